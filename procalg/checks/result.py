@@ -1,0 +1,100 @@
+"""What every check returns: a verdict, a counterexample a person can read,
+and statistics.
+
+Checks never print; the CLI and notebook format these objects.
+
+Example:
+    >>> r = CheckResult(Verdict.FAIL, Counterexample(("a", "b"), note="deadlock"),
+    ...                 Stats(states=3, transitions=2))
+    >>> r.passed, r.counterexample.trace
+    (False, ('a', 'b'))
+    >>> r.negated().passed
+    True
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field, replace
+
+Trace = tuple[str, ...]
+"""A sequence of visible label names (τ omitted unless shown on request)."""
+
+
+class Verdict(enum.Enum):
+    """The outcome of one check."""
+
+    PASS = "pass"
+    FAIL = "fail"
+
+
+class RefinementModel(enum.Enum):
+    """FDR's semantic models for refinement."""
+
+    TRACES = "T"
+    FAILURES = "F"
+    FAILURES_DIVERGENCES = "FD"
+
+
+class Equivalence(enum.Enum):
+    """Behavioural equivalences for ``P = Q :[...]`` and minimisation."""
+
+    STRONG = "strong"
+    WEAK = "weak"
+    BRANCHING = "branching"
+    TRACE = "trace"
+
+
+@dataclass(frozen=True, slots=True)
+class Counterexample:
+    """Evidence for a verdict: the path and what went wrong at its end.
+
+    Attributes:
+        trace: visible events from the initial state, in order.
+        refused: events refused at the end of ``trace`` (failures checks).
+        accepted: events the other side could do there (refinement/determinism).
+        cycle: for divergence, the τ-loop (as label names, τ included).
+        full_path: the path with τ steps included, for ``--show-tau``.
+        states: state numbers along ``full_path`` (explicit LTS of the check).
+        note: one sentence saying what went wrong.
+        formula: a Hennessy–Milner formula that distinguishes (equivalences).
+    """
+
+    trace: Trace
+    refused: frozenset[str] | None = None
+    accepted: frozenset[str] | None = None
+    cycle: Trace | None = None
+    full_path: Trace | None = None
+    states: tuple[int, ...] | None = None
+    note: str = ""
+    formula: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """How much work a check did."""
+
+    states: int = 0
+    transitions: int = 0
+    seconds: float = 0.0
+    extra: dict[str, object] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """The verdict of one check, its counterexample (on failure, or a witness
+    for a passing reachability check) and statistics."""
+
+    verdict: Verdict
+    counterexample: Counterexample | None = None
+    stats: Stats = field(default_factory=Stats)
+    message: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return self.verdict is Verdict.PASS
+
+    def negated(self) -> CheckResult:
+        """The result of ``assert not ...``: the verdict flips, evidence stays."""
+        flipped = Verdict.FAIL if self.passed else Verdict.PASS
+        return replace(self, verdict=flipped)

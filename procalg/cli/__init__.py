@@ -1,0 +1,1 @@
+"""procalg.cli."""

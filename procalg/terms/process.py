@@ -1,0 +1,250 @@
+"""Process terms: the closed set of CSP operators as frozen dataclasses.
+
+A term is immutable and hashable; its hash is computed once at construction
+(terms are dictionary keys in every exploration). Terms hold evaluated
+values only: guards, ``if``, ``let`` and input prefixes are resolved when a
+model is evaluated, and recursion is a :class:`Call` that the semantics
+unfolds on demand. The operational rules live in ``procalg.semantics.sos``.
+
+Example:
+    >>> a, b = Event("a"), Event("b")
+    >>> p = ExternalChoice(Prefix(a, STOP), Prefix(b, SKIP))
+    >>> print(p)
+    a -> STOP [] b -> SKIP
+    >>> p == ExternalChoice(Prefix(a, STOP), Prefix(b, SKIP)), len({p, p})
+    (True, 1)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar
+
+from procalg.terms.values import Event, Value, show, sort_key
+
+
+class Process:
+    """Base class of every process term (no fields of its own)."""
+
+    __slots__ = ()
+    precedence: ClassVar[int] = 0  # binding strength for printing; 0 = atomic
+
+
+def _term(cls: type) -> type:
+    """Make ``cls`` a frozen slotted dataclass with a hash computed once."""
+    cls.__annotations__["_hash"] = int
+    cls._hash = field(init=False, repr=False, compare=False)
+    names: tuple[str, ...] = ()
+
+    def __post_init__(self: Any) -> None:
+        object.__setattr__(
+            self, "_hash", hash((cls.__name__, *(getattr(self, n) for n in names)))
+        )
+
+    def __hash__(self: Any) -> int:
+        return self._hash
+
+    def __eq__(self: Any, other: object) -> bool:
+        if self is other:
+            return True
+        if type(other) is not type(self):
+            return False
+        return self._hash == other._hash and all(
+            getattr(self, n) == getattr(other, n) for n in names
+        )
+
+    cls.__post_init__ = __post_init__
+    cls.__hash__ = __hash__
+    cls.__eq__ = __eq__
+    new = dataclass(frozen=True, slots=True, eq=False)(cls)
+    names = tuple(f.name for f in fields(new) if f.name != "_hash")
+    new.__str__ = lambda self: show_process(self)
+    return new
+
+
+@_term
+class Stop(Process):
+    """``STOP``: refuses everything, never terminates."""
+
+
+@_term
+class Skip(Process):
+    """``SKIP``: terminates at once (✓ then Ω)."""
+
+
+@_term
+class Omega(Process):
+    """Ω: the state after termination; no transitions, not a deadlock."""
+
+
+@_term
+class Prefix(Process):
+    """``e -> P``: perform ``event``, then behave as ``then``."""
+
+    event: Event
+    then: Process
+    precedence: ClassVar[int] = 2
+
+
+@_term
+class ExternalChoice(Process):
+    """``P [] Q``: the environment chooses by the first visible event."""
+
+    left: Process
+    right: Process
+    precedence: ClassVar[int] = 6
+
+
+@_term
+class InternalChoice(Process):
+    """``P |~| Q``: the process chooses, by τ."""
+
+    left: Process
+    right: Process
+    precedence: ClassVar[int] = 7
+
+
+@_term
+class Seq(Process):
+    """``P ; Q``: ``second`` starts (by τ) when ``first`` terminates."""
+
+    first: Process
+    second: Process
+    precedence: ClassVar[int] = 3
+
+
+@_term
+class Timeout(Process):
+    """``P [> Q``: sliding choice; ``left`` may be withdrawn in favour of ``right`` by τ."""
+
+    left: Process
+    right: Process
+    precedence: ClassVar[int] = 4
+
+
+@_term
+class Interrupt(Process):
+    """``P /\\ Q``: ``left`` runs until ``right`` performs a visible event."""
+
+    left: Process
+    right: Process
+    precedence: ClassVar[int] = 5
+
+
+@_term
+class Parallel(Process):
+    """``P [| A |] Q``: synchronise on ``sync``, interleave the rest (``|||`` is A = {})."""
+
+    left: Process
+    right: Process
+    sync: frozenset[Event] = frozenset()
+    precedence: ClassVar[int] = 8
+
+
+@_term
+class AlphaParallel(Process):
+    """``P [A || B] Q``: ``left`` confined to ``left_alpha``, ``right`` to ``right_alpha``,
+    synchronising on their intersection."""
+
+    left: Process
+    right: Process
+    left_alpha: frozenset[Event]
+    right_alpha: frozenset[Event]
+    precedence: ClassVar[int] = 8
+
+
+@_term
+class Hide(Process):
+    """``P \\ A``: events in ``hidden`` become τ."""
+
+    process: Process
+    hidden: frozenset[Event]
+    precedence: ClassVar[int] = 9
+
+
+@_term
+class Rename(Process):
+    """``P [[ a <- b ]]``: each pair ``(a, b)`` lets ``process``'s ``a`` appear as ``b``.
+
+    A relation, not only a function: one event may map to several, and
+    events not mentioned keep their name.
+    """
+
+    process: Process
+    pairs: frozenset[tuple[Event, Event]]
+    precedence: ClassVar[int] = 1
+
+
+@_term
+class Call(Process):
+    """A named process applied to arguments, unfolded by the semantics on demand.
+
+    ``name`` identifies the definition (for local ``let`` definitions the
+    evaluator makes the name unique and passes captured values in ``args``).
+    """
+
+    name: str
+    args: tuple[Value, ...] = ()
+
+
+STOP = Stop()
+SKIP = Skip()
+OMEGA = Omega()
+
+_INFIX = {
+    ExternalChoice: "[]",
+    InternalChoice: "|~|",
+    Seq: ";",
+    Timeout: "[>",
+    Interrupt: "/\\",
+}
+
+
+def _events(events: frozenset[Event]) -> str:
+    return "{" + ", ".join(str(e) for e in sorted(events, key=sort_key)) + "}"
+
+
+def _wrap(p: Process, outer: int) -> str:
+    text = show_process(p)
+    return f"({text})" if p.precedence >= outer and p.precedence != 0 else text
+
+
+def show_process(p: Process) -> str:
+    """Print a term in ``.proc`` syntax (parenthesised where precedence needs it).
+
+    Example:
+        >>> a = Event("a")
+        >>> print(Seq(Prefix(a, ExternalChoice(STOP, SKIP)), STOP))
+        a -> (STOP [] SKIP) ; STOP
+        >>> print(Rename(Prefix(a, STOP), frozenset({(a, Event("b"))})))
+        (a -> STOP)[[a <- b]]
+    """
+    match p:
+        case Stop():
+            return "STOP"
+        case Skip():
+            return "SKIP"
+        case Omega():
+            return "Ω"
+        case Prefix(event, then):
+            return f"{event} -> {_wrap(then, p.precedence + 1)}"
+        case ExternalChoice() | InternalChoice() | Seq() | Timeout() | Interrupt():
+            left, right = p.left if hasattr(p, "left") else p.first, (
+                p.right if hasattr(p, "right") else p.second
+            )
+            op = _INFIX[type(p)]
+            return f"{_wrap(left, p.precedence + 1)} {op} {_wrap(right, p.precedence)}"
+        case Parallel(left, right, sync):
+            op = "|||" if not sync else f"[| {_events(sync)} |]"
+            return f"{_wrap(left, p.precedence)} {op} {_wrap(right, p.precedence)}"
+        case AlphaParallel(left, right, la, ra):
+            op = f"[{_events(la)} || {_events(ra)}]"
+            return f"{_wrap(left, p.precedence)} {op} {_wrap(right, p.precedence)}"
+        case Hide(process, hidden):
+            return f"{_wrap(process, p.precedence)} \\ {_events(hidden)}"
+        case Rename(process, pairs):
+            body = ", ".join(f"{a} <- {b}" for a, b in sorted(pairs, key=sort_key))
+            return f"{_wrap(process, 1)}[[{body}]]"
+        case Call(name, args):
+            return name if not args else f"{name}({', '.join(show(a) for a in args)})"
+    return repr(p)  # terms added by later layers print themselves

@@ -1,0 +1,145 @@
+"""Values of the data language and events.
+
+Values are plain, hashable Python objects so that terms holding them hash
+and compare cheaply:
+
+* integers are ``int``, booleans ``bool``;
+* datatype constructors and channel names used as values are :class:`Atom`;
+* dotted compounds (``A.1``, a constructor with fields) are :class:`Dotted`;
+* sets are ``frozenset``, tuples are ``tuple``, sequences are :class:`Sequence`;
+* an event (a visible action ``c.1.2``) is an :class:`Event`.
+
+:func:`show` prints any value in ``.proc`` syntax and :func:`sort_key` orders
+values of mixed kinds deterministically (for stable output).
+
+Example:
+    >>> e = Event("pick", (0, 1))
+    >>> str(e), e.channel, e.fields
+    ('pick.0.1', 'pick', (0, 1))
+    >>> show(frozenset({2, 1})), show(Sequence((1, 2))), show((1, Atom("red")))
+    ('{1, 2}', '<1, 2>', '(1, red)')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+Value = Any
+"""Any data value: int, bool, Atom, Dotted, frozenset, tuple, Sequence, Event."""
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Atom:
+    """A symbolic constant: a datatype constructor or a channel name."""
+
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True, slots=True)
+class Dotted:
+    """A dotted compound value ``head.f1.f2`` (a constructor with fields)."""
+
+    head: Value
+    fields: tuple[Value, ...]
+
+    def __str__(self) -> str:
+        return ".".join(show(v) for v in (self.head, *self.fields))
+
+
+@dataclass(frozen=True, slots=True)
+class Sequence:
+    """A finite sequence ``<a, b, c>``."""
+
+    items: tuple[Value, ...] = ()
+
+    def __str__(self) -> str:
+        return show(self)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Event:
+    """A visible action: a channel name and the values of its fields.
+
+    Hash and text are computed once, since events are compared and printed
+    in every step of exploration.
+    """
+
+    channel: str
+    fields: tuple[Value, ...] = ()
+    _hash: int = field(init=False, repr=False, compare=False)
+    _text: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((self.channel, self.fields)))
+        text = ".".join([self.channel, *(show(v) for v in self.fields)])
+        object.__setattr__(self, "_text", text)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
+        if not isinstance(other, Event):
+            return NotImplemented
+        return (
+            self._hash == other._hash
+            and self.channel == other.channel
+            and self.fields == other.fields
+        )
+
+    def __str__(self) -> str:
+        return self._text
+
+    def __lt__(self, other: Event) -> bool:
+        return sort_key(self) < sort_key(other)
+
+
+def show(value: Value) -> str:
+    """Print a value in ``.proc`` syntax.
+
+    Example:
+        >>> show(True), show(-3), show(frozenset()), show(Event("a"))
+        ('true', '-3', '{}', 'a')
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, frozenset):
+        return "{" + ", ".join(show(v) for v in sorted(value, key=sort_key)) + "}"
+    if isinstance(value, Sequence):
+        return "<" + ", ".join(show(v) for v in value.items) + ">"
+    if isinstance(value, tuple):
+        return "(" + ", ".join(show(v) for v in value) + ")"
+    return str(value)
+
+
+_KIND_ORDER = {bool: 0, int: 1, Atom: 2, Dotted: 3, Event: 4, tuple: 5, Sequence: 6, frozenset: 7}
+
+
+def sort_key(value: Value) -> tuple:
+    """A key ordering values of any kind: by kind, then by content.
+
+    Example:
+        >>> sorted([Atom("b"), 2, Atom("a"), 1], key=sort_key)
+        [1, 2, Atom(name='a'), Atom(name='b')]
+    """
+    kind = _KIND_ORDER.get(type(value), 8)
+    if isinstance(value, bool | int):
+        return (kind, value)
+    if isinstance(value, Atom):
+        return (kind, value.name)
+    if isinstance(value, Dotted):
+        return (kind, sort_key(value.head), tuple(sort_key(v) for v in value.fields))
+    if isinstance(value, Event):
+        return (kind, value.channel, tuple(sort_key(v) for v in value.fields))
+    if isinstance(value, tuple):
+        return (kind, tuple(sort_key(v) for v in value))
+    if isinstance(value, Sequence):
+        return (kind, tuple(sort_key(v) for v in value.items))
+    if isinstance(value, frozenset):
+        return (kind, tuple(sorted(sort_key(v) for v in value)))
+    return (kind, repr(value))
