@@ -1,0 +1,35 @@
+# procalg: `make demo` sets up and checks the bundled models; `make test` sets up and runs the tests.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+
+.PHONY: setup demo test lint bench clean
+
+$(BIN)/procalg: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(BIN)/procalg
+
+setup: $(BIN)/procalg
+
+demo: setup
+	@status=0; for model in models/*.proc; do \
+	  $(BIN)/procalg check "$$model"; code=$$?; echo; \
+	  if [ $$code -ge 2 ]; then status=1; fi; \
+	done; \
+	echo "Some assertions fail on purpose: each model's header lists the expected verdicts."; \
+	exit $$status
+
+test: setup
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+bench: setup
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache build dist
