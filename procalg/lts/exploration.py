@@ -1,11 +1,15 @@
-"""Breadth-first exploration of a :class:`TransitionSystem` into an :class:`LTS`.
+"""Breadth-first exploration of a :class:`TransitionSystem`, on the fly or into an :class:`LTS`.
 
-Iterative (no recursion limit), with an optional state limit that stops
-cleanly and says how far it got. States are numbered in BFS order, so state
-0 is the initial state and a BFS parent tree gives shortest traces.
+:class:`Exploration` numbers states as it discovers them and keeps, per
+state, its parent, the label that led there and its BFS level (three
+``array('i')`` columns), so a shortest path to any state can be rebuilt.
+Iterating it expands states in BFS order and yields each state's outgoing
+edges, so a check can stop at the first counterexample; :func:`explore` is
+the same iteration with every edge recorded. Iterative throughout (no
+recursion limit); ``max_states`` stops cleanly and says how far it got.
 
 Complexity: O(S + T) successor calls and dictionary operations for S
-states and T transitions.
+states and T transitions; O(S) integers of bookkeeping on top of the states.
 
 Example:
     >>> class Counter:
@@ -14,16 +18,24 @@ Example:
     >>> lts = explore(Counter())
     >>> lts.num_states, lts.num_transitions
     (3, 3)
+    >>> walk = Exploration(Counter())
+    >>> [n for n, edges in walk]
+    [0, 1, 2]
+    >>> walk.trace_to(2)
+    ('inc', 'inc')
 """
 
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from procalg.errors import LimitExceeded
-from procalg.lts.lts import LTS, TAU, TICK, TransitionSystem
+from procalg.lts.lts import LTS, TAU, TAU_INDEX, TICK, TransitionSystem
+
+Edges = list[tuple[int, int]]
+"""Outgoing transitions of one state as ``(label code, target number)``."""
 
 
 class ExplicitSystem:
@@ -46,8 +58,158 @@ class ExplicitSystem:
         return [(names[lab], dst) for lab, dst in self.lts.successors(state)]
 
 
+def as_system(system: TransitionSystem[Any] | LTS) -> TransitionSystem[Any]:
+    """Accept an :class:`LTS` wherever a :class:`TransitionSystem` is expected.
+
+    Example:
+        >>> lts = LTS.build(1, 0, [], [])
+        >>> isinstance(as_system(lts), ExplicitSystem)
+        True
+    """
+    return ExplicitSystem(system) if isinstance(system, LTS) else system
+
+
+class Exploration:
+    """Breadth-first, on-the-fly exploration with shortest-path bookkeeping.
+
+    States get numbers in discovery order. Iterating the object expands them
+    in that order (so numbers are BFS order and parent links give shortest
+    paths, counted in transitions, τ included). :meth:`successors` expands a
+    state out of order and caches its edges, for searches that are not BFS
+    over states (normalisation, trace products); parents are then still real
+    paths, just not necessarily shortest.
+
+    Attributes:
+        system: what is explored.
+        states: the system's states, by number.
+        labels: label names by code; τ is 0 and ✓ is 1.
+        parent, via, level: per state, its discoverer, the label code of the
+            discovering transition (-1 for the initial state) and its depth.
+        transitions: transitions seen so far (edges of expanded states).
+        expanded: states expanded so far by iteration.
+
+    Example:
+        >>> lts = LTS.build(3, 0, ["a", "b"], [(0, "τ", 1), (1, "a", 2), (0, "b", 2)])
+        >>> walk = Exploration(lts)
+        >>> [(n, walk.edge_names(e)) for n, e in walk]
+        [(0, [('τ', 1), ('b', 2)]), (1, [('a', 2)]), (2, [])]
+        >>> walk.trace_to(2), walk.full_path_to(2), walk.path_states(2)
+        (('b',), ('b',), (0, 2))
+    """
+
+    def __init__(self, system: TransitionSystem[Any] | LTS, *,
+                 max_states: int | None = None) -> None:
+        self.system = as_system(system)
+        self.max_states = max_states
+        self.states: list[Any] = []
+        self.index: dict[Any, int] = {}
+        self.labels: list[str] = [TAU, TICK]
+        self._codes: dict[Any, int] = {TAU: 0, TICK: 1}
+        self._by_name: dict[str, int] = {TAU: 0, TICK: 1}
+        self.parent, self.via, self.level = array("i"), array("i"), array("i")
+        self.transitions = 0
+        self.expanded = 0
+        self._cache: dict[int, Edges] = {}
+        self._add(self.system.initial_state(), -1, -1)
+
+    @property
+    def num_states(self) -> int:
+        """States discovered so far."""
+        return len(self.states)
+
+    def code(self, label: Any) -> int:
+        """The label code of ``label`` (a name or an object whose ``str`` is one)."""
+        code = self._codes.get(label)
+        if code is None:
+            name = label if isinstance(label, str) else str(label)
+            code = self._by_name.get(name)
+            if code is None:
+                code = self._by_name[name] = len(self.labels)
+                self.labels.append(name)
+            self._codes[label] = code
+        return code
+
+    def expand(self, number: int) -> Edges:
+        """Call the system's successor function on state ``number``, numbering new targets.
+
+        Raises:
+            LimitExceeded: a new state would exceed ``max_states``.
+        """
+        edges: Edges = []
+        index, code = self.index, self.code
+        for label, target in self.system.successors(self.states[number]):
+            lab = code(label)
+            found = index.get(target)
+            if found is None:
+                found = self._add(target, number, lab)
+            edges.append((lab, found))
+        self.transitions += len(edges)
+        return edges
+
+    def successors(self, number: int) -> Edges:
+        """Like :meth:`expand`, but each state is expanded at most once (cached)."""
+        edges = self._cache.get(number)
+        if edges is None:
+            edges = self._cache[number] = self.expand(number)
+        return edges
+
+    def __iter__(self) -> Iterator[tuple[int, Edges]]:
+        """Expand states in BFS order, yielding ``(number, edges)``; stop when you like."""
+        while self.expanded < len(self.states):
+            number = self.expanded
+            edges = self._cache.get(number)
+            if edges is None:
+                edges = self.expand(number)
+            self.expanded += 1
+            yield number, edges
+
+    def _add(self, state: Any, parent: int, via: int) -> int:
+        number = len(self.states)
+        if self.max_states is not None and number >= self.max_states:
+            depth = self.level[parent] if parent >= 0 else 0
+            raise LimitExceeded(
+                f"state limit reached: more than {self.max_states} states "
+                f"({number} states, {self.transitions} transitions, {self.expanded} expanded, "
+                f"BFS level {depth})",
+                states=number,
+                transitions=self.transitions,
+                hint="raise --max-states, or make data types smaller",
+            )
+        self.index[state] = number
+        self.states.append(state)
+        self.parent.append(parent)
+        self.via.append(via)
+        self.level.append(self.level[parent] + 1 if parent >= 0 else 0)
+        return number
+
+    def path_to(self, number: int) -> list[tuple[int, int]]:
+        """The discovery path to ``number`` as ``(label code, state)`` steps, in order."""
+        steps = []
+        while self.parent[number] >= 0:
+            steps.append((self.via[number], number))
+            number = self.parent[number]
+        steps.reverse()
+        return steps
+
+    def trace_to(self, number: int) -> tuple[str, ...]:
+        """Visible label names on the path to ``number`` (τ omitted)."""
+        return tuple(self.labels[c] for c, _ in self.path_to(number) if c != TAU_INDEX)
+
+    def full_path_to(self, number: int) -> tuple[str, ...]:
+        """Label names on the path to ``number``, τ included."""
+        return tuple(self.labels[c] for c, _ in self.path_to(number))
+
+    def path_states(self, number: int) -> tuple[int, ...]:
+        """State numbers along :meth:`full_path_to`, the initial state first."""
+        return (0, *(s for _, s in self.path_to(number)))
+
+    def edge_names(self, edges: Edges) -> list[tuple[str, int]]:
+        """``edges`` with label codes replaced by names (for messages and tests)."""
+        return [(self.labels[c], d) for c, d in edges]
+
+
 def explore(
-    system: TransitionSystem[Any],
+    system: TransitionSystem[Any] | LTS,
     *,
     max_states: int | None = None,
     state_name: Callable[[Any], str] | None = None,
@@ -64,35 +226,18 @@ def explore(
 
     Raises:
         LimitExceeded: more than ``max_states`` states; says how far it got.
+
+    Example:
+        >>> explore(LTS.build(3, 1, ["a"], [(1, "a", 2)]))
+        <LTS 2 states, 1 transitions>
     """
-    start = system.initial_state()
-    index: dict[Any, int] = {start: 0}
-    order: list[Any] = [start]
-    labels: dict[str, int] = {TAU: 0, TICK: 1}
+    walk = Exploration(system, max_states=max_states)
     src, lab, dst = array("i"), array("i"), array("i")
-    head = 0
-    while head < len(order):
-        state = order[head]
-        for label, target in system.successors(state):
-            name = label if isinstance(label, str) else str(label)
-            code = labels.get(name)
-            if code is None:
-                code = labels[name] = len(labels)
-            number = index.get(target)
-            if number is None:
-                number = index[target] = len(order)
-                order.append(target)
-                if max_states is not None and len(order) > max_states:
-                    raise LimitExceeded(
-                        f"state limit reached: more than {max_states} states "
-                        f"({head} fully explored, {len(src)} transitions so far)",
-                        states=len(order) - 1,
-                        transitions=len(src),
-                        hint="raise --max-states, or make data types smaller",
-                    )
-            src.append(head)
+    for number, edges in walk:
+        for code, target in edges:
+            src.append(number)
             lab.append(code)
-            dst.append(number)
-        head += 1
-    names = [state_name(s) for s in order] if state_name else None
-    return LTS.from_arrays(len(order), 0, list(labels), src, lab, dst, state_names=names)
+            dst.append(target)
+    names = [state_name(s) for s in walk.states] if state_name else None
+    return LTS.from_arrays(walk.num_states, 0, list(walk.labels), src, lab, dst,
+                           state_names=names)
