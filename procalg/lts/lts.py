@@ -199,6 +199,13 @@ class LTS:
             graph.add_edge(s, d, label=name)
         return graph
 
+    def minimize(self, equivalence: Any) -> LTS:
+        """The quotient by ``"strong"``, ``"weak"`` or ``"branching"`` bisimulation
+        (see :func:`procalg.lts.partition.minimize`)."""
+        from procalg.lts.partition import minimize
+
+        return minimize(self, equivalence)
+
     def __repr__(self) -> str:
         return f"<LTS {self.num_states} states, {self.num_transitions} transitions>"
 

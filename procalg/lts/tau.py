@@ -1,0 +1,159 @@
+"""τ-structure of an LTS: τ-SCCs, their collapse, and τ-closures.
+
+Weak and branching bisimulation both identify the states of a τ-cycle, so
+both start by collapsing τ-strongly-connected components (as mCRL2 does
+before ``branching-bisim``); afterwards the τ-transitions form a DAG that
+can be processed in topological order. Labels named in ``lts.hidden`` count
+as τ here and in everything built on this module.
+
+Complexity: :func:`tau_sccs` is Tarjan's algorithm (Tarjan 1972), iterative,
+O(n + m). :func:`tau_closure` is O(n · n) in the worst case (reachability
+sets are materialised), which is inherent to τ-saturation.
+
+Example:
+    >>> lts = LTS.build(3, 0, ["a"], [(0, "τ", 1), (1, "τ", 0), (1, "a", 2)])
+    >>> tau_sccs(lts).tolist()
+    [0, 0, 1]
+    >>> collapse_tau_sccs(lts)[0].num_states
+    2
+    >>> [sorted(c) for c in tau_closure(lts)]
+    [[0, 1], [0, 1], [2]]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from procalg.lts.lts import LTS, TAU_INDEX
+
+
+def effective_labels(lts: LTS) -> np.ndarray:
+    """The label array with hidden labels mapped to τ (index 0).
+
+    Example:
+        >>> lts = LTS.build(2, 0, ["a"], [(0, "a", 1)], hidden=["a"])
+        >>> effective_labels(lts).tolist()
+        [0]
+    """
+    if not lts.hidden:
+        return lts.label
+    hidden = np.array([name in lts.hidden for name in lts.labels], dtype=bool)
+    return np.where(hidden[lts.label], TAU_INDEX, lts.label).astype(np.int32)
+
+
+def tau_successors(lts: LTS) -> list[list[int]]:
+    """For each state, the targets of its τ-transitions (self-loops included)."""
+    labels = effective_labels(lts)
+    succ: list[list[int]] = [[] for _ in range(lts.num_states)]
+    taus = labels == TAU_INDEX
+    for s, d in zip(lts.src[taus].tolist(), lts.dst[taus].tolist(), strict=True):
+        succ[s].append(d)
+    return succ
+
+
+def tau_sccs(lts: LTS) -> np.ndarray:
+    """Component number per state for the τ-subgraph (Tarjan, iterative).
+
+    Components are numbered in reverse topological order: every τ-edge
+    between different components goes from a higher to a lower number.
+    """
+    succ = tau_successors(lts)
+    n = lts.num_states
+    index = [-1] * n
+    low = [0] * n
+    comp = [-1] * n
+    stack: list[int] = []
+    counter = 0
+    ncomp = 0
+    for root in range(n):
+        if index[root] >= 0:
+            continue
+        work = [(root, 0)]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        while work:
+            v, i = work[-1]
+            if i < len(succ[v]):
+                work[-1] = (v, i + 1)
+                w = succ[v][i]
+                if index[w] < 0:
+                    index[w] = low[w] = counter
+                    counter += 1
+                    stack.append(w)
+                    work.append((w, 0))
+                elif comp[w] < 0:
+                    low[v] = min(low[v], index[w])
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[v])
+            if low[v] == index[v]:
+                while True:
+                    w = stack.pop()
+                    comp[w] = ncomp
+                    if w == v:
+                        break
+                ncomp += 1
+    return np.asarray(comp, dtype=np.int32)
+
+
+def collapse_tau_sccs(lts: LTS) -> tuple[LTS, np.ndarray]:
+    """Merge every τ-SCC into one state and drop the τ-self-loops this makes.
+
+    Returns:
+        The collapsed LTS (hidden labels become τ) and the component number
+        of every original state (a state of the collapsed LTS).
+    """
+    comp = tau_sccs(lts)
+    labels = effective_labels(lts)
+    src, dst = comp[lts.src], comp[lts.dst]
+    keep = ~((labels == TAU_INDEX) & (src == dst))
+    ncomp = int(comp.max()) + 1 if lts.num_states else 0
+    collapsed = LTS.from_arrays(ncomp, int(comp[lts.initial]), lts.labels,
+                                src[keep], labels[keep], dst[keep])
+    return collapsed, comp
+
+
+def tau_closure(lts: LTS) -> list[frozenset[int]]:
+    """For each state, the set of states reachable by zero or more τ-steps.
+
+    Computed per τ-SCC in reverse topological order, so each component's
+    set is the union of its members and its successors' sets.
+    """
+    comp = tau_sccs(lts).tolist()
+    succ = tau_successors(lts)
+    ncomp = max(comp) + 1 if comp else 0
+    members: list[list[int]] = [[] for _ in range(ncomp)]
+    for s, c in enumerate(comp):
+        members[c].append(s)
+    reach: list[frozenset[int]] = []
+    for c in range(ncomp):  # successors of c have lower numbers: already done
+        acc = set(members[c])
+        for s in members[c]:
+            for d in succ[s]:
+                if comp[d] != c:
+                    acc |= reach[comp[d]]
+        reach.append(frozenset(acc))
+    return [reach[c] for c in comp]
+
+
+def is_divergent(lts: LTS) -> np.ndarray:
+    """Boolean mask of states that can perform an infinite sequence of τ-steps."""
+    comp = tau_sccs(lts)
+    succ = tau_successors(lts)
+    ncomp = int(comp.max()) + 1 if lts.num_states else 0
+    on_cycle = np.zeros(ncomp, dtype=bool)
+    sizes = np.bincount(comp, minlength=ncomp)
+    on_cycle[sizes > 1] = True
+    for s, targets in enumerate(succ):
+        if s in targets:
+            on_cycle[comp[s]] = True
+    # Components are in reverse topological order: propagate upwards.
+    comp_list = comp.tolist()
+    for c_s, targets in sorted(((comp_list[s], t) for s, t in enumerate(succ)),
+                               key=lambda x: x[0]):
+        if not on_cycle[c_s] and any(on_cycle[comp_list[d]] for d in targets):
+            on_cycle[c_s] = True
+    return on_cycle[comp]
