@@ -1,0 +1,401 @@
+"""The operational (firing) rules of CSP: the reference semantics.
+
+Each operator's rules follow Roscoe, *Understanding Concurrent Systems*
+(2010), chapter 9, one ``case`` per operator in :func:`fire`. A label is an
+:class:`~procalg.terms.values.Event`, ``TAU`` (τ) or ``TICK`` (✓); a
+terminated process is Ω (``OMEGA``).
+
+Recursion unfolds without a τ, as in FDR: a :class:`~procalg.terms.Call` is
+replaced by its unfolding. So that equal states are equal terms, a state
+never holds a ``Call`` in an *active* position (an operand whose moves or
+presence matter now: both sides of choices, parallel, interrupt and timeout,
+the body of hiding and renaming, the first part of ``;``). Calls under a
+prefix or in the second part of ``;`` stay folded until they become active.
+:func:`normalise` does this unfolding; a call reached again while it is being
+unfolded is unguarded recursion (``P = P [] a -> STOP``) and is reported as a
+:class:`~procalg.errors.ModelError`.
+
+Both walks are iterative (explicit stacks), so deeply nested terms such as
+long ``;`` chains built by a model never hit Python's recursion limit.
+
+Complexity: one call of :meth:`Rules.transitions` visits each active subterm
+once (memoised across calls); a parallel composition costs O(|moves(P)| +
+|moves(Q)| + synchronised pairs).
+
+Example:
+    >>> from procalg.terms import Event, Prefix, ExternalChoice, SKIP, STOP
+    >>> a, b = Event("a"), Event("b")
+    >>> term = ExternalChoice(Prefix(a, STOP), SKIP)
+    >>> [(str(label), str(target)) for label, target in transitions(term, None)]
+    [('a', 'STOP'), ('✓', 'Ω')]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from typing import assert_never
+
+from procalg.errors import ModelError
+from procalg.lts import TAU, TICK
+from procalg.source import Span
+from procalg.terms import (
+    OMEGA,
+    AlphaParallel,
+    Call,
+    Event,
+    ExternalChoice,
+    Hide,
+    InternalChoice,
+    Interrupt,
+    Omega,
+    Parallel,
+    Prefix,
+    Process,
+    Rename,
+    Seq,
+    Skip,
+    Stop,
+    Timeout,
+)
+
+Label = Event | str
+"""An event, ``TAU`` or ``TICK``."""
+Step = tuple[Label, Process]
+Unfold = Callable[[Call], Process]
+
+MAX_UNFOLD_DEPTH = 100_000
+"""Nested unfoldings in active position before recursion counts as unguarded."""
+
+
+def active_operands(term: Process) -> tuple[Process, ...]:
+    """The operands in active position: they are unfolded by :func:`normalise`.
+
+    Example:
+        >>> from procalg.terms import Seq, Call, SKIP
+        >>> active_operands(Seq(SKIP, Call("P")))
+        (Skip(),)
+    """
+    match term:
+        case (
+            ExternalChoice(left, right) | InternalChoice(left, right) | Timeout(left, right)
+            | Interrupt(left, right) | Parallel(left, right) | AlphaParallel(left, right)
+        ):
+            return (left, right)
+        case Seq(first, _) | Hide(first, _) | Rename(first, _):
+            return (first,)
+    return ()
+
+
+def moving_operands(term: Process) -> tuple[Process, ...]:
+    """The operands whose moves :func:`fire` needs to compute the term's moves.
+
+    Example:
+        >>> from procalg.terms import InternalChoice, Timeout, SKIP, STOP
+        >>> moving_operands(InternalChoice(SKIP, STOP)), moving_operands(Timeout(SKIP, STOP))
+        ((), (Skip(),))
+    """
+    match term:
+        case Timeout(left, _):
+            return (left,)
+        case InternalChoice():
+            return ()
+    return active_operands(term)
+
+
+def with_operands(term: Process, operands: list[Process]) -> Process:
+    """``term`` with its active operands replaced (same order as :func:`active_operands`)."""
+    match term:
+        case ExternalChoice() | InternalChoice() | Timeout() | Interrupt():
+            return type(term)(operands[0], operands[1])
+        case Parallel(_, _, sync):
+            return Parallel(operands[0], operands[1], sync)
+        case AlphaParallel(_, _, left_alpha, right_alpha):
+            return AlphaParallel(operands[0], operands[1], left_alpha, right_alpha)
+        case Seq(_, second):
+            return Seq(operands[0], second)
+        case Hide(_, hidden):
+            return Hide(operands[0], hidden)
+        case Rename(_, pairs):
+            return Rename(operands[0], pairs)
+    return term
+
+
+@lru_cache(maxsize=4096)
+def relation(pairs: frozenset[tuple[Event, Event]]) -> dict[Event, tuple[Event, ...]]:
+    """A renaming's pairs as a map from each event to all its images.
+
+    Example:
+        >>> a, b, c = Event("a"), Event("b"), Event("c")
+        >>> sorted(map(str, relation(frozenset({(a, b), (a, c)}))[a]))
+        ['b', 'c']
+    """
+    images: dict[Event, list[Event]] = {}
+    for source, target in pairs:
+        images.setdefault(source, []).append(target)
+    return {source: tuple(sorted(targets)) for source, targets in images.items()}
+
+
+def fire(
+    term: Process, moves: list[list[Step]], normal: Callable[[Process], Process]
+) -> list[Step]:
+    """The moves of ``term``, given the moves of its :func:`moving_operands`.
+
+    Args:
+        term: a normalised term (no ``Call`` in active position).
+        moves: for each moving operand, its list of ``(label, target)``.
+        normal: normalises a term that becomes active (a prefix's
+            continuation, the second part of ``;``).
+
+    Returns:
+        The ``(label, target)`` pairs, targets normalised.
+    """
+    match term:
+        case Stop() | Omega():
+            return []  # no rules: STOP refuses everything, Ω has terminated
+        case Skip():
+            return [(TICK, OMEGA)]  # SKIP --✓--> Ω
+        case Prefix(event, then):
+            return [(event, normal(then))]  # a -> P --a--> P
+        case InternalChoice(left, right):
+            return [(TAU, left), (TAU, right)]  # P |~| Q --τ--> P and --τ--> Q
+        case ExternalChoice(left, right):
+            # τ of either side keeps the choice; a visible event or ✓ resolves it
+            out: list[Step] = []
+            for lab, p in moves[0]:
+                out.append((TAU, ExternalChoice(p, right)) if lab == TAU else _resolve(lab, p))
+            for lab, q in moves[1]:
+                out.append((TAU, ExternalChoice(left, q)) if lab == TAU else _resolve(lab, q))
+            return out
+        case Seq(_, second):
+            # P --x--> P' (x ≠ ✓) gives P;Q --x--> P';Q; P --✓--> P' gives P;Q --τ--> Q
+            return [
+                (TAU, normal(second)) if lab == TICK else (lab, Seq(p, second))
+                for lab, p in moves[0]
+            ]
+        case Parallel(_, _, sync):
+            return _parallel(term, moves[0], moves[1], sync, sync)
+        case AlphaParallel(_, _, left_alpha, right_alpha):
+            return _parallel(term, moves[0], moves[1], left_alpha, right_alpha)
+        case Hide(_, hidden):
+            # events in A become τ; ✓ of the body is ✓ of the whole, to Ω
+            return [
+                (TICK, OMEGA) if lab == TICK
+                else (TAU if lab in hidden else lab, Hide(p, hidden))
+                for lab, p in moves[0]
+            ]
+        case Rename(_, pairs):
+            # P --a--> P' gives P[[R]] --b--> P'[[R]] for each a R b; unmapped a keeps its name
+            images = relation(pairs)
+            out = []
+            for lab, p in moves[0]:
+                if lab == TICK:
+                    out.append((TICK, OMEGA))
+                    continue
+                for image in images.get(lab, (lab,)):
+                    out.append((image, Rename(p, pairs)))
+            return out
+        case Interrupt(left, right):
+            # P's moves keep the interrupt (its ✓ ends it); Q's τ keeps it, Q's event takes over
+            out = [(TICK, OMEGA) if lab == TICK else (lab, Interrupt(p, right))
+                   for lab, p in moves[0]]
+            for lab, q in moves[1]:
+                out.append((TAU, Interrupt(left, q)) if lab == TAU else _resolve(lab, q))
+            return out
+        case Timeout(left, right):
+            # P's τ keeps the timeout, P's event or ✓ resolves it; P [> Q --τ--> Q
+            out = [(TAU, Timeout(p, right)) if lab == TAU else _resolve(lab, p)
+                   for lab, p in moves[0]]
+            out.append((TAU, right))
+            return out
+        case Call():
+            raise AssertionError(f"Call {term} in active position: normalise first")
+        case _:
+            assert_never(term)  # type: ignore[arg-type]
+
+
+def _resolve(label: Label, target: Process) -> Step:
+    """A visible event keeps its target; ✓ always leads to Ω."""
+    return (TICK, OMEGA) if label == TICK else (label, target)
+
+
+def _parallel(
+    term: Parallel | AlphaParallel,
+    left_moves: list[Step],
+    right_moves: list[Step],
+    left_alpha: frozenset[Event],
+    right_alpha: frozenset[Event],
+) -> list[Step]:
+    """Parallel rules for ``[| A |]`` (both alphabets A: the synchronised set)
+    and ``[A || B]`` (each side confined to its alphabet, synchronising on A ∩ B).
+
+    τ interleaves; an event outside the other side's alphabet interleaves; an
+    event in both needs both sides; a side's ✓ becomes τ to Ω in that position
+    (distributed termination) and Ω ‖ Ω --✓--> Ω.
+    """
+    left, right = term.left, term.right
+    if type(left) is Omega and type(right) is Omega:
+        return [(TICK, OMEGA)]
+    free = type(term) is Parallel  # [| A |]: each side may do any event
+    both = left_alpha if free else _common(left_alpha, right_alpha)
+    out: list[Step] = []
+    waiting: dict[Label, list[Process]] = {}
+    for lab, q in right_moves:
+        if lab in both:
+            waiting.setdefault(lab, []).append(q)
+    for lab, p in left_moves:
+        if lab == TICK:
+            out.append((TAU, _rebuild_parallel(term, OMEGA, right)))
+        elif lab in both:
+            out.extend((lab, _rebuild_parallel(term, p, q)) for q in waiting.get(lab, ()))
+        elif lab == TAU or free or lab in left_alpha:
+            out.append((lab, _rebuild_parallel(term, p, right)))
+    for lab, q in right_moves:
+        if lab == TICK:
+            out.append((TAU, _rebuild_parallel(term, left, OMEGA)))
+        elif lab not in both and (lab == TAU or free or lab in right_alpha):
+            out.append((lab, _rebuild_parallel(term, left, q)))
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _common(left_alpha: frozenset[Event], right_alpha: frozenset[Event]) -> frozenset[Event]:
+    """A ∩ B of an alphabetised parallel, computed once per pair of alphabets."""
+    return left_alpha & right_alpha
+
+
+def _rebuild_parallel(term: Parallel | AlphaParallel, left: Process, right: Process) -> Process:
+    if type(term) is Parallel:
+        return Parallel(left, right, term.sync)
+    return AlphaParallel(left, right, term.left_alpha, term.right_alpha)
+
+
+class UnguardedRecursion(ModelError):
+    """A process calls itself (directly or through others) before any event.
+
+    Attributes:
+        call: the call that was reached again while being unfolded.
+    """
+
+    def __init__(self, call: Call, span: Span | None = None) -> None:
+        name = call.name.split("#")[0]
+        super().__init__(
+            f"unguarded recursion: {name} calls itself before any event",
+            span,
+            hint=f"put an event before the recursive call, e.g. {name} = a -> {name}",
+        )
+        self.call = call
+
+
+_DONE, _BUILD = object(), object()
+
+
+class Rules:
+    """The firing rules with their caches: normalised unfoldings and moves per term.
+
+    Args:
+        unfold: gives a call's body (one unfolding, as evaluated by the model).
+
+    Example:
+        >>> from procalg.terms import Call, Prefix, Event
+        >>> bodies = {Call("P"): Prefix(Event("a"), Call("P"))}
+        >>> rules = Rules(bodies.__getitem__)
+        >>> start = rules.normalise(Call("P"))
+        >>> str(start), [(str(l), str(t)) for l, t in rules.transitions(start)]
+        ('a -> P', [('a', 'a -> P')])
+    """
+
+    def __init__(self, unfold: Unfold | None) -> None:
+        self.unfold = unfold
+        self.unfolded: dict[Call, Process] = {}
+        self.memo: dict[Process, list[Step]] = {}
+
+    def normalise(self, term: Process) -> Process:
+        """Unfold every ``Call`` in active position (iteratively, memoised per call).
+
+        Raises:
+            UnguardedRecursion: a call is reached again in active position
+                while it is being unfolded.
+        """
+        kind = type(term)
+        if kind is Prefix or kind is Stop or kind is Skip or kind is Omega:
+            return term
+        if kind is Call and term in self.unfolded:
+            return self.unfolded[term]
+        done: list[Process] = []
+        todo: list[object] = [term]
+        unfolding: set[Call] = set()  # the calls on the current path: ancestors
+        while todo:
+            item = todo.pop()
+            if type(item) is tuple:
+                tag, node = item
+                if tag is _DONE:
+                    self.unfolded[node] = done[-1]
+                    unfolding.discard(node)
+                else:
+                    count = len(active_operands(node))
+                    operands = done[-count:]
+                    del done[-count:]
+                    same = all(a is b for a, b in zip(operands, active_operands(node), strict=True))
+                    done.append(node if same else with_operands(node, operands))
+            elif type(item) is Call:
+                hit = self.unfolded.get(item)
+                if hit is not None:
+                    done.append(hit)
+                    continue
+                if item in unfolding or len(unfolding) > MAX_UNFOLD_DEPTH:
+                    raise UnguardedRecursion(item)
+                if self.unfold is None:
+                    raise ModelError(f"cannot unfold {item}: no definitions given")
+                unfolding.add(item)
+                todo.append((_DONE, item))
+                todo.append(self.unfold(item))
+            else:
+                operands = active_operands(item)
+                if not operands:
+                    done.append(item)
+                    continue
+                todo.append((_BUILD, item))
+                todo.extend(reversed(operands))
+        return done[-1]
+
+    def transitions(self, term: Process) -> list[Step]:
+        """The moves of a normalised ``term`` (iterative post-order, memoised)."""
+        memo = self.memo
+        found = memo.get(term)
+        if found is not None:
+            return found
+        stack = [term]
+        while stack:
+            node = stack[-1]
+            if node in memo:
+                stack.pop()
+                continue
+            operands = moving_operands(node)
+            missing = [op for op in operands if op not in memo]
+            if missing:
+                stack.extend(missing)
+                continue
+            stack.pop()
+            memo[node] = fire(node, [memo[op] for op in operands], self.normalise)
+        return memo[term]
+
+
+def transitions(term: Process, unfold: Unfold | None) -> list[Step]:
+    """The moves of ``term`` by the firing rules, targets normalised.
+
+    Args:
+        term: any process term (``Call`` s in active position are unfolded first).
+        unfold: gives one unfolding of a :class:`~procalg.terms.Call`, or ``None``
+            for terms without calls.
+
+    Returns:
+        ``(label, target)`` pairs; the label is an event, ``TAU`` or ``TICK``.
+
+    Example:
+        >>> from procalg.terms import SKIP, Parallel
+        >>> [(l, str(t)) for l, t in transitions(Parallel(SKIP, SKIP), None)]
+        [('τ', 'Ω ||| SKIP'), ('τ', 'SKIP ||| Ω')]
+    """
+    rules = Rules(unfold)
+    return rules.transitions(rules.normalise(term))
