@@ -1,0 +1,276 @@
+"""History events: what a run records, one frozen dataclass per kind.
+
+A run's history is the list of these events, keyed in the store by
+``(run_id, seq)``. Replaying the history through the model's semantics
+rebuilds the run's state, so every input the engine cannot recompute (an
+activity's output, a signal's value, when a timer started) is in it; steps
+the engine decides by its own deterministic rule are recorded too, so that a
+person can read the whole story and ``procalg replay`` can check it.
+
+Every event converts to and from a JSON-ready dict (:func:`to_json`,
+:func:`from_json`); data values use the tagged encoding of
+:func:`encode_value`, so sets, dotted values and atoms survive the round trip.
+
+Example:
+    >>> from procalg.terms.values import Event
+    >>> e = EventFired(time=1.5, label=Event("pay", (3,)), choice=0)
+    >>> from_json(to_json(e)) == e
+    True
+    >>> to_json(e)["kind"]
+    'event_fired'
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from procalg.errors import FormatError
+from procalg.terms.values import Atom, Dotted, Event, Sequence, Value
+
+Label = Event | str
+"""An event, or ``"τ"`` / ``"✓"``."""
+
+
+def encode_value(value: Value) -> Any:
+    """Encode a data value (or label) as JSON-ready data, losslessly.
+
+    ``int``, ``bool`` and ``str`` (τ, ✓) stay as they are; every other kind is
+    a one-key dict naming it, so decoding never has to guess.
+
+    Example:
+        >>> encode_value(frozenset({2, 1})), encode_value(Atom("red"))
+        ({'set': [1, 2]}, {'atom': 'red'})
+        >>> encode_value(Event("c", (1, True)))
+        {'event': 'c', 'fields': [1, True]}
+    """
+    if isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, Atom):
+        return {"atom": value.name}
+    if isinstance(value, Event):
+        return {"event": value.channel, "fields": [encode_value(v) for v in value.fields]}
+    if isinstance(value, Dotted):
+        return {"dot": [encode_value(value.head), *(encode_value(v) for v in value.fields)]}
+    if isinstance(value, tuple):
+        return {"tuple": [encode_value(v) for v in value]}
+    if isinstance(value, Sequence):
+        return {"seq": [encode_value(v) for v in value.items]}
+    if isinstance(value, frozenset):
+        items = [encode_value(v) for v in value]
+        return {"set": sorted(items, key=repr)}
+    raise FormatError(f"cannot record value {value!r} of type {type(value).__name__}")
+
+
+def decode_value(data: Any) -> Value:
+    """Invert :func:`encode_value`.
+
+    Example:
+        >>> decode_value({"dot": [{"atom": "A"}, 1]})
+        Dotted(head=Atom(name='A'), fields=(1,))
+        >>> decode_value({"set": [1, 2]}) == frozenset({1, 2})
+        True
+    """
+    if isinstance(data, bool | int | str):
+        return data
+    if isinstance(data, dict) and len(data) in (1, 2):
+        if "event" in data:
+            return Event(data["event"], tuple(decode_value(v) for v in data.get("fields", [])))
+        if len(data) == 1:
+            (tag, body), = data.items()
+            if tag == "atom":
+                return Atom(body)
+            if tag == "dot" and body:
+                return Dotted(decode_value(body[0]), tuple(decode_value(v) for v in body[1:]))
+            if tag == "tuple":
+                return tuple(decode_value(v) for v in body)
+            if tag == "seq":
+                return Sequence(tuple(decode_value(v) for v in body))
+            if tag == "set":
+                return frozenset(decode_value(v) for v in body)
+    raise FormatError(f"not a recorded procalg value: {data!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEvent:
+    """Base of every history event; ``time`` is the engine clock's seconds."""
+
+    time: float
+    kind: ClassVar[str] = "event"
+
+
+@dataclass(frozen=True, slots=True)
+class RunStarted(HistoryEvent):
+    """The run began: which process, with which arguments, on which model."""
+
+    process: str
+    args: tuple[Value, ...] = ()
+    model_hash: str = ""
+    kind: ClassVar[str] = "run_started"
+
+
+@dataclass(frozen=True, slots=True)
+class EventFired(HistoryEvent):
+    """The run took a transition: ``label``, the ``choice``-th of the
+    transitions with that label in canonical order (see ``decide``)."""
+
+    label: Label
+    choice: int = 0
+    kind: ClassVar[str] = "event_fired"
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityScheduled(HistoryEvent):
+    """Activity ``step`` on ``channel`` was chosen, with the fields the model gives."""
+
+    step: int
+    channel: str
+    input: tuple[Value, ...] = ()
+    kind: ClassVar[str] = "activity_scheduled"
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptStarted(HistoryEvent):
+    """Attempt ``attempt`` (1-based) of activity ``step`` began."""
+
+    step: int
+    attempt: int
+    kind: ClassVar[str] = "attempt_started"
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptFailed(HistoryEvent):
+    """An attempt failed; ``retry_at`` is when the next one starts (None: no more)."""
+
+    step: int
+    attempt: int
+    error_type: str
+    message: str
+    retry_at: float | None = None
+    kind: ClassVar[str] = "attempt_failed"
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityCompleted(HistoryEvent):
+    """Activity ``step`` returned ``output`` (the fields the model reads)."""
+
+    step: int
+    attempt: int
+    input: tuple[Value, ...] = ()
+    output: tuple[Value, ...] = ()
+    kind: ClassVar[str] = "activity_completed"
+
+
+@dataclass(frozen=True, slots=True)
+class SignalReceived(HistoryEvent):
+    """The outside world offered ``event`` and the run accepted it."""
+
+    event: Event
+    kind: ClassVar[str] = "signal_received"
+
+
+@dataclass(frozen=True, slots=True)
+class TimerStarted(HistoryEvent):
+    """Timer ``timer`` was first offered; it fires at ``deadline``."""
+
+    timer: str
+    deadline: float
+    kind: ClassVar[str] = "timer_started"
+
+
+@dataclass(frozen=True, slots=True)
+class TimerFired(HistoryEvent):
+    """Timer ``timer`` reached its deadline and fired."""
+
+    timer: str
+    kind: ClassVar[str] = "timer_fired"
+
+
+@dataclass(frozen=True, slots=True)
+class CompensationStarted(HistoryEvent):
+    """A saga began running its installed compensations (``reason``: what threw)."""
+
+    reason: str = ""
+    kind: ClassVar[str] = "compensation_started"
+
+
+@dataclass(frozen=True, slots=True)
+class RunCompleted(HistoryEvent):
+    """The process terminated (✓) normally."""
+
+    kind: ClassVar[str] = "run_completed"
+
+
+@dataclass(frozen=True, slots=True)
+class RunCompensated(HistoryEvent):
+    """A saga failed and undid its completed steps."""
+
+    kind: ClassVar[str] = "run_compensated"
+
+
+@dataclass(frozen=True, slots=True)
+class RunFailed(HistoryEvent):
+    """The run ended abnormally; ``error`` says why."""
+
+    error: str = ""
+    kind: ClassVar[str] = "run_failed"
+
+
+KINDS: dict[str, type[HistoryEvent]] = {
+    cls.kind: cls
+    for cls in (
+        RunStarted, EventFired, ActivityScheduled, AttemptStarted, AttemptFailed,
+        ActivityCompleted, SignalReceived, TimerStarted, TimerFired,
+        CompensationStarted, RunCompleted, RunCompensated, RunFailed,
+    )
+}
+_VALUED = {"args", "input", "output", "label", "event"}
+
+
+def to_json(event: HistoryEvent) -> dict[str, Any]:
+    """The event as a JSON-ready dict with a ``kind`` key.
+
+    Example:
+        >>> to_json(TimerStarted(time=0.0, timer="t", deadline=30.0))
+        {'kind': 'timer_started', 'time': 0.0, 'timer': 't', 'deadline': 30.0}
+    """
+    out: dict[str, Any] = {"kind": event.kind}
+    for f in dataclasses.fields(event):
+        value = getattr(event, f.name)
+        if f.name in _VALUED:
+            value = encode_value(value)
+        out[f.name] = value
+    return out
+
+
+def from_json(data: dict[str, Any]) -> HistoryEvent:
+    """Rebuild an event from :func:`to_json`'s dict.
+
+    Raises:
+        FormatError: unknown kind or missing/unknown fields.
+
+    Example:
+        >>> from_json({"kind": "run_completed", "time": 2.0})
+        RunCompleted(time=2.0)
+    """
+    if not isinstance(data, dict) or data.get("kind") not in KINDS:
+        raise FormatError(
+            f"not a procalg history event: {data!r}",
+            hint="kinds are " + ", ".join(sorted(KINDS)),
+        )
+    cls = KINDS[data["kind"]]
+    kwargs = {}
+    for f in dataclasses.fields(cls):
+        if f.name not in data:
+            if f.default is dataclasses.MISSING:
+                raise FormatError(f"history event {data['kind']} lacks field {f.name!r}")
+            continue
+        value = data[f.name]
+        if f.name in _VALUED:
+            value = decode_value(value)
+        kwargs[f.name] = value
+    try:
+        return cls(**kwargs)
+    except TypeError as err:  # a field of the wrong shape in a hand-edited file
+        raise FormatError(f"malformed {data['kind']} event: {err}") from err

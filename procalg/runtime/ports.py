@@ -1,0 +1,152 @@
+"""The engine's ports: what it needs from the world, as small protocols.
+
+The engine is a pure core (``decide``) plus one worker loop that talks to the
+world only through these ports, so the store (SQLite, PostgreSQL, memory),
+the clock (real or virtual) and the activity functions can be swapped
+without touching the engine.
+
+* :class:`EventLog`: durable histories. ``append`` writes a batch of history
+  events for one run at consecutive ``seq`` numbers in ONE transaction and
+  fails with :class:`~procalg.errors.StoreError` (:class:`SeqConflict`) if
+  another writer took one of those numbers first: optimistic concurrency on
+  the ``(run_id, seq)`` key, so two workers can never both extend a run.
+* :class:`Clock`: ``now()`` in seconds and ``sleep``.
+* :class:`ActivityRegistry`: channel name to Python function.
+
+Example:
+    >>> reg = ActivityRegistry()
+    >>> @reg.activity("charge")
+    ... def charge(amount): return amount
+    >>> reg.lookup("charge") is charge, "charge" in reg
+    (True, True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from procalg.errors import RunError, StoreError
+from procalg.runtime.history import HistoryEvent
+
+UNFINISHED = ("running", "waiting")
+"""Statuses of runs a worker should pick up."""
+
+
+class SeqConflict(StoreError):
+    """Another writer appended to the run first; reload its history and retry."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    """What a store keeps about a run besides its history.
+
+    Attributes:
+        run_id: stable id.
+        process: the process name started (``"Order"``).
+        args: the process arguments (data values, JSON-encoded by the store).
+        model_hash: content hash of the model text the run started on.
+        model_text: that text, so a run can be resumed or audited later.
+        verdicts: assertion text to verdict, as checked at start.
+        status: ``running``, ``waiting``, ``completed``, ``compensated``, ``failed``.
+        created: clock time of creation.
+        owner: worker holding the lease (``""``: none).
+        lease_until: clock time the lease ends.
+    """
+
+    run_id: str
+    process: str
+    args: tuple[Any, ...] = ()
+    model_hash: str = ""
+    model_text: str = ""
+    verdicts: Mapping[str, bool] = field(default_factory=dict)
+    status: str = "running"
+    created: float = 0.0
+    owner: str = ""
+    lease_until: float = 0.0
+
+
+@runtime_checkable
+class EventLog(Protocol):
+    """A durable store of runs and their histories (implemented by ``procalg.store``)."""
+
+    def create_run(self, record: RunRecord, first: list[HistoryEvent]) -> None:
+        """Insert the run and its first events in one transaction (StoreError if the id exists)."""
+
+    def get_run(self, run_id: str) -> RunRecord:
+        """The run's record; :class:`~procalg.errors.RunError` if unknown."""
+
+    def list_runs(self, statuses: tuple[str, ...] | None = None) -> list[RunRecord]:
+        """All runs (or those with one of ``statuses``), oldest first."""
+
+    def append(
+        self, run_id: str, seq: int, events: list[HistoryEvent], status: str | None = None
+    ) -> None:
+        """Write ``events`` at ``seq, seq+1, ...`` and optionally set the status, atomically."""
+
+    def history(self, run_id: str) -> list[HistoryEvent]:
+        """The run's events in ``seq`` order."""
+
+    def claim(self, run_id: str, owner: str, now: float, until: float) -> bool:
+        """Take the lease if it is free, expired or already ours; True if taken."""
+
+    def claim_next(self, owner: str, now: float, until: float, limit: int = 1) -> list[str]:
+        """Lease up to ``limit`` unfinished runs whose lease is free or expired."""
+
+    def release(self, run_id: str, owner: str) -> None:
+        """Drop our lease (no-op if not ours)."""
+
+    def close(self) -> None:
+        """Release connections."""
+
+
+class Clock(Protocol):
+    """The engine's time source; seconds as floats."""
+
+    def now(self) -> float: ...
+
+    def sleep(self, seconds: float) -> None: ...
+
+
+class ActivityRegistry:
+    """Maps activity channel names to the Python functions performing them.
+
+    Functions may be sync or async; a function whose signature has an
+    ``idempotency_key`` parameter (or ``**kwargs``) receives ``run_id:step``.
+
+    Args:
+        functions: an initial mapping, channel name to function.
+    """
+
+    def __init__(self, functions: Mapping[str, Callable[..., Any]] | None = None) -> None:
+        self._functions: dict[str, Callable[..., Any]] = dict(functions or {})
+
+    def activity(self, channel: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Decorator binding a function to ``channel``."""
+
+        def bind(fn: Callable[..., Any]) -> Callable[..., Any]:
+            self._functions[channel] = fn
+            return fn
+
+        return bind
+
+    def bind(self, channel: str, fn: Callable[..., Any]) -> None:
+        """Bind ``fn`` to ``channel`` (replacing any earlier binding)."""
+        self._functions[channel] = fn
+
+    def lookup(self, channel: str) -> Callable[..., Any]:
+        """The function for ``channel``; RunError naming the channel if unbound."""
+        try:
+            return self._functions[channel]
+        except KeyError:
+            raise RunError(
+                f"activity {channel!r} has no bound function",
+                hint=f'bind one with @procalg.activity("{channel}") or a mapping',
+            ) from None
+
+    def __contains__(self, channel: object) -> bool:
+        return channel in self._functions
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._functions)

@@ -1,0 +1,189 @@
+"""The PostgreSQL event log: one store shared by several workers.
+
+Same tables and JSON rows as :mod:`procalg.store.sqlite`. Workers share
+the load by leasing runs with ``SELECT ... FOR UPDATE SKIP LOCKED`` (a
+worker never waits on a run another worker is claiming), and the
+``(run_id, seq)`` primary key makes two writers extending the same run
+collide instead of interleaving (:class:`~procalg.runtime.ports.SeqConflict`).
+A database whose ``procalg_meta`` table is missing but which has tables
+named like ours, or whose marker names another application, is refused.
+
+Driver: ``psycopg`` 3 (``pip install procalg[postgres]``), imported lazily so
+the rest of procalg works without it.
+
+Example:
+    >>> PostgresLog.__name__  # a live server is needed; see tests/store
+    'PostgresLog'
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from procalg.errors import RunError, StoreError
+from procalg.runtime.history import HistoryEvent
+from procalg.runtime.ports import UNFINISHED, RunRecord, SeqConflict
+from procalg.store.rows import (
+    APPLICATION,
+    RUN_COLUMNS,
+    SCHEMA_VERSION,
+    decode_event,
+    encode_event,
+    record_from_row,
+    record_params,
+)
+
+_SCHEMA = [
+    "CREATE TABLE procalg_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    f"INSERT INTO procalg_meta VALUES ('application', '{APPLICATION}'),"
+    f" ('schema_version', '{SCHEMA_VERSION}')",
+    "CREATE TABLE runs (run_id TEXT PRIMARY KEY, process TEXT NOT NULL, args TEXT NOT NULL,"
+    " model_hash TEXT NOT NULL, model_text TEXT NOT NULL, verdicts TEXT NOT NULL,"
+    " status TEXT NOT NULL, created DOUBLE PRECISION NOT NULL, owner TEXT NOT NULL,"
+    " lease_until DOUBLE PRECISION NOT NULL)",
+    "CREATE INDEX runs_status ON runs (status)",
+    "CREATE TABLE history (run_id TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL,"
+    " PRIMARY KEY (run_id, seq))",
+]
+
+
+def _driver() -> Any:
+    try:
+        import psycopg
+    except ImportError as err:  # pragma: no cover - depends on the environment
+        raise StoreError(
+            "the PostgreSQL store needs the psycopg driver",
+            hint="pip install 'procalg[postgres]'",
+        ) from err
+    return psycopg
+
+
+class PostgresLog:
+    """An :class:`~procalg.runtime.ports.EventLog` on PostgreSQL.
+
+    Args:
+        url: a libpq URL, ``postgresql://user@host:port/db``.
+
+    Raises:
+        StoreError: unreachable server, or a database holding someone else's tables.
+    """
+
+    def __init__(self, url: str) -> None:
+        psycopg = _driver()
+        self._errors = psycopg.errors
+        self._psycopg = psycopg
+        self._lock = threading.RLock()
+        try:
+            self._db = psycopg.connect(url, autocommit=False)
+        except psycopg.Error as err:
+            raise StoreError(f"cannot connect to {url}: {err}".strip()) from err
+        self._prepare()
+
+    def _prepare(self) -> None:
+        with self._lock, self._db.transaction(), self._db.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(7078063)")  # serialise first-time set-up
+            cur.execute("SELECT to_regclass('procalg_meta'), to_regclass('runs')")
+            meta, runs = cur.fetchone()
+            if meta is None and runs is not None:
+                raise StoreError(
+                    "this database has a 'runs' table but no procalg marker",
+                    hint="it was left untouched; use an empty database for procalg",
+                )
+            if meta is None:
+                for statement in _SCHEMA:
+                    cur.execute(statement)
+            cur.execute("SELECT key, value FROM procalg_meta")
+            found = dict(cur.fetchall())
+        if found.get("application") != APPLICATION:
+            raise StoreError("the procalg_meta table names another application")
+        if int(found.get("schema_version", "0")) > SCHEMA_VERSION:
+            raise StoreError(
+                f"store schema {found['schema_version']} is newer than this procalg's",
+                hint="upgrade procalg",
+            )
+
+    def _run(self, sql: str, params: tuple = (), *, many: list[tuple] | None = None) -> list:
+        with self._lock, self._db.transaction(), self._db.cursor() as cur:
+            if many is not None:
+                cur.executemany(sql, many)
+                return []
+            cur.execute(sql, params)
+            return cur.fetchall() if cur.description else []
+
+    def create_run(self, record: RunRecord, first: list[HistoryEvent]) -> None:
+        try:
+            with self._lock, self._db.transaction(), self._db.cursor() as cur:
+                cur.execute(
+                    f"INSERT INTO runs ({RUN_COLUMNS}) VALUES ({','.join(['%s'] * 10)})",
+                    record_params(record),
+                )
+                cur.executemany(
+                    "INSERT INTO history VALUES (%s, %s, %s)",
+                    [(record.run_id, i, encode_event(e)) for i, e in enumerate(first)],
+                )
+        except self._errors.UniqueViolation as err:
+            raise StoreError(f"run {record.run_id!r} already exists") from err
+
+    def get_run(self, run_id: str) -> RunRecord:
+        rows = self._run(f"SELECT {RUN_COLUMNS} FROM runs WHERE run_id = %s", (run_id,))
+        if not rows:
+            raise RunError(f"no run with id {run_id!r}", hint="`procalg runs list` shows ids")
+        return record_from_row(rows[0])
+
+    def list_runs(self, statuses: tuple[str, ...] | None = None) -> list[RunRecord]:
+        if statuses is None:
+            rows = self._run(f"SELECT {RUN_COLUMNS} FROM runs ORDER BY created, run_id")
+        else:
+            rows = self._run(
+                f"SELECT {RUN_COLUMNS} FROM runs WHERE status = ANY(%s) ORDER BY created, run_id",
+                (list(statuses),),
+            )
+        return [record_from_row(r) for r in rows]
+
+    def append(
+        self, run_id: str, seq: int, events: list[HistoryEvent], status: str | None = None
+    ) -> None:
+        rows = [(run_id, seq + i, encode_event(e)) for i, e in enumerate(events)]
+        try:
+            with self._lock, self._db.transaction(), self._db.cursor() as cur:
+                cur.executemany("INSERT INTO history VALUES (%s, %s, %s)", rows)
+                if status is not None:
+                    cur.execute("UPDATE runs SET status = %s WHERE run_id = %s", (status, run_id))
+        except self._errors.UniqueViolation as err:
+            raise SeqConflict(f"run {run_id!r}: step {seq} was written by another worker") \
+                from err
+        except self._psycopg.Error as err:
+            raise StoreError(f"store write failed: {err}") from err
+
+    def history(self, run_id: str) -> list[HistoryEvent]:
+        rows = self._run("SELECT body FROM history WHERE run_id = %s ORDER BY seq", (run_id,))
+        return [decode_event(body) for (body,) in rows]
+
+    def claim(self, run_id: str, owner: str, now: float, until: float) -> bool:
+        rows = self._run(
+            "UPDATE runs SET owner = %s, lease_until = %s WHERE run_id = %s"
+            " AND status = ANY(%s) AND (owner = '' OR owner = %s OR lease_until < %s)"
+            " RETURNING run_id",
+            (owner, until, run_id, list(UNFINISHED), owner, now),
+        )
+        return len(rows) == 1
+
+    def claim_next(self, owner: str, now: float, until: float, limit: int = 1) -> list[str]:
+        rows = self._run(
+            "UPDATE runs SET owner = %s, lease_until = %s WHERE run_id IN ("
+            " SELECT run_id FROM runs WHERE status = ANY(%s) AND (owner = '' OR lease_until < %s)"
+            " ORDER BY created LIMIT %s FOR UPDATE SKIP LOCKED) RETURNING run_id",
+            (owner, until, list(UNFINISHED), now, limit),
+        )
+        return sorted(r for (r,) in rows)
+
+    def release(self, run_id: str, owner: str) -> None:
+        self._run(
+            "UPDATE runs SET owner = '', lease_until = 0 WHERE run_id = %s AND owner = %s",
+            (run_id, owner),
+        )
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

@@ -1,0 +1,84 @@
+"""Row encoding shared by the SQL stores: records and events as JSON text.
+
+Both stores keep one row per run and one row per history event; the event
+body is the JSON of :func:`procalg.runtime.history.to_json`, so a history
+exported from either store is the same file.
+
+Example:
+    >>> from procalg.runtime.history import RunCompleted
+    >>> decode_event(encode_event(RunCompleted(time=1.0)))
+    RunCompleted(time=1.0)
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from procalg.errors import StoreError
+from procalg.runtime.history import (
+    HistoryEvent,
+    decode_value,
+    encode_value,
+    from_json,
+    to_json,
+)
+from procalg.runtime.ports import RunRecord
+
+SCHEMA_VERSION = 1
+"""Bumped whenever the tables change; a newer store refuses an older procalg."""
+APPLICATION_ID = 0x70726F63
+"""``PRAGMA application_id`` of a procalg SQLite database: the bytes ``proc``."""
+APPLICATION = "procalg-runs"
+"""The marker in the ``meta`` table of every procalg store."""
+
+RUN_COLUMNS = (
+    "run_id, process, args, model_hash, model_text, verdicts, status, created, owner, lease_until"
+)
+
+
+def encode_event(event: HistoryEvent) -> str:
+    """The event as compact JSON text."""
+    return json.dumps(to_json(event), separators=(",", ":"), ensure_ascii=False)
+
+
+def decode_event(text: str) -> HistoryEvent:
+    """Invert :func:`encode_event`; a damaged row is a StoreError."""
+    try:
+        return from_json(json.loads(text))
+    except (ValueError, TypeError) as err:
+        raise StoreError(f"damaged history row: {text[:80]!r}") from err
+
+
+def record_params(record: RunRecord) -> tuple[Any, ...]:
+    """The record as parameters in :data:`RUN_COLUMNS` order."""
+    return (
+        record.run_id,
+        record.process,
+        json.dumps([encode_value(a) for a in record.args]),
+        record.model_hash,
+        record.model_text,
+        json.dumps(dict(record.verdicts)),
+        record.status,
+        record.created,
+        record.owner,
+        record.lease_until,
+    )
+
+
+def record_from_row(row: Sequence[Any]) -> RunRecord:
+    """Rebuild a record from a row selected as :data:`RUN_COLUMNS`."""
+    run_id, process, args, model_hash, text, verdicts, status, created, owner, until = row
+    return RunRecord(
+        run_id=run_id,
+        process=process,
+        args=tuple(decode_value(a) for a in json.loads(args)),
+        model_hash=model_hash,
+        model_text=text,
+        verdicts=json.loads(verdicts),
+        status=status,
+        created=float(created),
+        owner=owner,
+        lease_until=float(until),
+    )

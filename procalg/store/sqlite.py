@@ -1,0 +1,236 @@
+"""The SQLite event log: the default run store (``sqlite:///runs.db``).
+
+Durability: WAL journal, ``synchronous=FULL`` (an fsync per commit), one
+transaction per :meth:`SqliteLog.append`, so a batch of history events is
+either wholly on disk or absent after a crash. Readers in other processes
+see the last committed step (WAL lets them read while a writer writes).
+
+Safety: a file is only ever initialised if it does not exist or is empty.
+Before opening, the 16-byte SQLite header is checked, then
+``PRAGMA application_id`` and the ``meta`` table's marker; a file that is
+not SQLite, another application's database, a newer schema or a damaged
+file is refused with :class:`~procalg.errors.StoreError` and left untouched
+(the WAL pragma, which writes, is issued only after the checks pass).
+
+Example:
+    >>> import tempfile, os
+    >>> from procalg.runtime.history import RunStarted
+    >>> path = os.path.join(tempfile.mkdtemp(), "runs.db")
+    >>> log = SqliteLog(path)
+    >>> log.create_run(RunRecord("r1", "P"), [RunStarted(time=0.0, process="P")])
+    >>> [type(e).__name__ for e in log.history("r1")], log.get_run("r1").status
+    (['RunStarted'], 'running')
+    >>> log.close()
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from pathlib import Path
+
+from procalg.errors import RunError, StoreError
+from procalg.runtime.history import HistoryEvent
+from procalg.runtime.ports import UNFINISHED, RunRecord, SeqConflict
+from procalg.store.rows import (
+    APPLICATION,
+    APPLICATION_ID,
+    RUN_COLUMNS,
+    SCHEMA_VERSION,
+    decode_event,
+    encode_event,
+    record_from_row,
+    record_params,
+)
+
+_HEADER = b"SQLite format 3\x00"
+_SCHEMA = f"""
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT INTO meta VALUES ('application', '{APPLICATION}'), ('schema_version', '{SCHEMA_VERSION}');
+CREATE TABLE runs (
+    run_id TEXT PRIMARY KEY, process TEXT NOT NULL, args TEXT NOT NULL,
+    model_hash TEXT NOT NULL, model_text TEXT NOT NULL, verdicts TEXT NOT NULL,
+    status TEXT NOT NULL, created REAL NOT NULL, owner TEXT NOT NULL, lease_until REAL NOT NULL);
+CREATE INDEX runs_status ON runs (status);
+CREATE TABLE history (
+    run_id TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL,
+    PRIMARY KEY (run_id, seq)) WITHOUT ROWID;
+"""
+
+
+def _refuse(path: Path, why: str) -> StoreError:
+    return StoreError(
+        f"{path} is not a procalg run store: {why}",
+        hint="it was left untouched; pass --db with a new file name or a procalg store",
+    )
+
+
+def _check_header(path: Path) -> bool:
+    """True if ``path`` must be created; raise if it exists and is not SQLite."""
+    if not path.exists() or path.stat().st_size == 0:
+        return True
+    with path.open("rb") as f:
+        head = f.read(16)
+    if head != _HEADER:
+        raise _refuse(path, "the file is not an SQLite database")
+    return False
+
+
+class SqliteLog:
+    """An :class:`~procalg.runtime.ports.EventLog` in one SQLite file.
+
+    Args:
+        path: the database file (created if absent or empty).
+        timeout: seconds to wait for another writer's lock.
+
+    Raises:
+        StoreError: foreign, damaged or newer-schema file (never modified).
+    """
+
+    def __init__(self, path: str | os.PathLike[str], timeout: float = 10.0) -> None:
+        self.path = Path(path)
+        fresh = _check_header(self.path)
+        self._lock = threading.RLock()
+        try:
+            self._db = sqlite3.connect(
+                self.path, timeout=timeout, isolation_level=None, check_same_thread=False
+            )
+            if fresh:
+                self._initialise()
+            self._verify()
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+        except sqlite3.DatabaseError as err:
+            raise _refuse(self.path, f"damaged or unreadable ({err})") from err
+
+    def _initialise(self) -> None:
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if tables:  # someone else created it in between: verify, do not touch
+            db.execute("ROLLBACK")
+            return
+        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        for statement in filter(str.strip, _SCHEMA.split(";")):
+            db.execute(statement)
+        db.execute("COMMIT")
+
+    def _verify(self) -> None:
+        db = self._db
+        app = db.execute("PRAGMA application_id").fetchone()[0]
+        if app != APPLICATION_ID:
+            raise _refuse(self.path, f"application_id is {app:#x}, not procalg's")
+        try:
+            meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+        except sqlite3.OperationalError as err:
+            raise _refuse(self.path, "it has no procalg meta table") from err
+        if meta.get("application") != APPLICATION:
+            raise _refuse(self.path, "the meta table names another application")
+        version = int(meta.get("schema_version", "0"))
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} has schema version {version}; this procalg reads "
+                f"up to {SCHEMA_VERSION}",
+                hint="upgrade procalg to open this store",
+            )
+
+    def _write(self, sql: str, params: tuple = ()) -> sqlite3.Cursor:
+        with self._lock:
+            try:
+                return self._db.execute(sql, params)
+            except sqlite3.DatabaseError as err:
+                raise StoreError(f"store write failed: {err}") from err
+
+    def _read(self, sql: str, params: tuple = ()) -> list[tuple]:
+        with self._lock:
+            try:
+                return self._db.execute(sql, params).fetchall()
+            except sqlite3.DatabaseError as err:
+                raise _refuse(self.path, f"damaged or unreadable ({err})") from err
+
+    def create_run(self, record: RunRecord, first: list[HistoryEvent]) -> None:
+        with self._lock:
+            db = self._db
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                db.execute(f"INSERT INTO runs ({RUN_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                           record_params(record))
+                db.executemany("INSERT INTO history VALUES (?, ?, ?)",
+                               [(record.run_id, i, encode_event(e)) for i, e in enumerate(first)])
+                db.execute("COMMIT")
+            except sqlite3.IntegrityError as err:
+                db.execute("ROLLBACK")
+                raise StoreError(f"run {record.run_id!r} already exists") from err
+
+    def get_run(self, run_id: str) -> RunRecord:
+        rows = self._read(f"SELECT {RUN_COLUMNS} FROM runs WHERE run_id = ?", (run_id,))
+        row = rows[0] if rows else None
+        if row is None:
+            raise RunError(f"no run with id {run_id!r}", hint="`procalg runs list` shows ids")
+        return record_from_row(row)
+
+    def list_runs(self, statuses: tuple[str, ...] | None = None) -> list[RunRecord]:
+        sql = f"SELECT {RUN_COLUMNS} FROM runs"
+        params: tuple = ()
+        if statuses is not None:
+            sql += f" WHERE status IN ({','.join('?' * len(statuses))})"
+            params = tuple(statuses)
+        rows = self._read(sql + " ORDER BY created, run_id", params)
+        return [record_from_row(r) for r in rows]
+
+    def append(
+        self, run_id: str, seq: int, events: list[HistoryEvent], status: str | None = None
+    ) -> None:
+        rows = [(run_id, seq + i, encode_event(e)) for i, e in enumerate(events)]
+        with self._lock:
+            db = self._db
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                db.executemany("INSERT INTO history VALUES (?, ?, ?)", rows)
+                if status is not None:
+                    db.execute("UPDATE runs SET status = ? WHERE run_id = ?", (status, run_id))
+                db.execute("COMMIT")
+            except sqlite3.IntegrityError as err:
+                db.execute("ROLLBACK")
+                raise SeqConflict(f"run {run_id!r}: step {seq} was written by another worker") \
+                    from err
+            except sqlite3.DatabaseError as err:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise StoreError(f"store write failed: {err}") from err
+
+    def history(self, run_id: str) -> list[HistoryEvent]:
+        rows = self._read("SELECT body FROM history WHERE run_id = ? ORDER BY seq", (run_id,))
+        return [decode_event(body) for (body,) in rows]
+
+    def claim(self, run_id: str, owner: str, now: float, until: float) -> bool:
+        cur = self._write(
+            "UPDATE runs SET owner = ?, lease_until = ? WHERE run_id = ? AND status IN (?, ?)"
+            " AND (owner = '' OR owner = ? OR lease_until < ?)",
+            (owner, until, run_id, *UNFINISHED, owner, now),
+        )
+        return cur.rowcount == 1
+
+    def claim_next(self, owner: str, now: float, until: float, limit: int = 1) -> list[str]:
+        with self._lock:
+            db = self._db
+            db.execute("BEGIN IMMEDIATE")
+            ids = [r for (r,) in db.execute(
+                "SELECT run_id FROM runs WHERE status IN (?, ?) AND"
+                " (owner = '' OR lease_until < ?) ORDER BY created LIMIT ?",
+                (*UNFINISHED, now, limit))]
+            db.executemany("UPDATE runs SET owner = ?, lease_until = ? WHERE run_id = ?",
+                           [(owner, until, r) for r in ids])
+            db.execute("COMMIT")
+        return ids
+
+    def release(self, run_id: str, owner: str) -> None:
+        self._write(
+            "UPDATE runs SET owner = '', lease_until = 0 WHERE run_id = ? AND owner = ?",
+            (run_id, owner),
+        )
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

@@ -1,0 +1,93 @@
+"""Fixtures for the stores: a REAL PostgreSQL server in a temporary directory.
+
+The server is Debian's ``postgresql`` package (``apt-get install
+postgresql``; CI installs it). ``initdb`` and ``pg_ctl`` are found under
+``/usr/lib/postgresql/*/bin/`` or on ``PATH``. PostgreSQL refuses to run as
+root, so when the tests run as root the server runs as the ``postgres``
+system user through ``runuser`` (the data directory is handed to that user).
+Nothing is skipped: without the binaries the PostgreSQL tests fail and say
+what to install.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+
+def _pg_bin(name: str) -> str:
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}")) or [shutil.which(name) or ""]
+    if not found[-1]:
+        pytest.fail(
+            f"PostgreSQL's {name} was not found: install the server "
+            "(apt-get install -y postgresql) to run the PostgreSQL store tests",
+            pytrace=False,
+        )
+    return found[-1]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _as_server_user(cmd: list[str]) -> list[str]:
+    if os.geteuid() != 0:
+        return cmd
+    return ["runuser", "-u", "postgres", "--", *cmd]
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """Start a throw-away PostgreSQL server; yield a URL to its ``postgres`` database."""
+    initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
+    base = Path(tempfile.mkdtemp(prefix="procalg-pg-"))
+    data = base / "data"
+    if os.geteuid() == 0:
+        shutil.chown(base, "postgres", "postgres")
+    port = _free_port()
+    run = lambda cmd: subprocess.run(  # noqa: E731
+        _as_server_user(cmd), check=True, capture_output=True, text=True
+    )
+    run([initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"])
+    opts = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off"
+    run([pg_ctl, "-D", str(data), "-o", opts, "-l", str(base / "log"), "-w", "start"])
+    try:
+        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        run([pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"])
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def fresh_postgres(postgres_url: str) -> Iterator[str]:
+    """A URL to a new, empty database on the session's server."""
+    import psycopg
+
+    name = "t" + os.urandom(6).hex()
+    with psycopg.connect(postgres_url, autocommit=True) as db:
+        db.execute(f"CREATE DATABASE {name}")
+    yield postgres_url.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def log(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[object]:
+    """Every EventLog implementation, fresh and empty."""
+    from procalg.store import store_from_url
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'runs.db'}"
+    else:
+        url = request.getfixturevalue("fresh_postgres")
+    store = store_from_url(url)
+    yield store
+    store.close()

@@ -1,0 +1,123 @@
+"""The EventLog contract, run against SQLite and a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from procalg.errors import RunError, StoreError
+from procalg.runtime.history import EventFired, RunCompleted, RunStarted, SignalReceived
+from procalg.runtime.ports import EventLog, RunRecord, SeqConflict
+from procalg.terms.values import Atom, Dotted, Event
+
+
+def _start(log: EventLog, run_id: str, created: float = 0.0) -> None:
+    record = RunRecord(run_id, "Order", (1, Atom("gold")), "h1", "P = a -> STOP",
+                       {"assert P :[deadlock free]": False}, created=created)
+    log.create_run(record, [RunStarted(time=created, process="Order", args=(1, Atom("gold")))])
+
+
+def test_store_implements_the_event_log_port(log: EventLog) -> None:
+    assert isinstance(log, EventLog)
+
+
+def test_a_created_run_reads_back_with_its_record_and_first_event(log: EventLog) -> None:
+    _start(log, "r1", created=5.0)
+    rec = log.get_run("r1")
+    assert (rec.process, rec.args, rec.model_hash, rec.status) == ("Order", (1, Atom("gold")),
+                                                                   "h1", "running")
+    assert rec.verdicts == {"assert P :[deadlock free]": False}
+    assert rec.model_text == "P = a -> STOP"
+    assert log.history("r1") == [RunStarted(time=5.0, process="Order", args=(1, Atom("gold")))]
+
+
+def test_creating_a_run_twice_is_refused(log: EventLog) -> None:
+    _start(log, "r1")
+    with pytest.raises(StoreError, match="already exists"):
+        _start(log, "r1")
+
+
+def test_an_unknown_run_id_is_a_run_error(log: EventLog) -> None:
+    with pytest.raises(RunError, match="no run with id 'nope'"):
+        log.get_run("nope")
+
+
+def test_appended_events_come_back_in_order_with_values_intact(log: EventLog) -> None:
+    _start(log, "r1")
+    batch = [EventFired(time=1.0, label=Event("pay", (Dotted(Atom("A"), (2,)),))),
+             SignalReceived(time=2.0, event=Event("ok", (frozenset({1, 2}),))),
+             EventFired(time=2.0, label="✓")]
+    log.append("r1", 1, batch[:2])
+    log.append("r1", 3, [*batch[2:], RunCompleted(time=3.0)], status="completed")
+    assert log.history("r1")[1:] == [*batch, RunCompleted(time=3.0)]
+    assert log.get_run("r1").status == "completed"
+
+
+def test_a_batch_that_collides_on_seq_is_rejected_whole(log: EventLog) -> None:
+    _start(log, "r1")
+    log.append("r1", 1, [EventFired(time=1.0, label="τ")])
+    with pytest.raises(SeqConflict):
+        log.append("r1", 0, [EventFired(time=2.0, label="a_new_one")], status="failed")
+    with pytest.raises(SeqConflict):  # seq 1 is taken, seq 2 is free: neither is written
+        log.append("r1", 1, [EventFired(time=2.0, label="x"), EventFired(time=2.0, label="y")])
+    assert len(log.history("r1")) == 2
+    assert log.get_run("r1").status == "running"
+
+
+def test_runs_list_oldest_first_and_filter_by_status(log: EventLog) -> None:
+    _start(log, "b", created=2.0)
+    _start(log, "a", created=1.0)
+    log.append("b", 1, [RunCompleted(time=3.0)], status="completed")
+    assert [r.run_id for r in log.list_runs()] == ["a", "b"]
+    assert [r.run_id for r in log.list_runs(("running", "waiting"))] == ["a"]
+
+
+def test_a_lease_is_exclusive_until_it_expires(log: EventLog) -> None:
+    _start(log, "r1")
+    assert log.claim("r1", "w1", now=0.0, until=10.0)
+    assert not log.claim("r1", "w2", now=5.0, until=15.0)
+    assert log.claim("r1", "w1", now=5.0, until=15.0)  # renewing our own lease
+    assert log.claim("r1", "w2", now=16.0, until=30.0)  # expired: taken over
+    log.release("r1", "w1")  # not w1's any more: no effect
+    assert not log.claim("r1", "w3", now=17.0, until=30.0)
+    log.release("r1", "w2")
+    assert log.claim("r1", "w3", now=17.0, until=30.0)
+
+
+def test_claim_next_gives_each_unfinished_run_to_one_worker(log: EventLog) -> None:
+    for i in range(6):
+        _start(log, f"r{i}", created=float(i))
+    log.append("r5", 1, [RunCompleted(time=1.0)], status="completed")
+    first = log.claim_next("w1", now=0.0, until=10.0, limit=3)
+    second = log.claim_next("w2", now=0.0, until=10.0, limit=10)
+    assert first == ["r0", "r1", "r2"]
+    assert second == ["r3", "r4"]
+    assert log.claim_next("w3", now=1.0, until=10.0, limit=10) == []
+
+
+def test_a_finished_run_cannot_be_claimed(log: EventLog) -> None:
+    _start(log, "r1")
+    log.append("r1", 1, [RunCompleted(time=1.0)], status="completed")
+    assert not log.claim("r1", "w1", now=0.0, until=10.0)
+
+
+def test_concurrent_appenders_never_both_win_a_seq(log: EventLog) -> None:
+    _start(log, "r1")
+    wins: list[int] = []
+
+    def writer(tag: int) -> None:
+        for seq in range(1, 21):
+            try:
+                log.append("r1", seq, [EventFired(time=float(tag), label=f"w{tag}")])
+                wins.append(seq)
+            except SeqConflict:
+                pass
+
+    threads = [threading.Thread(target=writer, args=(t,)) for t in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(wins) == list(range(1, 21))
+    assert len(log.history("r1")) == 21
