@@ -1,0 +1,202 @@
+"""``assert P :[deterministic]``: FDR's failures-divergences determinism.
+
+P is deterministic iff it is divergence-free and there is no trace s and
+event a (✓ included) such that s^<a> is a trace and P can refuse {a} after
+s (A. W. Roscoe, *Understanding Concurrent Systems*, 2010, sec. 6.1 and
+10.5). A state refuses a when it is stable (no τ) and has no a transition;
+and, as in Roscoe's failures of the operational semantics, a state that
+can do ✓ may terminate of its own accord, so it refuses every a ≠ ✓.
+Hence ``a -> STOP [] SKIP`` is nondeterministic while ``SKIP`` is not.
+
+The check normalises on the fly: breadth-first over the subset construction
+whose nodes are τ-closed sets of states reached by one trace (FDR's
+pre-normal form). Each node is examined as it is built: a τ-cycle met while
+closing it is a divergence (iterative depth-first search with grey/black
+colours), an event that one member accepts and another refuses is a
+nondeterminism. Traces are therefore shortest in visible events.
+
+Complexity: O(N · (S + T)) in the worst case for N normal-form nodes
+(N can be exponential in S; usually N ≈ S); states are expanded once.
+
+Example:
+    >>> from procalg.lts import LTS
+    >>> choice = LTS.build(4, 0, ["a", "b"], [(0, "a", 1), (0, "a", 2), (2, "b", 3)])
+    >>> r = check_determinism(choice)  # a -> STOP [] a -> b -> STOP
+    >>> r.passed, r.counterexample.trace, r.counterexample.refused
+    (False, ('a',), frozenset({'b'}))
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Iterable
+from typing import Any
+
+from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
+from procalg.checks.traces import search_trace
+from procalg.errors import LimitExceeded
+from procalg.lts.exploration import Exploration
+from procalg.lts.lts import LTS, TAU, TAU_INDEX, TICK_INDEX, TransitionSystem
+
+
+def check_determinism(system: TransitionSystem[Any] | LTS, *,
+                      max_states: int | None = None) -> CheckResult:
+    """Check FDR's ``:[deterministic]`` (failures-divergences model).
+
+    Args:
+        system: a transition system, or an LTS.
+        max_states: limit on states and on normal-form nodes
+            (:class:`~procalg.errors.LimitExceeded` beyond it).
+
+    Returns:
+        PASS, or FAIL whose counterexample has the trace s, ``accepted`` and
+        ``refused`` both ``{a}``, ``full_path``/``states`` the refusing
+        behaviour and the note both behaviours; or, for a divergence, the
+        trace and ``cycle``.
+
+    Example:
+        >>> from procalg.lts import LTS
+        >>> check_determinism(LTS.build(2, 0, ["a"], [(0, "a", 1), (1, "a", 0)])).passed
+        True
+    """
+    started = time.perf_counter()
+    walk = Exploration(system, max_states=max_states)
+    nodes: dict[frozenset[int], int] = {}
+    trail: list[tuple[int, int]] = []  # per node: (parent node, event code)
+    queue: deque[frozenset[int]] = deque()
+
+    def visit(members: Iterable[int], parent: int, code: int) -> CheckResult | None:
+        closed, cycle = _tau_closure(walk, members)
+        trail.append((parent, code))
+        if cycle is not None:
+            return _divergence(walk, _node_trace(walk, trail, len(trail) - 1), cycle, started)
+        if closed not in nodes:
+            if max_states is not None and len(nodes) >= max_states:
+                raise LimitExceeded(f"normal-form limit reached: more than {max_states} nodes "
+                                    f"({walk.num_states} states)", states=walk.num_states,
+                                    transitions=walk.transitions, hint="raise --max-states")
+            nodes[closed] = len(trail) - 1
+            queue.append(closed)
+        return None
+
+    failure = visit([0], -1, -1)
+    while failure is None and queue:
+        members = queue.popleft()
+        number = nodes[members]
+        clash = _accept_and_refuse(walk, sorted(members))
+        if clash is not None:
+            trace = _node_trace(walk, trail, number)
+            return _nondeterminism(walk, trace, *clash, started)
+        after: dict[int, set[int]] = {}
+        for state in members:
+            for code, target in walk.successors(state):
+                if code not in (TAU_INDEX, TICK_INDEX):  # nothing matters after ✓
+                    after.setdefault(code, set()).add(target)
+        for code in sorted(after, key=walk.labels.__getitem__):
+            failure = visit(after[code], number, code)
+            if failure is not None:
+                break
+    if failure is not None:
+        return failure
+    stats = Stats(walk.num_states, walk.transitions, time.perf_counter() - started,
+                  extra={"normal_form_nodes": len(nodes)})
+    return CheckResult(Verdict.PASS, None, stats, message="deterministic")
+
+
+def _tau_closure(walk: Exploration,
+                 seeds: Iterable[int]) -> tuple[frozenset[int], list[int] | None]:
+    """States τ-reachable from ``seeds``, and a τ-cycle among them if there is one."""
+    colour: dict[int, int] = {}  # 1: on the current DFS path, 2: finished
+    for seed in seeds:
+        if seed in colour:
+            continue
+        colour[seed] = 1
+        path = [seed]
+        pending = [iter(_taus(walk, seed))]
+        while pending:
+            target = next(pending[-1], None)
+            if target is None:
+                colour[path.pop()] = 2
+                pending.pop()
+            elif target not in colour:
+                colour[target] = 1
+                path.append(target)
+                pending.append(iter(_taus(walk, target)))
+            elif colour[target] == 1:  # a back edge closes a τ-cycle
+                return frozenset(colour), path[path.index(target):]
+    return frozenset(colour), None
+
+
+def _taus(walk: Exploration, state: int) -> list[int]:
+    return [d for c, d in walk.successors(state) if c == TAU_INDEX]
+
+
+def _accept_and_refuse(walk: Exploration, members: list[int]) -> tuple[int, int, int] | None:
+    """``(event code, accepting state, refusing state)`` for the first clash, by event name."""
+    offers: dict[int, int] = {}
+    refusers: list[tuple[int, set[int]]] = []  # stable states and their initials
+    can_tick: int | None = None
+    for state in members:
+        initials = {c for c, _ in walk.successors(state)}
+        for code in initials - {TAU_INDEX}:
+            offers.setdefault(code, state)
+        if TICK_INDEX in initials and can_tick is None:
+            can_tick = state
+        if TAU_INDEX not in initials:
+            refusers.append((state, initials))
+    for code in sorted(offers, key=walk.labels.__getitem__):
+        if code != TICK_INDEX and can_tick is not None:
+            return code, offers[code], can_tick
+        for state, initials in refusers:
+            if code not in initials:
+                return code, offers[code], state
+    return None
+
+
+def _node_trace(walk: Exploration, trail: list[tuple[int, int]], node: int) -> tuple[str, ...]:
+    codes = []
+    while trail[node][0] >= 0:
+        node, code = trail[node]
+        codes.append(code)
+    return tuple(walk.labels[c] for c in reversed(codes))
+
+
+def _behaviour(walk: Exploration, trace: tuple[str, ...], state: int) -> tuple[tuple[str, ...],
+                                                                                tuple[int, ...]]:
+    """A shortest path (labels, states) doing ``trace`` and ending in ``state``."""
+    search = search_trace(walk, trace, lambda s, done: s == state and done == len(trace))
+    assert search.found is not None, "every member of a node is reachable by its trace"
+    return search.full_path(search.found), search.states(search.found)
+
+
+def _nondeterminism(walk: Exploration, trace: tuple[str, ...], code: int, acceptor: int,
+                    refuser: int, started: float) -> CheckResult:
+    event = walk.labels[code]
+    accepting, _ = _behaviour(walk, trace, acceptor)
+    refusing, states = _behaviour(walk, trace, refuser)
+    why = ("it can terminate, so it can refuse every other event"
+           if code != TICK_INDEX and TICK_INDEX in {c for c, _ in walk.successors(refuser)}
+           else "it is stable without " + event)
+    shown = "⟨" + ", ".join(trace) + "⟩"
+    note = (f"not deterministic: after {shown} the process can do {event} "
+            f"(path {', '.join([*accepting, event])}) but can also refuse it "
+            f"(path {', '.join(refusing) or 'empty'}: {why})")
+    stats = Stats(walk.num_states, walk.transitions, time.perf_counter() - started)
+    return CheckResult(
+        Verdict.FAIL,
+        Counterexample(trace, refused=frozenset({event}), accepted=frozenset({event}),
+                       full_path=refusing, states=states, note=note),
+        stats, message=f"nondeterministic on {event} after {shown}")
+
+
+def _divergence(walk: Exploration, trace: tuple[str, ...], cycle: list[int],
+                started: float) -> CheckResult:
+    path, states = _behaviour(walk, trace, cycle[0])
+    stats = Stats(walk.num_states, walk.transitions, time.perf_counter() - started)
+    loop = " → ".join(str(s) for s in [*cycle, cycle[0]])
+    return CheckResult(
+        Verdict.FAIL,
+        Counterexample(trace, cycle=(TAU,) * len(cycle), full_path=path, states=states,
+                       note=f"not deterministic: the process diverges after this trace ({loop})"),
+        stats, message="divergent, hence not deterministic")

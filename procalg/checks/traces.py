@@ -1,0 +1,162 @@
+"""``assert P :[has trace]: <a, b>``: the process can perform the given trace.
+
+The search is a breadth-first walk over pairs (state, how many events of
+the trace are done): τ moves a pair within the same position, the next
+event of the trace advances it, so τ-closure between events comes for free
+and the first pair at the end is a shortest witness path (τ counted). If
+the trace is impossible, the walk has visited every state reachable after
+the longest possible prefix, which is what the counterexample reports
+along with the events offered there. :func:`search_trace` is the same walk
+for other checks that need a concrete path behind a trace.
+
+Complexity: O((k + 1)(S + T)) for a trace of k events, states visited lazily.
+
+Example:
+    >>> from procalg.lts import LTS
+    >>> lts = LTS.build(4, 0, ["a", "b", "c"], [(0, "a", 1), (1, "τ", 2), (2, "b", 3),
+    ...                                        (1, "c", 3)])
+    >>> check_has_trace(lts, ["a", "b"]).passed
+    True
+    >>> r = check_has_trace(lts, ["a", "b", "a"])
+    >>> r.passed, r.counterexample.trace, sorted(r.counterexample.accepted)
+    (False, ('a', 'b'), [])
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
+from procalg.lts.exploration import Exploration
+from procalg.lts.lts import LTS, TAU, TAU_INDEX, TransitionSystem
+
+Pair = tuple[int, int]
+"""A state number and how many events of the trace have been done."""
+
+
+@dataclass
+class TraceSearch:
+    """The outcome of :func:`search_trace`.
+
+    Attributes:
+        found: the first pair satisfying the goal, or ``None``.
+        deepest: the most trace events any visited pair has done.
+        parent: each visited pair's predecessor pair and label code.
+    """
+
+    walk: Exploration
+    found: Pair | None = None
+    deepest: int = 0
+    parent: dict[Pair, tuple[Pair, int] | None] = field(default_factory=dict)
+
+    def at_depth(self, done: int) -> list[int]:
+        """States of the visited pairs that have done ``done`` events, in visit order."""
+        return [s for s, i in self.parent if i == done]
+
+    def path(self, pair: Pair) -> list[tuple[int, int]]:
+        """``(label code, state)`` steps from the initial state to ``pair``."""
+        steps = []
+        link = self.parent[pair]
+        while link is not None:
+            steps.append((link[1], pair[0]))
+            pair = link[0]
+            link = self.parent[pair]
+        return steps[::-1]
+
+    def full_path(self, pair: Pair) -> tuple[str, ...]:
+        """Label names (τ included) on :meth:`path`."""
+        return tuple(self.walk.labels[c] for c, _ in self.path(pair))
+
+    def states(self, pair: Pair) -> tuple[int, ...]:
+        """State numbers along :meth:`path`, the initial state first."""
+        return (0, *(s for _, s in self.path(pair)))
+
+
+def search_trace(walk: Exploration, trace: Sequence[str],
+                 goal: Callable[[int, int], bool] | None = None) -> TraceSearch:
+    """Breadth-first search of (state, events done) pairs following ``trace``.
+
+    Args:
+        walk: the exploration whose states are searched (expanded lazily).
+        trace: visible event names to follow, τ free in between.
+        goal: stop at the first pair ``(state, done)`` it accepts; by default
+            the first pair that has done the whole trace.
+
+    Example:
+        >>> from procalg.lts import LTS
+        >>> walk = Exploration(LTS.build(3, 0, ["a"], [(0, "τ", 1), (1, "a", 2)]))
+        >>> found = search_trace(walk, ["a"])
+        >>> found.found, found.full_path(found.found)
+        ((2, 1), ('τ', 'a'))
+    """
+    goal = goal or (lambda _state, done: done == len(trace))
+    search = TraceSearch(walk, parent={(0, 0): None})
+    queue: deque[Pair] = deque([(0, 0)])
+    labels = walk.labels
+    while queue:
+        pair = queue.popleft()
+        state, done = pair
+        search.deepest = max(search.deepest, done)
+        if goal(state, done):
+            search.found = pair
+            return search
+        for code, target in walk.successors(state):
+            if code == TAU_INDEX:
+                step = (target, done)
+            elif done < len(trace) and labels[code] == trace[done]:
+                step = (target, done + 1)
+            else:
+                continue
+            if step not in search.parent:
+                search.parent[step] = (pair, code)
+                queue.append(step)
+    return search
+
+
+def check_has_trace(system: TransitionSystem[Any] | LTS, trace: Sequence[Any], *,
+                    max_states: int | None = None) -> CheckResult:
+    """Check that ``system`` can perform ``trace`` (τ allowed anywhere in between).
+
+    Args:
+        system: a transition system, or an LTS.
+        trace: visible events (names, or objects whose ``str`` is the name).
+        max_states: give up with :class:`~procalg.errors.LimitExceeded` beyond this.
+
+    Returns:
+        PASS with a witness (``full_path`` shows the τ steps), or FAIL whose
+        counterexample has the longest possible prefix as ``trace``, the
+        events offered after it as ``accepted`` and the missing event as
+        ``refused``.
+
+    Example:
+        >>> from procalg.lts import LTS
+        >>> r = check_has_trace(LTS.build(2, 0, ["a"], [(0, "a", 1)]), ["b"])
+        >>> r.counterexample.trace, r.counterexample.accepted, r.counterexample.refused
+        ((), frozenset({'a'}), frozenset({'b'}))
+    """
+    started = time.perf_counter()
+    names = tuple(e if isinstance(e, str) else str(e) for e in trace)
+    walk = Exploration(system, max_states=max_states)
+    search = search_trace(walk, names)
+    stats = Stats(walk.num_states, walk.transitions, time.perf_counter() - started)
+    if search.found is not None:
+        witness = Counterexample(names, full_path=search.full_path(search.found),
+                                 states=search.states(search.found),
+                                 note="the process can perform this trace")
+        return CheckResult(Verdict.PASS, witness, stats, message="trace is possible")
+    done = search.deepest
+    offered = {walk.labels[c] for s in search.at_depth(done) for c, _ in walk.successors(s)}
+    offered.discard(TAU)
+    shown = "{" + ", ".join(sorted(offered)) + "}"
+    counterexample = Counterexample(
+        names[:done],
+        refused=frozenset({names[done]}),
+        accepted=frozenset(offered),
+        note=f"after this prefix the process offers {shown}, not {names[done]}",
+    )
+    return CheckResult(Verdict.FAIL, counterexample, stats,
+                       message=f"only the first {done} of {len(names)} events are possible")
