@@ -1,0 +1,145 @@
+"""The implementation side of a refinement check: lazy successors and divergence.
+
+:class:`LazySystem` wraps an LTS or any TransitionSystem so labels are
+names (τ for hidden labels) and each state's successors are computed once.
+:class:`Divergence` answers "can this state perform τ forever?" with an
+iterative Tarjan search (Tarjan 1972) over the τ-graph reachable from it,
+memoised across calls, so a whole check costs O(states + τ-transitions).
+
+Example:
+    >>> from procalg.lts import LTS
+    >>> lts = LTS.build(3, 0, ["a"], [(0, "a", 1), (1, "τ", 2), (2, "τ", 1)])
+    >>> d = Divergence(LazySystem(lts))
+    >>> d.cycle_from(0), d.cycle_from(1)
+    (None, (0, 2))
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any
+
+from procalg.lts import LTS, TAU, TransitionSystem
+from procalg.lts.tau import effective_labels
+
+
+class LazySystem:
+    """Successors by label name, computed on first use and cached."""
+
+    def __init__(self, system: LTS | TransitionSystem[Any]) -> None:
+        self.cache: dict[Any, list[tuple[str, Any]]] = {}
+        if isinstance(system, LTS):
+            names = [system.labels[x] for x in effective_labels(system).tolist()]
+            dst = system.dst.tolist()
+            for s in range(system.num_states):
+                span = system.out_range(s)
+                self.cache[s] = [(names[i], dst[i]) for i in span]
+            self.initial: Any = system.initial
+            self._system: TransitionSystem[Any] | None = None
+        else:
+            self.initial = system.initial_state()
+            self._system = system
+
+    def successors(self, state: Any) -> list[tuple[str, Any]]:
+        moves = self.cache.get(state)
+        if moves is None:
+            assert self._system is not None
+            moves = [(x if isinstance(x, str) else str(x), t)
+                     for x, t in self._system.successors(state)]
+            self.cache[state] = moves
+        return moves
+
+    def tau_successors(self, state: Any) -> list[Any]:
+        return [t for x, t in self.successors(state) if x == TAU]
+
+
+class Divergence:
+    """Memoised divergence of implementation states."""
+
+    def __init__(self, system: LazySystem) -> None:
+        self.system = system
+        self.divergent: dict[Any, bool] = {}
+        self.on_cycle: set[Any] = set()
+
+    def cycle_from(self, state: Any) -> tuple[int, int] | None:
+        """``None`` if ``state`` cannot diverge, else ``(τ-steps to the loop,
+        length of the loop)`` for a shortest lead-in."""
+        if state not in self.divergent:
+            self._tarjan(state)
+        if not self.divergent[state]:
+            return None
+        lead, entry = self._nearest_cycle(state)
+        return lead, self._loop_length(entry)
+
+    def _tarjan(self, root: Any) -> None:
+        index: dict[Any, int] = {root: 0}
+        low = {root: 0}
+        stack, on_stack = [root], {root}
+        work = [(root, iter(self.system.tau_successors(root)))]
+        while work:
+            v, it = work[-1]
+            advanced = False
+            for w in it:
+                if w in self.divergent:
+                    continue  # settled earlier: a leaf here
+                if w not in index:
+                    index[w] = low[w] = len(index)
+                    stack.append(w)
+                    on_stack.add(w)
+                    work.append((w, iter(self.system.tau_successors(w))))
+                    advanced = True
+                    break
+                if w in on_stack:
+                    low[v] = min(low[v], index[w])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[v])
+            if low[v] == index[v]:
+                self._settle(v, stack, on_stack)
+
+    def _settle(self, v: Any, stack: list[Any], on_stack: set[Any]) -> None:
+        """Pop ``v``'s SCC; its successors' SCCs are settled already."""
+        members = []
+        while True:
+            w = stack.pop()
+            on_stack.discard(w)
+            members.append(w)
+            if w == v:
+                break
+        group = set(members)
+        cyclic = len(members) > 1 or v in self.system.tau_successors(v)
+        if cyclic:
+            self.on_cycle |= group
+        flag = cyclic or any(self.divergent.get(t, False)
+                             for w in members for t in self.system.tau_successors(w)
+                             if t not in group)
+        for w in members:
+            self.divergent[w] = flag
+
+    def _nearest_cycle(self, start: Any) -> tuple[int, Any]:
+        dist = {start: 0}
+        queue = deque([start])
+        while queue:
+            s = queue.popleft()
+            if s in self.on_cycle:
+                return dist[s], s
+            for t in self.system.tau_successors(s):
+                if t not in dist:
+                    dist[t] = dist[s] + 1
+                    queue.append(t)
+        raise AssertionError("divergent state with no reachable τ-cycle")
+
+    def _loop_length(self, entry: Any) -> int:
+        dist = {entry: 0}
+        queue = deque([entry])
+        while queue:
+            s = queue.popleft()
+            for t in self.system.tau_successors(s):
+                if t == entry:
+                    return dist[s] + 1
+                if t not in dist:
+                    dist[t] = dist[s] + 1
+                    queue.append(t)
+        raise AssertionError("state on a τ-cycle cannot return to itself")

@@ -1,0 +1,210 @@
+"""Refinement checks as FDR does them: ``Spec [T= Impl``, ``[F=``, ``[FD=``.
+
+The spec is normalised (:class:`procalg.lts.normal.NormalForm`); the
+product of normal nodes and implementation states is explored breadth-first
+on the fly, the implementation lazily through its ``successors``, and the
+search stops at the first violation, so the counterexample is a shortest
+one (in product steps, τ included). Per product state ``(node, s)``:
+
+- **traces**: every visible move ``s -a->`` must be possible in ``node``;
+- **failures** (``[F=`` and ``[FD=``): if ``s`` is stable (no τ) or can
+  terminate, the set it offers (``{✓}`` if it can terminate, since ✓ is
+  autonomous) must contain one of ``node``'s minimal acceptances;
+- **divergences** (``[FD=``): ``s`` must not diverge unless ``node`` does;
+  after a divergent spec node anything goes, so the search does not look
+  beyond it.
+
+Implementation divergence is found by Tarjan's algorithm over the τ-graph
+reachable from ``s``, memoised per implementation state, so it is O(states +
+τ-transitions) over the whole check. The product costs O(P · d) for P
+product states of out-degree d, plus normalisation (exponential in the worst
+case, as in FDR). Reference: Roscoe, *Understanding Concurrent Systems*,
+chapters 6 and 16.
+
+Example:
+    >>> from procalg.lts import LTS
+    >>> choice = LTS.build(3, 0, ["a", "b"], [(0, "a", 1), (0, "b", 2)])
+    >>> only_a = LTS.build(2, 0, ["a"], [(0, "a", 1)])
+    >>> check_refinement(choice, only_a, "T").passed
+    True
+    >>> r = check_refinement(choice, only_a, RefinementModel.FAILURES)
+    >>> r.passed, r.counterexample.trace, sorted(r.counterexample.refused)
+    (False, (), ['b'])
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from typing import Any
+
+from procalg.checks.lazy_system import Divergence, LazySystem
+from procalg.checks.result import CheckResult, Counterexample, RefinementModel, Stats, Verdict
+from procalg.errors import LimitExceeded, ProcalgError
+from procalg.lts import LTS, TAU, TICK, TransitionSystem, explore
+from procalg.lts.normal import NormalForm
+
+Pair = tuple[int, Any]
+
+
+def as_model(model: RefinementModel | str) -> RefinementModel:
+    """Accept a :class:`RefinementModel`, its value (``"T"``, ``"F"``, ``"FD"``) or name.
+
+    Example:
+        >>> as_model("fd"), as_model("traces")
+        (<RefinementModel.FAILURES_DIVERGENCES: 'FD'>, <RefinementModel.TRACES: 'T'>)
+    """
+    if isinstance(model, RefinementModel):
+        return model
+    text = str(model).strip().upper().replace("-", "_")
+    for m in RefinementModel:
+        if text in (m.value, m.name):
+            return m
+    raise ProcalgError(f"no refinement model called {model!r}",
+                       hint="use T (traces), F (stable failures) or FD (failures-divergences)")
+
+
+def check_refinement(
+    spec: LTS | TransitionSystem[Any],
+    impl: LTS | TransitionSystem[Any],
+    model: RefinementModel | str,
+    *,
+    max_states: int | None = None,
+) -> CheckResult:
+    """Check ``spec ⊑ impl`` in ``model``; a shortest counterexample on failure.
+
+    Args:
+        spec: the specification (explored fully if not an LTS).
+        impl: the implementation, an LTS or any TransitionSystem (explored lazily).
+        model: traces, stable failures or failures-divergences.
+        max_states: stop with :class:`LimitExceeded` after this many product states.
+
+    Returns:
+        PASS, or FAIL with ``trace`` (visible events; for a traces violation the
+        last one is the event the spec cannot do), ``refused``/``accepted`` for
+        failures, ``cycle`` for divergence, and ``full_path`` with τ steps.
+    """
+    start = time.perf_counter()
+    kind = as_model(model)
+    normal = NormalForm(spec if isinstance(spec, LTS) else explore(spec))
+    system = LazySystem(impl)
+    search = _Product(normal, system, kind, max_states)
+    failure = search.run()
+    stats = Stats(states=len(search.parent), transitions=search.edges,
+                  seconds=time.perf_counter() - start,
+                  extra={"normal_nodes": len(normal), "impl_states": len(system.cache)})
+    name = f"[{kind.value}="
+    if failure is None:
+        return CheckResult(Verdict.PASS, stats=stats, message=f"refinement {name} holds")
+    return CheckResult(Verdict.FAIL, failure, stats, f"refinement {name} fails")
+
+
+class _Product:
+    """Breadth-first search over (normal node, implementation state) pairs."""
+
+    def __init__(self, normal: NormalForm, system: LazySystem, kind: RefinementModel,
+                 max_states: int | None) -> None:
+        self.normal, self.system, self.kind = normal, system, kind
+        self.max_states = max_states
+        self.parent: dict[Pair, tuple[Pair, str] | None] = {}
+        self.edges = 0
+        self.divergence = Divergence(system)
+        self.alphabet = set(normal.alphabet)
+
+    def run(self) -> Counterexample | None:
+        root = (self.normal.root, self.system.initial)
+        self.parent[root] = None
+        queue = deque([root])
+        while queue:
+            pair = queue.popleft()
+            node = self.normal.node(pair[0])
+            if self.kind is RefinementModel.FAILURES_DIVERGENCES and node.divergent:
+                continue  # after the spec diverges, anything goes
+            moves = self.system.successors(pair[1])
+            found = self._check_state(pair, moves)
+            if found is not None:
+                return found
+            for label, target in moves:
+                self.edges += 1
+                if label == TAU:
+                    child = (pair[0], target)
+                else:
+                    after = self.normal.after(pair[0], label)
+                    if after is None:
+                        return self._trace_violation(pair, label)
+                    child = (after, target)
+                if child not in self.parent:
+                    self.parent[child] = (pair, label)
+                    queue.append(child)
+                    if self.max_states is not None and len(self.parent) > self.max_states:
+                        raise LimitExceeded(
+                            f"refinement check stopped after {self.max_states} product states",
+                            states=len(self.parent), transitions=self.edges,
+                            hint="raise the state limit, or minimise the implementation")
+        return None
+
+    def _check_state(self, pair: Pair, moves: list[tuple[str, Any]]) -> Counterexample | None:
+        offered = frozenset(x for x, _ in moves if x != TAU)
+        self.alphabet |= offered
+        if self.kind is RefinementModel.TRACES:
+            return None
+        if self.kind is RefinementModel.FAILURES_DIVERGENCES:
+            loop = self.divergence.cycle_from(pair[1])
+            if loop is not None:
+                return self._divergence_violation(pair, loop)
+        stable = all(x != TAU for x, _ in moves)
+        if not (stable or TICK in offered):
+            return None
+        accepts = frozenset({TICK}) if TICK in offered else offered
+        node = self.normal.node(pair[0])
+        if any(m <= accepts for m in node.acceptances):
+            return None
+        refused = frozenset(self.alphabet - accepts - {TICK} if TICK in accepts
+                            else self.alphabet - accepts)
+        trace, full, states = self._path(pair)
+        options = " or ".join("{" + ", ".join(sorted(m)) + "}" for m in node.acceptances)
+        note = (f"after {_show(trace)} the implementation can refuse {_show_set(refused)} "
+                f"(it offers only {_show_set(accepts)}); the specification there always "
+                f"offers all of " + (options if options else "nothing stable: it diverges"))
+        return Counterexample(trace, refused=refused,
+                              accepted=frozenset().union(*node.acceptances),
+                              full_path=full, states=states, note=note)
+
+    def _trace_violation(self, pair: Pair, event: str) -> Counterexample:
+        trace, full, states = self._path(pair)
+        allowed = self.normal.node(pair[0]).initials
+        note = (f"after {_show(trace)} the implementation can do {event}, which the "
+                f"specification cannot (it can do {_show_set(allowed)})")
+        return Counterexample((*trace, event), accepted=allowed, full_path=(*full, event),
+                              states=states, note=note)
+
+    def _divergence_violation(self, pair: Pair, loop: tuple[int, int]) -> Counterexample:
+        lead, cycle = loop
+        trace, full, states = self._path(pair)
+        note = (f"after {_show(trace)} the implementation can diverge ({lead} τ-steps, then "
+                f"a cycle of {cycle}) where the specification does not")
+        return Counterexample(trace, cycle=(TAU,) * cycle, full_path=(*full, *(TAU,) * lead),
+                              states=states, note=note)
+
+    def _path(self, pair: Pair) -> tuple[tuple[str, ...], tuple[str, ...], tuple[int, ...] | None]:
+        labels: list[str] = []
+        impl_states: list[Any] = [pair[1]]
+        link = self.parent[pair]
+        while link is not None:
+            pair, label = link
+            labels.append(label)
+            impl_states.append(pair[1])
+            link = self.parent[pair]
+        labels.reverse()
+        impl_states.reverse()
+        ints = all(isinstance(s, int) for s in impl_states)
+        return (tuple(x for x in labels if x != TAU), tuple(labels),
+                tuple(impl_states) if ints else None)
+
+
+def _show(trace: tuple[str, ...]) -> str:
+    return "<" + ", ".join(trace) + ">"
+
+
+def _show_set(events: frozenset[str]) -> str:
+    return "{" + ", ".join(sorted(events)) + "}"
