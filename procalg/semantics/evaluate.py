@@ -1,0 +1,393 @@
+"""The evaluator: expressions of a model to values and process terms.
+
+Evaluation is strict and eager down to :class:`~procalg.terms.Call` s: a
+reference to a process definition becomes a ``Call`` (name and argument
+values) that the semantics unfolds on demand through :meth:`Evaluator.unfold`.
+Value functions are evaluated at once (and memoised: they are pure).
+
+Local definitions (``let``) that are processes or functions get a unique
+name (``P#1``) and capture the values of the enclosing local variables they
+mention, so a local recursive process is a ``Call`` like any other and equal
+states stay equal terms.
+
+Process operators are evaluated by :mod:`procalg.semantics.processes`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from procalg.errors import ModelError
+from procalg.semantics import kinds, processes
+from procalg.semantics.channels import ChannelRef, Types
+from procalg.semantics.values import (
+    BUILTINS,
+    binary,
+    call_builtin,
+    expect_bool,
+    expect_int,
+    unary,
+)
+from procalg.source import Span
+from procalg.syntax import ast
+from procalg.terms import Atom, Call, Dotted, Event, Process, Sequence, Value, show, sort_key
+
+Env = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Closure:
+    """A function value: a definition's (unique) name and the values it captured."""
+
+    name: str
+    captured: tuple[Value, ...] = ()
+
+    def __str__(self) -> str:
+        return self.name.split("#")[0]
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionInfo:
+    """What :class:`Closure` s and ``Call`` s of one definition need to be applied."""
+
+    name: str
+    display: str
+    clauses: tuple[ast.Definition, ...]
+    is_process: bool
+    captured: tuple[str, ...] = ()
+    let: ast.Let | None = None
+
+    @property
+    def arity(self) -> int | None:
+        params = self.clauses[0].params
+        return None if params is None else len(params)
+
+
+class Thunk:
+    """A zero-parameter value definition, evaluated on first use."""
+
+    __slots__ = ("env", "expr", "name", "state", "value")
+
+    def __init__(self, name: str, expr: ast.Node, env: Env) -> None:
+        self.name, self.expr, self.env = name, expr, env
+        self.state, self.value = 0, None  # 0 = not started, 1 = evaluating, 2 = done
+
+
+class Evaluator:
+    """Evaluates expressions in a global scope of definitions, channels and types.
+
+    Args:
+        globals_: name -> clauses of every top-level definition.
+        types: channel and constructor field types (filled lazily by the spec).
+        resolve: looks up a non-definition global name (channels, datatypes, ...),
+            returning ``None`` when the name is unknown.
+        spans: where each global name is declared (for error messages).
+    """
+
+    def __init__(self, globals_: dict[str, list[ast.Definition]], types: Types,
+                 resolve: Any, spans: dict[str, Span | None]) -> None:
+        self.types = types
+        self.resolve = resolve
+        self.spans = spans
+        self.functions: dict[str, FunctionInfo] = {}
+        self.global_procs = kinds.process_names(globals_, set())
+        self.globals: dict[str, Any] = {}
+        for name, clauses in globals_.items():
+            info = FunctionInfo(name, name, tuple(clauses), name in self.global_procs)
+            self.functions[name] = info
+            if info.arity is None and not info.is_process:
+                self.globals[name] = Thunk(name, clauses[0].body, {})
+            elif info.arity is None:
+                self.globals[name] = Call(name, ())
+            else:
+                self.globals[name] = Closure(name)
+        self._lets: dict[int, tuple[dict[str, str], tuple[str, ...], set[str]]] = {}
+        self._memo: dict[tuple[Closure, tuple[Value, ...]], Value] = {}
+        self._let_count: dict[str, int] = {}
+
+    # ---------------------------------------------------------------- names
+
+    def lookup(self, name: str, env: Env, span: Span | None) -> Value:
+        """The value of ``name`` in ``env``, then the globals."""
+        value = env.get(name, _MISSING)
+        if value is _MISSING:
+            value = self.globals.get(name, _MISSING)
+        if value is _MISSING:
+            value = self.resolve(name)
+            if value is None:
+                raise self._undefined(name, env, span)
+        if type(value) is Thunk:
+            return self.force(value, span)
+        return value
+
+    def _undefined(self, name: str, env: Env, span: Span | None) -> ModelError:
+        known = [*env, *self.globals, *self.spans, *BUILTINS]
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f"did you mean '{close[0]}'?" if close else f"define {name} or declare it"
+        return ModelError(f"undefined name '{name}'", span, hint=hint)
+
+    def force(self, thunk: Thunk, span: Span | None) -> Value:
+        """The value of a zero-parameter definition (cyclic definitions are errors)."""
+        if thunk.state == 2:
+            return thunk.value
+        if thunk.state == 1:
+            raise ModelError(
+                f"'{thunk.name}' is defined in terms of itself",
+                self.spans.get(thunk.name, span) or span,
+                hint="a value definition cannot refer to itself; processes need an event first",
+            )
+        thunk.state = 1
+        try:
+            thunk.value = self.eval(thunk.expr, thunk.env)
+        finally:
+            thunk.state = 0
+        thunk.state = 2
+        return thunk.value
+
+    # ---------------------------------------------------------- expressions
+
+    def eval(self, expr: ast.Node, env: Env) -> Any:
+        """Evaluate ``expr`` (a value or a process) in local environment ``env``."""
+        match expr:
+            case ast.Int(value) | ast.Bool(value):
+                return value
+            case ast.Name(name):
+                return self.lookup(name, env, expr.span)
+            case ast.Binary(op, left, right):
+                return self._binary(op, left, right, env, expr.span)
+            case ast.Unary(op, operand):
+                return unary(op, self.eval(operand, env), expr.span)
+            case ast.If(cond, then, orelse):
+                test = expect_bool(self.eval(cond, env), cond.span, "'if' needs a boolean")
+                return self.eval(then if test else orelse, env)
+            case ast.Let(_, body):
+                return self.eval(body, self.let_env(expr, env))
+            case ast.Apply(func, args):
+                return self._apply(func, args, env, expr.span)
+            case ast.Dot(parts):
+                value = self.eval(parts[0], env)
+                for part in parts[1:]:
+                    value = self.types.dot(value, self.eval(part, env), part.span or expr.span)
+                return value
+            case ast.TupleLit(items):
+                return tuple(self.eval(i, env) for i in items)
+            case ast.SetLit(items):
+                return frozenset(self.eval(i, env) for i in items)
+            case ast.SeqLit(items):
+                return Sequence(tuple(self.eval(i, env) for i in items))
+            case ast.SetRange(low, high) | ast.SeqRange(low, high):
+                lo, hi = (self.int(e, env) for e in (low, high))
+                return (frozenset if type(expr) is ast.SetRange else _seq)(range(lo, hi + 1))
+            case ast.SetComp(item, qualifiers):
+                return frozenset(self.eval(item, e) for e in self.bindings(qualifiers, env))
+            case ast.SeqComp(item, qualifiers):
+                return Sequence(tuple(self.eval(item, e) for e in self.bindings(qualifiers, env)))
+            case ast.EventSet(items):
+                return frozenset().union(*(self.events(self.eval(i, env), i.span) for i in items))
+        return processes.evaluate(self, expr, env)
+
+    def _binary(self, op: str, left: ast.Node, right: ast.Node, env: Env,
+                span: Span | None) -> Value:
+        a = self.eval(left, env)
+        if op in ("and", "or"):  # short-circuit, as CSPM
+            a = expect_bool(a, left.span or span, f"'{op}' needs booleans")
+            if a == (op == "or"):
+                return a
+        return binary(op, a, self.eval(right, env), span)
+
+    def int(self, expr: ast.Node, env: Env) -> int:
+        """Evaluate ``expr`` to an integer."""
+        return expect_int(self.eval(expr, env), expr.span)
+
+    def events(self, value: Value, span: Span | None) -> frozenset[Event]:
+        """The events a ``{| ... |}`` item stands for."""
+        if type(value) in (ChannelRef, Event):
+            return self.types.completions(value)
+        raise ModelError(f"{show(value)} in {{| |}} is not a channel or event", span,
+                         hint="{| c, d.1 |} lists channels or beginnings of events")
+
+    # ----------------------------------------------------------- functions
+
+    def _apply(self, func: ast.Node, args: tuple[ast.Node, ...], env: Env,
+               span: Span | None) -> Any:
+        if type(func) is ast.Name and func.id in BUILTINS and func.id not in env \
+                and func.id not in self.globals:
+            return call_builtin(func.id, [self.eval(a, env) for a in args], span)
+        target = self.eval(func, env)
+        values = tuple(self.eval(a, env) for a in args)
+        if type(target) is not Closure:
+            raise ModelError(f"{_text(target)} is not a function", func.span or span,
+                             hint="only definitions with parameters can be applied")
+        return self.apply(target, values, span)
+
+    def apply(self, closure: Closure, args: tuple[Value, ...], span: Span | None) -> Any:
+        """Apply a function value: a process gives a ``Call``, a value function its result."""
+        info = self.functions[closure.name]
+        if info.arity != len(args):
+            raise ModelError(
+                f"{info.display} takes {info.arity} argument{'s' if info.arity != 1 else ''}, "
+                f"got {len(args)}",
+                span,
+                hint=f"see the definition of {info.display} at {self.def_span(info)}",
+            )
+        if info.is_process:
+            return Call(closure.name, closure.captured + args)
+        key = (closure, args)
+        if key in self._memo:
+            return self._memo[key]
+        try:
+            result = self.run(info, closure.captured, args, span)
+        except RecursionError:
+            raise ModelError(
+                f"recursion too deep in function {info.display}",
+                self.def_span(info),
+                hint="does it reach its base case? value recursion is limited in depth",
+            ) from None
+        self._memo[key] = result
+        return result
+
+    def def_span(self, info: FunctionInfo) -> Span | None:
+        """Where a function is defined."""
+        return info.clauses[0].span
+
+    def run(self, info: FunctionInfo, captured: tuple[Value, ...], args: tuple[Value, ...],
+            span: Span | None) -> Any:
+        """Evaluate the body of the first clause of ``info`` whose patterns match ``args``."""
+        base = self.let_env(info.let, dict(zip(info.captured, captured, strict=True))) \
+            if info.let is not None else {}
+        for clause in info.clauses:
+            if clause.params is None:
+                return self.eval(clause.body, base)
+            env = dict(base)
+            if all(self.match(p, v, env) for p, v in zip(clause.params, args, strict=True)):
+                return self.eval(clause.body, env)
+        shown = ", ".join(_text(a) for a in args)
+        raise ModelError(f"no clause of {info.display} matches ({shown})", span,
+                         hint=f"add a clause for these arguments at {self.def_span(info)}")
+
+    def unfold(self, call: Call) -> Process:
+        """One unfolding of a process ``Call`` (its body evaluated with the arguments)."""
+        info = self.functions.get(call.name)
+        if info is None:
+            raise ModelError(f"unknown process {call.name}")
+        k = len(info.captured)
+        result = self.run(info, call.args[:k], call.args[k:], self.def_span(info))
+        if not isinstance(result, Process):
+            raise ModelError(f"{info.display} is used as a process but gives {_text(result)}",
+                             self.def_span(info), hint="a process needs a process expression")
+        return result
+
+    # ------------------------------------------------------------------ let
+
+    def let_env(self, let: ast.Let, outer: Env) -> Env:
+        """The environment inside ``let``: ``outer`` plus the local definitions."""
+        names, captured, procs = self._let_info(let, outer)
+        values = tuple(self.lookup(n, outer, let.span) for n in captured)
+        env = dict(outer)
+        for name, clauses in kinds.group(let.definitions).items():
+            info = self.functions[names[name]]
+            if info.arity is not None:
+                env[name] = Closure(info.name, values)
+            elif name in procs:
+                env[name] = Call(info.name, values)
+            else:
+                env[name] = Thunk(name, clauses[0].body, env)
+        return env
+
+    def _let_info(self, let: ast.Let, outer: Env) -> tuple[dict[str, str], tuple[str, ...],
+                                                            set[str]]:
+        found = self._lets.get(id(let))
+        if found is not None:
+            return found
+        defs = kinds.group(let.definitions)
+        procs = kinds.process_names(defs, self.global_procs)
+        mentioned = kinds.names_in(let.definitions)
+        captured = tuple(sorted(n for n in mentioned if n in outer and n not in defs))
+        names: dict[str, str] = {}
+        for name, clauses in defs.items():
+            count = self._let_count[name] = self._let_count.get(name, 0) + 1
+            unique = names[name] = f"{name}#{count}"
+            self.functions[unique] = FunctionInfo(unique, name, tuple(clauses), name in procs,
+                                                  captured, let)
+        self._lets[id(let)] = (names, captured, procs)
+        return names, captured, procs
+
+    # ------------------------------------------------------------- patterns
+
+    def match(self, pattern: ast.Node, value: Value, env: Env) -> bool:
+        """Match ``value`` against ``pattern``, binding variables into ``env``."""
+        match pattern:
+            case ast.PWild():
+                return True
+            case ast.PVar(name):
+                constant = self.resolve(name) if name not in env else None
+                if type(constant) is Atom:  # a constructor name matches only itself
+                    return value == constant
+                env[name] = value
+                return True
+            case ast.PLit(expr):
+                return value == self.eval(expr, env)
+            case ast.PTuple(items):
+                return (type(value) is tuple and len(value) == len(items)
+                        and all(self.match(p, v, env) for p, v in zip(items, value, strict=True)))
+            case ast.PDot(items):
+                return self._match_dot(items, value, env)
+            case ast.PSeq(items, rest):
+                if type(value) is not Sequence or len(value.items) < len(items):
+                    return False
+                if rest is None and len(value.items) != len(items):
+                    return False
+                head = all(self.match(p, v, env) for p, v in zip(items, value.items, strict=False))
+                return head and (rest is None
+                                 or self.match(rest, Sequence(value.items[len(items):]), env))
+        raise ModelError("unsupported pattern", getattr(pattern, "span", None))
+
+    def _match_dot(self, items: tuple[ast.Node, ...], value: Value, env: Env) -> bool:
+        if type(value) is Event:
+            parts: tuple[Value, ...] = (ChannelRef(value.channel), *value.fields)
+        elif type(value) is Dotted:
+            parts = (value.head, *value.fields)
+        else:
+            return False
+        if len(items) > len(parts):
+            return False
+        if len(items) < len(parts):  # the last pattern takes the remaining fields
+            rest = parts[len(items) - 1:]
+            parts = (*parts[: len(items) - 1], Dotted(rest[0], tuple(rest[1:])))
+        return all(self.match(p, v, env) for p, v in zip(items, parts, strict=True))
+
+    def bindings(self, qualifiers: tuple[ast.Node, ...], env: Env) -> Iterator[Env]:
+        """Every environment the generators and conditions of a comprehension allow."""
+        if not qualifiers:
+            yield env
+            return
+        first, rest = qualifiers[0], qualifiers[1:]
+        if type(first) is ast.Generator:
+            source = self.eval(first.source, env)
+            if isinstance(source, frozenset):
+                items = sorted(source, key=sort_key)
+            elif type(source) is Sequence:
+                items = list(source.items)
+            else:
+                raise ModelError(f"a generator needs a set or sequence, got {_text(source)}",
+                                 first.source.span or first.span)
+            for item in items:
+                inner = dict(env)
+                if self.match(first.pattern, item, inner):
+                    yield from self.bindings(rest, inner)
+        elif expect_bool(self.eval(first, env), first.span, "a condition must be a boolean"):
+            yield from self.bindings(rest, env)
+
+
+_MISSING = object()
+
+
+def _seq(items: range) -> Sequence:
+    return Sequence(tuple(items))
+
+
+def _text(value: Any) -> str:
+    return str(value) if isinstance(value, Process | Closure | ChannelRef) else show(value)

@@ -1,0 +1,199 @@
+"""Evaluation of process expressions to terms (the process half of the evaluator).
+
+Input prefixes become choices over the channel's field values (``c?x:S ->
+P(x)`` is ``[] v : S' @ c.v -> P(v)``), guards ``b & P`` become ``P`` or
+``STOP``, and replicated operators become nested binary terms in the order
+of their (sorted) index set. Empty replications follow CSPM: ``[]`` gives
+``STOP``, ``|||``, ``[| A |]``, ``||`` and ``;`` give ``SKIP``, and ``|~|``
+over nothing is an error.
+"""
+
+from __future__ import annotations
+
+from functools import reduce
+from typing import TYPE_CHECKING, Any
+
+from procalg.errors import ModelError
+from procalg.semantics.channels import ChannelRef
+from procalg.semantics.values import expect_bool, expect_set, kind_name
+from procalg.source import Span
+from procalg.syntax import ast
+from procalg.terms import (
+    SKIP,
+    STOP,
+    AlphaParallel,
+    Event,
+    ExternalChoice,
+    Hide,
+    InternalChoice,
+    Interrupt,
+    Parallel,
+    Prefix,
+    Process,
+    Rename,
+    Seq,
+    Timeout,
+    show,
+    sort_key,
+)
+
+if TYPE_CHECKING:
+    from procalg.semantics.evaluate import Env, Evaluator
+
+_BINARY = {
+    ";": Seq, "[>": Timeout, "/\\": Interrupt, "[]": ExternalChoice, "|~|": InternalChoice,
+}
+
+
+def process(ev: Evaluator, expr: ast.Node, env: Env) -> Process:
+    """Evaluate ``expr`` and check that it is a process."""
+    value = ev.eval(expr, env)
+    if not isinstance(value, Process):
+        raise ModelError(f"expected a process, got {kind_name(value)}", expr.span,
+                         hint="a process operator needs processes on both sides")
+    return value
+
+
+def event_set(ev: Evaluator, expr: ast.Node, env: Env) -> frozenset[Event]:
+    """Evaluate ``expr`` to a set of events (channels without fields count as events)."""
+    value = expect_set(ev.eval(expr, env), expr.span, "expected a set of events")
+    for item in value:
+        if type(item) is not Event:
+            raise ModelError(f"{show(item)} is not an event", expr.span,
+                             hint="use {| c |} for all events of a channel with fields")
+    return value
+
+
+def evaluate(ev: Evaluator, expr: ast.Node, env: Env) -> Any:
+    """Evaluate a process expression (called by the evaluator for process nodes)."""
+    match expr:
+        case ast.StopLit():
+            return STOP
+        case ast.SkipLit():
+            return SKIP
+        case ast.PrefixExpr():
+            return _prefix(ev, expr, env)
+        case ast.Guard(cond, body):
+            test = expect_bool(ev.eval(cond, env), cond.span, "a guard must be a boolean")
+            return process(ev, body, env) if test else STOP
+        case ast.ProcBinary("|||", left, right):
+            return Parallel(process(ev, left, env), process(ev, right, env))
+        case ast.ProcBinary(op, left, right) if op in _BINARY:
+            return _BINARY[op](process(ev, left, env), process(ev, right, env))
+        case ast.GenParallel(left, sync, right):
+            return Parallel(process(ev, left, env), process(ev, right, env),
+                            event_set(ev, sync, env))
+        case ast.AlphaParallelExpr(left, left_alpha, right_alpha, right):
+            return AlphaParallel(process(ev, left, env), process(ev, right, env),
+                                 event_set(ev, left_alpha, env), event_set(ev, right_alpha, env))
+        case ast.HideExpr(body, hidden):
+            return Hide(process(ev, body, env), event_set(ev, hidden, env))
+        case ast.RenameExpr(body, pairs, qualifiers):
+            return Rename(process(ev, body, env), _rename_pairs(ev, pairs, qualifiers, env))
+        case ast.Replicated():
+            return _replicated(ev, expr, env)
+    raise ModelError(f"cannot evaluate {type(expr).__name__} here", expr.span)
+
+
+def _prefix(ev: Evaluator, expr: ast.PrefixExpr, env: Env) -> Process:
+    """``c!x?y:S -> P``: one prefix per combination of input values, in external choice."""
+    partial = [(ev.eval(expr.head, env), env)]
+    for item in expr.fields:
+        step = []
+        for value, scope in partial:
+            if type(item) is ast.OutField:
+                step.append((ev.types.dot(value, ev.eval(item.value, scope), item.span), scope))
+                continue
+            for v in _inputs(ev, value, item, scope):
+                inner = dict(scope)
+                if ev.match(item.pattern, v, inner):
+                    step.append((ev.types.dot(value, v, item.span), inner))
+        partial = step
+    branches = [Prefix(_complete(event, expr.head.span or expr.span), process(ev, expr.then, s))
+                for event, s in partial]
+    return _fold(ExternalChoice, branches, STOP)
+
+
+def _inputs(ev: Evaluator, value: Any, item: ast.InField, env: Env) -> list:
+    if type(value) is not ChannelRef:
+        raise ModelError(f"{show(value) if not isinstance(value, Event) else value} "
+                         "takes no more fields", item.span, hint="remove the extra ?input")
+    allowed = ev.types.next_field(value, item.span)
+    if item.restrict is not None:
+        allowed = allowed & expect_set(ev.eval(item.restrict, env), item.restrict.span)
+    return sorted(allowed, key=sort_key)
+
+
+def _complete(value: Any, span: Span | None) -> Event:
+    if type(value) is Event:
+        return value
+    if type(value) is ChannelRef:
+        raise ModelError(f"event {value} lacks fields", span,
+                         hint=f"give every field of channel {value.channel} (with . ! or ?)")
+    raise ModelError(f"{show(value)} is not an event", span, hint="a prefix needs an event")
+
+
+def _fold(op: Any, items: list[Process], empty: Process) -> Process:
+    """Nest ``items`` to the right with binary ``op``; ``empty`` if there are none."""
+    if not items:
+        return empty
+    return reduce(lambda acc, p: op(p, acc), reversed(items[:-1]), items[-1])
+
+
+def _rename_pairs(ev: Evaluator, pairs: tuple, qualifiers: tuple, env: Env) -> frozenset:
+    out = set()
+    for scope in ev.bindings(qualifiers, env):
+        for old_expr, new_expr in pairs:
+            old, new = ev.eval(old_expr, scope), ev.eval(new_expr, scope)
+            span = old_expr.span
+            if type(old) is Event and type(new) is Event:
+                out.add((old, new))
+                continue
+            if type(old) is not ChannelRef or type(new) not in (ChannelRef, Event):
+                raise ModelError(f"cannot rename {_show(old)} to {_show(new)}", span,
+                                 hint="rename an event to an event, or a channel to a channel")
+            for event in ev.types.completions(old):
+                target: Any = new
+                for field in event.fields[len(old.fields):]:
+                    target = ev.types.dot(target, field, new_expr.span)
+                out.add((event, _complete(target, new_expr.span)))
+    return frozenset(out)
+
+
+def _show(value: Any) -> str:
+    return str(value) if isinstance(value, Event | ChannelRef | Process) else show(value)
+
+
+def _replicated(ev: Evaluator, expr: ast.Replicated, env: Env) -> Process:
+    scopes = list(ev.bindings(expr.generators, env))
+    if expr.op == "||":
+        parts = [(process(ev, expr.body, s), event_set(ev, expr.alpha, s)) for s in scopes]
+        return _alphabetised(parts)
+    bodies = [process(ev, expr.body, s) for s in scopes]
+    match expr.op:
+        case "[]":
+            return _fold(ExternalChoice, bodies, STOP)
+        case "|~|":
+            if not bodies:
+                raise ModelError("replicated |~| over an empty set", expr.span,
+                                 hint="internal choice needs at least one process")
+            return _fold(InternalChoice, bodies, STOP)
+        case "|||":
+            return _fold(Parallel, bodies, SKIP)
+        case "[||]" | "[| |]":
+            sync = event_set(ev, expr.sync, env)
+            return _fold(lambda p, q: Parallel(p, q, sync), bodies, SKIP)
+        case ";":
+            return _fold(Seq, bodies, SKIP)
+    raise ModelError(f"unknown replicated operator {expr.op}", expr.span)
+
+
+def _alphabetised(parts: list[tuple[Process, frozenset[Event]]]) -> Process:
+    """``|| x : S @ [A(x)] P(x)``: ``P1 [A1 || A2 ∪ ... ∪ An] (P2 [A2 || ...] ...)``."""
+    if not parts:
+        return SKIP
+    term, alpha = parts[-1]
+    for body, own in reversed(parts[:-1]):
+        term = AlphaParallel(body, term, own, alpha)
+        alpha = own | alpha
+    return term

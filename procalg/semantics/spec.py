@@ -1,0 +1,296 @@
+"""A loaded model: declarations evaluated, processes ready to explore.
+
+:func:`load` takes the parsed :class:`~procalg.syntax.ast.Module` and gives a
+:class:`Spec`: channel and datatype tables, the definitions and assertions,
+and the means to turn any process expression into a term
+(:meth:`Spec.process`) and a term into a
+:class:`~procalg.lts.TransitionSystem` (:meth:`Spec.system`) for
+:func:`procalg.lts.explore`. Every error a model can cause is a
+:class:`~procalg.errors.ModelError` pointing into the source.
+
+Example:
+    >>> from procalg.syntax import ast
+    >>> from procalg.source import SourceFile
+    >>> from procalg.lts import explore
+    >>> module = ast.Module((
+    ...     ast.ChannelDecl(("a",)),
+    ...     ast.Definition("P", None, ast.PrefixExpr(ast.Name("a"), (), ast.Name("P"))),
+    ... ))
+    >>> spec = load(module, SourceFile("m.proc", ""))
+    >>> spec.process("P"), explore(spec.system(spec.process("P"))).num_states
+    (Call(name='P', args=()), 1)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from procalg.errors import ModelError, ProcalgError
+from procalg.semantics.channels import ChannelRef, Types
+from procalg.semantics.evaluate import Evaluator, Thunk
+from procalg.semantics.sos import Label, Rules, UnguardedRecursion
+from procalg.semantics.values import expect_set
+from procalg.source import SourceFile, Span
+from procalg.syntax import ast
+from procalg.terms import Atom, Call, Dotted, Event, Process, Value
+
+T = TypeVar("T")
+
+
+class _LazyFields(dict):
+    """Channel name -> field types, each evaluated on first use (order-free declarations)."""
+
+    def __init__(self, compute: Callable[[str], tuple[frozenset, ...]]) -> None:
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, name: str) -> tuple[frozenset, ...]:
+        value = self[name] = self.compute(name)
+        return value
+
+
+class Spec:
+    """A loaded model (see :func:`load`).
+
+    Attributes:
+        source: the model's text.
+        definitions: name -> clauses of each top-level definition.
+        assertions: the ``assert`` declarations, in order.
+    """
+
+    def __init__(self, module: ast.Module, source: SourceFile) -> None:
+        self.source = source
+        self.module = module
+        self.definitions: dict[str, tuple[ast.Definition, ...]] = {}
+        self.assertions: tuple[ast.Assertion, ...] = ()
+        self._channels: dict[str, ast.ChannelDecl] = {}
+        self._datatypes: dict[str, ast.DatatypeDecl] = {}
+        self._constructors: dict[str, ast.Constructor] = {}
+        self._nametypes: dict[str, Thunk] = {}
+        self._datatype_sets: dict[str, frozenset] = {}
+        self._in_progress: set[str] = set()
+        self._spans: dict[str, Span | None] = {}
+        self._declare(module)
+        self.types = Types(_LazyFields(self._channel_fields), {})
+        self.evaluator = Evaluator({n: list(c) for n, c in self.definitions.items()},
+                                   self.types, self._resolve, self._spans)
+        self._unfolded: dict[Call, Process] = {}
+        self._events: frozenset[Event] | None = None
+
+    # ---------------------------------------------------------- declarations
+
+    def _declare(self, module: ast.Module) -> None:
+        assertions = []
+        for decl in module.declarations:
+            match decl:
+                case ast.Definition(name, params):
+                    clauses = self.definitions.get(name, ())
+                    if clauses and (params is None or clauses[0].params is None):
+                        raise ModelError(f"'{name}' is defined twice", decl.span,
+                                         hint=f"first defined at {clauses[0].span}")
+                    if not clauses:
+                        self._claim(name, decl.span)
+                    self.definitions[name] = (*clauses, decl)
+                case ast.ChannelDecl(names):
+                    for name in names:
+                        self._claim(name, decl.span)
+                        self._channels[name] = decl
+                case ast.DatatypeDecl(name, constructors):
+                    self._claim(name, decl.span)
+                    self._datatypes[name] = decl
+                    for con in constructors:
+                        self._claim(con.name, con.span or decl.span)
+                        self._constructors[con.name] = con
+                case ast.NametypeDecl(name, value):
+                    self._claim(name, decl.span)
+                    self._nametypes[name] = Thunk(name, value, {})
+                case ast.Assertion():
+                    assertions.append(decl)
+        self.assertions = tuple(assertions)
+
+    def _claim(self, name: str, span: Span | None) -> None:
+        if name in self._spans:
+            raise ModelError(f"'{name}' is declared twice", span,
+                             hint=f"first declared at {self._spans[name]}; rename one of them")
+        self._spans[name] = span
+
+    def _resolve(self, name: str) -> Value | None:
+        """The value of a global name that is not a definition."""
+        if name in self._channels:
+            return Event(name) if not self.types.channels[name] else ChannelRef(name)
+        if name in self._constructors:
+            fields = self._constructor_fields(name)
+            return Atom(name) if not fields else Dotted(Atom(name), ())
+        if name in self._datatypes:
+            return self._datatype_set(name)
+        if name in self._nametypes:
+            return self.evaluator.force(self._nametypes[name], self._spans[name])
+        if name == "Bool":
+            return frozenset({False, True})
+        if name == "Events":
+            return self.events
+        return None
+
+    def _guarded(self, key: str, span: Span | None, what: str) -> None:
+        if key in self._in_progress:
+            raise ModelError(f"{what} is defined in terms of itself", span,
+                             hint="types must be finite: no recursive datatypes or channels")
+        self._in_progress.add(key)
+
+    def _channel_fields(self, name: str) -> tuple[frozenset, ...]:
+        decl = self._channels[name]
+        self._guarded("channel " + name, decl.span, f"channel {name}'s type")
+        try:
+            return tuple(self._type_set(f) for f in decl.fields)
+        finally:
+            self._in_progress.discard("channel " + name)
+
+    def _type_set(self, expr: ast.Node) -> frozenset:
+        if type(expr) is ast.Name and expr.id == "Int":
+            raise ModelError("Int is infinite: a channel or constructor needs a finite type",
+                             expr.span, hint="use a range such as {0..9}")
+        return expect_set(self.evaluator.eval(expr, {}), expr.span, "a type must be a set")
+
+    def _constructor_fields(self, name: str) -> tuple[frozenset, ...]:
+        found = self.types.constructors.get(name)
+        if found is None:
+            con = self._constructors[name]
+            self._guarded("constructor " + name, con.span, f"constructor {name}")
+            try:
+                found = tuple(self._type_set(f) for f in con.fields)
+            finally:
+                self._in_progress.discard("constructor " + name)
+            self.types.constructors[name] = found
+        return found
+
+    def _datatype_set(self, name: str) -> frozenset:
+        found = self._datatype_sets.get(name)
+        if found is None:
+            values: set[Value] = set()
+            for con in self._datatypes[name].constructors:
+                fields = self._constructor_fields(con.name)
+                start = Atom(con.name) if not fields else Dotted(Atom(con.name), ())
+                partial: list[Value] = [start]
+                for _ in fields:
+                    partial = [self.types.dot(v, f, con.span) for v in partial
+                               for f in self.types.constructors[con.name][len(v.fields)]]
+                values.update(partial)
+            found = self._datatype_sets[name] = frozenset(values)
+        return found
+
+    # ------------------------------------------------------------ public API
+
+    def _reported(self, action: Callable[[], T]) -> T:
+        """Run ``action``, giving every error this file as its source."""
+        try:
+            return action()
+        except UnguardedRecursion as err:
+            info = self.evaluator.functions.get(err.call.name)
+            err.span = err.span or (info.clauses[0].span if info else None)
+            err.source = err.source or self.source
+            raise
+        except ProcalgError as err:
+            err.source = err.source or self.source
+            raise
+        except RecursionError:
+            raise ModelError("expression nested too deeply to evaluate",
+                             source=self.source) from None
+
+    @property
+    def channels(self) -> dict[str, tuple[frozenset, ...]]:
+        """Channel name -> the value set of each field."""
+        return self._reported(lambda: {n: self.types.channels[n] for n in self._channels})
+
+    @property
+    def datatypes(self) -> dict[str, frozenset]:
+        """Datatype name -> all its values."""
+        return self._reported(lambda: {n: self._datatype_set(n) for n in self._datatypes})
+
+    @property
+    def events(self) -> frozenset[Event]:
+        """Every event of every channel."""
+        if self._events is None:
+            self._events = self._reported(lambda: frozenset(
+                e for n in self._channels for e in self.types.events_of(n)))
+        return self._events
+
+    def value(self, expr: ast.Node) -> Any:
+        """Evaluate an expression in the global scope."""
+        return self._reported(lambda: self.evaluator.eval(expr, {}))
+
+    def process(self, expr: ast.Node | str) -> Process:
+        """Evaluate a process expression (or the name of a definition) to a term."""
+        node = ast.Name(expr) if isinstance(expr, str) else expr
+        value = self.value(node)
+        if not isinstance(value, Process):
+            raise ModelError(f"expected a process, got {value}", node.span, source=self.source,
+                             hint="name a process definition or write a process expression")
+        return value
+
+    def unfold(self, call: Call) -> Process:
+        """One unfolding of ``call`` (its definition's body, evaluated)."""
+        return self._reported(lambda: self.evaluator.unfold(call))
+
+    def rules(self) -> Rules:
+        """Fresh firing rules over this model (unfoldings shared between them)."""
+        rules = Rules(self.evaluator.unfold)
+        rules.unfolded = self._unfolded
+        return rules
+
+    def system(self, term: Process) -> ProcessSystem:
+        """``term`` as a transition system whose states are normalised terms."""
+        return ProcessSystem(self, term)
+
+    def force_all(self) -> None:
+        """Evaluate every type and value declaration, to report errors at load time."""
+        self.channels  # noqa: B018 - evaluated for its errors
+        self.datatypes  # noqa: B018
+        for name in self._nametypes:
+            self.value(ast.Name(name, span=self._spans[name]))
+        for name, clauses in self.definitions.items():
+            if clauses[0].params is None and name not in self.evaluator.global_procs:
+                self.value(ast.Name(name, span=clauses[0].span))
+
+
+class ProcessSystem:
+    """A process term explored by the firing rules (a :class:`~procalg.lts.TransitionSystem`).
+
+    Example:
+        >>> from procalg.lts import explore
+        >>> from procalg.syntax import ast
+        >>> from procalg.source import SourceFile
+        >>> from procalg.terms import SKIP, Parallel
+        >>> spec = load(ast.Module(()), SourceFile("m.proc", ""))
+        >>> explore(spec.system(Parallel(SKIP, SKIP))).num_states
+        5
+    """
+
+    def __init__(self, spec: Spec, term: Process) -> None:
+        self.spec = spec
+        self.term = term
+        self.rules = spec.rules()
+
+    def initial_state(self) -> Process:
+        return self.spec._reported(lambda: self.rules.normalise(self.term))
+
+    def successors(self, state: Process) -> list[tuple[Label, Process]]:
+        try:
+            return self.rules.transitions(state)
+        except (ProcalgError, RecursionError):
+            return self.spec._reported(lambda: self.rules.transitions(state))
+
+
+def load(module: ast.Module, source: SourceFile) -> Spec:
+    """Load a parsed model: check declarations and evaluate types and values.
+
+    Raises:
+        ModelError: a name declared twice, an undefined name, a type error, ...
+    """
+    try:
+        spec = Spec(module, source)
+    except ProcalgError as err:
+        err.source = err.source or source
+        raise
+    spec.force_all()
+    return spec

@@ -1,0 +1,223 @@
+"""Operations on data values: arithmetic, comparison, sets, sequences, builtins.
+
+Everything here is strict and pure; every misuse raises a
+:class:`~procalg.errors.ModelError` at the span of the offending expression
+(passed in by the evaluator), with a hint.
+
+Example:
+    >>> binary("+", 2, 3, None), binary("<=", frozenset({1}), frozenset({1, 2}), None)
+    (5, True)
+    >>> call_builtin("union", [frozenset({1}), frozenset({2})], None)
+    frozenset({1, 2})
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from procalg.errors import ModelError
+from procalg.source import Span
+from procalg.terms import Process, Sequence, Value, show, sort_key
+
+
+def kind_name(value: Value) -> str:
+    """A user-facing name for the kind of ``value`` (for type errors).
+
+    Example:
+        >>> kind_name(3), kind_name(frozenset()), kind_name(True)
+        ('an integer', 'a set', 'a boolean')
+    """
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, frozenset):
+        return "a set"
+    if isinstance(value, Sequence):
+        return "a sequence"
+    if isinstance(value, tuple):
+        return "a tuple"
+    if isinstance(value, Process):
+        return "a process"
+    return f"the value {show(value)}"
+
+
+def _type_error(what: str, value: Value, span: Span | None) -> ModelError:
+    return ModelError(
+        f"type error: {what}, got {kind_name(value)} ({_short(value)})",
+        span,
+        hint="check the operator and the kinds of its operands",
+    )
+
+
+def _short(value: Value) -> str:
+    text = show(value) if not isinstance(value, Process) else str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def expect_int(value: Value, span: Span | None, what: str = "expected an integer") -> int:
+    """``value`` if it is an integer (not a boolean), else a type error."""
+    if type(value) is not int:
+        raise _type_error(what, value, span)
+    return value
+
+
+def expect_bool(value: Value, span: Span | None, what: str = "expected a boolean") -> bool:
+    """``value`` if it is a boolean, else a type error."""
+    if type(value) is not bool:
+        raise _type_error(what, value, span)
+    return value
+
+
+def expect_set(value: Value, span: Span | None, what: str = "expected a set") -> frozenset:
+    """``value`` if it is a set, else a type error."""
+    if not isinstance(value, frozenset):
+        raise _type_error(what, value, span)
+    return value
+
+
+def expect_seq(value: Value, span: Span | None, what: str = "expected a sequence") -> Sequence:
+    """``value`` if it is a sequence, else a type error."""
+    if not isinstance(value, Sequence):
+        raise _type_error(what, value, span)
+    return value
+
+
+def _arith(op: str, a: int, b: int, span: Span | None) -> int:
+    if op in ("/", "%") and b == 0:
+        raise ModelError("division by zero", span, hint="guard the divisor: if d != 0 then ...")
+    # CSPM's / and % round towards minus infinity, as Python's // and % do
+    return {"+": a + b, "-": a - b, "*": a * b, "/": a // b if b else 0, "%": a % b if b else 0}[op]
+
+
+def binary(op: str, a: Value, b: Value, span: Span | None) -> Value:
+    """Apply a binary operator of the value language.
+
+    ``== !=`` work on any values; ``< <= > >=`` on integers, and on sets as
+    (proper) subset, as in CSPM; ``^`` concatenates sequences.
+
+    Example:
+        >>> binary("%", -1, 3, None), binary("^", Sequence((1,)), Sequence((2,)), None)
+        (2, Sequence(items=(1, 2)))
+    """
+    if op == "==":
+        return a == b and type(a) is type(b)
+    if op == "!=":
+        return not (a == b and type(a) is type(b))
+    if op in ("+", "-", "*", "/", "%"):
+        return _arith(op, expect_int(a, span, f"'{op}' needs integers"),
+                      expect_int(b, span, f"'{op}' needs integers"), span)
+    if op in ("<", "<=", ">", ">="):
+        if isinstance(a, frozenset) and isinstance(b, frozenset):
+            return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
+        x = expect_int(a, span, f"'{op}' compares integers or sets")
+        y = expect_int(b, span, f"'{op}' compares integers or sets")
+        return {"<": x < y, "<=": x <= y, ">": x > y, ">=": x >= y}[op]
+    if op in ("and", "or"):
+        x = expect_bool(a, span, f"'{op}' needs booleans")
+        y = expect_bool(b, span, f"'{op}' needs booleans")
+        return (x and y) if op == "and" else (x or y)
+    if op == "^":
+        return Sequence(expect_seq(a, span, "'^' joins sequences").items
+                        + expect_seq(b, span, "'^' joins sequences").items)
+    raise ModelError(f"unknown operator '{op}'", span)
+
+
+def unary(op: str, a: Value, span: Span | None) -> Value:
+    """Apply ``-``, ``not`` or ``#``.
+
+    Example:
+        >>> unary("#", Sequence((1, 2)), None), unary("not", True, None)
+        (2, False)
+    """
+    if op == "-":
+        return -expect_int(a, span, "unary '-' needs an integer")
+    if op == "not":
+        return not expect_bool(a, span, "'not' needs a boolean")
+    if op == "#":
+        if isinstance(a, frozenset):
+            return len(a)
+        return len(expect_seq(a, span, "'#' needs a sequence").items)
+    raise ModelError(f"unknown operator '{op}'", span)
+
+
+def _sets(args: list[Value], span: Span | None, name: str) -> list[frozenset]:
+    return [expect_set(a, span, f"{name} needs sets") for a in args]
+
+
+def _union_all(s: Value, span: Span | None) -> frozenset:
+    return frozenset().union(*_sets(list(expect_set(s, span, "Union needs a set of sets")),
+                                    span, "Union"))
+
+
+def _inter_all(s: Value, span: Span | None) -> frozenset:
+    members = _sets(list(expect_set(s, span, "Inter needs a set of sets")), span, "Inter")
+    if not members:
+        raise ModelError("Inter of an empty set of sets", span, hint="Inter needs at least one set")
+    return frozenset.intersection(*members)
+
+
+def _head(s: Value, span: Span | None) -> Value:
+    items = expect_seq(s, span, "head needs a sequence").items
+    if not items:
+        raise ModelError("head of an empty sequence", span, hint="test null(s) first")
+    return items[0]
+
+
+def _tail(s: Value, span: Span | None) -> Value:
+    items = expect_seq(s, span, "tail needs a sequence").items
+    if not items:
+        raise ModelError("tail of an empty sequence", span, hint="test null(s) first")
+    return Sequence(items[1:])
+
+
+def _seq(s: Value, span: Span | None) -> Sequence:
+    return Sequence(tuple(sorted(expect_set(s, span, "seq needs a set"), key=sort_key)))
+
+
+Builtin = Callable[..., Value]
+
+BUILTINS: dict[str, tuple[int, Builtin]] = {
+    "union": (2, lambda a, b, sp: _sets([a], sp, "union")[0] | _sets([b], sp, "union")[0]),
+    "inter": (2, lambda a, b, sp: _sets([a], sp, "inter")[0] & _sets([b], sp, "inter")[0]),
+    "diff": (2, lambda a, b, sp: _sets([a], sp, "diff")[0] - _sets([b], sp, "diff")[0]),
+    "Union": (1, _union_all),
+    "Inter": (1, _inter_all),
+    "member": (2, lambda x, s, sp: x in expect_set(s, sp, "member needs a set")),
+    "card": (1, lambda s, sp: len(expect_set(s, sp, "card needs a set"))),
+    "empty": (1, lambda s, sp: not expect_set(s, sp, "empty needs a set")),
+    "set": (1, lambda s, sp: frozenset(expect_seq(s, sp, "set needs a sequence").items)),
+    "seq": (1, _seq),
+    "head": (1, _head),
+    "tail": (1, _tail),
+    "elem": (2, lambda x, s, sp: x in expect_seq(s, sp, "elem needs a sequence").items),
+    "null": (1, lambda s, sp: not expect_seq(s, sp, "null needs a sequence").items),
+    "length": (1, lambda s, sp: len(expect_seq(s, sp, "length needs a sequence").items)),
+    "concat": (1, lambda s, sp: Sequence(tuple(
+        x for part in expect_seq(s, sp, "concat needs a sequence of sequences").items
+        for x in expect_seq(part, sp, "concat needs a sequence of sequences").items))),
+}
+"""Builtin functions: name -> (arity, implementation taking the args and a span)."""
+
+
+def call_builtin(name: str, args: list[Any], span: Span | None) -> Value:
+    """Apply builtin ``name`` to evaluated ``args``.
+
+    Example:
+        >>> call_builtin("card", [frozenset({1, 2})], None)
+        2
+        >>> call_builtin("head", [Sequence(())], None)
+        Traceback (most recent call last):
+        ...
+        procalg.errors.ModelError: <input>: error: head of an empty sequence
+          hint: test null(s) first
+    """
+    arity, impl = BUILTINS[name]
+    if len(args) != arity:
+        raise ModelError(
+            f"{name} takes {arity} argument{'s' if arity != 1 else ''}, got {len(args)}",
+            span,
+            hint=f"call it as {name}({', '.join('xyz'[:arity])})",
+        )
+    return impl(*args, span)
