@@ -8,7 +8,7 @@ state, so the counterexample is a shortest path (fewest transitions, τ
 counted) to a deadlock.
 
 Which states were entered by ✓: for an explicit LTS every incoming edge is
-known up front (:meth:`LTS.terminated`). On the fly, a stuck state counts as
+known up front (the ✓ transitions leaving reachable states). On the fly, a stuck state counts as
 terminated if a ✓ transition into it has been seen when it is expanded,
 i.e. from a state earlier in BFS order. That is exact for CSP's operational
 semantics, where ✓ always leads to Ω and nothing else does, so Ω is
@@ -31,6 +31,8 @@ from __future__ import annotations
 
 import time
 from typing import Any
+
+import numpy as np
 
 from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
 from procalg.lts.exploration import ExplicitSystem, Exploration
@@ -57,7 +59,8 @@ def check_deadlock(system: TransitionSystem[Any] | LTS, *,
     """
     started = time.perf_counter()
     walk = Exploration(system, max_states=max_states)
-    mask = walk.system.lts.terminated() if isinstance(walk.system, ExplicitSystem) else None
+    explicit = walk.system if isinstance(walk.system, ExplicitSystem) else None
+    mask = _reachably_terminated(explicit.lts) if explicit else None
     ticked: set[int] = set()
     for number, edges in walk:
         if not edges:
@@ -83,6 +86,14 @@ def _failure(walk: Exploration, number: int, started: float) -> CheckResult:
         _stats(walk, started),
         message=f"deadlock after {len(trace)} visible events",
     )
+
+
+def _reachably_terminated(lts: LTS) -> np.ndarray:
+    """States entered by ✓ from a reachable state (an unreachable ✓ source does not count)."""
+    ticks = (lts.label == TICK_INDEX) & lts.reachable()[lts.src]
+    mask = np.zeros(lts.num_states, dtype=bool)
+    mask[lts.dst[ticks]] = True
+    return mask
 
 
 def _stats(walk: Exploration, started: float) -> Stats:

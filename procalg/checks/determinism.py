@@ -194,7 +194,7 @@ def _divergence(walk: Exploration, trace: tuple[str, ...], cycle: list[int],
                 started: float) -> CheckResult:
     path, states = _behaviour(walk, trace, cycle[0])
     stats = Stats(walk.num_states, walk.transitions, time.perf_counter() - started)
-    loop = " → ".join(str(s) for s in [*cycle, cycle[0]])
+    loop = " → ".join(str(walk.state_id(s)) for s in [*cycle, cycle[0]])
     return CheckResult(
         Verdict.FAIL,
         Counterexample(trace, cycle=(TAU,) * len(cycle), full_path=path, states=states,

@@ -153,7 +153,7 @@ def _failure(walk: Exploration, cycle: list[int], started: float) -> CheckResult
     """``cycle`` lists the cycle's states, its entry first."""
     entry = cycle[0]
     trace = walk.trace_to(entry)
-    loop = " → ".join(str(s) for s in [*cycle, entry])
+    loop = " → ".join(str(walk.state_id(s)) for s in [*cycle, entry])
     return CheckResult(
         Verdict.FAIL,
         Counterexample(

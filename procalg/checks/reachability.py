@@ -56,7 +56,7 @@ def check_reachable(system: TransitionSystem[Any] | LTS, event: Any, *,
                 witness = Counterexample(
                     walk.trace_to(number) + visible,
                     full_path=(*walk.full_path_to(number), name),
-                    states=(*walk.path_states(number), target),
+                    states=(*walk.path_states(number), walk.state_id(target)),
                     note=f"{name} can happen after this trace",
                 )
                 return CheckResult(Verdict.PASS, witness, _stats(walk, started),

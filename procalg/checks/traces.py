@@ -72,8 +72,8 @@ class TraceSearch:
         return tuple(self.walk.labels[c] for c, _ in self.path(pair))
 
     def states(self, pair: Pair) -> tuple[int, ...]:
-        """State numbers along :meth:`path`, the initial state first."""
-        return (0, *(s for _, s in self.path(pair)))
+        """State ids (``Exploration.state_id``) along :meth:`path`, the initial state first."""
+        return tuple(self.walk.state_id(s) for s in (0, *(s for _, s in self.path(pair))))
 
 
 def search_trace(walk: Exploration, trace: Sequence[str],

@@ -200,8 +200,13 @@ class Exploration:
         return tuple(self.labels[c] for c, _ in self.path_to(number))
 
     def path_states(self, number: int) -> tuple[int, ...]:
-        """State numbers along :meth:`full_path_to`, the initial state first."""
-        return (0, *(s for _, s in self.path_to(number)))
+        """State ids (:meth:`state_id`) along :meth:`full_path_to`, the initial state first."""
+        return tuple(self.state_id(s) for s in (0, *(s for _, s in self.path_to(number))))
+
+    def state_id(self, number: int) -> int:
+        """The number to show a person: the LTS's own state number when exploring an
+        explicit LTS, else the exploration number (which :func:`explore` also uses)."""
+        return self.states[number] if isinstance(self.system, ExplicitSystem) else number
 
     def edge_names(self, edges: Edges) -> list[tuple[str, int]]:
         """``edges`` with label codes replaced by names (for messages and tests)."""

@@ -179,6 +179,25 @@ class LTS:
         stuck = (self.out_degree() == 0) & ~self.terminated()
         return np.flatnonzero(stuck).tolist()
 
+    def reachable(self) -> np.ndarray:
+        """Boolean mask of the states reachable from ``initial`` (iterative DFS, O(S + T)).
+
+        Example:
+            >>> LTS.build(3, 0, ["a"], [(0, "a", 1), (2, "a", 0)]).reachable().tolist()
+            [True, True, False]
+        """
+        offsets, dst = self._offsets.tolist(), self.dst.tolist()
+        seen = bytearray(self.num_states)
+        seen[self.initial] = 1
+        stack = [self.initial]
+        while stack:
+            s = stack.pop()
+            for d in dst[offsets[s]:offsets[s + 1]]:
+                if not seen[d]:
+                    seen[d] = 1
+                    stack.append(d)
+        return np.frombuffer(bytes(seen), dtype=bool).copy()
+
     def triples(self) -> Iterator[tuple[int, str, int]]:
         """Every transition as ``(src, label name, dst)``."""
         names = self.labels

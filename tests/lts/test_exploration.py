@@ -184,5 +184,5 @@ def test_levels_are_breadth_first_distances_and_paths_are_real(case: tuple) -> N
     for k in range(walk.num_states):
         names, states = walk.full_path_to(k), walk.path_states(k)
         assert len(names) == walk.level[k]
-        assert all((walk.states[states[i]], names[i], walk.states[states[i + 1]]) in edges
+        assert all((states[i], names[i], states[i + 1]) in edges
                    for i in range(len(names)))

@@ -100,3 +100,8 @@ def test_build_keeps_exactly_the_distinct_triples(case: tuple[int, list]) -> Non
     ticked = {d for _, lab, d in rows if lab == TICK}
     assert lts.deadlocks() == sorted(stuck - ticked)
     assert sum(len(lts.successors(s)) for s in range(n)) == len(set(rows))
+
+
+def test_reachable_follows_transitions_from_the_initial_state_only() -> None:
+    lts = LTS.build(5, 1, ["a"], [(0, "a", 1), (1, TAU, 2), (2, "a", 1), (2, TICK, 3), (4, "a", 4)])
+    assert lts.reachable().tolist() == [False, True, True, True, False]
