@@ -1,0 +1,153 @@
+"""Running a model's assertions: each ``assert`` becomes one check on an LTS.
+
+The API layer is where terms meet checks: it turns the assertion's process
+into a :class:`~procalg.lts.TransitionSystem` (or an explored LTS where a
+check needs one), calls the check, and wraps the verdict with the
+assertion's text and line.
+
+Example:
+    >>> from procalg.api.model import loads
+    >>> model = loads("channel a, b\\nP = a -> b -> STOP\\nassert P :[deadlock free]")
+    >>> report = check_assertion(model, model.assertions[0])
+    >>> report.result, report.check.counterexample.trace
+    ('fail', ('a', 'b'))
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from procalg.checks.deadlock import check_deadlock
+from procalg.checks.determinism import check_determinism
+from procalg.checks.divergence import check_divergence
+from procalg.checks.equivalence import check_equivalence
+from procalg.checks.reachability import check_reachable
+from procalg.checks.refinement import check_refinement
+from procalg.checks.result import CheckResult, Stats
+from procalg.checks.traces import check_has_trace
+from procalg.errors import ModelError, ProcalgError
+from procalg.syntax import ast
+from procalg.terms import Event, Sequence
+
+from procalg.api.model import Model
+
+
+class NotSupported(ProcalgError):
+    """An assertion procalg parses but cannot check yet."""
+
+
+@dataclass(frozen=True)
+class AssertionReport:
+    """The outcome of one ``assert`` line.
+
+    Attributes:
+        assertion: the assertion's syntax (its ``text`` and ``span``).
+        result: ``"pass"``, ``"fail"`` or ``"error"``.
+        check: the check's result (``None`` on error).
+        error: what went wrong when ``result`` is ``"error"``.
+        seconds: wall time, including building the process.
+    """
+
+    assertion: ast.Assertion
+    result: str
+    check: CheckResult | None = None
+    error: ProcalgError | None = None
+    seconds: float = 0.0
+
+    @property
+    def line(self) -> int | None:
+        return self.assertion.span.line if self.assertion.span else None
+
+    @property
+    def stats(self) -> Stats:
+        return self.check.stats if self.check else Stats()
+
+
+def check_model(model: Model, *, max_states: int | None = None) -> Iterator[AssertionReport]:
+    """Check every assertion of ``model`` in file order, one report at a time."""
+    for assertion in model.assertions:
+        yield check_assertion(model, assertion, max_states=max_states)
+
+
+def check_assertion(model: Model, assertion: ast.Assertion, *,
+                    max_states: int | None = None) -> AssertionReport:
+    """Check one assertion; model errors become an ``"error"`` report, not an exception."""
+    started = time.perf_counter()
+    try:
+        result = _run(model, assertion.property, max_states)
+    except ProcalgError as err:
+        if err.source is None:
+            err.source = model.source
+        return AssertionReport(assertion, "error", error=err,
+                               seconds=time.perf_counter() - started)
+    if assertion.negated:
+        result = result.negated()
+    verdict = "pass" if result.passed else "fail"
+    return AssertionReport(assertion, verdict, result, seconds=time.perf_counter() - started)
+
+
+def _run(model: Model, prop: ast.Node, max_states: int | None) -> CheckResult:
+    check = _CHECKS.get(type(prop))
+    if check is None:
+        raise NotSupported(
+            f"'{_kind(prop)}' assertions are not supported yet", prop.span,
+            hint="procalg reports this assertion as an error rather than guess a verdict",
+        )
+    return check(model, prop, max_states)
+
+
+def _kind(prop: ast.Node) -> str:
+    return {ast.CompensationComplete: "compensation complete"}.get(type(prop),
+                                                                   type(prop).__name__)
+
+
+def _deadlock(model: Model, prop: ast.DeadlockFree, limit: int | None) -> CheckResult:
+    return check_deadlock(model.system(prop.process), max_states=limit)
+
+
+def _divergence(model: Model, prop: ast.DivergenceFree, limit: int | None) -> CheckResult:
+    return check_divergence(model.system(prop.process), max_states=limit)
+
+
+def _determinism(model: Model, prop: ast.Deterministic, limit: int | None) -> CheckResult:
+    return check_determinism(model.system(prop.process), max_states=limit)
+
+
+def _has_trace(model: Model, prop: ast.HasTrace, limit: int | None) -> CheckResult:
+    trace = model.value(prop.trace)
+    if not isinstance(trace, Sequence) or not all(isinstance(e, Event) for e in trace.items):
+        raise ModelError("':[has trace]:' needs a sequence of events, like <a, b.1>",
+                         prop.trace.span)
+    return check_has_trace(model.system(prop.process), [str(e) for e in trace.items],
+                           max_states=limit)
+
+
+def _reachable(model: Model, prop: ast.Reachable, limit: int | None) -> CheckResult:
+    event = model.value(prop.event)
+    if not isinstance(event, Event):
+        raise ModelError("':[reachable e]' needs one event, like eat.0", prop.event.span)
+    return check_reachable(model.system(prop.process), str(event), max_states=limit)
+
+
+def _refines(model: Model, prop: ast.Refines, limit: int | None) -> CheckResult:
+    return check_refinement(model.system(prop.spec), model.system(prop.impl), prop.model,
+                            max_states=limit)
+
+
+def _equivalent(model: Model, prop: ast.Equivalent, limit: int | None) -> CheckResult:
+    left = model.lts(prop.left, max_states=limit)
+    right = model.lts(prop.right, max_states=limit)
+    return check_equivalence(left, right, prop.kind)
+
+
+_CHECKS: dict[type, Callable[[Model, ast.Node, int | None], CheckResult]] = {
+    ast.DeadlockFree: _deadlock,
+    ast.DivergenceFree: _divergence,
+    ast.Deterministic: _determinism,
+    ast.HasTrace: _has_trace,
+    ast.Reachable: _reachable,
+    ast.Refines: _refines,
+    ast.Equivalent: _equivalent,
+}

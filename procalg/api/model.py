@@ -1,0 +1,129 @@
+"""Loading a ``.proc`` file: text → AST → :class:`Model` (the evaluated spec).
+
+Example:
+    >>> model = loads("channel a\\nP = a -> P\\nassert P :[deadlock free]")
+    >>> model.lts("P").num_states
+    1
+    >>> [a.text for a in model.assertions]
+    ['P :[deadlock free]']
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from procalg.errors import ModelError, ProcalgError
+from procalg.lts import LTS, explore
+from procalg.semantics import load as load_spec
+from procalg.source import SourceFile
+from procalg.syntax import ast, parse, parse_expr
+from procalg.terms import Process, show_process
+
+
+@dataclass(frozen=True)
+class Model:
+    """A loaded model: its source, syntax tree and evaluated definitions.
+
+    Attributes:
+        source: the file name and text (diagnostics quote it).
+        module: the parsed declarations.
+        spec: the evaluated model (channels, definitions, terms).
+    """
+
+    source: SourceFile
+    module: ast.Module
+    spec: Any
+    _processes: dict[str, Process] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def content_hash(self) -> str:
+        """SHA-256 of the model text: a run records which model it started on."""
+        return hashlib.sha256(self.source.text.encode()).hexdigest()
+
+    @property
+    def assertions(self) -> list[ast.Assertion]:
+        """The file's assertions, in order."""
+        return [d for d in self.module.declarations if isinstance(d, ast.Assertion)]
+
+    def process(self, process: str | ast.Node | Process) -> Process:
+        """The term of a process given by name, expression text, AST or term."""
+        if isinstance(process, Process):
+            return process
+        if isinstance(process, str):
+            cached = self._processes.get(process)
+            if cached is not None:
+                return cached
+            expr = parse_expr(process, filename="<command line>")
+            term = self._with_source(lambda: self.spec.process(expr))
+            self._processes[process] = term
+            return term
+        return self._with_source(lambda: self.spec.process(process))
+
+    def system(self, process: str | ast.Node | Process) -> Any:
+        """The process as a :class:`~procalg.lts.TransitionSystem` over terms."""
+        term = self.process(process)
+        return self._with_source(lambda: self.spec.system(term))
+
+    def lts(self, process: str | ast.Node | Process, *, max_states: int | None = None,
+            state_names: bool = False) -> LTS:
+        """Explore the process completely into an :class:`~procalg.lts.LTS`."""
+        system = self.system(process)
+        namer = show_process if state_names else None
+        return self._with_source(lambda: explore(system, max_states=max_states,
+                                                 state_name=namer))
+
+    def value(self, expr: ast.Node) -> Any:
+        """Evaluate a value expression in the model's global scope."""
+        return self._with_source(lambda: self.spec.value(expr))
+
+    def _with_source(self, thunk: Any) -> Any:
+        """Run ``thunk``; attach this model's source to any error it raises."""
+        try:
+            return thunk()
+        except ProcalgError as err:
+            if err.source is None:
+                err.source = self.source
+            raise
+        except RecursionError as err:
+            raise ModelError(
+                "recursion too deep while evaluating the model",
+                hint="look for a function or process that calls itself without end",
+                source=self.source,
+            ) from err
+
+
+def loads(text: str, name: str = "<input>") -> Model:
+    """Load a model from text.
+
+    Raises:
+        ParseError: the text is not a well-formed model.
+        ModelError: the model is well formed but means nothing (undefined names ...).
+    """
+    source = SourceFile(name, text)
+    try:
+        module = parse(text, filename=name)
+        spec = load_spec(module, source)
+    except ProcalgError as err:
+        if err.source is None:
+            err.source = source
+        raise
+    return Model(source, module, spec)
+
+
+def load(path: str | Path) -> Model:
+    """Load a model from a ``.proc`` file.
+
+    Raises:
+        ProcalgError: the file cannot be read, parsed or evaluated.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        reason = getattr(err, "strerror", None) or str(err)
+        raise ProcalgError(f"cannot read {path}: {reason}",
+                           hint="check the path and that the file is UTF-8 text") from err
+    return loads(text, str(path))

@@ -1,0 +1,56 @@
+"""The ``procalg`` command: thin subcommands that parse arguments, call
+:mod:`procalg.api` and format what comes back.
+
+Exit codes: 0 all assertions pass, 1 some fail, 2 a model error (a
+diagnostic is printed, never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from procalg.cli import commands
+from procalg.errors import ProcalgError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="procalg",
+        description="Model workflows as CSP processes, prove them correct, then run them.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    check = sub.add_parser("check", help="check every assertion in a .proc file")
+    check.add_argument("file", help="the .proc model")
+    check.add_argument("--json", action="store_true", help="print one JSON document")
+    check.add_argument("--max-states", type=int, default=None, metavar="N",
+                       help="stop exploring beyond N states (default: no limit)")
+    check.add_argument("--show-tau", action="store_true",
+                       help="show τ steps in counterexample traces")
+    check.set_defaults(run=commands.check)
+
+    lts = sub.add_parser("lts", help="explore a process and print or export its LTS")
+    lts.add_argument("file", help="the .proc model")
+    lts.add_argument("process", help="a process name or expression, e.g. System")
+    lts.add_argument("--stats", action="store_true", help="print state and transition counts")
+    lts.add_argument("--json", action="store_true", help="JSON output (with --stats)")
+    lts.add_argument("--max-states", type=int, default=None, metavar="N")
+    lts.set_defaults(run=commands.lts)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except ProcalgError as err:
+        print(err.render(), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

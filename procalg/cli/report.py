@@ -1,0 +1,89 @@
+"""Formatting check reports for terminals and for JSON.
+
+Example:
+    >>> format_trace(("a", "b.1"))
+    'a, b.1'
+    >>> format_trace(())
+    '(the empty trace)'
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from procalg.api import AssertionReport
+from procalg.checks.result import Counterexample
+from procalg.lts import TAU
+
+PASS_MARK, FAIL_MARK, ERROR_MARK = "✓", "✗", "!"
+
+
+def format_trace(trace: Sequence[str]) -> str:
+    """Events in order, comma-separated."""
+    return ", ".join(trace) if trace else "(the empty trace)"
+
+
+def summary_line(report: AssertionReport, width: int) -> str:
+    """``✓ assertion   states  time`` for one assertion."""
+    mark = {"pass": PASS_MARK, "fail": FAIL_MARK}.get(report.result, ERROR_MARK)
+    text = report.assertion.text.ljust(width)
+    if report.result == "error":
+        return f"{mark} {text}  error"
+    stats = report.stats
+    return f"{mark} {text}  {stats.states:>9,} states  {report.seconds:7.2f}s"
+
+
+def counterexample_text(ce: Counterexample, *, show_tau: bool = False) -> list[str]:
+    """The lines that explain one counterexample (indented by the caller)."""
+    lines = []
+    if ce.note:
+        lines.append(ce.note)
+    path = ce.full_path if show_tau and ce.full_path is not None else ce.trace
+    lines.append(f"trace: {format_trace(path)}")
+    if ce.cycle is not None:
+        cycle = ce.cycle if show_tau else tuple(e for e in ce.cycle if e != TAU) or ("τ",)
+        lines.append(f"then loops for ever: {format_trace(cycle)}")
+    if ce.refused is not None:
+        lines.append(f"refuses: {{{', '.join(sorted(ce.refused))}}}")
+    if ce.accepted is not None:
+        lines.append(f"while it must accept one of: {{{', '.join(sorted(ce.accepted))}}}")
+    if ce.formula:
+        lines.append(f"distinguishing formula: {ce.formula}")
+    return lines
+
+
+def report_json(filename: str, reports: list[AssertionReport]) -> str:
+    """The ``--json`` document for a whole file."""
+    items = []
+    for r in reports:
+        ce = r.check.counterexample if r.check else None
+        evidence = None
+        if ce is not None:
+            evidence = {"trace": list(ce.trace)}
+            if ce.refused is not None:
+                evidence["refused"] = sorted(ce.refused)
+            if ce.cycle is not None:
+                evidence["cycle"] = list(ce.cycle)
+            if ce.formula:
+                evidence["formula"] = ce.formula
+        message = r.error.message if r.error else (r.check.message if r.check else "")
+        if ce is not None and ce.note:
+            message = ce.note
+        items.append({
+            "assertion": r.assertion.text,
+            "line": r.line,
+            "result": r.result,
+            "message": message,
+            # A failing check's evidence is a counterexample; a passing one's
+            # (a reachability witness, a refuted trace's prefix) is a witness.
+            "counterexample": evidence if r.result == "fail" else None,
+            "witness": evidence if r.result == "pass" else None,
+            "states": r.stats.states,
+            "transitions": r.stats.transitions,
+            "seconds": round(r.seconds, 6),
+        })
+    summary = {k: sum(1 for r in reports if r.result == v)
+               for k, v in (("passed", "pass"), ("failed", "fail"), ("errors", "error"))}
+    return json.dumps({"file": filename, "assertions": items, "summary": summary},
+                      indent=2, ensure_ascii=False)
