@@ -26,7 +26,8 @@ from collections.abc import Callable
 from procalg.errors import ModelError
 
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$")
+_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
+_DURATION = re.compile(r"^(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+$")
 
 
 def parse_duration(text: str | float | int) -> float:
@@ -43,13 +44,13 @@ def parse_duration(text: str | float | int) -> float:
         if text < 0:
             raise ModelError(f"a duration cannot be negative: {text}")
         return float(text)
-    match = _DURATION.match(str(text))
-    if not match:
+    compact = str(text).replace(" ", "")
+    if not _DURATION.match(compact):
         raise ModelError(
             f"not a duration: {text!r}",
-            hint="write a number and a unit: 250ms, 30s, 5m, 2h, 1d",
+            hint="write numbers with units: 250ms, 30s, 5m, 2h, 1d (or 1h30m)",
         )
-    return float(match.group(1)) * _UNITS[match.group(2)]
+    return sum(float(n) * _UNITS[unit] for n, unit in _PART.findall(compact))
 
 
 class SystemClock:

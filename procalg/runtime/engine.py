@@ -1,0 +1,384 @@
+"""The engine: starts runs, drives them through the ports, resumes them after a crash.
+
+The loop is: ``decide`` (pure) gives commands; the engine performs them
+(fires internal moves, calls activities, starts timers), appends the
+resulting history events to the :class:`~procalg.runtime.ports.EventLog` and
+``evolve`` s the in-memory state by the same events. Commits: internal moves
+are deterministic, so they are buffered and committed together with the next
+event the engine could not recompute (an activity outcome, a timer, a
+signal) or when the run waits or ends: ONE commit per activity step, and one
+for a whole batch of concurrent activities (group commit). A crash loses at
+most buffered internal moves, which replay recomputes identically, and an
+activity whose outcome was not committed runs again with the same
+idempotency key ``run_id:step``.
+
+With a :class:`~procalg.runtime.clock.VirtualClock` the engine runs in the
+caller's thread: ``start``, ``signal`` and ``clock.advance`` each drive the
+runs until they wait. With a real clock, :meth:`Engine.run_until_done`
+sleeps until the next deadline.
+
+Example:
+    >>> from procalg.terms import Event, Prefix, SKIP
+    >>> from procalg.runtime.workflow import Channel, ChannelKind, TermSystem, Workflow
+    >>> from procalg.runtime.memory import MemoryLog
+    >>> wf = Workflow(TermSystem(Prefix(Event("greet", ("bob",)), SKIP)),
+    ...               {"greet": Channel("greet", ChannelKind.ACTIVITY, 1)})
+    >>> engine = Engine(MemoryLog(), activities={"greet": lambda who: None})
+    >>> run = engine.start(wf)
+    >>> run.status, [str(e) for e in run.result().trace]
+    ('completed', ['greet.bob'])
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from procalg.errors import RunError
+from procalg.runtime.binding import check_bindings, check_verdicts
+from procalg.runtime.clock import SystemClock, VirtualClock
+from procalg.runtime.decide import (
+    Finish,
+    Fire,
+    Perform,
+    RunState,
+    StartTimer,
+    Wait,
+    decide,
+    evolve,
+    targets,
+)
+from procalg.runtime.history import (
+    ActivityCompleted,
+    ActivityScheduled,
+    AttemptFailed,
+    EventFired,
+    HistoryEvent,
+    RunCompleted,
+    RunFailed,
+    RunStarted,
+    SignalReceived,
+    TimerFired,
+    TimerStarted,
+)
+from procalg.runtime.ports import (
+    UNFINISHED,
+    ActivityRegistry,
+    Clock,
+    EventLog,
+    RunRecord,
+    SeqConflict,
+)
+from procalg.runtime.run import Run
+from procalg.runtime.worker import Outcome, attempt_all
+from procalg.runtime.workflow import ChannelKind, Workflow
+from procalg.terms.values import Event, show
+
+Loader = Callable[[RunRecord], Workflow]
+MAX_INTERNAL = 100_000
+"""Internal moves in a row before the engine calls the run divergent."""
+
+
+class Engine:
+    """Runs workflows durably.
+
+    Args:
+        log: the event log (``procalg.store.store_from_url(...)``).
+        activities: channel name to function, or an :class:`ActivityRegistry`.
+        clock: the engine's clock (default real time).
+        loader: rebuilds a run's :class:`Workflow` from its record, for runs
+            this engine did not start (resume after a crash, signals from the CLI).
+        lease: seconds a worker's claim on a run lasts without renewal.
+        max_workers: threads for concurrent activities.
+    """
+
+    def __init__(
+        self,
+        log: EventLog,
+        activities: ActivityRegistry | Mapping[str, Callable[..., Any]] | None = None,
+        clock: Clock | None = None,
+        loader: Loader | None = None,
+        lease: float = 30.0,
+        max_workers: int = 8,
+    ) -> None:
+        self.log = log
+        self.activities = (activities if isinstance(activities, ActivityRegistry)
+                           else ActivityRegistry(activities))
+        self.clock = clock or SystemClock()
+        self.loader = loader
+        self.lease = lease
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="activity")
+        self._states: dict[str, RunState] = {}
+        self._pending: dict[str, list[HistoryEvent]] = {}
+        self._lease_end: dict[str, float] = {}
+        self._lock = threading.RLock()
+        self.on_event: Callable[[str, HistoryEvent], None] | None = None
+        if isinstance(self.clock, VirtualClock):
+            self.clock.on_advance(self.tick)
+
+    # -- starting and loading ------------------------------------------------
+
+    def start(self, workflow: Workflow, *, run_id: str | None = None,
+              allow_failed_assertions: bool = False) -> Run:
+        """Check bindings and verdicts, record the run, and drive it until it waits."""
+        check_verdicts(workflow, allow_failed_assertions)
+        check_bindings(workflow, self.activities)
+        run_id = run_id or uuid.uuid4().hex
+        now = self.clock.now()
+        record = RunRecord(run_id, workflow.process, workflow.args, workflow.model_hash,
+                           workflow.model_text, dict(workflow.verdicts), created=now,
+                           owner=self.owner, lease_until=time.time() + self.lease)
+        first = RunStarted(time=now, process=workflow.process, args=workflow.args,
+                           model_hash=workflow.model_hash)
+        with self._lock:
+            self.log.create_run(record, [first])
+            state = RunState.initial(workflow)
+            evolve(state, first)
+            self._states[run_id] = state
+            self._lease_end[run_id] = record.lease_until
+            self.drive(run_id)
+        return Run(self, run_id)
+
+    def attach(self, run_id: str, workflow: Workflow | None = None) -> RunState:
+        """Rebuild a run's state by replaying its history (on ``workflow`` if given).
+
+        Raises:
+            RunError: unknown run, no loader, or (:class:`ReplayError`) a history
+                the model rejects, naming the first rejected event.
+        """
+        record = self.log.get_run(run_id)
+        if workflow is None:
+            if self.loader is None:
+                raise RunError(f"run {run_id} was started elsewhere and no model loader is set",
+                               hint="create the Engine with loader=... (procalg.api does)")
+            workflow = self.loader(record)
+        state = RunState.initial(workflow)
+        for event in self.log.history(run_id):
+            evolve(state, event)
+        with self._lock:
+            self._states[run_id] = state
+            self._pending[run_id] = []
+        return state
+
+    def state(self, run_id: str) -> RunState:
+        """The run's current state (loaded on first use; reloaded if the store moved on)."""
+        with self._lock:
+            state = self._states.get(run_id)
+            if state is None or (not self._pending.get(run_id)
+                                 and len(self.log.history(run_id)) != state.seq):
+                state = self.attach(run_id, state.workflow if state else None)
+            return state
+
+    # -- driving --------------------------------------------------------------
+
+    def drive(self, run_id: str) -> str:
+        """Perform commands until the run waits or ends; returns its status."""
+        with self._lock:
+            state = self._states[run_id]
+            internal = 0
+            while True:
+                commands = decide(state, self.clock.now())
+                if not commands:
+                    return state.status
+                head = commands[0]
+                if isinstance(head, Fire):
+                    internal += 1
+                    if internal > MAX_INTERNAL:
+                        self._finish(run_id, state, Finish("failed", "the run diverges: "
+                                     f"{MAX_INTERNAL} internal moves without waiting"))
+                        return state.status
+                    self._fire(run_id, state, head)
+                elif isinstance(head, StartTimer):
+                    now = self.clock.now()
+                    self._record(run_id, state, [TimerStarted(time=now, timer=c.timer,
+                                                              deadline=c.deadline)
+                                                 for c in commands])
+                    self._flush(run_id, state, "running")
+                elif isinstance(head, Perform):
+                    internal = 0
+                    self._perform(run_id, state, commands)  # type: ignore[arg-type]
+                elif isinstance(head, Wait):
+                    self._flush(run_id, state, "waiting")
+                    state.status = "waiting"
+                    return state.status
+                else:
+                    self._finish(run_id, state, head)
+                    return state.status
+
+    def _fire(self, run_id: str, state: RunState, command: Fire) -> None:
+        now = self.clock.now()
+        events: list[HistoryEvent] = []
+        label = command.label
+        is_timer = isinstance(label, Event) and state.workflow.kind(label) is ChannelKind.TIMER
+        if is_timer:
+            events.append(TimerFired(time=now, timer=label.channel))
+        events.append(EventFired(time=now, label=label, choice=command.choice))
+        self._record(run_id, state, events)
+        if is_timer:
+            self._flush(run_id, state, "running")
+
+    def _perform(self, run_id: str, state: RunState, calls: list[Perform]) -> None:
+        wf = state.workflow
+        jobs = []
+        for call in calls:
+            channel = wf.channels[call.channel]
+            jobs.append((self.activities.lookup(call.channel), call, f"{run_id}:{call.step}",
+                         channel.retry.start_to_close_timeout, channel.arity))
+        started = self.clock.now()
+        outcomes = attempt_all(self._pool, jobs)
+        now = self.clock.now()
+        events: list[HistoryEvent] = []
+        for call, outcome in zip(calls, outcomes, strict=True):
+            if not call.scheduled:
+                events.append(ActivityScheduled(time=started, step=call.step,
+                                                channel=call.channel, input=call.input))
+            events.extend(self._outcome_events(state, call, outcome, now))
+        # Each completed activity fires from the state the earlier ones left; the
+        # diamond test in decide guarantees it is still offered there.
+        self._record(run_id, state, events)
+        self._flush(run_id, state, "running")
+
+    def _outcome_events(self, state: RunState, call: Perform, outcome: Outcome,
+                        now: float) -> list[HistoryEvent]:
+        if outcome.output is None:
+            policy = state.workflow.channels[call.channel].retry
+            delay = policy.next_delay(call.attempt, outcome.error_type)
+            return [AttemptFailed(time=now, step=call.step, attempt=call.attempt,
+                                  error_type=outcome.error_type, message=outcome.message,
+                                  retry_at=None if delay is None else now + delay)]
+        event = Event(call.channel, call.input + outcome.output)
+        return [ActivityCompleted(time=now, step=call.step, attempt=call.attempt,
+                                  input=call.input, output=outcome.output),
+                EventFired(time=now, label=event, choice=0)]
+
+    def _finish(self, run_id: str, state: RunState, command: Finish) -> None:
+        now = self.clock.now()
+        final = RunCompleted(time=now) if command.status == "completed" else \
+            RunFailed(time=now, error=command.error)
+        self._record(run_id, state, [final])
+        self._flush(run_id, state, command.status)
+        self.log.release(run_id, self.owner)
+
+    def _record(self, run_id: str, state: RunState, events: list[HistoryEvent]) -> None:
+        pending = self._pending.setdefault(run_id, [])
+        for event in events:
+            evolve(state, event)
+            pending.append(event)
+            if self.on_event is not None:
+                self.on_event(run_id, event)
+
+    def _flush(self, run_id: str, state: RunState, status: str) -> None:
+        pending = self._pending.get(run_id)
+        if not pending:
+            return
+        try:
+            self.log.append(run_id, state.seq - len(pending), pending, status)
+        except SeqConflict:
+            self._pending[run_id] = []
+            self.attach(run_id, state.workflow)  # someone else moved it: start from theirs
+            raise
+        self._pending[run_id] = []
+        self._renew(run_id)
+
+    def _renew(self, run_id: str) -> None:
+        wall = time.time()
+        if self._lease_end.get(run_id, 0.0) - wall < self.lease / 2:
+            self.log.claim(run_id, self.owner, wall, wall + self.lease)
+            self._lease_end[run_id] = wall + self.lease
+
+    # -- the outside world ----------------------------------------------------
+
+    def signal(self, run_id: str, channel: str, *values: Any) -> None:
+        """Offer the signal event ``channel.values`` to the run, then drive it.
+
+        Raises:
+            RunError: finished run, not a signal channel, or an event the run
+                does not offer now (the run is left as it was).
+        """
+        with self._lock:
+            state = self.state(run_id)
+            event = Event(channel, tuple(values))
+            if state.status not in UNFINISHED:
+                raise RunError(f"run {run_id} has {state.status}; it takes no more signals")
+            if state.workflow.kind(event) is not ChannelKind.SIGNAL:
+                raise RunError(f"{channel!r} is not a signal channel of this model",
+                               hint="declare it with `signal " + channel + "`")
+            if not targets(state.moves(), event):
+                offered = sorted(str(lab) for lab, _ in state.moves()
+                                 if state.workflow.kind(lab) is ChannelKind.SIGNAL)
+                shown = ".".join([channel, *(show(v) for v in values)])
+                raise RunError(f"run {run_id} is not waiting for {shown}",
+                               hint="it accepts " + (", ".join(offered) or "no signal now"))
+            now = self.clock.now()
+            self._record(run_id, state, [SignalReceived(time=now, event=event),
+                                         EventFired(time=now, label=event, choice=0)])
+            self._flush(run_id, state, "running")
+            self.drive(run_id)
+
+    def tick(self) -> None:
+        """Drive every loaded unfinished run (due timers and retries move on)."""
+        with self._lock:
+            for run_id, state in list(self._states.items()):
+                if state.status in UNFINISHED:
+                    self.drive(run_id)
+
+    def resume_all(self) -> list[str]:
+        """Claim every unfinished run whose worker is gone, replay it and drive it."""
+        resumed = []
+        wall = time.time()
+        for record in self.log.list_runs(UNFINISHED):
+            expired = record.lease_until < wall or _owner_dead(record.owner)
+            now = max(wall, record.lease_until + 1.0) if expired else wall
+            if self.log.claim(record.run_id, self.owner, now, wall + self.lease):
+                self._lease_end[record.run_id] = wall + self.lease
+                self.attach(record.run_id)
+                self.drive(record.run_id)
+                resumed.append(record.run_id)
+        return resumed
+
+    def run_until_done(self, run_id: str, timeout: float | None = None,
+                       poll: float = 0.2) -> str:
+        """Drive the run, sleeping on the clock until deadlines, until it ends."""
+        give_up = None if timeout is None else time.monotonic() + timeout
+        while True:
+            state = self.state(run_id)
+            status = self.drive(run_id)
+            if status not in UNFINISHED:
+                return status
+            if give_up is not None and time.monotonic() > give_up:
+                return status
+            wait = decide(state, self.clock.now())
+            until = wait[0].until if wait and isinstance(wait[0], Wait) else None
+            pause = poll if until is None else max(0.0, min(poll, until - self.clock.now()))
+            self.clock.sleep(pause)
+
+    def get(self, run_id: str) -> Run:
+        """A handle on an existing run (RunError if unknown)."""
+        self.log.get_run(run_id)
+        return Run(self, run_id)
+
+    def close(self) -> None:
+        """Stop the activity threads (does not close the log)."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _owner_dead(owner: str) -> bool:
+    """True if ``owner`` is a process on this host that no longer exists."""
+    host, _, rest = owner.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False

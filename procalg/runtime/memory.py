@@ -1,0 +1,79 @@
+"""An in-memory EventLog: the port's reference behaviour, for tests and notebooks.
+
+Example:
+    >>> from procalg.runtime.history import RunStarted
+    >>> log = MemoryLog()
+    >>> log.create_run(RunRecord("r", "P"), [RunStarted(time=0.0, process="P")])
+    >>> len(log.history("r")), log.get_run("r").status
+    (1, 'running')
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+
+from procalg.errors import RunError, StoreError
+from procalg.runtime.history import HistoryEvent
+from procalg.runtime.ports import UNFINISHED, RunRecord, SeqConflict
+
+
+class MemoryLog:
+    """Runs and histories in dictionaries (nothing survives the process)."""
+
+    def __init__(self) -> None:
+        self._runs: dict[str, RunRecord] = {}
+        self._history: dict[str, list[HistoryEvent]] = {}
+        self._lock = threading.Lock()
+
+    def create_run(self, record: RunRecord, first: list[HistoryEvent]) -> None:
+        with self._lock:
+            if record.run_id in self._runs:
+                raise StoreError(f"run {record.run_id!r} already exists")
+            self._runs[record.run_id] = record
+            self._history[record.run_id] = list(first)
+
+    def get_run(self, run_id: str) -> RunRecord:
+        try:
+            return self._runs[run_id]
+        except KeyError:
+            raise RunError(f"no run with id {run_id!r}") from None
+
+    def list_runs(self, statuses: tuple[str, ...] | None = None) -> list[RunRecord]:
+        runs = sorted(self._runs.values(), key=lambda r: (r.created, r.run_id))
+        return [r for r in runs if statuses is None or r.status in statuses]
+
+    def append(self, run_id: str, seq: int, events: list[HistoryEvent],
+               status: str | None = None) -> None:
+        with self._lock:
+            history = self._history[run_id]
+            if seq != len(history):
+                raise SeqConflict(f"run {run_id!r}: step {seq} was written by another worker")
+            history.extend(events)
+            if status is not None:
+                self._runs[run_id] = dataclasses.replace(self._runs[run_id], status=status)
+
+    def history(self, run_id: str) -> list[HistoryEvent]:
+        return list(self._history.get(run_id, []))
+
+    def claim(self, run_id: str, owner: str, now: float, until: float) -> bool:
+        with self._lock:
+            r = self._runs[run_id]
+            if r.status in UNFINISHED and (r.owner in ("", owner) or r.lease_until < now):
+                self._runs[run_id] = dataclasses.replace(r, owner=owner, lease_until=until)
+                return True
+            return False
+
+    def claim_next(self, owner: str, now: float, until: float, limit: int = 1) -> list[str]:
+        free = [r.run_id for r in self.list_runs(UNFINISHED)
+                if r.owner == "" or r.lease_until < now][:limit]
+        return [r for r in free if self.claim(r, owner, now, until)]
+
+    def release(self, run_id: str, owner: str) -> None:
+        with self._lock:
+            r = self._runs[run_id]
+            if r.owner == owner:
+                self._runs[run_id] = dataclasses.replace(r, owner="", lease_until=0.0)
+
+    def close(self) -> None:
+        pass

@@ -1,0 +1,86 @@
+"""The handle a caller holds on a run: status, waiting, history, result, signals.
+
+Example:
+    >>> RunResult("completed", ()).status
+    'completed'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from procalg.errors import RunError
+from procalg.runtime.decide import Wait, decide
+from procalg.runtime.history import HistoryEvent, to_json
+from procalg.terms.values import Event
+
+if TYPE_CHECKING:
+    from procalg.runtime.engine import Engine
+
+
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    """One thing a waiting run waits for: a ``signal`` event, a ``timer`` or a ``retry``."""
+
+    kind: str
+    what: str
+    deadline: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    """How a finished run ended and the visible events it performed."""
+
+    status: str
+    trace: tuple[Event, ...]
+    error: str = ""
+
+
+class Run:
+    """A run of a workflow, by id. Cheap to create; every query reads the engine."""
+
+    def __init__(self, engine: Engine, run_id: str) -> None:
+        self.engine = engine
+        self.id = run_id
+
+    def __repr__(self) -> str:
+        return f"Run({self.id!r}, status={self.status!r})"
+
+    @property
+    def status(self) -> str:
+        """``running``, ``waiting``, ``completed``, ``compensated`` or ``failed``."""
+        return self.engine.state(self.id).status
+
+    def waiting_on(self) -> list[Waiting]:
+        """The signals, timers (with deadlines) and retries the run waits for."""
+        state = self.engine.state(self.id)
+        commands = decide(state, self.engine.clock.now())
+        if not commands or not isinstance(commands[0], Wait):
+            return []
+        wait = commands[0]
+        out = [Waiting("signal", str(e)) for e in wait.signals]
+        out += [Waiting("timer", t, d) for t, d in wait.timers]
+        out += [Waiting("retry", state.inflight[s][0], at) for s, at in
+                sorted(state.retry_at.items()) if s in state.inflight]
+        return out
+
+    def history(self) -> list[HistoryEvent]:
+        """Every recorded event, in order."""
+        return self.engine.log.history(self.id)
+
+    def history_json(self) -> list[dict[str, Any]]:
+        """The history as JSON-ready dicts (``procalg replay`` reads these)."""
+        return [to_json(e) for e in self.history()]
+
+    def signal(self, channel: str, *values: Any) -> None:
+        """Offer signal ``channel.values``; RunError if the run does not wait for it."""
+        self.engine.signal(self.id, channel, *values)
+
+    def result(self) -> RunResult:
+        """The outcome of a finished run; RunError while it is still going."""
+        state = self.engine.state(self.id)
+        if state.status in ("running", "waiting"):
+            raise RunError(f"run {self.id} is still {state.status}",
+                           hint="see run.waiting_on()")
+        return RunResult(state.status, tuple(state.trace), state.error)

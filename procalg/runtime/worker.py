@@ -1,0 +1,118 @@
+"""Performing activity attempts: the only place the engine calls user code.
+
+An attempt calls the bound function with the fields the model gives (sync
+functions directly, or on a thread when it has a timeout or runs alongside
+others; async functions in a fresh event loop), passes the idempotency key
+``run_id:step`` to functions that take ``idempotency_key``, and turns the
+return value into the fields the model reads. Every way an attempt can go
+wrong becomes an :class:`Outcome` with an error type and message; nothing
+escapes.
+
+Start-to-close timeouts are wall-clock: they guard against hung code, which
+a virtual clock cannot make faster. A hung sync function cannot be killed in
+Python; its thread is abandoned and its result ignored (at-least-once, as in
+every engine of this kind). Async functions are cancelled.
+
+Example:
+    >>> from procalg.terms.values import Event
+    >>> call = Perform(0, "double", (2,), 1, frozenset({Event("double", (2, 4))}), False)
+    >>> attempt(lambda x: 2 * x, call, "run:0", None, arity=2)
+    Outcome(output=(4,), error_type='', message='')
+    >>> attempt(lambda x: 5, call, "run:0", None, arity=2).message
+    'activity double returned 5: double.2.5 is not in the set the model offers, {double.2.4}'
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from procalg.runtime.decide import Perform
+from procalg.terms.values import Event, show, sort_key
+
+OUTSIDE_SET = "ValueOutsideChannel"
+TIMEOUT = "StartToCloseTimeout"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What an attempt produced: the output fields, or an error."""
+
+    output: tuple[Any, ...] | None
+    error_type: str = ""
+    message: str = ""
+
+
+@lru_cache(maxsize=1024)
+def takes_key(fn: Callable[..., Any]) -> bool:
+    """True if ``fn`` accepts an ``idempotency_key`` keyword."""
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(p.name == "idempotency_key" or p.kind is p.VAR_KEYWORD for p in params)
+
+
+def _invoke(fn: Callable[..., Any], args: tuple[Any, ...], key: str,
+            timeout: float | None) -> Any:
+    kwargs = {"idempotency_key": key} if takes_key(fn) else {}
+    if inspect.iscoroutinefunction(fn):
+        return asyncio.run(asyncio.wait_for(fn(*args, **kwargs), timeout))
+    return fn(*args, **kwargs)
+
+
+def _shape(call: Perform, value: Any, arity: int) -> Outcome:
+    """Fit the return value to the fields the model reads, and check it is offered."""
+    missing = arity - len(call.input)
+    if missing == 0:
+        output: tuple[Any, ...] = ()
+    elif missing == 1:
+        output = (value,)
+    elif isinstance(value, tuple | list) and len(value) == missing:
+        output = tuple(value)
+    else:
+        return Outcome(None, OUTSIDE_SET, f"activity {call.channel} returned {value!r}; "
+                                          f"the model reads {missing} fields, give a tuple")
+    event = Event(call.channel, call.input + output)
+    if event not in call.offered:
+        offered = ", ".join(str(e) for e in sorted(call.offered, key=sort_key))
+        shown = show(value) if not isinstance(value, list) else repr(value)
+        return Outcome(None, OUTSIDE_SET, f"activity {call.channel} returned {shown}: {event} "
+                                          f"is not in the set the model offers, {{{offered}}}")
+    return Outcome(output)
+
+
+def attempt(fn: Callable[..., Any], call: Perform, key: str, timeout: float | None,
+            arity: int) -> Outcome:
+    """Run one attempt in the calling thread (no timeout enforcement for sync code)."""
+    try:
+        value = _invoke(fn, call.input, key, timeout)
+    except TimeoutError:
+        return Outcome(None, TIMEOUT, f"activity {call.channel} exceeded {timeout}s")
+    except Exception as err:  # user code: any exception is a failed attempt
+        return Outcome(None, type(err).__name__, str(err))
+    return _shape(call, value, arity)
+
+
+def attempt_all(
+    pool: ThreadPoolExecutor,
+    jobs: list[tuple[Callable[..., Any], Perform, str, float | None, int]],
+) -> list[Outcome]:
+    """Run attempts concurrently (one alone without a timeout runs inline, no thread)."""
+    if len(jobs) == 1 and jobs[0][3] is None:
+        return [attempt(*jobs[0])]
+    futures: list[Future[Outcome]] = [pool.submit(attempt, *job) for job in jobs]
+    outcomes = []
+    for future, (_, call, _, timeout, _) in zip(futures, jobs, strict=True):
+        try:
+            outcomes.append(future.result(timeout=timeout))
+        except FutureTimeout:
+            outcomes.append(Outcome(None, TIMEOUT, f"activity {call.channel} exceeded "
+                                                   f"{timeout}s (start-to-close timeout)"))
+    return outcomes

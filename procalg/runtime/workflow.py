@@ -1,0 +1,121 @@
+"""What the engine runs: a process's transition system plus its channel bindings.
+
+A :class:`Workflow` is built by the layer that loads models (``procalg.api``
+from a ``Spec``): the process's :class:`~procalg.lts.TransitionSystem` over
+terms (the same firing rules the checker explored), the kind of every
+non-internal channel, and what the store should record (model hash, text,
+verdicts). Channels not listed are internal: the engine fires their events
+itself.
+
+Example:
+    >>> from procalg.terms import Event
+    >>> wf = Workflow(system=None, channels={"pay": Channel("pay", ChannelKind.ACTIVITY, 1)})
+    >>> [wf.kind(x).value for x in (Event("pay", (3,)), Event("log"), "τ")]
+    ['activity', 'internal', 'internal']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from procalg.lts import TransitionSystem
+from procalg.runtime.retry import RetryPolicy
+from procalg.semantics.sos import Rules, Unfold
+from procalg.terms.process import Process
+from procalg.terms.values import Event
+
+
+class ChannelKind(Enum):
+    """Who performs a channel's events at run time."""
+
+    INTERNAL = "internal"  # the engine, at once
+    ACTIVITY = "activity"  # a bound Python function
+    SIGNAL = "signal"  # the outside world, through run.signal
+    TIMER = "timer"  # the clock, a duration after first offered
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    """A channel's run-time binding.
+
+    Attributes:
+        name: the channel.
+        kind: who performs it.
+        arity: number of fields its events carry.
+        retry: the activity's retry policy (activities only).
+        duration: seconds from first offer to firing (timers only).
+    """
+
+    name: str
+    kind: ChannelKind
+    arity: int = 0
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    duration: float = 0.0
+
+
+@dataclass(frozen=True)
+class Workflow:
+    """A process ready to run.
+
+    Attributes:
+        system: the process's transition system; states are terms, its
+            initial state is the (normalised) process.
+        channels: bindings of activity, signal and timer channels.
+        process: the process name, as recorded (``"Order"``).
+        args: its arguments.
+        model_hash: content hash of the model text.
+        model_text: the model text, kept with the run.
+        verdicts: assertion text to verdict, as checked before starting.
+    """
+
+    system: TransitionSystem[Any]
+    channels: Mapping[str, Channel] = field(default_factory=dict)
+    process: str = "P"
+    args: tuple[Any, ...] = ()
+    model_hash: str = ""
+    model_text: str = ""
+    verdicts: Mapping[str, bool] = field(default_factory=dict)
+
+    def kind(self, label: Event | str) -> ChannelKind:
+        """The kind of a label's channel (τ and ✓ are internal)."""
+        if isinstance(label, Event):
+            channel = self.channels.get(label.channel)
+            if channel is not None:
+                return channel.kind
+        return ChannelKind.INTERNAL
+
+    def activities(self) -> list[Channel]:
+        """The activity channels, by name."""
+        return sorted((c for c in self.channels.values() if c.kind is ChannelKind.ACTIVITY),
+                      key=lambda c: c.name)
+
+
+class TermSystem:
+    """A process term's transition system by the reference firing rules.
+
+    What ``Spec.system(term)`` provides for a loaded model; usable directly
+    with hand-built terms (tests, benchmarks).
+
+    Args:
+        term: the initial process.
+        unfold: gives a ``Call``'s body, or None for terms without calls.
+
+    Example:
+        >>> from procalg.terms import Event, Prefix, STOP
+        >>> ts = TermSystem(Prefix(Event("a"), STOP))
+        >>> [(str(l), str(t)) for l, t in ts.successors(ts.initial_state())]
+        [('a', 'STOP')]
+    """
+
+    def __init__(self, term: Process, unfold: Unfold | None = None) -> None:
+        self.rules = Rules(unfold)
+        self.term = term
+
+    def initial_state(self) -> Process:
+        return self.rules.normalise(self.term)
+
+    def successors(self, state: Process) -> list[tuple[Event | str, Process]]:
+        return self.rules.transitions(state)
