@@ -231,6 +231,27 @@ class SkipLit(Node):
 
 
 @dataclass(frozen=True, slots=True)
+class ThrowLit(Node):
+    """``THROW``: abnormal termination, the failure of a saga step."""
+
+
+@dataclass(frozen=True, slots=True)
+class Undo(Node):
+    """``step undo compensation``: when ``step`` terminates, ``compensation`` is
+    installed (binds tighter than ``;``)."""
+
+    step: Expr
+    compensation: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Saga(Node):
+    """``saga P``: runs installed compensations when a step throws."""
+
+    body: Expr
+
+
+@dataclass(frozen=True, slots=True)
 class OutField(Node):
     """``!e`` or ``.e`` in a prefix: a value the process gives."""
 
@@ -372,6 +393,47 @@ class NametypeDecl(Node):
     value: Expr
 
 
+@dataclass(frozen=True, slots=True)
+class ActivityDecl(Node):
+    """``activity c, d : T attempts 3 backoff 2s timeout 30s never fails``.
+
+    Declares channels like :class:`ChannelDecl`; the options apply to every
+    name. Durations are in milliseconds; ``None`` means "not given".
+    """
+
+    names: tuple[str, ...]
+    fields: tuple[Expr, ...] = ()
+    attempts: int | None = None
+    backoff_ms: int | None = None
+    timeout_ms: int | None = None
+    never_fails: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SignalDecl(Node):
+    """``signal c, d : T``: channels whose events the outside world offers."""
+
+    names: tuple[str, ...]
+    fields: tuple[Expr, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TimerDecl(Node):
+    """``timer t = 30s``: the event ``t``, fired ``duration_ms`` after it is offered."""
+
+    name: str
+    duration_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class TransparentDecl(Node):
+    """CSPM's ``transparent normal, sbisim`` / ``external chase``: recorded, not
+    interpreted (``kind`` is ``"transparent"`` or ``"external"``)."""
+
+    kind: str
+    names: tuple[str, ...]
+
+
 # Assertions -------------------------------------------------------------------
 
 
@@ -445,7 +507,10 @@ class Assertion(Node):
     text: str = ""
 
 
-Declaration = Definition | ChannelDecl | DatatypeDecl | NametypeDecl | Assertion
+Declaration = (
+    Definition | ChannelDecl | DatatypeDecl | NametypeDecl | Assertion
+    | ActivityDecl | SignalDecl | TimerDecl | TransparentDecl
+)
 
 
 @dataclass(frozen=True, slots=True)

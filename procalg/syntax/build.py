@@ -1,0 +1,380 @@
+"""Lark parse tree to :mod:`procalg.syntax.ast`, with spans on every node.
+
+Patterns are parsed with the expression grammar (an LALR parser cannot tell
+``x <- S`` from the condition ``x > 0`` until it reaches ``<-``) and turned
+into patterns here by :func:`to_pattern`.
+
+Example:
+    >>> from procalg.syntax import parse
+    >>> parse("P = c?x -> STOP").declarations[0].body.fields
+    (InField(pattern=PVar(name='x'), restrict=None),)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from lark import Token, Transformer, v_args
+
+from procalg.errors import ParseError
+from procalg.source import Span
+from procalg.syntax import ast
+from procalg.syntax.properties import decode_property
+
+_UNITS_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
+
+
+def span_of(meta) -> Span | None:
+    """The :class:`Span` of a lark ``Meta`` or ``Token`` (None when empty)."""
+    if getattr(meta, "empty", False):
+        return None
+    return Span(meta.line, meta.column, meta.end_line, meta.end_column)
+
+
+def duration_ms(tok: Token) -> int:
+    """``30s`` -> 30000.
+
+    Example:
+        >>> duration_ms(Token("DURATION", "250ms"))
+        250
+    """
+    digits = tok.value.rstrip("smhd")
+    return int(digits) * _UNITS_MS[tok.value[len(digits) :]]
+
+
+def to_pattern(expr: ast.Node) -> ast.Pattern:
+    """Read an expression parsed in a pattern position as a pattern.
+
+    Raises:
+        ParseError: the expression cannot be matched against (``x + 1``).
+
+    Example:
+        >>> to_pattern(ast.Dot((ast.Name("x"), ast.Name("_"))))
+        PDot(items=(PVar(name='x'), PWild()))
+    """
+    sp = expr.span
+    match expr:
+        case ast.Name(id="_"):
+            return ast.PWild(span=sp)
+        case ast.Name(id=name):
+            return ast.PVar(name, span=sp)
+        case ast.Int() | ast.Bool():
+            return ast.PLit(expr, span=sp)
+        case ast.Unary(op="-", operand=ast.Int(value=v)):
+            return ast.PLit(ast.Int(-v, span=sp), span=sp)
+        case ast.TupleLit(items=items):
+            return ast.PTuple(tuple(map(to_pattern, items)), span=sp)
+        case ast.Dot(parts=parts):
+            return ast.PDot(tuple(map(to_pattern, parts)), span=sp)
+        case ast.SeqLit(items=items):
+            return ast.PSeq(tuple(map(to_pattern, items)), span=sp)
+        case ast.Binary(op="^", left=ast.SeqLit(items=items), right=rest):
+            return ast.PSeq(tuple(map(to_pattern, items)), to_pattern(rest), span=sp)
+    raise ParseError(
+        "this expression cannot be used as a pattern",
+        sp,
+        hint="a pattern is a name, '_', a literal, or a tuple, dotted value or "
+        "sequence of patterns (such as <x>^s)",
+    )
+
+
+def _binary(cls, op: str | None = None):
+    def rule(self, meta, children):
+        left, right = children[0], children[-1]
+        if op is None:
+            return cls(left, right, span=span_of(meta))
+        return cls(op, left, right, span=span_of(meta))
+
+    return rule
+
+
+def _replicated(op: str):
+    def rule(self, meta, children):
+        stmts, body = children[-2], children[-1]
+        sync = children[0] if op == "[||]" else None
+        return ast.Replicated(op, stmts, body, sync=sync, span=span_of(meta))
+
+    return rule
+
+
+@v_args(meta=True)
+class Builder(Transformer):
+    """Lark transformer producing AST nodes; one instance per parse.
+
+    Args:
+        text: the comment-free source (assertion texts are cut from it).
+        parse_expr: parses the expression of ``:[reachable e]``, given the
+            source with everything but that expression blanked out.
+    """
+
+    def __init__(self, text: str, parse_expr: Callable[[str], ast.Node]) -> None:
+        super().__init__()
+        self.text = text
+        self.parse_expr = parse_expr
+
+    # -- declarations ------------------------------------------------------
+
+    def start(self, meta, children):
+        return children[0]
+
+    def module(self, meta, children):
+        decls = tuple(c for c in children if c is not None)
+        return ast.Module(decls, span=span_of(meta))
+
+    def value_def(self, meta, children):
+        name, body = children
+        return ast.Definition(str(name), None, body, span=span_of(meta))
+
+    def function_def(self, meta, children):
+        name, args, body = children
+        params = tuple(map(to_pattern, args or ()))
+        return ast.Definition(str(name), params, body, span=span_of(meta))
+
+    def name_list(self, meta, children):
+        return tuple(str(c) for c in children)
+
+    def exprs(self, meta, children):
+        return tuple(children)
+
+    def channel_decl(self, meta, children):
+        names, typ = children
+        return ast.ChannelDecl(names, _fields(typ), span=span_of(meta))
+
+    def signal_decl(self, meta, children):
+        names, typ = children
+        return ast.SignalDecl(names, _fields(typ), span=span_of(meta))
+
+    def activity_decl(self, meta, children):
+        names, typ, *options = children
+        seen: dict[str, object] = {}
+        for key, value, opt_span in options:
+            if key in seen:
+                raise ParseError(f"'{key}' is given twice for this activity", opt_span,
+                                 hint=f"keep one '{key}' option")
+            seen[key] = value
+        return ast.ActivityDecl(
+            names, _fields(typ), attempts=seen.get("attempts"),
+            backoff_ms=seen.get("backoff"), timeout_ms=seen.get("timeout"),
+            never_fails=bool(seen.get("never fails", False)), span=span_of(meta),
+        )
+
+    def attempts(self, meta, children):
+        count = int(children[0])
+        if count < 1:
+            raise ParseError("'attempts' must be at least 1", span_of(children[0]),
+                             hint="attempts counts every try, the first one included")
+        return ("attempts", count, span_of(meta))
+
+    def backoff(self, meta, children):
+        return ("backoff", duration_ms(children[0]), span_of(meta))
+
+    def timeout_option(self, meta, children):
+        return ("timeout", duration_ms(children[0]), span_of(meta))
+
+    def never_fails(self, meta, children):
+        return ("never fails", True, span_of(meta))
+
+    def timer_decl(self, meta, children):
+        name, dur = children
+        return ast.TimerDecl(str(name), duration_ms(dur), span=span_of(meta))
+
+    def datatype_decl(self, meta, children):
+        name, *constructors = children
+        return ast.DatatypeDecl(str(name), tuple(constructors), span=span_of(meta))
+
+    def constructor(self, meta, children):
+        name, *fields = children
+        return ast.Constructor(str(name), tuple(fields), span=span_of(meta))
+
+    def nametype_decl(self, meta, children):
+        name, value = children
+        return ast.NametypeDecl(str(name), value, span=span_of(meta))
+
+    def transparent_decl(self, meta, children):
+        kind, names = children
+        return ast.TransparentDecl(str(kind), names, span=span_of(meta))
+
+    def assertion(self, meta, children):
+        prop, text = children[0]
+        return ast.Assertion(prop, False, text, span=span_of(meta))
+
+    def negated_assertion(self, meta, children):
+        prop, text = children[1]
+        return ast.Assertion(prop, True, "not " + text, span=span_of(meta))
+
+    def _text(self, meta) -> str:
+        return " ".join(self.text[meta.start_pos : meta.end_pos].split())
+
+    def property_check(self, meta, children):
+        process, tok, trace = children
+        prop = decode_property(tok, process, trace, self._reachable_event, span_of(meta))
+        return prop, self._text(meta)
+
+    def refinement(self, meta, children):
+        spec, tok, impl = children
+        model = tok.value[1:-1]
+        return ast.Refines(spec, impl, model, span=span_of(meta)), self._text(meta)
+
+    def equivalence(self, meta, children):
+        left, right, tok = children
+        prop = decode_property(tok, left, None, self._reachable_event, span_of(meta), right)
+        return prop, self._text(meta)
+
+    def _reachable_event(self, start: int, end: int) -> ast.Node:
+        blanked = "".join(
+            c if start <= i < end or c == "\n" else " " for i, c in enumerate(self.text)
+        )
+        return self.parse_expr(blanked)
+
+    # -- process operators ---------------------------------------------------
+
+    hide_op = _binary(ast.HideExpr)
+    interleave = _binary(ast.ProcBinary, "|||")
+    int_choice = _binary(ast.ProcBinary, "|~|")
+    ext_choice = _binary(ast.ProcBinary, "[]")
+    interrupt_op = _binary(ast.ProcBinary, "/\\")
+    timeout_op = _binary(ast.ProcBinary, "[>")
+    seq_op = _binary(ast.ProcBinary, ";")
+    undo_op = _binary(ast.Undo)
+    guard = _binary(ast.Guard)
+    or_op = _binary(ast.Binary, "or")
+    and_op = _binary(ast.Binary, "and")
+
+    def gen_par(self, meta, children):
+        left, sync, right = children
+        return ast.GenParallel(left, sync, right, span=span_of(meta))
+
+    def alpha_par(self, meta, children):
+        left, a, b, right = children
+        return ast.AlphaParallelExpr(left, a, b, right, span=span_of(meta))
+
+    def prefix_op(self, meta, children):
+        head, *fields, then = children
+        return ast.PrefixExpr(head, tuple(fields), then, span=span_of(meta))
+
+    def out_field(self, meta, children):
+        return ast.OutField(children[0], span=span_of(meta))
+
+    def in_field(self, meta, children):
+        pattern, restrict = children
+        return ast.InField(to_pattern(pattern), restrict, span=span_of(meta))
+
+    # -- values ----------------------------------------------------------------
+
+    def not_op(self, meta, children):
+        return ast.Unary("not", children[0], span=span_of(meta))
+
+    def compare(self, meta, children):
+        left, op, right = children
+        return ast.Binary(str(op), left, right, span=span_of(meta))
+
+    arith = compare
+
+    def unary_op(self, meta, children):
+        op, operand = children
+        return ast.Unary(str(op), operand, span=span_of(meta))
+
+    def dot_op(self, meta, children):
+        return ast.Dot(tuple(children), span=span_of(meta))
+
+    def apply(self, meta, children):
+        func, args = children
+        return ast.Apply(func, args or (), span=span_of(meta))
+
+    def rename(self, meta, children):
+        process, pairs, quals = children
+        return ast.RenameExpr(process, pairs, quals or (), span=span_of(meta))
+
+    def rename_pairs(self, meta, children):
+        return tuple(children)
+
+    def rename_pair(self, meta, children):
+        return (children[0], children[1])
+
+    def saga(self, meta, children):
+        return ast.Saga(children[0], span=span_of(meta))
+
+    def name(self, meta, children):
+        return ast.Name(str(children[0]), span=span_of(meta))
+
+    def int(self, meta, children):
+        return ast.Int(int(children[0]), span=span_of(meta))
+
+    def true(self, meta, children):
+        return ast.Bool(True, span=span_of(meta))
+
+    def false(self, meta, children):
+        return ast.Bool(False, span=span_of(meta))
+
+    def stop(self, meta, children):
+        return ast.StopLit(span=span_of(meta))
+
+    def skip(self, meta, children):
+        return ast.SkipLit(span=span_of(meta))
+
+    def throw(self, meta, children):
+        return ast.ThrowLit(span=span_of(meta))
+
+    def tuple(self, meta, children):
+        return ast.TupleLit(tuple(children), span=span_of(meta))
+
+    def set_lit(self, meta, children):
+        return ast.SetLit(children[0] or (), span=span_of(meta))
+
+    def set_range(self, meta, children):
+        return ast.SetRange(children[0], children[1], span=span_of(meta))
+
+    def set_comp(self, meta, children):
+        return ast.SetComp(children[0], children[1], span=span_of(meta))
+
+    def event_set(self, meta, children):
+        return ast.EventSet(children[0], span=span_of(meta))
+
+    def seq_items(self, meta, children):
+        return tuple(children)
+
+    def seq_lit(self, meta, children):
+        return ast.SeqLit(children[1] or (), span=span_of(meta))
+
+    def seq_range(self, meta, children):
+        return ast.SeqRange(children[1], children[2], span=span_of(meta))
+
+    def seq_comp(self, meta, children):
+        return ast.SeqComp(children[1], children[2], span=span_of(meta))
+
+    def if_expr(self, meta, children):
+        return ast.If(*children, span=span_of(meta))
+
+    def let_expr(self, meta, children):
+        return ast.Let(children[0], children[1], span=span_of(meta))
+
+    def let_defs(self, meta, children):
+        return tuple(children)
+
+    def set_quals(self, meta, children):
+        return tuple(children)
+
+    seq_quals = repl_stmts = set_quals
+
+    def generator(self, meta, children):
+        return ast.Generator(to_pattern(children[0]), children[1], span=span_of(meta))
+
+    def condition(self, meta, children):
+        return children[0]
+
+    repl_ext = _replicated("[]")
+    repl_int = _replicated("|~|")
+    repl_inter = _replicated("|||")
+    repl_gen = _replicated("[||]")
+    repl_seq = _replicated(";")
+
+    def repl_alpha(self, meta, children):
+        stmts, alpha, body = children
+        return ast.Replicated("||", stmts, body, alpha=alpha, span=span_of(meta))
+
+
+def _fields(typ: ast.Node | None) -> tuple[ast.Node, ...]:
+    """``T1.T2`` in a channel declaration is two field sets."""
+    if typ is None:
+        return ()
+    return typ.parts if isinstance(typ, ast.Dot) else (typ,)

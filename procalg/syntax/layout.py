@@ -1,0 +1,178 @@
+"""Comments and CSPM layout: what the grammar cannot say by itself.
+
+Two passes around lark's lexer:
+
+* :func:`blank_comments` replaces ``-- ...`` and nestable ``{- ... -}``
+  comments by spaces (newlines kept), so every later position is the
+  position in the user's file. Nesting needs a counter, which a regular
+  expression lexer lacks.
+* :class:`Layout`, a lark post-lexer, decides what each newline means. As in
+  CSPM, a declaration ends where the next one starts: a token at column 1
+  outside brackets starts a new top-level declaration (``_DSEP``). Inside a
+  ``let``, a token at the column of the block's first definition starts the
+  next local definition (``_LSEP``). Other newlines are white space.
+
+The post-lexer also keeps the stack of open brackets, so a parse error can
+say which bracket was never closed.
+
+Example:
+    >>> blank_comments("P = a -> STOP -- done\\n{- a {- nested -} note -}Q = P")
+    'P = a -> STOP        \\n                         Q = P'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from lark import Token
+
+from procalg.errors import ParseError
+from procalg.source import Span
+
+OPENERS = {"(": ")", "[": "]", "{": "}", "[|": "|]", "{|": "|}", "[[": "]]"}
+CLOSERS = {close: open_ for open_, close in OPENERS.items()}
+_WITHIN = re.compile(r"within(?![A-Za-z0-9_'])")
+
+
+def blank_comments(text: str) -> str:
+    """Replace every comment by spaces, keeping newlines and columns.
+
+    Raises:
+        ParseError: a ``{-`` comment is never closed (span: where it opens).
+
+    Example:
+        >>> blank_comments("a {- x -} b")
+        'a         b'
+    """
+    out = list(text)
+    i, n = 0, len(text)
+    opened: list[int] = []  # offsets of the open {- of nested block comments
+    while i < n:
+        two = text[i : i + 2]
+        if two == "{-":
+            opened.append(i)
+            out[i] = out[i + 1] = " "
+            i += 2
+        elif opened and two == "-}":
+            opened.pop()
+            out[i] = out[i + 1] = " "
+            i += 2
+        elif opened:
+            if text[i] != "\n":
+                out[i] = " "
+            i += 1
+        elif two == "--":
+            while i < n and text[i] != "\n":
+                out[i] = " "
+                i += 1
+        else:
+            i += 1
+    if opened:
+        line, column = offset_position(text, opened[0])
+        raise ParseError(
+            "unterminated comment: '{-' is never closed",
+            Span(line, column, line, column + 2),
+            hint="close the comment with '-}' (block comments nest: every '{-' needs its own '-}')",
+        )
+    return "".join(out)
+
+
+def offset_position(text: str, offset: int) -> tuple[int, int]:
+    """Return the 1-based (line, column) of ``offset`` in ``text``.
+
+    Example:
+        >>> offset_position("ab\\ncd", 4)
+        (2, 2)
+    """
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+@dataclass
+class _Block:
+    """An open ``let`` block: its definitions start at ``column``."""
+
+    depth: int  # bracket depth at the `let`
+    column: int | None = None  # set by the first token after `let`
+
+
+@dataclass
+class Layout:
+    """Lark post-lexer implementing CSPM's layout rule (see module docstring).
+
+    One instance serves one parse at a time; :meth:`process` resets it.
+    ``brackets`` is left holding the unclosed brackets when a parse fails.
+    """
+
+    text: str = ""
+    brackets: list[Token] = field(default_factory=list)
+    blocks: list[_Block] = field(default_factory=list)
+    column1_inside: Token | None = None  # first column-1 token seen inside brackets
+    previous: Token | None = None  # the token before the last one handed to the parser
+    last: Token | None = None
+    always_accept: tuple[str, ...] = ("_NL",)
+
+    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+        """Turn ``_NL`` tokens into separators or drop them (lark's post-lexer hook)."""
+        self.brackets, self.blocks, self.column1_inside = [], [], None
+        self.previous = self.last = None
+        for tok in stream:
+            if tok.type == "_NL":
+                sep = self._separator(tok) if self.last is not None else None
+                if sep is not None:
+                    self.previous, self.last = self.last, sep
+                    yield sep
+                continue
+            self._track(tok)
+            self.previous, self.last = self.last, tok
+            yield tok
+
+    def _separator(self, nl: Token) -> Token | None:
+        column = len(nl.value) - nl.value.rfind("\n")  # column of the next token
+        nxt = nl.end_pos
+        if nxt >= len(self.text) or _WITHIN.match(self.text, nxt):
+            return None  # end of file, or `within` closing a let block
+        if column == 1 and not self.brackets:
+            return Token.new_borrow_pos("_DSEP", "", _after(nl))
+        if column == 1 and self.column1_inside is None:
+            self.column1_inside = _after(nl)
+        block = self.blocks[-1] if self.blocks else None
+        if block and block.depth == len(self.brackets) and block.column == column:
+            return Token.new_borrow_pos("_LSEP", "", _after(nl))
+        return None
+
+    def _track(self, tok: Token) -> None:
+        if self.blocks and self.blocks[-1].column is None:
+            self.blocks[-1].column = tok.column
+        value = tok.value
+        if value in OPENERS and tok.type not in ("NAME", "INT"):
+            self.brackets.append(tok)
+        elif value in CLOSERS:
+            self._close(tok)
+        elif tok.type == "LET":
+            self.blocks.append(_Block(len(self.brackets)))
+        elif tok.type == "WITHIN" and self.blocks:
+            self.blocks.pop()
+
+    def _close(self, tok: Token) -> None:
+        if not self.brackets:
+            return  # the parser reports the stray closer with its expectations
+        top = self.brackets[-1]
+        if OPENERS[top.value] != tok.value:
+            raise ParseError(
+                f"'{tok.value}' does not match '{top.value}' opened at {top.line}:{top.column}",
+                Span(tok.line, tok.column, tok.end_line, tok.end_column),
+                hint=f"close '{top.value}' with '{OPENERS[top.value]}' first",
+            )
+        self.brackets.pop()
+        while self.blocks and self.blocks[-1].depth > len(self.brackets):
+            self.blocks.pop()  # a let inside the brackets ends with them
+
+
+def _after(nl: Token) -> Token:
+    """A zero-width token positioned where the newline's next token starts."""
+    line = (nl.line or 1) + nl.value.count("\n")
+    column = len(nl.value) - nl.value.rfind("\n")
+    return Token("_NL", "", nl.end_pos, line, column, line, column, nl.end_pos)

@@ -1,0 +1,132 @@
+"""``parse(text) -> Module``: the `.proc` front end's entry point.
+
+The grammar is ``grammar/procalg.lark``: an installed wheel carries it as
+``procalg/grammar/procalg.lark``; a source checkout reads the repository
+copy. The LALR tables are built once per process (about a tenth of a second)
+and parsing is linear in the length of the text.
+
+Example:
+    >>> m = parse("channel a\\nP = a -> P")
+    >>> [type(d).__name__ for d in m.declarations]
+    ['ChannelDecl', 'Definition']
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from importlib import resources
+from pathlib import Path
+
+from lark import Lark
+from lark.exceptions import UnexpectedInput, VisitError
+
+from procalg.errors import ParseError
+from procalg.source import SourceFile
+from procalg.syntax import ast
+from procalg.syntax.build import Builder
+from procalg.syntax.diagnostics import explain
+from procalg.syntax.layout import Layout, blank_comments
+
+_REPO_GRAMMAR = Path(__file__).resolve().parents[2] / "grammar"
+_LOCK = threading.Lock()  # the post-lexer keeps per-parse state
+
+
+def grammar_path() -> Path:
+    """Where ``procalg.lark`` is: inside the installed package, else the checkout.
+
+    Example:
+        >>> grammar_path().name
+        'procalg.lark'
+    """
+    packaged = resources.files("procalg").joinpath("grammar", "procalg.lark")
+    if packaged.is_file():
+        return Path(str(packaged))
+    return _REPO_GRAMMAR / "procalg.lark"
+
+
+@functools.cache
+def lark_parser() -> Lark:
+    """The LALR parser, built on first use and kept for the process."""
+    return Lark(
+        grammar_path().read_text(encoding="utf-8"),
+        parser="lalr",
+        lexer="contextual",
+        postlex=Layout(),
+        propagate_positions=True,
+        maybe_placeholders=True,
+        start=["start", "expr"],
+    )
+
+
+def parse(text: str, filename: str = "<input>") -> ast.Module:
+    """Parse a whole ``.proc`` model.
+
+    Args:
+        text: the file's contents.
+        filename: shown in error messages.
+
+    Returns:
+        The module's declarations, in order, every node with its span.
+
+    Raises:
+        ParseError: the text is not a well-formed model; ``span`` says where,
+            ``source`` holds the text so ``str(err)`` quotes the line.
+
+    Example:
+        >>> parse("P = a ->", "m.proc")
+        Traceback (most recent call last):
+        ...
+        procalg.errors.ParseError: m.proc:1:9: error: expected an expression after '->'...
+    """
+    return _parse(text, filename, "start")
+
+
+def parse_expr(text: str, filename: str = "<input>") -> ast.Node:
+    """Parse one expression (value or process).
+
+    Example:
+        >>> parse_expr("a -> b -> STOP [] c -> SKIP").op
+        '[]'
+    """
+    return _parse(text, filename, "expr")
+
+
+def _parse(text: str, filename: str, start: str) -> ast.Node:
+    source = SourceFile(filename, text)
+    try:
+        clean = blank_comments(text)
+        tree = _raw_parse(clean, start)
+        return Builder(clean, lambda t: _parse(t, filename, "expr")).transform(tree)
+    except ParseError as err:
+        err.source = err.source or source
+        raise
+    except VisitError as err:
+        if isinstance(err.orig_exc, ParseError):
+            err.orig_exc.source = err.orig_exc.source or source
+            raise err.orig_exc from None
+        raise
+    except UnexpectedInput as err:
+        raise explain(err, clean, source) from None
+    except RecursionError:
+        raise ParseError("the model nests too deeply to parse", None, source=source,
+                         hint="split deeply nested expressions into named definitions") from None
+
+
+def _raw_parse(clean: str, start: str):
+    """Lark parse of comment-free text; lark exceptions escape unchanged."""
+    parser = lark_parser()
+    with _LOCK:
+        parser.options.postlex.text = clean
+        try:
+            return parser.parse(clean, start=start)
+        except UnexpectedInput as err:
+            layout = parser.options.postlex
+            err.unclosed = list(layout.brackets)  # type: ignore[attr-defined]
+            err.column1_inside = layout.column1_inside  # type: ignore[attr-defined]
+            token = getattr(err, "token", None)
+            handed = token is not None and token is layout.last
+            # the token before the offending one (the offending one may never
+            # have reached the post-lexer: end of file, bad character)
+            err.previous = layout.previous if handed else layout.last  # type: ignore[attr-defined]
+            raise

@@ -1,0 +1,107 @@
+"""The bracketed part of an assertion: ``:[deadlock free [F]]`` and friends.
+
+The lexer takes ``:[ ... ]`` as one token so that the words inside (``free``,
+``trace``, ``strong``...) stay ordinary names everywhere else; this module
+reads the words, checks them, and suggests the nearest known property when
+they are misspelt.
+
+Example:
+    >>> words_and_model(":[deadlock free [FD]]")
+    ('deadlock free', 'FD')
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+
+from lark import Token
+
+from procalg.errors import ParseError
+from procalg.source import Span
+from procalg.syntax import ast
+
+SIMPLE = {
+    "deadlock free": ast.DeadlockFree,
+    "divergence free": ast.DivergenceFree,
+    "livelock free": ast.DivergenceFree,  # FDR's synonym
+    "deterministic": ast.Deterministic,
+}
+EQUIVALENCES = ("strong", "weak", "branching")
+KNOWN = (*SIMPLE, "has trace", "reachable", "compensation complete", *EQUIVALENCES)
+MODELS = ("T", "F", "FD")
+_MODEL = re.compile(r"^(?P<words>.*?)\s*\[\s*(?P<model>[A-Za-z]+)\s*\]\s*$", re.S)
+
+
+def words_and_model(prop: str) -> tuple[str, str | None]:
+    """Split ``:[words [M]]`` into the normalised words and the model (or None)."""
+    inner = prop[2:-1]
+    found = _MODEL.match(inner)
+    if found:
+        return " ".join(found["words"].split()), found["model"]
+    return " ".join(inner.split()), None
+
+
+def decode_property(
+    tok: Token,
+    left: ast.Node,
+    trace: ast.Node | None,
+    parse_event: Callable[[int, int], ast.Node],
+    span: Span | None,
+    right: ast.Node | None = None,
+) -> ast.Node:
+    """Build the property node for ``left :[...]`` (or ``left = right :[...]``).
+
+    Args:
+        tok: the PROPERTY token.
+        left: the process before the brackets.
+        trace: the expression after ``:[has trace]:``, if any.
+        parse_event: parses source offsets ``[start, end)`` as an expression
+            (for ``reachable e``).
+        span: the span of the whole property.
+        right: the second process of an equivalence, if any.
+
+    Raises:
+        ParseError: unknown property, misplaced model, missing trace.
+    """
+    where = Span(tok.line, tok.column, tok.end_line, tok.end_column)
+    words, model = words_and_model(tok.value)
+    if model is not None and model not in MODELS:
+        raise ParseError(f"unknown semantic model '[{model}]'", where,
+                         hint="use [T] (traces), [F] (failures) or [FD] (failures-divergences)")
+    if right is not None:
+        if words not in EQUIVALENCES or model is not None:
+            raise _unknown(words, where, "after 'P = Q' use :[strong], :[weak] or :[branching]")
+        return ast.Equivalent(left, right, words, span=span)
+    if words in SIMPLE:
+        return SIMPLE[words](left, model, span=span)
+    if words == "has trace":
+        if trace is None:
+            raise ParseError("':[has trace]' needs the trace after it", where,
+                             hint="write  assert P :[has trace]: <a, b>")
+        return ast.HasTrace(left, trace, model, span=span)
+    if trace is not None:
+        raise ParseError("only ':[has trace]' is followed by ': <trace>'", where)
+    if words == "compensation complete" and model is None:
+        return ast.CompensationComplete(left, span=span)
+    if words.startswith("reachable") and model is None:
+        offset = tok.value.index("reachable") + len("reachable")
+        if not tok.value[offset:-1].strip() or words[len("reachable")] not in " \t\n":
+            raise ParseError("':[reachable e]' needs the event e", where,
+                             hint="write  assert P :[reachable done]")
+        event = parse_event(tok.start_pos + offset, tok.end_pos - 1)
+        return ast.Reachable(left, event, span=span)
+    if words in EQUIVALENCES:
+        raise ParseError(f"':[{words}]' compares two processes", where,
+                         hint=f"write  assert P = Q :[{words}]")
+    raise _unknown(words, where, None)
+
+
+def _unknown(words: str, where: Span, hint: str | None) -> ParseError:
+    guess = difflib.get_close_matches(words, KNOWN, n=1, cutoff=0.6)
+    message = f"unknown assertion ':[{words}]'"
+    if guess:
+        message += f"; did you mean '{guess[0]}'?"
+    known = ", ".join(KNOWN)
+    return ParseError(message, where, hint=hint or f"the known properties are: {known}")
