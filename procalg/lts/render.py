@@ -1,0 +1,80 @@
+"""Pictures of LTSs (SVG, PNG, PDF) through Graphviz's ``dot``.
+
+Uses the ``graphviz`` Python package, which runs the ``dot`` binary
+(Debian/Ubuntu package ``graphviz``). Without ``dot`` a
+:class:`~procalg.errors.ProcalgError` says how to install it; the DOT text
+(:func:`procalg.lts.dot.to_dot`) needs no binary. Layout time grows quickly
+with size, so LTSs above ``max_states`` are refused with a suggestion to
+minimise first.
+
+Example:
+    >>> lts = LTS.build(2, 0, ["a"], [(0, "a", 1)])
+    >>> picture(lts, "svg")[:5]
+    b'<?xml'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import graphviz
+
+from procalg.errors import ProcalgError
+from procalg.lts.dot import to_dot
+from procalg.lts.lts import LTS
+
+FORMATS = ("svg", "png", "pdf")
+MAX_STATES = 300
+"""Default size limit for pictures: beyond it ``dot`` takes long and the picture is unreadable."""
+
+
+def picture(
+    lts: LTS,
+    fmt: str = "svg",
+    *,
+    highlight_trace: Sequence[str] | None = None,
+    max_states: int = MAX_STATES,
+) -> bytes:
+    """The rendered picture as bytes.
+
+    Raises:
+        ProcalgError: unknown format, LTS above ``max_states``, or no ``dot`` binary.
+    """
+    if fmt not in FORMATS:
+        raise ProcalgError(f"cannot draw pictures as {fmt!r}",
+                           hint=f"use one of {', '.join(FORMATS)}")
+    if lts.num_states > max_states:
+        raise ProcalgError(
+            f"the LTS has {lts.num_states} states, more than the picture limit of {max_states}",
+            hint="minimise it first (lts.minimize('branching')), draw a smaller model, "
+                 "or raise max_states")
+    source = graphviz.Source(to_dot(lts, highlight_trace))
+    try:
+        return source.pipe(format=fmt)
+    except graphviz.ExecutableNotFound:
+        raise ProcalgError(
+            "cannot draw pictures: Graphviz's 'dot' program is not installed",
+            hint="install it (apt-get install graphviz); the DOT text from "
+                 "procalg.lts.dot.to_dot is still available without it") from None
+    except graphviz.CalledProcessError as err:  # pragma: no cover - dot rejecting our text
+        raise ProcalgError(f"Graphviz failed: {err.stderr!r}") from None
+
+
+def render(
+    lts: LTS,
+    path: str | Path,
+    fmt: str = "svg",
+    *,
+    highlight_trace: Sequence[str] | None = None,
+    max_states: int = MAX_STATES,
+) -> Path:
+    """Draw ``lts`` into the file ``path`` and return the path.
+
+    Raises:
+        ProcalgError: as :func:`picture`.
+    """
+    target = Path(path)
+    data = picture(lts, fmt, highlight_trace=highlight_trace, max_states=max_states)
+    target.write_bytes(data)
+    return target
