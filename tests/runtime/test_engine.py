@@ -11,7 +11,6 @@ from procalg.errors import RunError
 from procalg.runtime.clock import VirtualClock
 from procalg.runtime.engine import Engine
 from procalg.runtime.history import ActivityCompleted, AttemptFailed, EventFired, TimerStarted
-from procalg.runtime.memory import MemoryLog
 from procalg.runtime.retry import RetryPolicy
 from procalg.runtime.workflow import Channel, ChannelKind, TermSystem, Workflow
 from procalg.terms import SKIP, STOP, Event, ExternalChoice, Parallel, Prefix, Process
@@ -39,7 +38,7 @@ def wf(term: Process, *channels: Channel, **kw: object) -> Workflow:
     return Workflow(TermSystem(term), {c.name: c for c in channels}, **kw)
 
 
-def E(channel: str, *fields: object) -> Event:  # noqa: N802
+def E(channel: str, *fields: object) -> Event:
     return Event(channel, tuple(fields))
 
 
@@ -158,7 +157,7 @@ def test_a_signal_is_accepted_only_with_a_value_the_model_waits_for(engine: Engi
     run = engine.start(wf(term, act("ship"), Channel("approve", ChannelKind.SIGNAL, 1)))
     assert [w.what for w in run.waiting_on()] == ["approve.false", "approve.true"]
     before = run.history()
-    with pytest.raises(RunError, match="not waiting for approve.3") as err:
+    with pytest.raises(RunError, match=r"not waiting for approve\.3") as err:
         run.signal("approve", 3)
     assert "approve.false, approve.true" in err.value.hint
     with pytest.raises(RunError, match="not a signal channel"):

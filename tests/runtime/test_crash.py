@@ -1,0 +1,91 @@
+"""A run killed (SIGKILL / os._exit) at each checkpoint resumes on a new engine.
+
+The child process runs a 5-step workflow on an SQLite store; every activity
+appends ``step key`` to a side-effect file, and step ``k`` kills the process
+right after its side effect, before the engine could commit the outcome (the
+worst moment). A new engine resumes the run: steps before ``k`` ran once,
+step ``k`` twice with the same idempotency key, later steps once.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from procalg.runtime.engine import Engine
+from procalg.runtime.workflow import Channel, ChannelKind, TermSystem, Workflow
+from procalg.store.sqlite import SqliteLog
+from procalg.terms import SKIP, Event, Prefix
+
+STEPS = 5
+_MODEL = f"""
+from procalg.runtime.retry import RetryPolicy
+from procalg.runtime.workflow import Channel, ChannelKind, TermSystem, Workflow
+from procalg.terms import SKIP, Event, Prefix
+term = SKIP
+for i in reversed(range({STEPS})):
+    term = Prefix(Event("work", (i,)), Prefix(Event("note", (i,)), term))
+MODEL = Workflow(TermSystem(term), {{"work": Channel("work", ChannelKind.ACTIVITY, 1,
+                 RetryPolicy(maximum_attempts=1))}}, process="Chain")
+"""
+_CHILD = _MODEL + """
+import os, sys
+from procalg.runtime.engine import Engine
+from procalg.store.sqlite import SqliteLog
+db, effects, crash_at = sys.argv[1], sys.argv[2], int(sys.argv[3])
+def work(i, idempotency_key):
+    with open(effects, "a") as f:
+        f.write(f"{i} {idempotency_key}\\n")
+    if i == crash_at:
+        os._exit(9)
+Engine(SqliteLog(db), {"work": work}).start(MODEL, run_id="chain")
+"""
+
+
+def _model() -> Workflow:
+    scope: dict = {}
+    exec(_MODEL, scope)  # the very model the child ran
+    return scope["MODEL"]
+
+
+@pytest.mark.parametrize("crash_at", range(STEPS))
+def test_a_run_killed_inside_step_k_resumes_and_each_step_has_run_exactly_as_owed(
+    tmp_path: Path, crash_at: int
+) -> None:
+    db, effects = tmp_path / "runs.db", tmp_path / "effects.txt"
+    child = subprocess.run([sys.executable, "-c", _CHILD, str(db), str(effects), str(crash_at)],
+                           capture_output=True, text=True, timeout=60)
+    assert child.returncode == 9, child.stderr
+
+    def work(i: int, idempotency_key: str) -> None:
+        with effects.open("a") as f:
+            f.write(f"{i} {idempotency_key}\n")
+
+    began = time.monotonic()
+    engine = Engine(SqliteLog(db), {"work": work}, loader=lambda record: _model())
+    assert engine.resume_all() == ["chain"]
+    resumed_in = time.monotonic() - began
+    lines = effects.read_text().split("\n")[:-1]
+    expected = [f"{i} chain:{i}" for i in range(crash_at + 1)] + [
+        f"{i} chain:{i}" for i in range(crash_at, STEPS)]
+    assert lines == expected
+    run = engine.get("chain")
+    assert run.status == "completed"
+    assert [str(e) for e in run.result().trace] == [
+        f"{c}.{i}" for i in range(STEPS) for c in ("work", "note")]
+    assert resumed_in < 2.0  # the dead owner's lease is taken over at once
+
+
+def test_a_second_engine_does_not_steal_a_live_workers_run(tmp_path: Path) -> None:
+    model = Workflow(TermSystem(Prefix(Event("s"), SKIP)),
+                     {"s": Channel("s", ChannelKind.SIGNAL)})
+    first = Engine(SqliteLog(tmp_path / "r.db"), loader=lambda r: model)
+    run = first.start(model)
+    assert run.status == "waiting"
+    second = Engine(SqliteLog(tmp_path / "r.db"), loader=lambda r: model)
+    assert second.resume_all() == []  # same pid, lease still valid: not dead, not expired
+    assert second.log.get_run(run.id).owner == first.owner
