@@ -10,7 +10,8 @@ Hence ``a -> STOP [] SKIP`` is nondeterministic while ``SKIP`` is not.
 
 The check normalises on the fly: breadth-first over the subset construction
 whose nodes are τ-closed sets of states reached by one trace (FDR's
-pre-normal form). Each node is examined as it is built: a τ-cycle met while
+pre-normal form); ✓ leads to no node, since nothing after ✓ counts
+(divergence traces are ✓-free too). Each node is examined as it is built: a τ-cycle met while
 closing it is a divergence (iterative depth-first search with grey/black
 colours), an event that one member accepts and another refuses is a
 nondeterminism. Traces are therefore shortest in visible events.
