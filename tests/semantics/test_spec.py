@@ -1,0 +1,222 @@
+"""Loading whole models: state counts FDR gives, process evaluation, and errors in place."""
+
+from __future__ import annotations
+
+import pytest
+
+from procalg.errors import ModelError
+from procalg.lts import TAU, TICK, explore
+from procalg.semantics import Spec, load
+from procalg.source import SourceFile
+from procalg.syntax.parser import parse, parse_expr
+from procalg.terms import SKIP, STOP, Event, ExternalChoice, Prefix
+
+PHILOSOPHERS = """
+N = {n}
+Id = {{0..N-1}}
+channel think, eat : Id
+channel pick, put : Id.Id            -- philosopher.fork
+
+Phil(i) = think.i -> pick.i.i -> pick.i.((i+1)%N) -> eat.i
+          -> put.i.i -> put.i.((i+1)%N) -> Phil(i)
+Fork(j) = pick.j.j -> put.j.j -> Fork(j)
+       [] pick.((j+N-1)%N).j -> put.((j+N-1)%N).j -> Fork(j)
+
+System = (||| i : Id @ Phil(i)) [| {{| pick, put |}} |] (||| j : Id @ Fork(j))
+"""
+
+
+def model(text: str) -> Spec:
+    return load(parse(text, "m.proc"), SourceFile("m.proc", text))
+
+
+def explored(spec: Spec, process: str):
+    return explore(spec.system(spec.process(parse_expr(process))), state_name=str)
+
+
+def moves(spec: Spec, process: str) -> set[tuple[str, str, str]]:
+    lts = explored(spec, process)
+    names = lts.state_names
+    return {(names[s], lab, names[t]) for s, lab, t in lts.triples()}
+
+
+@pytest.mark.parametrize(("n", "states"), [(2, 21), (3, 99), (4, 465), (5, 2163)])
+def test_dining_philosophers_have_the_state_counts_fdr_gives(n: int, states: int) -> None:
+    lts = explored(model(PHILOSOPHERS.format(n=n)), "System")
+    assert lts.num_states == states
+    assert len(lts.deadlocks()) == 1  # everyone holds their left fork
+
+
+def test_input_prefix_is_a_choice_over_the_restricted_field_type() -> None:
+    spec = model("channel c : {0..3}\nP = c?x:{1,2} -> c!x -> STOP")
+    c1, c2 = Event("c", (1,)), Event("c", (2,))
+    assert spec.unfold(spec.process("P")) == ExternalChoice(
+        Prefix(c1, Prefix(c1, STOP)), Prefix(c2, Prefix(c2, STOP))
+    )
+
+
+def test_inputs_bind_each_field_in_turn() -> None:
+    spec = model("channel c : {0,1}.{0,1}\nchannel d : {0..2}\nP = c?x?y -> d!(x+y) -> STOP")
+    triples = moves(spec, "P")
+    firsts = sorted(lab for s, lab, _ in triples if lab.startswith("c"))
+    seconds = sorted(lab for s, lab, _ in triples if lab.startswith("d"))
+    assert firsts == ["c.0.0", "c.0.1", "c.1.0", "c.1.1"]
+    assert seconds == ["d.0", "d.1", "d.2"]  # c.0.1 and c.1.0 lead to one state, d.1 -> STOP
+
+
+def test_guards_and_if_choose_branches_when_evaluated() -> None:
+    spec = model(
+        "channel up, down\n"
+        "Count(n) = n < 2 & up -> Count(n+1) [] n > 0 & down -> Count(n-1)\n"
+        "Flip(b) = if b then up -> Flip(false) else down -> Flip(true)\n"
+    )
+    assert explored(spec, "Count(0)").num_states == 3
+    assert explored(spec, "Flip(true)").num_states == 2
+
+
+def test_replicated_operators_over_empty_sets_follow_cspm() -> None:
+    spec = model("channel a : {0..1}\nP = [] x : {} @ a.x -> STOP\nQ = ||| x : {} @ a.x -> STOP\n"
+                 "R = ; x : <> @ a.x -> STOP\n")
+    assert spec.unfold(spec.process("P")) == STOP
+    assert spec.unfold(spec.process("Q")) == SKIP
+    assert spec.unfold(spec.process("R")) == SKIP
+
+
+def test_replicated_internal_choice_over_nothing_is_an_error() -> None:
+    spec = model("channel a : {0..1}\nP = |~| x : {} @ a.x -> STOP\n")
+    with pytest.raises(ModelError, match="empty set"):
+        spec.unfold(spec.process("P"))
+
+
+def test_replicated_sequence_runs_in_sequence_order() -> None:
+    spec = model("channel a : {0..2}\nP = ; x : <2, 0, 1> @ a.x -> SKIP\n")
+    lts = explored(spec, "P")
+    visible = [lab for _, lab, _ in sorted(lts.triples()) if lab not in (TAU, TICK)]
+    assert visible == ["a.2", "a.0", "a.1"]
+
+
+def test_alphabetised_replication_gives_each_component_the_rest_as_partner_alphabet() -> None:
+    # the ring of Milner's scheduler: cycler i does a.i then c.(i+1) then waits for c.i
+    spec = model(
+        "N = 3\nchannel a, c : {0..N-1}\n"
+        "Cyc(i) = a.i -> c.((i+1)%N) -> c.i -> Cyc(i)\n"
+        "Start(i) = if i == 0 then Cyc(i) else c.i -> Cyc(i)\n"
+        "Ring = || i : {0..N-1} @ [{a.i, c.i, c.((i+1)%N)}] Start(i)\n"
+    )
+    lts = explored(spec, "Ring")
+    visible = {lab for _, lab, _ in lts.triples()}
+    assert visible == {"a.0", "a.1", "a.2", "c.0", "c.1", "c.2"}
+    assert lts.deadlocks() == []
+    # a.1 needs the token passed by c.1, so it cannot come first
+    first = {lab for s, lab, _ in lts.triples() if s == lts.initial}
+    assert first == {"a.0"}
+
+
+def test_local_recursive_definitions_capture_the_enclosing_values() -> None:
+    spec = model(
+        "channel c : {0..3}\n"
+        "Loop(n) = let X = c.n -> X within X\n"
+        "Both = Loop(1) ||| Loop(2)\n"
+    )
+    lts = explored(spec, "Both")
+    assert lts.num_states == 1
+    assert {lab for _, lab, _ in lts.triples()} == {"c.1", "c.2"}
+
+
+def test_processes_can_be_passed_as_arguments() -> None:
+    spec = model("channel a, b\nTwice(P) = P ; P\nMain = Twice(a -> SKIP) ; b -> STOP\n")
+    lts = explored(spec, "Main")
+    labels = [lab for _, lab, _ in sorted(lts.triples())]
+    assert labels.count("a") == 2 and labels.count("b") == 1
+
+
+def test_renaming_channels_maps_every_field_value() -> None:
+    spec = model("channel c, d : {0..1}\nP = c?x -> STOP\nQ = P [[ c <- d ]]\n")
+    first = {lab for _, lab, _ in moves(spec, "Q")}
+    assert first == {"d.0", "d.1"}
+
+
+def test_hiding_a_channel_set_makes_its_events_internal() -> None:
+    spec = model("channel c : {0..1}\nchannel e\nP = c.0 -> e -> SKIP\nQ = P \\ {| c |}\n")
+    assert [lab for _, lab, _ in sorted(explored(spec, "Q").triples())] == [TAU, "e", TICK]
+
+
+def test_datatypes_give_atoms_and_dotted_values_as_channel_fields() -> None:
+    spec = model("datatype T = A | B.{0..1}\nchannel d : T\nP = d?x -> STOP\n")
+    assert {lab for _, lab, _ in moves(spec, "P")} == {"d.A", "d.B.0", "d.B.1"}
+    assert len(spec.datatypes["T"]) == 3
+    assert spec.channels["d"] == (spec.datatypes["T"],)
+    assert len(spec.events) == 3
+
+
+def test_the_bundled_models_load_and_explore() -> None:
+    spec = model(
+        "channel receive, validate, reject, close\nchannel pick, pack, charge, invoice, ship\n"
+        "Fulfil = pick -> pack -> SKIP\nBilling = charge -> invoice -> SKIP\n"
+        "Order = receive -> (validate -> ((Fulfil ||| Billing) ; ship -> close -> Order)\n"
+        "                    |~| reject -> close -> Order)\n"
+    )
+    lts = explored(spec, "Order")
+    assert lts.deadlocks() == []
+    # receive, the internal choice, then 3x3 interleavings (plus termination) of the branches
+    assert lts.num_states > 9
+
+
+def _error(text: str, process: str | None = None) -> ModelError:
+    with pytest.raises(ModelError) as err:
+        spec = model(text)
+        if process:
+            explored(spec, process)
+    return err.value
+
+
+def test_unguarded_recursion_points_at_the_definition() -> None:
+    err = _error("channel a\nQ = a -> Q\nP = P [] a -> STOP\n", "P")
+    assert "unguarded recursion: P calls itself before any event" in err.message
+    assert err.span.line == 3 and err.source is not None
+
+
+def test_undefined_names_suggest_a_close_one() -> None:
+    err = _error("channel a\nPhil = a -> Phill\n", "Phil")
+    assert err.message == "undefined name 'Phill'" and err.hint == "did you mean 'Phil'?"
+    assert (err.span.line, err.span.column) == (2, 13)
+
+
+def test_values_outside_a_channel_type_name_both() -> None:
+    err = _error("channel c : {0..3}\nP = c.5 -> STOP\n", "P")
+    assert err.message == "value 5 is outside channel c's field 1 type {0..3}"
+    assert err.span.line == 2
+
+
+def test_wrong_arity_is_reported_at_the_call() -> None:
+    err = _error("channel a\nP(x) = a -> STOP\nQ = P(1, 2)\n", "Q")
+    assert err.message == "P takes 1 argument, got 2" and err.span.line == 3
+
+
+def test_type_errors_name_the_operator_and_the_kind() -> None:
+    err = _error("X = {1} + 1\n")
+    assert "'+' needs integers, got a set" in err.message and err.span.line == 1
+
+
+def test_division_by_zero_is_a_model_error() -> None:
+    assert _error("Z = 0\nX = 3 / Z\n").message == "division by zero"
+
+
+def test_events_with_too_many_or_too_few_fields_are_errors() -> None:
+    assert "too many fields" in _error("channel c : {0..1}\nP = c.0.1 -> STOP\n", "P").message
+    assert "lacks fields" in _error("channel c : {0..1}.{0..1}\nP = c.0 -> STOP\n", "P").message
+
+
+def test_deep_value_recursion_is_a_model_error_naming_the_function() -> None:
+    err = _error("F(n) = F(n + 1) + 1\nX = F(0)\n")
+    assert err.message == "recursion too deep in function F" and err.span.line == 1
+
+
+def test_reasonably_deep_value_recursion_works() -> None:
+    spec = model("F(0) = 0\nF(n) = 1 + F(n - 1)\nX = F(2000)\n")
+    assert spec.value(parse_expr("X")) == 2000
+
+
+def test_names_declared_twice_are_errors() -> None:
+    err = _error("channel a\nchannel a\n")
+    assert "declared twice" in err.message and err.span.line == 2
