@@ -23,6 +23,7 @@ Example:
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -36,6 +37,8 @@ from procalg.syntax import ast
 from procalg.terms import Atom, Call, Dotted, Event, Process, Value
 
 T = TypeVar("T")
+RECURSION_LIMIT = 50_000
+"""Python recursion limit while evaluating (value functions recurse on the stack)."""
 
 
 class _LazyFields(dict):
@@ -182,7 +185,13 @@ class Spec:
     # ------------------------------------------------------------ public API
 
     def _reported(self, action: Callable[[], T]) -> T:
-        """Run ``action``, giving every error this file as its source."""
+        """Run ``action``, giving every error this file as its source.
+
+        Value recursion (``F(n) = 1 + F(n-1)``) runs on Python's stack, so the
+        recursion limit is raised while a model is evaluated, then restored.
+        """
+        old = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(old, RECURSION_LIMIT))
         try:
             return action()
         except UnguardedRecursion as err:
@@ -196,6 +205,8 @@ class Spec:
         except RecursionError:
             raise ModelError("expression nested too deeply to evaluate",
                              source=self.source) from None
+        finally:
+            sys.setrecursionlimit(old)
 
     @property
     def channels(self) -> dict[str, tuple[frozenset, ...]]:

@@ -1,0 +1,131 @@
+"""The value language of language.md section 4, evaluated in a model's scope."""
+
+from __future__ import annotations
+
+import pytest
+
+from procalg.errors import ModelError
+from procalg.semantics import Spec, load
+from procalg.source import SourceFile
+from procalg.syntax.parser import parse, parse_expr
+from procalg.terms import Atom, Dotted, Event, Sequence
+
+MODEL = """
+channel c : {0..2}
+channel d : Colour.{0..1}
+datatype Colour = red | green | rgb.{0..1}
+nametype Small = {0..1}
+Sum(<>) = 0
+Sum(<x>^s) = x + Sum(s)
+Fst((x, _)) = x
+Name(rgb.n) = n
+Name(_) = 9
+"""
+
+
+@pytest.fixture(scope="module")
+def spec() -> Spec:
+    return load(parse(MODEL, "m.proc"), SourceFile("m.proc", MODEL))
+
+
+@pytest.mark.parametrize(
+    ("expr", "value"),
+    [
+        ("1 + 2 * 3 - 4", 3),
+        ("7 / 2", 3),
+        ("-7 % 3", 2),
+        ("1 < 2 and not (2 <= 1)", True),
+        ("false or 1 / 0 == 0", "error"),
+        ("true or 1 / 0 == 0", True),  # and/or short-circuit
+        ("if 1 == 1 then 10 else 20", 10),
+        ("let x = 2\n    y = x * x within y + 1", 5),
+        ("let f(n) = if n == 0 then 1 else n * f(n - 1) within f(5)", 120),
+        ("{x * x | x <- {0..3}, x != 2}", frozenset({0, 1, 9})),
+        ("{1..3}", frozenset({1, 2, 3})),
+        ("union({1}, {2})", frozenset({1, 2})),
+        ("inter({1, 2}, {2, 3})", frozenset({2})),
+        ("diff({1, 2}, {2})", frozenset({1})),
+        ("Union({{1}, {2}})", frozenset({1, 2})),
+        ("Inter({{1, 2}, {2}})", frozenset({2})),
+        ("member(2, {1, 2})", True),
+        ("card({4, 5})", 2),
+        ("empty({})", True),
+        ("{1} <= {1, 2}", True),
+        ("set(<1, 1, 2>)", frozenset({1, 2})),
+        ("seq({2, 1})", Sequence((1, 2))),
+        ("<1, 2> ^ <3>", Sequence((1, 2, 3))),
+        ("#<1, 2, 3>", 3),
+        ("head(<4, 5>)", 4),
+        ("tail(<4, 5>)", Sequence((5,))),
+        ("elem(5, <4, 5>)", True),
+        ("null(<>)", True),
+        ("length(<1>)", 1),
+        ("concat(<<1>, <2, 3>>)", Sequence((1, 2, 3))),
+        ("<x | x <- <3, 1, 2>, member(x, {2, 3})>", Sequence((3, 2))),
+        ("<1..3>", Sequence((1, 2, 3))),
+        ("(1, true)", (1, True)),
+        ("Sum(<1, 2, 3>)", 6),
+        ("Fst((7, 8))", 7),
+        ("Name(rgb.1)", 1),
+        ("Name(red)", 9),
+        ("rgb.1", Dotted(Atom("rgb"), (1,))),
+        ("red", Atom("red")),
+        ("Small", frozenset({0, 1})),
+        ("card(Colour)", 4),
+        ("c.1", Event("c", (1,))),
+        ("d.rgb.0.1", Event("d", (Dotted(Atom("rgb"), (0,)), 1))),
+        ("{| c |}", frozenset(Event("c", (i,)) for i in range(3))),
+        ("card({| d.rgb |})", 4),
+        ("card(Events)", 3 + 4 * 2),
+        ("member(c.0, Events)", True),
+    ],
+)
+def test_expressions_evaluate_as_in_cspm(spec: Spec, expr: str, value: object) -> None:
+    if value == "error":
+        with pytest.raises(ModelError):
+            spec.value(parse_expr(expr))
+    else:
+        result = spec.value(parse_expr(expr))
+        assert result == value and type(result) is type(value)
+
+
+@pytest.mark.parametrize(
+    ("expr", "message"),
+    [
+        ("{1} + 1", "type error: '+' needs integers, got a set ({1})"),
+        ("1 / 0", "division by zero"),
+        ("head(<>)", "head of an empty sequence"),
+        ("c.3", "value 3 is outside channel c's field 1 type {0..2}"),
+        ("d.rgb.2.0", "value 2 is outside constructor rgb's field 1 type {0, 1}"),
+        ("Sum(1, 2)", "Sum takes 1 argument, got 2"),
+        ("Sum(1)", "no clause of Sum matches (1)"),
+        ("if 1 then 2 else 3", "type error: 'if' needs a boolean, got an integer (1)"),
+        ("card(1)", "type error: card needs a set, got an integer (1)"),
+        ("undefined_thing", "undefined name 'undefined_thing'"),
+        ("3(1)", "3 is not a function"),
+    ],
+)
+def test_misuse_is_a_model_error_with_a_clear_message(spec: Spec, expr: str,
+                                                      message: str) -> None:
+    with pytest.raises(ModelError) as err:
+        spec.value(parse_expr(expr))
+    assert err.value.message == message
+    assert err.value.span is not None
+
+
+def test_cyclic_value_definitions_are_errors() -> None:
+    text = "X = Y + 1\nY = X\n"
+    with pytest.raises(ModelError, match="defined in terms of itself"):
+        load(parse(text, "m.proc"), SourceFile("m.proc", text))
+
+
+def test_channel_types_may_use_names_declared_later() -> None:
+    text = "channel c : T\nT = {0..N}\nN = 2\n"
+    spec = load(parse(text, "m.proc"), SourceFile("m.proc", text))
+    assert spec.channels == {"c": (frozenset({0, 1, 2}),)}
+
+
+def test_infinite_channel_types_are_refused() -> None:
+    text = "channel c : Int\n"
+    with pytest.raises(ModelError, match="Int is infinite"):
+        load(parse(text, "m.proc"), SourceFile("m.proc", text))
