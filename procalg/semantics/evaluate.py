@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from procalg.errors import ModelError
-from procalg.semantics import kinds, processes
+from procalg.semantics import kinds, patterns, processes
 from procalg.semantics.channels import ChannelRef, Types
 from procalg.semantics.values import (
     BUILTINS,
@@ -33,7 +33,7 @@ from procalg.semantics.values import (
 )
 from procalg.source import Span
 from procalg.syntax import ast
-from procalg.terms import Atom, Call, Dotted, Event, Process, Sequence, Value, show, sort_key
+from procalg.terms import Call, Event, Process, Sequence, Value, show
 
 Env = dict[str, Any]
 
@@ -319,67 +319,11 @@ class Evaluator:
 
     def match(self, pattern: ast.Node, value: Value, env: Env) -> bool:
         """Match ``value`` against ``pattern``, binding variables into ``env``."""
-        match pattern:
-            case ast.PWild():
-                return True
-            case ast.PVar(name):
-                constant = self.resolve(name) if name not in env else None
-                if type(constant) is Atom:  # a constructor name matches only itself
-                    return value == constant
-                env[name] = value
-                return True
-            case ast.PLit(expr):
-                return value == self.eval(expr, env)
-            case ast.PTuple(items):
-                return (type(value) is tuple and len(value) == len(items)
-                        and all(self.match(p, v, env) for p, v in zip(items, value, strict=True)))
-            case ast.PDot(items):
-                return self._match_dot(items, value, env)
-            case ast.PSeq(items, rest):
-                if type(value) is not Sequence or len(value.items) < len(items):
-                    return False
-                if rest is None and len(value.items) != len(items):
-                    return False
-                head = all(self.match(p, v, env) for p, v in zip(items, value.items, strict=False))
-                return head and (rest is None
-                                 or self.match(rest, Sequence(value.items[len(items):]), env))
-        raise ModelError("unsupported pattern", getattr(pattern, "span", None))
-
-    def _match_dot(self, items: tuple[ast.Node, ...], value: Value, env: Env) -> bool:
-        if type(value) is Event:
-            parts: tuple[Value, ...] = (ChannelRef(value.channel), *value.fields)
-        elif type(value) is Dotted:
-            parts = (value.head, *value.fields)
-        else:
-            return False
-        if len(items) > len(parts):
-            return False
-        if len(items) < len(parts):  # the last pattern takes the remaining fields
-            rest = parts[len(items) - 1:]
-            parts = (*parts[: len(items) - 1], Dotted(rest[0], tuple(rest[1:])))
-        return all(self.match(p, v, env) for p, v in zip(items, parts, strict=True))
+        return patterns.match(self, pattern, value, env)
 
     def bindings(self, qualifiers: tuple[ast.Node, ...], env: Env) -> Iterator[Env]:
         """Every environment the generators and conditions of a comprehension allow."""
-        if not qualifiers:
-            yield env
-            return
-        first, rest = qualifiers[0], qualifiers[1:]
-        if type(first) is ast.Generator:
-            source = self.eval(first.source, env)
-            if isinstance(source, frozenset):
-                items = sorted(source, key=sort_key)
-            elif type(source) is Sequence:
-                items = list(source.items)
-            else:
-                raise ModelError(f"a generator needs a set or sequence, got {_text(source)}",
-                                 first.source.span or first.span)
-            for item in items:
-                inner = dict(env)
-                if self.match(first.pattern, item, inner):
-                    yield from self.bindings(rest, inner)
-        elif expect_bool(self.eval(first, env), first.span, "a condition must be a boolean"):
-            yield from self.bindings(rest, env)
+        return patterns.bindings(self, qualifiers, env)
 
 
 _MISSING = object()

@@ -1,0 +1,94 @@
+"""Patterns and comprehension generators: matching values and binding names.
+
+Patterns (``x``, ``_``, literals, ``(x, y)``, ``A.x``, ``<x>^s``) appear in
+function clauses, inputs ``c?x`` and generators ``x <- S``. A name that is a
+constructor without fields matches only that constructor, as in CSPM.
+
+Example:
+    >>> from procalg.semantics.channels import Types
+    >>> from procalg.syntax import ast
+    >>> from procalg.semantics.evaluate import Evaluator
+    >>> ev = Evaluator({}, Types({}, {}), lambda name: None, {})
+    >>> env = {}
+    >>> match(ev, ast.PTuple((ast.PVar("x"), ast.PWild())), (1, 2), env), env
+    (True, {'x': 1})
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from procalg.errors import ModelError
+from procalg.semantics.channels import ChannelRef
+from procalg.semantics.values import expect_bool, kind_name
+from procalg.syntax import ast
+from procalg.terms import Atom, Dotted, Event, Sequence, Value, sort_key
+
+if TYPE_CHECKING:
+    from procalg.semantics.evaluate import Env, Evaluator
+
+
+def match(ev: Evaluator, pattern: ast.Node, value: Value, env: Env) -> bool:
+    """Match ``value`` against ``pattern``, binding variables into ``env``."""
+    match pattern:
+        case ast.PWild():
+            return True
+        case ast.PVar(name):
+            constant = ev.resolve(name) if name not in env else None
+            if type(constant) is Atom:  # a constructor name matches only itself
+                return value == constant
+            env[name] = value
+            return True
+        case ast.PLit(expr):
+            return value == ev.eval(expr, env)
+        case ast.PTuple(items):
+            return (type(value) is tuple and len(value) == len(items)
+                    and all(match(ev, p, v, env) for p, v in zip(items, value, strict=True)))
+        case ast.PDot(items):
+            return _match_dot(ev, items, value, env)
+        case ast.PSeq(items, rest):
+            if type(value) is not Sequence or len(value.items) < len(items):
+                return False
+            if rest is None and len(value.items) != len(items):
+                return False
+            head = all(match(ev, p, v, env) for p, v in zip(items, value.items, strict=False))
+            return head and (rest is None
+                             or match(ev, rest, Sequence(value.items[len(items):]), env))
+    raise ModelError("unsupported pattern", getattr(pattern, "span", None))
+
+def _match_dot(ev: Evaluator, items: tuple[ast.Node, ...], value: Value, env: Env) -> bool:
+    if type(value) is Event:
+        parts: tuple[Value, ...] = (ChannelRef(value.channel), *value.fields)
+    elif type(value) is Dotted:
+        parts = (value.head, *value.fields)
+    else:
+        return False
+    if len(items) > len(parts):
+        return False
+    if len(items) < len(parts):  # the last pattern takes the remaining fields
+        rest = parts[len(items) - 1:]
+        parts = (*parts[: len(items) - 1], Dotted(rest[0], tuple(rest[1:])))
+    return all(match(ev, p, v, env) for p, v in zip(items, parts, strict=True))
+
+def bindings(ev: Evaluator, qualifiers: tuple[ast.Node, ...], env: Env) -> Iterator[Env]:
+    """Every environment the generators and conditions of a comprehension allow."""
+    if not qualifiers:
+        yield env
+        return
+    first, rest = qualifiers[0], qualifiers[1:]
+    if type(first) is ast.Generator:
+        source = ev.eval(first.source, env)
+        if isinstance(source, frozenset):
+            items = sorted(source, key=sort_key)
+        elif type(source) is Sequence:
+            items = list(source.items)
+        else:
+            raise ModelError(f"a generator needs a set or sequence, got {kind_name(source)}",
+                             first.source.span or first.span)
+        for item in items:
+            inner = dict(env)
+            if match(ev, first.pattern, item, inner):
+                yield from bindings(ev, rest, inner)
+    elif expect_bool(ev.eval(first, env), first.span, "a condition must be a boolean"):
+        yield from bindings(ev, rest, env)
