@@ -45,9 +45,9 @@ def counterexample_text(ce: Counterexample, *, show_tau: bool = False) -> list[s
         cycle = ce.cycle if show_tau else tuple(e for e in ce.cycle if e != TAU) or ("τ",)
         lines.append(f"then loops for ever: {format_trace(cycle)}")
     if ce.refused is not None:
-        lines.append(f"refuses: {{{', '.join(sorted(ce.refused))}}}")
+        lines.append(f"refused: {{{', '.join(sorted(ce.refused))}}}")
     if ce.accepted is not None:
-        lines.append(f"while it must accept one of: {{{', '.join(sorted(ce.accepted))}}}")
+        lines.append(f"accepted: {{{', '.join(sorted(ce.accepted))}}}")
     if ce.formula:
         lines.append(f"distinguishing formula: {ce.formula}")
     return lines
