@@ -155,7 +155,13 @@ def _match_kind(err: UnexpectedInput) -> str | None:
     examples = _examples()
     if not examples or not isinstance(err, UnexpectedToken):
         return None
-    return err.match_examples(attempt, examples, use_accepts=True)
+    # lark 1.3 formats a debug message with %d on a ParserState when an error
+    # found by the contextual lexer meets a same-state example with other
+    # accepts; such a clash means no example fits, so the generic wording is used.
+    try:
+        return err.match_examples(attempt, examples, use_accepts=True)
+    except TypeError:
+        return None
 
 
 @functools.cache

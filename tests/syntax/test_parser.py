@@ -1,0 +1,212 @@
+"""Hand-written precedence, associativity, layout and span cases for the parser."""
+
+from __future__ import annotations
+
+import pytest
+
+from procalg.source import Span
+from procalg.syntax import ast, parse
+from procalg.syntax.parser import parse_expr
+
+a, b, c, d, P, Q, R = (ast.Name(n) for n in ("a", "b", "c", "d", "P", "Q", "R"))
+
+
+def pre(head, then, *fields):
+    return ast.PrefixExpr(head, tuple(fields), then)
+
+
+def op(o, left, right):
+    return ast.ProcBinary(o, left, right)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # prefix binds tighter than every binary process operator, and nests right
+        ("a -> b -> P", pre(a, pre(b, P))),
+        ("a -> P [] b -> Q", op("[]", pre(a, P), pre(b, Q))),
+        ("a -> P ; Q", op(";", pre(a, P), Q)),
+        # the table: ; above [> above /\ above [] above |~| above parallel above hiding
+        ("P ; Q [> R", op("[>", op(";", P, Q), R)),
+        ("P [> Q /\\ R", op("/\\", op("[>", P, Q), R)),
+        ("P /\\ Q [] R", op("[]", op("/\\", P, Q), R)),
+        ("P [] Q |~| R", op("|~|", op("[]", P, Q), R)),
+        ("P |~| Q ||| R", op("|||", op("|~|", P, Q), R)),
+        ("P ||| Q \\ a", ast.HideExpr(op("|||", P, Q), a)),
+        ("P [] Q [| a |] R", ast.GenParallel(op("[]", P, Q), a, R)),
+        # left associativity
+        ("P [] Q [] R", op("[]", op("[]", P, Q), R)),
+        ("P ; Q ; R", op(";", op(";", P, Q), R)),
+        ("P ||| Q [| a |] R", ast.GenParallel(op("|||", P, Q), a, R)),
+        ("P \\ a \\ b", ast.HideExpr(ast.HideExpr(P, a), b)),
+        ("P [a || b] Q [c || d] R",
+         ast.AlphaParallelExpr(ast.AlphaParallelExpr(P, a, b, Q), c, d, R)),
+        # undo: tighter than ;, looser than ->
+        ("a undo b ; c undo d", op(";", ast.Undo(a, b), ast.Undo(c, d))),
+        ("a -> P undo Q", ast.Undo(pre(a, P), Q)),
+        ("P undo Q undo R", ast.Undo(ast.Undo(P, Q), R)),
+        # guards bind like prefix
+        ("a & P [] Q", op("[]", ast.Guard(a, P), Q)),
+        ("a or b & c -> P", ast.Guard(ast.Binary("or", a, b), pre(c, P))),
+        # renaming is the tightest
+        ("a -> P [[a <- b]]", pre(a, ast.RenameExpr(P, ((a, b),)))),
+        # if / let / replicated bodies extend as far right as possible
+        ("P [] if a then Q else R [] P",
+         op("[]", P, ast.If(a, Q, op("[]", R, P)))),
+        ("[] x : a @ P [] Q",
+         ast.Replicated("[]", (ast.Generator(ast.PVar("x"), a),), op("[]", P, Q))),
+        ("saga P ; Q", op(";", ast.Saga(P), Q)),
+    ],
+)
+def test_process_operators_follow_the_precedence_table(text, expected):
+    assert parse_expr(text) == expected
+
+
+one, two = ast.Int(1), ast.Int(2)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1 + 2 * a", ast.Binary("+", one, ast.Binary("*", two, a))),
+        ("1 - 2 - a", ast.Binary("-", ast.Binary("-", one, two), a)),
+        ("-a * 2", ast.Binary("*", ast.Unary("-", a), two)),
+        ("a + 1 == 2 and not b", ast.Binary(
+            "and", ast.Binary("==", ast.Binary("+", a, one), two), ast.Unary("not", b))),
+        ("a or b and c", ast.Binary("or", a, ast.Binary("and", b, c))),
+        # dots are looser than arithmetic: c.i+1 is c.(i+1)
+        ("c.a+1", ast.Dot((c, ast.Binary("+", a, one)))),
+        ("c.1.a", ast.Dot((c, one, a))),
+        ("#a ^ b", ast.Binary("^", ast.Unary("#", a), b)),
+        ("f(a)(b)", ast.Apply(ast.Apply(ast.Name("f"), (a,)), (b,))),
+        ("<a, b>", ast.SeqLit((a, b))),
+        ("<>", ast.SeqLit(())),
+        ("{}", ast.SetLit(())),
+        ("(a, b)", ast.TupleLit((a, b))),
+        ("{| a, b.1 |}", ast.EventSet((a, ast.Dot((b, one))))),
+    ],
+)
+def test_value_operators_follow_the_precedence_table(text, expected):
+    assert parse_expr(text) == expected
+
+
+def test_prefix_fields_mix_inputs_outputs_and_dots():
+    got = parse_expr("c.a?x:b!d+1?(y, _) -> P")
+    assert got == ast.PrefixExpr(
+        ast.Dot((c, a)),
+        (ast.InField(ast.PVar("x"), b), ast.OutField(ast.Binary("+", d, one)),
+         ast.InField(ast.PTuple((ast.PVar("y"), ast.PWild())))),
+        P,
+    )
+
+
+def test_an_input_pattern_may_be_dotted():
+    got = parse_expr("c?x.y -> P")
+    assert got.fields == (ast.InField(ast.PDot((ast.PVar("x"), ast.PVar("y")))),)
+
+
+def test_a_token_at_column_one_starts_a_new_declaration():
+    m = parse("P = a -> Q\nQ = b\n  -> P\n")
+    assert [d.name for d in m.declarations] == ["P", "Q"]
+    assert m.declarations[1].body == pre(b, P)
+
+
+def test_a_column_one_token_inside_brackets_continues_the_declaration():
+    m = parse("P = (a\n-> P)\n")
+    assert m.declarations == (ast.Definition("P", None, pre(a, P)),)
+
+
+def test_let_definitions_are_separated_by_layout():
+    m = parse("P = let\n    x = 1\n    f(y) = y\n      + x\n  within f(x)")
+    let = m.declarations[0].body
+    assert [d.name for d in let.definitions] == ["x", "f"]
+    assert let.definitions[1].body == ast.Binary("+", ast.Name("y"), ast.Name("x"))
+
+
+def test_within_may_start_at_column_one():
+    m = parse("P = let\n  x = 1\nwithin x\nQ = 2")
+    assert [d.name for d in m.declarations] == ["P", "Q"]
+
+
+def test_comments_nest_and_are_ignored():
+    m = parse("{- a {- b -} c -} P = 1 -- x\n-- only a comment\nQ = 2")
+    assert [d.name for d in m.declarations] == ["P", "Q"]
+
+
+def test_function_clauses_keep_their_patterns_in_order():
+    m = parse("f(0) = 1\nf(<x>^s, (a, _)) = x")
+    assert m.declarations[0].params == (ast.PLit(ast.Int(0)),)
+    assert m.declarations[1].params == (
+        ast.PSeq((ast.PVar("x"),), ast.PVar("s")),
+        ast.PTuple((ast.PVar("a"), ast.PWild())),
+    )
+
+
+def test_every_assertion_form_is_recognised():
+    m = parse(
+        "assert P :[deadlock free [F]]\nassert P :[divergence free]\n"
+        "assert P :[deterministic [FD]]\nassert P :[has trace]: <a, b>\n"
+        "assert P :[reachable c.1]\nassert P [T= Q\nassert P [F= Q\nassert P [FD= Q\n"
+        "assert P = Q :[strong]\nassert P = Q :[weak]\nassert P = Q :[branching]\n"
+        "assert P :[compensation complete]\nassert not P :[livelock free]"
+    )
+    props = [d.property for d in m.declarations]
+    assert props == [
+        ast.DeadlockFree(P, "F"), ast.DivergenceFree(P), ast.Deterministic(P, "FD"),
+        ast.HasTrace(P, ast.SeqLit((a, b))), ast.Reachable(P, ast.Dot((c, one))),
+        ast.Refines(P, Q, "T"), ast.Refines(P, Q, "F"), ast.Refines(P, Q, "FD"),
+        ast.Equivalent(P, Q, "strong"), ast.Equivalent(P, Q, "weak"),
+        ast.Equivalent(P, Q, "branching"), ast.CompensationComplete(P), ast.DivergenceFree(P),
+    ]
+    assert [d.negated for d in m.declarations] == [False] * 12 + [True]
+
+
+def test_assertion_text_is_as_written_with_whitespace_collapsed():
+    m = parse("assert   System\n    :[deadlock free]   -- note\nassert not P [T=   Q")
+    assert [d.text for d in m.declarations] == ["System :[deadlock free]", "not P [T= Q"]
+
+
+def test_workflow_declarations_record_their_options():
+    m = parse(
+        "activity a, b : {0..1} attempts 3 backoff 250ms timeout 2h\n"
+        "activity r never fails\nsignal s : Bool\ntimer t = 1d\ntransparent normal"
+    )
+    assert m.declarations == (
+        ast.ActivityDecl(("a", "b"), (ast.SetRange(ast.Int(0), one),), 3, 250, 7_200_000),
+        ast.ActivityDecl(("r",), never_fails=True),
+        ast.SignalDecl(("s",), (ast.Name("Bool"),)),
+        ast.TimerDecl("t", 86_400_000),
+        ast.TransparentDecl("transparent", ("normal",)),
+    )
+
+
+def test_workflow_words_stay_ordinary_names_in_expressions():
+    m = parse("channel timeout, signal, undo2\nP = timeout -> signal -> STOP")
+    assert m.declarations[1].body == pre(ast.Name("timeout"), pre(ast.Name("signal"),
+                                                                   ast.StopLit()))
+
+
+def test_spans_give_line_column_and_end():
+    m = parse("channel a\nP = a ->\n    STOP")
+    body = m.declarations[1].body
+    assert m.declarations[1].span == Span(2, 1, 3, 9)
+    assert body.span == Span(2, 5, 3, 9)
+    assert body.then.span == Span(3, 5, 3, 9)
+
+
+def test_every_node_of_a_parsed_module_has_a_span():
+    m = parse("channel c : {0..1}\nP = c?x -> (if x == 0 then STOP else SKIP) [] [] y : {1} @ P")
+    missing = []
+
+    def walk(node):
+        if isinstance(node, ast.Node):
+            if node.span is None:
+                missing.append(node)
+            for name in node.__slots__:
+                walk(getattr(node, name))
+        elif isinstance(node, tuple):
+            for item in node:
+                walk(item)
+
+    walk(m)
+    assert missing == []
