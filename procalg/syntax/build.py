@@ -221,10 +221,10 @@ class Builder(Transformer):
         return prop, self._text(meta)
 
     def _reachable_event(self, start: int, end: int) -> ast.Node:
-        blanked = "".join(
-            c if start <= i < end or c == "\n" else " " for i, c in enumerate(self.text)
-        )
-        return self.parse_expr(blanked)
+        # pad with newlines and spaces so that spans in the sub-parse are file positions
+        line_start = self.text.rfind("\n", 0, start) + 1
+        pad = "\n" * self.text.count("\n", 0, start) + " " * (start - line_start)
+        return self.parse_expr(pad + self.text[start:end])
 
     # -- process operators ---------------------------------------------------
 
