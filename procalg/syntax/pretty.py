@@ -323,5 +323,5 @@ def _negative(value: ast.Node) -> bool:
 
 
 def _bracket(open_: str, inner: str, close: str) -> str:
-    """Keep ``{-`` and ``<-`` from forming when the contents start with ``-``."""
-    return f"{open_} {inner}{close}" if inner.startswith("-") else f"{open_}{inner}{close}"
+    """Keep ``{-``, ``<-``, ``{||`` (read as ``{|`` ``|``) from forming at the opener."""
+    return f"{open_} {inner}{close}" if inner[:1] in ("-", "|") else f"{open_}{inner}{close}"

@@ -123,3 +123,9 @@ def test_random_expressions_print_back_to_an_equal_ast(expr):
 def test_random_modules_print_back_to_an_equal_ast(defs):
     module = ast.Module(tuple(defs))
     assert parse(pretty(module)) == module
+
+
+def test_a_set_of_replicated_processes_does_not_print_as_an_event_set():
+    e = ast.SetLit((ast.Replicated("||", (ast.Generator(ast.PWild(), ast.Name("b")),),
+                                   ast.SkipLit(), alpha=ast.ThrowLit()),))
+    assert parse_expr(pretty(e)) == e
