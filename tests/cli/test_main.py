@@ -1,0 +1,117 @@
+"""The ``procalg`` command end to end: exit codes, output lines, JSON shape, diagnostics."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from procalg.cli.main import main
+
+DEADLOCK = """\
+channel a, b
+P = a -> b -> STOP
+Q = a -> Q
+assert P :[deadlock free]
+assert Q :[deadlock free]
+assert not P :[deadlock free]
+"""
+
+
+@pytest.fixture
+def model(tmp_path: Path):
+    def write(text: str, name: str = "m.proc") -> str:
+        path = tmp_path / name
+        path.write_text(text)
+        return str(path)
+    return write
+
+
+def test_check_exits_one_and_prints_a_line_per_assertion_when_one_fails(model, capsys) -> None:
+    code = main(["check", model(DEADLOCK)])
+    out = capsys.readouterr().out
+    assert code == 1
+    lines = [line for line in out.splitlines() if line[:1] in "✓✗"]
+    assert [line[0] for line in lines[:3]] == ["✗", "✓", "✓"]
+    assert "P :[deadlock free]" in lines[0] and "states" in lines[0]
+    assert "trace: a, b" in out
+
+
+def test_check_exits_zero_when_every_assertion_passes(model, capsys) -> None:
+    code = main(["check", model("channel a\nP = a -> P\nassert P :[deadlock free]\n")])
+    assert code == 0
+    assert capsys.readouterr().out.startswith("✓ P :[deadlock free]")
+
+
+def test_check_json_has_the_documented_shape(model, capsys) -> None:
+    path = model(DEADLOCK)
+    assert main(["check", "--json", path]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["file"] == path
+    assert doc["summary"] == {"passed": 2, "failed": 1, "errors": 0}
+    first = doc["assertions"][0]
+    assert first["assertion"] == "P :[deadlock free]"
+    assert first["line"] == 4
+    assert first["result"] == "fail"
+    assert first["counterexample"] == {"trace": ["a", "b"]}
+    assert first["states"] == 3 and first["transitions"] == 2
+    assert isinstance(first["seconds"], float) and isinstance(first["message"], str)
+    assert doc["assertions"][1]["counterexample"] is None
+
+
+def test_a_syntax_error_is_a_located_diagnostic_with_exit_two(model, capsys) -> None:
+    path = model("channel a\nP = a -> \nassert P :[deadlock free]\n")
+    assert main(["check", path]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"{path}:")
+    first = err.splitlines()[0]
+    assert ": error: " in first and "Traceback" not in err
+    assert "^" in err
+
+
+def test_an_undefined_name_points_at_its_use(model, capsys) -> None:
+    path = model("channel a\nP = a -> Qx\nQ = a -> Q\nassert P :[deadlock free]\n")
+    assert main(["check", path]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}:2:10: error:" in err
+    assert "Qx" in err and "Traceback" not in err
+
+
+def test_a_value_outside_a_channel_type_is_an_error_naming_both(model, capsys) -> None:
+    path = model("channel c : {0..3}\nP = c.5 -> STOP\nassert P :[deadlock free]\n")
+    assert main(["check", path]) == 2
+    err = capsys.readouterr().err
+    assert "5" in err and "c" in err and "{0..3}" in err.replace("{0, 1, 2, 3}", "{0..3}")
+
+
+def test_division_by_zero_is_a_model_error(model, capsys) -> None:
+    path = model("channel c : {0..3}\nP = c.(1/0) -> STOP\nassert P :[deadlock free]\n")
+    assert main(["check", path]) == 2
+    assert "zero" in capsys.readouterr().err
+
+
+def test_the_state_limit_stops_cleanly_and_says_how_far_it_got(model, capsys) -> None:
+    path = model("channel c : {0..99}\nP(n) = c.n -> P((n+1)%100)\nassert P(0) :[deadlock free]\n")
+    assert main(["check", "--max-states", "10", path]) == 2
+    err = capsys.readouterr().err
+    assert "state limit" in err and "10" in err
+
+
+def test_a_missing_file_is_a_clear_error(tmp_path: Path, capsys) -> None:
+    assert main(["check", str(tmp_path / "nope.proc")]) == 2
+    err = capsys.readouterr().err
+    assert "cannot read" in err and "Traceback" not in err
+
+
+def test_lts_stats_json_counts_states_and_distinct_transitions(model, capsys) -> None:
+    path = model("channel a, b\nP = a -> P [] a -> P [] b -> STOP\n")
+    assert main(["lts", path, "P", "--stats", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"process": "P", "states": 2,
+                                                   "transitions": 2}
+
+
+def test_lts_accepts_a_process_expression(model, capsys) -> None:
+    path = model("channel a, b\nP = a -> b -> P\n")
+    assert main(["lts", path, "P \\ {b}", "--stats", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["states"] == 2
