@@ -87,6 +87,9 @@ class Evaluator:
         spans: where each global name is declared (for error messages).
     """
 
+    fallible: frozenset[str] = frozenset()
+    """Activity channels whose events may fail (set by the spec; see ``workflow.prefix``)."""
+
     def __init__(self, globals_: dict[str, list[ast.Definition]], types: Types,
                  resolve: Any, spans: dict[str, Span | None]) -> None:
         self.types = types

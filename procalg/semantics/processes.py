@@ -14,6 +14,7 @@ from functools import reduce
 from typing import TYPE_CHECKING, Any
 
 from procalg.errors import ModelError
+from procalg.semantics import workflow
 from procalg.semantics.channels import ChannelRef
 from procalg.semantics.values import expect_bool, expect_set, kind_name
 from procalg.source import Span
@@ -28,7 +29,6 @@ from procalg.terms import (
     InternalChoice,
     Interrupt,
     Parallel,
-    Prefix,
     Process,
     Rename,
     Seq,
@@ -92,6 +92,8 @@ def evaluate(ev: Evaluator, expr: ast.Node, env: Env) -> Any:
             return Rename(process(ev, body, env), _rename_pairs(ev, pairs, qualifiers, env))
         case ast.Replicated():
             return _replicated(ev, expr, env)
+        case ast.ThrowLit() | ast.Saga() | ast.Undo():
+            return workflow.evaluate(ev, expr, env)  # docs/sagas.md
     raise ModelError(f"cannot evaluate {type(expr).__name__} here", expr.span)
 
 
@@ -109,7 +111,8 @@ def _prefix(ev: Evaluator, expr: ast.PrefixExpr, env: Env) -> Process:
                 if ev.match(item.pattern, v, inner):
                     step.append((ev.types.dot(value, v, item.span), inner))
         partial = step
-    branches = [Prefix(_complete(event, expr.head.span or expr.span), process(ev, expr.then, s))
+    branches = [workflow.prefix(ev, _complete(event, expr.head.span or expr.span),
+                                process(ev, expr.then, s))  # fallible activities may fail
                 for event, s in partial]
     return _fold(ExternalChoice, branches, STOP)
 

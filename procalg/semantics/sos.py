@@ -38,6 +38,7 @@ from typing import assert_never
 
 from procalg.errors import ModelError
 from procalg.lts import TAU, TICK
+from procalg.semantics import saga
 from procalg.source import Span
 from procalg.terms import (
     OMEGA,
@@ -58,6 +59,7 @@ from procalg.terms import (
     Stop,
     Timeout,
 )
+from procalg.terms.saga import SagaTerm
 
 Label = Event | str
 """An event, ``TAU`` or ``TICK``."""
@@ -84,6 +86,8 @@ def active_operands(term: Process) -> tuple[Process, ...]:
             return (left, right)
         case Seq(first, _) | Hide(first, _) | Rename(first, _):
             return (first,)
+        case SagaTerm():
+            return saga.operands(term)  # THROW, sagas, compensable steps: docs/sagas.md
     return ()
 
 
@@ -118,6 +122,8 @@ def with_operands(term: Process, operands: list[Process]) -> Process:
             return Hide(operands[0], hidden)
         case Rename(_, pairs):
             return Rename(operands[0], pairs)
+        case SagaTerm():
+            return saga.with_operands(term, operands)
     return term
 
 
@@ -208,6 +214,8 @@ def fire(
                    for lab, p in moves[0]]
             out.append((TAU, right))
             return out
+        case SagaTerm():
+            return saga.fire(term, moves, normal)
         case Call():
             raise AssertionError(f"Call {term} in active position: normalise first")
         case _:
@@ -377,7 +385,9 @@ class Rules:
                 stack.extend(missing)
                 continue
             stack.pop()
-            memo[node] = fire(node, [memo[op] for op in operands], self.normalise)
+            moves = fire(node, [memo[op] for op in operands], self.normalise)
+            # outside sagas a throw ends the whole run (docs/sagas.md, section 3)
+            memo[node] = moves if isinstance(node, SagaTerm) else saga.aborting(moves)
         return memo[term]
 
 

@@ -28,6 +28,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from procalg.errors import ModelError, ProcalgError
+from procalg.semantics import workflow
 from procalg.semantics.channels import ChannelRef, Types
 from procalg.semantics.evaluate import Evaluator, Thunk
 from procalg.semantics.sos import Label, Rules, UnguardedRecursion
@@ -74,10 +75,14 @@ class Spec:
         self._datatype_sets: dict[str, frozenset] = {}
         self._in_progress: set[str] = set()
         self._spans: dict[str, Span | None] = {}
+        self.activities: dict[str, workflow.Activity] = {}  # options kept for the engine
+        self.signals: dict[str, workflow.Signal] = {}
+        self.timers: dict[str, workflow.Timer] = {}
         self._declare(module)
         self.types = Types(_LazyFields(self._channel_fields), {})
         self.evaluator = Evaluator({n: list(c) for n, c in self.definitions.items()},
                                    self.types, self._resolve, self._spans)
+        self.evaluator.fallible = workflow.fallible(self)  # activities that may fail
         self._unfolded: dict[Call, Process] = {}
         self._events: frozenset[Event] | None = None
 
@@ -110,9 +115,12 @@ class Spec:
                     self._nametypes[name] = Thunk(name, value, {})
                 case ast.Assertion():
                     assertions.append(decl)
+                case ast.ActivityDecl() | ast.SignalDecl() | ast.TimerDecl():
+                    workflow.declare(self, decl)
         self.assertions = tuple(assertions)
 
     def _claim(self, name: str, span: Span | None) -> None:
+        workflow.check_name(name, span)  # throw, fail, compensate, ... are reserved
         if name in self._spans:
             raise ModelError(f"'{name}' is declared twice", span,
                              hint=f"first declared at {self._spans[name]}; rename one of them")
@@ -133,7 +141,7 @@ class Spec:
             return frozenset({False, True})
         if name == "Events":
             return self.events
-        return None
+        return workflow.reserved_value(name)  # throw, compensate, compensated
 
     def _guarded(self, key: str, span: Span | None, what: str) -> None:
         if key in self._in_progress:

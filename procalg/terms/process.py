@@ -247,4 +247,5 @@ def show_process(p: Process) -> str:
             return f"{_wrap(process, 1)}[[{body}]]"
         case Call(name, args):
             return name if not args else f"{name}({', '.join(show(a) for a in args)})"
-    return repr(p)  # terms added by later layers print themselves
+    own = getattr(p, "show", None)  # terms added by later layers print themselves
+    return own() if own is not None else repr(p)

@@ -1,0 +1,286 @@
+"""Workflow declarations and saga syntax: from the AST to saga terms.
+
+:func:`declare` records ``activity``, ``signal`` and ``timer`` declarations
+on the :class:`~procalg.semantics.spec.Spec` (each also declares its channel,
+like ``channel``); :func:`evaluate` turns ``THROW``, ``saga (...)`` and
+``undo`` into terms; :func:`prefix` adds the failure alternative
+``fail.c.v -> THROW`` to every event of a fallible activity. The rules are
+in ``docs/sagas.md``.
+
+A saga body is read structurally (:func:`compensable`): ``;``, ``|||``,
+``[| A |]``, ``[]``, ``|~|``, their replicated forms, ``if``, ``let`` and
+global definitions containing ``undo`` compose compensable steps; every
+other process is a step without ``undo`` (a pivot).
+
+Example:
+    >>> from procalg.api.model import loads
+    >>> model = loads("activity pay : {1, 2} attempts 3 backoff 2s\\ntimer t = 24h")
+    >>> model.spec.activities["pay"].attempts, model.spec.timers["t"].duration_ms
+    (3, 86400000)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import reduce
+from typing import TYPE_CHECKING, Any
+
+from procalg.errors import ModelError
+from procalg.semantics import processes
+from procalg.source import Span
+from procalg.syntax import ast
+from procalg.terms import (
+    SKIP,
+    STOP,
+    Call,
+    Event,
+    ExternalChoice,
+    InternalChoice,
+    Prefix,
+    Process,
+    show_process,
+)
+from procalg.terms.saga import (
+    COMPENSATE,
+    COMPENSATED,
+    RESERVED,
+    THROW,
+    THROW_EVENT,
+    CExt,
+    CPar,
+    CSeq,
+    Saga,
+    Step,
+    fail_event,
+)
+
+if TYPE_CHECKING:
+    from procalg.semantics.evaluate import Env, Evaluator
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """An activity channel's run-time options (durations in ms; ``None``: not given)."""
+
+    name: str
+    attempts: int | None = None
+    backoff_ms: int | None = None
+    timeout_ms: int | None = None
+    never_fails: bool = False
+    span: Span | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """A signal channel: its events come from outside."""
+
+    name: str
+    span: Span | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Timer:
+    """A timer event, fired ``duration_ms`` after it is first offered."""
+
+    name: str
+    duration_ms: int
+    span: Span | None = None
+
+
+_RESERVED_VALUES = {"throw": THROW_EVENT, "compensate": COMPENSATE, "compensated": COMPENSATED}
+
+
+def check_name(name: str, span: Span | None) -> None:
+    """Refuse a declaration of a name the saga semantics owns.
+
+    Example:
+        >>> try:
+        ...     check_name("throw", None)
+        ... except ModelError as err:
+        ...     print(err.message)
+        'throw' is reserved: it is the label of abnormal termination (THROW)
+    """
+    if name in RESERVED:
+        what = {"throw": "the label of abnormal termination (THROW)",
+                "fail": "the channel of activity failures (fail.c.v)"}.get(
+                    name, "a marker event of sagas (docs/sagas.md)")
+        raise ModelError(f"'{name}' is reserved: it is {what}", span,
+                         hint=f"rename it, e.g. '{name}_'")
+
+
+def reserved_value(name: str) -> Event | None:
+    """``throw``, ``compensate`` and ``compensated`` as events (for assertions)."""
+    return _RESERVED_VALUES.get(name)
+
+
+def declare(spec: Any, decl: ast.Node) -> None:
+    """Record an activity, signal or timer declaration and declare its channels."""
+    match decl:
+        case ast.ActivityDecl(names, fields, attempts, backoff, timeout, never):
+            if timeout is not None and timeout <= 0:
+                raise ModelError("an activity's timeout must be longer than 0", decl.span,
+                                 hint="give the limit on one try, e.g. timeout 30s")
+            for name in names:
+                _channel(spec, name, fields, decl.span)
+                spec.activities[name] = Activity(name, attempts, backoff, timeout, never,
+                                                 decl.span)
+        case ast.SignalDecl(names, fields):
+            for name in names:
+                _channel(spec, name, fields, decl.span)
+                spec.signals[name] = Signal(name, decl.span)
+        case ast.TimerDecl(name, duration):
+            _channel(spec, name, (), decl.span)
+            spec.timers[name] = Timer(name, duration, decl.span)
+
+
+def _channel(spec: Any, name: str, fields: tuple, span: Span | None) -> None:
+    spec._claim(name, span)
+    spec._channels[name] = ast.ChannelDecl((name,), fields, span=span)
+
+
+def fallible(spec: Any) -> frozenset[str]:
+    """The activity channels whose events may fail."""
+    return frozenset(n for n, a in spec.activities.items() if not a.never_fails)
+
+
+def prefix(ev: Evaluator, event: Event, then: Process) -> Process:
+    """``event -> then``, with ``[] fail.event -> THROW`` when the activity may fail.
+
+    Example:
+        >>> class Ev: fallible = frozenset({"pay"})
+        >>> print(prefix(Ev(), Event("pay"), SKIP))
+        pay -> SKIP [] fail.pay -> THROW
+    """
+    step = Prefix(event, then)
+    if event.channel in ev.fallible:
+        return ExternalChoice(step, Prefix(fail_event(event), THROW))
+    return step
+
+
+def evaluate(ev: Evaluator, expr: ast.Node, env: Env) -> Process:
+    """Evaluate ``THROW``, ``saga P`` or (an error outside a saga) ``P undo Q``."""
+    match expr:
+        case ast.ThrowLit():
+            return THROW
+        case ast.Saga(body):
+            return Saga(compensable(ev, body, env, frozenset()))
+    raise ModelError("'undo' only has a meaning inside saga (...)", expr.span,
+                     hint="write saga (P undo Q ; ...), or define the steps and use them "
+                          "inside a saga")
+
+
+_FOLD = {";": CSeq, "|||": CPar, "[]": CExt, "|~|": InternalChoice}
+
+
+def compensable(ev: Evaluator, expr: ast.Node, env: Env, expanding: frozenset[str]) -> Process:
+    """A saga body (or part of one) as a compensable term.
+
+    Args:
+        expanding: the compensable definitions being expanded (recursion check).
+    """
+    def sub(node: ast.Node, scope: Env = env) -> Process:
+        return compensable(ev, node, scope, expanding)
+
+    match expr:
+        case ast.Undo(step, compensation):
+            body, name = _step(ev, step, env)
+            return Step(body, _as_process(ev, compensation, env), name)
+        case ast.ProcBinary(op, left, right) if op in _FOLD:
+            return _FOLD[op](sub(left), sub(right))
+        case ast.GenParallel(left, sync, right):
+            return CPar(sub(left), sub(right), processes.event_set(ev, sync, env))
+        case ast.If(cond, then, orelse) if _has_undo(ev, expr, set()):
+            test = ev.eval(cond, env)
+            if type(test) is not bool:
+                raise ModelError("'if' needs a boolean", cond.span)
+            return sub(then if test else orelse)
+        case ast.Let(_, body) if _has_undo(ev, expr, set()):
+            return sub(body, ev.let_env(expr, env))
+        case ast.Replicated(op) if op in (*_FOLD, "[||]", "[| |]"):
+            return _replicated(ev, expr, env, sub)
+        case ast.Name() | ast.Apply() if _has_undo(ev, expr, set()):
+            return _expand(ev, expr, env, expanding)
+    body, name = _step(ev, expr, env)
+    return Step(body, None, name)  # a pivot
+
+
+def _replicated(ev: Evaluator, expr: ast.Replicated, env: Env, sub: Any) -> Process:
+    parts = [sub(expr.body, scope) for scope in ev.bindings(expr.generators, env)]
+    if expr.op in ("[||]", "[| |]"):
+        sync = processes.event_set(ev, expr.sync, env)
+        op: Any = lambda p, q: CPar(p, q, sync)  # noqa: E731
+    else:
+        op = _FOLD[expr.op]
+    if not parts:
+        if expr.op == "|~|":
+            raise ModelError("replicated |~| over an empty set", expr.span)
+        return Step(STOP if expr.op == "[]" else SKIP, SKIP, "")
+    return reduce(lambda acc, p: op(p, acc), reversed(parts[:-1]), parts[-1])
+
+
+def _expand(ev: Evaluator, expr: ast.Name | ast.Apply, env: Env,
+            expanding: frozenset[str]) -> Process:
+    """Expand a call of a global definition containing ``undo`` in place."""
+    name = expr.id if type(expr) is ast.Name else expr.func.id  # type: ignore[union-attr]
+    if name in expanding:
+        raise ModelError(f"{name} reaches itself through compensable steps", expr.span,
+                         hint="a saga's steps cannot recurse; put the loop inside one step")
+    info = ev.functions[name]
+    args = () if type(expr) is ast.Name else tuple(ev.eval(a, env) for a in expr.args)
+    if (info.arity or 0) != len(args):
+        raise ModelError(f"{name} takes {info.arity or 0} arguments, got {len(args)}", expr.span)
+    for clause in info.clauses:
+        scope: dict[str, Any] = {}
+        if all(ev.match(p, v, scope) for p, v in zip(clause.params or (), args, strict=True)):
+            return compensable(ev, clause.body, scope, expanding | {name})
+    raise ModelError(f"no clause of {name} matches these arguments", expr.span)
+
+
+def _has_undo(ev: Evaluator, expr: ast.Node, seen: set[str]) -> bool:
+    """Whether ``expr`` composes compensable steps (contains ``undo`` structurally)."""
+    match expr:
+        case ast.Undo():
+            return True
+        case ast.ProcBinary(op, left, right) if op in _FOLD:
+            return _has_undo(ev, left, seen) or _has_undo(ev, right, seen)
+        case ast.GenParallel(left, _, right):
+            return _has_undo(ev, left, seen) or _has_undo(ev, right, seen)
+        case ast.If(_, then, orelse):
+            return _has_undo(ev, then, seen) or _has_undo(ev, orelse, seen)
+        case ast.Let(_, body) | ast.Replicated(body=body):
+            return _has_undo(ev, body, seen)
+        case ast.Name(name) | ast.Apply(ast.Name(name)):
+            info = ev.functions.get(name)
+            if info is None or not info.is_process or name in seen or "#" in name:
+                return False
+            seen.add(name)
+            return any(_has_undo(ev, c.body, seen) for c in info.clauses)
+    return False
+
+
+def _step(ev: Evaluator, expr: ast.Node, env: Env) -> tuple[Process, str]:
+    """A step's process (a bare event ``e`` is ``e -> SKIP``) and its display name."""
+    value = ev.eval(expr, env)
+    if type(value) is Event:
+        return prefix(ev, value, SKIP), str(value)
+    return _as_process(ev, expr, env, value), _name(value)
+
+
+def _as_process(ev: Evaluator, expr: ast.Node, env: Env, value: Any = None) -> Process:
+    value = ev.eval(expr, env) if value is None else value
+    if type(value) is Event:
+        return prefix(ev, value, SKIP)
+    if not isinstance(value, Process):
+        raise ModelError(f"a saga step must be a process or an event, got {value}", expr.span,
+                         hint="steps are processes (P undo Q) or events (reserve undo release)")
+    return value
+
+
+def _name(term: Process) -> str:
+    """A short name for a step: its first event, its call, or its text."""
+    while type(term) is ExternalChoice:
+        term = term.left
+    if type(term) is Prefix:
+        return str(term.event)
+    text = str(term) if type(term) is Call else show_process(term)
+    return text if len(text) <= 40 else text[:37] + "..."
