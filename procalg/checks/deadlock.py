@@ -2,7 +2,8 @@
 
 A state deadlocks when it has no outgoing transition and was not entered by
 ✓ (a state after ✓ is Ω, successful termination, FDR's "terminated"
-rather than "deadlocked"). The search is the breadth-first
+rather than "deadlocked") or by ``throw`` (abnormal termination, THROW:
+``docs/sagas.md``; THROWN, too, is only ever entered by ``throw``). The search is the breadth-first
 :class:`~procalg.lts.exploration.Exploration`, stopped at the first stuck
 state, so the counterexample is a shortest path (fewest transitions, τ
 counted) to a deadlock.
@@ -38,6 +39,9 @@ from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
 from procalg.lts.exploration import ExplicitSystem, Exploration
 from procalg.lts.lts import LTS, TICK_INDEX, TransitionSystem
 
+THROW = "throw"
+"""Abnormal termination (THROW, docs/sagas.md): like ✓, not a deadlock."""
+
 
 def check_deadlock(system: TransitionSystem[Any] | LTS, *,
                    max_states: int | None = None) -> CheckResult:
@@ -69,7 +73,8 @@ def check_deadlock(system: TransitionSystem[Any] | LTS, *,
             done = bool(mask[walk.states[number]]) if mask is not None else number in ticked
             if not done:
                 return _failure(walk, number, started)
-        ticked.update(d for c, d in edges if c == TICK_INDEX)
+        ticked.update(d for c, d in edges
+                      if c == TICK_INDEX or walk.labels[c] == THROW)  # throw ends a run too
     return CheckResult(Verdict.PASS, None, _stats(walk, started), message="deadlock free")
 
 
@@ -90,7 +95,10 @@ def _failure(walk: Exploration, number: int, started: float) -> CheckResult:
 
 def _reachably_terminated(lts: LTS) -> np.ndarray:
     """States entered by ✓ from a reachable state (an unreachable ✓ source does not count)."""
-    ticks = (lts.label == TICK_INDEX) & lts.reachable()[lts.src]
+    ends = lts.label == TICK_INDEX
+    if THROW in lts.labels:  # a state entered by throw has terminated (abnormally)
+        ends |= lts.label == lts.labels.index(THROW)
+    ticks = ends & lts.reachable()[lts.src]
     mask = np.zeros(lts.num_states, dtype=bool)
     mask[lts.dst[ticks]] = True
     return mask
