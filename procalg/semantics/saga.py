@@ -33,12 +33,14 @@ from procalg.terms import OMEGA, SKIP, Event, Parallel, Prefix, Process, Seq
 from procalg.terms.saga import (
     COMPENSATE,
     COMPENSATED,
+    COMPENSATED_END,
     THROW,
     THROW_EVENT,
     THROWN,
     Aborted,
     After,
     CExt,
+    Compensated,
     CPar,
     CSeq,
     Installed,
@@ -161,6 +163,8 @@ def fire(term: Process, moves: list[list[Move]], normal: Callable[[Process], Pro
     match term:
         case Throw():
             return [(THROW_EVENT, THROWN)]  # THROW --throw--> THROWN
+        case Compensated():
+            return [(TICK, OMEGA)]
         case Saga():
             return _saga(moves[0], normal)
         case Rollback():
@@ -195,7 +199,7 @@ def _saga(moves: list[Move], normal: Callable[[Process], Process]) -> list[Move]
 
 def _rollback(lab: Label, c: Process) -> Move:
     if lab == TICK:
-        return (COMPENSATED, SKIP)  # then ✓: the saga ends normally, compensated
+        return (COMPENSATED, COMPENSATED_END)  # then ✓: the saga ends normally
     if lab is THROW_EVENT:
         return (THROW_EVENT, THROWN)  # a compensation failed: the saga fails
     return (lab, Rollback(c))

@@ -3,7 +3,7 @@
 The firing rules are in ``procalg.semantics.saga`` and written out in
 ``docs/sagas.md``. Ordinary processes are :class:`SagaTerm` s
 (:data:`THROW`, :data:`THROWN`, :class:`Saga`, :class:`Rollback`,
-:class:`Revert`); the terms of a saga's body are :class:`Compensable`: a
+:class:`Revert`, :class:`Compensated`); the terms of a saga's body are :class:`Compensable`: a
 :class:`Step`, its compositions (:class:`CSeq`, :class:`After`,
 :class:`CPar`, :class:`CExt`) and the end states :class:`Installed` and
 :class:`Aborted`, which carry the compensation installed so far (so a
@@ -108,6 +108,11 @@ class Rollback(SagaTerm):
 
 
 @_saga_term
+class Compensated(SagaTerm):
+    """The state after ``compensated``: a rolled-back saga about to terminate (✓)."""
+
+
+@_saga_term
 class Revert(SagaTerm):
     """The installed compensation of step ``step``: runs ``body``; a throw is
     reported as ``unreverted.step`` first."""
@@ -182,6 +187,7 @@ class CExt(Compensable):
 
 THROW = Throw()
 THROWN = Thrown()
+COMPENSATED_END = Compensated()
 
 
 def _wrap(p: Process, outer: int) -> str:
@@ -206,6 +212,8 @@ def show_saga(p: Process) -> str:
             return f"saga ({body})"
         case Rollback(comp):
             return f"rollback({comp})"
+        case Compensated():
+            return "COMPENSATED"
         case Revert(step, body):
             return f"revert[{step}]({body})"
         case Step(body, comp, _):

@@ -1,0 +1,128 @@
+"""``assert P :[compensation complete]``: no saga in P can end half-done.
+
+By the saga rules (``docs/sagas.md``) a rollback runs exactly the
+compensations of the completed steps, each once, in reverse order of ``;``
+and in parallel across parallel branches. What can still leave a saga
+half-done shows in the LTS as a marker event:
+
+* ``stranded.s``: a rollback met a completed step ``s`` without ``undo``
+  (a pivot followed by a step that failed);
+* ``unreverted.s``: the compensation of step ``s`` threw.
+
+The check is a breadth-first search for the first such event, so the
+counterexample is a shortest trace (τ counted) ending with it.
+:func:`terminal_outcomes` classifies the terminal states of an LTS as
+completed, compensated, failed or deadlocked.
+
+Complexity: O(S + T) up to the first violation, O(S) integers of memory.
+
+Example:
+    >>> from procalg.lts import LTS
+    >>> lts = LTS.build(4, 0, [], [(0, "charge", 1), (1, "fail.ship", 2),
+    ...                            (2, "compensate", 3), (3, "stranded.charge", 3)])
+    >>> result = check_compensation(lts)
+    >>> result.passed, result.counterexample.trace[-1], result.message
+    (False, 'stranded.charge', 'charge is left done: it has no undo and a later step failed')
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
+from procalg.lts.exploration import Exploration
+from procalg.lts.lts import LTS, TICK_INDEX, TransitionSystem
+
+STRANDED, UNREVERTED = "stranded.", "unreverted."
+THROW, COMPENSATED = "throw", "compensated"
+OUTCOMES = ("completed", "compensated", "failed", "deadlocked")
+
+
+def check_compensation(system: TransitionSystem[Any] | LTS, *,
+                       max_states: int | None = None) -> CheckResult:
+    """Check that every saga either completes or undoes every step it completed.
+
+    Args:
+        system: a transition system (e.g. ``Spec.system(term)``), or an LTS.
+        max_states: give up with :class:`~procalg.errors.LimitExceeded` beyond this.
+
+    Returns:
+        PASS, or FAIL with a shortest trace ending in ``stranded.s`` or
+        ``unreverted.s``; the message names the step ``s``.
+
+    Example:
+        >>> from procalg.lts import LTS
+        >>> ok = LTS.build(3, 0, [], [(0, "fail.a", 1), (1, "compensate", 2)])
+        >>> check_compensation(ok).passed
+        True
+    """
+    started = time.perf_counter()
+    walk = Exploration(system, max_states=max_states)
+    for number, edges in walk:
+        for code, target in edges:
+            name = walk.labels[code]
+            if name.startswith(STRANDED) or name.startswith(UNREVERTED):
+                return _failure(walk, number, target, name, started)
+    return CheckResult(Verdict.PASS, None, _stats(walk, started),
+                       message="every saga completes or undoes each step it completed")
+
+
+def _failure(walk: Exploration, number: int, target: Any, name: str,
+             started: float) -> CheckResult:
+    if name.startswith(STRANDED):
+        step = name[len(STRANDED):]
+        message = f"{step} is left done: it has no undo and a later step failed"
+        note = (f"the rollback reaches {step}, which completed and cannot be undone; "
+                f"give it an undo, or make the later steps 'never fails'")
+    else:
+        step = name[len(UNREVERTED):]
+        message = f"{step} is left done: its compensation can fail"
+        note = f"the compensation of {step} throws; declare its activities 'never fails'"
+    trace = (*walk.trace_to(number), name)
+    return CheckResult(
+        Verdict.FAIL,
+        Counterexample(trace, full_path=(*walk.full_path_to(number), name),
+                       states=(*walk.path_states(number), walk.state_id(target)), note=note),
+        _stats(walk, started),
+        message=message,
+    )
+
+
+def terminal_outcomes(lts: LTS) -> dict[int, frozenset[str]]:
+    """How the runs that end in each terminal (reachable, stuck) state ended.
+
+    A state entered by ``throw`` ends a *failed* run; one entered by ✓ from a
+    state entered by ``compensated`` a *compensated* run; by any other ✓ a
+    *completed* run; a stuck state entered by neither is *deadlocked*.
+
+    Example:
+        >>> from procalg.lts import LTS
+        >>> lts = LTS.build(6, 0, [], [(0, "a", 1), (1, "✓", 2), (0, "compensated", 3),
+        ...                            (3, "✓", 2), (0, "throw", 4), (0, "b", 5)])
+        >>> {s: sorted(o) for s, o in terminal_outcomes(lts).items()}
+        {2: ['compensated', 'completed'], 4: ['failed'], 5: ['deadlocked']}
+    """
+    reachable = lts.reachable()
+    has_out = set(lts.src.tolist())
+    labels = lts.labels
+    after_compensated = {int(d) for s, lab, d in zip(lts.src, lts.label, lts.dst, strict=True)
+                         if labels[lab] == COMPENSATED and reachable[s]}
+    found: dict[int, set[str]] = {}
+    for s, lab, d in zip(lts.src.tolist(), lts.label.tolist(), lts.dst.tolist(), strict=True):
+        if not reachable[s] or d in has_out:
+            continue
+        if lab == TICK_INDEX:
+            found.setdefault(d, set()).add("compensated" if s in after_compensated
+                                           else "completed")
+        elif labels[lab] == THROW:
+            found.setdefault(d, set()).add("failed")
+    for state in range(lts.num_states):
+        if reachable[state] and state not in has_out and state not in found:
+            found[state] = {"deadlocked"}
+    return {s: frozenset(o) for s, o in sorted(found.items())}
+
+
+def _stats(walk: Exploration, started: float) -> Stats:
+    return Stats(walk.num_states, walk.transitions, time.perf_counter() - started)
+
