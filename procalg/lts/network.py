@@ -1,0 +1,207 @@
+"""Networks of LTSs: the parallel structure of a process, as FDR and LTSA see it.
+
+A :class:`Network` is a list of component LTSs (the sequential leaves) and a
+list of :class:`SyncRule` s (FDR's *supercombinator* rules): each rule names
+the components that move together, the local label each one performs, and
+the global label the joint move shows. Parallel composition, hiding and
+renaming above the leaves are all compiled into these rules, so the product
+engine (:mod:`procalg.lts.product`) only ever sees "these components move
+together, the world sees label x".
+
+Networks are built bottom-up with :func:`component`, :func:`parallel`,
+:func:`alpha_parallel`, :func:`hide` and :func:`rename`, mirroring the term
+tree; :func:`close` turns the result into the product description.
+
+Termination follows Roscoe (*Understanding Concurrent Systems*, ch. 9)
+exactly: in ``P [| A |] Q`` a ✓ of ``P`` is a τ that leaves ``Ω`` in ``P``'s
+place, and ``Ω [| A |] Ω -✓-> Ω``. So every component gets an internal
+``DONE`` self-loop on its Ω states (which also keeps Ω apart from STOP under
+bisimulation reduction), and every parallel node whose both sides can
+terminate gets a two-state *termination component* (``0 -✓-> 1``,
+``1 -DONE-> 1``): the node's ✓ is the joint move of both sides' ``DONE`` and
+its own ``0 -✓-> 1``. The states ``Ω [| A |] Ω`` and ``Ω`` therefore stay
+distinct, as in the term-level semantics.
+
+Example:
+    >>> p = LTS.build(2, 0, ["a"], [(0, "a", 1), (1, "τ", 0)])
+    >>> q = LTS.build(2, 0, ["a", "b"], [(0, "a", 1), (1, "b", 0)])
+    >>> net = close(hide(parallel(component(p), component(q), {"a"}), {"b"}))
+    >>> sorted((r.label, r.parts) for r in net.rules)
+    [('a', ((0, 'a'), (1, 'a'))), ('τ', ((0, 'τ'),)), ('τ', ((1, 'b'),))]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from procalg.lts.lts import LTS, TAU, TICK
+
+DONE = "\x00done"
+"""Internal label: "this subtree is Ω"; never visible outside a network."""
+
+Part = tuple[int, str]
+"""A component index and the local label it performs."""
+
+
+@dataclass(frozen=True, slots=True)
+class SyncRule:
+    """One joint move: every ``(component, local label)`` in ``parts`` moves
+    together and the network shows ``label`` (τ and ✓ included)."""
+
+    label: str
+    parts: tuple[Part, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Network:
+    """A parallel network: component LTSs and synchronisation rules.
+
+    Components that no rule mentions never move. Built by :func:`close` (or
+    directly, for hand-made networks); ``rules`` never mention ``DONE``
+    outside a :func:`close` d network's internal parts.
+
+    Attributes:
+        components: the leaves (and termination components), explored once.
+        rules: the synchronisation rules, deduplicated.
+        notes: how the network came about (e.g. reductions), for stats.
+    """
+
+    components: tuple[LTS, ...]
+    rules: tuple[SyncRule, ...]
+    notes: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for rule in self.rules:
+            for c, _ in rule.parts:
+                if not 0 <= c < len(self.components):
+                    raise ValueError(f"rule {rule} names component {c} of {len(self)}")
+
+    def __len__(self) -> int:
+        return len(self.components)
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """Global labels: τ, ✓, then the visible ones in first-rule order."""
+        seen = dict.fromkeys([TAU, TICK])
+        seen.update(dict.fromkeys(r.label for r in self.rules))
+        return tuple(seen)
+
+
+def _with_omega_loops(lts: LTS) -> LTS:
+    """Give every ✓-target a ``DONE`` self-loop; redirect ✓ to a fresh Ω
+    state if a ✓-target is not a sink (Roscoe's rule puts Ω there anyway)."""
+    triples = list(lts.triples())
+    targets = {d for _, lab, d in triples if lab == TICK}
+    if not targets:
+        return lts
+    sources = {s for s, _, _ in triples}
+    n = lts.num_states
+    if targets & sources:
+        omega = n
+        n += 1
+        triples = [(s, lab, omega if lab == TICK else d) for s, lab, d in triples]
+        targets = {omega}
+    triples += [(t, DONE, t) for t in sorted(targets)]
+    return LTS.build(n, lts.initial, lts.labels[2:], triples, hidden=lts.hidden)
+
+
+def component(lts: LTS) -> Network:
+    """A one-leaf network: the LTS moves alone on each of its labels.
+
+    Example:
+        >>> lts = LTS.build(2, 0, [], [(0, "✓", 1)])
+        >>> sorted(r.label for r in component(lts).rules) == sorted([TICK, DONE])
+        True
+    """
+    lts = _with_omega_loops(lts)
+    used = sorted(set(lts.label.tolist()))
+    return Network((lts,), tuple(SyncRule(lts.labels[i], ((0, lts.labels[i]),)) for i in used))
+
+
+_TERMINATOR = LTS.build(2, 0, [TICK, DONE], [(0, TICK, 1), (1, DONE, 1)])
+
+
+def _shift(rules: Iterable[SyncRule], by: int) -> list[SyncRule]:
+    return [SyncRule(r.label, tuple((c + by, a) for c, a in r.parts)) for r in rules]
+
+
+def _compose(left: Network, right: Network, shared: set[str],
+             left_alpha: set[str] | None, right_alpha: set[str] | None) -> Network:
+    """Parallel composition: ``shared`` synchronises; an alphabet (if given)
+    blocks a side's visible events outside it."""
+    lrules = list(left.rules)
+    rrules = _shift(right.rules, len(left))
+    rules: list[SyncRule] = []
+    for side, alpha in ((lrules, left_alpha), (rrules, right_alpha)):
+        for r in side:
+            if r.label == TICK:  # a side's ✓ is a τ that leaves Ω in its place
+                rules.append(SyncRule(TAU, r.parts))
+            elif r.label == TAU or (r.label not in shared and r.label != DONE
+                                    and (alpha is None or r.label in alpha)):
+                rules.append(r)
+    for a in shared:
+        rules += [SyncRule(a, lr.parts + rr.parts)
+                  for lr in lrules if lr.label == a for rr in rrules if rr.label == a]
+    ldone = [r for r in lrules if r.label == DONE]
+    rdone = [r for r in rrules if r.label == DONE]
+    comps = left.components + right.components
+    if ldone and rdone:  # both sides can terminate: Ω [| A |] Ω -✓-> Ω
+        t = len(comps)
+        comps += (_TERMINATOR,)
+        rules += [SyncRule(TICK, lr.parts + rr.parts + ((t, TICK),))
+                  for lr in ldone for rr in rdone]
+        rules.append(SyncRule(DONE, ((t, DONE),)))
+    return Network(comps, tuple(dict.fromkeys(rules)), left.notes + right.notes)
+
+
+def parallel(left: Network, right: Network, sync: Iterable[str]) -> Network:
+    """``left [| sync |] right`` (interleaving when ``sync`` is empty)."""
+    return _compose(left, right, set(sync) - {TAU, TICK}, None, None)
+
+
+def alpha_parallel(left: Network, right: Network, left_alpha: Iterable[str],
+                   right_alpha: Iterable[str]) -> Network:
+    """``left [A || B] right``: each side confined to its alphabet,
+    synchronising on ``A ∩ B``."""
+    la, ra = set(left_alpha), set(right_alpha)
+    return _compose(left, right, la & ra, la, ra)
+
+
+def hide(net: Network, hidden: Iterable[str]) -> Network:
+    """``net \\ hidden``: hidden labels become τ (✓ cannot be hidden)."""
+    h = set(hidden) - {TICK, DONE}
+    rules = (SyncRule(TAU if r.label in h else r.label, r.parts) for r in net.rules)
+    return Network(net.components, tuple(dict.fromkeys(rules)), net.notes)
+
+
+def rename(net: Network, pairs: Iterable[tuple[str, str]]) -> Network:
+    """``net [[a <- b, ...]]``: a relation; unmentioned labels keep their name."""
+    image: dict[str, list[str]] = {}
+    for a, b in pairs:
+        if a not in (TAU, TICK, DONE):
+            image.setdefault(a, []).append(b)
+    rules = (SyncRule(b, r.parts) for r in net.rules for b in image.get(r.label, [r.label]))
+    return Network(net.components, tuple(dict.fromkeys(rules)), net.notes)
+
+
+def close(net: Network) -> Network:
+    """The product description of a whole process: drops the internal
+    ``DONE`` rules (nothing above the root can use them)."""
+    return Network(net.components, tuple(r for r in net.rules if r.label != DONE), net.notes)
+
+
+def reduce_components(net: Network) -> Network:
+    """Replace every component by its strong-bisimulation quotient.
+
+    The product stays strongly bisimilar (strong bisimilarity is a
+    congruence for parallel, hiding and renaming), usually with fewer states.
+    ``DONE`` loops keep Ω apart from STOP.
+    """
+    from procalg.lts.partition import minimize
+
+    comps = tuple(minimize(c, "strong") for c in net.components)
+    before = sum(c.num_states for c in net.components)
+    after = sum(c.num_states for c in comps)
+    note = f"components reduced modulo strong bisimulation: {before} -> {after} local states"
+    return Network(comps, net.rules, (*net.notes, note))
