@@ -29,6 +29,7 @@ from procalg.syntax import ast
 _PROCESS_NODES = (
     ast.StopLit, ast.SkipLit, ast.PrefixExpr, ast.Guard, ast.ProcBinary, ast.GenParallel,
     ast.AlphaParallelExpr, ast.HideExpr, ast.RenameExpr, ast.Replicated,
+    ast.ThrowLit, ast.Undo, ast.Saga,  # docs/sagas.md
 )
 
 

@@ -29,7 +29,20 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from procalg.lts import TAU, TICK
-from procalg.terms import OMEGA, SKIP, Event, Parallel, Prefix, Process, Seq
+from procalg.terms import (
+    OMEGA,
+    SKIP,
+    AlphaParallel,
+    Event,
+    Hide,
+    Omega,
+    Parallel,
+    Prefix,
+    Process,
+    Rename,
+    Seq,
+    Skip,
+)
 from procalg.terms.saga import (
     COMPENSATE,
     COMPENSATED,
@@ -133,7 +146,37 @@ def installed(term: Process) -> Process:
             return seq(installed(body), behind)
         case CPar(left, right, _):
             return par(installed(left), installed(right))
+        case Step(body, compensation, name) if finished(body):
+            return _installation(compensation, name)  # its last event happened
     return SKIP  # a step not yet completed, an unresolved choice: nothing committed
+
+
+def finished(body: Process) -> bool:
+    """Whether a step's body has nothing left to do but terminate (its ✓ is a τ away).
+
+    A step whose last event has happened has completed its work, so a throw
+    elsewhere must still undo it, even if its ✓ has not been taken yet.
+
+    Example:
+        >>> from procalg.terms import OMEGA, STOP
+        >>> finished(Parallel(SKIP, OMEGA)), finished(Parallel(SKIP, STOP))
+        (True, False)
+    """
+    kind = type(body)
+    if kind is Skip or kind is Omega:
+        return True
+    if kind is Parallel or kind is AlphaParallel:
+        return finished(body.left) and finished(body.right)
+    if kind is Hide or kind is Rename:
+        return finished(body.process)
+    return False
+
+
+def _installation(compensation: Process | None, name: str) -> Process:
+    """What a completed step installs: its wrapped compensation, or a pivot's marker."""
+    if compensation is None:  # a pivot: a rollback reaching it reports it stranded
+        return Prefix(stranded_event(name), SKIP)
+    return SKIP if compensation == SKIP else Revert(name, compensation)
 
 
 def _carried(end: Process) -> Process:
@@ -215,9 +258,7 @@ def _revert(step: str, lab: Label, q: Process) -> Move:
 
 def _step(compensation: Process | None, name: str, lab: Label, p: Process) -> Move:
     if lab == TICK:
-        if compensation is None:  # a pivot: a rollback reaching it reports it stranded
-            return (TICK, Installed(Prefix(stranded_event(name), SKIP)))
-        return (TICK, Installed(SKIP if compensation == SKIP else Revert(name, compensation)))
+        return (TICK, Installed(_installation(compensation, name)))
     if lab is THROW_EVENT:
         return (THROW_EVENT, Aborted(SKIP))  # the step did not complete: nothing to undo
     return (lab, Step(p, compensation, name))
