@@ -42,7 +42,7 @@ from procalg.checks.result import (
 )
 from procalg.lts import LTS, TAU
 from procalg.lts.partition import Equivalence as Bisimulation
-from procalg.lts.partition import as_equivalence, disjoint_union, refine
+from procalg.lts.partition import Refinement, as_equivalence, disjoint_union, refine
 
 
 def check_equivalence(left: LTS, right: LTS, equivalence: Equivalence | str) -> CheckResult:
@@ -67,7 +67,7 @@ def check_equivalence(left: LTS, right: LTS, equivalence: Equivalence | str) -> 
     blocks = refinement.blocks
     stats = Stats(states=union.num_states, transitions=union.num_transitions,
                   seconds=time.perf_counter() - start,
-                  extra={"blocks": int(blocks.max()) + 1, "rounds": len(refinement.history)})
+                  extra={"blocks": int(blocks.max()) + 1})
     if blocks[left.initial] == blocks[right.initial + off]:
         return CheckResult(Verdict.PASS, stats=stats,
                            message=f"the two LTSs are {kind.value} bisimilar")
@@ -93,7 +93,8 @@ def check_equivalence(left: LTS, right: LTS, equivalence: Equivalence | str) -> 
                        f"the two LTSs are not {kind.value} bisimilar")
 
 
-def _explain(refinement, p: int, q: int, kind: Bisimulation) -> Formula:
+def _explain(refinement: Refinement, p: int, q: int, kind: Bisimulation) -> Formula:
+    assert refinement.history is not None  # strong and weak keep their rounds
     explainer = Explainer(refinement.refined, refinement.history,
                           weak=kind is not Bisimulation.STRONG)
     m = refinement.state_map

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from procalg.lts import LTS, TAU
+from procalg.lts.signature import History
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,13 +136,13 @@ class Explainer:
 
     Args:
         lts: the LTS the refinement partitioned (saturated for weak).
-        history: block arrays per round, as in ``Refinement.history``.
+        history: its strong-refinement rounds (``Refinement.history``).
         weak: print modalities as weak (``<<a>>``).
     """
 
-    def __init__(self, lts: LTS, history: list[np.ndarray], *, weak: bool) -> None:
+    def __init__(self, lts: LTS, history: History, *, weak: bool) -> None:
         self.lts = lts
-        self.history = np.stack(history) if history else np.zeros((1, lts.num_states))
+        self.history = history
         self.weak = weak
         self.memo: dict[tuple[int, int], Formula] = {}
 
@@ -153,10 +154,10 @@ class Explainer:
         return self.memo[key]
 
     def _build(self, p: int, q: int) -> Formula:
-        split = np.flatnonzero(self.history[:, p] != self.history[:, q])
-        if not len(split):
+        split = self.history.first_split(p, q)
+        if split is None:
             raise ValueError(f"states {p} and {q} are equivalent")
-        blocks = self.history[int(split[0]) - 1]
+        blocks = self.history.blocks_at(split - 1)
         move = self._extra_move(p, q, blocks)
         if move is None:  # q has the extra move: explain q against p, then negate
             return negate(self.distinguish(q, p))

@@ -1,13 +1,13 @@
 """Bisimulation partitions and quotients: strong, weak and branching.
 
 All three are computed by *signature refinement* (Blom & Orzan, "Distributed
-branching bisimulation reduction of state spaces", PDMC 2003 / STTT 2005):
-start from one block; in every round give each state the signature
-``(its block, {(label, block of target)})`` and split blocks by signature;
-stop when no block splits. Signatures are grouped with numpy sorting and
-Python tuples, so a round costs O(m log m) for m (saturated) transitions;
-there are at most n rounds, and in practice as many as the longest
-distinguishing formula is deep. This is asymptotically worse than
+branching bisimulation reduction of state spaces", PDMC 2003 / STTT 2005;
+engines in :mod:`procalg.lts.signature`): start from one block; in every
+round split blocks by the signature ``{(label, block of target)}``; stop
+when no block splits. Strong refinement is incremental (only states with a
+successor that changed block are looked at again), so a round costs O(m)
+numpy work plus Python work for the dirty states; there are at most n
+rounds, O(n · m) in the worst case. This is asymptotically worse than
 Paige & Tarjan's O(m log n) ("Three partition refinement algorithms",
 SIAM J. Comput. 1987) but array-friendly and simple to trust.
 
@@ -15,13 +15,11 @@ SIAM J. Comput. 1987) but array-friendly and simple to trust.
 - **branching** (divergence-blind, mCRL2's default ``branching-bisim``;
   van Glabbeek & Weijland 1996; Groote & Vaandrager 1990; Groote, Jansen,
   Keiren & Wijs, TOCL 2017): τ-SCCs are collapsed first, then the signature
-  of ``s`` is every ``(a, B(t))`` with ``s ⇒ s' -a-> t`` along inert τ-steps
-  (τ-steps inside ``s``'s block), except inert ``(τ, B(s))`` itself. The
-  τ-graph is a DAG after the collapse, so one pass in topological order
-  computes all signatures.
-- **weak** (Milner 1989): strong bisimulation of the τ-saturated LTS
-  (``s =a=> t`` is ``τ* a τ*``, ``s =τ=> t`` is ``τ*`` including ``s``),
-  after collapsing τ-SCCs. Saturation may square the transition count.
+  of ``s`` is every ``(a, B(t))`` with ``s ⇒ s' -a-> t`` along inert τ-steps,
+  except inert τ itself.
+- **weak** (Milner 1989): branching bisimulation first (it implies weak, and
+  shrinks the LTS), then strong bisimulation of the τ-saturated quotient
+  (:mod:`procalg.lts.saturation`: ``τ* a τ*`` and reflexive ``τ*``).
 
 ✓ is an ordinary visible label here; labels in ``lts.hidden`` count as τ.
 
@@ -44,7 +42,9 @@ import numpy as np
 
 from procalg.errors import ProcalgError
 from procalg.lts.lts import LTS, TAU_INDEX
-from procalg.lts.tau import collapse_tau_sccs, effective_labels, tau_closure
+from procalg.lts.saturation import saturate
+from procalg.lts.signature import History, branching_refinement, strong_refinement
+from procalg.lts.tau import collapse_tau_sccs, effective_labels
 
 
 class Equivalence(enum.Enum):
@@ -73,38 +73,55 @@ def as_equivalence(equivalence: object) -> Equivalence:
 
 @dataclass(frozen=True)
 class Refinement:
-    """The outcome of signature refinement, with its history.
+    """The outcome of signature refinement.
 
     Attributes:
         refined: the LTS whose states were partitioned (the input for strong,
-            the τ-collapsed LTS for branching, its saturation for weak).
+            the τ-collapsed LTS for branching, the saturated branching
+            quotient for weak).
         state_map: for each original state, its state in ``refined``.
-        history: block arrays over ``refined``, one per round; ``history[0]``
-            is the single initial block, ``history[-1]`` the final partition.
+        final: the block of every state of ``refined``.
+        history: the rounds of strong refinement (strong and weak only), for
+            explanations.
     """
 
     refined: LTS
     state_map: np.ndarray
-    history: list[np.ndarray]
+    final: np.ndarray
+    history: History | None
 
     @property
     def blocks(self) -> np.ndarray:
         """The final block of every original state."""
-        return self.history[-1][self.state_map]
+        return self.final[self.state_map]
 
 
 def refine(lts: LTS, equivalence: Equivalence | str) -> Refinement:
-    """Run signature refinement for ``equivalence`` and keep every round."""
+    """Run signature refinement for ``equivalence``."""
     kind = as_equivalence(equivalence)
     if kind is Equivalence.STRONG:
         plain = LTS.from_arrays(lts.num_states, lts.initial, lts.labels,
                                 lts.src, effective_labels(lts), lts.dst)
-        return Refinement(plain, np.arange(lts.num_states), _strong_rounds(plain))
+        final, history = strong_refinement(plain)
+        return Refinement(plain, np.arange(lts.num_states), final, history)
     collapsed, comp = collapse_tau_sccs(lts)
-    if kind is Equivalence.WEAK:
-        saturated = saturate(collapsed)
-        return Refinement(saturated, comp, _strong_rounds(saturated))
-    return Refinement(collapsed, comp, _branching_rounds(collapsed))
+    branching = branching_refinement(collapsed)
+    if kind is Equivalence.BRANCHING:
+        return Refinement(collapsed, comp, branching, None)
+    # weak: saturate the branching quotient (all blocks, so the map stays total)
+    reduced = _block_lts(collapsed, branching)
+    saturated = saturate(reduced)
+    final, history = strong_refinement(saturated)
+    return Refinement(saturated, branching[comp], final, history)
+
+
+def _block_lts(lts: LTS, blocks: np.ndarray) -> LTS:
+    """Every block as a state, τ-self-loops dropped (no reachability pruning)."""
+    src, dst = blocks[lts.src], blocks[lts.dst]
+    keep = ~((lts.label == TAU_INDEX) & (src == dst))
+    k = int(blocks.max()) + 1 if len(blocks) else 0
+    return LTS.from_arrays(k, int(blocks[lts.initial]), lts.labels,
+                           src[keep], lts.label[keep], dst[keep])
 
 
 def partition(lts: LTS, equivalence: Equivalence | str) -> np.ndarray:
@@ -162,30 +179,6 @@ def bfs_renumber(lts: LTS) -> LTS:
                            lts.label[keep], mapping[lts.dst[keep]])
 
 
-def saturate(lts: LTS) -> LTS:
-    """The weak transition relation as an LTS: ``τ* a τ*`` and reflexive ``τ*``.
-
-    Example:
-        >>> sat = saturate(LTS.build(3, 0, ["a"], [(0, "τ", 1), (1, "a", 2)]))
-        >>> sorted(t for t in sat.triples() if t[1] == "a")
-        [(0, 'a', 2), (1, 'a', 2)]
-    """
-    closure = tau_closure(lts)
-    labels = effective_labels(lts)
-    visible: list[list[tuple[int, int]]] = [[] for _ in range(lts.num_states)]
-    for s, a, d in zip(lts.src.tolist(), labels.tolist(), lts.dst.tolist(), strict=True):
-        if a != TAU_INDEX:
-            visible[s].append((a, d))
-    rows: set[tuple[int, int, int]] = set()
-    for s in range(lts.num_states):
-        rows.update((s, TAU_INDEX, t) for t in closure[s])
-        for u in closure[s]:
-            for a, v in visible[u]:
-                rows.update((s, a, w) for w in closure[v])
-    src, lab, dst = zip(*rows, strict=True) if rows else ((), (), ())
-    return LTS.from_arrays(lts.num_states, lts.initial, lts.labels, src, lab, dst)
-
-
 def disjoint_union(left: LTS, right: LTS) -> tuple[LTS, int]:
     """Both LTSs side by side, labels merged by name; ``right``'s states are shifted.
 
@@ -210,80 +203,3 @@ def disjoint_union(left: LTS, right: LTS) -> tuple[LTS, int]:
 def _dense(blocks: np.ndarray) -> np.ndarray:
     _, dense = np.unique(blocks, return_inverse=True)
     return dense.astype(np.int32).reshape(-1)
-
-
-def _split(blocks: np.ndarray, signatures: list[tuple[int, ...]]) -> np.ndarray:
-    """New block ids from ``(old block, signature)``; including the old block
-    makes every round a refinement of the last, so the loop terminates."""
-    ids: dict[tuple[int, tuple[int, ...]], int] = {}
-    new = [ids.setdefault((b, sig), len(ids))
-           for b, sig in zip(blocks.tolist(), signatures, strict=True)]
-    return np.asarray(new, dtype=np.int32)
-
-
-def _strong_rounds(lts: LTS) -> list[np.ndarray]:
-    n = lts.num_states
-    blocks = np.zeros(n, dtype=np.int32)
-    history = [blocks]
-    nlabels = len(lts.labels)
-    src = lts.src.astype(np.int64)
-    while True:
-        width = int(blocks.max()) + 1 if n else 1
-        keys = np.unique((src * nlabels + lts.label) * width + blocks[lts.dst])
-        owner = keys // (nlabels * width)
-        sig_keys = (keys % (nlabels * width)).tolist()
-        bounds = np.searchsorted(owner, np.arange(n + 1)).tolist()
-        signatures = [tuple(sig_keys[bounds[s]:bounds[s + 1]]) for s in range(n)]
-        new = _split(blocks, signatures)
-        if int(new.max(initial=-1)) == int(blocks.max(initial=-1)):
-            return history
-        blocks = new
-        history.append(blocks)
-
-
-def _branching_rounds(lts: LTS) -> list[np.ndarray]:
-    """``lts`` must be τ-SCC-free (collapsed), so its τ-graph is a DAG."""
-    n = lts.num_states
-    order = _tau_topological_order(lts)
-    out: list[list[tuple[int, int]]] = [lts.successors(s) for s in range(n)]
-    blocks = np.zeros(n, dtype=np.int32)
-    history = [blocks]
-    while True:
-        b = blocks.tolist()
-        width = max(b, default=0) + 1
-        sigs: list[set[int]] = [set() for _ in range(n)]
-        for s in order:  # τ-successors first
-            acc = sigs[s]
-            for a, t in out[s]:
-                if a == TAU_INDEX and b[t] == b[s]:
-                    acc |= sigs[t]
-                else:
-                    acc.add(a * width + b[t])
-        new = _split(blocks, [tuple(sorted(x)) for x in sigs])
-        if int(new.max(initial=-1)) == int(blocks.max(initial=-1)):
-            return history
-        blocks = new
-        history.append(blocks)
-
-
-def _tau_topological_order(lts: LTS) -> list[int]:
-    """States ordered so that every τ-successor comes before its source (Kahn)."""
-    taus = lts.label == TAU_INDEX
-    preds: list[list[int]] = [[] for _ in range(lts.num_states)]
-    pending = np.zeros(lts.num_states, dtype=np.int64)
-    for s, d in zip(lts.src[taus].tolist(), lts.dst[taus].tolist(), strict=True):
-        preds[d].append(s)
-        pending[s] += 1
-    pend = pending.tolist()
-    ready = deque(s for s in range(lts.num_states) if pend[s] == 0)
-    order: list[int] = []
-    while ready:
-        d = ready.popleft()
-        order.append(d)
-        for s in preds[d]:
-            pend[s] -= 1
-            if pend[s] == 0:
-                ready.append(s)
-    if len(order) != lts.num_states:
-        raise ValueError("τ-cycle left after collapsing τ-SCCs")
-    return order

@@ -15,8 +15,8 @@ from procalg.lts.partition import (
     disjoint_union,
     minimize,
     partition,
-    saturate,
 )
+from procalg.lts.saturation import saturate
 
 KINDS = ["strong", "weak", "branching"]
 
