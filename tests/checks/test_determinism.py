@@ -7,11 +7,13 @@ comment, drawn by hand (internal choice as two τ moves, SKIP as ✓ to Ω).
 import itertools
 
 import networkx as nx
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from procalg.checks.determinism import check_determinism
 from procalg.checks.divergence import check_divergence
+from procalg.errors import LimitExceeded
 from procalg.lts import LTS, TAU, TICK
 
 
@@ -174,3 +176,31 @@ def test_a_failure_is_a_genuine_clash_or_divergence(lts: LTS) -> None:
     else:
         (event,) = cx.refused
         assert ref.clash(cx.trace, event) and ref.refuses(end, event)
+
+
+class Counter:
+    """n -up-> n+1 forever; at ``fork`` also up -> a dead end (nondeterministic on up)."""
+
+    def __init__(self, fork: int | None) -> None:
+        self.fork = fork
+
+    def initial_state(self) -> int:
+        return 0
+
+    def successors(self, n: object) -> list[tuple[str, object]]:
+        if n == "dead":
+            return []
+        assert isinstance(n, int)
+        return [("up", n + 1), ("up", "dead")] if n == self.fork else [("up", n + 1)]
+
+
+def test_normalisation_is_on_the_fly_and_stops_at_the_first_clash() -> None:
+    result = check_determinism(Counter(fork=3))
+    assert result.counterexample.trace == ("up",) * 4
+    assert result.counterexample.refused == frozenset({"up"})
+    assert result.stats.states <= 7
+
+
+def test_an_infinite_deterministic_system_hits_the_state_limit() -> None:
+    with pytest.raises(LimitExceeded):
+        check_determinism(Counter(fork=None), max_states=100)
