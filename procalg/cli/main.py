@@ -14,6 +14,9 @@ from collections.abc import Sequence
 from procalg.cli import commands
 from procalg.errors import ProcalgError
 
+DEFAULT_MAX_STATES = 5_000_000
+"""A guard against models whose state space is infinite (``P = (a -> P) \\ {a}``)."""
+
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
@@ -26,8 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="check every assertion in a .proc file")
     check.add_argument("file", help="the .proc model")
     check.add_argument("--json", action="store_true", help="print one JSON document")
-    check.add_argument("--max-states", type=int, default=None, metavar="N",
-                       help="stop exploring beyond N states (default: no limit)")
+    check.add_argument("--max-states", type=int, default=DEFAULT_MAX_STATES, metavar="N",
+                       help="stop exploring beyond N states (default: %(default)s; 0: no limit)")
     check.add_argument("--show-tau", action="store_true",
                        help="show τ steps in counterexample traces")
     check.set_defaults(run=commands.check)
@@ -37,7 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     lts.add_argument("process", help="a process name or expression, e.g. System")
     lts.add_argument("--stats", action="store_true", help="print state and transition counts")
     lts.add_argument("--json", action="store_true", help="JSON output (with --stats)")
-    lts.add_argument("--max-states", type=int, default=None, metavar="N")
+    lts.add_argument("--max-states", type=int, default=DEFAULT_MAX_STATES, metavar="N",
+                     help="stop exploring beyond N states (default: %(default)s; 0: no limit)")
     lts.set_defaults(run=commands.lts)
     return parser
 
@@ -46,6 +50,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "max_states", None) == 0:
+        args.max_states = None
     try:
         return args.run(args)
     except ProcalgError as err:
