@@ -16,8 +16,9 @@ refinement's, which the :class:`History` records as a change log
 **Branching** (:func:`branching_refinement`, divergence-blind; Groote &
 Vaandrager 1990, Blom & Orzan 2005): the LTS must have no τ-cycles
 (collapse τ-SCCs first); ``sig(s)`` is every ``(a, B(t))`` reachable as
-``s ⇒ s' -a-> t`` along inert τ-steps, except inert τ itself, computed in
-one pass per round in τ-topological order; O(n · |sig| + m) per round.
+``s ⇒ s' -a-> t`` along inert τ-steps, except inert τ itself. It is
+incremental in the same way, with the dirty set also closed under
+τ-predecessors; O(d · |sig|) Python work per round for d dirty states.
 
 Both loops end when no block splits; at most n rounds.
 
@@ -34,6 +35,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import deque
+from typing import Any
 
 import numpy as np
 
@@ -124,9 +126,9 @@ def _recompute(sig: list[tuple[int, ...]], states: np.ndarray, mask: np.ndarray,
 
 
 def _split_round(states: np.ndarray, block: np.ndarray, sizes: list[int],
-                 block_sig: list[tuple[int, ...]], sig: list[tuple[int, ...]]) -> list[int]:
+                 block_sig: list[Any], sig: list[Any]) -> list[int]:
     """Split every block holding dirty states by signature; return moved states."""
-    by_block: dict[int, dict[tuple[int, ...], list[int]]] = {}
+    by_block: dict[int, dict[Any, list[int]]] = {}
     for s, b in zip(states.tolist(), block[states].tolist(), strict=True):
         by_block.setdefault(b, {}).setdefault(sig[s], []).append(s)
     moved: list[int] = []
@@ -148,28 +150,56 @@ def _split_round(states: np.ndarray, block: np.ndarray, sizes: list[int],
 
 
 def branching_refinement(lts: LTS) -> np.ndarray:
-    """The coarsest divergence-blind branching bisimulation of a τ-cycle-free ``lts``."""
+    """The coarsest divergence-blind branching bisimulation of a τ-cycle-free ``lts``.
+
+    Incremental like :func:`strong_refinement`: a signature can only change
+    if some state on an inert τ-path from it moved block or has a successor
+    that moved, so the dirty set is ``moved ∪ pred(moved)`` closed under
+    τ-predecessors; dirty signatures are recomputed in τ-topological order,
+    reusing the cached signatures of clean τ-successors.
+    """
     n = lts.num_states
-    order = _tau_topological_order(lts)
+    order = np.asarray(_tau_topological_order(lts), dtype=np.int64)
     out = [lts.successors(s) for s in range(n)]
-    blocks = np.zeros(n, dtype=np.int64)
-    while True:
-        b = blocks.tolist()
-        width = max(b, default=0) + 1
-        sigs: list[set[int]] = [set() for _ in range(n)]
-        for s in order:  # τ-successors first
-            acc = sigs[s]
+    tau_preds: list[list[int]] = [[] for _ in range(n)]
+    for s, moves in enumerate(out):
+        for a, t in moves:
+            if a == TAU_INDEX:
+                tau_preds[t].append(s)
+    src, dst = lts.src.astype(np.int64), lts.dst.astype(np.int64)
+    block = np.zeros(n, dtype=np.int64)
+    sizes, block_sig = [n], [frozenset()]
+    sig: list[frozenset[int]] = [frozenset()] * n
+    dirty = np.ones(n, dtype=bool)
+    while dirty.any():
+        b = block.tolist()
+        for s in order[dirty[order]].tolist():  # τ-successors first
+            acc: set[int] = set()
             for a, t in out[s]:
                 if a == TAU_INDEX and b[t] == b[s]:
-                    acc |= sigs[t]
+                    acc |= sig[t]  # inert: inherit what t can reach
                 else:
-                    acc.add(a * width + b[t])
-        ids: dict[tuple[int, tuple[int, ...]], int] = {}
-        new = np.asarray([ids.setdefault((b[s], tuple(sorted(sigs[s]))), len(ids))
-                          for s in range(n)], dtype=np.int64)
-        if len(ids) == width or n == 0:
-            return new
-        blocks = new
+                    acc.add(a * n + b[t])
+            sig[s] = frozenset(acc)
+        moved = _split_round(np.flatnonzero(dirty), block, sizes, block_sig, sig)
+        if not moved:
+            break
+        dirty = np.zeros(n, dtype=bool)
+        dirty[moved] = True
+        dirty[src[dirty[dst]]] = True
+        _close_under(dirty, tau_preds)
+    return block
+
+
+def _close_under(mask: np.ndarray, preds: list[list[int]]) -> None:
+    """Add every state that reaches a marked state backwards through ``preds``."""
+    todo = np.flatnonzero(mask).tolist()
+    while todo:
+        t = todo.pop()
+        for s in preds[t]:
+            if not mask[s]:
+                mask[s] = True
+                todo.append(s)
 
 
 def _tau_topological_order(lts: LTS) -> list[int]:
