@@ -68,8 +68,11 @@ def from_json(text: str) -> LTS:
             raise FormatError(f"transition #{i} is not [src, \"label\", dst] with states "
                               f"below {n}: {row!r}")
         rows.append((row[0], row[1], row[2]))
-    labels = [x for x in data["labels"] if isinstance(x, str)]
-    return LTS.build(n, data["initial"], labels, rows, hidden=data.get("hidden", ()))
+    hidden = data.get("hidden", [])
+    for key, names in (("labels", data["labels"]), ("hidden", hidden)):
+        if not isinstance(names, list) or not all(isinstance(x, str) for x in names):
+            raise FormatError(f"field {key!r} must be a list of label names")
+    return LTS.build(n, data["initial"], data["labels"], rows, hidden=hidden)
 
 
 def to_graphml(lts: LTS) -> str:

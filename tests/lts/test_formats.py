@@ -48,6 +48,8 @@ def test_json_round_trip_keeps_everything(lts):
     ('{"initial": 4, "states": 1, "labels": [], "transitions": []}', "initial state 4"),
     ('{"initial": 0, "states": 1, "labels": [], "transitions": [[0, "a", 3]]}', "#0"),
     ('{"initial": true, "states": 1, "labels": [], "transitions": []}', "initial"),
+    ('{"initial": 0, "states": 1, "labels": [1], "transitions": []}', "labels"),
+    ('{"initial": 0, "states": 1, "labels": [], "transitions": [], "hidden": "a"}', "hidden"),
 ])
 def test_malformed_json_is_a_format_error(text, words):
     with pytest.raises(FormatError, match=words):
