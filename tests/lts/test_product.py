@@ -1,0 +1,301 @@
+"""The product engine against Roscoe's firing rules applied to LTS leaves.
+
+The reference here is a direct transcription of the rules (UCS ch. 9) for
+parallel, alphabetised parallel, hiding and renaming over leaf LTSs, with
+states as nested tuples, explored by :func:`procalg.lts.explore`. The engine
+must give the same numbers of states and transitions, a strongly bisimilar
+LTS, and shortest counterexamples.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from procalg.errors import LimitExceeded
+from procalg.lts import LTS, TAU, TICK, explore, vectors
+from procalg.lts.network import Network, alpha_parallel, close, component, hide, parallel, rename
+from procalg.lts.partition import partition
+from procalg.lts.product import (
+    count_states,
+    explore_product,
+    find_deadlock,
+    find_divergence,
+    find_label,
+)
+from procalg.lts.tau import is_divergent
+
+OMEGA = "Ω"
+
+
+class Tree:
+    """The reference: Roscoe's rules over a tree of leaf LTSs."""
+
+    def __init__(self, node: tuple) -> None:
+        self.node = node
+
+    def initial_state(self):
+        return _initial(self.node)
+
+    def successors(self, state):
+        return _moves(self.node, state)
+
+
+def _initial(node):
+    if node[0] == "leaf":
+        return node[1].initial
+    if node[0] in ("par", "apar"):
+        return (_initial(node[1]), _initial(node[2]))
+    return _initial(node[1])
+
+
+def _moves(node, state):
+    kind = node[0]
+    if state == OMEGA:
+        return []
+    if kind == "leaf":
+        lts = node[1]
+        return [(lts.labels[lab], dst) for lab, dst in lts.successors(state)]
+    if kind == "hide":
+        return [(TICK, OMEGA) if a == TICK else (TAU if a in node[2] else a, t)
+                for a, t in _moves(node[1], state)]
+    if kind == "rename":
+        out = []
+        for a, t in _moves(node[1], state):
+            images = [b for x, b in node[2] if x == a] or [a]
+            out += [(TICK, OMEGA)] if a == TICK else [(b, t) for b in images]
+        return out
+    left, right = state
+    if left == OMEGA and right == OMEGA:
+        return [(TICK, OMEGA)]
+    both = node[3] if kind == "par" else node[3] & node[4]
+    alpha = (None, None) if kind == "par" else (node[3], node[4])
+    lm, rm = _moves(node[1], left), _moves(node[2], right)
+    out = []
+    for a, p in lm:
+        if a == TICK:
+            out.append((TAU, (OMEGA, right)))
+        elif a in both:
+            out += [(a, (p, q)) for b, q in rm if b == a]
+        elif a == TAU or alpha[0] is None or a in alpha[0]:
+            out.append((a, (p, right)))
+    for a, q in rm:
+        if a == TICK:
+            out.append((TAU, (left, OMEGA)))
+        elif a not in both and (a == TAU or alpha[1] is None or a in alpha[1]):
+            out.append((a, (left, q)))
+    return out
+
+
+def _network(node) -> Network:
+    kind = node[0]
+    if kind == "leaf":
+        return component(node[1])
+    if kind == "par":
+        return parallel(_network(node[1]), _network(node[2]), node[3])
+    if kind == "apar":
+        return alpha_parallel(_network(node[1]), _network(node[2]), node[3], node[4])
+    if kind == "hide":
+        return hide(_network(node[1]), node[2])
+    return rename(_network(node[1]), node[2])
+
+
+EVENTS = ["a", "b", "c"]
+
+
+@st.composite
+def leaves(draw) -> LTS:
+    """A small LTS whose ✓ moves all enter one sink entered by nothing else (an Ω)."""
+    n = draw(st.integers(1, 4))
+    labels = st.sampled_from([*EVENTS, TAU, TICK])
+    triples = draw(st.lists(st.tuples(st.integers(0, n - 1), labels, st.integers(0, n - 1)),
+                            max_size=7))
+    omega = n
+    fixed = [(s, lab, omega if lab == TICK else d) for s, lab, d in triples]
+    return LTS.build(n + 1, 0, EVENTS, fixed)
+
+
+def trees(depth: int = 3):
+    events = st.frozensets(st.sampled_from(EVENTS))
+    leaf = leaves().map(lambda lts: ("leaf", lts))
+    if depth == 0:
+        return leaf
+    sub = trees(depth - 1)
+    pairs = st.frozensets(st.tuples(st.sampled_from(EVENTS), st.sampled_from(EVENTS)),
+                          max_size=3)
+    return st.one_of(
+        leaf,
+        st.tuples(st.just("par"), sub, sub, events),
+        st.tuples(st.just("apar"), sub, sub, events, events),
+        st.tuples(st.just("hide"), sub, events),
+        st.tuples(st.just("rename"), sub, pairs),
+    )
+
+
+def _bisimilar(a: LTS, b: LTS) -> bool:
+    labels = sorted(set(a.labels) | set(b.labels) - {TAU, TICK})
+    triples = [(s, lab, d) for s, lab, d in a.triples()]
+    triples += [(s + a.num_states, lab, d + a.num_states) for s, lab, d in b.triples()]
+    union = LTS.build(a.num_states + b.num_states, a.initial, labels, triples)
+    blocks = partition(union, "strong")
+    return bool(blocks[a.initial] == blocks[a.num_states + b.initial])
+
+
+def _distances(lts: LTS) -> np.ndarray:
+    dist = np.full(lts.num_states, -1)
+    dist[lts.initial] = 0
+    queue = deque([lts.initial])
+    while queue:
+        s = queue.popleft()
+        for _, d in lts.successors(s):
+            if dist[d] < 0:
+                dist[d] = dist[s] + 1
+                queue.append(d)
+    return dist
+
+
+def _replay(lts: LTS, path: tuple[str, ...]) -> set[int]:
+    states = {lts.initial}
+    for name in path:
+        states = {d for s in states for lab, d in lts.successors(s) if lts.labels[lab] == name}
+    return states
+
+
+@settings(max_examples=150, deadline=None)
+@given(trees())
+def test_product_has_the_states_and_transitions_of_roscoes_rules(tree):
+    reference = explore(Tree(tree))
+    product = explore_product(close(_network(tree)))
+    assert product.num_states == reference.num_states
+    assert product.num_transitions == reference.num_transitions
+    assert _bisimilar(product, reference)
+
+
+@settings(max_examples=150, deadline=None)
+@given(trees())
+def test_deadlock_search_gives_a_shortest_trace_to_a_real_deadlock(tree):
+    reference = explore(Tree(tree))
+    stuck = reference.deadlocks()
+    result = find_deadlock(close(_network(tree)))
+    assert result.found == bool(stuck)
+    if stuck:
+        assert len(result.path) == int(_distances(reference)[stuck].min())
+        assert set(_replay(reference, result.path)) & set(stuck)
+
+
+@settings(max_examples=100, deadline=None)
+@given(trees(), st.sampled_from(EVENTS))
+def test_reachability_ends_with_the_label_at_its_shortest_distance(tree, event):
+    reference = explore(Tree(tree))
+    dist = _distances(reference)
+    code = reference.label_index(event)
+    sources = [] if code is None else reference.src[reference.label == code]
+    result = find_label(close(_network(tree)), event)
+    assert result.found == bool(len(sources))
+    if len(sources):
+        assert result.path[-1] == event
+        assert len(result.path) == int(dist[sources].min()) + 1
+        assert _replay(reference, result.path)
+
+
+@settings(max_examples=100, deadline=None)
+@given(trees())
+def test_divergence_is_found_exactly_when_a_tau_loop_is_reachable(tree):
+    reference = explore(Tree(tree))
+    divergent = is_divergent(reference)
+    result = find_divergence(close(_network(tree)))
+    assert result.found == bool(divergent.any())
+    if result.found:
+        assert any(divergent[s] for s in _replay(reference, result.path))
+        assert result.cycle and set(result.cycle) == {TAU}
+
+
+SKIP = LTS.build(2, 0, [], [(0, TICK, 1)])
+
+
+def test_interleaved_skips_terminate_through_omega_as_in_roscoes_rules():
+    # SKIP ||| SKIP: (S,S) -τ-> (Ω,S), (S,Ω); both -τ-> (Ω,Ω) -✓-> Ω: five states
+    lts = explore_product(close(parallel(component(SKIP), component(SKIP), set())))
+    assert (lts.num_states, lts.num_transitions) == (5, 5)
+    assert lts.deadlocks() == []
+    assert not find_deadlock(close(parallel(component(SKIP), component(SKIP), set()))).found
+
+
+def test_nested_parallel_keeps_the_inner_omega_parallel_omega_state():
+    # (SKIP ||| SKIP) ||| SKIP: inner (Ω,Ω) -✓-> Ω is a τ of the outer parallel, so the
+    # inner part has 5 states (S,S) (Ω,S) (S,Ω) (Ω,Ω) Ω, times 2 for the right SKIP,
+    # plus the final Ω: 11
+    inner = parallel(component(SKIP), component(SKIP), set())
+    net = close(parallel(inner, component(SKIP), set()))
+    tree = ("par", ("par", ("leaf", SKIP), ("leaf", SKIP), frozenset()), ("leaf", SKIP),
+            frozenset())
+    assert explore_product(net).num_states == explore(Tree(tree)).num_states == 11
+
+
+def _philosophers(n: int) -> Network:
+    def cycle(events):
+        return LTS.build(len(events), 0, events,
+                         [(i, e, (i + 1) % len(events)) for i, e in enumerate(events)])
+
+    def fork(j):
+        left = (j + n - 1) % n
+        return LTS.build(3, 0, [], [(0, f"pick.{j}.{j}", 1), (1, f"put.{j}.{j}", 0),
+                                    (0, f"pick.{left}.{j}", 2), (2, f"put.{left}.{j}", 0)])
+
+    phils = [component(cycle([f"think.{i}", f"pick.{i}.{i}", f"pick.{i}.{(i + 1) % n}",
+                              f"eat.{i}", f"put.{i}.{i}", f"put.{i}.{(i + 1) % n}"]))
+             for i in range(n)]
+    forks = [component(fork(j)) for j in range(n)]
+    left, right = phils[0], forks[0]
+    for p, f in zip(phils[1:], forks[1:], strict=True):
+        left, right = parallel(left, p, set()), parallel(right, f, set())
+    sync = {f"{a}.{i}.{j}" for a in ("pick", "put") for i in range(n) for j in range(n)}
+    return close(parallel(left, right, sync))
+
+
+@pytest.mark.parametrize(("n", "states"), [(2, 21), (3, 99), (4, 465), (5, 2163), (6, 10053)])
+def test_dining_philosophers_have_the_reference_engines_state_counts(n, states):
+    assert count_states(_philosophers(n)).states == states
+
+
+def test_dining_philosophers_deadlock_after_everyone_picks_up_the_left_fork():
+    result = find_deadlock(_philosophers(4))
+    assert result.found
+    assert sorted(result.trace) == sorted([f"think.{i}" for i in range(4)]
+                                          + [f"pick.{i}.{i}" for i in range(4)])
+
+
+@pytest.mark.parametrize("setting", ["_MAX_BITS", "JOINT_LIMIT"])
+def test_mixed_radix_codes_and_split_tables_give_the_same_product(monkeypatch, setting):
+    before = explore_product(_philosophers(3))
+    monkeypatch.setattr(vectors, setting, 1)
+    after = explore_product(_philosophers(3))
+    assert (after.num_states, after.num_transitions) == (before.num_states,
+                                                          before.num_transitions)
+    assert _bisimilar(before, after)
+
+
+def test_state_limit_stops_with_limit_exceeded_saying_how_far_it_got():
+    with pytest.raises(LimitExceeded) as info:
+        count_states(_philosophers(4), max_states=100)
+    assert info.value.states > 100
+    assert "100" in info.value.message and "BFS levels" in info.value.message
+
+
+def test_memory_limit_stops_with_limit_exceeded():
+    with pytest.raises(LimitExceeded) as info:
+        count_states(_philosophers(5), max_memory=2000)
+    assert "memory" in info.value.message and info.value.states > 0
+
+
+def test_progress_is_reported_per_level_with_growing_state_counts():
+    seen = []
+    result = count_states(_philosophers(3), progress=seen.append)
+    assert [p.level for p in seen] == list(range(1, len(seen) + 1))
+    assert [p.states for p in seen] == sorted(p.states for p in seen)
+    assert seen[-1].states == result.states == 99
+    assert all(p.memory > 0 and p.states_per_second > 0 for p in seen)
