@@ -51,6 +51,18 @@ def fail_event(event: Event) -> Event:
     return Event(FAIL, (event,))
 
 
+def failed_activity(label: object) -> Event | None:
+    """The activity event a ``fail.e`` label is the failure of (None for other labels).
+
+    Example:
+        >>> failed_activity(fail_event(Event("pay", (3,)))), failed_activity(Event("pay"))
+        (Event(channel='pay', fields=(3,)), None)
+    """
+    if type(label) is Event and label.channel == FAIL and label.fields:
+        return label.fields[0]
+    return None
+
+
 def stranded_event(step: str) -> Event:
     """``stranded.s``: a rollback met step ``s``, completed and without ``undo``."""
     return Event(STRANDED, (Atom(step),))
