@@ -15,7 +15,7 @@ in after some trace (subset construction over τ-closures; Roscoe,
 Nodes are built lazily and memoised, so a refinement check only
 normalises the part of the spec the implementation drives it into. The
 subset construction is exponential in the worst case (as in FDR);
-each node costs O(|node| · out-degree) once.
+each node costs O(|node| · out-degree) once (its τ-closure included).
 
 Example:
     >>> spec = LTS.build(4, 0, ["a", "b"], [(0, "τ", 1), (0, "τ", 2), (1, "a", 3), (2, "b", 3)])
@@ -32,7 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from procalg.lts.lts import LTS, TAU_INDEX, TICK, TICK_INDEX
-from procalg.lts.tau import effective_labels, is_divergent, tau_closure
+from procalg.lts.tau import effective_labels, is_divergent
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,20 +61,19 @@ class NormalForm:
 
     def __init__(self, spec: LTS) -> None:
         self.spec = spec
-        self._closure = tau_closure(spec)
         self._divergent = is_divergent(spec).tolist()
         labels = effective_labels(spec)
         self._moves: list[list[tuple[str, int]]] = [[] for _ in range(spec.num_states)]
-        self._stable = [True] * spec.num_states
+        self._taus: list[list[int]] = [[] for _ in range(spec.num_states)]
         for s, a, d in zip(spec.src.tolist(), labels.tolist(), spec.dst.tolist(), strict=True):
             if a == TAU_INDEX:
-                self._stable[s] = False
+                self._taus[s].append(d)
             else:
                 self._moves[s].append((spec.labels[a], d))
         self._nodes: list[NormalNode] = []
         self._index: dict[frozenset[int], int] = {}
         self._after: dict[tuple[int, str], int | None] = {}
-        self.root = self._intern(self._closure[spec.initial])
+        self.root = self._intern(self._close([spec.initial]))
 
     @property
     def alphabet(self) -> frozenset[str]:
@@ -93,13 +92,20 @@ class NormalForm:
         spec cannot perform ``event`` there."""
         key = (number, event)
         if key not in self._after:
-            targets: set[int] = set()
-            for s in self._nodes[number].states:
-                for x, d in self._moves[s]:
-                    if x == event:
-                        targets |= self._closure[d]
-            self._after[key] = self._intern(frozenset(targets)) if targets else None
+            targets = [d for s in self._nodes[number].states
+                       for x, d in self._moves[s] if x == event]
+            self._after[key] = self._intern(self._close(targets)) if targets else None
         return self._after[key]
+
+    def _close(self, states: list[int]) -> frozenset[int]:
+        """The τ-closure of ``states`` (depth-first; per node, not all-pairs)."""
+        seen, todo = set(states), list(states)
+        while todo:
+            for d in self._taus[todo.pop()]:
+                if d not in seen:
+                    seen.add(d)
+                    todo.append(d)
+        return frozenset(seen)
 
     def _intern(self, states: frozenset[int]) -> int:
         number = self._index.get(states)
@@ -116,7 +122,7 @@ class NormalForm:
             initials |= events
             if TICK in events:
                 offers.add(frozenset({TICK}))
-            elif self._stable[s]:
+            elif not self._taus[s]:  # stable
                 offers.add(events)
         minimal = tuple(sorted((a for a in offers if not any(b < a for b in offers)),
                                key=lambda a: (len(a), sorted(a))))
