@@ -43,6 +43,7 @@ from procalg.terms import (
 from procalg.terms.saga import (
     COMPENSATE,
     COMPENSATED,
+    FAIL,
     RESERVED,
     THROW,
     THROW_EVENT,
@@ -124,6 +125,7 @@ def declare(spec: Any, decl: ast.Node) -> None:
                 _channel(spec, name, fields, decl.span)
                 spec.activities[name] = Activity(name, attempts, backoff, timeout, never,
                                                  decl.span)
+            _failures(spec, decl.span)
         case ast.SignalDecl(names, fields):
             for name in names:
                 _channel(spec, name, fields, decl.span)
@@ -136,6 +138,18 @@ def declare(spec: Any, decl: ast.Node) -> None:
 def _channel(spec: Any, name: str, fields: tuple, span: Span | None) -> None:
     spec._claim(name, span)
     spec._channels[name] = ast.ChannelDecl((name,), fields, span=span)
+
+
+def _failures(spec: Any, span: Span | None) -> None:
+    """Declare (again) the channel ``fail : {| fallible activities |}``.
+
+    So models can name failures (``fail.ship``, ``{| fail |}``) and ``Events``
+    includes them. Field types are evaluated lazily, after every declaration.
+    """
+    names = tuple(ast.Name(n, span=span) for n in sorted(fallible(spec)))
+    if names:
+        spec._channels[FAIL] = ast.ChannelDecl((FAIL,), (ast.EventSet(names, span=span),),
+                                               span=span)
 
 
 def fallible(spec: Any) -> frozenset[str]:

@@ -8,7 +8,9 @@ from procalg.api.check import check_model
 from procalg.api.model import loads
 from procalg.checks.reachability import check_reachable
 from procalg.errors import ModelError, ProcalgError
+from procalg.syntax import parse_expr
 from procalg.terms import Event
+from procalg.terms.saga import fail_event
 
 
 def labels(text: str, process: str) -> set[str]:
@@ -96,3 +98,12 @@ def test_outcome_markers_are_events_that_assertions_can_name() -> None:
     reports = list(check_model(model))
     assert [r.result for r in reports] == ["pass", "pass"]
     assert reports[0].check.counterexample.trace == ("fail.a", "compensate", "compensated")
+
+
+def test_failures_are_a_channel_models_can_name_and_events_include() -> None:
+    model = loads("activity pay : {1, 2}\nactivity ship\nactivity log never fails\n"
+                  "P = pay?x -> SKIP\nQ = P \\ {| fail |}\n")
+    assert model.spec.value(parse_expr("fail.ship")) == fail_event(Event("ship"))
+    assert {str(e) for e in model.spec.events} == {
+        "pay.1", "pay.2", "ship", "log", "fail.pay.1", "fail.pay.2", "fail.ship"}
+    assert set(model.lts("Q").labels[2:]) == {"pay.1", "pay.2", "throw"}
