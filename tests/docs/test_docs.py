@@ -1,0 +1,172 @@
+"""The user documentation stays true: its examples parse and its outputs are real.
+
+Every fenced block in ``docs/*.md`` is checked by its info string:
+
+- ```` ```proc ```` is a whole model: :func:`procalg.syntax.parse` accepts it
+  and, unless it uses the workflow constructs (whose pages test them),
+  :func:`procalg.api.loads` evaluates its declarations without error;
+- ```` ```proc-fragment ```` is one process or value expression:
+  :func:`procalg.syntax.parse_expr` accepts it;
+- ```` ```console ```` blocks whose first line is ``$ procalg ...`` are run
+  (in process, through :func:`procalg.cli.main.main`) and compared with what
+  the page shows: for ``check`` the verdict lines (``✓``/``✗``/``!`` and the
+  assertion, without the timing columns) and the exit status when the page
+  shows ``$ echo $?``; for ``check --json`` the assertions and results; for
+  ``lts`` and ``--help`` the whole text.
+
+A block that should not be checked uses another info string (``text``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from procalg.api import loads
+from procalg.cli.main import main
+from procalg.syntax import parse, parse_expr
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGES = sorted((ROOT / "docs").glob("*.md"))
+FENCE = re.compile(r"^```([\w-]*)\s*$")
+MARKS = ("✓", "✗", "!")
+# the timing columns of a summary line, or the word 'error' in their place
+STATS = re.compile(r"\s+(?:[\d,]+ states\s+[\d.]+s|error)\s*$")
+
+
+@dataclass(frozen=True)
+class Block:
+    """One fenced block of a page."""
+
+    page: str
+    line: int  # of the opening fence
+    info: str
+    text: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.page}:{self.line}"
+
+
+def blocks(path: Path) -> list[Block]:
+    """The fenced blocks of a Markdown page, in order."""
+    found, info, start, body = [], None, 0, []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        fence = FENCE.match(line)
+        if info is None and fence:
+            info, start, body = fence.group(1), number, []
+        elif info is not None and line.strip() == "```":
+            found.append(Block(path.name, start, info, "\n".join(body) + "\n"))
+            info = None
+        elif info is not None:
+            body.append(line)
+    assert info is None, f"{path.name}:{start}: unclosed code fence"
+    return found
+
+
+ALL = [b for page in PAGES for b in blocks(page)]
+MODELS = [b for b in ALL if b.info == "proc"]
+FRAGMENTS = [b for b in ALL if b.info == "proc-fragment"]
+CONSOLE = [b for b in ALL if b.info == "console" and b.text.startswith("$ procalg ")]
+
+
+def test_the_user_pages_exist_and_have_examples() -> None:
+    names = {p.name for p in PAGES}
+    assert {"language.md", "semantics.md", "checks.md", "cli.md"} <= names
+    assert len(MODELS) >= 5 and len(FRAGMENTS) >= 10 and len(CONSOLE) >= 5
+
+
+@pytest.mark.parametrize("block", MODELS, ids=[b.id for b in MODELS])
+def test_every_proc_example_parses_as_a_model(block: Block) -> None:
+    module = parse(block.text, block.id)
+    assert module.declarations, "an empty model teaches nothing"
+
+
+WORKFLOW = re.compile(r"^(activity|signal|timer)\b|\b(saga|undo|THROW)\b", re.M)
+
+
+@pytest.mark.parametrize("block", [b for b in MODELS if not WORKFLOW.search(b.text)],
+                         ids=[b.id for b in MODELS if not WORKFLOW.search(b.text)])
+def test_every_plain_csp_example_loads(block: Block) -> None:
+    model = loads(block.text, block.id)
+    for name, clauses in model.spec.definitions.items():
+        if clauses[0].params is None:  # every constant process and value evaluates
+            model.value(clauses[0].body)
+
+
+@pytest.mark.parametrize("block", FRAGMENTS, ids=[b.id for b in FRAGMENTS])
+def test_every_fragment_parses_as_an_expression(block: Block) -> None:
+    for line in _fragments(block.text):
+        parse_expr(line, block.id)
+
+
+def _fragments(text: str) -> list[str]:
+    """A fragment block holds one expression per paragraph (blank-line separated)."""
+    chunks = [c for c in re.split(r"\n\s*\n", text) if c.strip()]
+    return chunks
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    """The command's exit status and standard output."""
+    try:
+        status = main(argv)
+    except SystemExit as exit_:  # argparse exits for --help
+        status = int(exit_.code or 0)
+    return status, capsys.readouterr().out
+
+
+def verdict_lines(text: str) -> list[str]:
+    """The ``✓``/``✗``/``!`` lines, without timings and spacing differences."""
+    lines = []
+    for line in text.splitlines():
+        if line.startswith(MARKS):
+            lines.append(" ".join(STATS.sub("", line).split()))
+    return lines
+
+
+def _command(block: Block) -> tuple[list[str], str, int | None]:
+    """The argv after ``procalg``, the shown output, and the shown exit status."""
+    first, *rest = block.text.rstrip("\n").split("\n")
+    shown, status = [], None
+    for i, line in enumerate(rest):
+        if line.strip() == "$ echo $?":
+            status = int(rest[i + 1])
+            break
+        shown.append(line)
+    return shlex.split(first[len("$ procalg "):]), "\n".join(shown), status
+
+
+@pytest.mark.parametrize("block", CONSOLE, ids=[b.id for b in CONSOLE])
+def test_every_console_example_is_real_output(
+    block: Block, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("COLUMNS", "80")  # argparse wraps help text to the terminal
+    argv, shown, status = _command(block)
+    got_status, out = run(argv, capsys)
+    if status is not None:
+        assert got_status == status
+    if "--help" in argv or "-h" in argv:
+        assert out.strip() == shown.strip()
+    elif argv[0] == "check" and "--json" in argv:
+        results = [(a["assertion"], a["result"]) for a in json.loads(out)["assertions"]]
+        assert results == [(a["assertion"], a["result"])
+                           for a in json.loads(shown)["assertions"]]
+    elif argv[0] == "check":
+        assert verdict_lines(shown), "a check example should show its verdict lines"
+        assert verdict_lines(out) == verdict_lines(shown)
+    else:
+        assert out.strip() == shown.strip()
+
+
+def test_verdict_lines_ignore_timings_but_not_marks() -> None:
+    a = "✓ P :[deadlock free]      1,528 states     0.30s\n    trace: a"
+    b = "✓ P :[deadlock free]   1,528 states   9.99s"
+    assert verdict_lines(a) == verdict_lines(b) == ["✓ P :[deadlock free]"]
+    assert verdict_lines("✗ P :[deadlock free]  12 states  0.01s") != verdict_lines(b)
+    assert verdict_lines("! P :[deadlock free]  error") == ["! P :[deadlock free]"]
