@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from procalg.api.model import Model
 from procalg.checks.deadlock import check_deadlock
 from procalg.checks.determinism import check_determinism
 from procalg.checks.divergence import check_divergence
@@ -30,8 +31,6 @@ from procalg.checks.traces import check_has_trace
 from procalg.errors import ModelError, ProcalgError
 from procalg.syntax import ast
 from procalg.terms import Event, Sequence
-
-from procalg.api.model import Model
 
 
 class NotSupported(ProcalgError):

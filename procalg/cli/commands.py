@@ -5,14 +5,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from procalg.api import check_model, load
+from procalg.api.export import draw, export_lts, parse_trace, reduced
 from procalg.cli.report import (
     FAIL_MARK,
     counterexample_text,
     report_json,
     summary_line,
 )
+from procalg.errors import ProcalgError
+from procalg.lts.render import MAX_STATES as MAX_PICTURE_STATES
 
 
 def check(args: argparse.Namespace) -> int:
@@ -49,13 +53,50 @@ def _print_details(reports: list, *, show_tau: bool) -> None:
 
 
 def lts(args: argparse.Namespace) -> int:
-    """``procalg lts FILE PROCESS --stats``: explore and report the LTS."""
+    """``procalg lts FILE PROCESS [--stats] [--format F [-o OUT]] [--minimize E]``."""
     model = load(args.file)
-    graph = model.lts(args.process, max_states=args.max_states)
-    stats = {"process": args.process, "states": graph.num_states,
-             "transitions": graph.num_transitions}
-    if args.json:
-        print(json.dumps(stats))
-    else:
-        print(f"{args.process}: {graph.num_states} states, {graph.num_transitions} transitions")
+    graph = reduced(model.lts(args.process, max_states=args.max_states), args.minimize)
+    if args.format is not None:
+        _write(export_lts(graph, args.format), args.output)
+    elif args.output is not None:
+        raise ProcalgError("-o needs --format to say what to write",
+                           hint="add --format aut, dot, json or graphml")
+    if args.stats or args.format is None:
+        stats = {"process": args.process, "states": graph.num_states,
+                 "transitions": graph.num_transitions}
+        # with the export on stdout, the statistics go to stderr
+        out = sys.stderr if args.format is not None and args.output is None else sys.stdout
+        if args.json:
+            print(json.dumps(stats), file=out)
+        else:
+            print(f"{args.process}: {graph.num_states} states, "
+                  f"{graph.num_transitions} transitions", file=out)
     return 0
+
+
+def graph(args: argparse.Namespace) -> int:
+    """``procalg graph FILE PROCESS -o OUT [--minimize E] [--highlight-trace T]``."""
+    model = load(args.file)
+    names = args.minimize is None  # a quotient's states are blocks, not terms
+    lts = reduced(model.lts(args.process, max_states=args.max_states, state_names=names),
+                  args.minimize)
+    if lts.num_states > MAX_PICTURE_STATES and not args.output.endswith((".dot", ".gv")):
+        raise ProcalgError(
+            f"the LTS has {lts.num_states} states, more than the picture limit of "
+            f"{MAX_PICTURE_STATES}",
+            hint="draw its quotient (--minimize branching), a smaller process, "
+                 "or write DOT text (-o out.dot)")
+    path = draw(lts, args.output, highlight_trace=parse_trace(args.highlight_trace))
+    print(f"wrote {path} ({lts.num_states} states, {lts.num_transitions} transitions)")
+    return 0
+
+
+def _write(text: str, output: str | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise ProcalgError(f"cannot write {output}: {err.strerror}",
+                           hint="check the directory exists and is writable") from None

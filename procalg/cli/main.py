@@ -11,6 +11,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from procalg.api.export import EQUIVALENCES, TEXT_FORMATS
 from procalg.cli import commands
 from procalg.errors import ProcalgError
 
@@ -40,10 +41,29 @@ def build_parser() -> argparse.ArgumentParser:
     lts.add_argument("process", help="a process name or expression, e.g. System")
     lts.add_argument("--stats", action="store_true", help="print state and transition counts")
     lts.add_argument("--json", action="store_true", help="JSON output (with --stats)")
-    lts.add_argument("--max-states", type=int, default=DEFAULT_MAX_STATES, metavar="N",
-                     help="stop exploring beyond N states (default: %(default)s; 0: no limit)")
+    lts.add_argument("--format", choices=TEXT_FORMATS,
+                     help="print the LTS in this format (aut: CADP/mCRL2 Aldebaran)")
+    lts.add_argument("-o", "--output", metavar="OUT", help="write the export to OUT, not stdout")
+    _common_lts_options(lts)
     lts.set_defaults(run=commands.lts)
+
+    graph = sub.add_parser("graph", help="draw a process's LTS (SVG, PNG, PDF via Graphviz; DOT)")
+    graph.add_argument("file", help="the .proc model")
+    graph.add_argument("process", help="a process name or expression, e.g. System")
+    graph.add_argument("-o", "--output", required=True, metavar="OUT",
+                       help="the picture: .svg, .png or .pdf (needs Graphviz), or .dot text")
+    graph.add_argument("--highlight-trace", metavar="TRACE",
+                       help='draw the path of this trace thick, e.g. "a, b.1, c"')
+    _common_lts_options(graph)
+    graph.set_defaults(run=commands.graph)
     return parser
+
+
+def _common_lts_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--minimize", choices=EQUIVALENCES,
+                        help="minimise by this bisimulation first")
+    parser.add_argument("--max-states", type=int, default=DEFAULT_MAX_STATES, metavar="N",
+                        help="stop exploring beyond N states (default: %(default)s; 0: no limit)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,103 @@
+"""Exporting a model's LTS: text formats, minimised quotients and pictures.
+
+The CLI's ``procalg lts --format`` and ``procalg graph`` call these; so can
+programs and notebooks.
+
+Example:
+    >>> from procalg.api.model import loads
+    >>> model = loads("channel a, b\\nP = a -> b -> P |~| a -> b -> P")
+    >>> lts = reduced(model.lts("P"), "weak")
+    >>> print(export_lts(lts, "aut"), end="")
+    des (0,2,2)
+    (0,"a",1)
+    (1,"b",0)
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+from procalg.errors import ProcalgError
+from procalg.lts import LTS
+from procalg.lts.aut import write_aut
+from procalg.lts.dot import to_dot
+from procalg.lts.formats import to_graphml, to_json
+from procalg.lts.partition import minimize
+from procalg.lts.render import FORMATS as PICTURE_FORMATS
+from procalg.lts.render import MAX_STATES, render
+
+TEXT_FORMATS = ("aut", "dot", "json", "graphml")
+EQUIVALENCES = ("strong", "weak", "branching")
+
+
+def reduced(lts: LTS, equivalence: str | None) -> LTS:
+    """``lts`` minimised by ``equivalence`` (``None``: unchanged).
+
+    Raises:
+        ProcalgError: an unknown equivalence.
+    """
+    if equivalence is None:
+        return lts
+    if equivalence not in EQUIVALENCES:
+        raise ProcalgError(f"cannot minimise by {equivalence!r}",
+                           hint=f"use one of {', '.join(EQUIVALENCES)}")
+    return minimize(lts, equivalence)
+
+
+def export_lts(lts: LTS, fmt: str, *, highlight_trace: Sequence[str] | None = None) -> str:
+    """The LTS as text in ``fmt`` (``aut``, ``dot``, ``json`` or ``graphml``).
+
+    Raises:
+        ProcalgError: an unknown format, or a highlighted trace the LTS cannot do.
+    """
+    if fmt == "aut":
+        return write_aut(lts)
+    if fmt == "dot":
+        return to_dot(lts, highlight_trace)
+    if fmt == "json":
+        return to_json(lts) + "\n"
+    if fmt == "graphml":
+        return to_graphml(lts)
+    raise ProcalgError(f"cannot export an LTS as {fmt!r}",
+                       hint=f"use one of {', '.join(TEXT_FORMATS)}")
+
+
+def parse_trace(text: str | None) -> tuple[str, ...] | None:
+    """``"a, b.1, c"`` → ``("a", "b.1", "c")``; blanks around events are dropped.
+
+    Example:
+        >>> parse_trace(" a, b.1 ,c "), parse_trace(""), parse_trace(None)
+        (('a', 'b.1', 'c'), (), None)
+    """
+    if text is None:
+        return None
+    return tuple(e.strip() for e in text.split(",") if e.strip())
+
+
+def draw(lts: LTS, path: str | Path, *, highlight_trace: Sequence[str] | None = None,
+         max_states: int = MAX_STATES) -> Path:
+    """Write a picture of ``lts`` to ``path``, the format taken from its suffix.
+
+    ``.dot`` (or ``.gv``) writes DOT text and needs no Graphviz; ``.svg``,
+    ``.png`` and ``.pdf`` run Graphviz's ``dot``.
+
+    Raises:
+        ProcalgError: an unknown suffix, an LTS too large to draw, no ``dot``
+            binary, or a highlighted trace the LTS cannot do.
+    """
+    target = Path(path)
+    fmt = target.suffix.lower().lstrip(".")
+    if fmt in ("dot", "gv"):
+        target.write_text(to_dot(lts, highlight_trace), encoding="utf-8")
+        return target
+    if fmt not in PICTURE_FORMATS:
+        raise ProcalgError(f"cannot tell the picture format from {str(target)!r}",
+                           hint="name the output file .svg, .png, .pdf or .dot")
+    if shutil.which("dot") is None:
+        raise ProcalgError(
+            "cannot draw pictures: Graphviz's 'dot' program is not installed",
+            hint="install it (apt-get install graphviz, brew install graphviz), "
+                 "or write DOT text instead (-o picture.dot)")
+    return render(lts, target, fmt, highlight_trace=highlight_trace, max_states=max_states)
