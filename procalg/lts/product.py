@@ -46,7 +46,7 @@ from procalg.lts.network import Network
 from procalg.lts.vectors import Tables
 from procalg.lts.visited import Visited, sorted_unique
 
-CHUNK = 1 << 15
+CHUNK = 1 << 14
 """Frontier states expanded per batch (bounds the scratch memory)."""
 
 
@@ -110,9 +110,14 @@ class _Search:
     def run(self, stop: Stop | None = None) -> tuple[int, str] | None:
         """Explore level by level; ``stop(chunk, src, dst, label)`` may return
         a witness ``(code, last label)`` that ends the search."""
-        frontier = self.visited.recent[-1][1]
+        frontier = self.visited.frontier
         while len(frontier):
-            cands = []
+            # successors pile up as sorted runs; past a budget they are merged,
+            # deduplicated and filtered against the visited set (bounded scratch,
+            # and each distinct successor is searched for about once)
+            budget = max(1 << 19, len(self.visited) // 16)
+            pending: list[np.ndarray] = []
+            size = 0
             for lo in range(0, len(frontier), CHUNK):
                 chunk = frontier[lo: lo + CHUNK]
                 src, dst, lab = (self.por.successors(chunk) if self.por
@@ -120,9 +125,19 @@ class _Search:
                 self.transitions += len(src)
                 if stop is not None and (hit := stop(chunk, src, dst, lab)) is not None:
                     return hit
-                cands.append(sorted_unique(dst))
-                self._account(sum(c.nbytes for c in cands) + 3 * dst.nbytes)
-            frontier = self.visited.add_level(np.concatenate(cands), runs=True)
+                pending.append(sorted_unique(dst))
+                size += len(pending[-1])
+                self._account(8 * size + 4 * dst.nbytes)
+                del src, dst, lab
+                if size > budget:
+                    merged = sorted_unique(np.concatenate(pending), kind="stable")
+                    pending = [self.visited.unseen(merged)]
+                    size = len(pending[0])
+                    del merged
+            joined = np.concatenate(pending) if pending else np.zeros(0, dtype=np.int64)
+            pending.clear()
+            frontier = self.visited.add_level(joined, runs=True)
+            del joined
             self._account(0)
             self._report()
         return None
@@ -242,7 +257,7 @@ def find_label(network: Network, label: str, **options) -> SearchResult:
 
 def _all_transitions(search: _Search) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every transition as (sorted position of source, of target, label)."""
-    codes = search.visited.big
+    codes = search.visited.codes
     srcs, dsts, labs = [], [], []
     for lo in range(0, len(codes), CHUNK):
         src, dst, lab = search.tables.successors(codes[lo: lo + CHUNK])
@@ -266,7 +281,7 @@ def find_divergence(network: Network, **options) -> SearchResult:
     src, dst, lab = _all_transitions(search)
     tau = lab == TAU_INDEX
     src, dst = src[tau], dst[tau]
-    n = len(search.visited.big)
+    n = len(search.visited.codes)
     alive = np.ones(n, dtype=bool)
     outdeg = np.bincount(src, minlength=n)
     while True:
@@ -281,7 +296,7 @@ def find_divergence(network: Network, **options) -> SearchResult:
         return search.result(False)
     tags = search.visited.tags
     first = int(np.flatnonzero(alive)[np.argmin(tags[alive])])
-    path = search.path_to(int(search.visited.big[first]))
+    path = search.path_to(int(search.visited.codes[first]))
     order = np.argsort(src, kind="stable")
     src, dst = src[order], dst[order]
     seen: dict[int, int] = {}

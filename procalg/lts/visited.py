@@ -1,11 +1,12 @@
 """The visited set of a level-synchronous BFS: sorted codes with level tags.
 
-States live in two tiers: ``big``, one sorted ``int64`` array with a level
-tag per state (``uint16``, widened if the search gets deeper), and a few
-recent BFS levels, each its own sorted array (the newest is the frontier).
-Membership is a binary search per tier (``np.searchsorted`` on sorted
-queries); when the recent tier holds more than a quarter of ``big`` (or too
-many levels), it is merged into ``big`` in place: ``big`` is grown with
+States live in three tiers: ``big`` and ``mid``, sorted ``int64`` arrays
+with a level tag per state (``uint16``, widened if the search gets deeper),
+and the frontier (the newest level). Membership is a binary search per tier
+(``np.searchsorted`` on sorted queries), frontier first, each tier seeing
+only what the previous ones missed. After each level the frontier is merged
+into ``mid``; when ``mid`` holds more than an eighth of ``big``, it is merged
+into ``big``. Merges are in place: the target is grown with
 ``ndarray.resize`` (``realloc``, no copy for large arrays) and its old
 entries are moved backwards chunk by chunk, so a merge needs only a chunk of
 scratch memory. No state is stored twice, and the level tags give shortest
@@ -29,7 +30,7 @@ from __future__ import annotations
 import numpy as np
 
 _CHUNK = 1 << 18
-_MAX_RECENT = 8
+_MID_SHARE = 8  # merge mid into big when it exceeds 1/8 of big: bounds merge scratch
 
 
 def sorted_unique(codes: np.ndarray, kind: str = "quicksort") -> np.ndarray:
@@ -49,49 +50,63 @@ def sorted_unique(codes: np.ndarray, kind: str = "quicksort") -> np.ndarray:
     return out[keep]
 
 
+class _Tier:
+    """A sorted code array with a level tag per code."""
+
+    def __init__(self) -> None:
+        self.codes = np.zeros(0, dtype=np.int64)
+        self.tags = np.zeros(0, dtype=np.uint16)
+
+    def merge(self, codes: np.ndarray, tags: np.ndarray) -> None:
+        if self.tags.dtype != tags.dtype:
+            self.tags = self.tags.astype(tags.dtype)
+        self.codes, self.tags = _merge_into(self.codes, self.tags, codes, tags)
+
+
 class Visited:
     """A set of int64 codes, each tagged with the BFS level that found it."""
 
     def __init__(self, initial: np.ndarray) -> None:
-        self.big = np.zeros(0, dtype=np.int64)
-        self.tags = np.zeros(0, dtype=np.uint16)
-        self.recent: list[tuple[int, np.ndarray]] = []
+        self.big, self.mid = _Tier(), _Tier()
         self.depth = 0
-        self.recent.append((0, sorted_unique(np.asarray(initial, dtype=np.int64))))
-        self._recent_size = len(self.recent[0][1])
+        self.frontier = sorted_unique(np.asarray(initial, dtype=np.int64))
 
     def __len__(self) -> int:
-        return len(self.big) + self._recent_size
+        return len(self.big.codes) + len(self.mid.codes) + len(self.frontier)
 
     @property
     def nbytes(self) -> int:
         """Bytes held by the set."""
-        return self.big.nbytes + self.tags.nbytes + sum(a.nbytes for _, a in self.recent)
+        return sum(t.codes.nbytes + t.tags.nbytes for t in (self.big, self.mid)) + \
+            self.frontier.nbytes
 
-    def _find(self, tier: np.ndarray, codes: np.ndarray) -> np.ndarray:
-        pos = np.searchsorted(tier, codes)
-        hit = np.zeros(len(codes), dtype=bool)
-        inside = pos < len(tier)
-        hit[inside] = tier[pos[inside]] == codes[inside]
-        return hit
+    def _tiers(self) -> list[np.ndarray]:
+        return [self.frontier, self.mid.codes, self.big.codes]  # likeliest hits first
+
+    def unseen(self, codes: np.ndarray) -> np.ndarray:
+        """The ``codes`` not in the set (sorted queries search fastest)."""
+        for tier in self._tiers():
+            if len(codes) and len(tier):
+                codes = codes[~_find(tier, codes)]
+        return codes
 
     def contains(self, codes: np.ndarray) -> np.ndarray:
-        """Membership mask for sorted ``codes``."""
-        hit = self._find(self.big, codes)
-        for _, arr in self.recent:
-            hit |= self._find(arr, codes)
+        """Membership mask for ``codes``."""
+        hit = np.zeros(len(codes), dtype=bool)
+        for tier in self._tiers():
+            hit |= _find(tier, codes)
         return hit
 
     def level_of(self, codes: np.ndarray) -> np.ndarray:
         """The BFS level of each code (``-1`` when not visited)."""
         codes = np.asarray(codes, dtype=np.int64)
         out = np.full(len(codes), -1, dtype=np.int64)
-        pos = np.minimum(np.searchsorted(self.big, codes), max(len(self.big) - 1, 0))
-        if len(self.big):
-            hit = self.big[pos] == codes
-            out[hit] = self.tags[pos[hit]]
-        for level, arr in self.recent:
-            out[self._find(arr, codes)] = level
+        for tier in (self.big, self.mid):
+            if len(tier.codes):
+                pos = np.minimum(np.searchsorted(tier.codes, codes), len(tier.codes) - 1)
+                hit = tier.codes[pos] == codes
+                out[hit] = tier.tags[pos[hit]]
+        out[_find(self.frontier, codes)] = self.depth
         return out
 
     def add_level(self, candidates: np.ndarray, *, runs: bool = False) -> np.ndarray:
@@ -104,44 +119,51 @@ class Visited:
 
         Returns the new level (sorted, unique), which is also the frontier.
         """
-        cand = sorted_unique(candidates, kind="stable" if runs else "quicksort")
-        new = cand[~self.contains(cand)]
+        new = self.unseen(sorted_unique(candidates, kind="stable" if runs else "quicksort"))
+        self._retire()
         self.depth += 1
-        self.recent.append((self.depth, new))
-        self._recent_size += len(new)
-        if self._recent_size * 4 > len(self.big) or len(self.recent) > _MAX_RECENT:
-            self._merge()
+        self.frontier = new
         return new
 
+    def _retire(self) -> None:
+        """Move the frontier into ``mid``, and ``mid`` into ``big`` when it has grown."""
+        dtype = np.uint16 if self.depth < np.iinfo(np.uint16).max else np.uint32
+        self.mid.merge(self.frontier, np.full(len(self.frontier), self.depth, dtype))
+        self.frontier = np.zeros(0, dtype=np.int64)
+        if len(self.mid.codes) * _MID_SHARE > len(self.big.codes):
+            self.big.merge(self.mid.codes, self.mid.tags)
+            self.mid = _Tier()
+
     def levels(self) -> list[np.ndarray]:
-        """Every level's codes (sorted), in BFS order; used after a search."""
+        """Every level's codes (sorted), in BFS order; call after :meth:`finish`."""
         order = np.argsort(self.tags, kind="stable")
         bounds = np.cumsum(np.bincount(self.tags, minlength=self.depth + 1))[:-1]
-        out = np.split(self.big[order], bounds)
-        for k, arr in self.recent:
-            out[k] = arr
-        return out
+        return np.split(self.codes[order], bounds)
 
     def finish(self) -> None:
-        """Merge every level into ``big`` (after a search: one sorted array)."""
-        self.recent.append((self.depth + 1, np.zeros(0, dtype=np.int64)))
-        self._merge()
-        self.recent = []
-        self._recent_size = 0
+        """Merge every tier into one sorted array (:attr:`codes`, :attr:`tags`)."""
+        self._retire()
+        if len(self.mid.codes):
+            self.big.merge(self.mid.codes, self.mid.tags)
+            self.mid = _Tier()
 
-    def _merge(self) -> None:
-        """Move all recent levels except the frontier into ``big``."""
-        old, self.recent = self.recent[:-1], self.recent[-1:]
-        if not old:
-            return
-        codes = np.concatenate([a for _, a in old])
-        tags = np.concatenate([np.full(len(a), k, dtype=np.int64) for k, a in old])
-        order = np.argsort(codes, kind="stable")
-        codes, tags = codes[order], tags[order]
-        self._recent_size = len(self.recent[0][1])
-        if self.depth >= np.iinfo(self.tags.dtype).max:
-            self.tags = self.tags.astype(np.uint32)
-        self.big, self.tags = _merge_into(self.big, self.tags, codes, tags)
+    @property
+    def codes(self) -> np.ndarray:
+        """All codes, sorted, once :meth:`finish` has run."""
+        return self.big.codes
+
+    @property
+    def tags(self) -> np.ndarray:
+        """The level of each of :attr:`codes`, once :meth:`finish` has run."""
+        return self.big.tags
+
+
+def _find(tier: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    pos = np.searchsorted(tier, codes)
+    hit = np.zeros(len(codes), dtype=bool)
+    inside = pos < len(tier)
+    hit[inside] = tier[pos[inside]] == codes[inside]
+    return hit
 
 
 def _merge_into(big: np.ndarray, tags: np.ndarray, codes: np.ndarray, new_tags: np.ndarray
@@ -153,8 +175,10 @@ def _merge_into(big: np.ndarray, tags: np.ndarray, codes: np.ndarray, new_tags: 
     tags = _grown(tags, n + m)
     for hi in range(n, 0, -_CHUNK):  # backwards, so no entry is overwritten unread
         lo = max(0, hi - _CHUNK)
-        idx = np.arange(lo, hi, dtype=np.int64)
-        dest = idx + np.searchsorted(pos, idx, side="right")
+        a, b = np.searchsorted(pos, [lo, hi])
+        # shift of entry i = number of new codes inserted at or before i
+        shift = a + np.cumsum(np.bincount(pos[a:b] - lo, minlength=hi - lo))
+        dest = np.arange(lo, hi, dtype=np.int64) + shift
         big[dest] = big[lo:hi].copy()
         tags[dest] = tags[lo:hi].copy()
     dest = pos + np.arange(m, dtype=np.int64)

@@ -1,0 +1,143 @@
+"""Benchmark: the product engine against spin's exhaustive search.
+
+Prints one table: model, N, states, transitions, seconds, states/s, peak
+memory, verdict (deadlock freedom), and for each installed peer its states,
+seconds and the ratio peer seconds / procalg seconds (above 1: procalg is
+faster). procalg's time covers loading the ``.proc`` model with N set,
+compiling the network and the deadlock search; spin's covers
+``spin -a``, ``gcc -O2 -DNOREDUCE`` and ``./pan -m10000000``. Peak memory
+is tracemalloc's peak during procalg's search (the state storage; B/st is
+per state) and pan's own "total actual memory usage" for spin (which
+includes the 10M-deep DFS stack that ``-m10000000`` asks for). Both stop at
+the first deadlock, so on deadlocking models the state counts differ (BFS
+versus DFS); spin's full counts are procalg's plus one (its ``init``).
+
+Run: ``.venv/bin/python -m benchmarks.product`` (``--quick`` for small N,
+``--no-peers`` to skip spin, ``--only philosophers`` to pick models).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.networks import buffers
+from procalg.api.model import loads
+from procalg.lts.network import Network
+from procalg.lts.product import find_deadlock
+from procalg.semantics.network import compile_network
+
+ROOT = Path(__file__).resolve().parents[1]
+PROMELA = Path(__file__).resolve().parent / "promela"
+
+
+@dataclass(frozen=True)
+class Case:
+    model: str
+    sizes: tuple[int, ...]
+    quick: tuple[int, ...]
+    network: Callable[[int], Network]
+    promela: str
+    defines: tuple[str, ...] = ()
+
+
+def _from_model(file: str, process: str) -> Callable[[int], Network]:
+    def build(n: int) -> Network:
+        text = (ROOT / "models" / file).read_text()
+        model = loads(re.sub(r"^N = \d+", f"N = {n}", text, flags=re.M), file)
+        net = compile_network(model.process(process), model.spec)
+        assert net is not None, f"{file}: {process} is not a network"
+        return net
+    return build
+
+
+CASES = [
+    Case("philosophers", (5, 6, 7, 8, 9, 10), (5, 6),
+         _from_model("dining_philosophers.proc", "System"), "philosophers.pml"),
+    Case("philosophers-fixed", (5, 6, 7, 8, 9, 10), (5, 6),
+         _from_model("dining_philosophers_fixed.proc", "System"), "philosophers.pml",
+         ("-DFIXED=1",)),
+    Case("milner", (4, 6, 8, 10, 12), (4, 6),
+         _from_model("milner_scheduler.proc", "Scheduler"), "scheduler.pml"),
+    Case("buffers", (6, 8, 10, 12), (6,), buffers, "buffers.pml"),
+]
+
+
+def run_procalg(case: Case, n: int) -> dict:
+    start = time.perf_counter()
+    network = case.network(n)
+    tracemalloc.start()
+    result = find_deadlock(network)
+    seconds = time.perf_counter() - start
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return {"states": result.states, "transitions": result.transitions, "seconds": seconds,
+            "peak": peak, "verdict": "fail" if result.found else "pass"}
+
+
+def run_spin(case: Case, n: int) -> dict | None:
+    if shutil.which("spin") is None or shutil.which("gcc") is None:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        shutil.copy(PROMELA / case.promela, tmp)
+        start = time.perf_counter()
+        steps = [["spin", f"-DN={n}", *case.defines, "-a", case.promela],
+                 ["gcc", "-O2", "-DNOREDUCE", "-o", "pan", "pan.c"],
+                 ["./pan", "-m10000000"]]
+        out = ""
+        for cmd in steps:
+            out = subprocess.run(cmd, cwd=tmp, capture_output=True, text=True,
+                                 check=True).stdout
+        seconds = time.perf_counter() - start
+    states = int(re.search(r"(\d+) states, stored", out).group(1))
+    errors = int(re.search(r"errors: (\d+)", out).group(1))
+    memory = float(re.search(r"([\d.]+)\s+total actual memory usage", out).group(1))
+    return {"states": states, "seconds": seconds, "peak": memory * 2**20,
+            "verdict": "fail" if errors else "pass"}
+
+
+def _mb(n: float) -> str:
+    return f"{n / 2**20:.1f}MB"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes only")
+    parser.add_argument("--no-peers", action="store_true", help="do not run spin")
+    parser.add_argument("--only", help="run only the model with this name")
+    args = parser.parse_args(argv)
+    head = (f"{'model':<19}{'N':>3}{'states':>10}{'trans':>11}{'sec':>8}{'states/s':>11}"
+            f"{'peak':>9}{'B/st':>6}{'verdict':>8} | {'spin st':>9}{'spin s':>8}"
+            f"{'spin peak':>11}{'x spin':>8}")
+    print(head)
+    print("-" * len(head))
+    for case in CASES:
+        if args.only and case.model != args.only:
+            continue
+        for n in case.quick if args.quick else case.sizes:
+            ours = run_procalg(case, n)
+            peer = None if args.no_peers else run_spin(case, n)
+            row = (f"{case.model:<19}{n:>3}{ours['states']:>10}{ours['transitions']:>11}"
+                   f"{ours['seconds']:>8.2f}{ours['states'] / ours['seconds']:>11.0f}"
+                   f"{_mb(ours['peak']):>9}{ours['peak'] / ours['states']:>6.1f}"
+                   f"{ours['verdict']:>8} | ")
+            if peer:
+                row += (f"{peer['states']:>9}{peer['seconds']:>8.2f}{_mb(peer['peak']):>11}"
+                        f"{peer['seconds'] / ours['seconds']:>8.1f}")
+                if peer["verdict"] != ours["verdict"]:
+                    row += "  VERDICTS DIFFER"
+            else:
+                row += "spin not installed" if not args.no_peers else "-"
+            print(row, flush=True)
+
+
+if __name__ == "__main__":
+    main()
