@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from procalg.api.model import Model
+from procalg.checks.compensation import check_compensation
 from procalg.checks.deadlock import check_deadlock
 from procalg.checks.determinism import check_determinism
 from procalg.checks.divergence import check_divergence
@@ -98,8 +99,7 @@ def _run(model: Model, prop: ast.Node, max_states: int | None) -> CheckResult:
 
 
 def _kind(prop: ast.Node) -> str:
-    return {ast.CompensationComplete: "compensation complete"}.get(type(prop),
-                                                                   type(prop).__name__)
+    return type(prop).__name__
 
 
 def _deadlock(model: Model, prop: ast.DeadlockFree, limit: int | None) -> CheckResult:
@@ -141,6 +141,11 @@ def _equivalent(model: Model, prop: ast.Equivalent, limit: int | None) -> CheckR
     return check_equivalence(left, right, prop.kind)
 
 
+def _compensation(model: Model, prop: ast.CompensationComplete,
+                  limit: int | None) -> CheckResult:
+    return check_compensation(model.system(prop.process), max_states=limit)
+
+
 _CHECKS: dict[type, Callable[[Model, ast.Node, int | None], CheckResult]] = {
     ast.DeadlockFree: _deadlock,
     ast.DivergenceFree: _divergence,
@@ -149,4 +154,5 @@ _CHECKS: dict[type, Callable[[Model, ast.Node, int | None], CheckResult]] = {
     ast.Reachable: _reachable,
     ast.Refines: _refines,
     ast.Equivalent: _equivalent,
+    ast.CompensationComplete: _compensation,
 }

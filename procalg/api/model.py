@@ -44,6 +44,22 @@ class Model:
         return hashlib.sha256(self.source.text.encode()).hexdigest()
 
     @property
+    def activities(self) -> dict[str, Any]:
+        """Activity declarations by channel: ``attempts``, ``backoff_ms``, ``timeout_ms``,
+        ``never_fails`` (kept for the engine)."""
+        return self.spec.activities
+
+    @property
+    def signals(self) -> dict[str, Any]:
+        """Signal declarations by channel."""
+        return self.spec.signals
+
+    @property
+    def timers(self) -> dict[str, Any]:
+        """Timer declarations by name, with ``duration_ms``."""
+        return self.spec.timers
+
+    @property
     def assertions(self) -> list[ast.Assertion]:
         """The file's assertions, in order."""
         return [d for d in self.module.declarations if isinstance(d, ast.Assertion)]

@@ -1,0 +1,258 @@
+"""Running models (layer 5): load + check + engine + store, composed.
+
+:func:`workflow` builds the engine's :class:`~procalg.runtime.workflow.Workflow`
+from a loaded :class:`~procalg.api.model.Model` (its activity, signal and
+timer declarations become channel bindings, ``attempts``/``backoff``/
+``timeout`` become Temporal-style retry policies); :func:`engine` opens a
+store and returns an :class:`~procalg.runtime.engine.Engine` that can rebuild
+any run from the model text the run recorded; :func:`start` does both and
+starts a run after checking the model's assertions. :func:`migrate` moves a
+run to a changed model when its history is a trace of the new one, and
+:func:`replay` checks a recorded history against a model.
+
+Example:
+    >>> from procalg.api.model import loads
+    >>> from procalg.runtime.clock import VirtualClock
+    >>> model = loads("activity pay : {1, 2} attempts 2\\nP = pay.2 -> SKIP")
+    >>> run = start(model, "P", activities={"pay": lambda amount: None},
+    ...             store="memory:", clock=VirtualClock())
+    >>> run.status, [str(e) for e in run.result().trace]
+    ('completed', ['pay.2'])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from procalg.api.check import check_model
+from procalg.api.model import Model, load, loads
+from procalg.errors import ModelError, RunError
+from procalg.runtime.decide import Perform, RunState, Wait, decide, evolve
+from procalg.runtime.engine import Engine
+from procalg.runtime.history import HistoryEvent, RunMigrated, RunStarted
+from procalg.runtime.memory import MemoryLog
+from procalg.runtime.ports import DEFAULT_REGISTRY, ActivityRegistry, Clock, EventLog, RunRecord
+from procalg.runtime.retry import RetryPolicy
+from procalg.runtime.run import Run
+from procalg.runtime.workflow import Channel, ChannelKind, Workflow
+from procalg.terms.values import show
+
+DEFAULT_STORE = "sqlite:///runs.db"
+"""A file ``runs.db`` in the working directory."""
+RetryOverrides = Mapping[str, RetryPolicy | Mapping[str, Any]]
+"""Channel name (or ``"*"`` for every activity) to a policy or fields to override."""
+
+
+def policy(model: Model, channel: str, overrides: RetryOverrides | None = None) -> RetryPolicy:
+    """The retry policy of an activity: Temporal's defaults, the model's options, then Python's.
+
+    Example:
+        >>> m = loads("activity ship attempts 3 backoff 2s timeout 30s")
+        >>> p = policy(m, "ship", {"ship": {"maximum_attempts": 5}})
+        >>> p.maximum_attempts, p.initial_interval, p.start_to_close_timeout
+        (5, 2.0, 30.0)
+    """
+    decl = model.spec.activities[channel]
+    base = RetryPolicy(
+        initial_interval=1.0 if decl.backoff_ms is None else decl.backoff_ms / 1000,
+        maximum_attempts=decl.attempts or 0,
+        start_to_close_timeout=None if decl.timeout_ms is None else decl.timeout_ms / 1000,
+    )
+    for key in ("*", channel):
+        change = (overrides or {}).get(key)
+        if isinstance(change, RetryPolicy):
+            base = change
+        elif change:
+            base = base.with_overrides(**dict(change))
+    return base
+
+
+def workflow(model: Model, process: str, *args: Any, retry: RetryOverrides | None = None,
+             verdicts: Mapping[str, Any] | None = None) -> Workflow:
+    """The process ``process(args...)`` of ``model``, ready for the engine.
+
+    Raises:
+        ModelError: unknown process, wrong arguments, or a retry override
+            naming something that is not an activity.
+    """
+    unknown = set(retry or {}) - {"*"} - set(model.spec.activities)
+    if unknown:
+        raise ModelError(f"retry policies for unknown activities: {', '.join(sorted(unknown))}",
+                         hint="keys are activity channel names, or '*' for all")
+    text = process if not args else f"{process}({', '.join(show(a) for a in args)})"
+    system = model.system(text)
+    fields = model.spec.channels
+    channels: dict[str, Channel] = {}
+    for name in model.spec.activities:
+        channels[name] = Channel(name, ChannelKind.ACTIVITY, len(fields[name]),
+                                 policy(model, name, retry), fields=fields[name])
+    for name in model.spec.signals:
+        channels[name] = Channel(name, ChannelKind.SIGNAL, len(fields[name]),
+                                 fields=fields[name])
+    for name, timer in model.spec.timers.items():
+        channels[name] = Channel(name, ChannelKind.TIMER, duration=timer.duration_ms / 1000)
+    return Workflow(system, channels, process, tuple(args), model.content_hash,
+                    model.source.text, dict(verdicts or {}))
+
+
+@lru_cache(maxsize=64)
+def _verdicts_of(text: str, name: str) -> tuple[tuple[str, str], ...]:
+    model = loads(text, name)
+    return tuple((r.assertion.text, r.result) for r in check_model(model))
+
+
+def verdicts(model: Model) -> dict[str, str]:
+    """Each assertion's text to ``"pass"``, ``"fail"`` or ``"error"`` (cached per model text)."""
+    return dict(_verdicts_of(model.source.text, model.source.name))
+
+
+def store(url: str = DEFAULT_STORE) -> EventLog:
+    """Open a store: ``sqlite:///runs.db``, a path, ``postgresql://...``, or ``memory:``."""
+    if url == "memory:":
+        return MemoryLog()
+    from procalg.store import store_from_url
+
+    return store_from_url(url)
+
+
+def engine(store_url: str | EventLog = DEFAULT_STORE, *,
+           activities: ActivityRegistry | Mapping[str, Callable[..., Any]] | None = None,
+           clock: Clock | None = None, retry: RetryOverrides | None = None,
+           **options: Any) -> Engine:
+    """An engine on a store, able to rebuild any run from the model text it recorded.
+
+    Args:
+        store_url: a store URL (see :func:`store`) or an open log.
+        activities: functions by channel (default: those bound with ``@procalg.activity``).
+        clock: the engine clock (a ``VirtualClock`` in tests).
+        retry: retry overrides applied to every run this engine loads.
+        options: passed to :class:`~procalg.runtime.engine.Engine` (``lease``, ...).
+    """
+    log = store(store_url) if isinstance(store_url, str) else store_url
+    registry = DEFAULT_REGISTRY if activities is None else activities
+    eng = Engine(log, registry, clock, **options)
+    eng.loader = lambda record: _rebuild(eng.log, record, retry)
+    return eng
+
+
+def _rebuild(log: EventLog, record: RunRecord, retry: RetryOverrides | None) -> Workflow:
+    """A run's workflow, on the model it last migrated to (or started on)."""
+    text = record.model_text
+    for event in log.history(record.run_id):
+        if isinstance(event, RunMigrated):
+            text = event.model_text
+    return workflow(_model(text, f"<run {record.run_id}>"), record.process, *record.args,
+                    retry=retry, verdicts=record.verdicts)
+
+
+@lru_cache(maxsize=64)
+def _model(text: str, name: str) -> Model:
+    return loads(text, name)
+
+
+def as_model(model: Model | str | Path) -> Model:
+    """A model, loading it if given a path."""
+    return model if isinstance(model, Model) else load(model)
+
+
+def start(model: Model | str | Path, process: str, *args: Any,
+          activities: ActivityRegistry | Mapping[str, Callable[..., Any]] | None = None,
+          store: str | EventLog | Engine = DEFAULT_STORE, clock: Clock | None = None,
+          retry: RetryOverrides | None = None, allow_failed_assertions: bool = False,
+          run_id: str | None = None) -> Run:
+    """Check the model's assertions, record a run of ``process(args...)`` and drive it.
+
+    Raises:
+        RunError: a failed assertion (unless ``allow_failed_assertions``), an
+            unbound activity or a function whose arity does not fit its channel.
+    """
+    model = as_model(model)
+    eng = store if isinstance(store, Engine) else engine(store, activities=activities,
+                                                          clock=clock, retry=retry)
+    wf = workflow(model, process, *args, retry=retry, verdicts=verdicts(model))
+    return eng.start(wf, run_id=run_id, allow_failed_assertions=allow_failed_assertions)
+
+
+def migrate(eng: Engine, run_id: str, model: Model | str | Path,
+            retry: RetryOverrides | None = None) -> bool:
+    """Move an unfinished run to ``model`` if its history is a trace of it.
+
+    Returns False when the run is already on this model text.
+
+    Raises:
+        ReplayError: the new model rejects the history; the message names the
+            first rejected event and what the model offers there.
+        RunError: the run has finished.
+    """
+    model = as_model(model)
+    record = eng.log.get_run(run_id)
+    current = _rebuild(eng.log, record, retry)
+    if current.model_hash == model.content_hash:
+        return False
+    if record.status not in ("running", "waiting"):
+        raise RunError(f"run {run_id} has {record.status}; only unfinished runs migrate")
+    wf = workflow(model, record.process, *record.args, retry=retry,
+                  verdicts=verdicts(model))
+    state = eng.attach(run_id, wf)  # raises ReplayError on the first rejected event
+    eng.log.append(run_id, state.seq, [RunMigrated(time=eng.clock.now(),
+                                                   model_hash=model.content_hash,
+                                                   model_text=model.source.text)])
+    eng.attach(run_id, wf)
+    return True
+
+
+@dataclass(frozen=True)
+class ReplayReport:
+    """Where a recorded history leaves a run of a model.
+
+    Attributes:
+        process: the process the history started.
+        events: how many history events were replayed.
+        status: ``completed``/``compensated``/``failed`` if the history ends the
+            run, else ``waiting`` or ``running``.
+        next: what the run does next (activities to call, signals and timers awaited).
+        trace: the visible events, in order.
+    """
+
+    process: str
+    events: int
+    status: str
+    next: tuple[str, ...]
+    trace: tuple[str, ...]
+
+
+def replay(model: Model | str | Path, history: Iterable[HistoryEvent],
+           process: str | None = None) -> ReplayReport:
+    """Check that a history is a trace of ``model`` and say where it leaves the run.
+
+    Raises:
+        ReplayError: an event the model does not offer there (named, with what it offers).
+        RunError: a history without ``run_started`` and no ``process`` given.
+    """
+    model = as_model(model)
+    events = list(history)
+    started = next((e for e in events if isinstance(e, RunStarted)), None)
+    if started is None and process is None:
+        raise RunError("the history has no run_started event",
+                       hint="name the process: procalg replay FILE HISTORY --process P")
+    name = process or started.process  # type: ignore[union-attr]
+    args = started.args if started is not None and process is None else ()
+    state = RunState.initial(workflow(model, name, *args))
+    for event in events:
+        evolve(state, event)
+    status, nxt = state.status, ()
+    if status in ("running", "waiting"):
+        commands = decide(state, max((e.time for e in events), default=0.0))
+        waits = [c for c in commands if isinstance(c, Wait)]
+        if waits:
+            status = "waiting"
+            nxt = tuple([f"signal {s}" for s in map(str, waits[0].signals)]
+                        + [f"timer {t}" for t, _ in waits[0].timers])
+        else:
+            nxt = tuple(f"activity {c.channel}" if isinstance(c, Perform) else type(c).__name__
+                        for c in commands)
+    return ReplayReport(name, len(events), status, nxt, tuple(map(str, state.trace)))
