@@ -1,3 +1,12 @@
 """procalg: model workflows as CSP processes, prove them correct, then run them."""
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    """``procalg.activity``: loaded on first use, so ``import procalg`` stays light."""
+    if name == "activity":
+        from procalg.runtime.ports import activity
+
+        return activity
+    raise AttributeError(f"module 'procalg' has no attribute {name!r}")

@@ -21,8 +21,12 @@ from procalg.runtime.workflow import Workflow
 
 
 def check_verdicts(workflow: Workflow, allow_failed: bool) -> None:
-    """Refuse a model with a failed assertion unless the caller opted out."""
-    failed = [text for text, ok in workflow.verdicts.items() if not ok]
+    """Refuse a model with a failed assertion unless the caller opted out.
+
+    Verdicts are booleans or ``"pass"``/``"fail"``/``"error"`` (an assertion
+    procalg could not check is recorded, not treated as failed).
+    """
+    failed = [text for text, ok in workflow.verdicts.items() if ok is False or ok == "fail"]
     if failed and not allow_failed:
         raise RunError(
             f"the model fails its assertion `{failed[0]}`"

@@ -10,13 +10,19 @@ The deterministic rule (documented for users, recorded in every history):
    channels first, then τ, then ✓; among equal kinds the smallest label
    (``sort_key``), and among transitions with the same label the one whose
    target prints first (``EventFired.choice`` is its index in that order).
+0. An activity whose last attempt failed fires its ``fail.c.v`` label (the
+   smallest offered for that call), so the model's saga semantics take over
+   (docs/sagas.md); without one (``never fails``, or a plain CSP model) the
+   run fails.
 2. In a stable state (no internal move), timers offered for the first time
    are started (deadline = now + duration); a timer past its deadline fires
-   (earliest first); otherwise every offered activity channel whose events
-   stay offered after any event of the channels already chosen (the diamond
-   test for independence, in channel-name order) runs, concurrently. A
-   choice between dependent activities goes to the first channel by name.
+   (earliest first); otherwise the offered activity calls that are pairwise
+   independent (the diamond test, in channel-name order; see ``units``) run,
+   concurrently. A choice between dependent calls goes to the first by name.
 3. Otherwise the run waits for a signal, a timer or a retry back-off.
+4. A run ends completed in Ω, failed in ``THROWN`` (or stuck: deadlock), and
+   compensated when it terminates after an outermost saga (one inside no
+   other saga) rolled back, even if the process did more after the rollback.
 
 Example:
     >>> from procalg.terms import Event, Prefix, SKIP
@@ -42,11 +48,14 @@ from procalg.runtime.history import (
     RunCompensated,
     RunCompleted,
     RunFailed,
+    RunResumed,
     TimerFired,
     TimerStarted,
 )
+from procalg.runtime.units import batch, offers
 from procalg.runtime.workflow import ChannelKind, Workflow
 from procalg.terms.process import Omega, Process
+from procalg.terms.saga import COMPENSATED, Compensated, Saga, Thrown, failed_activity
 from procalg.terms.values import Event, sort_key
 
 Label = Event | str
@@ -103,6 +112,9 @@ class Finish:
 
 Command = Fire | StartTimer | Perform | Wait | Finish
 FINAL = {RunCompleted: "completed", RunCompensated: "compensated", RunFailed: "failed"}
+CRASH_LIMIT = 3
+"""Resumes with the same call in flight after which that call fails (``WorkerCrashed``):
+an activity that kills its worker every time must not loop for ever."""
 
 
 @dataclass
@@ -124,13 +136,27 @@ class RunState:
     trace: list[Event] = field(default_factory=list)
     error: str = ""
     gave_up: dict[int, str] = field(default_factory=dict)
+    crashes: dict[int, int] = field(default_factory=dict)
+    compensated: bool = False  # an outermost saga rolled back
+    note: str = ""  # the last failure that made the model throw
+    _moves: tuple[Process | None, list[tuple[Label, Process]]] = (None, [])
 
     @classmethod
     def initial(cls, workflow: Workflow) -> RunState:
         return cls(workflow, workflow.system.initial_state())
 
     def moves(self) -> list[tuple[Label, Process]]:
-        return list(self.workflow.system.successors(self.term))
+        """The current term's transitions (computed once per term)."""
+        term, moves = self._moves
+        if term is not self.term:
+            moves = list(self.workflow.system.successors(self.term))
+            self._moves = (self.term, moves)
+        return moves
+
+    def drop(self, step: int) -> None:
+        """Forget a call: it completed, failed for good, or the model moved past it."""
+        for table in (self.inflight, self.failures, self.retry_at, self.gave_up, self.crashes):
+            table.pop(step, None)
 
 
 def targets(moves: list[tuple[Label, Process]], label: Label) -> list[Process]:
@@ -158,12 +184,21 @@ def evolve(state: RunState, event: HistoryEvent) -> None:
                     f"{', '.join(map(str, state.trace)) or 'the start'}",
                     hint="the model changed in a way this run's history does not fit",
                 )
+            if failed_activity(label) is not None:
+                state.note = next((state.gave_up[s] for s, (c, _) in sorted(
+                    state.inflight.items()) if s in state.gave_up), state.note)
             state.term = found[choice]
             if isinstance(label, Event):
                 state.trace.append(label)
+                if label == COMPENSATED and outermost_compensated(state.term):
+                    state.compensated = True
+            moves = state.moves()
             if state.timers:
-                offered = {lab.channel for lab, _ in state.moves() if isinstance(lab, Event)}
+                offered = {lab.channel for lab, _ in moves if isinstance(lab, Event)}
                 state.timers = {t: d for t, d in state.timers.items() if t in offered}
+            for step, (channel, given) in list(state.inflight.items()):
+                if not offers(channel, given, moves):
+                    state.drop(step)  # the model moved past it (a sibling threw)
         case ActivityScheduled(step=step, channel=channel, input=given):
             state.inflight[step] = (channel, given)
             state.steps = max(state.steps, step + 1)
@@ -178,10 +213,16 @@ def evolve(state: RunState, event: HistoryEvent) -> None:
                     f"{event.error_type}: {event.message}"
                 )
         case ActivityCompleted(step=step):
-            state.inflight.pop(step, None)
-            state.failures.pop(step, None)
-            state.retry_at.pop(step, None)
+            state.drop(step)
             state.steps = max(state.steps, step + 1)
+        case RunResumed(calls=calls):
+            for step, channel, given in calls:
+                state.inflight[step] = (channel, given)
+                state.steps = max(state.steps, step + 1)
+                state.crashes[step] = state.crashes.get(step, 0) + 1
+                if state.crashes[step] >= CRASH_LIMIT:
+                    state.gave_up[step] = (f"activity {channel} was in flight in "
+                                           f"{CRASH_LIMIT} crashes of its worker: WorkerCrashed")
         case TimerStarted(timer=timer, deadline=deadline):
             state.timers[timer] = deadline
         case TimerFired(timer=timer):
@@ -201,6 +242,33 @@ def _internal_key(label: Label) -> tuple:
     return (rank, sort_key(label) if isinstance(label, Event) else ())
 
 
+def outermost_compensated(term: Process) -> bool:
+    """Whether ``term`` holds a rolled-back saga (``Compensated``) inside no other saga.
+
+    Example:
+        >>> from procalg.terms import SKIP, Seq
+        >>> outermost_compensated(Seq(Compensated(), SKIP))
+        True
+        >>> outermost_compensated(Saga(Compensated()))
+        False
+    """
+    stack: list[tuple[Any, bool]] = [(term, False)]
+    while stack:
+        node, inside = stack.pop()
+        if type(node) is Compensated:
+            if not inside:
+                return True
+            continue
+        if not isinstance(node, Process):
+            continue
+        inside = inside or type(node) is Saga
+        for name in getattr(node, "__dataclass_fields__", ()):
+            child = getattr(node, name)
+            if isinstance(child, Process):
+                stack.append((child, inside))
+    return False
+
+
 def decide(state: RunState, now: float) -> list[Command]:
     """The commands for ``state`` at time ``now`` (see the module's rule).
 
@@ -208,84 +276,59 @@ def decide(state: RunState, now: float) -> list[Command]:
     """
     if state.status in ("completed", "compensated", "failed"):
         return []
-    if state.gave_up:
-        # Without saga semantics in the LTS a failed step is THROW outside any saga.
-        return [Finish("failed", state.gave_up[min(state.gave_up)])]
     wf = state.workflow
     moves = state.moves()
+    if state.gave_up:
+        return [_give_up(state, moves)]
     internal = [lab for lab, _ in moves if wf.kind(lab) is ChannelKind.INTERNAL]
     if internal:
         return [Fire(min(internal, key=_internal_key), 0)]
     if not moves:
-        if isinstance(state.term, Omega):
-            return [Finish("completed")]
-        return [Finish("failed", f"deadlock: the process can do nothing more ({state.term})")]
-    by_kind: dict[ChannelKind, dict[str, set[Event]]] = {}
-    for lab, _ in moves:
-        by_kind.setdefault(wf.kind(lab), {}).setdefault(lab.channel, set()).add(lab)
-    timers = sorted(by_kind.get(ChannelKind.TIMER, {}))
+        return [_end(state)]
+    timers = sorted({lab.channel for lab, _ in moves
+                     if isinstance(lab, Event) and wf.kind(lab) is ChannelKind.TIMER})
     fresh = [t for t in timers if t not in state.timers]
     if fresh:
         return [StartTimer(t, now + wf.channels[t].duration) for t in fresh]
     due = sorted((state.timers[t], t) for t in timers if state.timers[t] <= now)
     if due:
         return [Fire(Event(due[0][1]), 0)]
-    activities = _independent(wf, moves, by_kind.get(ChannelKind.ACTIVITY, {}))
     commands: list[Command] = []
     deadlines = [state.timers[t] for t in timers]
     next_step = state.steps
-    for channel in activities:
-        offered = frozenset(by_kind[ChannelKind.ACTIVITY][channel])
-        given = _common_prefix(offered)
-        step = next((s for s, (c, i) in state.inflight.items() if (c, i) == (channel, given)),
-                    None)
+    for call in batch(wf, moves):
+        step = next((s for s, (c, i) in state.inflight.items()
+                     if (c, i) == (call.channel, call.given)), None)
         if step is None:
             step, next_step = next_step, next_step + 1
         elif state.retry_at.get(step, now) > now:
             deadlines.append(state.retry_at[step])
             continue
-        commands.append(Perform(step, channel, given, state.failures.get(step, 0) + 1, offered,
-                                step in state.inflight))
+        commands.append(Perform(step, call.channel, call.given, state.failures.get(step, 0) + 1,
+                                call.events, step in state.inflight))
     if commands:
         return commands
-    signals = tuple(sorted((e for evs in by_kind.get(ChannelKind.SIGNAL, {}).values()
-                            for e in evs), key=sort_key))
+    signals = tuple(sorted((lab for lab, _ in moves if isinstance(lab, Event)
+                            and wf.kind(lab) is ChannelKind.SIGNAL), key=sort_key))
     return [Wait(min(deadlines, default=None), signals,
                  tuple((t, state.timers[t]) for t in timers))]
 
 
-def _common_prefix(events: frozenset[Event]) -> tuple[Any, ...]:
-    """The fields every event agrees on, from the left: what the model gives."""
-    rows = [e.fields for e in events]
-    prefix: list[Any] = []
-    for column in zip(*rows, strict=False):
-        if any(v != column[0] for v in column) or len(column) < len(rows):
-            break
-        prefix.append(column[0])
-    return tuple(prefix)
+def _give_up(state: RunState, moves: list[tuple[Label, Process]]) -> Command:
+    """Fire the failure label of the first call whose last attempt failed, if offered."""
+    step = min(state.gave_up)
+    channel, given = state.inflight.get(step, ("", ()))
+    failures = [lab for lab, _ in moves if (e := failed_activity(lab)) is not None
+                and e.channel == channel and e.fields[:len(given)] == given]
+    if failures:
+        return Fire(min(failures, key=sort_key), 0)
+    return Finish("failed", state.gave_up[step])
 
 
-def _independent(
-    wf: Workflow, moves: list[tuple[Label, Process]], channels: dict[str, set[Event]]
-) -> list[str]:
-    """Channels (by name) that can run together: each one's events stay offered
-    after any event of the others (a diamond, checked one step deep).
-
-    Cost: O(k^2) successor look-ups for k offered activity channels (memoised
-    by the semantics), nothing when only one channel is offered.
-    """
-    chosen: list[str] = []
-    for name in sorted(channels):
-        if all(_commute(wf, moves, channels[name], channels[other]) for other in chosen):
-            chosen.append(name)
-    return chosen
-
-
-def _commute(
-    wf: Workflow, moves: list[tuple[Label, Process]], a: set[Event], b: set[Event]
-) -> bool:
-    def stays(first: set[Event], second: set[Event]) -> bool:
-        after = {target for lab, target in moves if lab in first}
-        return all(second <= {lab for lab, _ in wf.system.successors(t)} for t in after)
-
-    return stays(a, b) and stays(b, a)
+def _end(state: RunState) -> Finish:
+    """How a run with no moves left ended."""
+    if isinstance(state.term, Omega):
+        return Finish("compensated" if state.compensated else "completed")
+    if isinstance(state.term, Thrown):
+        return Finish("failed", state.note or "the process threw (THROW)")
+    return Finish("failed", f"deadlock: the process can do nothing more ({state.term})")

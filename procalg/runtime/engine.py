@@ -60,8 +60,10 @@ from procalg.runtime.history import (
     AttemptFailed,
     EventFired,
     HistoryEvent,
+    RunCompensated,
     RunCompleted,
     RunFailed,
+    RunResumed,
     RunStarted,
     SignalReceived,
     TimerFired,
@@ -77,7 +79,7 @@ from procalg.runtime.ports import (
 )
 from procalg.runtime.run import Run
 from procalg.runtime.worker import Outcome, attempt_all
-from procalg.runtime.workflow import ChannelKind, Workflow
+from procalg.runtime.workflow import Channel, ChannelKind, Workflow
 from procalg.terms.values import Event, show
 
 Loader = Callable[[RunRecord], Workflow]
@@ -234,14 +236,16 @@ class Engine:
         started = self.clock.now()
         outcomes = attempt_all(self._pool, jobs)
         now = self.clock.now()
-        events: list[HistoryEvent] = []
-        for call, outcome in zip(calls, outcomes, strict=True):
-            if not call.scheduled:
-                events.append(ActivityScheduled(time=started, step=call.step,
-                                                channel=call.channel, input=call.input))
+        events: list[HistoryEvent] = [
+            ActivityScheduled(time=started, step=call.step, channel=call.channel,
+                              input=call.input) for call in calls if not call.scheduled]
+        # Completions fire before failures: a completed sibling's side effect
+        # happened, so it must be installed (and compensated) before the throw.
+        # Each fires from the state the earlier ones left; the diamond test in
+        # units.batch guarantees it is still offered there.
+        ordered = sorted(zip(calls, outcomes, strict=True), key=lambda co: co[1].output is None)
+        for call, outcome in ordered:
             events.extend(self._outcome_events(state, call, outcome, now))
-        # Each completed activity fires from the state the earlier ones left; the
-        # diamond test in decide guarantees it is still offered there.
         self._record(run_id, state, events)
         self._flush(run_id, state, "running")
 
@@ -260,8 +264,9 @@ class Engine:
 
     def _finish(self, run_id: str, state: RunState, command: Finish) -> None:
         now = self.clock.now()
-        final = RunCompleted(time=now) if command.status == "completed" else \
-            RunFailed(time=now, error=command.error)
+        final: HistoryEvent = {"completed": RunCompleted(time=now),
+                               "compensated": RunCompensated(time=now)}.get(
+                                   command.status, RunFailed(time=now, error=command.error))
         self._record(run_id, state, [final])
         self._flush(run_id, state, command.status)
         self.log.release(run_id, self.owner)
@@ -310,6 +315,7 @@ class Engine:
             if state.workflow.kind(event) is not ChannelKind.SIGNAL:
                 raise RunError(f"{channel!r} is not a signal channel of this model",
                                hint="declare it with `signal " + channel + "`")
+            _check_type(state.workflow.channels[channel], values)
             if not targets(state.moves(), event):
                 offered = sorted(str(lab) for lab, _ in state.moves()
                                  if state.workflow.kind(lab) is ChannelKind.SIGNAL)
@@ -338,10 +344,29 @@ class Engine:
             now = max(wall, record.lease_until + 1.0) if expired else wall
             if self.log.claim(record.run_id, self.owner, now, wall + self.lease):
                 self._lease_end[record.run_id] = wall + self.lease
-                self.attach(record.run_id)
-                self.drive(record.run_id)
+                self.resume(record.run_id)
                 resumed.append(record.run_id)
         return resumed
+
+    def resume(self, run_id: str, workflow: Workflow | None = None) -> str:
+        """Replay a run (taken over from a dead worker) and drive it; returns its status.
+
+        The activity calls that the run would start now may have been in
+        flight when its worker died (no record is written when an attempt
+        starts: one commit per step); they are recorded in a ``RunResumed``
+        event, so a call in flight in :data:`~procalg.runtime.decide.CRASH_LIMIT`
+        crashes fails (``WorkerCrashed``) instead of killing workers for ever.
+        """
+        with self._lock:
+            state = self.attach(run_id, workflow)
+            if state.status in UNFINISHED:
+                calls = tuple((c.step, c.channel, c.input)
+                              for c in decide(state, self.clock.now()) if isinstance(c, Perform))
+                if calls:
+                    self._record(run_id, state, [RunResumed(time=self.clock.now(),
+                                                            calls=calls)])
+                    self._flush(run_id, state, "running")
+            return self.drive(run_id)
 
     def run_until_done(self, run_id: str, timeout: float | None = None,
                        poll: float = 0.2) -> str:
@@ -367,6 +392,20 @@ class Engine:
     def close(self) -> None:
         """Stop the activity threads (does not close the log)."""
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _check_type(channel: Channel, values: tuple[Any, ...]) -> None:
+    """A signal's values must fit its channel's declared fields (when known)."""
+    if not channel.fields:
+        return
+    if len(values) != len(channel.fields):
+        raise RunError(f"signal {channel.name} takes {len(channel.fields)} value(s), "
+                       f"got {len(values)}")
+    for i, (value, allowed) in enumerate(zip(values, channel.fields, strict=True)):
+        if value not in allowed:
+            shown = ", ".join(sorted(map(show, allowed)))
+            raise RunError(f"{show(value)} is not a value of field {i + 1} of signal "
+                           f"{channel.name}", hint=f"the field's type is {{{shown}}}")
 
 
 def _owner_dead(owner: str) -> bool:

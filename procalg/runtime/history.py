@@ -196,6 +196,24 @@ class CompensationStarted(HistoryEvent):
 
 
 @dataclass(frozen=True, slots=True)
+class RunResumed(HistoryEvent):
+    """A worker took the run over after a crash; ``calls`` are the activity calls
+    ``(step, channel, input)`` that may have been in flight when it stopped."""
+
+    calls: tuple[tuple[Value, ...], ...] = ()
+    kind: ClassVar[str] = "run_resumed"
+
+
+@dataclass(frozen=True, slots=True)
+class RunMigrated(HistoryEvent):
+    """The run moved to a changed model, whose traces include its history so far."""
+
+    model_hash: str
+    model_text: str = ""
+    kind: ClassVar[str] = "run_migrated"
+
+
+@dataclass(frozen=True, slots=True)
 class RunCompleted(HistoryEvent):
     """The process terminated (✓) normally."""
 
@@ -222,10 +240,11 @@ KINDS: dict[str, type[HistoryEvent]] = {
     for cls in (
         RunStarted, EventFired, ActivityScheduled, AttemptStarted, AttemptFailed,
         ActivityCompleted, SignalReceived, TimerStarted, TimerFired,
-        CompensationStarted, RunCompleted, RunCompensated, RunFailed,
+        CompensationStarted, RunResumed, RunMigrated, RunCompleted, RunCompensated,
+        RunFailed,
     )
 }
-_VALUED = {"args", "input", "output", "label", "event"}
+_VALUED = {"args", "input", "output", "label", "event", "calls"}
 
 
 def to_json(event: HistoryEvent) -> dict[str, Any]:

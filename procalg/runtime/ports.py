@@ -150,3 +150,19 @@ class ActivityRegistry:
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._functions)
+
+
+DEFAULT_REGISTRY = ActivityRegistry()
+"""Where :func:`activity` binds functions; engines built by ``procalg.api.run`` use it."""
+
+
+def activity(channel: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``@procalg.activity("charge")``: bind a function in the default registry.
+
+    Example:
+        >>> @activity("doc_example_charge")
+        ... def charge(amount): return None
+        >>> DEFAULT_REGISTRY.lookup("doc_example_charge") is charge
+        True
+    """
+    return DEFAULT_REGISTRY.activity(channel)

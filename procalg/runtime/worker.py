@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -107,12 +108,17 @@ def attempt_all(
     """Run attempts concurrently (one alone without a timeout runs inline, no thread)."""
     if len(jobs) == 1 and jobs[0][3] is None:
         return [attempt(*jobs[0])]
+    began = time.monotonic()
     futures: list[Future[Outcome]] = [pool.submit(attempt, *job) for job in jobs]
     outcomes = []
     for future, (_, call, _, timeout, _) in zip(futures, jobs, strict=True):
+        # Each attempt's limit runs from the batch's start, not from when an
+        # earlier attempt of the batch finished.
+        left = None if timeout is None else max(0.0, began + timeout - time.monotonic())
         try:
-            outcomes.append(future.result(timeout=timeout))
+            outcomes.append(future.result(timeout=left))
         except FutureTimeout:
+            future.cancel()
             outcomes.append(Outcome(None, TIMEOUT, f"activity {call.channel} exceeded "
                                                    f"{timeout}s (start-to-close timeout)"))
     return outcomes

@@ -12,6 +12,8 @@ Example:
     >>> wf = Workflow(system=None, channels={"pay": Channel("pay", ChannelKind.ACTIVITY, 1)})
     >>> [wf.kind(x).value for x in (Event("pay", (3,)), Event("log"), "τ")]
     ['activity', 'internal', 'internal']
+    >>> wf.kind(Event("fail", (Event("pay", (3,)),))).value
+    'failure'
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from procalg.lts import TransitionSystem
 from procalg.runtime.retry import RetryPolicy
 from procalg.semantics.sos import Rules, Unfold
 from procalg.terms.process import Process
+from procalg.terms.saga import failed_activity
 from procalg.terms.values import Event
 
 
@@ -35,6 +38,7 @@ class ChannelKind(Enum):
     ACTIVITY = "activity"  # a bound Python function
     SIGNAL = "signal"  # the outside world, through run.signal
     TIMER = "timer"  # the clock, a duration after first offered
+    FAILURE = "failure"  # fail.c.v: the engine, when activity c's last attempt fails
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +51,7 @@ class Channel:
         arity: number of fields its events carry.
         retry: the activity's retry policy (activities only).
         duration: seconds from first offer to firing (timers only).
+        fields: the value set of each field (empty: not checked before offering).
     """
 
     name: str
@@ -54,6 +59,7 @@ class Channel:
     arity: int = 0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     duration: float = 0.0
+    fields: tuple[frozenset[Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,11 +86,18 @@ class Workflow:
     verdicts: Mapping[str, bool] = field(default_factory=dict)
 
     def kind(self, label: Event | str) -> ChannelKind:
-        """The kind of a label's channel (τ and ✓ are internal)."""
+        """The kind of a label's channel (τ and ✓ are internal).
+
+        ``fail.c.v`` (docs/sagas.md) is the FAILURE of activity event ``c.v``:
+        the engine fires it only when that activity's last attempt fails.
+        """
         if isinstance(label, Event):
             channel = self.channels.get(label.channel)
             if channel is not None:
                 return channel.kind
+            failed = failed_activity(label)
+            if failed is not None and self.kind(failed) is ChannelKind.ACTIVITY:
+                return ChannelKind.FAILURE
         return ChannelKind.INTERNAL
 
     def activities(self) -> list[Channel]:

@@ -1,0 +1,170 @@
+"""Which activity calls a stable state offers, and which of them may run together.
+
+The LTS offers activity *events*; the engine performs *calls*. One call of
+``c`` may complete with any of several events (``c!1?x`` offers ``c.1.v``
+for every ``v``: the model gives ``1`` and reads ``x``), while parallel
+branches offer several calls of the same channel at once (``c.0 ||| c.1``).
+The two are told apart by the diamond test (events ``e`` and ``f``
+*commute* when each is still offered after the other):
+
+* the events of one channel are split by their first ``k`` fields, for the
+  smallest ``k`` that leaves no two commuting events in one group; each
+  group is one call, and its ``given`` fields are those every event of the
+  group agrees on, from the left;
+* calls are then chosen in order (channel name, then given fields); a call
+  joins the batch if its events commute with those of every call already in
+  it. A choice between dependent calls therefore goes to the first by name.
+
+Cost: for ``n`` offered activity events, ``n`` successor computations
+(memoised by the semantics) and ``O(n^2)`` set look-ups; nothing beyond the
+moves when one event is offered.
+
+Example:
+    >>> from procalg.terms import SKIP, Event, Parallel, Prefix, ExternalChoice
+    >>> from procalg.runtime.workflow import Channel, ChannelKind, TermSystem, Workflow
+    >>> c0, c1 = Prefix(Event("c", (0,)), SKIP), Prefix(Event("c", (1,)), SKIP)
+    >>> chan = {"c": Channel("c", ChannelKind.ACTIVITY, 1)}
+    >>> wf = Workflow(TermSystem(Parallel(c0, c1)), chan)
+    >>> [(u.channel, u.given) for u in batch(wf, wf.system.successors(wf.system.initial_state()))]
+    [('c', (0,)), ('c', (1,))]
+    >>> wf = Workflow(TermSystem(ExternalChoice(c0, c1)), chan)
+    >>> [(u.channel, u.given) for u in batch(wf, wf.system.successors(wf.system.initial_state()))]
+    [('c', ())]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from procalg.runtime.workflow import ChannelKind, Workflow
+from procalg.terms.process import Process
+from procalg.terms.saga import failed_activity
+from procalg.terms.values import Event, sort_key
+
+Moves = list[tuple[Event | str, Process]]
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One activity call the state offers.
+
+    Attributes:
+        channel: the activity channel.
+        given: the fields the model gives (the function's arguments).
+        events: the activity events the call may complete with.
+        failures: the ``fail.e`` labels offered for those events.
+    """
+
+    channel: str
+    given: tuple[Any, ...]
+    events: frozenset[Event]
+    failures: frozenset[Event]
+
+    def key(self) -> tuple[Any, ...]:
+        return (self.channel, tuple(sort_key(v) for v in self.given))
+
+
+def offers(call_channel: str, given: tuple[Any, ...], moves: Moves) -> bool:
+    """Whether ``moves`` still offer an event (or failure) of the call ``channel.given``."""
+    n = len(given)
+    for label, _ in moves:
+        if type(label) is not Event:
+            continue
+        event = failed_activity(label) or label
+        if event.channel == call_channel and event.fields[:n] == given:
+            return True
+    return False
+
+
+def batch(wf: Workflow, moves: Moves) -> list[Call]:
+    """The calls to perform now, concurrently (see the module's rule)."""
+    after = _after(wf, moves)
+    calls = offered_calls(wf, moves, after)
+    if len(calls) <= 1:
+        return calls
+    chosen: list[Call] = []
+    for call in calls:
+        if all(_commute(after, call.events, other.events) for other in chosen):
+            chosen.append(call)
+    return chosen
+
+
+def offered_calls(wf: Workflow, moves: Moves,
+                  after: Callable[[Event], frozenset] | None = None) -> list[Call]:
+    """Every call the moves offer, in (channel, given) order."""
+    by_channel: dict[str, set[Event]] = {}
+    failures: dict[Event, set[Event]] = {}
+    for label, _ in moves:
+        if type(label) is not Event:
+            continue
+        kind = wf.kind(label)
+        if kind is ChannelKind.ACTIVITY:
+            by_channel.setdefault(label.channel, set()).add(label)
+        elif kind is ChannelKind.FAILURE:
+            failed = failed_activity(label)
+            failures.setdefault(failed, set()).add(label)  # type: ignore[arg-type]
+    calls: list[Call] = []
+    for channel in sorted(by_channel):
+        events = by_channel[channel]
+        if len(events) == 1:
+            groups = [events]
+        else:
+            after = after or _after(wf, moves)
+            groups = _split(events, after)
+        for group in groups:
+            fails = frozenset(f for e in group for f in failures.get(e, ()))
+            calls.append(Call(channel, _common_prefix(group), frozenset(group), fails))
+    calls.sort(key=Call.key)
+    return calls
+
+
+def _split(events: set[Event], after: Callable[[Event], frozenset]) -> list[set[Event]]:
+    """Group events by their first k fields, for the least k with no commuting pair in a group."""
+    width = max(len(e.fields) for e in events)
+    for k in range(width + 1):
+        groups: dict[tuple[Any, ...], set[Event]] = {}
+        for e in events:
+            groups.setdefault(e.fields[:k], set()).add(e)
+        if all(not _any_commute(g, after) for g in groups.values()):
+            return list(groups.values())
+    return [{e} for e in events]
+
+
+def _any_commute(group: set[Event], after: Callable[[Event], frozenset]) -> bool:
+    items = sorted(group, key=sort_key)
+    return any(f in after(e) and e in after(f)
+               for i, e in enumerate(items) for f in items[i + 1:])
+
+
+def _after(wf: Workflow, moves: Moves) -> Callable[[Event], frozenset]:
+    """``after(e)``: the labels offered in every state ``e`` leads to (memoised)."""
+    memo: dict[Event, frozenset] = {}
+
+    def after(event: Event) -> frozenset:
+        found = memo.get(event)
+        if found is None:
+            sets = [frozenset(lab for lab, _ in wf.system.successors(t))
+                    for lab, t in moves if lab == event]
+            found = frozenset.intersection(*sets) if sets else frozenset()
+            memo[event] = found
+        return found
+
+    return after
+
+
+def _commute(after: Callable[[Event], frozenset], a: frozenset[Event],
+             b: frozenset[Event]) -> bool:
+    return all(b <= after(e) for e in a) and all(a <= after(f) for f in b)
+
+
+def _common_prefix(events: set[Event]) -> tuple[Any, ...]:
+    """The fields every event agrees on, from the left: what the model gives."""
+    rows = [e.fields for e in events]
+    prefix: list[Any] = []
+    for column in zip(*rows, strict=False):
+        if any(v != column[0] for v in column) or len(column) < len(rows):
+            break
+        prefix.append(column[0])
+    return tuple(prefix)
