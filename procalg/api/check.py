@@ -103,7 +103,12 @@ def _kind(prop: ast.Node) -> str:
 
 
 def _deadlock(model: Model, prop: ast.DeadlockFree, limit: int | None) -> CheckResult:
-    return check_deadlock(model.system(prop.process), max_states=limit)
+    # FDR's [FD] reading (DF [FD= P) also fails a divergent process; without
+    # a suffix, as with [F], only stuck states count (the design's definition).
+    result = check_deadlock(model.system(prop.process), max_states=limit)
+    if result.passed and prop.model == "FD":
+        return check_divergence(model.system(prop.process), max_states=limit)
+    return result
 
 
 def _divergence(model: Model, prop: ast.DivergenceFree, limit: int | None) -> CheckResult:
@@ -111,7 +116,9 @@ def _divergence(model: Model, prop: ast.DivergenceFree, limit: int | None) -> Ch
 
 
 def _determinism(model: Model, prop: ast.Deterministic, limit: int | None) -> CheckResult:
-    return check_determinism(model.system(prop.process), max_states=limit)
+    # failures-divergences unless [F] asks for stable failures only (FDR's default is FD)
+    return check_determinism(model.system(prop.process), max_states=limit,
+                             divergence=prop.model != "F")
 
 
 def _has_trace(model: Model, prop: ast.HasTrace, limit: int | None) -> CheckResult:

@@ -42,13 +42,16 @@ from procalg.lts.lts import LTS, TAU, TAU_INDEX, TICK_INDEX, TransitionSystem
 
 
 def check_determinism(system: TransitionSystem[Any] | LTS, *,
-                      max_states: int | None = None) -> CheckResult:
-    """Check FDR's ``:[deterministic]`` (failures-divergences model).
+                      max_states: int | None = None, divergence: bool = True) -> CheckResult:
+    """Check FDR's ``:[deterministic]`` (failures-divergences model by default).
 
     Args:
         system: a transition system, or an LTS.
         max_states: limit on states and on normal-form nodes
             (:class:`~procalg.errors.LimitExceeded` beyond it).
+        divergence: ``True`` for the failures-divergences model (a divergence
+            is nondeterminism); ``False`` for stable failures (``[F]``), where
+            only stable states' refusals count.
 
     Returns:
         PASS, or FAIL whose counterexample has the trace s, ``accepted`` and
@@ -69,6 +72,8 @@ def check_determinism(system: TransitionSystem[Any] | LTS, *,
 
     def visit(members: Iterable[int], parent: int, code: int) -> CheckResult | None:
         closed, cycle = _tau_closure(walk, members)
+        if cycle is not None and not divergence:
+            closed, cycle = _plain_closure(walk, members), None
         trail.append((parent, code))
         if cycle is not None:
             return _divergence(walk, _node_trace(walk, trail, len(trail) - 1), cycle, started)
@@ -127,6 +132,18 @@ def _tau_closure(walk: Exploration,
             elif colour[target] == 1:  # a back edge closes a τ-cycle
                 return frozenset(colour), path[path.index(target):]
     return frozenset(colour), None
+
+
+def _plain_closure(walk: Exploration, seeds: Iterable[int]) -> frozenset[int]:
+    """States τ-reachable from ``seeds``, cycles or not."""
+    seen = set(seeds)
+    stack = list(seen)
+    while stack:
+        for target in _taus(walk, stack.pop()):
+            if target not in seen:
+                seen.add(target)
+                stack.append(target)
+    return frozenset(seen)
 
 
 def _taus(walk: Exploration, state: int) -> list[int]:
