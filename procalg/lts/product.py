@@ -47,6 +47,8 @@ from procalg.lts.vectors import Tables
 from procalg.lts.visited import Visited, sorted_unique
 
 CHUNK = 1 << 14
+THROW = "throw"
+"""Abnormal termination (``THROW``): a state it enters has ended, like after ✓."""
 """Frontier states expanded per batch (bounds the scratch memory)."""
 
 
@@ -203,7 +205,7 @@ def count_states(network: Network, **options) -> SearchResult:
 
 
 def find_deadlock(network: Network, *, por: bool = False, **options) -> SearchResult:
-    """A shortest path to a reachable state with no move that no ✓ entered.
+    """A shortest path to a reachable state with no move, not entered by ✓ or throw.
 
     Args:
         network: the product to search.
@@ -218,6 +220,7 @@ def find_deadlock(network: Network, *, por: bool = False, **options) -> SearchRe
         search.por = Stubborn(search.tables)
         notes = ("partial-order reduction (stubborn sets): trace may not be shortest",)
     tables = search.tables
+    throw = tables.label_index.get(THROW, -1)
 
     def stuck(chunk: np.ndarray, src: np.ndarray, dst: np.ndarray, lab: np.ndarray):
         has = np.zeros(len(chunk), dtype=bool)
@@ -226,8 +229,9 @@ def find_deadlock(network: Network, *, por: bool = False, **options) -> SearchRe
             return None
         dead = chunk[~has]
         into, _, blab = tables.successors(dead, backward=True)
+        ends = (blab == TICK_INDEX) | (blab == throw)  # entered by ✓ or throw: terminated
         terminated = np.zeros(len(dead), dtype=bool)
-        terminated[into[blab == TICK_INDEX]] = True
+        terminated[into[ends]] = True
         dead = dead[~terminated]
         return (int(dead.min()), "") if len(dead) else None
 

@@ -187,6 +187,33 @@ def test_deadlock_search_gives_a_shortest_trace_to_a_real_deadlock(tree):
         assert set(_replay(reference, result.path)) & set(stuck)
 
 
+@settings(max_examples=150, deadline=None)
+@given(trees())
+def test_stubborn_sets_find_a_deadlock_exactly_when_there_is_one(tree):
+    reference = explore(Tree(tree))
+    net = close(_network(tree))
+    result = find_deadlock(net, por=True)
+    assert result.found == bool(reference.deadlocks())
+    assert result.states <= count_states(net).states
+    if result.found:
+        assert set(_replay(reference, result.path)) & set(reference.deadlocks())
+
+
+def test_stubborn_sets_explore_fewer_philosopher_states_and_keep_the_verdict():
+    full, reduced = find_deadlock(_philosophers(5)), find_deadlock(_philosophers(5), por=True)
+    assert full.found and reduced.found
+    assert reduced.states < full.states
+    assert any("partial-order" in note for note in reduced.notes)
+
+
+def test_a_state_entered_by_throw_has_terminated_and_is_no_deadlock():
+    thrower = LTS.build(4, 0, ["throw", "a", "b"],
+                        [(0, "throw", 1), (0, "b", 3), (3, "a", 2)])
+    net = close(parallel(component(thrower), component(SKIP), set()))
+    result = find_deadlock(net)
+    assert result.found and result.trace == ("b", "a")  # nearer, after throw: ended
+
+
 @settings(max_examples=100, deadline=None)
 @given(trees(), st.sampled_from(EVENTS))
 def test_reachability_ends_with_the_label_at_its_shortest_distance(tree, event):
