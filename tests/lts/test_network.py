@@ -1,0 +1,78 @@
+"""Network builders: each operator becomes the synchronisation rules of UCS ch. 9."""
+
+from __future__ import annotations
+
+import pytest
+
+from procalg.lts import LTS, TAU, TICK
+from procalg.lts.network import (
+    DONE,
+    Network,
+    SyncRule,
+    alpha_parallel,
+    close,
+    component,
+    hide,
+    parallel,
+    reduce_components,
+    rename,
+)
+
+
+def _leaf(*labels: str) -> Network:
+    return component(LTS.build(2, 0, [], [(0, a, 1) for a in labels]))
+
+
+def _rules(net: Network) -> set[tuple[str, tuple]]:
+    return {(r.label, r.parts) for r in net.rules}
+
+
+def test_synchronised_events_need_both_sides_and_the_rest_interleave():
+    net = close(parallel(_leaf("a", "b"), _leaf("a", "c"), {"a"}))
+    assert _rules(net) == {("a", ((0, "a"), (1, "a"))), ("b", ((0, "b"),)),
+                           ("c", ((1, "c"),))}
+
+
+def test_a_synchronised_event_one_side_lacks_is_blocked():
+    net = close(parallel(_leaf("a", "b"), _leaf("c"), {"a"}))
+    assert _rules(net) == {("b", ((0, "b"),)), ("c", ((1, "c"),))}
+
+
+def test_alphabetised_parallel_confines_each_side_to_its_alphabet():
+    net = close(alpha_parallel(_leaf("a", "b"), _leaf("a", "c"), {"a"}, {"a", "c"}))
+    assert _rules(net) == {("a", ((0, "a"), (1, "a"))), ("c", ((1, "c"),))}
+
+
+def test_hiding_turns_events_into_tau_but_never_tick():
+    net = close(hide(_leaf("a", "b", TICK), {"a", TICK}))
+    assert _rules(net) == {(TAU, ((0, "a"),)), ("b", ((0, "b"),)), (TICK, ((0, TICK),))}
+
+
+def test_renaming_is_a_relation_and_leaves_unmentioned_events_alone():
+    net = close(rename(_leaf("a", "b"), {("a", "x"), ("a", "y")}))
+    assert _rules(net) == {("x", ((0, "a"),)), ("y", ((0, "a"),)), ("b", ((0, "b"),))}
+
+
+def test_a_sides_tick_is_a_tau_and_both_done_make_the_nodes_tick():
+    net = parallel(_leaf(TICK), _leaf(TICK), set())
+    assert len(net) == 3  # two leaves and the node's termination component
+    assert (TAU, ((0, TICK),)) in _rules(net) and (TAU, ((1, TICK),)) in _rules(net)
+    assert (TICK, ((0, DONE), (1, DONE), (2, TICK))) in _rules(net)
+    assert all(r.label != DONE for r in close(net).rules)
+
+
+def test_no_termination_component_when_one_side_cannot_terminate():
+    assert len(parallel(_leaf(TICK), _leaf("a"), set())) == 2
+
+
+def test_omega_gets_a_done_loop_so_reduction_keeps_it_apart_from_stop():
+    # a -> STOP [] b -> SKIP: after a (STOP) and after b's ✓ (Ω) differ only by Ω
+    lts = LTS.build(4, 0, [], [(0, "a", 1), (0, "b", 2), (2, TICK, 3)])
+    reduced = reduce_components(close(component(lts)))
+    assert reduced.components[0].num_states == 4
+    assert "strong bisimulation" in reduced.notes[-1]
+
+
+def test_rules_naming_missing_components_are_rejected():
+    with pytest.raises(ValueError, match="component 3"):
+        Network((LTS.build(1, 0, [], []),), (SyncRule("a", ((3, "a"),)),))

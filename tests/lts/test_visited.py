@@ -1,0 +1,45 @@
+"""The level-tagged visited set against a Python dict of code -> level."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from procalg.lts import visited as visited_module
+from procalg.lts.visited import Visited, sorted_unique
+
+batches = st.lists(st.lists(st.integers(0, 300), max_size=40), min_size=1, max_size=25)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(0, 300), batches, st.sampled_from([1, 8]))
+def test_levels_hold_exactly_the_codes_first_seen_there(start, levels, share):
+    old_share = visited_module._MID_SHARE
+    visited_module._MID_SHARE = share  # 1: merge into big at almost every level
+    try:
+        seen = Visited(np.array([start]))
+        model = {start: 0}
+        for depth, batch in enumerate(levels, start=1):
+            new = seen.add_level(np.array(batch, dtype=np.int64))
+            expected = sorted({c for c in batch if c not in model})
+            assert new.tolist() == expected
+            model.update((c, depth) for c in expected)
+            assert len(seen) == len(model)
+        probe = np.arange(-1, 302, dtype=np.int64)
+        assert seen.level_of(probe).tolist() == [model.get(int(c), -1) for c in probe]
+        assert seen.unseen(probe).tolist() == [c for c in probe.tolist() if c not in model]
+        seen.finish()
+        assert seen.codes.tolist() == sorted(model)
+        by_level = seen.levels()
+        for depth, codes in enumerate(by_level):
+            assert codes.tolist() == sorted(c for c, d in model.items() if d == depth)
+    finally:
+        visited_module._MID_SHARE = old_share
+
+
+@given(st.lists(st.integers(-(2**62), 2**62)))
+def test_sorted_unique_is_sorted_set(values):
+    arr = np.array(values, dtype=np.int64)
+    assert sorted_unique(arr).tolist() == sorted(set(values))
+    assert sorted_unique(arr, kind="stable").tolist() == sorted(set(values))
