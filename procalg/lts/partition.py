@@ -23,6 +23,12 @@ SIAM J. Comput. 1987) but array-friendly and simple to trust.
 
 ✓ is an ordinary visible label here; labels in ``lts.hidden`` count as τ.
 
+:func:`partition` and :func:`minimize` compute **strong** bisimulation with
+Paige–Tarjan, O(m log n) (:mod:`procalg.lts.paige_tarjan`), which measured
+faster than the signature engine on random LTSs, long chains and explored
+models alike; ``engine="signature"`` selects the engine above (and
+:func:`refine`, which records a :class:`History`, always uses it).
+
 Example:
     >>> lts = LTS.build(4, 0, ["a"], [(0, "τ", 1), (1, "a", 2), (0, "a", 3)])
     >>> minimize(lts, "strong").num_states, minimize(lts, "weak").num_states
@@ -42,6 +48,7 @@ import numpy as np
 
 from procalg.errors import ProcalgError
 from procalg.lts.lts import LTS, TAU_INDEX
+from procalg.lts.paige_tarjan import strong_partition
 from procalg.lts.saturation import saturate
 from procalg.lts.signature import History, branching_refinement, strong_refinement
 from procalg.lts.tau import collapse_tau_sccs, effective_labels
@@ -124,23 +131,37 @@ def _block_lts(lts: LTS, blocks: np.ndarray) -> LTS:
                            src[keep], lts.label[keep], dst[keep])
 
 
-def partition(lts: LTS, equivalence: Equivalence | str) -> np.ndarray:
+ENGINES = ("auto", "paige-tarjan", "signature")
+"""Partition engines: ``auto`` is Paige–Tarjan for strong, signature otherwise."""
+
+
+def partition(lts: LTS, equivalence: Equivalence | str, *, engine: str = "auto") -> np.ndarray:
     """The block number of every state under ``equivalence``.
 
     Equal numbers mean equivalent states. Block numbers are dense, ``0..k-1``.
+    ``engine`` is one of :data:`ENGINES`; Paige–Tarjan does strong only.
     """
-    return _dense(refine(lts, equivalence).blocks)
+    kind = as_equivalence(equivalence)
+    if engine not in ENGINES:
+        raise ProcalgError(f"no partition engine called {engine!r}",
+                           hint="use 'auto', 'paige-tarjan' or 'signature'")
+    if engine == "paige-tarjan" and kind is not Equivalence.STRONG:
+        raise ProcalgError(f"Paige–Tarjan computes strong bisimulation, not {kind.value}",
+                           hint="use engine='auto' or 'signature'")
+    if kind is Equivalence.STRONG and engine != "signature":
+        return strong_partition(lts)
+    return _dense(refine(lts, kind).blocks)
 
 
-def minimize(lts: LTS, equivalence: Equivalence | str) -> LTS:
+def minimize(lts: LTS, equivalence: Equivalence | str, *, engine: str = "auto") -> LTS:
     """The quotient of ``lts`` by ``equivalence``, reachable blocks only.
 
     Blocks are numbered breadth-first from the initial state's block (so the
     initial state is 0). For weak and branching, τ-self-loops on blocks are
-    dropped, as mCRL2 does.
+    dropped, as mCRL2 does. ``engine`` as for :func:`partition`.
     """
     kind = as_equivalence(equivalence)
-    blocks = partition(lts, kind)
+    blocks = partition(lts, kind, engine=engine)
     return quotient(lts, blocks, drop_tau_loops=kind is not Equivalence.STRONG)
 
 
