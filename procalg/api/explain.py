@@ -73,15 +73,22 @@ def explain_report(model: Model, report: AssertionReport) -> Explained | None:
     term = model.process(target)
     exact = ce.full_path is not None and not isinstance(prop, ast.HasTrace)
     path = ce.full_path if exact else ce.trace
-    projection, note = _project(model, term, path, goal=_goal(ce), exact=exact,
+    projection, note = _project(model, term, path, goal=_goal(prop, ce), exact=exact,
                                 cycle=ce.cycle is not None)
-    return Explained(show_process(term), ce.trace, ce.formula, projection, note)
+    return Explained(_name(term), ce.trace, ce.formula, projection, note)
 
 
-def _goal(ce: Counterexample) -> Goal | None:
+def _name(term: Any, width: int = 60) -> str:
+    text = show_process(term)
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def _goal(prop: ast.Node, ce: Counterexample) -> Goal | None:
     """What the end state must show for this counterexample."""
-    if ce.cycle is not None:
-        return None  # the replay looks for the τ-cycle itself
+    if isinstance(prop, ast.DeadlockFree):
+        return lambda moves: not moves
+    if ce.cycle is not None or isinstance(prop, ast.HasTrace):
+        return None  # the replay looks for the τ-cycle itself; any prefix's end will do
     if ce.refused is not None:
         refused = ce.refused
 
@@ -90,31 +97,30 @@ def _goal(ce: Counterexample) -> Goal | None:
             settled = TAU not in offered or TICK in offered  # stable, or ✓ (autonomous)
             return settled and not (offered & refused)
         return refuses
-    if not ce.trace or ce.accepted is not None:
-        return None  # a trace violation: the path's last event is the evidence
-    return lambda moves: not moves  # deadlock
+    return None  # a trace violation: the path's last event is the evidence
 
 
 def _project(model: Model, term: Any, path: Any, *, goal: Goal | None, exact: bool,
              cycle: bool) -> tuple[Explanation | None, str]:
     spec = model.spec
     try:
-        projection = spec._reported(lambda: explain(
+        projection = model._with_source(lambda: explain(
             spec.rules(), term, path, goal=goal, unfold=spec.evaluator.unfold, exact=exact,
             cycle=cycle))
     except ProcalgError as err:
         return None, err.message
-    note = "" if projection.exact else "replayed by its visible events (τ steps may differ)"
+    note = "" if projection.exact else "replayed by its visible events; τ steps may differ"
     return projection, note
 
 
 def _equivalence(model: Model, prop: ast.Equivalent, ce: Counterexample) -> Explained:
     """The distinguishing trace and formula, projected on whichever side performs it."""
+    exact = ce.full_path is not None
     for side in (prop.left, prop.right):
         term = model.process(side)
-        projection, note = _project(model, term, ce.trace, goal=None, exact=False,
-                                    cycle=False)
+        projection, note = _project(model, term, ce.full_path if exact else ce.trace,
+                                    goal=None, exact=exact, cycle=False)
         if projection is not None:
-            return Explained(show_process(term), ce.trace, ce.formula, projection, note)
-    return Explained(show_process(model.process(prop.left)), ce.trace, ce.formula, None,
+            return Explained(_name(term), ce.trace, ce.formula, projection, note)
+    return Explained(_name(model.process(prop.left)), ce.trace, ce.formula, None,
                      "neither side can replay the trace on its own")

@@ -8,7 +8,9 @@ import sys
 from pathlib import Path
 
 from procalg.api import check_model, load
+from procalg.api.explain import explain_report
 from procalg.api.export import draw, export_lts, parse_trace, reduced
+from procalg.cli.explain import print_explanation
 from procalg.cli.report import (
     FAIL_MARK,
     counterexample_text,
@@ -28,16 +30,21 @@ def check(args: argparse.Namespace) -> int:
         reports.append(report)
         if not args.json:
             print(summary_line(report, width), flush=True)
+    explained = {}
+    if args.explain:
+        explained = {id(r): why for r in reports if (why := explain_report(model, r))}
     if args.json:
-        print(report_json(args.file, reports))
+        print(report_json(args.file, reports,
+                          {k: v.to_json() for k, v in explained.items()} if args.explain
+                          else None))
     else:
-        _print_details(reports, show_tau=args.show_tau)
+        _print_details(reports, show_tau=args.show_tau, explained=explained)
     if any(r.result == "error" for r in reports):
         return 2
     return 1 if any(r.result == "fail" for r in reports) else 0
 
 
-def _print_details(reports: list, *, show_tau: bool) -> None:
+def _print_details(reports: list, *, show_tau: bool, explained: dict) -> None:
     for r in reports:
         if r.result == "error":
             print(f"\n{r.error.render()}", file=sys.stderr)
@@ -46,6 +53,8 @@ def _print_details(reports: list, *, show_tau: bool) -> None:
             print(f"\n{FAIL_MARK} {r.assertion.text}{where}")
             for line in counterexample_text(r.check.counterexample, show_tau=show_tau):
                 print(f"    {line}")
+            if id(r) in explained:
+                print_explanation(explained[id(r)], show_tau=show_tau)
         elif r.result == "fail":
             print(f"\n{FAIL_MARK} {r.assertion.text}: {r.check.message if r.check else ''}")
     if not reports:

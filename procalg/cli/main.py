@@ -34,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="stop exploring beyond N states (default: %(default)s; 0: no limit)")
     check.add_argument("--show-tau", action="store_true",
                        help="show τ steps in counterexample traces")
+    check.add_argument("--explain", action="store_true",
+                       help="project each counterexample onto the parallel components")
     check.set_defaults(run=commands.check)
 
     lts = sub.add_parser("lts", help="explore a process and print or export its LTS")
@@ -77,6 +79,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ProcalgError as err:
         print(err.render(), file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into head and the like
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -53,8 +53,13 @@ def counterexample_text(ce: Counterexample, *, show_tau: bool = False) -> list[s
     return lines
 
 
-def report_json(filename: str, reports: list[AssertionReport]) -> str:
-    """The ``--json`` document for a whole file."""
+def report_json(filename: str, reports: list[AssertionReport],
+                explanations: dict[int, dict] | None = None) -> str:
+    """The ``--json`` document for a whole file.
+
+    With ``explanations`` (``--explain``: report id -> explanation), every
+    assertion gets an ``"explanation"`` (``null`` when it has none).
+    """
     items = []
     for r in reports:
         ce = r.check.counterexample if r.check else None
@@ -83,6 +88,8 @@ def report_json(filename: str, reports: list[AssertionReport]) -> str:
             "transitions": r.stats.transitions,
             "seconds": round(r.seconds, 6),
         })
+        if explanations is not None:
+            items[-1]["explanation"] = explanations.get(id(r))
     summary = {k: sum(1 for r in reports if r.result == v)
                for k, v in (("passed", "pass"), ("failed", "fail"), ("errors", "error"))}
     return json.dumps({"file": filename, "assertions": items, "summary": summary},

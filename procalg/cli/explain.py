@@ -1,0 +1,107 @@
+"""``procalg check --explain``: a counterexample as a table of components, like FDR's debugger.
+
+One row per component (a leaf of the process's parallel/hiding/renaming
+tree), one column per step of the path in which a component took part,
+each cell what that component did (its own event name, so hidden events
+show), then what it offers at the end. Under the table: the events a
+component offers that a parallel operator holds back, and who blocks them.
+In a terminal the table is drawn with ``rich``; otherwise as plain text.
+
+Example:
+    >>> grid([["", "a"], ["P", "b.1"]])
+    ['  | a', 'P | b.1']
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from procalg.api.explain import Explained
+from procalg.lts import TAU
+from procalg.semantics.explain import Explanation
+
+MAX_COLUMNS = 12
+"""Steps shown in the table: the last ones, where the failure happens."""
+NOTHING = "·"
+
+
+def table_rows(ex: Explanation, *, show_tau: bool = False) -> list[list[str]]:
+    """The table as rows of cells; the first row is the header."""
+    steps = list(zip(ex.steps, ex.columns, strict=True))
+    steps += [(f"↺ {lab}", col) for lab, col in zip(ex.cycle_steps, ex.cycle_columns,
+                                                     strict=True)]
+    # a step where every component moved by τ only is internal noise unless asked for
+    steps = [(lab, col) for lab, col in steps
+             if show_tau or any(c is not None and c != TAU for c in col)]
+    skipped = max(0, len(steps) - MAX_COLUMNS)
+    steps = steps[skipped:]
+    header = ["component", *(["…"] if skipped else []), *(lab for lab, _ in steps),
+              "offers at the end"]
+    rows = [header]
+    for i, comp in enumerate(ex.components):
+        offers = "{" + ", ".join(comp.offers) + "}" + ("" if comp.stable else " (unstable)")
+        cells = [col[i] or NOTHING for _, col in steps]
+        rows.append([comp.name, *(["…"] if skipped else []), *cells, offers])
+    return rows
+
+
+def grid(rows: list[list[str]]) -> list[str]:
+    """Rows of cells as aligned plain-text lines, the first column set off by ``|``."""
+    widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
+    lines = []
+    for row in rows:
+        cells = [cell.ljust(w) for cell, w in zip(row, widths, strict=True)]
+        lines.append((f"{cells[0]} | " + "  ".join(cells[1:])).rstrip())
+    return lines
+
+
+def explanation_lines(why: Explained, *, show_tau: bool = False) -> list[str]:
+    """The explanation as plain-text lines (indented by the caller)."""
+    lines = [f"explained for {why.process}:"]
+    if why.formula:
+        lines.append(f"distinguishing trace: {', '.join(why.trace) or '(the empty trace)'}")
+        lines.append(f"Hennessy–Milner formula: {why.formula}")
+    ex = why.projection
+    if ex is None:
+        lines.append(f"(no component table: {why.note})" if why.note else "")
+        return [x for x in lines if x]
+    if why.note:
+        lines.append(f"({why.note})")
+    lines += grid(table_rows(ex, show_tau=show_tau))
+    lines += blocked_lines(ex)
+    return lines
+
+
+def blocked_lines(ex: Explanation) -> list[str]:
+    """``pick.0.1: offered by Phil(0), blocked by Fork(1)`` per held-back event."""
+    out = []
+    for b in ex.blocked:
+        who = ", ".join(b.blocked_by) if b.blocked_by else "no component on the other side"
+        out.append(f"{b.event}: offered by {', '.join(b.wanted_by)}, blocked by {who}")
+    return out
+
+
+def print_explanation(why: Explained, *, show_tau: bool = False,
+                      out: TextIO | None = None) -> None:
+    """Print with a ``rich`` table on a terminal, as plain text otherwise."""
+    out = out or sys.stdout
+    if why.projection is None or not out.isatty():
+        for line in explanation_lines(why, show_tau=show_tau):
+            print(f"    {line}", file=out)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    rows = table_rows(why.projection, show_tau=show_tau)
+    table = Table(title=f"explained for {why.process}", title_justify="left")
+    for cell in rows[0]:
+        table.add_column(cell)
+    for row in rows[1:]:
+        table.add_row(*row)
+    console = Console(file=out)
+    if why.formula:
+        console.print(f"    Hennessy–Milner formula: {why.formula}", markup=False)
+    console.print(table)
+    for line in blocked_lines(why.projection):
+        console.print(f"    {line}", markup=False)

@@ -1,0 +1,93 @@
+"""``procalg check --explain``: component tables in text and an "explanation" in JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from procalg.cli.main import main
+
+MODEL = """\
+channel a, b, c, h
+P = a -> b -> STOP
+Q = b -> a -> STOP
+assert P [| {a, b} |] Q :[deadlock free]
+X = h -> X
+assert (X ||| c -> STOP) \\ {h} :[divergence free]
+Ext = a -> STOP [] b -> STOP
+Int = a -> STOP |~| b -> STOP
+assert Ext [F= Int
+assert a -> STOP [T= a -> b -> STOP
+assert (h -> a -> STOP) \\ {h} = a -> STOP :[strong]
+assert Ext [T= Int
+"""
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> str:
+    target = tmp_path / "m.proc"
+    target.write_text(MODEL)
+    return str(target)
+
+
+def test_explain_text_has_a_row_per_component_and_says_who_blocks(path, capsys) -> None:
+    assert main(["check", "--explain", path]) == 1
+    out = capsys.readouterr().out
+    # P offers a, Q offers b, both synchronised: each blocks the other at the start
+    assert "a: offered by P, blocked by Q" in out
+    assert "b: offered by Q, blocked by P" in out
+    rows = [line.split() for line in out.splitlines()]
+    assert ["P", "|", "{a}"] in rows and ["Q", "|", "{b}"] in rows
+
+
+def test_explain_json_projects_every_kind_of_failure(path, capsys) -> None:
+    assert main(["check", "--json", "--explain", path]) == 1
+    items = {a["assertion"]: a for a in json.loads(capsys.readouterr().out)["assertions"]}
+    assert items["Ext [T= Int"]["explanation"] is None  # it passes
+
+    dead = items["P [| {a, b} |] Q :[deadlock free]"]["explanation"]["projection"]
+    assert [c["name"] for c in dead["components"]] == ["P", "Q"]
+
+    loop = items["(X ||| c -> STOP) \\ {h} :[divergence free]"]["explanation"]["projection"]
+    assert loop["cycle_columns"] == [["h", None]]  # X loops on its hidden h; c waits
+    assert [c["offers"] for c in loop["components"]] == [["h"], ["c"]]
+
+    refusal = items["Ext [F= Int"]["explanation"]
+    assert refusal["process"] == "Int"
+    (comp,) = refusal["projection"]["components"]
+    assert comp["offers"] in (["a"], ["b"]) and comp["stable"]  # after the internal choice
+
+    extra = items["a -> STOP [T= a -> b -> STOP"]["explanation"]["projection"]
+    assert extra["steps"] == ["a", "b"]  # the implementation's b the spec cannot do
+
+    equiv = items["(h -> a -> STOP) \\ {h} = a -> STOP :[strong]"]["explanation"]
+    assert equiv["formula"] == "<tau>tt"
+    assert equiv["projection"]["columns"] == [["h"]]  # the τ is the hidden h
+
+
+def test_without_explain_json_has_no_explanation_key(path, capsys) -> None:
+    main(["check", "--json", path])
+    items = json.loads(capsys.readouterr().out)["assertions"]
+    assert all("explanation" not in a for a in items)
+
+
+def test_on_a_terminal_the_table_is_drawn_with_rich() -> None:
+    import io
+
+    from procalg.api import check_model, loads
+    from procalg.api.explain import explain_report
+    from procalg.cli.explain import print_explanation
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    model = loads(MODEL)
+    why = explain_report(model, next(check_model(model)))
+    out = Terminal()
+    print_explanation(why, out=out)
+    text = out.getvalue()
+    assert "┃" in text or "│" in text  # a rich box, not the plain grid
+    assert "offers at the end" in text and "blocked by Q" in text
