@@ -30,7 +30,8 @@ from typing import Any
 
 from procalg.api.check import check_model
 from procalg.api.model import Model, load, loads
-from procalg.errors import ModelError, RunError
+from procalg.errors import LimitExceeded, ModelError, RunError
+from procalg.lts import explore
 from procalg.runtime.decide import Perform, RunState, Wait, decide, evolve
 from procalg.runtime.engine import Engine
 from procalg.runtime.history import HistoryEvent, RunMigrated, RunStarted
@@ -87,7 +88,7 @@ def workflow(model: Model, process: str, *args: Any, retry: RetryOverrides | Non
     system = model.system(text)
     fields = model.spec.channels
     channels: dict[str, Channel] = {}
-    for name in model.spec.activities:
+    for name in _used(model, text, frozenset(model.spec.activities)):
         channels[name] = Channel(name, ChannelKind.ACTIVITY, len(fields[name]),
                                  policy(model, name, retry), fields=fields[name])
     for name in model.spec.signals:
@@ -97,6 +98,28 @@ def workflow(model: Model, process: str, *args: Any, retry: RetryOverrides | Non
         channels[name] = Channel(name, ChannelKind.TIMER, duration=timer.duration_ms / 1000)
     return Workflow(system, channels, process, tuple(args), model.content_hash,
                     model.source.text, dict(verdicts or {}))
+
+
+USED_LIMIT = 200_000
+"""States explored to find the activities a process uses; beyond it, all are required."""
+
+
+def _used(model: Model, text: str, activities: frozenset[str]) -> list[str]:
+    """The activities ``text`` can perform (all of them if its LTS is too large to tell)."""
+    if not activities:
+        return []
+    key = (model.content_hash, text)
+    if key not in _USED:
+        try:
+            lts = explore(model.system(text), max_states=USED_LIMIT)
+            names = {str(n).split(".")[0] for n in lts.labels}
+            _USED[key] = frozenset(a for a in activities if a in names)
+        except LimitExceeded:
+            _USED[key] = activities
+    return sorted(_USED[key])
+
+
+_USED: dict[tuple[str, str], frozenset[str]] = {}
 
 
 @lru_cache(maxsize=64)
@@ -136,6 +159,7 @@ def engine(store_url: str | EventLog = DEFAULT_STORE, *,
     registry = DEFAULT_REGISTRY if activities is None else activities
     eng = Engine(log, registry, clock, **options)
     eng.loader = lambda record: _rebuild(eng.log, record, retry)
+    eng.retry_overrides = retry  # type: ignore[attr-defined]  # start() reuses them
     return eng
 
 
@@ -173,6 +197,8 @@ def start(model: Model | str | Path, process: str, *args: Any,
     model = as_model(model)
     eng = store if isinstance(store, Engine) else engine(store, activities=activities,
                                                           clock=clock, retry=retry)
+    if retry is None:
+        retry = getattr(eng, "retry_overrides", None)
     wf = workflow(model, process, *args, retry=retry, verdicts=verdicts(model))
     return eng.start(wf, run_id=run_id, allow_failed_assertions=allow_failed_assertions)
 

@@ -89,3 +89,87 @@ def test_a_second_engine_does_not_steal_a_live_workers_run(tmp_path: Path) -> No
     second = Engine(SqliteLog(tmp_path / "r.db"), loader=lambda r: model)
     assert second.resume_all() == []  # same pid, lease still valid: not dead, not expired
     assert second.log.get_run(run.id).owner == first.owner
+
+
+# -- crashes at every checkpoint of a saga that rolls back ------------------------------
+
+_SAGA_CHILD = """
+import os, sys
+from procalg.api import run as api
+db, effects, crash_at, when = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+def make(name):
+    def activity(idempotency_key):
+        with open(effects, "a") as f:
+            f.write(f"{name} {idempotency_key}\\n")
+        if name == "ship":
+            raise ConnectionError("ship is down")
+    return activity
+acts = {n: make(n) for n in ("reserve", "charge", "ship", "release", "refund")}
+engine = api.engine("sqlite:///" + db, activities=acts, retry={"ship": {"maximum_attempts": 1}})
+real, count = engine.log.append, [0]
+def append(*args, **kw):  # the crash hook: die just before or just after commit k
+    count[0] += 1
+    if count[0] == crash_at and when == "before":
+        os._exit(9)
+    real(*args, **kw)
+    if count[0] == crash_at and when == "after":
+        os._exit(9)
+engine.log.append = append
+run = api.start(sys.argv[5], "Order", store=engine, allow_failed_assertions=True,
+                run_id="order")
+print(count[0], run.status)
+"""
+ORDER_MODEL = Path(__file__).resolve().parents[2] / "models" / "order_saga.proc"
+SAGA_COMMITS = 6  # reserve, charge, ship (fails, then fail.ship ...), refund, release, end
+
+
+def _saga_child(tmp_path: Path, crash_at: int, when: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", _SAGA_CHILD, str(tmp_path / "runs.db"),
+         str(tmp_path / "effects.txt"), str(crash_at), when, str(ORDER_MODEL)],
+        capture_output=True, text=True, timeout=60)
+
+
+def test_the_crash_hook_sees_every_commit_of_the_saga(tmp_path: Path) -> None:
+    child = _saga_child(tmp_path, 0, "never")
+    assert child.stdout.split() == [str(SAGA_COMMITS), "compensated"], child.stderr
+
+
+@pytest.mark.parametrize("when", ["before", "after"])
+@pytest.mark.parametrize("crash_at", range(1, SAGA_COMMITS + 1))
+def test_a_saga_killed_at_any_commit_resumes_and_every_owed_compensation_runs_once(
+    tmp_path: Path, crash_at: int, when: str
+) -> None:
+    from procalg.api import run as api
+
+    child = _saga_child(tmp_path, crash_at, when)
+    assert child.returncode == 9, child.stderr
+    effects = tmp_path / "effects.txt"
+
+    def make(name: str):
+        def activity(idempotency_key: str) -> None:
+            with effects.open("a") as f:
+                f.write(f"{name} {idempotency_key}\n")
+            if name == "ship":
+                raise ConnectionError("ship is down")
+        return activity
+
+    engine = api.engine("sqlite:///" + str(tmp_path / "runs.db"),
+                        activities={n: make(n) for n in ORDER},
+                        retry={"ship": {"maximum_attempts": 1}})
+    began = time.monotonic()
+    finished = crash_at == SAGA_COMMITS and when == "after"  # died after its last commit
+    assert engine.resume_all() == ([] if finished else ["order"])
+    assert time.monotonic() - began < 2.0
+    assert engine.get("order").status == "compensated"
+    lines = effects.read_text().split("\n")[:-1]
+    names = [line.split()[0] for line in lines]
+    assert sorted(set(names)) == sorted(ORDER)  # every step and every owed undo ran
+    repeated = {line for line in lines if lines.count(line) > 1}
+    assert len(repeated) <= 1 and all(lines.count(line) == 2 for line in repeated)
+    assert names.index("refund") < names.index("release")  # last step undone first
+    keys = {line.split()[1] for line in lines}
+    assert len(keys) == len(set(lines))  # one idempotency key per call, reused on re-runs
+
+
+ORDER = ("reserve", "charge", "ship", "release", "refund")

@@ -265,3 +265,71 @@ def test_a_divergent_model_fails_instead_of_spinning(engine: Engine) -> None:
                       {Call("L"): Prefix(E("a"), Call("L"))}.__getitem__)
     run = engine.start(Workflow(loop))
     assert run.status == "failed" and "diverges" in run.result().error
+
+
+def test_parallel_branches_calling_one_channel_are_separate_concurrent_calls(
+    engine: Engine,
+) -> None:
+    barrier = threading.Barrier(2, timeout=5)
+    seen = []
+    engine.activities.bind("work", lambda i: (seen.append(i), barrier.wait()))
+    run = engine.start(wf(Parallel(seq(E("work", 0)), seq(E("work", 1))), act("work", 1)))
+    assert run.status == "completed" and sorted(seen) == [0, 1]
+
+
+def test_a_choice_of_values_on_one_channel_is_one_call_whose_result_picks_the_event(
+    engine: Engine,
+) -> None:
+    seen = []
+    engine.activities.bind("quote", lambda: (seen.append("call"), 20)[1])
+    run = engine.start(wf(choice(seq(E("quote", 10)), seq(E("quote", 20))), act("quote", 1)))
+    assert seen == ["call"] and [str(e) for e in run.result().trace] == ["quote.20"]
+
+
+def test_timeouts_of_a_parallel_batch_run_from_the_batch_start_not_one_after_another(
+    engine: Engine,
+) -> None:
+    release = threading.Event()
+    for name in ("a", "b", "c"):
+        engine.activities.bind(name, lambda: release.wait(5))
+    began = time.monotonic()
+    run = engine.start(wf(Parallel(Parallel(seq(E("a")), seq(E("b"))), seq(E("c"))),
+                          *(act(n, start_to_close_timeout=0.3, maximum_attempts=1)
+                            for n in ("a", "b", "c"))))
+    took = time.monotonic() - began
+    release.set()
+    assert run.status == "failed" and "StartToCloseTimeout" in run.result().error
+    assert took < 0.75  # one after another would be at least 0.9 s
+
+
+class Crash(BaseException):
+    """Stands for the worker dying inside an activity (nothing is recorded)."""
+
+
+def test_a_call_in_flight_in_three_crashes_fails_instead_of_killing_workers_for_ever(
+    engine: Engine,
+) -> None:
+    def poison() -> None:
+        raise Crash
+
+    engine.activities.bind("poison", poison)
+    model = wf(seq(E("poison")), act("poison"))
+    with pytest.raises(Crash):
+        engine.start(model, run_id="p")
+    for _ in range(2):
+        with pytest.raises(Crash):
+            engine.resume("p", model)
+    assert engine.resume("p", model) == "failed"
+    assert "WorkerCrashed" in engine.get("p").result().error
+    assert [e.kind for e in engine.log.history("p")].count("run_resumed") == 3
+
+
+def test_a_signal_value_outside_the_declared_type_is_refused_naming_the_type(
+    engine: Engine,
+) -> None:
+    signal = Channel("approve", ChannelKind.SIGNAL, 1, fields=(frozenset({True, False}),))
+    run = engine.start(wf(seq(E("approve", True)), signal))
+    with pytest.raises(RunError, match="3 is not a value of field 1 of signal approve") as err:
+        run.signal("approve", 3)
+    assert err.value.hint == "the field's type is {false, true}"
+    assert run.status == "waiting"
