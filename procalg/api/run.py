@@ -199,7 +199,15 @@ def start(model: Model | str | Path, process: str, *args: Any,
                                                           clock=clock, retry=retry)
     if retry is None:
         retry = getattr(eng, "retry_overrides", None)
-    wf = workflow(model, process, *args, retry=retry, verdicts=verdicts(model))
+    found = verdicts(model)
+    failed = [a for a in model.assertions if found.get(a.text) == "fail"]
+    if failed and not allow_failed_assertions:
+        more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
+        raise RunError(f"the model fails its assertion `{failed[0].text}`{more}",
+                       failed[0].span, source=model.source,
+                       hint="fix the model, or pass allow_failed_assertions=True "
+                            "(--allow-failed-assertions)")
+    wf = workflow(model, process, *args, retry=retry, verdicts=found)
     return eng.start(wf, run_id=run_id, allow_failed_assertions=allow_failed_assertions)
 
 

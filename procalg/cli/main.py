@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from procalg.api.export import EQUIVALENCES, TEXT_FORMATS
 from procalg.cli import commands
+from procalg.cli import run as run_commands
 from procalg.errors import ProcalgError
 
 DEFAULT_MAX_STATES = 5_000_000
@@ -58,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help='draw the path of this trace thick, e.g. "a, b.1, c"')
     _common_lts_options(graph)
     graph.set_defaults(run=commands.graph)
+    run_commands.register(sub)  # run, runs, replay (procalg/cli/run.py)
     return parser
 
 

@@ -120,6 +120,7 @@ class Engine:
         self._states: dict[str, RunState] = {}
         self._pending: dict[str, list[HistoryEvent]] = {}
         self._lease_end: dict[str, float] = {}
+        self._stored: dict[str, str] = {}  # the status last written for each run
         self._lock = threading.RLock()
         self.on_event: Callable[[str, HistoryEvent], None] | None = None
         if isinstance(self.clock, VirtualClock):
@@ -167,6 +168,7 @@ class Engine:
         with self._lock:
             self._states[run_id] = state
             self._pending[run_id] = []
+            self._stored[run_id] = record.status
         return state
 
     def state(self, run_id: str) -> RunState:
@@ -282,9 +284,13 @@ class Engine:
     def _flush(self, run_id: str, state: RunState, status: str) -> None:
         pending = self._pending.get(run_id)
         if not pending:
+            if self._stored.get(run_id, status) != status:  # e.g. running -> waiting
+                self.log.append(run_id, state.seq, [], status)
+                self._stored[run_id] = status
             return
         try:
             self.log.append(run_id, state.seq - len(pending), pending, status)
+            self._stored[run_id] = status
         except SeqConflict:
             self._pending[run_id] = []
             self.attach(run_id, state.workflow)  # someone else moved it: start from theirs
@@ -309,6 +315,7 @@ class Engine:
         """
         with self._lock:
             state = self.state(run_id)
+            check_bindings(state.workflow, self.activities)  # before accepting anything
             event = Event(channel, tuple(values))
             if state.status not in UNFINISHED:
                 raise RunError(f"run {run_id} has {state.status}; it takes no more signals")
@@ -359,6 +366,7 @@ class Engine:
         """
         with self._lock:
             state = self.attach(run_id, workflow)
+            check_bindings(state.workflow, self.activities)
             if state.status in UNFINISHED:
                 calls = tuple((c.step, c.channel, c.input)
                               for c in decide(state, self.clock.now()) if isinstance(c, Perform))
