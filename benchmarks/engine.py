@@ -4,14 +4,20 @@ A workflow of N no-op activities (``step.0 -> step.1 -> ... -> SKIP``) on the
 SQLite store on disk (WAL, synchronous=FULL: an fsync per step), against the
 same function called in a loop, and against raw ``sqlite3`` doing one INSERT
 + COMMIT per step in WAL mode (the floor). Also: run start latency, 100 runs
-of 10 steps, and 10 parallel activities sharing one commit.
+of 10 steps, 10 parallel activities sharing one commit (10 channels, and
+one channel called from 10 branches), and the time from a crash (the worker
+killed in step N/2) to the run moving again, in-process and in a fresh
+process. If a ``dbos`` interpreter is given (a venv where ``pip install dbos``
+worked), the same no-op workflow runs on DBOS with SQLite side by side.
 
-    .venv/bin/python benchmarks/engine.py [N]
+    .venv/bin/python benchmarks/engine.py [N] [--dbos /tmp/dbosvenv/bin/python]
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
@@ -77,9 +83,80 @@ def bench_start(folder: Path, runs: int = 100, steps: int = 10) -> tuple[float, 
     return time.perf_counter() - began, total
 
 
+def bench_same_channel(folder: Path, width: int = 10) -> tuple[float, int]:
+    """``work.0 ||| ... ||| work.9``: ten calls of one channel, told apart by the diamond test."""
+    term = SKIP
+    for i in range(width):
+        term = Parallel(Prefix(Event("work", (i,)), SKIP), term)
+    channels = {"work": Channel("work", ChannelKind.ACTIVITY, 1, RetryPolicy())}
+    engine = Engine(SqliteLog(folder / "same.db"), {"work": noop}, max_workers=width)
+    began = time.perf_counter()
+    run = engine.start(Workflow(TermSystem(term), channels))
+    assert run.status == "completed"
+    commits = sum(1 for e in run.history() if e.kind == "activity_completed")
+    return time.perf_counter() - began, commits
+
+
+_CRASHING = """
+import os, sys
+sys.path.insert(0, {root!r})
+from benchmarks.engine import chain
+from procalg.runtime.engine import Engine
+from procalg.store.sqlite import SqliteLog
+def step(i):
+    if i == {at}:
+        os._exit(9)
+Engine(SqliteLog({db!r}), {{"step": step}}).start(chain({n}), run_id="c")
+"""
+_RESUMING = """
+import sys, time
+sys.path.insert(0, {root!r})
+from benchmarks.engine import chain
+from procalg.runtime.engine import Engine
+from procalg.store.sqlite import SqliteLog
+def step(i):
+    print(time.time(), flush=True)
+    sys.exit(0)
+Engine(SqliteLog({db!r}), {{"step": step}}, loader=lambda r: chain({n})).resume_all()
+"""
+
+
+def bench_recovery(folder: Path, n: int = 100) -> tuple[float, float]:
+    """Seconds from the worker's death to the next activity call: same process, fresh one."""
+    root = str(Path(__file__).resolve().parents[1])
+    results = []
+    for fresh in (False, True):
+        db = str(folder / f"crash{int(fresh)}.db")
+        code = _CRASHING.format(root=root, at=n // 2, db=db, n=n)
+        subprocess.run([sys.executable, "-c", code], check=False)
+        died = time.time()
+        if fresh:
+            out = subprocess.run([sys.executable, "-c", _RESUMING.format(root=root, db=db, n=n)],
+                                 capture_output=True, text=True, check=False).stdout
+            results.append(float(out.split()[0]) - died)
+            continue
+        moved: list[float] = []
+        engine = Engine(SqliteLog(db), {"step": lambda i, moved=moved: moved.append(time.time())},
+                        loader=lambda r: chain(n))
+        engine.resume_all()
+        results.append(moved[0] - died)
+    return results[0], results[1]
+
+
+def bench_dbos(python: str, n: int, folder: Path) -> tuple[float, float] | None:
+    """DBOS's durable steps/s on SQLite for the same no-op workflow (None if it fails)."""
+    script = Path(__file__).with_name("dbos_steps.py")
+    env = dict(os.environ, PYTHONPATH="")
+    done = subprocess.run([python, str(script), str(n), str(folder / "dbos.sqlite")],
+                          capture_output=True, text=True, env=env, cwd=folder, check=False)
+    if done.returncode != 0:
+        print(f"dbos run failed: {done.stderr[-500:]}", file=sys.stderr)
+        return None
+    steps, recover = done.stdout.split()
+    return float(steps), float(recover)
+
+
 def bench_parallel(folder: Path, width: int = 10) -> tuple[float, int]:
-    # Distinct channels: one channel offered with several values is one call
-    # whose result picks the value (see decide), not several calls.
     term = SKIP
     channels = {}
     for i in range(width):
@@ -94,12 +171,21 @@ def bench_parallel(folder: Path, width: int = 10) -> tuple[float, int]:
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    args = sys.argv[1:]
+    dbos = None
+    if "--dbos" in args:
+        at = args.index("--dbos")
+        dbos = args[at + 1]
+        del args[at:at + 2]
+    n = int(args[0]) if args else 1000
     with tempfile.TemporaryDirectory(dir=".") as tmp:
-        folder = Path(tmp)
+        folder = Path(tmp).resolve()
         engine, loop, raw = bench_engine(n, folder), bench_loop(n), bench_raw(n, folder)
         start, many = bench_start(folder)
         par, events = bench_parallel(folder)
+        same, commits = bench_same_channel(folder)
+        recover_in, recover_fresh = bench_recovery(folder)
+        peer = bench_dbos(dbos, n, folder) if dbos else None
     print(f"| measure ({n} no-op steps, SQLite WAL, fsync per step) | value |")
     print("| --- | --- |")
     per_step = 1000 * engine / n
@@ -110,6 +196,16 @@ def main() -> None:
     print(f"| run start latency (trivial run to completion) | {1000 * start:.1f} ms |")
     print(f"| 100 runs x 10 steps, one engine | {many:.2f} s ({1000 / many:,.0f} steps/s) |")
     print(f"| 10 parallel activities, one group commit | {1000 * par:.1f} ms, {events} events |")
+    print(f"| 10 calls of one channel from parallel branches | {1000 * same:.1f} ms, "
+          f"{commits} completions |")
+    print(f"| crash to moving again: resume in a live process | {1000 * recover_in:.0f} ms |")
+    print(f"| crash to moving again: fresh process (imports incl.) | "
+          f"{1000 * recover_fresh:.0f} ms |")
+    if peer:
+        steps, recover = peer
+        print(f"| DBOS on SQLite: durable steps/s | {steps:,.0f} ({1000 / steps:.2f} ms/step) |")
+        print(f"| procalg / DBOS steps/s ratio | {(n / engine) / steps:.1f} |")
+        print(f"| DBOS crash to moving again (fresh process) | {1000 * recover:.0f} ms |")
 
 
 if __name__ == "__main__":
