@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from procalg.errors import ModelError
-from procalg.semantics import kinds, patterns, processes
+from procalg.semantics import compress, kinds, patterns, processes
 from procalg.semantics.channels import ChannelRef, Types
 from procalg.semantics.values import (
     BUILTINS,
@@ -110,6 +110,7 @@ class Evaluator:
         self._lets: dict[int, tuple[dict[str, str], tuple[str, ...], set[str]]] = {}
         self._memo: dict[tuple[Closure, tuple[Value, ...]], Value] = {}
         self._let_count: dict[str, int] = {}
+        self._compressed: dict[tuple[str, Any], Any] = {}
 
     # ---------------------------------------------------------------- names
 
@@ -219,6 +220,12 @@ class Evaluator:
         if type(func) is ast.Name and func.id in BUILTINS and func.id not in env \
                 and func.id not in self.globals:
             return call_builtin(func.id, [self.eval(a, env) for a in args], span)
+        if type(func) is ast.Name and func.id in compress.REDUCTIONS and func.id not in env \
+                and func.id not in self.globals:  # sbisim(P) & co. (compress.py)
+            if len(args) != 1:
+                raise ModelError(f"{func.id} takes 1 argument, got {len(args)}", span,
+                                 hint=f"call it as {func.id}(P)")
+            return self.compressed(func.id, self.eval(args[0], env), span)
         target = self.eval(func, env)
         values = tuple(self.eval(a, env) for a in args)
         if type(target) is not Closure:
@@ -251,6 +258,13 @@ class Evaluator:
             ) from None
         self._memo[key] = result
         return result
+
+    def compressed(self, name: str, term: Any, span: Span | None) -> Any:
+        """``name(term)`` for a compression function, memoised (equal calls, equal states)."""
+        key = (name, term)
+        if key not in self._compressed:
+            self._compressed[key] = compress.compress(name, term, self.unfold, span)
+        return self._compressed[key]
 
     def def_span(self, info: FunctionInfo) -> Span | None:
         """Where a function is defined."""

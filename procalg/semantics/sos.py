@@ -59,6 +59,7 @@ from procalg.terms import (
     Stop,
     Timeout,
 )
+from procalg.terms.compressed import Compressed
 from procalg.terms.saga import SagaTerm
 
 Label = Event | str
@@ -216,6 +217,8 @@ def fire(
             return out
         case SagaTerm():
             return saga.fire(term, moves, normal)
+        case Compressed():
+            return term.moves()  # sbisim(P) & co.: the reduced LTS's moves (compress.py)
         case Call():
             raise AssertionError(f"Call {term} in active position: normalise first")
         case _:

@@ -160,8 +160,9 @@ def test_each_components_share_of_a_path_is_a_path_of_the_component_alone(term, 
         if not moves:
             break
         label, state, blame = moves[pick % len(moves)]
-        # only the final ✓ of terminated operators (Ω ||| Ω) has nobody behind it
-        assert blame or label == "✓"
+        # only the ✓ of a parallel whose sides both terminated (Ω ||| Ω), or the τ an
+        # enclosing parallel makes of it, has no component behind it
+        assert blame or label in ("✓", TAU)
         for leaf_index, own in blame:
             shares[leaf_index].append(own)
     for own_term, share, name in zip(_leaf_terms(term), shares, names, strict=True):
