@@ -6,11 +6,16 @@ seconds and the ratio peer seconds / procalg seconds (above 1: procalg is
 faster). procalg's time covers loading the ``.proc`` model with N set,
 compiling the network and the deadlock search; spin's covers
 ``spin -a``, ``gcc -O2 -DNOREDUCE`` and ``./pan -m10000000``. Peak memory
-is tracemalloc's peak during procalg's search (the state storage; B/st is
-per state) and pan's own "total actual memory usage" for spin (which
+is tracemalloc's peak during procalg's search, measured in a second run
+(the state storage and scratch; B/st is per state) and pan's own "total actual memory usage" for spin (which
 includes the 10M-deep DFS stack that ``-m10000000`` asks for). Both stop at
 the first deadlock, so on deadlocking models the state counts differ (BFS
 versus DFS); spin's full counts are procalg's plus one (its ``init``).
+
+Rows: ``-all`` explores every state (``count_states``; spin with ``-E``, so
+invalid end states do not stop it); ``-por`` searches with stubborn sets
+(and spin with its own partial-order reduction: compiled without
+``-DNOREDUCE``).
 
 Run: ``.venv/bin/python -m benchmarks.product`` (``--quick`` for small N,
 ``--no-peers`` to skip spin, ``--only philosophers`` to pick models).
@@ -32,7 +37,7 @@ from pathlib import Path
 from benchmarks.networks import buffers
 from procalg.api.model import loads
 from procalg.lts.network import Network
-from procalg.lts.product import find_deadlock
+from procalg.lts.product import count_states, find_deadlock
 from procalg.semantics.network import compile_network
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,6 +52,7 @@ class Case:
     network: Callable[[int], Network]
     promela: str
     defines: tuple[str, ...] = ()
+    mode: str = "deadlock"  # "deadlock": stop at the first; "all": every state; "por"
 
 
 def _from_model(file: str, process: str) -> Callable[[int], Network]:
@@ -62,25 +68,42 @@ def _from_model(file: str, process: str) -> Callable[[int], Network]:
 CASES = [
     Case("philosophers", (5, 6, 7, 8, 9, 10), (5, 6),
          _from_model("dining_philosophers.proc", "System"), "philosophers.pml"),
+    Case("philosophers-all", (9, 10), (5,),
+         _from_model("dining_philosophers.proc", "System"), "philosophers.pml", mode="all"),
+    Case("philosophers-por", (10, 12, 14), (6,),
+         _from_model("dining_philosophers.proc", "System"), "philosophers.pml", mode="por"),
     Case("philosophers-fixed", (5, 6, 7, 8, 9, 10), (5, 6),
          _from_model("dining_philosophers_fixed.proc", "System"), "philosophers.pml",
          ("-DFIXED=1",)),
+    Case("fixed-por", (8, 10, 12), (6,),
+         _from_model("dining_philosophers_fixed.proc", "System"), "philosophers.pml",
+         ("-DFIXED=1",), mode="por"),
     Case("milner", (4, 6, 8, 10, 12), (4, 6),
          _from_model("milner_scheduler.proc", "Scheduler"), "scheduler.pml"),
-    Case("buffers", (6, 8, 10, 12), (6,), buffers, "buffers.pml"),
+    Case("buffers", (6, 8, 10, 11), (6,), buffers, "buffers.pml"),
 ]
 
 
+def _search(case: Case, network: Network):
+    if case.mode == "all":
+        return count_states(network)
+    return find_deadlock(network, por=case.mode == "por")
+
+
 def run_procalg(case: Case, n: int) -> dict:
+    """Time one run (model loading included); measure memory in a second,
+    traced run (tracemalloc slows allocation-heavy code)."""
     start = time.perf_counter()
+    result = _search(case, case.network(n))
+    seconds = time.perf_counter() - start
     network = case.network(n)
     tracemalloc.start()
-    result = find_deadlock(network)
-    seconds = time.perf_counter() - start
+    _search(case, network)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
+    verdict = "-" if case.mode == "all" else "fail" if result.found else "pass"
     return {"states": result.states, "transitions": result.transitions, "seconds": seconds,
-            "peak": peak, "verdict": "fail" if result.found else "pass"}
+            "peak": peak, "verdict": verdict}
 
 
 def run_spin(case: Case, n: int) -> dict | None:
@@ -90,8 +113,9 @@ def run_spin(case: Case, n: int) -> dict | None:
         shutil.copy(PROMELA / case.promela, tmp)
         start = time.perf_counter()
         steps = [["spin", f"-DN={n}", *case.defines, "-a", case.promela],
-                 ["gcc", "-O2", "-DNOREDUCE", "-o", "pan", "pan.c"],
-                 ["./pan", "-m10000000"]]
+                 ["gcc", "-O2", *([] if case.mode == "por" else ["-DNOREDUCE"]), "-o", "pan",
+                  "pan.c"],
+                 ["./pan", "-m10000000", *(["-E"] if case.mode == "all" else [])]]
         out = ""
         for cmd in steps:
             out = subprocess.run(cmd, cwd=tmp, capture_output=True, text=True,
@@ -100,8 +124,8 @@ def run_spin(case: Case, n: int) -> dict | None:
     states = int(re.search(r"(\d+) states, stored", out).group(1))
     errors = int(re.search(r"errors: (\d+)", out).group(1))
     memory = float(re.search(r"([\d.]+)\s+total actual memory usage", out).group(1))
-    return {"states": states, "seconds": seconds, "peak": memory * 2**20,
-            "verdict": "fail" if errors else "pass"}
+    verdict = "-" if case.mode == "all" else "fail" if errors else "pass"
+    return {"states": states, "seconds": seconds, "peak": memory * 2**20, "verdict": verdict}
 
 
 def _mb(n: float) -> str:
@@ -117,6 +141,7 @@ def main(argv: list[str] | None = None) -> None:
     head = (f"{'model':<19}{'N':>3}{'states':>10}{'trans':>11}{'sec':>8}{'states/s':>11}"
             f"{'peak':>9}{'B/st':>6}{'verdict':>8} | {'spin st':>9}{'spin s':>8}"
             f"{'spin peak':>11}{'x spin':>8}")
+    count_states(buffers(3))  # warm up imports and caches outside the timings
     print(head)
     print("-" * len(head))
     for case in CASES:

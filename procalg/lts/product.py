@@ -34,8 +34,11 @@ Example:
 
 from __future__ import annotations
 
+import os
 import time
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -99,12 +102,13 @@ class _Search:
 
     def __init__(self, tables: Tables, *, max_states: int | None = None,
                  max_memory: int | None = None,
-                 progress: Callable[[Progress], None] | None = None, por: object = None
-                 ) -> None:
+                 progress: Callable[[Progress], None] | None = None, por: object = None,
+                 workers: int | None = None) -> None:
         self.tables = tables
         self.visited = Visited(np.array([tables.initial], dtype=np.int64))
         self.max_states, self.max_memory, self.progress = max_states, max_memory, progress
         self.por = por
+        self.workers = workers or min(2, os.cpu_count() or 1)
         self.transitions = 0
         self.peak = 0
         self.start = time.perf_counter()
@@ -113,36 +117,57 @@ class _Search:
         """Explore level by level; ``stop(chunk, src, dst, label)`` may return
         a witness ``(code, last label)`` that ends the search."""
         frontier = self.visited.frontier
-        while len(frontier):
-            # successors pile up as sorted runs; past a budget they are merged,
-            # deduplicated and filtered against the visited set (bounded scratch,
-            # and each distinct successor is searched for about once)
-            budget = max(1 << 19, len(self.visited) // 16)
-            pending: list[np.ndarray] = []
-            size = 0
-            for lo in range(0, len(frontier), CHUNK):
-                chunk = frontier[lo: lo + CHUNK]
-                src, dst, lab = (self.por.successors(chunk) if self.por
-                                 else self.tables.successors(chunk))
-                self.transitions += len(src)
-                if stop is not None and (hit := stop(chunk, src, dst, lab)) is not None:
+        with ThreadPoolExecutor(self.workers) as pool:
+            while len(frontier):
+                hit = self._level(frontier, stop, pool)
+                if hit is not None:
                     return hit
-                pending.append(sorted_unique(dst))
-                size += len(pending[-1])
-                self._account(8 * size + 4 * dst.nbytes)
-                del src, dst, lab
-                if size > budget:
-                    merged = sorted_unique(np.concatenate(pending), kind="stable")
-                    pending = [self.visited.unseen(merged)]
-                    size = len(pending[0])
-                    del merged
-            joined = np.concatenate(pending) if pending else np.zeros(0, dtype=np.int64)
-            pending.clear()
-            frontier = self.visited.add_level(joined, runs=True)
-            del joined
-            self._account(0)
-            self._report()
+                frontier = self.visited.frontier
+                self._account(0)
+                self._report()
         return None
+
+    def _level(self, frontier: np.ndarray, stop: Stop | None, pool: ThreadPoolExecutor
+               ) -> tuple[int, str] | None:
+        """Expand one level in chunks, ``workers`` at a time (numpy releases the GIL)."""
+        # successors pile up as sorted runs; past a budget they are merged,
+        # deduplicated and filtered against the visited set (bounded scratch,
+        # and each distinct successor is searched for about once)
+        budget = max(1 << 18, len(self.visited) // 16)
+        pending: list[np.ndarray] = []
+        size = 0
+        running: deque[Future] = deque()
+        starts = iter(range(0, len(frontier), CHUNK))
+        while True:
+            while len(running) < 2 * self.workers and (lo := next(starts, None)) is not None:
+                running.append(pool.submit(self._expand, frontier[lo: lo + CHUNK], stop))
+            if not running:
+                break
+            count, fresh, hit, scratch = running.popleft().result()
+            if hit is not None:
+                for future in running:
+                    future.cancel()
+                return hit
+            self.transitions += count
+            pending.append(fresh)
+            size += len(fresh)
+            self._account(8 * size + scratch * len(running))
+            if size > budget:
+                merged = sorted_unique(np.concatenate(pending), kind="stable")
+                pending = [self.visited.unseen(merged)]
+                size = len(pending[0])
+                del merged
+        joined = np.concatenate(pending) if pending else np.zeros(0, dtype=np.int64)
+        pending.clear()
+        self.visited.add_level(joined, runs=True)
+        return None
+
+    def _expand(self, chunk: np.ndarray, stop: Stop | None
+                ) -> tuple[int, np.ndarray, tuple[int, str] | None, int]:
+        src, dst, lab = (self.por.successors(chunk) if self.por
+                         else self.tables.successors(chunk))
+        hit = stop(chunk, src, dst, lab) if stop is not None else None
+        return len(src), sorted_unique(dst), hit, 4 * dst.nbytes
 
     def _account(self, scratch: int) -> None:
         used = self.visited.nbytes + scratch
@@ -194,7 +219,8 @@ def count_states(network: Network, **options) -> SearchResult:
     """Explore the whole product; ``found`` is False, the stats are the point.
 
     Keyword options (all functions here): ``max_states``, ``max_memory``
-    (bytes), ``progress`` (called with a :class:`Progress` per level).
+    (bytes), ``progress`` (called with a :class:`Progress` per level),
+    ``workers`` (threads expanding chunks; default: up to 2 cores).
 
     Raises:
         LimitExceeded: a limit was reached; says how far the search got.

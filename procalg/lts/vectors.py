@@ -56,6 +56,8 @@ class _Factor:
     offsets: np.ndarray
     delta: np.ndarray
     label: np.ndarray
+    count: np.ndarray  # moves per joint index (int8 when small: a cheaper gather)
+    deterministic: bool  # at most one move per joint index
 
     def index(self, locs: dict[int, np.ndarray]) -> np.ndarray:
         j = locs[self.comps[0]] * self.weights[0]
@@ -79,7 +81,12 @@ def _table(entries: list[tuple[int, int, int]], size: int, comps: tuple[int, ...
     arr = np.array(entries, dtype=np.int64).reshape(-1, 3)
     offsets = np.zeros(size + 1, dtype=np.int64)
     np.cumsum(np.bincount(arr[:, 0], minlength=size), out=offsets[1:])
-    return _Factor(comps, weights, offsets, arr[:, 1].copy(), arr[:, 2].astype(np.int32))
+    count = np.diff(offsets)
+    deterministic = len(count) == 0 or int(count.max()) <= 1
+    if len(count) and int(count.max()) < 127:
+        count = count.astype(np.int8)
+    return _Factor(comps, weights, offsets, arr[:, 1].copy(), arr[:, 2].astype(np.int32),
+                   count, deterministic)
 
 
 class Tables:
@@ -188,15 +195,16 @@ def _fire(factors: list[_Factor], codes: np.ndarray, locs: dict[int, np.ndarray]
           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The Cartesian product of the factors' moves from every code."""
     js = [f.index(locs) for f in factors]
-    counts = [f.offsets[j + 1] - f.offsets[j] for f, j in zip(factors, js, strict=True)]
+    if len(factors) == 1 and factors[0].deterministic:  # the common case: one gather
+        f, j = factors[0], js[0]
+        keep = np.flatnonzero(f.count[j])
+        first = f.offsets[j[keep]]
+        return keep, codes[keep] + f.delta[first], f.label[first]
+    counts = [f.count[j].astype(np.int64) for f, j in zip(factors, js, strict=True)]
     total = counts[0]
     for c in counts[1:]:
         total = total * c
     keep = np.flatnonzero(total)
-    if len(factors) == 1 and (len(keep) == 0 or int(total[keep].max()) == 1):
-        first = factors[0].offsets[js[0][keep]]
-        f = factors[0]
-        return keep, codes[keep] + f.delta[first], f.label[first]
     src = np.repeat(keep, total[keep])
     starts = np.cumsum(total[keep]) - total[keep]
     pos = np.arange(len(src), dtype=np.int64) - np.repeat(starts, total[keep])
