@@ -4,13 +4,14 @@ Prints one table: model, N, states, transitions, seconds, states/s, peak
 memory, verdict (deadlock freedom), and for each installed peer its states,
 seconds and the ratio peer seconds / procalg seconds (above 1: procalg is
 faster). procalg's time covers loading the ``.proc`` model with N set,
-compiling the network and the deadlock search; spin's covers
-``spin -a``, ``gcc -O2 -DNOREDUCE`` and ``./pan -m10000000``. Peak memory
-is tracemalloc's peak during procalg's search, measured in a second run
-(the state storage and scratch; B/st is per state) and pan's own "total actual memory usage" for spin (which
-includes the 10M-deep DFS stack that ``-m10000000`` asks for). Both stop at
-the first deadlock, so on deadlocking models the state counts differ (BFS
-versus DFS); spin's full counts are procalg's plus one (its ``init``).
+compiling the network and the search; spin's covers ``spin -a``,
+``gcc -O2 -DNOREDUCE`` and ``./pan -m10000000``. Peak memory is
+tracemalloc's peak during procalg's search, measured in a second run (state
+storage and scratch; B/st is per state), and pan's own "total actual memory
+usage" for spin (which includes the 10M-deep DFS stack ``-m10000000`` asks
+for). Both stop at the first deadlock, so on deadlocking models the state
+counts differ (BFS versus DFS); spin's full counts are procalg's plus one
+(its ``init``).
 
 Rows: ``-all`` explores every state (``count_states``; spin with ``-E``, so
 invalid end states do not stop it); ``-por`` searches with stubborn sets
