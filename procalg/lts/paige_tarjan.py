@@ -27,7 +27,7 @@ block does n - 1 steps just to rediscover that the outgoing label sets
 already separate (almost) every state. So :func:`coarsest_partition` first
 runs up to ``rounds`` rounds of plain signature refinement in numpy
 (``Q' = Q split by {(a, Q(t))}``; Blom & Orzan 2003) while a round still
-creates at least a ``1 / 16`` share of new blocks, then hands ``X = Q,
+creates at least a ``1 / 64`` share of new blocks, then hands ``X = Q,
 Q = Q'`` (stable by construction) to PT. A bounded number of O(m log m)
 sorts keeps the bound at O(m log n) for m ≤ n²·|labels|. Signatures are
 grouped by a 64-bit set hash and then *compared exactly*; a collision falls
@@ -45,6 +45,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -54,7 +55,7 @@ from procalg.lts.tau import effective_labels
 
 ROUNDS = 8
 """Default cap on the numpy signature rounds before Paige–Tarjan takes over."""
-_MIN_GROWTH = 1 / 16  # a round creating fewer new blocks than this share hands over to PT
+_MIN_GROWTH = 1 / 64  # a round creating fewer new blocks than this share hands over to PT
 
 ArrayLike = Sequence[int] | np.ndarray
 
@@ -89,7 +90,7 @@ def coarsest_partition(num_states: int, src: ArrayLike, label: ArrayLike, dst: A
         >>> coarsest_partition(4, [0, 1], [0, 0], [1, 2], initial=[0, 0, 0, 1]).tolist()
         [0, 1, 2, 3]
     """
-    s, a, d = _transitions(src, label, dst)
+    s, a, d = _transitions(num_states, src, label, dst)
     n = num_states
     q = np.zeros(n, dtype=np.int64) if initial is None else _dense(initial, n)
     x = np.zeros(n, dtype=np.int64)
@@ -108,14 +109,47 @@ def coarsest_partition(num_states: int, src: ArrayLike, label: ArrayLike, dst: A
     return _first_occurrence(q)
 
 
-def _transitions(src: ArrayLike, label: ArrayLike, dst: ArrayLike) -> tuple[np.ndarray, ...]:
+def _transitions(n: int, src: ArrayLike, label: ArrayLike, dst: ArrayLike
+                 ) -> tuple[np.ndarray, ...]:
     """int64 arrays sorted by source, then label, then target; duplicates removed."""
     s, a, d = (np.asarray(v, dtype=np.int64).reshape(-1) for v in (src, label, dst))
-    order = np.lexsort((d, a, s))
-    s, a, d = s[order], a[order], d[order]
-    keep = np.ones(len(s), dtype=bool)
-    keep[1:] = (s[1:] != s[:-1]) | (a[1:] != a[:-1]) | (d[1:] != d[:-1])
-    return s[keep], a[keep], d[keep]
+    if not len(s):
+        return s, a, d
+    if min(s.min(), a.min(), d.min()) < 0 or max(s.max(), d.max()) >= n:
+        raise ValueError("transition endpoint outside 0..num_states-1, or a negative label")
+    return _unique_rows((s, a, d), (n, int(a.max()) + 1, n))
+
+
+def _pack(cols: tuple[np.ndarray, ...], sizes: tuple[int, ...]) -> np.ndarray | None:
+    """One int64 per row, in the rows' lexicographic order, if ``sizes`` fit in 63 bits."""
+    if math.prod(max(z, 1) for z in sizes) >= 2**63:
+        return None
+    key = cols[0]
+    for col, z in zip(cols[1:], sizes[1:], strict=True):
+        key = key * z + col
+    return key
+
+
+def _lex_order(cols: tuple[np.ndarray, ...], sizes: tuple[int, ...]) -> np.ndarray:
+    """A stable permutation sorting the rows lexicographically (first column first)."""
+    key = _pack(cols, sizes)
+    return np.lexsort(cols[::-1]) if key is None else np.argsort(key, kind="stable")
+
+
+def _unique_rows(cols: tuple[np.ndarray, ...], sizes: tuple[int, ...]) -> tuple[np.ndarray, ...]:
+    """The distinct rows, sorted; column ``i`` holds values in ``0..sizes[i]-1``."""
+    key = _pack(cols, sizes)
+    if key is None:  # too wide to pack: sort by columns (slower)
+        order = np.lexsort(cols[::-1])
+        _, starts = _ids_of_sorted(order, cols)
+        return tuple(col[order[starts]] for col in cols)
+    key = np.sort(key)  # sorting packed values beats lexsort/argsort severalfold
+    key = key[np.r_[True, key[1:] != key[:-1]]] if len(key) else key
+    out = []
+    for z in sizes[:0:-1]:
+        key, rest = np.divmod(key, z)
+        out.append(rest)
+    return (key, *out[::-1])
 
 
 def _dense(values: ArrayLike, n: int) -> np.ndarray:
@@ -174,12 +208,9 @@ def _signature_round(n: int, src: np.ndarray, lab: np.ndarray, dst: np.ndarray,
     their group's first member, so a hash collision costs time, never
     correctness.
     """
-    codes = lab * max(_block_count(x), 1) + x[dst]
-    order = np.lexsort((codes, src))
-    owner, codes = src[order], codes[order]
-    keep = np.ones(len(codes), dtype=bool)
-    keep[1:] = (owner[1:] != owner[:-1]) | (codes[1:] != codes[:-1])
-    owner, codes = owner[keep], codes[keep]
+    width = max(_block_count(x), 1)
+    labels = int(lab.max()) + 1 if len(lab) else 1
+    owner, codes = _unique_rows((src, lab * width + x[dst]), (n, labels * width))
     size = np.bincount(owner, minlength=n)
     start = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(size, out=start[1:])
@@ -248,7 +279,8 @@ class _Refiner:
                        x: np.ndarray) -> None:
         """One counter per (source, label, X-block of target)."""
         target = x[dst]
-        order = np.lexsort((target, lab, src))
+        labels = int(lab.max()) + 1 if len(lab) else 1
+        order = _lex_order((src, lab, target), (n, labels, _block_count(x)))
         ids, starts = _ids_of_sorted(order, (src, lab, target))
         live, heads = len(starts), order[starts]
         inward = np.argsort(dst, kind="stable")

@@ -123,6 +123,16 @@ def test_hash_collisions_in_the_numpy_rounds_cost_time_not_correctness(lts):
     assert _pairs(blocks) == _naive(lts.num_states, _effective_triples(lts))
 
 
+@settings(max_examples=60, deadline=None)
+@given(lts=random_lts())
+def test_sorting_without_packed_keys_gives_the_same_partition(lts):
+    expected = strong_partition(lts, rounds=2).tolist()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pt, "_pack", lambda cols, sizes: None)  # as if states * labels overflowed
+        assert strong_partition(lts, rounds=2).tolist() == expected
+        assert strong_partition(lts, rounds=0).tolist() == expected
+
+
 # --- hand cases ---------------------------------------------------------------
 
 @pytest.mark.parametrize("rounds", ROUNDS)
@@ -181,9 +191,11 @@ def test_duplicate_transitions_and_an_empty_system_are_harmless():
     assert coarsest_partition(0, [], [], []).tolist() == []
 
 
-def test_a_wrong_sized_initial_partition_is_refused():
+def test_a_wrong_sized_initial_partition_or_an_outside_state_is_refused():
     with pytest.raises(ValueError):
         coarsest_partition(3, [], [], [], initial=[0, 1])
+    with pytest.raises(ValueError):
+        coarsest_partition(2, [0], [2], [2])
 
 
 @pytest.mark.parametrize("rounds", ROUNDS)
