@@ -1,1 +1,1 @@
-"""Activity modules for the saga models of ``models/`` (used by the CLI tests and docs/engine.md)."""
+"""Activity modules for the saga models of ``models/`` (CLI tests, docs/engine.md)."""

@@ -308,6 +308,11 @@ def cmd_show(args: argparse.Namespace) -> int:
     for i, event in enumerate(history):
         detail = {k: v for k, v in to_json(event).items()
                   if k not in ("kind", "time", "model_text")}
+        for key in ("retry_at", "deadline"):  # times as offsets from the start
+            if isinstance(detail.get(key), float):
+                detail[key] = f"+{detail[key] - t0:.3f}s"
+        if "model_hash" in detail:
+            detail["model_hash"] = detail["model_hash"][:12]
         text = ", ".join(f"{k}={_plain(v)}" for k, v in detail.items())
         print(f"{i:>3}  {event.time - t0:>8.3f}s  {event.kind:<20} {text}")
     print(f"status: {eng.log.get_run(args.id).status}")
