@@ -29,11 +29,12 @@ NOTHING = "·"
 def table_rows(ex: Explanation, *, show_tau: bool = False) -> list[list[str]]:
     """The table as rows of cells; the first row is the header."""
     steps = list(zip(ex.steps, ex.columns, strict=True))
-    steps += [(f"↺ {lab}", col) for lab, col in zip(ex.cycle_steps, ex.cycle_columns,
-                                                     strict=True)]
-    # a step where every component moved by τ only is internal noise unless asked for
+    # a step where every component moved by τ only is internal noise unless asked for;
+    # a divergence's cycle is the evidence itself, so all of it shows
     steps = [(lab, col) for lab, col in steps
              if show_tau or any(c is not None and c != TAU for c in col)]
+    steps += [(f"↺ {lab}", col) for lab, col in zip(ex.cycle_steps, ex.cycle_columns,
+                                                     strict=True)]
     skipped = max(0, len(steps) - MAX_COLUMNS)
     steps = steps[skipped:]
     header = ["component", *(["…"] if skipped else []), *(lab for lab, _ in steps),
