@@ -144,11 +144,11 @@ class _Search:
             if not running:
                 break
             count, fresh, hit, scratch = running.popleft().result()
+            self.transitions += count
             if hit is not None:
                 for future in running:
                     future.cancel()
                 return hit
-            self.transitions += count
             pending.append(fresh)
             size += len(fresh)
             self._account(8 * size + scratch * len(running))
