@@ -285,12 +285,17 @@ def find_label(network: Network, label: str, **options) -> SearchResult:
     return search.result(True, [*search.path_to(hit[0]), label])
 
 
-def _all_transitions(search: _Search) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every transition as (sorted position of source, of target, label)."""
+def _all_transitions(search: _Search, only: int | None = None
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every transition (with label ``only``, if given) as (sorted position
+    of source, of target, label)."""
     codes = search.visited.codes
     srcs, dsts, labs = [], [], []
     for lo in range(0, len(codes), CHUNK):
         src, dst, lab = search.tables.successors(codes[lo: lo + CHUNK])
+        if only is not None:
+            keep = lab == only
+            src, dst, lab = src[keep], dst[keep], lab[keep]
         srcs.append(src + lo)
         dsts.append(np.searchsorted(codes, dst))
         labs.append(lab)
@@ -308,9 +313,7 @@ def find_divergence(network: Network, **options) -> SearchResult:
     search = _search(network, options)
     search.run()
     search.visited.finish()
-    src, dst, lab = _all_transitions(search)
-    tau = lab == TAU_INDEX
-    src, dst = src[tau], dst[tau]
+    src, dst, _ = _all_transitions(search, only=TAU_INDEX)
     n = len(search.visited.codes)
     alive = np.ones(n, dtype=bool)
     outdeg = np.bincount(src, minlength=n)
