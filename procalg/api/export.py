@@ -19,6 +19,7 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
+from procalg.checks.compensation import terminal_outcomes
 from procalg.errors import ProcalgError
 from procalg.lts import LTS
 from procalg.lts.aut import write_aut
@@ -44,6 +45,22 @@ def reduced(lts: LTS, equivalence: str | None) -> LTS:
         raise ProcalgError(f"cannot minimise by {equivalence!r}",
                            hint=f"use one of {', '.join(EQUIVALENCES)}")
     return minimize(lts, equivalence)
+
+
+def lts_stats(process: str, lts: LTS) -> dict[str, object]:
+    """``procalg lts --stats``: counts, and how runs end (terminal states by outcome).
+
+    Example:
+        >>> lts = LTS.build(3, 0, ["a"], [(0, "a", 1), (0, "✓", 2)])
+        >>> lts_stats("P", lts)
+        {'process': 'P', 'states': 3, 'transitions': 2, 'outcomes': {'completed': 1, 'deadlocked': 1}}
+    """
+    counts: dict[str, int] = {}
+    for outcomes in terminal_outcomes(lts).values():
+        for outcome in outcomes:
+            counts[outcome] = counts.get(outcome, 0) + 1
+    return {"process": process, "states": lts.num_states, "transitions": lts.num_transitions,
+            "outcomes": dict(sorted(counts.items()))}
 
 
 def export_lts(lts: LTS, fmt: str, *, highlight_trace: Sequence[str] | None = None) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from procalg.api import check_model, load
 from procalg.api.explain import explain_report
-from procalg.api.export import draw, export_lts, parse_trace, reduced
+from procalg.api.export import draw, export_lts, lts_stats, parse_trace, reduced
 from procalg.cli.explain import print_explanation
 from procalg.cli.report import (
     FAIL_MARK,
@@ -71,15 +71,16 @@ def lts(args: argparse.Namespace) -> int:
         raise ProcalgError("-o needs --format to say what to write",
                            hint="add --format aut, dot, json or graphml")
     if args.stats or args.format is None:
-        stats = {"process": args.process, "states": graph.num_states,
-                 "transitions": graph.num_transitions}
+        stats = lts_stats(args.process, graph)
         # with the export on stdout, the statistics go to stderr
         out = sys.stderr if args.format is not None and args.output is None else sys.stdout
         if args.json:
             print(json.dumps(stats), file=out)
         else:
+            ends = ", ".join(f"{n} {o}" for o, n in stats["outcomes"].items())
             print(f"{args.process}: {graph.num_states} states, "
-                  f"{graph.num_transitions} transitions", file=out)
+                  f"{graph.num_transitions} transitions"
+                  + (f"; terminal states: {ends}" if ends else ""), file=out)
     return 0
 
 

@@ -107,8 +107,15 @@ def test_a_missing_file_is_a_clear_error(tmp_path: Path, capsys) -> None:
 def test_lts_stats_json_counts_states_and_distinct_transitions(model, capsys) -> None:
     path = model("channel a, b\nP = a -> P [] a -> P [] b -> STOP\n")
     assert main(["lts", path, "P", "--stats", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out) == {"process": "P", "states": 2,
-                                                   "transitions": 2}
+    assert json.loads(capsys.readouterr().out) == {
+        "process": "P", "states": 2, "transitions": 2, "outcomes": {"deadlocked": 1}}
+
+
+def test_lts_stats_say_how_runs_end(model, capsys) -> None:
+    path = model("channel a, b\nP = a -> SKIP [] b -> STOP [] a -> THROW\n")
+    assert main(["lts", path, "P", "--stats"]) == 0
+    out = capsys.readouterr().out
+    assert "terminal states: 1 completed, 1 deadlocked, 1 failed" in out
 
 
 def test_lts_accepts_a_process_expression(model, capsys) -> None:
