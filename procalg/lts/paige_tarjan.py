@@ -31,7 +31,8 @@ creates at least a ``1 / 64`` share of new blocks, then hands ``X = Q,
 Q = Q'`` (stable by construction) to PT. A bounded number of O(m log m)
 sorts keeps the bound at O(m log n) for m ≤ n²·|labels|. Signatures are
 grouped by a 64-bit set hash and then *compared exactly*; a collision falls
-back to grouping by tuples. ``rounds=0`` is pure Paige–Tarjan.
+back to grouping by tuples. ``rounds=0`` runs Paige–Tarjan right after the
+first split by outgoing labels (where PT starts anyway).
 
 Example:
     >>> lts = LTS.build(5, 0, ["a", "b", "c"], [
@@ -81,7 +82,7 @@ def coarsest_partition(num_states: int, src: ArrayLike, label: ArrayLike, dst: A
             order; duplicates allowed; labels are non-negative integers).
         initial: a block number per state to start from (default: one block).
         rounds: at most this many numpy signature rounds before Paige–Tarjan
-            (0: Paige–Tarjan from the start).
+            (0: Paige–Tarjan right after the split by outgoing labels).
 
     Returns:
         The block of every state (``int32``), numbered in order of smallest member.
@@ -144,7 +145,7 @@ def _unique_rows(cols: tuple[np.ndarray, ...], sizes: tuple[int, ...]) -> tuple[
         _, starts = _ids_of_sorted(order, cols)
         return tuple(col[order[starts]] for col in cols)
     key = np.sort(key)  # sorting packed values beats lexsort/argsort severalfold
-    key = key[np.r_[True, key[1:] != key[:-1]]] if len(key) else key
+    key = key[np.concatenate(([True], key[1:] != key[:-1]))] if len(key) else key
     out = []
     for z in sizes[:0:-1]:
         key, rest = np.divmod(key, z)
@@ -214,7 +215,8 @@ def _signature_round(n: int, src: np.ndarray, lab: np.ndarray, dst: np.ndarray,
     size = np.bincount(owner, minlength=n)
     start = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(size, out=start[1:])
-    mixed = np.cumsum(np.r_[np.zeros(1, dtype=np.uint64), _mix(codes)], dtype=np.uint64)
+    mixed = np.zeros(len(codes) + 1, dtype=np.uint64)
+    np.cumsum(_mix(codes), out=mixed[1:])  # wraps modulo 2**64: a set hash
     digest = mixed[start[1:]] - mixed[start[:-1]]
     by = np.lexsort((digest, size, q))
     ids, starts = _ids_of_sorted(by, (q, size, digest))
@@ -256,7 +258,6 @@ class _Refiner:
         self.elems, self.pos, self.blk = order.tolist(), pos.tolist(), q.tolist()
         self.first, self.end = bounds[:-1].tolist(), bounds[1:].tolist()
         self.marked = [0] * len(self.first)
-        self.touched: list[int] = []
         self._init_compound(x[order[bounds[:-1]]])
         self._init_counters(n, src, lab, dst, x)
 
