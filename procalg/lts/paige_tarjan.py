@@ -34,6 +34,12 @@ grouped by a 64-bit set hash and then *compared exactly*; a collision falls
 back to grouping by tuples. ``rounds=0`` runs Paige–Tarjan right after the
 first split by outgoing labels (where PT starts anyway).
 
+Measured (CPU seconds; this default / ``rounds=0`` / the signature engine):
+random n=10⁵, m=3·10⁵: 0.34 / 1.9 / 1.3; random n=10⁵, m=10⁶, one label:
+0.77 / 5.0 / 1.7; a 50 000-state chain: 0.22 / 0.23 / 11.4; dining
+philosophers N=8 (216 993 states, 1.4·10⁶ transitions): 0.28 / 0.25 / 2.2.
+Tiny LTSs pay ~50 µs more numpy overhead than the signature engine.
+
 Example:
     >>> lts = LTS.build(5, 0, ["a", "b", "c"], [
     ...     (0, "a", 1), (1, "b", 2), (1, "c", 3),        # a.(b + c)
