@@ -94,8 +94,9 @@ def _arith(op: str, a: int, b: int, span: Span | None) -> int:
 def binary(op: str, a: Value, b: Value, span: Span | None) -> Value:
     """Apply a binary operator of the value language.
 
-    ``== !=`` work on any values; ``< <= > >=`` on integers, and on sets as
-    (proper) subset, as in CSPM; ``^`` concatenates sequences.
+    ``== !=`` work on any values; ``< <= > >=`` on integers, on sets as
+    (proper) subset and on sequences as (proper) prefix, as in CSPM; ``^``
+    concatenates sequences.
 
     Example:
         >>> binary("%", -1, 3, None), binary("^", Sequence((1,)), Sequence((2,)), None)
@@ -109,11 +110,7 @@ def binary(op: str, a: Value, b: Value, span: Span | None) -> Value:
         return _arith(op, expect_int(a, span, f"'{op}' needs integers"),
                       expect_int(b, span, f"'{op}' needs integers"), span)
     if op in ("<", "<=", ">", ">="):
-        if isinstance(a, frozenset) and isinstance(b, frozenset):
-            return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
-        x = expect_int(a, span, f"'{op}' compares integers or sets")
-        y = expect_int(b, span, f"'{op}' compares integers or sets")
-        return {"<": x < y, "<=": x <= y, ">": x > y, ">=": x >= y}[op]
+        return _order(op, a, b, span)
     if op in ("and", "or"):
         x = expect_bool(a, span, f"'{op}' needs booleans")
         y = expect_bool(b, span, f"'{op}' needs booleans")
@@ -122,6 +119,28 @@ def binary(op: str, a: Value, b: Value, span: Span | None) -> Value:
         return Sequence(expect_seq(a, span, "'^' joins sequences").items
                         + expect_seq(b, span, "'^' joins sequences").items)
     raise ModelError(f"unknown operator '{op}'", span)
+
+
+def _order(op: str, a: Value, b: Value, span: Span | None) -> bool:
+    """``< <= > >=``: numeric on integers, subset on sets, prefix on sequences (CSPM).
+
+    Example:
+        >>> _order("<", Sequence((1,)), Sequence((1, 2)), None)
+        True
+        >>> _order("<=", Sequence((2,)), Sequence((1, 2)), None)
+        False
+    """
+    what = f"'{op}' compares integers, sets or sequences"
+    if op in (">", ">="):  # a > b is b < a in every one of these orders
+        a, b, op = b, a, "<" if op == ">" else "<="
+    if isinstance(a, frozenset) and isinstance(b, frozenset):
+        return a < b if op == "<" else a <= b
+    if isinstance(a, Sequence) and isinstance(b, Sequence):
+        n = len(a.items)
+        prefix = n <= len(b.items) and b.items[:n] == a.items
+        return prefix and (op == "<=" or n < len(b.items))
+    x, y = expect_int(a, span, what), expect_int(b, span, what)
+    return x < y if op == "<" else x <= y
 
 
 def unary(op: str, a: Value, span: Span | None) -> Value:

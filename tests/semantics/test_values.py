@@ -1,0 +1,57 @@
+"""Comparisons of the value language: CSPM's orders on integers, sets and sequences."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from procalg.errors import ModelError
+from procalg.semantics.values import binary
+from procalg.terms import Sequence
+
+seqs = st.lists(st.integers(0, 2), max_size=4).map(lambda xs: Sequence(tuple(xs)))
+sets = st.frozensets(st.integers(0, 3), max_size=4)
+
+
+@pytest.mark.parametrize(
+    ("op", "left", "right", "expected"),
+    [
+        ("<", (), (1,), True),
+        ("<", (1,), (1, 2), True),
+        ("<", (1, 2), (1, 2), False),
+        ("<=", (1, 2), (1, 2), True),
+        ("<=", (2,), (1, 2), False),  # a suffix is not a prefix
+        ("<=", (1, 3), (1, 2, 3), False),
+        (">", (1, 2), (1,), True),
+        (">=", (1,), (1, 2), False),
+        (">=", (), (), True),
+    ],
+)
+def test_sequences_compare_by_the_prefix_order(op, left, right, expected) -> None:
+    assert binary(op, Sequence(left), Sequence(right), None) is expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(seqs, seqs)
+def test_sequence_order_is_prefix_and_its_converse(s, t) -> None:
+    prefix = s.items == t.items[: len(s.items)]
+    assert binary("<=", s, t, None) == prefix == binary(">=", t, s, None)
+    assert binary("<", s, t, None) == (prefix and s != t) == binary(">", t, s, None)
+
+
+@settings(max_examples=150, deadline=None)
+@given(sets, sets)
+def test_sets_compare_by_subset(a, b) -> None:
+    assert binary("<=", a, b, None) == a.issubset(b) == binary(">=", b, a, None)
+    assert binary("<", a, b, None) == (a.issubset(b) and a != b) == binary(">", b, a, None)
+
+
+def test_integers_still_compare_numerically() -> None:
+    assert [binary(op, 1, 2, None) for op in ("<", "<=", ">", ">=")] == [True, True, False, False]
+
+
+@pytest.mark.parametrize(("left", "right"), [(Sequence((1,)), frozenset({1})), (1, Sequence(()))])
+def test_comparing_different_kinds_is_a_type_error(left, right) -> None:
+    with pytest.raises(ModelError, match="'>' compares integers, sets or sequences"):
+        binary(">", left, right, None)
