@@ -64,14 +64,66 @@ class Types:
         self.channels = channels
         self.constructors = constructors
         self._events: dict[str, tuple[Event, ...]] = {}
+        self._remaining: dict[ChannelRef, tuple[tuple[Value, Event], ...]] = {}
 
     def is_incomplete(self, value: Value) -> bool:
-        """Whether ``value`` is a constructor still lacking fields."""
-        return (
-            type(value) is Dotted
-            and type(value.head) is Atom
-            and len(value.fields) < len(self.constructors.get(value.head.name, ()))
-        )
+        """Whether ``value`` is a constructor or a channel still lacking fields.
+
+        A channel lacking fields is a field value of a channel whose type is a
+        set of events (``fail.c`` before ``fail.c.v``, docs/sagas.md).
+        """
+        if type(value) is ChannelRef:
+            return True
+        if type(value) is not Dotted or type(value.head) is not Atom:
+            return False
+        fields = value.fields
+        return len(fields) < len(self.constructors.get(value.head.name, ())) or (
+            bool(fields) and self.is_incomplete(fields[-1]))
+
+    def is_compound(self, value: Value) -> bool:
+        """Whether ``value`` is several fields joined (``0.1``), not one constructor value.
+
+        Example:
+            >>> types = Types({}, {"A": (frozenset({0}),)})
+            >>> types.is_compound(Dotted(0, (1,))), types.is_compound(Dotted(Atom("A"), (0,)))
+            (True, False)
+        """
+        if type(value) is not Dotted:
+            return False
+        head = value.head
+        return not (type(head) is Atom and head.name in self.constructors
+                    and len(value.fields) <= len(self.constructors[head.name]))
+
+    def fields_of(self, value: Value) -> tuple[Value, ...]:
+        """The fields a value stands for when dotted on: ``0.1`` gives ``(0, 1)``.
+
+        CSPM's dot is flat (``c.(0.1)`` is ``c.0.1``), so a compound value adds
+        each of its fields in turn; any other value is one field.
+
+        Example:
+            >>> Types({}, {}).fields_of(Dotted(0, (1, 2)))
+            (0, 1, 2)
+        """
+        if not self.is_compound(value):
+            return (value,)
+        out = self.fields_of(value.head)
+        for field in value.fields:
+            out += self.fields_of(field)
+        return out
+
+    def join(self, fields: tuple[Value, ...]) -> Value:
+        """One value for several fields (``0.1`` for ``(0, 1)``); inverse of :meth:`fields_of`.
+
+        Example:
+            >>> types = Types({}, {})
+            >>> types.join((0, 1)), types.fields_of(types.join((0, 1, 2)))
+            (Dotted(head=0, fields=(1,)), (0, 1, 2))
+        """
+        value = fields[0]
+        for field in fields[1:]:  # as dot() would, but an event may head the value too
+            value = Dotted(value.head, (*value.fields, field)) if self.is_compound(value) \
+                else Dotted(value, (field,))
+        return value
 
     def _checked(self, owner: str, what: str, types: frozenset, index: int, value: Value,
                  span: Span | None) -> None:
@@ -99,6 +151,10 @@ class Types:
         Raises:
             ModelError: too many fields, or a field outside its declared type.
         """
+        if self.is_compound(right):  # c.(0.1) is c.0.1: dots are flat in CSPM
+            for field in self.fields_of(right):
+                left = self.dot(left, field, span)
+            return left
         if type(left) is ChannelRef:
             return self._dot_channel(left, right, span)
         if type(left) is Event:
@@ -109,12 +165,16 @@ class Types:
                 hint=f"check the declaration of channel {left.channel}",
             )
         if self.is_incomplete(left):
-            if self.is_incomplete(left.fields[-1] if left.fields else None):
+            if left.fields and self.is_incomplete(left.fields[-1]):
                 inner = self.dot(left.fields[-1], right, span)
+                index = len(left.fields) - 1
+                if not self.is_incomplete(inner):
+                    name = left.head.name
+                    self._checked(name, "constructor", self.constructors[name][index], index,
+                                  inner, span)
                 return Dotted(left.head, (*left.fields[:-1], inner))
             return self._extend(left, right, span)
-        if type(left) is Dotted and not (type(left.head) is Atom
-                                         and left.head.name in self.constructors):
+        if self.is_compound(left):
             return Dotted(left.head, (*left.fields, right))
         return Dotted(left, (right,))
 
@@ -139,16 +199,43 @@ class Types:
             return Event(name, fields)
         return ChannelRef(name, fields)
 
-    def next_field(self, ref: ChannelRef, span: Span | None) -> frozenset:
-        """The values the next dot after ``ref`` may add (for ``c?x``)."""
-        if ref.fields and self.is_incomplete(ref.fields[-1]):
-            value = ref.fields[-1]
-            return self.constructors[value.head.name][len(value.fields)]
+    def next_field(self, ref: ChannelRef | Dotted, span: Span | None) -> frozenset:
+        """The values the next dot after ``ref`` may add (an input ``c?x`` before more fields)."""
+        fields = ref.fields
+        if fields and self.is_incomplete(fields[-1]):
+            return self.next_field(fields[-1], span)
+        if type(ref) is Dotted:
+            return self.constructors[ref.head.name][len(fields)]
         types = self.channels[ref.channel]
-        if len(ref.fields) >= len(types):
+        if len(fields) >= len(types):
             raise ModelError(f"too many fields for channel {ref.channel}: it has {len(types)}",
                              span)
-        return types[len(ref.fields)]
+        return types[len(fields)]
+
+    def remaining(self, ref: ChannelRef) -> tuple[tuple[Value, Event], ...]:
+        """For a last input ``ref?x``: each value x may take, with the event it completes.
+
+        ``x`` takes every field still missing, as one (dotted) value, as CSPM does.
+
+        Example:
+            >>> types = Types({"c": (frozenset({0, 1}), frozenset({2}))}, {})
+            >>> [(show(v), str(e)) for v, e in types.remaining(ChannelRef("c"))]
+            [('0.2', 'c.0.2'), ('1.2', 'c.1.2')]
+        """
+        found = self._remaining.get(ref)
+        if found is None:
+            given = ref.fields
+            if given and self.is_incomplete(given[-1]):  # rare (fail.c?x): filter the events
+                pairs = [(self.join(_missing(self, given, e.fields)), e)
+                         for e in self.events_of(ref.channel) if _extends(self, e.fields, given)]
+            else:  # the product of the missing fields' types, without scanning the channel
+                columns = [sorted(t, key=sort_key)
+                           for t in self.channels[ref.channel][len(given):]]
+                pairs = [(self.join(rest), Event(ref.channel, (*given, *rest)))
+                         for rest in itertools.product(*columns)]
+            pairs.sort(key=lambda pair: sort_key(pair[0]))
+            found = self._remaining[ref] = tuple(pairs)
+        return found
 
     def events_of(self, channel: str) -> tuple[Event, ...]:
         """Every event of ``channel``, in a stable order."""
@@ -170,15 +257,35 @@ class Types:
             return frozenset({value})
         if type(value) is not ChannelRef:
             raise ModelError(f"{show(value)} is not a channel or event")
-        given = value.fields
-        if given and self.is_incomplete(given[-1]):
-            head, last = given[:-1], given[-1]
-            return frozenset(
-                e for e in self.events_of(value.channel)
-                if e.fields[: len(head)] == head
-                and type(e.fields[len(head)]) is Dotted
-                and e.fields[len(head)].head == last.head
-                and e.fields[len(head)].fields[: len(last.fields)] == last.fields
-            )
         return frozenset(e for e in self.events_of(value.channel)
-                         if e.fields[: len(given)] == given)
+                         if _extends(self, e.fields, value.fields))
+
+
+def _parts(value: Value) -> tuple[object, tuple[Value, ...]] | None:
+    """A constructor value or (partial) event as (its head, its fields)."""
+    if type(value) is Dotted:
+        return value.head, value.fields
+    if type(value) is ChannelRef or type(value) is Event:
+        return value.channel, value.fields
+    return None
+
+
+def _extends(types: Types, full: tuple[Value, ...], given: tuple[Value, ...]) -> bool:
+    """Whether fields ``full`` begin with ``given`` (whose last may be incomplete)."""
+    k = len(given)
+    if k == 0 or not types.is_incomplete(given[-1]):
+        return full[:k] == given
+    if len(full) < k or full[: k - 1] != given[: k - 1]:
+        return False
+    have, want = _parts(full[k - 1]), _parts(given[-1])
+    return (have is not None and want is not None and have[0] == want[0]
+            and _extends(types, have[1], want[1]))
+
+
+def _missing(types: Types, given: tuple[Value, ...], full: tuple[Value, ...]) -> tuple:
+    """The fields of ``full`` after ``given`` (inside an incomplete last one too), flat."""
+    k = len(given)
+    if k and types.is_incomplete(given[-1]):
+        inner = _missing(types, _parts(given[-1])[1], _parts(full[k - 1])[1])
+        return (*inner, *full[k:])
+    return tuple(full[k:])

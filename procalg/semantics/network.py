@@ -34,7 +34,9 @@ from typing import Any
 
 from procalg.lts import LTS, explore
 from procalg.lts.network import (
+    DONE,
     Network,
+    SyncRule,
     alpha_parallel,
     close,
     component,
@@ -44,10 +46,12 @@ from procalg.lts.network import (
     rename,
 )
 from procalg.semantics.sos import Rules
-from procalg.terms import AlphaParallel, Hide, Parallel, Process, Rename
+from procalg.terms import AlphaParallel, Hide, Omega, Parallel, Process, Rename
 from procalg.terms.saga import THROW_EVENT
 
 _NETWORK_OPERATORS = (Parallel, AlphaParallel, Hide, Rename)
+_OMEGA_LEAF = Network((LTS.build(1, 0, [DONE], [(0, DONE, 0)]),), (SyncRule(DONE, ((0, DONE),)),))
+"""Ω as a leaf: no ✓ leads into it, so it gets its ``DONE`` loop here, not from ✓-targets."""
 
 
 class _Leaves:
@@ -135,7 +139,9 @@ def _build(top: Process, rules: Rules, leaves: _Leaves) -> Network:
     todo: list[tuple[bool, Process]] = [(False, top)]
     while todo:
         built, term = todo.pop()
-        if not isinstance(term, _NETWORK_OPERATORS):
+        if type(term) is Omega:  # terminated from the start (a one-component ||)
+            done.append(_OMEGA_LEAF)
+        elif not isinstance(term, _NETWORK_OPERATORS):
             done.append(component(leaves.lts(term)))
         elif not built:
             todo.append((True, term))

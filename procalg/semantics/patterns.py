@@ -35,9 +35,9 @@ def match(ev: Evaluator, pattern: ast.Node, value: Value, env: Env) -> bool:
         case ast.PWild():
             return True
         case ast.PVar(name):
-            constant = ev.resolve(name) if name not in env else None
-            if type(constant) is Atom:  # a constructor name matches only itself
-                return value == constant
+            constant = _literal(ev, name, env)
+            if constant is not None:  # a constructor or channel name matches only itself
+                return value == constant or (type(constant) is Dotted and value == constant.head)
             env[name] = value
             return True
         case ast.PLit(expr):
@@ -57,19 +57,59 @@ def match(ev: Evaluator, pattern: ast.Node, value: Value, env: Env) -> bool:
                              or match(ev, rest, Sequence(value.items[len(items):]), env))
     raise ModelError("unsupported pattern", getattr(pattern, "span", None))
 
+def _literal(ev: Evaluator, name: str, env: Env) -> Value | None:
+    """The constant a pattern name stands for: a constructor or channel (else None).
+
+    A constructor with fields (``Data`` in ``Data.v``) resolves to the value
+    lacking its fields, and matches the head ``Data`` of a dotted value.
+    """
+    if name in env:
+        return None
+    constant = ev.resolve(name)
+    if type(constant) is Atom or type(constant) is ChannelRef or type(constant) is Event:
+        return constant
+    if type(constant) is Dotted and not constant.fields:
+        return constant
+    return None
+
+
 def _match_dot(ev: Evaluator, items: tuple[ast.Node, ...], value: Value, env: Env) -> bool:
     if type(value) is Event:
         parts: tuple[Value, ...] = (ChannelRef(value.channel), *value.fields)
+    elif ev.types.is_compound(value):
+        parts = ev.types.fields_of(value)
     elif type(value) is Dotted:
         parts = (value.head, *value.fields)
     else:
         return False
-    if len(items) > len(parts):
-        return False
-    if len(items) < len(parts):  # the last pattern takes the remaining fields
-        rest = parts[len(items) - 1:]
-        parts = (*parts[: len(items) - 1], Dotted(rest[0], tuple(rest[1:])))
-    return all(match(ev, p, v, env) for p, v in zip(items, parts, strict=True))
+    return _match_fields(ev, items, parts, env)
+
+
+def _match_fields(ev: Evaluator, items: tuple[ast.Node, ...], parts: tuple[Value, ...],
+                  env: Env) -> bool:
+    """Match dotted pattern ``items`` against fields ``parts``, left to right.
+
+    Each item takes one field, except the last, which takes all the remaining
+    fields as one dotted value (as a last input ``c?x`` does), and a
+    constructor name (``Data`` in ``Data.v``) facing a whole ``Data.3``, which
+    matches its head and leaves its fields for the following items.
+    """
+    for index, item in enumerate(items):
+        if not parts:
+            return False
+        if index == len(items) - 1:
+            return match(ev, item, parts[0] if len(parts) == 1 else ev.types.join(parts), env)
+        first = parts[0]
+        if type(item) is ast.PVar and type(first) is Dotted and not ev.types.is_compound(first):
+            constant = _literal(ev, item.name, env)
+            if type(constant) is Dotted and constant.head == first.head:
+                parts = (*first.fields, *parts[1:])
+                continue
+        if not match(ev, item, first, env):
+            return False
+        parts = parts[1:]
+    return not parts
+
 
 def bindings(ev: Evaluator, qualifiers: tuple[ast.Node, ...], env: Env) -> Iterator[Env]:
     """Every environment the generators and conditions of a comprehension allow."""

@@ -20,9 +20,11 @@ from procalg.semantics.values import expect_bool, expect_set, kind_name
 from procalg.source import Span
 from procalg.syntax import ast
 from procalg.terms import (
+    OMEGA,
     SKIP,
     STOP,
     AlphaParallel,
+    Dotted,
     Event,
     ExternalChoice,
     Hide,
@@ -98,18 +100,26 @@ def evaluate(ev: Evaluator, expr: ast.Node, env: Env) -> Any:
 
 
 def _prefix(ev: Evaluator, expr: ast.PrefixExpr, env: Env) -> Process:
-    """``c!x?y:S -> P``: one prefix per combination of input values, in external choice."""
+    """``c!x?y:S -> P``: one prefix per combination of input values, in external choice.
+
+    As in CSPM, an input that is the last field (``c.0?x``) takes every field
+    still missing as one dotted value; an input followed by more fields takes
+    exactly one field.
+    """
     partial = [(ev.eval(expr.head, env), env)]
-    for item in expr.fields:
+    last = len(expr.fields) - 1
+    for index, item in enumerate(expr.fields):
         step = []
         for value, scope in partial:
             if type(item) is ast.OutField:
                 step.append((ev.types.dot(value, ev.eval(item.value, scope), item.span), scope))
                 continue
-            for v in _inputs(ev, value, item, scope):
+            for v, event in _inputs(ev, value, item, scope, index == last):
                 inner = dict(scope)
                 if ev.match(item.pattern, v, inner):
-                    step.append((ev.types.dot(value, v, item.span), inner))
+                    step.append((event or ev.types.dot(value, v, item.span), inner))
+        if type(item) is ast.InField and index != last and partial and not step:
+            _check_one_field(ev, item, partial)
         partial = step
     branches = [workflow.prefix(ev, _complete(event, expr.head.span or expr.span),
                                 process(ev, expr.then, s))  # fallible activities may fail
@@ -117,14 +127,33 @@ def _prefix(ev: Evaluator, expr: ast.PrefixExpr, env: Env) -> Process:
     return _fold(ExternalChoice, branches, STOP)
 
 
-def _inputs(ev: Evaluator, value: Any, item: ast.InField, env: Env) -> list:
+def _inputs(ev: Evaluator, value: Any, item: ast.InField, env: Env,
+            last: bool) -> list[tuple[Any, Event | None]]:
+    """The values an input may take, each with the event it completes (if it is the last)."""
     if type(value) is not ChannelRef:
         raise ModelError(f"{show(value) if not isinstance(value, Event) else value} "
                          "takes no more fields", item.span, hint="remove the extra ?input")
-    allowed = ev.types.next_field(value, item.span)
+    if last:
+        pairs: list[tuple[Any, Event | None]] = list(ev.types.remaining(value))
+    else:
+        pairs = [(v, None) for v in sorted(ev.types.next_field(value, item.span), key=sort_key)]
     if item.restrict is not None:
-        allowed = allowed & expect_set(ev.eval(item.restrict, env), item.restrict.span)
-    return sorted(allowed, key=sort_key)
+        allowed = expect_set(ev.eval(item.restrict, env), item.restrict.span)
+        pairs = [(v, e) for v, e in pairs if v in allowed]
+    return pairs
+
+
+def _check_one_field(ev: Evaluator, item: ast.InField, partial: list) -> None:
+    """A dotted pattern before more fields matched nothing: say why, not a silent STOP."""
+    if type(item.pattern) is not ast.PDot:
+        return
+    for value, _ in partial:
+        if type(value) is ChannelRef and any(
+                type(v) is Dotted for v in ev.types.next_field(value, item.span)):
+            return  # constructor values: the pattern may just not select any
+    raise ModelError(
+        "an input followed by more fields takes one field; this dotted pattern needs several",
+        item.span, hint="write one input per field, e.g. c?x?y!z instead of c?x.y!z")
 
 
 def _complete(value: Any, span: Span | None) -> Event:
@@ -192,9 +221,19 @@ def _replicated(ev: Evaluator, expr: ast.Replicated, env: Env) -> Process:
 
 
 def _alphabetised(parts: list[tuple[Process, frozenset[Event]]]) -> Process:
-    """``|| x : S @ [A(x)] P(x)``: ``P1 [A1 || A2 ∪ ... ∪ An] (P2 [A2 || ...] ...)``."""
+    """``|| x : S @ [A(x)] P(x)``: ``P1 [A1 || A2 ∪ ... ∪ An] (P2 [A2 || ...] ...)``.
+
+    A single component is still confined to its alphabet: ``P [A || {}] Ω``.
+    Ω (terminated, no moves) offers nothing, so P's events outside A are
+    blocked; and by distributed termination P's ✓ becomes τ to Ω ‖ Ω, which
+    then terminates, as the last component of any replicated ``||`` does.
+    (``SKIP`` instead of Ω would add a τ at the start; ``STOP`` would block ✓.)
+    """
     if not parts:
         return SKIP
+    if len(parts) == 1:
+        body, alpha = parts[0]
+        return AlphaParallel(body, OMEGA, alpha, frozenset())
     term, alpha = parts[-1]
     for body, own in reversed(parts[:-1]):
         term = AlphaParallel(body, term, own, alpha)

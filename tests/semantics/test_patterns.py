@@ -1,0 +1,59 @@
+"""Patterns in function clauses: constructors and channels are literals, dots are flat."""
+
+from __future__ import annotations
+
+import pytest
+
+from procalg.semantics import Spec, load
+from procalg.source import SourceFile
+from procalg.syntax.parser import parse, parse_expr
+from procalg.terms import Atom, Dotted
+
+MODEL = """
+datatype Msg = Data.{0..3} | Nack.{0..3} | Ack
+datatype Pair = P.{0..1}.{0..1}
+channel c : {0..1}
+channel d : {0..1}
+isData(Data._) = true
+isData(_) = false
+payload(Data.v) = v
+payload(Nack.v) = 10 + v
+payload(Ack) = 20
+second(P.x.y) = y
+onC(c.v) = v
+onC(_) = 9
+rest(x.y) = y
+"""
+
+
+@pytest.fixture(scope="module")
+def spec() -> Spec:
+    return load(parse(MODEL, "m.proc"), SourceFile("m.proc", MODEL))
+
+
+@pytest.mark.parametrize(
+    ("expr", "value"),
+    [
+        ("isData(Data.2)", True),
+        ("isData(Nack.1)", False),  # Data in Data._ is the constructor, not a variable
+        ("isData(Ack)", False),
+        ("payload(Data.3)", 3),
+        ("payload(Nack.1)", 11),
+        ("payload(Ack)", 20),
+        ("second(P.0.1)", 1),
+        ("onC(c.1)", 1),
+        ("onC(d.1)", 9),  # c is the channel c, not a variable
+        ("rest(0.1.1)", Dotted(1, (1,))),  # the last item takes the remaining fields
+        ("rest(Data.2)", 2),
+        ("{x | Data.x <- {Data.1, Nack.2, Data.3}}", frozenset({1, 3})),
+    ],
+)
+def test_dotted_patterns_match_as_cspm_does(spec: Spec, expr: str, value: object) -> None:
+    assert spec.value(parse_expr(expr)) == value
+
+
+def test_a_constructor_with_fields_alone_is_still_a_literal(spec: Spec) -> None:
+    text = MODEL + "f(Data) = 1\nf(_) = 2\n"
+    other = load(parse(text, "m.proc"), SourceFile("m.proc", text))
+    assert other.value(parse_expr("f(Nack.0)")) == 2
+    assert spec.value(parse_expr("Data.1")) == Dotted(Atom("Data"), (1,))

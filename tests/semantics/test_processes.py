@@ -1,0 +1,175 @@
+"""Input prefixes with patterns and replicated alphabetised parallel, as CSPM defines them.
+
+The expected transitions are worked out from the CSPM definitions by hand:
+an input ``?p`` that is the last field of a prefix takes all the remaining
+fields (one dotted value); an input followed by more fields takes one field.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from procalg.errors import ModelError
+from procalg.lts import TAU, TICK, explore
+from procalg.lts.product import explore_product, find_deadlock
+from procalg.semantics import Spec, load
+from procalg.semantics.network import compile_network
+from procalg.source import SourceFile
+from procalg.syntax.parser import parse, parse_expr
+
+
+def model(text: str) -> Spec:
+    return load(parse(text, "m.proc"), SourceFile("m.proc", text))
+
+
+def traces(spec: Spec, process: str, depth: int = 4) -> set[tuple[str, ...]]:
+    """Every trace of visible labels up to ``depth`` (τ skipped)."""
+    lts = explore(spec.system(spec.process(parse_expr(process))))
+    out: set[tuple[str, ...]] = set()
+    frontier = {(lts.initial, ())}
+    for _ in range(depth * 3):
+        step = set()
+        for state, trace in frontier:
+            out.add(trace)
+            for label, target in lts.successors(state):
+                name = str(lts.labels[label])
+                if name == TAU:
+                    step.add((target, trace))
+                elif len(trace) < depth:
+                    step.add((target, (*trace, name)))
+        frontier = step
+    for _, trace in frontier:
+        out.add(trace)
+    return out
+
+
+def first_events(spec: Spec, process: str) -> set[str]:
+    lts = explore(spec.system(spec.process(parse_expr(process))))
+    return {str(lts.labels[lab]) for lab, _ in lts.successors(lts.initial)}
+
+
+TWO = "channel c : {0..1}.{0..1}\nchannel d : {0..1}.{0..1}\nchannel e : {0..3}\n"
+
+
+def test_a_dotted_input_pattern_binds_both_fields_of_the_event() -> None:
+    spec = model(TWO + "P = c?x.y -> e!(2*x+y) -> STOP")
+    lts = explore(spec.system(spec.process("P")))
+    assert lts.num_states == 4 + 2  # P, four e!v states, STOP
+    assert lts.num_transitions == 4 + 4
+    assert traces(spec, "P", 2) >= {("c.1.0", "e.2"), ("c.0.1", "e.1"), ("c.1.1", "e.3")}
+    assert ("c.1.0", "e.1") not in traces(spec, "P", 2)
+
+
+def test_a_last_input_takes_the_remaining_fields_as_one_dotted_value() -> None:
+    spec = model(TWO + "P = c?x -> d!x -> STOP")
+    assert {t for t in traces(spec, "P", 2) if len(t) == 2} == {
+        (f"c.{a}.{b}", f"d.{a}.{b}") for a in (0, 1) for b in (0, 1)
+    }
+
+
+def test_a_last_input_after_an_output_takes_what_is_left() -> None:
+    spec = model("channel c : {0..1}.{0..1}.{0..1}\nchannel d : {0..1}.{0..1}\n"
+                 "P = c.1?x -> d!x -> STOP")
+    assert {t for t in traces(spec, "P", 2) if len(t) == 2} == {
+        (f"c.1.{a}.{b}", f"d.{a}.{b}") for a in (0, 1) for b in (0, 1)
+    }
+
+
+def test_an_input_followed_by_more_fields_takes_exactly_one_field() -> None:
+    spec = model("channel c : {0..1}.{0..1}.{0..1}.{0..1}\nchannel e : {0..15}\n"
+                 "P = c.0?x!x?z -> e!(4*x+z) -> STOP")
+    assert {t for t in traces(spec, "P", 2) if len(t) == 2} == {
+        ("c.0.0.0.0", "e.0"), ("c.0.0.0.1", "e.1"), ("c.0.1.1.0", "e.4"), ("c.0.1.1.1", "e.5"),
+    }
+
+
+def test_a_tuple_pattern_input_binds_the_components_of_a_tuple_field() -> None:
+    spec = model("channel c : {(a, b) | a <- {0..1}, b <- {0..2}}\nchannel e : {0..9}\n"
+                 "P = c?(x, y) -> e!(x+y) -> STOP")
+    pairs = {t for t in traces(spec, "P", 2) if len(t) == 2}
+    assert len(pairs) == 6
+    assert ("c.(1, 2)", "e.3") in pairs
+
+
+def test_a_restricted_last_input_ranges_over_the_dotted_values_in_the_set() -> None:
+    spec = model(TWO + "P = c?x:{0.1, 1.1} -> d!x -> STOP")
+    assert first_events(spec, "P") == {"c.0.1", "c.1.1"}
+    spec = model(TWO + "P = c?x.y:{0.1, 1.1} -> STOP")
+    assert first_events(spec, "P") == {"c.0.1", "c.1.1"}
+
+
+def test_a_dotted_input_pattern_before_another_field_is_an_error() -> None:
+    spec = model("channel c : {0..1}.{0..1}.{0..1}\nP = c?x.y!0 -> STOP")
+    with pytest.raises(ModelError, match="one field"):
+        explore(spec.system(spec.process("P")))
+
+
+MSG = """
+datatype Msg = Data.{0..3} | Nack.{0..3} | Ack
+channel c : Msg
+channel out : {0..3}
+"""
+
+
+def test_a_constructor_in_an_input_pattern_selects_only_its_values() -> None:
+    spec = model(MSG + "P = c?Data.v -> out!v -> STOP")
+    assert first_events(spec, "P") == {f"c.Data.{v}" for v in range(4)}
+    assert ("c.Data.2", "out.2") in traces(spec, "P", 2)
+
+
+def test_a_constructor_input_before_another_field_takes_one_whole_value() -> None:
+    spec = model(MSG + "channel k : Msg.{0..1}\nP = k?Nack.v!1 -> out!v -> STOP")
+    assert first_events(spec, "P") == {f"k.Nack.{v}.1" for v in range(4)}
+
+
+def test_a_channel_name_in_an_input_pattern_is_a_literal() -> None:
+    spec = model("channel a, b : {0..1}\nchannel c : {| a, b |}\n"
+                 "P = c?a.v -> a!v -> STOP")
+    assert first_events(spec, "P") == {"c.a.0", "c.a.1"}
+
+
+# ----------------------------------------------- replicated alphabetised ||
+
+ALPHA = "channel a, b, done\n"
+
+
+def test_replicated_alpha_parallel_with_one_component_blocks_events_outside_the_alphabet() -> None:
+    spec = model(ALPHA + "P = a -> SKIP [] b -> SKIP\nQ = || i : {0} @ [{a}] P")
+    assert traces(spec, "Q") == {(), ("a",), ("a", TICK)}
+
+
+def test_replicated_alpha_parallel_with_one_component_terminates_when_it_does() -> None:
+    spec = model(ALPHA + "Q = (|| i : {0} @ [{a}] a -> SKIP); done -> STOP")
+    assert traces(spec, "Q") == {(), ("a",), ("a", "done")}
+
+
+def test_replicated_alpha_parallel_with_one_component_is_the_two_sided_operator_with_stop() -> None:
+    # P [A || {}] STOP has the same traces as the one-component replication,
+    # except that STOP never terminates; with a non-terminating P they agree.
+    spec = model(ALPHA + "P = a -> P [] b -> P\nQ = || i : {0} @ [{a}] P\n"
+                 "R = P [{a} || {}] STOP")
+    assert traces(spec, "Q", 3) == traces(spec, "R", 3) == {(), ("a",), ("a", "a"),
+                                                            ("a", "a", "a")}
+
+
+def test_replicated_alpha_parallel_over_nothing_is_skip() -> None:
+    spec = model(ALPHA + "Q = || i : {} @ [{a}] a -> STOP")
+    assert traces(spec, "Q") == {(), (TICK,)}
+
+
+@pytest.mark.parametrize("process", [
+    "|| i : {0} @ [{a}] (a -> SKIP [] b -> SKIP)",
+    "(|| i : {0} @ [{a}] (a -> SKIP)) [| {a} |] (a -> STOP)",
+    "(|| i : {0} @ [{a}] (a -> SKIP)) ||| (b -> SKIP)",
+])
+def test_the_product_engine_agrees_on_a_one_component_replication(process: str) -> None:
+    spec = model(ALPHA)
+    term = spec.process(parse_expr(process))
+    reference = explore(spec.system(term))
+    for reduce in (False, True):
+        net = compile_network(term, spec, reduce=reduce)
+        assert net is not None
+        assert find_deadlock(net).found == bool(reference.deadlocks())
+    product = explore_product(compile_network(term, spec, reduce=False))
+    assert (product.num_states, product.num_transitions) == (
+        reference.num_states, reference.num_transitions)
