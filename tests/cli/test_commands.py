@@ -72,7 +72,8 @@ def test_lts_stats_with_an_export_go_to_stderr_so_stdout_stays_parseable(path, c
     assert main(["lts", path, "P", "--format", "aut", "--stats", "--json"]) == 0
     captured = capsys.readouterr()
     assert read_aut(captured.out).num_states == 3
-    assert json.loads(captured.err) == {"process": "P", "states": 3, "transitions": 3}
+    assert json.loads(captured.err) == {"process": "P", "states": 3, "transitions": 3,
+                                        "outcomes": {"deadlocked": 1}}
 
 
 def test_lts_output_without_a_format_is_a_clear_error(path, tmp_path, capsys) -> None:
