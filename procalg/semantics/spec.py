@@ -23,13 +23,13 @@ Example:
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from procalg.errors import ModelError, ProcalgError
 from procalg.semantics import workflow
 from procalg.semantics.channels import ChannelRef, Types
+from procalg.semantics.deep import RECURSION_LIMIT, run_deep
 from procalg.semantics.evaluate import Evaluator, Thunk
 from procalg.semantics.sos import Label, Rules, UnguardedRecursion
 from procalg.semantics.values import expect_set
@@ -38,8 +38,6 @@ from procalg.syntax import ast
 from procalg.terms import Atom, Call, Dotted, Event, Process, Value
 
 T = TypeVar("T")
-RECURSION_LIMIT = 50_000
-"""Python recursion limit while evaluating (value functions recurse on the stack)."""
 
 
 class _LazyFields(dict):
@@ -196,12 +194,12 @@ class Spec:
         """Run ``action``, giving every error this file as its source.
 
         Value recursion (``F(n) = 1 + F(n-1)``) runs on Python's stack, so the
-        recursion limit is raised while a model is evaluated, then restored.
+        action runs on a thread with a big stack and a raised recursion limit
+        (:func:`procalg.semantics.deep.run_deep`); too deep a recursion is a
+        ``ModelError``, never a crash.
         """
-        old = sys.getrecursionlimit()
-        sys.setrecursionlimit(max(old, RECURSION_LIMIT))
         try:
-            return action()
+            return run_deep(action)
         except UnguardedRecursion as err:
             info = self.evaluator.functions.get(err.call.name)
             err.span = err.span or (info.clauses[0].span if info else None)
@@ -211,10 +209,9 @@ class Spec:
             err.source = err.source or self.source
             raise
         except RecursionError:
-            raise ModelError("expression nested too deeply to evaluate",
-                             source=self.source) from None
-        finally:
-            sys.setrecursionlimit(old)
+            raise ModelError("expression nested too deeply to evaluate", source=self.source,
+                             hint="recursion is limited to about "
+                                  f"{RECURSION_LIMIT // 8} nested function calls") from None
 
     @property
     def channels(self) -> dict[str, tuple[frozenset, ...]]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from procalg.errors import ModelError
@@ -220,3 +223,57 @@ def test_reasonably_deep_value_recursion_works() -> None:
 def test_names_declared_twice_are_errors() -> None:
     err = _error("channel a\nchannel a\n")
     assert "declared twice" in err.message and err.span.line == 2
+
+
+def test_deep_recursion_through_a_local_definition_still_fits() -> None:
+    spec = model("F(n) = if n == 0 then 0 else (let x = F(n - 1) within x + 1)\nX = F(2000)\n")
+    assert spec.value(parse_expr("X")) == 2000
+
+
+def test_evaluating_restores_the_recursion_limit() -> None:
+    before = sys.getrecursionlimit()
+    spec = model("F(0) = 0\nF(n) = 1 + F(n - 1)\nX = F(1500)\n")
+    assert spec.value(parse_expr("X")) == 1500
+    assert sys.getrecursionlimit() == before
+
+
+_CRASH_PROBE = r"""
+import threading
+from procalg.api import loads
+from procalg.errors import ModelError
+from procalg.lts import explore
+
+CASES = {
+    "value": "F(n) = if n == 0 then 0 else 1 + F(n-1)\nX = F(40000)\n",
+    "tuple": "F(n) = if n == 0 then (0, 0) else (F(n-1), 1)\nH((x, _)) = 0\nX = H(F(40000))\n",
+    # two equal but distinct 20000-deep terms: comparing them recurses in C
+    "terms": "channel a\nX = 0\nS = ; i : <1..20000> @ a -> SKIP\n"
+             "P = (; i : <1..20000> @ a -> SKIP) [] S\n",
+}
+
+def run(name):
+    try:
+        model = loads(CASES[name])
+        model.value(model.module.declarations[-1].body)
+        explore(model.spec.system(model.process("P"))) if name == "terms" else None
+        print(name, "ok")
+    except ModelError as err:
+        print(name, "ModelError")
+
+for name in CASES:
+    run(name)
+threading.stack_size(1 << 20)  # a caller thread with a small (1 MiB) stack
+for name in CASES:
+    thread = threading.Thread(target=run, args=(name,))
+    thread.start()
+    thread.join()
+"""
+
+
+def test_too_deep_recursion_is_a_model_error_and_never_a_crash() -> None:
+    # Run apart: a C stack overflow would kill the interpreter (SIGSEGV), not raise.
+    done = subprocess.run([sys.executable, "-c", _CRASH_PROBE], capture_output=True,
+                          text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = done.stdout.split("\n")
+    assert lines[:6] == ["value ModelError", "tuple ModelError", "terms ModelError"] * 2
