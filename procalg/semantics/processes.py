@@ -149,8 +149,9 @@ def _check_one_field(ev: Evaluator, item: ast.InField, partial: list) -> None:
         return
     for value, _ in partial:
         if type(value) is ChannelRef and any(
-                type(v) is Dotted for v in ev.types.next_field(value, item.span)):
-            return  # constructor values: the pattern may just not select any
+                type(v) is Dotted or type(v) is Event
+                for v in ev.types.next_field(value, item.span)):
+            return  # constructor values or events: the pattern may just not select any
     raise ModelError(
         "an input followed by more fields takes one field; this dotted pattern needs several",
         item.span, hint="write one input per field, e.g. c?x?y!z instead of c?x.y!z")

@@ -7,7 +7,11 @@ fields (one dotted value); an input followed by more fields takes one field.
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from procalg.errors import ModelError
 from procalg.lts import TAU, TICK, explore
@@ -173,3 +177,25 @@ def test_the_product_engine_agrees_on_a_one_component_replication(process: str) 
     product = explore_product(compile_network(term, spec, reduce=False))
     assert (product.num_states, product.num_transitions) == (
         reference.num_states, reference.num_transitions)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(1, 3), min_size=1, max_size=3), st.data())
+def test_a_last_input_offers_every_completion_and_outputs_it_back(sizes, data) -> None:
+    given_count = data.draw(st.integers(0, len(sizes) - 1))
+    given_values = [data.draw(st.integers(0, n - 1)) for n in sizes[:given_count]]
+    fields = ".".join(f"{{0..{n - 1}}}" for n in sizes)
+    rest = ".".join(f"{{0..{n - 1}}}" for n in sizes[given_count:])
+    head = ".".join(["c", *map(str, given_values)])
+    spec = model(f"channel c : {fields}\nchannel d : {rest}\nP = {head}?x -> d!x -> STOP")
+    completions = list(itertools.product(*(range(n) for n in sizes[given_count:])))
+    expected = {(".".join(["c", *map(str, given_values), *map(str, tail)]),
+                 ".".join(["d", *map(str, tail)])) for tail in completions}
+    assert {t for t in traces(spec, "P", 2) if len(t) == 2} == expected
+
+
+def test_an_event_field_input_before_another_field_matches_by_channel() -> None:
+    spec = model("channel a, b : {0..1}\nchannel c : {| a, b |}.{0..1}\n"
+                 "P = c?b.v!v -> STOP\nQ = c?a.v!1 -> STOP")
+    assert first_events(spec, "P") == {"c.b.0.0", "c.b.1.1"}
+    assert first_events(spec, "Q") == {"c.a.0.1", "c.a.1.1"}
