@@ -17,7 +17,10 @@ term, whose moves come from the reduced LTS. Reductions (FDR manual,
   :class:`procalg.lts.normal.NormalForm`, exponential in the worst case):
   a state per normal node, with a τ to one stable state per minimal
   acceptance and a τ-loop on divergent nodes; failures-divergences equivalent
-  to ``P``, and deterministic where ``P`` is.
+  to ``P``, and deterministic where ``P`` is;
+- ``diamond``: diamond elimination (:func:`diamond_lts`): τ-free but for the
+  τ-steps that encode refusals and divergence; failures-divergences
+  equivalent to ``P``.
 
 Example:
     >>> from procalg.api import loads
@@ -37,7 +40,7 @@ from procalg.errors import LimitExceeded, ModelError
 from procalg.lts import LTS, TAU, TICK, explore
 from procalg.lts.normal import NormalForm
 from procalg.lts.partition import bfs_renumber, minimize
-from procalg.lts.tau import collapse_tau_sccs, effective_labels
+from procalg.lts.tau import collapse_tau_sccs, effective_labels, is_divergent, tau_closure
 from procalg.semantics.sos import Rules
 from procalg.source import Span
 from procalg.terms import Call, Process, show_process
@@ -106,6 +109,92 @@ def normal_lts(lts: LTS) -> LTS:
     return LTS.build(count, 0, [], rows)
 
 
+def diamond_lts(lts: LTS) -> LTS:
+    """Diamond elimination (FDR2 manual, section 5.2.2.2; Roscoe et al., *Hierarchical
+    compression for model-checking CSP*, TACAS 1995; Roscoe, *Understanding
+    Concurrent Systems*, ch. 16).
+
+    First every τ-SCC is merged (so τ-reachability is a partial order), a
+    merged state with a τ-cycle being *divergent*. Then, from the initial
+    state, a search keeps only these nodes: a node ``N`` stands for its
+    τ-closure ``τ*(N)``; it is divergent if a member is; its minimal
+    acceptances are those of the members that are stable (or ``{✓}`` for a
+    member that can terminate); for each event ``a`` some member can do, ``N
+    --a--> M`` for each ``M`` in ``min(N after a)``, the targets of ``a`` from
+    ``τ*(N)`` that are not τ-reachable from another such target (the others
+    are covered by the closure of a minimal one). Only these minimal targets
+    are explored, which removes the "diamonds" of interleaved τ-steps.
+
+    The result is a node-labelled LTS; here it is encoded as a plain LTS the
+    same way as :func:`normal_lts`: a node whose one minimal acceptance is
+    its set of initials keeps only its visible moves; otherwise it also has
+    a τ to one stable state per minimal acceptance (offering that set, to
+    the same targets), and a divergent node a τ-self-loop. So the result is
+    failures-divergences equivalent to ``lts``, and τ-free except for these
+    encoding τ-steps.
+
+    Complexity: O(n + m) for the SCCs, O(n²) for the τ-closures (as
+    :func:`~procalg.lts.tau.tau_closure`), and per kept node O(|τ*(N)| · d)
+    for its moves plus O(k²) set look-ups to pick the k minimal targets.
+
+    Example:
+        >>> p = LTS.build(4, 0, ["a", "b"], [(0, "τ", 1), (0, "b", 2), (1, "b", 3),
+        ...                                  (2, "τ", 3)])
+        >>> d = diamond_lts(p)   # (a -> STOP ||| b -> STOP) \\ {a}: b -> STOP
+        >>> d.num_states, list(d.triples())
+        (2, [(0, 'b', 1)])
+    """
+    dag, comp = collapse_tau_sccs(lts)
+    divergent = np.zeros(dag.num_states, dtype=bool)
+    divergent[comp[is_divergent(lts)]] = True
+    closure = tau_closure(dag)
+    moves: list[list[tuple[str, int]]] = [[] for _ in range(dag.num_states)]
+    stable = [True] * dag.num_states
+    for s, a, d in dag.triples():
+        if a == TAU:
+            stable[s] = False
+        else:
+            moves[s].append((a, d))
+    rows: list[tuple[int, str, int]] = []
+    number: dict[int, int] = {dag.initial: 0}
+    todo, count = [dag.initial], 1
+    while todo:
+        node = todo.pop()
+        me, initials, offers, after = number[node], set(), set(), {}
+        for s in closure[node]:
+            events = frozenset(x for x, _ in moves[s])
+            initials |= events
+            if TICK in events or stable[s]:
+                offers.add(frozenset({TICK}) if TICK in events else events)
+            for x, d in moves[s]:
+                after.setdefault(x, set()).add(d)
+        targets: dict[str, list[int]] = {}
+        for x, found in sorted(after.items()):
+            if x == TICK:
+                continue
+            least = [d for d in sorted(found)
+                     if not any(o != d and d in closure[o] for o in found)]
+            for d in least:
+                if d not in number:
+                    number[d], count = count, count + 1
+                    todo.append(d)
+            targets[x] = [number[d] for d in least]
+        minimal = [a for a in offers if not any(b < a for b in offers)]
+        rows += [(me, x, d) for x, ds in targets.items() for d in ds]
+        if TICK in initials:
+            rows.append((me, TICK, me))  # never taken twice: ✓ leads to Ω
+        if divergent[node]:
+            rows.append((me, TAU, me))
+        if divergent[node] or len(minimal) != 1 or minimal[0] != initials:
+            for acc in sorted(minimal, key=sorted):
+                rows.append((me, TAU, count))
+                rows += [(count, x, d) for x in sorted(acc) if x != TICK
+                         for d in targets[x]]
+                rows += [(count, TICK, count)] if TICK in acc else []
+                count += 1
+    return LTS.build(count, 0, [], rows)
+
+
 REDUCTIONS: dict[str, Callable[[LTS], LTS]] = {
     "explicate": lambda lts: lts,
     "sbisim": lambda lts: minimize(lts, "strong"),
@@ -113,6 +202,7 @@ REDUCTIONS: dict[str, Callable[[LTS], LTS]] = {
     "tau_loop_factor": _tau_loop_factor,
     "normal": normal_lts,
     "normalise": normal_lts,
+    "diamond": diamond_lts,
 }
 """The compression functions by their CSPM names."""
 
@@ -160,4 +250,4 @@ def compress(name: str, term: Process, unfold: Callable[[Call], Process],
     return Compressed(table, reduced.initial)
 
 
-__all__ = ["REDUCTIONS", "compress", "normal_lts"]
+__all__ = ["REDUCTIONS", "compress", "diamond_lts", "normal_lts"]

@@ -12,6 +12,7 @@ from procalg.checks.refinement import check_refinement
 from procalg.errors import ModelError
 from procalg.lts import explore
 from procalg.lts.partition import minimize
+from procalg.lts.tau import collapse_tau_sccs
 from procalg.semantics.compress import compress
 from procalg.semantics.sos import Rules
 from procalg.terms import (
@@ -127,3 +128,83 @@ def test_equal_compressions_are_the_same_states() -> None:
 def test_misuse_is_a_model_error(text, message) -> None:
     with pytest.raises(ModelError, match=message):
         loads(f"channel a\nP = a -> P\n{text}\n")
+
+
+# ---------------------------------------------------------------- diamond
+
+diamond_terms = st.recursive(
+    st.sampled_from([STOP, SKIP]),
+    lambda inner: st.one_of(
+        st.tuples(st.sampled_from(EVENTS), inner).map(lambda t: Prefix(*t)),
+        st.tuples(inner, inner).map(lambda t: ExternalChoice(*t)),
+        st.tuples(inner, inner).map(lambda t: InternalChoice(*t)),
+        st.tuples(inner, inner).map(lambda t: Seq(*t)),
+        st.tuples(inner, inner, alphabets).map(lambda t: Parallel(*t)),
+        # hiding often: it makes the τ-diamonds diamond elimination removes
+        st.tuples(inner, alphabets).map(lambda t: Hide(*t)),
+        st.tuples(inner, alphabets).map(lambda t: Hide(*t)),
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(diamond_terms)
+def test_diamond_is_failures_divergences_equivalent(term) -> None:
+    original, reduced = _lts(term), _lts(compress("diamond", term, None))
+    assert check_refinement(original, reduced, "FD").passed
+    assert check_refinement(reduced, original, "FD").passed
+
+
+@settings(max_examples=100, deadline=None)
+@given(diamond_terms)
+def test_diamond_keeps_only_the_tau_steps_that_encode_refusals_and_divergence(term) -> None:
+    reduced = _lts(compress("diamond", term, None))
+    for src, label, dst in reduced.triples():
+        if label != "τ" or src == dst:
+            continue  # a visible move, or a divergence's self-loop
+        # otherwise the τ leads to an acceptance state: stable, and never divergent
+        assert all(lab != "τ" for lab, _ in _names(reduced, dst)), (src, dst)
+    # the kept nodes are states of the τ-SCC quotient, so never more than it has
+    kept = {reduced.initial} | {d for _, lab, d in reduced.triples()
+                                if lab not in ("τ", "✓")}
+    assert len(kept) <= collapse_tau_sccs(_lts(term))[0].num_states
+
+
+def _names(lts, state):
+    return [(lts.labels[lab], d) for lab, d in lts.successors(state)]
+
+
+def test_diamond_removes_the_interleaving_of_a_hidden_event() -> None:
+    # (a -> STOP ||| b -> STOP) \ {a}: four states, two orders of a (hidden) and b;
+    # from the start b is the only visible event, and after b only τ to STOP:
+    # diamond keeps the start and the minimal b-target (before the hidden a), b -> STOP
+    a, b = Event("a"), Event("b")
+    term = Hide(Parallel(Prefix(a, STOP), Prefix(b, STOP)), frozenset({a}))
+    assert _lts(term).num_states == 4
+    reduced = _lts(compress("diamond", term, None))
+    assert reduced.num_states == 2 and list(reduced.triples()) == [(0, "b", 1)]
+
+
+def test_diamond_of_an_internal_choice_offers_each_branch_from_a_stable_state() -> None:
+    # a -> STOP |~| b -> STOP: one node with initials {a, b} and minimal acceptances
+    # {a}, {b}; encoded as that node (a and b to STOP) with a τ to each acceptance state
+    a, b = Event("a"), Event("b")
+    reduced = _lts(compress("diamond", InternalChoice(Prefix(a, STOP), Prefix(b, STOP)), None))
+    start = sorted(_names(reduced, reduced.initial))
+    assert [lab for lab, _ in start] == ["a", "b", "τ", "τ"]
+    offered = sorted(tuple(lab for lab, _ in _names(reduced, d)) for lab, d in start
+                     if lab == "τ")
+    assert offered == [("a",), ("b",)]
+
+
+def test_diamond_keeps_divergence_and_is_usable_in_a_model() -> None:
+    model = loads("""\
+channel a, b
+X = a -> X
+D = diamond((X ||| b -> STOP) \\ {a})
+assert D :[divergence free]
+assert D [FD= (X ||| b -> STOP) \\ {a}
+assert (X ||| b -> STOP) \\ {a} [FD= D
+""")
+    assert [r.result for r in check_model(model)] == ["fail", "pass", "pass"]
