@@ -132,10 +132,12 @@ class _Search:
         """Expand one level in chunks, ``workers`` at a time (numpy releases the GIL)."""
         # successors pile up as sorted runs; past a budget they are merged,
         # deduplicated and filtered against the visited set (bounded scratch,
-        # and each distinct successor is searched for about once)
+        # each distinct successor searched for about once); the survivors
+        # (new states) wait in ``fresh``, deduplicated among themselves only
         budget = max(1 << 18, len(self.visited) // 16)
-        pending: list[np.ndarray] = []
-        size = 0
+        raw: list[np.ndarray] = []
+        fresh: list[np.ndarray] = []
+        raw_size = fresh_size = 0
         running: deque[Future] = deque()
         starts = iter(range(0, len(frontier), CHUNK))
         while True:
@@ -143,23 +145,27 @@ class _Search:
                 running.append(pool.submit(self._expand, frontier[lo: lo + CHUNK], stop))
             if not running:
                 break
-            count, fresh, hit, scratch = running.popleft().result()
+            count, succ, hit, scratch = running.popleft().result()
             self.transitions += count
             if hit is not None:
                 for future in running:
                     future.cancel()
                 return hit
-            pending.append(fresh)
-            size += len(fresh)
-            self._account(8 * size + scratch * len(running))
-            if size > budget:
-                merged = sorted_unique(np.concatenate(pending), kind="stable")
-                pending = [self.visited.unseen(merged)]
-                size = len(pending[0])
-                del merged
-        joined = np.concatenate(pending) if pending else np.zeros(0, dtype=np.int64)
-        pending.clear()
-        self.visited.add_level(joined, runs=True)
+            raw.append(succ)
+            raw_size += len(succ)
+            self._account(8 * (raw_size + fresh_size) + scratch * len(running))
+            if raw_size > budget:
+                fresh.append(self.visited.unseen(sorted_unique(np.concatenate(raw), "stable")))
+                fresh_size += len(fresh[-1])
+                raw, raw_size = [], 0
+                if fresh_size > 2 * budget:
+                    fresh = [sorted_unique(np.concatenate(fresh), "stable")]
+                    fresh_size = len(fresh[0])
+        if raw:
+            fresh.append(self.visited.unseen(sorted_unique(np.concatenate(raw), "stable")))
+        joined = np.concatenate(fresh) if fresh else np.zeros(0, dtype=np.int64)
+        fresh.clear()
+        self.visited.add_level(joined, runs=True, checked=True)
         return None
 
     def _expand(self, chunk: np.ndarray, stop: Stop | None

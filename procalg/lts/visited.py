@@ -62,6 +62,10 @@ class _Tier:
             self.tags = self.tags.astype(tags.dtype)
         self.codes, self.tags = _merge_into(self.codes, self.tags, codes, tags)
 
+    def find(self, codes: np.ndarray) -> np.ndarray:
+        """Membership mask for ``codes``."""
+        return _find(self.codes, codes)
+
 
 class Visited:
     """A set of int64 codes, each tagged with the BFS level that found it."""
@@ -80,21 +84,22 @@ class Visited:
         return sum(t.codes.nbytes + t.tags.nbytes for t in (self.big, self.mid)) + \
             self.frontier.nbytes
 
-    def _tiers(self) -> list[np.ndarray]:
-        return [self.frontier, self.mid.codes, self.big.codes]  # likeliest hits first
+    def _finders(self) -> list:
+        frontier = self.frontier
+        return [lambda q: _find(frontier, q), self.mid.find, self.big.find]  # likeliest first
 
     def unseen(self, codes: np.ndarray) -> np.ndarray:
         """The ``codes`` not in the set (sorted queries search fastest)."""
-        for tier in self._tiers():
-            if len(codes) and len(tier):
-                codes = codes[~_find(tier, codes)]
+        for find in self._finders():
+            if len(codes):
+                codes = codes[~find(codes)]
         return codes
 
     def contains(self, codes: np.ndarray) -> np.ndarray:
         """Membership mask for ``codes``."""
         hit = np.zeros(len(codes), dtype=bool)
-        for tier in self._tiers():
-            hit |= _find(tier, codes)
+        for find in self._finders():
+            hit |= find(codes)
         return hit
 
     def level_of(self, codes: np.ndarray) -> np.ndarray:
@@ -109,17 +114,21 @@ class Visited:
         out[_find(self.frontier, codes)] = self.depth
         return out
 
-    def add_level(self, candidates: np.ndarray, *, runs: bool = False) -> np.ndarray:
+    def add_level(self, candidates: np.ndarray, *, runs: bool = False,
+                  checked: bool = False) -> np.ndarray:
         """Record the unseen codes among ``candidates`` as the next level.
 
         Args:
             candidates: codes, in any order.
             runs: ``candidates`` is a concatenation of a few sorted runs
                 (timsort then merges them in O(n log runs)).
+            checked: no candidate is in the set (only duplicates to drop).
 
         Returns the new level (sorted, unique), which is also the frontier.
         """
-        new = self.unseen(sorted_unique(candidates, kind="stable" if runs else "quicksort"))
+        new = sorted_unique(candidates, kind="stable" if runs else "quicksort")
+        if not checked:
+            new = self.unseen(new)
         self._retire()
         self.depth += 1
         self.frontier = new

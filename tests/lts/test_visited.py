@@ -15,7 +15,7 @@ batches = st.lists(st.lists(st.integers(0, 300), max_size=40), min_size=1, max_s
 @settings(max_examples=150, deadline=None)
 @given(st.integers(0, 300), batches, st.sampled_from([1, 8]))
 def test_levels_hold_exactly_the_codes_first_seen_there(start, levels, share):
-    old_share = visited_module._MID_SHARE
+    old = visited_module._MID_SHARE
     visited_module._MID_SHARE = share  # 1: merge into big at almost every level
     try:
         seen = Visited(np.array([start]))
@@ -35,7 +35,7 @@ def test_levels_hold_exactly_the_codes_first_seen_there(start, levels, share):
         for depth, codes in enumerate(by_level):
             assert codes.tolist() == sorted(c for c, d in model.items() if d == depth)
     finally:
-        visited_module._MID_SHARE = old_share
+        visited_module._MID_SHARE = old
 
 
 @given(st.lists(st.integers(-(2**62), 2**62)))
