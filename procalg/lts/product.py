@@ -3,7 +3,8 @@
 The product of a :class:`~procalg.lts.network.Network` is explored
 breadth-first, one whole level at a time: successors of the frontier come
 from the synchronisation tables in bulk (:class:`~procalg.lts.vectors.Tables`),
-are deduplicated with ``np.unique`` and checked against the visited set
+chunk by chunk on a small thread pool (numpy releases the GIL), are
+deduplicated by sorting and checked against the visited set
 (:class:`~procalg.lts.visited.Visited`, sorted codes with level tags) by
 binary search. Nothing is done per state in Python. This is the
 level-by-level search of FDR (Gibson-Robinson, Armstrong, Boulgakov and
@@ -50,9 +51,9 @@ from procalg.lts.vectors import Tables
 from procalg.lts.visited import Visited, sorted_unique
 
 CHUNK = 1 << 14
+"""Frontier states expanded per batch (bounds the scratch memory)."""
 THROW = "throw"
 """Abnormal termination (``THROW``): a state it enters has ended, like after ✓."""
-"""Frontier states expanded per batch (bounds the scratch memory)."""
 
 
 @dataclass(frozen=True, slots=True)
