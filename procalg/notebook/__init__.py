@@ -12,7 +12,6 @@ when :func:`enable` is called without a shell.
 
 Example:
     >>> from procalg.lts import LTS
-from procalg.lts.dot import trace_path
     >>> sorted(draw(LTS.build(2, 0, ["a"], [(0, "a", 1)]), draw=False)._repr_mimebundle_())
     ['text/html', 'text/plain']
 """
@@ -39,6 +38,7 @@ from procalg.notebook.ipython import (
     unload_ipython_extension,
 )
 from procalg.notebook.magic import proc_cell
+from procalg.notebook.runs import history_rows, run_html, run_text
 from procalg.notebook.text import lts_text, model_text, report_text, reports_text, result_text
 
 
@@ -57,8 +57,27 @@ def draw(lts: LTS, highlight_trace: Sequence[str] | None = None, *,
 
 
 __all__ = [
-    "DRAW_LIMIT", "Drawing", "disable", "draw", "enable", "error_html",
-    "load_ipython_extension", "lts_bundle", "lts_html", "lts_text", "model_html",
-    "model_text", "proc_cell", "report_html", "report_text", "reports_html", "reports_text",
-    "result_html", "result_text", "unload_ipython_extension",
+    "DRAW_LIMIT",
+    "Drawing",
+    "disable",
+    "draw",
+    "enable",
+    "error_html",
+    "history_rows",
+    "load_ipython_extension",
+    "lts_bundle",
+    "lts_html",
+    "lts_text",
+    "model_html",
+    "model_text",
+    "proc_cell",
+    "report_html",
+    "report_text",
+    "reports_html",
+    "reports_text",
+    "result_html",
+    "result_text",
+    "run_html",
+    "run_text",
+    "unload_ipython_extension",
 ]

@@ -38,7 +38,7 @@ _TABLE = '<table class="procalg" style="border-collapse: collapse; text-align: l
 _CELL = 'style="padding: 2px 8px; vertical-align: top; text-align: left"'
 
 
-def _row(cells: Sequence[str], css: str = "") -> str:
+def table_row(cells: Sequence[str], css: str = "") -> str:
     cls = f' class="{css}"' if css else ""
     return f"<tr{cls}>" + "".join(f"<td {_CELL}>{c}</td>" for c in cells) + "</tr>"
 
@@ -47,7 +47,7 @@ def _head(names: Sequence[str]) -> str:
     return "<tr>" + "".join(f"<th {_CELL}>{escape(n)}</th>" for n in names) + "</tr>"
 
 
-def _table(names: Sequence[str], rows: Sequence[str], caption: str = "") -> str:
+def table(names: Sequence[str], rows: Sequence[str], caption: str = "") -> str:
     cap = f"<caption style=\"text-align: left\"><b>{escape(caption)}</b></caption>" \
         if caption else ""
     return f"{_TABLE}{cap}{_head(names)}{''.join(rows)}</table>"
@@ -58,7 +58,7 @@ def _mark(result: str) -> str:
             f"{MARKS[result]}</span>")
 
 
-def _lines(lines: Sequence[str]) -> str:
+def code_lines(lines: Sequence[str]) -> str:
     return "<br>".join(f"<code>{escape(line)}</code>" for line in lines)
 
 
@@ -73,55 +73,55 @@ def report_row(report: AssertionReport) -> str:
     """
     if report.result == "error" and report.error is not None:
         hint = [f"hint: {report.error.hint}"] if report.error.hint else []
-        evidence = _lines([report.error.message, *hint])
+        evidence = code_lines([report.error.message, *hint])
         states = ""
     else:
-        evidence = _lines(result_lines(report.check)) if report.check else ""
+        evidence = code_lines(result_lines(report.check)) if report.check else ""
         states = f"{report.stats.states:,}"
     cells = [_mark(report.result), f"<code>{escape(report.assertion.text)}</code>",
              "" if report.line is None else str(report.line), states,
              f"{report.seconds:.2f}s", evidence]
-    return _row(cells, f"procalg-{report.result}")
+    return table_row(cells, f"procalg-{report.result}")
 
 
 def reports_html(reports: Sequence[AssertionReport]) -> str:
     """A table with one row per report and a one-line tally under it."""
     tally = {k: sum(1 for r in reports if r.result == k) for k in _TALLY}
     summary = ", ".join(f"{n} {_TALLY[k]}" for k, n in tally.items() if n)
-    return (_table(REPORT_COLUMNS, [report_row(r) for r in reports])
+    return (table(REPORT_COLUMNS, [report_row(r) for r in reports])
             + f"<p>{escape(summary or 'no assertions')}</p>")
 
 
 def report_html(report: AssertionReport) -> str:
     """A single report as a one-row table."""
-    return _table(REPORT_COLUMNS, [report_row(report)])
+    return table(REPORT_COLUMNS, [report_row(report)])
 
 
 def result_html(result: CheckResult) -> str:
     """A check result on its own (no assertion): verdict, states, evidence."""
     verdict = result.verdict.value
     cells = [_mark(verdict), escape(verdict), f"{result.stats.states:,}",
-             _lines(result_lines(result))]
-    return _table(("", "verdict", "states", "evidence"), [_row(cells, f"procalg-{verdict}")])
+             code_lines(result_lines(result))]
+    return table(("", "verdict", "states", "evidence"), [table_row(cells, f"procalg-{verdict}")])
 
 
 def model_html(model: Model) -> str:
     """The model's channels, definitions and assertions as three small tables."""
     summary = summarise(model)
-    channels = [_row([f"<code>{escape(c.name + c.fields)}</code>", escape(c.kind),
+    channels = [table_row([f"<code>{escape(c.name + c.fields)}</code>", escape(c.kind),
                       escape(c.options)]) for c in summary.channels]
-    definitions = [_row([f"<code>{escape(d.signature)}</code>", escape(d.kind),
+    definitions = [table_row([f"<code>{escape(d.signature)}</code>", escape(d.kind),
                          f"<code>{escape(d.value)}</code>" if d.value else ""])
                    for d in summary.definitions]
-    assertions = [_row(["" if a.line is None else str(a.line),
+    assertions = [table_row(["" if a.line is None else str(a.line),
                         f"<code>{escape(a.text)}</code>"]) for a in summary.assertions]
     parts = [f"<p><b>model</b> <code>{escape(summary.name)}</code></p>"]
     if channels:
-        parts.append(_table(("channel", "kind", "options"), channels, "Channels"))
+        parts.append(table(("channel", "kind", "options"), channels, "Channels"))
     if definitions:
-        parts.append(_table(("definition", "kind", "value"), definitions, "Definitions"))
+        parts.append(table(("definition", "kind", "value"), definitions, "Definitions"))
     if assertions:
-        parts.append(_table(("line", "assertion"), assertions, "Assertions"))
+        parts.append(table(("line", "assertion"), assertions, "Assertions"))
     return "".join(parts)
 
 
@@ -176,8 +176,8 @@ def lts_html(lts: LTS, hint: str = "") -> str:
     rows = [("states", lts.num_states), ("transitions", lts.num_transitions),
             ("visible labels", len(lts.labels) - 2), ("initial state", lts.initial),
             ("deadlocked states", len(lts.deadlocks())), ("terminated states", terminated)]
-    table = _table(("LTS", ""), [_row([escape(k), f"{v:,}"]) for k, v in rows])
-    return table + (f"<p><i>{escape(hint)}</i></p>" if hint else "")
+    counts = table(("LTS", ""), [table_row([escape(k), f"{v:,}"]) for k, v in rows])
+    return counts + (f"<p><i>{escape(hint)}</i></p>" if hint else "")
 
 
 @dataclass(frozen=True)

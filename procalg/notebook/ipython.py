@@ -1,7 +1,7 @@
 """Registering procalg's views with IPython (the one module that imports it).
 
 :func:`enable` adds display formatters (LTS, reports, check results,
-models, errors), the ``%%proc`` cell magic, and a handler that shows a
+models, runs, errors), the ``%%proc`` cell magic, and a handler that shows a
 :class:`~procalg.errors.ProcalgError` as the CLI does (place, caret, hint)
 instead of a Python traceback. ``%load_ext procalg.notebook`` does the same.
 
@@ -22,8 +22,9 @@ from procalg.api.model import Model
 from procalg.checks.result import CheckResult
 from procalg.errors import ProcalgError
 from procalg.lts import LTS
-from procalg.notebook import html, text
+from procalg.notebook import html, runs, text
 from procalg.notebook.magic import proc_cell
+from procalg.runtime.run import Run
 
 
 def _reports_or_none(value: Sequence[Any]) -> str | None:
@@ -45,6 +46,7 @@ _HTML: dict[type, Callable[[Any], str | None]] = {
     CheckResult: html.result_html,
     Model: html.model_html,
     ProcalgError: html.error_html,
+    Run: runs.run_html,
     list: _reports_or_none,
     tuple: _reports_or_none,
 }
@@ -52,6 +54,7 @@ _TEXT: dict[type, Callable[[Any], str]] = {
     AssertionReport: text.report_text,
     CheckResult: text.result_text,
     Model: text.model_text,
+    Run: runs.run_text,
 }
 
 
@@ -69,8 +72,15 @@ def _shell(ip: Any | None) -> Any:
 
 def _show_error(shell: Any, etype: type, value: BaseException, tb: Any,
                 tb_offset: int | None = None) -> list[str]:
-    """IPython's custom exception hook: the error as the CLI renders it, no traceback."""
-    return [value.render() if isinstance(value, ProcalgError) else str(value)]
+    """IPython's custom exception hook: the error as the CLI renders it, no traceback.
+
+    IPython discards what a custom hook returns when the error comes from running
+    code, so the hook shows it itself, through the method a kernel overrides to send
+    an ``error`` message (the notebook shows it, nbclient fails the cell on it).
+    """
+    stb = [value.render() if isinstance(value, ProcalgError) else str(value)]
+    shell._showtraceback(etype, value, stb)
+    return stb
 
 
 def enable(ip: Any | None = None) -> None:

@@ -1,0 +1,96 @@
+"""Views of a workflow run: its status, what it waits for, and its history as a table.
+
+Times are shown as offsets from the run's start (``+2.000s``), which reads
+the same on a virtual clock and a real one.
+
+Example:
+    >>> from procalg.api import loads
+    >>> from procalg.api.run import start
+    >>> from procalg.runtime.clock import VirtualClock
+    >>> model = loads("activity pay\\nP = pay -> SKIP")
+    >>> run = start(model, "P", activities={"pay": lambda: None}, store="memory:",
+    ...             clock=VirtualClock())
+    >>> print(run_text(run).splitlines()[0])
+    run P: completed
+    >>> [(r.kind, r.detail) for r in history_rows(run)][1]
+    ('activity_scheduled', 'step=0, channel=pay, input=()')
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from html import escape
+
+from procalg.notebook.html import code_lines, table, table_row
+from procalg.runtime.history import HistoryEvent
+from procalg.runtime.run import Run
+from procalg.terms.values import show
+
+_HIDDEN = {"time", "model_text"}  # the time has its own column; a model's text is too long
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One history event: its number, time since the start, kind and fields as text."""
+
+    seq: int
+    offset: float
+    kind: str
+    detail: str
+
+
+def _detail(event: HistoryEvent, start: float) -> str:
+    parts = []
+    for f in dataclasses.fields(event):
+        if f.name in _HIDDEN:
+            continue
+        value = getattr(event, f.name)
+        if f.name == "model_hash":
+            value = value[:12]
+        elif f.name in ("deadline", "retry_at") and isinstance(value, float):
+            value = f"+{value - start:.3f}s"
+        elif not isinstance(value, str | int | float | type(None)):
+            value = show(value)
+        parts.append(f"{f.name}={value}")
+    return ", ".join(parts)
+
+
+def history_rows(run: Run) -> list[HistoryRow]:
+    """The run's history, one row per recorded event, in order."""
+    events = run.history()
+    start = events[0].time if events else 0.0
+    return [HistoryRow(i, e.time - start, e.kind, _detail(e, start))
+            for i, e in enumerate(events)]
+
+
+def _waiting(run: Run) -> list[str]:
+    return [f"{w.kind} {w.what}" + ("" if w.deadline is None else f" (at {w.deadline:g}s)")
+            for w in run.waiting_on()]
+
+
+def _process(run: Run) -> str:
+    events = run.history()
+    return getattr(events[0], "process", "?") if events else "?"
+
+
+def run_text(run: Run) -> str:
+    """``run PROCESS: status``, what it waits for, then the history one event a line."""
+    lines = [f"run {_process(run)}: {run.status}"]
+    lines += [f"  waiting for {w}" for w in _waiting(run)]
+    lines += [f"  {r.seq:>3} {r.offset:>9.3f}s  {r.kind:<20} {r.detail}"
+              for r in history_rows(run)]
+    return "\n".join(lines)
+
+
+def run_html(run: Run) -> str:
+    """The run's status and waits in a line, and its history as a table."""
+    status = run.status
+    head = (f"<p><b>run</b> <code>{escape(run.id)}</code> of "
+            f"<code>{escape(_process(run))}</code>: <b>{escape(status)}</b></p>")
+    waits = _waiting(run)
+    if waits:
+        head += f"<p>waiting for: {code_lines(waits)}</p>"
+    rows = [table_row([str(r.seq), f"+{r.offset:.3f}s", escape(r.kind),
+                  f"<code>{escape(r.detail)}</code>"]) for r in history_rows(run)]
+    return head + table(("#", "time", "event", "detail"), rows)

@@ -1,0 +1,56 @@
+"""Views of workflow runs: status, waits and the recorded history."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pytest
+
+from procalg.api import loads
+from procalg.api.run import start
+from procalg.notebook.runs import history_rows, run_html, run_text
+from procalg.runtime.clock import VirtualClock
+
+MODEL = """activity pay attempts 2 backoff 5s
+signal ok
+P = pay -> ok -> SKIP
+"""
+
+
+@pytest.fixture
+def run_and_clock():
+    def pay():
+        if clock.now() < 105:  # down for the first 5 seconds of the run
+            raise ConnectionError("bank down")
+
+    clock = VirtualClock(start=100.0)
+    return start(loads(MODEL), "P", activities={"pay": pay}, store="memory:", clock=clock), clock
+
+
+def test_waiting_run_shows_the_retry_with_its_deadline(run_and_clock):
+    run, _ = run_and_clock
+    text = run_text(run)
+    assert text.splitlines()[:2] == ["run P: waiting", "  waiting for retry pay (at 105s)"]
+
+
+def test_history_rows_are_numbered_with_offsets_from_the_start(run_and_clock):
+    run, clock = run_and_clock
+    clock.advance("5s")
+    rows = history_rows(run)
+    assert [r.seq for r in rows] == list(range(len(rows)))
+    assert rows[0].kind == "run_started" and rows[0].offset == 0.0
+    failed = next(r for r in rows if r.kind == "attempt_failed")
+    assert "message=bank down" in failed.detail and "retry_at=+5.000s" in failed.detail
+    assert rows[-1].offset == 5.0
+
+
+def test_html_view_has_a_row_per_history_event_and_the_waits(run_and_clock):
+    run, clock = run_and_clock
+    clock.advance("5s")
+    page = run_html(run)
+    assert len(re.findall(r"<tr><td", page)) == len(run.history())
+    text = unescape(re.sub(r"<[^>]+>", " ", page))
+    assert "waiting for:" in text and "signal ok" in text
+    run.signal("ok")
+    assert "completed" in run_html(run) and "waiting for" not in run_html(run)
