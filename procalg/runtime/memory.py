@@ -15,7 +15,7 @@ import threading
 
 from procalg.errors import RunError, StoreError
 from procalg.runtime.history import HistoryEvent
-from procalg.runtime.ports import UNFINISHED, RunRecord, SeqConflict
+from procalg.runtime.ports import UNFINISHED, RunRecord, SeqConflict, Write
 
 
 class MemoryLog:
@@ -27,11 +27,7 @@ class MemoryLog:
         self._lock = threading.Lock()
 
     def create_run(self, record: RunRecord, first: list[HistoryEvent]) -> None:
-        with self._lock:
-            if record.run_id in self._runs:
-                raise StoreError(f"run {record.run_id!r} already exists")
-            self._runs[record.run_id] = record
-            self._history[record.run_id] = list(first)
+        self._apply(Write(record.run_id, 0, tuple(first), record=record))
 
     def get_run(self, run_id: str) -> RunRecord:
         try:
@@ -45,16 +41,43 @@ class MemoryLog:
 
     def append(self, run_id: str, seq: int, events: list[HistoryEvent],
                status: str | None = None) -> None:
+        self._apply(Write(run_id, seq, tuple(events), status))
+
+    def write_many(self, writes: list[Write]) -> list[StoreError | None]:
+        errors: list[StoreError | None] = []
+        for write in writes:
+            try:
+                self._apply(write)
+                errors.append(None)
+            except StoreError as err:
+                errors.append(err)
+        return errors
+
+    def _apply(self, write: Write) -> None:
         with self._lock:
+            run_id = write.run_id
+            if write.record is not None:
+                if run_id in self._runs:
+                    raise StoreError(f"run {run_id!r} already exists")
+                self._runs[run_id] = write.record
+                self._history[run_id] = []
             history = self._history[run_id]
-            if seq != len(history):
-                raise SeqConflict(f"run {run_id!r}: step {seq} was written by another worker")
-            history.extend(events)
-            if status is not None:
-                self._runs[run_id] = dataclasses.replace(self._runs[run_id], status=status)
+            if write.seq != len(history):
+                raise SeqConflict(f"run {run_id!r}: step {write.seq} was written by another "
+                                  "worker")
+            history.extend(write.events)
+            run = self._runs[run_id]
+            if write.status is not None:
+                run = dataclasses.replace(run, status=write.status)
+            if write.release and run.owner == write.release:
+                run = dataclasses.replace(run, owner="", lease_until=0.0)
+            self._runs[run_id] = run
 
     def history(self, run_id: str) -> list[HistoryEvent]:
         return list(self._history.get(run_id, []))
+
+    def length(self, run_id: str) -> int:
+        return len(self._history.get(run_id, ()))
 
     def claim(self, run_id: str, owner: str, now: float, until: float) -> bool:
         with self._lock:

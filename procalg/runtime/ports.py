@@ -10,6 +10,9 @@ without touching the engine.
   fails with :class:`~procalg.errors.StoreError` (:class:`SeqConflict`) if
   another writer took one of those numbers first: optimistic concurrency on
   the ``(run_id, seq)`` key, so two workers can never both extend a run.
+  :meth:`EventLog.write_many` commits the :class:`Write` s of several runs
+  in ONE transaction (group commit: one fsync for every run whose step was
+  ready), each still checked on its own ``(run_id, seq)`` keys.
 * :class:`Clock`: ``now()`` in seconds and ``sleep``.
 * :class:`ActivityRegistry`: channel name to Python function.
 
@@ -67,6 +70,27 @@ class RunRecord:
     lease_until: float = 0.0
 
 
+@dataclass(frozen=True, slots=True)
+class Write:
+    """One run's share of a (group) commit.
+
+    Attributes:
+        run_id: the run.
+        seq: the ``seq`` of the first event.
+        events: history events, written at ``seq, seq+1, ...``.
+        status: the run's new status (None: unchanged).
+        record: create the run with this record first (``events`` start at 0).
+        release: drop the lease this owner holds (the run finished).
+    """
+
+    run_id: str
+    seq: int
+    events: tuple[HistoryEvent, ...] = ()
+    status: str | None = None
+    record: RunRecord | None = None
+    release: str = ""
+
+
 @runtime_checkable
 class EventLog(Protocol):
     """A durable store of runs and their histories (implemented by ``procalg.store``)."""
@@ -85,8 +109,16 @@ class EventLog(Protocol):
     ) -> None:
         """Write ``events`` at ``seq, seq+1, ...`` and optionally set the status, atomically."""
 
+    def write_many(self, writes: list[Write]) -> list[StoreError | None]:
+        """Apply every write in ONE transaction; a write that collides on a key
+        (:class:`SeqConflict`, or an existing run id) is left out and its error
+        returned in its place, without failing the others."""
+
     def history(self, run_id: str) -> list[HistoryEvent]:
         """The run's events in ``seq`` order."""
+
+    def length(self, run_id: str) -> int:
+        """How many events the run's history holds (without reading them)."""
 
     def claim(self, run_id: str, owner: str, now: float, until: float) -> bool:
         """Take the lease if it is free, expired or already ours; True if taken."""

@@ -23,13 +23,15 @@ from typing import Any
 
 from procalg.errors import RunError, StoreError
 from procalg.runtime.history import HistoryEvent
-from procalg.runtime.ports import UNFINISHED, RunRecord, SeqConflict
+from procalg.runtime.ports import UNFINISHED, RunRecord, Write
 from procalg.store.rows import (
     APPLICATION,
     RUN_COLUMNS,
     SCHEMA_VERSION,
+    collision,
     decode_event,
-    encode_event,
+    history_rows,
+    raise_first,
     record_from_row,
     record_params,
 )
@@ -112,18 +114,7 @@ class PostgresLog:
             return cur.fetchall() if cur.description else []
 
     def create_run(self, record: RunRecord, first: list[HistoryEvent]) -> None:
-        try:
-            with self._lock, self._db.transaction(), self._db.cursor() as cur:
-                cur.execute(
-                    f"INSERT INTO runs ({RUN_COLUMNS}) VALUES ({','.join(['%s'] * 10)})",
-                    record_params(record),
-                )
-                cur.executemany(
-                    "INSERT INTO history VALUES (%s, %s, %s)",
-                    [(record.run_id, i, encode_event(e)) for i, e in enumerate(first)],
-                )
-        except self._errors.UniqueViolation as err:
-            raise StoreError(f"run {record.run_id!r} already exists") from err
+        raise_first(self.write_many([Write(record.run_id, 0, tuple(first), record=record)]))
 
     def get_run(self, run_id: str) -> RunRecord:
         rows = self._run(f"SELECT {RUN_COLUMNS} FROM runs WHERE run_id = %s", (run_id,))
@@ -144,21 +135,42 @@ class PostgresLog:
     def append(
         self, run_id: str, seq: int, events: list[HistoryEvent], status: str | None = None
     ) -> None:
-        rows = [(run_id, seq + i, encode_event(e)) for i, e in enumerate(events)]
+        raise_first(self.write_many([Write(run_id, seq, tuple(events), status)]))
+
+    def write_many(self, writes: list[Write]) -> list[StoreError | None]:
+        rows = [history_rows(w) for w in writes]
+        errors: list[StoreError | None] = [None] * len(writes)
         try:
             with self._lock, self._db.transaction(), self._db.cursor() as cur:
-                cur.executemany("INSERT INTO history VALUES (%s, %s, %s)", rows)
-                if status is not None:
-                    cur.execute("UPDATE runs SET status = %s WHERE run_id = %s", (status, run_id))
-        except self._errors.UniqueViolation as err:
-            raise SeqConflict(f"run {run_id!r}: step {seq} was written by another worker") \
-                from err
+                for i, write in enumerate(writes):
+                    try:
+                        with self._db.transaction():  # a savepoint: a collision undoes one run
+                            self._apply(cur, write, rows[i])
+                    except self._errors.UniqueViolation:
+                        errors[i] = collision(write)
         except self._psycopg.Error as err:
-            raise StoreError(f"store write failed: {err}") from err
+            return [StoreError(f"store write failed: {err}") for _ in writes]
+        return errors
+
+    def _apply(self, cur: Any, write: Write, rows: list[tuple[str, int, str]]) -> None:
+        if write.record is not None:
+            cur.execute(f"INSERT INTO runs ({RUN_COLUMNS}) VALUES ({','.join(['%s'] * 10)})",
+                        record_params(write.record))
+        cur.executemany("INSERT INTO history VALUES (%s, %s, %s)", rows)
+        if write.status is not None:
+            cur.execute("UPDATE runs SET status = %s WHERE run_id = %s",
+                        (write.status, write.run_id))
+        if write.release:
+            cur.execute("UPDATE runs SET owner = '', lease_until = 0"
+                        " WHERE run_id = %s AND owner = %s", (write.run_id, write.release))
 
     def history(self, run_id: str) -> list[HistoryEvent]:
         rows = self._run("SELECT body FROM history WHERE run_id = %s ORDER BY seq", (run_id,))
         return [decode_event(body) for (body,) in rows]
+
+    def length(self, run_id: str) -> int:
+        (top,), = self._run("SELECT max(seq) FROM history WHERE run_id = %s", (run_id,))
+        return 0 if top is None else top + 1
 
     def claim(self, run_id: str, owner: str, now: float, until: float) -> bool:
         rows = self._run(

@@ -32,14 +32,16 @@ from pathlib import Path
 
 from procalg.errors import RunError, StoreError
 from procalg.runtime.history import HistoryEvent
-from procalg.runtime.ports import UNFINISHED, RunRecord, SeqConflict
+from procalg.runtime.ports import UNFINISHED, RunRecord, Write
 from procalg.store.rows import (
     APPLICATION,
     APPLICATION_ID,
     RUN_COLUMNS,
     SCHEMA_VERSION,
+    collision,
     decode_event,
-    encode_event,
+    history_rows,
+    raise_first,
     record_from_row,
     record_params,
 )
@@ -150,18 +152,7 @@ class SqliteLog:
                 raise _refuse(self.path, f"damaged or unreadable ({err})") from err
 
     def create_run(self, record: RunRecord, first: list[HistoryEvent]) -> None:
-        with self._lock:
-            db = self._db
-            try:
-                db.execute("BEGIN IMMEDIATE")
-                db.execute(f"INSERT INTO runs ({RUN_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                           record_params(record))
-                db.executemany("INSERT INTO history VALUES (?, ?, ?)",
-                               [(record.run_id, i, encode_event(e)) for i, e in enumerate(first)])
-                db.execute("COMMIT")
-            except sqlite3.IntegrityError as err:
-                db.execute("ROLLBACK")
-                raise StoreError(f"run {record.run_id!r} already exists") from err
+        raise_first(self.write_many([Write(record.run_id, 0, tuple(first), record=record)]))
 
     def get_run(self, run_id: str) -> RunRecord:
         rows = self._read(f"SELECT {RUN_COLUMNS} FROM runs WHERE run_id = ?", (run_id,))
@@ -182,27 +173,55 @@ class SqliteLog:
     def append(
         self, run_id: str, seq: int, events: list[HistoryEvent], status: str | None = None
     ) -> None:
-        rows = [(run_id, seq + i, encode_event(e)) for i, e in enumerate(events)]
+        raise_first(self.write_many([Write(run_id, seq, tuple(events), status)]))
+
+    def write_many(self, writes: list[Write]) -> list[StoreError | None]:
+        rows = [history_rows(w) for w in writes]  # encoded before taking the lock
+        errors: list[StoreError | None] = [None] * len(writes)
+        alone = len(writes) == 1  # no savepoint needed: a collision rolls back everything
         with self._lock:
             db = self._db
             try:
                 db.execute("BEGIN IMMEDIATE")
-                db.executemany("INSERT INTO history VALUES (?, ?, ?)", rows)
-                if status is not None:
-                    db.execute("UPDATE runs SET status = ? WHERE run_id = ?", (status, run_id))
+                for i, write in enumerate(writes):
+                    if not alone:
+                        db.execute("SAVEPOINT one_run")
+                    try:
+                        self._apply(write, rows[i])
+                    except sqlite3.IntegrityError:
+                        errors[i] = collision(write)
+                        db.execute("ROLLBACK" if alone else "ROLLBACK TO one_run")
+                        if alone:
+                            return errors
+                    if not alone:
+                        db.execute("RELEASE one_run")
                 db.execute("COMMIT")
-            except sqlite3.IntegrityError as err:
-                db.execute("ROLLBACK")
-                raise SeqConflict(f"run {run_id!r}: step {seq} was written by another worker") \
-                    from err
             except sqlite3.DatabaseError as err:
                 if db.in_transaction:
                     db.execute("ROLLBACK")
-                raise StoreError(f"store write failed: {err}") from err
+                return [StoreError(f"store write failed: {err}") for _ in writes]
+        return errors
+
+    def _apply(self, write: Write, rows: list[tuple[str, int, str]]) -> None:
+        db, run_id = self._db, write.run_id
+        if write.record is not None:
+            db.execute(f"INSERT INTO runs ({RUN_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                       record_params(write.record))
+        db.executemany("INSERT INTO history VALUES (?, ?, ?)", rows)
+        if write.status is not None:
+            db.execute("UPDATE runs SET status = ? WHERE run_id = ?", (write.status, run_id))
+        if write.release:
+            db.execute("UPDATE runs SET owner = '', lease_until = 0 WHERE run_id = ? AND owner = ?",
+                       (run_id, write.release))
 
     def history(self, run_id: str) -> list[HistoryEvent]:
         rows = self._read("SELECT body FROM history WHERE run_id = ? ORDER BY seq", (run_id,))
         return [decode_event(body) for (body,) in rows]
+
+    def length(self, run_id: str) -> int:
+        # seq runs 0, 1, ... without gaps, so max + 1 is the count (one index probe)
+        rows = self._read("SELECT max(seq) FROM history WHERE run_id = ?", (run_id,))
+        return 0 if rows[0][0] is None else rows[0][0] + 1
 
     def claim(self, run_id: str, owner: str, now: float, until: float) -> bool:
         cur = self._write(

@@ -8,7 +8,7 @@ import pytest
 
 from procalg.errors import RunError, StoreError
 from procalg.runtime.history import EventFired, RunCompleted, RunStarted, SignalReceived
-from procalg.runtime.ports import EventLog, RunRecord, SeqConflict
+from procalg.runtime.ports import EventLog, RunRecord, SeqConflict, Write
 from procalg.terms.values import Atom, Dotted, Event
 
 
@@ -121,3 +121,50 @@ def test_concurrent_appenders_never_both_win_a_seq(log: EventLog) -> None:
         t.join()
     assert sorted(wins) == list(range(1, 21))
     assert len(log.history("r1")) == 21
+
+
+def test_write_many_commits_several_runs_and_a_collision_fails_only_its_run(
+        log: EventLog) -> None:
+    _start(log, "a")
+    _start(log, "b")
+    record = RunRecord("c", "Order", owner="w1", lease_until=10.0)
+    errors = log.write_many([
+        Write("a", 1, (EventFired(time=1.0, label="x"), EventFired(time=1.0, label="y"))),
+        Write("b", 0, (EventFired(time=1.0, label="taken"),), "failed"),  # seq 0 is taken
+        Write("c", 0, (RunStarted(time=1.0, process="Order"),), record=record),
+        Write("a", 3, (), "waiting"),
+    ])
+    assert errors[0] is None and errors[2] is None and errors[3] is None
+    assert isinstance(errors[1], SeqConflict)
+    assert [e.label for e in log.history("a")[1:]] == ["x", "y"]
+    assert log.get_run("a").status == "waiting"
+    assert log.history("c") == [RunStarted(time=1.0, process="Order")]
+    assert log.get_run("c").owner == "w1"
+    assert len(log.history("b")) == 1 and log.get_run("b").status == "running"
+
+
+def test_write_many_refuses_an_existing_run_id_alone(log: EventLog) -> None:
+    _start(log, "a")
+    errors = log.write_many([Write("a", 0, (RunStarted(time=0.0, process="X"),),
+                                   record=RunRecord("a", "X")),
+                             Write("a", 1, (RunCompleted(time=1.0),), "completed")])
+    assert isinstance(errors[0], StoreError) and "already exists" in str(errors[0])
+    assert errors[1] is None
+    assert log.get_run("a").process == "Order"  # the original record is untouched
+    assert log.get_run("a").status == "completed"
+
+
+def test_a_write_can_drop_the_writers_lease_with_the_last_step(log: EventLog) -> None:
+    _start(log, "r1")
+    assert log.claim("r1", "w1", now=0.0, until=100.0)
+    log.write_many([Write("r1", 1, (RunCompleted(time=1.0),), "completed", release="w2")])
+    assert log.get_run("r1").owner == "w1"  # someone else's lease is not dropped
+    log.write_many([Write("r1", 2, (), None, release="w1")])
+    assert (log.get_run("r1").owner, log.get_run("r1").lease_until) == ("", 0.0)
+
+
+def test_length_counts_the_history_without_reading_it(log: EventLog) -> None:
+    assert log.length("nobody") == 0
+    _start(log, "r1")
+    log.append("r1", 1, [EventFired(time=1.0, label="a"), EventFired(time=1.0, label="b")])
+    assert log.length("r1") == len(log.history("r1")) == 3
