@@ -12,6 +12,15 @@ most buffered internal moves, which replay recomputes identically, and an
 activity whose outcome was not committed runs again with the same
 idempotency key ``run_id:step``.
 
+Runs are independent, so each has its own lock and several are driven at
+once (:meth:`Engine.start_many`, :meth:`Engine.drive_many`,
+:meth:`Engine.resume_all`): one driver thread per run (at most
+``max_runs``), its activities called in that thread (a lone call) or on the
+activity pool (a batch), and the commits of the runs whose steps are ready
+together written in one transaction (:mod:`procalg.runtime.commit`). Every
+guarantee stays per run: a step is durable before anything that depends on
+it, and each write is checked on its own ``(run_id, seq)`` keys.
+
 With a :class:`~procalg.runtime.clock.VirtualClock` the engine runs in the
 caller's thread: ``start``, ``signal`` and ``clock.advance`` each drive the
 runs until they wait. With a real clock, :meth:`Engine.run_until_done`
@@ -36,13 +45,14 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from procalg.errors import RunError
+from procalg.errors import RunError, StoreError
 from procalg.runtime.binding import check_bindings, check_verdicts
 from procalg.runtime.clock import SystemClock, VirtualClock
+from procalg.runtime.commit import GroupCommit
 from procalg.runtime.decide import (
     Finish,
     Fire,
@@ -76,6 +86,7 @@ from procalg.runtime.ports import (
     EventLog,
     RunRecord,
     SeqConflict,
+    Write,
 )
 from procalg.runtime.run import Run
 from procalg.runtime.worker import Outcome, attempt_all
@@ -97,7 +108,12 @@ class Engine:
         loader: rebuilds a run's :class:`Workflow` from its record, for runs
             this engine did not start (resume after a crash, signals from the CLI).
         lease: seconds a worker's claim on a run lasts without renewal.
-        max_workers: threads for concurrent activities.
+        max_workers: threads for the activities of a concurrent batch.
+        max_runs: runs driven at once by :meth:`start_many`, :meth:`drive_many`
+            and :meth:`resume_all`.
+
+    ``on_event`` (if set) is called for every recorded event; with several
+    runs driven at once it is called from their driver threads.
     """
 
     def __init__(
@@ -108,6 +124,7 @@ class Engine:
         loader: Loader | None = None,
         lease: float = 30.0,
         max_workers: int = 8,
+        max_runs: int = 64,
     ) -> None:
         self.log = log
         self.activities = (activities if isinstance(activities, ActivityRegistry)
@@ -117,11 +134,16 @@ class Engine:
         self.lease = lease
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="activity")
+        self._max_runs = max_runs
+        self._drivers: ThreadPoolExecutor | None = None  # started on first concurrent use
+        self._driving = threading.local()  # set in driver threads: no nested fan-out
+        self.commits = GroupCommit(log)
         self._states: dict[str, RunState] = {}
         self._pending: dict[str, list[HistoryEvent]] = {}
         self._lease_end: dict[str, float] = {}
         self._stored: dict[str, str] = {}  # the status last written for each run
-        self._lock = threading.RLock()
+        self._locks: dict[str, threading.RLock] = {}  # one per run: runs move independently
+        self._lock = threading.Lock()  # guards _locks and _drivers only
         self.on_event: Callable[[str, HistoryEvent], None] | None = None
         if isinstance(self.clock, VirtualClock):
             self.clock.on_advance(self.tick)
@@ -134,20 +156,78 @@ class Engine:
         check_verdicts(workflow, allow_failed_assertions)
         check_bindings(workflow, self.activities)
         run_id = run_id or uuid.uuid4().hex
+        self._start_one(workflow, run_id)
+        return Run(self, run_id)
+
+    def start_many(self, workflows: Iterable[Workflow], *, run_ids: Iterable[str] | None = None,
+                   allow_failed_assertions: bool = False) -> list[Run]:
+        """Start several runs and drive them concurrently until each waits or ends.
+
+        Everything is checked before any run starts. The runs' creations and
+        steps share commits when they are ready together.
+
+        Raises:
+            RunError: as :meth:`start`, or ``run_ids`` not matching ``workflows``.
+        """
+        workflows = list(workflows)
+        ids = [uuid.uuid4().hex for _ in workflows] if run_ids is None else list(run_ids)
+        if len(ids) != len(workflows) or len(set(ids)) != len(ids):
+            raise RunError(f"start_many needs one distinct run id per workflow "
+                           f"({len(workflows)} workflows, {len(set(ids))} distinct ids)")
+        for wf in {id(wf): wf for wf in workflows}.values():
+            check_verdicts(wf, allow_failed_assertions)
+            check_bindings(wf, self.activities)
+        self._each(lambda pair: self._start_one(*pair), list(zip(workflows, ids, strict=True)))
+        return [Run(self, run_id) for run_id in ids]
+
+    def _start_one(self, workflow: Workflow, run_id: str) -> None:
         now = self.clock.now()
         record = RunRecord(run_id, workflow.process, workflow.args, workflow.model_hash,
                            workflow.model_text, dict(workflow.verdicts), created=now,
                            owner=self.owner, lease_until=time.time() + self.lease)
         first = RunStarted(time=now, process=workflow.process, args=workflow.args,
                            model_hash=workflow.model_hash)
-        with self._lock:
-            self.log.create_run(record, [first])
+        with self._run_lock(run_id):
+            self.commits.commit(Write(run_id, 0, (first,), record=record))
             state = RunState.initial(workflow)
             evolve(state, first)
             self._states[run_id] = state
+            self._pending[run_id] = []
+            self._stored[run_id] = record.status
             self._lease_end[run_id] = record.lease_until
             self.drive(run_id)
-        return Run(self, run_id)
+
+    def _run_lock(self, run_id: str) -> threading.RLock:
+        lock = self._locks.get(run_id)
+        if lock is None:
+            with self._lock:
+                lock = self._locks.setdefault(run_id, threading.RLock())
+        return lock
+
+    def _each(self, work: Callable[[Any], Any], items: list[Any]) -> list[Any]:
+        """``work(item)`` for every item, on the driver threads; the first error is raised
+        after all have finished (one run's failure does not stop the others)."""
+        if len(items) <= 1 or getattr(self._driving, "on", False):
+            return [work(item) for item in items]  # nested in a driver: no fan-out (deadlock)
+        with self._lock:
+            if self._drivers is None:
+                self._drivers = ThreadPoolExecutor(max_workers=self._max_runs,
+                                                   thread_name_prefix="run")
+            drivers = self._drivers
+
+        def task(item: Any) -> Any:
+            self._driving.on = True
+            try:
+                return work(item)
+            finally:
+                self._driving.on = False
+
+        futures = [drivers.submit(task, item) for item in items]
+        errors = [f.exception() for f in futures]
+        first = next((e for e in errors if e is not None), None)
+        if first is not None:
+            raise first
+        return [f.result() for f in futures]
 
     def attach(self, run_id: str, workflow: Workflow | None = None) -> RunState:
         """Rebuild a run's state by replaying its history (on ``workflow`` if given).
@@ -165,7 +245,7 @@ class Engine:
         state = RunState.initial(workflow)
         for event in self.log.history(run_id):
             evolve(state, event)
-        with self._lock:
+        with self._run_lock(run_id):
             self._states[run_id] = state
             self._pending[run_id] = []
             self._stored[run_id] = record.status
@@ -173,18 +253,33 @@ class Engine:
 
     def state(self, run_id: str) -> RunState:
         """The run's current state (loaded on first use; reloaded if the store moved on)."""
-        with self._lock:
+        with self._run_lock(run_id):
             state = self._states.get(run_id)
             if state is None or (not self._pending.get(run_id)
-                                 and len(self.log.history(run_id)) != state.seq):
+                                 and self._length(run_id) != state.seq):
                 state = self.attach(run_id, state.workflow if state else None)
             return state
+
+    def _length(self, run_id: str) -> int:
+        """The stored history's length (a count, not a read, when the log can)."""
+        length = getattr(self.log, "length", None)
+        return length(run_id) if length is not None else len(self.log.history(run_id))
 
     # -- driving --------------------------------------------------------------
 
     def drive(self, run_id: str) -> str:
         """Perform commands until the run waits or ends; returns its status."""
-        with self._lock:
+        with self._run_lock(run_id):
+            try:
+                return self._drive(run_id)
+            except StoreError:
+                raise
+            except Exception:  # keep what already happened (an activity's outcome) durable
+                self._flush(run_id, self._states[run_id], self._stored.get(run_id, "running"))
+                raise
+
+    def _drive(self, run_id: str) -> str:
+        with self._run_lock(run_id):
             state = self._states[run_id]
             internal = 0
             while True:
@@ -216,6 +311,10 @@ class Engine:
                     self._finish(run_id, state, head)
                     return state.status
 
+    def drive_many(self, run_ids: Iterable[str]) -> list[str]:
+        """Drive several runs concurrently until each waits or ends; their statuses."""
+        return self._each(self.drive, list(run_ids))
+
     def _fire(self, run_id: str, state: RunState, command: Fire) -> None:
         now = self.clock.now()
         events: list[HistoryEvent] = []
@@ -229,6 +328,10 @@ class Engine:
             self._flush(run_id, state, "running")
 
     def _perform(self, run_id: str, state: RunState, calls: list[Perform]) -> None:
+        # The previous step's outcome (and the internal moves it enabled) must be
+        # durable before a call that depends on it; committing it here rather than
+        # right after it returned lets the last step share the run's final commit.
+        self._flush(run_id, state, "running")
         wf = state.workflow
         jobs = []
         for call in calls:
@@ -248,8 +351,7 @@ class Engine:
         ordered = sorted(zip(calls, outcomes, strict=True), key=lambda co: co[1].output is None)
         for call, outcome in ordered:
             events.extend(self._outcome_events(state, call, outcome, now))
-        self._record(run_id, state, events)
-        self._flush(run_id, state, "running")
+        self._record(run_id, state, events)  # committed before the next call, wait or end
 
     def _outcome_events(self, state: RunState, call: Perform, outcome: Outcome,
                         now: float) -> list[HistoryEvent]:
@@ -270,8 +372,7 @@ class Engine:
                                "compensated": RunCompensated(time=now)}.get(
                                    command.status, RunFailed(time=now, error=command.error))
         self._record(run_id, state, [final])
-        self._flush(run_id, state, command.status)
-        self.log.release(run_id, self.owner)
+        self._flush(run_id, state, command.status, release=True)
 
     def _record(self, run_id: str, state: RunState, events: list[HistoryEvent]) -> None:
         pending = self._pending.setdefault(run_id, [])
@@ -281,22 +382,25 @@ class Engine:
             if self.on_event is not None:
                 self.on_event(run_id, event)
 
-    def _flush(self, run_id: str, state: RunState, status: str) -> None:
-        pending = self._pending.get(run_id)
-        if not pending:
-            if self._stored.get(run_id, status) != status:  # e.g. running -> waiting
-                self.log.append(run_id, state.seq, [], status)
-                self._stored[run_id] = status
+    def _flush(self, run_id: str, state: RunState, status: str, release: bool = False) -> None:
+        """Commit the buffered events (and a status change; and drop the lease when the
+        run ends) in one write, grouped with other runs' writes ready at the same time."""
+        pending = self._pending.get(run_id) or []
+        changed = self._stored.get(run_id) != status  # unchanged: no UPDATE of the run row
+        if not (pending or changed or release):
             return
+        write = Write(run_id, state.seq - len(pending), tuple(pending),
+                      status if changed else None, release=self.owner if release else "")
         try:
-            self.log.append(run_id, state.seq - len(pending), pending, status)
-            self._stored[run_id] = status
+            self.commits.commit(write)
         except SeqConflict:
             self._pending[run_id] = []
             self.attach(run_id, state.workflow)  # someone else moved it: start from theirs
             raise
+        self._stored[run_id] = status
         self._pending[run_id] = []
-        self._renew(run_id)
+        if pending:
+            self._renew(run_id)
 
     def _renew(self, run_id: str) -> None:
         wall = time.time()
@@ -313,7 +417,7 @@ class Engine:
             RunError: finished run, not a signal channel, or an event the run
                 does not offer now (the run is left as it was).
         """
-        with self._lock:
+        with self._run_lock(run_id):
             state = self.state(run_id)
             check_bindings(state.workflow, self.activities)  # before accepting anything
             event = Event(channel, tuple(values))
@@ -336,14 +440,18 @@ class Engine:
             self.drive(run_id)
 
     def tick(self) -> None:
-        """Drive every loaded unfinished run (due timers and retries move on)."""
-        with self._lock:
-            for run_id, state in list(self._states.items()):
-                if state.status in UNFINISHED:
-                    self.drive(run_id)
+        """Drive every loaded unfinished run (due timers and retries move on).
+
+        In the caller's thread, one run after another: the virtual clock calls
+        this from ``advance``, which may itself run inside a run's activity.
+        """
+        for run_id, state in list(self._states.items()):
+            if state.status in UNFINISHED:
+                self.drive(run_id)
 
     def resume_all(self) -> list[str]:
-        """Claim every unfinished run whose worker is gone, replay it and drive it."""
+        """Claim every unfinished run whose worker is gone, replay them and drive them
+        concurrently (see :meth:`drive_many`)."""
         resumed = []
         wall = time.time()
         for record in self.log.list_runs(UNFINISHED):
@@ -351,8 +459,8 @@ class Engine:
             now = max(wall, record.lease_until + 1.0) if expired else wall
             if self.log.claim(record.run_id, self.owner, now, wall + self.lease):
                 self._lease_end[record.run_id] = wall + self.lease
-                self.resume(record.run_id)
                 resumed.append(record.run_id)
+        self._each(self.resume, resumed)
         return resumed
 
     def resume(self, run_id: str, workflow: Workflow | None = None) -> str:
@@ -364,7 +472,7 @@ class Engine:
         event, so a call in flight in :data:`~procalg.runtime.decide.CRASH_LIMIT`
         crashes fails (``WorkerCrashed``) instead of killing workers for ever.
         """
-        with self._lock:
+        with self._run_lock(run_id):
             state = self.attach(run_id, workflow)
             check_bindings(state.workflow, self.activities)
             if state.status in UNFINISHED:
@@ -400,6 +508,8 @@ class Engine:
     def close(self) -> None:
         """Stop the activity threads (does not close the log)."""
         self._pool.shutdown(wait=False, cancel_futures=True)
+        if self._drivers is not None:
+            self._drivers.shutdown(wait=False, cancel_futures=True)
 
 
 def _check_type(channel: Channel, values: tuple[Any, ...]) -> None:

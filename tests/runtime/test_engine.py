@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from procalg.errors import RunError
+from procalg.errors import RunError, StoreError
 from procalg.runtime.clock import VirtualClock
 from procalg.runtime.engine import Engine
-from procalg.runtime.history import ActivityCompleted, AttemptFailed, EventFired, TimerStarted
+from procalg.runtime.history import (
+    ActivityCompleted,
+    AttemptFailed,
+    EventFired,
+    RunStarted,
+    TimerStarted,
+)
+from procalg.runtime.memory import MemoryLog
+from procalg.runtime.ports import RunRecord
 from procalg.runtime.retry import RetryPolicy
 from procalg.runtime.workflow import Channel, ChannelKind, TermSystem, Workflow
+from procalg.store.sqlite import SqliteLog
 from procalg.terms import SKIP, STOP, Event, ExternalChoice, Parallel, Prefix, Process
 
 
@@ -86,8 +101,8 @@ def test_parallel_activities_run_concurrently_and_share_one_commit(engine: Engin
     engine.activities.bind("a", lambda: barrier.wait())
     engine.activities.bind("b", lambda: barrier.wait())
     appends = []
-    real_append = engine.log.append
-    engine.log.append = lambda *a, **k: (appends.append(a[2]), real_append(*a, **k))[1]
+    real_write = engine.log.write_many
+    engine.log.write_many = lambda ws: (appends.extend(w.events for w in ws), real_write(ws))[1]
     run = engine.start(wf(Parallel(seq(E("a")), seq(E("b"))), act("a"), act("b")))
     assert run.status == "completed"  # a barrier of 2 passes only if both ran at once
     completed_batches = [b for b in appends if any(isinstance(e, ActivityCompleted) for e in b)]
@@ -333,3 +348,99 @@ def test_a_signal_value_outside_the_declared_type_is_refused_naming_the_type(
         run.signal("approve", 3)
     assert err.value.hint == "the field's type is {false, true}"
     assert run.status == "waiting"
+
+
+# -- several runs at once ----------------------------------------------------------------
+
+def test_runs_started_together_progress_concurrently(engine: Engine) -> None:
+    barrier = threading.Barrier(3, timeout=5)  # passes only if all three runs wait at once
+    engine.activities.bind("a", lambda: barrier.wait())
+    model = wf(seq(E("a"), E("done")), act("a"))
+    runs = engine.start_many([model] * 3, run_ids=["x", "y", "z"])
+    assert [(r.id, r.status) for r in runs] == [("x", "completed"), ("y", "completed"),
+                                               ("z", "completed")]
+    assert all([str(e) for e in r.result().trace] == ["a", "done"] for r in runs)
+
+
+def test_start_many_checks_everything_before_starting_anything(engine: Engine) -> None:
+    engine.activities.bind("a", lambda: None)
+    good, unbound = wf(seq(E("a")), act("a")), wf(seq(E("b")), act("b"))
+    with pytest.raises(RunError, match="without a bound function: b"):
+        engine.start_many([good, unbound])
+    assert engine.log.list_runs() == []
+    with pytest.raises(RunError, match="one distinct run id per workflow"):
+        engine.start_many([good, good], run_ids=["same", "same"])
+
+
+def test_one_runs_store_error_does_not_stop_the_others(engine: Engine) -> None:
+    engine.activities.bind("a", lambda: None)
+    model = wf(seq(E("a")), act("a"))
+    engine.start(model, run_id="taken")
+    with pytest.raises(StoreError, match="'taken' already exists"):
+        engine.start_many([model] * 3, run_ids=["r1", "taken", "r2"])
+    assert engine.get("r1").status == engine.get("r2").status == "completed"
+
+
+def test_steps_of_runs_ready_together_share_commits(tmp_path: Path) -> None:
+    barrier = threading.Barrier(4, timeout=5)
+    engine = Engine(SqliteLog(tmp_path / "r.db"), {"a": lambda i: barrier.wait()})
+    model = wf(seq(*(Event("a", (i,)) for i in range(3))), act("a", 1))
+    runs = engine.start_many([model] * 4)
+    assert all(r.status == "completed" for r in runs)
+    # 4 runs x (creation + 3 steps, the last one committed with the run's end) = 16 writes;
+    # the barrier makes the 4 runs' steps ready together, so they share transactions.
+    assert engine.commits.writes == 16
+    assert engine.commits.batches < engine.commits.writes
+    for run in runs:
+        assert len(run.history()) == engine.log.length(run.id) == engine.state(run.id).seq
+        assert engine.log.get_run(run.id).owner == ""  # the lease went with the last commit
+
+
+def _history_shape(engine: Engine, run_id: str) -> list[tuple[str, str]]:
+    return [(e.kind, str(getattr(e, "label", getattr(e, "step", "")))) for e in
+            engine.log.history(run_id)]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 4), st.integers(0, 3)), min_size=1, max_size=6))
+def test_runs_driven_together_record_the_same_histories_as_one_at_a_time(
+        shapes: list[tuple[int, int]]) -> None:
+    # each run: `width` parallel branches of `depth` activity calls (+ an internal event)
+    def model(width: int, depth: int) -> Workflow:
+        term: Process = SKIP
+        for b in range(width):
+            term = Parallel(seq(*(Event("a", (b, d)) for d in range(depth)), E("end")), term)
+        return wf(term, act("a", 2))
+
+    workflows = [model(w, d) for w, d in shapes]
+    ids = [f"r{i}" for i in range(len(shapes))]
+    alone = Engine(MemoryLog(), {"a": lambda b, d: None}, clock=VirtualClock())
+    for run_id, w in zip(ids, workflows, strict=True):
+        alone.start(w, run_id=run_id)
+    together = Engine(MemoryLog(), {"a": lambda b, d: None}, clock=VirtualClock())
+    together.start_many(workflows, run_ids=ids)
+    for run_id in ids:
+        assert _history_shape(together, run_id) == _history_shape(alone, run_id)
+        assert together.get(run_id).status == alone.get(run_id).status == "completed"
+
+
+def test_resume_all_drives_the_taken_over_runs_concurrently(tmp_path: Path) -> None:
+    model = wf(seq(E("a"), E("done")), act("a"))
+    log = SqliteLog(tmp_path / "r.db")
+    dead = f"{socket.gethostname()}:{2 ** 22 + 12345}:gone"  # no such pid: a dead worker
+    for run_id in ("p", "q"):
+        log.create_run(RunRecord(run_id, "P", owner=dead, lease_until=time.time() + 3600),
+                       [RunStarted(time=0.0, process="P")])
+    barrier = threading.Barrier(2, timeout=5)  # both calls must be in flight at once
+    engine = Engine(log, {"a": lambda: barrier.wait()}, loader=lambda record: model)
+    assert sorted(engine.resume_all()) == ["p", "q"]
+    assert engine.get("p").status == engine.get("q").status == "completed"
+
+
+def test_the_engine_and_sqlite_store_import_neither_numpy_nor_lark() -> None:
+    code = ("import sys, procalg.runtime.engine, procalg.store.sqlite, procalg.runtime.run; "
+            "print(sorted(m for m in ('numpy', 'lark', 'procalg.checks', 'asyncio') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
