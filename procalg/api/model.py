@@ -13,14 +13,16 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from procalg.errors import ModelError, ProcalgError
-from procalg.lts import LTS, explore
 from procalg.semantics import load as load_spec
 from procalg.source import SourceFile
 from procalg.syntax import ast, parse, parse_expr
 from procalg.terms import Process, show_process
+
+if TYPE_CHECKING:
+    from procalg.lts import LTS
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,8 @@ class Model:
     def lts(self, process: str | ast.Node | Process, *, max_states: int | None = None,
             state_names: bool = False) -> LTS:
         """Explore the process completely into an :class:`~procalg.lts.LTS`."""
+        from procalg.lts import explore  # numpy: not needed to load a model and run it
+
         system = self.system(process)
         namer = show_process if state_names else None
         return self._with_source(lambda: explore(system, max_states=max_states,

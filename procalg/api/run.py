@@ -28,10 +28,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from procalg.api.check import check_model
 from procalg.api.model import Model, load, loads
-from procalg.errors import LimitExceeded, ModelError, RunError
-from procalg.lts import explore
+from procalg.errors import ModelError, RunError
 from procalg.runtime.decide import Perform, RunState, Wait, decide, evolve
 from procalg.runtime.engine import Engine
 from procalg.runtime.history import HistoryEvent, RunMigrated, RunStarted
@@ -40,7 +38,7 @@ from procalg.runtime.ports import DEFAULT_REGISTRY, ActivityRegistry, Clock, Eve
 from procalg.runtime.retry import RetryPolicy
 from procalg.runtime.run import Run
 from procalg.runtime.workflow import Channel, ChannelKind, Workflow
-from procalg.terms.values import show
+from procalg.terms.values import Event, show
 
 DEFAULT_STORE = "sqlite:///runs.db"
 """A file ``runs.db`` in the working directory."""
@@ -105,18 +103,34 @@ USED_LIMIT = 200_000
 
 
 def _used(model: Model, text: str, activities: frozenset[str]) -> list[str]:
-    """The activities ``text`` can perform (all of them if its LTS is too large to tell)."""
+    """The activities ``text`` can perform (all of them if its state space is too large to tell)."""
     if not activities:
         return []
     key = (model.content_hash, text)
     if key not in _USED:
-        try:
-            lts = explore(model.system(text), max_states=USED_LIMIT)
-            names = {str(n).split(".")[0] for n in lts.labels}
-            _USED[key] = frozenset(a for a in activities if a in names)
-        except LimitExceeded:
-            _USED[key] = activities
+        _USED[key] = _reachable(model.system(text), activities)
     return sorted(_USED[key])
+
+
+def _reachable(system: Any, activities: frozenset[str]) -> frozenset[str]:
+    """The activity channels with a transition reachable in ``system``.
+
+    A search over the terms themselves (no LTS arrays: resuming a run must not
+    load numpy), stopping as soon as every activity was seen. O(states +
+    transitions) up to :data:`USED_LIMIT` states, beyond which all count as used.
+    """
+    start = system.initial_state()
+    seen, todo, found = {start}, [start], set()
+    while todo and len(found) < len(activities):
+        for label, target in system.successors(todo.pop()):
+            if type(label) is Event and label.channel in activities:
+                found.add(label.channel)
+            if target not in seen:
+                if len(seen) >= USED_LIMIT:
+                    return activities
+                seen.add(target)
+                todo.append(target)
+    return frozenset(found)
 
 
 _USED: dict[tuple[str, str], frozenset[str]] = {}
@@ -124,6 +138,8 @@ _USED: dict[tuple[str, str], frozenset[str]] = {}
 
 @lru_cache(maxsize=64)
 def _verdicts_of(text: str, name: str) -> tuple[tuple[str, str], ...]:
+    from procalg.api.check import check_model  # the checks: not needed to resume a run
+
     model = loads(text, name)
     return tuple((r.assertion.text, r.result) for r in check_model(model))
 

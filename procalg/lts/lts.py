@@ -28,12 +28,7 @@ import numpy as np
 if TYPE_CHECKING:
     import networkx
 
-TAU = "τ"
-"""The name of the internal action; always label 0."""
-TICK = "✓"
-"""The name of successful termination; always label 1."""
-TAU_INDEX = 0
-TICK_INDEX = 1
+from procalg.lts.labels import TAU, TAU_INDEX, TICK, TICK_INDEX  # noqa: F401 - re-exported
 
 S = TypeVar("S")
 

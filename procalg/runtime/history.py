@@ -247,6 +247,15 @@ KINDS: dict[str, type[HistoryEvent]] = {
 _VALUED = {"args", "input", "output", "label", "event", "calls"}
 
 
+_FIELDS: dict[type[HistoryEvent], tuple[tuple[str, bool, bool], ...]] = {
+    cls: tuple((f.name, f.name in _VALUED, f.default is dataclasses.MISSING)
+               for f in dataclasses.fields(cls))
+    for cls in KINDS.values()
+}
+"""Per event class: each field's name, whether it holds values, whether it is required
+(computed once: ``dataclasses.fields`` per event was a measurable share of a step)."""
+
+
 def to_json(event: HistoryEvent) -> dict[str, Any]:
     """The event as a JSON-ready dict with a ``kind`` key.
 
@@ -255,11 +264,9 @@ def to_json(event: HistoryEvent) -> dict[str, Any]:
         {'kind': 'timer_started', 'time': 0.0, 'timer': 't', 'deadline': 30.0}
     """
     out: dict[str, Any] = {"kind": event.kind}
-    for f in dataclasses.fields(event):
-        value = getattr(event, f.name)
-        if f.name in _VALUED:
-            value = encode_value(value)
-        out[f.name] = value
+    for name, valued, _ in _FIELDS[type(event)]:
+        value = getattr(event, name)
+        out[name] = encode_value(value) if valued else value
     return out
 
 
@@ -280,15 +287,13 @@ def from_json(data: dict[str, Any]) -> HistoryEvent:
         )
     cls = KINDS[data["kind"]]
     kwargs = {}
-    for f in dataclasses.fields(cls):
-        if f.name not in data:
-            if f.default is dataclasses.MISSING:
-                raise FormatError(f"history event {data['kind']} lacks field {f.name!r}")
+    for name, valued, required in _FIELDS[cls]:
+        if name not in data:
+            if required:
+                raise FormatError(f"history event {data['kind']} lacks field {name!r}")
             continue
-        value = data[f.name]
-        if f.name in _VALUED:
-            value = decode_value(value)
-        kwargs[f.name] = value
+        value = data[name]
+        kwargs[name] = decode_value(value) if valued else value
     try:
         return cls(**kwargs)
     except TypeError as err:  # a field of the wrong shape in a hand-edited file

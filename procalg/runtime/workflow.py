@@ -21,14 +21,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from procalg.lts import TransitionSystem
 from procalg.runtime.retry import RetryPolicy
 from procalg.semantics.sos import Rules, Unfold
 from procalg.terms.process import Process
 from procalg.terms.saga import failed_activity
 from procalg.terms.values import Event
+
+if TYPE_CHECKING:
+    from procalg.lts import TransitionSystem
 
 
 class ChannelKind(Enum):

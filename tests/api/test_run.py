@@ -101,3 +101,27 @@ def test_replay_says_where_a_history_leaves_the_run_and_rejects_foreign_ones() -
     assert set(report.next) == {"signal approve", "signal reject", "timer escalate"}
     with pytest.raises(ReplayError, match=r"\(request\)"):
         api.replay(MODELS / "order_saga.proc", run.history(), process="Order")
+
+
+def test_beyond_the_search_limit_every_declared_activity_counts_as_used(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    text = ("activity a, b\nchannel tick\n"
+            "Count(n) = if n < 100 then tick -> Count(n + 1) else STOP\n"
+            "P = a -> Count(0)\nQ = b -> STOP\n")
+    model = loads(text)
+    assert [c.name for c in api.workflow(model, "P").activities()] == ["a"]  # 102 states
+    monkeypatch.setattr(api, "USED_LIMIT", 50)
+    monkeypatch.setattr(api, "_USED", {})
+    assert [c.name for c in api.workflow(model, "P").activities()] == ["a", "b"]
+    assert [c.name for c in api.workflow(model, "Q").activities()] == ["b"]  # Q: 2 states
+
+
+def test_resuming_through_the_api_does_not_import_the_checks() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; from procalg.api import run; "
+            "print([m for m in ('procalg.checks', 'procalg.api.check') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
