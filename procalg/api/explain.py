@@ -4,7 +4,9 @@
 implementation of a refinement, the left side of an equivalence), and what
 the end of the path must show (a deadlock, a refusal, a τ-cycle), then
 projects the path onto the process's parallel components with
-:func:`procalg.semantics.explain.explain`.
+:func:`procalg.semantics.explain.explain` (components are found afresh in
+every state of the path, so a parallel composition reached later, under a
+prefix or inside ``;``, is split too).
 
 Example:
     >>> from procalg.api import loads, check_model
@@ -105,8 +107,7 @@ def _project(model: Model, term: Any, path: Any, *, goal: Goal | None, exact: bo
     spec = model.spec
     try:
         projection = model._with_source(lambda: explain(
-            spec.rules(), term, path, goal=goal, unfold=spec.evaluator.unfold, exact=exact,
-            cycle=cycle))
+            spec.rules(), term, path, goal=goal, exact=exact, cycle=cycle))
     except ProcalgError as err:
         return None, err.message
     note = "" if projection.exact else "replayed by its visible events; τ steps may differ"

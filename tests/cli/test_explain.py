@@ -91,3 +91,41 @@ def test_on_a_terminal_the_table_is_drawn_with_rich() -> None:
     text = out.getvalue()
     assert "┃" in text or "│" in text  # a rich box, not the plain grid
     assert "offers at the end" in text and "blocked by Q" in text
+
+
+MODELS = Path(__file__).resolve().parents[2] / "models"
+
+
+def _section(out: str, title: str) -> list[str]:
+    """The lines of one failure's details, from its ``✗ title`` line to the next blank."""
+    lines = out.splitlines()
+    start = lines.index(next(x for x in lines if x.startswith(f"✗ {title} (line")))
+    end = next((i for i in range(start, len(lines)) if not lines[i].strip()), len(lines))
+    return [x.strip() for x in lines[start:end]]
+
+
+def test_the_broken_order_table_shows_components_appearing_and_who_never_offers_ship(
+        capsys) -> None:
+    assert main(["check", "--explain", str(MODELS / "order_workflow.proc")]) == 1
+    lines = _section(capsys.readouterr().out, "Broken :[deadlock free]")
+    rows = {x.split(" | ")[0].strip(): x.split(" | ")[1].split() for x in lines if " | " in x}
+    # columns: receive validate pick pack τ charge; blank where a component did not exist
+    assert rows["component"] == ["receive", "validate", "pick", "pack", "τ", "charge",
+                                 "offers", "at", "the", "end"]
+    assert rows["Broken"] == ["receive", "validate", "(ended", "at", "validate)"]
+    assert rows["Fulfil"] == ["pick", "pack", "✓", "·", "Ω", "(terminated)"]
+    assert rows["BrokenBilling"] == ["·", "·", "·", "charge", "{ship}"]
+    assert "ship: offered by BrokenBilling, blocked by Fulfil, which never does it" in lines
+
+
+def test_saga_failures_say_which_step_was_stranded_and_which_compensation_threw(
+        capsys) -> None:
+    assert main(["check", "--json", "--explain", str(MODELS / "broken_saga.proc")]) == 1
+    items = {a["assertion"]: a for a in json.loads(capsys.readouterr().out)["assertions"]}
+    order = items["Order :[compensation complete]"]["explanation"]["projection"]
+    assert order["exact"] and order["steps"][-1] == "stranded.charge"
+    assert order["notes"][-1].startswith("the rollback reached step charge, which completed")
+    shaky = items["Shaky :[compensation complete]"]["explanation"]["projection"]
+    assert shaky["notes"][-1] == ("the compensation of step charge threw (fail.refund): "
+                                  "charge stays done")
+    assert shaky["components"][0]["offers"] == ["throw"]  # the failed rollback ends the saga

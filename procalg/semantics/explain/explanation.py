@@ -35,7 +35,7 @@ from procalg.semantics.explain import replay
 from procalg.semantics.explain.components import Position, Structure
 from procalg.semantics.explain.ending import Blocked, Ending, saga_notes
 from procalg.semantics.sos import Label, Rules
-from procalg.terms import Call, Omega, Process, show_process
+from procalg.terms import Omega, Process, show_process
 
 Goal = Callable[[list[tuple[Label, Process]]], bool]
 """Picks the end state that shows the failure, from its ``(label, target)`` moves."""
@@ -92,8 +92,8 @@ class Explanation:
 
 
 def explain(rules: Rules, term: Process, path: Sequence[str], *,
-            goal: Goal | None = None, unfold: Callable[[Call], Process] | None = None,
-            exact: bool = True, cycle: bool = False, max_terms: int = 200_000) -> Explanation:
+            goal: Goal | None = None, exact: bool = True, cycle: bool = False,
+            max_terms: int = 200_000) -> Explanation:
     """Replay ``path`` from ``term`` and attribute it to the components.
 
     Args:
@@ -101,8 +101,6 @@ def explain(rules: Rules, term: Process, path: Sequence[str], *,
         term: the process of the check (not yet normalised).
         path: label names; τ included when ``exact``, else visible events only.
         goal: picks the end state that shows the failure, from its moves.
-        unfold: unused (components are named by the unfoldings ``rules`` made);
-            kept for callers of the first version.
         exact: ``path`` spells every step; if it does not replay, the
             visible trace is replayed weakly.
         cycle: also find a τ-cycle from the end (divergence).
