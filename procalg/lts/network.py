@@ -140,7 +140,7 @@ def _compose(left: Network, right: Network, shared: set[str],
             elif r.label == TAU or (r.label not in shared and r.label != DONE
                                     and (alpha is None or r.label in alpha)):
                 rules.append(r)
-    for a in shared:
+    for a in sorted(shared):  # sorted: rule order (and so POR seeds) must not vary by run
         rules += [SyncRule(a, lr.parts + rr.parts)
                   for lr in lrules if lr.label == a for rr in rrules if rr.label == a]
     ldone = [r for r in lrules if r.label == DONE]
@@ -178,7 +178,7 @@ def hide(net: Network, hidden: Iterable[str]) -> Network:
 def rename(net: Network, pairs: Iterable[tuple[str, str]]) -> Network:
     """``net [[a <- b, ...]]``: a relation; unmentioned labels keep their name."""
     image: dict[str, list[str]] = {}
-    for a, b in pairs:
+    for a, b in sorted(pairs):
         if a not in (TAU, TICK, DONE):
             image.setdefault(a, []).append(b)
     rules = (SyncRule(b, r.parts) for r in net.rules for b in image.get(r.label, [r.label]))

@@ -37,7 +37,7 @@ import numpy as np
 
 from procalg.lts.vectors import Tables, _fire, _local_moves
 
-SEEDS = 4
+SEEDS = 16
 """Enabled rules tried as seeds per state."""
 
 
