@@ -135,7 +135,7 @@ class _Search:
         # deduplicated and filtered against the visited set (bounded scratch,
         # each distinct successor searched for about once); the survivors
         # (new states) wait in ``fresh``, deduplicated among themselves only
-        budget = max(1 << 18, len(self.visited) // 16)
+        budget = max(1 << 16, len(self.visited) // 16)
         raw: list[np.ndarray] = []
         fresh: list[np.ndarray] = []
         raw_size = fresh_size = 0

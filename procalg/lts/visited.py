@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-_CHUNK = 1 << 18
+_CHUNK = 1 << 16
 _MID_SHARE = 8  # merge mid into big when it exceeds 1/8 of big: bounds merge scratch
 
 
