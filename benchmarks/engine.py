@@ -4,7 +4,9 @@ A workflow of N no-op activities (``step.0 -> step.1 -> ... -> SKIP``) on the
 SQLite store on disk (WAL, synchronous=FULL: an fsync per step), against the
 same function called in a loop, and against raw ``sqlite3`` doing one INSERT
 + COMMIT per step in WAL mode (the floor). Also: run start latency, 100 runs
-of 10 steps, 10 parallel activities sharing one commit (10 channels, and
+of 10 steps (no-op, and sleeping 1 ms to stand for real work) started one
+after another and together (``start_many``: runs driven concurrently, their
+steps group-committed), 10 parallel activities sharing one commit (10 channels, and
 one channel called from 10 branches), and the time from a crash (the worker
 killed in step N/2) to the run moving again, in-process and in a fresh
 process. If a ``dbos`` interpreter is given (a venv where ``pip install dbos``
@@ -21,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from procalg.runtime.engine import Engine
@@ -70,17 +73,34 @@ def bench_raw(n: int, folder: Path) -> float:
     return time.perf_counter() - began
 
 
-def bench_start(folder: Path, runs: int = 100, steps: int = 10) -> tuple[float, float]:
-    engine = Engine(SqliteLog(folder / "many.db"), {"step": noop})
-    model = chain(steps)
-    began = time.perf_counter()
-    for _ in range(runs):
-        engine.start(model)
-    total = time.perf_counter() - began
+def sleep_1ms(i: int) -> None:
+    time.sleep(0.001)
+
+
+def bench_start(folder: Path) -> float:
     one = Engine(SqliteLog(folder / "one.db"), {"step": noop})
     began = time.perf_counter()
     one.start(Workflow(TermSystem(SKIP)))
-    return time.perf_counter() - began, total
+    return time.perf_counter() - began
+
+
+def bench_many(folder: Path, fn: Callable[[int], None], together: bool, runs: int = 100,
+               steps: int = 10) -> tuple[float, int]:
+    """100 runs of 10 steps: started one after another, or together (``start_many``).
+
+    Returns the seconds and the number of transactions the steps took.
+    """
+    name = f"many-{fn.__name__}-{int(together)}.db"
+    engine = Engine(SqliteLog(folder / name), {"step": fn})
+    model = chain(steps)
+    began = time.perf_counter()
+    if together:
+        done = engine.start_many([model] * runs)
+    else:
+        done = [engine.start(model) for _ in range(runs)]
+    took = time.perf_counter() - began
+    assert all(run.status == "completed" for run in done)
+    return took, engine.commits.batches
 
 
 def bench_same_channel(folder: Path, width: int = 10) -> tuple[float, int]:
@@ -119,6 +139,42 @@ def step(i):
     sys.exit(0)
 Engine(SqliteLog({db!r}), {{"step": step}}, loader=lambda r: chain({n})).resume_all()
 """
+
+
+_CHAIN_MODEL = """activity step : {{0..{last}}}
+Chain(i) = if i < {n} then step.i -> Chain(i+1) else SKIP
+P = Chain(0)
+"""
+_API_CRASHING = """
+import os
+from procalg.api import run as api
+def step(i):
+    if i == {at}:
+        os._exit(9)
+api.start({model!r}, "P", activities={{"step": step}}, store={db!r}, run_id="c")
+"""
+_API_RESUMING = """
+import sys, time
+from procalg.api import run as api
+def step(i):
+    print(time.time(), flush=True)
+    sys.exit(0)
+api.engine({db!r}, activities={{"step": step}}).resume_all()
+"""
+
+
+def bench_api_recovery(folder: Path, n: int = 100) -> float:
+    """Seconds from the death to the next call when a fresh process resumes through
+    ``procalg.api`` (``procalg runs resume``'s path: the recorded model text is parsed)."""
+    model = folder / "chain.proc"
+    model.write_text(_CHAIN_MODEL.format(last=n - 1, n=n))
+    db = "sqlite:///" + str(folder / "api_crash.db")
+    subprocess.run([sys.executable, "-c", _API_CRASHING.format(at=n // 2, model=str(model),
+                                                               db=db)], check=False)
+    died = time.time()
+    out = subprocess.run([sys.executable, "-c", _API_RESUMING.format(db=db)],
+                         capture_output=True, text=True, check=False).stdout
+    return float(out.split()[0]) - died
 
 
 def bench_recovery(folder: Path, n: int = 100) -> tuple[float, float]:
@@ -181,10 +237,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory(dir=".") as tmp:
         folder = Path(tmp).resolve()
         engine, loop, raw = bench_engine(n, folder), bench_loop(n), bench_raw(n, folder)
-        start, many = bench_start(folder)
+        start = bench_start(folder)
+        many = {(fn.__name__, together): bench_many(folder, fn, together)
+                for fn in (noop, sleep_1ms) for together in (False, True)}
         par, events = bench_parallel(folder)
         same, commits = bench_same_channel(folder)
         recover_in, recover_fresh = bench_recovery(folder)
+        recover_api = bench_api_recovery(folder)
         peer = bench_dbos(dbos, n, folder) if dbos else None
     print(f"| measure ({n} no-op steps, SQLite WAL, fsync per step) | value |")
     print("| --- | --- |")
@@ -194,13 +253,18 @@ def main() -> None:
     print(f"| raw sqlite3 INSERT+COMMIT/s (floor) | {n / raw:,.0f} ({1000 * raw / n:.2f} ms) |")
     print(f"| engine / raw commit ratio | {raw / engine:.2f} |")
     print(f"| run start latency (trivial run to completion) | {1000 * start:.1f} ms |")
-    print(f"| 100 runs x 10 steps, one engine | {many:.2f} s ({1000 / many:,.0f} steps/s) |")
+    for (fn, together), (took, batches) in many.items():
+        how = "started together (start_many)" if together else "one after another"
+        print(f"| 100 runs x 10 steps ({fn.replace('_', ' ')}), {how} | {took:.2f} s "
+              f"({1000 / took:,.0f} steps/s, {batches} commits) |")
     print(f"| 10 parallel activities, one group commit | {1000 * par:.1f} ms, {events} events |")
     print(f"| 10 calls of one channel from parallel branches | {1000 * same:.1f} ms, "
           f"{commits} completions |")
     print(f"| crash to moving again: resume in a live process | {1000 * recover_in:.0f} ms |")
     print(f"| crash to moving again: fresh process (imports incl.) | "
           f"{1000 * recover_fresh:.0f} ms |")
+    print(f"| crash to moving again: fresh process via procalg.api (model parsed) | "
+          f"{1000 * recover_api:.0f} ms |")
     if peer:
         steps, recover = peer
         print(f"| DBOS on SQLite: durable steps/s | {steps:,.0f} ({1000 / steps:.2f} ms/step) |")
