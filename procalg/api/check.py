@@ -19,13 +19,12 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from procalg.api import search
 from procalg.api.model import Model
+from procalg.api.search import SearchOptions
 from procalg.checks.compensation import check_compensation
-from procalg.checks.deadlock import check_deadlock
 from procalg.checks.determinism import check_determinism
-from procalg.checks.divergence import check_divergence
 from procalg.checks.equivalence import check_equivalence
-from procalg.checks.reachability import check_reachable
 from procalg.checks.refinement import check_refinement
 from procalg.checks.result import CheckResult, Stats
 from procalg.checks.traces import check_has_trace
@@ -65,18 +64,26 @@ class AssertionReport:
         return self.check.stats if self.check else Stats()
 
 
-def check_model(model: Model, *, max_states: int | None = None) -> Iterator[AssertionReport]:
-    """Check every assertion of ``model`` in file order, one report at a time."""
+def check_model(model: Model, *, max_states: int | None = None,
+                options: SearchOptions | None = None) -> Iterator[AssertionReport]:
+    """Check every assertion of ``model`` in file order, one report at a time.
+
+    ``options`` chooses the exploration engine and its limits (see
+    :mod:`procalg.api.search`); ``max_states`` alone is a shorthand.
+    """
     for assertion in model.assertions:
-        yield check_assertion(model, assertion, max_states=max_states)
+        yield check_assertion(model, assertion, max_states=max_states, options=options)
 
 
 def check_assertion(model: Model, assertion: ast.Assertion, *,
-                    max_states: int | None = None) -> AssertionReport:
+                    max_states: int | None = None,
+                    options: SearchOptions | None = None) -> AssertionReport:
     """Check one assertion; model errors become an ``"error"`` report, not an exception."""
+    if options is None:
+        options = SearchOptions(max_states=max_states)
     started = time.perf_counter()
     try:
-        result = _run(model, assertion.property, max_states)
+        result = _run(model, assertion.property, options)
     except ProcalgError as err:
         if err.source is None:
             err.source = model.source
@@ -88,72 +95,72 @@ def check_assertion(model: Model, assertion: ast.Assertion, *,
     return AssertionReport(assertion, verdict, result, seconds=time.perf_counter() - started)
 
 
-def _run(model: Model, prop: ast.Node, max_states: int | None) -> CheckResult:
+def _run(model: Model, prop: ast.Node, options: SearchOptions) -> CheckResult:
     check = _CHECKS.get(type(prop))
     if check is None:
         raise NotSupported(
             f"'{_kind(prop)}' assertions are not supported yet", prop.span,
             hint="procalg reports this assertion as an error rather than guess a verdict",
         )
-    return check(model, prop, max_states)
+    return check(model, prop, options)
 
 
 def _kind(prop: ast.Node) -> str:
     return type(prop).__name__
 
 
-def _deadlock(model: Model, prop: ast.DeadlockFree, limit: int | None) -> CheckResult:
+def _deadlock(model: Model, prop: ast.DeadlockFree, options: SearchOptions) -> CheckResult:
     # FDR's [FD] reading (DF [FD= P) also fails a divergent process; without
     # a suffix, as with [F], only stuck states count (the design's definition).
-    result = check_deadlock(model.system(prop.process), max_states=limit)
+    result = search.deadlock(model, prop.process, options)
     if result.passed and prop.model == "FD":
-        return check_divergence(model.system(prop.process), max_states=limit)
+        return search.divergence(model, prop.process, options)
     return result
 
 
-def _divergence(model: Model, prop: ast.DivergenceFree, limit: int | None) -> CheckResult:
-    return check_divergence(model.system(prop.process), max_states=limit)
+def _divergence(model: Model, prop: ast.DivergenceFree, options: SearchOptions) -> CheckResult:
+    return search.divergence(model, prop.process, options)
 
 
-def _determinism(model: Model, prop: ast.Deterministic, limit: int | None) -> CheckResult:
+def _determinism(model: Model, prop: ast.Deterministic, options: SearchOptions) -> CheckResult:
     # failures-divergences unless [F] asks for stable failures only (FDR's default is FD)
-    return check_determinism(model.system(prop.process), max_states=limit,
+    return check_determinism(model.system(prop.process), max_states=options.max_states,
                              divergence=prop.model != "F")
 
 
-def _has_trace(model: Model, prop: ast.HasTrace, limit: int | None) -> CheckResult:
+def _has_trace(model: Model, prop: ast.HasTrace, options: SearchOptions) -> CheckResult:
     trace = model.value(prop.trace)
     if not isinstance(trace, Sequence) or not all(isinstance(e, Event) for e in trace.items):
         raise ModelError("':[has trace]:' needs a sequence of events, like <a, b.1>",
                          prop.trace.span)
     return check_has_trace(model.system(prop.process), [str(e) for e in trace.items],
-                           max_states=limit)
+                           max_states=options.max_states)
 
 
-def _reachable(model: Model, prop: ast.Reachable, limit: int | None) -> CheckResult:
+def _reachable(model: Model, prop: ast.Reachable, options: SearchOptions) -> CheckResult:
     event = model.value(prop.event)
     if not isinstance(event, Event):
         raise ModelError("':[reachable e]' needs one event, like eat.0", prop.event.span)
-    return check_reachable(model.system(prop.process), str(event), max_states=limit)
+    return search.reachable(model, prop.process, str(event), options)
 
 
-def _refines(model: Model, prop: ast.Refines, limit: int | None) -> CheckResult:
+def _refines(model: Model, prop: ast.Refines, options: SearchOptions) -> CheckResult:
     return check_refinement(model.system(prop.spec), model.system(prop.impl), prop.model,
-                            max_states=limit)
+                            max_states=options.max_states)
 
 
-def _equivalent(model: Model, prop: ast.Equivalent, limit: int | None) -> CheckResult:
-    left = model.lts(prop.left, max_states=limit)
-    right = model.lts(prop.right, max_states=limit)
+def _equivalent(model: Model, prop: ast.Equivalent, options: SearchOptions) -> CheckResult:
+    left = model.lts(prop.left, max_states=options.max_states)
+    right = model.lts(prop.right, max_states=options.max_states)
     return check_equivalence(left, right, prop.kind)
 
 
 def _compensation(model: Model, prop: ast.CompensationComplete,
-                  limit: int | None) -> CheckResult:
-    return check_compensation(model.system(prop.process), max_states=limit)
+                  options: SearchOptions) -> CheckResult:
+    return check_compensation(model.system(prop.process), max_states=options.max_states)
 
 
-_CHECKS: dict[type, Callable[[Model, ast.Node, int | None], CheckResult]] = {
+_CHECKS: dict[type, Callable[[Model, ast.Node, SearchOptions], CheckResult]] = {
     ast.DeadlockFree: _deadlock,
     ast.DivergenceFree: _divergence,
     ast.Deterministic: _determinism,

@@ -10,10 +10,13 @@ from pathlib import Path
 from procalg.api import check_model, load
 from procalg.api.explain import explain_report
 from procalg.api.export import draw, export_lts, lts_stats, parse_trace, reduced
+from procalg.api.search import SearchOptions
 from procalg.cli.explain import print_explanation
+from procalg.cli.progress import ProgressLine
 from procalg.cli.report import (
     FAIL_MARK,
     counterexample_text,
+    engine_notes,
     report_json,
     summary_line,
 )
@@ -26,10 +29,20 @@ def check(args: argparse.Namespace) -> int:
     model = load(args.file)
     reports = []
     width = max((len(a.text) for a in model.assertions), default=0)
-    for report in check_model(model, max_states=args.max_states):
+    line = ProgressLine() if not args.json and sys.stderr.isatty() else None
+    options = SearchOptions(
+        engine=args.engine, max_states=args.max_states, reduce=not args.no_reduce,
+        por=args.por, progress=line,
+        max_memory=args.max_memory * 2**20 if args.max_memory else None)
+    for report in check_model(model, options=options):
+        if line:
+            line.clear()
         reports.append(report)
         if not args.json:
             print(summary_line(report, width), flush=True)
+            if args.stats:
+                for note in engine_notes(report):
+                    print(f"    {note}")
     explained = {}
     if args.explain:
         explained = {id(r): why for r in reports if (why := explain_report(model, r))}

@@ -8,10 +8,12 @@ diagnostic is printed, never a traceback).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
 from procalg.api.export import EQUIVALENCES, TEXT_FORMATS
+from procalg.api.search import ENGINES
 from procalg.cli import commands
 from procalg.cli import run as run_commands
 from procalg.errors import ProcalgError
@@ -37,6 +39,18 @@ def build_parser() -> argparse.ArgumentParser:
                        help="show τ steps in counterexample traces")
     check.add_argument("--explain", action="store_true",
                        help="project each counterexample onto the parallel components")
+    check.add_argument("--stats", action="store_true",
+                       help="say which engine ran each check, with its reductions")
+    check.add_argument("--engine", choices=ENGINES, default="auto",
+                       help="product: the compiled parallel network; reference: the "
+                            "term-level rules; auto (default): product where it applies")
+    check.add_argument("--no-reduce", action="store_true",
+                       help="do not reduce components modulo strong bisimulation first")
+    check.add_argument("--por", action="store_true",
+                       help="partial-order reduction for deadlock checks (fewer states; "
+                            "counterexamples may not be shortest)")
+    check.add_argument("--max-memory", type=int, default=None, metavar="MB",
+                       help="stop the product engine beyond MB megabytes of state storage")
     check.set_defaults(run=commands.check)
 
     lts = sub.add_parser("lts", help="explore a process and print or export its LTS")
@@ -70,20 +84,56 @@ def _common_lts_options(parser: argparse.ArgumentParser) -> None:
                         help="stop exploring beyond N states (default: %(default)s; 0: no limit)")
 
 
+MEMORY_SHARE = 0.8
+"""Share of physical memory an exploring command may take before it stops
+cleanly (an infinite model must not take the machine down with it)."""
+
+
+def guard_memory(share: float = MEMORY_SHARE) -> int | None:
+    """Cap this process's address space at ``share`` of physical memory.
+
+    Only lowers the soft limit (never raises one set by the caller), so a
+    runaway exploration ends in a ``MemoryError`` that :func:`main` reports.
+    Returns the limit in bytes, or ``None`` where the platform cannot tell.
+    """
+    try:
+        import resource
+
+        total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = int(total * share)
+        if soft == resource.RLIM_INFINITY or soft > limit:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+            return limit
+        return soft
+    except (ImportError, ValueError, OSError):
+        return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "max_states", None) == 0:
         args.max_states = None
+    limit = guard_memory() if args.command in ("check", "lts", "graph") else None
+    reserve = bytearray(64 * 2**20) if limit else None  # room to report running out
     try:
         return args.run(args)
     except ProcalgError as err:
         print(err.render(), file=sys.stderr)
         return 2
+    except MemoryError:
+        pass  # reported below, once the exploration's frames have been let go
     except BrokenPipeError:  # output piped into head and the like
         sys.stderr.close()
         return 0
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    del reserve
+    size = f" (limit {limit / 2**30:.1f} GiB)" if limit else ""
+    print(f"procalg: error: out of memory{size} while exploring\n"
+          "  hint: the state space may be infinite; lower --max-states to see how far "
+          "it gets, or check the model's recursion", file=sys.stderr)
+    return 2

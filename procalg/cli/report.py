@@ -53,6 +53,19 @@ def counterexample_text(ce: Counterexample, *, show_tau: bool = False) -> list[s
     return lines
 
 
+def engine_notes(report: AssertionReport) -> list[str]:
+    """For ``--stats``: which engine ran the check and what it reduced."""
+    if report.check is None:
+        return []
+    extra = report.check.stats.extra
+    engine = extra.get("engine")
+    if engine == "product":
+        return ["engine: product", *(str(n) for n in extra.get("notes", ()))]
+    if engine == "reference":
+        return [f"engine: reference (term-level rules): {extra.get('why', '')}"]
+    return ["engine: reference (term-level rules)"]
+
+
 def report_json(filename: str, reports: list[AssertionReport],
                 explanations: dict[int, dict] | None = None) -> str:
     """The ``--json`` document for a whole file.
@@ -87,6 +100,7 @@ def report_json(filename: str, reports: list[AssertionReport],
             "states": r.stats.states,
             "transitions": r.stats.transitions,
             "seconds": round(r.seconds, 6),
+            "engine": (r.check.stats.extra.get("engine", "reference") if r.check else None),
         })
         if explanations is not None:
             items[-1]["explanation"] = explanations.get(id(r))

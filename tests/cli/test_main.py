@@ -122,3 +122,19 @@ def test_lts_accepts_a_process_expression(model, capsys) -> None:
     path = model("channel a, b\nP = a -> b -> P\n")
     assert main(["lts", path, "P \\ {b}", "--stats", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["states"] == 2
+
+
+def test_an_infinite_model_runs_out_of_memory_with_a_message_not_a_traceback(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "inf.proc"
+    # each state doubles a sequence: memory runs out within a few dozen states
+    path.write_text("channel a\nP(s) = a -> P(s ^ s)\nassert P(<0>) :[deadlock free]\n")
+    code = ("import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (1_500_000_000, "
+            "resource.RLIM_INFINITY)); from procalg.cli.main import main; "
+            f"sys.exit(main(['check', '--max-states', '0', {str(path)!r}]))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=600, check=False)
+    assert run.returncode == 2
+    assert "out of memory" in run.stderr and "Traceback" not in run.stderr

@@ -16,9 +16,10 @@ MODELS = Path(__file__).resolve().parents[2] / "models"
 
 GOLDEN = [
     # every philosopher must think and take the left fork: 10 events, none fewer
+    # (the product engine's BFS meets all the thinking first)
     ("dining_philosophers", "System :[deadlock free]",
-     ("think.0", "pick.0.0", "think.1", "pick.1.1", "think.2", "pick.2.2", "think.3",
-      "pick.3.3", "think.4", "pick.4.4"), None, None),
+     ("think.0", "think.1", "think.2", "think.3", "think.4",
+      "pick.0.0", "pick.1.1", "pick.2.2", "pick.3.3", "pick.4.4"), None, None),
     # after <think.0> alone philosopher 0 always gets both forks; with philosopher 1
     # also hungry, 1 may take fork 1 first and 0 stabilises without eat.0
     ("dining_philosophers", "System \\ {| pick, put |} :[deterministic]",

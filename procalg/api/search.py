@@ -1,0 +1,148 @@
+"""Choosing the exploration engine for deadlock, divergence and reachability.
+
+Two engines answer the same questions:
+
+* the *product engine* (``procalg.lts.product``): the process is split into
+  its parallel network (``procalg.semantics.network``), each leaf explored
+  once and reduced modulo strong bisimulation, and the product searched
+  breadth-first in bulk on packed integer states;
+* the *reference engine*: the term-level firing rules explored state by
+  state (``procalg.checks``).
+
+``engine="auto"`` uses the product engine whenever the process has a
+parallel network at its top, and says why not otherwise; both stop at the
+first counterexample, and both give a shortest one (partial-order reduction,
+off by default, gives up that guarantee and says so). Strong bisimulation
+preserves deadlocks, τ-cycles, reachable events and the length of every
+path, so reduced components change state counts but never verdicts or
+counterexample lengths.
+
+Example:
+    >>> from procalg.api.model import loads
+    >>> model = loads("channel a, b\\nP = a -> STOP ||| b -> STOP")
+    >>> result = deadlock(model, "P", SearchOptions())
+    >>> result.passed, len(result.counterexample.trace), result.stats.extra["engine"]
+    (False, 2, 'product')
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from procalg.api.model import Model
+from procalg.checks.deadlock import check_deadlock
+from procalg.checks.divergence import check_divergence
+from procalg.checks.reachability import check_reachable
+from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
+from procalg.errors import LimitExceeded
+from procalg.lts.product import Progress, SearchResult, find_deadlock, find_divergence, find_label
+from procalg.semantics.network import compile_network, why_not
+
+ENGINES = ("auto", "product", "reference")
+LEAF_LIMIT = 50_000
+"""Largest leaf the product engine explores before falling back (an
+unbounded leaf, kept finite only by its partners, is the usual cause)."""
+
+
+@dataclass(frozen=True)
+class SearchOptions:
+    """How to explore: engine, limits, reductions, progress reporting.
+
+    Attributes:
+        engine: ``"auto"``, ``"product"`` (fail if it cannot) or ``"reference"``.
+        max_states: stop beyond this many states (``None``: no limit).
+        max_memory: product engine: stop beyond this many bytes of search arrays.
+        reduce: reduce components modulo strong bisimulation before composing.
+        por: partial-order reduction for deadlock (counterexamples may not be shortest).
+        progress: called per BFS level by the product engine.
+    """
+
+    engine: str = "auto"
+    max_states: int | None = None
+    max_memory: int | None = None
+    reduce: bool = True
+    por: bool = False
+    progress: Callable[[Progress], None] | None = None
+
+
+def deadlock(model: Model, process: Any, options: SearchOptions) -> CheckResult:
+    """``:[deadlock free]`` on the chosen engine."""
+    return _run(model, process, options,
+                lambda net, kw: find_deadlock(net, por=options.por, **kw),
+                lambda system: check_deadlock(system, max_states=options.max_states),
+                found_means_fail=True, what="deadlock")
+
+
+def divergence(model: Model, process: Any, options: SearchOptions) -> CheckResult:
+    """``:[divergence free]`` on the chosen engine."""
+    return _run(model, process, options,
+                lambda net, kw: find_divergence(net, **kw),
+                lambda system: check_divergence(system, max_states=options.max_states),
+                found_means_fail=True, what="divergence")
+
+
+def reachable(model: Model, process: Any, event: str, options: SearchOptions) -> CheckResult:
+    """``:[reachable e]`` on the chosen engine (a witness on success)."""
+    return _run(model, process, options,
+                lambda net, kw: find_label(net, event, **kw),
+                lambda system: check_reachable(system, event, max_states=options.max_states),
+                found_means_fail=False, what=event)
+
+
+def _run(model: Model, process: Any, options: SearchOptions,
+         product: Callable[[Any, dict], SearchResult],
+         reference: Callable[[Any], CheckResult], *, found_means_fail: bool,
+         what: str) -> CheckResult:
+    started = time.perf_counter()
+    network, reason = _network(model, process, options)
+    if network is None:
+        result = reference(model.system(process))
+        extra = {**result.stats.extra, "engine": "reference", "why": reason}
+        return CheckResult(result.verdict, result.counterexample,
+                           Stats(result.stats.states, result.stats.transitions,
+                                 result.stats.seconds, extra), result.message)
+    kw = {"max_states": options.max_states, "max_memory": options.max_memory,
+          "progress": options.progress}
+    found = product(network, kw)
+    return _result(found, found_means_fail, what, time.perf_counter() - started)
+
+
+def _network(model: Model, process: Any, options: SearchOptions) -> tuple[Any, str]:
+    """The process's network, or ``None`` and the reason the reference engine runs."""
+    if options.engine == "reference":
+        return None, "--engine reference"
+    term = model.process(process)
+    spec = model.spec
+    try:
+        network = compile_network(term, spec, reduce=options.reduce,
+                                  max_states=min(LEAF_LIMIT, options.max_states or LEAF_LIMIT))
+    except LimitExceeded:
+        network, reason = None, f"a sequential component has more than {LEAF_LIMIT} states"
+    else:
+        reason = why_not(term, spec) or "a component can throw (sagas are term-level only)"
+    if network is None and options.engine == "product":
+        raise LimitExceeded(f"the product engine cannot run this process: {reason}",
+                            hint="use --engine auto or reference")
+    return network, reason
+
+
+def _result(found: SearchResult, found_means_fail: bool, what: str,
+            seconds: float) -> CheckResult:
+    failed = found.found == found_means_fail
+    extra: dict[str, object] = {"engine": "product", "levels": found.levels,
+                                "peak_bytes": found.peak_bytes, "notes": list(found.notes)}
+    stats = Stats(found.states, found.transitions, seconds, extra)
+    if not found.found:
+        message = {"deadlock": "deadlock free", "divergence": "divergence free"}.get(
+            what, f"{what} is unreachable in {found.states} states")
+        return CheckResult(Verdict.FAIL if failed else Verdict.PASS, None, stats, message)
+    path = tuple(found.path)
+    note = {
+        "deadlock": "deadlock: the process can do nothing more and has not terminated",
+        "divergence": "divergence: after this trace the process can do τ forever",
+    }.get(what, f"{what} happens after this trace")
+    ce = Counterexample(found.trace, cycle=found.cycle, full_path=path, note=note)
+    return CheckResult(Verdict.FAIL if failed else Verdict.PASS, ce, stats, note)

@@ -1,0 +1,88 @@
+"""The engine choice for deadlock, divergence and reachability.
+
+The product engine and the reference (term-level) engine must agree on every
+verdict of every bundled model and give counterexamples of the same length
+(both are breadth-first, so both are shortest).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from procalg.api import check_model, load, loads
+from procalg.api.search import SearchOptions, deadlock, divergence, reachable
+from procalg.errors import LimitExceeded
+
+MODELS = sorted((Path(__file__).resolve().parents[2] / "models").glob("*.proc"))
+
+
+@pytest.mark.parametrize("path", MODELS, ids=[p.stem for p in MODELS])
+def test_both_engines_give_the_same_verdicts_and_trace_lengths(path: Path) -> None:
+    model = load(path)
+    auto = list(check_model(model, options=SearchOptions()))
+    reference = list(check_model(model, options=SearchOptions(engine="reference")))
+    for a, r in zip(auto, reference, strict=True):
+        assert a.result == r.result, a.assertion.text
+        ca = a.check.counterexample if a.check else None
+        cr = r.check.counterexample if r.check else None
+        assert (ca is None) == (cr is None), a.assertion.text
+        if ca is not None:
+            assert len(ca.trace) == len(cr.trace), a.assertion.text
+
+
+def test_the_product_engine_runs_where_the_top_is_parallel() -> None:
+    model = loads("channel a, b\nA = a -> A\nP = A ||| (b -> STOP)\n")
+    result = deadlock(model, "P", SearchOptions())
+    assert result.passed and result.stats.extra["engine"] == "product"
+
+
+def test_the_reference_engine_runs_elsewhere_and_says_why() -> None:
+    model = loads("channel a\nP = a -> SKIP ; P\n")
+    result = deadlock(model, "P", SearchOptions())
+    assert result.passed
+    assert result.stats.extra["engine"] == "reference"
+    assert "Seq" in result.stats.extra["why"]
+
+
+def test_asking_for_the_product_engine_where_it_cannot_run_is_a_clear_error() -> None:
+    model = loads("channel a\nP = a -> SKIP ; P\n")
+    with pytest.raises(LimitExceeded, match="product engine cannot run"):
+        deadlock(model, "P", SearchOptions(engine="product"))
+
+
+def test_an_unbounded_component_falls_back_to_the_reference_engine() -> None:
+    # Count alone is infinite; the partner keeps the product finite
+    model = loads("channel up, down\nCount(n) = up -> Count(n+1) [] n > 0 & down -> Count(n-1)\n"
+                  "Limit = up -> down -> Limit\nP = Count(0) [| {up, down} |] Limit\n")
+    result = deadlock(model, "P", SearchOptions())
+    assert result.passed and result.stats.extra["engine"] == "reference"
+
+
+def test_product_divergence_gives_the_trace_and_the_cycle() -> None:
+    model = loads("channel a, b\nLoop = a -> Loop\nP = (b -> Loop ||| STOP) \\ {a}\n")
+    result = divergence(model, "P", SearchOptions(engine="product"))
+    assert not result.passed
+    assert result.counterexample.trace == ("b",)
+    assert result.counterexample.cycle and set(result.counterexample.cycle) == {"τ"}
+
+
+def test_product_reachability_gives_a_shortest_witness() -> None:
+    model = loads("channel a, b, c\nP = (a -> b -> c -> STOP) ||| (c -> STOP)\n")
+    result = reachable(model, "P", "c", SearchOptions(engine="product"))
+    assert result.passed and result.counterexample.trace == ("c",)
+
+
+def test_partial_order_reduction_says_so_and_keeps_the_verdict() -> None:
+    model = load(MODELS[0].parent / "dining_philosophers.proc")
+    result = deadlock(model, "System", SearchOptions(por=True))
+    assert not result.passed
+    assert any("partial-order" in note for note in result.stats.extra["notes"])
+
+
+def test_the_state_limit_stops_the_product_engine_cleanly() -> None:
+    model = load(MODELS[0].parent / "dining_philosophers_fixed.proc")
+    with pytest.raises(LimitExceeded) as caught:
+        deadlock(model, "System", SearchOptions(max_states=100))
+    assert caught.value.states >= 100
