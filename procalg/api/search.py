@@ -54,6 +54,9 @@ class SearchOptions:
     Attributes:
         engine: ``"auto"``, ``"product"`` (fail if it cannot) or ``"reference"``.
         max_states: stop beyond this many states (``None``: no limit).
+        product_max_states: the product engine's own limit (``-1``: as
+            ``max_states``); it stores a state in about 10 bytes, so the CLI
+            lets it go far beyond the reference engine's default.
         max_memory: product engine: stop beyond this many bytes of search arrays.
         reduce: reduce components modulo strong bisimulation before composing.
         por: partial-order reduction for deadlock (counterexamples may not be shortest).
@@ -62,6 +65,7 @@ class SearchOptions:
 
     engine: str = "auto"
     max_states: int | None = None
+    product_max_states: int | None = -1
     max_memory: int | None = None
     reduce: bool = True
     por: bool = False
@@ -104,7 +108,8 @@ def _run(model: Model, process: Any, options: SearchOptions,
         return CheckResult(result.verdict, result.counterexample,
                            Stats(result.stats.states, result.stats.transitions,
                                  result.stats.seconds, extra), result.message)
-    kw = {"max_states": options.max_states, "max_memory": options.max_memory,
+    limit = options.max_states if options.product_max_states == -1 else options.product_max_states
+    kw = {"max_states": limit, "max_memory": options.max_memory,
           "progress": options.progress}
     found = product(network, kw)
     return _result(found, found_means_fail, what, time.perf_counter() - started)

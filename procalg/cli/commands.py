@@ -31,7 +31,8 @@ def check(args: argparse.Namespace) -> int:
     width = max((len(a.text) for a in model.assertions), default=0)
     line = ProgressLine() if not args.json and sys.stderr.isatty() else None
     options = SearchOptions(
-        engine=args.engine, max_states=args.max_states, reduce=not args.no_reduce,
+        engine=args.engine, max_states=args.max_states,
+        product_max_states=args.product_max_states, reduce=not args.no_reduce,
         por=args.por, progress=line,
         max_memory=args.max_memory * 2**20 if args.max_memory else None)
     for report in check_model(model, options=options):

@@ -33,8 +33,10 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="check every assertion in a .proc file")
     check.add_argument("file", help="the .proc model")
     check.add_argument("--json", action="store_true", help="print one JSON document")
-    check.add_argument("--max-states", type=int, default=DEFAULT_MAX_STATES, metavar="N",
-                       help="stop exploring beyond N states (default: %(default)s; 0: no limit)")
+    check.add_argument("--max-states", type=int, default=None, metavar="N",
+                       help=f"stop exploring beyond N states (default: {DEFAULT_MAX_STATES:,} "
+                            "for the reference engine, memory-bound for the product engine; "
+                            "0: no limit)")
     check.add_argument("--show-tau", action="store_true",
                        help="show τ steps in counterexample traces")
     check.add_argument("--explain", action="store_true",
@@ -114,6 +116,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.product_max_states = -1  # as --max-states, when one is given
+    if args.command == "check" and args.max_states is None:
+        args.max_states, args.product_max_states = DEFAULT_MAX_STATES, None
     if getattr(args, "max_states", None) == 0:
         args.max_states = None
     limit = guard_memory() if args.command in ("check", "lts", "graph") else None
