@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from procalg.errors import ModelError
-from procalg.semantics import compress, kinds, patterns, processes
+from procalg.semantics import kinds, patterns, processes
 from procalg.semantics.channels import ChannelRef, Types
 from procalg.semantics.values import (
     BUILTINS,
@@ -220,7 +220,7 @@ class Evaluator:
         if type(func) is ast.Name and func.id in BUILTINS and func.id not in env \
                 and func.id not in self.globals:
             return call_builtin(func.id, [self.eval(a, env) for a in args], span)
-        if type(func) is ast.Name and func.id in compress.REDUCTIONS and func.id not in env \
+        if type(func) is ast.Name and func.id in kinds.COMPRESSIONS and func.id not in env \
                 and func.id not in self.globals:  # sbisim(P) & co. (compress.py)
             if len(args) != 1:
                 raise ModelError(f"{func.id} takes 1 argument, got {len(args)}", span,
@@ -263,6 +263,8 @@ class Evaluator:
         """``name(term)`` for a compression function, memoised (equal calls, equal states)."""
         key = (name, term)
         if key not in self._compressed:
+            from procalg.semantics import compress  # numpy and the LTS algorithms, on demand
+
             self._compressed[key] = compress.compress(name, term, self.unfold, span)
         return self._compressed[key]
 

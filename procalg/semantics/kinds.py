@@ -26,6 +26,12 @@ from dataclasses import fields, is_dataclass
 
 from procalg.syntax import ast
 
+COMPRESSIONS = frozenset({"explicate", "sbisim", "wbisim", "tau_loop_factor", "normal",
+                          "normalise", "diamond"})
+"""CSPM's compression functions procalg builds in (``procalg.semantics.compress``
+implements them; the names live here so evaluating a model that uses none
+of them does not load numpy and the LTS algorithms)."""
+
 _PROCESS_NODES = (
     ast.StopLit, ast.SkipLit, ast.PrefixExpr, ast.Guard, ast.ProcBinary, ast.GenParallel,
     ast.AlphaParallelExpr, ast.HideExpr, ast.RenameExpr, ast.Replicated,

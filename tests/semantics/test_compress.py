@@ -208,3 +208,9 @@ assert D [FD= (X ||| b -> STOP) \\ {a}
 assert (X ||| b -> STOP) \\ {a} [FD= D
 """)
     assert [r.result for r in check_model(model)] == ["fail", "pass", "pass"]
+
+
+def test_the_evaluator_knows_every_compression_by_name() -> None:
+    from procalg.semantics import compress, kinds
+
+    assert set(compress.REDUCTIONS) == kinds.COMPRESSIONS
