@@ -2,7 +2,7 @@
 
 Run it::
 
-    procalg run models/order_saga.proc Order --activities examples.shop --allow-failed-assertions
+    procalg run models/order_saga.proc Order --activities examples.shop
 
 Set ``SHOP_FAIL`` to an activity name (``SHOP_FAIL=ship``) to make that
 activity fail every attempt and watch the saga compensate. Every function

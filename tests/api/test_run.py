@@ -41,10 +41,25 @@ def test_python_retry_overrides_win_over_the_model_and_unknown_names_are_refused
         api.workflow(model, "Order", retry={"shipp": {"maximum_attempts": 1}})
 
 
-def test_start_refuses_a_failed_assertion_naming_it_with_its_line() -> None:
-    with pytest.raises(RunError, match=r"fails its assertion `Order :\[has trace\]") as err:
-        api.start(MODELS / "order_saga.proc", "Order", activities={}, store="memory:")
-    assert err.value.span.line == 34 and err.value.source is not None
+def test_start_refuses_a_failed_assertion_naming_the_first_with_its_line() -> None:
+    text = (MODELS / "broken_saga.proc").read_text()  # Order and Shaky fail on purpose
+    first = text.splitlines().index("assert Order :[compensation complete]") + 1
+    eng = api.engine("memory:", activities={})
+    with pytest.raises(RunError, match=r"fails its assertion `Order :\[compensation complete\]` "
+                                       r"\(and 1 more\)") as err:
+        api.start(MODELS / "broken_saga.proc", "Safe", store=eng)  # Safe passes; Order does not
+    assert err.value.span.line == first and err.value.source is not None
+    assert eng.log.list_runs() == []  # refused before anything is recorded
+
+
+def test_a_model_passing_all_its_assertions_starts_without_the_opt_out() -> None:
+    acts = {n: (lambda: None) for n in ("reserve", "charge", "ship", "release", "refund")}
+    model = load(MODELS / "order_saga.proc")
+    run = api.start(model, "Order", activities=acts, store="memory:")
+    assert run.status == "completed"
+    recorded = run.engine.log.get_run(run.id).verdicts  # every assertion checked, all passed
+    assert set(recorded) == {a.text for a in model.assertions}
+    assert set(recorded.values()) == {"pass"}
 
 
 def test_only_the_activities_the_process_can_perform_must_be_bound() -> None:

@@ -12,6 +12,7 @@ from procalg.cli.main import main
 ROOT = Path(__file__).resolve().parents[2]
 ORDER = str(ROOT / "models" / "order_saga.proc")
 APPROVAL = str(ROOT / "models" / "approval.proc")
+BROKEN = str(ROOT / "models" / "broken_saga.proc")  # fails assertions on purpose
 FAST = ["--retry", "*.initial_interval=1ms"]
 
 
@@ -23,8 +24,7 @@ def _in_tmp(tmp_path, monkeypatch) -> None:
 
 
 def test_a_run_that_completes_prints_each_activity_and_exits_0(capsys) -> None:
-    code = main(["run", ORDER, "Order", "--activities", "examples.shop",
-                 "--allow-failed-assertions", *FAST])
+    code = main(["run", ORDER, "Order", "--activities", "examples.shop", *FAST])
     out = capsys.readouterr().out
     assert code == 0
     lines = [line.strip() for line in out.splitlines()]
@@ -37,8 +37,7 @@ def test_a_failing_step_shows_retries_then_the_marked_rollback_and_exits_1(
     capsys, monkeypatch
 ) -> None:
     monkeypatch.setenv("SHOP_FAIL", "charge")
-    code = main(["run", ORDER, "Order", "--activities", "examples.shop",
-                 "--allow-failed-assertions", *FAST])
+    code = main(["run", ORDER, "Order", "--activities", "examples.shop", *FAST])
     out = capsys.readouterr().out
     assert code == 1
     assert out.count("activity charge attempt") == 3  # attempts 3 in the model
@@ -48,10 +47,17 @@ def test_a_failing_step_shows_retries_then_the_marked_rollback_and_exits_1(
 
 
 def test_a_model_failing_an_assertion_is_refused_with_exit_2_and_the_line(capsys) -> None:
-    assert main(["run", ORDER, "Order", "--activities", "examples.shop"]) == 2
+    line = Path(BROKEN).read_text().splitlines().index(
+        "assert Order :[compensation complete]") + 1  # the first that fails on purpose
+    assert main(["run", BROKEN, "Shaky", "--activities", "examples.shop"]) == 2
     err = capsys.readouterr().err
-    assert "order_saga.proc:34:1: error: the model fails its assertion" in err
+    assert (f"broken_saga.proc:{line}:1: error: the model fails its assertion "
+            "`Order :[compensation complete]` (and 1 more)") in err
     assert not json.dumps(err).count("Traceback")
+    assert main(["runs", "list"]) == 0
+    assert capsys.readouterr().out.strip() == "no runs"  # refused before anything is recorded
+    assert main(["run", BROKEN, "Shaky", "--activities", "examples.shop",
+                 "--allow-failed-assertions", *FAST]) == 0  # the opt-out still works
 
 
 def test_a_waiting_run_is_signalled_listed_shown_and_its_history_replays(capsys) -> None:
@@ -84,6 +90,5 @@ def test_bad_input_is_a_clear_error_and_never_a_traceback(capsys) -> None:
     assert main(["runs", "list", "--db", "foreign.db"]) == 2
     assert "is not a procalg run store" in capsys.readouterr().err
     assert Path("foreign.db").read_text() == "not a database"
-    assert main(["run", ORDER, "Order", "--activities", "no.such.module",
-                 "--allow-failed-assertions"]) == 2
+    assert main(["run", ORDER, "Order", "--activities", "no.such.module"]) == 2
     assert "cannot import activities module 'no.such.module'" in capsys.readouterr().err

@@ -118,8 +118,7 @@ def write_many(writes):  # the crash hook: die just before or just after step co
         os._exit(9)
     return errors
 engine.log.write_many = write_many
-run = api.start(sys.argv[5], "Order", store=engine, allow_failed_assertions=True,
-                run_id="order")
+run = api.start(sys.argv[5], "Order", store=engine, run_id="order")
 print(count[0], run.status)
 """
 ORDER_MODEL = Path(__file__).resolve().parents[2] / "models" / "order_saga.proc"
