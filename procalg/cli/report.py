@@ -10,23 +10,18 @@ Example:
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 
 from procalg.api import AssertionReport
+from procalg.api.evidence import MARKS, evidence_lines, format_trace
 from procalg.checks.result import Counterexample
-from procalg.lts import TAU
 
-PASS_MARK, FAIL_MARK, ERROR_MARK = "✓", "✗", "!"
-
-
-def format_trace(trace: Sequence[str]) -> str:
-    """Events in order, comma-separated."""
-    return ", ".join(trace) if trace else "(the empty trace)"
+__all__ = ["counterexample_text", "engine_notes", "format_trace", "report_json", "summary_line"]
+PASS_MARK, FAIL_MARK, ERROR_MARK = MARKS["pass"], MARKS["fail"], MARKS["error"]
 
 
 def summary_line(report: AssertionReport, width: int) -> str:
     """``✓ assertion   states  time`` for one assertion."""
-    mark = {"pass": PASS_MARK, "fail": FAIL_MARK}.get(report.result, ERROR_MARK)
+    mark = MARKS.get(report.result, ERROR_MARK)
     text = report.assertion.text.ljust(width)
     if report.result == "error":
         return f"{mark} {text}  error"
@@ -36,21 +31,7 @@ def summary_line(report: AssertionReport, width: int) -> str:
 
 def counterexample_text(ce: Counterexample, *, show_tau: bool = False) -> list[str]:
     """The lines that explain one counterexample (indented by the caller)."""
-    lines = []
-    if ce.note:
-        lines.append(ce.note)
-    path = ce.full_path if show_tau and ce.full_path is not None else ce.trace
-    lines.append(f"trace: {format_trace(path)}")
-    if ce.cycle is not None:
-        cycle = ce.cycle if show_tau else tuple(e for e in ce.cycle if e != TAU) or ("τ",)
-        lines.append(f"then loops for ever: {format_trace(cycle)}")
-    if ce.refused is not None:
-        lines.append(f"refused: {{{', '.join(sorted(ce.refused))}}}")
-    if ce.accepted is not None:
-        lines.append(f"accepted: {{{', '.join(sorted(ce.accepted))}}}")
-    if ce.formula:
-        lines.append(f"distinguishing formula: {ce.formula}")
-    return lines
+    return evidence_lines(ce, show_tau=show_tau)
 
 
 def engine_notes(report: AssertionReport) -> list[str]:

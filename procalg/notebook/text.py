@@ -16,43 +16,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from procalg.api.check import AssertionReport
+from procalg.api.evidence import MARKS, evidence_lines, format_trace
 from procalg.api.model import Model
-from procalg.checks.result import CheckResult, Counterexample
-from procalg.lts import LTS, TAU
+from procalg.checks.result import CheckResult
+from procalg.lts import LTS
 
-MARKS = {"pass": "✓", "fail": "✗", "error": "!"}
-"""The mark of each report result, as the CLI prints them."""
-
-
-def format_trace(trace: Sequence[str]) -> str:
-    """Events in order, comma-separated; the empty trace by name.
-
-    Example:
-        >>> format_trace(("a", "b.1")), format_trace(())
-        ('a, b.1', '(the empty trace)')
-    """
-    return ", ".join(trace) if trace else "(the empty trace)"
-
-
-def evidence_lines(ce: Counterexample, *, witness: bool = False) -> list[str]:
-    """What a counterexample (or a passing check's witness) shows, one fact a line.
-
-    Example:
-        >>> evidence_lines(Counterexample(("a",), refused=frozenset({"b"}), note="stuck"))
-        ['stuck', 'trace: a', 'refused: {b}']
-    """
-    lines = [ce.note] if ce.note else []
-    lines.append(f"{'witness' if witness else 'trace'}: {format_trace(ce.trace)}")
-    if ce.cycle is not None:
-        visible = tuple(e for e in ce.cycle if e != TAU) or (TAU,)
-        lines.append(f"then loops for ever: {format_trace(visible)}")
-    if ce.refused is not None:
-        lines.append(f"refused: {{{', '.join(sorted(ce.refused))}}}")
-    if ce.accepted is not None:
-        lines.append(f"accepted: {{{', '.join(sorted(ce.accepted))}}}")
-    if ce.formula:
-        lines.append(f"distinguishing formula: {ce.formula}")
-    return lines
+__all__ = ["MARKS", "evidence_lines", "format_trace"]  # shared with the CLI (api.evidence)
 
 
 def result_lines(result: CheckResult) -> list[str]:
