@@ -266,13 +266,22 @@ def _follow(eng: Engine, run_id: str) -> int:
 
 @_plain_errors
 def cmd_run(args: argparse.Namespace) -> int:
-    eng = _engine(args, print)
     values = [_value(args.file, a) for a in args.args]
     run_id = args.run_id or uuid.uuid4().hex
     shown = f"({', '.join(map(show, values))})" if values else ""
-    print(f"run {run_id}: {args.process}{shown} from {args.file}", flush=True)
+    # the header waits for the run's first event: a refused model starts no run
+    header = [f"run {run_id}: {args.process}{shown} from {args.file}"]
+
+    def out(line: str) -> None:
+        if header:
+            print(header.pop())
+        print(line)
+
+    eng = _engine(args, out)
     run = api.start(args.file, args.process, *values, store=eng, run_id=run_id,
                     allow_failed_assertions=args.allow_failed_assertions)
+    if header:
+        print(header.pop(), flush=True)
     return _follow(eng, run.id)
 
 
