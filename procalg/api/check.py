@@ -145,7 +145,8 @@ def _reachable(model: Model, prop: ast.Reachable, options: SearchOptions) -> Che
 
 
 def _refines(model: Model, prop: ast.Refines, options: SearchOptions) -> CheckResult:
-    return check_refinement(model.system(prop.spec), model.system(prop.impl), prop.model,
+    impl = search.implementation(model, prop.impl, options)
+    return check_refinement(model.system(prop.spec), impl, prop.model,
                             max_states=options.max_states)
 
 

@@ -38,7 +38,14 @@ from procalg.checks.divergence import check_divergence
 from procalg.checks.reachability import check_reachable
 from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
 from procalg.errors import LimitExceeded
-from procalg.lts.product import Progress, SearchResult, find_deadlock, find_divergence, find_label
+from procalg.lts.product import (
+    Progress,
+    SearchResult,
+    explore_product,
+    find_deadlock,
+    find_divergence,
+    find_label,
+)
 from procalg.semantics.network import compile_network, why_not
 
 ENGINES = ("auto", "product", "reference")
@@ -94,6 +101,18 @@ def reachable(model: Model, process: Any, event: str, options: SearchOptions) ->
                 lambda net, kw: find_label(net, event, **kw),
                 lambda system: check_reachable(system, event, max_states=options.max_states),
                 found_means_fail=False, what=event)
+
+
+def implementation(model: Model, process: Any, options: SearchOptions) -> Any:
+    """The implementation side of a refinement check: its whole LTS built by the
+    product engine where it applies (as FDR compiles the implementation first),
+    else the term-level system explored lazily by the check."""
+    network, _ = _network(model, process, options)
+    if network is None:
+        return model.system(process)
+    limit = options.max_states if options.product_max_states == -1 else options.product_max_states
+    return explore_product(network, max_states=limit, max_memory=options.max_memory,
+                           progress=options.progress)
 
 
 def _run(model: Model, process: Any, options: SearchOptions,

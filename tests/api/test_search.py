@@ -86,3 +86,15 @@ def test_the_state_limit_stops_the_product_engine_cleanly() -> None:
     with pytest.raises(LimitExceeded) as caught:
         deadlock(model, "System", SearchOptions(max_states=100))
     assert caught.value.states >= 100
+
+
+def test_refinement_builds_the_implementation_with_the_product_engine() -> None:
+    from procalg.api.search import implementation
+    from procalg.lts import LTS
+
+    model = load(MODELS[0].parent / "alternating_bit.proc")
+    impl = implementation(model, "Bounded", SearchOptions())
+    assert isinstance(impl, LTS)
+    assert impl.num_states <= 482  # reduced components never add states
+    reference = implementation(model, "Bounded", SearchOptions(engine="reference"))
+    assert not isinstance(reference, LTS)
