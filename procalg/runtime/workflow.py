@@ -24,8 +24,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from procalg.runtime.retry import RetryPolicy
-from procalg.semantics.sos import Rules, Unfold
-from procalg.terms.process import Process
+from procalg.semantics.system import TermSystem as TermSystem  # re-exported for workflows
 from procalg.terms.saga import failed_activity
 from procalg.terms.values import Event
 
@@ -106,31 +105,3 @@ class Workflow:
         """The activity channels, by name."""
         return sorted((c for c in self.channels.values() if c.kind is ChannelKind.ACTIVITY),
                       key=lambda c: c.name)
-
-
-class TermSystem:
-    """A process term's transition system by the reference firing rules.
-
-    What ``Spec.system(term)`` provides for a loaded model; usable directly
-    with hand-built terms (tests, benchmarks).
-
-    Args:
-        term: the initial process.
-        unfold: gives a ``Call``'s body, or None for terms without calls.
-
-    Example:
-        >>> from procalg.terms import Event, Prefix, STOP
-        >>> ts = TermSystem(Prefix(Event("a"), STOP))
-        >>> [(str(l), str(t)) for l, t in ts.successors(ts.initial_state())]
-        [('a', 'STOP')]
-    """
-
-    def __init__(self, term: Process, unfold: Unfold | None = None) -> None:
-        self.rules = Rules(unfold)
-        self.term = term
-
-    def initial_state(self) -> Process:
-        return self.rules.normalise(self.term)
-
-    def successors(self, state: Process) -> list[tuple[Event | str, Process]]:
-        return self.rules.transitions(state)

@@ -32,6 +32,7 @@ from procalg.semantics.channels import ChannelRef, Types
 from procalg.semantics.deep import RECURSION_LIMIT, run_deep
 from procalg.semantics.evaluate import Evaluator, Thunk
 from procalg.semantics.sos import Label, Rules, UnguardedRecursion
+from procalg.semantics.system import TermSystem
 from procalg.semantics.values import expect_set
 from procalg.source import SourceFile, Span
 from procalg.syntax import ast
@@ -269,7 +270,7 @@ class Spec:
                 self.value(ast.Name(name, span=clauses[0].span))
 
 
-class ProcessSystem:
+class ProcessSystem(TermSystem):
     """A process term explored by the firing rules (a :class:`~procalg.lts.TransitionSystem`).
 
     Example:
@@ -283,18 +284,17 @@ class ProcessSystem:
     """
 
     def __init__(self, spec: Spec, term: Process) -> None:
+        super().__init__(term, spec.rules())
         self.spec = spec
-        self.term = term
-        self.rules = spec.rules()
 
     def initial_state(self) -> Process:
-        return self.spec._reported(lambda: self.rules.normalise(self.term))
+        return self.spec._reported(super().initial_state)
 
     def successors(self, state: Process) -> list[tuple[Label, Process]]:
         try:
-            return self.rules.transitions(state)
+            return super().successors(state)
         except (ProcalgError, RecursionError):
-            return self.spec._reported(lambda: self.rules.transitions(state))
+            return self.spec._reported(lambda: super(ProcessSystem, self).successors(state))
 
 
 def load(module: ast.Module, source: SourceFile) -> Spec:

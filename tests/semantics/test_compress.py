@@ -14,7 +14,7 @@ from procalg.lts import explore
 from procalg.lts.partition import minimize
 from procalg.lts.tau import collapse_tau_sccs
 from procalg.semantics.compress import compress
-from procalg.semantics.sos import Rules
+from procalg.semantics.system import TermSystem
 from procalg.terms import (
     SKIP,
     STOP,
@@ -44,19 +44,8 @@ terms = st.recursive(
 )
 
 
-class _System:
-    def __init__(self, term: Process) -> None:
-        self.rules, self.term = Rules(None), term
-
-    def initial_state(self) -> Process:
-        return self.rules.normalise(self.term)
-
-    def successors(self, state: Process):
-        return self.rules.transitions(state)
-
-
 def _lts(term: Process):
-    return explore(_System(term))
+    return explore(TermSystem(term))
 
 
 @settings(max_examples=120, deadline=None)

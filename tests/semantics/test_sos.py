@@ -12,6 +12,7 @@ import pytest
 from procalg.errors import ModelError
 from procalg.lts import TAU, TICK, explore
 from procalg.semantics.sos import Rules, UnguardedRecursion, transitions
+from procalg.semantics.system import TermSystem
 from procalg.terms import (
     OMEGA,
     SKIP,
@@ -34,20 +35,8 @@ from procalg.terms import (
 a, b, c, d = Event("a"), Event("b"), Event("c"), Event("d")
 
 
-class _System:
-    def __init__(self, term: Process, bodies: dict[Call, Process] | None = None) -> None:
-        self.rules = Rules((bodies or {}).__getitem__)
-        self.term = term
-
-    def initial_state(self) -> Process:
-        return self.rules.normalise(self.term)
-
-    def successors(self, state: Process) -> list:
-        return self.rules.transitions(state)
-
-
 def lts_of(term: Process, bodies: dict[Call, Process] | None = None) -> set[tuple[str, str, str]]:
-    lts = explore(_System(term, bodies), state_name=str)
+    lts = explore(TermSystem(term, (bodies or {}).__getitem__), state_name=str)
     names = lts.state_names
     return {(names[s], label, names[t]) for s, label, t in lts.triples()}
 
