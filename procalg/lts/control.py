@@ -160,8 +160,6 @@ def sequence(first: Network, second: Network) -> Network:
         >>> sorted(r.label for r in sequence(component(p), component(p)).rules)[1:]
         ['a', 'a', 'τ', '✓']
     """
-    if not any(r.label == TICK for r in first.rules):
-        return first  # first never terminates: second never starts
     node = _Node((first, second), 2)
     for r in node.rules[0]:
         if r.label == TICK:

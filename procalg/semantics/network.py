@@ -74,6 +74,8 @@ from procalg.terms.saga import THROW_EVENT
 
 _NETWORK_OPERATORS = (Parallel, AlphaParallel, Hide, Rename)
 _CONTROL_OPERATORS = (Seq, ExternalChoice, InternalChoice, Interrupt, Timeout)
+_SYMBOL = {Seq: ";", ExternalChoice: "[]", InternalChoice: "|~|", Interrupt: "/\\",
+           Timeout: "[>"}
 _COMBINE = {Seq: ctl.sequence, ExternalChoice: ctl.external_choice,
             InternalChoice: ctl.internal_choice, Interrupt: ctl.interrupt,
             Timeout: ctl.timeout}
@@ -201,18 +203,18 @@ def compile_network(term: Process, spec_or_unfold: Any, *, reduce: bool = True,
     Example:
         >>> from procalg.terms import SKIP, STOP, Seq
         >>> compile_network(Seq(SKIP, STOP), None)
-        NotApplicable(reason='no parallel operator at the top of the process (Seq)')
+        NotApplicable(reason='no parallel network to compile (the top operator is Seq)')
     """
     rules = _rules(spec_or_unfold)
     top = rules.normalise(term)
     shape = _Shape(rules)
     if not shape.compiled(top):
         return NotApplicable(
-            f"no parallel operator at the top of the process ({type(top).__name__})")
+            f"no parallel network to compile (the top operator is {type(top).__name__})")
     leaves = _Leaves(rules, max_states)
     while True:
         try:
-            net = _build(top, shape, leaves)
+            net, kinds = _build(top, shape, leaves)
             break
         except _Recursive as found:
             shape.leaves.add(found.term)
@@ -222,9 +224,15 @@ def compile_network(term: Process, spec_or_unfold: Any, *, reduce: bool = True,
                                      "the process (no finite network)")
         except LimitExceeded:
             return NotApplicable(f"a sequential component has more than {max_states} states")
-    net = ctl.abortable(close(net), str(THROW_EVENT))
+    closed = close(net)
+    net = ctl.abortable(closed, str(THROW_EVENT))
+    kinds += ["throw"] if net is not closed else []
     notes = [f"network: {len(leaves.done)} distinct leaves, {len(net)} components, "
              f"{len(net.rules)} rules"]
+    if kinds:
+        counts = {k: kinds.count(k) for k in sorted(set(kinds))}
+        notes.append("control components for " + ", ".join(
+            k if n == 1 else f"{k} ×{n}" for k, n in counts.items()))
     if shape.leaves:
         notes.append(f"{len(shape.leaves)} recursive subterm(s) explored whole by the "
                      "term-level rules (no finite operator structure)")
@@ -232,8 +240,9 @@ def compile_network(term: Process, spec_or_unfold: Any, *, reduce: bool = True,
     return reduce_components(net) if reduce else net
 
 
-def _build(top: Process, shape: _Shape, leaves: _Leaves) -> Network:
-    """Post-order walk (explicit stack: replicated operators nest deeply).
+def _build(top: Process, shape: _Shape, leaves: _Leaves) -> tuple[Network, list[str]]:
+    """Post-order walk (explicit stack: replicated operators nest deeply); the
+    network and the operators that became control components.
 
     Raises:
         _Recursive: a compiled operator recurs below itself; it must be a leaf.
@@ -243,11 +252,13 @@ def _build(top: Process, shape: _Shape, leaves: _Leaves) -> Network:
     path: list[Process] = []  # the compiled operators being built: ancestors
     on_path: set[Process] = set()
     controls = 0
+    kinds: list[str] = []
     while todo:
         built, term = todo.pop()
         if built:
             on_path.discard(path.pop())
             controls -= isinstance(term, _CONTROL_OPERATORS)
+            kinds += [_SYMBOL[type(term)]] if isinstance(term, _CONTROL_OPERATORS) else []
             done.append(_combine(term, done))
         elif type(term) is Omega:  # terminated from the start (a one-component ||)
             done.append(_OMEGA_LEAF)
@@ -263,7 +274,7 @@ def _build(top: Process, shape: _Shape, leaves: _Leaves) -> Network:
             controls += isinstance(term, _CONTROL_OPERATORS)
             todo.append((True, term))
             todo.extend((False, op) for op in reversed(shape.operands(term)))
-    return done[0]
+    return done[0], kinds
 
 
 def _combine(term: Process, done: list[Network]) -> Network:
