@@ -163,7 +163,7 @@ def test_parallel_under_seq_and_interrupt_gives_the_reference_lts_state_for_stat
     reference = _reference(term, UNFOLD)
     net = compile_network(term, UNFOLD, reduce=False)
     if isinstance(net, NotApplicable):  # no parallel below: a sequential process
-        assert "no parallel operator" in net.reason
+        assert "no parallel network" in net.reason
         return
     product = explore_product(net)
     assert (product.num_states, product.num_transitions) == (
@@ -208,7 +208,7 @@ def test_reduced_components_keep_the_product_bisimilar_and_deadlocks_as_short(te
 def test_a_sequential_process_is_left_to_the_term_level_with_the_reason():
     term = Seq(Prefix(A, SKIP), Call("P"))
     assert compile_network(term, UNFOLD) == NotApplicable(
-        "no parallel operator at the top of the process (Seq)")
+        "no parallel network to compile (the top operator is Seq)")
 
 
 def test_a_parallel_network_after_a_configuration_step_compiles_with_a_control_component():
