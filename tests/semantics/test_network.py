@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import deque
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -24,7 +25,7 @@ from procalg.api.model import load
 from procalg.errors import ProcalgError
 from procalg.lts import LTS, TAU, TICK, explore
 from procalg.lts.partition import partition
-from procalg.lts.product import explore_product, find_deadlock
+from procalg.lts.product import explore_product, find_deadlock, find_divergence, find_label
 from procalg.semantics.network import NotApplicable, compile_network
 from procalg.semantics.sos import Rules
 from procalg.terms import (
@@ -147,6 +148,32 @@ def _network(term: Process, reduce: bool):
     return net
 
 
+def _diverges(lts: LTS) -> bool:
+    """A reachable state can do τ forever: peel states without τ-successors."""
+    tau = [(s, d) for s, label, d in lts.triples() if label == TAU]
+    alive = set(np.flatnonzero(lts.reachable()).tolist())
+    while True:
+        keep = {s for s, d in tau if s in alive and d in alive}
+        if keep == alive:
+            return bool(alive)
+        alive = keep
+
+
+def _nearest_label(lts: LTS, label: str) -> int | None:
+    """Transitions on a shortest path whose last step shows ``label``."""
+    dist = {lts.initial: 0}
+    queue = deque([lts.initial])
+    while queue:
+        s = queue.popleft()
+        for lab, d in lts.successors(s):
+            if lts.labels[lab] == label:
+                return dist[s] + 1
+            if d not in dist:
+                dist[d] = dist[s] + 1
+                queue.append(d)
+    return None
+
+
 @settings(max_examples=150, deadline=None)
 @given(_network_terms(2))
 def test_random_terms_give_the_reference_lts_through_the_product_engine(term):
@@ -188,6 +215,12 @@ def test_any_operator_on_top_keeps_the_lts_verdicts_and_shortest_deadlocks(term)
     assert result.found == (nearest is not None)
     if nearest is not None:
         assert len(result.path) == nearest
+    assert find_divergence(reduced).found == _diverges(reference)
+    for label in ("b", TICK, "throw"):
+        witness, nearest = find_label(reduced, label), _nearest_label(reference, label)
+        assert witness.found == (nearest is not None)
+        if nearest is not None:
+            assert len(witness.path) == nearest
 
 
 @settings(max_examples=100, deadline=None)
