@@ -2,7 +2,7 @@
 
 :mod:`procalg.lts.network` compiles parallel, hiding and renaming into
 synchronisation rules. The other operators -- ``P ; Q``, ``P [] Q``,
-``P |~| Q``, ``P /\\ Q``, ``P [> Q`` and the abort of a
+``P |~| Q``, ``P /\\ Q``, ``P [> Q``, ``e -> P`` and the abort of a
 ``throw`` -- need to remember a *phase* (has ``P`` terminated? has the choice
 been decided?). As in FDR's supercombinators (Gibson-Robinson et al., "FDR3
 -- a modern refinement checker for CSP", TACAS 2014, section 3), each such
@@ -168,6 +168,24 @@ def sequence(first: Network, second: Network) -> Network:
             node.add(r.label, r.parts)
     for r in node.rules[1]:
         node.guarded(r, "\x00second", 1)
+    return node.network()
+
+
+def prefix(event: str, then: Network) -> Network:
+    """``event -> then``: control {0: before, 1: then}; ``then``'s rules that
+    may start need phase 1.
+
+    Example:
+        >>> from procalg.lts.network import close, component
+        >>> from procalg.lts.product import explore_product
+        >>> p = LTS.build(2, 0, ["a"], [(0, "a", 1), (1, "a", 0)])
+        >>> explore_product(close(prefix("go", component(p)))).num_states
+        3
+    """
+    node = _Node((then,), 2)
+    node.add(event, (node.phase("\x00go", (0, 1)),))
+    for r in node.rules[0]:
+        node.guarded(r, "\x00then", 1)
     return node.network()
 
 

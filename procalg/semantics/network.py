@@ -4,12 +4,12 @@ The operator tree at the top of a term becomes a
 :class:`~procalg.lts.network.Network`: ``Parallel``, ``AlphaParallel``,
 ``Hide`` and ``Rename`` become synchronisation rules
 (:mod:`procalg.lts.network`); ``;``, ``[]``, ``|~|``, ``/\\`` and ``[>``
-become small control components (:mod:`procalg.lts.control`) -- but only
-where a parallel operator lies somewhere below them, in a finite static
-structure. Every other subterm is a *leaf*, explored once into an LTS by the
-reference firing rules (:mod:`procalg.semantics.sos`); equal leaf terms are
-explored once. The product engine (:mod:`procalg.lts.product`) then explores
-the whole.
+and ``e -> P`` become small control components (:mod:`procalg.lts.control`)
+-- but only where a parallel operator lies somewhere below them, in a finite
+static structure (prefixes are looked through outside choices only). Every
+other subterm is a *leaf*, explored once into an LTS by the reference firing
+rules (:mod:`procalg.semantics.sos`); equal leaf terms are explored once.
+The product engine (:mod:`procalg.lts.product`) then explores the whole.
 
 Recursion through the operator tree (``Net = (A ||| B) ; Net``) has no
 finite static structure: the recursive subterm becomes a leaf explored by
@@ -41,7 +41,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from procalg.errors import LimitExceeded
+from procalg.errors import LimitExceeded, ProcalgError
 from procalg.lts import LTS, explore
 from procalg.lts import control as ctl
 from procalg.lts.network import (
@@ -65,6 +65,7 @@ from procalg.terms import (
     Interrupt,
     Omega,
     Parallel,
+    Prefix,
     Process,
     Rename,
     Seq,
@@ -73,8 +74,9 @@ from procalg.terms import (
 from procalg.terms.saga import THROW_EVENT
 
 _NETWORK_OPERATORS = (Parallel, AlphaParallel, Hide, Rename)
-_CONTROL_OPERATORS = (Seq, ExternalChoice, InternalChoice, Interrupt, Timeout)
-_SYMBOL = {Seq: ";", ExternalChoice: "[]", InternalChoice: "|~|", Interrupt: "/\\",
+_CONTROL_OPERATORS = (Seq, ExternalChoice, InternalChoice, Interrupt, Timeout, Prefix)
+_CHOICES = (ExternalChoice, InternalChoice, Interrupt, Timeout)
+_SYMBOL = {Prefix: "->", Seq: ";", ExternalChoice: "[]", InternalChoice: "|~|", Interrupt: "/\\",
            Timeout: "[>"}
 _COMBINE = {Seq: ctl.sequence, ExternalChoice: ctl.external_choice,
             InternalChoice: ctl.internal_choice, Interrupt: ctl.interrupt,
@@ -140,7 +142,7 @@ class _Shape:
 
     def __init__(self, rules: Rules) -> None:
         self.rules = rules
-        self.memo: dict[Process, bool] = {}
+        self.memo: dict[tuple[Process, bool], bool] = {}
         self.leaves: set[Process] = set()
 
     def operands(self, term: Process) -> list[Process]:
@@ -150,6 +152,8 @@ class _Shape:
             return [self.rules.normalise(term.left), self.rules.normalise(term.right)]
         if isinstance(term, Seq):
             return [self.rules.normalise(term.first), self.rules.normalise(term.second)]
+        if isinstance(term, Prefix):
+            return [self.rules.normalise(term.then)]
         return [self.rules.normalise(term.process)]
 
     def compiled(self, term: Process) -> bool:
@@ -158,23 +162,33 @@ class _Shape:
             return False
         if isinstance(term, Parallel | AlphaParallel):
             return True
-        return self.structured(term, 0)
+        return self.structured(term, 0, prefixes=True)
 
-    def structured(self, term: Process, depth: int) -> bool:
+    def structured(self, term: Process, depth: int, *, prefixes: bool) -> bool:
         """A parallel operator lies below ``term`` through compiled operators.
 
         A term met again while it is being decided (recursion) or below
-        ``MAX_DEPTH`` operators counts as unstructured: a leaf is always correct.
+        ``MAX_DEPTH`` operators counts as unstructured: a leaf is always
+        correct. Prefixes are looked through only outside choices (``prefixes``),
+        so that a choice over many inputs (``c?x -> P(x)``) costs nothing here.
         """
         if isinstance(term, Parallel | AlphaParallel):
             return True
         if not isinstance(term, _NETWORK_OPERATORS + _CONTROL_OPERATORS) \
-                or term in self.leaves or depth > MAX_DEPTH:
+                or term in self.leaves or depth > MAX_DEPTH \
+                or (isinstance(term, Prefix) and not prefixes):
             return False
-        if term not in self.memo:
-            self.memo[term] = False  # in progress: a cycle back here finds no parallel
-            self.memo[term] = any(self.structured(op, depth + 1) for op in self.operands(term))
-        return self.memo[term]
+        key = (term, prefixes)
+        if key not in self.memo:
+            self.memo[key] = False  # in progress: a cycle back here finds no parallel
+            inner = prefixes and not isinstance(term, _CHOICES)
+            try:
+                operands = self.operands(term)
+            except ProcalgError:  # e.g. a continuation that fails to evaluate: a leaf
+                return False  # says so when (and if) the term rules reach it
+            self.memo[key] = any(self.structured(op, depth + 1, prefixes=inner)
+                                 for op in operands)
+        return self.memo[key]
 
 
 class _Recursive(Exception):
@@ -281,6 +295,8 @@ def _combine(term: Process, done: list[Network]) -> Network:
     """The network of compiled ``term`` from its operands' (popped from ``done``)."""
     if isinstance(term, Hide):
         return hide(done.pop(), _names(term.hidden))
+    if isinstance(term, Prefix):
+        return ctl.prefix(str(term.event), done.pop())
     if isinstance(term, Rename):
         return rename(done.pop(), {(str(a), str(b)) for a, b in term.pairs})
     right = done.pop()

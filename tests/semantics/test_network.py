@@ -6,7 +6,7 @@ engine must give the LTS the firing rules give: strong bisimilarity (with
 and without reduction), the same deadlock verdicts with shortest traces, and
 the same numbers of states and transitions without reduction -- exactly
 where the operators keep every state's term apart (parallel, hiding,
-renaming, ``;``, interrupt), at least as many where a choice can reach one
+renaming, prefix, ``;``, interrupt), at least as many where a choice can reach one
 term from both branches (the term level merges those, the network keeps
 them apart by the control component's phase).
 """
@@ -85,8 +85,8 @@ def _network_terms(depth: int):
 
 
 def _operator_terms(depth: int, controls: tuple[type, ...]):
-    """Any operator tree: network operators and ``controls`` at every depth,
-    over sequential leaves (some of which can throw)."""
+    """Any operator tree: network operators, prefixes and ``controls`` at
+    every depth, over sequential leaves (some of which can throw)."""
     events = st.frozensets(st.sampled_from(EVENTS))
     leaf = st.one_of(_sequential(2), st.builds(Prefix, st.sampled_from(EVENTS),
                                                 st.just(THROW)))
@@ -101,6 +101,7 @@ def _operator_terms(depth: int, controls: tuple[type, ...]):
         st.builds(Hide, sub, events),
         st.builds(Rename, sub, pairs),
         st.builds(lambda op, p, q: op(p, q), st.sampled_from(controls), sub, sub),
+        st.builds(Prefix, st.sampled_from(EVENTS), sub),
     )
 
 
@@ -186,7 +187,7 @@ def test_random_terms_give_the_reference_lts_through_the_product_engine(term):
 
 @settings(max_examples=150, deadline=None)
 @given(_operator_terms(3, (Seq, Interrupt)))
-def test_parallel_under_seq_and_interrupt_gives_the_reference_lts_state_for_state(term):
+def test_parallel_under_prefix_seq_and_interrupt_gives_the_reference_lts_state_for_state(term):
     reference = _reference(term, UNFOLD)
     net = compile_network(term, UNFOLD, reduce=False)
     if isinstance(net, NotApplicable):  # no parallel below: a sequential process
