@@ -11,18 +11,29 @@ rule of an operand gets a part on it where the phase matters. The product
 engine sees an ordinary :class:`~procalg.lts.network.Network`.
 
 The rules follow Roscoe (*Understanding Concurrent Systems*, ch. 9), as
-:mod:`procalg.semantics.sos` does. Two devices keep the product's state
+:mod:`procalg.semantics.sos` does. Three devices keep the product's state
 count equal to the term-level one where the terms allow it:
 
 * A *guard* part is added only to the operand rules that may fire while the
   operand's components all sit in their initial states: an operand leaves
   its initial state only by such a rule, so the others need no guard.
-* A side that is discarded (the loser of a choice, a timed-out ``P``, every
-  operand once the node terminates) is *reset*: the deciding rule moves its
-  components back to their initial states (internal labels :data:`RESET`
-  and ``ℓ`` -> initial twins), so stale local states never multiply the
-  product. After ✓ every network therefore sits in one canonical state
-  where only its ``DONE`` rules are enabled.
+* A side that is discarded while it may have moved by τ (the loser of a
+  choice, a timed-out ``P``, an interrupted ``P``) is *reset*: the deciding
+  rule moves its components back to their initial states (label
+  :data:`RESET`), so stale local states never multiply the product.
+* When a choice-like node terminates, the terminating side *settles* back to
+  its initial state too (its parts in the ✓ rule take an "ℓ, then initial"
+  twin; its other components sit in a ``DONE`` state or their initial state
+  and take :data:`SETTLE`), so the node has one Ω state whichever side
+  ended it, as the term level has one Ω.
+
+Resets and settles go from many local states to one, so a backward step
+(counterexample reconstruction, the deadlock check's "entered by ✓" test)
+fans out over their sources: settles come only from ``DONE`` or initial
+states (fan-in of one or two), and full resets are used only where a side
+may really be anywhere -- never on a ✓ rule whose other side is known to be
+initial -- and, for the abort of a ``throw``, only while the whole network's
+local states multiply to at most :data:`RESET_LIMIT`.
 
 Example:
     >>> from procalg.lts.network import close, component
@@ -42,6 +53,13 @@ from procalg.lts.network import DONE, Network, Part, SyncRule
 
 RESET = "\x00reset"
 """Internal label: every state of a component moves to its initial state."""
+SETTLE = "\x00settle"
+"""Internal label: a terminated component (in a ``DONE`` state, or initial)
+moves to its initial state."""
+RESET_LIMIT = 1 << 16
+"""Largest product of local state counts a ``throw`` resets in one rule (the
+fan-in of a backward step into the thrown state); beyond it thrown states
+keep their stale components."""
 _INIT = "\x00init:"  # "ℓ then back to the initial state": the twin of a local label ℓ
 
 def _initial_labels(lts: LTS) -> frozenset[str]:
@@ -55,6 +73,9 @@ def _extend(lts: LTS, labels: Iterable[str]) -> LTS:
     for label in sorted(labels):
         if label == RESET:
             extra += [(s, RESET, lts.initial) for s in range(lts.num_states)]
+        elif label == SETTLE:
+            ended = {s for s, lab, _ in triples if lab == DONE} | {lts.initial}
+            extra += [(s, SETTLE, lts.initial) for s in sorted(ended)]
         else:
             base = label[len(_INIT):]
             extra += sorted({(s, label, lts.initial) for s, lab, _ in triples if lab == base})
@@ -71,7 +92,10 @@ class _Node:
         self.spans: list[range] = []
         self.rules: list[list[SyncRule]] = []
         self.notes: list[str] = []
+        self.loose: list[bool] = []
+        self.stale: set[int] = set()  # sides left where they are instead of reset
         for net in operands:
+            self.loose.append(net.loose)
             start = len(self.comps)
             self.spans.append(range(start, start + len(net)))
             self.rules.append([SyncRule(r.label, tuple((c + start, a) for c, a in r.parts))
@@ -102,27 +126,60 @@ class _Node:
         self.moves += [(s, name, d) for s, d in moves]
         return (self.control, name)
 
-    def ending(self, parts: tuple[Part, ...], *sides: int) -> tuple[Part, ...]:
-        """``parts``, plus every component of ``sides`` moved to its initial state."""
-        span = {c for side in sides for c in self.spans[side]}
-        out: list[Part] = []
-        for c, label in parts:
-            if c in span:
-                label = label if label.startswith(_INIT) else _INIT + label
-                self.extra.setdefault(c, set()).add(label)
-                span.discard(c)
-            out.append((c, label))
-        for c in sorted(span):
+    def _twin(self, c: int, label: str) -> str:
+        label = label if label.startswith(_INIT) else _INIT + label
+        self.extra.setdefault(c, set()).add(label)
+        return label
+
+    def finish(self, parts: tuple[Part, ...], side: int) -> tuple[Part, ...]:
+        """``parts`` (a ✓ rule of ``side``, plus control parts), with every
+        component of ``side`` settling to its initial state (unless ``side``
+        is loose: then it rests where it ended, which stops it as well)."""
+        if self.loose[side]:
+            return parts
+        span = set(self.spans[side])
+        out = [(c, self._twin(c, label) if c in span else label) for c, label in parts]
+        for c in sorted(span - {c for c, _ in parts}):
+            self.extra.setdefault(c, set()).add(SETTLE)
+            out.append((c, SETTLE))
+        return tuple(out)
+
+    def reset(self, parts: tuple[Part, ...], side: int) -> tuple[Part, ...]:
+        """``parts``, plus every component of ``side`` (which may be anywhere)
+        moved to its initial state; components already in ``parts`` take the
+        "then initial" twin of their label. A stale side (see :meth:`guard`)
+        is left where it is."""
+        if side in self.stale:
+            return parts
+        span = set(self.spans[side])
+        out = [(c, self._twin(c, label) if c in span else label) for c, label in parts]
+        for c in sorted(span - {c for c, _ in parts}):
             self.extra.setdefault(c, set()).add(RESET)
             out.append((c, RESET))
         return tuple(out)
 
+    def fan_in(self, side: int) -> int:
+        """Product of ``side``'s local state counts: a full reset's fan-in."""
+        total = 1
+        for c in self.spans[side]:
+            total *= self.comps[c].num_states
+        return total
+
+    def resettable(self, side: int) -> None:
+        """Declare that ``side`` may need a reset: beyond :data:`RESET_LIMIT`
+        it becomes *stale* instead -- never reset, every rule of it guarded,
+        and the node loose."""
+        if self.fan_in(side) > RESET_LIMIT:
+            self.stale.add(side)
+
     def add(self, label: str, parts: tuple[Part, ...]) -> None:
         self.out.append(SyncRule(label, parts))
 
-    def guarded(self, rule: SyncRule, name: str, *loops: int) -> None:
-        """``rule``, with a control part looping on ``loops`` if it may start."""
-        if self.may_start(rule):
+    def guarded(self, rule: SyncRule, name: str, *loops: int, side: int | None = None
+                ) -> None:
+        """``rule``, with a control part looping on ``loops`` if it may start
+        (always, for a rule of a stale ``side``)."""
+        if self.may_start(rule) or side in self.stale:
             self.add(rule.label, (*rule.parts, self.phase(name, *((s, s) for s in loops))))
         else:
             self.add(rule.label, rule.parts)
@@ -137,7 +194,11 @@ class _Node:
         comps = [(_extend(lts, self.extra[i]) if i in self.extra else lts)
                  for i, lts in enumerate(self.comps)]
         comps.append(LTS.build(self.states, 0, [], self.moves))
-        return Network(tuple(comps), tuple(dict.fromkeys(self.out)), tuple(self.notes))
+        loose = bool(self.stale) or any(self.loose)
+        if self.stale:
+            self.notes.append("a side too large to reset keeps its stale states after a "
+                              "choice: more states than the term level, same behaviour")
+        return Network(tuple(comps), tuple(dict.fromkeys(self.out)), tuple(self.notes), loose)
 
 
 def _kind(rule: SyncRule) -> str:
@@ -161,6 +222,7 @@ def sequence(first: Network, second: Network) -> Network:
         ['a', 'a', 'τ', '✓']
     """
     node = _Node((first, second), 2)
+    node.moves.append((1, DONE, 1))  # terminated nodes sit in DONE states: see finish()
     for r in node.rules[0]:
         if r.label == TICK:
             node.add(TAU, (*r.parts, node.phase("\x00then", (0, 1))))
@@ -183,6 +245,7 @@ def prefix(event: str, then: Network) -> Network:
         3
     """
     node = _Node((then,), 2)
+    node.moves.append((1, DONE, 1))  # terminated nodes sit in DONE states: see finish()
     node.add(event, (node.phase("\x00go", (0, 1)),))
     for r in node.rules[0]:
         node.guarded(r, "\x00then", 1)
@@ -197,22 +260,30 @@ def external_choice(left: Network, right: Network) -> Network:
     and terminates the node.
     """
     node = _Node((left, right), 4)
+    moved = [node.can_move(side, tau_only=True) for side in (0, 1)]
+    for side in (0, 1):
+        if moved[side]:
+            node.resettable(side)
     for side, own in ((0, 1), (1, 2)):
         other = 1 - side
-        other_moved = node.can_move(other, tau_only=True)
         for r in node.rules[side]:
             kind = _kind(r)
             if kind == TAU:
-                node.guarded(r, f"\x00{side}τ", 0, own)
-            elif kind == "event" and other_moved:
-                node.add(r.label, node.ending((*r.parts, node.phase(f"\x00{side}!", (0, own))),
-                                              other))
+                node.guarded(r, f"\x00{side}τ", 0, own, side=side)
+            elif kind == "event" and moved[other]:
+                node.add(r.label, node.reset((*r.parts, node.phase(f"\x00{side}!", (0, own))),
+                                             other))
                 node.add(r.label, (*r.parts, node.phase(f"\x00{side}=", (own, own))))
             elif kind == "event":
                 node.add(r.label, (*r.parts, node.phase(f"\x00{side}=", (0, own), (own, own))))
+            elif kind == TICK and moved[other] and (moved[side] or node.may_start(r)):
+                node.add(TICK, node.reset(node.finish(
+                    (*r.parts, node.phase(f"\x00{side}✓!", (0, 3))), side), other))
+                node.add(TICK, node.finish(
+                    (*r.parts, node.phase(f"\x00{side}✓", (own, 3))), side))
             elif kind == TICK:
-                node.add(TICK, node.ending(
-                    (*r.parts, node.phase(f"\x00{side}✓", (0, 3), (own, 3))), 0, 1))
+                node.add(TICK, node.finish(
+                    (*r.parts, node.phase(f"\x00{side}✓", (0, 3), (own, 3))), side))
     node.terminating(3)
     return node.network()
 
@@ -225,7 +296,7 @@ def internal_choice(left: Network, right: Network) -> Network:
         node.add(TAU, (node.phase(f"\x00to{side}", (0, own)),))
         for r in node.rules[side]:
             if r.label == TICK:
-                node.add(TICK, node.ending((*r.parts, node.phase(f"\x00{side}✓", (own, 3))),
+                node.add(TICK, node.finish((*r.parts, node.phase(f"\x00{side}✓", (own, 3))),
                                            side))
             elif r.label != DONE:
                 node.guarded(r, f"\x00{side}", own)
@@ -241,22 +312,32 @@ def interrupt(left: Network, right: Network) -> Network:
     """
     node = _Node((left, right), 3)
     left_moved = node.can_move(0, tau_only=False)
+    right_moved = node.can_move(1, tau_only=True)
+    if left_moved:
+        node.resettable(0)
+    if right_moved:
+        node.resettable(1)
     for r in node.rules[0]:
         if r.label == TICK:
-            node.add(TICK, node.ending((*r.parts, node.phase("\x000✓", (0, 2))), 0, 1))
+            parts = node.finish((*r.parts, node.phase("\x000✓", (0, 2))), 0)
+            node.add(TICK, node.reset(parts, 1) if right_moved else parts)
         elif r.label != DONE:
-            node.guarded(r, "\x000", 0)
+            node.guarded(r, "\x000", 0, side=0)
     for r in node.rules[1]:
         kind = _kind(r)
         if kind == TAU:
-            node.guarded(r, "\x001τ", 0, 1)
+            node.guarded(r, "\x001τ", 0, 1, side=1)
         elif kind == "event" and left_moved:
-            node.add(r.label, node.ending((*r.parts, node.phase("\x001!", (0, 1))), 0))
+            node.add(r.label, node.reset((*r.parts, node.phase("\x001!", (0, 1))), 0))
             node.add(r.label, (*r.parts, node.phase("\x001=", (1, 1))))
         elif kind == "event":
             node.add(r.label, (*r.parts, node.phase("\x001=", (0, 1), (1, 1))))
+        elif kind == TICK and left_moved and (right_moved or node.may_start(r)):
+            node.add(TICK, node.reset(node.finish(
+                (*r.parts, node.phase("\x001✓!", (0, 2))), 1), 0))
+            node.add(TICK, node.finish((*r.parts, node.phase("\x001✓", (1, 2))), 1))
         elif kind == TICK:
-            node.add(TICK, node.ending((*r.parts, node.phase("\x001✓", (0, 2), (1, 2))), 0, 1))
+            node.add(TICK, node.finish((*r.parts, node.phase("\x001✓", (0, 2), (1, 2))), 1))
     node.terminating(2)
     return node.network()
 
@@ -265,21 +346,26 @@ def timeout(left: Network, right: Network) -> Network:
     """``left [> right``: control {0: undecided, 1: left, 2: right, 3: Ω}.
 
     ``left``'s τ keeps it undecided, its event or ✓ decides for it; a τ of
-    the node times out to ``right`` (resetting ``left``), which has not moved.
+    the node times out to ``right`` (resetting ``left`` if it moved by τ),
+    which has not moved.
     """
     node = _Node((left, right), 4)
+    left_moved = node.can_move(0, tau_only=True)
+    if left_moved:
+        node.resettable(0)
     for r in node.rules[0]:
         kind = _kind(r)
         if kind == TAU:
-            node.guarded(r, "\x000τ", 0, 1)
+            node.guarded(r, "\x000τ", 0, 1, side=0)
         elif kind == "event":
             node.add(r.label, (*r.parts, node.phase("\x000=", (0, 1), (1, 1))))
         elif kind == TICK:
-            node.add(TICK, node.ending((*r.parts, node.phase("\x000✓", (0, 3), (1, 3))), 0))
-    node.add(TAU, node.ending((node.phase("\x00timeout", (0, 2)),), 0))
+            node.add(TICK, node.finish((*r.parts, node.phase("\x000✓", (0, 3), (1, 3))), 0))
+    expire = (node.phase("\x00timeout", (0, 2)),)
+    node.add(TAU, node.reset(expire, 0) if left_moved else expire)
     for r in node.rules[1]:
         if r.label == TICK:
-            node.add(TICK, node.ending((*r.parts, node.phase("\x001✓", (2, 3))), 1))
+            node.add(TICK, node.finish((*r.parts, node.phase("\x001✓", (2, 3))), 1))
         elif r.label != DONE:
             node.guarded(r, "\x001", 2)
     node.terminating(3)
@@ -289,17 +375,27 @@ def timeout(left: Network, right: Network) -> Network:
 def abortable(net: Network, throw: str) -> Network:
     """A closed ``net`` where a ``throw`` ends everything (outside sagas).
 
-    Control {0: alive, 1: thrown}: every ``throw`` rule moves it to 1 and every
-    component to its initial state, so all thrown states are one; rules that
-    may fire from the all-initial state need phase 0, the rest cannot fire
-    there anyway. Without ``throw`` rules ``net`` is returned as it is.
+    Control {0: alive, 1: thrown}: every ``throw`` rule moves it to 1. While
+    the network's local states multiply to at most :data:`RESET_LIMIT`, the
+    throw also resets every component, so all thrown states are one (as the
+    term level's THROWN) and only rules that may fire from the all-initial
+    state need phase 0; beyond it every rule needs phase 0 and the thrown
+    states keep their components (bisimilar, more states). Without ``throw``
+    rules ``net`` is returned as it is.
     """
     if not any(r.label == throw for r in net.rules):
         return net
     node = _Node((net,), 2)
+    canonical = node.fan_in(0) <= RESET_LIMIT
     for r in node.rules[0]:
         if r.label == throw:
-            node.add(throw, (*node.ending(r.parts, 0), node.phase("\x00throw", (0, 1))))
-        else:
+            parts = node.reset(r.parts, 0) if canonical else r.parts
+            node.add(throw, (*parts, node.phase("\x00throw", (0, 1))))
+        elif canonical:
             node.guarded(r, "\x00alive", 0)
+        else:
+            node.add(r.label, (*r.parts, node.phase("\x00alive", (0, 0))))
+    if not canonical:
+        node.notes.append("thrown states keep their components (too many to reset): "
+                          "more states than the term level, same behaviour")
     return node.network()

@@ -33,7 +33,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from procalg.lts.lts import LTS, TAU, TICK
 
@@ -65,11 +65,16 @@ class Network:
         components: the leaves (and termination components), explored once.
         rules: the synchronisation rules, deduplicated.
         notes: how the network came about (e.g. reductions), for stats.
+        loose: after its ✓ some component may rest in a state other than a
+            ``DONE`` state or its initial state (a side of a choice too large
+            to reset, :mod:`procalg.lts.control`); such a network is never
+            settled back to its initial state.
     """
 
     components: tuple[LTS, ...]
     rules: tuple[SyncRule, ...]
     notes: tuple[str, ...] = ()
+    loose: bool = False
 
     def __post_init__(self) -> None:
         for rule in self.rules:
@@ -152,7 +157,8 @@ def _compose(left: Network, right: Network, shared: set[str],
         rules += [SyncRule(TICK, lr.parts + rr.parts + ((t, TICK),))
                   for lr in ldone for rr in rdone]
         rules.append(SyncRule(DONE, ((t, DONE),)))
-    return Network(comps, tuple(dict.fromkeys(rules)), left.notes + right.notes)
+    return Network(comps, tuple(dict.fromkeys(rules)), left.notes + right.notes,
+                   left.loose or right.loose)
 
 
 def parallel(left: Network, right: Network, sync: Iterable[str]) -> Network:
@@ -172,7 +178,7 @@ def hide(net: Network, hidden: Iterable[str]) -> Network:
     """``net \\ hidden``: hidden labels become τ (✓ cannot be hidden)."""
     h = set(hidden) - {TICK, DONE}
     rules = (SyncRule(TAU if r.label in h else r.label, r.parts) for r in net.rules)
-    return Network(net.components, tuple(dict.fromkeys(rules)), net.notes)
+    return replace(net, rules=tuple(dict.fromkeys(rules)))
 
 
 def rename(net: Network, pairs: Iterable[tuple[str, str]]) -> Network:
@@ -182,13 +188,13 @@ def rename(net: Network, pairs: Iterable[tuple[str, str]]) -> Network:
         if a not in (TAU, TICK, DONE):
             image.setdefault(a, []).append(b)
     rules = (SyncRule(b, r.parts) for r in net.rules for b in image.get(r.label, [r.label]))
-    return Network(net.components, tuple(dict.fromkeys(rules)), net.notes)
+    return replace(net, rules=tuple(dict.fromkeys(rules)))
 
 
 def close(net: Network) -> Network:
     """The product description of a whole process: drops the internal
     ``DONE`` rules (nothing above the root can use them)."""
-    return Network(net.components, tuple(r for r in net.rules if r.label != DONE), net.notes)
+    return replace(net, rules=tuple(r for r in net.rules if r.label != DONE))
 
 
 def reduce_components(net: Network) -> Network:
@@ -204,4 +210,4 @@ def reduce_components(net: Network) -> Network:
     before = sum(c.num_states for c in net.components)
     after = sum(c.num_states for c in comps)
     note = f"components reduced modulo strong bisimulation: {before} -> {after} local states"
-    return Network(comps, net.rules, (*net.notes, note))
+    return replace(net, components=comps, notes=(*net.notes, note))

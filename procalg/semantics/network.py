@@ -38,7 +38,7 @@ Example:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from procalg.errors import LimitExceeded, ProcalgError
@@ -250,7 +250,7 @@ def compile_network(term: Process, spec_or_unfold: Any, *, reduce: bool = True,
     if shape.leaves:
         notes.append(f"{len(shape.leaves)} recursive subterm(s) explored whole by the "
                      "term-level rules (no finite operator structure)")
-    net = Network(net.components, net.rules, tuple(notes))
+    net = replace(net, notes=(*notes, *net.notes))
     return reduce_components(net) if reduce else net
 
 

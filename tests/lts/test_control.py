@@ -18,6 +18,7 @@ from procalg.lts.control import (
     timeout,
 )
 from procalg.lts.network import close, component, parallel
+from procalg.lts.partition import partition
 from procalg.lts.product import explore_product, find_deadlock
 
 ONCE_A = LTS.build(3, 0, ["a"], [(0, "a", 1), (1, TICK, 2)])  # a -> SKIP
@@ -28,6 +29,14 @@ THROWER = LTS.build(2, 0, ["throw"], [(0, "throw", 1)])
 
 def _edges(lts: LTS) -> set[tuple[int, str, int]]:
     return set(lts.triples())
+
+
+def _bisimilar(a: LTS, b: LTS) -> bool:
+    triples = list(a.triples())
+    triples += [(s + a.num_states, lab, d + a.num_states) for s, lab, d in b.triples()]
+    union = LTS.build(a.num_states + b.num_states, a.initial, [], triples)
+    blocks = partition(union, "strong")
+    return bool(blocks[a.initial] == blocks[a.num_states + b.initial])
 
 
 def test_seq_runs_the_second_network_only_after_the_first_terminates() -> None:
@@ -95,3 +104,17 @@ def test_resets_add_transitions_back_to_the_initial_state() -> None:
     choice = external_choice(component(LOOP_B), component(TAU_THEN_C))
     reset = next(c for c in choice.components if RESET in c.labels)
     assert {(s, d) for s, lab, d in _edges(reset) if lab == RESET} == {(0, 0), (1, 0), (2, 0)}
+
+
+def test_a_throw_in_a_network_too_large_to_reset_keeps_the_behaviour(monkeypatch) -> None:
+    import procalg.lts.control as control
+    from procalg.lts.network import hide
+
+    net = close(hide(parallel(component(THROWER), component(TAU_THEN_C), set()), set()))
+    small = explore_product(abortable(net, "throw"))
+    monkeypatch.setattr(control, "RESET_LIMIT", 1)
+    large = abortable(net, "throw")
+    assert any("too many to reset" in note for note in large.notes)
+    assert explore_product(large).num_states > small.num_states  # a thrown state per stale one
+    assert _bisimilar(explore_product(large), small)
+    assert not find_deadlock(large).found

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import deque
 from pathlib import Path
+from unittest.mock import patch
 
 import numpy as np
 import pytest
@@ -23,7 +24,7 @@ from hypothesis import strategies as st
 
 from procalg.api.model import load
 from procalg.errors import ProcalgError
-from procalg.lts import LTS, TAU, TICK, explore
+from procalg.lts import LTS, TAU, TICK, control, explore
 from procalg.lts.partition import partition
 from procalg.lts.product import explore_product, find_deadlock, find_divergence, find_label
 from procalg.semantics.network import NotApplicable, compile_network
@@ -222,6 +223,22 @@ def test_any_operator_on_top_keeps_the_lts_verdicts_and_shortest_deadlocks(term)
         assert witness.found == (nearest is not None)
         if nearest is not None:
             assert len(witness.path) == nearest
+
+
+@settings(max_examples=100, deadline=None)
+@given(_operator_terms(3, (Interrupt, Timeout, ExternalChoice)))
+def test_sides_too_large_to_reset_stay_stale_with_the_same_behaviour(term):
+    reference = _reference(term, UNFOLD)
+    with patch.object(control, "RESET_LIMIT", 1):  # every side counts as too large
+        net = compile_network(term, UNFOLD, reduce=False)
+    if isinstance(net, NotApplicable):
+        return
+    assert _bisimilar(explore_product(net), reference)
+    result = find_deadlock(net)
+    nearest = _nearest_deadlock(reference)
+    assert result.found == (nearest is not None)
+    if nearest is not None:
+        assert len(result.path) == nearest
 
 
 @settings(max_examples=100, deadline=None)
