@@ -27,13 +27,11 @@ count equal to the term-level one where the terms allow it:
   and take :data:`SETTLE`), so the node has one Ω state whichever side
   ended it, as the term level has one Ω.
 
-Resets and settles go from many local states to one, so a backward step
-(counterexample reconstruction, the deadlock check's "entered by ✓" test)
-fans out over their sources: settles come only from ``DONE`` or initial
-states (fan-in of one or two), and full resets are used only where a side
-may really be anywhere -- never on a ✓ rule whose other side is known to be
-initial -- and, for the abort of a ``throw``, only while the whole network's
-local states multiply to at most :data:`RESET_LIMIT`.
+A backward step (counterexample reconstruction, the deadlock check's
+"entered by ✓" test) fans out over a reset's sources: settles come only
+from ``DONE`` or initial states, and full resets are used only where a side
+may really be anywhere, and only while its local states multiply to at most
+:data:`RESET_LIMIT` (else the side stays, fully guarded: bisimilar, more states).
 
 Example:
     >>> from procalg.lts.network import close, component
