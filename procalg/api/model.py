@@ -39,6 +39,9 @@ class Model:
     module: ast.Module
     spec: Any
     _processes: dict[str, Process] = field(default_factory=dict, repr=False, compare=False)
+    explored: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+    """Whole LTSs already explored, by (term, engine options): assertions on
+    one process share one exploration (filled by :mod:`procalg.api.check`)."""
 
     @property
     def content_hash(self) -> str:

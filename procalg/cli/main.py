@@ -84,6 +84,9 @@ def _common_lts_options(parser: argparse.ArgumentParser) -> None:
                         help="minimise by this bisimulation first")
     parser.add_argument("--max-states", type=int, default=DEFAULT_MAX_STATES, metavar="N",
                         help="stop exploring beyond N states (default: %(default)s; 0: no limit)")
+    parser.add_argument("--engine", choices=ENGINES, default="auto",
+                        help="product: the compiled parallel network; reference: the "
+                             "term-level rules; auto (default): product where it applies")
 
 
 MEMORY_SHARE = 0.8
