@@ -40,8 +40,6 @@ Example:
 
 from __future__ import annotations
 
-import os
-import socket
 import threading
 import time
 import uuid
@@ -79,6 +77,7 @@ from procalg.runtime.history import (
     TimerFired,
     TimerStarted,
 )
+from procalg.runtime.leases import Leases, owner_id
 from procalg.runtime.ports import (
     UNFINISHED,
     ActivityRegistry,
@@ -132,7 +131,8 @@ class Engine:
         self.clock = clock or SystemClock()
         self.loader = loader
         self.lease = lease
-        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.owner = owner_id()
+        self.leases = Leases(log, self.owner, lease)
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="activity")
         self._max_runs = max_runs
         self._drivers: ThreadPoolExecutor | None = None  # started on first concurrent use
@@ -140,7 +140,6 @@ class Engine:
         self.commits = GroupCommit(log)
         self._states: dict[str, RunState] = {}
         self._pending: dict[str, list[HistoryEvent]] = {}
-        self._lease_end: dict[str, float] = {}
         self._stored: dict[str, str] = {}  # the status last written for each run
         self._locks: dict[str, threading.RLock] = {}  # one per run: runs move independently
         self._lock = threading.Lock()  # guards _locks and _drivers only
@@ -184,17 +183,17 @@ class Engine:
         now = self.clock.now()
         record = RunRecord(run_id, workflow.process, workflow.args, workflow.model_hash,
                            workflow.model_text, dict(workflow.verdicts), created=now,
-                           owner=self.owner, lease_until=time.time() + self.lease)
+                           owner=self.owner)
         first = RunStarted(time=now, process=workflow.process, args=workflow.args,
                            model_hash=workflow.model_hash)
         with self._run_lock(run_id):
-            self.commits.commit(Write(run_id, 0, (first,), record=record))
+            self.commits.commit(Write(run_id, 0, (first,), record=record, lease=self.lease))
+            self.leases.hold(run_id)
             state = RunState.initial(workflow)
             evolve(state, first)
             self._states[run_id] = state
             self._pending[run_id] = []
             self._stored[run_id] = record.status
-            self._lease_end[run_id] = record.lease_until
             self.drive(run_id)
 
     def _run_lock(self, run_id: str) -> threading.RLock:
@@ -332,6 +331,9 @@ class Engine:
         # durable before a call that depends on it; committing it here rather than
         # right after it returned lets the last step share the run's final commit.
         self._flush(run_id, state, "running")
+        if self.leases.lost(run_id):  # another worker took the run: never call twice
+            raise RunError(f"run {run_id}: another worker took over its lease; "
+                           "this worker stops driving it")
         wf = state.workflow
         jobs = []
         for call in calls:
@@ -399,14 +401,8 @@ class Engine:
             raise
         self._stored[run_id] = status
         self._pending[run_id] = []
-        if pending:
-            self._renew(run_id)
-
-    def _renew(self, run_id: str) -> None:
-        wall = time.time()
-        if self._lease_end.get(run_id, 0.0) - wall < self.lease / 2:
-            self.log.claim(run_id, self.owner, wall, wall + self.lease)
-            self._lease_end[run_id] = wall + self.lease
+        if release:
+            self.leases.dropped(run_id)
 
     # -- the outside world ----------------------------------------------------
 
@@ -452,14 +448,8 @@ class Engine:
     def resume_all(self) -> list[str]:
         """Claim every unfinished run whose worker is gone, replay them and drive them
         concurrently (see :meth:`drive_many`)."""
-        resumed = []
-        wall = time.time()
-        for record in self.log.list_runs(UNFINISHED):
-            expired = record.lease_until < wall or _owner_dead(record.owner)
-            now = max(wall, record.lease_until + 1.0) if expired else wall
-            if self.log.claim(record.run_id, self.owner, now, wall + self.lease):
-                self._lease_end[record.run_id] = wall + self.lease
-                resumed.append(record.run_id)
+        resumed = [record.run_id for record in self.log.list_runs(UNFINISHED)
+                   if self.leases.take(record.run_id)]
         self._each(self.resume, resumed)
         return resumed
 
@@ -505,8 +495,29 @@ class Engine:
         self.log.get_run(run_id)
         return Run(self, run_id)
 
+    def claim(self, run_id: str) -> None:
+        """Take the run's lease (from a dead worker of this host at once), or say who holds it.
+
+        Raises:
+            RunError: the run has finished, or a live worker holds it.
+        """
+        record = self.log.get_run(run_id)
+        if record.status not in UNFINISHED:
+            raise RunError(f"run {run_id} has {record.status}")
+        if not self.leases.take(run_id):
+            record = self.log.get_run(run_id)
+            until = time.strftime("%H:%M:%S", time.localtime(record.lease_until))
+            raise RunError(f"run {run_id} is held by worker {record.owner or '(none)'} "
+                           f"until {until}",
+                           hint="wait for that worker to finish or its lease to expire")
+
+    def release(self, run_id: str) -> None:
+        """Drop this engine's lease on the run (another worker may then drive it)."""
+        self.leases.release(run_id)
+
     def close(self) -> None:
-        """Stop the activity threads (does not close the log)."""
+        """Release every lease this engine holds and stop its threads (the log stays open)."""
+        self.leases.release_all()
         self._pool.shutdown(wait=False, cancel_futures=True)
         if self._drivers is not None:
             self._drivers.shutdown(wait=False, cancel_futures=True)
@@ -525,17 +536,3 @@ def _check_type(channel: Channel, values: tuple[Any, ...]) -> None:
             raise RunError(f"{show(value)} is not a value of field {i + 1} of signal "
                            f"{channel.name}", hint=f"the field's type is {{{shown}}}")
 
-
-def _owner_dead(owner: str) -> bool:
-    """True if ``owner`` is a process on this host that no longer exists."""
-    host, _, rest = owner.partition(":")
-    pid = rest.partition(":")[0]
-    if host != socket.gethostname() or not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False

@@ -47,6 +47,8 @@ from procalg.store.rows import (
 )
 
 _HEADER = b"SQLite format 3\x00"
+NOW = "((julianday('now') - 2440587.5) * 86400.0)"
+"""The database's clock in epoch seconds: every lease is judged by it, never a worker's."""
 _SCHEMA = f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT INTO meta VALUES ('application', '{APPLICATION}'), ('schema_version', '{SCHEMA_VERSION}');
@@ -210,6 +212,9 @@ class SqliteLog:
         db.executemany("INSERT INTO history VALUES (?, ?, ?)", rows)
         if write.status is not None:
             db.execute("UPDATE runs SET status = ? WHERE run_id = ?", (write.status, run_id))
+        if write.record is not None and write.lease:
+            db.execute(f"UPDATE runs SET lease_until = {NOW} + ? WHERE run_id = ?",
+                       (write.lease, run_id))
         if write.release:
             db.execute("UPDATE runs SET owner = '', lease_until = 0 WHERE run_id = ? AND owner = ?",
                        (run_id, write.release))
@@ -223,25 +228,41 @@ class SqliteLog:
         rows = self._read("SELECT max(seq) FROM history WHERE run_id = ?", (run_id,))
         return 0 if rows[0][0] is None else rows[0][0] + 1
 
-    def claim(self, run_id: str, owner: str, now: float, until: float) -> bool:
+    def claim(self, run_id: str, owner: str, lease: float,
+              dead: tuple[str, float] | None = None) -> bool:
+        # One UPDATE: the compare and the set are atomic, and `now` is SQLite's.
+        dead_owner, dead_until = dead or ("", -1.0)
         cur = self._write(
-            "UPDATE runs SET owner = ?, lease_until = ? WHERE run_id = ? AND status IN (?, ?)"
-            " AND (owner = '' OR owner = ? OR lease_until < ?)",
-            (owner, until, run_id, *UNFINISHED, owner, now),
+            f"UPDATE runs SET owner = ?, lease_until = {NOW} + ? WHERE run_id = ?"
+            " AND status IN (?, ?) AND (owner = '' OR owner = ? OR lease_until < " + NOW
+            + " OR (owner = ? AND lease_until = ?))",
+            (owner, lease, run_id, *UNFINISHED, owner, dead_owner, dead_until),
         )
         return cur.rowcount == 1
 
-    def claim_next(self, owner: str, now: float, until: float, limit: int = 1) -> list[str]:
+    def renew(self, run_id: str, owner: str, lease: float) -> bool:
+        cur = self._write(f"UPDATE runs SET lease_until = {NOW} + ? WHERE run_id = ?"
+                          " AND owner = ?", (lease, run_id, owner))
+        return cur.rowcount == 1
+
+    def claim_next(self, owner: str, lease: float, limit: int = 1) -> list[str]:
+        # BEGIN IMMEDIATE takes SQLite's single write lock: the select and the
+        # updates are one step for every other connection (SKIP LOCKED's effect).
         with self._lock:
             db = self._db
             db.execute("BEGIN IMMEDIATE")
-            ids = [r for (r,) in db.execute(
-                "SELECT run_id FROM runs WHERE status IN (?, ?) AND"
-                " (owner = '' OR lease_until < ?) ORDER BY created LIMIT ?",
-                (*UNFINISHED, now, limit))]
-            db.executemany("UPDATE runs SET owner = ?, lease_until = ? WHERE run_id = ?",
-                           [(owner, until, r) for r in ids])
-            db.execute("COMMIT")
+            try:
+                ids = [r for (r,) in db.execute(
+                    "SELECT run_id FROM runs WHERE status IN (?, ?) AND"
+                    f" (owner = '' OR lease_until < {NOW}) ORDER BY created LIMIT ?",
+                    (*UNFINISHED, limit))]
+                db.executemany(f"UPDATE runs SET owner = ?, lease_until = {NOW} + ?"
+                               " WHERE run_id = ?", [(owner, lease, r) for r in ids])
+                db.execute("COMMIT")
+            except sqlite3.DatabaseError as err:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise StoreError(f"store write failed: {err}") from err
         return ids
 
     def release(self, run_id: str, owner: str) -> None:
