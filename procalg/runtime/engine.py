@@ -51,6 +51,7 @@ from procalg.errors import RunError, StoreError
 from procalg.runtime.binding import check_bindings, check_verdicts
 from procalg.runtime.clock import SystemClock, VirtualClock
 from procalg.runtime.commit import GroupCommit
+from procalg.runtime.conform import conform
 from procalg.runtime.decide import (
     Finish,
     Fire,
@@ -88,7 +89,7 @@ from procalg.runtime.ports import (
     Write,
 )
 from procalg.runtime.run import Run
-from procalg.runtime.worker import Outcome, attempt_all
+from procalg.runtime.worker import OUTSIDE_SET, Outcome, attempt_all
 from procalg.runtime.workflow import Channel, ChannelKind, Workflow
 from procalg.terms.values import Event, show
 
@@ -359,7 +360,9 @@ class Engine:
                         now: float) -> list[HistoryEvent]:
         if outcome.output is None:
             policy = state.workflow.channels[call.channel].retry
-            delay = policy.next_delay(call.attempt, outcome.error_type)
+            # a value outside the model: its side effect happened, so never call again
+            delay = (None if outcome.error_type == OUTSIDE_SET
+                     else policy.next_delay(call.attempt, outcome.error_type))
             return [AttemptFailed(time=now, step=call.step, attempt=call.attempt,
                                   error_type=outcome.error_type, message=outcome.message,
                                   retry_at=None if delay is None else now + delay)]
@@ -422,7 +425,7 @@ class Engine:
             if state.workflow.kind(event) is not ChannelKind.SIGNAL:
                 raise RunError(f"{channel!r} is not a signal channel of this model",
                                hint="declare it with `signal " + channel + "`")
-            _check_type(state.workflow.channels[channel], values)
+            event = Event(channel, _check_type(state.workflow.channels[channel], values))
             if not targets(state.moves(), event):
                 offered = sorted(str(lab) for lab, _ in state.moves()
                                  if state.workflow.kind(lab) is ChannelKind.SIGNAL)
@@ -523,16 +526,23 @@ class Engine:
             self._drivers.shutdown(wait=False, cancel_futures=True)
 
 
-def _check_type(channel: Channel, values: tuple[Any, ...]) -> None:
-    """A signal's values must fit its channel's declared fields (when known)."""
+def _check_type(channel: Channel, values: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A signal's values, as the model's values of its channel's declared fields (when known).
+
+    Raises:
+        RunError: a wrong number of values, or one outside its field's type.
+    """
     if not channel.fields:
-        return
+        return tuple(values)
     if len(values) != len(channel.fields):
         raise RunError(f"signal {channel.name} takes {len(channel.fields)} value(s), "
                        f"got {len(values)}")
+    fitted = []
     for i, (value, allowed) in enumerate(zip(values, channel.fields, strict=True)):
-        if value not in allowed:
+        model = conform(value, allowed)  # 1 is not a Bool, though 1 == True
+        if model is None:
             shown = ", ".join(sorted(map(show, allowed)))
             raise RunError(f"{show(value)} is not a value of field {i + 1} of signal "
                            f"{channel.name}", hint=f"the field's type is {{{shown}}}")
-
+        fitted.append(model)
+    return tuple(fitted)

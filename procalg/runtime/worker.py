@@ -33,7 +33,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from procalg.runtime.conform import compatible
 from procalg.runtime.decide import Perform
+from procalg.runtime.history import encode_value
 from procalg.terms.values import Event, show, sort_key
 
 OUTSIDE_SET = "ValueOutsideChannel"
@@ -81,13 +83,40 @@ def _shape(call: Perform, value: Any, arity: int) -> Outcome:
     else:
         return Outcome(None, OUTSIDE_SET, f"activity {call.channel} returned {value!r}; "
                                           f"the model reads {missing} fields, give a tuple")
-    event = Event(call.channel, call.input + output)
-    if event not in call.offered:
+    try:
+        event = Event(call.channel, call.input + output)
+    except TypeError:  # unhashable (a list, a dict): no model value is
+        return Outcome(None, OUTSIDE_SET, f"activity {call.channel} returned {value!r}, "
+                                          "which is not a value of the model")
+    match = _offered(call, event)
+    if match is None:
         offered = ", ".join(str(e) for e in sorted(call.offered, key=sort_key))
-        shown = show(value) if not isinstance(value, list) else repr(value)
+        model_kind = type(value) in (int, bool, tuple, frozenset) or \
+            type(value).__module__.startswith("procalg")
+        shown = show(value) if model_kind else f"{value!r} (a {type(value).__name__})"
         return Outcome(None, OUTSIDE_SET, f"activity {call.channel} returned {shown}: {event} "
                                           f"is not in the set the model offers, {{{offered}}}")
+    # the model's own values (10, not 10.0 or numpy.int64(10)): what the store records
+    output = match.fields[len(call.input):]
+    try:
+        encode_value(output)
+    except Exception as err:  # any failure to encode is the value's fault
+        return Outcome(None, OUTSIDE_SET, f"activity {call.channel} returned a value the "
+                                          f"store cannot record: {err}")
     return Outcome(output)
+
+
+def _offered(call: Perform, event: Event) -> Event | None:
+    """The offered event ``event`` stands for (Python equality, then kind by kind)."""
+    if event not in call.offered:
+        return None
+    fresh = len(call.input)
+    for offered in call.offered:
+        if offered == event and all(compatible(v, m) for v, m in
+                                    zip(event.fields[fresh:], offered.fields[fresh:],
+                                        strict=True)):
+            return offered
+    return None
 
 
 def attempt(fn: Callable[..., Any], call: Perform, key: str, timeout: float | None,

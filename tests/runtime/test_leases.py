@@ -160,7 +160,7 @@ def test_a_lease_shorter_than_the_activity_and_the_timer_is_kept_by_its_heartbea
     refused = 0
     try:
         deadline = time.monotonic() + 30
-        while not db.exists() and time.monotonic() < deadline:
+        while not effects.exists() and time.monotonic() < deadline:  # `a` has started
             time.sleep(0.05)
         other = Engine(SqliteLog(db), loader=lambda record: _model(1.5), lease=5.0)
         while worker.poll() is None and time.monotonic() < deadline:
@@ -178,7 +178,7 @@ def test_a_lease_shorter_than_the_activity_and_the_timer_is_kept_by_its_heartbea
             other.close()
     assert worker.returncode == 0, err
     assert out.strip() == "completed"
-    assert refused > 20  # ~4.5 s of attempts, many of them past the 0.5 s lease
+    assert refused > 15  # ~4.5 s of attempts, many of them past the 0.5 s lease
     assert effects.read_text().split() == ["a", "b"]  # each activity ran once
 
 
