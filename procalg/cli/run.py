@@ -131,8 +131,9 @@ def _registry(module: str | None) -> ActivityRegistry:
     sys.path.insert(0, str(Path.cwd()))
     try:
         loaded = importlib.import_module(module)
-    except ImportError as err:
-        raise RunError(f"cannot import activities module {module!r}: {err}",
+    except Exception as err:  # ImportError, or the module's own code failing at import
+        why = err if isinstance(err, ImportError) else f"{type(err).__name__}: {err}"
+        raise RunError(f"cannot import activities module {module!r}: {why}",
                        hint="give a module name importable from here, e.g. examples.shop") from err
     mapping = getattr(loaded, "ACTIVITIES", None)
     return ActivityRegistry(mapping) if mapping is not None else DEFAULT_REGISTRY
@@ -141,7 +142,8 @@ def _registry(module: str | None) -> ActivityRegistry:
 def _engine(args: argparse.Namespace, out: Callable[[str], None] | None = None) -> Engine:
     url = args.db if "://" in args.db or args.db == "memory:" else "sqlite:///" + args.db
     eng = api.engine(url, activities=_registry(getattr(args, "activities", None)),
-                     retry=retry_overrides(getattr(args, "retry", [])) or None)
+                     retry=retry_overrides(getattr(args, "retry", [])) or None,
+                     create=args.run is cmd_run)  # reading a mistyped --db makes no file
     if out is not None:
         eng.on_event = Progress(lambda line: out(line) or sys.stdout.flush())
     args.engine = eng  # closed (its leases released) on every exit path: _plain_errors

@@ -25,6 +25,7 @@ Example:
 from __future__ import annotations
 
 import inspect
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -33,6 +34,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from procalg.errors import RunError
 from procalg.runtime.conform import compatible
 from procalg.runtime.decide import Perform
 from procalg.runtime.history import encode_value
@@ -126,9 +128,31 @@ def attempt(fn: Callable[..., Any], call: Perform, key: str, timeout: float | No
         value = _invoke(fn, call.input, key, timeout)
     except TimeoutError:
         return Outcome(None, TIMEOUT, f"activity {call.channel} exceeded {timeout}s")
+    except SystemExit as err:  # not a failed attempt: the code asked to end the process
+        raise RunError(f"activity {call.channel} called sys.exit({err.code!r})",
+                       hint="raise an exception to fail an attempt") from None
     except Exception as err:  # user code: any exception is a failed attempt
         return Outcome(None, type(err).__name__, str(err))
     return _shape(call, value, arity)
+
+
+def _on_daemon(job: tuple[Callable[..., Any], Perform, str, float | None, int]
+               ) -> Future[Outcome]:
+    """An attempt with a timeout, on its own daemon thread: if it hangs past the timeout
+    it is abandoned, and a pool thread would keep the process from exiting (pools are
+    joined at exit)."""
+    future: Future[Outcome] = Future()
+
+    def run() -> None:
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            future.set_result(attempt(*job))
+        except BaseException as err:  # handed to the waiting driver
+            future.set_exception(err)
+
+    threading.Thread(target=run, daemon=True, name="activity-timed").start()
+    return future
 
 
 def attempt_all(
@@ -139,7 +163,8 @@ def attempt_all(
     if len(jobs) == 1 and jobs[0][3] is None:
         return [attempt(*jobs[0])]
     began = time.monotonic()
-    futures: list[Future[Outcome]] = [pool.submit(attempt, *job) for job in jobs]
+    futures: list[Future[Outcome]] = [pool.submit(attempt, *job) if job[3] is None
+                                      else _on_daemon(job) for job in jobs]
     outcomes = []
     for future, (_, call, _, timeout, _) in zip(futures, jobs, strict=True):
         # Each attempt's limit runs from the batch's start, not from when an

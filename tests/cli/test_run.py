@@ -84,6 +84,9 @@ def test_a_waiting_run_is_signalled_listed_shown_and_its_history_replays(capsys)
 
 
 def test_bad_input_is_a_clear_error_and_never_a_traceback(capsys) -> None:
+    from procalg.store.sqlite import SqliteLog
+
+    SqliteLog("runs.db").close()
     assert main(["runs", "show", "nope"]) == 2
     assert "error: no run with id 'nope'" in capsys.readouterr().err
     Path("foreign.db").write_text("not a database")
@@ -195,3 +198,39 @@ def test_a_signal_to_a_run_whose_owner_died_is_not_refused(capsys) -> None:
         db.execute("UPDATE runs SET owner = ?, lease_until = ?", (dead, time.time() + 3600))
     assert main(["runs", "signal", run_id, "answer", "1", "--activities", "acts_dead"]) == 3
     assert "signal answer.1" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("case", "said"), [
+    ("directory as --db", "d is not a procalg run store: it is a directory"),
+    ("module raising at import", "cannot import activities module 'boom': ValueError: boom"),
+    ("module with a syntax error", "cannot import activities module 'broken': SyntaxError"),
+    ("sys.exit in an activity", "activity work called sys.exit(7)"),
+    ("list a mistyped --db", "there is no run store at typo.db"),
+])
+def test_each_failure_is_one_error_line_with_exit_2(capsys, case: str, said: str) -> None:
+    Path("w.proc").write_text("activity work\nP = work -> SKIP\n")
+    Path("boom.py").write_text("raise ValueError('boom')\n")
+    Path("broken.py").write_text("def (\n")
+    Path("exits.py").write_text("import sys\nACTIVITIES = {'work': lambda: sys.exit(7)}\n")
+    Path("d").mkdir()
+    argv = {"directory as --db": ["runs", "list", "--db", "d"],
+            "module raising at import": ["run", "w.proc", "P", "--activities", "boom"],
+            "module with a syntax error": ["run", "w.proc", "P", "--activities", "broken"],
+            "sys.exit in an activity": ["run", "w.proc", "P", "--activities", "exits"],
+            "list a mistyped --db": ["runs", "list", "--db", "typo.db"]}[case]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {said}") and "Traceback" not in err
+    assert not Path("typo.db").exists()
+
+
+def test_a_hung_activity_past_its_timeout_does_not_keep_procalg_run_from_exiting() -> None:
+    import subprocess
+    import sys
+
+    Path("hung.proc").write_text("activity work timeout 200ms attempts 1\nP = work -> SKIP\n")
+    Path("hangs.py").write_text("import time\nACTIVITIES = {'work': lambda: time.sleep(600)}\n")
+    done = subprocess.run([sys.executable, "-m", "procalg.cli", "run", "hung.proc", "P",
+                           "--activities", "hangs"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1  # the run failed (no attempts left), and the process ended
+    assert "StartToCloseTimeout" in done.stdout
