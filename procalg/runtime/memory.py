@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import time
 
 from procalg.errors import RunError, StoreError
 from procalg.runtime.history import HistoryEvent
@@ -59,7 +60,10 @@ class MemoryLog:
             if write.record is not None:
                 if run_id in self._runs:
                     raise StoreError(f"run {run_id!r} already exists")
-                self._runs[run_id] = write.record
+                record = write.record
+                if write.lease:  # this process is the database: its clock is the database's
+                    record = dataclasses.replace(record, lease_until=time.time() + write.lease)
+                self._runs[run_id] = record
                 self._history[run_id] = []
             history = self._history[run_id]
             if write.seq != len(history):
@@ -79,18 +83,29 @@ class MemoryLog:
     def length(self, run_id: str) -> int:
         return len(self._history.get(run_id, ()))
 
-    def claim(self, run_id: str, owner: str, now: float, until: float) -> bool:
+    def claim(self, run_id: str, owner: str, lease: float,
+              dead: tuple[str, float] | None = None) -> bool:
         with self._lock:
-            r = self._runs[run_id]
-            if r.status in UNFINISHED and (r.owner in ("", owner) or r.lease_until < now):
-                self._runs[run_id] = dataclasses.replace(r, owner=owner, lease_until=until)
+            r, now = self._runs[run_id], time.time()
+            if r.status in UNFINISHED and (r.owner in ("", owner) or r.lease_until < now
+                                           or (r.owner, r.lease_until) == dead):
+                self._runs[run_id] = dataclasses.replace(r, owner=owner, lease_until=now + lease)
                 return True
             return False
 
-    def claim_next(self, owner: str, now: float, until: float, limit: int = 1) -> list[str]:
+    def renew(self, run_id: str, owner: str, lease: float) -> bool:
+        with self._lock:
+            r = self._runs[run_id]
+            if r.owner != owner:
+                return False
+            self._runs[run_id] = dataclasses.replace(r, lease_until=time.time() + lease)
+            return True
+
+    def claim_next(self, owner: str, lease: float, limit: int = 1) -> list[str]:
+        now = time.time()
         free = [r.run_id for r in self.list_runs(UNFINISHED)
                 if r.owner == "" or r.lease_until < now][:limit]
-        return [r for r in free if self.claim(r, owner, now, until)]
+        return [r for r in free if self.claim(r, owner, lease)]
 
     def release(self, run_id: str, owner: str) -> None:
         with self._lock:

@@ -55,7 +55,7 @@ class RunRecord:
         status: ``running``, ``waiting``, ``completed``, ``compensated``, ``failed``.
         created: clock time of creation.
         owner: worker holding the lease (``""``: none).
-        lease_until: clock time the lease ends.
+        lease_until: when the lease ends, in epoch seconds of the database's clock.
     """
 
     run_id: str
@@ -81,6 +81,8 @@ class Write:
         status: the run's new status (None: unchanged).
         record: create the run with this record first (``events`` start at 0).
         release: drop the lease this owner holds (the run finished).
+        lease: with ``record``: the creator's lease lasts this many seconds
+            from the DATABASE's clock (instead of ``record.lease_until``).
     """
 
     run_id: str
@@ -89,6 +91,7 @@ class Write:
     status: str | None = None
     record: RunRecord | None = None
     release: str = ""
+    lease: float = 0.0
 
 
 @runtime_checkable
@@ -120,10 +123,20 @@ class EventLog(Protocol):
     def length(self, run_id: str) -> int:
         """How many events the run's history holds (without reading them)."""
 
-    def claim(self, run_id: str, owner: str, now: float, until: float) -> bool:
-        """Take the lease if it is free, expired or already ours; True if taken."""
+    def claim(self, run_id: str, owner: str, lease: float,
+              dead: tuple[str, float] | None = None) -> bool:
+        """Take the lease by compare-and-set, for ``lease`` seconds of the DATABASE's clock.
 
-    def claim_next(self, owner: str, now: float, until: float, limit: int = 1) -> list[str]:
+        Taken if the run is unfinished and its lease is free, ours, expired by
+        the database's clock, or still exactly ``dead`` (an ``(owner,
+        lease_until)`` pair the caller saw and knows to be a dead process).
+        Never computed from another worker's clock or from the old expiry.
+        """
+
+    def renew(self, run_id: str, owner: str, lease: float) -> bool:
+        """Extend our lease to database-now + ``lease``; False if it is no longer ours."""
+
+    def claim_next(self, owner: str, lease: float, limit: int = 1) -> list[str]:
         """Lease up to ``limit`` unfinished runs whose lease is free or expired."""
 
     def release(self, run_id: str, owner: str) -> None:

@@ -25,6 +25,7 @@ Example:
 from __future__ import annotations
 
 import inspect
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -33,7 +34,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from procalg.errors import RunError
+from procalg.runtime.conform import compatible
 from procalg.runtime.decide import Perform
+from procalg.runtime.history import encode_value
 from procalg.terms.values import Event, show, sort_key
 
 OUTSIDE_SET = "ValueOutsideChannel"
@@ -81,13 +85,40 @@ def _shape(call: Perform, value: Any, arity: int) -> Outcome:
     else:
         return Outcome(None, OUTSIDE_SET, f"activity {call.channel} returned {value!r}; "
                                           f"the model reads {missing} fields, give a tuple")
-    event = Event(call.channel, call.input + output)
-    if event not in call.offered:
+    try:
+        event = Event(call.channel, call.input + output)
+    except TypeError:  # unhashable (a list, a dict): no model value is
+        return Outcome(None, OUTSIDE_SET, f"activity {call.channel} returned {value!r}, "
+                                          "which is not a value of the model")
+    match = _offered(call, event)
+    if match is None:
         offered = ", ".join(str(e) for e in sorted(call.offered, key=sort_key))
-        shown = show(value) if not isinstance(value, list) else repr(value)
+        model_kind = type(value) in (int, bool, tuple, frozenset) or \
+            type(value).__module__.startswith("procalg")
+        shown = show(value) if model_kind else f"{value!r} (a {type(value).__name__})"
         return Outcome(None, OUTSIDE_SET, f"activity {call.channel} returned {shown}: {event} "
                                           f"is not in the set the model offers, {{{offered}}}")
+    # the model's own values (10, not 10.0 or numpy.int64(10)): what the store records
+    output = match.fields[len(call.input):]
+    try:
+        encode_value(output)
+    except Exception as err:  # any failure to encode is the value's fault
+        return Outcome(None, OUTSIDE_SET, f"activity {call.channel} returned a value the "
+                                          f"store cannot record: {err}")
     return Outcome(output)
+
+
+def _offered(call: Perform, event: Event) -> Event | None:
+    """The offered event ``event`` stands for (Python equality, then kind by kind)."""
+    if event not in call.offered:
+        return None
+    fresh = len(call.input)
+    for offered in call.offered:
+        if offered == event and all(compatible(v, m) for v, m in
+                                    zip(event.fields[fresh:], offered.fields[fresh:],
+                                        strict=True)):
+            return offered
+    return None
 
 
 def attempt(fn: Callable[..., Any], call: Perform, key: str, timeout: float | None,
@@ -97,9 +128,31 @@ def attempt(fn: Callable[..., Any], call: Perform, key: str, timeout: float | No
         value = _invoke(fn, call.input, key, timeout)
     except TimeoutError:
         return Outcome(None, TIMEOUT, f"activity {call.channel} exceeded {timeout}s")
+    except SystemExit as err:  # not a failed attempt: the code asked to end the process
+        raise RunError(f"activity {call.channel} called sys.exit({err.code!r})",
+                       hint="raise an exception to fail an attempt") from None
     except Exception as err:  # user code: any exception is a failed attempt
         return Outcome(None, type(err).__name__, str(err))
     return _shape(call, value, arity)
+
+
+def _on_daemon(job: tuple[Callable[..., Any], Perform, str, float | None, int]
+               ) -> Future[Outcome]:
+    """An attempt with a timeout, on its own daemon thread: if it hangs past the timeout
+    it is abandoned, and a pool thread would keep the process from exiting (pools are
+    joined at exit)."""
+    future: Future[Outcome] = Future()
+
+    def run() -> None:
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            future.set_result(attempt(*job))
+        except BaseException as err:  # handed to the waiting driver
+            future.set_exception(err)
+
+    threading.Thread(target=run, daemon=True, name="activity-timed").start()
+    return future
 
 
 def attempt_all(
@@ -110,7 +163,8 @@ def attempt_all(
     if len(jobs) == 1 and jobs[0][3] is None:
         return [attempt(*jobs[0])]
     began = time.monotonic()
-    futures: list[Future[Outcome]] = [pool.submit(attempt, *job) for job in jobs]
+    futures: list[Future[Outcome]] = [pool.submit(attempt, *job) if job[3] is None
+                                      else _on_daemon(job) for job in jobs]
     outcomes = []
     for future, (_, call, _, timeout, _) in zip(futures, jobs, strict=True):
         # Each attempt's limit runs from the batch's start, not from when an

@@ -36,6 +36,9 @@ from procalg.store.rows import (
     record_params,
 )
 
+NOW = "extract(epoch from clock_timestamp())::double precision"
+"""The server's clock in epoch seconds: every lease is judged by it, never a worker's."""
+
 _SCHEMA = [
     "CREATE TABLE procalg_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     f"INSERT INTO procalg_meta VALUES ('application', '{APPLICATION}'),"
@@ -106,12 +109,15 @@ class PostgresLog:
             )
 
     def _run(self, sql: str, params: tuple = (), *, many: list[tuple] | None = None) -> list:
-        with self._lock, self._db.transaction(), self._db.cursor() as cur:
-            if many is not None:
-                cur.executemany(sql, many)
-                return []
-            cur.execute(sql, params)
-            return cur.fetchall() if cur.description else []
+        try:
+            with self._lock, self._db.transaction(), self._db.cursor() as cur:
+                if many is not None:
+                    cur.executemany(sql, many)
+                    return []
+                cur.execute(sql, params)
+                return cur.fetchall() if cur.description else []
+        except self._psycopg.Error as err:  # a lost server is a store error, not a traceback
+            raise StoreError(f"store request failed: {err}".strip()) from err
 
     def create_run(self, record: RunRecord, first: list[HistoryEvent]) -> None:
         raise_first(self.write_many([Write(record.run_id, 0, tuple(first), record=record)]))
@@ -160,6 +166,9 @@ class PostgresLog:
         if write.status is not None:
             cur.execute("UPDATE runs SET status = %s WHERE run_id = %s",
                         (write.status, write.run_id))
+        if write.record is not None and write.lease:
+            cur.execute(f"UPDATE runs SET lease_until = {NOW} + %s WHERE run_id = %s",
+                        (write.lease, write.run_id))
         if write.release:
             cur.execute("UPDATE runs SET owner = '', lease_until = 0"
                         " WHERE run_id = %s AND owner = %s", (write.run_id, write.release))
@@ -172,21 +181,29 @@ class PostgresLog:
         (top,), = self._run("SELECT max(seq) FROM history WHERE run_id = %s", (run_id,))
         return 0 if top is None else top + 1
 
-    def claim(self, run_id: str, owner: str, now: float, until: float) -> bool:
+    def claim(self, run_id: str, owner: str, lease: float,
+              dead: tuple[str, float] | None = None) -> bool:
+        # One UPDATE: the row lock makes compare-and-set atomic; `now` is the server's.
+        dead_owner, dead_until = dead or ("", -1.0)
         rows = self._run(
-            "UPDATE runs SET owner = %s, lease_until = %s WHERE run_id = %s"
-            " AND status = ANY(%s) AND (owner = '' OR owner = %s OR lease_until < %s)"
-            " RETURNING run_id",
-            (owner, until, run_id, list(UNFINISHED), owner, now),
+            f"UPDATE runs SET owner = %s, lease_until = {NOW} + %s WHERE run_id = %s"
+            " AND status = ANY(%s) AND (owner = '' OR owner = %s OR lease_until < " + NOW
+            + " OR (owner = %s AND lease_until = %s)) RETURNING run_id",
+            (owner, lease, run_id, list(UNFINISHED), owner, dead_owner, dead_until),
         )
         return len(rows) == 1
 
-    def claim_next(self, owner: str, now: float, until: float, limit: int = 1) -> list[str]:
+    def renew(self, run_id: str, owner: str, lease: float) -> bool:
+        rows = self._run(f"UPDATE runs SET lease_until = {NOW} + %s WHERE run_id = %s"
+                         " AND owner = %s RETURNING run_id", (lease, run_id, owner))
+        return len(rows) == 1
+
+    def claim_next(self, owner: str, lease: float, limit: int = 1) -> list[str]:
         rows = self._run(
-            "UPDATE runs SET owner = %s, lease_until = %s WHERE run_id IN ("
-            " SELECT run_id FROM runs WHERE status = ANY(%s) AND (owner = '' OR lease_until < %s)"
-            " ORDER BY created LIMIT %s FOR UPDATE SKIP LOCKED) RETURNING run_id",
-            (owner, until, list(UNFINISHED), now, limit),
+            f"UPDATE runs SET owner = %s, lease_until = {NOW} + %s WHERE run_id IN ("
+            " SELECT run_id FROM runs WHERE status = ANY(%s) AND (owner = '' OR lease_until < "
+            + NOW + ") ORDER BY created LIMIT %s FOR UPDATE SKIP LOCKED) RETURNING run_id",
+            (owner, lease, list(UNFINISHED), limit),
         )
         return sorted(r for (r,) in rows)
 

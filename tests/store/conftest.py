@@ -79,11 +79,15 @@ def fresh_postgres(postgres_url: str) -> Iterator[str]:
     yield postgres_url.rsplit("/", 1)[0] + "/" + name
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", "postgres", "memory"])
 def log(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[object]:
     """Every EventLog implementation, fresh and empty."""
+    from procalg.runtime.memory import MemoryLog
     from procalg.store import store_from_url
 
+    if request.param == "memory":  # the port's reference behaviour keeps the same contract
+        yield MemoryLog()
+        return
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'runs.db'}"
     else:

@@ -75,6 +75,35 @@ def test_a_damaged_store_gives_a_store_error_not_a_traceback(tmp_path: Path) -> 
     assert _digest(path) == before
 
 
+def test_a_store_with_one_overwritten_index_page_is_refused_before_any_write(
+        tmp_path: Path) -> None:
+    path = tmp_path / "runs.db"
+    log = _new_store(path)
+    for i in range(300):  # enough runs for the status index to fill pages of its own
+        log.create_run(RunRecord(f"run-{i:04}", "P"), [RunStarted(time=0.0, process="P")])
+    log._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    (root,) = log._db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'runs_status'"
+                              ).fetchone()
+    (size,) = log._db.execute("PRAGMA page_size").fetchone()
+    log.close()
+    data = bytearray(path.read_bytes())
+    data[(root - 1) * size + 8:root * size] = os.urandom(size - 8)  # keep the page header
+    path.write_bytes(bytes(data))
+    before = _digest(path)
+    with pytest.raises(StoreError, match="damaged"):
+        SqliteLog(path)
+    assert _digest(path) == before
+
+
+def test_a_directory_or_a_missing_store_when_only_reading_is_refused_without_a_file(
+        tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="it is a directory"):
+        SqliteLog(tmp_path)
+    with pytest.raises(StoreError, match="there is no run store at"):
+        store_from_url(f"sqlite:///{tmp_path / 'typo.db'}", create=False)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_newer_schema_is_refused_with_a_hint_to_upgrade(tmp_path: Path) -> None:
     path = tmp_path / "runs.db"
     _new_store(path).close()

@@ -1,0 +1,84 @@
+"""Signals: events the outside world offers a run (``procalg runs signal``, ``run.signal``).
+
+A signal is accepted when the run offers it now; its values are first fitted
+to the channel's declared field types (:func:`procalg.runtime.conform.conform`:
+``1`` is not a ``Bool``, ``2.0`` is the model's ``2``), so the history records
+only values of the model.
+
+Example:
+    >>> from procalg.runtime.workflow import Channel, ChannelKind
+    >>> ok = Channel("ok", ChannelKind.SIGNAL, 1, fields=(frozenset({True, False}),))
+    >>> _check_type(ok, (True,))
+    (True,)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from procalg.errors import RunError
+from procalg.runtime.binding import check_bindings
+from procalg.runtime.conform import conform
+from procalg.runtime.decide import targets
+from procalg.runtime.history import EventFired, SignalReceived
+from procalg.runtime.ports import UNFINISHED
+from procalg.runtime.workflow import Channel, ChannelKind
+from procalg.terms.values import Event, show
+
+if TYPE_CHECKING:
+    from procalg.runtime.engine import Engine
+
+
+class Signals:
+    """Delivering signals; mixed into :class:`~procalg.runtime.engine.Engine`."""
+
+    def signal(self: Engine, run_id: str, channel: str, *values: Any) -> None:
+        """Offer the signal event ``channel.values`` to the run, then drive it.
+
+        Raises:
+            RunError: finished run, not a signal channel, or an event the run
+                does not offer now (the run is left as it was).
+        """
+        with self._run_lock(run_id):
+            state = self.state(run_id)
+            check_bindings(state.workflow, self.activities)  # before accepting anything
+            event = Event(channel, tuple(values))
+            if state.status not in UNFINISHED:
+                raise RunError(f"run {run_id} has {state.status}; it takes no more signals")
+            if state.workflow.kind(event) is not ChannelKind.SIGNAL:
+                raise RunError(f"{channel!r} is not a signal channel of this model",
+                               hint="declare it with `signal " + channel + "`")
+            event = Event(channel, _check_type(state.workflow.channels[channel], values))
+            if not targets(state.moves(), event):
+                offered = sorted(str(lab) for lab, _ in state.moves()
+                                 if state.workflow.kind(lab) is ChannelKind.SIGNAL)
+                shown = ".".join([channel, *(show(v) for v in values)])
+                raise RunError(f"run {run_id} is not waiting for {shown}",
+                               hint="it accepts " + (", ".join(offered) or "no signal now"))
+            now = self.clock.now()
+            self._record(run_id, state, [SignalReceived(time=now, event=event),
+                                         EventFired(time=now, label=event, choice=0)])
+            self._flush(run_id, state, "running")
+            self.drive(run_id)
+
+
+def _check_type(channel: Channel, values: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A signal's values, as the model's values of its channel's declared fields (when known).
+
+    Raises:
+        RunError: a wrong number of values, or one outside its field's type.
+    """
+    if not channel.fields:
+        return tuple(values)
+    if len(values) != len(channel.fields):
+        raise RunError(f"signal {channel.name} takes {len(channel.fields)} value(s), "
+                       f"got {len(values)}")
+    fitted = []
+    for i, (value, allowed) in enumerate(zip(values, channel.fields, strict=True)):
+        model = conform(value, allowed)  # 1 is not a Bool, though 1 == True
+        if model is None:
+            shown = ", ".join(sorted(map(show, allowed)))
+            raise RunError(f"{show(value)} is not a value of field {i + 1} of signal "
+                           f"{channel.name}", hint=f"the field's type is {{{shown}}}")
+        fitted.append(model)
+    return tuple(fitted)
