@@ -23,6 +23,8 @@ from procalg.terms import Process, show_process
 
 if TYPE_CHECKING:
     from procalg.lts import LTS
+    from procalg.lts.network import Network
+    from procalg.semantics.network import NotApplicable
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class Model:
     module: ast.Module
     spec: Any
     _processes: dict[str, Process] = field(default_factory=dict, repr=False, compare=False)
+    _networks: dict[tuple, Any] = field(default_factory=dict, repr=False, compare=False)
     explored: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
     """Whole LTSs already explored, by (term, engine options): assertions on
     one process share one exploration (filled by :mod:`procalg.api.check`)."""
@@ -97,6 +100,27 @@ class Model:
         namer = show_process if state_names else None
         return self._with_source(lambda: explore(system, max_states=max_states,
                                                  state_name=namer))
+
+    def network(self, process: str | ast.Node | Process, *, reduce: bool = True,
+                leaf_limit: int | None = None) -> Network | NotApplicable:
+        """The process compiled for the product engine, once per process.
+
+        Several assertions on one process in one ``check`` share it (see
+        :func:`procalg.semantics.network.compile_network`).
+
+        Example:
+            >>> model = loads("channel a\\nP = a -> P ||| a -> P")
+            >>> model.network("P") is model.network("P")
+            True
+        """
+        from procalg.semantics.network import compile_network  # numpy: only for checks
+
+        term = self.process(process)
+        key = (term, reduce, leaf_limit)
+        if key not in self._networks:
+            self._networks[key] = self._with_source(lambda: compile_network(
+                term, self.spec, reduce=reduce, max_states=leaf_limit))
+        return self._networks[key]
 
     def value(self, expr: ast.Node) -> Any:
         """Evaluate a value expression in the model's global scope."""

@@ -98,3 +98,40 @@ def test_refinement_builds_the_implementation_with_the_product_engine() -> None:
     assert impl.num_states <= 482  # reduced components never add states
     reference = implementation(model, "Bounded", SearchOptions(engine="reference"))
     assert not isinstance(reference, LTS)
+
+
+def test_a_network_after_a_configuration_step_runs_on_the_product_engine() -> None:
+    model = loads("channel configure, a, b\nA = a -> A\nB = b -> B\n"
+                  "P = (configure -> SKIP ; (A [| {a} |] a -> STOP)) \\ {configure}\n")
+    product = deadlock(model, "P", SearchOptions())
+    reference = deadlock(model, "P", SearchOptions(engine="reference"))
+    assert product.stats.extra["engine"] == "product"
+    assert not product.passed and not reference.passed
+    assert product.counterexample.trace == reference.counterexample.trace == ("a",)
+    assert any("control components for ;" in n for n in product.stats.extra["notes"])
+
+
+def test_a_component_that_can_throw_runs_on_the_product_engine() -> None:
+    model = loads("channel a, b\nW = a -> THROW [] b -> W\nP = W ||| (b -> STOP)\n")
+    result = deadlock(model, "P", SearchOptions())
+    assert result.stats.extra["engine"] == "product"
+    assert result.passed == deadlock(model, "P", SearchOptions(engine="reference")).passed
+
+
+def test_assertions_on_one_process_compile_its_network_once(monkeypatch) -> None:
+    import procalg.semantics.network as network
+
+    calls: list[object] = []
+    compile_network = network.compile_network
+
+    def counting(*args, **kwargs):
+        calls.append(args[0])
+        return compile_network(*args, **kwargs)
+
+    monkeypatch.setattr(network, "compile_network", counting)
+    model = loads("channel a, b\nA = a -> A\nP = A ||| (b -> STOP)\n"
+                  "assert P :[deadlock free]\nassert P :[divergence free]\n"
+                  "assert P :[reachable b]\n")
+    results = list(check_model(model, options=SearchOptions()))
+    assert [r.result for r in results] == ["pass", "pass", "pass"]
+    assert len(calls) == 1
