@@ -108,6 +108,7 @@ class Evaluator:
             else:
                 self.globals[name] = Closure(name)
         self._lets: dict[int, tuple[dict[str, str], tuple[str, ...], set[str]]] = {}
+        self.input_sites: dict[int, Any] = {}  # id(prefix node) -> (its site, its free names)
         self._memo: dict[tuple[Closure, tuple[Value, ...]], Value] = {}
         self._let_count: dict[str, int] = {}
         self._compressed: dict[tuple[str, Any], Any] = {}

@@ -60,6 +60,7 @@ from procalg.terms import (
     Timeout,
 )
 from procalg.terms.compressed import Compressed
+from procalg.terms.input import Input
 from procalg.terms.saga import SagaTerm
 
 Label = Event | str
@@ -164,6 +165,10 @@ def fire(
             return [(TICK, OMEGA)]  # SKIP --✓--> Ω
         case Prefix(event, then):
             return [(event, normal(then))]  # a -> P --a--> P
+        case Input():
+            # c?x:S -> P(x) --c.v--> P(v) for each accepted v: the prefix rule once per
+            # value, the choice [] v : S' @ c.v -> P(v) expanded only now (terms/input.py)
+            return [(event, normal(then)) for event, then in term.moves()]
         case InternalChoice(left, right):
             return [(TAU, left), (TAU, right)]  # P |~| Q --τ--> P and --τ--> Q
         case ExternalChoice(left, right):
@@ -329,7 +334,7 @@ class Rules:
                 while it is being unfolded.
         """
         kind = type(term)
-        if kind is Prefix or kind is Stop or kind is Skip or kind is Omega:
+        if kind is Prefix or kind is Input or kind is Stop or kind is Skip or kind is Omega:
             return term
         if kind is Call and term in self.unfolded:
             return self.unfolded[term]
