@@ -20,6 +20,10 @@ declared up front, because synchronisation rules are built before any
 exploration; a superset is fine (unused rules never fire), a label outside
 it is an error.
 
+:func:`leaf` is the per-leaf decision for a network compiler: explored
+whole (then reducible modulo bisimulation, with joint tables) when small,
+lazily otherwise.
+
 Example:
     >>> class Counter:
     ...     def initial_state(self): return 0
@@ -33,14 +37,19 @@ Example:
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
 from procalg.errors import LimitExceeded
-from procalg.lts.lts import TAU, TICK, TransitionSystem
+from procalg.lts.exploration import Edges, Exploration
+from procalg.lts.lts import LTS, TAU, TICK, TransitionSystem
 from procalg.lts.network import DONE
+
+EAGER_LIMIT = 2_000
+"""Leaves with at most this many states are explored whole by :func:`leaf`."""
 
 
 class _Omega:
@@ -128,11 +137,14 @@ class LazyComponent:
                     states=len(self.states), hint="raise the limit, or make data types smaller")
         return n
 
-    def _moves(self, state: Any) -> list[tuple[int, int]]:
+    def _moves(self, state: Any, pairs: Iterable[tuple[Any, Any]] | None = None
+               ) -> list[tuple[int, int]]:
+        """The moves of ``state`` as sorted ``(label code, local id)`` pairs
+        (from ``pairs`` of label and target if given, else from the system)."""
         if isinstance(state, _Omega):
             return [(self.code[DONE], self.ids[state])]
         moves = set()
-        for label, target in self.system.successors(state):
+        for label, target in self.system.successors(state) if pairs is None else pairs:
             name = label if isinstance(label, str) else str(label)
             code = self.code.get(name)
             if code is None or name == DONE:
@@ -146,22 +158,41 @@ class LazyComponent:
                 moves.add((code, self._number(target)))
         return sorted(moves)
 
+    def _record(self, loc: int, moves: list[tuple[int, int]]) -> None:
+        slot = self.expanded
+        self._slot.data[loc] = slot
+        width = len(self.labels)
+        self._key.extend([slot * width + lab for lab, _ in moves])
+        self._src.extend([loc] * len(moves))
+        self._dst.extend([d for _, d in moves])
+        self.expanded += 1
+        self.transitions += len(moves)
+
     def expand(self, locals_: np.ndarray) -> int:
         """Expand the never-expanded states among ``locals_`` (local ids);
         returns how many were expanded."""
         locals_ = np.unique(np.asarray(locals_, dtype=np.int64))
         todo = locals_[self._slot.view[locals_] < 0].tolist()
-        width = len(self.labels)
         for loc in todo:
-            moves = self._moves(self.states[loc])
-            slot = self.expanded
-            self._slot.data[loc] = slot
-            self._key.extend([slot * width + lab for lab, _ in moves])
-            self._src.extend([loc] * len(moves))
-            self._dst.extend([d for _, d in moves])
-            self.expanded += 1
-            self.transitions += len(moves)
+            self._record(loc, self._moves(self.states[loc]))
         return len(todo)
+
+    @classmethod
+    def resume(cls, walk: Exploration, done: list[tuple[int, Edges]], alphabet: Iterable[str],
+               *, max_states: int | None = None, name: str = "") -> LazyComponent:
+        """A lazy component that starts where a breadth-first exploration
+        stopped: ``walk``'s states keep their numbers and the states in
+        ``done`` (with their edges) count as expanded, so their successor
+        calls are not repeated."""
+        lazy = cls(walk.system, alphabet, max_states=max_states, name=name)
+        lazy.states = list(walk.states)
+        lazy.ids = dict(walk.index)
+        lazy._slot.extend([-1] * (len(lazy.states) - 1))
+        names, states = walk.labels, walk.states
+        for number, edges in done:
+            pairs = [(names[c], states[d]) for c, d in edges]
+            lazy._record(number, lazy._moves(states[number], pairs))
+        return lazy
 
     def lookup(self, label: int, locs: np.ndarray, backward: bool
                ) -> tuple[np.ndarray, np.ndarray]:
@@ -233,3 +264,53 @@ class LazyFactor:
 
     def labels_at(self, entry: np.ndarray) -> np.ndarray:
         return np.full(len(entry), self.label, dtype=np.int32)
+
+
+def leaf(system: TransitionSystem[Any], alphabet: Iterable[str] | None, *,
+         eager_limit: int = EAGER_LIMIT, max_states: int | None = None,
+         name: str = "") -> LTS | LazyComponent:
+    """The network component for one sequential leaf, whole or lazy.
+
+    A leaf of at most ``eager_limit`` states is explored whole (an
+    :class:`~procalg.lts.lts.LTS`: the network can reduce it and give it
+    joint tables, which pays when the product is large); a larger one
+    becomes a :class:`LazyComponent` that resumes where the exploration
+    stopped (only the expansion the limit interrupted is made again). Pass the result to
+    :func:`procalg.lts.network.component`.
+
+    Args:
+        system: the leaf's transition system.
+        alphabet: a superset of its labels (✓ included if it may
+            terminate); ``None`` when unknown: then the leaf is always
+            explored whole (up to ``max_states``).
+        eager_limit: the largest leaf explored whole.
+        max_states: the most local states either way.
+        name: shown in the search's notes.
+
+    Raises:
+        LimitExceeded: the leaf has more than ``max_states`` states.
+
+    Example:
+        >>> class Counter:
+        ...     def initial_state(self): return 0
+        ...     def successors(self, n): return [("inc", (n + 1) % 10)]
+        >>> leaf(Counter(), {"inc"}).num_states
+        10
+        >>> leaf(Counter(), {"inc"}, eager_limit=5)
+        LazyComponent(Counter: 5 states, 4 expanded)
+    """
+    bounds = [b for b in (None if alphabet is None else eager_limit, max_states)
+              if b is not None]
+    walk = Exploration(system, max_states=min(bounds) if bounds else None)
+    done: list[tuple[int, Edges]] = []
+    try:
+        done.extend(walk)
+    except LimitExceeded:
+        if alphabet is None or (max_states is not None and max_states <= eager_limit):
+            raise
+        name = name or type(system).__name__
+        return LazyComponent.resume(walk, done, alphabet, max_states=max_states, name=name)
+    triples = [(n, c, d) for n, edges in done for c, d in edges]
+    src, lab, dst = (array("i", column) for column in zip(*triples, strict=True)) \
+        if triples else (array("i"), array("i"), array("i"))
+    return LTS.from_arrays(walk.num_states, 0, list(walk.labels), src, lab, dst)
