@@ -123,16 +123,35 @@ def run_procalg(family: Family, size: Size, work: Path, timeout: float) -> Outco
     return Outcome(first["states"], m.seconds, m.max_rss, inner=first["seconds"])
 
 
+def pan_sizes(states: int | None) -> list[str]:
+    """pan's search depth and hash table for a space of about ``states``.
+
+    The depth stays below twice the state count (a rendezvous takes pan two
+    steps, one stored state), and each level of ``-m`` costs pan 48 bytes up
+    front (``-m10000000``: 458 MB and seconds), so it is capped there; the
+    hash table gets two to four slots per state. Unknown: the cap, and
+    spin's default table.
+
+    Example:
+        >>> pan_sizes(3073)
+        ['-m6156', '-w13']
+        >>> pan_sizes(None)
+        ['-m10000000']
+    """
+    if states is None:
+        return ["-m10000000"]
+    width = min(30, max(10, math.ceil(math.log2(states + 1)) + 1))
+    return [f"-m{min(2 * states + 10, 10_000_000)}", f"-w{width}"]
+
+
 def run_spin(family: Family, size: Size, work: Path, timeout: float,
              states_hint: int | None) -> Outcome:
     """spin's full search, compilation included; ``states_hint`` sizes pan."""
     assert family.promela is not None
     (work / "model.pml").write_text(family.promela(size))
-    hint = states_hint or 10_000_000
-    width = min(30, max(10, math.ceil(math.log2(hint + 1)) + 1))
     steps = [["spin", "-a", "model.pml"],
              ["cc", "-O2", "-DNOREDUCE", "-DSAFETY", "-o", "pan", "pan.c"],
-             ["./pan", f"-m{hint + 10}", f"-w{width}"]]
+             ["./pan", *pan_sizes(states_hint)]]
     seconds, left = 0.0, timeout
     m = None
     for cmd in steps:
