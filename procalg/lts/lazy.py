@@ -52,6 +52,11 @@ EAGER_LIMIT = 2_000
 """Leaves with at most this many states are explored whole by :func:`leaf`."""
 
 
+class AlphabetError(ValueError):
+    """A lazy component performed a label outside its declared alphabet (the
+    network's rules cannot show it: a caller should fall back to another engine)."""
+
+
 class _Omega:
     """The one local state after ✓."""
 
@@ -114,6 +119,7 @@ class LazyComponent:
         self._src = _Column()
         self._dst = _Column()
         self._omega: int | None = None
+        self.used: set[int] = set()  # label codes of some expanded move
         self._back: tuple[int, np.ndarray, np.ndarray, np.ndarray] | None = None
         self._number(system.initial_state())
 
@@ -148,7 +154,7 @@ class LazyComponent:
             name = label if isinstance(label, str) else str(label)
             code = self.code.get(name)
             if code is None or name == DONE:
-                raise ValueError(f"lazy component {self.name or '?'} performs {name!r}, "
+                raise AlphabetError(f"lazy component {self.name or '?'} performs {name!r}, "
                                  f"outside its declared alphabet")
             if name == TICK:
                 if self._omega is None:
@@ -165,12 +171,18 @@ class LazyComponent:
         self._key.extend([slot * width + lab for lab, _ in moves])
         self._src.extend([loc] * len(moves))
         self._dst.extend([d for _, d in moves])
+        self.used.update(lab for lab, _ in moves)
         self.expanded += 1
         self.transitions += len(moves)
 
     def expand(self, locals_: np.ndarray) -> int:
         """Expand the never-expanded states among ``locals_`` (local ids);
-        returns how many were expanded."""
+        returns how many were expanded.
+
+        Raises:
+            AlphabetError: a move's label is outside the declared alphabet.
+            LimitExceeded: more than ``max_states`` local states.
+        """
         locals_ = np.unique(np.asarray(locals_, dtype=np.int64))
         todo = locals_[self._slot.view[locals_] < 0].tolist()
         for loc in todo:
@@ -248,6 +260,11 @@ class LazyFactor:
         self.code = lazy.code[local]
         self.label = label
         self.backward = backward
+
+    @property
+    def live(self) -> bool:
+        """Some expanded state has a move with this label (else: skip the rule)."""
+        return self.code in self.lazy.used
 
     def counts(self, locs: dict[int, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         return self.lazy.lookup(self.code, locs[self.comps[0]], self.backward)

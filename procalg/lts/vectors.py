@@ -73,6 +73,11 @@ class _Factor:
             j = j + locs[c] * w
         return j
 
+    @property
+    def live(self) -> bool:
+        """The table has a move at all."""
+        return len(self.delta) > 0
+
     def counts(self, locs: dict[int, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         j = self.index(locs)
         return self.count[j].astype(np.int64), j
@@ -275,6 +280,8 @@ def _fire(factors: list[Factor], codes: np.ndarray, locs: dict[int, np.ndarray],
         keep = np.flatnonzero(f.count[j])
         first = f.offsets[j[keep]]
         return keep, codes[keep] + f.deltas(first, layout.stride, wide), f.label[first]
+    if not all(f.live for f in factors):  # e.g. a lazy leaf's never-seen label
+        return (np.zeros(0, np.int64), np.zeros(0, codes.dtype), np.zeros(0, np.int32))
     looks = [f.counts(locs) for f in factors]
     total = looks[0][0]
     for c, _ in looks[1:]:

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from procalg.errors import LimitExceeded
 from procalg.lts import LTS, TAU, TICK, explore, vectors
 from procalg.lts.exploration import ExplicitSystem
-from procalg.lts.lazy import LazyComponent, leaf
+from procalg.lts.lazy import AlphabetError, LazyComponent, leaf
 from procalg.lts.network import Network, alpha_parallel, close, component, hide, parallel, rename
 from procalg.lts.product import (
     count_states,
@@ -182,7 +182,7 @@ def test_a_lazy_component_repacked_into_wide_codes_keeps_the_shortest_trace(monk
 def test_a_label_outside_the_declared_alphabet_is_refused():
     lts = LTS.build(2, 0, ["a", "b"], [(0, "a", 1), (1, "b", 0)])
     net = close(component(LazyComponent(ExplicitSystem(lts), {"a"})))
-    with pytest.raises(ValueError, match="'b'"):
+    with pytest.raises(AlphabetError, match="'b'"):
         count_states(net)
 
 
