@@ -229,3 +229,24 @@ def test_a_leaf_resumed_lazily_gives_the_product_of_the_whole_leaf(limit):
     b = count_states(_queue_network(3, 4, resumed))
     assert (b.states, b.transitions) == (a.states, a.transitions)
     assert len(calls) <= len(set(calls)) + 1  # only the interrupted expansion again
+
+
+def test_one_lazy_component_at_two_places_gives_the_product_of_two_copies():
+    ring = LTS.build(5, 0, ["a", "b"], [(i, "a" if i % 2 else "b", (i + 1) % 5) for i in range(5)])
+    shared = LazyComponent(ExplicitSystem(ring), {"a", "b"})
+    for sync in (set(), {"a"}):
+        eager = close(parallel(component(ring), component(ring), sync))
+        lazy = close(parallel(component(shared), component(shared), sync))
+        a, b = explore_product(eager), explore_product(lazy)
+        assert (b.num_states, b.num_transitions) == (a.num_states, a.num_transitions)
+        assert _bisimilar(a, b)
+
+
+def test_stubborn_sets_on_a_lazy_queue_find_the_deadlock_in_fewer_states():
+    alphabet = _queue_alphabet(10)
+    full = find_deadlock(_queue_network(6, 10, LazyComponent(Queue(6, 10), alphabet)))
+    reduced = find_deadlock(_queue_network(6, 10, LazyComponent(Queue(6, 10), alphabet)),
+                            por=True)
+    assert full.found and reduced.found
+    assert reduced.states <= full.states
+    assert len(reduced.trace) == 2 * 10
