@@ -221,6 +221,22 @@ class LazyComponent:
         lo = np.searchsorted(keys, k)
         return np.searchsorted(keys, k + 1) - lo, lo
 
+    def lookup_all(self, locs: np.ndarray, backward: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Like :meth:`lookup` for every label at once (one contiguous run per state)."""
+        width = len(self.labels)
+        if backward:
+            keys, k = self._backward()[1], locs * width
+        else:
+            keys, k = self._key.view, self._slot.data[locs] * width
+            k[k < 0] = -width  # unexpanded: an empty run
+        lo = np.searchsorted(keys, k)
+        return np.searchsorted(keys, k + width) - lo, lo
+
+    def entry_labels(self, entry: np.ndarray, backward: bool) -> np.ndarray:
+        """The local label code of each move in :meth:`entries` order."""
+        keys = self._backward()[1] if backward else self._key.view
+        return keys[entry] % len(self.labels)
+
     def entries(self, backward: bool) -> tuple[np.ndarray, np.ndarray]:
         """``(from, to)`` local ids of every move, in :meth:`lookup` order."""
         if backward:
@@ -318,7 +334,7 @@ def leaf(system: TransitionSystem[Any], alphabet: Iterable[str] | None, *,
     """
     bounds = [b for b in (None if alphabet is None else eager_limit, max_states)
               if b is not None]
-    walk = Exploration(system, max_states=min(bounds) if bounds else None)
+    walk = Exploration(system, max_states=max(1, min(bounds)) if bounds else None)
     done: list[tuple[int, Edges]] = []
     try:
         done.extend(walk)

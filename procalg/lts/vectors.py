@@ -45,6 +45,7 @@ import numpy as np
 
 from procalg.lts.codes import MAX_BITS, MAX_CODE, Layout, headroom
 from procalg.lts.lazy import LazyComponent, LazyFactor
+from procalg.lts.lazy_tables import LazyGroup
 from procalg.lts.lts import LTS
 from procalg.lts.network import Network, SyncRule
 
@@ -147,17 +148,24 @@ class Tables:
             if len(set(key)) != len(key):
                 raise ValueError(f"rule {rule} moves one component twice")
             groups.setdefault(key, []).append(rule)
-        self.forward: list[list[Factor]] = []
-        self.backward: list[list[Factor]] = []
+        self.forward: list[list[Factor] | LazyGroup] = []
+        self.backward: list[list[Factor] | LazyGroup] = []
         for key, rules in groups.items():
             size = math.prod(radix[c] for c in key)
-            if size <= JOINT_LIMIT and not set(key) & set(self.lazy):
+            if set(key) & set(self.lazy):  # one pass over the lazy part's real moves
+                self.forward.append(LazyGroup(self, key, rules, backward=False))
+                self.backward.append(LazyGroup(self, key, rules, backward=True))
+            elif size <= JOINT_LIMIT:
                 for direction, out in ((0, self.forward), (1, self.backward)):
                     out.append([self._joint(key, rules, direction)])
             else:
                 for rule in rules:
                     for direction, out in ((0, self.forward), (1, self.backward)):
                         out.append(self.rule_factors(rule, direction))
+
+    def local_moves(self, c: int) -> dict[str, tuple[list[int], list[int]]]:
+        """Eager component ``c``'s moves per local label, as (sources, targets)."""
+        return self._moves[c]  # type: ignore[return-value]
 
     @property
     def radix(self) -> np.ndarray:
@@ -260,8 +268,9 @@ class Tables:
         layout = self.layout
         codes = layout.cast(codes)
         locs = layout.decode(codes, self.moving)
-        parts = [_fire(f, codes, locs, layout)
-                 for f in (self.backward if backward else self.forward)]
+        parts = [g.fire(codes, locs, layout) if isinstance(g, LazyGroup)
+                 else _fire(g, codes, locs, layout)
+                 for g in (self.backward if backward else self.forward)]
         parts = [p for p in parts if len(p[0])]
         if not parts:
             empty = np.zeros(0, dtype=np.int64)

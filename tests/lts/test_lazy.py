@@ -214,7 +214,7 @@ def test_leaf_explores_small_systems_whole_and_large_ones_lazily():
         leaf(Queue(6, 10), _queue_alphabet(10), max_states=100)
 
 
-@pytest.mark.parametrize("limit", [1, 2, 30, 60])
+@pytest.mark.parametrize("limit", [0, 1, 2, 30, 60])
 def test_a_leaf_resumed_lazily_gives_the_product_of_the_whole_leaf(limit):
     calls: list[tuple] = []
 

@@ -1,0 +1,149 @@
+"""All rules over one set of components, one of them lazy, fired in one pass.
+
+A lazily explored leaf declares its whole alphabet up front, so a network
+has a rule per label it *might* do (hundreds for a data-carrying channel),
+most of which never fire. Firing them one by one costs numpy calls per
+rule and level. A :class:`LazyGroup` instead starts from the moves the lazy
+*driver* component really has at each frontier state (one contiguous range
+of its move table per state, all labels), maps each move's local label to
+the rules using it, and then looks up the other components' parts for every
+(state, rule) pair at once: a constant number of numpy calls per group and
+level, and work proportional to the moves actually found.
+
+Complexity: O(F log E + M) per group and batch, for F states, E moves in the
+driver's table so far and M candidate moves.
+
+Example:
+    >>> from procalg.lts.exploration import ExplicitSystem
+    >>> from procalg.lts.lazy import LazyComponent
+    >>> from procalg.lts.lts import LTS
+    >>> from procalg.lts.network import close, component, parallel
+    >>> from procalg.lts.vectors import Tables
+    >>> p = LTS.build(2, 0, ["a", "b"], [(0, "a", 1), (1, "b", 0)])
+    >>> lazy = LazyComponent(ExplicitSystem(p), {"a", "b", "c"})
+    >>> t = Tables(close(parallel(component(p), component(lazy), {"a"})))
+    >>> t.expand(np.array([t.initial])) is None
+    True
+    >>> _, dst, lab = t.successors(np.array([t.initial]))
+    >>> [t.labels[i] for i in lab], t.layout.decode(dst, [0, 1])[1].tolist()
+    (['a'], [1])
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from procalg.lts.codes import Layout
+from procalg.lts.lazy import LazyComponent
+from procalg.lts.network import SyncRule
+
+if TYPE_CHECKING:
+    from procalg.lts.vectors import Tables
+
+
+def _runs(starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For runs ``[starts[i], starts[i] + counts[i])``: the run of each
+    element and the element itself, concatenated."""
+    keep = np.flatnonzero(counts)
+    owner = np.repeat(keep, counts[keep])
+    firsts = np.cumsum(counts[keep]) - counts[keep]
+    offset = np.arange(len(owner), dtype=np.int64) - np.repeat(firsts, counts[keep])
+    return owner, starts[owner] + offset
+
+
+class LazyGroup:
+    """The rules of one component set with a lazy component, as one table.
+
+    Args:
+        tables: the network's tables (layout, label numbering, eager moves).
+        comps: the sorted component set; at least one is lazy.
+        rules: the rules moving exactly ``comps``.
+        backward: fire the moves in reverse (into the given codes).
+    """
+
+    def __init__(self, tables: Tables, comps: tuple[int, ...], rules: list[SyncRule],
+                 backward: bool) -> None:
+        components = tables.network.components
+        self.driver = next(c for c in comps if isinstance(components[c], LazyComponent))
+        self.lazy: LazyComponent = components[self.driver]  # type: ignore[assignment]
+        self.backward = backward
+        locals_ = [dict(r.parts) for r in rules]
+        codes = np.array([self.lazy.code[lo[self.driver]] for lo in locals_], dtype=np.int64)
+        order = np.argsort(codes, kind="stable")
+        self.by_label = order  # rule ids grouped by the driver's label
+        self.label_start = np.searchsorted(codes[order], np.arange(len(self.lazy.labels) + 1))
+        self.glabel = np.array([tables.label_index[r.label] for r in rules], dtype=np.int32)
+        self.others: list[tuple[int, object]] = []
+        for c in comps:
+            if c == self.driver:
+                continue
+            comp = components[c]
+            if isinstance(comp, LazyComponent):
+                per_rule = np.array([comp.code[lo[c]] for lo in locals_], dtype=np.int64)
+                self.others.append((c, (comp, per_rule)))
+            else:
+                self.others.append((c, self._eager(tables, c, locals_)))
+
+    def _eager(self, tables: Tables, c: int, locals_: list[dict[int, str]]) -> tuple:
+        """CSR over (rule, local state) of component ``c``'s (delta, -) moves."""
+        radix, stride = tables.layout.radix[c], tables.layout.stride[c]
+        moves = tables.local_moves(c)
+        js, deltas = [], []
+        for r, lo in enumerate(locals_):
+            src, dst = moves.get(lo[c], ([], []))
+            if self.backward:
+                src, dst = dst, src
+            js += [r * radix + s for s in src]
+            deltas += [(d - s) * stride for s, d in zip(src, dst, strict=True)]
+        j = np.array(js, dtype=np.int64)
+        order = np.argsort(j, kind="stable")
+        offsets = np.zeros(len(locals_) * radix + 1, dtype=np.int64)
+        np.cumsum(np.bincount(j, minlength=len(locals_) * radix), out=offsets[1:])
+        wide = any(abs(d) >= 1 << 62 for d in deltas)
+        delta = np.array(deltas, dtype=object if wide else np.int64)[order]
+        return radix, offsets, delta
+
+    def fire(self, codes: np.ndarray, locs: dict[int, np.ndarray], layout: Layout
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every move of the group from ``codes``: (index into codes, target, label)."""
+        lazy, wide = self.lazy, layout.wide
+        count, start = lazy.lookup_all(locs[self.driver], self.backward)
+        state, entry = _runs(start, count)  # every driver move from every state
+        label = lazy.entry_labels(entry, self.backward)
+        first, nrules = self.label_start[label], np.diff(self.label_start)[label]
+        pair, which = _runs(first, nrules)  # every (driver move, rule using its label)
+        rule = self.by_label[which]
+        state, entry = state[pair], entry[pair]
+        total = np.ones(len(rule), dtype=np.int64)
+        looks = []
+        for c, part in self.others:
+            loc = locs[c][state]
+            if isinstance(part[0], LazyComponent):
+                n, lo = part[0].lookup(part[1][rule], loc, self.backward)
+            else:
+                radix, offsets, _ = part
+                j = rule * radix + loc
+                lo = offsets[j]
+                n = offsets[j + 1] - lo
+            looks.append((n, lo))
+            total = total * n
+        out, pos = _runs(np.zeros(len(total), dtype=np.int64), total)
+        src, dst = lazy.entries(self.backward)
+        step = dst[entry[out]] - src[entry[out]]
+        s = layout.stride[self.driver]
+        target = codes[state[out]] + (step.astype(object) * s if wide else step * np.int64(s))
+        for (c, part), (n, lo) in zip(self.others, looks, strict=True):
+            ns = n[out]
+            at = lo[out] + pos % ns
+            pos //= ns
+            if isinstance(part[0], LazyComponent):
+                a, b = part[0].entries(self.backward)
+                d = (b[at] - a[at]) * np.int64(layout.stride[c]) if not wide else \
+                    (b[at] - a[at]).astype(object) * layout.stride[c]
+            else:
+                d = part[2][at]
+                d = d.astype(object) if wide and d.dtype != object else d
+            target = target + d
+        return state[out], target, self.glabel[rule[out]]
