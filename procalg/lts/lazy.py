@@ -86,6 +86,43 @@ class _Column:
         return self.data[: self.size]
 
 
+class _View:
+    """The moves of a :class:`LazyComponent` with a label in ``codes``, kept
+    in step with it (appended at each expansion): a rule group reading it
+    touches only the moves it can use."""
+
+    def __init__(self, lazy: LazyComponent, codes: frozenset[int]) -> None:
+        self.lazy, self.codes = lazy, codes
+        self.wanted = np.zeros(len(lazy.labels), dtype=bool)
+        self.wanted[sorted(codes)] = True
+        width = len(lazy.labels)
+        keep = self.wanted[lazy._key.view % width]
+        self._key, self._src, self._dst = _Column(), _Column(), _Column()
+        for column, source in ((self._key, lazy._key), (self._src, lazy._src),
+                               (self._dst, lazy._dst)):
+            column.extend(source.view[keep].tolist())
+
+    def append(self, keys: list[int], loc: int, moves: list[tuple[int, int]]) -> None:
+        mine = [i for i, (lab, _) in enumerate(moves) if lab in self.codes]
+        self._key.extend([keys[i] for i in mine])
+        self._src.extend([loc] * len(mine))
+        self._dst.extend([moves[i][1] for i in mine])
+
+    def lookup_all(self, locs: np.ndarray, backward: bool = False
+                   ) -> tuple[np.ndarray, np.ndarray]:
+        width = len(self.lazy.labels)
+        keys, k = self._key.view, self.lazy._slot.data[locs] * width
+        k[k < 0] = -width  # unexpanded: an empty run
+        lo = np.searchsorted(keys, k)
+        return np.searchsorted(keys, k + width) - lo, lo
+
+    def entry_labels(self, entry: np.ndarray, backward: bool = False) -> np.ndarray:
+        return self._key.view[entry] % len(self.lazy.labels)
+
+    def entries(self, backward: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        return self._src.view, self._dst.view
+
+
 class LazyComponent:
     """A network component explored on demand from a transition system.
 
@@ -121,6 +158,7 @@ class LazyComponent:
         self._omega: int | None = None
         self.used: set[int] = set()  # label codes of some expanded move
         self._back: tuple[int, np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._views: dict[frozenset[int], _View] = {}
         self._number(system.initial_state())
 
     initial = 0
@@ -168,7 +206,10 @@ class LazyComponent:
         slot = self.expanded
         self._slot.data[loc] = slot
         width = len(self.labels)
-        self._key.extend([slot * width + lab for lab, _ in moves])
+        keys = [slot * width + lab for lab, _ in moves]
+        self._key.extend(keys)
+        for view in self._views.values():
+            view.append(keys, loc, moves)
         self._src.extend([loc] * len(moves))
         self._dst.extend([d for _, d in moves])
         self.used.update(lab for lab, _ in moves)
@@ -205,6 +246,13 @@ class LazyComponent:
             pairs = [(names[c], states[d]) for c, d in edges]
             lazy._record(number, lazy._moves(states[number], pairs))
         return lazy
+
+    def view(self, codes: Iterable[int]) -> _View:
+        """The moves with a label in ``codes`` (shared per label set, kept up to date)."""
+        key = frozenset(codes)
+        if key not in self._views:
+            self._views[key] = _View(self, key)
+        return self._views[key]
 
     def lookup(self, label: int, locs: np.ndarray, backward: bool
                ) -> tuple[np.ndarray, np.ndarray]:

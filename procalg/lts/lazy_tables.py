@@ -53,8 +53,45 @@ def _runs(starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return owner, starts[owner] + offset
 
 
+class _EagerMoves:
+    """An eager component's moves on some local labels, per local state (the
+    same reading interface as a lazy component's move table)."""
+
+    def __init__(self, moves: dict[str, tuple[list[int], list[int]]], names: list[str],
+                 radix: int, backward: bool) -> None:
+        rows = []
+        for code, name in enumerate(names):
+            src, dst = moves.get(name, ([], []))
+            if backward:
+                src, dst = dst, src
+            rows += [(s, code, d) for s, d in zip(src, dst, strict=True)]
+        rows.sort()
+        arr = np.array(rows, dtype=np.int64).reshape(-1, 3)
+        self.offsets = np.zeros(radix + 1, dtype=np.int64)
+        np.cumsum(np.bincount(arr[:, 0], minlength=radix), out=self.offsets[1:])
+        self.frm, self.label, self.to = arr[:, 0].copy(), arr[:, 1].copy(), arr[:, 2].copy()
+
+    def lookup_all(self, locs: np.ndarray, backward: bool = False
+                   ) -> tuple[np.ndarray, np.ndarray]:
+        lo = self.offsets[locs]
+        return self.offsets[locs + 1] - lo, lo
+
+    def entry_labels(self, entry: np.ndarray, backward: bool = False) -> np.ndarray:
+        return self.label[entry]
+
+    def entries(self, backward: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        return self.frm, self.to
+
+
 class LazyGroup:
     """The rules of one component set with a lazy component, as one table.
+
+    One component *drives*: its moves from each state are enumerated and
+    matched to rules by label, the others are looked up per (state, rule).
+    The driver should offer few moves per state (a data-heavy leaf offers
+    many inputs, its partner few): an eager component with the fewest moves
+    per state if there is one, else, at each call, the lazy component whose
+    usable moves per expanded state are fewest so far.
 
     Args:
         tables: the network's tables (layout, label numbering, eager moves).
@@ -66,25 +103,69 @@ class LazyGroup:
     def __init__(self, tables: Tables, comps: tuple[int, ...], rules: list[SyncRule],
                  backward: bool) -> None:
         components = tables.network.components
-        self.driver = next(c for c in comps if isinstance(components[c], LazyComponent))
-        self.lazy: LazyComponent = components[self.driver]  # type: ignore[assignment]
-        self.backward = backward
         locals_ = [dict(r.parts) for r in rules]
-        codes = np.array([self.lazy.code[lo[self.driver]] for lo in locals_], dtype=np.int64)
+        eager = [c for c in comps if not isinstance(components[c], LazyComponent)]
+
+        def density(c: int) -> float:
+            moves = tables.local_moves(c)
+            used = {lo[c] for lo in locals_}
+            return sum(len(moves.get(a, ([], []))[0]) for a in used) / components[c].num_states
+
+        drivers = [min(eager, key=density)] if eager else list(comps)
+        self.variants = [_Driven(tables, comps, locals_, rules, backward, d) for d in drivers]
+
+    def fire(self, codes: np.ndarray, locs: dict[int, np.ndarray], layout: Layout
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every move of the group from ``codes``: (index into codes, target, label)."""
+        best = min(self.variants, key=_Driven.density) if len(self.variants) > 1 \
+            else self.variants[0]
+        return best.fire(codes, locs, layout)
+
+
+class _Driven:
+    """The group's moves enumerated from one driver component."""
+
+    def __init__(self, tables: Tables, comps: tuple[int, ...], locals_: list[dict[int, str]],
+                 rules: list[SyncRule], backward: bool, driver: int) -> None:
+        components = tables.network.components
+        self.backward = backward
+        self.driver = driver
+        comp = components[driver]
+        if isinstance(comp, LazyComponent):
+            names = list(comp.labels)
+            codes = np.array([comp.code[lo[driver]] for lo in locals_], dtype=np.int64)
+            # forward: only the moves some rule here can use; backward (trace
+            # rebuilding, dead states: small batches): the whole table
+            self.lazy: LazyComponent | None = comp
+            self.table: object = comp if backward else comp.view(codes.tolist())
+        else:
+            names = sorted({lo[driver] for lo in locals_})
+            number = {n: i for i, n in enumerate(names)}
+            codes = np.array([number[lo[driver]] for lo in locals_], dtype=np.int64)
+            self.lazy = None
+            self.table = _EagerMoves(tables.local_moves(driver), names,
+                                     tables.layout.radix[driver], backward)
         order = np.argsort(codes, kind="stable")
         self.by_label = order  # rule ids grouped by the driver's label
-        self.label_start = np.searchsorted(codes[order], np.arange(len(self.lazy.labels) + 1))
+        self.label_start = np.searchsorted(codes[order], np.arange(len(names) + 1))
         self.glabel = np.array([tables.label_index[r.label] for r in rules], dtype=np.int32)
-        self.others: list[tuple[int, object]] = []
+        self.others: list[tuple[int, tuple]] = []
         for c in comps:
-            if c == self.driver:
+            if c == driver:
                 continue
-            comp = components[c]
-            if isinstance(comp, LazyComponent):
-                per_rule = np.array([comp.code[lo[c]] for lo in locals_], dtype=np.int64)
-                self.others.append((c, (comp, per_rule)))
+            other = components[c]
+            if isinstance(other, LazyComponent):
+                per_rule = np.array([other.code[lo[c]] for lo in locals_], dtype=np.int64)
+                self.others.append((c, (other, per_rule)))
             else:
                 self.others.append((c, self._eager(tables, c, locals_)))
+
+    def density(self) -> float:
+        """Usable driver moves per expanded local state so far."""
+        if self.lazy is None:
+            return 0.0
+        moves = self.table.entries(self.backward)[0]  # type: ignore[attr-defined]
+        return len(moves) / max(1, self.lazy.expanded)
 
     def _eager(self, tables: Tables, c: int, locals_: list[dict[int, str]]) -> tuple:
         """CSR over (rule, local state) of component ``c``'s (delta, -) moves."""
@@ -107,11 +188,11 @@ class LazyGroup:
 
     def fire(self, codes: np.ndarray, locs: dict[int, np.ndarray], layout: Layout
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Every move of the group from ``codes``: (index into codes, target, label)."""
-        lazy, wide = self.lazy, layout.wide
-        count, start = lazy.lookup_all(locs[self.driver], self.backward)
+        wide = layout.wide
+        table = self.table
+        count, start = table.lookup_all(locs[self.driver], self.backward)
         state, entry = _runs(start, count)  # every driver move from every state
-        label = lazy.entry_labels(entry, self.backward)
+        label = table.entry_labels(entry, self.backward)
         first, nrules = self.label_start[label], np.diff(self.label_start)[label]
         pair, which = _runs(first, nrules)  # every (driver move, rule using its label)
         rule = self.by_label[which]
@@ -130,7 +211,7 @@ class LazyGroup:
             looks.append((n, lo))
             total = total * n
         out, pos = _runs(np.zeros(len(total), dtype=np.int64), total)
-        src, dst = lazy.entries(self.backward)
+        src, dst = table.entries(self.backward)
         step = dst[entry[out]] - src[entry[out]]
         s = layout.stride[self.driver]
         target = codes[state[out]] + (step.astype(object) * s if wide else step * np.int64(s))

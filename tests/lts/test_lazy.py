@@ -34,10 +34,17 @@ def _lazy(lts: LTS, superset: bool) -> LazyComponent:
     return LazyComponent(ExplicitSystem(lts), alphabet)
 
 
-def _network(node, lazy: bool, superset: bool = False) -> Network:
+def _network(node, lazy: bool | list[bool], superset: bool = False) -> Network:
+    """The tree's network with every leaf lazy, none, or as ``lazy`` pops
+    (a list: one flag per leaf, reused cyclically)."""
     kind = node[0]
     if kind == "leaf":
-        return component(_lazy(node[1], superset) if lazy else node[1])
+        if isinstance(lazy, list):
+            flag = lazy.pop(0)
+            lazy.append(flag)
+        else:
+            flag = lazy
+        return component(_lazy(node[1], superset) if flag else node[1])
     if kind == "par":
         return parallel(_network(node[1], lazy, superset), _network(node[2], lazy, superset),
                         node[3])
@@ -49,23 +56,27 @@ def _network(node, lazy: bool, superset: bool = False) -> Network:
     return rename(_network(node[1], lazy, superset), node[2])
 
 
-def _pair(tree, superset: bool = False) -> tuple[Network, Network]:
-    return close(_network(tree, False)), close(_network(tree, True, superset))
+def _pair(tree, superset: bool = False, mix: list[bool] | None = None
+          ) -> tuple[Network, Network]:
+    return close(_network(tree, False)), close(_network(tree, mix or True, superset))
+
+
+mixes = st.lists(st.booleans(), min_size=1, max_size=4)
 
 
 @settings(max_examples=150, deadline=None)
-@given(trees(), st.booleans())
-def test_lazy_leaves_give_the_same_product_as_whole_leaves(tree, superset):
-    eager, lazy = _pair(tree, superset)
+@given(trees(), st.booleans(), mixes)
+def test_lazy_leaves_give_the_same_product_as_whole_leaves(tree, superset, mix):
+    eager, lazy = _pair(tree, superset, mix)
     a, b = explore_product(eager), explore_product(lazy)
     assert (b.num_states, b.num_transitions) == (a.num_states, a.num_transitions)
     assert _bisimilar(a, b)
 
 
 @settings(max_examples=100, deadline=None)
-@given(trees())
-def test_lazy_deadlock_search_gives_the_verdict_and_a_shortest_real_trace(tree):
-    eager, lazy = _pair(tree)
+@given(trees(), mixes)
+def test_lazy_deadlock_search_gives_the_verdict_and_a_shortest_real_trace(tree, mix):
+    eager, lazy = _pair(tree, mix=mix)
     reference = explore(Tree(tree))
     a, b = find_deadlock(eager), find_deadlock(lazy)
     assert b.found == a.found
