@@ -310,43 +310,6 @@ class LazyComponent:
                 f"{self.num_states} states, {self.expanded} expanded)")
 
 
-class LazyFactor:
-    """One component's part of a synchronisation rule, looked up in a
-    :class:`LazyComponent` (the same interface as the eager tables of
-    :mod:`procalg.lts.vectors`)."""
-
-    deterministic = False
-
-    def __init__(self, comp: int, lazy: LazyComponent, local: str, label: int,
-                 backward: bool) -> None:
-        self.comps = (comp,)
-        self.lazy = lazy
-        self.code = lazy.code[local]
-        self.label = label
-        self.backward = backward
-
-    @property
-    def live(self) -> bool:
-        """Some expanded state has a move with this label (else: skip the rule)."""
-        return self.code in self.lazy.used
-
-    def counts(self, locs: dict[int, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        return self.lazy.lookup(self.code, locs[self.comps[0]], self.backward)
-
-    def first(self, key: np.ndarray) -> np.ndarray:
-        return key
-
-    def deltas(self, entry: np.ndarray, stride: list[int] | tuple[int, ...], wide: bool
-               ) -> np.ndarray:
-        src, dst = self.lazy.entries(self.backward)
-        step = dst[entry] - src[entry]
-        s = stride[self.comps[0]]
-        return step.astype(object) * s if wide else step * np.int64(s)
-
-    def labels_at(self, entry: np.ndarray) -> np.ndarray:
-        return np.full(len(entry), self.label, dtype=np.int32)
-
-
 def leaf(system: TransitionSystem[Any], alphabet: Iterable[str] | None, *,
          eager_limit: int = EAGER_LIMIT, max_states: int | None = None,
          name: str = "") -> LTS | LazyComponent:

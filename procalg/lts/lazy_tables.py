@@ -1,4 +1,8 @@
-"""All rules over one set of components, one of them lazy, fired in one pass.
+"""Move tables over lazily explored components.
+
+:class:`LazyGroup`: all rules over one set of components, one of them lazy,
+fired in one pass. :class:`LazyFactor`: one rule's part in one lazy
+component (for stubborn sets, which look at rules one by one).
 
 A lazily explored leaf declares its whole alphabet up front, so a network
 has a rule per label it *might* do (hundreds for a data-carrying channel),
@@ -228,3 +232,40 @@ class _Driven:
                 d = d.astype(object) if wide and d.dtype != object else d
             target = target + d
         return state[out], target, self.glabel[rule[out]]
+
+
+class LazyFactor:
+    """One component's part of a synchronisation rule, looked up in a
+    :class:`LazyComponent` (the same interface as the eager tables of
+    :mod:`procalg.lts.vectors`)."""
+
+    deterministic = False
+
+    def __init__(self, comp: int, lazy: LazyComponent, local: str, label: int,
+                 backward: bool) -> None:
+        self.comps = (comp,)
+        self.lazy = lazy
+        self.code = lazy.code[local]
+        self.label = label
+        self.backward = backward
+
+    @property
+    def live(self) -> bool:
+        """Some expanded state has a move with this label (else: skip the rule)."""
+        return self.code in self.lazy.used
+
+    def counts(self, locs: dict[int, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        return self.lazy.lookup(self.code, locs[self.comps[0]], self.backward)
+
+    def first(self, key: np.ndarray) -> np.ndarray:
+        return key
+
+    def deltas(self, entry: np.ndarray, stride: list[int] | tuple[int, ...], wide: bool
+               ) -> np.ndarray:
+        src, dst = self.lazy.entries(self.backward)
+        step = dst[entry] - src[entry]
+        s = stride[self.comps[0]]
+        return step.astype(object) * s if wide else step * np.int64(s)
+
+    def labels_at(self, entry: np.ndarray) -> np.ndarray:
+        return np.full(len(entry), self.label, dtype=np.int32)

@@ -44,8 +44,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from procalg.lts.codes import MAX_BITS, MAX_CODE, Layout, headroom
-from procalg.lts.lazy import LazyComponent, LazyFactor
-from procalg.lts.lazy_tables import LazyGroup
+from procalg.lts.lazy import LazyComponent
+from procalg.lts.lazy_tables import LazyFactor, LazyGroup
 from procalg.lts.lts import LTS
 from procalg.lts.network import Network, SyncRule
 
