@@ -152,6 +152,7 @@ class _Driven:
         order = np.argsort(codes, kind="stable")
         self.by_label = order  # rule ids grouped by the driver's label
         self.label_start = np.searchsorted(codes[order], np.arange(len(names) + 1))
+        self.label_count = np.diff(self.label_start)
         self.glabel = np.array([tables.label_index[r.label] for r in rules], dtype=np.int32)
         self.others: list[tuple[int, tuple]] = []
         for c in comps:
@@ -197,7 +198,7 @@ class _Driven:
         count, start = table.lookup_all(locs[self.driver], self.backward)
         state, entry = _runs(start, count)  # every driver move from every state
         label = table.entry_labels(entry, self.backward)
-        first, nrules = self.label_start[label], np.diff(self.label_start)[label]
+        first, nrules = self.label_start[label], self.label_count[label]
         pair, which = _runs(first, nrules)  # every (driver move, rule using its label)
         rule = self.by_label[which]
         state, entry = state[pair], entry[pair]
