@@ -66,11 +66,13 @@ class Family:
 
 # --- readers and writers, under a sequential top ------------------------------
 
-def readers_writers_proc(size: Size) -> str:
+def readers_writers_proc(size: Size, sequential: bool = True) -> str:
     """N readers and 2 writers, each idle -> requesting -> inside, a lock
     process counting readers in, the lock's events hidden, and the whole
-    network started by ``configure -> SKIP ; Net`` (so ``;`` is the top)."""
+    network started by ``configure -> SKIP ; Net`` (so ``;`` is the top;
+    ``sequential=False`` checks ``Net`` itself, the product engine's shape)."""
     (n,) = size
+    top = "System" if sequential else "Net"
     return f"""N = {n}
 channel configure
 channel request, startread, endread : {{0..N-1}}
@@ -87,14 +89,17 @@ Sync = {{| startread, endread, startwrite, endwrite |}}
 Net = (Clients [| Sync |] Lock(0, false)) \\ Sync
 System = configure -> SKIP ; Net
 
-assert System :[deadlock free]
+assert {top} :[deadlock free]
 """
 
 
-def readers_writers_promela(size: Size) -> str:
+def readers_writers_promela(size: Size, sequential: bool = True) -> str:
     """The lock is two globals updated in the client's transition; ``init``
     does ``configure`` and the τ of ``SKIP ; Net`` before starting the net."""
     (n,) = size
+    start = ("skip;                                      /* configure */\n"
+             "    skip;                                      /* SKIP ; Net moves to Net by tau */\n"
+             "    " if sequential else "")
     return f"""byte r; bool w;
 
 proctype reader() {{
@@ -114,9 +119,7 @@ proctype writer() {{
 }}
 
 init {{
-    skip;                                      /* configure */
-    skip;                                      /* SKIP ; Net moves to Net by tau */
-    atomic {{
+    {start}atomic {{
         byte k;
         for (k : 1 .. {n}) {{ run reader() }}
         run writer(); run writer()
@@ -125,13 +128,13 @@ init {{
 """
 
 
-def readers_writers_states(size: Size) -> int:
+def readers_writers_states(size: Size, sequential: bool = True) -> int:
     """No writer inside: every client in any of its 3 states (each writer
     idle or requesting: 4 * 3^N); one of 2 writers inside, the other idle or
     requesting, readers not inside (4 * 2^N); plus ``System`` and
-    ``SKIP ; Net``."""
+    ``SKIP ; Net`` when sequential."""
     (n,) = size
-    return 4 * 3**n + 4 * 2**n + 2
+    return 4 * 3**n + 4 * 2**n + (2 if sequential else 0)
 
 
 # --- alternating bit protocol over lossy FIFO media ---------------------------
@@ -299,10 +302,14 @@ assert Chain :[deadlock free]
 FAMILIES: dict[str, Family] = {f.name: f for f in [
     Family("readers-writers", ("N",), ((4,), (6,)), ((10,),),
            readers_writers_proc, readers_writers_promela, readers_writers_states),
-    Family("abp", ("D",), ((2,), (4,)), ((16,), (19,)), abp_proc, abp_promela, abp_states),
+    Family("abp", ("D",), ((2,), (6,)), ((16,), (19,)), abp_proc, abp_promela, abp_states),
     Family("fifo", ("C", "V"), ((3, 4), (4, 8)), ((6, 10),), fifo_proc, fifo_promela,
            fifo_states),
     Family("wide", ("K",), ((999,),), ((9999,),), wide_proc, None, lambda size: 2),
+    Family("readers-writers-net", ("N",), ((6,), (10,)), ((15,),),
+           lambda s: readers_writers_proc(s, sequential=False),
+           lambda s: readers_writers_promela(s, sequential=False),
+           lambda s: readers_writers_states(s, sequential=False)),
     Family("philosophers-fixed", ("N",), ((6,), (8,)), ((10,), (11,)),
            lambda s: _bundled("dining_philosophers_fixed.proc", "System", s),
            lambda s: _promela_file("philosophers.pml", {"N": s[0], "FIXED": 1}), None),
@@ -310,6 +317,6 @@ FAMILIES: dict[str, Family] = {f.name: f for f in [
            lambda s: _bundled("milner_scheduler.proc", "Scheduler", s),
            lambda s: _promela_file("scheduler.pml", {"N": s[0]}),
            lambda s: s[0] * 3 * 2 ** (s[0] - 1)),
-    Family("buffers", ("N",), ((8,), (10,)), ((12,), (14,)), buffers_proc,
+    Family("buffers", ("N",), ((8,), (11,)), ((14,),), buffers_proc,
            lambda s: _promela_file("buffers.pml", {"N": s[0]}), lambda s: 3 ** s[0]),
 ]}

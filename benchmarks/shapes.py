@@ -15,12 +15,14 @@ A row prints a ratio only when spin stored exactly procalg's states plus
 its ``init``'s first state, and procalg's count equals the family's formula
 where it has one; otherwise it is an ``ERROR`` row that says which count is
 off. A run past ``--timeout`` seconds is killed and its row says
-``timeout``. pan gets a hash table of about twice procalg's state count
-(``-w``) and a search depth of at most that count (``-m``), since a fixed
-``-m10000000`` costs spin 4 s and 450 MB before it starts.
+``timeout``. pan's hash table and search depth are sized from procalg's
+count (:func:`pan_sizes`), since a fixed ``-m10000000`` costs spin 4 s and
+450 MB before it starts. At the default sizes start-up dominates both
+columns (Python's imports, spin's C compilation: about a second each); the
+``(chk)`` and ``(pan)`` columns show the searches alone.
 
-Run: ``.venv/bin/python -m benchmarks.shapes`` (default sizes: about a
-minute today), ``--large`` for issue 9's sizes (minutes per row),
+Run: ``.venv/bin/python -m benchmarks.shapes`` (default sizes: 1.5 minutes
+on the shared 2-core machine), ``--large`` for issue 9's sizes (minutes per row),
 ``--only abp``, ``--no-spin``, ``--keep DIR`` to keep the generated models.
 """
 
@@ -206,7 +208,7 @@ def _time(o: Outcome) -> str:
     return f"{o.seconds:>10.2f}{inner:>7}"
 
 
-HEAD = (f"{'family':<19}{'size':<10}{'procalg st':>11}{'spin st':>11}{'procalg s':>10}"
+HEAD = (f"{'family':<20}{'size':<10}{'procalg st':>11}{'spin st':>11}{'procalg s':>10}"
         f"{'(chk)':>7}{'MB':>6}{'spin s':>10}{'(pan)':>7}{'MB':>6}{'ratio':>7}")
 
 
@@ -215,7 +217,7 @@ def row(family: Family, size: Size, ours: Outcome, peer: Outcome | None) -> str:
     def count(o: Outcome | None) -> str:
         return "-" if o is None else str(o.states) if o.states is not None else "?"
 
-    line = (f"{family.name:<19}{family.label(size):<10}{count(ours):>11}{count(peer):>11}"
+    line = (f"{family.name:<20}{family.label(size):<10}{count(ours):>11}{count(peer):>11}"
             f"{_time(ours)}{_mb(ours.max_rss):>6}")
     line += "" if peer is None else f"{_time(peer)}{_mb(peer.max_rss):>6}"
     problems = [p for p in (ours.problem, peer.problem if peer else "") if p]

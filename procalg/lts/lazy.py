@@ -52,6 +52,11 @@ EAGER_LIMIT = 2_000
 """Leaves with at most this many states are explored whole by :func:`leaf`."""
 
 
+class AlphabetError(ValueError):
+    """A lazy component performed a label outside its declared alphabet (the
+    network's rules cannot show it: a caller should fall back to another engine)."""
+
+
 class _Omega:
     """The one local state after ✓."""
 
@@ -79,6 +84,43 @@ class _Column:
     @property
     def view(self) -> np.ndarray:
         return self.data[: self.size]
+
+
+class _View:
+    """The moves of a :class:`LazyComponent` with a label in ``codes``, kept
+    in step with it (appended at each expansion): a rule group reading it
+    touches only the moves it can use."""
+
+    def __init__(self, lazy: LazyComponent, codes: frozenset[int]) -> None:
+        self.lazy, self.codes = lazy, codes
+        self.wanted = np.zeros(len(lazy.labels), dtype=bool)
+        self.wanted[sorted(codes)] = True
+        width = len(lazy.labels)
+        keep = self.wanted[lazy._key.view % width]
+        self._key, self._src, self._dst = _Column(), _Column(), _Column()
+        for column, source in ((self._key, lazy._key), (self._src, lazy._src),
+                               (self._dst, lazy._dst)):
+            column.extend(source.view[keep].tolist())
+
+    def append(self, keys: list[int], loc: int, moves: list[tuple[int, int]]) -> None:
+        mine = [i for i, (lab, _) in enumerate(moves) if lab in self.codes]
+        self._key.extend([keys[i] for i in mine])
+        self._src.extend([loc] * len(mine))
+        self._dst.extend([moves[i][1] for i in mine])
+
+    def lookup_all(self, locs: np.ndarray, backward: bool = False
+                   ) -> tuple[np.ndarray, np.ndarray]:
+        width = len(self.lazy.labels)
+        keys, k = self._key.view, self.lazy._slot.data[locs] * width
+        k[k < 0] = -width  # unexpanded: an empty run
+        lo = np.searchsorted(keys, k)
+        return np.searchsorted(keys, k + width) - lo, lo
+
+    def entry_labels(self, entry: np.ndarray, backward: bool = False) -> np.ndarray:
+        return self._key.view[entry] % len(self.lazy.labels)
+
+    def entries(self, backward: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        return self._src.view, self._dst.view
 
 
 class LazyComponent:
@@ -114,7 +156,9 @@ class LazyComponent:
         self._src = _Column()
         self._dst = _Column()
         self._omega: int | None = None
+        self.used: set[int] = set()  # label codes of some expanded move
         self._back: tuple[int, np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._views: dict[frozenset[int], _View] = {}
         self._number(system.initial_state())
 
     initial = 0
@@ -148,7 +192,7 @@ class LazyComponent:
             name = label if isinstance(label, str) else str(label)
             code = self.code.get(name)
             if code is None or name == DONE:
-                raise ValueError(f"lazy component {self.name or '?'} performs {name!r}, "
+                raise AlphabetError(f"lazy component {self.name or '?'} performs {name!r}, "
                                  f"outside its declared alphabet")
             if name == TICK:
                 if self._omega is None:
@@ -162,15 +206,24 @@ class LazyComponent:
         slot = self.expanded
         self._slot.data[loc] = slot
         width = len(self.labels)
-        self._key.extend([slot * width + lab for lab, _ in moves])
+        keys = [slot * width + lab for lab, _ in moves]
+        self._key.extend(keys)
+        for view in self._views.values():
+            view.append(keys, loc, moves)
         self._src.extend([loc] * len(moves))
         self._dst.extend([d for _, d in moves])
+        self.used.update(lab for lab, _ in moves)
         self.expanded += 1
         self.transitions += len(moves)
 
     def expand(self, locals_: np.ndarray) -> int:
         """Expand the never-expanded states among ``locals_`` (local ids);
-        returns how many were expanded."""
+        returns how many were expanded.
+
+        Raises:
+            AlphabetError: a move's label is outside the declared alphabet.
+            LimitExceeded: more than ``max_states`` local states.
+        """
         locals_ = np.unique(np.asarray(locals_, dtype=np.int64))
         todo = locals_[self._slot.view[locals_] < 0].tolist()
         for loc in todo:
@@ -194,6 +247,13 @@ class LazyComponent:
             lazy._record(number, lazy._moves(states[number], pairs))
         return lazy
 
+    def view(self, codes: Iterable[int]) -> _View:
+        """The moves with a label in ``codes`` (shared per label set, kept up to date)."""
+        key = frozenset(codes)
+        if key not in self._views:
+            self._views[key] = _View(self, key)
+        return self._views[key]
+
     def lookup(self, label: int, locs: np.ndarray, backward: bool
                ) -> tuple[np.ndarray, np.ndarray]:
         """Per local state, how many moves labelled ``label`` it has (into it,
@@ -208,6 +268,22 @@ class LazyComponent:
             k[k < 0] = -1
         lo = np.searchsorted(keys, k)
         return np.searchsorted(keys, k + 1) - lo, lo
+
+    def lookup_all(self, locs: np.ndarray, backward: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Like :meth:`lookup` for every label at once (one contiguous run per state)."""
+        width = len(self.labels)
+        if backward:
+            keys, k = self._backward()[1], locs * width
+        else:
+            keys, k = self._key.view, self._slot.data[locs] * width
+            k[k < 0] = -width  # unexpanded: an empty run
+        lo = np.searchsorted(keys, k)
+        return np.searchsorted(keys, k + width) - lo, lo
+
+    def entry_labels(self, entry: np.ndarray, backward: bool) -> np.ndarray:
+        """The local label code of each move in :meth:`entries` order."""
+        keys = self._backward()[1] if backward else self._key.view
+        return keys[entry] % len(self.labels)
 
     def entries(self, backward: bool) -> tuple[np.ndarray, np.ndarray]:
         """``(from, to)`` local ids of every move, in :meth:`lookup` order."""
@@ -232,38 +308,6 @@ class LazyComponent:
     def __repr__(self) -> str:
         return (f"LazyComponent({self.name or type(self.system).__name__}: "
                 f"{self.num_states} states, {self.expanded} expanded)")
-
-
-class LazyFactor:
-    """One component's part of a synchronisation rule, looked up in a
-    :class:`LazyComponent` (the same interface as the eager tables of
-    :mod:`procalg.lts.vectors`)."""
-
-    deterministic = False
-
-    def __init__(self, comp: int, lazy: LazyComponent, local: str, label: int,
-                 backward: bool) -> None:
-        self.comps = (comp,)
-        self.lazy = lazy
-        self.code = lazy.code[local]
-        self.label = label
-        self.backward = backward
-
-    def counts(self, locs: dict[int, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        return self.lazy.lookup(self.code, locs[self.comps[0]], self.backward)
-
-    def first(self, key: np.ndarray) -> np.ndarray:
-        return key
-
-    def deltas(self, entry: np.ndarray, stride: list[int] | tuple[int, ...], wide: bool
-               ) -> np.ndarray:
-        src, dst = self.lazy.entries(self.backward)
-        step = dst[entry] - src[entry]
-        s = stride[self.comps[0]]
-        return step.astype(object) * s if wide else step * np.int64(s)
-
-    def labels_at(self, entry: np.ndarray) -> np.ndarray:
-        return np.full(len(entry), self.label, dtype=np.int32)
 
 
 def leaf(system: TransitionSystem[Any], alphabet: Iterable[str] | None, *,
@@ -301,7 +345,7 @@ def leaf(system: TransitionSystem[Any], alphabet: Iterable[str] | None, *,
     """
     bounds = [b for b in (None if alphabet is None else eager_limit, max_states)
               if b is not None]
-    walk = Exploration(system, max_states=min(bounds) if bounds else None)
+    walk = Exploration(system, max_states=max(1, min(bounds)) if bounds else None)
     done: list[tuple[int, Edges]] = []
     try:
         done.extend(walk)

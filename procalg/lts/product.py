@@ -18,6 +18,14 @@ fully and then peels off states without τ-successors (what remains can
 τ-loop forever). Optional partial-order reduction (stubborn sets,
 :mod:`procalg.lts.por`) applies to deadlock search only.
 
+Components given as :class:`~procalg.lts.lazy.LazyComponent` are explored
+during the search: before each level, the local states the frontier holds
+and nobody expanded yet are expanded (:meth:`~procalg.lts.vectors.Tables.expand`), and if one
+outgrew its digits of the code, every visited state is re-encoded
+(:meth:`~procalg.lts.visited.Visited.recode`, O(S log S), rare: headroom doubles). Codes wider
+than 62 bits are Python integers (about 10x slower, never an error). The
+result's notes say which components were lazy and how far each got.
+
 Complexity: O(S log S + T log T) numpy work for S states and T transitions;
 memory about 10 bytes per state plus one level's successors.
 

@@ -44,7 +44,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from procalg.lts.codes import MAX_BITS, MAX_CODE, Layout, headroom
-from procalg.lts.lazy import LazyComponent, LazyFactor
+from procalg.lts.lazy import LazyComponent
+from procalg.lts.lazy_tables import LazyFactor, LazyGroup
 from procalg.lts.lts import LTS
 from procalg.lts.network import Network, SyncRule
 
@@ -72,6 +73,11 @@ class _Factor:
         for c, w in zip(self.comps[1:], self.weights[1:], strict=True):
             j = j + locs[c] * w
         return j
+
+    @property
+    def live(self) -> bool:
+        """The table has a move at all."""
+        return len(self.delta) > 0
 
     def counts(self, locs: dict[int, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         j = self.index(locs)
@@ -142,17 +148,24 @@ class Tables:
             if len(set(key)) != len(key):
                 raise ValueError(f"rule {rule} moves one component twice")
             groups.setdefault(key, []).append(rule)
-        self.forward: list[list[Factor]] = []
-        self.backward: list[list[Factor]] = []
+        self.forward: list[list[Factor] | LazyGroup] = []
+        self.backward: list[list[Factor] | LazyGroup] = []
         for key, rules in groups.items():
             size = math.prod(radix[c] for c in key)
-            if size <= JOINT_LIMIT and not set(key) & set(self.lazy):
+            if set(key) & set(self.lazy):  # one pass over the lazy part's real moves
+                self.forward.append(LazyGroup(self, key, rules, backward=False))
+                self.backward.append(LazyGroup(self, key, rules, backward=True))
+            elif size <= JOINT_LIMIT:
                 for direction, out in ((0, self.forward), (1, self.backward)):
                     out.append([self._joint(key, rules, direction)])
             else:
                 for rule in rules:
                     for direction, out in ((0, self.forward), (1, self.backward)):
                         out.append(self.rule_factors(rule, direction))
+
+    def local_moves(self, c: int) -> dict[str, tuple[list[int], list[int]]]:
+        """Eager component ``c``'s moves per local label, as (sources, targets)."""
+        return self._moves[c]  # type: ignore[return-value]
 
     @property
     def radix(self) -> np.ndarray:
@@ -255,8 +268,9 @@ class Tables:
         layout = self.layout
         codes = layout.cast(codes)
         locs = layout.decode(codes, self.moving)
-        parts = [_fire(f, codes, locs, layout)
-                 for f in (self.backward if backward else self.forward)]
+        parts = [g.fire(codes, locs, layout) if isinstance(g, LazyGroup)
+                 else _fire(g, codes, locs, layout)
+                 for g in (self.backward if backward else self.forward)]
         parts = [p for p in parts if len(p[0])]
         if not parts:
             empty = np.zeros(0, dtype=np.int64)
@@ -275,6 +289,8 @@ def _fire(factors: list[Factor], codes: np.ndarray, locs: dict[int, np.ndarray],
         keep = np.flatnonzero(f.count[j])
         first = f.offsets[j[keep]]
         return keep, codes[keep] + f.deltas(first, layout.stride, wide), f.label[first]
+    if not all(f.live for f in factors):  # e.g. a lazy leaf's never-seen label
+        return (np.zeros(0, np.int64), np.zeros(0, codes.dtype), np.zeros(0, np.int32))
     looks = [f.counts(locs) for f in factors]
     total = looks[0][0]
     for c, _ in looks[1:]:

@@ -100,8 +100,8 @@ class Visited:
     @property
     def nbytes(self) -> int:
         """Bytes held by the set."""
-        return sum(t.codes.nbytes + t.tags.nbytes for t in (self.big, self.mid)) + \
-            self.frontier.nbytes
+        return sum(_bytes(t.codes) + t.tags.nbytes for t in (self.big, self.mid)) + \
+            _bytes(self.frontier)
 
     def _finders(self) -> list:
         frontier = self.frontier
@@ -200,6 +200,11 @@ class Visited:
     def tags(self) -> np.ndarray:
         """The level of each of :attr:`codes`, once :meth:`finish` has run."""
         return self.big.tags
+
+
+def _bytes(codes: np.ndarray) -> int:
+    """Bytes of a code array, counting the Python ints of a wide one (about 36 each)."""
+    return codes.nbytes + (36 * len(codes) if codes.dtype == object else 0)
 
 
 def _find(tier: np.ndarray, codes: np.ndarray) -> np.ndarray:

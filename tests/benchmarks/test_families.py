@@ -22,6 +22,7 @@ from procalg.lts.product import count_states
 
 TINY = {
     "readers-writers": [(1,), (2,), (3,)],
+    "readers-writers-net": [(2,), (3,)],
     "abp": [(1,), (2,)],
     "fifo": [(1, 2), (2, 3), (3, 4)],
     "wide": [(5,), (50,)],
@@ -55,8 +56,9 @@ def test_generated_model_has_the_familys_state_count(name, size):
 
 
 def test_formulas_grow_as_derived():
-    # readers-writers N=10 and ABP D=16, D=19 are issue 9's table rows
+    # issue 9's rows: readers-writers N=10 (and its network, N=15), ABP D=16, D=19
     assert FAMILIES["readers-writers"].expected((10,)) == 240_294
+    assert FAMILIES["readers-writers-net"].expected((15,)) == 57_526_700
     assert FAMILIES["abp"].expected((16,)) == 28_528
     assert FAMILIES["abp"].expected((19,)) == 39_232
     assert FAMILIES["fifo"].expected((6, 10)) == 70

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from procalg.errors import LimitExceeded
 from procalg.lts import LTS, TAU, TICK, explore, vectors
 from procalg.lts.exploration import ExplicitSystem
-from procalg.lts.lazy import LazyComponent, leaf
+from procalg.lts.lazy import AlphabetError, LazyComponent, leaf
 from procalg.lts.network import Network, alpha_parallel, close, component, hide, parallel, rename
 from procalg.lts.product import (
     count_states,
@@ -34,10 +34,17 @@ def _lazy(lts: LTS, superset: bool) -> LazyComponent:
     return LazyComponent(ExplicitSystem(lts), alphabet)
 
 
-def _network(node, lazy: bool, superset: bool = False) -> Network:
+def _network(node, lazy: bool | list[bool], superset: bool = False) -> Network:
+    """The tree's network with every leaf lazy, none, or as ``lazy`` pops
+    (a list: one flag per leaf, reused cyclically)."""
     kind = node[0]
     if kind == "leaf":
-        return component(_lazy(node[1], superset) if lazy else node[1])
+        if isinstance(lazy, list):
+            flag = lazy.pop(0)
+            lazy.append(flag)
+        else:
+            flag = lazy
+        return component(_lazy(node[1], superset) if flag else node[1])
     if kind == "par":
         return parallel(_network(node[1], lazy, superset), _network(node[2], lazy, superset),
                         node[3])
@@ -49,23 +56,27 @@ def _network(node, lazy: bool, superset: bool = False) -> Network:
     return rename(_network(node[1], lazy, superset), node[2])
 
 
-def _pair(tree, superset: bool = False) -> tuple[Network, Network]:
-    return close(_network(tree, False)), close(_network(tree, True, superset))
+def _pair(tree, superset: bool = False, mix: list[bool] | None = None
+          ) -> tuple[Network, Network]:
+    return close(_network(tree, False)), close(_network(tree, mix or True, superset))
+
+
+mixes = st.lists(st.booleans(), min_size=1, max_size=4)
 
 
 @settings(max_examples=150, deadline=None)
-@given(trees(), st.booleans())
-def test_lazy_leaves_give_the_same_product_as_whole_leaves(tree, superset):
-    eager, lazy = _pair(tree, superset)
+@given(trees(), st.booleans(), mixes)
+def test_lazy_leaves_give_the_same_product_as_whole_leaves(tree, superset, mix):
+    eager, lazy = _pair(tree, superset, mix)
     a, b = explore_product(eager), explore_product(lazy)
     assert (b.num_states, b.num_transitions) == (a.num_states, a.num_transitions)
     assert _bisimilar(a, b)
 
 
 @settings(max_examples=100, deadline=None)
-@given(trees())
-def test_lazy_deadlock_search_gives_the_verdict_and_a_shortest_real_trace(tree):
-    eager, lazy = _pair(tree)
+@given(trees(), mixes)
+def test_lazy_deadlock_search_gives_the_verdict_and_a_shortest_real_trace(tree, mix):
+    eager, lazy = _pair(tree, mix=mix)
     reference = explore(Tree(tree))
     a, b = find_deadlock(eager), find_deadlock(lazy)
     assert b.found == a.found
@@ -182,7 +193,7 @@ def test_a_lazy_component_repacked_into_wide_codes_keeps_the_shortest_trace(monk
 def test_a_label_outside_the_declared_alphabet_is_refused():
     lts = LTS.build(2, 0, ["a", "b"], [(0, "a", 1), (1, "b", 0)])
     net = close(component(LazyComponent(ExplicitSystem(lts), {"a"})))
-    with pytest.raises(ValueError, match="'b'"):
+    with pytest.raises(AlphabetError, match="'b'"):
         count_states(net)
 
 
@@ -214,7 +225,7 @@ def test_leaf_explores_small_systems_whole_and_large_ones_lazily():
         leaf(Queue(6, 10), _queue_alphabet(10), max_states=100)
 
 
-@pytest.mark.parametrize("limit", [1, 2, 30, 60])
+@pytest.mark.parametrize("limit", [0, 1, 2, 30, 60])
 def test_a_leaf_resumed_lazily_gives_the_product_of_the_whole_leaf(limit):
     calls: list[tuple] = []
 
@@ -229,3 +240,24 @@ def test_a_leaf_resumed_lazily_gives_the_product_of_the_whole_leaf(limit):
     b = count_states(_queue_network(3, 4, resumed))
     assert (b.states, b.transitions) == (a.states, a.transitions)
     assert len(calls) <= len(set(calls)) + 1  # only the interrupted expansion again
+
+
+def test_one_lazy_component_at_two_places_gives_the_product_of_two_copies():
+    ring = LTS.build(5, 0, ["a", "b"], [(i, "a" if i % 2 else "b", (i + 1) % 5) for i in range(5)])
+    shared = LazyComponent(ExplicitSystem(ring), {"a", "b"})
+    for sync in (set(), {"a"}):
+        eager = close(parallel(component(ring), component(ring), sync))
+        lazy = close(parallel(component(shared), component(shared), sync))
+        a, b = explore_product(eager), explore_product(lazy)
+        assert (b.num_states, b.num_transitions) == (a.num_states, a.num_transitions)
+        assert _bisimilar(a, b)
+
+
+def test_stubborn_sets_on_a_lazy_queue_find_the_deadlock_in_fewer_states():
+    alphabet = _queue_alphabet(10)
+    full = find_deadlock(_queue_network(6, 10, LazyComponent(Queue(6, 10), alphabet)))
+    reduced = find_deadlock(_queue_network(6, 10, LazyComponent(Queue(6, 10), alphabet)),
+                            por=True)
+    assert full.found and reduced.found
+    assert reduced.states <= full.states
+    assert len(reduced.trace) == 2 * 10
