@@ -109,7 +109,7 @@ class Model:
         :func:`procalg.semantics.network.compile_network`).
 
         Example:
-            >>> model = loads("channel a\\nP = a -> P ||| a -> P")
+            >>> model = loads("channel a, b\\nA = a -> A\\nP = A ||| b -> A")
             >>> model.network("P") is model.network("P")
             True
         """
