@@ -64,6 +64,7 @@ from procalg.runtime.decide import (
     Wait,
     decide,
     evolve,
+    targets,
 )
 from procalg.runtime.fanout import Fanout
 from procalg.runtime.history import (
@@ -76,6 +77,7 @@ from procalg.runtime.history import (
     RunCompleted,
     RunFailed,
     RunStarted,
+    SignalReceived,
     TimerFired,
     TimerStarted,
 )
@@ -143,6 +145,7 @@ class Engine(Recovery, Signals):
         self._states: dict[str, RunState] = {}
         self._pending: dict[str, list[HistoryEvent]] = {}
         self._stored: dict[str, str] = {}  # the status last written for each run
+        self._consumed: dict[str, list[int]] = {}  # inbox ids the pending events consume
         self._locks: dict[str, threading.RLock] = {}  # one per run: runs move independently
         self._lock = threading.Lock()  # guards _locks only
         self.on_event: Callable[[str, HistoryEvent], None] | None = None
@@ -281,7 +284,12 @@ class Engine(Recovery, Signals):
                     internal = 0
                     self._perform(run_id, state, commands)  # type: ignore[arg-type]
                 elif isinstance(head, Wait):
-                    self._flush(run_id, state, "waiting")
+                    if head.signals and self._take_buffered(run_id, state):
+                        continue  # a buffered signal the model listens for now: go on
+                    # waiting for nothing but a signal: no work for a worker, so the
+                    # lease goes (with this commit); whoever signals the run takes it
+                    idle = head.until is None and self.leases.holds(run_id)
+                    self._flush(run_id, state, "waiting", release=idle)
                     state.status = "waiting"
                     return state.status
                 else:
@@ -348,6 +356,20 @@ class Engine(Recovery, Signals):
                                   input=call.input, output=outcome.output),
                 EventFired(time=now, label=event, choice=0)]
 
+    def _take_buffered(self, run_id: str, state: RunState) -> bool:
+        """Consume the oldest buffered signal the run offers now (True), committed at once
+        with its removal from the inbox: a signal is consumed exactly once."""
+        inbox = getattr(self.log, "pending", None)
+        for ident, sent in (inbox(run_id) if inbox is not None else ()):
+            if targets(state.moves(), sent.event):
+                now = self.clock.now()
+                self._consumed.setdefault(run_id, []).append(ident)
+                self._record(run_id, state, [SignalReceived(time=now, event=sent.event),
+                                             EventFired(time=now, label=sent.event, choice=0)])
+                self._flush(run_id, state, "running")
+                return True
+        return False
+
     def _finish(self, run_id: str, state: RunState, command: Finish) -> None:
         now = self.clock.now()
         final: HistoryEvent = {"completed": RunCompleted(time=now),
@@ -372,7 +394,8 @@ class Engine(Recovery, Signals):
         if not (pending or changed or release):
             return
         write = Write(run_id, state.seq - len(pending), tuple(pending),
-                      status if changed else None, release=self.owner if release else "")
+                      status if changed else None, release=self.owner if release else "",
+                      consumed=tuple(self._consumed.pop(run_id, ())))
         try:
             self.commits.commit(write)
         except SeqConflict:

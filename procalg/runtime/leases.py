@@ -148,6 +148,11 @@ class Leases:
         """True if another worker took this run's lease from us."""
         return run_id in self._lost
 
+    def holds(self, run_id: str) -> bool:
+        """True if this engine holds the run's lease (as far as it knows)."""
+        with self._lock:
+            return run_id in self._held
+
     def held(self) -> list[str]:
         """The runs whose leases this engine holds."""
         with self._lock:

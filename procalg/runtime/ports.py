@@ -13,6 +13,8 @@ without touching the engine.
   :meth:`EventLog.write_many` commits the :class:`Write` s of several runs
   in ONE transaction (group commit: one fsync for every run whose step was
   ready), each still checked on its own ``(run_id, seq)`` keys.
+  :meth:`EventLog.send` buffers a signal in the run's inbox; a write
+  consuming it removes it in the same transaction as the history it adds.
 * :class:`Clock`: ``now()`` in seconds and ``sleep``.
 * :class:`ActivityRegistry`: channel name to Python function.
 
@@ -31,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from procalg.errors import RunError, StoreError
-from procalg.runtime.history import HistoryEvent
+from procalg.runtime.history import HistoryEvent, SignalReceived
 
 UNFINISHED = ("running", "waiting")
 """Statuses of runs a worker should pick up."""
@@ -83,6 +85,8 @@ class Write:
         release: drop the lease this owner holds (the run finished).
         lease: with ``record``: the creator's lease lasts this many seconds
             from the DATABASE's clock (instead of ``record.lease_until``).
+        consumed: ids of buffered signals (:meth:`EventLog.pending`) these
+            events consume: removed from the inbox in the same transaction.
     """
 
     run_id: str
@@ -92,6 +96,7 @@ class Write:
     record: RunRecord | None = None
     release: str = ""
     lease: float = 0.0
+    consumed: tuple[int, ...] = ()
 
 
 @runtime_checkable
@@ -141,6 +146,12 @@ class EventLog(Protocol):
 
     def release(self, run_id: str, owner: str) -> None:
         """Drop our lease (no-op if not ours)."""
+
+    def send(self, run_id: str, signal: SignalReceived) -> int:
+        """Buffer a signal for the run durably (its inbox); returns its id, increasing."""
+
+    def pending(self, run_id: str) -> list[tuple[int, SignalReceived]]:
+        """The run's buffered signals not yet consumed, oldest first."""
 
     def close(self) -> None:
         """Release connections."""

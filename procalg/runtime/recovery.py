@@ -43,21 +43,18 @@ class Recovery:
         """Claim every unfinished run whose worker is gone, replay them and drive them
         concurrently (see :meth:`drive_many`).
 
-        A run left waiting only for a signal is released again, so an operator
-        (or another worker) can signal it; a run that fails to resume is released too.
+        A run left waiting only for a signal is released again by the drive
+        (so it can be signalled); a run that fails to resume is released too.
         """
         resumed = [record.run_id for record in self.log.list_runs(UNFINISHED)
                    if self.leases.take(record.run_id)]
 
         def one(run_id: str) -> str:
             try:
-                status = self.resume(run_id)
+                return self.resume(run_id)
             except BaseException:
                 self.leases.release(run_id)
                 raise
-            if status == "waiting" and _only_signals(self, run_id):
-                self.leases.release(run_id)
-            return status
 
         self._fanout.each(one, resumed)
         return resumed
@@ -119,8 +116,3 @@ class Recovery:
         """Drop this engine's lease on the run (another worker may then drive it)."""
         self.leases.release(run_id)
 
-
-def _only_signals(engine: Engine, run_id: str) -> bool:
-    """True if the run waits for nothing but a signal (no timer, no retry due)."""
-    commands = decide(engine.state(run_id), engine.clock.now())
-    return bool(commands) and isinstance(commands[0], Wait) and commands[0].until is None

@@ -22,7 +22,7 @@ import threading
 from typing import Any
 
 from procalg.errors import RunError, StoreError
-from procalg.runtime.history import HistoryEvent
+from procalg.runtime.history import HistoryEvent, SignalReceived
 from procalg.runtime.ports import UNFINISHED, RunRecord, Write
 from procalg.store.rows import (
     APPLICATION,
@@ -30,7 +30,9 @@ from procalg.store.rows import (
     SCHEMA_VERSION,
     collision,
     decode_event,
+    encode_event,
     history_rows,
+    inbox_rows,
     raise_first,
     record_from_row,
     record_params,
@@ -50,6 +52,11 @@ _SCHEMA = [
     "CREATE INDEX runs_status ON runs (status)",
     "CREATE TABLE history (run_id TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL,"
     " PRIMARY KEY (run_id, seq))",
+]
+_INBOX = [  # schema 2; a version-1 database gains it when opened
+    "CREATE TABLE IF NOT EXISTS inbox (id BIGSERIAL PRIMARY KEY, run_id TEXT NOT NULL,"
+    " body TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS inbox_run ON inbox (run_id, id)",
 ]
 
 
@@ -96,10 +103,16 @@ class PostgresLog:
                     hint="it was left untouched; use an empty database for procalg",
                 )
             if meta is None:
-                for statement in _SCHEMA:
+                for statement in [*_SCHEMA, *_INBOX]:
                     cur.execute(statement)
             cur.execute("SELECT key, value FROM procalg_meta")
             found = dict(cur.fetchall())
+            if found.get("application") == APPLICATION and \
+                    int(found.get("schema_version", "0")) < SCHEMA_VERSION:
+                for statement in _INBOX:
+                    cur.execute(statement)
+                cur.execute("UPDATE procalg_meta SET value = %s WHERE key = 'schema_version'",
+                            (str(SCHEMA_VERSION),))
         if found.get("application") != APPLICATION:
             raise StoreError("the procalg_meta table names another application")
         if int(found.get("schema_version", "0")) > SCHEMA_VERSION:
@@ -169,6 +182,9 @@ class PostgresLog:
         if write.record is not None and write.lease:
             cur.execute(f"UPDATE runs SET lease_until = {NOW} + %s WHERE run_id = %s",
                         (write.lease, write.run_id))
+        if write.consumed:
+            cur.executemany("DELETE FROM inbox WHERE id = %s AND run_id = %s",
+                            [(i, write.run_id) for i in write.consumed])
         if write.release:
             cur.execute("UPDATE runs SET owner = '', lease_until = 0"
                         " WHERE run_id = %s AND owner = %s", (write.run_id, write.release))
@@ -212,6 +228,16 @@ class PostgresLog:
             "UPDATE runs SET owner = '', lease_until = 0 WHERE run_id = %s AND owner = %s",
             (run_id, owner),
         )
+
+    def send(self, run_id: str, signal: SignalReceived) -> int:
+        self.get_run(run_id)
+        (ident,), = self._run("INSERT INTO inbox (run_id, body) VALUES (%s, %s) RETURNING id",
+                              (run_id, encode_event(signal)))
+        return int(ident)
+
+    def pending(self, run_id: str) -> list[tuple[int, SignalReceived]]:
+        return inbox_rows(self._run("SELECT id, body FROM inbox WHERE run_id = %s ORDER BY id",
+                                    (run_id,)))
 
     def close(self) -> None:
         with self._lock:

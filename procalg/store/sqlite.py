@@ -33,7 +33,7 @@ import threading
 from pathlib import Path
 
 from procalg.errors import RunError, StoreError
-from procalg.runtime.history import HistoryEvent
+from procalg.runtime.history import HistoryEvent, SignalReceived
 from procalg.runtime.ports import UNFINISHED, RunRecord, Write
 from procalg.store.rows import (
     APPLICATION,
@@ -42,7 +42,9 @@ from procalg.store.rows import (
     SCHEMA_VERSION,
     collision,
     decode_event,
+    encode_event,
     history_rows,
+    inbox_rows,
     raise_first,
     record_from_row,
     record_params,
@@ -51,6 +53,11 @@ from procalg.store.rows import (
 _HEADER = b"SQLite format 3\x00"
 NOW = "((julianday('now') - 2440587.5) * 86400.0)"
 """The database's clock in epoch seconds: every lease is judged by it, never a worker's."""
+_INBOX = (
+    "CREATE TABLE IF NOT EXISTS inbox (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " run_id TEXT NOT NULL, body TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS inbox_run ON inbox (run_id, id)",
+)
 _SCHEMA = f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT INTO meta VALUES ('application', '{APPLICATION}'), ('schema_version', '{SCHEMA_VERSION}');
@@ -62,7 +69,7 @@ CREATE INDEX runs_status ON runs (status);
 CREATE TABLE history (
     run_id TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL,
     PRIMARY KEY (run_id, seq)) WITHOUT ROWID;
-"""
+""" + "".join(s + ";" for s in _INBOX)
 
 
 def _refuse(path: Path, why: str) -> StoreError:
@@ -118,6 +125,7 @@ class SqliteLog:
             self._verify()
             if not fresh:
                 self._check_pages()
+                self._upgrade()
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
         except sqlite3.DatabaseError as err:
@@ -153,6 +161,18 @@ class SqliteLog:
                 f"up to {SCHEMA_VERSION}",
                 hint="upgrade procalg to open this store",
             )
+
+    def _upgrade(self) -> None:
+        """Bring a version-1 store to this version (it gains the signal inbox)."""
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        (version,) = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if int(version) < SCHEMA_VERSION:
+            for statement in _INBOX:
+                db.execute(statement)
+            db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
+                       (str(SCHEMA_VERSION),))
+        db.execute("COMMIT")
 
     def _check_pages(self) -> None:
         # O(file size), about 10 ms per MB: writing into a damaged b-tree spreads the damage
@@ -237,6 +257,9 @@ class SqliteLog:
         if write.record is not None and write.lease:
             db.execute(f"UPDATE runs SET lease_until = {NOW} + ? WHERE run_id = ?",
                        (write.lease, run_id))
+        if write.consumed:
+            db.executemany("DELETE FROM inbox WHERE id = ? AND run_id = ?",
+                           [(i, run_id) for i in write.consumed])
         if write.release:
             db.execute("UPDATE runs SET owner = '', lease_until = 0 WHERE run_id = ? AND owner = ?",
                        (run_id, write.release))
@@ -292,6 +315,16 @@ class SqliteLog:
             "UPDATE runs SET owner = '', lease_until = 0 WHERE run_id = ? AND owner = ?",
             (run_id, owner),
         )
+
+    def send(self, run_id: str, signal: SignalReceived) -> int:
+        self.get_run(run_id)
+        cur = self._write("INSERT INTO inbox (run_id, body) VALUES (?, ?)",
+                          (run_id, encode_event(signal)))
+        return int(cur.lastrowid or 0)
+
+    def pending(self, run_id: str) -> list[tuple[int, SignalReceived]]:
+        return inbox_rows(self._read("SELECT id, body FROM inbox WHERE run_id = ? ORDER BY id",
+                                     (run_id,)))
 
     def close(self) -> None:
         with self._lock:

@@ -201,3 +201,21 @@ def test_length_counts_the_history_without_reading_it(log: EventLog) -> None:
     _start(log, "r1")
     log.append("r1", 1, [EventFired(time=1.0, label="a"), EventFired(time=1.0, label="b")])
     assert log.length("r1") == len(log.history("r1")) == 3
+
+
+def test_buffered_signals_wait_in_order_and_a_write_consumes_them_atomically(
+        log: EventLog) -> None:
+    _start(log, "r1")
+    first = log.send("r1", SignalReceived(time=1.0, event=Event("ok", (True,))))
+    second = log.send("r1", SignalReceived(time=2.0, event=Event("ok", (False,))))
+    assert first < second
+    assert [(i, s.event) for i, s in log.pending("r1")] == [
+        (first, Event("ok", (True,))), (second, Event("ok", (False,)))]
+    # a write that collides consumes nothing
+    errors = log.write_many([Write("r1", 0, (EventFired(time=3.0, label="x"),),
+                                   consumed=(first,))])
+    assert isinstance(errors[0], SeqConflict) and len(log.pending("r1")) == 2
+    log.write_many([Write("r1", 1, (EventFired(time=3.0, label="x"),), consumed=(first,))])
+    assert [i for i, _ in log.pending("r1")] == [second]
+    with pytest.raises(RunError):
+        log.send("nope", SignalReceived(time=1.0, event=Event("ok", (True,))))
