@@ -28,6 +28,7 @@ class MemoryLog:
         self._lock = threading.Lock()
         self._inbox: dict[str, list[tuple[int, SignalReceived]]] = {}
         self._sent = 0
+        self._wake: dict[str, float] = {}
 
     def create_run(self, record: RunRecord, first: list[HistoryEvent]) -> None:
         self._apply(Write(record.run_id, 0, tuple(first), record=record))
@@ -72,6 +73,8 @@ class MemoryLog:
                 raise SeqConflict(f"run {run_id!r}: step {write.seq} was written by another "
                                   "worker")
             history.extend(write.events)
+            if write.wake_at is not None:
+                self._wake[run_id] = write.wake_at
             if write.consumed:
                 gone = set(write.consumed)
                 self._inbox[run_id] = [m for m in self._inbox.get(run_id, []) if m[0] not in gone]
@@ -109,7 +112,8 @@ class MemoryLog:
     def claim_next(self, owner: str, lease: float, limit: int = 1) -> list[str]:
         now = time.time()
         free = [r.run_id for r in self.list_runs(UNFINISHED)
-                if r.owner == "" or r.lease_until < now][:limit]
+                if (r.owner == "" or r.lease_until < now)
+                and (r.status == "running" or self._wake.get(r.run_id, 0.0) <= now)][:limit]
         return [r for r in free if self.claim(r, owner, lease)]
 
     def release(self, run_id: str, owner: str) -> None:

@@ -85,6 +85,8 @@ class Write:
         release: drop the lease this owner holds (the run finished).
         lease: with ``record``: the creator's lease lasts this many seconds
             from the DATABASE's clock (instead of ``record.lease_until``).
+        wake_at: when the run, now waiting, is next due (a timer or retry,
+            engine-clock seconds; ``inf``: only a signal moves it); None: unchanged.
         consumed: ids of buffered signals (:meth:`EventLog.pending`) these
             events consume: removed from the inbox in the same transaction.
     """
@@ -97,6 +99,7 @@ class Write:
     release: str = ""
     lease: float = 0.0
     consumed: tuple[int, ...] = ()
+    wake_at: float | None = None
 
 
 @runtime_checkable
@@ -142,7 +145,11 @@ class EventLog(Protocol):
         """Extend our lease to database-now + ``lease``; False if it is no longer ours."""
 
     def claim_next(self, owner: str, lease: float, limit: int = 1) -> list[str]:
-        """Lease up to ``limit`` unfinished runs whose lease is free or expired."""
+        """Lease up to ``limit`` DUE runs whose lease is free or expired, oldest first.
+
+        Due: ``running`` (a worker died driving it), or waiting with its
+        ``wake_at`` passed; a run waiting only for a signal is never due.
+        """
 
     def release(self, run_id: str, owner: str) -> None:
         """Drop our lease (no-op if not ours)."""

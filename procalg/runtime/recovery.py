@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from procalg.errors import RunError
 from procalg.runtime.binding import check_bindings
-from procalg.runtime.decide import Perform, Wait, decide
+from procalg.runtime.decide import Perform, RunState, Wait, decide, evolve
 from procalg.runtime.history import RunResumed
 from procalg.runtime.ports import UNFINISHED
 
@@ -38,6 +38,42 @@ if TYPE_CHECKING:
 
 class Recovery:
     """Claims, resumes and run-to-the-end loops; mixed into the engine."""
+
+    def attach(self: Engine, run_id: str, workflow: Workflow | None = None) -> RunState:
+        """Rebuild a run's state by replaying its history (on ``workflow`` if given).
+
+        Raises:
+            RunError: unknown run, no loader, or (:class:`ReplayError`) a history
+                the model rejects, naming the first rejected event.
+        """
+        record = self.log.get_run(run_id)
+        if workflow is None:
+            if self.loader is None:
+                raise RunError(f"run {run_id} was started elsewhere and no model loader is set",
+                               hint="create the Engine with loader=... (procalg.api does)")
+            workflow = self.loader(record)
+        state = RunState.initial(workflow)
+        for event in self.log.history(run_id):
+            evolve(state, event)
+        with self._run_lock(run_id):
+            self._states[run_id] = state
+            self._pending[run_id] = []
+            self._stored[run_id] = record.status
+        return state
+
+    def state(self: Engine, run_id: str) -> RunState:
+        """The run's current state (loaded on first use; reloaded if the store moved on)."""
+        with self._run_lock(run_id):
+            state = self._states.get(run_id)
+            if state is None or (not self._pending.get(run_id)
+                                 and self._length(run_id) != state.seq):
+                state = self.attach(run_id, state.workflow if state else None)
+            return state
+
+    def _length(self: Engine, run_id: str) -> int:
+        """The stored history's length (a count, not a read, when the log can)."""
+        length = getattr(self.log, "length", None)
+        return length(run_id) if length is not None else len(self.log.history(run_id))
 
     def resume_all(self: Engine) -> list[str]:
         """Claim every unfinished run whose worker is gone, replay them and drive them
@@ -111,6 +147,12 @@ class Recovery:
             raise RunError(f"run {run_id} is held by worker {record.owner or '(none)'} "
                            f"until {until}",
                            hint="wait for that worker to finish or its lease to expire")
+
+    def forget(self: Engine, run_id: str) -> None:
+        """Drop the run's cached state (a long-running worker serves many runs)."""
+        with self._lock:
+            for cache in (self._states, self._pending, self._stored, self._wakes, self._locks):
+                cache.pop(run_id, None)
 
     def release(self: Engine, run_id: str) -> None:
         """Drop this engine's lease on the run (another worker may then drive it)."""

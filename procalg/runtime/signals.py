@@ -82,6 +82,21 @@ class Signals:
         return all(i != ident for i, _ in self.log.pending(run_id))
 
 
+    def _take_buffered(self: Engine, run_id: str, state: RunState) -> bool:
+        """Consume the oldest buffered signal the run offers now (True), committed at once
+        with its removal from the inbox: a signal is consumed exactly once."""
+        inbox = getattr(self.log, "pending", None)
+        for ident, sent in (inbox(run_id) if inbox is not None else ()):
+            if targets(state.moves(), sent.event):
+                now = self.clock.now()
+                self._consumed.setdefault(run_id, []).append(ident)
+                self._record(run_id, state, [SignalReceived(time=now, event=sent.event),
+                                             EventFired(time=now, label=sent.event, choice=0)])
+                self._flush(run_id, state, "running")
+                return True
+        return False
+
+
 def _accept(state: RunState, run_id: str, channel: str, values: tuple[Any, ...]) -> Event:
     """The signal event, checked against the run's model (RunError if it cannot be one)."""
     if state.status not in UNFINISHED:

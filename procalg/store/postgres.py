@@ -48,7 +48,7 @@ _SCHEMA = [
     "CREATE TABLE runs (run_id TEXT PRIMARY KEY, process TEXT NOT NULL, args TEXT NOT NULL,"
     " model_hash TEXT NOT NULL, model_text TEXT NOT NULL, verdicts TEXT NOT NULL,"
     " status TEXT NOT NULL, created DOUBLE PRECISION NOT NULL, owner TEXT NOT NULL,"
-    " lease_until DOUBLE PRECISION NOT NULL)",
+    " lease_until DOUBLE PRECISION NOT NULL, wake_at DOUBLE PRECISION NOT NULL DEFAULT 0)",
     "CREATE INDEX runs_status ON runs (status)",
     "CREATE TABLE history (run_id TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL,"
     " PRIMARY KEY (run_id, seq))",
@@ -57,6 +57,7 @@ _INBOX = [  # schema 2; a version-1 database gains it when opened
     "CREATE TABLE IF NOT EXISTS inbox (id BIGSERIAL PRIMARY KEY, run_id TEXT NOT NULL,"
     " body TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS inbox_run ON inbox (run_id, id)",
+    "ALTER TABLE runs ADD COLUMN IF NOT EXISTS wake_at DOUBLE PRECISION NOT NULL DEFAULT 0",
 ]
 
 
@@ -182,6 +183,9 @@ class PostgresLog:
         if write.record is not None and write.lease:
             cur.execute(f"UPDATE runs SET lease_until = {NOW} + %s WHERE run_id = %s",
                         (write.lease, write.run_id))
+        if write.wake_at is not None:
+            cur.execute("UPDATE runs SET wake_at = %s WHERE run_id = %s",
+                        (write.wake_at, write.run_id))
         if write.consumed:
             cur.executemany("DELETE FROM inbox WHERE id = %s AND run_id = %s",
                             [(i, write.run_id) for i in write.consumed])
@@ -218,7 +222,8 @@ class PostgresLog:
         rows = self._run(
             f"UPDATE runs SET owner = %s, lease_until = {NOW} + %s WHERE run_id IN ("
             " SELECT run_id FROM runs WHERE status = ANY(%s) AND (owner = '' OR lease_until < "
-            + NOW + ") ORDER BY created LIMIT %s FOR UPDATE SKIP LOCKED) RETURNING run_id",
+            + NOW + ") AND (status = 'running' OR wake_at <= " + NOW + ")"
+            " ORDER BY created LIMIT %s FOR UPDATE SKIP LOCKED) RETURNING run_id",
             (owner, lease, list(UNFINISHED), limit),
         )
         return sorted(r for (r,) in rows)

@@ -64,7 +64,8 @@ INSERT INTO meta VALUES ('application', '{APPLICATION}'), ('schema_version', '{S
 CREATE TABLE runs (
     run_id TEXT PRIMARY KEY, process TEXT NOT NULL, args TEXT NOT NULL,
     model_hash TEXT NOT NULL, model_text TEXT NOT NULL, verdicts TEXT NOT NULL,
-    status TEXT NOT NULL, created REAL NOT NULL, owner TEXT NOT NULL, lease_until REAL NOT NULL);
+    status TEXT NOT NULL, created REAL NOT NULL, owner TEXT NOT NULL, lease_until REAL NOT NULL,
+    wake_at REAL NOT NULL DEFAULT 0);
 CREATE INDEX runs_status ON runs (status);
 CREATE TABLE history (
     run_id TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL,
@@ -170,6 +171,8 @@ class SqliteLog:
         if int(version) < SCHEMA_VERSION:
             for statement in _INBOX:
                 db.execute(statement)
+            if "wake_at" not in {row[1] for row in db.execute("PRAGMA table_info(runs)")}:
+                db.execute("ALTER TABLE runs ADD COLUMN wake_at REAL NOT NULL DEFAULT 0")
             db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
                        (str(SCHEMA_VERSION),))
         db.execute("COMMIT")
@@ -257,6 +260,8 @@ class SqliteLog:
         if write.record is not None and write.lease:
             db.execute(f"UPDATE runs SET lease_until = {NOW} + ? WHERE run_id = ?",
                        (write.lease, run_id))
+        if write.wake_at is not None:
+            db.execute("UPDATE runs SET wake_at = ? WHERE run_id = ?", (write.wake_at, run_id))
         if write.consumed:
             db.executemany("DELETE FROM inbox WHERE id = ? AND run_id = ?",
                            [(i, run_id) for i in write.consumed])
@@ -299,7 +304,8 @@ class SqliteLog:
             try:
                 ids = [r for (r,) in db.execute(
                     "SELECT run_id FROM runs WHERE status IN (?, ?) AND"
-                    f" (owner = '' OR lease_until < {NOW}) ORDER BY created LIMIT ?",
+                    f" (owner = '' OR lease_until < {NOW})"
+                    f" AND (status = 'running' OR wake_at <= {NOW}) ORDER BY created LIMIT ?",
                     (*UNFINISHED, limit))]
                 db.executemany(f"UPDATE runs SET owner = ?, lease_until = {NOW} + ?"
                                " WHERE run_id = ?", [(owner, lease, r) for r in ids])

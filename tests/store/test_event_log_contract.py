@@ -219,3 +219,12 @@ def test_buffered_signals_wait_in_order_and_a_write_consumes_them_atomically(
     assert [i for i, _ in log.pending("r1")] == [second]
     with pytest.raises(RunError):
         log.send("nope", SignalReceived(time=1.0, event=Event("ok", (True,))))
+
+
+def test_claim_next_takes_only_due_runs_never_one_waiting_for_a_signal(log: EventLog) -> None:
+    for run_id in ("signal", "later", "due"):
+        _start(log, run_id)
+    log.write_many([Write("signal", 1, (), "waiting", wake_at=float("inf")),
+                    Write("later", 1, (), "waiting", wake_at=time.time() + 3600),
+                    Write("due", 1, (), "waiting", wake_at=time.time() - 1)])
+    assert log.claim_next("w1", lease=10.0, limit=10) == ["due"]
