@@ -50,6 +50,8 @@ def process_start(pid: int) -> str | None:
         return _signal_alive(pid)
     # the command name (field 2) may hold spaces and parentheses: split after the last ")"
     fields = stat[stat.rindex(")") + 2:].split()
+    if fields[0] in ("Z", "X"):  # field 3: a zombie has exited, only its parent has not looked
+        return None
     return fields[19]  # field 22 of the whole line
 
 

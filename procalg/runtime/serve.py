@@ -37,7 +37,7 @@ from procalg.runtime.ports import UNFINISHED
 if TYPE_CHECKING:
     from procalg.runtime.engine import Engine
 
-DEAD_SCAN = 1.0
+DEAD_SCAN = 0.25
 """Seconds between looks for runs held by a dead worker of this host."""
 
 

@@ -88,6 +88,21 @@ def test_an_exited_process_is_dead_and_a_live_one_or_another_hosts_is_not() -> N
     assert not owner_dead(f"not-{socket.gethostname()}:1:0:abc")  # another host: wait it out
 
 
+def test_a_killed_child_not_yet_reaped_is_dead() -> None:
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        host = socket.gethostname()
+        owner = f"{host}:{child.pid}:{process_start(child.pid)}:abc"
+        assert not owner_dead(owner)
+        child.kill()
+        deadline = time.monotonic() + 10
+        while not owner_dead(owner) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert owner_dead(owner)  # a zombie until waited for, but dead
+    finally:
+        child.wait()
+
+
 def test_a_reused_pid_with_another_start_time_is_not_mistaken_for_the_owner() -> None:
     start = process_start(os.getpid())
     assert start
