@@ -31,6 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from procalg.errors import StoreError
 from procalg.runtime.leases import owner_dead
 from procalg.runtime.ports import UNFINISHED
 
@@ -96,11 +97,15 @@ def serve(engine: Engine, concurrency: int = 4, stop: threading.Event | None = N
             with lock:
                 free = concurrency - len(busy)
             taken: list[str] = []
-            if free > 0:
-                taken = engine.log.claim_next(engine.owner, engine.lease, limit=free)
-                if time.monotonic() >= next_scan and len(taken) < free:
-                    taken += _from_dead(engine, free - len(taken), busy | set(taken))
-                    next_scan = time.monotonic() + DEAD_SCAN
+            try:
+                if free > 0:
+                    taken = engine.log.claim_next(engine.owner, engine.lease, limit=free)
+                    if time.monotonic() >= next_scan and len(taken) < free:
+                        taken += _from_dead(engine, free - len(taken), busy | set(taken))
+                        next_scan = time.monotonic() + DEAD_SCAN
+            except StoreError:  # the database is away (restarting): try again shortly
+                stop.wait(poll)
+                continue
             for run_id in taken:
                 engine.leases.hold(run_id)
                 with lock:

@@ -89,6 +89,7 @@ class PostgresLog:
         self._lock = threading.RLock()
         try:
             self._db = psycopg.connect(url, autocommit=False)
+            self._url = url
         except psycopg.Error as err:
             raise StoreError(f"cannot connect to {url}: {err}".strip()) from err
         self._prepare()
@@ -122,9 +123,19 @@ class PostgresLog:
                 hint="upgrade procalg",
             )
 
+    def _live(self) -> Any:
+        """The connection, opened again if the server dropped it (a restart, a failover):
+        the request that saw it break failed with a StoreError; the next one reconnects."""
+        if self._db.broken or self._db.closed:
+            try:
+                self._db = self._psycopg.connect(self._url, autocommit=False)
+            except self._psycopg.Error as err:
+                raise StoreError(f"cannot reconnect to the store: {err}".strip()) from err
+        return self._db
+
     def _run(self, sql: str, params: tuple = (), *, many: list[tuple] | None = None) -> list:
         try:
-            with self._lock, self._db.transaction(), self._db.cursor() as cur:
+            with self._lock, self._live().transaction(), self._db.cursor() as cur:
                 if many is not None:
                     cur.executemany(sql, many)
                     return []
@@ -161,7 +172,7 @@ class PostgresLog:
         rows = [history_rows(w) for w in writes]
         errors: list[StoreError | None] = [None] * len(writes)
         try:
-            with self._lock, self._db.transaction(), self._db.cursor() as cur:
+            with self._lock, self._live().transaction(), self._db.cursor() as cur:
                 for i, write in enumerate(writes):
                     try:
                         with self._db.transaction():  # a savepoint: a collision undoes one run
