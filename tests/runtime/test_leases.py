@@ -213,3 +213,23 @@ def test_a_killed_workers_run_is_taken_at_once_by_a_claim_on_this_host(tmp_path:
     assert engine.resume("slow") in ("running", "waiting", "completed")
     assert engine.run_until_done("slow", timeout=10) == "completed"
     engine.close()
+
+
+def test_a_worker_whose_lease_was_taken_stops_before_its_next_call(tmp_path: Path) -> None:
+    db = tmp_path / "r.db"
+    model = Workflow(TermSystem(Prefix(Event("a"), Prefix(Event("b"), SKIP))),
+                     {"a": Channel("a", ChannelKind.ACTIVITY, 0),
+                      "b": Channel("b", ChannelKind.ACTIVITY, 0)})
+    calls: list[str] = []
+
+    def stalled() -> None:  # this worker stalls; another one takes the run meanwhile
+        calls.append("a")
+        thief = SqliteLog(db)
+        thief._db.execute("UPDATE runs SET owner = 'thief', lease_until = 1e12")
+        time.sleep(0.5)  # the heartbeat (every 0.1 s) finds the lease gone
+
+    engine = Engine(SqliteLog(db), {"a": stalled, "b": lambda: calls.append("b")}, lease=0.3)
+    with pytest.raises(RunError, match="another worker took over its lease"):
+        engine.start(model, run_id="r")
+    assert calls == ["a"]  # `b` is the thief's to call, not ours
+    assert SqliteLog(db).history("r")[-1].kind == "event_fired"  # a's outcome is durable
