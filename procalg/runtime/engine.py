@@ -290,7 +290,8 @@ class Engine(Recovery, Signals):
         for call in calls:
             channel = wf.channels[call.channel]
             jobs.append((self.activities.lookup(call.channel), call, f"{run_id}:{call.step}",
-                         channel.retry.start_to_close_timeout, channel.arity))
+                         channel.retry.start_to_close_timeout, channel.arity,
+                         channel.retry.heartbeat_timeout))
         started = self.clock.now()
         outcomes = attempt_all(self._pool, jobs)
         now = self.clock.now()
@@ -315,7 +316,8 @@ class Engine(Recovery, Signals):
                      else policy.next_delay(call.attempt, outcome.error_type))
             return [AttemptFailed(time=now, step=call.step, attempt=call.attempt,
                                   error_type=outcome.error_type, message=outcome.message,
-                                  retry_at=None if delay is None else now + delay)]
+                                  retry_at=None if delay is None else now + delay,
+                                  details=outcome.details)]
         event = Event(call.channel, call.input + outcome.output)
         return [ActivityCompleted(time=now, step=call.step, attempt=call.attempt,
                                   input=call.input, output=outcome.output),
