@@ -133,5 +133,9 @@ class MemoryLog:
         with self._lock:
             return list(self._inbox.get(run_id, []))
 
+    def inboxes(self) -> dict[str, int]:
+        with self._lock:
+            return {run_id: box[-1][0] for run_id, box in self._inbox.items() if box}
+
     def close(self) -> None:
         pass

@@ -160,6 +160,9 @@ class EventLog(Protocol):
     def pending(self, run_id: str) -> list[tuple[int, SignalReceived]]:
         """The run's buffered signals not yet consumed, oldest first."""
 
+    def inboxes(self) -> dict[str, int]:
+        """Every run with buffered signals, to the id of its newest one (one query)."""
+
     def close(self) -> None:
         """Release connections."""
 

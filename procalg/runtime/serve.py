@@ -6,9 +6,11 @@ after a crash, or waiting on a timer or retry whose time has come) with
 LOCKED`` on PostgreSQL: workers never wait on each other's claims), drives
 each until it waits or ends on one of ``concurrency`` threads, and then
 releases it: the next due moment may be served by any worker. A run that
-waits only for a signal is never claimed (its sender drives it, see
-:meth:`~procalg.runtime.signals.Signals.send`). Runs held by a dead worker of
-this host are taken over at once (pid + start time), others' at expiry.
+waits only for a signal is not claimed (its sender drives it, see
+:meth:`~procalg.runtime.signals.Signals.send`) unless a signal was buffered
+for it since a worker last looked (the sender died first). Runs held by a
+dead worker of this host are taken over at once (pid + start time), others'
+at expiry.
 
 Stopping (``stop.set()``, SIGTERM in the CLI) claims nothing more, lets the
 steps in flight finish, and releases every lease.
@@ -92,6 +94,7 @@ def serve(engine: Engine, concurrency: int = 4, stop: threading.Event | None = N
 
     pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="serve")
     next_scan = 0.0
+    seen: dict[str, int] = {}  # run -> newest buffered signal already offered to it
     try:
         while not stop.is_set():
             with lock:
@@ -101,7 +104,7 @@ def serve(engine: Engine, concurrency: int = 4, stop: threading.Event | None = N
                 if free > 0:
                     taken = engine.log.claim_next(engine.owner, engine.lease, limit=free)
                     if time.monotonic() >= next_scan and len(taken) < free:
-                        taken += _from_dead(engine, free - len(taken), busy | set(taken))
+                        taken += _orphans(engine, free - len(taken), busy | set(taken), seen)
                         next_scan = time.monotonic() + DEAD_SCAN
             except StoreError:  # the database is away (restarting): try again shortly
                 stop.wait(poll)
@@ -119,13 +122,21 @@ def serve(engine: Engine, concurrency: int = 4, stop: threading.Event | None = N
     return Served(counts[0] - counts[1], counts[1])
 
 
-def _from_dead(engine: Engine, limit: int, skip: set[str]) -> list[str]:
-    """Take up to ``limit`` unfinished runs whose owner is a dead process of this host."""
+def _orphans(engine: Engine, limit: int, skip: set[str], seen: dict[str, int]) -> list[str]:
+    """Take up to ``limit`` unfinished runs no live worker will move: held by a dead
+    process of this host, or idle with a signal buffered since it was last driven (its
+    sender died before driving it). A signal the model never consumes is offered once."""
+    inboxes = {run_id: newest for run_id, newest in engine.log.inboxes().items()
+               if newest > seen.get(run_id, 0)}
     taken = []
     for record in engine.log.list_runs(UNFINISHED):
         if len(taken) >= limit:
             break
-        if record.run_id not in skip and record.owner and owner_dead(record.owner) \
-                and engine.leases.take(record.run_id):
-            taken.append(record.run_id)
+        run_id = record.run_id
+        orphan = (owner_dead(record.owner) if record.owner
+                  else record.status == "waiting" and run_id in inboxes)
+        if run_id not in skip and orphan and engine.leases.take(run_id):
+            if run_id in inboxes:
+                seen[run_id] = inboxes[run_id]
+            taken.append(run_id)
     return taken

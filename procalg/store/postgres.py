@@ -255,6 +255,10 @@ class PostgresLog:
         return inbox_rows(self._run("SELECT id, body FROM inbox WHERE run_id = %s ORDER BY id",
                                     (run_id,)))
 
+    def inboxes(self) -> dict[str, int]:
+        return {r: int(i) for r, i in self._run("SELECT run_id, max(id) FROM inbox"
+                                                " GROUP BY run_id")}
+
     def close(self) -> None:
         with self._lock:
             self._db.close()

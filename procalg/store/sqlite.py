@@ -332,6 +332,9 @@ class SqliteLog:
         return inbox_rows(self._read("SELECT id, body FROM inbox WHERE run_id = ? ORDER BY id",
                                      (run_id,)))
 
+    def inboxes(self) -> dict[str, int]:
+        return dict(self._read("SELECT run_id, max(id) FROM inbox GROUP BY run_id"))
+
     def close(self) -> None:
         with self._lock:
             self._db.close()

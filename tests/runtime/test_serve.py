@@ -68,3 +68,31 @@ def test_two_workers_finish_every_due_run_calling_each_step_once(tmp_path: Path)
     assert log.get_run("idle").status == "waiting" and len(log.history("idle")) == \
         len([e for e in log.history("idle") if not isinstance(e, RunResumed)])
     assert all(r.owner == "" for r in log.list_runs())  # every lease released at stop
+
+
+def test_a_signal_buffered_by_a_sender_that_died_is_consumed_by_a_worker(tmp_path: Path) -> None:
+    from procalg.runtime.history import SignalReceived
+
+    db = tmp_path / "r.db"
+    starter = Engine(SqliteLog(db), loader=_loader)
+    starter.start(IDLE, run_id="idle")
+    starter.start(IDLE, run_id="never")
+    starter.close()
+    log = SqliteLog(db)
+    log.send("idle", SignalReceived(time=0.0, event=Event("s")))  # and then the sender died
+    log.send("never", SignalReceived(time=0.0, event=Event("x")))  # nothing ever listens for x
+    stop = threading.Event()
+    drives: list[str] = []
+    worker = threading.Thread(target=serve, args=(Engine(SqliteLog(db), loader=_loader),),
+                              kwargs={"stop": stop, "poll": 0.05,
+                                      "report": lambda run_id, status: drives.append(run_id)})
+    worker.start()
+    deadline = time.monotonic() + 20
+    while log.get_run("idle").status != "completed" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.6)  # a few more scans: the never-consumed signal is offered once, not again
+    stop.set()
+    worker.join(timeout=30)
+    assert log.get_run("idle").status == "completed"
+    assert log.get_run("never").status == "waiting" and len(log.pending("never")) == 1
+    assert drives.count("never") == 1  # offered once, then left alone: no churn

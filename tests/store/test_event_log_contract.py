@@ -217,6 +217,7 @@ def test_buffered_signals_wait_in_order_and_a_write_consumes_them_atomically(
     assert isinstance(errors[0], SeqConflict) and len(log.pending("r1")) == 2
     log.write_many([Write("r1", 1, (EventFired(time=3.0, label="x"),), consumed=(first,))])
     assert [i for i, _ in log.pending("r1")] == [second]
+    assert log.inboxes() == {"r1": second}
     with pytest.raises(RunError):
         log.send("nope", SignalReceived(time=1.0, event=Event("ok", (True,))))
 
