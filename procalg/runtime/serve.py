@@ -72,6 +72,7 @@ def serve(engine: Engine, concurrency: int = 4, stop: threading.Event | None = N
     lock = threading.Lock()
     busy: set[str] = set()
     counts = [0, 0]
+    freed = threading.Event()  # a slot came free: claim again without waiting for the poll
 
     def drive(run_id: str) -> None:
         try:
@@ -91,6 +92,7 @@ def serve(engine: Engine, concurrency: int = 4, stop: threading.Event | None = N
             with lock:
                 counts[0] += 1
                 busy.discard(run_id)
+            freed.set()
 
     pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="serve")
     next_scan = 0.0
@@ -115,7 +117,8 @@ def serve(engine: Engine, concurrency: int = 4, stop: threading.Event | None = N
                     busy.add(run_id)
                 pool.submit(drive, run_id)
             if not taken:
-                stop.wait(poll)
+                freed.wait(poll)
+                freed.clear()
     finally:
         pool.shutdown(wait=True)  # steps in flight finish and are committed
         engine.close()  # every lease released
