@@ -229,3 +229,40 @@ def test_claim_next_takes_only_due_runs_never_one_waiting_for_a_signal(log: Even
                     Write("later", 1, (), "waiting", wake_at=time.time() + 3600),
                     Write("due", 1, (), "waiting", wake_at=time.time() - 1)])
     assert log.claim_next("w1", lease=10.0, limit=10) == ["due"]
+
+
+def _connection(log: EventLog) -> EventLog:
+    """Another connection to the same store (a worker of its own)."""
+    from procalg.store import PostgresLog, SqliteLog
+
+    if isinstance(log, SqliteLog):
+        return SqliteLog(log.path)
+    if isinstance(log, PostgresLog):
+        return PostgresLog(log._url)
+    return log  # the in-memory log: one object is the whole store
+
+
+def test_workers_racing_for_a_free_or_dead_lease_leave_it_to_exactly_one(
+        log: EventLog) -> None:
+    _start(log, "free")
+    _start(log, "dead")
+    assert log.claim("dead", "gone", lease=600.0)
+    seen = log.get_run("dead")
+    barrier = threading.Barrier(6, timeout=20)
+    won: dict[str, list[str]] = {"free": [], "dead": []}
+
+    def worker(name: str) -> None:
+        mine = _connection(log)
+        barrier.wait()
+        for run_id in ("free", "dead"):
+            if mine.claim(run_id, name, lease=600.0, dead=(seen.owner, seen.lease_until)):
+                won[run_id].append(name)
+
+    threads = [threading.Thread(target=worker, args=(f"w{i}",)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [len(won["free"]), len(won["dead"])] == [1, 1]
+    assert log.get_run("free").owner == won["free"][0]
+    assert log.get_run("dead").owner == won["dead"][0]
