@@ -6,7 +6,9 @@ processes (:func:`procalg.runtime.serve.serve`, each driving ``--concurrency``
 runs at once) drive them until every run has completed. Steps/s = R*K / wall
 time from the workers' start. Takeover: a worker is SIGKILLed inside a 30 s
 activity; the time until a second, live worker on the same host has recorded
-the run's next event.
+the run's next event (a worker on another host waits for the lease to expire:
+``--lease`` seconds). Signal latency: ``engine.send`` to the signal consumed,
+while two workers are busy with other runs.
 
     .venv/bin/python benchmarks/workers.py [--db sqlite|postgresql://...] [--runs 40]
         [--steps 5] [--sleep 10] [--concurrency 1] [--workers 1,2,4]
@@ -105,6 +107,37 @@ def takeover(url: str) -> float:
     return took
 
 
+def signal_latency(url: str, signals: int = 10) -> float:
+    """Mean seconds from ``engine.send`` to the signal's consumption, while 2 workers are
+    busy with 40 runs of 5 sleeping steps."""
+    from procalg.runtime.engine import Engine
+    from procalg.runtime.workflow import Channel, ChannelKind, TermSystem, Workflow
+    from procalg.terms import SKIP, Event, Prefix
+
+    waiting = Workflow(TermSystem(Prefix(Event("go"), SKIP)),
+                       {"go": Channel("go", ChannelKind.SIGNAL)}, process="Wait")
+    _fill(url, 40, 5)
+    engine = Engine(store_from_url(url), loader=lambda record: waiting)
+    for i in range(signals):
+        engine.start(waiting, run_id=f"s{i}")
+    procs = [subprocess.Popen([sys.executable, "-c", _WORKER, url, "0.01", "1", "40"],
+                              stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    for p in procs:
+        assert p.stdout is not None and p.stdout.readline().strip() == "ready"
+    took = []
+    for i in range(signals):
+        began = time.perf_counter()
+        engine.send(f"s{i}", "go")
+        while engine.log.get_run(f"s{i}").status != "completed":
+            time.sleep(0.001)
+        took.append(time.perf_counter() - began)
+        time.sleep(0.05)
+    for p in procs:
+        p.wait(timeout=600)
+    engine.close()
+    return sum(took) / len(took)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", default="sqlite")
@@ -133,6 +166,8 @@ def main() -> None:
         base = base or rate
         print(f"  {w} worker(s): {rate:8.1f} steps/s  ({rate / base:.2f}x)")
     print(f"  takeover of a SIGKILLed worker's run (same host): {takeover(fresh()):.2f} s")
+    print(f"  signal latency (send to consumed) under load: "
+          f"{1000 * signal_latency(fresh()):.1f} ms")
 
 
 if __name__ == "__main__":
