@@ -28,7 +28,6 @@ class MemoryLog:
         self._lock = threading.Lock()
         self._inbox: dict[str, list[tuple[int, SignalReceived]]] = {}
         self._sent = 0
-        self._wake: dict[str, float] = {}
 
     def create_run(self, record: RunRecord, first: list[HistoryEvent]) -> None:
         self._apply(Write(record.run_id, 0, tuple(first), record=record))
@@ -73,12 +72,12 @@ class MemoryLog:
                 raise SeqConflict(f"run {run_id!r}: step {write.seq} was written by another "
                                   "worker")
             history.extend(write.events)
-            if write.wake_at is not None:
-                self._wake[run_id] = write.wake_at
             if write.consumed:
                 gone = set(write.consumed)
                 self._inbox[run_id] = [m for m in self._inbox.get(run_id, []) if m[0] not in gone]
             run = self._runs[run_id]
+            if write.wake_at is not None:
+                run = dataclasses.replace(run, wake_at=write.wake_at)
             if write.status is not None:
                 run = dataclasses.replace(run, status=write.status)
             if write.release and run.owner == write.release:
@@ -113,7 +112,7 @@ class MemoryLog:
         now = time.time()
         free = [r.run_id for r in self.list_runs(UNFINISHED)
                 if (r.owner == "" or r.lease_until < now)
-                and (r.status == "running" or self._wake.get(r.run_id, 0.0) <= now)][:limit]
+                and (r.status == "running" or r.wake_at <= now)][:limit]
         return [r for r in free if self.claim(r, owner, lease)]
 
     def release(self, run_id: str, owner: str) -> None:

@@ -58,6 +58,8 @@ class RunRecord:
         created: clock time of creation.
         owner: worker holding the lease (``""``: none).
         lease_until: when the lease ends, in epoch seconds of the database's clock.
+        wake_at: when a waiting run is next due (a timer or retry); ``inf``:
+            only a signal can move it (read only: written by :class:`Write`).
     """
 
     run_id: str
@@ -70,6 +72,7 @@ class RunRecord:
     created: float = 0.0
     owner: str = ""
     lease_until: float = 0.0
+    wake_at: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 import time
 from typing import TYPE_CHECKING
 
@@ -29,7 +30,7 @@ from procalg.errors import RunError
 from procalg.runtime.binding import check_bindings
 from procalg.runtime.decide import Perform, RunState, Wait, decide, evolve
 from procalg.runtime.history import RunResumed
-from procalg.runtime.ports import UNFINISHED
+from procalg.runtime.ports import UNFINISHED, RunRecord
 
 if TYPE_CHECKING:
     from procalg.runtime.engine import Engine
@@ -79,11 +80,13 @@ class Recovery:
         """Claim every unfinished run whose worker is gone, replay them and drive them
         concurrently (see :meth:`drive_many`).
 
-        A run left waiting only for a signal is released again by the drive
-        (so it can be signalled); a run that fails to resume is released too.
+        A run waiting only for a signal, with none buffered, is left alone
+        (nothing to do: no claim, no replay); a run that fails to resume is
+        released again.
         """
+        inboxes = getattr(self.log, "inboxes", dict)()
         resumed = [record.run_id for record in self.log.list_runs(UNFINISHED)
-                   if self.leases.take(record.run_id)]
+                   if not _idle(record, inboxes) and self.leases.take(record.run_id)]
 
         def one(run_id: str) -> str:
             try:
@@ -158,3 +161,8 @@ class Recovery:
         """Drop this engine's lease on the run (another worker may then drive it)."""
         self.leases.release(run_id)
 
+
+def _idle(record: RunRecord, inboxes: dict[str, int]) -> bool:
+    """True if only a signal can move the run and none is buffered for it."""
+    return (record.status == "waiting" and not record.owner and record.wake_at == math.inf
+            and record.run_id not in inboxes)

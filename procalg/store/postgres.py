@@ -27,6 +27,7 @@ from procalg.runtime.ports import UNFINISHED, RunRecord, Write
 from procalg.store.rows import (
     APPLICATION,
     RUN_COLUMNS,
+    RUN_SELECT,
     SCHEMA_VERSION,
     collision,
     decode_event,
@@ -148,17 +149,17 @@ class PostgresLog:
         raise_first(self.write_many([Write(record.run_id, 0, tuple(first), record=record)]))
 
     def get_run(self, run_id: str) -> RunRecord:
-        rows = self._run(f"SELECT {RUN_COLUMNS} FROM runs WHERE run_id = %s", (run_id,))
+        rows = self._run(f"SELECT {RUN_SELECT} FROM runs WHERE run_id = %s", (run_id,))
         if not rows:
             raise RunError(f"no run with id {run_id!r}", hint="`procalg runs list` shows ids")
         return record_from_row(rows[0])
 
     def list_runs(self, statuses: tuple[str, ...] | None = None) -> list[RunRecord]:
         if statuses is None:
-            rows = self._run(f"SELECT {RUN_COLUMNS} FROM runs ORDER BY created, run_id")
+            rows = self._run(f"SELECT {RUN_SELECT} FROM runs ORDER BY created, run_id")
         else:
             rows = self._run(
-                f"SELECT {RUN_COLUMNS} FROM runs WHERE status = ANY(%s) ORDER BY created, run_id",
+                f"SELECT {RUN_SELECT} FROM runs WHERE status = ANY(%s) ORDER BY created, run_id",
                 (list(statuses),),
             )
         return [record_from_row(r) for r in rows]

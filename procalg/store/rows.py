@@ -39,6 +39,8 @@ APPLICATION = "procalg-runs"
 RUN_COLUMNS = (
     "run_id, process, args, model_hash, model_text, verdicts, status, created, owner, lease_until"
 )
+RUN_SELECT = RUN_COLUMNS + ", wake_at"
+"""What a record is read from (``wake_at`` is written by the engine's writes, not inserted)."""
 
 
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
@@ -107,8 +109,8 @@ def record_params(record: RunRecord) -> tuple[Any, ...]:
 
 
 def record_from_row(row: Sequence[Any]) -> RunRecord:
-    """Rebuild a record from a row selected as :data:`RUN_COLUMNS`."""
-    run_id, process, args, model_hash, text, verdicts, status, created, owner, until = row
+    """Rebuild a record from a row selected as :data:`RUN_SELECT`."""
+    run_id, process, args, model_hash, text, verdicts, status, created, owner, until, wake = row
     return RunRecord(
         run_id=run_id,
         process=process,
@@ -120,4 +122,5 @@ def record_from_row(row: Sequence[Any]) -> RunRecord:
         created=float(created),
         owner=owner,
         lease_until=float(until),
+        wake_at=float(wake),
     )

@@ -39,6 +39,7 @@ from procalg.store.rows import (
     APPLICATION,
     APPLICATION_ID,
     RUN_COLUMNS,
+    RUN_SELECT,
     SCHEMA_VERSION,
     collision,
     decode_event,
@@ -202,14 +203,14 @@ class SqliteLog:
         raise_first(self.write_many([Write(record.run_id, 0, tuple(first), record=record)]))
 
     def get_run(self, run_id: str) -> RunRecord:
-        rows = self._read(f"SELECT {RUN_COLUMNS} FROM runs WHERE run_id = ?", (run_id,))
+        rows = self._read(f"SELECT {RUN_SELECT} FROM runs WHERE run_id = ?", (run_id,))
         row = rows[0] if rows else None
         if row is None:
             raise RunError(f"no run with id {run_id!r}", hint="`procalg runs list` shows ids")
         return record_from_row(row)
 
     def list_runs(self, statuses: tuple[str, ...] | None = None) -> list[RunRecord]:
-        sql = f"SELECT {RUN_COLUMNS} FROM runs"
+        sql = f"SELECT {RUN_SELECT} FROM runs"
         params: tuple = ()
         if statuses is not None:
             sql += f" WHERE status IN ({','.join('?' * len(statuses))})"

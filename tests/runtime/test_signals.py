@@ -66,3 +66,17 @@ def test_a_signal_sent_to_a_run_nobody_holds_is_consumed_at_once(tmp_path: Path)
     other = Engine(SqliteLog(tmp_path / "r.db"), loader=lambda r: model)
     assert other.send("r", "ok", True) is True
     assert other.get("r").status == "completed" and other.log.pending("r") == []
+
+
+def test_resume_all_leaves_a_run_waiting_only_for_a_signal_alone_until_one_is_buffered(
+        tmp_path: Path) -> None:
+    model = Workflow(TermSystem(Prefix(Event("ok", (True,)), SKIP)),
+                     {"ok": Channel("ok", ChannelKind.SIGNAL, 1, fields=BOOL)})
+    Engine(SqliteLog(tmp_path / "r.db"), loader=lambda r: model).start(model, run_id="r")
+    log = SqliteLog(tmp_path / "r.db")
+    assert log.get_run("r").wake_at == float("inf")
+    looping = Engine(SqliteLog(tmp_path / "r.db"), loader=lambda r: model)
+    assert [looping.resume_all() for _ in range(5)] == [[]] * 5  # no claim, no replay
+    log.send("r", SignalReceived(time=0.0, event=Event("ok", (True,))))  # sender then died
+    assert looping.resume_all() == ["r"]
+    assert log.get_run("r").status == "completed"
