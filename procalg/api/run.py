@@ -240,7 +240,7 @@ def migrate(eng: Engine, run_id: str, model: Model | str | Path,
     Raises:
         ReplayError: the new model rejects the history; the message names the
             first rejected event and what the model offers there.
-        RunError: the run has finished.
+        RunError: the run has finished, or another live worker holds it.
     """
     model = as_model(model)
     record = eng.log.get_run(run_id)
@@ -249,6 +249,7 @@ def migrate(eng: Engine, run_id: str, model: Model | str | Path,
         return False
     if record.status not in ("running", "waiting"):
         raise RunError(f"run {run_id} has {record.status}; only unfinished runs migrate")
+    eng.claim(run_id)  # a live worker driving it must not see its model change
     wf = workflow(model, record.process, *record.args, retry=retry,
                   verdicts=verdicts(model))
     state = eng.attach(run_id, wf)  # raises ReplayError on the first rejected event

@@ -16,6 +16,7 @@ from procalg.api.export import EQUIVALENCES, TEXT_FORMATS
 from procalg.api.search import ENGINES
 from procalg.cli import commands
 from procalg.cli import run as run_commands
+from procalg.cli import worker as worker_command
 from procalg.errors import ProcalgError
 
 DEFAULT_MAX_STATES = 5_000_000
@@ -76,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common_lts_options(graph)
     graph.set_defaults(run=commands.graph)
     run_commands.register(sub)  # run, runs, replay (procalg/cli/run.py)
+    worker_command.register(sub)  # worker (procalg/cli/worker.py)
     return parser
 
 

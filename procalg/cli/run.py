@@ -69,7 +69,7 @@ def register(sub: Any) -> None:
     show_.add_argument("--json", action="store_true", help="the history as JSON (for replay)")
     _db(show_)
     show_.set_defaults(run=cmd_show)
-    signal = verbs.add_parser("signal", help="send a signal to a waiting run")
+    signal = verbs.add_parser("signal", help="send a signal to a run (buffered until it listens)")
     signal.add_argument("id")
     signal.add_argument("name", help="the signal channel")
     signal.add_argument("values", nargs="*", help="its values, in .proc syntax")
@@ -330,6 +330,8 @@ def cmd_show(args: argparse.Namespace) -> int:
             detail["model_hash"] = detail["model_hash"][:12]
         text = ", ".join(f"{k}={_plain(v)}" for k, v in detail.items())
         print(f"{i:>3}  {event.time - t0:>8.3f}s  {event.kind:<20} {text}")
+    for _, sent in eng.log.pending(args.id):  # buffered, not (yet) consumed by the model
+        print(f"pending signal: {sent.event} (sent at +{sent.time - t0:.3f}s)")
     print(f"status: {eng.log.get_run(args.id).status}")
     return 0
 
@@ -350,10 +352,14 @@ def _plain(value: Any) -> str:
 @_plain_errors
 def cmd_signal(args: argparse.Namespace) -> int:
     eng = _engine(args, print)
-    eng.claim(args.id)
     model = api._model(api._rebuild(eng.log, eng.log.get_run(args.id), None).model_text,
                        f"<run {args.id}>")
-    eng.signal(args.id, args.name, *(_value(model, v) for v in args.values))
+    if not eng.send(args.id, args.name, *(_value(model, v) for v in args.values)):
+        print(f"signal {args.name} buffered: run {args.id} consumes it when it listens for it")
+    record = eng.log.get_run(args.id)
+    if record.status in ("running", "waiting") and not eng.leases.take(args.id):
+        print(f"run {args.id} is driven by worker {record.owner}, which consumes the signal")
+        return 0
     return _follow(eng, args.id)
 
 

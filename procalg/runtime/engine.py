@@ -45,6 +45,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -143,6 +144,8 @@ class Engine(Recovery, Signals):
         self._states: dict[str, RunState] = {}
         self._pending: dict[str, list[HistoryEvent]] = {}
         self._stored: dict[str, str] = {}  # the status last written for each run
+        self._consumed: dict[str, list[int]] = {}  # inbox ids the pending events consume
+        self._wakes: dict[str, float] = {}  # the wake_at last written for each run
         self._locks: dict[str, threading.RLock] = {}  # one per run: runs move independently
         self._lock = threading.Lock()  # guards _locks only
         self.on_event: Callable[[str, HistoryEvent], None] | None = None
@@ -206,42 +209,6 @@ class Engine(Recovery, Signals):
                 lock = self._locks.setdefault(run_id, threading.RLock())
         return lock
 
-    def attach(self, run_id: str, workflow: Workflow | None = None) -> RunState:
-        """Rebuild a run's state by replaying its history (on ``workflow`` if given).
-
-        Raises:
-            RunError: unknown run, no loader, or (:class:`ReplayError`) a history
-                the model rejects, naming the first rejected event.
-        """
-        record = self.log.get_run(run_id)
-        if workflow is None:
-            if self.loader is None:
-                raise RunError(f"run {run_id} was started elsewhere and no model loader is set",
-                               hint="create the Engine with loader=... (procalg.api does)")
-            workflow = self.loader(record)
-        state = RunState.initial(workflow)
-        for event in self.log.history(run_id):
-            evolve(state, event)
-        with self._run_lock(run_id):
-            self._states[run_id] = state
-            self._pending[run_id] = []
-            self._stored[run_id] = record.status
-        return state
-
-    def state(self, run_id: str) -> RunState:
-        """The run's current state (loaded on first use; reloaded if the store moved on)."""
-        with self._run_lock(run_id):
-            state = self._states.get(run_id)
-            if state is None or (not self._pending.get(run_id)
-                                 and self._length(run_id) != state.seq):
-                state = self.attach(run_id, state.workflow if state else None)
-            return state
-
-    def _length(self, run_id: str) -> int:
-        """The stored history's length (a count, not a read, when the log can)."""
-        length = getattr(self.log, "length", None)
-        return length(run_id) if length is not None else len(self.log.history(run_id))
-
     # -- driving --------------------------------------------------------------
 
     def drive(self, run_id: str) -> str:
@@ -281,7 +248,13 @@ class Engine(Recovery, Signals):
                     internal = 0
                     self._perform(run_id, state, commands)  # type: ignore[arg-type]
                 elif isinstance(head, Wait):
-                    self._flush(run_id, state, "waiting")
+                    if head.signals and self._take_buffered(run_id, state):
+                        continue  # a buffered signal the model listens for now: go on
+                    # waiting for nothing but a signal: no work for a worker, so the
+                    # lease goes (with this commit); whoever signals the run takes it
+                    idle = head.until is None and self.leases.holds(run_id)
+                    self._flush(run_id, state, "waiting", release=idle,
+                                wake_at=math.inf if head.until is None else head.until)
                     state.status = "waiting"
                     return state.status
                 else:
@@ -317,7 +290,8 @@ class Engine(Recovery, Signals):
         for call in calls:
             channel = wf.channels[call.channel]
             jobs.append((self.activities.lookup(call.channel), call, f"{run_id}:{call.step}",
-                         channel.retry.start_to_close_timeout, channel.arity))
+                         channel.retry.start_to_close_timeout, channel.arity,
+                         channel.retry.heartbeat_timeout))
         started = self.clock.now()
         outcomes = attempt_all(self._pool, jobs)
         now = self.clock.now()
@@ -342,7 +316,8 @@ class Engine(Recovery, Signals):
                      else policy.next_delay(call.attempt, outcome.error_type))
             return [AttemptFailed(time=now, step=call.step, attempt=call.attempt,
                                   error_type=outcome.error_type, message=outcome.message,
-                                  retry_at=None if delay is None else now + delay)]
+                                  retry_at=None if delay is None else now + delay,
+                                  details=outcome.details)]
         event = Event(call.channel, call.input + outcome.output)
         return [ActivityCompleted(time=now, step=call.step, attempt=call.attempt,
                                   input=call.input, output=outcome.output),
@@ -364,15 +339,19 @@ class Engine(Recovery, Signals):
             if self.on_event is not None:
                 self.on_event(run_id, event)
 
-    def _flush(self, run_id: str, state: RunState, status: str, release: bool = False) -> None:
+    def _flush(self, run_id: str, state: RunState, status: str, release: bool = False,
+               wake_at: float | None = None) -> None:
         """Commit the buffered events (and a status change; and drop the lease when the
         run ends) in one write, grouped with other runs' writes ready at the same time."""
         pending = self._pending.get(run_id) or []
         changed = self._stored.get(run_id) != status  # unchanged: no UPDATE of the run row
-        if not (pending or changed or release):
+        if wake_at is not None and self._wakes.get(run_id) == wake_at:
+            wake_at = None  # as stored: no UPDATE
+        if not (pending or changed or release or wake_at is not None):
             return
         write = Write(run_id, state.seq - len(pending), tuple(pending),
-                      status if changed else None, release=self.owner if release else "")
+                      status if changed else None, release=self.owner if release else "",
+                      consumed=tuple(self._consumed.pop(run_id, ())), wake_at=wake_at)
         try:
             self.commits.commit(write)
         except SeqConflict:
@@ -381,6 +360,8 @@ class Engine(Recovery, Signals):
             raise
         self._stored[run_id] = status
         self._pending[run_id] = []
+        if wake_at is not None:
+            self._wakes[run_id] = wake_at
         if release:
             self.leases.dropped(run_id)
 

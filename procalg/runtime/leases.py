@@ -50,6 +50,8 @@ def process_start(pid: int) -> str | None:
         return _signal_alive(pid)
     # the command name (field 2) may hold spaces and parentheses: split after the last ")"
     fields = stat[stat.rindex(")") + 2:].split()
+    if fields[0] in ("Z", "X"):  # field 3: a zombie has exited, only its parent has not looked
+        return None
     return fields[19]  # field 22 of the whole line
 
 
@@ -147,6 +149,11 @@ class Leases:
     def lost(self, run_id: str) -> bool:
         """True if another worker took this run's lease from us."""
         return run_id in self._lost
+
+    def holds(self, run_id: str) -> bool:
+        """True if this engine holds the run's lease (as far as it knows)."""
+        with self._lock:
+            return run_id in self._held
 
     def held(self) -> list[str]:
         """The runs whose leases this engine holds."""

@@ -22,14 +22,15 @@ Example:
 
 from __future__ import annotations
 
+import math
 import time
 from typing import TYPE_CHECKING
 
 from procalg.errors import RunError
 from procalg.runtime.binding import check_bindings
-from procalg.runtime.decide import Perform, Wait, decide
+from procalg.runtime.decide import Perform, RunState, Wait, decide, evolve
 from procalg.runtime.history import RunResumed
-from procalg.runtime.ports import UNFINISHED
+from procalg.runtime.ports import UNFINISHED, RunRecord
 
 if TYPE_CHECKING:
     from procalg.runtime.engine import Engine
@@ -39,25 +40,60 @@ if TYPE_CHECKING:
 class Recovery:
     """Claims, resumes and run-to-the-end loops; mixed into the engine."""
 
+    def attach(self: Engine, run_id: str, workflow: Workflow | None = None) -> RunState:
+        """Rebuild a run's state by replaying its history (on ``workflow`` if given).
+
+        Raises:
+            RunError: unknown run, no loader, or (:class:`ReplayError`) a history
+                the model rejects, naming the first rejected event.
+        """
+        record = self.log.get_run(run_id)
+        if workflow is None:
+            if self.loader is None:
+                raise RunError(f"run {run_id} was started elsewhere and no model loader is set",
+                               hint="create the Engine with loader=... (procalg.api does)")
+            workflow = self.loader(record)
+        state = RunState.initial(workflow)
+        for event in self.log.history(run_id):
+            evolve(state, event)
+        with self._run_lock(run_id):
+            self._states[run_id] = state
+            self._pending[run_id] = []
+            self._stored[run_id] = record.status
+        return state
+
+    def state(self: Engine, run_id: str) -> RunState:
+        """The run's current state (loaded on first use; reloaded if the store moved on)."""
+        with self._run_lock(run_id):
+            state = self._states.get(run_id)
+            if state is None or (not self._pending.get(run_id)
+                                 and self._length(run_id) != state.seq):
+                state = self.attach(run_id, state.workflow if state else None)
+            return state
+
+    def _length(self: Engine, run_id: str) -> int:
+        """The stored history's length (a count, not a read, when the log can)."""
+        length = getattr(self.log, "length", None)
+        return length(run_id) if length is not None else len(self.log.history(run_id))
+
     def resume_all(self: Engine) -> list[str]:
         """Claim every unfinished run whose worker is gone, replay them and drive them
         concurrently (see :meth:`drive_many`).
 
-        A run left waiting only for a signal is released again, so an operator
-        (or another worker) can signal it; a run that fails to resume is released too.
+        A run waiting only for a signal, with none buffered, is left alone
+        (nothing to do: no claim, no replay); a run that fails to resume is
+        released again.
         """
+        inboxes = getattr(self.log, "inboxes", dict)()
         resumed = [record.run_id for record in self.log.list_runs(UNFINISHED)
-                   if self.leases.take(record.run_id)]
+                   if not _idle(record, inboxes) and self.leases.take(record.run_id)]
 
         def one(run_id: str) -> str:
             try:
-                status = self.resume(run_id)
+                return self.resume(run_id)
             except BaseException:
                 self.leases.release(run_id)
                 raise
-            if status == "waiting" and _only_signals(self, run_id):
-                self.leases.release(run_id)
-            return status
 
         self._fanout.each(one, resumed)
         return resumed
@@ -115,12 +151,18 @@ class Recovery:
                            f"until {until}",
                            hint="wait for that worker to finish or its lease to expire")
 
+    def forget(self: Engine, run_id: str) -> None:
+        """Drop the run's cached state (a long-running worker serves many runs)."""
+        with self._lock:
+            for cache in (self._states, self._pending, self._stored, self._wakes, self._locks):
+                cache.pop(run_id, None)
+
     def release(self: Engine, run_id: str) -> None:
         """Drop this engine's lease on the run (another worker may then drive it)."""
         self.leases.release(run_id)
 
 
-def _only_signals(engine: Engine, run_id: str) -> bool:
-    """True if the run waits for nothing but a signal (no timer, no retry due)."""
-    commands = decide(engine.state(run_id), engine.clock.now())
-    return bool(commands) and isinstance(commands[0], Wait) and commands[0].until is None
+def _idle(record: RunRecord, inboxes: dict[str, int]) -> bool:
+    """True if only a signal can move the run and none is buffered for it."""
+    return (record.status == "waiting" and not record.owner and record.wake_at == math.inf
+            and record.run_id not in inboxes)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from procalg.errors import RunError
 from procalg.runtime.binding import check_bindings
 from procalg.runtime.conform import conform
-from procalg.runtime.decide import targets
+from procalg.runtime.decide import RunState, targets
 from procalg.runtime.history import EventFired, SignalReceived
 from procalg.runtime.ports import UNFINISHED
 from procalg.runtime.workflow import Channel, ChannelKind
@@ -36,30 +36,75 @@ class Signals:
         """Offer the signal event ``channel.values`` to the run, then drive it.
 
         Raises:
-            RunError: finished run, not a signal channel, or an event the run
-                does not offer now (the run is left as it was).
+            RunError: finished run, not a signal channel, an event the run
+                does not offer now (the run is left as it was), or a run
+                another live worker holds.
         """
         with self._run_lock(run_id):
             state = self.state(run_id)
             check_bindings(state.workflow, self.activities)  # before accepting anything
-            event = Event(channel, tuple(values))
-            if state.status not in UNFINISHED:
-                raise RunError(f"run {run_id} has {state.status}; it takes no more signals")
-            if state.workflow.kind(event) is not ChannelKind.SIGNAL:
-                raise RunError(f"{channel!r} is not a signal channel of this model",
-                               hint="declare it with `signal " + channel + "`")
-            event = Event(channel, _check_type(state.workflow.channels[channel], values))
+            event = _accept(state, run_id, channel, values)
             if not targets(state.moves(), event):
                 offered = sorted(str(lab) for lab, _ in state.moves()
                                  if state.workflow.kind(lab) is ChannelKind.SIGNAL)
-                shown = ".".join([channel, *(show(v) for v in values)])
-                raise RunError(f"run {run_id} is not waiting for {shown}",
-                               hint="it accepts " + (", ".join(offered) or "no signal now"))
+                raise RunError(f"run {run_id} is not waiting for {event}",
+                               hint="it accepts " + (", ".join(offered) or "no signal now")
+                               + "; send() buffers a signal until the run listens")
+            self.claim(run_id)  # the run moves on here: no other worker may drive it too
             now = self.clock.now()
             self._record(run_id, state, [SignalReceived(time=now, event=event),
                                          EventFired(time=now, label=event, choice=0)])
             self._flush(run_id, state, "running")
             self.drive(run_id)
+
+    def send(self: Engine, run_id: str, channel: str, *values: Any) -> bool:
+        """Buffer the signal ``channel.values`` durably in the run's inbox; needs no lease.
+
+        The run consumes buffered signals when its model listens for them,
+        the oldest offered one first, each exactly once (its removal from the
+        inbox commits with the history it adds). If no other live worker
+        holds the run, it is resumed here at once; otherwise its worker
+        consumes the signal when the run next waits.
+
+        Returns:
+            True if the signal was consumed here and now.
+
+        Raises:
+            RunError: finished run, not a signal channel, or a value outside
+                the channel's type (nothing is buffered).
+        """
+        state = self.state(run_id)
+        check_bindings(state.workflow, self.activities)  # before accepting anything
+        event = _accept(state, run_id, channel, values)
+        ident = self.log.send(run_id, SignalReceived(time=self.clock.now(), event=event))
+        if self.leases.take(run_id):
+            self.resume(run_id)
+        return all(i != ident for i, _ in self.log.pending(run_id))
+
+
+    def _take_buffered(self: Engine, run_id: str, state: RunState) -> bool:
+        """Consume the oldest buffered signal the run offers now (True), committed at once
+        with its removal from the inbox: a signal is consumed exactly once."""
+        inbox = getattr(self.log, "pending", None)
+        for ident, sent in (inbox(run_id) if inbox is not None else ()):
+            if targets(state.moves(), sent.event):
+                now = self.clock.now()
+                self._consumed.setdefault(run_id, []).append(ident)
+                self._record(run_id, state, [SignalReceived(time=now, event=sent.event),
+                                             EventFired(time=now, label=sent.event, choice=0)])
+                self._flush(run_id, state, "running")
+                return True
+        return False
+
+
+def _accept(state: RunState, run_id: str, channel: str, values: tuple[Any, ...]) -> Event:
+    """The signal event, checked against the run's model (RunError if it cannot be one)."""
+    if state.status not in UNFINISHED:
+        raise RunError(f"run {run_id} has {state.status}; it takes no more signals")
+    if state.workflow.kind(Event(channel, ())) is not ChannelKind.SIGNAL:
+        raise RunError(f"{channel!r} is not a signal channel of this model",
+                       hint="declare it with `signal " + channel + "`")
+    return Event(channel, _check_type(state.workflow.channels[channel], tuple(values)))
 
 
 def _check_type(channel: Channel, values: tuple[Any, ...]) -> tuple[Any, ...]:

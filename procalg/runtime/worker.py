@@ -17,7 +17,7 @@ Example:
     >>> from procalg.terms.values import Event
     >>> call = Perform(0, "double", (2,), 1, frozenset({Event("double", (2, 4))}), False)
     >>> attempt(lambda x: 2 * x, call, "run:0", None, arity=2)
-    Outcome(output=(4,), error_type='', message='')
+    Outcome(output=(4,), error_type='', message='', details=None)
     >>> attempt(lambda x: 5, call, "run:0", None, arity=2).message
     'activity double returned 5: double.2.5 is not in the set the model offers, {double.2.4}'
 """
@@ -30,13 +30,14 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
 from procalg.errors import RunError
 from procalg.runtime.conform import compatible
 from procalg.runtime.decide import Perform
+from procalg.runtime.heartbeat import HEARTBEAT_TIMEOUT, Beat
 from procalg.runtime.history import encode_value
 from procalg.terms.values import Event, show, sort_key
 
@@ -51,6 +52,7 @@ class Outcome:
     output: tuple[Any, ...] | None
     error_type: str = ""
     message: str = ""
+    details: Any = None  # a failed attempt's last heartbeat details
 
 
 @lru_cache(maxsize=1024)
@@ -121,11 +123,18 @@ def _offered(call: Perform, event: Event) -> Event | None:
     return None
 
 
+Job = tuple[Callable[..., Any], Perform, str, float | None, int, float | None]
+"""An attempt to make: function, call, idempotency key, start-to-close and heartbeat
+timeouts (seconds or None), and the channel's arity."""
+
+
 def attempt(fn: Callable[..., Any], call: Perform, key: str, timeout: float | None,
-            arity: int) -> Outcome:
+            arity: int, beat: Beat | None = None) -> Outcome:
     """Run one attempt in the calling thread (no timeout enforcement for sync code)."""
+    beat = beat or Beat(call.details)
     try:
-        value = _invoke(fn, call.input, key, timeout)
+        with beat.active():
+            value = _invoke(fn, call.input, key, timeout)
     except TimeoutError:
         return Outcome(None, TIMEOUT, f"activity {call.channel} exceeded {timeout}s")
     except SystemExit as err:  # not a failed attempt: the code asked to end the process
@@ -136,9 +145,8 @@ def attempt(fn: Callable[..., Any], call: Perform, key: str, timeout: float | No
     return _shape(call, value, arity)
 
 
-def _on_daemon(job: tuple[Callable[..., Any], Perform, str, float | None, int]
-               ) -> Future[Outcome]:
-    """An attempt with a timeout, on its own daemon thread: if it hangs past the timeout
+def _on_daemon(job: Job, beat: Beat) -> Future[Outcome]:
+    """An attempt with a time limit, on its own daemon thread: if it hangs past the limit
     it is abandoned, and a pool thread would keep the process from exiting (pools are
     joined at exit)."""
     future: Future[Outcome] = Future()
@@ -147,7 +155,7 @@ def _on_daemon(job: tuple[Callable[..., Any], Perform, str, float | None, int]
         if not future.set_running_or_notify_cancel():
             return
         try:
-            future.set_result(attempt(*job))
+            future.set_result(attempt(*job[:5], beat))
         except BaseException as err:  # handed to the waiting driver
             future.set_exception(err)
 
@@ -155,25 +163,40 @@ def _on_daemon(job: tuple[Callable[..., Any], Perform, str, float | None, int]
     return future
 
 
-def attempt_all(
-    pool: ThreadPoolExecutor,
-    jobs: list[tuple[Callable[..., Any], Perform, str, float | None, int]],
-) -> list[Outcome]:
-    """Run attempts concurrently (one alone without a timeout runs inline, no thread)."""
-    if len(jobs) == 1 and jobs[0][3] is None:
-        return [attempt(*jobs[0])]
-    began = time.monotonic()
-    futures: list[Future[Outcome]] = [pool.submit(attempt, *job) if job[3] is None
-                                      else _on_daemon(job) for job in jobs]
-    outcomes = []
-    for future, (_, call, _, timeout, _) in zip(futures, jobs, strict=True):
-        # Each attempt's limit runs from the batch's start, not from when an
-        # earlier attempt of the batch finished.
-        left = None if timeout is None else max(0.0, began + timeout - time.monotonic())
+def attempt_all(pool: ThreadPoolExecutor, jobs: list[Job]) -> list[Outcome]:
+    """Run attempts concurrently (one alone without a time limit runs inline, no thread).
+
+    A failed attempt's outcome carries its last heartbeat details.
+    """
+    beats = [Beat(job[1].details) for job in jobs]
+    if len(jobs) == 1 and jobs[0][3] is None and jobs[0][5] is None:
+        outcomes = [attempt(*jobs[0][:5], beats[0])]
+    else:
+        began = time.monotonic()
+        futures = [pool.submit(attempt, *job[:5], beat) if job[3] is None and job[5] is None
+                   else _on_daemon(job, beat) for job, beat in zip(jobs, beats, strict=True)]
+        outcomes = [_await(future, job, beat, began)
+                    for future, job, beat in zip(futures, jobs, beats, strict=True)]
+    return [o if o.output is not None or beat.details is None
+            else replace(o, details=beat.details) for o, beat in zip(outcomes, beats, strict=True)]
+
+
+def _await(future: Future[Outcome], job: Job, beat: Beat, began: float) -> Outcome:
+    """The attempt's outcome, or a timeout: start-to-close (from the batch's start, not
+    from when an earlier attempt finished) or a heartbeat missed."""
+    call, timeout, silent = job[1], job[3], job[5]
+    while True:
+        waits = [] if timeout is None else [began + timeout - time.monotonic()]
+        if silent is not None:
+            waits.append(silent - beat.silent_for())
         try:
-            outcomes.append(future.result(timeout=left))
+            return future.result(timeout=max(0.0, min(waits)) if waits else None)
         except FutureTimeout:
-            future.cancel()
-            outcomes.append(Outcome(None, TIMEOUT, f"activity {call.channel} exceeded "
-                                                   f"{timeout}s (start-to-close timeout)"))
-    return outcomes
+            if timeout is not None and time.monotonic() >= began + timeout:
+                future.cancel()
+                return Outcome(None, TIMEOUT, f"activity {call.channel} exceeded "
+                                              f"{timeout}s (start-to-close timeout)")
+            if silent is not None and beat.silent_for() >= silent:
+                future.cancel()
+                return Outcome(None, HEARTBEAT_TIMEOUT, f"activity {call.channel} sent no "
+                                                        f"heartbeat for {silent}s")

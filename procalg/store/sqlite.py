@@ -33,16 +33,19 @@ import threading
 from pathlib import Path
 
 from procalg.errors import RunError, StoreError
-from procalg.runtime.history import HistoryEvent
+from procalg.runtime.history import HistoryEvent, SignalReceived
 from procalg.runtime.ports import UNFINISHED, RunRecord, Write
 from procalg.store.rows import (
     APPLICATION,
     APPLICATION_ID,
     RUN_COLUMNS,
+    RUN_SELECT,
     SCHEMA_VERSION,
     collision,
     decode_event,
+    encode_event,
     history_rows,
+    inbox_rows,
     raise_first,
     record_from_row,
     record_params,
@@ -51,18 +54,24 @@ from procalg.store.rows import (
 _HEADER = b"SQLite format 3\x00"
 NOW = "((julianday('now') - 2440587.5) * 86400.0)"
 """The database's clock in epoch seconds: every lease is judged by it, never a worker's."""
+_INBOX = (
+    "CREATE TABLE IF NOT EXISTS inbox (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " run_id TEXT NOT NULL, body TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS inbox_run ON inbox (run_id, id)",
+)
 _SCHEMA = f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT INTO meta VALUES ('application', '{APPLICATION}'), ('schema_version', '{SCHEMA_VERSION}');
 CREATE TABLE runs (
     run_id TEXT PRIMARY KEY, process TEXT NOT NULL, args TEXT NOT NULL,
     model_hash TEXT NOT NULL, model_text TEXT NOT NULL, verdicts TEXT NOT NULL,
-    status TEXT NOT NULL, created REAL NOT NULL, owner TEXT NOT NULL, lease_until REAL NOT NULL);
+    status TEXT NOT NULL, created REAL NOT NULL, owner TEXT NOT NULL, lease_until REAL NOT NULL,
+    wake_at REAL NOT NULL DEFAULT 0);
 CREATE INDEX runs_status ON runs (status);
 CREATE TABLE history (
     run_id TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL,
     PRIMARY KEY (run_id, seq)) WITHOUT ROWID;
-"""
+""" + "".join(s + ";" for s in _INBOX)
 
 
 def _refuse(path: Path, why: str) -> StoreError:
@@ -118,6 +127,7 @@ class SqliteLog:
             self._verify()
             if not fresh:
                 self._check_pages()
+                self._upgrade()
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
         except sqlite3.DatabaseError as err:
@@ -154,6 +164,20 @@ class SqliteLog:
                 hint="upgrade procalg to open this store",
             )
 
+    def _upgrade(self) -> None:
+        """Bring a version-1 store to this version (it gains the signal inbox)."""
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        (version,) = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if int(version) < SCHEMA_VERSION:
+            for statement in _INBOX:
+                db.execute(statement)
+            if "wake_at" not in {row[1] for row in db.execute("PRAGMA table_info(runs)")}:
+                db.execute("ALTER TABLE runs ADD COLUMN wake_at REAL NOT NULL DEFAULT 0")
+            db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
+                       (str(SCHEMA_VERSION),))
+        db.execute("COMMIT")
+
     def _check_pages(self) -> None:
         # O(file size), about 10 ms per MB: writing into a damaged b-tree spreads the damage
         found = [r for (r,) in self._db.execute("PRAGMA quick_check(5)").fetchall()]
@@ -179,14 +203,14 @@ class SqliteLog:
         raise_first(self.write_many([Write(record.run_id, 0, tuple(first), record=record)]))
 
     def get_run(self, run_id: str) -> RunRecord:
-        rows = self._read(f"SELECT {RUN_COLUMNS} FROM runs WHERE run_id = ?", (run_id,))
+        rows = self._read(f"SELECT {RUN_SELECT} FROM runs WHERE run_id = ?", (run_id,))
         row = rows[0] if rows else None
         if row is None:
             raise RunError(f"no run with id {run_id!r}", hint="`procalg runs list` shows ids")
         return record_from_row(row)
 
     def list_runs(self, statuses: tuple[str, ...] | None = None) -> list[RunRecord]:
-        sql = f"SELECT {RUN_COLUMNS} FROM runs"
+        sql = f"SELECT {RUN_SELECT} FROM runs"
         params: tuple = ()
         if statuses is not None:
             sql += f" WHERE status IN ({','.join('?' * len(statuses))})"
@@ -237,6 +261,11 @@ class SqliteLog:
         if write.record is not None and write.lease:
             db.execute(f"UPDATE runs SET lease_until = {NOW} + ? WHERE run_id = ?",
                        (write.lease, run_id))
+        if write.wake_at is not None:
+            db.execute("UPDATE runs SET wake_at = ? WHERE run_id = ?", (write.wake_at, run_id))
+        if write.consumed:
+            db.executemany("DELETE FROM inbox WHERE id = ? AND run_id = ?",
+                           [(i, run_id) for i in write.consumed])
         if write.release:
             db.execute("UPDATE runs SET owner = '', lease_until = 0 WHERE run_id = ? AND owner = ?",
                        (run_id, write.release))
@@ -276,7 +305,8 @@ class SqliteLog:
             try:
                 ids = [r for (r,) in db.execute(
                     "SELECT run_id FROM runs WHERE status IN (?, ?) AND"
-                    f" (owner = '' OR lease_until < {NOW}) ORDER BY created LIMIT ?",
+                    f" (owner = '' OR lease_until < {NOW})"
+                    f" AND (status = 'running' OR wake_at <= {NOW}) ORDER BY created LIMIT ?",
                     (*UNFINISHED, limit))]
                 db.executemany(f"UPDATE runs SET owner = ?, lease_until = {NOW} + ?"
                                " WHERE run_id = ?", [(owner, lease, r) for r in ids])
@@ -292,6 +322,19 @@ class SqliteLog:
             "UPDATE runs SET owner = '', lease_until = 0 WHERE run_id = ? AND owner = ?",
             (run_id, owner),
         )
+
+    def send(self, run_id: str, signal: SignalReceived) -> int:
+        self.get_run(run_id)
+        cur = self._write("INSERT INTO inbox (run_id, body) VALUES (?, ?)",
+                          (run_id, encode_event(signal)))
+        return int(cur.lastrowid or 0)
+
+    def pending(self, run_id: str) -> list[tuple[int, SignalReceived]]:
+        return inbox_rows(self._read("SELECT id, body FROM inbox WHERE run_id = ? ORDER BY id",
+                                     (run_id,)))
+
+    def inboxes(self) -> dict[str, int]:
+        return dict(self._read("SELECT run_id, max(id) FROM inbox GROUP BY run_id"))
 
     def close(self) -> None:
         with self._lock:

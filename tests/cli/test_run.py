@@ -234,3 +234,17 @@ def test_a_hung_activity_past_its_timeout_does_not_keep_procalg_run_from_exiting
                            "--activities", "hangs"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 1  # the run failed (no attempts left), and the process ended
     assert "StartToCloseTimeout" in done.stdout
+
+
+def test_a_signal_to_a_run_another_worker_drives_is_buffered_and_shown_pending(capsys) -> None:
+    from procalg.api import run as api
+
+    Path("timed.proc").write_text("signal ok : Bool\ntimer t = 1h\nP = t -> ok?b -> SKIP\n")
+    worker = api.engine("sqlite:///runs.db")
+    run = api.start("timed.proc", "P", store=worker)  # waits on its timer, holding the lease
+    assert main(["runs", "signal", run.id, "ok", "true"]) == 0
+    out = capsys.readouterr().out
+    assert "signal ok buffered" in out and f"driven by worker {worker.owner}" in out
+    assert main(["runs", "show", run.id]) == 0
+    assert "pending signal: ok.true" in capsys.readouterr().out
+    worker.close()

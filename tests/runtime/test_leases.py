@@ -88,6 +88,21 @@ def test_an_exited_process_is_dead_and_a_live_one_or_another_hosts_is_not() -> N
     assert not owner_dead(f"not-{socket.gethostname()}:1:0:abc")  # another host: wait it out
 
 
+def test_a_killed_child_not_yet_reaped_is_dead() -> None:
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        host = socket.gethostname()
+        owner = f"{host}:{child.pid}:{process_start(child.pid)}:abc"
+        assert not owner_dead(owner)
+        child.kill()
+        deadline = time.monotonic() + 10
+        while not owner_dead(owner) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert owner_dead(owner)  # a zombie until waited for, but dead
+    finally:
+        child.wait()
+
+
 def test_a_reused_pid_with_another_start_time_is_not_mistaken_for_the_owner() -> None:
     start = process_start(os.getpid())
     assert start
@@ -155,14 +170,14 @@ def test_two_worker_processes_racing_for_a_dead_owners_run_call_each_step_once(
 def test_a_lease_shorter_than_the_activity_and_the_timer_is_kept_by_its_heartbeat(
         tmp_path: Path) -> None:
     db, effects = tmp_path / "r.db", tmp_path / "effects.txt"
-    worker = _worker(db, effects, 1.5, 1.5, "start", 0.5)  # activities 1.5s, timer 1.5s
+    worker = _worker(db, effects, 2.0, 2.0, "start", 1.0)  # activities 2 s, timer 2 s
     other = None
     refused = 0
     try:
         deadline = time.monotonic() + 30
         while not effects.exists() and time.monotonic() < deadline:  # `a` has started
             time.sleep(0.05)
-        other = Engine(SqliteLog(db), loader=lambda record: _model(1.5), lease=5.0)
+        other = Engine(SqliteLog(db), loader=lambda record: _model(2.0), lease=5.0)
         while worker.poll() is None and time.monotonic() < deadline:
             try:
                 other.claim("slow")
@@ -178,7 +193,7 @@ def test_a_lease_shorter_than_the_activity_and_the_timer_is_kept_by_its_heartbea
             other.close()
     assert worker.returncode == 0, err
     assert out.strip() == "completed"
-    assert refused > 15  # ~4.5 s of attempts, many of them past the 0.5 s lease
+    assert refused > 15  # ~6 s of attempts, most of them past the 1 s lease
     assert effects.read_text().split() == ["a", "b"]  # each activity ran once
 
 
@@ -198,3 +213,23 @@ def test_a_killed_workers_run_is_taken_at_once_by_a_claim_on_this_host(tmp_path:
     assert engine.resume("slow") in ("running", "waiting", "completed")
     assert engine.run_until_done("slow", timeout=10) == "completed"
     engine.close()
+
+
+def test_a_worker_whose_lease_was_taken_stops_before_its_next_call(tmp_path: Path) -> None:
+    db = tmp_path / "r.db"
+    model = Workflow(TermSystem(Prefix(Event("a"), Prefix(Event("b"), SKIP))),
+                     {"a": Channel("a", ChannelKind.ACTIVITY, 0),
+                      "b": Channel("b", ChannelKind.ACTIVITY, 0)})
+    calls: list[str] = []
+
+    def stalled() -> None:  # this worker stalls; another one takes the run meanwhile
+        calls.append("a")
+        thief = SqliteLog(db)
+        thief._db.execute("UPDATE runs SET owner = 'thief', lease_until = 1e12")
+        time.sleep(1.5)  # the heartbeat (every 0.1 s) finds the lease gone
+
+    engine = Engine(SqliteLog(db), {"a": stalled, "b": lambda: calls.append("b")}, lease=0.3)
+    with pytest.raises(RunError, match="another worker took over its lease"):
+        engine.start(model, run_id="r")
+    assert calls == ["a"]  # `b` is the thief's to call, not ours
+    assert SqliteLog(db).history("r")[-1].kind == "event_fired"  # a's outcome is durable

@@ -201,3 +201,68 @@ def test_length_counts_the_history_without_reading_it(log: EventLog) -> None:
     _start(log, "r1")
     log.append("r1", 1, [EventFired(time=1.0, label="a"), EventFired(time=1.0, label="b")])
     assert log.length("r1") == len(log.history("r1")) == 3
+
+
+def test_buffered_signals_wait_in_order_and_a_write_consumes_them_atomically(
+        log: EventLog) -> None:
+    _start(log, "r1")
+    first = log.send("r1", SignalReceived(time=1.0, event=Event("ok", (True,))))
+    second = log.send("r1", SignalReceived(time=2.0, event=Event("ok", (False,))))
+    assert first < second
+    assert [(i, s.event) for i, s in log.pending("r1")] == [
+        (first, Event("ok", (True,))), (second, Event("ok", (False,)))]
+    # a write that collides consumes nothing
+    errors = log.write_many([Write("r1", 0, (EventFired(time=3.0, label="x"),),
+                                   consumed=(first,))])
+    assert isinstance(errors[0], SeqConflict) and len(log.pending("r1")) == 2
+    log.write_many([Write("r1", 1, (EventFired(time=3.0, label="x"),), consumed=(first,))])
+    assert [i for i, _ in log.pending("r1")] == [second]
+    assert log.inboxes() == {"r1": second}
+    with pytest.raises(RunError):
+        log.send("nope", SignalReceived(time=1.0, event=Event("ok", (True,))))
+
+
+def test_claim_next_takes_only_due_runs_never_one_waiting_for_a_signal(log: EventLog) -> None:
+    for run_id in ("signal", "later", "due"):
+        _start(log, run_id)
+    log.write_many([Write("signal", 1, (), "waiting", wake_at=float("inf")),
+                    Write("later", 1, (), "waiting", wake_at=time.time() + 3600),
+                    Write("due", 1, (), "waiting", wake_at=time.time() - 1)])
+    assert log.claim_next("w1", lease=10.0, limit=10) == ["due"]
+
+
+def _connection(log: EventLog) -> EventLog:
+    """Another connection to the same store (a worker of its own)."""
+    from procalg.store import PostgresLog, SqliteLog
+
+    if isinstance(log, SqliteLog):
+        return SqliteLog(log.path)
+    if isinstance(log, PostgresLog):
+        return PostgresLog(log._url)
+    return log  # the in-memory log: one object is the whole store
+
+
+def test_workers_racing_for_a_free_or_dead_lease_leave_it_to_exactly_one(
+        log: EventLog) -> None:
+    _start(log, "free")
+    _start(log, "dead")
+    assert log.claim("dead", "gone", lease=600.0)
+    seen = log.get_run("dead")
+    barrier = threading.Barrier(6, timeout=20)
+    won: dict[str, list[str]] = {"free": [], "dead": []}
+
+    def worker(name: str) -> None:
+        mine = _connection(log)
+        barrier.wait()
+        for run_id in ("free", "dead"):
+            if mine.claim(run_id, name, lease=600.0, dead=(seen.owner, seen.lease_until)):
+                won[run_id].append(name)
+
+    threads = [threading.Thread(target=worker, args=(f"w{i}",)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [len(won["free"]), len(won["dead"])] == [1, 1]
+    assert log.get_run("free").owner == won["free"][0]
+    assert log.get_run("dead").owner == won["dead"][0]

@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 
 from procalg.errors import StoreError
-from procalg.runtime.history import EventFired, RunStarted
+from procalg.runtime.history import EventFired, RunStarted, SignalReceived
 from procalg.runtime.ports import RunRecord
 from procalg.store import store_from_url
 from procalg.store.sqlite import SqliteLog
+from procalg.terms.values import Event
 
 
 def _digest(path: Path) -> str:
@@ -131,6 +132,7 @@ def test_an_unknown_url_scheme_is_refused(tmp_path: Path) -> None:
 _WRITER = """
 import sys
 from procalg.store.sqlite import SqliteLog
+from procalg.terms.values import Event
 from procalg.runtime.history import EventFired
 log = SqliteLog(sys.argv[1])
 seq = len(log.history("r1"))
@@ -162,3 +164,18 @@ def test_a_writer_killed_mid_stream_leaves_whole_batches_and_readers_keep_readin
     assert len(history) % 2 == 1 and len(history) > 1  # run_started + whole pairs only
     labels = [e.label for e in history[1:]]
     assert labels == [f"{c}{i}" for i in range(1, len(history), 2) for c in "ef"]
+
+
+def test_a_version_1_store_gains_the_signal_inbox_when_opened(tmp_path: Path) -> None:
+    path = tmp_path / "runs.db"
+    _new_store(path).close()
+    db = sqlite3.connect(path)
+    db.execute("DROP TABLE inbox")
+    db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    db.commit()
+    db.close()
+    log = SqliteLog(path)
+    log.send("r1", SignalReceived(time=1.0, event=Event("ok", ())))
+    assert [s.event for _, s in log.pending("r1")] == [Event("ok", ())]
+    assert log._db.execute("SELECT value FROM meta WHERE key = 'schema_version'"
+                           ).fetchone()[0] == "2"
