@@ -72,6 +72,11 @@ MAX_UNFOLD_DEPTH = 100_000
 """Nested unfoldings in active position before recursion counts as unguarded."""
 
 
+_TWO = frozenset({ExternalChoice, InternalChoice, Timeout, Interrupt, Parallel, AlphaParallel})
+_SETTLED = frozenset({Prefix, Input, Stop, Skip, Omega})
+"""Terms with no operand in active position: :func:`normalise` leaves them as they are."""
+
+
 def active_operands(term: Process) -> tuple[Process, ...]:
     """The operands in active position: they are unfolded by :func:`normalise`.
 
@@ -80,16 +85,15 @@ def active_operands(term: Process) -> tuple[Process, ...]:
         >>> active_operands(Seq(SKIP, Call("P")))
         (Skip(),)
     """
-    match term:
-        case (
-            ExternalChoice(left, right) | InternalChoice(left, right) | Timeout(left, right)
-            | Interrupt(left, right) | Parallel(left, right) | AlphaParallel(left, right)
-        ):
-            return (left, right)
-        case Seq(first, _) | Hide(first, _) | Rename(first, _):
-            return (first,)
-        case SagaTerm():
-            return saga.operands(term)  # THROW, sagas, compensable steps: docs/sagas.md
+    kind = type(term)  # by type, not by match: called for every subterm of every state
+    if kind in _TWO:
+        return (term.left, term.right)
+    if kind is Seq:
+        return (term.first,)
+    if kind is Hide or kind is Rename:
+        return (term.process,)
+    if isinstance(term, SagaTerm):
+        return saga.operands(term)  # THROW, sagas, compensable steps: docs/sagas.md
     return ()
 
 
@@ -101,12 +105,28 @@ def moving_operands(term: Process) -> tuple[Process, ...]:
         >>> moving_operands(InternalChoice(SKIP, STOP)), moving_operands(Timeout(SKIP, STOP))
         ((), (Skip(),))
     """
-    match term:
-        case Timeout(left, _):
-            return (left,)
-        case InternalChoice():
-            return ()
+    kind = type(term)
+    if kind is Timeout:
+        return (term.left,)
+    if kind is InternalChoice:
+        return ()
     return active_operands(term)
+
+
+def _settled(term: Process) -> bool:
+    """Whether ``term`` is normal as it is: a choice of at most 16 settled terms (no call)."""
+    todo = [term]
+    for _ in range(32):  # a bounded look: long choices go the general way
+        if not todo:
+            return True
+        item = todo.pop()
+        kind = type(item)
+        if kind is ExternalChoice or kind is InternalChoice:
+            todo.append(item.left)
+            todo.append(item.right)
+        elif kind not in _SETTLED:
+            return False
+    return not todo
 
 
 def with_operands(term: Process, operands: list[Process]) -> Process:
@@ -334,13 +354,22 @@ class Rules:
                 while it is being unfolded.
         """
         kind = type(term)
-        if kind is Prefix or kind is Input or kind is Stop or kind is Skip or kind is Omega:
+        if kind in _SETTLED:
             return term
-        if kind is Call and term in self.unfolded:
-            return self.unfolded[term]
         done: list[Process] = []
         todo: list[object] = [term]
         unfolding: set[Call] = set()  # the calls on the current path: ancestors
+        if kind is Call:
+            found = self.unfolded.get(term)
+            if found is not None:
+                return found
+            if self.unfold is not None:
+                body = self.unfold(term)
+                if _settled(body):  # the usual body, a choice of prefixes: nothing to unfold
+                    self.unfolded[term] = body
+                    return body
+                unfolding.add(term)
+                todo = [(_DONE, term), body]
         while todo:
             item = todo.pop()
             if type(item) is tuple:
