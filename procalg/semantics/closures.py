@@ -37,6 +37,7 @@ from procalg.syntax import ast
 from procalg.terms import (
     SKIP,
     STOP,
+    Call,
     ExternalChoice,
     InternalChoice,
     Interrupt,
@@ -170,15 +171,19 @@ def _apply(ev: Evaluator, expr: ast.Apply) -> Code:
     name = func.id if builtin else None
     from procalg.semantics.evaluate import Closure, not_a_function
 
-    apply = ev.apply
+    apply, functions, count = ev.apply, ev.functions, len(args)
 
     def code(env: Env) -> Any:
         if builtin and name not in env:
             return call_builtin(name, [a(env) for a in args], span)
         function = target(env)
-        values = tuple(a(env) for a in args)
+        values = tuple([a(env) for a in args])
         if type(function) is not Closure:
             raise not_a_function(function, func.span or span)
+        info = functions[function.name]
+        if info.is_process and info.clauses[0].params is not None \
+                and len(info.clauses[0].params) == count:  # apply(), without its checks
+            return Call(function.name, function.captured + values)
         return apply(function, values, span)
 
     return code

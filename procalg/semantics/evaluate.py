@@ -111,6 +111,7 @@ class Evaluator:
         self._lets: dict[int, tuple[dict[str, str], tuple[str, ...], set[str]]] = {}
         self.input_sites: dict[int, Any] = {}  # id(prefix node) -> (its site, its free names)
         self.code: dict[int, tuple[ast.Node, Any]] = {}  # id(node) -> (node, its closure)
+        self.pattern_constants: dict[str, Value | None] = {}  # see patterns._literal
         self._memo: dict[tuple[Closure, tuple[Value, ...]], Value] = {}
         self._let_count: dict[str, int] = {}
         self._compressed: dict[tuple[str, Any], Any] = {}
@@ -293,7 +294,7 @@ class Evaluator:
             if clause.params is None:
                 return self.eval(clause.body, base)
             env = dict(base)
-            if all(self.match(p, v, env) for p, v in zip(clause.params, args, strict=True)):
+            if patterns.match_all(self, clause.params, args, env):
                 return self.eval(clause.body, env)
         shown = ", ".join(_text(a) for a in args)
         raise ModelError(f"no clause of {info.display} matches ({shown})", span,

@@ -326,6 +326,31 @@ class UnguardedRecursion(ModelError):
 _DONE, _BUILD = object(), object()
 
 
+def _prefix_moves(term: Process, normal: Callable[[Process], Process]) -> list[Step] | None:
+    """The moves of a choice of prefixes (a sequential process's usual state), or None.
+
+    What :func:`fire` gives for such a term, without memoising each branch:
+    a prefix's event resolves the choice (``a -> P [] Q --a--> P``), so the
+    moves are the branches' prefix moves, left to right. None if a branch
+    is anything else (the general walk then applies).
+    """
+    out: list[Step] = []
+    todo = [term]
+    while todo:
+        item = todo.pop()
+        kind = type(item)
+        if kind is Prefix:
+            out.append((item.event, normal(item.then)))
+        elif kind is Input:
+            out.extend([(event, normal(then)) for event, then in item.moves()])
+        elif kind is ExternalChoice:
+            todo.append(item.right)
+            todo.append(item.left)
+        elif kind is not Stop:
+            return None
+    return out
+
+
 class Rules:
     """The firing rules with their caches: normalised unfoldings and moves per term.
 
@@ -392,9 +417,14 @@ class Rules:
                     raise UnguardedRecursion(item)
                 if self.unfold is None:
                     raise ModelError(f"cannot unfold {item}: no definitions given")
+                body = self.unfold(item)
+                if _settled(body):  # nothing to unfold inside: no walk
+                    self.unfolded[item] = body
+                    done.append(body)
+                    continue
                 unfolding.add(item)
                 todo.append((_DONE, item))
-                todo.append(self.unfold(item))
+                todo.append(body)
             else:
                 operands = active_operands(item)
                 if not operands:
@@ -410,6 +440,12 @@ class Rules:
         found = memo.get(term)
         if found is not None:
             return found
+        kind = type(term)
+        if kind is ExternalChoice or kind is Prefix or kind is Input:
+            moves = _prefix_moves(term, self.normalise)
+            if moves is not None:
+                found = memo[term] = saga.aborting(moves)
+                return found
         stack = [term]
         while stack:
             node = stack[-1]
