@@ -123,6 +123,15 @@ def _binary(ev: Evaluator, expr: ast.Binary) -> Code:
 
         return equal
 
+    if op == "^":
+        def join(env: Env) -> Any:
+            a, b = left(env), right(env)
+            if type(a) is Sequence and type(b) is Sequence:
+                return Sequence(a.items + b.items)
+            return binary(op, a, b, span)
+
+        return join
+
     def code(env: Env) -> Any:
         a, b = left(env), right(env)
         if fast is not None and type(a) is int and type(b) is int:
@@ -167,15 +176,29 @@ def _apply(ev: Evaluator, expr: ast.Apply) -> Code:
         return _fallback(ev, expr)  # sbisim(P) & co.: rare, evaluated by the evaluator
     args = tuple(compile_node(ev, a) for a in expr.args)
     target = compile_node(ev, func)
+    apply, functions, count = ev.apply, ev.functions, len(args)
     builtin = type(func) is ast.Name and func.id in BUILTINS and func.id not in ev.globals
     name = func.id if builtin else None
     from procalg.semantics.evaluate import Closure, not_a_function
 
-    apply, functions, count = ev.apply, ev.functions, len(args)
+
+    arity, impl = BUILTINS[name] if builtin else (None, None)
+    if builtin and arity == count == 1:  # head(s), tail(s), ...: straight to the builtin
+        only = args[0]
+
+        def unary_builtin(env: Env) -> Any:
+            if name not in env:
+                return impl(only(env), span)
+            return general(env)
+    else:
+        unary_builtin = None
 
     def code(env: Env) -> Any:
         if builtin and name not in env:
             return call_builtin(name, [a(env) for a in args], span)
+        return general(env)
+
+    def general(env: Env) -> Any:
         function = target(env)
         values = tuple([a(env) for a in args])
         if type(function) is not Closure:
@@ -186,7 +209,7 @@ def _apply(ev: Evaluator, expr: ast.Apply) -> Code:
             return Call(function.name, function.captured + values)
         return apply(function, values, span)
 
-    return code
+    return unary_builtin or code
 
 
 def _dot(ev: Evaluator, expr: ast.Dot) -> Code:
@@ -221,6 +244,8 @@ def _set(ev: Evaluator, expr: ast.SetLit) -> Code:
 def _process(ev: Evaluator, expr: ast.Node) -> Code:
     """A closure that also checks that the value is a process (processes.process)."""
     inner = compile_node(ev, expr)
+    if type(expr) in _PROCESS_NODES:
+        return inner  # always a process: no check needed
 
     def code(env: Env) -> Process:
         value = inner(env)
@@ -267,6 +292,9 @@ def _proc_binary(ev: Evaluator, expr: ast.ProcBinary) -> Code:
     left, right = _process(ev, expr.left), _process(ev, expr.right)
     return lambda env: op(left(env), right(env))
 
+
+_PROCESS_NODES = frozenset({ast.Guard, ast.PrefixExpr, ast.StopLit, ast.SkipLit})
+"""Nodes whose closures can only give processes (ProcBinary may fall back to eval_node)."""
 
 _BUILDERS: dict[type, Callable[[Any, Any], Code]] = {
     ast.Int: _constant, ast.Bool: _constant, ast.Name: _name, ast.Binary: _binary,
