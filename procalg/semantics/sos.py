@@ -195,9 +195,11 @@ def fire(
             # τ of either side keeps the choice; a visible event or ✓ resolves it
             out: list[Step] = []
             for lab, p in moves[0]:
-                out.append((TAU, ExternalChoice(p, right)) if lab == TAU else _resolve(lab, p))
+                out.append((TAU, ExternalChoice(p, right)) if type(lab) is str and lab == TAU
+                           else _resolve(lab, p))
             for lab, q in moves[1]:
-                out.append((TAU, ExternalChoice(left, q)) if lab == TAU else _resolve(lab, q))
+                out.append((TAU, ExternalChoice(left, q)) if type(lab) is str and lab == TAU
+                           else _resolve(lab, q))
             return out
         case Seq(_, second):
             # P --x--> P' (x ≠ ✓) gives P;Q --x--> P';Q; P --✓--> P' gives P;Q --τ--> Q
@@ -212,7 +214,7 @@ def fire(
         case Hide(_, hidden):
             # events in A become τ; ✓ of the body is ✓ of the whole, to Ω
             return [
-                (TICK, OMEGA) if lab == TICK
+                (TICK, OMEGA) if type(lab) is str and lab == TICK
                 else (TAU if lab in hidden else lab, Hide(p, hidden))
                 for lab, p in moves[0]
             ]
@@ -252,7 +254,7 @@ def fire(
 
 def _resolve(label: Label, target: Process) -> Step:
     """A visible event keeps its target; ✓ always leads to Ω."""
-    return (TICK, OMEGA) if label == TICK else (label, target)
+    return (TICK, OMEGA) if type(label) is str and label == TICK else (label, target)
 
 
 def _parallel(
@@ -279,17 +281,21 @@ def _parallel(
     for lab, q in right_moves:
         if lab in both:
             waiting.setdefault(lab, []).append(q)
+    # τ and ✓ are the only labels that are strings: testing the type first spares
+    # events a Python-level Event.__eq__ against a string on every move
     for lab, p in left_moves:
-        if lab == TICK:
+        named = type(lab) is str
+        if named and lab == TICK:
             out.append((TAU, _rebuild_parallel(term, OMEGA, right)))
         elif lab in both:
-            out.extend((lab, _rebuild_parallel(term, p, q)) for q in waiting.get(lab, ()))
-        elif lab == TAU or free or lab in left_alpha:
+            out.extend([(lab, _rebuild_parallel(term, p, q)) for q in waiting.get(lab, ())])
+        elif (named and lab == TAU) or free or lab in left_alpha:
             out.append((lab, _rebuild_parallel(term, p, right)))
     for lab, q in right_moves:
-        if lab == TICK:
+        named = type(lab) is str
+        if named and lab == TICK:
             out.append((TAU, _rebuild_parallel(term, left, OMEGA)))
-        elif lab not in both and (lab == TAU or free or lab in right_alpha):
+        elif lab not in both and ((named and lab == TAU) or free or lab in right_alpha):
             out.append((lab, _rebuild_parallel(term, left, q)))
     return out
 
