@@ -39,6 +39,14 @@ from typing import assert_never
 from procalg.errors import ModelError
 from procalg.lts import TAU, TICK
 from procalg.semantics import saga
+from procalg.semantics.operands import (
+    SETTLED,
+    active_operands,
+    is_settled,
+    moving_operands,
+    relation,
+    with_operands,
+)
 from procalg.source import Span
 from procalg.terms import (
     OMEGA,
@@ -70,98 +78,6 @@ Unfold = Callable[[Call], Process]
 
 MAX_UNFOLD_DEPTH = 100_000
 """Nested unfoldings in active position before recursion counts as unguarded."""
-
-
-_TWO = frozenset({ExternalChoice, InternalChoice, Timeout, Interrupt, Parallel, AlphaParallel})
-_SETTLED = frozenset({Prefix, Input, Stop, Skip, Omega})
-"""Terms with no operand in active position: :func:`normalise` leaves them as they are."""
-
-
-def active_operands(term: Process) -> tuple[Process, ...]:
-    """The operands in active position: they are unfolded by :func:`normalise`.
-
-    Example:
-        >>> from procalg.terms import Seq, Call, SKIP
-        >>> active_operands(Seq(SKIP, Call("P")))
-        (Skip(),)
-    """
-    kind = type(term)  # by type, not by match: called for every subterm of every state
-    if kind in _TWO:
-        return (term.left, term.right)
-    if kind is Seq:
-        return (term.first,)
-    if kind is Hide or kind is Rename:
-        return (term.process,)
-    if isinstance(term, SagaTerm):
-        return saga.operands(term)  # THROW, sagas, compensable steps: docs/sagas.md
-    return ()
-
-
-def moving_operands(term: Process) -> tuple[Process, ...]:
-    """The operands whose moves :func:`fire` needs to compute the term's moves.
-
-    Example:
-        >>> from procalg.terms import InternalChoice, Timeout, SKIP, STOP
-        >>> moving_operands(InternalChoice(SKIP, STOP)), moving_operands(Timeout(SKIP, STOP))
-        ((), (Skip(),))
-    """
-    kind = type(term)
-    if kind is Timeout:
-        return (term.left,)
-    if kind is InternalChoice:
-        return ()
-    return active_operands(term)
-
-
-def _settled(term: Process) -> bool:
-    """Whether ``term`` is normal as it is: a choice of at most 16 settled terms (no call)."""
-    todo = [term]
-    for _ in range(32):  # a bounded look: long choices go the general way
-        if not todo:
-            return True
-        item = todo.pop()
-        kind = type(item)
-        if kind is ExternalChoice or kind is InternalChoice:
-            todo.append(item.left)
-            todo.append(item.right)
-        elif kind not in _SETTLED:
-            return False
-    return not todo
-
-
-def with_operands(term: Process, operands: list[Process]) -> Process:
-    """``term`` with its active operands replaced (same order as :func:`active_operands`)."""
-    match term:
-        case ExternalChoice() | InternalChoice() | Timeout() | Interrupt():
-            return type(term)(operands[0], operands[1])
-        case Parallel(_, _, sync):
-            return Parallel(operands[0], operands[1], sync)
-        case AlphaParallel(_, _, left_alpha, right_alpha):
-            return AlphaParallel(operands[0], operands[1], left_alpha, right_alpha)
-        case Seq(_, second):
-            return Seq(operands[0], second)
-        case Hide(_, hidden):
-            return Hide(operands[0], hidden)
-        case Rename(_, pairs):
-            return Rename(operands[0], pairs)
-        case SagaTerm():
-            return saga.with_operands(term, operands)
-    return term
-
-
-@lru_cache(maxsize=4096)
-def relation(pairs: frozenset[tuple[Event, Event]]) -> dict[Event, tuple[Event, ...]]:
-    """A renaming's pairs as a map from each event to all its images.
-
-    Example:
-        >>> a, b, c = Event("a"), Event("b"), Event("c")
-        >>> sorted(map(str, relation(frozenset({(a, b), (a, c)}))[a]))
-        ['b', 'c']
-    """
-    images: dict[Event, list[Event]] = {}
-    for source, target in pairs:
-        images.setdefault(source, []).append(target)
-    return {source: tuple(sorted(targets)) for source, targets in images.items()}
 
 
 def fire(
@@ -385,7 +301,7 @@ class Rules:
                 while it is being unfolded.
         """
         kind = type(term)
-        if kind in _SETTLED:
+        if kind in SETTLED:
             return term
         done: list[Process] = []
         todo: list[object] = [term]
@@ -396,7 +312,7 @@ class Rules:
                 return found
             if self.unfold is not None:
                 body = self.unfold(term)
-                if _settled(body):  # the usual body, a choice of prefixes: nothing to unfold
+                if is_settled(body):  # the usual body, a choice of prefixes: nothing to unfold
                     self.unfolded[term] = body
                     return body
                 unfolding.add(term)
@@ -424,7 +340,7 @@ class Rules:
                 if self.unfold is None:
                     raise ModelError(f"cannot unfold {item}: no definitions given")
                 body = self.unfold(item)
-                if _settled(body):  # nothing to unfold inside: no walk
+                if is_settled(body):  # nothing to unfold inside: no walk
                     self.unfolded[item] = body
                     done.append(body)
                     continue
