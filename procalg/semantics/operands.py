@@ -38,7 +38,8 @@ from procalg.terms import (
 from procalg.terms.input import Input
 from procalg.terms.saga import SagaTerm
 
-_TWO = frozenset({ExternalChoice, InternalChoice, Timeout, Interrupt, Parallel, AlphaParallel})
+TWO_OPERANDS = frozenset({ExternalChoice, InternalChoice, Timeout, Interrupt, Parallel,
+                          AlphaParallel})
 SETTLED = frozenset({Prefix, Input, Stop, Skip, Omega})
 """Terms with no operand in active position: :func:`normalise` leaves them as they are."""
 
@@ -52,7 +53,7 @@ def active_operands(term: Process) -> tuple[Process, ...]:
         (Skip(),)
     """
     kind = type(term)  # by type, not by match: called for every subterm of every state
-    if kind in _TWO:
+    if kind in TWO_OPERANDS:
         return (term.left, term.right)
     if kind is Seq:
         return (term.first,)

@@ -41,6 +41,7 @@ from procalg.lts import TAU, TICK
 from procalg.semantics import saga
 from procalg.semantics.operands import (
     SETTLED,
+    TWO_OPERANDS,
     active_operands,
     is_settled,
     moving_operands,
@@ -303,6 +304,12 @@ class Rules:
         kind = type(term)
         if kind in SETTLED:
             return term
+        if kind in TWO_OPERANDS:  # e.g. P(x) |~| P(y) after an input: one level, no walk
+            left, right = self._settled(term.left), self._settled(term.right)
+            if left is not None and right is not None:
+                if left is term.left and right is term.right:
+                    return term
+                return with_operands(term, [left, right])
         done: list[Process] = []
         todo: list[object] = [term]
         unfolding: set[Call] = set()  # the calls on the current path: ancestors
@@ -355,6 +362,22 @@ class Rules:
                 todo.append((_BUILD, item))
                 todo.extend(reversed(operands))
         return done[-1]
+
+    def _settled(self, term: Process) -> Process | None:
+        """``term`` normalised if that needs no walk: it is settled, or a call whose
+        unfolding is known or settled; else None."""
+        kind = type(term)
+        if kind in SETTLED:
+            return term
+        if kind is not Call or self.unfold is None:
+            return None
+        found = self.unfolded.get(term)
+        if found is None:
+            body = self.unfold(term)
+            if not is_settled(body):
+                return None
+            found = self.unfolded[term] = body
+        return found
 
     def transitions(self, term: Process) -> list[Step]:
         """The moves of a normalised ``term`` (iterative post-order, memoised)."""
