@@ -45,6 +45,14 @@ class Dotted:
 
     head: Value
     fields: tuple[Value, ...]
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # computed once: data values sit in the arguments of every state's term
+        object.__setattr__(self, "_hash", hash((self.head, self.fields)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     def __str__(self) -> str:
         return ".".join(show(v) for v in (self.head, *self.fields))
@@ -55,6 +63,13 @@ class Sequence:
     """A finite sequence ``<a, b, c>``."""
 
     items: tuple[Value, ...] = ()
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash(self.items))  # once, as for Dotted
+
+    def __hash__(self) -> int:
+        return self._hash
 
     def __str__(self) -> str:
         return show(self)
