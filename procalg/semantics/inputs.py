@@ -52,15 +52,16 @@ def input_term(ev: Evaluator, expr: ast.PrefixExpr, env: Env) -> Input:
     """The lazy term of input prefix ``expr`` in ``env`` (nothing is expanded yet)."""
     sites = ev.input_sites
     found = sites.get(id(expr))
-    if found is None:
-        found = sites[id(expr)] = (_site(ev, expr), _free_names(expr))
-    site, names = found
-    captured = tuple((n, _forced(ev, env[n], expr)) for n in names if n in env)
+    if found is None:  # the site keeps expr alive, so its id stays its own
+        from procalg.semantics.evaluate import Thunk  # evaluate imports this module
+
+        found = sites[id(expr)] = (_site(ev, expr), _free_names(expr), Thunk)
+    site, names, thunk = found
+    captured = tuple([(n, env[n]) for n in names if n in env])
+    if any(type(value) is thunk for _, value in captured):  # let-bound values: force them
+        captured = tuple((n, ev.force(v, expr.span) if type(v) is thunk else v)
+                         for n, v in captured)
     return Input(site, captured)
-
-
-def _forced(ev: Evaluator, value: Any, expr: ast.Node) -> Any:
-    return ev.force(value, expr.span) if type(value).__name__ == "Thunk" else value
 
 
 def _free_names(expr: ast.PrefixExpr) -> tuple[str, ...]:

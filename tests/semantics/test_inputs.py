@@ -144,3 +144,10 @@ def test_a_saga_step_starting_with_an_input_is_named_by_its_first_event() -> Non
                  "W = saga (pay?x -> SKIP undo refund!1 -> SKIP)")
     saga = spec.unfold(spec.process("W"))
     assert type(saga.body.body) is Input and saga.body.name == "pay.1"  # used in stranded.s
+
+
+def test_let_bound_values_are_captured_as_values() -> None:
+    spec = model("channel c, d : {0..3}\nP(n) = let m = n + 1 within c?x -> d!m -> P(n)")
+    term = spec.unfold(spec.process(parse_expr("P(1)")))
+    assert dict(term.captured) == {"m": 2, "n": 1}
+    assert term == spec.unfold(spec.process(parse_expr("P(1)")))
