@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from procalg.errors import ModelError
 from procalg.semantics.channels import ChannelRef
 from procalg.semantics.kinds import names_in
+from procalg.semantics.patterns import match_all
 from procalg.semantics.values import expect_set, kind_name
 from procalg.syntax import ast
 from procalg.syntax.pretty import pretty
@@ -51,15 +52,16 @@ def input_term(ev: Evaluator, expr: ast.PrefixExpr, env: Env) -> Input:
     """The lazy term of input prefix ``expr`` in ``env`` (nothing is expanded yet)."""
     sites = ev.input_sites
     found = sites.get(id(expr))
-    if found is None:
-        found = sites[id(expr)] = (_site(ev, expr), _free_names(expr))
-    site, names = found
-    captured = tuple((n, _forced(ev, env[n], expr)) for n in names if n in env)
+    if found is None:  # the site keeps expr alive, so its id stays its own
+        from procalg.semantics.evaluate import Thunk  # evaluate imports this module
+
+        found = sites[id(expr)] = (_site(ev, expr), _free_names(expr), Thunk)
+    site, names, thunk = found
+    captured = tuple([(n, env[n]) for n in names if n in env])
+    if any(type(value) is thunk for _, value in captured):  # let-bound values: force them
+        captured = tuple((n, ev.force(v, expr.span) if type(v) is thunk else v)
+                         for n, v in captured)
     return Input(site, captured)
-
-
-def _forced(ev: Evaluator, value: Any, expr: ast.Node) -> Any:
-    return ev.force(value, expr.span) if type(value).__name__ == "Thunk" else value
 
 
 def _free_names(expr: ast.PrefixExpr) -> tuple[str, ...]:
@@ -96,6 +98,13 @@ def _pattern_names(pattern: ast.Node) -> set[str]:
     return found
 
 
+def compile_node(ev: Evaluator, expr: ast.Node) -> Any:
+    """The node's closure (closures.py imports this module, so it is looked up late)."""
+    from procalg.semantics.closures import compile_node as compiled
+
+    return compiled(ev, expr)
+
+
 def _site(ev: Evaluator, expr: ast.PrefixExpr) -> InputSite:
     def expand(captured: Captured) -> Moves:
         return expand_prefix(ev, expr, dict(captured))
@@ -120,9 +129,10 @@ def expand_prefix(ev: Evaluator, expr: ast.PrefixExpr, env: Env) -> Moves:
             if type(item) is ast.OutField:
                 step.append((ev.types.dot(value, ev.eval(item.value, scope), item.span), scope))
                 continue
+            pattern = (item.pattern,)
             for v, event in _inputs(ev, value, item, scope, index == last):
                 inner = dict(scope)
-                if ev.match(item.pattern, v, inner):
+                if match_all(ev, pattern, (v,), inner):
                     step.append((event or ev.types.dot(value, v, item.span), inner))
         if type(item) is ast.InField and index != last and partial and not step:
             _check_one_field(ev, item, partial)
@@ -130,9 +140,13 @@ def expand_prefix(ev: Evaluator, expr: ast.PrefixExpr, env: Env) -> Moves:
     fallible = ev.fallible
     moves: list[tuple[Event, Process]] = []
     span = expr.head.span or expr.span
+    then = compile_node(ev, expr.then)
     for value, scope in partial:
         event = complete(value, span)
-        moves.append((event, process(ev, expr.then, scope)))
+        target = then(scope)
+        if not isinstance(target, Process):
+            process(ev, expr.then, scope)  # says what it is instead
+        moves.append((event, target))
         if event.channel in fallible:  # workflow.prefix: the activity may fail
             moves.append((fail_event(event), THROW))
     return tuple(moves)

@@ -132,3 +132,22 @@ def test_input_continuations_are_evaluated_once_per_value_and_kept() -> None:
     moves = term.moves()
     assert moves is term.moves()  # memoised in the site
     assert all(type(then) is Prefix for _, then in moves)
+
+
+def test_a_restriction_may_read_an_earlier_input_of_the_same_prefix() -> None:
+    spec = model("channel d : {0..2}.{0..2}\nP = d?x?y:{x} -> P")
+    assert [str(e) for e, _ in first_moves(spec, "P")] == ["d.0.0", "d.1.1", "d.2.2"]
+
+
+def test_a_saga_step_starting_with_an_input_is_named_by_its_first_event() -> None:
+    spec = model("activity pay : {1, 2}\nchannel refund : {1, 2}\n"
+                 "W = saga (pay?x -> SKIP undo refund!1 -> SKIP)")
+    saga = spec.unfold(spec.process("W"))
+    assert type(saga.body.body) is Input and saga.body.name == "pay.1"  # used in stranded.s
+
+
+def test_let_bound_values_are_captured_as_values() -> None:
+    spec = model("channel c, d : {0..3}\nP(n) = let m = n + 1 within c?x -> d!m -> P(n)")
+    term = spec.unfold(spec.process(parse_expr("P(1)")))
+    assert dict(term.captured) == {"m": 2, "n": 1}
+    assert term == spec.unfold(spec.process(parse_expr("P(1)")))
