@@ -18,6 +18,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from procalg.api import search
 from procalg.api.model import Model
@@ -29,6 +30,7 @@ from procalg.checks.refinement import check_refinement
 from procalg.checks.result import CheckResult, Stats
 from procalg.checks.traces import check_has_trace
 from procalg.errors import ModelError, ProcalgError
+from procalg.lts import LTS
 from procalg.syntax import ast
 from procalg.terms import Event, Sequence
 
@@ -122,10 +124,33 @@ def _divergence(model: Model, prop: ast.DivergenceFree, options: SearchOptions) 
     return search.divergence(model, prop.process, options)
 
 
+def _explored(model: Model, process: ast.Node, options: SearchOptions) -> Any:
+    """The process compiled and explored whole by the product engine (once per
+    process and engine options), or its term-level system where it does not apply.
+
+    Strong bisimulation, which the product's component reduction keeps,
+    preserves traces, failures, divergences and every bisimulation, so the
+    determinism, refinement and equivalence checks give the same verdicts on it.
+    """
+    term = model.process(process)
+    key = (term, options.engine, options.reduce, options.max_states,
+           options.product_max_states)
+    if key not in model.explored:
+        model.explored[key] = search.implementation(model, term, options)
+    return model.explored[key]
+
+
+def _whole(model: Model, process: ast.Node, options: SearchOptions) -> LTS:
+    explored = _explored(model, process, options)
+    if isinstance(explored, LTS):
+        return explored
+    return model.lts(process, max_states=options.max_states)
+
+
 def _determinism(model: Model, prop: ast.Deterministic, options: SearchOptions) -> CheckResult:
     # failures-divergences unless [F] asks for stable failures only (FDR's default is FD)
-    return check_determinism(model.system(prop.process), max_states=options.max_states,
-                             divergence=prop.model != "F")
+    return check_determinism(_explored(model, prop.process, options),
+                             max_states=options.max_states, divergence=prop.model != "F")
 
 
 def _has_trace(model: Model, prop: ast.HasTrace, options: SearchOptions) -> CheckResult:
@@ -145,14 +170,13 @@ def _reachable(model: Model, prop: ast.Reachable, options: SearchOptions) -> Che
 
 
 def _refines(model: Model, prop: ast.Refines, options: SearchOptions) -> CheckResult:
-    impl = search.implementation(model, prop.impl, options)
+    impl = _explored(model, prop.impl, options)
     return check_refinement(model.system(prop.spec), impl, prop.model,
                             max_states=options.max_states)
 
 
 def _equivalent(model: Model, prop: ast.Equivalent, options: SearchOptions) -> CheckResult:
-    left = model.lts(prop.left, max_states=options.max_states)
-    right = model.lts(prop.right, max_states=options.max_states)
+    left, right = (_whole(model, side, options) for side in (prop.left, prop.right))
     return check_equivalence(left, right, prop.kind)
 
 

@@ -19,6 +19,8 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
+from procalg.api.model import Model
+from procalg.api.search import SearchOptions, implementation
 from procalg.checks.compensation import terminal_outcomes
 from procalg.errors import ProcalgError
 from procalg.lts import LTS
@@ -31,6 +33,31 @@ from procalg.lts.render import MAX_STATES, render
 
 TEXT_FORMATS = ("aut", "dot", "json", "graphml")
 EQUIVALENCES = ("strong", "weak", "branching")
+
+
+def process_lts(model: Model, process: str, *, max_states: int | None = None,
+                engine: str = "auto", state_names: bool = False) -> LTS:
+    """The whole LTS of ``process``, explored by the engine ``check`` would use.
+
+    Where the product engine applies (and ``engine`` allows it) the compiled
+    network is explored in bulk, with components *not* reduced, so the state
+    count is the term-level one; otherwise, or when states must carry their
+    terms as names (pictures), the term-level rules explore it.
+
+    Example:
+        >>> from procalg.api.model import loads
+        >>> model = loads("channel a, b\\nP = a -> STOP ||| b -> STOP")
+        >>> lts = process_lts(model, "P")
+        >>> lts.num_states, lts.num_transitions
+        (4, 4)
+    """
+    if state_names or engine == "reference":
+        return model.lts(process, max_states=max_states, state_names=state_names)
+    options = SearchOptions(engine=engine, max_states=max_states, reduce=False)
+    explored = implementation(model, process, options)
+    if isinstance(explored, LTS):
+        return explored
+    return model.lts(process, max_states=max_states)
 
 
 def reduced(lts: LTS, equivalence: str | None) -> LTS:

@@ -42,6 +42,9 @@ class Model:
     spec: Any
     _processes: dict[str, Process] = field(default_factory=dict, repr=False, compare=False)
     _networks: dict[tuple, Any] = field(default_factory=dict, repr=False, compare=False)
+    explored: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+    """Whole LTSs already explored, by (term, engine options): assertions on
+    one process share one exploration (filled by :mod:`procalg.api.check`)."""
 
     @property
     def content_hash(self) -> str:
@@ -106,7 +109,7 @@ class Model:
         :func:`procalg.semantics.network.compile_network`).
 
         Example:
-            >>> model = loads("channel a\\nP = a -> P ||| a -> P")
+            >>> model = loads("channel a, b\\nA = a -> A\\nP = A ||| b -> A")
             >>> model.network("P") is model.network("P")
             True
         """

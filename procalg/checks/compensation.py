@@ -30,6 +30,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import numpy as np
+
 from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
 from procalg.lts.exploration import Exploration
 from procalg.lts.lts import LTS, TICK_INDEX, TransitionSystem
@@ -104,22 +106,24 @@ def terminal_outcomes(lts: LTS) -> dict[int, frozenset[str]]:
         {2: ['compensated', 'completed'], 4: ['failed'], 5: ['deadlocked']}
     """
     reachable = lts.reachable()
-    has_out = set(lts.src.tolist())
-    labels = lts.labels
-    after_compensated = {int(d) for s, lab, d in zip(lts.src, lts.label, lts.dst, strict=True)
-                         if labels[lab] == COMPENSATED and reachable[s]}
+    stuck = lts.out_degree() == 0
+    src, lab, dst = lts.src, lts.label, lts.dst
+    codes = {name: i for i, name in enumerate(lts.labels)}
+    after_compensated = np.zeros(lts.num_states, dtype=bool)
+    if COMPENSATED in codes:
+        after_compensated[dst[(lab == codes[COMPENSATED]) & reachable[src]]] = True
+    ending = reachable[src] & stuck[dst]  # transitions into a terminal state
+    tick = ending & (lab == TICK_INDEX)
     found: dict[int, set[str]] = {}
-    for s, lab, d in zip(lts.src.tolist(), lts.label.tolist(), lts.dst.tolist(), strict=True):
-        if not reachable[s] or d in has_out:
-            continue
-        if lab == TICK_INDEX:
-            found.setdefault(d, set()).add("compensated" if s in after_compensated
-                                           else "completed")
-        elif labels[lab] == THROW:
-            found.setdefault(d, set()).add("failed")
-    for state in range(lts.num_states):
-        if reachable[state] and state not in has_out and state not in found:
-            found[state] = {"deadlocked"}
+    kinds = [(tick & after_compensated[src], "compensated"),
+             (tick & ~after_compensated[src], "completed")]
+    if THROW in codes:
+        kinds.append((ending & (lab == codes[THROW]), "failed"))
+    for mask, outcome in kinds:
+        for state in np.unique(dst[mask]).tolist():
+            found.setdefault(state, set()).add(outcome)
+    for state in np.flatnonzero(reachable & stuck).tolist():
+        found.setdefault(state, {"deadlocked"})
     return {s: frozenset(o) for s, o in sorted(found.items())}
 
 

@@ -9,7 +9,14 @@ from pathlib import Path
 
 from procalg.api import check_model, load
 from procalg.api.explain import explain_report
-from procalg.api.export import draw, export_lts, lts_stats, parse_trace, reduced
+from procalg.api.export import (
+    draw,
+    export_lts,
+    lts_stats,
+    parse_trace,
+    process_lts,
+    reduced,
+)
 from procalg.api.search import SearchOptions
 from procalg.cli.explain import print_explanation
 from procalg.cli.progress import ProgressLine
@@ -78,7 +85,9 @@ def _print_details(reports: list, *, show_tau: bool, explained: dict) -> None:
 def lts(args: argparse.Namespace) -> int:
     """``procalg lts FILE PROCESS [--stats] [--format F [-o OUT]] [--minimize E]``."""
     model = load(args.file)
-    graph = reduced(model.lts(args.process, max_states=args.max_states), args.minimize)
+    explored = process_lts(model, args.process, max_states=args.max_states,
+                           engine=args.engine)
+    graph = reduced(explored, args.minimize)
     if args.format is not None:
         _write(export_lts(graph, args.format), args.output)
     elif args.output is not None:
@@ -102,8 +111,9 @@ def graph(args: argparse.Namespace) -> int:
     """``procalg graph FILE PROCESS -o OUT [--minimize E] [--highlight-trace T]``."""
     model = load(args.file)
     names = args.minimize is None  # a quotient's states are blocks, not terms
-    lts = reduced(model.lts(args.process, max_states=args.max_states, state_names=names),
-                  args.minimize)
+    explored = process_lts(model, args.process, max_states=args.max_states,
+                           engine=args.engine, state_names=names)
+    lts = reduced(explored, args.minimize)
     if lts.num_states > MAX_PICTURE_STATES and not args.output.endswith((".dot", ".gv")):
         raise ProcalgError(
             f"the LTS has {lts.num_states} states, more than the picture limit of "

@@ -16,6 +16,7 @@ from procalg.api.export import EQUIVALENCES, TEXT_FORMATS
 from procalg.api.search import ENGINES
 from procalg.cli import commands
 from procalg.cli import run as run_commands
+from procalg.cli import worker as worker_command
 from procalg.errors import ProcalgError
 
 DEFAULT_MAX_STATES = 5_000_000
@@ -76,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common_lts_options(graph)
     graph.set_defaults(run=commands.graph)
     run_commands.register(sub)  # run, runs, replay (procalg/cli/run.py)
+    worker_command.register(sub)  # worker (procalg/cli/worker.py)
     return parser
 
 
@@ -84,6 +86,9 @@ def _common_lts_options(parser: argparse.ArgumentParser) -> None:
                         help="minimise by this bisimulation first")
     parser.add_argument("--max-states", type=int, default=DEFAULT_MAX_STATES, metavar="N",
                         help="stop exploring beyond N states (default: %(default)s; 0: no limit)")
+    parser.add_argument("--engine", choices=ENGINES, default="auto",
+                        help="product: the compiled parallel network; reference: the "
+                             "term-level rules; auto (default): product where it applies")
 
 
 MEMORY_SHARE = 0.8

@@ -177,23 +177,33 @@ class LTS:
         return np.flatnonzero(stuck).tolist()
 
     def reachable(self) -> np.ndarray:
-        """Boolean mask of the states reachable from ``initial`` (iterative DFS, O(S + T)).
+        """Boolean mask of the states reachable from ``initial``.
+
+        Breadth-first, one whole level at a time in numpy (the successors of
+        a level gathered from the CSR offsets at once): O(S + T) work plus
+        a small constant per level.
 
         Example:
             >>> LTS.build(3, 0, ["a"], [(0, "a", 1), (2, "a", 0)]).reachable().tolist()
             [True, True, False]
         """
-        offsets, dst = self._offsets.tolist(), self.dst.tolist()
-        seen = bytearray(self.num_states)
-        seen[self.initial] = 1
-        stack = [self.initial]
-        while stack:
-            s = stack.pop()
-            for d in dst[offsets[s]:offsets[s + 1]]:
-                if not seen[d]:
-                    seen[d] = 1
-                    stack.append(d)
-        return np.frombuffer(bytes(seen), dtype=bool).copy()
+        offsets = self._offsets
+        seen = np.zeros(self.num_states, dtype=bool)
+        seen[self.initial] = True
+        frontier = np.array([self.initial], dtype=np.int64)
+        while frontier.size:
+            starts = offsets[frontier]
+            counts = offsets[frontier + 1] - starts
+            total = int(counts.sum())
+            if total == 0:
+                break
+            # positions starts[i] .. starts[i] + counts[i] - 1, for every i, flattened
+            shift = np.repeat(starts - (np.cumsum(counts) - counts), counts)
+            targets = self.dst[np.arange(total, dtype=np.int64) + shift]
+            targets = np.unique(targets[~seen[targets]])
+            seen[targets] = True
+            frontier = targets.astype(np.int64, copy=False)
+        return seen
 
     def triples(self) -> Iterator[tuple[int, str, int]]:
         """Every transition as ``(src, label name, dst)``."""

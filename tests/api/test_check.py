@@ -43,3 +43,33 @@ def test_stable_failures_determinism_still_catches_a_refusal() -> None:
     (report,) = check_model(model)
     assert report.result == "fail"
     assert report.check.counterexample.trace == ()
+
+
+def test_assertions_on_one_process_share_one_exploration() -> None:
+    model = loads(
+        "channel a, b\n"
+        "A = a -> A\n"
+        "P = A ||| b -> A\n"
+        "assert P :[deterministic]\n"
+        "assert P :[deterministic [F]]\n"
+        "assert P [T= P\n"
+        "assert P = P :[strong]\n"
+    )
+    reports = list(check_model(model))
+    assert [r.result for r in reports] == ["pass"] * 4
+    assert len(model.explored) == 1  # one compiled product, four checks
+
+
+def test_determinism_on_the_compiled_product_finds_the_term_level_counterexample() -> None:
+    text = (
+        "channel a, b\n"
+        "P = a -> STOP [] a -> b -> STOP\n"
+        "Q = P ||| b -> STOP\n"
+        "assert Q :[deterministic]\n"
+    )
+    from procalg.api.search import SearchOptions
+
+    (product,) = check_model(loads(text))
+    (reference,) = check_model(loads(text), options=SearchOptions(engine="reference"))
+    assert product.result == reference.result == "fail"
+    assert product.check.counterexample.trace == reference.check.counterexample.trace

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from procalg.api import loads
-from procalg.api.export import draw, export_lts, parse_trace, reduced
+from procalg.api.export import draw, export_lts, parse_trace, process_lts, reduced
 from procalg.errors import ProcalgError
 from procalg.lts.aut import read_aut
 
@@ -46,3 +46,29 @@ def test_draw_picks_the_format_from_the_suffix(tmp_path: Path) -> None:
     assert b"<svg" in svg.read_bytes()
     dot = draw(MODEL.lts("P"), tmp_path / "p.gv")
     assert dot.read_text().startswith("digraph")
+
+
+NETWORK = loads(
+    "channel a, b, c\n"
+    "P = a -> b -> P [] c -> SKIP\n"
+    "Q = b -> Q\n"
+    "Net = (P [| {b} |] Q) ||| (a -> STOP)\n"
+    "Seq = a -> b -> SKIP\n"
+)
+
+
+@pytest.mark.parametrize("process", ["Net", "Net \\ {b}", "P [| {b} |] Q"])
+def test_process_lts_of_a_network_is_the_term_level_lts_up_to_strong_bisimulation(
+        process: str) -> None:
+    from procalg.checks.equivalence import check_equivalence
+
+    product = process_lts(NETWORK, process)
+    reference = process_lts(NETWORK, process, engine="reference")
+    assert product.num_states == reference.num_states  # components are not reduced
+    assert product.num_transitions == reference.num_transitions
+    assert check_equivalence(product, reference, "strong").passed
+
+
+def test_process_lts_keeps_term_names_when_a_picture_asks_for_them() -> None:
+    lts = process_lts(NETWORK, "Net", state_names=True)
+    assert lts.state_names is not None and "STOP" in lts.state_names[0]

@@ -105,3 +105,11 @@ def test_build_keeps_exactly_the_distinct_triples(case: tuple[int, list]) -> Non
 def test_reachable_follows_transitions_from_the_initial_state_only() -> None:
     lts = LTS.build(5, 1, ["a"], [(0, "a", 1), (1, TAU, 2), (2, "a", 1), (2, TICK, 3), (4, "a", 4)])
     assert lts.reachable().tolist() == [False, True, True, True, False]
+
+
+def test_reachable_follows_long_chains_and_ignores_unreached_parts() -> None:
+    n = 500
+    triples = [(i, "a", i + 1) for i in range(n - 1)] + [(n + 1, "a", 0), (n, "a", n)]
+    lts = LTS.build(n + 2, 0, ["a"], triples)
+    mask = lts.reachable()
+    assert mask[:n].all() and not mask[n] and not mask[n + 1]
