@@ -102,7 +102,8 @@ class Model:
                                                  state_name=namer))
 
     def network(self, process: str | ast.Node | Process, *, reduce: bool = True,
-                leaf_limit: int | None = None) -> Network | NotApplicable:
+                leaf_limit: int | None = None,
+                lazy_limit: int | None = None) -> Network | NotApplicable:
         """The process compiled for the product engine, once per process.
 
         Several assertions on one process in one ``check`` share it (see
@@ -116,10 +117,10 @@ class Model:
         from procalg.semantics.network import compile_network  # numpy: only for checks
 
         term = self.process(process)
-        key = (term, reduce, leaf_limit)
+        key = (term, reduce, leaf_limit, lazy_limit)
         if key not in self._networks:
             self._networks[key] = self._with_source(lambda: compile_network(
-                term, self.spec, reduce=reduce, max_states=leaf_limit))
+                term, self.spec, reduce=reduce, max_states=leaf_limit, lazy_limit=lazy_limit))
         return self._networks[key]
 
     def value(self, expr: ast.Node) -> Any:

@@ -39,6 +39,7 @@ from procalg.checks.divergence import check_divergence
 from procalg.checks.reachability import check_reachable
 from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
 from procalg.errors import LimitExceeded
+from procalg.lts.lazy import AlphabetError
 from procalg.lts.network import Network
 from procalg.lts.product import (
     Progress,
@@ -113,8 +114,11 @@ def implementation(model: Model, process: Any, options: SearchOptions) -> Any:
     if isinstance(network, NotApplicable):
         return model.system(process)
     limit = options.max_states if options.product_max_states == -1 else options.product_max_states
-    return explore_product(network, max_states=limit, max_memory=options.max_memory,
-                           progress=options.progress)
+    try:
+        return explore_product(network, max_states=limit, max_memory=options.max_memory,
+                               progress=options.progress)
+    except AlphabetError:  # a lazy leaf did a saga move no rule was built for
+        return model.system(process)
 
 
 def _run(model: Model, process: Any, options: SearchOptions,
@@ -124,16 +128,26 @@ def _run(model: Model, process: Any, options: SearchOptions,
     started = time.perf_counter()
     network = _network(model, process, options)
     if isinstance(network, NotApplicable):
-        result = reference(model.system(process))
-        extra = {**result.stats.extra, "engine": "reference", "why": network.reason}
-        return CheckResult(result.verdict, result.counterexample,
-                           Stats(result.stats.states, result.stats.transitions,
-                                 result.stats.seconds, extra), result.message)
+        return _on_reference(model, process, reference, network.reason)
     limit = options.max_states if options.product_max_states == -1 else options.product_max_states
     kw = {"max_states": limit, "max_memory": options.max_memory,
           "progress": options.progress}
-    found = product(network, kw)
+    try:
+        found = product(network, kw)
+    except AlphabetError as err:  # a lazy leaf did a saga move no rule was built for
+        return _on_reference(model, process, reference,
+                             f"a lazily explored component left its declared events ({err})")
     return _result(found, found_means_fail, what, time.perf_counter() - started)
+
+
+def _on_reference(model: Model, process: Any, reference: Callable[[Any], CheckResult],
+                  why: str) -> CheckResult:
+    """The term-level check, its stats saying why the product engine did not run."""
+    result = reference(model.system(process))
+    extra = {**result.stats.extra, "engine": "reference", "why": why}
+    return CheckResult(result.verdict, result.counterexample,
+                       Stats(result.stats.states, result.stats.transitions,
+                             result.stats.seconds, extra), result.message)
 
 
 def _network(model: Model, process: Any, options: SearchOptions) -> Network | NotApplicable:
@@ -141,7 +155,8 @@ def _network(model: Model, process: Any, options: SearchOptions) -> Network | No
     if options.engine == "reference":
         return NotApplicable("--engine reference")
     network = model.network(process, reduce=options.reduce,
-                            leaf_limit=min(LEAF_LIMIT, options.max_states or LEAF_LIMIT))
+                            leaf_limit=min(LEAF_LIMIT, options.max_states or LEAF_LIMIT),
+                            lazy_limit=options.max_states)
     if isinstance(network, NotApplicable) and options.engine == "product":
         raise LimitExceeded(f"the product engine cannot run this process: {network.reason}",
                             hint="use --engine auto or reference")

@@ -38,12 +38,14 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
 from procalg.errors import LimitExceeded, ProcalgError
-from procalg.lts import LTS, explore
+from procalg.lts import LTS, TICK, explore
 from procalg.lts import control as ctl
+from procalg.lts.lazy import LazyComponent, leaf
 from procalg.lts.network import (
     DONE,
     Network,
@@ -70,6 +72,7 @@ from procalg.terms import (
     Rename,
     Seq,
     Timeout,
+    show_process,
 )
 from procalg.terms.saga import THROW_EVENT
 
@@ -100,15 +103,29 @@ class NotApplicable:
 
 
 class _Leaves:
-    """Explores leaf terms once each, with shared firing-rule caches."""
+    """Explores leaf terms once each, with shared firing-rule caches.
 
-    def __init__(self, rules: Rules, max_states: int | None) -> None:
+    A leaf directly under parallel, hiding and renaming may be *lazy*: past
+    :data:`~procalg.lts.lazy.EAGER_LIMIT` states it becomes a
+    :class:`~procalg.lts.lazy.LazyComponent` that the product search expands
+    only where it goes (an unbounded queue kept small by its partners). A
+    leaf under a control operator is always explored whole: the control
+    components need its initial labels and reset moves.
+    """
+
+    def __init__(self, rules: Rules, max_states: int | None,
+                 alphabet: Callable[[], frozenset[str]] | None = None,
+                 lazy_limit: int | None = None) -> None:
         self.rules = rules
         self.max_states = max_states
-        self.done: dict[Process, LTS] = {}
+        self.alphabet = alphabet
+        self.lazy_limit = lazy_limit
+        self.done: dict[tuple[Process, bool], LTS | LazyComponent] = {}
 
-    def lts(self, term: Process) -> LTS:
-        if term not in self.done:
+    def lts(self, term: Process, lazy: bool = False) -> LTS | LazyComponent:
+        lazy = lazy and self.alphabet is not None
+        key = (term, lazy)
+        if key not in self.done:
             rules = self.rules
 
             class _Leaf:
@@ -118,8 +135,28 @@ class _Leaves:
                 def successors(self, state: Process) -> Any:
                     return rules.transitions(state)
 
-            self.done[term] = explore(_Leaf(), max_states=self.max_states)
-        return self.done[term]
+            if lazy:
+                assert self.alphabet is not None
+                self.done[key] = leaf(_Leaf(), self.alphabet(), max_states=self.lazy_limit,
+                                      name=show_process(term)[:40])
+            else:
+                self.done[key] = explore(_Leaf(), max_states=self.max_states)
+        return self.done[key]
+
+
+def _alphabet(spec_or_unfold: Any) -> Callable[[], frozenset[str]] | None:
+    """Every event a leaf of this model can do (✓ included), computed on first
+    use; ``None`` (leaves always whole) without a loaded model's channels."""
+    if not hasattr(spec_or_unfold, "events"):
+        return None
+    found: list[frozenset[str]] = []
+
+    def alphabet() -> frozenset[str]:
+        if not found:
+            found.append(frozenset(str(e) for e in spec_or_unfold.events) | {TICK})
+        return found[0]
+
+    return alphabet
 
 
 def _rules(spec_or_unfold: Any) -> Rules:
@@ -200,7 +237,8 @@ class _Recursive(Exception):
 
 
 def compile_network(term: Process, spec_or_unfold: Any, *, reduce: bool = True,
-                    max_states: int | None = None) -> Network | NotApplicable:
+                    max_states: int | None = None, lazy: bool = True,
+                    lazy_limit: int | None = None) -> Network | NotApplicable:
     """The network of ``term``, or why the product engine does not apply.
 
     Args:
@@ -208,8 +246,12 @@ def compile_network(term: Process, spec_or_unfold: Any, *, reduce: bool = True,
         spec_or_unfold: a :class:`~procalg.semantics.spec.Spec` (anything with
             ``rules()``) or an unfold function ``Call -> Process``.
         reduce: reduce each component modulo strong bisimulation first.
-        max_states: state limit for exploring each leaf (a larger leaf gives
-            :class:`NotApplicable`).
+        max_states: state limit for exploring a leaf whole (a larger leaf that
+            cannot be lazy gives :class:`NotApplicable`).
+        lazy: leaves of a loaded model directly under parallel, hiding and
+            renaming that pass :data:`~procalg.lts.lazy.EAGER_LIMIT` states are
+            explored lazily, by the search, where the product reaches them.
+        lazy_limit: the most local states a lazy leaf may reach.
 
     Raises:
         ModelError: the term's definitions are wrong (unguarded recursion ...).
@@ -225,7 +267,8 @@ def compile_network(term: Process, spec_or_unfold: Any, *, reduce: bool = True,
     if not shape.compiled(top):
         return NotApplicable(
             f"no parallel network to compile (the top operator is {type(top).__name__})")
-    leaves = _Leaves(rules, max_states)
+    leaves = _Leaves(rules, max_states, _alphabet(spec_or_unfold) if lazy else None,
+                     lazy_limit)
     while True:
         try:
             net, kinds = _build(top, shape, leaves)
@@ -277,7 +320,7 @@ def _build(top: Process, shape: _Shape, leaves: _Leaves) -> tuple[Network, list[
         elif type(term) is Omega:  # terminated from the start (a one-component ||)
             done.append(_OMEGA_LEAF)
         elif not shape.compiled(term):
-            done.append(component(leaves.lts(term)))
+            done.append(component(leaves.lts(term, lazy=controls == 0)))
         else:
             if term in on_path:
                 raise _Recursive(term)
