@@ -27,7 +27,7 @@ from procalg.cli.report import (
     report_json,
     summary_line,
 )
-from procalg.errors import ProcalgError
+from procalg.errors import ProcalgError, UsageError
 from procalg.lts.render import MAX_STATES as MAX_PICTURE_STATES
 
 
@@ -66,9 +66,13 @@ def check(args: argparse.Namespace) -> int:
 
 
 def _print_details(reports: list, *, show_tau: bool, explained: dict) -> None:
+    printed = set()  # one cause (a definition) often breaks several assertions: say it once
     for r in reports:
         if r.result == "error":
-            print(f"\n{r.error.render()}", file=sys.stderr)
+            text = r.error.render()
+            if text not in printed:
+                printed.add(text)
+                print(f"\n{text}", file=sys.stderr)
         elif r.result == "fail" and r.check and r.check.counterexample:
             where = f" (line {r.line})" if r.line else ""
             print(f"\n{FAIL_MARK} {r.assertion.text}{where}")
@@ -91,7 +95,7 @@ def lts(args: argparse.Namespace) -> int:
     if args.format is not None:
         _write(export_lts(graph, args.format), args.output)
     elif args.output is not None:
-        raise ProcalgError("-o needs --format to say what to write",
+        raise UsageError("-o needs --format to say what to write",
                            hint="add --format aut, dot, json or graphml")
     if args.stats or args.format is None:
         stats = lts_stats(args.process, graph)

@@ -16,6 +16,7 @@ from procalg.api.export import EQUIVALENCES, TEXT_FORMATS
 from procalg.api.search import ENGINES
 from procalg.cli import commands
 from procalg.cli import run as run_commands
+from procalg.cli.report import error_json
 from procalg.errors import ProcalgError
 
 DEFAULT_MAX_STATES = 5_000_000
@@ -129,7 +130,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.run(args)
     except ProcalgError as err:
-        print(err.render(), file=sys.stderr)
+        if err.source is None and err.span is None:
+            err.origin = "procalg"  # no file is at fault: the command is (not "<input>")
+        if getattr(args, "json", False):
+            print(error_json(err))
+        else:
+            print(err.render(), file=sys.stderr)
         return 2
     except MemoryError:
         pass  # reported below, once the exploration's frames have been let go

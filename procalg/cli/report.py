@@ -14,8 +14,10 @@ import json
 from procalg.api import AssertionReport
 from procalg.api.evidence import MARKS, evidence_lines, format_trace
 from procalg.checks.result import Counterexample
+from procalg.errors import ProcalgError
 
-__all__ = ["counterexample_text", "engine_notes", "format_trace", "report_json", "summary_line"]
+__all__ = ["counterexample_text", "engine_notes", "error_fields", "error_json", "format_trace",
+           "report_json", "summary_line"]
 PASS_MARK, FAIL_MARK, ERROR_MARK = MARKS["pass"], MARKS["fail"], MARKS["error"]
 
 
@@ -45,6 +47,36 @@ def engine_notes(report: AssertionReport) -> list[str]:
     if engine == "reference":
         return [f"engine: reference (term-level rules): {extra.get('why', '')}"]
     return ["engine: reference (term-level rules)"]
+
+
+def error_json(err: ProcalgError) -> str:
+    """The ``--json`` document for a command that failed before any check ran.
+
+    Example:
+        >>> from procalg.errors import UsageError
+        >>> print(error_json(UsageError("cannot read m.proc", hint="check the path")))
+        {
+          "error": {
+            "message": "cannot read m.proc",
+            "file": null,
+            "line": null,
+            "column": null,
+            "hint": "check the path"
+          }
+        }
+    """
+    return json.dumps({"error": error_fields(err)}, indent=2, ensure_ascii=False)
+
+
+def error_fields(err: ProcalgError) -> dict:
+    """An error's message, place and hint, for JSON."""
+    return {
+        "message": err.message,
+        "file": err.source.name if err.source else None,
+        "line": err.span.line if err.span else None,
+        "column": err.span.column if err.span else None,
+        "hint": err.hint,
+    }
 
 
 def report_json(filename: str, reports: list[AssertionReport],
@@ -83,6 +115,8 @@ def report_json(filename: str, reports: list[AssertionReport],
             "seconds": round(r.seconds, 6),
             "engine": (r.check.stats.extra.get("engine", "reference") if r.check else None),
         })
+        if r.error is not None:  # where and what to do, as the text report's caret and hint
+            items[-1]["error"] = error_fields(r.error)
         if explanations is not None:
             items[-1]["explanation"] = explanations.get(id(r))
     summary = {k: sum(1 for r in reports if r.result == v)
