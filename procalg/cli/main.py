@@ -17,6 +17,7 @@ from procalg.api.search import ENGINES
 from procalg.cli import commands
 from procalg.cli import run as run_commands
 from procalg.cli.report import error_json
+from procalg.cli.style import Style
 from procalg.errors import ProcalgError
 
 DEFAULT_MAX_STATES = 5_000_000
@@ -135,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if getattr(args, "json", False):
             print(error_json(err))
         else:
-            print(err.render(), file=sys.stderr)
+            print(Style.for_stream(sys.stderr).diagnostic(err.render()), file=sys.stderr)
         return 2
     except MemoryError:
         pass  # reported below, once the exploration's frames have been let go
