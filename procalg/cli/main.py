@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from procalg.api.export import EQUIVALENCES, TEXT_FORMATS
 from procalg.api.search import ENGINES
-from procalg.cli import commands
+from procalg.cli import commands, step
 from procalg.cli import run as run_commands
 from procalg.cli.report import error_json
 from procalg.cli.style import Style
@@ -78,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common_lts_options(graph)
     graph.set_defaults(run=commands.graph)
     run_commands.register(sub)  # run, runs, replay (procalg/cli/run.py)
+    step.register(sub)  # step (procalg/cli/step.py)
     return parser
 
 
