@@ -82,3 +82,13 @@ def test_unguarded_recursion_via_lts_has_a_position_with_either_engine(
     path = model(UNGUARDED, "m.proc")
     assert main(["lts", path, "P", "--engine", engine]) == 2
     assert capsys.readouterr().err.startswith(f"{path}:2:1: error: unguarded recursion")
+
+
+@pytest.mark.parametrize("verb", [["list"], ["show", "some-run"]])
+def test_runs_list_and_show_refuse_retry_which_means_nothing_to_them(
+        tmp_path, capsys, verb) -> None:
+    argv = ["runs", *verb, "--db", str(tmp_path / "runs.db"), "--retry", "ship.maximum_attempts=5"]
+    assert main(argv) == 2
+    assert capsys.readouterr().err == (
+        f"procalg: error: --retry means nothing to 'procalg runs {verb[0]}'\n"
+        "  hint: retry policies apply where a run executes: run, runs resume, runs signal\n")
