@@ -18,6 +18,7 @@ from procalg.api.animate import Animation
 from procalg.api.evidence import format_trace
 from procalg.cli.style import COLUMNS, Style
 from procalg.errors import ProcalgError
+from procalg.terms import show_process
 
 HELP = "take an event by its number or name; back: undo a step; trace; quit"
 
@@ -86,7 +87,7 @@ def _visible(trace: tuple[str, ...]) -> tuple[str, ...]:
 
 def _show(animation: Animation, out: TextIO) -> None:
     moves = animation.offers()
-    state = _clip(f"state: {_describe(animation.state)}")
+    state = _clip(f"state: {show_process(animation.state)}")
     print(state, file=out)
     if not moves:
         print("  nothing is offered: the process is stuck or has ended (back, trace or quit)",
@@ -98,12 +99,6 @@ def _show(animation: Animation, out: TextIO) -> None:
         if same[move.label] > 1 or move.label == "τ":  # which branch is which
             text += f"  -> {move.description}"
         print(_clip(text), file=out)
-
-
-def _describe(term) -> str:
-    from procalg.terms import show_process
-
-    return show_process(term)
 
 
 def _clip(text: str) -> str:
