@@ -35,9 +35,9 @@ import numpy as np
 from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
 from procalg.lts.exploration import Exploration
 from procalg.lts.lts import LTS, TICK_INDEX, TransitionSystem
+from procalg.reserved import COMPENSATED, THROW
 
 STRANDED, UNREVERTED = "stranded.", "unreverted."
-THROW, COMPENSATED = "throw", "compensated"
 OUTCOMES = ("completed", "compensated", "failed", "deadlocked")
 
 

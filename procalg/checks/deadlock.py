@@ -38,9 +38,7 @@ import numpy as np
 from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
 from procalg.lts.exploration import ExplicitSystem, Exploration
 from procalg.lts.lts import LTS, TICK_INDEX, TransitionSystem
-
-THROW = "throw"
-"""Abnormal termination (THROW, docs/sagas.md): like ✓, not a deadlock."""
+from procalg.reserved import THROW
 
 
 def check_deadlock(system: TransitionSystem[Any] | LTS, *,

@@ -9,9 +9,8 @@ Example:
     ('τ', '✓', 0, 1)
 """
 
-TAU = "τ"
-"""The name of the internal action; always label 0."""
-TICK = "✓"
-"""The name of successful termination; always label 1."""
+from procalg.reserved import TAU, TICK
+
+__all__ = ["TAU", "TAU_INDEX", "TICK", "TICK_INDEX"]
 TAU_INDEX = 0
 TICK_INDEX = 1

@@ -57,11 +57,10 @@ from procalg.lts.lts import LTS, TAU, TAU_INDEX, TICK_INDEX
 from procalg.lts.network import Network
 from procalg.lts.vectors import Tables
 from procalg.lts.visited import Visited, sorted_unique
+from procalg.reserved import THROW
 
 CHUNK = 1 << 14
 """Frontier states expanded per batch (bounds the scratch memory)."""
-THROW = "throw"
-"""Abnormal termination (``THROW``): a state it enters has ended, like after ✓."""
 
 
 @dataclass(frozen=True, slots=True)

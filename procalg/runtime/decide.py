@@ -56,9 +56,7 @@ from procalg.runtime.units import batch, offers
 from procalg.runtime.workflow import ChannelKind, Workflow
 from procalg.terms.process import Omega, Process
 from procalg.terms.saga import COMPENSATED, Compensated, Saga, Thrown, failed_activity
-from procalg.terms.values import Event, sort_key
-
-Label = Event | str
+from procalg.terms.values import Event, Label, sort_key
 
 
 class ReplayError(RunError):

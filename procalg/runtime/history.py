@@ -27,10 +27,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from procalg.errors import FormatError
-from procalg.terms.values import Atom, Dotted, Event, Sequence, Value
-
-Label = Event | str
-"""An event, or ``"τ"`` / ``"✓"``."""
+from procalg.terms.values import Atom, Dotted, Event, Label, Sequence, Value
 
 
 def encode_value(value: Value) -> Any:

@@ -65,8 +65,8 @@ from procalg.terms.saga import (
     stranded_event,
     unreverted_event,
 )
+from procalg.terms.values import Label
 
-Label = Event | str
 Move = tuple[Label, Process]
 
 

@@ -71,9 +71,8 @@ from procalg.terms import (
 from procalg.terms.compressed import Compressed
 from procalg.terms.input import Input
 from procalg.terms.saga import SagaTerm
+from procalg.terms.values import Label
 
-Label = Event | str
-"""An event, ``TAU`` or ``TICK``."""
 Step = tuple[Label, Process]
 Unfold = Callable[[Call], Process]
 

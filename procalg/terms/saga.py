@@ -25,19 +25,20 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from procalg import reserved
 from procalg.terms.process import Process, _term, show_process
 from procalg.terms.values import Atom, Event
 
-THROW_EVENT = Event("throw")
+THROW_EVENT = Event(reserved.THROW)
 """Abnormal termination: the label of THROW's one transition."""
-COMPENSATE = Event("compensate")
+COMPENSATE = Event(reserved.COMPENSATE)
 """A saga caught a throw: its rollback starts."""
-COMPENSATED = Event("compensated")
+COMPENSATED = Event(reserved.COMPENSATED)
 """A saga's rollback finished; it terminates (✓) next."""
-FAIL, STRANDED, UNREVERTED = "fail", "stranded", "unreverted"
+FAIL, STRANDED, UNREVERTED = reserved.FAIL, reserved.STRANDED, reserved.UNREVERTED
 """Channels of activity failure, of a completed pivot met by a rollback, and
 of a compensation that threw."""
-RESERVED = frozenset({"throw", FAIL, "compensate", "compensated", STRANDED, UNREVERTED})
+RESERVED = reserved.SAGA
 """Channel names the semantics owns."""
 
 

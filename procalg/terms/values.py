@@ -161,3 +161,8 @@ def sort_key(value: Value) -> tuple:
     if isinstance(value, frozenset):
         return (kind, tuple(sorted(sort_key(v) for v in value)))
     return (kind, repr(value))
+
+
+Label = Event | str
+"""What a transition shows: an :class:`Event`, or one of the reserved names
+``"τ"`` and ``"✓"`` (:mod:`procalg.reserved`). Defined once, here."""
