@@ -151,6 +151,14 @@ class _Search:
         # deduplicated and filtered against the visited set (bounded scratch,
         # each distinct successor searched for about once); the survivors
         # (new states) wait in ``fresh``, deduplicated among themselves only
+        if len(frontier) <= CHUNK:  # one chunk: a thread hand-off would cost more than it saves
+            count, succ, hit, scratch = self._expand(frontier, stop)
+            self.transitions += count
+            if hit is not None:
+                return hit
+            self._account(8 * len(succ) + scratch)
+            self.visited.add_level(self.visited.unseen(succ), checked=True)
+            return None
         budget = max(1 << 16, len(self.visited) // 16)
         raw: list[np.ndarray] = []
         fresh: list[np.ndarray] = []

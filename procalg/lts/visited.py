@@ -1,27 +1,34 @@
-"""The visited set of a level-synchronous BFS: sorted codes with level tags.
+"""The visited set of a level-synchronous BFS: sorted runs with level tags.
 
-States live in three tiers: ``big`` and ``mid``, sorted ``int64`` arrays
-with a level tag per state (``uint16``, widened if the search gets deeper),
-and the frontier (the newest level). Membership is a binary search per tier
-(``np.searchsorted`` on sorted queries), frontier first, each tier seeing
-only what the previous ones missed. After each level the frontier is merged
-into ``mid``; when ``mid`` holds more than an eighth of ``big``, it is merged
-into ``big``. Merges are in place: the target is grown with
-``ndarray.resize`` (``realloc``, no copy for large arrays) and its old
-entries are moved backwards chunk by chunk, so a merge needs only a chunk of
-scratch memory. No state is stored twice, and the level tags give shortest
-counterexamples by backward search. This is the sorted-merge visited set of
-FDR's level-by-level search (Gibson-Robinson et al., "FDR3", TACAS 2014),
-kept in memory.
+States live in sorted runs, each an ``int64`` array with a level tag per
+state (``uint16``, widened if the search gets deeper), plus the frontier
+(the newest level). Membership is a binary search per run
+(``np.searchsorted`` on sorted queries), newest run first, each run seeing
+only what the newer ones missed. After each level the frontier becomes the
+newest run, and while a run holds less than ``_RATIO`` times the run after
+it, the two are merged: run sizes fall geometrically, so there are
+O(log_R S) runs and each state is merged O(R log_R S) times overall, and a
+level's cost is proportional to its size plus the few small runs it merges
+into -- not to the size of the whole set. This is the levelled
+log-structured merge-tree (O'Neil, Cheng, Gawlick and O'Neil, "The
+log-structured merge-tree (LSM-tree)", Acta Informatica 1996), kept in
+memory; with a deep, narrow space (thousands of tiny levels) a fixed middle
+tier would be rewritten at every level instead.
+
+Merges are in place: the target is grown with ``ndarray.resize``
+(``realloc``, no copy for large arrays) and its old entries are moved
+backwards chunk by chunk, so a merge needs only a chunk of scratch memory.
+No state is stored twice, and the level tags give shortest counterexamples
+by backward search. This is the sorted-merge visited set of FDR's
+level-by-level search (Gibson-Robinson et al., "FDR3", TACAS 2014).
 
 Codes are ``int64``, or Python integers in ``object`` arrays when a
 network's codes are wider than 62 bits (same algorithms, slower);
 :meth:`Visited.recode` re-encodes every state when the code layout changes
 (a lazily explored component outgrew its digits).
 
-Memory: 8 bytes of code plus 2 of level tag per state. Time: O(S log S)
-for merges overall (the big tier grows geometrically) plus O(q log S) per
-batch of q queries.
+Memory: 8 bytes of code plus 2 of level tag per state. Time: O(R S log_R S)
+for merges overall plus O(q log S) per batch of q queries.
 
 Example:
     >>> v = Visited(np.array([5]))
@@ -39,7 +46,8 @@ import numpy as np
 Recode = Callable[[np.ndarray], np.ndarray]
 
 _CHUNK = 1 << 16
-_MID_SHARE = 8  # merge mid into big when it exceeds 1/8 of big: bounds merge scratch
+_RATIO = 8  # a run is kept apart only while it is 8x the next: few runs, few merges
+_TAG16 = int(np.iinfo(np.uint16).max)
 
 
 def sorted_unique(codes: np.ndarray, kind: str = "quicksort") -> np.ndarray:
@@ -59,18 +67,26 @@ def sorted_unique(codes: np.ndarray, kind: str = "quicksort") -> np.ndarray:
     return out[keep]
 
 
-class _Tier:
+class _Run:
     """A sorted code array with a level tag per code."""
 
-    def __init__(self) -> None:
-        self.codes = np.zeros(0, dtype=np.int64)
-        self.tags = np.zeros(0, dtype=np.uint16)
+    __slots__ = ("codes", "tags")
 
-    def merge(self, codes: np.ndarray, tags: np.ndarray) -> None:
+    def __init__(self, codes: np.ndarray, tags: np.ndarray) -> None:
+        self.codes, self.tags = codes, tags
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def merge(self, other: _Run) -> None:
+        """Take in the disjoint ``other`` (this run's array is grown in place:
+        it is an older frontier, which no caller holds any more)."""
+        codes, tags = other.codes, other.tags
         if self.codes.dtype != codes.dtype:  # int64 meets wide codes: all become Python ints
             self.codes, codes = self.codes.astype(object), codes.astype(object)
         if self.tags.dtype != tags.dtype:
-            self.tags = self.tags.astype(tags.dtype)
+            wide = np.promote_types(self.tags.dtype, tags.dtype)
+            self.tags, tags = self.tags.astype(wide), tags.astype(wide)
         self.codes, self.tags = _merge_into(self.codes, self.tags, codes, tags)
 
     def find(self, codes: np.ndarray) -> np.ndarray:
@@ -88,30 +104,31 @@ class Visited:
     """A set of int64 codes, each tagged with the BFS level that found it."""
 
     def __init__(self, initial: np.ndarray) -> None:
-        self.big, self.mid = _Tier(), _Tier()
+        self.runs: list[_Run] = []  # largest (oldest) first
         self.depth = 0
         initial = np.asarray(initial)
         self.frontier = sorted_unique(initial if initial.dtype == object
                                       else initial.astype(np.int64))
 
     def __len__(self) -> int:
-        return len(self.big.codes) + len(self.mid.codes) + len(self.frontier)
+        return sum(len(r) for r in self.runs) + len(self.frontier)
 
     @property
     def nbytes(self) -> int:
         """Bytes held by the set."""
-        return sum(_bytes(t.codes) + t.tags.nbytes for t in (self.big, self.mid)) + \
-            _bytes(self.frontier)
+        return sum(_bytes(r.codes) + r.tags.nbytes for r in self.runs) + _bytes(self.frontier)
 
     def _finders(self) -> list:
         frontier = self.frontier
-        return [lambda q: _find(frontier, q), self.mid.find, self.big.find]  # likeliest first
+        # likeliest first: successors mostly fall in the newest levels
+        return [lambda q: _find(frontier, q), *(r.find for r in reversed(self.runs))]
 
     def unseen(self, codes: np.ndarray) -> np.ndarray:
         """The ``codes`` not in the set (sorted queries search fastest)."""
         for find in self._finders():
-            if len(codes):
-                codes = codes[~find(codes)]
+            if not len(codes):
+                break
+            codes = codes[~find(codes)]
         return codes
 
     def contains(self, codes: np.ndarray) -> np.ndarray:
@@ -131,8 +148,8 @@ class Visited:
             >>> v.frontier.tolist()
             [8, 9]
         """
-        for tier in (self.big, self.mid):
-            tier.recode(recode)
+        for run in self.runs:
+            run.recode(recode)
         self.frontier = np.sort(recode(self.frontier))
 
     def level_of(self, codes: np.ndarray) -> np.ndarray:
@@ -141,11 +158,11 @@ class Visited:
         if codes.dtype != object:
             codes = codes.astype(np.int64)
         out = np.full(len(codes), -1, dtype=np.int64)
-        for tier in (self.big, self.mid):
-            if len(tier.codes):
-                pos = np.minimum(np.searchsorted(tier.codes, codes), len(tier.codes) - 1)
-                hit = tier.codes[pos] == codes
-                out[hit] = tier.tags[pos[hit]]
+        for run in self.runs:
+            if len(run):
+                pos = np.minimum(np.searchsorted(run.codes, codes), len(run) - 1)
+                hit = run.codes[pos] == codes
+                out[hit] = run.tags[pos[hit]]
         out[_find(self.frontier, codes)] = self.depth
         return out
 
@@ -170,13 +187,16 @@ class Visited:
         return new
 
     def _retire(self) -> None:
-        """Move the frontier into ``mid``, and ``mid`` into ``big`` when it has grown."""
-        dtype = np.uint16 if self.depth < np.iinfo(np.uint16).max else np.uint32
-        self.mid.merge(self.frontier, np.full(len(self.frontier), self.depth, dtype))
-        self.frontier = np.zeros(0, dtype=np.int64)
-        if len(self.mid.codes) * _MID_SHARE > len(self.big.codes):
-            self.big.merge(self.mid.codes, self.mid.tags)
-            self.mid = _Tier()
+        """Make the frontier the newest run, then merge runs from the newest
+        while one is less than ``_RATIO`` times the next (sizes stay geometric)."""
+        if len(self.frontier):
+            dtype = np.uint16 if self.depth < _TAG16 else np.uint32
+            self.runs.append(_Run(self.frontier, np.full(len(self.frontier), self.depth, dtype)))
+        self.frontier = np.zeros(0, dtype=self.frontier.dtype)
+        runs = self.runs
+        while len(runs) > 1 and len(runs[-2]) < _RATIO * len(runs[-1]):
+            newest = runs.pop()
+            runs[-1].merge(newest)
 
     def levels(self) -> list[np.ndarray]:
         """Every level's codes (sorted), in BFS order; call after :meth:`finish`."""
@@ -185,21 +205,23 @@ class Visited:
         return np.split(self.codes[order], bounds)
 
     def finish(self) -> None:
-        """Merge every tier into one sorted array (:attr:`codes`, :attr:`tags`)."""
+        """Merge every run into one sorted array (:attr:`codes`, :attr:`tags`)."""
         self._retire()
-        if len(self.mid.codes):
-            self.big.merge(self.mid.codes, self.mid.tags)
-            self.mid = _Tier()
+        while len(self.runs) > 1:
+            newest = self.runs.pop()
+            self.runs[-1].merge(newest)
+        if not self.runs:
+            self.runs.append(_Run(self.frontier[:0], np.zeros(0, np.uint16)))
 
     @property
     def codes(self) -> np.ndarray:
         """All codes, sorted, once :meth:`finish` has run."""
-        return self.big.codes
+        return self.runs[0].codes
 
     @property
     def tags(self) -> np.ndarray:
         """The level of each of :attr:`codes`, once :meth:`finish` has run."""
-        return self.big.tags
+        return self.runs[0].tags
 
 
 def _bytes(codes: np.ndarray) -> int:

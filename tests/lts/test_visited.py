@@ -13,10 +13,10 @@ batches = st.lists(st.lists(st.integers(0, 300), max_size=40), min_size=1, max_s
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.integers(0, 300), batches, st.sampled_from([1, 8]))
+@given(st.integers(0, 300), batches, st.sampled_from([1, 2, 8]))
 def test_levels_hold_exactly_the_codes_first_seen_there(start, levels, share):
-    old = visited_module._MID_SHARE
-    visited_module._MID_SHARE = share  # 1: merge into big at almost every level
+    old = visited_module._RATIO
+    visited_module._RATIO = share  # 1: merge only into a smaller run; 8: merge often
     try:
         seen = Visited(np.array([start]))
         model = {start: 0}
@@ -35,7 +35,7 @@ def test_levels_hold_exactly_the_codes_first_seen_there(start, levels, share):
         for depth, codes in enumerate(by_level):
             assert codes.tolist() == sorted(c for c, d in model.items() if d == depth)
     finally:
-        visited_module._MID_SHARE = old
+        visited_module._RATIO = old
 
 
 @given(st.lists(st.integers(-(2**62), 2**62)))
@@ -43,3 +43,23 @@ def test_sorted_unique_is_sorted_set(values):
     arr = np.array(values, dtype=np.int64)
     assert sorted_unique(arr).tolist() == sorted(set(values))
     assert sorted_unique(arr, kind="stable").tolist() == sorted(set(values))
+
+
+def test_a_deep_narrow_search_merges_each_state_only_logarithmically_often(monkeypatch):
+    moved = []
+    merge = visited_module._merge_into
+
+    def counting(big, tags, codes, new_tags):
+        moved.append(len(big) + len(codes))
+        return merge(big, tags, codes, new_tags)
+
+    monkeypatch.setattr(visited_module, "_merge_into", counting)
+    seen = Visited(np.array([0]))
+    levels, width = 4096, 4
+    for depth in range(1, levels + 1):  # a deep, narrow space: many tiny levels
+        seen.add_level(np.arange(depth * width, (depth + 1) * width, dtype=np.int64))
+        assert len(seen.runs) <= 8  # sizes fall by 8x per run: log_8(16 384) < 5, plus slack
+    states = len(seen)
+    # a fixed middle tier rewritten per level would move about levels * states / 16 (4.2 M)
+    assert sum(moved) < 2 * visited_module._RATIO * states * 6
+    assert seen.level_of(np.array([0, 4, 4 * levels + 3])).tolist() == [0, 1, levels]
