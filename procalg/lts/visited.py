@@ -23,7 +23,8 @@ by backward search. This is the sorted-merge visited set of FDR's
 level-by-level search (Gibson-Robinson et al., "FDR3", TACAS 2014).
 
 Codes are ``int64``, or Python integers in ``object`` arrays when a
-network's codes are wider than 62 bits (same algorithms, slower);
+network's codes are wider than 62 bits; runs then hold fixed-width byte
+keys (:mod:`procalg.lts.wide_keys`), which numpy sorts and searches in C;
 :meth:`Visited.recode` re-encodes every state when the code layout changes
 (a lazily explored component outgrew its digits).
 
@@ -42,6 +43,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+
+from procalg.lts.wide_keys import from_keys, to_keys, widen, words
 
 Recode = Callable[[np.ndarray], np.ndarray]
 
@@ -81,31 +84,28 @@ class _Run:
     def merge(self, other: _Run) -> None:
         """Take in the disjoint ``other`` (this run's array is grown in place:
         it is an older frontier, which no caller holds any more)."""
-        codes, tags = other.codes, other.tags
-        if self.codes.dtype != codes.dtype:  # int64 meets wide codes: all become Python ints
-            self.codes, codes = self.codes.astype(object), codes.astype(object)
+        codes, tags = other.codes, other.tags  # same stored form (Visited re-keys all runs)
         if self.tags.dtype != tags.dtype:
             wide = np.promote_types(self.tags.dtype, tags.dtype)
             self.tags, tags = self.tags.astype(wide), tags.astype(wide)
         self.codes, self.tags = _merge_into(self.codes, self.tags, codes, tags)
 
-    def find(self, codes: np.ndarray) -> np.ndarray:
-        """Membership mask for ``codes``."""
-        return _find(self.codes, codes)
-
-    def recode(self, recode: Recode) -> None:
-        if len(self.codes):
-            codes = recode(self.codes)
-            order = np.argsort(codes, kind="stable")
-            self.codes, self.tags = codes[order], self.tags[order]
 
 
 class Visited:
-    """A set of int64 codes, each tagged with the BFS level that found it."""
+    """A set of codes, each tagged with the BFS level that found it.
+
+    Runs hold int64 codes, or, once any code is wide (a Python integer),
+    ``words``-word sort keys (:mod:`procalg.lts.wide_keys`): queries and
+    the frontier stay in the caller's form and are converted at the door.
+    """
 
     def __init__(self, initial: np.ndarray) -> None:
         self.runs: list[_Run] = []  # largest (oldest) first
         self.depth = 0
+        self.words = 0  # 0: runs hold int64 codes; else keys of this many words
+        self._fkeys: np.ndarray | None = None  # the frontier in the runs' form
+        self._codes: np.ndarray | None = None
         initial = np.asarray(initial)
         self.frontier = sorted_unique(initial if initial.dtype == object
                                       else initial.astype(np.int64))
@@ -118,24 +118,50 @@ class Visited:
         """Bytes held by the set."""
         return sum(_bytes(r.codes) + r.tags.nbytes for r in self.runs) + _bytes(self.frontier)
 
-    def _finders(self) -> list:
-        frontier = self.frontier
-        # likeliest first: successors mostly fall in the newest levels
-        return [lambda q: _find(frontier, q), *(r.find for r in reversed(self.runs))]
+    def _stored(self, codes: np.ndarray) -> np.ndarray:
+        """``codes`` in the runs' form (re-keying the runs if they need more words)."""
+        if codes.dtype != object and not self.words:
+            return codes if codes.dtype == np.int64 else codes.astype(np.int64)
+        need = words(codes)
+        if need > self.words:
+            self._rekey(need)
+        return to_keys(codes, self.words)
+
+    def _rekey(self, need: int) -> None:
+        for run in self.runs:
+            run.codes = (widen(run.codes, self.words, need) if self.words
+                         else to_keys(run.codes, need))
+        self.words, self._fkeys = need, None
+
+    def _plain(self, stored: np.ndarray) -> np.ndarray:
+        return from_keys(stored, self.words) if self.words else stored
+
+    def _tiers(self) -> list[np.ndarray]:
+        """The frontier and the runs in stored form, likeliest hit first
+        (successors mostly fall in the newest levels)."""
+        if self._fkeys is None:
+            self._fkeys = self._stored(self.frontier)
+        return [self._fkeys, *(r.codes for r in reversed(self.runs))]
 
     def unseen(self, codes: np.ndarray) -> np.ndarray:
         """The ``codes`` not in the set (sorted queries search fastest)."""
-        for find in self._finders():
-            if not len(codes):
+        if not len(codes):
+            return codes
+        keys = self._stored(codes)
+        for tier in self._tiers():
+            if not len(keys):
                 break
-            codes = codes[~find(codes)]
+            miss = ~_find(tier, keys)
+            keys, codes = keys[miss], codes[miss]
         return codes
 
     def contains(self, codes: np.ndarray) -> np.ndarray:
         """Membership mask for ``codes``."""
         hit = np.zeros(len(codes), dtype=bool)
-        for find in self._finders():
-            hit |= find(codes)
+        if len(codes):
+            keys = self._stored(codes)
+            for tier in self._tiers():
+                hit |= _find(tier, keys)
         return hit
 
     def recode(self, recode: Recode) -> None:
@@ -148,9 +174,15 @@ class Visited:
             >>> v.frontier.tolist()
             [8, 9]
         """
-        for run in self.runs:
-            run.recode(recode)
+        news = [recode(self._plain(run.codes)) for run in self.runs]
         self.frontier = np.sort(recode(self.frontier))
+        wide = [c for c in (*news, self.frontier) if c.dtype == object]
+        self.words = max((words(c) for c in wide), default=0)
+        self._fkeys = self._codes = None
+        for run, codes in zip(self.runs, news, strict=True):
+            stored = self._stored(codes)
+            order = np.argsort(stored, kind="stable")
+            run.codes, run.tags = stored[order], run.tags[order]
 
     def level_of(self, codes: np.ndarray) -> np.ndarray:
         """The BFS level of each code (``-1`` when not visited)."""
@@ -158,12 +190,16 @@ class Visited:
         if codes.dtype != object:
             codes = codes.astype(np.int64)
         out = np.full(len(codes), -1, dtype=np.int64)
+        if not len(codes):
+            return out
+        keys = self._stored(codes)
+        fkeys = self._tiers()[0]
         for run in self.runs:
             if len(run):
-                pos = np.minimum(np.searchsorted(run.codes, codes), len(run) - 1)
-                hit = run.codes[pos] == codes
+                pos = np.minimum(np.searchsorted(run.codes, keys), len(run) - 1)
+                hit = run.codes[pos] == keys
                 out[hit] = run.tags[pos[hit]]
-        out[_find(self.frontier, codes)] = self.depth
+        out[_find(fkeys, keys)] = self.depth
         return out
 
     def add_level(self, candidates: np.ndarray, *, runs: bool = False,
@@ -183,7 +219,7 @@ class Visited:
             new = self.unseen(new)
         self._retire()
         self.depth += 1
-        self.frontier = new
+        self.frontier, self._fkeys = new, None
         return new
 
     def _retire(self) -> None:
@@ -191,8 +227,9 @@ class Visited:
         while one is less than ``_RATIO`` times the next (sizes stay geometric)."""
         if len(self.frontier):
             dtype = np.uint16 if self.depth < _TAG16 else np.uint32
-            self.runs.append(_Run(self.frontier, np.full(len(self.frontier), self.depth, dtype)))
-        self.frontier = np.zeros(0, dtype=self.frontier.dtype)
+            stored = self._tiers()[0]
+            self.runs.append(_Run(stored, np.full(len(stored), self.depth, dtype)))
+        self.frontier, self._fkeys = np.zeros(0, dtype=self.frontier.dtype), None
         runs = self.runs
         while len(runs) > 1 and len(runs[-2]) < _RATIO * len(runs[-1]):
             newest = runs.pop()
@@ -211,12 +248,14 @@ class Visited:
             newest = self.runs.pop()
             self.runs[-1].merge(newest)
         if not self.runs:
-            self.runs.append(_Run(self.frontier[:0], np.zeros(0, np.uint16)))
+            self.runs.append(_Run(self._stored(self.frontier[:0]), np.zeros(0, np.uint16)))
+        self._codes = self._plain(self.runs[0].codes)
 
     @property
     def codes(self) -> np.ndarray:
         """All codes, sorted, once :meth:`finish` has run."""
-        return self.runs[0].codes
+        assert self._codes is not None, "call finish() first"
+        return self._codes
 
     @property
     def tags(self) -> np.ndarray:

@@ -63,3 +63,32 @@ def test_a_deep_narrow_search_merges_each_state_only_logarithmically_often(monke
     # a fixed middle tier rewritten per level would move about levels * states / 16 (4.2 M)
     assert sum(moved) < 2 * visited_module._RATIO * states * 6
     assert seen.level_of(np.array([0, 4, 4 * levels + 3])).tolist() == [0, 1, levels]
+
+
+@settings(max_examples=100, deadline=None)
+@given(batches, st.integers(1, 3), st.integers(0, 24))
+def test_wide_codes_keep_the_levels_of_their_narrow_twins(levels, words, switch):
+    # the same search twice: narrow codes c, and wide codes c * 2^(64 words) + c,
+    # the wide one starting narrow and re-encoded to wide codes after `switch` levels
+    big = 1 << (64 * words)
+
+    def wide(codes: np.ndarray) -> np.ndarray:
+        return np.array([int(c) * big + int(c) for c in codes.tolist()], dtype=object)
+
+    narrow, other = Visited(np.array([0])), Visited(np.array([0]))
+    for depth, batch in enumerate(levels, start=1):
+        if depth == switch:
+            other.recode(wide)
+        batch = np.array(batch, dtype=np.int64)
+        new = narrow.add_level(batch)
+        got = other.add_level(wide(batch) if other.words else batch)
+        assert got.tolist() == (wide(new) if other.words else new).tolist()
+    if not other.words:
+        other.recode(wide)
+    probe = np.arange(0, 302, dtype=np.int64)
+    assert other.level_of(wide(probe)).tolist() == narrow.level_of(probe).tolist()
+    assert other.contains(wide(probe)).tolist() == narrow.contains(probe).tolist()
+    narrow.finish()
+    other.finish()
+    assert other.codes.tolist() == wide(narrow.codes).tolist()
+    assert other.tags.tolist() == narrow.tags.tolist()
