@@ -92,3 +92,10 @@ def test_wide_codes_keep_the_levels_of_their_narrow_twins(levels, words, switch)
     other.finish()
     assert other.codes.tolist() == wide(narrow.codes).tolist()
     assert other.tags.tolist() == narrow.tags.tolist()
+
+
+@given(st.lists(st.integers(-(2**70), 2**200)))
+def test_sorted_unique_of_wide_python_integers_is_sorted_set(values):
+    arr = np.array(values, dtype=object).reshape(-1)
+    assert sorted_unique(arr).tolist() == sorted(set(values))
+    assert sorted_unique(arr, kind="stable").dtype == object
