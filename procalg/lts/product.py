@@ -158,7 +158,7 @@ class _Search:
             if hit is not None:
                 return hit
             self._account(8 * len(succ) + scratch)
-            self.visited.add_level(self.visited.unseen(succ), checked=True)
+            self.visited.add_level(self.visited.unseen(succ), checked=True, unique=True)
             return None
         budget = max(1 << 16, len(self.visited) // 16)
         raw: list[np.ndarray] = []

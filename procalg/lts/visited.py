@@ -49,6 +49,7 @@ from procalg.lts.wide_keys import from_keys, to_keys, widen, words
 Recode = Callable[[np.ndarray], np.ndarray]
 
 _CHUNK = 1 << 16
+_SMALL = 1 << 12  # merges up to this size sort a copy (deep spaces merge tiny runs per level)
 _RATIO = 8  # a run is kept apart only while it is 8x the next: few runs, few merges
 _TAG16 = int(np.iinfo(np.uint16).max)
 
@@ -208,7 +209,7 @@ class Visited:
         return out
 
     def add_level(self, candidates: np.ndarray, *, runs: bool = False,
-                  checked: bool = False) -> np.ndarray:
+                  checked: bool = False, unique: bool = False) -> np.ndarray:
         """Record the unseen codes among ``candidates`` as the next level.
 
         Args:
@@ -216,10 +217,12 @@ class Visited:
             runs: ``candidates`` is a concatenation of a few sorted runs
                 (timsort then merges them in O(n log runs)).
             checked: no candidate is in the set (only duplicates to drop).
+            unique: ``candidates`` are already sorted and distinct.
 
         Returns the new level (sorted, unique), which is also the frontier.
         """
-        new = sorted_unique(candidates, kind="stable" if runs else "quicksort")
+        new = candidates if unique else sorted_unique(candidates,
+                                                      kind="stable" if runs else "quicksort")
         if not checked:
             new = self.unseen(new)
         self._retire()
@@ -285,6 +288,10 @@ def _merge_into(big: np.ndarray, tags: np.ndarray, codes: np.ndarray, new_tags: 
                 ) -> tuple[np.ndarray, np.ndarray]:
     """Merge sorted, disjoint ``codes`` into sorted ``big`` in place."""
     n, m = len(big), len(codes)
+    if n + m <= _SMALL:  # a few numpy calls instead of the chunked in-place move
+        joined = np.concatenate((big, codes))
+        order = np.argsort(joined, kind="stable")
+        return joined[order], np.concatenate((tags, new_tags))[order]
     pos = np.searchsorted(big, codes)
     big = _grown(big, n + m)
     tags = _grown(tags, n + m)

@@ -13,10 +13,11 @@ batches = st.lists(st.lists(st.integers(0, 300), max_size=40), min_size=1, max_s
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.integers(0, 300), batches, st.sampled_from([1, 2, 8]))
-def test_levels_hold_exactly_the_codes_first_seen_there(start, levels, share):
-    old = visited_module._RATIO
+@given(st.integers(0, 300), batches, st.sampled_from([1, 2, 8]), st.sampled_from([0, 4096]))
+def test_levels_hold_exactly_the_codes_first_seen_there(start, levels, share, small):
+    old, old_small = visited_module._RATIO, visited_module._SMALL
     visited_module._RATIO = share  # 1: merge only into a smaller run; 8: merge often
+    visited_module._SMALL = small  # 0: every merge moves entries in place, chunk by chunk
     try:
         seen = Visited(np.array([start]))
         model = {start: 0}
@@ -35,7 +36,7 @@ def test_levels_hold_exactly_the_codes_first_seen_there(start, levels, share):
         for depth, codes in enumerate(by_level):
             assert codes.tolist() == sorted(c for c, d in model.items() if d == depth)
     finally:
-        visited_module._RATIO = old
+        visited_module._RATIO, visited_module._SMALL = old, old_small
 
 
 @given(st.lists(st.integers(-(2**62), 2**62)))
