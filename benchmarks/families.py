@@ -299,6 +299,50 @@ assert Chain :[deadlock free]
 """
 
 
+# --- a binary odometer: a deep, narrow state space ----------------------------
+
+def odometer_proc(size: Size) -> str:
+    """N binary digits in alphabetised parallel (issue 17): digit i counts on
+    ``inc.i`` and carries with ``inc.(i+1)``, which its left neighbour counts
+    on. About 2^(N+1) BFS levels of a few hundred states each."""
+    (n,) = size
+    return f"""N = {n}
+channel inc : {{0..N}}
+D(i, d) = if d < 1 then inc.i -> D(i, d+1) else inc.i -> inc.(i+1) -> D(i, 0)
+Odometer = || i : {{0..N-1}} @ [{{inc.i, inc.(i+1)}}] D(i, 0)
+
+assert Odometer :[deadlock free]
+"""
+
+
+def odometer_promela(size: Size) -> str:
+    """One process over a global digit array (0, 1, or 2 = about to carry),
+    one ``atomic`` per CSP event ``inc.k``."""
+    (n,) = size
+    events = ["    :: atomic { d[0] < 2 -> d[0]++ }                  /* inc.0 */"]
+    events += [f"    :: atomic {{ d[{k - 1}] == 2 && d[{k}] < 2 -> d[{k - 1}] = 0; d[{k}]++ }}"
+               f"  /* inc.{k} */" for k in range(1, n)]
+    events.append(f"    :: atomic {{ d[{n - 1}] == 2 -> d[{n - 1}] = 0 }}  /* inc.{n} */")
+    body = "\n".join(events)
+    return f"""byte d[{n}];
+
+proctype odometer() {{
+    do
+{body}
+    od
+}}
+
+init {{ atomic {{ run odometer() }} }}
+"""
+
+
+def odometer_states(size: Size) -> int:
+    """Each digit is in one of its 3 local states (0, 1, carrying), and every
+    combination is reachable: a carrying digit's left neighbour is free."""
+    (n,) = size
+    return 3 ** n
+
+
 FAMILIES: dict[str, Family] = {f.name: f for f in [
     Family("readers-writers", ("N",), ((4,), (6,)), ((10,),),
            readers_writers_proc, readers_writers_promela, readers_writers_states),
@@ -319,4 +363,6 @@ FAMILIES: dict[str, Family] = {f.name: f for f in [
            lambda s: s[0] * 3 * 2 ** (s[0] - 1)),
     Family("buffers", ("N",), ((8,), (11,)), ((14,),), buffers_proc,
            lambda s: _promela_file("buffers.pml", {"N": s[0]}), lambda s: 3 ** s[0]),
+    Family("odometer", ("N",), ((10,), (12,)), ((14,), (16,)), odometer_proc,
+           odometer_promela, odometer_states),
 ]}

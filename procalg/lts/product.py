@@ -23,7 +23,8 @@ during the search: before each level, the local states the frontier holds
 and nobody expanded yet are expanded (:meth:`~procalg.lts.vectors.Tables.expand`), and if one
 outgrew its digits of the code, every visited state is re-encoded
 (:meth:`~procalg.lts.visited.Visited.recode`, O(S log S), rare: headroom doubles). Codes wider
-than 62 bits are Python integers (about 10x slower, never an error). The
+than 62 bits are Python integers, sorted and stored as fixed-width byte keys
+(:mod:`~procalg.lts.wide_keys`; about 4x slower than int64, never an error). The
 result's notes say which components were lazy and how far each got.
 
 Complexity: O(S log S + T log T) numpy work for S states and T transitions;
@@ -150,6 +151,14 @@ class _Search:
         # deduplicated and filtered against the visited set (bounded scratch,
         # each distinct successor searched for about once); the survivors
         # (new states) wait in ``fresh``, deduplicated among themselves only
+        if len(frontier) <= CHUNK:  # one chunk: a thread hand-off would cost more than it saves
+            count, succ, hit, scratch = self._expand(frontier, stop)
+            self.transitions += count
+            if hit is not None:
+                return hit
+            self._account(8 * len(succ) + scratch)
+            self.visited.add_level(self.visited.unseen(succ), checked=True, unique=True)
+            return None
         budget = max(1 << 16, len(self.visited) // 16)
         raw: list[np.ndarray] = []
         fresh: list[np.ndarray] = []

@@ -1,27 +1,35 @@
-"""The visited set of a level-synchronous BFS: sorted codes with level tags.
+"""The visited set of a level-synchronous BFS: sorted runs with level tags.
 
-States live in three tiers: ``big`` and ``mid``, sorted ``int64`` arrays
-with a level tag per state (``uint16``, widened if the search gets deeper),
-and the frontier (the newest level). Membership is a binary search per tier
-(``np.searchsorted`` on sorted queries), frontier first, each tier seeing
-only what the previous ones missed. After each level the frontier is merged
-into ``mid``; when ``mid`` holds more than an eighth of ``big``, it is merged
-into ``big``. Merges are in place: the target is grown with
-``ndarray.resize`` (``realloc``, no copy for large arrays) and its old
-entries are moved backwards chunk by chunk, so a merge needs only a chunk of
-scratch memory. No state is stored twice, and the level tags give shortest
-counterexamples by backward search. This is the sorted-merge visited set of
-FDR's level-by-level search (Gibson-Robinson et al., "FDR3", TACAS 2014),
-kept in memory.
+States live in sorted runs, each an ``int64`` array with a level tag per
+state (``uint16``, widened if the search gets deeper), plus the frontier
+(the newest level). Membership is a binary search per run
+(``np.searchsorted`` on sorted queries), newest run first, each run seeing
+only what the newer ones missed. After each level the frontier becomes the
+newest run, and while a run holds less than ``_RATIO`` times the run after
+it, the two are merged: run sizes fall geometrically, so there are
+O(log_R S) runs and each state is merged O(R log_R S) times overall, and a
+level's cost is proportional to its size plus the few small runs it merges
+into -- not to the size of the whole set. This is the levelled
+log-structured merge-tree (O'Neil, Cheng, Gawlick and O'Neil, "The
+log-structured merge-tree (LSM-tree)", Acta Informatica 1996), kept in
+memory; with a deep, narrow space (thousands of tiny levels) a fixed middle
+tier would be rewritten at every level instead.
+
+Merges are in place: the target is grown with ``ndarray.resize``
+(``realloc``, no copy for large arrays) and its old entries are moved
+backwards chunk by chunk, so a merge needs only a chunk of scratch memory.
+No state is stored twice, and the level tags give shortest counterexamples
+by backward search. This is the sorted-merge visited set of FDR's
+level-by-level search (Gibson-Robinson et al., "FDR3", TACAS 2014).
 
 Codes are ``int64``, or Python integers in ``object`` arrays when a
-network's codes are wider than 62 bits (same algorithms, slower);
+network's codes are wider than 62 bits; runs then hold fixed-width byte
+keys (:mod:`procalg.lts.wide_keys`), which numpy sorts and searches in C;
 :meth:`Visited.recode` re-encodes every state when the code layout changes
 (a lazily explored component outgrew its digits).
 
-Memory: 8 bytes of code plus 2 of level tag per state. Time: O(S log S)
-for merges overall (the big tier grows geometrically) plus O(q log S) per
-batch of q queries.
+Memory: 8 bytes of code plus 2 of level tag per state. Time: O(R S log_R S)
+for merges overall plus O(q log S) per batch of q queries.
 
 Example:
     >>> v = Visited(np.array([5]))
@@ -36,10 +44,14 @@ from collections.abc import Callable
 
 import numpy as np
 
+from procalg.lts.wide_keys import from_keys, to_keys, widen, words
+
 Recode = Callable[[np.ndarray], np.ndarray]
 
 _CHUNK = 1 << 16
-_MID_SHARE = 8  # merge mid into big when it exceeds 1/8 of big: bounds merge scratch
+_SMALL = 1 << 12  # merges up to this size sort a copy (deep spaces merge tiny runs per level)
+_RATIO = 8  # a run is kept apart only while it is 8x the next: few runs, few merges
+_TAG16 = int(np.iinfo(np.uint16).max)
 
 
 def sorted_unique(codes: np.ndarray, kind: str = "quicksort") -> np.ndarray:
@@ -50,6 +62,11 @@ def sorted_unique(codes: np.ndarray, kind: str = "quicksort") -> np.ndarray:
         >>> sorted_unique(np.array([3, 1, 3])).tolist()
         [1, 3]
     """
+    if codes.dtype == object and len(codes) > 1 and codes.min() >= 0:
+        # wide codes: sort byte keys in C, not Python ints one comparison at a time
+        k = words(codes)
+        keys = np.sort(to_keys(codes, k), kind=kind)
+        return from_keys(keys[np.concatenate(([True], keys[1:] != keys[:-1]))], k)
     out = np.sort(codes, kind=kind)
     if len(out) < 2:
         return out
@@ -59,66 +76,98 @@ def sorted_unique(codes: np.ndarray, kind: str = "quicksort") -> np.ndarray:
     return out[keep]
 
 
-class _Tier:
+class _Run:
     """A sorted code array with a level tag per code."""
 
-    def __init__(self) -> None:
-        self.codes = np.zeros(0, dtype=np.int64)
-        self.tags = np.zeros(0, dtype=np.uint16)
+    __slots__ = ("codes", "tags")
 
-    def merge(self, codes: np.ndarray, tags: np.ndarray) -> None:
-        if self.codes.dtype != codes.dtype:  # int64 meets wide codes: all become Python ints
-            self.codes, codes = self.codes.astype(object), codes.astype(object)
+    def __init__(self, codes: np.ndarray, tags: np.ndarray) -> None:
+        self.codes, self.tags = codes, tags
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def merge(self, other: _Run) -> None:
+        """Take in the disjoint ``other`` (this run's array is grown in place:
+        it is an older frontier, which no caller holds any more)."""
+        codes, tags = other.codes, other.tags  # same stored form (Visited re-keys all runs)
         if self.tags.dtype != tags.dtype:
-            self.tags = self.tags.astype(tags.dtype)
+            wide = np.promote_types(self.tags.dtype, tags.dtype)
+            self.tags, tags = self.tags.astype(wide), tags.astype(wide)
         self.codes, self.tags = _merge_into(self.codes, self.tags, codes, tags)
 
-    def find(self, codes: np.ndarray) -> np.ndarray:
-        """Membership mask for ``codes``."""
-        return _find(self.codes, codes)
-
-    def recode(self, recode: Recode) -> None:
-        if len(self.codes):
-            codes = recode(self.codes)
-            order = np.argsort(codes, kind="stable")
-            self.codes, self.tags = codes[order], self.tags[order]
 
 
 class Visited:
-    """A set of int64 codes, each tagged with the BFS level that found it."""
+    """A set of codes, each tagged with the BFS level that found it.
+
+    Runs hold int64 codes, or, once any code is wide (a Python integer),
+    ``words``-word sort keys (:mod:`procalg.lts.wide_keys`): queries and
+    the frontier stay in the caller's form and are converted at the door.
+    """
 
     def __init__(self, initial: np.ndarray) -> None:
-        self.big, self.mid = _Tier(), _Tier()
+        self.runs: list[_Run] = []  # largest (oldest) first
         self.depth = 0
+        self.words = 0  # 0: runs hold int64 codes; else keys of this many words
+        self._fkeys: np.ndarray | None = None  # the frontier in the runs' form
+        self._codes: np.ndarray | None = None
         initial = np.asarray(initial)
         self.frontier = sorted_unique(initial if initial.dtype == object
                                       else initial.astype(np.int64))
 
     def __len__(self) -> int:
-        return len(self.big.codes) + len(self.mid.codes) + len(self.frontier)
+        return sum(len(r) for r in self.runs) + len(self.frontier)
 
     @property
     def nbytes(self) -> int:
         """Bytes held by the set."""
-        return sum(_bytes(t.codes) + t.tags.nbytes for t in (self.big, self.mid)) + \
-            _bytes(self.frontier)
+        return sum(_bytes(r.codes) + r.tags.nbytes for r in self.runs) + _bytes(self.frontier)
 
-    def _finders(self) -> list:
-        frontier = self.frontier
-        return [lambda q: _find(frontier, q), self.mid.find, self.big.find]  # likeliest first
+    def _stored(self, codes: np.ndarray) -> np.ndarray:
+        """``codes`` in the runs' form (re-keying the runs if they need more words)."""
+        if codes.dtype != object and not self.words:
+            return codes if codes.dtype == np.int64 else codes.astype(np.int64)
+        need = words(codes)
+        if need > self.words:
+            self._rekey(need)
+        return to_keys(codes, self.words)
+
+    def _rekey(self, need: int) -> None:
+        for run in self.runs:
+            run.codes = (widen(run.codes, self.words, need) if self.words
+                         else to_keys(run.codes, need))
+        self.words, self._fkeys = need, None
+
+    def _plain(self, stored: np.ndarray) -> np.ndarray:
+        return from_keys(stored, self.words) if self.words else stored
+
+    def _tiers(self) -> list[np.ndarray]:
+        """The frontier and the runs in stored form, likeliest hit first
+        (successors mostly fall in the newest levels)."""
+        if self._fkeys is None:
+            self._fkeys = self._stored(self.frontier)
+        return [self._fkeys, *(r.codes for r in reversed(self.runs))]
 
     def unseen(self, codes: np.ndarray) -> np.ndarray:
         """The ``codes`` not in the set (sorted queries search fastest)."""
-        for find in self._finders():
-            if len(codes):
-                codes = codes[~find(codes)]
+        if not len(codes):
+            return codes
+        keys = self._stored(codes)
+        for tier in self._tiers():
+            if not len(keys):
+                break
+            miss = ~_find(tier, keys)
+            keys, codes = keys[miss], codes[miss]
         return codes
 
     def contains(self, codes: np.ndarray) -> np.ndarray:
         """Membership mask for ``codes``."""
         hit = np.zeros(len(codes), dtype=bool)
-        for find in self._finders():
-            hit |= find(codes)
+        if len(codes):
+            keys = self._stored(codes)
+            for tier in self._tiers():
+                hit |= _find(tier, keys)
         return hit
 
     def recode(self, recode: Recode) -> None:
@@ -131,9 +180,15 @@ class Visited:
             >>> v.frontier.tolist()
             [8, 9]
         """
-        for tier in (self.big, self.mid):
-            tier.recode(recode)
+        news = [recode(self._plain(run.codes)) for run in self.runs]
         self.frontier = np.sort(recode(self.frontier))
+        wide = [c for c in (*news, self.frontier) if c.dtype == object]
+        self.words = max((words(c) for c in wide), default=0)
+        self._fkeys = self._codes = None
+        for run, codes in zip(self.runs, news, strict=True):
+            stored = self._stored(codes)
+            order = np.argsort(stored, kind="stable")
+            run.codes, run.tags = stored[order], run.tags[order]
 
     def level_of(self, codes: np.ndarray) -> np.ndarray:
         """The BFS level of each code (``-1`` when not visited)."""
@@ -141,16 +196,20 @@ class Visited:
         if codes.dtype != object:
             codes = codes.astype(np.int64)
         out = np.full(len(codes), -1, dtype=np.int64)
-        for tier in (self.big, self.mid):
-            if len(tier.codes):
-                pos = np.minimum(np.searchsorted(tier.codes, codes), len(tier.codes) - 1)
-                hit = tier.codes[pos] == codes
-                out[hit] = tier.tags[pos[hit]]
-        out[_find(self.frontier, codes)] = self.depth
+        if not len(codes):
+            return out
+        keys = self._stored(codes)
+        fkeys = self._tiers()[0]
+        for run in self.runs:
+            if len(run):
+                pos = np.minimum(np.searchsorted(run.codes, keys), len(run) - 1)
+                hit = run.codes[pos] == keys
+                out[hit] = run.tags[pos[hit]]
+        out[_find(fkeys, keys)] = self.depth
         return out
 
     def add_level(self, candidates: np.ndarray, *, runs: bool = False,
-                  checked: bool = False) -> np.ndarray:
+                  checked: bool = False, unique: bool = False) -> np.ndarray:
         """Record the unseen codes among ``candidates`` as the next level.
 
         Args:
@@ -158,25 +217,31 @@ class Visited:
             runs: ``candidates`` is a concatenation of a few sorted runs
                 (timsort then merges them in O(n log runs)).
             checked: no candidate is in the set (only duplicates to drop).
+            unique: ``candidates`` are already sorted and distinct.
 
         Returns the new level (sorted, unique), which is also the frontier.
         """
-        new = sorted_unique(candidates, kind="stable" if runs else "quicksort")
+        new = candidates if unique else sorted_unique(candidates,
+                                                      kind="stable" if runs else "quicksort")
         if not checked:
             new = self.unseen(new)
         self._retire()
         self.depth += 1
-        self.frontier = new
+        self.frontier, self._fkeys = new, None
         return new
 
     def _retire(self) -> None:
-        """Move the frontier into ``mid``, and ``mid`` into ``big`` when it has grown."""
-        dtype = np.uint16 if self.depth < np.iinfo(np.uint16).max else np.uint32
-        self.mid.merge(self.frontier, np.full(len(self.frontier), self.depth, dtype))
-        self.frontier = np.zeros(0, dtype=np.int64)
-        if len(self.mid.codes) * _MID_SHARE > len(self.big.codes):
-            self.big.merge(self.mid.codes, self.mid.tags)
-            self.mid = _Tier()
+        """Make the frontier the newest run, then merge runs from the newest
+        while one is less than ``_RATIO`` times the next (sizes stay geometric)."""
+        if len(self.frontier):
+            dtype = np.uint16 if self.depth < _TAG16 else np.uint32
+            stored = self._tiers()[0]
+            self.runs.append(_Run(stored, np.full(len(stored), self.depth, dtype)))
+        self.frontier, self._fkeys = np.zeros(0, dtype=self.frontier.dtype), None
+        runs = self.runs
+        while len(runs) > 1 and len(runs[-2]) < _RATIO * len(runs[-1]):
+            newest = runs.pop()
+            runs[-1].merge(newest)
 
     def levels(self) -> list[np.ndarray]:
         """Every level's codes (sorted), in BFS order; call after :meth:`finish`."""
@@ -185,21 +250,25 @@ class Visited:
         return np.split(self.codes[order], bounds)
 
     def finish(self) -> None:
-        """Merge every tier into one sorted array (:attr:`codes`, :attr:`tags`)."""
+        """Merge every run into one sorted array (:attr:`codes`, :attr:`tags`)."""
         self._retire()
-        if len(self.mid.codes):
-            self.big.merge(self.mid.codes, self.mid.tags)
-            self.mid = _Tier()
+        while len(self.runs) > 1:
+            newest = self.runs.pop()
+            self.runs[-1].merge(newest)
+        if not self.runs:
+            self.runs.append(_Run(self._stored(self.frontier[:0]), np.zeros(0, np.uint16)))
+        self._codes = self._plain(self.runs[0].codes)
 
     @property
     def codes(self) -> np.ndarray:
         """All codes, sorted, once :meth:`finish` has run."""
-        return self.big.codes
+        assert self._codes is not None, "call finish() first"
+        return self._codes
 
     @property
     def tags(self) -> np.ndarray:
         """The level of each of :attr:`codes`, once :meth:`finish` has run."""
-        return self.big.tags
+        return self.runs[0].tags
 
 
 def _bytes(codes: np.ndarray) -> int:
@@ -219,6 +288,10 @@ def _merge_into(big: np.ndarray, tags: np.ndarray, codes: np.ndarray, new_tags: 
                 ) -> tuple[np.ndarray, np.ndarray]:
     """Merge sorted, disjoint ``codes`` into sorted ``big`` in place."""
     n, m = len(big), len(codes)
+    if n + m <= _SMALL:  # a few numpy calls instead of the chunked in-place move
+        joined = np.concatenate((big, codes))
+        order = np.argsort(joined, kind="stable")
+        return joined[order], np.concatenate((tags, new_tags))[order]
     pos = np.searchsorted(big, codes)
     big = _grown(big, n + m)
     tags = _grown(tags, n + m)

@@ -29,6 +29,7 @@ TINY = {
     "milner": [(3,), (4,), (5,)],
     "buffers": [(2,), (4,)],
     "philosophers-fixed": [(3,), (4,)],
+    "odometer": [(2,), (4,)],
 }
 
 

@@ -13,10 +13,11 @@ batches = st.lists(st.lists(st.integers(0, 300), max_size=40), min_size=1, max_s
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.integers(0, 300), batches, st.sampled_from([1, 8]))
-def test_levels_hold_exactly_the_codes_first_seen_there(start, levels, share):
-    old = visited_module._MID_SHARE
-    visited_module._MID_SHARE = share  # 1: merge into big at almost every level
+@given(st.integers(0, 300), batches, st.sampled_from([1, 2, 8]), st.sampled_from([0, 4096]))
+def test_levels_hold_exactly_the_codes_first_seen_there(start, levels, share, small):
+    old, old_small = visited_module._RATIO, visited_module._SMALL
+    visited_module._RATIO = share  # 1: merge only into a smaller run; 8: merge often
+    visited_module._SMALL = small  # 0: every merge moves entries in place, chunk by chunk
     try:
         seen = Visited(np.array([start]))
         model = {start: 0}
@@ -35,7 +36,7 @@ def test_levels_hold_exactly_the_codes_first_seen_there(start, levels, share):
         for depth, codes in enumerate(by_level):
             assert codes.tolist() == sorted(c for c, d in model.items() if d == depth)
     finally:
-        visited_module._MID_SHARE = old
+        visited_module._RATIO, visited_module._SMALL = old, old_small
 
 
 @given(st.lists(st.integers(-(2**62), 2**62)))
@@ -43,3 +44,59 @@ def test_sorted_unique_is_sorted_set(values):
     arr = np.array(values, dtype=np.int64)
     assert sorted_unique(arr).tolist() == sorted(set(values))
     assert sorted_unique(arr, kind="stable").tolist() == sorted(set(values))
+
+
+def test_a_deep_narrow_search_merges_each_state_only_logarithmically_often(monkeypatch):
+    moved = []
+    merge = visited_module._merge_into
+
+    def counting(big, tags, codes, new_tags):
+        moved.append(len(big) + len(codes))
+        return merge(big, tags, codes, new_tags)
+
+    monkeypatch.setattr(visited_module, "_merge_into", counting)
+    seen = Visited(np.array([0]))
+    levels, width = 4096, 4
+    for depth in range(1, levels + 1):  # a deep, narrow space: many tiny levels
+        seen.add_level(np.arange(depth * width, (depth + 1) * width, dtype=np.int64))
+        assert len(seen.runs) <= 8  # sizes fall by 8x per run: log_8(16 384) < 5, plus slack
+    states = len(seen)
+    # a fixed middle tier rewritten per level would move about levels * states / 16 (4.2 M)
+    assert sum(moved) < 2 * visited_module._RATIO * states * 6
+    assert seen.level_of(np.array([0, 4, 4 * levels + 3])).tolist() == [0, 1, levels]
+
+
+@settings(max_examples=100, deadline=None)
+@given(batches, st.integers(1, 3), st.integers(0, 24))
+def test_wide_codes_keep_the_levels_of_their_narrow_twins(levels, words, switch):
+    # the same search twice: narrow codes c, and wide codes c * 2^(64 words) + c,
+    # the wide one starting narrow and re-encoded to wide codes after `switch` levels
+    big = 1 << (64 * words)
+
+    def wide(codes: np.ndarray) -> np.ndarray:
+        return np.array([int(c) * big + int(c) for c in codes.tolist()], dtype=object)
+
+    narrow, other = Visited(np.array([0])), Visited(np.array([0]))
+    for depth, batch in enumerate(levels, start=1):
+        if depth == switch:
+            other.recode(wide)
+        batch = np.array(batch, dtype=np.int64)
+        new = narrow.add_level(batch)
+        got = other.add_level(wide(batch) if other.words else batch)
+        assert got.tolist() == (wide(new) if other.words else new).tolist()
+    if not other.words:
+        other.recode(wide)
+    probe = np.arange(0, 302, dtype=np.int64)
+    assert other.level_of(wide(probe)).tolist() == narrow.level_of(probe).tolist()
+    assert other.contains(wide(probe)).tolist() == narrow.contains(probe).tolist()
+    narrow.finish()
+    other.finish()
+    assert other.codes.tolist() == wide(narrow.codes).tolist()
+    assert other.tags.tolist() == narrow.tags.tolist()
+
+
+@given(st.lists(st.integers(-(2**70), 2**200)))
+def test_sorted_unique_of_wide_python_integers_is_sorted_set(values):
+    arr = np.array(values, dtype=object).reshape(-1)
+    assert sorted_unique(arr).tolist() == sorted(set(values))
+    assert sorted_unique(arr, kind="stable").dtype == object
