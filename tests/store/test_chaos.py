@@ -4,7 +4,9 @@ Runs of ``reserve -> t (timer) -> go?b (signal) -> charge -> done`` are
 started, their signals sent while they still sleep on the timer (buffered),
 and three ``procalg worker`` processes drive them while the test kills a
 random worker every ~0.5 s and starts a new one (and, on PostgreSQL,
-restarts the server once). Afterwards: every run completed, every signal was
+restarts the server once). Afterwards: every run ended -- completed, or
+failed by the poison-pill guard when one call was in flight in CRASH_LIMIT of
+its workers' deaths (random kills can do that) -- every signal was
 consumed exactly once, and an activity ran more than once only for a step
 that a resume recorded as in flight when its worker died (at-least-once,
 never a recorded step again).
@@ -24,7 +26,8 @@ from pathlib import Path
 import pytest
 
 from procalg.api import run as api
-from procalg.runtime.history import ActivityCompleted, RunResumed, SignalReceived
+from procalg.runtime.decide import CRASH_LIMIT
+from procalg.runtime.history import ActivityCompleted, RunFailed, RunResumed, SignalReceived
 from procalg.store import store_from_url
 from procalg.terms.values import Event
 
@@ -77,7 +80,7 @@ def _chaos(url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     try:
         while time.monotonic() < deadline:
             try:
-                if all(r.status == "completed" for r in log.list_runs()):
+                if all(r.status in ("completed", "failed") for r in log.list_runs()):
                     break
             except Exception:  # the server restarting
                 pass
@@ -97,7 +100,10 @@ def _chaos(url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
             w.send_signal(signal.SIGTERM)
         errors = [w.communicate(timeout=60)[1] for w in workers]
     log = store_from_url(url)
-    assert all(r.status == "completed" for r in log.list_runs()), errors
+    for record in log.list_runs():
+        assert record.status in ("completed", "failed"), (record.run_id, record.status, errors)
+        if record.status == "failed":  # poison-pill guard: only after CRASH_LIMIT kills in one call
+            _assert_failed_by_repeated_crashes(log.history(record.run_id))
     assert kills == 6 and restarted
     runs = collections.Counter(line.split()[1] for line in effects.read_text().split("\n")
                                if line)
@@ -116,6 +122,15 @@ def _chaos(url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     assert all(r.owner == "" for r in log.list_runs())
     print(f"chaos: {kills} kills, {sum(runs.values())} activity calls for "
           f"{2 * RUNS} steps, {resumed} runs resumed after a crash")
+
+
+def _assert_failed_by_repeated_crashes(history: list) -> None:
+    """A run may fail only as the engine's poison-pill guard: the same call was in
+    flight in CRASH_LIMIT of its workers' deaths (six random kills can do that)."""
+    in_flight = collections.Counter(step for e in history if isinstance(e, RunResumed)
+                                    for step, _, _ in e.calls)
+    assert any(isinstance(e, RunFailed) and "WorkerCrashed" in e.error for e in history)
+    assert max(in_flight.values(), default=0) >= CRASH_LIMIT
 
 
 def test_workers_killed_at_random_on_sqlite_lose_no_run_and_repeat_no_recorded_step(
