@@ -34,7 +34,8 @@ of them does not load numpy and the LTS algorithms)."""
 
 _PROCESS_NODES = (
     ast.StopLit, ast.SkipLit, ast.PrefixExpr, ast.Guard, ast.ProcBinary, ast.GenParallel,
-    ast.AlphaParallelExpr, ast.HideExpr, ast.RenameExpr, ast.Replicated,
+    ast.AlphaParallelExpr, ast.LinkParallelExpr, ast.ExceptionExpr, ast.HideExpr,
+    ast.RenameExpr, ast.Replicated,
     ast.ThrowLit, ast.Undo, ast.Saga,  # docs/sagas.md
 )
 

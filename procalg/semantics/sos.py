@@ -45,6 +45,7 @@ from procalg.terms import (
     AlphaParallel,
     Call,
     Event,
+    ExceptionOp,
     ExternalChoice,
     Hide,
     InternalChoice,
@@ -85,7 +86,7 @@ def active_operands(term: Process) -> tuple[Process, ...]:
             | Interrupt(left, right) | Parallel(left, right) | AlphaParallel(left, right)
         ):
             return (left, right)
-        case Seq(first, _) | Hide(first, _) | Rename(first, _):
+        case Seq(first, _) | Hide(first, _) | Rename(first, _) | ExceptionOp(first, _, _):
             return (first,)
         case SagaTerm():
             return saga.operands(term)  # THROW, sagas, compensable steps: docs/sagas.md
@@ -123,6 +124,8 @@ def with_operands(term: Process, operands: list[Process]) -> Process:
             return Hide(operands[0], hidden)
         case Rename(_, pairs):
             return Rename(operands[0], pairs)
+        case ExceptionOp(_, handler, sync):
+            return ExceptionOp(operands[0], handler, sync)
         case SagaTerm():
             return saga.with_operands(term, operands)
     return term
@@ -215,6 +218,15 @@ def fire(
                    for lab, p in moves[0]]
             out.append((TAU, right))
             return out
+        case ExceptionOp(_, handler, sync):
+            # P --a--> P' with a in A gives P [| A |> Q --a--> Q; other events
+            # and τ keep the operator; P's ✓ ends it (Roscoe, UCS, 2010, §5.3)
+            return [
+                (TICK, OMEGA) if lab == TICK
+                else (lab, normal(handler)) if lab in sync
+                else (lab, ExceptionOp(p, handler, sync))
+                for lab, p in moves[0]
+            ]
         case SagaTerm():
             return saga.fire(term, moves, normal)
         case Compressed():

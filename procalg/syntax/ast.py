@@ -312,6 +312,24 @@ class AlphaParallelExpr(Node):
 
 
 @dataclass(frozen=True, slots=True)
+class LinkParallelExpr(Node):
+    """``P [a <-> b, c <-> d] Q``: P's ``a`` synchronises with Q's ``b`` (hidden)."""
+
+    left: Expr
+    links: tuple[tuple[Expr, Expr], ...]
+    right: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class ExceptionExpr(Node):
+    """``P [| A |> Q``: P until it performs an event of A, then Q."""
+
+    left: Expr
+    sync: Expr
+    right: Expr
+
+
+@dataclass(frozen=True, slots=True)
 class HideExpr(Node):
     """``P \\ A``."""
 

@@ -248,6 +248,20 @@ class Builder(Transformer):
         left, a, b, right = children
         return ast.AlphaParallelExpr(left, a, b, right, span=span_of(meta))
 
+    def link_par(self, meta, children):
+        left, links, right = children
+        return ast.LinkParallelExpr(left, links, right, span=span_of(meta))
+
+    def link_pairs(self, meta, children):
+        return tuple(children)
+
+    def link_pair(self, meta, children):
+        return (children[0], children[1])
+
+    def exception_op(self, meta, children):
+        left, sync, right = children
+        return ast.ExceptionExpr(left, sync, right, span=span_of(meta))
+
     def prefix_op(self, meta, children):
         head, *fields, then = children
         return ast.PrefixExpr(head, tuple(fields), then, span=span_of(meta))

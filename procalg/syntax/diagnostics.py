@@ -66,6 +66,11 @@ MESSAGES: dict[str, tuple[str, str | None]] = {
         "expected 'then' or 'else' to continue the 'if', found {found}",
         "write  if condition then P else Q",
     ),
+    "chained-parallel": (
+        "the parallel operators do not chain: {found} after a parallel composition",
+        "add parentheses, e.g. (P [| A |] Q) [| B |] R; as in FDR, [| |], [ || ], "
+        "[ <-> ] and [| |> are non-associative",
+    ),
     "missing-within": (
         "expected 'within' after the local definitions of 'let', found {found}",
         "indent every local definition to the same column, then write  within expression",

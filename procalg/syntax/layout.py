@@ -109,7 +109,8 @@ class Layout:
     text: str = ""
     brackets: list[Token] = field(default_factory=list)
     blocks: list[_Block] = field(default_factory=list)
-    column1_inside: Token | None = None  # first column-1 token seen inside brackets
+    column1_inside: Token | None = None  # first column-1 token inside the open brackets
+    column1_depth: int = 0  # how many brackets were open at column1_inside
     previous: Token | None = None  # the token before the last one handed to the parser
     last: Token | None = None
     always_accept: tuple[str, ...] = ("_NL",)
@@ -137,7 +138,7 @@ class Layout:
         if column == 1 and not self.brackets:
             return Token.new_borrow_pos("_DSEP", "", _after(nl))
         if column == 1 and self.column1_inside is None:
-            self.column1_inside = _after(nl)
+            self.column1_inside, self.column1_depth = _after(nl), len(self.brackets)
         block = self.blocks[-1] if self.blocks else None
         if block and block.depth == len(self.brackets) and block.column == column:
             return Token.new_borrow_pos("_LSEP", "", _after(nl))
@@ -151,6 +152,8 @@ class Layout:
             self.brackets.append(tok)
         elif value in CLOSERS:
             self._close(tok)
+        elif value == "|>" and self.brackets and self.brackets[-1].value == "[|":
+            self.brackets.pop()  # exception `P [| A |> Q` closes its `[|` with `|>`
         elif tok.type == "LET":
             self.blocks.append(_Block(len(self.brackets)))
         elif tok.type == "WITHIN" and self.blocks:
@@ -167,6 +170,8 @@ class Layout:
                 hint=f"close '{top.value}' with '{OPENERS[top.value]}' first",
             )
         self.brackets.pop()
+        if self.column1_inside is not None and len(self.brackets) < self.column1_depth:
+            self.column1_inside = None  # its brackets are closed: it was a continuation
         while self.blocks and self.blocks[-1].depth > len(self.brackets):
             self.blocks.pop()  # a let inside the brackets ends with them
 

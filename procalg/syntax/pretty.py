@@ -18,10 +18,10 @@ from __future__ import annotations
 from procalg.syntax import ast
 
 # Binding strength, loosest first; see the grammar's precedence table.
-OPEN, HIDE, PAR, ICHOICE, ECHOICE, INTERRUPT, TIMEOUT, SEQ, UNDO, PREFIX = range(10)
-OR, AND, NOT, CMP, DOT, ADD, MUL, UNARY, APP, ATOM = range(10, 20)
+OPEN, HIDE, INTER, PAR, ICHOICE, ECHOICE, INTERRUPT, TIMEOUT, SEQ, UNDO, PREFIX = range(11)
+OR, AND, NOT, CMP, DOT, ADD, MUL, UNARY, APP, ATOM = range(11, 21)
 
-_PROC_OPS = {"|||": PAR, "|~|": ICHOICE, "[]": ECHOICE, "/\\": INTERRUPT, "[>": TIMEOUT,
+_PROC_OPS = {"|||": INTER, "|~|": ICHOICE, "[]": ECHOICE, "/\\": INTERRUPT, "[>": TIMEOUT,
              ";": SEQ}
 _VALUE_OPS = {"or": OR, "and": AND, "==": CMP, "!=": CMP, "<": CMP, "<=": CMP, ">": CMP,
               ">=": CMP, "+": ADD, "-": ADD, "^": ADD, "*": MUL, "/": MUL, "%": MUL}
@@ -251,11 +251,17 @@ class _Printer:
             case ast.ProcBinary(op=op, left=a, right=b):
                 s = _PROC_OPS[op]
                 return f"{x(a, s, False)} {op} {x(b, s + 1, tail)}", s
+            # the parallel family is non-associative: both operands bind tighter
             case ast.GenParallel(left=a, sync=s, right=b):
-                return f"{x(a, PAR, False)} [| {x(s)} |] {x(b, PAR + 1, tail)}", PAR
+                return f"{x(a, PAR + 1, False)} [| {x(s)} |] {x(b, PAR + 1, tail)}", PAR
             case ast.AlphaParallelExpr(left=a, left_alpha=la, right_alpha=ra, right=b):
-                return (f"{x(a, PAR, False)} [{x(la, OPEN, False)} || {x(ra, OPEN, False)}] "
-                        f"{x(b, PAR + 1, tail)}"), PAR
+                return (f"{x(a, PAR + 1, False)} [{x(la, OPEN, False)} || "
+                        f"{x(ra, OPEN, False)}] {x(b, PAR + 1, tail)}"), PAR
+            case ast.LinkParallelExpr(left=a, links=links, right=b):
+                ties = ", ".join(f"{x(p, DOT, False)} <-> {x(q, DOT, False)}" for p, q in links)
+                return f"{x(a, PAR + 1, False)} [{ties}] {x(b, PAR + 1, tail)}", PAR
+            case ast.ExceptionExpr(left=a, sync=s, right=b):
+                return f"{x(a, PAR + 1, False)} [| {x(s)} |> {x(b, PAR + 1, tail)}", PAR
             case ast.HideExpr(process=p, hidden=h):
                 return f"{x(p, HIDE, False)} \\ {x(h, HIDE + 1, tail)}", HIDE
         raise TypeError(f"not an expression: {e!r}")

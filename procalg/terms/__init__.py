@@ -6,6 +6,7 @@ from procalg.terms.process import (
     STOP,
     AlphaParallel,
     Call,
+    ExceptionOp,
     ExternalChoice,
     Hide,
     InternalChoice,
@@ -24,7 +25,7 @@ from procalg.terms.process import (
 from procalg.terms.values import Atom, Dotted, Event, Sequence, Value, show, sort_key
 
 __all__ = [
-    "OMEGA", "SKIP", "STOP", "AlphaParallel", "Atom", "Call", "Dotted", "Event",
+    "OMEGA", "SKIP", "STOP", "AlphaParallel", "Atom", "Call", "Dotted", "Event", "ExceptionOp",
     "ExternalChoice", "Hide", "InternalChoice", "Interrupt", "Omega", "Parallel",
     "Prefix", "Process", "Rename", "Seq", "Sequence", "Skip", "Stop", "Timeout",
     "Value", "show", "show_process", "sort_key",
