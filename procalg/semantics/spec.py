@@ -31,6 +31,7 @@ from procalg.semantics import workflow
 from procalg.semantics.channels import ChannelRef, Types
 from procalg.semantics.deep import RECURSION_LIMIT, run_deep
 from procalg.semantics.evaluate import Evaluator, Thunk
+from procalg.semantics.kinds import workflow_construct
 from procalg.semantics.sos import Label, Rules, UnguardedRecursion
 from procalg.semantics.system import TermSystem
 from procalg.semantics.values import expect_set
@@ -77,6 +78,8 @@ class Spec:
         self.activities: dict[str, workflow.Activity] = {}  # options kept for the engine
         self.signals: dict[str, workflow.Signal] = {}
         self.timers: dict[str, workflow.Timer] = {}
+        # workflow names are reserved only where workflow constructs are used
+        self._workflow = workflow_construct(module)
         self._declare(module)
         self.types = Types(_LazyFields(self._channel_fields), {})
         self.evaluator = Evaluator({n: list(c) for n, c in self.definitions.items()},
@@ -119,11 +122,26 @@ class Spec:
         self.assertions = tuple(assertions)
 
     def _claim(self, name: str, span: Span | None) -> None:
-        workflow.check_name(name, span)  # throw, fail, compensate, ... are reserved
+        if self._workflow is not None:
+            self._check_reserved(name, span)
         if name in self._spans:
             raise ModelError(f"'{name}' is declared twice", span,
                              hint=f"first declared at {self._spans[name]}; rename one of them")
         self._spans[name] = span
+
+    def _check_reserved(self, name: str, span: Span | None) -> None:
+        """A workflow name declared in a model that uses workflow constructs:
+        name both the declaration and the construct that reserves the name."""
+        try:
+            workflow.check_name(name, span)  # throw, fail, compensate, ... are reserved
+        except ModelError as err:
+            keyword, node = self._workflow  # type: ignore[misc]
+            where = f" at {node.span.line}:{node.span.column}" if node.span else ""
+            raise ModelError(
+                f"'{name}' is declared here, but the {keyword}{where} reserves it: "
+                + err.message.split(": ", 1)[-1], span,
+                hint=f"rename it, e.g. '{name}_' (a model without activity, signal, timer "
+                     "or saga keeps every name)") from None
 
     def _resolve(self, name: str) -> Value | None:
         """The value of a global name that is not a definition."""
