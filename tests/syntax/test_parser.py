@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from procalg.errors import ParseError
 from procalg.source import Span
 from procalg.syntax import ast, parse
 from procalg.syntax.parser import parse_expr
@@ -132,6 +133,35 @@ def test_a_token_at_column_one_starts_a_new_declaration():
 def test_a_column_one_token_inside_brackets_continues_the_declaration():
     m = parse("P = (a\n-> P)\n")
     assert m.declarations == (ast.Definition("P", None, pre(a, P)),)
+
+
+def test_a_column_one_line_that_starts_with_an_operator_continues():
+    m = parse("P = a -> P\n[] b -> STOP\n|~| c -> STOP\nQ = P")
+    assert [d.name for d in m.declarations] == ["P", "Q"]
+    assert m.declarations[0].body == op("|~|", op("[]", pre(a, P), pre(b, ast.StopLit())),
+                                       pre(c, ast.StopLit()))
+
+
+def test_a_line_after_a_trailing_operator_continues_even_at_column_one():
+    m = parse("P = a ->\nb -> P\nQ = P")
+    assert m.declarations[0].body == pre(a, pre(b, P))
+
+
+def test_indented_declarations_are_declarations_as_in_fdr():
+    m = parse("  channel a\n  P = a -> P\n    F(x) = x\n  assert P :[deadlock free]")
+    assert [type(d).__name__ for d in m.declarations] == [
+        "ChannelDecl", "Definition", "Definition", "Assertion"]
+
+
+def test_an_indented_line_that_is_no_declaration_continues():
+    m = parse("P = f\n  (a)\nQ = P")
+    assert m.declarations[0].body == ast.Apply(ast.Name("f"), (a,))
+
+
+def test_a_definition_after_a_trailing_operator_is_still_a_missing_expression():
+    with pytest.raises(ParseError, match="expected an expression after '->'") as info:
+        parse("P = a ->\n  Q = b -> Q")
+    assert (info.value.span.line, info.value.span.column) == (2, 3)
 
 
 def test_let_definitions_are_separated_by_layout():
