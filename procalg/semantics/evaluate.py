@@ -189,6 +189,10 @@ class Evaluator:
                 return frozenset(self.eval(item, e) for e in self.bindings(qualifiers, env))
             case ast.SeqComp(item, qualifiers):
                 return Sequence(tuple(self.eval(item, e) for e in self.bindings(qualifiers, env)))
+            case ast.EventSet(items, qualifiers) if qualifiers:
+                return frozenset().union(*(  # {| c.x | x <- S |}: one item set per binding
+                    self.events(self.eval(i, e), i.span)
+                    for e in self.bindings(qualifiers, env) for i in items))
             case ast.EventSet(items):
                 return frozenset().union(*(self.events(self.eval(i, env), i.span) for i in items))
         return processes.evaluate(self, expr, env)

@@ -212,9 +212,11 @@ class TupleLit(Node):
 
 @dataclass(frozen=True, slots=True)
 class EventSet(Node):
-    """``{| c, d.1 |}``: every event that extends one of the items."""
+    """``{| c, d.1 |}``: every event that extends one of the items;
+    ``{| c.x | x <- S |}`` with qualifiers, for every binding they make."""
 
     items: tuple[Expr, ...]
+    qualifiers: tuple[Qualifier, ...] = ()
 
 
 # Processes -----------------------------------------------------------------

@@ -299,6 +299,9 @@ class Builder(Transformer):
         process, pairs, quals = children
         return ast.RenameExpr(process, pairs, quals or (), span=span_of(meta))
 
+    def rename_empty(self, meta, children):
+        return ast.RenameExpr(children[0], (), (), span=span_of(meta))
+
     def rename_pairs(self, meta, children):
         return tuple(children)
 
@@ -342,7 +345,7 @@ class Builder(Transformer):
         return ast.SetComp(children[0], children[1], span=span_of(meta))
 
     def event_set(self, meta, children):
-        return ast.EventSet(children[0], span=span_of(meta))
+        return ast.EventSet(children[0], children[1] or (), span=span_of(meta))
 
     def seq_items(self, meta, children):
         return tuple(children)

@@ -220,6 +220,9 @@ class _Printer:
             case ast.SetComp(item=item, qualifiers=quals):
                 inner = f"{x(item, OPEN, False)} | {self.quals(quals, seq=False)}"
                 return _bracket("{", inner, "}"), ATOM
+            case ast.EventSet(items=items, qualifiers=quals) if quals:
+                inner = f"{', '.join(x(i) for i in items)} | {self.quals(quals, seq=False)}"
+                return _bracket("{|", inner, "|}"), ATOM
             case ast.EventSet(items=items):
                 return _bracket("{|", ", ".join(x(i) for i in items), "|}"), ATOM
             case ast.SeqLit(items=items):

@@ -78,6 +78,11 @@ def spec() -> Spec:
         ("card({| d.rgb |})", 4),
         ("card(Events)", 3 + 4 * 2),
         ("member(c.0, Events)", True),
+        # event-set comprehensions: the items' events for every binding
+        ("{| c.x | x <- {0, 2} |}", frozenset({Event("c", (0,)), Event("c", (2,))})),
+        ("{| c.x, d.red.x | x <- Small, x > 0 |}",
+         frozenset({Event("c", (1,)), Event("d", (Atom("red"), 1))})),
+        ("card({| d.k | k <- {red, green} |})", 4),
     ],
 )
 def test_expressions_evaluate_as_in_cspm(spec: Spec, expr: str, value: object) -> None:

@@ -241,3 +241,14 @@ def test_a_set_of_processes_where_events_are_needed_says_so():
     with pytest.raises(ModelError, match="a set of processes where a set of events") as info:
         traces(model("channel a\nP = a -> STOP [| {STOP} |] STOP\n"), "P")
     assert (info.value.span.line, info.value.span.column) == (2, 18)
+
+
+def test_an_empty_renaming_leaves_the_process_unchanged():
+    spec = model("channel a, b\nP = a -> b -> STOP\nQ = P [[ ]]\n")
+    assert traces(spec, "Q") == traces(spec, "P") == {(), ("a",), ("a", "b")}
+
+
+def test_an_event_set_comprehension_synchronises_on_its_events():
+    spec = model("channel c : {0..3}\n"
+                 "P = (c.0 -> c.1 -> STOP) [| {| c.x | x <- {0..3}, x > 0 |} |] (c.1 -> STOP)\n")
+    assert traces(spec, "P") == {(), ("c.0",), ("c.0", "c.1")}

@@ -103,6 +103,9 @@ one, two = ast.Int(1), ast.Int(2)
         ("{}", ast.SetLit(())),
         ("(a, b)", ast.TupleLit((a, b))),
         ("{| a, b.1 |}", ast.EventSet((a, ast.Dot((b, one))))),
+        ("{| a.x | x <- b |}",
+         ast.EventSet((ast.Dot((a, ast.Name("x"))),), (ast.Generator(ast.PVar("x"), b),))),
+        ("P [[ ]]", ast.RenameExpr(P, (), ())),
     ],
 )
 def test_value_operators_follow_the_precedence_table(text, expected):
