@@ -261,3 +261,14 @@ def test_every_node_of_a_parsed_module_has_a_span():
 
     walk(m)
     assert missing == []
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("assert P :[deadlock-free]", ast.DeadlockFree),
+    ("assert P :[deadlock-free [FD]]", ast.DeadlockFree),
+    ("assert P :[divergence-free]", ast.DivergenceFree),
+    ("assert P :[livelock free]", ast.DivergenceFree),
+    ("assert P :[livelock-free]", ast.DivergenceFree),
+])
+def test_fdr_spellings_of_the_simple_properties_are_accepted(text, kind):
+    assert type(parse(text).declarations[0].property) is kind
