@@ -31,7 +31,7 @@ from procalg.semantics import workflow
 from procalg.semantics.channels import ChannelRef, Types
 from procalg.semantics.deep import RECURSION_LIMIT, run_deep
 from procalg.semantics.evaluate import Evaluator, Thunk
-from procalg.semantics.kinds import workflow_construct
+from procalg.semantics.kinds import names_in, workflow_construct
 from procalg.semantics.sos import Label, Rules, UnguardedRecursion
 from procalg.semantics.system import TermSystem
 from procalg.semantics.values import expect_set
@@ -92,7 +92,7 @@ class Spec:
 
     def _declare(self, module: ast.Module) -> None:
         assertions = []
-        for decl in module.declarations:
+        for decl in (*module.declarations, *_prelude(module)):
             match decl:
                 case ast.Definition(name, params):
                     clauses = self.definitions.get(name, ())
@@ -328,3 +328,26 @@ def load(module: ast.Module, source: SourceFile) -> Spec:
         raise
     spec.force_all()
     return spec
+
+
+# FDR's built-in processes, written in CSPM (FDR manual, "Built-in processes")
+_PRELUDE = {
+    "RUN": "RUN(A) = [] x : A @ x -> RUN(A)",
+    "CHAOS": "CHAOS(A) = STOP |~| ([] x : A @ x -> CHAOS(A))",
+}
+
+
+def _prelude(module: ast.Module) -> list[ast.Node]:
+    """Definitions of the built-in processes the model uses and does not define.
+
+    Example:
+        >>> from procalg.syntax import parse
+        >>> [d.name for d in _prelude(parse("channel a\\nP = RUN({a})"))]
+        ['RUN']
+    """
+    from procalg.syntax.parser import parse
+
+    defined = {d.name for d in module.declarations if isinstance(d, ast.Definition)}
+    used = names_in(module.declarations) & set(_PRELUDE) - defined
+    return [d for name in sorted(used)
+            for d in parse(_PRELUDE[name], "<prelude>").declarations]

@@ -277,3 +277,23 @@ def test_too_deep_recursion_is_a_model_error_and_never_a_crash() -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     lines = done.stdout.split("\n")
     assert lines[:6] == ["value ModelError", "tuple ModelError", "terms ModelError"] * 2
+
+
+def test_run_offers_every_event_of_its_set_for_ever() -> None:
+    spec = model("channel a, b\nP = RUN({a, b})\n")
+    lts = explore(spec.system(spec.process(parse_expr("P"))))
+    assert lts.num_states == 1
+    assert {str(lab) for _, lab, _ in lts.triples()} == {"a", "b"}
+
+
+def test_chaos_may_refuse_everything_or_do_any_event() -> None:
+    spec = model("channel a\nP = CHAOS({a})\n")
+    lts = explore(spec.system(spec.process(parse_expr("P"))))
+    labels = {str(lab) for _, lab, _ in lts.triples()}
+    assert labels == {TAU, "a"} and lts.num_states == 3
+
+
+def test_a_model_may_define_its_own_run() -> None:
+    spec = model("channel a, b\nRUN(A) = a -> STOP\nP = RUN({b})\n")
+    lts = explore(spec.system(spec.process(parse_expr("P"))))
+    assert {str(lab) for _, lab, _ in lts.triples()} == {"a"}
