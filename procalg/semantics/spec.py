@@ -23,6 +23,7 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -170,7 +171,7 @@ class Spec:
         decl = self._channels[name]
         self._guarded("channel " + name, decl.span, f"channel {name}'s type")
         try:
-            return tuple(self._type_set(f) for f in decl.fields)
+            return tuple(t for f in decl.fields for t in self._type_sets(f))
         finally:
             self._in_progress.discard("channel " + name)
 
@@ -180,13 +181,27 @@ class Spec:
                              expr.span, hint="use a range such as {0..9}")
         return expect_set(self.evaluator.eval(expr, {}), expr.span, "a type must be a set")
 
+    def _type_sets(self, expr: ast.Node) -> tuple[frozenset, ...]:
+        """The field types one type expression stands for, as in CSPM: a set is
+        one field, a dotted product of sets (``nametype T = {0,1}.{0,1}``) is
+        one field per set, and a tuple of sets (``(A, B)``) is one field of tuples."""
+        if type(expr) is ast.Name and expr.id == "Int":
+            return (self._type_set(expr),)  # refused there, with its hint
+        value = self.evaluator.eval(expr, {})
+        if type(value) is Dotted and all(isinstance(v, frozenset)
+                                         for v in (value.head, *value.fields)):
+            return (value.head, *value.fields)
+        if type(value) is tuple and value and all(isinstance(v, frozenset) for v in value):
+            return (frozenset(itertools.product(*value)),)
+        return (expect_set(value, expr.span, "a type must be a set"),)
+
     def _constructor_fields(self, name: str) -> tuple[frozenset, ...]:
         found = self.types.constructors.get(name)
         if found is None:
             con = self._constructors[name]
             self._guarded("constructor " + name, con.span, f"constructor {name}")
             try:
-                found = tuple(self._type_set(f) for f in con.fields)
+                found = tuple(t for f in con.fields for t in self._type_sets(f))
             finally:
                 self._in_progress.discard("constructor " + name)
             self.types.constructors[name] = found

@@ -297,3 +297,16 @@ def test_a_model_may_define_its_own_run() -> None:
     spec = model("channel a, b\nRUN(A) = a -> STOP\nP = RUN({b})\n")
     lts = explore(spec.system(spec.process(parse_expr("P"))))
     assert {str(lab) for _, lab, _ in lts.triples()} == {"a"}
+
+
+def test_a_dotted_product_nametype_gives_a_channel_one_field_per_set() -> None:
+    spec = model("nametype T = {0, 1}.{0, 1}\nchannel up : T\nP = up!0.1 -> up?x.y -> STOP\n")
+    lts = explore(spec.system(spec.process(parse_expr("P"))))
+    assert {str(lab) for _, lab, _ in lts.triples()} == {"up.0.1", "up.0.0", "up.1.0", "up.1.1"}
+
+
+def test_a_tuple_of_sets_is_a_field_of_tuples() -> None:
+    spec = model("channel c : ({0, 1}, {2})\nP = c?(x, y) -> c!(y, x) -> STOP\n")
+    lts = explore(spec.system(spec.process(parse_expr("c!(1, 2) -> STOP"))))
+    assert {str(lab) for _, lab, _ in lts.triples()} == {"c.(1, 2)"}
+    assert len(spec.events) == 2
