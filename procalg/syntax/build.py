@@ -42,6 +42,21 @@ def duration_ms(tok: Token) -> int:
     return int(digits) * _UNITS_MS[tok.value[len(digits) :]]
 
 
+LAMBDA = "λ"
+"""The name a lambda's local definition gets (not a CSPM name, so never captured)."""
+
+
+def lambda_of(params: tuple[ast.Node, ...], body: ast.Node, span) -> ast.Let:
+    """``\\ p1, p2 @ e`` as ``let λ(p1, p2) = e within λ``.
+
+    Example:
+        >>> lambda_of((ast.Name("x"),), ast.Name("x"), None).body
+        Name(id='λ')
+    """
+    definition = ast.Definition(LAMBDA, tuple(map(to_pattern, params)), body, span=span)
+    return ast.Let((definition,), ast.Name(LAMBDA, span=span), span=span)
+
+
 def to_pattern(expr: ast.Node) -> ast.Pattern:
     """Read an expression parsed in a pattern position as a pattern.
 
@@ -126,9 +141,17 @@ class Builder(Transformer):
         return ast.Definition(str(name), None, body, span=span_of(meta))
 
     def function_def(self, meta, children):
-        name, args, body = children
-        params = tuple(map(to_pattern, args or ()))
-        return ast.Definition(str(name), params, body, span=span_of(meta))
+        name, first, *more, body = children
+        for group in reversed(more):  # f(x)(y) = e is f(x) = \ y @ e
+            body = lambda_of(group, body, span_of(meta))
+        return ast.Definition(str(name), tuple(map(to_pattern, first)), body,
+                              span=span_of(meta))
+
+    def arg_group(self, meta, children):
+        return children[0] or ()
+
+    def lambda_expr(self, meta, children):
+        return lambda_of(children[0], children[1], span_of(meta))
 
     def name_list(self, meta, children):
         return tuple(str(c) for c in children)

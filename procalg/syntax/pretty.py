@@ -240,6 +240,9 @@ class _Printer:
         match e:
             case ast.If(cond=c, then=t, orelse=o):
                 return f"if {x(c, OPEN, False)} then {x(t, OPEN, False)} else {x(o)}", OPEN
+            case ast.Let(definitions=(ast.Definition(name="λ", params=ps, body=b),),
+                         body=ast.Name(id="λ")):
+                return f"\\ {', '.join(self.pattern(p) for p in ps)} @ {x(b)}", OPEN
             case ast.Let(definitions=defs, body=body):
                 return self.let(defs, body), OPEN
             case ast.Replicated():

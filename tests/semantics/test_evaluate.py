@@ -20,6 +20,8 @@ Sum(<x>^s) = x + Sum(s)
 Fst((x, _)) = x
 Name(rgb.n) = n
 Name(_) = 9
+Add(x)(y) = x + y
+Twice(f) = \\ x @ f(f(x))
 """
 
 
@@ -83,6 +85,10 @@ def spec() -> Spec:
         ("{| c.x, d.red.x | x <- Small, x > 0 |}",
          frozenset({Event("c", (1,)), Event("d", (Atom("red"), 1))})),
         ("card({| d.k | k <- {red, green} |})", 4),
+        # lambdas and curried definitions
+        ("(\\ x, y @ x * 10 + y)(1, 2)", 12),
+        ("Add(1)(2)", 3),
+        ("Twice(\\ x @ x + 1)(0)", 2),
     ],
 )
 def test_expressions_evaluate_as_in_cspm(spec: Spec, expr: str, value: object) -> None:

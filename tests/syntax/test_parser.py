@@ -272,3 +272,18 @@ def test_every_node_of_a_parsed_module_has_a_span():
 ])
 def test_fdr_spellings_of_the_simple_properties_are_accepted(text, kind):
     assert type(parse(text).declarations[0].property) is kind
+
+
+def test_a_lambda_is_a_local_function_and_prints_back_as_a_lambda():
+    from procalg.syntax.pretty import pretty
+
+    got = parse_expr("\\ x, (y, _) @ x + y")
+    assert type(got) is ast.Let and got.definitions[0].params == (
+        ast.PVar("x"), ast.PTuple((ast.PVar("y"), ast.PWild())))
+    assert pretty(got) == "\\ x, (y, _) @ x + y"
+
+
+def test_a_curried_definition_takes_its_later_arguments_by_lambda():
+    d = parse("f(x)(y) = x").declarations[0]
+    assert d.params == (ast.PVar("x"),)
+    assert type(d.body) is ast.Let and d.body.definitions[0].params == (ast.PVar("y"),)
