@@ -446,6 +446,13 @@ class TimerDecl(Node):
 
 
 @dataclass(frozen=True, slots=True)
+class IncludeDecl(Node):
+    """``include "file.csp"``: the file's declarations, spliced in by the parser."""
+
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
 class TransparentDecl(Node):
     """CSPM's ``transparent normal, sbisim`` / ``external chase``: recorded, not
     interpreted (``kind`` is ``"transparent"`` or ``"external"``)."""

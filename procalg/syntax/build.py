@@ -213,6 +213,9 @@ class Builder(Transformer):
         name, value = children
         return ast.NametypeDecl(str(name), value, span=span_of(meta))
 
+    def include_decl(self, meta, children):
+        return ast.IncludeDecl(str(children[0])[1:-1], span=span_of(meta))
+
     def transparent_decl(self, meta, children):
         kind, names = children
         return ast.TransparentDecl(str(kind), names, span=span_of(meta))

@@ -64,7 +64,7 @@ class _Printer:
                 "\n" if node.declarations else "")
         if isinstance(node, ast.Assertion | ast.Definition | ast.ChannelDecl | ast.DatatypeDecl
                       | ast.NametypeDecl | ast.ActivityDecl | ast.SignalDecl | ast.TimerDecl
-                      | ast.TransparentDecl):
+                      | ast.TransparentDecl | ast.IncludeDecl):
             return self.decl(node)
         return self.expr(node)
 
@@ -88,6 +88,8 @@ class _Printer:
                 return f"datatype {name} = {alts}"
             case ast.NametypeDecl(name=name, value=value):
                 return f"nametype {name} = {self.expr(value)}"
+            case ast.IncludeDecl(path=path):
+                return f'include "{path}"'
             case ast.TransparentDecl(kind=kind, names=names):
                 return f"{kind} " + ", ".join(names)
             case ast.Assertion(text=text) if text and _reparses(d):

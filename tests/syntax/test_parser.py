@@ -287,3 +287,33 @@ def test_a_curried_definition_takes_its_later_arguments_by_lambda():
     d = parse("f(x)(y) = x").declarations[0]
     assert d.params == (ast.PVar("x"),)
     assert type(d.body) is ast.Let and d.body.definitions[0].params == (ast.PVar("y"),)
+
+
+def test_include_splices_the_file_relative_to_the_including_file(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "main.csp").write_text('channel a\ninclude "sub/p.csp"\nQ = P\n')
+    (tmp_path / "sub" / "p.csp").write_text('include "r.csp"\nP = a -> R\n')
+    (tmp_path / "sub" / "r.csp").write_text("R = STOP\n")
+    main = tmp_path / "main.csp"
+    m = parse(main.read_text(), str(main))
+    assert [getattr(d, "name", None) or "channel" for d in m.declarations] == [
+        "channel", "R", "P", "Q"]
+
+
+def test_an_include_cycle_is_an_error_showing_the_chain(tmp_path):
+    (tmp_path / "a.csp").write_text('include "b.csp"\n')
+    (tmp_path / "b.csp").write_text('P = STOP\ninclude "a.csp"\n')
+    a = tmp_path / "a.csp"
+    chain = r"include cycle: .*a\.csp -> .*b\.csp -> .*a\.csp"
+    with pytest.raises(ParseError, match=chain) as info:
+        parse(a.read_text(), str(a))
+    assert (info.value.span.line, info.value.span.column) == (2, 1)
+    assert info.value.render().startswith(f"{tmp_path / 'b.csp'}:2:1: error:")
+
+
+def test_a_missing_included_file_is_an_error_at_the_include(tmp_path):
+    a = tmp_path / "a.csp"
+    a.write_text('channel x\ninclude "none.csp"\n')
+    with pytest.raises(ParseError, match=r"cannot read included file 'none\.csp'") as info:
+        parse(a.read_text(), str(a))
+    assert (info.value.span.line, info.value.span.column) == (2, 1)
