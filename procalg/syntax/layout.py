@@ -203,8 +203,11 @@ _CONTINUES = re.compile(
     r"(->|\[\]|\|~\||\|\|\||\[\||\[>|/\\|\\|;|&|\[\[|\]\]|[-+*/%^.,|@:?!=<>\])}\[]"
     r"|(then|else|and|or|undo|within)(?![A-Za-z0-9_']))")
 _DECLARATION_KEYWORDS = re.compile(
-    r"(channel|datatype|subtype|nametype|assert|transparent|external|activity|signal|timer"
-    r"|include|module|exports|endmodule|instance|print)(?![A-Za-z0-9_'])")
+    r"(channel|datatype|subtype|nametype|assert|transparent|external"
+    r"|include|module|exports|endmodule|instance|print)(?![A-Za-z0-9_'])"
+    # the workflow words are CSPM names too (`signal?x -> P`): a declaration
+    # only when a name follows
+    r"|(activity|signal|timer)[ \t]+[A-Za-z_]")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_']*")
 _ENDS_EXPRESSION = {")", "]", "}", "|}", ">", "]]", "STOP", "SKIP", "THROW", "true", "false"}
 

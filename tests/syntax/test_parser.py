@@ -317,3 +317,8 @@ def test_a_missing_included_file_is_an_error_at_the_include(tmp_path):
     with pytest.raises(ParseError, match=r"cannot read included file 'none\.csp'") as info:
         parse(a.read_text(), str(a))
     assert (info.value.span.line, info.value.span.column) == (2, 1)
+
+
+def test_a_workflow_word_is_a_plain_name_where_no_declaration_follows():
+    m = parse("channel signal : {0, 1}\nP = c ->\n  signal?x -> P\nQ = P")
+    assert [getattr(d, "name", None) for d in m.declarations] == [None, "P", "Q"]
