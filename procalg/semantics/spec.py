@@ -193,7 +193,8 @@ class Spec:
             return (value.head, *value.fields)
         if type(value) is tuple and value and all(isinstance(v, frozenset) for v in value):
             return (frozenset(itertools.product(*value)),)
-        return (expect_set(value, expr.span, "a type must be a set"),)
+        found = expect_set(value, expr.span, "a type must be a set")
+        return _rectangular(found) or (found,)
 
     def _constructor_fields(self, name: str) -> tuple[frozenset, ...]:
         found = self.types.constructors.get(name)
@@ -366,3 +367,26 @@ def _prelude(module: ast.Module) -> list[ast.Node]:
     used = names_in(module.declarations) & set(_PRELUDE) - defined
     return [d for name in sorted(used)
             for d in parse(_PRELUDE[name], "<prelude>").declarations]
+
+
+def _rectangular(values: frozenset) -> tuple[frozenset, ...] | None:
+    """A set of dotted plain values that is a full product, one set per position.
+
+    ``{0.0, 0.1, 1.0, 1.1}`` is ``{0, 1}.{0, 1}``: as a channel type it gives
+    two fields, as FDR reads it. Constructor values (``A.1``) stay one field.
+
+    Example:
+        >>> _rectangular(frozenset({Dotted(0, (0,)), Dotted(0, (1,))}))
+        (frozenset({0}), frozenset({0, 1}))
+    """
+    if not values or not all(type(v) is Dotted and type(v.head) is not Atom for v in values):
+        return None
+    width = {len(v.fields) for v in values}
+    if len(width) != 1:
+        return None
+    parts = tuple(frozenset(v.head if i == 0 else v.fields[i - 1] for v in values)
+                  for i in range(width.pop() + 1))
+    product = 1
+    for part in parts:
+        product *= len(part)
+    return parts if product == len(values) else None

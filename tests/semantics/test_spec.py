@@ -310,3 +310,16 @@ def test_a_tuple_of_sets_is_a_field_of_tuples() -> None:
     lts = explore(spec.system(spec.process(parse_expr("c!(1, 2) -> STOP"))))
     assert {str(lab) for _, lab, _ in lts.triples()} == {"c.(1, 2)"}
     assert len(spec.events) == 2
+
+
+def test_a_channel_typed_by_a_rectangular_set_of_dotted_values_has_one_field_each() -> None:
+    spec = model("channel up : {0.0, 0.1, 1.0, 1.1}\nP = up!0.1 -> up?x?y -> STOP\n")
+    assert len(spec.events) == 4
+    lts = explore(spec.system(spec.process(parse_expr("P"))))
+    assert "up.0.1" in {str(lab) for _, lab, _ in lts.triples()}
+
+
+def test_a_non_rectangular_set_of_dotted_values_stays_one_field() -> None:
+    spec = model("channel up : {0.0, 1.1}\nP = up!0.1 -> STOP\n")
+    with pytest.raises(ModelError, match="outside channel up"):
+        explore(spec.system(spec.process(parse_expr("P"))))
