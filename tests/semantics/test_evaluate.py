@@ -89,6 +89,13 @@ def spec() -> Spec:
         ("(\\ x, y @ x * 10 + y)(1, 2)", 12),
         ("Add(1)(2)", 3),
         ("Twice(\\ x @ x + 1)(0)", 2),
+        # extensions and productions
+        ("extensions(c)", frozenset({0, 1, 2})),
+        ("extensions(d.red)", frozenset({0, 1})),
+        ("card(extensions(d))", 8),
+        ("productions(d.red)", frozenset({Event("d", (Atom("red"), 0)),
+                                          Event("d", (Atom("red"), 1))})),
+        ("extensions(1)", "error"),
     ],
 )
 def test_expressions_evaluate_as_in_cspm(spec: Spec, expr: str, value: object) -> None:
