@@ -74,7 +74,14 @@ class PSeq(Node):
     rest: Pattern | None = None
 
 
-Pattern = PVar | PWild | PLit | PTuple | PDot | PSeq
+@dataclass(frozen=True, slots=True)
+class PSet(Node):
+    """Matches a set, as FDR allows: ``{}`` (empty) or ``{x}`` (one element)."""
+
+    items: tuple[Pattern, ...]
+
+
+Pattern = PVar | PWild | PLit | PTuple | PDot | PSeq | PSet
 
 
 # --------------------------------------------------------------------------

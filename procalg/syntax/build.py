@@ -83,13 +83,15 @@ def to_pattern(expr: ast.Node) -> ast.Pattern:
             return ast.PDot(tuple(map(to_pattern, parts)), span=sp)
         case ast.SeqLit(items=items):
             return ast.PSeq(tuple(map(to_pattern, items)), span=sp)
+        case ast.SetLit(items=items) if len(items) <= 1:  # FDR: {} and {x} only
+            return ast.PSet(tuple(map(to_pattern, items)), span=sp)
         case ast.Binary(op="^", left=ast.SeqLit(items=items), right=rest):
             return ast.PSeq(tuple(map(to_pattern, items)), to_pattern(rest), span=sp)
     raise ParseError(
         "this expression cannot be used as a pattern",
         sp,
         hint="a pattern is a name, '_', a literal, or a tuple, dotted value or "
-        "sequence of patterns (such as <x>^s)",
+        "sequence of patterns (such as <x>^s), {} or {x}",
     )
 
 

@@ -152,6 +152,8 @@ class _Printer:
                 return "(" + ", ".join(map(self.pattern, items)) + ")"
             case ast.PDot(items=items):
                 return ".".join(self._dot_part(i) for i in items)
+            case ast.PSet(items=items):
+                return _bracket("{", ", ".join(map(self.pattern, items)), "}")
             case ast.PSeq(items=items, rest=rest):
                 seq = _bracket("<", ", ".join(map(self.pattern, items)), ">")
                 return seq if rest is None else f"{seq}^{self._dot_part(rest)}"
