@@ -350,6 +350,8 @@ def load(module: ast.Module, source: SourceFile) -> Spec:
 _PRELUDE = {
     "RUN": "RUN(A) = [] x : A @ x -> RUN(A)",
     "CHAOS": "CHAOS(A) = STOP |~| ([] x : A @ x -> CHAOS(A))",
+    # one state with a τ self-loop (SKIP's ✓ becomes τ back to DIV): only diverges
+    "DIV": "DIV = SKIP ; DIV",
 }
 
 

@@ -323,3 +323,9 @@ def test_a_non_rectangular_set_of_dotted_values_stays_one_field() -> None:
     spec = model("channel up : {0.0, 1.1}\nP = up!0.1 -> STOP\n")
     with pytest.raises(ModelError, match="outside channel up"):
         explore(spec.system(spec.process(parse_expr("P"))))
+
+
+def test_div_is_one_state_that_only_diverges() -> None:
+    spec = model("channel a\nP = a -> DIV\n")
+    lts = explore(spec.system(spec.process(parse_expr("DIV"))))
+    assert lts.num_states == 1 and {str(lab) for _, lab, _ in lts.triples()} == {TAU}
