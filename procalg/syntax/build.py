@@ -211,6 +211,24 @@ class Builder(Transformer):
         name, *fields = children
         return ast.Constructor(str(name), tuple(fields), span=span_of(meta))
 
+    def subtype_decl(self, meta, children):
+        name, *constructors = children
+        span = span_of(meta)
+        parts: list[ast.Node] = []
+        for con in constructors:  # {A} or { B.x0.x1 | x0 <- F0, x1 <- F1 }
+            head = ast.Name(con.name, span=con.span)
+            if not con.fields:
+                parts.append(ast.SetLit((head,), span=con.span))
+                continue
+            xs = [ast.Name(f"subtype_field_{i}_", span=con.span) for i in range(len(con.fields))]
+            gens = tuple(ast.Generator(ast.PVar(x.id, span=con.span), f, span=con.span)
+                         for x, f in zip(xs, con.fields, strict=True))
+            parts.append(ast.SetComp(ast.Dot((head, *xs), span=con.span), gens, span=con.span))
+        value = parts[0]
+        for part in parts[1:]:
+            value = ast.Apply(ast.Name("union", span=span), (value, part), span=span)
+        return ast.NametypeDecl(str(name), value, span=span)
+
     def nametype_decl(self, meta, children):
         name, value = children
         return ast.NametypeDecl(str(name), value, span=span_of(meta))

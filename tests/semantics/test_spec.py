@@ -329,3 +329,8 @@ def test_div_is_one_state_that_only_diverges() -> None:
     spec = model("channel a\nP = a -> DIV\n")
     lts = explore(spec.system(spec.process(parse_expr("DIV"))))
     assert lts.num_states == 1 and {str(lab) for _, lab, _ in lts.triples()} == {TAU}
+
+
+def test_a_subtype_is_the_set_of_the_named_constructors_values() -> None:
+    spec = model("datatype C = red | green | rgb.{0..2}\nsubtype Warm = red | rgb.{0, 1}\n")
+    assert spec.value(parse_expr("Warm")) == spec.value(parse_expr("{red, rgb.0, rgb.1}"))

@@ -322,3 +322,8 @@ def test_a_missing_included_file_is_an_error_at_the_include(tmp_path):
 def test_a_workflow_word_is_a_plain_name_where_no_declaration_follows():
     m = parse("channel signal : {0, 1}\nP = c ->\n  signal?x -> P\nQ = P")
     assert [getattr(d, "name", None) for d in m.declarations] == [None, "P", "Q"]
+
+
+def test_a_subtype_declaration_names_a_set():
+    d = parse("subtype T = A | B.{0..1}").declarations[0]
+    assert type(d) is ast.NametypeDecl and d.name == "T"
