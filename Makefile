@@ -15,6 +15,7 @@ setup: $(BIN)/procalg
 
 demo: setup
 	@status=0; for model in models/*.proc; do \
+	  echo "== $$model"; \
 	  $(BIN)/procalg check "$$model"; code=$$?; echo; \
 	  if [ $$code -ge 2 ]; then status=1; fi; \
 	done; \

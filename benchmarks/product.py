@@ -5,13 +5,21 @@ memory, verdict (deadlock freedom), and for each installed peer its states,
 seconds and the ratio peer seconds / procalg seconds (above 1: procalg is
 faster). procalg's time covers loading the ``.proc`` model with N set,
 compiling the network and the search; spin's covers ``spin -a``,
-``gcc -O2 -DNOREDUCE`` and ``./pan -m10000000``. Peak memory is
-tracemalloc's peak during procalg's search, measured in a second run (state
-storage and scratch; B/st is per state), and pan's own "total actual memory
-usage" for spin (which includes the 10M-deep DFS stack ``-m10000000`` asks
-for). Both stop at the first deadlock, so on deadlocking models the state
-counts differ (BFS versus DFS); spin's full counts are procalg's plus one
-(its ``init``).
+``gcc -O2 -DNOREDUCE`` and ``./pan`` with its depth (``-m``) and hash table
+(``-w``) sized from procalg's count (``benchmarks.shapes.pan_sizes``; a
+fixed ``-m10000000`` cost pan 458 MB and seconds before it started). Peak
+memory is tracemalloc's peak during procalg's search, measured in a second
+run (state storage and scratch; B/st is per state), and pan's own "total
+actual memory usage" for spin. Both stop at the first deadlock, so on
+deadlocking models the state counts differ (BFS versus DFS); spin's full
+counts are procalg's plus one (its ``init``).
+
+Counts are checked before a ratio is printed: where both searches cover the
+whole space (``-all`` rows, and deadlock searches that pass) spin must
+store procalg's states plus its ``init``'s first, or the row says
+``ERROR`` and prints no ratio; where a search stopped at a deadlock, or
+used partial-order reduction, the two tools explored different sets and
+the row prints no ratio either.
 
 Rows: ``-all`` explores every state (``count_states``; spin with ``-E``, so
 invalid end states do not stop it); ``-por`` searches with stubborn sets
@@ -36,6 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.networks import buffers
+from benchmarks.shapes import pan_sizes
 from procalg.api.model import loads
 from procalg.lts.network import Network
 from procalg.lts.product import count_states, find_deadlock
@@ -107,7 +116,9 @@ def run_procalg(case: Case, n: int) -> dict:
             "peak": peak, "verdict": verdict}
 
 
-def run_spin(case: Case, n: int) -> dict | None:
+def run_spin(case: Case, n: int, states: int | None) -> dict | None:
+    """spin's search, compilation included; ``states`` (procalg's full
+    count, when it has one) sizes pan's depth and hash table."""
     if shutil.which("spin") is None or shutil.which("gcc") is None:
         return None
     with tempfile.TemporaryDirectory() as tmp:
@@ -116,17 +127,42 @@ def run_spin(case: Case, n: int) -> dict | None:
         steps = [["spin", f"-DN={n}", *case.defines, "-a", case.promela],
                  ["gcc", "-O2", *([] if case.mode == "por" else ["-DNOREDUCE"]), "-o", "pan",
                   "pan.c"],
-                 ["./pan", "-m10000000", *(["-E"] if case.mode == "all" else [])]]
+                 ["./pan", *pan_sizes(states), *(["-E"] if case.mode == "all" else [])]]
         out = ""
         for cmd in steps:
             out = subprocess.run(cmd, cwd=tmp, capture_output=True, text=True,
                                  check=True).stdout
         seconds = time.perf_counter() - start
+    if "max search depth too small" in out:
+        return {"error": "pan: max search depth too small"}
     states = int(re.search(r"(\d+) states, stored", out).group(1))
     errors = int(re.search(r"errors: (\d+)", out).group(1))
     memory = float(re.search(r"([\d.]+)\s+total actual memory usage", out).group(1))
     verdict = "-" if case.mode == "all" else "fail" if errors else "pass"
     return {"states": states, "seconds": seconds, "peak": memory * 2**20, "verdict": verdict}
+
+
+def compare(case: Case, ours: dict, peer: dict) -> str:
+    """The ratio column, or why the two runs are not comparable.
+
+    Example:
+        >>> c = CASES[0]
+        >>> compare(c, {"states": 10, "seconds": 1.0, "verdict": "pass"},
+        ...         {"states": 11, "seconds": 3.0, "verdict": "pass"})
+        '     3.0'
+        >>> compare(c, {"states": 10, "seconds": 1.0, "verdict": "pass"},
+        ...         {"states": 17, "seconds": 3.0, "verdict": "pass"})
+        '  ERROR: spin 17 != procalg 10 + 1'
+    """
+    if peer["verdict"] != ours["verdict"]:
+        return "  ERROR: VERDICTS DIFFER"
+    if case.mode == "por":
+        return "  (POR: different reductions, no ratio)"
+    if ours["verdict"] == "fail":
+        return "  (stopped at a deadlock: BFS vs DFS, no ratio)"
+    if peer["states"] != ours["states"] + 1:
+        return f"  ERROR: spin {peer['states']} != procalg {ours['states']} + 1"
+    return f"{peer['seconds'] / ours['seconds']:>8.1f}"
 
 
 def _mb(n: float) -> str:
@@ -150,16 +186,17 @@ def main(argv: list[str] | None = None) -> None:
             continue
         for n in case.quick if args.quick else case.sizes:
             ours = run_procalg(case, n)
-            peer = None if args.no_peers else run_spin(case, n)
+            full = case.mode == "all" or (case.mode == "deadlock" and ours["verdict"] == "pass")
+            peer = None if args.no_peers else run_spin(case, n, ours["states"] if full else None)
             row = (f"{case.model:<19}{n:>3}{ours['states']:>10}{ours['transitions']:>11}"
                    f"{ours['seconds']:>8.2f}{ours['states'] / ours['seconds']:>11.0f}"
                    f"{_mb(ours['peak']):>9}{ours['peak'] / ours['states']:>6.1f}"
                    f"{ours['verdict']:>8} | ")
-            if peer:
+            if peer and "error" in peer:
+                row += f"ERROR: {peer['error']}"
+            elif peer:
                 row += (f"{peer['states']:>9}{peer['seconds']:>8.2f}{_mb(peer['peak']):>11}"
-                        f"{peer['seconds'] / ours['seconds']:>8.1f}")
-                if peer["verdict"] != ours["verdict"]:
-                    row += "  VERDICTS DIFFER"
+                        + compare(case, ours, peer))
             else:
                 row += "spin not installed" if not args.no_peers else "-"
             print(row, flush=True)

@@ -4,9 +4,14 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str) -> object:
-    """``procalg.activity``: loaded on first use, so ``import procalg`` stays light."""
+    """``procalg.activity``, ``procalg.heartbeat``: loaded on first use (``import procalg``
+    stays light)."""
     if name == "activity":
         from procalg.runtime.ports import activity
 
         return activity
+    if name in ("heartbeat", "heartbeat_details"):
+        from procalg.runtime import heartbeat
+
+        return getattr(heartbeat, name)
     raise AttributeError(f"module 'procalg' has no attribute {name!r}")

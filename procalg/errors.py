@@ -43,10 +43,13 @@ class ProcalgError(Exception):
         self.hint = hint
         self.source = source
 
+    origin = "<input>"
+    """What the message names when no file is at fault and no source is set."""
+
     def render(self, source: SourceFile | None = None) -> str:
         """Format as ``file:line:col: error: message`` plus caret and hint."""
         src = source or self.source
-        name = src.name if src else "<input>"
+        name = src.name if src else self.origin
         where = f"{name}:{self.span}" if self.span else name
         parts = [f"{where}: error: {self.message}"]
         if src and self.span:
@@ -57,6 +60,20 @@ class ProcalgError(Exception):
 
     def __str__(self) -> str:
         return self.render()
+
+
+class UsageError(ProcalgError):
+    """The command is wrong, not a file: a missing file, an option that needs
+    another, a process name that is no process. Reported as
+    ``procalg: error: ...``, as argparse reports its own errors.
+
+    Example:
+        >>> print(UsageError("cannot read m.proc: No such file", hint="check the path"))
+        procalg: error: cannot read m.proc: No such file
+          hint: check the path
+    """
+
+    origin = "procalg"
 
 
 class ParseError(ProcalgError):

@@ -11,18 +11,24 @@ Example:
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from procalg.errors import ModelError, ProcalgError
+from procalg.errors import ModelError, ProcalgError, UsageError
+from procalg.semantics import UnguardedRecursion
 from procalg.semantics import load as load_spec
+from procalg.semantics.channels import ChannelRef
+from procalg.semantics.values import kind_name
 from procalg.source import SourceFile
-from procalg.syntax import ast, parse, parse_expr
-from procalg.terms import Process, show_process
+from procalg.syntax import ast, parse, parse_expr, pretty
+from procalg.terms import Process, show, show_process
 
 if TYPE_CHECKING:
     from procalg.lts import LTS
+    from procalg.lts.network import Network
+    from procalg.semantics.network import NotApplicable
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,7 @@ class Model:
     module: ast.Module
     spec: Any
     _processes: dict[str, Process] = field(default_factory=dict, repr=False, compare=False)
+    _networks: dict[tuple, Any] = field(default_factory=dict, repr=False, compare=False)
     explored: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
     """Whole LTSs already explored, by (term, engine options): assertions on
     one process share one exploration (filled by :mod:`procalg.api.check`)."""
@@ -77,11 +84,70 @@ class Model:
             cached = self._processes.get(process)
             if cached is not None:
                 return cached
-            expr = parse_expr(process, filename="<command line>")
-            term = self._with_source(lambda: self.spec.process(expr))
+            term = self._from_command_line(process)
             self._processes[process] = term
             return term
         return self._with_source(lambda: self.spec.process(process))
+
+    def _from_command_line(self, text: str) -> Process:
+        """The process a user named as text (on the command line, in a notebook).
+
+        Mistakes in the name are the user's typing, not the file's: they are
+        reported against ``<command line>``, and a name that is not a process
+        says what it is (a set, a process that needs arguments) in the model's
+        notation.
+        """
+        line = SourceFile("<command line>", text)
+        expr = parse_expr(text, filename=line.name)
+        own = {id(node.span) for node in _nodes(expr)}
+        try:
+            value = self._with_source(lambda: self.spec.value(expr))
+        except ProcalgError as err:
+            if err.span is not None and id(err.span) in own:  # the text's fault
+                err.source = line
+                if isinstance(expr, ast.Name) and expr.id not in self._definitions():
+                    raise UsageError(f"{self.source.name} has no process named {expr.id}",
+                                     hint=self._processes_hint()) from None
+            raise
+        if isinstance(value, Process):
+            return value
+        name = text.strip()
+        definition = self._definitions().get(name)
+        if definition is not None and definition.params:
+            count = len(definition.params)
+            raise UsageError(
+                f"process {name} needs {count} argument{'s' if count > 1 else ''}: "
+                f"{_head(definition)}",
+                hint=f"give {'them' if count > 1 else 'it'} on the command line, "
+                     f"e.g. '{name}(...)' (quoted for the shell)")
+        raise UsageError(f"{name} is {_kind(value)}, not a process",
+                         hint=self._processes_hint())
+
+    def _definitions(self) -> dict[str, ast.Definition]:
+        """The file's definitions by name (a function's first clause)."""
+        found: dict[str, ast.Definition] = {}
+        for d in self.module.declarations:
+            if isinstance(d, ast.Definition):
+                found.setdefault(d.name, d)
+        return found
+
+    def _processes_hint(self) -> str:
+        names = []
+        for name, d in self._definitions().items():
+            if d.params:
+                names.append(_head(d))
+            elif isinstance(self._value_or_none(name), Process):
+                names.append(name)
+        if not names:
+            return "name a process definition or write a process expression"
+        shown = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
+        return f"name a process, e.g. one of: {shown}"
+
+    def _value_or_none(self, name: str) -> Any:
+        try:
+            return self.spec.value(ast.Name(name))
+        except (ProcalgError, RecursionError):
+            return None
 
     def system(self, process: str | ast.Node | Process) -> Any:
         """The process as a :class:`~procalg.lts.TransitionSystem` over terms."""
@@ -98,17 +164,57 @@ class Model:
         return self._with_source(lambda: explore(system, max_states=max_states,
                                                  state_name=namer))
 
+    def network(self, process: str | ast.Node | Process, *, reduce: bool = True,
+                leaf_limit: int | None = None,
+                lazy_limit: int | None = None) -> Network | NotApplicable:
+        """The process compiled for the product engine, once per process.
+
+        Several assertions on one process in one ``check`` share it (see
+        :func:`procalg.semantics.network.compile_network`).
+
+        Example:
+            >>> model = loads("channel a, b\\nA = a -> A\\nP = A ||| b -> A")
+            >>> model.network("P") is model.network("P")
+            True
+        """
+        from procalg.semantics.network import compile_network  # numpy: only for checks
+
+        term = self.process(process)
+        key = (term, reduce, leaf_limit, lazy_limit)
+        if key not in self._networks:
+            self._networks[key] = self._with_source(lambda: compile_network(
+                term, self.spec, reduce=reduce, max_states=leaf_limit, lazy_limit=lazy_limit))
+        return self._networks[key]
+
     def value(self, expr: ast.Node) -> Any:
         """Evaluate a value expression in the model's global scope."""
         return self._with_source(lambda: self.spec.value(expr))
+
+    def locate(self, err: ProcalgError) -> ProcalgError:
+        """Give ``err`` this model's source and, for unguarded recursion found
+        by an engine that knows only terms, the definition's place.
+
+        Example:
+            >>> model = loads("channel a\\nP = P [] a -> STOP", "m.proc")
+            >>> from procalg.semantics import UnguardedRecursion
+            >>> from procalg.terms import Call
+            >>> print(model.locate(UnguardedRecursion(Call("P", ()))).render().splitlines()[0])
+            m.proc:2:1: error: unguarded recursion: P calls itself before any event
+        """
+        if err.source is None:
+            err.source = self.source
+        if isinstance(err, UnguardedRecursion) and err.span is None:
+            definition = self._definitions().get(err.call.name.split("#")[0])
+            if definition is not None and err.source is self.source:
+                err.span = definition.span
+        return err
 
     def _with_source(self, thunk: Any) -> Any:
         """Run ``thunk``; attach this model's source to any error it raises."""
         try:
             return thunk()
         except ProcalgError as err:
-            if err.source is None:
-                err.source = self.source
+            self.locate(err)
             raise
         except RecursionError as err:
             raise ModelError(
@@ -116,6 +222,33 @@ class Model:
                 hint="look for a function or process that calls itself without end",
                 source=self.source,
             ) from err
+
+
+def _nodes(node: Any) -> Iterator[ast.Node]:
+    """Every syntax node under ``node`` (itself included)."""
+    if isinstance(node, ast.Node):
+        yield node
+        for f in fields(node):
+            yield from _nodes(getattr(node, f.name))
+    elif isinstance(node, tuple | list):
+        for item in node:
+            yield from _nodes(item)
+
+
+def _head(definition: ast.Definition) -> str:
+    """``F(n, m)``: a definition's left-hand side, as written in the model."""
+    return pretty(definition).split(" = ", 1)[0].strip()
+
+
+def _kind(value: Any) -> str:
+    """``a set, {0, 1}``: what a value is, written as in the model."""
+    if isinstance(value, ChannelRef):
+        return "a channel"
+    kind = kind_name(value)
+    if kind.startswith("the value"):
+        return kind
+    text = show(value)
+    return f"{kind}, {text if len(text) <= 60 else text[:57] + '...'}"
 
 
 def loads(text: str, name: str = "<input>") -> Model:
@@ -147,6 +280,6 @@ def load(path: str | Path) -> Model:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         reason = getattr(err, "strerror", None) or str(err)
-        raise ProcalgError(f"cannot read {path}: {reason}",
+        raise UsageError(f"cannot read {path}: {reason}",
                            hint="check the path and that the file is UTF-8 text") from err
     return loads(text, str(path))

@@ -149,19 +149,22 @@ def verdicts(model: Model) -> dict[str, str]:
     return dict(_verdicts_of(model.source.text, model.source.name))
 
 
-def store(url: str = DEFAULT_STORE) -> EventLog:
-    """Open a store: ``sqlite:///runs.db``, a path, ``postgresql://...``, or ``memory:``."""
+def store(url: str = DEFAULT_STORE, create: bool = True) -> EventLog:
+    """Open a store: ``sqlite:///runs.db``, a path, ``postgresql://...``, or ``memory:``.
+
+    ``create=False``: a missing SQLite file is an error (nothing is created).
+    """
     if url == "memory:":
         return MemoryLog()
     from procalg.store import store_from_url
 
-    return store_from_url(url)
+    return store_from_url(url, create)
 
 
 def engine(store_url: str | EventLog = DEFAULT_STORE, *,
            activities: ActivityRegistry | Mapping[str, Callable[..., Any]] | None = None,
            clock: Clock | None = None, retry: RetryOverrides | None = None,
-           **options: Any) -> Engine:
+           create: bool = True, **options: Any) -> Engine:
     """An engine on a store, able to rebuild any run from the model text it recorded.
 
     Args:
@@ -169,9 +172,10 @@ def engine(store_url: str | EventLog = DEFAULT_STORE, *,
         activities: functions by channel (default: those bound with ``@procalg.activity``).
         clock: the engine clock (a ``VirtualClock`` in tests).
         retry: retry overrides applied to every run this engine loads.
+        create: create a missing store (False: a missing SQLite file is an error).
         options: passed to :class:`~procalg.runtime.engine.Engine` (``lease``, ...).
     """
-    log = store(store_url) if isinstance(store_url, str) else store_url
+    log = store(store_url, create) if isinstance(store_url, str) else store_url
     registry = DEFAULT_REGISTRY if activities is None else activities
     eng = Engine(log, registry, clock, **options)
     eng.loader = lambda record: _rebuild(eng.log, record, retry)
@@ -236,7 +240,7 @@ def migrate(eng: Engine, run_id: str, model: Model | str | Path,
     Raises:
         ReplayError: the new model rejects the history; the message names the
             first rejected event and what the model offers there.
-        RunError: the run has finished.
+        RunError: the run has finished, or another live worker holds it.
     """
     model = as_model(model)
     record = eng.log.get_run(run_id)
@@ -245,6 +249,7 @@ def migrate(eng: Engine, run_id: str, model: Model | str | Path,
         return False
     if record.status not in ("running", "waiting"):
         raise RunError(f"run {run_id} has {record.status}; only unfinished runs migrate")
+    eng.claim(run_id)  # a live worker driving it must not see its model change
     wf = workflow(model, record.process, *record.args, retry=retry,
                   verdicts=verdicts(model))
     state = eng.attach(run_id, wf)  # raises ReplayError on the first rejected event

@@ -10,7 +10,8 @@ Two engines answer the same questions:
   state (``procalg.checks``).
 
 ``engine="auto"`` uses the product engine whenever the process has a
-parallel network at its top, and says why not otherwise; both stop at the
+parallel network in its operator structure (any operators above it become
+control components), and says why not otherwise; both stop at the
 first counterexample, and both give a shortest one (partial-order reduction,
 off by default, gives up that guarantee and says so). Strong bisimulation
 preserves deadlocks, τ-cycles, reachable events and the length of every
@@ -38,6 +39,8 @@ from procalg.checks.divergence import check_divergence
 from procalg.checks.reachability import check_reachable
 from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
 from procalg.errors import LimitExceeded
+from procalg.lts.lazy import AlphabetError
+from procalg.lts.network import Network
 from procalg.lts.product import (
     Progress,
     SearchResult,
@@ -46,7 +49,7 @@ from procalg.lts.product import (
     find_divergence,
     find_label,
 )
-from procalg.semantics.network import compile_network, why_not
+from procalg.semantics.network import NotApplicable
 
 ENGINES = ("auto", "product", "reference")
 LEAF_LIMIT = 50_000
@@ -107,12 +110,15 @@ def implementation(model: Model, process: Any, options: SearchOptions) -> Any:
     """The implementation side of a refinement check: its whole LTS built by the
     product engine where it applies (as FDR compiles the implementation first),
     else the term-level system explored lazily by the check."""
-    network, _ = _network(model, process, options)
-    if network is None:
+    network = _network(model, process, options)
+    if isinstance(network, NotApplicable):
         return model.system(process)
     limit = options.max_states if options.product_max_states == -1 else options.product_max_states
-    return explore_product(network, max_states=limit, max_memory=options.max_memory,
-                           progress=options.progress)
+    try:
+        return explore_product(network, max_states=limit, max_memory=options.max_memory,
+                               progress=options.progress)
+    except AlphabetError:  # a lazy leaf did a saga move no rule was built for
+        return model.system(process)
 
 
 def _run(model: Model, process: Any, options: SearchOptions,
@@ -120,37 +126,41 @@ def _run(model: Model, process: Any, options: SearchOptions,
          reference: Callable[[Any], CheckResult], *, found_means_fail: bool,
          what: str) -> CheckResult:
     started = time.perf_counter()
-    network, reason = _network(model, process, options)
-    if network is None:
-        result = reference(model.system(process))
-        extra = {**result.stats.extra, "engine": "reference", "why": reason}
-        return CheckResult(result.verdict, result.counterexample,
-                           Stats(result.stats.states, result.stats.transitions,
-                                 result.stats.seconds, extra), result.message)
+    network = _network(model, process, options)
+    if isinstance(network, NotApplicable):
+        return _on_reference(model, process, reference, network.reason)
     limit = options.max_states if options.product_max_states == -1 else options.product_max_states
     kw = {"max_states": limit, "max_memory": options.max_memory,
           "progress": options.progress}
-    found = product(network, kw)
+    try:
+        found = product(network, kw)
+    except AlphabetError as err:  # a lazy leaf did a saga move no rule was built for
+        return _on_reference(model, process, reference,
+                             f"a lazily explored component left its declared events ({err})")
     return _result(found, found_means_fail, what, time.perf_counter() - started)
 
 
-def _network(model: Model, process: Any, options: SearchOptions) -> tuple[Any, str]:
-    """The process's network, or ``None`` and the reason the reference engine runs."""
+def _on_reference(model: Model, process: Any, reference: Callable[[Any], CheckResult],
+                  why: str) -> CheckResult:
+    """The term-level check, its stats saying why the product engine did not run."""
+    result = reference(model.system(process))
+    extra = {**result.stats.extra, "engine": "reference", "why": why}
+    return CheckResult(result.verdict, result.counterexample,
+                       Stats(result.stats.states, result.stats.transitions,
+                             result.stats.seconds, extra), result.message)
+
+
+def _network(model: Model, process: Any, options: SearchOptions) -> Network | NotApplicable:
+    """The process's network (compiled once per model), or why the reference engine runs."""
     if options.engine == "reference":
-        return None, "--engine reference"
-    term = model.process(process)
-    spec = model.spec
-    try:
-        network = compile_network(term, spec, reduce=options.reduce,
-                                  max_states=min(LEAF_LIMIT, options.max_states or LEAF_LIMIT))
-    except LimitExceeded:
-        network, reason = None, f"a sequential component has more than {LEAF_LIMIT} states"
-    else:
-        reason = why_not(term, spec) or "a component can throw (sagas are term-level only)"
-    if network is None and options.engine == "product":
-        raise LimitExceeded(f"the product engine cannot run this process: {reason}",
+        return NotApplicable("--engine reference")
+    network = model.network(process, reduce=options.reduce,
+                            leaf_limit=min(LEAF_LIMIT, options.max_states or LEAF_LIMIT),
+                            lazy_limit=options.max_states)
+    if isinstance(network, NotApplicable) and options.engine == "product":
+        raise LimitExceeded(f"the product engine cannot run this process: {network.reason}",
                             hint="use --engine auto or reference")
-    return network, reason
+    return network
 
 
 def _result(found: SearchResult, found_means_fail: bool, what: str,

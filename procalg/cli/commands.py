@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import textwrap
 from pathlib import Path
 
-from procalg.api import check_model, load
+from procalg.api import check_assertion, load
 from procalg.api.explain import explain_report
 from procalg.api.export import (
     draw,
@@ -21,13 +22,13 @@ from procalg.api.search import SearchOptions
 from procalg.cli.explain import print_explanation
 from procalg.cli.progress import ProgressLine
 from procalg.cli.report import (
-    FAIL_MARK,
     counterexample_text,
     engine_notes,
     report_json,
     summary_line,
 )
-from procalg.errors import ProcalgError
+from procalg.cli.style import COLUMNS, Style
+from procalg.errors import ProcalgError, UsageError
 from procalg.lts.render import MAX_STATES as MAX_PICTURE_STATES
 
 
@@ -42,12 +43,16 @@ def check(args: argparse.Namespace) -> int:
         product_max_states=args.product_max_states, reduce=not args.no_reduce,
         por=args.por, progress=line,
         max_memory=args.max_memory * 2**20 if args.max_memory else None)
-    for report in check_model(model, options=options):
+    out, err = Style.for_stream(sys.stdout), Style.for_stream(sys.stderr)
+    for assertion in model.assertions:
+        if line:
+            line.label = assertion.text  # which check the numbers belong to
+        report = check_assertion(model, assertion, options=options)
         if line:
             line.clear()
         reports.append(report)
         if not args.json:
-            print(summary_line(report, width), flush=True)
+            print(summary_line(report, width, out), flush=True)
             if args.stats:
                 for note in engine_notes(report):
                     print(f"    {note}")
@@ -59,25 +64,35 @@ def check(args: argparse.Namespace) -> int:
                           {k: v.to_json() for k, v in explained.items()} if args.explain
                           else None))
     else:
-        _print_details(reports, show_tau=args.show_tau, explained=explained)
+        _print_details(reports, show_tau=args.show_tau, explained=explained,
+                       styles=(out, err))
     if any(r.result == "error" for r in reports):
         return 2
     return 1 if any(r.result == "fail" for r in reports) else 0
 
 
-def _print_details(reports: list, *, show_tau: bool, explained: dict) -> None:
+def _print_details(reports: list, *, show_tau: bool, explained: dict,
+                   styles: tuple[Style, Style] = (Style(False), Style(False))) -> None:
+    out, err = styles
+    printed = set()  # one cause (a definition) often breaks several assertions: say it once
     for r in reports:
         if r.result == "error":
-            print(f"\n{r.error.render()}", file=sys.stderr)
+            text = r.error.render()
+            if text not in printed:
+                printed.add(text)
+                print(f"\n{err.diagnostic(text)}", file=sys.stderr)
         elif r.result == "fail" and r.check and r.check.counterexample:
             where = f" (line {r.line})" if r.line else ""
-            print(f"\n{FAIL_MARK} {r.assertion.text}{where}")
+            print(f"\n{out.mark('fail')} {r.assertion.text}{where}")
             for line in counterexample_text(r.check.counterexample, show_tau=show_tau):
-                print(f"    {line}")
+                print(textwrap.fill(line, COLUMNS, initial_indent="    ",
+                                    subsequent_indent="      ", break_long_words=False,
+                                    break_on_hyphens=False))
             if id(r) in explained:
                 print_explanation(explained[id(r)], show_tau=show_tau)
         elif r.result == "fail":
-            print(f"\n{FAIL_MARK} {r.assertion.text}: {r.check.message if r.check else ''}")
+            print(f"\n{out.mark('fail')} {r.assertion.text}: "
+                  f"{r.check.message if r.check else ''}")
     if not reports:
         print("no assertions in this file")
 
@@ -91,7 +106,7 @@ def lts(args: argparse.Namespace) -> int:
     if args.format is not None:
         _write(export_lts(graph, args.format), args.output)
     elif args.output is not None:
-        raise ProcalgError("-o needs --format to say what to write",
+        raise UsageError("-o needs --format to say what to write",
                            hint="add --format aut, dot, json or graphml")
     if args.stats or args.format is None:
         stats = lts_stats(args.process, graph)
@@ -101,8 +116,8 @@ def lts(args: argparse.Namespace) -> int:
             print(json.dumps(stats), file=out)
         else:
             ends = ", ".join(f"{n} {o}" for o, n in stats["outcomes"].items())
-            print(f"{args.process}: {graph.num_states} states, "
-                  f"{graph.num_transitions} transitions"
+            print(f"{args.process}: {_count(graph.num_states, 'state')}, "
+                  f"{_count(graph.num_transitions, 'transition')}"
                   + (f"; terminal states: {ends}" if ends else ""), file=out)
     return 0
 
@@ -121,8 +136,14 @@ def graph(args: argparse.Namespace) -> int:
             hint="draw its quotient (--minimize branching), a smaller process, "
                  "or write DOT text (-o out.dot)")
     path = draw(lts, args.output, highlight_trace=parse_trace(args.highlight_trace))
-    print(f"wrote {path} ({lts.num_states} states, {lts.num_transitions} transitions)")
+    print(f"wrote {path} ({_count(lts.num_states, 'state')}, "
+          f"{_count(lts.num_transitions, 'transition')})")
     return 0
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 state``, ``2 states``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _write(text: str, output: str | None) -> None:

@@ -14,9 +14,12 @@ from collections.abc import Sequence
 
 from procalg.api.export import EQUIVALENCES, TEXT_FORMATS
 from procalg.api.search import ENGINES
-from procalg.cli import commands
+from procalg.cli import commands, step
 from procalg.cli import run as run_commands
-from procalg.errors import ProcalgError
+from procalg.cli import worker as worker_command
+from procalg.cli.report import error_json
+from procalg.cli.style import Style
+from procalg.errors import ProcalgError, UsageError
 
 DEFAULT_MAX_STATES = 5_000_000
 """A guard against models whose state space is infinite (``P = (a -> P) \\ {a}``)."""
@@ -76,6 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     _common_lts_options(graph)
     graph.set_defaults(run=commands.graph)
     run_commands.register(sub)  # run, runs, replay (procalg/cli/run.py)
+    worker_command.register(sub)  # worker (procalg/cli/worker.py)
+    step.register(sub)  # step (procalg/cli/step.py)
     return parser
 
 
@@ -115,6 +120,19 @@ def guard_memory(share: float = MEMORY_SHARE) -> int | None:
         return None
 
 
+IGNORED = {("runs", "list"): ("retry",), ("runs", "show"): ("retry",)}
+"""Options a subcommand accepts (they share a helper with others) but that
+mean nothing to it: refused rather than silently ignored."""
+
+
+def _refuse_meaningless(args: argparse.Namespace) -> None:
+    for option in IGNORED.get((args.command, getattr(args, "verb", None)), ()):
+        if getattr(args, option, None):
+            raise UsageError(
+                f"--{option} means nothing to 'procalg {args.command} {args.verb}'",
+                hint="retry policies apply where a run executes: run, runs resume, runs signal")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     parser = build_parser()
@@ -127,9 +145,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     limit = guard_memory() if args.command in ("check", "lts", "graph") else None
     reserve = bytearray(64 * 2**20) if limit else None  # room to report running out
     try:
+        _refuse_meaningless(args)
         return args.run(args)
     except ProcalgError as err:
-        print(err.render(), file=sys.stderr)
+        if err.source is None and err.span is None:
+            err.origin = "procalg"  # no file is at fault: the command is (not "<input>")
+        if getattr(args, "json", False):
+            print(error_json(err))
+        else:
+            print(Style.for_stream(sys.stderr).diagnostic(err.render()), file=sys.stderr)
         return 2
     except MemoryError:
         pass  # reported below, once the exploration's frames have been let go

@@ -20,10 +20,27 @@ from typing import TextIO
 from procalg.lts.product import Progress
 
 
-def describe(progress: Progress) -> str:
-    """The text of one progress line."""
-    return (f"exploring: {progress.states:,} states, level {progress.level}, "
-            f"{progress.states_per_second:,.0f} states/s, {progress.memory / 2**20:.0f} MiB")
+def describe(progress: Progress, label: str = "", width: int = 99) -> str:
+    """The text of one progress line: which assertion, then how far it got.
+
+    The assertion is shortened (never the numbers) to keep the line within
+    ``width`` columns.
+
+    Example:
+        >>> p = Progress(states=10, level=2, states_per_second=5.0, memory=2**20)
+        >>> describe(p, "System :[deadlock free]")
+        'System :[deadlock free]: exploring: 10 states, level 2, 5 states/s, 1 MiB'
+        >>> describe(p, "A very long assertion", width=60)
+        'A very lo…: exploring: 10 states, level 2, 5 states/s, 1 MiB'
+    """
+    numbers = (f"exploring: {progress.states:,} states, level {progress.level}, "
+               f"{progress.states_per_second:,.0f} states/s, {progress.memory / 2**20:.0f} MiB")
+    if not label:
+        return numbers
+    room = max(width - len(numbers) - 2, 8)
+    if len(label) > room:
+        label = label[:room - 1] + "…"
+    return f"{label}: {numbers}"
 
 
 class ProgressLine:
@@ -34,13 +51,15 @@ class ProgressLine:
         self.interval = interval
         self._last = 0.0
         self._width = 0
+        self.label = ""
+        """The assertion being checked (set by the caller before each check)."""
 
     def __call__(self, progress: Progress) -> None:
         now = time.monotonic()
         if now - self._last < self.interval:
             return
         self._last = now
-        text = describe(progress)
+        text = describe(progress, self.label)
         self.stream.write("\r" + text.ljust(self._width))
         self.stream.flush()
         self._width = len(text)

@@ -14,19 +14,42 @@ import json
 from procalg.api import AssertionReport
 from procalg.api.evidence import MARKS, evidence_lines, format_trace
 from procalg.checks.result import Counterexample
+from procalg.cli.style import COLUMNS, Style
+from procalg.errors import ProcalgError
 
-__all__ = ["counterexample_text", "engine_notes", "format_trace", "report_json", "summary_line"]
+__all__ = ["counterexample_text", "engine_notes", "error_fields", "error_json", "format_trace",
+           "report_json", "summary_line"]
 PASS_MARK, FAIL_MARK, ERROR_MARK = MARKS["pass"], MARKS["fail"], MARKS["error"]
 
 
-def summary_line(report: AssertionReport, width: int) -> str:
-    """``✓ assertion   states  time`` for one assertion."""
-    mark = MARKS.get(report.result, ERROR_MARK)
-    text = report.assertion.text.ljust(width)
+STATS_COLUMNS = len(f"{0:>9,} states  {0:7.2f}s")
+"""Width of the states-and-time columns of a summary line."""
+
+
+def summary_line(report: AssertionReport, width: int, style: Style | None = None) -> str:
+    """``✓ assertion   states  time`` for one assertion.
+
+    The assertion column is at most as wide as keeps the line under 100
+    columns; a longer assertion gets its numbers on the next line.
+
+    Example:
+        >>> from types import SimpleNamespace as NS
+        >>> from procalg.checks.result import Stats
+        >>> r = NS(result="pass", assertion=NS(text="P :[deadlock free]"),
+        ...        stats=Stats(states=1), seconds=0.5)
+        >>> summary_line(r, 20)
+        '✓ P :[deadlock free]            1 state      0.50s'
+    """
+    mark = (style or Style(False)).mark(report.result)
+    width = min(width, COLUMNS - 4 - STATS_COLUMNS)
+    text = report.assertion.text
     if report.result == "error":
         return f"{mark} {text}  error"
-    stats = report.stats
-    return f"{mark} {text}  {stats.states:>9,} states  {report.seconds:7.2f}s"
+    states = report.stats.states
+    numbers = f"{states:>9,} {'state ' if states == 1 else 'states'}  {report.seconds:7.2f}s"
+    if len(text) > width:  # its own line, the numbers under the column
+        return f"{mark} {text}\n  {' ' * width}  {numbers}"
+    return f"{mark} {text.ljust(width)}  {numbers}"
 
 
 def counterexample_text(ce: Counterexample, *, show_tau: bool = False) -> list[str]:
@@ -45,6 +68,36 @@ def engine_notes(report: AssertionReport) -> list[str]:
     if engine == "reference":
         return [f"engine: reference (term-level rules): {extra.get('why', '')}"]
     return ["engine: reference (term-level rules)"]
+
+
+def error_json(err: ProcalgError) -> str:
+    """The ``--json`` document for a command that failed before any check ran.
+
+    Example:
+        >>> from procalg.errors import UsageError
+        >>> print(error_json(UsageError("cannot read m.proc", hint="check the path")))
+        {
+          "error": {
+            "message": "cannot read m.proc",
+            "file": null,
+            "line": null,
+            "column": null,
+            "hint": "check the path"
+          }
+        }
+    """
+    return json.dumps({"error": error_fields(err)}, indent=2, ensure_ascii=False)
+
+
+def error_fields(err: ProcalgError) -> dict:
+    """An error's message, place and hint, for JSON."""
+    return {
+        "message": err.message,
+        "file": err.source.name if err.source else None,
+        "line": err.span.line if err.span else None,
+        "column": err.span.column if err.span else None,
+        "hint": err.hint,
+    }
 
 
 def report_json(filename: str, reports: list[AssertionReport],
@@ -83,6 +136,8 @@ def report_json(filename: str, reports: list[AssertionReport],
             "seconds": round(r.seconds, 6),
             "engine": (r.check.stats.extra.get("engine", "reference") if r.check else None),
         })
+        if r.error is not None:  # where and what to do, as the text report's caret and hint
+            items[-1]["error"] = error_fields(r.error)
         if explanations is not None:
             items[-1]["explanation"] = explanations.get(id(r))
     summary = {k: sum(1 for r in reports if r.result == v)

@@ -69,7 +69,7 @@ def register(sub: Any) -> None:
     show_.add_argument("--json", action="store_true", help="the history as JSON (for replay)")
     _db(show_)
     show_.set_defaults(run=cmd_show)
-    signal = verbs.add_parser("signal", help="send a signal to a waiting run")
+    signal = verbs.add_parser("signal", help="send a signal to a run (buffered until it listens)")
     signal.add_argument("id")
     signal.add_argument("name", help="the signal channel")
     signal.add_argument("values", nargs="*", help="its values, in .proc syntax")
@@ -131,8 +131,9 @@ def _registry(module: str | None) -> ActivityRegistry:
     sys.path.insert(0, str(Path.cwd()))
     try:
         loaded = importlib.import_module(module)
-    except ImportError as err:
-        raise RunError(f"cannot import activities module {module!r}: {err}",
+    except Exception as err:  # ImportError, or the module's own code failing at import
+        why = err if isinstance(err, ImportError) else f"{type(err).__name__}: {err}"
+        raise RunError(f"cannot import activities module {module!r}: {why}",
                        hint="give a module name importable from here, e.g. examples.shop") from err
     mapping = getattr(loaded, "ACTIVITIES", None)
     return ActivityRegistry(mapping) if mapping is not None else DEFAULT_REGISTRY
@@ -141,9 +142,11 @@ def _registry(module: str | None) -> ActivityRegistry:
 def _engine(args: argparse.Namespace, out: Callable[[str], None] | None = None) -> Engine:
     url = args.db if "://" in args.db or args.db == "memory:" else "sqlite:///" + args.db
     eng = api.engine(url, activities=_registry(getattr(args, "activities", None)),
-                     retry=retry_overrides(getattr(args, "retry", [])) or None)
+                     retry=retry_overrides(getattr(args, "retry", [])) or None,
+                     create=args.run is cmd_run)  # reading a mistyped --db makes no file
     if out is not None:
         eng.on_event = Progress(lambda line: out(line) or sys.stdout.flush())
+    args.engine = eng  # closed (its leases released) on every exit path: _plain_errors
     return eng
 
 
@@ -159,6 +162,9 @@ def _plain_errors(command: Callable[[argparse.Namespace], int]
             print(f"error: {err.message}" + (f"\n  hint: {err.hint}" if err.hint else ""),
                   file=sys.stderr)
             return 2
+        finally:
+            if getattr(args, "engine", None) is not None:
+                args.engine.close()
     run.__name__ = command.__name__
     return run
 
@@ -256,7 +262,7 @@ def _follow(eng: Engine, run_id: str) -> int:
         waits = eng.get(run_id).waiting_on()
         signals = [w.what for w in waits if w.kind == "signal"]
         if signals:
-            eng.log.release(run_id, eng.owner)
+            eng.release(run_id)
             print(f"run {run_id} waiting for a signal: {', '.join(signals)}")
             print(f"  send one with: procalg runs signal {run_id} NAME [VALUE...]")
             return EXIT["waiting"]
@@ -324,6 +330,8 @@ def cmd_show(args: argparse.Namespace) -> int:
             detail["model_hash"] = detail["model_hash"][:12]
         text = ", ".join(f"{k}={_plain(v)}" for k, v in detail.items())
         print(f"{i:>3}  {event.time - t0:>8.3f}s  {event.kind:<20} {text}")
+    for _, sent in eng.log.pending(args.id):  # buffered, not (yet) consumed by the model
+        print(f"pending signal: {sent.event} (sent at +{sent.time - t0:.3f}s)")
     print(f"status: {eng.log.get_run(args.id).status}")
     return 0
 
@@ -344,17 +352,21 @@ def _plain(value: Any) -> str:
 @_plain_errors
 def cmd_signal(args: argparse.Namespace) -> int:
     eng = _engine(args, print)
-    _claim(eng, args.id)
     model = api._model(api._rebuild(eng.log, eng.log.get_run(args.id), None).model_text,
                        f"<run {args.id}>")
-    eng.signal(args.id, args.name, *(_value(model, v) for v in args.values))
+    if not eng.send(args.id, args.name, *(_value(model, v) for v in args.values)):
+        print(f"signal {args.name} buffered: run {args.id} consumes it when it listens for it")
+    record = eng.log.get_run(args.id)
+    if record.status in ("running", "waiting") and not eng.leases.take(args.id):
+        print(f"run {args.id} is driven by worker {record.owner}, which consumes the signal")
+        return 0
     return _follow(eng, args.id)
 
 
 @_plain_errors
 def cmd_resume(args: argparse.Namespace) -> int:
     eng = _engine(args, print)
-    _claim(eng, args.id)
+    eng.claim(args.id)
     if args.model and api.migrate(eng, args.id, args.model, eng.retry_overrides):
         print(f"run {args.id} moved to {args.model}: its history is a trace of the new model")
     status = eng.resume(args.id)
@@ -364,18 +376,6 @@ def cmd_resume(args: argparse.Namespace) -> int:
 def _done(run_id: str, status: str) -> int:
     print(f"run {run_id} {status}")
     return EXIT[status]
-
-
-def _claim(eng: Engine, run_id: str) -> None:
-    """Take the run's lease, or say who holds it."""
-    record = eng.log.get_run(run_id)
-    if record.status not in ("running", "waiting"):
-        raise RunError(f"run {run_id} has {record.status}")
-    wall = time.time()
-    if not eng.log.claim(run_id, eng.owner, wall, wall + eng.lease):
-        raise RunError(f"run {run_id} is held by worker {record.owner} until "
-                       f"{time.strftime('%H:%M:%S', time.localtime(record.lease_until))}",
-                       hint="wait for that worker to finish or its lease to expire")
 
 
 @_plain_errors

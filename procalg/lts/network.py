@@ -33,9 +33,13 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from procalg.lts.lts import LTS, TAU, TICK
+
+if TYPE_CHECKING:  # lazy.py imports DONE from here
+    from procalg.lts.lazy import LazyComponent
 
 DONE = "\x00done"
 """Internal label: "this subtree is Ω"; never visible outside a network."""
@@ -62,14 +66,20 @@ class Network:
     outside a :func:`close` d network's internal parts.
 
     Attributes:
-        components: the leaves (and termination components), explored once.
+        components: the leaves (and termination components), explored once,
+            or :class:`~procalg.lts.lazy.LazyComponent` s explored on demand.
         rules: the synchronisation rules, deduplicated.
         notes: how the network came about (e.g. reductions), for stats.
+        loose: after its ✓ some component may rest in a state other than a
+            ``DONE`` state or its initial state (a side of a choice too large
+            to reset, :mod:`procalg.lts.control`); such a network is never
+            settled back to its initial state.
     """
 
-    components: tuple[LTS, ...]
+    components: tuple[LTS | LazyComponent, ...]
     rules: tuple[SyncRule, ...]
     notes: tuple[str, ...] = ()
+    loose: bool = False
 
     def __post_init__(self) -> None:
         for rule in self.rules:
@@ -106,14 +116,17 @@ def _with_omega_loops(lts: LTS) -> LTS:
     return LTS.build(n, lts.initial, lts.labels[2:], triples, hidden=lts.hidden)
 
 
-def component(lts: LTS) -> Network:
-    """A one-leaf network: the LTS moves alone on each of its labels.
+def component(lts: LTS | LazyComponent) -> Network:
+    """A one-leaf network: the LTS moves alone on each of its labels (a lazy
+    component: on each label of its declared alphabet).
 
     Example:
         >>> lts = LTS.build(2, 0, [], [(0, "✓", 1)])
         >>> sorted(r.label for r in component(lts).rules) == sorted([TICK, DONE])
         True
     """
+    if not isinstance(lts, LTS):  # a LazyComponent: it loops on its own Ω
+        return Network((lts,), tuple(SyncRule(a, ((0, a),)) for a in lts.labels))
     lts = _with_omega_loops(lts)
     used = sorted(set(lts.label.tolist()))
     return Network((lts,), tuple(SyncRule(lts.labels[i], ((0, lts.labels[i]),)) for i in used))
@@ -152,7 +165,8 @@ def _compose(left: Network, right: Network, shared: set[str],
         rules += [SyncRule(TICK, lr.parts + rr.parts + ((t, TICK),))
                   for lr in ldone for rr in rdone]
         rules.append(SyncRule(DONE, ((t, DONE),)))
-    return Network(comps, tuple(dict.fromkeys(rules)), left.notes + right.notes)
+    return Network(comps, tuple(dict.fromkeys(rules)), left.notes + right.notes,
+                   left.loose or right.loose)
 
 
 def parallel(left: Network, right: Network, sync: Iterable[str]) -> Network:
@@ -172,7 +186,7 @@ def hide(net: Network, hidden: Iterable[str]) -> Network:
     """``net \\ hidden``: hidden labels become τ (✓ cannot be hidden)."""
     h = set(hidden) - {TICK, DONE}
     rules = (SyncRule(TAU if r.label in h else r.label, r.parts) for r in net.rules)
-    return Network(net.components, tuple(dict.fromkeys(rules)), net.notes)
+    return replace(net, rules=tuple(dict.fromkeys(rules)))
 
 
 def rename(net: Network, pairs: Iterable[tuple[str, str]]) -> Network:
@@ -182,13 +196,13 @@ def rename(net: Network, pairs: Iterable[tuple[str, str]]) -> Network:
         if a not in (TAU, TICK, DONE):
             image.setdefault(a, []).append(b)
     rules = (SyncRule(b, r.parts) for r in net.rules for b in image.get(r.label, [r.label]))
-    return Network(net.components, tuple(dict.fromkeys(rules)), net.notes)
+    return replace(net, rules=tuple(dict.fromkeys(rules)))
 
 
 def close(net: Network) -> Network:
     """The product description of a whole process: drops the internal
     ``DONE`` rules (nothing above the root can use them)."""
-    return Network(net.components, tuple(r for r in net.rules if r.label != DONE), net.notes)
+    return replace(net, rules=tuple(r for r in net.rules if r.label != DONE))
 
 
 def reduce_components(net: Network) -> Network:
@@ -196,12 +210,13 @@ def reduce_components(net: Network) -> Network:
 
     The product stays strongly bisimilar (strong bisimilarity is a
     congruence for parallel, hiding and renaming), usually with fewer states.
+    Lazy components stay as they are.
     ``DONE`` loops keep Ω apart from STOP.
     """
     from procalg.lts.partition import minimize
 
-    comps = tuple(minimize(c, "strong") for c in net.components)
-    before = sum(c.num_states for c in net.components)
-    after = sum(c.num_states for c in comps)
+    comps = tuple(minimize(c, "strong") if isinstance(c, LTS) else c for c in net.components)
+    before = sum(c.num_states for c in net.components if isinstance(c, LTS))
+    after = sum(c.num_states for c in comps if isinstance(c, LTS))
     note = f"components reduced modulo strong bisimulation: {before} -> {after} local states"
-    return Network(comps, net.rules, (*net.notes, note))
+    return replace(net, components=comps, notes=(*net.notes, note))

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from procalg.lts.vectors import Tables, _fire, _local_moves
+from procalg.lts.vectors import Tables, _fire
 
 SEEDS = 16
 """Enabled rules tried as seeds per state."""
@@ -48,8 +48,7 @@ class Stubborn:
     def __init__(self, tables: Tables) -> None:
         self.tables = tables
         net = tables.network
-        moves = [_local_moves(c) for c in net.components]
-        self.rules = [tables._split(r, moves, 0) for r in net.rules]
+        self.rules = [tables.rule_factors(r) for r in net.rules]
         comps = [sorted(c for c, _ in r.parts) for r in net.rules]
         by_comp: dict[int, set[int]] = {}
         for i, cs in enumerate(comps):
@@ -60,13 +59,14 @@ class Stubborn:
         self.neighbours = [sorted(set().union(*(by_comp[c] for c in cs))) for cs in comps]
 
     def successors(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        locs = self.tables.decode(codes)
+        layout = self.tables.layout  # read per call: lazy components may widen it
+        codes = layout.cast(codes)
+        locs = layout.decode(codes, self.tables.moving)
         blocked = []  # per rule: per state, the first blocking component or -1
         for factors, cs in zip(self.rules, self.comps, strict=True):
             first = np.full(len(codes), -1, dtype=np.int64)
             for f, c in reversed(list(zip(factors, cs, strict=True))):
-                j = f.index(locs)
-                first[f.offsets[j + 1] == f.offsets[j]] = c
+                first[f.counts(locs)[0] == 0] = c
             blocked.append(first.tolist())
         chosen: list[list[int]] = [[] for _ in self.rules]
         for s in range(len(codes)):
@@ -77,11 +77,11 @@ class Stubborn:
             if states:
                 idx = np.array(states, dtype=np.int64)
                 sub = {c: a[idx] for c, a in locs.items()}
-                src, dst, lab = _fire(self.rules[r], codes[idx], sub)
+                src, dst, lab = _fire(self.rules[r], codes[idx], sub, layout)
                 parts.append((idx[src], dst, lab))
         if not parts:
             empty = np.zeros(0, dtype=np.int64)
-            return empty, empty, np.zeros(0, dtype=np.int32)
+            return empty, np.zeros(0, layout.dtype), np.zeros(0, dtype=np.int32)
         return tuple(np.concatenate(x) for x in zip(*parts, strict=True))  # type: ignore[return-value]
 
     def _stubborn(self, block: list[int]) -> list[int]:

@@ -18,6 +18,14 @@ fully and then peels off states without τ-successors (what remains can
 τ-loop forever). Optional partial-order reduction (stubborn sets,
 :mod:`procalg.lts.por`) applies to deadlock search only.
 
+Components given as :class:`~procalg.lts.lazy.LazyComponent` are explored
+during the search: before each level, the local states the frontier holds
+and nobody expanded yet are expanded (:meth:`~procalg.lts.vectors.Tables.expand`), and if one
+outgrew its digits of the code, every visited state is re-encoded
+(:meth:`~procalg.lts.visited.Visited.recode`, O(S log S), rare: headroom doubles). Codes wider
+than 62 bits are Python integers (about 10x slower, never an error). The
+result's notes say which components were lazy and how far each got.
+
 Complexity: O(S log S + T log T) numpy work for S states and T transitions;
 memory about 10 bytes per state plus one level's successors.
 
@@ -106,7 +114,7 @@ class _Search:
                  progress: Callable[[Progress], None] | None = None, por: object = None,
                  workers: int | None = None) -> None:
         self.tables = tables
-        self.visited = Visited(np.array([tables.initial], dtype=np.int64))
+        self.visited = Visited(tables.layout.cast([tables.initial]))
         self.max_states, self.max_memory, self.progress = max_states, max_memory, progress
         self.por = por
         self.workers = workers or min(2, os.cpu_count() or 1)
@@ -117,16 +125,24 @@ class _Search:
     def run(self, stop: Stop | None = None) -> tuple[int, str] | None:
         """Explore level by level; ``stop(chunk, src, dst, label)`` may return
         a witness ``(code, last label)`` that ends the search."""
-        frontier = self.visited.frontier
+        frontier = self._prepare()
         with ThreadPoolExecutor(self.workers) as pool:
             while len(frontier):
                 hit = self._level(frontier, stop, pool)
                 if hit is not None:
                     return hit
-                frontier = self.visited.frontier
+                frontier = self._prepare()
                 self._account(0)
                 self._report()
         return None
+
+    def _prepare(self) -> np.ndarray:
+        """The frontier, once its lazy components' local states are explored
+        (re-encoding every state if a component outgrew its digits)."""
+        recode = self.tables.expand(self.visited.frontier)
+        if recode is not None:
+            self.visited.recode(recode)
+        return self.visited.frontier
 
     def _level(self, frontier: np.ndarray, stop: Stop | None, pool: ThreadPoolExecutor
                ) -> tuple[int, str] | None:
@@ -164,7 +180,7 @@ class _Search:
                     fresh_size = len(fresh[0])
         if raw:
             fresh.append(self.visited.unseen(sorted_unique(np.concatenate(raw), "stable")))
-        joined = np.concatenate(fresh) if fresh else np.zeros(0, dtype=np.int64)
+        joined = np.concatenate(fresh) if fresh else np.zeros(0, self.tables.dtype)
         fresh.clear()
         self.visited.add_level(joined, runs=True, checked=True)
         return None
@@ -200,10 +216,11 @@ class _Search:
 
     def path_to(self, code: int) -> list[str]:
         """Labels of a shortest path from the initial state to ``code``."""
-        level = int(self.visited.level_of(np.array([code]))[0])
+        cast = self.tables.layout.cast
+        level = int(self.visited.level_of(cast([code]))[0])
         labels: list[str] = []
         while level > 0:
-            _, pred, lab = self.tables.successors(np.array([code]), backward=True)
+            _, pred, lab = self.tables.successors(cast([code]), backward=True)
             ok = np.flatnonzero(self.visited.level_of(pred) == level - 1)
             best = ok[np.argmin(pred[ok])]
             labels.append(self.tables.labels[int(lab[best])])
@@ -215,7 +232,8 @@ class _Search:
                ) -> SearchResult:
         return SearchResult(found, tuple(path), cycle, len(self.visited), self.transitions,
                             self.visited.depth + 1, time.perf_counter() - self.start,
-                            self.peak, (*self.tables.network.notes, *notes))
+                            self.peak, (*self.tables.network.notes, *self.tables.notes(),
+                                        *notes))
 
 
 def _search(network: Network, options: dict) -> _Search:

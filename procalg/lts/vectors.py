@@ -1,10 +1,10 @@
 """Packed state vectors and synchronisation tables for the product engine.
 
 A global state of a :class:`~procalg.lts.network.Network` is one integer
-whose digits are the components' local states: bit fields when they fit in
-62 bits (decoded by shift and mask), else the mixed-radix number with
-weights ``stride[c] = r_0 ... r_{c-1}``. A joint move changes a few digits,
-so it adds a *delta* to the code.
+whose digits are the components' local states (:class:`~procalg.lts.codes.Layout`:
+bit fields or mixed radix, int64 while it fits in 62 bits, Python integers
+past that). A joint move changes a few digits, so it adds a *delta* to the
+code.
 
 Rules are grouped by the set of components they move. For a small group
 (joint local space up to ``JOINT_LIMIT``) one table, indexed by the joint
@@ -12,11 +12,16 @@ local state, lists every ``(delta, global label)`` the group can do from
 there, nondeterminism included: one gather per group and level. A rule
 over many components (e.g. a clock shared by all) gets one table per
 component instead, and its moves are the Cartesian product of the
-components' local moves. Backward tables (every move reversed) serve
-counterexample reconstruction.
+components' local moves. A rule moving a lazily explored component
+(:class:`~procalg.lts.lazy.LazyComponent`) is split the same way, its lazy
+part looked up in the component's growing table; such components take the
+top digits, and :meth:`Tables.expand` (called by the search before each
+level) explores them and widens their digits when they outgrow them.
+Backward tables (every move reversed) serve counterexample reconstruction.
 
-Complexity: building is linear in the table entries; :meth:`Tables.fire`
-is O(F + T) numpy work for F frontier states and T successors.
+Complexity: building is linear in the table entries; :meth:`Tables.successors`
+is O(F + T) numpy work for F frontier states and T successors (O(F log E)
+for a lazy part with E moves so far).
 
 Example:
     >>> from procalg.lts.network import close, component, parallel
@@ -32,19 +37,23 @@ Example:
 from __future__ import annotations
 
 import itertools
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from procalg.errors import LimitExceeded
+from procalg.lts.codes import MAX_BITS, MAX_CODE, Layout, headroom
+from procalg.lts.lazy import LazyComponent
+from procalg.lts.lazy_tables import LazyFactor, LazyGroup
 from procalg.lts.lts import LTS
 from procalg.lts.network import Network, SyncRule
 
 JOINT_LIMIT = 1 << 16
 """Largest joint local space that gets a single joint table."""
 
-_MAX_CODE = 1 << 62  # keeps code + delta arithmetic clear of int64 overflow
-_MAX_BITS = 62
+_MAX_CODE = MAX_CODE  # module-level so tests can force mixed-radix or wide codes
+_MAX_BITS = MAX_BITS
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +74,28 @@ class _Factor:
             j = j + locs[c] * w
         return j
 
+    @property
+    def live(self) -> bool:
+        """The table has a move at all."""
+        return len(self.delta) > 0
+
+    def counts(self, locs: dict[int, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        j = self.index(locs)
+        return self.count[j].astype(np.int64), j
+
+    def first(self, key: np.ndarray) -> np.ndarray:
+        return self.offsets[key]
+
+    def deltas(self, entry: np.ndarray, stride: object, wide: bool) -> np.ndarray:
+        d = self.delta[entry]
+        return d.astype(object) if wide and d.dtype != object else d
+
+    def labels_at(self, entry: np.ndarray) -> np.ndarray:
+        return self.label[entry]
+
+
+Factor = _Factor | LazyFactor
+
 
 def _local_moves(lts: LTS) -> dict[str, tuple[list[int], list[int]]]:
     moves: dict[str, tuple[list[int], list[int]]] = {}
@@ -78,131 +109,191 @@ def _local_moves(lts: LTS) -> dict[str, tuple[list[int], list[int]]]:
 def _table(entries: list[tuple[int, int, int]], size: int, comps: tuple[int, ...],
            weights: tuple[int, ...]) -> _Factor:
     entries.sort()
-    arr = np.array(entries, dtype=np.int64).reshape(-1, 3)
+    wide = any(abs(d) >= 1 << 62 for _, d, _ in entries)
+    arr = np.array([(j, 0 if wide else d, g) for j, d, g in entries],
+                   dtype=np.int64).reshape(-1, 3)
+    delta = np.array([d for _, d, _ in entries], dtype=object) if wide else arr[:, 1].copy()
     offsets = np.zeros(size + 1, dtype=np.int64)
     np.cumsum(np.bincount(arr[:, 0], minlength=size), out=offsets[1:])
     count = np.diff(offsets)
     deterministic = len(count) == 0 or int(count.max()) <= 1
     if len(count) and int(count.max()) < 127:
         count = count.astype(np.int8)
-    return _Factor(comps, weights, offsets, arr[:, 1].copy(), arr[:, 2].astype(np.int32),
+    return _Factor(comps, weights, offsets, delta, arr[:, 2].astype(np.int32),
                    count, deterministic)
 
 
 class Tables:
     """The packed encoding and the forward/backward move tables of a network.
 
-    Raises:
-        LimitExceeded: the product of the component sizes does not fit in 62 bits.
+    Codes wider than 62 bits are Python integers (slower, never an error).
     """
 
     def __init__(self, network: Network) -> None:
         self.network = network
         self.labels = network.labels
         self.label_index = {n: i for i, n in enumerate(self.labels)}
-        self.radix = np.array([c.num_states for c in network.components], dtype=np.int64)
-        widths = [max(1, (r - 1).bit_length()) for r in self.radix.tolist()]
-        self.packed = sum(widths) <= _MAX_BITS  # bit fields: shift-and-mask decoding
-        strides, space = [], 1
-        for r, w in zip(self.radix.tolist(), widths, strict=True):
-            strides.append(space)
-            space *= (1 << w) if self.packed else r
-        if space >= _MAX_CODE:
-            raise LimitExceeded(
-                f"the packed state vector needs {space.bit_length()} bits (more than 62)",
-                hint="reduce components, or split the model")
-        self.space = space
-        self.stride = np.array(strides, dtype=np.int64)
-        self.shift = np.array([s.bit_length() - 1 for s in strides], dtype=np.int64)
-        self.mask = np.array([(1 << w) - 1 for w in widths], dtype=np.int64)
-        self.initial = sum(c.initial * s for c, s in zip(network.components, strides,
-                                                          strict=True))
+        comps = network.components
+        self.lazy = [c for c, comp in enumerate(comps) if isinstance(comp, LazyComponent)]
+        radix = [headroom(comp.num_states) if c in self.lazy else comp.num_states
+                 for c, comp in enumerate(comps)]
+        order = [c for c in range(len(comps)) if c not in self.lazy] + self.lazy
+        self.layout = Layout.choose(radix, order, max_bits=_MAX_BITS, max_code=_MAX_CODE)
         self.moving = sorted({c for r in network.rules for c, _ in r.parts})
-        moves = [_local_moves(c) for c in network.components]
+        self._moves = [None if c in self.lazy else _local_moves(comp)
+                       for c, comp in enumerate(comps)]
         groups: dict[tuple[int, ...], list[SyncRule]] = {}
         for rule in network.rules:
-            comps = tuple(sorted(c for c, _ in rule.parts))
-            if len(set(comps)) != len(comps):
+            key = tuple(sorted(c for c, _ in rule.parts))
+            if len(set(key)) != len(key):
                 raise ValueError(f"rule {rule} moves one component twice")
-            groups.setdefault(comps, []).append(rule)
-        self.forward: list[list[_Factor]] = []
-        self.backward: list[list[_Factor]] = []
-        for comps, rules in groups.items():
-            size = int(np.prod([self.radix[c] for c in comps]))
-            if size <= JOINT_LIMIT:
+            groups.setdefault(key, []).append(rule)
+        self.forward: list[list[Factor] | LazyGroup] = []
+        self.backward: list[list[Factor] | LazyGroup] = []
+        for key, rules in groups.items():
+            size = math.prod(radix[c] for c in key)
+            if set(key) & set(self.lazy):  # one pass over the lazy part's real moves
+                self.forward.append(LazyGroup(self, key, rules, backward=False))
+                self.backward.append(LazyGroup(self, key, rules, backward=True))
+            elif size <= JOINT_LIMIT:
                 for direction, out in ((0, self.forward), (1, self.backward)):
-                    out.append([self._joint(comps, rules, moves, direction)])
+                    out.append([self._joint(key, rules, direction)])
             else:
                 for rule in rules:
                     for direction, out in ((0, self.forward), (1, self.backward)):
-                        out.append(self._split(rule, moves, direction))
+                        out.append(self.rule_factors(rule, direction))
 
-    def _joint(self, comps: tuple[int, ...], rules: list[SyncRule],
-               moves: list[dict], direction: int) -> _Factor:
-        weights = tuple(int(np.prod([self.radix[c] for c in comps[:i]], dtype=np.int64))
+    def local_moves(self, c: int) -> dict[str, tuple[list[int], list[int]]]:
+        """Eager component ``c``'s moves per local label, as (sources, targets)."""
+        return self._moves[c]  # type: ignore[return-value]
+
+    @property
+    def radix(self) -> np.ndarray:
+        """Local states per component (lazy ones: their current headroom)."""
+        return np.array(self.layout.radix, dtype=np.int64)
+
+    @property
+    def initial(self) -> int:
+        """The code of the initial state."""
+        comps = self.network.components
+        return int(self.layout.encode({c: np.array([comp.initial])
+                                       for c, comp in enumerate(comps)})[0])
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The dtype of codes: int64, or object (Python ints) when wide."""
+        return self.layout.dtype
+
+    def _joint(self, comps: tuple[int, ...], rules: list[SyncRule], direction: int
+               ) -> _Factor:
+        radix, stride = self.layout.radix, self.layout.stride
+        weights = tuple(int(np.prod([radix[c] for c in comps[:i]], dtype=np.int64))
                         for i in range(len(comps)))
         entries: list[tuple[int, int, int]] = []
         for rule in rules:
             local = dict(rule.parts)
             lists = []
             for c in comps:
-                src, dst = moves[c].get(local[c], ([], []))
+                src, dst = self._moves[c].get(local[c], ([], []))  # type: ignore[union-attr]
                 if direction:
                     src, dst = dst, src
                 lists.append(list(zip(src, dst, strict=True)))
             g = self.label_index[rule.label]
             for combo in itertools.product(*lists):
                 j = sum(s * w for (s, _), w in zip(combo, weights, strict=True))
-                delta = sum((d - s) * int(self.stride[c])
-                            for (s, d), c in zip(combo, comps, strict=True))
+                delta = sum((d - s) * stride[c] for (s, d), c in zip(combo, comps, strict=True))
                 entries.append((j, delta, g))
-        size = int(np.prod([self.radix[c] for c in comps]))
+        size = int(np.prod([radix[c] for c in comps]))
         return _table(entries, size, comps, weights)
 
-    def _split(self, rule: SyncRule, moves: list[dict], direction: int) -> list[_Factor]:
+    def rule_factors(self, rule: SyncRule, direction: int = 0) -> list[Factor]:
+        """One table per component of ``rule`` (forward, or backward if
+        ``direction``); their moves' Cartesian product is the rule's."""
         g = self.label_index[rule.label]
-        factors = []
+        factors: list[Factor] = []
         for c, a in sorted(rule.parts):
-            src, dst = moves[c].get(a, ([], []))
+            comp = self.network.components[c]
+            if isinstance(comp, LazyComponent):
+                factors.append(LazyFactor(c, comp, a, g, bool(direction)))
+                continue
+            src, dst = self._moves[c].get(a, ([], []))  # type: ignore[union-attr]
             if direction:
                 src, dst = dst, src
-            stride = int(self.stride[c])
+            stride = self.layout.stride[c]
             entries = [(s, (d - s) * stride, g) for s, d in zip(src, dst, strict=True)]
-            factors.append(_table(entries, int(self.radix[c]), (c,), (1,)))
+            factors.append(_table(entries, self.layout.radix[c], (c,), (1,)))
         return factors
+
+    def expand(self, codes: np.ndarray) -> Callable[[np.ndarray], np.ndarray] | None:
+        """Explore the lazy components' local states in ``codes`` (a frontier).
+
+        Returns ``None``, or, when a component outgrew its digit, the function
+        re-encoding old codes in the new, wider layout (already in force)."""
+        if not self.lazy:
+            return None
+        locs = self.layout.decode(codes, self.lazy)
+        comps = self.network.components
+        radix = list(self.layout.radix)
+        for c in self.lazy:
+            comps[c].expand(locs[c])
+            if comps[c].num_states > radix[c]:
+                radix[c] = headroom(comps[c].num_states)
+        if tuple(radix) == self.layout.radix:
+            return None
+        old = self.layout
+        self.layout = old.grown(radix, max_bits=_MAX_BITS, max_code=_MAX_CODE)
+        return self.layout.recoder(old)
+
+    def notes(self) -> tuple[str, ...]:
+        """What the search should say about lazy components and wide codes."""
+        out = []
+        for c in self.lazy:
+            comp = self.network.components[c]
+            out.append(f"component {c} ({comp.name or 'leaf'}) explored lazily: "
+                       f"{comp.num_states} local states reached, {comp.expanded} expanded")
+        if self.layout.wide:
+            out.append(f"state codes need {self.layout.bits} bits (more than 62): "
+                       f"stored as Python integers, slower")
+        return tuple(out)
 
     def decode(self, codes: np.ndarray) -> dict[int, np.ndarray]:
         """The local state of every moving component, per code."""
-        if self.packed:
-            return {c: (codes >> self.shift[c]) & self.mask[c] for c in self.moving}
-        return {c: (codes // self.stride[c]) % self.radix[c] for c in self.moving}
+        return self.layout.decode(codes, self.moving)
 
     def successors(self, codes: np.ndarray, *, backward: bool = False
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """All moves from ``codes``: (index into codes, target code, label index).
 
         With ``backward``, the moves into ``codes`` (sources as "targets")."""
-        locs = self.decode(codes)
-        parts = [_fire(f, codes, locs) for f in (self.backward if backward else self.forward)]
+        layout = self.layout
+        codes = layout.cast(codes)
+        locs = layout.decode(codes, self.moving)
+        parts = [g.fire(codes, locs, layout) if isinstance(g, LazyGroup)
+                 else _fire(g, codes, locs, layout)
+                 for g in (self.backward if backward else self.forward)]
         parts = [p for p in parts if len(p[0])]
         if not parts:
             empty = np.zeros(0, dtype=np.int64)
-            return empty, empty, np.zeros(0, dtype=np.int32)
+            return empty, np.zeros(0, dtype=layout.dtype), np.zeros(0, dtype=np.int32)
         return tuple(np.concatenate(x) for x in zip(*parts, strict=True))  # type: ignore[return-value]
 
 
-def _fire(factors: list[_Factor], codes: np.ndarray, locs: dict[int, np.ndarray]
-          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _fire(factors: list[Factor], codes: np.ndarray, locs: dict[int, np.ndarray],
+          layout: Layout) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The Cartesian product of the factors' moves from every code."""
-    js = [f.index(locs) for f in factors]
+    wide = layout.wide
     if len(factors) == 1 and factors[0].deterministic:  # the common case: one gather
-        f, j = factors[0], js[0]
+        f = factors[0]
+        assert isinstance(f, _Factor)
+        j = f.index(locs)
         keep = np.flatnonzero(f.count[j])
         first = f.offsets[j[keep]]
-        return keep, codes[keep] + f.delta[first], f.label[first]
-    counts = [f.count[j].astype(np.int64) for f, j in zip(factors, js, strict=True)]
-    total = counts[0]
-    for c in counts[1:]:
+        return keep, codes[keep] + f.deltas(first, layout.stride, wide), f.label[first]
+    if not all(f.live for f in factors):  # e.g. a lazy leaf's never-seen label
+        return (np.zeros(0, np.int64), np.zeros(0, codes.dtype), np.zeros(0, np.int32))
+    looks = [f.counts(locs) for f in factors]
+    total = looks[0][0]
+    for c, _ in looks[1:]:
         total = total * c
     keep = np.flatnonzero(total)
     src = np.repeat(keep, total[keep])
@@ -210,11 +301,12 @@ def _fire(factors: list[_Factor], codes: np.ndarray, locs: dict[int, np.ndarray]
     pos = np.arange(len(src), dtype=np.int64) - np.repeat(starts, total[keep])
     dst = codes[src].copy()
     label = None
-    for f, j, c in zip(factors, js, counts, strict=True):
+    for f, (c, key) in zip(factors, looks, strict=True):
         cs = c[src]
-        entry = f.offsets[j[src]] + pos % cs
+        entry = f.first(key[src]) + pos % cs
         pos //= cs
-        dst += f.delta[entry]
-        label = f.label[entry] if label is None else label
-    assert label is not None
+        dst += f.deltas(entry, layout.stride, wide)
+        label = f.labels_at(entry) if label is None else label
+    if label is None:
+        label = np.zeros(0, dtype=np.int32)
     return src, dst, label

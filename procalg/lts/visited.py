@@ -14,6 +14,11 @@ counterexamples by backward search. This is the sorted-merge visited set of
 FDR's level-by-level search (Gibson-Robinson et al., "FDR3", TACAS 2014),
 kept in memory.
 
+Codes are ``int64``, or Python integers in ``object`` arrays when a
+network's codes are wider than 62 bits (same algorithms, slower);
+:meth:`Visited.recode` re-encodes every state when the code layout changes
+(a lazily explored component outgrew its digits).
+
 Memory: 8 bytes of code plus 2 of level tag per state. Time: O(S log S)
 for merges overall (the big tier grows geometrically) plus O(q log S) per
 batch of q queries.
@@ -27,7 +32,11 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
+
+Recode = Callable[[np.ndarray], np.ndarray]
 
 _CHUNK = 1 << 16
 _MID_SHARE = 8  # merge mid into big when it exceeds 1/8 of big: bounds merge scratch
@@ -58,6 +67,8 @@ class _Tier:
         self.tags = np.zeros(0, dtype=np.uint16)
 
     def merge(self, codes: np.ndarray, tags: np.ndarray) -> None:
+        if self.codes.dtype != codes.dtype:  # int64 meets wide codes: all become Python ints
+            self.codes, codes = self.codes.astype(object), codes.astype(object)
         if self.tags.dtype != tags.dtype:
             self.tags = self.tags.astype(tags.dtype)
         self.codes, self.tags = _merge_into(self.codes, self.tags, codes, tags)
@@ -66,6 +77,12 @@ class _Tier:
         """Membership mask for ``codes``."""
         return _find(self.codes, codes)
 
+    def recode(self, recode: Recode) -> None:
+        if len(self.codes):
+            codes = recode(self.codes)
+            order = np.argsort(codes, kind="stable")
+            self.codes, self.tags = codes[order], self.tags[order]
+
 
 class Visited:
     """A set of int64 codes, each tagged with the BFS level that found it."""
@@ -73,7 +90,9 @@ class Visited:
     def __init__(self, initial: np.ndarray) -> None:
         self.big, self.mid = _Tier(), _Tier()
         self.depth = 0
-        self.frontier = sorted_unique(np.asarray(initial, dtype=np.int64))
+        initial = np.asarray(initial)
+        self.frontier = sorted_unique(initial if initial.dtype == object
+                                      else initial.astype(np.int64))
 
     def __len__(self) -> int:
         return len(self.big.codes) + len(self.mid.codes) + len(self.frontier)
@@ -81,8 +100,8 @@ class Visited:
     @property
     def nbytes(self) -> int:
         """Bytes held by the set."""
-        return sum(t.codes.nbytes + t.tags.nbytes for t in (self.big, self.mid)) + \
-            self.frontier.nbytes
+        return sum(_bytes(t.codes) + t.tags.nbytes for t in (self.big, self.mid)) + \
+            _bytes(self.frontier)
 
     def _finders(self) -> list:
         frontier = self.frontier
@@ -102,9 +121,25 @@ class Visited:
             hit |= find(codes)
         return hit
 
+    def recode(self, recode: Recode) -> None:
+        """Re-encode every state with ``recode`` (old codes -> new codes, same
+        states, possibly another dtype), keeping each state's level.
+
+        Example:
+            >>> v = Visited(np.array([1, 2]))
+            >>> v.recode(lambda c: 10 - c)
+            >>> v.frontier.tolist()
+            [8, 9]
+        """
+        for tier in (self.big, self.mid):
+            tier.recode(recode)
+        self.frontier = np.sort(recode(self.frontier))
+
     def level_of(self, codes: np.ndarray) -> np.ndarray:
         """The BFS level of each code (``-1`` when not visited)."""
-        codes = np.asarray(codes, dtype=np.int64)
+        codes = np.asarray(codes)
+        if codes.dtype != object:
+            codes = codes.astype(np.int64)
         out = np.full(len(codes), -1, dtype=np.int64)
         for tier in (self.big, self.mid):
             if len(tier.codes):
@@ -167,6 +202,11 @@ class Visited:
         return self.big.tags
 
 
+def _bytes(codes: np.ndarray) -> int:
+    """Bytes of a code array, counting the Python ints of a wide one (about 36 each)."""
+    return codes.nbytes + (36 * len(codes) if codes.dtype == object else 0)
+
+
 def _find(tier: np.ndarray, codes: np.ndarray) -> np.ndarray:
     pos = np.searchsorted(tier, codes)
     hit = np.zeros(len(codes), dtype=bool)
@@ -197,7 +237,7 @@ def _merge_into(big: np.ndarray, tags: np.ndarray, codes: np.ndarray, new_tags: 
 
 
 def _grown(arr: np.ndarray, size: int) -> np.ndarray:
-    if arr.base is None and arr.flags.owndata:
+    if arr.dtype != object and arr.base is None and arr.flags.owndata:
         arr.resize(size, refcheck=False)
         return arr
     out = np.zeros(size, dtype=arr.dtype)

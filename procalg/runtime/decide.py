@@ -91,6 +91,7 @@ class Perform:
     attempt: int
     offered: frozenset[Event]
     scheduled: bool  # already recorded as scheduled (a retry)
+    details: Any = None  # the previous attempt's last heartbeat details
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +138,7 @@ class RunState:
     error: str = ""
     gave_up: dict[int, str] = field(default_factory=dict)
     crashes: dict[int, int] = field(default_factory=dict)
+    details: dict[int, Any] = field(default_factory=dict)  # step -> last heartbeat details
     compensated: bool = False  # an outermost saga rolled back
     note: str = ""  # the last failure that made the model throw
     _moves: tuple[Process | None, list[tuple[Label, Process]]] = (None, [])
@@ -155,7 +157,8 @@ class RunState:
 
     def drop(self, step: int) -> None:
         """Forget a call: it completed, failed for good, or the model moved past it."""
-        for table in (self.inflight, self.failures, self.retry_at, self.gave_up, self.crashes):
+        for table in (self.inflight, self.failures, self.retry_at, self.gave_up, self.crashes,
+                      self.details):
             table.pop(step, None)
 
 
@@ -204,6 +207,8 @@ def evolve(state: RunState, event: HistoryEvent) -> None:
             state.steps = max(state.steps, step + 1)
         case AttemptFailed(step=step, attempt=attempt, retry_at=retry_at):
             state.failures[step] = attempt
+            if event.details is not None:
+                state.details[step] = event.details
             if retry_at is not None:
                 state.retry_at[step] = retry_at
             else:
@@ -305,7 +310,7 @@ def decide(state: RunState, now: float) -> list[Command]:
             deadlines.append(state.retry_at[step])
             continue
         commands.append(Perform(step, call.channel, call.given, state.failures.get(step, 0) + 1,
-                                call.events, step in state.inflight))
+                                call.events, step in state.inflight, state.details.get(step)))
     if commands:
         return commands
     signals = tuple(sorted((lab for lab, _ in moves if isinstance(lab, Event)

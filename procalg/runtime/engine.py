@@ -26,6 +26,11 @@ caller's thread: ``start``, ``signal`` and ``clock.advance`` each drive the
 runs until they wait. With a real clock, :meth:`Engine.run_until_done`
 sleeps until the next deadline.
 
+The engine's parts: this module drives runs; :mod:`~procalg.runtime.recovery`
+claims and resumes them (leases: :mod:`~procalg.runtime.leases`);
+:mod:`~procalg.runtime.signals` delivers signals; :mod:`~procalg.runtime.fanout`
+drives several runs at once.
+
 Example:
     >>> from procalg.terms import Event, Prefix, SKIP
     >>> from procalg.runtime.workflow import Channel, ChannelKind, TermSystem, Workflow
@@ -40,10 +45,8 @@ Example:
 
 from __future__ import annotations
 
-import os
-import socket
+import math
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -62,8 +65,8 @@ from procalg.runtime.decide import (
     Wait,
     decide,
     evolve,
-    targets,
 )
+from procalg.runtime.fanout import Fanout
 from procalg.runtime.history import (
     ActivityCompleted,
     ActivityScheduled,
@@ -73,12 +76,11 @@ from procalg.runtime.history import (
     RunCompensated,
     RunCompleted,
     RunFailed,
-    RunResumed,
     RunStarted,
-    SignalReceived,
     TimerFired,
     TimerStarted,
 )
+from procalg.runtime.leases import Leases, owner_id
 from procalg.runtime.ports import (
     UNFINISHED,
     ActivityRegistry,
@@ -88,17 +90,19 @@ from procalg.runtime.ports import (
     SeqConflict,
     Write,
 )
+from procalg.runtime.recovery import Recovery
 from procalg.runtime.run import Run
-from procalg.runtime.worker import Outcome, attempt_all
-from procalg.runtime.workflow import Channel, ChannelKind, Workflow
-from procalg.terms.values import Event, show
+from procalg.runtime.signals import Signals
+from procalg.runtime.worker import OUTSIDE_SET, Outcome, attempt_all
+from procalg.runtime.workflow import ChannelKind, Workflow
+from procalg.terms.values import Event
 
 Loader = Callable[[RunRecord], Workflow]
 MAX_INTERNAL = 100_000
 """Internal moves in a row before the engine calls the run divergent."""
 
 
-class Engine:
+class Engine(Recovery, Signals):
     """Runs workflows durably.
 
     Args:
@@ -132,18 +136,18 @@ class Engine:
         self.clock = clock or SystemClock()
         self.loader = loader
         self.lease = lease
-        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.owner = owner_id()
+        self.leases = Leases(log, self.owner, lease)
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="activity")
-        self._max_runs = max_runs
-        self._drivers: ThreadPoolExecutor | None = None  # started on first concurrent use
-        self._driving = threading.local()  # set in driver threads: no nested fan-out
+        self._fanout = Fanout(max_runs)
         self.commits = GroupCommit(log)
         self._states: dict[str, RunState] = {}
         self._pending: dict[str, list[HistoryEvent]] = {}
-        self._lease_end: dict[str, float] = {}
         self._stored: dict[str, str] = {}  # the status last written for each run
+        self._consumed: dict[str, list[int]] = {}  # inbox ids the pending events consume
+        self._wakes: dict[str, float] = {}  # the wake_at last written for each run
         self._locks: dict[str, threading.RLock] = {}  # one per run: runs move independently
-        self._lock = threading.Lock()  # guards _locks and _drivers only
+        self._lock = threading.Lock()  # guards _locks only
         self.on_event: Callable[[str, HistoryEvent], None] | None = None
         if isinstance(self.clock, VirtualClock):
             self.clock.on_advance(self.tick)
@@ -177,24 +181,25 @@ class Engine:
         for wf in {id(wf): wf for wf in workflows}.values():
             check_verdicts(wf, allow_failed_assertions)
             check_bindings(wf, self.activities)
-        self._each(lambda pair: self._start_one(*pair), list(zip(workflows, ids, strict=True)))
+        pairs = list(zip(workflows, ids, strict=True))
+        self._fanout.each(lambda pair: self._start_one(*pair), pairs)
         return [Run(self, run_id) for run_id in ids]
 
     def _start_one(self, workflow: Workflow, run_id: str) -> None:
         now = self.clock.now()
         record = RunRecord(run_id, workflow.process, workflow.args, workflow.model_hash,
                            workflow.model_text, dict(workflow.verdicts), created=now,
-                           owner=self.owner, lease_until=time.time() + self.lease)
+                           owner=self.owner)
         first = RunStarted(time=now, process=workflow.process, args=workflow.args,
                            model_hash=workflow.model_hash)
         with self._run_lock(run_id):
-            self.commits.commit(Write(run_id, 0, (first,), record=record))
+            self.commits.commit(Write(run_id, 0, (first,), record=record, lease=self.lease))
+            self.leases.hold(run_id)
             state = RunState.initial(workflow)
             evolve(state, first)
             self._states[run_id] = state
             self._pending[run_id] = []
             self._stored[run_id] = record.status
-            self._lease_end[run_id] = record.lease_until
             self.drive(run_id)
 
     def _run_lock(self, run_id: str) -> threading.RLock:
@@ -203,67 +208,6 @@ class Engine:
             with self._lock:
                 lock = self._locks.setdefault(run_id, threading.RLock())
         return lock
-
-    def _each(self, work: Callable[[Any], Any], items: list[Any]) -> list[Any]:
-        """``work(item)`` for every item, on the driver threads; the first error is raised
-        after all have finished (one run's failure does not stop the others)."""
-        if len(items) <= 1 or getattr(self._driving, "on", False):
-            return [work(item) for item in items]  # nested in a driver: no fan-out (deadlock)
-        with self._lock:
-            if self._drivers is None:
-                self._drivers = ThreadPoolExecutor(max_workers=self._max_runs,
-                                                   thread_name_prefix="run")
-            drivers = self._drivers
-
-        def task(item: Any) -> Any:
-            self._driving.on = True
-            try:
-                return work(item)
-            finally:
-                self._driving.on = False
-
-        futures = [drivers.submit(task, item) for item in items]
-        errors = [f.exception() for f in futures]
-        first = next((e for e in errors if e is not None), None)
-        if first is not None:
-            raise first
-        return [f.result() for f in futures]
-
-    def attach(self, run_id: str, workflow: Workflow | None = None) -> RunState:
-        """Rebuild a run's state by replaying its history (on ``workflow`` if given).
-
-        Raises:
-            RunError: unknown run, no loader, or (:class:`ReplayError`) a history
-                the model rejects, naming the first rejected event.
-        """
-        record = self.log.get_run(run_id)
-        if workflow is None:
-            if self.loader is None:
-                raise RunError(f"run {run_id} was started elsewhere and no model loader is set",
-                               hint="create the Engine with loader=... (procalg.api does)")
-            workflow = self.loader(record)
-        state = RunState.initial(workflow)
-        for event in self.log.history(run_id):
-            evolve(state, event)
-        with self._run_lock(run_id):
-            self._states[run_id] = state
-            self._pending[run_id] = []
-            self._stored[run_id] = record.status
-        return state
-
-    def state(self, run_id: str) -> RunState:
-        """The run's current state (loaded on first use; reloaded if the store moved on)."""
-        with self._run_lock(run_id):
-            state = self._states.get(run_id)
-            if state is None or (not self._pending.get(run_id)
-                                 and self._length(run_id) != state.seq):
-                state = self.attach(run_id, state.workflow if state else None)
-            return state
-
-    def _length(self, run_id: str) -> int:
-        """The stored history's length (a count, not a read, when the log can)."""
-        length = getattr(self.log, "length", None)
-        return length(run_id) if length is not None else len(self.log.history(run_id))
 
     # -- driving --------------------------------------------------------------
 
@@ -304,7 +248,13 @@ class Engine:
                     internal = 0
                     self._perform(run_id, state, commands)  # type: ignore[arg-type]
                 elif isinstance(head, Wait):
-                    self._flush(run_id, state, "waiting")
+                    if head.signals and self._take_buffered(run_id, state):
+                        continue  # a buffered signal the model listens for now: go on
+                    # waiting for nothing but a signal: no work for a worker, so the
+                    # lease goes (with this commit); whoever signals the run takes it
+                    idle = head.until is None and self.leases.holds(run_id)
+                    self._flush(run_id, state, "waiting", release=idle,
+                                wake_at=math.inf if head.until is None else head.until)
                     state.status = "waiting"
                     return state.status
                 else:
@@ -313,7 +263,7 @@ class Engine:
 
     def drive_many(self, run_ids: Iterable[str]) -> list[str]:
         """Drive several runs concurrently until each waits or ends; their statuses."""
-        return self._each(self.drive, list(run_ids))
+        return self._fanout.each(self.drive, list(run_ids))
 
     def _fire(self, run_id: str, state: RunState, command: Fire) -> None:
         now = self.clock.now()
@@ -332,12 +282,16 @@ class Engine:
         # durable before a call that depends on it; committing it here rather than
         # right after it returned lets the last step share the run's final commit.
         self._flush(run_id, state, "running")
+        if self.leases.lost(run_id):  # another worker took the run: never call twice
+            raise RunError(f"run {run_id}: another worker took over its lease; "
+                           "this worker stops driving it")
         wf = state.workflow
         jobs = []
         for call in calls:
             channel = wf.channels[call.channel]
             jobs.append((self.activities.lookup(call.channel), call, f"{run_id}:{call.step}",
-                         channel.retry.start_to_close_timeout, channel.arity))
+                         channel.retry.start_to_close_timeout, channel.arity,
+                         channel.retry.heartbeat_timeout))
         started = self.clock.now()
         outcomes = attempt_all(self._pool, jobs)
         now = self.clock.now()
@@ -357,10 +311,13 @@ class Engine:
                         now: float) -> list[HistoryEvent]:
         if outcome.output is None:
             policy = state.workflow.channels[call.channel].retry
-            delay = policy.next_delay(call.attempt, outcome.error_type)
+            # a value outside the model: its side effect happened, so never call again
+            delay = (None if outcome.error_type == OUTSIDE_SET
+                     else policy.next_delay(call.attempt, outcome.error_type))
             return [AttemptFailed(time=now, step=call.step, attempt=call.attempt,
                                   error_type=outcome.error_type, message=outcome.message,
-                                  retry_at=None if delay is None else now + delay)]
+                                  retry_at=None if delay is None else now + delay,
+                                  details=outcome.details)]
         event = Event(call.channel, call.input + outcome.output)
         return [ActivityCompleted(time=now, step=call.step, attempt=call.attempt,
                                   input=call.input, output=outcome.output),
@@ -382,15 +339,19 @@ class Engine:
             if self.on_event is not None:
                 self.on_event(run_id, event)
 
-    def _flush(self, run_id: str, state: RunState, status: str, release: bool = False) -> None:
+    def _flush(self, run_id: str, state: RunState, status: str, release: bool = False,
+               wake_at: float | None = None) -> None:
         """Commit the buffered events (and a status change; and drop the lease when the
         run ends) in one write, grouped with other runs' writes ready at the same time."""
         pending = self._pending.get(run_id) or []
         changed = self._stored.get(run_id) != status  # unchanged: no UPDATE of the run row
-        if not (pending or changed or release):
+        if wake_at is not None and self._wakes.get(run_id) == wake_at:
+            wake_at = None  # as stored: no UPDATE
+        if not (pending or changed or release or wake_at is not None):
             return
         write = Write(run_id, state.seq - len(pending), tuple(pending),
-                      status if changed else None, release=self.owner if release else "")
+                      status if changed else None, release=self.owner if release else "",
+                      consumed=tuple(self._consumed.pop(run_id, ())), wake_at=wake_at)
         try:
             self.commits.commit(write)
         except SeqConflict:
@@ -399,45 +360,12 @@ class Engine:
             raise
         self._stored[run_id] = status
         self._pending[run_id] = []
-        if pending:
-            self._renew(run_id)
-
-    def _renew(self, run_id: str) -> None:
-        wall = time.time()
-        if self._lease_end.get(run_id, 0.0) - wall < self.lease / 2:
-            self.log.claim(run_id, self.owner, wall, wall + self.lease)
-            self._lease_end[run_id] = wall + self.lease
+        if wake_at is not None:
+            self._wakes[run_id] = wake_at
+        if release:
+            self.leases.dropped(run_id)
 
     # -- the outside world ----------------------------------------------------
-
-    def signal(self, run_id: str, channel: str, *values: Any) -> None:
-        """Offer the signal event ``channel.values`` to the run, then drive it.
-
-        Raises:
-            RunError: finished run, not a signal channel, or an event the run
-                does not offer now (the run is left as it was).
-        """
-        with self._run_lock(run_id):
-            state = self.state(run_id)
-            check_bindings(state.workflow, self.activities)  # before accepting anything
-            event = Event(channel, tuple(values))
-            if state.status not in UNFINISHED:
-                raise RunError(f"run {run_id} has {state.status}; it takes no more signals")
-            if state.workflow.kind(event) is not ChannelKind.SIGNAL:
-                raise RunError(f"{channel!r} is not a signal channel of this model",
-                               hint="declare it with `signal " + channel + "`")
-            _check_type(state.workflow.channels[channel], values)
-            if not targets(state.moves(), event):
-                offered = sorted(str(lab) for lab, _ in state.moves()
-                                 if state.workflow.kind(lab) is ChannelKind.SIGNAL)
-                shown = ".".join([channel, *(show(v) for v in values)])
-                raise RunError(f"run {run_id} is not waiting for {shown}",
-                               hint="it accepts " + (", ".join(offered) or "no signal now"))
-            now = self.clock.now()
-            self._record(run_id, state, [SignalReceived(time=now, event=event),
-                                         EventFired(time=now, label=event, choice=0)])
-            self._flush(run_id, state, "running")
-            self.drive(run_id)
 
     def tick(self) -> None:
         """Drive every loaded unfinished run (due timers and retries move on).
@@ -449,93 +377,14 @@ class Engine:
             if state.status in UNFINISHED:
                 self.drive(run_id)
 
-    def resume_all(self) -> list[str]:
-        """Claim every unfinished run whose worker is gone, replay them and drive them
-        concurrently (see :meth:`drive_many`)."""
-        resumed = []
-        wall = time.time()
-        for record in self.log.list_runs(UNFINISHED):
-            expired = record.lease_until < wall or _owner_dead(record.owner)
-            now = max(wall, record.lease_until + 1.0) if expired else wall
-            if self.log.claim(record.run_id, self.owner, now, wall + self.lease):
-                self._lease_end[record.run_id] = wall + self.lease
-                resumed.append(record.run_id)
-        self._each(self.resume, resumed)
-        return resumed
-
-    def resume(self, run_id: str, workflow: Workflow | None = None) -> str:
-        """Replay a run (taken over from a dead worker) and drive it; returns its status.
-
-        The activity calls that the run would start now may have been in
-        flight when its worker died (no record is written when an attempt
-        starts: one commit per step); they are recorded in a ``RunResumed``
-        event, so a call in flight in :data:`~procalg.runtime.decide.CRASH_LIMIT`
-        crashes fails (``WorkerCrashed``) instead of killing workers for ever.
-        """
-        with self._run_lock(run_id):
-            state = self.attach(run_id, workflow)
-            check_bindings(state.workflow, self.activities)
-            if state.status in UNFINISHED:
-                calls = tuple((c.step, c.channel, c.input)
-                              for c in decide(state, self.clock.now()) if isinstance(c, Perform))
-                if calls:
-                    self._record(run_id, state, [RunResumed(time=self.clock.now(),
-                                                            calls=calls)])
-                    self._flush(run_id, state, "running")
-            return self.drive(run_id)
-
-    def run_until_done(self, run_id: str, timeout: float | None = None,
-                       poll: float = 0.2) -> str:
-        """Drive the run, sleeping on the clock until deadlines, until it ends."""
-        give_up = None if timeout is None else time.monotonic() + timeout
-        while True:
-            state = self.state(run_id)
-            status = self.drive(run_id)
-            if status not in UNFINISHED:
-                return status
-            if give_up is not None and time.monotonic() > give_up:
-                return status
-            wait = decide(state, self.clock.now())
-            until = wait[0].until if wait and isinstance(wait[0], Wait) else None
-            pause = poll if until is None else max(0.0, min(poll, until - self.clock.now()))
-            self.clock.sleep(pause)
-
     def get(self, run_id: str) -> Run:
         """A handle on an existing run (RunError if unknown)."""
         self.log.get_run(run_id)
         return Run(self, run_id)
 
     def close(self) -> None:
-        """Stop the activity threads (does not close the log)."""
+        """Release every lease this engine holds and stop its threads (the log stays open)."""
+        self.leases.release_all()
         self._pool.shutdown(wait=False, cancel_futures=True)
-        if self._drivers is not None:
-            self._drivers.shutdown(wait=False, cancel_futures=True)
+        self._fanout.close()
 
-
-def _check_type(channel: Channel, values: tuple[Any, ...]) -> None:
-    """A signal's values must fit its channel's declared fields (when known)."""
-    if not channel.fields:
-        return
-    if len(values) != len(channel.fields):
-        raise RunError(f"signal {channel.name} takes {len(channel.fields)} value(s), "
-                       f"got {len(values)}")
-    for i, (value, allowed) in enumerate(zip(values, channel.fields, strict=True)):
-        if value not in allowed:
-            shown = ", ".join(sorted(map(show, allowed)))
-            raise RunError(f"{show(value)} is not a value of field {i + 1} of signal "
-                           f"{channel.name}", hint=f"the field's type is {{{shown}}}")
-
-
-def _owner_dead(owner: str) -> bool:
-    """True if ``owner`` is a process on this host that no longer exists."""
-    host, _, rest = owner.partition(":")
-    pid = rest.partition(":")[0]
-    if host != socket.gethostname() or not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False

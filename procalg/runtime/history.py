@@ -148,6 +148,7 @@ class AttemptFailed(HistoryEvent):
     error_type: str
     message: str
     retry_at: float | None = None
+    details: Any = None  # the attempt's last heartbeat details (JSON), for the next attempt
     kind: ClassVar[str] = "attempt_failed"
 
 
@@ -245,6 +246,7 @@ KINDS: dict[str, type[HistoryEvent]] = {
     )
 }
 _VALUED = {"args", "input", "output", "label", "event", "calls"}
+_OMITTED_IF_NONE = {"details"}  # newer optional fields: older histories read the same
 
 
 _FIELDS: dict[type[HistoryEvent], tuple[tuple[str, bool, bool], ...]] = {
@@ -266,6 +268,8 @@ def to_json(event: HistoryEvent) -> dict[str, Any]:
     out: dict[str, Any] = {"kind": event.kind}
     for name, valued, _ in _FIELDS[type(event)]:
         value = getattr(event, name)
+        if value is None and name in _OMITTED_IF_NONE:
+            continue
         out[name] = encode_value(value) if valued else value
     return out
 

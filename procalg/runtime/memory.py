@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import time
 
 from procalg.errors import RunError, StoreError
-from procalg.runtime.history import HistoryEvent
+from procalg.runtime.history import HistoryEvent, SignalReceived
 from procalg.runtime.ports import UNFINISHED, RunRecord, SeqConflict, Write
 
 
@@ -25,6 +26,8 @@ class MemoryLog:
         self._runs: dict[str, RunRecord] = {}
         self._history: dict[str, list[HistoryEvent]] = {}
         self._lock = threading.Lock()
+        self._inbox: dict[str, list[tuple[int, SignalReceived]]] = {}
+        self._sent = 0
 
     def create_run(self, record: RunRecord, first: list[HistoryEvent]) -> None:
         self._apply(Write(record.run_id, 0, tuple(first), record=record))
@@ -59,14 +62,22 @@ class MemoryLog:
             if write.record is not None:
                 if run_id in self._runs:
                     raise StoreError(f"run {run_id!r} already exists")
-                self._runs[run_id] = write.record
+                record = write.record
+                if write.lease:  # this process is the database: its clock is the database's
+                    record = dataclasses.replace(record, lease_until=time.time() + write.lease)
+                self._runs[run_id] = record
                 self._history[run_id] = []
             history = self._history[run_id]
             if write.seq != len(history):
                 raise SeqConflict(f"run {run_id!r}: step {write.seq} was written by another "
                                   "worker")
             history.extend(write.events)
+            if write.consumed:
+                gone = set(write.consumed)
+                self._inbox[run_id] = [m for m in self._inbox.get(run_id, []) if m[0] not in gone]
             run = self._runs[run_id]
+            if write.wake_at is not None:
+                run = dataclasses.replace(run, wake_at=write.wake_at)
             if write.status is not None:
                 run = dataclasses.replace(run, status=write.status)
             if write.release and run.owner == write.release:
@@ -79,24 +90,51 @@ class MemoryLog:
     def length(self, run_id: str) -> int:
         return len(self._history.get(run_id, ()))
 
-    def claim(self, run_id: str, owner: str, now: float, until: float) -> bool:
+    def claim(self, run_id: str, owner: str, lease: float,
+              dead: tuple[str, float] | None = None) -> bool:
         with self._lock:
-            r = self._runs[run_id]
-            if r.status in UNFINISHED and (r.owner in ("", owner) or r.lease_until < now):
-                self._runs[run_id] = dataclasses.replace(r, owner=owner, lease_until=until)
+            r, now = self._runs[run_id], time.time()
+            if r.status in UNFINISHED and (r.owner in ("", owner) or r.lease_until < now
+                                           or (r.owner, r.lease_until) == dead):
+                self._runs[run_id] = dataclasses.replace(r, owner=owner, lease_until=now + lease)
                 return True
             return False
 
-    def claim_next(self, owner: str, now: float, until: float, limit: int = 1) -> list[str]:
+    def renew(self, run_id: str, owner: str, lease: float) -> bool:
+        with self._lock:
+            r = self._runs[run_id]
+            if r.owner != owner:
+                return False
+            self._runs[run_id] = dataclasses.replace(r, lease_until=time.time() + lease)
+            return True
+
+    def claim_next(self, owner: str, lease: float, limit: int = 1) -> list[str]:
+        now = time.time()
         free = [r.run_id for r in self.list_runs(UNFINISHED)
-                if r.owner == "" or r.lease_until < now][:limit]
-        return [r for r in free if self.claim(r, owner, now, until)]
+                if (r.owner == "" or r.lease_until < now)
+                and (r.status == "running" or r.wake_at <= now)][:limit]
+        return [r for r in free if self.claim(r, owner, lease)]
 
     def release(self, run_id: str, owner: str) -> None:
         with self._lock:
             r = self._runs[run_id]
             if r.owner == owner:
                 self._runs[run_id] = dataclasses.replace(r, owner="", lease_until=0.0)
+
+    def send(self, run_id: str, signal: SignalReceived) -> int:
+        with self._lock:
+            self.get_run(run_id)
+            self._sent += 1
+            self._inbox.setdefault(run_id, []).append((self._sent, signal))
+            return self._sent
+
+    def pending(self, run_id: str) -> list[tuple[int, SignalReceived]]:
+        with self._lock:
+            return list(self._inbox.get(run_id, []))
+
+    def inboxes(self) -> dict[str, int]:
+        with self._lock:
+            return {run_id: box[-1][0] for run_id, box in self._inbox.items() if box}
 
     def close(self) -> None:
         pass

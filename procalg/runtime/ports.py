@@ -13,6 +13,8 @@ without touching the engine.
   :meth:`EventLog.write_many` commits the :class:`Write` s of several runs
   in ONE transaction (group commit: one fsync for every run whose step was
   ready), each still checked on its own ``(run_id, seq)`` keys.
+  :meth:`EventLog.send` buffers a signal in the run's inbox; a write
+  consuming it removes it in the same transaction as the history it adds.
 * :class:`Clock`: ``now()`` in seconds and ``sleep``.
 * :class:`ActivityRegistry`: channel name to Python function.
 
@@ -31,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from procalg.errors import RunError, StoreError
-from procalg.runtime.history import HistoryEvent
+from procalg.runtime.history import HistoryEvent, SignalReceived
 
 UNFINISHED = ("running", "waiting")
 """Statuses of runs a worker should pick up."""
@@ -55,7 +57,9 @@ class RunRecord:
         status: ``running``, ``waiting``, ``completed``, ``compensated``, ``failed``.
         created: clock time of creation.
         owner: worker holding the lease (``""``: none).
-        lease_until: clock time the lease ends.
+        lease_until: when the lease ends, in epoch seconds of the database's clock.
+        wake_at: when a waiting run is next due (a timer or retry); ``inf``:
+            only a signal can move it (read only: written by :class:`Write`).
     """
 
     run_id: str
@@ -68,6 +72,7 @@ class RunRecord:
     created: float = 0.0
     owner: str = ""
     lease_until: float = 0.0
+    wake_at: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +86,12 @@ class Write:
         status: the run's new status (None: unchanged).
         record: create the run with this record first (``events`` start at 0).
         release: drop the lease this owner holds (the run finished).
+        lease: with ``record``: the creator's lease lasts this many seconds
+            from the DATABASE's clock (instead of ``record.lease_until``).
+        wake_at: when the run, now waiting, is next due (a timer or retry,
+            engine-clock seconds; ``inf``: only a signal moves it); None: unchanged.
+        consumed: ids of buffered signals (:meth:`EventLog.pending`) these
+            events consume: removed from the inbox in the same transaction.
     """
 
     run_id: str
@@ -89,6 +100,9 @@ class Write:
     status: str | None = None
     record: RunRecord | None = None
     release: str = ""
+    lease: float = 0.0
+    consumed: tuple[int, ...] = ()
+    wake_at: float | None = None
 
 
 @runtime_checkable
@@ -120,14 +134,37 @@ class EventLog(Protocol):
     def length(self, run_id: str) -> int:
         """How many events the run's history holds (without reading them)."""
 
-    def claim(self, run_id: str, owner: str, now: float, until: float) -> bool:
-        """Take the lease if it is free, expired or already ours; True if taken."""
+    def claim(self, run_id: str, owner: str, lease: float,
+              dead: tuple[str, float] | None = None) -> bool:
+        """Take the lease by compare-and-set, for ``lease`` seconds of the DATABASE's clock.
 
-    def claim_next(self, owner: str, now: float, until: float, limit: int = 1) -> list[str]:
-        """Lease up to ``limit`` unfinished runs whose lease is free or expired."""
+        Taken if the run is unfinished and its lease is free, ours, expired by
+        the database's clock, or still exactly ``dead`` (an ``(owner,
+        lease_until)`` pair the caller saw and knows to be a dead process).
+        Never computed from another worker's clock or from the old expiry.
+        """
+
+    def renew(self, run_id: str, owner: str, lease: float) -> bool:
+        """Extend our lease to database-now + ``lease``; False if it is no longer ours."""
+
+    def claim_next(self, owner: str, lease: float, limit: int = 1) -> list[str]:
+        """Lease up to ``limit`` DUE runs whose lease is free or expired, oldest first.
+
+        Due: ``running`` (a worker died driving it), or waiting with its
+        ``wake_at`` passed; a run waiting only for a signal is never due.
+        """
 
     def release(self, run_id: str, owner: str) -> None:
         """Drop our lease (no-op if not ours)."""
+
+    def send(self, run_id: str, signal: SignalReceived) -> int:
+        """Buffer a signal for the run durably (its inbox); returns its id, increasing."""
+
+    def pending(self, run_id: str) -> list[tuple[int, SignalReceived]]:
+        """The run's buffered signals not yet consumed, oldest first."""
+
+    def inboxes(self) -> dict[str, int]:
+        """Every run with buffered signals, to the id of its newest one (one query)."""
 
     def close(self) -> None:
         """Release connections."""

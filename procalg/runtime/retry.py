@@ -35,6 +35,8 @@ class RetryPolicy:
         maximum_attempts: total tries including the first; 0 is unlimited.
         non_retryable_error_types: exception class names that are never retried.
         start_to_close_timeout: limit on one attempt (wall-clock); None is no limit.
+        heartbeat_timeout: an attempt that calls :func:`procalg.heartbeat` no
+            more often than this fails (``HeartbeatTimeout``); None: not checked.
     """
 
     initial_interval: float = 1.0
@@ -43,6 +45,7 @@ class RetryPolicy:
     maximum_attempts: int = 0
     non_retryable_error_types: tuple[str, ...] = ()
     start_to_close_timeout: float | None = None
+    heartbeat_timeout: float | None = None
 
     def __post_init__(self) -> None:
         if self.initial_interval < 0 or self.backoff_coefficient < 1.0:
@@ -80,7 +83,8 @@ class RetryPolicy:
             >>> RetryPolicy().with_overrides(initial_interval="250ms").initial_interval
             0.25
         """
-        for name in ("initial_interval", "maximum_interval", "start_to_close_timeout"):
+        for name in ("initial_interval", "maximum_interval", "start_to_close_timeout",
+                     "heartbeat_timeout"):
             if isinstance(changes.get(name), str):
                 changes[name] = parse_duration(changes[name])
         if "non_retryable_error_types" in changes:

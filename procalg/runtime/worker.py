@@ -17,7 +17,7 @@ Example:
     >>> from procalg.terms.values import Event
     >>> call = Perform(0, "double", (2,), 1, frozenset({Event("double", (2, 4))}), False)
     >>> attempt(lambda x: 2 * x, call, "run:0", None, arity=2)
-    Outcome(output=(4,), error_type='', message='')
+    Outcome(output=(4,), error_type='', message='', details=None)
     >>> attempt(lambda x: 5, call, "run:0", None, arity=2).message
     'activity double returned 5: double.2.5 is not in the set the model offers, {double.2.4}'
 """
@@ -25,15 +25,20 @@ Example:
 from __future__ import annotations
 
 import inspect
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
+from procalg.errors import RunError
+from procalg.runtime.conform import compatible
 from procalg.runtime.decide import Perform
+from procalg.runtime.heartbeat import HEARTBEAT_TIMEOUT, Beat
+from procalg.runtime.history import encode_value
 from procalg.terms.values import Event, show, sort_key
 
 OUTSIDE_SET = "ValueOutsideChannel"
@@ -47,6 +52,7 @@ class Outcome:
     output: tuple[Any, ...] | None
     error_type: str = ""
     message: str = ""
+    details: Any = None  # a failed attempt's last heartbeat details
 
 
 @lru_cache(maxsize=1024)
@@ -81,45 +87,116 @@ def _shape(call: Perform, value: Any, arity: int) -> Outcome:
     else:
         return Outcome(None, OUTSIDE_SET, f"activity {call.channel} returned {value!r}; "
                                           f"the model reads {missing} fields, give a tuple")
-    event = Event(call.channel, call.input + output)
-    if event not in call.offered:
+    try:
+        event = Event(call.channel, call.input + output)
+    except TypeError:  # unhashable (a list, a dict): no model value is
+        return Outcome(None, OUTSIDE_SET, f"activity {call.channel} returned {value!r}, "
+                                          "which is not a value of the model")
+    match = _offered(call, event)
+    if match is None:
         offered = ", ".join(str(e) for e in sorted(call.offered, key=sort_key))
-        shown = show(value) if not isinstance(value, list) else repr(value)
+        model_kind = type(value) in (int, bool, tuple, frozenset) or \
+            type(value).__module__.startswith("procalg")
+        shown = show(value) if model_kind else f"{value!r} (a {type(value).__name__})"
         return Outcome(None, OUTSIDE_SET, f"activity {call.channel} returned {shown}: {event} "
                                           f"is not in the set the model offers, {{{offered}}}")
+    # the model's own values (10, not 10.0 or numpy.int64(10)): what the store records
+    output = match.fields[len(call.input):]
+    try:
+        encode_value(output)
+    except Exception as err:  # any failure to encode is the value's fault
+        return Outcome(None, OUTSIDE_SET, f"activity {call.channel} returned a value the "
+                                          f"store cannot record: {err}")
     return Outcome(output)
 
 
+def _offered(call: Perform, event: Event) -> Event | None:
+    """The offered event ``event`` stands for (Python equality, then kind by kind)."""
+    if event not in call.offered:
+        return None
+    fresh = len(call.input)
+    for offered in call.offered:
+        if offered == event and all(compatible(v, m) for v, m in
+                                    zip(event.fields[fresh:], offered.fields[fresh:],
+                                        strict=True)):
+            return offered
+    return None
+
+
+Job = tuple[Callable[..., Any], Perform, str, float | None, int, float | None]
+"""An attempt to make: function, call, idempotency key, start-to-close and heartbeat
+timeouts (seconds or None), and the channel's arity."""
+
+
 def attempt(fn: Callable[..., Any], call: Perform, key: str, timeout: float | None,
-            arity: int) -> Outcome:
+            arity: int, beat: Beat | None = None) -> Outcome:
     """Run one attempt in the calling thread (no timeout enforcement for sync code)."""
+    beat = beat or Beat(call.details)
     try:
-        value = _invoke(fn, call.input, key, timeout)
+        with beat.active():
+            value = _invoke(fn, call.input, key, timeout)
     except TimeoutError:
         return Outcome(None, TIMEOUT, f"activity {call.channel} exceeded {timeout}s")
+    except SystemExit as err:  # not a failed attempt: the code asked to end the process
+        raise RunError(f"activity {call.channel} called sys.exit({err.code!r})",
+                       hint="raise an exception to fail an attempt") from None
     except Exception as err:  # user code: any exception is a failed attempt
         return Outcome(None, type(err).__name__, str(err))
     return _shape(call, value, arity)
 
 
-def attempt_all(
-    pool: ThreadPoolExecutor,
-    jobs: list[tuple[Callable[..., Any], Perform, str, float | None, int]],
-) -> list[Outcome]:
-    """Run attempts concurrently (one alone without a timeout runs inline, no thread)."""
-    if len(jobs) == 1 and jobs[0][3] is None:
-        return [attempt(*jobs[0])]
-    began = time.monotonic()
-    futures: list[Future[Outcome]] = [pool.submit(attempt, *job) for job in jobs]
-    outcomes = []
-    for future, (_, call, _, timeout, _) in zip(futures, jobs, strict=True):
-        # Each attempt's limit runs from the batch's start, not from when an
-        # earlier attempt of the batch finished.
-        left = None if timeout is None else max(0.0, began + timeout - time.monotonic())
+def _on_daemon(job: Job, beat: Beat) -> Future[Outcome]:
+    """An attempt with a time limit, on its own daemon thread: if it hangs past the limit
+    it is abandoned, and a pool thread would keep the process from exiting (pools are
+    joined at exit)."""
+    future: Future[Outcome] = Future()
+
+    def run() -> None:
+        if not future.set_running_or_notify_cancel():
+            return
         try:
-            outcomes.append(future.result(timeout=left))
+            future.set_result(attempt(*job[:5], beat))
+        except BaseException as err:  # handed to the waiting driver
+            future.set_exception(err)
+
+    threading.Thread(target=run, daemon=True, name="activity-timed").start()
+    return future
+
+
+def attempt_all(pool: ThreadPoolExecutor, jobs: list[Job]) -> list[Outcome]:
+    """Run attempts concurrently (one alone without a time limit runs inline, no thread).
+
+    A failed attempt's outcome carries its last heartbeat details.
+    """
+    beats = [Beat(job[1].details) for job in jobs]
+    if len(jobs) == 1 and jobs[0][3] is None and jobs[0][5] is None:
+        outcomes = [attempt(*jobs[0][:5], beats[0])]
+    else:
+        began = time.monotonic()
+        futures = [pool.submit(attempt, *job[:5], beat) if job[3] is None and job[5] is None
+                   else _on_daemon(job, beat) for job, beat in zip(jobs, beats, strict=True)]
+        outcomes = [_await(future, job, beat, began)
+                    for future, job, beat in zip(futures, jobs, beats, strict=True)]
+    return [o if o.output is not None or beat.details is None
+            else replace(o, details=beat.details) for o, beat in zip(outcomes, beats, strict=True)]
+
+
+def _await(future: Future[Outcome], job: Job, beat: Beat, began: float) -> Outcome:
+    """The attempt's outcome, or a timeout: start-to-close (from the batch's start, not
+    from when an earlier attempt finished) or a heartbeat missed."""
+    call, timeout, silent = job[1], job[3], job[5]
+    while True:
+        waits = [] if timeout is None else [began + timeout - time.monotonic()]
+        if silent is not None:
+            waits.append(silent - beat.silent_for())
+        try:
+            return future.result(timeout=max(0.0, min(waits)) if waits else None)
         except FutureTimeout:
-            future.cancel()
-            outcomes.append(Outcome(None, TIMEOUT, f"activity {call.channel} exceeded "
-                                                   f"{timeout}s (start-to-close timeout)"))
-    return outcomes
+            if timeout is not None and time.monotonic() >= began + timeout:
+                future.cancel()
+                return Outcome(None, TIMEOUT, f"activity {call.channel} exceeded "
+                                              f"{timeout}s (start-to-close timeout)")
+            if silent is not None and beat.silent_for() >= silent:
+                future.cancel()
+                return Outcome(None, HEARTBEAT_TIMEOUT, f"activity {call.channel} sent no "
+                                                        f"heartbeat for {silent}s")

@@ -65,6 +65,22 @@ class Types:
         self.constructors = constructors
         self._events: dict[str, tuple[Event, ...]] = {}
         self._remaining: dict[ChannelRef, tuple[tuple[Value, Event], ...]] = {}
+        self._interned: dict[Event, Event] = {}
+
+    def event(self, channel: str, fields: tuple[Value, ...]) -> Event:
+        """The event ``channel.fields``, one object per event (interned).
+
+        Exploration tests events for membership in synchronisation and hiding
+        sets at every step; equal events that are the same object compare by
+        identity, without calling ``Event.__eq__``.
+
+        Example:
+            >>> types = Types({}, {})
+            >>> types.event("c", (1,)) is types.event("c", (1,))
+            True
+        """
+        event = Event(channel, fields)
+        return self._interned.setdefault(event, event)
 
     def is_incomplete(self, value: Value) -> bool:
         """Whether ``value`` is a constructor or a channel still lacking fields.
@@ -196,7 +212,7 @@ class Types:
             self._checked(name, "channel", types[len(fields)], len(fields), right, span)
             fields = (*fields, right)
         if len(fields) == len(types) and not self.is_incomplete(fields[-1]):
-            return Event(name, fields)
+            return self.event(name, fields)
         return ChannelRef(name, fields)
 
     def next_field(self, ref: ChannelRef | Dotted, span: Span | None) -> frozenset:
@@ -231,7 +247,7 @@ class Types:
             else:  # the product of the missing fields' types, without scanning the channel
                 columns = [sorted(t, key=sort_key)
                            for t in self.channels[ref.channel][len(given):]]
-                pairs = [(self.join(rest), Event(ref.channel, (*given, *rest)))
+                pairs = [(self.join(rest), self.event(ref.channel, (*given, *rest)))
                          for rest in itertools.product(*columns)]
             pairs.sort(key=lambda pair: sort_key(pair[0]))
             found = self._remaining[ref] = tuple(pairs)
@@ -242,7 +258,7 @@ class Types:
         found = self._events.get(channel)
         if found is None:
             columns = [sorted(t, key=sort_key) for t in self.channels[channel]]
-            found = tuple(Event(channel, tuple(f)) for f in itertools.product(*columns))
+            found = tuple(self.event(channel, tuple(f)) for f in itertools.product(*columns))
             self._events[channel] = found
         return found
 

@@ -23,6 +23,7 @@ from typing import Any
 from procalg.errors import ModelError
 from procalg.semantics import kinds, patterns, processes
 from procalg.semantics.channels import ChannelRef, Types
+from procalg.semantics.closures import compile_node
 from procalg.semantics.values import (
     BUILTINS,
     binary,
@@ -108,6 +109,9 @@ class Evaluator:
             else:
                 self.globals[name] = Closure(name)
         self._lets: dict[int, tuple[dict[str, str], tuple[str, ...], set[str]]] = {}
+        self.input_sites: dict[int, Any] = {}  # id(prefix node) -> (its site, its free names)
+        self.code: dict[int, tuple[ast.Node, Any]] = {}  # id(node) -> (node, its closure)
+        self.pattern_constants: dict[str, Value | None] = {}  # see patterns._literal
         self._memo: dict[tuple[Closure, tuple[Value, ...]], Value] = {}
         self._let_count: dict[str, int] = {}
         self._compressed: dict[tuple[str, Any], Any] = {}
@@ -154,7 +158,17 @@ class Evaluator:
     # ---------------------------------------------------------- expressions
 
     def eval(self, expr: ast.Node, env: Env) -> Any:
-        """Evaluate ``expr`` (a value or a process) in local environment ``env``."""
+        """Evaluate ``expr`` (a value or a process) in local environment ``env``.
+
+        Runs the node's compiled closure (closures.py), compiling it on first use.
+        """
+        entry = self.code.get(id(expr))
+        if entry is None:
+            return compile_node(self, expr)(env)
+        return entry[1](env)
+
+    def eval_node(self, expr: ast.Node, env: Env) -> Any:
+        """Evaluate ``expr`` by cases (the node types closures.py does not compile)."""
         match expr:
             case ast.Int(value) | ast.Bool(value):
                 return value
@@ -239,7 +253,7 @@ class Evaluator:
         if type(func) is ast.Name and func.id in BUILTINS and func.id not in env \
                 and func.id not in self.globals:
             return call_builtin(func.id, [self.eval(a, env) for a in args], span)
-        if type(func) is ast.Name and func.id in _EVENT_FUNCTIONS and func.id not in env \
+        if type(func) is ast.Name and func.id in kinds.EVENT_FUNCTIONS and func.id not in env \
                 and func.id not in self.globals:
             return self._event_function(func.id, args, env, span)
         if type(func) is ast.Name and func.id in kinds.COMPRESSIONS and func.id not in env \
@@ -251,8 +265,7 @@ class Evaluator:
         target = self.eval(func, env)
         values = tuple(self.eval(a, env) for a in args)
         if type(target) is not Closure:
-            raise ModelError(f"{_text(target)} is not a function", func.span or span,
-                             hint="only definitions with parameters can be applied")
+            raise not_a_function(target, func.span or span)
         return self.apply(target, values, span)
 
     def apply(self, closure: Closure, args: tuple[Value, ...], span: Span | None) -> Any:
@@ -303,7 +316,7 @@ class Evaluator:
             if clause.params is None:
                 return self.eval(clause.body, base)
             env = dict(base)
-            if all(self.match(p, v, env) for p, v in zip(clause.params, args, strict=True)):
+            if patterns.match_all(self, clause.params, args, env):
                 return self.eval(clause.body, env)
         shown = ", ".join(_text(a) for a in args)
         raise ModelError(f"no clause of {info.display} matches ({shown})", span,
@@ -374,8 +387,12 @@ def _seq(items: range) -> Sequence:
     return Sequence(tuple(items))
 
 
+def not_a_function(value: Any, span: Span | None) -> ModelError:
+    """The error for applying something that is not a function value."""
+    return ModelError(f"{_text(value)} is not a function", span,
+                      hint="only definitions with parameters can be applied")
+
+
 def _text(value: Any) -> str:
     return str(value) if isinstance(value, Process | Closure | ChannelRef) else show(value)
 
-
-_EVENT_FUNCTIONS = frozenset({"extensions", "productions"})

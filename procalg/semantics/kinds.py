@@ -32,6 +32,9 @@ COMPRESSIONS = frozenset({"explicate", "sbisim", "wbisim", "tau_loop_factor", "n
 implements them; the names live here so evaluating a model that uses none
 of them does not load numpy and the LTS algorithms)."""
 
+EVENT_FUNCTIONS = frozenset({"extensions", "productions"})
+"""CSPM's functions over the channel declarations (the evaluator implements them)."""
+
 _PROCESS_NODES = (
     ast.StopLit, ast.SkipLit, ast.PrefixExpr, ast.Guard, ast.ProcBinary, ast.GenParallel,
     ast.AlphaParallelExpr, ast.LinkParallelExpr, ast.ExceptionExpr, ast.HideExpr,

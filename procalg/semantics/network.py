@@ -1,21 +1,29 @@
-"""Compile a process term into a network of component LTSs (FDR/LTSA style).
+"""Compile a process term into a network of component LTSs (FDR's supercombinators).
 
-The top of a term, through ``Parallel``, ``AlphaParallel``, ``Hide`` and
-``Rename``, becomes the synchronisation rules of a
-:class:`~procalg.lts.network.Network`; every other subterm is a *leaf*,
-explored once into an LTS by the reference firing rules
-(:mod:`procalg.semantics.sos`). Equal leaf terms are explored once. The
-product engine (:mod:`procalg.lts.product`) then explores the whole.
+The operator tree at the top of a term becomes a
+:class:`~procalg.lts.network.Network`: ``Parallel``, ``AlphaParallel``,
+``Hide`` and ``Rename`` become synchronisation rules
+(:mod:`procalg.lts.network`); ``;``, ``[]``, ``|~|``, ``/\\`` and ``[>``
+and ``e -> P`` become small control components (:mod:`procalg.lts.control`)
+-- but only where a parallel operator lies somewhere below them, in a finite
+static structure (prefixes are looked through outside choices only). Every
+other subterm is a *leaf*, explored once into an LTS by the reference firing
+rules (:mod:`procalg.semantics.sos`); equal leaf terms are explored once.
+The product engine (:mod:`procalg.lts.product`) then explores the whole.
 
-A term with no parallel operator at the top, or whose leaves can ``throw``
-(outside a saga a throw ends the whole process at once, which is not a
-synchronisation rule), gets ``None``: the caller uses the term-level
-semantics, and :func:`why_not` says why.
+Recursion through the operator tree (``Net = (A ||| B) ; Net``) has no
+finite static structure: the recursive subterm becomes a leaf explored by
+the term rules (FDR's "low-level" compilation), and the network's notes say
+so. A ``throw`` in a leaf ends everything (outside sagas): a control
+component (alive/thrown) models it. A term with no parallel operator in its
+structure, or whose leaves are too large, gets :class:`NotApplicable` with
+the reason: the caller uses the term-level semantics.
 
-With ``reduce=True`` each leaf is first reduced modulo strong bisimulation,
-which keeps the product strongly bisimilar (a congruence for the network
-operators) but changes its state count; use ``reduce=False`` when counts
-must match the term-level engine.
+With ``reduce=True`` each component is first reduced modulo strong
+bisimulation, which keeps the product strongly bisimilar (a congruence for
+the network operators) but changes its state count; use ``reduce=False``
+when counts must match the term-level engine (they do, except where two
+branches of a choice reach equal terms, which the term level merges).
 
 Example:
     >>> from procalg.terms import Call, Event, Parallel, Prefix
@@ -30,9 +38,14 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
-from procalg.lts import LTS, explore
+from procalg.errors import LimitExceeded, ProcalgError
+from procalg.lts import LTS, TICK, explore
+from procalg.lts import control as ctl
+from procalg.lts.lazy import LazyComponent, leaf
 from procalg.lts.network import (
     DONE,
     Network,
@@ -46,24 +59,73 @@ from procalg.lts.network import (
     rename,
 )
 from procalg.semantics.sos import Rules
-from procalg.terms import AlphaParallel, Hide, Omega, Parallel, Process, Rename
+from procalg.terms import (
+    AlphaParallel,
+    ExternalChoice,
+    Hide,
+    InternalChoice,
+    Interrupt,
+    Omega,
+    Parallel,
+    Prefix,
+    Process,
+    Rename,
+    Seq,
+    Timeout,
+    show_process,
+)
 from procalg.terms.saga import THROW_EVENT
 
 _NETWORK_OPERATORS = (Parallel, AlphaParallel, Hide, Rename)
+_CONTROL_OPERATORS = (Seq, ExternalChoice, InternalChoice, Interrupt, Timeout, Prefix)
+_CHOICES = (ExternalChoice, InternalChoice, Interrupt, Timeout)
+_SYMBOL = {Prefix: "->", Seq: ";", ExternalChoice: "[]", InternalChoice: "|~|", Interrupt: "/\\",
+           Timeout: "[>"}
+_COMBINE = {Seq: ctl.sequence, ExternalChoice: ctl.external_choice,
+            InternalChoice: ctl.internal_choice, Interrupt: ctl.interrupt,
+            Timeout: ctl.timeout}
+MAX_DEPTH = 64
+"""Control operators nested on one path before the structure counts as
+unbounded (recursion with changing parameters, ``Net(n) = ... ; Net(n+1)``)."""
 _OMEGA_LEAF = Network((LTS.build(1, 0, [DONE], [(0, DONE, 0)]),), (SyncRule(DONE, ((0, DONE),)),))
 """Ω as a leaf: no ✓ leads into it, so it gets its ``DONE`` loop here, not from ✓-targets."""
 
 
-class _Leaves:
-    """Explores leaf terms once each, with shared firing-rule caches."""
+@dataclass(frozen=True, slots=True)
+class NotApplicable:
+    """Why the product engine does not apply to a process (the reference runs).
 
-    def __init__(self, rules: Rules, max_states: int | None) -> None:
+    Attributes:
+        reason: one line for people (``--stats`` shows it).
+    """
+
+    reason: str
+
+
+class _Leaves:
+    """Explores leaf terms once each, with shared firing-rule caches.
+
+    A leaf directly under parallel, hiding and renaming may be *lazy*: past
+    :data:`~procalg.lts.lazy.EAGER_LIMIT` states it becomes a
+    :class:`~procalg.lts.lazy.LazyComponent` that the product search expands
+    only where it goes (an unbounded queue kept small by its partners). A
+    leaf under a control operator is always explored whole: the control
+    components need its initial labels and reset moves.
+    """
+
+    def __init__(self, rules: Rules, max_states: int | None,
+                 alphabet: Callable[[], frozenset[str]] | None = None,
+                 lazy_limit: int | None = None) -> None:
         self.rules = rules
         self.max_states = max_states
-        self.done: dict[Process, LTS] = {}
+        self.alphabet = alphabet
+        self.lazy_limit = lazy_limit
+        self.done: dict[tuple[Process, bool], LTS | LazyComponent] = {}
 
-    def lts(self, term: Process) -> LTS:
-        if term not in self.done:
+    def lts(self, term: Process, lazy: bool = False) -> LTS | LazyComponent:
+        lazy = lazy and self.alphabet is not None
+        key = (term, lazy)
+        if key not in self.done:
             rules = self.rules
 
             class _Leaf:
@@ -73,8 +135,28 @@ class _Leaves:
                 def successors(self, state: Process) -> Any:
                     return rules.transitions(state)
 
-            self.done[term] = explore(_Leaf(), max_states=self.max_states)
-        return self.done[term]
+            if lazy:
+                assert self.alphabet is not None
+                self.done[key] = leaf(_Leaf(), self.alphabet(), max_states=self.lazy_limit,
+                                      name=show_process(term)[:40])
+            else:
+                self.done[key] = explore(_Leaf(), max_states=self.max_states)
+        return self.done[key]
+
+
+def _alphabet(spec_or_unfold: Any) -> Callable[[], frozenset[str]] | None:
+    """Every event a leaf of this model can do (✓ included), computed on first
+    use; ``None`` (leaves always whole) without a loaded model's channels."""
+    if not hasattr(spec_or_unfold, "events"):
+        return None
+    found: list[frozenset[str]] = []
+
+    def alphabet() -> frozenset[str]:
+        if not found:
+            found.append(frozenset(str(e) for e in spec_or_unfold.events) | {TICK})
+        return found[0]
+
+    return alphabet
 
 
 def _rules(spec_or_unfold: Any) -> Rules:
@@ -87,76 +169,183 @@ def _names(events: frozenset) -> set[str]:
     return {str(e) for e in events}
 
 
-def why_not(term: Process, spec_or_unfold: Any) -> str | None:
-    """Why :func:`compile_network` gives ``None`` for ``term`` (``None`` if it doesn't).
+class _Shape:
+    """Which subterms the walk compiles as operators and which are leaves.
 
-    Example:
-        >>> from procalg.terms import SKIP, STOP, Seq
-        >>> why_not(Seq(SKIP, STOP), None)
-        'top operator Seq is not parallel, hiding or renaming'
+    An operator is compiled when a ``Parallel`` (or ``AlphaParallel``) lies
+    somewhere below it; ``leaves`` holds the terms found to recurse through
+    the operator tree, which stay leaves whatever lies below them.
     """
-    top = _rules(spec_or_unfold).normalise(term)
-    inner = top
-    while isinstance(inner, Hide | Rename):
-        inner = inner.process
-    if not isinstance(inner, Parallel | AlphaParallel):
-        return f"top operator {type(inner).__name__} is not parallel, hiding or renaming"
-    return None
+
+    def __init__(self, rules: Rules) -> None:
+        self.rules = rules
+        self.memo: dict[tuple[Process, bool], bool] = {}
+        self.leaves: set[Process] = set()
+
+    def operands(self, term: Process) -> list[Process]:
+        """The operands a compiled ``term`` is built from, normalised."""
+        if isinstance(term, Parallel | AlphaParallel | ExternalChoice | InternalChoice
+                      | Interrupt | Timeout):
+            return [self.rules.normalise(term.left), self.rules.normalise(term.right)]
+        if isinstance(term, Seq):
+            return [self.rules.normalise(term.first), self.rules.normalise(term.second)]
+        if isinstance(term, Prefix):
+            return [self.rules.normalise(term.then)]
+        return [self.rules.normalise(term.process)]
+
+    def compiled(self, term: Process) -> bool:
+        """Whether ``term`` is compiled as an operator (else it is a leaf)."""
+        if term in self.leaves:
+            return False
+        if isinstance(term, Parallel | AlphaParallel):
+            return True
+        return self.structured(term, 0, prefixes=True)
+
+    def structured(self, term: Process, depth: int, *, prefixes: bool) -> bool:
+        """A parallel operator lies below ``term`` through compiled operators.
+
+        A term met again while it is being decided (recursion) or below
+        ``MAX_DEPTH`` operators counts as unstructured: a leaf is always
+        correct. Prefixes are looked through only outside choices (``prefixes``),
+        so that a choice over many inputs (``c?x -> P(x)``) costs nothing here.
+        """
+        if isinstance(term, Parallel | AlphaParallel):
+            return True
+        if not isinstance(term, _NETWORK_OPERATORS + _CONTROL_OPERATORS) \
+                or term in self.leaves or depth > MAX_DEPTH \
+                or (isinstance(term, Prefix) and not prefixes):
+            return False
+        key = (term, prefixes)
+        if key not in self.memo:
+            self.memo[key] = False  # in progress: a cycle back here finds no parallel
+            inner = prefixes and not isinstance(term, _CHOICES)
+            try:
+                operands = self.operands(term)
+            except ProcalgError:  # e.g. a continuation that fails to evaluate: a leaf
+                return False  # says so when (and if) the term rules reach it
+            self.memo[key] = any(self.structured(op, depth + 1, prefixes=inner)
+                                 for op in operands)
+        return self.memo[key]
+
+
+class _Recursive(Exception):
+    """The walk met ``term`` again below itself (or went too deep below it)."""
+
+    def __init__(self, term: Process) -> None:
+        super().__init__(term)
+        self.term = term
 
 
 def compile_network(term: Process, spec_or_unfold: Any, *, reduce: bool = True,
-                    max_states: int | None = None) -> Network | None:
-    """The network of ``term``, or ``None`` when the product engine does not apply.
+                    max_states: int | None = None, lazy: bool = True,
+                    lazy_limit: int | None = None) -> Network | NotApplicable:
+    """The network of ``term``, or why the product engine does not apply.
 
     Args:
         term: the process (calls at the top are unfolded).
         spec_or_unfold: a :class:`~procalg.semantics.spec.Spec` (anything with
             ``rules()``) or an unfold function ``Call -> Process``.
         reduce: reduce each component modulo strong bisimulation first.
-        max_states: state limit for exploring each leaf.
+        max_states: state limit for exploring a leaf whole (a larger leaf that
+            cannot be lazy gives :class:`NotApplicable`).
+        lazy: leaves of a loaded model directly under parallel, hiding and
+            renaming that pass :data:`~procalg.lts.lazy.EAGER_LIMIT` states are
+            explored lazily, by the search, where the product reaches them.
+        lazy_limit: the most local states a lazy leaf may reach.
 
     Raises:
-        LimitExceeded: a leaf has more than ``max_states`` states.
         ModelError: the term's definitions are wrong (unguarded recursion ...).
+
+    Example:
+        >>> from procalg.terms import SKIP, STOP, Seq
+        >>> compile_network(Seq(SKIP, STOP), None)
+        NotApplicable(reason='no parallel network to compile (the top operator is Seq)')
     """
-    if why_not(term, spec_or_unfold) is not None:
-        return None
     rules = _rules(spec_or_unfold)
-    leaves = _Leaves(rules, max_states)
-    net = _build(rules.normalise(term), rules, leaves)
-    if any(str(THROW_EVENT) in lts.labels for lts in leaves.done.values()):
-        return None  # a throw aborts the whole term: not a synchronisation rule
-    net = close(net)
-    shown = f"network: {len(leaves.done)} distinct leaves, {len(net)} components, " \
-            f"{len(net.rules)} rules"
-    net = Network(net.components, net.rules, (shown,))
+    top = rules.normalise(term)
+    shape = _Shape(rules)
+    if not shape.compiled(top):
+        return NotApplicable(
+            f"no parallel network to compile (the top operator is {type(top).__name__})")
+    leaves = _Leaves(rules, max_states, _alphabet(spec_or_unfold) if lazy else None,
+                     lazy_limit)
+    while True:
+        try:
+            net, kinds = _build(top, shape, leaves)
+            break
+        except _Recursive as found:
+            shape.leaves.add(found.term)
+            shape.memo.clear()
+            if not shape.compiled(top):
+                return NotApplicable("recursion through the operator tree at the top of "
+                                     "the process (no finite network)")
+        except LimitExceeded:
+            return NotApplicable(f"a sequential component has more than {max_states} states")
+    closed = close(net)
+    net = ctl.abortable(closed, str(THROW_EVENT))
+    kinds += ["throw"] if net is not closed else []
+    notes = [f"network: {len(leaves.done)} distinct leaves, {len(net)} components, "
+             f"{len(net.rules)} rules"]
+    if kinds:
+        counts = {k: kinds.count(k) for k in sorted(set(kinds))}
+        notes.append("control components for " + ", ".join(
+            k if n == 1 else f"{k} ×{n}" for k, n in counts.items()))
+    if shape.leaves:
+        notes.append(f"{len(shape.leaves)} recursive subterm(s) explored whole by the "
+                     "term-level rules (no finite operator structure)")
+    net = replace(net, notes=(*notes, *net.notes))
     return reduce_components(net) if reduce else net
 
 
-def _build(top: Process, rules: Rules, leaves: _Leaves) -> Network:
-    """Post-order walk (explicit stack: replicated operators nest deeply)."""
+def _build(top: Process, shape: _Shape, leaves: _Leaves) -> tuple[Network, list[str]]:
+    """Post-order walk (explicit stack: replicated operators nest deeply); the
+    network and the operators that became control components.
+
+    Raises:
+        _Recursive: a compiled operator recurs below itself; it must be a leaf.
+    """
     done: list[Network] = []
     todo: list[tuple[bool, Process]] = [(False, top)]
+    path: list[Process] = []  # the compiled operators being built: ancestors
+    on_path: set[Process] = set()
+    controls = 0
+    kinds: list[str] = []
     while todo:
         built, term = todo.pop()
-        if type(term) is Omega:  # terminated from the start (a one-component ||)
+        if built:
+            on_path.discard(path.pop())
+            controls -= isinstance(term, _CONTROL_OPERATORS)
+            kinds += [_SYMBOL[type(term)]] if isinstance(term, _CONTROL_OPERATORS) else []
+            done.append(_combine(term, done))
+        elif type(term) is Omega:  # terminated from the start (a one-component ||)
             done.append(_OMEGA_LEAF)
-        elif not isinstance(term, _NETWORK_OPERATORS):
-            done.append(component(leaves.lts(term)))
-        elif not built:
-            todo.append((True, term))
-            operands = [term.left, term.right] if isinstance(term, Parallel | AlphaParallel) \
-                else [term.process]
-            todo.extend((False, rules.normalise(op)) for op in reversed(operands))
-        elif isinstance(term, Parallel):
-            right = done.pop()
-            done.append(parallel(done.pop(), right, _names(term.sync)))
-        elif isinstance(term, AlphaParallel):
-            right = done.pop()
-            done.append(alpha_parallel(done.pop(), right, _names(term.left_alpha),
-                                       _names(term.right_alpha)))
-        elif isinstance(term, Hide):
-            done.append(hide(done.pop(), _names(term.hidden)))
+        elif not shape.compiled(term):
+            done.append(component(leaves.lts(term, lazy=controls == 0)))
         else:
-            done.append(rename(done.pop(), {(str(a), str(b)) for a, b in term.pairs}))
-    return done[0]
+            if term in on_path:
+                raise _Recursive(term)
+            if controls >= MAX_DEPTH:
+                raise _Recursive(next(t for t in path if isinstance(t, _CONTROL_OPERATORS)))
+            path.append(term)
+            on_path.add(term)
+            controls += isinstance(term, _CONTROL_OPERATORS)
+            todo.append((True, term))
+            todo.extend((False, op) for op in reversed(shape.operands(term)))
+    return done[0], kinds
+
+
+def _combine(term: Process, done: list[Network]) -> Network:
+    """The network of compiled ``term`` from its operands' (popped from ``done``)."""
+    if isinstance(term, Hide):
+        return hide(done.pop(), _names(term.hidden))
+    if isinstance(term, Prefix):
+        return ctl.prefix(str(term.event), done.pop())
+    if isinstance(term, Rename):
+        return rename(done.pop(), {(str(a), str(b)) for a, b in term.pairs})
+    right = done.pop()
+    left = done.pop()
+    if isinstance(term, Parallel):
+        return parallel(left, right, _names(term.sync))
+    if isinstance(term, AlphaParallel):
+        return alpha_parallel(left, right, _names(term.left_alpha), _names(term.right_alpha))
+    return _COMBINE[type(term)](left, right)

@@ -60,6 +60,25 @@ def match(ev: Evaluator, pattern: ast.Node, value: Value, env: Env) -> bool:
                     and all(match(ev, p, v, env) for p, v in zip(items, value, strict=True)))
     raise ModelError("unsupported pattern", getattr(pattern, "span", None))
 
+def match_all(ev: Evaluator, patterns: tuple[ast.Node, ...], values: tuple[Value, ...],
+              env: Env) -> bool:
+    """Match each value against its pattern, left to right (as many values as patterns).
+
+    A variable that names no constant binds at once: it is most of the
+    patterns of definitions and inputs, matched for every state explored.
+    """
+    for pattern, value in zip(patterns, values, strict=True):
+        if type(pattern) is ast.PVar:
+            name = pattern.name
+            known = ev.pattern_constants
+            if name in env or (name in known and known[name] is None):
+                env[name] = value
+                continue
+        if not match(ev, pattern, value, env):
+            return False
+    return True
+
+
 def _literal(ev: Evaluator, name: str, env: Env) -> Value | None:
     """The constant a pattern name stands for: a constructor or channel (else None).
 
@@ -68,12 +87,15 @@ def _literal(ev: Evaluator, name: str, env: Env) -> Value | None:
     """
     if name in env:
         return None
+    known = ev.pattern_constants  # global names never change: resolve each once
+    if name in known:
+        return known[name]
     constant = ev.resolve(name)
-    if type(constant) is Atom or type(constant) is ChannelRef or type(constant) is Event:
-        return constant
-    if type(constant) is Dotted and not constant.fields:
-        return constant
-    return None
+    if not (type(constant) is Atom or type(constant) is ChannelRef or type(constant) is Event
+            or (type(constant) is Dotted and not constant.fields)):
+        constant = None
+    known[name] = constant
+    return constant
 
 
 def _match_dot(ev: Evaluator, items: tuple[ast.Node, ...], value: Value, env: Env) -> bool:

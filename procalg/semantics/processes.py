@@ -1,7 +1,7 @@
 """Evaluation of process expressions to terms (the process half of the evaluator).
 
-Input prefixes become choices over the channel's field values (``c?x:S ->
-P(x)`` is ``[] v : S' @ c.v -> P(v)``), guards ``b & P`` become ``P`` or
+Input prefixes become one lazy term each (``c?x:S -> P(x)`` means
+``[] v : S' @ c.v -> P(v)``, expanded when it fires: inputs.py), guards ``b & P`` become ``P`` or
 ``STOP``, and replicated operators become nested binary terms in the order
 of their (sorted) index set. Empty replications follow CSPM: ``[]`` gives
 ``STOP``, ``|||``, ``[| A |]``, ``||`` and ``;`` give ``SKIP``, and ``|~|``
@@ -16,15 +16,14 @@ from typing import TYPE_CHECKING, Any
 from procalg.errors import ModelError
 from procalg.semantics import workflow
 from procalg.semantics.channels import ChannelRef
+from procalg.semantics.inputs import complete, has_input, input_term
 from procalg.semantics.values import expect_bool, expect_set, kind_name
-from procalg.source import Span
 from procalg.syntax import ast
 from procalg.terms import (
     OMEGA,
     SKIP,
     STOP,
     AlphaParallel,
-    Dotted,
     Event,
     ExceptionOp,
     ExternalChoice,
@@ -111,73 +110,14 @@ def evaluate(ev: Evaluator, expr: ast.Node, env: Env) -> Any:
 
 
 def _prefix(ev: Evaluator, expr: ast.PrefixExpr, env: Env) -> Process:
-    """``c!x?y:S -> P``: one prefix per combination of input values, in external choice.
-
-    As in CSPM, an input that is the last field (``c.0?x``) takes every field
-    still missing as one dotted value; an input followed by more fields takes
-    exactly one field.
-    """
-    partial = [(ev.eval(expr.head, env), env)]
-    last = len(expr.fields) - 1
-    for index, item in enumerate(expr.fields):
-        step = []
-        for value, scope in partial:
-            if type(item) is ast.OutField:
-                step.append((ev.types.dot(value, ev.eval(item.value, scope), item.span), scope))
-                continue
-            for v, event in _inputs(ev, value, item, scope, index == last):
-                inner = dict(scope)
-                if ev.match(item.pattern, v, inner):
-                    step.append((event or ev.types.dot(value, v, item.span), inner))
-        if type(item) is ast.InField and index != last and partial and not step:
-            _check_one_field(ev, item, partial)
-        partial = step
-    branches = [workflow.prefix(ev, _complete(event, expr.head.span or expr.span),
-                                process(ev, expr.then, s))  # fallible activities may fail
-                for event, s in partial]
-    return _fold(ExternalChoice, branches, STOP)
-
-
-def _inputs(ev: Evaluator, value: Any, item: ast.InField, env: Env,
-            last: bool) -> list[tuple[Any, Event | None]]:
-    """The values an input may take, each with the event it completes (if it is the last)."""
-    if type(value) is not ChannelRef:
-        raise ModelError(f"{show(value) if not isinstance(value, Event) else value} "
-                         "takes no more fields", item.span, hint="remove the extra ?input")
-    if last:
-        pairs: list[tuple[Any, Event | None]] = list(ev.types.remaining(value))
-    else:
-        pairs = [(v, None) for v in sorted(ev.types.next_field(value, item.span), key=sort_key)]
-    if item.restrict is not None:
-        allowed = expect_set(ev.eval(item.restrict, env), item.restrict.span)
-        pairs = [(v, e) for v, e in pairs if v in allowed]
-    return pairs
-
-
-def _check_one_field(ev: Evaluator, item: ast.InField, partial: list) -> None:
-    """A dotted pattern before more fields matched nothing: say why, not a silent STOP."""
-    if type(item.pattern) is not ast.PDot:
-        return
-    for value, _ in partial:
-        if type(value) is ChannelRef and any(
-                type(v) is Dotted or type(v) is Event
-                for v in ev.types.next_field(value, item.span)):
-            return  # constructor values or events: the pattern may just not select any
-    raise ModelError(
-        "an input followed by more fields takes one field; this dotted pattern needs several",
-        item.span, hint="write one input per field, e.g. c?x?y!z instead of c?x.y!z")
-
-
-def _complete(value: Any, span: Span | None) -> Event:
-    if type(value) is Event:
-        return value
-    if type(value) is ChannelRef:
-        raise ModelError(f"event {value} lacks fields", span,
-                         hint=f"give every field of channel {value.channel} (with . ! or ?)")
-    if isinstance(value, Process):
-        raise ModelError("a process is used as an event", span,
-                         hint="the left of '->' must be an event, e.g. a -> P")
-    raise ModelError(f"{show(value)} is not an event", span, hint="a prefix needs an event")
+    """``c!x -> P`` is one prefix; a prefix with an input is one lazy term (inputs.py)."""
+    if has_input(expr):
+        return input_term(ev, expr, env)
+    value = ev.eval(expr.head, env)
+    for item in expr.fields:
+        value = ev.types.dot(value, ev.eval(item.value, env), item.span)
+    event = complete(value, expr.head.span or expr.span)
+    return workflow.prefix(ev, event, process(ev, expr.then, env))  # fallible activities
 
 
 def _fold(op: Any, items: list[Process], empty: Process) -> Process:
@@ -203,7 +143,7 @@ def _rename_pairs(ev: Evaluator, pairs: tuple, qualifiers: tuple, env: Env) -> f
                 target: Any = new
                 for field in event.fields[len(old.fields):]:
                     target = ev.types.dot(target, field, new_expr.span)
-                out.add((event, _complete(target, new_expr.span)))
+                out.add((event, complete(target, new_expr.span)))
     return frozenset(out)
 
 

@@ -39,6 +39,15 @@ from typing import assert_never
 from procalg.errors import ModelError
 from procalg.lts import TAU, TICK
 from procalg.semantics import saga
+from procalg.semantics.operands import (
+    SETTLED,
+    TWO_OPERANDS,
+    active_operands,
+    is_settled,
+    moving_operands,
+    relation,
+    with_operands,
+)
 from procalg.source import Span
 from procalg.terms import (
     OMEGA,
@@ -61,6 +70,7 @@ from procalg.terms import (
     Timeout,
 )
 from procalg.terms.compressed import Compressed
+from procalg.terms.input import Input
 from procalg.terms.saga import SagaTerm
 
 Label = Event | str
@@ -70,80 +80,6 @@ Unfold = Callable[[Call], Process]
 
 MAX_UNFOLD_DEPTH = 100_000
 """Nested unfoldings in active position before recursion counts as unguarded."""
-
-
-def active_operands(term: Process) -> tuple[Process, ...]:
-    """The operands in active position: they are unfolded by :func:`normalise`.
-
-    Example:
-        >>> from procalg.terms import Seq, Call, SKIP
-        >>> active_operands(Seq(SKIP, Call("P")))
-        (Skip(),)
-    """
-    match term:
-        case (
-            ExternalChoice(left, right) | InternalChoice(left, right) | Timeout(left, right)
-            | Interrupt(left, right) | Parallel(left, right) | AlphaParallel(left, right)
-        ):
-            return (left, right)
-        case Seq(first, _) | Hide(first, _) | Rename(first, _) | ExceptionOp(first, _, _):
-            return (first,)
-        case SagaTerm():
-            return saga.operands(term)  # THROW, sagas, compensable steps: docs/sagas.md
-    return ()
-
-
-def moving_operands(term: Process) -> tuple[Process, ...]:
-    """The operands whose moves :func:`fire` needs to compute the term's moves.
-
-    Example:
-        >>> from procalg.terms import InternalChoice, Timeout, SKIP, STOP
-        >>> moving_operands(InternalChoice(SKIP, STOP)), moving_operands(Timeout(SKIP, STOP))
-        ((), (Skip(),))
-    """
-    match term:
-        case Timeout(left, _):
-            return (left,)
-        case InternalChoice():
-            return ()
-    return active_operands(term)
-
-
-def with_operands(term: Process, operands: list[Process]) -> Process:
-    """``term`` with its active operands replaced (same order as :func:`active_operands`)."""
-    match term:
-        case ExternalChoice() | InternalChoice() | Timeout() | Interrupt():
-            return type(term)(operands[0], operands[1])
-        case Parallel(_, _, sync):
-            return Parallel(operands[0], operands[1], sync)
-        case AlphaParallel(_, _, left_alpha, right_alpha):
-            return AlphaParallel(operands[0], operands[1], left_alpha, right_alpha)
-        case Seq(_, second):
-            return Seq(operands[0], second)
-        case Hide(_, hidden):
-            return Hide(operands[0], hidden)
-        case Rename(_, pairs):
-            return Rename(operands[0], pairs)
-        case ExceptionOp(_, handler, sync):
-            return ExceptionOp(operands[0], handler, sync)
-        case SagaTerm():
-            return saga.with_operands(term, operands)
-    return term
-
-
-@lru_cache(maxsize=4096)
-def relation(pairs: frozenset[tuple[Event, Event]]) -> dict[Event, tuple[Event, ...]]:
-    """A renaming's pairs as a map from each event to all its images.
-
-    Example:
-        >>> a, b, c = Event("a"), Event("b"), Event("c")
-        >>> sorted(map(str, relation(frozenset({(a, b), (a, c)}))[a]))
-        ['b', 'c']
-    """
-    images: dict[Event, list[Event]] = {}
-    for source, target in pairs:
-        images.setdefault(source, []).append(target)
-    return {source: tuple(sorted(targets)) for source, targets in images.items()}
 
 
 def fire(
@@ -167,15 +103,21 @@ def fire(
             return [(TICK, OMEGA)]  # SKIP --✓--> Ω
         case Prefix(event, then):
             return [(event, normal(then))]  # a -> P --a--> P
+        case Input():
+            # c?x:S -> P(x) --c.v--> P(v) for each accepted v: the prefix rule once per
+            # value, the choice [] v : S' @ c.v -> P(v) expanded only now (terms/input.py)
+            return [(event, normal(then)) for event, then in term.moves()]
         case InternalChoice(left, right):
             return [(TAU, left), (TAU, right)]  # P |~| Q --τ--> P and --τ--> Q
         case ExternalChoice(left, right):
             # τ of either side keeps the choice; a visible event or ✓ resolves it
             out: list[Step] = []
             for lab, p in moves[0]:
-                out.append((TAU, ExternalChoice(p, right)) if lab == TAU else _resolve(lab, p))
+                out.append((TAU, ExternalChoice(p, right)) if type(lab) is str and lab == TAU
+                           else _resolve(lab, p))
             for lab, q in moves[1]:
-                out.append((TAU, ExternalChoice(left, q)) if lab == TAU else _resolve(lab, q))
+                out.append((TAU, ExternalChoice(left, q)) if type(lab) is str and lab == TAU
+                           else _resolve(lab, q))
             return out
         case Seq(_, second):
             # P --x--> P' (x ≠ ✓) gives P;Q --x--> P';Q; P --✓--> P' gives P;Q --τ--> Q
@@ -190,7 +132,7 @@ def fire(
         case Hide(_, hidden):
             # events in A become τ; ✓ of the body is ✓ of the whole, to Ω
             return [
-                (TICK, OMEGA) if lab == TICK
+                (TICK, OMEGA) if type(lab) is str and lab == TICK
                 else (TAU if lab in hidden else lab, Hide(p, hidden))
                 for lab, p in moves[0]
             ]
@@ -239,7 +181,7 @@ def fire(
 
 def _resolve(label: Label, target: Process) -> Step:
     """A visible event keeps its target; ✓ always leads to Ω."""
-    return (TICK, OMEGA) if label == TICK else (label, target)
+    return (TICK, OMEGA) if type(label) is str and label == TICK else (label, target)
 
 
 def _parallel(
@@ -266,17 +208,21 @@ def _parallel(
     for lab, q in right_moves:
         if lab in both:
             waiting.setdefault(lab, []).append(q)
+    # τ and ✓ are the only labels that are strings: testing the type first spares
+    # events a Python-level Event.__eq__ against a string on every move
     for lab, p in left_moves:
-        if lab == TICK:
+        named = type(lab) is str
+        if named and lab == TICK:
             out.append((TAU, _rebuild_parallel(term, OMEGA, right)))
         elif lab in both:
-            out.extend((lab, _rebuild_parallel(term, p, q)) for q in waiting.get(lab, ()))
-        elif lab == TAU or free or lab in left_alpha:
+            out.extend([(lab, _rebuild_parallel(term, p, q)) for q in waiting.get(lab, ())])
+        elif (named and lab == TAU) or free or lab in left_alpha:
             out.append((lab, _rebuild_parallel(term, p, right)))
     for lab, q in right_moves:
-        if lab == TICK:
+        named = type(lab) is str
+        if named and lab == TICK:
             out.append((TAU, _rebuild_parallel(term, left, OMEGA)))
-        elif lab not in both and (lab == TAU or free or lab in right_alpha):
+        elif lab not in both and ((named and lab == TAU) or free or lab in right_alpha):
             out.append((lab, _rebuild_parallel(term, left, q)))
     return out
 
@@ -313,6 +259,31 @@ class UnguardedRecursion(ModelError):
 _DONE, _BUILD = object(), object()
 
 
+def _prefix_moves(term: Process, normal: Callable[[Process], Process]) -> list[Step] | None:
+    """The moves of a choice of prefixes (a sequential process's usual state), or None.
+
+    What :func:`fire` gives for such a term, without memoising each branch:
+    a prefix's event resolves the choice (``a -> P [] Q --a--> P``), so the
+    moves are the branches' prefix moves, left to right. None if a branch
+    is anything else (the general walk then applies).
+    """
+    out: list[Step] = []
+    todo = [term]
+    while todo:
+        item = todo.pop()
+        kind = type(item)
+        if kind is Prefix:
+            out.append((item.event, normal(item.then)))
+        elif kind is Input:
+            out.extend([(event, normal(then)) for event, then in item.moves()])
+        elif kind is ExternalChoice:
+            todo.append(item.right)
+            todo.append(item.left)
+        elif kind is not Stop:
+            return None
+    return out
+
+
 class Rules:
     """The firing rules with their caches: normalised unfoldings and moves per term.
 
@@ -341,13 +312,28 @@ class Rules:
                 while it is being unfolded.
         """
         kind = type(term)
-        if kind is Prefix or kind is Stop or kind is Skip or kind is Omega:
+        if kind in SETTLED:
             return term
-        if kind is Call and term in self.unfolded:
-            return self.unfolded[term]
+        if kind in TWO_OPERANDS:  # e.g. P(x) |~| P(y) after an input: one level, no walk
+            left, right = self._settled(term.left), self._settled(term.right)
+            if left is not None and right is not None:
+                if left is term.left and right is term.right:
+                    return term
+                return with_operands(term, [left, right])
         done: list[Process] = []
         todo: list[object] = [term]
         unfolding: set[Call] = set()  # the calls on the current path: ancestors
+        if kind is Call:
+            found = self.unfolded.get(term)
+            if found is not None:
+                return found
+            if self.unfold is not None:
+                body = self.unfold(term)
+                if is_settled(body):  # the usual body, a choice of prefixes: nothing to unfold
+                    self.unfolded[term] = body
+                    return body
+                unfolding.add(term)
+                todo = [(_DONE, term), body]
         while todo:
             item = todo.pop()
             if type(item) is tuple:
@@ -370,9 +356,14 @@ class Rules:
                     raise UnguardedRecursion(item)
                 if self.unfold is None:
                     raise ModelError(f"cannot unfold {item}: no definitions given")
+                body = self.unfold(item)
+                if is_settled(body):  # nothing to unfold inside: no walk
+                    self.unfolded[item] = body
+                    done.append(body)
+                    continue
                 unfolding.add(item)
                 todo.append((_DONE, item))
-                todo.append(self.unfold(item))
+                todo.append(body)
             else:
                 operands = active_operands(item)
                 if not operands:
@@ -382,12 +373,34 @@ class Rules:
                 todo.extend(reversed(operands))
         return done[-1]
 
+    def _settled(self, term: Process) -> Process | None:
+        """``term`` normalised if that needs no walk: it is settled, or a call whose
+        unfolding is known or settled; else None."""
+        kind = type(term)
+        if kind in SETTLED:
+            return term
+        if kind is not Call or self.unfold is None:
+            return None
+        found = self.unfolded.get(term)
+        if found is None:
+            body = self.unfold(term)
+            if not is_settled(body):
+                return None
+            found = self.unfolded[term] = body
+        return found
+
     def transitions(self, term: Process) -> list[Step]:
         """The moves of a normalised ``term`` (iterative post-order, memoised)."""
         memo = self.memo
         found = memo.get(term)
         if found is not None:
             return found
+        kind = type(term)
+        if kind is ExternalChoice or kind is Prefix or kind is Input:
+            moves = _prefix_moves(term, self.normalise)
+            if moves is not None:
+                found = memo[term] = saga.aborting(moves)
+                return found
         stack = [term]
         while stack:
             node = stack[-1]

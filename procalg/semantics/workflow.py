@@ -35,6 +35,7 @@ from procalg.terms import (
     Call,
     Event,
     ExternalChoice,
+    Input,
     InternalChoice,
     Prefix,
     Process,
@@ -296,5 +297,7 @@ def _name(term: Process) -> str:
         term = term.left
     if type(term) is Prefix:
         return str(term.event)
+    if type(term) is Input and term.moves():  # c?x: its first event, as for c.v -> P
+        return str(term.moves()[0][0])
     text = str(term) if type(term) is Call else show_process(term)
     return text if len(text) <= 40 else text[:37] + "..."

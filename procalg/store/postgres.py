@@ -22,19 +22,25 @@ import threading
 from typing import Any
 
 from procalg.errors import RunError, StoreError
-from procalg.runtime.history import HistoryEvent
+from procalg.runtime.history import HistoryEvent, SignalReceived
 from procalg.runtime.ports import UNFINISHED, RunRecord, Write
 from procalg.store.rows import (
     APPLICATION,
     RUN_COLUMNS,
+    RUN_SELECT,
     SCHEMA_VERSION,
     collision,
     decode_event,
+    encode_event,
     history_rows,
+    inbox_rows,
     raise_first,
     record_from_row,
     record_params,
 )
+
+NOW = "extract(epoch from clock_timestamp())::double precision"
+"""The server's clock in epoch seconds: every lease is judged by it, never a worker's."""
 
 _SCHEMA = [
     "CREATE TABLE procalg_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -43,10 +49,16 @@ _SCHEMA = [
     "CREATE TABLE runs (run_id TEXT PRIMARY KEY, process TEXT NOT NULL, args TEXT NOT NULL,"
     " model_hash TEXT NOT NULL, model_text TEXT NOT NULL, verdicts TEXT NOT NULL,"
     " status TEXT NOT NULL, created DOUBLE PRECISION NOT NULL, owner TEXT NOT NULL,"
-    " lease_until DOUBLE PRECISION NOT NULL)",
+    " lease_until DOUBLE PRECISION NOT NULL, wake_at DOUBLE PRECISION NOT NULL DEFAULT 0)",
     "CREATE INDEX runs_status ON runs (status)",
     "CREATE TABLE history (run_id TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL,"
     " PRIMARY KEY (run_id, seq))",
+]
+_INBOX = [  # schema 2; a version-1 database gains it when opened
+    "CREATE TABLE IF NOT EXISTS inbox (id BIGSERIAL PRIMARY KEY, run_id TEXT NOT NULL,"
+    " body TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS inbox_run ON inbox (run_id, id)",
+    "ALTER TABLE runs ADD COLUMN IF NOT EXISTS wake_at DOUBLE PRECISION NOT NULL DEFAULT 0",
 ]
 
 
@@ -78,6 +90,7 @@ class PostgresLog:
         self._lock = threading.RLock()
         try:
             self._db = psycopg.connect(url, autocommit=False)
+            self._url = url
         except psycopg.Error as err:
             raise StoreError(f"cannot connect to {url}: {err}".strip()) from err
         self._prepare()
@@ -93,10 +106,16 @@ class PostgresLog:
                     hint="it was left untouched; use an empty database for procalg",
                 )
             if meta is None:
-                for statement in _SCHEMA:
+                for statement in [*_SCHEMA, *_INBOX]:
                     cur.execute(statement)
             cur.execute("SELECT key, value FROM procalg_meta")
             found = dict(cur.fetchall())
+            if found.get("application") == APPLICATION and \
+                    int(found.get("schema_version", "0")) < SCHEMA_VERSION:
+                for statement in _INBOX:
+                    cur.execute(statement)
+                cur.execute("UPDATE procalg_meta SET value = %s WHERE key = 'schema_version'",
+                            (str(SCHEMA_VERSION),))
         if found.get("application") != APPLICATION:
             raise StoreError("the procalg_meta table names another application")
         if int(found.get("schema_version", "0")) > SCHEMA_VERSION:
@@ -105,29 +124,42 @@ class PostgresLog:
                 hint="upgrade procalg",
             )
 
+    def _live(self) -> Any:
+        """The connection, opened again if the server dropped it (a restart, a failover):
+        the request that saw it break failed with a StoreError; the next one reconnects."""
+        if self._db.broken or self._db.closed:
+            try:
+                self._db = self._psycopg.connect(self._url, autocommit=False)
+            except self._psycopg.Error as err:
+                raise StoreError(f"cannot reconnect to the store: {err}".strip()) from err
+        return self._db
+
     def _run(self, sql: str, params: tuple = (), *, many: list[tuple] | None = None) -> list:
-        with self._lock, self._db.transaction(), self._db.cursor() as cur:
-            if many is not None:
-                cur.executemany(sql, many)
-                return []
-            cur.execute(sql, params)
-            return cur.fetchall() if cur.description else []
+        try:
+            with self._lock, self._live().transaction(), self._db.cursor() as cur:
+                if many is not None:
+                    cur.executemany(sql, many)
+                    return []
+                cur.execute(sql, params)
+                return cur.fetchall() if cur.description else []
+        except self._psycopg.Error as err:  # a lost server is a store error, not a traceback
+            raise StoreError(f"store request failed: {err}".strip()) from err
 
     def create_run(self, record: RunRecord, first: list[HistoryEvent]) -> None:
         raise_first(self.write_many([Write(record.run_id, 0, tuple(first), record=record)]))
 
     def get_run(self, run_id: str) -> RunRecord:
-        rows = self._run(f"SELECT {RUN_COLUMNS} FROM runs WHERE run_id = %s", (run_id,))
+        rows = self._run(f"SELECT {RUN_SELECT} FROM runs WHERE run_id = %s", (run_id,))
         if not rows:
             raise RunError(f"no run with id {run_id!r}", hint="`procalg runs list` shows ids")
         return record_from_row(rows[0])
 
     def list_runs(self, statuses: tuple[str, ...] | None = None) -> list[RunRecord]:
         if statuses is None:
-            rows = self._run(f"SELECT {RUN_COLUMNS} FROM runs ORDER BY created, run_id")
+            rows = self._run(f"SELECT {RUN_SELECT} FROM runs ORDER BY created, run_id")
         else:
             rows = self._run(
-                f"SELECT {RUN_COLUMNS} FROM runs WHERE status = ANY(%s) ORDER BY created, run_id",
+                f"SELECT {RUN_SELECT} FROM runs WHERE status = ANY(%s) ORDER BY created, run_id",
                 (list(statuses),),
             )
         return [record_from_row(r) for r in rows]
@@ -141,7 +173,7 @@ class PostgresLog:
         rows = [history_rows(w) for w in writes]
         errors: list[StoreError | None] = [None] * len(writes)
         try:
-            with self._lock, self._db.transaction(), self._db.cursor() as cur:
+            with self._lock, self._live().transaction(), self._db.cursor() as cur:
                 for i, write in enumerate(writes):
                     try:
                         with self._db.transaction():  # a savepoint: a collision undoes one run
@@ -160,6 +192,15 @@ class PostgresLog:
         if write.status is not None:
             cur.execute("UPDATE runs SET status = %s WHERE run_id = %s",
                         (write.status, write.run_id))
+        if write.record is not None and write.lease:
+            cur.execute(f"UPDATE runs SET lease_until = {NOW} + %s WHERE run_id = %s",
+                        (write.lease, write.run_id))
+        if write.wake_at is not None:
+            cur.execute("UPDATE runs SET wake_at = %s WHERE run_id = %s",
+                        (write.wake_at, write.run_id))
+        if write.consumed:
+            cur.executemany("DELETE FROM inbox WHERE id = %s AND run_id = %s",
+                            [(i, write.run_id) for i in write.consumed])
         if write.release:
             cur.execute("UPDATE runs SET owner = '', lease_until = 0"
                         " WHERE run_id = %s AND owner = %s", (write.run_id, write.release))
@@ -172,21 +213,30 @@ class PostgresLog:
         (top,), = self._run("SELECT max(seq) FROM history WHERE run_id = %s", (run_id,))
         return 0 if top is None else top + 1
 
-    def claim(self, run_id: str, owner: str, now: float, until: float) -> bool:
+    def claim(self, run_id: str, owner: str, lease: float,
+              dead: tuple[str, float] | None = None) -> bool:
+        # One UPDATE: the row lock makes compare-and-set atomic; `now` is the server's.
+        dead_owner, dead_until = dead or ("", -1.0)
         rows = self._run(
-            "UPDATE runs SET owner = %s, lease_until = %s WHERE run_id = %s"
-            " AND status = ANY(%s) AND (owner = '' OR owner = %s OR lease_until < %s)"
-            " RETURNING run_id",
-            (owner, until, run_id, list(UNFINISHED), owner, now),
+            f"UPDATE runs SET owner = %s, lease_until = {NOW} + %s WHERE run_id = %s"
+            " AND status = ANY(%s) AND (owner = '' OR owner = %s OR lease_until < " + NOW
+            + " OR (owner = %s AND lease_until = %s)) RETURNING run_id",
+            (owner, lease, run_id, list(UNFINISHED), owner, dead_owner, dead_until),
         )
         return len(rows) == 1
 
-    def claim_next(self, owner: str, now: float, until: float, limit: int = 1) -> list[str]:
+    def renew(self, run_id: str, owner: str, lease: float) -> bool:
+        rows = self._run(f"UPDATE runs SET lease_until = {NOW} + %s WHERE run_id = %s"
+                         " AND owner = %s RETURNING run_id", (lease, run_id, owner))
+        return len(rows) == 1
+
+    def claim_next(self, owner: str, lease: float, limit: int = 1) -> list[str]:
         rows = self._run(
-            "UPDATE runs SET owner = %s, lease_until = %s WHERE run_id IN ("
-            " SELECT run_id FROM runs WHERE status = ANY(%s) AND (owner = '' OR lease_until < %s)"
+            f"UPDATE runs SET owner = %s, lease_until = {NOW} + %s WHERE run_id IN ("
+            " SELECT run_id FROM runs WHERE status = ANY(%s) AND (owner = '' OR lease_until < "
+            + NOW + ") AND (status = 'running' OR wake_at <= " + NOW + ")"
             " ORDER BY created LIMIT %s FOR UPDATE SKIP LOCKED) RETURNING run_id",
-            (owner, until, list(UNFINISHED), now, limit),
+            (owner, lease, list(UNFINISHED), limit),
         )
         return sorted(r for (r,) in rows)
 
@@ -195,6 +245,20 @@ class PostgresLog:
             "UPDATE runs SET owner = '', lease_until = 0 WHERE run_id = %s AND owner = %s",
             (run_id, owner),
         )
+
+    def send(self, run_id: str, signal: SignalReceived) -> int:
+        self.get_run(run_id)
+        (ident,), = self._run("INSERT INTO inbox (run_id, body) VALUES (%s, %s) RETURNING id",
+                              (run_id, encode_event(signal)))
+        return int(ident)
+
+    def pending(self, run_id: str) -> list[tuple[int, SignalReceived]]:
+        return inbox_rows(self._run("SELECT id, body FROM inbox WHERE run_id = %s ORDER BY id",
+                                    (run_id,)))
+
+    def inboxes(self) -> dict[str, int]:
+        return {r: int(i) for r, i in self._run("SELECT run_id, max(id) FROM inbox"
+                                                " GROUP BY run_id")}
 
     def close(self) -> None:
         with self._lock:

@@ -19,6 +19,7 @@ from typing import Any
 from procalg.errors import StoreError
 from procalg.runtime.history import (
     HistoryEvent,
+    SignalReceived,
     decode_value,
     encode_value,
     from_json,
@@ -26,8 +27,10 @@ from procalg.runtime.history import (
 )
 from procalg.runtime.ports import RunRecord, SeqConflict, Write
 
-SCHEMA_VERSION = 1
-"""Bumped whenever the tables change; a newer store refuses an older procalg."""
+SCHEMA_VERSION = 2
+"""Bumped whenever the tables change; a newer store refuses an older procalg.
+
+2: the ``inbox`` table of buffered signals (a version-1 store gains it when opened)."""
 APPLICATION_ID = 0x70726F63
 """``PRAGMA application_id`` of a procalg SQLite database: the bytes ``proc``."""
 APPLICATION = "procalg-runs"
@@ -36,6 +39,8 @@ APPLICATION = "procalg-runs"
 RUN_COLUMNS = (
     "run_id, process, args, model_hash, model_text, verdicts, status, created, owner, lease_until"
 )
+RUN_SELECT = RUN_COLUMNS + ", wake_at"
+"""What a record is read from (``wake_at`` is written by the engine's writes, not inserted)."""
 
 
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
@@ -60,6 +65,17 @@ def decode_event(text: str) -> HistoryEvent:
 def history_rows(write: Write) -> list[tuple[str, int, str]]:
     """The write's events as ``(run_id, seq, body)`` rows."""
     return [(write.run_id, write.seq + i, encode_event(e)) for i, e in enumerate(write.events)]
+
+
+def inbox_rows(rows: Sequence[tuple[int, str]]) -> list[tuple[int, SignalReceived]]:
+    """Decode ``(id, body)`` inbox rows."""
+    out = []
+    for ident, body in rows:
+        event = decode_event(body)
+        if not isinstance(event, SignalReceived):
+            raise StoreError(f"damaged inbox row {ident}: {body[:80]!r}")
+        out.append((int(ident), event))
+    return out
 
 
 def collision(write: Write) -> StoreError:
@@ -93,8 +109,8 @@ def record_params(record: RunRecord) -> tuple[Any, ...]:
 
 
 def record_from_row(row: Sequence[Any]) -> RunRecord:
-    """Rebuild a record from a row selected as :data:`RUN_COLUMNS`."""
-    run_id, process, args, model_hash, text, verdicts, status, created, owner, until = row
+    """Rebuild a record from a row selected as :data:`RUN_SELECT`."""
+    run_id, process, args, model_hash, text, verdicts, status, created, owner, until, wake = row
     return RunRecord(
         run_id=run_id,
         process=process,
@@ -106,4 +122,5 @@ def record_from_row(row: Sequence[Any]) -> RunRecord:
         created=float(created),
         owner=owner,
         lease_until=float(until),
+        wake_at=float(wake),
     )

@@ -10,7 +10,9 @@ Before opening, the 16-byte SQLite header is checked, then
 ``PRAGMA application_id`` and the ``meta`` table's marker; a file that is
 not SQLite, another application's database, a newer schema or a damaged
 file is refused with :class:`~procalg.errors.StoreError` and left untouched
-(the WAL pragma, which writes, is issued only after the checks pass).
+(the WAL pragma, which writes, is issued only after the checks pass). An
+existing store passes ``PRAGMA quick_check`` (every page and index
+consistent) before anything is written to it.
 
 Example:
     >>> import tempfile, os
@@ -31,34 +33,45 @@ import threading
 from pathlib import Path
 
 from procalg.errors import RunError, StoreError
-from procalg.runtime.history import HistoryEvent
+from procalg.runtime.history import HistoryEvent, SignalReceived
 from procalg.runtime.ports import UNFINISHED, RunRecord, Write
 from procalg.store.rows import (
     APPLICATION,
     APPLICATION_ID,
     RUN_COLUMNS,
+    RUN_SELECT,
     SCHEMA_VERSION,
     collision,
     decode_event,
+    encode_event,
     history_rows,
+    inbox_rows,
     raise_first,
     record_from_row,
     record_params,
 )
 
 _HEADER = b"SQLite format 3\x00"
+NOW = "((julianday('now') - 2440587.5) * 86400.0)"
+"""The database's clock in epoch seconds: every lease is judged by it, never a worker's."""
+_INBOX = (
+    "CREATE TABLE IF NOT EXISTS inbox (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " run_id TEXT NOT NULL, body TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS inbox_run ON inbox (run_id, id)",
+)
 _SCHEMA = f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT INTO meta VALUES ('application', '{APPLICATION}'), ('schema_version', '{SCHEMA_VERSION}');
 CREATE TABLE runs (
     run_id TEXT PRIMARY KEY, process TEXT NOT NULL, args TEXT NOT NULL,
     model_hash TEXT NOT NULL, model_text TEXT NOT NULL, verdicts TEXT NOT NULL,
-    status TEXT NOT NULL, created REAL NOT NULL, owner TEXT NOT NULL, lease_until REAL NOT NULL);
+    status TEXT NOT NULL, created REAL NOT NULL, owner TEXT NOT NULL, lease_until REAL NOT NULL,
+    wake_at REAL NOT NULL DEFAULT 0);
 CREATE INDEX runs_status ON runs (status);
 CREATE TABLE history (
     run_id TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL,
     PRIMARY KEY (run_id, seq)) WITHOUT ROWID;
-"""
+""" + "".join(s + ";" for s in _INBOX)
 
 
 def _refuse(path: Path, why: str) -> StoreError:
@@ -68,12 +81,20 @@ def _refuse(path: Path, why: str) -> StoreError:
     )
 
 
-def _check_header(path: Path) -> bool:
+def _check_header(path: Path, create: bool) -> bool:
     """True if ``path`` must be created; raise if it exists and is not SQLite."""
+    if path.is_dir():
+        raise _refuse(path, "it is a directory")
     if not path.exists() or path.stat().st_size == 0:
+        if not create:
+            raise StoreError(f"there is no run store at {path}",
+                             hint="check the path (--db); `procalg run` creates a store")
         return True
-    with path.open("rb") as f:
-        head = f.read(16)
+    try:
+        with path.open("rb") as f:
+            head = f.read(16)
+    except OSError as err:
+        raise _refuse(path, f"it cannot be read ({err.strerror})") from err
     if head != _HEADER:
         raise _refuse(path, "the file is not an SQLite database")
     return False
@@ -83,16 +104,19 @@ class SqliteLog:
     """An :class:`~procalg.runtime.ports.EventLog` in one SQLite file.
 
     Args:
-        path: the database file (created if absent or empty).
+        path: the database file (created if absent or empty, when ``create``).
         timeout: seconds to wait for another writer's lock.
+        create: create a missing store; False (reading commands): a missing
+            store is an error, and no file is made.
 
     Raises:
         StoreError: foreign, damaged or newer-schema file (never modified).
     """
 
-    def __init__(self, path: str | os.PathLike[str], timeout: float = 10.0) -> None:
+    def __init__(self, path: str | os.PathLike[str], timeout: float = 10.0,
+                 create: bool = True) -> None:
         self.path = Path(path)
-        fresh = _check_header(self.path)
+        fresh = _check_header(self.path, create)
         self._lock = threading.RLock()
         try:
             self._db = sqlite3.connect(
@@ -101,6 +125,9 @@ class SqliteLog:
             if fresh:
                 self._initialise()
             self._verify()
+            if not fresh:
+                self._check_pages()
+                self._upgrade()
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
         except sqlite3.DatabaseError as err:
@@ -137,6 +164,27 @@ class SqliteLog:
                 hint="upgrade procalg to open this store",
             )
 
+    def _upgrade(self) -> None:
+        """Bring a version-1 store to this version (it gains the signal inbox)."""
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        (version,) = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if int(version) < SCHEMA_VERSION:
+            for statement in _INBOX:
+                db.execute(statement)
+            if "wake_at" not in {row[1] for row in db.execute("PRAGMA table_info(runs)")}:
+                db.execute("ALTER TABLE runs ADD COLUMN wake_at REAL NOT NULL DEFAULT 0")
+            db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
+                       (str(SCHEMA_VERSION),))
+        db.execute("COMMIT")
+
+    def _check_pages(self) -> None:
+        # O(file size), about 10 ms per MB: writing into a damaged b-tree spreads the damage
+        found = [r for (r,) in self._db.execute("PRAGMA quick_check(5)").fetchall()]
+        if found != ["ok"]:
+            raise _refuse(self.path, "the file is damaged (PRAGMA quick_check: "
+                          f"{'; '.join(found)[:200]})")
+
     def _write(self, sql: str, params: tuple = ()) -> sqlite3.Cursor:
         with self._lock:
             try:
@@ -155,14 +203,14 @@ class SqliteLog:
         raise_first(self.write_many([Write(record.run_id, 0, tuple(first), record=record)]))
 
     def get_run(self, run_id: str) -> RunRecord:
-        rows = self._read(f"SELECT {RUN_COLUMNS} FROM runs WHERE run_id = ?", (run_id,))
+        rows = self._read(f"SELECT {RUN_SELECT} FROM runs WHERE run_id = ?", (run_id,))
         row = rows[0] if rows else None
         if row is None:
             raise RunError(f"no run with id {run_id!r}", hint="`procalg runs list` shows ids")
         return record_from_row(row)
 
     def list_runs(self, statuses: tuple[str, ...] | None = None) -> list[RunRecord]:
-        sql = f"SELECT {RUN_COLUMNS} FROM runs"
+        sql = f"SELECT {RUN_SELECT} FROM runs"
         params: tuple = ()
         if statuses is not None:
             sql += f" WHERE status IN ({','.join('?' * len(statuses))})"
@@ -210,6 +258,14 @@ class SqliteLog:
         db.executemany("INSERT INTO history VALUES (?, ?, ?)", rows)
         if write.status is not None:
             db.execute("UPDATE runs SET status = ? WHERE run_id = ?", (write.status, run_id))
+        if write.record is not None and write.lease:
+            db.execute(f"UPDATE runs SET lease_until = {NOW} + ? WHERE run_id = ?",
+                       (write.lease, run_id))
+        if write.wake_at is not None:
+            db.execute("UPDATE runs SET wake_at = ? WHERE run_id = ?", (write.wake_at, run_id))
+        if write.consumed:
+            db.executemany("DELETE FROM inbox WHERE id = ? AND run_id = ?",
+                           [(i, run_id) for i in write.consumed])
         if write.release:
             db.execute("UPDATE runs SET owner = '', lease_until = 0 WHERE run_id = ? AND owner = ?",
                        (run_id, write.release))
@@ -223,25 +279,42 @@ class SqliteLog:
         rows = self._read("SELECT max(seq) FROM history WHERE run_id = ?", (run_id,))
         return 0 if rows[0][0] is None else rows[0][0] + 1
 
-    def claim(self, run_id: str, owner: str, now: float, until: float) -> bool:
+    def claim(self, run_id: str, owner: str, lease: float,
+              dead: tuple[str, float] | None = None) -> bool:
+        # One UPDATE: the compare and the set are atomic, and `now` is SQLite's.
+        dead_owner, dead_until = dead or ("", -1.0)
         cur = self._write(
-            "UPDATE runs SET owner = ?, lease_until = ? WHERE run_id = ? AND status IN (?, ?)"
-            " AND (owner = '' OR owner = ? OR lease_until < ?)",
-            (owner, until, run_id, *UNFINISHED, owner, now),
+            f"UPDATE runs SET owner = ?, lease_until = {NOW} + ? WHERE run_id = ?"
+            " AND status IN (?, ?) AND (owner = '' OR owner = ? OR lease_until < " + NOW
+            + " OR (owner = ? AND lease_until = ?))",
+            (owner, lease, run_id, *UNFINISHED, owner, dead_owner, dead_until),
         )
         return cur.rowcount == 1
 
-    def claim_next(self, owner: str, now: float, until: float, limit: int = 1) -> list[str]:
+    def renew(self, run_id: str, owner: str, lease: float) -> bool:
+        cur = self._write(f"UPDATE runs SET lease_until = {NOW} + ? WHERE run_id = ?"
+                          " AND owner = ?", (lease, run_id, owner))
+        return cur.rowcount == 1
+
+    def claim_next(self, owner: str, lease: float, limit: int = 1) -> list[str]:
+        # BEGIN IMMEDIATE takes SQLite's single write lock: the select and the
+        # updates are one step for every other connection (SKIP LOCKED's effect).
         with self._lock:
             db = self._db
             db.execute("BEGIN IMMEDIATE")
-            ids = [r for (r,) in db.execute(
-                "SELECT run_id FROM runs WHERE status IN (?, ?) AND"
-                " (owner = '' OR lease_until < ?) ORDER BY created LIMIT ?",
-                (*UNFINISHED, now, limit))]
-            db.executemany("UPDATE runs SET owner = ?, lease_until = ? WHERE run_id = ?",
-                           [(owner, until, r) for r in ids])
-            db.execute("COMMIT")
+            try:
+                ids = [r for (r,) in db.execute(
+                    "SELECT run_id FROM runs WHERE status IN (?, ?) AND"
+                    f" (owner = '' OR lease_until < {NOW})"
+                    f" AND (status = 'running' OR wake_at <= {NOW}) ORDER BY created LIMIT ?",
+                    (*UNFINISHED, limit))]
+                db.executemany(f"UPDATE runs SET owner = ?, lease_until = {NOW} + ?"
+                               " WHERE run_id = ?", [(owner, lease, r) for r in ids])
+                db.execute("COMMIT")
+            except sqlite3.DatabaseError as err:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise StoreError(f"store write failed: {err}") from err
         return ids
 
     def release(self, run_id: str, owner: str) -> None:
@@ -249,6 +322,19 @@ class SqliteLog:
             "UPDATE runs SET owner = '', lease_until = 0 WHERE run_id = ? AND owner = ?",
             (run_id, owner),
         )
+
+    def send(self, run_id: str, signal: SignalReceived) -> int:
+        self.get_run(run_id)
+        cur = self._write("INSERT INTO inbox (run_id, body) VALUES (?, ?)",
+                          (run_id, encode_event(signal)))
+        return int(cur.lastrowid or 0)
+
+    def pending(self, run_id: str) -> list[tuple[int, SignalReceived]]:
+        return inbox_rows(self._read("SELECT id, body FROM inbox WHERE run_id = ? ORDER BY id",
+                                     (run_id,)))
+
+    def inboxes(self) -> dict[str, int]:
+        return dict(self._read("SELECT run_id, max(id) FROM inbox GROUP BY run_id"))
 
     def close(self) -> None:
         with self._lock:

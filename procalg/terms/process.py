@@ -18,6 +18,7 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from typing import Any, ClassVar
 
 from procalg.terms.values import Event, Value, show, sort_key
@@ -31,15 +32,18 @@ class Process:
 
 
 def _term(cls: type) -> type:
-    """Make ``cls`` a frozen slotted dataclass with a hash computed once."""
+    """Make ``cls`` a frozen slotted dataclass with a hash computed once.
+
+    Hash and equality read the fields through one ``attrgetter`` (a C call):
+    terms are built, hashed and compared for every transition explored.
+    """
     cls.__annotations__["_hash"] = int
     cls._hash = field(init=False, repr=False, compare=False)
-    names: tuple[str, ...] = ()
+    kind = cls.__name__
+    get: Any = None
 
     def __post_init__(self: Any) -> None:
-        object.__setattr__(
-            self, "_hash", hash((cls.__name__, *(getattr(self, n) for n in names)))
-        )
+        object.__setattr__(self, "_hash", hash((kind, get(self))))
 
     def __hash__(self: Any) -> int:
         return self._hash
@@ -49,15 +53,16 @@ def _term(cls: type) -> type:
             return True
         if type(other) is not type(self):
             return False
-        return self._hash == other._hash and all(
-            getattr(self, n) == getattr(other, n) for n in names
-        )
+        return self._hash == other._hash and get(self) == get(other)
 
     cls.__post_init__ = __post_init__
     cls.__hash__ = __hash__
     cls.__eq__ = __eq__
     new = dataclass(frozen=True, slots=True, eq=False)(cls)
     names = tuple(f.name for f in fields(new) if f.name != "_hash")
+    # a tuple of the fields (one field is read twice: attrgetter of one name gives no tuple)
+    get = attrgetter(*names) if len(names) > 1 else \
+        attrgetter(names[0], names[0]) if names else (lambda self: ())
     new.__str__ = lambda self: show_process(self)
     return new
 

@@ -45,6 +45,14 @@ class Dotted:
 
     head: Value
     fields: tuple[Value, ...]
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # computed once: data values sit in the arguments of every state's term
+        object.__setattr__(self, "_hash", hash((self.head, self.fields)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     def __str__(self) -> str:
         return ".".join(show(v) for v in (self.head, *self.fields))
@@ -55,6 +63,13 @@ class Sequence:
     """A finite sequence ``<a, b, c>``."""
 
     items: tuple[Value, ...] = ()
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash(self.items))  # once, as for Dotted
+
+    def __hash__(self) -> int:
+        return self._hash
 
     def __str__(self) -> str:
         return show(self)
@@ -64,8 +79,8 @@ class Sequence:
 class Event:
     """A visible action: a channel name and the values of its fields.
 
-    Hash and text are computed once, since events are compared and printed
-    in every step of exploration.
+    Hash and text are computed once (the text when first asked for), since
+    events are compared in every step of exploration and printed in many.
     """
 
     channel: str
@@ -75,8 +90,7 @@ class Event:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_hash", hash((self.channel, self.fields)))
-        text = ".".join([self.channel, *(show(v) for v in self.fields)])
-        object.__setattr__(self, "_text", text)
+        object.__setattr__(self, "_text", None)  # printed on first use: most are never printed
 
     def __hash__(self) -> int:
         return self._hash
@@ -93,7 +107,11 @@ class Event:
         )
 
     def __str__(self) -> str:
-        return self._text
+        text = self._text
+        if text is None:
+            text = ".".join([self.channel, *(show(v) for v in self.fields)])
+            object.__setattr__(self, "_text", text)
+        return text
 
     def __lt__(self, other: Event) -> bool:
         return sort_key(self) < sort_key(other)

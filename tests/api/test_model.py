@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from procalg.api import load, loads
-from procalg.errors import ModelError, ParseError, ProcalgError
+from procalg.errors import ModelError, ParseError, ProcalgError, UsageError
 
 
 def test_activity_options_are_kept_on_the_model() -> None:
@@ -39,9 +39,50 @@ def test_parse_errors_carry_the_source_for_their_caret() -> None:
 
 def test_a_process_named_on_the_command_line_is_checked_against_the_model() -> None:
     model = loads("channel a\nP = a -> P\n")
-    with pytest.raises(ModelError) as caught:
+    with pytest.raises(UsageError) as caught:
         model.lts("Q")
-    assert "Q" in caught.value.message
+    assert caught.value.message == "<input> has no process named Q"
+    assert caught.value.hint == "name a process, e.g. one of: P"
+
+
+NAMES = "channel a : {0..3}\nId = {0..3}\nN = 3\nPay(n) = a.n -> STOP\nP = a.0 -> P\n"
+
+
+def test_a_set_named_as_a_process_is_called_a_set_in_the_models_notation() -> None:
+    with pytest.raises(UsageError) as caught:
+        loads(NAMES, "f.proc").process("Id")
+    assert caught.value.render() == (
+        "procalg: error: Id is a set, {0, 1, 2, 3}, not a process\n"
+        "  hint: name a process, e.g. one of: Pay(n), P")
+
+
+def test_a_process_that_needs_arguments_is_named_with_its_parameters() -> None:
+    with pytest.raises(UsageError) as caught:
+        loads(NAMES, "f.proc").process("Pay")
+    assert caught.value.render() == (
+        "procalg: error: process Pay needs 1 argument: Pay(n)\n"
+        "  hint: give it on the command line, e.g. 'Pay(...)' (quoted for the shell)")
+
+
+def test_a_mistake_inside_a_process_expression_points_into_the_command_line() -> None:
+    with pytest.raises(ProcalgError) as caught:
+        loads(NAMES, "f.proc").process("a.7 -> STOP")
+    assert caught.value.render().splitlines()[0] == (
+        "<command line>:1:3: error: value 7 is outside channel a's field 1 type {0..3}")
+
+
+def test_a_mistake_inside_a_definition_still_points_into_the_file() -> None:
+    with pytest.raises(ProcalgError) as caught:
+        loads(NAMES, "f.proc").lts("Pay(9)")
+    assert caught.value.render().splitlines()[0].startswith("f.proc:4:")
+
+
+def test_unguarded_recursion_found_by_the_product_engine_points_at_its_definition() -> None:
+    model = loads("channel a\nQ = a -> Q\nP = P [] a -> STOP\n", "m.proc")
+    with pytest.raises(ModelError) as caught:
+        model.network("P")
+    assert caught.value.render().splitlines()[0] == (
+        "m.proc:3:1: error: unguarded recursion: P calls itself before any event")
 
 
 def test_an_unreadable_file_is_a_procalg_error(tmp_path) -> None:

@@ -77,6 +77,7 @@ def test_the_default_store_is_runs_db_in_the_working_directory(tmp_path, monkeyp
     monkeypatch.chdir(tmp_path)
     run = api.start(loads(APPROVAL), "Approval", activities=NOOP)
     assert run.status == "waiting" and (tmp_path / "runs.db").exists()
+    run.engine.close()  # the first process ends (its lease on the timer-waiting run goes)
     again = api.engine(activities=NOOP)  # another process, later: rebuilt from the record
     again.get(run.id).signal("reject")
     assert again.get(run.id).status == "completed"

@@ -52,12 +52,14 @@ def test_asking_for_the_product_engine_where_it_cannot_run_is_a_clear_error() ->
         deadlock(model, "P", SearchOptions(engine="product"))
 
 
-def test_an_unbounded_component_falls_back_to_the_reference_engine() -> None:
-    # Count alone is infinite; the partner keeps the product finite
+def test_an_unbounded_component_kept_finite_by_its_partner_runs_on_the_product_engine() -> None:
+    # Count alone is infinite; the partner keeps the product finite, and the
+    # lazy leaf is expanded only where the product goes
     model = loads("channel up, down\nCount(n) = up -> Count(n+1) [] n > 0 & down -> Count(n-1)\n"
                   "Limit = up -> down -> Limit\nP = Count(0) [| {up, down} |] Limit\n")
-    result = deadlock(model, "P", SearchOptions())
-    assert result.passed and result.stats.extra["engine"] == "reference"
+    result = deadlock(model, "P", SearchOptions(max_states=1_000_000))
+    assert result.passed and result.stats.extra["engine"] == "product"
+    assert result.stats.states == 2
 
 
 def test_product_divergence_gives_the_trace_and_the_cycle() -> None:
@@ -98,3 +100,85 @@ def test_refinement_builds_the_implementation_with_the_product_engine() -> None:
     assert impl.num_states <= 482  # reduced components never add states
     reference = implementation(model, "Bounded", SearchOptions(engine="reference"))
     assert not isinstance(reference, LTS)
+
+
+def test_a_network_after_a_configuration_step_runs_on_the_product_engine() -> None:
+    model = loads("channel configure, a, b\nA = a -> A\nB = b -> B\n"
+                  "P = (configure -> SKIP ; (A [| {a} |] a -> STOP)) \\ {configure}\n")
+    product = deadlock(model, "P", SearchOptions())
+    reference = deadlock(model, "P", SearchOptions(engine="reference"))
+    assert product.stats.extra["engine"] == "product"
+    assert not product.passed and not reference.passed
+    assert product.counterexample.trace == reference.counterexample.trace == ("a",)
+    assert any("control components for ;" in n for n in product.stats.extra["notes"])
+
+
+def test_a_component_that_can_throw_runs_on_the_product_engine() -> None:
+    model = loads("channel a, b\nW = a -> THROW [] b -> W\nP = W ||| (b -> STOP)\n")
+    result = deadlock(model, "P", SearchOptions())
+    assert result.stats.extra["engine"] == "product"
+    assert result.passed == deadlock(model, "P", SearchOptions(engine="reference")).passed
+
+
+def test_assertions_on_one_process_compile_its_network_once(monkeypatch) -> None:
+    import procalg.semantics.network as network
+
+    calls: list[object] = []
+    compile_network = network.compile_network
+
+    def counting(*args, **kwargs):
+        calls.append(args[0])
+        return compile_network(*args, **kwargs)
+
+    monkeypatch.setattr(network, "compile_network", counting)
+    model = loads("channel a, b\nA = a -> A\nP = A ||| (b -> STOP)\n"
+                  "assert P :[deadlock free]\nassert P :[divergence free]\n"
+                  "assert P :[reachable b]\n")
+    results = list(check_model(model, options=SearchOptions()))
+    assert [r.result for r in results] == ["pass", "pass", "pass"]
+    assert len(calls) == 1
+
+
+QUEUE = """
+V = {0..9}
+channel inp, mid, out : V
+Q(s) = #s < 5 & inp?x -> Q(s^<x>) [] #s > 0 & mid!head(s) -> Q(tail(s)) WORK
+Src(i) = i < 9 & inp!i -> Src(i+1)
+Sink = mid?x -> out!x -> Sink
+System = (Src(0) [| {| inp |} |] Q(<>)) [| {| mid |} |] Sink
+"""
+"""An ordered queue of capacity 5 over 10 values: 111 111 states alone, but the
+source sends 0..8 once, so the product reaches about a hundred."""
+
+
+@pytest.mark.parametrize("check", [deadlock, divergence])
+def test_a_large_leaf_kept_small_by_its_partners_is_explored_lazily(check) -> None:
+    model = loads(QUEUE.replace(" WORK", ""))
+    fast = check(model, "System", SearchOptions(max_states=100_000))
+    slow = check(loads(QUEUE.replace(" WORK", "")), "System",
+                 SearchOptions(engine="reference", max_states=100_000))
+    assert fast.stats.extra["engine"] == "product"
+    assert any("explored lazily" in note for note in fast.stats.extra["notes"])
+    assert fast.verdict == slow.verdict and fast.stats.states == slow.stats.states
+    if fast.counterexample is not None:
+        assert len(fast.counterexample.trace) == len(slow.counterexample.trace)
+
+
+def test_a_lazy_leaf_reaches_only_the_states_the_product_visits() -> None:
+    result = reachable(loads(QUEUE.replace(" WORK", "")), "System", "out.8",
+                       SearchOptions(max_states=100_000))
+    assert result.passed and result.stats.extra["engine"] == "product"
+    (note,) = [n for n in result.stats.extra["notes"] if "explored lazily" in n]
+    reached = int(note.split(": ")[1].split(" local")[0])
+    assert reached < 111_111 // 10  # a tenth of the queue at most, not all of it
+
+
+def test_a_lazy_leaf_that_throws_falls_back_to_the_reference_engine_and_says_why() -> None:
+    text = "activity work\n" + QUEUE.replace(" WORK", " [] #s == 3 & work -> Q(s)")
+    result = deadlock(loads(text), "System", SearchOptions(max_states=100_000))
+    reference = deadlock(loads(text), "System",
+                         SearchOptions(engine="reference", max_states=100_000))
+    assert result.stats.extra["engine"] == "reference"
+    assert "lazily explored component" in result.stats.extra["why"]
+    assert result.verdict == reference.verdict
+    assert result.counterexample.trace == reference.counterexample.trace

@@ -84,6 +84,9 @@ def test_a_waiting_run_is_signalled_listed_shown_and_its_history_replays(capsys)
 
 
 def test_bad_input_is_a_clear_error_and_never_a_traceback(capsys) -> None:
+    from procalg.store.sqlite import SqliteLog
+
+    SqliteLog("runs.db").close()
     assert main(["runs", "show", "nope"]) == 2
     assert "error: no run with id 'nope'" in capsys.readouterr().err
     Path("foreign.db").write_text("not a database")
@@ -92,3 +95,156 @@ def test_bad_input_is_a_clear_error_and_never_a_traceback(capsys) -> None:
     assert Path("foreign.db").read_text() == "not a database"
     assert main(["run", ORDER, "Order", "--activities", "no.such.module"]) == 2
     assert "cannot import activities module 'no.such.module'" in capsys.readouterr().err
+
+
+# -- leases: every command that claims a run releases it; dead owners are seen at once ----
+
+ASK = """signal answer : {0..2}
+signal ok : Bool
+activity work
+channel done
+P = answer?x -> ok?b -> work -> done -> SKIP
+"""
+OTHER = ASK.replace("P = answer?x ->", "P = done ->")
+
+
+def _waiting_run(capsys, module: str, body: str = "def work():\n    pass\n") -> str:
+    Path("ask.proc").write_text(ASK)
+    Path(f"{module}.py").write_text(f"{body}\nACTIVITIES = {{'work': work}}\n")
+    assert main(["run", "ask.proc", "P", "--activities", module]) == 3
+    run_id = capsys.readouterr().out.split()[1].rstrip(":")
+    assert _owner(run_id) == ""  # waiting for a signal: the lease is released
+    return run_id
+
+
+def _owner(run_id: str) -> str:
+    from procalg.store.sqlite import SqliteLog
+
+    log = SqliteLog("runs.db")
+    try:
+        return log.get_run(run_id).owner
+    finally:
+        log.close()
+
+
+@pytest.mark.parametrize("path", ["bad value", "bool given 1", "rejected migration",
+                                  "unbound activity", "ctrl-c in an activity"])
+def test_a_command_that_claims_a_run_and_fails_releases_its_lease(capsys, path: str) -> None:
+    module = "acts_" + path.replace(" ", "_").replace("-", "_")
+    body = ("def work():\n    raise KeyboardInterrupt\n" if path.startswith("ctrl-c")
+            else "def work():\n    pass\n")
+    run_id = _waiting_run(capsys, module, body)
+    acts = ["--activities", module]
+    if path != "bad value":
+        assert main(["runs", "signal", run_id, "answer", "1", *acts]) == 3
+        capsys.readouterr()
+    if path == "bad value":
+        assert main(["runs", "signal", run_id, "answer", "7", *acts]) == 2
+        assert "7 is not a value of field 1 of signal answer" in capsys.readouterr().err
+    elif path == "bool given 1":
+        assert main(["runs", "signal", run_id, "ok", "1", *acts]) == 2
+        assert "1 is not a value of field 1 of signal ok" in capsys.readouterr().err
+    elif path == "rejected migration":
+        Path("other.proc").write_text(OTHER)
+        assert main(["runs", "resume", run_id, "--model", "other.proc", *acts]) == 2
+        assert "answer" in capsys.readouterr().err
+    elif path == "unbound activity":
+        assert main(["runs", "signal", run_id, "ok", "true"]) == 2
+        assert "without a bound function: work" in capsys.readouterr().err
+    else:
+        assert main(["runs", "signal", run_id, "ok", "true", *acts]) == 130
+    assert _owner(run_id) == ""
+    # and the next command is not refused
+    assert main(["runs", "signal", run_id, "ok", "true", "--activities", "examples.shop"]) != 0
+    assert "held by" not in capsys.readouterr().err
+
+
+def test_resume_after_the_worker_was_killed_is_not_refused(capsys) -> None:
+    import subprocess
+    import sys
+    import time
+
+    Path("ask.proc").write_text(ASK.replace("P = answer?x -> ok?b ->", "P ="))
+    Path("slow_acts.py").write_text(
+        "import time, pathlib\n"
+        "def work():\n    pathlib.Path('started').write_text('x')\n    time.sleep(60)\n"
+        "ACTIVITIES = {'work': work}\n")
+    worker = subprocess.Popen([sys.executable, "-m", "procalg.cli", "run", "ask.proc", "P",
+                               "--activities", "slow_acts", "--run-id", "killed"],
+                              stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while not Path("started").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    worker.kill()
+    worker.wait(timeout=30)
+    run_id = "killed"
+    Path("quick_acts.py").write_text("def work():\n    pass\nACTIVITIES = {'work': work}\n")
+    began = time.monotonic()
+    assert main(["runs", "resume", run_id, "--activities", "quick_acts"]) == 0
+    assert time.monotonic() - began < 5  # not refused for the lease's 30 s
+    assert "resumed after a crash" in capsys.readouterr().out
+
+
+def test_a_signal_to_a_run_whose_owner_died_is_not_refused(capsys) -> None:
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    run_id = _waiting_run(capsys, "acts_dead")
+    dead = subprocess.run([sys.executable, "-c", "from procalg.runtime.leases import owner_id;"
+                           " print(owner_id())"], capture_output=True, text=True).stdout.strip()
+    with sqlite3.connect("runs.db") as db:  # as if a worker had died holding the run
+        db.execute("UPDATE runs SET owner = ?, lease_until = ?", (dead, time.time() + 3600))
+    assert main(["runs", "signal", run_id, "answer", "1", "--activities", "acts_dead"]) == 3
+    assert "signal answer.1" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("case", "said"), [
+    ("directory as --db", "d is not a procalg run store: it is a directory"),
+    ("module raising at import", "cannot import activities module 'boom': ValueError: boom"),
+    ("module with a syntax error", "cannot import activities module 'broken': SyntaxError"),
+    ("sys.exit in an activity", "activity work called sys.exit(7)"),
+    ("list a mistyped --db", "there is no run store at typo.db"),
+])
+def test_each_failure_is_one_error_line_with_exit_2(capsys, case: str, said: str) -> None:
+    Path("w.proc").write_text("activity work\nP = work -> SKIP\n")
+    Path("boom.py").write_text("raise ValueError('boom')\n")
+    Path("broken.py").write_text("def (\n")
+    Path("exits.py").write_text("import sys\nACTIVITIES = {'work': lambda: sys.exit(7)}\n")
+    Path("d").mkdir()
+    argv = {"directory as --db": ["runs", "list", "--db", "d"],
+            "module raising at import": ["run", "w.proc", "P", "--activities", "boom"],
+            "module with a syntax error": ["run", "w.proc", "P", "--activities", "broken"],
+            "sys.exit in an activity": ["run", "w.proc", "P", "--activities", "exits"],
+            "list a mistyped --db": ["runs", "list", "--db", "typo.db"]}[case]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {said}") and "Traceback" not in err
+    assert not Path("typo.db").exists()
+
+
+def test_a_hung_activity_past_its_timeout_does_not_keep_procalg_run_from_exiting() -> None:
+    import subprocess
+    import sys
+
+    Path("hung.proc").write_text("activity work timeout 200ms attempts 1\nP = work -> SKIP\n")
+    Path("hangs.py").write_text("import time\nACTIVITIES = {'work': lambda: time.sleep(600)}\n")
+    done = subprocess.run([sys.executable, "-m", "procalg.cli", "run", "hung.proc", "P",
+                           "--activities", "hangs"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1  # the run failed (no attempts left), and the process ended
+    assert "StartToCloseTimeout" in done.stdout
+
+
+def test_a_signal_to_a_run_another_worker_drives_is_buffered_and_shown_pending(capsys) -> None:
+    from procalg.api import run as api
+
+    Path("timed.proc").write_text("signal ok : Bool\ntimer t = 1h\nP = t -> ok?b -> SKIP\n")
+    worker = api.engine("sqlite:///runs.db")
+    run = api.start("timed.proc", "P", store=worker)  # waits on its timer, holding the lease
+    assert main(["runs", "signal", run.id, "ok", "true"]) == 0
+    out = capsys.readouterr().out
+    assert "signal ok buffered" in out and f"driven by worker {worker.owner}" in out
+    assert main(["runs", "show", run.id]) == 0
+    assert "pending signal: ok.true" in capsys.readouterr().out
+    worker.close()

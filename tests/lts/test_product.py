@@ -326,3 +326,47 @@ def test_progress_is_reported_per_level_with_growing_state_counts():
     assert [p.states for p in seen] == sorted(p.states for p in seen)
     assert seen[-1].states == result.states == 99
     assert all(p.memory > 0 and p.states_per_second > 0 for p in seen)
+
+
+def _force_wide(monkeypatch) -> None:
+    monkeypatch.setattr(vectors, "_MAX_BITS", 1)
+    monkeypatch.setattr(vectors, "_MAX_CODE", 2)
+
+
+def test_forced_wide_codes_give_the_narrow_product_and_traces(monkeypatch):
+    narrow = explore_product(_philosophers(3))
+    stuck = find_deadlock(_philosophers(4))
+    _force_wide(monkeypatch)
+    wide = explore_product(_philosophers(3))
+    assert (wide.num_states, wide.num_transitions) == (narrow.num_states,
+                                                        narrow.num_transitions)
+    assert _bisimilar(narrow, wide)
+    again = find_deadlock(_philosophers(4))
+    assert again.found and len(again.path) == len(stuck.path)
+    assert any("more than 62" in note for note in again.notes)
+    assert find_deadlock(_philosophers(4), por=True).found
+
+
+@settings(max_examples=40, deadline=None)
+@given(trees())
+def test_forced_wide_codes_agree_with_roscoes_rules(tree):
+    reference = explore(Tree(tree))
+    with pytest.MonkeyPatch.context() as patch:
+        _force_wide(patch)
+        product = explore_product(close(_network(tree)))
+        divergent = find_divergence(close(_network(tree)))
+    assert (product.num_states, product.num_transitions) == (reference.num_states,
+                                                              reference.num_transitions)
+    assert divergent.found == bool(is_divergent(reference).any())
+
+
+def test_a_network_wider_than_62_bits_is_explored_not_refused():
+    # 40 four-state cycles in lock-step: 80 bits of code, 4 reachable states
+    ring = LTS.build(4, 0, ["a", "b"], [(0, "a", 1), (1, "b", 2), (2, "a", 3), (3, "b", 0)])
+    net = component(ring)
+    for _ in range(39):
+        net = parallel(net, component(ring), {"a", "b"})
+    result = count_states(close(net))
+    assert result.states == 4
+    assert any("80 bits" in note for note in result.notes)
+    assert find_label(close(net), "b").path == ("a", "b")

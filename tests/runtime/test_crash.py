@@ -81,14 +81,26 @@ def test_a_run_killed_inside_step_k_resumes_and_each_step_has_run_exactly_as_owe
 
 
 def test_a_second_engine_does_not_steal_a_live_workers_run(tmp_path: Path) -> None:
+    model = Workflow(TermSystem(Prefix(Event("t"), SKIP)),
+                     {"t": Channel("t", ChannelKind.TIMER, duration=60.0)})
+    first = Engine(SqliteLog(tmp_path / "r.db"), loader=lambda r: model)
+    run = first.start(model)
+    assert run.status == "waiting"  # on its timer: the first worker keeps the lease
+    second = Engine(SqliteLog(tmp_path / "r.db"), loader=lambda r: model)
+    assert second.resume_all() == []  # same pid, lease still valid: not dead, not expired
+    assert second.log.get_run(run.id).owner == first.owner
+
+
+def test_a_run_waiting_only_for_a_signal_holds_no_lease_and_any_engine_may_signal_it(
+        tmp_path: Path) -> None:
     model = Workflow(TermSystem(Prefix(Event("s"), SKIP)),
                      {"s": Channel("s", ChannelKind.SIGNAL)})
     first = Engine(SqliteLog(tmp_path / "r.db"), loader=lambda r: model)
     run = first.start(model)
-    assert run.status == "waiting"
+    assert run.status == "waiting" and first.log.get_run(run.id).owner == ""
     second = Engine(SqliteLog(tmp_path / "r.db"), loader=lambda r: model)
-    assert second.resume_all() == []  # same pid, lease still valid: not dead, not expired
-    assert second.log.get_run(run.id).owner == first.owner
+    second.signal(run.id, "s")
+    assert second.get(run.id).status == "completed"
 
 
 # -- crashes at every checkpoint of a saga that rolls back ------------------------------

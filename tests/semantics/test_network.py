@@ -2,26 +2,32 @@
 
 For random terms (hypothesis) and every process of every bundled model, the
 network compiled by :func:`compile_network` and explored by the product
-engine must give the LTS the firing rules give: the same numbers of states
-and transitions (without reduction), strong bisimilarity (with and without
-reduction), and the same deadlock verdicts with shortest traces.
+engine must give the LTS the firing rules give: strong bisimilarity (with
+and without reduction), the same deadlock verdicts with shortest traces, and
+the same numbers of states and transitions without reduction -- exactly
+where the operators keep every state's term apart (parallel, hiding,
+renaming, prefix, ``;``, interrupt), at least as many where a choice can reach one
+term from both branches (the term level merges those, the network keeps
+them apart by the control component's phase).
 """
 
 from __future__ import annotations
 
 from collections import deque
 from pathlib import Path
+from unittest.mock import patch
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from procalg.api.model import load
 from procalg.errors import ProcalgError
-from procalg.lts import LTS, TAU, TICK, explore
+from procalg.lts import LTS, TAU, TICK, control, explore
 from procalg.lts.partition import partition
-from procalg.lts.product import explore_product, find_deadlock
-from procalg.semantics.network import compile_network, why_not
+from procalg.lts.product import explore_product, find_deadlock, find_divergence, find_label
+from procalg.semantics.network import NotApplicable, compile_network
 from procalg.semantics.sos import Rules
 from procalg.terms import (
     SKIP,
@@ -40,6 +46,7 @@ from procalg.terms import (
     Seq,
     Timeout,
 )
+from procalg.terms.saga import THROW
 
 A, B, C = Event("a"), Event("b"), Event("c")
 EVENTS = [A, B, C]
@@ -78,6 +85,27 @@ def _network_terms(depth: int):
     return st.one_of(top, st.builds(Hide, top, events), st.builds(Rename, top, pairs))
 
 
+def _operator_terms(depth: int, controls: tuple[type, ...]):
+    """Any operator tree: network operators, prefixes and ``controls`` at
+    every depth, over sequential leaves (some of which can throw)."""
+    events = st.frozensets(st.sampled_from(EVENTS))
+    leaf = st.one_of(_sequential(2), st.builds(Prefix, st.sampled_from(EVENTS),
+                                                st.just(THROW)))
+    if depth == 0:
+        return leaf
+    sub = st.one_of(leaf, _operator_terms(depth - 1, controls))
+    pairs = st.frozensets(st.tuples(st.sampled_from(EVENTS), st.sampled_from(EVENTS)),
+                          min_size=1, max_size=2)
+    return st.one_of(
+        st.builds(Parallel, sub, sub, events),
+        st.builds(AlphaParallel, sub, sub, events, events),
+        st.builds(Hide, sub, events),
+        st.builds(Rename, sub, pairs),
+        st.builds(lambda op, p, q: op(p, q), st.sampled_from(controls), sub, sub),
+        st.builds(Prefix, st.sampled_from(EVENTS), sub),
+    )
+
+
 def _reference(term: Process, unfold) -> LTS:
     rules = Rules(unfold)
 
@@ -101,7 +129,8 @@ def _bisimilar(a: LTS, b: LTS) -> bool:
 
 
 def _nearest_deadlock(lts: LTS) -> int | None:
-    stuck = set(lts.deadlocks())
+    thrown = {d for _, label, d in lts.triples() if label == "throw"}  # ended, not stuck
+    stuck = set(lts.deadlocks()) - thrown
     dist = {lts.initial: 0}
     queue = deque([lts.initial])
     while queue:
@@ -115,24 +144,108 @@ def _nearest_deadlock(lts: LTS) -> int | None:
     return None
 
 
+def _network(term: Process, reduce: bool):
+    net = compile_network(term, UNFOLD, reduce=reduce)
+    assert not isinstance(net, NotApplicable), net
+    return net
+
+
+def _diverges(lts: LTS) -> bool:
+    """A reachable state can do τ forever: peel states without τ-successors."""
+    tau = [(s, d) for s, label, d in lts.triples() if label == TAU]
+    alive = set(np.flatnonzero(lts.reachable()).tolist())
+    while True:
+        keep = {s for s, d in tau if s in alive and d in alive}
+        if keep == alive:
+            return bool(alive)
+        alive = keep
+
+
+def _nearest_label(lts: LTS, label: str) -> int | None:
+    """Transitions on a shortest path whose last step shows ``label``."""
+    dist = {lts.initial: 0}
+    queue = deque([lts.initial])
+    while queue:
+        s = queue.popleft()
+        for lab, d in lts.successors(s):
+            if lts.labels[lab] == label:
+                return dist[s] + 1
+            if d not in dist:
+                dist[d] = dist[s] + 1
+                queue.append(d)
+    return None
+
+
 @settings(max_examples=150, deadline=None)
 @given(_network_terms(2))
 def test_random_terms_give_the_reference_lts_through_the_product_engine(term):
     reference = _reference(term, UNFOLD)
+    product = explore_product(_network(term, reduce=False))
+    assert (product.num_states, product.num_transitions) == (
+        reference.num_states, reference.num_transitions)
+    assert _bisimilar(product, reference)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_operator_terms(3, (Seq, Interrupt)))
+def test_parallel_under_prefix_seq_and_interrupt_gives_the_reference_lts_state_for_state(term):
+    reference = _reference(term, UNFOLD)
     net = compile_network(term, UNFOLD, reduce=False)
-    assert net is not None
+    if isinstance(net, NotApplicable):  # no parallel below: a sequential process
+        assert "no parallel network" in net.reason
+        return
     product = explore_product(net)
     assert (product.num_states, product.num_transitions) == (
         reference.num_states, reference.num_transitions)
     assert _bisimilar(product, reference)
 
 
+@settings(max_examples=200, deadline=None)
+@given(_operator_terms(3, (Seq, Interrupt, Timeout, ExternalChoice, InternalChoice)))
+def test_any_operator_on_top_keeps_the_lts_verdicts_and_shortest_deadlocks(term):
+    reference = _reference(term, UNFOLD)
+    net = compile_network(term, UNFOLD, reduce=False)
+    if isinstance(net, NotApplicable):
+        return
+    product = explore_product(net)
+    assert product.num_states >= reference.num_states  # choices: see the module docstring
+    assert _bisimilar(product, reference)
+    reduced = _network(term, reduce=True)
+    assert _bisimilar(explore_product(reduced), reference)
+    result = find_deadlock(reduced)
+    nearest = _nearest_deadlock(reference)
+    assert result.found == (nearest is not None)
+    if nearest is not None:
+        assert len(result.path) == nearest
+    assert find_divergence(reduced).found == _diverges(reference)
+    for label in ("b", TICK, "throw"):
+        witness, nearest = find_label(reduced, label), _nearest_label(reference, label)
+        assert witness.found == (nearest is not None)
+        if nearest is not None:
+            assert len(witness.path) == nearest
+
+
+@settings(max_examples=100, deadline=None)
+@given(_operator_terms(3, (Interrupt, Timeout, ExternalChoice)))
+def test_sides_too_large_to_reset_stay_stale_with_the_same_behaviour(term):
+    reference = _reference(term, UNFOLD)
+    with patch.object(control, "RESET_LIMIT", 1):  # every side counts as too large
+        net = compile_network(term, UNFOLD, reduce=False)
+    if isinstance(net, NotApplicable):
+        return
+    assert _bisimilar(explore_product(net), reference)
+    result = find_deadlock(net)
+    nearest = _nearest_deadlock(reference)
+    assert result.found == (nearest is not None)
+    if nearest is not None:
+        assert len(result.path) == nearest
+
+
 @settings(max_examples=100, deadline=None)
 @given(_network_terms(2))
 def test_reduced_components_keep_the_product_bisimilar_and_deadlocks_as_short(term):
     reference = _reference(term, UNFOLD)
-    net = compile_network(term, UNFOLD, reduce=True)
-    assert net is not None
+    net = _network(term, reduce=True)
     product = explore_product(net)
     assert product.num_states <= reference.num_states
     assert _bisimilar(product, reference)
@@ -143,10 +256,43 @@ def test_reduced_components_keep_the_product_bisimilar_and_deadlocks_as_short(te
         assert len(result.path) == nearest
 
 
-def test_terms_without_parallel_at_the_top_fall_back_to_the_term_level():
-    term = Seq(Parallel(SKIP, SKIP), STOP)
-    assert compile_network(term, UNFOLD) is None
-    assert why_not(term, UNFOLD) == "top operator Seq is not parallel, hiding or renaming"
+def test_a_sequential_process_is_left_to_the_term_level_with_the_reason():
+    term = Seq(Prefix(A, SKIP), Call("P"))
+    assert compile_network(term, UNFOLD) == NotApplicable(
+        "no parallel network to compile (the top operator is Seq)")
+
+
+def test_a_parallel_network_after_a_configuration_step_compiles_with_a_control_component():
+    net = Parallel(Call("P"), Call("Q"), frozenset({A}))
+    term = Hide(Seq(Prefix(C, SKIP), net), frozenset({B}))
+    compiled = _network(term, reduce=False)
+    reference = _reference(term, UNFOLD)
+    assert len(compiled) == 4  # configuration leaf, P, Q, and the phase of ;
+    assert explore_product(compiled).num_states == reference.num_states
+    assert _bisimilar(explore_product(compiled), reference)
+
+
+def test_recursion_through_seq_makes_the_recursive_subterm_a_leaf_and_says_so():
+    loop = Call("Loop")
+    bodies = {**BODIES, loop: Seq(Parallel(Prefix(A, SKIP), Prefix(B, SKIP), frozenset()),
+                                  loop)}
+    assert isinstance(compile_network(loop, bodies.__getitem__), NotApplicable)
+    term = Seq(Prefix(C, SKIP), Parallel(loop, Call("P"), frozenset()))
+    net = compile_network(term, bodies.__getitem__, reduce=False)
+    assert not isinstance(net, NotApplicable)
+    assert any("recursive subterm" in note for note in net.notes)
+    reference = _reference(term, bodies.__getitem__)
+    assert explore_product(net).num_states == reference.num_states
+
+
+def test_a_throw_ends_every_component_in_one_thrown_state():
+    term = Seq(Parallel(Prefix(A, THROW), Call("P"), frozenset()), Call("Q"))
+    net = _network(term, reduce=False)
+    product = explore_product(net)
+    reference = _reference(term, UNFOLD)
+    assert (product.num_states, product.num_transitions) == (
+        reference.num_states, reference.num_transitions)
+    assert not find_deadlock(net).found  # a throw ends the run: not a deadlock
 
 
 def _model_processes():
@@ -157,7 +303,7 @@ def _model_processes():
                 continue
             try:
                 term = model.process(name)
-                why_not(term, model.spec)
+                model.spec.rules().normalise(term)
             except ProcalgError:
                 continue  # a value, or a fragment only meaningful inside a saga
             yield pytest.param(model, term, id=f"{path.stem}:{name}")
@@ -166,8 +312,8 @@ def _model_processes():
 @pytest.mark.parametrize(("model", "term"), list(_model_processes()))
 def test_every_model_process_gives_the_reference_lts_through_the_product_engine(model, term):
     net = compile_network(term, model.spec, reduce=False)
-    if net is None:  # not a network: the term-level engine is the engine
-        assert why_not(term, model.spec) is not None
+    if isinstance(net, NotApplicable):  # not a network: the term-level engine is the engine
+        assert net.reason
         return
     reference = explore(model.spec.system(term))
     product = explore_product(net)

@@ -47,8 +47,11 @@ def _as_server_user(cmd: list[str]) -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """Start a throw-away PostgreSQL server; yield a URL to its ``postgres`` database."""
+def postgres_server() -> Iterator[dict]:
+    """Start a throw-away PostgreSQL server: its ``url``, ``data`` directory and ``restart``.
+
+    ``restart()`` stops it the hard way (``-m immediate``, like a crash) and starts it again.
+    """
     initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
     base = Path(tempfile.mkdtemp(prefix="procalg-pg-"))
     data = base / "data"
@@ -61,11 +64,22 @@ def postgres_url() -> Iterator[str]:
     run([initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"])
     opts = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off"
     run([pg_ctl, "-D", str(data), "-o", opts, "-l", str(base / "log"), "-w", "start"])
+    def restart() -> None:
+        run([pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"])
+        run([pg_ctl, "-D", str(data), "-o", opts, "-l", str(base / "log"), "-w", "start"])
+
     try:
-        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+        yield {"url": f"postgresql://postgres@127.0.0.1:{port}/postgres", "data": str(data),
+               "restart": restart}
     finally:
         run([pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"])
         shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_server: dict) -> str:
+    """A URL to the session server's ``postgres`` database."""
+    return postgres_server["url"]
 
 
 @pytest.fixture
@@ -79,11 +93,15 @@ def fresh_postgres(postgres_url: str) -> Iterator[str]:
     yield postgres_url.rsplit("/", 1)[0] + "/" + name
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", "postgres", "memory"])
 def log(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[object]:
     """Every EventLog implementation, fresh and empty."""
+    from procalg.runtime.memory import MemoryLog
     from procalg.store import store_from_url
 
+    if request.param == "memory":  # the port's reference behaviour keeps the same contract
+        yield MemoryLog()
+        return
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'runs.db'}"
     else:

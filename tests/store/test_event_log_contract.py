@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -73,33 +74,65 @@ def test_runs_list_oldest_first_and_filter_by_status(log: EventLog) -> None:
     assert [r.run_id for r in log.list_runs(("running", "waiting"))] == ["a"]
 
 
-def test_a_lease_is_exclusive_until_it_expires(log: EventLog) -> None:
+def test_a_lease_is_exclusive_until_it_expires_by_the_databases_clock(log: EventLog) -> None:
     _start(log, "r1")
-    assert log.claim("r1", "w1", now=0.0, until=10.0)
-    assert not log.claim("r1", "w2", now=5.0, until=15.0)
-    assert log.claim("r1", "w1", now=5.0, until=15.0)  # renewing our own lease
-    assert log.claim("r1", "w2", now=16.0, until=30.0)  # expired: taken over
+    assert log.claim("r1", "w1", lease=0.3)
+    assert abs(log.get_run("r1").lease_until - (time.time() + 0.3)) < 5.0  # epoch seconds
+    assert not log.claim("r1", "w2", lease=10.0)
+    assert log.claim("r1", "w1", lease=0.3)  # claiming our own lease again renews it
+    time.sleep(0.4)
+    assert log.claim("r1", "w2", lease=10.0)  # expired: taken over
     log.release("r1", "w1")  # not w1's any more: no effect
-    assert not log.claim("r1", "w3", now=17.0, until=30.0)
+    assert not log.claim("r1", "w3", lease=10.0)
     log.release("r1", "w2")
-    assert log.claim("r1", "w3", now=17.0, until=30.0)
+    assert log.claim("r1", "w3", lease=10.0)
+
+
+def test_renewing_extends_only_a_lease_still_ours(log: EventLog) -> None:
+    _start(log, "r1")
+    assert log.claim("r1", "w1", lease=0.3)
+    assert log.renew("r1", "w1", lease=10.0)
+    time.sleep(0.4)
+    assert not log.claim("r1", "w2", lease=10.0)  # the renewal kept it
+    log.release("r1", "w1")
+    assert not log.renew("r1", "w1", lease=10.0)  # released: a late heartbeat cannot re-take it
+    assert log.get_run("r1").owner == ""
+
+
+def test_a_dead_owners_lease_is_taken_only_as_it_was_seen(log: EventLog) -> None:
+    _start(log, "r1")
+    assert log.claim("r1", "dead", lease=60.0)
+    seen = log.get_run("r1")
+    assert not log.claim("r1", "w1", lease=60.0)  # not expired: refused without proof
+    assert log.claim("r1", "w1", lease=60.0, dead=(seen.owner, seen.lease_until))
+    # w2 saw the same dead owner, but w1 took the run in between: the compare fails
+    assert not log.claim("r1", "w2", lease=60.0, dead=(seen.owner, seen.lease_until))
+    assert log.get_run("r1").owner == "w1"
+
+
+def test_a_created_runs_lease_starts_on_the_databases_clock(log: EventLog) -> None:
+    record = RunRecord("r1", "Order", owner="w1", lease_until=1.0)
+    log.write_many([Write("r1", 0, (RunStarted(time=0.0, process="Order"),), record=record,
+                          lease=30.0)])
+    assert log.get_run("r1").lease_until > time.time() + 20
+    assert not log.claim("r1", "w2", lease=10.0)
 
 
 def test_claim_next_gives_each_unfinished_run_to_one_worker(log: EventLog) -> None:
     for i in range(6):
         _start(log, f"r{i}", created=float(i))
     log.append("r5", 1, [RunCompleted(time=1.0)], status="completed")
-    first = log.claim_next("w1", now=0.0, until=10.0, limit=3)
-    second = log.claim_next("w2", now=0.0, until=10.0, limit=10)
+    first = log.claim_next("w1", lease=10.0, limit=3)
+    second = log.claim_next("w2", lease=10.0, limit=10)
     assert first == ["r0", "r1", "r2"]
     assert second == ["r3", "r4"]
-    assert log.claim_next("w3", now=1.0, until=10.0, limit=10) == []
+    assert log.claim_next("w3", lease=10.0, limit=10) == []
 
 
 def test_a_finished_run_cannot_be_claimed(log: EventLog) -> None:
     _start(log, "r1")
     log.append("r1", 1, [RunCompleted(time=1.0)], status="completed")
-    assert not log.claim("r1", "w1", now=0.0, until=10.0)
+    assert not log.claim("r1", "w1", lease=10.0)
 
 
 def test_concurrent_appenders_never_both_win_a_seq(log: EventLog) -> None:
@@ -156,7 +189,7 @@ def test_write_many_refuses_an_existing_run_id_alone(log: EventLog) -> None:
 
 def test_a_write_can_drop_the_writers_lease_with_the_last_step(log: EventLog) -> None:
     _start(log, "r1")
-    assert log.claim("r1", "w1", now=0.0, until=100.0)
+    assert log.claim("r1", "w1", lease=100.0)
     log.write_many([Write("r1", 1, (RunCompleted(time=1.0),), "completed", release="w2")])
     assert log.get_run("r1").owner == "w1"  # someone else's lease is not dropped
     log.write_many([Write("r1", 2, (), None, release="w1")])
@@ -168,3 +201,68 @@ def test_length_counts_the_history_without_reading_it(log: EventLog) -> None:
     _start(log, "r1")
     log.append("r1", 1, [EventFired(time=1.0, label="a"), EventFired(time=1.0, label="b")])
     assert log.length("r1") == len(log.history("r1")) == 3
+
+
+def test_buffered_signals_wait_in_order_and_a_write_consumes_them_atomically(
+        log: EventLog) -> None:
+    _start(log, "r1")
+    first = log.send("r1", SignalReceived(time=1.0, event=Event("ok", (True,))))
+    second = log.send("r1", SignalReceived(time=2.0, event=Event("ok", (False,))))
+    assert first < second
+    assert [(i, s.event) for i, s in log.pending("r1")] == [
+        (first, Event("ok", (True,))), (second, Event("ok", (False,)))]
+    # a write that collides consumes nothing
+    errors = log.write_many([Write("r1", 0, (EventFired(time=3.0, label="x"),),
+                                   consumed=(first,))])
+    assert isinstance(errors[0], SeqConflict) and len(log.pending("r1")) == 2
+    log.write_many([Write("r1", 1, (EventFired(time=3.0, label="x"),), consumed=(first,))])
+    assert [i for i, _ in log.pending("r1")] == [second]
+    assert log.inboxes() == {"r1": second}
+    with pytest.raises(RunError):
+        log.send("nope", SignalReceived(time=1.0, event=Event("ok", (True,))))
+
+
+def test_claim_next_takes_only_due_runs_never_one_waiting_for_a_signal(log: EventLog) -> None:
+    for run_id in ("signal", "later", "due"):
+        _start(log, run_id)
+    log.write_many([Write("signal", 1, (), "waiting", wake_at=float("inf")),
+                    Write("later", 1, (), "waiting", wake_at=time.time() + 3600),
+                    Write("due", 1, (), "waiting", wake_at=time.time() - 1)])
+    assert log.claim_next("w1", lease=10.0, limit=10) == ["due"]
+
+
+def _connection(log: EventLog) -> EventLog:
+    """Another connection to the same store (a worker of its own)."""
+    from procalg.store import PostgresLog, SqliteLog
+
+    if isinstance(log, SqliteLog):
+        return SqliteLog(log.path)
+    if isinstance(log, PostgresLog):
+        return PostgresLog(log._url)
+    return log  # the in-memory log: one object is the whole store
+
+
+def test_workers_racing_for_a_free_or_dead_lease_leave_it_to_exactly_one(
+        log: EventLog) -> None:
+    _start(log, "free")
+    _start(log, "dead")
+    assert log.claim("dead", "gone", lease=600.0)
+    seen = log.get_run("dead")
+    barrier = threading.Barrier(6, timeout=20)
+    won: dict[str, list[str]] = {"free": [], "dead": []}
+
+    def worker(name: str) -> None:
+        mine = _connection(log)
+        barrier.wait()
+        for run_id in ("free", "dead"):
+            if mine.claim(run_id, name, lease=600.0, dead=(seen.owner, seen.lease_until)):
+                won[run_id].append(name)
+
+    threads = [threading.Thread(target=worker, args=(f"w{i}",)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [len(won["free"]), len(won["dead"])] == [1, 1]
+    assert log.get_run("free").owner == won["free"][0]
+    assert log.get_run("dead").owner == won["dead"][0]

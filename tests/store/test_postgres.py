@@ -44,7 +44,7 @@ def test_workers_on_separate_connections_split_the_runs_without_overlap(
     def worker(name: str) -> None:
         log = PostgresLog(fresh_postgres)
         mine = taken.setdefault(name, [])
-        while batch := log.claim_next(name, now=0.0, until=60.0, limit=3):
+        while batch := log.claim_next(name, lease=60.0, limit=3):
             mine.extend(batch)
         log.close()
 

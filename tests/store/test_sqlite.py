@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 
 from procalg.errors import StoreError
-from procalg.runtime.history import EventFired, RunStarted
+from procalg.runtime.history import EventFired, RunStarted, SignalReceived
 from procalg.runtime.ports import RunRecord
 from procalg.store import store_from_url
 from procalg.store.sqlite import SqliteLog
+from procalg.terms.values import Event
 
 
 def _digest(path: Path) -> str:
@@ -75,6 +76,35 @@ def test_a_damaged_store_gives_a_store_error_not_a_traceback(tmp_path: Path) -> 
     assert _digest(path) == before
 
 
+def test_a_store_with_one_overwritten_index_page_is_refused_before_any_write(
+        tmp_path: Path) -> None:
+    path = tmp_path / "runs.db"
+    log = _new_store(path)
+    for i in range(300):  # enough runs for the status index to fill pages of its own
+        log.create_run(RunRecord(f"run-{i:04}", "P"), [RunStarted(time=0.0, process="P")])
+    log._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    (root,) = log._db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'runs_status'"
+                              ).fetchone()
+    (size,) = log._db.execute("PRAGMA page_size").fetchone()
+    log.close()
+    data = bytearray(path.read_bytes())
+    data[(root - 1) * size + 8:root * size] = os.urandom(size - 8)  # keep the page header
+    path.write_bytes(bytes(data))
+    before = _digest(path)
+    with pytest.raises(StoreError, match="damaged"):
+        SqliteLog(path)
+    assert _digest(path) == before
+
+
+def test_a_directory_or_a_missing_store_when_only_reading_is_refused_without_a_file(
+        tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="it is a directory"):
+        SqliteLog(tmp_path)
+    with pytest.raises(StoreError, match="there is no run store at"):
+        store_from_url(f"sqlite:///{tmp_path / 'typo.db'}", create=False)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_newer_schema_is_refused_with_a_hint_to_upgrade(tmp_path: Path) -> None:
     path = tmp_path / "runs.db"
     _new_store(path).close()
@@ -102,6 +132,7 @@ def test_an_unknown_url_scheme_is_refused(tmp_path: Path) -> None:
 _WRITER = """
 import sys
 from procalg.store.sqlite import SqliteLog
+from procalg.terms.values import Event
 from procalg.runtime.history import EventFired
 log = SqliteLog(sys.argv[1])
 seq = len(log.history("r1"))
@@ -133,3 +164,18 @@ def test_a_writer_killed_mid_stream_leaves_whole_batches_and_readers_keep_readin
     assert len(history) % 2 == 1 and len(history) > 1  # run_started + whole pairs only
     labels = [e.label for e in history[1:]]
     assert labels == [f"{c}{i}" for i in range(1, len(history), 2) for c in "ef"]
+
+
+def test_a_version_1_store_gains_the_signal_inbox_when_opened(tmp_path: Path) -> None:
+    path = tmp_path / "runs.db"
+    _new_store(path).close()
+    db = sqlite3.connect(path)
+    db.execute("DROP TABLE inbox")
+    db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    db.commit()
+    db.close()
+    log = SqliteLog(path)
+    log.send("r1", SignalReceived(time=1.0, event=Event("ok", ())))
+    assert [s.event for _, s in log.pending("r1")] == [Event("ok", ())]
+    assert log._db.execute("SELECT value FROM meta WHERE key = 'schema_version'"
+                           ).fetchone()[0] == "2"

@@ -1,0 +1,272 @@
+"""Move tables over lazily explored components.
+
+:class:`LazyGroup`: all rules over one set of components, one of them lazy,
+fired in one pass. :class:`LazyFactor`: one rule's part in one lazy
+component (for stubborn sets, which look at rules one by one).
+
+A lazily explored leaf declares its whole alphabet up front, so a network
+has a rule per label it *might* do (hundreds for a data-carrying channel),
+most of which never fire. Firing them one by one costs numpy calls per
+rule and level. A :class:`LazyGroup` instead starts from the moves the lazy
+*driver* component really has at each frontier state (one contiguous range
+of its move table per state, all labels), maps each move's local label to
+the rules using it, and then looks up the other components' parts for every
+(state, rule) pair at once: a constant number of numpy calls per group and
+level, and work proportional to the moves actually found.
+
+Complexity: O(F log E + M) per group and batch, for F states, E moves in the
+driver's table so far and M candidate moves.
+
+Example:
+    >>> from procalg.lts.exploration import ExplicitSystem
+    >>> from procalg.lts.lazy import LazyComponent
+    >>> from procalg.lts.lts import LTS
+    >>> from procalg.lts.network import close, component, parallel
+    >>> from procalg.lts.vectors import Tables
+    >>> p = LTS.build(2, 0, ["a", "b"], [(0, "a", 1), (1, "b", 0)])
+    >>> lazy = LazyComponent(ExplicitSystem(p), {"a", "b", "c"})
+    >>> t = Tables(close(parallel(component(p), component(lazy), {"a"})))
+    >>> t.expand(np.array([t.initial])) is None
+    True
+    >>> _, dst, lab = t.successors(np.array([t.initial]))
+    >>> [t.labels[i] for i in lab], t.layout.decode(dst, [0, 1])[1].tolist()
+    (['a'], [1])
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from procalg.lts.codes import Layout
+from procalg.lts.lazy import LazyComponent
+from procalg.lts.network import SyncRule
+
+if TYPE_CHECKING:
+    from procalg.lts.vectors import Tables
+
+
+def _runs(starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For runs ``[starts[i], starts[i] + counts[i])``: the run of each
+    element and the element itself, concatenated."""
+    keep = np.flatnonzero(counts)
+    owner = np.repeat(keep, counts[keep])
+    firsts = np.cumsum(counts[keep]) - counts[keep]
+    offset = np.arange(len(owner), dtype=np.int64) - np.repeat(firsts, counts[keep])
+    return owner, starts[owner] + offset
+
+
+class _EagerMoves:
+    """An eager component's moves on some local labels, per local state (the
+    same reading interface as a lazy component's move table)."""
+
+    def __init__(self, moves: dict[str, tuple[list[int], list[int]]], names: list[str],
+                 radix: int, backward: bool) -> None:
+        rows = []
+        for code, name in enumerate(names):
+            src, dst = moves.get(name, ([], []))
+            if backward:
+                src, dst = dst, src
+            rows += [(s, code, d) for s, d in zip(src, dst, strict=True)]
+        rows.sort()
+        arr = np.array(rows, dtype=np.int64).reshape(-1, 3)
+        self.offsets = np.zeros(radix + 1, dtype=np.int64)
+        np.cumsum(np.bincount(arr[:, 0], minlength=radix), out=self.offsets[1:])
+        self.frm, self.label, self.to = arr[:, 0].copy(), arr[:, 1].copy(), arr[:, 2].copy()
+
+    def lookup_all(self, locs: np.ndarray, backward: bool = False
+                   ) -> tuple[np.ndarray, np.ndarray]:
+        lo = self.offsets[locs]
+        return self.offsets[locs + 1] - lo, lo
+
+    def entry_labels(self, entry: np.ndarray, backward: bool = False) -> np.ndarray:
+        return self.label[entry]
+
+    def entries(self, backward: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        return self.frm, self.to
+
+
+class LazyGroup:
+    """The rules of one component set with a lazy component, as one table.
+
+    One component *drives*: its moves from each state are enumerated and
+    matched to rules by label, the others are looked up per (state, rule).
+    The driver should offer few moves per state (a data-heavy leaf offers
+    many inputs, its partner few): an eager component with the fewest moves
+    per state if there is one, else, at each call, the lazy component whose
+    usable moves per expanded state are fewest so far.
+
+    Args:
+        tables: the network's tables (layout, label numbering, eager moves).
+        comps: the sorted component set; at least one is lazy.
+        rules: the rules moving exactly ``comps``.
+        backward: fire the moves in reverse (into the given codes).
+    """
+
+    def __init__(self, tables: Tables, comps: tuple[int, ...], rules: list[SyncRule],
+                 backward: bool) -> None:
+        components = tables.network.components
+        locals_ = [dict(r.parts) for r in rules]
+        eager = [c for c in comps if not isinstance(components[c], LazyComponent)]
+
+        def density(c: int) -> float:
+            moves = tables.local_moves(c)
+            used = {lo[c] for lo in locals_}
+            return sum(len(moves.get(a, ([], []))[0]) for a in used) / components[c].num_states
+
+        drivers = [min(eager, key=density)] if eager else list(comps)
+        self.variants = [_Driven(tables, comps, locals_, rules, backward, d) for d in drivers]
+
+    def fire(self, codes: np.ndarray, locs: dict[int, np.ndarray], layout: Layout
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every move of the group from ``codes``: (index into codes, target, label)."""
+        best = min(self.variants, key=_Driven.density) if len(self.variants) > 1 \
+            else self.variants[0]
+        return best.fire(codes, locs, layout)
+
+
+class _Driven:
+    """The group's moves enumerated from one driver component."""
+
+    def __init__(self, tables: Tables, comps: tuple[int, ...], locals_: list[dict[int, str]],
+                 rules: list[SyncRule], backward: bool, driver: int) -> None:
+        components = tables.network.components
+        self.backward = backward
+        self.driver = driver
+        comp = components[driver]
+        if isinstance(comp, LazyComponent):
+            names = list(comp.labels)
+            codes = np.array([comp.code[lo[driver]] for lo in locals_], dtype=np.int64)
+            # forward: only the moves some rule here can use; backward (trace
+            # rebuilding, dead states: small batches): the whole table
+            self.lazy: LazyComponent | None = comp
+            self.table: object = comp if backward else comp.view(codes.tolist())
+        else:
+            names = sorted({lo[driver] for lo in locals_})
+            number = {n: i for i, n in enumerate(names)}
+            codes = np.array([number[lo[driver]] for lo in locals_], dtype=np.int64)
+            self.lazy = None
+            self.table = _EagerMoves(tables.local_moves(driver), names,
+                                     tables.layout.radix[driver], backward)
+        order = np.argsort(codes, kind="stable")
+        self.by_label = order  # rule ids grouped by the driver's label
+        self.label_start = np.searchsorted(codes[order], np.arange(len(names) + 1))
+        self.label_count = np.diff(self.label_start)
+        self.glabel = np.array([tables.label_index[r.label] for r in rules], dtype=np.int32)
+        self.others: list[tuple[int, tuple]] = []
+        for c in comps:
+            if c == driver:
+                continue
+            other = components[c]
+            if isinstance(other, LazyComponent):
+                per_rule = np.array([other.code[lo[c]] for lo in locals_], dtype=np.int64)
+                self.others.append((c, (other, per_rule)))
+            else:
+                self.others.append((c, self._eager(tables, c, locals_)))
+
+    def density(self) -> float:
+        """Usable driver moves per expanded local state so far."""
+        if self.lazy is None:
+            return 0.0
+        moves = self.table.entries(self.backward)[0]  # type: ignore[attr-defined]
+        return len(moves) / max(1, self.lazy.expanded)
+
+    def _eager(self, tables: Tables, c: int, locals_: list[dict[int, str]]) -> tuple:
+        """CSR over (rule, local state) of component ``c``'s (delta, -) moves."""
+        radix, stride = tables.layout.radix[c], tables.layout.stride[c]
+        moves = tables.local_moves(c)
+        js, deltas = [], []
+        for r, lo in enumerate(locals_):
+            src, dst = moves.get(lo[c], ([], []))
+            if self.backward:
+                src, dst = dst, src
+            js += [r * radix + s for s in src]
+            deltas += [(d - s) * stride for s, d in zip(src, dst, strict=True)]
+        j = np.array(js, dtype=np.int64)
+        order = np.argsort(j, kind="stable")
+        offsets = np.zeros(len(locals_) * radix + 1, dtype=np.int64)
+        np.cumsum(np.bincount(j, minlength=len(locals_) * radix), out=offsets[1:])
+        wide = any(abs(d) >= 1 << 62 for d in deltas)
+        delta = np.array(deltas, dtype=object if wide else np.int64)[order]
+        return radix, offsets, delta
+
+    def fire(self, codes: np.ndarray, locs: dict[int, np.ndarray], layout: Layout
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        wide = layout.wide
+        table = self.table
+        count, start = table.lookup_all(locs[self.driver], self.backward)
+        state, entry = _runs(start, count)  # every driver move from every state
+        label = table.entry_labels(entry, self.backward)
+        first, nrules = self.label_start[label], self.label_count[label]
+        pair, which = _runs(first, nrules)  # every (driver move, rule using its label)
+        rule = self.by_label[which]
+        state, entry = state[pair], entry[pair]
+        total = np.ones(len(rule), dtype=np.int64)
+        looks = []
+        for c, part in self.others:
+            loc = locs[c][state]
+            if isinstance(part[0], LazyComponent):
+                n, lo = part[0].lookup(part[1][rule], loc, self.backward)
+            else:
+                radix, offsets, _ = part
+                j = rule * radix + loc
+                lo = offsets[j]
+                n = offsets[j + 1] - lo
+            looks.append((n, lo))
+            total = total * n
+        out, pos = _runs(np.zeros(len(total), dtype=np.int64), total)
+        src, dst = table.entries(self.backward)
+        step = dst[entry[out]] - src[entry[out]]
+        s = layout.stride[self.driver]
+        target = codes[state[out]] + (step.astype(object) * s if wide else step * np.int64(s))
+        for (c, part), (n, lo) in zip(self.others, looks, strict=True):
+            ns = n[out]
+            at = lo[out] + pos % ns
+            pos //= ns
+            if isinstance(part[0], LazyComponent):
+                a, b = part[0].entries(self.backward)
+                d = (b[at] - a[at]) * np.int64(layout.stride[c]) if not wide else \
+                    (b[at] - a[at]).astype(object) * layout.stride[c]
+            else:
+                d = part[2][at]
+                d = d.astype(object) if wide and d.dtype != object else d
+            target = target + d
+        return state[out], target, self.glabel[rule[out]]
+
+
+class LazyFactor:
+    """One component's part of a synchronisation rule, looked up in a
+    :class:`LazyComponent` (the same interface as the eager tables of
+    :mod:`procalg.lts.vectors`)."""
+
+    deterministic = False
+
+    def __init__(self, comp: int, lazy: LazyComponent, local: str, label: int,
+                 backward: bool) -> None:
+        self.comps = (comp,)
+        self.lazy = lazy
+        self.code = lazy.code[local]
+        self.label = label
+        self.backward = backward
+
+    @property
+    def live(self) -> bool:
+        """Some expanded state has a move with this label (else: skip the rule)."""
+        return self.code in self.lazy.used
+
+    def counts(self, locs: dict[int, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        return self.lazy.lookup(self.code, locs[self.comps[0]], self.backward)
+
+    def first(self, key: np.ndarray) -> np.ndarray:
+        return key
+
+    def deltas(self, entry: np.ndarray, stride: list[int] | tuple[int, ...], wide: bool
+               ) -> np.ndarray:
+        src, dst = self.lazy.entries(self.backward)
+        step = dst[entry] - src[entry]
+        s = stride[self.comps[0]]
+        return step.astype(object) * s if wide else step * np.int64(s)
+
+    def labels_at(self, entry: np.ndarray) -> np.ndarray:
+        return np.full(len(entry), self.label, dtype=np.int32)

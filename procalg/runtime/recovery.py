@@ -1,0 +1,168 @@
+"""Taking runs over: claims, resumes after a crash, and driving a run to its end.
+
+The engine's half that deals with other workers. A claim takes a run's lease
+(from a dead worker of this host at once, see :mod:`procalg.runtime.leases`);
+a resume replays the run's history through the model and records which
+activity calls may have been in flight when its last worker died, so a call
+that keeps killing workers fails (``WorkerCrashed``) instead of looping.
+
+Example:
+    >>> from procalg.terms import Event, Prefix, SKIP
+    >>> from procalg.runtime.engine import Engine
+    >>> from procalg.runtime.memory import MemoryLog
+    >>> from procalg.runtime.workflow import Channel, ChannelKind, TermSystem, Workflow
+    >>> wf = Workflow(TermSystem(Prefix(Event("ok"), SKIP)),
+    ...               {"ok": Channel("ok", ChannelKind.SIGNAL)})
+    >>> engine = Engine(MemoryLog(), loader=lambda record: wf)
+    >>> run = engine.start(wf, run_id="r")
+    >>> engine.release("r"); other = Engine(engine.log, loader=lambda record: wf)
+    >>> other.claim("r"); other.resume("r")
+    'waiting'
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import TYPE_CHECKING
+
+from procalg.errors import RunError
+from procalg.runtime.binding import check_bindings
+from procalg.runtime.decide import Perform, RunState, Wait, decide, evolve
+from procalg.runtime.history import RunResumed
+from procalg.runtime.ports import UNFINISHED, RunRecord
+
+if TYPE_CHECKING:
+    from procalg.runtime.engine import Engine
+    from procalg.runtime.workflow import Workflow
+
+
+class Recovery:
+    """Claims, resumes and run-to-the-end loops; mixed into the engine."""
+
+    def attach(self: Engine, run_id: str, workflow: Workflow | None = None) -> RunState:
+        """Rebuild a run's state by replaying its history (on ``workflow`` if given).
+
+        Raises:
+            RunError: unknown run, no loader, or (:class:`ReplayError`) a history
+                the model rejects, naming the first rejected event.
+        """
+        record = self.log.get_run(run_id)
+        if workflow is None:
+            if self.loader is None:
+                raise RunError(f"run {run_id} was started elsewhere and no model loader is set",
+                               hint="create the Engine with loader=... (procalg.api does)")
+            workflow = self.loader(record)
+        state = RunState.initial(workflow)
+        for event in self.log.history(run_id):
+            evolve(state, event)
+        with self._run_lock(run_id):
+            self._states[run_id] = state
+            self._pending[run_id] = []
+            self._stored[run_id] = record.status
+        return state
+
+    def state(self: Engine, run_id: str) -> RunState:
+        """The run's current state (loaded on first use; reloaded if the store moved on)."""
+        with self._run_lock(run_id):
+            state = self._states.get(run_id)
+            if state is None or (not self._pending.get(run_id)
+                                 and self._length(run_id) != state.seq):
+                state = self.attach(run_id, state.workflow if state else None)
+            return state
+
+    def _length(self: Engine, run_id: str) -> int:
+        """The stored history's length (a count, not a read, when the log can)."""
+        length = getattr(self.log, "length", None)
+        return length(run_id) if length is not None else len(self.log.history(run_id))
+
+    def resume_all(self: Engine) -> list[str]:
+        """Claim every unfinished run whose worker is gone, replay them and drive them
+        concurrently (see :meth:`drive_many`).
+
+        A run waiting only for a signal, with none buffered, is left alone
+        (nothing to do: no claim, no replay); a run that fails to resume is
+        released again.
+        """
+        inboxes = getattr(self.log, "inboxes", dict)()
+        resumed = [record.run_id for record in self.log.list_runs(UNFINISHED)
+                   if not _idle(record, inboxes) and self.leases.take(record.run_id)]
+
+        def one(run_id: str) -> str:
+            try:
+                return self.resume(run_id)
+            except BaseException:
+                self.leases.release(run_id)
+                raise
+
+        self._fanout.each(one, resumed)
+        return resumed
+
+    def resume(self: Engine, run_id: str, workflow: Workflow | None = None) -> str:
+        """Replay a run (taken over from a dead worker) and drive it; returns its status.
+
+        The activity calls that the run would start now may have been in
+        flight when its worker died (no record is written when an attempt
+        starts: one commit per step); they are recorded in a ``RunResumed``
+        event, so a call in flight in :data:`~procalg.runtime.decide.CRASH_LIMIT`
+        crashes fails (``WorkerCrashed``) instead of killing workers for ever.
+        """
+        with self._run_lock(run_id):
+            state = self.attach(run_id, workflow)
+            check_bindings(state.workflow, self.activities)
+            if state.status in UNFINISHED:
+                calls = tuple((c.step, c.channel, c.input)
+                              for c in decide(state, self.clock.now()) if isinstance(c, Perform))
+                if calls:
+                    self._record(run_id, state, [RunResumed(time=self.clock.now(),
+                                                            calls=calls)])
+                    self._flush(run_id, state, "running")
+            return self.drive(run_id)
+
+    def run_until_done(self: Engine, run_id: str, timeout: float | None = None,
+                       poll: float = 0.2) -> str:
+        """Drive the run, sleeping on the clock until deadlines, until it ends."""
+        give_up = None if timeout is None else time.monotonic() + timeout
+        while True:
+            state = self.state(run_id)
+            status = self.drive(run_id)
+            if status not in UNFINISHED:
+                return status
+            if give_up is not None and time.monotonic() > give_up:
+                return status
+            wait = decide(state, self.clock.now())
+            until = wait[0].until if wait and isinstance(wait[0], Wait) else None
+            pause = poll if until is None else max(0.0, min(poll, until - self.clock.now()))
+            self.clock.sleep(pause)
+
+    def claim(self: Engine, run_id: str) -> None:
+        """Take the run's lease (from a dead worker of this host at once), or say who holds it.
+
+        Raises:
+            RunError: the run has finished, or a live worker holds it.
+        """
+        record = self.log.get_run(run_id)
+        if record.status not in UNFINISHED:
+            raise RunError(f"run {run_id} has {record.status}")
+        if not self.leases.take(run_id):
+            record = self.log.get_run(run_id)
+            until = time.strftime("%H:%M:%S", time.localtime(record.lease_until))
+            raise RunError(f"run {run_id} is held by worker {record.owner or '(none)'} "
+                           f"until {until}",
+                           hint="wait for that worker to finish or its lease to expire")
+
+    def forget(self: Engine, run_id: str) -> None:
+        """Drop the run's cached state (a long-running worker serves many runs)."""
+        with self._lock:
+            for cache in (self._states, self._pending, self._stored, self._wakes, self._locks):
+                cache.pop(run_id, None)
+
+    def release(self: Engine, run_id: str) -> None:
+        """Drop this engine's lease on the run (another worker may then drive it)."""
+        self.leases.release(run_id)
+
+
+def _idle(record: RunRecord, inboxes: dict[str, int]) -> bool:
+    """True if only a signal can move the run and none is buffered for it."""
+    return (record.status == "waiting" and not record.owner and record.wake_at == math.inf
+            and record.run_id not in inboxes)

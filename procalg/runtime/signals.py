@@ -1,0 +1,129 @@
+"""Signals: events the outside world offers a run (``procalg runs signal``, ``run.signal``).
+
+A signal is accepted when the run offers it now; its values are first fitted
+to the channel's declared field types (:func:`procalg.runtime.conform.conform`:
+``1`` is not a ``Bool``, ``2.0`` is the model's ``2``), so the history records
+only values of the model.
+
+Example:
+    >>> from procalg.runtime.workflow import Channel, ChannelKind
+    >>> ok = Channel("ok", ChannelKind.SIGNAL, 1, fields=(frozenset({True, False}),))
+    >>> _check_type(ok, (True,))
+    (True,)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from procalg.errors import RunError
+from procalg.runtime.binding import check_bindings
+from procalg.runtime.conform import conform
+from procalg.runtime.decide import RunState, targets
+from procalg.runtime.history import EventFired, SignalReceived
+from procalg.runtime.ports import UNFINISHED
+from procalg.runtime.workflow import Channel, ChannelKind
+from procalg.terms.values import Event, show
+
+if TYPE_CHECKING:
+    from procalg.runtime.engine import Engine
+
+
+class Signals:
+    """Delivering signals; mixed into :class:`~procalg.runtime.engine.Engine`."""
+
+    def signal(self: Engine, run_id: str, channel: str, *values: Any) -> None:
+        """Offer the signal event ``channel.values`` to the run, then drive it.
+
+        Raises:
+            RunError: finished run, not a signal channel, an event the run
+                does not offer now (the run is left as it was), or a run
+                another live worker holds.
+        """
+        with self._run_lock(run_id):
+            state = self.state(run_id)
+            check_bindings(state.workflow, self.activities)  # before accepting anything
+            event = _accept(state, run_id, channel, values)
+            if not targets(state.moves(), event):
+                offered = sorted(str(lab) for lab, _ in state.moves()
+                                 if state.workflow.kind(lab) is ChannelKind.SIGNAL)
+                raise RunError(f"run {run_id} is not waiting for {event}",
+                               hint="it accepts " + (", ".join(offered) or "no signal now")
+                               + "; send() buffers a signal until the run listens")
+            self.claim(run_id)  # the run moves on here: no other worker may drive it too
+            now = self.clock.now()
+            self._record(run_id, state, [SignalReceived(time=now, event=event),
+                                         EventFired(time=now, label=event, choice=0)])
+            self._flush(run_id, state, "running")
+            self.drive(run_id)
+
+    def send(self: Engine, run_id: str, channel: str, *values: Any) -> bool:
+        """Buffer the signal ``channel.values`` durably in the run's inbox; needs no lease.
+
+        The run consumes buffered signals when its model listens for them,
+        the oldest offered one first, each exactly once (its removal from the
+        inbox commits with the history it adds). If no other live worker
+        holds the run, it is resumed here at once; otherwise its worker
+        consumes the signal when the run next waits.
+
+        Returns:
+            True if the signal was consumed here and now.
+
+        Raises:
+            RunError: finished run, not a signal channel, or a value outside
+                the channel's type (nothing is buffered).
+        """
+        state = self.state(run_id)
+        check_bindings(state.workflow, self.activities)  # before accepting anything
+        event = _accept(state, run_id, channel, values)
+        ident = self.log.send(run_id, SignalReceived(time=self.clock.now(), event=event))
+        if self.leases.take(run_id):
+            self.resume(run_id)
+        return all(i != ident for i, _ in self.log.pending(run_id))
+
+
+    def _take_buffered(self: Engine, run_id: str, state: RunState) -> bool:
+        """Consume the oldest buffered signal the run offers now (True), committed at once
+        with its removal from the inbox: a signal is consumed exactly once."""
+        inbox = getattr(self.log, "pending", None)
+        for ident, sent in (inbox(run_id) if inbox is not None else ()):
+            if targets(state.moves(), sent.event):
+                now = self.clock.now()
+                self._consumed.setdefault(run_id, []).append(ident)
+                self._record(run_id, state, [SignalReceived(time=now, event=sent.event),
+                                             EventFired(time=now, label=sent.event, choice=0)])
+                self._flush(run_id, state, "running")
+                return True
+        return False
+
+
+def _accept(state: RunState, run_id: str, channel: str, values: tuple[Any, ...]) -> Event:
+    """The signal event, checked against the run's model (RunError if it cannot be one)."""
+    if state.status not in UNFINISHED:
+        raise RunError(f"run {run_id} has {state.status}; it takes no more signals")
+    if state.workflow.kind(Event(channel, ())) is not ChannelKind.SIGNAL:
+        raise RunError(f"{channel!r} is not a signal channel of this model",
+                       hint="declare it with `signal " + channel + "`")
+    return Event(channel, _check_type(state.workflow.channels[channel], tuple(values)))
+
+
+def _check_type(channel: Channel, values: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A signal's values, as the model's values of its channel's declared fields (when known).
+
+    Raises:
+        RunError: a wrong number of values, or one outside its field's type.
+    """
+    if not channel.fields:
+        return tuple(values)
+    if len(values) != len(channel.fields):
+        raise RunError(f"signal {channel.name} takes {len(channel.fields)} value(s), "
+                       f"got {len(values)}")
+    fitted = []
+    for i, (value, allowed) in enumerate(zip(values, channel.fields, strict=True)):
+        model = conform(value, allowed)  # 1 is not a Bool, though 1 == True
+        if model is None:
+            shown = ", ".join(sorted(map(show, allowed)))
+            raise RunError(f"{show(value)} is not a value of field {i + 1} of signal "
+                           f"{channel.name}", hint=f"the field's type is {{{shown}}}")
+        fitted.append(model)
+    return tuple(fitted)

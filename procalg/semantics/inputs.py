@@ -1,0 +1,236 @@
+"""Input prefixes (``c?x:S -> P(x)``) evaluated to one lazy :class:`~procalg.terms.input.Input`.
+
+A prefix with at least one input field becomes an ``Input`` term: the
+prefix's :class:`~procalg.terms.input.InputSite` (one per prefix of the model)
+and the values of the local variables it mentions. Its moves are the prefix
+rule once per combination of accepted values, in the order the eager
+expansion ``[] v : S' @ c.v -> P(v)`` had, computed when the term first
+fires: an input over ``{0..9999}`` costs the transitions it produces, and a
+state holding it costs its captured values to hash and compare.
+
+As in CSPM, an input that is the last field (``c.0?x``) takes every field
+still missing as one dotted value; an input followed by more fields takes
+exactly one field. A fallible activity's event ``c.v`` also offers
+``fail.c.v -> THROW`` (docs/sagas.md).
+
+Example:
+    >>> from procalg.api.model import loads
+    >>> model = loads("channel c : {0..9999}")
+    >>> term = model.process("c?x:{7, 8} -> STOP")
+    >>> print(term)
+    c?x:{7, 8} -> STOP
+    >>> [str(event) for event, _ in term.moves()]
+    ['c.7', 'c.8']
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, Any
+
+from procalg.errors import ModelError
+from procalg.semantics.channels import ChannelRef
+from procalg.semantics.kinds import names_in
+from procalg.semantics.patterns import match_all
+from procalg.semantics.values import expect_set, kind_name
+from procalg.syntax import ast
+from procalg.syntax.pretty import pretty
+from procalg.terms import Dotted, Event, Process, show, sort_key
+from procalg.terms.input import Captured, Input, InputSite, Moves
+from procalg.terms.saga import THROW, fail_event
+
+if TYPE_CHECKING:
+    from procalg.semantics.evaluate import Env, Evaluator
+
+
+def has_input(expr: ast.PrefixExpr) -> bool:
+    """Whether the prefix takes a value (has a ``?`` field)."""
+    return any(type(f) is ast.InField for f in expr.fields)
+
+
+def input_term(ev: Evaluator, expr: ast.PrefixExpr, env: Env) -> Input:
+    """The lazy term of input prefix ``expr`` in ``env`` (nothing is expanded yet)."""
+    sites = ev.input_sites
+    found = sites.get(id(expr))
+    if found is None:  # the site keeps expr alive, so its id stays its own
+        from procalg.semantics.evaluate import Thunk  # evaluate imports this module
+
+        found = sites[id(expr)] = (_site(ev, expr), _free_names(expr), Thunk)
+    site, names, thunk = found
+    captured = tuple([(n, env[n]) for n in names if n in env])
+    if any(type(value) is thunk for _, value in captured):  # let-bound values: force them
+        captured = tuple((n, ev.force(v, expr.span) if type(v) is thunk else v)
+                         for n, v in captured)
+    return Input(site, captured)
+
+
+def _free_names(expr: ast.PrefixExpr) -> tuple[str, ...]:
+    """Names the prefix may read from its scope, excluding those its own inputs bind.
+
+    Fields are read left to right: ``c?x!x`` reads the x it just bound,
+    ``c!x?x`` the outer one. An over-approximation otherwise (names_in), so
+    capturing is safe; not capturing a shadowed name keeps equal states equal.
+    """
+    free: set[str] = set(names_in(expr.head))
+    bound: set[str] = set()
+    for item in expr.fields:
+        if type(item) is ast.OutField:
+            free |= names_in(item.value) - bound
+            continue
+        free |= (names_in(item.pattern) | names_in(item.restrict)) - bound
+        bound |= _pattern_names(item.pattern)
+    free |= names_in(expr.then) - bound
+    return tuple(sorted(free))
+
+
+def _pattern_names(pattern: ast.Node) -> set[str]:
+    """Variables a pattern may bind (every ``PVar``; constructors among them do no harm)."""
+    found: set[str] = set()
+    stack: list[Any] = [pattern]
+    while stack:
+        item = stack.pop()
+        if type(item) is ast.PVar:
+            found.add(item.name)
+        elif isinstance(item, tuple | list):
+            stack.extend(item)
+        elif dataclasses.is_dataclass(item) and isinstance(item, ast.Node):
+            stack.extend(getattr(item, f.name) for f in dataclasses.fields(item))
+    return found
+
+
+def compile_node(ev: Evaluator, expr: ast.Node) -> Any:
+    """The node's closure (closures.py imports this module, so it is looked up late)."""
+    from procalg.semantics.closures import compile_node as compiled
+
+    return compiled(ev, expr)
+
+
+def _site(ev: Evaluator, expr: ast.PrefixExpr) -> InputSite:
+    def expand(captured: Captured) -> Moves:
+        return expand_prefix(ev, expr, dict(captured))
+
+    def describe(captured: Captured) -> str:
+        return pretty(_substituted(expr, dict(captured)))
+
+    return InputSite(expand, describe)
+
+
+def expand_prefix(ev: Evaluator, expr: ast.PrefixExpr, env: Env) -> Moves:
+    """The moves of prefix ``expr``: ``(event, continuation)`` per combination of inputs.
+
+    The continuation is evaluated once per move; a fallible activity's event
+    is followed by its failure ``(fail.c.v, THROW)``.
+    """
+    partial = [(ev.eval(expr.head, env), env)]
+    last = len(expr.fields) - 1
+    for index, item in enumerate(expr.fields):
+        step = []
+        for value, scope in partial:
+            if type(item) is ast.OutField:
+                step.append((ev.types.dot(value, ev.eval(item.value, scope), item.span), scope))
+                continue
+            pattern = (item.pattern,)
+            for v, event in _inputs(ev, value, item, scope, index == last):
+                inner = dict(scope)
+                if match_all(ev, pattern, (v,), inner):
+                    step.append((event or ev.types.dot(value, v, item.span), inner))
+        if type(item) is ast.InField and index != last and partial and not step:
+            _check_one_field(ev, item, partial)
+        partial = step
+    fallible = ev.fallible
+    moves: list[tuple[Event, Process]] = []
+    span = expr.head.span or expr.span
+    then = compile_node(ev, expr.then)
+    for value, scope in partial:
+        event = complete(value, span)
+        target = then(scope)
+        if not isinstance(target, Process):
+            process(ev, expr.then, scope)  # says what it is instead
+        moves.append((event, target))
+        if event.channel in fallible:  # workflow.prefix: the activity may fail
+            moves.append((fail_event(event), THROW))
+    return tuple(moves)
+
+
+def process(ev: Evaluator, expr: ast.Node, env: Env) -> Process:
+    """Evaluate ``expr`` and check that it is a process."""
+    value = ev.eval(expr, env)
+    if not isinstance(value, Process):
+        raise ModelError(f"expected a process, got {kind_name(value)}", expr.span,
+                         hint="a process operator needs processes on both sides")
+    return value
+
+
+def _inputs(ev: Evaluator, value: Any, item: ast.InField, env: Env,
+            last: bool) -> list[tuple[Any, Event | None]]:
+    """The values an input may take, each with the event it completes (if it is the last).
+
+    A restriction ``c?x:S`` costs the size of S, not of the channel's type.
+    """
+    if type(value) is not ChannelRef:
+        raise ModelError(f"{show(value) if not isinstance(value, Event) else value} "
+                         "takes no more fields", item.span, hint="remove the extra ?input")
+    allowed = None if item.restrict is None else \
+        expect_set(ev.eval(item.restrict, env), item.restrict.span)
+    if not last:
+        column = ev.types.next_field(value, item.span)
+        chosen = column if allowed is None else column & allowed
+        return [(v, None) for v in sorted(chosen, key=sort_key)]
+    fields = value.fields
+    if allowed is None or (fields and ev.types.is_incomplete(fields[-1])):
+        pairs = ev.types.remaining(value)
+        return list(pairs) if allowed is None else [(v, e) for v, e in pairs if v in allowed]
+    out: list[tuple[Any, Event | None]] = []
+    for v in sorted(allowed, key=sort_key):
+        try:
+            event = ev.types.dot(value, v, item.span)
+        except ModelError:
+            continue  # outside the channel's type: the restriction cannot select it
+        if type(event) is Event and ev.types.join(event.fields[len(fields):]) == v:
+            out.append((v, event))
+    return out
+
+
+def _check_one_field(ev: Evaluator, item: ast.InField, partial: list) -> None:
+    """A dotted pattern before more fields matched nothing: say why, not a silent STOP."""
+    if type(item.pattern) is not ast.PDot:
+        return
+    for value, _ in partial:
+        if type(value) is ChannelRef and any(
+                type(v) is Dotted or type(v) is Event
+                for v in ev.types.next_field(value, item.span)):
+            return  # constructor values or events: the pattern may just not select any
+    raise ModelError(
+        "an input followed by more fields takes one field; this dotted pattern needs several",
+        item.span, hint="write one input per field, e.g. c?x?y!z instead of c?x.y!z")
+
+
+def complete(value: Any, span: Any) -> Event:
+    """``value`` as an event, or the error saying which fields it lacks."""
+    if type(value) is Event:
+        return value
+    if type(value) is ChannelRef:
+        raise ModelError(f"event {value} lacks fields", span,
+                         hint=f"give every field of channel {value.channel} (with . ! or ?)")
+    if isinstance(value, Process):
+        raise ModelError("a process is used as an event", span,
+                         hint="the left of '->' must be an event, e.g. a -> P")
+    raise ModelError(f"{show(value)} is not an event", span, hint="a prefix needs an event")
+
+
+def _substituted(node: Any, values: dict[str, Any]) -> Any:
+    """``node`` with each captured name replaced by its value's text (for printing only)."""
+    if not values:
+        return node
+    if type(node) is ast.Name and node.id in values:
+        value = values[node.id]
+        return ast.Name(str(value) if isinstance(value, Event | ChannelRef | Process)
+                        else show(value), span=node.span)
+    if isinstance(node, tuple):
+        return tuple(_substituted(item, values) for item in node)
+    if dataclasses.is_dataclass(node) and isinstance(node, ast.Node):
+        changes = {f.name: _substituted(getattr(node, f.name), values)
+                   for f in dataclasses.fields(node) if f.name != "span"}
+        return dataclasses.replace(node, **changes)
+    return node
+

@@ -1,0 +1,84 @@
+"""An input prefix ``c?x -> P(x)`` as one term, expanded only when it fires.
+
+Evaluating an input eagerly, as the external choice of one prefix per value
+(``c.0 -> P(0) [] c.1 -> P(1) [] ...``), costs the size of the channel's
+type to build, hash and compare a state, even when the process never gets
+there: ``channel c : {0..9999}`` made ``c?x -> STOP`` a 10 000-branch term.
+An :class:`Input` is instead the prefix's *site* (one per input prefix of the
+model, compared by identity: it knows how to print and expand the prefix)
+and the values of the local variables the prefix mentions. Its identity
+costs those values only; its moves are computed on firing, one per value the
+input accepts, and memoised in the site (the SOS case in
+``procalg.semantics.sos`` asks :meth:`Input.moves`).
+
+Example:
+    >>> from procalg.terms.process import STOP
+    >>> from procalg.terms.values import Event
+    >>> site = InputSite(lambda env: tuple((Event("c", (v,)), STOP) for v in range(3)),
+    ...                  lambda env: "c?x -> STOP")
+    >>> term = Input(site, ())
+    >>> print(term)
+    c?x -> STOP
+    >>> [str(e) for e, _ in term.moves()]
+    ['c.0', 'c.1', 'c.2']
+    >>> term == Input(site, ()), len(site.memo)
+    (True, 1)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from procalg.terms.process import Process, _term
+
+Captured = tuple[tuple[str, Any], ...]
+"""The prefix's free local variables with their values, sorted by name."""
+
+Moves = tuple[tuple[Any, Process], ...]
+"""``(event, continuation)`` pairs; continuations are not normalised."""
+
+
+class InputSite:
+    """One input prefix of a model: how to expand and print it (compared by identity).
+
+    Not a data record but the prefix's code with a memo of its expansions:
+    every :class:`Input` of the same site and the same captured values has the
+    same moves, so they are computed once per model.
+
+    Args:
+        expand: the moves for given captured values (evaluates the
+            continuation once per value).
+        describe: the prefix as ``.proc`` text for given captured values.
+    """
+
+    __slots__ = ("describe", "expand", "memo")
+
+    def __init__(self, expand: Callable[[Captured], Moves],
+                 describe: Callable[[Captured], str]) -> None:
+        self.expand = expand
+        self.describe = describe
+        self.memo: dict[Captured, Moves] = {}
+
+    def moves(self, captured: Captured) -> Moves:
+        """The memoised expansion for ``captured``."""
+        found = self.memo.get(captured)
+        if found is None:
+            found = self.memo[captured] = tuple(self.expand(captured))
+        return found
+
+
+@_term
+class Input(Process):
+    """``c?x -> P(x)`` at one site with its captured local values (moves on demand)."""
+
+    site: InputSite
+    captured: Captured = ()
+    precedence: ClassVar[int] = 2
+
+    def moves(self) -> Moves:
+        """The prefix rule once per accepted value: ``(c.v, P(v))`` pairs, in value order."""
+        return self.site.moves(self.captured)
+
+    def show(self) -> str:
+        return self.site.describe(self.captured)

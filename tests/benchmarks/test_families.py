@@ -1,0 +1,82 @@
+"""The benchmark families describe the state spaces they claim to.
+
+Each generated ``.proc`` model, checked in-process at tiny sizes, has the
+state count of its family's formula (or, for the philosophers, of the
+hand-built network in ``benchmarks/networks.py``); with spin installed,
+each Promela peer stores exactly procalg's states plus its ``init``'s first.
+"""
+
+from __future__ import annotations
+
+import doctest
+import shutil
+from pathlib import Path
+
+import pytest
+
+from benchmarks import families, networks, shapes
+from benchmarks.families import FAMILIES
+from procalg.api import loads
+from procalg.api.check import check_model
+from procalg.lts.product import count_states
+
+TINY = {
+    "readers-writers": [(1,), (2,), (3,)],
+    "readers-writers-net": [(2,), (3,)],
+    "abp": [(1,), (2,)],
+    "fifo": [(1, 2), (2, 3), (3, 4)],
+    "wide": [(5,), (50,)],
+    "milner": [(3,), (4,), (5,)],
+    "buffers": [(2,), (4,)],
+    "philosophers-fixed": [(3,), (4,)],
+}
+
+
+def procalg_states(text: str) -> tuple[str, int]:
+    """The verdict and state count of the model's one assertion."""
+    (report,) = list(check_model(loads(text, "<benchmark>")))
+    return report.result, report.stats.states
+
+
+def test_every_family_has_tiny_sizes_under_test():
+    assert set(TINY) == set(FAMILIES)
+
+
+@pytest.mark.parametrize(("name", "size"),
+                         [(name, size) for name, sizes in TINY.items() for size in sizes])
+def test_generated_model_has_the_familys_state_count(name, size):
+    family = FAMILIES[name]
+    verdict, states = procalg_states(family.proc(size))
+    if family.expected is not None:
+        want = family.expected(size)
+    else:  # the philosophers: the hand-built network is the oracle
+        want = count_states(networks.philosophers(size[0], fixed=True)).states
+    assert states == want
+    assert verdict == ("fail" if name == "wide" else "pass")
+
+
+def test_formulas_grow_as_derived():
+    # issue 9's rows: readers-writers N=10 (and its network, N=15), ABP D=16, D=19
+    assert FAMILIES["readers-writers"].expected((10,)) == 240_294
+    assert FAMILIES["readers-writers-net"].expected((15,)) == 57_526_700
+    assert FAMILIES["abp"].expected((16,)) == 28_528
+    assert FAMILIES["abp"].expected((19,)) == 39_232
+    assert FAMILIES["fifo"].expected((6, 10)) == 70
+
+
+@pytest.mark.skipif(shutil.which("spin") is None or shutil.which("cc") is None,
+                    reason="spin and a C compiler are needed")
+@pytest.mark.parametrize("name", [n for n, f in FAMILIES.items() if f.promela is not None])
+def test_promela_peer_stores_procalg_states_plus_init(name, tmp_path: Path):
+    family = FAMILIES[name]
+    size = TINY[name][-1]
+    _, states = procalg_states(family.proc(size))
+    peer = shapes.run_spin(family, size, tmp_path, timeout=60, states_hint=states,
+                            optimise="-O0")
+    assert peer.problem == ""
+    assert peer.states == states + family.spin_extra
+
+
+def test_benchmark_docstring_examples_run():
+    for module in (families, shapes, networks):
+        assert doctest.testmod(module).failed == 0

@@ -1,0 +1,98 @@
+"""serve(): workers drive due runs once each, and never touch runs only waiting for a signal."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from procalg.runtime.engine import Engine
+from procalg.runtime.history import RunResumed
+from procalg.runtime.serve import serve
+from procalg.runtime.workflow import Channel, ChannelKind, TermSystem, Workflow
+from procalg.store.sqlite import SqliteLog
+from procalg.terms import SKIP, Event, Prefix
+
+
+def _timed(i: int) -> Workflow:
+    term = Prefix(Event("a", (i,)), Prefix(Event("t"), Prefix(Event("b", (i,)), SKIP)))
+    return Workflow(TermSystem(term), {
+        "a": Channel("a", ChannelKind.ACTIVITY, 1), "b": Channel("b", ChannelKind.ACTIVITY, 1),
+        "t": Channel("t", ChannelKind.TIMER, duration=0.3)}, process=f"T{i}")
+
+
+IDLE = Workflow(TermSystem(Prefix(Event("s"), SKIP)), {"s": Channel("s", ChannelKind.SIGNAL)},
+                process="Idle")
+
+
+def _loader(record):  # type: ignore[no-untyped-def]
+    return IDLE if record.process == "Idle" else _timed(int(record.process[1:]))
+
+
+def test_two_workers_finish_every_due_run_calling_each_step_once(tmp_path: Path) -> None:
+    db = tmp_path / "r.db"
+    calls: list[tuple[str, int]] = []
+    lock = threading.Lock()
+
+    def act(name: str):  # type: ignore[no-untyped-def]
+        def call(i: int) -> None:
+            with lock:
+                calls.append((name, i))
+            time.sleep(0.01)
+        return call
+
+    acts = {"a": act("a"), "b": act("b")}
+    starter = Engine(SqliteLog(db), acts, loader=_loader)
+    for i in range(8):
+        starter.start(_timed(i), run_id=f"r{i}")  # a.i done; now waiting on the timer
+    starter.start(IDLE, run_id="idle")
+    starter.close()  # the starter goes away: the workers take over at the timers
+    stop = threading.Event()
+    results = []
+    workers = [threading.Thread(target=lambda: results.append(serve(
+        Engine(SqliteLog(db), acts, loader=_loader), concurrency=3, stop=stop, poll=0.05)))
+        for _ in range(2)]
+    for w in workers:
+        w.start()
+    log = SqliteLog(db)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(
+            log.get_run(f"r{i}").status != "completed" for i in range(8)):
+        time.sleep(0.05)
+    stop.set()
+    for w in workers:
+        w.join(timeout=30)
+    assert all(log.get_run(f"r{i}").status == "completed" for i in range(8))
+    assert sorted(calls) == sorted([("a", i) for i in range(8)] + [("b", i) for i in range(8)])
+    assert sum(r.driven for r in results) == 8 and sum(r.failed for r in results) == 0
+    assert log.get_run("idle").status == "waiting" and len(log.history("idle")) == \
+        len([e for e in log.history("idle") if not isinstance(e, RunResumed)])
+    assert all(r.owner == "" for r in log.list_runs())  # every lease released at stop
+
+
+def test_a_signal_buffered_by_a_sender_that_died_is_consumed_by_a_worker(tmp_path: Path) -> None:
+    from procalg.runtime.history import SignalReceived
+
+    db = tmp_path / "r.db"
+    starter = Engine(SqliteLog(db), loader=_loader)
+    starter.start(IDLE, run_id="idle")
+    starter.start(IDLE, run_id="never")
+    starter.close()
+    log = SqliteLog(db)
+    log.send("idle", SignalReceived(time=0.0, event=Event("s")))  # and then the sender died
+    log.send("never", SignalReceived(time=0.0, event=Event("x")))  # nothing ever listens for x
+    stop = threading.Event()
+    drives: list[str] = []
+    worker = threading.Thread(target=serve, args=(Engine(SqliteLog(db), loader=_loader),),
+                              kwargs={"stop": stop, "poll": 0.05,
+                                      "report": lambda run_id, status: drives.append(run_id)})
+    worker.start()
+    deadline = time.monotonic() + 20
+    while log.get_run("idle").status != "completed" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.6)  # a few more scans: the never-consumed signal is offered once, not again
+    stop.set()
+    worker.join(timeout=30)
+    assert log.get_run("idle").status == "completed"
+    assert log.get_run("never").status == "waiting" and len(log.pending("never")) == 1
+    assert drives.count("never") == 1  # offered once, then left alone: no churn

@@ -1,0 +1,82 @@
+"""Signals: checked against the model, buffered durably until the model listens."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from procalg.errors import RunError
+from procalg.runtime.engine import Engine
+from procalg.runtime.history import EventFired, SignalReceived
+from procalg.runtime.workflow import Channel, ChannelKind, TermSystem, Workflow
+from procalg.store.sqlite import SqliteLog
+from procalg.terms import SKIP, Event, Prefix
+
+BOOL = (frozenset({True, False}),)
+
+
+def _model() -> Workflow:
+    # t (a timer) -> ok?b -> ok?c -> SKIP : the model listens for ok only after the timer
+    inner = SKIP
+    for value in (False, True):
+        inner = Prefix(Event("ok", (value,)), inner)
+    term = Prefix(Event("t"), inner)
+    return Workflow(TermSystem(term), {
+        "t": Channel("t", ChannelKind.TIMER, duration=0.3),
+        "ok": Channel("ok", ChannelKind.SIGNAL, 1, fields=BOOL),
+        "no": Channel("no", ChannelKind.SIGNAL, 0)})
+
+
+def test_signals_sent_before_the_model_listens_are_consumed_in_order_once(
+        tmp_path: Path) -> None:
+    model = _model()
+    worker = Engine(SqliteLog(tmp_path / "r.db"), loader=lambda r: model)
+    run = worker.start(model, run_id="r")
+    assert run.status == "waiting"  # on the timer: the worker holds the lease
+    operator = Engine(SqliteLog(tmp_path / "r.db"), loader=lambda r: model)
+    with pytest.raises(RunError, match=r"not waiting for ok\.true"):
+        operator.signal("r", "ok", True)  # an immediate signal: only when the model listens
+    assert operator.send("r", "ok", True) is False  # buffered: needs no lease
+    assert operator.send("r", "ok", False) is False
+    assert operator.send("r", "no") is False  # never consumed: stays visible
+    assert worker.run_until_done("r", timeout=10) == "completed"
+    fired = [str(e.label) for e in worker.log.history("r") if isinstance(e, EventFired)]
+    assert fired[:3] == ["t", "ok.true", "ok.false"]
+    assert sum(isinstance(e, SignalReceived) for e in worker.log.history("r")) == 2
+    assert [str(s.event) for _, s in worker.log.pending("r")] == ["no"]
+
+
+def test_a_signal_outside_its_type_is_refused_and_nothing_is_buffered(tmp_path: Path) -> None:
+    model = _model()
+    engine = Engine(SqliteLog(tmp_path / "r.db"), loader=lambda r: model)
+    engine.start(model, run_id="r")
+    with pytest.raises(RunError, match="1 is not a value of field 1 of signal ok"):
+        engine.send("r", "ok", 1)
+    with pytest.raises(RunError, match="'nope' is not a signal channel"):
+        engine.send("r", "nope")
+    assert engine.log.pending("r") == []
+
+
+def test_a_signal_sent_to_a_run_nobody_holds_is_consumed_at_once(tmp_path: Path) -> None:
+    model = Workflow(TermSystem(Prefix(Event("ok", (True,)), SKIP)),
+                     {"ok": Channel("ok", ChannelKind.SIGNAL, 1, fields=BOOL)})
+    first = Engine(SqliteLog(tmp_path / "r.db"), loader=lambda r: model)
+    first.start(model, run_id="r")  # waits for the signal only: holds no lease
+    other = Engine(SqliteLog(tmp_path / "r.db"), loader=lambda r: model)
+    assert other.send("r", "ok", True) is True
+    assert other.get("r").status == "completed" and other.log.pending("r") == []
+
+
+def test_resume_all_leaves_a_run_waiting_only_for_a_signal_alone_until_one_is_buffered(
+        tmp_path: Path) -> None:
+    model = Workflow(TermSystem(Prefix(Event("ok", (True,)), SKIP)),
+                     {"ok": Channel("ok", ChannelKind.SIGNAL, 1, fields=BOOL)})
+    Engine(SqliteLog(tmp_path / "r.db"), loader=lambda r: model).start(model, run_id="r")
+    log = SqliteLog(tmp_path / "r.db")
+    assert log.get_run("r").wake_at == float("inf")
+    looping = Engine(SqliteLog(tmp_path / "r.db"), loader=lambda r: model)
+    assert [looping.resume_all() for _ in range(5)] == [[]] * 5  # no claim, no replay
+    log.send("r", SignalReceived(time=0.0, event=Event("ok", (True,))))  # sender then died
+    assert looping.resume_all() == ["r"]
+    assert log.get_run("r").status == "completed"
