@@ -34,7 +34,7 @@ from procalg.semantics.values import (
 )
 from procalg.source import Span
 from procalg.syntax import ast
-from procalg.terms import Call, Event, Process, Sequence, Value, show
+from procalg.terms import Call, Dotted, Event, Process, Sequence, Value, show
 
 Env = dict[str, Any]
 
@@ -203,6 +203,10 @@ class Evaluator:
                 return frozenset(self.eval(item, e) for e in self.bindings(qualifiers, env))
             case ast.SeqComp(item, qualifiers):
                 return Sequence(tuple(self.eval(item, e) for e in self.bindings(qualifiers, env)))
+            case ast.EventSet(items, qualifiers) if qualifiers:
+                return frozenset().union(*(  # {| c.x | x <- S |}: one item set per binding
+                    self.events(self.eval(i, e), i.span)
+                    for e in self.bindings(qualifiers, env) for i in items))
             case ast.EventSet(items):
                 return frozenset().union(*(self.events(self.eval(i, env), i.span) for i in items))
         return processes.evaluate(self, expr, env)
@@ -227,6 +231,21 @@ class Evaluator:
         raise ModelError(f"{show(value)} in {{| |}} is not a channel or event", span,
                          hint="{| c, d.1 |} lists channels or beginnings of events")
 
+    def _event_function(self, name: str, args: tuple[ast.Node, ...], env: Env,
+                        span: Span | None) -> frozenset:
+        """CSPM's ``productions(x)`` (the events that extend ``x``) and
+        ``extensions(x)`` (the values that extend it: what follows ``x.``)."""
+        if len(args) != 1:
+            raise ModelError(f"{name} takes 1 argument, got {len(args)}", span,
+                             hint=f"call it as {name}(c) or {name}(c.1)")
+        value = self.eval(args[0], env)
+        events = self.events(value, args[0].span or span)
+        if name == "productions":
+            return events
+        done = len(value.fields) if type(value) in (ChannelRef, Event) else 0
+        rest = [e.fields[done:] for e in events]
+        return frozenset(r[0] if len(r) == 1 else Dotted(r[0], r[1:]) for r in rest if r)
+
     # ----------------------------------------------------------- functions
 
     def _apply(self, func: ast.Node, args: tuple[ast.Node, ...], env: Env,
@@ -234,6 +253,9 @@ class Evaluator:
         if type(func) is ast.Name and func.id in BUILTINS and func.id not in env \
                 and func.id not in self.globals:
             return call_builtin(func.id, [self.eval(a, env) for a in args], span)
+        if type(func) is ast.Name and func.id in kinds.EVENT_FUNCTIONS and func.id not in env \
+                and func.id not in self.globals:
+            return self._event_function(func.id, args, env, span)
         if type(func) is ast.Name and func.id in kinds.COMPRESSIONS and func.id not in env \
                 and func.id not in self.globals:  # sbisim(P) & co. (compress.py)
             if len(args) != 1:
@@ -373,3 +395,4 @@ def not_a_function(value: Any, span: Span | None) -> ModelError:
 
 def _text(value: Any) -> str:
     return str(value) if isinstance(value, Process | Closure | ChannelRef) else show(value)
+

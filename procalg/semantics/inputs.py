@@ -212,6 +212,9 @@ def complete(value: Any, span: Any) -> Event:
     if type(value) is ChannelRef:
         raise ModelError(f"event {value} lacks fields", span,
                          hint=f"give every field of channel {value.channel} (with . ! or ?)")
+    if isinstance(value, Process):
+        raise ModelError("a process is used as an event", span,
+                         hint="the left of '->' must be an event, e.g. a -> P")
     raise ModelError(f"{show(value)} is not an event", span, hint="a prefix needs an event")
 
 

@@ -32,9 +32,13 @@ COMPRESSIONS = frozenset({"explicate", "sbisim", "wbisim", "tau_loop_factor", "n
 implements them; the names live here so evaluating a model that uses none
 of them does not load numpy and the LTS algorithms)."""
 
+EVENT_FUNCTIONS = frozenset({"extensions", "productions"})
+"""CSPM's functions over the channel declarations (the evaluator implements them)."""
+
 _PROCESS_NODES = (
     ast.StopLit, ast.SkipLit, ast.PrefixExpr, ast.Guard, ast.ProcBinary, ast.GenParallel,
-    ast.AlphaParallelExpr, ast.HideExpr, ast.RenameExpr, ast.Replicated,
+    ast.AlphaParallelExpr, ast.LinkParallelExpr, ast.ExceptionExpr, ast.HideExpr,
+    ast.RenameExpr, ast.Replicated,
     ast.ThrowLit, ast.Undo, ast.Saga,  # docs/sagas.md
 )
 
@@ -102,3 +106,35 @@ def names_in(node: object) -> set[str]:
         elif is_dataclass(item) and isinstance(item, ast.Node):
             stack.extend(getattr(item, f.name) for f in fields(item) if f.name != "span")
     return found
+
+
+_WORKFLOW_DECLS = {"ActivityDecl": "activity", "SignalDecl": "signal", "TimerDecl": "timer"}
+_WORKFLOW_EXPRS = {"Saga": "saga", "ThrowLit": "THROW", "Undo": "undo"}
+
+
+def workflow_construct(module: ast.Module) -> tuple[str, ast.Node] | None:
+    """The first workflow construct of a model (its keyword and node), or None.
+
+    A model without one is plain CSPM, where the workflow names (``fail``,
+    ``throw``, ``compensate``, ...) are free for the model to use.
+
+    Example:
+        >>> from procalg.syntax import parse
+        >>> workflow_construct(parse("datatype S = success | fail")) is None
+        True
+        >>> workflow_construct(parse("channel a\\nP = saga (a -> SKIP)"))[0]
+        'saga'
+    """
+    for decl in module.declarations:
+        if type(decl).__name__ in _WORKFLOW_DECLS:
+            return _WORKFLOW_DECLS[type(decl).__name__], decl
+    stack: list[object] = list(module.declarations)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, tuple | list):
+            stack.extend(item)
+        elif is_dataclass(item) and isinstance(item, ast.Node):
+            if type(item).__name__ in _WORKFLOW_EXPRS:
+                return _WORKFLOW_EXPRS[type(item).__name__], item
+            stack.extend(getattr(item, f.name) for f in fields(item) if f.name != "span")
+    return None

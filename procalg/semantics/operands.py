@@ -21,6 +21,7 @@ from procalg.semantics import saga
 from procalg.terms import (
     AlphaParallel,
     Event,
+    ExceptionOp,
     ExternalChoice,
     Hide,
     InternalChoice,
@@ -57,8 +58,8 @@ def active_operands(term: Process) -> tuple[Process, ...]:
         return (term.left, term.right)
     if kind is Seq:
         return (term.first,)
-    if kind is Hide or kind is Rename:
-        return (term.process,)
+    if kind is Hide or kind is Rename or kind is ExceptionOp:
+        return (term.process,)  # an exception's handler starts only after its event
     if isinstance(term, SagaTerm):
         return saga.operands(term)  # THROW, sagas, compensable steps: docs/sagas.md
     return ()
@@ -111,6 +112,8 @@ def with_operands(term: Process, operands: list[Process]) -> Process:
             return Hide(operands[0], hidden)
         case Rename(_, pairs):
             return Rename(operands[0], pairs)
+        case ExceptionOp(_, handler, sync):
+            return ExceptionOp(operands[0], handler, sync)
         case SagaTerm():
             return saga.with_operands(term, operands)
     return term

@@ -55,6 +55,9 @@ def match(ev: Evaluator, pattern: ast.Node, value: Value, env: Env) -> bool:
             head = all(match(ev, p, v, env) for p, v in zip(items, value.items, strict=False))
             return head and (rest is None
                              or match(ev, rest, Sequence(value.items[len(items):]), env))
+        case ast.PSet(items):
+            return (isinstance(value, frozenset) and len(value) == len(items)
+                    and all(match(ev, p, v, env) for p, v in zip(items, value, strict=True)))
     raise ModelError("unsupported pattern", getattr(pattern, "span", None))
 
 def match_all(ev: Evaluator, patterns: tuple[ast.Node, ...], values: tuple[Value, ...],

@@ -25,6 +25,7 @@ from procalg.terms import (
     STOP,
     AlphaParallel,
     Event,
+    ExceptionOp,
     ExternalChoice,
     Hide,
     InternalChoice,
@@ -35,6 +36,7 @@ from procalg.terms import (
     Seq,
     Timeout,
     show,
+    sort_key,
 )
 
 if TYPE_CHECKING:
@@ -58,6 +60,10 @@ def event_set(ev: Evaluator, expr: ast.Node, env: Env) -> frozenset[Event]:
     """Evaluate ``expr`` to a set of events (channels without fields count as events)."""
     value = expect_set(ev.eval(expr, env), expr.span, "expected a set of events")
     for item in value:
+        if isinstance(item, Process):
+            raise ModelError("a set of processes where a set of events is needed", expr.span,
+                             hint="synchronisation, hiding and alphabets take events: "
+                                  "{a, b} or {| c |}")
         if type(item) is not Event:
             raise ModelError(f"{show(item)} is not an event", expr.span,
                              hint="use {| c |} for all events of a channel with fields")
@@ -88,6 +94,12 @@ def evaluate(ev: Evaluator, expr: ast.Node, env: Env) -> Any:
                                  event_set(ev, left_alpha, env), event_set(ev, right_alpha, env))
         case ast.HideExpr(body, hidden):
             return Hide(process(ev, body, env), event_set(ev, hidden, env))
+        case ast.LinkParallelExpr(left, links, right):
+            return _linked(process(ev, left, env), _rename_pairs(ev, links, (), env),
+                           process(ev, right, env))
+        case ast.ExceptionExpr(left, sync, right):
+            return ExceptionOp(process(ev, left, env), process(ev, right, env),
+                               event_set(ev, sync, env))
         case ast.RenameExpr(body, pairs, qualifiers):
             return Rename(process(ev, body, env), _rename_pairs(ev, pairs, qualifiers, env))
         case ast.Replicated():
@@ -133,6 +145,25 @@ def _rename_pairs(ev: Evaluator, pairs: tuple, qualifiers: tuple, env: Env) -> f
                     target = ev.types.dot(target, field, new_expr.span)
                 out.add((event, complete(target, new_expr.span)))
     return frozenset(out)
+
+
+LINK_CHANNEL = "⟷"
+"""Channel of the fresh events a linked parallel synchronises on (not a CSPM name)."""
+
+
+def _linked(left: Process, links: frozenset[tuple[Event, Event]], right: Process) -> Process:
+    """``P [a <-> b] Q`` as CSP defines it (Roscoe, UCS, 2010, §5.2): rename
+    each linked pair to one fresh event, synchronise on those, hide them.
+
+    ``(P[[a <- x]] [| {x} |] Q[[b <- x]]) \\ {x}`` for a fresh ``x``; a
+    nested link parallel hides its own fresh events, so reusing them is safe.
+    """
+    fresh = {pair: Event(LINK_CHANNEL, (i,))
+             for i, pair in enumerate(sorted(links, key=sort_key))}
+    mine = frozenset((a, x) for (a, _), x in fresh.items())
+    theirs = frozenset((b, x) for (_, b), x in fresh.items())
+    sync = frozenset(fresh.values())
+    return Hide(Parallel(Rename(left, mine), Rename(right, theirs), sync), sync)
 
 
 def _show(value: Any) -> str:

@@ -54,6 +54,7 @@ from procalg.terms import (
     AlphaParallel,
     Call,
     Event,
+    ExceptionOp,
     ExternalChoice,
     Hide,
     InternalChoice,
@@ -158,6 +159,15 @@ def fire(
                    for lab, p in moves[0]]
             out.append((TAU, right))
             return out
+        case ExceptionOp(_, handler, sync):
+            # P --a--> P' with a in A gives P [| A |> Q --a--> Q; other events
+            # and τ keep the operator; P's ✓ ends it (Roscoe, UCS, 2010, §5.3)
+            return [
+                (TICK, OMEGA) if lab == TICK
+                else (lab, normal(handler)) if lab in sync
+                else (lab, ExceptionOp(p, handler, sync))
+                for lab, p in moves[0]
+            ]
         case SagaTerm():
             return saga.fire(term, moves, normal)
         case Compressed():

@@ -23,6 +23,7 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -31,6 +32,7 @@ from procalg.semantics import workflow
 from procalg.semantics.channels import ChannelRef, Types
 from procalg.semantics.deep import RECURSION_LIMIT, run_deep
 from procalg.semantics.evaluate import Evaluator, Thunk
+from procalg.semantics.kinds import names_in, workflow_construct
 from procalg.semantics.sos import Label, Rules, UnguardedRecursion
 from procalg.semantics.system import TermSystem
 from procalg.semantics.values import expect_set
@@ -77,6 +79,8 @@ class Spec:
         self.activities: dict[str, workflow.Activity] = {}  # options kept for the engine
         self.signals: dict[str, workflow.Signal] = {}
         self.timers: dict[str, workflow.Timer] = {}
+        # workflow names are reserved only where workflow constructs are used
+        self._workflow = workflow_construct(module)
         self._declare(module)
         self.types = Types(_LazyFields(self._channel_fields), {})
         self.evaluator = Evaluator({n: list(c) for n, c in self.definitions.items()},
@@ -89,7 +93,7 @@ class Spec:
 
     def _declare(self, module: ast.Module) -> None:
         assertions = []
-        for decl in module.declarations:
+        for decl in (*module.declarations, *_prelude(module)):
             match decl:
                 case ast.Definition(name, params):
                     clauses = self.definitions.get(name, ())
@@ -119,11 +123,26 @@ class Spec:
         self.assertions = tuple(assertions)
 
     def _claim(self, name: str, span: Span | None) -> None:
-        workflow.check_name(name, span)  # throw, fail, compensate, ... are reserved
+        if self._workflow is not None:
+            self._check_reserved(name, span)
         if name in self._spans:
             raise ModelError(f"'{name}' is declared twice", span,
                              hint=f"first declared at {self._spans[name]}; rename one of them")
         self._spans[name] = span
+
+    def _check_reserved(self, name: str, span: Span | None) -> None:
+        """A workflow name declared in a model that uses workflow constructs:
+        name both the declaration and the construct that reserves the name."""
+        try:
+            workflow.check_name(name, span)  # throw, fail, compensate, ... are reserved
+        except ModelError as err:
+            keyword, node = self._workflow  # type: ignore[misc]
+            where = f" at {node.span.line}:{node.span.column}" if node.span else ""
+            raise ModelError(
+                f"'{name}' is declared here, but the {keyword}{where} reserves it: "
+                + err.message.split(": ", 1)[-1], span,
+                hint=f"rename it, e.g. '{name}_' (a model without activity, signal, timer "
+                     "or saga keeps every name)") from None
 
     def _resolve(self, name: str) -> Value | None:
         """The value of a global name that is not a definition."""
@@ -152,7 +171,7 @@ class Spec:
         decl = self._channels[name]
         self._guarded("channel " + name, decl.span, f"channel {name}'s type")
         try:
-            return tuple(self._type_set(f) for f in decl.fields)
+            return tuple(t for f in decl.fields for t in self._type_sets(f))
         finally:
             self._in_progress.discard("channel " + name)
 
@@ -162,13 +181,28 @@ class Spec:
                              expr.span, hint="use a range such as {0..9}")
         return expect_set(self.evaluator.eval(expr, {}), expr.span, "a type must be a set")
 
+    def _type_sets(self, expr: ast.Node) -> tuple[frozenset, ...]:
+        """The field types one type expression stands for, as in CSPM: a set is
+        one field, a dotted product of sets (``nametype T = {0,1}.{0,1}``) is
+        one field per set, and a tuple of sets (``(A, B)``) is one field of tuples."""
+        if type(expr) is ast.Name and expr.id == "Int":
+            return (self._type_set(expr),)  # refused there, with its hint
+        value = self.evaluator.eval(expr, {})
+        if type(value) is Dotted and all(isinstance(v, frozenset)
+                                         for v in (value.head, *value.fields)):
+            return (value.head, *value.fields)
+        if type(value) is tuple and value and all(isinstance(v, frozenset) for v in value):
+            return (frozenset(itertools.product(*value)),)
+        found = expect_set(value, expr.span, "a type must be a set")
+        return _rectangular(found) or (found,)
+
     def _constructor_fields(self, name: str) -> tuple[frozenset, ...]:
         found = self.types.constructors.get(name)
         if found is None:
             con = self._constructors[name]
             self._guarded("constructor " + name, con.span, f"constructor {name}")
             try:
-                found = tuple(self._type_set(f) for f in con.fields)
+                found = tuple(t for f in con.fields for t in self._type_sets(f))
             finally:
                 self._in_progress.discard("constructor " + name)
             self.types.constructors[name] = found
@@ -310,3 +344,51 @@ def load(module: ast.Module, source: SourceFile) -> Spec:
         raise
     spec.force_all()
     return spec
+
+
+# FDR's built-in processes, written in CSPM (FDR manual, "Built-in processes")
+_PRELUDE = {
+    "RUN": "RUN(A) = [] x : A @ x -> RUN(A)",
+    "CHAOS": "CHAOS(A) = STOP |~| ([] x : A @ x -> CHAOS(A))",
+    # one state with a τ self-loop (SKIP's ✓ becomes τ back to DIV): only diverges
+    "DIV": "DIV = SKIP ; DIV",
+}
+
+
+def _prelude(module: ast.Module) -> list[ast.Node]:
+    """Definitions of the built-in processes the model uses and does not define.
+
+    Example:
+        >>> from procalg.syntax import parse
+        >>> [d.name for d in _prelude(parse("channel a\\nP = RUN({a})"))]
+        ['RUN']
+    """
+    from procalg.syntax.parser import parse
+
+    defined = {d.name for d in module.declarations if isinstance(d, ast.Definition)}
+    used = names_in(module.declarations) & set(_PRELUDE) - defined
+    return [d for name in sorted(used)
+            for d in parse(_PRELUDE[name], "<prelude>").declarations]
+
+
+def _rectangular(values: frozenset) -> tuple[frozenset, ...] | None:
+    """A set of dotted plain values that is a full product, one set per position.
+
+    ``{0.0, 0.1, 1.0, 1.1}`` is ``{0, 1}.{0, 1}``: as a channel type it gives
+    two fields, as FDR reads it. Constructor values (``A.1``) stay one field.
+
+    Example:
+        >>> _rectangular(frozenset({Dotted(0, (0,)), Dotted(0, (1,))}))
+        (frozenset({0}), frozenset({0, 1}))
+    """
+    if not values or not all(type(v) is Dotted and type(v.head) is not Atom for v in values):
+        return None
+    width = {len(v.fields) for v in values}
+    if len(width) != 1:
+        return None
+    parts = tuple(frozenset(v.head if i == 0 else v.fields[i - 1] for v in values)
+                  for i in range(width.pop() + 1))
+    product = 1
+    for part in parts:
+        product *= len(part)
+    return parts if product == len(values) else None

@@ -74,7 +74,14 @@ class PSeq(Node):
     rest: Pattern | None = None
 
 
-Pattern = PVar | PWild | PLit | PTuple | PDot | PSeq
+@dataclass(frozen=True, slots=True)
+class PSet(Node):
+    """Matches a set, as FDR allows: ``{}`` (empty) or ``{x}`` (one element)."""
+
+    items: tuple[Pattern, ...]
+
+
+Pattern = PVar | PWild | PLit | PTuple | PDot | PSeq | PSet
 
 
 # --------------------------------------------------------------------------
@@ -212,9 +219,11 @@ class TupleLit(Node):
 
 @dataclass(frozen=True, slots=True)
 class EventSet(Node):
-    """``{| c, d.1 |}``: every event that extends one of the items."""
+    """``{| c, d.1 |}``: every event that extends one of the items;
+    ``{| c.x | x <- S |}`` with qualifiers, for every binding they make."""
 
     items: tuple[Expr, ...]
+    qualifiers: tuple[Qualifier, ...] = ()
 
 
 # Processes -----------------------------------------------------------------
@@ -308,6 +317,24 @@ class AlphaParallelExpr(Node):
     left: Expr
     left_alpha: Expr
     right_alpha: Expr
+    right: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class LinkParallelExpr(Node):
+    """``P [a <-> b, c <-> d] Q``: P's ``a`` synchronises with Q's ``b`` (hidden)."""
+
+    left: Expr
+    links: tuple[tuple[Expr, Expr], ...]
+    right: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class ExceptionExpr(Node):
+    """``P [| A |> Q``: P until it performs an event of A, then Q."""
+
+    left: Expr
+    sync: Expr
     right: Expr
 
 
@@ -423,6 +450,13 @@ class TimerDecl(Node):
 
     name: str
     duration_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class IncludeDecl(Node):
+    """``include "file.csp"``: the file's declarations, spliced in by the parser."""
+
+    path: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,6 +42,21 @@ def duration_ms(tok: Token) -> int:
     return int(digits) * _UNITS_MS[tok.value[len(digits) :]]
 
 
+LAMBDA = "λ"
+"""The name a lambda's local definition gets (not a CSPM name, so never captured)."""
+
+
+def lambda_of(params: tuple[ast.Node, ...], body: ast.Node, span) -> ast.Let:
+    """``\\ p1, p2 @ e`` as ``let λ(p1, p2) = e within λ``.
+
+    Example:
+        >>> lambda_of((ast.Name("x"),), ast.Name("x"), None).body
+        Name(id='λ')
+    """
+    definition = ast.Definition(LAMBDA, tuple(map(to_pattern, params)), body, span=span)
+    return ast.Let((definition,), ast.Name(LAMBDA, span=span), span=span)
+
+
 def to_pattern(expr: ast.Node) -> ast.Pattern:
     """Read an expression parsed in a pattern position as a pattern.
 
@@ -68,13 +83,15 @@ def to_pattern(expr: ast.Node) -> ast.Pattern:
             return ast.PDot(tuple(map(to_pattern, parts)), span=sp)
         case ast.SeqLit(items=items):
             return ast.PSeq(tuple(map(to_pattern, items)), span=sp)
+        case ast.SetLit(items=items) if len(items) <= 1:  # FDR: {} and {x} only
+            return ast.PSet(tuple(map(to_pattern, items)), span=sp)
         case ast.Binary(op="^", left=ast.SeqLit(items=items), right=rest):
             return ast.PSeq(tuple(map(to_pattern, items)), to_pattern(rest), span=sp)
     raise ParseError(
         "this expression cannot be used as a pattern",
         sp,
         hint="a pattern is a name, '_', a literal, or a tuple, dotted value or "
-        "sequence of patterns (such as <x>^s)",
+        "sequence of patterns (such as <x>^s), {} or {x}",
     )
 
 
@@ -126,9 +143,17 @@ class Builder(Transformer):
         return ast.Definition(str(name), None, body, span=span_of(meta))
 
     def function_def(self, meta, children):
-        name, args, body = children
-        params = tuple(map(to_pattern, args or ()))
-        return ast.Definition(str(name), params, body, span=span_of(meta))
+        name, first, *more, body = children
+        for group in reversed(more):  # f(x)(y) = e is f(x) = \ y @ e
+            body = lambda_of(group, body, span_of(meta))
+        return ast.Definition(str(name), tuple(map(to_pattern, first)), body,
+                              span=span_of(meta))
+
+    def arg_group(self, meta, children):
+        return children[0] or ()
+
+    def lambda_expr(self, meta, children):
+        return lambda_of(children[0], children[1], span_of(meta))
 
     def name_list(self, meta, children):
         return tuple(str(c) for c in children)
@@ -186,9 +211,30 @@ class Builder(Transformer):
         name, *fields = children
         return ast.Constructor(str(name), tuple(fields), span=span_of(meta))
 
+    def subtype_decl(self, meta, children):
+        name, *constructors = children
+        span = span_of(meta)
+        parts: list[ast.Node] = []
+        for con in constructors:  # {A} or { B.x0.x1 | x0 <- F0, x1 <- F1 }
+            head = ast.Name(con.name, span=con.span)
+            if not con.fields:
+                parts.append(ast.SetLit((head,), span=con.span))
+                continue
+            xs = [ast.Name(f"subtype_field_{i}_", span=con.span) for i in range(len(con.fields))]
+            gens = tuple(ast.Generator(ast.PVar(x.id, span=con.span), f, span=con.span)
+                         for x, f in zip(xs, con.fields, strict=True))
+            parts.append(ast.SetComp(ast.Dot((head, *xs), span=con.span), gens, span=con.span))
+        value = parts[0]
+        for part in parts[1:]:
+            value = ast.Apply(ast.Name("union", span=span), (value, part), span=span)
+        return ast.NametypeDecl(str(name), value, span=span)
+
     def nametype_decl(self, meta, children):
         name, value = children
         return ast.NametypeDecl(str(name), value, span=span_of(meta))
+
+    def include_decl(self, meta, children):
+        return ast.IncludeDecl(str(children[0])[1:-1], span=span_of(meta))
 
     def transparent_decl(self, meta, children):
         kind, names = children
@@ -248,6 +294,20 @@ class Builder(Transformer):
         left, a, b, right = children
         return ast.AlphaParallelExpr(left, a, b, right, span=span_of(meta))
 
+    def link_par(self, meta, children):
+        left, links, right = children
+        return ast.LinkParallelExpr(left, links, right, span=span_of(meta))
+
+    def link_pairs(self, meta, children):
+        return tuple(children)
+
+    def link_pair(self, meta, children):
+        return (children[0], children[1])
+
+    def exception_op(self, meta, children):
+        left, sync, right = children
+        return ast.ExceptionExpr(left, sync, right, span=span_of(meta))
+
     def prefix_op(self, meta, children):
         head, *fields, then = children
         return ast.PrefixExpr(head, tuple(fields), then, span=span_of(meta))
@@ -284,6 +344,9 @@ class Builder(Transformer):
     def rename(self, meta, children):
         process, pairs, quals = children
         return ast.RenameExpr(process, pairs, quals or (), span=span_of(meta))
+
+    def rename_empty(self, meta, children):
+        return ast.RenameExpr(children[0], (), (), span=span_of(meta))
 
     def rename_pairs(self, meta, children):
         return tuple(children)
@@ -328,7 +391,7 @@ class Builder(Transformer):
         return ast.SetComp(children[0], children[1], span=span_of(meta))
 
     def event_set(self, meta, children):
-        return ast.EventSet(children[0], span=span_of(meta))
+        return ast.EventSet(children[0], children[1] or (), span=span_of(meta))
 
     def seq_items(self, meta, children):
         return tuple(children)

@@ -40,7 +40,8 @@ _REPO_CORPUS = Path(__file__).resolve().parents[2] / "grammar" / "corpus" / "inv
 MESSAGES: dict[str, tuple[str, str | None]] = {
     "missing-expression": (
         "expected an expression after '{prev}', found {found}",
-        "complete the expression, or indent the next line if it continues this one",
+        "complete the expression; a line that starts with a keyword or 'Name =' "
+        "begins a new declaration",
     ),
     "channel-without-name": (
         "expected a channel name after 'channel', found {found}",
@@ -65,6 +66,11 @@ MESSAGES: dict[str, tuple[str, str | None]] = {
     "missing-then-else": (
         "expected 'then' or 'else' to continue the 'if', found {found}",
         "write  if condition then P else Q",
+    ),
+    "chained-parallel": (
+        "the parallel operators do not chain: {found} after a parallel composition",
+        "add parentheses, e.g. (P [| A |] Q) [| B |] R; as in FDR, [| |], [ || ], "
+        "[ <-> ] and [| |> are non-associative",
     ),
     "missing-within": (
         "expected 'within' after the local definitions of 'let', found {found}",
@@ -108,6 +114,8 @@ def explain(err: UnexpectedInput, text: str, source: SourceFile) -> ParseError:
     found = _found(token)
     span = _token_span(token, text)
     kind = _match_kind(err)
+    if kind == "chained-parallel" and _value(token) not in ("[|", "["):
+        kind = None  # lark also offers same-state examples found on another token
     if kind in MESSAGES:
         message, hint = MESSAGES[kind]
         return ParseError(message.format(prev=_value(prev), found=found), span,
@@ -215,7 +223,7 @@ def _found(token: Token | None) -> str:
     if token is None or token.type == "$END":
         return "the end of the file"
     if token.type == "_DSEP":
-        return "a new declaration (a line starting at column 1)"
+        return "a new declaration"
     if token.type == "_LSEP":
         return "a new local definition"
     return f"'{token.value}'"

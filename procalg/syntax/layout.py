@@ -109,7 +109,8 @@ class Layout:
     text: str = ""
     brackets: list[Token] = field(default_factory=list)
     blocks: list[_Block] = field(default_factory=list)
-    column1_inside: Token | None = None  # first column-1 token seen inside brackets
+    column1_inside: Token | None = None  # first column-1 token inside the open brackets
+    column1_depth: int = 0  # how many brackets were open at column1_inside
     previous: Token | None = None  # the token before the last one handed to the parser
     last: Token | None = None
     always_accept: tuple[str, ...] = ("_NL",)
@@ -134,14 +135,35 @@ class Layout:
         nxt = nl.end_pos
         if nxt >= len(self.text) or _WITHIN.match(self.text, nxt):
             return None  # end of file, or `within` closing a let block
-        if column == 1 and not self.brackets:
+        if not self.brackets and self._ends_declaration(column, nxt):
             return Token.new_borrow_pos("_DSEP", "", _after(nl))
-        if column == 1 and self.column1_inside is None:
-            self.column1_inside = _after(nl)
+        if column == 1 and self.brackets and self.column1_inside is None:
+            self.column1_inside, self.column1_depth = _after(nl), len(self.brackets)
         block = self.blocks[-1] if self.blocks else None
         if block and block.depth == len(self.brackets) and block.column == column:
             return Token.new_borrow_pos("_LSEP", "", _after(nl))
         return None
+
+    def _ends_declaration(self, column: int, nxt: int) -> bool:
+        """Whether a newline outside brackets ends the top-level declaration.
+
+        FDR's lexer ignores columns, so columns only break ties: a line that
+        starts with an operator (``[] b -> P``) continues, wherever it starts;
+        a line that starts a declaration (a keyword, or ``Name(args) =``) is
+        a new one, however it is indented; any other line at column 1 is a
+        new declaration unless it follows an operator (``a ->``), and any
+        other indented line continues.
+        """
+        if _CONTINUES.match(self.text, nxt):
+            return False
+        declaration = starts_declaration(self.text, nxt)
+        complete = self.last is not None and _can_end(self.last)
+        if column == 1:
+            return declaration or complete
+        block = self.blocks[-1] if self.blocks else None
+        if block is not None and block.depth == 0:
+            return False  # inside a top-level let: its own column rule applies
+        return declaration  # `Name(args) =` can never continue an expression
 
     def _track(self, tok: Token) -> None:
         if self.blocks and self.blocks[-1].column is None:
@@ -151,6 +173,8 @@ class Layout:
             self.brackets.append(tok)
         elif value in CLOSERS:
             self._close(tok)
+        elif value == "|>" and self.brackets and self.brackets[-1].value == "[|":
+            self.brackets.pop()  # exception `P [| A |> Q` closes its `[|` with `|>`
         elif tok.type == "LET":
             self.blocks.append(_Block(len(self.brackets)))
         elif tok.type == "WITHIN" and self.blocks:
@@ -167,8 +191,57 @@ class Layout:
                 hint=f"close '{top.value}' with '{OPENERS[top.value]}' first",
             )
         self.brackets.pop()
+        if self.column1_inside is not None and len(self.brackets) < self.column1_depth:
+            self.column1_inside = None  # its brackets are closed: it was a continuation
         while self.blocks and self.blocks[-1].depth > len(self.brackets):
             self.blocks.pop()  # a let inside the brackets ends with them
+
+
+# a line starting with one of these continues the previous one (binary
+# operators, closing brackets, and the words that continue an expression)
+_CONTINUES = re.compile(
+    r"(->|\[\]|\|~\||\|\|\||\[\||\[>|/\\|\\|;|&|\[\[|\]\]|[-+*/%^.,|@:?!=<>\])}\[]"
+    r"|(then|else|and|or|undo|within)(?![A-Za-z0-9_']))")
+_DECLARATION_KEYWORDS = re.compile(
+    r"(channel|datatype|subtype|nametype|assert|transparent|external"
+    r"|include|module|exports|endmodule|instance|print)(?![A-Za-z0-9_'])"
+    # the workflow words are CSPM names too (`signal?x -> P`): a declaration
+    # only when a name follows
+    r"|(activity|signal|timer)[ \t]+[A-Za-z_]")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_']*")
+_ENDS_EXPRESSION = {")", "]", "}", "|}", ">", "]]", "STOP", "SKIP", "THROW", "true", "false"}
+
+
+def starts_declaration(text: str, pos: int) -> bool:
+    """Whether a declaration starts at ``pos``: a keyword, or ``Name(args)... =``.
+
+    Example:
+        >>> starts_declaration("  f(x)(y) = x", 2), starts_declaration("f(x) == 1", 0)
+        (True, False)
+    """
+    if _DECLARATION_KEYWORDS.match(text, pos):
+        return True
+    name = _NAME.match(text, pos)
+    if name is None:
+        return False
+    i, n = name.end(), len(text)
+    while True:
+        while i < n and text[i] in " \t":
+            i += 1
+        if i >= n or text[i] != "(":
+            break
+        depth = 0
+        while i < n:  # skip one balanced argument list
+            depth += {"(": 1, ")": -1}.get(text[i], 0)
+            i += 1
+            if depth == 0:
+                break
+    return text.startswith("=", i) and not text.startswith("==", i)
+
+
+def _can_end(tok: Token) -> bool:
+    """Whether an expression can end with ``tok`` (so a newline after it may end it)."""
+    return tok.type in ("NAME", "INT", "DURATION", "PROPERTY") or tok.value in _ENDS_EXPRESSION
 
 
 def _after(nl: Token) -> Token:

@@ -82,7 +82,45 @@ def parse(text: str, filename: str = "<input>") -> ast.Module:
         ...
         procalg.errors.ParseError: m.proc:1:9: error: expected an expression after '->'...
     """
-    return _parse(text, filename, "start")
+    return _included(_parse(text, filename, "start"), filename, (filename,))
+
+
+def _included(module: ast.Module, filename: str, chain: tuple[str, ...]) -> ast.Module:
+    """``module`` with every ``include "file"`` replaced by that file's declarations.
+
+    The path is relative to the including file; a file that includes itself,
+    directly or through others, is an error that shows the chain.
+    """
+    if not any(type(d) is ast.IncludeDecl for d in module.declarations):
+        return module
+    out: list[ast.Node] = []
+    for decl in module.declarations:
+        if type(decl) is not ast.IncludeDecl:
+            out.append(decl)
+            continue
+        path = Path(filename).parent / decl.path
+        key = str(path.resolve())
+        if key in {str(Path(c).resolve()) for c in chain}:
+            shown = " -> ".join((*chain, str(path)))
+            raise ParseError(f"include cycle: {shown}", decl.span,
+                             source=SourceFile(filename, _read(filename)),
+                             hint="remove one of the includes in the chain")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as err:
+            raise ParseError(f"cannot read included file '{decl.path}': {err.strerror}",
+                             decl.span, source=SourceFile(filename, _read(filename)),
+                             hint="the path is relative to the including file") from None
+        inner = _parse(text, str(path), "start")
+        out.extend(_included(inner, str(path), (*chain, str(path))).declarations)
+    return ast.Module(tuple(out), span=module.span)
+
+
+def _read(filename: str) -> str:
+    try:
+        return Path(filename).read_text(encoding="utf-8")
+    except OSError:
+        return ""
 
 
 def parse_expr(text: str, filename: str = "<input>") -> ast.Node:

@@ -18,10 +18,10 @@ from __future__ import annotations
 from procalg.syntax import ast
 
 # Binding strength, loosest first; see the grammar's precedence table.
-OPEN, HIDE, PAR, ICHOICE, ECHOICE, INTERRUPT, TIMEOUT, SEQ, UNDO, PREFIX = range(10)
-OR, AND, NOT, CMP, DOT, ADD, MUL, UNARY, APP, ATOM = range(10, 20)
+OPEN, HIDE, INTER, PAR, ICHOICE, ECHOICE, INTERRUPT, TIMEOUT, SEQ, UNDO, PREFIX = range(11)
+OR, AND, NOT, CMP, DOT, ADD, MUL, UNARY, APP, ATOM = range(11, 21)
 
-_PROC_OPS = {"|||": PAR, "|~|": ICHOICE, "[]": ECHOICE, "/\\": INTERRUPT, "[>": TIMEOUT,
+_PROC_OPS = {"|||": INTER, "|~|": ICHOICE, "[]": ECHOICE, "/\\": INTERRUPT, "[>": TIMEOUT,
              ";": SEQ}
 _VALUE_OPS = {"or": OR, "and": AND, "==": CMP, "!=": CMP, "<": CMP, "<=": CMP, ">": CMP,
               ">=": CMP, "+": ADD, "-": ADD, "^": ADD, "*": MUL, "/": MUL, "%": MUL}
@@ -64,7 +64,7 @@ class _Printer:
                 "\n" if node.declarations else "")
         if isinstance(node, ast.Assertion | ast.Definition | ast.ChannelDecl | ast.DatatypeDecl
                       | ast.NametypeDecl | ast.ActivityDecl | ast.SignalDecl | ast.TimerDecl
-                      | ast.TransparentDecl):
+                      | ast.TransparentDecl | ast.IncludeDecl):
             return self.decl(node)
         return self.expr(node)
 
@@ -88,6 +88,8 @@ class _Printer:
                 return f"datatype {name} = {alts}"
             case ast.NametypeDecl(name=name, value=value):
                 return f"nametype {name} = {self.expr(value)}"
+            case ast.IncludeDecl(path=path):
+                return f'include "{path}"'
             case ast.TransparentDecl(kind=kind, names=names):
                 return f"{kind} " + ", ".join(names)
             case ast.Assertion(text=text) if text and _reparses(d):
@@ -150,6 +152,8 @@ class _Printer:
                 return "(" + ", ".join(map(self.pattern, items)) + ")"
             case ast.PDot(items=items):
                 return ".".join(self._dot_part(i) for i in items)
+            case ast.PSet(items=items):
+                return _bracket("{", ", ".join(map(self.pattern, items)), "}")
             case ast.PSeq(items=items, rest=rest):
                 seq = _bracket("<", ", ".join(map(self.pattern, items)), ">")
                 return seq if rest is None else f"{seq}^{self._dot_part(rest)}"
@@ -220,6 +224,9 @@ class _Printer:
             case ast.SetComp(item=item, qualifiers=quals):
                 inner = f"{x(item, OPEN, False)} | {self.quals(quals, seq=False)}"
                 return _bracket("{", inner, "}"), ATOM
+            case ast.EventSet(items=items, qualifiers=quals) if quals:
+                inner = f"{', '.join(x(i) for i in items)} | {self.quals(quals, seq=False)}"
+                return _bracket("{|", inner, "|}"), ATOM
             case ast.EventSet(items=items):
                 return _bracket("{|", ", ".join(x(i) for i in items), "|}"), ATOM
             case ast.SeqLit(items=items):
@@ -237,6 +244,9 @@ class _Printer:
         match e:
             case ast.If(cond=c, then=t, orelse=o):
                 return f"if {x(c, OPEN, False)} then {x(t, OPEN, False)} else {x(o)}", OPEN
+            case ast.Let(definitions=(ast.Definition(name="λ", params=ps, body=b),),
+                         body=ast.Name(id="λ")):
+                return f"\\ {', '.join(self.pattern(p) for p in ps)} @ {x(b)}", OPEN
             case ast.Let(definitions=defs, body=body):
                 return self.let(defs, body), OPEN
             case ast.Replicated():
@@ -251,11 +261,17 @@ class _Printer:
             case ast.ProcBinary(op=op, left=a, right=b):
                 s = _PROC_OPS[op]
                 return f"{x(a, s, False)} {op} {x(b, s + 1, tail)}", s
+            # the parallel family is non-associative: both operands bind tighter
             case ast.GenParallel(left=a, sync=s, right=b):
-                return f"{x(a, PAR, False)} [| {x(s)} |] {x(b, PAR + 1, tail)}", PAR
+                return f"{x(a, PAR + 1, False)} [| {x(s)} |] {x(b, PAR + 1, tail)}", PAR
             case ast.AlphaParallelExpr(left=a, left_alpha=la, right_alpha=ra, right=b):
-                return (f"{x(a, PAR, False)} [{x(la, OPEN, False)} || {x(ra, OPEN, False)}] "
-                        f"{x(b, PAR + 1, tail)}"), PAR
+                return (f"{x(a, PAR + 1, False)} [{x(la, OPEN, False)} || "
+                        f"{x(ra, OPEN, False)}] {x(b, PAR + 1, tail)}"), PAR
+            case ast.LinkParallelExpr(left=a, links=links, right=b):
+                ties = ", ".join(f"{x(p, DOT, False)} <-> {x(q, DOT, False)}" for p, q in links)
+                return f"{x(a, PAR + 1, False)} [{ties}] {x(b, PAR + 1, tail)}", PAR
+            case ast.ExceptionExpr(left=a, sync=s, right=b):
+                return f"{x(a, PAR + 1, False)} [| {x(s)} |> {x(b, PAR + 1, tail)}", PAR
             case ast.HideExpr(process=p, hidden=h):
                 return f"{x(p, HIDE, False)} \\ {x(h, HIDE + 1, tail)}", HIDE
         raise TypeError(f"not an expression: {e!r}")

@@ -28,6 +28,9 @@ SIMPLE = {
     "livelock free": ast.DivergenceFree,  # FDR's synonym
     "deterministic": ast.Deterministic,
 }
+# FDR also accepts the hyphenated spellings (`:[deadlock-free]`)
+SIMPLE.update({words.replace(" ", "-"): node for words, node in list(SIMPLE.items())
+               if " " in words})
 EQUIVALENCES = ("strong", "weak", "branching")
 KNOWN = (*SIMPLE, "has trace", "reachable", "compensation complete", *EQUIVALENCES)
 MODELS = ("T", "F", "FD")

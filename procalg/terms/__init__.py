@@ -7,6 +7,7 @@ from procalg.terms.process import (
     STOP,
     AlphaParallel,
     Call,
+    ExceptionOp,
     ExternalChoice,
     Hide,
     InternalChoice,
@@ -26,7 +27,8 @@ from procalg.terms.values import Atom, Dotted, Event, Sequence, Value, show, sor
 
 __all__ = [
     "OMEGA", "SKIP", "STOP", "AlphaParallel", "Atom", "Call", "Dotted", "Event",
-    "ExternalChoice", "Hide", "Input", "InternalChoice", "Interrupt", "Omega", "Parallel",
+    "ExceptionOp", "ExternalChoice", "Hide", "Input", "InternalChoice", "Interrupt", "Omega",
+    "Parallel",
     "Prefix", "Process", "Rename", "Seq", "Sequence", "Skip", "Stop", "Timeout",
     "Value", "show", "show_process", "sort_key",
 ]

@@ -192,6 +192,28 @@ class Call(Process):
     args: tuple[Value, ...] = ()
 
 
+@_term
+class ExceptionOp(Process):
+    """``P [| A |> Q``: behave as ``process`` until it performs an event of
+    ``sync``; that event hands control to ``handler`` (Roscoe, UCS, 2010, §5.3).
+
+    Example:
+        >>> a, b = Event("a"), Event("b")
+        >>> print(ExceptionOp(Prefix(a, STOP), Prefix(b, STOP), frozenset({a})))
+        a -> STOP [| {a} |> b -> STOP
+    """
+
+    process: Process
+    handler: Process
+    sync: frozenset[Event]
+    precedence: ClassVar[int] = 8
+
+    def show(self) -> str:
+        """The term in ``.proc`` syntax (the operator is non-associative)."""
+        return (f"{_wrap(self.process, self.precedence)} [| {_events(self.sync)} |> "
+                f"{_wrap(self.handler, self.precedence)}")
+
+
 STOP = Stop()
 SKIP = Skip()
 OMEGA = Omega()

@@ -20,6 +20,8 @@ Sum(<x>^s) = x + Sum(s)
 Fst((x, _)) = x
 Name(rgb.n) = n
 Name(_) = 9
+Add(x)(y) = x + y
+Twice(f) = \\ x @ f(f(x))
 """
 
 
@@ -78,6 +80,22 @@ def spec() -> Spec:
         ("card({| d.rgb |})", 4),
         ("card(Events)", 3 + 4 * 2),
         ("member(c.0, Events)", True),
+        # event-set comprehensions: the items' events for every binding
+        ("{| c.x | x <- {0, 2} |}", frozenset({Event("c", (0,)), Event("c", (2,))})),
+        ("{| c.x, d.red.x | x <- Small, x > 0 |}",
+         frozenset({Event("c", (1,)), Event("d", (Atom("red"), 1))})),
+        ("card({| d.k | k <- {red, green} |})", 4),
+        # lambdas and curried definitions
+        ("(\\ x, y @ x * 10 + y)(1, 2)", 12),
+        ("Add(1)(2)", 3),
+        ("Twice(\\ x @ x + 1)(0)", 2),
+        # extensions and productions
+        ("extensions(c)", frozenset({0, 1, 2})),
+        ("extensions(d.red)", frozenset({0, 1})),
+        ("card(extensions(d))", 8),
+        ("productions(d.red)", frozenset({Event("d", (Atom("red"), 0)),
+                                          Event("d", (Atom("red"), 1))})),
+        ("extensions(1)", "error"),
     ],
 )
 def test_expressions_evaluate_as_in_cspm(spec: Spec, expr: str, value: object) -> None:

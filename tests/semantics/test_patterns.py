@@ -57,3 +57,27 @@ def test_a_constructor_with_fields_alone_is_still_a_literal(spec: Spec) -> None:
     other = load(parse(text, "m.proc"), SourceFile("m.proc", text))
     assert other.value(parse_expr("f(Nack.0)")) == 2
     assert spec.value(parse_expr("Data.1")) == Dotted(Atom("Data"), (1,))
+
+
+SETS = """
+Size({}) = 0
+Size({_}) = 1
+Size(_) = 2
+Only({x}) = x
+"""
+
+
+@pytest.mark.parametrize(("expr", "value"), [
+    ("Size({})", 0), ("Size({7})", 1), ("Size({1, 2})", 2), ("Only({(1, 2)})", (1, 2)),
+])
+def test_set_patterns_match_the_empty_set_and_singletons(expr: str, value: object) -> None:
+    spec = load(parse(SETS, "s.proc"), SourceFile("s.proc", SETS))
+    assert spec.value(parse_expr(expr)) == value
+
+
+def test_a_set_pattern_with_two_elements_is_refused_where_it_is_written() -> None:
+    from procalg.errors import ParseError
+
+    with pytest.raises(ParseError, match="cannot be used as a pattern") as info:
+        parse("F({x, y}) = x")
+    assert (info.value.span.line, info.value.span.column) == (1, 3)

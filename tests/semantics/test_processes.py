@@ -199,3 +199,56 @@ def test_an_event_field_input_before_another_field_matches_by_channel() -> None:
                  "P = c?b.v!v -> STOP\nQ = c?a.v!1 -> STOP")
     assert first_events(spec, "P") == {"c.b.0.0", "c.b.1.1"}
     assert first_events(spec, "Q") == {"c.a.0.1", "c.a.1.1"}
+
+
+# --- CSPM operators and precedence (issue 11) --------------------------------
+
+
+def test_interleaving_is_looser_than_generalised_parallel_as_in_fdr():
+    spec = model("channel a\nP = a -> STOP ||| a -> STOP [| {a} |] a -> STOP\n")
+    assert ("a", "a") in traces(spec, "P")
+
+
+def test_link_parallel_synchronises_the_linked_events_and_hides_them():
+    spec = model("channel a, b, c, d\nL = (a -> b -> STOP) [b <-> c] (c -> d -> STOP)\n")
+    assert traces(spec, "L") == {(), ("a",), ("a", "d")}
+
+
+def test_link_parallel_links_whole_channels_field_by_field():
+    spec = model("channel out, inp : {0, 1}\nchannel done : {0, 1}\n"
+                 "L = (out!1 -> STOP) [out <-> inp] (inp?x -> done!x -> STOP)\n")
+    assert traces(spec, "L") == {(), ("done.1",)}
+
+
+def test_a_list_of_links_synchronises_each_pair():
+    spec = model("channel a, b, c, d, e\n"
+                 "L = (a -> c -> STOP) [a <-> b, c <-> d] (b -> d -> e -> STOP)\n")
+    assert traces(spec, "L") == {(), ("e",)}
+
+
+def test_exception_passes_control_when_the_left_does_an_event_of_the_set():
+    spec = model("channel a, b, c\nE = (a -> b -> a -> STOP) [| {b} |> (c -> STOP)\n")
+    assert traces(spec, "E") == {(), ("a",), ("a", "b"), ("a", "b", "c")}
+
+
+def test_a_process_used_as_an_event_says_so():
+    with pytest.raises(ModelError, match="a process is used as an event") as info:
+        traces(model("channel a\nQ = STOP\nP = Q -> STOP\n"), "P")
+    assert (info.value.span.line, info.value.span.column) == (3, 5)
+
+
+def test_a_set_of_processes_where_events_are_needed_says_so():
+    with pytest.raises(ModelError, match="a set of processes where a set of events") as info:
+        traces(model("channel a\nP = a -> STOP [| {STOP} |] STOP\n"), "P")
+    assert (info.value.span.line, info.value.span.column) == (2, 18)
+
+
+def test_an_empty_renaming_leaves_the_process_unchanged():
+    spec = model("channel a, b\nP = a -> b -> STOP\nQ = P [[ ]]\n")
+    assert traces(spec, "Q") == traces(spec, "P") == {(), ("a",), ("a", "b")}
+
+
+def test_an_event_set_comprehension_synchronises_on_its_events():
+    spec = model("channel c : {0..3}\n"
+                 "P = (c.0 -> c.1 -> STOP) [| {| c.x | x <- {0..3}, x > 0 |} |] (c.1 -> STOP)\n")
+    assert traces(spec, "P") == {(), ("c.0",), ("c.0", "c.1")}

@@ -53,9 +53,24 @@ def test_never_fails_activities_signals_and_timers_cannot_fail() -> None:
     "channel throw", "channel compensate", "activity fail", "signal compensated",
     "timer stranded = 1s", "datatype T = unreverted | other", "throw = STOP",
 ])
-def test_reserved_names_cannot_be_declared(decl: str) -> None:
-    with pytest.raises(ModelError, match="is reserved"):
-        loads(decl + "\n")
+def test_reserved_names_cannot_be_declared_where_workflow_constructs_are_used(
+        decl: str) -> None:
+    with pytest.raises(ModelError, match=r"but the (activity|signal|timer) at [12]:1 reserves it"):
+        loads(decl + "\nactivity go_\n")
+
+
+@pytest.mark.parametrize("decl", [
+    "channel throw", "channel compensate", "channel fail", "datatype STATUS = success | fail",
+    "datatype T = unreverted | other", "throw = STOP",
+])
+def test_plain_cspm_keeps_every_workflow_name(decl: str) -> None:
+    loads(decl + "\nchannel c\nP = c -> STOP\n")  # no activity, signal, timer or saga
+
+
+def test_a_saga_reserves_the_workflow_names_naming_both_places() -> None:
+    with pytest.raises(ModelError, match=r"'fail' is declared here, but the saga at 3:5") as info:
+        loads("datatype STATUS = success | fail\nchannel a\nP = saga (a -> SKIP)\n")
+    assert (info.value.span.line, info.value.span.column) == (1, 29)
 
 
 def test_a_name_declared_as_channel_and_activity_is_an_error() -> None:

@@ -20,6 +20,7 @@ from procalg.terms import (
     AlphaParallel,
     Call,
     Event,
+    ExceptionOp,
     ExternalChoice,
     Hide,
     InternalChoice,
@@ -191,6 +192,24 @@ def test_interrupt_tau_of_the_interrupting_side_keeps_the_interrupt() -> None:
         ("a", "STOP /\\ (STOP |~| b -> STOP)"),
         (TAU, "a -> STOP /\\ STOP"),
         (TAU, "a -> STOP /\\ b -> STOP"),
+    }
+
+
+def test_exception_hands_over_on_an_event_of_its_set() -> None:
+    term = ExceptionOp(Prefix(a, Prefix(b, SKIP)), Prefix(c, STOP), frozenset({b}))
+    assert lts_of(term) == {
+        ("a -> b -> SKIP [| {b} |> c -> STOP", "a", "b -> SKIP [| {b} |> c -> STOP"),
+        ("b -> SKIP [| {b} |> c -> STOP", "b", "c -> STOP"),
+        ("c -> STOP", "c", "STOP"),
+    }
+
+
+def test_exception_keeps_tau_and_ends_with_termination() -> None:
+    term = ExceptionOp(InternalChoice(SKIP, STOP), Prefix(c, STOP), frozenset({a}))
+    assert lts_of(term) == {
+        ("SKIP |~| STOP [| {a} |> c -> STOP", TAU, "SKIP [| {a} |> c -> STOP"),
+        ("SKIP |~| STOP [| {a} |> c -> STOP", TAU, "STOP [| {a} |> c -> STOP"),
+        ("SKIP [| {a} |> c -> STOP", TICK, "Ω"),
     }
 
 

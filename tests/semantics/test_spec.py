@@ -278,3 +278,60 @@ def test_too_deep_recursion_is_a_model_error_and_never_a_crash() -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     lines = done.stdout.split("\n")
     assert lines[:6] == ["value ModelError", "tuple ModelError", "terms ModelError"] * 2
+
+
+def test_run_offers_every_event_of_its_set_for_ever() -> None:
+    spec = model("channel a, b\nP = RUN({a, b})\n")
+    lts = explore(spec.system(spec.process(parse_expr("P"))))
+    assert lts.num_states == 1
+    assert {str(lab) for _, lab, _ in lts.triples()} == {"a", "b"}
+
+
+def test_chaos_may_refuse_everything_or_do_any_event() -> None:
+    spec = model("channel a\nP = CHAOS({a})\n")
+    lts = explore(spec.system(spec.process(parse_expr("P"))))
+    labels = {str(lab) for _, lab, _ in lts.triples()}
+    assert labels == {TAU, "a"} and lts.num_states == 3
+
+
+def test_a_model_may_define_its_own_run() -> None:
+    spec = model("channel a, b\nRUN(A) = a -> STOP\nP = RUN({b})\n")
+    lts = explore(spec.system(spec.process(parse_expr("P"))))
+    assert {str(lab) for _, lab, _ in lts.triples()} == {"a"}
+
+
+def test_a_dotted_product_nametype_gives_a_channel_one_field_per_set() -> None:
+    spec = model("nametype T = {0, 1}.{0, 1}\nchannel up : T\nP = up!0.1 -> up?x.y -> STOP\n")
+    lts = explore(spec.system(spec.process(parse_expr("P"))))
+    assert {str(lab) for _, lab, _ in lts.triples()} == {"up.0.1", "up.0.0", "up.1.0", "up.1.1"}
+
+
+def test_a_tuple_of_sets_is_a_field_of_tuples() -> None:
+    spec = model("channel c : ({0, 1}, {2})\nP = c?(x, y) -> c!(y, x) -> STOP\n")
+    lts = explore(spec.system(spec.process(parse_expr("c!(1, 2) -> STOP"))))
+    assert {str(lab) for _, lab, _ in lts.triples()} == {"c.(1, 2)"}
+    assert len(spec.events) == 2
+
+
+def test_a_channel_typed_by_a_rectangular_set_of_dotted_values_has_one_field_each() -> None:
+    spec = model("channel up : {0.0, 0.1, 1.0, 1.1}\nP = up!0.1 -> up?x?y -> STOP\n")
+    assert len(spec.events) == 4
+    lts = explore(spec.system(spec.process(parse_expr("P"))))
+    assert "up.0.1" in {str(lab) for _, lab, _ in lts.triples()}
+
+
+def test_a_non_rectangular_set_of_dotted_values_stays_one_field() -> None:
+    spec = model("channel up : {0.0, 1.1}\nP = up!0.1 -> STOP\n")
+    with pytest.raises(ModelError, match="outside channel up"):
+        explore(spec.system(spec.process(parse_expr("P"))))
+
+
+def test_div_is_one_state_that_only_diverges() -> None:
+    spec = model("channel a\nP = a -> DIV\n")
+    lts = explore(spec.system(spec.process(parse_expr("DIV"))))
+    assert lts.num_states == 1 and {str(lab) for _, lab, _ in lts.triples()} == {TAU}
+
+
+def test_a_subtype_is_the_set_of_the_named_constructors_values() -> None:
+    spec = model("datatype C = red | green | rgb.{0..2}\nsubtype Warm = red | rgb.{0, 1}\n")
+    assert spec.value(parse_expr("Warm")) == spec.value(parse_expr("{red, rgb.0, rgb.1}"))

@@ -20,6 +20,9 @@ INVALID = sorted((CORPUS / "invalid").glob("*/*.proc"))
 EXPECTED = {
     "bad-duration/backoff_no_unit": (1, 20, "duration"),
     "bad-duration/timer_no_unit": (1, 11, "duration"),
+    "chained-parallel/alpha": (1, 24, "do not chain: '['"),
+    "chained-parallel/gen": (2, 35, "do not chain: '[|'"),
+    "chained-parallel/link": (1, 23, "do not chain: '['"),
     "channel-without-name/colon_first": (1, 9, "channel name"),
     "channel-without-name/nothing": (2, 1, "channel name"),
     "mismatched-bracket/paren_square": (1, 15, "does not match '(' opened at 1:5"),
@@ -64,6 +67,14 @@ def test_examples_generalise_beyond_the_corpus():
         parse("channel go\nStart = go ->\nEnd = STOP")
     with pytest.raises(ParseError, match="'@'"):
         parse("Sys = [] k : {0..9} k -> STOP")
+
+
+def test_the_unclosed_bracket_hint_names_a_line_after_the_bracket():
+    # a column-1 continuation inside brackets closed earlier must not be blamed
+    text = "channel a, b\nP = (a\n-> STOP)\nQ = STOP [| {| a, b\nR = STOP\n"
+    with pytest.raises(ParseError, match=r"unclosed '\{\|' opened at 4:13") as info:
+        parse(text, "m.proc")
+    assert "before line 5" in info.value.hint
 
 
 def test_a_misspelt_model_suffix_is_named():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from procalg.errors import ParseError
 from procalg.source import Span
 from procalg.syntax import ast, parse
 from procalg.syntax.parser import parse_expr
@@ -26,21 +27,39 @@ def op(o, left, right):
         ("a -> b -> P", pre(a, pre(b, P))),
         ("a -> P [] b -> Q", op("[]", pre(a, P), pre(b, Q))),
         ("a -> P ; Q", op(";", pre(a, P), Q)),
-        # the table: ; above [> above /\ above [] above |~| above parallel above hiding
+        # FDR's table (libcspm's grammar), each adjacent pair both ways round:
+        # ; above [> above /\ above [] above |~| above the parallel family
+        # above ||| above hiding
         ("P ; Q [> R", op("[>", op(";", P, Q), R)),
+        ("P [> Q ; R", op("[>", P, op(";", Q, R))),
         ("P [> Q /\\ R", op("/\\", op("[>", P, Q), R)),
+        ("P /\\ Q [> R", op("/\\", P, op("[>", Q, R))),
         ("P /\\ Q [] R", op("[]", op("/\\", P, Q), R)),
+        ("P [] Q /\\ R", op("[]", P, op("/\\", Q, R))),
         ("P [] Q |~| R", op("|~|", op("[]", P, Q), R)),
-        ("P |~| Q ||| R", op("|||", op("|~|", P, Q), R)),
+        ("P |~| Q [] R", op("|~|", P, op("[]", Q, R))),
+        ("P |~| Q [| a |] R", ast.GenParallel(op("|~|", P, Q), a, R)),
+        ("P [| a |] Q |~| R", ast.GenParallel(P, a, op("|~|", Q, R))),
+        ("P |~| Q [a || b] R", ast.AlphaParallelExpr(op("|~|", P, Q), a, b, R)),
+        ("P [a || b] Q |~| R", ast.AlphaParallelExpr(P, a, b, op("|~|", Q, R))),
+        ("P |~| Q [a <-> b] R", ast.LinkParallelExpr(op("|~|", P, Q), ((a, b),), R)),
+        ("P [a <-> b] Q |~| R", ast.LinkParallelExpr(P, ((a, b),), op("|~|", Q, R))),
+        ("P |~| Q [| a |> R", ast.ExceptionExpr(op("|~|", P, Q), a, R)),
+        ("P [| a |> Q |~| R", ast.ExceptionExpr(P, a, op("|~|", Q, R))),
+        ("P ||| Q [| a |] R", op("|||", P, ast.GenParallel(Q, a, R))),
+        ("P [| a |] Q ||| R", op("|||", ast.GenParallel(P, a, Q), R)),
+        ("P ||| Q [a || b] R", op("|||", P, ast.AlphaParallelExpr(Q, a, b, R))),
+        ("P [a <-> b] Q ||| R", op("|||", ast.LinkParallelExpr(P, ((a, b),), Q), R)),
+        ("P ||| Q [| a |> R", op("|||", P, ast.ExceptionExpr(Q, a, R))),
         ("P ||| Q \\ a", ast.HideExpr(op("|||", P, Q), a)),
+        ("P \\ a ||| Q", ast.HideExpr(P, op("|||", a, Q))),
         ("P [] Q [| a |] R", ast.GenParallel(op("[]", P, Q), a, R)),
+        ("P [a <-> b, c <-> d] Q", ast.LinkParallelExpr(P, ((a, b), (c, d)), Q)),
         # left associativity
         ("P [] Q [] R", op("[]", op("[]", P, Q), R)),
         ("P ; Q ; R", op(";", op(";", P, Q), R)),
-        ("P ||| Q [| a |] R", ast.GenParallel(op("|||", P, Q), a, R)),
+        ("P ||| Q ||| R", op("|||", op("|||", P, Q), R)),
         ("P \\ a \\ b", ast.HideExpr(ast.HideExpr(P, a), b)),
-        ("P [a || b] Q [c || d] R",
-         ast.AlphaParallelExpr(ast.AlphaParallelExpr(P, a, b, Q), c, d, R)),
         # undo: tighter than ;, looser than ->
         ("a undo b ; c undo d", op(";", ast.Undo(a, b), ast.Undo(c, d))),
         ("a -> P undo Q", ast.Undo(pre(a, P), Q)),
@@ -84,6 +103,9 @@ one, two = ast.Int(1), ast.Int(2)
         ("{}", ast.SetLit(())),
         ("(a, b)", ast.TupleLit((a, b))),
         ("{| a, b.1 |}", ast.EventSet((a, ast.Dot((b, one))))),
+        ("{| a.x | x <- b |}",
+         ast.EventSet((ast.Dot((a, ast.Name("x"))),), (ast.Generator(ast.PVar("x"), b),))),
+        ("P [[ ]]", ast.RenameExpr(P, (), ())),
     ],
 )
 def test_value_operators_follow_the_precedence_table(text, expected):
@@ -114,6 +136,35 @@ def test_a_token_at_column_one_starts_a_new_declaration():
 def test_a_column_one_token_inside_brackets_continues_the_declaration():
     m = parse("P = (a\n-> P)\n")
     assert m.declarations == (ast.Definition("P", None, pre(a, P)),)
+
+
+def test_a_column_one_line_that_starts_with_an_operator_continues():
+    m = parse("P = a -> P\n[] b -> STOP\n|~| c -> STOP\nQ = P")
+    assert [d.name for d in m.declarations] == ["P", "Q"]
+    assert m.declarations[0].body == op("|~|", op("[]", pre(a, P), pre(b, ast.StopLit())),
+                                       pre(c, ast.StopLit()))
+
+
+def test_a_line_after_a_trailing_operator_continues_even_at_column_one():
+    m = parse("P = a ->\nb -> P\nQ = P")
+    assert m.declarations[0].body == pre(a, pre(b, P))
+
+
+def test_indented_declarations_are_declarations_as_in_fdr():
+    m = parse("  channel a\n  P = a -> P\n    F(x) = x\n  assert P :[deadlock free]")
+    assert [type(d).__name__ for d in m.declarations] == [
+        "ChannelDecl", "Definition", "Definition", "Assertion"]
+
+
+def test_an_indented_line_that_is_no_declaration_continues():
+    m = parse("P = f\n  (a)\nQ = P")
+    assert m.declarations[0].body == ast.Apply(ast.Name("f"), (a,))
+
+
+def test_a_definition_after_a_trailing_operator_is_still_a_missing_expression():
+    with pytest.raises(ParseError, match="expected an expression after '->'") as info:
+        parse("P = a ->\n  Q = b -> Q")
+    assert (info.value.span.line, info.value.span.column) == (2, 3)
 
 
 def test_let_definitions_are_separated_by_layout():
@@ -210,3 +261,69 @@ def test_every_node_of_a_parsed_module_has_a_span():
 
     walk(m)
     assert missing == []
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("assert P :[deadlock-free]", ast.DeadlockFree),
+    ("assert P :[deadlock-free [FD]]", ast.DeadlockFree),
+    ("assert P :[divergence-free]", ast.DivergenceFree),
+    ("assert P :[livelock free]", ast.DivergenceFree),
+    ("assert P :[livelock-free]", ast.DivergenceFree),
+])
+def test_fdr_spellings_of_the_simple_properties_are_accepted(text, kind):
+    assert type(parse(text).declarations[0].property) is kind
+
+
+def test_a_lambda_is_a_local_function_and_prints_back_as_a_lambda():
+    from procalg.syntax.pretty import pretty
+
+    got = parse_expr("\\ x, (y, _) @ x + y")
+    assert type(got) is ast.Let and got.definitions[0].params == (
+        ast.PVar("x"), ast.PTuple((ast.PVar("y"), ast.PWild())))
+    assert pretty(got) == "\\ x, (y, _) @ x + y"
+
+
+def test_a_curried_definition_takes_its_later_arguments_by_lambda():
+    d = parse("f(x)(y) = x").declarations[0]
+    assert d.params == (ast.PVar("x"),)
+    assert type(d.body) is ast.Let and d.body.definitions[0].params == (ast.PVar("y"),)
+
+
+def test_include_splices_the_file_relative_to_the_including_file(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "main.csp").write_text('channel a\ninclude "sub/p.csp"\nQ = P\n')
+    (tmp_path / "sub" / "p.csp").write_text('include "r.csp"\nP = a -> R\n')
+    (tmp_path / "sub" / "r.csp").write_text("R = STOP\n")
+    main = tmp_path / "main.csp"
+    m = parse(main.read_text(), str(main))
+    assert [getattr(d, "name", None) or "channel" for d in m.declarations] == [
+        "channel", "R", "P", "Q"]
+
+
+def test_an_include_cycle_is_an_error_showing_the_chain(tmp_path):
+    (tmp_path / "a.csp").write_text('include "b.csp"\n')
+    (tmp_path / "b.csp").write_text('P = STOP\ninclude "a.csp"\n')
+    a = tmp_path / "a.csp"
+    chain = r"include cycle: .*a\.csp -> .*b\.csp -> .*a\.csp"
+    with pytest.raises(ParseError, match=chain) as info:
+        parse(a.read_text(), str(a))
+    assert (info.value.span.line, info.value.span.column) == (2, 1)
+    assert info.value.render().startswith(f"{tmp_path / 'b.csp'}:2:1: error:")
+
+
+def test_a_missing_included_file_is_an_error_at_the_include(tmp_path):
+    a = tmp_path / "a.csp"
+    a.write_text('channel x\ninclude "none.csp"\n')
+    with pytest.raises(ParseError, match=r"cannot read included file 'none\.csp'") as info:
+        parse(a.read_text(), str(a))
+    assert (info.value.span.line, info.value.span.column) == (2, 1)
+
+
+def test_a_workflow_word_is_a_plain_name_where_no_declaration_follows():
+    m = parse("channel signal : {0, 1}\nP = c ->\n  signal?x -> P\nQ = P")
+    assert [getattr(d, "name", None) for d in m.declarations] == [None, "P", "Q"]
+
+
+def test_a_subtype_declaration_names_a_set():
+    d = parse("subtype T = A | B.{0..1}").declarations[0]
+    assert type(d) is ast.NametypeDecl and d.name == "T"
