@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 from procalg.errors import ModelError
 from procalg.semantics import workflow
 from procalg.semantics.channels import ChannelRef
-from procalg.semantics.inputs import complete, has_input, input_term
-from procalg.semantics.values import expect_bool, expect_set, kind_name
+from procalg.semantics.inputs import complete, has_input, input_term, process
+from procalg.semantics.values import expect_bool, expect_set
 from procalg.syntax import ast
 from procalg.terms import (
     OMEGA,
@@ -45,15 +45,6 @@ if TYPE_CHECKING:
 _BINARY = {
     ";": Seq, "[>": Timeout, "/\\": Interrupt, "[]": ExternalChoice, "|~|": InternalChoice,
 }
-
-
-def process(ev: Evaluator, expr: ast.Node, env: Env) -> Process:
-    """Evaluate ``expr`` and check that it is a process."""
-    value = ev.eval(expr, env)
-    if not isinstance(value, Process):
-        raise ModelError(f"expected a process, got {kind_name(value)}", expr.span,
-                         hint="a process operator needs processes on both sides")
-    return value
 
 
 def event_set(ev: Evaluator, expr: ast.Node, env: Env) -> frozenset[Event]:
