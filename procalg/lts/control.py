@@ -45,6 +45,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from procalg.lts.lts import LTS, TAU, TICK
 from procalg.lts.network import DONE, Network, Part, SyncRule
@@ -396,4 +397,5 @@ def abortable(net: Network, throw: str) -> Network:
     if not canonical:
         node.notes.append("thrown states keep their components (too many to reset): "
                           "more states than the term level, same behaviour")
+        return replace(node.network(), loose=True)  # stale components, as a loose node's
     return node.network()

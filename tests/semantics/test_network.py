@@ -195,9 +195,13 @@ def test_parallel_under_prefix_seq_and_interrupt_gives_the_reference_lts_state_f
         assert "no parallel network" in net.reason
         return
     product = explore_product(net)
+    assert _bisimilar(product, reference)
+    if net.loose:  # a side or a thrown network too large to reset keeps stale states
+        assert any("too large to reset" in n or "too many to reset" in n for n in net.notes)
+        assert product.num_states >= reference.num_states
+        return
     assert (product.num_states, product.num_transitions) == (
         reference.num_states, reference.num_transitions)
-    assert _bisimilar(product, reference)
 
 
 @settings(max_examples=200, deadline=None)
