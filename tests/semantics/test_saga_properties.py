@@ -15,10 +15,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from procalg.checks.compensation import check_compensation, terminal_outcomes
-from procalg.lts import LTS, TAU, explore
-from procalg.semantics.sos import Rules
+from procalg.lts import LTS, TAU
+from procalg.semantics.system import TermSystem
 from procalg.terms import SKIP, Event, ExternalChoice, InternalChoice, Prefix, Process
 from procalg.terms.saga import THROW, CExt, CPar, CSeq, Saga, Step, fail_event
+from tests.semantics.conftest import term_lts
 
 
 @dataclass(frozen=True)
@@ -62,23 +63,6 @@ def build(tree: Leaf | Node, names: list[str], *, all_undo: bool = False,
     return op(left, right)
 
 
-class Terms:
-    """A term explored by the firing rules."""
-
-    def __init__(self, term: Process) -> None:
-        self.rules, self.term = Rules(None), term
-
-    def initial_state(self) -> Process:
-        return self.rules.normalise(self.term)
-
-    def successors(self, state: Process) -> list:
-        return self.rules.transitions(state)
-
-
-def lts_of(term: Process) -> LTS:
-    return explore(Terms(term))
-
-
 def maximal_traces(lts: LTS) -> list[tuple[str, ...]]:
     out, stack = [], [(lts.initial, ())]
     while stack:
@@ -95,9 +79,9 @@ def maximal_traces(lts: LTS) -> list[tuple[str, ...]]:
 @settings(max_examples=80, deadline=None)
 @given(trees)
 def test_every_run_of_a_saga_ends_completed_compensated_or_failed(tree: Leaf | Node) -> None:
-    outcomes = set().union(*terminal_outcomes(lts_of(Saga(build(tree, [])))).values())
+    outcomes = set().union(*terminal_outcomes(term_lts(Saga(build(tree, [])))).values())
     assert outcomes <= {"completed", "compensated", "failed"}
-    safe = set().union(*terminal_outcomes(lts_of(Saga(build(tree, [], safe_undo=True))))
+    safe = set().union(*terminal_outcomes(term_lts(Saga(build(tree, [], safe_undo=True))))
                        .values())
     assert safe <= {"completed", "compensated"}
 
@@ -107,7 +91,7 @@ def test_every_run_of_a_saga_ends_completed_compensated_or_failed(tree: Leaf | N
 def test_a_rollback_undoes_each_completed_step_exactly_once(tree: Leaf | Node) -> None:
     names: list[str] = []
     term = Saga(build(tree, names, all_undo=True, safe_undo=True))
-    for trace in maximal_traces(lts_of(term)):
+    for trace in maximal_traces(term_lts(term)):
         assert trace[-1] == "✓"
         if "compensate" not in trace:
             assert not any(e.startswith("u") for e in trace)
@@ -123,7 +107,7 @@ def test_a_rollback_undoes_each_completed_step_exactly_once(tree: Leaf | Node) -
 @given(trees)
 def test_compensation_is_complete_when_every_step_has_an_undo_that_never_fails(
         tree: Leaf | Node) -> None:
-    assert check_compensation(Terms(Saga(build(tree, [], all_undo=True, safe_undo=True)))).passed
+    assert check_compensation(TermSystem(Saga(build(tree, [], all_undo=True, safe_undo=True)))).passed
 
 
 @settings(max_examples=80, deadline=None)
@@ -136,7 +120,7 @@ def test_compensation_fails_as_soon_as_a_fallible_step_follows_a_step_without_un
     placed = CSeq(body, pivot) if where == 0 else (
         CSeq(pivot, body) if where == 1 else CPar(body, pivot) if where == 2 else
         CExt(pivot, body))
-    result = check_compensation(Terms(Saga(placed)))
+    result = check_compensation(TermSystem(Saga(placed)))
     assert not result.passed
     assert result.counterexample.trace[-1] == "stranded.p"
     assert "p is left done" in result.message

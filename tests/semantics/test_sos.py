@@ -10,9 +10,8 @@ from __future__ import annotations
 import pytest
 
 from procalg.errors import ModelError
-from procalg.lts import TAU, TICK, explore
+from procalg.lts import TAU, TICK
 from procalg.semantics.sos import Rules, UnguardedRecursion, transitions
-from procalg.semantics.system import TermSystem
 from procalg.terms import (
     OMEGA,
     SKIP,
@@ -32,12 +31,13 @@ from procalg.terms import (
     Seq,
     Timeout,
 )
+from tests.semantics.conftest import term_lts
 
 a, b, c, d = Event("a"), Event("b"), Event("c"), Event("d")
 
 
 def lts_of(term: Process, bodies: dict[Call, Process] | None = None) -> set[tuple[str, str, str]]:
-    lts = explore(TermSystem(term, (bodies or {}).__getitem__), state_name=str)
+    lts = term_lts(term, bodies or {}, state_name=str)
     names = lts.state_names
     return {(names[s], label, names[t]) for s, label, t in lts.triples()}
 

@@ -12,8 +12,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from procalg.lts import LTS, TAU, TICK, explore
-from procalg.semantics.sos import transitions
+from procalg.lts import LTS, TAU, TICK
 from procalg.terms import (
     SKIP,
     STOP,
@@ -30,6 +29,7 @@ from procalg.terms import (
     Seq,
     Timeout,
 )
+from tests.semantics.conftest import term_lts
 
 EVENTS = [Event("a"), Event("b"), Event("c")]
 UNUSED = Event("z")
@@ -66,21 +66,6 @@ terms = st.recursive(
 )
 
 
-class _Term:
-    def __init__(self, term: Process) -> None:
-        self.term = term
-
-    def initial_state(self) -> Process:
-        return self.term
-
-    def successors(self, state: Process) -> list:
-        return transitions(state, None)
-
-
-def lts_of(term: Process) -> LTS:
-    return explore(_Term(term))
-
-
 def _moves(lts: LTS, offset: int) -> dict[int, set[tuple[str, int]]]:
     return {s + offset: {(lts.labels[lab], d + offset) for lab, d in lts.successors(s)}
             for s in range(lts.num_states)}
@@ -104,7 +89,7 @@ def _bisimilar(moves: dict[int, set[tuple[str, int]]], x: int, y: int) -> bool:
 
 
 def strongly_bisimilar(p: Process, q: Process) -> bool:
-    left, right = lts_of(p), lts_of(q)
+    left, right = term_lts(p), term_lts(q)
     moves = _moves(left, 0) | _moves(right, left.num_states)
     return _bisimilar(moves, left.initial, left.num_states + right.initial)
 
@@ -132,14 +117,14 @@ def _saturate(moves: dict[int, set[tuple[str, int]]]) -> dict[int, set[tuple[str
 
 
 def weakly_bisimilar(p: Process, q: Process) -> bool:
-    left, right = lts_of(p), lts_of(q)
+    left, right = term_lts(p), term_lts(q)
     moves = _saturate(_moves(left, 0) | _moves(right, left.num_states))
     return _bisimilar(moves, left.initial, left.num_states + right.initial)
 
 
 def traces(p: Process, depth: int = 5) -> set[tuple[str, ...]]:
     """Visible traces of at most ``depth`` events (τ skipped, ✓ kept)."""
-    lts = lts_of(p)
+    lts = term_lts(p)
     weak = _saturate(_moves(lts, 0))
     found: set[tuple[str, ...]] = set()
     frontier = {((), lts.initial)}
