@@ -107,7 +107,8 @@ def test_a_rollback_undoes_each_completed_step_exactly_once(tree: Leaf | Node) -
 @given(trees)
 def test_compensation_is_complete_when_every_step_has_an_undo_that_never_fails(
         tree: Leaf | Node) -> None:
-    assert check_compensation(TermSystem(Saga(build(tree, [], all_undo=True, safe_undo=True)))).passed
+    saga = Saga(build(tree, [], all_undo=True, safe_undo=True))
+    assert check_compensation(TermSystem(saga)).passed
 
 
 @settings(max_examples=80, deadline=None)
