@@ -41,8 +41,13 @@ from procalg.checks.result import (
     Verdict,
 )
 from procalg.lts import LTS, TAU
-from procalg.lts.partition import Equivalence as Bisimulation
-from procalg.lts.partition import Refinement, as_equivalence, disjoint_union, refine
+from procalg.lts.partition import (
+    Bisimulation,
+    Refinement,
+    as_bisimulation,
+    disjoint_union,
+    refine,
+)
 
 
 def check_equivalence(left: LTS, right: LTS, equivalence: Equivalence | str) -> CheckResult:
@@ -61,7 +66,7 @@ def check_equivalence(left: LTS, right: LTS, equivalence: Equivalence | str) -> 
     start = time.perf_counter()
     if str(getattr(equivalence, "value", equivalence)).lower() == Equivalence.TRACE.value:
         return _trace_equivalence(left, right)
-    kind = as_equivalence(equivalence)
+    kind = as_bisimulation(equivalence)
     union, off = disjoint_union(left, right)
     refinement = refine(union, kind)
     blocks = refinement.blocks

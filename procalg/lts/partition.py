@@ -34,7 +34,7 @@ Example:
     >>> lts = LTS.build(4, 0, ["a"], [(0, "τ", 1), (1, "a", 2), (0, "a", 3)])
     >>> minimize(lts, "strong").num_states, minimize(lts, "weak").num_states
     (3, 2)
-    >>> p = partition(lts, Equivalence.BRANCHING)
+    >>> p = partition(lts, Bisimulation.BRANCHING)
     >>> bool(p[2] == p[3]), bool(p[0] == p[1])
     (True, True)
 """
@@ -55,25 +55,28 @@ from procalg.lts.signature import History, branching_refinement, strong_refineme
 from procalg.lts.tau import collapse_tau_sccs, effective_labels
 
 
-class Equivalence(enum.Enum):
-    """The bisimulations this module computes (values match
-    ``procalg.checks.result.Equivalence``)."""
+class Bisimulation(enum.Enum):
+    """The bisimulations this module computes.
+
+    ``procalg.checks.Equivalence`` (what a user asks ``P = Q :[...]`` for) adds
+    trace equivalence, which is not a bisimulation; its other values equal these.
+    """
 
     STRONG = "strong"
     WEAK = "weak"
     BRANCHING = "branching"
 
 
-def as_equivalence(equivalence: object) -> Equivalence:
-    """Accept an :class:`Equivalence`, any enum with the same value, or its name.
+def as_bisimulation(equivalence: object) -> Bisimulation:
+    """Accept a :class:`Bisimulation`, any enum with the same value, or its name.
 
     Example:
-        >>> as_equivalence("Weak")
-        <Equivalence.WEAK: 'weak'>
+        >>> as_bisimulation("Weak")
+        <Bisimulation.WEAK: 'weak'>
     """
     value = getattr(equivalence, "value", equivalence)
     try:
-        return Equivalence(str(value).lower())
+        return Bisimulation(str(value).lower())
     except ValueError:
         raise ProcalgError(f"no bisimulation called {value!r}",
                            hint="use 'strong', 'weak' or 'branching'") from None
@@ -104,17 +107,17 @@ class Refinement:
         return self.final[self.state_map]
 
 
-def refine(lts: LTS, equivalence: Equivalence | str) -> Refinement:
+def refine(lts: LTS, equivalence: Bisimulation | str) -> Refinement:
     """Run signature refinement for ``equivalence``."""
-    kind = as_equivalence(equivalence)
-    if kind is Equivalence.STRONG:
+    kind = as_bisimulation(equivalence)
+    if kind is Bisimulation.STRONG:
         plain = LTS.from_arrays(lts.num_states, lts.initial, lts.labels,
                                 lts.src, effective_labels(lts), lts.dst)
         final, history = strong_refinement(plain)
         return Refinement(plain, np.arange(lts.num_states), final, history)
     collapsed, comp = collapse_tau_sccs(lts)
     branching = branching_refinement(collapsed)
-    if kind is Equivalence.BRANCHING:
+    if kind is Bisimulation.BRANCHING:
         return Refinement(collapsed, comp, branching, None)
     # weak: saturate the branching quotient (all blocks, so the map stays total)
     reduced = _block_lts(collapsed, branching)
@@ -136,34 +139,34 @@ ENGINES = ("auto", "paige-tarjan", "signature")
 """Partition engines: ``auto`` is Paige–Tarjan for strong, signature otherwise."""
 
 
-def partition(lts: LTS, equivalence: Equivalence | str, *, engine: str = "auto") -> np.ndarray:
+def partition(lts: LTS, equivalence: Bisimulation | str, *, engine: str = "auto") -> np.ndarray:
     """The block number of every state under ``equivalence``.
 
     Equal numbers mean equivalent states. Block numbers are dense, ``0..k-1``.
     ``engine`` is one of :data:`ENGINES`; Paige–Tarjan does strong only.
     """
-    kind = as_equivalence(equivalence)
+    kind = as_bisimulation(equivalence)
     if engine not in ENGINES:
         raise ProcalgError(f"no partition engine called {engine!r}",
                            hint="use 'auto', 'paige-tarjan' or 'signature'")
-    if engine == "paige-tarjan" and kind is not Equivalence.STRONG:
+    if engine == "paige-tarjan" and kind is not Bisimulation.STRONG:
         raise ProcalgError(f"Paige–Tarjan computes strong bisimulation, not {kind.value}",
                            hint="use engine='auto' or 'signature'")
-    if kind is Equivalence.STRONG and engine != "signature":
+    if kind is Bisimulation.STRONG and engine != "signature":
         return strong_partition(lts)
     return _dense(refine(lts, kind).blocks)
 
 
-def minimize(lts: LTS, equivalence: Equivalence | str, *, engine: str = "auto") -> LTS:
+def minimize(lts: LTS, equivalence: Bisimulation | str, *, engine: str = "auto") -> LTS:
     """The quotient of ``lts`` by ``equivalence``, reachable blocks only.
 
     Blocks are numbered breadth-first from the initial state's block (so the
     initial state is 0). For weak and branching, τ-self-loops on blocks are
     dropped, as mCRL2 does. ``engine`` as for :func:`partition`.
     """
-    kind = as_equivalence(equivalence)
+    kind = as_bisimulation(equivalence)
     blocks = partition(lts, kind, engine=engine)
-    return quotient(lts, blocks, drop_tau_loops=kind is not Equivalence.STRONG)
+    return quotient(lts, blocks, drop_tau_loops=kind is not Bisimulation.STRONG)
 
 
 def quotient(lts: LTS, blocks: np.ndarray, *, drop_tau_loops: bool) -> LTS:

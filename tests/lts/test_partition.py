@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from procalg.errors import ProcalgError
 from procalg.lts import LTS
 from procalg.lts.partition import (
-    Equivalence,
+    Bisimulation,
     bfs_renumber,
     disjoint_union,
     minimize,
@@ -209,9 +209,9 @@ def test_strong_refines_branching_refines_weak(lts):
     assert strong <= branching <= weak
 
 
-def test_equivalence_enum_values_match_the_checks_enum():
+def test_every_bisimulation_is_also_a_checks_equivalence_with_the_same_value():
     from procalg.checks.result import Equivalence as CheckEquivalence
 
-    for kind in Equivalence:
+    for kind in Bisimulation:
         assert CheckEquivalence(kind.value).value == kind.value
         assert partition(A, CheckEquivalence(kind.value)).tolist() == [0, 1]
