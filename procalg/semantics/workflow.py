@@ -178,10 +178,90 @@ def evaluate(ev: Evaluator, expr: ast.Node, env: Env) -> Process:
         case ast.ThrowLit():
             return THROW
         case ast.Saga(body):
+            loop = _self_reach(ev, expr)
+            if loop:
+                raise ModelError(
+                    f"this saga starts itself again from inside its own body (through "
+                    f"{' -> '.join(loop)}): every round would open a new saga inside the "
+                    f"unfinished one, so the model has no finite state space", expr.span,
+                    hint="let the saga end, then loop outside it: P = saga (...) ; P")
             return Saga(compensable(ev, body, env, frozenset()))
     raise ModelError("'undo' only has a meaning inside saga (...)", expr.span,
                      hint="write saga (P undo Q ; ...), or define the steps and use them "
                           "inside a saga")
+
+
+_SELF_REACH: dict[int, tuple[ast.Saga, tuple[str, ...]]] = {}
+"""id(saga node) -> (the node, kept alive so the id stays its own; the call chain or ())."""
+
+
+def _self_reach(ev: Evaluator, saga: ast.Saga) -> tuple[str, ...]:
+    """The chain of definitions through which ``saga``'s body reaches ``saga`` again, or ().
+
+    A breadth-first walk over the definitions the body names (each visited once:
+    O(size of the model's syntax)), cached per saga node since a recursive
+    process evaluates its saga at every unfolding.
+
+    Example:
+        >>> from procalg.api.model import loads
+        >>> model = loads("activity a\\nP = saga (a ; P)")
+        >>> model.spec.unfold(model.process("P"))  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        procalg.errors.ModelError: <input>:2:5: error: this saga starts itself again ...
+        ...
+    """
+    cached = _SELF_REACH.get(id(saga))
+    if cached is not None and cached[0] is saga:
+        return cached[1]
+    found: tuple[str, ...] = ()
+    queue = [(name, (name,)) for name in _named(saga.body)]
+    seen = {name for name, _ in queue}
+    while queue and not found:
+        name, chain = queue.pop(0)
+        info = ev.functions.get(name)
+        for clause in info.clauses if info is not None else ():
+            if _holds(clause.body, saga):
+                found = chain
+                break
+            for callee in _named(clause.body):
+                if callee not in seen:
+                    seen.add(callee)
+                    queue.append((callee, (*chain, callee)))
+    _SELF_REACH[id(saga)] = (saga, found)
+    return found
+
+
+def _children(node: ast.Node) -> list[ast.Node]:
+    out: list[ast.Node] = []
+    for field in getattr(node, "__dataclass_fields__", {}):
+        value = getattr(node, field)
+        if isinstance(value, ast.Node):
+            out.append(value)
+        elif isinstance(value, tuple):
+            out.extend(v for v in value if isinstance(v, ast.Node))
+    return out
+
+
+def _named(node: ast.Node) -> list[str]:
+    """The global names ``node`` mentions (its calls and references), in order."""
+    names, stack = [], [node]
+    while stack:
+        here = stack.pop()
+        if type(here) is ast.Name:
+            names.append(here.id)
+        stack.extend(_children(here))
+    return names
+
+
+def _holds(node: ast.Node, target: ast.Node) -> bool:
+    """Whether ``target`` (by identity) is ``node`` or inside it."""
+    stack = [node]
+    while stack:
+        here = stack.pop()
+        if here is target:
+            return True
+        stack.extend(_children(here))
+    return False
 
 
 _FOLD = {";": CSeq, "|||": CPar, "[]": CExt, "|~|": InternalChoice}

@@ -100,6 +100,20 @@ def test_recursion_through_compensable_definitions_is_an_error() -> None:
         model.lts("Q")
 
 
+@pytest.mark.parametrize("body", [
+    "P = saga (a undo u ; P)",
+    "P = saga (a undo u ; (b -> SKIP [] c -> Q))\nQ = P",
+    "P = saga (a undo P)",
+])
+def test_a_saga_that_starts_itself_from_inside_its_body_is_an_error_naming_the_chain(
+        body: str) -> None:
+    model = loads(f"activity a\nactivity u never fails\nchannel b, c\n{body}\n")
+    with pytest.raises(ModelError, match="starts itself again from inside its own body") as info:
+        model.lts("P")
+    assert info.value.span is not None and info.value.span.line == 4
+    assert "P = saga (...) ; P" in info.value.hint
+
+
 def test_recursion_around_a_saga_stays_finite() -> None:
     model = loads("activity a\nchannel b, c\nP = saga (a undo b ; c) ; P\n")
     lts = model.lts("P")
