@@ -81,6 +81,7 @@ class Spec:
         self.timers: dict[str, workflow.Timer] = {}
         # workflow names are reserved only where workflow constructs are used
         self._workflow = workflow_construct(module)
+        self._sagas = self._workflow is not None and workflow.uses_sagas(module)
         self._declare(module)
         self.types = Types(_LazyFields(self._channel_fields), {})
         self.evaluator = Evaluator({n: list(c) for n, c in self.definitions.items()},
@@ -260,9 +261,15 @@ class Spec:
 
     @property
     def events(self) -> frozenset[Event]:
-        """Every event of every channel."""
+        """Every event of every channel; in a model with sagas, also the saga markers.
+
+        ``compensate`` and ``compensated`` are events a saga performs, so the usual
+        idiom ``P \\ diff(Events, {...})`` must hide them too (``throw`` is not
+        an event: like ✓ it ends the process and cannot be hidden).
+        """
         if self._events is None:
-            self._events = self._reported(lambda: frozenset(
+            markers = workflow.SAGA_MARKERS if self._sagas else frozenset()
+            self._events = self._reported(lambda: markers | frozenset(
                 e for n in self._channels for e in self.types.events_of(n)))
         return self._events
 

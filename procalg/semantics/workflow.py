@@ -90,6 +90,8 @@ class Timer:
 
 
 _RESERVED_VALUES = {"throw": THROW_EVENT, "compensate": COMPENSATE, "compensated": COMPENSATED}
+SAGA_MARKERS = frozenset({COMPENSATE, COMPENSATED})
+"""The events a saga adds to a model's ``Events`` (docs/sagas.md)."""
 
 
 def check_name(name: str, span: Span | None) -> None:
@@ -229,6 +231,23 @@ def _self_reach(ev: Evaluator, saga: ast.Saga) -> tuple[str, ...]:
                     queue.append((callee, (*chain, callee)))
     _SELF_REACH[id(saga)] = (saga, found)
     return found
+
+
+def uses_sagas(module: ast.Module) -> bool:
+    """Whether the model has a ``saga (...)`` anywhere (then ``Events`` has the markers).
+
+    Example:
+        >>> from procalg.syntax import parse
+        >>> uses_sagas(parse("activity a\\nP = a -> SKIP")), uses_sagas(parse("P = saga (SKIP)"))
+        (False, True)
+    """
+    stack: list[ast.Node] = [module]
+    while stack:
+        here = stack.pop()
+        if type(here) is ast.Saga:
+            return True
+        stack.extend(_children(here))
+    return False
 
 
 def _children(node: ast.Node) -> list[ast.Node]:

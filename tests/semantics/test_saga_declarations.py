@@ -136,3 +136,14 @@ def test_failures_are_a_channel_models_can_name_and_events_include() -> None:
     assert {str(e) for e in model.spec.events} == {
         "pay.1", "pay.2", "ship", "log", "fail.pay.1", "fail.pay.2", "fail.ship"}
     assert set(model.lts("Q").labels[2:]) == {"pay.1", "pay.2", "throw"}
+
+
+def test_events_of_a_model_with_sagas_include_the_markers_so_hiding_all_but_a_hides_them() -> None:
+    model = loads("activity a\nchannel u\nP = saga (a undo u)\nQ = P \\ diff(Events, {a})\n")
+    assert {"compensate", "compensated"} <= {str(e) for e in model.spec.events}
+    assert set(model.lts("Q").labels) - {"τ", "✓"} == {"a"}
+
+
+def test_events_of_a_model_without_sagas_have_no_markers() -> None:
+    model = loads("activity a\nP = a -> SKIP\n")
+    assert {str(e) for e in model.spec.events} == {"a", "fail.a"}
