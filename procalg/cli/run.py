@@ -18,23 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from procalg.api import run as api
+from procalg.api.narrate import Narrator
 from procalg.errors import FormatError, ProcalgError, RunError
 from procalg.runtime.decide import ReplayError
 from procalg.runtime.engine import Engine
 from procalg.runtime.history import (
-    ActivityCompleted,
-    ActivityScheduled,
-    AttemptFailed,
-    EventFired,
     HistoryEvent,
-    RunCompensated,
-    RunCompleted,
-    RunFailed,
-    RunMigrated,
-    RunResumed,
-    SignalReceived,
-    TimerFired,
-    TimerStarted,
     decode_value,
     from_json,
     to_json,
@@ -170,87 +159,14 @@ def _plain_errors(command: Callable[[argparse.Namespace], int]
 
 
 class Progress:
-    """Prints each history event as it is recorded: live progress of a run.
-
-    Rollback work (between ``compensate`` and ``compensated``) is marked ``undo``.
-    """
+    """Prints each history event as it is recorded: live progress of a run."""
 
     def __init__(self, out: Callable[[str], None] = print) -> None:
-        self.out = out
-        self.undoing = 0
-        self.pending: str | None = None  # an activity's line, waiting for its label
-        self.channels: dict[int, str] = {}  # step -> activity channel
+        self.out, self.narrator = out, Narrator()
 
     def __call__(self, run_id: str, event: HistoryEvent) -> None:
-        if isinstance(event, EventFired) and self.pending is not None:
-            line, self.pending = self.pending.replace("{label}", str(event.label)), None
-        else:
-            line = self.line(event)
-        if line:
+        for line in self.narrator.tell(event):
             self.out(line)
-
-    def line(self, event: HistoryEvent) -> str | None:
-        mark = "  undo " if self.undoing else "  "
-        match event:
-            case ActivityCompleted(attempt=attempt, output=output):
-                out = f" -> {', '.join(map(show, output))}" if output else ""
-                self.pending = f"{mark}activity {{label}}{out} (attempt {attempt})"
-                return None
-            case ActivityScheduled(step=step, channel=channel):
-                self.channels[step] = channel
-                return None
-            case AttemptFailed(step=step, attempt=n, error_type=kind, message=msg, retry_at=at):
-                then = "no more attempts" if at is None else f"retry in {at - event.time:.3g}s"
-                name = self.channels.get(step, f"step {step}")
-                return f"{mark}activity {name} attempt {n} failed: {kind}: {msg}; {then}"
-            case EventFired(label=label):
-                return self.fired(str(label))
-            case SignalReceived(event=e):
-                self.pending = f"  signal {e}"
-                return None
-            case TimerStarted(timer=timer, deadline=deadline):
-                return f"  timer {timer} started: fires in {_duration(deadline - event.time)}"
-            case TimerFired(timer=timer):
-                self.pending = f"  timer {timer} fired"
-                return None
-            case RunResumed(calls=calls):
-                return f"resumed after a crash ({len(calls)} call(s) may have been in flight)"
-            case RunMigrated(model_hash=h):
-                return f"migrated to model {h[:12]}"
-            case RunCompleted() | RunCompensated() | RunFailed():
-                error = getattr(event, "error", "")
-                return event.kind.removeprefix("run_") + (f": {error}" if error else "")
-        return None
-
-    def fired(self, text: str) -> str | None:
-        if text in ("τ", "✓"):
-            return None
-        if text == "compensate":
-            self.undoing += 1
-            return "  ↺ compensate: rolling back completed steps"
-        if text == "compensated":
-            self.undoing = max(0, self.undoing - 1)
-            return "  ↺ compensated"
-        if text.startswith("fail."):
-            return f"  ✗ {text}: the step failed"
-        return f"  · {text}"
-
-
-def _duration(seconds: float) -> str:
-    """Seconds as ``1d2h``, ``24h``, ``1m30s``, ``0.25s``.
-
-    Example:
-        >>> _duration(86400), _duration(90), _duration(0.25)
-        ('1d', '1m30s', '0.25s')
-    """
-    if seconds < 60:
-        return f"{seconds:.3g}s"
-    parts, left = [], round(seconds)
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
-        if left >= size:
-            parts.append(f"{left // size}{unit}")
-            left %= size
-    return "".join(parts)
 
 
 def _follow(eng: Engine, run_id: str) -> int:

@@ -1,7 +1,11 @@
 """Views of a workflow run: its status, what it waits for, and its history as a table.
 
-Times are shown as offsets from the run's start (``+2.000s``), which reads
-the same on a virtual clock and a real one.
+The tables tell the history as ``procalg run`` does (the model's events, the
+activities' inputs and outputs, timers and retries in words; see
+:mod:`procalg.api.narrate`); :func:`history_rows` keeps the recorded events
+themselves for whoever wants the engine's rows. Times are offsets from the
+run's start (``+5s``, ``+1d``), which read the same on a virtual clock and a
+real one.
 
 Example:
     >>> from procalg.api import loads
@@ -12,6 +16,8 @@ Example:
     ...             clock=VirtualClock())
     >>> print(run_text(run).splitlines()[0])
     run P: completed
+    >>> print(run_text(run).splitlines()[2].strip())
+    +0s  activity pay (attempt 1)
     >>> [(r.kind, r.detail) for r in history_rows(run)][1]
     ('activity_scheduled', 'step=0, channel=pay, input=()')
 """
@@ -22,6 +28,7 @@ import dataclasses
 from dataclasses import dataclass
 from html import escape
 
+from procalg.api.narrate import span, story
 from procalg.notebook.html import code_lines, table, table_row
 from procalg.runtime.history import HistoryEvent
 from procalg.runtime.run import Run
@@ -75,11 +82,10 @@ def _process(run: Run) -> str:
 
 
 def run_text(run: Run) -> str:
-    """``run PROCESS: status``, what it waits for, then the history one event a line."""
+    """``run PROCESS: status``, what it waits for, then the history told a line at a time."""
     lines = [f"run {_process(run)}: {run.status}"]
     lines += [f"  waiting for {w}" for w in _waiting(run)]
-    lines += [f"  {r.seq:>3} {r.offset:>9.3f}s  {r.kind:<20} {r.detail}"
-              for r in history_rows(run)]
+    lines += [f"  {'+' + span(s.offset):>5}  {s.text}" for s in story(run.history())]
     return "\n".join(lines)
 
 
@@ -91,6 +97,6 @@ def run_html(run: Run) -> str:
     waits = _waiting(run)
     if waits:
         head += f"<p>waiting for: {code_lines(waits)}</p>"
-    rows = [table_row([str(r.seq), f"+{r.offset:.3f}s", escape(r.kind),
-                  f"<code>{escape(r.detail)}</code>"]) for r in history_rows(run)]
-    return head + table(("#", "time", "event", "detail"), rows)
+    rows = [table_row([f"+{span(s.offset)}", f"<code>{escape(s.text)}</code>"])
+            for s in story(run.history())]
+    return head + table(("time", "what happened"), rows)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from procalg.api.model import Model
 from procalg.errors import ProcalgError
 from procalg.syntax import ast
+from procalg.syntax.pretty import duration
 from procalg.terms import Process
 from procalg.terms.saga import RESERVED
 from procalg.terms.values import show
@@ -76,19 +77,6 @@ class Summary:
 
 def _cut(text: str) -> str:
     return text if len(text) <= WIDTH else text[:WIDTH - 1] + "…"
-
-
-def duration(ms: int) -> str:
-    """Milliseconds in the largest unit that divides them, as a model would write them.
-
-    Example:
-        >>> duration(86_400_000), duration(60_000), duration(1_500), duration(0)
-        ('24h', '1m', '1500ms', '0ms')
-    """
-    for unit, size in (("h", 3_600_000), ("m", 60_000), ("s", 1_000)):
-        if ms and ms % size == 0:
-            return f"{ms // size}{unit}"
-    return f"{ms}ms"
 
 
 def _options(activity: object) -> str:

@@ -34,6 +34,16 @@ def test_waiting_run_shows_the_retry_with_its_deadline(run_and_clock):
     assert text.splitlines()[:2] == ["run P: waiting", "  waiting for retry pay (at 105s)"]
 
 
+def test_text_view_tells_events_with_their_offsets_and_no_engine_rows(run_and_clock):
+    run, clock = run_and_clock
+    clock.advance("5s")
+    run.signal("ok")
+    told = [line.split(None, 1) for line in run_text(run).splitlines()[1:]]
+    assert told[-3:] == [["+5s", "activity pay (attempt 2)"], ["+5s", "signal ok"],
+                         ["+5s", "completed"]]
+    assert not any("τ" in text or "label=" in text for _, text in told)
+
+
 def test_history_rows_are_numbered_with_offsets_from_the_start(run_and_clock):
     run, clock = run_and_clock
     clock.advance("5s")
@@ -45,11 +55,17 @@ def test_history_rows_are_numbered_with_offsets_from_the_start(run_and_clock):
     assert rows[-1].offset == 5.0
 
 
-def test_html_view_has_a_row_per_history_event_and_the_waits(run_and_clock):
+def test_html_view_tells_the_history_in_the_models_words_and_shows_the_waits(run_and_clock):
     run, clock = run_and_clock
     clock.advance("5s")
     page = run_html(run)
-    assert len(re.findall(r"<tr><td", page)) == len(run.history())
+    cells = [unescape(re.sub(r"<[^>]+>", "", c))
+             for c in re.findall(r"<td[^>]*>(.*?)</td>", page)]
+    assert list(zip(cells[::2], cells[1::2], strict=True)) == [
+        ("+0s", "started P"),
+        ("+0s", "activity pay attempt 1 failed: ConnectionError: bank down; retry in 5s"),
+        ("+5s", "activity pay (attempt 2)"),
+    ]
     text = unescape(re.sub(r"<[^>]+>", " ", page))
     assert "waiting for:" in text and "signal ok" in text
     run.signal("ok")

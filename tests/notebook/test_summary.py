@@ -6,7 +6,8 @@ from pathlib import Path
 
 from procalg.api import Model, load, loads
 from procalg.errors import ModelError
-from procalg.notebook.summary import duration, summarise
+from procalg.notebook.summary import summarise
+from procalg.syntax.pretty import duration
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,7 +45,7 @@ def test_workflow_channels_carry_their_kind_and_options():
     assert rows["approve"] == ("signal", "")
     assert rows["grant"] == ("activity", "attempts 5, backoff 1m")
     assert rows["revoke"] == ("activity", "never fails")
-    assert rows["escalate"] == ("timer", "fires after 24h")
+    assert rows["escalate"] == ("timer", "fires after 1d")
     assert rows["request"] == ("channel", "")
     assert "fail" not in rows  # the saga semantics' own channel, not declared by the model
 
