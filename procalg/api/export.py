@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from procalg.api.model import Model
@@ -30,6 +31,7 @@ from procalg.lts.formats import to_graphml, to_json
 from procalg.lts.partition import minimize
 from procalg.lts.render import FORMATS as PICTURE_FORMATS
 from procalg.lts.render import MAX_STATES, render
+from procalg.lts.sketch import sketch
 
 TEXT_FORMATS = ("aut", "dot", "json", "graphml")
 EQUIVALENCES = ("strong", "weak", "branching")
@@ -120,22 +122,41 @@ def parse_trace(text: str | None) -> tuple[str, ...] | None:
     return tuple(e.strip() for e in text.split(",") if e.strip())
 
 
+@dataclass(frozen=True)
+class Drawn:
+    """A picture written: where, how much of the LTS it shows, and what it is.
+
+    Attributes:
+        path: the file written.
+        states, transitions: the counts of what was drawn.
+        note: what was drawn instead of the whole LTS ("" when it is whole).
+    """
+
+    path: Path
+    states: int
+    transitions: int
+    note: str = ""
+
+
 def draw(lts: LTS, path: str | Path, *, highlight_trace: Sequence[str] | None = None,
-         max_states: int = MAX_STATES) -> Path:
+         max_states: int = MAX_STATES) -> Drawn:
     """Write a picture of ``lts`` to ``path``, the format taken from its suffix.
 
-    ``.dot`` (or ``.gv``) writes DOT text and needs no Graphviz; ``.svg``,
-    ``.png`` and ``.pdf`` run Graphviz's ``dot``.
+    ``.dot`` (or ``.gv``) writes DOT text of the whole LTS and needs no
+    Graphviz; ``.svg``, ``.png`` and ``.pdf`` run Graphviz's ``dot`` on the
+    LTS or, above ``max_states``, on a sketch of it (its quotient or the part
+    around the highlighted trace; :mod:`procalg.lts.sketch`), which
+    :attr:`Drawn.note` names.
 
     Raises:
-        ProcalgError: an unknown suffix, an LTS too large to draw, no ``dot``
-            binary, or a highlighted trace the LTS cannot do.
+        ProcalgError: an unknown suffix, no ``dot`` binary, or a highlighted
+            trace the LTS cannot do.
     """
     target = Path(path)
     fmt = target.suffix.lower().lstrip(".")
     if fmt in ("dot", "gv"):
         target.write_text(to_dot(lts, highlight_trace), encoding="utf-8")
-        return target
+        return Drawn(target, lts.num_states, lts.num_transitions)
     if fmt not in PICTURE_FORMATS:
         raise ProcalgError(f"cannot tell the picture format from {str(target)!r}",
                            hint="name the output file .svg, .png, .pdf or .dot")
@@ -144,4 +165,7 @@ def draw(lts: LTS, path: str | Path, *, highlight_trace: Sequence[str] | None = 
             "cannot draw pictures: Graphviz's 'dot' program is not installed",
             hint="install it (apt-get install graphviz, brew install graphviz), "
                  "or write DOT text instead (-o picture.dot)")
-    return render(lts, target, fmt, highlight_trace=highlight_trace, max_states=max_states)
+    part = sketch(lts, max_states, trace=highlight_trace)
+    render(part.lts, target, fmt, highlight_trace=highlight_trace,
+           max_states=max(max_states, part.lts.num_states), frontier=part.frontier)
+    return Drawn(target, part.lts.num_states, part.lts.num_transitions, part.note)

@@ -29,7 +29,6 @@ from procalg.cli.report import (
 )
 from procalg.cli.style import COLUMNS, Style
 from procalg.errors import ProcalgError, UsageError
-from procalg.lts.render import MAX_STATES as MAX_PICTURE_STATES
 
 
 def check(args: argparse.Namespace) -> int:
@@ -129,15 +128,12 @@ def graph(args: argparse.Namespace) -> int:
     explored = process_lts(model, args.process, max_states=args.max_states,
                            engine=args.engine, state_names=names)
     lts = reduced(explored, args.minimize)
-    if lts.num_states > MAX_PICTURE_STATES and not args.output.endswith((".dot", ".gv")):
-        raise ProcalgError(
-            f"the LTS has {lts.num_states} states, more than the picture limit of "
-            f"{MAX_PICTURE_STATES}",
-            hint="draw its quotient (--minimize branching), a smaller process, "
-                 "or write DOT text (-o out.dot)")
-    path = draw(lts, args.output, highlight_trace=parse_trace(args.highlight_trace))
-    print(f"wrote {path} ({_count(lts.num_states, 'state')}, "
-          f"{_count(lts.num_transitions, 'transition')})")
+    drawn = draw(lts, args.output, highlight_trace=parse_trace(args.highlight_trace))
+    print(f"wrote {drawn.path} ({_count(drawn.states, 'state')}, "
+          f"{_count(drawn.transitions, 'transition')})")
+    if drawn.note:
+        print(f"the LTS has {_count(lts.num_states, 'state')}, too many to draw: "
+              f"drew {drawn.note}")
     return 0
 
 

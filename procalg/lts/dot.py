@@ -34,13 +34,17 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
-def to_dot(lts: LTS, highlight_trace: Sequence[str] | None = None, *, name: str = "lts") -> str:
+def to_dot(lts: LTS, highlight_trace: Sequence[str] | None = None, *, name: str = "lts",
+           frontier: frozenset[int] = frozenset()) -> str:
     """DOT source for ``lts``.
 
     Args:
         lts: the LTS to draw.
         highlight_trace: label names to highlight along a path from the initial state.
         name: the graph's name.
+        frontier: states whose moves were cut off (part of a larger LTS, see
+            :mod:`procalg.lts.sketch`): drawn dashed with an arrow to "…", never
+            as deadlocks.
 
     Raises:
         ProcalgError: ``highlight_trace`` is not a trace of ``lts``.
@@ -55,7 +59,11 @@ def to_dot(lts: LTS, highlight_trace: Sequence[str] | None = None, *, name: str 
            f"  __start -> s{lts.initial};"]
     for s in range(lts.num_states):
         attrs = [f'label="{s}"']
-        if s in deadlocks:
+        if s in frontier:
+            attrs.append("style=dashed")
+            out.append(f'  more{s} [shape=none, label="…"];')
+            out.append(f"  s{s} -> more{s} [style=dotted];")
+        elif s in deadlocks:
             attrs.append('shape=octagon, style=filled, fillcolor="#f4cccc", color="#cc0000"')
         elif stopped[s]:
             attrs.append("shape=doublecircle")

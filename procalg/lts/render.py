@@ -35,8 +35,10 @@ def picture(
     *,
     highlight_trace: Sequence[str] | None = None,
     max_states: int = MAX_STATES,
+    frontier: frozenset[int] = frozenset(),
 ) -> bytes:
-    """The rendered picture as bytes.
+    """The rendered picture as bytes (``frontier``: states drawn as cut off, see
+    :mod:`procalg.lts.sketch`, which picks what to draw of a larger LTS).
 
     Raises:
         ProcalgError: unknown format, LTS above ``max_states``, or no ``dot`` binary.
@@ -47,9 +49,9 @@ def picture(
     if lts.num_states > max_states:
         raise ProcalgError(
             f"the LTS has {lts.num_states} states, more than the picture limit of {max_states}",
-            hint="minimise it first (lts.minimize('branching')), draw a smaller model, "
-                 "or raise max_states")
-    source = graphviz.Source(to_dot(lts, highlight_trace))
+            hint="draw a sketch of it (procalg.lts.sketch), minimise it first "
+                 "(lts.minimize('branching')), or raise max_states")
+    source = graphviz.Source(to_dot(lts, highlight_trace, frontier=frontier))
     try:
         return source.pipe(format=fmt)
     except graphviz.ExecutableNotFound:
@@ -68,6 +70,7 @@ def render(
     *,
     highlight_trace: Sequence[str] | None = None,
     max_states: int = MAX_STATES,
+    frontier: frozenset[int] = frozenset(),
 ) -> Path:
     """Draw ``lts`` into the file ``path`` and return the path.
 
@@ -75,6 +78,7 @@ def render(
         ProcalgError: as :func:`picture`.
     """
     target = Path(path)
-    data = picture(lts, fmt, highlight_trace=highlight_trace, max_states=max_states)
+    data = picture(lts, fmt, highlight_trace=highlight_trace, max_states=max_states,
+                   frontier=frontier)
     target.write_bytes(data)
     return target

@@ -26,6 +26,7 @@ from procalg.checks.result import CheckResult
 from procalg.errors import ProcalgError
 from procalg.lts import LTS
 from procalg.lts.render import picture
+from procalg.lts.sketch import sketch
 from procalg.notebook.summary import summarise
 from procalg.notebook.text import MARKS, lts_text, result_lines
 
@@ -155,19 +156,33 @@ def lts_bundle(lts: LTS, *, highlight_trace: Sequence[str] | None = None,
     """
     bundle = {"text/plain": lts_text(lts)}
     draw = can_draw() if draw is None else draw
-    if draw and lts.num_states <= max_states:
-        svg = picture(lts, "svg", highlight_trace=highlight_trace, max_states=max_states)
-        bundle["image/svg+xml"] = svg.decode("utf-8")
-        return bundle
     if not draw:
         hint = ("Graphviz's dot program is not installed (apt-get install graphviz, "
                 "brew install graphviz); procalg.lts.dot.to_dot(lts) gives the DOT text")
-    else:
-        hint = (f"too large to draw here (more than {max_states} states): minimise it with "
-                "lts.minimize('branching'), or write a file with "
-                "procalg.api.export.draw(lts, 'lts.svg')")
-    bundle["text/html"] = lts_html(lts, hint)
+        bundle["text/html"] = lts_html(lts, hint)
+        return bundle
+    part = sketch(lts, max_states, trace=highlight_trace)
+    svg = fit_width(picture(part.lts, "svg", highlight_trace=highlight_trace,
+                            max_states=max(max_states, part.lts.num_states),
+                            frontier=part.frontier).decode("utf-8"))
+    if not part.note:
+        bundle["image/svg+xml"] = svg
+        return bundle
+    caption = (f"{lts.num_states:,} states, too many to draw here: this is {part.note}. "
+               "procalg.api.export.draw(lts, 'lts.svg', max_states=N) draws more.")
+    bundle["text/html"] = f"{svg}<p><i>{escape(caption)}</i></p>"
     return bundle
+
+
+def fit_width(svg: str) -> str:
+    """``svg`` scaled down to the cell's width when wider (never up): Graphviz
+    writes absolute sizes, and a wide LTS would run off the edge of the cell.
+
+    Example:
+        >>> fit_width('<svg width="1644pt" viewBox="0 0 1644 80">')
+        '<svg style="max-width: 100%; height: auto" width="1644pt" viewBox="0 0 1644 80">'
+    """
+    return svg.replace("<svg ", '<svg style="max-width: 100%; height: auto" ', 1)
 
 
 def lts_html(lts: LTS, hint: str = "") -> str:

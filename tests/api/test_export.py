@@ -43,9 +43,9 @@ def test_parse_trace_splits_on_commas() -> None:
 
 def test_draw_picks_the_format_from_the_suffix(tmp_path: Path) -> None:
     svg = draw(MODEL.lts("P"), tmp_path / "p.svg")
-    assert b"<svg" in svg.read_bytes()
+    assert b"<svg" in svg.path.read_bytes() and svg.note == ""
     dot = draw(MODEL.lts("P"), tmp_path / "p.gv")
-    assert dot.read_text().startswith("digraph")
+    assert dot.path.read_text().startswith("digraph")
 
 
 NETWORK = loads(

@@ -121,12 +121,25 @@ def test_small_lts_is_an_svg_picture():
     assert root.tag.endswith("svg")
 
 
-def test_large_lts_is_a_table_of_counts_with_a_hint():
+def test_large_lts_is_drawn_as_the_part_nearest_the_start_with_a_caption_saying_so():
     bundle = lts_bundle(chain(70), draw=True, max_states=64)
     assert set(bundle) == {"text/plain", "text/html"}
-    text = visible_text(bundle["text/html"])
-    assert re.search(r"states\s+70\b", text) and re.search(r"transitions\s+69\b", text)
-    assert "minimize" in text
+    html = bundle["text/html"]
+    assert len(re.findall(r"<title>s\d+</title>", html)) == 64 and "max-width: 100%" in html
+    assert "70 states, too many to draw here: this is the states nearest the initial " \
+           "state: 64 of 70" in visible_text(html)
+
+
+def test_large_lts_with_a_small_quotient_is_drawn_as_its_quotient():
+    ring = LTS.build(100, 0, ["a"], [(i, "a", (i + 1) % 100) for i in range(100)])
+    html = lts_bundle(ring, draw=True, max_states=64)["text/html"]
+    assert len(re.findall(r"<title>s\d+</title>", html)) == 1
+    assert "branching-bisimulation quotient: 1 of 100 states" in visible_text(html)
+
+
+def test_a_wide_picture_is_scaled_to_the_cell_width():
+    svg = lts_bundle(chain(40), draw=True)["image/svg+xml"]
+    assert svg.startswith("<svg") or '<svg style="max-width: 100%; height: auto"' in svg
 
 
 def test_without_graphviz_the_table_says_how_to_get_pictures():
