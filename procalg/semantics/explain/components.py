@@ -54,7 +54,7 @@ from procalg.semantics.sos import (
     with_operands,
 )
 from procalg.terms import OMEGA, AlphaParallel, Call, Hide, Parallel, Process, Rename, show_process
-from procalg.terms.saga import CPar, SagaTerm
+from procalg.terms.saga import CPar, SagaTerm, Step
 
 Position = tuple[int, ...]
 """Operand indices from the root of a term down to a component."""
@@ -189,7 +189,10 @@ class Structure:
             for call, body in list(unfolded.items())[self._seen_unfoldings:]:
                 self._names.setdefault(body, _call_name(call))
             self._seen_unfoldings = len(unfolded)
-        text = self._names.get(term) or show_process(term)
+        text = self._names.get(term)
+        if text is None and type(term) is Step:  # a saga step: its name, not its long term
+            text = f"step {term.name}"
+        text = text or show_process(term)
         return text if len(text) <= width else text[:width - 1] + "…"
 
 

@@ -46,7 +46,8 @@ class Component:
     """One component's part in the counterexample.
 
     Attributes:
-        name: the call it is the unfolding of when it appears (``Phil(3)``), else its term.
+        name: the call it is the unfolding of when it appears (``Phil(3)``), ``step a``
+            for a saga step, else its term.
         trace: the events it took part in, its own names (hidden ones too).
         offers: the events it offers at the end (sorted, ✓ included; none if gone).
         stable: whether it has no internal move at the end.

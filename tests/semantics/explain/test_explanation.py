@@ -192,6 +192,7 @@ def test_a_parallel_saga_splits_into_its_branches() -> None:
                   "S = saga (a undo ua ||| b undo ub)\n")
     ex = _explain(model, "S", ("a", "fail.b", "compensate"), exact=False)
     first, second = ex.components[:2]
+    assert (first.name, second.name) == ("step a", "step b")  # not their long terms
     assert first.trace[0] == "a" and "fail.b" in second.trace
     assert not first.alive and not second.alive  # the rollback replaced the body
     assert "the saga rolls back: the compensations of its completed steps run" in ex.notes
