@@ -19,12 +19,12 @@ from typing import Any
 
 from procalg.api.check import AssertionReport
 from procalg.api.model import Model
+from procalg.api.run import Run
 from procalg.checks.result import CheckResult
 from procalg.errors import ProcalgError
 from procalg.lts import LTS
 from procalg.notebook import html, runs, text
 from procalg.notebook.magic import proc_cell
-from procalg.runtime.run import Run
 
 
 def _reports_or_none(value: Sequence[Any]) -> str | None:

@@ -29,9 +29,8 @@ from dataclasses import dataclass
 from html import escape
 
 from procalg.api.narrate import span, story
+from procalg.api.run import HistoryEvent, Run
 from procalg.notebook.html import code_lines, table, table_row
-from procalg.runtime.history import HistoryEvent
-from procalg.runtime.run import Run
 from procalg.terms.values import show
 
 _HIDDEN = {"time", "model_text"}  # the time has its own column; a model's text is too long
