@@ -22,6 +22,7 @@ Example:
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -101,11 +102,14 @@ def workflow(model: Model, process: str, *args: Any, retry: RetryOverrides | Non
 
 
 MACHINE_STATES = 50_000
-"""States a shared machine compiles before new runs get a fresh one (bounds its memory:
-a process that counts for ever reaches new states for ever)."""
+"""States the shared machines may hold together (about 2.3 kB each with the rules'
+cache): past it the least recently used machines go, and a machine past it alone is
+replaced for new runs (a process that counts for ever reaches new states for ever).
+Runs keep the machine they started on."""
 MACHINES = 32
-"""Shared machines kept (the most recently built)."""
+"""Shared machines kept at most (the most recently used)."""
 _MACHINES: dict[tuple[Any, ...], Machine] = {}
+_MACHINES_LOCK = threading.Lock()
 
 
 def _machine(wf: Workflow, key: tuple[str, str]) -> Machine:
@@ -115,10 +119,13 @@ def _machine(wf: Workflow, key: tuple[str, str]) -> Machine:
     alike (retry policies differ, which the machine never reads).
     """
     key += tuple(sorted((name, c.kind.value) for name, c in wf.channels.items()))
-    found = _MACHINES.get(key)
-    if found is None or len(found) > MACHINE_STATES:
-        found = _MACHINES[key] = Machine(wf)
-        while len(_MACHINES) > MACHINES:
+    with _MACHINES_LOCK:  # runs are loaded from several threads (resume_all)
+        found = _MACHINES.pop(key, None)  # re-inserted last: least recently used first
+        if found is None or len(found) > MACHINE_STATES:
+            found = Machine(wf)
+        _MACHINES[key] = found
+        while len(_MACHINES) > 1 and (len(_MACHINES) > MACHINES or sum(
+                len(m) for m in _MACHINES.values()) > MACHINE_STATES):
             del _MACHINES[next(iter(_MACHINES))]
     return found
 

@@ -157,3 +157,12 @@ def test_a_shared_machine_past_its_state_limit_is_replaced_for_new_runs(monkeypa
     monkeypatch.setattr(api, "MACHINE_STATES", 0)
     new = api.workflow(model, "P").machine
     assert new is not old and api.workflow(model, "P").machine is new
+
+
+def test_the_least_recently_used_machine_goes_when_the_cache_is_full(monkeypatch) -> None:
+    first, second = loads(DATA_MODEL.replace("N = 4", "N = 1")), loads("channel a\nP = a -> P")
+    monkeypatch.setattr(api, "MACHINES", 1)
+    kept = api.workflow(first, "P").machine
+    assert api.workflow(first, "P").machine is kept
+    api.workflow(second, "P")
+    assert api.workflow(first, "P").machine is not kept
