@@ -11,6 +11,7 @@ and random terms with random channel kinds.
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from pathlib import Path
 
@@ -166,3 +167,20 @@ def test_the_least_recently_used_machine_goes_when_the_cache_is_full(monkeypatch
     assert api.workflow(first, "P").machine is kept
     api.workflow(second, "P")
     assert api.workflow(first, "P").machine is not kept
+
+
+def test_runs_driven_on_threads_share_a_machine_and_each_records_a_trace_of_the_model() -> None:
+    model = loads(DATA_MODEL.replace("N = 4", "N = 6").replace("signal go", "channel go")
+                  .replace("timer nudge = 1m", "channel nudge"))
+    rng = random.Random(3)
+    acts = {"fetch": lambda i: rng.randrange(3), "store": lambda i, x: None}
+    eng = api.engine("memory:", activities=acts, max_runs=8)
+    wf = api.workflow(model, "P")
+    runs = eng.start_many([wf] * 24)
+    assert {eng.state(r.id).machine for r in runs} == {wf.machine}
+    assert len({tuple(eng.state(r.id).trace) for r in runs}) > 1  # not all one path
+    for run in runs:
+        fresh = RunState.initial(Workflow(model.system("P"), wf.channels))  # its own rules
+        for event in run.history():
+            evolve(fresh, event)  # ReplayError if the history is no trace of the model
+        assert fresh.status == "completed" and fresh.trace == eng.state(run.id).trace
