@@ -22,8 +22,9 @@ Example:
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ from procalg.errors import ModelError, RunError
 from procalg.runtime.decide import Perform, RunState, Wait, decide, evolve
 from procalg.runtime.engine import Engine
 from procalg.runtime.history import HistoryEvent, RunMigrated, RunStarted
+from procalg.runtime.machine import Machine
 from procalg.runtime.memory import MemoryLog
 from procalg.runtime.ports import DEFAULT_REGISTRY, ActivityRegistry, Clock, EventLog, RunRecord
 from procalg.runtime.retry import RetryPolicy
@@ -94,8 +96,38 @@ def workflow(model: Model, process: str, *args: Any, retry: RetryOverrides | Non
                                  fields=fields[name])
     for name, timer in model.spec.timers.items():
         channels[name] = Channel(name, ChannelKind.TIMER, duration=timer.duration_ms / 1000)
-    return Workflow(system, channels, process, tuple(args), model.content_hash,
-                    model.source.text, dict(verdicts or {}))
+    wf = Workflow(system, channels, process, tuple(args), model.content_hash,
+                  model.source.text, dict(verdicts or {}))
+    return replace(wf, compiled=_machine(wf, (model.content_hash, text)))
+
+
+MACHINE_STATES = 50_000
+"""States the shared machines may hold together (about 2.3 kB each with the rules'
+cache): past it the least recently used machines go, and a machine past it alone is
+replaced for new runs (a process that counts for ever reaches new states for ever).
+Runs keep the machine they started on."""
+MACHINES = 32
+"""Shared machines kept at most (the most recently used)."""
+_MACHINES: dict[tuple[Any, ...], Machine] = {}
+_MACHINES_LOCK = threading.Lock()
+
+
+def _machine(wf: Workflow, key: tuple[str, str]) -> Machine:
+    """The compiled machine every run of this process of this model text shares.
+
+    Workflows with the same model hash, process text and channel kinds step
+    alike (retry policies differ, which the machine never reads).
+    """
+    key += tuple(sorted((name, c.kind.value) for name, c in wf.channels.items()))
+    with _MACHINES_LOCK:  # runs are loaded from several threads (resume_all)
+        found = _MACHINES.pop(key, None)  # re-inserted last: least recently used first
+        if found is None or len(found) > MACHINE_STATES:
+            found = Machine(wf)
+        _MACHINES[key] = found
+        while len(_MACHINES) > 1 and (len(_MACHINES) > MACHINES or sum(
+                len(m) for m in _MACHINES.values()) > MACHINE_STATES):
+            del _MACHINES[next(iter(_MACHINES))]
+    return found
 
 
 USED_LIMIT = 200_000

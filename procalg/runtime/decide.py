@@ -38,7 +38,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from procalg.errors import RunError
-from procalg.lts import TAU, TICK
 from procalg.runtime.history import (
     ActivityCompleted,
     ActivityScheduled,
@@ -52,8 +51,8 @@ from procalg.runtime.history import (
     TimerFired,
     TimerStarted,
 )
-from procalg.runtime.units import batch, offers
-from procalg.runtime.workflow import ChannelKind, Workflow
+from procalg.runtime.machine import Machine, Node
+from procalg.runtime.workflow import Workflow
 from procalg.terms.process import Omega, Process
 from procalg.terms.saga import COMPENSATED, Compensated, Saga, Thrown, failed_activity
 from procalg.terms.values import Event, Label, sort_key
@@ -121,10 +120,12 @@ class RunState:
     """The projection of a history: where the run is and what is pending.
 
     Mutable for speed (one object per run, updated in place by :func:`evolve`).
+    The position is a state id of the workflow's compiled
+    :class:`~procalg.runtime.machine.Machine` (its term: :attr:`term`).
     """
 
     workflow: Workflow
-    term: Process
+    sid: int
     status: str = "running"
     seq: int = 0
     steps: int = 0
@@ -139,19 +140,29 @@ class RunState:
     details: dict[int, Any] = field(default_factory=dict)  # step -> last heartbeat details
     compensated: bool = False  # an outermost saga rolled back
     note: str = ""  # the last failure that made the model throw
-    _moves: tuple[Process | None, list[tuple[Label, Process]]] = (None, [])
+    machine: Machine = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # held here, not read through the workflow each step: ``sid`` means
+        # something only in the machine it was interned in
+        self.machine = self.workflow.machine
 
     @classmethod
     def initial(cls, workflow: Workflow) -> RunState:
-        return cls(workflow, workflow.system.initial_state())
+        return cls(workflow, workflow.machine.initial())
+
+    @property
+    def term(self) -> Process:
+        """The current process term."""
+        return self.machine.term(self.sid)
+
+    def node(self) -> Node:
+        """The current state, compiled."""
+        return self.machine.node(self.sid)
 
     def moves(self) -> list[tuple[Label, Process]]:
-        """The current term's transitions (computed once per term)."""
-        term, moves = self._moves
-        if term is not self.term:
-            moves = list(self.workflow.system.successors(self.term))
-            self._moves = (self.term, moves)
-        return moves
+        """The current term's transitions (computed once per state, shared by runs)."""
+        return self.machine.node(self.sid).moves
 
     def drop(self, step: int) -> None:
         """Forget a call: it completed, failed for good, or the model moved past it."""
@@ -177,29 +188,30 @@ def evolve(state: RunState, event: HistoryEvent) -> None:
     state.seq += 1
     match event:
         case EventFired(label=label, choice=choice):
-            found = targets(state.moves(), label)
+            node = state.node()
+            found = node.targets.get(label, ())
             if not 0 <= choice < len(found):
                 raise ReplayError(
                     f"history event #{state.seq - 1} ({label}) is not possible here: "
-                    f"the model offers {_offer_text(state.moves())} after "
+                    f"the model offers {_offer_text(node.moves)} after "
                     f"{', '.join(map(str, state.trace)) or 'the start'}",
                     hint="the model changed in a way this run's history does not fit",
                 )
             if failed_activity(label) is not None:
                 state.note = next((state.gave_up[s] for s, (c, _) in sorted(
                     state.inflight.items()) if s in state.gave_up), state.note)
-            state.term = found[choice]
+            state.sid = found[choice]
             if isinstance(label, Event):
                 state.trace.append(label)
                 if label == COMPENSATED and outermost_compensated(state.term):
                     state.compensated = True
-            moves = state.moves()
+            node = state.node()
             if state.timers:
-                offered = {lab.channel for lab, _ in moves if isinstance(lab, Event)}
-                state.timers = {t: d for t, d in state.timers.items() if t in offered}
-            for step, (channel, given) in list(state.inflight.items()):
-                if not offers(channel, given, moves):
-                    state.drop(step)  # the model moved past it (a sibling threw)
+                state.timers = {t: d for t, d in state.timers.items() if t in node.channels}
+            if state.inflight:
+                for step, (channel, given) in list(state.inflight.items()):
+                    if not node.offers(channel, given):
+                        state.drop(step)  # the model moved past it (a sibling threw)
         case ActivityScheduled(step=step, channel=channel, input=given):
             state.inflight[step] = (channel, given)
             state.steps = max(state.steps, step + 1)
@@ -240,11 +252,6 @@ def _offer_text(moves: list[tuple[Label, Process]]) -> str:
     return "{" + ", ".join(labels) + "}" if labels else "nothing"
 
 
-def _internal_key(label: Label) -> tuple:
-    rank = 2 if label == TICK else 1 if label == TAU else 0
-    return (rank, sort_key(label) if isinstance(label, Event) else ())
-
-
 def outermost_compensated(term: Process) -> bool:
     """Whether ``term`` holds a rolled-back saga (``Compensated``) inside no other saga.
 
@@ -280,26 +287,25 @@ def decide(state: RunState, now: float) -> list[Command]:
     if state.status in ("completed", "compensated", "failed"):
         return []
     wf = state.workflow
-    moves = state.moves()
+    node = state.node()
     if state.gave_up:
-        return [_give_up(state, moves)]
-    internal = [lab for lab, _ in moves if wf.kind(lab) is ChannelKind.INTERNAL]
-    if internal:
-        return [Fire(min(internal, key=_internal_key), 0)]
-    if not moves:
+        return [_give_up(state, node.moves)]
+    if node.internal is not None:
+        return [Fire(node.internal, 0)]
+    if not node.moves:
         return [_end(state)]
-    timers = sorted({lab.channel for lab, _ in moves
-                     if isinstance(lab, Event) and wf.kind(lab) is ChannelKind.TIMER})
-    fresh = [t for t in timers if t not in state.timers]
-    if fresh:
-        return [StartTimer(t, now + wf.channels[t].duration) for t in fresh]
-    due = sorted((state.timers[t], t) for t in timers if state.timers[t] <= now)
-    if due:
-        return [Fire(Event(due[0][1]), 0)]
+    timers = node.timers
+    if timers:
+        fresh = [t for t in timers if t not in state.timers]
+        if fresh:
+            return [StartTimer(t, now + wf.channels[t].duration) for t in fresh]
+        due = sorted((state.timers[t], t) for t in timers if state.timers[t] <= now)
+        if due:
+            return [Fire(Event(due[0][1]), 0)]
     commands: list[Command] = []
     deadlines = [state.timers[t] for t in timers]
     next_step = state.steps
-    for call in batch(wf, moves):
+    for call in state.machine.calls(state.sid):
         step = next((s for s, (c, i) in state.inflight.items()
                      if (c, i) == (call.channel, call.given)), None)
         if step is None:
@@ -311,9 +317,7 @@ def decide(state: RunState, now: float) -> list[Command]:
                                 call.events, step in state.inflight, state.details.get(step)))
     if commands:
         return commands
-    signals = tuple(sorted((lab for lab, _ in moves if isinstance(lab, Event)
-                            and wf.kind(lab) is ChannelKind.SIGNAL), key=sort_key))
-    return [Wait(min(deadlines, default=None), signals,
+    return [Wait(min(deadlines, default=None), node.signals,
                  tuple((t, state.timers[t]) for t in timers))]
 
 

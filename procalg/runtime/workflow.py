@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from procalg.runtime.retry import RetryPolicy
@@ -30,6 +31,7 @@ from procalg.terms.values import Event
 
 if TYPE_CHECKING:
     from procalg.lts import TransitionSystem
+    from procalg.runtime.machine import Machine
 
 
 class ChannelKind(Enum):
@@ -76,6 +78,9 @@ class Workflow:
         model_hash: content hash of the model text.
         model_text: the model text, kept with the run.
         verdicts: assertion text to verdict, as checked before starting.
+        compiled: a :class:`~procalg.runtime.machine.Machine` shared with other
+            workflows of the same process and channel kinds (None: this
+            workflow compiles its own, shared by the runs started with it).
     """
 
     system: TransitionSystem[Any]
@@ -85,6 +90,14 @@ class Workflow:
     model_hash: str = ""
     model_text: str = ""
     verdicts: Mapping[str, bool] = field(default_factory=dict)
+    compiled: Machine | None = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def machine(self) -> Machine:
+        """The compiled states runs of this workflow step through."""
+        from procalg.runtime.machine import Machine  # imports this module
+
+        return self.compiled if self.compiled is not None else Machine(self)
 
     def kind(self, label: Event | str) -> ChannelKind:
         """The kind of a label's channel (τ and ✓ are internal).

@@ -1,0 +1,197 @@
+"""A workflow compiled as runs reach it: states interned to ints, each state's step cached.
+
+Stepping a run by the term rules costs a successor computation per step
+(unfolding a call, evaluating its expressions, building target terms) and,
+in a stable state, the diamond test over the offered activity events
+(:mod:`~procalg.runtime.units`), which computes the successors of every
+target again. A :class:`Machine` does that work once per *state*: the first
+time a run reaches a term, the term is interned (hash-consing: one int per
+distinct term) and compiled into a :class:`Node` -- its moves, the target
+ids of each label in the canonical order replay relies on, and everything
+:func:`~procalg.runtime.decide.decide` derives from the moves alone (the
+internal move it fires, the timers and signals offered, the batch of calls).
+Afterwards a step, and a replayed history event, is a dict and a list
+look-up. This is the explicit-state caching of FDR's compiled machines
+(Roscoe, *Understanding Concurrent Systems*, ch. 9 and 16: a state is
+compiled once, then transitions are table look-ups), built lazily: only the
+states runs actually reach are compiled, O(moves) each, once.
+
+One machine is shared by every run of the same process of the same model in
+a process (:func:`procalg.api.run.workflow` keeps them), so the second run
+of a model steps through states the first compiled. The term rules remain
+the oracle: a node is a pure function of its term's moves by
+:mod:`procalg.semantics.sos`, and ``tests/runtime/test_machine.py`` compares
+them on every bundled workflow model.
+
+Example:
+    >>> from procalg.terms import Event, Prefix, SKIP
+    >>> from procalg.runtime.workflow import TermSystem, Workflow
+    >>> machine = Machine(Workflow(TermSystem(Prefix(Event("log"), SKIP))))
+    >>> node = machine.node(machine.initial())
+    >>> node.internal, node.targets[Event("log")]
+    (Event(channel='log', fields=()), (1,))
+    >>> str(machine.term(1)), len(machine)
+    ('SKIP', 2)
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from procalg.lts import TAU, TICK
+from procalg.runtime.units import Call, batch, offers
+from procalg.runtime.workflow import ChannelKind
+from procalg.terms.process import Process
+from procalg.terms.values import Event, Label, sort_key
+
+if TYPE_CHECKING:
+    from procalg.runtime.workflow import Workflow
+
+Moves = list[tuple[Label, Process]]
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """One compiled state: what a step from it needs, computed once.
+
+    Attributes:
+        term: the state's (normalised) term.
+        moves: its transitions by the term rules, as the rules list them.
+        targets: each label's target ids, in the canonical order (by printed
+            term when several): ``EventFired.choice`` indexes this.
+        internal: the internal move the engine fires here (events of internal
+            channels first, then τ, then ✓; the smallest label), or None.
+        channels: the channels of the events offered (timers not among them stop).
+        timers: the timer channels offered, by name.
+        signals: the signal events offered, in ``sort_key`` order.
+    """
+
+    term: Process
+    moves: Moves
+    targets: dict[Label, tuple[int, ...]]
+    internal: Label | None
+    channels: frozenset[str]
+    timers: tuple[str, ...]
+    signals: tuple[Event, ...]
+    _offers: dict[tuple[str, tuple[Any, ...]], bool] = field(default_factory=dict, repr=False)
+
+    def offers(self, channel: str, given: tuple[Any, ...]) -> bool:
+        """Whether an event (or failure) of the call ``channel.given`` is offered (memoised)."""
+        key = (channel, given)
+        found = self._offers.get(key)
+        if found is None:
+            found = self._offers[key] = offers(channel, given, self.moves)
+        return found
+
+
+def internal_key(label: Label) -> tuple:
+    """The order among internal moves: channel events, then τ, then ✓; then by label.
+
+    Example:
+        >>> sorted([TICK, TAU, Event("b"), Event("a")], key=internal_key)
+        [Event(channel='a', fields=()), Event(channel='b', fields=()), 'τ', '✓']
+    """
+    rank = 2 if label == TICK else 1 if label == TAU else 0
+    return (rank, sort_key(label) if isinstance(label, Event) else ())
+
+
+class Machine:
+    """The states of one workflow that runs reached, interned and compiled on first visit.
+
+    Safe to share between threads: look-ups of compiled states take no lock;
+    interning and compiling a new state hold the machine's lock (the term
+    rules' caches are not thread-safe).
+
+    Args:
+        workflow: gives the term system and the channel kinds; every workflow
+            stepped with this machine must have the same system and kinds.
+    """
+
+    def __init__(self, workflow: Workflow) -> None:
+        self.workflow = workflow
+        self._ids: dict[Process, int] = {}
+        self._terms: list[Process] = []
+        self._nodes: list[Node | None] = []
+        self._calls: dict[int, tuple[Call, ...]] = {}
+        self._start: int | None = None
+        self._lock = threading.RLock()
+
+    def __len__(self) -> int:
+        """The number of states interned so far."""
+        return len(self._terms)
+
+    def initial(self) -> int:
+        """The id of the initial state (the normalised process)."""
+        if self._start is None:
+            self._start = self.intern(self.workflow.system.initial_state())
+        return self._start
+
+    def intern(self, term: Process) -> int:
+        """The id of ``term``, a new one the first time it is seen."""
+        sid = self._ids.get(term)
+        if sid is None:
+            with self._lock:
+                sid = self._ids.get(term)
+                if sid is None:
+                    sid = len(self._terms)
+                    self._terms.append(term)
+                    self._nodes.append(None)
+                    self._ids[term] = sid  # published last: readers find a complete entry
+        return sid
+
+    def term(self, sid: int) -> Process:
+        """The term of state ``sid``."""
+        return self._terms[sid]
+
+    def node(self, sid: int) -> Node:
+        """State ``sid`` compiled (on the first call for it)."""
+        node = self._nodes[sid]
+        if node is None:
+            with self._lock:
+                node = self._nodes[sid]
+                if node is None:
+                    node = self._nodes[sid] = self._compile(self._terms[sid])
+        return node
+
+    def calls(self, sid: int) -> tuple[Call, ...]:
+        """The activity calls a stable state runs now (:func:`~procalg.runtime.units.batch`).
+
+        Computed on first demand: the diamond test expands the targets, work a
+        state whose internal move fires never needs.
+        """
+        found = self._calls.get(sid)
+        if found is None:
+            node = self.node(sid)
+            with self._lock:
+                found = self._calls.get(sid)
+                if found is None:
+                    found = self._calls[sid] = tuple(batch(self.workflow, node.moves))
+        return found
+
+    def _compile(self, term: Process) -> Node:
+        wf = self.workflow
+        moves = list(wf.system.successors(term))
+        by_label: dict[Label, list[Process]] = {}
+        for label, target in moves:
+            by_label.setdefault(label, []).append(target)
+        targets = {}
+        for label, found in by_label.items():
+            if len(found) > 1:
+                found.sort(key=str)  # the canonical order of decide.targets
+            targets[label] = tuple(self.intern(t) for t in found)
+        kinds = {label: wf.kind(label) for label in by_label}
+        internal = [label for label, kind in kinds.items() if kind is ChannelKind.INTERNAL]
+        return Node(
+            term=term,
+            moves=moves,
+            targets=targets,
+            internal=min(internal, key=internal_key) if internal else None,
+            channels=frozenset(lab.channel for lab in by_label if isinstance(lab, Event)),
+            timers=tuple(sorted({lab.channel for lab, kind in kinds.items()
+                                 if kind is ChannelKind.TIMER})),
+            signals=tuple(sorted((lab for lab, _ in moves
+                                  if isinstance(lab, Event) and kinds[lab] is ChannelKind.SIGNAL),
+                                 key=sort_key)),
+        )
