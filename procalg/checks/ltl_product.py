@@ -1,0 +1,272 @@
+"""The product of an LTS with a Büchi automaton, and its strongly connected
+components.
+
+Finite runs are made infinite first, as spin and LTSA do: a ✓ (or ``throw``)
+step into a terminal state goes to a sink that repeats ✓ (or ``throw``) for
+ever, and a deadlocked state repeats a pseudo-event ``deadlock``. The
+product's node ``(s, n)`` means: the LTS is in ``s`` and the automaton in
+``n``, so the step leaving ``s`` must satisfy ``n``'s literals. The product
+is built on integer arrays, level by level from the initial nodes (a
+breadth-first search, so parent edges give shortest prefixes), and its
+components are found by Tarjan's algorithm (R. E. Tarjan, "Depth-first
+search and linear graph algorithms", SIAM J. Comput. 1(2), 1972), iterative
+so that long paths hit no recursion limit.
+
+Complexity: O(|LTS| · |automaton|) time and integers.
+
+Example:
+    >>> from procalg.lts import LTS
+    >>> lts = LTS.build(3, 0, ["a"], [(0, "a", 1), (1, "✓", 2)])
+    >>> g = stutter_closed(lts)
+    >>> g.labels[-1], g.num_states, g.terminal  # state 3: the sink after ✓
+    ('deadlock', 4, (False, False, True, True))
+    >>> [(int(s), g.labels[lab], int(d)) for s, lab, d in zip(g.src, g.label, g.dst)]
+    [(0, 'a', 1), (1, '✓', 3), (2, 'deadlock', 2), (3, '✓', 3)]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from procalg.lts.lts import LTS, TICK_INDEX
+
+DEADLOCK = "deadlock"
+"""The name of the stutter step of a deadlocked run."""
+
+
+@dataclass(frozen=True, eq=False)
+class Closed:
+    """An LTS in which every state has a successor (finite runs stutter).
+
+    Attributes:
+        labels: the LTS's labels, then ``deadlock`` (the last index).
+        num_states: the LTS's states, then (if any ✓/``throw`` step ends a
+            run) the sinks; ``terminal[s]`` says a state is such a sink or
+            deadlocked (its only step is a stutter).
+        src, label, dst: the transitions, stutter steps included, sorted by source.
+        stutter: per transition, whether it is a stutter step (never an
+            event for fairness).
+        initial: the initial state.
+    """
+
+    labels: tuple[str, ...]
+    num_states: int
+    terminal: tuple[bool, ...]
+    src: np.ndarray
+    label: np.ndarray
+    dst: np.ndarray
+    stutter: np.ndarray
+    initial: int
+
+
+def stutter_closed(lts: LTS) -> Closed:
+    """``lts`` with a sink after each ending step and a ``deadlock`` loop on
+    each deadlocked state.
+
+    Strong bisimulation may merge the state after ✓ with a deadlocked one
+    (both have no steps), so how a run ended is read from its last step,
+    not from the state it reaches.
+    """
+    n = lts.num_states
+    src, lab, dst = (np.asarray(a, dtype=np.int64) for a in (lts.src, lts.label, lts.dst))
+    has_out = np.bincount(src, minlength=n) > 0
+    throw = lts.labels.index("throw") if "throw" in lts.labels else -1
+    ends = (lab == TICK_INDEX) | (lab == throw)
+    ends &= ~has_out[dst]
+    sinks = [lb for lb in (TICK_INDEX, throw) if lb >= 0 and bool(np.any(ends & (lab == lb)))]
+    sink_of = {lb: n + i for i, lb in enumerate(sinks)}
+    dst = dst.copy()
+    for lb, sink in sink_of.items():
+        dst[ends & (lab == lb)] = sink
+    total = n + len(sinks)
+    dead = np.flatnonzero(~has_out)
+    deadlock = len(lts.labels)
+    loops_src = np.concatenate((dead, np.array(list(sink_of.values()), dtype=np.int64)))
+    loops_lab = np.concatenate((np.full(len(dead), deadlock, dtype=np.int64),
+                                np.array(list(sink_of.keys()), dtype=np.int64)))
+    all_src = np.concatenate((src, loops_src))
+    order = np.argsort(all_src, kind="stable")
+    terminal = np.zeros(total, dtype=bool)
+    terminal[loops_src] = True
+    stutter = np.concatenate((np.zeros(len(src), bool), np.ones(len(loops_src), bool)))
+    return Closed((*lts.labels, DEADLOCK), total, tuple(terminal.tolist()), all_src[order],
+                  np.concatenate((lab, loops_lab))[order],
+                  np.concatenate((dst, loops_src))[order], stutter[order], lts.initial)
+
+
+@dataclass(frozen=True, eq=False)
+class Graph:
+    """A graph on nodes ``0..num_nodes-1`` with edges sorted by source.
+
+    Attributes:
+        edge: per edge, its index in the closed LTS's transition arrays.
+        parent: per node, the edge that first reached it in the breadth-first
+            build (``-1`` for initial nodes); nodes are numbered in that order.
+        state, node: per product node, its LTS state and automaton node.
+    """
+
+    num_nodes: int
+    offsets: np.ndarray
+    src: np.ndarray
+    dst: np.ndarray
+    edge: np.ndarray
+    parent: np.ndarray
+    state: np.ndarray
+    node: np.ndarray
+
+
+def product(closed: Closed, initial: tuple[int, ...], successors: tuple[tuple[int, ...], ...],
+            allows: np.ndarray) -> Graph:
+    """The part of the product reachable from ``(closed.initial, n)``, n initial.
+
+    Args:
+        closed: the stutter-closed LTS.
+        initial, successors: the automaton's initial nodes and successor lists.
+        allows: ``allows[n, l]``: whether a step labelled ``l`` satisfies node ``n``.
+    """
+    b = len(successors)
+    parts_src, parts_dst, parts_edge = [], [], []
+    for n in range(b):
+        sel = np.flatnonzero(allows[n][closed.label])
+        for m in successors[n]:
+            parts_src.append(closed.src[sel] * b + n)
+            parts_dst.append(closed.dst[sel] * b + m)
+            parts_edge.append(sel)
+    if not parts_src or not initial:
+        return _graph(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64),
+                      np.zeros(0, np.int64), np.zeros(0, np.int64), b)
+    src, dst, edge = (np.concatenate(p) for p in (parts_src, parts_dst, parts_edge))
+    order = np.argsort(src, kind="stable")
+    src, dst, edge = src[order], dst[order], edge[order]
+    size = closed.num_states * b
+    offsets = np.zeros(size + 1, dtype=np.int64)
+    np.cumsum(np.bincount(src, minlength=size), out=offsets[1:])
+    found, parent = _breadth_first(offsets, dst,
+                                   np.array([closed.initial * b + n for n in initial]))
+    return _graph(found, parent, src, dst, edge, b)
+
+
+def _breadth_first(offsets: np.ndarray, dst: np.ndarray,
+                   start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes in discovery order, and per code the edge that found it (-1: start)."""
+    seen = np.zeros(len(offsets) - 1, dtype=bool)
+    seen[start] = True
+    found, parents = [start], [np.full(len(start), -1, dtype=np.int64)]
+    frontier = start
+    while len(frontier):
+        counts = offsets[frontier + 1] - offsets[frontier]
+        total = int(counts.sum())
+        if not total:
+            break
+        # the edge indices of every frontier node, as one array (ranges concatenated)
+        starts = np.repeat(offsets[frontier] - np.cumsum(counts) + counts, counts)
+        idx = starts + np.arange(total)
+        targets = dst[idx]
+        fresh = ~seen[targets]
+        targets, idx = targets[fresh], idx[fresh]
+        targets, first = np.unique(targets, return_index=True)
+        seen[targets] = True
+        found.append(targets)
+        parents.append(idx[first])
+        frontier = targets
+    return np.concatenate(found), np.concatenate(parents)
+
+
+def _graph(found: np.ndarray, parent: np.ndarray, src: np.ndarray, dst: np.ndarray,
+           edge: np.ndarray, b: int) -> Graph:
+    size = int(max(found.max(initial=-1), src.max(initial=-1), dst.max(initial=-1))) + 1
+    ids = np.full(size, -1, dtype=np.int64)
+    ids[found] = np.arange(len(found))
+    keep = ids[src] >= 0 if len(src) else np.zeros(0, bool)
+    s, d = ids[src[keep]], ids[dst[keep]]
+    order = np.argsort(s, kind="stable")
+    s, d, e = s[order], d[order], edge[keep][order]
+    offsets = np.zeros(len(found) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(s, minlength=len(found)), out=offsets[1:])
+    # the parent edge, renumbered into this graph's edge order
+    position = np.full(len(src), -1, dtype=np.int64)
+    position[np.flatnonzero(keep)[order]] = np.arange(len(s))
+    par = np.full(len(found), -1, dtype=np.int64)
+    if len(position):
+        par = np.where(parent >= 0, position[np.maximum(parent, 0)], -1)
+    return Graph(len(found), offsets, s, d, e, par, found // b, found % b)
+
+
+def subgraph(g: Graph, nodes: np.ndarray) -> tuple[Graph, np.ndarray]:
+    """The subgraph induced by ``nodes`` (renumbered ``0..k-1`` in their order),
+    and per edge of it the edge of ``g`` it came from."""
+    ids = np.full(g.num_nodes, -1, dtype=np.int64)
+    ids[nodes] = np.arange(len(nodes))
+    keep = np.flatnonzero((ids[g.src] >= 0) & (ids[g.dst] >= 0))
+    s, d = ids[g.src[keep]], ids[g.dst[keep]]
+    order = np.argsort(s, kind="stable")
+    offsets = np.zeros(len(nodes) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(s, minlength=len(nodes)), out=offsets[1:])
+    sub = Graph(len(nodes), offsets, s[order], d[order], g.edge[keep][order],
+                np.full(len(nodes), -1, dtype=np.int64), g.state[nodes], g.node[nodes])
+    return sub, keep[order]
+
+
+def components(g: Graph) -> list[list[int]]:
+    """The nontrivial strongly connected components of ``g`` (those with an
+    edge inside: two or more nodes, or a self-loop), each a list of nodes.
+
+    Example:
+        >>> g = Graph(3, np.array([0, 1, 2, 3]), np.array([0, 1, 2]), np.array([1, 0, 2]),
+        ...           np.zeros(3), np.zeros(3), np.zeros(3), np.zeros(3))
+        >>> sorted(sorted(c) for c in components(g))
+        [[0, 1], [2]]
+    """
+    n = g.num_nodes
+    offsets, targets = g.offsets.tolist(), g.dst.tolist()
+    index, low = [-1] * n, [0] * n
+    on_stack = bytearray(n)
+    stack: list[int] = []
+    result: list[list[int]] = []
+    counter = 0
+    for root in range(n):
+        if index[root] != -1:
+            continue
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack[root] = 1
+        work = [(root, offsets[root])]
+        while work:
+            v, i = work[-1]
+            end = offsets[v + 1]
+            descended = False
+            while i < end:
+                w = targets[i]
+                i += 1
+                if index[w] == -1:
+                    work[-1] = (v, i)
+                    index[w] = low[w] = counter
+                    counter += 1
+                    stack.append(w)
+                    on_stack[w] = 1
+                    work.append((w, offsets[w]))
+                    descended = True
+                    break
+                if on_stack[w] and index[w] < low[v]:
+                    low[v] = index[w]
+            if descended:
+                continue
+            work.pop()
+            if work:
+                u = work[-1][0]
+                if low[v] < low[u]:
+                    low[u] = low[v]
+            if low[v] == index[v]:
+                comp = []
+                while True:
+                    w = stack.pop()
+                    on_stack[w] = 0
+                    comp.append(w)
+                    if w == v:
+                        break
+                if len(comp) > 1 or v in targets[offsets[v]:offsets[v + 1]]:
+                    result.append(comp)
+    return result
