@@ -102,7 +102,7 @@ def check_ltl(lts: LTS, formula: Formula, *, fairness: Fairness = Fairness.NONE,
     stats = Stats(graph.num_nodes, len(graph.src), time.perf_counter() - started,
                   {"engine": "product", "automaton_states": buchi.num_nodes,
                    "lts_states": lts.num_states, "fairness": fairness.value or "none"})
-    fair = f" {fairness.value} fair" if fairness is not Fairness.NONE else ""
+    fair = f" {fairness.value}ly fair" if fairness is not Fairness.NONE else ""
     if found is None:
         message = (f"every{fair} run ends" if terminates
                    else f"{show(formula)} holds on every{fair} run")
@@ -241,8 +241,8 @@ class _Search:
                 note = f"the formula fails on this{fair} run, which deadlocks here (and stutters)"
             return Counterexample(trace, full_path=tuple(names), note=note)
         cycle = [closed.labels[closed.label[sub.edge[e]]] for e in self._cycle(sub)]
-        note = (f"a{fair} run that never ends: the cycle repeats for ever" if terminates
-                else f"the formula fails on this{fair} run: the prefix, then the cycle for ever")
+        note = (f"a{fair} run that never ends" if terminates
+                else f"the formula fails on this{fair} run")
         return Counterexample(trace, cycle=tuple(cycle), full_path=tuple(names), note=note,
                               lasso=True)
 
