@@ -53,7 +53,8 @@ import numpy as np
 
 from procalg.checks.ltl import Atom, Formula, Not, parse_formula, show
 from procalg.checks.ltl_buchi import Buchi, translate
-from procalg.checks.ltl_product import Closed, Graph, components, product, stutter_closed, subgraph
+from procalg.checks.ltl_product import Closed, Graph, product, stutter_closed, subgraph
+from procalg.checks.ltl_scc import components
 from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
 from procalg.lts.lts import LTS, TAU, TAU_INDEX, TICK_INDEX
 
@@ -162,7 +163,8 @@ class _Search:
         """A fair accepting component nearest the initial state (its subgraph and
         the product nodes it has), or None."""
         best = None
-        pending = [np.array(sorted(c), dtype=np.int64) for c in components(self.graph)]
+        g = self.graph
+        pending = [np.sort(c) for c in components(g.num_nodes, g.offsets, g.dst)]
         while pending:
             nodes = pending.pop()
             if best is not None and nodes[0] >= best[1][0]:
@@ -178,8 +180,8 @@ class _Search:
                 rest = nodes[~drop]
                 if len(rest):
                     inner, _ = subgraph(self.graph, rest)
-                    pending.extend(rest[np.array(sorted(c), dtype=np.int64)]
-                                   for c in components(inner))
+                    pending.extend(rest[np.sort(c)] for c in
+                                   components(inner.num_nodes, inner.offsets, inner.dst))
         return best
 
     def _enabled_counts(self, states: np.ndarray) -> np.ndarray:

@@ -138,7 +138,7 @@ def product(closed: Closed, initial: tuple[int, ...], successors: tuple[tuple[in
         return _graph(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64),
                       np.zeros(0, np.int64), np.zeros(0, np.int64), b)
     src, dst, edge = (np.concatenate(p) for p in (parts_src, parts_dst, parts_edge))
-    order = np.argsort(src, kind="stable")
+    order = np.argsort(src)
     src, dst, edge = src[order], dst[order], edge[order]
     size = closed.num_states * b
     offsets = np.zeros(size + 1, dtype=np.int64)
@@ -181,7 +181,7 @@ def _graph(found: np.ndarray, parent: np.ndarray, src: np.ndarray, dst: np.ndarr
     ids[found] = np.arange(len(found))
     keep = ids[src] >= 0 if len(src) else np.zeros(0, bool)
     s, d = ids[src[keep]], ids[dst[keep]]
-    order = np.argsort(s, kind="stable")
+    order = np.argsort(s)
     s, d, e = s[order], d[order], edge[keep][order]
     offsets = np.zeros(len(found) + 1, dtype=np.int64)
     np.cumsum(np.bincount(s, minlength=len(found)), out=offsets[1:])
@@ -201,72 +201,9 @@ def subgraph(g: Graph, nodes: np.ndarray) -> tuple[Graph, np.ndarray]:
     ids[nodes] = np.arange(len(nodes))
     keep = np.flatnonzero((ids[g.src] >= 0) & (ids[g.dst] >= 0))
     s, d = ids[g.src[keep]], ids[g.dst[keep]]
-    order = np.argsort(s, kind="stable")
+    order = np.argsort(s)
     offsets = np.zeros(len(nodes) + 1, dtype=np.int64)
     np.cumsum(np.bincount(s, minlength=len(nodes)), out=offsets[1:])
     sub = Graph(len(nodes), offsets, s[order], d[order], g.edge[keep][order],
                 np.full(len(nodes), -1, dtype=np.int64), g.state[nodes], g.node[nodes])
     return sub, keep[order]
-
-
-def components(g: Graph) -> list[list[int]]:
-    """The nontrivial strongly connected components of ``g`` (those with an
-    edge inside: two or more nodes, or a self-loop), each a list of nodes.
-
-    Example:
-        >>> g = Graph(3, np.array([0, 1, 2, 3]), np.array([0, 1, 2]), np.array([1, 0, 2]),
-        ...           np.zeros(3), np.zeros(3), np.zeros(3), np.zeros(3))
-        >>> sorted(sorted(c) for c in components(g))
-        [[0, 1], [2]]
-    """
-    n = g.num_nodes
-    offsets, targets = g.offsets.tolist(), g.dst.tolist()
-    index, low = [-1] * n, [0] * n
-    on_stack = bytearray(n)
-    stack: list[int] = []
-    result: list[list[int]] = []
-    counter = 0
-    for root in range(n):
-        if index[root] != -1:
-            continue
-        index[root] = low[root] = counter
-        counter += 1
-        stack.append(root)
-        on_stack[root] = 1
-        work = [(root, offsets[root])]
-        while work:
-            v, i = work[-1]
-            end = offsets[v + 1]
-            descended = False
-            while i < end:
-                w = targets[i]
-                i += 1
-                if index[w] == -1:
-                    work[-1] = (v, i)
-                    index[w] = low[w] = counter
-                    counter += 1
-                    stack.append(w)
-                    on_stack[w] = 1
-                    work.append((w, offsets[w]))
-                    descended = True
-                    break
-                if on_stack[w] and index[w] < low[v]:
-                    low[v] = index[w]
-            if descended:
-                continue
-            work.pop()
-            if work:
-                u = work[-1][0]
-                if low[v] < low[u]:
-                    low[u] = low[v]
-            if low[v] == index[v]:
-                comp = []
-                while True:
-                    w = stack.pop()
-                    on_stack[w] = 0
-                    comp.append(w)
-                    if w == v:
-                        break
-                if len(comp) > 1 or v in targets[offsets[v]:offsets[v + 1]]:
-                    result.append(comp)
-    return result
