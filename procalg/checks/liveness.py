@@ -289,6 +289,8 @@ class _Search:
                 visit(int(sub.dst[e]))
             path += step
             here = int(sub.dst[step[-1]])
+        if path and here == 0:
+            return path
         return path + self._path(sub, here, lambda e, d: d == 0)
 
     @staticmethod
