@@ -37,7 +37,7 @@ def tiny_lts(draw) -> LTS:
     return LTS.build(n + 2, 0, [*EVENTS, "throw"], triples)
 
 
-def formulas() -> st.SearchStrategy[Formula]:
+def formulas(*, next_time: bool = True) -> st.SearchStrategy[Formula]:
     atoms = st.sampled_from([Atom((p,), p) for p in ("a", "b", "c", "c.0", "tick", "throw",
                                                       "deadlock")])
     leaves = st.one_of(atoms, st.just(Const(True)))
@@ -45,7 +45,8 @@ def formulas() -> st.SearchStrategy[Formula]:
     def extend(inner):
         return st.one_of(
             inner.map(Not),
-            st.tuples(st.sampled_from("XFG"), inner).map(lambda t: Unary(*t)),
+            st.tuples(st.sampled_from("XFG" if next_time else "FG"), inner).map(
+                lambda t: Unary(*t)),
             st.tuples(st.sampled_from(["&&", "||", "->", "U", "R", "W", "<->"]), inner,
                       inner).map(lambda t: Binary(*t)))
     return st.recursive(leaves, extend, max_leaves=4)
