@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from procalg.checks.ltl_scc import first_occurrences
 from procalg.lts.lts import LTS, TICK_INDEX
 
 DEADLOCK = "deadlock"
@@ -126,26 +127,27 @@ def product(closed: Closed, initial: tuple[int, ...], successors: tuple[tuple[in
         initial, successors: the automaton's initial nodes and successor lists.
         allows: ``allows[n, l]``: whether a step labelled ``l`` satisfies node ``n``.
     """
-    b = len(successors)
+    # a node's code is n * S + s: automaton-major, so that the parts below,
+    # each sorted by LTS state, concatenate into an array sorted by code
+    size = closed.num_states
     parts_src, parts_dst, parts_edge = [], [], []
-    for n in range(b):
+    for n, succ in enumerate(successors):
         sel = np.flatnonzero(allows[n][closed.label])
-        for m in successors[n]:
-            parts_src.append(closed.src[sel] * b + n)
-            parts_dst.append(closed.dst[sel] * b + m)
-            parts_edge.append(sel)
-    if not parts_src or not initial:
-        return _graph(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64),
-                      np.zeros(0, np.int64), np.zeros(0, np.int64), b)
-    src, dst, edge = (np.concatenate(p) for p in (parts_src, parts_dst, parts_edge))
-    order = np.argsort(src)
-    src, dst, edge = src[order], dst[order], edge[order]
-    size = closed.num_states * b
-    offsets = np.zeros(size + 1, dtype=np.int64)
-    np.cumsum(np.bincount(src, minlength=size), out=offsets[1:])
-    found, parent = _breadth_first(offsets, dst,
-                                   np.array([closed.initial * b + n for n in initial]))
-    return _graph(found, parent, src, dst, edge, b)
+        if not succ or not len(sel):
+            continue
+        rep = np.repeat(sel, len(succ))
+        parts_src.append(closed.src[rep] + n * size)
+        parts_dst.append(np.tile(np.array(succ, dtype=np.int64), len(sel)) * size
+                         + closed.dst[rep])
+        parts_edge.append(rep)
+    empty = np.zeros(0, np.int64)
+    src, dst, edge = ((np.concatenate(p) if p else empty)
+                      for p in (parts_src, parts_dst, parts_edge))
+    offsets = np.zeros(size * len(successors) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(src, minlength=size * len(successors)), out=offsets[1:])
+    start = np.array([n * size + closed.initial for n in initial], dtype=np.int64)
+    found, parent = _breadth_first(offsets, dst, start) if len(start) else (empty, empty)
+    return _graph(found, parent, offsets, dst, edge, size)
 
 
 def _breadth_first(offsets: np.ndarray, dst: np.ndarray,
@@ -153,6 +155,7 @@ def _breadth_first(offsets: np.ndarray, dst: np.ndarray,
     """Codes in discovery order, and per code the edge that found it (-1: start)."""
     seen = np.zeros(len(offsets) - 1, dtype=bool)
     seen[start] = True
+    scratch = np.zeros(len(offsets) - 1, dtype=np.int64)
     found, parents = [start], [np.full(len(start), -1, dtype=np.int64)]
     frontier = start
     while len(frontier):
@@ -166,7 +169,8 @@ def _breadth_first(offsets: np.ndarray, dst: np.ndarray,
         targets = dst[idx]
         fresh = ~seen[targets]
         targets, idx = targets[fresh], idx[fresh]
-        targets, first = np.unique(targets, return_index=True)
+        first = first_occurrences(targets, scratch)
+        targets = targets[first]
         seen[targets] = True
         found.append(targets)
         parents.append(idx[first])
@@ -174,24 +178,25 @@ def _breadth_first(offsets: np.ndarray, dst: np.ndarray,
     return np.concatenate(found), np.concatenate(parents)
 
 
-def _graph(found: np.ndarray, parent: np.ndarray, src: np.ndarray, dst: np.ndarray,
-           edge: np.ndarray, b: int) -> Graph:
-    size = int(max(found.max(initial=-1), src.max(initial=-1), dst.max(initial=-1))) + 1
-    ids = np.full(size, -1, dtype=np.int64)
+def _graph(found: np.ndarray, parent: np.ndarray, offsets: np.ndarray, dst: np.ndarray,
+           edge: np.ndarray, size: int) -> Graph:
+    """The reachable part renumbered in discovery order, its edges gathered
+    node by node (no sort)."""
+    ids = np.full(len(offsets) - 1, -1, dtype=np.int64)
     ids[found] = np.arange(len(found))
-    keep = ids[src] >= 0 if len(src) else np.zeros(0, bool)
-    s, d = ids[src[keep]], ids[dst[keep]]
-    order = np.argsort(s)
-    s, d, e = s[order], d[order], edge[keep][order]
-    offsets = np.zeros(len(found) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(s, minlength=len(found)), out=offsets[1:])
+    counts = offsets[found + 1] - offsets[found]
+    idx = np.repeat(offsets[found] - np.cumsum(counts) + counts, counts)
+    idx = idx + np.arange(int(counts.sum()))
+    new_offsets = np.zeros(len(found) + 1, dtype=np.int64)
+    np.cumsum(counts, out=new_offsets[1:])
     # the parent edge, renumbered into this graph's edge order
-    position = np.full(len(src), -1, dtype=np.int64)
-    position[np.flatnonzero(keep)[order]] = np.arange(len(s))
+    position = np.full(len(dst), -1, dtype=np.int64)
+    position[idx] = np.arange(len(idx))
     par = np.full(len(found), -1, dtype=np.int64)
     if len(position):
         par = np.where(parent >= 0, position[np.maximum(parent, 0)], -1)
-    return Graph(len(found), offsets, s, d, e, par, found // b, found % b)
+    return Graph(len(found), new_offsets, np.repeat(np.arange(len(found)), counts),
+                 ids[dst[idx]], edge[idx], par, found % size, found // size)
 
 
 def subgraph(g: Graph, nodes: np.ndarray) -> tuple[Graph, np.ndarray]:

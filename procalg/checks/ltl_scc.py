@@ -66,7 +66,7 @@ def components(n: int, offsets: np.ndarray, dst: np.ndarray, *,
 
 
 def _trimmed(piece: np.ndarray, src: np.ndarray, dst: np.ndarray, n: int,
-             rounds: int = 4) -> np.ndarray:
+             rounds: int = 2) -> np.ndarray:
     """``piece`` without nodes that have no successor or no predecessor in it
     (they lie on no cycle), repeated a few rounds."""
     inside = np.zeros(n, dtype=bool)
@@ -92,6 +92,7 @@ def _reach(graph: tuple[np.ndarray, np.ndarray], start: int, inside: np.ndarray)
     offsets, targets = graph
     seen = np.zeros(len(inside), dtype=bool)
     seen[start] = True
+    scratch = np.zeros(len(inside), dtype=np.int64)
     frontier = np.array([start])
     while len(frontier):
         counts = offsets[frontier + 1] - offsets[frontier]
@@ -102,8 +103,22 @@ def _reach(graph: tuple[np.ndarray, np.ndarray], start: int, inside: np.ndarray)
         nxt = targets[idx + np.arange(total)]
         nxt = nxt[inside[nxt] & ~seen[nxt]]
         seen[nxt] = True
-        frontier = np.unique(nxt)
+        frontier = nxt[first_occurrences(nxt, scratch)]
     return seen
+
+
+def first_occurrences(values: np.ndarray, scratch: np.ndarray) -> np.ndarray:
+    """Positions of the first occurrence of each distinct value, in order,
+    without sorting (``scratch``: an int array indexable by every value;
+    its contents are overwritten).
+
+    Example:
+        >>> first_occurrences(np.array([3, 1, 3, 2, 1]), np.zeros(4, dtype=np.int64)).tolist()
+        [0, 1, 3]
+    """
+    positions = np.arange(len(values))
+    scratch[values[::-1]] = positions[::-1]  # the last write, the first occurrence, wins
+    return np.flatnonzero(scratch[values] == positions)
 
 
 def _tarjan_piece(piece: np.ndarray, offsets: np.ndarray, dst: np.ndarray,
