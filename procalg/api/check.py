@@ -194,7 +194,9 @@ def _compensation(model: Model, prop: ast.CompensationComplete,
 
 def _terminates(model: Model, prop: ast.Terminates, options: SearchOptions) -> CheckResult:
     lts = _whole(model, prop.process, options)
-    return _engine(check_terminates(lts, fairness=Fairness(prop.fairness)), model, prop, options)
+    result = check_terminates(lts, fairness=Fairness(prop.fairness),
+                              max_states=_product_limit(options))
+    return _engine(result, model, prop, options)
 
 
 def _ltl(model: Model, prop: ast.Ltl, options: SearchOptions) -> CheckResult:
@@ -212,8 +214,14 @@ def _ltl(model: Model, prop: ast.Ltl, options: SearchOptions) -> CheckResult:
                                  hint="atoms are events or channels of the model, or "
                                  "tick, throw, deadlock")
     lts = _whole(model, prop.process, options)
-    result = check_ltl(lts, formula, fairness=Fairness(prop.fairness))
+    result = check_ltl(lts, formula, fairness=Fairness(prop.fairness),
+                       max_states=_product_limit(options))
     return _engine(result, model, prop, options)
+
+
+def _product_limit(options: SearchOptions) -> int | None:
+    # the liveness product is as big as the product engine's searches: same limit
+    return options.max_states if options.product_max_states == -1 else options.product_max_states
 
 
 def _engine(result: CheckResult, model: Model, prop: ast.Node,

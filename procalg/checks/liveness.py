@@ -56,6 +56,7 @@ from procalg.checks.ltl_buchi import Buchi, translate
 from procalg.checks.ltl_product import Closed, Graph, product, stutter_closed, subgraph
 from procalg.checks.ltl_scc import components
 from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
+from procalg.errors import LimitExceeded
 from procalg.lts.lts import LTS, TAU, TAU_INDEX, TICK_INDEX
 
 TERMINATES = parse_formula("F (tick || throw)")
@@ -70,13 +71,15 @@ class Fairness(enum.Enum):
     STRONG = "strong"
 
 
-def check_terminates(lts: LTS, *, fairness: Fairness = Fairness.NONE) -> CheckResult:
+def check_terminates(lts: LTS, *, fairness: Fairness = Fairness.NONE,
+                     max_states: int | None = None) -> CheckResult:
     """Check that every (fair) maximal run of ``lts`` ends with ✓ or ``throw``."""
-    return check_ltl(lts, TERMINATES, fairness=fairness, terminates=True)
+    return check_ltl(lts, TERMINATES, fairness=fairness, terminates=True,
+                     max_states=max_states)
 
 
 def check_ltl(lts: LTS, formula: Formula, *, fairness: Fairness = Fairness.NONE,
-              terminates: bool = False) -> CheckResult:
+              terminates: bool = False, max_states: int | None = None) -> CheckResult:
     """Check that ``formula`` holds on every (fair) run of ``lts``.
 
     Args:
@@ -84,6 +87,10 @@ def check_ltl(lts: LTS, formula: Formula, *, fairness: Fairness = Fairness.NONE,
         formula: from :func:`procalg.checks.ltl.parse_formula`.
         fairness: which runs count.
         terminates: word the verdict as ``:[terminates]``.
+        max_states: give up when the product has more states.
+
+    Raises:
+        LimitExceeded: the product is larger than ``max_states``.
 
     Example:
         >>> lts = LTS.build(2, 0, ["req", "ack"], [(0, "req", 1), (1, "ack", 0)])
@@ -98,6 +105,10 @@ def check_ltl(lts: LTS, formula: Formula, *, fairness: Fairness = Fairness.NONE,
     buchi = translate(Not(formula))
     allows = _allows(buchi, closed.labels)
     graph = product(closed, buchi.initial, buchi.successors, allows)
+    if max_states is not None and graph.num_nodes > max_states:
+        raise LimitExceeded(f"the product of the process and the formula's automaton has "
+                            f"{graph.num_nodes:,} states, more than --max-states {max_states:,}",
+                            hint="raise --max-states, or check a smaller instance")
     search = _Search(lts, closed, buchi, graph, fairness)
     found = search.fair_accepting()
     stats = Stats(graph.num_nodes, len(graph.src), time.perf_counter() - started,

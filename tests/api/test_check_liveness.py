@@ -93,3 +93,11 @@ def test_text_output_shows_prefix_and_cycle_and_explains_the_cycle(tmp_path: Pat
     assert "| think.0  ↺ eat.0  ↺ think.0  offers at the end" in out
     # Table deadlocks at once: a finite run, shown as a trace
     assert "which deadlocks here (and stutters)\n    trace: (the empty trace)" in out
+
+
+def test_max_states_bounds_the_liveness_product(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "m.proc"
+    path.write_text(MODEL + "assert Two :[ltl]: G F eat.1\n")
+    assert main(["check", "--max-states", "5", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert "more than --max-states 5" in captured.out + captured.err
