@@ -162,10 +162,12 @@ class _Search:
         self.lts, self.closed, self.buchi, self.graph = lts, closed, buchi, graph
         self.fairness = fairness
         self.accepting = [np.isin(np.arange(buchi.num_nodes), sorted(f)) for f in buchi.accepting]
-        # (state, event) pairs with τ left out: what fairness counts as enabled
+        # distinct (state, event) pairs, τ left out: what fairness counts as enabled
         keep = lts.label != TAU_INDEX
-        self.pair_state = np.asarray(lts.src[keep], dtype=np.int64)
-        self.pair_label = np.asarray(lts.label[keep], dtype=np.int64)
+        width = len(closed.labels)
+        pairs = np.unique(np.asarray(lts.src[keep], dtype=np.int64) * width
+                          + np.asarray(lts.label[keep], dtype=np.int64))
+        self.pair_state, self.pair_label = pairs // width, pairs % width
         self.pair_offsets = np.zeros(closed.num_states + 1, dtype=np.int64)
         np.cumsum(np.bincount(self.pair_state, minlength=closed.num_states),
                   out=self.pair_offsets[1:])

@@ -131,3 +131,11 @@ def test_response_holds_on_a_request_ack_loop_and_fails_when_ack_can_be_skipped(
 def test_a_malformed_formula_is_a_parse_error(text: str) -> None:
     with pytest.raises(ParseError):
         parse_formula(text)
+
+
+def test_an_event_with_two_targets_counts_once_as_enabled_for_weak_fairness() -> None:
+    # a loops between 0 and 1; c is offered in both (twice in 0) and ends the run:
+    # offered in every state of the loop, weak fairness forces it
+    lts = LTS.build(5, 0, ["a", "c"], [(0, "a", 1), (1, "a", 0), (0, "c", 2), (0, "c", 4),
+                                       (1, "c", 2), (2, TICK, 3), (4, TICK, 3)])
+    assert check_terminates(lts, fairness=WEAK).passed
