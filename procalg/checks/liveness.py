@@ -53,7 +53,14 @@ import numpy as np
 
 from procalg.checks.ltl import Atom, Formula, Not, parse_formula, show
 from procalg.checks.ltl_buchi import Buchi, translate
-from procalg.checks.ltl_product import Closed, Graph, product, stutter_closed, subgraph
+from procalg.checks.ltl_product import (
+    Closed,
+    Graph,
+    distinct,
+    product,
+    stutter_closed,
+    subgraph,
+)
 from procalg.checks.ltl_scc import components
 from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
 from procalg.errors import LimitExceeded
@@ -161,11 +168,12 @@ class _Search:
                  fairness: Fairness) -> None:
         self.lts, self.closed, self.buchi, self.graph = lts, closed, buchi, graph
         self.fairness = fairness
+        self.scratch = np.full(graph.num_nodes, -1, dtype=np.int64)  # for subgraph()
         self.accepting = [np.isin(np.arange(buchi.num_nodes), sorted(f)) for f in buchi.accepting]
         # distinct (state, event) pairs, τ left out: what fairness counts as enabled
         keep = lts.label != TAU_INDEX
         width = len(closed.labels)
-        pairs = np.unique(np.asarray(lts.src[keep], dtype=np.int64) * width
+        pairs = distinct(np.asarray(lts.src[keep], dtype=np.int64) * width
                           + np.asarray(lts.label[keep], dtype=np.int64))
         self.pair_state, self.pair_label = pairs // width, pairs % width
         self.pair_offsets = np.zeros(closed.num_states + 1, dtype=np.int64)
@@ -184,7 +192,7 @@ class _Search:
                 continue
             if not all(acc[self.graph.node[nodes]].any() for acc in self.accepting):
                 continue
-            sub, _ = subgraph(self.graph, nodes)
+            sub = subgraph(self.graph, nodes, self.scratch)
             missing = self._missing(sub)
             if not len(missing):
                 best = (sub, nodes)
@@ -192,14 +200,14 @@ class _Search:
                 drop = self._enabling(sub.state, missing)
                 rest = nodes[~drop]
                 if len(rest):
-                    inner, _ = subgraph(self.graph, rest)
+                    inner = subgraph(self.graph, rest, self.scratch)
                     pending.extend(rest[np.sort(c)] for c in
                                    components(inner.num_nodes, inner.offsets, inner.dst))
         return best
 
     def _enabled_counts(self, states: np.ndarray) -> np.ndarray:
         """Per label, in how many of the distinct ``states`` it is enabled."""
-        states = np.unique(states)
+        states = distinct(states)
         counts = self.pair_offsets[states + 1] - self.pair_offsets[states]
         idx = np.repeat(self.pair_offsets[states] - np.cumsum(counts) + counts, counts)
         idx = idx + np.arange(int(counts.sum()))
@@ -214,8 +222,8 @@ class _Search:
         if self.fairness is Fairness.NONE:
             return np.zeros(0, dtype=np.int64)
         counts = self._enabled_counts(sub.state)
-        distinct = len(np.unique(sub.state))
-        demanded = counts == distinct if self.fairness is Fairness.WEAK else counts > 0
+        everywhere = len(distinct(sub.state))
+        demanded = counts == everywhere if self.fairness is Fairness.WEAK else counts > 0
         return np.flatnonzero(demanded & ~self._engaged(sub))
 
     def _enabling(self, states: np.ndarray, labels: np.ndarray) -> np.ndarray:

@@ -199,16 +199,40 @@ def _graph(found: np.ndarray, parent: np.ndarray, offsets: np.ndarray, dst: np.n
                  ids[dst[idx]], edge[idx], par, found % size, found // size)
 
 
-def subgraph(g: Graph, nodes: np.ndarray) -> tuple[Graph, np.ndarray]:
-    """The subgraph induced by ``nodes`` (renumbered ``0..k-1`` in their order),
-    and per edge of it the edge of ``g`` it came from."""
-    ids = np.full(g.num_nodes, -1, dtype=np.int64)
+def subgraph(g: Graph, nodes: np.ndarray, scratch: np.ndarray | None = None) -> Graph:
+    """The subgraph induced by the sorted ``nodes`` (renumbered ``0..k-1`` in
+    their order), in time proportional to their edges.
+
+    Args:
+        g: the graph.
+        nodes: node numbers, ascending.
+        scratch: ``g.num_nodes`` integers, all ``-1`` (left so on return); pass
+            one to take many subgraphs without allocating it each time.
+    """
+    ids = np.full(g.num_nodes, -1, dtype=np.int64) if scratch is None else scratch
     ids[nodes] = np.arange(len(nodes))
-    keep = np.flatnonzero((ids[g.src] >= 0) & (ids[g.dst] >= 0))
-    s, d = ids[g.src[keep]], ids[g.dst[keep]]
-    order = np.argsort(s)
+    counts = g.offsets[nodes + 1] - g.offsets[nodes]
+    idx = np.repeat(g.offsets[nodes] - np.cumsum(counts) + counts, counts)
+    idx = idx + np.arange(int(counts.sum()))
+    d = ids[g.dst[idx]]
+    keep = d >= 0
+    s = np.repeat(np.arange(len(nodes)), counts)[keep]
+    ids[nodes] = -1
     offsets = np.zeros(len(nodes) + 1, dtype=np.int64)
     np.cumsum(np.bincount(s, minlength=len(nodes)), out=offsets[1:])
-    sub = Graph(len(nodes), offsets, s[order], d[order], g.edge[keep][order],
-                np.full(len(nodes), -1, dtype=np.int64), g.state[nodes], g.node[nodes])
-    return sub, keep[order]
+    return Graph(len(nodes), offsets, s, d[keep], g.edge[idx[keep]],
+                 np.full(len(nodes), -1, dtype=np.int64), g.state[nodes], g.node[nodes])
+
+
+def distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values, ascending (sort-based: numpy's hash-based
+    ``np.unique`` is many times slower on large integer arrays).
+
+    Example:
+        >>> distinct(np.array([3, 1, 3])).tolist()
+        [1, 3]
+    """
+    values = np.sort(values)
+    if len(values) == 0:
+        return values
+    return values[np.concatenate(([True], values[1:] != values[:-1]))]
