@@ -15,9 +15,10 @@ Example:
 
 from __future__ import annotations
 
+import difflib
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from procalg.api import search
@@ -26,11 +27,15 @@ from procalg.api.search import SearchOptions
 from procalg.checks.compensation import check_compensation
 from procalg.checks.determinism import check_determinism
 from procalg.checks.equivalence import check_equivalence
+from procalg.checks.liveness import Fairness, check_ltl, check_terminates
+from procalg.checks.ltl import SPECIAL, atoms, parse_formula
 from procalg.checks.refinement import check_refinement
 from procalg.checks.result import CheckResult, Stats
 from procalg.checks.traces import check_has_trace
 from procalg.errors import ModelError, ProcalgError
 from procalg.lts import LTS
+from procalg.reserved import SAGA
+from procalg.source import Span
 from procalg.syntax import ast
 from procalg.terms import Event, Sequence
 
@@ -184,6 +189,50 @@ def _compensation(model: Model, prop: ast.CompensationComplete,
     return check_compensation(model.system(prop.process), max_states=options.max_states)
 
 
+# -- liveness: `:[terminates]` and `:[ltl]: FORMULA` on the explored LTS (the
+# product engine's where it applies; strong bisimulation keeps every LTL property)
+
+def _terminates(model: Model, prop: ast.Terminates, options: SearchOptions) -> CheckResult:
+    lts = _whole(model, prop.process, options)
+    result = check_terminates(lts, fairness=Fairness(prop.fairness),
+                              max_states=_product_limit(options))
+    return _engine(result, model, prop, options)
+
+
+def _ltl(model: Model, prop: ast.Ltl, options: SearchOptions) -> CheckResult:
+    formula = parse_formula(prop.formula, prop.formula_span)
+    known = set(model.spec.channels) | SAGA | set(SPECIAL)
+    for atom in atoms(formula):
+        for pattern in atom.patterns:
+            if pattern.split(".")[0] not in known:
+                guess = difflib.get_close_matches(pattern.split(".")[0], sorted(known), n=1)
+                where = prop.formula_span
+                if where is not None:  # point at the atom itself
+                    where = Span(where.line, where.column + max(prop.formula.find(pattern), 0))
+                raise ModelError(f"the formula names an unknown event '{pattern}'"
+                                 + (f"; did you mean '{guess[0]}'?" if guess else ""), where,
+                                 hint="atoms are events or channels of the model, or "
+                                 "tick, throw, deadlock")
+    lts = _whole(model, prop.process, options)
+    result = check_ltl(lts, formula, fairness=Fairness(prop.fairness),
+                       max_states=_product_limit(options))
+    return _engine(result, model, prop, options)
+
+
+def _product_limit(options: SearchOptions) -> int | None:
+    # the liveness product is as big as the product engine's searches: same limit
+    return options.max_states if options.product_max_states == -1 else options.product_max_states
+
+
+def _engine(result: CheckResult, model: Model, prop: ast.Node,
+            options: SearchOptions) -> CheckResult:
+    """Say which engine explored the LTS the liveness check ran on."""
+    explored = _explored(model, prop.process, options)
+    extra = {**result.stats.extra,
+             "engine": "product" if isinstance(explored, LTS) else "reference"}
+    return replace(result, stats=replace(result.stats, extra=extra))
+
+
 _CHECKS: dict[type, Callable[[Model, ast.Node, SearchOptions], CheckResult]] = {
     ast.DeadlockFree: _deadlock,
     ast.DivergenceFree: _divergence,
@@ -193,4 +242,6 @@ _CHECKS: dict[type, Callable[[Model, ast.Node, SearchOptions], CheckResult]] = {
     ast.Refines: _refines,
     ast.Equivalent: _equivalent,
     ast.CompensationComplete: _compensation,
+    ast.Terminates: _terminates,
+    ast.Ltl: _ltl,
 }

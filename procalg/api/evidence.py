@@ -42,6 +42,10 @@ def evidence_lines(ce: Counterexample, *, witness: bool = False,
     """
     lines = [ce.note] if ce.note else []
     path = ce.full_path if show_tau and ce.full_path is not None else ce.trace
+    if ce.lasso and ce.cycle is not None:  # liveness: a run that goes on for ever
+        cycle = ce.cycle if show_tau else tuple(e for e in ce.cycle if e != TAU) or (TAU,)
+        return [*lines, f"prefix: {format_trace(path)}",
+                f"cycle: {format_trace(cycle)} (repeats for ever)"]
     lines.append(f"{'witness' if witness else 'trace'}: {format_trace(path)}")
     if ce.cycle is not None:
         cycle = ce.cycle if show_tau else tuple(e for e in ce.cycle if e != TAU) or (TAU,)

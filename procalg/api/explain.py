@@ -23,7 +23,7 @@ Example:
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from procalg.api.check import AssertionReport
@@ -73,10 +73,31 @@ def explain_report(model: Model, report: AssertionReport) -> Explained | None:
     if target is None:
         return None
     term = model.process(target)
+    if ce.lasso:
+        return _lasso(model, term, ce)
     exact = ce.full_path is not None and not isinstance(prop, ast.HasTrace)
     path = ce.full_path if exact else ce.trace
     projection, note = _project(model, term, path, goal=_goal(prop, ce), exact=exact,
                                 cycle=ce.cycle is not None)
+    return Explained(_name(term), ce.trace, ce.formula, projection, note)
+
+
+def _lasso(model: Model, term: Any, ce: Counterexample) -> Explained:
+    """A liveness lasso: the prefix and one turn of the cycle replayed as one
+    path, the cycle's steps then shown as the part that repeats (``↺``)."""
+    prefix = ce.full_path if ce.full_path is not None else ce.trace
+    projection, note = _project(model, term, (*prefix, *(ce.cycle or ())), goal=None,
+                                exact=ce.full_path is not None, cycle=False)
+    if projection is not None:
+        if projection.exact:
+            split = len(prefix)
+        else:  # the weak replay chose its own τ steps: split after the prefix's events
+            visible = [k + 1 for k, lab in enumerate(projection.steps) if lab != TAU]
+            split = visible[len(ce.trace) - 1] if ce.trace else 0
+        projection = replace(projection, steps=projection.steps[:split],
+                             columns=projection.columns[:split],
+                             cycle_steps=projection.steps[split:],
+                             cycle_columns=projection.columns[split:])
     return Explained(_name(term), ce.trace, ce.formula, projection, note)
 
 

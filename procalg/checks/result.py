@@ -58,6 +58,8 @@ class Counterexample:
         states: state numbers along ``full_path`` (explicit LTS of the check).
         note: one sentence saying what went wrong.
         formula: a Hennessy–Milner formula that distinguishes (equivalences).
+        lasso: ``trace`` is a prefix and ``cycle`` repeats for ever after it
+            (liveness), rather than a τ-loop (divergence).
     """
 
     trace: Trace
@@ -68,6 +70,7 @@ class Counterexample:
     states: tuple[int, ...] | None = None
     note: str = ""
     formula: str | None = None
+    lasso: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -115,6 +115,8 @@ def report_json(filename: str, reports: list[AssertionReport],
             evidence = {"trace": list(ce.trace)}
             if ce.refused is not None:
                 evidence["refused"] = sorted(ce.refused)
+            if ce.lasso:  # liveness: the run is prefix, then cycle for ever
+                evidence["prefix"] = list(ce.trace)
             if ce.cycle is not None:
                 evidence["cycle"] = list(ce.cycle)
             if ce.formula:

@@ -531,6 +531,30 @@ Property = (
 )
 
 
+# -- liveness: `:[terminates]` and `:[ltl]: FORMULA` (``fairness`` is "", "weak" or "strong")
+
+@dataclass(frozen=True, slots=True)
+class Terminates(Node):
+    """``P :[terminates]``: every maximal run ends with ✓ or ``throw``."""
+
+    process: Expr
+    fairness: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Ltl(Node):
+    """``P :[ltl]: FORMULA``; the formula is text (``procalg.checks.ltl`` reads
+    it), ``formula_span`` where it starts."""
+
+    process: Expr
+    formula: str
+    fairness: str = ""
+    formula_span: Span | None = field(default=None, compare=False)
+
+
+Property = Property | Terminates | Ltl
+
+
 @dataclass(frozen=True, slots=True)
 class Assertion(Node):
     """``assert [not] property``; ``text`` is the assertion as written (after

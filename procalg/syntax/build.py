@@ -19,7 +19,7 @@ from lark import Token, Transformer, v_args
 from procalg.errors import ParseError
 from procalg.source import Span
 from procalg.syntax import ast
-from procalg.syntax.properties import decode_property
+from procalg.syntax.properties import decode_ltl, decode_property
 
 _UNITS_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
 
@@ -255,6 +255,10 @@ class Builder(Transformer):
         process, tok, trace = children
         prop = decode_property(tok, process, trace, self._reachable_event, span_of(meta))
         return prop, self._text(meta)
+
+    def ltl_check(self, meta, children):
+        process, tok = children
+        return decode_ltl(tok, process, span_of(meta)), self._text(meta)
 
     def refinement(self, meta, children):
         spec, tok, impl = children

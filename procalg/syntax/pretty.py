@@ -133,6 +133,12 @@ class _Printer:
                 return f"{neg}{proc_text} :[has trace{model}]: {self.expr(trace)}"
             case ast.Reachable(process=proc, event=event):
                 return f"{neg}{self.expr(proc, OPEN, False)} :[reachable {self.expr(event)}]"
+            case ast.Terminates(process=proc, fairness=fair):
+                fairness = f" {fair} fairness" if fair else ""
+                return f"{neg}{self.expr(proc, OPEN, False)} :[terminates{fairness}]"
+            case ast.Ltl(process=proc, formula=formula, fairness=fair):
+                fairness = f" {fair} fairness" if fair else ""
+                return f"{neg}{self.expr(proc, OPEN, False)} :[ltl{fairness}]: {formula}"
         words = {ast.DeadlockFree: "deadlock free", ast.DivergenceFree: "divergence free",
                  ast.Deterministic: "deterministic",
                  ast.CompensationComplete: "compensation complete"}[type(p)]

@@ -32,7 +32,8 @@ SIMPLE = {
 SIMPLE.update({words.replace(" ", "-"): node for words, node in list(SIMPLE.items())
                if " " in words})
 EQUIVALENCES = ("strong", "weak", "branching")
-KNOWN = (*SIMPLE, "has trace", "reachable", "compensation complete", *EQUIVALENCES)
+KNOWN = (*SIMPLE, "has trace", "reachable", "compensation complete", *EQUIVALENCES,
+         "terminates", "terminates weak fairness", "terminates strong fairness", "ltl")
 MODELS = ("T", "F", "FD")
 _MODEL = re.compile(r"^(?P<words>.*?)\s*\[\s*(?P<model>[A-Za-z]+)\s*\]\s*$", re.S)
 
@@ -98,7 +99,54 @@ def decode_property(
     if words in EQUIVALENCES:
         raise ParseError(f"':[{words}]' compares two processes", where,
                          hint=f"write  assert P = Q :[{words}]")
+    if words.split(" ")[0] in ("terminates", "ltl") and model is None:
+        return _terminates(words, left, where, span)
     raise _unknown(words, where, None)
+
+
+# -- liveness: `:[terminates [weak|strong fairness]]`, `:[ltl [weak|strong fairness]]: F`
+
+FAIRNESS = {"": "", "weak fairness": "weak", "strong fairness": "strong"}
+
+
+def _fairness(rest: str, where: Span, form: str) -> str:
+    if rest not in FAIRNESS:
+        raise ParseError(f"unknown fairness '{rest}' in ':[{form} ...]'", where,
+                         hint=f"write :[{form}], :[{form} weak fairness] or "
+                         f":[{form} strong fairness]")
+    return FAIRNESS[rest]
+
+
+def _terminates(words: str, left: ast.Node, where: Span, span: Span | None) -> ast.Node:
+    form, _, rest = words.partition(" ")
+    if form == "ltl":
+        raise ParseError("':[ltl]' needs the formula after it", where,
+                         hint="write  assert P :[ltl]: G (req -> F ack)")
+    return ast.Terminates(left, _fairness(rest, where, "terminates"), span=span)
+
+
+def decode_ltl(tok: Token, left: ast.Node, span: Span | None) -> ast.Ltl:
+    """Build ``left :[ltl ...]: FORMULA`` from its LTL_PROPERTY token.
+
+    Example:
+        >>> from lark import Token
+        >>> tok = Token("LTL_PROPERTY", ":[ltl weak fairness]: G F a", line=1, column=10)
+        >>> p = decode_ltl(tok, ast.Name("P"), None)
+        >>> p.formula, p.fairness, p.formula_span.column
+        ('G F a', 'weak', 32)
+    """
+    close = tok.value.index("]")
+    words = " ".join(tok.value[2:close].split())
+    where = Span(tok.line, tok.column, tok.line, tok.column + close + 1)
+    fairness = _fairness(words[len("ltl"):].strip(), where, "ltl")
+    after = tok.value.index(":", close) + 1
+    formula = tok.value[after:]
+    start = after + len(formula) - len(formula.lstrip())
+    if not formula.strip():
+        raise ParseError("':[ltl]:' needs a formula after it", where,
+                         hint="write  assert P :[ltl]: G (req -> F ack)")
+    return ast.Ltl(left, formula.strip(), fairness, Span(tok.line, tok.column + start),
+                   span=span)
 
 
 def _unknown(words: str, where: Span, hint: str | None) -> ParseError:
