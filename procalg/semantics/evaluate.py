@@ -199,10 +199,16 @@ class Evaluator:
             case ast.SetRange(low, high) | ast.SeqRange(low, high):
                 lo, hi = (self.int(e, env) for e in (low, high))
                 return (frozenset if type(expr) is ast.SetRange else _seq)(range(lo, hi + 1))
-            case ast.SetComp(item, qualifiers):
-                return frozenset(self.eval(item, e) for e in self.bindings(qualifiers, env))
-            case ast.SeqComp(item, qualifiers):
-                return Sequence(tuple(self.eval(item, e) for e in self.bindings(qualifiers, env)))
+            case ast.SetComp(item, qualifiers, more):
+                return frozenset(self.eval(i, e) for e in self.bindings(qualifiers, env)
+                                 for i in (item, *more))
+            case ast.SeqComp(item, qualifiers, more):
+                return Sequence(tuple(self.eval(i, e) for e in self.bindings(qualifiers, env)
+                                      for i in (item, *more)))
+            case ast.BothPattern():
+                raise ModelError("'@@' joins two patterns: it may only stand where a pattern "
+                                 "is matched", expr.span,
+                                 hint="write it in a function argument, an input or a generator")
             case ast.EventSet(items, qualifiers) if qualifiers:
                 return frozenset().union(*(  # {| c.x | x <- S |}: one item set per binding
                     self.events(self.eval(i, e), i.span)
@@ -319,6 +325,9 @@ class Evaluator:
             if patterns.match_all(self, clause.params, args, env):
                 return self.eval(clause.body, env)
         shown = ", ".join(_text(a) for a in args)
+        if info.display == "λ" and len(info.clauses) == 1:  # a lambda or a pattern declaration
+            raise ModelError(f"the value {shown} does not match the pattern", span,
+                             hint=f"the pattern is at {self.def_span(info)}")
         raise ModelError(f"no clause of {info.display} matches ({shown})", span,
                          hint=f"add a clause for these arguments at {self.def_span(info)}")
 

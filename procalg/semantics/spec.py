@@ -93,8 +93,11 @@ class Spec:
 
     def _declare(self, module: ast.Module) -> None:
         assertions = []
+        constants = _constant_names(module)
         for decl in (*module.declarations, *_prelude(module)):
             match decl:
+                case ast.Definition(name) if name in constants and _pattern_pick(decl):
+                    continue  # `A.x = e` matches the constructor A, it defines only x
                 case ast.Definition(name, params):
                     clauses = self.definitions.get(name, ())
                     if clauses and (params is None or clauses[0].params is None):
@@ -392,3 +395,22 @@ def _rectangular(values: frozenset) -> tuple[frozenset, ...] | None:
     for part in parts:
         product *= len(part)
     return parts if product == len(values) else None
+
+
+def _constant_names(module: ast.Module) -> set[str]:
+    """Channel and constructor names: in a pattern definition they match, not bind."""
+    names: set[str] = set()
+    for decl in module.declarations:
+        if type(decl) is ast.ChannelDecl:
+            names.update(decl.names)
+        elif type(decl) is ast.DatatypeDecl:
+            names.update(con.name for con in decl.constructors)
+    return names
+
+
+def _pattern_pick(decl: ast.Definition) -> bool:
+    """Whether ``decl`` is one name of a pattern definition (see
+    ``syntax.build.pattern_definitions``): it applies a lambda to the hidden value."""
+    body = decl.body
+    return (decl.params is None and type(body) is ast.Apply and len(body.args) == 1
+            and type(body.args[0]) is ast.Name and body.args[0].id.startswith("("))

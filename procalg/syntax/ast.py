@@ -81,7 +81,31 @@ class PSet(Node):
     items: tuple[Pattern, ...]
 
 
-Pattern = PVar | PWild | PLit | PTuple | PDot | PSeq | PSet
+@dataclass(frozen=True, slots=True)
+class PSeqEnd(Node):
+    """Matches a sequence by its end: ``s^<x>`` (``rest`` takes the front)."""
+
+    rest: Pattern
+    items: tuple[Pattern, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PBoth(Node):
+    """``p1 @@ p2``: the value matches both patterns (FDR's double pattern)."""
+
+    left: Pattern
+    right: Pattern
+
+
+@dataclass(frozen=True, slots=True)
+class BothPattern(Node):
+    """``p1 @@ p2`` as parsed, before it is read as a pattern (only valid there)."""
+
+    left: Expr
+    right: Expr
+
+
+Pattern = PVar | PWild | PLit | PTuple | PDot | PSeq | PSet | PSeqEnd | PBoth
 
 
 # --------------------------------------------------------------------------
@@ -181,10 +205,11 @@ class SetRange(Node):
 
 @dataclass(frozen=True, slots=True)
 class SetComp(Node):
-    """``{ e | x <- S, cond }``."""
+    """``{ e | x <- S, cond }``; ``{ e1, e2 | ... }`` has ``more = (e2,)``."""
 
     item: Expr
     qualifiers: tuple[Qualifier, ...]
+    more: tuple[Expr, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,10 +229,12 @@ class SeqRange(Node):
 
 @dataclass(frozen=True, slots=True)
 class SeqComp(Node):
-    """``< e | x <- s, cond >``."""
+    """``< e | x <- s, cond >``; ``< e1, e2 | ... >`` (``more = (e2,)``) gives both
+    items for each binding, in order."""
 
     item: Expr
     qualifiers: tuple[Qualifier, ...]
+    more: tuple[Expr, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

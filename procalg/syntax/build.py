@@ -12,6 +12,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 from lark import Token, Transformer, v_args
@@ -87,12 +88,80 @@ def to_pattern(expr: ast.Node) -> ast.Pattern:
             return ast.PSet(tuple(map(to_pattern, items)), span=sp)
         case ast.Binary(op="^", left=ast.SeqLit(items=items), right=rest):
             return ast.PSeq(tuple(map(to_pattern, items)), to_pattern(rest), span=sp)
+        case ast.Binary(op="^", left=rest, right=ast.SeqLit(items=items)):
+            return ast.PSeqEnd(to_pattern(rest), tuple(map(to_pattern, items)), span=sp)
+        case ast.BothPattern(left=left, right=right):
+            return ast.PBoth(to_pattern(left), to_pattern(right), span=sp)
     raise ParseError(
         "this expression cannot be used as a pattern",
         sp,
         hint="a pattern is a name, '_', a literal, or a tuple, dotted value or "
-        "sequence of patterns (such as <x>^s), {} or {x}",
+        "sequence of patterns (such as <x>^s or s^<x>), {} or {x}, or p1 @@ p2",
     )
+
+
+def pattern_definitions(pattern: ast.Pattern, body: ast.Node, span) -> tuple[ast.Definition, ...]:
+    """``(x, y) = e`` as one hidden definition of ``e`` and one per name bound.
+
+    Each name is ``let λ((·x, y)) = ·x within λ(hidden)``, so the right-hand
+    side is evaluated once (the hidden name is a cached value) and a value
+    that does not match is the usual "no clause matches" error. The picked
+    name is renamed (``·x``) so that the definition of ``x`` never seems to
+    mention ``x`` itself.
+
+    Example:
+        >>> defs = pattern_definitions(to_pattern(ast.TupleLit((ast.Name("x"), ast.Name("y")))),
+        ...                            ast.Name("e"), None)
+        >>> [d.name for d in defs]
+        ['(x, y)', 'x', 'y']
+    """
+    names = pattern_names(pattern)
+    hidden = f"({', '.join(names)})"  # not a CSPM name: never captured
+    defs = [ast.Definition(hidden, None, body, span=span)]
+    for name in names:
+        picked = _rename_var(pattern, name, "·" + name)
+        pick = ast.Definition(LAMBDA, (picked,), ast.Name("·" + name, span=span), span=span)
+        fn = ast.Let((pick,), ast.Name(LAMBDA, span=span), span=span)
+        defs.append(ast.Definition(name, None, ast.Apply(fn, (ast.Name(hidden, span=span),),
+                                                          span=span), span=span))
+    return tuple(defs)
+
+
+def _rename_var(pattern: ast.Node, old: str, new: str) -> ast.Node:
+    """``pattern`` with its variable ``old`` called ``new``."""
+    if type(pattern) is ast.PVar:
+        return ast.PVar(new, span=pattern.span) if pattern.name == old else pattern
+    changes = {}
+    for f in dataclasses.fields(pattern):
+        value = getattr(pattern, f.name)
+        if isinstance(value, ast.Node):
+            changes[f.name] = _rename_var(value, old, new)
+        elif type(value) is tuple:
+            changes[f.name] = tuple(_rename_var(v, old, new) if isinstance(v, ast.Node) else v
+                                    for v in value)
+    return dataclasses.replace(pattern, **changes)
+
+
+def pattern_names(pattern: ast.Node) -> list[str]:
+    """The names a pattern binds, left to right (constructor names included:
+    the caller cannot tell them apart before the declarations are read).
+
+    Example:
+        >>> pattern_names(to_pattern(ast.Dot((ast.Name("x"), ast.Name("_"), ast.Name("y")))))
+        ['x', 'y']
+    """
+    match pattern:
+        case ast.PVar(name=name):
+            return [name]
+        case ast.PTuple(items=items) | ast.PDot(items=items) | ast.PSet(items=items):
+            return [n for p in items for n in pattern_names(p)]
+        case ast.PSeq(items=items, rest=rest):
+            return [n for p in (*items, *([rest] if rest else [])) for n in pattern_names(p)]
+        case ast.PSeqEnd(rest=rest, items=items):
+            return [n for p in (rest, *items) for n in pattern_names(p)]
+        case ast.PBoth(left=left, right=right):
+            return pattern_names(left) + pattern_names(right)
+    return []
 
 
 def _binary(cls, op: str | None = None):
@@ -135,7 +204,7 @@ class Builder(Transformer):
         return children[0]
 
     def module(self, meta, children):
-        decls = tuple(c for c in children if c is not None)
+        decls = tuple(_flatten(c for c in children if c is not None))
         return ast.Module(decls, span=span_of(meta))
 
     def value_def(self, meta, children):
@@ -148,6 +217,23 @@ class Builder(Transformer):
             body = lambda_of(group, body, span_of(meta))
         return ast.Definition(str(name), tuple(map(to_pattern, first)), body,
                               span=span_of(meta))
+
+    def pattern_def(self, meta, children):
+        pattern, body = children
+        return pattern_definitions(to_pattern(pattern), body, span_of(meta))
+
+    def pattern_seq_rest(self, meta, children):
+        _lt, items, _gt, _caret, rest = children
+        return ast.Binary("^", ast.SeqLit(items or (), span=span_of(meta)), rest,
+                          span=span_of(meta))
+
+    def pattern_dot(self, meta, children):
+        head, *parts = children
+        first = ast.Name(str(head), span=span_of(head))
+        return ast.Dot((first, *parts), span=span_of(meta))
+
+    def both_pattern(self, meta, children):
+        return ast.BothPattern(children[0], children[1], span=span_of(meta))
 
     def arg_group(self, meta, children):
         return children[0] or ()
@@ -388,7 +474,8 @@ class Builder(Transformer):
         return ast.SetRange(children[0], children[1], span=span_of(meta))
 
     def set_comp(self, meta, children):
-        return ast.SetComp(children[0], children[1], span=span_of(meta))
+        first, *more = children[0]
+        return ast.SetComp(first, children[1], tuple(more), span=span_of(meta))
 
     def event_set(self, meta, children):
         return ast.EventSet(children[0], children[1] or (), span=span_of(meta))
@@ -403,7 +490,8 @@ class Builder(Transformer):
         return ast.SeqRange(children[1], children[2], span=span_of(meta))
 
     def seq_comp(self, meta, children):
-        return ast.SeqComp(children[1], children[2], span=span_of(meta))
+        first, *more = children[1]
+        return ast.SeqComp(first, children[2], tuple(more), span=span_of(meta))
 
     def if_expr(self, meta, children):
         return ast.If(*children, span=span_of(meta))
@@ -412,7 +500,7 @@ class Builder(Transformer):
         return ast.Let(children[0], children[1], span=span_of(meta))
 
     def let_defs(self, meta, children):
-        return tuple(children)
+        return tuple(_flatten(children))
 
     def set_quals(self, meta, children):
         return tuple(children)
@@ -434,6 +522,15 @@ class Builder(Transformer):
     def repl_alpha(self, meta, children):
         stmts, alpha, body = children
         return ast.Replicated("||", stmts, body, alpha=alpha, span=span_of(meta))
+
+
+def _flatten(items):
+    """Declarations, with the tuple a pattern definition makes spliced in."""
+    for item in items:
+        if type(item) is tuple:
+            yield from item
+        else:
+            yield item
 
 
 def _fields(typ: ast.Node | None) -> tuple[ast.Node, ...]:

@@ -147,3 +147,13 @@ def test_infinite_channel_types_are_refused() -> None:
     text = "channel c : Int\n"
     with pytest.raises(ModelError, match="Int is infinite"):
         load(parse(text, "m.proc"), SourceFile("m.proc", text))
+
+
+def test_a_comprehension_with_several_items_gives_each_for_every_binding() -> None:
+    from procalg.semantics import load
+    from procalg.source import SourceFile
+    from procalg.syntax.parser import parse, parse_expr
+
+    spec = load(parse("", "c.proc"), SourceFile("c.proc", ""))
+    assert spec.value(parse_expr("{x, 10 * x | x <- {1, 2}}")) == frozenset({1, 2, 10, 20})
+    assert spec.value(parse_expr("<x, x + 1 | x <- <1, 5>>")).items == (1, 2, 5, 6)

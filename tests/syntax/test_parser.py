@@ -327,3 +327,35 @@ def test_a_workflow_word_is_a_plain_name_where_no_declaration_follows():
 def test_a_subtype_declaration_names_a_set():
     d = parse("subtype T = A | B.{0..1}").declarations[0]
     assert type(d) is ast.NametypeDecl and d.name == "T"
+
+
+def test_a_let_definition_whose_equals_sign_starts_the_next_line_continues():
+    m = parse("P = let\n    Init\n    = a -> Sel\n    Sel = b -> Init\n  within Init")
+    assert [d.name for d in m.declarations[0].body.definitions] == ["Init", "Sel"]
+
+
+def test_a_deeper_let_line_that_starts_a_definition_is_the_next_definition():
+    m = parse("P = let\n  f(x) = x\n     g(y) = y\n  within f(1)")
+    assert [d.name for d in m.declarations[0].body.definitions] == ["f", "g"]
+
+
+def test_let_with_a_pattern_after_an_operator_is_no_new_declaration():
+    m = parse("P = a ->\n  let (x, y) = (1, 2)\n  within STOP\nQ = P")
+    assert [d.name for d in m.declarations] == ["P", "Q"]
+
+
+def test_a_pattern_declaration_defines_every_name_of_its_pattern():
+    m = parse("(x, y) = (1, 2)\n<h>^t = <1>\nS = 1")
+    assert [d.name for d in m.declarations] == ["(x, y)", "x", "y", "(h, t)", "h", "t", "S"]
+
+
+def test_a_comprehension_may_list_several_items():
+    got = parse_expr("{x, y | x <- A, y <- B}")
+    assert (got.item, got.more) == (ast.Name("x"), (ast.Name("y"),))
+    assert parse_expr("<x, y | x <- A>").more == (ast.Name("y"),)
+
+
+def test_a_double_pattern_and_a_suffix_pattern_are_function_patterns():
+    m = parse("f(<x>^_ @@ s^<y>) = x")
+    assert m.declarations[0].params == (ast.PBoth(
+        ast.PSeq((ast.PVar("x"),), ast.PWild()), ast.PSeqEnd(ast.PVar("s"), (ast.PVar("y"),))),)
