@@ -267,7 +267,11 @@ class Evaluator:
             if len(args) != 1:
                 raise ModelError(f"{func.id} takes 1 argument, got {len(args)}", span,
                                  hint=f"call it as {func.id}(P)")
-            return self.compressed(func.id, self.eval(args[0], env), span)
+            name = kinds.COMPRESSION_ALIASES.get(func.id, func.id)
+            return self.compressed(name, self.eval(args[0], env), span)
+        if type(func) is ast.Name and func.id in kinds.PRIORITY_FUNCTIONS and func.id not in env \
+                and func.id not in self.globals:
+            return self.prioritised([self.eval(a, env) for a in args], span)
         target = self.eval(func, env)
         values = tuple(self.eval(a, env) for a in args)
         if type(target) is not Closure:
@@ -307,6 +311,18 @@ class Evaluator:
             from procalg.semantics import compress  # numpy and the LTS algorithms, on demand
 
             self._compressed[key] = compress.compress(name, term, self.unfold, span)
+        return self._compressed[key]
+
+    def prioritised(self, args: list[Any], span: Span | None) -> Any:
+        """``prioritise(P, <A1, ..., An>)``, memoised like the compressions."""
+        if len(args) != 2:
+            raise ModelError(f"prioritise takes 2 arguments, got {len(args)}", span,
+                             hint="call it as prioritise(P, <{}, {tock}>)")
+        key = ("prioritise", *args)
+        if key not in self._compressed:
+            from procalg.semantics.priority import prioritise
+
+            self._compressed[key] = prioritise(args[0], args[1], self.unfold, span)
         return self._compressed[key]
 
     def def_span(self, info: FunctionInfo) -> Span | None:

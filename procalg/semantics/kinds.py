@@ -27,10 +27,16 @@ from dataclasses import fields, is_dataclass
 from procalg.syntax import ast
 
 COMPRESSIONS = frozenset({"explicate", "sbisim", "wbisim", "tau_loop_factor", "normal",
-                          "normalise", "diamond"})
+                          "normalise", "diamond", "lazynorm", "lazyenumerate"})
 """CSPM's compression functions procalg builds in (``procalg.semantics.compress``
 implements them; the names live here so evaluating a model that uses none
 of them does not load numpy and the LTS algorithms)."""
+
+COMPRESSION_ALIASES = {"lazynorm": "normal", "lazyenumerate": "explicate"}
+"""FDR's lazy variants compute the same process as their eager namesakes."""
+
+PRIORITY_FUNCTIONS = frozenset({"prioritise"})
+"""FDR's priority operator (``procalg.semantics.priority``)."""
 
 EVENT_FUNCTIONS = frozenset({"extensions", "productions"})
 """CSPM's functions over the channel declarations (the evaluator implements them)."""

@@ -355,6 +355,7 @@ _PRELUDE = {
     "CHAOS": "CHAOS(A) = STOP |~| ([] x : A @ x -> CHAOS(A))",
     # one state with a τ self-loop (SKIP's ✓ becomes τ back to DIV): only diverges
     "DIV": "DIV = SKIP ; DIV",
+    "loop": "loop(P) = P ; loop(P)",
 }
 
 
@@ -368,7 +369,9 @@ def _prelude(module: ast.Module) -> list[ast.Node]:
     """
     from procalg.syntax.parser import parse
 
-    defined = {d.name for d in module.declarations if isinstance(d, ast.Definition)}
+    defined = {d.name for d in module.declarations
+               if isinstance(d, ast.Definition | ast.DatatypeDecl | ast.NametypeDecl)}
+    defined |= _constant_names(module)  # `channel loop` keeps its name
     used = names_in(module.declarations) & set(_PRELUDE) - defined
     return [d for name in sorted(used)
             for d in parse(_PRELUDE[name], "<prelude>").declarations]
