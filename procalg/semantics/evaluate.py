@@ -16,6 +16,7 @@ Process operators are evaluated by :mod:`procalg.semantics.processes`.
 from __future__ import annotations
 
 import difflib
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -34,7 +35,7 @@ from procalg.semantics.values import (
 )
 from procalg.source import Span
 from procalg.syntax import ast
-from procalg.terms import Call, Dotted, Event, Process, Sequence, Value, show
+from procalg.terms import Atom, Call, Dotted, Event, Process, Sequence, Value, show, sort_key
 
 Env = dict[str, Any]
 
@@ -234,8 +235,28 @@ class Evaluator:
         """The events a ``{| ... |}`` item stands for."""
         if type(value) in (ChannelRef, Event):
             return self.types.completions(value)
+        values = self._productions(value)
+        if values is not None:
+            return values
         raise ModelError(f"{show(value)} in {{| |}} is not a channel or event", span,
                          hint="{| c, d.1 |} lists channels or beginnings of events")
+
+    def _productions(self, value: Value) -> frozenset | None:
+        """The datatype values that extend ``value`` (``{| A |}`` for a constructor
+        ``A``, as FDR allows), or None when ``value`` is no constructor value."""
+        if type(value) is Atom:
+            head, fields = value, ()
+        elif type(value) is Dotted and type(value.head) is Atom:
+            head, fields = value.head, value.fields
+        else:
+            return None
+        types = self.types.constructors.get(head.name)
+        if types is None or len(fields) > len(types):
+            return None
+        if not types:
+            return frozenset({value})
+        rest = (sorted(t, key=sort_key) for t in types[len(fields):])
+        return frozenset(Dotted(head, (*fields, *combo)) for combo in itertools.product(*rest))
 
     def _event_function(self, name: str, args: tuple[ast.Node, ...], env: Env,
                         span: Span | None) -> frozenset:
@@ -248,8 +269,8 @@ class Evaluator:
         events = self.events(value, args[0].span or span)
         if name == "productions":
             return events
-        done = len(value.fields) if type(value) in (ChannelRef, Event) else 0
-        rest = [e.fields[done:] for e in events]
+        done = len(value.fields) if type(value) in (ChannelRef, Event, Dotted) else 0
+        rest = [e.fields[done:] for e in events if type(e) is not Atom]
         return frozenset(r[0] if len(r) == 1 else Dotted(r[0], r[1:]) for r in rest if r)
 
     # ----------------------------------------------------------- functions

@@ -354,6 +354,7 @@ class LinkParallelExpr(Node):
     left: Expr
     links: tuple[tuple[Expr, Expr], ...]
     right: Expr
+    qualifiers: tuple[Qualifier, ...] = ()  # `[a.i <-> b.i | i <- S]`
 
 
 @dataclass(frozen=True, slots=True)
@@ -388,7 +389,8 @@ class Replicated(Node):
 
     ``op`` is one of ``"[]"``, ``"|~|"``, ``"|||"``, ``"[||]"`` (with ``sync``),
     ``"||"`` (with ``alpha``, the per-component alphabet), ``";"`` (over a
-    sequence).
+    sequence), ``"[<->]"`` (linked parallel over a sequence, with ``links``
+    and their ``link_qualifiers``).
     """
 
     op: str
@@ -396,6 +398,8 @@ class Replicated(Node):
     body: Expr
     sync: Expr | None = None
     alpha: Expr | None = None
+    links: tuple[tuple[Expr, Expr], ...] = ()
+    link_qualifiers: tuple[Qualifier, ...] = ()
 
 
 Expr = Node  # any expression node above

@@ -381,11 +381,17 @@ class Builder(Transformer):
         return ast.AlphaParallelExpr(left, a, b, right, span=span_of(meta))
 
     def link_par(self, meta, children):
-        left, links, right = children
-        return ast.LinkParallelExpr(left, links, right, span=span_of(meta))
+        left, (links, quals), right = children
+        return ast.LinkParallelExpr(left, links, right, quals, span=span_of(meta))
 
     def link_pairs(self, meta, children):
-        return tuple(children)
+        *pairs, quals = children
+        return tuple(pairs), quals or ()
+
+    def repl_link(self, meta, children):
+        (links, quals), stmts, body = children
+        return ast.Replicated("[<->]", stmts, body, links=links, link_qualifiers=quals,
+                              span=span_of(meta))
 
     def link_pair(self, meta, children):
         return (children[0], children[1])

@@ -274,8 +274,8 @@ class _Printer:
             case ast.AlphaParallelExpr(left=a, left_alpha=la, right_alpha=ra, right=b):
                 return (f"{x(a, PAR + 1, False)} [{x(la, OPEN, False)} || "
                         f"{x(ra, OPEN, False)}] {x(b, PAR + 1, tail)}"), PAR
-            case ast.LinkParallelExpr(left=a, links=links, right=b):
-                ties = ", ".join(f"{x(p, DOT, False)} <-> {x(q, DOT, False)}" for p, q in links)
+            case ast.LinkParallelExpr(left=a, links=links, right=b, qualifiers=quals):
+                ties = self.links(links, quals)
                 return f"{x(a, PAR + 1, False)} [{ties}] {x(b, PAR + 1, tail)}", PAR
             case ast.ExceptionExpr(left=a, sync=s, right=b):
                 return f"{x(a, PAR + 1, False)} [| {x(s)} |> {x(b, PAR + 1, tail)}", PAR
@@ -308,6 +308,11 @@ class _Printer:
         return f"({text})" if isinstance(p, ast.PSeqEnd) or (
             isinstance(p, ast.PSeq) and p.rest is not None) else text
 
+    def links(self, links: tuple, quals: tuple) -> str:
+        ties = ", ".join(f"{self.expr(p, DOT, False)} <-> {self.expr(q, DOT, False)}"
+                         for p, q in links)
+        return f"{ties} | {self.quals(quals, seq=False)}" if quals else ties
+
     def replicated(self, r: ast.Replicated) -> str:
         stmts = []
         for g in r.generators:
@@ -321,6 +326,8 @@ class _Printer:
             return f"[| {self.expr(r.sync)} |] {head} @ {body}"
         if r.op == "||":
             return f"|| {head} @ [{self.expr(r.alpha)}] {body}"
+        if r.op == "[<->]":
+            return f"[{self.links(r.links, r.link_qualifiers)}] {head} @ {body}"
         return f"{r.op} {head} @ {body}"
 
     def let(self, defs: tuple[ast.Definition, ...], body: ast.Node) -> str:

@@ -359,3 +359,13 @@ def test_a_double_pattern_and_a_suffix_pattern_are_function_patterns():
     m = parse("f(<x>^_ @@ s^<y>) = x")
     assert m.declarations[0].params == (ast.PBoth(
         ast.PSeq((ast.PVar("x"),), ast.PWild()), ast.PSeqEnd(ast.PVar("s"), (ast.PVar("y"),))),)
+
+
+def test_links_with_a_comprehension_and_replicated_link_parallel_parse_and_print_back():
+    from procalg.syntax.pretty import pretty
+
+    m = parse("L = P [a.i <-> b.i | i <- S] Q\nR = [a <-> b] i : <1..3> @ P(i)")
+    link, rep = m.declarations[0].body, m.declarations[1].body
+    assert (len(link.links), len(link.qualifiers)) == (1, 1)
+    assert (rep.op, len(rep.links)) == ("[<->]", 1)
+    assert parse(pretty(m)) == m
