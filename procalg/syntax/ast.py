@@ -499,6 +499,32 @@ class TransparentDecl(Node):
     names: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class ModuleStart(Node):
+    """``module M`` or ``module M(x, y)``: opens a module (syntax/modules.py)."""
+
+    name: str
+    params: tuple[Expr, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleExports(Node):
+    """``exports``: the module's declarations after it are seen from outside."""
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleEnd(Node):
+    """``endmodule``."""
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceDecl(Node):
+    """``instance N = M(args)``: the module ``M`` with its parameters bound, as ``N``."""
+
+    name: str
+    module: Expr
+
+
 # Assertions -------------------------------------------------------------------
 
 

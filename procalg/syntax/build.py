@@ -322,6 +322,20 @@ class Builder(Transformer):
     def include_decl(self, meta, children):
         return ast.IncludeDecl(str(children[0])[1:-1], span=span_of(meta))
 
+    def module_start(self, meta, children):
+        name, params = children
+        return ast.ModuleStart(str(name), params, span=span_of(meta))
+
+    def module_exports(self, meta, children):
+        return ast.ModuleExports(span=span_of(meta))
+
+    def module_end(self, meta, children):
+        return ast.ModuleEnd(span=span_of(meta))
+
+    def instance_decl(self, meta, children):
+        name, target = children
+        return ast.InstanceDecl(str(name), target, span=span_of(meta))
+
     def transparent_decl(self, meta, children):
         kind, names = children
         return ast.TransparentDecl(str(kind), names, span=span_of(meta))

@@ -231,7 +231,8 @@ _DECLARATION_KEYWORDS = re.compile(
 _PATTERN_DEFINITION = re.compile(r"<[^\n=<>]*>(\^[A-Za-z_][A-Za-z0-9_']*)?[ \t]*=(?!=)")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_']*")
 _EXPRESSION_WORDS = {"let", "within", "if", "then", "else", "not", "and", "or"}
-_ENDS_EXPRESSION = {")", "]", "}", "|}", ">", "]]", "STOP", "SKIP", "THROW", "true", "false"}
+_ENDS_EXPRESSION = {")", "]", "}", "|}", ">", "]]", "STOP", "SKIP", "THROW", "true", "false",
+                    "exports", "endmodule"}
 
 
 def starts_declaration(text: str, pos: int) -> bool:
@@ -243,6 +244,9 @@ def starts_declaration(text: str, pos: int) -> bool:
     """
     if _DECLARATION_KEYWORDS.match(text, pos):
         return True
+    if text.startswith(("(", "{"), pos):  # `(x, y) = e`, `{x} = e`: a pattern declaration
+        end = _balanced(text, pos)
+        return end is not None and _DEFINES.match(text, end) is not None
     name = _NAME.match(text, pos)
     if name is None or name.group() in _EXPRESSION_WORDS:
         return False  # `let (x, y) = e within ...` continues an expression
@@ -259,6 +263,22 @@ def starts_declaration(text: str, pos: int) -> bool:
             if depth == 0:
                 break
     return text.startswith("=", i) and not text.startswith("==", i)
+
+
+_DEFINES = re.compile(r"[ \t]*=(?!=)")
+
+
+def _balanced(text: str, pos: int) -> int | None:
+    """The offset just after the bracket group opening at ``pos`` on its line, if closed."""
+    depth = 0
+    for i in range(pos, len(text)):
+        char = text[i]
+        if char == "\n":
+            return None
+        depth += (char in "({[") - (char in ")}]")
+        if depth == 0:
+            return i + 1
+    return None
 
 
 def _can_end(tok: Token) -> bool:
