@@ -262,6 +262,9 @@ def starts_declaration(text: str, pos: int) -> bool:
             i += 1
             if depth == 0:
                 break
+    if i > name.end():  # `Compo(i, X)` with its `=` on the next line
+        while i < n and text[i] in " \t\r\n":
+            i += 1
     return text.startswith("=", i) and not text.startswith("==", i)
 
 

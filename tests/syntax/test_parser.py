@@ -369,3 +369,8 @@ def test_links_with_a_comprehension_and_replicated_link_parallel_parse_and_print
     assert (len(link.links), len(link.qualifiers)) == (1, 1)
     assert (rep.op, len(rep.links)) == ("[<->]", 1)
     assert parse(pretty(m)) == m
+
+
+def test_a_function_whose_equals_sign_is_on_the_next_line_is_a_new_local_definition():
+    m = parse("P = let\n  S = a -> S\n\n    F(i)\n     = b -> F(i)\n within F(1)")
+    assert [d.name for d in m.declarations[0].body.definitions] == ["S", "F"]
