@@ -151,9 +151,9 @@ class Layout:
         column starts the next definition unless it starts with an operator
         (``= e`` on its own line continues ``Init``), and a deeper line that
         starts a definition (``Name(args) =``) is one after a complete
-        expression, however it is indented.
+        expression, however it is indented (tabs make columns unreliable).
         """
-        if block.column is None or column < block.column:
+        if block.column is None:
             return False
         if column == block.column:
             return not _CONTINUES.match(self.text, nxt) or bool(

@@ -374,3 +374,8 @@ def test_links_with_a_comprehension_and_replicated_link_parallel_parse_and_print
 def test_a_function_whose_equals_sign_is_on_the_next_line_is_a_new_local_definition():
     m = parse("P = let\n  S = a -> S\n\n    F(i)\n     = b -> F(i)\n within F(1)")
     assert [d.name for d in m.declarations[0].body.definitions] == ["S", "F"]
+
+
+def test_a_let_definition_indented_with_tabs_left_of_the_first_is_still_the_next_one():
+    m = parse("A(x) = let B = x\n\t\t\tC = 1 within B + C")
+    assert [d.name for d in m.declarations[0].body.definitions] == ["B", "C"]
