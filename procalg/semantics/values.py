@@ -122,7 +122,8 @@ def binary(op: str, a: Value, b: Value, span: Span | None) -> Value:
 
 
 def _order(op: str, a: Value, b: Value, span: Span | None) -> bool:
-    """``< <= > >=``: numeric on integers, subset on sets, prefix on sequences (CSPM).
+    """``< <= > >=``: numeric on integers, subset on sets, prefix on sequences,
+    lexicographic on tuples (CSPM).
 
     Example:
         >>> _order("<", Sequence((1,)), Sequence((1, 2)), None)
@@ -135,6 +136,11 @@ def _order(op: str, a: Value, b: Value, span: Span | None) -> bool:
         a, b, op = b, a, "<" if op == ">" else "<="
     if isinstance(a, frozenset) and isinstance(b, frozenset):
         return a < b if op == "<" else a <= b
+    if type(a) is tuple and type(b) is tuple and len(a) == len(b):  # lexicographic, as FDR
+        for x, y in zip(a, b, strict=True):
+            if x != y:
+                return _order("<", x, y, span)
+        return op == "<="
     if isinstance(a, Sequence) and isinstance(b, Sequence):
         n = len(a.items)
         prefix = n <= len(b.items) and b.items[:n] == a.items

@@ -436,6 +436,11 @@ class Builder(Transformer):
 
     arith = compare
 
+    def compare_not(self, meta, children):  # `a == not b`: FDR reads the not as the operand
+        left, op, right = children
+        span = span_of(meta)
+        return ast.Binary(str(op), left, ast.Unary("not", right, span=span), span=span)
+
     def unary_op(self, meta, children):
         op, operand = children
         return ast.Unary(str(op), operand, span=span_of(meta))

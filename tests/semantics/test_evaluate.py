@@ -181,3 +181,17 @@ def test_a_constructor_in_an_event_set_stands_for_its_values() -> None:
     spec = load(parse(text, "d.proc"), SourceFile("d.proc", text))
     assert spec.value(parse_expr("{| on, at |}")) == spec.value(parse_expr("{on, at.0, at.1}"))
     assert spec.value(parse_expr("extensions(at)")) == frozenset({0, 1})
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("true == not false", True), ("1 != not true", True),
+    ("(1, 2) < (2, 1)", True), ("(2, 1) > (1, 2)", True), ("(1, 2) <= (1, 2)", True),
+    ("(1, 2) < (1, 2)", False),
+])
+def test_not_may_be_a_comparison_operand_and_tuples_order_lexicographically(text, value):
+    from procalg.semantics import load
+    from procalg.source import SourceFile
+    from procalg.syntax.parser import parse, parse_expr
+
+    spec = load(parse("", "c.proc"), SourceFile("c.proc", ""))
+    assert spec.value(parse_expr(text)) is value
