@@ -375,6 +375,14 @@ class Builder(Transformer):
     # -- process operators ---------------------------------------------------
 
     hide_op = _binary(ast.HideExpr)
+
+    def project_op(self, meta, children):
+        """``P |\\ A`` (FDR's projection) hides every event but those of ``A``."""
+        body, kept = children
+        span = span_of(meta)
+        rest = ast.Apply(ast.Name("diff", span=span), (ast.Name("Events", span=span), kept),
+                         span=span)
+        return ast.HideExpr(body, rest, span=span)
     interleave = _binary(ast.ProcBinary, "|||")
     int_choice = _binary(ast.ProcBinary, "|~|")
     ext_choice = _binary(ast.ProcBinary, "[]")

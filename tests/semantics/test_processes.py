@@ -266,3 +266,8 @@ def test_an_event_set_comprehension_synchronises_on_its_events():
     spec = model("channel c : {0..3}\n"
                  "P = (c.0 -> c.1 -> STOP) [| {| c.x | x <- {0..3}, x > 0 |} |] (c.1 -> STOP)\n")
     assert traces(spec, "P") == {(), ("c.0",), ("c.0", "c.1")}
+
+
+def test_projection_hides_every_event_outside_the_set():
+    spec = model("channel a, b, c\nP = (a -> b -> c -> STOP) |\\ {b}\n")
+    assert traces(spec, "P") == {(), ("b",)}
