@@ -336,6 +336,9 @@ class Builder(Transformer):
         name, target = children
         return ast.InstanceDecl(str(name), target, span=span_of(meta))
 
+    def type_annotation(self, meta, children):
+        return None  # procalg infers nothing from it: values are checked as they are used
+
     def transparent_decl(self, meta, children):
         kind, names = children
         return ast.TransparentDecl(str(kind), names, span=span_of(meta))

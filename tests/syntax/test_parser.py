@@ -379,3 +379,8 @@ def test_a_function_whose_equals_sign_is_on_the_next_line_is_a_new_local_definit
 def test_a_let_definition_indented_with_tabs_left_of_the_first_is_still_the_next_one():
     m = parse("A(x) = let B = x\n\t\t\tC = 1 within B + C")
     assert [d.name for d in m.declarations[0].body.definitions] == ["B", "C"]
+
+
+def test_a_type_annotation_is_read_and_leaves_no_declaration():
+    m = parse("f, g :: (Int, Int) -> <Int>\nf(x, y) = <x + y>\n")
+    assert [d.name for d in m.declarations] == ["f"]
