@@ -194,8 +194,10 @@ class Spec:
         if type(value) is Dotted and all(isinstance(v, frozenset)
                                          for v in (value.head, *value.fields)):
             return (value.head, *value.fields)
-        if type(value) is tuple and value and all(isinstance(v, frozenset) for v in value):
-            return (frozenset(itertools.product(*value)),)
+        if type(value) is tuple and value:
+            parts = [_as_type(v) for v in value]  # `(A, B)`, `((A, B), C.D)`: sets of tuples
+            if all(p is not None for p in parts):
+                return (frozenset(itertools.product(*parts)),)
         found = expect_set(value, expr.span, "a type must be a set")
         return _rectangular(found) or (found,)
 
@@ -417,3 +419,22 @@ def _pattern_pick(decl: ast.Definition) -> bool:
     body = decl.body
     return (decl.params is None and type(body) is ast.Apply and len(body.args) == 1
             and type(body.args[0]) is ast.Name and body.args[0].id.startswith("("))
+
+
+def _as_type(value: Value) -> frozenset | None:
+    """The set a type expression's value stands for inside a tuple type: a set,
+    a tuple of types (its tuples) or a dotted product of sets (its dotted values).
+
+    Example:
+        >>> sorted(_as_type((frozenset({1, 2}), frozenset({3}))))
+        [(1, 3), (2, 3)]
+    """
+    if isinstance(value, frozenset):
+        return value
+    if type(value) is tuple and value:
+        parts = [_as_type(v) for v in value]
+        return None if None in parts else frozenset(itertools.product(*parts))
+    if type(value) is Dotted and all(isinstance(v, frozenset) for v in (value.head, *value.fields)):
+        return frozenset(Dotted(h, rest) for h, *rest in itertools.product(
+            value.head, *value.fields) for rest in [tuple(rest)])
+    return None

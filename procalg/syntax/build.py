@@ -86,10 +86,8 @@ def to_pattern(expr: ast.Node) -> ast.Pattern:
             return ast.PSeq(tuple(map(to_pattern, items)), span=sp)
         case ast.SetLit(items=items) if len(items) <= 1:  # FDR: {} and {x} only
             return ast.PSet(tuple(map(to_pattern, items)), span=sp)
-        case ast.Binary(op="^", left=ast.SeqLit(items=items), right=rest):
-            return ast.PSeq(tuple(map(to_pattern, items)), to_pattern(rest), span=sp)
-        case ast.Binary(op="^", left=rest, right=ast.SeqLit(items=items)):
-            return ast.PSeqEnd(to_pattern(rest), tuple(map(to_pattern, items)), span=sp)
+        case ast.Binary(op="^"):
+            return _concat_pattern(expr)
         case ast.BothPattern(left=left, right=right):
             return ast.PBoth(to_pattern(left), to_pattern(right), span=sp)
     raise ParseError(
@@ -98,6 +96,41 @@ def to_pattern(expr: ast.Node) -> ast.Pattern:
         hint="a pattern is a name, '_', a literal, or a tuple, dotted value or "
         "sequence of patterns (such as <x>^s or s^<x>), {} or {x}, or p1 @@ p2",
     )
+
+
+def _concat_pattern(expr: ast.Binary) -> ast.Pattern:
+    """``<a>^<b>^s^<y>``: sequence literals at the front and back around at most
+    one other pattern, as FDR allows.
+
+    Example:
+        >>> to_pattern(ast.Binary("^", ast.Binary("^", ast.SeqLit((ast.Name("a"),)),
+        ...     ast.Name("s")), ast.SeqLit((ast.Name("y"),))))
+        PSeq(items=(PVar(name='a'),), rest=PSeqEnd(rest=PVar(name='s'), items=(PVar(name='y'),)))
+    """
+    parts: list[ast.Node] = []
+    stack: list[ast.Node] = [expr]
+    while stack:  # the operands of the ^ chain, left to right
+        node = stack.pop()
+        if type(node) is ast.Binary and node.op == "^":
+            stack += [node.right, node.left]
+        else:
+            parts.append(node)
+    front: list[ast.Node] = []
+    while parts and type(parts[0]) is ast.SeqLit:
+        front += parts.pop(0).items
+    back: list[ast.Node] = []
+    while parts and type(parts[-1]) is ast.SeqLit:
+        back[:0] = parts.pop().items
+    if len(parts) > 1:
+        raise ParseError("a sequence pattern may have only one part that is not <...>",
+                         parts[1].span or expr.span,
+                         hint="write it as <x, ...>^s^<y, ...>")
+    if not parts:
+        return ast.PSeq(tuple(map(to_pattern, front + back)), span=expr.span)
+    core = to_pattern(parts[0])
+    if back:
+        core = ast.PSeqEnd(core, tuple(map(to_pattern, back)), span=expr.span)
+    return ast.PSeq(tuple(map(to_pattern, front)), core, span=expr.span) if front else core
 
 
 def pattern_definitions(pattern: ast.Pattern, body: ast.Node, span) -> tuple[ast.Definition, ...]:

@@ -125,3 +125,17 @@ def test_a_double_pattern_outside_a_pattern_is_an_error_that_says_so() -> None:
     spec = _decls()
     with pytest.raises(ModelError, match="'@@' joins two patterns"):
         spec.value(parse_expr("1 @@ 2"))
+
+
+def test_a_sequence_pattern_may_take_items_from_both_ends_of_a_concatenation() -> None:
+    text = "ends(<a>^<b>^m^<y>^<z>) = (a, b, m, y, z)\nshort(<a>^<b>) = a + b\n"
+    spec = load(parse(text, "s.proc"), SourceFile("s.proc", text))
+    assert spec.value(parse_expr("ends(<1, 2, 3, 4, 5, 6>)")) == (1, 2, Sequence((3, 4)), 5, 6)
+    assert spec.value(parse_expr("short(<1, 2>)")) == 3
+
+
+def test_a_sequence_pattern_with_two_open_parts_is_refused() -> None:
+    from procalg.errors import ParseError
+
+    with pytest.raises(ParseError, match="only one part that is not"):
+        parse("f(s^t) = s")
