@@ -292,7 +292,7 @@ class Evaluator:
             return self.compressed(name, self.eval(args[0], env), span)
         if type(func) is ast.Name and func.id in kinds.PRIORITY_FUNCTIONS and func.id not in env \
                 and func.id not in self.globals:
-            return self.prioritised([self.eval(a, env) for a in args], span)
+            return self.prioritised(func.id, [self.eval(a, env) for a in args], span)
         target = self.eval(func, env)
         values = tuple(self.eval(a, env) for a in args)
         if type(target) is not Closure:
@@ -334,16 +334,19 @@ class Evaluator:
             self._compressed[key] = compress.compress(name, term, self.unfold, span)
         return self._compressed[key]
 
-    def prioritised(self, args: list[Any], span: Span | None) -> Any:
-        """``prioritise(P, <A1, ..., An>)``, memoised like the compressions."""
-        if len(args) != 2:
-            raise ModelError(f"prioritise takes 2 arguments, got {len(args)}", span,
-                             hint="call it as prioritise(P, <{}, {tock}>)")
-        key = ("prioritise", *args)
-        if key not in self._compressed:
-            from procalg.semantics.priority import prioritise
+    def prioritised(self, name: str, args: list[Any], span: Span | None) -> Any:
+        """``prioritise(P, <A1, ..., An>)`` or ``chase(P)``, memoised like the compressions."""
+        from procalg.semantics import priority
 
-            self._compressed[key] = prioritise(args[0], args[1], self.unfold, span)
+        arity = 2 if name == "prioritise" else 1
+        if len(args) != arity:
+            raise ModelError(f"{name} takes {arity} argument{'s' * (arity > 1)}, got "
+                             f"{len(args)}", span, hint="call it as prioritise(P, <{}, {tock}>)"
+                             if arity == 2 else f"call it as {name}(P)")
+        key = (name, *args)
+        if key not in self._compressed:
+            self._compressed[key] = priority.prioritise(args[0], args[1], self.unfold, span) \
+                if arity == 2 else priority.chase(args[0], self.unfold, span)
         return self._compressed[key]
 
     def def_span(self, info: FunctionInfo) -> Span | None:

@@ -27,16 +27,20 @@ from dataclasses import fields, is_dataclass
 from procalg.syntax import ast
 
 COMPRESSIONS = frozenset({"explicate", "sbisim", "wbisim", "tau_loop_factor", "normal",
-                          "normalise", "diamond", "lazynorm", "lazyenumerate"})
+                          "normalise", "diamond", "lazynorm", "lazyenumerate", "dbisim",
+                          "model_compress"})
 """CSPM's compression functions procalg builds in (``procalg.semantics.compress``
 implements them; the names live here so evaluating a model that uses none
 of them does not load numpy and the LTS algorithms)."""
 
-COMPRESSION_ALIASES = {"lazynorm": "normal", "lazyenumerate": "explicate"}
-"""FDR's lazy variants compute the same process as their eager namesakes."""
+COMPRESSION_ALIASES = {"lazynorm": "normal", "lazyenumerate": "explicate",
+                       "dbisim": "sbisim", "model_compress": "sbisim"}
+"""FDR's lazy variants compute the same process as their eager namesakes;
+``dbisim`` and ``model_compress`` become ``sbisim``, a finer quotient that
+keeps every semantics (so the process is the same, if less reduced)."""
 
-PRIORITY_FUNCTIONS = frozenset({"prioritise"})
-"""FDR's priority operator (``procalg.semantics.priority``)."""
+PRIORITY_FUNCTIONS = frozenset({"prioritise", "chase", "chase_nocache"})
+"""FDR's priority operator and ``chase`` (``procalg.semantics.priority``)."""
 
 EVENT_FUNCTIONS = frozenset({"extensions", "productions"})
 """CSPM's functions over the channel declarations (the evaluator implements them)."""

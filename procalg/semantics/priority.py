@@ -1,4 +1,4 @@
-"""FDR's priority operator ``prioritise(P, <A1, ..., An>)``.
+"""FDR's priority operator ``prioritise(P, <A1, ..., An>)``, and ``chase(P)``.
 
 An event of ``Ai`` may happen only where no event of an earlier ``Aj``
 (``j < i``) is offered; τ and ✓ rank with ``A1``, and events in no ``Ai``
@@ -9,6 +9,11 @@ when no τ or ✓ can). The rule looks at the other moves of the same state,
 which no compositional term rule can, so ``P`` is explored to an explicit
 table (as the compressions of :mod:`procalg.semantics.compress` are) and
 the table keeps only the moves priority allows.
+
+``chase(P)`` (FDR manual, "Compression functions") is the same kind of
+filter: where P can do τ it must, taking the first τ and offering nothing
+else. It preserves P's semantics only where P's τs are confluent, which is
+the user's promise when writing it, as in FDR.
 
 Example:
     >>> from procalg.api import loads
@@ -32,6 +37,26 @@ MAX_STATES = 2_000_000
 TAU, TICK = "τ", "✓"
 
 
+def chase(term: Any, unfold: Callable[[Call], Process], span: Span | None = None) -> Compressed:
+    """``chase(term)`` as an explicit process (see the module docstring).
+
+    Example:
+        >>> from procalg.api import loads
+        >>> model = loads("channel a, b\\nP = chase((a -> STOP |~| b -> STOP) [] b -> STOP)")
+        >>> [str(label) for label, _ in model.process("P").moves()]
+        ['τ']
+    """
+    if not isinstance(term, Process):
+        raise ModelError(f"chase needs a process, got {term!r}", span,
+                         hint="write chase(P) with P a process")
+    return _explicit("chase", term, unfold, span, _first_tau)
+
+
+def _first_tau(moves: list[tuple[Any, Process]]) -> list:
+    taus = [move for move in moves if move[0] == TAU]
+    return taus[:1] if taus else moves
+
+
 def prioritise(term: Any, order: Any, unfold: Callable[[Call], Process],
                span: Span | None = None) -> Compressed:
     """``prioritise(term, order)`` as an explicit process.
@@ -50,6 +75,12 @@ def prioritise(term: Any, order: Any, unfold: Callable[[Call], Process],
     for index, events in enumerate(order.items):
         for event in events:
             rank.setdefault(event, index)
+    return _explicit("prioritise", term, unfold, span, lambda moves: _allowed(moves, rank))
+
+
+def _explicit(name: str, term: Process, unfold: Callable[[Call], Process], span: Span | None,
+              keep: Callable[[list], list]) -> Compressed:
+    """Explore ``term`` breadth first, keeping in each state the moves ``keep`` allows."""
     rules = Rules(unfold)
     start = rules.normalise(term)
     index_of: dict[Process, int] = {start: 0}
@@ -57,16 +88,16 @@ def prioritise(term: Any, order: Any, unfold: Callable[[Call], Process],
     while len(rows) < len(queue):
         state = queue[len(rows)]
         moves = rules.transitions(state)
-        rows.append(_allowed(moves, rank))
+        rows.append(keep(moves))
         for _, target in rows[-1]:
             if target is not OMEGA and target not in index_of:
                 if len(index_of) >= MAX_STATES:
-                    raise ModelError(f"prioritise({show_process(term)}) has more than "
+                    raise ModelError(f"{name}({show_process(term)}) has more than "
                                      f"{MAX_STATES} states", span,
-                                     hint="prioritise a smaller part of the model")
+                                     hint=f"apply {name} to a smaller part of the model")
                 index_of[target] = len(queue)
                 queue.append(target)
-    table = MoveTable(f"prioritise({show_process(term)})", tuple(
+    table = MoveTable(f"{name}({show_process(term)})", tuple(
         tuple((label, -1 if target is OMEGA else index_of[target]) for label, target in row)
         for row in rows))
     return Compressed(table, 0)

@@ -40,3 +40,16 @@ def test_priority_applies_in_every_state_reached():
 def test_prioritise_refuses_a_second_argument_that_is_not_a_sequence_of_sets():
     with pytest.raises(ModelError, match="sequence of sets of events"):
         loads(MODEL + "X = prioritise(P, {a})\n").process("X").moves()
+
+
+def test_chase_takes_the_first_tau_and_offers_nothing_else_there():
+    assert initials("chase((a -> STOP |~| b -> STOP) [] c -> STOP)") == ["τ"]
+    assert initials("chase_nocache(a -> STOP [] b -> STOP)") == ["a", "b"]  # no τ: unchanged
+
+
+def test_dbisim_and_model_compress_keep_the_process_as_sbisim_does():
+    model = loads(MODEL + "Q = dbisim(P)\nR = model_compress(P)\n"
+                  "assert Q [FD= P\nassert P [FD= Q\nassert R [FD= P\nassert P [FD= R\n")
+    from procalg.api.check import check_model
+
+    assert [r.result for r in check_model(model)] == ["pass"] * 4
