@@ -66,6 +66,9 @@ def is_process(expr: ast.Node, procs: set[str]) -> bool:
             return True
         case ast.If(_, then, orelse):
             return is_process(then, procs) or is_process(orelse, procs)
+        case ast.Let(definitions, ast.Name(name)) if any(
+                d.name == name and d.params is not None for d in definitions):
+            return False  # a lambda or local function: a function value, even of a process
         case ast.Let(definitions, body):
             local = process_names(group(definitions), procs)
             return is_process(body, procs | local)

@@ -271,3 +271,10 @@ def test_an_event_set_comprehension_synchronises_on_its_events():
 def test_projection_hides_every_event_outside_the_set():
     spec = model("channel a, b, c\nP = (a -> b -> c -> STOP) |\\ {b}\n")
     assert traces(spec, "P") == {(), ("b",)}
+
+
+def test_a_function_returning_a_lambda_over_processes_is_applied_twice():
+    spec = model("channel c : {0, 1}\nZ(x) = \\ y @ y -> x\nP = Z(STOP)(c.0) ||| Z(STOP)(c.1)\n"
+                 "R(x) = (\\ y @ c.x+y -> STOP)\nQ = R(0)(1)\n")
+    assert traces(spec, "P") == {(), ("c.0",), ("c.1",), ("c.0", "c.1"), ("c.1", "c.0")}
+    assert traces(spec, "Q") == {(), ("c.1",)}
