@@ -16,6 +16,7 @@ Process operators are evaluated by :mod:`procalg.semantics.processes`.
 from __future__ import annotations
 
 import difflib
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -34,7 +35,7 @@ from procalg.semantics.values import (
 )
 from procalg.source import Span
 from procalg.syntax import ast
-from procalg.terms import Call, Dotted, Event, Process, Sequence, Value, show
+from procalg.terms import Atom, Call, Dotted, Event, Process, Sequence, Value, show, sort_key
 
 Env = dict[str, Any]
 
@@ -199,10 +200,16 @@ class Evaluator:
             case ast.SetRange(low, high) | ast.SeqRange(low, high):
                 lo, hi = (self.int(e, env) for e in (low, high))
                 return (frozenset if type(expr) is ast.SetRange else _seq)(range(lo, hi + 1))
-            case ast.SetComp(item, qualifiers):
-                return frozenset(self.eval(item, e) for e in self.bindings(qualifiers, env))
-            case ast.SeqComp(item, qualifiers):
-                return Sequence(tuple(self.eval(item, e) for e in self.bindings(qualifiers, env)))
+            case ast.SetComp(item, qualifiers, more):
+                return frozenset(self.eval(i, e) for e in self.bindings(qualifiers, env)
+                                 for i in (item, *more))
+            case ast.SeqComp(item, qualifiers, more):
+                return Sequence(tuple(self.eval(i, e) for e in self.bindings(qualifiers, env)
+                                      for i in (item, *more)))
+            case ast.BothPattern():
+                raise ModelError("'@@' joins two patterns: it may only stand where a pattern "
+                                 "is matched", expr.span,
+                                 hint="write it in a function argument, an input or a generator")
             case ast.EventSet(items, qualifiers) if qualifiers:
                 return frozenset().union(*(  # {| c.x | x <- S |}: one item set per binding
                     self.events(self.eval(i, e), i.span)
@@ -228,8 +235,28 @@ class Evaluator:
         """The events a ``{| ... |}`` item stands for."""
         if type(value) in (ChannelRef, Event):
             return self.types.completions(value)
+        values = self._productions(value)
+        if values is not None:
+            return values
         raise ModelError(f"{show(value)} in {{| |}} is not a channel or event", span,
                          hint="{| c, d.1 |} lists channels or beginnings of events")
+
+    def _productions(self, value: Value) -> frozenset | None:
+        """The datatype values that extend ``value`` (``{| A |}`` for a constructor
+        ``A``, as FDR allows), or None when ``value`` is no constructor value."""
+        if type(value) is Atom:
+            head, fields = value, ()
+        elif type(value) is Dotted and type(value.head) is Atom:
+            head, fields = value.head, value.fields
+        else:
+            return None
+        types = self.types.constructors.get(head.name)
+        if types is None or len(fields) > len(types):
+            return None
+        if not types:
+            return frozenset({value})
+        rest = (sorted(t, key=sort_key) for t in types[len(fields):])
+        return frozenset(Dotted(head, (*fields, *combo)) for combo in itertools.product(*rest))
 
     def _event_function(self, name: str, args: tuple[ast.Node, ...], env: Env,
                         span: Span | None) -> frozenset:
@@ -242,8 +269,8 @@ class Evaluator:
         events = self.events(value, args[0].span or span)
         if name == "productions":
             return events
-        done = len(value.fields) if type(value) in (ChannelRef, Event) else 0
-        rest = [e.fields[done:] for e in events]
+        done = len(value.fields) if type(value) in (ChannelRef, Event, Dotted) else 0
+        rest = [e.fields[done:] for e in events if type(e) is not Atom]
         return frozenset(r[0] if len(r) == 1 else Dotted(r[0], r[1:]) for r in rest if r)
 
     # ----------------------------------------------------------- functions
@@ -261,7 +288,11 @@ class Evaluator:
             if len(args) != 1:
                 raise ModelError(f"{func.id} takes 1 argument, got {len(args)}", span,
                                  hint=f"call it as {func.id}(P)")
-            return self.compressed(func.id, self.eval(args[0], env), span)
+            name = kinds.COMPRESSION_ALIASES.get(func.id, func.id)
+            return self.compressed(name, self.eval(args[0], env), span)
+        if type(func) is ast.Name and func.id in kinds.PRIORITY_FUNCTIONS and func.id not in env \
+                and func.id not in self.globals:
+            return self.prioritised(func.id, [self.eval(a, env) for a in args], span)
         target = self.eval(func, env)
         values = tuple(self.eval(a, env) for a in args)
         if type(target) is not Closure:
@@ -303,6 +334,21 @@ class Evaluator:
             self._compressed[key] = compress.compress(name, term, self.unfold, span)
         return self._compressed[key]
 
+    def prioritised(self, name: str, args: list[Any], span: Span | None) -> Any:
+        """``prioritise(P, <A1, ..., An>)`` or ``chase(P)``, memoised like the compressions."""
+        from procalg.semantics import priority
+
+        arity = 2 if name == "prioritise" else 1
+        if len(args) != arity:
+            raise ModelError(f"{name} takes {arity} argument{'s' * (arity > 1)}, got "
+                             f"{len(args)}", span, hint="call it as prioritise(P, <{}, {tock}>)"
+                             if arity == 2 else f"call it as {name}(P)")
+        key = (name, *args)
+        if key not in self._compressed:
+            self._compressed[key] = priority.prioritise(args[0], args[1], self.unfold, span) \
+                if arity == 2 else priority.chase(args[0], self.unfold, span)
+        return self._compressed[key]
+
     def def_span(self, info: FunctionInfo) -> Span | None:
         """Where a function is defined."""
         return info.clauses[0].span
@@ -319,6 +365,9 @@ class Evaluator:
             if patterns.match_all(self, clause.params, args, env):
                 return self.eval(clause.body, env)
         shown = ", ".join(_text(a) for a in args)
+        if info.display == "λ" and len(info.clauses) == 1:  # a lambda or a pattern declaration
+            raise ModelError(f"the value {shown} does not match the pattern", span,
+                             hint=f"the pattern is at {self.def_span(info)}")
         raise ModelError(f"no clause of {info.display} matches ({shown})", span,
                          hint=f"add a clause for these arguments at {self.def_span(info)}")
 

@@ -27,10 +27,20 @@ from dataclasses import fields, is_dataclass
 from procalg.syntax import ast
 
 COMPRESSIONS = frozenset({"explicate", "sbisim", "wbisim", "tau_loop_factor", "normal",
-                          "normalise", "diamond"})
+                          "normalise", "diamond", "lazynorm", "lazyenumerate", "dbisim",
+                          "model_compress"})
 """CSPM's compression functions procalg builds in (``procalg.semantics.compress``
 implements them; the names live here so evaluating a model that uses none
 of them does not load numpy and the LTS algorithms)."""
+
+COMPRESSION_ALIASES = {"lazynorm": "normal", "lazyenumerate": "explicate",
+                       "dbisim": "sbisim", "model_compress": "sbisim"}
+"""FDR's lazy variants compute the same process as their eager namesakes;
+``dbisim`` and ``model_compress`` become ``sbisim``, a finer quotient that
+keeps every semantics (so the process is the same, if less reduced)."""
+
+PRIORITY_FUNCTIONS = frozenset({"prioritise", "chase", "chase_nocache"})
+"""FDR's priority operator and ``chase`` (``procalg.semantics.priority``)."""
 
 EVENT_FUNCTIONS = frozenset({"extensions", "productions"})
 """CSPM's functions over the channel declarations (the evaluator implements them)."""
@@ -56,6 +66,9 @@ def is_process(expr: ast.Node, procs: set[str]) -> bool:
             return True
         case ast.If(_, then, orelse):
             return is_process(then, procs) or is_process(orelse, procs)
+        case ast.Let(definitions, ast.Name(name)) if any(
+                d.name == name and d.params is not None for d in definitions):
+            return False  # a lambda or local function: a function value, even of a process
         case ast.Let(definitions, body):
             local = process_names(group(definitions), procs)
             return is_process(body, procs | local)

@@ -55,6 +55,14 @@ def match(ev: Evaluator, pattern: ast.Node, value: Value, env: Env) -> bool:
             head = all(match(ev, p, v, env) for p, v in zip(items, value.items, strict=False))
             return head and (rest is None
                              or match(ev, rest, Sequence(value.items[len(items):]), env))
+        case ast.PSeqEnd(rest, items):
+            if type(value) is not Sequence or len(value.items) < len(items):
+                return False
+            cut = len(value.items) - len(items)
+            return (all(match(ev, p, v, env) for p, v in zip(items, value.items[cut:], strict=True))
+                    and match(ev, rest, Sequence(value.items[:cut]), env))
+        case ast.PBoth(left, right):
+            return match(ev, left, value, env) and match(ev, right, value, env)
         case ast.PSet(items):
             return (isinstance(value, frozenset) and len(value) == len(items)
                     and all(match(ev, p, v, env) for p, v in zip(items, value, strict=True)))

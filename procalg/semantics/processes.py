@@ -85,8 +85,8 @@ def evaluate(ev: Evaluator, expr: ast.Node, env: Env) -> Any:
                                  event_set(ev, left_alpha, env), event_set(ev, right_alpha, env))
         case ast.HideExpr(body, hidden):
             return Hide(process(ev, body, env), event_set(ev, hidden, env))
-        case ast.LinkParallelExpr(left, links, right):
-            return _linked(process(ev, left, env), _rename_pairs(ev, links, (), env),
+        case ast.LinkParallelExpr(left, links, right, qualifiers):
+            return _linked(process(ev, left, env), _rename_pairs(ev, links, qualifiers, env),
                            process(ev, right, env))
         case ast.ExceptionExpr(left, sync, right):
             return ExceptionOp(process(ev, left, env), process(ev, right, env),
@@ -167,6 +167,12 @@ def _replicated(ev: Evaluator, expr: ast.Replicated, env: Env) -> Process:
         parts = [(process(ev, expr.body, s), event_set(ev, expr.alpha, s)) for s in scopes]
         return _alphabetised(parts)
     bodies = [process(ev, expr.body, s) for s in scopes]
+    if expr.op == "[<->]":  # P1 [links] (P2 [links] ...), links seen from each left one
+        term = bodies[-1] if bodies else SKIP
+        for body, scope in zip(reversed(bodies[:-1]), reversed(scopes[:-1]), strict=True):
+            term = _linked(body, _rename_pairs(ev, expr.links, expr.link_qualifiers, scope),
+                           term)
+        return term
     match expr.op:
         case "[]":
             return _fold(ExternalChoice, bodies, STOP)

@@ -94,8 +94,11 @@ class Spec:
 
     def _declare(self, module: ast.Module) -> None:
         assertions = []
+        constants = _constant_names(module)
         for decl in (*module.declarations, *_prelude(module)):
             match decl:
+                case ast.Definition(name) if name in constants and _pattern_pick(decl):
+                    continue  # `A.x = e` matches the constructor A, it defines only x
                 case ast.Definition(name, params):
                     clauses = self.definitions.get(name, ())
                     if clauses and (params is None or clauses[0].params is None):
@@ -192,8 +195,10 @@ class Spec:
         if type(value) is Dotted and all(isinstance(v, frozenset)
                                          for v in (value.head, *value.fields)):
             return (value.head, *value.fields)
-        if type(value) is tuple and value and all(isinstance(v, frozenset) for v in value):
-            return (frozenset(itertools.product(*value)),)
+        if type(value) is tuple and value:
+            parts = [_as_type(v) for v in value]  # `(A, B)`, `((A, B), C.D)`: sets of tuples
+            if all(p is not None for p in parts):
+                return (frozenset(itertools.product(*parts)),)
         found = expect_set(value, expr.span, "a type must be a set")
         return _rectangular(found) or (found,)
 
@@ -359,6 +364,7 @@ _PRELUDE = {
     "CHAOS": "CHAOS(A) = STOP |~| ([] x : A @ x -> CHAOS(A))",
     # one state with a τ self-loop (SKIP's ✓ becomes τ back to DIV): only diverges
     "DIV": "DIV = SKIP ; DIV",
+    "loop": "loop(P) = P ; loop(P)",
 }
 
 
@@ -372,7 +378,9 @@ def _prelude(module: ast.Module) -> list[ast.Node]:
     """
     from procalg.syntax.parser import parse
 
-    defined = {d.name for d in module.declarations if isinstance(d, ast.Definition)}
+    defined = {d.name for d in module.declarations
+               if isinstance(d, ast.Definition | ast.DatatypeDecl | ast.NametypeDecl)}
+    defined |= _constant_names(module)  # `channel loop` keeps its name
     used = names_in(module.declarations) & set(_PRELUDE) - defined
     return [d for name in sorted(used)
             for d in parse(_PRELUDE[name], "<prelude>").declarations]
@@ -399,3 +407,41 @@ def _rectangular(values: frozenset) -> tuple[frozenset, ...] | None:
     for part in parts:
         product *= len(part)
     return parts if product == len(values) else None
+
+
+def _constant_names(module: ast.Module) -> set[str]:
+    """Channel and constructor names: in a pattern definition they match, not bind."""
+    names: set[str] = set()
+    for decl in module.declarations:
+        if type(decl) is ast.ChannelDecl:
+            names.update(decl.names)
+        elif type(decl) is ast.DatatypeDecl:
+            names.update(con.name for con in decl.constructors)
+    return names
+
+
+def _pattern_pick(decl: ast.Definition) -> bool:
+    """Whether ``decl`` is one name of a pattern definition (see
+    ``syntax.build.pattern_definitions``): it applies a lambda to the hidden value."""
+    body = decl.body
+    return (decl.params is None and type(body) is ast.Apply and len(body.args) == 1
+            and type(body.args[0]) is ast.Name and body.args[0].id.startswith("("))
+
+
+def _as_type(value: Value) -> frozenset | None:
+    """The set a type expression's value stands for inside a tuple type: a set,
+    a tuple of types (its tuples) or a dotted product of sets (its dotted values).
+
+    Example:
+        >>> sorted(_as_type((frozenset({1, 2}), frozenset({3}))))
+        [(1, 3), (2, 3)]
+    """
+    if isinstance(value, frozenset):
+        return value
+    if type(value) is tuple and value:
+        parts = [_as_type(v) for v in value]
+        return None if None in parts else frozenset(itertools.product(*parts))
+    if type(value) is Dotted and all(isinstance(v, frozenset) for v in (value.head, *value.fields)):
+        return frozenset(Dotted(h, rest) for h, *rest in itertools.product(
+            value.head, *value.fields) for rest in [tuple(rest)])
+    return None

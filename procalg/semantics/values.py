@@ -122,7 +122,8 @@ def binary(op: str, a: Value, b: Value, span: Span | None) -> Value:
 
 
 def _order(op: str, a: Value, b: Value, span: Span | None) -> bool:
-    """``< <= > >=``: numeric on integers, subset on sets, prefix on sequences (CSPM).
+    """``< <= > >=``: numeric on integers, subset on sets, prefix on sequences,
+    lexicographic on tuples (CSPM).
 
     Example:
         >>> _order("<", Sequence((1,)), Sequence((1, 2)), None)
@@ -135,6 +136,11 @@ def _order(op: str, a: Value, b: Value, span: Span | None) -> bool:
         a, b, op = b, a, "<" if op == ">" else "<="
     if isinstance(a, frozenset) and isinstance(b, frozenset):
         return a < b if op == "<" else a <= b
+    if type(a) is tuple and type(b) is tuple and len(a) == len(b):  # lexicographic, as FDR
+        for x, y in zip(a, b, strict=True):
+            if x != y:
+                return _order("<", x, y, span)
+        return op == "<="
     if isinstance(a, Sequence) and isinstance(b, Sequence):
         n = len(a.items)
         prefix = n <= len(b.items) and b.items[:n] == a.items
@@ -195,6 +201,24 @@ def _seq(s: Value, span: Span | None) -> Sequence:
     return Sequence(tuple(sorted(expect_set(s, span, "seq needs a set"), key=sort_key)))
 
 
+MAX_POWERSET = 1 << 20
+
+
+def _powerset(s: Value, span: Span | None) -> frozenset:
+    """``Set(A)``: every subset of ``A`` (CSPM's type of sets over ``A``).
+
+    Example:
+        >>> sorted(map(sorted, _powerset(frozenset({1, 2}), None)))
+        [[], [1], [1, 2], [2]]
+    """
+    items = sorted(expect_set(s, span, "Set needs a set"), key=sort_key)
+    if 1 << len(items) > MAX_POWERSET:
+        raise ModelError(f"Set of a set of {len(items)} elements has 2^{len(items)} subsets",
+                         span, hint="Set(A) lists every subset of A: use a smaller A")
+    return frozenset(frozenset(x for i, x in enumerate(items) if mask >> i & 1)
+                     for mask in range(1 << len(items)))
+
+
 Builtin = Callable[..., Value]
 
 BUILTINS: dict[str, tuple[int, Builtin]] = {
@@ -208,6 +232,7 @@ BUILTINS: dict[str, tuple[int, Builtin]] = {
     "empty": (1, lambda s, sp: not expect_set(s, sp, "empty needs a set")),
     "set": (1, lambda s, sp: frozenset(expect_seq(s, sp, "set needs a sequence").items)),
     "seq": (1, _seq),
+    "Set": (1, _powerset),
     "head": (1, _head),
     "tail": (1, _tail),
     "elem": (2, lambda x, s, sp: x in expect_seq(s, sp, "elem needs a sequence").items),

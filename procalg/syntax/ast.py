@@ -81,7 +81,31 @@ class PSet(Node):
     items: tuple[Pattern, ...]
 
 
-Pattern = PVar | PWild | PLit | PTuple | PDot | PSeq | PSet
+@dataclass(frozen=True, slots=True)
+class PSeqEnd(Node):
+    """Matches a sequence by its end: ``s^<x>`` (``rest`` takes the front)."""
+
+    rest: Pattern
+    items: tuple[Pattern, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PBoth(Node):
+    """``p1 @@ p2``: the value matches both patterns (FDR's double pattern)."""
+
+    left: Pattern
+    right: Pattern
+
+
+@dataclass(frozen=True, slots=True)
+class BothPattern(Node):
+    """``p1 @@ p2`` as parsed, before it is read as a pattern (only valid there)."""
+
+    left: Expr
+    right: Expr
+
+
+Pattern = PVar | PWild | PLit | PTuple | PDot | PSeq | PSet | PSeqEnd | PBoth
 
 
 # --------------------------------------------------------------------------
@@ -181,10 +205,11 @@ class SetRange(Node):
 
 @dataclass(frozen=True, slots=True)
 class SetComp(Node):
-    """``{ e | x <- S, cond }``."""
+    """``{ e | x <- S, cond }``; ``{ e1, e2 | ... }`` has ``more = (e2,)``."""
 
     item: Expr
     qualifiers: tuple[Qualifier, ...]
+    more: tuple[Expr, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,10 +229,12 @@ class SeqRange(Node):
 
 @dataclass(frozen=True, slots=True)
 class SeqComp(Node):
-    """``< e | x <- s, cond >``."""
+    """``< e | x <- s, cond >``; ``< e1, e2 | ... >`` (``more = (e2,)``) gives both
+    items for each binding, in order."""
 
     item: Expr
     qualifiers: tuple[Qualifier, ...]
+    more: tuple[Expr, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,6 +354,7 @@ class LinkParallelExpr(Node):
     left: Expr
     links: tuple[tuple[Expr, Expr], ...]
     right: Expr
+    qualifiers: tuple[Qualifier, ...] = ()  # `[a.i <-> b.i | i <- S]`
 
 
 @dataclass(frozen=True, slots=True)
@@ -361,7 +389,8 @@ class Replicated(Node):
 
     ``op`` is one of ``"[]"``, ``"|~|"``, ``"|||"``, ``"[||]"`` (with ``sync``),
     ``"||"`` (with ``alpha``, the per-component alphabet), ``";"`` (over a
-    sequence).
+    sequence), ``"[<->]"`` (linked parallel over a sequence, with ``links``
+    and their ``link_qualifiers``).
     """
 
     op: str
@@ -369,6 +398,8 @@ class Replicated(Node):
     body: Expr
     sync: Expr | None = None
     alpha: Expr | None = None
+    links: tuple[tuple[Expr, Expr], ...] = ()
+    link_qualifiers: tuple[Qualifier, ...] = ()
 
 
 Expr = Node  # any expression node above
@@ -466,6 +497,32 @@ class TransparentDecl(Node):
 
     kind: str
     names: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleStart(Node):
+    """``module M`` or ``module M(x, y)``: opens a module (syntax/modules.py)."""
+
+    name: str
+    params: tuple[Expr, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleExports(Node):
+    """``exports``: the module's declarations after it are seen from outside."""
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleEnd(Node):
+    """``endmodule``."""
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceDecl(Node):
+    """``instance N = M(args)``: the module ``M`` with its parameters bound, as ``N``."""
+
+    name: str
+    module: Expr
 
 
 # Assertions -------------------------------------------------------------------

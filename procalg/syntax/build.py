@@ -12,6 +12,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 from lark import Token, Transformer, v_args
@@ -85,14 +86,115 @@ def to_pattern(expr: ast.Node) -> ast.Pattern:
             return ast.PSeq(tuple(map(to_pattern, items)), span=sp)
         case ast.SetLit(items=items) if len(items) <= 1:  # FDR: {} and {x} only
             return ast.PSet(tuple(map(to_pattern, items)), span=sp)
-        case ast.Binary(op="^", left=ast.SeqLit(items=items), right=rest):
-            return ast.PSeq(tuple(map(to_pattern, items)), to_pattern(rest), span=sp)
+        case ast.Binary(op="^"):
+            return _concat_pattern(expr)
+        case ast.BothPattern(left=left, right=right):
+            return ast.PBoth(to_pattern(left), to_pattern(right), span=sp)
     raise ParseError(
         "this expression cannot be used as a pattern",
         sp,
         hint="a pattern is a name, '_', a literal, or a tuple, dotted value or "
-        "sequence of patterns (such as <x>^s), {} or {x}",
+        "sequence of patterns (such as <x>^s or s^<x>), {} or {x}, or p1 @@ p2",
     )
+
+
+def _concat_pattern(expr: ast.Binary) -> ast.Pattern:
+    """``<a>^<b>^s^<y>``: sequence literals at the front and back around at most
+    one other pattern, as FDR allows.
+
+    Example:
+        >>> to_pattern(ast.Binary("^", ast.Binary("^", ast.SeqLit((ast.Name("a"),)),
+        ...     ast.Name("s")), ast.SeqLit((ast.Name("y"),))))
+        PSeq(items=(PVar(name='a'),), rest=PSeqEnd(rest=PVar(name='s'), items=(PVar(name='y'),)))
+    """
+    parts: list[ast.Node] = []
+    stack: list[ast.Node] = [expr]
+    while stack:  # the operands of the ^ chain, left to right
+        node = stack.pop()
+        if type(node) is ast.Binary and node.op == "^":
+            stack += [node.right, node.left]
+        else:
+            parts.append(node)
+    front: list[ast.Node] = []
+    while parts and type(parts[0]) is ast.SeqLit:
+        front += parts.pop(0).items
+    back: list[ast.Node] = []
+    while parts and type(parts[-1]) is ast.SeqLit:
+        back[:0] = parts.pop().items
+    if len(parts) > 1:
+        raise ParseError("a sequence pattern may have only one part that is not <...>",
+                         parts[1].span or expr.span,
+                         hint="write it as <x, ...>^s^<y, ...>")
+    if not parts:
+        return ast.PSeq(tuple(map(to_pattern, front + back)), span=expr.span)
+    core = to_pattern(parts[0])
+    if back:
+        core = ast.PSeqEnd(core, tuple(map(to_pattern, back)), span=expr.span)
+    return ast.PSeq(tuple(map(to_pattern, front)), core, span=expr.span) if front else core
+
+
+def pattern_definitions(pattern: ast.Pattern, body: ast.Node, span) -> tuple[ast.Definition, ...]:
+    """``(x, y) = e`` as one hidden definition of ``e`` and one per name bound.
+
+    Each name is ``let λ((·x, y)) = ·x within λ(hidden)``, so the right-hand
+    side is evaluated once (the hidden name is a cached value) and a value
+    that does not match is the usual "no clause matches" error. The picked
+    name is renamed (``·x``) so that the definition of ``x`` never seems to
+    mention ``x`` itself.
+
+    Example:
+        >>> defs = pattern_definitions(to_pattern(ast.TupleLit((ast.Name("x"), ast.Name("y")))),
+        ...                            ast.Name("e"), None)
+        >>> [d.name for d in defs]
+        ['(x, y)', 'x', 'y']
+    """
+    names = pattern_names(pattern)
+    hidden = f"({', '.join(names)})"  # not a CSPM name: never captured
+    defs = [ast.Definition(hidden, None, body, span=span)]
+    for name in names:
+        picked = _rename_var(pattern, name, "·" + name)
+        pick = ast.Definition(LAMBDA, (picked,), ast.Name("·" + name, span=span), span=span)
+        fn = ast.Let((pick,), ast.Name(LAMBDA, span=span), span=span)
+        defs.append(ast.Definition(name, None, ast.Apply(fn, (ast.Name(hidden, span=span),),
+                                                          span=span), span=span))
+    return tuple(defs)
+
+
+def _rename_var(pattern: ast.Node, old: str, new: str) -> ast.Node:
+    """``pattern`` with its variable ``old`` called ``new``."""
+    if type(pattern) is ast.PVar:
+        return ast.PVar(new, span=pattern.span) if pattern.name == old else pattern
+    changes = {}
+    for f in dataclasses.fields(pattern):
+        value = getattr(pattern, f.name)
+        if isinstance(value, ast.Node):
+            changes[f.name] = _rename_var(value, old, new)
+        elif type(value) is tuple:
+            changes[f.name] = tuple(_rename_var(v, old, new) if isinstance(v, ast.Node) else v
+                                    for v in value)
+    return dataclasses.replace(pattern, **changes)
+
+
+def pattern_names(pattern: ast.Node) -> list[str]:
+    """The names a pattern binds, left to right (constructor names included:
+    the caller cannot tell them apart before the declarations are read).
+
+    Example:
+        >>> pattern_names(to_pattern(ast.Dot((ast.Name("x"), ast.Name("_"), ast.Name("y")))))
+        ['x', 'y']
+    """
+    match pattern:
+        case ast.PVar(name=name):
+            return [name]
+        case ast.PTuple(items=items) | ast.PDot(items=items) | ast.PSet(items=items):
+            return [n for p in items for n in pattern_names(p)]
+        case ast.PSeq(items=items, rest=rest):
+            return [n for p in (*items, *([rest] if rest else [])) for n in pattern_names(p)]
+        case ast.PSeqEnd(rest=rest, items=items):
+            return [n for p in (rest, *items) for n in pattern_names(p)]
+        case ast.PBoth(left=left, right=right):
+            return pattern_names(left) + pattern_names(right)
+    return []
 
 
 def _binary(cls, op: str | None = None):
@@ -135,7 +237,7 @@ class Builder(Transformer):
         return children[0]
 
     def module(self, meta, children):
-        decls = tuple(c for c in children if c is not None)
+        decls = tuple(_flatten(c for c in children if c is not None))
         return ast.Module(decls, span=span_of(meta))
 
     def value_def(self, meta, children):
@@ -148,6 +250,23 @@ class Builder(Transformer):
             body = lambda_of(group, body, span_of(meta))
         return ast.Definition(str(name), tuple(map(to_pattern, first)), body,
                               span=span_of(meta))
+
+    def pattern_def(self, meta, children):
+        pattern, body = children
+        return pattern_definitions(to_pattern(pattern), body, span_of(meta))
+
+    def pattern_seq_rest(self, meta, children):
+        _lt, items, _gt, _caret, rest = children
+        return ast.Binary("^", ast.SeqLit(items or (), span=span_of(meta)), rest,
+                          span=span_of(meta))
+
+    def pattern_dot(self, meta, children):
+        head, *parts = children
+        first = ast.Name(str(head), span=span_of(head))
+        return ast.Dot((first, *parts), span=span_of(meta))
+
+    def both_pattern(self, meta, children):
+        return ast.BothPattern(children[0], children[1], span=span_of(meta))
 
     def arg_group(self, meta, children):
         return children[0] or ()
@@ -236,6 +355,23 @@ class Builder(Transformer):
     def include_decl(self, meta, children):
         return ast.IncludeDecl(str(children[0])[1:-1], span=span_of(meta))
 
+    def module_start(self, meta, children):
+        name, params = children
+        return ast.ModuleStart(str(name), params, span=span_of(meta))
+
+    def module_exports(self, meta, children):
+        return ast.ModuleExports(span=span_of(meta))
+
+    def module_end(self, meta, children):
+        return ast.ModuleEnd(span=span_of(meta))
+
+    def instance_decl(self, meta, children):
+        name, target = children
+        return ast.InstanceDecl(str(name), target, span=span_of(meta))
+
+    def type_annotation(self, meta, children):
+        return None  # procalg infers nothing from it: values are checked as they are used
+
     def transparent_decl(self, meta, children):
         kind, names = children
         return ast.TransparentDecl(str(kind), names, span=span_of(meta))
@@ -279,6 +415,14 @@ class Builder(Transformer):
     # -- process operators ---------------------------------------------------
 
     hide_op = _binary(ast.HideExpr)
+
+    def project_op(self, meta, children):
+        """``P |\\ A`` (FDR's projection) hides every event but those of ``A``."""
+        body, kept = children
+        span = span_of(meta)
+        rest = ast.Apply(ast.Name("diff", span=span), (ast.Name("Events", span=span), kept),
+                         span=span)
+        return ast.HideExpr(body, rest, span=span)
     interleave = _binary(ast.ProcBinary, "|||")
     int_choice = _binary(ast.ProcBinary, "|~|")
     ext_choice = _binary(ast.ProcBinary, "[]")
@@ -299,11 +443,17 @@ class Builder(Transformer):
         return ast.AlphaParallelExpr(left, a, b, right, span=span_of(meta))
 
     def link_par(self, meta, children):
-        left, links, right = children
-        return ast.LinkParallelExpr(left, links, right, span=span_of(meta))
+        left, (links, quals), right = children
+        return ast.LinkParallelExpr(left, links, right, quals, span=span_of(meta))
 
     def link_pairs(self, meta, children):
-        return tuple(children)
+        *pairs, quals = children
+        return tuple(pairs), quals or ()
+
+    def repl_link(self, meta, children):
+        (links, quals), stmts, body = children
+        return ast.Replicated("[<->]", stmts, body, links=links, link_qualifiers=quals,
+                              span=span_of(meta))
 
     def link_pair(self, meta, children):
         return (children[0], children[1])
@@ -333,6 +483,11 @@ class Builder(Transformer):
         return ast.Binary(str(op), left, right, span=span_of(meta))
 
     arith = compare
+
+    def compare_not(self, meta, children):  # `a == not b`: FDR reads the not as the operand
+        left, op, right = children
+        span = span_of(meta)
+        return ast.Binary(str(op), left, ast.Unary("not", right, span=span), span=span)
 
     def unary_op(self, meta, children):
         op, operand = children
@@ -392,7 +547,8 @@ class Builder(Transformer):
         return ast.SetRange(children[0], children[1], span=span_of(meta))
 
     def set_comp(self, meta, children):
-        return ast.SetComp(children[0], children[1], span=span_of(meta))
+        first, *more = children[0]
+        return ast.SetComp(first, children[1], tuple(more), span=span_of(meta))
 
     def event_set(self, meta, children):
         return ast.EventSet(children[0], children[1] or (), span=span_of(meta))
@@ -407,7 +563,8 @@ class Builder(Transformer):
         return ast.SeqRange(children[1], children[2], span=span_of(meta))
 
     def seq_comp(self, meta, children):
-        return ast.SeqComp(children[1], children[2], span=span_of(meta))
+        first, *more = children[1]
+        return ast.SeqComp(first, children[2], tuple(more), span=span_of(meta))
 
     def if_expr(self, meta, children):
         return ast.If(*children, span=span_of(meta))
@@ -416,7 +573,7 @@ class Builder(Transformer):
         return ast.Let(children[0], children[1], span=span_of(meta))
 
     def let_defs(self, meta, children):
-        return tuple(children)
+        return tuple(_flatten(children))
 
     def set_quals(self, meta, children):
         return tuple(children)
@@ -438,6 +595,15 @@ class Builder(Transformer):
     def repl_alpha(self, meta, children):
         stmts, alpha, body = children
         return ast.Replicated("||", stmts, body, alpha=alpha, span=span_of(meta))
+
+
+def _flatten(items):
+    """Declarations, with the tuple a pattern definition makes spliced in."""
+    for item in items:
+        if type(item) is tuple:
+            yield from item
+        else:
+            yield item
 
 
 def _fields(typ: ast.Node | None) -> tuple[ast.Node, ...]:

@@ -140,9 +140,26 @@ class Layout:
         if column == 1 and self.brackets and self.column1_inside is None:
             self.column1_inside, self.column1_depth = _after(nl), len(self.brackets)
         block = self.blocks[-1] if self.blocks else None
-        if block and block.depth == len(self.brackets) and block.column == column:
+        if block and block.depth == len(self.brackets) and self._ends_local(block, column, nxt):
             return Token.new_borrow_pos("_LSEP", "", _after(nl))
         return None
+
+    def _ends_local(self, block: _Block, column: int, nxt: int) -> bool:
+        """Whether a newline inside a ``let`` block ends the local definition.
+
+        As at the top level, columns only break ties: a line at the block's
+        column starts the next definition unless it starts with an operator
+        (``= e`` on its own line continues ``Init``), and a deeper line that
+        starts a definition (``Name(args) =``) is one after a complete
+        expression, however it is indented (tabs make columns unreliable).
+        """
+        if block.column is None:
+            return False
+        if column == block.column:
+            return not _CONTINUES.match(self.text, nxt) or bool(
+                _PATTERN_DEFINITION.match(self.text, nxt))
+        return (self.last is not None and _can_end(self.last)
+                and not _CONTINUES.match(self.text, nxt) and starts_declaration(self.text, nxt))
 
     def _ends_declaration(self, column: int, nxt: int) -> bool:
         """Whether a newline outside brackets ends the top-level declaration.
@@ -154,10 +171,12 @@ class Layout:
         new declaration unless it follows an operator (``a ->``), and any
         other indented line continues.
         """
+        complete = self.last is not None and _can_end(self.last)
+        if column == 1 and complete and _PATTERN_DEFINITION.match(self.text, nxt):
+            return True  # `<x>^s = e` at column 1 defines, it does not compare
         if _CONTINUES.match(self.text, nxt):
             return False
         declaration = starts_declaration(self.text, nxt)
-        complete = self.last is not None and _can_end(self.last)
         if column == 1:
             return declaration or complete
         block = self.blocks[-1] if self.blocks else None
@@ -208,8 +227,12 @@ _DECLARATION_KEYWORDS = re.compile(
     # the workflow words are CSPM names too (`signal?x -> P`): a declaration
     # only when a name follows
     r"|(activity|signal|timer)[ \t]+[A-Za-z_]")
+# a sequence pattern being defined: `<x>^s = e` (one `=`, no `==`, on the line)
+_PATTERN_DEFINITION = re.compile(r"<[^\n=<>]*>(\^[A-Za-z_][A-Za-z0-9_']*)?[ \t]*=(?!=)")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_']*")
-_ENDS_EXPRESSION = {")", "]", "}", "|}", ">", "]]", "STOP", "SKIP", "THROW", "true", "false"}
+_EXPRESSION_WORDS = {"let", "within", "if", "then", "else", "not", "and", "or"}
+_ENDS_EXPRESSION = {")", "]", "}", "|}", ">", "]]", "STOP", "SKIP", "THROW", "true", "false",
+                    "exports", "endmodule"}
 
 
 def starts_declaration(text: str, pos: int) -> bool:
@@ -221,9 +244,12 @@ def starts_declaration(text: str, pos: int) -> bool:
     """
     if _DECLARATION_KEYWORDS.match(text, pos):
         return True
+    if text.startswith(("(", "{"), pos):  # `(x, y) = e`, `{x} = e`: a pattern declaration
+        end = _balanced(text, pos)
+        return end is not None and _DEFINES.match(text, end) is not None
     name = _NAME.match(text, pos)
-    if name is None:
-        return False
+    if name is None or name.group() in _EXPRESSION_WORDS:
+        return False  # `let (x, y) = e within ...` continues an expression
     i, n = name.end(), len(text)
     while True:
         while i < n and text[i] in " \t":
@@ -236,7 +262,26 @@ def starts_declaration(text: str, pos: int) -> bool:
             i += 1
             if depth == 0:
                 break
+    if i > name.end():  # `Compo(i, X)` with its `=` on the next line
+        while i < n and text[i] in " \t\r\n":
+            i += 1
     return text.startswith("=", i) and not text.startswith("==", i)
+
+
+_DEFINES = re.compile(r"[ \t]*=(?!=)")
+
+
+def _balanced(text: str, pos: int) -> int | None:
+    """The offset just after the bracket group opening at ``pos`` on its line, if closed."""
+    depth = 0
+    for i in range(pos, len(text)):
+        char = text[i]
+        if char == "\n":
+            return None
+        depth += (char in "({[") - (char in ")}]")
+        if depth == 0:
+            return i + 1
+    return None
 
 
 def _can_end(tok: Token) -> bool:

@@ -27,6 +27,7 @@ from procalg.syntax import ast
 from procalg.syntax.build import Builder
 from procalg.syntax.diagnostics import explain
 from procalg.syntax.layout import Layout, blank_comments
+from procalg.syntax.modules import expand_modules
 
 _REPO_GRAMMAR = Path(__file__).resolve().parents[2] / "grammar"
 _LOCK = threading.Lock()  # the post-lexer keeps per-parse state
@@ -82,7 +83,7 @@ def parse(text: str, filename: str = "<input>") -> ast.Module:
         ...
         procalg.errors.ParseError: m.proc:1:9: error: expected an expression after '->'...
     """
-    return _included(_parse(text, filename, "start"), filename, (filename,))
+    return expand_modules(_included(_parse(text, filename, "start"), filename, (filename,)))
 
 
 def _included(module: ast.Module, filename: str, chain: tuple[str, ...]) -> ast.Module:

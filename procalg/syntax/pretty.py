@@ -163,12 +163,17 @@ class _Printer:
             case ast.PSeq(items=items, rest=rest):
                 seq = _bracket("<", ", ".join(map(self.pattern, items)), ">")
                 return seq if rest is None else f"{seq}^{self._dot_part(rest)}"
+            case ast.PSeqEnd(rest=rest, items=items):
+                seq = _bracket("<", ", ".join(map(self.pattern, items)), ">")
+                return f"{self._dot_part(rest)}^{seq}"
+            case ast.PBoth(left=left, right=right):
+                return f"({self.pattern(left)} @@ {self.pattern(right)})"
         raise TypeError(f"not a pattern: {p!r}")
 
     def _dot_part(self, p: ast.Node) -> str:
         text = self.pattern(p)
-        return f"({text})" if isinstance(p, ast.PDot | ast.PSeq) and (
-            isinstance(p, ast.PDot) or p.rest is not None) else text
+        return f"({text})" if isinstance(p, ast.PDot | ast.PSeqEnd) or (
+            isinstance(p, ast.PSeq) and p.rest is not None) else text
 
     def literal(self, value: ast.Node) -> str:
         return str(value.value)
@@ -227,8 +232,9 @@ class _Printer:
                 return _bracket("{", ", ".join(x(i) for i in items), "}"), ATOM
             case ast.SetRange(low=lo, high=hi):
                 return _bracket("{", f"{x(lo, OPEN, False)}..{x(hi)}", "}"), ATOM
-            case ast.SetComp(item=item, qualifiers=quals):
-                inner = f"{x(item, OPEN, False)} | {self.quals(quals, seq=False)}"
+            case ast.SetComp(item=item, qualifiers=quals, more=more):
+                heads = ", ".join(x(i, OPEN, False) for i in (item, *more))
+                inner = f"{heads} | {self.quals(quals, seq=False)}"
                 return _bracket("{", inner, "}"), ATOM
             case ast.EventSet(items=items, qualifiers=quals) if quals:
                 inner = f"{', '.join(x(i) for i in items)} | {self.quals(quals, seq=False)}"
@@ -239,8 +245,9 @@ class _Printer:
                 return _bracket("<", ", ".join(x(i, DOT, False) for i in items), ">"), ATOM
             case ast.SeqRange(low=lo, high=hi):
                 return _bracket("<", f"{x(lo, DOT, False)}..{x(hi, DOT, False)}", ">"), ATOM
-            case ast.SeqComp(item=item, qualifiers=quals):
-                inner = f"{x(item, DOT, False)} | {self.quals(quals, seq=True)}"
+            case ast.SeqComp(item=item, qualifiers=quals, more=more):
+                heads = ", ".join(x(i, DOT, False) for i in (item, *more))
+                inner = f"{heads} | {self.quals(quals, seq=True)}"
                 return _bracket("<", inner, ">"), ATOM
             case _:
                 return self._process(e, tail)
@@ -273,8 +280,8 @@ class _Printer:
             case ast.AlphaParallelExpr(left=a, left_alpha=la, right_alpha=ra, right=b):
                 return (f"{x(a, PAR + 1, False)} [{x(la, OPEN, False)} || "
                         f"{x(ra, OPEN, False)}] {x(b, PAR + 1, tail)}"), PAR
-            case ast.LinkParallelExpr(left=a, links=links, right=b):
-                ties = ", ".join(f"{x(p, DOT, False)} <-> {x(q, DOT, False)}" for p, q in links)
+            case ast.LinkParallelExpr(left=a, links=links, right=b, qualifiers=quals):
+                ties = self.links(links, quals)
                 return f"{x(a, PAR + 1, False)} [{ties}] {x(b, PAR + 1, tail)}", PAR
             case ast.ExceptionExpr(left=a, sync=s, right=b):
                 return f"{x(a, PAR + 1, False)} [| {x(s)} |> {x(b, PAR + 1, tail)}", PAR
@@ -304,7 +311,13 @@ class _Printer:
 
     def _gen_pattern(self, p: ast.Node) -> str:
         text = self.pattern(p)
-        return f"({text})" if isinstance(p, ast.PSeq) and p.rest is not None else text
+        return f"({text})" if isinstance(p, ast.PSeqEnd) or (
+            isinstance(p, ast.PSeq) and p.rest is not None) else text
+
+    def links(self, links: tuple, quals: tuple) -> str:
+        ties = ", ".join(f"{self.expr(p, DOT, False)} <-> {self.expr(q, DOT, False)}"
+                         for p, q in links)
+        return f"{ties} | {self.quals(quals, seq=False)}" if quals else ties
 
     def replicated(self, r: ast.Replicated) -> str:
         stmts = []
@@ -319,6 +332,8 @@ class _Printer:
             return f"[| {self.expr(r.sync)} |] {head} @ {body}"
         if r.op == "||":
             return f"|| {head} @ [{self.expr(r.alpha)}] {body}"
+        if r.op == "[<->]":
+            return f"[{self.links(r.links, r.link_qualifiers)}] {head} @ {body}"
         return f"{r.op} {head} @ {body}"
 
     def let(self, defs: tuple[ast.Definition, ...], body: ast.Node) -> str:

@@ -59,3 +59,13 @@ def test_dotting_a_dotted_value_adds_each_of_its_fields() -> None:
     assert value(spec, "c.x.1") == Event("c", (0, 1, 1))
     assert value(spec, "c.1.(0.1)") == Event("c", (1, 0, 1))
     assert value(spec, "0.(1.2)") == value(spec, "(0.1).2") == Dotted(0, (1, 2))
+
+
+def test_a_tuple_type_may_nest_tuples_and_dotted_products():
+    from procalg.api import loads
+
+    model = loads("nametype T = ({1, 2}, {4})\nnametype D = {0, 1}.{4}\n"
+                  "channel c : (T, D)\nP = c?((a, b), (x.y)) -> STOP\n")
+    lts = model.lts("P")
+    events = {str(label) for label in lts.labels[2:]}  # after τ and ✓
+    assert len(events) == 4 and any(e.startswith("c.((1, 4)") for e in events)

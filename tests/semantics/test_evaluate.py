@@ -147,3 +147,51 @@ def test_infinite_channel_types_are_refused() -> None:
     text = "channel c : Int\n"
     with pytest.raises(ModelError, match="Int is infinite"):
         load(parse(text, "m.proc"), SourceFile("m.proc", text))
+
+
+def test_a_comprehension_with_several_items_gives_each_for_every_binding() -> None:
+    from procalg.semantics import load
+    from procalg.source import SourceFile
+    from procalg.syntax.parser import parse, parse_expr
+
+    spec = load(parse("", "c.proc"), SourceFile("c.proc", ""))
+    assert spec.value(parse_expr("{x, 10 * x | x <- {1, 2}}")) == frozenset({1, 2, 10, 20})
+    assert spec.value(parse_expr("<x, x + 1 | x <- <1, 5>>")).items == (1, 2, 5, 6)
+
+
+def test_set_of_a_set_is_every_subset_and_refuses_huge_ones() -> None:
+    from procalg.errors import ModelError
+    from procalg.semantics import load
+    from procalg.source import SourceFile
+    from procalg.syntax.parser import parse, parse_expr
+
+    spec = load(parse("", "c.proc"), SourceFile("c.proc", ""))
+    assert spec.value(parse_expr("Set({1, 2})")) == frozenset(
+        {frozenset(), frozenset({1}), frozenset({2}), frozenset({1, 2})})
+    with pytest.raises(ModelError, match="2\\^40 subsets"):
+        spec.value(parse_expr("Set({1..40})"))
+
+
+def test_a_constructor_in_an_event_set_stands_for_its_values() -> None:
+    from procalg.semantics import load
+    from procalg.source import SourceFile
+    from procalg.syntax.parser import parse, parse_expr
+
+    text = "datatype D = on | off | at.{0, 1}\n"
+    spec = load(parse(text, "d.proc"), SourceFile("d.proc", text))
+    assert spec.value(parse_expr("{| on, at |}")) == spec.value(parse_expr("{on, at.0, at.1}"))
+    assert spec.value(parse_expr("extensions(at)")) == frozenset({0, 1})
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("true == not false", True), ("1 != not true", True),
+    ("(1, 2) < (2, 1)", True), ("(2, 1) > (1, 2)", True), ("(1, 2) <= (1, 2)", True),
+    ("(1, 2) < (1, 2)", False),
+])
+def test_not_may_be_a_comparison_operand_and_tuples_order_lexicographically(text, value):
+    from procalg.semantics import load
+    from procalg.source import SourceFile
+    from procalg.syntax.parser import parse, parse_expr
+
+    spec = load(parse("", "c.proc"), SourceFile("c.proc", ""))
+    assert spec.value(parse_expr(text)) is value

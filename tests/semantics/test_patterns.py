@@ -7,7 +7,7 @@ import pytest
 from procalg.semantics import Spec, load
 from procalg.source import SourceFile
 from procalg.syntax.parser import parse, parse_expr
-from procalg.terms import Atom, Dotted
+from procalg.terms import Atom, Dotted, Sequence
 
 MODEL = """
 datatype Msg = Data.{0..3} | Nack.{0..3} | Ack
@@ -81,3 +81,61 @@ def test_a_set_pattern_with_two_elements_is_refused_where_it_is_written() -> Non
     with pytest.raises(ParseError, match="cannot be used as a pattern") as info:
         parse("F({x, y}) = x")
     assert (info.value.span.line, info.value.span.column) == (1, 3)
+
+
+DECLS = """
+datatype T = A.{0..2}.{0..2} | B
+(p, r) = (2, 3)
+{z} = {7}
+<h>^t = <1, 2, 3>
+A.i.j = A.1.2
+last(s^<x>) = x
+ends(<a>^_ @@ s^<b>) = (a, b, #s)
+sum(x) = let (a, b) = x within a + b
+"""
+
+
+def _decls() -> Spec:
+    return load(parse(DECLS, "d.proc"), SourceFile("d.proc", DECLS))
+
+
+@pytest.mark.parametrize(("expr", "value"), [
+    ("(p, r, z, h, t)", (2, 3, 7, 1, Sequence((2, 3)))),
+    ("(i, j)", (1, 2)),  # A matches the constructor: only i and j are defined
+    ("sum((4, 5))", 9),
+    ("last(<4, 5, 6>)", 6),
+    ("ends(<1, 2, 3>)", (1, 3, 2)),
+])
+def test_pattern_declarations_and_double_and_suffix_patterns_bind_as_in_fdr(
+        expr: str, value: object) -> None:
+    assert _decls().value(parse_expr(expr)) == value
+
+
+def test_a_pattern_declaration_whose_value_does_not_match_is_an_error() -> None:
+    from procalg.errors import ModelError
+
+    text = "(x, y) = (1, 2, 3)\n"
+    with pytest.raises(ModelError, match="does not match the pattern"):
+        load(parse(text, "e.proc"), SourceFile("e.proc", text)).value(parse_expr("x"))
+
+
+def test_a_double_pattern_outside_a_pattern_is_an_error_that_says_so() -> None:
+    from procalg.errors import ModelError
+
+    spec = _decls()
+    with pytest.raises(ModelError, match="'@@' joins two patterns"):
+        spec.value(parse_expr("1 @@ 2"))
+
+
+def test_a_sequence_pattern_may_take_items_from_both_ends_of_a_concatenation() -> None:
+    text = "ends(<a>^<b>^m^<y>^<z>) = (a, b, m, y, z)\nshort(<a>^<b>) = a + b\n"
+    spec = load(parse(text, "s.proc"), SourceFile("s.proc", text))
+    assert spec.value(parse_expr("ends(<1, 2, 3, 4, 5, 6>)")) == (1, 2, Sequence((3, 4)), 5, 6)
+    assert spec.value(parse_expr("short(<1, 2>)")) == 3
+
+
+def test_a_sequence_pattern_with_two_open_parts_is_refused() -> None:
+    from procalg.errors import ParseError
+
+    with pytest.raises(ParseError, match="only one part that is not"):
+        parse("f(s^t) = s")

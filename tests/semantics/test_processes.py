@@ -226,6 +226,20 @@ def test_a_list_of_links_synchronises_each_pair():
     assert traces(spec, "L") == {(), ("e",)}
 
 
+def test_links_may_be_listed_by_a_comprehension():
+    spec = model("channel l, r : {0..1}.{0, 1}\nC(i) = l.i?x -> r.i!x -> STOP\n"
+                 "L = C(0) [r.0.x <-> l.1.x | x <- {0, 1}] C(1)\n")
+    assert traces(spec, "L") == {(), ("l.0.0",), ("l.0.1",), ("l.0.0", "r.1.0"),
+                                 ("l.0.1", "r.1.1")}
+
+
+def test_replicated_link_parallel_chains_the_processes_of_a_sequence():
+    spec = model("channel left, right : {0}\nCOPY = left?x -> right!x -> STOP\n"
+                 "CN(n) = [right <-> left] i : <1..n> @ COPY\nC0 = CN(0)\nC2 = CN(2)\n")
+    assert traces(spec, "C2") == {(), ("left.0",), ("left.0", "right.0")}
+    assert traces(spec, "C0") == {(), ("✓",)}  # no process: SKIP
+
+
 def test_exception_passes_control_when_the_left_does_an_event_of_the_set():
     spec = model("channel a, b, c\nE = (a -> b -> a -> STOP) [| {b} |> (c -> STOP)\n")
     assert traces(spec, "E") == {(), ("a",), ("a", "b"), ("a", "b", "c")}
@@ -252,3 +266,15 @@ def test_an_event_set_comprehension_synchronises_on_its_events():
     spec = model("channel c : {0..3}\n"
                  "P = (c.0 -> c.1 -> STOP) [| {| c.x | x <- {0..3}, x > 0 |} |] (c.1 -> STOP)\n")
     assert traces(spec, "P") == {(), ("c.0",), ("c.0", "c.1")}
+
+
+def test_projection_hides_every_event_outside_the_set():
+    spec = model("channel a, b, c\nP = (a -> b -> c -> STOP) |\\ {b}\n")
+    assert traces(spec, "P") == {(), ("b",)}
+
+
+def test_a_function_returning_a_lambda_over_processes_is_applied_twice():
+    spec = model("channel c : {0, 1}\nZ(x) = \\ y @ y -> x\nP = Z(STOP)(c.0) ||| Z(STOP)(c.1)\n"
+                 "R(x) = (\\ y @ c.x+y -> STOP)\nQ = R(0)(1)\n")
+    assert traces(spec, "P") == {(), ("c.0",), ("c.1",), ("c.0", "c.1"), ("c.1", "c.0")}
+    assert traces(spec, "Q") == {(), ("c.1",)}

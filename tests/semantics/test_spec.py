@@ -335,3 +335,14 @@ def test_div_is_one_state_that_only_diverges() -> None:
 def test_a_subtype_is_the_set_of_the_named_constructors_values() -> None:
     spec = model("datatype C = red | green | rgb.{0..2}\nsubtype Warm = red | rgb.{0, 1}\n")
     assert spec.value(parse_expr("Warm")) == spec.value(parse_expr("{red, rgb.0, rgb.1}"))
+
+
+def test_fdr_builtins_loop_and_the_lazy_compressions_are_defined_unless_the_model_uses_the_name():
+    from procalg.api import loads
+    from procalg.api.check import check_model
+
+    text = "channel a\nP = loop(a -> SKIP)\nQ = lazynorm(P)\nR = lazyenumerate(P)\n" + "".join(
+        f"assert RUN({{a}}) [T= {x}\nassert {x} [T= a -> a -> a -> STOP\n" for x in "PQR")
+    assert {r.result for r in check_model(loads(text))} == {"pass"}
+    own = loads("channel loop\nP = loop -> P\nassert P :[deadlock free]")
+    assert [r.result for r in check_model(own)] == ["pass"]

@@ -327,3 +327,60 @@ def test_a_workflow_word_is_a_plain_name_where_no_declaration_follows():
 def test_a_subtype_declaration_names_a_set():
     d = parse("subtype T = A | B.{0..1}").declarations[0]
     assert type(d) is ast.NametypeDecl and d.name == "T"
+
+
+def test_a_let_definition_whose_equals_sign_starts_the_next_line_continues():
+    m = parse("P = let\n    Init\n    = a -> Sel\n    Sel = b -> Init\n  within Init")
+    assert [d.name for d in m.declarations[0].body.definitions] == ["Init", "Sel"]
+
+
+def test_a_deeper_let_line_that_starts_a_definition_is_the_next_definition():
+    m = parse("P = let\n  f(x) = x\n     g(y) = y\n  within f(1)")
+    assert [d.name for d in m.declarations[0].body.definitions] == ["f", "g"]
+
+
+def test_let_with_a_pattern_after_an_operator_is_no_new_declaration():
+    m = parse("P = a ->\n  let (x, y) = (1, 2)\n  within STOP\nQ = P")
+    assert [d.name for d in m.declarations] == ["P", "Q"]
+
+
+def test_a_pattern_declaration_defines_every_name_of_its_pattern():
+    m = parse("(x, y) = (1, 2)\n<h>^t = <1>\nS = 1")
+    assert [d.name for d in m.declarations] == ["(x, y)", "x", "y", "(h, t)", "h", "t", "S"]
+
+
+def test_a_comprehension_may_list_several_items():
+    got = parse_expr("{x, y | x <- A, y <- B}")
+    assert (got.item, got.more) == (ast.Name("x"), (ast.Name("y"),))
+    assert parse_expr("<x, y | x <- A>").more == (ast.Name("y"),)
+
+
+def test_a_double_pattern_and_a_suffix_pattern_are_function_patterns():
+    m = parse("f(<x>^_ @@ s^<y>) = x")
+    assert m.declarations[0].params == (ast.PBoth(
+        ast.PSeq((ast.PVar("x"),), ast.PWild()), ast.PSeqEnd(ast.PVar("s"), (ast.PVar("y"),))),)
+
+
+def test_links_with_a_comprehension_and_replicated_link_parallel_parse_and_print_back():
+    from procalg.syntax.pretty import pretty
+
+    m = parse("L = P [a.i <-> b.i | i <- S] Q\nR = [a <-> b] i : <1..3> @ P(i)")
+    link, rep = m.declarations[0].body, m.declarations[1].body
+    assert (len(link.links), len(link.qualifiers)) == (1, 1)
+    assert (rep.op, len(rep.links)) == ("[<->]", 1)
+    assert parse(pretty(m)) == m
+
+
+def test_a_function_whose_equals_sign_is_on_the_next_line_is_a_new_local_definition():
+    m = parse("P = let\n  S = a -> S\n\n    F(i)\n     = b -> F(i)\n within F(1)")
+    assert [d.name for d in m.declarations[0].body.definitions] == ["S", "F"]
+
+
+def test_a_let_definition_indented_with_tabs_left_of_the_first_is_still_the_next_one():
+    m = parse("A(x) = let B = x\n\t\t\tC = 1 within B + C")
+    assert [d.name for d in m.declarations[0].body.definitions] == ["B", "C"]
+
+
+def test_a_type_annotation_is_read_and_leaves_no_declaration():
+    m = parse("f, g :: (Int, Int) -> <Int>\nf(x, y) = <x + y>\n")
+    assert [d.name for d in m.declarations] == ["f"]

@@ -1,0 +1,114 @@
+"""FDR's priority operator ``prioritise(P, <A1, ..., An>)``, and ``chase(P)``.
+
+An event of ``Ai`` may happen only where no event of an earlier ``Aj``
+(``j < i``) is offered; τ and ✓ rank with ``A1``, and events in no ``Ai``
+are never held back (FDR manual, "Prioritise"; the operational rule is
+Roscoe's, *Understanding Concurrent Systems* §20.2, and the tock-CSP idiom
+``prioritise(P, <{}, {tock}>)`` gives maximal progress: time passes only
+when no τ or ✓ can). The rule looks at the other moves of the same state,
+which no compositional term rule can, so ``P`` is explored to an explicit
+table (as the compressions of :mod:`procalg.semantics.compress` are) and
+the table keeps only the moves priority allows.
+
+``chase(P)`` (FDR manual, "Compression functions") is the same kind of
+filter: where P can do τ it must, taking the first τ and offering nothing
+else. It preserves P's semantics only where P's τs are confluent, which is
+the user's promise when writing it, as in FDR.
+
+Example:
+    >>> from procalg.api import loads
+    >>> model = loads("channel a, b\\nP = prioritise(a -> STOP [] b -> STOP, <{a}, {b}>)")
+    >>> [str(label) for label, _ in model.process("P").moves()]
+    ['a']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from procalg.errors import ModelError
+from procalg.semantics.sos import Rules
+from procalg.source import Span
+from procalg.terms import OMEGA, Call, Process, Sequence, show_process
+from procalg.terms.compressed import Compressed, MoveTable
+
+MAX_STATES = 2_000_000
+TAU, TICK = "τ", "✓"
+
+
+def chase(term: Any, unfold: Callable[[Call], Process], span: Span | None = None) -> Compressed:
+    """``chase(term)`` as an explicit process (see the module docstring).
+
+    Example:
+        >>> from procalg.api import loads
+        >>> model = loads("channel a, b\\nP = chase((a -> STOP |~| b -> STOP) [] b -> STOP)")
+        >>> [str(label) for label, _ in model.process("P").moves()]
+        ['τ']
+    """
+    if not isinstance(term, Process):
+        raise ModelError(f"chase needs a process, got {term!r}", span,
+                         hint="write chase(P) with P a process")
+    return _explicit("chase", term, unfold, span, _first_tau)
+
+
+def _first_tau(moves: list[tuple[Any, Process]]) -> list:
+    taus = [move for move in moves if move[0] == TAU]
+    return taus[:1] if taus else moves
+
+
+def prioritise(term: Any, order: Any, unfold: Callable[[Call], Process],
+               span: Span | None = None) -> Compressed:
+    """``prioritise(term, order)`` as an explicit process.
+
+    Raises:
+        ModelError: the arguments are not a process and a sequence of sets, or
+            the process has more than :data:`MAX_STATES` states.
+    """
+    if not isinstance(term, Process):
+        raise ModelError(f"prioritise needs a process first, got {term!r}", span,
+                         hint="write prioritise(P, <A1, A2>) with P a process")
+    if type(order) is not Sequence or not all(isinstance(s, frozenset) for s in order.items):
+        raise ModelError("prioritise needs a sequence of sets of events second", span,
+                         hint="write prioritise(P, <{}, {tock}>): earlier sets win")
+    rank: dict[Any, int] = {}
+    for index, events in enumerate(order.items):
+        for event in events:
+            rank.setdefault(event, index)
+    return _explicit("prioritise", term, unfold, span, lambda moves: _allowed(moves, rank))
+
+
+def _explicit(name: str, term: Process, unfold: Callable[[Call], Process], span: Span | None,
+              keep: Callable[[list], list]) -> Compressed:
+    """Explore ``term`` breadth first, keeping in each state the moves ``keep`` allows."""
+    rules = Rules(unfold)
+    start = rules.normalise(term)
+    index_of: dict[Process, int] = {start: 0}
+    queue, rows = [start], []
+    while len(rows) < len(queue):
+        state = queue[len(rows)]
+        moves = rules.transitions(state)
+        rows.append(keep(moves))
+        for _, target in rows[-1]:
+            if target is not OMEGA and target not in index_of:
+                if len(index_of) >= MAX_STATES:
+                    raise ModelError(f"{name}({show_process(term)}) has more than "
+                                     f"{MAX_STATES} states", span,
+                                     hint=f"apply {name} to a smaller part of the model")
+                index_of[target] = len(queue)
+                queue.append(target)
+    table = MoveTable(f"{name}({show_process(term)})", tuple(
+        tuple((label, -1 if target is OMEGA else index_of[target]) for label, target in row)
+        for row in rows))
+    return Compressed(table, 0)
+
+
+def _allowed(moves: list[tuple[Any, Process]], rank: dict[Any, int]) -> list:
+    """The moves no move of a better-ranked label pre-empts (τ and ✓ rank 0)."""
+    def rank_of(label: Any) -> int | None:
+        return 0 if label in (TAU, TICK) else rank.get(label)
+
+    ranks = [r for r in (rank_of(label) for label, _ in moves) if r is not None]
+    best = min(ranks, default=None)
+    return [(label, target) for label, target in moves
+            if (r := rank_of(label)) is None or r <= best]

@@ -1,0 +1,55 @@
+"""prioritise(P, <A1, ..., An>): earlier sets pre-empt later ones; τ and ✓ rank with A1."""
+
+from __future__ import annotations
+
+import pytest
+
+from procalg.api import loads
+from procalg.errors import ModelError
+
+MODEL = """
+channel a, b, c, tock
+P = a -> STOP [] b -> STOP [] c -> STOP
+"""
+
+
+def initials(expr: str) -> list[str]:
+    model = loads(MODEL + f"X = {expr}\n")
+    return sorted(str(label) for label, _ in model.process("X").moves())
+
+
+@pytest.mark.parametrize(("expr", "offered"), [
+    ("prioritise(P, <{a}, {b}>)", ["a", "c"]),  # c is in no set: never held back
+    ("prioritise(P, <{}, {a, b}>)", ["a", "b", "c"]),  # one class: no pre-emption inside
+    ("prioritise(b -> STOP [] c -> STOP, <{a}, {b}, {c}>)", ["b"]),  # a is not offered
+    ("prioritise(tock -> STOP [> a -> STOP, <{}, {tock}>)", ["τ"]),  # maximal progress
+    ("prioritise(tock -> STOP [] SKIP, <{}, {tock}>)", ["✓"]),
+])
+def test_an_event_is_offered_only_where_no_earlier_class_is(expr: str, offered: list[str]):
+    assert initials(expr) == offered
+
+
+def test_priority_applies_in_every_state_reached():
+    model = loads(MODEL + "Q = a -> (b -> STOP [] c -> STOP)\nX = prioritise(Q, <{c}, {b}>)\n"
+                  "assert X [T= a -> c -> STOP\nassert not X [T= a -> b -> STOP\n")
+    from procalg.api.check import check_model
+
+    assert [r.result for r in check_model(model)] == ["pass", "pass"]
+
+
+def test_prioritise_refuses_a_second_argument_that_is_not_a_sequence_of_sets():
+    with pytest.raises(ModelError, match="sequence of sets of events"):
+        loads(MODEL + "X = prioritise(P, {a})\n").process("X").moves()
+
+
+def test_chase_takes_the_first_tau_and_offers_nothing_else_there():
+    assert initials("chase((a -> STOP |~| b -> STOP) [] c -> STOP)") == ["τ"]
+    assert initials("chase_nocache(a -> STOP [] b -> STOP)") == ["a", "b"]  # no τ: unchanged
+
+
+def test_dbisim_and_model_compress_keep_the_process_as_sbisim_does():
+    model = loads(MODEL + "Q = dbisim(P)\nR = model_compress(P)\n"
+                  "assert Q [FD= P\nassert P [FD= Q\nassert R [FD= P\nassert P [FD= R\n")
+    from procalg.api.check import check_model
+
+    assert [r.result for r in check_model(model)] == ["pass"] * 4
