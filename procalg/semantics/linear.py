@@ -1,0 +1,493 @@
+"""Sequential processes compiled once into state machines (control locations × data).
+
+A leaf of a network (one sequential component such as ``Sender(b)`` or
+``Queue(s)``) is explored by the term rules (:mod:`procalg.semantics.sos`) at
+the cost of a term per state: every target is normalised, so each call
+reached is unfolded -- its whole body evaluated, guards, ``if`` and input
+sites included -- even when the product search never expands it (the ABP's
+data medium reached 19 000 states and expanded 1 600). A :class:`Machine`
+instead compiles the definitions reachable from the leaf's call once, per
+syntax node, into *control locations* (prefix, input, choice, ``STOP``,
+``SKIP``, call), and a state is a location with the values of its data: a
+call ``P(e1, ..)`` reached is the key ``(P, args)``, nothing of its body is
+evaluated until the search expands it. This is the shape of mCRL2's linear
+process and of FDR's compiled "low-level" machines (Gibson-Robinson et al.,
+"FDR3", TACAS 2014); expressions run as the evaluator's closures
+(:mod:`procalg.semantics.closures`) over the location's variables.
+
+States are interned to small ints and each state's moves are computed once,
+as ``(label name, target id)`` pairs: a :class:`Machine` is a
+:class:`~procalg.lts.TransitionSystem` for :func:`~procalg.lts.explore` or a
+:class:`~procalg.lts.lazy.LazyComponent`. Inputs cost the transitions they
+produce (``c?x:{0..9999}`` is enumerated when its state is expanded, once).
+
+State identity follows the terms where it is cheap to: guards and ``if``
+are resolved, and a prefix ``e -> Q`` is the key ``(e, key of Q)``, so the
+two ways of ABP's receiver to ``ack.b -> Receiver(1-b)`` meet, as the term
+rules' equal terms do. A call is identified by its name and arguments, not
+by its unfolded body: two calls whose bodies are equal terms (``P(n) = a ->
+STOP`` at each ``n``) stay apart here -- strongly bisimilar states, and
+whole leaves are reduced modulo bisimulation anyway.
+
+The fragment: ``STOP``, ``SKIP``, prefixes with outputs and inputs (any
+patterns and restrictions), guards, ``if``, external choice of processes
+that start visibly, internal choice, and calls of top-level definitions
+(several clauses with patterns included). Anything else (``;``, parallel
+inside the recursion, ``let``, replicated operators, process-valued
+parameters, sagas, ``throw``, fallible activities) raises
+:class:`Unsupported`, whose reason the network's notes show, and that leaf
+keeps the term rules.
+
+Example:
+    >>> from procalg.api.model import loads
+    >>> from procalg.lts import explore
+    >>> model = loads('''channel c : {0..9}
+    ... P(n) = n < 3 & c!n -> P(n + 1) [] c?x:{7} -> P(x)''')
+    >>> machine = Machine(model.spec.evaluator, model.process("P(0)"))
+    >>> lts = explore(machine)
+    >>> lts.num_states, sorted(set(lts.labels) - {"τ", "✓"})
+    (5, ['c.0', 'c.1', 'c.2', 'c.7'])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from procalg.errors import ModelError
+from procalg.lts import TAU, TICK
+from procalg.semantics.closures import compile_node
+from procalg.semantics.inputs import (
+    _check_one_field,
+    _free_names,
+    _inputs,
+    _pattern_names,
+    complete,
+)
+from procalg.semantics.patterns import match_all
+from procalg.semantics.sos import MAX_UNFOLD_DEPTH, UnguardedRecursion
+from procalg.semantics.values import expect_bool
+from procalg.syntax import ast
+from procalg.terms import Call, Event
+
+if TYPE_CHECKING:
+    from procalg.semantics.evaluate import Env, Evaluator
+
+_STOP, _SKIP, _PREFIX, _INPUT, _EXTERNAL, _INTERNAL, _GUARD, _IF, _CALL = range(9)
+_STOP_KEY, _SKIP_KEY, _OMEGA_KEY = ("STOP",), ("SKIP",), ("Ω",)
+Moves = list[tuple[str, int]]
+
+
+class Unsupported(Exception):
+    """The leaf uses a construct outside the compiled fragment (``reason`` says which)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class _Node:
+    """One compiled syntax node in process position: its kind and closures.
+
+    ``parts`` depends on the kind: the event closure and continuation
+    (prefix), the prefix node and its free names (input), the operands
+    (choices), the condition and branches (guard, ``if``), the callee's
+    name and argument closures (call).
+    """
+
+    __slots__ = ("kind", "parts")
+
+    def __init__(self, kind: int, parts: tuple = ()) -> None:
+        self.kind = kind
+        self.parts = parts
+
+
+class _Compiler:
+    """Compiles the definitions reachable from one call, node by node, once.
+
+    Raises :class:`Unsupported` on the first construct outside the fragment.
+    """
+
+    def __init__(self, ev: Evaluator) -> None:
+        if ev.fallible:
+            raise Unsupported("the model has fallible activities (fail.c.v -> THROW)")
+        self.ev = ev
+        self.nodes: dict[int, tuple[ast.Node, _Node]] = {}  # id(expr) -> (expr kept alive, node)
+        self.bodies: dict[str, tuple[tuple[Any, _Node], ...]] = {}  # name -> (params, body)
+        self.visible: dict[str, bool] = {}
+        self.opaque: dict[str, bool] = {}
+
+    def definition(self, name: str) -> tuple[tuple[Any, _Node], ...]:
+        """The compiled clauses of process ``name``: ``(patterns or None, body)``."""
+        found = self.bodies.get(name)
+        if found is None:
+            info = self.ev.functions.get(name)
+            if info is None or not info.is_process or info.let is not None or info.captured:
+                raise Unsupported(f"{name.split('#')[0]} is not a top-level process definition")
+            self.bodies[name] = ()  # in progress: recursion meets the entry
+            found = tuple(
+                (clause.params, self.node(clause.body, _bound(clause.params)))
+                for clause in info.clauses)
+            self.bodies[name] = found
+        return found
+
+    def node(self, expr: ast.Node, scope: frozenset[str]) -> _Node:
+        """The compiled process node of ``expr`` (``scope``: the local names bound there)."""
+        entry = self.nodes.get(id(expr))
+        if entry is None:
+            entry = self.nodes[id(expr)] = (expr, self._compile(expr, scope))
+        return entry[1]
+
+    def _compile(self, expr: ast.Node, scope: frozenset[str]) -> _Node:
+        ev = self.ev
+        match expr:
+            case ast.StopLit():
+                return _Node(_STOP)
+            case ast.SkipLit():
+                return _Node(_SKIP)
+            case ast.PrefixExpr(_, fields, then):
+                if any(type(f) is ast.InField for f in fields):
+                    bound = set(scope)
+                    for f in fields:
+                        if type(f) is ast.InField:
+                            bound |= _pattern_names(f.pattern)
+                    return _Node(_INPUT, (expr, _free_names(expr),
+                                          self.node(then, frozenset(bound))))
+                return _Node(_PREFIX, (self._event(expr), self.node(then, scope)))
+            case ast.Guard(cond, body):
+                return _Node(_GUARD, (compile_node(ev, cond), cond.span,
+                                      self.node(body, scope)))
+            case ast.If(cond, then, orelse):
+                return _Node(_IF, (compile_node(ev, cond), cond.span,
+                                   self.node(then, scope), self.node(orelse, scope)))
+            case ast.ProcBinary("[]" | "|~|", left, right):
+                operands = (self.node(left, scope), self.node(right, scope))
+                if expr.op == "|~|":
+                    return _Node(_INTERNAL, operands)
+                if not all(self._starts_visibly(op) for op in operands):
+                    raise Unsupported("an external choice between processes that may start "
+                                      "with τ (|~| under [])")
+                return _Node(_EXTERNAL, operands)
+            case ast.Name(name) if name not in scope:
+                self._callee(name, None)
+                return _Node(_CALL, (name, ()))
+            case ast.Apply(ast.Name(name), args) if name not in scope:
+                self._callee(name, len(args))
+                return _Node(_CALL, (name, tuple(compile_node(ev, a) for a in args)))
+            case ast.Name(name) | ast.Apply(ast.Name(name)):
+                raise Unsupported(f"a process-valued parameter ({name})")
+            case ast.ProcBinary(op) | ast.Replicated(op):
+                raise Unsupported(f"uses the operator {op}")
+        raise Unsupported(f"uses {type(expr).__name__}")
+
+    def _callee(self, name: str, arity: int | None) -> None:
+        info = self.ev.functions.get(name)
+        if info is None or not info.is_process or info.arity != arity:
+            raise Unsupported(f"{name} in process position is not a call of a process "
+                              "definition with matching arity")
+        self.definition(name)
+
+    def _event(self, expr: ast.PrefixExpr) -> Callable[[Env], Event]:
+        head, dot = compile_node(self.ev, expr.head), self.ev.types.dot
+        fields = tuple((compile_node(self.ev, f.value), f.span) for f in expr.fields)
+        span = expr.head.span or expr.span
+
+        def event(env: Env) -> Event:
+            value = head(env)
+            for field, where in fields:
+                value = dot(value, field(env), where)
+            return complete(value, span)
+
+        return event
+
+    def transparent(self, name: str) -> bool:
+        """Whether some clause of ``name`` starts with a call, guard, ``if``,
+        ``STOP`` or ``SKIP`` (then a call's key looks into its body)."""
+        found = self.opaque.get(name)
+        if found is None:
+            found = self.opaque[name] = all(
+                body.kind in (_PREFIX, _INPUT, _EXTERNAL, _INTERNAL)
+                for _, body in self.definition(name))
+        return not found
+
+    def check_guarded(self) -> None:
+        """Refuse recursion before any event (``P = P [] a -> STOP``): the term
+        rules report it as an error (or, behind guards, unfold it finitely).
+
+        Raises:
+            Unsupported: some definition reaches itself through guards,
+                ``if``, choices and calls only.
+        """
+        first = {name: set().union(*(_initial_calls(body) for _, body in clauses))
+                 for name, clauses in self.bodies.items()}
+        done: set[str] = set()
+        for root in first:
+            path, stack = {root}, [(root, iter(first[root]))]
+            while stack:
+                name, rest = stack[-1]
+                callee = next(rest, None)
+                if callee is None:
+                    stack.pop()
+                    path.discard(name)
+                    done.add(name)
+                elif callee in path:
+                    raise Unsupported(f"{callee.split('#')[0]} may call itself before any event")
+                elif callee not in done:
+                    path.add(callee)
+                    stack.append((callee, iter(first[callee])))
+
+    def _starts_visibly(self, node: _Node) -> bool:
+        """No τ among the node's first moves (calls: every clause's body, recursion guarded)."""
+        kind = node.kind
+        if kind == _INTERNAL:
+            return False
+        if kind in (_GUARD,):
+            return self._starts_visibly(node.parts[2])
+        if kind == _IF:
+            return self._starts_visibly(node.parts[2]) and self._starts_visibly(node.parts[3])
+        if kind == _EXTERNAL:
+            return all(self._starts_visibly(op) for op in node.parts)
+        if kind == _CALL:
+            name = node.parts[0]
+            if name not in self.visible:
+                self.visible[name] = True  # a cycle back here: check_guarded refuses it
+                self.visible[name] = all(self._starts_visibly(body)
+                                         for _, body in self.definition(name))
+            return self.visible[name]
+        return True
+
+
+def _initial_calls(node: _Node) -> set[str]:
+    """The definitions called before any event of ``node``."""
+    found: set[str] = set()
+    todo = [node]
+    while todo:
+        item = todo.pop()
+        if item.kind == _CALL:
+            found.add(item.parts[0])
+        elif item.kind in (_GUARD, _IF):
+            todo.extend(item.parts[2:])
+        elif item.kind in (_EXTERNAL, _INTERNAL):
+            todo.extend(item.parts)
+    return found
+
+
+def _bound(params: tuple | None) -> frozenset[str]:
+    return frozenset() if params is None else frozenset(_pattern_names(params))
+
+
+class Machine:
+    """One sequential process compiled into a state machine over int states.
+
+    Args:
+        ev: the model's evaluator (definitions, types, closures).
+        start: the call the machine starts in (``Call(name, args)``).
+
+    Raises:
+        Unsupported: a definition reachable from ``start`` is outside the
+            compiled fragment (nothing is explored then).
+    """
+
+    def __init__(self, ev: Evaluator, start: Call) -> None:
+        self.ev = ev
+        self.compiler = _Compiler(ev)
+        self.compiler.definition(start.name)  # compiles everything reachable, or raises
+        self.compiler.check_guarded()
+        if not start.args and ev.functions[start.name].arity is not None:
+            raise Unsupported(f"{start.name} needs arguments")
+        self.keys: list[Any] = []
+        self.where: list[tuple[_Node, Any]] = []  # per state: its node and environment
+        self.ids: dict[Any, int] = {}
+        self.moves: list[Moves | None] = []
+        self.names: dict[Event, str] = {}
+        self.unfoldings = 0
+        self._intern(self._call_key(start.name, start.args), (_CALL_START, start))
+
+    def initial_state(self) -> int:
+        """The start call is state 0."""
+        return 0
+
+    def successors(self, state: int) -> Moves:
+        """``(label name, target state)`` pairs of ``state``, computed once."""
+        found = self.moves[state]
+        if found is None:
+            node, env = self.where[state]
+            found = self.moves[state] = self._moves(node, env)
+        return found
+
+    @property
+    def num_states(self) -> int:
+        """States numbered so far (expanded or only reached)."""
+        return len(self.keys)
+
+    # ------------------------------------------------------------- identity
+
+    def _intern(self, key: Any, where: tuple[_Node, Any]) -> int:
+        n = self.ids.get(key)
+        if n is None:
+            n = self.ids[key] = len(self.keys)
+            self.keys.append(key)
+            self.where.append(where)
+            self.moves.append(None)
+        return n
+
+    def _state(self, node: _Node, env: Env) -> int:
+        """The state of ``node`` in ``env`` (numbered on first sight, not expanded)."""
+        key = self._key(node, env)
+        n = self.ids.get(key)
+        return n if n is not None else self._intern(key, (node, env))
+
+    def _key(self, node: _Node, env: Env) -> Any:
+        """What identifies the state: guards and ``if`` resolved, a call by its
+        name and arguments, a prefix by its event and continuation's key."""
+        while True:
+            kind, parts = node.kind, node.parts
+            if kind == _CALL:
+                return self._call_key(parts[0], tuple([a(env) for a in parts[1]]))
+            if kind == _PREFIX:
+                return ("→", parts[0](env), self._key(parts[1], env))
+            if kind == _INPUT:
+                return (id(parts[0]), tuple([(n, env[n]) for n in parts[1] if n in env]))
+            if kind in (_GUARD, _IF):
+                node = self._branch(node, env)
+                if node is None:
+                    return _STOP_KEY
+                continue
+            if kind in (_EXTERNAL, _INTERNAL):
+                return (kind, self._key(parts[0], env), self._key(parts[1], env))
+            return _STOP_KEY if kind == _STOP else _SKIP_KEY
+
+    def _call_key(self, name: str, args: tuple) -> Any:
+        """A call's key: the last call of the chain its body starts with (``Start(0)
+        = if .. then Cycler(0) ..`` is ``Cycler(0)``, as the unfolded terms are equal),
+        ``STOP`` or ``SKIP`` if it ends there; bodies that start with an event or
+        a choice are not evaluated."""
+        transparent = self.compiler.transparent
+        for _ in range(MAX_UNFOLD_DEPTH):
+            if not transparent(name):
+                return ("call", name, args)
+            node, env = self._unfold(name, args)
+            while node.kind == _GUARD or node.kind == _IF:
+                branch = self._branch(node, env)
+                if branch is None:
+                    return _STOP_KEY
+                node = branch
+            if node.kind != _CALL:
+                kind = node.kind
+                return _STOP_KEY if kind == _STOP else _SKIP_KEY if kind == _SKIP \
+                    else ("call", name, args)
+            name, args = node.parts[0], tuple([a(env) for a in node.parts[1]])
+        raise UnguardedRecursion(Call(name, args))
+
+    def _branch(self, node: _Node, env: Env) -> _Node | None:
+        """The branch a guard or ``if`` takes in ``env`` (None: a false guard, STOP)."""
+        parts = node.parts
+        test = parts[0](env)
+        if type(test) is not bool:
+            expect_bool(test, parts[1], "a guard must be a boolean" if node.kind == _GUARD
+                        else "'if' needs a boolean")
+        if node.kind == _GUARD:
+            return parts[2] if test else None
+        return parts[2] if test else parts[3]
+
+    # ---------------------------------------------------------------- moves
+
+    def _moves(self, node: _Node, env: Any) -> Moves:
+        depth = 0
+        while True:
+            kind, parts = node.kind, node.parts
+            if kind == _CALL:
+                if node is _CALL_START:
+                    name, args = env.name, env.args
+                else:
+                    name, args = parts[0], tuple([a(env) for a in parts[1]])
+                depth += 1
+                if depth > MAX_UNFOLD_DEPTH:
+                    raise UnguardedRecursion(Call(name, args))
+                node, env = self._unfold(name, args)
+                continue
+            if kind in (_GUARD, _IF):
+                branch = self._branch(node, env)
+                if branch is None:
+                    return []
+                node = branch
+                continue
+            break
+        if kind == _PREFIX:
+            return [(self._name(parts[0](env)), self._state(parts[1], env))]
+        if kind == _INPUT:
+            then, state, name = parts[2], self._state, self._name
+            return [(name(event), state(then, scope))
+                    for event, scope in self._inputs(parts[0], env)]
+        if kind == _EXTERNAL:
+            return self._moves(parts[0], env) + self._moves(parts[1], env)
+        if kind == _INTERNAL:
+            return [(TAU, self._state(parts[0], env)), (TAU, self._state(parts[1], env))]
+        if kind == _SKIP:
+            return [(TICK, self._intern(_OMEGA_KEY, (_OMEGA_NODE, None)))]
+        return []
+
+    def _unfold(self, name: str, args: tuple) -> tuple[_Node, Env]:
+        """The body of call ``name(args)`` and its environment (first matching clause)."""
+        self.unfoldings += 1
+        for params, body in self.compiler.definition(name):
+            if params is None:
+                return body, {}
+            env: dict[str, Any] = {}
+            if match_all(self.ev, params, args, env):
+                return body, env
+        info = self.ev.functions[name]
+        raise ModelError(f"no clause of {info.display} matches {args}",
+                         self.ev.def_span(info))
+
+    def _name(self, event: Event) -> str:
+        found = self.names.get(event)
+        if found is None:
+            found = self.names[event] = str(event)
+        return found
+
+    def _inputs(self, expr: ast.PrefixExpr, env: Env) -> list[tuple[Event, Env]]:
+        """Every ``(event, scope)`` the input prefix accepts, in the order of
+        :func:`~procalg.semantics.inputs.expand_prefix` (which it mirrors,
+        without evaluating the continuation)."""
+        ev = self.ev
+        partial = [(ev.eval(expr.head, env), env)]
+        last = len(expr.fields) - 1
+        for index, item in enumerate(expr.fields):
+            step = []
+            for value, scope in partial:
+                if type(item) is ast.OutField:
+                    step.append((ev.types.dot(value, ev.eval(item.value, scope), item.span),
+                                 scope))
+                    continue
+                pattern = (item.pattern,)
+                for v, event in _inputs(ev, value, item, scope, index == last):
+                    inner = dict(scope)
+                    if match_all(ev, pattern, (v,), inner):
+                        step.append((event or ev.types.dot(value, v, item.span), inner))
+            if type(item) is ast.InField and index != last and partial and not step:
+                _check_one_field(ev, item, partial)
+            partial = step
+        span = expr.head.span or expr.span
+        return [(complete(value, span), scope) for value, scope in partial]
+
+
+_CALL_START = _Node(_CALL, ("", ()))
+"""The start state's node: its environment is the start :class:`Call` itself."""
+_OMEGA_NODE = _Node(_STOP)
+"""Ω after ✓: no moves."""
+
+
+def compile_leaf(ev: Evaluator, start: Call) -> Machine | str:
+    """The machine of ``start``, or the one-line reason it stays with the term rules.
+
+    Example:
+        >>> from procalg.api.model import loads
+        >>> model = loads("channel a\\nP = a -> SKIP ; P")
+        >>> compile_leaf(model.spec.evaluator, model.process("P"))
+        'uses the operator ;'
+    """
+    try:
+        return Machine(ev, start)
+    except Unsupported as why:
+        return why.reason
