@@ -64,6 +64,7 @@ from procalg.semantics.inputs import (
     _pattern_names,
     complete,
 )
+from procalg.semantics.kinds import names_in
 from procalg.semantics.patterns import match_all
 from procalg.semantics.sos import MAX_UNFOLD_DEPTH, UnguardedRecursion
 from procalg.semantics.values import expect_bool
@@ -116,6 +117,7 @@ class _Compiler:
         self.bodies: dict[str, tuple[tuple[Any, _Node], ...]] = {}  # name -> (params, body)
         self.visible: dict[str, bool] = {}
         self.opaque: dict[str, bool] = {}
+        self.live: dict[str, tuple[int, ...] | None] = {}  # see _live
 
     def definition(self, name: str) -> tuple[tuple[Any, _Node], ...]:
         """The compiled clauses of process ``name``: ``(patterns or None, body)``."""
@@ -129,6 +131,7 @@ class _Compiler:
                 (clause.params, self.node(clause.body, _bound(clause.params)))
                 for clause in info.clauses)
             self.bodies[name] = found
+            self.live[name] = _live(info.clauses)
         return found
 
     def node(self, expr: ast.Node, scope: frozenset[str]) -> _Node:
@@ -272,6 +275,21 @@ def _initial_calls(node: _Node) -> set[str]:
     return found
 
 
+def _live(clauses: tuple[ast.Definition, ...]) -> tuple[int, ...] | None:
+    """The parameters a one-clause definition's body mentions (their positions),
+    or None (several clauses, or patterns: every argument counts).
+
+    The others cannot change what the call does, so they are left out of its
+    state's key: ``Q(n) = e -> R`` is one state for every ``n``, as the terms
+    are (mCRL2's parameter elimination, Groote & Lisser, 2001, in its simplest form).
+    """
+    if len(clauses) != 1 or clauses[0].params is None \
+            or not all(type(p) is ast.PVar for p in clauses[0].params):
+        return None
+    used = names_in(clauses[0].body)
+    return tuple(i for i, p in enumerate(clauses[0].params) if p.name in used)
+
+
 def _bound(params: tuple | None) -> frozenset[str]:
     return frozenset() if params is None else frozenset(_pattern_names(params))
 
@@ -362,10 +380,11 @@ class Machine:
         = if .. then Cycler(0) ..`` is ``Cycler(0)``, as the unfolded terms are equal),
         ``STOP`` or ``SKIP`` if it ends there; bodies that start with an event or
         a choice are not evaluated."""
-        transparent = self.compiler.transparent
+        transparent, live = self.compiler.transparent, self.compiler.live
         for _ in range(MAX_UNFOLD_DEPTH):
             if not transparent(name):
-                return ("call", name, args)
+                used = live[name]
+                return ("call", name, args if used is None else tuple([args[i] for i in used]))
             node, env = self._unfold(name, args)
             while node.kind == _GUARD or node.kind == _IF:
                 branch = self._branch(node, env)
@@ -374,8 +393,9 @@ class Machine:
                 node = branch
             if node.kind != _CALL:
                 kind = node.kind
+                used = live[name]
                 return _STOP_KEY if kind == _STOP else _SKIP_KEY if kind == _SKIP \
-                    else ("call", name, args)
+                    else ("call", name, args if used is None else tuple([args[i] for i in used]))
             name, args = node.parts[0], tuple([a(env) for a in node.parts[1]])
         raise UnguardedRecursion(Call(name, args))
 
