@@ -154,8 +154,11 @@ class _Compiler:
                     for f in fields:
                         if type(f) is ast.InField:
                             bound |= _pattern_names(f.pattern)
+                    # an input reading no local variable offers the same events in
+                    # every state: they are enumerated once (Machine._offers)
+                    static = not (names_in((expr.head, fields)) & scope)
                     return _Node(_INPUT, (expr, _free_names(expr),
-                                          self.node(then, frozenset(bound))))
+                                          self.node(then, frozenset(bound)), static))
                 return _Node(_PREFIX, (self._event(expr), self.node(then, scope)))
             case ast.Guard(cond, body):
                 return _Node(_GUARD, (compile_node(ev, cond), cond.span,
@@ -318,6 +321,7 @@ class Machine:
         self.ids: dict[Any, int] = {}
         self.moves: list[Moves | None] = []
         self.names: dict[Event, str] = {}
+        self._offers: dict[int, list[tuple[str, Env]]] = {}  # static inputs' (label, binding)
         self.unfoldings = 0
         self._intern(self._call_key(start.name, start.args), (_CALL_START, start))
 
@@ -436,7 +440,14 @@ class Machine:
         if kind == _PREFIX:
             return [(self._name(parts[0](env)), self._state(parts[1], env))]
         if kind == _INPUT:
-            then, state, name = parts[2], self._state, self._name
+            then, state = parts[2], self._state
+            if parts[3]:
+                offers = self._offers.get(id(parts[0]))
+                if offers is None:
+                    offers = self._offers[id(parts[0])] = [
+                        (self._name(event), scope) for event, scope in self._inputs(parts[0], {})]
+                return [(label, state(then, {**env, **bound})) for label, bound in offers]
+            name = self._name
             return [(name(event), state(then, scope))
                     for event, scope in self._inputs(parts[0], env)]
         if kind == _EXTERNAL:
