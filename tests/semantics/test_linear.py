@@ -214,3 +214,29 @@ def test_a_compiled_leaf_gives_the_product_the_reference_counts():
     assert (product.num_states, product.num_transitions) == (
         reference.num_states, reference.num_transitions)
     assert "leaves compiled to state machines: 2 of 2" in net.notes
+
+
+_NETWORKS = st.builds(
+    lambda model, sync, top: (model, f"S = {top.format(sync=sync)}\n"),
+    _MODELS,
+    st.sampled_from(["{| c |}", "{e}", "{| c, d |}", "{}"]),
+    st.sampled_from(["P(0, 1) [| {sync} |] Q(2)", "(P(1, 1) ||| R) \\ {sync}",
+                     "Q(0) [| {sync} |] (P(2, 0) ||| Q(3))"]),
+)
+
+
+@given(_NETWORKS)
+@settings(max_examples=60)
+def test_a_network_of_compiled_leaves_is_bisimilar_to_its_term_semantics(parts):
+    from procalg.lts.product import explore_product, find_deadlock
+
+    model = loads(HEADER + parts[0] + parts[1])
+    try:
+        term = model.process("S")
+        reference = explore(model.spec.system(term), max_states=20_000)
+        net = compile_network(term, model.spec, reduce=False)
+    except ModelError:
+        return
+    product = explore_product(net)
+    assert _bisimilar(product, reference)
+    assert find_deadlock(net).found == bool(reference.deadlocks())
