@@ -31,9 +31,9 @@ whole leaves are reduced modulo bisimulation anyway.
 
 The fragment: ``STOP``, ``SKIP``, prefixes with outputs and inputs (any
 patterns and restrictions), guards, ``if``, external choice of processes
-that start visibly, internal choice, and calls of top-level definitions
-(several clauses with patterns included). Anything else (``;``, parallel
-inside the recursion, ``let``, replicated operators, process-valued
+that start visibly, internal choice (both binary and replicated), and calls
+of top-level definitions (several clauses with patterns included). Anything
+else (``;``, parallel inside the recursion, ``let``, process-valued
 parameters, sagas, ``throw``, fallible activities) raises
 :class:`Unsupported`, whose reason the network's notes show, and that leaf
 keeps the term rules.
@@ -75,6 +75,7 @@ if TYPE_CHECKING:
     from procalg.semantics.evaluate import Env, Evaluator
 
 _STOP, _SKIP, _PREFIX, _INPUT, _EXTERNAL, _INTERNAL, _GUARD, _IF, _CALL = range(9)
+_REPLICATED_EXTERNAL, _REPLICATED_INTERNAL, _SUFFIX = 9, 10, 11
 _STOP_KEY, _SKIP_KEY, _OMEGA_KEY = ("STOP",), ("SKIP",), ("Ω",)
 Moves = list[tuple[str, int]]
 
@@ -117,6 +118,7 @@ class _Compiler:
         self.bodies: dict[str, tuple[tuple[Any, _Node], ...]] = {}  # name -> (params, body)
         self.visible: dict[str, bool] = {}
         self.opaque: dict[str, bool] = {}
+        self.choices: list[_Node] = []  # operands of external choices
         self.live: dict[str, tuple[int, ...] | None] = {}  # see _live
 
     def definition(self, name: str) -> tuple[tuple[Any, _Node], ...]:
@@ -170,10 +172,14 @@ class _Compiler:
                 operands = (self.node(left, scope), self.node(right, scope))
                 if expr.op == "|~|":
                     return _Node(_INTERNAL, operands)
-                if not all(self._starts_visibly(op) for op in operands):
-                    raise Unsupported("an external choice between processes that may start "
-                                      "with τ (|~| under [])")
+                self.choices.extend(operands)  # checked once every body is compiled
                 return _Node(_EXTERNAL, operands)
+            case ast.Replicated("[]" | "|~|", generators, body):
+                inner = self.node(body, scope | _pattern_names(generators))
+                if expr.op == "|~|":
+                    return _Node(_REPLICATED_INTERNAL, (generators, inner, expr.span))
+                self.choices.append(inner)
+                return _Node(_REPLICATED_EXTERNAL, (generators, inner))
             case ast.Name(name) if name not in scope:
                 self._callee(name, None)
                 return _Node(_CALL, (name, ()))
@@ -242,11 +248,24 @@ class _Compiler:
                     path.add(callee)
                     stack.append((callee, iter(first[callee])))
 
+    def check_choices(self) -> None:
+        """Refuse an external choice with an operand that may start with τ: its
+        τ keeps the choice (a state the machine has no location for).
+
+        Raises:
+            Unsupported: some operand of ``[]`` may start with ``|~|``.
+        """
+        if not all(self._starts_visibly(op) for op in self.choices):
+            raise Unsupported("an external choice between processes that may start "
+                              "with τ (|~| under [])")
+
     def _starts_visibly(self, node: _Node) -> bool:
         """No τ among the node's first moves (calls: every clause's body, recursion guarded)."""
         kind = node.kind
-        if kind == _INTERNAL:
+        if kind in (_INTERNAL, _REPLICATED_INTERNAL):
             return False
+        if kind == _REPLICATED_EXTERNAL:
+            return self._starts_visibly(node.parts[1])
         if kind in (_GUARD,):
             return self._starts_visibly(node.parts[2])
         if kind == _IF:
@@ -256,7 +275,7 @@ class _Compiler:
         if kind == _CALL:
             name = node.parts[0]
             if name not in self.visible:
-                self.visible[name] = True  # a cycle back here: check_guarded refuses it
+                self.visible[name] = True  # a cycle back here: check_guarded refused it
                 self.visible[name] = all(self._starts_visibly(body)
                                          for _, body in self.definition(name))
             return self.visible[name]
@@ -275,6 +294,8 @@ def _initial_calls(node: _Node) -> set[str]:
             todo.extend(item.parts[2:])
         elif item.kind in (_EXTERNAL, _INTERNAL):
             todo.extend(item.parts)
+        elif item.kind in (_REPLICATED_EXTERNAL, _REPLICATED_INTERNAL):
+            todo.append(item.parts[1])
     return found
 
 
@@ -314,6 +335,7 @@ class Machine:
         self.compiler = _Compiler(ev)
         self.compiler.definition(start.name)  # compiles everything reachable, or raises
         self.compiler.check_guarded()
+        self.compiler.check_choices()
         if not start.args and ev.functions[start.name].arity is not None:
             raise Unsupported(f"{start.name} needs arguments")
         self.keys: list[Any] = []
@@ -377,6 +399,11 @@ class Machine:
                 continue
             if kind in (_EXTERNAL, _INTERNAL):
                 return (kind, self._key(parts[0], env), self._key(parts[1], env))
+            if kind == _REPLICATED_EXTERNAL:
+                keys = tuple([self._key(parts[1], scope) for scope in self._scopes(node, env)])
+                return (kind, keys) if keys else _STOP_KEY
+            if kind == _REPLICATED_INTERNAL:
+                return self._suffix_key(node, self._scopes(node, env))
             return _STOP_KEY if kind == _STOP else _SKIP_KEY
 
     def _call_key(self, name: str, args: tuple) -> Any:
@@ -454,9 +481,44 @@ class Machine:
             return self._moves(parts[0], env) + self._moves(parts[1], env)
         if kind == _INTERNAL:
             return [(TAU, self._state(parts[0], env)), (TAU, self._state(parts[1], env))]
+        if kind == _REPLICATED_EXTERNAL:
+            return [move for scope in self._scopes(node, env)
+                    for move in self._moves(parts[1], scope)]
+        if kind == _REPLICATED_INTERNAL:
+            return self._suffix_moves(node, self._scopes(node, env))
+        if kind == _SUFFIX:
+            return self._suffix_moves(*env)
         if kind == _SKIP:
             return [(TICK, self._intern(_OMEGA_KEY, (_OMEGA_NODE, None)))]
         return []
+
+    # A replicated |~| is, as the evaluator folds it, P1 |~| (P2 |~| (... |~| Pn)):
+    # each suffix of its branches is a state of its own (one τ further).
+
+    def _suffix_key(self, node: _Node, scopes: list[Env]) -> Any:
+        if len(scopes) == 1:
+            return self._key(node.parts[1], scopes[0])
+        return (_REPLICATED_INTERNAL, tuple([self._key(node.parts[1], s) for s in scopes]))
+
+    def _suffix_moves(self, node: _Node, scopes: list[Env]) -> Moves:
+        body = node.parts[1]
+        if len(scopes) == 1:
+            return self._moves(body, scopes[0])
+        rest = scopes[1:]
+        key = self._suffix_key(node, rest)
+        found = self.ids.get(key)
+        if found is None:
+            found = self._intern(key, (_SUFFIX_NODE, (node, rest)) if len(rest) > 1
+                                 else (body, rest[0]))
+        return [(TAU, self._state(body, scopes[0])), (TAU, found)]
+
+    def _scopes(self, node: _Node, env: Env) -> list[Env]:
+        """The environments of a replicated choice's branches, in the evaluator's order."""
+        scopes = list(self.ev.bindings(node.parts[0], env))
+        if not scopes and node.kind == _REPLICATED_INTERNAL:
+            raise ModelError("replicated |~| over an empty set", node.parts[2],
+                             hint="internal choice needs at least one process")
+        return scopes
 
     def _unfold(self, name: str, args: tuple) -> tuple[_Node, Env]:
         """The body of call ``name(args)`` and its environment (first matching clause)."""
@@ -505,6 +567,8 @@ class Machine:
 
 _CALL_START = _Node(_CALL, ("", ()))
 """The start state's node: its environment is the start :class:`Call` itself."""
+_SUFFIX_NODE = _Node(_SUFFIX)
+"""A suffix of a replicated ``|~|``'s branches: its environment is ``(node, scopes)``."""
 _OMEGA_NODE = _Node(_STOP)
 """Ω after ✓: no moves."""
 

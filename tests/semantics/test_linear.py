@@ -1,7 +1,8 @@
 """Compiled sequential processes against the term rules (the oracle).
 
 Random parameterised models (guards, ``if``, inputs over ranges and
-restrictions, outputs of expressions, external and internal choice,
+restrictions, outputs of expressions, external and internal choice, binary
+and replicated,
 recursion with arguments, ``SKIP`` and ``STOP``) are explored both ways: by
 :class:`~procalg.semantics.linear.Machine` and by the firing rules of
 :mod:`procalg.semantics.sos`. They must give strongly bisimilar LTSs with the
@@ -9,6 +10,8 @@ same deadlocks; a model outside the compiled fragment must say why.
 """
 
 from __future__ import annotations
+
+from functools import cache
 
 import pytest
 from hypothesis import given, settings
@@ -45,6 +48,7 @@ def _both(text: str, start: str) -> tuple[LTS, LTS, Machine]:
 
 # ----------------------------------------------------------------- random models
 
+@cache  # one strategy object per scope and depth
 def _value(names: tuple[str, ...]):
     """An int expression in 0..3 over the names in scope."""
     atoms = st.sampled_from([*names, "0", "1", "2", "3"])
@@ -55,11 +59,13 @@ def _value(names: tuple[str, ...]):
     )
 
 
+@cache  # one strategy object per scope and depth
 def _test(names: tuple[str, ...]):
     return st.builds(lambda a, op, b: f"{a} {op} {b}", _value(names),
                      st.sampled_from(["<", "==", "!=", ">="]), _value(names))
 
 
+@cache  # one strategy object per scope and depth
 def _process(names: tuple[str, ...], depth: int):
     calls = st.one_of(
         st.builds(lambda a, b: f"P({a}, {b})", _value(names), _value(names)),
@@ -83,6 +89,8 @@ def _process(names: tuple[str, ...], depth: int):
         st.builds(lambda b, p, q: f"(if {b} then {p} else {q})", _test(names), sub, sub),
         st.builds(lambda p, q: f"({p} [] {q})", sub, sub),
         st.builds(lambda p, q: f"({p} |~| {q})", sub, sub),
+        st.builds(lambda op, s, p: f"({op} {bound} : {{{s}}} @ {p})",
+                  st.sampled_from(["[]", "|~|"]), st.sampled_from(["0..2", "1, 3"]), inner),
     )
 
 
