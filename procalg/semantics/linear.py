@@ -51,20 +51,28 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from procalg.errors import ModelError
 from procalg.lts import TAU, TICK
-from procalg.semantics.closures import compile_node
-from procalg.semantics.inputs import (
-    _check_one_field,
-    _free_names,
-    _inputs,
-    _pattern_names,
-    complete,
+from procalg.semantics.inputs import _check_one_field, _inputs, complete
+from procalg.semantics.locations import (
+    AT_CALL,
+    AT_EXTERNAL,
+    AT_GUARD,
+    AT_IF,
+    AT_INPUT,
+    AT_INTERNAL,
+    AT_PREFIX,
+    AT_REPLICATED_EXTERNAL,
+    AT_REPLICATED_INTERNAL,
+    AT_SKIP,
+    AT_STOP,
+    AT_SUFFIX,
+    Compiler,
+    Location,
+    Unsupported,
 )
-from procalg.semantics.kinds import names_in
 from procalg.semantics.patterns import match_all
 from procalg.semantics.sos import MAX_UNFOLD_DEPTH, UnguardedRecursion
 from procalg.semantics.values import expect_bool
@@ -74,248 +82,8 @@ from procalg.terms import Call, Event
 if TYPE_CHECKING:
     from procalg.semantics.evaluate import Env, Evaluator
 
-_STOP, _SKIP, _PREFIX, _INPUT, _EXTERNAL, _INTERNAL, _GUARD, _IF, _CALL = range(9)
-_REPLICATED_EXTERNAL, _REPLICATED_INTERNAL, _SUFFIX = 9, 10, 11
 _STOP_KEY, _SKIP_KEY, _OMEGA_KEY = ("STOP",), ("SKIP",), ("Ω",)
 Moves = list[tuple[str, int]]
-
-
-class Unsupported(Exception):
-    """The leaf uses a construct outside the compiled fragment (``reason`` says which)."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-class _Node:
-    """One compiled syntax node in process position: its kind and closures.
-
-    ``parts`` depends on the kind: the event closure and continuation
-    (prefix), the prefix node and its free names (input), the operands
-    (choices), the condition and branches (guard, ``if``), the callee's
-    name and argument closures (call).
-    """
-
-    __slots__ = ("kind", "parts")
-
-    def __init__(self, kind: int, parts: tuple = ()) -> None:
-        self.kind = kind
-        self.parts = parts
-
-
-class _Compiler:
-    """Compiles the definitions reachable from one call, node by node, once.
-
-    Raises :class:`Unsupported` on the first construct outside the fragment.
-    """
-
-    def __init__(self, ev: Evaluator) -> None:
-        if ev.fallible:
-            raise Unsupported("the model has fallible activities (fail.c.v -> THROW)")
-        self.ev = ev
-        self.nodes: dict[int, tuple[ast.Node, _Node]] = {}  # id(expr) -> (expr kept alive, node)
-        self.bodies: dict[str, tuple[tuple[Any, _Node], ...]] = {}  # name -> (params, body)
-        self.visible: dict[str, bool] = {}
-        self.opaque: dict[str, bool] = {}
-        self.choices: list[_Node] = []  # operands of external choices
-        self.live: dict[str, tuple[int, ...] | None] = {}  # see _live
-
-    def definition(self, name: str) -> tuple[tuple[Any, _Node], ...]:
-        """The compiled clauses of process ``name``: ``(patterns or None, body)``."""
-        found = self.bodies.get(name)
-        if found is None:
-            info = self.ev.functions.get(name)
-            if info is None or not info.is_process or info.let is not None or info.captured:
-                raise Unsupported(f"{name.split('#')[0]} is not a top-level process definition")
-            self.bodies[name] = ()  # in progress: recursion meets the entry
-            found = tuple(
-                (clause.params, self.node(clause.body, _bound(clause.params)))
-                for clause in info.clauses)
-            self.bodies[name] = found
-            self.live[name] = _live(info.clauses)
-        return found
-
-    def node(self, expr: ast.Node, scope: frozenset[str]) -> _Node:
-        """The compiled process node of ``expr`` (``scope``: the local names bound there)."""
-        entry = self.nodes.get(id(expr))
-        if entry is None:
-            entry = self.nodes[id(expr)] = (expr, self._compile(expr, scope))
-        return entry[1]
-
-    def _compile(self, expr: ast.Node, scope: frozenset[str]) -> _Node:
-        ev = self.ev
-        match expr:
-            case ast.StopLit():
-                return _Node(_STOP)
-            case ast.SkipLit():
-                return _Node(_SKIP)
-            case ast.PrefixExpr(_, fields, then):
-                if any(type(f) is ast.InField for f in fields):
-                    bound = set(scope)
-                    for f in fields:
-                        if type(f) is ast.InField:
-                            bound |= _pattern_names(f.pattern)
-                    # an input reading no local variable offers the same events in
-                    # every state: they are enumerated once (Machine._offers)
-                    static = not (names_in((expr.head, fields)) & scope)
-                    return _Node(_INPUT, (expr, _free_names(expr),
-                                          self.node(then, frozenset(bound)), static))
-                return _Node(_PREFIX, (self._event(expr), self.node(then, scope)))
-            case ast.Guard(cond, body):
-                return _Node(_GUARD, (compile_node(ev, cond), cond.span,
-                                      self.node(body, scope)))
-            case ast.If(cond, then, orelse):
-                return _Node(_IF, (compile_node(ev, cond), cond.span,
-                                   self.node(then, scope), self.node(orelse, scope)))
-            case ast.ProcBinary("[]" | "|~|", left, right):
-                operands = (self.node(left, scope), self.node(right, scope))
-                if expr.op == "|~|":
-                    return _Node(_INTERNAL, operands)
-                self.choices.extend(operands)  # checked once every body is compiled
-                return _Node(_EXTERNAL, operands)
-            case ast.Replicated("[]" | "|~|", generators, body):
-                inner = self.node(body, scope | _pattern_names(generators))
-                if expr.op == "|~|":
-                    return _Node(_REPLICATED_INTERNAL, (generators, inner, expr.span))
-                self.choices.append(inner)
-                return _Node(_REPLICATED_EXTERNAL, (generators, inner))
-            case ast.Name(name) if name not in scope:
-                self._callee(name, None)
-                return _Node(_CALL, (name, ()))
-            case ast.Apply(ast.Name(name), args) if name not in scope:
-                self._callee(name, len(args))
-                return _Node(_CALL, (name, tuple(compile_node(ev, a) for a in args)))
-            case ast.Name(name) | ast.Apply(ast.Name(name)):
-                raise Unsupported(f"a process-valued parameter ({name})")
-            case ast.ProcBinary(op) | ast.Replicated(op):
-                raise Unsupported(f"uses the operator {op}")
-        raise Unsupported(f"uses {type(expr).__name__}")
-
-    def _callee(self, name: str, arity: int | None) -> None:
-        info = self.ev.functions.get(name)
-        if info is None or not info.is_process or info.arity != arity:
-            raise Unsupported(f"{name} in process position is not a call of a process "
-                              "definition with matching arity")
-        self.definition(name)
-
-    def _event(self, expr: ast.PrefixExpr) -> Callable[[Env], Event]:
-        head, dot = compile_node(self.ev, expr.head), self.ev.types.dot
-        fields = tuple((compile_node(self.ev, f.value), f.span) for f in expr.fields)
-        span = expr.head.span or expr.span
-
-        def event(env: Env) -> Event:
-            value = head(env)
-            for field, where in fields:
-                value = dot(value, field(env), where)
-            return complete(value, span)
-
-        return event
-
-    def transparent(self, name: str) -> bool:
-        """Whether some clause of ``name`` starts with a call, guard, ``if``,
-        ``STOP`` or ``SKIP`` (then a call's key looks into its body)."""
-        found = self.opaque.get(name)
-        if found is None:
-            found = self.opaque[name] = all(
-                body.kind in (_PREFIX, _INPUT, _EXTERNAL, _INTERNAL)
-                for _, body in self.definition(name))
-        return not found
-
-    def check_guarded(self) -> None:
-        """Refuse recursion before any event (``P = P [] a -> STOP``): the term
-        rules report it as an error (or, behind guards, unfold it finitely).
-
-        Raises:
-            Unsupported: some definition reaches itself through guards,
-                ``if``, choices and calls only.
-        """
-        first = {name: set().union(*(_initial_calls(body) for _, body in clauses))
-                 for name, clauses in self.bodies.items()}
-        done: set[str] = set()
-        for root in first:
-            path, stack = {root}, [(root, iter(first[root]))]
-            while stack:
-                name, rest = stack[-1]
-                callee = next(rest, None)
-                if callee is None:
-                    stack.pop()
-                    path.discard(name)
-                    done.add(name)
-                elif callee in path:
-                    raise Unsupported(f"{callee.split('#')[0]} may call itself before any event")
-                elif callee not in done:
-                    path.add(callee)
-                    stack.append((callee, iter(first[callee])))
-
-    def check_choices(self) -> None:
-        """Refuse an external choice with an operand that may start with τ: its
-        τ keeps the choice (a state the machine has no location for).
-
-        Raises:
-            Unsupported: some operand of ``[]`` may start with ``|~|``.
-        """
-        if not all(self._starts_visibly(op) for op in self.choices):
-            raise Unsupported("an external choice between processes that may start "
-                              "with τ (|~| under [])")
-
-    def _starts_visibly(self, node: _Node) -> bool:
-        """No τ among the node's first moves (calls: every clause's body, recursion guarded)."""
-        kind = node.kind
-        if kind in (_INTERNAL, _REPLICATED_INTERNAL):
-            return False
-        if kind == _REPLICATED_EXTERNAL:
-            return self._starts_visibly(node.parts[1])
-        if kind in (_GUARD,):
-            return self._starts_visibly(node.parts[2])
-        if kind == _IF:
-            return self._starts_visibly(node.parts[2]) and self._starts_visibly(node.parts[3])
-        if kind == _EXTERNAL:
-            return all(self._starts_visibly(op) for op in node.parts)
-        if kind == _CALL:
-            name = node.parts[0]
-            if name not in self.visible:
-                self.visible[name] = True  # a cycle back here: check_guarded refused it
-                self.visible[name] = all(self._starts_visibly(body)
-                                         for _, body in self.definition(name))
-            return self.visible[name]
-        return True
-
-
-def _initial_calls(node: _Node) -> set[str]:
-    """The definitions called before any event of ``node``."""
-    found: set[str] = set()
-    todo = [node]
-    while todo:
-        item = todo.pop()
-        if item.kind == _CALL:
-            found.add(item.parts[0])
-        elif item.kind in (_GUARD, _IF):
-            todo.extend(item.parts[2:])
-        elif item.kind in (_EXTERNAL, _INTERNAL):
-            todo.extend(item.parts)
-        elif item.kind in (_REPLICATED_EXTERNAL, _REPLICATED_INTERNAL):
-            todo.append(item.parts[1])
-    return found
-
-
-def _live(clauses: tuple[ast.Definition, ...]) -> tuple[int, ...] | None:
-    """The parameters a one-clause definition's body mentions (their positions),
-    or None (several clauses, or patterns: every argument counts).
-
-    The others cannot change what the call does, so they are left out of its
-    state's key: ``Q(n) = e -> R`` is one state for every ``n``, as the terms
-    are (mCRL2's parameter elimination, Groote & Lisser, 2001, in its simplest form).
-    """
-    if len(clauses) != 1 or clauses[0].params is None \
-            or not all(type(p) is ast.PVar for p in clauses[0].params):
-        return None
-    used = names_in(clauses[0].body)
-    return tuple(i for i, p in enumerate(clauses[0].params) if p.name in used)
-
-
-def _bound(params: tuple | None) -> frozenset[str]:
-    return frozenset() if params is None else frozenset(_pattern_names(params))
 
 
 class Machine:
@@ -332,14 +100,14 @@ class Machine:
 
     def __init__(self, ev: Evaluator, start: Call) -> None:
         self.ev = ev
-        self.compiler = _Compiler(ev)
+        self.compiler = Compiler(ev)
         self.compiler.definition(start.name)  # compiles everything reachable, or raises
         self.compiler.check_guarded()
         self.compiler.check_choices()
         if not start.args and ev.functions[start.name].arity is not None:
             raise Unsupported(f"{start.name} needs arguments")
         self.keys: list[Any] = []
-        self.where: list[tuple[_Node, Any]] = []  # per state: its node and environment
+        self.where: list[tuple[Location, Any]] = []  # per state: its node and environment
         self.ids: dict[Any, int] = {}
         self.moves: list[Moves | None] = []
         self.names: dict[Event, str] = {}
@@ -366,7 +134,7 @@ class Machine:
 
     # ------------------------------------------------------------- identity
 
-    def _intern(self, key: Any, where: tuple[_Node, Any]) -> int:
+    def _intern(self, key: Any, where: tuple[Location, Any]) -> int:
         n = self.ids.get(key)
         if n is None:
             n = self.ids[key] = len(self.keys)
@@ -375,36 +143,36 @@ class Machine:
             self.moves.append(None)
         return n
 
-    def _state(self, node: _Node, env: Env) -> int:
+    def _state(self, node: Location, env: Env) -> int:
         """The state of ``node`` in ``env`` (numbered on first sight, not expanded)."""
         key = self._key(node, env)
         n = self.ids.get(key)
         return n if n is not None else self._intern(key, (node, env))
 
-    def _key(self, node: _Node, env: Env) -> Any:
+    def _key(self, node: Location, env: Env) -> Any:
         """What identifies the state: guards and ``if`` resolved, a call by its
         name and arguments, a prefix by its event and continuation's key."""
         while True:
             kind, parts = node.kind, node.parts
-            if kind == _CALL:
+            if kind == AT_CALL:
                 return self._call_key(parts[0], tuple([a(env) for a in parts[1]]))
-            if kind == _PREFIX:
+            if kind == AT_PREFIX:
                 return ("→", parts[0](env), self._key(parts[1], env))
-            if kind == _INPUT:
+            if kind == AT_INPUT:
                 return (id(parts[0]), tuple([(n, env[n]) for n in parts[1] if n in env]))
-            if kind in (_GUARD, _IF):
+            if kind in (AT_GUARD, AT_IF):
                 node = self._branch(node, env)
                 if node is None:
                     return _STOP_KEY
                 continue
-            if kind in (_EXTERNAL, _INTERNAL):
+            if kind in (AT_EXTERNAL, AT_INTERNAL):
                 return (kind, self._key(parts[0], env), self._key(parts[1], env))
-            if kind == _REPLICATED_EXTERNAL:
+            if kind == AT_REPLICATED_EXTERNAL:
                 keys = tuple([self._key(parts[1], scope) for scope in self._scopes(node, env)])
                 return (kind, keys) if keys else _STOP_KEY
-            if kind == _REPLICATED_INTERNAL:
+            if kind == AT_REPLICATED_INTERNAL:
                 return self._suffix_key(node, self._scopes(node, env))
-            return _STOP_KEY if kind == _STOP else _SKIP_KEY
+            return _STOP_KEY if kind == AT_STOP else _SKIP_KEY
 
     def _call_key(self, name: str, args: tuple) -> Any:
         """A call's key: the last call of the chain its body starts with (``Start(0)
@@ -417,37 +185,37 @@ class Machine:
                 used = live[name]
                 return ("call", name, args if used is None else tuple([args[i] for i in used]))
             node, env = self._unfold(name, args)
-            while node.kind == _GUARD or node.kind == _IF:
+            while node.kind == AT_GUARD or node.kind == AT_IF:
                 branch = self._branch(node, env)
                 if branch is None:
                     return _STOP_KEY
                 node = branch
-            if node.kind != _CALL:
+            if node.kind != AT_CALL:
                 kind = node.kind
                 used = live[name]
-                return _STOP_KEY if kind == _STOP else _SKIP_KEY if kind == _SKIP \
+                return _STOP_KEY if kind == AT_STOP else _SKIP_KEY if kind == AT_SKIP \
                     else ("call", name, args if used is None else tuple([args[i] for i in used]))
             name, args = node.parts[0], tuple([a(env) for a in node.parts[1]])
         raise UnguardedRecursion(Call(name, args))
 
-    def _branch(self, node: _Node, env: Env) -> _Node | None:
+    def _branch(self, node: Location, env: Env) -> Location | None:
         """The branch a guard or ``if`` takes in ``env`` (None: a false guard, STOP)."""
         parts = node.parts
         test = parts[0](env)
         if type(test) is not bool:
-            expect_bool(test, parts[1], "a guard must be a boolean" if node.kind == _GUARD
+            expect_bool(test, parts[1], "a guard must be a boolean" if node.kind == AT_GUARD
                         else "'if' needs a boolean")
-        if node.kind == _GUARD:
+        if node.kind == AT_GUARD:
             return parts[2] if test else None
         return parts[2] if test else parts[3]
 
     # ---------------------------------------------------------------- moves
 
-    def _moves(self, node: _Node, env: Any) -> Moves:
+    def _moves(self, node: Location, env: Any) -> Moves:
         depth = 0
         while True:
             kind, parts = node.kind, node.parts
-            if kind == _CALL:
+            if kind == AT_CALL:
                 if node is _CALL_START:
                     name, args = env.name, env.args
                 else:
@@ -457,16 +225,16 @@ class Machine:
                     raise UnguardedRecursion(Call(name, args))
                 node, env = self._unfold(name, args)
                 continue
-            if kind in (_GUARD, _IF):
+            if kind in (AT_GUARD, AT_IF):
                 branch = self._branch(node, env)
                 if branch is None:
                     return []
                 node = branch
                 continue
             break
-        if kind == _PREFIX:
+        if kind == AT_PREFIX:
             return [(self._name(parts[0](env)), self._state(parts[1], env))]
-        if kind == _INPUT:
+        if kind == AT_INPUT:
             then, state = parts[2], self._state
             if parts[3]:
                 offers = self._offers.get(id(parts[0]))
@@ -477,30 +245,30 @@ class Machine:
             name = self._name
             return [(name(event), state(then, scope))
                     for event, scope in self._inputs(parts[0], env)]
-        if kind == _EXTERNAL:
+        if kind == AT_EXTERNAL:
             return self._moves(parts[0], env) + self._moves(parts[1], env)
-        if kind == _INTERNAL:
+        if kind == AT_INTERNAL:
             return [(TAU, self._state(parts[0], env)), (TAU, self._state(parts[1], env))]
-        if kind == _REPLICATED_EXTERNAL:
+        if kind == AT_REPLICATED_EXTERNAL:
             return [move for scope in self._scopes(node, env)
                     for move in self._moves(parts[1], scope)]
-        if kind == _REPLICATED_INTERNAL:
+        if kind == AT_REPLICATED_INTERNAL:
             return self._suffix_moves(node, self._scopes(node, env))
-        if kind == _SUFFIX:
+        if kind == AT_SUFFIX:
             return self._suffix_moves(*env)
-        if kind == _SKIP:
+        if kind == AT_SKIP:
             return [(TICK, self._intern(_OMEGA_KEY, (_OMEGA_NODE, None)))]
         return []
 
     # A replicated |~| is, as the evaluator folds it, P1 |~| (P2 |~| (... |~| Pn)):
     # each suffix of its branches is a state of its own (one τ further).
 
-    def _suffix_key(self, node: _Node, scopes: list[Env]) -> Any:
+    def _suffix_key(self, node: Location, scopes: list[Env]) -> Any:
         if len(scopes) == 1:
             return self._key(node.parts[1], scopes[0])
-        return (_REPLICATED_INTERNAL, tuple([self._key(node.parts[1], s) for s in scopes]))
+        return (AT_REPLICATED_INTERNAL, tuple([self._key(node.parts[1], s) for s in scopes]))
 
-    def _suffix_moves(self, node: _Node, scopes: list[Env]) -> Moves:
+    def _suffix_moves(self, node: Location, scopes: list[Env]) -> Moves:
         body = node.parts[1]
         if len(scopes) == 1:
             return self._moves(body, scopes[0])
@@ -512,15 +280,15 @@ class Machine:
                                  else (body, rest[0]))
         return [(TAU, self._state(body, scopes[0])), (TAU, found)]
 
-    def _scopes(self, node: _Node, env: Env) -> list[Env]:
+    def _scopes(self, node: Location, env: Env) -> list[Env]:
         """The environments of a replicated choice's branches, in the evaluator's order."""
         scopes = list(self.ev.bindings(node.parts[0], env))
-        if not scopes and node.kind == _REPLICATED_INTERNAL:
+        if not scopes and node.kind == AT_REPLICATED_INTERNAL:
             raise ModelError("replicated |~| over an empty set", node.parts[2],
                              hint="internal choice needs at least one process")
         return scopes
 
-    def _unfold(self, name: str, args: tuple) -> tuple[_Node, Env]:
+    def _unfold(self, name: str, args: tuple) -> tuple[Location, Env]:
         """The body of call ``name(args)`` and its environment (first matching clause)."""
         self.unfoldings += 1
         for params, body in self.compiler.definition(name):
@@ -565,11 +333,11 @@ class Machine:
         return [(complete(value, span), scope) for value, scope in partial]
 
 
-_CALL_START = _Node(_CALL, ("", ()))
+_CALL_START = Location(AT_CALL, ("", ()))
 """The start state's node: its environment is the start :class:`Call` itself."""
-_SUFFIX_NODE = _Node(_SUFFIX)
+_SUFFIX_NODE = Location(AT_SUFFIX)
 """A suffix of a replicated ``|~|``'s branches: its environment is ``(node, scopes)``."""
-_OMEGA_NODE = _Node(_STOP)
+_OMEGA_NODE = Location(AT_STOP)
 """Ω after ✓: no moves."""
 
 
