@@ -1,0 +1,273 @@
+"""Control locations: the process definitions of a sequential component, compiled once.
+
+The static half of :mod:`procalg.semantics.linear`: each syntax node in
+process position reachable from a call becomes a :class:`Location` -- its
+kind (prefix, input, choice, guard, ``if``, call, ``STOP``, ``SKIP``) and the
+closures it needs (:mod:`procalg.semantics.closures`) -- once per model, and
+the checks that the fragment's rules apply (recursion guarded, external
+choices between operands that start visibly). A construct outside the
+fragment raises :class:`Unsupported` with a reason for people.
+
+Example:
+    >>> from procalg.api.model import loads
+    >>> model = loads("channel a, b\\nP = a -> P [] b -> STOP")
+    >>> compiler = Compiler(model.spec.evaluator)
+    >>> [(params, body.kind == AT_EXTERNAL) for params, body in compiler.definition("P")]
+    [(None, True)]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from procalg.semantics.closures import compile_node
+from procalg.semantics.inputs import _free_names, _pattern_names, complete
+from procalg.semantics.kinds import names_in
+from procalg.syntax import ast
+from procalg.terms import Event
+
+if TYPE_CHECKING:
+    from procalg.semantics.evaluate import Env, Evaluator
+
+AT_STOP, AT_SKIP, AT_PREFIX, AT_INPUT, AT_EXTERNAL, AT_INTERNAL, AT_GUARD, AT_IF, AT_CALL = range(9)
+AT_REPLICATED_EXTERNAL, AT_REPLICATED_INTERNAL, AT_SUFFIX = 9, 10, 11
+"""Location kinds (``AT_SUFFIX``: a suffix of a replicated ``|~|``, made by the machine)."""
+
+
+class Unsupported(Exception):
+    """The leaf uses a construct outside the compiled fragment (``reason`` says which)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Location:
+    """One compiled syntax node in process position: its kind and closures.
+
+    ``parts`` depends on the kind: the event closure and continuation
+    (prefix), the prefix node and its free names (input), the operands
+    (choices), the condition and branches (guard, ``if``), the callee's
+    name and argument closures (call).
+    """
+
+    __slots__ = ("kind", "parts")
+
+    def __init__(self, kind: int, parts: tuple = ()) -> None:
+        self.kind = kind
+        self.parts = parts
+
+
+class Compiler:
+    """Compiles the definitions reachable from one call, node by node, once.
+
+    Raises :class:`Unsupported` on the first construct outside the fragment.
+    """
+
+    def __init__(self, ev: Evaluator) -> None:
+        if ev.fallible:
+            raise Unsupported("the model has fallible activities (fail.c.v -> THROW)")
+        self.ev = ev
+        self.nodes: dict[int, tuple[ast.Node, Location]] = {}  # id(expr) -> (expr kept alive, node)
+        self.bodies: dict[str, tuple[tuple[Any, Location], ...]] = {}  # name -> (params, body)
+        self.visible: dict[str, bool] = {}
+        self.opaque: dict[str, bool] = {}
+        self.choices: list[Location] = []  # operands of external choices
+        self.live: dict[str, tuple[int, ...] | None] = {}  # see _live
+
+    def definition(self, name: str) -> tuple[tuple[Any, Location], ...]:
+        """The compiled clauses of process ``name``: ``(patterns or None, body)``."""
+        found = self.bodies.get(name)
+        if found is None:
+            info = self.ev.functions.get(name)
+            if info is None or not info.is_process or info.let is not None or info.captured:
+                raise Unsupported(f"{name.split('#')[0]} is not a top-level process definition")
+            self.bodies[name] = ()  # in progress: recursion meets the entry
+            found = tuple(
+                (clause.params, self.node(clause.body, _bound(clause.params)))
+                for clause in info.clauses)
+            self.bodies[name] = found
+            self.live[name] = _live(info.clauses)
+        return found
+
+    def node(self, expr: ast.Node, scope: frozenset[str]) -> Location:
+        """The compiled process node of ``expr`` (``scope``: the local names bound there)."""
+        entry = self.nodes.get(id(expr))
+        if entry is None:
+            entry = self.nodes[id(expr)] = (expr, self._compile(expr, scope))
+        return entry[1]
+
+    def _compile(self, expr: ast.Node, scope: frozenset[str]) -> Location:
+        ev = self.ev
+        match expr:
+            case ast.StopLit():
+                return Location(AT_STOP)
+            case ast.SkipLit():
+                return Location(AT_SKIP)
+            case ast.PrefixExpr(_, fields, then):
+                if any(type(f) is ast.InField for f in fields):
+                    bound = set(scope)
+                    for f in fields:
+                        if type(f) is ast.InField:
+                            bound |= _pattern_names(f.pattern)
+                    # an input reading no local variable offers the same events in
+                    # every state: they are enumerated once (Machine._offers)
+                    static = not (names_in((expr.head, fields)) & scope)
+                    return Location(AT_INPUT, (expr, _free_names(expr),
+                                          self.node(then, frozenset(bound)), static))
+                return Location(AT_PREFIX, (self._event(expr), self.node(then, scope)))
+            case ast.Guard(cond, body):
+                return Location(AT_GUARD, (compile_node(ev, cond), cond.span,
+                                      self.node(body, scope)))
+            case ast.If(cond, then, orelse):
+                return Location(AT_IF, (compile_node(ev, cond), cond.span,
+                                   self.node(then, scope), self.node(orelse, scope)))
+            case ast.ProcBinary("[]" | "|~|", left, right):
+                operands = (self.node(left, scope), self.node(right, scope))
+                if expr.op == "|~|":
+                    return Location(AT_INTERNAL, operands)
+                self.choices.extend(operands)  # checked once every body is compiled
+                return Location(AT_EXTERNAL, operands)
+            case ast.Replicated("[]" | "|~|", generators, body):
+                inner = self.node(body, scope | _pattern_names(generators))
+                if expr.op == "|~|":
+                    return Location(AT_REPLICATED_INTERNAL, (generators, inner, expr.span))
+                self.choices.append(inner)
+                return Location(AT_REPLICATED_EXTERNAL, (generators, inner))
+            case ast.Name(name) if name not in scope:
+                self._callee(name, None)
+                return Location(AT_CALL, (name, ()))
+            case ast.Apply(ast.Name(name), args) if name not in scope:
+                self._callee(name, len(args))
+                return Location(AT_CALL, (name, tuple(compile_node(ev, a) for a in args)))
+            case ast.Name(name) | ast.Apply(ast.Name(name)):
+                raise Unsupported(f"a process-valued parameter ({name})")
+            case ast.ProcBinary(op) | ast.Replicated(op):
+                raise Unsupported(f"uses the operator {op}")
+        raise Unsupported(f"uses {type(expr).__name__}")
+
+    def _callee(self, name: str, arity: int | None) -> None:
+        info = self.ev.functions.get(name)
+        if info is None or not info.is_process or info.arity != arity:
+            raise Unsupported(f"{name} in process position is not a call of a process "
+                              "definition with matching arity")
+        self.definition(name)
+
+    def _event(self, expr: ast.PrefixExpr) -> Callable[[Env], Event]:
+        head, dot = compile_node(self.ev, expr.head), self.ev.types.dot
+        fields = tuple((compile_node(self.ev, f.value), f.span) for f in expr.fields)
+        span = expr.head.span or expr.span
+
+        def event(env: Env) -> Event:
+            value = head(env)
+            for field, where in fields:
+                value = dot(value, field(env), where)
+            return complete(value, span)
+
+        return event
+
+    def transparent(self, name: str) -> bool:
+        """Whether some clause of ``name`` starts with a call, guard, ``if``,
+        ``STOP`` or ``SKIP`` (then a call's key looks into its body)."""
+        found = self.opaque.get(name)
+        if found is None:
+            found = self.opaque[name] = all(
+                body.kind in (AT_PREFIX, AT_INPUT, AT_EXTERNAL, AT_INTERNAL)
+                for _, body in self.definition(name))
+        return not found
+
+    def check_guarded(self) -> None:
+        """Refuse recursion before any event (``P = P [] a -> STOP``): the term
+        rules report it as an error (or, behind guards, unfold it finitely).
+
+        Raises:
+            Unsupported: some definition reaches itself through guards,
+                ``if``, choices and calls only.
+        """
+        first = {name: set().union(*(initial_calls(body) for _, body in clauses))
+                 for name, clauses in self.bodies.items()}
+        done: set[str] = set()
+        for root in first:
+            path, stack = {root}, [(root, iter(first[root]))]
+            while stack:
+                name, rest = stack[-1]
+                callee = next(rest, None)
+                if callee is None:
+                    stack.pop()
+                    path.discard(name)
+                    done.add(name)
+                elif callee in path:
+                    raise Unsupported(f"{callee.split('#')[0]} may call itself before any event")
+                elif callee not in done:
+                    path.add(callee)
+                    stack.append((callee, iter(first[callee])))
+
+    def check_choices(self) -> None:
+        """Refuse an external choice with an operand that may start with τ: its
+        τ keeps the choice (a state the machine has no location for).
+
+        Raises:
+            Unsupported: some operand of ``[]`` may start with ``|~|``.
+        """
+        if not all(self._starts_visibly(op) for op in self.choices):
+            raise Unsupported("an external choice between processes that may start "
+                              "with τ (|~| under [])")
+
+    def _starts_visibly(self, node: Location) -> bool:
+        """No τ among the node's first moves (calls: every clause's body, recursion guarded)."""
+        kind = node.kind
+        if kind in (AT_INTERNAL, AT_REPLICATED_INTERNAL):
+            return False
+        if kind == AT_REPLICATED_EXTERNAL:
+            return self._starts_visibly(node.parts[1])
+        if kind in (AT_GUARD,):
+            return self._starts_visibly(node.parts[2])
+        if kind == AT_IF:
+            return self._starts_visibly(node.parts[2]) and self._starts_visibly(node.parts[3])
+        if kind == AT_EXTERNAL:
+            return all(self._starts_visibly(op) for op in node.parts)
+        if kind == AT_CALL:
+            name = node.parts[0]
+            if name not in self.visible:
+                self.visible[name] = True  # a cycle back here: check_guarded refused it
+                self.visible[name] = all(self._starts_visibly(body)
+                                         for _, body in self.definition(name))
+            return self.visible[name]
+        return True
+
+
+def initial_calls(node: Location) -> set[str]:
+    """The definitions called before any event of ``node``."""
+    found: set[str] = set()
+    todo = [node]
+    while todo:
+        item = todo.pop()
+        if item.kind == AT_CALL:
+            found.add(item.parts[0])
+        elif item.kind in (AT_GUARD, AT_IF):
+            todo.extend(item.parts[2:])
+        elif item.kind in (AT_EXTERNAL, AT_INTERNAL):
+            todo.extend(item.parts)
+        elif item.kind in (AT_REPLICATED_EXTERNAL, AT_REPLICATED_INTERNAL):
+            todo.append(item.parts[1])
+    return found
+
+
+def _live(clauses: tuple[ast.Definition, ...]) -> tuple[int, ...] | None:
+    """The parameters a one-clause definition's body mentions (their positions),
+    or None (several clauses, or patterns: every argument counts).
+
+    The others cannot change what the call does, so they are left out of its
+    state's key: ``Q(n) = e -> R`` is one state for every ``n``, as the terms
+    are (mCRL2's parameter elimination, Groote & Lisser, 2001, in its simplest form).
+    """
+    if len(clauses) != 1 or clauses[0].params is None \
+            or not all(type(p) is ast.PVar for p in clauses[0].params):
+        return None
+    used = names_in(clauses[0].body)
+    return tuple(i for i, p in enumerate(clauses[0].params) if p.name in used)
+
+
+def _bound(params: tuple | None) -> frozenset[str]:
+    return frozenset() if params is None else frozenset(_pattern_names(params))
