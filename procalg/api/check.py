@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from procalg.api import search
@@ -169,9 +169,14 @@ def _reachable(model: Model, prop: ast.Reachable, options: SearchOptions) -> Che
 
 
 def _refines(model: Model, prop: ast.Refines, options: SearchOptions) -> CheckResult:
-    impl = _explored(model, prop.impl, options)
-    return check_refinement(model.system(prop.spec), impl, prop.model,
-                            max_states=options.max_states)
+    spec = _whole(model, prop.spec, options)
+    result = search.refinement(model, spec, model.process(prop.impl), prop.model, options)
+    if result is not None:
+        return result
+    result = check_refinement(spec, _explored(model, prop.impl, options), prop.model,
+                              max_states=options.max_states)
+    return _labelled(result, "reference", "the product engine does not apply to the "
+                     "implementation")
 
 
 def _equivalent(model: Model, prop: ast.Equivalent, options: SearchOptions) -> CheckResult:
@@ -182,6 +187,12 @@ def _equivalent(model: Model, prop: ast.Equivalent, options: SearchOptions) -> C
 def _compensation(model: Model, prop: ast.CompensationComplete,
                   options: SearchOptions) -> CheckResult:
     return check_compensation(model.system(prop.process), max_states=options.max_states)
+
+
+def _labelled(result: CheckResult, engine: str, why: str) -> CheckResult:
+    """``result`` with its stats naming the engine that produced it."""
+    extra = {**result.stats.extra, "engine": engine, "why": why}
+    return replace(result, stats=replace(result.stats, extra=extra))
 
 
 _CHECKS: dict[type, Callable[[Model, ast.Node, SearchOptions], CheckResult]] = {

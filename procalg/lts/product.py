@@ -344,20 +344,7 @@ def find_divergence(network: Network, **options) -> SearchResult:
     (rounds = longest τ-path); the survivors diverge.
     """
     search = _search(network, options)
-    search.run()
-    search.visited.finish()
-    src, dst, _ = _all_transitions(search, only=TAU_INDEX)
-    n = len(search.visited.codes)
-    alive = np.ones(n, dtype=bool)
-    outdeg = np.bincount(src, minlength=n)
-    while True:
-        dying = alive & (outdeg == 0)
-        if not dying.any():
-            break
-        alive &= ~dying
-        cut = dying[dst]
-        outdeg -= np.bincount(src[cut], minlength=n)
-        src, dst = src[~cut], dst[~cut]
+    alive, src, dst = _divergent(search)
     if not alive.any():
         return search.result(False)
     tags = search.visited.tags
@@ -372,6 +359,42 @@ def find_divergence(network: Network, **options) -> SearchResult:
         state = int(dst[np.searchsorted(src, state)])
     loop = len(seen) - seen[state]
     return search.result(True, path + [TAU] * seen[state], (TAU,) * loop)
+
+
+def _divergent(search: _Search) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Explore fully; a mask over the sorted visited codes of the states that
+    can do τ forever, and the τ-transitions among them (sorted positions)."""
+    search.run()
+    search.visited.finish()
+    src, dst, _ = _all_transitions(search, only=TAU_INDEX)
+    n = len(search.visited.codes)
+    alive = np.ones(n, dtype=bool)
+    outdeg = np.bincount(src, minlength=n)
+    while True:
+        dying = alive & (outdeg == 0)
+        if not dying.any():
+            break
+        alive &= ~dying
+        cut = dying[dst]
+        outdeg -= np.bincount(src[cut], minlength=n)
+        src, dst = src[~cut], dst[~cut]
+    return alive, src, dst
+
+
+def divergent_codes(network: Network, **options) -> tuple[Tables, np.ndarray, SearchResult]:
+    """The sorted codes of every reachable state that can do τ forever (in
+    the returned tables' final layout), and the exploration's stats.
+
+    Example:
+        >>> from procalg.lts.network import close, component
+        >>> p = LTS.build(3, 0, ["a"], [(0, "a", 1), (1, "τ", 2), (2, "τ", 1)])
+        >>> tables, codes, _ = divergent_codes(close(component(p)))
+        >>> sorted(tables.layout.decode(codes, [0])[0].tolist())
+        [1, 2]
+    """
+    search = _search(network, options)
+    alive, _, _ = _divergent(search)
+    return search.tables, search.visited.codes[alive], search.result(bool(alive.any()))
 
 
 def explore_product(network: Network, **options) -> LTS:
