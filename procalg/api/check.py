@@ -148,8 +148,16 @@ def _whole(model: Model, process: ast.Node, options: SearchOptions) -> LTS:
 
 def _determinism(model: Model, prop: ast.Deterministic, options: SearchOptions) -> CheckResult:
     # failures-divergences unless [F] asks for stable failures only (FDR's default is FD)
-    return check_determinism(_explored(model, prop.process, options),
-                             max_states=options.max_states, divergence=prop.model != "F")
+    divergence = prop.model != "F"
+    result = search.determinism(model, model.process(prop.process), divergence, options)
+    if result is not None:
+        return result
+    explored = _explored(model, prop.process, options)
+    result = check_determinism(explored, max_states=options.max_states, divergence=divergence)
+    if isinstance(explored, LTS):
+        return _labelled(result, "product (LTS) + reference (normal form)",
+                         "lazy components or codes wider than 62 bits")
+    return _labelled(result, "reference", "the product engine does not apply")
 
 
 def _has_trace(model: Model, prop: ast.HasTrace, options: SearchOptions) -> CheckResult:
@@ -173,10 +181,12 @@ def _refines(model: Model, prop: ast.Refines, options: SearchOptions) -> CheckRe
     result = search.refinement(model, spec, model.process(prop.impl), prop.model, options)
     if result is not None:
         return result
-    result = check_refinement(spec, _explored(model, prop.impl, options), prop.model,
-                              max_states=options.max_states)
-    return _labelled(result, "reference", "the product engine does not apply to the "
-                     "implementation")
+    explored = _explored(model, prop.impl, options)
+    result = check_refinement(spec, explored, prop.model, max_states=options.max_states)
+    if isinstance(explored, LTS):
+        return _labelled(result, "product (LTS) + reference (refinement)",
+                         "a lazy component left its declared events")
+    return _labelled(result, "reference", "the product engine does not apply")
 
 
 def _equivalent(model: Model, prop: ast.Equivalent, options: SearchOptions) -> CheckResult:

@@ -35,6 +35,7 @@ from typing import Any
 
 from procalg.api.model import Model
 from procalg.checks.deadlock import check_deadlock
+from procalg.checks.determinism import check_determinism_product
 from procalg.checks.divergence import check_divergence
 from procalg.checks.reachability import check_reachable
 from procalg.checks.refinement import check_refinement_product
@@ -43,6 +44,7 @@ from procalg.errors import LimitExceeded
 from procalg.lts import LTS
 from procalg.lts.lazy import AlphabetError
 from procalg.lts.network import Network
+from procalg.lts.normal_product import applies
 from procalg.lts.product import (
     Progress,
     SearchResult,
@@ -120,6 +122,18 @@ def refinement(model: Model, spec: LTS, process: Any, kind: str,
         return check_refinement_product(spec, network, kind, **_limits(options))
     except AlphabetError:  # a lazy leaf did a saga move no rule was built for
         return None
+
+
+def determinism(model: Model, process: Any, divergence: bool,
+                options: SearchOptions) -> CheckResult | None:
+    """``:[deterministic]`` with the normal form built in bulk on the process's
+    network, or ``None`` where that does not apply (lazy components, codes
+    wider than 62 bits, no network: the caller runs the reference check)."""
+    network = _network(model, process, options)
+    if isinstance(network, NotApplicable) or not applies(network):
+        return None
+    limit = _limits(options)["max_states"]
+    return check_determinism_product(network, max_states=limit, divergence=divergence)
 
 
 def _limits(options: SearchOptions) -> dict[str, Any]:

@@ -47,6 +47,7 @@ from procalg.lts.lts import LTS, TAU, TAU_INDEX, TICK_INDEX
 from procalg.lts.network import Network, SyncRule
 from procalg.lts.normal import NormalForm
 from procalg.lts.product import SearchResult, _search, divergent_codes
+from procalg.lts.vectors import Tables
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,7 +200,7 @@ def find_violation(network: Network, normal: NormalForm, model: str,
     lead = cycle = 0
     if bad.kind == "divergence":
         assert diverging is not None
-        lead, cycle = _loop(diverging[0], diverging[1], int(impl_codes(
+        lead, cycle = tau_loop(diverging[0], diverging[1], int(impl_codes(
             tables.layout.cast([hit[0]]))[0]))
     bad = Violation(bad.kind, path, bad.node, bad.event, bad.offered, lead, cycle)
     return search.result(True, path), bad
@@ -280,7 +281,7 @@ def _refusing(mon: _Monitor, chunk: np.ndarray, node: np.ndarray, live: np.ndarr
     return bad | (np.isin(np.arange(n), stable) & ~good)
 
 
-def _loop(tables, divergent: np.ndarray, code: int) -> tuple[int, int]:
+def tau_loop(tables: Tables, divergent: np.ndarray, code: int) -> tuple[int, int]:
     """τ-steps from ``code`` to a τ-cycle among the divergent states, and its length."""
     order: dict[int, int] = {}
     while code not in order:
