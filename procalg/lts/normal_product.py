@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from procalg.errors import LimitExceeded, ProcalgError
-from procalg.lts.lts import TAU_INDEX, TICK_INDEX
+from procalg.lts.lts import TAU, TAU_INDEX, TICK_INDEX
 from procalg.lts.network import Network
 from procalg.lts.product import divergent_codes
 from procalg.lts.refine_product import tau_acyclic, tau_loop
@@ -130,6 +130,7 @@ class _Build:
         self.states = Visited(initial)
         self.links: list[tuple[np.ndarray, np.ndarray]] = []  # per level: parent, label
         self.nodes = self.transitions = self.peak = 0
+        self.has_tau = any(r.label == TAU for r in tables.network.rules)
 
     def run(self) -> Determinism:
         node, code = self._close(np.zeros(1, np.int64), np.array([self.tables.initial]))
@@ -148,7 +149,7 @@ class _Build:
 
     def _level(self, node: np.ndarray, code: np.ndarray, level: int):
         """Check one level's nodes and build the next; a failure ends the search."""
-        uc, inv = np.unique(code, return_inverse=True)
+        uc, inv = _unique_inverse(code)
         self.states.add_level(uc)
         src, dst, lab = self.tables.successors(uc)
         self.transitions += len(src)
@@ -159,12 +160,12 @@ class _Build:
         tick[src[lab == TICK_INDEX]] = True
         seen = lab != TAU_INDEX
         width = len(self.tables.labels)
-        own = np.unique(src[seen].astype(np.int64) * width + lab[seen])  # (state, event)
+        own = sorted_unique(src[seen].astype(np.int64) * width + lab[seen])  # (state, event)
         count = np.bincount(own // width, minlength=len(uc))
         # (node, event) offers: members joined with their states' distinct events
         order, starts = _csr(own // width, len(uc))
         pair_node, pair_pos = _join(node, inv, starts, np.diff(np.append(starts, len(own))))
-        offer = np.unique(pair_node * width + own[order][pair_pos] % width)
+        offer = sorted_unique(pair_node * width + own[order][pair_pos] % width)
         offers = np.bincount(offer // width, minlength=n)
         other = offers - np.bincount(offer[offer % width == TICK_INDEX] // width, minlength=n)
         clash = np.zeros(n, bool)
@@ -176,12 +177,13 @@ class _Build:
         e_node, e_pos = _join(node, inv, s_starts, np.bincount(src[ok], minlength=len(uc)))
         e_lab, e_dst = lab[ok][s_order][e_pos], dst[ok][s_order][e_pos].astype(np.int64)
         group = e_node * width + self.rank[e_lab]
-        keys, cid = np.unique(group, return_inverse=True)
+        keys, cid = _unique_inverse(group)
         c_node, c_code = self._close(cid.astype(np.int64), e_dst)
         h1, h2 = self._hash(c_node, c_code, len(keys))
-        first = _first(h1)  # first child with each h1, in order
-        fresh = first & ~self.hashes[0].contains(h1.view(np.int64))
-        self._check_collisions(h1, h2, first, fresh)
+        first = self._first(h1, h2)  # first child with each set, in order
+        fresh = first & ~_contains(self.hashes[0], h1)
+        if not _contains(self.hashes[1], h2[first & ~fresh]).all():
+            raise _collision()
         parent = keys // width
         failure = self._first_failure(clash, parent, keys, fresh, c_node, c_code, level,
                                       node, code)
@@ -247,8 +249,8 @@ class _Build:
         """The τ-closure of every set at once: (node, code) pairs, sorted and distinct."""
         node, code = _unique_pairs(node, code.astype(np.int64))
         new_node, new_code = node, code
-        while len(new_code):
-            uc, inv = np.unique(new_code, return_inverse=True)
+        while len(new_code) and self.has_tau:
+            uc, inv = _unique_inverse(new_code)
             src, dst, lab = self.tables.successors(uc)
             ok = lab == TAU_INDEX
             order, starts = _csr(src[ok], len(uc))
@@ -256,9 +258,12 @@ class _Build:
             if not len(p_node):
                 break
             cand = dst[ok][order][p_pos].astype(np.int64)
-            codes = np.unique(np.concatenate((code, cand)))
+            codes = sorted_unique(np.concatenate((code, cand)))
             old = node * len(codes) + np.searchsorted(codes, code)  # sorted, as the pairs are
-            keys = sorted_unique(p_node * len(codes) + np.searchsorted(codes, cand))
+            cand_order = np.argsort(cand)
+            rank = np.empty(len(cand), np.int64)
+            rank[cand_order] = np.searchsorted(codes, cand[cand_order])
+            keys = sorted_unique(p_node * len(codes) + rank)
             fresh = keys[~_sorted_in(old, keys)]
             new_node, new_code = fresh // len(codes), codes[fresh % len(codes)]
             merged = np.sort(np.concatenate((old, fresh)), kind="stable")
@@ -268,18 +273,24 @@ class _Build:
     def _hash(self, node: np.ndarray, code: np.ndarray, n: int):
         """Two independent 64-bit hashes of each of the ``n`` sets (pairs sorted
         by node; every set is non-empty). A sum of mixed members: order-free."""
-        starts = np.searchsorted(node, np.arange(n))
+        count = np.bincount(node, minlength=n)
+        starts = np.cumsum(count) - count
         return (np.add.reduceat(_mix(code, _SALT1), starts),
                 np.add.reduceat(_mix(code, _SALT2), starts))
 
-    def _check_collisions(self, h1, h2, first, fresh) -> None:
-        order = np.lexsort((h2, h1))
+    @staticmethod
+    def _first(h1: np.ndarray, h2: np.ndarray) -> np.ndarray:
+        """True at the first child with each first hash; equal first hashes
+        with different second ones are a collision."""
+        order = np.argsort(h1, kind="stable")
         a, b = h1[order], h2[order]
-        same = (a[1:] == a[:-1]) & (b[1:] != b[:-1])
-        old = first & ~fresh
-        if same.any() or not self.hashes[1].contains(h2[old].view(np.int64)).all():
-            raise ProcalgError("two normal-form nodes share a 64-bit hash",
-                               hint="use --engine reference for this determinism check")
+        head = np.ones(len(h1), bool)
+        head[1:] = a[1:] != a[:-1]
+        if (~head[1:] & (b[1:] != b[:-1])).any():
+            raise _collision()
+        out = np.zeros(len(h1), bool)
+        out[order[head]] = True
+        return out
 
     def _remember(self, h1: np.ndarray, h2: np.ndarray) -> None:
         for visited, h in zip(self.hashes, (h1, h2), strict=True):
@@ -316,6 +327,16 @@ class _Build:
                            **found)
 
 
+def _contains(visited: Visited, hashes: np.ndarray) -> np.ndarray:
+    """Membership of ``hashes`` (uint64) in ``visited``, queried in sorted order
+    (binary searches over random keys are several times slower unsorted)."""
+    keys = hashes.view(np.int64)
+    order = np.argsort(keys)
+    out = np.empty(len(keys), bool)
+    out[order] = visited.contains(keys[order])
+    return out
+
+
 def _mix(code: np.ndarray, salt: np.uint64) -> np.ndarray:
     """splitmix64's finaliser (Steele, Lea and Flood, OOPSLA 2014) of ``code ^ salt``."""
     x = code.astype(np.uint64) ^ salt
@@ -327,8 +348,8 @@ def _mix(code: np.ndarray, salt: np.uint64) -> np.ndarray:
 def _csr(src: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """An order grouping ``src`` by value, and each value's first position in it."""
     order = np.argsort(src, kind="stable")
-    starts = np.searchsorted(src[order], np.arange(n))
-    return order, starts
+    count = np.bincount(src, minlength=n)
+    return order, np.cumsum(count) - count
 
 
 def _join(node: np.ndarray, inv: np.ndarray, starts: np.ndarray, counts: np.ndarray):
@@ -339,10 +360,22 @@ def _join(node: np.ndarray, inv: np.ndarray, starts: np.ndarray, counts: np.ndar
     return node[rows], starts[inv][rows] + offset
 
 
+def _unique_inverse(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values, return_inverse=True)`` by sorting (numpy 2's hashing
+    path is several times slower on int64)."""
+    order = np.argsort(values)
+    ordered = values[order]
+    head = np.ones(len(values), bool)
+    head[1:] = ordered[1:] != ordered[:-1]
+    inv = np.empty(len(values), np.int64)
+    inv[order] = np.cumsum(head) - 1
+    return ordered[head], inv
+
+
 def _unique_pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The distinct pairs, sorted by ``a`` then ``b`` (one int64 key per pair)."""
-    codes = np.unique(b)
-    keys = sorted_unique(a * len(codes) + np.searchsorted(codes, b))
+    codes, rank = _unique_inverse(b)
+    keys = sorted_unique(a * len(codes) + rank)
     return keys // len(codes), codes[keys % len(codes)]
 
 
@@ -354,12 +387,6 @@ def _sorted_in(table: np.ndarray, queries: np.ndarray) -> np.ndarray:
     return table[at] == queries
 
 
-def _first(h: np.ndarray) -> np.ndarray:
-    """True at the first occurrence of each value."""
-    order = np.argsort(h, kind="stable")
-    sorted_h = h[order]
-    head = np.ones(len(h), bool)
-    head[1:] = sorted_h[1:] != sorted_h[:-1]
-    out = np.zeros(len(h), bool)
-    out[order[head]] = True
-    return out
+def _collision() -> ProcalgError:
+    return ProcalgError("two normal-form nodes share a 64-bit hash",
+                        hint="use --engine reference for this determinism check")

@@ -410,9 +410,23 @@ def explore_product(network: Network, **options) -> LTS:
     search = _search(network, options)
     search.run()
     search.visited.finish()
-    tags = search.visited.tags
-    order = np.argsort(tags, kind="stable")  # BFS level, then code
-    ids = np.empty(len(order), dtype=np.int64)
-    ids[order] = np.arange(len(order))
-    src, dst, lab = _all_transitions(search)
-    return LTS.from_arrays(len(ids), 0, search.tables.labels, ids[src], lab, ids[dst])
+    codes, n = search.visited.codes, len(search.visited.codes)
+    order = np.argsort(search.visited.tags, kind="stable")  # BFS level, then code
+    ids = np.empty(n, dtype=np.int64)
+    ids[order] = np.arange(n)
+    width = len(search.tables.labels)
+    # states expanded in id order, each chunk's moves sorted locally: the whole
+    # is sorted by source without one global sort of every transition
+    srcs, labs, dsts = [], [], []
+    for lo in range(0, n, CHUNK):
+        src, dst, lab = search.tables.successors(codes[order[lo: lo + CHUNK]])
+        key = sorted_unique((src.astype(np.int64) * width + lab) * n
+                            + ids[np.searchsorted(codes, dst)])
+        srcs.append((key // (width * n) + lo).astype(np.int32))
+        labs.append((key // n % width).astype(np.int32))
+        dsts.append((key % n).astype(np.int32))
+    src, lab, dst = (np.concatenate(x) if x else np.zeros(0, np.int32)
+                     for x in (srcs, labs, dsts))
+    for arr in (src, lab, dst):
+        arr.flags.writeable = False
+    return LTS(n, 0, search.tables.labels, src, lab, dst)
