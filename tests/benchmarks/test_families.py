@@ -30,6 +30,8 @@ TINY = {
     "buffers": [(2,), (4,)],
     "philosophers-fixed": [(3,), (4,)],
     "odometer": [(2,), (4,)],
+    "milner-determinism": [(3,), (4,)],
+    "milner-refines": [(3,), (4,)],
 }
 
 
