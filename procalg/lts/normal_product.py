@@ -149,33 +149,29 @@ class _Build:
 
     def _level(self, node: np.ndarray, code: np.ndarray, level: int):
         """Check one level's nodes and build the next; a failure ends the search."""
-        uc, inv = _unique_inverse(code)
-        self.states.add_level(uc)
-        src, dst, lab = self.tables.successors(uc)
+        # members' moves straight from their codes (a state in two nodes of one
+        # level is expanded twice: rarer, and cheaper, than joining back)
+        self.states.add_level(sorted_unique(code))
+        src, dst, lab = self.tables.successors(code)
         self.transitions += len(src)
         n = int(node.max()) + 1
-        tau = np.zeros(len(uc), bool)
+        tau = np.zeros(len(code), bool)
         tau[src[lab == TAU_INDEX]] = True
-        tick = np.zeros(len(uc), bool)
+        tick = np.zeros(len(code), bool)
         tick[src[lab == TICK_INDEX]] = True
         seen = lab != TAU_INDEX
         width = len(self.tables.labels)
-        own = sorted_unique(src[seen].astype(np.int64) * width + lab[seen])  # (state, event)
-        count = np.bincount(own // width, minlength=len(uc))
-        # (node, event) offers: members joined with their states' distinct events
-        order, starts = _csr(own // width, len(uc))
-        pair_node, pair_pos = _join(node, inv, starts, np.diff(np.append(starts, len(own))))
-        offer = sorted_unique(pair_node * width + own[order][pair_pos] % width)
+        own = sorted_unique(src[seen].astype(np.int64) * width + lab[seen])  # (member, event)
+        count = np.bincount(own // width, minlength=len(code))
+        offer = sorted_unique(node[own // width] * width + own % width)  # (node, event)
         offers = np.bincount(offer // width, minlength=n)
         other = offers - np.bincount(offer[offer % width == TICK_INDEX] // width, minlength=n)
         clash = np.zeros(n, bool)
-        clash[node[tick[inv] & (other[node] > 0)]] = True
-        clash[node[~tau[inv] & (count[inv] < offers[node])]] = True
+        clash[node[tick & (other[node] > 0)]] = True
+        clash[node[~tau & (count < offers[node])]] = True
         # the children: (node, event) groups in (node, event name) order, τ-closed
         ok = (lab != TAU_INDEX) & (lab != TICK_INDEX)
-        s_order, s_starts = _csr(src[ok], len(uc))
-        e_node, e_pos = _join(node, inv, s_starts, np.bincount(src[ok], minlength=len(uc)))
-        e_lab, e_dst = lab[ok][s_order][e_pos], dst[ok][s_order][e_pos].astype(np.int64)
+        e_node, e_lab, e_dst = node[src[ok]], lab[ok], dst[ok].astype(np.int64)
         group = e_node * width + self.rank[e_lab]
         keys, cid = _unique_inverse(group)
         c_node, c_code = self._close(cid.astype(np.int64), e_dst)
@@ -247,27 +243,23 @@ class _Build:
 
     def _close(self, node: np.ndarray, code: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The τ-closure of every set at once: (node, code) pairs, sorted and distinct."""
-        node, code = _unique_pairs(node, code.astype(np.int64))
+        bits, sets = self.tables.layout.bits, int(node.max()) + 1 if len(node) else 1
+        code = code.astype(np.int64)
+        pack = _Pairs(bits, sets, code)
+        node, code = pack.split(sorted_unique(pack.keys(node, code)))
         new_node, new_code = node, code
         while len(new_code) and self.has_tau:
-            uc, inv = _unique_inverse(new_code)
-            src, dst, lab = self.tables.successors(uc)
+            src, dst, lab = self.tables.successors(new_code)
             ok = lab == TAU_INDEX
-            order, starts = _csr(src[ok], len(uc))
-            p_node, p_pos = _join(new_node, inv, starts, np.bincount(src[ok], minlength=len(uc)))
-            if not len(p_node):
+            if not ok.any():
                 break
-            cand = dst[ok][order][p_pos].astype(np.int64)
-            codes = sorted_unique(np.concatenate((code, cand)))
-            old = node * len(codes) + np.searchsorted(codes, code)  # sorted, as the pairs are
-            cand_order = np.argsort(cand)
-            rank = np.empty(len(cand), np.int64)
-            rank[cand_order] = np.searchsorted(codes, cand[cand_order])
-            keys = sorted_unique(p_node * len(codes) + rank)
-            fresh = keys[~_sorted_in(old, keys)]
-            new_node, new_code = fresh // len(codes), codes[fresh % len(codes)]
-            merged = np.sort(np.concatenate((old, fresh)), kind="stable")
-            node, code = merged // len(codes), codes[merged % len(codes)]
+            cand_node, cand_code = new_node[src[ok]], dst[ok].astype(np.int64)
+            pack = _Pairs(bits, sets, np.concatenate((code, cand_code)))
+            old = pack.keys(node, code)  # sorted, as the pairs are
+            cand = sorted_unique(pack.keys(cand_node, cand_code))
+            fresh = cand[~_sorted_in(old, cand)]
+            new_node, new_code = pack.split(fresh)
+            node, code = pack.split(np.sort(np.concatenate((old, fresh)), kind="stable"))
         return node, code
 
     def _hash(self, node: np.ndarray, code: np.ndarray, n: int):
@@ -345,21 +337,6 @@ def _mix(code: np.ndarray, salt: np.uint64) -> np.ndarray:
     return x ^ (x >> np.uint64(31))
 
 
-def _csr(src: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """An order grouping ``src`` by value, and each value's first position in it."""
-    order = np.argsort(src, kind="stable")
-    count = np.bincount(src, minlength=n)
-    return order, np.cumsum(count) - count
-
-
-def _join(node: np.ndarray, inv: np.ndarray, starts: np.ndarray, counts: np.ndarray):
-    """Each pair's node repeated once per entry of its state's group, and the entry."""
-    per = counts[inv]
-    rows = np.repeat(np.arange(len(node)), per)
-    offset = np.arange(len(rows)) - np.repeat(np.cumsum(per) - per, per)
-    return node[rows], starts[inv][rows] + offset
-
-
 def _unique_inverse(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``np.unique(values, return_inverse=True)`` by sorting (numpy 2's hashing
     path is several times slower on int64)."""
@@ -372,11 +349,24 @@ def _unique_inverse(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return ordered[head], inv
 
 
-def _unique_pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct pairs, sorted by ``a`` then ``b`` (one int64 key per pair)."""
-    codes, rank = _unique_inverse(b)
-    keys = sorted_unique(a * len(codes) + rank)
-    return keys // len(codes), codes[keys % len(codes)]
+class _Pairs:
+    """(set, code) pairs as one int64 key that sorts like the pair: the set
+    above the code's bits when both fit in 63 bits, else above the code's
+    rank in ``codes`` (every code the keys will hold)."""
+
+    def __init__(self, bits: int, sets: int, codes: np.ndarray) -> None:
+        self.bits = bits if bits + sets.bit_length() <= 63 else 0
+        self.codes = codes if self.bits else sorted_unique(codes)
+
+    def keys(self, sets: np.ndarray, codes: np.ndarray) -> np.ndarray:
+        if self.bits:
+            return (sets << self.bits) | codes
+        return sets * len(self.codes) + np.searchsorted(self.codes, codes)
+
+    def split(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if self.bits:
+            return keys >> self.bits, keys & ((1 << self.bits) - 1)
+        return keys // len(self.codes), self.codes[keys % len(self.codes)]
 
 
 def _sorted_in(table: np.ndarray, queries: np.ndarray) -> np.ndarray:
