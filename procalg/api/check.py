@@ -155,8 +155,9 @@ def _determinism(model: Model, prop: ast.Deterministic, options: SearchOptions) 
     explored = _explored(model, prop.process, options)
     result = check_determinism(explored, max_states=options.max_states, divergence=divergence)
     if isinstance(explored, LTS):
-        return _labelled(result, "product (LTS) + reference (normal form)",
-                         "lazy components or codes wider than 62 bits")
+        return _labelled(result, "reference", "the normal form is built state by state on "
+                         "the LTS the product engine explored (lazy components or codes "
+                         "wider than 62 bits)")
     return _labelled(result, "reference", "the product engine does not apply")
 
 
@@ -184,8 +185,8 @@ def _refines(model: Model, prop: ast.Refines, options: SearchOptions) -> CheckRe
     explored = _explored(model, prop.impl, options)
     result = check_refinement(spec, explored, prop.model, max_states=options.max_states)
     if isinstance(explored, LTS):
-        return _labelled(result, "product (LTS) + reference (refinement)",
-                         "a lazy component left its declared events")
+        return _labelled(result, "reference", "pairs are searched one by one on the LTS the "
+                         "product engine explored (a lazy component left its declared events)")
     return _labelled(result, "reference", "the product engine does not apply")
 
 
