@@ -343,6 +343,39 @@ def odometer_states(size: Size) -> int:
     return 3 ** n
 
 
+# --- determinism and refinement: the same space, a different question ----------
+
+def milner_checked(assertion: str) -> Callable[[Size], str]:
+    """The bundled scheduler with one determinism or refinement assertion in
+    place of deadlock freedom; ``ASpec(0)`` is Milner's specification: the
+    tasks start in cyclic order (the b's hidden)."""
+    def proc(size: Size) -> str:
+        body = [line for line in _bundled("milner_scheduler.proc", "Scheduler", size)
+                .splitlines() if not line.startswith("assert")]
+        return "\n".join([*body, "ASpec(i) = a.i -> ASpec(Next(i))", f"assert {assertion}", ""])
+    return proc
+
+
+def milner_monitor(size: Size) -> str:
+    """``scheduler.pml`` with the specification as a monitor (issue 17's
+    peer for a refinement): each a.i asserts it is the a the spec allows
+    next and advances it, in one ``d_step`` (one transition, as before).
+    The monitor's variable is a function of the control state, so spin still
+    stores procalg's states plus one; it checks the traces part, which
+    ``[T=`` asks."""
+    text = _promela_file("scheduler.pml", {"N": size[0]})
+    text = text.replace("chan c[N] = [0] of { bit };",
+                        "chan c[N] = [0] of { bit };\nbyte next = 0;  /* the monitor */")
+    text = re.sub(r"skip;(\s+)/\* a\.0 \*/",
+                  r"d_step { assert(next == 0); next = 1 % N };\1/* a.0 */", text)
+    return re.sub(r"skip;(\s+)/\* a\.i \*/",
+                  r"d_step { assert(next == i); next = (i + 1) % N };\1/* a.i */", text)
+
+
+def _milner_states(size: Size) -> int:
+    return size[0] * 3 * 2 ** (size[0] - 1)
+
+
 FAMILIES: dict[str, Family] = {f.name: f for f in [
     Family("readers-writers", ("N",), ((4,), (6,)), ((10,),),
            readers_writers_proc, readers_writers_promela, readers_writers_states),
@@ -365,4 +398,12 @@ FAMILIES: dict[str, Family] = {f.name: f for f in [
            lambda s: _promela_file("buffers.pml", {"N": s[0]}), lambda s: 3 ** s[0]),
     Family("odometer", ("N",), ((10,), (12,)), ((14,), (16,)), odometer_proc,
            odometer_promela, odometer_states),
+    # spin has no determinism check: its peer explores the same space (pan's
+    # full search of scheduler.pml), the cost any determinism check starts from
+    Family("milner-determinism", ("N",), ((8,), (12,)), ((16,),),
+           milner_checked("Scheduler :[deterministic]"),
+           lambda s: _promela_file("scheduler.pml", {"N": s[0]}), _milner_states),
+    Family("milner-refines", ("N",), ((8,), (12,)), ((18,),),
+           milner_checked("ASpec(0) [T= Scheduler \\ {| b |}"), milner_monitor,
+           _milner_states),
 ]}

@@ -11,6 +11,11 @@ checks both state counts, and prints one table row:
     as its JSON reports it), procalg MB, spin s (pan: the search alone),
     spin MB, ratio (spin s / procalg s, both whole: above 1, procalg is faster)
 
+The ``milner-determinism`` and ``milner-refines`` rows check
+``:[deterministic]`` and ``ASpec(0) [T= Scheduler \\ {| b |}`` on the
+same space (issue 17); spin's peers are the full search and the search with
+the specification as an asserting monitor (:mod:`benchmarks.families`).
+
 A row prints a ratio only when spin stored exactly procalg's states plus
 its ``init``'s first state, and procalg's count equals the family's formula
 where it has one; otherwise it is an ``ERROR`` row that says which count is

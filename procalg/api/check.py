@@ -153,8 +153,17 @@ def _whole(model: Model, process: ast.Node, options: SearchOptions) -> LTS:
 
 def _determinism(model: Model, prop: ast.Deterministic, options: SearchOptions) -> CheckResult:
     # failures-divergences unless [F] asks for stable failures only (FDR's default is FD)
-    return check_determinism(_explored(model, prop.process, options),
-                             max_states=options.max_states, divergence=prop.model != "F")
+    divergence = prop.model != "F"
+    result = search.determinism(model, model.process(prop.process), divergence, options)
+    if result is not None:
+        return result
+    explored = _explored(model, prop.process, options)
+    result = check_determinism(explored, max_states=options.max_states, divergence=divergence)
+    if isinstance(explored, LTS):
+        return _labelled(result, "reference", "the normal form is built state by state on "
+                         "the LTS the product engine explored (lazy components or codes "
+                         "wider than 62 bits)")
+    return _labelled(result, "reference", "the product engine does not apply")
 
 
 def _has_trace(model: Model, prop: ast.HasTrace, options: SearchOptions) -> CheckResult:
@@ -174,9 +183,16 @@ def _reachable(model: Model, prop: ast.Reachable, options: SearchOptions) -> Che
 
 
 def _refines(model: Model, prop: ast.Refines, options: SearchOptions) -> CheckResult:
-    impl = _explored(model, prop.impl, options)
-    return check_refinement(model.system(prop.spec), impl, prop.model,
-                            max_states=options.max_states)
+    spec = _whole(model, prop.spec, options)
+    result = search.refinement(model, spec, model.process(prop.impl), prop.model, options)
+    if result is not None:
+        return result
+    explored = _explored(model, prop.impl, options)
+    result = check_refinement(spec, explored, prop.model, max_states=options.max_states)
+    if isinstance(explored, LTS):
+        return _labelled(result, "reference", "pairs are searched one by one on the LTS the "
+                         "product engine explored (a lazy component left its declared events)")
+    return _labelled(result, "reference", "the product engine does not apply")
 
 
 def _equivalent(model: Model, prop: ast.Equivalent, options: SearchOptions) -> CheckResult:
@@ -230,6 +246,12 @@ def _engine(result: CheckResult, model: Model, prop: ast.Node,
     explored = _explored(model, prop.process, options)
     extra = {**result.stats.extra,
              "engine": "product" if isinstance(explored, LTS) else "reference"}
+    return replace(result, stats=replace(result.stats, extra=extra))
+
+
+def _labelled(result: CheckResult, engine: str, why: str) -> CheckResult:
+    """``result`` with its stats naming the engine that produced it."""
+    extra = {**result.stats.extra, "engine": engine, "why": why}
     return replace(result, stats=replace(result.stats, extra=extra))
 
 

@@ -35,12 +35,16 @@ from typing import Any
 
 from procalg.api.model import Model
 from procalg.checks.deadlock import check_deadlock
+from procalg.checks.determinism import check_determinism_product
 from procalg.checks.divergence import check_divergence
 from procalg.checks.reachability import check_reachable
+from procalg.checks.refinement import check_refinement_product
 from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
 from procalg.errors import LimitExceeded
+from procalg.lts import LTS
 from procalg.lts.lazy import AlphabetError
 from procalg.lts.network import Network
+from procalg.lts.normal_product import applies
 from procalg.lts.product import (
     Progress,
     SearchResult,
@@ -106,6 +110,38 @@ def reachable(model: Model, process: Any, event: str, options: SearchOptions) ->
                 found_means_fail=False, what=event)
 
 
+def refinement(model: Model, spec: LTS, process: Any, kind: str,
+               options: SearchOptions) -> CheckResult | None:
+    """``spec ⊑ process`` as one bulk product search (the normalised spec as
+    one more component of the process's network), or ``None`` where the
+    product engine does not apply (the caller then runs the reference check)."""
+    network = _network(model, process, options)
+    if isinstance(network, NotApplicable):
+        return None
+    try:
+        return check_refinement_product(spec, network, kind, **_limits(options))
+    except AlphabetError:  # a lazy leaf did a saga move no rule was built for
+        return None
+
+
+def determinism(model: Model, process: Any, divergence: bool,
+                options: SearchOptions) -> CheckResult | None:
+    """``:[deterministic]`` with the normal form built in bulk on the process's
+    network, or ``None`` where that does not apply (lazy components, codes
+    wider than 62 bits, no network: the caller runs the reference check)."""
+    network = _network(model, process, options)
+    if isinstance(network, NotApplicable) or not applies(network):
+        return None
+    limit = _limits(options)["max_states"]
+    return check_determinism_product(network, max_states=limit, divergence=divergence)
+
+
+def _limits(options: SearchOptions) -> dict[str, Any]:
+    limit = options.max_states if options.product_max_states == -1 else options.product_max_states
+    return {"max_states": limit, "max_memory": options.max_memory,
+            "progress": options.progress}
+
+
 def implementation(model: Model, process: Any, options: SearchOptions) -> Any:
     """The implementation side of a refinement check: its whole LTS built by the
     product engine where it applies (as FDR compiles the implementation first),
@@ -129,11 +165,8 @@ def _run(model: Model, process: Any, options: SearchOptions,
     network = _network(model, process, options)
     if isinstance(network, NotApplicable):
         return _on_reference(model, process, reference, network.reason)
-    limit = options.max_states if options.product_max_states == -1 else options.product_max_states
-    kw = {"max_states": limit, "max_memory": options.max_memory,
-          "progress": options.progress}
     try:
-        found = product(network, kw)
+        found = product(network, _limits(options))
     except AlphabetError as err:  # a lazy leaf did a saga move no rule was built for
         return _on_reference(model, process, reference,
                              f"a lazily explored component left its declared events ({err})")

@@ -39,6 +39,9 @@ from procalg.checks.traces import search_trace
 from procalg.errors import LimitExceeded
 from procalg.lts.exploration import Exploration
 from procalg.lts.lts import LTS, TAU, TAU_INDEX, TICK_INDEX, TransitionSystem
+from procalg.lts.network import Network
+from procalg.lts.normal_product import find_nondeterminism
+from procalg.lts.vectors import Tables
 
 
 def check_determinism(system: TransitionSystem[Any] | LTS, *,
@@ -108,6 +111,72 @@ def check_determinism(system: TransitionSystem[Any] | LTS, *,
     stats = Stats(walk.num_states, walk.transitions, time.perf_counter() - started,
                   extra={"normal_form_nodes": len(nodes)})
     return CheckResult(Verdict.PASS, None, stats, message="deterministic")
+
+
+def check_determinism_product(network: Network, *, max_states: int | None = None,
+                              divergence: bool = True) -> CheckResult:
+    """:func:`check_determinism` on a network, the normal form built in bulk on the
+    product engine's codes (:mod:`procalg.lts.normal_product`): the same
+    verdict, trace and event as the reference; the paths shown may differ.
+
+    The network must have eager components and 62-bit codes
+    (:func:`procalg.lts.normal_product.applies`).
+
+    Example:
+        >>> from procalg.lts.network import close, component
+        >>> choice = LTS.build(4, 0, ["a", "b"], [(0, "a", 1), (0, "a", 2), (2, "b", 3)])
+        >>> r = check_determinism_product(close(component(choice)))
+        >>> r.passed, r.counterexample.trace, r.counterexample.refused
+        (False, ('a',), frozenset({'b'}))
+    """
+    started = time.perf_counter()
+    found = find_nondeterminism(network, divergence=divergence, max_states=max_states)
+    extra: dict[str, object] = {"engine": "product", "normal_form_nodes": found.nodes,
+                                "levels": found.levels, "peak_bytes": found.peak_bytes,
+                                "notes": list(network.notes)}
+    stats = Stats(found.states, found.transitions, time.perf_counter() - started, extra)
+    if found.kind is None:
+        return CheckResult(Verdict.PASS, None, stats, message="deterministic")
+    assert found.tables is not None
+    walk = Exploration(_Codes(found.tables))
+    if found.kind == "divergence":
+        path, states = _path_to_code(walk, found.trace, found.diverging)
+        note = (f"not deterministic: the process diverges after this trace ({found.lead} "
+                f"τ-steps, then a τ-cycle of {found.cycle})")
+        return CheckResult(
+            Verdict.FAIL,
+            Counterexample(found.trace, cycle=(TAU,) * found.cycle, full_path=path,
+                           states=states, note=note),
+            stats, message="divergent, hence not deterministic")
+    assert found.event is not None
+    accepting, _ = _path_to_code(walk, found.trace, found.acceptor)
+    refusing, states = _path_to_code(walk, found.trace, found.refuser)
+    ticks = any(lab == TICK_INDEX for lab, _ in walk.successors(walk.index[found.refuser]))
+    return _clash_result(found.trace, found.event, accepting, refusing, states,
+                         ticks and found.event != walk.labels[TICK_INDEX], stats)
+
+
+class _Codes:
+    """A network's packed codes as a :class:`TransitionSystem` (paths for people)."""
+
+    def __init__(self, tables: Tables) -> None:
+        self.tables = tables
+
+    def initial_state(self) -> int:
+        return self.tables.initial
+
+    def successors(self, state: int) -> list[tuple[str, int]]:
+        _, dst, lab = self.tables.successors(self.tables.layout.cast([state]))
+        names = self.tables.labels
+        return [(names[x], int(d)) for x, d in zip(lab.tolist(), dst.tolist(), strict=True)]
+
+
+def _path_to_code(walk: Exploration, trace: tuple[str, ...],
+                  code: int) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    search = search_trace(walk, trace, lambda s, done: walk.states[s] == code
+                          and done == len(trace))
+    assert search.found is not None, "every member of a node is reachable by its trace"
+    return search.full_path(search.found), search.states(search.found)
 
 
 def _tau_closure(walk: Exploration,
@@ -190,17 +259,23 @@ def _behaviour(walk: Exploration, trace: tuple[str, ...], state: int) -> tuple[t
 
 def _nondeterminism(walk: Exploration, trace: tuple[str, ...], code: int, acceptor: int,
                     refuser: int, started: float) -> CheckResult:
-    event = walk.labels[code]
     accepting, _ = _behaviour(walk, trace, acceptor)
     refusing, states = _behaviour(walk, trace, refuser)
-    why = ("it can terminate, so it can refuse every other event"
-           if code != TICK_INDEX and TICK_INDEX in {c for c, _ in walk.successors(refuser)}
+    ticks = code != TICK_INDEX and TICK_INDEX in {c for c, _ in walk.successors(refuser)}
+    stats = Stats(walk.num_states, walk.transitions, time.perf_counter() - started)
+    return _clash_result(trace, walk.labels[code], accepting, refusing, states, ticks, stats)
+
+
+def _clash_result(trace: tuple[str, ...], event: str, accepting: tuple[str, ...],
+                  refusing: tuple[str, ...], states: tuple[int, ...], ticks: bool,
+                  stats: Stats) -> CheckResult:
+    """The counterexample of a clash (both engines word it alike)."""
+    why = ("it can terminate, so it can refuse every other event" if ticks
            else "it is stable without " + event)
     shown = "⟨" + ", ".join(trace) + "⟩"
     note = (f"not deterministic: after {shown} the process can do {event} "
             f"(path {', '.join([*accepting, event])}) but can also refuse it "
             f"(path {', '.join(refusing) or 'empty'}: {why})")
-    stats = Stats(walk.num_states, walk.transitions, time.perf_counter() - started)
     return CheckResult(
         Verdict.FAIL,
         Counterexample(trace, refused=frozenset({event}), accepted=frozenset({event}),

@@ -42,7 +42,9 @@ from procalg.checks.lazy_system import Divergence, LazySystem
 from procalg.checks.result import CheckResult, Counterexample, RefinementModel, Stats, Verdict
 from procalg.errors import LimitExceeded, ProcalgError
 from procalg.lts import LTS, TAU, TICK, TransitionSystem, explore
+from procalg.lts.network import Network
 from procalg.lts.normal import NormalForm
+from procalg.lts.refine_product import find_violation
 
 Pair = tuple[int, Any]
 
@@ -97,6 +99,67 @@ def check_refinement(
     if failure is None:
         return CheckResult(Verdict.PASS, stats=stats, message=f"refinement {name} holds")
     return CheckResult(Verdict.FAIL, failure, stats, f"refinement {name} fails")
+
+
+def check_refinement_product(spec: LTS, network: Network, model: RefinementModel | str,
+                             **options: Any) -> CheckResult:
+    """Check ``spec ⊑ network`` as one bulk product search (FDR-style: the
+    normalised spec is one more component of the implementation's network;
+    :mod:`procalg.lts.refine_product`). Same verdicts as :func:`check_refinement`
+    and a violating state at the same (least) BFS depth.
+
+    Keyword options are the product engine's (``max_states``, ``max_memory``,
+    ``progress``, ``workers``).
+
+    Example:
+        >>> from procalg.lts.network import close, component
+        >>> choice = LTS.build(3, 0, ["a", "b"], [(0, "a", 1), (0, "b", 2)])
+        >>> only_a = LTS.build(2, 0, ["a"], [(0, "a", 1)])
+        >>> r = check_refinement_product(choice, close(component(only_a)), "F")
+        >>> r.passed, r.counterexample.trace, sorted(r.counterexample.refused)
+        (False, (), ['b'])
+    """
+    start = time.perf_counter()
+    kind = as_model(model)
+    normal = NormalForm(spec)
+    found, bad = find_violation(network, normal, kind.value, **options)
+    extra: dict[str, object] = {"engine": "product", "levels": found.levels,
+                                "peak_bytes": found.peak_bytes, "normal_nodes": len(normal),
+                                "notes": list(found.notes)}
+    stats = Stats(found.states, found.transitions, time.perf_counter() - start, extra)
+    name = f"[{kind.value}="
+    if bad is None:
+        return CheckResult(Verdict.PASS, stats=stats, message=f"refinement {name} holds")
+    node = normal.node(bad.node)
+    full = bad.path
+    trace = tuple(x for x in full if x != TAU)
+    if bad.kind == "trace":
+        assert bad.event is not None
+        note = (f"after {_show(trace)} the implementation can do {bad.event}, which the "
+                f"specification cannot (it can do {_show_set(node.initials)})")
+        ce = Counterexample((*trace, bad.event), accepted=node.initials,
+                            full_path=(*full, bad.event), note=note)
+    elif bad.kind == "divergence":
+        note = (f"after {_show(trace)} the implementation can diverge ({bad.lead} τ-steps, "
+                f"then a cycle of {bad.cycle}) where the specification does not")
+        ce = Counterexample(trace, cycle=(TAU,) * bad.cycle,
+                            full_path=(*full, *(TAU,) * bad.lead), note=note)
+    else:
+        alphabet = set(normal.alphabet) | {r.label for r in network.rules if r.label != TAU}
+        ce = _failure(trace, full, None, node, bad.offered, alphabet)
+    return CheckResult(Verdict.FAIL, ce, stats, f"refinement {name} fails")
+
+
+def _failure(trace: tuple[str, ...], full: tuple[str, ...], states: tuple[int, ...] | None,
+             node: Any, accepts: frozenset[str], alphabet: set[str]) -> Counterexample:
+    """The counterexample of a failures violation (both engines word it alike)."""
+    refused = frozenset(alphabet - accepts - {TICK} if TICK in accepts else alphabet - accepts)
+    options = " or ".join("{" + ", ".join(sorted(m)) + "}" for m in node.acceptances)
+    note = (f"after {_show(trace)} the implementation can refuse {_show_set(refused)} "
+            f"(it offers only {_show_set(accepts)}); the specification there always "
+            f"offers all of " + (options if options else "nothing stable: it diverges"))
+    return Counterexample(trace, refused=refused, accepted=frozenset().union(*node.acceptances),
+                          full_path=full, states=states, note=note)
 
 
 class _Product:
@@ -159,16 +222,8 @@ class _Product:
         node = self.normal.node(pair[0])
         if any(m <= accepts for m in node.acceptances):
             return None
-        refused = frozenset(self.alphabet - accepts - {TICK} if TICK in accepts
-                            else self.alphabet - accepts)
         trace, full, states = self._path(pair)
-        options = " or ".join("{" + ", ".join(sorted(m)) + "}" for m in node.acceptances)
-        note = (f"after {_show(trace)} the implementation can refuse {_show_set(refused)} "
-                f"(it offers only {_show_set(accepts)}); the specification there always "
-                f"offers all of " + (options if options else "nothing stable: it diverges"))
-        return Counterexample(trace, refused=refused,
-                              accepted=frozenset().union(*node.acceptances),
-                              full_path=full, states=states, note=note)
+        return _failure(trace, full, states, node, accepts, self.alphabet)
 
     def _trace_violation(self, pair: Pair, event: str) -> Counterexample:
         trace, full, states = self._path(pair)

@@ -200,7 +200,9 @@ class LTS:
             # positions starts[i] .. starts[i] + counts[i] - 1, for every i, flattened
             shift = np.repeat(starts - (np.cumsum(counts) - counts), counts)
             targets = self.dst[np.arange(total, dtype=np.int64) + shift]
-            targets = np.unique(targets[~seen[targets]])
+            targets = np.sort(targets[~seen[targets]])  # sort, not np.unique: numpy 2
+            if targets.size:  # hashes, several times slower on int arrays
+                targets = targets[np.concatenate(([True], targets[1:] != targets[:-1]))]
             seen[targets] = True
             frontier = targets.astype(np.int64, copy=False)
         return seen

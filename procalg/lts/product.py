@@ -344,20 +344,7 @@ def find_divergence(network: Network, **options) -> SearchResult:
     (rounds = longest τ-path); the survivors diverge.
     """
     search = _search(network, options)
-    search.run()
-    search.visited.finish()
-    src, dst, _ = _all_transitions(search, only=TAU_INDEX)
-    n = len(search.visited.codes)
-    alive = np.ones(n, dtype=bool)
-    outdeg = np.bincount(src, minlength=n)
-    while True:
-        dying = alive & (outdeg == 0)
-        if not dying.any():
-            break
-        alive &= ~dying
-        cut = dying[dst]
-        outdeg -= np.bincount(src[cut], minlength=n)
-        src, dst = src[~cut], dst[~cut]
+    alive, src, dst = _divergent(search)
     if not alive.any():
         return search.result(False)
     tags = search.visited.tags
@@ -374,6 +361,42 @@ def find_divergence(network: Network, **options) -> SearchResult:
     return search.result(True, path + [TAU] * seen[state], (TAU,) * loop)
 
 
+def _divergent(search: _Search) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Explore fully; a mask over the sorted visited codes of the states that
+    can do τ forever, and the τ-transitions among them (sorted positions)."""
+    search.run()
+    search.visited.finish()
+    src, dst, _ = _all_transitions(search, only=TAU_INDEX)
+    n = len(search.visited.codes)
+    alive = np.ones(n, dtype=bool)
+    outdeg = np.bincount(src, minlength=n)
+    while True:
+        dying = alive & (outdeg == 0)
+        if not dying.any():
+            break
+        alive &= ~dying
+        cut = dying[dst]
+        outdeg -= np.bincount(src[cut], minlength=n)
+        src, dst = src[~cut], dst[~cut]
+    return alive, src, dst
+
+
+def divergent_codes(network: Network, **options) -> tuple[Tables, np.ndarray, SearchResult]:
+    """The sorted codes of every reachable state that can do τ forever (in
+    the returned tables' final layout), and the exploration's stats.
+
+    Example:
+        >>> from procalg.lts.network import close, component
+        >>> p = LTS.build(3, 0, ["a"], [(0, "a", 1), (1, "τ", 2), (2, "τ", 1)])
+        >>> tables, codes, _ = divergent_codes(close(component(p)))
+        >>> sorted(tables.layout.decode(codes, [0])[0].tolist())
+        [1, 2]
+    """
+    search = _search(network, options)
+    alive, _, _ = _divergent(search)
+    return search.tables, search.visited.codes[alive], search.result(bool(alive.any()))
+
+
 def explore_product(network: Network, **options) -> LTS:
     """The whole product as an explicit LTS (states numbered in BFS order).
 
@@ -387,9 +410,23 @@ def explore_product(network: Network, **options) -> LTS:
     search = _search(network, options)
     search.run()
     search.visited.finish()
-    tags = search.visited.tags
-    order = np.argsort(tags, kind="stable")  # BFS level, then code
-    ids = np.empty(len(order), dtype=np.int64)
-    ids[order] = np.arange(len(order))
-    src, dst, lab = _all_transitions(search)
-    return LTS.from_arrays(len(ids), 0, search.tables.labels, ids[src], lab, ids[dst])
+    codes, n = search.visited.codes, len(search.visited.codes)
+    order = np.argsort(search.visited.tags, kind="stable")  # BFS level, then code
+    ids = np.empty(n, dtype=np.int64)
+    ids[order] = np.arange(n)
+    width = len(search.tables.labels)
+    # states expanded in id order, each chunk's moves sorted locally: the whole
+    # is sorted by source without one global sort of every transition
+    srcs, labs, dsts = [], [], []
+    for lo in range(0, n, CHUNK):
+        src, dst, lab = search.tables.successors(codes[order[lo: lo + CHUNK]])
+        key = sorted_unique((src.astype(np.int64) * width + lab) * n
+                            + ids[np.searchsorted(codes, dst)])
+        srcs.append((key // (width * n) + lo).astype(np.int32))
+        labs.append((key // n % width).astype(np.int32))
+        dsts.append((key % n).astype(np.int32))
+    src, lab, dst = (np.concatenate(x) if x else np.zeros(0, np.int32)
+                     for x in (srcs, labs, dsts))
+    for arr in (src, lab, dst):
+        arr.flags.writeable = False
+    return LTS(n, 0, search.tables.labels, src, lab, dst)

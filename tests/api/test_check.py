@@ -73,3 +73,22 @@ def test_determinism_on_the_compiled_product_finds_the_term_level_counterexample
     (reference,) = check_model(loads(text), options=SearchOptions(engine="reference"))
     assert product.result == reference.result == "fail"
     assert product.check.counterexample.trace == reference.check.counterexample.trace
+
+
+def test_determinism_and_refinement_on_a_network_name_the_product_engine():
+    model = loads("channel a, b\nP = a -> P\nQ = b -> Q\nSys = P ||| Q\n"
+                  "assert Sys :[deterministic]\nassert P ||| Q [T= Sys\n")
+    reports = list(check_model(model))
+    assert [r.result for r in reports] == ["pass", "pass"]
+    assert [r.check.stats.extra["engine"] for r in reports] == ["product", "product"]
+
+
+def test_determinism_on_a_lazily_explored_network_says_which_engine_ran_and_why():
+    model = loads("V = {0..9}\nchannel inp, mid, out : V\n"
+                  "Q(s) = #s < 5 & inp?x -> Q(s^<x>) [] #s > 0 & mid!head(s) -> Q(tail(s))\n"
+                  "Src(i) = i < 9 & inp!i -> Src(i+1)\nSink = mid?x -> out!x -> Sink\n"
+                  "System = (Src(0) [| {| inp |} |] Q(<>)) [| {| mid |} |] Sink\n"
+                  "assert System :[deterministic]\n")
+    (report,) = list(check_model(model))
+    assert report.check.stats.extra["engine"] == "reference"
+    assert "product engine explored" in report.check.stats.extra["why"]

@@ -30,6 +30,8 @@ TINY = {
     "buffers": [(2,), (4,)],
     "philosophers-fixed": [(3,), (4,)],
     "odometer": [(2,), (4,)],
+    "milner-determinism": [(3,), (4,)],
+    "milner-refines": [(3,), (4,)],
 }
 
 
@@ -81,3 +83,11 @@ def test_promela_peer_stores_procalg_states_plus_init(name, tmp_path: Path):
 def test_benchmark_docstring_examples_run():
     for module in (families, shapes, networks):
         assert doctest.testmod(module).failed == 0
+
+
+def test_the_leader_election_model_past_62_bits_checks():
+    text = (Path(__file__).resolve().parents[2] / "benchmarks" / "leader_election.proc").read_text()
+    reports = list(check_model(loads(text, "<leader>")))
+    assert [r.result for r in reports] == ["fail", "pass"]  # every node ends in STOP
+    assert reports[1].stats.states == 16_528
+    assert reports[0].check.counterexample.trace[-1].startswith(("leader", "lost"))

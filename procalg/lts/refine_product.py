@@ -1,0 +1,293 @@
+"""Refinement as a bulk product search: the normalised spec is one more component.
+
+As FDR does (Roscoe, *Understanding Concurrent Systems*, 2010, ch. 16;
+Gibson-Robinson et al., "FDR3", TACAS 2014), ``Spec ⊑ Impl`` is checked on the
+product of the normalised specification with the implementation. Here the
+normal form (:class:`~procalg.lts.normal.NormalForm`, built whole: it is
+deterministic and usually small) becomes one more component of the
+implementation's :class:`~procalg.lts.network.Network`, synchronising on
+every visible label, with one extra state ``ERR`` that every event the
+spec cannot do from a node leads to. The product engine
+(:mod:`procalg.lts.product`) then explores (node, implementation state)
+pairs level by level on packed codes -- the implementation is never
+materialised, and a pair costs what a state of a deadlock search costs
+(about 10 bytes). Per BFS level, in bulk over each chunk of the frontier:
+
+- **traces**: a move into ``ERR`` is an event the spec cannot do;
+- **failures**: a state that is stable or can terminate must offer a
+  superset of one of its node's minimal acceptances (``{✓}`` if it can
+  terminate, since ✓ is autonomous) -- a sorted-key membership test;
+- **divergences** (``[FD=``): a state whose implementation part can do τ
+  forever is a violation unless its node diverges; after a divergent node
+  anything goes, so its spec component stops moving. The divergent
+  implementation states are computed first by one full exploration and τ-peel
+  (:func:`~procalg.lts.product.divergent_codes`), only when the network has τ.
+
+The search stops at the first level holding a violation, so the violating
+state is at the least BFS depth (as in the reference engine,
+:mod:`procalg.checks.refinement`), and the path is rebuilt backwards.
+
+Example:
+    >>> from procalg.lts.network import close, component
+    >>> from procalg.lts.normal import NormalForm
+    >>> spec = LTS.build(3, 0, ["a", "b"], [(0, "a", 1), (1, "b", 2)])
+    >>> impl = LTS.build(3, 0, ["a", "b"], [(0, "a", 1), (1, "a", 2)])
+    >>> result, bad = find_violation(close(component(impl)), NormalForm(spec), "T")
+    >>> bad.kind, bad.path, bad.event
+    ('trace', ('a',), 'a')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from procalg.lts.lts import LTS, TAU, TAU_INDEX, TICK_INDEX
+from procalg.lts.network import Network, SyncRule
+from procalg.lts.normal import NormalForm
+from procalg.lts.product import SearchResult, _search, divergent_codes
+from procalg.lts.vectors import Tables
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """Why a refinement fails, at a shortest-depth product state.
+
+    Attributes:
+        kind: ``"trace"``, ``"failure"`` or ``"divergence"``.
+        path: labels (τ included) from the initial state to the violating state.
+        node: the spec's normal node there.
+        event: for ``"trace"``, the event the spec cannot do next.
+        offered: for ``"failure"``, what the implementation offers there.
+        lead, cycle: for ``"divergence"``, τ-steps to a τ-cycle and its length.
+    """
+
+    kind: str
+    path: tuple[str, ...]
+    node: int
+    event: str | None = None
+    offered: frozenset[str] = frozenset()
+    lead: int = 0
+    cycle: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Monitor:
+    """The normal form as a component, and its acceptances as label indices."""
+
+    network: Network
+    spec: int  # the component index of the normal form
+    err: int  # its violation state
+    divergent: np.ndarray  # bool per node (ERR included)
+    tick_ok: np.ndarray  # bool per node: some acceptance ⊆ {✓}
+    acc_ptr: np.ndarray  # per node: its acceptances' range in acc_mem_ptr
+    acc_mem_ptr: np.ndarray  # per acceptance: its members' range in members
+    members: np.ndarray  # label indices
+
+
+def monitor(network: Network, normal: NormalForm, fd: bool) -> _Monitor:
+    """``network`` with the whole normal form of the spec as one more component.
+
+    Under ``fd``, a divergent node has no moves (nothing after it matters).
+    """
+    visible = [x for x in network.labels if x != TAU]
+    index = {x: i for i, x in enumerate(network.labels)}
+    count = 0
+    rows: list[tuple[int, str, int]] = []
+    todo = [normal.root]
+    seen = {normal.root}
+    while todo:  # every node reachable by some event of the implementation
+        n = todo.pop()
+        count = max(count, n + 1)
+        node = normal.node(n)
+        if fd and node.divergent:
+            continue
+        for x in visible:
+            target = normal.after(n, x) if x in node.initials else None
+            rows.append((n, x, -1 if target is None else target))
+            if target is not None and target not in seen:
+                seen.add(target)
+                todo.append(target)
+    err = len(normal)
+    rows = [(n, x, err if t < 0 else t) for n, x, t in rows]
+    lts = LTS.build(err + 1, normal.root, [x for x in visible if x != network.labels[1]], rows)
+    spec = len(network.components)
+    rules = tuple(r if r.label == TAU else SyncRule(r.label, (*r.parts, (spec, r.label)))
+                  for r in network.rules)
+    nodes = [normal.node(n) for n in range(err)]
+    acc_ptr, mem_ptr, members = [0], [0], []
+    for node in nodes:
+        for acc in node.acceptances:
+            if all(x in index for x in acc):  # else the implementation can never offer it
+                members += sorted(index[x] for x in acc)
+                mem_ptr.append(len(members))
+        acc_ptr.append(len(mem_ptr) - 1)
+    acc_ptr.append(acc_ptr[-1])  # ERR: no acceptances (never checked)
+    tick_ok = [any(acc <= {network.labels[TICK_INDEX]} for acc in node.acceptances)
+               for node in nodes] + [True]
+    return _Monitor(Network((*network.components, lts), rules,
+                            (*network.notes, f"specification normalised: {err} nodes"),
+                            network.loose),
+                    spec, err, np.array([n.divergent for n in nodes] + [False]),
+                    np.array(tick_ok), np.array(acc_ptr, np.int64),
+                    np.array(mem_ptr, np.int64), np.array(members, np.int64))
+
+
+def find_violation(network: Network, normal: NormalForm, model: str,
+                   **options) -> tuple[SearchResult, Violation | None]:
+    """Search ``network`` against the normalised spec in model ``"T"``, ``"F"`` or ``"FD"``.
+
+    Keyword options are the product engine's (``max_states``, ``max_memory``,
+    ``progress``, ``workers``).
+    """
+    fd, failures = model == "FD", model in ("F", "FD")
+    mon = monitor(network, normal, fd)
+    diverging = None
+    if fd and not tau_acyclic(network):
+        impl_tables, codes, _ = divergent_codes(network, **options)
+        if len(codes):
+            diverging = (impl_tables, codes)
+    search = _search(mon.network, options)
+    tables = search.tables
+    impl_comps = list(range(mon.spec))
+    width = len(tables.labels)
+    found: list[Violation] = []
+
+    def node_of(codes: np.ndarray) -> np.ndarray:
+        return tables.layout.decode(codes, [mon.spec])[mon.spec]
+
+    def impl_codes(codes: np.ndarray) -> np.ndarray:
+        assert diverging is not None
+        return diverging[0].layout.encode(tables.layout.decode(codes, impl_comps))
+
+    def stop(chunk: np.ndarray, src: np.ndarray, dst: np.ndarray, lab: np.ndarray):
+        node = node_of(chunk)
+        live = ~(mon.divergent[node] if fd else np.zeros(len(chunk), bool))
+        bad = np.zeros(len(chunk), dtype=bool)
+        if diverging is not None:
+            pos = np.flatnonzero(live)
+            if len(pos):
+                ic = impl_codes(chunk[pos])
+                at = np.minimum(np.searchsorted(diverging[1], ic), len(diverging[1]) - 1)
+                bad[pos[diverging[1][at] == ic]] = True
+        if failures:
+            bad |= _refusing(mon, chunk, node, live, src, lab, width)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[np.argmin(chunk[bad])])
+            moves = lab[src == i].tolist()
+            offered = frozenset({tables.labels[TICK_INDEX]} if TICK_INDEX in moves
+                                else {tables.labels[x] for x in moves if x != TAU_INDEX})
+            kind = "failure"
+            if diverging is not None and fd:
+                ic = impl_codes(chunk[[i]])
+                kind = "divergence" if np.isin(ic, diverging[1]).all() else "failure"
+            found.append(Violation(kind, (), int(node[i]), offered=offered))
+            return int(chunk[i]), ""
+        into = np.flatnonzero(node_of(dst) == mon.err)
+        if len(into):
+            best = into[np.lexsort((lab[into], chunk[src[into]]))[0]]
+            found.append(Violation("trace", (), int(node[src[best]]),
+                                   event=tables.labels[int(lab[best])]))
+            return int(chunk[src[best]]), found[-1].event
+        return None
+
+    hit = search.run(stop)
+    if hit is None:
+        return search.result(False), None
+    bad = found[-1]
+    path = tuple(search.path_to(hit[0]))
+    lead = cycle = 0
+    if bad.kind == "divergence":
+        assert diverging is not None
+        lead, cycle = tau_loop(diverging[0], diverging[1], int(impl_codes(
+            tables.layout.cast([hit[0]]))[0]))
+    bad = Violation(bad.kind, path, bad.node, bad.event, bad.offered, lead, cycle)
+    return search.result(True, path), bad
+
+
+def tau_acyclic(network: Network) -> bool:
+    """True if no product state can do τ forever, judged from the components alone.
+
+    A τ-cycle of the product returns every component it moves to where it
+    was, so each of them has a cycle among its local moves that take part in
+    τ-rules. If no component has such a cycle, the product has no τ-cycle
+    (a sufficient test, linear in the components; lazy ones are unknown).
+
+    Example:
+        >>> from procalg.lts.network import close, component, hide
+        >>> p = LTS.build(2, 0, ["a", "b"], [(0, "a", 1), (1, "b", 0)])
+        >>> tau_acyclic(close(hide(component(p), {"a"}))), tau_acyclic(
+        ...     close(hide(component(p), {"a", "b"})))
+        (True, False)
+    """
+    local: dict[int, set[str]] = {}
+    for rule in network.rules:
+        if rule.label == TAU:
+            for c, a in rule.parts:
+                local.setdefault(c, set()).add(a)
+    for c, names in local.items():
+        comp = network.components[c]
+        if not isinstance(comp, LTS):
+            return False
+        keep = np.isin(comp.label, [i for i, x in enumerate(comp.labels) if x in names])
+        if _has_cycle(comp.num_states, comp.src[keep], comp.dst[keep]):
+            return False
+    return True
+
+
+def _has_cycle(n: int, src: np.ndarray, dst: np.ndarray) -> bool:
+    """Kahn's algorithm in bulk: peel sources until nothing or a cycle remains."""
+    indeg = np.bincount(dst, minlength=n)
+    alive = np.ones(n, dtype=bool)
+    while True:
+        peel = alive & (indeg == 0)
+        if not peel.any():
+            return bool(alive.any())  # each survivor is entered from a survivor
+        alive &= ~peel
+        out = peel[src]
+        indeg -= np.bincount(dst[out], minlength=n)
+        src, dst = src[~out], dst[~out]
+
+
+def _refusing(mon: _Monitor, chunk: np.ndarray, node: np.ndarray, live: np.ndarray,
+              src: np.ndarray, lab: np.ndarray, width: int) -> np.ndarray:
+    """Per chunk state: stable or terminating, and offering no acceptance of its node."""
+    n = len(chunk)
+    tau = np.zeros(n, dtype=bool)
+    tau[src[lab == TAU_INDEX]] = True
+    tick = np.zeros(n, dtype=bool)
+    tick[src[lab == TICK_INDEX]] = True
+    checked = live & (node != mon.err) & (~tau | tick)
+    bad = checked & tick & ~mon.tick_ok[node]
+    stable = np.flatnonzero(checked & ~tick)
+    if not len(stable):
+        return bad
+    first, last = mon.acc_ptr[node[stable]], mon.acc_ptr[node[stable] + 1]
+    per = last - first
+    pair_state = np.repeat(stable, per)  # one row per (state, acceptance)
+    acc = np.repeat(first - np.cumsum(per) + per, per) + np.arange(len(pair_state))
+    lo, hi = mon.acc_mem_ptr[acc], mon.acc_mem_ptr[acc + 1]
+    size = hi - lo
+    pair = np.repeat(np.arange(len(acc)), size)  # one row per acceptance member
+    member = mon.members[np.repeat(lo - np.cumsum(size) + size, size) + np.arange(len(pair))]
+    offers = np.unique(src.astype(np.int64) * width + lab)
+    key = pair_state[pair] * width + member
+    at = np.minimum(np.searchsorted(offers, key), max(len(offers) - 1, 0))
+    present = offers[at] == key if len(offers) else np.zeros(len(key), dtype=bool)
+    missing = np.bincount(pair[~present], minlength=len(acc))
+    good = np.zeros(n, dtype=bool)
+    good[pair_state[missing == 0]] = True
+    return bad | (np.isin(np.arange(n), stable) & ~good)
+
+
+def tau_loop(tables: Tables, divergent: np.ndarray, code: int) -> tuple[int, int]:
+    """τ-steps from ``code`` to a τ-cycle among the divergent states, and its length."""
+    order: dict[int, int] = {}
+    while code not in order:
+        order[code] = len(order)
+        _, dst, lab = tables.successors(tables.layout.cast([code]))
+        nxt = dst[lab == TAU_INDEX]
+        nxt = nxt[np.isin(nxt, divergent)]
+        code = int(nxt.min())
+    return order[code], len(order) - order[code]

@@ -1,0 +1,113 @@
+"""Determinism with the normal form built in bulk, against the reference check.
+
+The reference (:func:`procalg.checks.determinism.check_determinism`) runs on
+the network's explicit product; the bulk build runs on the network's codes.
+They must agree on the verdict, the trace and the clashing event (the
+reference's order of failures is kept), and on divergence versus clash.
+"""
+
+from __future__ import annotations
+
+from unittest.mock import patch
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from procalg.checks.determinism import check_determinism, check_determinism_product
+from procalg.lts import LTS
+from procalg.lts.network import close, component, hide, parallel
+from procalg.lts.normal_product import _Pairs, applies, find_nondeterminism
+from procalg.lts.product import explore_product
+from procalg.lts.visited import sorted_unique
+from tests.lts.test_refine_product import networks
+
+
+@settings(max_examples=300, deadline=None)
+@given(networks(), st.booleans())
+def test_bulk_determinism_gives_the_reference_verdict_trace_and_event(net, divergence):
+    reference = check_determinism(explore_product(net), divergence=divergence)
+    bulk = check_determinism_product(net, divergence=divergence)
+    assert bulk.passed == reference.passed
+    if not bulk.passed:
+        ours, theirs = bulk.counterexample, reference.counterexample
+        assert ours.trace == theirs.trace
+        assert ours.refused == theirs.refused
+        assert (ours.cycle is None) == (theirs.cycle is None)
+
+
+def test_a_choice_between_two_a_moves_clashes_on_what_follows():
+    choice = LTS.build(4, 0, ["a", "b"], [(0, "a", 1), (0, "a", 2), (2, "b", 3)])
+    found = find_nondeterminism(close(component(choice)))
+    assert (found.kind, found.trace, found.event) == ("clash", ("a",), "b")
+
+
+def test_a_state_that_can_terminate_refuses_every_other_event():
+    net = close(component(LTS.build(3, 0, ["a"], [(0, "a", 1), (0, "✓", 2)])))
+    result = check_determinism_product(net)
+    assert not result.passed and result.counterexample.refused == frozenset({"a"})
+    assert "can terminate" in result.counterexample.note
+
+
+def test_a_divergence_is_nondeterminism_only_in_the_failures_divergences_model():
+    loop = LTS.build(3, 0, ["a", "b"], [(0, "a", 1), (1, "b", 2), (2, "b", 1)])
+    net = close(hide(component(loop), {"b"}))
+    result = check_determinism_product(net)
+    assert not result.passed
+    assert result.counterexample.trace == ("a",) and result.counterexample.cycle == ("τ", "τ")
+    assert check_determinism_product(net, divergence=False).passed
+
+
+def test_interleaved_cycles_are_deterministic_and_the_stats_name_the_engine():
+    loop = LTS.build(2, 0, ["a", "b"], [(0, "a", 1), (1, "b", 0)])
+    other = LTS.build(1, 0, ["c"], [(0, "c", 0)])
+    net = close(parallel(component(loop), component(other), set()))
+    assert applies(net)
+    result = check_determinism_product(net)
+    assert result.passed
+    assert result.stats.extra["engine"] == "product"
+    assert result.stats.extra["normal_form_nodes"] == 2 and result.stats.states == 2
+
+
+class _Counter:
+    def initial_state(self):
+        return 0
+
+    def successors(self, n):
+        return [("a", (n + 1) % 3)]
+
+
+def test_a_network_with_a_lazy_component_is_left_to_the_reference():
+    from procalg.lts.lazy import LazyComponent
+
+    net = close(component(LazyComponent(_Counter(), ["a"])))
+    assert not applies(net)
+    with pytest.raises(ValueError, match="eager components"):
+        find_nondeterminism(net)
+
+
+def test_pair_keys_sort_like_pairs_with_packed_bits_or_ranks():
+    sets = np.array([1, 0, 1, 0, 1])
+    codes = np.array([7, 9, 3, 2, 7])
+    for bits in (4, 62):  # 62 + 2 bits do not fit: ranks
+        pack = _Pairs(bits, 2, codes)
+        keys = sorted_unique(pack.keys(sets, codes))
+        got = list(zip(*(x.tolist() for x in pack.split(keys)), strict=True))
+        assert got == sorted(set(zip(sets.tolist(), codes.tolist(), strict=True)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(networks())
+def test_the_rank_keys_give_the_same_answers_as_the_packed_ones(net):
+    reference = check_determinism(explore_product(net))
+    wide = patch.object(_Pairs, "__init__", _ranks_only)
+    with wide:
+        bulk = check_determinism_product(net)
+    assert bulk.passed == reference.passed
+    if not bulk.passed:
+        assert bulk.counterexample.trace == reference.counterexample.trace
+
+
+def _ranks_only(self, bits, sets, codes):
+    self.bits, self.codes = 0, sorted_unique(codes)

@@ -1,0 +1,100 @@
+"""Refinement as a bulk product search, against the reference check on random systems.
+
+The reference (:func:`procalg.checks.refinement.check_refinement`) runs on
+the network's explicit product; the bulk search runs on the network itself
+with the normalised spec as one more component. Both are breadth-first, so
+both must agree on the verdict and on the depth of the violating state (the
+kind of violation may differ between states at the same depth).
+"""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from procalg.checks.refinement import check_refinement, check_refinement_product
+from procalg.lts import LTS
+from procalg.lts.network import close, component, hide, parallel
+from procalg.lts.normal import NormalForm
+from procalg.lts.product import explore_product
+from procalg.lts.refine_product import find_violation, tau_acyclic
+
+LABELS = ["a", "b", "c", "τ", "✓"]
+
+
+@st.composite
+def systems(draw, max_states: int = 4) -> LTS:
+    n = draw(st.integers(1, max_states))
+    edges = draw(st.lists(st.tuples(st.integers(0, n - 1), st.sampled_from(LABELS),
+                                    st.integers(0, n - 1)), max_size=3 * n))
+    return LTS.build(n, 0, ["a", "b", "c"], edges)
+
+
+@st.composite
+def networks(draw):
+    left, right = draw(systems()), draw(systems())
+    sync = draw(st.sets(st.sampled_from(["a", "b", "c"])))
+    hidden = draw(st.sets(st.sampled_from(["a", "b", "c"]), max_size=1))
+    return close(hide(parallel(component(left), component(right), sync), hidden))
+
+
+def _depth(result) -> int:
+    """The BFS depth of the violating state of a failed refinement."""
+    ce = result.counterexample
+    if ce.cycle is not None:
+        return len(ce.full_path) - int(re.search(r"\((\d+) τ-steps", ce.note).group(1))
+    if ce.refused is not None:
+        return len(ce.full_path)
+    return len(ce.full_path) - 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(systems(), networks(), st.sampled_from(["T", "F", "FD"]))
+def test_bulk_refinement_agrees_with_the_reference_on_verdict_and_depth(spec, net, model):
+    reference = check_refinement(spec, explore_product(net), model)
+    bulk = check_refinement_product(spec, net, model)
+    assert bulk.passed == reference.passed
+    if not bulk.passed:
+        assert _depth(bulk) == _depth(reference)
+
+
+def test_a_trace_violation_names_the_event_the_spec_cannot_do():
+    spec = LTS.build(3, 0, ["a", "b"], [(0, "a", 1), (1, "b", 2)])
+    impl = LTS.build(3, 0, ["a", "b"], [(0, "a", 1), (1, "a", 2)])
+    _, bad = find_violation(close(component(impl)), NormalForm(spec), "T")
+    assert bad is not None and (bad.kind, bad.path, bad.event) == ("trace", ("a",), "a")
+
+
+def test_a_divergence_is_found_after_the_shortest_trace_with_its_cycle():
+    spec = LTS.build(2, 0, ["a"], [(0, "a", 1), (1, "a", 1)])
+    impl = LTS.build(3, 0, ["a", "b"], [(0, "a", 1), (1, "b", 2), (2, "b", 1)])
+    net = close(hide(component(impl), {"b"}))
+    result = check_refinement_product(spec, net, "FD")
+    assert not result.passed
+    assert result.counterexample.trace == ("a",) and result.counterexample.cycle == ("τ", "τ")
+    assert check_refinement_product(spec, net, "F").passed
+
+
+def test_a_stable_state_refusing_every_acceptance_is_a_failure():
+    spec = LTS.build(3, 0, ["a", "b"], [(0, "a", 1), (0, "b", 2)])
+    impl = LTS.build(3, 0, ["a", "b"], [(0, "τ", 1), (0, "τ", 2), (1, "a", 0)])
+    result = check_refinement_product(spec, close(component(impl)), "F")
+    assert not result.passed
+    assert result.counterexample.full_path == ("τ",)
+    assert result.counterexample.refused in (frozenset({"b"}), frozenset({"a", "b"}))
+
+
+def test_the_engine_and_the_normal_form_appear_in_the_stats():
+    spec = LTS.build(1, 0, ["a"], [(0, "a", 0)])
+    result = check_refinement_product(spec, close(component(spec)), "FD")
+    assert result.passed
+    assert result.stats.extra["engine"] == "product"
+    assert result.stats.extra["normal_nodes"] == 1
+
+
+def test_components_without_tau_cycles_need_no_divergence_search():
+    loop = LTS.build(2, 0, ["a", "b"], [(0, "a", 1), (1, "b", 0)])
+    assert tau_acyclic(close(hide(component(loop), {"a"})))
+    assert not tau_acyclic(close(hide(component(loop), {"a", "b"})))
