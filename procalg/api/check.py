@@ -35,6 +35,7 @@ from procalg.checks.traces import check_has_trace
 from procalg.errors import ModelError, ProcalgError
 from procalg.lts import LTS
 from procalg.reserved import SAGA
+from procalg.semantics.deep import run_deep
 from procalg.source import Span
 from procalg.syntax import ast
 from procalg.terms import Event, Sequence
@@ -108,7 +109,10 @@ def _run(model: Model, prop: ast.Node, options: SearchOptions) -> CheckResult:
             f"'{_kind(prop)}' assertions are not supported yet", prop.span,
             hint="procalg reports this assertion as an error rather than guess a verdict",
         )
-    return check(model, prop, options)
+    # every engine evaluates the model's functions while it explores (a lazy or
+    # compiled leaf evaluates as the search expands it): all of it on the thread
+    # whose stack fits deep value recursion, as the term-level system does
+    return run_deep(lambda: check(model, prop, options))
 
 
 def _kind(prop: ast.Node) -> str:

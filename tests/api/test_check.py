@@ -92,3 +92,11 @@ def test_determinism_on_a_lazily_explored_network_says_which_engine_ran_and_why(
     (report,) = list(check_model(model))
     assert report.check.stats.extra["engine"] == "reference"
     assert "product engine explored" in report.check.stats.extra["why"]
+
+
+def test_deep_value_recursion_in_a_guard_works_on_the_product_engine_as_on_the_reference() -> None:
+    model = loads("channel ok\nF(n) = if n == 0 then 0 else 1 + F(n-1)\n"
+                  "P = (F(1500) == 1500) & ok -> STOP\nQ = P ||| P\n"
+                  "assert Q :[deadlock free]\n")
+    (report,) = check_model(model)
+    assert report.result == "fail" and report.check.stats.extra.get("engine") == "product"
