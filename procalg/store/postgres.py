@@ -189,9 +189,12 @@ class PostgresLog:
             cur.execute(f"INSERT INTO runs ({RUN_COLUMNS}) VALUES ({','.join(['%s'] * 10)})",
                         record_params(write.record))
         cur.executemany("INSERT INTO history VALUES (%s, %s, %s)", rows)
-        if write.status is not None:
+        if write.status in UNFINISHED:
             cur.execute("UPDATE runs SET status = %s WHERE run_id = %s",
                         (write.status, write.run_id))
+        elif write.status is not None:  # a finished run has no owner, whoever held it last
+            cur.execute("UPDATE runs SET status = %s, owner = '', lease_until = 0"
+                        " WHERE run_id = %s", (write.status, write.run_id))
         if write.record is not None and write.lease:
             cur.execute(f"UPDATE runs SET lease_until = {NOW} + %s WHERE run_id = %s",
                         (write.lease, write.run_id))

@@ -256,8 +256,11 @@ class SqliteLog:
             db.execute(f"INSERT INTO runs ({RUN_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
                        record_params(write.record))
         db.executemany("INSERT INTO history VALUES (?, ?, ?)", rows)
-        if write.status is not None:
+        if write.status in UNFINISHED:
             db.execute("UPDATE runs SET status = ? WHERE run_id = ?", (write.status, run_id))
+        elif write.status is not None:  # a finished run has no owner, whoever held it last
+            db.execute("UPDATE runs SET status = ?, owner = '', lease_until = 0 WHERE run_id = ?",
+                       (write.status, run_id))
         if write.record is not None and write.lease:
             db.execute(f"UPDATE runs SET lease_until = {NOW} + ? WHERE run_id = ?",
                        (write.lease, run_id))
