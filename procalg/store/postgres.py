@@ -39,6 +39,11 @@ from procalg.store.rows import (
     record_params,
 )
 
+
+class _Moved(Exception):
+    """An event-less write (a status, a wake-up, a release) behind the run's history."""
+
+
 NOW = "extract(epoch from clock_timestamp())::double precision"
 """The server's clock in epoch seconds: every lease is judged by it, never a worker's."""
 
@@ -171,7 +176,7 @@ class PostgresLog:
 
     def write_many(self, writes: list[Write]) -> list[StoreError | None]:
         rows = [history_rows(w) for w in writes]
-        if len(writes) == 1:
+        if len(writes) == 1 and rows[0]:
             return [self._write_one(writes[0], rows[0])]
         errors: list[StoreError | None] = [None] * len(writes)
         try:
@@ -180,7 +185,7 @@ class PostgresLog:
                     try:
                         with self._db.transaction():  # a savepoint: a collision undoes one run
                             self._apply(cur, write, rows[i])
-                    except self._errors.UniqueViolation:
+                    except (self._errors.UniqueViolation, _Moved):
                         errors[i] = collision(write)
         except self._psycopg.Error as err:
             return [StoreError(f"store write failed: {err}") for _ in writes]
@@ -203,6 +208,11 @@ class PostgresLog:
         return None
 
     def _apply(self, cur: Any, write: Write, rows: list[tuple[str, int, str]]) -> None:
+        if write.record is None and not rows:
+            cur.execute("SELECT 1 FROM history WHERE run_id = %s AND seq = %s",
+                        (write.run_id, write.seq))
+            if cur.fetchone():  # no row to collide on, yet the run moved past the writer
+                raise _Moved(write.run_id)
         if write.record is not None:
             cur.execute(f"INSERT INTO runs ({RUN_COLUMNS}) VALUES ({','.join(['%s'] * 10)})",
                         record_params(write.record))

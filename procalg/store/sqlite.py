@@ -252,6 +252,10 @@ class SqliteLog:
 
     def _apply(self, write: Write, rows: list[tuple[str, int, str]]) -> None:
         db, run_id = self._db, write.run_id
+        if write.record is None and not rows and db.execute(
+                "SELECT 1 FROM history WHERE run_id = ? AND seq = ?", (run_id, write.seq)
+        ).fetchone():  # no row to collide on, yet the run moved past the writer's view
+            raise sqlite3.IntegrityError(f"run {run_id} moved past step {write.seq}")
         if write.record is not None:
             db.execute(f"INSERT INTO runs ({RUN_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
                        record_params(write.record))

@@ -197,6 +197,16 @@ def test_a_write_can_drop_the_writers_lease_with_the_last_step(log: EventLog) ->
     assert (log.get_run("r1").owner, log.get_run("r1").lease_until) == ("", 0.0)
 
 
+def test_a_write_without_events_is_refused_once_the_run_moved_past_it(log: EventLog) -> None:
+    _start(log, "r1")
+    log.write_many([Write("r1", 1, (EventFired(time=1.0, label=Event("a")),), "running")])
+    # a worker that still believes the run has one event must not mark it waiting
+    [error] = log.write_many([Write("r1", 1, (), "waiting", wake_at=float("inf"))])
+    assert isinstance(error, SeqConflict)
+    assert log.get_run("r1").status == "running"
+    assert log.write_many([Write("r1", 2, (), "waiting")]) == [None]
+
+
 def test_a_run_that_ends_keeps_no_owner_even_if_another_worker_took_its_lease(
         log: EventLog) -> None:
     _start(log, "r1")
