@@ -58,12 +58,14 @@ class Outcome:
 
 @lru_cache(maxsize=1024)
 def takes_key(fn: Callable[..., Any], name: str = "idempotency_key") -> bool:
-    """True if ``fn`` accepts keyword ``name`` (``idempotency_key``, ``undoes``)."""
+    """True if ``fn`` accepts keyword ``name``: ``idempotency_key`` (also through
+    ``**kwargs``), or ``undoes`` (only by name: it costs a history read per call)."""
     try:
         params = inspect.signature(fn).parameters.values()
     except (TypeError, ValueError):
         return False
-    return any(p.name == name or p.kind is p.VAR_KEYWORD for p in params)
+    return any(p.name == name or (p.kind is p.VAR_KEYWORD and name == "idempotency_key")
+               for p in params)
 
 
 def _invoke(fn: Callable[..., Any], call: Perform, key: str, timeout: float | None) -> Any:
