@@ -36,7 +36,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from procalg.lts.lts import LTS, TAU_INDEX
-from procalg.terms.values import Label
+
+Label = object
+"""An LTS label: an event object or its printed name (checks see labels, not terms)."""
 
 
 @dataclass(frozen=True, slots=True)
