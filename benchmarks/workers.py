@@ -11,13 +11,20 @@ the run's next event (a worker on another host waits for the lease to expire:
 while two workers are busy with other runs.
 
     .venv/bin/python benchmarks/workers.py [--db sqlite|postgresql://...] [--runs 40]
-        [--steps 5] [--sleep 10] [--concurrency 1] [--workers 1,2,4]
+        [--steps 5] [--sleep 10] [--concurrency 1] [--workers 1,2,4] [--trials 1]
+
+Workers start together (each waits for a "go" after it is ready), and the
+time runs to the last run's recorded completion, so neither process start-up
+nor exit counts as the runs' work. With ``--trials N`` each figure is the
+median of N fresh measurements (this machine's load varies from second to
+second).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -52,9 +59,10 @@ def watch():
     while not stop.is_set():
         if sum(r.status == "completed" for r in log.list_runs()) >= total:
             stop.set()
-        time.sleep(0.05)
-threading.Thread(target=watch, daemon=True).start()
+        time.sleep(0.2)  # only ends the process: the time measured is the runs'
 print("ready", flush=True)
+sys.stdin.readline()  # every worker starts at once: none drains runs while others boot
+threading.Thread(target=watch, daemon=True).start()
 serve(engine, concurrency, stop, poll=0.02)
 """
 
@@ -67,19 +75,33 @@ def _fill(url: str, runs: int, steps: int) -> None:
     log.close()
 
 
-def steps_per_second(url: str, workers: int, runs: int, steps: int, sleep: float,
-                     concurrency: int) -> float:
-    """Steps/s of ``workers`` worker processes draining ``runs`` runs of ``steps`` steps."""
-    _fill(url, runs, steps)
-    procs = [subprocess.Popen([sys.executable, "-c", _WORKER, url, str(sleep / 1000),
-                               str(concurrency), str(runs)], stdout=subprocess.PIPE, text=True)
-             for _ in range(workers)]
+def _spawn(args: list[str], workers: int = 1) -> list[subprocess.Popen[str]]:
+    """Start worker processes, wait until each is ready, then let them all go at once."""
+    procs = [subprocess.Popen([sys.executable, "-c", _WORKER, *args], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True) for _ in range(workers)]
     for p in procs:
         assert p.stdout is not None and p.stdout.readline().strip() == "ready"
-    began = time.perf_counter()
+    for p in procs:
+        assert p.stdin is not None
+        p.stdin.write("go\n")
+        p.stdin.close()
+    return procs
+
+
+def steps_per_second(url: str, workers: int, runs: int, steps: int, sleep: float,
+                     concurrency: int) -> float:
+    """Steps/s of ``workers`` worker processes draining ``runs`` runs of ``steps`` steps:
+    from the moment all start together to the last run's completion as recorded (the
+    workers' exit afterwards is not the runs' work)."""
+    _fill(url, runs, steps)
+    procs = _spawn([url, str(sleep / 1000), str(concurrency), str(runs)], workers)
+    began = time.time()  # the engine's clock: run events carry time.time()
     for p in procs:
         p.wait(timeout=600)
-    return runs * steps / (time.perf_counter() - began)
+    log = store_from_url(url)
+    ended = max(log.history(r.run_id)[-1].time for r in log.list_runs())
+    log.close()
+    return runs * steps / (ended - began)
 
 
 def takeover(url: str) -> float:
@@ -88,15 +110,15 @@ def takeover(url: str) -> float:
     slow = _WORKER.replace("def step(i):\n    time.sleep(sleep)",
                            "def step(i):\n    time.sleep(30 if i == 0 else 0)")
     victim = subprocess.Popen([sys.executable, "-c", slow, url, "0", "1", "1"],
-                              stdout=subprocess.PIPE, text=True)
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert victim.stdout is not None and victim.stdout.readline().strip() == "ready"
+    victim.stdin.write("go\n")  # type: ignore[union-attr]
+    victim.stdin.close()  # type: ignore[union-attr]
     log = store_from_url(url)
     while not log.get_run("b0000").owner:
         time.sleep(0.01)
     time.sleep(0.2)  # inside the 30 s activity
-    helper = subprocess.Popen([sys.executable, "-c", _WORKER, url, "0", "1", "1"],
-                              stdout=subprocess.PIPE, text=True)
-    assert helper.stdout is not None and helper.stdout.readline().strip() == "ready"
+    [helper] = _spawn([url, "0", "1", "1"])
     length = log.length("b0000")
     victim.kill()
     killed = time.perf_counter()
@@ -120,10 +142,7 @@ def signal_latency(url: str, signals: int = 10) -> float:
     engine = Engine(store_from_url(url), loader=lambda record: waiting)
     for i in range(signals):
         engine.start(waiting, run_id=f"s{i}")
-    procs = [subprocess.Popen([sys.executable, "-c", _WORKER, url, "0.01", "1", "40"],
-                              stdout=subprocess.PIPE, text=True) for _ in range(2)]
-    for p in procs:
-        assert p.stdout is not None and p.stdout.readline().strip() == "ready"
+    procs = _spawn([url, "0.01", "1", "40"], 2)
     took = []
     for i in range(signals):
         began = time.perf_counter()
@@ -146,6 +165,7 @@ def main() -> None:
     parser.add_argument("--sleep", type=float, default=10.0, help="ms per activity")
     parser.add_argument("--concurrency", type=int, default=1)
     parser.add_argument("--workers", default="1,2,4")
+    parser.add_argument("--trials", type=int, default=1, help="median of this many")
     args = parser.parse_args()
 
     def fresh() -> str:
@@ -159,13 +179,21 @@ def main() -> None:
         return "sqlite:///" + os.path.join(tempfile.mkdtemp(), "runs.db")
 
     print(f"{args.runs} runs x {args.steps} steps, activities sleep {args.sleep:g} ms, "
-          f"{args.concurrency} run(s) at once per worker, store {args.db}")
-    base = None
-    for w in (int(x) for x in args.workers.split(",")):
-        rate = steps_per_second(fresh(), w, args.runs, args.steps, args.sleep, args.concurrency)
-        base = base or rate
-        print(f"  {w} worker(s): {rate:8.1f} steps/s  ({rate / base:.2f}x)")
-    print(f"  takeover of a SIGKILLed worker's run (same host): {takeover(fresh()):.2f} s")
+          f"{args.concurrency} run(s) at once per worker, store {args.db}, "
+          f"median of {args.trials}")
+    counts = [int(x) for x in args.workers.split(",")]
+    rates: dict[int, list[float]] = {w: [] for w in counts}
+    for _ in range(args.trials):  # interleaved: a burst of load hits every count alike
+        for w in counts:
+            rates[w].append(steps_per_second(fresh(), w, args.runs, args.steps, args.sleep,
+                                             args.concurrency))
+    base = statistics.median(rates[counts[0]])
+    for w in counts:
+        rate = statistics.median(rates[w])
+        spread = f"  [{min(rates[w]):.1f}..{max(rates[w]):.1f}]" if args.trials > 1 else ""
+        print(f"  {w} worker(s): {rate:8.1f} steps/s  ({rate / base:.2f}x){spread}")
+    took = statistics.median(takeover(fresh()) for _ in range(args.trials))
+    print(f"  takeover of a SIGKILLed worker's run (same host): {took:.2f} s")
     print(f"  signal latency (send to consumed) under load: "
           f"{1000 * signal_latency(fresh()):.1f} ms")
 

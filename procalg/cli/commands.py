@@ -19,6 +19,7 @@ from procalg.api.export import (
     reduced,
 )
 from procalg.api.search import SearchOptions
+from procalg.api.signals import signal_warnings
 from procalg.cli.explain import print_explanation
 from procalg.cli.progress import ProgressLine
 from procalg.cli.report import (
@@ -65,6 +66,9 @@ def check(args: argparse.Namespace) -> int:
     else:
         _print_details(reports, show_tau=args.show_tau, explained=explained,
                        styles=(out, err))
+        warnings = signal_warnings(model, max_states=args.max_states)  # not verdicts
+        if warnings:
+            print("\n" + "\n".join(f"warning: {w}" for w in warnings))
     if any(r.result == "error" for r in reports):
         return 2
     return 1 if any(r.result == "fail" for r in reports) else 0

@@ -49,7 +49,8 @@ def check_bindings(workflow: Workflow, registry: ActivityRegistry) -> None:
             params = inspect.signature(fn).parameters.values()
         except (TypeError, ValueError):
             continue  # builtins without a signature: checked when called
-        required = [p for p in params if p.default is p.empty and p.name != "idempotency_key"
+        required = [p for p in params if p.default is p.empty
+                    and p.name not in ("idempotency_key", "undoes")
                     and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
         if len(required) > channel.arity:
             raise RunError(

@@ -52,6 +52,7 @@ from procalg.runtime.history import (
     TimerStarted,
 )
 from procalg.runtime.machine import Machine, Node
+from procalg.runtime.uncertain import MAYBE_DONE_ERRORS, compensate_maybe_done
 from procalg.runtime.workflow import Workflow
 from procalg.terms.process import Omega, Process
 from procalg.terms.saga import COMPENSATED, Compensated, Saga, Thrown, failed_activity
@@ -89,6 +90,7 @@ class Perform:
     offered: frozenset[Event]
     scheduled: bool  # already recorded as scheduled (a retry)
     details: Any = None  # the previous attempt's last heartbeat details
+    undoes: tuple[str, ...] = ()  # a compensation: the keys of the calls it undoes
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +142,7 @@ class RunState:
     details: dict[int, Any] = field(default_factory=dict)  # step -> last heartbeat details
     compensated: bool = False  # an outermost saga rolled back
     note: str = ""  # the last failure that made the model throw
+    maybe_done: set[int] = field(default_factory=set)  # calls that may have run unrecorded
     machine: Machine = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -169,6 +172,7 @@ class RunState:
         for table in (self.inflight, self.failures, self.retry_at, self.gave_up, self.crashes,
                       self.details):
             table.pop(step, None)
+        self.maybe_done.discard(step)
 
 
 def targets(moves: list[tuple[Label, Process]], label: Label) -> list[Process]:
@@ -201,6 +205,8 @@ def evolve(state: RunState, event: HistoryEvent) -> None:
                 state.note = next((state.gave_up[s] for s, (c, _) in sorted(
                     state.inflight.items()) if s in state.gave_up), state.note)
             state.sid = found[choice]
+            if state.maybe_done and failed_activity(label) is not None:
+                _maybe_done(state, failed_activity(label))
             if isinstance(label, Event):
                 state.trace.append(label)
                 if label == COMPENSATED and outermost_compensated(state.term):
@@ -217,6 +223,8 @@ def evolve(state: RunState, event: HistoryEvent) -> None:
             state.steps = max(state.steps, step + 1)
         case AttemptFailed(step=step, attempt=attempt, retry_at=retry_at):
             state.failures[step] = attempt
+            if event.error_type in MAYBE_DONE_ERRORS:
+                state.maybe_done.add(step)
             if event.details is not None:
                 state.details[step] = event.details
             if retry_at is not None:
@@ -235,6 +243,7 @@ def evolve(state: RunState, event: HistoryEvent) -> None:
                 state.inflight[step] = (channel, given)
                 state.steps = max(state.steps, step + 1)
                 state.crashes[step] = state.crashes.get(step, 0) + 1
+                state.maybe_done.add(step)
                 if state.crashes[step] >= CRASH_LIMIT:
                     state.gave_up[step] = (f"activity {channel} was in flight in "
                                            f"{CRASH_LIMIT} crashes of its worker: WorkerCrashed")
@@ -245,6 +254,18 @@ def evolve(state: RunState, event: HistoryEvent) -> None:
         case RunCompleted() | RunCompensated() | RunFailed():
             state.status = FINAL[type(event)]
             state.error = getattr(event, "error", "")
+
+
+def _maybe_done(state: RunState, failed: Event) -> None:
+    """Compensate maybe-done steps like completed ones (``procalg.runtime.uncertain``)."""
+    mine = [s for s, (c, given) in state.inflight.items()
+            if c == failed.channel and failed.fields[:len(given)] == given]
+    others = [state.inflight[s] for s in state.maybe_done
+              if s in state.gave_up and s in state.inflight and s not in mine]
+    failing = any(s in state.maybe_done for s in mine)
+    if failing or others:
+        state.sid = state.machine.intern(
+            compensate_maybe_done(state.term, state.workflow.system, others, failing))
 
 
 def _offer_text(moves: list[tuple[Label, Process]]) -> str:

@@ -93,7 +93,8 @@ from procalg.runtime.ports import (
 from procalg.runtime.recovery import Recovery
 from procalg.runtime.run import Run
 from procalg.runtime.signals import Signals
-from procalg.runtime.worker import OUTSIDE_SET, Outcome, attempt_all
+from procalg.runtime.uncertain import undoing
+from procalg.runtime.worker import OUTSIDE_SET, Outcome, attempt_all, takes_key
 from procalg.runtime.workflow import ChannelKind, Workflow
 from procalg.terms.values import Event
 
@@ -289,7 +290,10 @@ class Engine(Recovery, Signals):
         jobs = []
         for call in calls:
             channel = wf.channels[call.channel]
-            jobs.append((self.activities.lookup(call.channel), call, f"{run_id}:{call.step}",
+            fn = self.activities.lookup(call.channel)
+            if takes_key(fn, "undoes"):  # a compensation that wants the undone call's key
+                call = undoing(call, state, self.log.history(run_id), run_id)
+            jobs.append((fn, call, f"{run_id}:{call.step}",
                          channel.retry.start_to_close_timeout, channel.arity,
                          channel.retry.heartbeat_timeout))
         started = self.clock.now()

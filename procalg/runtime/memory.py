@@ -80,6 +80,8 @@ class MemoryLog:
                 run = dataclasses.replace(run, wake_at=write.wake_at)
             if write.status is not None:
                 run = dataclasses.replace(run, status=write.status)
+                if write.status not in UNFINISHED:  # finished: no owner, whoever held it
+                    run = dataclasses.replace(run, owner="", lease_until=0.0)
             if write.release and run.owner == write.release:
                 run = dataclasses.replace(run, owner="", lease_until=0.0)
             self._runs[run_id] = run

@@ -83,8 +83,9 @@ def serve(engine: Engine, concurrency: int = 4, stop: threading.Event | None = N
             if report is not None:
                 report(run_id, f"error: {err}")
         else:
-            if status in UNFINISHED:
-                engine.release(run_id)  # its next due moment: any worker's
+            # its next due moment is any worker's; a run that had ended before this
+            # worker took it (its last writer's lease had expired) is let go too
+            engine.release(run_id)
             if report is not None:
                 report(run_id, status)
         finally:

@@ -3,7 +3,8 @@
 An attempt calls the bound function with the fields the model gives (sync
 functions directly, or on a thread when it has a timeout or runs alongside
 others; async functions in a fresh event loop), passes the idempotency key
-``run_id:step`` to functions that take ``idempotency_key``, and turns the
+``run_id:step`` to functions that take ``idempotency_key`` (and to a
+compensation that takes ``undoes``, the keys of the calls it undoes), and turns the
 return value into the fields the model reads. Every way an attempt can go
 wrong becomes an :class:`Outcome` with an error type and message; nothing
 escapes.
@@ -39,10 +40,10 @@ from procalg.runtime.conform import compatible
 from procalg.runtime.decide import Perform
 from procalg.runtime.heartbeat import HEARTBEAT_TIMEOUT, Beat
 from procalg.runtime.history import encode_value
+from procalg.runtime.uncertain import TIMEOUT
 from procalg.terms.values import Event, show, sort_key
 
 OUTSIDE_SET = "ValueOutsideChannel"
-TIMEOUT = "StartToCloseTimeout"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,18 +57,22 @@ class Outcome:
 
 
 @lru_cache(maxsize=1024)
-def takes_key(fn: Callable[..., Any]) -> bool:
-    """True if ``fn`` accepts an ``idempotency_key`` keyword."""
+def takes_key(fn: Callable[..., Any], name: str = "idempotency_key") -> bool:
+    """True if ``fn`` accepts keyword ``name``: ``idempotency_key`` (also through
+    ``**kwargs``), or ``undoes`` (only by name: it costs a history read per call)."""
     try:
         params = inspect.signature(fn).parameters.values()
     except (TypeError, ValueError):
         return False
-    return any(p.name == "idempotency_key" or p.kind is p.VAR_KEYWORD for p in params)
+    return any(p.name == name or (p.kind is p.VAR_KEYWORD and name == "idempotency_key")
+               for p in params)
 
 
-def _invoke(fn: Callable[..., Any], args: tuple[Any, ...], key: str,
-            timeout: float | None) -> Any:
-    kwargs = {"idempotency_key": key} if takes_key(fn) else {}
+def _invoke(fn: Callable[..., Any], call: Perform, key: str, timeout: float | None) -> Any:
+    args = call.input
+    kwargs: dict[str, Any] = {"idempotency_key": key} if takes_key(fn) else {}
+    if takes_key(fn, "undoes"):
+        kwargs["undoes"] = list(call.undoes)
     if inspect.iscoroutinefunction(fn):
         import asyncio  # only for async activities: it costs ~20 ms to import
 
@@ -134,7 +139,7 @@ def attempt(fn: Callable[..., Any], call: Perform, key: str, timeout: float | No
     beat = beat or Beat(call.details)
     try:
         with beat.active():
-            value = _invoke(fn, call.input, key, timeout)
+            value = _invoke(fn, call, key, timeout)
     except TimeoutError:
         return Outcome(None, TIMEOUT, f"activity {call.channel} exceeded {timeout}s")
     except SystemExit as err:  # not a failed attempt: the code asked to end the process

@@ -252,12 +252,19 @@ class SqliteLog:
 
     def _apply(self, write: Write, rows: list[tuple[str, int, str]]) -> None:
         db, run_id = self._db, write.run_id
+        if write.record is None and not rows and db.execute(
+                "SELECT 1 FROM history WHERE run_id = ? AND seq = ?", (run_id, write.seq)
+        ).fetchone():  # no row to collide on, yet the run moved past the writer's view
+            raise sqlite3.IntegrityError(f"run {run_id} moved past step {write.seq}")
         if write.record is not None:
             db.execute(f"INSERT INTO runs ({RUN_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
                        record_params(write.record))
         db.executemany("INSERT INTO history VALUES (?, ?, ?)", rows)
-        if write.status is not None:
+        if write.status in UNFINISHED:
             db.execute("UPDATE runs SET status = ? WHERE run_id = ?", (write.status, run_id))
+        elif write.status is not None:  # a finished run has no owner, whoever held it last
+            db.execute("UPDATE runs SET status = ?, owner = '', lease_until = 0 WHERE run_id = ?",
+                       (write.status, run_id))
         if write.record is not None and write.lease:
             db.execute(f"UPDATE runs SET lease_until = {NOW} + ? WHERE run_id = ?",
                        (write.lease, run_id))

@@ -190,10 +190,29 @@ def test_write_many_refuses_an_existing_run_id_alone(log: EventLog) -> None:
 def test_a_write_can_drop_the_writers_lease_with_the_last_step(log: EventLog) -> None:
     _start(log, "r1")
     assert log.claim("r1", "w1", lease=100.0)
-    log.write_many([Write("r1", 1, (RunCompleted(time=1.0),), "completed", release="w2")])
+    log.write_many([Write("r1", 1, (EventFired(time=1.0, label=Event("a")),), "waiting",
+                          release="w2")])
     assert log.get_run("r1").owner == "w1"  # someone else's lease is not dropped
     log.write_many([Write("r1", 2, (), None, release="w1")])
     assert (log.get_run("r1").owner, log.get_run("r1").lease_until) == ("", 0.0)
+
+
+def test_a_write_without_events_is_refused_once_the_run_moved_past_it(log: EventLog) -> None:
+    _start(log, "r1")
+    log.write_many([Write("r1", 1, (EventFired(time=1.0, label=Event("a")),), "running")])
+    # a worker that still believes the run has one event must not mark it waiting
+    [error] = log.write_many([Write("r1", 1, (), "waiting", wake_at=float("inf"))])
+    assert isinstance(error, SeqConflict)
+    assert log.get_run("r1").status == "running"
+    assert log.write_many([Write("r1", 2, (), "waiting")]) == [None]
+
+
+def test_a_run_that_ends_keeps_no_owner_even_if_another_worker_took_its_lease(
+        log: EventLog) -> None:
+    _start(log, "r1")
+    assert log.claim("r1", "w2", lease=100.0)  # w1's lease had expired and w2 took over
+    log.write_many([Write("r1", 1, (RunCompleted(time=1.0),), "completed", release="w1")])
+    assert (log.get_run("r1").status, log.get_run("r1").owner) == ("completed", "")
 
 
 def test_length_counts_the_history_without_reading_it(log: EventLog) -> None:

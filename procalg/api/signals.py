@@ -1,0 +1,47 @@
+"""Signals a run may never consume, for ``procalg check`` (the checker's side of buffering).
+
+The engine buffers signals (docs/engine.md section 4), so a signal sent
+while a run waits for it and then overtaken by a timer, an activity or an
+internal move is never consumed if the process does not listen for it again
+(:mod:`procalg.checks.signals`). This reports such races as warnings for
+every process an assertion of the model checks.
+
+Example:
+    >>> from procalg.api.model import loads
+    >>> model = loads('''signal go
+    ... timer t = 1s
+    ... P = go -> SKIP [] t -> SKIP
+    ... assert P :[deadlock free]''')
+    >>> signal_warnings(model)
+    ['signal go: sent while P waits for it (after <>), it is never consumed if <t> happens first']
+"""
+
+from __future__ import annotations
+
+from procalg.api.export import process_lts
+from procalg.api.model import Model
+from procalg.checks.signals import channel_of, stranded_signals
+from procalg.errors import ProcalgError
+from procalg.syntax import ast
+
+
+def signal_warnings(model: Model, *, max_states: int | None = None) -> list[str]:
+    """One line per signal channel of each checked process that a race can strand.
+
+    Processes too big for ``max_states`` or that fail to load are skipped
+    (their assertions report that).
+    """
+    signals = set(model.spec.signals)
+    if not signals:
+        return []
+    names = dict.fromkeys(a.property.process.id for a in model.assertions
+                          if isinstance(getattr(a.property, "process", None), ast.Name))
+    out: list[str] = []
+    for name in names:
+        try:
+            lts = process_lts(model, name, max_states=max_states)
+        except ProcalgError:
+            continue
+        found = stranded_signals(lts, lambda lab: channel_of(lab) in signals)
+        out += [f.text(name) for f in found]
+    return out
