@@ -334,15 +334,16 @@ class Builder(Transformer):
         name, *constructors = children
         span = span_of(meta)
         parts: list[ast.Node] = []
-        for con in constructors:  # {A} or { B.x0.x1 | x0 <- F0, x1 <- F1 }
-            head = ast.Name(con.name, span=con.span)
+        for con in constructors:  # {| A |} or {| B.x0 | x0 <- F0 |}: the fields not
+            head = ast.Name(con.name, span=con.span)  # given range over their whole types
             if not con.fields:
-                parts.append(ast.SetLit((head,), span=con.span))
+                parts.append(ast.EventSet((head,), (), span=con.span))
                 continue
             xs = [ast.Name(f"subtype_field_{i}_", span=con.span) for i in range(len(con.fields))]
             gens = tuple(ast.Generator(ast.PVar(x.id, span=con.span), f, span=con.span)
                          for x, f in zip(xs, con.fields, strict=True))
-            parts.append(ast.SetComp(ast.Dot((head, *xs), span=con.span), gens, span=con.span))
+            parts.append(ast.EventSet((ast.Dot((head, *xs), span=con.span),), gens,
+                                      span=con.span))
         value = parts[0]
         for part in parts[1:]:
             value = ast.Apply(ast.Name("union", span=span), (value, part), span=span)
