@@ -108,29 +108,29 @@ def _concat_pattern(expr: ast.Binary) -> ast.Pattern:
         PSeq(items=(PVar(name='a'),), rest=PSeqEnd(rest=PVar(name='s'), items=(PVar(name='y'),)))
     """
     parts: list[ast.Node] = []
-    stack: list[ast.Node] = [expr]
-    while stack:  # the operands of the ^ chain, left to right
-        node = stack.pop()
-        if type(node) is ast.Binary and node.op == "^":
-            stack += [node.right, node.left]
-        else:
-            parts.append(node)
-    front: list[ast.Node] = []
+    node: ast.Node = expr
+    while type(node) is ast.Binary and node.op == "^":  # `a^b^c` nests to the left;
+        parts.insert(0, node.right)  # a bracketed right operand stays one part
+        node = node.left
+    parts.insert(0, node)
+    front: list[ast.Node] | None = None  # None: no <...> there (`<>^s` still has one)
     while parts and type(parts[0]) is ast.SeqLit:
-        front += parts.pop(0).items
-    back: list[ast.Node] = []
+        front = [*(front or []), *parts.pop(0).items]
+    back: list[ast.Node] | None = None
     while parts and type(parts[-1]) is ast.SeqLit:
-        back[:0] = parts.pop().items
+        back = [*parts.pop().items, *(back or [])]
     if len(parts) > 1:
         raise ParseError("a sequence pattern may have only one part that is not <...>",
                          parts[1].span or expr.span,
                          hint="write it as <x, ...>^s^<y, ...>")
     if not parts:
-        return ast.PSeq(tuple(map(to_pattern, front + back)), span=expr.span)
+        return ast.PSeq(tuple(map(to_pattern, (front or []) + (back or []))), span=expr.span)
     core = to_pattern(parts[0])
-    if back:
+    if back is not None:
         core = ast.PSeqEnd(core, tuple(map(to_pattern, back)), span=expr.span)
-    return ast.PSeq(tuple(map(to_pattern, front)), core, span=expr.span) if front else core
+    if front is not None:
+        core = ast.PSeq(tuple(map(to_pattern, front)), core, span=expr.span)
+    return core
 
 
 def pattern_definitions(pattern: ast.Pattern, body: ast.Node, span) -> tuple[ast.Definition, ...]:
@@ -334,15 +334,16 @@ class Builder(Transformer):
         name, *constructors = children
         span = span_of(meta)
         parts: list[ast.Node] = []
-        for con in constructors:  # {A} or { B.x0.x1 | x0 <- F0, x1 <- F1 }
-            head = ast.Name(con.name, span=con.span)
+        for con in constructors:  # {| A |} or {| B.x0 | x0 <- F0 |}: the fields not
+            head = ast.Name(con.name, span=con.span)  # given range over their whole types
             if not con.fields:
-                parts.append(ast.SetLit((head,), span=con.span))
+                parts.append(ast.EventSet((head,), (), span=con.span))
                 continue
             xs = [ast.Name(f"subtype_field_{i}_", span=con.span) for i in range(len(con.fields))]
             gens = tuple(ast.Generator(ast.PVar(x.id, span=con.span), f, span=con.span)
                          for x, f in zip(xs, con.fields, strict=True))
-            parts.append(ast.SetComp(ast.Dot((head, *xs), span=con.span), gens, span=con.span))
+            parts.append(ast.EventSet((ast.Dot((head, *xs), span=con.span),), gens,
+                                      span=con.span))
         value = parts[0]
         for part in parts[1:]:
             value = ast.Apply(ast.Name("union", span=span), (value, part), span=span)

@@ -346,3 +346,10 @@ def test_fdr_builtins_loop_and_the_lazy_compressions_are_defined_unless_the_mode
     assert {r.result for r in check_model(loads(text))} == {"pass"}
     own = loads("channel loop\nP = loop -> P\nassert P :[deadlock free]")
     assert [r.result for r in check_model(own)] == ["pass"]
+
+
+def test_a_subtype_constructor_without_all_its_fields_takes_every_value_of_the_rest() -> None:
+    spec = model("datatype X = A | B.{0}\ndatatype Y = C.{0..2} | D.Bool\n"
+                 "datatype E = E2.X.Bool\nsubtype Z = C | D.{false}\nsubtype F = E2.X\n")
+    assert spec.value(parse_expr("Z == {C.0, C.1, C.2, D.false}")) is True
+    assert spec.value(parse_expr("card(F)")) == 4
