@@ -187,9 +187,12 @@ def _network(model: Model, process: Any, options: SearchOptions) -> Network | No
     """The process's network (compiled once per model), or why the reference engine runs."""
     if options.engine == "reference":
         return NotApplicable("--engine reference")
-    network = model.network(process, reduce=options.reduce,
-                            leaf_limit=min(LEAF_LIMIT, options.max_states or LEAF_LIMIT),
-                            lazy_limit=options.max_states)
+    try:
+        network = model.network(process, reduce=options.reduce,
+                                leaf_limit=min(LEAF_LIMIT, options.max_states or LEAF_LIMIT),
+                                lazy_limit=options.max_states)
+    except AlphabetError as err:  # met while a lazy leaf's first states were expanded
+        network = NotApplicable(f"a lazily explored component left its declared events ({err})")
     if isinstance(network, NotApplicable) and options.engine == "product":
         raise LimitExceeded(f"the product engine cannot run this process: {network.reason}",
                             hint="use --engine auto or reference")
