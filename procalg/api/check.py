@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from procalg.api import search
+from procalg.api import search, symbolic
 from procalg.api.model import Model
 from procalg.api.search import SearchOptions
 from procalg.checks.compensation import check_compensation
@@ -97,6 +97,9 @@ def check_assertion(model: Model, assertion: ast.Assertion, *,
 
 
 def _run(model: Model, prop: ast.Node, options: SearchOptions) -> CheckResult:
+    why = symbolic.reason(model, prop, options)
+    if why is not None:
+        return symbolic.check(model, prop, options, why)
     check = _CHECKS.get(type(prop))
     if check is None:
         raise NotSupported(

@@ -41,7 +41,7 @@ def check(args: argparse.Namespace) -> int:
     options = SearchOptions(
         engine=args.engine, max_states=args.max_states,
         product_max_states=args.product_max_states, reduce=not args.no_reduce,
-        por=args.por, progress=line,
+        por=args.por, progress=line, bmc_depth=args.bmc_depth, seconds=args.timeout,
         max_memory=args.max_memory * 2**20 if args.max_memory else None)
     out, err = Style.for_stream(sys.stdout), Style.for_stream(sys.stderr)
     for assertion in model.assertions:
@@ -53,8 +53,8 @@ def check(args: argparse.Namespace) -> int:
         reports.append(report)
         if not args.json:
             print(summary_line(report, width, out), flush=True)
-            if args.stats:
-                for note in engine_notes(report):
+            if args.stats or report.stats.extra.get("engine") == "symbolic":
+                for note in engine_notes(report, details=args.stats):
                     print(f"    {note}")
     explained = {}
     if args.explain:

@@ -133,6 +133,8 @@ class _Printer:
                 return f"{neg}{proc_text} :[has trace{model}]: {self.expr(trace)}"
             case ast.Reachable(process=proc, event=event):
                 return f"{neg}{self.expr(proc, OPEN, False)} :[reachable {self.expr(event)}]"
+            case ast.Invariant(process=proc, expr=expr):
+                return f"{neg}{self.expr(proc, OPEN, False)} :[invariant]: {self.expr(expr)}"
         words = {ast.DeadlockFree: "deadlock free", ast.DivergenceFree: "divergence free",
                  ast.Deterministic: "deterministic",
                  ast.CompensationComplete: "compensation complete"}[type(p)]

@@ -1,0 +1,153 @@
+"""The network as a symbolic transition system: state variables, initial
+condition, transition relation, and the *bad* condition a property looks for.
+
+State: each component's program counter and slots, plus any monitor
+variable a property adds (the position in a ``:[has trace]:`` trace). One
+step of the relation is the disjunction of the network's moves, each
+selected by a step variable ``move@k`` so that a model of a path says which
+move was taken. Every property becomes *reach a state where ``bad`` can
+hold*: a deadlock (not terminated, no move enabled), an event (a visible
+move on it enabled), a broken invariant, a trace read to its end.
+
+Example:
+    >>> from procalg.api.model import loads
+    >>> from procalg.symbolic.compose import translate_network, _expr
+    >>> spec = loads("channel c : Int\\nP(n) = c!n -> P(n + 2)").spec
+    >>> system = System(translate_network(spec, _expr("P(1)")))
+    >>> [str(v) for v in system.state]
+    ['pc@0', 'n@0']
+    >>> str(system.init)
+    'And(pc@0 == 1, 1 == n@0)'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import z3
+
+from procalg.symbolic.compose import Move, Network
+from procalg.symbolic.linear import TICK
+
+
+@dataclass
+class Goal:
+    """What a check searches for.
+
+    Attributes:
+        bad: a formula over the state (and the inputs of a move enabled there).
+        monitor: extra state variables with their initial values.
+        step: per move index, a constraint over current and next monitor
+            variables (``None``: monitor unchanged).
+        event_moves: for event goals, the moves whose firing is the event.
+        event: for event goals, the event's channel and field values.
+    """
+
+    bad: z3.BoolRef
+    monitor: list[tuple[z3.ExprRef, z3.ExprRef]] = field(default_factory=list)
+    step: dict[int, z3.BoolRef] = field(default_factory=dict)
+    event_moves: list[int] = field(default_factory=list)
+    event: tuple[str, tuple] | None = None
+
+
+class System:
+    """The transition system of a network (see the module docstring)."""
+
+    def __init__(self, network: Network, goal: Goal | None = None) -> None:
+        self.network = network
+        self.goal = goal or Goal(z3.BoolVal(False))
+        state: list[z3.ExprRef] = []
+        init: list[z3.BoolRef] = []
+        for comp in network.components:
+            state.append(comp.pc)
+            init.append(comp.pc == comp.start)
+            for name, var in comp.slots.items():
+                state.append(var)
+                value = comp.init.get(name)
+                if value is not None:
+                    init.append(var == network.codes.encode(value))
+        for var, value in self.goal.monitor:
+            state.append(var)
+            init.append(var == value)
+        self.state = state
+        self.init = z3.And(*init)
+        self.next = [z3.Const(f"{v}'", v.sort()) for v in state]
+        self._prime = list(zip(state, self.next, strict=True))
+        self.moves = [self._relation(i, m) for i, m in enumerate(network.moves)]
+        self.inputs = sorted({i for m in network.moves for i in m.inputs}, key=str)
+
+    def _relation(self, index: int, move: Move) -> z3.BoolRef:
+        """The move as a formula over state, inputs and next state."""
+        changed: dict[str, z3.ExprRef] = {}
+        for part in move.parts:
+            comp = self.network.components[part.component]
+            changed[str(comp.pc)] = z3.IntVal(part.target)
+            for name, value in part.effect:
+                changed[str(comp.slots[name])] = value
+        frame = []
+        monitor = {str(v) for v, _ in self.goal.monitor}
+        for var, nxt in self._prime:
+            if str(var) in monitor:
+                if index not in self.goal.step:
+                    frame.append(nxt == var)
+            else:
+                frame.append(nxt == changed.get(str(var), var))
+        extra = self.goal.step.get(index, z3.BoolVal(True))
+        return z3.And(move.guard, extra, *frame)
+
+    def enabled(self, move: Move) -> z3.BoolRef:
+        """Whether ``move`` can fire in the current state, inputs eliminated
+        (z3's ``qe`` tactic; the quantifier stays where elimination fails)."""
+        return eliminate(move.guard, move.inputs)
+
+    def deadlocked(self) -> z3.BoolRef:
+        """No move enabled, and not every component terminated (Ω after ✓)."""
+        done = z3.And(*(c.pc == c.omega for c in self.network.components))
+        return z3.And(z3.Not(done), *(z3.Not(self.enabled(m)) for m in self.network.moves))
+
+    def at(self, formula: z3.ExprRef, k: int) -> z3.ExprRef:
+        """``formula`` with the state of step ``k``, the next state of ``k+1``, inputs of ``k``."""
+        pairs = [(v, _step(v, k)) for v in self.state]
+        pairs += [(n, _step(v, k + 1)) for v, n in self._prime]
+        pairs += [(i, _step(i, k)) for i in self.inputs]
+        return z3.substitute(formula, *pairs)
+
+    def transition(self, k: int) -> z3.BoolRef:
+        """Step ``k`` → ``k+1`` with its move selector."""
+        choice = z3.Int(f"move@@{k}")
+        return z3.Or(*(z3.And(choice == i, self.at(t, k)) for i, t in enumerate(self.moves)))
+
+    def var(self, v: z3.ExprRef, k: int) -> z3.ExprRef:
+        return _step(v, k)
+
+
+def _step(v: z3.ExprRef, k: int) -> z3.ExprRef:
+    return z3.Const(f"{v}#{k}", v.sort())
+
+
+def eliminate(formula: z3.BoolRef, variables: tuple[z3.ExprRef, ...] | list) -> z3.BoolRef:
+    """``∃ variables. formula`` without the quantifier where z3 can eliminate it.
+
+    Example:
+        >>> x, b = z3.Ints("x b")
+        >>> eliminate(z3.And(x <= b, x > 0), [x])
+        b >= 1
+    """
+    if not variables:
+        return formula
+    exists = z3.Exists(list(variables), formula)
+    try:
+        goals = z3.Then(z3.Tactic("qe"), z3.Tactic("simplify"))(exists)
+        result = z3.And(*goals[0]) if len(goals) == 1 else exists
+    except z3.Z3Exception:
+        return exists
+    if z3.is_quantifier(result) or any(z3.is_quantifier(a) for a in _children(result)):
+        return exists
+    return z3.simplify(result)
+
+
+def _children(e: z3.ExprRef) -> list[z3.ExprRef]:
+    return e.children() if z3.is_app(e) else []
+
+
+TICK_CHANNEL = TICK
