@@ -21,7 +21,7 @@ from procalg.api.search import SearchOptions
 from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
 from procalg.errors import ModelError, ProcalgError
 from procalg.semantics.kinds import names_in
-from procalg.syntax import ast
+from procalg.syntax import ast, pretty
 from procalg.terms import Event, Sequence
 
 SUPPORTED = (ast.DeadlockFree, ast.Reachable, ast.HasTrace, ast.Invariant)
@@ -82,14 +82,15 @@ def check(model: Model, prop: ast.Node, options: SearchOptions, why: str) -> Che
     except engine.OutsideFragment as err:
         err.hint = err.hint or "see docs/symbolic.md for the fragment the symbolic engine takes"
         raise
-    return _result(type(prop), out, why, limits)
+    return _result(prop, out, why, limits)
 
 
 _FOUND_FAILS = {ast.DeadlockFree: True, ast.Invariant: True, ast.Reachable: False,
                 ast.HasTrace: False}
 
 
-def _result(kind: type, out, why: str, limits) -> CheckResult:
+def _result(prop: ast.Node, out, why: str, limits) -> CheckResult:
+    kind = type(prop)
     seconds = out.stats.get("seconds", 0.0)
     extra = {**out.stats, "why": why}
     if out.invariant:
@@ -102,8 +103,14 @@ def _result(kind: type, out, why: str, limits) -> CheckResult:
     failed = out.found == _FOUND_FAILS[kind]
     verdict = Verdict.FAIL if failed else Verdict.PASS
     if not out.found:
-        proof = out.method + (f": invariant {out.invariant}" if out.invariant else "")
-        return CheckResult(verdict, None, stats, f"proved for every depth by {proof}")
+        proof = out.method + (f" with the invariant {out.invariant}" if out.invariant else "")
+        extra["proof"] = f"proved for every depth by {proof}"
+        statement = {
+            ast.DeadlockFree: "deadlock free",
+            ast.Invariant: "the invariant holds in every reachable state",
+            ast.HasTrace: "the process cannot do this trace",
+        }.get(kind) or f"{pretty(prop.event)} is unreachable"
+        return CheckResult(verdict, None, stats, f"{statement} ({extra['proof']})")
     visible = tuple(label for label in out.trace if label != "τ")
     values = ", ".join(f"{name} = {value}" for name, value in out.state.items())
     note = {

@@ -90,8 +90,8 @@ def symbolic_notes(report: AssertionReport, *, details: bool = True) -> list[str
         notes.append(f"{extra.get('components')} components, {extra.get('locations')} "
                      f"locations, {extra.get('moves')} moves; searched to depth "
                      f"{extra.get('depth')}")
-    if report.check.counterexample is None and report.check.message:
-        notes.append(report.check.message)
+    if "proof" in extra:
+        notes.append(str(extra["proof"]))
     elif details:
         notes.append(f"found by {extra.get('method')}, replayed on the reference rules")
     return notes

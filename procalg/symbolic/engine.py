@@ -24,6 +24,7 @@ from typing import Any
 
 import z3
 
+from procalg.symbolic import show
 from procalg.symbolic.compose import Network, translate_network
 from procalg.symbolic.fragment import OutsideFragment, data
 from procalg.symbolic.linear import TAU, TICK
@@ -214,8 +215,7 @@ def _readable(system: System, formula: z3.ExprRef) -> str:
             pairs.append((var, z3.Const(_display(net, comp, name), var.sort())))
     for var, _ in system.goal.monitor:
         pairs.append((var, z3.Const(str(var).replace(" ", "_"), var.sort())))
-    text = str(z3.simplify(z3.substitute(formula, *pairs)))
-    return " ".join(text.split())
+    return show.formula(z3.simplify(z3.substitute(formula, *pairs)))
 
 
 def _expr(text: str) -> ast.Node:

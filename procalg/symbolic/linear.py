@@ -66,6 +66,7 @@ class Component:
         init: slot name -> initial value (slots not given start at 0 / false).
         locations: the expression of each location (``None`` for Ω).
         start: the initial location.
+        scopes: the names in scope at each location (the others are dead there).
         params: the names that are parameters of the component's equations.
     """
 
@@ -79,6 +80,7 @@ class Component:
     params: set[str] = field(default_factory=set)
     omega: int = -1
     start: int = 0
+    scopes: list[tuple[str, ...]] = field(default_factory=list)
 
 
 class _Builder:
@@ -103,6 +105,7 @@ class _Builder:
         if found is None:
             found = self.keys[key] = len(self.comp.locations)
             self.comp.locations.append(node)
+            self.comp.scopes.append(names)
             if node is not None:
                 self.todo.append((found, node, names))
         return found

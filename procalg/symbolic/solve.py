@@ -74,21 +74,34 @@ class Answer:
 
 
 def solve(system: System, limits: Limits) -> Answer:
-    """BMC interleaved with k-induction, then Spacer (see the module docstring)."""
+    """BMC with k-induction to a shallow depth, then Spacer, then BMC to the bound.
+
+    Deep BMC queries cost more and more (the unrolled formula grows with the
+    depth), while Spacer often proves in a fraction of a second what no
+    k-induction closes; so the shallow search comes first (short
+    counterexamples, cheap proofs), Spacer gets half the time left, and BMC
+    spends the rest going deeper.
+    """
     started = time.perf_counter()
     deadline = started + limits.seconds
 
-    def left() -> int:
-        return max(1, int((deadline - time.perf_counter()) * 1000))
+    def left(share: float = 1.0) -> int:
+        return max(1, int((deadline - time.perf_counter()) * 1000 * share))
 
     bmc, induction = _Unrolling(system, left, base=True), _Unrolling(system, left, base=False)
-    depth, closed, reasons = -1, False, []
+    shallow = min(limits.depth, SHALLOW)
+    depth, reasons, closed = -1, [], False
     for k in range(limits.depth + 1):
+        if k == shallow + 1:
+            invariant, why = _spacer(system, lambda: left(0.5))
+            if invariant is not None:
+                return _timed(Answer(False, "Spacer", depth, invariant=invariant), started)
+            reasons.append(f"Spacer: {why}")
         result = bmc.bad_at(k)
         if result == z3.sat:
             return _timed(Answer(True, f"BMC (depth {k})", k, bmc.model), started)
         if result == z3.unknown:
-            reasons.append(f"BMC stopped at depth {k}: {_why(left)}")
+            reasons.insert(0, f"BMC stopped at depth {k}: {_why(left)}")
             break
         depth = k
         if not closed and k + 1 <= limits.induction_depth:
@@ -96,15 +109,19 @@ def solve(system: System, limits: Limits) -> Answer:
             if step == z3.unsat:
                 return _timed(Answer(False, f"k-induction (k = {k + 1})", k), started)
             closed = step == z3.unknown
-    if not reasons:
-        reasons.append(f"no counterexample up to depth {depth}")
-    reasons.append(f"not k-inductive for k <= {min(limits.induction_depth, depth + 1)}")
-    if time.perf_counter() < deadline:
+    else:
+        reasons.insert(0, f"no counterexample up to depth {depth} (--bmc-depth)")
+    reasons.insert(1, f"not k-inductive for k <= {min(limits.induction_depth, depth + 1)}")
+    if depth <= shallow and not any(r.startswith("Spacer") for r in reasons):
         invariant, why = _spacer(system, left)
         if invariant is not None:
             return _timed(Answer(False, "Spacer", depth, invariant=invariant), started)
         reasons.append(f"Spacer: {why}")
     return _timed(Answer(None, "; ".join(reasons), depth), started)
+
+
+SHALLOW = 8
+"""BMC depth searched before Spacer is asked (see :func:`solve`)."""
 
 
 def _timed(answer: Answer, started: float) -> Answer:
@@ -131,7 +148,7 @@ class _Unrolling:
         if base:
             self.solver.add(system.at(system.init, 0))
         else:
-            self.good = z3.Not(eliminate(system.goal.bad, system.inputs))
+            self.good = z3.Not(eliminate(system.bad, system.inputs))
             self.solver.add(*_well_formed(system, 0))
 
     def bad_at(self, k: int) -> z3.CheckSatResult:
@@ -142,7 +159,7 @@ class _Unrolling:
             self.solver.add(self.system.transition(j))
             self.length += 1
         self.solver.push()
-        self.solver.add(self.system.at(self.system.goal.bad, k))
+        self.solver.add(self.system.at(self.system.bad, k))
         self.solver.set(timeout=self.left())
         result = self.solver.check()
         self.model = self.solver.model() if result == z3.sat else None
@@ -164,12 +181,12 @@ def _spacer(system: System, left) -> tuple[z3.ExprRef | None, str]:
     inv = z3.Function("Inv", *(v.sort() for v in state), z3.BoolSort())
     solver = z3.SolverFor("HORN")
     solver.set(timeout=left())
-    step = z3.Or(*system.moves) if system.moves else z3.BoolVal(False)
     solver.add(z3.ForAll(state, z3.Implies(system.init, inv(*state))))
-    solver.add(z3.ForAll(state + nxt + system.inputs,
-                         z3.Implies(z3.And(inv(*state), step), inv(*nxt))))
+    for move in system.moves:  # one clause per move: Spacer works clause by clause
+        solver.add(z3.ForAll(state + nxt + system.inputs,
+                             z3.Implies(z3.And(inv(*state), move), inv(*nxt))))
     solver.add(z3.ForAll(state + system.inputs,
-                         z3.Implies(z3.And(inv(*state), system.goal.bad), False)))
+                         z3.Implies(z3.And(inv(*state), system.bad), False)))
     try:
         result = solver.check()
     except z3.Z3Exception as err:
@@ -177,5 +194,5 @@ def _spacer(system: System, left) -> tuple[z3.ExprRef | None, str]:
     if result == z3.sat:
         return solver.model().eval(inv(*state)), ""
     if result == z3.unsat:
-        return None, "a counterexample deeper than the BMC bound exists (raise --bmc-depth)"
+        return None, "a counterexample exists deeper than BMC has searched"
     return None, solver.reason_unknown() or "unknown"

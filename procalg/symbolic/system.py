@@ -58,14 +58,13 @@ class System:
         self.goal = goal or Goal(z3.BoolVal(False))
         state: list[z3.ExprRef] = []
         init: list[z3.BoolRef] = []
+        self.fixed = _fixed(network)
+        fixed = {str(v) for v, _ in self.fixed}
         for comp in network.components:
-            state.append(comp.pc)
-            init.append(comp.pc == comp.start)
-            for name, var in comp.slots.items():
-                state.append(var)
-                value = comp.init.get(name)
-                if value is not None:
-                    init.append(var == network.codes.encode(value))
+            for var in (comp.pc, *comp.slots.values()):
+                if str(var) not in fixed:
+                    state.append(var)
+                    init.append(var == _initial(network, comp, var))
         for var, value in self.goal.monitor:
             state.append(var)
             init.append(var == value)
@@ -73,7 +72,9 @@ class System:
         self.init = z3.And(*init)
         self.next = [z3.Const(f"{v}'", v.sort()) for v in state]
         self._prime = list(zip(state, self.next, strict=True))
-        self.moves = [self._relation(i, m) for i, m in enumerate(network.moves)]
+        self.moves = [self.folded(self._relation(i, m)) for i, m in enumerate(network.moves)]
+        self.bad = self.folded(self.goal.bad)
+        self._pairs: dict[int, list[tuple[z3.ExprRef, z3.ExprRef]]] = {}
         self.inputs = sorted({i for m in network.moves for i in m.inputs}, key=str)
 
     def _relation(self, index: int, move: Move) -> z3.BoolRef:
@@ -82,6 +83,10 @@ class System:
         for part in move.parts:
             comp = self.network.components[part.component]
             changed[str(comp.pc)] = z3.IntVal(part.target)
+            live = comp.scopes[part.target]
+            for name, var in comp.slots.items():  # a dead slot is reset: fewer states
+                if name not in live:
+                    changed[str(var)] = _default(var)
             for name, value in part.effect:
                 changed[str(comp.slots[name])] = value
         frame = []
@@ -95,6 +100,10 @@ class System:
         extra = self.goal.step.get(index, z3.BoolVal(True))
         return z3.And(move.guard, extra, *frame)
 
+    def folded(self, formula: z3.ExprRef) -> z3.ExprRef:
+        """``formula`` with every variable no move changes replaced by its value."""
+        return z3.substitute(formula, *self.fixed) if self.fixed else formula
+
     def enabled(self, move: Move) -> z3.BoolRef:
         """Whether ``move`` can fire in the current state, inputs eliminated
         (z3's ``qe`` tactic; the quantifier stays where elimination fails)."""
@@ -107,9 +116,13 @@ class System:
 
     def at(self, formula: z3.ExprRef, k: int) -> z3.ExprRef:
         """``formula`` with the state of step ``k``, the next state of ``k+1``, inputs of ``k``."""
-        pairs = [(v, _step(v, k)) for v in self.state]
-        pairs += [(n, _step(v, k + 1)) for v, n in self._prime]
-        pairs += [(i, _step(i, k)) for i in self.inputs]
+        pairs = self._pairs.get(k)
+        if pairs is None:
+            pairs = [(v, _step(v, k)) for v in self.state]
+            pairs += [(n, _step(v, k + 1)) for v, n in self._prime]
+            pairs += [(i, _step(i, k)) for i in self.inputs]
+            pairs += [(v, value) for v, value in self.fixed]
+            self._pairs[k] = pairs
         return z3.substitute(formula, *pairs)
 
     def transition(self, k: int) -> z3.BoolRef:
@@ -121,8 +134,38 @@ class System:
         return _step(v, k)
 
 
+def _initial(network: Network, comp, var: z3.ExprRef) -> z3.ExprRef:
+    """A variable's initial value: the start location, a parameter's argument,
+    else 0 / false (so that an invariant never reads an arbitrary value)."""
+    if var.eq(comp.pc):
+        return z3.IntVal(comp.start)
+    name = next(n for n, v in comp.slots.items() if v.eq(var))
+    return network.codes.encode(comp.init[name]) if name in comp.init else _default(var)
+
+
+def _default(var: z3.ExprRef) -> z3.ExprRef:
+    return z3.BoolVal(False) if z3.is_bool(var) else z3.IntVal(0)
+
+
+def _fixed(network: Network) -> list[tuple[z3.ExprRef, z3.ExprRef]]:
+    """Variables no move changes, with their values: a component that never
+    leaves its one location, a parameter no call changes (``i`` of ``Number(i, v)``).
+    Folding them away keeps the formulas small for the solvers."""
+    out = []
+    for comp in network.components:
+        mine = [s for s in comp.summands]
+        if all(s.location == s.target == comp.start for s in mine):
+            out.append((comp.pc, z3.IntVal(comp.start)))
+        assigned = {name for s in mine for name, _ in s.effect}
+        assigned |= {name for s in mine for name in comp.slots
+                     if name not in comp.scopes[s.target]}
+        out += [(var, _initial(network, comp, var)) for name, var in comp.slots.items()
+                if name not in assigned]
+    return out
+
+
 def _step(v: z3.ExprRef, k: int) -> z3.ExprRef:
-    return z3.Const(f"{v}#{k}", v.sort())
+    return z3.Const(f"{v.decl().name()}#{k}", v.sort())
 
 
 def eliminate(formula: z3.BoolRef, variables: tuple[z3.ExprRef, ...] | list) -> z3.BoolRef:
