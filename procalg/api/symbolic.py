@@ -40,9 +40,24 @@ def reason(model: Model, prop: ast.Node, options: SearchOptions) -> str | None:
             raise ModelError(f"':[invariant]:' needs the symbolic engine, not --engine "
                              f"{options.engine}", prop.span, hint="use --engine auto or symbolic")
         return "invariants are checked symbolically"
-    if options.engine == "auto" and "Int" in names_in(model.module.declarations):
+    if options.engine == "auto" and type(prop) in SUPPORTED and _has_int_data(model):
         return "the model has unbounded data (Int)"
     return None
+
+
+def _has_int_data(model: Model) -> bool:
+    """A channel field or an input over ``Int`` (not a name the model defines)."""
+    from procalg.api.model import _nodes
+
+    if "Int" in model.spec.definitions:
+        return False
+    for node in _nodes(model.module):
+        if type(node) is ast.ChannelDecl and any("Int" in names_in(f) for f in node.fields):
+            return True
+        if type(node) is ast.InField and node.restrict is not None \
+                and "Int" in names_in(node.restrict):
+            return True
+    return False
 
 
 def check(model: Model, prop: ast.Node, options: SearchOptions, why: str) -> CheckResult:

@@ -92,6 +92,8 @@ def symbolic_notes(report: AssertionReport, *, details: bool = True) -> list[str
                      f"{extra.get('depth')}")
     if "proof" in extra:
         notes.append(str(extra["proof"]))
+        if details:
+            notes += [f"  {where}" for where in extra.get("legend", ())]
     elif details:
         notes.append(f"found by {extra.get('method')}, replayed on the reference rules")
     return notes

@@ -146,6 +146,8 @@ def _run(spec: Any, process: ast.Node, system: System, limits: Limits, what: str
              "moves": len(net.moves), "depth": answer.depth, "method": answer.method}
     if answer.found is not True:
         inv = _readable(system, answer.invariant) if answer.invariant is not None else None
+        if inv is not None:
+            stats["legend"] = _legend(net, inv)
         return Outcome(answer.found, (), answer.method, inv, {}, stats)
     trace, state = _path(system, answer)
     if what == "event":
@@ -216,6 +218,26 @@ def _readable(system: System, formula: z3.ExprRef) -> str:
     for var, _ in system.goal.monitor:
         pairs.append((var, z3.Const(str(var).replace(" ", "_"), var.sort())))
     return show.formula(z3.simplify(z3.substitute(formula, *pairs)))
+
+
+def _legend(net: Network, invariant: str) -> list[str]:
+    """``at(C) = k`` for the components an invariant mentions: where location k is."""
+    from procalg.syntax.pretty import pretty
+
+    out = []
+    for comp in net.components:
+        if f"at({comp.name})" not in invariant:
+            continue
+        for number, node in enumerate(comp.locations):
+            if node is None:
+                where, text = "", "terminated (after ✓)"
+            else:
+                span = node.span
+                where = f"line {span.line}:{span.column} " if span else ""
+                text = " ".join(pretty(node).split())
+                text = text if len(text) <= 50 else text[:47] + "..."
+            out.append(f"at({comp.name}) = {number}: {where}{text}")
+    return out
 
 
 def _expr(text: str) -> ast.Node:
