@@ -87,6 +87,7 @@ def check_assertion(model: Model, assertion: ast.Assertion, *,
     try:
         result = _run(model, assertion.property, options)
     except ProcalgError as err:
+        symbolic.point_at_symbolic(model, err)
         model.locate(err)  # an engine over terms knows no file positions
         return AssertionReport(assertion, "error", error=err,
                                seconds=time.perf_counter() - started)

@@ -19,7 +19,7 @@ from __future__ import annotations
 from procalg.api.model import Model
 from procalg.api.search import SearchOptions
 from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
-from procalg.errors import ModelError, ProcalgError
+from procalg.errors import LimitExceeded, ModelError, ProcalgError
 from procalg.semantics.kinds import names_in
 from procalg.syntax import ast, pretty
 from procalg.terms import Event, Sequence
@@ -43,6 +43,16 @@ def reason(model: Model, prop: ast.Node, options: SearchOptions) -> str | None:
     if options.engine == "auto" and type(prop) in SUPPORTED and _has_int_data(model):
         return "the model has unbounded data (Int)"
     return None
+
+
+def point_at_symbolic(model: Model, err: ProcalgError) -> None:
+    """An explicit engine that hit its state limit on a model with integer data
+    most likely met a parameter that grows without bound: say so."""
+    if isinstance(err, LimitExceeded) and _has_int_data(model) and "symbolic" not in (
+            err.hint or ""):
+        err.hint = ((err.hint + "; ") if err.hint else "") + (
+            "a parameter that grows without bound (an Int counter) makes the state space "
+            "infinite: use --engine symbolic")
 
 
 def _has_int_data(model: Model) -> bool:
