@@ -166,4 +166,4 @@ def test_an_int_field_refuses_a_non_integer_value() -> None:
     text = "channel c : Int\nP = c!true -> STOP\n"
     spec = load(parse(text, "m.proc"), SourceFile("m.proc", text))
     with pytest.raises(ModelError, match="outside channel c's field 1 type Int"):
-        spec.process("P")
+        spec.unfold(spec.process("P"))
