@@ -71,6 +71,23 @@ def check(args: argparse.Namespace) -> int:
     return 1 if any(r.result == "fail" for r in reports) else 0
 
 
+def lint(args: argparse.Namespace) -> int:
+    """``procalg lint FILE``: one line per finding; exit 1 if there is any."""
+    from procalg.api.lint import finding_json, finding_line, lint_model
+
+    model = load(args.file)
+    findings = lint_model(model)
+    if args.json:
+        print(json.dumps({"file": args.file,
+                          "findings": [finding_json(f) for f in findings]}, indent=2))
+    else:
+        for finding in findings:
+            print(finding_line(args.file, finding))
+        if not findings:
+            print(f"{args.file}: no findings")
+    return 1 if findings else 0
+
+
 def _print_details(reports: list, *, show_tau: bool, explained: dict,
                    styles: tuple[Style, Style] = (Style(False), Style(False))) -> None:
     out, err = styles

@@ -68,6 +68,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="stop the product engine beyond MB megabytes of state storage")
     check.set_defaults(run=commands.check)
 
+    lint = sub.add_parser("lint", help="guard analysis (z3): dead branches, hidden STOPs, "
+                                       "overlaps")
+    lint.add_argument("file", help="the .proc model")
+    lint.add_argument("--json", action="store_true", help="print one JSON document")
+    lint.set_defaults(run=commands.lint)
+
     lts = sub.add_parser("lts", help="explore a process and print or export its LTS")
     lts.add_argument("file", help="the .proc model")
     lts.add_argument("process", help="a process name or expression, e.g. System")
