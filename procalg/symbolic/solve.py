@@ -79,7 +79,7 @@ def solve(system: System, limits: Limits) -> Answer:
     Deep BMC queries cost more and more (the unrolled formula grows with the
     depth), while Spacer often proves in a fraction of a second what no
     k-induction closes; so the shallow search comes first (short
-    counterexamples, cheap proofs), Spacer gets half the time left, and BMC
+    counterexamples, cheap proofs), Spacer gets 80% of the time left, and BMC
     spends the rest going deeper.
     """
     started = time.perf_counter()
@@ -93,7 +93,7 @@ def solve(system: System, limits: Limits) -> Answer:
     depth, reasons, closed = -1, [], False
     for k in range(limits.depth + 1):
         if k == shallow + 1:
-            invariant, why = _spacer(system, lambda: left(0.5))
+            invariant, why = _spacer(system, lambda: left(0.8))
             if invariant is not None:
                 return _timed(Answer(False, "Spacer", depth, invariant=invariant), started)
             reasons.append(f"Spacer: {why}")

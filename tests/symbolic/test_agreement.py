@@ -52,7 +52,8 @@ def _model(draw) -> str:
         lines.append(f"{name}(n) = " + " [] ".join(summands))
     top = draw(st.sampled_from([
         "P(0) ||| Q(1)", "P(0) [| {| a |} |] Q(1)", "P(0) [| {| a, b |} |] Q(2)",
-        "(P(0) [| {| a |} |] Q(1)) \\ {| b |}", "P(1) [| {c} |] Q(0)"]))
+        "(P(0) [| {| a |} |] Q(1)) \\ {| b |}", "P(1) [| {c} |] Q(0)",
+        "P(0) [{| a, c, d |} || {| a, b, d |}] Q(1)", "(P(0) ||| Q(0)) \\ {c, a.1}"]))
     lines.append(f"Sys = {top}")
     prop = draw(st.sampled_from([":[deadlock free]", ":[reachable c]", ":[reachable a.2]",
                                  ":[reachable d]", ":[has trace]: <c, c>",
@@ -61,7 +62,7 @@ def _model(draw) -> str:
     return "\n".join(lines)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(_model())
 def test_symbolic_verdicts_equal_the_explicit_engines_on_finite_models(text: str) -> None:
     model = loads(text)
