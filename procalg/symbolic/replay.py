@@ -29,7 +29,7 @@ from typing import Any
 from procalg.errors import ProcalgError
 from procalg.semantics.channels import REPLAY_VALUES
 from procalg.syntax import ast
-from procalg.terms import OMEGA, Event
+from procalg.terms import OMEGA
 
 CLOSURE_LIMIT = 100_000
 """States a τ-closure may visit during a replay (a τ-loop must not hang it)."""
@@ -100,4 +100,4 @@ def _integers(trace: tuple[str, ...]) -> set[int]:
     return found
 
 
-__all__ = ["Event", "ReplayError", "replay"]
+__all__ = ["ReplayError", "replay"]
