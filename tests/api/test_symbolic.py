@@ -24,8 +24,10 @@ def _reports(text: str, **options):
 def test_auto_sends_a_model_with_int_data_to_the_symbolic_engine_and_says_why() -> None:
     invariant, deadlock, reachable = _reports(BANK)
     assert invariant.result == "fail"
-    assert invariant.check.counterexample.trace == ("withdraw.1",)
-    assert "balance = -1" in invariant.check.counterexample.note
+    # one step breaks it: withdraw.1 at balance 0, or a negative deposit
+    [event] = invariant.check.counterexample.trace
+    assert event in ("withdraw.1",) or event.startswith("deposit.-")
+    assert "balance = -" in invariant.check.counterexample.note
     assert deadlock.stats.extra["engine"] == "symbolic"
     assert deadlock.stats.extra["why"] == "the model has unbounded data (Int)"
     # the guard after the prefix: withdrawing more than balance + 1 is a STOP
