@@ -9,7 +9,7 @@ import pytest
 
 from procalg.cli.main import main
 
-GAP = "channel a, b\nQ(n) = n < 3 & a -> Q(n + 1) [] n > 5 & b -> Q(0)\n"
+GAP = "channel a, b\nQ(n) = n < 3 & a -> Q(n + 1) [] n > 3 & b -> Q(0)\n"
 
 
 def _write(tmp_path: Path, text: str) -> str:
