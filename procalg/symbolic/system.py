@@ -168,6 +168,10 @@ def _step(v: z3.ExprRef, k: int) -> z3.ExprRef:
     return z3.Const(f"{v.decl().name()}#{k}", v.sort())
 
 
+QE_MS = 1000
+"""Time for one quantifier elimination before the quantifier is kept."""
+
+
 def eliminate(formula: z3.BoolRef, variables: tuple[z3.ExprRef, ...] | list) -> z3.BoolRef:
     """``∃ variables. formula`` without the quantifier where z3 can eliminate it.
 
@@ -180,7 +184,8 @@ def eliminate(formula: z3.BoolRef, variables: tuple[z3.ExprRef, ...] | list) -> 
         return formula
     exists = z3.Exists(list(variables), formula)
     try:
-        goals = z3.Then(z3.Tactic("qe"), z3.Tactic("simplify"))(exists)
+        # qe can blow up (integer division, many inputs): a bounded try, else keep ∃
+        goals = z3.Then(z3.TryFor(z3.Tactic("qe"), QE_MS), z3.Tactic("simplify"))(exists)
         result = z3.And(*goals[0]) if len(goals) == 1 else exists
     except z3.Z3Exception:
         return exists

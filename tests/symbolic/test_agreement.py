@@ -62,7 +62,7 @@ def _model(draw) -> str:
     return "\n".join(lines)
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(_model())
 def test_symbolic_verdicts_equal_the_explicit_engines_on_finite_models(text: str) -> None:
     model = loads(text)
@@ -70,7 +70,7 @@ def test_symbolic_verdicts_equal_the_explicit_engines_on_finite_models(text: str
     explicit = check_assertion(model, assertion, options=SearchOptions())
     symbolic = check_assertion(model, assertion,
                                options=SearchOptions(engine="symbolic", bmc_depth=12,
-                                                     seconds=30))
+                                                     seconds=120))
     assert explicit.result in ("pass", "fail"), explicit.error
     assert symbolic.result == explicit.result, (text, symbolic.error)
     if symbolic.result == "fail" and symbolic.check.counterexample and explicit.check \
