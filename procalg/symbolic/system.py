@@ -12,12 +12,12 @@ move on it enabled), a broken invariant, a trace read to its end.
 Example:
     >>> from procalg.api.model import loads
     >>> from procalg.symbolic.compose import translate_network, _expr
-    >>> spec = loads("channel c : Int\\nP(n) = c!n -> P(n + 2)").spec
+    >>> spec = loads("channel c : Int\\nchannel d\\nP(n) = c!n -> P(n + 2) [] d -> STOP").spec
     >>> system = System(translate_network(spec, _expr("P(1)")))
     >>> [str(v) for v in system.state]
     ['pc@0', 'n@0']
     >>> str(system.init)
-    'And(pc@0 == 1, 1 == n@0)'
+    'And(1 == pc@0, 1 == n@0)'
 """
 
 from __future__ import annotations
