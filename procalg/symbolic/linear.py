@@ -89,6 +89,7 @@ class _Builder:
     def __init__(self, spec: Any, comp: Component, codes: Codes) -> None:
         self.spec, self.comp, self.codes = spec, comp, codes
         self.keys: dict[tuple[int, tuple[str, ...]], int] = {}
+        self.merged: dict[tuple[int, ...], ast.Node] = {}  # see kept()
         self.todo: list[tuple[int, ast.Node, tuple[str, ...]]] = []
         self.inputs = 0
         self.channels = {n: len(spec.types.channels[n]) for n in spec._channels}
@@ -128,7 +129,10 @@ class _Builder:
     # ------------------------------------------------------------ summands
 
     def summands(self, node: ast.Node, env: Env, guard: z3.BoolRef, loc: int,
-                 depth: int) -> None:
+                 depth: int, others: tuple[tuple[ast.Node, Env], ...] = ()) -> None:
+        """The moves of ``node`` at ``loc``; ``others`` are the alternatives of the
+        external choices around it, which a τ inside ``node`` must keep (CSP's
+        rule ``P [] Q --τ--> P' [] Q``)."""
         match node:
             case ast.StopLit():
                 return
@@ -137,32 +141,52 @@ class _Builder:
             case ast.PrefixExpr():
                 self.prefix(node, env, guard, loc)
             case ast.Guard(cond, process):
-                self.summands(process, env, z3.And(guard, self.data(cond, env)), loc, depth)
+                self.summands(process, env, z3.And(guard, self.data(cond, env)), loc, depth,
+                              others)
             case ast.If(cond, then, orelse):
                 c = self.data(cond, env)
-                self.summands(then, env, z3.And(guard, c), loc, depth)
-                self.summands(orelse, env, z3.And(guard, z3.Not(c)), loc, depth)
+                self.summands(then, env, z3.And(guard, c), loc, depth, others)
+                self.summands(orelse, env, z3.And(guard, z3.Not(c)), loc, depth, others)
             case ast.ProcBinary("[]", left, right):
-                self.summands(left, env, guard, loc, depth)
-                self.summands(right, env, guard, loc, depth)
+                self.summands(left, env, guard, loc, depth, (*others, (right, env)))
+                self.summands(right, env, guard, loc, depth, (*others, (left, env)))
             case ast.ProcBinary("|~|", left, right):
                 for side in (left, right):  # internal choice: a τ to each side
-                    self.emit(loc, guard, TAU, (), (), env, side)
+                    self.emit(loc, guard, TAU, (), (), env, self.kept(node, side, env, others))
             case ast.Name(name) if name in self.spec.definitions:
-                self.call(node, name, (), env, guard, loc, depth)
+                self.call(node, name, (), env, guard, loc, depth, others)
             case ast.Apply(ast.Name(name), args) if name in self.spec.definitions:
-                self.call(node, name, args, env, guard, loc, depth)
+                self.call(node, name, args, env, guard, loc, depth, others)
             case _:
                 raise OutsideFragment(
                     f"the symbolic engine takes sequential equations with prefixes, guards, "
                     f"if, [] and |~| in the components; this {_kind(node)} is outside it",
                     node.span)
 
+    def kept(self, node: ast.Node, side: ast.Node, env: Env,
+             others: tuple[tuple[ast.Node, Env], ...]) -> ast.Node:
+        """``side [] others``: where a τ of an internal choice inside external
+        choices leads (one node per combination, so its location is reused)."""
+        if not others:
+            return side
+        if any(scope is not env for _, scope in others):
+            raise OutsideFragment("an internal choice reached through a call inside an "
+                                  "external choice is outside the symbolic engine's fragment",
+                                  node.span)
+        key = (id(side), *(id(o) for o, _ in others))
+        merged = self.merged.get(key)
+        if merged is None:
+            merged = side
+            for other, _ in others:
+                merged = ast.ProcBinary("[]", merged, other, span=node.span)
+            self.merged[key] = merged
+        return merged
+
     def data(self, node: ast.Node, env: Env) -> z3.ExprRef:
         return data(node, env, self.codes, self.globals_)
 
     def call(self, node: ast.Node, name: str, args: tuple, env: Env, guard: z3.BoolRef,
-             loc: int, depth: int) -> None:
+             loc: int, depth: int, others: tuple[tuple[ast.Node, Env], ...] = ()) -> None:
         if depth > UNFOLD_LIMIT:
             raise OutsideFragment(f"'{name}' calls itself without a prefix in between "
                                   "(unguarded recursion)", node.span)
@@ -171,7 +195,7 @@ class _Builder:
         for clause in self.spec.definitions[name]:
             inner, here = self.bind(node, name, clause, values)
             self.summands(clause.body, inner, z3.And(guard, here, *(z3.Not(t) for t in taken)),
-                          loc, depth + 1)
+                          loc, depth + 1, others)
             taken.append(here)
 
     def prefix(self, node: ast.PrefixExpr, env: Env, guard: z3.BoolRef, loc: int) -> None:

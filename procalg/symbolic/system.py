@@ -191,7 +191,23 @@ def eliminate(formula: z3.BoolRef, variables: tuple[z3.ExprRef, ...] | list) -> 
         return exists
     if z3.is_quantifier(result) or any(z3.is_quantifier(a) for a in _children(result)):
         return exists
-    return z3.simplify(result)
+    result = z3.simplify(result)
+    return result if _same(exists, result) else exists
+
+
+def _same(exists: z3.BoolRef, result: z3.BoolRef) -> bool:
+    """Whether ``result`` is equivalent to ``exists``, proved by the solver.
+
+    z3's ``qe`` tactic can be wrong with integer ``%`` and ``/``: on
+    ``∃x. n == 1 ∧ 0 <= x <= 2 ∧ 1 == (n + x) % 3`` (true for ``n = 1``) z3 4.x
+    answers ``n == 1 ∧ (1 + n) % 3 == 0`` (false), which made the symbolic
+    engine see deadlocks that do not exist. So an elimination is used only when
+    the solver proves it equivalent within :data:`QE_MS`; otherwise the ∃ stays.
+    """
+    solver = z3.Solver()
+    solver.set("timeout", QE_MS)
+    solver.add(z3.Xor(exists, result))
+    return solver.check() == z3.unsat
 
 
 def _children(e: z3.ExprRef) -> list[z3.ExprRef]:

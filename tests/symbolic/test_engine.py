@@ -134,3 +134,20 @@ def test_an_exhausted_search_is_unknown_with_the_reason_never_a_verdict() -> Non
     assert out.found in (None, True, False)
     if out.found is None:
         assert "depth" in out.method or "Spacer" in out.method
+
+
+def test_an_input_whose_value_feeds_a_modulo_does_not_make_a_live_component_look_stuck() -> None:
+    # z3's qe tactic eliminates ∃x. n == 1 ∧ 0 <= x <= 2 ∧ 1 == (n + x) % 3 to a false
+    # formula; an unverified elimination made Q(1) look stuck after P's first move
+    spec = _spec("channel a, b : {0..2}\nP(n) = (n < 2) & a?x -> P((n + x) % 3)\n"
+                 "Q(n) = (n == 1) & b?x -> Q((n + x) % 3)\nSys = P(0) ||| Q(1)")
+    out = deadlock(spec, parse_expr("Sys"), LIMITS)
+    assert out.found is True and len(out.trace) == 2  # both must stop: two events
+
+
+def test_a_tau_of_an_internal_choice_inside_an_external_choice_keeps_the_other_branch() -> None:
+    # P [] (c -> P |~| d -> P) --τ--> P [] c -> P: the a?x branch stays on offer
+    spec = _spec("channel a : {0..2}\nchannel c, d\n"
+                 "P(n) = a?x -> P((n + x) % 3) [] (c -> P(n) |~| d -> P(0))\n"
+                 "Q(n) = (n < 2) & a!n -> Q((n + 1) % 3)\nSys = P(1) [| {c} |] Q(0)")
+    assert deadlock(spec, parse_expr("Sys"), LIMITS).found is False
