@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from procalg.api import search
+from procalg.api import search, symbolic
 from procalg.api.model import Model
 from procalg.api.search import SearchOptions
 from procalg.checks.compensation import check_compensation
@@ -93,6 +93,7 @@ def check_assertion(model: Model, assertion: ast.Assertion, *,
     try:
         result = _run(model, assertion.property, options)
     except ProcalgError as err:
+        symbolic.point_at_symbolic(model, err)
         model.locate(err)  # an engine over terms knows no file positions
         return AssertionReport(assertion, "error", error=err,
                                seconds=time.perf_counter() - started)
@@ -103,6 +104,9 @@ def check_assertion(model: Model, assertion: ast.Assertion, *,
 
 
 def _run(model: Model, prop: ast.Node, options: SearchOptions) -> CheckResult:
+    why = symbolic.reason(model, prop, options)
+    if why is not None:
+        return symbolic.check(model, prop, options, why)
     check = _CHECKS.get(type(prop))
     if check is None:
         raise NotSupported(

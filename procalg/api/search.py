@@ -55,7 +55,7 @@ from procalg.lts.product import (
 )
 from procalg.semantics.network import NotApplicable
 
-ENGINES = ("auto", "product", "reference")
+ENGINES = ("auto", "product", "reference", "symbolic")
 LEAF_LIMIT = 50_000
 """Largest leaf the product engine explores before falling back (an
 unbounded leaf, kept finite only by its partners, is the usual cause)."""
@@ -75,6 +75,8 @@ class SearchOptions:
         reduce: reduce components modulo strong bisimulation before composing.
         por: partial-order reduction for deadlock (counterexamples may not be shortest).
         progress: called per BFS level by the product engine.
+        bmc_depth: symbolic engine: the deepest bounded model check.
+        seconds: symbolic engine: time limit per assertion.
     """
 
     engine: str = "auto"
@@ -84,6 +86,8 @@ class SearchOptions:
     reduce: bool = True
     por: bool = False
     progress: Callable[[Progress], None] | None = None
+    bmc_depth: int = 30
+    seconds: float = 60.0
 
 
 def deadlock(model: Model, process: Any, options: SearchOptions) -> CheckResult:

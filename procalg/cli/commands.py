@@ -41,7 +41,7 @@ def check(args: argparse.Namespace) -> int:
     options = SearchOptions(
         engine=args.engine, max_states=args.max_states,
         product_max_states=args.product_max_states, reduce=not args.no_reduce,
-        por=args.por, progress=line,
+        por=args.por, progress=line, bmc_depth=args.bmc_depth, seconds=args.timeout,
         max_memory=args.max_memory * 2**20 if args.max_memory else None)
     out, err = Style.for_stream(sys.stdout), Style.for_stream(sys.stderr)
     for assertion in model.assertions:
@@ -53,8 +53,8 @@ def check(args: argparse.Namespace) -> int:
         reports.append(report)
         if not args.json:
             print(summary_line(report, width, out), flush=True)
-            if args.stats:
-                for note in engine_notes(report):
+            if args.stats or report.stats.extra.get("engine") == "symbolic":
+                for note in engine_notes(report, details=args.stats):
                     print(f"    {note}")
     explained = {}
     if args.explain:
@@ -72,6 +72,23 @@ def check(args: argparse.Namespace) -> int:
     if any(r.result == "error" for r in reports):
         return 2
     return 1 if any(r.result == "fail" for r in reports) else 0
+
+
+def lint(args: argparse.Namespace) -> int:
+    """``procalg lint FILE``: one line per finding; exit 1 if there is any."""
+    from procalg.api.lint import finding_json, finding_line, lint_model
+
+    model = load(args.file)
+    findings = lint_model(model)
+    if args.json:
+        print(json.dumps({"file": args.file,
+                          "findings": [finding_json(f) for f in findings]}, indent=2))
+    else:
+        for finding in findings:
+            print(finding_line(args.file, finding))
+        if not findings:
+            print(f"{args.file}: no findings")
+    return 1 if findings else 0
 
 
 def _print_details(reports: list, *, show_tau: bool, explained: dict,

@@ -21,6 +21,9 @@ from procalg.cli.report import error_json
 from procalg.cli.style import Style
 from procalg.errors import ProcalgError, UsageError
 
+EXPLICIT_ENGINES = tuple(e for e in ENGINES if e != "symbolic")
+"""Engines that build an LTS (``lts``, ``graph``): the symbolic one does not."""
+
 DEFAULT_MAX_STATES = 5_000_000
 """A guard against models whose state space is infinite (``P = (a -> P) \\ {a}``)."""
 
@@ -48,7 +51,14 @@ def build_parser() -> argparse.ArgumentParser:
                        help="say which engine ran each check, with its reductions")
     check.add_argument("--engine", choices=ENGINES, default="auto",
                        help="product: the compiled parallel network; reference: the "
-                            "term-level rules; auto (default): product where it applies")
+                            "term-level rules; symbolic: z3 over unbounded data; auto "
+                            "(default): symbolic for Int data, else product where it applies")
+    check.add_argument("--bmc-depth", type=int, default=30, metavar="K",
+                       help="symbolic engine: search counterexamples up to K steps "
+                            "(default: %(default)s)")
+    check.add_argument("--timeout", type=float, default=60.0, metavar="S",
+                       help="symbolic engine: give up (verdict unknown) after S seconds per "
+                            "assertion (default: %(default)s)")
     check.add_argument("--no-reduce", action="store_true",
                        help="do not reduce components modulo strong bisimulation first")
     check.add_argument("--por", action="store_true",
@@ -57,6 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--max-memory", type=int, default=None, metavar="MB",
                        help="stop the product engine beyond MB megabytes of state storage")
     check.set_defaults(run=commands.check)
+
+    lint = sub.add_parser("lint", help="guard analysis (z3): dead branches, hidden STOPs, "
+                                       "overlaps")
+    lint.add_argument("file", help="the .proc model")
+    lint.add_argument("--json", action="store_true", help="print one JSON document")
+    lint.set_defaults(run=commands.lint)
 
     lts = sub.add_parser("lts", help="explore a process and print or export its LTS")
     lts.add_argument("file", help="the .proc model")
@@ -89,7 +105,7 @@ def _common_lts_options(parser: argparse.ArgumentParser) -> None:
                         help="minimise by this bisimulation first")
     parser.add_argument("--max-states", type=int, default=DEFAULT_MAX_STATES, metavar="N",
                         help="stop exploring beyond N states (default: %(default)s; 0: no limit)")
-    parser.add_argument("--engine", choices=ENGINES, default="auto",
+    parser.add_argument("--engine", choices=EXPLICIT_ENGINES, default="auto",
                         help="product: the compiled parallel network; reference: the "
                              "term-level rules; auto (default): product where it applies")
 

@@ -45,6 +45,12 @@ def summary_line(report: AssertionReport, width: int, style: Style | None = None
     text = report.assertion.text
     if report.result == "error":
         return f"{mark} {text}  error"
+    if report.stats.extra.get("engine") == "symbolic":  # no states: the search depth
+        depth = report.stats.extra.get("depth", 0)
+        numbers = f"{'depth':>9} {depth:<6}  {report.seconds:7.2f}s"
+        if len(text) > width:
+            return f"{mark} {text}\n  {' ' * width}  {numbers}"
+        return f"{mark} {text.ljust(width)}  {numbers}"
     states = report.stats.states
     numbers = f"{states:>9,} {'state ' if states == 1 else 'states'}  {report.seconds:7.2f}s"
     if len(text) > width:  # its own line, the numbers under the column
@@ -57,17 +63,40 @@ def counterexample_text(ce: Counterexample, *, show_tau: bool = False) -> list[s
     return evidence_lines(ce, show_tau=show_tau)
 
 
-def engine_notes(report: AssertionReport) -> list[str]:
-    """For ``--stats``: which engine ran the check and what it reduced."""
+def engine_notes(report: AssertionReport, *, details: bool = True) -> list[str]:
+    """For ``--stats``: which engine ran the check and what it reduced (for the
+    symbolic engine, without ``details``: only how a proof was obtained)."""
     if report.check is None:
         return []
     extra = report.check.stats.extra
     engine = extra.get("engine")
+    if engine == "symbolic":
+        return symbolic_notes(report, details=details)
     if engine == "product":
         return ["engine: product", *(str(n) for n in extra.get("notes", ()))]
     if engine == "reference":
         return [f"engine: reference (term-level rules): {extra.get('why', '')}"]
     return ["engine: reference (term-level rules)"]
+
+
+def symbolic_notes(report: AssertionReport, *, details: bool = True) -> list[str]:
+    """How the symbolic engine answered: the proof (always), and with ``details``
+    why it ran and the size of the translated network."""
+    assert report.check is not None
+    extra = report.check.stats.extra
+    notes = []
+    if details:
+        notes.append(f"engine: symbolic (z3): {extra.get('why', '')}")
+        notes.append(f"{extra.get('components')} components, {extra.get('locations')} "
+                     f"locations, {extra.get('moves')} moves; searched to depth "
+                     f"{extra.get('depth')}")
+    if "proof" in extra:
+        notes.append(str(extra["proof"]))
+        if details:
+            notes += [f"  {where}" for where in extra.get("legend", ())]
+    elif details:
+        notes.append(f"found by {extra.get('method')}, replayed on the reference rules")
+    return notes
 
 
 def error_json(err: ProcalgError) -> str:

@@ -39,7 +39,52 @@ class ChannelRef:
         return ".".join([self.channel, *(show(v) for v in self.fields)])
 
 
+class Integers(frozenset):
+    """The type ``Int``: every integer, so it can be tested but never enumerated.
+
+    A channel field or input over ``Int`` is legal; the explicit engines only
+    stop where they would have to list every integer (an unrestricted input
+    ``c?x`` over an ``Int`` field), with an error that points at the symbolic
+    engine. The counterexample replay lists exactly the values a trace uses
+    (:data:`REPLAY_VALUES`).
+
+    Example:
+        >>> 37 in INTEGERS, True in INTEGERS, "a" in INTEGERS, str(INTEGERS)
+        (True, False, False, 'Int')
+    """
+
+    def __contains__(self, value: object) -> bool:
+        return type(value) is int
+
+    def __iter__(self):  # type: ignore[override]
+        if REPLAY_VALUES:
+            return iter(sorted(REPLAY_VALUES[-1]))
+        raise ModelError("an input over Int would offer every integer: the explicit engines "
+                         "cannot list them", hint="use --engine symbolic, or restrict the "
+                         "input to a finite set (c?x:{0..9})")
+
+    def __len__(self) -> int:
+        return len(REPLAY_VALUES[-1]) if REPLAY_VALUES else 2**63 - 1
+
+    def __hash__(self) -> int:
+        return hash("Int")
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is Integers
+
+    def __repr__(self) -> str:
+        return "Int"
+
+
+INTEGERS = Integers()
+REPLAY_VALUES: list[frozenset[int]] = []
+"""While a symbolic counterexample is replayed on the reference rules, the
+integers its events carry (a stack): ``Int`` inputs offer exactly these."""
+
+
 def _type_text(values: frozenset) -> str:
+    if type(values) is Integers:
+        return "Int"
     items = sorted(values, key=sort_key)
     ints = [v for v in items if type(v) is int]
     if len(ints) == len(items) > 2 and ints == list(range(ints[0], ints[-1] + 1)):

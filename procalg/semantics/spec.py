@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 
 from procalg.errors import ModelError, ProcalgError
 from procalg.semantics import workflow
-from procalg.semantics.channels import ChannelRef, Types
+from procalg.semantics.channels import INTEGERS, ChannelRef, Types
 from procalg.semantics.deep import RECURSION_LIMIT, run_deep
 from procalg.semantics.evaluate import Evaluator, Thunk
 from procalg.semantics.kinds import names_in, workflow_construct
@@ -161,6 +161,8 @@ class Spec:
             return self.evaluator.force(self._nametypes[name], self._spans[name])
         if name == "Bool":
             return frozenset({False, True})
+        if name == "Int":
+            return INTEGERS
         if name == "Events":
             return self.events
         return workflow.reserved_value(name)  # throw, compensate, compensated
@@ -181,8 +183,7 @@ class Spec:
 
     def _type_set(self, expr: ast.Node) -> frozenset:
         if type(expr) is ast.Name and expr.id == "Int":
-            raise ModelError("Int is infinite: a channel or constructor needs a finite type",
-                             expr.span, hint="use a range such as {0..9}")
+            return INTEGERS  # never enumerated (see channels.Integers)
         return expect_set(self.evaluator.eval(expr, {}), expr.span, "a type must be a set")
 
     def _type_sets(self, expr: ast.Node) -> tuple[frozenset, ...]:
@@ -190,7 +191,7 @@ class Spec:
         one field, a dotted product of sets (``nametype T = {0,1}.{0,1}``) is
         one field per set, and a tuple of sets (``(A, B)``) is one field of tuples."""
         if type(expr) is ast.Name and expr.id == "Int":
-            return (self._type_set(expr),)  # refused there, with its hint
+            return (INTEGERS,)
         value = self.evaluator.eval(expr, {})
         if type(value) is Dotted and all(isinstance(v, frozenset)
                                          for v in (value.head, *value.fields)):

@@ -582,9 +582,18 @@ class CompensationComplete(Node):
     process: Expr
 
 
+@dataclass(frozen=True, slots=True)
+class Invariant(Node):
+    """``P :[invariant]: expr``: a data invariant over the components' parameters
+    (checked by the symbolic engine, ``docs/symbolic.md``)."""
+
+    process: Expr
+    expr: Expr
+
+
 Property = (
     DeadlockFree | DivergenceFree | Deterministic | HasTrace | Reachable | Refines
-    | Equivalent | CompensationComplete
+    | Equivalent | CompensationComplete | Invariant
 )
 
 

@@ -139,6 +139,8 @@ class _Printer:
             case ast.Ltl(process=proc, formula=formula, fairness=fair):
                 fairness = f" {fair} fairness" if fair else ""
                 return f"{neg}{self.expr(proc, OPEN, False)} :[ltl{fairness}]: {formula}"
+            case ast.Invariant(process=proc, expr=expr):
+                return f"{neg}{self.expr(proc, OPEN, False)} :[invariant]: {self.expr(expr)}"
         words = {ast.DeadlockFree: "deadlock free", ast.DivergenceFree: "divergence free",
                  ast.Deterministic: "deterministic",
                  ast.CompensationComplete: "compensation complete"}[type(p)]

@@ -34,6 +34,8 @@ SIMPLE.update({words.replace(" ", "-"): node for words, node in list(SIMPLE.item
 EQUIVALENCES = ("strong", "weak", "branching")
 KNOWN = (*SIMPLE, "has trace", "reachable", "compensation complete", *EQUIVALENCES,
          "terminates", "terminates weak fairness", "terminates strong fairness", "ltl")
+# symbolic engine: `:[invariant]: EXPR` over the components' parameters
+KNOWN += ("invariant",)
 MODELS = ("T", "F", "FD")
 _MODEL = re.compile(r"^(?P<words>.*?)\s*\[\s*(?P<model>[A-Za-z]+)\s*\]\s*$", re.S)
 
@@ -85,8 +87,15 @@ def decode_property(
             raise ParseError("':[has trace]' needs the trace after it", where,
                              hint="write  assert P :[has trace]: <a, b>")
         return ast.HasTrace(left, trace, model, span=span)
+    # symbolic engine: `:[invariant]: EXPR` (the expression rides in `trace`'s place)
+    if words == "invariant" and model is None:
+        if trace is None:
+            raise ParseError("':[invariant]' needs the expression after it", where,
+                             hint="write  assert P :[invariant]: balance >= 0")
+        return ast.Invariant(left, trace, span=span)
     if trace is not None:
-        raise ParseError("only ':[has trace]' is followed by ': <trace>'", where)
+        raise ParseError("only ':[has trace]' and ':[invariant]' are followed by ': ...'",
+                         where)
     if words == "compensation complete" and model is None:
         return ast.CompensationComplete(left, span=span)
     if words.startswith("reachable") and model is None:

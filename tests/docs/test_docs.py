@@ -35,7 +35,7 @@ PAGES = sorted((ROOT / "docs").glob("*.md"))
 FENCE = re.compile(r"^```([\w-]*)\s*$")
 MARKS = ("✓", "✗", "!")
 # the timing columns of a summary line, or the word 'error' in their place
-STATS = re.compile(r"\s+(?:[\d,]+ states?\s+[\d.]+s|error)\s*$")
+STATS = re.compile(r"\s+(?:[\d,]+ states?\s+[\d.]+s|depth\s+\d+\s+[\d.]+s|error)\s*$")
 
 
 @dataclass(frozen=True)

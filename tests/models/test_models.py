@@ -19,7 +19,9 @@ from pathlib import Path
 
 import pytest
 
-MODELS = sorted((Path(__file__).resolve().parents[2] / "models").glob("*.proc"))
+ROOT = Path(__file__).resolve().parents[2] / "models"
+# models/symbolic/: unbounded data, only the symbolic engine checks them (docs/symbolic.md)
+MODELS = sorted(ROOT.glob("*.proc")) + sorted(ROOT.glob("symbolic/*.proc"))
 EXPECT = re.compile(r"^-- expect:\s*(.+?)\s*=>\s*(pass|fail)\s*$")
 STATES = re.compile(r"^-- expect-states:\s*(\S+)\s*=\s*(\d+)\s*$")
 
@@ -49,7 +51,9 @@ def test_every_model_pins_at_least_one_verdict() -> None:
 @pytest.mark.parametrize("path", MODELS, ids=[p.stem for p in MODELS])
 def test_model_verdicts_match_its_header(path: Path) -> None:
     expected, _ = _expectations(path)
-    run = _procalg("check", "--json", str(path))
+    # a proof's time limit must not make a pinned verdict depend on the machine's load
+    slack = ["--timeout", "600"] if path.parent.name == "symbolic" else []
+    run = _procalg("check", "--json", *slack, str(path))
     assert run.returncode in (0, 1), run.stderr
     report = json.loads(run.stdout)
     got = {" ".join(a["assertion"].split()): a["result"] for a in report["assertions"]}

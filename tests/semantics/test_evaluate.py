@@ -143,12 +143,6 @@ def test_channel_types_may_use_names_declared_later() -> None:
     assert spec.channels == {"c": (frozenset({0, 1, 2}),)}
 
 
-def test_infinite_channel_types_are_refused() -> None:
-    text = "channel c : Int\n"
-    with pytest.raises(ModelError, match="Int is infinite"):
-        load(parse(text, "m.proc"), SourceFile("m.proc", text))
-
-
 def test_a_comprehension_with_several_items_gives_each_for_every_binding() -> None:
     from procalg.semantics import load
     from procalg.source import SourceFile
@@ -195,3 +189,29 @@ def test_not_may_be_a_comparison_operand_and_tuples_order_lexicographically(text
 
     spec = load(parse("", "c.proc"), SourceFile("c.proc", ""))
     assert spec.value(parse_expr(text)) is value
+
+
+def test_an_int_channel_offers_finitely_many_values_to_the_explicit_engines() -> None:
+    from procalg.lts import explore
+
+    text = "channel c : Int\nP = c!-3 -> c?x:{1..2} -> STOP\n"
+    spec = load(parse(text, "m.proc"), SourceFile("m.proc", text))
+    lts = explore(spec.system(spec.process("P")))
+    assert (lts.num_states, lts.num_transitions) == (3, 3)  # c.-3, then c.1 or c.2
+
+
+def test_an_unrestricted_input_over_int_stops_with_a_pointer_to_the_symbolic_engine() -> None:
+    from procalg.lts import explore
+
+    text = "channel c : Int\nP = c?x -> P\n"
+    spec = load(parse(text, "m.proc"), SourceFile("m.proc", text))
+    with pytest.raises(ModelError, match="every integer") as caught:
+        explore(spec.system(spec.process("P")))
+    assert "--engine symbolic" in caught.value.hint
+
+
+def test_an_int_field_refuses_a_non_integer_value() -> None:
+    text = "channel c : Int\nP = c!true -> STOP\n"
+    spec = load(parse(text, "m.proc"), SourceFile("m.proc", text))
+    with pytest.raises(ModelError, match="outside channel c's field 1 type Int"):
+        spec.unfold(spec.process("P"))

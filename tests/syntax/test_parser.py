@@ -6,7 +6,7 @@ import pytest
 
 from procalg.errors import ParseError
 from procalg.source import Span
-from procalg.syntax import ast, parse
+from procalg.syntax import ast, parse, pretty
 from procalg.syntax.parser import parse_expr
 
 a, b, c, d, P, Q, R = (ast.Name(n) for n in ("a", "b", "c", "d", "P", "Q", "R"))
@@ -384,3 +384,18 @@ def test_a_let_definition_indented_with_tabs_left_of_the_first_is_still_the_next
 def test_a_type_annotation_is_read_and_leaves_no_declaration():
     m = parse("f, g :: (Int, Int) -> <Int>\nf(x, y) = <x + y>\n")
     assert [d.name for d in m.declarations] == ["f"]
+
+
+def test_an_invariant_assertion_carries_its_condition():
+    module = parse("channel c : Int\nP(n) = c!n -> P(n + 1)\n"
+                   "assert P(0) :[invariant]: n >= 0 and n < 10")
+    prop = module.declarations[-1].property
+    assert type(prop) is ast.Invariant
+    assert pretty(module.declarations[-1]) == \
+        "assert P(0) :[invariant]: n >= 0 and n < 10"
+
+
+def test_an_invariant_without_its_condition_is_a_parse_error_with_the_form():
+    with pytest.raises(ParseError, match="needs the expression") as caught:
+        parse("channel a\nP = a -> P\nassert P :[invariant]")
+    assert "balance >= 0" in caught.value.hint

@@ -1,0 +1,89 @@
+"""Which assertions go to the symbolic engine, and what its answers look like."""
+
+from __future__ import annotations
+
+from procalg.api.check import check_assertion, check_model
+from procalg.api.model import loads
+from procalg.api.search import SearchOptions
+
+BANK = """
+channel deposit, withdraw : Int
+Account(balance) = deposit?x:Int -> Account(balance + x)
+               [] withdraw?x:Int -> (x <= balance + 1 & Account(balance - x))
+assert Account(0) :[invariant]: balance >= 0
+assert Account(0) :[deadlock free]
+assert not Account(0) :[reachable withdraw.3]
+"""
+
+
+def _reports(text: str, **options):
+    model = loads(text)
+    return list(check_model(model, options=SearchOptions(**options)))
+
+
+def test_auto_sends_a_model_with_int_data_to_the_symbolic_engine_and_says_why() -> None:
+    invariant, deadlock, reachable = _reports(BANK)
+    assert invariant.result == "fail"
+    # one step breaks it: withdraw.1 at balance 0, or a negative deposit
+    [event] = invariant.check.counterexample.trace
+    assert event in ("withdraw.1",) or event.startswith("deposit.-")
+    assert "balance = -" in invariant.check.counterexample.note
+    assert deadlock.stats.extra["engine"] == "symbolic"
+    assert deadlock.stats.extra["why"] == "the model has unbounded data (Int)"
+    # the guard after the prefix: withdrawing more than balance + 1 is a STOP
+    assert deadlock.result == "fail"
+    [event] = deadlock.check.counterexample.trace
+    assert event.startswith("withdraw.") and int(event.split(".")[1]) > 1
+    assert reachable.result == "fail"  # withdraw.3 after deposit.3: the negation fails
+
+
+def test_a_proof_says_how_it_was_obtained() -> None:
+    [report] = _reports("channel c : Int\nP(n) = c!n -> P(n + 1)\n"
+                        "assert P(0) :[invariant]: n >= 0")
+    assert report.result == "pass"
+    assert report.stats.extra["proof"] == "proved for every depth by k-induction (k = 1)"
+
+
+def test_finite_models_stay_on_the_explicit_engines() -> None:
+    [report] = _reports("channel c : {0..3}\nP = c?x -> P\nassert P :[deadlock free]")
+    assert report.stats.extra["engine"] != "symbolic"
+
+
+def test_a_process_named_int_is_not_integer_data() -> None:
+    [report] = _reports("channel a\nInt = a -> Int\nassert Int :[deadlock free]")
+    assert report.stats.extra["engine"] != "symbolic"
+
+
+def test_an_invariant_on_an_explicit_engine_is_an_error_naming_the_engine() -> None:
+    [report] = _reports("channel c : Int\nP(n) = c!n -> P(n + 1)\n"
+                        "assert P(0) :[invariant]: n >= 0", engine="product")
+    assert report.result == "error"
+    assert "symbolic" in report.error.message
+
+
+def test_no_answer_within_the_limits_is_unknown_not_pass() -> None:
+    # Spacer and k-induction cannot close x*x*x == n*n + 7 (non-linear) in 1 s
+    text = ("channel c : Int\nchannel bad\n"
+            "P(n) = c?x:Int -> (if x * x * x == n * n * n + 7 * n + 5 then bad -> STOP "
+            "else P(n + 1))\nassert not P(0) :[reachable bad]")
+    [report] = _reports(text, bmc_depth=1, seconds=1)
+    assert report.result in ("error", "fail")
+    if report.result == "error":
+        assert report.error.message.startswith("unknown after depth")
+
+
+def test_an_unbounded_counter_on_the_reference_engine_points_at_the_symbolic_one() -> None:
+    model = loads("channel c : Int\nP(n) = c!n -> P(n + 1)\nassert P(0) :[deadlock free]")
+    report = check_assertion(model, model.assertions[0],
+                             options=SearchOptions(engine="reference", max_states=200))
+    assert report.result == "error"
+    assert "--engine symbolic" in report.error.hint
+
+
+def test_an_unrestricted_int_input_on_an_explicit_engine_is_a_clear_error() -> None:
+    model = loads("channel c : Int\nP = c?x -> P\nassert P :[deadlock free]")
+    report = check_assertion(model, model.assertions[0],
+                             options=SearchOptions(engine="reference"))
+    assert report.result == "error"
+    assert "every integer" in report.error.message
+    assert "--engine symbolic" in report.error.hint
