@@ -89,6 +89,10 @@ class Evaluator:
         spans: where each global name is declared (for error messages).
     """
 
+    link_events: int = 0
+    """How many fresh ``⟷.i`` events the widest linked parallel evaluated so far uses
+    (see ``processes._linked``): a leaf that contains one may perform them."""
+
     fallible: frozenset[str] = frozenset()
     """Activity channels whose events may fail (set by the spec; see ``workflow.prefix``)."""
 

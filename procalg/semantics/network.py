@@ -59,10 +59,12 @@ from procalg.lts.network import (
     rename,
 )
 from procalg.semantics.linear import Machine, compile_leaf
+from procalg.semantics.processes import LINK_CHANNEL
 from procalg.semantics.sos import Rules
 from procalg.terms import (
     AlphaParallel,
     Call,
+    Event,
     ExternalChoice,
     Hide,
     InternalChoice,
@@ -210,7 +212,11 @@ def _alphabet(spec_or_unfold: Any) -> Callable[[], frozenset[str]] | None:
 
     def alphabet() -> frozenset[str]:
         if not found:
-            found.append(frozenset(str(e) for e in spec_or_unfold.events) | {TICK})
+            # a leaf holding a linked parallel (a recursive one, as FDR's sieve) performs
+            # its fresh link events: those of the widest linked parallel met so far
+            links = getattr(getattr(spec_or_unfold, "evaluator", None), "link_events", 0)
+            found.append(frozenset(str(e) for e in spec_or_unfold.events) | {TICK}
+                         | {str(Event(LINK_CHANNEL, (i,))) for i in range(links)})
         return found[0]
 
     return alphabet

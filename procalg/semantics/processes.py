@@ -86,8 +86,8 @@ def evaluate(ev: Evaluator, expr: ast.Node, env: Env) -> Any:
         case ast.HideExpr(body, hidden):
             return Hide(process(ev, body, env), event_set(ev, hidden, env))
         case ast.LinkParallelExpr(left, links, right, qualifiers):
-            return _linked(process(ev, left, env), _rename_pairs(ev, links, qualifiers, env),
-                           process(ev, right, env))
+            return _linked(ev, process(ev, left, env),
+                           _rename_pairs(ev, links, qualifiers, env), process(ev, right, env))
         case ast.ExceptionExpr(left, sync, right):
             return ExceptionOp(process(ev, left, env), process(ev, right, env),
                                event_set(ev, sync, env))
@@ -142,7 +142,8 @@ LINK_CHANNEL = "⟷"
 """Channel of the fresh events a linked parallel synchronises on (not a CSPM name)."""
 
 
-def _linked(left: Process, links: frozenset[tuple[Event, Event]], right: Process) -> Process:
+def _linked(ev: Evaluator, left: Process, links: frozenset[tuple[Event, Event]],
+            right: Process) -> Process:
     """``P [a <-> b] Q`` as CSP defines it (Roscoe, UCS, 2010, §5.2): rename
     each linked pair to one fresh event, synchronise on those, hide them.
 
@@ -151,6 +152,7 @@ def _linked(left: Process, links: frozenset[tuple[Event, Event]], right: Process
     """
     fresh = {pair: Event(LINK_CHANNEL, (i,))
              for i, pair in enumerate(sorted(links, key=sort_key))}
+    ev.link_events = max(ev.link_events, len(fresh))  # part of a leaf's alphabet
     mine = frozenset((a, x) for (a, _), x in fresh.items())
     theirs = frozenset((b, x) for (_, b), x in fresh.items())
     sync = frozenset(fresh.values())
@@ -170,8 +172,8 @@ def _replicated(ev: Evaluator, expr: ast.Replicated, env: Env) -> Process:
     if expr.op == "[<->]":  # P1 [links] (P2 [links] ...), links seen from each left one
         term = bodies[-1] if bodies else SKIP
         for body, scope in zip(reversed(bodies[:-1]), reversed(scopes[:-1]), strict=True):
-            term = _linked(body, _rename_pairs(ev, expr.links, expr.link_qualifiers, scope),
-                           term)
+            term = _linked(ev, body,
+                           _rename_pairs(ev, expr.links, expr.link_qualifiers, scope), term)
         return term
     match expr.op:
         case "[]":

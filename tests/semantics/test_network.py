@@ -22,7 +22,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from procalg.api.model import load
+from procalg.api.model import load, loads
 from procalg.errors import ProcalgError
 from procalg.lts import LTS, TAU, TICK, control, explore
 from procalg.lts.partition import partition
@@ -325,3 +325,13 @@ def test_every_model_process_gives_the_reference_lts_through_the_product_engine(
         reference.num_states, reference.num_transitions)
     assert _bisimilar(product, reference)
     assert find_deadlock(net).found == bool(reference.deadlocks())
+
+
+def test_a_leaf_alphabet_holds_the_fresh_events_of_the_linked_parallels_evaluated() -> None:
+    # FDR's sieve recurses through [right <-> left]: a leaf performs ⟷.i events,
+    # which must be in its alphabet or a lazy leaf would leave the product engine
+    from procalg.semantics.network import _alphabet
+
+    model = loads("channel a, b, c\nP = a -> P\nQ = b -> c -> Q\nR = P [a <-> b] Q\n")
+    model.spec.unfold(model.process("R"))
+    assert "⟷.0" in _alphabet(model.spec)() and "⟷.1" not in _alphabet(model.spec)()
