@@ -171,7 +171,8 @@ def _determinism(model: Model, prop: ast.Deterministic, options: SearchOptions) 
         return _labelled(result, "reference", "the normal form is built state by state on "
                          "the LTS the product engine explored (lazy components or codes "
                          "wider than 62 bits)")
-    return _labelled(result, "reference", "the product engine does not apply")
+    return _labelled(result, "reference",
+                     search.why_not(model, model.process(prop.process), options))
 
 
 def _has_trace(model: Model, prop: ast.HasTrace, options: SearchOptions) -> CheckResult:
@@ -200,7 +201,8 @@ def _refines(model: Model, prop: ast.Refines, options: SearchOptions) -> CheckRe
     if isinstance(explored, LTS):
         return _labelled(result, "reference", "pairs are searched one by one on the LTS the "
                          "product engine explored (a lazy component left its declared events)")
-    return _labelled(result, "reference", "the product engine does not apply")
+    return _labelled(result, "reference",
+                     search.why_not(model, model.process(prop.impl), options))
 
 
 def _equivalent(model: Model, prop: ast.Equivalent, options: SearchOptions) -> CheckResult:

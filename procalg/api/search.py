@@ -187,6 +187,13 @@ def _on_reference(model: Model, process: Any, reference: Callable[[Any], CheckRe
                              result.stats.seconds, extra), result.message)
 
 
+def why_not(model: Model, process: Any, options: SearchOptions) -> str:
+    """Why the product engine does not run ``process`` (for ``--stats``)."""
+    network = _network(model, process, options)
+    return network.reason if isinstance(network, NotApplicable) else \
+        "the product engine does not apply to this check here"
+
+
 def _network(model: Model, process: Any, options: SearchOptions) -> Network | NotApplicable:
     """The process's network (compiled once per model), or why the reference engine runs."""
     if options.engine == "reference":
