@@ -38,13 +38,16 @@ EQUIVALENCES = ("strong", "weak", "branching")
 
 
 def process_lts(model: Model, process: str, *, max_states: int | None = None,
-                engine: str = "auto", state_names: bool = False) -> LTS:
+                engine: str = "auto", state_names: bool = False,
+                product_max_states: int | None = -1) -> LTS:
     """The whole LTS of ``process``, explored by the engine ``check`` would use.
 
     Where the product engine applies (and ``engine`` allows it) the compiled
     network is explored in bulk, with components *not* reduced, so the state
     count is the term-level one; otherwise, or when states must carry their
     terms as names (pictures), the term-level rules explore it.
+    ``product_max_states`` is the product engine's own limit (``-1``: as
+    ``max_states``; see :class:`~procalg.api.search.SearchOptions`).
 
     Example:
         >>> from procalg.api.model import loads
@@ -55,7 +58,8 @@ def process_lts(model: Model, process: str, *, max_states: int | None = None,
     """
     if state_names or engine == "reference":
         return model.lts(process, max_states=max_states, state_names=state_names)
-    options = SearchOptions(engine=engine, max_states=max_states, reduce=False)
+    options = SearchOptions(engine=engine, max_states=max_states, reduce=False,
+                            product_max_states=product_max_states)
     explored = implementation(model, process, options)
     if isinstance(explored, LTS):
         return explored

@@ -121,6 +121,7 @@ def lts(args: argparse.Namespace) -> int:
     """``procalg lts FILE PROCESS [--stats] [--format F [-o OUT]] [--minimize E]``."""
     model = load(args.file)
     explored = process_lts(model, args.process, max_states=args.max_states,
+                           product_max_states=args.product_max_states,
                            engine=args.engine)
     graph = reduced(explored, args.minimize)
     if args.format is not None:
@@ -147,6 +148,7 @@ def graph(args: argparse.Namespace) -> int:
     model = load(args.file)
     names = args.minimize is None  # a quotient's states are blocks, not terms
     explored = process_lts(model, args.process, max_states=args.max_states,
+                           product_max_states=args.product_max_states,
                            engine=args.engine, state_names=names)
     lts = reduced(explored, args.minimize)
     drawn = draw(lts, args.output, highlight_trace=parse_trace(args.highlight_trace))

@@ -25,6 +25,8 @@ EXPLICIT_ENGINES = tuple(e for e in ENGINES if e != "symbolic")
 """Engines that build an LTS (``lts``, ``graph``): the symbolic one does not."""
 
 DEFAULT_MAX_STATES = 5_000_000
+MAX_STATES_HELP = (f"stop exploring beyond N states (default: {DEFAULT_MAX_STATES:,} for the "
+                   "reference engine, memory-bound for the product engine; 0: no limit)")
 """A guard against models whose state space is infinite (``P = (a -> P) \\ {a}``)."""
 
 
@@ -39,10 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="check every assertion in a .proc file")
     check.add_argument("file", help="the .proc model")
     check.add_argument("--json", action="store_true", help="print one JSON document")
-    check.add_argument("--max-states", type=int, default=None, metavar="N",
-                       help=f"stop exploring beyond N states (default: {DEFAULT_MAX_STATES:,} "
-                            "for the reference engine, memory-bound for the product engine; "
-                            "0: no limit)")
+    check.add_argument("--max-states", type=int, default=None, metavar="N", help=MAX_STATES_HELP)
     check.add_argument("--show-tau", action="store_true",
                        help="show τ steps in counterexample traces")
     check.add_argument("--explain", action="store_true",
@@ -103,8 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _common_lts_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--minimize", choices=EQUIVALENCES,
                         help="minimise by this bisimulation first")
-    parser.add_argument("--max-states", type=int, default=DEFAULT_MAX_STATES, metavar="N",
-                        help="stop exploring beyond N states (default: %(default)s; 0: no limit)")
+    parser.add_argument("--max-states", type=int, default=None, metavar="N",
+                        help=MAX_STATES_HELP)
     parser.add_argument("--engine", choices=EXPLICIT_ENGINES, default="auto",
                         help="product: the compiled parallel network; reference: the "
                              "term-level rules; auto (default): product where it applies")
@@ -154,7 +153,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     args.product_max_states = -1  # as --max-states, when one is given
-    if args.command == "check" and args.max_states is None:
+    if args.command in ("check", "lts", "graph") and args.max_states is None:
         args.max_states, args.product_max_states = DEFAULT_MAX_STATES, None
     if getattr(args, "max_states", None) == 0:
         args.max_states = None

@@ -138,3 +138,15 @@ def test_an_infinite_model_runs_out_of_memory_with_a_message_not_a_traceback(tmp
                          timeout=600, check=False)
     assert run.returncode == 2
     assert "out of memory" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_lts_limits_only_the_reference_engine_by_default_as_check_does(
+        tmp_path, capsys, monkeypatch) -> None:
+    monkeypatch.setattr("procalg.cli.main.DEFAULT_MAX_STATES", 10)
+    path = tmp_path / "net.proc"
+    path.write_text("channel a, b : {0..3}\nP(i) = a.i -> P((i + 1) % 4)\n"
+                    "Q(i) = b.i -> Q((i + 1) % 4)\nN = P(0) ||| Q(0)\n")
+    assert main(["lts", str(path), "N", "--stats"]) == 0  # product engine: memory-bound
+    assert capsys.readouterr().out.startswith("N: 16 states")
+    assert main(["lts", str(path), "N", "--stats", "--engine", "reference"]) == 2
+    assert "more than 10 states" in capsys.readouterr().err
