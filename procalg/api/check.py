@@ -252,11 +252,11 @@ def _product_limit(options: SearchOptions) -> int | None:
 
 def _engine(result: CheckResult, model: Model, prop: ast.Node,
             options: SearchOptions) -> CheckResult:
-    """Say which engine explored the LTS the liveness check ran on."""
-    explored = _explored(model, prop.process, options)
-    extra = {**result.stats.extra,
-             "engine": "product" if isinstance(explored, LTS) else "reference"}
-    return replace(result, stats=replace(result.stats, extra=extra))
+    """Say which engine explored the LTS the liveness check ran on (and why not the product)."""
+    if isinstance(_explored(model, prop.process, options), LTS):
+        return _labelled(result, "product", "")
+    return _labelled(result, "reference",
+                     search.why_not(model, model.process(prop.process), options))
 
 
 def _labelled(result: CheckResult, engine: str, why: str) -> CheckResult:

@@ -115,12 +115,10 @@ def _site(ev: Evaluator, expr: ast.PrefixExpr) -> InputSite:
     return InputSite(expand, describe)
 
 
-def expand_prefix(ev: Evaluator, expr: ast.PrefixExpr, env: Env) -> Moves:
-    """The moves of prefix ``expr``: ``(event, continuation)`` per combination of inputs.
-
-    The continuation is evaluated once per move; a fallible activity's event
-    is followed by its failure ``(fail.c.v, THROW)``.
-    """
+def prefix_offers(ev: Evaluator, expr: ast.PrefixExpr, env: Env) -> list[tuple[Event, Env]]:
+    """Every ``(event, scope)`` prefix ``expr`` offers: one per combination of its
+    inputs, with the inputs' names bound in ``scope`` (the continuation is not
+    evaluated; :func:`expand_prefix` and compiled leaves do that)."""
     partial = [(ev.eval(expr.head, env), env)]
     last = len(expr.fields) - 1
     for index, item in enumerate(expr.fields):
@@ -137,12 +135,20 @@ def expand_prefix(ev: Evaluator, expr: ast.PrefixExpr, env: Env) -> Moves:
         if type(item) is ast.InField and index != last and partial and not step:
             _check_one_field(ev, item, partial)
         partial = step
+    span = expr.head.span or expr.span
+    return [(complete(value, span), scope) for value, scope in partial]
+
+
+def expand_prefix(ev: Evaluator, expr: ast.PrefixExpr, env: Env) -> Moves:
+    """The moves of prefix ``expr``: ``(event, continuation)`` per combination of inputs.
+
+    The continuation is evaluated once per move; a fallible activity's event
+    is followed by its failure ``(fail.c.v, THROW)``.
+    """
     fallible = ev.fallible
     moves: list[tuple[Event, Process]] = []
-    span = expr.head.span or expr.span
     then = compile_node(ev, expr.then)
-    for value, scope in partial:
-        event = complete(value, span)
+    for event, scope in prefix_offers(ev, expr, env):
         target = then(scope)
         if not isinstance(target, Process):
             process(ev, expr.then, scope)  # says what it is instead

@@ -55,7 +55,7 @@ from typing import TYPE_CHECKING, Any
 
 from procalg.errors import ModelError
 from procalg.lts import TAU, TICK
-from procalg.semantics.inputs import _check_one_field, _inputs, complete
+from procalg.semantics.inputs import prefix_offers
 from procalg.semantics.locations import (
     AT_CALL,
     AT_EXTERNAL,
@@ -309,28 +309,8 @@ class Machine:
 
     def _inputs(self, expr: ast.PrefixExpr, env: Env) -> list[tuple[Event, Env]]:
         """Every ``(event, scope)`` the input prefix accepts, in the order of
-        :func:`~procalg.semantics.inputs.expand_prefix` (which it mirrors,
-        without evaluating the continuation)."""
-        ev = self.ev
-        partial = [(ev.eval(expr.head, env), env)]
-        last = len(expr.fields) - 1
-        for index, item in enumerate(expr.fields):
-            step = []
-            for value, scope in partial:
-                if type(item) is ast.OutField:
-                    step.append((ev.types.dot(value, ev.eval(item.value, scope), item.span),
-                                 scope))
-                    continue
-                pattern = (item.pattern,)
-                for v, event in _inputs(ev, value, item, scope, index == last):
-                    inner = dict(scope)
-                    if match_all(ev, pattern, (v,), inner):
-                        step.append((event or ev.types.dot(value, v, item.span), inner))
-            if type(item) is ast.InField and index != last and partial and not step:
-                _check_one_field(ev, item, partial)
-            partial = step
-        span = expr.head.span or expr.span
-        return [(complete(value, span), scope) for value, scope in partial]
+        :func:`~procalg.semantics.inputs.expand_prefix` (the continuation is not evaluated)."""
+        return prefix_offers(self.ev, expr, env)
 
 
 _CALL_START = Location(AT_CALL, ("", ()))
