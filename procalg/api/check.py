@@ -51,7 +51,8 @@ class AssertionReport:
 
     Attributes:
         assertion: the assertion's syntax (its ``text`` and ``span``).
-        result: ``"pass"``, ``"fail"`` or ``"error"``.
+        result: ``"pass"``, ``"fail"``, ``"unknown"`` (the symbolic engine
+            found neither a proof nor a counterexample in its limits) or ``"error"``.
         check: the check's result (``None`` on error).
         error: what went wrong when ``result`` is ``"error"``.
         seconds: wall time, including building the process.
@@ -99,8 +100,8 @@ def check_assertion(model: Model, assertion: ast.Assertion, *,
                                seconds=time.perf_counter() - started)
     if assertion.negated:
         result = result.negated()
-    verdict = "pass" if result.passed else "fail"
-    return AssertionReport(assertion, verdict, result, seconds=time.perf_counter() - started)
+    return AssertionReport(assertion, result.verdict.value, result,
+                           seconds=time.perf_counter() - started)
 
 
 def _run(model: Model, prop: ast.Node, options: SearchOptions) -> CheckResult:

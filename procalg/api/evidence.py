@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from procalg.checks.result import Counterexample
 from procalg.lts import TAU
 
-MARKS = {"pass": "✓", "fail": "✗", "error": "!"}
+MARKS = {"pass": "✓", "fail": "✗", "unknown": "?", "error": "!"}
 """The mark of each report result."""
 
 

@@ -27,10 +27,6 @@ from procalg.terms import Event, Sequence
 SUPPORTED = (ast.DeadlockFree, ast.Reachable, ast.HasTrace, ast.Invariant)
 
 
-class Inconclusive(ProcalgError):
-    """The symbolic engine found neither a counterexample nor a proof in its limits."""
-
-
 def reason(model: Model, prop: ast.Node, options: SearchOptions) -> str | None:
     """Why this assertion goes to the symbolic engine, or ``None`` if it does not."""
     if options.engine == "symbolic":
@@ -73,8 +69,12 @@ def _has_int_data(model: Model) -> bool:
 def check(model: Model, prop: ast.Node, options: SearchOptions, why: str) -> CheckResult:
     """Run ``prop`` on the symbolic engine.
 
+    Returns:
+        A pass (with how it was proved), a fail (with a replayed counterexample),
+        or :attr:`~procalg.checks.result.Verdict.UNKNOWN` after the depth and time
+        limits, with the reason.
+
     Raises:
-        Inconclusive: unknown after the depth and time limits, with the reason.
         ModelError: a property or construct the engine does not take.
     """
     from procalg.symbolic import engine
@@ -121,10 +121,11 @@ def _result(prop: ast.Node, out, why: str, limits) -> CheckResult:
     if out.invariant:
         extra["invariant"] = out.invariant
     stats = Stats(0, 0, seconds, extra)
-    if out.found is None:
-        raise Inconclusive(f"unknown after depth {out.stats['depth']}: {out.method}",
-                           hint=f"raise --bmc-depth (now {limits.depth}) or --timeout "
-                                f"(now {limits.seconds:g} s); the symbolic engine never guesses")
+    if out.found is None:  # neither a proof nor a counterexample: say so, never guess
+        return CheckResult(Verdict.UNKNOWN, None, stats,
+                           f"unknown after depth {out.stats['depth']}: {out.method}; raise "
+                           f"--bmc-depth (now {limits.depth}) or --timeout "
+                           f"(now {limits.seconds:g} s)")
     failed = out.found == _FOUND_FAILS[kind]
     verdict = Verdict.FAIL if failed else Verdict.PASS
     if not out.found:

@@ -26,6 +26,8 @@ class Verdict(enum.Enum):
 
     PASS = "pass"
     FAIL = "fail"
+    UNKNOWN = "unknown"
+    """Neither proved nor refuted within the limits (the symbolic engine): never a guess."""
 
 
 class RefinementModel(enum.Enum):
@@ -98,6 +100,9 @@ class CheckResult:
         return self.verdict is Verdict.PASS
 
     def negated(self) -> CheckResult:
-        """The result of ``assert not ...``: the verdict flips, evidence stays."""
+        """The result of ``assert not ...``: the verdict flips, evidence stays
+        (an unknown stays unknown)."""
+        if self.verdict is Verdict.UNKNOWN:
+            return self
         flipped = Verdict.FAIL if self.passed else Verdict.PASS
         return replace(self, verdict=flipped)

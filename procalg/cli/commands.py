@@ -71,7 +71,9 @@ def check(args: argparse.Namespace) -> int:
             print("\n" + "\n".join(f"warning: {w}" for w in warnings))
     if any(r.result == "error" for r in reports):
         return 2
-    return 1 if any(r.result == "fail" for r in reports) else 0
+    if any(r.result == "fail" for r in reports):
+        return 1
+    return 3 if any(r.result == "unknown" for r in reports) else 0
 
 
 def lint(args: argparse.Namespace) -> int:
@@ -110,9 +112,12 @@ def _print_details(reports: list, *, show_tau: bool, explained: dict,
                                     break_on_hyphens=False))
             if id(r) in explained:
                 print_explanation(explained[id(r)], show_tau=show_tau)
-        elif r.result == "fail":
-            print(f"\n{out.mark('fail')} {r.assertion.text}: "
-                  f"{r.check.message if r.check else ''}")
+        elif r.result in ("fail", "unknown"):
+            where = f" (line {r.line})" if r.line else ""
+            print(textwrap.fill(f"{out.mark(r.result)} {r.assertion.text}{where}: "
+                                f"{r.check.message if r.check else ''}", COLUMNS,
+                                initial_indent="\n", subsequent_indent="    ",
+                                break_long_words=False, break_on_hyphens=False))
     if not reports:
         print("no assertions in this file")
 

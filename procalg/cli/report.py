@@ -172,6 +172,7 @@ def report_json(filename: str, reports: list[AssertionReport],
         if explanations is not None:
             items[-1]["explanation"] = explanations.get(id(r))
     summary = {k: sum(1 for r in reports if r.result == v)
-               for k, v in (("passed", "pass"), ("failed", "fail"), ("errors", "error"))}
+               for k, v in (("passed", "pass"), ("failed", "fail"), ("unknown", "unknown"),
+                            ("errors", "error"))}
     return json.dumps({"file": filename, "assertions": items, "summary": summary},
                       indent=2, ensure_ascii=False)

@@ -31,6 +31,7 @@ COLUMNS = 99
 _STYLES = {
     "pass": "bold green",
     "fail": "bold red",
+    "unknown": "bold yellow",
     "error": "bold red",
     "caret": "bold red",
     "hint": "cyan",
@@ -66,7 +67,7 @@ class Style:
         return RichStyle.parse(_STYLES[role]).render(text, color_system=ColorSystem.STANDARD)
 
     def mark(self, result: str) -> str:
-        """The verdict mark of ``result`` (``pass``, ``fail``, ``error``)."""
+        """The verdict mark of ``result`` (``pass``, ``fail``, ``unknown``, ``error``)."""
         return self.paint(MARKS.get(result, MARKS["error"]), result if result in MARKS
                           else "error")
 

@@ -33,8 +33,8 @@ from procalg.notebook.text import MARKS, lts_text, result_lines
 DRAW_LIMIT = 64
 """Largest LTS drawn inline: beyond it a picture is unreadable in a notebook cell."""
 
-_TALLY = {"pass": "passed", "fail": "failed", "error": "errors"}
-_COLOURS = {"pass": "#1a7f37", "fail": "#cf222e", "error": "#9a6700"}
+_TALLY = {"pass": "passed", "fail": "failed", "unknown": "unknown", "error": "errors"}
+_COLOURS = {"pass": "#1a7f37", "fail": "#cf222e", "unknown": "#9a6700", "error": "#9a6700"}
 _TABLE = '<table class="procalg" style="border-collapse: collapse; text-align: left">'
 _CELL = 'style="padding: 2px 8px; vertical-align: top; text-align: left"'
 

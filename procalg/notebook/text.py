@@ -40,7 +40,7 @@ def report_text(report: AssertionReport) -> str:
     if report.result == "error" and report.error is not None:
         body = [report.error.message] + ([f"hint: {report.error.hint}"]
                                          if report.error.hint else [])
-    elif report.result == "fail" and report.check is not None:
+    elif report.result in ("fail", "unknown") and report.check is not None:
         body = result_lines(report.check)
     else:
         body = []

@@ -67,9 +67,25 @@ def test_no_answer_within_the_limits_is_unknown_not_pass() -> None:
             "P(n) = c?x:Int -> (if x * x * x == n * n * n + 7 * n + 5 then bad -> STOP "
             "else P(n + 1))\nassert not P(0) :[reachable bad]")
     [report] = _reports(text, bmc_depth=1, seconds=1)
-    assert report.result in ("error", "fail")
-    if report.result == "error":
-        assert report.error.message.startswith("unknown after depth")
+    assert report.result in ("unknown", "fail")
+    if report.result == "unknown":
+        assert report.check.message.startswith("unknown after depth")
+        assert "--bmc-depth" in report.check.message
+        assert not report.check.passed
+
+
+FAR = ("channel c : Int\nchannel bad\n"
+       "P(n) = c!n -> (if n == 60 then bad -> STOP else P(n + 1))\n"
+       "assert not P(0) :[reachable bad]\nassert P(0) :[deadlock free]\n")
+
+
+def test_a_false_property_beyond_the_depth_bound_is_unknown_with_the_reason() -> None:
+    # bad is 61 steps away, BMC may look 2 deep, and no proof exists: unknown, not pass
+    for report in _reports(FAR, bmc_depth=2, seconds=1):
+        assert report.result == "unknown"
+        assert report.check.verdict.value == "unknown" and not report.check.passed
+        assert report.check.message.startswith("unknown after depth 2")
+        assert "raise --bmc-depth (now 2)" in report.check.message
 
 
 def test_an_unbounded_counter_on_the_reference_engine_points_at_the_symbolic_one() -> None:

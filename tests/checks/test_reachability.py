@@ -88,3 +88,11 @@ def test_reachable_iff_the_event_labels_a_reachable_transition(lts: LTS, event: 
                 distance[dst] = distance[s] + 1
                 queue.append(dst)
     assert len(cx.full_path) == nearest
+
+
+def test_an_unknown_verdict_stays_unknown_under_not() -> None:
+    from procalg.checks.result import CheckResult, Verdict
+
+    unknown = CheckResult(Verdict.UNKNOWN, message="unknown after depth 3")
+    assert unknown.negated().verdict is Verdict.UNKNOWN
+    assert not unknown.passed and not unknown.negated().passed

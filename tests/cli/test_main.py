@@ -49,7 +49,7 @@ def test_check_json_has_the_documented_shape(model, capsys) -> None:
     assert main(["check", "--json", path]) == 1
     doc = json.loads(capsys.readouterr().out)
     assert doc["file"] == path
-    assert doc["summary"] == {"passed": 2, "failed": 1, "errors": 0}
+    assert doc["summary"] == {"passed": 2, "failed": 1, "unknown": 0, "errors": 0}
     first = doc["assertions"][0]
     assert first["assertion"] == "P :[deadlock free]"
     assert first["line"] == 4
@@ -150,3 +150,19 @@ def test_lts_limits_only_the_reference_engine_by_default_as_check_does(
     assert capsys.readouterr().out.startswith("N: 16 states")
     assert main(["lts", str(path), "N", "--stats", "--engine", "reference"]) == 2
     assert "more than 10 states" in capsys.readouterr().err
+
+
+def test_check_marks_an_unknown_verdict_with_a_question_mark_and_exits_3(tmp_path, capsys) -> None:
+    model = tmp_path / "far.proc"
+    model.write_text("channel c : Int\nchannel bad\n"
+                     "P(n) = c!n -> (if n == 60 then bad -> STOP else P(n + 1))\n"
+                     "assert not P(0) :[reachable bad]\n")
+    code = main(["check", str(model), "--bmc-depth", "2", "--timeout", "1"])
+    out = capsys.readouterr().out
+    assert code == 3
+    assert out.startswith("? not P(0) :[reachable bad]")
+    assert "(line 4): unknown after depth 2" in out
+    code = main(["check", str(model), "--bmc-depth", "2", "--timeout", "1", "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 3 and report["assertions"][0]["result"] == "unknown"
+    assert report["summary"]["unknown"] == 1
