@@ -25,6 +25,7 @@ from procalg.errors import ModelError
 from procalg.semantics import kinds, patterns, processes
 from procalg.semantics.channels import ChannelRef, Types
 from procalg.semantics.closures import compile_node
+from procalg.semantics.growth import growing, watch
 from procalg.semantics.values import (
     BUILTINS,
     binary,
@@ -103,6 +104,8 @@ class Evaluator:
         self.spans = spans
         self.functions: dict[str, FunctionInfo] = {}
         self.global_procs = kinds.process_names(globals_, set())
+        # parameters a recursive call steps with no guard: watched at each unfolding
+        self.growth = growing({n: c for n, c in globals_.items() if n in self.global_procs})
         self.globals: dict[str, Any] = {}
         for name, clauses in globals_.items():
             info = FunctionInfo(name, name, tuple(clauses), name in self.global_procs)
@@ -381,6 +384,8 @@ class Evaluator:
         if info is None:
             raise ModelError(f"unknown process {call.name}")
         k = len(info.captured)
+        if call.name in self.growth:
+            watch(self.growth, call.name, call.args[k:])
         result = self.run(info, call.args[:k], call.args[k:], self.def_span(info))
         if not isinstance(result, Process):
             raise ModelError(f"{info.display} is used as a process but gives {_text(result)}",

@@ -55,6 +55,7 @@ from typing import TYPE_CHECKING, Any
 
 from procalg.errors import ModelError
 from procalg.lts import TAU, TICK
+from procalg.semantics.growth import watch
 from procalg.semantics.inputs import prefix_offers
 from procalg.semantics.locations import (
     AT_CALL,
@@ -291,6 +292,8 @@ class Machine:
     def _unfold(self, name: str, args: tuple) -> tuple[Location, Env]:
         """The body of call ``name(args)`` and its environment (first matching clause)."""
         self.unfoldings += 1
+        if name in self.ev.growth:
+            watch(self.ev.growth, name, args)
         for params, body in self.compiler.definition(name):
             if params is None:
                 return body, {}

@@ -1,0 +1,172 @@
+"""Parameters that grow without bound: found in the source, confirmed by their values.
+
+``P(n) = a -> P(n + 1)`` has infinitely many states. An explicit engine
+would explore it until the state limit (minutes, gigabytes) and then blame
+"data types" the model does not have. Instead:
+
+1. :func:`growing` reads the definitions once and finds every recursive call
+   that adds a constant to one of the called process's parameters (``n + 1``,
+   ``n - 2``, ``1 + n``) where no ``if`` or ``&`` guard on the way to the call
+   mentions that parameter. This over-approximates: a partner in parallel or
+   a parameter that other arguments bound may still keep it finite.
+2. :func:`watch` confirms: when an unfolding of such a process receives a
+   value beyond :data:`GROWTH_LIMIT` in magnitude at that position, the
+   parameter really has been stepped that far, so the space is at least that
+   large; the engines stop with a :class:`~procalg.errors.ModelError` naming
+   the definition, the parameter and the call that grows it, in seconds.
+
+A counter that the model does bound (``if n < 10 then P(n + 1) else ...``,
+``P((n + 1) % 4)``) is never flagged; one bounded elsewhere is flagged but
+never reaches the limit unless the model is that large, where the message
+says how to go on.
+
+Example:
+    >>> from procalg.syntax.parser import parse
+    >>> spec = parse("channel a\\nP(n) = a -> P(n + 1)\\nQ(n) = n < 3 & a -> Q(n + 1)\\n")
+    >>> defs = {d.name: [d] for d in spec.declarations if hasattr(d, "body")}
+    >>> sorted(growing(defs))
+    ['P']
+    >>> growing(defs)["P"][0].parameter, growing(defs)["P"][0].step
+    ('n', 'n + 1')
+    >>> watch(growing(defs), "P", (7,))
+    >>> try:
+    ...     watch(growing(defs), "P", (GROWTH_LIMIT + 1,))
+    ... except ModelError as err:
+    ...     print(err.message[:56])
+    parameter n of P has grown past 100,000 through P(n + 1)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from procalg.errors import ModelError
+from procalg.source import Span
+from procalg.syntax import ast
+
+GROWTH_LIMIT = 100_000
+"""A flagged parameter past this magnitude has been stepped this many times: stop."""
+
+
+@dataclass(frozen=True, slots=True)
+class Growth:
+    """One parameter position that a recursive call moves by a constant.
+
+    Attributes:
+        process: the definition whose parameter grows.
+        index: the parameter's position.
+        parameter: its name.
+        step: the argument as written (``n + 1``).
+        span: where that argument is.
+    """
+
+    process: str
+    index: int
+    parameter: str
+    step: str
+    span: Span | None
+
+
+def growing(definitions: Mapping[str, list[ast.Definition]]) -> dict[str, tuple[Growth, ...]]:
+    """Every (process, parameter) some call steps by a constant with no guard on it.
+
+    Linear in the size of the definitions. Only calls between definitions
+    with plain-name parameters count (patterns match finitely many shapes).
+    """
+    params = {name: _names(clauses[0]) for name, clauses in definitions.items()
+              if len(clauses) == 1 and clauses[0].params}
+    found: dict[tuple[str, int], Growth] = {}
+    for name, clauses in definitions.items():
+        own = params.get(name)
+        if own is None:
+            continue
+        for callee, args, guarded in _calls(clauses[0].body, frozenset()):
+            theirs = params.get(callee)
+            if theirs is None or len(args) != len(theirs):
+                continue
+            for index, arg in enumerate(args):
+                moved = _stepped(arg)
+                if moved is not None and moved in own and moved not in guarded \
+                        and (callee, index) not in found:
+                    found[callee, index] = Growth(callee, index, theirs[index],
+                                                  _text(arg), arg.span)
+    grouped: dict[str, list[Growth]] = {}
+    for growth in found.values():
+        grouped.setdefault(growth.process, []).append(growth)
+    return {name: tuple(items) for name, items in grouped.items()}
+
+
+def watch(flagged: Mapping[str, tuple[Growth, ...]], name: str, args: tuple) -> None:
+    """Raise if an unfolding of ``name`` receives a flagged argument past the limit.
+
+    Raises:
+        ModelError: naming the definition, the parameter and the growing call.
+    """
+    for growth in flagged.get(name, ()):
+        value = args[growth.index] if growth.index < len(args) else None
+        if type(value) is int and abs(value) > GROWTH_LIMIT:
+            raise ModelError(
+                f"parameter {growth.parameter} of {growth.process} has grown past "
+                f"{GROWTH_LIMIT:,} through {growth.process}({growth.step}) with no guard "
+                f"bounding it: the process has infinitely many states", growth.span,
+                hint=f"bound it (if {growth.parameter} < N then ... else ...), count "
+                     f"modulo N, or check it with --engine symbolic (unbounded integers)")
+
+
+def _names(definition: ast.Definition) -> tuple[str, ...] | None:
+    names = []
+    for pattern in definition.params or ():
+        if not isinstance(pattern, ast.PVar):
+            return None
+        names.append(pattern.name)
+    return tuple(names)
+
+
+def _calls(node: object, guarded: frozenset[str]) -> Iterator[tuple[str, tuple, frozenset[str]]]:
+    """Each call ``Q(args)`` in ``node`` with the names the guards above it mention."""
+    if isinstance(node, (ast.If, ast.Guard)):
+        inner = guarded | _mentioned(node.cond)
+        for part in ((node.then, node.orelse) if isinstance(node, ast.If) else (node.process,)):
+            yield from _calls(part, inner)
+        return
+    if isinstance(node, ast.Apply) and isinstance(node.func, ast.Name):
+        yield node.func.id, node.args, guarded
+    if isinstance(node, tuple):
+        for item in node:
+            yield from _calls(item, guarded)
+    elif dataclasses.is_dataclass(node):
+        for field in dataclasses.fields(node):
+            if field.name != "span":
+                yield from _calls(getattr(node, field.name), guarded)
+
+
+def _mentioned(node: object) -> frozenset[str]:
+    if isinstance(node, ast.Name):
+        return frozenset((node.id,))
+    names: set[str] = set()
+    items = node if isinstance(node, tuple) else (
+        [getattr(node, f.name) for f in dataclasses.fields(node) if f.name != "span"]
+        if dataclasses.is_dataclass(node) else ())
+    for item in items:
+        names |= _mentioned(item)
+    return frozenset(names)
+
+
+def _stepped(arg: object) -> str | None:
+    """``x`` when ``arg`` is ``x + c``, ``c + x`` or ``x - c`` with a literal ``c != 0``."""
+    if not isinstance(arg, ast.Binary) or arg.op not in ("+", "-"):
+        return None
+    left, right = arg.left, arg.right
+    if isinstance(left, ast.Name) and isinstance(right, ast.Int) and right.value:
+        return left.id
+    if arg.op == "+" and isinstance(right, ast.Name) and isinstance(left, ast.Int) and left.value:
+        return right.id
+    return None
+
+
+def _text(arg: ast.Binary) -> str:
+    def side(node: object) -> str:
+        return node.id if isinstance(node, ast.Name) else str(node.value)
+    return f"{side(arg.left)} {arg.op} {side(arg.right)}"

@@ -1,0 +1,55 @@
+"""Parameters that grow without bound are named in seconds, bounded ones never."""
+
+from __future__ import annotations
+
+import pytest
+
+from procalg.api.check import check_model
+from procalg.api.model import loads
+from procalg.api.search import SearchOptions
+from procalg.semantics.growth import GROWTH_LIMIT, growing
+from procalg.syntax.parser import parse
+
+
+def _flagged(text: str) -> dict[str, list[str]]:
+    spec = parse(text)
+    defs = {d.name: [d] for d in spec.declarations if hasattr(d, "body")}
+    return {name: [g.parameter for g in found] for name, found in growing(defs).items()}
+
+
+def test_a_self_call_that_adds_a_constant_without_a_guard_is_flagged() -> None:
+    assert _flagged("channel a\nP(n, k) = a -> P(n + 1, k)\n") == {"P": ["n"]}
+    assert _flagged("channel a\nP(n) = a -> P(2 + n)\n") == {"P": ["n"]}
+    assert _flagged("channel a\nP(n) = a -> P(n - 3)\n") == {"P": ["n"]}
+
+
+def test_a_guard_or_a_modulus_on_the_parameter_keeps_it_unflagged() -> None:
+    assert _flagged("channel a\nP(n) = if n < 9 then a -> P(n + 1) else STOP\n") == {}
+    assert _flagged("channel a\nP(n) = n < 9 & a -> P(n + 1)\n") == {}
+    assert _flagged("channel a\nP(n) = a -> P((n + 1) % 4)\n") == {}
+    assert _flagged("channel a\nP(n) = a -> P(n)\n") == {}
+
+
+def test_a_call_into_another_definition_flags_the_callee_parameter() -> None:
+    flagged = _flagged("channel a, b\nP(n) = a -> Q(n + 1)\nQ(m) = b -> P(m)\n")
+    assert flagged == {"Q": ["m"]}
+
+
+@pytest.mark.parametrize("engine", ["auto", "reference"])
+def test_an_unbounded_counter_stops_with_the_definition_and_parameter_named(engine) -> None:
+    model = loads("channel a\nP(n) = a -> P(n+1)\nassert P(0) :[deadlock free]\n")
+    [report] = check_model(model, options=SearchOptions(engine=engine))
+    assert report.result == "error"
+    assert report.error.message.startswith(
+        f"parameter n of P has grown past {GROWTH_LIMIT:,} through P(n + 1)")
+    assert (report.error.span.line, report.error.span.column) == (2, 15)
+    assert "--engine symbolic" in report.error.hint
+    # far fewer states than the limit would have cost: the values confirm the growth
+    assert report.seconds < 120
+
+
+def test_a_flagged_counter_that_a_partner_bounds_still_checks() -> None:
+    model = loads("channel a\nP(n) = a -> P(n+1)\nQ = P(0) [| {a} |] (a -> a -> STOP)\n"
+                  "assert Q :[deadlock free]\n")
+    [report] = check_model(model)
+    assert report.result == "fail" and report.check.counterexample.trace == ("a", "a")
