@@ -128,7 +128,8 @@ def _project(model: Model, term: Any, path: Any, *, goal: Goal | None, exact: bo
     spec = model.spec
     try:
         projection = model._with_source(lambda: explain(
-            spec.rules(), term, path, goal=goal, exact=exact, cycle=cycle))
+            spec.rules(), term, path, goal=goal, exact=exact, cycle=cycle,
+            names=spec.evaluator.expanded_names))
     except ProcalgError as err:
         return None, err.message
     note = "" if projection.exact else "replayed by its visible events; τ steps may differ"

@@ -105,6 +105,7 @@ class Evaluator:
         self.functions: dict[str, FunctionInfo] = {}
         self.global_procs = kinds.process_names(globals_, set())
         # parameters a recursive call steps with no guard: watched at each unfolding
+        self.expanded_names: dict[Any, str] = {}  # saga definitions expanded in place
         self.growth = growing({n: c for n, c in globals_.items() if n in self.global_procs})
         self.globals: dict[str, Any] = {}
         for name, clauses in globals_.items():

@@ -346,7 +346,10 @@ def _expand(ev: Evaluator, expr: ast.Name | ast.Apply, env: Env,
     for clause in info.clauses:
         scope: dict[str, Any] = {}
         if all(ev.match(p, v, scope) for p, v in zip(clause.params or (), args, strict=True)):
-            return compensable(ev, clause.body, scope, expanding | {name})
+            term = compensable(ev, clause.body, scope, expanding | {name})
+            # the call is gone from the term: keep its name for explanations (IT, not a term)
+            ev.expanded_names.setdefault(term, show_process(Call(name, args)))
+            return term
     raise ModelError(f"no clause of {name} matches these arguments", expr.span)
 
 

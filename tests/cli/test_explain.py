@@ -129,3 +129,20 @@ def test_saga_failures_say_which_step_was_stranded_and_which_compensation_threw(
     assert shaky["notes"][-1] == ("the compensation of step charge threw (fail.refund): "
                                   "charge stays done")
     assert shaky["components"][0]["offers"] == ["throw"]  # the failed rollback ends the saga
+
+
+def test_components_of_a_saga_are_named_by_their_definitions(tmp_path, capsys) -> None:
+    model = tmp_path / "onboard.proc"
+    model.write_text(
+        "activity account, laptop, badge attempts 2\n"
+        "activity close, recall, revoke never fails\n"
+        "channel welcome\n"
+        "IT = account undo close ; laptop undo recall ; welcome -> SKIP\n"
+        "Facilities = badge undo revoke\n"
+        "Onboard = saga (IT [| {welcome} |] Facilities)\n"
+        "assert Onboard :[deadlock free]\n")
+    assert main(["check", str(model), "--explain"]) == 1
+    out = capsys.readouterr().out
+    rows = [line.split("|")[0].strip() for line in out.splitlines() if "|" in line]
+    assert rows[1:] == ["IT", "Facilities"]
+    assert "welcome: offered by IT, blocked by Facilities, which never does it" in out

@@ -44,6 +44,8 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from procalg.semantics import saga
 from procalg.semantics.sos import (
     Label,
@@ -71,13 +73,14 @@ class Structure:
 
     Args:
         rules: the model's firing rules (their unfoldings also name components).
+        names: more names of terms (a saga's definitions expanded in place).
     """
 
-    def __init__(self, rules: Rules) -> None:
+    def __init__(self, rules: Rules, names: Mapping[Process, str] | None = None) -> None:
         self.rules = rules
         self._split: dict[Process, bool] = {}
         self._moves: dict[Process, list[Move]] = {}
-        self._names: dict[Process, str] = {}
+        self._names: dict[Process, str] = dict(names or {})
         self._seen_unfoldings = 0
 
     def is_leaf(self, term: Process) -> bool:

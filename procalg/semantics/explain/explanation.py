@@ -27,7 +27,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from procalg.lts import TAU
@@ -94,7 +94,8 @@ class Explanation:
 
 def explain(rules: Rules, term: Process, path: Sequence[str], *,
             goal: Goal | None = None, exact: bool = True, cycle: bool = False,
-            max_terms: int = 200_000) -> Explanation:
+            max_terms: int = 200_000,
+            names: Mapping[Process, str] | None = None) -> Explanation:
     """Replay ``path`` from ``term`` and attribute it to the components.
 
     Args:
@@ -106,11 +107,13 @@ def explain(rules: Rules, term: Process, path: Sequence[str], *,
             visible trace is replayed weakly.
         cycle: also find a τ-cycle from the end (divergence).
         max_terms: bound on the terms the weak replay visits.
+        names: components' names beyond unfolded calls (a saga's expanded
+            definitions: ``IT`` rather than its compensable term).
 
     Raises:
         ProcalgError: the path cannot be replayed.
     """
-    structure = Structure(rules)
+    structure = Structure(rules, names)
     moves = structure.moves
     start = rules.normalise(term)
 
