@@ -39,6 +39,7 @@ from procalg.notebook.ipython import (
 )
 from procalg.notebook.magic import proc_cell
 from procalg.notebook.runs import history_rows, run_html, run_text
+from procalg.notebook.stepper import Stepper, stepper
 from procalg.notebook.text import lts_text, model_text, report_text, reports_text, result_text
 
 
@@ -59,6 +60,7 @@ def draw(lts: LTS, highlight_trace: Sequence[str] | None = None, *,
 __all__ = [
     "DRAW_LIMIT",
     "Drawing",
+    "Stepper",
     "disable",
     "draw",
     "enable",
@@ -79,5 +81,6 @@ __all__ = [
     "result_text",
     "run_html",
     "run_text",
+    "stepper",
     "unload_ipython_extension",
 ]

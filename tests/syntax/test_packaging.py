@@ -28,6 +28,7 @@ def wheel(tmp_path_factory) -> Path:
 def test_wheel_contains_the_grammar_and_error_examples(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert "procalg/grammar/procalg.lark" in names
+    assert "procalg/notebook/stepper.js" in names  # the notebook stepper's script
     assert any(n.startswith("procalg/grammar/corpus/invalid/missing-at/") for n in names)
 
 
