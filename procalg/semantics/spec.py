@@ -31,7 +31,7 @@ from procalg.errors import ModelError, ProcalgError
 from procalg.semantics import workflow
 from procalg.semantics.channels import INTEGERS, ChannelRef, Types
 from procalg.semantics.deep import RECURSION_LIMIT, run_deep
-from procalg.semantics.evaluate import Evaluator, Thunk
+from procalg.semantics.evaluate import Closure, Evaluator, Thunk
 from procalg.semantics.kinds import names_in, workflow_construct
 from procalg.semantics.sos import Label, Rules, UnguardedRecursion
 from procalg.semantics.system import TermSystem
@@ -291,6 +291,16 @@ class Spec:
             raise ModelError(f"expected a process, got {value}", node.span, source=self.source,
                              hint="name a process definition or write a process expression")
         return value
+
+    def apply(self, name: str, args: tuple[Value, ...]) -> Any:
+        """The definition ``name`` applied to values (as ``name(args...)`` would be)."""
+        def applied() -> Any:
+            target = self.evaluator.eval(ast.Name(name), {})
+            if type(target) is not Closure:
+                raise ModelError(f"{name} is not a process with parameters", source=self.source,
+                                 hint="name a process definition that takes arguments")
+            return self.evaluator.apply(target, args, None)
+        return self._reported(applied)
 
     def unfold(self, call: Call) -> Process:
         """One unfolding of ``call`` (its definition's body, evaluated)."""
