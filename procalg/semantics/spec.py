@@ -33,8 +33,9 @@ from procalg.semantics.channels import INTEGERS, ChannelRef, Types
 from procalg.semantics.deep import RECURSION_LIMIT, run_deep
 from procalg.semantics.evaluate import Closure, Evaluator, Thunk
 from procalg.semantics.kinds import names_in, workflow_construct
-from procalg.semantics.sos import Label, Rules, UnguardedRecursion
+from procalg.semantics.sos import Label, Rules
 from procalg.semantics.system import TermSystem
+from procalg.semantics.unfold import UnguardedRecursion
 from procalg.semantics.values import expect_set
 from procalg.source import SourceFile, Span
 from procalg.syntax import ast
