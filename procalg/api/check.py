@@ -147,7 +147,7 @@ def _explored(model: Model, process: ast.Node, options: SearchOptions) -> Any:
     """
     term = model.process(process)
     key = (term, options.engine, options.reduce, options.max_states,
-           options.product_max_states)
+           options.reference_max_states)
     if key not in model.explored:
         model.explored[key] = search.implementation(model, term, options)
     return model.explored[key]
@@ -157,7 +157,7 @@ def _whole(model: Model, process: ast.Node, options: SearchOptions) -> LTS:
     explored = _explored(model, process, options)
     if isinstance(explored, LTS):
         return explored
-    return model.lts(process, max_states=options.max_states)
+    return model.lts(process, max_states=options.reference_limit)
 
 
 def _determinism(model: Model, prop: ast.Deterministic, options: SearchOptions) -> CheckResult:
@@ -167,7 +167,8 @@ def _determinism(model: Model, prop: ast.Deterministic, options: SearchOptions) 
     if result is not None:
         return result
     explored = _explored(model, prop.process, options)
-    result = check_determinism(explored, max_states=options.max_states, divergence=divergence)
+    result = check_determinism(explored, max_states=options.reference_limit,
+                               divergence=divergence)
     if isinstance(explored, LTS):
         return _labelled(result, "reference", "the normal form is built state by state on "
                          "the LTS the product engine explored (lazy components or codes "
@@ -182,7 +183,7 @@ def _has_trace(model: Model, prop: ast.HasTrace, options: SearchOptions) -> Chec
         raise ModelError("':[has trace]:' needs a sequence of events, like <a, b.1>",
                          prop.trace.span)
     return check_has_trace(model.system(prop.process), [str(e) for e in trace.items],
-                           max_states=options.max_states)
+                           max_states=options.reference_limit)
 
 
 def _reachable(model: Model, prop: ast.Reachable, options: SearchOptions) -> CheckResult:
@@ -198,7 +199,7 @@ def _refines(model: Model, prop: ast.Refines, options: SearchOptions) -> CheckRe
     if result is not None:
         return result
     explored = _explored(model, prop.impl, options)
-    result = check_refinement(spec, explored, prop.model, max_states=options.max_states)
+    result = check_refinement(spec, explored, prop.model, max_states=options.reference_limit)
     if isinstance(explored, LTS):
         return _labelled(result, "reference", "pairs are searched one by one on the LTS the "
                          "product engine explored (a lazy component left its declared events)")
@@ -213,7 +214,7 @@ def _equivalent(model: Model, prop: ast.Equivalent, options: SearchOptions) -> C
 
 def _compensation(model: Model, prop: ast.CompensationComplete,
                   options: SearchOptions) -> CheckResult:
-    return check_compensation(model.system(prop.process), max_states=options.max_states)
+    return check_compensation(model.system(prop.process), max_states=options.reference_limit)
 
 
 # -- liveness: `:[terminates]` and `:[ltl]: FORMULA` on the explored LTS (the
@@ -222,7 +223,7 @@ def _compensation(model: Model, prop: ast.CompensationComplete,
 def _terminates(model: Model, prop: ast.Terminates, options: SearchOptions) -> CheckResult:
     lts = _whole(model, prop.process, options)
     result = check_terminates(lts, fairness=Fairness(prop.fairness),
-                              max_states=_product_limit(options))
+                              max_states=options.max_states)  # as the product engine's
     return _engine(result, model, prop, options)
 
 
@@ -242,13 +243,9 @@ def _ltl(model: Model, prop: ast.Ltl, options: SearchOptions) -> CheckResult:
                                  "tick, throw, deadlock")
     lts = _whole(model, prop.process, options)
     result = check_ltl(lts, formula, fairness=Fairness(prop.fairness),
-                       max_states=_product_limit(options))
+                       max_states=options.max_states)  # as the product engine's
     return _engine(result, model, prop, options)
 
-
-def _product_limit(options: SearchOptions) -> int | None:
-    # the liveness product is as big as the product engine's searches: same limit
-    return options.max_states if options.product_max_states == -1 else options.product_max_states
 
 
 def _engine(result: CheckResult, model: Model, prop: ast.Node,

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from procalg.api.model import Model
-from procalg.api.search import SearchOptions, implementation
+from procalg.api.search import CheckEngine, SearchOptions, implementation
 from procalg.checks.compensation import terminal_outcomes
 from procalg.errors import ProcalgError
 from procalg.lts import LTS
@@ -38,16 +38,16 @@ EQUIVALENCES = ("strong", "weak", "branching")
 
 
 def process_lts(model: Model, process: str, *, max_states: int | None = None,
-                engine: str = "auto", state_names: bool = False,
-                product_max_states: int | None = -1) -> LTS:
+                engine: CheckEngine | str = CheckEngine.AUTO, state_names: bool = False,
+                reference_max_states: int | None = None) -> LTS:
     """The whole LTS of ``process``, explored by the engine ``check`` would use.
 
     Where the product engine applies (and ``engine`` allows it) the compiled
     network is explored in bulk, with components *not* reduced, so the state
     count is the term-level one; otherwise, or when states must carry their
     terms as names (pictures), the term-level rules explore it.
-    ``product_max_states`` is the product engine's own limit (``-1``: as
-    ``max_states``; see :class:`~procalg.api.search.SearchOptions`).
+    ``reference_max_states`` is a tighter limit for the term-level rules alone
+    (see :class:`~procalg.api.search.SearchOptions`).
 
     Example:
         >>> from procalg.api.model import loads
@@ -56,14 +56,14 @@ def process_lts(model: Model, process: str, *, max_states: int | None = None,
         >>> lts.num_states, lts.num_transitions
         (4, 4)
     """
-    if state_names or engine == "reference":
-        return model.lts(process, max_states=max_states, state_names=state_names)
     options = SearchOptions(engine=engine, max_states=max_states, reduce=False,
-                            product_max_states=product_max_states)
+                            reference_max_states=reference_max_states)
+    if state_names or options.engine is CheckEngine.REFERENCE:
+        return model.lts(process, max_states=options.reference_limit, state_names=state_names)
     explored = implementation(model, process, options)
     if isinstance(explored, LTS):
         return explored
-    return model.lts(process, max_states=max_states)
+    return model.lts(process, max_states=options.reference_limit)
 
 
 def reduced(lts: LTS, equivalence: str | None) -> LTS:

@@ -89,6 +89,36 @@ class Model:
             return term
         return self._with_source(lambda: self.spec.process(process))
 
+    def call(self, name: str, args: tuple[Any, ...] = ()) -> Process:
+        """The process ``name`` applied to values: a run's call, built from values
+        rather than printed and parsed back.
+
+        Example:
+            >>> model = loads("channel c : {0..3}\\nP(n) = c.n -> SKIP")
+            >>> model.call("P", (2,))
+            Call(name='P', args=(2,))
+        """
+        if not args:
+            return self.process(name)
+        if name not in self._definitions():
+            raise UsageError(f"{self.source.name} has no process named {name}",
+                             hint=self._processes_hint())
+        term = self._with_source(lambda: self.spec.apply(name, tuple(args)))
+        if not isinstance(term, Process):
+            raise UsageError(f"{name} is a function, not a process",
+                             hint=self._processes_hint())
+        return term
+
+    def read_value(self, text: str) -> Any:
+        """A value typed on the command line, in .proc syntax, in this model's scope.
+
+        Example:
+            >>> loads("datatype C = red | blue").read_value("{red}")
+            frozenset({Atom(name='red')})
+        """
+        expr = parse_expr(text, filename="<command line>")
+        return self._with_source(lambda: self.spec.value(expr))
+
     def _from_command_line(self, text: str) -> Process:
         """The process a user named as text (on the command line, in a notebook).
 

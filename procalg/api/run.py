@@ -16,7 +16,7 @@ Example:
     >>> model = loads("activity pay : {1, 2} attempts 2\\nP = pay.2 -> SKIP")
     >>> run = start(model, "P", activities={"pay": lambda amount: None},
     ...             store="memory:", clock=VirtualClock())
-    >>> run.status, [str(e) for e in run.result().trace]
+    >>> str(run.status), [str(e) for e in run.result().trace]
     ('completed', ['pay.2'])
 """
 
@@ -39,8 +39,9 @@ from procalg.runtime.memory import MemoryLog
 from procalg.runtime.ports import DEFAULT_REGISTRY, ActivityRegistry, Clock, EventLog, RunRecord
 from procalg.runtime.retry import RetryPolicy
 from procalg.runtime.run import Run
+from procalg.runtime.status import UNFINISHED, RunStatus
 from procalg.runtime.workflow import Channel, ChannelKind, Workflow
-from procalg.terms.values import Event, show
+from procalg.terms.values import Event
 
 DEFAULT_STORE = "sqlite:///runs.db"
 """A file ``runs.db`` in the working directory."""
@@ -84,11 +85,11 @@ def workflow(model: Model, process: str, *args: Any, retry: RetryOverrides | Non
     if unknown:
         raise ModelError(f"retry policies for unknown activities: {', '.join(sorted(unknown))}",
                          hint="keys are activity channel names, or '*' for all")
-    text = process if not args else f"{process}({', '.join(show(a) for a in args)})"
-    system = model.system(text)
+    term = model.call(process, tuple(args))  # from the values: nothing printed and re-read
+    system = model.system(term)
     fields = model.spec.channels
     channels: dict[str, Channel] = {}
-    for name in _used(model, text, frozenset(model.spec.activities)):
+    for name in _used(model, term, frozenset(model.spec.activities)):
         channels[name] = Channel(name, ChannelKind.ACTIVITY, len(fields[name]),
                                  policy(model, name, retry), fields=fields[name])
     for name in model.spec.signals:
@@ -98,7 +99,7 @@ def workflow(model: Model, process: str, *args: Any, retry: RetryOverrides | Non
         channels[name] = Channel(name, ChannelKind.TIMER, duration=timer.duration_ms / 1000)
     wf = Workflow(system, channels, process, tuple(args), model.content_hash,
                   model.source.text, dict(verdicts or {}))
-    return replace(wf, compiled=_machine(wf, (model.content_hash, text)))
+    return replace(wf, compiled=_machine(wf, (model.content_hash, term)))
 
 
 MACHINE_STATES = 50_000
@@ -112,10 +113,10 @@ _MACHINES: dict[tuple[Any, ...], Machine] = {}
 _MACHINES_LOCK = threading.Lock()
 
 
-def _machine(wf: Workflow, key: tuple[str, str]) -> Machine:
+def _machine(wf: Workflow, key: tuple[str, Any]) -> Machine:
     """The compiled machine every run of this process of this model text shares.
 
-    Workflows with the same model hash, process text and channel kinds step
+    Workflows with the same model hash, process term and channel kinds step
     alike (retry policies differ, which the machine never reads).
     """
     key += tuple(sorted((name, c.kind.value) for name, c in wf.channels.items()))
@@ -134,13 +135,13 @@ USED_LIMIT = 200_000
 """States explored to find the activities a process uses; beyond it, all are required."""
 
 
-def _used(model: Model, text: str, activities: frozenset[str]) -> list[str]:
-    """The activities ``text`` can perform (all of them if its state space is too large to tell)."""
+def _used(model: Model, term: Any, activities: frozenset[str]) -> list[str]:
+    """The activities ``term`` can perform (all of them if its state space is too large to tell)."""
     if not activities:
         return []
-    key = (model.content_hash, text)
+    key = (model.content_hash, term)
     if key not in _USED:
-        _USED[key] = _reachable(model.system(text), activities)
+        _USED[key] = _reachable(model.system(term), activities)
     return sorted(_USED[key])
 
 
@@ -165,20 +166,31 @@ def _reachable(system: Any, activities: frozenset[str]) -> frozenset[str]:
     return frozenset(found)
 
 
-_USED: dict[tuple[str, str], frozenset[str]] = {}
+_USED: dict[tuple[str, Any], frozenset[str]] = {}
 
 
-@lru_cache(maxsize=64)
-def _verdicts_of(text: str, name: str) -> tuple[tuple[str, str], ...]:
-    from procalg.api.check import check_model  # the checks: not needed to resume a run
-
-    model = loads(text, name)
-    return tuple((r.assertion.text, r.result) for r in check_model(model))
+_VERDICTS: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
+VERDICTS = 64
+"""Model texts whose verdicts are kept (the most recently checked)."""
 
 
 def verdicts(model: Model) -> dict[str, str]:
-    """Each assertion's text to ``"pass"``, ``"fail"`` or ``"error"`` (cached per model text)."""
-    return dict(_verdicts_of(model.source.text, model.source.name))
+    """Each assertion's text to ``"pass"``, ``"fail"`` or ``"error"`` (cached per model text).
+
+    The model given is the one checked: starting a run loads its file once.
+    """
+    key = (model.source.text, model.source.name)
+    with _MACHINES_LOCK:
+        found = _VERDICTS.pop(key, None)  # re-inserted last: least recently used first
+    if found is None:
+        from procalg.api.check import check_model  # the checks: not needed to resume a run
+
+        found = tuple((r.assertion.text, r.result) for r in check_model(model))
+    with _MACHINES_LOCK:
+        _VERDICTS[key] = found
+        while len(_VERDICTS) > VERDICTS:
+            del _VERDICTS[next(iter(_VERDICTS))]
+    return dict(found)
 
 
 def store(url: str = DEFAULT_STORE, create: bool = True) -> EventLog:
@@ -205,14 +217,13 @@ def engine(store_url: str | EventLog = DEFAULT_STORE, *,
         clock: the engine clock (a ``VirtualClock`` in tests).
         retry: retry overrides applied to every run this engine loads.
         create: create a missing store (False: a missing SQLite file is an error).
-        options: passed to :class:`~procalg.runtime.engine.Engine` (``lease``, ...).
+        options: passed to :class:`~procalg.runtime.engine.Engine` (``lease``,
+            ``on_event``, ...).
     """
     log = store(store_url, create) if isinstance(store_url, str) else store_url
     registry = DEFAULT_REGISTRY if activities is None else activities
-    eng = Engine(log, registry, clock, **options)
-    eng.loader = lambda record: _rebuild(eng.log, record, retry)
-    eng.retry_overrides = retry  # type: ignore[attr-defined]  # start() reuses them
-    return eng
+    return Engine(log, registry, clock, loader=lambda record: _rebuild(log, record, retry),
+                  retry=retry, **options)
 
 
 def _rebuild(log: EventLog, record: RunRecord, retry: RetryOverrides | None) -> Workflow:
@@ -228,6 +239,11 @@ def _rebuild(log: EventLog, record: RunRecord, retry: RetryOverrides | None) -> 
 @lru_cache(maxsize=64)
 def _model(text: str, name: str) -> Model:
     return loads(text, name)
+
+
+def model_of(wf: Workflow, run_id: str) -> Model:
+    """The model a run's workflow was built from (loaded once per model text)."""
+    return _model(wf.model_text, f"<run {run_id}>")
 
 
 def as_model(model: Model | str | Path) -> Model:
@@ -250,7 +266,7 @@ def start(model: Model | str | Path, process: str, *args: Any,
     eng = store if isinstance(store, Engine) else engine(store, activities=activities,
                                                           clock=clock, retry=retry)
     if retry is None:
-        retry = getattr(eng, "retry_overrides", None)
+        retry = eng.retry
     found = verdicts(model)
     failed = [a for a in model.assertions if found.get(a.text) == "fail"]
     if failed and not allow_failed_assertions:
@@ -267,7 +283,8 @@ def migrate(eng: Engine, run_id: str, model: Model | str | Path,
             retry: RetryOverrides | None = None) -> bool:
     """Move an unfinished run to ``model`` if its history is a trace of it.
 
-    Returns False when the run is already on this model text.
+    Returns False when the run is already on this model text. ``retry``
+    defaults to the engine's overrides.
 
     Raises:
         ReplayError: the new model rejects the history; the message names the
@@ -275,11 +292,12 @@ def migrate(eng: Engine, run_id: str, model: Model | str | Path,
         RunError: the run has finished, or another live worker holds it.
     """
     model = as_model(model)
+    retry = eng.retry if retry is None else retry
     record = eng.log.get_run(run_id)
     current = _rebuild(eng.log, record, retry)
     if current.model_hash == model.content_hash:
         return False
-    if record.status not in ("running", "waiting"):
+    if record.status not in UNFINISHED:
         raise RunError(f"run {run_id} has {record.status}; only unfinished runs migrate")
     eng.claim(run_id)  # a live worker driving it must not see its model change
     wf = workflow(model, record.process, *record.args, retry=retry,
@@ -307,7 +325,7 @@ class ReplayReport:
 
     process: str
     events: int
-    status: str
+    status: RunStatus
     next: tuple[str, ...]
     trace: tuple[str, ...]
 
@@ -332,11 +350,11 @@ def replay(model: Model | str | Path, history: Iterable[HistoryEvent],
     for event in events:
         evolve(state, event)
     status, nxt = state.status, ()
-    if status in ("running", "waiting"):
+    if status in UNFINISHED:
         commands = decide(state, max((e.time for e in events), default=0.0))
         waits = [c for c in commands if isinstance(c, Wait)]
         if waits:
-            status = "waiting"
+            status = RunStatus.WAITING
             nxt = tuple([f"signal {s}" for s in map(str, waits[0].signals)]
                         + [f"timer {t}" for t, _ in waits[0].timers])
         else:

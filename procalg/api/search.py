@@ -31,6 +31,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from procalg.api.model import Model
@@ -40,7 +41,7 @@ from procalg.checks.divergence import check_divergence
 from procalg.checks.reachability import check_reachable
 from procalg.checks.refinement import check_refinement_product
 from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
-from procalg.errors import LimitExceeded
+from procalg.errors import LimitExceeded, UsageError
 from procalg.lts import LTS
 from procalg.lts.lazy import AlphabetError
 from procalg.lts.network import Network
@@ -55,7 +56,41 @@ from procalg.lts.product import (
 )
 from procalg.semantics.network import NotApplicable
 
-ENGINES = ("auto", "product", "reference", "symbolic")
+
+class CheckEngine(StrEnum):
+    """Which engine answers a check (``--engine``); a member is its option's text.
+
+    Example:
+        >>> CheckEngine.parse("product") is CheckEngine.PRODUCT
+        True
+        >>> CheckEngine.parse("fast")
+        Traceback (most recent call last):
+        procalg.errors.UsageError: procalg: error: no engine called 'fast'
+          hint: use one of auto, product, reference, symbolic
+    """
+
+    AUTO = "auto"
+    """The product engine where a network applies, else the reference (and
+    the symbolic engine for integer data)."""
+    PRODUCT = "product"
+    """Only the product engine: an error where it cannot run."""
+    REFERENCE = "reference"
+    """The term-level rules, state by state."""
+    SYMBOLIC = "symbolic"
+    """z3: bounded model checking, k-induction, Spacer."""
+
+    @classmethod
+    def parse(cls, text: str) -> CheckEngine:
+        """The engine named ``text`` (UsageError naming the choices if none is)."""
+        try:
+            return cls(text)
+        except ValueError:
+            raise UsageError(f"no engine called {text!r}",
+                             hint=f"use one of {', '.join(ENGINES)}") from None
+
+
+ENGINES = tuple(str(engine) for engine in CheckEngine)
+"""The engines' names, for ``--engine``'s choices."""
 LEAF_LIMIT = 50_000
 """Largest leaf the product engine explores before falling back (an
 unbounded leaf, kept finite only by its partners, is the usual cause)."""
@@ -66,11 +101,12 @@ class SearchOptions:
     """How to explore: engine, limits, reductions, progress reporting.
 
     Attributes:
-        engine: ``"auto"``, ``"product"`` (fail if it cannot) or ``"reference"``.
-        max_states: stop beyond this many states (``None``: no limit).
-        product_max_states: the product engine's own limit (``-1``: as
-            ``max_states``); it stores a state in about 10 bytes, so the CLI
-            lets it go far beyond the reference engine's default.
+        engine: a :class:`CheckEngine` (its name is parsed here, once).
+        max_states: every engine stops beyond this many states (``None``: no limit).
+        reference_max_states: a tighter limit for the term-level engine alone
+            (``None``: none). It keeps whole terms per state, while the product
+            engine stores a state in about 10 bytes: the CLI's default limit
+            is this one, so the product engine runs free.
         max_memory: product engine: stop beyond this many bytes of search arrays.
         reduce: reduce components modulo strong bisimulation before composing.
         por: partial-order reduction for deadlock (counterexamples may not be shortest).
@@ -79,9 +115,9 @@ class SearchOptions:
         seconds: symbolic engine: time limit per assertion.
     """
 
-    engine: str = "auto"
+    engine: CheckEngine = CheckEngine.AUTO
     max_states: int | None = None
-    product_max_states: int | None = -1
+    reference_max_states: int | None = None
     max_memory: int | None = None
     reduce: bool = True
     por: bool = False
@@ -89,12 +125,27 @@ class SearchOptions:
     bmc_depth: int = 30
     seconds: float = 60.0
 
+    def __post_init__(self) -> None:
+        if type(self.engine) is not CheckEngine:  # a name from a caller: parsed once, here
+            object.__setattr__(self, "engine", CheckEngine.parse(self.engine))
+
+    @property
+    def reference_limit(self) -> int | None:
+        """The term-level engine's limit: the tighter of the two (``None``: none).
+
+        Example:
+            >>> SearchOptions(max_states=10, reference_max_states=5).reference_limit
+            5
+        """
+        limits = [n for n in (self.max_states, self.reference_max_states) if n is not None]
+        return min(limits, default=None)
+
 
 def deadlock(model: Model, process: Any, options: SearchOptions) -> CheckResult:
     """``:[deadlock free]`` on the chosen engine."""
     return _run(model, process, options,
                 lambda net, kw: find_deadlock(net, por=options.por, **kw),
-                lambda system: check_deadlock(system, max_states=options.max_states),
+                lambda system: check_deadlock(system, max_states=options.reference_limit),
                 found_means_fail=True, what="deadlock")
 
 
@@ -102,7 +153,7 @@ def divergence(model: Model, process: Any, options: SearchOptions) -> CheckResul
     """``:[divergence free]`` on the chosen engine."""
     return _run(model, process, options,
                 lambda net, kw: find_divergence(net, **kw),
-                lambda system: check_divergence(system, max_states=options.max_states),
+                lambda system: check_divergence(system, max_states=options.reference_limit),
                 found_means_fail=True, what="divergence")
 
 
@@ -110,7 +161,8 @@ def reachable(model: Model, process: Any, event: str, options: SearchOptions) ->
     """``:[reachable e]`` on the chosen engine (a witness on success)."""
     return _run(model, process, options,
                 lambda net, kw: find_label(net, event, **kw),
-                lambda system: check_reachable(system, event, max_states=options.max_states),
+                lambda system: check_reachable(system, event,
+                                               max_states=options.reference_limit),
                 found_means_fail=False, what=event)
 
 
@@ -136,13 +188,12 @@ def determinism(model: Model, process: Any, divergence: bool,
     network = _network(model, process, options)
     if isinstance(network, NotApplicable) or not applies(network):
         return None
-    limit = _limits(options)["max_states"]
+    limit = options.max_states
     return check_determinism_product(network, max_states=limit, divergence=divergence)
 
 
 def _limits(options: SearchOptions) -> dict[str, Any]:
-    limit = options.max_states if options.product_max_states == -1 else options.product_max_states
-    return {"max_states": limit, "max_memory": options.max_memory,
+    return {"max_states": options.max_states, "max_memory": options.max_memory,
             "progress": options.progress}
 
 
@@ -153,9 +204,9 @@ def implementation(model: Model, process: Any, options: SearchOptions) -> Any:
     network = _network(model, process, options)
     if isinstance(network, NotApplicable):
         return model.system(process)
-    limit = options.max_states if options.product_max_states == -1 else options.product_max_states
     try:
-        return explore_product(network, max_states=limit, max_memory=options.max_memory,
+        return explore_product(network, max_states=options.max_states,
+                               max_memory=options.max_memory,
                                progress=options.progress)
     except AlphabetError:  # a lazy leaf did a saga move no rule was built for
         return model.system(process)
@@ -196,15 +247,16 @@ def why_not(model: Model, process: Any, options: SearchOptions) -> str:
 
 def _network(model: Model, process: Any, options: SearchOptions) -> Network | NotApplicable:
     """The process's network (compiled once per model), or why the reference engine runs."""
-    if options.engine == "reference":
+    if options.engine is CheckEngine.REFERENCE:
         return NotApplicable("--engine reference")
+    leaves = options.reference_limit  # leaves are explored by the term-level rules
     try:
         network = model.network(process, reduce=options.reduce,
-                                leaf_limit=min(LEAF_LIMIT, options.max_states or LEAF_LIMIT),
-                                lazy_limit=options.max_states)
+                                leaf_limit=min(LEAF_LIMIT, leaves or LEAF_LIMIT),
+                                lazy_limit=leaves)
     except AlphabetError as err:  # met while a lazy leaf's first states were expanded
         network = NotApplicable(f"a lazily explored component left its declared events ({err})")
-    if isinstance(network, NotApplicable) and options.engine == "product":
+    if isinstance(network, NotApplicable) and options.engine is CheckEngine.PRODUCT:
         raise LimitExceeded(f"the product engine cannot run this process: {network.reason}",
                             hint="use --engine auto or reference")
     return network

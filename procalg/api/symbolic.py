@@ -17,7 +17,7 @@ Example:
 from __future__ import annotations
 
 from procalg.api.model import Model
-from procalg.api.search import SearchOptions
+from procalg.api.search import CheckEngine, SearchOptions
 from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
 from procalg.errors import LimitExceeded, ModelError, ProcalgError
 from procalg.semantics.kinds import names_in
@@ -29,14 +29,14 @@ SUPPORTED = (ast.DeadlockFree, ast.Reachable, ast.HasTrace, ast.Invariant)
 
 def reason(model: Model, prop: ast.Node, options: SearchOptions) -> str | None:
     """Why this assertion goes to the symbolic engine, or ``None`` if it does not."""
-    if options.engine == "symbolic":
+    if options.engine is CheckEngine.SYMBOLIC:
         return "--engine symbolic"
     if type(prop) is ast.Invariant:
-        if options.engine != "auto":
+        if options.engine is not CheckEngine.AUTO:
             raise ModelError(f"':[invariant]:' needs the symbolic engine, not --engine "
                              f"{options.engine}", prop.span, hint="use --engine auto or symbolic")
         return "invariants are checked symbolically"
-    if options.engine == "auto" and type(prop) in SUPPORTED and _has_int_data(model):
+    if options.engine is CheckEngine.AUTO and type(prop) in SUPPORTED and _has_int_data(model):
         return "the model has unbounded data (Int)"
     return None
 

@@ -40,7 +40,7 @@ def check(args: argparse.Namespace) -> int:
     line = ProgressLine() if not args.json and sys.stderr.isatty() else None
     options = SearchOptions(
         engine=args.engine, max_states=args.max_states,
-        product_max_states=args.product_max_states, reduce=not args.no_reduce,
+        reference_max_states=args.reference_max_states, reduce=not args.no_reduce,
         por=args.por, progress=line, bmc_depth=args.bmc_depth, seconds=args.timeout,
         max_memory=args.max_memory * 2**20 if args.max_memory else None)
     out, err = Style.for_stream(sys.stdout), Style.for_stream(sys.stderr)
@@ -66,7 +66,8 @@ def check(args: argparse.Namespace) -> int:
     else:
         _print_details(reports, show_tau=args.show_tau, explained=explained,
                        styles=(out, err))
-        warnings = signal_warnings(model, max_states=args.max_states)  # not verdicts
+        # not verdicts: every engine stops at the term-level default
+        warnings = signal_warnings(model, max_states=args.max_states or args.reference_max_states)
         if warnings:
             print("\n" + "\n".join(f"warning: {w}" for w in warnings))
     if any(r.result == "error" for r in reports):
@@ -126,7 +127,7 @@ def lts(args: argparse.Namespace) -> int:
     """``procalg lts FILE PROCESS [--stats] [--format F [-o OUT]] [--minimize E]``."""
     model = load(args.file)
     explored = process_lts(model, args.process, max_states=args.max_states,
-                           product_max_states=args.product_max_states,
+                           reference_max_states=args.reference_max_states,
                            engine=args.engine)
     graph = reduced(explored, args.minimize)
     if args.format is not None:
@@ -153,7 +154,7 @@ def graph(args: argparse.Namespace) -> int:
     model = load(args.file)
     names = args.minimize is None  # a quotient's states are blocks, not terms
     explored = process_lts(model, args.process, max_states=args.max_states,
-                           product_max_states=args.product_max_states,
+                           reference_max_states=args.reference_max_states,
                            engine=args.engine, state_names=names)
     lts = reduced(explored, args.minimize)
     drawn = draw(lts, args.output, highlight_trace=parse_trace(args.highlight_trace))

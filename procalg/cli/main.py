@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from procalg.api.export import EQUIVALENCES, TEXT_FORMATS
-from procalg.api.search import ENGINES
+from procalg.api.search import ENGINES, CheckEngine
 from procalg.cli import commands, step
 from procalg.cli import run as run_commands
 from procalg.cli import worker as worker_command
@@ -152,9 +152,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    args.product_max_states = -1  # as --max-states, when one is given
-    if args.command in ("check", "lts", "graph") and args.max_states is None:
-        args.max_states, args.product_max_states = DEFAULT_MAX_STATES, None
+    args.reference_max_states = None  # --max-states, when given, limits every engine
+    if args.command in ("check", "lts", "graph"):
+        args.engine = CheckEngine.parse(args.engine)  # the one place its name is read
+        if args.max_states is None:  # the term-level engine is memory-bound; the product not
+            args.reference_max_states = DEFAULT_MAX_STATES
     if getattr(args, "max_states", None) == 0:
         args.max_states = None
     limit = guard_memory() if args.command in ("check", "lts", "graph") else None

@@ -12,8 +12,8 @@ import sys
 import threading
 from typing import Any
 
-from procalg.cli import run as run_commands
-from procalg.runtime.serve import serve
+from procalg.api.runs import serve
+from procalg.cli.runstore import add_store_options, open_engine, plain_errors
 
 
 def register(sub: Any) -> None:
@@ -24,18 +24,16 @@ def register(sub: Any) -> None:
     worker.add_argument("--activities", metavar="MODULE", help="module binding the activities")
     worker.add_argument("--lease", type=float, default=30.0, metavar="SECONDS",
                         help="how long a claim lasts without renewal (default: %(default)s)")
-    run_commands._db(worker)
+    add_store_options(worker)
     worker.set_defaults(run=cmd_worker)
 
 
-@run_commands._plain_errors
+@plain_errors
 def cmd_worker(args: argparse.Namespace) -> int:
     if args.concurrency < 1:
         print("error: --concurrency must be at least 1", file=sys.stderr)
         return 2
-    args.run = None  # not `procalg run`: a missing store is an error, not a new file
-    eng = run_commands._engine(args)
-    eng.lease = eng.leases.seconds = args.lease
+    eng = open_engine(args)  # with its --lease; a missing store is an error, not a new file
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())

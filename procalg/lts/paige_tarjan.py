@@ -26,7 +26,8 @@ Python pays per element, and on explored models a PT run starting from one
 block does n - 1 steps just to rediscover that the outgoing label sets
 already separate (almost) every state. So :func:`coarsest_partition` first
 runs up to ``rounds`` rounds of plain signature refinement in numpy
-(``Q' = Q split by {(a, Q(t))}``; Blom & Orzan 2003) while a round still
+(``Q' = Q split by {(a, Q(t))}``; Blom & Orzan 2003;
+:mod:`procalg.lts.signature_rounds`) while a round still
 creates at least a ``1 / 64`` share of new blocks, then hands ``X = Q,
 Q = Q'`` (stable by construction) to PT. A bounded number of O(m log m)
 sorts keeps the bound at O(m log n) for m ≤ n²·|labels|. Signatures are
@@ -52,19 +53,24 @@ Example:
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
-
 import numpy as np
 
 from procalg.lts.lts import LTS
+from procalg.lts.signature_rounds import (
+    ArrayLike,
+    block_count,
+    dense_blocks,
+    first_occurrence,
+    ids_of_sorted,
+    lex_order,
+    signature_round,
+    sorted_transitions,
+)
 from procalg.lts.tau import effective_labels
 
 ROUNDS = 8
 """Default cap on the numpy signature rounds before Paige–Tarjan takes over."""
 _MIN_GROWTH = 1 / 64  # a round creating fewer new blocks than this share hands over to PT
-
-ArrayLike = Sequence[int] | np.ndarray
 
 
 def strong_partition(lts: LTS, *, rounds: int = ROUNDS) -> np.ndarray:
@@ -97,148 +103,23 @@ def coarsest_partition(num_states: int, src: ArrayLike, label: ArrayLike, dst: A
         >>> coarsest_partition(4, [0, 1], [0, 0], [1, 2], initial=[0, 0, 0, 1]).tolist()
         [0, 1, 2, 3]
     """
-    s, a, d = _transitions(num_states, src, label, dst)
+    s, a, d = sorted_transitions(num_states, src, label, dst)
     n = num_states
-    q = np.zeros(n, dtype=np.int64) if initial is None else _dense(initial, n)
+    q = np.zeros(n, dtype=np.int64) if initial is None else dense_blocks(initial, n)
     x = np.zeros(n, dtype=np.int64)
-    q, count = _signature_round(n, s, a, d, x, q)  # now Q is stable w.r.t. X = {all states}
+    q, count = signature_round(n, s, a, d, x, q)  # now Q is stable w.r.t. X = {all states}
     for _ in range(rounds):
-        if count == n or count == _block_count(x):
+        if count == n or count == block_count(x):
             break
-        finer, more = _signature_round(n, s, a, d, q, q)
+        finer, more = signature_round(n, s, a, d, q, q)
         x, q, grown, count = q, finer, more - count, more
         if grown < _MIN_GROWTH * count:
             break
-    if n and count not in (n, _block_count(x)):
+    if n and count not in (n, block_count(x)):
         refiner = _Refiner(s, a, d, x, q)
         refiner.run()
         q = np.asarray(refiner.blk, dtype=np.int64)
-    return _first_occurrence(q)
-
-
-def _transitions(n: int, src: ArrayLike, label: ArrayLike, dst: ArrayLike
-                 ) -> tuple[np.ndarray, ...]:
-    """int64 arrays sorted by source, then label, then target; duplicates removed."""
-    s, a, d = (np.asarray(v, dtype=np.int64).reshape(-1) for v in (src, label, dst))
-    if not len(s):
-        return s, a, d
-    if min(s.min(), a.min(), d.min()) < 0 or max(s.max(), d.max()) >= n:
-        raise ValueError("transition endpoint outside 0..num_states-1, or a negative label")
-    return _unique_rows((s, a, d), (n, int(a.max()) + 1, n))
-
-
-def _pack(cols: tuple[np.ndarray, ...], sizes: tuple[int, ...]) -> np.ndarray | None:
-    """One int64 per row, in the rows' lexicographic order, if ``sizes`` fit in 63 bits."""
-    if math.prod(max(z, 1) for z in sizes) >= 2**63:
-        return None
-    key = cols[0]
-    for col, z in zip(cols[1:], sizes[1:], strict=True):
-        key = key * z + col
-    return key
-
-
-def _lex_order(cols: tuple[np.ndarray, ...], sizes: tuple[int, ...]) -> np.ndarray:
-    """A stable permutation sorting the rows lexicographically (first column first)."""
-    key = _pack(cols, sizes)
-    return np.lexsort(cols[::-1]) if key is None else np.argsort(key, kind="stable")
-
-
-def _unique_rows(cols: tuple[np.ndarray, ...], sizes: tuple[int, ...]) -> tuple[np.ndarray, ...]:
-    """The distinct rows, sorted; column ``i`` holds values in ``0..sizes[i]-1``."""
-    key = _pack(cols, sizes)
-    if key is None:  # too wide to pack: sort by columns (slower)
-        order = np.lexsort(cols[::-1])
-        _, starts = _ids_of_sorted(order, cols)
-        return tuple(col[order[starts]] for col in cols)
-    key = np.sort(key)  # sorting packed values beats lexsort/argsort severalfold
-    key = key[np.concatenate(([True], key[1:] != key[:-1]))] if len(key) else key
-    out = []
-    for z in sizes[:0:-1]:
-        key, rest = np.divmod(key, z)
-        out.append(rest)
-    return (key, *out[::-1])
-
-
-def _dense(values: ArrayLike, n: int) -> np.ndarray:
-    """Block numbers ``0..k-1`` for arbitrary integer labels of ``n`` states."""
-    arr = np.asarray(values, dtype=np.int64).reshape(-1)
-    if len(arr) != n:
-        raise ValueError("the initial partition needs one block per state")
-    return _ids_of_sorted(np.argsort(arr, kind="stable"), (arr,))[0]
-
-
-def _ids_of_sorted(order: np.ndarray, keys: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
-    """Number the distinct key tuples ``0..k-1`` along ``order`` (which sorts them).
-
-    Returns:
-        The number of every element, and the positions in ``order`` where a
-        new number starts (so ``order[starts]`` is each group's first element).
-    """
-    fresh = np.zeros(len(order), dtype=bool)
-    fresh[:1] = True
-    for key in keys:
-        k = key[order]
-        fresh[1:] |= k[1:] != k[:-1]
-    ids = np.empty(len(order), dtype=np.int64)
-    ids[order] = np.cumsum(fresh) - 1
-    return ids, np.flatnonzero(fresh)
-
-
-def _block_count(blocks: np.ndarray) -> int:
-    return int(blocks.max()) + 1 if len(blocks) else 0
-
-
-def _first_occurrence(blocks: np.ndarray) -> np.ndarray:
-    """Renumber blocks by the order of their smallest state."""
-    k = _block_count(blocks)
-    first = np.full(k, len(blocks), dtype=np.int64)
-    np.minimum.at(first, blocks, np.arange(len(blocks)))
-    rank = np.empty(k, dtype=np.int64)
-    rank[np.argsort(first)] = np.arange(k)
-    return rank[blocks].astype(np.int32)
-
-
-def _mix(codes: np.ndarray) -> np.ndarray:
-    """SplitMix64's finaliser (Steele, Lea & Flood, OOPSLA 2014), wrapping uint64."""
-    z = codes.astype(np.uint64) + np.uint64(0x9E3779B97F4A7C15)
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return z ^ (z >> np.uint64(31))
-
-
-def _signature_round(n: int, src: np.ndarray, lab: np.ndarray, dst: np.ndarray,
-                     x: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, int]:
-    """Split ``q`` by ``sig(s) = {(a, x(t)) | s -a-> t}``; return the blocks and their count.
-
-    The signature sets (sorted, unique codes per state) are grouped by
-    ``(q, size, sum of mixed codes)`` and then checked entry by entry against
-    their group's first member, so a hash collision costs time, never
-    correctness.
-    """
-    width = max(_block_count(x), 1)
-    labels = int(lab.max()) + 1 if len(lab) else 1
-    owner, codes = _unique_rows((src, lab * width + x[dst]), (n, labels * width))
-    size = np.bincount(owner, minlength=n)
-    start = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(size, out=start[1:])
-    mixed = np.zeros(len(codes) + 1, dtype=np.uint64)
-    np.cumsum(_mix(codes), out=mixed[1:])  # wraps modulo 2**64: a set hash
-    digest = mixed[start[1:]] - mixed[start[:-1]]
-    by = np.lexsort((digest, size, q))
-    ids, starts = _ids_of_sorted(by, (q, size, digest))
-    rep = by[starts]  # the first state of each group
-    offset = np.arange(len(codes)) - start[owner]
-    if not np.array_equal(codes, codes[start[rep[ids[owner]]] + offset]):
-        ids = _group_by_tuples(q, codes, start)  # a collision: group exactly
-    return ids, _block_count(ids)
-
-
-def _group_by_tuples(q: np.ndarray, codes: np.ndarray, start: np.ndarray) -> np.ndarray:
-    """Exact grouping by ``(q(s), signature tuple)``; the slow path."""
-    values, bounds, groups = codes.tolist(), start.tolist(), {}
-    ids = [groups.setdefault((b, tuple(values[bounds[s]:bounds[s + 1]])), len(groups))
-           for s, b in enumerate(q.tolist())]
-    return np.asarray(ids, dtype=np.int64)
+    return first_occurrence(q)
 
 
 class _Refiner:
@@ -258,7 +139,7 @@ class _Refiner:
                  x: np.ndarray, q: np.ndarray) -> None:
         n = len(q)
         order = np.argsort(q, kind="stable")
-        bounds = np.searchsorted(q[order], np.arange(_block_count(q) + 1))
+        bounds = np.searchsorted(q[order], np.arange(block_count(q) + 1))
         pos = np.empty(n, dtype=np.int64)
         pos[order] = np.arange(n)
         self.elems, self.pos, self.blk = order.tolist(), pos.tolist(), q.tolist()
@@ -275,7 +156,7 @@ class _Refiner:
         prv = np.full(len(xof), -1, dtype=np.int64)
         nxt[border[:-1][same]] = border[1:][same]
         prv[border[1:][same]] = border[:-1][same]
-        xsize = np.bincount(xof, minlength=_block_count(xof))
+        xsize = np.bincount(xof, minlength=block_count(xof))
         head = np.full(len(xsize), -1, dtype=np.int64)
         head[xof[border[::-1]]] = border[::-1]
         self.xof, self.xnext, self.xprev = xof.tolist(), nxt.tolist(), prv.tolist()
@@ -287,8 +168,8 @@ class _Refiner:
         """One counter per (source, label, X-block of target)."""
         target = x[dst]
         labels = int(lab.max()) + 1 if len(lab) else 1
-        order = _lex_order((src, lab, target), (n, labels, _block_count(x)))
-        ids, starts = _ids_of_sorted(order, (src, lab, target))
+        order = lex_order((src, lab, target), (n, labels, block_count(x)))
+        ids, starts = ids_of_sorted(order, (src, lab, target))
         live, heads = len(starts), order[starts]
         inward = np.argsort(dst, kind="stable")
         self.in_off = np.searchsorted(dst[inward], np.arange(n + 1)).tolist()

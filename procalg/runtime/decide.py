@@ -52,6 +52,7 @@ from procalg.runtime.history import (
     TimerStarted,
 )
 from procalg.runtime.machine import Machine, Node
+from procalg.runtime.status import FINISHED, RunStatus
 from procalg.runtime.uncertain import MAYBE_DONE_ERRORS, compensate_maybe_done
 from procalg.runtime.workflow import Workflow
 from procalg.terms.process import Omega, Process
@@ -104,14 +105,15 @@ class Wait:
 
 @dataclass(frozen=True, slots=True)
 class Finish:
-    """The run ends with ``status`` (``completed`` or ``failed``)."""
+    """The run ends with ``status`` (``completed``, ``compensated`` or ``failed``)."""
 
-    status: str
+    status: RunStatus
     error: str = ""
 
 
 Command = Fire | StartTimer | Perform | Wait | Finish
-FINAL = {RunCompleted: "completed", RunCompensated: "compensated", RunFailed: "failed"}
+FINAL = {RunCompleted: RunStatus.COMPLETED, RunCompensated: RunStatus.COMPENSATED,
+         RunFailed: RunStatus.FAILED}
 CRASH_LIMIT = 3
 """Resumes with the same call in flight after which that call fails (``WorkerCrashed``):
 an activity that kills its worker every time must not loop for ever."""
@@ -128,7 +130,7 @@ class RunState:
 
     workflow: Workflow
     sid: int
-    status: str = "running"
+    status: RunStatus = RunStatus.RUNNING
     seq: int = 0
     steps: int = 0
     inflight: dict[int, tuple[str, tuple[Any, ...]]] = field(default_factory=dict)
@@ -305,7 +307,7 @@ def decide(state: RunState, now: float) -> list[Command]:
 
     Returns an empty list for a finished run.
     """
-    if state.status in ("completed", "compensated", "failed"):
+    if state.status in FINISHED:
         return []
     wf = state.workflow
     node = state.node()
@@ -350,13 +352,13 @@ def _give_up(state: RunState, moves: list[tuple[Label, Process]]) -> Command:
                 and e.channel == channel and e.fields[:len(given)] == given]
     if failures:
         return Fire(min(failures, key=sort_key), 0)
-    return Finish("failed", state.gave_up[step])
+    return Finish(RunStatus.FAILED, state.gave_up[step])
 
 
 def _end(state: RunState) -> Finish:
     """How a run with no moves left ended."""
     if isinstance(state.term, Omega):
-        return Finish("compensated" if state.compensated else "completed")
+        return Finish(RunStatus.COMPENSATED if state.compensated else RunStatus.COMPLETED)
     if isinstance(state.term, Thrown):
-        return Finish("failed", state.note or "the process threw (THROW)")
-    return Finish("failed", f"deadlock: the process can do nothing more ({state.term})")
+        return Finish(RunStatus.FAILED, state.note or "the process threw (THROW)")
+    return Finish(RunStatus.FAILED, f"deadlock: the process can do nothing more ({state.term})")

@@ -39,7 +39,7 @@ Example:
     ...               {"greet": Channel("greet", ChannelKind.ACTIVITY, 1)})
     >>> engine = Engine(MemoryLog(), activities={"greet": lambda who: None})
     >>> run = engine.start(wf)
-    >>> run.status, [str(e) for e in run.result().trace]
+    >>> str(run.status), [str(e) for e in run.result().trace]
     ('completed', ['greet.bob'])
 """
 
@@ -93,6 +93,7 @@ from procalg.runtime.ports import (
 from procalg.runtime.recovery import Recovery
 from procalg.runtime.run import Run
 from procalg.runtime.signals import Signals
+from procalg.runtime.status import RunStatus
 from procalg.runtime.uncertain import undoing
 from procalg.runtime.worker import OUTSIDE_SET, Outcome, attempt_all, takes_key
 from procalg.runtime.workflow import ChannelKind, Workflow
@@ -112,13 +113,15 @@ class Engine(Recovery, Signals):
         clock: the engine's clock (default real time).
         loader: rebuilds a run's :class:`Workflow` from its record, for runs
             this engine did not start (resume after a crash, signals from the CLI).
+        retry: the retry overrides its loader applies (kept so that runs started
+            or migrated through this engine get the same ones).
+        on_event: called for every recorded event (live progress).
         lease: seconds a worker's claim on a run lasts without renewal.
         max_workers: threads for the activities of a concurrent batch.
         max_runs: runs driven at once by :meth:`start_many`, :meth:`drive_many`
             and :meth:`resume_all`.
 
-    ``on_event`` (if set) is called for every recorded event; with several
-    runs driven at once it is called from their driver threads.
+    With several runs driven at once ``on_event`` is called from their driver threads.
     """
 
     def __init__(
@@ -130,12 +133,15 @@ class Engine(Recovery, Signals):
         lease: float = 30.0,
         max_workers: int = 8,
         max_runs: int = 64,
+        retry: Mapping[str, Any] | None = None,
+        on_event: Callable[[str, HistoryEvent], None] | None = None,
     ) -> None:
         self.log = log
         self.activities = (activities if isinstance(activities, ActivityRegistry)
                            else ActivityRegistry(activities))
         self.clock = clock or SystemClock()
         self.loader = loader
+        self.retry = retry
         self.lease = lease
         self.owner = owner_id()
         self.leases = Leases(log, self.owner, lease)
@@ -144,12 +150,12 @@ class Engine(Recovery, Signals):
         self.commits = GroupCommit(log)
         self._states: dict[str, RunState] = {}
         self._pending: dict[str, list[HistoryEvent]] = {}
-        self._stored: dict[str, str] = {}  # the status last written for each run
+        self._stored: dict[str, RunStatus] = {}  # the status last written for each run
         self._consumed: dict[str, list[int]] = {}  # inbox ids the pending events consume
         self._wakes: dict[str, float] = {}  # the wake_at last written for each run
         self._locks: dict[str, threading.RLock] = {}  # one per run: runs move independently
         self._lock = threading.Lock()  # guards _locks only
-        self.on_event: Callable[[str, HistoryEvent], None] | None = None
+        self.on_event = on_event
         if isinstance(self.clock, VirtualClock):
             self.clock.on_advance(self.tick)
 
@@ -212,7 +218,7 @@ class Engine(Recovery, Signals):
 
     # -- driving --------------------------------------------------------------
 
-    def drive(self, run_id: str) -> str:
+    def drive(self, run_id: str) -> RunStatus:
         """Perform commands until the run waits or ends; returns its status."""
         with self._run_lock(run_id):
             try:
@@ -220,10 +226,11 @@ class Engine(Recovery, Signals):
             except StoreError:
                 raise
             except Exception:  # keep what already happened (an activity's outcome) durable
-                self._flush(run_id, self._states[run_id], self._stored.get(run_id, "running"))
+                self._flush(run_id, self._states[run_id],
+                            self._stored.get(run_id, RunStatus.RUNNING))
                 raise
 
-    def _drive(self, run_id: str) -> str:
+    def _drive(self, run_id: str) -> RunStatus:
         with self._run_lock(run_id):
             state = self._states[run_id]
             internal = 0
@@ -235,7 +242,7 @@ class Engine(Recovery, Signals):
                 if isinstance(head, Fire):
                     internal += 1
                     if internal > MAX_INTERNAL:
-                        self._finish(run_id, state, Finish("failed", "the run diverges: "
+                        self._finish(run_id, state, Finish(RunStatus.FAILED, "the run diverges: "
                                      f"{MAX_INTERNAL} internal moves without waiting"))
                         return state.status
                     self._fire(run_id, state, head)
@@ -244,7 +251,7 @@ class Engine(Recovery, Signals):
                     self._record(run_id, state, [TimerStarted(time=now, timer=c.timer,
                                                               deadline=c.deadline)
                                                  for c in commands])
-                    self._flush(run_id, state, "running")
+                    self._flush(run_id, state, RunStatus.RUNNING)
                 elif isinstance(head, Perform):
                     internal = 0
                     self._perform(run_id, state, commands)  # type: ignore[arg-type]
@@ -254,15 +261,15 @@ class Engine(Recovery, Signals):
                     # waiting for nothing but a signal: no work for a worker, so the
                     # lease goes (with this commit); whoever signals the run takes it
                     idle = head.until is None and self.leases.holds(run_id)
-                    self._flush(run_id, state, "waiting", release=idle,
+                    self._flush(run_id, state, RunStatus.WAITING, release=idle,
                                 wake_at=math.inf if head.until is None else head.until)
-                    state.status = "waiting"
+                    state.status = RunStatus.WAITING
                     return state.status
                 else:
                     self._finish(run_id, state, head)
                     return state.status
 
-    def drive_many(self, run_ids: Iterable[str]) -> list[str]:
+    def drive_many(self, run_ids: Iterable[str]) -> list[RunStatus]:
         """Drive several runs concurrently until each waits or ends; their statuses."""
         return self._fanout.each(self.drive, list(run_ids))
 
@@ -276,13 +283,13 @@ class Engine(Recovery, Signals):
         events.append(EventFired(time=now, label=label, choice=command.choice))
         self._record(run_id, state, events)
         if is_timer:
-            self._flush(run_id, state, "running")
+            self._flush(run_id, state, RunStatus.RUNNING)
 
     def _perform(self, run_id: str, state: RunState, calls: list[Perform]) -> None:
         # The previous step's outcome (and the internal moves it enabled) must be
         # durable before a call that depends on it; committing it here rather than
         # right after it returned lets the last step share the run's final commit.
-        self._flush(run_id, state, "running")
+        self._flush(run_id, state, RunStatus.RUNNING)
         if self.leases.lost(run_id):  # another worker took the run: never call twice
             raise RunError(f"run {run_id}: another worker took over its lease; "
                            "this worker stops driving it")
@@ -329,8 +336,8 @@ class Engine(Recovery, Signals):
 
     def _finish(self, run_id: str, state: RunState, command: Finish) -> None:
         now = self.clock.now()
-        final: HistoryEvent = {"completed": RunCompleted(time=now),
-                               "compensated": RunCompensated(time=now)}.get(
+        final: HistoryEvent = {RunStatus.COMPLETED: RunCompleted(time=now),
+                               RunStatus.COMPENSATED: RunCompensated(time=now)}.get(
                                    command.status, RunFailed(time=now, error=command.error))
         self._record(run_id, state, [final])
         self._flush(run_id, state, command.status, release=True)
@@ -343,7 +350,7 @@ class Engine(Recovery, Signals):
             if self.on_event is not None:
                 self.on_event(run_id, event)
 
-    def _flush(self, run_id: str, state: RunState, status: str, release: bool = False,
+    def _flush(self, run_id: str, state: RunState, status: RunStatus, release: bool = False,
                wake_at: float | None = None) -> None:
         """Commit the buffered events (and a status change; and drop the lease when the
         run ends) in one write, grouped with other runs' writes ready at the same time."""

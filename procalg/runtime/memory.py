@@ -4,7 +4,7 @@ Example:
     >>> from procalg.runtime.history import RunStarted
     >>> log = MemoryLog()
     >>> log.create_run(RunRecord("r", "P"), [RunStarted(time=0.0, process="P")])
-    >>> len(log.history("r")), log.get_run("r").status
+    >>> len(log.history("r")), str(log.get_run("r").status)
     (1, 'running')
 """
 

@@ -34,9 +34,8 @@ from typing import Any, Protocol, runtime_checkable
 
 from procalg.errors import RunError, StoreError
 from procalg.runtime.history import HistoryEvent, SignalReceived
-
-UNFINISHED = ("running", "waiting")
-"""Statuses of runs a worker should pick up."""
+from procalg.runtime.status import UNFINISHED as UNFINISHED  # re-exported: stores import it here
+from procalg.runtime.status import RunStatus
 
 
 class SeqConflict(StoreError):
@@ -54,7 +53,7 @@ class RunRecord:
         model_hash: content hash of the model text the run started on.
         model_text: that text, so a run can be resumed or audited later.
         verdicts: assertion text to verdict, as checked at start.
-        status: ``running``, ``waiting``, ``completed``, ``compensated``, ``failed``.
+        status: where the run is (a store's string becomes a :class:`RunStatus` here).
         created: clock time of creation.
         owner: worker holding the lease (``""``: none).
         lease_until: when the lease ends, in epoch seconds of the database's clock.
@@ -68,11 +67,15 @@ class RunRecord:
     model_hash: str = ""
     model_text: str = ""
     verdicts: Mapping[str, bool] = field(default_factory=dict)
-    status: str = "running"
+    status: RunStatus = RunStatus.RUNNING
     created: float = 0.0
     owner: str = ""
     lease_until: float = 0.0
     wake_at: float = 0.0
+
+    def __post_init__(self) -> None:
+        if type(self.status) is not RunStatus:  # a store's row: parsed once, here
+            object.__setattr__(self, "status", RunStatus(self.status))
 
 
 @dataclass(frozen=True, slots=True)

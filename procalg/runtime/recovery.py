@@ -16,7 +16,7 @@ Example:
     >>> engine = Engine(MemoryLog(), loader=lambda record: wf)
     >>> run = engine.start(wf, run_id="r")
     >>> engine.release("r"); other = Engine(engine.log, loader=lambda record: wf)
-    >>> other.claim("r"); other.resume("r")
+    >>> other.claim("r"); str(other.resume("r"))
     'waiting'
 """
 
@@ -31,6 +31,7 @@ from procalg.runtime.binding import check_bindings
 from procalg.runtime.decide import Perform, RunState, Wait, decide, evolve
 from procalg.runtime.history import RunResumed
 from procalg.runtime.ports import UNFINISHED, RunRecord
+from procalg.runtime.status import RunStatus
 
 if TYPE_CHECKING:
     from procalg.runtime.engine import Engine
@@ -98,7 +99,7 @@ class Recovery:
         self._fanout.each(one, resumed)
         return resumed
 
-    def resume(self: Engine, run_id: str, workflow: Workflow | None = None) -> str:
+    def resume(self: Engine, run_id: str, workflow: Workflow | None = None) -> RunStatus:
         """Replay a run (taken over from a dead worker) and drive it; returns its status.
 
         The activity calls that the run would start now may have been in
@@ -116,11 +117,11 @@ class Recovery:
                 if calls:
                     self._record(run_id, state, [RunResumed(time=self.clock.now(),
                                                             calls=calls)])
-                    self._flush(run_id, state, "running")
+                    self._flush(run_id, state, RunStatus.RUNNING)
             return self.drive(run_id)
 
     def run_until_done(self: Engine, run_id: str, timeout: float | None = None,
-                       poll: float = 0.2) -> str:
+                       poll: float = 0.2) -> RunStatus:
         """Drive the run, sleeping on the clock until deadlines, until it ends."""
         give_up = None if timeout is None else time.monotonic() + timeout
         while True:
@@ -164,5 +165,5 @@ class Recovery:
 
 def _idle(record: RunRecord, inboxes: dict[str, int]) -> bool:
     """True if only a signal can move the run and none is buffered for it."""
-    return (record.status == "waiting" and not record.owner and record.wake_at == math.inf
+    return (record.status is RunStatus.WAITING and not record.owner and record.wake_at == math.inf
             and record.run_id not in inboxes)

@@ -1,8 +1,8 @@
 """The handle a caller holds on a run: status, waiting, history, result, signals.
 
 Example:
-    >>> RunResult("completed", ()).status
-    'completed'
+    >>> RunResult(RunStatus.COMPLETED, ()).status
+    <RunStatus.COMPLETED: 'completed'>
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from procalg.errors import RunError
 from procalg.runtime.decide import Wait, decide
 from procalg.runtime.history import HistoryEvent, to_json
+from procalg.runtime.status import UNFINISHED, RunStatus
 from procalg.terms.values import Event
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ class Waiting:
 class RunResult:
     """How a finished run ended and the visible events it performed."""
 
-    status: str
+    status: RunStatus
     trace: tuple[Event, ...]
     error: str = ""
 
@@ -48,7 +49,7 @@ class Run:
         return f"Run({self.id!r}, status={self.status!r})"
 
     @property
-    def status(self) -> str:
+    def status(self) -> RunStatus:
         """``running``, ``waiting``, ``completed``, ``compensated`` or ``failed``."""
         return self.engine.state(self.id).status
 
@@ -80,7 +81,7 @@ class Run:
     def result(self) -> RunResult:
         """The outcome of a finished run; RunError while it is still going."""
         state = self.engine.state(self.id)
-        if state.status in ("running", "waiting"):
+        if state.status in UNFINISHED:
             raise RunError(f"run {self.id} is still {state.status}",
                            hint="see run.waiting_on()")
         return RunResult(state.status, tuple(state.trace), state.error)

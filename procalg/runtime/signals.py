@@ -22,6 +22,7 @@ from procalg.runtime.conform import conform
 from procalg.runtime.decide import RunState, targets
 from procalg.runtime.history import EventFired, SignalReceived
 from procalg.runtime.ports import UNFINISHED
+from procalg.runtime.status import RunStatus
 from procalg.runtime.workflow import Channel, ChannelKind
 from procalg.terms.values import Event, show
 
@@ -54,7 +55,7 @@ class Signals:
             now = self.clock.now()
             self._record(run_id, state, [SignalReceived(time=now, event=event),
                                          EventFired(time=now, label=event, choice=0)])
-            self._flush(run_id, state, "running")
+            self._flush(run_id, state, RunStatus.RUNNING)
             self.drive(run_id)
 
     def send(self: Engine, run_id: str, channel: str, *values: Any) -> bool:
@@ -92,7 +93,7 @@ class Signals:
                 self._consumed.setdefault(run_id, []).append(ident)
                 self._record(run_id, state, [SignalReceived(time=now, event=sent.event),
                                              EventFired(time=now, label=sent.event, choice=0)])
-                self._flush(run_id, state, "running")
+                self._flush(run_id, state, RunStatus.RUNNING)
                 return True
         return False
 

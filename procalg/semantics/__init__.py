@@ -13,16 +13,19 @@ rules (:mod:`procalg.semantics.sos`), not the model loader and its parser.
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from procalg.semantics.sos import Label, Rules, UnguardedRecursion, transitions
+    from procalg.semantics.sos import Label, Rules, transitions
     from procalg.semantics.spec import ProcessSystem, Spec, load
+    from procalg.semantics.unfold import UnguardedRecursion
 
 __all__ = ["Label", "ProcessSystem", "Rules", "Spec", "UnguardedRecursion", "load", "transitions"]
 
 
 def __getattr__(name: str) -> Any:
     """Load the names of ``__all__`` from their modules on first use."""
-    if name in ("Label", "Rules", "UnguardedRecursion", "transitions"):
+    if name in ("Label", "Rules", "transitions"):
         from procalg.semantics import sos as module
+    elif name == "UnguardedRecursion":
+        from procalg.semantics import unfold as module
     elif name in ("ProcessSystem", "Spec", "load"):
         from procalg.semantics import spec as module
     else:

@@ -75,7 +75,7 @@ from procalg.semantics.locations import (
     Unsupported,
 )
 from procalg.semantics.patterns import match_all
-from procalg.semantics.sos import MAX_UNFOLD_DEPTH, UnguardedRecursion
+from procalg.semantics.unfold import MAX_UNFOLD_DEPTH, UnguardedRecursion
 from procalg.semantics.values import expect_bool
 from procalg.syntax import ast
 from procalg.terms import Call, Event

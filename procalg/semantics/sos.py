@@ -5,18 +5,13 @@ Each operator's rules follow Roscoe, *Understanding Concurrent Systems*
 :class:`~procalg.terms.values.Event`, ``TAU`` (τ) or ``TICK`` (✓); a
 terminated process is Ω (``OMEGA``).
 
-Recursion unfolds without a τ, as in FDR: a :class:`~procalg.terms.Call` is
-replaced by its unfolding. So that equal states are equal terms, a state
-never holds a ``Call`` in an *active* position (an operand whose moves or
-presence matter now: both sides of choices, parallel, interrupt and timeout,
-the body of hiding and renaming, the first part of ``;``). Calls under a
-prefix or in the second part of ``;`` stay folded until they become active.
-:func:`normalise` does this unfolding; a call reached again while it is being
-unfolded is unguarded recursion (``P = P [] a -> STOP``) and is reported as a
-:class:`~procalg.errors.ModelError`.
+Recursion unfolds without a τ, as in FDR: :class:`Rules` fire only
+normalised terms, whose active operands hold no ``Call``
+(:mod:`procalg.semantics.unfold` says which operands are active and unfolds
+them, reporting unguarded recursion).
 
-Both walks are iterative (explicit stacks), so deeply nested terms such as
-long ``;`` chains built by a model never hit Python's recursion limit.
+The walk over a term is iterative (an explicit stack), so deeply nested terms
+such as long ``;`` chains built by a model never hit Python's recursion limit.
 
 Complexity: one call of :meth:`Rules.transitions` visits each active subterm
 once (memoised across calls); a parallel composition costs O(|moves(P)| +
@@ -36,19 +31,10 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import assert_never
 
-from procalg.errors import ModelError
 from procalg.lts import TAU, TICK
 from procalg.semantics import saga
-from procalg.semantics.operands import (
-    SETTLED,
-    TWO_OPERANDS,
-    active_operands,
-    is_settled,
-    moving_operands,
-    relation,
-    with_operands,
-)
-from procalg.source import Span
+from procalg.semantics.operands import moving_operands, relation
+from procalg.semantics.unfold import Unfold, Unfolding
 from procalg.terms import (
     OMEGA,
     AlphaParallel,
@@ -75,10 +61,6 @@ from procalg.terms.saga import SagaTerm
 from procalg.terms.values import Label
 
 Step = tuple[Label, Process]
-Unfold = Callable[[Call], Process]
-
-MAX_UNFOLD_DEPTH = 100_000
-"""Nested unfoldings in active position before recursion counts as unguarded."""
 
 
 def fire(
@@ -238,26 +220,6 @@ def _rebuild_parallel(term: Parallel | AlphaParallel, left: Process, right: Proc
     return AlphaParallel(left, right, term.left_alpha, term.right_alpha)
 
 
-class UnguardedRecursion(ModelError):
-    """A process calls itself (directly or through others) before any event.
-
-    Attributes:
-        call: the call that was reached again while being unfolded.
-    """
-
-    def __init__(self, call: Call, span: Span | None = None) -> None:
-        name = call.name.split("#")[0]
-        super().__init__(
-            f"unguarded recursion: {name} calls itself before any event",
-            span,
-            hint=f"put an event before the recursive call, e.g. {name} = a -> {name}",
-        )
-        self.call = call
-
-
-_DONE, _BUILD = object(), object()
-
-
 def _prefix_moves(term: Process, normal: Callable[[Process], Process]) -> list[Step] | None:
     """The moves of a choice of prefixes (a sequential process's usual state), or None.
 
@@ -283,7 +245,7 @@ def _prefix_moves(term: Process, normal: Callable[[Process], Process]) -> list[S
     return out
 
 
-class Rules:
+class Rules(Unfolding):
     """The firing rules with their caches: normalised unfoldings and moves per term.
 
     Args:
@@ -299,94 +261,8 @@ class Rules:
     """
 
     def __init__(self, unfold: Unfold | None) -> None:
-        self.unfold = unfold
-        self.unfolded: dict[Call, Process] = {}
+        super().__init__(unfold)
         self.memo: dict[Process, list[Step]] = {}
-
-    def normalise(self, term: Process) -> Process:
-        """Unfold every ``Call`` in active position (iteratively, memoised per call).
-
-        Raises:
-            UnguardedRecursion: a call is reached again in active position
-                while it is being unfolded.
-        """
-        kind = type(term)
-        if kind in SETTLED:
-            return term
-        if kind in TWO_OPERANDS:  # e.g. P(x) |~| P(y) after an input: one level, no walk
-            left, right = self._settled(term.left), self._settled(term.right)
-            if left is not None and right is not None:
-                if left is term.left and right is term.right:
-                    return term
-                return with_operands(term, [left, right])
-        done: list[Process] = []
-        todo: list[object] = [term]
-        unfolding: set[Call] = set()  # the calls on the current path: ancestors
-        if kind is Call:
-            found = self.unfolded.get(term)
-            if found is not None:
-                return found
-            if self.unfold is not None:
-                body = self.unfold(term)
-                if is_settled(body):  # the usual body, a choice of prefixes: nothing to unfold
-                    self.unfolded[term] = body
-                    return body
-                unfolding.add(term)
-                todo = [(_DONE, term), body]
-        while todo:
-            item = todo.pop()
-            if type(item) is tuple:
-                tag, node = item
-                if tag is _DONE:
-                    self.unfolded[node] = done[-1]
-                    unfolding.discard(node)
-                else:
-                    count = len(active_operands(node))
-                    operands = done[-count:]
-                    del done[-count:]
-                    same = all(a is b for a, b in zip(operands, active_operands(node), strict=True))
-                    done.append(node if same else with_operands(node, operands))
-            elif type(item) is Call:
-                hit = self.unfolded.get(item)
-                if hit is not None:
-                    done.append(hit)
-                    continue
-                if item in unfolding or len(unfolding) > MAX_UNFOLD_DEPTH:
-                    raise UnguardedRecursion(item)
-                if self.unfold is None:
-                    raise ModelError(f"cannot unfold {item}: no definitions given")
-                body = self.unfold(item)
-                if is_settled(body):  # nothing to unfold inside: no walk
-                    self.unfolded[item] = body
-                    done.append(body)
-                    continue
-                unfolding.add(item)
-                todo.append((_DONE, item))
-                todo.append(body)
-            else:
-                operands = active_operands(item)
-                if not operands:
-                    done.append(item)
-                    continue
-                todo.append((_BUILD, item))
-                todo.extend(reversed(operands))
-        return done[-1]
-
-    def _settled(self, term: Process) -> Process | None:
-        """``term`` normalised if that needs no walk: it is settled, or a call whose
-        unfolding is known or settled; else None."""
-        kind = type(term)
-        if kind in SETTLED:
-            return term
-        if kind is not Call or self.unfold is None:
-            return None
-        found = self.unfolded.get(term)
-        if found is None:
-            body = self.unfold(term)
-            if not is_settled(body):
-                return None
-            found = self.unfolded[term] = body
-        return found
 
     def transitions(self, term: Process) -> list[Step]:
         """The moves of a normalised ``term`` (iterative post-order, memoised)."""

@@ -23,7 +23,6 @@ Example:
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -31,10 +30,13 @@ from procalg.errors import ModelError, ProcalgError
 from procalg.semantics import workflow
 from procalg.semantics.channels import INTEGERS, ChannelRef, Types
 from procalg.semantics.deep import RECURSION_LIMIT, run_deep
-from procalg.semantics.evaluate import Evaluator, Thunk
-from procalg.semantics.kinds import names_in, workflow_construct
-from procalg.semantics.sos import Label, Rules, UnguardedRecursion
+from procalg.semantics.evaluate import Closure, Evaluator, Thunk
+from procalg.semantics.kinds import workflow_construct
+from procalg.semantics.prelude import constant_names, is_pattern_pick, prelude
+from procalg.semantics.sos import Label, Rules
 from procalg.semantics.system import TermSystem
+from procalg.semantics.typesets import field_types
+from procalg.semantics.unfold import UnguardedRecursion
 from procalg.semantics.values import expect_set
 from procalg.source import SourceFile, Span
 from procalg.syntax import ast
@@ -94,10 +96,10 @@ class Spec:
 
     def _declare(self, module: ast.Module) -> None:
         assertions = []
-        constants = _constant_names(module)
-        for decl in (*module.declarations, *_prelude(module)):
+        constants = constant_names(module)
+        for decl in (*module.declarations, *prelude(module)):
             match decl:
-                case ast.Definition(name) if name in constants and _pattern_pick(decl):
+                case ast.Definition(name) if name in constants and is_pattern_pick(decl):
                     continue  # `A.x = e` matches the constructor A, it defines only x
                 case ast.Definition(name, params):
                     clauses = self.definitions.get(name, ())
@@ -192,16 +194,7 @@ class Spec:
         one field per set, and a tuple of sets (``(A, B)``) is one field of tuples."""
         if type(expr) is ast.Name and expr.id == "Int":
             return (INTEGERS,)
-        value = self.evaluator.eval(expr, {})
-        if type(value) is Dotted and all(isinstance(v, frozenset)
-                                         for v in (value.head, *value.fields)):
-            return (value.head, *value.fields)
-        if type(value) is tuple and value:
-            parts = [_as_type(v) for v in value]  # `(A, B)`, `((A, B), C.D)`: sets of tuples
-            if all(p is not None for p in parts):
-                return (frozenset(itertools.product(*parts)),)
-        found = expect_set(value, expr.span, "a type must be a set")
-        return _rectangular(found) or (found,)
+        return field_types(self.evaluator.eval(expr, {}), expr.span)
 
     def _constructor_fields(self, name: str) -> tuple[frozenset, ...]:
         found = self.types.constructors.get(name)
@@ -292,6 +285,16 @@ class Spec:
                              hint="name a process definition or write a process expression")
         return value
 
+    def apply(self, name: str, args: tuple[Value, ...]) -> Any:
+        """The definition ``name`` applied to values (as ``name(args...)`` would be)."""
+        def applied() -> Any:
+            target = self.evaluator.eval(ast.Name(name), {})
+            if type(target) is not Closure:
+                raise ModelError(f"{name} is not a process with parameters", source=self.source,
+                                 hint="name a process definition that takes arguments")
+            return self.evaluator.apply(target, args, None)
+        return self._reported(applied)
+
     def unfold(self, call: Call) -> Process:
         """One unfolding of ``call`` (its definition's body, evaluated)."""
         return self._reported(lambda: self.evaluator.unfold(call))
@@ -357,92 +360,3 @@ def load(module: ast.Module, source: SourceFile) -> Spec:
         raise
     spec.force_all()
     return spec
-
-
-# FDR's built-in processes, written in CSPM (FDR manual, "Built-in processes")
-_PRELUDE = {
-    "RUN": "RUN(A) = [] x : A @ x -> RUN(A)",
-    "CHAOS": "CHAOS(A) = STOP |~| ([] x : A @ x -> CHAOS(A))",
-    # one state with a τ self-loop (SKIP's ✓ becomes τ back to DIV): only diverges
-    "DIV": "DIV = SKIP ; DIV",
-    "loop": "loop(P) = P ; loop(P)",
-}
-
-
-def _prelude(module: ast.Module) -> list[ast.Node]:
-    """Definitions of the built-in processes the model uses and does not define.
-
-    Example:
-        >>> from procalg.syntax import parse
-        >>> [d.name for d in _prelude(parse("channel a\\nP = RUN({a})"))]
-        ['RUN']
-    """
-    from procalg.syntax.parser import parse
-
-    defined = {d.name for d in module.declarations
-               if isinstance(d, ast.Definition | ast.DatatypeDecl | ast.NametypeDecl)}
-    defined |= _constant_names(module)  # `channel loop` keeps its name
-    used = names_in(module.declarations) & set(_PRELUDE) - defined
-    return [d for name in sorted(used)
-            for d in parse(_PRELUDE[name], "<prelude>").declarations]
-
-
-def _rectangular(values: frozenset) -> tuple[frozenset, ...] | None:
-    """A set of dotted plain values that is a full product, one set per position.
-
-    ``{0.0, 0.1, 1.0, 1.1}`` is ``{0, 1}.{0, 1}``: as a channel type it gives
-    two fields, as FDR reads it. Constructor values (``A.1``) stay one field.
-
-    Example:
-        >>> _rectangular(frozenset({Dotted(0, (0,)), Dotted(0, (1,))}))
-        (frozenset({0}), frozenset({0, 1}))
-    """
-    if not values or not all(type(v) is Dotted and type(v.head) is not Atom for v in values):
-        return None
-    width = {len(v.fields) for v in values}
-    if len(width) != 1:
-        return None
-    parts = tuple(frozenset(v.head if i == 0 else v.fields[i - 1] for v in values)
-                  for i in range(width.pop() + 1))
-    product = 1
-    for part in parts:
-        product *= len(part)
-    return parts if product == len(values) else None
-
-
-def _constant_names(module: ast.Module) -> set[str]:
-    """Channel and constructor names: in a pattern definition they match, not bind."""
-    names: set[str] = set()
-    for decl in module.declarations:
-        if type(decl) is ast.ChannelDecl:
-            names.update(decl.names)
-        elif type(decl) is ast.DatatypeDecl:
-            names.update(con.name for con in decl.constructors)
-    return names
-
-
-def _pattern_pick(decl: ast.Definition) -> bool:
-    """Whether ``decl`` is one name of a pattern definition (see
-    ``syntax.build.pattern_definitions``): it applies a lambda to the hidden value."""
-    body = decl.body
-    return (decl.params is None and type(body) is ast.Apply and len(body.args) == 1
-            and type(body.args[0]) is ast.Name and body.args[0].id.startswith("("))
-
-
-def _as_type(value: Value) -> frozenset | None:
-    """The set a type expression's value stands for inside a tuple type: a set,
-    a tuple of types (its tuples) or a dotted product of sets (its dotted values).
-
-    Example:
-        >>> sorted(_as_type((frozenset({1, 2}), frozenset({3}))))
-        [(1, 3), (2, 3)]
-    """
-    if isinstance(value, frozenset):
-        return value
-    if type(value) is tuple and value:
-        parts = [_as_type(v) for v in value]
-        return None if None in parts else frozenset(itertools.product(*parts))
-    if type(value) is Dotted and all(isinstance(v, frozenset) for v in (value.head, *value.fields)):
-        return frozenset(Dotted(h, rest) for h, *rest in itertools.product(
-            value.head, *value.fields) for rest in [tuple(rest)])
-    return None

@@ -13,7 +13,8 @@ Example:
 
 from __future__ import annotations
 
-from procalg.semantics.sos import Label, Rules, Unfold
+from procalg.semantics.sos import Label, Rules
+from procalg.semantics.unfold import Unfold
 from procalg.terms import Process
 
 

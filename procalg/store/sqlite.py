@@ -20,7 +20,7 @@ Example:
     >>> path = os.path.join(tempfile.mkdtemp(), "runs.db")
     >>> log = SqliteLog(path)
     >>> log.create_run(RunRecord("r1", "P"), [RunStarted(time=0.0, process="P")])
-    >>> [type(e).__name__ for e in log.history("r1")], log.get_run("r1").status
+    >>> [type(e).__name__ for e in log.history("r1")], str(log.get_run("r1").status)
     (['RunStarted'], 'running')
     >>> log.close()
 """

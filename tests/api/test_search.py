@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from procalg.api import check_model, load, loads
-from procalg.api.search import SearchOptions, deadlock, divergence, reachable
-from procalg.errors import LimitExceeded
+from procalg.api.search import CheckEngine, SearchOptions, deadlock, divergence, reachable
+from procalg.errors import LimitExceeded, UsageError
 
 MODELS = sorted((Path(__file__).resolve().parents[2] / "models").glob("*.proc"))
 
@@ -182,3 +182,19 @@ def test_a_lazy_leaf_that_throws_falls_back_to_the_reference_engine_and_says_why
     assert "lazily explored component" in result.stats.extra["why"]
     assert result.verdict == reference.verdict
     assert result.counterexample.trace == reference.counterexample.trace
+
+
+def test_an_engine_name_is_parsed_once_into_the_enum_and_an_unknown_one_is_refused() -> None:
+    assert SearchOptions(engine="product").engine is CheckEngine.PRODUCT
+    with pytest.raises(UsageError, match="no engine called 'fast'"):
+        SearchOptions(engine="fast")
+
+
+def test_a_reference_only_limit_leaves_the_product_engine_free() -> None:
+    model = loads("channel a, b, c, d\nP = (a -> b -> STOP) ||| (c -> d -> STOP)")
+    capped = SearchOptions(reference_max_states=3)  # each leaf has 3 states, the product 9
+    assert capped.reference_limit == 3 and capped.max_states is None
+    result = deadlock(model, "P", capped)
+    assert result.stats.extra["engine"] == "product" and result.stats.states == 9
+    with pytest.raises(LimitExceeded):
+        deadlock(model, "P", SearchOptions(engine="reference", reference_max_states=3))

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import procalg.lts.paige_tarjan as pt
+import procalg.lts.signature_rounds as sr
 from procalg.errors import ProcalgError
 from procalg.lts import LTS
 from procalg.lts.paige_tarjan import coarsest_partition, strong_partition
@@ -118,7 +119,7 @@ def test_large_random_systems_agree_with_the_signature_engine(seed, n, labels):
 def test_hash_collisions_in_the_numpy_rounds_cost_time_not_correctness(lts):
     with pytest.MonkeyPatch.context() as patch:
         # every signature of the same size now collides; exact comparison must notice
-        patch.setattr(pt, "_mix", lambda codes: np.zeros(len(codes), dtype=np.uint64))
+        patch.setattr(sr, "_mix", lambda codes: np.zeros(len(codes), dtype=np.uint64))
         blocks = strong_partition(lts, rounds=3)
     assert _pairs(blocks) == _naive(lts.num_states, _effective_triples(lts))
 
@@ -128,7 +129,7 @@ def test_hash_collisions_in_the_numpy_rounds_cost_time_not_correctness(lts):
 def test_sorting_without_packed_keys_gives_the_same_partition(lts):
     expected = strong_partition(lts, rounds=2).tolist()
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(pt, "_pack", lambda cols, sizes: None)  # as if states * labels overflowed
+        patch.setattr(sr, "_pack", lambda cols, sizes: None)  # as if states * labels overflowed
         assert strong_partition(lts, rounds=2).tolist() == expected
         assert strong_partition(lts, rounds=0).tolist() == expected
 

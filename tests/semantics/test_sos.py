@@ -11,7 +11,8 @@ import pytest
 
 from procalg.errors import ModelError
 from procalg.lts import TAU, TICK
-from procalg.semantics.sos import Rules, UnguardedRecursion, transitions
+from procalg.semantics.sos import Rules, transitions
+from procalg.semantics.unfold import UnguardedRecursion
 from procalg.terms import (
     OMEGA,
     SKIP,

@@ -47,14 +47,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from procalg.semantics import saga
-from procalg.semantics.sos import (
-    Label,
-    Rules,
-    active_operands,
-    fire,
-    moving_operands,
-    with_operands,
-)
+from procalg.semantics.operands import active_operands, moving_operands, with_operands
+from procalg.semantics.sos import Label, Rules, fire
 from procalg.terms import OMEGA, AlphaParallel, Call, Hide, Parallel, Process, Rename, show_process
 from procalg.terms.saga import CPar, SagaTerm, Step
 

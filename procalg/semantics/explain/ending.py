@@ -39,7 +39,8 @@ from dataclasses import dataclass
 
 from procalg.lts import TAU, TICK
 from procalg.semantics.explain.components import PARALLEL, Position, Structure
-from procalg.semantics.sos import Label, active_operands, relation
+from procalg.semantics.operands import active_operands, relation
+from procalg.semantics.sos import Label
 from procalg.terms import AlphaParallel, Hide, Process, Rename
 
 

@@ -1,0 +1,177 @@
+"""A control node under construction: the operands' components, one control
+component for the phase, rules, and the reset and settle transitions they need.
+
+The devices (guards, resets, settles) are described in :mod:`procalg.lts.control`,
+whose operator functions build one :class:`ControlNode` each (FDR's
+supercombinators: Gibson-Robinson et al., TACAS 2014, section 3).
+
+Example:
+    >>> from procalg.lts.network import component
+    >>> p = LTS.build(2, 0, ["a"], [(0, "a", 1)])
+    >>> node = ControlNode([component(p)], states=1)
+    >>> [node.may_start(r) for r in node.rules[0]], node.control
+    ([True], 1)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from procalg.lts.lts import LTS, TAU, TICK
+from procalg.lts.network import DONE, Network, Part, SyncRule
+
+RESET = "\x00reset"
+"""Internal label: every state of a component moves to its initial state."""
+SETTLE = "\x00settle"
+"""Internal label: a terminated component (in a ``DONE`` state, or initial)
+moves to its initial state."""
+RESET_LIMIT = 1 << 16
+"""Largest product of local state counts a ``throw`` resets in one rule (the
+fan-in of a backward step into the thrown state); beyond it thrown states
+keep their stale components."""
+_INIT = "\x00init:"  # "ℓ then back to the initial state": the twin of a local label ℓ
+
+def _initial_labels(lts: LTS) -> frozenset[str]:
+    return frozenset(lts.labels[lab] for lab, _ in lts.successors(lts.initial))
+
+
+def _extend(lts: LTS, labels: Iterable[str]) -> LTS:
+    """``lts`` with the reset transitions named by ``labels`` added."""
+    triples = list(lts.triples())
+    extra: list[tuple[int, str, int]] = []
+    for label in sorted(labels):
+        if label == RESET:
+            extra += [(s, RESET, lts.initial) for s in range(lts.num_states)]
+        elif label == SETTLE:
+            ended = {s for s, lab, _ in triples if lab == DONE} | {lts.initial}
+            extra += [(s, SETTLE, lts.initial) for s in sorted(ended)]
+        else:
+            base = label[len(_INIT):]
+            extra += sorted({(s, label, lts.initial) for s, lab, _ in triples if lab == base})
+    return LTS.build(lts.num_states, lts.initial, lts.labels[2:], triples + extra,
+                     hidden=lts.hidden)
+
+
+class ControlNode:
+    """One control node under construction: the operands' components, the
+    control component (last), rules, and the reset transitions they need."""
+
+    def __init__(self, operands: Iterable[Network], states: int) -> None:
+        self.comps: list[LTS] = []
+        self.spans: list[range] = []
+        self.rules: list[list[SyncRule]] = []
+        self.notes: list[str] = []
+        self.loose: list[bool] = []
+        self.stale: set[int] = set()  # sides left where they are instead of reset
+        for net in operands:
+            self.loose.append(net.loose)
+            start = len(self.comps)
+            self.spans.append(range(start, start + len(net)))
+            self.rules.append([SyncRule(r.label, tuple((c + start, a) for c, a in r.parts))
+                               for r in net.rules])
+            self.comps += net.components
+            self.notes += net.notes
+        self.starts = [_initial_labels(c) for c in self.comps]
+        self.control = len(self.comps)
+        self.states = states
+        self.moves: list[tuple[int, str, int]] = []
+        self.out: list[SyncRule] = []
+        self.extra: dict[int, set[str]] = {}
+
+    def may_start(self, rule: SyncRule) -> bool:
+        """Whether ``rule`` may fire while its operand's components are all
+        initial (each part's local label is enabled in its initial state)."""
+        return all(label in self.starts[c] for c, label in rule.parts)
+
+    def can_move(self, side: int, *, tau_only: bool) -> bool:
+        """Whether operand ``side`` may leave its initial state by a τ (or by
+        any rule but ✓ and ``DONE``) without deciding anything above it."""
+        return any(self.may_start(r) and (r.label == TAU if tau_only
+                                          else r.label not in (TICK, DONE))
+                   for r in self.rules[side])
+
+    def phase(self, name: str, *moves: tuple[int, int]) -> Part:
+        """A part on the control component: local label ``name``, ``moves`` src -> dst."""
+        self.moves += [(s, name, d) for s, d in moves]
+        return (self.control, name)
+
+    def _twin(self, c: int, label: str) -> str:
+        label = label if label.startswith(_INIT) else _INIT + label
+        self.extra.setdefault(c, set()).add(label)
+        return label
+
+    def finish(self, parts: tuple[Part, ...], side: int) -> tuple[Part, ...]:
+        """``parts`` (a ✓ rule of ``side``, plus control parts), with every
+        component of ``side`` settling to its initial state (unless ``side``
+        is loose: then it rests where it ended, which stops it as well)."""
+        if self.loose[side]:
+            return parts
+        span = set(self.spans[side])
+        out = [(c, self._twin(c, label) if c in span else label) for c, label in parts]
+        for c in sorted(span - {c for c, _ in parts}):
+            self.extra.setdefault(c, set()).add(SETTLE)
+            out.append((c, SETTLE))
+        return tuple(out)
+
+    def reset(self, parts: tuple[Part, ...], side: int) -> tuple[Part, ...]:
+        """``parts``, plus every component of ``side`` (which may be anywhere)
+        moved to its initial state; components already in ``parts`` take the
+        "then initial" twin of their label. A stale side (see :meth:`guard`)
+        is left where it is."""
+        if side in self.stale:
+            return parts
+        span = set(self.spans[side])
+        out = [(c, self._twin(c, label) if c in span else label) for c, label in parts]
+        for c in sorted(span - {c for c, _ in parts}):
+            self.extra.setdefault(c, set()).add(RESET)
+            out.append((c, RESET))
+        return tuple(out)
+
+    def fan_in(self, side: int) -> int:
+        """Product of ``side``'s local state counts: a full reset's fan-in."""
+        total = 1
+        for c in self.spans[side]:
+            total *= self.comps[c].num_states
+        return total
+
+    def resettable(self, side: int) -> None:
+        """Declare that ``side`` may need a reset: beyond :data:`RESET_LIMIT`
+        it becomes *stale* instead -- never reset, every rule of it guarded,
+        and the node loose."""
+        if self.fan_in(side) > RESET_LIMIT:
+            self.stale.add(side)
+
+    def add(self, label: str, parts: tuple[Part, ...]) -> None:
+        self.out.append(SyncRule(label, parts))
+
+    def guarded(self, rule: SyncRule, name: str, *loops: int, side: int | None = None
+                ) -> None:
+        """``rule``, with a control part looping on ``loops`` if it may start
+        (always, for a rule of a stale ``side``)."""
+        if self.may_start(rule) or side in self.stale:
+            self.add(rule.label, (*rule.parts, self.phase(name, *((s, s) for s in loops))))
+        else:
+            self.add(rule.label, rule.parts)
+
+    def terminating(self, omega: int) -> None:
+        """The node's own Ω: control state ``omega`` with its ``DONE`` loop."""
+        if any(r.label == TICK for r in self.out):
+            self.add(DONE, (self.phase("\x00Ω", (omega, omega)),))
+            self.moves.append((omega, DONE, omega))
+
+    def network(self) -> Network:
+        comps = [(_extend(lts, self.extra[i]) if i in self.extra else lts)
+                 for i, lts in enumerate(self.comps)]
+        comps.append(LTS.build(self.states, 0, [], self.moves))
+        loose = bool(self.stale) or any(self.loose)
+        if self.stale:
+            self.notes.append("a side too large to reset keeps its stale states after a "
+                              "choice: more states than the term level, same behaviour")
+        return Network(tuple(comps), tuple(dict.fromkeys(self.out)), tuple(self.notes), loose)
+
+
+def rule_kind(rule: SyncRule) -> str:
+    """``"τ"``, ``"✓"``, ``"done"`` or ``"event"`` (visible, throw included)."""
+    if rule.label in (TAU, TICK):
+        return rule.label
+    return "done" if rule.label == DONE else "event"

@@ -1,0 +1,39 @@
+"""A run's status: one name per state a run can be in, parsed once where it enters.
+
+:class:`RunStatus` is a ``StrEnum``: a member *is* its string, so stores,
+JSON histories and old rows keep the same text (``"completed"``), while the
+code compares members, not spellings. Strings become members at the
+boundary: a store's row (:class:`~procalg.runtime.ports.RunRecord`), the
+replay of a history (:mod:`~procalg.runtime.decide`), a user's filter.
+
+Example:
+    >>> RunStatus("completed") is RunStatus.COMPLETED, RunStatus.WAITING == "waiting"
+    (True, True)
+    >>> [str(s) for s in UNFINISHED], RunStatus.FAILED in FINISHED
+    (['running', 'waiting'], True)
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class RunStatus(StrEnum):
+    """Where a run is: still going (``running``, ``waiting``) or how it ended."""
+
+    RUNNING = "running"
+    """The engine has work to do for it (an activity, an internal move)."""
+    WAITING = "waiting"
+    """Only a timer, a retry's back-off or a signal can move it."""
+    COMPLETED = "completed"
+    """It terminated (✓) without a rollback."""
+    COMPENSATED = "compensated"
+    """A saga rolled back and then terminated."""
+    FAILED = "failed"
+    """It threw, deadlocked, diverged or gave up on an activity."""
+
+
+UNFINISHED = (RunStatus.RUNNING, RunStatus.WAITING)
+"""Statuses of runs a worker should pick up."""
+FINISHED = (RunStatus.COMPLETED, RunStatus.COMPENSATED, RunStatus.FAILED)
+"""Statuses of runs that have ended (their history is closed)."""

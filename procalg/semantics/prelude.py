@@ -1,0 +1,62 @@
+"""FDR's built-in processes, and the names a model's declarations fix.
+
+A model may use ``RUN``, ``CHAOS``, ``DIV`` and ``loop`` without defining
+them (FDR manual, "Built-in processes"): :func:`prelude` gives the
+definitions of those it uses and does not define itself, written in CSPM.
+
+Example:
+    >>> from procalg.syntax import parse
+    >>> [d.name for d in prelude(parse("channel a\\nP = RUN({a}) ; DIV"))]
+    ['DIV', 'RUN']
+"""
+
+from __future__ import annotations
+
+from procalg.semantics.kinds import names_in
+from procalg.syntax import ast
+
+# FDR's built-in processes, written in CSPM (FDR manual, "Built-in processes")
+_PRELUDE = {
+    "RUN": "RUN(A) = [] x : A @ x -> RUN(A)",
+    "CHAOS": "CHAOS(A) = STOP |~| ([] x : A @ x -> CHAOS(A))",
+    # one state with a τ self-loop (SKIP's ✓ becomes τ back to DIV): only diverges
+    "DIV": "DIV = SKIP ; DIV",
+    "loop": "loop(P) = P ; loop(P)",
+}
+
+
+def prelude(module: ast.Module) -> list[ast.Node]:
+    """Definitions of the built-in processes the model uses and does not define.
+
+    Example:
+        >>> from procalg.syntax import parse
+        >>> [d.name for d in prelude(parse("channel a\\nP = RUN({a})"))]
+        ['RUN']
+    """
+    from procalg.syntax.parser import parse
+
+    defined = {d.name for d in module.declarations
+               if isinstance(d, ast.Definition | ast.DatatypeDecl | ast.NametypeDecl)}
+    defined |= constant_names(module)  # `channel loop` keeps its name
+    used = names_in(module.declarations) & set(_PRELUDE) - defined
+    return [d for name in sorted(used)
+            for d in parse(_PRELUDE[name], "<prelude>").declarations]
+
+
+def constant_names(module: ast.Module) -> set[str]:
+    """Channel and constructor names: in a pattern definition they match, not bind."""
+    names: set[str] = set()
+    for decl in module.declarations:
+        if type(decl) is ast.ChannelDecl:
+            names.update(decl.names)
+        elif type(decl) is ast.DatatypeDecl:
+            names.update(con.name for con in decl.constructors)
+    return names
+
+
+def is_pattern_pick(decl: ast.Definition) -> bool:
+    """Whether ``decl`` is one name of a pattern definition (see
+    ``syntax.build.pattern_definitions``): it applies a lambda to the hidden value."""
+    body = decl.body
+    return (decl.params is None and type(body) is ast.Apply and len(body.args) == 1
+            and type(body.args[0]) is ast.Name and body.args[0].id.startswith("("))
