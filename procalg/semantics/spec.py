@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 
 from procalg.errors import ModelError, ProcalgError
 from procalg.semantics import workflow
-from procalg.semantics.channels import INTEGERS, ChannelRef, Types
+from procalg.semantics.channels import INTEGERS, ChannelRef, Integers, Types
 from procalg.semantics.deep import RECURSION_LIMIT, run_deep
 from procalg.semantics.evaluate import Evaluator, Thunk
 from procalg.semantics.kinds import names_in, workflow_construct
@@ -161,6 +161,8 @@ class Spec:
             return self.evaluator.force(self._nametypes[name], self._spans[name])
         if name == "Bool":
             return frozenset({False, True})
+        if name in ("True", "False"):  # FDR's builtins, spelt as in libcspm's Prelude
+            return name == "True"
         if name == "Int":
             return INTEGERS
         if name == "Events":
@@ -397,7 +399,8 @@ def _rectangular(values: frozenset) -> tuple[frozenset, ...] | None:
         >>> _rectangular(frozenset({Dotted(0, (0,)), Dotted(0, (1,))}))
         (frozenset({0}), frozenset({0, 1}))
     """
-    if not values or not all(type(v) is Dotted and type(v.head) is not Atom for v in values):
+    if isinstance(values, Integers) or not values \
+            or not all(type(v) is Dotted and type(v.head) is not Atom for v in values):
         return None
     width = {len(v.fields) for v in values}
     if len(width) != 1:

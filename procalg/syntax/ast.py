@@ -58,6 +58,7 @@ from procalg.syntax.expressions import (  # noqa: F401 (re-exported: callers wri
     SeqLit,
     SeqRange,
     SetComp,
+    SetFrom,
     SetLit,
     SetRange,
     TupleLit,

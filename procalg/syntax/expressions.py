@@ -191,6 +191,13 @@ class SetRange(Node):
 
 
 @dataclass(frozen=True, slots=True)
+class SetFrom(Node):
+    """``{n..}``: every integer from ``n`` on (infinite: tested, never listed)."""
+
+    low: Expr
+
+
+@dataclass(frozen=True, slots=True)
 class SetComp(Node):
     """``{ e | x <- S, cond }``; ``{ e1, e2 | ... }`` has ``more = (e2,)``."""
 

@@ -76,6 +76,9 @@ class ValueRules(Transformer):
     def set_range(self, meta, children):
         return ast.SetRange(children[0], children[1], span=span_of(meta))
 
+    def set_from(self, meta, children):
+        return ast.SetFrom(children[0], span=span_of(meta))
+
     def set_comp(self, meta, children):
         first, *more = children[0]
         return ast.SetComp(first, children[1], tuple(more), span=span_of(meta))
