@@ -83,8 +83,8 @@ integers its events carry (a stack): ``Int`` inputs offer exactly these."""
 
 
 def _type_text(values: frozenset) -> str:
-    if type(values) is Integers:
-        return "Int"
+    if isinstance(values, Integers):  # Int or {n..}: never listed
+        return repr(values)
     items = sorted(values, key=sort_key)
     ints = [v for v in items if type(v) is int]
     if len(ints) == len(items) > 2 and ints == list(range(ints[0], ints[-1] + 1)):

@@ -26,6 +26,7 @@ from procalg.semantics import kinds, patterns, processes
 from procalg.semantics.channels import ChannelRef, Types
 from procalg.semantics.closures import compile_node
 from procalg.semantics.growth import growing, watch
+from procalg.semantics.intsets import IntegersFrom
 from procalg.semantics.values import (
     BUILTINS,
     binary,
@@ -208,6 +209,8 @@ class Evaluator:
             case ast.SetRange(low, high) | ast.SeqRange(low, high):
                 lo, hi = (self.int(e, env) for e in (low, high))
                 return (frozenset if type(expr) is ast.SetRange else _seq)(range(lo, hi + 1))
+            case ast.SetFrom(low):
+                return IntegersFrom(self.int(low, env))
             case ast.SetComp(item, qualifiers, more):
                 return frozenset(self.eval(i, e) for e in self.bindings(qualifiers, env)
                                  for i in (item, *more))

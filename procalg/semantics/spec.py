@@ -163,6 +163,8 @@ class Spec:
             return self.evaluator.force(self._nametypes[name], self._spans[name])
         if name == "Bool":
             return frozenset({False, True})
+        if name in ("True", "False"):  # FDR's builtins, spelt as in libcspm's Prelude
+            return name == "True"
         if name == "Int":
             return INTEGERS
         if name == "Events":

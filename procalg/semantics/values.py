@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from procalg.errors import ModelError
+from procalg.semantics.intsets import set_op, subset
 from procalg.source import Span
 from procalg.terms import Process, Sequence, Value, show, sort_key
 
@@ -135,7 +136,7 @@ def _order(op: str, a: Value, b: Value, span: Span | None) -> bool:
     if op in (">", ">="):  # a > b is b < a in every one of these orders
         a, b, op = b, a, "<" if op == ">" else "<="
     if isinstance(a, frozenset) and isinstance(b, frozenset):
-        return a < b if op == "<" else a <= b
+        return subset(a, b, op == "<", span)  # Int and {n..} included
     if type(a) is tuple and type(b) is tuple and len(a) == len(b):  # lexicographic, as FDR
         for x, y in zip(a, b, strict=True):
             if x != y:
@@ -172,15 +173,20 @@ def _sets(args: list[Value], span: Span | None, name: str) -> list[frozenset]:
 
 
 def _union_all(s: Value, span: Span | None) -> frozenset:
-    return frozenset().union(*_sets(list(expect_set(s, span, "Union needs a set of sets")),
-                                    span, "Union"))
+    result: frozenset = frozenset()
+    for part in _sets(list(expect_set(s, span, "Union needs a set of sets")), span, "Union"):
+        result = set_op("union", result, part, span)
+    return result
 
 
 def _inter_all(s: Value, span: Span | None) -> frozenset:
     members = _sets(list(expect_set(s, span, "Inter needs a set of sets")), span, "Inter")
     if not members:
         raise ModelError("Inter of an empty set of sets", span, hint="Inter needs at least one set")
-    return frozenset.intersection(*members)
+    result = members[0]
+    for part in members[1:]:
+        result = set_op("inter", result, part, span)
+    return result
 
 
 def _head(s: Value, span: Span | None) -> Value:
@@ -222,9 +228,9 @@ def _powerset(s: Value, span: Span | None) -> frozenset:
 Builtin = Callable[..., Value]
 
 BUILTINS: dict[str, tuple[int, Builtin]] = {
-    "union": (2, lambda a, b, sp: _sets([a], sp, "union")[0] | _sets([b], sp, "union")[0]),
-    "inter": (2, lambda a, b, sp: _sets([a], sp, "inter")[0] & _sets([b], sp, "inter")[0]),
-    "diff": (2, lambda a, b, sp: _sets([a], sp, "diff")[0] - _sets([b], sp, "diff")[0]),
+    "union": (2, lambda a, b, sp: set_op("union", *_sets([a, b], sp, "union"), sp)),
+    "inter": (2, lambda a, b, sp: set_op("inter", *_sets([a, b], sp, "inter"), sp)),
+    "diff": (2, lambda a, b, sp: set_op("diff", *_sets([a, b], sp, "diff"), sp)),
     "Union": (1, _union_all),
     "Inter": (1, _inter_all),
     "member": (2, lambda x, s, sp: x in expect_set(s, sp, "member needs a set")),

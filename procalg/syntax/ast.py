@@ -15,243 +15,56 @@ Example:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from procalg.source import Span
-
-_SPAN = field(default=None, kw_only=True, compare=False, repr=False)
-
-
-@dataclass(frozen=True, slots=True)
-class Node:
-    """Base of every syntax node."""
-
-    span: Span | None = _SPAN
-
-
-# --------------------------------------------------------------------------
-# Patterns (left-hand sides of definitions, ?x inputs, generators)
-
-
-@dataclass(frozen=True, slots=True)
-class PVar(Node):
-    """Binds a name: ``x``."""
-
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
-class PWild(Node):
-    """Matches anything, binds nothing: ``_``."""
-
-
-@dataclass(frozen=True, slots=True)
-class PLit(Node):
-    """Matches one literal value (``0``, ``true``, a constructor name)."""
-
-    value: Expr
-
-
-@dataclass(frozen=True, slots=True)
-class PTuple(Node):
-    """Matches a tuple: ``(x, y)``."""
-
-    items: tuple[Pattern, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class PDot(Node):
-    """Matches a dotted value: ``x.y``, ``A.n``."""
-
-    items: tuple[Pattern, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class PSeq(Node):
-    """Matches a sequence: ``<>``, ``<x>``, ``<x, y>``; with ``rest``: ``<x>^s``."""
-
-    items: tuple[Pattern, ...]
-    rest: Pattern | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class PSet(Node):
-    """Matches a set, as FDR allows: ``{}`` (empty) or ``{x}`` (one element)."""
-
-    items: tuple[Pattern, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class PSeqEnd(Node):
-    """Matches a sequence by its end: ``s^<x>`` (``rest`` takes the front)."""
-
-    rest: Pattern
-    items: tuple[Pattern, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class PBoth(Node):
-    """``p1 @@ p2``: the value matches both patterns (FDR's double pattern)."""
-
-    left: Pattern
-    right: Pattern
-
-
-@dataclass(frozen=True, slots=True)
-class BothPattern(Node):
-    """``p1 @@ p2`` as parsed, before it is read as a pattern (only valid there)."""
-
-    left: Expr
-    right: Expr
-
-
-Pattern = PVar | PWild | PLit | PTuple | PDot | PSeq | PSet | PSeqEnd | PBoth
-
-
-# --------------------------------------------------------------------------
-# Expressions (values and processes)
-
-
-@dataclass(frozen=True, slots=True)
-class Name(Node):
-    """A reference to a definition, parameter, channel, constructor or builtin."""
-
-    id: str
-
-
-@dataclass(frozen=True, slots=True)
-class Int(Node):
-    value: int
-
-
-@dataclass(frozen=True, slots=True)
-class Bool(Node):
-    value: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Unary(Node):
-    """``-e``, ``not e``, ``#s``."""
-
-    op: str
-    operand: Expr
-
-
-@dataclass(frozen=True, slots=True)
-class Binary(Node):
-    """Arithmetic ``+ - * / %``, comparison ``== != < <= > >=``, ``and``, ``or``,
-    sequence concatenation ``^``."""
-
-    op: str
-    left: Expr
-    right: Expr
-
-
-@dataclass(frozen=True, slots=True)
-class Dot(Node):
-    """A dotted value or event ``c.1.x`` (two or more parts)."""
-
-    parts: tuple[Expr, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Apply(Node):
-    """``f(a, b)``: a definition with parameters, or a builtin (``union`` ...)."""
-
-    func: Expr
-    args: tuple[Expr, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class If(Node):
-    cond: Expr
-    then: Expr
-    orelse: Expr
-
-
-@dataclass(frozen=True, slots=True)
-class Let(Node):
-    """``let defs within body``: local (possibly recursive) definitions."""
-
-    definitions: tuple[Definition, ...]
-    body: Expr
-
-
-@dataclass(frozen=True, slots=True)
-class Generator(Node):
-    """``pattern <- set`` in a comprehension, or ``x : S`` in a replicated operator."""
-
-    pattern: Pattern
-    source: Expr
-
-
-Qualifier = Generator | Node  # a Generator, or any Expr used as a boolean condition
-
-
-@dataclass(frozen=True, slots=True)
-class SetLit(Node):
-    """``{a, b}``."""
-
-    items: tuple[Expr, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class SetRange(Node):
-    """``{lo..hi}`` (inclusive); ``hi`` is never open here: sets are finite."""
-
-    low: Expr
-    high: Expr
-
-
-@dataclass(frozen=True, slots=True)
-class SetComp(Node):
-    """``{ e | x <- S, cond }``; ``{ e1, e2 | ... }`` has ``more = (e2,)``."""
-
-    item: Expr
-    qualifiers: tuple[Qualifier, ...]
-    more: tuple[Expr, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class SeqLit(Node):
-    """``<a, b>``."""
-
-    items: tuple[Expr, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class SeqRange(Node):
-    """``<lo..hi>``."""
-
-    low: Expr
-    high: Expr
-
-
-@dataclass(frozen=True, slots=True)
-class SeqComp(Node):
-    """``< e | x <- s, cond >``; ``< e1, e2 | ... >`` (``more = (e2,)``) gives both
-    items for each binding, in order."""
-
-    item: Expr
-    qualifiers: tuple[Qualifier, ...]
-    more: tuple[Expr, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class TupleLit(Node):
-    """``(a, b)`` (two or more items)."""
-
-    items: tuple[Expr, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class EventSet(Node):
-    """``{| c, d.1 |}``: every event that extends one of the items;
-    ``{| c.x | x <- S |}`` with qualifiers, for every binding they make."""
-
-    items: tuple[Expr, ...]
-    qualifiers: tuple[Qualifier, ...] = ()
-
+from dataclasses import dataclass
+
+from procalg.syntax.assertions import (  # noqa: F401 (re-exported: callers write ast.X)
+    CompensationComplete,
+    DeadlockFree,
+    Deterministic,
+    DivergenceFree,
+    Equivalent,
+    HasTrace,
+    Invariant,
+    Ltl,
+    Property,
+    Reachable,
+    Refines,
+    Terminates,
+)
+from procalg.syntax.expressions import (  # noqa: F401 (re-exported: callers write ast.X)
+    Apply,
+    Binary,
+    Bool,
+    BothPattern,
+    Dot,
+    EventSet,
+    Generator,
+    If,
+    Int,
+    Let,
+    Name,
+    Pattern,
+    PBoth,
+    PDot,
+    PLit,
+    PSeq,
+    PSeqEnd,
+    PSet,
+    PTuple,
+    PVar,
+    PWild,
+    Qualifier,
+    SeqComp,
+    SeqLit,
+    SeqRange,
+    SetComp,
+    SetFrom,
+    SetLit,
+    SetRange,
+    TupleLit,
+    Unary,
+)
+from procalg.syntax.node import _SPAN, Expr, Node  # noqa: F401
 
 # Processes -----------------------------------------------------------------
 
@@ -402,9 +215,6 @@ class Replicated(Node):
     link_qualifiers: tuple[Qualifier, ...] = ()
 
 
-Expr = Node  # any expression node above
-
-
 # --------------------------------------------------------------------------
 # Declarations
 
@@ -523,102 +333,6 @@ class InstanceDecl(Node):
 
     name: str
     module: Expr
-
-
-# Assertions -------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class DeadlockFree(Node):
-    process: Expr
-    model: str | None = None  # the optional [F] / [FD] annotation
-
-
-@dataclass(frozen=True, slots=True)
-class DivergenceFree(Node):
-    process: Expr
-    model: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Deterministic(Node):
-    process: Expr
-    model: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class HasTrace(Node):
-    process: Expr
-    trace: Expr  # a sequence expression of events
-    model: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Reachable(Node):
-    process: Expr
-    event: Expr
-
-
-@dataclass(frozen=True, slots=True)
-class Refines(Node):
-    """``Spec [T= Impl``, ``[F=``, ``[FD=`` (``model`` is ``"T"``, ``"F"``, ``"FD"``)."""
-
-    spec: Expr
-    impl: Expr
-    model: str
-
-
-@dataclass(frozen=True, slots=True)
-class Equivalent(Node):
-    """``P = Q :[strong]`` / ``:[weak]`` / ``:[branching]``."""
-
-    left: Expr
-    right: Expr
-    kind: str
-
-
-@dataclass(frozen=True, slots=True)
-class CompensationComplete(Node):
-    process: Expr
-
-
-@dataclass(frozen=True, slots=True)
-class Invariant(Node):
-    """``P :[invariant]: expr``: a data invariant over the components' parameters
-    (checked by the symbolic engine, ``docs/symbolic.md``)."""
-
-    process: Expr
-    expr: Expr
-
-
-Property = (
-    DeadlockFree | DivergenceFree | Deterministic | HasTrace | Reachable | Refines
-    | Equivalent | CompensationComplete | Invariant
-)
-
-
-# -- liveness: `:[terminates]` and `:[ltl]: FORMULA` (``fairness`` is "", "weak" or "strong")
-
-@dataclass(frozen=True, slots=True)
-class Terminates(Node):
-    """``P :[terminates]``: every maximal run ends with ✓ or ``throw``."""
-
-    process: Expr
-    fairness: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Ltl(Node):
-    """``P :[ltl]: FORMULA``; the formula is text (``procalg.checks.ltl`` reads
-    it), ``formula_span`` where it starts."""
-
-    process: Expr
-    formula: str
-    fairness: str = ""
-    formula_span: Span | None = field(default=None, compare=False)
-
-
-Property = Property | Terminates | Ltl
 
 
 @dataclass(frozen=True, slots=True)

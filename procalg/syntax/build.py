@@ -1,8 +1,8 @@
 """Lark parse tree to :mod:`procalg.syntax.ast`, with spans on every node.
 
-Patterns are parsed with the expression grammar (an LALR parser cannot tell
-``x <- S`` from the condition ``x > 0`` until it reaches ``<-``) and turned
-into patterns here by :func:`to_pattern`.
+Declarations, assertions and process operators are built here; value
+expressions by the :class:`~procalg.syntax.value_rules.ValueRules` mixin, and
+expressions read as patterns by :mod:`procalg.syntax.binders`.
 
 Example:
     >>> from procalg.syntax import parse
@@ -12,24 +12,17 @@ Example:
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 
-from lark import Token, Transformer, v_args
+from lark import Token, v_args
 
 from procalg.errors import ParseError
-from procalg.source import Span
 from procalg.syntax import ast
+from procalg.syntax.binders import lambda_of, pattern_definitions, to_pattern
 from procalg.syntax.properties import decode_ltl, decode_property
+from procalg.syntax.value_rules import ValueRules, span_of
 
 _UNITS_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
-
-
-def span_of(meta) -> Span | None:
-    """The :class:`Span` of a lark ``Meta`` or ``Token`` (None when empty)."""
-    if getattr(meta, "empty", False):
-        return None
-    return Span(meta.line, meta.column, meta.end_line, meta.end_column)
 
 
 def duration_ms(tok: Token) -> int:
@@ -41,160 +34,6 @@ def duration_ms(tok: Token) -> int:
     """
     digits = tok.value.rstrip("smhd")
     return int(digits) * _UNITS_MS[tok.value[len(digits) :]]
-
-
-LAMBDA = "λ"
-"""The name a lambda's local definition gets (not a CSPM name, so never captured)."""
-
-
-def lambda_of(params: tuple[ast.Node, ...], body: ast.Node, span) -> ast.Let:
-    """``\\ p1, p2 @ e`` as ``let λ(p1, p2) = e within λ``.
-
-    Example:
-        >>> lambda_of((ast.Name("x"),), ast.Name("x"), None).body
-        Name(id='λ')
-    """
-    definition = ast.Definition(LAMBDA, tuple(map(to_pattern, params)), body, span=span)
-    return ast.Let((definition,), ast.Name(LAMBDA, span=span), span=span)
-
-
-def to_pattern(expr: ast.Node) -> ast.Pattern:
-    """Read an expression parsed in a pattern position as a pattern.
-
-    Raises:
-        ParseError: the expression cannot be matched against (``x + 1``).
-
-    Example:
-        >>> to_pattern(ast.Dot((ast.Name("x"), ast.Name("_"))))
-        PDot(items=(PVar(name='x'), PWild()))
-    """
-    sp = expr.span
-    match expr:
-        case ast.Name(id="_"):
-            return ast.PWild(span=sp)
-        case ast.Name(id=name):
-            return ast.PVar(name, span=sp)
-        case ast.Int() | ast.Bool():
-            return ast.PLit(expr, span=sp)
-        case ast.Unary(op="-", operand=ast.Int(value=v)):
-            return ast.PLit(ast.Int(-v, span=sp), span=sp)
-        case ast.TupleLit(items=items):
-            return ast.PTuple(tuple(map(to_pattern, items)), span=sp)
-        case ast.Dot(parts=parts):
-            return ast.PDot(tuple(map(to_pattern, parts)), span=sp)
-        case ast.SeqLit(items=items):
-            return ast.PSeq(tuple(map(to_pattern, items)), span=sp)
-        case ast.SetLit(items=items) if len(items) <= 1:  # FDR: {} and {x} only
-            return ast.PSet(tuple(map(to_pattern, items)), span=sp)
-        case ast.Binary(op="^"):
-            return _concat_pattern(expr)
-        case ast.BothPattern(left=left, right=right):
-            return ast.PBoth(to_pattern(left), to_pattern(right), span=sp)
-    raise ParseError(
-        "this expression cannot be used as a pattern",
-        sp,
-        hint="a pattern is a name, '_', a literal, or a tuple, dotted value or "
-        "sequence of patterns (such as <x>^s or s^<x>), {} or {x}, or p1 @@ p2",
-    )
-
-
-def _concat_pattern(expr: ast.Binary) -> ast.Pattern:
-    """``<a>^<b>^s^<y>``: sequence literals at the front and back around at most
-    one other pattern, as FDR allows.
-
-    Example:
-        >>> to_pattern(ast.Binary("^", ast.Binary("^", ast.SeqLit((ast.Name("a"),)),
-        ...     ast.Name("s")), ast.SeqLit((ast.Name("y"),))))
-        PSeq(items=(PVar(name='a'),), rest=PSeqEnd(rest=PVar(name='s'), items=(PVar(name='y'),)))
-    """
-    parts: list[ast.Node] = []
-    node: ast.Node = expr
-    while type(node) is ast.Binary and node.op == "^":  # `a^b^c` nests to the left;
-        parts.insert(0, node.right)  # a bracketed right operand stays one part
-        node = node.left
-    parts.insert(0, node)
-    front: list[ast.Node] | None = None  # None: no <...> there (`<>^s` still has one)
-    while parts and type(parts[0]) is ast.SeqLit:
-        front = [*(front or []), *parts.pop(0).items]
-    back: list[ast.Node] | None = None
-    while parts and type(parts[-1]) is ast.SeqLit:
-        back = [*parts.pop().items, *(back or [])]
-    if len(parts) > 1:
-        raise ParseError("a sequence pattern may have only one part that is not <...>",
-                         parts[1].span or expr.span,
-                         hint="write it as <x, ...>^s^<y, ...>")
-    if not parts:
-        return ast.PSeq(tuple(map(to_pattern, (front or []) + (back or []))), span=expr.span)
-    core = to_pattern(parts[0])
-    if back is not None:
-        core = ast.PSeqEnd(core, tuple(map(to_pattern, back)), span=expr.span)
-    if front is not None:
-        core = ast.PSeq(tuple(map(to_pattern, front)), core, span=expr.span)
-    return core
-
-
-def pattern_definitions(pattern: ast.Pattern, body: ast.Node, span) -> tuple[ast.Definition, ...]:
-    """``(x, y) = e`` as one hidden definition of ``e`` and one per name bound.
-
-    Each name is ``let λ((·x, y)) = ·x within λ(hidden)``, so the right-hand
-    side is evaluated once (the hidden name is a cached value) and a value
-    that does not match is the usual "no clause matches" error. The picked
-    name is renamed (``·x``) so that the definition of ``x`` never seems to
-    mention ``x`` itself.
-
-    Example:
-        >>> defs = pattern_definitions(to_pattern(ast.TupleLit((ast.Name("x"), ast.Name("y")))),
-        ...                            ast.Name("e"), None)
-        >>> [d.name for d in defs]
-        ['(x, y)', 'x', 'y']
-    """
-    names = pattern_names(pattern)
-    hidden = f"({', '.join(names)})"  # not a CSPM name: never captured
-    defs = [ast.Definition(hidden, None, body, span=span)]
-    for name in names:
-        picked = _rename_var(pattern, name, "·" + name)
-        pick = ast.Definition(LAMBDA, (picked,), ast.Name("·" + name, span=span), span=span)
-        fn = ast.Let((pick,), ast.Name(LAMBDA, span=span), span=span)
-        defs.append(ast.Definition(name, None, ast.Apply(fn, (ast.Name(hidden, span=span),),
-                                                          span=span), span=span))
-    return tuple(defs)
-
-
-def _rename_var(pattern: ast.Node, old: str, new: str) -> ast.Node:
-    """``pattern`` with its variable ``old`` called ``new``."""
-    if type(pattern) is ast.PVar:
-        return ast.PVar(new, span=pattern.span) if pattern.name == old else pattern
-    changes = {}
-    for f in dataclasses.fields(pattern):
-        value = getattr(pattern, f.name)
-        if isinstance(value, ast.Node):
-            changes[f.name] = _rename_var(value, old, new)
-        elif type(value) is tuple:
-            changes[f.name] = tuple(_rename_var(v, old, new) if isinstance(v, ast.Node) else v
-                                    for v in value)
-    return dataclasses.replace(pattern, **changes)
-
-
-def pattern_names(pattern: ast.Node) -> list[str]:
-    """The names a pattern binds, left to right (constructor names included:
-    the caller cannot tell them apart before the declarations are read).
-
-    Example:
-        >>> pattern_names(to_pattern(ast.Dot((ast.Name("x"), ast.Name("_"), ast.Name("y")))))
-        ['x', 'y']
-    """
-    match pattern:
-        case ast.PVar(name=name):
-            return [name]
-        case ast.PTuple(items=items) | ast.PDot(items=items) | ast.PSet(items=items):
-            return [n for p in items for n in pattern_names(p)]
-        case ast.PSeq(items=items, rest=rest):
-            return [n for p in (*items, *([rest] if rest else [])) for n in pattern_names(p)]
-        case ast.PSeqEnd(rest=rest, items=items):
-            return [n for p in (rest, *items) for n in pattern_names(p)]
-        case ast.PBoth(left=left, right=right):
-            return pattern_names(left) + pattern_names(right)
-    return []
 
 
 def _binary(cls, op: str | None = None):
@@ -217,7 +56,7 @@ def _replicated(op: str):
 
 
 @v_args(meta=True)
-class Builder(Transformer):
+class Builder(ValueRules):
     """Lark transformer producing AST nodes; one instance per parse.
 
     Args:
@@ -239,6 +78,9 @@ class Builder(Transformer):
     def module(self, meta, children):
         decls = tuple(_flatten(c for c in children if c is not None))
         return ast.Module(decls, span=span_of(meta))
+
+    def let_defs(self, meta, children):
+        return tuple(_flatten(children))
 
     def value_def(self, meta, children):
         name, body = children
@@ -474,32 +316,7 @@ class Builder(Transformer):
         pattern, restrict = children
         return ast.InField(to_pattern(pattern), restrict, span=span_of(meta))
 
-    # -- values ----------------------------------------------------------------
-
-    def not_op(self, meta, children):
-        return ast.Unary("not", children[0], span=span_of(meta))
-
-    def compare(self, meta, children):
-        left, op, right = children
-        return ast.Binary(str(op), left, right, span=span_of(meta))
-
-    arith = compare
-
-    def compare_not(self, meta, children):  # `a == not b`: FDR reads the not as the operand
-        left, op, right = children
-        span = span_of(meta)
-        return ast.Binary(str(op), left, ast.Unary("not", right, span=span), span=span)
-
-    def unary_op(self, meta, children):
-        op, operand = children
-        return ast.Unary(str(op), operand, span=span_of(meta))
-
-    def dot_op(self, meta, children):
-        return ast.Dot(tuple(children), span=span_of(meta))
-
-    def apply(self, meta, children):
-        func, args = children
-        return ast.Apply(func, args or (), span=span_of(meta))
+    # -- renaming, stop, skip, throw, saga, replicated operators -----------
 
     def rename(self, meta, children):
         process, pairs, quals = children
@@ -517,18 +334,6 @@ class Builder(Transformer):
     def saga(self, meta, children):
         return ast.Saga(children[0], span=span_of(meta))
 
-    def name(self, meta, children):
-        return ast.Name(str(children[0]), span=span_of(meta))
-
-    def int(self, meta, children):
-        return ast.Int(int(children[0]), span=span_of(meta))
-
-    def true(self, meta, children):
-        return ast.Bool(True, span=span_of(meta))
-
-    def false(self, meta, children):
-        return ast.Bool(False, span=span_of(meta))
-
     def stop(self, meta, children):
         return ast.StopLit(span=span_of(meta))
 
@@ -537,55 +342,6 @@ class Builder(Transformer):
 
     def throw(self, meta, children):
         return ast.ThrowLit(span=span_of(meta))
-
-    def tuple(self, meta, children):
-        return ast.TupleLit(tuple(children), span=span_of(meta))
-
-    def set_lit(self, meta, children):
-        return ast.SetLit(children[0] or (), span=span_of(meta))
-
-    def set_range(self, meta, children):
-        return ast.SetRange(children[0], children[1], span=span_of(meta))
-
-    def set_comp(self, meta, children):
-        first, *more = children[0]
-        return ast.SetComp(first, children[1], tuple(more), span=span_of(meta))
-
-    def event_set(self, meta, children):
-        return ast.EventSet(children[0], children[1] or (), span=span_of(meta))
-
-    def seq_items(self, meta, children):
-        return tuple(children)
-
-    def seq_lit(self, meta, children):
-        return ast.SeqLit(children[1] or (), span=span_of(meta))
-
-    def seq_range(self, meta, children):
-        return ast.SeqRange(children[1], children[2], span=span_of(meta))
-
-    def seq_comp(self, meta, children):
-        first, *more = children[1]
-        return ast.SeqComp(first, children[2], tuple(more), span=span_of(meta))
-
-    def if_expr(self, meta, children):
-        return ast.If(*children, span=span_of(meta))
-
-    def let_expr(self, meta, children):
-        return ast.Let(children[0], children[1], span=span_of(meta))
-
-    def let_defs(self, meta, children):
-        return tuple(_flatten(children))
-
-    def set_quals(self, meta, children):
-        return tuple(children)
-
-    seq_quals = repl_stmts = set_quals
-
-    def generator(self, meta, children):
-        return ast.Generator(to_pattern(children[0]), children[1], span=span_of(meta))
-
-    def condition(self, meta, children):
-        return children[0]
 
     repl_ext = _replicated("[]")
     repl_int = _replicated("|~|")

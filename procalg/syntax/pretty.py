@@ -234,6 +234,8 @@ class _Printer:
                 return _bracket("{", ", ".join(x(i) for i in items), "}"), ATOM
             case ast.SetRange(low=lo, high=hi):
                 return _bracket("{", f"{x(lo, OPEN, False)}..{x(hi)}", "}"), ATOM
+            case ast.SetFrom(low=lo):
+                return _bracket("{", f"{x(lo, OPEN, False)}..", "}"), ATOM
             case ast.SetComp(item=item, qualifiers=quals, more=more):
                 heads = ", ".join(x(i, OPEN, False) for i in (item, *more))
                 inner = f"{heads} | {self.quals(quals, seq=False)}"

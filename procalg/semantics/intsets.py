@@ -1,0 +1,151 @@
+"""Infinite sets of integers: ``Int`` and FDR's ``{n..}``, and the set algebra on them.
+
+Both are :class:`~procalg.semantics.channels.Integers` (tested, never
+enumerated). FDR evaluates ``{1} <= {0..}``, ``union({0..}, {1..})`` or
+``diff({1..}, {1}) == {2..}`` exactly; so does :func:`set_op` wherever the
+result is again a finite set, ``Int`` or ``{n..}``, and says so in an error
+where it is not (``diff({0..}, {5})`` has a hole).
+
+Example:
+    >>> s = IntegersFrom(1)
+    >>> 1 in s, 0 in s, str(s), set_op("diff", s, frozenset({1, 2}), None)
+    (True, False, '{1..}', {3..})
+    >>> subset(frozenset({4}), s, proper=False, span=None)
+    True
+"""
+
+from __future__ import annotations
+
+from procalg.errors import ModelError
+from procalg.semantics.channels import INTEGERS, Integers
+from procalg.source import Span
+
+
+class IntegersFrom(Integers):
+    """``{n..}``: every integer from ``low`` on.
+
+    Example:
+        >>> IntegersFrom(3) == IntegersFrom(3), IntegersFrom(3) == IntegersFrom(4)
+        (True, False)
+    """
+
+    low: int
+
+    def __new__(cls, low: int) -> IntegersFrom:
+        obj = frozenset.__new__(cls)
+        obj.low = low
+        return obj
+
+    def __contains__(self, value: object) -> bool:
+        return type(value) is int and value >= self.low
+
+    def __hash__(self) -> int:
+        return hash(("Int", self.low))
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is IntegersFrom and other.low == self.low
+
+    def __reduce__(self):  # frozenset's own would enumerate the elements
+        return (IntegersFrom, (self.low,))
+
+    def __repr__(self) -> str:
+        return f"{{{self.low}..}}"
+
+    __str__ = __repr__
+
+
+def _low(s: Integers) -> int | None:
+    """The least element of an infinite set (``None``: unbounded below, ``Int``)."""
+    return s.low if type(s) is IntegersFrom else None
+
+
+def _from(low: int | None) -> Integers:
+    return INTEGERS if low is None else IntegersFrom(low)
+
+
+def is_infinite(value: object) -> bool:
+    """Whether ``value`` is ``Int`` or a ``{n..}``."""
+    return isinstance(value, Integers)
+
+
+def _unrepresentable(op: str, a: frozenset, b: frozenset, span: Span | None) -> ModelError:
+    return ModelError(f"{op}({a!r}, {_text(b)}) is an infinite set with a gap, which procalg "
+                      "cannot represent", span,
+                      hint="infinite sets are Int and {n..}; restrict the set to a finite "
+                      "range such as {0..99}")
+
+
+def _text(s: frozenset) -> str:
+    return repr(s) if is_infinite(s) else "{" + ", ".join(sorted(map(str, s))) + "}"
+
+
+def set_op(op: str, a: frozenset, b: frozenset, span: Span | None) -> frozenset:
+    """``union``, ``inter`` or ``diff`` of two sets, either of which may be infinite.
+
+    Raises:
+        ModelError: the result is infinite but neither ``Int`` nor ``{n..}``.
+
+    Example:
+        >>> set_op("union", IntegersFrom(2), frozenset({0, 1, 5}), None)
+        {0..}
+        >>> set_op("inter", IntegersFrom(2), frozenset({0, 1, 5}), None)
+        frozenset({5})
+    """
+    inf_a, inf_b = is_infinite(a), is_infinite(b)
+    if not inf_a and not inf_b:
+        return {"union": a | b, "inter": a & b, "diff": a - b}[op]
+    if op == "inter":
+        if inf_a and inf_b:
+            lows = [x for x in (_low(a), _low(b)) if x is not None]
+            return _from(max(lows) if lows else None)
+        finite, infinite = (b, a) if inf_a else (a, b)
+        return frozenset(x for x in finite if x in infinite)
+    if op == "union":
+        if inf_a and inf_b:
+            lows = (_low(a), _low(b))
+            return _from(None if None in lows else min(lows))  # type: ignore[type-var]
+        finite, infinite = (b, a) if inf_a else (a, b)
+        outside = {x for x in finite if x not in infinite}
+        low = _low(infinite)
+        while low is not None and low - 1 in outside:  # {2..} with 0 and 1 is {0..}
+            low -= 1
+            outside.discard(low)
+        if outside:
+            raise _unrepresentable(op, a, b, span)
+        return _from(low)
+    if not inf_a:  # diff(finite, infinite)
+        return frozenset(x for x in a if x not in b)
+    if inf_b:  # diff({a..}, {b..}) is {a..b-1} when a < b
+        low_a, low_b = _low(a), _low(b)
+        if low_b is None or (low_a is not None and low_a >= low_b):
+            return frozenset()
+        if low_a is None:
+            raise _unrepresentable(op, a, b, span)
+        return frozenset(range(low_a, low_b))
+    low = _low(a)
+    removed = {x for x in b if x in a}
+    while low is not None and low in removed:  # diff({1..}, {1}) is {2..}
+        removed.discard(low)
+        low += 1
+    if removed:
+        raise _unrepresentable(op, a, b, span)
+    return _from(low)
+
+
+def subset(a: frozenset, b: frozenset, proper: bool, span: Span | None) -> bool:
+    """``a <= b`` (``a < b`` when ``proper``) where either set may be infinite.
+
+    Example:
+        >>> subset(IntegersFrom(1), frozenset({0}), proper=False, span=None)
+        False
+        >>> subset(IntegersFrom(1), INTEGERS, proper=True, span=None)
+        True
+    """
+    if not is_infinite(a):
+        inside = all(x in b for x in a)
+        return inside and not (proper and not is_infinite(b) and len(a) == len(b))
+    if not is_infinite(b):
+        return False
+    low_a, low_b = _low(a), _low(b)
+    inside = low_b is None or (low_a is not None and low_a >= low_b)
+    return inside and not (proper and low_a == low_b)

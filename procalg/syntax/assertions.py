@@ -1,0 +1,110 @@
+"""Syntax nodes of assertions' properties (``:[deadlock free]``, ``[T=``,
+``:[ltl]:`` …); re-exported by :mod:`procalg.syntax.ast`.
+
+Example:
+    >>> from procalg.syntax.expressions import Name
+    >>> Refines(Name("SPEC"), Name("P"), "T").model
+    'T'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from procalg.source import Span
+from procalg.syntax.node import Expr, Node
+
+# Assertions -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlockFree(Node):
+    process: Expr
+    model: str | None = None  # the optional [F] / [FD] annotation
+
+
+@dataclass(frozen=True, slots=True)
+class DivergenceFree(Node):
+    process: Expr
+    model: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Deterministic(Node):
+    process: Expr
+    model: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HasTrace(Node):
+    process: Expr
+    trace: Expr  # a sequence expression of events
+    model: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reachable(Node):
+    process: Expr
+    event: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Refines(Node):
+    """``Spec [T= Impl``, ``[F=``, ``[FD=`` (``model`` is ``"T"``, ``"F"``, ``"FD"``)."""
+
+    spec: Expr
+    impl: Expr
+    model: str
+
+
+@dataclass(frozen=True, slots=True)
+class Equivalent(Node):
+    """``P = Q :[strong]`` / ``:[weak]`` / ``:[branching]``."""
+
+    left: Expr
+    right: Expr
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class CompensationComplete(Node):
+    process: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Invariant(Node):
+    """``P :[invariant]: expr``: a data invariant over the components' parameters
+    (checked by the symbolic engine, ``docs/symbolic.md``)."""
+
+    process: Expr
+    expr: Expr
+
+
+Property = (
+    DeadlockFree | DivergenceFree | Deterministic | HasTrace | Reachable | Refines
+    | Equivalent | CompensationComplete | Invariant
+)
+
+
+# -- liveness: `:[terminates]` and `:[ltl]: FORMULA` (``fairness`` is "", "weak" or "strong")
+
+@dataclass(frozen=True, slots=True)
+class Terminates(Node):
+    """``P :[terminates]``: every maximal run ends with ✓ or ``throw``."""
+
+    process: Expr
+    fairness: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Ltl(Node):
+    """``P :[ltl]: FORMULA``; the formula is text (``procalg.checks.ltl`` reads
+    it), ``formula_span`` where it starts."""
+
+    process: Expr
+    formula: str
+    fairness: str = ""
+    formula_span: Span | None = field(default=None, compare=False)
+
+
+Property = Property | Terminates | Ltl

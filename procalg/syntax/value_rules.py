@@ -1,0 +1,117 @@
+"""Lark rules for value expressions (literals, arithmetic, sets, sequences,
+comprehensions, ``if``, ``let``), mixed into :class:`procalg.syntax.build.Builder`.
+
+Example:
+    >>> from procalg.syntax import parse_expr
+    >>> parse_expr("{x | x <- {0..2}, x > 0}").qualifiers[1]
+    Binary(op='>', left=Name(id='x'), right=Int(value=0))
+"""
+
+from __future__ import annotations
+
+from lark import Transformer, v_args
+
+from procalg.source import Span
+from procalg.syntax import ast
+from procalg.syntax.binders import to_pattern
+
+
+def span_of(meta) -> Span | None:
+    """The :class:`Span` of a lark ``Meta`` or ``Token`` (None when empty)."""
+    if getattr(meta, "empty", False):
+        return None
+    return Span(meta.line, meta.column, meta.end_line, meta.end_column)
+
+
+@v_args(meta=True)
+class ValueRules(Transformer):
+    """The value-expression rules of the parse-tree transformer; ``Builder``
+    adds the rest (lark wraps only a class's own methods, hence the decorator
+    here too)."""
+
+
+    def not_op(self, meta, children):
+        return ast.Unary("not", children[0], span=span_of(meta))
+
+    def compare(self, meta, children):
+        left, op, right = children
+        return ast.Binary(str(op), left, right, span=span_of(meta))
+
+    arith = compare
+
+    def compare_not(self, meta, children):  # `a == not b`: FDR reads the not as the operand
+        left, op, right = children
+        span = span_of(meta)
+        return ast.Binary(str(op), left, ast.Unary("not", right, span=span), span=span)
+
+    def unary_op(self, meta, children):
+        op, operand = children
+        return ast.Unary(str(op), operand, span=span_of(meta))
+
+    def dot_op(self, meta, children):
+        return ast.Dot(tuple(children), span=span_of(meta))
+
+    def apply(self, meta, children):
+        func, args = children
+        return ast.Apply(func, args or (), span=span_of(meta))
+
+    def name(self, meta, children):
+        return ast.Name(str(children[0]), span=span_of(meta))
+
+    def int(self, meta, children):
+        return ast.Int(int(children[0]), span=span_of(meta))
+
+    def true(self, meta, children):
+        return ast.Bool(True, span=span_of(meta))
+
+    def false(self, meta, children):
+        return ast.Bool(False, span=span_of(meta))
+
+    def tuple(self, meta, children):
+        return ast.TupleLit(tuple(children), span=span_of(meta))
+
+    def set_lit(self, meta, children):
+        return ast.SetLit(children[0] or (), span=span_of(meta))
+
+    def set_range(self, meta, children):
+        return ast.SetRange(children[0], children[1], span=span_of(meta))
+
+    def set_from(self, meta, children):
+        return ast.SetFrom(children[0], span=span_of(meta))
+
+    def set_comp(self, meta, children):
+        first, *more = children[0]
+        return ast.SetComp(first, children[1], tuple(more), span=span_of(meta))
+
+    def event_set(self, meta, children):
+        return ast.EventSet(children[0], children[1] or (), span=span_of(meta))
+
+    def seq_items(self, meta, children):
+        return tuple(children)
+
+    def seq_lit(self, meta, children):
+        return ast.SeqLit(children[1] or (), span=span_of(meta))
+
+    def seq_range(self, meta, children):
+        return ast.SeqRange(children[1], children[2], span=span_of(meta))
+
+    def seq_comp(self, meta, children):
+        first, *more = children[1]
+        return ast.SeqComp(first, children[2], tuple(more), span=span_of(meta))
+
+    def if_expr(self, meta, children):
+        return ast.If(*children, span=span_of(meta))
+
+    def let_expr(self, meta, children):
+        return ast.Let(children[0], children[1], span=span_of(meta))
+
+    def set_quals(self, meta, children):
+        return tuple(children)
+
+    seq_quals = repl_stmts = set_quals
+
+    def generator(self, meta, children):
+        return ast.Generator(to_pattern(children[0]), children[1], span=span_of(meta))
+
+    def condition(self, meta, children):
+        return children[0]
