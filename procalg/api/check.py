@@ -36,6 +36,7 @@ from procalg.errors import ModelError, ProcalgError
 from procalg.lts import LTS
 from procalg.reserved import SAGA
 from procalg.semantics.deep import run_deep
+from procalg.semantics.growth import UnboundedGrowth
 from procalg.source import Span
 from procalg.syntax import ast
 from procalg.terms import Event, Sequence
@@ -117,7 +118,19 @@ def _run(model: Model, prop: ast.Node, options: SearchOptions) -> CheckResult:
     # every engine evaluates the model's functions while it explores (a lazy or
     # compiled leaf evaluates as the search expands it): all of it on the thread
     # whose stack fits deep value recursion, as the term-level system does
-    return run_deep(lambda: check(model, prop, options))
+    try:
+        return run_deep(lambda: check(model, prop, options))
+    except UnboundedGrowth as err:
+        if options.engine != "auto" or type(prop) not in symbolic.SUPPORTED:
+            raise
+        # the data really is unbounded: what the symbolic engine is for
+        grown = err.growth
+        why = (f"parameter {grown.parameter} of {grown.process} grows without bound"
+               + (f" (line {grown.span.line})" if grown.span else ""))
+        try:
+            return symbolic.check(model, prop, options, why)
+        except ProcalgError:
+            raise err from None  # outside the symbolic fragment: the growth is the news
 
 
 def _kind(prop: ast.Node) -> str:

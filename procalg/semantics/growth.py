@@ -50,6 +50,18 @@ GROWTH_LIMIT = 100_000
 """A flagged parameter past this magnitude has been stepped this many times: stop."""
 
 
+class UnboundedGrowth(ModelError):
+    """A flagged parameter passed :data:`GROWTH_LIMIT`: the process has infinitely many states.
+
+    Attributes:
+        growth: the parameter and the call that grows it.
+    """
+
+    def __init__(self, message: str, growth: Growth, **kwargs: object) -> None:
+        super().__init__(message, growth.span, **kwargs)
+        self.growth = growth
+
+
 @dataclass(frozen=True, slots=True)
 class Growth:
     """One parameter position that a recursive call moves by a constant.
@@ -102,15 +114,15 @@ def watch(flagged: Mapping[str, tuple[Growth, ...]], name: str, args: tuple) -> 
     """Raise if an unfolding of ``name`` receives a flagged argument past the limit.
 
     Raises:
-        ModelError: naming the definition, the parameter and the growing call.
+        UnboundedGrowth: naming the definition, the parameter and the growing call.
     """
     for growth in flagged.get(name, ()):
         value = args[growth.index] if growth.index < len(args) else None
         if type(value) is int and abs(value) > GROWTH_LIMIT:
-            raise ModelError(
+            raise UnboundedGrowth(
                 f"parameter {growth.parameter} of {growth.process} has grown past "
                 f"{GROWTH_LIMIT:,} through {growth.process}({growth.step}) with no guard "
-                f"bounding it: the process has infinitely many states", growth.span,
+                f"bounding it: the process has infinitely many states", growth,
                 hint=f"bound it (if {growth.parameter} < N then ... else ...), count "
                      f"modulo N, or check it with --engine symbolic (unbounded integers)")
 

@@ -1,11 +1,11 @@
-"""The network over linear components: parallel, interleaving and hiding as moves.
+"""The network over linear components: parallel, interleaving, hiding and renaming as moves.
 
 A *move* is one step of the whole system: the summands that take part (one
 per component that moves), the guard they need together (their own guards,
 equal fields where they synchronise, and whether the event is in the
 synchronisation or hiding set), and the event the step shows. Composing the
 operator tree bottom-up gives the network's moves, as CSP's rules for
-``[| A |]``, ``[A || B]``, ``|||`` and ``\\`` say (Roscoe, *Understanding
+``[| A |]``, ``[A || B]``, ``|||``, ``\\`` and ``[[R]]`` say (Roscoe, *Understanding
 Concurrent Systems*, ch. 9; ``✓`` synchronises everywhere: distributed
 termination). This is the "one summand per (component location, action)"
 form of mCRL2's linear processes, composed as its ``lpsparelm`` input is.
@@ -26,11 +26,13 @@ from typing import Any
 import z3
 
 from procalg.errors import ProcalgError
-from procalg.symbolic.fragment import Codes, EventSet, OutsideFragment, event_set
+from procalg.symbolic.fragment import Codes, EventSet, OutsideFragment, event_head, event_set
 from procalg.symbolic.linear import TAU, TICK, Component, Summand, translate_component
 from procalg.syntax import ast
 
-_OPERATORS = (ast.GenParallel, ast.AlphaParallelExpr, ast.HideExpr)
+_OPERATORS = (ast.GenParallel, ast.AlphaParallelExpr, ast.HideExpr, ast.RenameExpr)
+Pair = tuple[tuple[str, tuple[z3.ExprRef, ...]], tuple[str, tuple[z3.ExprRef, ...]]]
+"""A renaming pair: the renamed event's channel and given fields, then the new one's."""
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,8 @@ def _moves(spec: Any, node: ast.Node, components: list[Component], codes: Codes,
             return _parallel(sub(left), sub(right), EventSet(), None)
         case ast.HideExpr(process, hidden):
             return _hide(sub(process), eset(hidden))
+        case ast.RenameExpr(process, pairs, ()):
+            return _rename(sub(process), _pairs(spec, pairs, codes), _arity(spec))
         case ast.Name(name) if depth < 32 and _network_body(spec, name) is not None:
             return sub(_network_body(spec, name))
     comp = translate_component(spec, node, len(components), codes)
@@ -164,6 +168,41 @@ def _add(out: list[Move], m: Move, guard: z3.BoolRef) -> None:
     guard = z3.simplify(guard)
     if not z3.is_false(guard):
         out.append(Move(m.parts, guard, m.channel, m.fields, m.hidden))
+
+
+def _arity(spec: Any) -> dict[str, int]:
+    return {n: len(spec.types.channels[n]) for n in spec._channels}
+
+
+def _pairs(spec: Any, pairs: tuple[tuple[ast.Node, ast.Node], ...], codes: Codes) -> list[Pair]:
+    channels = _arity(spec)
+    return [(event_head(old, {}, codes, _globals(spec), channels),
+             event_head(new, {}, codes, _globals(spec), channels)) for old, new in pairs]
+
+
+def _rename(moves: list[Move], pairs: list[Pair], arity: dict[str, int]) -> list[Move]:
+    """``P [[R]]``: a move on an event ``R`` relates to ``b`` becomes one on each
+    such ``b`` (the fields after the renamed prefix carried over, as ``c <- d``
+    renames every ``c.x`` to ``d.x``); a move on an event outside ``R``'s domain
+    stays. τ, ✓ and hidden events are never renamed."""
+    out: list[Move] = []
+    for m in moves:
+        if m.channel in (TAU, TICK) or m.hidden:
+            out.append(m)
+            continue
+        matched = []
+        for (old, given), (new, fields) in pairs:
+            if old != m.channel or len(given) > len(m.fields):
+                continue
+            rest = m.fields[len(given):]
+            if arity[new] != len(fields) + len(rest):
+                raise OutsideFragment(f"renaming {old} to {new} changes the number of fields "
+                                      f"of the event")
+            match = z3.And(*(a == b for a, b in zip(given, m.fields, strict=False)))
+            matched.append(match)
+            _add(out, Move(m.parts, m.guard, new, (*fields, *rest)), z3.And(m.guard, match))
+        _add(out, m, z3.And(m.guard, z3.Not(z3.Or(*matched))) if matched else m.guard)
+    return out
 
 
 def _hide(moves: list[Move], hidden: EventSet) -> list[Move]:

@@ -35,9 +35,11 @@ def test_a_call_into_another_definition_flags_the_callee_parameter() -> None:
     assert flagged == {"Q": ["m"]}
 
 
-@pytest.mark.parametrize("engine", ["auto", "reference"])
+@pytest.mark.parametrize("engine", ["product", "reference"])
 def test_an_unbounded_counter_stops_with_the_definition_and_parameter_named(engine) -> None:
-    model = loads("channel a\nP(n) = a -> P(n+1)\nassert P(0) :[deadlock free]\n")
+    # the interleaved Q puts it in a parallel network, so the product engine takes it
+    model = loads("channel a, b\nP(n) = a -> P(n+1)\nQ = b -> Q\n"
+                  "assert P(0) ||| Q :[deadlock free]\n")
     [report] = check_model(model, options=SearchOptions(engine=engine))
     assert report.result == "error"
     assert report.error.message.startswith(
@@ -46,6 +48,21 @@ def test_an_unbounded_counter_stops_with_the_definition_and_parameter_named(engi
     assert "--engine symbolic" in report.error.hint
     # far fewer states than the limit would have cost: the values confirm the growth
     assert report.seconds < 120
+
+
+def test_auto_checks_a_counter_that_really_grows_on_the_symbolic_engine_and_says_why() -> None:
+    model = loads("channel a\nP(n) = a -> P(n+1)\nassert P(0) :[deadlock free]\n")
+    [report] = check_model(model)
+    assert report.result == "pass"
+    assert report.stats.extra["engine"] == "symbolic"
+    assert report.stats.extra["why"] == "parameter n of P grows without bound (line 2)"
+
+
+def test_auto_keeps_the_growth_error_when_the_symbolic_engine_cannot_take_the_model() -> None:
+    model = loads("channel a, b\nP(n) = a -> (b -> SKIP ; P(n+1))\nassert P(0) :[deadlock free]\n")
+    [report] = check_model(model)
+    assert report.result == "error"
+    assert report.error.message.startswith("parameter n of P has grown past")
 
 
 def test_a_flagged_counter_that_a_partner_bounds_still_checks() -> None:

@@ -2,11 +2,11 @@
 
 Hypothesis writes small parameterised networks: two components over a
 counter in {0..2}, guarded outputs and inputs on shared channels, internal
-choice, ``SKIP`` and ``STOP``, composed by interleaving, synchronisation or
-hiding. Each property is checked by the explicit engine (``auto`` without
-Int data) and by ``--engine symbolic``; the verdicts must be equal, and the
-symbolic counterexamples replay on the reference rules (the engine checks
-that itself before it reports one).
+choice, ``SKIP`` and ``STOP``, composed by interleaving, synchronisation,
+hiding or renaming (also one event to two). Each property is checked by the
+explicit engine (``auto`` without Int data) and by ``--engine symbolic``;
+the verdicts must be equal, and the symbolic counterexamples replay on the
+reference rules (the engine checks that itself before it reports one).
 """
 
 from __future__ import annotations
@@ -53,7 +53,9 @@ def _model(draw) -> str:
     top = draw(st.sampled_from([
         "P(0) ||| Q(1)", "P(0) [| {| a |} |] Q(1)", "P(0) [| {| a, b |} |] Q(2)",
         "(P(0) [| {| a |} |] Q(1)) \\ {| b |}", "P(1) [| {c} |] Q(0)",
-        "P(0) [{| a, c, d |} || {| a, b, d |}] Q(1)", "(P(0) ||| Q(0)) \\ {c, a.1}"]))
+        "P(0) [{| a, c, d |} || {| a, b, d |}] Q(1)", "(P(0) ||| Q(0)) \\ {c, a.1}",
+        "P(0)[[a <- b]] [| {| b |} |] Q(1)", "(P(0) ||| Q(0))[[c <- d, a.1 <- c]]",
+        "(P(1) [| {| a |} |] Q(0))[[c <- d, c <- a.0]]"]))
     lines.append(f"Sys = {top}")
     prop = draw(st.sampled_from([":[deadlock free]", ":[reachable c]", ":[reachable a.2]",
                                  ":[reachable d]", ":[has trace]: <c, c>",

@@ -151,3 +151,19 @@ def test_a_tau_of_an_internal_choice_inside_an_external_choice_keeps_the_other_b
                  "P(n) = a?x -> P((n + x) % 3) [] (c -> P(n) |~| d -> P(0))\n"
                  "Q(n) = (n < 2) & a!n -> Q((n + 1) % 3)\nSys = P(1) [| {c} |] Q(0)")
     assert deadlock(spec, parse_expr("Sys"), LIMITS).found is False
+
+
+def test_renaming_on_top_carries_fields_and_synchronises_under_the_new_name() -> None:
+    from procalg.api.check import check_model
+    from procalg.api.model import loads
+    from procalg.api.search import SearchOptions
+
+    text = ("channel a, b : Int\nchannel c\n"
+            "P(n) = a!n -> P(n + 1)\n"
+            "Q = b?x -> (if x == 5 then c -> STOP else Q)\n"
+            "Sys = P(0)[[a <- b]] [| {| b |} |] Q\n"
+            "assert Sys :[reachable c]\nassert not Sys :[reachable a.0]\n")
+    found, never = check_model(loads(text), options=SearchOptions(engine="symbolic"))
+    assert found.result == "pass"
+    assert found.check.counterexample.trace == ("b.0", "b.1", "b.2", "b.3", "b.4", "b.5", "c")
+    assert never.result == "pass"  # a.0 was renamed away
