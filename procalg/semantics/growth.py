@@ -32,8 +32,8 @@ Example:
     >>> try:
     ...     watch(growing(defs), "P", (GROWTH_LIMIT + 1,))
     ... except ModelError as err:
-    ...     print(err.message[:56])
-    parameter n of P has grown past 100,000 through P(n + 1)
+    ...     print(err.message[:55])
+    parameter n of P has grown past 10,000 through P(n + 1)
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ from procalg.errors import ModelError
 from procalg.source import Span
 from procalg.syntax import ast
 
-GROWTH_LIMIT = 100_000
+GROWTH_LIMIT = 10_000
 """A flagged parameter past this magnitude has been stepped this many times: stop."""
 
 
@@ -122,9 +122,10 @@ def watch(flagged: Mapping[str, tuple[Growth, ...]], name: str, args: tuple) -> 
             raise UnboundedGrowth(
                 f"parameter {growth.parameter} of {growth.process} has grown past "
                 f"{GROWTH_LIMIT:,} through {growth.process}({growth.step}) with no guard "
-                f"bounding it: the process has infinitely many states", growth,
-                hint=f"bound it (if {growth.parameter} < N then ... else ...), count "
-                     f"modulo N, or check it with --engine symbolic (unbounded integers)")
+                f"bounding it: the process most likely has infinitely many states", growth,
+                hint=f"bound it (if {growth.parameter} < N then ... else ...; also when a "
+                     f"partner bounds it), count modulo N, or check it with --engine "
+                     f"symbolic (unbounded integers)")
 
 
 def _names(definition: ast.Definition) -> tuple[str, ...] | None:
