@@ -113,8 +113,7 @@ class Engine(Recovery, Signals):
         clock: the engine's clock (default real time).
         loader: rebuilds a run's :class:`Workflow` from its record, for runs
             this engine did not start (resume after a crash, signals from the CLI).
-        retry: the retry overrides its loader applies (kept so that runs started
-            or migrated through this engine get the same ones).
+        retry: the retry overrides its loader applies (and runs started here get).
         on_event: called for every recorded event (live progress).
         lease: seconds a worker's claim on a run lasts without renewal.
         max_workers: threads for the activities of a concurrent batch.

@@ -46,7 +46,7 @@ class Run:
         self.id = run_id
 
     def __repr__(self) -> str:
-        return f"Run({self.id!r}, status={self.status!r})"
+        return f"Run({self.id!r}, status={str(self.status)!r})"
 
     @property
     def status(self) -> RunStatus:
