@@ -143,6 +143,7 @@ class RunState:
     compensated: bool = False  # an outermost saga rolled back
     note: str = ""  # the last failure that made the model throw
     maybe_done: set[int] = field(default_factory=set)  # calls that may have run unrecorded
+    trace_offset: int = 0  # visible events before ``trace`` (restored from a snapshot)
     machine: Machine = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

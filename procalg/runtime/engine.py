@@ -147,6 +147,7 @@ class Engine(Recovery, Signals):
         self._stored: dict[str, str] = {}  # the status last written for each run
         self._consumed: dict[str, list[int]] = {}  # inbox ids the pending events consume
         self._wakes: dict[str, float] = {}  # the wake_at last written for each run
+        self._snapped: dict[str, int] = {}  # the seq of each run's last snapshot
         self._locks: dict[str, threading.RLock] = {}  # one per run: runs move independently
         self._lock = threading.Lock()  # guards _locks only
         self.on_event: Callable[[str, HistoryEvent], None] | None = None
@@ -364,6 +365,8 @@ class Engine(Recovery, Signals):
             raise
         self._stored[run_id] = status
         self._pending[run_id] = []
+        if pending:
+            self._snapshot(run_id, state, pending[-1])
         if wake_at is not None:
             self._wakes[run_id] = wake_at
         if release:
