@@ -118,7 +118,10 @@ def decode_state(text: str, workflow: Workflow) -> RunState:
         raise FormatError(f"it has format {data.get('format')!r}, not {FORMAT}")
     if data["model_hash"] != workflow.model_hash:
         raise FormatError("it was taken on another version of the model")
-    ev = getattr(getattr(workflow.system, "spec", None), "evaluator", None)
+    # the sites of the load whose terms the machine holds (machines are shared
+    # between loads of one model text): a term with another load's site is another state
+    system = workflow.machine.workflow.system
+    ev = getattr(getattr(system, "spec", None), "evaluator", None)
     from procalg.semantics.sites import site  # only a loaded model has input sites
 
     term = decode_term(data["term"], None if ev is None else lambda key: site(ev, key))
