@@ -23,7 +23,7 @@ the history): ``RunState.trace_offset`` counts the events left out, and
 Example:
     >>> from procalg.api.model import loads
     >>> from procalg.api.run import workflow
-    >>> from procalg.runtime.decide import RunState, evolve
+    >>> from procalg.runtime.decide import FINAL, RunState, evolve
     >>> from procalg.runtime.history import EventFired, RunStarted
     >>> from procalg.runtime.memory import MemoryLog
     >>> from procalg.runtime.ports import RunRecord
@@ -49,7 +49,7 @@ import logging
 from typing import Any
 
 from procalg.errors import FormatError, StoreError
-from procalg.runtime.decide import RunState, evolve
+from procalg.runtime.decide import FINAL, RunState, evolve
 from procalg.runtime.history import HistoryEvent, decode_value, encode_value, from_json, to_json
 from procalg.runtime.ports import EventLog
 from procalg.runtime.termjson import decode_term, encode_term
@@ -90,7 +90,9 @@ def encode_state(state: RunState, last: HistoryEvent) -> str:
         "format": FORMAT, "seq": state.seq, "model_hash": wf.model_hash,
         "model_text": wf.model_text, "last": _event_digest(last),
         "term": encode_term(state.term), "text": str(state.term),
-        "status": state.status, "steps": state.steps,
+        # `waiting` is the engine's note, not history's: replay says `running` until the end
+        "status": state.status if state.status in FINAL.values() else "running",
+        "steps": state.steps,
         "inflight": [[s, c, encode_value(g)] for s, (c, g) in sorted(state.inflight.items())],
         "failures": _pairs(state.failures), "retry_at": _pairs(state.retry_at),
         "timers": dict(sorted(state.timers.items())), "error": state.error,
