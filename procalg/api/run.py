@@ -31,7 +31,7 @@ from typing import Any
 
 from procalg.api.model import Model, load, loads
 from procalg.errors import ModelError, RunError
-from procalg.runtime import snapshot
+from procalg.runtime import continuation, snapshot
 from procalg.runtime.decide import Perform, RunState, Wait, decide, evolve
 from procalg.runtime.engine import Engine
 from procalg.runtime.history import HistoryEvent, RunMigrated, RunStarted
@@ -235,6 +235,11 @@ def _rebuild(log: EventLog, record: RunRecord, retry: RetryOverrides | None) -> 
 @lru_cache(maxsize=64)
 def _model(text: str, name: str) -> Model:
     return loads(text, name)
+
+
+def latest(eng: Engine, run_id: str) -> str:
+    """The newest run of ``run_id``'s chain of runs that continued as new (itself if none)."""
+    return continuation.latest(eng.log, run_id)
 
 
 def as_model(model: Model | str | Path) -> Model:

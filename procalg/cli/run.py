@@ -86,6 +86,9 @@ def _db(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--retry", action="append", default=[], metavar="ACT.FIELD=VALUE",
                         help="override a retry policy field, e.g. ship.maximum_attempts=5 or "
                              "'*.initial_interval=10ms' (repeatable)")
+    parser.add_argument("--continue-after", type=int, default=0, metavar="EVENTS",
+                        help="continue a run as new at a loop head once its history has "
+                             "this many events (default: never; docs/engine.md)")
 
 
 def retry_overrides(items: list[str]) -> dict[str, dict[str, Any]]:
@@ -135,6 +138,7 @@ def _engine(args: argparse.Namespace, out: Callable[[str], None] | None = None) 
                      create=args.run is cmd_run)  # reading a mistyped --db makes no file
     if out is not None:
         eng.on_event = Progress(lambda line: out(line) or sys.stdout.flush())
+    eng.continue_after = getattr(args, "continue_after", 0)
     args.engine = eng  # closed (its leases released) on every exit path: _plain_errors
     return eng
 
@@ -173,6 +177,9 @@ def _follow(eng: Engine, run_id: str) -> int:
     """Drive the run, sleeping for timers and retries, until it ends or needs a signal."""
     while True:
         status = eng.drive(run_id)
+        if status == "continued":  # its history goes on in a new run: follow that one
+            run_id = api.latest(eng, run_id)
+            continue
         if status not in ("running", "waiting"):
             return EXIT[status]
         waits = eng.get(run_id).waiting_on()

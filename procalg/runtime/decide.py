@@ -46,6 +46,7 @@ from procalg.runtime.history import (
     HistoryEvent,
     RunCompensated,
     RunCompleted,
+    RunContinued,
     RunFailed,
     RunResumed,
     TimerFired,
@@ -111,7 +112,8 @@ class Finish:
 
 
 Command = Fire | StartTimer | Perform | Wait | Finish
-FINAL = {RunCompleted: "completed", RunCompensated: "compensated", RunFailed: "failed"}
+FINAL = {RunCompleted: "completed", RunCompensated: "compensated", RunFailed: "failed",
+         RunContinued: "continued"}
 CRASH_LIMIT = 3
 """Resumes with the same call in flight after which that call fails (``WorkerCrashed``):
 an activity that kills its worker every time must not loop for ever."""
@@ -252,7 +254,7 @@ def evolve(state: RunState, event: HistoryEvent) -> None:
             state.timers[timer] = deadline
         case TimerFired(timer=timer):
             state.timers.pop(timer, None)
-        case RunCompleted() | RunCompensated() | RunFailed():
+        case RunCompleted() | RunCompensated() | RunFailed() | RunContinued():
             state.status = FINAL[type(event)]
             state.error = getattr(event, "error", "")
 
@@ -306,7 +308,7 @@ def decide(state: RunState, now: float) -> list[Command]:
 
     Returns an empty list for a finished run.
     """
-    if state.status in ("completed", "compensated", "failed"):
+    if state.status in ("completed", "compensated", "failed", "continued"):
         return []
     wf = state.workflow
     node = state.node()

@@ -56,6 +56,7 @@ from procalg.errors import RunError, StoreError
 from procalg.runtime.binding import check_bindings, check_verdicts
 from procalg.runtime.clock import SystemClock, VirtualClock
 from procalg.runtime.commit import GroupCommit
+from procalg.runtime.continuation import continue_as_new
 from procalg.runtime.decide import (
     Finish,
     Fire,
@@ -252,6 +253,8 @@ class Engine(Recovery, Signals):
                 elif isinstance(head, Wait):
                     if head.signals and self._take_buffered(run_id, state):
                         continue  # a buffered signal the model listens for now: go on
+                    if self.continue_after and continue_as_new(self, run_id, state, head):
+                        return state.status  # `continued`: see runtime/continuation.py
                     # waiting for nothing but a signal: no work for a worker, so the
                     # lease goes (with this commit); whoever signals the run takes it
                     idle = head.until is None and self.leases.holds(run_id)

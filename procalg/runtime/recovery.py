@@ -43,6 +43,9 @@ class Recovery:
 
     snapshot_every: int = EVERY
     """Events between two snapshots of a run (0: none are saved or read)."""
+    continue_after: int = 0
+    """History length after which a run continues as new at its next loop head
+    (:mod:`~procalg.runtime.continuation`; 0: never)."""
 
     def attach(self: Engine, run_id: str, workflow: Workflow | None = None) -> RunState:
         """Rebuild a run's state by replaying its history (on ``workflow`` if given):

@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, Any
 
 from procalg.semantics.inputs import has_input, registered, site_key
 from procalg.syntax import ast
-from procalg.terms.input import InputSite
+from procalg.terms.input import Input, InputSite
+from procalg.terms.process import Call, Process
 
 if TYPE_CHECKING:
     from procalg.semantics.evaluate import Evaluator
@@ -46,6 +47,42 @@ def site(ev: Evaluator, key: str) -> InputSite | None:
         index = _PREFIXES[ev] = _index(ev)
     exprs = index.get(key, [])
     return registered(ev, exprs[0])[0] if len(exprs) == 1 else None
+
+
+def calls_for(ev: Evaluator, term: Process) -> list[Call]:
+    """Calls of the model's named processes that ``term`` may be the unfolding of.
+
+    A guess from the values the term's input prefixes captured: every process
+    defined by one clause with plain parameters, applied to the captured values
+    of its parameter names (when each has one value). The caller checks each by
+    unfolding it; O(definitions + size of the term).
+
+    Example:
+        >>> from procalg.api.model import loads
+        >>> model = loads("channel c : {0..2}\\nLoop(n) = c?x -> Loop((n + x) % 3)")
+        >>> term = model.system("Loop(2)").initial_state()
+        >>> calls_for(model.spec.evaluator, term)
+        [Call(name='Loop', args=(2,))]
+    """
+    seen: dict[str, set[Any]] = {}
+    stack: list[Any] = [term]
+    while stack:
+        item = stack.pop()
+        if type(item) is Input:
+            for name, value in item.captured:
+                seen.setdefault(name, set()).add(value)
+        if isinstance(item, Process):
+            stack.extend(getattr(item, f.name) for f in dataclasses.fields(item)
+                         if f.name not in ("site", "captured"))
+    out = []
+    for name, info in sorted(ev.functions.items()):
+        params = info.clauses[0].params or ()
+        if (not info.is_process or info.let is not None or len(info.clauses) != 1
+                or any(type(p) is not ast.PVar or len(seen.get(p.name, ())) != 1
+                       for p in params)):
+            continue
+        out.append(Call(name, tuple(next(iter(seen[p.name])) for p in params)))
+    return out
 
 
 def _index(ev: Evaluator) -> dict[str, list[ast.PrefixExpr]]:

@@ -109,3 +109,22 @@ def test_a_worker_killed_while_writing_snapshots_leaves_a_run_that_resumes_exact
     eng.signal("r", "go", 4)
     assert eng.get("r").status == "waiting"
     log.close()
+
+
+def test_a_run_continues_as_new_in_the_store_linked_both_ways(log: EventLog) -> None:
+    from procalg.runtime.history import ContinuedFrom, RunContinued
+
+    eng = api.engine(log, activities={"work": _work}, clock=VirtualClock())
+    eng.continue_after = 8
+    run = eng.start(api.workflow(api._model(LOOP, "loop.proc"), "P"), run_id="r")
+    for i in range(3):
+        run.signal("go", i)
+    eng.close()
+    assert [(r.run_id, r.process, r.args, r.status) for r in log.list_runs()] == [
+        ("r", "P", (), "continued"), ("r~1", "Loop", (7,), "waiting")]
+    assert isinstance(log.history("r")[-1], RunContinued)
+    assert log.history("r~1")[1] == ContinuedFrom(time=0.0, previous_run="r")
+    other = api.engine(log, activities={"work": _work}, clock=VirtualClock())
+    other.signal("r", "go", 5)  # sent to the first id: the newest run takes it
+    assert [str(e.label) for e in log.history("r~1") if isinstance(e, EventFired)][-2:] == \
+        ["go.5", "work.5.5"]
