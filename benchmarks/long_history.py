@@ -11,7 +11,12 @@ deliver one signal (``Engine.send``, what ``procalg runs signal`` does),
 with the run's snapshot (written as the engine would have, every
 :data:`~procalg.runtime.snapshot.EVERY` events) and without one.
 
-    .venv/bin/python benchmarks/long_history.py [EVENTS]
+Also the step path with each switch on and off (:data:`SWITCHES`): CPU per
+fired transition of :data:`benchmarks.engine.PIPELINE` (a parameterised
+``.proc`` model loaded through ``procalg.api``), on the memory store and on
+SQLite, so a feature that costs steps when unused shows here.
+
+    .venv/bin/python benchmarks/long_history.py [EVENTS] [--switches-only]
 """
 
 from __future__ import annotations
@@ -20,9 +25,10 @@ import math
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from procalg.api import loads
+from procalg.api import load, loads
 from procalg.api import run as api
 from procalg.runtime.history import (
     ActivityCompleted,
@@ -32,6 +38,7 @@ from procalg.runtime.history import (
     RunStarted,
     SignalReceived,
 )
+from procalg.runtime.memory import MemoryLog
 from procalg.runtime.ports import RunRecord, Write
 from procalg.runtime.snapshot import EVERY
 from procalg.store.sqlite import SqliteLog
@@ -122,12 +129,64 @@ def _snapshot(log: SqliteLog, run_id: str) -> None:
     save(log, run_id, state, log.tail(run_id, state.seq - 1)[0])
 
 
+def _snapshots(eng: object, on: bool) -> None:
+    eng.snapshot_every = 100 if on else 0  # type: ignore[attr-defined]  # 100: ten per run
+
+
+SWITCHES: dict[str, Callable[[object, bool], None] | None] = {
+    "snapshots (every 100 events when on)": _snapshots,
+    # LEAD: wire these when the `query` and `sched` branches land: a function
+    # (engine, on) that switches the feature on the engine, as _snapshots does.
+    "queries": None,
+    "observability (spans, metrics, logging)": None,
+}
+"""Each feature that may touch the step path, and how to switch it on an engine."""
+
+
+def bench_switches(folder: Path, n: int = 200, runs: int = 3) -> list[tuple[str, str, float]]:
+    """``(switch, store, CPU µs per fired transition)`` with each wired switch off and on."""
+    from benchmarks.engine import PIPELINE, PIPELINE_ACTIVITIES, _cpu_per_step
+
+    path = folder / "pipeline.proc"
+    path.write_text(PIPELINE.format(n=n))
+    model = load(path)
+    api.verdicts(model)
+    out = []
+    for name, switch in SWITCHES.items():
+        if switch is None:
+            out.append((name, "not wired yet", math.nan))
+            continue
+        for on in (False, True):
+            for store in ("memory", "SQLite"):
+                log = MemoryLog() if store == "memory" else SqliteLog(folder / f"{name[:4]}.db")
+                eng = api.engine(log, activities=PIPELINE_ACTIVITIES)
+                switch(eng, on)
+                api.start(model, "P", store=eng)  # the compiled machine fills: not measured
+                samples = [_cpu_per_step(lambda eng=eng: api.start(model, "P", store=eng),
+                                         lambda run: run.history()) for _ in range(runs)]
+                cpu, fired = sum(s[0] for s in samples), sum(s[2] for s in samples)
+                out.append((f"{name}: {'on' if on else 'off'}", store, 1e6 * cpu / fired))
+    return out
+
+
+def print_switches(rows: list[tuple[str, str, float]]) -> None:
+    print("\n| switch | store | CPU µs per transition |\n| --- | --- | --- |")
+    for name, store, micros in rows:
+        print(f"| {name} | {store} | {micros:.0f} |")
+
+
 def main() -> None:
-    events = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
-    print(f"| {events:,}-event history, SQLite, fresh engine | seconds |")
-    print("| --- | --- |")
-    for name, seconds in bench_long_history(events).items():
-        print(f"| {name} | {seconds:.3f} |")
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    events = int(args[0]) if args else 100_000
+    with tempfile.TemporaryDirectory(dir=".") as tmp:
+        print_switches(bench_switches(Path(tmp).resolve()))
+        if "--switches-only" in sys.argv:
+            return
+        print()
+        print(f"| {events:,}-event history, SQLite, fresh engine | seconds |")
+        print("| --- | --- |")
+        for name, seconds in bench_long_history(events, Path(tmp).resolve()).items():
+            print(f"| {name} | {seconds:.3f} |")
 
 
 if __name__ == "__main__":

@@ -275,6 +275,7 @@ def _plain(value: Any) -> str:
 @_plain_errors
 def cmd_signal(args: argparse.Namespace) -> int:
     eng = _engine(args, print)
+    args.id = api.latest(eng, args.id)  # a run that continued as new: its newest run
     model = api._model(api._rebuild(eng.log, eng.log.get_run(args.id), None).model_text,
                        f"<run {args.id}>")
     if not eng.send(args.id, args.name, *(_value(model, v) for v in args.values)):
