@@ -129,7 +129,10 @@ class Recovery:
         crashes fails (``WorkerCrashed``) instead of killing workers for ever.
         """
         with self._run_lock(run_id):
-            state = self.attach(run_id, workflow)
+            state = self._states.get(run_id)
+            if (state is None or workflow is not None or self._pending.get(run_id)
+                    or self._length(run_id) != state.seq):  # else: loaded and current
+                state = self.attach(run_id, workflow)
             check_bindings(state.workflow, self.activities)
             if state.status in UNFINISHED:
                 calls = tuple((c.step, c.channel, c.input)

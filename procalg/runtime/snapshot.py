@@ -179,7 +179,7 @@ def restore(log: EventLog, run_id: str, workflow: Workflow) -> tuple[RunState, i
             evolve(state, event)
     except Exception as err:  # whatever is wrong, the history is the truth
         LOG.warning("run %s: snapshot at event %d discarded, replaying the whole history: %s",
-                    run_id, seq, err)
+                    run_id, seq, getattr(err, "message", None) or err)
         return None
     return state, seq
 
