@@ -47,7 +47,7 @@ def test_a_run_keeps_its_latest_snapshot_and_an_older_one_never_replaces_it(
     assert log.snapshot("r") == (20, "twenty")
 
 
-def test_a_run_on_the_store_resumes_from_its_snapshot_in_a_fresh_engine(
+def test_a_signal_to_a_long_run_reads_its_snapshot_and_tail_never_the_whole_history(
         log: EventLog, monkeypatch: pytest.MonkeyPatch) -> None:
     clock = VirtualClock()
     eng = api.engine(log, activities={"work": _work}, clock=clock)
@@ -60,7 +60,8 @@ def test_a_run_on_the_store_resumes_from_its_snapshot_in_a_fresh_engine(
     full = log.history(run.id)
     monkeypatch.setattr(log, "history", lambda run_id: pytest.fail("read the whole history"))
     other = api.engine(log, activities={"work": _work}, clock=clock)
-    other.signal(run.id, "go", 3)
+    api._rebuild(log, log.get_run(run.id), None)  # what `procalg runs signal` does first
+    assert other.send(run.id, "go", 3)  # buffered, then consumed by the resumed run
     monkeypatch.undo()
     assert [str(e.label) for e in log.history(run.id)[len(full):]
             if isinstance(e, EventFired)] == ["go.3", "work.3.1"]
