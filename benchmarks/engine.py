@@ -20,7 +20,12 @@ through ``procalg.api`` (:data:`PIPELINE`: a loop over ``i`` and a running
 sum, an input ``fetch!i?v`` with ten values, an internal event and a saga),
 its first run (the compiled machine fills) and the runs after it.
 
-    .venv/bin/python benchmarks/engine.py [N] [--dbos /tmp/dbosvenv/bin/python]
+Then each switch of the step path off and on (snapshots; queries and
+observability when wired: ``benchmarks/long_history.SWITCHES``), and resume
+and signal times of a run with a 100,000-event history with and without its
+snapshot (``benchmarks/long_history.py``).
+
+    .venv/bin/python -m benchmarks.engine [N] [--dbos /tmp/dbosvenv/bin/python]
         [--cpu-only]
 """
 
@@ -36,6 +41,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from benchmarks.long_history import bench_long_history, bench_switches, print_switches
 from procalg.api import load
 from procalg.api import run as api
 from procalg.runtime.engine import Engine
@@ -364,9 +370,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory(dir=".") as tmp:
         folder = Path(tmp).resolve()
         cpu = bench_cpu(folder)
+        switches = bench_switches(folder)  # snapshots, queries, observability: off and on
         if cpu_only:
             print_cpu(cpu)
+            print_switches(switches)
             return
+        history = bench_long_history(100_000, folder)
         engine, loop, raw = bench_engine(n, folder), bench_loop(n), bench_raw(n, folder)
         start = bench_start(folder)
         many = {(fn.__name__, together): bench_many(folder, fn, together)
@@ -398,6 +407,10 @@ def main() -> None:
           f"{1000 * recover_api:.0f} ms |")
     print()
     print_cpu(cpu)
+    print_switches(switches)
+    print("\n| 100,000-event history, SQLite, fresh engine | seconds |\n| --- | --- |")
+    for name, seconds in history.items():
+        print(f"| {name} | {seconds:.3f} |")
     if peer:
         steps, recover = peer
         print(f"| DBOS on SQLite: durable steps/s | {steps:,.0f} ({1000 / steps:.2f} ms/step) |")

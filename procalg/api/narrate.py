@@ -28,10 +28,12 @@ from procalg.runtime.history import (
     ActivityCompleted,
     ActivityScheduled,
     AttemptFailed,
+    ContinuedFrom,
     EventFired,
     HistoryEvent,
     RunCompensated,
     RunCompleted,
+    RunContinued,
     RunFailed,
     RunMigrated,
     RunResumed,
@@ -88,6 +90,10 @@ class Narrator:
                 return f"resumed after a crash ({len(calls)} call(s) may have been in flight)"
             case RunMigrated(model_hash=h):
                 return f"migrated to model {h[:12]}"
+            case RunContinued(next_run=run_id):
+                return f"continued as new in run {run_id}"
+            case ContinuedFrom(previous_run=run_id):
+                return f"continues run {run_id} as new"
             case RunCompleted() | RunCompensated() | RunFailed():
                 error = getattr(event, "error", "")
                 return event.kind.removeprefix("run_") + (f": {error}" if error else "")

@@ -31,6 +31,7 @@ from typing import Any
 
 from procalg.api.model import Model, load, loads
 from procalg.errors import ModelError, RunError
+from procalg.runtime import continuation, snapshot
 from procalg.runtime.decide import Perform, RunState, Wait, decide, evolve
 from procalg.runtime.engine import Engine
 from procalg.runtime.history import HistoryEvent, RunMigrated, RunStarted
@@ -227,9 +228,15 @@ def engine(store_url: str | EventLog = DEFAULT_STORE, *,
 
 
 def _rebuild(log: EventLog, record: RunRecord, retry: RetryOverrides | None) -> Workflow:
-    """A run's workflow, on the model it last migrated to (or started on)."""
-    text = record.model_text
-    for event in log.history(record.run_id):
+    """A run's workflow, on the model it last migrated to (or started on).
+
+    Reads the history after the run's snapshot only (its model text is in it);
+    a snapshot on another text is then discarded when the run is attached."""
+    text, since = record.model_text, 0
+    found = snapshot.model_text(log, record.run_id)
+    if found is not None:
+        since, text = found
+    for event in (log.tail(record.run_id, since) if since else log.history(record.run_id)):
         if isinstance(event, RunMigrated):
             text = event.model_text
     return workflow(_model(text, f"<run {record.run_id}>"), record.process, *record.args,
@@ -244,6 +251,11 @@ def _model(text: str, name: str) -> Model:
 def model_of(wf: Workflow, run_id: str) -> Model:
     """The model a run's workflow was built from (loaded once per model text)."""
     return _model(wf.model_text, f"<run {run_id}>")
+
+
+def latest(eng: Engine, run_id: str) -> str:
+    """The newest run of ``run_id``'s chain of runs that continued as new (itself if none)."""
+    return continuation.latest(eng.log, run_id)
 
 
 def as_model(model: Model | str | Path) -> Model:

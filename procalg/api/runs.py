@@ -34,6 +34,7 @@ from typing import Any
 from procalg.api.model import Model
 from procalg.api.run import RetryOverrides, as_model, engine, migrate, model_of
 from procalg.errors import FormatError, RunError
+from procalg.runtime import continuation
 from procalg.runtime.decide import ReplayError
 from procalg.runtime.engine import Engine
 from procalg.runtime.history import HistoryEvent, decode_value, from_json, to_json
@@ -115,6 +116,9 @@ def follow(eng: Engine, run_id: str) -> Followed:
     """
     while True:
         status = RunStatus(eng.drive(run_id))
+        if status is RunStatus.CONTINUED:  # its history goes on in a new run: follow that
+            run_id = continuation.latest(eng.log, run_id)
+            continue
         if status not in UNFINISHED:
             return Followed(status)
         waits = eng.get(run_id).waiting_on()

@@ -134,6 +134,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 @_plain_errors
 def cmd_signal(args: argparse.Namespace) -> int:
     eng = _engine(args, print)
+    args.id = api.latest(eng, args.id)  # a run that continued as new: its newest run
     sent = runs.send_signal(eng, args.id, args.name, *args.values)
     if not sent.consumed:
         print(f"signal {args.name} buffered: run {args.id} consumes it when it listens for it")

@@ -26,6 +26,9 @@ def add_store_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--retry", action="append", default=[], metavar="ACT.FIELD=VALUE",
                         help="override a retry policy field, e.g. ship.maximum_attempts=5 or "
                              "'*.initial_interval=10ms' (repeatable)")
+    parser.add_argument("--continue-after", type=int, default=0, metavar="EVENTS",
+                        help="continue a run as new at a loop head once its history has "
+                             "this many events (default: never; docs/engine.md)")
 
 
 def retry_overrides(items: list[str]) -> dict[str, dict[str, Any]]:
@@ -75,6 +78,7 @@ def open_engine(args: argparse.Namespace, out: Callable[[str], None] | None = No
     eng = runs.open_engine(args.db, activities=getattr(args, "activities", None),
                            retry=retry_overrides(getattr(args, "retry", [])), create=create,
                            lease=getattr(args, "lease", None), on_event=progress)
+    eng.continue_after = getattr(args, "continue_after", 0)
     args.engine = eng  # closed (its leases released) on every exit path: plain_errors
     return eng
 

@@ -46,6 +46,7 @@ from procalg.runtime.history import (
     HistoryEvent,
     RunCompensated,
     RunCompleted,
+    RunContinued,
     RunFailed,
     RunResumed,
     TimerFired,
@@ -113,7 +114,8 @@ class Finish:
 
 Command = Fire | StartTimer | Perform | Wait | Finish
 FINAL = {RunCompleted: RunStatus.COMPLETED, RunCompensated: RunStatus.COMPENSATED,
-         RunFailed: RunStatus.FAILED}
+         RunFailed: RunStatus.FAILED,
+         RunContinued: RunStatus.CONTINUED}
 CRASH_LIMIT = 3
 """Resumes with the same call in flight after which that call fails (``WorkerCrashed``):
 an activity that kills its worker every time must not loop for ever."""
@@ -145,6 +147,7 @@ class RunState:
     compensated: bool = False  # an outermost saga rolled back
     note: str = ""  # the last failure that made the model throw
     maybe_done: set[int] = field(default_factory=set)  # calls that may have run unrecorded
+    trace_offset: int = 0  # visible events before ``trace`` (restored from a snapshot)
     machine: Machine = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -253,7 +256,7 @@ def evolve(state: RunState, event: HistoryEvent) -> None:
             state.timers[timer] = deadline
         case TimerFired(timer=timer):
             state.timers.pop(timer, None)
-        case RunCompleted() | RunCompensated() | RunFailed():
+        case RunCompleted() | RunCompensated() | RunFailed() | RunContinued():
             state.status = FINAL[type(event)]
             state.error = getattr(event, "error", "")
 

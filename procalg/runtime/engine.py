@@ -56,6 +56,7 @@ from procalg.errors import RunError, StoreError
 from procalg.runtime.binding import check_bindings, check_verdicts
 from procalg.runtime.clock import SystemClock, VirtualClock
 from procalg.runtime.commit import GroupCommit
+from procalg.runtime.continuation import continue_as_new
 from procalg.runtime.decide import (
     Finish,
     Fire,
@@ -152,6 +153,7 @@ class Engine(Recovery, Signals):
         self._stored: dict[str, RunStatus] = {}  # the status last written for each run
         self._consumed: dict[str, list[int]] = {}  # inbox ids the pending events consume
         self._wakes: dict[str, float] = {}  # the wake_at last written for each run
+        self._snapped: dict[str, int] = {}  # the seq of each run's last snapshot
         self._locks: dict[str, threading.RLock] = {}  # one per run: runs move independently
         self._lock = threading.Lock()  # guards _locks only
         self.on_event = on_event
@@ -257,6 +259,8 @@ class Engine(Recovery, Signals):
                 elif isinstance(head, Wait):
                     if head.signals and self._take_buffered(run_id, state):
                         continue  # a buffered signal the model listens for now: go on
+                    if self.continue_after and continue_as_new(self, run_id, state, head):
+                        return state.status  # `continued`: see runtime/continuation.py
                     # waiting for nothing but a signal: no work for a worker, so the
                     # lease goes (with this commit); whoever signals the run takes it
                     idle = head.until is None and self.leases.holds(run_id)
@@ -370,6 +374,8 @@ class Engine(Recovery, Signals):
             raise
         self._stored[run_id] = status
         self._pending[run_id] = []
+        if pending:
+            self._snapshot(run_id, state, pending[-1])
         if wake_at is not None:
             self._wakes[run_id] = wake_at
         if release:

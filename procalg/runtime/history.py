@@ -299,3 +299,29 @@ def from_json(data: dict[str, Any]) -> HistoryEvent:
         return cls(**kwargs)
     except TypeError as err:  # a field of the wrong shape in a hand-edited file
         raise FormatError(f"malformed {data['kind']} event: {err}") from err
+
+
+# -- continue-as-new (procalg.runtime.continuation) ---------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RunContinued(HistoryEvent):
+    """The run ended by continuing as new: its history goes on in run ``next_run``
+    (which starts at the named-process state this run had reached)."""
+
+    next_run: str
+    kind: ClassVar[str] = "run_continued"
+
+
+@dataclass(frozen=True, slots=True)
+class ContinuedFrom(HistoryEvent):
+    """This run continues run ``previous_run`` as new (its second event)."""
+
+    previous_run: str
+    kind: ClassVar[str] = "continued_from"
+
+
+for _cls in (RunContinued, ContinuedFrom):
+    KINDS[_cls.kind] = _cls
+    _FIELDS[_cls] = tuple((f.name, f.name in _VALUED, f.default is dataclasses.MISSING)
+                          for f in dataclasses.fields(_cls))

@@ -28,6 +28,7 @@ class MemoryLog:
         self._lock = threading.Lock()
         self._inbox: dict[str, list[tuple[int, SignalReceived]]] = {}
         self._sent = 0
+        self._snapshots: dict[str, tuple[int, str]] = {}
 
     def create_run(self, record: RunRecord, first: list[HistoryEvent]) -> None:
         self._apply(Write(record.run_id, 0, tuple(first), record=record))
@@ -88,6 +89,17 @@ class MemoryLog:
 
     def history(self, run_id: str) -> list[HistoryEvent]:
         return list(self._history.get(run_id, []))
+
+    def tail(self, run_id: str, seq: int) -> list[HistoryEvent]:
+        return list(self._history.get(run_id, [])[seq:])
+
+    def save_snapshot(self, run_id: str, seq: int, body: str) -> None:
+        with self._lock:
+            if self._snapshots.get(run_id, (-1, ""))[0] < seq:
+                self._snapshots[run_id] = (seq, body)
+
+    def snapshot(self, run_id: str) -> tuple[int, str] | None:
+        return self._snapshots.get(run_id)
 
     def length(self, run_id: str) -> int:
         return len(self._history.get(run_id, ()))

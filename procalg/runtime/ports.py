@@ -137,6 +137,16 @@ class EventLog(Protocol):
     def length(self, run_id: str) -> int:
         """How many events the run's history holds (without reading them)."""
 
+    def tail(self, run_id: str, seq: int) -> list[HistoryEvent]:
+        """The run's events from ``seq`` on, in ``seq`` order (not the ones before)."""
+
+    def save_snapshot(self, run_id: str, seq: int, body: str) -> None:
+        """Keep ``body`` (:mod:`procalg.runtime.snapshot`) as the run's state after its
+        first ``seq`` events, unless a snapshot at a later ``seq`` is kept already."""
+
+    def snapshot(self, run_id: str) -> tuple[int, str] | None:
+        """The run's kept snapshot as ``(seq, body)``, or None."""
+
     def claim(self, run_id: str, owner: str, lease: float,
               dead: tuple[str, float] | None = None) -> bool:
         """Take the lease by compare-and-set, for ``lease`` seconds of the DATABASE's clock.

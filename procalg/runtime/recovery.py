@@ -29,8 +29,9 @@ from typing import TYPE_CHECKING
 from procalg.errors import RunError
 from procalg.runtime.binding import check_bindings
 from procalg.runtime.decide import Perform, RunState, Wait, decide, evolve
-from procalg.runtime.history import RunResumed
+from procalg.runtime.history import HistoryEvent, RunResumed
 from procalg.runtime.ports import UNFINISHED, RunRecord
+from procalg.runtime.snapshot import EVERY, restore, save
 from procalg.runtime.status import RunStatus
 
 if TYPE_CHECKING:
@@ -41,8 +42,15 @@ if TYPE_CHECKING:
 class Recovery:
     """Claims, resumes and run-to-the-end loops; mixed into the engine."""
 
+    snapshot_every: int = EVERY
+    """Events between two snapshots of a run (0: none are saved or read)."""
+    continue_after: int = 0
+    """History length after which a run continues as new at its next loop head
+    (:mod:`~procalg.runtime.continuation`; 0: never)."""
+
     def attach(self: Engine, run_id: str, workflow: Workflow | None = None) -> RunState:
-        """Rebuild a run's state by replaying its history (on ``workflow`` if given).
+        """Rebuild a run's state by replaying its history (on ``workflow`` if given):
+        from its latest snapshot if one checks out (:mod:`~procalg.runtime.snapshot`).
 
         Raises:
             RunError: unknown run, no loader, or (:class:`ReplayError`) a history
@@ -54,14 +62,27 @@ class Recovery:
                 raise RunError(f"run {run_id} was started elsewhere and no model loader is set",
                                hint="create the Engine with loader=... (procalg.api does)")
             workflow = self.loader(record)
-        state = RunState.initial(workflow)
-        for event in self.log.history(run_id):
-            evolve(state, event)
+        found = restore(self.log, run_id, workflow) if self.snapshot_every else None
+        if found is not None:  # a checked snapshot plus the events after it
+            state, self._snapped[run_id] = found
+        else:
+            state = RunState.initial(workflow)
+            for event in self.log.history(run_id):
+                evolve(state, event)
+            self._snapped[run_id] = 0  # the next commit saves one if the history is long
         with self._run_lock(run_id):
             self._states[run_id] = state
             self._pending[run_id] = []
             self._stored[run_id] = record.status
         return state
+
+    def _snapshot(self: Engine, run_id: str, state: RunState, last: HistoryEvent) -> None:
+        """Save the run's state if :attr:`snapshot_every` events passed since its last one
+        (called after a commit that ended with ``last``; see :mod:`~procalg.runtime.snapshot`)."""
+        every = self.snapshot_every
+        if every and state.seq - self._snapped.get(run_id, 0) >= every:
+            self._snapped[run_id] = state.seq  # also when unsaveable: try again in `every`
+            save(self.log, run_id, state, last)
 
     def state(self: Engine, run_id: str) -> RunState:
         """The run's current state (loaded on first use; reloaded if the store moved on)."""
@@ -109,7 +130,10 @@ class Recovery:
         crashes fails (``WorkerCrashed``) instead of killing workers for ever.
         """
         with self._run_lock(run_id):
-            state = self.attach(run_id, workflow)
+            state = self._states.get(run_id)
+            if (state is None or workflow is not None or self._pending.get(run_id)
+                    or self._length(run_id) != state.seq):  # else: loaded and current
+                state = self.attach(run_id, workflow)
             check_bindings(state.workflow, self.activities)
             if state.status in UNFINISHED:
                 calls = tuple((c.step, c.channel, c.input)
@@ -155,7 +179,8 @@ class Recovery:
     def forget(self: Engine, run_id: str) -> None:
         """Drop the run's cached state (a long-running worker serves many runs)."""
         with self._lock:
-            for cache in (self._states, self._pending, self._stored, self._wakes, self._locks):
+            for cache in (self._states, self._pending, self._stored, self._wakes, self._locks,
+                          self._snapped):
                 cache.pop(run_id, None)
 
     def release(self: Engine, run_id: str) -> None:

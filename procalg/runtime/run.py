@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from procalg.errors import RunError
 from procalg.runtime.decide import Wait, decide
-from procalg.runtime.history import HistoryEvent, to_json
+from procalg.runtime.history import EventFired, HistoryEvent, to_json
 from procalg.runtime.status import UNFINISHED, RunStatus
 from procalg.terms.values import Event
 
@@ -84,4 +84,8 @@ class Run:
         if state.status in UNFINISHED:
             raise RunError(f"run {self.id} is still {state.status}",
                            hint="see run.waiting_on()")
-        return RunResult(state.status, tuple(state.trace), state.error)
+        trace = tuple(state.trace)
+        if state.trace_offset:  # restored from a snapshot: the start is in the history
+            trace = tuple(e.label for e in self.history() if isinstance(e, EventFired)
+                          and isinstance(e.label, Event))
+        return RunResult(state.status, trace, state.error)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from procalg.errors import RunError
 from procalg.runtime.binding import check_bindings
 from procalg.runtime.conform import conform
+from procalg.runtime.continuation import latest
 from procalg.runtime.decide import RunState, targets
 from procalg.runtime.history import EventFired, SignalReceived
 from procalg.runtime.ports import UNFINISHED
@@ -41,6 +42,7 @@ class Signals:
                 does not offer now (the run is left as it was), or a run
                 another live worker holds.
         """
+        run_id = latest(self.log, run_id)  # a run that continued as new: its newest run
         with self._run_lock(run_id):
             state = self.state(run_id)
             check_bindings(state.workflow, self.activities)  # before accepting anything
@@ -74,6 +76,7 @@ class Signals:
             RunError: finished run, not a signal channel, or a value outside
                 the channel's type (nothing is buffered).
         """
+        run_id = latest(self.log, run_id)  # a run that continued as new: its newest run
         state = self.state(run_id)
         check_bindings(state.workflow, self.activities)  # before accepting anything
         event = _accept(state, run_id, channel, values)

@@ -31,9 +31,12 @@ class RunStatus(StrEnum):
     """A saga rolled back and then terminated."""
     FAILED = "failed"
     """It threw, deadlocked, diverged or gave up on an activity."""
+    CONTINUED = "continued"
+    """It continued as new: its history goes on in a new run (docs/engine.md)."""
 
 
 UNFINISHED = (RunStatus.RUNNING, RunStatus.WAITING)
 """Statuses of runs a worker should pick up."""
-FINISHED = (RunStatus.COMPLETED, RunStatus.COMPENSATED, RunStatus.FAILED)
+FINISHED = (RunStatus.COMPLETED, RunStatus.COMPENSATED, RunStatus.FAILED,
+            RunStatus.CONTINUED)
 """Statuses of runs that have ended (their history is closed)."""

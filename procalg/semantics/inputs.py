@@ -50,18 +50,29 @@ def has_input(expr: ast.PrefixExpr) -> bool:
 
 def input_term(ev: Evaluator, expr: ast.PrefixExpr, env: Env) -> Input:
     """The lazy term of input prefix ``expr`` in ``env`` (nothing is expanded yet)."""
+    site, names, thunk = registered(ev, expr)
+    captured = tuple([(n, env[n]) for n in names if n in env])
+    if any(type(value) is thunk for _, value in captured):  # let-bound values: force them
+        captured = tuple((n, ev.force(v, expr.span) if type(v) is thunk else v)
+                         for n, v in captured)
+    return Input(site, captured)
+
+
+def registered(ev: Evaluator, expr: ast.PrefixExpr) -> tuple[InputSite, tuple[str, ...], Any]:
+    """The site of input prefix ``expr`` (made on first use), its free names, and ``Thunk``."""
     sites = ev.input_sites
     found = sites.get(id(expr))
     if found is None:  # the site keeps expr alive, so its id stays its own
         from procalg.semantics.evaluate import Thunk  # evaluate imports this module
 
         found = sites[id(expr)] = (_site(ev, expr), _free_names(expr), Thunk)
-    site, names, thunk = found
-    captured = tuple([(n, env[n]) for n in names if n in env])
-    if any(type(value) is thunk for _, value in captured):  # let-bound values: force them
-        captured = tuple((n, ev.force(v, expr.span) if type(v) is thunk else v)
-                         for n, v in captured)
-    return Input(site, captured)
+    return found
+
+
+def site_key(expr: ast.Node) -> str:
+    """The prefix's place in the model text, ``line:col-line:col`` (``""`` without a span)."""
+    s = expr.span
+    return "" if s is None else f"{s.line}:{s.column}-{s.end_line}:{s.end_column}"
 
 
 def _free_names(expr: ast.PrefixExpr) -> tuple[str, ...]:
@@ -112,7 +123,7 @@ def _site(ev: Evaluator, expr: ast.PrefixExpr) -> InputSite:
     def describe(captured: Captured) -> str:
         return pretty(_substituted(expr, dict(captured)))
 
-    return InputSite(expand, describe)
+    return InputSite(expand, describe, site_key(expr))
 
 
 def prefix_offers(ev: Evaluator, expr: ast.PrefixExpr, env: Env) -> list[tuple[Event, Env]]:

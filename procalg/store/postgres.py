@@ -65,6 +65,10 @@ _INBOX = [  # schema 2; a version-1 database gains it when opened
     "CREATE INDEX IF NOT EXISTS inbox_run ON inbox (run_id, id)",
     "ALTER TABLE runs ADD COLUMN IF NOT EXISTS wake_at DOUBLE PRECISION NOT NULL DEFAULT 0",
 ]
+_SNAPSHOTS = [  # schema 3; idempotent, run on every open (a version-3 store may lack it)
+    "CREATE TABLE IF NOT EXISTS snapshots (run_id TEXT PRIMARY KEY, seq INTEGER NOT NULL,"
+    " body TEXT NOT NULL)",
+]
 
 
 def _driver() -> Any:
@@ -121,6 +125,9 @@ class PostgresLog:
                     cur.execute(statement)
                 cur.execute("UPDATE procalg_meta SET value = %s WHERE key = 'schema_version'",
                             (str(SCHEMA_VERSION),))
+            if found.get("application") == APPLICATION:
+                for statement in _SNAPSHOTS:
+                    cur.execute(statement)
         if found.get("application") != APPLICATION:
             raise StoreError("the procalg_meta table names another application")
         if int(found.get("schema_version", "0")) > SCHEMA_VERSION:
@@ -239,6 +246,21 @@ class PostgresLog:
     def history(self, run_id: str) -> list[HistoryEvent]:
         rows = self._run("SELECT body FROM history WHERE run_id = %s ORDER BY seq", (run_id,))
         return [decode_event(body) for (body,) in rows]
+
+    def tail(self, run_id: str, seq: int) -> list[HistoryEvent]:
+        rows = self._run("SELECT body FROM history WHERE run_id = %s AND seq >= %s ORDER BY seq",
+                         (run_id, seq))
+        return [decode_event(body) for (body,) in rows]
+
+    def save_snapshot(self, run_id: str, seq: int, body: str) -> None:
+        # a newer snapshot is never replaced by an older one (a slow writer that lost the run)
+        self._run("INSERT INTO snapshots VALUES (%s, %s, %s) ON CONFLICT (run_id) DO UPDATE"
+                  " SET seq = excluded.seq, body = excluded.body"
+                  " WHERE excluded.seq > snapshots.seq", (run_id, seq, body))
+
+    def snapshot(self, run_id: str) -> tuple[int, str] | None:
+        rows = self._run("SELECT seq, body FROM snapshots WHERE run_id = %s", (run_id,))
+        return (int(rows[0][0]), rows[0][1]) if rows else None
 
     def length(self, run_id: str) -> int:
         (top,), = self._run("SELECT max(seq) FROM history WHERE run_id = %s", (run_id,))

@@ -59,6 +59,10 @@ _INBOX = (
     " run_id TEXT NOT NULL, body TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS inbox_run ON inbox (run_id, id)",
 )
+_SNAPSHOTS = (  # schema 3; idempotent, run on every open (a version-3 store may lack it)
+    "CREATE TABLE IF NOT EXISTS snapshots (run_id TEXT PRIMARY KEY, seq INTEGER NOT NULL,"
+    " body TEXT NOT NULL)",
+)
 _SCHEMA = f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT INTO meta VALUES ('application', '{APPLICATION}'), ('schema_version', '{SCHEMA_VERSION}');
@@ -71,7 +75,7 @@ CREATE INDEX runs_status ON runs (status);
 CREATE TABLE history (
     run_id TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL,
     PRIMARY KEY (run_id, seq)) WITHOUT ROWID;
-""" + "".join(s + ";" for s in _INBOX)
+""" + "".join(s + ";" for s in (*_INBOX, *_SNAPSHOTS))
 
 
 def _refuse(path: Path, why: str) -> StoreError:
@@ -165,7 +169,7 @@ class SqliteLog:
             )
 
     def _upgrade(self) -> None:
-        """Bring a version-1 store to this version (it gains the signal inbox)."""
+        """Bring an older store to this version (it gains the signal inbox, the snapshots)."""
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         (version,) = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
@@ -176,6 +180,8 @@ class SqliteLog:
                 db.execute("ALTER TABLE runs ADD COLUMN wake_at REAL NOT NULL DEFAULT 0")
             db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
                        (str(SCHEMA_VERSION),))
+        for statement in _SNAPSHOTS:
+            db.execute(statement)
         db.execute("COMMIT")
 
     def _check_pages(self) -> None:
@@ -280,6 +286,21 @@ class SqliteLog:
     def history(self, run_id: str) -> list[HistoryEvent]:
         rows = self._read("SELECT body FROM history WHERE run_id = ? ORDER BY seq", (run_id,))
         return [decode_event(body) for (body,) in rows]
+
+    def tail(self, run_id: str, seq: int) -> list[HistoryEvent]:
+        rows = self._read("SELECT body FROM history WHERE run_id = ? AND seq >= ? ORDER BY seq",
+                          (run_id, seq))
+        return [decode_event(body) for (body,) in rows]
+
+    def save_snapshot(self, run_id: str, seq: int, body: str) -> None:
+        # a newer snapshot is never replaced by an older one (a slow writer that lost the run)
+        self._write("INSERT INTO snapshots VALUES (?, ?, ?) ON CONFLICT (run_id) DO UPDATE"
+                    " SET seq = excluded.seq, body = excluded.body"
+                    " WHERE excluded.seq > snapshots.seq", (run_id, seq, body))
+
+    def snapshot(self, run_id: str) -> tuple[int, str] | None:
+        rows = self._read("SELECT seq, body FROM snapshots WHERE run_id = ?", (run_id,))
+        return (int(rows[0][0]), rows[0][1]) if rows else None
 
     def length(self, run_id: str) -> int:
         # seq runs 0, 1, ... without gaps, so max + 1 is the count (one index probe)

@@ -50,14 +50,18 @@ class InputSite:
         expand: the moves for given captured values (evaluates the
             continuation once per value).
         describe: the prefix as ``.proc`` text for given captured values.
+        key: names the site in its model's text (its source span), so a
+            saved state can find it again in another load of the model
+            (``procalg.runtime.snapshot``); ``""``: not nameable.
     """
 
-    __slots__ = ("describe", "expand", "memo")
+    __slots__ = ("describe", "expand", "key", "memo")
 
     def __init__(self, expand: Callable[[Captured], Moves],
-                 describe: Callable[[Captured], str]) -> None:
+                 describe: Callable[[Captured], str], key: str = "") -> None:
         self.expand = expand
         self.describe = describe
+        self.key = key
         self.memo: dict[Captured, Moves] = {}
 
     def moves(self, captured: Captured) -> Moves:

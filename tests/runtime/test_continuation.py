@@ -1,0 +1,110 @@
+"""Continue-as-new: a long-running loop goes on in fresh runs whose chain is a trace of the model.
+
+The oracle is the model's LTS explored by the reference rules: the old run's
+history followed by each continuing run's must walk it from the start, and
+each continuing run's history alone is a trace of the process it names.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from procalg.api import run as api
+from procalg.lts import explore
+from procalg.runtime.clock import VirtualClock
+from procalg.runtime.continuation import latest, next_id
+from procalg.runtime.history import ContinuedFrom, EventFired, RunContinued, RunStarted
+from procalg.runtime.memory import MemoryLog
+from tests.runtime.conftest import walk
+
+LOOP = """signal go : {0..9}
+signal stop
+activity work : {0..9}.{0..9}
+Loop(n) = go?x -> work!x?r -> Loop((n + r) % 10) [] stop -> SKIP
+P = Loop(0)
+"""
+TIMED = """signal go : {0..1}
+timer nudge = 1m
+Loop(n) = go?x -> Loop((n + x) % 5) [] nudge -> Loop(n)
+P = Loop(0)
+"""
+
+
+def _engine(log: MemoryLog, clock: VirtualClock, after: int) -> object:
+    eng = api.engine(log, activities={"work": lambda x: (x * 7) % 10}, clock=clock)
+    eng.continue_after = after
+    return eng
+
+
+def _chain(log: MemoryLog, first: str) -> list[str]:
+    ids = [first]
+    while log.get_run(ids[-1]).status == "continued":
+        ids.append(next_id(ids[-1]))
+    return ids
+
+
+@settings(max_examples=25, deadline=None)
+@given(signals=st.lists(st.integers(0, 9), min_size=1, max_size=30), after=st.integers(1, 25))
+def test_a_chain_of_continued_runs_is_one_trace_of_the_model(signals, after) -> None:
+    log = MemoryLog()
+    eng = _engine(log, VirtualClock(), after)
+    run = eng.start(api.workflow(api._model(LOOP, "loop.proc"), "P"), run_id="r")
+    for x in signals:
+        run.signal("go", x)  # the handle's id forwards to the newest run
+    run.signal("stop")
+    ids = _chain(log, "r")
+    assert latest(log, "r") == ids[-1] and log.get_run(ids[-1]).status == "completed"
+    labels = []
+    for i, run_id in enumerate(ids):
+        history = log.history(run_id)
+        if i:  # linked both ways, and a trace of the process it starts
+            assert history[1] == ContinuedFrom(time=history[1].time, previous_run=ids[i - 1])
+            start = history[0]
+            assert isinstance(start, RunStarted) and start.process == "Loop"
+            api.replay(api._model(LOOP, "loop.proc"), history)
+        if run_id != ids[-1]:
+            assert history[-1] == RunContinued(time=history[-1].time, next_run=ids[i + 1])
+            # it continued at the first loop head once long enough (a round is 5 events)
+            assert max(after, 3) <= len(history) - 1 <= max(after, 3) + 5
+        labels += [str(e.label) for e in history if isinstance(e, EventFired)]
+    lts = explore(api._model(LOOP, "loop.proc").system("P"))
+    assert walk(lts, labels)
+    assert labels == [x for s in signals for x in (f"go.{s}", f"work.{s}.{s * 7 % 10}")] + \
+        ["stop", "✓"]
+
+
+def test_a_run_that_also_waits_for_a_timer_never_continues_as_new() -> None:
+    clock, log = VirtualClock(), MemoryLog()
+    eng = _engine(log, clock, 2)
+    run = eng.start(api.workflow(api._model(TIMED, "timed.proc"), "P"), run_id="r")
+    for _ in range(5):
+        run.signal("go", 1)
+        clock.advance("2m")
+    assert [r.run_id for r in log.list_runs()] == ["r"] and run.status == "waiting"
+
+
+def test_an_engine_without_the_option_never_continues() -> None:
+    log = MemoryLog()
+    eng = _engine(log, VirtualClock(), 0)
+    run = eng.start(api.workflow(api._model(LOOP, "loop.proc"), "P"), run_id="r")
+    for x in range(10):
+        run.signal("go", x)
+    assert [r.run_id for r in log.list_runs()] == ["r"] and log.length("r") == 51
+
+
+def test_a_continued_run_is_told_in_its_story() -> None:
+    lines: list[str] = []
+    log = MemoryLog()
+    eng = _engine(log, VirtualClock(), 3)
+    from procalg.cli.run import Progress
+    eng.on_event = Progress(lines.append)
+    run = eng.start(api.workflow(api._model(LOOP, "loop.proc"), "P"), run_id="r")
+    run.signal("go", 2)
+    assert "continued as new in run r~1" in lines and "continues run r as new" in lines
+
+
+@pytest.mark.parametrize("run_id, expected", [("r", "r~1"), ("r~9", "r~10"), ("a~b", "a~b~1")])
+def test_continuing_runs_are_numbered_after_the_first(run_id, expected) -> None:
+    assert next_id(run_id) == expected
