@@ -98,7 +98,7 @@ def test_a_continued_run_is_told_in_its_story() -> None:
     lines: list[str] = []
     log = MemoryLog()
     eng = _engine(log, VirtualClock(), 3)
-    from procalg.cli.run import Progress
+    from procalg.cli.runstore import Progress
     eng.on_event = Progress(lines.append)
     run = eng.start(api.workflow(api._model(LOOP, "loop.proc"), "P"), run_id="r")
     run.signal("go", 2)
