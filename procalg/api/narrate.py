@@ -28,8 +28,10 @@ from procalg.runtime.history import (
     ActivityCompleted,
     ActivityScheduled,
     AttemptFailed,
+    CancelRequested,
     EventFired,
     HistoryEvent,
+    RunCancelled,
     RunCompensated,
     RunCompleted,
     RunFailed,
@@ -78,6 +80,8 @@ class Narrator:
                 return f"{mark}activity {name} attempt {n} failed: {kind}: {msg}; {then}"
             case EventFired(label=label):
                 return self._fired(str(label))
+            case CancelRequested(reason=why):
+                self.pending = "  ⊘ cancel" + (f" ({why})" if why else "")
             case SignalReceived(event=e):
                 self.pending = f"  signal {e}"
             case TimerStarted(timer=timer, deadline=deadline):
@@ -88,7 +92,7 @@ class Narrator:
                 return f"resumed after a crash ({len(calls)} call(s) may have been in flight)"
             case RunMigrated(model_hash=h):
                 return f"migrated to model {h[:12]}"
-            case RunCompleted() | RunCompensated() | RunFailed():
+            case RunCompleted() | RunCompensated() | RunFailed() | RunCancelled():
                 error = getattr(event, "error", "")
                 return event.kind.removeprefix("run_") + (f": {error}" if error else "")
         return None

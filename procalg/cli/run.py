@@ -19,6 +19,7 @@ from typing import Any
 
 from procalg.api import run as api
 from procalg.api.narrate import Narrator
+from procalg.cli import cancel as cancel_verb
 from procalg.errors import FormatError, ProcalgError, RunError
 from procalg.runtime.decide import ReplayError
 from procalg.runtime.engine import Engine
@@ -32,7 +33,7 @@ from procalg.runtime.ports import DEFAULT_REGISTRY, ActivityRegistry
 from procalg.syntax import parse_expr
 from procalg.terms.values import show
 
-EXIT = {"completed": 0, "compensated": 1, "failed": 1, "waiting": 3}
+EXIT = {"completed": 0, "compensated": 1, "failed": 1, "waiting": 3, "cancelled": 1}
 
 
 def register(sub: Any) -> None:
@@ -72,6 +73,7 @@ def register(sub: Any) -> None:
     resume.add_argument("--activities", metavar="MODULE")
     _db(resume)
     resume.set_defaults(run=cmd_resume)
+    cancel_verb.add_parser(verbs)  # runs cancel (procalg/cli/cancel.py)
 
     replay = sub.add_parser("replay", help="check a recorded history against a model")
     replay.add_argument("file", help="the .proc model")
@@ -177,6 +179,8 @@ def _follow(eng: Engine, run_id: str) -> int:
             return EXIT[status]
         waits = eng.get(run_id).waiting_on()
         signals = [w.what for w in waits if w.kind == "signal"]
+        if not signals and all(w.kind == "cancel" for w in waits):
+            signals = ["cancel"]  # only cancellation can move it on
         if signals:
             eng.release(run_id)
             print(f"run {run_id} waiting for a signal: {', '.join(signals)}")

@@ -14,13 +14,14 @@ Example:
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from procalg.errors import RunError
 from procalg.runtime.binding import check_bindings
 from procalg.runtime.conform import conform
 from procalg.runtime.decide import RunState, targets
-from procalg.runtime.history import EventFired, SignalReceived
+from procalg.runtime.history import CancelRequested, EventFired, SignalReceived
 from procalg.runtime.ports import UNFINISHED
 from procalg.runtime.workflow import Channel, ChannelKind
 from procalg.terms.values import Event, show
@@ -90,7 +91,9 @@ class Signals:
             if targets(state.moves(), sent.event):
                 now = self.clock.now()
                 self._consumed.setdefault(run_id, []).append(ident)
-                self._record(run_id, state, [SignalReceived(time=now, event=sent.event),
+                received = (replace(sent, time=now) if isinstance(sent, CancelRequested)
+                            else SignalReceived(time=now, event=sent.event))
+                self._record(run_id, state, [received,
                                              EventFired(time=now, label=sent.event, choice=0)])
                 self._flush(run_id, state, "running")
                 return True
