@@ -1,0 +1,145 @@
+"""Cancellation on the engine (virtual clock): where the model offers ``cancel``, a
+durable request is taken, the saga compensates what it completed, the run ends
+``cancelled``; elsewhere the request waits; ended runs and models without
+``cancel`` refuse it. Every history is a trace of the model (conformance)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from procalg.api import run as api
+from procalg.api.cancel import cancel, cancel_tree
+from procalg.api.model import Model, loads
+from procalg.errors import RunError
+from procalg.runtime.clock import VirtualClock
+from procalg.runtime.engine import Engine
+from procalg.runtime.history import CancelRequested, EventFired, RunCancelled
+from procalg.runtime.memory import MemoryLog
+from tests.runtime.conftest import lts_of, model, walk
+
+ACTS = ("reserve", "charge", "ship", "release", "refund")
+
+# cancellable only before ship: the request made while it waits for go stays pending
+LATE = loads("""
+activity charge, ship
+activity refund never fails
+signal go
+timer settle = 10s
+Order = saga (go undo SKIP ; charge undo refund ; settle -> SKIP undo SKIP
+              ; (cancel -> THROW [] ship))
+""")
+
+
+def _engine(calls: list[str], log: MemoryLog | None = None) -> Engine:
+    def make(name: str) -> Callable[[], None]:
+        return lambda: calls.append(name)
+    return api.engine(log or MemoryLog(), activities={n: make(n) for n in ACTS},
+                      clock=VirtualClock())
+
+
+def _visible(eng: Engine, run_id: str) -> list[str]:
+    return [str(e) for e in eng.state(run_id).trace]
+
+
+def _start(eng: Engine, which: Model | str, run_id: str = "r") -> None:
+    api.start(model(which) if isinstance(which, str) else which, "Order", store=eng,
+              run_id=run_id)
+
+
+def test_a_run_waiting_at_a_cancellation_point_takes_cancel_and_undoes_its_steps() -> None:
+    calls: list[str] = []
+    eng = _engine(calls)
+    _start(eng, "cancellable_order")
+    assert eng.get("r").status == "waiting" and calls == ["reserve"]
+    done = cancel(eng, "r", "customer changed their mind")
+    assert (done.taken, done.status) == (True, "cancelled")
+    assert calls == ["reserve", "release"]
+    assert _visible(eng, "r") == ["reserve", "cancel", "compensate", "release", "compensated"]
+    history = eng.log.history("r")
+    requested = [e for e in history if isinstance(e, CancelRequested)]
+    assert [e.reason for e in requested] == ["customer changed their mind"]
+    assert isinstance(history[-1], RunCancelled)
+    assert eng.log.pending("r") == []
+    assert eng.get("r").result().status == "cancelled"
+
+
+def test_a_cancelled_history_is_a_trace_of_the_model() -> None:
+    eng = _engine([])
+    _start(eng, "cancellable_order")
+    eng.get("r").cancel("stop")
+    lts = lts_of("cancellable_order", "Order")
+    fired = [str(e.label) for e in eng.log.history("r") if isinstance(e, EventFired)]
+    assert walk(lts, fired)
+    report = api.replay(model("cancellable_order"), eng.log.history("r"))
+    assert report.status == "cancelled"
+
+
+def test_a_request_the_model_cannot_take_yet_waits_and_wins_over_the_next_step() -> None:
+    calls: list[str] = []
+    eng = _engine(calls)
+    _start(eng, LATE)
+    assert cancel(eng, "r", "too slow").taken is False  # waiting for go: no cancel there
+    assert eng.get("r").status == "waiting"
+    assert [type(s).__name__ for _, s in eng.log.pending("r")] == ["CancelRequested"]
+    assert cancel(eng, "r").taken is False  # a second request adds nothing
+    assert len(eng.log.pending("r")) == 1
+    eng.get("r").signal("go")
+    eng.clock.advance(10)  # settle fires; then cancel is offered beside ship, and wins
+    assert eng.get("r").status == "cancelled"
+    assert calls == ["charge", "refund"]  # ship never started
+    assert _visible(eng, "r") == ["go", "charge", "settle", "cancel", "compensate", "refund",
+                                  "compensated"]
+
+
+def test_without_a_request_the_cancellation_point_is_passed_and_the_run_completes() -> None:
+    calls: list[str] = []
+    eng = _engine(calls)
+    _start(eng, LATE)
+    eng.get("r").signal("go")
+    eng.clock.advance(10)
+    assert eng.get("r").status == "completed" and calls == ["charge", "ship"]
+
+
+def test_waiting_on_names_cancellation_apart_from_signals() -> None:
+    eng = _engine([])
+    _start(eng, "cancellable_order")
+    assert {(w.kind, w.what) for w in eng.get("r").waiting_on()} == {
+        ("signal", "approve"), ("cancel", "cancel")}
+
+
+def test_an_ended_run_refuses_a_cancel_request() -> None:
+    eng = _engine([])
+    _start(eng, "cancellable_order")
+    eng.get("r").cancel()
+    with pytest.raises(RunError, match=r"run r has ended \(cancelled\); it cannot be cancelled"):
+        eng.get("r").cancel()
+    assert eng.log.pending("r") == []
+
+
+def test_a_model_that_never_offers_cancel_refuses_the_request() -> None:
+    eng = _engine([])
+    _start(eng, loads("signal go\nactivity ship\nOrder = go -> ship -> SKIP"))
+    with pytest.raises(RunError, match="its process Order never offers the event cancel"):
+        cancel(eng, "r")
+    assert eng.log.pending("r") == []
+
+
+def test_a_plain_process_listening_for_cancel_ends_cancelled_without_a_saga() -> None:
+    calls: list[str] = []
+    eng = _engine(calls)
+    text = "signal tick_\nactivity ship\nOrder = (tick_ -> Order) /\\ (cancel -> ship -> SKIP)"
+    _start(eng, loads(text))
+    eng.get("r").signal("tick_")
+    assert cancel(eng, "r").status == "cancelled"
+    assert calls == ["ship"]  # the model's own clean-up after cancel
+
+
+def test_cancelling_children_requests_each_running_child_and_skips_ended_ones() -> None:
+    eng = _engine([])
+    for run_id in ("a", "b", "c"):
+        _start(eng, "cancellable_order", run_id)
+    eng.get("c").cancel()
+    assert cancel_tree(eng, ["a", "b", "c"], "parent cancelled") == ["a", "b"]
+    assert [eng.get(r).status for r in "abc"] == ["cancelled"] * 3
