@@ -32,7 +32,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from procalg.errors import RunError
@@ -48,6 +48,11 @@ if TYPE_CHECKING:
 
 class Cancels:
     """Requesting and taking cancellations; mixed into :class:`~procalg.runtime.engine.Engine`."""
+
+    on_cancel: Callable[[str, str], None] | None = None
+    """Called with ``(run_id, reason)`` once a run's ``cancel`` is durably taken: where
+    child runs are cancelled too (``engine.on_cancel = lambda run, why:
+    cancel_children(engine, children_of(run), why)``)."""
 
     def cancel(self: Engine, run_id: str, reason: str = "") -> bool:
         """Request that the run be cancelled; durable, needs no lease.
@@ -94,8 +99,13 @@ class Cancels:
                                                              reason=sent.reason),
                                              EventFired(time=now, label=CANCEL_EVENT, choice=0)])
                 self._flush(run_id, state, "running")
+                self._cancelled(run_id, sent.reason)
                 return True
         return False
+
+    def _cancelled(self: Engine, run_id: str, reason: str) -> None:
+        if self.on_cancel is not None:
+            self.on_cancel(run_id, reason)
 
 
 def cancel_children(engine: Engine, children: Iterable[str], reason: str = "") -> list[str]:

@@ -24,6 +24,7 @@ from procalg.runtime.decide import RunState, targets
 from procalg.runtime.history import CancelRequested, EventFired, SignalReceived
 from procalg.runtime.ports import UNFINISHED
 from procalg.runtime.workflow import Channel, ChannelKind
+from procalg.terms.cancel import CANCEL
 from procalg.terms.values import Event, show
 
 if TYPE_CHECKING:
@@ -96,6 +97,8 @@ class Signals:
                 self._record(run_id, state, [received,
                                              EventFired(time=now, label=sent.event, choice=0)])
                 self._flush(run_id, state, "running")
+                if isinstance(sent, CancelRequested):
+                    self._cancelled(run_id, sent.reason)
                 return True
         return False
 
@@ -104,6 +107,9 @@ def _accept(state: RunState, run_id: str, channel: str, values: tuple[Any, ...])
     """The signal event, checked against the run's model (RunError if it cannot be one)."""
     if state.status not in UNFINISHED:
         raise RunError(f"run {run_id} has {state.status}; it takes no more signals")
+    if channel == CANCEL:  # a cancellation has its own request, with a reason
+        raise RunError("cancel is not a signal: it cancels the run",
+                       hint=f"procalg runs cancel {run_id} [--reason TEXT], or run.cancel()")
     if state.workflow.kind(Event(channel, ())) is not ChannelKind.SIGNAL:
         raise RunError(f"{channel!r} is not a signal channel of this model",
                        hint="declare it with `signal " + channel + "`")

@@ -143,3 +143,22 @@ def test_cancelling_children_requests_each_running_child_and_skips_ended_ones() 
     eng.get("c").cancel()
     assert cancel_tree(eng, ["a", "b", "c"], "parent cancelled") == ["a", "b"]
     assert [eng.get(r).status for r in "abc"] == ["cancelled"] * 3
+
+
+def test_the_on_cancel_hook_propagates_a_parents_cancellation_to_its_children() -> None:
+    eng = _engine([])
+    for run_id in ("parent", "child"):
+        _start(eng, "cancellable_order", run_id)
+    children = {"parent": ["child"]}
+    eng.on_cancel = lambda run_id, why: cancel_tree(eng, children.get(run_id, []), why)
+    eng.get("parent").cancel("customer left")
+    assert eng.get("child").status == "cancelled"
+    reasons = [e.reason for e in eng.log.history("child") if isinstance(e, CancelRequested)]
+    assert reasons == ["customer left"]
+
+
+def test_cancel_cannot_be_sent_as_a_signal() -> None:
+    eng = _engine([])
+    _start(eng, "cancellable_order")
+    with pytest.raises(RunError, match="cancel is not a signal"):
+        eng.send("r", "cancel")
