@@ -55,7 +55,7 @@ from procalg.runtime.history import (
 )
 from procalg.runtime.machine import Machine, Node
 from procalg.runtime.uncertain import MAYBE_DONE_ERRORS, compensate_maybe_done
-from procalg.runtime.workflow import Workflow
+from procalg.runtime.workflow import ChannelKind, Workflow
 from procalg.terms.cancel import CANCEL
 from procalg.terms.process import Omega, Process
 from procalg.terms.saga import COMPENSATED, Compensated, Saga, Thrown, failed_activity
@@ -217,7 +217,8 @@ def evolve(state: RunState, event: HistoryEvent) -> None:
                 if label == COMPENSATED and outermost_compensated(state.term):
                     state.compensated = True
                 elif label.channel == CANCEL and not label.fields:
-                    state.cancelled = True
+                    # the environment's cancel, not a model's own channel of that name
+                    state.cancelled = state.workflow.kind(label) is ChannelKind.SIGNAL
             node = state.node()
             if state.timers:
                 state.timers = {t: d for t, d in state.timers.items() if t in node.channels}

@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from procalg.api import run as api
 from procalg.api.cancel import cancel, cancel_tree
@@ -162,3 +164,34 @@ def test_cancel_cannot_be_sent_as_a_signal() -> None:
     _start(eng, "cancellable_order")
     with pytest.raises(RunError, match="cancel is not a signal"):
         eng.send("r", "cancel")
+
+
+@settings(max_examples=40, deadline=None)
+@given(failing=st.sets(st.sampled_from(["reserve", "charge", "ship"])),
+       moves=st.lists(st.sampled_from(["approve", "cancel", "1m"]), max_size=5))
+def test_with_random_failures_signals_and_cancels_every_history_is_a_trace(
+        failing: set[str], moves: list[str]) -> None:
+    def make(name: str) -> Callable[[], None]:
+        def call() -> None:
+            if name in failing:
+                raise ConnectionError(f"{name} is down")
+        return call
+    eng = api.engine(MemoryLog(), activities={n: make(n) for n in ACTS}, clock=VirtualClock())
+    _start(eng, "cancellable_order")
+    for move in moves:
+        if eng.get("r").status not in ("running", "waiting"):
+            break
+        if move == "1m":
+            eng.clock.advance(60)
+        elif move == "approve":
+            eng.send("r", "approve")
+        else:
+            eng.get("r").cancel()
+    eng.clock.advance(3600)  # every retry and back-off done
+    status = eng.get("r").status
+    fired = [str(e.label) for e in eng.log.history("r") if isinstance(e, EventFired)]
+    assert walk(lts_of("cancellable_order", "Order"), fired), fired
+    assert (status == "cancelled") == ("cancel" in fired and fired[-1] == "✓")
+    if "cancel" in fired:  # a cancelled saga undid exactly what it completed
+        assert fired[fired.index("cancel") + 1] == "compensate"
+        assert (status, fired[-2]) == ("cancelled", "compensated")
