@@ -179,7 +179,7 @@ def _follow(eng: Engine, run_id: str) -> int:
             return EXIT[status]
         waits = eng.get(run_id).waiting_on()
         signals = [w.what for w in waits if w.kind == "signal"]
-        if not signals and all(w.kind == "cancel" for w in waits):
+        if waits and not signals and all(w.kind == "cancel" for w in waits):
             signals = ["cancel"]  # only cancellation can move it on
         if signals:
             eng.release(run_id)
