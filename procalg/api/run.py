@@ -40,7 +40,7 @@ from procalg.runtime.ports import DEFAULT_REGISTRY, ActivityRegistry, Clock, Eve
 from procalg.runtime.retry import RetryPolicy
 from procalg.runtime.run import Run
 from procalg.runtime.workflow import Channel, ChannelKind, Workflow
-from procalg.terms.cancel import CANCEL
+from procalg.terms.cancel import CANCEL, is_cancel
 from procalg.terms.values import Event, show
 
 DEFAULT_STORE = "sqlite:///runs.db"
@@ -340,7 +340,7 @@ def replay(model: Model | str | Path, history: Iterable[HistoryEvent],
         waits = [c for c in commands if isinstance(c, Wait)]
         if waits:
             status = "waiting"
-            nxt = tuple([f"signal {s}" for s in map(str, waits[0].signals)]
+            nxt = tuple([f"signal {s}" if not is_cancel(s) else "cancel" for s in waits[0].signals]
                         + [f"timer {t}" for t, _ in waits[0].timers])
         else:
             nxt = tuple(f"activity {c.channel}" if isinstance(c, Perform) else type(c).__name__

@@ -61,7 +61,8 @@ class Run:
         if not commands or not isinstance(commands[0], Wait):
             return []
         wait = commands[0]
-        out = [Waiting("cancel" if is_cancel(e) else "signal", str(e)) for e in wait.signals]
+        out = [Waiting("cancel", "allowed") if is_cancel(e) else Waiting("signal", str(e))
+               for e in wait.signals]
         out += [Waiting("timer", t, d) for t, d in wait.timers]
         out += [Waiting("retry", state.inflight[s][0], at) for s, at in
                 sorted(state.retry_at.items()) if s in state.inflight]

@@ -6,6 +6,7 @@ durable request is taken, the saga compensates what it completed, the run ends
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -19,6 +20,7 @@ from procalg.runtime.clock import VirtualClock
 from procalg.runtime.engine import Engine
 from procalg.runtime.history import CancelRequested, EventFired, RunCancelled
 from procalg.runtime.memory import MemoryLog
+from procalg.terms.cancel import CANCEL_EVENT
 from tests.runtime.conftest import lts_of, model, walk
 
 ACTS = ("reserve", "charge", "ship", "release", "refund")
@@ -108,7 +110,7 @@ def test_waiting_on_names_cancellation_apart_from_signals() -> None:
     eng = _engine([])
     _start(eng, "cancellable_order")
     assert {(w.kind, w.what) for w in eng.get("r").waiting_on()} == {
-        ("signal", "approve"), ("cancel", "cancel")}
+        ("signal", "approve"), ("cancel", "allowed")}
 
 
 def test_an_ended_run_refuses_a_cancel_request() -> None:
@@ -195,3 +197,38 @@ def test_with_random_failures_signals_and_cancels_every_history_is_a_trace(
     if "cancel" in fired:  # a cancelled saga undid exactly what it completed
         assert fired[fired.index("cancel") + 1] == "compensate"
         assert (status, fired[-2]) == ("cancelled", "compensated")
+
+
+def test_a_worker_takes_a_request_whose_sender_died_before_driving_the_run(
+        tmp_path: Path) -> None:
+    import threading
+    import time
+
+    from procalg.runtime.serve import serve
+    from procalg.store.sqlite import SqliteLog
+
+    db = tmp_path / "r.db"
+    calls: list[str] = []
+    acts = {n: (lambda n=n: calls.append(n)) for n in ACTS}
+    starter = api.engine(SqliteLog(db), activities=acts)
+    _start(starter, "cancellable_order")  # reserve; waits for approve, holding no lease
+    starter.close()
+    log = SqliteLog(db)  # the sender buffered its request, then died before driving
+    log.send("r", CancelRequested(time=0.0, event=CANCEL_EVENT, reason="sender died"))
+    stop = threading.Event()
+    worker = threading.Thread(target=serve, args=(api.engine(SqliteLog(db), activities=acts),),
+                              kwargs={"stop": stop, "poll": 0.05})
+    worker.start()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and log.get_run("r").status != "cancelled":
+        time.sleep(0.05)
+    stop.set()
+    worker.join()
+    assert log.get_run("r").status == "cancelled" and calls == ["reserve", "release"]
+
+
+def test_replaying_a_history_at_a_cancellation_point_names_cancel_as_a_next_move() -> None:
+    eng = _engine([])
+    _start(eng, "cancellable_order")
+    report = api.replay(model("cancellable_order"), eng.log.history("r"))
+    assert (report.status, report.next) == ("waiting", ("signal approve", "cancel"))
