@@ -302,7 +302,7 @@ class ReplayReport:
     Attributes:
         process: the process the history started.
         events: how many history events were replayed.
-        status: ``completed``/``compensated``/``failed`` if the history ends the
+        status: ``completed``/``compensated``/``cancelled``/``failed`` if the history ends the
             run, else ``waiting`` or ``running``.
         next: what the run does next (activities to call, signals and timers awaited).
         trace: the visible events, in order.

@@ -54,7 +54,7 @@ class RunRecord:
         model_hash: content hash of the model text the run started on.
         model_text: that text, so a run can be resumed or audited later.
         verdicts: assertion text to verdict, as checked at start.
-        status: ``running``, ``waiting``, ``completed``, ``compensated``, ``failed``.
+        status: ``running``, ``waiting``, ``completed``, ``compensated``, ``cancelled``, ``failed``.
         created: clock time of creation.
         owner: worker holding the lease (``""``: none).
         lease_until: when the lease ends, in epoch seconds of the database's clock.
