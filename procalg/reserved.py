@@ -30,3 +30,5 @@ UNREVERTED = "unreverted"
 """A compensation that threw (``unreverted.step``)."""
 SAGA = frozenset({THROW, FAIL, COMPENSATE, COMPENSATED, STRANDED, UNREVERTED})
 """The channel names the saga semantics owns."""
+CANCEL = "cancel"
+"""The environment's request to cancel a run, where the model offers it (docs/sagas.md)."""

@@ -34,7 +34,7 @@ from procalg.checks.result import CheckResult, Stats
 from procalg.checks.traces import check_has_trace
 from procalg.errors import ModelError, ProcalgError
 from procalg.lts import LTS
-from procalg.reserved import SAGA
+from procalg.reserved import CANCEL, SAGA
 from procalg.semantics.deep import run_deep
 from procalg.semantics.growth import UnboundedGrowth
 from procalg.source import Span
@@ -243,6 +243,7 @@ def _terminates(model: Model, prop: ast.Terminates, options: SearchOptions) -> C
 def _ltl(model: Model, prop: ast.Ltl, options: SearchOptions) -> CheckResult:
     formula = parse_formula(prop.formula, prop.formula_span)
     known = set(model.spec.channels) | SAGA | set(SPECIAL)
+    known |= {CANCEL} if model.spec.cancellable else set()
     for atom in atoms(formula):
         for pattern in atom.patterns:
             if pattern.split(".")[0] not in known:

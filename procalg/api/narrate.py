@@ -28,9 +28,11 @@ from procalg.runtime.history import (
     ActivityCompleted,
     ActivityScheduled,
     AttemptFailed,
+    CancelRequested,
     ContinuedFrom,
     EventFired,
     HistoryEvent,
+    RunCancelled,
     RunCompensated,
     RunCompleted,
     RunContinued,
@@ -80,6 +82,8 @@ class Narrator:
                 return f"{mark}activity {name} attempt {n} failed: {kind}: {msg}; {then}"
             case EventFired(label=label):
                 return self._fired(str(label))
+            case CancelRequested(reason=why):
+                self.pending = "  ⊘ cancel" + (f" ({why})" if why else "")
             case SignalReceived(event=e):
                 self.pending = f"  signal {e}"
             case TimerStarted(timer=timer, deadline=deadline):
@@ -94,7 +98,7 @@ class Narrator:
                 return f"continued as new in run {run_id}"
             case ContinuedFrom(previous_run=run_id):
                 return f"continues run {run_id} as new"
-            case RunCompleted() | RunCompensated() | RunFailed():
+            case RunCompleted() | RunCompensated() | RunFailed() | RunCancelled():
                 error = getattr(event, "error", "")
                 return event.kind.removeprefix("run_") + (f": {error}" if error else "")
         return None

@@ -42,6 +42,7 @@ from procalg.runtime.retry import RetryPolicy
 from procalg.runtime.run import Run
 from procalg.runtime.status import UNFINISHED, RunStatus
 from procalg.runtime.workflow import Channel, ChannelKind, Workflow
+from procalg.terms.cancel import CANCEL, is_cancel
 from procalg.terms.values import Event
 
 DEFAULT_STORE = "sqlite:///runs.db"
@@ -98,6 +99,8 @@ def workflow(model: Model, process: str, *args: Any, retry: RetryOverrides | Non
                                  fields=fields[name])
     for name, timer in model.spec.timers.items():
         channels[name] = Channel(name, ChannelKind.TIMER, duration=timer.duration_ms / 1000)
+    if model.spec.cancellable:  # the environment performs cancel, as it sends a signal
+        channels[CANCEL] = Channel(CANCEL, ChannelKind.SIGNAL)
     wf = Workflow(system, channels, process, tuple(args), model.content_hash,
                   model.source.text, dict(verdicts or {}))
     return replace(wf, compiled=_machine(wf, (model.content_hash, term)))
@@ -329,7 +332,7 @@ class ReplayReport:
     Attributes:
         process: the process the history started.
         events: how many history events were replayed.
-        status: ``completed``/``compensated``/``failed`` if the history ends the
+        status: ``completed``/``compensated``/``cancelled``/``failed`` if the history ends the
             run, else ``waiting`` or ``running``.
         next: what the run does next (activities to call, signals and timers awaited).
         trace: the visible events, in order.
@@ -367,7 +370,7 @@ def replay(model: Model | str | Path, history: Iterable[HistoryEvent],
         waits = [c for c in commands if isinstance(c, Wait)]
         if waits:
             status = RunStatus.WAITING
-            nxt = tuple([f"signal {s}" for s in map(str, waits[0].signals)]
+            nxt = tuple([f"signal {s}" if not is_cancel(s) else "cancel" for s in waits[0].signals]
                         + [f"timer {t}" for t, _ in waits[0].timers])
         else:
             nxt = tuple(f"activity {c.channel}" if isinstance(c, Perform) else type(c).__name__

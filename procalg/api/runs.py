@@ -123,6 +123,8 @@ def follow(eng: Engine, run_id: str) -> Followed:
             return Followed(status)
         waits = eng.get(run_id).waiting_on()
         signals = tuple(w.what for w in waits if w.kind == "signal")
+        if waits and not signals and all(w.kind == "cancel" for w in waits):
+            signals = ("cancel",)  # only cancellation can move it on
         if signals:
             eng.release(run_id)
             return Followed(RunStatus.WAITING, signals)

@@ -35,10 +35,10 @@ import numpy as np
 from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
 from procalg.lts.exploration import Exploration
 from procalg.lts.lts import LTS, TICK_INDEX, TransitionSystem
-from procalg.reserved import COMPENSATED, THROW
+from procalg.reserved import CANCEL, COMPENSATED, THROW
 
 STRANDED, UNREVERTED = "stranded.", "unreverted."
-OUTCOMES = ("completed", "compensated", "failed", "deadlocked")
+OUTCOMES = ("completed", "compensated", "failed", "deadlocked", "cancelled")
 
 
 def check_compensation(system: TransitionSystem[Any] | LTS, *,
@@ -96,7 +96,9 @@ def terminal_outcomes(lts: LTS) -> dict[int, frozenset[str]]:
 
     A state entered by ``throw`` ends a *failed* run; one entered by ✓ from a
     state entered by ``compensated`` a *compensated* run; by any other ✓ a
-    *completed* run; a stuck state entered by neither is *deadlocked*.
+    *completed* run; a stuck state entered by neither is *deadlocked*. A ✓ on
+    a path that took ``cancel`` ends a *cancelled* run instead (the engine's
+    outcome, docs/sagas.md section 8).
 
     Example:
         >>> from procalg.lts import LTS
@@ -115,8 +117,14 @@ def terminal_outcomes(lts: LTS) -> dict[int, frozenset[str]]:
     ending = reachable[src] & stuck[dst]  # transitions into a terminal state
     tick = ending & (lab == TICK_INDEX)
     found: dict[int, set[str]] = {}
-    kinds = [(tick & after_compensated[src], "compensated"),
-             (tick & ~after_compensated[src], "completed")]
+    if CANCEL in codes:
+        before, after = _around_cancel(lts, codes[CANCEL])
+        kinds = [(tick & after[src], "cancelled")]
+        tick &= before[src]
+    else:
+        kinds = []
+    kinds += [(tick & after_compensated[src], "compensated"),
+              (tick & ~after_compensated[src], "completed")]
     if THROW in codes:
         kinds.append((ending & (lab == codes[THROW]), "failed"))
     for mask, outcome in kinds:
@@ -125,6 +133,26 @@ def terminal_outcomes(lts: LTS) -> dict[int, frozenset[str]]:
     for state in np.flatnonzero(reachable & stuck).tolist():
         found.setdefault(state, {"deadlocked"})
     return {s: frozenset(o) for s, o in sorted(found.items())}
+
+
+def _around_cancel(lts: LTS, cancel: int) -> tuple[np.ndarray, np.ndarray]:
+    """The states reachable without taking ``cancel``, and those reachable after it.
+
+    One reachability search on two copies of the LTS (copy 2 entered by
+    ``cancel``): O(S + T).
+
+    Example:
+        >>> lts = LTS.build(3, 0, [], [(0, "cancel", 1), (1, "a", 2), (0, "a", 2)])
+        >>> [m.tolist() for m in _around_cancel(lts, lts.label_index("cancel"))]
+        [[True, False, True], [False, True, True]]
+    """
+    n, src, lab, dst = lts.num_states, lts.src, lts.label, lts.dst
+    crossing = lab == cancel
+    doubled = LTS.from_arrays(
+        2 * n, lts.initial, lts.labels, np.concatenate((src, src + n)),
+        np.concatenate((lab, lab)), np.concatenate((np.where(crossing, dst + n, dst), dst + n)))
+    seen = doubled.reachable()
+    return seen[:n], seen[n:]
 
 
 def _stats(walk: Exploration, started: float) -> Stats:

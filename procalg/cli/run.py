@@ -16,9 +16,10 @@ from typing import Any
 
 from procalg.api import run as api
 from procalg.api import runs
+from procalg.cli import cancel as cancel_verb
 from procalg.cli.runstore import add_store_options, open_engine, plain_errors
 
-EXIT = {"completed": 0, "compensated": 1, "failed": 1, "waiting": 3}
+EXIT = {"completed": 0, "compensated": 1, "failed": 1, "waiting": 3, "cancelled": 1}
 _db, _plain_errors = add_store_options, plain_errors  # the names verb modules register with
 
 
@@ -59,6 +60,7 @@ def register(sub: Any) -> None:
     resume.add_argument("--activities", metavar="MODULE")
     _db(resume)
     resume.set_defaults(run=cmd_resume)
+    cancel_verb.add_parser(verbs)  # runs cancel (procalg/cli/cancel.py)
 
     replay = sub.add_parser("replay", help="check a recorded history against a model")
     replay.add_argument("file", help="the .proc model")

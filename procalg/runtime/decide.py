@@ -22,7 +22,8 @@ The deterministic rule (documented for users, recorded in every history):
 3. Otherwise the run waits for a signal, a timer or a retry back-off.
 4. A run ends completed in Ω, failed in ``THROWN`` (or stuck: deadlock), and
    compensated when it terminates after an outermost saga (one inside no
-   other saga) rolled back, even if the process did more after the rollback.
+   other saga) rolled back, even if the process did more after the rollback;
+   cancelled when it terminates after taking ``cancel`` (docs/sagas.md).
 
 Example:
     >>> from procalg.terms import Event, Prefix, SKIP
@@ -44,6 +45,7 @@ from procalg.runtime.history import (
     AttemptFailed,
     EventFired,
     HistoryEvent,
+    RunCancelled,
     RunCompensated,
     RunCompleted,
     RunContinued,
@@ -55,7 +57,8 @@ from procalg.runtime.history import (
 from procalg.runtime.machine import Machine, Node
 from procalg.runtime.status import FINISHED, RunStatus
 from procalg.runtime.uncertain import MAYBE_DONE_ERRORS, compensate_maybe_done
-from procalg.runtime.workflow import Workflow
+from procalg.runtime.workflow import ChannelKind, Workflow
+from procalg.terms.cancel import CANCEL
 from procalg.terms.process import Omega, Process
 from procalg.terms.saga import COMPENSATED, Compensated, Saga, Thrown, failed_activity
 from procalg.terms.values import Event, Label, sort_key
@@ -115,7 +118,7 @@ class Finish:
 Command = Fire | StartTimer | Perform | Wait | Finish
 FINAL = {RunCompleted: RunStatus.COMPLETED, RunCompensated: RunStatus.COMPENSATED,
          RunFailed: RunStatus.FAILED,
-         RunContinued: RunStatus.CONTINUED}
+         RunContinued: RunStatus.CONTINUED, RunCancelled: RunStatus.CANCELLED}
 CRASH_LIMIT = 3
 """Resumes with the same call in flight after which that call fails (``WorkerCrashed``):
 an activity that kills its worker every time must not loop for ever."""
@@ -148,6 +151,7 @@ class RunState:
     note: str = ""  # the last failure that made the model throw
     maybe_done: set[int] = field(default_factory=set)  # calls that may have run unrecorded
     trace_offset: int = 0  # visible events before ``trace`` (restored from a snapshot)
+    cancelled: bool = False  # the run took the event cancel (docs/sagas.md section 8)
     machine: Machine = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -216,6 +220,9 @@ def evolve(state: RunState, event: HistoryEvent) -> None:
                 state.trace.append(label)
                 if label == COMPENSATED and outermost_compensated(state.term):
                     state.compensated = True
+                elif label.channel == CANCEL and not label.fields:
+                    # the environment's cancel, not a model's own channel of that name
+                    state.cancelled = state.workflow.kind(label) is ChannelKind.SIGNAL
             node = state.node()
             if state.timers:
                 state.timers = {t: d for t, d in state.timers.items() if t in node.channels}
@@ -256,7 +263,7 @@ def evolve(state: RunState, event: HistoryEvent) -> None:
             state.timers[timer] = deadline
         case TimerFired(timer=timer):
             state.timers.pop(timer, None)
-        case RunCompleted() | RunCompensated() | RunFailed() | RunContinued():
+        case RunCompleted() | RunCompensated() | RunFailed() | RunContinued() | RunCancelled():
             state.status = FINAL[type(event)]
             state.error = getattr(event, "error", "")
 
@@ -361,6 +368,8 @@ def _give_up(state: RunState, moves: list[tuple[Label, Process]]) -> Command:
 def _end(state: RunState) -> Finish:
     """How a run with no moves left ended."""
     if isinstance(state.term, Omega):
+        if state.cancelled:
+            return Finish(RunStatus.CANCELLED)
         return Finish(RunStatus.COMPENSATED if state.compensated else RunStatus.COMPLETED)
     if isinstance(state.term, Thrown):
         return Finish(RunStatus.FAILED, state.note or "the process threw (THROW)")

@@ -28,7 +28,8 @@ sleeps until the next deadline.
 
 The engine's parts: this module drives runs; :mod:`~procalg.runtime.recovery`
 claims and resumes them (leases: :mod:`~procalg.runtime.leases`);
-:mod:`~procalg.runtime.signals` delivers signals; :mod:`~procalg.runtime.fanout`
+:mod:`~procalg.runtime.signals` delivers signals (and :mod:`~procalg.runtime.cancel`
+cancellations); :mod:`~procalg.runtime.fanout`
 drives several runs at once.
 
 Example:
@@ -54,6 +55,7 @@ from typing import Any
 
 from procalg.errors import RunError, StoreError
 from procalg.runtime.binding import check_bindings, check_verdicts
+from procalg.runtime.cancel import Cancels
 from procalg.runtime.clock import SystemClock, VirtualClock
 from procalg.runtime.commit import GroupCommit
 from procalg.runtime.continuation import continue_as_new
@@ -74,6 +76,7 @@ from procalg.runtime.history import (
     AttemptFailed,
     EventFired,
     HistoryEvent,
+    RunCancelled,
     RunCompensated,
     RunCompleted,
     RunFailed,
@@ -98,6 +101,7 @@ from procalg.runtime.status import RunStatus
 from procalg.runtime.uncertain import undoing
 from procalg.runtime.worker import OUTSIDE_SET, Outcome, attempt_all, takes_key
 from procalg.runtime.workflow import ChannelKind, Workflow
+from procalg.terms.cancel import CANCEL_EVENT
 from procalg.terms.values import Event
 
 Loader = Callable[[RunRecord], Workflow]
@@ -105,7 +109,7 @@ MAX_INTERNAL = 100_000
 """Internal moves in a row before the engine calls the run divergent."""
 
 
-class Engine(Recovery, Signals):
+class Engine(Recovery, Signals, Cancels):
     """Runs workflows durably.
 
     Args:
@@ -255,6 +259,8 @@ class Engine(Recovery, Signals):
                     self._flush(run_id, state, RunStatus.RUNNING)
                 elif isinstance(head, Perform):
                     internal = 0
+                    if CANCEL_EVENT in state.node().signals and self._take_cancel(run_id, state):
+                        continue  # a pending cancel wins over starting the next step
                     self._perform(run_id, state, commands)  # type: ignore[arg-type]
                 elif isinstance(head, Wait):
                     if head.signals and self._take_buffered(run_id, state):
@@ -340,7 +346,8 @@ class Engine(Recovery, Signals):
     def _finish(self, run_id: str, state: RunState, command: Finish) -> None:
         now = self.clock.now()
         final: HistoryEvent = {RunStatus.COMPLETED: RunCompleted(time=now),
-                               RunStatus.COMPENSATED: RunCompensated(time=now)}.get(
+                               RunStatus.COMPENSATED: RunCompensated(time=now),
+                               RunStatus.CANCELLED: RunCancelled(time=now)}.get(
                                    command.status, RunFailed(time=now, error=command.error))
         self._record(run_id, state, [final])
         self._flush(run_id, state, command.status, release=True)

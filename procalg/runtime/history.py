@@ -321,7 +321,31 @@ class ContinuedFrom(HistoryEvent):
     kind: ClassVar[str] = "continued_from"
 
 
-for _cls in (RunContinued, ContinuedFrom):
+
+# -- cancellation (issue 13): appended, so older histories load unchanged ------------
+
+
+@dataclass(frozen=True, slots=True)
+class CancelRequested(SignalReceived):
+    """Someone asked to cancel the run (``reason``); ``event`` is the model's ``cancel``.
+
+    A buffered request waits in the run's inbox like a signal (it is one: the
+    environment offering the event ``cancel``); the run records it when its
+    model takes ``cancel``, right before that ``EventFired``.
+    """
+
+    reason: str = ""
+    kind: ClassVar[str] = "cancel_requested"
+
+
+@dataclass(frozen=True, slots=True)
+class RunCancelled(HistoryEvent):
+    """The run took ``cancel`` and then terminated (its compensations done)."""
+
+    kind: ClassVar[str] = "run_cancelled"
+
+
+for _cls in (RunContinued, ContinuedFrom, CancelRequested, RunCancelled):
     KINDS[_cls.kind] = _cls
     _FIELDS[_cls] = tuple((f.name, f.name in _VALUED, f.default is dataclasses.MISSING)
                           for f in dataclasses.fields(_cls))

@@ -14,6 +14,7 @@ from procalg.errors import RunError
 from procalg.runtime.decide import Wait, decide
 from procalg.runtime.history import EventFired, HistoryEvent, to_json
 from procalg.runtime.status import UNFINISHED, RunStatus
+from procalg.terms.cancel import is_cancel
 from procalg.terms.values import Event
 
 if TYPE_CHECKING:
@@ -22,7 +23,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class Waiting:
-    """One thing a waiting run waits for: a ``signal`` event, a ``timer`` or a ``retry``."""
+    """One thing a waiting run waits for: a ``signal`` event, a ``timer``, a ``retry``,
+    or a ``cancel`` (the model offers cancellation there)."""
 
     kind: str
     what: str
@@ -50,7 +52,7 @@ class Run:
 
     @property
     def status(self) -> RunStatus:
-        """``running``, ``waiting``, ``completed``, ``compensated`` or ``failed``."""
+        """Where the run is (a :class:`RunStatus`: running, waiting, or how it ended)."""
         return self.engine.state(self.id).status
 
     def waiting_on(self) -> list[Waiting]:
@@ -60,7 +62,8 @@ class Run:
         if not commands or not isinstance(commands[0], Wait):
             return []
         wait = commands[0]
-        out = [Waiting("signal", str(e)) for e in wait.signals]
+        out = [Waiting("cancel", "allowed") if is_cancel(e) else Waiting("signal", str(e))
+               for e in wait.signals]
         out += [Waiting("timer", t, d) for t, d in wait.timers]
         out += [Waiting("retry", state.inflight[s][0], at) for s, at in
                 sorted(state.retry_at.items()) if s in state.inflight]
@@ -77,6 +80,14 @@ class Run:
     def signal(self, channel: str, *values: Any) -> None:
         """Offer signal ``channel.values``; RunError if the run does not wait for it."""
         self.engine.signal(self.id, channel, *values)
+
+    def cancel(self, reason: str = "") -> bool:
+        """Request cancellation (durable; taken where the model offers ``cancel``).
+
+        Returns True if the run took it at once; RunError if it has ended or
+        its model offers ``cancel`` nowhere (:mod:`procalg.runtime.cancel`).
+        """
+        return self.engine.cancel(self.id, reason)
 
     def result(self) -> RunResult:
         """The outcome of a finished run; RunError while it is still going."""

@@ -14,6 +14,7 @@ Example:
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from procalg.errors import RunError
@@ -21,10 +22,11 @@ from procalg.runtime.binding import check_bindings
 from procalg.runtime.conform import conform
 from procalg.runtime.continuation import latest
 from procalg.runtime.decide import RunState, targets
-from procalg.runtime.history import EventFired, SignalReceived
+from procalg.runtime.history import CancelRequested, EventFired, SignalReceived
 from procalg.runtime.ports import UNFINISHED
 from procalg.runtime.status import RunStatus
 from procalg.runtime.workflow import Channel, ChannelKind
+from procalg.terms.cancel import CANCEL
 from procalg.terms.values import Event, show
 
 if TYPE_CHECKING:
@@ -94,9 +96,13 @@ class Signals:
             if targets(state.moves(), sent.event):
                 now = self.clock.now()
                 self._consumed.setdefault(run_id, []).append(ident)
-                self._record(run_id, state, [SignalReceived(time=now, event=sent.event),
+                received = (replace(sent, time=now) if isinstance(sent, CancelRequested)
+                            else SignalReceived(time=now, event=sent.event))
+                self._record(run_id, state, [received,
                                              EventFired(time=now, label=sent.event, choice=0)])
                 self._flush(run_id, state, RunStatus.RUNNING)
+                if isinstance(sent, CancelRequested):
+                    self._cancelled(run_id, sent.reason)
                 return True
         return False
 
@@ -105,6 +111,9 @@ def _accept(state: RunState, run_id: str, channel: str, values: tuple[Any, ...])
     """The signal event, checked against the run's model (RunError if it cannot be one)."""
     if state.status not in UNFINISHED:
         raise RunError(f"run {run_id} has {state.status}; it takes no more signals")
+    if channel == CANCEL:  # a cancellation has its own request, with a reason
+        raise RunError("cancel is not a signal: it cancels the run",
+                       hint=f"procalg runs cancel {run_id} [--reason TEXT], or run.cancel()")
     if state.workflow.kind(Event(channel, ())) is not ChannelKind.SIGNAL:
         raise RunError(f"{channel!r} is not a signal channel of this model",
                        hint="declare it with `signal " + channel + "`")

@@ -31,6 +31,8 @@ class RunStatus(StrEnum):
     """A saga rolled back and then terminated."""
     FAILED = "failed"
     """It threw, deadlocked, diverged or gave up on an activity."""
+    CANCELLED = "cancelled"
+    """It took the event ``cancel`` and then terminated (docs/sagas.md section 8)."""
     CONTINUED = "continued"
     """It continued as new: its history goes on in a new run (docs/engine.md)."""
 
@@ -38,5 +40,5 @@ class RunStatus(StrEnum):
 UNFINISHED = (RunStatus.RUNNING, RunStatus.WAITING)
 """Statuses of runs a worker should pick up."""
 FINISHED = (RunStatus.COMPLETED, RunStatus.COMPENSATED, RunStatus.FAILED,
-            RunStatus.CONTINUED)
+            RunStatus.CANCELLED, RunStatus.CONTINUED)
 """Statuses of runs that have ended (their history is closed)."""

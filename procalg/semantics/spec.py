@@ -85,6 +85,7 @@ class Spec:
         self._workflow = workflow_construct(module)
         self._sagas = self._workflow is not None and workflow.uses_sagas(module)
         self._declare(module)
+        self.cancellable = workflow.uses_cancel(self, module)  # runs may be cancelled
         self.types = Types(_LazyFields(self._channel_fields), {})
         self.evaluator = Evaluator({n: list(c) for n, c in self.definitions.items()},
                                    self.types, self._resolve, self._spans)
@@ -270,6 +271,7 @@ class Spec:
         """
         if self._events is None:
             markers = workflow.SAGA_MARKERS if self._sagas else frozenset()
+            markers |= {workflow.CANCEL_EVENT} if self.cancellable else frozenset()
             self._events = self._reported(lambda: markers | frozenset(
                 e for n in self._channels for e in self.types.events_of(n)))
         return self._events

@@ -41,6 +41,7 @@ from procalg.terms import (
     Process,
     show_process,
 )
+from procalg.terms.cancel import CANCEL, CANCEL_EVENT
 from procalg.terms.saga import (
     COMPENSATE,
     COMPENSATED,
@@ -89,7 +90,8 @@ class Timer:
     span: Span | None = None
 
 
-_RESERVED_VALUES = {"throw": THROW_EVENT, "compensate": COMPENSATE, "compensated": COMPENSATED}
+_RESERVED_VALUES = {"throw": THROW_EVENT, "compensate": COMPENSATE, "compensated": COMPENSATED,
+                    CANCEL: CANCEL_EVENT}
 SAGA_MARKERS = frozenset({COMPENSATE, COMPENSATED})
 """The events a saga adds to a model's ``Events`` (docs/sagas.md)."""
 
@@ -104,16 +106,17 @@ def check_name(name: str, span: Span | None) -> None:
         ...     print(err.message)
         'throw' is reserved: it is the label of abnormal termination (THROW)
     """
-    if name in RESERVED:
+    if name in RESERVED or name == CANCEL:
         what = {"throw": "the label of abnormal termination (THROW)",
-                "fail": "the channel of activity failures (fail.c.v)"}.get(
+                "fail": "the channel of activity failures (fail.c.v)",
+                CANCEL: "the event by which a run is cancelled"}.get(
                     name, "a marker event of sagas (docs/sagas.md)")
         raise ModelError(f"'{name}' is reserved: it is {what}", span,
                          hint=f"rename it, e.g. '{name}_'")
 
 
 def reserved_value(name: str) -> Event | None:
-    """``throw``, ``compensate`` and ``compensated`` as events (for assertions)."""
+    """``throw``, ``compensate``, ``compensated`` and ``cancel`` as events."""
     return _RESERVED_VALUES.get(name)
 
 
@@ -231,6 +234,29 @@ def _self_reach(ev: Evaluator, saga: ast.Saga) -> tuple[str, ...]:
                     queue.append((callee, (*chain, callee)))
     _SELF_REACH[id(saga)] = (saga, found)
     return found
+
+
+def uses_cancel(spec: Any, module: ast.Module) -> bool:
+    """Whether the model names the reserved event ``cancel`` (then runs can be cancelled).
+
+    In a model without workflow constructs ``cancel`` may be an ordinary
+    channel; declared so, it is not the cancellation event.
+
+    Example:
+        >>> from procalg.api.model import loads
+        >>> [loads(t).spec.cancellable for t in ("activity a\\nP = a -> SKIP [] cancel -> SKIP",
+        ...  "channel cancel\\nP = cancel -> SKIP", "activity a\\nP = a -> SKIP")]
+        [True, False, False]
+    """
+    if CANCEL in spec._channels:
+        return False
+    stack: list[ast.Node] = [module]
+    while stack:
+        here = stack.pop()
+        if type(here) is ast.Name and here.id == CANCEL:
+            return True
+        stack.extend(_children(here))
+    return False
 
 
 def uses_sagas(module: ast.Module) -> bool:

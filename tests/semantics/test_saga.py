@@ -142,9 +142,9 @@ def test_compensable_definitions_are_expanded_in_the_saga_that_uses_them() -> No
 
 
 def test_replicated_parallel_in_a_saga_installs_one_compensation_per_branch() -> None:
-    text = "channel book, cancel : {1, 2}\nactivity pay\n"
-    got = traces("saga ((||| i : {1, 2} @ book.i undo cancel.i) ; pay)", text)
-    assert runs("book.1, book.2, fail.pay, compensate, cancel.1, cancel.2, compensated, ✓",
-                "book.2, book.1, fail.pay, compensate, cancel.2, cancel.1, compensated, ✓",
+    text = "channel book, unbook : {1, 2}\nactivity pay\n"
+    got = traces("saga ((||| i : {1, 2} @ book.i undo unbook.i) ; pay)", text)
+    assert runs("book.1, book.2, fail.pay, compensate, unbook.1, unbook.2, compensated, ✓",
+                "book.2, book.1, fail.pay, compensate, unbook.2, unbook.1, compensated, ✓",
                 ) <= got
     assert all(t[-1] == "✓" for t in got)
