@@ -30,17 +30,20 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 
 from procalg.errors import RunError, StoreError
 from procalg.runtime.history import HistoryEvent, SignalReceived
 from procalg.runtime.ports import UNFINISHED, RunRecord, Write
+from procalg.runtime.schedule import Schedule
 from procalg.store.rows import (
     APPLICATION,
     APPLICATION_ID,
     RUN_COLUMNS,
     RUN_SELECT,
     SCHEMA_VERSION,
+    attr_rows,
     collision,
     decode_event,
     encode_event,
@@ -49,6 +52,9 @@ from procalg.store.rows import (
     raise_first,
     record_from_row,
     record_params,
+    schedule_from_row,
+    schedule_params,
+    search_sql,
 )
 
 _HEADER = b"SQLite format 3\x00"
@@ -58,6 +64,13 @@ _INBOX = (
     "CREATE TABLE IF NOT EXISTS inbox (id INTEGER PRIMARY KEY AUTOINCREMENT,"
     " run_id TEXT NOT NULL, body TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS inbox_run ON inbox (run_id, id)",
+)
+_V3 = (  # schedules and search attributes; an older store gains them when opened
+    "CREATE TABLE IF NOT EXISTS schedules (name TEXT PRIMARY KEY, body TEXT NOT NULL,"
+    " next_due REAL NOT NULL, paused INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS run_attrs (run_id TEXT NOT NULL, key TEXT NOT NULL,"
+    " value TEXT NOT NULL, PRIMARY KEY (run_id, key)) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS run_attrs_key ON run_attrs (key, value)",
 )
 _SCHEMA = f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -71,7 +84,7 @@ CREATE INDEX runs_status ON runs (status);
 CREATE TABLE history (
     run_id TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL,
     PRIMARY KEY (run_id, seq)) WITHOUT ROWID;
-""" + "".join(s + ";" for s in _INBOX)
+""" + "".join(s + ";" for s in (*_INBOX, *_V3))
 
 
 def _refuse(path: Path, why: str) -> StoreError:
@@ -165,12 +178,13 @@ class SqliteLog:
             )
 
     def _upgrade(self) -> None:
-        """Bring a version-1 store to this version (it gains the signal inbox)."""
+        """Bring an older store to this version (it gains the signal inbox, schedules and
+        search attributes)."""
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         (version,) = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         if int(version) < SCHEMA_VERSION:
-            for statement in _INBOX:
+            for statement in (*_INBOX, *_V3):
                 db.execute(statement)
             if "wake_at" not in {row[1] for row in db.execute("PRAGMA table_info(runs)")}:
                 db.execute("ALTER TABLE runs ADD COLUMN wake_at REAL NOT NULL DEFAULT 0")
@@ -259,6 +273,8 @@ class SqliteLog:
         if write.record is not None:
             db.execute(f"INSERT INTO runs ({RUN_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
                        record_params(write.record))
+            if write.record.attrs:
+                db.executemany("INSERT INTO run_attrs VALUES (?, ?, ?)", attr_rows(write.record))
         db.executemany("INSERT INTO history VALUES (?, ?, ?)", rows)
         if write.status in UNFINISHED:
             db.execute("UPDATE runs SET status = ? WHERE run_id = ?", (write.status, run_id))
@@ -342,6 +358,49 @@ class SqliteLog:
 
     def inboxes(self) -> dict[str, int]:
         return dict(self._read("SELECT run_id, max(id) FROM inbox GROUP BY run_id"))
+
+    def search_runs(self, statuses: tuple[str, ...] | None = None, since: float | None = None,
+                    attrs: Mapping[str, str] | None = None,
+                    model: str | None = None) -> list[RunRecord]:
+        where, params = search_sql(statuses, since, attrs, model, "?")
+        rows = self._read(f"SELECT {RUN_SELECT} FROM runs{where} ORDER BY created, run_id",
+                          tuple(params))
+        return [record_from_row(r) for r in rows]
+
+    def attributes(self, run_id: str) -> dict[str, str]:
+        return dict(self._read("SELECT key, value FROM run_attrs WHERE run_id = ?", (run_id,)))
+
+    def put_schedule(self, schedule: Schedule) -> None:
+        try:
+            self._write("INSERT INTO schedules VALUES (?, ?, ?, ?)", schedule_params(schedule))
+        except StoreError as err:
+            if "UNIQUE" in str(err):
+                raise StoreError(f"a schedule named {schedule.name!r} already exists",
+                                 hint="pick another name, or delete the old one first") from None
+            raise
+
+    def schedules(self) -> list[Schedule]:
+        rows = self._read("SELECT name, body, next_due, paused FROM schedules ORDER BY name")
+        return [schedule_from_row(r) for r in rows]
+
+    def update_schedule(self, name: str, *, next_due: float | None = None,
+                        paused: bool | None = None, expect_due: float | None = None) -> bool:
+        sets, params = ["name = name"], []
+        if next_due is not None:
+            sets.append("next_due = ?")
+            params.append(next_due)
+        if paused is not None:
+            sets.append("paused = ?")
+            params.append(int(paused))
+        sql = f"UPDATE schedules SET {', '.join(sets)} WHERE name = ?"
+        params.append(name)
+        if expect_due is not None:  # compare-and-set: one UPDATE, atomic
+            sql += " AND next_due = ?"
+            params.append(expect_due)
+        return self._write(sql, tuple(params)).rowcount == 1
+
+    def delete_schedule(self, name: str) -> bool:
+        return self._write("DELETE FROM schedules WHERE name = ?", (name,)).rowcount == 1
 
     def close(self) -> None:
         with self._lock:
