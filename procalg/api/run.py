@@ -239,13 +239,19 @@ def start(model: Model | str | Path, process: str, *args: Any,
           activities: ActivityRegistry | Mapping[str, Callable[..., Any]] | None = None,
           store: str | EventLog | Engine = DEFAULT_STORE, clock: Clock | None = None,
           retry: RetryOverrides | None = None, allow_failed_assertions: bool = False,
-          run_id: str | None = None) -> Run:
+          run_id: str | None = None, attrs: Mapping[str, str] | None = None) -> Run:
     """Check the model's assertions, record a run of ``process(args...)`` and drive it.
+
+    ``attrs`` are search attributes (``procalg runs list --attr k=v``); a model
+    given as a path also sets ``model`` to that path (``runs list --model``).
 
     Raises:
         RunError: a failed assertion (unless ``allow_failed_assertions``), an
             unbound activity or a function whose arity does not fit its channel.
     """
+    attrs = dict(attrs or {})
+    if isinstance(model, str | Path):
+        attrs.setdefault("model", str(model))
     model = as_model(model)
     eng = store if isinstance(store, Engine) else engine(store, activities=activities,
                                                           clock=clock, retry=retry)
@@ -260,7 +266,8 @@ def start(model: Model | str | Path, process: str, *args: Any,
                        hint="fix the model, or pass allow_failed_assertions=True "
                             "(--allow-failed-assertions)")
     wf = workflow(model, process, *args, retry=retry, verdicts=found)
-    return eng.start(wf, run_id=run_id, allow_failed_assertions=allow_failed_assertions)
+    return eng.start(wf, run_id=run_id, allow_failed_assertions=allow_failed_assertions,
+                     attrs=attrs)
 
 
 def migrate(eng: Engine, run_id: str, model: Model | str | Path,

@@ -156,12 +156,14 @@ class Engine(Recovery, Signals):
     # -- starting and loading ------------------------------------------------
 
     def start(self, workflow: Workflow, *, run_id: str | None = None,
-              allow_failed_assertions: bool = False) -> Run:
-        """Check bindings and verdicts, record the run, and drive it until it waits."""
+              allow_failed_assertions: bool = False,
+              attrs: Mapping[str, str] | None = None) -> Run:
+        """Check bindings and verdicts, record the run (with its search attributes
+        ``attrs``), and drive it until it waits."""
         check_verdicts(workflow, allow_failed_assertions)
         check_bindings(workflow, self.activities)
         run_id = run_id or uuid.uuid4().hex
-        self._start_one(workflow, run_id)
+        self._start_one(workflow, run_id, attrs)
         return Run(self, run_id)
 
     def start_many(self, workflows: Iterable[Workflow], *, run_ids: Iterable[str] | None = None,
@@ -186,11 +188,12 @@ class Engine(Recovery, Signals):
         self._fanout.each(lambda pair: self._start_one(*pair), pairs)
         return [Run(self, run_id) for run_id in ids]
 
-    def _start_one(self, workflow: Workflow, run_id: str) -> None:
+    def _start_one(self, workflow: Workflow, run_id: str,
+                   attrs: Mapping[str, str] | None = None) -> None:
         now = self.clock.now()
         record = RunRecord(run_id, workflow.process, workflow.args, workflow.model_hash,
                            workflow.model_text, dict(workflow.verdicts), created=now,
-                           owner=self.owner)
+                           owner=self.owner, attrs=attrs or {})
         first = RunStarted(time=now, process=workflow.process, args=workflow.args,
                            model_hash=workflow.model_hash)
         with self._run_lock(run_id):
