@@ -193,6 +193,9 @@ def store(url: str = DEFAULT_STORE, create: bool = True) -> EventLog:
     return store_from_url(url, create)
 
 
+_open = store  # for functions whose ``store`` argument hides it
+
+
 def engine(store_url: str | EventLog = DEFAULT_STORE, *,
            activities: ActivityRegistry | Mapping[str, Callable[..., Any]] | None = None,
            clock: Clock | None = None, retry: RetryOverrides | None = None,
@@ -268,6 +271,29 @@ def start(model: Model | str | Path, process: str, *args: Any,
     wf = workflow(model, process, *args, retry=retry, verdicts=found)
     return eng.start(wf, run_id=run_id, allow_failed_assertions=allow_failed_assertions,
                      attrs=attrs)
+
+
+def find_runs(store: str | EventLog | Engine = DEFAULT_STORE, *,
+              statuses: tuple[str, ...] | None = None, model: str | None = None,
+              since: float | None = None, attrs: Mapping[str, str] | None = None,
+              ) -> list[RunRecord]:
+    """Runs with one of ``statuses``, started from model path ``model`` (or whose model
+    hash starts with it), created at or after epoch ``since``, carrying every search
+    attribute in ``attrs``; oldest first.
+
+    Example:
+        >>> from procalg.runtime.clock import VirtualClock
+        >>> eng = engine("memory:", activities={"pay": lambda amount: None},
+        ...              clock=VirtualClock())
+        >>> model = loads("activity pay : {1, 2}\\nP = pay.2 -> SKIP")
+        >>> _ = start(model, "P", store=eng, run_id="a", attrs={"tenant": "acme"})
+        >>> _ = start(model, "P", store=eng, run_id="b")
+        >>> [r.run_id for r in find_runs(eng, attrs={"tenant": "acme"})]
+        ['a']
+    """
+    log = store.log if isinstance(store, Engine) else (
+        _open(store, create=False) if isinstance(store, str) else store)
+    return log.search_runs(statuses, since, dict(attrs or {}), model)
 
 
 def migrate(eng: Engine, run_id: str, model: Model | str | Path,

@@ -13,7 +13,7 @@ from typing import Any
 from procalg.api import schedule as api
 from procalg.api.run import as_model
 from procalg.cli import run as run_commands
-from procalg.errors import UsageError
+from procalg.cli import search
 from procalg.runtime.schedule import CATCH_UP, Schedule
 from procalg.terms.values import show
 
@@ -58,22 +58,6 @@ def _db(parser: argparse.ArgumentParser) -> None:
                         help="the run store: a file (default: %(default)s) or a store URL")
 
 
-def parse_attrs(items: list[str]) -> dict[str, str]:
-    """``KEY=VALUE`` options as a dict.
-
-    Example:
-        >>> parse_attrs(["tenant=acme", "tier=gold"])
-        {'tenant': 'acme', 'tier': 'gold'}
-    """
-    out = {}
-    for item in items:
-        key, eq, value = item.partition("=")
-        if not (eq and key):
-            raise UsageError(f"--attr {item!r} is not KEY=VALUE", hint="e.g. --attr tenant=acme")
-        out[key] = value
-    return out
-
-
 def _store(args: argparse.Namespace, create: bool = False) -> Any:
     url = args.db if "://" in args.db or args.db == "memory:" else "sqlite:///" + args.db
     from procalg.api.run import store
@@ -111,7 +95,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     values = [run_commands._value(model, a) for a in args.args]
     found = api.add(_store(args, create=True), args.name, args.file, args.process, *values,
                     every=args.every, cron=args.cron, catch_up=args.catch_up,
-                    attrs=parse_attrs(args.attr),
+                    attrs=search.parse_attrs(args.attr),
                     allow_failed_assertions=args.allow_failed_assertions)
     print(f"schedule {found.name}: {args.process} {found.timing}, next at "
           f"{_when(found.next_due)} UTC (catch-up: {found.catch_up})")
