@@ -20,8 +20,8 @@ from procalg.terms.values import show
 
 def register(sub: Any) -> None:
     """Add ``procalg schedule`` and its verbs to the CLI's subcommands."""
-    schedule = sub.add_parser("schedule", help="start runs of a process every interval or at "
-                                               "cron times (fired by procalg worker)")
+    schedule = sub.add_parser("schedule", help="start runs on a timetable (procalg worker "
+                                               "fires them)")
     verbs = schedule.add_subparsers(dest="verb", required=True, metavar="VERB")
     add = verbs.add_parser("add", help="add a schedule")
     add.add_argument("name", help="the schedule's name (its runs' ids start with it)")
