@@ -39,6 +39,7 @@ from procalg.runtime.memory import MemoryLog
 from procalg.runtime.ports import DEFAULT_REGISTRY, ActivityRegistry, Clock, EventLog, RunRecord
 from procalg.runtime.retry import RetryPolicy
 from procalg.runtime.run import Run
+from procalg.runtime.telemetry import Telemetry
 from procalg.runtime.workflow import Channel, ChannelKind, Workflow
 from procalg.terms.values import Event, show
 
@@ -199,7 +200,8 @@ _open = store  # for functions whose ``store`` argument hides it
 def engine(store_url: str | EventLog = DEFAULT_STORE, *,
            activities: ActivityRegistry | Mapping[str, Callable[..., Any]] | None = None,
            clock: Clock | None = None, retry: RetryOverrides | None = None,
-           create: bool = True, **options: Any) -> Engine:
+           create: bool = True, telemetry: Telemetry | None = None,
+           **options: Any) -> Engine:
     """An engine on a store, able to rebuild any run from the model text it recorded.
 
     Args:
@@ -208,6 +210,8 @@ def engine(store_url: str | EventLog = DEFAULT_STORE, *,
         clock: the engine clock (a ``VirtualClock`` in tests).
         retry: retry overrides applied to every run this engine loads.
         create: create a missing store (False: a missing SQLite file is an error).
+        telemetry: spans, metrics and run-aware log records
+            (:class:`~procalg.runtime.telemetry.Telemetry`); None: none, at no cost.
         options: passed to :class:`~procalg.runtime.engine.Engine` (``lease``, ...).
     """
     log = store(store_url, create) if isinstance(store_url, str) else store_url
@@ -215,6 +219,8 @@ def engine(store_url: str | EventLog = DEFAULT_STORE, *,
     eng = Engine(log, registry, clock, **options)
     eng.loader = lambda record: _rebuild(eng.log, record, retry)
     eng.retry_overrides = retry  # type: ignore[attr-defined]  # start() reuses them
+    if telemetry is not None:
+        telemetry.attach(eng)
     return eng
 
 

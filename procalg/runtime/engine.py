@@ -93,6 +93,7 @@ from procalg.runtime.ports import (
 from procalg.runtime.recovery import Recovery
 from procalg.runtime.run import Run
 from procalg.runtime.signals import Signals
+from procalg.runtime.telemetry import Telemetry
 from procalg.runtime.uncertain import undoing
 from procalg.runtime.worker import OUTSIDE_SET, Outcome, attempt_all, takes_key
 from procalg.runtime.workflow import ChannelKind, Workflow
@@ -150,6 +151,7 @@ class Engine(Recovery, Signals):
         self._locks: dict[str, threading.RLock] = {}  # one per run: runs move independently
         self._lock = threading.Lock()  # guards _locks only
         self.on_event: Callable[[str, HistoryEvent], None] | None = None
+        self.telemetry: Telemetry | None = None  # spans, metrics, logs: see runtime/telemetry
         if isinstance(self.clock, VirtualClock):
             self.clock.on_advance(self.tick)
 
@@ -201,6 +203,8 @@ class Engine(Recovery, Signals):
             self.leases.hold(run_id)
             state = RunState.initial(workflow)
             evolve(state, first)
+            if self.telemetry is not None:
+                self.telemetry.event(run_id, first)
             self._states[run_id] = state
             self._pending[run_id] = []
             self._stored[run_id] = record.status
@@ -225,6 +229,10 @@ class Engine(Recovery, Signals):
             except Exception:  # keep what already happened (an activity's outcome) durable
                 self._flush(run_id, self._states[run_id], self._stored.get(run_id, "running"))
                 raise
+            finally:
+                if self.telemetry is not None:
+                    state = self._states.get(run_id)
+                    self.telemetry.drove(run_id, state.status if state else "")
 
     def _drive(self, run_id: str) -> str:
         with self._run_lock(run_id):
@@ -300,6 +308,8 @@ class Engine(Recovery, Signals):
                          channel.retry.start_to_close_timeout, channel.arity,
                          channel.retry.heartbeat_timeout))
         started = self.clock.now()
+        if self.telemetry is not None:
+            self.telemetry.attempting(run_id, wf.process, calls)
         outcomes = attempt_all(self._pool, jobs)
         now = self.clock.now()
         events: list[HistoryEvent] = [
@@ -345,6 +355,8 @@ class Engine(Recovery, Signals):
             pending.append(event)
             if self.on_event is not None:
                 self.on_event(run_id, event)
+            if self.telemetry is not None:
+                self.telemetry.event(run_id, event)
 
     def _flush(self, run_id: str, state: RunState, status: str, release: bool = False,
                wake_at: float | None = None) -> None:

@@ -43,9 +43,9 @@ def test_two_worker_processes_start_exactly_one_run_per_due_time(
     log = store_from_url(url)
     schedule.add(log, "tick", "m.proc", "P", every="1s", catch_up="all")
     workers = [subprocess.Popen([sys.executable, "-m", "procalg.cli", "worker", "--db", url,
-                                 "--activities", "acts"], cwd=tmp_path,
+                                 "--activities", "acts", *flags], cwd=tmp_path,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-               for _ in range(2)]
+               for flags in ([], ["--log-level", "info"])]
     for w in workers:
         assert w.stdout is not None and w.stdout.readline().startswith("worker ")
     deadline = time.monotonic() + 60
@@ -74,3 +74,5 @@ def test_two_worker_processes_start_exactly_one_run_per_due_time(
     assert [b - a for a, b in pairwise(seconds)] == [1.0] * (len(ids) - 1)
     assert all(r.status == "completed" for r in runs)
     assert sorted(effects.read_text().split()) == sorted(ids)  # one call per run
+    logged = re.findall(r"INFO run=(\S+) step=0 procalg.run: activity a completed", outs[1][1])
+    assert set(logged) <= set(ids) and outs[0][1] == ""  # run id and step on each record
