@@ -103,3 +103,21 @@ def test_a_version_2_sqlite_store_gains_the_schema_3_tables(tmp_path) -> None:
     assert [s.name for s in log.schedules()] == ["s"]
     assert log.attributes("a") == {"tenant": "acme"}
     log.close()
+
+
+def test_a_version_2_postgres_store_gains_the_schema_3_tables(fresh_postgres: str) -> None:
+    import psycopg
+
+    from procalg.store import PostgresLog
+
+    PostgresLog(fresh_postgres).close()
+    with psycopg.connect(fresh_postgres, autocommit=True) as db:
+        db.execute("DROP TABLE schedules")
+        db.execute("DROP TABLE run_attrs")
+        db.execute("UPDATE procalg_meta SET value = '2' WHERE key = 'schema_version'")
+    log = PostgresLog(fresh_postgres)
+    log.put_schedule(Schedule("s", "P", every=1.0))
+    _start(log, "a", 1.0, tenant="acme")
+    assert [s.name for s in log.schedules()] == ["s"]
+    assert log.attributes("a") == {"tenant": "acme"}
+    log.close()
