@@ -30,13 +30,11 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Mapping
 from pathlib import Path
 
 from procalg.errors import RunError, StoreError
 from procalg.runtime.history import HistoryEvent, SignalReceived
 from procalg.runtime.ports import UNFINISHED, RunRecord, Write
-from procalg.runtime.schedule import Schedule
 from procalg.store.rows import (
     APPLICATION,
     APPLICATION_ID,
@@ -52,10 +50,8 @@ from procalg.store.rows import (
     raise_first,
     record_from_row,
     record_params,
-    schedule_from_row,
-    schedule_params,
-    search_sql,
 )
+from procalg.store.sqlite_schedules import SqliteSchedules
 
 _HEADER = b"SQLite format 3\x00"
 NOW = "((julianday('now') - 2440587.5) * 86400.0)"
@@ -113,7 +109,7 @@ def _check_header(path: Path, create: bool) -> bool:
     return False
 
 
-class SqliteLog:
+class SqliteLog(SqliteSchedules):
     """An :class:`~procalg.runtime.ports.EventLog` in one SQLite file.
 
     Args:
@@ -358,49 +354,6 @@ class SqliteLog:
 
     def inboxes(self) -> dict[str, int]:
         return dict(self._read("SELECT run_id, max(id) FROM inbox GROUP BY run_id"))
-
-    def search_runs(self, statuses: tuple[str, ...] | None = None, since: float | None = None,
-                    attrs: Mapping[str, str] | None = None,
-                    model: str | None = None) -> list[RunRecord]:
-        where, params = search_sql(statuses, since, attrs, model, "?")
-        rows = self._read(f"SELECT {RUN_SELECT} FROM runs{where} ORDER BY created, run_id",
-                          tuple(params))
-        return [record_from_row(r) for r in rows]
-
-    def attributes(self, run_id: str) -> dict[str, str]:
-        return dict(self._read("SELECT key, value FROM run_attrs WHERE run_id = ?", (run_id,)))
-
-    def put_schedule(self, schedule: Schedule) -> None:
-        try:
-            self._write("INSERT INTO schedules VALUES (?, ?, ?, ?)", schedule_params(schedule))
-        except StoreError as err:
-            if "UNIQUE" in str(err):
-                raise StoreError(f"a schedule named {schedule.name!r} already exists",
-                                 hint="pick another name, or delete the old one first") from None
-            raise
-
-    def schedules(self) -> list[Schedule]:
-        rows = self._read("SELECT name, body, next_due, paused FROM schedules ORDER BY name")
-        return [schedule_from_row(r) for r in rows]
-
-    def update_schedule(self, name: str, *, next_due: float | None = None,
-                        paused: bool | None = None, expect_due: float | None = None) -> bool:
-        sets, params = ["name = name"], []
-        if next_due is not None:
-            sets.append("next_due = ?")
-            params.append(next_due)
-        if paused is not None:
-            sets.append("paused = ?")
-            params.append(int(paused))
-        sql = f"UPDATE schedules SET {', '.join(sets)} WHERE name = ?"
-        params.append(name)
-        if expect_due is not None:  # compare-and-set: one UPDATE, atomic
-            sql += " AND next_due = ?"
-            params.append(expect_due)
-        return self._write(sql, tuple(params)).rowcount == 1
-
-    def delete_schedule(self, name: str) -> bool:
-        return self._write("DELETE FROM schedules WHERE name = ?", (name,)).rowcount == 1
 
     def close(self) -> None:
         with self._lock:
