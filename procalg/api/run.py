@@ -29,6 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from procalg.api.attrs import parameter_attrs
 from procalg.api.model import Model, load, loads
 from procalg.errors import ModelError, RunError
 from procalg.runtime.decide import Perform, RunState, Wait, decide, evolve
@@ -194,9 +195,6 @@ def store(url: str = DEFAULT_STORE, create: bool = True) -> EventLog:
     return store_from_url(url, create)
 
 
-_open = store  # for functions whose ``store`` argument hides it
-
-
 def engine(store_url: str | EventLog = DEFAULT_STORE, *,
            activities: ActivityRegistry | Mapping[str, Callable[..., Any]] | None = None,
            clock: Clock | None = None, retry: RetryOverrides | None = None,
@@ -251,8 +249,9 @@ def start(model: Model | str | Path, process: str, *args: Any,
           run_id: str | None = None, attrs: Mapping[str, str] | None = None) -> Run:
     """Check the model's assertions, record a run of ``process(args...)`` and drive it.
 
-    ``attrs`` are search attributes (``procalg runs list --attr k=v``); a model
-    given as a path also sets ``model`` to that path (``runs list --model``).
+    ``attrs`` are search attributes (``procalg runs list --attr k=v``), added to those
+    the model gives (:func:`parameter_attrs`); a model given as a path also sets
+    ``model`` to that path (``runs list --model``).
 
     Raises:
         RunError: a failed assertion (unless ``allow_failed_assertions``), an
@@ -262,6 +261,7 @@ def start(model: Model | str | Path, process: str, *args: Any,
     if isinstance(model, str | Path):
         attrs.setdefault("model", str(model))
     model = as_model(model)
+    attrs = {**parameter_attrs(model, process, args), **attrs}
     eng = store if isinstance(store, Engine) else engine(store, activities=activities,
                                                           clock=clock, retry=retry)
     if retry is None:
@@ -277,29 +277,6 @@ def start(model: Model | str | Path, process: str, *args: Any,
     wf = workflow(model, process, *args, retry=retry, verdicts=found)
     return eng.start(wf, run_id=run_id, allow_failed_assertions=allow_failed_assertions,
                      attrs=attrs)
-
-
-def find_runs(store: str | EventLog | Engine = DEFAULT_STORE, *,
-              statuses: tuple[str, ...] | None = None, model: str | None = None,
-              since: float | None = None, attrs: Mapping[str, str] | None = None,
-              ) -> list[RunRecord]:
-    """Runs with one of ``statuses``, started from model path ``model`` (or whose model
-    hash starts with it), created at or after epoch ``since``, carrying every search
-    attribute in ``attrs``; oldest first.
-
-    Example:
-        >>> from procalg.runtime.clock import VirtualClock
-        >>> eng = engine("memory:", activities={"pay": lambda amount: None},
-        ...              clock=VirtualClock())
-        >>> model = loads("activity pay : {1, 2}\\nP = pay.2 -> SKIP")
-        >>> _ = start(model, "P", store=eng, run_id="a", attrs={"tenant": "acme"})
-        >>> _ = start(model, "P", store=eng, run_id="b")
-        >>> [r.run_id for r in find_runs(eng, attrs={"tenant": "acme"})]
-        ['a']
-    """
-    log = store.log if isinstance(store, Engine) else (
-        _open(store, create=False) if isinstance(store, str) else store)
-    return log.search_runs(statuses, since, dict(attrs or {}), model)
 
 
 def migrate(eng: Engine, run_id: str, model: Model | str | Path,

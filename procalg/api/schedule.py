@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from procalg.api.model import Model
-from procalg.api.run import as_model, verdicts, workflow
+from procalg.api.run import as_model, parameter_attrs, verdicts, workflow
 from procalg.api.run import store as open_store
 from procalg.errors import RunError
 from procalg.runtime.clock import parse_duration
@@ -68,7 +68,8 @@ def add(store: Store, name: str, model: Model | str | Path, process: str, *args:
     workflow(model, process, *args)  # the process and its arguments exist
     schedule = Schedule(name, process, tuple(args), model.content_hash, model.source.text,
                         model_name, found, seconds or 0.0, cron or "", catch_up,
-                        attrs={"model": model_name, **(attrs or {})})
+                        attrs={"model": model_name, **parameter_attrs(model, process, args),
+                               **(attrs or {})})
     schedule = replace(schedule, next_due=schedule.next_after(time.time() if now is None
                                                               else now))
     _log(store).put_schedule(schedule)

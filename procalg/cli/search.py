@@ -15,7 +15,7 @@ import datetime as dt
 import time
 from typing import Any
 
-from procalg.api import run as api
+from procalg.api.attrs import find_runs
 from procalg.errors import ModelError, UsageError
 from procalg.runtime.clock import parse_duration
 from procalg.runtime.ports import RunRecord
@@ -63,6 +63,6 @@ def parse_since(text: str, now: float | None = None) -> float:
 def matching(engine: Any, args: argparse.Namespace) -> list[RunRecord]:
     """The runs ``args``' filters select, oldest first (every run without filters)."""
     statuses = tuple(s for item in args.status for s in item.split(",") if s)
-    return api.find_runs(engine, statuses=statuses or None, model=args.model,
+    return find_runs(engine, statuses=statuses or None, model=args.model,
                          since=None if args.since is None else parse_since(args.since),
                          attrs=parse_attrs(args.attr))

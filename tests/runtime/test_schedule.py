@@ -7,8 +7,9 @@ import datetime as dt
 import pytest
 
 from procalg.api import schedule
+from procalg.api.attrs import find_runs
 from procalg.api.model import loads
-from procalg.api.run import engine, find_runs, replay
+from procalg.api.run import engine, replay
 from procalg.errors import UsageError
 from procalg.runtime.clock import VirtualClock
 from procalg.runtime.cron import Cron
