@@ -281,6 +281,11 @@ class Telemetry:
 
     def drove(self, run_id: str, status: str = "") -> None:
         """A drive of the run ended (it waits, ended, or the drive failed): close its spans."""
+        for key in [k for k in list(self._attempts) if k[0] == run_id]:  # no outcome came
+            span = self._attempts.pop(key)[0]
+            if span is not None:
+                span.set_status(self._status(error=True), "the drive stopped during it")
+                span.end()
         for key in [k for k in list(self._steps) if k[0] == run_id]:
             self._end_step(key, error=False)
         span = self._runs.pop(run_id, None)

@@ -153,3 +153,16 @@ def test_procalg_runs_without_opentelemetry_and_says_how_to_get_it(monkeypatch) 
         Telemetry()
     assert info.value.hint == "pip install 'procalg[otel]'"
     assert Telemetry(spans=False, metrics=False) is not None  # logging alone needs nothing
+
+
+def test_an_attempt_cut_short_by_sys_exit_still_ends_its_spans(observed) -> None:
+    spans, _, telemetry = observed
+    eng = engine(MemoryLog(), activities={"reserve": lambda: exit(3), "charge": lambda: None,
+                                          "ship": lambda: None, "release": lambda: None,
+                                          "refund": lambda: None},
+                 clock=VirtualClock(), telemetry=telemetry)
+    with pytest.raises(RunError, match=r"sys\.exit"):
+        start(ORDER, "Order", store=eng, run_id="o")
+    names = sorted(s.name for s in spans.get_finished_spans())
+    assert names == ["attempt reserve", "run Order", "step reserve"]
+    assert telemetry._attempts == {} and telemetry._steps == {} and telemetry._runs == {}
