@@ -302,6 +302,11 @@ def bench_cpu(folder: Path, n: int = 200, runs: int = 5) -> dict[str, tuple[floa
     record("pipeline, first run, memory store", [_cpu_per_step(on_memory, _history)])
     record("pipeline, later runs, memory store",
            [_cpu_per_step(on_memory, _history) for _ in range(runs)])
+    observed = _observed(PIPELINE_ACTIVITIES)
+    if observed is not None:  # the same runs with spans and metrics recorded
+        record("pipeline, later runs, memory store, OpenTelemetry spans + metrics on",
+               [_cpu_per_step(lambda: api.start(model, "P", store=observed), _history)
+                for _ in range(runs)])
     # fetch returns a random value: runs keep reaching (and compiling) states no run saw
     rng = random.Random(7)
     spread = api.engine(MemoryLog(), activities=dict(PIPELINE_ACTIVITIES,
@@ -322,6 +327,28 @@ def bench_cpu(folder: Path, n: int = 200, runs: int = 5) -> dict[str, tuple[floa
     record("chain, memory store", [_cpu_per_step(lambda: plain.start(chain_wf), _history)
                                    for _ in range(runs)])
     return out
+
+
+def _observed(activities: dict) -> Engine | None:
+    """An engine on memory reporting spans (in-memory exporter) and metrics (in-memory
+    reader); None without the ``otel`` extra."""
+    try:
+        from opentelemetry.sdk.metrics import MeterProvider
+        from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+        from opentelemetry.sdk.trace import TracerProvider
+        from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+        from opentelemetry.sdk.trace.export.in_memory_span_exporter import (
+            InMemorySpanExporter,
+        )
+    except ImportError:
+        return None
+    from procalg.api.observe import Telemetry
+
+    tracer = TracerProvider()
+    tracer.add_span_processor(SimpleSpanProcessor(InMemorySpanExporter()))
+    meter = MeterProvider(metric_readers=[InMemoryMetricReader()])
+    return api.engine(MemoryLog(), activities=activities,
+                      telemetry=Telemetry(tracer, meter))
 
 
 def _history(run: object) -> list:

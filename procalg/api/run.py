@@ -29,6 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from procalg.api.attrs import parameter_attrs
 from procalg.api.model import Model, load, loads
 from procalg.errors import ModelError, RunError
 from procalg.runtime import continuation, snapshot
@@ -41,6 +42,7 @@ from procalg.runtime.ports import DEFAULT_REGISTRY, ActivityRegistry, Clock, Eve
 from procalg.runtime.retry import RetryPolicy
 from procalg.runtime.run import Run
 from procalg.runtime.status import UNFINISHED, RunStatus
+from procalg.runtime.telemetry import Telemetry
 from procalg.runtime.workflow import Channel, ChannelKind, Workflow
 from procalg.terms.cancel import CANCEL, is_cancel
 from procalg.terms.values import Event
@@ -212,7 +214,8 @@ def store(url: str = DEFAULT_STORE, create: bool = True) -> EventLog:
 def engine(store_url: str | EventLog = DEFAULT_STORE, *,
            activities: ActivityRegistry | Mapping[str, Callable[..., Any]] | None = None,
            clock: Clock | None = None, retry: RetryOverrides | None = None,
-           create: bool = True, **options: Any) -> Engine:
+           create: bool = True, telemetry: Telemetry | None = None,
+           **options: Any) -> Engine:
     """An engine on a store, able to rebuild any run from the model text it recorded.
 
     Args:
@@ -221,13 +224,18 @@ def engine(store_url: str | EventLog = DEFAULT_STORE, *,
         clock: the engine clock (a ``VirtualClock`` in tests).
         retry: retry overrides applied to every run this engine loads.
         create: create a missing store (False: a missing SQLite file is an error).
+        telemetry: spans, metrics and run-aware log records
+            (:class:`~procalg.runtime.telemetry.Telemetry`); None: none, at no cost.
         options: passed to :class:`~procalg.runtime.engine.Engine` (``lease``,
             ``on_event``, ...).
     """
     log = store(store_url, create) if isinstance(store_url, str) else store_url
     registry = DEFAULT_REGISTRY if activities is None else activities
-    return Engine(log, registry, clock, loader=lambda record: _rebuild(log, record, retry),
-                  retry=retry, **options)
+    eng = Engine(log, registry, clock, loader=lambda record: _rebuild(log, record, retry),
+                 retry=retry, **options)
+    if telemetry is not None:
+        telemetry.attach(eng)
+    return eng
 
 
 def _rebuild(log: EventLog, record: RunRecord, retry: RetryOverrides | None) -> Workflow:
@@ -270,14 +278,22 @@ def start(model: Model | str | Path, process: str, *args: Any,
           activities: ActivityRegistry | Mapping[str, Callable[..., Any]] | None = None,
           store: str | EventLog | Engine = DEFAULT_STORE, clock: Clock | None = None,
           retry: RetryOverrides | None = None, allow_failed_assertions: bool = False,
-          run_id: str | None = None) -> Run:
+          run_id: str | None = None, attrs: Mapping[str, str] | None = None) -> Run:
     """Check the model's assertions, record a run of ``process(args...)`` and drive it.
+
+    ``attrs`` are search attributes (``procalg runs list --attr k=v``), added to those
+    the model gives (:func:`parameter_attrs`); a model given as a path also sets
+    ``model`` to that path (``runs list --model``).
 
     Raises:
         RunError: a failed assertion (unless ``allow_failed_assertions``), an
             unbound activity or a function whose arity does not fit its channel.
     """
+    attrs = dict(attrs or {})
+    if isinstance(model, str | Path):
+        attrs.setdefault("model", str(model))
     model = as_model(model)
+    attrs = {**parameter_attrs(model, process, args), **attrs}
     eng = store if isinstance(store, Engine) else engine(store, activities=activities,
                                                           clock=clock, retry=retry)
     if retry is None:
@@ -291,7 +307,8 @@ def start(model: Model | str | Path, process: str, *args: Any,
                        hint="fix the model, or pass allow_failed_assertions=True "
                             "(--allow-failed-assertions)")
     wf = workflow(model, process, *args, retry=retry, verdicts=found)
-    return eng.start(wf, run_id=run_id, allow_failed_assertions=allow_failed_assertions)
+    return eng.start(wf, run_id=run_id, allow_failed_assertions=allow_failed_assertions,
+                     attrs=attrs)
 
 
 def migrate(eng: Engine, run_id: str, model: Model | str | Path,

@@ -16,6 +16,7 @@ from procalg.api.export import EQUIVALENCES, TEXT_FORMATS
 from procalg.api.search import ENGINES, CheckEngine
 from procalg.cli import commands, step
 from procalg.cli import run as run_commands
+from procalg.cli import schedule as schedule_command
 from procalg.cli import worker as worker_command
 from procalg.cli.report import error_json
 from procalg.cli.style import Style
@@ -95,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     graph.set_defaults(run=commands.graph)
     run_commands.register(sub)  # run, runs, replay (procalg/cli/run.py)
     worker_command.register(sub)  # worker (procalg/cli/worker.py)
+    schedule_command.register(sub)  # schedule (procalg/cli/schedule.py)
     step.register(sub)  # step (procalg/cli/step.py)
     return parser
 

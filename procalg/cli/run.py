@@ -17,6 +17,7 @@ from typing import Any
 from procalg.api import run as api
 from procalg.api import runs
 from procalg.cli import cancel as cancel_verb
+from procalg.cli import search
 from procalg.cli.runstore import add_store_options, open_engine, plain_errors
 
 EXIT = {"completed": 0, "compensated": 1, "failed": 1, "waiting": 3, "cancelled": 1}
@@ -33,12 +34,15 @@ def register(sub: Any) -> None:
     run.add_argument("--allow-failed-assertions", action="store_true",
                      help="run even if an assertion of the model fails")
     run.add_argument("--run-id", help="the run's id (default: a fresh one)")
+    run.add_argument("--attr", action="append", default=[], metavar="KEY=VALUE",
+                     help="search attribute (runs list --attr), repeatable")
     _db(run)
     run.set_defaults(run=cmd_run)
 
     runs = sub.add_parser("runs", help="list, inspect, signal and resume recorded runs")
     verbs = runs.add_subparsers(dest="verb", required=True, metavar="VERB")
-    listing = verbs.add_parser("list", help="every run in the store")
+    listing = verbs.add_parser("list", help="every run in the store (or those matching)")
+    search.add_filters(listing)  # --status --model --since --attr (procalg/cli/search.py)
     _db(listing)
     listing.set_defaults(run=cmd_list)
     show_ = verbs.add_parser("show", help="a run's history as a table")
@@ -97,7 +101,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     eng = _engine(args, out)
     run = api.start(model, args.process, *values, store=eng, run_id=run_id,
-                    allow_failed_assertions=args.allow_failed_assertions)
+                    allow_failed_assertions=args.allow_failed_assertions,
+                    attrs=search.parse_attrs(args.attr))
     if header:
         print(header.pop(), flush=True)
     return _follow(eng, run.id)
@@ -106,7 +111,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 @_plain_errors
 def cmd_list(args: argparse.Namespace) -> int:
     eng = _engine(args)
-    records = eng.log.list_runs()
+    records = search.matching(eng, args)
     if not records:
         print("no runs")
         return 0

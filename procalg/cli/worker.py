@@ -12,6 +12,7 @@ import sys
 import threading
 from typing import Any
 
+from procalg.api.observe import Telemetry, log_runs
 from procalg.api.runs import serve
 from procalg.cli.runstore import add_store_options, open_engine, plain_errors
 
@@ -24,6 +25,12 @@ def register(sub: Any) -> None:
     worker.add_argument("--activities", metavar="MODULE", help="module binding the activities")
     worker.add_argument("--lease", type=float, default=30.0, metavar="SECONDS",
                         help="how long a claim lasts without renewal (default: %(default)s)")
+    worker.add_argument("--log-level", metavar="LEVEL", type=str.upper,
+                        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+                        help="log to stderr at LEVEL, each record with its run id and step")
+    worker.add_argument("--otel", action="store_true",
+                        help="OpenTelemetry spans and metrics to the global providers "
+                             "(e.g. under opentelemetry-instrument; needs procalg[otel])")
     add_store_options(worker)
     worker.set_defaults(run=cmd_worker)
 
@@ -34,6 +41,10 @@ def cmd_worker(args: argparse.Namespace) -> int:
         print("error: --concurrency must be at least 1", file=sys.stderr)
         return 2
     eng = open_engine(args)  # with its --lease; a missing store is an error, not a new file
+    if args.log_level or args.otel:
+        if args.log_level:
+            log_runs(args.log_level)
+        Telemetry(spans=args.otel, metrics=args.otel).attach(eng)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())

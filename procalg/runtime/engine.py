@@ -98,6 +98,7 @@ from procalg.runtime.recovery import Recovery
 from procalg.runtime.run import Run
 from procalg.runtime.signals import Signals
 from procalg.runtime.status import RunStatus
+from procalg.runtime.telemetry import Telemetry
 from procalg.runtime.uncertain import undoing
 from procalg.runtime.worker import OUTSIDE_SET, Outcome, attempt_all, takes_key
 from procalg.runtime.workflow import ChannelKind, Workflow
@@ -161,18 +162,21 @@ class Engine(Recovery, Signals, Cancels):
         self._locks: dict[str, threading.RLock] = {}  # one per run: runs move independently
         self._lock = threading.Lock()  # guards _locks only
         self.on_event = on_event
+        self.telemetry: Telemetry | None = None  # spans, metrics, logs: see runtime/telemetry
         if isinstance(self.clock, VirtualClock):
             self.clock.on_advance(self.tick)
 
     # -- starting and loading ------------------------------------------------
 
     def start(self, workflow: Workflow, *, run_id: str | None = None,
-              allow_failed_assertions: bool = False) -> Run:
-        """Check bindings and verdicts, record the run, and drive it until it waits."""
+              allow_failed_assertions: bool = False,
+              attrs: Mapping[str, str] | None = None) -> Run:
+        """Check bindings and verdicts, record the run (with its search attributes
+        ``attrs``), and drive it until it waits."""
         check_verdicts(workflow, allow_failed_assertions)
         check_bindings(workflow, self.activities)
         run_id = run_id or uuid.uuid4().hex
-        self._start_one(workflow, run_id)
+        self._start_one(workflow, run_id, attrs)
         return Run(self, run_id)
 
     def start_many(self, workflows: Iterable[Workflow], *, run_ids: Iterable[str] | None = None,
@@ -197,11 +201,12 @@ class Engine(Recovery, Signals, Cancels):
         self._fanout.each(lambda pair: self._start_one(*pair), pairs)
         return [Run(self, run_id) for run_id in ids]
 
-    def _start_one(self, workflow: Workflow, run_id: str) -> None:
+    def _start_one(self, workflow: Workflow, run_id: str,
+                   attrs: Mapping[str, str] | None = None) -> None:
         now = self.clock.now()
         record = RunRecord(run_id, workflow.process, workflow.args, workflow.model_hash,
                            workflow.model_text, dict(workflow.verdicts), created=now,
-                           owner=self.owner)
+                           owner=self.owner, attrs=attrs or {})
         first = RunStarted(time=now, process=workflow.process, args=workflow.args,
                            model_hash=workflow.model_hash)
         with self._run_lock(run_id):
@@ -209,6 +214,8 @@ class Engine(Recovery, Signals, Cancels):
             self.leases.hold(run_id)
             state = RunState.initial(workflow)
             evolve(state, first)
+            if self.telemetry is not None:
+                self.telemetry.event(run_id, first)
             self._states[run_id] = state
             self._pending[run_id] = []
             self._stored[run_id] = record.status
@@ -234,6 +241,10 @@ class Engine(Recovery, Signals, Cancels):
                 self._flush(run_id, self._states[run_id],
                             self._stored.get(run_id, RunStatus.RUNNING))
                 raise
+            finally:
+                if self.telemetry is not None:
+                    state = self._states.get(run_id)
+                    self.telemetry.drove(run_id, state.status if state else "")
 
     def _drive(self, run_id: str) -> RunStatus:
         with self._run_lock(run_id):
@@ -313,6 +324,8 @@ class Engine(Recovery, Signals, Cancels):
                          channel.retry.start_to_close_timeout, channel.arity,
                          channel.retry.heartbeat_timeout))
         started = self.clock.now()
+        if self.telemetry is not None:
+            self.telemetry.attempting(run_id, wf.process, calls)
         outcomes = attempt_all(self._pool, jobs)
         now = self.clock.now()
         events: list[HistoryEvent] = [
@@ -359,6 +372,8 @@ class Engine(Recovery, Signals, Cancels):
             pending.append(event)
             if self.on_event is not None:
                 self.on_event(run_id, event)
+            if self.telemetry is not None:
+                self.telemetry.event(run_id, event)
 
     def _flush(self, run_id: str, state: RunState, status: RunStatus, release: bool = False,
                wake_at: float | None = None) -> None:

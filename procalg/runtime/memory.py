@@ -13,10 +13,12 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
+from collections.abc import Mapping
 
 from procalg.errors import RunError, StoreError
 from procalg.runtime.history import HistoryEvent, SignalReceived
 from procalg.runtime.ports import UNFINISHED, RunRecord, SeqConflict, Write
+from procalg.runtime.schedule import Schedule
 
 
 class MemoryLog:
@@ -29,6 +31,8 @@ class MemoryLog:
         self._inbox: dict[str, list[tuple[int, SignalReceived]]] = {}
         self._sent = 0
         self._snapshots: dict[str, tuple[int, str]] = {}
+        self._attrs: dict[str, dict[str, str]] = {}
+        self._schedules: dict[str, Schedule] = {}
 
     def create_run(self, record: RunRecord, first: list[HistoryEvent]) -> None:
         self._apply(Write(record.run_id, 0, tuple(first), record=record))
@@ -68,6 +72,8 @@ class MemoryLog:
                     record = dataclasses.replace(record, lease_until=time.time() + write.lease)
                 self._runs[run_id] = record
                 self._history[run_id] = []
+                if record.attrs:
+                    self._attrs[run_id] = dict(record.attrs)
             history = self._history[run_id]
             if write.seq != len(history):
                 raise SeqConflict(f"run {run_id!r}: step {write.seq} was written by another "
@@ -149,6 +155,51 @@ class MemoryLog:
     def inboxes(self) -> dict[str, int]:
         with self._lock:
             return {run_id: box[-1][0] for run_id, box in self._inbox.items() if box}
+
+    def search_runs(self, statuses: tuple[str, ...] | None = None, since: float | None = None,
+                    attrs: Mapping[str, str] | None = None,
+                    model: str | None = None) -> list[RunRecord]:
+        found = []
+        for r in self.list_runs(statuses):
+            have = self._attrs.get(r.run_id, {})
+            if since is not None and r.created < since:
+                continue
+            if any(have.get(k) != v for k, v in (attrs or {}).items()):
+                continue
+            if model is not None and not (r.model_hash.startswith(model)
+                                          or have.get("model") == model):
+                continue
+            found.append(r)
+        return found
+
+    def attributes(self, run_id: str) -> dict[str, str]:
+        return dict(self._attrs.get(run_id, {}))
+
+    def put_schedule(self, schedule: Schedule) -> None:
+        with self._lock:
+            if schedule.name in self._schedules:
+                raise StoreError(f"a schedule named {schedule.name!r} already exists")
+            self._schedules[schedule.name] = schedule
+
+    def schedules(self) -> list[Schedule]:
+        return [self._schedules[n] for n in sorted(self._schedules)]
+
+    def update_schedule(self, name: str, *, next_due: float | None = None,
+                        paused: bool | None = None, expect_due: float | None = None) -> bool:
+        with self._lock:
+            found = self._schedules.get(name)
+            if found is None or (expect_due is not None and found.next_due != expect_due):
+                return False
+            if next_due is not None:
+                found = dataclasses.replace(found, next_due=next_due)
+            if paused is not None:
+                found = dataclasses.replace(found, paused=paused)
+            self._schedules[name] = found
+            return True
+
+    def delete_schedule(self, name: str) -> bool:
+        with self._lock:
+            return self._schedules.pop(name, None) is not None
 
     def close(self) -> None:
         pass

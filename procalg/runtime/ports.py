@@ -30,12 +30,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from procalg.errors import RunError, StoreError
 from procalg.runtime.history import HistoryEvent, SignalReceived
 from procalg.runtime.status import UNFINISHED as UNFINISHED  # re-exported: stores import it here
 from procalg.runtime.status import RunStatus
+
+if TYPE_CHECKING:
+    from procalg.runtime.schedule import Schedule
 
 
 class SeqConflict(StoreError):
@@ -59,6 +62,8 @@ class RunRecord:
         lease_until: when the lease ends, in epoch seconds of the database's clock.
         wake_at: when a waiting run is next due (a timer or retry); ``inf``:
             only a signal can move it (read only: written by :class:`Write`).
+        attrs: search attributes, written with the record in the same
+            transaction (write only: read them with :meth:`EventLog.attributes`).
     """
 
     run_id: str
@@ -72,6 +77,7 @@ class RunRecord:
     owner: str = ""
     lease_until: float = 0.0
     wake_at: float = 0.0
+    attrs: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if type(self.status) is not RunStatus:  # a store's row: parsed once, here
@@ -181,6 +187,32 @@ class EventLog(Protocol):
 
     def close(self) -> None:
         """Release connections."""
+
+    # -- schedules and run search (schema 3) ---------------------------------
+
+    def search_runs(self, statuses: tuple[str, ...] | None = None, since: float | None = None,
+                    attrs: Mapping[str, str] | None = None,
+                    model: str | None = None) -> list[RunRecord]:
+        """Runs with one of ``statuses``, created at or after ``since``, carrying every
+        attribute of ``attrs``, and whose model hash starts with ``model`` or whose
+        ``model`` attribute is ``model``; oldest first."""
+
+    def attributes(self, run_id: str) -> dict[str, str]:
+        """The run's search attributes (empty if none or unknown)."""
+
+    def put_schedule(self, schedule: Schedule) -> None:
+        """Add a schedule; :class:`~procalg.errors.StoreError` if its name is taken."""
+
+    def schedules(self) -> list[Schedule]:
+        """Every schedule, by name."""
+
+    def update_schedule(self, name: str, *, next_due: float | None = None,
+                        paused: bool | None = None, expect_due: float | None = None) -> bool:
+        """Set ``next_due`` and/or ``paused``; with ``expect_due``, only if ``next_due`` is
+        still that (compare-and-set). False if unchanged (unknown name, or CAS lost)."""
+
+    def delete_schedule(self, name: str) -> bool:
+        """Remove a schedule (its runs stay); False if there was none."""
 
 
 class Clock(Protocol):

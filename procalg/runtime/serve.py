@@ -12,6 +12,10 @@ for it since a worker last looked (the sender died first). Runs held by a
 dead worker of this host are taken over at once (pid + start time), others'
 at expiry.
 
+Every :data:`SCHEDULE_SCAN` seconds it also fires the store's due schedules
+(:func:`~procalg.runtime.schedule.fire_due`: one run per due time however
+many workers scan); the runs they start are claimed like any other.
+
 Stopping (``stop.set()``, SIGTERM in the CLI) claims nothing more, lets the
 steps in flight finish, and releases every lease.
 
@@ -36,12 +40,15 @@ from typing import TYPE_CHECKING
 from procalg.errors import StoreError
 from procalg.runtime.leases import owner_dead
 from procalg.runtime.ports import UNFINISHED
+from procalg.runtime.schedule import fire_due
 
 if TYPE_CHECKING:
     from procalg.runtime.engine import Engine
 
 DEAD_SCAN = 0.25
 """Seconds between looks for runs held by a dead worker of this host."""
+SCHEDULE_SCAN = 0.25
+"""Seconds between looks for due schedules (one small query)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +103,7 @@ def serve(engine: Engine, concurrency: int = 4, stop: threading.Event | None = N
             freed.set()
 
     pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="serve")
-    next_scan = 0.0
+    next_scan = next_fire = 0.0
     seen: dict[str, int] = {}  # run -> newest buffered signal already offered to it
     try:
         while not stop.is_set():
@@ -104,6 +111,11 @@ def serve(engine: Engine, concurrency: int = 4, stop: threading.Event | None = N
                 free = concurrency - len(busy)
             taken: list[str] = []
             try:
+                if time.monotonic() >= next_fire:
+                    for name, run_id in fire_due(engine.log, engine.clock.now()):
+                        if report is not None:
+                            report(run_id, f"started by schedule {name}")
+                    next_fire = time.monotonic() + SCHEDULE_SCAN
                 if free > 0:
                     taken = engine.log.claim_next(engine.owner, engine.lease, limit=free)
                     if time.monotonic() >= next_scan and len(taken) < free:

@@ -40,6 +40,7 @@ from procalg.runtime.conform import compatible
 from procalg.runtime.decide import Perform
 from procalg.runtime.heartbeat import HEARTBEAT_TIMEOUT, Beat
 from procalg.runtime.history import encode_value
+from procalg.runtime.telemetry import ACTIVITY
 from procalg.runtime.uncertain import TIMEOUT
 from procalg.terms.values import Event, show, sort_key
 
@@ -137,6 +138,7 @@ def attempt(fn: Callable[..., Any], call: Perform, key: str, timeout: float | No
             arity: int, beat: Beat | None = None) -> Outcome:
     """Run one attempt in the calling thread (no timeout enforcement for sync code)."""
     beat = beat or Beat(call.details)
+    token = ACTIVITY.set(key)  # log records made by the activity name its run and step
     try:
         with beat.active():
             value = _invoke(fn, call, key, timeout)
@@ -147,6 +149,8 @@ def attempt(fn: Callable[..., Any], call: Perform, key: str, timeout: float | No
                        hint="raise an exception to fail an attempt") from None
     except Exception as err:  # user code: any exception is a failed attempt
         return Outcome(None, type(err).__name__, str(err))
+    finally:
+        ACTIVITY.reset(token)
     return _shape(call, value, arity)
 
 

@@ -19,16 +19,19 @@ Example:
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from typing import Any
 
 from procalg.errors import RunError, StoreError
 from procalg.runtime.history import HistoryEvent, SignalReceived
 from procalg.runtime.ports import UNFINISHED, RunRecord, Write
+from procalg.runtime.schedule import Schedule
 from procalg.store.rows import (
     APPLICATION,
     RUN_COLUMNS,
     RUN_SELECT,
     SCHEMA_VERSION,
+    attr_rows,
     collision,
     decode_event,
     encode_event,
@@ -37,6 +40,9 @@ from procalg.store.rows import (
     raise_first,
     record_from_row,
     record_params,
+    schedule_from_row,
+    schedule_params,
+    search_sql,
 )
 
 
@@ -64,6 +70,12 @@ _INBOX = [  # schema 2; a version-1 database gains it when opened
     " body TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS inbox_run ON inbox (run_id, id)",
     "ALTER TABLE runs ADD COLUMN IF NOT EXISTS wake_at DOUBLE PRECISION NOT NULL DEFAULT 0",
+    # schema 3: schedules and search attributes
+    "CREATE TABLE IF NOT EXISTS schedules (name TEXT PRIMARY KEY, body TEXT NOT NULL,"
+    " next_due DOUBLE PRECISION NOT NULL, paused INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS run_attrs (run_id TEXT NOT NULL, key TEXT NOT NULL,"
+    " value TEXT NOT NULL, PRIMARY KEY (run_id, key))",
+    "CREATE INDEX IF NOT EXISTS run_attrs_key ON run_attrs (key, value)",
 ]
 _SNAPSHOTS = [  # schema 3; idempotent, run on every open (a version-3 store may lack it)
     "CREATE TABLE IF NOT EXISTS snapshots (run_id TEXT PRIMARY KEY, seq INTEGER NOT NULL,"
@@ -223,6 +235,9 @@ class PostgresLog:
         if write.record is not None:
             cur.execute(f"INSERT INTO runs ({RUN_COLUMNS}) VALUES ({','.join(['%s'] * 10)})",
                         record_params(write.record))
+            if write.record.attrs:
+                cur.executemany("INSERT INTO run_attrs VALUES (%s, %s, %s)",
+                                attr_rows(write.record))
         cur.executemany("INSERT INTO history VALUES (%s, %s, %s)", rows)
         if write.status in UNFINISHED:
             cur.execute("UPDATE runs SET status = %s WHERE run_id = %s",
@@ -312,6 +327,52 @@ class PostgresLog:
     def inboxes(self) -> dict[str, int]:
         return {r: int(i) for r, i in self._run("SELECT run_id, max(id) FROM inbox"
                                                 " GROUP BY run_id")}
+
+    def search_runs(self, statuses: tuple[str, ...] | None = None, since: float | None = None,
+                    attrs: Mapping[str, str] | None = None,
+                    model: str | None = None) -> list[RunRecord]:
+        where, params = search_sql(statuses, since, attrs, model, "%s")
+        rows = self._run(f"SELECT {RUN_SELECT} FROM runs{where} ORDER BY created, run_id",
+                         tuple(params))
+        return [record_from_row(r) for r in rows]
+
+    def attributes(self, run_id: str) -> dict[str, str]:
+        return dict(self._run("SELECT key, value FROM run_attrs WHERE run_id = %s", (run_id,)))
+
+    def put_schedule(self, schedule: Schedule) -> None:
+        try:
+            with self._lock, self._live().transaction(), self._db.cursor() as cur:
+                cur.execute("INSERT INTO schedules VALUES (%s, %s, %s, %s)",
+                            schedule_params(schedule))
+        except self._errors.UniqueViolation:
+            raise StoreError(f"a schedule named {schedule.name!r} already exists",
+                             hint="pick another name, or delete the old one first") from None
+        except self._psycopg.Error as err:
+            raise StoreError(f"store request failed: {err}".strip()) from err
+
+    def schedules(self) -> list[Schedule]:
+        rows = self._run("SELECT name, body, next_due, paused FROM schedules ORDER BY name")
+        return [schedule_from_row(r) for r in rows]
+
+    def update_schedule(self, name: str, *, next_due: float | None = None,
+                        paused: bool | None = None, expect_due: float | None = None) -> bool:
+        sets, params = ["name = name"], []
+        if next_due is not None:
+            sets.append("next_due = %s")
+            params.append(next_due)
+        if paused is not None:
+            sets.append("paused = %s")
+            params.append(int(paused))
+        sql = f"UPDATE schedules SET {', '.join(sets)} WHERE name = %s"
+        params.append(name)
+        if expect_due is not None:  # compare-and-set: the row lock makes it atomic
+            sql += " AND next_due = %s"
+            params.append(expect_due)
+        return len(self._run(sql + " RETURNING name", tuple(params))) == 1
+
+    def delete_schedule(self, name: str) -> bool:
+        return len(self._run("DELETE FROM schedules WHERE name = %s RETURNING name",
+                             (name,))) == 1
 
     def close(self) -> None:
         with self._lock:

@@ -13,7 +13,7 @@ Example:
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from procalg.errors import StoreError
@@ -26,13 +26,15 @@ from procalg.runtime.history import (
     to_json,
 )
 from procalg.runtime.ports import RunRecord, SeqConflict, Write
+from procalg.runtime.schedule import Schedule
 
 SCHEMA_VERSION = 3
 """Bumped whenever the tables change; a newer store refuses an older procalg.
 
 2: the ``inbox`` table of buffered signals (a version-1 store gains it when opened).
 3: the ``snapshots`` table (:mod:`procalg.runtime.snapshot`: one row per run, its
-latest state; created if missing whenever a store is opened)."""
+latest state), ``schedules`` and ``run_attrs`` (search attributes); older stores gain
+them when opened."""
 APPLICATION_ID = 0x70726F63
 """``PRAGMA application_id`` of a procalg SQLite database: the bytes ``proc``."""
 APPLICATION = "procalg-runs"
@@ -126,3 +128,66 @@ def record_from_row(row: Sequence[Any]) -> RunRecord:
         lease_until=float(until),
         wake_at=float(wake),
     )
+
+
+def attr_rows(record: RunRecord) -> list[tuple[str, str, str]]:
+    """The record's search attributes as ``(run_id, key, value)`` rows."""
+    return [(record.run_id, str(k), str(v)) for k, v in record.attrs.items()]
+
+
+def schedule_params(schedule: Schedule) -> tuple[str, str, float, int]:
+    """``(name, body, next_due, paused)``: the columns of a ``schedules`` row.
+
+    Example:
+        >>> row = schedule_params(Schedule("s", "P", (1,), every=60.0, next_due=120.0))
+        >>> schedule_from_row(row) == Schedule("s", "P", (1,), every=60.0, next_due=120.0)
+        True
+    """
+    body = {"process": schedule.process, "args": [encode_value(a) for a in schedule.args],
+            "model_hash": schedule.model_hash, "model_text": schedule.model_text,
+            "model_name": schedule.model_name, "verdicts": dict(schedule.verdicts),
+            "every": schedule.every, "cron": schedule.cron, "catch_up": schedule.catch_up,
+            "attrs": dict(schedule.attrs)}
+    return (schedule.name, _ENCODER.encode(body), schedule.next_due, int(schedule.paused))
+
+
+def schedule_from_row(row: Sequence[Any]) -> Schedule:
+    """Rebuild a schedule from ``(name, body, next_due, paused)``."""
+    name, body, next_due, paused = row
+    try:
+        data = _DECODER.decode(body)
+        return Schedule(name, data["process"], tuple(decode_value(a) for a in data["args"]),
+                        data["model_hash"], data["model_text"], data["model_name"],
+                        data["verdicts"], float(data["every"]), data["cron"], data["catch_up"],
+                        bool(paused), float(next_due), data.get("attrs", {}))
+    except (ValueError, TypeError, KeyError) as err:
+        raise StoreError(f"damaged schedule row {name!r}: {str(body)[:80]!r}") from err
+
+
+def search_sql(statuses: tuple[str, ...] | None, since: float | None,
+               attrs: Mapping[str, str] | None, model: str | None,
+               mark: str) -> tuple[str, list[Any]]:
+    """The WHERE clause (``""`` or `` WHERE ...``) and parameters of a run search;
+    ``mark`` is the driver's placeholder (``?`` or ``%s``).
+
+    Example:
+        >>> search_sql(("running",), None, {"tenant": "a"}, None, "?")[1]
+        ['running', 'tenant', 'a']
+    """
+    where: list[str] = []
+    params: list[Any] = []
+    if statuses is not None:
+        where.append(f"status IN ({','.join([mark] * len(statuses))})")
+        params += statuses
+    if since is not None:
+        where.append(f"created >= {mark}")
+        params.append(since)
+    attr = (f"EXISTS (SELECT 1 FROM run_attrs a WHERE a.run_id = runs.run_id"
+            f" AND a.key = {mark} AND a.value = {mark})")
+    for key, value in (attrs or {}).items():
+        where.append(attr)
+        params += [key, value]
+    if model is not None:
+        where.append(f"(model_hash LIKE {mark} OR {attr})")
+        params += [model.replace("%", "").replace("_", "") + "%", "model", model]
+    return (" WHERE " + " AND ".join(where)) if where else "", params

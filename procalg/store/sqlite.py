@@ -41,6 +41,7 @@ from procalg.store.rows import (
     RUN_COLUMNS,
     RUN_SELECT,
     SCHEMA_VERSION,
+    attr_rows,
     collision,
     decode_event,
     encode_event,
@@ -50,6 +51,7 @@ from procalg.store.rows import (
     record_from_row,
     record_params,
 )
+from procalg.store.sqlite_schedules import SqliteSchedules
 
 _HEADER = b"SQLite format 3\x00"
 NOW = "((julianday('now') - 2440587.5) * 86400.0)"
@@ -63,6 +65,13 @@ _SNAPSHOTS = (  # schema 3; idempotent, run on every open (a version-3 store may
     "CREATE TABLE IF NOT EXISTS snapshots (run_id TEXT PRIMARY KEY, seq INTEGER NOT NULL,"
     " body TEXT NOT NULL)",
 )
+_V3 = (  # schedules and search attributes; an older store gains them when opened
+    "CREATE TABLE IF NOT EXISTS schedules (name TEXT PRIMARY KEY, body TEXT NOT NULL,"
+    " next_due REAL NOT NULL, paused INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS run_attrs (run_id TEXT NOT NULL, key TEXT NOT NULL,"
+    " value TEXT NOT NULL, PRIMARY KEY (run_id, key)) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS run_attrs_key ON run_attrs (key, value)",
+)
 _SCHEMA = f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT INTO meta VALUES ('application', '{APPLICATION}'), ('schema_version', '{SCHEMA_VERSION}');
@@ -75,7 +84,7 @@ CREATE INDEX runs_status ON runs (status);
 CREATE TABLE history (
     run_id TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL,
     PRIMARY KEY (run_id, seq)) WITHOUT ROWID;
-""" + "".join(s + ";" for s in (*_INBOX, *_SNAPSHOTS))
+""" + "".join(s + ";" for s in (*_INBOX, *_SNAPSHOTS, *_V3))
 
 
 def _refuse(path: Path, why: str) -> StoreError:
@@ -104,7 +113,7 @@ def _check_header(path: Path, create: bool) -> bool:
     return False
 
 
-class SqliteLog:
+class SqliteLog(SqliteSchedules):
     """An :class:`~procalg.runtime.ports.EventLog` in one SQLite file.
 
     Args:
@@ -169,18 +178,19 @@ class SqliteLog:
             )
 
     def _upgrade(self) -> None:
-        """Bring an older store to this version (it gains the signal inbox, the snapshots)."""
+        """Bring an older store to this version (it gains the signal inbox, the snapshots,
+        schedules and search attributes)."""
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         (version,) = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         if int(version) < SCHEMA_VERSION:
-            for statement in _INBOX:
+            for statement in (*_INBOX, *_V3):
                 db.execute(statement)
             if "wake_at" not in {row[1] for row in db.execute("PRAGMA table_info(runs)")}:
                 db.execute("ALTER TABLE runs ADD COLUMN wake_at REAL NOT NULL DEFAULT 0")
             db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
                        (str(SCHEMA_VERSION),))
-        for statement in _SNAPSHOTS:
+        for statement in (*_SNAPSHOTS, *_V3):  # idempotent: a version-3 store may lack some
             db.execute(statement)
         db.execute("COMMIT")
 
@@ -265,6 +275,8 @@ class SqliteLog:
         if write.record is not None:
             db.execute(f"INSERT INTO runs ({RUN_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
                        record_params(write.record))
+            if write.record.attrs:
+                db.executemany("INSERT INTO run_attrs VALUES (?, ?, ?)", attr_rows(write.record))
         db.executemany("INSERT INTO history VALUES (?, ?, ?)", rows)
         if write.status in UNFINISHED:
             db.execute("UPDATE runs SET status = ? WHERE run_id = ?", (write.status, run_id))
