@@ -102,7 +102,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     eng = _engine(args, out)
     run = api.start(model, args.process, *values, store=eng, run_id=run_id,
                     allow_failed_assertions=args.allow_failed_assertions,
-                    attrs=search.parse_attrs(args.attr))
+                    attrs={"model": args.file, **search.parse_attrs(args.attr)})
     if header:
         print(header.pop(), flush=True)
     return _follow(eng, run.id)
