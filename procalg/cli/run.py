@@ -72,6 +72,9 @@ def register(sub: Any) -> None:
     resume.add_argument("--activities", metavar="MODULE")
     _db(resume)
     resume.set_defaults(run=cmd_resume)
+    from procalg.cli import query as queries  # imports this module: registered late
+
+    queries.add_parser(verbs)
 
     replay = sub.add_parser("replay", help="check a recorded history against a model")
     replay.add_argument("file", help="the .proc model")

@@ -15,7 +15,7 @@ import threading
 import time
 
 from procalg.errors import RunError, StoreError
-from procalg.runtime.history import HistoryEvent, SignalReceived
+from procalg.runtime.history import HistoryEvent, SignalReceived, UpdateReceived
 from procalg.runtime.ports import UNFINISHED, RunRecord, SeqConflict, Write
 
 
@@ -28,6 +28,7 @@ class MemoryLog:
         self._lock = threading.Lock()
         self._inbox: dict[str, list[tuple[int, SignalReceived]]] = {}
         self._sent = 0
+        self._keys: dict[tuple[str, str], int] = {}  # (run, update key) -> inbox id
 
     def create_run(self, record: RunRecord, first: list[HistoryEvent]) -> None:
         self._apply(Write(record.run_id, 0, tuple(first), record=record))
@@ -71,6 +72,9 @@ class MemoryLog:
             if write.seq != len(history):
                 raise SeqConflict(f"run {run_id!r}: step {write.seq} was written by another "
                                   "worker")
+            if write.consumed and not set(write.consumed) <= {
+                    i for i, _ in self._inbox.get(run_id, [])}:
+                raise SeqConflict(f"run {run_id!r}: a buffered signal was withdrawn")
             history.extend(write.events)
             if write.consumed:
                 gone = set(write.consumed)
@@ -137,6 +141,23 @@ class MemoryLog:
     def inboxes(self) -> dict[str, int]:
         with self._lock:
             return {run_id: box[-1][0] for run_id, box in self._inbox.items() if box}
+
+    def send_update(self, run_id: str, update: UpdateReceived) -> tuple[int, bool]:
+        with self._lock:
+            found = self._keys.get((run_id, update.update_id))
+        if found is not None:
+            return found, False
+        ident = self.send(run_id, update)
+        with self._lock:
+            self._keys[(run_id, update.update_id)] = ident
+        return ident, True
+
+    def withdraw(self, run_id: str, ident: int) -> bool:
+        with self._lock:
+            box = self._inbox.get(run_id, [])
+            kept = [m for m in box if m[0] != ident]
+            self._inbox[run_id] = kept
+            return len(kept) < len(box)
 
     def close(self) -> None:
         pass

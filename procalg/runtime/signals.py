@@ -14,6 +14,7 @@ Example:
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from procalg.errors import RunError
@@ -90,7 +91,8 @@ class Signals:
             if targets(state.moves(), sent.event):
                 now = self.clock.now()
                 self._consumed.setdefault(run_id, []).append(ident)
-                self._record(run_id, state, [SignalReceived(time=now, event=sent.event),
+                # replace keeps an update's key (UpdateReceived): its caller finds the answer
+                self._record(run_id, state, [replace(sent, time=now),
                                              EventFired(time=now, label=sent.event, choice=0)])
                 self._flush(run_id, state, "running")
                 return True

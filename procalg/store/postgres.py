@@ -22,7 +22,7 @@ import threading
 from typing import Any
 
 from procalg.errors import RunError, StoreError
-from procalg.runtime.history import HistoryEvent, SignalReceived
+from procalg.runtime.history import HistoryEvent, SignalReceived, UpdateReceived
 from procalg.runtime.ports import UNFINISHED, RunRecord, Write
 from procalg.store.rows import (
     APPLICATION,
@@ -64,6 +64,10 @@ _INBOX = [  # schema 2; a version-1 database gains it when opened
     " body TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS inbox_run ON inbox (run_id, id)",
     "ALTER TABLE runs ADD COLUMN IF NOT EXISTS wake_at DOUBLE PRECISION NOT NULL DEFAULT 0",
+]
+_UPDATES = [  # schema 3: an update's idempotency key, unique per run
+    "CREATE TABLE IF NOT EXISTS updates (run_id TEXT NOT NULL, update_id TEXT NOT NULL,"
+    " inbox_id BIGINT NOT NULL, PRIMARY KEY (run_id, update_id))",
 ]
 
 
@@ -111,13 +115,13 @@ class PostgresLog:
                     hint="it was left untouched; use an empty database for procalg",
                 )
             if meta is None:
-                for statement in [*_SCHEMA, *_INBOX]:
+                for statement in [*_SCHEMA, *_INBOX, *_UPDATES]:
                     cur.execute(statement)
             cur.execute("SELECT key, value FROM procalg_meta")
             found = dict(cur.fetchall())
             if found.get("application") == APPLICATION and \
                     int(found.get("schema_version", "0")) < SCHEMA_VERSION:
-                for statement in _INBOX:
+                for statement in [*_INBOX, *_UPDATES]:
                     cur.execute(statement)
                 cur.execute("UPDATE procalg_meta SET value = %s WHERE key = 'schema_version'",
                             (str(SCHEMA_VERSION),))
@@ -201,7 +205,7 @@ class PostgresLog:
                 db = self._live()
                 with db.pipeline(), db.transaction(), db.cursor() as cur:
                     self._apply(cur, write, rows)
-        except self._errors.UniqueViolation:
+        except (self._errors.UniqueViolation, _Moved):
             return collision(write)
         except self._psycopg.Error as err:
             return StoreError(f"store write failed: {err}")
@@ -230,8 +234,10 @@ class PostgresLog:
             cur.execute("UPDATE runs SET wake_at = %s WHERE run_id = %s",
                         (write.wake_at, write.run_id))
         if write.consumed:
-            cur.executemany("DELETE FROM inbox WHERE id = %s AND run_id = %s",
-                            [(i, write.run_id) for i in write.consumed])
+            cur.execute("DELETE FROM inbox WHERE id = ANY(%s) AND run_id = %s RETURNING id",
+                        (list(write.consumed), write.run_id))
+            if len(cur.fetchall()) < len(set(write.consumed)):  # withdrawn meanwhile
+                raise _Moved(write.run_id)
         if write.release:
             cur.execute("UPDATE runs SET owner = '', lease_until = 0"
                         " WHERE run_id = %s AND owner = %s", (write.run_id, write.release))
@@ -290,6 +296,31 @@ class PostgresLog:
     def inboxes(self) -> dict[str, int]:
         return {r: int(i) for r, i in self._run("SELECT run_id, max(id) FROM inbox"
                                                 " GROUP BY run_id")}
+
+    def send_update(self, run_id: str, update: UpdateReceived) -> tuple[int, bool]:
+        self.get_run(run_id)
+        try:
+            with self._lock, self._live().transaction(), self._db.cursor() as cur:
+                # the key row first: a concurrent sender of the same key waits on it
+                cur.execute("INSERT INTO updates VALUES (%s, %s, 0) ON CONFLICT DO NOTHING",
+                            (run_id, update.update_id))
+                if cur.rowcount != 1:
+                    cur.execute("SELECT inbox_id FROM updates WHERE run_id = %s"
+                                " AND update_id = %s", (run_id, update.update_id))
+                    return int(cur.fetchone()[0]), False
+                cur.execute("INSERT INTO inbox (run_id, body) VALUES (%s, %s) RETURNING id",
+                            (run_id, encode_event(update)))
+                ident = int(cur.fetchone()[0])
+                cur.execute("UPDATE updates SET inbox_id = %s WHERE run_id = %s"
+                            " AND update_id = %s", (ident, run_id, update.update_id))
+                return ident, True
+        except self._psycopg.Error as err:
+            raise StoreError(f"store request failed: {err}".strip()) from err
+
+    def withdraw(self, run_id: str, ident: int) -> bool:
+        rows = self._run("DELETE FROM inbox WHERE id = %s AND run_id = %s RETURNING id",
+                         (ident, run_id))
+        return len(rows) == 1
 
     def close(self) -> None:
         with self._lock:

@@ -27,10 +27,11 @@ from procalg.runtime.history import (
 )
 from procalg.runtime.ports import RunRecord, SeqConflict, Write
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Bumped whenever the tables change; a newer store refuses an older procalg.
 
-2: the ``inbox`` table of buffered signals (a version-1 store gains it when opened)."""
+2: the ``inbox`` table of buffered signals (a version-1 store gains it when opened).
+3: the ``updates`` table: each update's idempotency key and its inbox id."""
 APPLICATION_ID = 0x70726F63
 """``PRAGMA application_id`` of a procalg SQLite database: the bytes ``proc``."""
 APPLICATION = "procalg-runs"
