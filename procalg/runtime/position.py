@@ -128,7 +128,8 @@ def position(state: RunState, now: float) -> Position:
     term = state.term
     node = state.node()
     wf = state.workflow
-    unfolded = getattr(getattr(wf.system, "rules", None), "unfolded", {})
+    # the rules that compiled the states: a machine is shared by workflows of one model
+    unfolded = getattr(getattr(state.machine.workflow.system, "rules", None), "unfolded", {})
     finished = state.status in ("completed", "compensated", "failed")
     visible = sorted({lab for lab, _ in node.moves if isinstance(lab, Event)}, key=sort_key)
     activities: tuple[str, ...] = ()
@@ -193,12 +194,13 @@ def _branch(term: Process, unfolded: dict[Call, Process],
 
 def _locate(term: Process, unfolded: dict[Call, Process]) -> tuple[Call | None, bool]:
     """The call whose body ``term`` is (inside=False) or is part of, if exactly one."""
-    for call, body in unfolded.items():
+    bodies = list(unfolded.items())  # a copy: runs in this process may unfold more meanwhile
+    for call, body in bodies:
         if body is term or body == term:
             return call, False
     found: set[Call] = set()
     budget = LOCATE_LIMIT
-    for call, body in unfolded.items():
+    for call, body in bodies:
         stack: list[Any] = [body]
         while stack and budget > 0:
             budget -= 1
