@@ -41,6 +41,55 @@ JSON_VERSION = 1
 """The version of :func:`position_json`'s shape (``schema`` key); bumped on a change."""
 
 
+_TEXTS = {"type": "array", "items": {"type": "string"}}
+_NUMBER_OR_NULL = {"type": ["number", "null"]}
+POSITION_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "procalg runs query --json",
+    "type": "object",
+    "required": ["schema", "run_id", "status", "events", "branches", "offered", "signals",
+                 "timers", "activities", "retries", "compensations", "rolling_back", "term"],
+    "additionalProperties": False,
+    "properties": {
+        "schema": {"const": JSON_VERSION},
+        "run_id": {"type": "string"},
+        "status": {"enum": ["running", "waiting", "completed", "compensated", "failed"]},
+        "events": {"type": "integer", "minimum": 0},
+        "branches": {"type": "array", "items": {
+            "type": "object", "additionalProperties": False,
+            "required": ["process", "args", "params", "inside", "term"],
+            "properties": {"process": {"type": ["string", "null"]}, "args": {"type": "array"},
+                           "params": {"type": "object"}, "inside": {"type": "boolean"},
+                           "term": {"type": "string"}}}},
+        "offered": _TEXTS,
+        "signals": _TEXTS,
+        "timers": {"type": "array", "items": {
+            "type": "object", "additionalProperties": False, "required": ["timer", "deadline"],
+            "properties": {"timer": {"type": "string"}, "deadline": _NUMBER_OR_NULL}}},
+        "activities": _TEXTS,
+        "retries": {"type": "array", "items": {
+            "type": "object", "additionalProperties": False, "required": ["call", "at"],
+            "properties": {"call": {"type": "string"}, "at": {"type": "number"}}}},
+        "compensations": {"type": "array", "items": {
+            "type": "object", "additionalProperties": False, "required": ["step", "process"],
+            "properties": {"step": {"type": "string"}, "process": {"type": "string"}}}},
+        "rolling_back": {"type": "boolean"},
+        "term": {"type": "string"},
+    },
+}
+"""The JSON Schema of :func:`position_json` (``procalg runs query --json``)."""
+REPLY_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "procalg runs update --json",
+    "type": "object",
+    "required": ["update_id", "event", "seq", "position"],
+    "additionalProperties": False,
+    "properties": {"update_id": {"type": "string"}, "event": {"type": "string"},
+                   "seq": {"type": "integer", "minimum": 1}, "position": POSITION_SCHEMA},
+}
+"""The JSON Schema of :func:`reply_json` (``procalg runs update --json``)."""
+
+
 def query(engine: Engine, run_id: str) -> Position:
     """The run's position (RunError for an unknown run); reads only."""
     return engine.get(run_id).query()

@@ -13,7 +13,7 @@ from typing import Any
 
 from procalg.api import query as api_query
 from procalg.api import run as api
-from procalg.errors import RunError
+from procalg.errors import ProcalgError, RunError
 from procalg.syntax import parse_expr
 from procalg.terms.values import Event
 
@@ -77,7 +77,10 @@ def _update(args: argparse.Namespace) -> int:
     eng = _engine(args)
     record = eng.log.get_run(args.id)
     model = api._model(api._rebuild(eng.log, record, None).model_text, f"<run {args.id}>")
-    event = model.value(parse_expr(args.event, filename="<command line>"))
+    try:
+        event = model.value(parse_expr(args.event, filename="<command line>"))
+    except ProcalgError as err:  # its span is in the command line, not in the model
+        raise RunError(f"{args.event}: {err.message}", hint=err.hint) from err
     if not isinstance(event, Event):
         raise RunError(f"{args.event!r} is not an event of the run's model",
                        hint="give the whole signal event, e.g. deposit.3")

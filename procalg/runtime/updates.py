@@ -39,6 +39,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -46,7 +47,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from procalg.errors import RunError
-from procalg.runtime.binding import check_bindings
 from procalg.runtime.decide import RunState, evolve, targets
 from procalg.runtime.history import EventFired, UpdateReceived
 from procalg.runtime.ports import UNFINISHED
@@ -219,8 +219,8 @@ def _withdraw(engine: Engine, run_id: str, ident: int, update_id: str, reason: s
 
 def _take(engine: Engine, run_id: str, ident: int, update_id: str, event: Event) -> bool:
     """With the run's lease: consume the update if the run offers it now (its removal
-    from the inbox commits with the history it adds), then drive the run on if this
-    engine binds its activities (else a worker does). False if not offered."""
+    from the inbox commits with the history it adds), then drive the run on until it
+    waits or needs an activity this engine does not bind. False if not offered."""
     with engine._run_lock(run_id):
         state = engine.state(run_id)
         if state.status not in UNFINISHED or not targets(state.moves(), event):
@@ -230,11 +230,10 @@ def _take(engine: Engine, run_id: str, ident: int, update_id: str, event: Event)
         engine._record(run_id, state, [UpdateReceived(time=now, event=event, update_id=update_id),
                                        EventFired(time=now, label=event, choice=0)])
         engine._flush(run_id, state, "running")
-        try:
-            check_bindings(state.workflow, engine.activities)
-        except RunError:
-            return True  # left running and released: a worker with the activities goes on
-        engine.drive(run_id)
+        # an activity this engine does not bind stops the drive (looked up before any
+        # call): the run is left running, and a worker that binds it goes on
+        with contextlib.suppress(RunError):
+            engine.drive(run_id)
         return True
 
 
