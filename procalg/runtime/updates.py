@@ -166,11 +166,13 @@ def update(engine: Engine, run_id: str, channel: str, *values: Any,
         if all(i != ident for i, _ in engine.log.pending(run_id)):
             raise UpdateRejected(f"update {update_id} was withdrawn before run {run_id} took it",
                                  hint="send it again with a new update id")
+        held = engine.leases.holds(run_id)  # this engine drives it already (it started it)
         if engine.leases.take(run_id):
             try:
                 taken = _take(engine, run_id, ident, update_id, event)
             finally:
-                engine.release(run_id)
+                if not held:
+                    engine.release(run_id)
             if not taken:  # no other worker moves it meanwhile: it does not take the update
                 _withdraw(engine, run_id, ident, update_id, _refusal(engine.state(run_id),
                                                                      run_id, event))

@@ -121,3 +121,17 @@ def test_a_live_worker_holding_the_run_consumes_the_update_and_the_caller_gets_t
     assert reply.position.branches[0].args == (2,)
     assert [u.update_id for u in _updates(owner.log.history("bank"))] == ["k"]
     assert owner.log.pending("bank") == []
+
+
+def test_an_update_keeps_the_lease_of_the_engine_that_drives_the_run() -> None:
+    clock = VirtualClock()
+    run = _bank("memory:", clock)  # waits on its statement timer: this engine holds it
+    assert run.engine.leases.holds(run.id)
+    run.update("deposit", 2)
+    assert run.engine.leases.holds(run.id)
+    assert run.engine.log.get_run(run.id).owner == run.engine.owner
+    clock.advance("30d")  # the timer fires on the same engine
+    run.signal("close")
+    assert run.result().status == "completed"
+    assert [str(e) for e in run.result().trace] == ["deposit.2", "statement", "close",
+                                                    "payout.2"]
