@@ -39,6 +39,7 @@ from procalg.runtime.history import (
     SignalReceived,
     TimerFired,
     TimerStarted,
+    UpdateReceived,
 )
 from procalg.terms.values import show
 
@@ -78,6 +79,8 @@ class Narrator:
                 return f"{mark}activity {name} attempt {n} failed: {kind}: {msg}; {then}"
             case EventFired(label=label):
                 return self._fired(str(label))
+            case UpdateReceived(event=e, update_id=key):  # a signal with a reply
+                self.pending = f"  update {e} ({key})"
             case SignalReceived(event=e):
                 self.pending = f"  signal {e}"
             case TimerStarted(timer=timer, deadline=deadline):
