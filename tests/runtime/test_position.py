@@ -3,15 +3,18 @@ compensations in order; a read that records nothing."""
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+
 from procalg.api import run as api
 from procalg.lts import TAU, TICK
 from procalg.runtime.clock import VirtualClock
 from procalg.runtime.decide import RunState
 from procalg.runtime.position import branches, position
 from procalg.runtime.workflow import TermSystem, Workflow
-from procalg.semantics.sos import Rules
+from procalg.semantics.sos import Rules, transitions
 from procalg.terms import SKIP, STOP, Call, Event, Parallel, Prefix
 from procalg.terms.values import sort_key
+from tests.semantics.test_sos_laws import terms
 
 from .conftest import model
 
@@ -107,3 +110,15 @@ def test_branches_split_parallel_left_to_right_and_call_bodies_name_their_call()
     pos = position(RunState.initial(Workflow(system)), now=0.0)
     assert [(b.process, b.args) for b in pos.branches] == [("A", (1,)), ("B", (2,)), ("", ())]
     assert len(branches(system.initial_state())) == 3
+
+
+@settings(max_examples=80, deadline=None)
+@given(term=terms)
+def test_on_random_terms_a_position_offers_the_events_the_term_rules_offer(term) -> None:
+    state = RunState.initial(Workflow(TermSystem(term)))
+    before = (state.sid, state.seq)
+    pos = position(state, now=0.0)
+    oracle = sorted({lab for lab, _ in transitions(state.term, None) if isinstance(lab, Event)},
+                    key=sort_key)
+    assert pos.offered == tuple(map(str, oracle))
+    assert pos.branches and (state.sid, state.seq) == before  # read only
