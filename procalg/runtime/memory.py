@@ -143,14 +143,15 @@ class MemoryLog:
             return {run_id: box[-1][0] for run_id, box in self._inbox.items() if box}
 
     def send_update(self, run_id: str, update: UpdateReceived) -> tuple[int, bool]:
-        with self._lock:
+        with self._lock:  # the key check and the buffering: one step
+            self.get_run(run_id)
             found = self._keys.get((run_id, update.update_id))
-        if found is not None:
-            return found, False
-        ident = self.send(run_id, update)
-        with self._lock:
-            self._keys[(run_id, update.update_id)] = ident
-        return ident, True
+            if found is not None:
+                return found, False
+            self._sent += 1
+            self._inbox.setdefault(run_id, []).append((self._sent, update))
+            self._keys[(run_id, update.update_id)] = self._sent
+            return self._sent, True
 
     def withdraw(self, run_id: str, ident: int) -> bool:
         with self._lock:

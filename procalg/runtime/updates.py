@@ -164,6 +164,11 @@ def update(engine: Engine, run_id: str, channel: str, *values: Any,
         if found is not None:
             return found
         if all(i != ident for i, _ in engine.log.pending(run_id)):
+            # consumed since the look at the history (its removal commits with the
+            # history it adds, so the history shows it now), or withdrawn earlier
+            found = _reply(engine, run_id, update_id, state)
+            if found is not None:
+                return found
             raise UpdateRejected(f"update {update_id} was withdrawn before run {run_id} took it",
                                  hint="send it again with a new update id")
         held = engine.leases.holds(run_id)  # this engine drives it already (it started it)
