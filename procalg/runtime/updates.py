@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING, Any
 from procalg.errors import RunError
 from procalg.runtime.decide import RunState, evolve, targets
 from procalg.runtime.history import EventFired, UpdateReceived
-from procalg.runtime.ports import UNFINISHED
+from procalg.runtime.ports import UNFINISHED, SeqConflict
 from procalg.runtime.position import Position, position
 from procalg.runtime.signals import _accept
 from procalg.runtime.workflow import ChannelKind
@@ -175,6 +175,8 @@ def update(engine: Engine, run_id: str, channel: str, *values: Any,
         if engine.leases.take(run_id):
             try:
                 taken = _take(engine, run_id, ident, update_id, event)
+            except SeqConflict:  # another caller of this key recorded it first: look again
+                taken = True
             finally:
                 if not held:
                     engine.release(run_id)
@@ -227,8 +229,11 @@ def _withdraw(engine: Engine, run_id: str, ident: int, update_id: str, reason: s
 def _take(engine: Engine, run_id: str, ident: int, update_id: str, event: Event) -> bool:
     """With the run's lease: consume the update if the run offers it now (its removal
     from the inbox commits with the history it adds), then drive the run on until it
-    waits or needs an activity this engine does not bind. False if not offered."""
+    waits or needs an activity this engine does not bind. False if not offered; True
+    if recorded here or no longer buffered (another caller of its key took it)."""
     with engine._run_lock(run_id):
+        if all(i != ident for i, _ in engine.log.pending(run_id)):
+            return True  # consumed (or withdrawn) meanwhile: the caller's loop says which
         state = engine.state(run_id)
         if state.status not in UNFINISHED or not targets(state.moves(), event):
             return False

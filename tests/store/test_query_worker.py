@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -120,3 +121,26 @@ def test_an_update_whose_process_dies_before_recording_it_is_applied_once_afterw
     history = log.history("r")
     log.close()
     assert api.replay("m.proc", history).status == "waiting"  # a trace of the model
+
+
+def test_two_callers_racing_with_one_key_apply_the_update_once(url: str) -> None:
+    starter = api.engine(url, activities={"slow": lambda: None})
+    api.start("m.proc", "P", store=starter, run_id="r")
+    starter.close()
+    callers = [api.engine(url, activities={"slow": lambda: None}) for _ in range(4)]
+    replies: list = []
+    barrier = threading.Barrier(len(callers))
+
+    def one(eng) -> None:
+        barrier.wait()
+        replies.append(eng.get("r").update("deposit", 1, update_id="same", timeout=30))
+
+    threads = [threading.Thread(target=one, args=(eng,)) for eng in callers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for eng in callers:
+        eng.close()
+    assert len(replies) == 4 and all(r == replies[0] for r in replies)
+    assert [u.update_id for u in _updates(url, "r")] == ["same"]
