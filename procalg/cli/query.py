@@ -15,7 +15,7 @@ from procalg.api import query as api_query
 from procalg.api import run as api
 from procalg.errors import ProcalgError, RunError
 from procalg.syntax import parse_expr
-from procalg.terms.values import Event
+from procalg.terms.values import Event, show
 
 
 def add_parser(verbs: Any) -> None:
@@ -60,7 +60,9 @@ def _query(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(api_query.position_json(args.id, pos), indent=1, ensure_ascii=False))
         return 0
-    print(f"run {args.id}: {eng.log.get_run(args.id).process}")
+    record = eng.log.get_run(args.id)
+    shown = f"({', '.join(map(show, record.args))})" if record.args else ""
+    print(f"run {args.id}: {record.process}{shown}")
     for line in api_query.position_lines(pos, eng.clock.now()):
         print(line)
     return 0
