@@ -158,7 +158,7 @@ def branch_text(branch: Branch) -> str:
 
 def position_lines(pos: Position, now: float) -> list[str]:
     """The position for people: branches, then what the run offers and waits for."""
-    lines = [f"status: {pos.status} after {pos.events} events"]
+    lines = [f"status: {pos.status} after {pos.events} event{'s' if pos.events != 1 else ''}"]
     for branch in pos.branches:
         where = branch_text(branch)
         lines.append(f"  {where:<24} {branch.term}" if branch.process else f"  {where}")
