@@ -10,6 +10,10 @@ def __getattr__(name: str) -> object:
         from procalg.runtime.ports import activity
 
         return activity
+    if name == "validator":  # an update validator (procalg.runtime.updates)
+        from procalg.runtime.updates import validator
+
+        return validator
     if name in ("heartbeat", "heartbeat_details"):
         from procalg.runtime import heartbeat
 

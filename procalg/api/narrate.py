@@ -43,6 +43,7 @@ from procalg.runtime.history import (
     SignalReceived,
     TimerFired,
     TimerStarted,
+    UpdateReceived,
 )
 from procalg.terms.values import show
 
@@ -84,6 +85,8 @@ class Narrator:
                 return self._fired(str(label))
             case CancelRequested(reason=why):
                 self.pending = "  ⊘ cancel" + (f" ({why})" if why else "")
+            case UpdateReceived(event=e, update_id=key):  # a signal with a reply
+                self.pending = f"  update {e} ({key})"
             case SignalReceived(event=e):
                 self.pending = f"  signal {e}"
             case TimerStarted(timer=timer, deadline=deadline):

@@ -104,8 +104,19 @@ def workflow(model: Model, process: str, *args: Any, retry: RetryOverrides | Non
     if model.spec.cancellable:  # the environment performs cancel, as it sends a signal
         channels[CANCEL] = Channel(CANCEL, ChannelKind.SIGNAL)
     wf = Workflow(system, channels, process, tuple(args), model.content_hash,
-                  model.source.text, dict(verdicts or {}))
+                  model.source.text, dict(verdicts or {}), params=parameter_names(model))
     return replace(wf, compiled=_machine(wf, (model.content_hash, term)))
+
+
+def parameter_names(model: Model) -> dict[str, tuple[str, ...]]:
+    """Each definition's parameter names (a pattern parameter prints as ``_``).
+
+    Example:
+        >>> parameter_names(loads("Account(b) = SKIP\\nP = SKIP"))
+        {'Account': ('b',)}
+    """
+    return {name: tuple(getattr(p, "name", "_") for p in clauses[0].params)
+            for name, clauses in model.spec.definitions.items() if clauses[0].params}
 
 
 MACHINE_STATES = 50_000

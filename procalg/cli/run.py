@@ -65,6 +65,9 @@ def register(sub: Any) -> None:
     _db(resume)
     resume.set_defaults(run=cmd_resume)
     cancel_verb.add_parser(verbs)  # runs cancel (procalg/cli/cancel.py)
+    from procalg.cli import query as queries  # imports this module: registered late
+
+    queries.add_parser(verbs)
 
     replay = sub.add_parser("replay", help="check a recorded history against a model")
     replay.add_argument("file", help="the .proc model")

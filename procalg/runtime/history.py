@@ -233,13 +233,23 @@ class RunFailed(HistoryEvent):
     kind: ClassVar[str] = "run_failed"
 
 
+@dataclass(frozen=True, slots=True)
+class UpdateReceived(SignalReceived):
+    """A signal with a reply (an update, ``procalg runs update``) was accepted: like
+    :class:`SignalReceived`, plus the caller's idempotency key ``update_id``, so a
+    retried update finds its answer instead of being applied twice."""
+
+    update_id: str = ""
+    kind: ClassVar[str] = "update_received"
+
+
 KINDS: dict[str, type[HistoryEvent]] = {
     cls.kind: cls
     for cls in (
         RunStarted, EventFired, ActivityScheduled, AttemptStarted, AttemptFailed,
         ActivityCompleted, SignalReceived, TimerStarted, TimerFired,
         CompensationStarted, RunResumed, RunMigrated, RunCompleted, RunCompensated,
-        RunFailed,
+        RunFailed, UpdateReceived,
     )
 }
 _VALUED = {"args", "input", "output", "label", "event", "calls"}

@@ -16,7 +16,7 @@ import time
 from collections.abc import Mapping
 
 from procalg.errors import RunError, StoreError
-from procalg.runtime.history import HistoryEvent, SignalReceived
+from procalg.runtime.history import HistoryEvent, SignalReceived, UpdateReceived
 from procalg.runtime.ports import UNFINISHED, RunRecord, SeqConflict, Write
 from procalg.runtime.schedule import Schedule
 
@@ -33,6 +33,7 @@ class MemoryLog:
         self._snapshots: dict[str, tuple[int, str]] = {}
         self._attrs: dict[str, dict[str, str]] = {}
         self._schedules: dict[str, Schedule] = {}
+        self._keys: dict[tuple[str, str], int] = {}  # (run, update key) -> inbox id
 
     def create_run(self, record: RunRecord, first: list[HistoryEvent]) -> None:
         self._apply(Write(record.run_id, 0, tuple(first), record=record))
@@ -78,6 +79,9 @@ class MemoryLog:
             if write.seq != len(history):
                 raise SeqConflict(f"run {run_id!r}: step {write.seq} was written by another "
                                   "worker")
+            if write.consumed and not set(write.consumed) <= {
+                    i for i, _ in self._inbox.get(run_id, [])}:
+                raise SeqConflict(f"run {run_id!r}: a buffered signal was withdrawn")
             history.extend(write.events)
             if write.consumed:
                 gone = set(write.consumed)
@@ -200,6 +204,24 @@ class MemoryLog:
     def delete_schedule(self, name: str) -> bool:
         with self._lock:
             return self._schedules.pop(name, None) is not None
+
+    def send_update(self, run_id: str, update: UpdateReceived) -> tuple[int, bool]:
+        with self._lock:  # the key check and the buffering: one step
+            self.get_run(run_id)
+            found = self._keys.get((run_id, update.update_id))
+            if found is not None:
+                return found, False
+            self._sent += 1
+            self._inbox.setdefault(run_id, []).append((self._sent, update))
+            self._keys[(run_id, update.update_id)] = self._sent
+            return self._sent, True
+
+    def withdraw(self, run_id: str, ident: int) -> bool:
+        with self._lock:
+            box = self._inbox.get(run_id, [])
+            kept = [m for m in box if m[0] != ident]
+            self._inbox[run_id] = kept
+            return len(kept) < len(box)
 
     def close(self) -> None:
         pass

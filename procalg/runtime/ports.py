@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from procalg.errors import RunError, StoreError
-from procalg.runtime.history import HistoryEvent, SignalReceived
+from procalg.runtime.history import HistoryEvent, SignalReceived, UpdateReceived
 from procalg.runtime.status import UNFINISHED as UNFINISHED  # re-exported: stores import it here
 from procalg.runtime.status import RunStatus
 
@@ -184,6 +184,15 @@ class EventLog(Protocol):
 
     def inboxes(self) -> dict[str, int]:
         """Every run with buffered signals, to the id of its newest one (one query)."""
+
+    def send_update(self, run_id: str, update: UpdateReceived) -> tuple[int, bool]:
+        """Buffer an update like a signal unless its key ``update.update_id`` was sent to
+        this run before, atomically: ``(inbox id, True)`` if buffered now, else the id
+        it got then and False (it may since have been consumed or withdrawn)."""
+
+    def withdraw(self, run_id: str, ident: int) -> bool:
+        """Remove buffered signal ``ident`` unless a write consumed it; True if removed
+        (atomic with consumption: exactly one of the two happens)."""
 
     def close(self) -> None:
         """Release connections."""

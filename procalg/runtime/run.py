@@ -7,13 +7,15 @@ Example:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from procalg.errors import RunError
 from procalg.runtime.decide import Wait, decide
 from procalg.runtime.history import EventFired, HistoryEvent, to_json
+from procalg.runtime.position import Position, position
 from procalg.runtime.status import UNFINISHED, RunStatus
+from procalg.runtime.updates import TIMEOUT, UpdateReply, update
 from procalg.terms.cancel import is_cancel
 from procalg.terms.values import Event
 
@@ -88,6 +90,22 @@ class Run:
         its model offers ``cancel`` nowhere (:mod:`procalg.runtime.cancel`).
         """
         return self.engine.cancel(self.id, reason)
+
+    def query(self) -> Position:
+        """Where the run is in its model (:mod:`~procalg.runtime.position`): a read that
+        replays the stored history, needs no lease and writes nothing."""
+        state = self.engine.state(self.id)
+        pos = position(state, self.engine.clock.now())
+        if state.status in ("running", "waiting"):  # replay cannot tell: the store's word
+            pos = replace(pos, status=self.engine.log.get_run(self.id).status)
+        return pos
+
+    def update(self, channel: str, *values: Any, update_id: str | None = None,
+               timeout: float = TIMEOUT) -> UpdateReply:
+        """Offer signal ``channel.values`` and answer once its step is durable
+        (:func:`~procalg.runtime.updates.update`); UpdateRejected if the run does not take it."""
+        return update(self.engine, self.id, channel, *values, update_id=update_id,
+                      timeout=timeout)
 
     def result(self) -> RunResult:
         """The outcome of a finished run; RunError while it is still going."""

@@ -96,9 +96,8 @@ class Signals:
             if targets(state.moves(), sent.event):
                 now = self.clock.now()
                 self._consumed.setdefault(run_id, []).append(ident)
-                received = (replace(sent, time=now) if isinstance(sent, CancelRequested)
-                            else SignalReceived(time=now, event=sent.event))
-                self._record(run_id, state, [received,
+                # replace keeps an update's key (UpdateReceived): its caller finds the answer
+                self._record(run_id, state, [replace(sent, time=now),
                                              EventFired(time=now, label=sent.event, choice=0)])
                 self._flush(run_id, state, RunStatus.RUNNING)
                 if isinstance(sent, CancelRequested):

@@ -81,6 +81,8 @@ class Workflow:
         compiled: a :class:`~procalg.runtime.machine.Machine` shared with other
             workflows of the same process and channel kinds (None: this
             workflow compiles its own, shared by the runs started with it).
+        params: each definition's parameter names, for queries
+            (:mod:`~procalg.runtime.position`); never read by a step.
     """
 
     system: TransitionSystem[Any]
@@ -91,6 +93,8 @@ class Workflow:
     model_text: str = ""
     verdicts: Mapping[str, bool] = field(default_factory=dict)
     compiled: Machine | None = field(default=None, compare=False, repr=False)
+    params: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False,
+                                                  repr=False)
 
     @cached_property
     def machine(self) -> Machine:

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from procalg.errors import RunError, StoreError
-from procalg.runtime.history import HistoryEvent, SignalReceived
+from procalg.runtime.history import HistoryEvent, SignalReceived, UpdateReceived
 from procalg.runtime.ports import UNFINISHED, RunRecord, Write
 from procalg.runtime.schedule import Schedule
 from procalg.store.rows import (
@@ -81,6 +81,10 @@ _SNAPSHOTS = [  # schema 3; idempotent, run on every open (a version-3 store may
     "CREATE TABLE IF NOT EXISTS snapshots (run_id TEXT PRIMARY KEY, seq INTEGER NOT NULL,"
     " body TEXT NOT NULL)",
 ]
+_UPDATES = [  # schema 3: an update's idempotency key, unique per run
+    "CREATE TABLE IF NOT EXISTS updates (run_id TEXT NOT NULL, update_id TEXT NOT NULL,"
+    " inbox_id BIGINT NOT NULL, PRIMARY KEY (run_id, update_id))",
+]
 
 
 def _driver() -> Any:
@@ -127,18 +131,18 @@ class PostgresLog:
                     hint="it was left untouched; use an empty database for procalg",
                 )
             if meta is None:
-                for statement in [*_SCHEMA, *_INBOX]:
+                for statement in [*_SCHEMA, *_INBOX, *_UPDATES]:
                     cur.execute(statement)
             cur.execute("SELECT key, value FROM procalg_meta")
             found = dict(cur.fetchall())
             if found.get("application") == APPLICATION and \
                     int(found.get("schema_version", "0")) < SCHEMA_VERSION:
-                for statement in _INBOX:
+                for statement in [*_INBOX, *_UPDATES]:
                     cur.execute(statement)
                 cur.execute("UPDATE procalg_meta SET value = %s WHERE key = 'schema_version'",
                             (str(SCHEMA_VERSION),))
             if found.get("application") == APPLICATION:
-                for statement in _SNAPSHOTS:
+                for statement in [*_INBOX, *_SNAPSHOTS, *_UPDATES]:  # idempotent
                     cur.execute(statement)
         if found.get("application") != APPLICATION:
             raise StoreError("the procalg_meta table names another application")
@@ -220,7 +224,7 @@ class PostgresLog:
                 db = self._live()
                 with db.pipeline(), db.transaction(), db.cursor() as cur:
                     self._apply(cur, write, rows)
-        except self._errors.UniqueViolation:
+        except (self._errors.UniqueViolation, _Moved):
             return collision(write)
         except self._psycopg.Error as err:
             return StoreError(f"store write failed: {err}")
@@ -252,8 +256,10 @@ class PostgresLog:
             cur.execute("UPDATE runs SET wake_at = %s WHERE run_id = %s",
                         (write.wake_at, write.run_id))
         if write.consumed:
-            cur.executemany("DELETE FROM inbox WHERE id = %s AND run_id = %s",
-                            [(i, write.run_id) for i in write.consumed])
+            cur.execute("DELETE FROM inbox WHERE id = ANY(%s) AND run_id = %s RETURNING id",
+                        (list(write.consumed), write.run_id))
+            if len(cur.fetchall()) < len(set(write.consumed)):  # withdrawn meanwhile
+                raise _Moved(write.run_id)
         if write.release:
             cur.execute("UPDATE runs SET owner = '', lease_until = 0"
                         " WHERE run_id = %s AND owner = %s", (write.run_id, write.release))
@@ -373,6 +379,31 @@ class PostgresLog:
     def delete_schedule(self, name: str) -> bool:
         return len(self._run("DELETE FROM schedules WHERE name = %s RETURNING name",
                              (name,))) == 1
+
+    def send_update(self, run_id: str, update: UpdateReceived) -> tuple[int, bool]:
+        self.get_run(run_id)
+        try:
+            with self._lock, self._live().transaction(), self._db.cursor() as cur:
+                # the key row first: a concurrent sender of the same key waits on it
+                cur.execute("INSERT INTO updates VALUES (%s, %s, 0) ON CONFLICT DO NOTHING",
+                            (run_id, update.update_id))
+                if cur.rowcount != 1:
+                    cur.execute("SELECT inbox_id FROM updates WHERE run_id = %s"
+                                " AND update_id = %s", (run_id, update.update_id))
+                    return int(cur.fetchone()[0]), False
+                cur.execute("INSERT INTO inbox (run_id, body) VALUES (%s, %s) RETURNING id",
+                            (run_id, encode_event(update)))
+                ident = int(cur.fetchone()[0])
+                cur.execute("UPDATE updates SET inbox_id = %s WHERE run_id = %s"
+                            " AND update_id = %s", (ident, run_id, update.update_id))
+                return ident, True
+        except self._psycopg.Error as err:
+            raise StoreError(f"store request failed: {err}".strip()) from err
+
+    def withdraw(self, run_id: str, ident: int) -> bool:
+        rows = self._run("DELETE FROM inbox WHERE id = %s AND run_id = %s RETURNING id",
+                         (ident, run_id))
+        return len(rows) == 1
 
     def close(self) -> None:
         with self._lock:

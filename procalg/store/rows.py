@@ -33,8 +33,8 @@ SCHEMA_VERSION = 3
 
 2: the ``inbox`` table of buffered signals (a version-1 store gains it when opened).
 3: the ``snapshots`` table (:mod:`procalg.runtime.snapshot`: one row per run, its
-latest state), ``schedules`` and ``run_attrs`` (search attributes); older stores gain
-them when opened."""
+latest state), ``schedules``, ``run_attrs`` (search attributes) and ``updates`` (each
+update's idempotency key and its inbox id); older stores gain them when opened."""
 APPLICATION_ID = 0x70726F63
 """``PRAGMA application_id`` of a procalg SQLite database: the bytes ``proc``."""
 APPLICATION = "procalg-runs"

@@ -33,7 +33,7 @@ import threading
 from pathlib import Path
 
 from procalg.errors import RunError, StoreError
-from procalg.runtime.history import HistoryEvent, SignalReceived
+from procalg.runtime.history import HistoryEvent, SignalReceived, UpdateReceived
 from procalg.runtime.ports import UNFINISHED, RunRecord, Write
 from procalg.store.rows import (
     APPLICATION,
@@ -72,6 +72,10 @@ _V3 = (  # schedules and search attributes; an older store gains them when opene
     " value TEXT NOT NULL, PRIMARY KEY (run_id, key)) WITHOUT ROWID",
     "CREATE INDEX IF NOT EXISTS run_attrs_key ON run_attrs (key, value)",
 )
+_UPDATES = (  # schema 3: an update's idempotency key, unique per run
+    "CREATE TABLE IF NOT EXISTS updates (run_id TEXT NOT NULL, update_id TEXT NOT NULL,"
+    " inbox_id INTEGER NOT NULL, PRIMARY KEY (run_id, update_id)) WITHOUT ROWID",
+)
 _SCHEMA = f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT INTO meta VALUES ('application', '{APPLICATION}'), ('schema_version', '{SCHEMA_VERSION}');
@@ -84,7 +88,7 @@ CREATE INDEX runs_status ON runs (status);
 CREATE TABLE history (
     run_id TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL,
     PRIMARY KEY (run_id, seq)) WITHOUT ROWID;
-""" + "".join(s + ";" for s in (*_INBOX, *_SNAPSHOTS, *_V3))
+""" + "".join(s + ";" for s in (*_INBOX, *_SNAPSHOTS, *_V3, *_UPDATES))
 
 
 def _refuse(path: Path, why: str) -> StoreError:
@@ -184,13 +188,13 @@ class SqliteLog(SqliteSchedules):
         db.execute("BEGIN IMMEDIATE")
         (version,) = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         if int(version) < SCHEMA_VERSION:
-            for statement in (*_INBOX, *_V3):
+            for statement in _INBOX:
                 db.execute(statement)
             if "wake_at" not in {row[1] for row in db.execute("PRAGMA table_info(runs)")}:
                 db.execute("ALTER TABLE runs ADD COLUMN wake_at REAL NOT NULL DEFAULT 0")
             db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
                        (str(SCHEMA_VERSION),))
-        for statement in (*_SNAPSHOTS, *_V3):  # idempotent: a version-3 store may lack some
+        for statement in (*_SNAPSHOTS, *_V3, *_UPDATES):  # idempotent: a v3 store may lack some
             db.execute(statement)
         db.execute("COMMIT")
 
@@ -289,8 +293,10 @@ class SqliteLog(SqliteSchedules):
         if write.wake_at is not None:
             db.execute("UPDATE runs SET wake_at = ? WHERE run_id = ?", (write.wake_at, run_id))
         if write.consumed:
-            db.executemany("DELETE FROM inbox WHERE id = ? AND run_id = ?",
-                           [(i, run_id) for i in write.consumed])
+            gone = db.executemany("DELETE FROM inbox WHERE id = ? AND run_id = ?",
+                                  [(i, run_id) for i in set(write.consumed)]).rowcount
+            if gone < len(set(write.consumed)):  # withdrawn meanwhile: consume nothing
+                raise sqlite3.IntegrityError(f"run {run_id}: a buffered signal was withdrawn")
         if write.release:
             db.execute("UPDATE runs SET owner = '', lease_until = 0 WHERE run_id = ? AND owner = ?",
                        (run_id, write.release))
@@ -375,6 +381,32 @@ class SqliteLog(SqliteSchedules):
 
     def inboxes(self) -> dict[str, int]:
         return dict(self._read("SELECT run_id, max(id) FROM inbox GROUP BY run_id"))
+
+    def send_update(self, run_id: str, update: UpdateReceived) -> tuple[int, bool]:
+        self.get_run(run_id)
+        with self._lock:
+            db = self._db
+            try:
+                db.execute("BEGIN IMMEDIATE")  # the key check and the insert: one step
+                row = db.execute("SELECT inbox_id FROM updates WHERE run_id = ? AND update_id = ?",
+                                 (run_id, update.update_id)).fetchone()
+                if row is not None:
+                    db.execute("COMMIT")
+                    return int(row[0]), False
+                ident = int(db.execute("INSERT INTO inbox (run_id, body) VALUES (?, ?)",
+                                       (run_id, encode_event(update))).lastrowid or 0)
+                db.execute("INSERT INTO updates VALUES (?, ?, ?)",
+                           (run_id, update.update_id, ident))
+                db.execute("COMMIT")
+            except sqlite3.DatabaseError as err:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise StoreError(f"store write failed: {err}") from err
+        return ident, True
+
+    def withdraw(self, run_id: str, ident: int) -> bool:
+        cur = self._write("DELETE FROM inbox WHERE id = ? AND run_id = ?", (ident, run_id))
+        return cur.rowcount == 1
 
     def close(self) -> None:
         with self._lock:

@@ -66,7 +66,9 @@ def _reference_internal(wf: Workflow, moves: list) -> object:
 
 def _assert_steps_like_the_rules(wf: Workflow, machine: Machine, limit: int = 3000) -> int:
     """Compile every reachable state (up to ``limit``) and compare it with the rules."""
-    unfold = getattr(wf.system, "spec", None)
+    # the rules of the workflow that built the machine's terms: a machine is shared by
+    # every load of one model text, and input prefixes compare by their load's sites
+    unfold = getattr(machine.workflow.system, "spec", None)
     todo, seen = [machine.initial()], set()
     while todo and len(seen) < limit:
         sid = todo.pop()

@@ -1,0 +1,265 @@
+"""Updates: a signal with a reply (Temporal's update), ``run.update`` and ``procalg runs update``.
+
+An update offers a signal event ``channel.values`` to a run and answers
+once the step that consumed it is durable: the history then holds an
+``update_received`` event (a ``signal_received`` with the caller's key)
+followed by the ``event_fired`` of the signal. The model is the validator:
+an update the run does not offer now is rejected (:class:`UpdateRejected`,
+naming what it accepts), and so is one an optional Python validator refuses
+(:func:`validator`, registered like an activity).
+
+The reply (:class:`UpdateReply`) is the run's position right after that
+step (:mod:`~procalg.runtime.position`): a function of the history, so a
+caller that retries with the same ``update_id`` gets the same reply and the
+update is applied once. Delivery is the signal inbox's
+(:meth:`~procalg.runtime.ports.EventLog.send_update`): the update is
+buffered durably under its key, consumed exactly once by whoever drives the
+run (this caller when no live worker holds it, otherwise that worker when
+the run next waits), and withdrawn again if the run moves on without taking
+it or the caller's timeout passes; consumption and withdrawal are atomic
+against each other, so a rejected update was never applied. A crash between
+the buffering and the recording leaves the update in the inbox: the run's
+next driver consumes it, and a retry with the same key waits for that.
+
+Example:
+    >>> from procalg.terms import Event, Prefix, SKIP
+    >>> from procalg.runtime.engine import Engine
+    >>> from procalg.runtime.memory import MemoryLog
+    >>> from procalg.runtime.workflow import Channel, ChannelKind, TermSystem, Workflow
+    >>> wf = Workflow(TermSystem(Prefix(Event("ok", (1,)), SKIP)),
+    ...               {"ok": Channel("ok", ChannelKind.SIGNAL, 1)})
+    >>> engine = Engine(MemoryLog())
+    >>> run = engine.start(wf, run_id="r")
+    >>> reply = update(engine, "r", "ok", 1, update_id="u1")
+    >>> reply.event, reply.seq, engine.state("r").status
+    ('ok.1', 1, 'completed')
+    >>> update(engine, "r", "ok", 1, update_id="u1") == reply
+    True
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from procalg.errors import RunError
+from procalg.runtime.decide import RunState, evolve, targets
+from procalg.runtime.history import EventFired, UpdateReceived
+from procalg.runtime.ports import UNFINISHED, SeqConflict
+from procalg.runtime.position import Position, position
+from procalg.runtime.signals import _accept
+from procalg.runtime.workflow import ChannelKind
+from procalg.terms.values import Event
+
+if TYPE_CHECKING:
+    from procalg.runtime.engine import Engine
+
+TIMEOUT = 10.0
+"""Seconds an update waits for the run to take it before it is withdrawn."""
+
+
+class UpdateRejected(RunError):
+    """The run did not take the update (it was never applied); ``reason`` says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateReply:
+    """An accepted update's answer (the same for every retry with its key).
+
+    Attributes:
+        update_id: the idempotency key.
+        event: the signal event consumed, printed.
+        seq: the history index of its ``update_received`` event.
+        position: the run's position right after the step that consumed it.
+    """
+
+    update_id: str
+    event: str
+    seq: int
+    position: Position
+
+
+class Validators:
+    """Channel name to a Python validator of updates on it (optional; the model decides first).
+
+    A validator gets the update's values; returning ``False`` or a string
+    (the reason), or raising, rejects the update; anything else accepts it.
+    """
+
+    def __init__(self) -> None:
+        self._functions: dict[str, Callable[..., Any]] = {}
+
+    def validator(self, channel: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Decorator registering a validator for ``channel``."""
+
+        def bind(fn: Callable[..., Any]) -> Callable[..., Any]:
+            self._functions[channel] = fn
+            return fn
+
+        return bind
+
+    def lookup(self, channel: str) -> Callable[..., Any] | None:
+        """The validator of ``channel``, if any."""
+        return self._functions.get(channel)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._functions)
+
+
+DEFAULT_VALIDATORS = Validators()
+"""Where :func:`validator` registers; :func:`update` reads it unless given others."""
+
+
+def validator(channel: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``@procalg.validator("deposit")``: refuse updates the model would accept.
+
+    Example:
+        >>> @validator("doc_example_deposit")
+        ... def small(amount): return amount <= 3 or "deposits above 3 need a person"
+        >>> DEFAULT_VALIDATORS.lookup("doc_example_deposit") is small
+        True
+    """
+    return DEFAULT_VALIDATORS.validator(channel)
+
+
+def update(engine: Engine, run_id: str, channel: str, *values: Any,
+           update_id: str | None = None, timeout: float = TIMEOUT, poll: float = 0.05,
+           validators: Validators | None = None) -> UpdateReply:
+    """Offer ``channel.values`` to the run and answer once its step is durably recorded.
+
+    Args:
+        engine: an engine on the run's store (its loader rebuilds the model).
+        run_id: the run.
+        channel: a signal channel of the model.
+        values: the event's values (fitted to the channel's field types).
+        update_id: the idempotency key (default: a fresh one); a retry with
+            the key of an applied update gets its reply again.
+        timeout: seconds to wait for the run to take it (a live worker
+            holds the run and has not yet reached a point that takes it).
+        poll: seconds between looks while another worker holds the run.
+        validators: Python validators (default :data:`DEFAULT_VALIDATORS`).
+
+    Raises:
+        UpdateRejected: the model does not offer the event now, a validator
+            refused it, the run moved on without taking it, or the timeout passed.
+        RunError: unknown or finished run, not a signal channel, a value
+            outside the channel's type.
+    """
+    update_id = update_id or uuid.uuid4().hex
+    state = engine.state(run_id)
+    found = _reply(engine, run_id, update_id, state)
+    if found is not None:
+        return found
+    event = _accept(state, run_id, channel, values)
+    _validate(state, run_id, event, validators or DEFAULT_VALIDATORS)
+    ident, _ = engine.log.send_update(
+        run_id, UpdateReceived(time=engine.clock.now(), event=event, update_id=update_id))
+    give_up = time.monotonic() + timeout
+    while True:
+        found = _reply(engine, run_id, update_id, state)
+        if found is not None:
+            return found
+        if all(i != ident for i, _ in engine.log.pending(run_id)):
+            # consumed since the look at the history (its removal commits with the
+            # history it adds, so the history shows it now), or withdrawn earlier
+            found = _reply(engine, run_id, update_id, state)
+            if found is not None:
+                return found
+            raise UpdateRejected(f"update {update_id} was withdrawn before run {run_id} took it",
+                                 hint="send it again with a new update id")
+        held = engine.leases.holds(run_id)  # this engine drives it already (it started it)
+        if engine.leases.take(run_id):
+            try:
+                taken = _take(engine, run_id, ident, update_id, event)
+            except SeqConflict:  # another caller of this key recorded it first: look again
+                taken = True
+            finally:
+                if not held:
+                    engine.release(run_id)
+            if not taken:  # no other worker moves it meanwhile: it does not take the update
+                _withdraw(engine, run_id, ident, update_id, _refusal(engine.state(run_id),
+                                                                     run_id, event))
+            continue
+        if time.monotonic() > give_up:
+            _withdraw(engine, run_id, ident, update_id,
+                      f"run {run_id} did not take {event} within {timeout:g}s "
+                      f"(worker {engine.log.get_run(run_id).owner} holds it)")
+            continue
+        time.sleep(poll)
+
+
+def _validate(state: RunState, run_id: str, event: Event, validators: Validators) -> None:
+    """Reject (UpdateRejected) an event the model does not offer now or a validator refuses."""
+    if not targets(state.moves(), event):
+        raise UpdateRejected(_refusal(state, run_id, event),
+                             hint="query the run to see where it is: procalg runs query ID")
+    check = validators.lookup(event.channel)
+    if check is None:
+        return
+    try:
+        verdict = check(*event.fields)
+    except Exception as err:  # the validator's own words are the reason
+        raise UpdateRejected(f"the validator of {event.channel} refused {event}: "
+                             f"{type(err).__name__}: {err}") from err
+    if verdict is False or isinstance(verdict, str):
+        why = verdict if isinstance(verdict, str) else "it returned False"
+        raise UpdateRejected(f"the validator of {event.channel} refused {event}: {why}")
+
+
+def _refusal(state: RunState, run_id: str, event: Event) -> str:
+    if state.status not in UNFINISHED:
+        return f"run {run_id} has {state.status}; it takes no update {event}"
+    offered = sorted(str(lab) for lab, _ in state.moves()
+                     if state.workflow.kind(lab) is ChannelKind.SIGNAL)
+    return (f"run {run_id} does not accept {event} now; it accepts "
+            + (", ".join(offered) or "no signal now"))
+
+
+def _withdraw(engine: Engine, run_id: str, ident: int, update_id: str, reason: str) -> None:
+    """Take the update back, then reject it; if the run consumed it first, return (the
+    caller's loop finds the reply)."""
+    if engine.log.withdraw(run_id, ident):
+        raise UpdateRejected(f"update {update_id} rejected: {reason}")
+
+
+def _take(engine: Engine, run_id: str, ident: int, update_id: str, event: Event) -> bool:
+    """With the run's lease: consume the update if the run offers it now (its removal
+    from the inbox commits with the history it adds), then drive the run on until it
+    waits or needs an activity this engine does not bind. False if not offered; True
+    if recorded here or no longer buffered (another caller of its key took it)."""
+    with engine._run_lock(run_id):
+        if all(i != ident for i, _ in engine.log.pending(run_id)):
+            return True  # consumed (or withdrawn) meanwhile: the caller's loop says which
+        state = engine.state(run_id)
+        if state.status not in UNFINISHED or not targets(state.moves(), event):
+            return False
+        now = engine.clock.now()
+        engine._consumed.setdefault(run_id, []).append(ident)
+        engine._record(run_id, state, [UpdateReceived(time=now, event=event, update_id=update_id),
+                                       EventFired(time=now, label=event, choice=0)])
+        engine._flush(run_id, state, "running")
+        # an activity this engine does not bind stops the drive (looked up before any
+        # call): the run is left running, and a worker that binds it goes on
+        with contextlib.suppress(RunError):
+            engine.drive(run_id)
+        return True
+
+
+def _reply(engine: Engine, run_id: str, update_id: str, state: RunState) -> UpdateReply | None:
+    """The reply of update ``update_id`` if the history holds it (replayed up to its step)."""
+    history = engine.log.history(run_id)
+    at = next((i for i, e in enumerate(history)
+               if type(e) is UpdateReceived and e.update_id == update_id), None)
+    if at is None:
+        return None
+    replayed = RunState.initial(state.workflow)
+    for event in history[:at + 2]:  # the update and the event_fired of its signal
+        evolve(replayed, event)
+    accepted = history[at]
+    assert isinstance(accepted, UpdateReceived)
+    return UpdateReply(update_id, str(accepted.event), at,
+                       position(replayed, history[at].time))
