@@ -40,6 +40,7 @@ from procalg.runtime.ports import DEFAULT_REGISTRY, ActivityRegistry, Clock, Eve
 from procalg.runtime.retry import RetryPolicy
 from procalg.runtime.run import Run
 from procalg.runtime.workflow import Channel, ChannelKind, Workflow
+from procalg.semantics.child import OpaqueChildren, started_children
 from procalg.terms.values import Event, show
 
 DEFAULT_STORE = "sqlite:///runs.db"
@@ -96,6 +97,10 @@ def workflow(model: Model, process: str, *args: Any, retry: RetryOverrides | Non
                                  fields=fields[name])
     for name, timer in model.spec.timers.items():
         channels[name] = Channel(name, ChannelKind.TIMER, duration=timer.duration_ms / 1000)
+    kids = started_children(model.spec.module)
+    if kids:  # the engine runs each child apart: the parent sees only its outcome
+        channels.update((name, Channel(name, ChannelKind.CHILD)) for name in kids)
+        system = OpaqueChildren(system)
     wf = Workflow(system, channels, process, tuple(args), model.content_hash,
                   model.source.text, dict(verdicts or {}))
     return replace(wf, compiled=_machine(wf, (model.content_hash, text)))

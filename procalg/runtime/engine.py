@@ -54,6 +54,7 @@ from typing import Any
 
 from procalg.errors import RunError, StoreError
 from procalg.runtime.binding import check_bindings, check_verdicts
+from procalg.runtime.children import Children
 from procalg.runtime.clock import SystemClock, VirtualClock
 from procalg.runtime.commit import GroupCommit
 from procalg.runtime.decide import (
@@ -61,6 +62,7 @@ from procalg.runtime.decide import (
     Fire,
     Perform,
     RunState,
+    StartChild,
     StartTimer,
     Wait,
     decide,
@@ -103,7 +105,7 @@ MAX_INTERNAL = 100_000
 """Internal moves in a row before the engine calls the run divergent."""
 
 
-class Engine(Recovery, Signals):
+class Engine(Recovery, Signals, Children):
     """Runs workflows durably.
 
     Args:
@@ -147,6 +149,9 @@ class Engine(Recovery, Signals):
         self._stored: dict[str, str] = {}  # the status last written for each run
         self._consumed: dict[str, list[int]] = {}  # inbox ids the pending events consume
         self._wakes: dict[str, float] = {}  # the wake_at last written for each run
+        self._sends: dict[str, list] = {}  # inbox entries the next commit puts in other runs'
+        self._spawned: dict[str, list[str]] = {}  # child runs started, to drive after
+        self._woken: dict[str, list[str]] = {}  # parents whose child ended, to resume after
         self._locks: dict[str, threading.RLock] = {}  # one per run: runs move independently
         self._lock = threading.Lock()  # guards _locks only
         self.on_event: Callable[[str, HistoryEvent], None] | None = None
@@ -216,12 +221,16 @@ class Engine(Recovery, Signals):
         """Perform commands until the run waits or ends; returns its status."""
         with self._run_lock(run_id):
             try:
-                return self._drive(run_id)
+                status = self._drive(run_id)
             except StoreError:
                 raise
             except Exception:  # keep what already happened (an activity's outcome) durable
                 self._flush(run_id, self._states[run_id], self._stored.get(run_id, "running"))
                 raise
+        if self._spawned or self._woken:  # child runs (runtime/children.py)
+            self._follow_up(run_id)
+            status = self._states[run_id].status
+        return status
 
     def _drive(self, run_id: str) -> str:
         with self._run_lock(run_id):
@@ -248,8 +257,10 @@ class Engine(Recovery, Signals):
                 elif isinstance(head, Perform):
                     internal = 0
                     self._perform(run_id, state, commands)  # type: ignore[arg-type]
+                elif isinstance(head, StartChild):
+                    self._start_children(run_id, state, commands)  # type: ignore[arg-type]
                 elif isinstance(head, Wait):
-                    if head.signals and self._take_buffered(run_id, state):
+                    if (head.signals or head.children) and self._take_buffered(run_id, state):
                         continue  # a buffered signal the model listens for now: go on
                     # waiting for nothing but a signal: no work for a worker, so the
                     # lease goes (with this commit); whoever signals the run takes it
@@ -332,6 +343,8 @@ class Engine(Recovery, Signals):
         final: HistoryEvent = {"completed": RunCompleted(time=now),
                                "compensated": RunCompensated(time=now)}.get(
                                    command.status, RunFailed(time=now, error=command.error))
+        if state.parent is not None:
+            self._tell_parent(run_id, state, command.status)
         self._record(run_id, state, [final])
         self._flush(run_id, state, command.status, release=True)
 
@@ -355,7 +368,8 @@ class Engine(Recovery, Signals):
             return
         write = Write(run_id, state.seq - len(pending), tuple(pending),
                       status if changed else None, release=self.owner if release else "",
-                      consumed=tuple(self._consumed.pop(run_id, ())), wake_at=wake_at)
+                      consumed=tuple(self._consumed.pop(run_id, ())), wake_at=wake_at,
+                      sends=tuple(self._sends.pop(run_id, ())))
         try:
             self.commits.commit(write)
         except SeqConflict:

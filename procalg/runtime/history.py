@@ -299,3 +299,43 @@ def from_json(data: dict[str, Any]) -> HistoryEvent:
         return cls(**kwargs)
     except TypeError as err:  # a field of the wrong shape in a hand-edited file
         raise FormatError(f"malformed {data['kind']} event: {err}") from err
+
+
+# -- child workflows (docs/engine.md, "Child workflows"; runtime/children.py) --
+
+@dataclass(frozen=True, slots=True)
+class ChildStarted(HistoryEvent):
+    """Step ``step`` started the child run ``child_id`` of ``process(args)``."""
+
+    step: int
+    process: str
+    args: tuple[Value, ...] = ()
+    child_id: str = ""
+    kind: ClassVar[str] = "child_started"
+
+
+@dataclass(frozen=True, slots=True)
+class ChildEnded(HistoryEvent):
+    """Child run ``child_id`` of step ``step`` ended with ``outcome`` (its status); the
+    parent fires the outcome event next."""
+
+    step: int
+    child_id: str
+    outcome: str
+    kind: ClassVar[str] = "child_ended"
+
+
+@dataclass(frozen=True, slots=True)
+class ChildOf(HistoryEvent):
+    """This run is the child that step ``step`` of run ``parent_id`` started (recorded
+    right after ``RunStarted``, in the same commit)."""
+
+    parent_id: str
+    step: int
+    kind: ClassVar[str] = "child_of"
+
+
+_CHILD_EVENTS = (ChildStarted, ChildEnded, ChildOf)
+KINDS.update({cls.kind: cls for cls in _CHILD_EVENTS})
+_FIELDS.update({cls: tuple((f.name, f.name in _VALUED, f.default is dataclasses.MISSING)
+                           for f in dataclasses.fields(cls)) for cls in _CHILD_EVENTS})

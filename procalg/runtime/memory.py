@@ -28,6 +28,7 @@ class MemoryLog:
         self._lock = threading.Lock()
         self._inbox: dict[str, list[tuple[int, SignalReceived]]] = {}
         self._sent = 0
+        self._parents: dict[str, tuple[str, int]] = {}  # child run -> (parent, step)
 
     def create_run(self, record: RunRecord, first: list[HistoryEvent]) -> None:
         self._apply(Write(record.run_id, 0, tuple(first), record=record))
@@ -67,11 +68,16 @@ class MemoryLog:
                     record = dataclasses.replace(record, lease_until=time.time() + write.lease)
                 self._runs[run_id] = record
                 self._history[run_id] = []
+                if write.parent is not None:
+                    self._parents[run_id] = write.parent
             history = self._history[run_id]
             if write.seq != len(history):
                 raise SeqConflict(f"run {run_id!r}: step {write.seq} was written by another "
                                   "worker")
             history.extend(write.events)
+            for target, signal in write.sends:
+                self._sent += 1
+                self._inbox.setdefault(target, []).append((self._sent, signal))
             if write.consumed:
                 gone = set(write.consumed)
                 self._inbox[run_id] = [m for m in self._inbox.get(run_id, []) if m[0] not in gone]
@@ -137,6 +143,15 @@ class MemoryLog:
     def inboxes(self) -> dict[str, int]:
         with self._lock:
             return {run_id: box[-1][0] for run_id, box in self._inbox.items() if box}
+
+    def children(self, run_id: str) -> list[str]:
+        with self._lock:
+            return [c for c, (p, _) in sorted(self._parents.items(), key=lambda kv: kv[1][1])
+                    if p == run_id]
+
+    def parents(self) -> dict[str, tuple[str, int]]:
+        with self._lock:
+            return dict(self._parents)
 
     def close(self) -> None:
         pass

@@ -90,7 +90,7 @@ class Signals:
             if targets(state.moves(), sent.event):
                 now = self.clock.now()
                 self._consumed.setdefault(run_id, []).append(ident)
-                self._record(run_id, state, [SignalReceived(time=now, event=sent.event),
+                self._record(run_id, state, [self._received(state, now, sent.event),
                                              EventFired(time=now, label=sent.event, choice=0)])
                 self._flush(run_id, state, "running")
                 return True

@@ -34,9 +34,11 @@ from procalg.store.rows import (
     encode_event,
     history_rows,
     inbox_rows,
+    parent_rows,
     raise_first,
     record_from_row,
     record_params,
+    sent_rows,
 )
 
 
@@ -64,6 +66,11 @@ _INBOX = [  # schema 2; a version-1 database gains it when opened
     " body TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS inbox_run ON inbox (run_id, id)",
     "ALTER TABLE runs ADD COLUMN IF NOT EXISTS wake_at DOUBLE PRECISION NOT NULL DEFAULT 0",
+]
+_FAMILY = [  # schema 3: child runs (runtime/children.py); older databases gain it when opened
+    "CREATE TABLE IF NOT EXISTS run_parents (run_id TEXT PRIMARY KEY,"
+    " parent_id TEXT NOT NULL, step INTEGER NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS run_parents_parent ON run_parents (parent_id, step)",
 ]
 
 
@@ -111,13 +118,13 @@ class PostgresLog:
                     hint="it was left untouched; use an empty database for procalg",
                 )
             if meta is None:
-                for statement in [*_SCHEMA, *_INBOX]:
+                for statement in [*_SCHEMA, *_INBOX, *_FAMILY]:
                     cur.execute(statement)
             cur.execute("SELECT key, value FROM procalg_meta")
             found = dict(cur.fetchall())
             if found.get("application") == APPLICATION and \
                     int(found.get("schema_version", "0")) < SCHEMA_VERSION:
-                for statement in _INBOX:
+                for statement in [*_INBOX, *_FAMILY]:
                     cur.execute(statement)
                 cur.execute("UPDATE procalg_meta SET value = %s WHERE key = 'schema_version'",
                             (str(SCHEMA_VERSION),))
@@ -235,6 +242,12 @@ class PostgresLog:
         if write.release:
             cur.execute("UPDATE runs SET owner = '', lease_until = 0"
                         " WHERE run_id = %s AND owner = %s", (write.run_id, write.release))
+        if write.parent is not None or write.sends:  # child runs (runtime/children.py)
+            if write.record is not None and write.parent is not None:
+                cur.executemany("INSERT INTO run_parents VALUES (%s, %s, %s)", parent_rows(write))
+            if write.sends:
+                cur.executemany("INSERT INTO inbox (run_id, body) VALUES (%s, %s)",
+                                sent_rows(write))
 
     def history(self, run_id: str) -> list[HistoryEvent]:
         rows = self._run("SELECT body FROM history WHERE run_id = %s ORDER BY seq", (run_id,))
@@ -290,6 +303,13 @@ class PostgresLog:
     def inboxes(self) -> dict[str, int]:
         return {r: int(i) for r, i in self._run("SELECT run_id, max(id) FROM inbox"
                                                 " GROUP BY run_id")}
+
+    def children(self, run_id: str) -> list[str]:
+        return [c for (c,) in self._run("SELECT run_id FROM run_parents WHERE parent_id = %s"
+                                        " ORDER BY step", (run_id,))]
+
+    def parents(self) -> dict[str, tuple[str, int]]:
+        return {c: (p, int(s)) for c, p, s in self._run("SELECT * FROM run_parents")}
 
     def close(self) -> None:
         with self._lock:

@@ -46,9 +46,11 @@ from procalg.store.rows import (
     encode_event,
     history_rows,
     inbox_rows,
+    parent_rows,
     raise_first,
     record_from_row,
     record_params,
+    sent_rows,
 )
 
 _HEADER = b"SQLite format 3\x00"
@@ -58,6 +60,11 @@ _INBOX = (
     "CREATE TABLE IF NOT EXISTS inbox (id INTEGER PRIMARY KEY AUTOINCREMENT,"
     " run_id TEXT NOT NULL, body TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS inbox_run ON inbox (run_id, id)",
+)
+_FAMILY = (  # schema 3: child runs (runtime/children.py)
+    "CREATE TABLE IF NOT EXISTS run_parents (run_id TEXT PRIMARY KEY,"
+    " parent_id TEXT NOT NULL, step INTEGER NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS run_parents_parent ON run_parents (parent_id, step)",
 )
 _SCHEMA = f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -71,7 +78,7 @@ CREATE INDEX runs_status ON runs (status);
 CREATE TABLE history (
     run_id TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL,
     PRIMARY KEY (run_id, seq)) WITHOUT ROWID;
-""" + "".join(s + ";" for s in _INBOX)
+""" + "".join(s + ";" for s in (*_INBOX, *_FAMILY))
 
 
 def _refuse(path: Path, why: str) -> StoreError:
@@ -170,7 +177,7 @@ class SqliteLog:
         db.execute("BEGIN IMMEDIATE")
         (version,) = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         if int(version) < SCHEMA_VERSION:
-            for statement in _INBOX:
+            for statement in (*_INBOX, *_FAMILY):
                 db.execute(statement)
             if "wake_at" not in {row[1] for row in db.execute("PRAGMA table_info(runs)")}:
                 db.execute("ALTER TABLE runs ADD COLUMN wake_at REAL NOT NULL DEFAULT 0")
@@ -276,6 +283,9 @@ class SqliteLog:
         if write.release:
             db.execute("UPDATE runs SET owner = '', lease_until = 0 WHERE run_id = ? AND owner = ?",
                        (run_id, write.release))
+        if write.parent is not None or write.sends:  # child runs (runtime/children.py)
+            db.executemany("INSERT INTO run_parents VALUES (?, ?, ?)", parent_rows(write))
+            db.executemany("INSERT INTO inbox (run_id, body) VALUES (?, ?)", sent_rows(write))
 
     def history(self, run_id: str) -> list[HistoryEvent]:
         rows = self._read("SELECT body FROM history WHERE run_id = ? ORDER BY seq", (run_id,))
@@ -342,6 +352,13 @@ class SqliteLog:
 
     def inboxes(self) -> dict[str, int]:
         return dict(self._read("SELECT run_id, max(id) FROM inbox GROUP BY run_id"))
+
+    def children(self, run_id: str) -> list[str]:
+        return [c for (c,) in self._read("SELECT run_id FROM run_parents WHERE parent_id = ?"
+                                         " ORDER BY step", (run_id,))]
+
+    def parents(self) -> dict[str, tuple[str, int]]:
+        return {c: (p, int(s)) for c, p, s in self._read("SELECT * FROM run_parents")}
 
     def close(self) -> None:
         with self._lock:

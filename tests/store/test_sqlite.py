@@ -178,4 +178,4 @@ def test_a_version_1_store_gains_the_signal_inbox_when_opened(tmp_path: Path) ->
     log.send("r1", SignalReceived(time=1.0, event=Event("ok", ())))
     assert [s.event for _, s in log.pending("r1")] == [Event("ok", ())]
     assert log._db.execute("SELECT value FROM meta WHERE key = 'schema_version'"
-                           ).fetchone()[0] == "2"
+                           ).fetchone()[0] == "3"
