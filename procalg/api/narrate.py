@@ -28,6 +28,8 @@ from procalg.runtime.history import (
     ActivityCompleted,
     ActivityScheduled,
     AttemptFailed,
+    ChildEnded,
+    ChildStarted,
     EventFired,
     HistoryEvent,
     RunCompensated,
@@ -88,6 +90,11 @@ class Narrator:
                 return f"resumed after a crash ({len(calls)} call(s) may have been in flight)"
             case RunMigrated(model_hash=h):
                 return f"migrated to model {h[:12]}"
+            case ChildStarted(process=process, args=args, child_id=child):
+                shown = f"({', '.join(map(show, args))})" if args else ""
+                return f"{mark}child {process}{shown} started: run {child}"
+            case ChildEnded(child_id=child, outcome=outcome):
+                self.pending = f"{mark}child run {child} {outcome}: {{label}}"
             case RunCompleted() | RunCompensated() | RunFailed():
                 error = getattr(event, "error", "")
                 return event.kind.removeprefix("run_") + (f": {error}" if error else "")

@@ -19,6 +19,7 @@ from typing import Any
 
 from procalg.api import run as api
 from procalg.api.narrate import Narrator
+from procalg.cli import children
 from procalg.errors import FormatError, ProcalgError, RunError
 from procalg.runtime.decide import ReplayError
 from procalg.runtime.engine import Engine
@@ -163,10 +164,17 @@ class Progress:
 
     def __init__(self, out: Callable[[str], None] = print) -> None:
         self.out, self.narrator = out, Narrator()
+        self.first: str | None = None  # the run started; others are its child runs
+        self.others: dict[str, Narrator] = {}
 
     def __call__(self, run_id: str, event: HistoryEvent) -> None:
-        for line in self.narrator.tell(event):
-            self.out(line)
+        self.first = self.first or run_id
+        if run_id == self.first:
+            for line in self.narrator.tell(event):
+                self.out(line)
+            return
+        for line in self.others.setdefault(run_id, Narrator()).tell(event):
+            self.out(f"  [{run_id}] {line.strip()}")
 
 
 def _follow(eng: Engine, run_id: str) -> int:
@@ -220,9 +228,9 @@ def cmd_list(args: argparse.Namespace) -> int:
         print("no runs")
         return 0
     print(f"{'ID':<34} {'PROCESS':<16} {'STATUS':<12} STARTED")
-    for r in records:
+    for shown, process, r in children.listing(eng.log, records):  # children under parents
         started = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(r.created))
-        print(f"{r.run_id:<34} {r.process:<16} {r.status:<12} {started}")
+        print(f"{shown:<34} {process:<16} {r.status:<12} {started}")
     return 0
 
 
@@ -249,6 +257,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     for _, sent in eng.log.pending(args.id):  # buffered, not (yet) consumed by the model
         print(f"pending signal: {sent.event} (sent at +{sent.time - t0:.3f}s)")
     print(f"status: {eng.log.get_run(args.id).status}")
+    for line in children.tree_lines(eng.log, args.id):  # a parent's or a child's family
+        print(line)
     return 0
 
 

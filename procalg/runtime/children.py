@@ -47,7 +47,7 @@ from procalg.runtime.history import (
     RunStarted,
     SignalReceived,
 )
-from procalg.runtime.ports import RunRecord, Write
+from procalg.runtime.ports import UNFINISHED, RunRecord, Write
 from procalg.runtime.workflow import ChannelKind
 from procalg.terms.child import OUTCOMES, child_outcome, outcome_event
 from procalg.terms.values import Event
@@ -55,6 +55,15 @@ from procalg.terms.values import Event
 if TYPE_CHECKING:
     from procalg.runtime.decide import RunState, StartChild
     from procalg.runtime.engine import Engine
+
+
+_START = (RunStarted, ChildOf)
+"""A child's history as created: nothing happened in it yet."""
+
+
+def _unfinished(engine: Engine, ident: str) -> bool:
+    state = engine._states.get(ident)
+    return state is None or state.status in UNFINISHED
 
 
 def child_id(parent_id: str, step: int) -> str:
@@ -123,11 +132,31 @@ class Children:
     def _follow_up(self: Engine, run_id: str) -> None:
         """After driving ``run_id``: drive the children it started, resume the parent it woke.
 
-        Each only if its lease is free (another live worker may already have it).
+        Each only if its lease is free (another live worker may already have it). A
+        child nobody drove yet (its history is its start) is driven, not resumed: no
+        activity call of it can have been in flight, so none is recorded as such.
         """
         for ident in self._spawned.pop(run_id, ()):
             if self.children_here and self.leases.take(ident):
-                self.resume(ident)
+                if self._length(ident) == len(_START):
+                    self.attach(ident)
+                    self.drive(ident)
+                else:
+                    self.resume(ident)
+        state = self._states.get(run_id)
+        if state is not None and state.status == "waiting" and self.children_here:
+            self._drive_children(state)
         for parent_id in self._woken.pop(run_id, ()):
             if self.leases.take(parent_id):
                 self.resume(parent_id)
+
+    def _drive_children(self: Engine, state: RunState) -> None:
+        """Drive on the children a waiting parent waits for that this engine holds or
+        that no live worker holds (a parent resumed after a crash takes its orphans too)."""
+        for _, _, ident in list(state.children.values()):
+            if not _unfinished(self, ident):
+                continue
+            if ident in self._states and (self.leases.holds(ident) or self.leases.take(ident)):
+                self.drive(ident)
+            elif self.leases.take(ident):
+                self.resume(ident)

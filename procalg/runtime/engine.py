@@ -227,7 +227,7 @@ class Engine(Recovery, Signals, Children):
             except Exception:  # keep what already happened (an activity's outcome) durable
                 self._flush(run_id, self._states[run_id], self._stored.get(run_id, "running"))
                 raise
-        if self._spawned or self._woken:  # child runs (runtime/children.py)
+        if self._spawned or self._woken or self._states[run_id].children:  # runtime/children.py
             self._follow_up(run_id)
             status = self._states[run_id].status
         return status
