@@ -9,8 +9,10 @@ whose body (first ``P(x)``) moves:
 
 * ``body --a--> body'`` (a visible event or τ, not ``throw``):
   ``C --a--> C[body']``: the child's events are the parent's, as inlined;
-* ``body --✓-->`` after an outermost saga of the child rolled back:
-  ``C --P.x.compensated--> Qp``; any other ``✓``: ``C --P.x.completed--> Qc``;
+* ``body --✓-->`` after an outermost saga of the child rolled back (its
+  ``compensated`` fired, at any time before: the engine's rule for a run
+  that ends ``compensated``): ``C --P.x.compensated--> Qp``; any other
+  ``✓``: ``C --P.x.completed--> Qc``;
 * ``body --throw-->``: ``C --P.x.failed--> Qf`` (the child's throw ends the
   child, not the parent).
 
@@ -42,7 +44,7 @@ from procalg.source import Span
 from procalg.syntax import ast
 from procalg.terms import SKIP, Call, ExternalChoice, Prefix, Process
 from procalg.terms.child import ChildRun, outcome_event
-from procalg.terms.saga import THROW, THROW_EVENT, Compensated, Saga
+from procalg.terms.saga import COMPENSATED, THROW, THROW_EVENT, Compensated, Saga
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -87,14 +89,16 @@ def fire(term: ChildRun, moves: list[tuple[Label, Process]],
     out: list[tuple[Label, Process]] = []
     for label, target in moves:
         if label == TICK:
-            outcome = "compensated" if rolled_back(term.body) else "completed"
-            then = term.compensated if outcome == "compensated" else term.completed
+            outcome = "compensated" if term.rolled_back else "completed"
+            then = term.compensated if term.rolled_back else term.completed
             out.append((outcome_event(term.process, term.args, outcome), normal(then)))
         elif label == THROW_EVENT:
             out.append((outcome_event(term.process, term.args, "failed"), normal(term.failed)))
-        else:
+        else:  # the engine's rule (runtime/decide.py): rolled back once an outermost
+            # saga's `compensated` fired, whatever the child does afterwards
+            back = term.rolled_back or (label == COMPENSATED and rolled_back(target))
             out.append((label, ChildRun(term.process, term.args, target, term.completed,
-                                        term.compensated, term.failed)))
+                                        term.compensated, term.failed, back)))
     return out
 
 
@@ -124,7 +128,7 @@ def outcomes(term: ChildRun) -> Process:
     Example:
         >>> from procalg.terms import STOP
         >>> print(outcomes(ChildRun("P", (), Call("P"), SKIP, STOP, STOP)))
-        P.completed -> SKIP [] P.compensated -> STOP [] P.failed -> STOP
+        P.completed -> SKIP [] (P.compensated -> STOP [] P.failed -> STOP)
     """
     p, x = term.process, term.args
     return ExternalChoice(Prefix(outcome_event(p, x, "completed"), term.completed),

@@ -108,8 +108,8 @@ def with_operands(term: Process, new: list[Process]) -> Process:
             return CPar(new[0], new[1], sync)
         case CExt():
             return CExt(new[0], new[1])
-        case ChildRun(process, args, _, done, undone, failed):
-            return ChildRun(process, args, new[0], done, undone, failed)
+        case ChildRun(process, args, _, done, undone, failed, back):
+            return ChildRun(process, args, new[0], done, undone, failed, back)
     return term
 
 

@@ -66,6 +66,8 @@ class ChildRun(SagaTerm):
         completed: the parent's continuation after ``process.args.completed``.
         compensated: ... after ``process.args.compensated``.
         failed: ... after ``process.args.failed``.
+        rolled_back: an outermost saga of the child rolled back (``compensated``
+            fired), so its end is reported ``compensated``, as the engine does.
     """
 
     process: str
@@ -74,6 +76,7 @@ class ChildRun(SagaTerm):
     completed: Process
     compensated: Process
     failed: Process
+    rolled_back: bool = False
 
     def show(self) -> str:
         return show_child(self)
