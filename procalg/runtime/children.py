@@ -39,10 +39,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from procalg.errors import StoreError
+from procalg.runtime.binding import check_bindings
 from procalg.runtime.history import (
     ChildEnded,
     ChildOf,
     ChildStarted,
+    ChildTaken,
     HistoryEvent,
     RunStarted,
     SignalReceived,
@@ -53,6 +55,8 @@ from procalg.terms.child import OUTCOMES, child_outcome, outcome_event
 from procalg.terms.values import Event
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from procalg.runtime.decide import RunState, StartChild
     from procalg.runtime.engine import Engine
 
@@ -132,23 +136,28 @@ class Children:
     def _follow_up(self: Engine, run_id: str) -> None:
         """After driving ``run_id``: drive the children it started, resume the parent it woke.
 
-        Each only if its lease is free (another live worker may already have it). A
-        child nobody drove yet (its history is its start) is driven, not resumed: no
-        activity call of it can have been in flight, so none is recorded as such.
+        Each only if its lease is free (another live worker may already have it)
+        and no thread of this engine drives it now: a run is never waited for
+        while another is held, so a parent and its child driven by two threads
+        cannot deadlock (the one left alone finds the outcome in its inbox later).
         """
         for ident in self._spawned.pop(run_id, ()):
-            if self.children_here and self.leases.take(ident):
-                if self._length(ident) == len(_START):
-                    self.attach(ident)
-                    self.drive(ident)
-                else:
-                    self.resume(ident)
+            if self.children_here:
+                self._if_free(ident, lambda i=ident: self.leases.take(i) and self.resume(i))
         state = self._states.get(run_id)
         if state is not None and state.status == "waiting" and self.children_here:
             self._drive_children(state)
         for parent_id in self._woken.pop(run_id, ()):
-            if self.leases.take(parent_id):
-                self.resume(parent_id)
+            self._if_free(parent_id,
+                          lambda p=parent_id: self.leases.take(p) and self.resume(p))
+
+    def _if_free(self: Engine, run_id: str, action: Callable[[], object]) -> None:
+        lock = self._run_lock(run_id)
+        if lock.acquire(blocking=False):
+            try:
+                action()
+            finally:
+                lock.release()
 
     def _drive_children(self: Engine, state: RunState) -> None:
         """Drive on the children a waiting parent waits for that this engine holds or
@@ -156,7 +165,25 @@ class Children:
         for _, _, ident in list(state.children.values()):
             if not _unfinished(self, ident):
                 continue
-            if ident in self._states and (self.leases.holds(ident) or self.leases.take(ident)):
-                self.drive(ident)
-            elif self.leases.take(ident):
-                self.resume(ident)
+            if ident in self._states:
+                self._if_free(ident, lambda i=ident: (self.leases.holds(i)
+                                                      or self.leases.take(i)) and self.drive(i))
+            else:
+                self._if_free(ident, lambda i=ident: self.leases.take(i) and self.resume(i))
+
+    def _fresh_child(self: Engine, run_id: str) -> bool:
+        """Whether ``run_id`` is a child run no worker has driven yet (its history is its
+        creation): nothing of it can have been in flight."""
+        if self._length(run_id) != len(_START):
+            return False
+        return [type(e) for e in self.log.history(run_id)] == list(_START)
+
+    def _take_up(self: Engine, run_id: str) -> str:
+        """Begin driving a fresh child: record ``ChildTaken`` (so a later resume knows it
+        was driven) instead of resuming it, which would count its first calls as
+        maybe done in a crash that never happened."""
+        state = self.attach(run_id)
+        check_bindings(state.workflow, self.activities)
+        self._record(run_id, state, [ChildTaken(time=self.clock.now(), owner=self.owner)])
+        self._flush(run_id, state, "running")
+        return self.drive(run_id)

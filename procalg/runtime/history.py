@@ -339,3 +339,17 @@ _CHILD_EVENTS = (ChildStarted, ChildEnded, ChildOf)
 KINDS.update({cls.kind: cls for cls in _CHILD_EVENTS})
 _FIELDS.update({cls: tuple((f.name, f.name in _VALUED, f.default is dataclasses.MISSING)
                            for f in dataclasses.fields(cls)) for cls in _CHILD_EVENTS})
+
+
+@dataclass(frozen=True, slots=True)
+class ChildTaken(HistoryEvent):
+    """A worker (``owner``) began driving this child run, created by its parent: from
+    now on a resume records the calls that may have been in flight, as for any run."""
+
+    owner: str = ""
+    kind: ClassVar[str] = "child_taken"
+
+
+KINDS[ChildTaken.kind] = ChildTaken
+_FIELDS[ChildTaken] = tuple((f.name, f.name in _VALUED, f.default is dataclasses.MISSING)
+                            for f in dataclasses.fields(ChildTaken))

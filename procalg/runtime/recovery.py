@@ -108,6 +108,8 @@ class Recovery:
         crashes fails (``WorkerCrashed``) instead of killing workers for ever.
         """
         with self._run_lock(run_id):
+            if workflow is None and self._fresh_child(run_id):  # runtime/children.py
+                return self._take_up(run_id)
             state = self.attach(run_id, workflow)
             check_bindings(state.workflow, self.activities)
             if state.status in UNFINISHED:
