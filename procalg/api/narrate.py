@@ -29,6 +29,8 @@ from procalg.runtime.history import (
     ActivityScheduled,
     AttemptFailed,
     CancelRequested,
+    ChildEnded,
+    ChildStarted,
     ContinuedFrom,
     EventFired,
     HistoryEvent,
@@ -101,6 +103,11 @@ class Narrator:
                 return f"continued as new in run {run_id}"
             case ContinuedFrom(previous_run=run_id):
                 return f"continues run {run_id} as new"
+            case ChildStarted(process=process, args=args, child_id=child):
+                shown = f"({', '.join(map(show, args))})" if args else ""
+                return f"{mark}child {process}{shown} started: run {child}"
+            case ChildEnded(child_id=child, outcome=outcome):
+                self.pending = f"{mark}child run {child} {outcome}: {{label}}"
             case RunCompleted() | RunCompensated() | RunFailed() | RunCancelled():
                 error = getattr(event, "error", "")
                 return event.kind.removeprefix("run_") + (f": {error}" if error else "")

@@ -44,6 +44,7 @@ from procalg.runtime.run import Run
 from procalg.runtime.status import UNFINISHED, RunStatus
 from procalg.runtime.telemetry import Telemetry
 from procalg.runtime.workflow import Channel, ChannelKind, Workflow
+from procalg.semantics.child import OpaqueChildren, started_children
 from procalg.terms.cancel import CANCEL, is_cancel
 from procalg.terms.values import Event
 
@@ -103,6 +104,10 @@ def workflow(model: Model, process: str, *args: Any, retry: RetryOverrides | Non
         channels[name] = Channel(name, ChannelKind.TIMER, duration=timer.duration_ms / 1000)
     if model.spec.cancellable:  # the environment performs cancel, as it sends a signal
         channels[CANCEL] = Channel(CANCEL, ChannelKind.SIGNAL)
+    kids = started_children(model.spec.module)
+    if kids:  # the engine runs each child apart: the parent sees only its outcome
+        channels.update((name, Channel(name, ChannelKind.CHILD)) for name in kids)
+        system = OpaqueChildren(system)
     wf = Workflow(system, channels, process, tuple(args), model.content_hash,
                   model.source.text, dict(verdicts or {}), params=parameter_names(model))
     return replace(wf, compiled=_machine(wf, (model.content_hash, term)))

@@ -17,7 +17,7 @@ from typing import Any
 from procalg.api import run as api
 from procalg.api import runs
 from procalg.cli import cancel as cancel_verb
-from procalg.cli import search
+from procalg.cli import children, search
 from procalg.cli.runstore import add_store_options, open_engine, plain_errors
 
 EXIT = {"completed": 0, "compensated": 1, "failed": 1, "waiting": 3, "cancelled": 1}
@@ -119,9 +119,9 @@ def cmd_list(args: argparse.Namespace) -> int:
         print("no runs")
         return 0
     print(f"{'ID':<34} {'PROCESS':<16} {'STATUS':<12} STARTED")
-    for r in records:
+    for shown, process, r in children.listing(eng.log, records):  # children under parents
         started = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(r.created))
-        print(f"{r.run_id:<34} {r.process:<16} {r.status:<12} {started}")
+        print(f"{shown:<34} {process:<16} {r.status:<12} {started}")
     return 0
 
 
@@ -138,6 +138,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     for event, offset in table.pending:  # buffered, not (yet) consumed by the model
         print(f"pending signal: {event} (sent at +{offset:.3f}s)")
     print(f"status: {table.status}")
+    for line in children.tree_lines(eng.log, args.id):  # a parent's or a child's family
+        print(line)
     return 0
 
 

@@ -61,10 +61,17 @@ class Progress:
 
     def __init__(self, out: Callable[[str], None] = print) -> None:
         self.out, self.narrator = out, Narrator()
+        self.first: str | None = None  # the run started; others are its child runs
+        self.others: dict[str, Narrator] = {}
 
     def __call__(self, run_id: str, event: Any) -> None:
-        for line in self.narrator.tell(event):
-            self.out(line)
+        self.first = self.first or run_id
+        if run_id == self.first:
+            for line in self.narrator.tell(event):
+                self.out(line)
+            return
+        for line in self.others.setdefault(run_id, Narrator()).tell(event):
+            self.out(f"  [{run_id}] {line.strip()}")
 
 
 def open_engine(args: argparse.Namespace, out: Callable[[str], None] | None = None, *,

@@ -43,6 +43,9 @@ from procalg.runtime.history import (
     ActivityCompleted,
     ActivityScheduled,
     AttemptFailed,
+    ChildEnded,
+    ChildOf,
+    ChildStarted,
     EventFired,
     HistoryEvent,
     RunCancelled,
@@ -100,11 +103,22 @@ class Perform:
 
 @dataclass(frozen=True, slots=True)
 class Wait:
-    """Nothing to do until ``until`` (None: until a signal) or a signal in ``signals``."""
+    """Nothing to do until ``until`` (None: until a signal) or a signal in ``signals``
+    (or the end of a child run in ``children``, delivered like a signal)."""
 
     until: float | None
     signals: tuple[Event, ...]
     timers: tuple[tuple[str, float], ...]
+    children: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StartChild:
+    """Start ``process(args)`` as child run ``parent:step`` (runtime/children.py)."""
+
+    step: int
+    process: str
+    args: tuple[Any, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +129,7 @@ class Finish:
     error: str = ""
 
 
-Command = Fire | StartTimer | Perform | Wait | Finish
+Command = Fire | StartTimer | Perform | Wait | Finish | StartChild
 FINAL = {RunCompleted: RunStatus.COMPLETED, RunCompensated: RunStatus.COMPENSATED,
          RunFailed: RunStatus.FAILED,
          RunContinued: RunStatus.CONTINUED, RunCancelled: RunStatus.CANCELLED}
@@ -152,6 +166,8 @@ class RunState:
     maybe_done: set[int] = field(default_factory=set)  # calls that may have run unrecorded
     trace_offset: int = 0  # visible events before ``trace`` (restored from a snapshot)
     cancelled: bool = False  # the run took the event cancel (docs/sagas.md section 8)
+    children: dict[int, tuple[str, tuple[Any, ...], str]] = field(default_factory=dict)
+    parent: tuple[str, int] | None = None  # this run is a child: (parent run, step)
     machine: Machine = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -266,6 +282,13 @@ def evolve(state: RunState, event: HistoryEvent) -> None:
         case RunCompleted() | RunCompensated() | RunFailed() | RunContinued() | RunCancelled():
             state.status = FINAL[type(event)]
             state.error = getattr(event, "error", "")
+        case ChildStarted(step=step, process=process, args=args, child_id=child_id):
+            state.children[step] = (process, args, child_id)
+            state.steps = max(state.steps, step + 1)
+        case ChildEnded(step=step):
+            state.children.pop(step, None)
+        case ChildOf(parent_id=parent_id, step=step):
+            state.parent = (parent_id, step)
 
 
 def _maybe_done(state: RunState, failed: Event) -> None:
@@ -335,6 +358,10 @@ def decide(state: RunState, now: float) -> list[Command]:
         due = sorted((state.timers[t], t) for t in timers if state.timers[t] <= now)
         if due:
             return [Fire(Event(due[0][1]), 0)]
+    if wf.has_children:  # read once per workflow: models without children skip this
+        starts = _children_to_start(state, node.moves)
+        if starts:
+            return starts  # type: ignore[return-value]
     commands: list[Command] = []
     deadlines = [state.timers[t] for t in timers]
     next_step = state.steps
@@ -351,7 +378,19 @@ def decide(state: RunState, now: float) -> list[Command]:
     if commands:
         return commands
     return [Wait(min(deadlines, default=None), node.signals,
-                 tuple((t, state.timers[t]) for t in timers))]
+                 tuple((t, state.timers[t]) for t in timers),
+                 tuple(c for _, _, c in state.children.values()))]
+
+
+def _children_to_start(state: RunState, moves: list[tuple[Label, Process]]) -> list[StartChild]:
+    """A child run for each child whose outcome events are offered and that has not started
+    (steps numbered on from the run's last, so a resumed run derives the same child ids)."""
+    wf, started = state.workflow, {(p, a) for p, a, _ in state.children.values()}
+    offered = sorted({(lab.channel, lab.fields[:-1]) for lab, _ in moves
+                      if isinstance(lab, Event) and wf.kind(lab) is ChannelKind.CHILD},
+                     key=lambda pa: (pa[0], sort_key(Event(pa[0], pa[1]))))
+    fresh = [pa for pa in offered if pa not in started]
+    return [StartChild(state.steps + i, p, a) for i, (p, a) in enumerate(fresh)]
 
 
 def _give_up(state: RunState, moves: list[tuple[Label, Process]]) -> Command:

@@ -56,6 +56,7 @@ from typing import Any
 from procalg.errors import RunError, StoreError
 from procalg.runtime.binding import check_bindings, check_verdicts
 from procalg.runtime.cancel import Cancels
+from procalg.runtime.children import Children
 from procalg.runtime.clock import SystemClock, VirtualClock
 from procalg.runtime.commit import GroupCommit
 from procalg.runtime.continuation import continue_as_new
@@ -64,6 +65,7 @@ from procalg.runtime.decide import (
     Fire,
     Perform,
     RunState,
+    StartChild,
     StartTimer,
     Wait,
     decide,
@@ -110,7 +112,7 @@ MAX_INTERNAL = 100_000
 """Internal moves in a row before the engine calls the run divergent."""
 
 
-class Engine(Recovery, Signals, Cancels):
+class Engine(Recovery, Signals, Cancels, Children):
     """Runs workflows durably.
 
     Args:
@@ -159,6 +161,9 @@ class Engine(Recovery, Signals, Cancels):
         self._consumed: dict[str, list[int]] = {}  # inbox ids the pending events consume
         self._wakes: dict[str, float] = {}  # the wake_at last written for each run
         self._snapped: dict[str, int] = {}  # the seq of each run's last snapshot
+        self._sends: dict[str, list] = {}  # inbox entries the next commit puts in other runs'
+        self._spawned: dict[str, list[str]] = {}  # child runs started, to drive after
+        self._woken: dict[str, list[str]] = {}  # parents whose child ended, to resume after
         self._locks: dict[str, threading.RLock] = {}  # one per run: runs move independently
         self._lock = threading.Lock()  # guards _locks only
         self.on_event = on_event
@@ -234,7 +239,7 @@ class Engine(Recovery, Signals, Cancels):
         """Perform commands until the run waits or ends; returns its status."""
         with self._run_lock(run_id):
             try:
-                return self._drive(run_id)
+                status = self._drive(run_id)
             except StoreError:
                 raise
             except Exception:  # keep what already happened (an activity's outcome) durable
@@ -245,6 +250,10 @@ class Engine(Recovery, Signals, Cancels):
                 if self.telemetry is not None:
                     state = self._states.get(run_id)
                     self.telemetry.drove(run_id, state.status if state else "")
+        if self._spawned or self._woken or self._states[run_id].children:  # runtime/children.py
+            self._follow_up(run_id)
+            status = self._states[run_id].status
+        return status
 
     def _drive(self, run_id: str) -> RunStatus:
         with self._run_lock(run_id):
@@ -273,8 +282,10 @@ class Engine(Recovery, Signals, Cancels):
                     if CANCEL_EVENT in state.node().signals and self._take_cancel(run_id, state):
                         continue  # a pending cancel wins over starting the next step
                     self._perform(run_id, state, commands)  # type: ignore[arg-type]
+                elif isinstance(head, StartChild):
+                    self._start_children(run_id, state, commands)  # type: ignore[arg-type]
                 elif isinstance(head, Wait):
-                    if head.signals and self._take_buffered(run_id, state):
+                    if (head.signals or head.children) and self._take_buffered(run_id, state):
                         continue  # a buffered signal the model listens for now: go on
                     if self.continue_after and continue_as_new(self, run_id, state, head):
                         return state.status  # `continued`: see runtime/continuation.py
@@ -362,6 +373,8 @@ class Engine(Recovery, Signals, Cancels):
                                RunStatus.COMPENSATED: RunCompensated(time=now),
                                RunStatus.CANCELLED: RunCancelled(time=now)}.get(
                                    command.status, RunFailed(time=now, error=command.error))
+        if state.parent is not None:
+            self._tell_parent(run_id, state, command.status)
         self._record(run_id, state, [final])
         self._flush(run_id, state, command.status, release=True)
 
@@ -387,7 +400,8 @@ class Engine(Recovery, Signals, Cancels):
             return
         write = Write(run_id, state.seq - len(pending), tuple(pending),
                       status if changed else None, release=self.owner if release else "",
-                      consumed=tuple(self._consumed.pop(run_id, ())), wake_at=wake_at)
+                      consumed=tuple(self._consumed.pop(run_id, ())), wake_at=wake_at,
+                      sends=tuple(self._sends.pop(run_id, ())))
         try:
             self.commits.commit(write)
         except SeqConflict:

@@ -359,3 +359,56 @@ for _cls in (RunContinued, ContinuedFrom, CancelRequested, RunCancelled):
     KINDS[_cls.kind] = _cls
     _FIELDS[_cls] = tuple((f.name, f.name in _VALUED, f.default is dataclasses.MISSING)
                           for f in dataclasses.fields(_cls))
+
+# -- child workflows (docs/engine.md, "Child workflows"; runtime/children.py) --
+
+@dataclass(frozen=True, slots=True)
+class ChildStarted(HistoryEvent):
+    """Step ``step`` started the child run ``child_id`` of ``process(args)``."""
+
+    step: int
+    process: str
+    args: tuple[Value, ...] = ()
+    child_id: str = ""
+    kind: ClassVar[str] = "child_started"
+
+
+@dataclass(frozen=True, slots=True)
+class ChildEnded(HistoryEvent):
+    """Child run ``child_id`` of step ``step`` ended with ``outcome`` (its status); the
+    parent fires the outcome event next."""
+
+    step: int
+    child_id: str
+    outcome: str
+    kind: ClassVar[str] = "child_ended"
+
+
+@dataclass(frozen=True, slots=True)
+class ChildOf(HistoryEvent):
+    """This run is the child that step ``step`` of run ``parent_id`` started (recorded
+    right after ``RunStarted``, in the same commit)."""
+
+    parent_id: str
+    step: int
+    kind: ClassVar[str] = "child_of"
+
+
+_CHILD_EVENTS = (ChildStarted, ChildEnded, ChildOf)
+KINDS.update({cls.kind: cls for cls in _CHILD_EVENTS})
+_FIELDS.update({cls: tuple((f.name, f.name in _VALUED, f.default is dataclasses.MISSING)
+                           for f in dataclasses.fields(cls)) for cls in _CHILD_EVENTS})
+
+
+@dataclass(frozen=True, slots=True)
+class ChildTaken(HistoryEvent):
+    """A worker (``owner``) began driving this child run, created by its parent: from
+    now on a resume records the calls that may have been in flight, as for any run."""
+
+    owner: str = ""
+    kind: ClassVar[str] = "child_taken"
+
+
+KINDS[ChildTaken.kind] = ChildTaken
+_FIELDS[ChildTaken] = tuple((f.name, f.name in _VALUED, f.default is dataclasses.MISSING)
+                            for f in dataclasses.fields(ChildTaken))

@@ -34,6 +34,7 @@ class MemoryLog:
         self._attrs: dict[str, dict[str, str]] = {}
         self._schedules: dict[str, Schedule] = {}
         self._keys: dict[tuple[str, str], int] = {}  # (run, update key) -> inbox id
+        self._parents: dict[str, tuple[str, int]] = {}  # child run -> (parent, step)
 
     def create_run(self, record: RunRecord, first: list[HistoryEvent]) -> None:
         self._apply(Write(record.run_id, 0, tuple(first), record=record))
@@ -75,6 +76,8 @@ class MemoryLog:
                 self._history[run_id] = []
                 if record.attrs:
                     self._attrs[run_id] = dict(record.attrs)
+                if write.parent is not None:
+                    self._parents[run_id] = write.parent
             history = self._history[run_id]
             if write.seq != len(history):
                 raise SeqConflict(f"run {run_id!r}: step {write.seq} was written by another "
@@ -83,6 +86,9 @@ class MemoryLog:
                     i for i, _ in self._inbox.get(run_id, [])}:
                 raise SeqConflict(f"run {run_id!r}: a buffered signal was withdrawn")
             history.extend(write.events)
+            for target, signal in write.sends:
+                self._sent += 1
+                self._inbox.setdefault(target, []).append((self._sent, signal))
             if write.consumed:
                 gone = set(write.consumed)
                 self._inbox[run_id] = [m for m in self._inbox.get(run_id, []) if m[0] not in gone]
@@ -222,6 +228,15 @@ class MemoryLog:
             kept = [m for m in box if m[0] != ident]
             self._inbox[run_id] = kept
             return len(kept) < len(box)
+
+    def children(self, run_id: str) -> list[str]:
+        with self._lock:
+            return [c for c, (p, _) in sorted(self._parents.items(), key=lambda kv: kv[1][1])
+                    if p == run_id]
+
+    def parents(self) -> dict[str, tuple[str, int]]:
+        with self._lock:
+            return dict(self._parents)
 
     def close(self) -> None:
         pass

@@ -101,6 +101,10 @@ class Write:
             engine-clock seconds; ``inf``: only a signal moves it); None: unchanged.
         consumed: ids of buffered signals (:meth:`EventLog.pending`) these
             events consume: removed from the inbox in the same transaction.
+        parent: with ``record``: the run is the child ``(parent run id, step)``
+            of another run (kept for :meth:`EventLog.children`).
+        sends: ``(run id, signal)`` pairs buffered in other runs' inboxes in the
+            same transaction (a child's outcome, delivered to its parent).
     """
 
     run_id: str
@@ -112,6 +116,8 @@ class Write:
     lease: float = 0.0
     consumed: tuple[int, ...] = ()
     wake_at: float | None = None
+    parent: tuple[str, int] | None = None
+    sends: tuple[tuple[str, SignalReceived], ...] = ()
 
 
 @runtime_checkable
@@ -193,6 +199,12 @@ class EventLog(Protocol):
     def withdraw(self, run_id: str, ident: int) -> bool:
         """Remove buffered signal ``ident`` unless a write consumed it; True if removed
         (atomic with consumption: exactly one of the two happens)."""
+
+    def children(self, run_id: str) -> list[str]:
+        """The ids of the child runs ``run_id`` started, in the order of its steps."""
+
+    def parents(self) -> dict[str, tuple[str, int]]:
+        """Every child run's id to ``(parent run id, step)`` (one query)."""
 
     def close(self) -> None:
         """Release connections."""

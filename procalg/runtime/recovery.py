@@ -130,6 +130,8 @@ class Recovery:
         crashes fails (``WorkerCrashed``) instead of killing workers for ever.
         """
         with self._run_lock(run_id):
+            if workflow is None and self._fresh_child(run_id):  # runtime/children.py
+                return self._take_up(run_id)
             state = self._states.get(run_id)
             if (state is None or workflow is not None or self._pending.get(run_id)
                     or self._length(run_id) != state.seq):  # else: loaded and current

@@ -96,8 +96,10 @@ class Signals:
             if targets(state.moves(), sent.event):
                 now = self.clock.now()
                 self._consumed.setdefault(run_id, []).append(ident)
-                # replace keeps an update's key (UpdateReceived): its caller finds the answer
-                self._record(run_id, state, [replace(sent, time=now),
+                # an update or a cancel keeps its own record (its key, its reason)
+                received = (replace(sent, time=now) if type(sent) is not SignalReceived
+                            else self._received(state, now, sent.event))
+                self._record(run_id, state, [received,
                                              EventFired(time=now, label=sent.event, choice=0)])
                 self._flush(run_id, state, RunStatus.RUNNING)
                 if isinstance(sent, CancelRequested):

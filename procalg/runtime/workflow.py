@@ -42,6 +42,7 @@ class ChannelKind(Enum):
     SIGNAL = "signal"  # the outside world, through run.signal
     TIMER = "timer"  # the clock, a duration after first offered
     FAILURE = "failure"  # fail.c.v: the engine, when activity c's last attempt fails
+    CHILD = "child"  # P.x.completed & co.: the engine, when child run P(x) ends
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +118,11 @@ class Workflow:
             if failed is not None and self.kind(failed) is ChannelKind.ACTIVITY:
                 return ChannelKind.FAILURE
         return ChannelKind.INTERNAL
+
+    @cached_property
+    def has_children(self) -> bool:
+        """Whether the process starts child runs (read once: decide asks every step)."""
+        return any(c.kind is ChannelKind.CHILD for c in self.channels.values())
 
     def activities(self) -> list[Channel]:
         """The activity channels, by name."""

@@ -174,7 +174,8 @@ def _apply(ev: Evaluator, expr: ast.Apply) -> Code:
     func, span = expr.func, expr.span
     if type(func) is ast.Name and (func.id in kinds.COMPRESSIONS
                                    or func.id in kinds.EVENT_FUNCTIONS
-                                   or func.id in kinds.PRIORITY_FUNCTIONS):
+                                   or func.id in kinds.PRIORITY_FUNCTIONS
+                                   or func.id == "child"):  # a child workflow
         return _fallback(ev, expr)  # sbisim(P), extensions(c) & co.: rare, by the evaluator
     args = tuple(compile_node(ev, a) for a in expr.args)
     target = compile_node(ev, func)

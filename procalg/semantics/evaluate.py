@@ -291,6 +291,10 @@ class Evaluator:
         if type(func) is ast.Name and func.id in BUILTINS and func.id not in env \
                 and func.id not in self.globals:
             return call_builtin(func.id, [self.eval(a, env) for a in args], span)
+        if type(func) is ast.Name and func.id == "child" and func.id not in env \
+                and func.id not in self.globals:  # a child workflow (semantics/child.py)
+            from procalg.semantics import child
+            return child.evaluate(self, args, env, span)
         if type(func) is ast.Name and func.id in kinds.EVENT_FUNCTIONS and func.id not in env \
                 and func.id not in self.globals:
             return self._event_function(func.id, args, env, span)

@@ -43,6 +43,7 @@ from procalg.terms import (
     Seq,
     Skip,
 )
+from procalg.terms.child import ChildRun
 from procalg.terms.saga import (
     COMPENSATE,
     COMPENSATED,
@@ -83,6 +84,8 @@ def operands(term: Process) -> tuple[Process, ...]:
             return (x,)
         case CPar(left, right, _) | CExt(left, right):
             return (left, right)
+        case ChildRun(body=x):  # a child workflow inlined (semantics/child.py)
+            return (x,)
     return ()
 
 
@@ -105,6 +108,8 @@ def with_operands(term: Process, new: list[Process]) -> Process:
             return CPar(new[0], new[1], sync)
         case CExt():
             return CExt(new[0], new[1])
+        case ChildRun(process, args, _, done, undone, failed, back):
+            return ChildRun(process, args, new[0], done, undone, failed, back)
     return term
 
 
@@ -225,6 +230,10 @@ def fire(term: Process, moves: list[list[Move]], normal: Callable[[Process], Pro
         case CExt(left, right):
             return ([(TAU, CExt(x, right)) if lab == TAU else (lab, x) for lab, x in moves[0]]
                     + [(TAU, CExt(left, y)) if lab == TAU else (lab, y) for lab, y in moves[1]])
+        case ChildRun():
+            from procalg.semantics import child  # imports the operands, which import this
+
+            return child.fire(term, moves[0], normal)
     return []  # THROWN, Installed, Aborted: terminal
 
 

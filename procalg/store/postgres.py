@@ -37,12 +37,14 @@ from procalg.store.rows import (
     encode_event,
     history_rows,
     inbox_rows,
+    parent_rows,
     raise_first,
     record_from_row,
     record_params,
     schedule_from_row,
     schedule_params,
     search_sql,
+    sent_rows,
 )
 
 
@@ -84,6 +86,11 @@ _SNAPSHOTS = [  # schema 3; idempotent, run on every open (a version-3 store may
 _UPDATES = [  # schema 3: an update's idempotency key, unique per run
     "CREATE TABLE IF NOT EXISTS updates (run_id TEXT NOT NULL, update_id TEXT NOT NULL,"
     " inbox_id BIGINT NOT NULL, PRIMARY KEY (run_id, update_id))",
+]
+_FAMILY = [  # schema 3: child runs (runtime/children.py); older databases gain it when opened
+    "CREATE TABLE IF NOT EXISTS run_parents (run_id TEXT PRIMARY KEY,"
+    " parent_id TEXT NOT NULL, step INTEGER NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS run_parents_parent ON run_parents (parent_id, step)",
 ]
 
 
@@ -131,18 +138,18 @@ class PostgresLog:
                     hint="it was left untouched; use an empty database for procalg",
                 )
             if meta is None:
-                for statement in [*_SCHEMA, *_INBOX, *_UPDATES]:
+                for statement in [*_SCHEMA, *_INBOX, *_UPDATES, *_FAMILY]:
                     cur.execute(statement)
             cur.execute("SELECT key, value FROM procalg_meta")
             found = dict(cur.fetchall())
             if found.get("application") == APPLICATION and \
                     int(found.get("schema_version", "0")) < SCHEMA_VERSION:
-                for statement in [*_INBOX, *_UPDATES]:
+                for statement in [*_INBOX, *_UPDATES, *_FAMILY]:
                     cur.execute(statement)
                 cur.execute("UPDATE procalg_meta SET value = %s WHERE key = 'schema_version'",
                             (str(SCHEMA_VERSION),))
             if found.get("application") == APPLICATION:
-                for statement in [*_INBOX, *_SNAPSHOTS, *_UPDATES]:  # idempotent
+                for statement in [*_INBOX, *_SNAPSHOTS, *_UPDATES, *_FAMILY]:  # idempotent
                     cur.execute(statement)
         if found.get("application") != APPLICATION:
             raise StoreError("the procalg_meta table names another application")
@@ -263,6 +270,12 @@ class PostgresLog:
         if write.release:
             cur.execute("UPDATE runs SET owner = '', lease_until = 0"
                         " WHERE run_id = %s AND owner = %s", (write.run_id, write.release))
+        if write.parent is not None or write.sends:  # child runs (runtime/children.py)
+            if write.record is not None and write.parent is not None:
+                cur.executemany("INSERT INTO run_parents VALUES (%s, %s, %s)", parent_rows(write))
+            if write.sends:
+                cur.executemany("INSERT INTO inbox (run_id, body) VALUES (%s, %s)",
+                                sent_rows(write))
 
     def history(self, run_id: str) -> list[HistoryEvent]:
         rows = self._run("SELECT body FROM history WHERE run_id = %s ORDER BY seq", (run_id,))
@@ -404,6 +417,13 @@ class PostgresLog:
         rows = self._run("DELETE FROM inbox WHERE id = %s AND run_id = %s RETURNING id",
                          (ident, run_id))
         return len(rows) == 1
+
+    def children(self, run_id: str) -> list[str]:
+        return [c for (c,) in self._run("SELECT run_id FROM run_parents WHERE parent_id = %s"
+                                        " ORDER BY step", (run_id,))]
+
+    def parents(self) -> dict[str, tuple[str, int]]:
+        return {c: (p, int(s)) for c, p, s in self._run("SELECT * FROM run_parents")}
 
     def close(self) -> None:
         with self._lock:

@@ -34,7 +34,8 @@ SCHEMA_VERSION = 3
 2: the ``inbox`` table of buffered signals (a version-1 store gains it when opened).
 3: the ``snapshots`` table (:mod:`procalg.runtime.snapshot`: one row per run, its
 latest state), ``schedules``, ``run_attrs`` (search attributes) and ``updates`` (each
-update's idempotency key and its inbox id); older stores gain them when opened."""
+update's idempotency key and its inbox id) and ``run_parents`` (child runs); older
+stores gain them when opened."""
 APPLICATION_ID = 0x70726F63
 """``PRAGMA application_id`` of a procalg SQLite database: the bytes ``proc``."""
 APPLICATION = "procalg-runs"
@@ -80,6 +81,18 @@ def inbox_rows(rows: Sequence[tuple[int, str]]) -> list[tuple[int, SignalReceive
             raise StoreError(f"damaged inbox row {ident}: {body[:80]!r}")
         out.append((int(ident), event))
     return out
+
+
+def parent_rows(write: Write) -> list[tuple[str, str, int]]:
+    """The write's ``(child, parent, step)`` row, if it creates a child run."""
+    if write.record is None or write.parent is None:
+        return []
+    return [(write.run_id, write.parent[0], write.parent[1])]
+
+
+def sent_rows(write: Write) -> list[tuple[str, str]]:
+    """The write's ``(run_id, body)`` inbox rows for other runs."""
+    return [(target, encode_event(signal)) for target, signal in write.sends]
 
 
 def collision(write: Write) -> StoreError:

@@ -47,9 +47,11 @@ from procalg.store.rows import (
     encode_event,
     history_rows,
     inbox_rows,
+    parent_rows,
     raise_first,
     record_from_row,
     record_params,
+    sent_rows,
 )
 from procalg.store.sqlite_schedules import SqliteSchedules
 
@@ -76,6 +78,11 @@ _UPDATES = (  # schema 3: an update's idempotency key, unique per run
     "CREATE TABLE IF NOT EXISTS updates (run_id TEXT NOT NULL, update_id TEXT NOT NULL,"
     " inbox_id INTEGER NOT NULL, PRIMARY KEY (run_id, update_id)) WITHOUT ROWID",
 )
+_FAMILY = (  # schema 3: child runs (runtime/children.py)
+    "CREATE TABLE IF NOT EXISTS run_parents (run_id TEXT PRIMARY KEY,"
+    " parent_id TEXT NOT NULL, step INTEGER NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS run_parents_parent ON run_parents (parent_id, step)",
+)
 _SCHEMA = f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT INTO meta VALUES ('application', '{APPLICATION}'), ('schema_version', '{SCHEMA_VERSION}');
@@ -88,7 +95,7 @@ CREATE INDEX runs_status ON runs (status);
 CREATE TABLE history (
     run_id TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL,
     PRIMARY KEY (run_id, seq)) WITHOUT ROWID;
-""" + "".join(s + ";" for s in (*_INBOX, *_SNAPSHOTS, *_V3, *_UPDATES))
+""" + "".join(s + ";" for s in (*_INBOX, *_SNAPSHOTS, *_V3, *_UPDATES, *_FAMILY))
 
 
 def _refuse(path: Path, why: str) -> StoreError:
@@ -194,7 +201,7 @@ class SqliteLog(SqliteSchedules):
                 db.execute("ALTER TABLE runs ADD COLUMN wake_at REAL NOT NULL DEFAULT 0")
             db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
                        (str(SCHEMA_VERSION),))
-        for statement in (*_SNAPSHOTS, *_V3, *_UPDATES):  # idempotent: a v3 store may lack some
+        for statement in (*_SNAPSHOTS, *_V3, *_UPDATES, *_FAMILY):  # idempotent: v3 may lack some
             db.execute(statement)
         db.execute("COMMIT")
 
@@ -300,6 +307,9 @@ class SqliteLog(SqliteSchedules):
         if write.release:
             db.execute("UPDATE runs SET owner = '', lease_until = 0 WHERE run_id = ? AND owner = ?",
                        (run_id, write.release))
+        if write.parent is not None or write.sends:  # child runs (runtime/children.py)
+            db.executemany("INSERT INTO run_parents VALUES (?, ?, ?)", parent_rows(write))
+            db.executemany("INSERT INTO inbox (run_id, body) VALUES (?, ?)", sent_rows(write))
 
     def history(self, run_id: str) -> list[HistoryEvent]:
         rows = self._read("SELECT body FROM history WHERE run_id = ? ORDER BY seq", (run_id,))
@@ -407,6 +417,13 @@ class SqliteLog(SqliteSchedules):
     def withdraw(self, run_id: str, ident: int) -> bool:
         cur = self._write("DELETE FROM inbox WHERE id = ? AND run_id = ?", (ident, run_id))
         return cur.rowcount == 1
+
+    def children(self, run_id: str) -> list[str]:
+        return [c for (c,) in self._read("SELECT run_id FROM run_parents WHERE parent_id = ?"
+                                         " ORDER BY step", (run_id,))]
+
+    def parents(self) -> dict[str, tuple[str, int]]:
+        return {c: (p, int(s)) for c, p, s in self._read("SELECT * FROM run_parents")}
 
     def close(self) -> None:
         with self._lock:

@@ -1,0 +1,189 @@
+"""Child runs: a parent starts ``child(P(x))`` as a run of its own and waits for its end.
+
+The model's meaning is in :mod:`procalg.semantics.child`: the checker sees the
+child inlined; the engine steps a parent with its children opaque, so the
+parent offers the child's three outcome events (``P.x.completed``,
+``P.x.compensated``, ``P.x.failed``, channel kind
+:attr:`~procalg.runtime.workflow.ChannelKind.CHILD`). Then:
+
+1. ``decide`` gives :class:`~procalg.runtime.decide.StartChild` for each
+   offered child not started yet, numbered by the parent's next step, so the
+   child's id ``parent.step`` is a function of the parent's history: a parent
+   resumed after a crash derives the same id, finds the run there and starts
+   no second child.
+2. The engine creates the child run (``RunStarted`` then ``ChildOf`` in its
+   history, its link in the store's ``run_parents``: one transaction), then
+   records ``ChildStarted`` in the parent. The child is due at once
+   (``running``, no owner): this engine drives it after the parent waits, or
+   any worker's ``claim_next`` takes it, with its own lease, retries and history.
+3. The parent waits (no lease, no polling). The child's final commit puts its
+   outcome event into the parent's inbox in the same transaction (so a crash
+   cannot lose it); whoever finished the child then resumes the parent if no
+   live worker holds it, and workers find the parent by its inbox as for a
+   buffered signal.
+4. The parent consumes the outcome as ``ChildEnded`` + ``EventFired`` (exactly
+   once, with the inbox row's removal) and reacts as the model says.
+
+Example:
+    >>> from procalg.api.model import loads
+    >>> from procalg.api.run import engine, workflow
+    >>> model = loads("channel a\\nKid = a -> SKIP\\nP = child(Kid)")
+    >>> eng = engine("memory:")
+    >>> run = eng.start(workflow(model, "P"), run_id="p")
+    >>> run.status, eng.log.children("p"), eng.log.get_run("p.0").status
+    ('completed', ['p.0'], 'completed')
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from procalg.errors import StoreError
+from procalg.runtime.binding import check_bindings
+from procalg.runtime.history import (
+    ChildEnded,
+    ChildOf,
+    ChildStarted,
+    ChildTaken,
+    HistoryEvent,
+    RunStarted,
+    SignalReceived,
+)
+from procalg.runtime.ports import UNFINISHED, RunRecord, Write
+from procalg.runtime.workflow import ChannelKind
+from procalg.terms.child import OUTCOMES, child_outcome, outcome_event
+from procalg.terms.values import Event
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from procalg.runtime.decide import RunState, StartChild
+    from procalg.runtime.engine import Engine
+
+
+_START = (RunStarted, ChildOf)
+"""A child's history as created: nothing happened in it yet."""
+
+
+def _unfinished(engine: Engine, ident: str) -> bool:
+    state = engine._states.get(ident)
+    return state is None or state.status in UNFINISHED
+
+
+def child_id(parent_id: str, step: int) -> str:
+    """The id of the child that step ``step`` of run ``parent_id`` starts.
+
+    Example:
+        >>> child_id("a1b2", 3)
+        'a1b2.3'
+    """
+    return f"{parent_id}.{step}"
+
+
+class Children:
+    """Starting child runs and delivering their ends; mixed into the engine."""
+
+    children_here: bool = True
+    """Drive the children this engine starts itself, once the parent waits (False:
+    leave them to other workers' ``claim_next``)."""
+
+    def _start_children(self: Engine, run_id: str, state: RunState,
+                        commands: list[StartChild]) -> None:
+        """Create each child run (idempotently), then record ``ChildStarted`` in the parent."""
+        now = self.clock.now()
+        wf, events, ids = state.workflow, [], []
+        for command in commands:
+            ident = child_id(run_id, command.step)
+            record = RunRecord(ident, command.process, command.args, wf.model_hash,
+                               wf.model_text, dict(wf.verdicts), created=now)
+            first = (RunStarted(time=now, process=command.process, args=command.args,
+                                model_hash=wf.model_hash),
+                     ChildOf(time=now, parent_id=run_id, step=command.step))
+            try:
+                self.commits.commit(Write(ident, 0, first, record=record,
+                                          parent=(run_id, command.step)))
+            except StoreError:
+                self.log.get_run(ident)  # there already: started before a crash (else raise)
+            events.append(ChildStarted(time=now, step=command.step, process=command.process,
+                                       args=command.args, child_id=ident))
+            ids.append(ident)
+        self._record(run_id, state, events)
+        self._flush(run_id, state, "running")
+        self._spawned.setdefault(run_id, []).extend(ids)
+
+    def _received(self: Engine, state: RunState, now: float, event: Event) -> HistoryEvent:
+        """The history event for a consumed inbox entry: a child's end, or a signal."""
+        if state.workflow.kind(event) is ChannelKind.CHILD:
+            found = child_outcome(event)
+            if found is not None:
+                process, args, outcome = found
+                for step, (p, a, ident) in sorted(state.children.items()):
+                    if (p, a) == (process, args):
+                        return ChildEnded(time=now, step=step, child_id=ident, outcome=outcome)
+        return SignalReceived(time=now, event=event)
+
+    def _tell_parent(self: Engine, run_id: str, state: RunState, status: str) -> None:
+        """Put this child's outcome into its parent's inbox with the child's final commit."""
+        if state.parent is None:
+            return
+        parent_id, _ = state.parent
+        wf = state.workflow
+        event = outcome_event(wf.process, tuple(wf.args),
+                              status if status in OUTCOMES else "failed")
+        self._sends[run_id] = [(parent_id, SignalReceived(time=self.clock.now(), event=event))]
+        self._woken.setdefault(run_id, []).append(parent_id)
+
+    def _follow_up(self: Engine, run_id: str) -> None:
+        """After driving ``run_id``: drive the children it started, resume the parent it woke.
+
+        Each only if its lease is free (another live worker may already have it)
+        and no thread of this engine drives it now: a run is never waited for
+        while another is held, so a parent and its child driven by two threads
+        cannot deadlock (the one left alone finds the outcome in its inbox later).
+        """
+        for ident in self._spawned.pop(run_id, ()):
+            if self.children_here:
+                self._if_free(ident, lambda i=ident: self.leases.take(i) and self.resume(i))
+        state = self._states.get(run_id)
+        if state is not None and state.status == "waiting" and self.children_here:
+            self._drive_children(state)
+        for parent_id in self._woken.pop(run_id, ()):
+            self._if_free(parent_id,
+                          lambda p=parent_id: self.leases.take(p) and self.resume(p))
+
+    def _if_free(self: Engine, run_id: str, action: Callable[[], object]) -> None:
+        lock = self._run_lock(run_id)
+        if lock.acquire(blocking=False):
+            try:
+                action()
+            finally:
+                lock.release()
+
+    def _drive_children(self: Engine, state: RunState) -> None:
+        """Drive on the children a waiting parent waits for that this engine holds or
+        that no live worker holds (a parent resumed after a crash takes its orphans too)."""
+        for _, _, ident in list(state.children.values()):
+            if not _unfinished(self, ident):
+                continue
+            if ident in self._states:
+                self._if_free(ident, lambda i=ident: (self.leases.holds(i)
+                                                      or self.leases.take(i)) and self.drive(i))
+            else:
+                self._if_free(ident, lambda i=ident: self.leases.take(i) and self.resume(i))
+
+    def _fresh_child(self: Engine, run_id: str) -> bool:
+        """Whether ``run_id`` is a child run no worker has driven yet (its history is its
+        creation): nothing of it can have been in flight."""
+        if self._length(run_id) != len(_START):
+            return False
+        return [type(e) for e in self.log.history(run_id)] == list(_START)
+
+    def _take_up(self: Engine, run_id: str) -> str:
+        """Begin driving a fresh child: record ``ChildTaken`` (so a later resume knows it
+        was driven) instead of resuming it, which would count its first calls as
+        maybe done in a crash that never happened."""
+        state = self.attach(run_id)
+        check_bindings(state.workflow, self.activities)
+        self._record(run_id, state, [ChildTaken(time=self.clock.now(), owner=self.owner)])
+        self._flush(run_id, state, "running")
+        return self.drive(run_id)
