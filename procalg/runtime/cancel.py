@@ -50,9 +50,8 @@ class Cancels:
     """Requesting and taking cancellations; mixed into :class:`~procalg.runtime.engine.Engine`."""
 
     on_cancel: Callable[[str, str], None] | None = None
-    """Called with ``(run_id, reason)`` once a run's ``cancel`` is durably taken: where
-    child runs are cancelled too (``engine.on_cancel = lambda run, why:
-    cancel_children(engine, children_of(run), why)``)."""
+    """Called with ``(run_id, reason)`` once a run's ``cancel`` is durably taken, after
+    its child runs were asked to cancel too (:func:`cancel_children`)."""
 
     def cancel(self: Engine, run_id: str, reason: str = "") -> bool:
         """Request that the run be cancelled; durable, needs no lease.
@@ -104,6 +103,8 @@ class Cancels:
         return False
 
     def _cancelled(self: Engine, run_id: str, reason: str) -> None:
+        # cancellation propagates down the run tree: the child runs this run started
+        cancel_children(self, self.log.children(run_id), reason)
         if self.on_cancel is not None:
             self.on_cancel(run_id, reason)
 

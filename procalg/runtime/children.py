@@ -128,6 +128,8 @@ class Children:
             return
         parent_id, _ = state.parent
         wf = state.workflow
+        if status == "cancelled":  # the model sees a cancelled child's own end: rolled back
+            status = "compensated" if state.compensated else "completed"  # (semantics/child.py)
         event = outcome_event(wf.process, tuple(wf.args),
                               status if status in OUTCOMES else "failed")
         self._sends[run_id] = [(parent_id, SignalReceived(time=self.clock.now(), event=event))]
