@@ -133,12 +133,28 @@ def _snapshots(eng: object, on: bool) -> None:
     eng.snapshot_every = 100 if on else 0  # type: ignore[attr-defined]  # 100: ten per run
 
 
+def _observability(eng: object, on: bool) -> None:
+    """Spans and metrics to in-memory exporters (the ``otel`` extra), as a collector would."""
+    if not on:
+        return
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    from procalg.api.observe import Telemetry
+
+    tracer = TracerProvider()
+    tracer.add_span_processor(SimpleSpanProcessor(InMemorySpanExporter()))
+    Telemetry(tracer, MeterProvider(metric_readers=[InMemoryMetricReader()])).attach(eng)
+
+
+# Queries have no switch: a query replays the stored history on its own (no lease, no
+# write, no engine state), so it never runs on the step path.
 SWITCHES: dict[str, Callable[[object, bool], None] | None] = {
     "snapshots (every 100 events when on)": _snapshots,
-    # LEAD: wire these when the `query` and `sched` branches land: a function
-    # (engine, on) that switches the feature on the engine, as _snapshots does.
-    "queries": None,
-    "observability (spans, metrics, logging)": None,
+    "observability (spans, metrics)": _observability,
 }
 """Each feature that may touch the step path, and how to switch it on an engine."""
 
