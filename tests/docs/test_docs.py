@@ -11,7 +11,11 @@ Every fenced block in ``docs/*.md`` is checked by its info string:
   the page shows: for ``check`` the verdict lines (``✓``/``✗``/``!`` and the
   assertion, without the timing columns) and the exit status when the page
   shows ``$ echo $?``; for ``check --json`` the assertions and results; for
-  ``lts`` and ``--help`` the whole text.
+  ``lts`` and ``--help`` the whole text;
+- ```` ```python ```` blocks run, each page's in order in one IPython shell
+  (so ``%load_ext`` and ``%%proc`` work as in a notebook), in a scratch
+  directory that sees the repository's ``models/`` and ``docs/``; a block
+  that raises fails the page.
 
 A block that should not be checked uses another info string (``text``).
 """
@@ -21,6 +25,8 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +39,7 @@ from procalg.syntax import parse, parse_expr
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = sorted((ROOT / "docs").glob("*.md"))
 FENCE = re.compile(r"^```([\w-]*)\s*$")
-MARKS = ("✓", "✗", "!")
+MARKS = ("✓", "✗", "?", "!")
 # the timing columns of a summary line, or the word 'error' in their place
 STATS = re.compile(r"\s+(?:[\d,]+ states?\s+[\d.]+s|depth\s+\d+\s+[\d.]+s|error)\s*$")
 
@@ -72,6 +78,16 @@ ALL = [b for page in PAGES for b in blocks(page)]
 MODELS = [b for b in ALL if b.info == "proc"]
 FRAGMENTS = [b for b in ALL if b.info == "proc-fragment"]
 CONSOLE = [b for b in ALL if b.info == "console" and b.text.startswith("$ procalg ")]
+PYTHON_PAGES = sorted({b.page for b in ALL if b.info == "python"})
+# runs a page's blocks as notebook cells, in order, and says which one raised
+CELLS = """
+import json, sys
+from IPython.core.interactiveshell import InteractiveShell
+shell = InteractiveShell.instance(colors="NoColor")
+for line, cell in json.load(open(sys.argv[1])):
+    if not shell.run_cell(cell, store_history=False).success:
+        sys.exit(f"the block at line {line} raised")
+"""
 
 
 def test_the_user_pages_exist_and_have_examples() -> None:
@@ -171,3 +187,17 @@ def test_verdict_lines_ignore_timings_but_not_marks() -> None:
     assert verdict_lines(a) == verdict_lines(b) == ["✓ P :[deadlock free]"]
     assert verdict_lines("✗ P :[deadlock free]  12 states  0.01s") != verdict_lines(b)
     assert verdict_lines("! P :[deadlock free]  error") == ["! P :[deadlock free]"]
+
+
+@pytest.mark.parametrize("page", PYTHON_PAGES)
+def test_every_python_example_runs(page: str, tmp_path: Path) -> None:
+    cells = [(b.line, b.text) for b in ALL if b.page == page and b.info == "python"]
+    for shared in ("models", "docs"):  # what the samples load; what they write stays here
+        (tmp_path / shared).symlink_to(ROOT / shared)
+    script = tmp_path / "cells.json"
+    script.write_text(json.dumps(cells), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-c", CELLS, str(script)], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300,
+                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin",
+                               "HOME": str(tmp_path)})
+    assert done.returncode == 0, f"{page}: {done.stderr[-3000:]}\n{done.stdout[-3000:]}"
