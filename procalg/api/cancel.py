@@ -11,8 +11,9 @@ Example:
     >>> model = loads("signal go\\nP = go -> SKIP [] cancel -> SKIP")
     >>> eng = api.engine("memory:")
     >>> run = api.start(model, "P", store=eng)
-    >>> cancel(eng, run.id, "not needed"), run.status
-    (Cancellation(run_id=..., taken=True, status='cancelled'), 'cancelled')
+    >>> done = cancel(eng, run.id, "not needed")
+    >>> done.taken, str(done.status), str(run.status)
+    (True, 'cancelled', 'cancelled')
 """
 
 from __future__ import annotations

@@ -63,7 +63,11 @@ def activities_module(module: str | None) -> ActivityRegistry:
         raise RunError(f"cannot import activities module {module!r}: {why}",
                        hint="give a module name importable from here, e.g. examples.shop") from err
     mapping = getattr(loaded, "ACTIVITIES", None)
-    return ActivityRegistry(mapping) if mapping is not None else DEFAULT_REGISTRY
+    if mapping is not None:
+        return ActivityRegistry(mapping)
+    # the module's own decorated functions: another module imported earlier in this
+    # process may have bound the same channel in the default registry
+    return ActivityRegistry.of_module(loaded) or DEFAULT_REGISTRY
 
 
 def open_engine(db: str, *, activities: str | None = None, retry: RetryOverrides | None = None,

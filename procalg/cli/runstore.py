@@ -66,6 +66,8 @@ class Progress:
 
     def __call__(self, run_id: str, event: Any) -> None:
         self.first = self.first or run_id
+        if getattr(event, "kind", "") == "continued_from":  # the same story, in a new run
+            self.first = run_id
         if run_id == self.first:
             for line in self.narrator.tell(event):
                 self.out(line)

@@ -26,7 +26,7 @@ Example:
     >>> run = engine.start(wf)
     >>> run.cancel("customer asked")
     True
-    >>> run.status, [str(e) for e in run.result().trace]
+    >>> str(run.status), [str(e) for e in run.result().trace]
     ('cancelled', ['cancel'])
 """
 

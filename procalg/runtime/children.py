@@ -30,7 +30,7 @@ Example:
     >>> model = loads("channel a\\nKid = a -> SKIP\\nP = child(Kid)")
     >>> eng = engine("memory:")
     >>> run = eng.start(workflow(model, "P"), run_id="p")
-    >>> run.status, eng.log.children("p"), eng.log.get_run("p.0").status
+    >>> str(run.status), eng.log.children("p"), str(eng.log.get_run("p.0").status)
     ('completed', ['p.0'], 'completed')
 """
 

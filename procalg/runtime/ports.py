@@ -28,6 +28,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -262,9 +263,21 @@ class ActivityRegistry:
 
         def bind(fn: Callable[..., Any]) -> Callable[..., Any]:
             self._functions[channel] = fn
+            # tagged, so a module's own functions can be told from another module's
+            # (a bound method or a builtin cannot be tagged: it is bound all the same)
+            with contextlib.suppress(AttributeError, TypeError):
+                fn.__procalg_activity__ = channel  # type: ignore[attr-defined]
             return fn
 
         return bind
+
+    @classmethod
+    def of_module(cls, module: Any) -> ActivityRegistry | None:
+        """The functions ``module`` itself decorated with ``@activity`` (None if none):
+        two activity modules in one process keep their own ``charge``."""
+        found = {fn.__procalg_activity__: fn for fn in vars(module).values()
+                 if callable(fn) and isinstance(getattr(fn, "__procalg_activity__", None), str)}
+        return cls(found) if found else None
 
     def bind(self, channel: str, fn: Callable[..., Any]) -> None:
         """Bind ``fn`` to ``channel`` (replacing any earlier binding)."""

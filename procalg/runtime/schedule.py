@@ -34,7 +34,7 @@ Example:
     ...                           next_due=120.0))
     >>> fire_due(log, now=200.0)
     [('tick', 'tick-19700101T000300Z')]
-    >>> log.get_run('tick-19700101T000300Z').status, log.schedules()[0].next_due
+    >>> str(log.get_run('tick-19700101T000300Z').status), log.schedules()[0].next_due
     ('running', 240.0)
 """
 

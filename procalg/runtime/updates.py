@@ -31,7 +31,7 @@ Example:
     >>> engine = Engine(MemoryLog())
     >>> run = engine.start(wf, run_id="r")
     >>> reply = update(engine, "r", "ok", 1, update_id="u1")
-    >>> reply.event, reply.seq, engine.state("r").status
+    >>> reply.event, reply.seq, str(engine.state("r").status)
     ('ok.1', 1, 'completed')
     >>> update(engine, "r", "ok", 1, update_id="u1") == reply
     True

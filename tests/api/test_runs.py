@@ -85,3 +85,18 @@ def test_a_store_row_status_is_parsed_into_the_enum_once() -> None:
     run = api.start(loads("channel a\nP = a -> SKIP"), "P", store=eng)
     status = eng.log.get_run(run.id).status
     assert status is RunStatus.COMPLETED and json.dumps(status) == '"completed"'
+
+
+def test_two_activity_modules_in_one_process_keep_their_own_functions(tmp_path,
+                                                                       monkeypatch) -> None:
+    from procalg.api.runs import activities_module
+
+    for name, field in (("first_acts", "a"), ("second_acts", "b")):
+        (tmp_path / f"{name}.py").write_text(
+            "import procalg\n\n"
+            f"@procalg.activity('charge')\ndef charge({field}):\n    return {field!r}\n")
+    monkeypatch.chdir(tmp_path)
+    first, second = activities_module("first_acts"), activities_module("second_acts")
+    # both decorate 'charge' into the default registry; each module still gets its own
+    assert first.lookup("charge")(0) == "a" and second.lookup("charge")(0) == "b"
+    assert activities_module("first_acts").lookup("charge")(0) == "a"  # imported before

@@ -64,12 +64,15 @@ def _step_in_browser(html: str, steps: list[str], tmp_path: Path) -> list[dict]:
     page.write_text("<!DOCTYPE html><html><body>" + html
                     + CLICKS.replace("STEPS", json.dumps(steps)) + "</body></html>",
                     encoding="utf-8")
-    done = subprocess.run(
-        [_browser(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-         f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", page.as_uri()],
-        capture_output=True, text=True, timeout=120)
-    found = re.search(r'<pre id="result">(.*?)</pre>', done.stdout, re.S)
-    assert found, f"the page did not run its script: {done.stderr[-2000:]}"
+    command = [_browser(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+               "--disable-dev-shm-usage", f"--user-data-dir={tmp_path / 'profile'}",
+               "--dump-dom", page.as_uri()]
+    for _ in range(2):  # a browser starved of CPU by a busy machine may exit early: once more
+        done = subprocess.run(command, capture_output=True, text=True, timeout=180)
+        found = re.search(r'<pre id="result">(.*?)</pre>', done.stdout, re.S)
+        if found:
+            break
+    assert found, f"the page did not run its script (exit {done.returncode}): {done.stderr[-2000:]}"
     text = found.group(1).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     return json.loads(text)
 
