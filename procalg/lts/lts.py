@@ -77,6 +77,7 @@ class LTS:
     state_names: Sequence[str] | None = None
     _offsets: np.ndarray = field(init=False, repr=False)
     _label_index: dict[str, int] = field(init=False, repr=False)
+    _reached: np.ndarray | None = field(init=False, repr=False, compare=False, default=None)
 
     def __post_init__(self) -> None:
         if self.labels[:2] != (TAU, TICK):
@@ -86,6 +87,19 @@ class LTS:
             np.cumsum(np.bincount(self.src, minlength=self.num_states), out=offsets[1:])
         object.__setattr__(self, "_offsets", offsets)
         object.__setattr__(self, "_label_index", {n: i for i, n in enumerate(self.labels)})
+        object.__setattr__(self, "_reached", None)
+
+    def found_by_search(self) -> LTS:
+        """This LTS, known to have every state reachable (a search from
+        ``initial`` numbered them), so :meth:`reachable` need not walk it.
+        Not carried over by ``dataclasses.replace``, which may drop transitions.
+
+        Example:
+            >>> LTS.build(2, 0, ["a"], [(0, "a", 1)]).found_by_search().reachable().tolist()
+            [True, True]
+        """
+        object.__setattr__(self, "_reached", np.ones(self.num_states, dtype=bool))
+        return self
 
     @classmethod
     def build(
@@ -187,6 +201,8 @@ class LTS:
             >>> LTS.build(3, 0, ["a"], [(0, "a", 1), (2, "a", 0)]).reachable().tolist()
             [True, True, False]
         """
+        if self._reached is not None:
+            return self._reached.copy()
         offsets = self._offsets
         seen = np.zeros(self.num_states, dtype=bool)
         seen[self.initial] = True

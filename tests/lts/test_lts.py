@@ -113,3 +113,16 @@ def test_reachable_follows_long_chains_and_ignores_unreached_parts() -> None:
     lts = LTS.build(n + 2, 0, ["a"], triples)
     mask = lts.reachable()
     assert mask[:n].all() and not mask[n] and not mask[n + 1]
+
+
+def test_an_lts_found_by_search_reports_every_state_reachable_until_replaced() -> None:
+    import dataclasses
+
+    lts = LTS.build(3, 0, ["a"], [(0, "a", 1), (2, "a", 0)])
+    assert lts.reachable().tolist() == [True, True, False]
+    marked = LTS.build(2, 0, ["a"], [(0, "a", 1)]).found_by_search()
+    assert marked.reachable().all()
+    # replace may drop transitions, so it must walk again
+    cut = dataclasses.replace(marked, src=marked.src[:0], label=marked.label[:0],
+                              dst=marked.dst[:0])
+    assert cut.reachable().tolist() == [True, False]

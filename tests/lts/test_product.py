@@ -370,3 +370,13 @@ def test_a_network_wider_than_62_bits_is_explored_not_refused():
     assert result.states == 4
     assert any("80 bits" in note for note in result.notes)
     assert find_label(close(net), "b").path == ("a", "b")
+
+
+def test_the_explored_product_marks_exactly_the_states_a_walk_reaches() -> None:
+    from procalg.lts.network import close, component, parallel
+    from procalg.lts.product import explore_product
+
+    p = LTS.build(3, 0, ["a", "b"], [(0, "a", 1), (1, "b", 2), (2, "τ", 0)])
+    lts = explore_product(close(parallel(component(p), component(p), {"a"})))
+    walked = LTS(lts.num_states, lts.initial, lts.labels, lts.src, lts.label, lts.dst)
+    assert lts.reachable().tolist() == walked.reachable().tolist()
