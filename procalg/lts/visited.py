@@ -112,17 +112,26 @@ class Visited:
         self.words = 0  # 0: runs hold int64 codes; else keys of this many words
         self._fkeys: np.ndarray | None = None  # the frontier in the runs' form
         self._codes: np.ndarray | None = None
+        self._size: tuple[int, int] | None = None  # (states, bytes), until the set changes
         initial = np.asarray(initial)
         self.frontier = sorted_unique(initial if initial.dtype == object
                                       else initial.astype(np.int64))
 
     def __len__(self) -> int:
-        return sum(len(r) for r in self.runs) + len(self.frontier)
+        return self._counts()[0]
 
     @property
     def nbytes(self) -> int:
         """Bytes held by the set."""
-        return sum(_bytes(r.codes) + r.tags.nbytes for r in self.runs) + _bytes(self.frontier)
+        return self._counts()[1]
+
+    def _counts(self) -> tuple[int, int]:
+        # asked several times per BFS level: thousands of tiny levels made the sums show
+        if self._size is None:
+            self._size = (sum(len(r) for r in self.runs) + len(self.frontier),
+                          sum(_bytes(r.codes) + r.tags.nbytes for r in self.runs)
+                          + _bytes(self.frontier))
+        return self._size
 
     def _stored(self, codes: np.ndarray) -> np.ndarray:
         """``codes`` in the runs' form (re-keying the runs if they need more words)."""
@@ -137,7 +146,7 @@ class Visited:
         for run in self.runs:
             run.codes = (widen(run.codes, self.words, need) if self.words
                          else to_keys(run.codes, need))
-        self.words, self._fkeys = need, None
+        self.words, self._fkeys, self._size = need, None, None
 
     def _plain(self, stored: np.ndarray) -> np.ndarray:
         return from_keys(stored, self.words) if self.words else stored
@@ -184,7 +193,7 @@ class Visited:
         self.frontier = np.sort(recode(self.frontier))
         wide = [c for c in (*news, self.frontier) if c.dtype == object]
         self.words = max((words(c) for c in wide), default=0)
-        self._fkeys = self._codes = None
+        self._fkeys = self._codes = self._size = None
         for run, codes in zip(self.runs, news, strict=True):
             stored = self._stored(codes)
             order = np.argsort(stored, kind="stable")
@@ -227,7 +236,7 @@ class Visited:
             new = self.unseen(new)
         self._retire()
         self.depth += 1
-        self.frontier, self._fkeys = new, None
+        self.frontier, self._fkeys, self._size = new, None, None
         return new
 
     def _retire(self) -> None:
@@ -238,6 +247,7 @@ class Visited:
             stored = self._tiers()[0]
             self.runs.append(_Run(stored, np.full(len(stored), self.depth, dtype)))
         self.frontier, self._fkeys = np.zeros(0, dtype=self.frontier.dtype), None
+        self._size = None
         runs = self.runs
         while len(runs) > 1 and len(runs[-2]) < _RATIO * len(runs[-1]):
             newest = runs.pop()
@@ -257,6 +267,7 @@ class Visited:
             self.runs[-1].merge(newest)
         if not self.runs:
             self.runs.append(_Run(self._stored(self.frontier[:0]), np.zeros(0, np.uint16)))
+        self._size = None
         self._codes = self._plain(self.runs[0].codes)
 
     @property
@@ -277,11 +288,10 @@ def _bytes(codes: np.ndarray) -> int:
 
 
 def _find(tier: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    pos = np.searchsorted(tier, codes)
-    hit = np.zeros(len(codes), dtype=bool)
-    inside = pos < len(tier)
-    hit[inside] = tier[pos[inside]] == codes[inside]
-    return hit
+    if not len(tier):
+        return np.zeros(len(codes), dtype=bool)
+    # a code past the end is clipped to the last entry, which is smaller: no hit
+    return tier.take(np.searchsorted(tier, codes), mode="clip") == codes
 
 
 def _merge_into(big: np.ndarray, tags: np.ndarray, codes: np.ndarray, new_tags: np.ndarray

@@ -100,3 +100,28 @@ def test_sorted_unique_of_wide_python_integers_is_sorted_set(values):
     arr = np.array(values, dtype=object).reshape(-1)
     assert sorted_unique(arr).tolist() == sorted(set(values))
     assert sorted_unique(arr, kind="stable").dtype == object
+
+
+def test_the_counted_states_and_bytes_follow_every_change_of_the_set():
+    v = Visited(np.array([5]))
+
+    def fresh() -> tuple[int, int]:
+        total = sum(len(r) for r in v.runs) + len(v.frontier)
+        return total, sum(r.codes.nbytes + r.tags.nbytes for r in v.runs) + v.frontier.nbytes
+
+    for level in ([1, 9], [2, 3, 4], list(range(10, 200)), [7]):
+        assert (len(v), v.nbytes) == fresh()
+        v.add_level(np.array(level))
+        assert (len(v), v.nbytes) == fresh()
+    v.recode(lambda c: c * 2)
+    assert (len(v), v.nbytes) == fresh()
+    v.finish()
+    assert (len(v), v.nbytes) == fresh() == (len(v.codes), v.codes.nbytes + v.tags.nbytes)
+
+
+def test_a_code_past_every_stored_one_is_not_found():
+    v = Visited(np.array([5]))
+    v.add_level(np.array([1, 9]))
+    assert v.contains(np.array([0, 1, 5, 9, 10, 2**40])).tolist() == [
+        False, True, True, True, False, False]
+    assert Visited(np.zeros(0, np.int64)).contains(np.array([3])).tolist() == [False]
