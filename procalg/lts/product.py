@@ -430,18 +430,20 @@ def explore_product(network: Network, **options) -> LTS:
     ids = np.empty(n, dtype=np.int64)
     ids[order] = np.arange(n)
     width = len(search.tables.labels)
-    # states expanded in id order, each chunk's moves sorted locally: the whole
-    # is sorted by source without one global sort of every transition
-    srcs, labs, dsts = [], [], []
-    for lo in range(0, n, CHUNK):
+
+    def moves(lo: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         src, dst, lab = search.tables.successors(codes[order[lo: lo + CHUNK]])
         key = sorted_unique((src.astype(np.int64) * width + lab) * n
                             + ids[_positions(codes, dst)])
-        srcs.append((key // (width * n) + lo).astype(np.int32))
-        labs.append((key // n % width).astype(np.int32))
-        dsts.append((key % n).astype(np.int32))
-    src, lab, dst = (np.concatenate(x) if x else np.zeros(0, np.int32)
-                     for x in (srcs, labs, dsts))
+        return ((key // (width * n) + lo).astype(np.int32), (key // n % width).astype(np.int32),
+                (key % n).astype(np.int32))
+
+    # states expanded in id order, each chunk's moves sorted locally: the whole
+    # is sorted by source without one global sort of every transition; chunks
+    # run on the search's workers (numpy releases the GIL), in order
+    with ThreadPoolExecutor(search.workers) as pool:
+        parts = list(pool.map(moves, range(0, n, CHUNK)))
+    src, lab, dst = (np.concatenate(x) for x in zip(*parts, strict=True))  # n >= 1
     for arr in (src, lab, dst):
         arr.flags.writeable = False
     return LTS(n, 0, search.tables.labels, src, lab, dst).found_by_search()
