@@ -441,9 +441,19 @@ def explore_product(network: Network, **options) -> LTS:
     # states expanded in id order, each chunk's moves sorted locally: the whole
     # is sorted by source without one global sort of every transition; chunks
     # run on the search's workers (numpy releases the GIL), in order
+    # written straight into arrays sized by the search's move count (an upper
+    # bound: duplicates go), never a list of chunks concatenated at twice the size
+    out = [np.empty(search.transitions, dtype=np.int32) for _ in range(3)]
+    end = 0
     with ThreadPoolExecutor(search.workers) as pool:
-        parts = list(pool.map(moves, range(0, n, CHUNK)))
-    src, lab, dst = (np.concatenate(x) for x in zip(*parts, strict=True))  # n >= 1
+        for part in pool.map(moves, range(0, n, CHUNK)):
+            size = len(part[0])
+            if end + size > len(out[0]):  # fewer moves searched (a reduction): grow
+                out = [np.concatenate((w[:end], np.empty(size + len(w), np.int32))) for w in out]
+            for whole, piece in zip(out, part, strict=True):
+                whole[end: end + size] = piece
+            end += size
+    src, lab, dst = (whole[:end] for whole in out)
     for arr in (src, lab, dst):
         arr.flags.writeable = False
     return LTS(n, 0, search.tables.labels, src, lab, dst).found_by_search()

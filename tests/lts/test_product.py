@@ -380,3 +380,23 @@ def test_the_explored_product_marks_exactly_the_states_a_walk_reaches() -> None:
     lts = explore_product(close(parallel(component(p), component(p), {"a"})))
     walked = LTS(lts.num_states, lts.initial, lts.labels, lts.src, lts.label, lts.dst)
     assert lts.reachable().tolist() == walked.reachable().tolist()
+
+
+def test_the_explored_product_is_whole_even_if_the_search_counted_fewer_moves(monkeypatch):
+    from procalg.lts import product
+    from procalg.lts.network import close, component, parallel
+
+    p = LTS.build(3, 0, ["a", "b"], [(0, "a", 1), (0, "b", 2), (1, "b", 0), (2, "τ", 0)])
+    net = close(parallel(component(p), component(p), set()))
+    whole = product.explore_product(net)
+    run = product._Search.run
+
+    def undercounted(self, stop=None):
+        found = run(self, stop)
+        self.transitions = 1  # as a reduced search would: the arrays must grow
+        return found
+
+    monkeypatch.setattr(product._Search, "run", undercounted)
+    again = product.explore_product(net)
+    assert again.num_transitions == whole.num_transitions == 24
+    assert list(again.triples()) == list(whole.triples())
