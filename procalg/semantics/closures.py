@@ -299,7 +299,8 @@ _PROCESS_NODES = frozenset({ast.Guard, ast.PrefixExpr, ast.StopLit, ast.SkipLit}
 """Nodes whose closures can only give processes (ProcBinary may fall back to eval_node)."""
 
 _BUILDERS: dict[type, Callable[[Any, Any], Code]] = {
-    ast.Int: _constant, ast.Bool: _constant, ast.Name: _name, ast.Binary: _binary,
+    ast.Int: _constant, ast.Bool: _constant, ast.Char: _constant, ast.Name: _name,
+    ast.Binary: _binary,
     ast.Unary: _unary, ast.If: _if, ast.Let: _let, ast.Apply: _apply, ast.Dot: _dot,
     ast.TupleLit: _tuple, ast.SeqLit: _seq, ast.SetLit: _set, ast.Guard: _guard,
     ast.PrefixExpr: _prefix, ast.ProcBinary: _proc_binary,

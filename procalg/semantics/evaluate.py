@@ -25,7 +25,7 @@ from procalg.errors import ModelError
 from procalg.semantics import kinds, patterns, processes
 from procalg.semantics.channels import ChannelRef, Types
 from procalg.semantics.closures import compile_node
-from procalg.semantics.intsets import IntegersFrom
+from procalg.semantics.infinite import IntegersFrom
 from procalg.semantics.values import (
     BUILTINS,
     binary,
@@ -176,7 +176,7 @@ class Evaluator:
     def eval_node(self, expr: ast.Node, env: Env) -> Any:
         """Evaluate ``expr`` by cases (the node types closures.py does not compile)."""
         match expr:
-            case ast.Int(value) | ast.Bool(value):
+            case ast.Int(value) | ast.Bool(value) | ast.Char(value):
                 return value
             case ast.Name(name):
                 return self.lookup(name, env, expr.span)

@@ -32,6 +32,7 @@ from procalg.semantics import workflow
 from procalg.semantics.channels import INTEGERS, ChannelRef, Integers, Types
 from procalg.semantics.deep import RECURSION_LIMIT, run_deep
 from procalg.semantics.evaluate import Evaluator, Thunk
+from procalg.semantics.infinite import CHARS
 from procalg.semantics.kinds import names_in, workflow_construct
 from procalg.semantics.sos import Label, Rules, UnguardedRecursion
 from procalg.semantics.system import TermSystem
@@ -161,6 +162,8 @@ class Spec:
             return self.evaluator.force(self._nametypes[name], self._spans[name])
         if name == "Bool":
             return frozenset({False, True})
+        if name == "Char":
+            return CHARS
         if name in ("True", "False"):  # FDR's builtins, spelt as in libcspm's Prelude
             return name == "True"
         if name == "Int":

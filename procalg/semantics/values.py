@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from procalg.errors import ModelError
-from procalg.semantics.intsets import set_op, subset
+from procalg.semantics.infinite import SequencesOf, set_op, subset
 from procalg.source import Span
 from procalg.terms import Process, Sequence, Value, show, sort_key
 
@@ -37,6 +37,8 @@ def kind_name(value: Value) -> str:
         return "a set"
     if isinstance(value, Sequence):
         return "a sequence"
+    if type(value) is str:
+        return "a character"
     if isinstance(value, tuple):
         return "a tuple"
     if isinstance(value, Process):
@@ -225,6 +227,20 @@ def _powerset(s: Value, span: Span | None) -> frozenset:
                      for mask in range(1 << len(items)))
 
 
+def _show(value: Value, span: Span | None) -> Sequence:
+    """``show(x)``: the text of any value, as a string (a sequence of characters)."""
+    text = str(value) if isinstance(value, Process) else show(value)
+    return Sequence(tuple(text))
+
+
+def _error(message: Value, span: Span | None) -> Value:
+    """``error(s)``: stops the evaluation with the model's own message."""
+    items = expect_seq(message, span, "error needs a string").items
+    text = "".join(c if type(c) is str else show(c) for c in items)
+    raise ModelError(f'error("{text}") was evaluated', span,
+                     hint="the model calls error(...) on a case it does not handle")
+
+
 Builtin = Callable[..., Value]
 
 BUILTINS: dict[str, tuple[int, Builtin]] = {
@@ -239,6 +255,9 @@ BUILTINS: dict[str, tuple[int, Builtin]] = {
     "set": (1, lambda s, sp: frozenset(expect_seq(s, sp, "set needs a sequence").items)),
     "seq": (1, _seq),
     "Set": (1, _powerset),
+    "Seq": (1, lambda s, sp: SequencesOf(expect_set(s, sp, "Seq needs a set"))),
+    "show": (1, _show),
+    "error": (1, _error),
     "head": (1, _head),
     "tail": (1, _tail),
     "elem": (2, lambda x, s, sp: x in expect_seq(s, sp, "elem needs a sequence").items),

@@ -36,6 +36,7 @@ from procalg.syntax.expressions import (  # noqa: F401 (re-exported: callers wri
     Binary,
     Bool,
     BothPattern,
+    Char,
     Dot,
     EventSet,
     Generator,

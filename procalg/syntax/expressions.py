@@ -117,6 +117,13 @@ class Bool(Node):
 
 
 @dataclass(frozen=True, slots=True)
+class Char(Node):
+    """A character literal ``'c'``; a string ``"ab"`` is the sequence ``<'a', 'b'>``."""
+
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
 class Unary(Node):
     """``-e``, ``not e``, ``#s``."""
 

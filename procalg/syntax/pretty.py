@@ -199,6 +199,8 @@ class _Printer:
                 return (str(v), ATOM) if v >= 0 else (f"-{-v}", UNARY)
             case ast.Bool(value=v):
                 return ("true" if v else "false"), ATOM
+            case ast.Char(value=v):
+                return repr(v) if v != "'" else "'\\''", ATOM
             case ast.StopLit():
                 return "STOP", ATOM
             case ast.SkipLit():

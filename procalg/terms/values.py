@@ -7,6 +7,7 @@ and compare cheaply:
 * datatype constructors and channel names used as values are :class:`Atom`;
 * dotted compounds (``A.1``, a constructor with fields) are :class:`Dotted`;
 * sets are ``frozenset``, tuples are ``tuple``, sequences are :class:`Sequence`;
+* a character is a one-letter ``str`` (a string is a sequence of them);
 * an event (a visible action ``c.1.2``) is an :class:`Event`.
 
 :func:`show` prints any value in ``.proc`` syntax and :func:`sort_key` orders
@@ -123,9 +124,15 @@ def show(value: Value) -> str:
     Example:
         >>> show(True), show(-3), show(frozenset()), show(Event("a"))
         ('true', '-3', '{}', 'a')
+        >>> show("c"), show(Sequence(("h", "i")))
+        ("'c'", '"hi"')
     """
     if isinstance(value, bool):
         return "true" if value else "false"
+    if type(value) is str:  # a character
+        return repr(value)
+    if isinstance(value, Sequence) and value.items and all(type(c) is str for c in value.items):
+        return '"' + "".join(value.items) + '"'  # a string, as FDR prints it
     if isinstance(value, frozenset):
         return "{" + ", ".join(show(v) for v in sorted(value, key=sort_key)) + "}"
     if isinstance(value, Sequence):
@@ -135,7 +142,8 @@ def show(value: Value) -> str:
     return str(value)
 
 
-_KIND_ORDER = {bool: 0, int: 1, Atom: 2, Dotted: 3, Event: 4, tuple: 5, Sequence: 6, frozenset: 7}
+_KIND_ORDER = {bool: 0, int: 1, Atom: 2, Dotted: 3, Event: 4, tuple: 5, Sequence: 6, frozenset: 7,
+               str: 8}
 
 
 def sort_key(value: Value) -> tuple:
@@ -146,7 +154,7 @@ def sort_key(value: Value) -> tuple:
         [1, 2, Atom(name='a'), Atom(name='b')]
     """
     kind = _KIND_ORDER.get(type(value), 8)
-    if isinstance(value, bool | int):
+    if isinstance(value, bool | int | str):
         return (kind, value)
     if isinstance(value, Atom):
         return (kind, value.name)
@@ -160,7 +168,7 @@ def sort_key(value: Value) -> tuple:
         return (kind, tuple(sort_key(v) for v in value.items))
     if isinstance(value, frozenset):
         return (kind, tuple(sorted(sort_key(v) for v in value)))
-    return (kind, repr(value))
+    return (9, repr(value))
 
 
 Label = Event | str

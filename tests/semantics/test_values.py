@@ -55,3 +55,41 @@ def test_integers_still_compare_numerically() -> None:
 def test_comparing_different_kinds_is_a_type_error(left, right) -> None:
     with pytest.raises(ModelError, match="'>' compares integers, sets or sequences"):
         binary(">", left, right, None)
+
+
+def _evaluate(expr: str, model: str = ""):
+    from procalg.semantics import load
+    from procalg.source import SourceFile
+    from procalg.syntax.parser import parse, parse_expr
+
+    spec = load(parse(model, "m.csp"), SourceFile("m.csp", model))
+    return spec.value(parse_expr(expr))
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "let f('c') = true within f(head(\"c\"))",
+        "let f(\"c\") = true within f(<'c'>)",
+        "\"ab\" == <'a', 'b'> and \"\" == <> and #\"abc\" == 3",
+        "member('c', Char) and not member(\"cd\", Char) and not member(1, Char)",
+        "member(\"cd\", Seq(Char)) and not member(<3>, Seq({0..1}))",
+        "show(<1, 2>) == \"<1, 2>\" and show('x') == \"'x'\" and show(\"hi\") == \"\\\"hi\\\"\"",
+        "'\\n' != 'n' and '\\'' == head(\"'\")",
+    ],
+)
+def test_characters_and_strings_work_as_in_fdr(expr: str) -> None:
+    assert _evaluate(expr) is True
+
+
+def test_error_stops_the_evaluation_with_the_models_message() -> None:
+    with pytest.raises(ModelError, match='error\\("bad 3"\\) was evaluated') as caught:
+        _evaluate("f(3)", "f(0) = 1\nf(n) = error(\"bad \" ^ show(n))\n")
+    assert caught.value.span is not None and caught.value.span.line == 2
+
+
+def test_char_and_seq_are_never_listed() -> None:
+    with pytest.raises(ModelError, match="Char is infinite"):
+        _evaluate("{c | c <- Char}")
+    with pytest.raises(ModelError, match="cannot compare the infinite sets"):
+        _evaluate("Char <= Seq(Char)")

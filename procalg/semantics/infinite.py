@@ -1,7 +1,8 @@
-"""Infinite sets of integers: ``Int`` and FDR's ``{n..}``, and the set algebra on them.
+"""Infinite sets: ``Int``, FDR's ``{n..}``, ``Char`` and ``Seq(A)``, and the set
+algebra on them.
 
-Both are :class:`~procalg.semantics.channels.Integers` (tested, never
-enumerated). FDR evaluates ``{1} <= {0..}``, ``union({0..}, {1..})`` or
+Each is a :class:`~procalg.semantics.channels.Infinite` set (tested, never
+listed). FDR evaluates ``{1} <= {0..}``, ``union({0..}, {1..})`` or
 ``diff({1..}, {1}) == {2..}`` exactly; so does :func:`set_op` wherever the
 result is again a finite set, ``Int`` or ``{n..}``, and says so in an error
 where it is not (``diff({0..}, {5})`` has a hole).
@@ -17,8 +18,9 @@ Example:
 from __future__ import annotations
 
 from procalg.errors import ModelError
-from procalg.semantics.channels import INTEGERS, Integers
+from procalg.semantics.channels import INTEGERS, Infinite, Integers
 from procalg.source import Span
+from procalg.terms import Sequence, show
 
 
 class IntegersFrom(Integers):
@@ -45,11 +47,71 @@ class IntegersFrom(Integers):
     def __eq__(self, other: object) -> bool:
         return type(other) is IntegersFrom and other.low == self.low
 
-    def __reduce__(self):  # frozenset's own would enumerate the elements
+    def __reduce__(self):
         return (IntegersFrom, (self.low,))
 
     def __repr__(self) -> str:
         return f"{{{self.low}..}}"
+
+    __str__ = __repr__
+
+
+class Characters(Infinite):
+    """``Char``: every character (a character is a one-letter ``str``).
+
+    Example:
+        >>> "c" in CHARS, "cd" in CHARS, 3 in CHARS
+        (True, False, False)
+    """
+
+    def __contains__(self, value: object) -> bool:
+        return type(value) is str and len(value) == 1
+
+    def __hash__(self) -> int:
+        return hash("Char")
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is Characters
+
+    def __repr__(self) -> str:
+        return "Char"
+
+
+CHARS = Characters()
+
+
+class SequencesOf(Infinite):
+    """``Seq(A)``: every finite sequence of elements of ``A``.
+
+    Example:
+        >>> from procalg.terms import Sequence
+        >>> s = SequencesOf(frozenset({0, 1}))
+        >>> Sequence((0, 1, 1)) in s, Sequence((2,)) in s, str(s)
+        (True, False, 'Seq({0, 1})')
+    """
+
+    base: frozenset
+
+    def __new__(cls, base: frozenset) -> SequencesOf:
+        obj = frozenset.__new__(cls)
+        obj.base = base
+        return obj
+
+    def __contains__(self, value: object) -> bool:
+        return type(value) is Sequence and all(x in self.base for x in value.items)
+
+    def __hash__(self) -> int:
+        return hash(("Seq", self.base))
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is SequencesOf and other.base == self.base
+
+    def __reduce__(self):
+        return (SequencesOf, (self.base,))
+
+    def __repr__(self) -> str:
+        return f"Seq({self.base!r})" if isinstance(self.base, Infinite) \
+            else f"Seq({show(self.base)})"
 
     __str__ = __repr__
 
@@ -64,15 +126,15 @@ def _from(low: int | None) -> Integers:
 
 
 def is_infinite(value: object) -> bool:
-    """Whether ``value`` is ``Int`` or a ``{n..}``."""
-    return isinstance(value, Integers)
+    """Whether ``value`` is an infinite set (``Int``, ``{n..}``, ``Char``, ``Seq(A)``)."""
+    return isinstance(value, Infinite)
 
 
 def _unrepresentable(op: str, a: frozenset, b: frozenset, span: Span | None) -> ModelError:
-    return ModelError(f"{op}({a!r}, {_text(b)}) is an infinite set with a gap, which procalg "
-                      "cannot represent", span,
-                      hint="infinite sets are Int and {n..}; restrict the set to a finite "
-                      "range such as {0..99}")
+    return ModelError(f"{op}({_text(a)}, {_text(b)}) is an infinite set that procalg cannot "
+                      "represent", span,
+                      hint="the infinite sets are Int, {n..}, Char and Seq(A): restrict the "
+                      "set to a finite one such as {0..99}")
 
 
 def _text(s: frozenset) -> str:
@@ -94,6 +156,8 @@ def set_op(op: str, a: frozenset, b: frozenset, span: Span | None) -> frozenset:
     inf_a, inf_b = is_infinite(a), is_infinite(b)
     if not inf_a and not inf_b:
         return {"union": a | b, "inter": a & b, "diff": a - b}[op]
+    if not (isinstance(a, Integers) or not inf_a) or not (isinstance(b, Integers) or not inf_b):
+        return _other_op(op, a, b, span)  # Char, Seq(A): only what membership decides
     if op == "inter":
         if inf_a and inf_b:
             lows = [x for x in (_low(a), _low(b)) if x is not None]
@@ -132,6 +196,22 @@ def set_op(op: str, a: frozenset, b: frozenset, span: Span | None) -> frozenset:
     return _from(low)
 
 
+def _other_op(op: str, a: frozenset, b: frozenset, span: Span | None) -> frozenset:
+    """``set_op`` where an operand is ``Char`` or a ``Seq(A)``."""
+    if a == b:
+        return frozenset() if op == "diff" else a
+    if op == "inter" and not (is_infinite(a) and is_infinite(b)):
+        finite, infinite = (b, a) if is_infinite(a) else (a, b)
+        return frozenset(x for x in finite if x in infinite)
+    if op == "diff" and not is_infinite(a):
+        return frozenset(x for x in a if x not in b)
+    if op == "union" and not (is_infinite(a) and is_infinite(b)):
+        finite, infinite = (b, a) if is_infinite(a) else (a, b)
+        if all(x in infinite for x in finite):
+            return infinite
+    raise _unrepresentable(op, a, b, span)
+
+
 def subset(a: frozenset, b: frozenset, proper: bool, span: Span | None) -> bool:
     """``a <= b`` (``a < b`` when ``proper``) where either set may be infinite.
 
@@ -146,6 +226,11 @@ def subset(a: frozenset, b: frozenset, proper: bool, span: Span | None) -> bool:
         return inside and not (proper and not is_infinite(b) and len(a) == len(b))
     if not is_infinite(b):
         return False
+    if a == b:
+        return not proper
+    if not (isinstance(a, Integers) and isinstance(b, Integers)):
+        raise ModelError(f"procalg cannot compare the infinite sets {a!r} and {b!r}", span,
+                         hint="compare finite sets")
     low_a, low_b = _low(a), _low(b)
     inside = low_b is None or (low_a is not None and low_a >= low_b)
     return inside and not (proper and low_a == low_b)
