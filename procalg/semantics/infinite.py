@@ -20,7 +20,7 @@ from __future__ import annotations
 from procalg.errors import ModelError
 from procalg.semantics.channels import INTEGERS, Infinite, Integers
 from procalg.source import Span
-from procalg.terms import Sequence, show
+from procalg.terms import Atom, Dotted, Sequence, show
 
 
 class IntegersFrom(Integers):
@@ -234,3 +234,59 @@ def subset(a: frozenset, b: frozenset, proper: bool, span: Span | None) -> bool:
     low_a, low_b = _low(a), _low(b)
     inside = low_b is None or (low_a is not None and low_a >= low_b)
     return inside and not (proper and low_a == low_b)
+
+
+class DatatypeValues(Infinite):
+    """The values of a datatype that is recursive (``datatype T = L | N.T.T``) or
+    has an infinite field (``Leaf.Int``): tested constructor by constructor.
+
+    Args:
+        name: the datatype's name.
+        constructors: the names of its constructors.
+        fields: constructor name -> its field types (looked up when a value is
+            tested, so a recursive field type may be this set itself).
+
+    Example:
+        >>> from procalg.terms import Atom, Dotted
+        >>> tree = DatatypeValues("T", frozenset({"L", "N"}), {})
+        >>> tree.fields.update({"L": (), "N": (tree, tree)})
+        >>> leaf = Atom("L")
+        >>> Dotted(Atom("N"), (leaf, Dotted(Atom("N"), (leaf, leaf)))) in tree
+        True
+        >>> Dotted(Atom("N"), (leaf,)) in tree, Atom("X") in tree, str(tree)
+        (False, False, 'T')
+    """
+
+    name: str
+    constructors: frozenset[str]
+    fields: dict[str, tuple[frozenset, ...]]
+
+    def __new__(cls, name: str, constructors: frozenset[str],
+                fields: dict[str, tuple[frozenset, ...]]) -> DatatypeValues:
+        obj = frozenset.__new__(cls)
+        obj.name, obj.constructors, obj.fields = name, constructors, fields
+        return obj
+
+    def __contains__(self, value: object) -> bool:
+        if type(value) is Atom:
+            return value.name in self.constructors and self.fields.get(value.name) == ()
+        if type(value) is not Dotted or type(value.head) is not Atom \
+                or value.head.name not in self.constructors:
+            return False
+        types = self.fields.get(value.head.name)
+        return (types is not None and len(types) == len(value.fields)
+                and all(v in t for v, t in zip(value.fields, types, strict=True)))
+
+    def __hash__(self) -> int:
+        return hash(("datatype", self.name))
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is DatatypeValues and other.name == self.name
+
+    def __reduce__(self):
+        return (DatatypeValues, (self.name, self.constructors, self.fields))
+
+    def __repr__(self) -> str:
+        return self.name
+
+    __str__ = __repr__

@@ -29,10 +29,10 @@ from typing import Any, TypeVar
 
 from procalg.errors import ModelError, ProcalgError
 from procalg.semantics import workflow
-from procalg.semantics.channels import INTEGERS, ChannelRef, Integers, Types
+from procalg.semantics.channels import INTEGERS, ChannelRef, Infinite, Types
 from procalg.semantics.deep import RECURSION_LIMIT, run_deep
 from procalg.semantics.evaluate import Evaluator, Thunk
-from procalg.semantics.infinite import CHARS
+from procalg.semantics.infinite import CHARS, DatatypeValues
 from procalg.semantics.kinds import names_in, workflow_construct
 from procalg.semantics.sos import Label, Rules, UnguardedRecursion
 from procalg.semantics.system import TermSystem
@@ -222,6 +222,18 @@ class Spec:
 
     def _datatype_set(self, name: str) -> frozenset:
         found = self._datatype_sets.get(name)
+        if found is None and "datatype " + name in self._in_progress:
+            found = self._datatype_sets[name] = self._tested_datatype(name)  # recursive
+        if found is None:
+            self._in_progress.add("datatype " + name)
+            try:
+                fields = [self._constructor_fields(c.name)
+                          for c in self._datatypes[name].constructors]
+            finally:
+                self._in_progress.discard("datatype " + name)
+            found = self._datatype_sets.get(name)
+            if found is None and any(isinstance(t, Infinite) for f in fields for t in f):
+                found = self._datatype_sets[name] = self._tested_datatype(name)
         if found is None:
             values: set[Value] = set()
             for con in self._datatypes[name].constructors:
@@ -234,6 +246,12 @@ class Spec:
                 values.update(partial)
             found = self._datatype_sets[name] = frozenset(values)
         return found
+
+    def _tested_datatype(self, name: str) -> DatatypeValues:
+        """A recursive datatype (``T = L | N.T.T``) or one with an infinite field
+        (``L.Int``): its values are tested, never listed, as in FDR."""
+        names = frozenset(c.name for c in self._datatypes[name].constructors)
+        return DatatypeValues(name, names, self.types.constructors)
 
     # ------------------------------------------------------------ public API
 
@@ -402,7 +420,7 @@ def _rectangular(values: frozenset) -> tuple[frozenset, ...] | None:
         >>> _rectangular(frozenset({Dotted(0, (0,)), Dotted(0, (1,))}))
         (frozenset({0}), frozenset({0, 1}))
     """
-    if isinstance(values, Integers) or not values \
+    if isinstance(values, Infinite) or not values \
             or not all(type(v) is Dotted and type(v.head) is not Atom for v in values):
         return None
     width = {len(v.fields) for v in values}

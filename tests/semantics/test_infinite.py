@@ -99,3 +99,42 @@ def test_subset_agrees_with_the_window_where_the_window_decides(a, b) -> None:
         assert subset(a, b, proper=False, span=None) is False
     assert subset(a, a, proper=False, span=None) is True
     assert subset(a, a, proper=True, span=None) is False
+
+
+TREES = """
+datatype Tree = Leaf.{0..2} | Node.Tree.Tree
+datatype IntTree = L.Int | N.Seq(IntTree)
+flatten(L.i) = <i>
+flatten(N.ts) = concat(<flatten(t) | t <- ts>)
+size(Leaf._) = 1
+size(Node.l.r) = size(l) + size(r)
+channel out : Tree
+P = out!Node.(Leaf.0).(Node.(Leaf.1).(Leaf.2)) -> STOP
+"""
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "size(Node.(Leaf.0).(Node.(Leaf.1).(Leaf.2))) == 3",
+        "member(Node.(Leaf.0).(Leaf.1), Tree) and not member(Leaf.0, IntTree)",
+        "flatten(N.<L.0, N.<L.1, L.-5>, N.<>>) == <0, 1, -5>",
+        "member(N.<L.0>, IntTree) and not member(<L.0>, IntTree)",
+    ],
+)
+def test_recursive_datatypes_and_infinite_fields_are_tested_not_listed(expr: str) -> None:
+    assert _value(expr, TREES) is True
+
+
+def test_a_value_outside_a_recursive_field_type_is_an_error() -> None:
+    with pytest.raises(ModelError, match="outside constructor N's field 1 type Seq"):
+        _value("N.<Leaf.0>", TREES)
+
+
+def test_a_recursive_datatype_channel_outputs_but_cannot_offer_every_value() -> None:
+    from procalg.lts import explore
+
+    spec = load(parse(TREES + "Q = out?x -> STOP\n", "m.csp"), SourceFile("m.csp", TREES))
+    assert explore(spec.system(spec.process("P"))).num_states == 2
+    with pytest.raises(ModelError, match="Tree is infinite"):
+        explore(spec.system(spec.process("Q")))
