@@ -345,7 +345,7 @@ class Evaluator:
         """``prioritise(P, <A1, ..., An>)`` or ``chase(P)``, memoised like the compressions."""
         from procalg.semantics import priority
 
-        arity = 2 if name == "prioritise" else 1
+        arity = 2 if name.startswith("prioritise") else 1
         if len(args) != arity:
             raise ModelError(f"{name} takes {arity} argument{'s' * (arity > 1)}, got "
                              f"{len(args)}", span, hint="call it as prioritise(P, <{}, {tock}>)"
