@@ -37,6 +37,7 @@ from procalg.semantics.values import (
 from procalg.source import Span
 from procalg.syntax import ast
 from procalg.terms import Atom, Call, Dotted, Event, Process, Sequence, Value, show, sort_key
+from procalg.terms.values import MapValue
 
 Env = dict[str, Any]
 
@@ -205,6 +206,8 @@ class Evaluator:
             case ast.SetRange(low, high) | ast.SeqRange(low, high):
                 lo, hi = (self.int(e, env) for e in (low, high))
                 return (frozenset if type(expr) is ast.SetRange else _seq)(range(lo, hi + 1))
+            case ast.MapLit(pairs):
+                return MapValue.of((self.eval(k, env), self.eval(v, env)) for k, v in pairs)
             case ast.SetFrom(low):
                 return IntegersFrom(self.int(low, env))
             case ast.SetComp(item, qualifiers, more):

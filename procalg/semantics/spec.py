@@ -40,6 +40,7 @@ from procalg.semantics.values import expect_set
 from procalg.source import SourceFile, Span
 from procalg.syntax import ast
 from procalg.terms import Atom, Call, Dotted, Event, Process, Value
+from procalg.terms.values import MapValue
 
 T = TypeVar("T")
 
@@ -164,6 +165,8 @@ class Spec:
             return frozenset({False, True})
         if name == "Char":
             return CHARS
+        if name == "emptyMap":
+            return MapValue()
         if name in ("True", "False"):  # FDR's builtins, spelt as in libcspm's Prelude
             return name == "True"
         if name == "Int":

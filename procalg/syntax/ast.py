@@ -43,6 +43,7 @@ from procalg.syntax.expressions import (  # noqa: F401 (re-exported: callers wri
     If,
     Int,
     Let,
+    MapLit,
     Name,
     Pattern,
     PBoth,

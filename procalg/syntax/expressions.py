@@ -246,6 +246,13 @@ class TupleLit(Node):
 
 
 @dataclass(frozen=True, slots=True)
+class MapLit(Node):
+    """``(| k1 => v1, k2 => v2 |)``: a finite map (FDR's ``Map``)."""
+
+    pairs: tuple[tuple[Expr, Expr], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class EventSet(Node):
     """``{| c, d.1 |}``: every event that extends one of the items;
     ``{| c.x | x <- S |}`` with qualifiers, for every binding they make."""

@@ -236,6 +236,9 @@ class _Printer:
                 return _bracket("{", ", ".join(x(i) for i in items), "}"), ATOM
             case ast.SetRange(low=lo, high=hi):
                 return _bracket("{", f"{x(lo, OPEN, False)}..{x(hi)}", "}"), ATOM
+            case ast.MapLit(pairs=pairs):
+                inner = ", ".join(f"{x(k, DOT, False)} => {x(v, DOT, False)}" for k, v in pairs)
+                return (f"(| {inner} |)" if inner else "(| |)"), ATOM
             case ast.SetFrom(low=lo):
                 return _bracket("{", f"{x(lo, OPEN, False)}..", "}"), ATOM
             case ast.SetComp(item=item, qualifiers=quals, more=more):

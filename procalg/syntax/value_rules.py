@@ -91,6 +91,12 @@ class ValueRules(Transformer):
         first, *more = children[0]
         return ast.SetComp(first, children[1], tuple(more), span=span_of(meta))
 
+    def map_lit(self, meta, children):
+        return ast.MapLit(tuple(c for c in children[1:] if c is not None), span=span_of(meta))
+
+    def map_pair(self, meta, children):
+        return (children[0], children[1])
+
     def event_set(self, meta, children):
         return ast.EventSet(children[0], children[1] or (), span=span_of(meta))
 

@@ -8,6 +8,7 @@ and compare cheaply:
 * dotted compounds (``A.1``, a constructor with fields) are :class:`Dotted`;
 * sets are ``frozenset``, tuples are ``tuple``, sequences are :class:`Sequence`;
 * a character is a one-letter ``str`` (a string is a sequence of them);
+* a map ``(| k => v |)`` is a :class:`MapValue`;
 * an event (a visible action ``c.1.2``) is an :class:`Event`.
 
 :func:`show` prints any value in ``.proc`` syntax and :func:`sort_key` orders
@@ -76,6 +77,34 @@ class Sequence:
         return show(self)
 
 
+@dataclass(frozen=True, slots=True)
+class MapValue:
+    """A finite map ``(| k1 => v1, k2 => v2 |)`` (FDR's ``Map``): its pairs in key order.
+
+    Example:
+        >>> m = MapValue.of([(2, "b"), (1, "a"), (2, "c")])
+        >>> m.items, m.get(2), str(m)
+        (((1, 'a'), (2, 'c')), 'c', "(| 1 => 'a', 2 => 'c' |)")
+    """
+
+    items: tuple[tuple[Value, Value], ...] = ()
+
+    @staticmethod
+    def of(pairs) -> MapValue:
+        """The map of ``pairs``; a later pair for a key replaces an earlier one."""
+        table = dict(pairs)
+        return MapValue(tuple(sorted(table.items(), key=lambda kv: sort_key(kv[0]))))
+
+    def get(self, key: Value, default: Value = None) -> Value:
+        for k, v in self.items:
+            if k == key and type(k) is type(key):
+                return v
+        return default
+
+    def __str__(self) -> str:
+        return show(self)
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Event:
     """A visible action: a channel name and the values of its fields.
@@ -139,11 +168,14 @@ def show(value: Value) -> str:
         return "<" + ", ".join(show(v) for v in value.items) + ">"
     if isinstance(value, tuple):
         return "(" + ", ".join(show(v) for v in value) + ")"
+    if isinstance(value, MapValue):
+        inner = ", ".join(f"{show(k)} => {show(v)}" for k, v in value.items)
+        return f"(| {inner} |)" if inner else "(| |)"
     return str(value)
 
 
 _KIND_ORDER = {bool: 0, int: 1, Atom: 2, Dotted: 3, Event: 4, tuple: 5, Sequence: 6, frozenset: 7,
-               str: 8}
+               str: 8, MapValue: 9}
 
 
 def sort_key(value: Value) -> tuple:
@@ -168,7 +200,9 @@ def sort_key(value: Value) -> tuple:
         return (kind, tuple(sort_key(v) for v in value.items))
     if isinstance(value, frozenset):
         return (kind, tuple(sorted(sort_key(v) for v in value)))
-    return (9, repr(value))
+    if isinstance(value, MapValue):
+        return (kind, tuple((sort_key(k), sort_key(v)) for k, v in value.items))
+    return (10, repr(value))
 
 
 Label = Event | str
