@@ -16,6 +16,7 @@ Process operators are evaluated by :mod:`procalg.semantics.processes`.
 from __future__ import annotations
 
 import difflib
+import functools
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -36,7 +37,8 @@ from procalg.semantics.values import (
 )
 from procalg.source import Span
 from procalg.syntax import ast
-from procalg.terms import Atom, Call, Dotted, Event, Process, Sequence, Value, show, sort_key
+from procalg.terms import STOP, Atom, Call, Dotted, Event, Process, Sequence, Value, show, sort_key
+from procalg.terms.synchronising import SyncChoice, SyncInterrupt
 from procalg.terms.values import MapValue
 
 Env = dict[str, Any]
@@ -226,6 +228,15 @@ class Evaluator:
                     for e in self.bindings(qualifiers, env) for i in items))
             case ast.EventSet(items):
                 return frozenset().union(*(self.events(self.eval(i, env), i.span) for i in items))
+            case ast.SyncChoiceExpr(left, sync, right, interrupt):
+                return (SyncInterrupt if interrupt else SyncChoice)(
+                    processes.process(self, left, env), processes.process(self, right, env),
+                    processes.event_set(self, sync, env))
+            case ast.Replicated(op="[+]", generators=generators, body=body, sync=sync):
+                events = processes.event_set(self, sync, env)  # [+ A +] x : S @ P(x)
+                bodies = [processes.process(self, body, e) for e in self.bindings(generators, env)]
+                return functools.reduce(lambda acc, b: SyncChoice(b, acc, events), reversed(
+                    bodies[:-1]), bodies[-1]) if bodies else STOP
         return processes.evaluate(self, expr, env)
 
     def _binary(self, op: str, left: ast.Node, right: ast.Node, env: Env,

@@ -49,7 +49,7 @@ EVENT_FUNCTIONS = frozenset({"extensions", "productions"})
 _PROCESS_NODES = (
     ast.StopLit, ast.SkipLit, ast.PrefixExpr, ast.Guard, ast.ProcBinary, ast.GenParallel,
     ast.AlphaParallelExpr, ast.LinkParallelExpr, ast.ExceptionExpr, ast.HideExpr,
-    ast.RenameExpr, ast.Replicated,
+    ast.RenameExpr, ast.Replicated, ast.SyncChoiceExpr,
     ast.ThrowLit, ast.Undo, ast.Saga,  # docs/sagas.md
 )
 

@@ -72,6 +72,7 @@ from procalg.terms import (
 from procalg.terms.compressed import Compressed
 from procalg.terms.input import Input
 from procalg.terms.saga import SagaTerm
+from procalg.terms.synchronising import SyncChoice, SyncInterrupt
 from procalg.terms.values import Label
 
 Step = tuple[Label, Process]
@@ -170,12 +171,40 @@ def fire(
             ]
         case SagaTerm():
             return saga.fire(term, moves, normal)
+        case SyncChoice() | SyncInterrupt():
+            return synchronising(term, moves[0], moves[1])
         case Compressed():
             return term.moves()  # sbisim(P) & co.: the reduced LTS's moves (compress.py)
         case Call():
             raise AssertionError(f"Call {term} in active position: normalise first")
         case _:
             assert_never(term)  # type: ignore[arg-type]
+
+
+def synchronising(term: SyncChoice | SyncInterrupt, left_moves: list[Step],
+                  right_moves: list[Step]) -> list[Step]:
+    """``P [+ A +] Q`` and ``P /+ A +\\ Q`` (FDR manual): τ of either side keeps the
+    operator; an event of A needs both sides and keeps it; any other event or ✓ of
+    the left resolves the choice (the interrupt: keeps it; ✓ ends it), of the right
+    resolves both."""
+    left, right, sync = term.left, term.right, term.sync
+    keep = type(term)
+    out: list[Step] = []
+    for lab, p in left_moves:
+        if type(lab) is str and lab == TAU:
+            out.append((TAU, keep(p, right, sync)))
+        elif lab in sync:
+            out.extend((lab, keep(p, q, sync)) for lab2, q in right_moves if lab2 == lab)
+        elif keep is SyncInterrupt and lab != TICK:
+            out.append((lab, keep(p, right, sync)))
+        else:
+            out.append(_resolve(lab, p))
+    for lab, q in right_moves:
+        if type(lab) is str and lab == TAU:
+            out.append((TAU, keep(left, q, sync)))
+        elif lab not in sync:
+            out.append(_resolve(lab, q))
+    return out
 
 
 def _resolve(label: Label, target: Process) -> Step:

@@ -182,6 +182,17 @@ class ExceptionExpr(Node):
 
 
 @dataclass(frozen=True, slots=True)
+class SyncChoiceExpr(Node):
+    """``P [+ A +] Q`` (``interrupt`` false) or ``P /+ A +\\ Q`` (true): FDR's
+    synchronising external choice and interrupt (``terms/synchronising.py``)."""
+
+    left: Expr
+    sync: Expr
+    right: Expr
+    interrupt: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class HideExpr(Node):
     """``P \\ A``."""
 

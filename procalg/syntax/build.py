@@ -301,6 +301,18 @@ class Builder(ValueRules):
     def link_pair(self, meta, children):
         return (children[0], children[1])
 
+    def sync_choice(self, meta, children):
+        left, sync, right = children
+        return ast.SyncChoiceExpr(left, sync, right, span=span_of(meta))
+
+    def sync_interrupt(self, meta, children):
+        left, sync, right = children
+        return ast.SyncChoiceExpr(left, sync, right, interrupt=True, span=span_of(meta))
+
+    def repl_sync_ext(self, meta, children):
+        sync, stmts, body = children
+        return ast.Replicated("[+]", stmts, body, sync=sync, span=span_of(meta))
+
     def exception_op(self, meta, children):
         left, sync, right = children
         return ast.ExceptionExpr(left, sync, right, span=span_of(meta))

@@ -292,6 +292,12 @@ class _Printer:
             case ast.LinkParallelExpr(left=a, links=links, right=b, qualifiers=quals):
                 ties = self.links(links, quals)
                 return f"{x(a, PAR + 1, False)} [{ties}] {x(b, PAR + 1, tail)}", PAR
+            case ast.SyncChoiceExpr(left=a, sync=s, right=b, interrupt=False):
+                level = _PROC_OPS["[]"]
+                return f"{x(a, level, False)} [+ {x(s)} +] {x(b, level + 1, tail)}", level
+            case ast.SyncChoiceExpr(left=a, sync=s, right=b, interrupt=True):
+                level = _PROC_OPS["/\\"]
+                return f"{x(a, level, False)} /+ {x(s)} +\\ {x(b, level + 1, tail)}", level
             case ast.ExceptionExpr(left=a, sync=s, right=b):
                 return f"{x(a, PAR + 1, False)} [| {x(s)} |> {x(b, PAR + 1, tail)}", PAR
             case ast.HideExpr(process=p, hidden=h):
@@ -339,6 +345,8 @@ class _Printer:
         body = self.expr(r.body)
         if r.op == "[||]":
             return f"[| {self.expr(r.sync)} |] {head} @ {body}"
+        if r.op == "[+]":
+            return f"[+ {self.expr(r.sync)} +] {head} @ {body}"
         if r.op == "||":
             return f"|| {head} @ [{self.expr(r.alpha)}] {body}"
         if r.op == "[<->]":
