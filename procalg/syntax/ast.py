@@ -323,6 +323,18 @@ class TransparentDecl(Node):
 
 
 @dataclass(frozen=True, slots=True)
+class TimedStart(Node):
+    """``Timed(et) {`` (``timing`` None: every event takes one tock); syntax/timed.py."""
+
+    timing: Expr | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TimedEnd(Node):
+    """The ``}`` that ends a timed section."""
+
+
+@dataclass(frozen=True, slots=True)
 class ModuleStart(Node):
     """``module M`` or ``module M(x, y)``: opens a module (syntax/modules.py)."""
 

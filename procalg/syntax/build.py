@@ -202,6 +202,12 @@ class Builder(ValueRules):
         name, params = children
         return ast.ModuleStart(str(name), params, span=span_of(meta))
 
+    def timed_start(self, meta, children):
+        return ast.TimedStart(children[0], span=span_of(meta))
+
+    def timed_end(self, meta, children):
+        return ast.TimedEnd(span=span_of(meta))
+
     def module_exports(self, meta, children):
         return ast.ModuleExports(span=span_of(meta))
 

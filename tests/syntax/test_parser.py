@@ -399,3 +399,10 @@ def test_an_invariant_without_its_condition_is_a_parse_error_with_the_form():
     with pytest.raises(ParseError, match="needs the expression") as caught:
         parse("channel a\nP = a -> P\nassert P :[invariant]")
     assert "balance >= 0" in caught.value.hint
+
+
+def test_a_comprehension_generator_may_be_written_with_a_colon_as_fdr_allows() -> None:
+    from procalg.syntax import parse_expr as _parse_expr
+
+    assert _parse_expr("{(x, y) | x : {1, 2}, y <- {3}}") == \
+        _parse_expr("{(x, y) | x <- {1, 2}, y <- {3}}")
