@@ -48,6 +48,7 @@ from procalg.semantics.operands import (
     relation,
     with_operands,
 )
+from procalg.semantics.synchronising import synchronising
 from procalg.source import Span
 from procalg.terms import (
     OMEGA,
@@ -179,32 +180,6 @@ def fire(
             raise AssertionError(f"Call {term} in active position: normalise first")
         case _:
             assert_never(term)  # type: ignore[arg-type]
-
-
-def synchronising(term: SyncChoice | SyncInterrupt, left_moves: list[Step],
-                  right_moves: list[Step]) -> list[Step]:
-    """``P [+ A +] Q`` and ``P /+ A +\\ Q`` (FDR manual): τ of either side keeps the
-    operator; an event of A needs both sides and keeps it; any other event or ✓ of
-    the left resolves the choice (the interrupt: keeps it; ✓ ends it), of the right
-    resolves both."""
-    left, right, sync = term.left, term.right, term.sync
-    keep = type(term)
-    out: list[Step] = []
-    for lab, p in left_moves:
-        if type(lab) is str and lab == TAU:
-            out.append((TAU, keep(p, right, sync)))
-        elif lab in sync:
-            out.extend((lab, keep(p, q, sync)) for lab2, q in right_moves if lab2 == lab)
-        elif keep is SyncInterrupt and lab != TICK:
-            out.append((lab, keep(p, right, sync)))
-        else:
-            out.append(_resolve(lab, p))
-    for lab, q in right_moves:
-        if type(lab) is str and lab == TAU:
-            out.append((TAU, keep(left, q, sync)))
-        elif lab not in sync:
-            out.append(_resolve(lab, q))
-    return out
 
 
 def _resolve(label: Label, target: Process) -> Step:
