@@ -151,7 +151,12 @@ def _parse(text: str, filename: str, start: str) -> ast.Node:
             raise err.orig_exc from None
         raise
     except UnexpectedInput as err:
-        raise explain(err, clean, source) from None
+        found = explain(err, clean, source)
+        # a timed section's braces were marked before lexing: say them as written
+        found.message = found.message.replace("⟦", "{").replace("⟧", "}")
+        if found.hint:
+            found.hint = found.hint.replace("⟦", "{").replace("⟧", "}")
+        raise found from None
     except RecursionError:
         raise ParseError("the model nests too deeply to parse", None, source=source,
                          hint="split deeply nested expressions into named definitions") from None
