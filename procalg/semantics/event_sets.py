@@ -40,7 +40,9 @@ class EventSets:
 
     def _productions(self, value: Value) -> frozenset | None:
         """The datatype values that extend ``value`` (``{| A |}`` for a constructor
-        ``A``, as FDR allows), or None when ``value`` is no constructor value."""
+        ``A``, as FDR allows), or None when ``value`` is no constructor value.
+        A field may itself be an unfinished constructor value (``X.A`` where ``A``
+        takes fields): the values extend it as FDR reads dots, flattened."""
         if type(value) is Atom:
             head, fields = value, ()
         elif type(value) is Dotted and type(value.head) is Atom:
@@ -52,6 +54,11 @@ class EventSets:
             return None
         if not types:
             return frozenset({value})
+        if fields and _unfinished(fields[-1], self.types.constructors):
+            prefix = _flat(value)  # X.A with A unfinished: every X.(A...) value
+            every = itertools.product(*(sorted(t, key=sort_key) for t in types))
+            return frozenset(v for combo in every for v in [Dotted(head, combo)]
+                             if _flat(v)[:len(prefix)] == prefix)
         rest = (sorted(t, key=sort_key) for t in types[len(fields):])
         return frozenset(Dotted(head, (*fields, *combo)) for combo in itertools.product(*rest))
 
@@ -66,6 +73,32 @@ class EventSets:
         events = self.events(value, args[0].span or span)
         if name == "productions":
             return events
-        done = len(value.fields) if type(value) in (ChannelRef, Event, Dotted) else 0
-        rest = [e.fields[done:] for e in events if type(e) is not Atom]
-        return frozenset(r[0] if len(r) == 1 else Dotted(r[0], r[1:]) for r in rest if r)
+        done = len(_flat(value))  # what follows `x.`, reading dots flattened as FDR does
+        rest = [_flat(e)[done:] for e in events]
+        return frozenset(r[0] if len(r) == 1 else Dotted(r[0], tuple(r[1:])) for r in rest if r)
+
+
+def _flat(value: Value) -> list:
+    """A dotted value or event as the list of its dot-separated parts.
+
+    Example:
+        >>> _flat(Dotted(Atom("X"), (Dotted(Atom("A"), (0,)), 1)))
+        [Atom(name='X'), Atom(name='A'), 0, 1]
+    """
+    if type(value) in (Event, ChannelRef):
+        return [Atom(value.channel), *(p for f in value.fields for p in _flat(f))]
+    if type(value) is Dotted:
+        return [*_flat(value.head), *(p for f in value.fields for p in _flat(f))]
+    return [value]
+
+
+def _unfinished(value: Value, constructors: dict) -> bool:
+    """Whether ``value`` is a constructor value that still lacks fields."""
+    if type(value) is Atom:
+        return bool(constructors.get(value.name))
+    if type(value) is Dotted and type(value.head) is Atom:
+        types = constructors.get(value.head.name)
+        if types is not None and len(value.fields) < len(types):
+            return True
+        return bool(value.fields) and _unfinished(value.fields[-1], constructors)
+    return False
