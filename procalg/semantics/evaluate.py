@@ -46,7 +46,7 @@ from procalg.source import Span
 from procalg.syntax import ast
 from procalg.terms import STOP, Call, Process, Sequence, Value
 from procalg.terms.synchronising import SyncChoice, SyncInterrupt
-from procalg.terms.values import MapValue
+from procalg.terms.values import Char, MapValue
 
 
 class Evaluator(EventSets):
@@ -146,8 +146,10 @@ class Evaluator(EventSets):
     def eval_node(self, expr: ast.Node, env: Env) -> Any:
         """Evaluate ``expr`` by cases (the node types closures.py does not compile)."""
         match expr:
-            case ast.Int(value) | ast.Bool(value) | ast.Char(value):
+            case ast.Int(value) | ast.Bool(value):
                 return value
+            case ast.Char(value):
+                return Char(value)
             case ast.Name(name):
                 return self.lookup(name, env, expr.span)
             case ast.Binary(op, left, right):

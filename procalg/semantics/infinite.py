@@ -21,6 +21,7 @@ from procalg.errors import ModelError
 from procalg.semantics.channels import INTEGERS, Infinite, Integers
 from procalg.source import Span
 from procalg.terms import Atom, Dotted, Sequence, show
+from procalg.terms.values import Char
 
 
 class IntegersFrom(Integers):
@@ -57,15 +58,15 @@ class IntegersFrom(Integers):
 
 
 class Characters(Infinite):
-    """``Char``: every character (a character is a one-letter ``str``).
+    """``Char``: every character (a :class:`~procalg.terms.values.Char`).
 
     Example:
-        >>> "c" in CHARS, "cd" in CHARS, 3 in CHARS
+        >>> Char("c") in CHARS, "c" in CHARS, 3 in CHARS
         (True, False, False)
     """
 
     def __contains__(self, value: object) -> bool:
-        return type(value) is str and len(value) == 1
+        return type(value) is Char
 
     def __hash__(self) -> int:
         return hash("Char")

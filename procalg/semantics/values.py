@@ -20,7 +20,7 @@ from procalg.errors import ModelError
 from procalg.semantics.infinite import SequencesOf, set_op, subset
 from procalg.source import Span
 from procalg.terms import Process, Sequence, Value, show, sort_key
-from procalg.terms.values import MapValue
+from procalg.terms.values import Char, MapValue
 
 
 def kind_name(value: Value) -> str:
@@ -38,7 +38,7 @@ def kind_name(value: Value) -> str:
         return "a set"
     if isinstance(value, Sequence):
         return "a sequence"
-    if type(value) is str:
+    if type(value) is Char:
         return "a character"
     if isinstance(value, MapValue):
         return "a map"
@@ -238,13 +238,13 @@ def _powerset(s: Value, span: Span | None) -> frozenset:
 def _show(value: Value, span: Span | None) -> Sequence:
     """``show(x)``: the text of any value, as a string (a sequence of characters)."""
     text = str(value) if isinstance(value, Process) else show(value)
-    return Sequence(tuple(text))
+    return Sequence(tuple(map(Char, text)))
 
 
 def _error(message: Value, span: Span | None) -> Value:
     """``error(s)``: stops the evaluation with the model's own message."""
     items = expect_seq(message, span, "error needs a string").items
-    text = "".join(c if type(c) is str else show(c) for c in items)
+    text = "".join(str(c) if type(c) is Char else show(c) for c in items)
     raise ModelError(f'error("{text}") was evaluated', span,
                      hint="the model calls error(...) on a case it does not handle")
 

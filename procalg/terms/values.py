@@ -7,7 +7,7 @@ and compare cheaply:
 * datatype constructors and channel names used as values are :class:`Atom`;
 * dotted compounds (``A.1``, a constructor with fields) are :class:`Dotted`;
 * sets are ``frozenset``, tuples are ``tuple``, sequences are :class:`Sequence`;
-* a character is a one-letter ``str`` (a string is a sequence of them);
+* a character is a :class:`Char` (a string is a sequence of them);
 * a map ``(| k => v |)`` is a :class:`MapValue`;
 * an event (a visible action ``c.1.2``) is an :class:`Event`.
 
@@ -77,6 +77,18 @@ class Sequence:
         return show(self)
 
 
+class Char(str):
+    """A character of CSPM's ``Char`` (``'c'``): a one-letter ``str`` of its own type,
+    so the runtime's plain ``str`` values (activity arguments) are not characters.
+
+    Example:
+        >>> show(Char("c")), show(Sequence((Char("h"), Char("i")))), show("bob")
+        ("'c'", '"hi"', 'bob')
+    """
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True, slots=True)
 class MapValue:
     """A finite map ``(| k1 => v1, k2 => v2 |)`` (FDR's ``Map``): its pairs in key order.
@@ -84,7 +96,7 @@ class MapValue:
     Example:
         >>> m = MapValue.of([(2, "b"), (1, "a"), (2, "c")])
         >>> m.items, m.get(2), str(m)
-        (((1, 'a'), (2, 'c')), 'c', "(| 1 => 'a', 2 => 'c' |)")
+        (((1, 'a'), (2, 'c')), 'c', '(| 1 => a, 2 => c |)')
     """
 
     items: tuple[tuple[Value, Value], ...] = ()
@@ -153,14 +165,14 @@ def show(value: Value) -> str:
     Example:
         >>> show(True), show(-3), show(frozenset()), show(Event("a"))
         ('true', '-3', '{}', 'a')
-        >>> show("c"), show(Sequence(("h", "i")))
+        >>> show(Char("c")), show(Sequence((Char("h"), Char("i"))))
         ("'c'", '"hi"')
     """
     if isinstance(value, bool):
         return "true" if value else "false"
-    if type(value) is str:  # a character
-        return repr(value)
-    if isinstance(value, Sequence) and value.items and all(type(c) is str for c in value.items):
+    if type(value) is Char:
+        return repr(str(value))
+    if isinstance(value, Sequence) and value.items and all(type(c) is Char for c in value.items):
         return '"' + "".join(value.items) + '"'  # a string, as FDR prints it
     if isinstance(value, frozenset):
         return "{" + ", ".join(show(v) for v in sorted(value, key=sort_key)) + "}"
@@ -175,7 +187,7 @@ def show(value: Value) -> str:
 
 
 _KIND_ORDER = {bool: 0, int: 1, Atom: 2, Dotted: 3, Event: 4, tuple: 5, Sequence: 6, frozenset: 7,
-               str: 8, MapValue: 9}
+               str: 8, Char: 8, MapValue: 9}
 
 
 def sort_key(value: Value) -> tuple:
