@@ -52,7 +52,11 @@ def op(o, left, right):
         ("P [a <-> b] Q ||| R", op("|||", ast.LinkParallelExpr(P, ((a, b),), Q), R)),
         ("P ||| Q [| a |> R", op("|||", P, ast.ExceptionExpr(Q, a, R))),
         ("P ||| Q \\ a", ast.HideExpr(op("|||", P, Q), a)),
-        ("P \\ a ||| Q", ast.HideExpr(P, op("|||", a, Q))),
+        # FDR: the hidden set ends at the next process operator (libcspm's
+        # transformHideProject), so this is (P \\ a) ||| Q, not P \\ (a ||| Q)
+        ("P \\ a ||| Q", op("|||", ast.HideExpr(P, a), Q)),
+        ("P \\ a [| b |] Q", ast.GenParallel(ast.HideExpr(P, a), b, Q)),
+        ("P \\ a ; Q", op(";", ast.HideExpr(P, a), Q)),
         ("P [] Q [| a |] R", ast.GenParallel(op("[]", P, Q), a, R)),
         ("P [a <-> b, c <-> d] Q", ast.LinkParallelExpr(P, ((a, b), (c, d)), Q)),
         # left associativity
