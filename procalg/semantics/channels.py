@@ -39,7 +39,23 @@ class ChannelRef:
         return ".".join([self.channel, *(show(v) for v in self.fields)])
 
 
-class Integers(frozenset):
+class Infinite(frozenset):
+    """A set that can be tested but never listed (``Int``, ``{n..}``, ``Char``,
+    ``Seq(A)``): subclasses give ``__contains__``, ``__eq__``, ``__hash__``
+    and ``__repr__``; listing one is a model error."""
+
+    def __iter__(self):  # type: ignore[override]
+        raise ModelError(f"{self!r} is infinite: its values cannot be listed",
+                         hint="restrict it to a finite set, such as {0..9}")
+
+    def __len__(self) -> int:
+        return 2**63 - 1
+
+    def __reduce__(self):  # frozenset's own would list the elements
+        return (type(self), ())
+
+
+class Integers(Infinite):
     """The type ``Int``: every integer, so it can be tested but never enumerated.
 
     A channel field or input over ``Int`` is legal; the explicit engines only
@@ -83,7 +99,7 @@ integers its events carry (a stack): ``Int`` inputs offer exactly these."""
 
 
 def _type_text(values: frozenset) -> str:
-    if isinstance(values, Integers):  # Int or {n..}: never listed
+    if isinstance(values, Infinite):  # Int, {n..}, Char, Seq(A): never listed
         return repr(values)
     items = sorted(values, key=sort_key)
     ints = [v for v in items if type(v) is int]

@@ -47,6 +47,7 @@ from procalg.terms import (
     Sequence,
     Timeout,
 )
+from procalg.terms.values import Char
 
 if TYPE_CHECKING:
     from procalg.semantics.evaluate import Env, Evaluator
@@ -79,6 +80,11 @@ def _fallback(ev: Evaluator, expr: ast.Node) -> Code:
 
 def _constant(ev: Evaluator, expr: Any) -> Code:
     value = expr.value
+    return lambda env: value
+
+
+def _character(ev: Evaluator, expr: Any) -> Code:
+    value = Char(expr.value)  # its own type: the runtime's plain str values are no characters
     return lambda env: value
 
 
@@ -300,7 +306,8 @@ _PROCESS_NODES = frozenset({ast.Guard, ast.PrefixExpr, ast.StopLit, ast.SkipLit}
 """Nodes whose closures can only give processes (ProcBinary may fall back to eval_node)."""
 
 _BUILDERS: dict[type, Callable[[Any, Any], Code]] = {
-    ast.Int: _constant, ast.Bool: _constant, ast.Name: _name, ast.Binary: _binary,
+    ast.Int: _constant, ast.Bool: _constant, ast.Char: _character, ast.Name: _name,
+    ast.Binary: _binary,
     ast.Unary: _unary, ast.If: _if, ast.Let: _let, ast.Apply: _apply, ast.Dot: _dot,
     ast.TupleLit: _tuple, ast.SeqLit: _seq, ast.SetLit: _set, ast.Guard: _guard,
     ast.PrefixExpr: _prefix, ast.ProcBinary: _proc_binary,

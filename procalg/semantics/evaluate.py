@@ -16,17 +16,25 @@ Process operators are evaluated by :mod:`procalg.semantics.processes`.
 from __future__ import annotations
 
 import difflib
-import itertools
+import functools
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from procalg.errors import ModelError
 from procalg.semantics import kinds, patterns, processes
-from procalg.semantics.channels import ChannelRef, Types
+from procalg.semantics.channels import Types
 from procalg.semantics.closures import compile_node
+from procalg.semantics.event_sets import EventSets
+from procalg.semantics.functions import (
+    Closure,
+    Env,
+    FunctionInfo,
+    Thunk,
+    _text,
+    not_a_function,
+)
 from procalg.semantics.growth import growing, watch
-from procalg.semantics.intsets import IntegersFrom
+from procalg.semantics.infinite import IntegersFrom
 from procalg.semantics.values import (
     BUILTINS,
     binary,
@@ -37,50 +45,12 @@ from procalg.semantics.values import (
 )
 from procalg.source import Span
 from procalg.syntax import ast
-from procalg.terms import Atom, Call, Dotted, Event, Process, Sequence, Value, show, sort_key
-
-Env = dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class Closure:
-    """A function value: a definition's (unique) name and the values it captured."""
-
-    name: str
-    captured: tuple[Value, ...] = ()
-
-    def __str__(self) -> str:
-        return self.name.split("#")[0]
+from procalg.terms import STOP, Call, Process, Sequence, Value
+from procalg.terms.synchronising import SyncChoice, SyncInterrupt
+from procalg.terms.values import Char, MapValue
 
 
-@dataclass(frozen=True, slots=True)
-class FunctionInfo:
-    """What :class:`Closure` s and ``Call`` s of one definition need to be applied."""
-
-    name: str
-    display: str
-    clauses: tuple[ast.Definition, ...]
-    is_process: bool
-    captured: tuple[str, ...] = ()
-    let: ast.Let | None = None
-
-    @property
-    def arity(self) -> int | None:
-        params = self.clauses[0].params
-        return None if params is None else len(params)
-
-
-class Thunk:
-    """A zero-parameter value definition, evaluated on first use."""
-
-    __slots__ = ("env", "expr", "name", "state", "value")
-
-    def __init__(self, name: str, expr: ast.Node, env: Env) -> None:
-        self.name, self.expr, self.env = name, expr, env
-        self.state, self.value = 0, None  # 0 = not started, 1 = evaluating, 2 = done
-
-
-class Evaluator:
+class Evaluator(EventSets):
     """Evaluates expressions in a global scope of definitions, channels and types.
 
     Args:
@@ -182,6 +152,8 @@ class Evaluator:
         match expr:
             case ast.Int(value) | ast.Bool(value):
                 return value
+            case ast.Char(value):
+                return Char(value)
             case ast.Name(name):
                 return self.lookup(name, env, expr.span)
             case ast.Binary(op, left, right):
@@ -209,6 +181,8 @@ class Evaluator:
             case ast.SetRange(low, high) | ast.SeqRange(low, high):
                 lo, hi = (self.int(e, env) for e in (low, high))
                 return (frozenset if type(expr) is ast.SetRange else _seq)(range(lo, hi + 1))
+            case ast.MapLit(pairs):
+                return MapValue.of((self.eval(k, env), self.eval(v, env)) for k, v in pairs)
             case ast.SetFrom(low):
                 return IntegersFrom(self.int(low, env))
             case ast.SetComp(item, qualifiers, more):
@@ -227,6 +201,15 @@ class Evaluator:
                     for e in self.bindings(qualifiers, env) for i in items))
             case ast.EventSet(items):
                 return frozenset().union(*(self.events(self.eval(i, env), i.span) for i in items))
+            case ast.SyncChoiceExpr(left, sync, right, interrupt):
+                return (SyncInterrupt if interrupt else SyncChoice)(
+                    processes.process(self, left, env), processes.process(self, right, env),
+                    processes.event_set(self, sync, env))
+            case ast.Replicated(op="[+]", generators=generators, body=body, sync=sync):
+                events = processes.event_set(self, sync, env)  # [+ A +] x : S @ P(x)
+                bodies = [processes.process(self, body, e) for e in self.bindings(generators, env)]
+                return functools.reduce(lambda acc, b: SyncChoice(b, acc, events), reversed(
+                    bodies[:-1]), bodies[-1]) if bodies else STOP
         return processes.evaluate(self, expr, env)
 
     def _binary(self, op: str, left: ast.Node, right: ast.Node, env: Env,
@@ -241,48 +224,6 @@ class Evaluator:
     def int(self, expr: ast.Node, env: Env) -> int:
         """Evaluate ``expr`` to an integer."""
         return expect_int(self.eval(expr, env), expr.span)
-
-    def events(self, value: Value, span: Span | None) -> frozenset[Event]:
-        """The events a ``{| ... |}`` item stands for."""
-        if type(value) in (ChannelRef, Event):
-            return self.types.completions(value)
-        values = self._productions(value)
-        if values is not None:
-            return values
-        raise ModelError(f"{show(value)} in {{| |}} is not a channel or event", span,
-                         hint="{| c, d.1 |} lists channels or beginnings of events")
-
-    def _productions(self, value: Value) -> frozenset | None:
-        """The datatype values that extend ``value`` (``{| A |}`` for a constructor
-        ``A``, as FDR allows), or None when ``value`` is no constructor value."""
-        if type(value) is Atom:
-            head, fields = value, ()
-        elif type(value) is Dotted and type(value.head) is Atom:
-            head, fields = value.head, value.fields
-        else:
-            return None
-        types = self.types.constructors.get(head.name)
-        if types is None or len(fields) > len(types):
-            return None
-        if not types:
-            return frozenset({value})
-        rest = (sorted(t, key=sort_key) for t in types[len(fields):])
-        return frozenset(Dotted(head, (*fields, *combo)) for combo in itertools.product(*rest))
-
-    def _event_function(self, name: str, args: tuple[ast.Node, ...], env: Env,
-                        span: Span | None) -> frozenset:
-        """CSPM's ``productions(x)`` (the events that extend ``x``) and
-        ``extensions(x)`` (the values that extend it: what follows ``x.``)."""
-        if len(args) != 1:
-            raise ModelError(f"{name} takes 1 argument, got {len(args)}", span,
-                             hint=f"call it as {name}(c) or {name}(c.1)")
-        value = self.eval(args[0], env)
-        events = self.events(value, args[0].span or span)
-        if name == "productions":
-            return events
-        done = len(value.fields) if type(value) in (ChannelRef, Event, Dotted) else 0
-        rest = [e.fields[done:] for e in events if type(e) is not Atom]
-        return frozenset(r[0] if len(r) == 1 else Dotted(r[0], r[1:]) for r in rest if r)
 
     # ----------------------------------------------------------- functions
 
@@ -353,7 +294,7 @@ class Evaluator:
         """``prioritise(P, <A1, ..., An>)`` or ``chase(P)``, memoised like the compressions."""
         from procalg.semantics import priority
 
-        arity = 2 if name == "prioritise" else 1
+        arity = 2 if name.startswith("prioritise") else 1
         if len(args) != arity:
             raise ModelError(f"{name} takes {arity} argument{'s' * (arity > 1)}, got "
                              f"{len(args)}", span, hint="call it as prioritise(P, <{}, {tock}>)"
@@ -451,14 +392,3 @@ _MISSING = object()
 
 def _seq(items: range) -> Sequence:
     return Sequence(tuple(items))
-
-
-def not_a_function(value: Any, span: Span | None) -> ModelError:
-    """The error for applying something that is not a function value."""
-    return ModelError(f"{_text(value)} is not a function", span,
-                      hint="only definitions with parameters can be applied")
-
-
-def _text(value: Any) -> str:
-    return str(value) if isinstance(value, Process | Closure | ChannelRef) else show(value)
-

@@ -39,8 +39,9 @@ COMPRESSION_ALIASES = {"lazynorm": "normal", "lazyenumerate": "explicate",
 ``dbisim`` and ``model_compress`` become ``sbisim``, a finer quotient that
 keeps every semantics (so the process is the same, if less reduced)."""
 
-PRIORITY_FUNCTIONS = frozenset({"prioritise", "chase", "chase_nocache"})
-"""FDR's priority operator and ``chase`` (``procalg.semantics.priority``)."""
+PRIORITY_FUNCTIONS = frozenset({"prioritise", "prioritise_nocache", "chase", "chase_nocache"})
+"""FDR's priority operator and ``chase`` (``procalg.semantics.priority``); the
+``_nocache`` forms differ from them only in FDR's memory use."""
 
 EVENT_FUNCTIONS = frozenset({"extensions", "productions"})
 """CSPM's functions over the channel declarations (the evaluator implements them)."""
@@ -48,7 +49,7 @@ EVENT_FUNCTIONS = frozenset({"extensions", "productions"})
 _PROCESS_NODES = (
     ast.StopLit, ast.SkipLit, ast.PrefixExpr, ast.Guard, ast.ProcBinary, ast.GenParallel,
     ast.AlphaParallelExpr, ast.LinkParallelExpr, ast.ExceptionExpr, ast.HideExpr,
-    ast.RenameExpr, ast.Replicated,
+    ast.RenameExpr, ast.Replicated, ast.SyncChoiceExpr,
     ast.ThrowLit, ast.Undo, ast.Saga,  # docs/sagas.md
 )
 

@@ -38,9 +38,10 @@ from procalg.terms import (
 )
 from procalg.terms.input import Input
 from procalg.terms.saga import SagaTerm
+from procalg.terms.synchronising import SyncChoice, SyncInterrupt
 
 TWO_OPERANDS = frozenset({ExternalChoice, InternalChoice, Timeout, Interrupt, Parallel,
-                          AlphaParallel})
+                          AlphaParallel, SyncChoice, SyncInterrupt})
 SETTLED = frozenset({Prefix, Input, Stop, Skip, Omega})
 """Terms with no operand in active position: :func:`normalise` leaves them as they are."""
 
@@ -104,6 +105,8 @@ def with_operands(term: Process, operands: list[Process]) -> Process:
             return type(term)(operands[0], operands[1])
         case Parallel(_, _, sync):
             return Parallel(operands[0], operands[1], sync)
+        case SyncChoice(_, _, sync) | SyncInterrupt(_, _, sync):
+            return type(term)(operands[0], operands[1], sync)
         case AlphaParallel(_, _, left_alpha, right_alpha):
             return AlphaParallel(operands[0], operands[1], left_alpha, right_alpha)
         case Seq(_, second):

@@ -22,6 +22,15 @@ _PRELUDE = {
     # one state with a τ self-loop (SKIP's ✓ becomes τ back to DIV): only diverges
     "DIV": "DIV = SKIP ; DIV",
     "loop": "loop(P) = P ; loop(P)",
+    # timed sections (syntax/timed.py): tock-CSP's idling STOP and SKIP, delays, and
+    # maximal progress (τ and ✓ before tock)
+    "TSTOP": "TSTOP = tock -> TSTOP",
+    "TSKIP": "TSKIP = SKIP [] tock -> TSKIP",
+    "WAIT": "WAIT(n) = if n > 0 then tock -> WAIT(n - 1) else SKIP",
+    "Timed::TSTOP": "Timed::TSTOP = tock -> Timed::TSTOP",
+    "Timed::TSKIP": "Timed::TSKIP = SKIP [] tock -> Timed::TSKIP",
+    "Timed::WAIT": "Timed::WAIT(n) = if n > 0 then tock -> Timed::WAIT(n - 1) else SKIP",
+    "timed_priority": "timed_priority(P) = prioritise(P, <{}, {tock}>)",
 }
 
 

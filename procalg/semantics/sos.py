@@ -33,7 +33,11 @@ from typing import assert_never
 
 from procalg.lts import TAU, TICK
 from procalg.semantics import saga
-from procalg.semantics.operands import moving_operands, relation
+from procalg.semantics.operands import (
+    moving_operands,
+    relation,
+)
+from procalg.semantics.synchronising import synchronising
 from procalg.semantics.unfold import Unfold, Unfolding
 from procalg.terms import (
     OMEGA,
@@ -58,6 +62,7 @@ from procalg.terms import (
 from procalg.terms.compressed import Compressed
 from procalg.terms.input import Input
 from procalg.terms.saga import SagaTerm
+from procalg.terms.synchronising import SyncChoice, SyncInterrupt
 from procalg.terms.values import Label
 
 Step = tuple[Label, Process]
@@ -152,6 +157,8 @@ def fire(
             ]
         case SagaTerm():
             return saga.fire(term, moves, normal)
+        case SyncChoice() | SyncInterrupt():
+            return synchronising(term, moves[0], moves[1])
         case Compressed():
             return term.moves()  # sbisim(P) & co.: the reduced LTS's moves (compress.py)
         case Call():

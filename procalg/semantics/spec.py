@@ -28,9 +28,10 @@ from typing import Any, TypeVar
 
 from procalg.errors import ModelError, ProcalgError
 from procalg.semantics import workflow
-from procalg.semantics.channels import INTEGERS, ChannelRef, Types
+from procalg.semantics.channels import INTEGERS, ChannelRef, Infinite, Types
 from procalg.semantics.deep import RECURSION_LIMIT, run_deep
 from procalg.semantics.evaluate import Closure, Evaluator, Thunk
+from procalg.semantics.infinite import CHARS, DatatypeValues
 from procalg.semantics.kinds import workflow_construct
 from procalg.semantics.prelude import constant_names, is_pattern_pick, prelude
 from procalg.semantics.sos import Label, Rules
@@ -41,6 +42,7 @@ from procalg.semantics.values import expect_set
 from procalg.source import SourceFile, Span
 from procalg.syntax import ast
 from procalg.terms import Atom, Call, Dotted, Event, Process, Value
+from procalg.terms.values import MapValue
 
 T = TypeVar("T")
 
@@ -164,6 +166,10 @@ class Spec:
             return self.evaluator.force(self._nametypes[name], self._spans[name])
         if name == "Bool":
             return frozenset({False, True})
+        if name == "Char":
+            return CHARS
+        if name == "emptyMap":
+            return MapValue()
         if name in ("True", "False"):  # FDR's builtins, spelt as in libcspm's Prelude
             return name == "True"
         if name == "Int":
@@ -213,6 +219,18 @@ class Spec:
 
     def _datatype_set(self, name: str) -> frozenset:
         found = self._datatype_sets.get(name)
+        if found is None and "datatype " + name in self._in_progress:
+            found = self._datatype_sets[name] = self._tested_datatype(name)  # recursive
+        if found is None:
+            self._in_progress.add("datatype " + name)
+            try:
+                fields = [self._constructor_fields(c.name)
+                          for c in self._datatypes[name].constructors]
+            finally:
+                self._in_progress.discard("datatype " + name)
+            found = self._datatype_sets.get(name)
+            if found is None and any(isinstance(t, Infinite) for f in fields for t in f):
+                found = self._datatype_sets[name] = self._tested_datatype(name)
         if found is None:
             values: set[Value] = set()
             for con in self._datatypes[name].constructors:
@@ -225,6 +243,12 @@ class Spec:
                 values.update(partial)
             found = self._datatype_sets[name] = frozenset(values)
         return found
+
+    def _tested_datatype(self, name: str) -> DatatypeValues:
+        """A recursive datatype (``T = L | N.T.T``) or one with an infinite field
+        (``L.Int``): its values are tested, never listed, as in FDR."""
+        names = frozenset(c.name for c in self._datatypes[name].constructors)
+        return DatatypeValues(name, names, self.types.constructors)
 
     # ------------------------------------------------------------ public API
 

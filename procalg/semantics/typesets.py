@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 
-from procalg.semantics.channels import Integers
+from procalg.semantics.channels import Infinite
 from procalg.semantics.values import expect_set
 from procalg.source import Span
 from procalg.terms import Atom, Dotted, Value
@@ -46,7 +46,7 @@ def _rectangular(values: frozenset) -> tuple[frozenset, ...] | None:
         >>> _rectangular(frozenset({Dotted(0, (0,)), Dotted(0, (1,))}))
         (frozenset({0}), frozenset({0, 1}))
     """
-    if isinstance(values, Integers) or not values \
+    if isinstance(values, Infinite) or not values \
             or not all(type(v) is Dotted and type(v.head) is not Atom for v in values):
         return None
     width = {len(v.fields) for v in values}

@@ -17,9 +17,10 @@ from collections.abc import Callable
 from typing import Any
 
 from procalg.errors import ModelError
-from procalg.semantics.intsets import set_op, subset
+from procalg.semantics.infinite import SequencesOf, set_op, subset
 from procalg.source import Span
 from procalg.terms import Process, Sequence, Value, show, sort_key
+from procalg.terms.values import Char, MapValue
 
 
 def kind_name(value: Value) -> str:
@@ -37,6 +38,10 @@ def kind_name(value: Value) -> str:
         return "a set"
     if isinstance(value, Sequence):
         return "a sequence"
+    if type(value) is Char:
+        return "a character"
+    if isinstance(value, MapValue):
+        return "a map"
     if isinstance(value, tuple):
         return "a tuple"
     if isinstance(value, Process):
@@ -142,6 +147,11 @@ def _order(op: str, a: Value, b: Value, span: Span | None) -> bool:
             if x != y:
                 return _order("<", x, y, span)
         return op == "<="
+    if isinstance(a, MapValue) and isinstance(b, MapValue):  # FDR: its sorted pairs, as lists
+        for x, y in zip(a.items, b.items, strict=False):
+            if x != y:
+                return _order("<", x, y, span)
+        return len(a.items) < len(b.items) or (op == "<=" and len(a.items) == len(b.items))
     if isinstance(a, Sequence) and isinstance(b, Sequence):
         n = len(a.items)
         prefix = n <= len(b.items) and b.items[:n] == a.items
@@ -225,6 +235,58 @@ def _powerset(s: Value, span: Span | None) -> frozenset:
                      for mask in range(1 << len(items)))
 
 
+def _show(value: Value, span: Span | None) -> Sequence:
+    """``show(x)``: the text of any value, as a string (a sequence of characters)."""
+    text = str(value) if isinstance(value, Process) else show(value)
+    return Sequence(tuple(map(Char, text)))
+
+
+def _error(message: Value, span: Span | None) -> Value:
+    """``error(s)``: stops the evaluation with the model's own message."""
+    items = expect_seq(message, span, "error needs a string").items
+    text = "".join(str(c) if type(c) is Char else show(c) for c in items)
+    raise ModelError(f'error("{text}") was evaluated', span,
+                     hint="the model calls error(...) on a case it does not handle")
+
+
+def expect_map(value: Value, span: Span | None, what: str) -> MapValue:
+    """``value`` if it is a map, else a type error."""
+    if not isinstance(value, MapValue):
+        raise _type_error(what, value, span)
+    return value
+
+
+def _pairs(s: Value, span: Span | None, name: str) -> list[tuple[Value, Value]]:
+    items = expect_seq(s, span, f"{name} needs a sequence of pairs").items
+    if not all(type(p) is tuple and len(p) == 2 for p in items):
+        raise ModelError(f"{name} needs a sequence of pairs (k, v)", span,
+                         hint="write it as <(k1, v1), (k2, v2)>")
+    return list(items)
+
+
+def _lookup(m: Value, key: Value, span: Span | None) -> Value:
+    found = expect_map(m, span, "mapLookup needs a map").get(key, _ABSENT)
+    if found is _ABSENT:
+        raise ModelError(f"mapLookup: the map has no key {show(key)}", span,
+                         hint="test mapMember(m, k) first")
+    return found
+
+
+def _maps(keys: Value, values: Value, span: Span | None) -> frozenset:
+    """``Map(K, V)``: every map from some of ``K`` to ``V``, (|V| + 1)^|K| of them."""
+    ks = sorted(expect_set(keys, span, "Map needs sets"), key=sort_key)
+    vs = sorted(expect_set(values, span, "Map needs sets"), key=sort_key)
+    if (len(vs) + 1) ** len(ks) > MAX_POWERSET:
+        raise ModelError(f"Map of {len(ks)} keys and {len(vs)} values has "
+                         f"{len(vs) + 1}^{len(ks)} maps", span, hint="use smaller sets")
+    found = [MapValue()]
+    for k in ks:
+        found += [MapValue.of([*m.items, (k, v)]) for m in found for v in vs]
+    return frozenset(found)
+
+
+_ABSENT = object()
+
 Builtin = Callable[..., Value]
 
 BUILTINS: dict[str, tuple[int, Builtin]] = {
@@ -239,6 +301,23 @@ BUILTINS: dict[str, tuple[int, Builtin]] = {
     "set": (1, lambda s, sp: frozenset(expect_seq(s, sp, "set needs a sequence").items)),
     "seq": (1, _seq),
     "Set": (1, _powerset),
+    "Seq": (1, lambda s, sp: SequencesOf(expect_set(s, sp, "Seq needs a set"))),
+    "show": (1, _show),
+    "mapFromList": (1, lambda s, sp: MapValue.of(_pairs(s, sp, "mapFromList"))),
+    "mapToList": (1, lambda m, sp: Sequence(expect_map(m, sp, "mapToList needs a map").items)),
+    "mapLookup": (2, _lookup),
+    "mapMember": (2, lambda m, k, sp: expect_map(m, sp, "mapMember needs a map").get(
+        k, _ABSENT) is not _ABSENT),
+    "mapUpdate": (3, lambda m, k, v, sp: MapValue.of(
+        [*expect_map(m, sp, "mapUpdate needs a map").items, (k, v)])),
+    "mapUpdateMultiple": (2, lambda m, s, sp: MapValue.of(
+        [*expect_map(m, sp, "mapUpdateMultiple needs a map").items,
+         *_pairs(s, sp, "mapUpdateMultiple")])),
+    "mapDelete": (2, lambda m, k, sp: MapValue(tuple(
+        kv for kv in expect_map(m, sp, "mapDelete needs a map").items
+        if not (kv[0] == k and type(kv[0]) is type(k))))),
+    "Map": (2, _maps),
+    "error": (1, _error),
     "head": (1, _head),
     "tail": (1, _tail),
     "elem": (2, lambda x, s, sp: x in expect_seq(s, sp, "elem needs a sequence").items),

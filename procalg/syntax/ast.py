@@ -36,12 +36,14 @@ from procalg.syntax.expressions import (  # noqa: F401 (re-exported: callers wri
     Binary,
     Bool,
     BothPattern,
+    Char,
     Dot,
     EventSet,
     Generator,
     If,
     Int,
     Let,
+    MapLit,
     Name,
     Pattern,
     PBoth,
@@ -180,6 +182,17 @@ class ExceptionExpr(Node):
 
 
 @dataclass(frozen=True, slots=True)
+class SyncChoiceExpr(Node):
+    """``P [+ A +] Q`` (``interrupt`` false) or ``P /+ A +\\ Q`` (true): FDR's
+    synchronising external choice and interrupt (``terms/synchronising.py``)."""
+
+    left: Expr
+    sync: Expr
+    right: Expr
+    interrupt: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class HideExpr(Node):
     """``P \\ A``."""
 
@@ -307,6 +320,18 @@ class TransparentDecl(Node):
 
     kind: str
     names: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TimedStart(Node):
+    """``Timed(et) {`` (``timing`` None: every event takes one tock); syntax/timed.py."""
+
+    timing: Expr | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TimedEnd(Node):
+    """The ``}`` that ends a timed section."""
 
 
 @dataclass(frozen=True, slots=True)

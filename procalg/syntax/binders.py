@@ -47,7 +47,7 @@ def to_pattern(expr: ast.Node) -> ast.Pattern:
             return ast.PWild(span=sp)
         case ast.Name(id=name):
             return ast.PVar(name, span=sp)
-        case ast.Int() | ast.Bool():
+        case ast.Int() | ast.Bool() | ast.Char():
             return ast.PLit(expr, span=sp)
         case ast.Unary(op="-", operand=ast.Int(value=v)):
             return ast.PLit(ast.Int(-v, span=sp), span=sp)

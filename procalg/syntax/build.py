@@ -12,11 +12,13 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 from lark import Token, v_args
 
 from procalg.errors import ParseError
+from procalg.source import Span
 from procalg.syntax import ast
 from procalg.syntax.binders import lambda_of, pattern_definitions, to_pattern
 from procalg.syntax.properties import decode_ltl, decode_property
@@ -202,6 +204,12 @@ class Builder(ValueRules):
         name, params = children
         return ast.ModuleStart(str(name), params, span=span_of(meta))
 
+    def timed_start(self, meta, children):
+        return ast.TimedStart(children[0], span=span_of(meta))
+
+    def timed_end(self, meta, children):
+        return ast.TimedEnd(span=span_of(meta))
+
     def module_exports(self, meta, children):
         return ast.ModuleExports(span=span_of(meta))
 
@@ -257,15 +265,21 @@ class Builder(ValueRules):
 
     # -- process operators ---------------------------------------------------
 
-    hide_op = _binary(ast.HideExpr)
+    def hide_op(self, meta, children):
+        body, hidden = children[0], children[-1]
+        return _hide_first(hidden, lambda set_: ast.HideExpr(body, set_, span=_join(body, set_)))
 
     def project_op(self, meta, children):
         """``P |\\ A`` (FDR's projection) hides every event but those of ``A``."""
         body, kept = children
-        span = span_of(meta)
-        rest = ast.Apply(ast.Name("diff", span=span), (ast.Name("Events", span=span), kept),
-                         span=span)
-        return ast.HideExpr(body, rest, span=span)
+
+        def project(set_: ast.Node) -> ast.Node:
+            span = _join(body, set_)
+            rest = ast.Apply(ast.Name("diff", span=span), (ast.Name("Events", span=span), set_),
+                             span=span)
+            return ast.HideExpr(body, rest, span=span)
+
+        return _hide_first(kept, project)
     interleave = _binary(ast.ProcBinary, "|||")
     int_choice = _binary(ast.ProcBinary, "|~|")
     ext_choice = _binary(ast.ProcBinary, "[]")
@@ -300,6 +314,18 @@ class Builder(ValueRules):
 
     def link_pair(self, meta, children):
         return (children[0], children[1])
+
+    def sync_choice(self, meta, children):
+        left, sync, right = children
+        return ast.SyncChoiceExpr(left, sync, right, span=span_of(meta))
+
+    def sync_interrupt(self, meta, children):
+        left, sync, right = children
+        return ast.SyncChoiceExpr(left, sync, right, interrupt=True, span=span_of(meta))
+
+    def repl_sync_ext(self, meta, children):
+        sync, stmts, body = children
+        return ast.Replicated("[+]", stmts, body, sync=sync, span=span_of(meta))
 
     def exception_op(self, meta, children):
         left, sync, right = children
@@ -352,6 +378,34 @@ class Builder(ValueRules):
     def repl_alpha(self, meta, children):
         stmts, alpha, body = children
         return ast.Replicated("||", stmts, body, alpha=alpha, span=span_of(meta))
+
+
+_AFTER_HIDING = {"|||", "|~|", "[]", "/\\", "[>", ";"}
+
+
+def _hide_first(hidden: ast.Node, hide: Callable[[ast.Node], ast.Node]) -> ast.Node:
+    """``P \\ A op Q`` is ``(P \\ A) op Q`` in FDR, for a process operator ``op``:
+    the grammar reads ``P \\ (A op Q)``, so the set is the operator's left operand
+    (libcspm does the same after parsing: a context-dependent precedence).
+
+    Example:
+        >>> from procalg.syntax import parse_expr, pretty
+        >>> pretty(parse_expr("P \\\\ {a} ||| Q"))
+        '(P \\\\ {a}) ||| Q'
+        >>> type(parse_expr("P \\\\ {a} ||| Q")).__name__
+        'ProcBinary'
+    """
+    kind = type(hidden)
+    if (kind is ast.ProcBinary and hidden.op in _AFTER_HIDING) or kind in (
+            ast.GenParallel, ast.AlphaParallelExpr, ast.ExceptionExpr, ast.SyncChoiceExpr):
+        return dataclasses.replace(hidden, left=hide(hidden.left))
+    return hide(hidden)
+
+
+def _join(first: ast.Node, last: ast.Node) -> Span | None:
+    if first.span is None or last.span is None:
+        return first.span or last.span
+    return Span(first.span.line, first.span.column, last.span.end_line, last.span.end_column)
 
 
 def _flatten(items):

@@ -117,6 +117,13 @@ class Bool(Node):
 
 
 @dataclass(frozen=True, slots=True)
+class Char(Node):
+    """A character literal ``'c'``; a string ``"ab"`` is the sequence ``<'a', 'b'>``."""
+
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
 class Unary(Node):
     """``-e``, ``not e``, ``#s``."""
 
@@ -236,6 +243,13 @@ class TupleLit(Node):
     """``(a, b)`` (two or more items)."""
 
     items: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MapLit(Node):
+    """``(| k1 => v1, k2 => v2 |)``: a finite map (FDR's ``Map``)."""
+
+    pairs: tuple[tuple[Expr, Expr], ...]
 
 
 @dataclass(frozen=True, slots=True)

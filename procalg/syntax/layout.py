@@ -223,7 +223,7 @@ _CONTINUES = re.compile(
     r"|(then|else|and|or|undo|within)(?![A-Za-z0-9_']))")
 _DECLARATION_KEYWORDS = re.compile(
     r"(channel|datatype|subtype|nametype|assert|transparent|external"
-    r"|include|module|exports|endmodule|instance|print)(?![A-Za-z0-9_'])"
+    r"|include|module|exports|endmodule|instance|print|Timed)(?![A-Za-z0-9_'])|⟧"
     # the workflow words are CSPM names too (`signal?x -> P`): a declaration
     # only when a name follows
     r"|(activity|signal|timer)[ \t]+[A-Za-z_]")
@@ -232,7 +232,7 @@ _PATTERN_DEFINITION = re.compile(r"<[^\n=<>]*>(\^[A-Za-z_][A-Za-z0-9_']*)?[ \t]*
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_']*")
 _EXPRESSION_WORDS = {"let", "within", "if", "then", "else", "not", "and", "or"}
 _ENDS_EXPRESSION = {")", "]", "}", "|}", ">", "]]", "STOP", "SKIP", "THROW", "true", "false",
-                    "exports", "endmodule"}
+                    "exports", "endmodule", "⟦", "⟧"}
 
 
 def starts_declaration(text: str, pos: int) -> bool:

@@ -28,6 +28,7 @@ from procalg.syntax.build import Builder
 from procalg.syntax.diagnostics import explain
 from procalg.syntax.layout import Layout, blank_comments
 from procalg.syntax.modules import expand_modules
+from procalg.syntax.timed import expand_sections, mark_sections
 
 _REPO_GRAMMAR = Path(__file__).resolve().parents[2] / "grammar"
 _LOCK = threading.Lock()  # the post-lexer keeps per-parse state
@@ -83,7 +84,8 @@ def parse(text: str, filename: str = "<input>") -> ast.Module:
         ...
         procalg.errors.ParseError: m.proc:1:9: error: expected an expression after '->'...
     """
-    return expand_modules(_included(_parse(text, filename, "start"), filename, (filename,)))
+    module = _included(_parse(text, filename, "start"), filename, (filename,))
+    return expand_modules(expand_sections(module))
 
 
 def _included(module: ast.Module, filename: str, chain: tuple[str, ...]) -> ast.Module:
@@ -137,7 +139,7 @@ def parse_expr(text: str, filename: str = "<input>") -> ast.Node:
 def _parse(text: str, filename: str, start: str) -> ast.Node:
     source = SourceFile(filename, text)
     try:
-        clean = blank_comments(text)
+        clean = mark_sections(blank_comments(text))
         tree = _raw_parse(clean, start)
         return Builder(clean, lambda t: _parse(t, filename, "expr")).transform(tree)
     except ParseError as err:
@@ -149,7 +151,12 @@ def _parse(text: str, filename: str, start: str) -> ast.Node:
             raise err.orig_exc from None
         raise
     except UnexpectedInput as err:
-        raise explain(err, clean, source) from None
+        found = explain(err, clean, source)
+        # a timed section's braces were marked before lexing: say them as written
+        found.message = found.message.replace("⟦", "{").replace("⟧", "}")
+        if found.hint:
+            found.hint = found.hint.replace("⟦", "{").replace("⟧", "}")
+        raise found from None
     except RecursionError:
         raise ParseError("the model nests too deeply to parse", None, source=source,
                          hint="split deeply nested expressions into named definitions") from None

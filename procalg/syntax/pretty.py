@@ -199,6 +199,8 @@ class _Printer:
                 return (str(v), ATOM) if v >= 0 else (f"-{-v}", UNARY)
             case ast.Bool(value=v):
                 return ("true" if v else "false"), ATOM
+            case ast.Char(value=v):
+                return repr(v) if v != "'" else "'\\''", ATOM
             case ast.StopLit():
                 return "STOP", ATOM
             case ast.SkipLit():
@@ -234,6 +236,9 @@ class _Printer:
                 return _bracket("{", ", ".join(x(i) for i in items), "}"), ATOM
             case ast.SetRange(low=lo, high=hi):
                 return _bracket("{", f"{x(lo, OPEN, False)}..{x(hi)}", "}"), ATOM
+            case ast.MapLit(pairs=pairs):
+                inner = ", ".join(f"{x(k, DOT, False)} => {x(v, DOT, False)}" for k, v in pairs)
+                return (f"(| {inner} |)" if inner else "(| |)"), ATOM
             case ast.SetFrom(low=lo):
                 return _bracket("{", f"{x(lo, OPEN, False)}..", "}"), ATOM
             case ast.SetComp(item=item, qualifiers=quals, more=more):
@@ -287,6 +292,12 @@ class _Printer:
             case ast.LinkParallelExpr(left=a, links=links, right=b, qualifiers=quals):
                 ties = self.links(links, quals)
                 return f"{x(a, PAR + 1, False)} [{ties}] {x(b, PAR + 1, tail)}", PAR
+            case ast.SyncChoiceExpr(left=a, sync=s, right=b, interrupt=False):
+                level = _PROC_OPS["[]"]
+                return f"{x(a, level, False)} [+ {x(s)} +] {x(b, level + 1, tail)}", level
+            case ast.SyncChoiceExpr(left=a, sync=s, right=b, interrupt=True):
+                level = _PROC_OPS["/\\"]
+                return f"{x(a, level, False)} /+ {x(s)} +\\ {x(b, level + 1, tail)}", level
             case ast.ExceptionExpr(left=a, sync=s, right=b):
                 return f"{x(a, PAR + 1, False)} [| {x(s)} |> {x(b, PAR + 1, tail)}", PAR
             case ast.HideExpr(process=p, hidden=h):
@@ -334,6 +345,8 @@ class _Printer:
         body = self.expr(r.body)
         if r.op == "[||]":
             return f"[| {self.expr(r.sync)} |] {head} @ {body}"
+        if r.op == "[+]":
+            return f"[+ {self.expr(r.sync)} +] {head} @ {body}"
         if r.op == "||":
             return f"|| {head} @ [{self.expr(r.alpha)}] {body}"
         if r.op == "[<->]":

@@ -61,6 +61,14 @@ class ValueRules(Transformer):
     def int(self, meta, children):
         return ast.Int(int(children[0]), span=span_of(meta))
 
+    def char(self, meta, children):
+        return ast.Char(_unescape(str(children[0])[1:-1]), span=span_of(meta))
+
+    def string(self, meta, children):
+        span = span_of(meta)
+        text = _unescape(str(children[0])[1:-1])
+        return ast.SeqLit(tuple(ast.Char(c, span=span) for c in text), span=span)
+
     def true(self, meta, children):
         return ast.Bool(True, span=span_of(meta))
 
@@ -82,6 +90,12 @@ class ValueRules(Transformer):
     def set_comp(self, meta, children):
         first, *more = children[0]
         return ast.SetComp(first, children[1], tuple(more), span=span_of(meta))
+
+    def map_lit(self, meta, children):
+        return ast.MapLit(tuple(c for c in children[1:] if c is not None), span=span_of(meta))
+
+    def map_pair(self, meta, children):
+        return (children[0], children[1])
 
     def event_set(self, meta, children):
         return ast.EventSet(children[0], children[1] or (), span=span_of(meta))
@@ -115,3 +129,24 @@ class ValueRules(Transformer):
 
     def condition(self, meta, children):
         return children[0]
+
+
+_ESCAPES = {"n": "\n", "t": "\t", "\\": "\\", "'": "'", '"': '"'}
+
+
+def _unescape(text: str) -> str:
+    r"""``\n``, ``\t``, ``\\`` and escaped quotes in a character or string literal.
+
+    Example:
+        >>> _unescape(r"it\'s"), _unescape(r"a\nb") == "a\nb"
+        ("it's", True)
+    """
+    out, i = [], 0
+    while i < len(text):
+        if text[i] == "\\" and i + 1 < len(text):
+            out.append(_ESCAPES.get(text[i + 1], text[i + 1]))
+            i += 2
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)

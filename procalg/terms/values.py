@@ -7,6 +7,8 @@ and compare cheaply:
 * datatype constructors and channel names used as values are :class:`Atom`;
 * dotted compounds (``A.1``, a constructor with fields) are :class:`Dotted`;
 * sets are ``frozenset``, tuples are ``tuple``, sequences are :class:`Sequence`;
+* a character is a :class:`Char` (a string is a sequence of them);
+* a map ``(| k => v |)`` is a :class:`MapValue`;
 * an event (a visible action ``c.1.2``) is an :class:`Event`.
 
 :func:`show` prints any value in ``.proc`` syntax and :func:`sort_key` orders
@@ -75,6 +77,46 @@ class Sequence:
         return show(self)
 
 
+class Char(str):
+    """A character of CSPM's ``Char`` (``'c'``): a one-letter ``str`` of its own type,
+    so the runtime's plain ``str`` values (activity arguments) are not characters.
+
+    Example:
+        >>> show(Char("c")), show(Sequence((Char("h"), Char("i")))), show("bob")
+        ("'c'", '"hi"', 'bob')
+    """
+
+    __slots__ = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MapValue:
+    """A finite map ``(| k1 => v1, k2 => v2 |)`` (FDR's ``Map``): its pairs in key order.
+
+    Example:
+        >>> m = MapValue.of([(2, "b"), (1, "a"), (2, "c")])
+        >>> m.items, m.get(2), str(m)
+        (((1, 'a'), (2, 'c')), 'c', '(| 1 => a, 2 => c |)')
+    """
+
+    items: tuple[tuple[Value, Value], ...] = ()
+
+    @staticmethod
+    def of(pairs) -> MapValue:
+        """The map of ``pairs``; a later pair for a key replaces an earlier one."""
+        table = dict(pairs)
+        return MapValue(tuple(sorted(table.items(), key=lambda kv: sort_key(kv[0]))))
+
+    def get(self, key: Value, default: Value = None) -> Value:
+        for k, v in self.items:
+            if k == key and type(k) is type(key):
+                return v
+        return default
+
+    def __str__(self) -> str:
+        return show(self)
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Event:
     """A visible action: a channel name and the values of its fields.
@@ -123,19 +165,29 @@ def show(value: Value) -> str:
     Example:
         >>> show(True), show(-3), show(frozenset()), show(Event("a"))
         ('true', '-3', '{}', 'a')
+        >>> show(Char("c")), show(Sequence((Char("h"), Char("i"))))
+        ("'c'", '"hi"')
     """
     if isinstance(value, bool):
         return "true" if value else "false"
+    if type(value) is Char:
+        return repr(str(value))
+    if isinstance(value, Sequence) and value.items and all(type(c) is Char for c in value.items):
+        return '"' + "".join(value.items) + '"'  # a string, as FDR prints it
     if isinstance(value, frozenset):
         return "{" + ", ".join(show(v) for v in sorted(value, key=sort_key)) + "}"
     if isinstance(value, Sequence):
         return "<" + ", ".join(show(v) for v in value.items) + ">"
     if isinstance(value, tuple):
         return "(" + ", ".join(show(v) for v in value) + ")"
+    if isinstance(value, MapValue):
+        inner = ", ".join(f"{show(k)} => {show(v)}" for k, v in value.items)
+        return f"(| {inner} |)" if inner else "(| |)"
     return str(value)
 
 
-_KIND_ORDER = {bool: 0, int: 1, Atom: 2, Dotted: 3, Event: 4, tuple: 5, Sequence: 6, frozenset: 7}
+_KIND_ORDER = {bool: 0, int: 1, Atom: 2, Dotted: 3, Event: 4, tuple: 5, Sequence: 6, frozenset: 7,
+               str: 8, Char: 8, MapValue: 9}
 
 
 def sort_key(value: Value) -> tuple:
@@ -146,7 +198,7 @@ def sort_key(value: Value) -> tuple:
         [1, 2, Atom(name='a'), Atom(name='b')]
     """
     kind = _KIND_ORDER.get(type(value), 8)
-    if isinstance(value, bool | int):
+    if isinstance(value, bool | int | str):
         return (kind, value)
     if isinstance(value, Atom):
         return (kind, value.name)
@@ -160,7 +212,9 @@ def sort_key(value: Value) -> tuple:
         return (kind, tuple(sort_key(v) for v in value.items))
     if isinstance(value, frozenset):
         return (kind, tuple(sorted(sort_key(v) for v in value)))
-    return (kind, repr(value))
+    if isinstance(value, MapValue):
+        return (kind, tuple((sort_key(k), sort_key(v)) for k, v in value.items))
+    return (10, repr(value))
 
 
 Label = Event | str

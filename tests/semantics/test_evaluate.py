@@ -215,3 +215,20 @@ def test_an_int_field_refuses_a_non_integer_value() -> None:
     spec = load(parse(text, "m.proc"), SourceFile("m.proc", text))
     with pytest.raises(ModelError, match="outside channel c's field 1 type Int"):
         spec.unfold(spec.process("P"))
+
+
+@pytest.mark.parametrize(
+    ("expr", "expected"),
+    [
+        ("extensions(X.A)", "{0.1, 1.0}"),  # A's own fields follow, read flattened
+        ("extensions(X.A.0)", "{1}"),
+        ("productions(X.A.1)", "{X.A.1.0}"),
+        ("extensions(c.X.A)", "{0.1, 1.0}"),
+        ("extensions(W.G)", "{0}"),
+    ],
+)
+def test_extensions_of_an_unfinished_constructor_field_read_dots_flattened(expr, expected):
+    text = ("datatype Z = A.{0,1}.{0,1}\ndatatype Y = X.{A.0.1, A.1.0}\nchannel c : Y\n"
+            "datatype V = G.{0,1}\ndatatype U = W.{G.0}\n")
+    spec = load(parse(text, "m.csp"), SourceFile("m.csp", text))
+    assert spec.value(parse_expr(expr)) == spec.value(parse_expr(expected))

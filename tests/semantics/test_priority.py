@@ -24,6 +24,7 @@ def initials(expr: str) -> list[str]:
     ("prioritise(b -> STOP [] c -> STOP, <{a}, {b}, {c}>)", ["b"]),  # a is not offered
     ("prioritise(tock -> STOP [> a -> STOP, <{}, {tock}>)", ["τ"]),  # maximal progress
     ("prioritise(tock -> STOP [] SKIP, <{}, {tock}>)", ["✓"]),
+    ("prioritise_nocache(P, <{a}, {b}>)", ["a", "c"]),  # FDR's uncached form: same process
 ])
 def test_an_event_is_offered_only_where_no_earlier_class_is(expr: str, offered: list[str]):
     assert initials(expr) == offered

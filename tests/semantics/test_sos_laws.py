@@ -210,3 +210,41 @@ def test_traces_of_external_and_internal_choice_agree(p, q) -> None:
 def test_the_naive_bisimulation_tells_apart_a_change_in_behaviour(p) -> None:
     # a sanity check of the reference itself: an extra initial event is always visible
     assert not strongly_bisimilar(ExternalChoice(p, Prefix(UNUSED, STOP)), p)
+
+
+# FDR's synchronising operators (terms/synchronising.py): with nothing to
+# synchronise they are the plain ones; the choice is symmetric.
+
+@law
+@given(terms, terms)
+def test_synchronising_choice_on_no_events_is_external_choice(p, q) -> None:
+    from procalg.terms.synchronising import SyncChoice
+
+    assert strongly_bisimilar(SyncChoice(p, q, frozenset()), ExternalChoice(p, q))
+
+
+@law
+@given(terms, terms)
+def test_synchronising_interrupt_on_no_events_is_interrupt(p, q) -> None:
+    from procalg.terms.synchronising import SyncInterrupt
+
+    assert strongly_bisimilar(SyncInterrupt(p, q, frozenset()), Interrupt(p, q))
+
+
+@law
+@given(terms, terms, alphabets)
+def test_synchronising_choice_is_commutative(p, q, sync) -> None:
+    from procalg.terms.synchronising import SyncChoice
+
+    assert strongly_bisimilar(SyncChoice(p, q, sync), SyncChoice(q, p, sync))
+
+
+@law
+@given(terms, terms, alphabets)
+def test_a_synchronised_event_needs_both_sides_and_keeps_the_choice(p, q, sync) -> None:
+    from procalg.terms.synchronising import SyncChoice
+
+    both = traces(Parallel(p, q, sync), 1)
+    for trace in traces(SyncChoice(p, q, sync), 1):
+        if trace and trace[0] in {str(e) for e in sync}:
+            assert trace in both

@@ -52,7 +52,11 @@ def op(o, left, right):
         ("P [a <-> b] Q ||| R", op("|||", ast.LinkParallelExpr(P, ((a, b),), Q), R)),
         ("P ||| Q [| a |> R", op("|||", P, ast.ExceptionExpr(Q, a, R))),
         ("P ||| Q \\ a", ast.HideExpr(op("|||", P, Q), a)),
-        ("P \\ a ||| Q", ast.HideExpr(P, op("|||", a, Q))),
+        # FDR: the hidden set ends at the next process operator (libcspm's
+        # transformHideProject), so this is (P \\ a) ||| Q, not P \\ (a ||| Q)
+        ("P \\ a ||| Q", op("|||", ast.HideExpr(P, a), Q)),
+        ("P \\ a [| b |] Q", ast.GenParallel(ast.HideExpr(P, a), b, Q)),
+        ("P \\ a ; Q", op(";", ast.HideExpr(P, a), Q)),
         ("P [] Q [| a |] R", ast.GenParallel(op("[]", P, Q), a, R)),
         ("P [a <-> b, c <-> d] Q", ast.LinkParallelExpr(P, ((a, b), (c, d)), Q)),
         # left associativity
@@ -399,3 +403,10 @@ def test_an_invariant_without_its_condition_is_a_parse_error_with_the_form():
     with pytest.raises(ParseError, match="needs the expression") as caught:
         parse("channel a\nP = a -> P\nassert P :[invariant]")
     assert "balance >= 0" in caught.value.hint
+
+
+def test_a_comprehension_generator_may_be_written_with_a_colon_as_fdr_allows() -> None:
+    from procalg.syntax import parse_expr as _parse_expr
+
+    assert _parse_expr("{(x, y) | x : {1, 2}, y <- {3}}") == \
+        _parse_expr("{(x, y) | x <- {1, 2}, y <- {3}}")

@@ -1,0 +1,78 @@
+"""FDR's timed sections: ``Timed(et) { ... }`` read in discrete time (tock-CSP)."""
+
+from __future__ import annotations
+
+import pytest
+
+from procalg.api import loads
+from procalg.api.check import check_model
+from procalg.errors import ParseError
+from procalg.syntax import ast, parse
+from procalg.syntax.timed import mark_sections
+
+
+def _results(model: str) -> list[str]:
+    return [r.result for r in check_model(loads(model))]
+
+
+def test_a_section_rewrites_only_its_own_definitions_and_declares_tock() -> None:
+    m = parse("channel a\nP = a -> STOP\nTimed(\\ _ @ 1) {\n    Q = a -> STOP\n}\nR = Q\n")
+    bodies = {d.name: d.body for d in m.declarations if type(d) is ast.Definition}
+    assert type(bodies["P"]) is ast.PrefixExpr and type(bodies["Q"]) is ast.Let
+    assert any(type(d) is ast.ChannelDecl and d.names == ("tock",) for d in m.declarations)
+
+
+def test_only_the_sections_braces_are_marked() -> None:
+    text = "Timed(f) {\n  P = {| a |} [] {x | x <- {1}} \n}\nS = {1}\n"
+    marked = mark_sections(text)
+    assert marked.count("⟦") == marked.count("⟧") == 1 and len(marked) == len(text)
+    assert "{| a |}" in marked and "S = {1}" in marked
+
+
+def test_time_passes_before_an_event_and_the_event_takes_its_time() -> None:
+    assert _results("""
+channel a, b
+Timed(\\ _ @ 1) {
+    P = a -> P
+    E = a -> STOP [] b -> STOP
+}
+assert P :[has trace]: <tock, tock, a, tock, a>
+assert not P :[has trace]: <a, a>
+assert E :[has trace]: <tock, tock, b, tock, tock>
+assert not E :[has trace]: <a, b>
+""") == ["pass"] * 4
+
+
+def test_the_timing_function_gives_each_event_its_delay() -> None:
+    assert _results("""
+channel a, b, tock
+slow(a) = 2
+slow(_) = 0
+Timed(slow) {
+    P = a -> b -> STOP
+}
+assert P :[has trace]: <a, tock, tock, b>
+assert not P :[has trace]: <a, tock, b>
+""") == ["pass", "pass"]
+
+
+def test_parallel_composition_and_a_models_own_tstop_synchronise_on_tock() -> None:
+    assert _results("""
+channel a, b
+Timed {
+    TSTOP = STOP
+    P = (a -> TSTOP) ||| (b -> TSTOP)
+}
+assert P :[has trace]: <tock, a, tock, b>
+assert P :[has trace]: <a, b>
+assert not P :[has trace]: <a, a>
+assert RUN({tock}) [T= timed_priority(P \\ {a, b})
+assert timed_priority(P \\ {a, b}) [T= RUN({tock})
+""") == ["pass"] * 5
+
+
+def test_nested_sections_and_their_errors() -> None:
+    m = parse("Timed {\n  P = STOP\n  Timed(\\ _ @ 2) {\n    Q = STOP\n  }\n}\n")
+    assert {d.name for d in m.declarations if type(d) is ast.Definition} == {"P", "Q"}
+    with pytest.raises(ParseError, match="never closed"):
+        parse("Timed {\n  P = STOP\n")
