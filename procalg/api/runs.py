@@ -111,6 +111,22 @@ class Followed:
 
     status: RunStatus
     signals: tuple[str, ...] = ()
+    waiting: str = ""
+    """The run that waits for ``signals``: the one followed, or a child run it waits on."""
+
+
+def _waiting_child(eng: Engine, run_id: str) -> tuple[str, tuple[str, ...]] | None:
+    """A child run (or grandchild) of ``run_id`` that waits for signals, and those signals."""
+    for child in eng.log.children(run_id):
+        if eng.log.get_run(child).status is not RunStatus.WAITING:
+            continue
+        signals = tuple(w.what for w in eng.get(child).waiting_on() if w.kind == "signal")
+        if signals:
+            return child, signals
+        deeper = _waiting_child(eng, child)
+        if deeper:
+            return deeper
+    return None
 
 
 def follow(eng: Engine, run_id: str) -> Followed:
@@ -127,11 +143,16 @@ def follow(eng: Engine, run_id: str) -> Followed:
             return Followed(status)
         waits = eng.get(run_id).waiting_on()
         signals = tuple(w.what for w in waits if w.kind == "signal")
-        if waits and not signals and all(w.kind == "cancel" for w in waits):
-            signals = ("cancel",)  # only cancellation can move it on
         if signals:
             eng.release(run_id)
-            return Followed(RunStatus.WAITING, signals)
+            return Followed(RunStatus.WAITING, signals, run_id)
+        held = _waiting_child(eng, run_id)  # the run waits on a child that waits for a signal
+        if held:
+            eng.release(run_id)
+            return Followed(RunStatus.WAITING, held[1], held[0])
+        if waits and all(w.kind == "cancel" for w in waits):  # only cancellation moves it
+            eng.release(run_id)
+            return Followed(RunStatus.WAITING, ("cancel",), run_id)
         due = min((w.deadline for w in waits if w.deadline is not None), default=None)
         time.sleep(max(0.0, min(1.0, (due or 0.0) - eng.clock.now())) if due else 0.2)
 

@@ -83,9 +83,14 @@ def _engine(args: argparse.Namespace, out: Callable[[str], None] | None = None) 
 def _follow(eng: Any, run_id: str) -> int:
     """Drive the run until it ends or needs a signal (then say how to send one)."""
     followed = runs.follow(eng, run_id)
-    if followed.signals:
-        print(f"run {run_id} waiting for a signal: {', '.join(followed.signals)}")
-        print(f"  send one with: procalg runs signal {run_id} NAME [VALUE...]")
+    waiting = followed.waiting or run_id
+    whose = "" if waiting == run_id else f" (a child of run {run_id})"
+    if followed.signals == ("cancel",):
+        print(f"run {waiting}{whose} waits: only cancellation moves it on")
+        print(f"  cancel it with: procalg runs cancel {waiting}")
+    elif followed.signals:
+        print(f"run {waiting}{whose} waiting for a signal: {', '.join(followed.signals)}")
+        print(f"  send one with: procalg runs signal {waiting} NAME [VALUE...]")
     return EXIT[followed.status]
 
 

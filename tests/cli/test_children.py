@@ -51,3 +51,29 @@ def test_runs_list_puts_each_child_under_its_parent_and_show_prints_the_family(
     assert "child_started" in out and "outcome=compensated" in out
     assert main(["runs", "show", "o2.0"]) == 0
     assert capsys.readouterr().out.rstrip().endswith("status: compensated\nparent: o2")
+
+
+FAMILY = """\
+activity reserve, charge attempts 1
+activity release, refund never fails
+signal approve
+Pay(o) = saga (charge undo refund ; (cancel -> THROW [] approve -> SKIP))
+Order(o) = saga (reserve undo release ; (child(Pay(o)) /\\ (cancel -> THROW)))
+"""
+
+
+def test_a_parent_whose_child_waits_for_a_signal_names_the_child_and_exits_3(
+        tmp_path, capsys) -> None:
+    (tmp_path / "family.proc").write_text(FAMILY)
+    (tmp_path / "family_acts.py").write_text(
+        "ACTIVITIES = {n: (lambda: None) for n in ('reserve', 'charge', 'release', 'refund')}\n")
+    acts = ["--activities", "family_acts"]
+    assert main(["run", "family.proc", "Order(1)", *acts, "--run-id", "o"]) == 3
+    out = capsys.readouterr().out
+    assert "run o.1 (a child of run o) waiting for a signal: approve" in out
+    assert "send one with: procalg runs signal o.1 NAME [VALUE...]" in out
+    assert main(["runs", "signal", "o.1", "approve", *acts]) == 0
+    assert main(["runs", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert [line.split()[:3] for line in listed.splitlines()[-2:]] == [
+        ["o", "Order(1)", "completed"], ["└", "o.1", "Pay(1)"]]
