@@ -267,7 +267,27 @@ class Builder(ValueRules):
 
     def hide_op(self, meta, children):
         body, hidden = children[0], children[-1]
-        return _hide_first(hidden, lambda set_: ast.HideExpr(body, set_, span=_join(body, set_)))
+
+        def hide(set_: ast.Node) -> ast.Node:
+            return ast.HideExpr(body, set_, span=_join(body, set_))
+
+        if self._bracketed(hidden):  # P \ (A op B): the brackets keep the set whole
+            return hide(hidden)
+        return _hide_first(hidden, hide)
+
+    def _bracketed(self, node: ast.Node) -> bool:
+        """Whether ``node``'s text is directly inside brackets ``( ... )`` (the AST
+        keeps no bracket node: the character before its start tells)."""
+        if node.span is None:
+            return False
+        starts = self.__dict__.get("_line_starts")
+        if starts is None:  # offsets of the lines, once per text
+            starts = self._line_starts = [0] + [i + 1 for i, c in enumerate(self.text)
+                                               if c == "\n"]
+        if not 1 <= node.span.line <= len(starts):
+            return False
+        at = starts[node.span.line - 1] + node.span.column - 1
+        return self.text[:at].rstrip().endswith("(")
 
     def project_op(self, meta, children):
         """``P |\\ A`` (FDR's projection) hides every event but those of ``A``."""

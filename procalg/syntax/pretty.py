@@ -301,6 +301,11 @@ class _Printer:
             case ast.ExceptionExpr(left=a, sync=s, right=b):
                 return f"{x(a, PAR + 1, False)} [| {x(s)} |> {x(b, PAR + 1, tail)}", PAR
             case ast.HideExpr(process=p, hidden=h):
+                # the parser ends the hidden set at a process operator (FDR's reading,
+                # syntax/build.hide): one that belongs to the set is bracketed
+                if isinstance(h, ast.ProcBinary | ast.GenParallel | ast.AlphaParallelExpr
+                              | ast.ExceptionExpr | ast.SyncChoiceExpr):
+                    return f"{x(p, HIDE, False)} \\ ({x(h)})", HIDE
                 return f"{x(p, HIDE, False)} \\ {x(h, HIDE + 1, tail)}", HIDE
         raise TypeError(f"not an expression: {e!r}")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import resource
 import shutil
 import subprocess
 from pathlib import Path
@@ -59,6 +60,13 @@ def _browser() -> str:
     return found
 
 
+def _unlimited_address_space() -> None:
+    # procalg's CLI caps this process's address space (guard_memory) when a test calls
+    # main(); Chromium reserves terabytes of virtual memory and dies under the cap
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
+
+
 def _step_in_browser(html: str, steps: list[str], tmp_path: Path) -> list[dict]:
     page = tmp_path / "page.html"
     page.write_text("<!DOCTYPE html><html><body>" + html
@@ -68,7 +76,8 @@ def _step_in_browser(html: str, steps: list[str], tmp_path: Path) -> list[dict]:
                "--disable-dev-shm-usage", f"--user-data-dir={tmp_path / 'profile'}",
                "--dump-dom", page.as_uri()]
     for _ in range(2):  # a browser starved of CPU by a busy machine may exit early: once more
-        done = subprocess.run(command, capture_output=True, text=True, timeout=180)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=180,
+                              preexec_fn=_unlimited_address_space)
         found = re.search(r'<pre id="result">(.*?)</pre>', done.stdout, re.S)
         if found:
             break

@@ -410,3 +410,12 @@ def test_a_comprehension_generator_may_be_written_with_a_colon_as_fdr_allows() -
 
     assert _parse_expr("{(x, y) | x : {1, 2}, y <- {3}}") == \
         _parse_expr("{(x, y) | x <- {1, 2}, y <- {3}}")
+
+
+def test_brackets_keep_a_hidden_set_whole_where_fdr_would_end_it_at_an_operator() -> None:
+    from procalg.syntax import ast as syntax
+
+    assert type(parse_expr("P \\ A ; Q")) is syntax.ProcBinary  # (P \ A) ; Q, as FDR reads
+    bracketed = parse_expr("P \\ (A ; Q)")
+    assert type(bracketed) is syntax.HideExpr and type(bracketed.hidden) is syntax.ProcBinary
+    assert type(parse_expr("P \\ (A) ; Q")) is syntax.ProcBinary  # the brackets hold A only
