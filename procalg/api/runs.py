@@ -13,9 +13,9 @@ Example:
     >>> from procalg.api.run import start
     >>> model = loads("signal ok\\nP = ok -> SKIP")
     >>> eng = open_engine("memory:")
-    >>> run = start(model, "P", store=eng)
+    >>> run = start(model, "P", store=eng, run_id="r")
     >>> follow(eng, run.id)
-    Followed(status=<RunStatus.WAITING: 'waiting'>, signals=('ok',))
+    Followed(status=<RunStatus.WAITING: 'waiting'>, signals=('ok',), waiting='r')
     >>> send_signal(eng, run.id, "ok").consumed, eng.get(run.id).status
     (True, <RunStatus.COMPLETED: 'completed'>)
 """

@@ -18,6 +18,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Mapping
 from typing import Any
@@ -229,7 +230,11 @@ class PostgresLog:
         try:
             with self._lock:
                 db = self._live()
-                with db.pipeline(), db.transaction(), db.cursor() as cur:
+                # a run's first write may collide by design (a schedule's due time taken by
+                # another worker): outside a pipeline, so psycopg has no aborted pipeline
+                # to complain about on stderr
+                pipelined = db.pipeline() if write.record is None else contextlib.nullcontext()
+                with pipelined, db.transaction(), db.cursor() as cur:
                     self._apply(cur, write, rows)
         except (self._errors.UniqueViolation, _Moved):
             return collision(write)
