@@ -192,6 +192,8 @@ class SqliteLog(SqliteSchedules):
         """Bring an older store to this version (it gains the signal inbox, the snapshots,
         schedules and search attributes)."""
         db = self._db
+        if self._current():  # nothing to add: no write lock (a reader must not wait on writers)
+            return
         db.execute("BEGIN IMMEDIATE")
         (version,) = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         if int(version) < SCHEMA_VERSION:
@@ -204,6 +206,15 @@ class SqliteLog(SqliteSchedules):
         for statement in (*_SNAPSHOTS, *_V3, *_UPDATES, *_FAMILY):  # idempotent: v3 may lack some
             db.execute(statement)
         db.execute("COMMIT")
+
+    def _current(self) -> bool:
+        """Whether the store is at this schema version with every table (reads only)."""
+        db = self._db
+        (version,) = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        tables = {name for (name,) in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        wanted = {"inbox", "snapshots", "schedules", "run_attrs", "updates", "run_parents"}
+        return int(version) >= SCHEMA_VERSION and wanted <= tables
 
     def _check_pages(self) -> None:
         # O(file size), about 10 ms per MB: writing into a damaged b-tree spreads the damage
