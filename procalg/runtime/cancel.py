@@ -102,6 +102,14 @@ class Cancels:
                 return True
         return False
 
+    def _cancel_children_again(self: Engine, run_id: str) -> None:
+        """On resuming a run that took ``cancel``: a crash may have come between that
+        commit and the requests to its children, so ask them again (a child that has
+        a request pending, or has ended, is left as it is)."""
+        children = self.log.children(run_id)
+        if children:
+            cancel_children(self, children, f"its parent run {run_id} was cancelled")
+
     def _cancelled(self: Engine, run_id: str, reason: str) -> None:
         # cancellation propagates down the run tree: the child runs this run started
         cancel_children(self, self.log.children(run_id), reason)

@@ -137,6 +137,8 @@ class Recovery:
                     or self._length(run_id) != state.seq):  # else: loaded and current
                 state = self.attach(run_id, workflow)
             check_bindings(state.workflow, self.activities)
+            if state.status in UNFINISHED and state.cancelled:
+                self._cancel_children_again(run_id)  # runtime/cancel.py
             if state.status in UNFINISHED:
                 calls = tuple((c.step, c.channel, c.input)
                               for c in decide(state, self.clock.now()) if isinstance(c, Perform))

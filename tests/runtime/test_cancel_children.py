@@ -36,3 +36,34 @@ def test_a_cancelled_parent_cancels_its_waiting_child_and_both_compensate() -> N
     for run_id in ("o", child):  # both histories are traces of the model (else ReplayError)
         report = api.replay(model, eng.log.history(run_id))
         assert report.status == "cancelled" and "cancel" in report.trace
+
+
+def test_a_parent_resumed_after_a_crash_between_its_cancel_and_its_childrens_asks_again(
+        monkeypatch) -> None:
+    from procalg.runtime import cancel as cancellation
+
+    calls: list[str] = []
+    releases = iter([ConnectionError("the stock service is down")])
+
+    def release() -> None:
+        failure = next(releases, None)
+        if failure:  # the parent's rollback waits for a retry: the run is still going
+            raise failure
+        calls.append("release")
+
+    acts = {"reserve": lambda: None, "charge": lambda: None, "refund": lambda: None,
+            "release": release}
+    log, model = MemoryLog(), loads(FAMILY, "family.proc")
+    first = api.engine(log, activities=acts, clock=VirtualClock())
+    run = api.start(model, "Order", 1, store=first, run_id="o")
+    [child] = log.children("o")
+    with monkeypatch.context() as crash:  # the worker dies before asking the children
+        crash.setattr(cancellation, "cancel_children", lambda *args, **kwargs: [])
+        assert run.cancel("customer left")
+    assert first.get(child).status == "waiting"  # nobody asked it
+    assert first.get("o").status in ("running", "waiting")  # its release will be retried
+    second = api.engine(log, activities=acts, clock=VirtualClock())
+    second.resume("o")
+    assert second.get(child).status == "cancelled"
+    reasons = [e.reason for e in log.history(child) if isinstance(e, CancelRequested)]
+    assert reasons == ["its parent run o was cancelled"]
