@@ -95,6 +95,19 @@ _FAMILY = [  # schema 3: child runs (runtime/children.py); older databases gain 
 ]
 
 
+_TABLES = ("inbox", "snapshots", "schedules", "run_attrs", "updates", "run_parents")
+
+
+def _current(cur: Any, meta: dict[str, str]) -> bool:
+    """Whether the store is at this schema version with every table: then opening it
+    runs no DDL (``ALTER TABLE`` locks ``runs`` against every worker, even when it
+    has nothing to add)."""
+    if int(meta.get("schema_version", "0")) < SCHEMA_VERSION:
+        return False
+    cur.execute("SELECT " + ", ".join(f"to_regclass('{t}')" for t in _TABLES))
+    return None not in cur.fetchone()
+
+
 def _driver() -> Any:
     try:
         import psycopg
@@ -139,19 +152,17 @@ class PostgresLog:
                     hint="it was left untouched; use an empty database for procalg",
                 )
             if meta is None:
-                for statement in [*_SCHEMA, *_INBOX, *_UPDATES, *_FAMILY]:
+                for statement in _SCHEMA:
                     cur.execute(statement)
             cur.execute("SELECT key, value FROM procalg_meta")
             found = dict(cur.fetchall())
-            if found.get("application") == APPLICATION and \
-                    int(found.get("schema_version", "0")) < SCHEMA_VERSION:
-                for statement in [*_INBOX, *_UPDATES, *_FAMILY]:
+            version = int(found.get("schema_version", "0"))
+            if found.get("application") == APPLICATION and version <= SCHEMA_VERSION \
+                    and not _current(cur, found):
+                for statement in [*_INBOX, *_SNAPSHOTS, *_UPDATES, *_FAMILY]:  # idempotent
                     cur.execute(statement)
                 cur.execute("UPDATE procalg_meta SET value = %s WHERE key = 'schema_version'",
                             (str(SCHEMA_VERSION),))
-            if found.get("application") == APPLICATION:
-                for statement in [*_INBOX, *_SNAPSHOTS, *_UPDATES, *_FAMILY]:  # idempotent
-                    cur.execute(statement)
         if found.get("application") != APPLICATION:
             raise StoreError("the procalg_meta table names another application")
         if int(found.get("schema_version", "0")) > SCHEMA_VERSION:
