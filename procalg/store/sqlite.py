@@ -5,14 +5,8 @@ transaction per :meth:`SqliteLog.append`, so a batch of history events is
 either wholly on disk or absent after a crash. Readers in other processes
 see the last committed step (WAL lets them read while a writer writes).
 
-Safety: a file is only ever initialised if it does not exist or is empty.
-Before opening, the 16-byte SQLite header is checked, then
-``PRAGMA application_id`` and the ``meta`` table's marker; a file that is
-not SQLite, another application's database, a newer schema or a damaged
-file is refused with :class:`~procalg.errors.StoreError` and left untouched
-(the WAL pragma, which writes, is issued only after the checks pass). An
-existing store passes ``PRAGMA quick_check`` (every page and index
-consistent) before anything is written to it.
+Safety: opening checks the file before anything is written to it and never
+initialises a file that holds data (:mod:`procalg.store.sqlite_open`).
 
 Example:
     >>> import tempfile, os
@@ -36,11 +30,8 @@ from procalg.errors import RunError, StoreError
 from procalg.runtime.history import HistoryEvent, SignalReceived, UpdateReceived
 from procalg.runtime.ports import UNFINISHED, RunRecord, Write
 from procalg.store.rows import (
-    APPLICATION,
-    APPLICATION_ID,
     RUN_COLUMNS,
     RUN_SELECT,
-    SCHEMA_VERSION,
     attr_rows,
     collision,
     decode_event,
@@ -53,75 +44,8 @@ from procalg.store.rows import (
     record_params,
     sent_rows,
 )
+from procalg.store.sqlite_open import NOW, open_store, refuse
 from procalg.store.sqlite_schedules import SqliteSchedules
-
-_HEADER = b"SQLite format 3\x00"
-NOW = "((julianday('now') - 2440587.5) * 86400.0)"
-"""The database's clock in epoch seconds: every lease is judged by it, never a worker's."""
-_INBOX = (
-    "CREATE TABLE IF NOT EXISTS inbox (id INTEGER PRIMARY KEY AUTOINCREMENT,"
-    " run_id TEXT NOT NULL, body TEXT NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS inbox_run ON inbox (run_id, id)",
-)
-_SNAPSHOTS = (  # schema 3; idempotent, run on every open (a version-3 store may lack it)
-    "CREATE TABLE IF NOT EXISTS snapshots (run_id TEXT PRIMARY KEY, seq INTEGER NOT NULL,"
-    " body TEXT NOT NULL)",
-)
-_V3 = (  # schedules and search attributes; an older store gains them when opened
-    "CREATE TABLE IF NOT EXISTS schedules (name TEXT PRIMARY KEY, body TEXT NOT NULL,"
-    " next_due REAL NOT NULL, paused INTEGER NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS run_attrs (run_id TEXT NOT NULL, key TEXT NOT NULL,"
-    " value TEXT NOT NULL, PRIMARY KEY (run_id, key)) WITHOUT ROWID",
-    "CREATE INDEX IF NOT EXISTS run_attrs_key ON run_attrs (key, value)",
-)
-_UPDATES = (  # schema 3: an update's idempotency key, unique per run
-    "CREATE TABLE IF NOT EXISTS updates (run_id TEXT NOT NULL, update_id TEXT NOT NULL,"
-    " inbox_id INTEGER NOT NULL, PRIMARY KEY (run_id, update_id)) WITHOUT ROWID",
-)
-_FAMILY = (  # schema 3: child runs (runtime/children.py)
-    "CREATE TABLE IF NOT EXISTS run_parents (run_id TEXT PRIMARY KEY,"
-    " parent_id TEXT NOT NULL, step INTEGER NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS run_parents_parent ON run_parents (parent_id, step)",
-)
-_SCHEMA = f"""
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-INSERT INTO meta VALUES ('application', '{APPLICATION}'), ('schema_version', '{SCHEMA_VERSION}');
-CREATE TABLE runs (
-    run_id TEXT PRIMARY KEY, process TEXT NOT NULL, args TEXT NOT NULL,
-    model_hash TEXT NOT NULL, model_text TEXT NOT NULL, verdicts TEXT NOT NULL,
-    status TEXT NOT NULL, created REAL NOT NULL, owner TEXT NOT NULL, lease_until REAL NOT NULL,
-    wake_at REAL NOT NULL DEFAULT 0);
-CREATE INDEX runs_status ON runs (status);
-CREATE TABLE history (
-    run_id TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL,
-    PRIMARY KEY (run_id, seq)) WITHOUT ROWID;
-""" + "".join(s + ";" for s in (*_INBOX, *_SNAPSHOTS, *_V3, *_UPDATES, *_FAMILY))
-
-
-def _refuse(path: Path, why: str) -> StoreError:
-    return StoreError(
-        f"{path} is not a procalg run store: {why}",
-        hint="it was left untouched; pass --db with a new file name or a procalg store",
-    )
-
-
-def _check_header(path: Path, create: bool) -> bool:
-    """True if ``path`` must be created; raise if it exists and is not SQLite."""
-    if path.is_dir():
-        raise _refuse(path, "it is a directory")
-    if not path.exists() or path.stat().st_size == 0:
-        if not create:
-            raise StoreError(f"there is no run store at {path}",
-                             hint="check the path (--db); `procalg run` creates a store")
-        return True
-    try:
-        with path.open("rb") as f:
-            head = f.read(16)
-    except OSError as err:
-        raise _refuse(path, f"it cannot be read ({err.strerror})") from err
-    if head != _HEADER:
-        raise _refuse(path, "the file is not an SQLite database")
-    return False
 
 
 class SqliteLog(SqliteSchedules):
@@ -140,88 +64,8 @@ class SqliteLog(SqliteSchedules):
     def __init__(self, path: str | os.PathLike[str], timeout: float = 10.0,
                  create: bool = True) -> None:
         self.path = Path(path)
-        fresh = _check_header(self.path, create)
         self._lock = threading.RLock()
-        try:
-            self._db = sqlite3.connect(
-                self.path, timeout=timeout, isolation_level=None, check_same_thread=False
-            )
-            if fresh:
-                self._initialise()
-            self._verify()
-            if not fresh:
-                self._check_pages()
-                self._upgrade()
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-        except sqlite3.DatabaseError as err:
-            raise _refuse(self.path, f"damaged or unreadable ({err})") from err
-
-    def _initialise(self) -> None:
-        db = self._db
-        db.execute("BEGIN IMMEDIATE")
-        tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-        if tables:  # someone else created it in between: verify, do not touch
-            db.execute("ROLLBACK")
-            return
-        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-        for statement in filter(str.strip, _SCHEMA.split(";")):
-            db.execute(statement)
-        db.execute("COMMIT")
-
-    def _verify(self) -> None:
-        db = self._db
-        app = db.execute("PRAGMA application_id").fetchone()[0]
-        if app != APPLICATION_ID:
-            raise _refuse(self.path, f"application_id is {app:#x}, not procalg's")
-        try:
-            meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
-        except sqlite3.OperationalError as err:
-            raise _refuse(self.path, "it has no procalg meta table") from err
-        if meta.get("application") != APPLICATION:
-            raise _refuse(self.path, "the meta table names another application")
-        version = int(meta.get("schema_version", "0"))
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.path} has schema version {version}; this procalg reads "
-                f"up to {SCHEMA_VERSION}",
-                hint="upgrade procalg to open this store",
-            )
-
-    def _upgrade(self) -> None:
-        """Bring an older store to this version (it gains the signal inbox, the snapshots,
-        schedules and search attributes)."""
-        db = self._db
-        if self._current():  # nothing to add: no write lock (a reader must not wait on writers)
-            return
-        db.execute("BEGIN IMMEDIATE")
-        (version,) = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        if int(version) < SCHEMA_VERSION:
-            for statement in _INBOX:
-                db.execute(statement)
-            if "wake_at" not in {row[1] for row in db.execute("PRAGMA table_info(runs)")}:
-                db.execute("ALTER TABLE runs ADD COLUMN wake_at REAL NOT NULL DEFAULT 0")
-            db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
-                       (str(SCHEMA_VERSION),))
-        for statement in (*_SNAPSHOTS, *_V3, *_UPDATES, *_FAMILY):  # idempotent: v3 may lack some
-            db.execute(statement)
-        db.execute("COMMIT")
-
-    def _current(self) -> bool:
-        """Whether the store is at this schema version with every table (reads only)."""
-        db = self._db
-        (version,) = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        tables = {name for (name,) in db.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table'")}
-        wanted = {"inbox", "snapshots", "schedules", "run_attrs", "updates", "run_parents"}
-        return int(version) >= SCHEMA_VERSION and wanted <= tables
-
-    def _check_pages(self) -> None:
-        # O(file size), about 10 ms per MB: writing into a damaged b-tree spreads the damage
-        found = [r for (r,) in self._db.execute("PRAGMA quick_check(5)").fetchall()]
-        if found != ["ok"]:
-            raise _refuse(self.path, "the file is damaged (PRAGMA quick_check: "
-                          f"{'; '.join(found)[:200]})")
+        self._db = open_store(self.path, timeout, create)
 
     def _write(self, sql: str, params: tuple = ()) -> sqlite3.Cursor:
         with self._lock:
@@ -235,7 +79,7 @@ class SqliteLog(SqliteSchedules):
             try:
                 return self._db.execute(sql, params).fetchall()
             except sqlite3.DatabaseError as err:
-                raise _refuse(self.path, f"damaged or unreadable ({err})") from err
+                raise refuse(self.path, f"damaged or unreadable ({err})") from err
 
     def create_run(self, record: RunRecord, first: list[HistoryEvent]) -> None:
         raise_first(self.write_many([Write(record.run_id, 0, tuple(first), record=record)]))
