@@ -1,0 +1,107 @@
+"""Opening a PostgreSQL run store: the schema, its marker, and upgrades.
+
+First-time set-up is serialised by an advisory lock, so workers starting
+together create the tables once. A database whose ``procalg_meta`` table is
+missing but which has a ``runs`` table, or whose marker names another
+application or a newer schema, is refused and left untouched. A store at the
+current schema runs no DDL when opened (``ALTER TABLE`` would lock ``runs``
+against every worker even when it adds nothing). Kept apart from
+:mod:`procalg.store.postgres` (the log's operations).
+
+Example:
+    >>> prepare.__name__  # a live server is needed; see tests/store
+    'prepare'
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from procalg.errors import StoreError
+from procalg.store.rows import APPLICATION, SCHEMA_VERSION
+
+_SCHEMA = [
+    "CREATE TABLE procalg_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    f"INSERT INTO procalg_meta VALUES ('application', '{APPLICATION}'),"
+    f" ('schema_version', '{SCHEMA_VERSION}')",
+    "CREATE TABLE runs (run_id TEXT PRIMARY KEY, process TEXT NOT NULL, args TEXT NOT NULL,"
+    " model_hash TEXT NOT NULL, model_text TEXT NOT NULL, verdicts TEXT NOT NULL,"
+    " status TEXT NOT NULL, created DOUBLE PRECISION NOT NULL, owner TEXT NOT NULL,"
+    " lease_until DOUBLE PRECISION NOT NULL, wake_at DOUBLE PRECISION NOT NULL DEFAULT 0)",
+    "CREATE INDEX runs_status ON runs (status)",
+    "CREATE TABLE history (run_id TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL,"
+    " PRIMARY KEY (run_id, seq))",
+]
+_INBOX = [  # schema 2; a version-1 database gains it when opened
+    "CREATE TABLE IF NOT EXISTS inbox (id BIGSERIAL PRIMARY KEY, run_id TEXT NOT NULL,"
+    " body TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS inbox_run ON inbox (run_id, id)",
+    "ALTER TABLE runs ADD COLUMN IF NOT EXISTS wake_at DOUBLE PRECISION NOT NULL DEFAULT 0",
+    # schema 3: schedules and search attributes
+    "CREATE TABLE IF NOT EXISTS schedules (name TEXT PRIMARY KEY, body TEXT NOT NULL,"
+    " next_due DOUBLE PRECISION NOT NULL, paused INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS run_attrs (run_id TEXT NOT NULL, key TEXT NOT NULL,"
+    " value TEXT NOT NULL, PRIMARY KEY (run_id, key))",
+    "CREATE INDEX IF NOT EXISTS run_attrs_key ON run_attrs (key, value)",
+]
+_SNAPSHOTS = [  # schema 3; idempotent, run on every open (a version-3 store may lack it)
+    "CREATE TABLE IF NOT EXISTS snapshots (run_id TEXT PRIMARY KEY, seq INTEGER NOT NULL,"
+    " body TEXT NOT NULL)",
+]
+_UPDATES = [  # schema 3: an update's idempotency key, unique per run
+    "CREATE TABLE IF NOT EXISTS updates (run_id TEXT NOT NULL, update_id TEXT NOT NULL,"
+    " inbox_id BIGINT NOT NULL, PRIMARY KEY (run_id, update_id))",
+]
+_FAMILY = [  # schema 3: child runs (runtime/children.py); older databases gain it when opened
+    "CREATE TABLE IF NOT EXISTS run_parents (run_id TEXT PRIMARY KEY,"
+    " parent_id TEXT NOT NULL, step INTEGER NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS run_parents_parent ON run_parents (parent_id, step)",
+]
+
+
+_TABLES = ("inbox", "snapshots", "schedules", "run_attrs", "updates", "run_parents")
+
+
+def _current(cur: Any, meta: dict[str, str]) -> bool:
+    """Whether the store is at this schema version with every table: then opening it
+    runs no DDL (``ALTER TABLE`` locks ``runs`` against every worker, even when it
+    has nothing to add)."""
+    if int(meta.get("schema_version", "0")) < SCHEMA_VERSION:
+        return False
+    cur.execute("SELECT " + ", ".join(f"to_regclass('{t}')" for t in _TABLES))
+    return None not in cur.fetchone()
+
+
+def prepare(cur: Any) -> None:
+    """Create or upgrade the schema through ``cur`` (inside a transaction), or refuse.
+
+    Raises:
+        StoreError: someone else's tables, another application's marker, or a
+            newer schema.
+    """
+    cur.execute("SELECT pg_advisory_xact_lock(7078063)")  # serialise first-time set-up
+    cur.execute("SELECT to_regclass('procalg_meta'), to_regclass('runs')")
+    meta, runs = cur.fetchone()
+    if meta is None and runs is not None:
+        raise StoreError(
+            "this database has a 'runs' table but no procalg marker",
+            hint="it was left untouched; use an empty database for procalg",
+        )
+    if meta is None:
+        for statement in _SCHEMA:
+            cur.execute(statement)
+    cur.execute("SELECT key, value FROM procalg_meta")
+    found = dict(cur.fetchall())
+    version = int(found.get("schema_version", "0"))
+    if found.get("application") != APPLICATION:
+        raise StoreError("the procalg_meta table names another application")
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"store schema {found['schema_version']} is newer than this procalg's",
+            hint="upgrade procalg",
+        )
+    if not _current(cur, found):
+        for statement in [*_INBOX, *_SNAPSHOTS, *_UPDATES, *_FAMILY]:  # idempotent
+            cur.execute(statement)
+        cur.execute("UPDATE procalg_meta SET value = %s WHERE key = 'schema_version'",
+                    (str(SCHEMA_VERSION),))
