@@ -9,7 +9,8 @@ person can read the whole story and ``procalg replay`` can check it.
 
 Every event converts to and from a JSON-ready dict (:func:`to_json`,
 :func:`from_json`); data values use the tagged encoding of
-:func:`encode_value`, so sets, dotted values and atoms survive the round trip.
+``procalg.runtime.value_json.encode_value``, so sets, dotted values and
+atoms survive the round trip.
 
 Example:
     >>> from procalg.terms.values import Event
@@ -27,66 +28,8 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from procalg.errors import FormatError
-from procalg.terms.values import Atom, Dotted, Event, Label, Sequence, Value
-
-
-def encode_value(value: Value) -> Any:
-    """Encode a data value (or label) as JSON-ready data, losslessly.
-
-    ``int``, ``bool`` and ``str`` (τ, ✓) stay as they are; every other kind is
-    a one-key dict naming it, so decoding never has to guess.
-
-    Example:
-        >>> encode_value(frozenset({2, 1})), encode_value(Atom("red"))
-        ({'set': [1, 2]}, {'atom': 'red'})
-        >>> encode_value(Event("c", (1, True)))
-        {'event': 'c', 'fields': [1, True]}
-    """
-    if isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, Atom):
-        return {"atom": value.name}
-    if isinstance(value, Event):
-        return {"event": value.channel, "fields": [encode_value(v) for v in value.fields]}
-    if isinstance(value, Dotted):
-        return {"dot": [encode_value(value.head), *(encode_value(v) for v in value.fields)]}
-    if isinstance(value, tuple):
-        return {"tuple": [encode_value(v) for v in value]}
-    if isinstance(value, Sequence):
-        return {"seq": [encode_value(v) for v in value.items]}
-    if isinstance(value, frozenset):
-        items = [encode_value(v) for v in value]
-        return {"set": sorted(items, key=repr)}
-    raise FormatError(f"cannot record value {value!r} of type {type(value).__name__}")
-
-
-def decode_value(data: Any) -> Value:
-    """Invert :func:`encode_value`.
-
-    Example:
-        >>> decode_value({"dot": [{"atom": "A"}, 1]})
-        Dotted(head=Atom(name='A'), fields=(1,))
-        >>> decode_value({"set": [1, 2]}) == frozenset({1, 2})
-        True
-    """
-    if isinstance(data, bool | int | str):
-        return data
-    if isinstance(data, dict) and len(data) in (1, 2):
-        if "event" in data:
-            return Event(data["event"], tuple(decode_value(v) for v in data.get("fields", [])))
-        if len(data) == 1:
-            (tag, body), = data.items()
-            if tag == "atom":
-                return Atom(body)
-            if tag == "dot" and body:
-                return Dotted(decode_value(body[0]), tuple(decode_value(v) for v in body[1:]))
-            if tag == "tuple":
-                return tuple(decode_value(v) for v in body)
-            if tag == "seq":
-                return Sequence(tuple(decode_value(v) for v in body))
-            if tag == "set":
-                return frozenset(decode_value(v) for v in body)
-    raise FormatError(f"not a recorded procalg value: {data!r}")
+from procalg.runtime.value_json import decode_value, encode_value
+from procalg.terms.values import Event, Label, Value
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,13 +199,20 @@ _VALUED = {"args", "input", "output", "label", "event", "calls"}
 _OMITTED_IF_NONE = {"details"}  # newer optional fields: older histories read the same
 
 
-_FIELDS: dict[type[HistoryEvent], tuple[tuple[str, bool, bool], ...]] = {
-    cls: tuple((f.name, f.name in _VALUED, f.default is dataclasses.MISSING)
-               for f in dataclasses.fields(cls))
-    for cls in KINDS.values()
-}
+_FIELDS: dict[type[HistoryEvent], tuple[tuple[str, bool, bool], ...]] = {}
 """Per event class: each field's name, whether it holds values, whether it is required
 (computed once: ``dataclasses.fields`` per event was a measurable share of a step)."""
+
+
+def _register(*classes: type[HistoryEvent]) -> None:
+    """Make ``classes`` readable by :func:`from_json` (their fields computed once)."""
+    for cls in classes:
+        KINDS[cls.kind] = cls
+        _FIELDS[cls] = tuple((f.name, f.name in _VALUED, f.default is dataclasses.MISSING)
+                             for f in dataclasses.fields(cls))
+
+
+_register(*KINDS.values())
 
 
 def to_json(event: HistoryEvent) -> dict[str, Any]:
@@ -355,10 +305,7 @@ class RunCancelled(HistoryEvent):
     kind: ClassVar[str] = "run_cancelled"
 
 
-for _cls in (RunContinued, ContinuedFrom, CancelRequested, RunCancelled):
-    KINDS[_cls.kind] = _cls
-    _FIELDS[_cls] = tuple((f.name, f.name in _VALUED, f.default is dataclasses.MISSING)
-                          for f in dataclasses.fields(_cls))
+_register(RunContinued, ContinuedFrom, CancelRequested, RunCancelled)
 
 # -- child workflows (docs/engine.md, "Child workflows"; runtime/children.py) --
 
@@ -394,10 +341,7 @@ class ChildOf(HistoryEvent):
     kind: ClassVar[str] = "child_of"
 
 
-_CHILD_EVENTS = (ChildStarted, ChildEnded, ChildOf)
-KINDS.update({cls.kind: cls for cls in _CHILD_EVENTS})
-_FIELDS.update({cls: tuple((f.name, f.name in _VALUED, f.default is dataclasses.MISSING)
-                           for f in dataclasses.fields(cls)) for cls in _CHILD_EVENTS})
+_register(ChildStarted, ChildEnded, ChildOf)
 
 
 @dataclass(frozen=True, slots=True)
@@ -409,6 +353,4 @@ class ChildTaken(HistoryEvent):
     kind: ClassVar[str] = "child_taken"
 
 
-KINDS[ChildTaken.kind] = ChildTaken
-_FIELDS[ChildTaken] = tuple((f.name, f.name in _VALUED, f.default is dataclasses.MISSING)
-                            for f in dataclasses.fields(ChildTaken))
+_register(ChildTaken)
