@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from procalg.api import run as api
+from procalg.api import workflow as api_workflow
 from procalg.api.model import load, loads
 from procalg.errors import RunError
 from procalg.runtime.clock import VirtualClock
@@ -126,8 +127,8 @@ def test_beyond_the_search_limit_every_declared_activity_counts_as_used(
             "P = a -> Count(0)\nQ = b -> STOP\n")
     model = loads(text)
     assert [c.name for c in api.workflow(model, "P").activities()] == ["a"]  # 102 states
-    monkeypatch.setattr(api, "USED_LIMIT", 50)
-    monkeypatch.setattr(api, "_USED", {})
+    monkeypatch.setattr(api_workflow, "USED_LIMIT", 50)
+    monkeypatch.setattr(api_workflow, "_USED", {})
     assert [c.name for c in api.workflow(model, "P").activities()] == ["a", "b"]
     assert [c.name for c in api.workflow(model, "Q").activities()] == ["b"]  # Q: 2 states
 

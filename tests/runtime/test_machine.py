@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from procalg.api import run as api
+from procalg.api import workflow as api_workflow
 from procalg.api.model import Model, load, loads
 from procalg.lts import TAU, TICK
 from procalg.runtime.clock import VirtualClock
@@ -163,14 +164,14 @@ def test_a_shared_machine_past_its_state_limit_is_replaced_for_new_runs(monkeypa
     model = loads(DATA_MODEL.replace("N = 4", "N = 2"))
     old = api.workflow(model, "P").machine
     old.node(old.initial())
-    monkeypatch.setattr(api, "MACHINE_STATES", 0)
+    monkeypatch.setattr(api_workflow, "MACHINE_STATES", 0)
     new = api.workflow(model, "P").machine
     assert new is not old and api.workflow(model, "P").machine is new
 
 
 def test_the_least_recently_used_machine_goes_when_the_cache_is_full(monkeypatch) -> None:
     first, second = loads(DATA_MODEL.replace("N = 4", "N = 1")), loads("channel a\nP = a -> P")
-    monkeypatch.setattr(api, "MACHINES", 1)
+    monkeypatch.setattr(api_workflow, "MACHINES", 1)
     kept = api.workflow(first, "P").machine
     assert api.workflow(first, "P").machine is kept
     api.workflow(second, "P")

@@ -1,0 +1,172 @@
+"""A model's process as the engine's :class:`~procalg.runtime.workflow.Workflow` (layer 5).
+
+:func:`workflow` turns a loaded model's activity, signal and timer
+declarations into channel bindings (``attempts``/``backoff``/``timeout``
+become Temporal-style retry policies, :func:`policy`), finds which
+activities the process can reach, and gives the workflow the compiled
+machine every run of the same process of the same model text shares.
+
+Example:
+    >>> from procalg.api.model import loads
+    >>> wf = workflow(loads("activity pay : {1, 2}\\nP = pay.2 -> SKIP"), "P")
+    >>> sorted(wf.channels), wf.process
+    (['pay'], 'P')
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from procalg.api.model import Model
+from procalg.errors import ModelError
+from procalg.runtime.machine import Machine
+from procalg.runtime.retry import RetryPolicy
+from procalg.runtime.workflow import Channel, ChannelKind, Workflow
+from procalg.semantics.child import OpaqueChildren, started_children
+from procalg.terms.cancel import CANCEL
+from procalg.terms.values import Event
+
+RetryOverrides = Mapping[str, RetryPolicy | Mapping[str, Any]]
+"""Channel name (or ``"*"`` for every activity) to a policy or fields to override."""
+
+
+def policy(model: Model, channel: str, overrides: RetryOverrides | None = None) -> RetryPolicy:
+    """The retry policy of an activity: Temporal's defaults, the model's options, then Python's.
+
+    Example:
+        >>> from procalg.api.model import loads
+        >>> m = loads("activity ship attempts 3 backoff 2s timeout 30s")
+        >>> p = policy(m, "ship", {"ship": {"maximum_attempts": 5}})
+        >>> p.maximum_attempts, p.initial_interval, p.start_to_close_timeout
+        (5, 2.0, 30.0)
+    """
+    decl = model.spec.activities[channel]
+    base = RetryPolicy(
+        initial_interval=1.0 if decl.backoff_ms is None else decl.backoff_ms / 1000,
+        maximum_attempts=decl.attempts or 0,
+        start_to_close_timeout=None if decl.timeout_ms is None else decl.timeout_ms / 1000,
+    )
+    for key in ("*", channel):
+        change = (overrides or {}).get(key)
+        if isinstance(change, RetryPolicy):
+            base = change
+        elif change:
+            base = base.with_overrides(**dict(change))
+    return base
+
+
+def workflow(model: Model, process: str, *args: Any, retry: RetryOverrides | None = None,
+             verdicts: Mapping[str, Any] | None = None) -> Workflow:
+    """The process ``process(args...)`` of ``model``, ready for the engine.
+
+    Raises:
+        ModelError: unknown process, wrong arguments, or a retry override
+            naming something that is not an activity.
+    """
+    unknown = set(retry or {}) - {"*"} - set(model.spec.activities)
+    if unknown:
+        raise ModelError(f"retry policies for unknown activities: {', '.join(sorted(unknown))}",
+                         hint="keys are activity channel names, or '*' for all")
+    term = model.call(process, tuple(args))  # from the values: nothing printed and re-read
+    system = model.system(term)
+    fields = model.spec.channels
+    channels: dict[str, Channel] = {}
+    for name in _used(model, term, frozenset(model.spec.activities)):
+        channels[name] = Channel(name, ChannelKind.ACTIVITY, len(fields[name]),
+                                 policy(model, name, retry), fields=fields[name])
+    for name in model.spec.signals:
+        channels[name] = Channel(name, ChannelKind.SIGNAL, len(fields[name]),
+                                 fields=fields[name])
+    for name, timer in model.spec.timers.items():
+        channels[name] = Channel(name, ChannelKind.TIMER, duration=timer.duration_ms / 1000)
+    if model.spec.cancellable:  # the environment performs cancel, as it sends a signal
+        channels[CANCEL] = Channel(CANCEL, ChannelKind.SIGNAL)
+    kids = started_children(model.spec.module)
+    if kids:  # the engine runs each child apart: the parent sees only its outcome
+        channels.update((name, Channel(name, ChannelKind.CHILD)) for name in kids)
+        system = OpaqueChildren(system)
+    wf = Workflow(system, channels, process, tuple(args), model.content_hash,
+                  model.source.text, dict(verdicts or {}), params=parameter_names(model))
+    return replace(wf, compiled=_machine(wf, (model.content_hash, term)))
+
+
+def parameter_names(model: Model) -> dict[str, tuple[str, ...]]:
+    """Each definition's parameter names (a pattern parameter prints as ``_``).
+
+    Example:
+        >>> from procalg.api.model import loads
+        >>> parameter_names(loads("Account(b) = SKIP\\nP = SKIP"))
+        {'Account': ('b',)}
+    """
+    return {name: tuple(getattr(p, "name", "_") for p in clauses[0].params)
+            for name, clauses in model.spec.definitions.items() if clauses[0].params}
+
+
+MACHINE_STATES = 50_000
+"""States the shared machines may hold together (about 2.3 kB each with the rules'
+cache): past it the least recently used machines go, and a machine past it alone is
+replaced for new runs (a process that counts for ever reaches new states for ever).
+Runs keep the machine they started on."""
+MACHINES = 32
+"""Shared machines kept at most (the most recently used)."""
+_MACHINES: dict[tuple[Any, ...], Machine] = {}
+_MACHINES_LOCK = threading.Lock()
+
+
+def _machine(wf: Workflow, key: tuple[str, Any]) -> Machine:
+    """The compiled machine every run of this process of this model text shares.
+
+    Workflows with the same model hash, process term and channel kinds step
+    alike (retry policies differ, which the machine never reads).
+    """
+    key += tuple(sorted((name, c.kind.value) for name, c in wf.channels.items()))
+    with _MACHINES_LOCK:  # runs are loaded from several threads (resume_all)
+        found = _MACHINES.pop(key, None)  # re-inserted last: least recently used first
+        if found is None or len(found) > MACHINE_STATES:
+            found = Machine(wf)
+        _MACHINES[key] = found
+        while len(_MACHINES) > 1 and (len(_MACHINES) > MACHINES or sum(
+                len(m) for m in _MACHINES.values()) > MACHINE_STATES):
+            del _MACHINES[next(iter(_MACHINES))]
+    return found
+
+
+USED_LIMIT = 200_000
+"""States explored to find the activities a process uses; beyond it, all are required."""
+
+
+def _used(model: Model, term: Any, activities: frozenset[str]) -> list[str]:
+    """The activities ``term`` can perform (all of them if its state space is too large to tell)."""
+    if not activities:
+        return []
+    key = (model.content_hash, term)
+    if key not in _USED:
+        _USED[key] = _reachable(model.system(term), activities)
+    return sorted(_USED[key])
+
+
+def _reachable(system: Any, activities: frozenset[str]) -> frozenset[str]:
+    """The activity channels with a transition reachable in ``system``.
+
+    A search over the terms themselves (no LTS arrays: resuming a run must not
+    load numpy), stopping as soon as every activity was seen. O(states +
+    transitions) up to :data:`USED_LIMIT` states, beyond which all count as used.
+    """
+    start = system.initial_state()
+    seen, todo, found = {start}, [start], set()
+    while todo and len(found) < len(activities):
+        for label, target in system.successors(todo.pop()):
+            if type(label) is Event and label.channel in activities:
+                found.add(label.channel)
+            if target not in seen:
+                if len(seen) >= USED_LIMIT:
+                    return activities
+                seen.add(target)
+                todo.append(target)
+    return frozenset(found)
+
+
+_USED: dict[tuple[str, Any], frozenset[str]] = {}
