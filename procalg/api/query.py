@@ -30,6 +30,7 @@ from procalg.api.narrate import span
 from procalg.runtime.engine import Engine
 from procalg.runtime.history import encode_value
 from procalg.runtime.position import Branch, Position
+from procalg.runtime.status import UNFINISHED, RunStatus
 from procalg.runtime.updates import TIMEOUT, UpdateRejected, UpdateReply
 from procalg.runtime.updates import update as _update
 from procalg.terms.values import show
@@ -53,7 +54,7 @@ POSITION_SCHEMA: dict[str, Any] = {
     "properties": {
         "schema": {"const": JSON_VERSION},
         "run_id": {"type": "string"},
-        "status": {"enum": ["running", "waiting", "completed", "compensated", "failed"]},
+        "status": {"enum": [str(s) for s in RunStatus]},
         "events": {"type": "integer", "minimum": 0},
         "branches": {"type": "array", "items": {
             "type": "object", "additionalProperties": False,
@@ -162,7 +163,7 @@ def position_lines(pos: Position, now: float) -> list[str]:
     for branch in pos.branches:
         where = branch_text(branch)
         lines.append(f"  {where:<24} {branch.term}" if branch.process else f"  {where}")
-    if pos.status not in ("running", "waiting"):
+    if pos.status not in UNFINISHED:
         return lines
     lines.append("offers: " + (", ".join(pos.offered) or "nothing"))
     if pos.signals:

@@ -20,7 +20,8 @@ from procalg.cli import cancel as cancel_verb
 from procalg.cli import children, search
 from procalg.cli.runstore import add_store_options, open_engine, plain_errors
 
-EXIT = {"completed": 0, "compensated": 1, "failed": 1, "waiting": 3, "cancelled": 1}
+EXIT = {api.RunStatus.COMPLETED: 0, api.RunStatus.COMPENSATED: 1, api.RunStatus.FAILED: 1,
+        api.RunStatus.WAITING: 3, api.RunStatus.CANCELLED: 1}
 _db, _plain_errors = add_store_options, plain_errors  # the names verb modules register with
 
 
@@ -167,7 +168,7 @@ def cmd_resume(args: argparse.Namespace) -> int:
     resumed = runs.resume(eng, args.id, args.model)
     if resumed.migrated:
         print(f"run {args.id} moved to {args.model}: its history is a trace of the new model")
-    if resumed.status in ("running", "waiting"):
+    if resumed.status in api.UNFINISHED:
         return _follow(eng, args.id)
     print(f"run {args.id} {resumed.status}")
     return EXIT[resumed.status]

@@ -19,6 +19,7 @@ from procalg.errors import RunError, StoreError
 from procalg.runtime.history import HistoryEvent, SignalReceived, UpdateReceived
 from procalg.runtime.ports import UNFINISHED, RunRecord, SeqConflict, Write
 from procalg.runtime.schedule import Schedule
+from procalg.runtime.status import RunStatus
 
 
 class MemoryLog:
@@ -142,7 +143,7 @@ class MemoryLog:
         now = time.time()
         free = [r.run_id for r in self.list_runs(UNFINISHED)
                 if (r.owner == "" or r.lease_until < now)
-                and (r.status == "running" or r.wake_at <= now)][:limit]
+                and (r.status is RunStatus.RUNNING or r.wake_at <= now)][:limit]
         return [r for r in free if self.claim(r, owner, lease)]
 
     def release(self, run_id: str, owner: str) -> None:

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from procalg.runtime.decide import Perform, Wait, decide
+from procalg.runtime.status import FINISHED
 from procalg.semantics.saga import installed
 from procalg.terms.input import Input
 from procalg.terms.process import (
@@ -130,7 +131,7 @@ def position(state: RunState, now: float) -> Position:
     wf = state.workflow
     # the rules that compiled the states: a machine is shared by workflows of one model
     unfolded = getattr(getattr(state.machine.workflow.system, "rules", None), "unfolded", {})
-    finished = state.status in ("completed", "compensated", "failed")
+    finished = state.status in FINISHED
     visible = sorted({lab for lab, _ in node.moves if isinstance(lab, Event)}, key=sort_key)
     activities: tuple[str, ...] = ()
     if not finished and node.internal is None and not state.gave_up:

@@ -96,7 +96,7 @@ class Run:
         replays the stored history, needs no lease and writes nothing."""
         state = self.engine.state(self.id)
         pos = position(state, self.engine.clock.now())
-        if state.status in ("running", "waiting"):  # replay cannot tell: the store's word
+        if state.status in UNFINISHED:  # replay cannot tell: the store's word
             pos = replace(pos, status=self.engine.log.get_run(self.id).status)
         return pos
 

@@ -41,6 +41,7 @@ from procalg.errors import StoreError
 from procalg.runtime.leases import owner_dead
 from procalg.runtime.ports import UNFINISHED
 from procalg.runtime.schedule import fire_due
+from procalg.runtime.status import RunStatus
 
 if TYPE_CHECKING:
     from procalg.runtime.engine import Engine
@@ -150,7 +151,7 @@ def _orphans(engine: Engine, limit: int, skip: set[str], seen: dict[str, int]) -
             break
         run_id = record.run_id
         orphan = (owner_dead(record.owner) if record.owner
-                  else record.status == "waiting" and run_id in inboxes)
+                  else record.status is RunStatus.WAITING and run_id in inboxes)
         if run_id not in skip and orphan and engine.leases.take(run_id):
             if run_id in inboxes:
                 seen[run_id] = inboxes[run_id]

@@ -64,3 +64,16 @@ def test_an_update_on_an_sqlite_store_replies_and_its_event_reads_as_an_update(
     told = [line for e in run.history() for line in narrator.tell(e)]
     assert "  update deposit.4 (k)" in told
     eng.close()
+
+
+def test_a_cancelled_run_queries_as_cancelled_within_the_schema_and_offers_nothing() -> None:
+    from procalg.api.cancel import cancel
+
+    acts = {n: (lambda: None) for n in ("reserve", "charge", "ship", "release", "refund")}
+    run = api.start(ROOT / "models" / "cancellable_order.proc", "Order", activities=acts,
+                    store="memory:", clock=VirtualClock())
+    cancel(run.engine, run.id, "changed my mind")
+    data = q.position_json(run.id, q.query(run.engine, run.id))
+    jsonschema.validate(data, q.POSITION_SCHEMA)  # the schema once listed five statuses
+    assert data["status"] == "cancelled"
+    assert data["offered"] == [] and data["activities"] == []
