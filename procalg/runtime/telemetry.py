@@ -45,18 +45,16 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from procalg.errors import RunError
-from procalg.runtime.decide import Perform
+from procalg.runtime.decide import FINAL, Perform
 from procalg.runtime.history import (
     ActivityCompleted,
     AttemptFailed,
     CompensationStarted,
     EventFired,
     HistoryEvent,
-    RunCompensated,
-    RunCompleted,
-    RunFailed,
     RunStarted,
 )
+from procalg.runtime.status import RunStatus
 from procalg.terms.saga import COMPENSATE
 
 ACTIVITY: contextvars.ContextVar[str] = contextvars.ContextVar("procalg_activity", default="")
@@ -64,7 +62,6 @@ ACTIVITY: contextvars.ContextVar[str] = contextvars.ContextVar("procalg_activity
 LOGGER = logging.getLogger("procalg.run")
 LOG_FORMAT = "%(asctime)s %(levelname)s run=%(run_id)s step=%(step)s %(name)s: %(message)s"
 """A format for handlers with the :class:`RunContext` filter."""
-_ENDS = {RunCompleted: "completed", RunCompensated: "compensated", RunFailed: "failed"}
 
 
 class RunContext(logging.Filter):
@@ -226,10 +223,11 @@ class Telemetry:
                         extra={"run_id": run_id, "step": "-"})
         elif kind is CompensationStarted:
             self._compensating(run_id, event.reason)  # type: ignore[attr-defined]
-        elif kind in _ENDS:
-            status = _ENDS[kind]
-            self._count("finished", status=status)
-            LOGGER.log(logging.ERROR if status == "failed" else logging.INFO, "run %s", status,
+        elif kind in FINAL:  # completed, compensated, failed, cancelled, continued
+            status = FINAL[kind]
+            self._count("finished", status=str(status))
+            LOGGER.log(logging.ERROR if status is RunStatus.FAILED else logging.INFO, "run %s",
+                       status,
                        extra={"run_id": run_id, "step": "-"})
             self.drove(run_id, status)
 

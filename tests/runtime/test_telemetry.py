@@ -166,3 +166,18 @@ def test_an_attempt_cut_short_by_sys_exit_still_ends_its_spans(observed) -> None
     names = sorted(s.name for s in spans.get_finished_spans())
     assert names == ["attempt reserve", "run Order", "step reserve"]
     assert telemetry._attempts == {} and telemetry._steps == {} and telemetry._runs == {}
+
+
+def test_a_cancelled_run_counts_as_finished_cancelled_and_its_run_span_ends(observed) -> None:
+    from procalg.api.cancel import cancel
+
+    spans, reader, telemetry = observed
+    noop = lambda: None  # noqa: E731
+    eng = engine(MemoryLog(), activities={n: noop for n in Shop(False).functions()},
+                 clock=VirtualClock(), telemetry=telemetry)
+    run = start(ORDER.parent / "cancellable_order.proc", "Order", store=eng, run_id="c")
+    cancel(eng, run.id, "changed my mind")
+    assert run.status == "cancelled"
+    assert _metrics(reader)["procalg.runs.finished"] == [({"status": "cancelled"}, 1)]
+    ended = [s for s in spans.get_finished_spans() if s.name == "run Order"]
+    assert ended[-1].attributes["procalg.status"] == "cancelled"
