@@ -14,7 +14,7 @@ from functools import reduce
 from typing import TYPE_CHECKING, Any
 
 from procalg.errors import ModelError
-from procalg.semantics import workflow
+from procalg.semantics import saga_body, workflow
 from procalg.semantics.channels import ChannelRef
 from procalg.semantics.inputs import complete, has_input, input_term, process
 from procalg.semantics.values import expect_bool, expect_set
@@ -96,7 +96,7 @@ def evaluate(ev: Evaluator, expr: ast.Node, env: Env) -> Any:
         case ast.Replicated():
             return _replicated(ev, expr, env)
         case ast.ThrowLit() | ast.Saga() | ast.Undo():
-            return workflow.evaluate(ev, expr, env)  # docs/sagas.md
+            return saga_body.evaluate(ev, expr, env)  # docs/sagas.md
     raise ModelError(f"cannot evaluate {type(expr).__name__} here", expr.span)
 
 
