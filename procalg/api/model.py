@@ -116,8 +116,15 @@ class Model:
             >>> loads("datatype C = red | blue").read_value("{red}")
             frozenset({Atom(name='red')})
         """
-        expr = parse_expr(text, filename="<command line>")
-        return self._with_source(lambda: self.spec.value(expr))
+        line = SourceFile("<command line>", text)
+        expr = parse_expr(text, filename=line.name)
+        own = {id(node.span) for node in _nodes(expr)}
+        try:
+            return self._with_source(lambda: self.spec.value(expr))
+        except ProcalgError as err:
+            if err.span is not None and id(err.span) in own:  # the typing, not the file
+                err.source = line
+            raise
 
     def _from_command_line(self, text: str) -> Process:
         """The process a user named as text (on the command line, in a notebook).

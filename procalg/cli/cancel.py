@@ -13,29 +13,28 @@ import argparse
 from typing import Any
 
 from procalg.api import cancel as api
+from procalg.cli.runstore import add_store_options, open_engine, plain_errors
 
 
 def add_parser(verbs: Any) -> None:
     """Add the ``cancel`` verb to ``procalg runs``."""
-    from procalg.cli import run  # the shared --db option and error handling
-
     cancel = verbs.add_parser("cancel", help="cancel a run (it compensates what it completed)")
     cancel.add_argument("id")
     cancel.add_argument("--reason", default="", help="why (recorded in the run's history)")
     cancel.add_argument("--activities", metavar="MODULE",
                         help="module binding the activities (its compensations run here)")
-    run._db(cancel)
-    cancel.set_defaults(run=run._plain_errors(cmd_cancel))
+    add_store_options(cancel)
+    cancel.set_defaults(run=plain_errors(cmd_cancel))
 
 
 def cmd_cancel(args: argparse.Namespace) -> int:
     """Request the cancellation; follow the run if it took it here."""
-    from procalg.cli import run
+    from procalg.cli import run  # cli.run registers this module: import when called
 
-    eng = run._engine(args, print)
+    eng = open_engine(args, print)
     done = api.cancel(eng, args.id, args.reason)
     if done.taken:
-        return run._follow(eng, args.id)
+        return run.follow_run(eng, args.id)
     record = eng.log.get_run(args.id)
     where = (f"worker {record.owner} drives it" if record.owner and record.owner != eng.owner
              else "its model offers no cancel now")

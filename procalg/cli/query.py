@@ -13,6 +13,7 @@ from typing import Any
 
 from procalg.api import query as api_query
 from procalg.api import run as api
+from procalg.cli.runstore import add_store_options, open_engine, plain_errors
 from procalg.errors import ProcalgError, RunError
 from procalg.syntax import parse_expr
 from procalg.terms.values import Event, show
@@ -20,12 +21,10 @@ from procalg.terms.values import Event, show
 
 def add_parser(verbs: Any) -> None:
     """Add the ``query`` and ``update`` verbs to ``procalg runs``."""
-    from procalg.cli.run import _db  # cli.run registers this module: import when called
-
     query = verbs.add_parser("query", help="where a run is in its model (reads only)")
     query.add_argument("id")
     query.add_argument("--json", action="store_true", help="the position as JSON")
-    _db(query)
+    add_store_options(query)
     query.set_defaults(run=cmd_query)
     update = verbs.add_parser("update", help="send a signal and wait for its durable reply")
     update.add_argument("id")
@@ -37,25 +36,17 @@ def add_parser(verbs: Any) -> None:
     update.add_argument("--json", action="store_true", help="the reply as JSON")
     update.add_argument("--activities", metavar="MODULE",
                         help="module binding the activities (and update validators)")
-    _db(update)
+    add_store_options(update)
     update.set_defaults(run=cmd_update)
-
-
-def _plain(command: Any) -> Any:
-    from procalg.cli.run import _plain_errors
-
-    return _plain_errors(command)
 
 
 def cmd_query(args: argparse.Namespace) -> int:
     """Print the run's position (``--json``: :func:`procalg.api.query.position_json`)."""
-    return _plain(_query)(args)
+    return plain_errors(_query)(args)
 
 
 def _query(args: argparse.Namespace) -> int:
-    from procalg.cli.run import _engine
-
-    eng = _engine(args)
+    eng = open_engine(args)
     pos = api_query.query(eng, args.id)
     if args.json:
         print(json.dumps(api_query.position_json(args.id, pos), indent=1, ensure_ascii=False))
@@ -70,13 +61,11 @@ def _query(args: argparse.Namespace) -> int:
 
 def cmd_update(args: argparse.Namespace) -> int:
     """Offer the event as an update; print the reply, or why it was rejected (exit 1)."""
-    return _plain(_update)(args)
+    return plain_errors(_update)(args)
 
 
 def _update(args: argparse.Namespace) -> int:
-    from procalg.cli.run import _engine
-
-    eng = _engine(args)
+    eng = open_engine(args)
     record = eng.log.get_run(args.id)
     model = api._model(api._rebuild(eng.log, record, None).model_text, f"<run {args.id}>")
     try:

@@ -22,7 +22,6 @@ from procalg.cli.runstore import add_store_options, open_engine, plain_errors
 
 EXIT = {api.RunStatus.COMPLETED: 0, api.RunStatus.COMPENSATED: 1, api.RunStatus.FAILED: 1,
         api.RunStatus.WAITING: 3, api.RunStatus.CANCELLED: 1}
-_db, _plain_errors = add_store_options, plain_errors  # the names verb modules register with
 
 
 def register(sub: Any) -> None:
@@ -37,33 +36,33 @@ def register(sub: Any) -> None:
     run.add_argument("--run-id", help="the run's id (default: a fresh one)")
     run.add_argument("--attr", action="append", default=[], metavar="KEY=VALUE",
                      help="search attribute (runs list --attr), repeatable")
-    _db(run)
+    add_store_options(run)
     run.set_defaults(run=cmd_run)
 
     runs = sub.add_parser("runs", help="list, inspect, signal and resume recorded runs")
     verbs = runs.add_subparsers(dest="verb", required=True, metavar="VERB")
     listing = verbs.add_parser("list", help="every run in the store (or those matching)")
     search.add_filters(listing)  # --status --model --since --attr (procalg/cli/search.py)
-    _db(listing)
+    add_store_options(listing)
     listing.set_defaults(run=cmd_list)
     show_ = verbs.add_parser("show", help="a run's history as a table")
     show_.add_argument("id")
     show_.add_argument("--json", action="store_true", help="the history as JSON (for replay)")
-    _db(show_)
+    add_store_options(show_)
     show_.set_defaults(run=cmd_show)
     signal = verbs.add_parser("signal", help="send a signal to a run (buffered until it listens)")
     signal.add_argument("id")
     signal.add_argument("name", help="the signal channel")
     signal.add_argument("values", nargs="*", help="its values, in .proc syntax")
     signal.add_argument("--activities", metavar="MODULE")
-    _db(signal)
+    add_store_options(signal)
     signal.set_defaults(run=cmd_signal)
     resume = verbs.add_parser("resume", help="drive an unfinished run on")
     resume.add_argument("id")
     resume.add_argument("--model", metavar="FILE",
                         help="move the run to this (changed) model first, if its history fits")
     resume.add_argument("--activities", metavar="MODULE")
-    _db(resume)
+    add_store_options(resume)
     resume.set_defaults(run=cmd_resume)
     cancel_verb.add_parser(verbs)  # runs cancel (procalg/cli/cancel.py)
     from procalg.cli import query as queries  # imports this module: registered late
@@ -81,7 +80,7 @@ def _engine(args: argparse.Namespace, out: Callable[[str], None] | None = None) 
     return open_engine(args, out, create=args.run is cmd_run)
 
 
-def _follow(eng: Any, run_id: str) -> int:
+def follow_run(eng: Any, run_id: str) -> int:
     """Drive the run until it ends or needs a signal (then say how to send one)."""
     followed = runs.follow(eng, run_id)
     waiting = followed.waiting or run_id
@@ -95,7 +94,7 @@ def _follow(eng: Any, run_id: str) -> int:
     return EXIT[followed.status]
 
 
-@_plain_errors
+@plain_errors
 def cmd_run(args: argparse.Namespace) -> int:
     model = api.as_model(args.file)  # loaded once: the arguments and the run share it
     values = [model.read_value(a) for a in args.args]
@@ -114,10 +113,10 @@ def cmd_run(args: argparse.Namespace) -> int:
                     attrs={"model": args.file, **search.parse_attrs(args.attr)})
     if header:
         print(header.pop(), flush=True)
-    return _follow(eng, run.id)
+    return follow_run(eng, run.id)
 
 
-@_plain_errors
+@plain_errors
 def cmd_list(args: argparse.Namespace) -> int:
     eng = _engine(args)
     records = search.matching(eng, args)
@@ -131,7 +130,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
-@_plain_errors
+@plain_errors
 def cmd_show(args: argparse.Namespace) -> int:
     eng = _engine(args)
     if args.json:
@@ -149,7 +148,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
-@_plain_errors
+@plain_errors
 def cmd_signal(args: argparse.Namespace) -> int:
     eng = _engine(args, print)
     args.id = api.latest(eng, args.id)  # a run that continued as new: its newest run
@@ -159,22 +158,22 @@ def cmd_signal(args: argparse.Namespace) -> int:
     if sent.owner:
         print(f"run {args.id} is driven by worker {sent.owner}, which consumes the signal")
         return 0
-    return _follow(eng, args.id)
+    return follow_run(eng, args.id)
 
 
-@_plain_errors
+@plain_errors
 def cmd_resume(args: argparse.Namespace) -> int:
     eng = _engine(args, print)
     resumed = runs.resume(eng, args.id, args.model)
     if resumed.migrated:
         print(f"run {args.id} moved to {args.model}: its history is a trace of the new model")
     if resumed.status in api.UNFINISHED:
-        return _follow(eng, args.id)
+        return follow_run(eng, args.id)
     print(f"run {args.id} {resumed.status}")
     return EXIT[resumed.status]
 
 
-@_plain_errors
+@plain_errors
 def cmd_replay(args: argparse.Namespace) -> int:
     history = runs.read_history(args.history)
     try:

@@ -13,8 +13,8 @@ from typing import Any
 from procalg.api import schedule as api
 from procalg.api.run import as_model
 from procalg.api.schedule import CATCH_UP, Schedule  # the runtime's, through the api
-from procalg.cli import run as run_commands
 from procalg.cli import search
+from procalg.cli.runstore import plain_errors
 from procalg.terms.values import show
 
 
@@ -78,7 +78,7 @@ def _line(s: Schedule) -> str:
 
 def _closing(command: Any) -> Any:
     """Close the store on every exit path, errors printed as ``error: ...``."""
-    @run_commands._plain_errors
+    @plain_errors
     def run(args: argparse.Namespace) -> int:
         try:
             return command(args)
@@ -92,7 +92,7 @@ def _closing(command: Any) -> Any:
 @_closing
 def cmd_add(args: argparse.Namespace) -> int:
     model = as_model(args.file)
-    values = [run_commands._value(model, a) for a in args.args]
+    values = [model.read_value(a) for a in args.args]
     found = api.add(_store(args, create=True), args.name, args.file, args.process, *values,
                     every=args.every, cron=args.cron, catch_up=args.catch_up,
                     attrs=search.parse_attrs(args.attr),

@@ -22,7 +22,7 @@ Example:
 
 from __future__ import annotations
 
-from procalg.terms.process import SKIP, Call, Process, _term, show_process
+from procalg.terms.process import SKIP, Call, Process, show_process, term_class
 from procalg.terms.saga import THROW, SagaTerm
 from procalg.terms.values import Atom, Event, Value
 
@@ -55,7 +55,7 @@ def child_outcome(label: object) -> tuple[str, tuple[Value, ...], str] | None:
     return None
 
 
-@_term
+@term_class
 class ChildRun(SagaTerm):
     """``child(P(args), completed, compensated, failed)``: the child inlined.
 

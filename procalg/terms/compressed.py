@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from procalg.terms.process import OMEGA, Process, _term
+from procalg.terms.process import OMEGA, Process, term_class
 
 TICK = "✓"  # the label name of procalg.lts.TICK (terms do not import lts)
 
@@ -38,7 +38,7 @@ class MoveTable:
     moves: tuple[tuple[tuple[Any, int], ...], ...]
 
 
-@_term
+@term_class
 class Compressed(Process):
     """State ``state`` of the compressed process ``table`` (state 0 is its start)."""
 

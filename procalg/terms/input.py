@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from procalg.terms.process import Process, _term
+from procalg.terms.process import Process, term_class
 
 Captured = tuple[tuple[str, Any], ...]
 """The prefix's free local variables with their values, sorted by name."""
@@ -72,7 +72,7 @@ class InputSite:
         return found
 
 
-@_term
+@term_class
 class Input(Process):
     """``c?x -> P(x)`` at one site with its captured local values (moves on demand)."""
 

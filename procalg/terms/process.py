@@ -31,7 +31,7 @@ class Process:
     precedence: ClassVar[int] = 0  # binding strength for printing; 0 = atomic
 
 
-def _term(cls: type) -> type:
+def term_class(cls: type) -> type:
     """Make ``cls`` a frozen slotted dataclass with a hash computed once.
 
     Hash and equality read the fields through one ``attrgetter`` (a C call):
@@ -67,22 +67,22 @@ def _term(cls: type) -> type:
     return new
 
 
-@_term
+@term_class
 class Stop(Process):
     """``STOP``: refuses everything, never terminates."""
 
 
-@_term
+@term_class
 class Skip(Process):
     """``SKIP``: terminates at once (✓ then Ω)."""
 
 
-@_term
+@term_class
 class Omega(Process):
     """Ω: the state after termination; no transitions, not a deadlock."""
 
 
-@_term
+@term_class
 class Prefix(Process):
     """``e -> P``: perform ``event``, then behave as ``then``."""
 
@@ -91,7 +91,7 @@ class Prefix(Process):
     precedence: ClassVar[int] = 2
 
 
-@_term
+@term_class
 class ExternalChoice(Process):
     """``P [] Q``: the environment chooses by the first visible event."""
 
@@ -100,7 +100,7 @@ class ExternalChoice(Process):
     precedence: ClassVar[int] = 6
 
 
-@_term
+@term_class
 class InternalChoice(Process):
     """``P |~| Q``: the process chooses, by τ."""
 
@@ -109,7 +109,7 @@ class InternalChoice(Process):
     precedence: ClassVar[int] = 7
 
 
-@_term
+@term_class
 class Seq(Process):
     """``P ; Q``: ``second`` starts (by τ) when ``first`` terminates."""
 
@@ -118,7 +118,7 @@ class Seq(Process):
     precedence: ClassVar[int] = 3
 
 
-@_term
+@term_class
 class Timeout(Process):
     """``P [> Q``: sliding choice; ``left`` may be withdrawn in favour of ``right`` by τ."""
 
@@ -127,7 +127,7 @@ class Timeout(Process):
     precedence: ClassVar[int] = 4
 
 
-@_term
+@term_class
 class Interrupt(Process):
     """``P /\\ Q``: ``left`` runs until ``right`` performs a visible event."""
 
@@ -136,7 +136,7 @@ class Interrupt(Process):
     precedence: ClassVar[int] = 5
 
 
-@_term
+@term_class
 class Parallel(Process):
     """``P [| A |] Q``: synchronise on ``sync``, interleave the rest (``|||`` is A = {})."""
 
@@ -146,7 +146,7 @@ class Parallel(Process):
     precedence: ClassVar[int] = 8
 
 
-@_term
+@term_class
 class AlphaParallel(Process):
     """``P [A || B] Q``: ``left`` confined to ``left_alpha``, ``right`` to ``right_alpha``,
     synchronising on their intersection."""
@@ -158,7 +158,7 @@ class AlphaParallel(Process):
     precedence: ClassVar[int] = 8
 
 
-@_term
+@term_class
 class Hide(Process):
     """``P \\ A``: events in ``hidden`` become τ."""
 
@@ -167,7 +167,7 @@ class Hide(Process):
     precedence: ClassVar[int] = 9
 
 
-@_term
+@term_class
 class Rename(Process):
     """``P [[ a <- b ]]``: each pair ``(a, b)`` lets ``process``'s ``a`` appear as ``b``.
 
@@ -180,7 +180,7 @@ class Rename(Process):
     precedence: ClassVar[int] = 1
 
 
-@_term
+@term_class
 class Call(Process):
     """A named process applied to arguments, unfolded by the semantics on demand.
 
@@ -192,7 +192,7 @@ class Call(Process):
     args: tuple[Value, ...] = ()
 
 
-@_term
+@term_class
 class ExceptionOp(Process):
     """``P [| A |> Q``: behave as ``process`` until it performs an event of
     ``sync``; that event hands control to ``handler`` (Roscoe, UCS, 2010, §5.3).
@@ -210,8 +210,8 @@ class ExceptionOp(Process):
 
     def show(self) -> str:
         """The term in ``.proc`` syntax (the operator is non-associative)."""
-        return (f"{_wrap(self.process, self.precedence)} [| {_events(self.sync)} |> "
-                f"{_wrap(self.handler, self.precedence)}")
+        return (f"{bracketed(self.process, self.precedence)} [| {_events(self.sync)} |> "
+                f"{bracketed(self.handler, self.precedence)}")
 
 
 STOP = Stop()
@@ -231,7 +231,7 @@ def _events(events: frozenset[Event]) -> str:
     return "{" + ", ".join(str(e) for e in sorted(events, key=sort_key)) + "}"
 
 
-def _wrap(p: Process, outer: int) -> str:
+def bracketed(p: Process, outer: int) -> str:
     text = show_process(p)
     return f"({text})" if p.precedence >= outer and p.precedence != 0 else text
 
@@ -254,24 +254,24 @@ def show_process(p: Process) -> str:
         case Omega():
             return "Ω"
         case Prefix(event, then):
-            return f"{event} -> {_wrap(then, p.precedence + 1)}"
+            return f"{event} -> {bracketed(then, p.precedence + 1)}"
         case ExternalChoice() | InternalChoice() | Seq() | Timeout() | Interrupt():
             left, right = p.left if hasattr(p, "left") else p.first, (
                 p.right if hasattr(p, "right") else p.second
             )
             op = _INFIX[type(p)]
-            return f"{_wrap(left, p.precedence + 1)} {op} {_wrap(right, p.precedence)}"
+            return f"{bracketed(left, p.precedence + 1)} {op} {bracketed(right, p.precedence)}"
         case Parallel(left, right, sync):
             op = "|||" if not sync else f"[| {_events(sync)} |]"
-            return f"{_wrap(left, p.precedence)} {op} {_wrap(right, p.precedence)}"
+            return f"{bracketed(left, p.precedence)} {op} {bracketed(right, p.precedence)}"
         case AlphaParallel(left, right, la, ra):
             op = f"[{_events(la)} || {_events(ra)}]"
-            return f"{_wrap(left, p.precedence)} {op} {_wrap(right, p.precedence)}"
+            return f"{bracketed(left, p.precedence)} {op} {bracketed(right, p.precedence)}"
         case Hide(process, hidden):
-            return f"{_wrap(process, p.precedence)} \\ {_events(hidden)}"
+            return f"{bracketed(process, p.precedence)} \\ {_events(hidden)}"
         case Rename(process, pairs):
             body = ", ".join(f"{a} <- {b}" for a, b in sorted(pairs, key=sort_key))
-            return f"{_wrap(process, 1)}[[{body}]]"
+            return f"{bracketed(process, 1)}[[{body}]]"
         case Call(name, args):
             return name if not args else f"{name}({', '.join(show(a) for a in args)})"
     own = getattr(p, "show", None)  # terms added by later layers print themselves

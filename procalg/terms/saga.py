@@ -26,7 +26,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from procalg import reserved
-from procalg.terms.process import Process, _term, show_process
+from procalg.terms.process import Process, show_process, term_class
 from procalg.terms.values import Atom, Event
 
 THROW_EVENT = Event(reserved.THROW)
@@ -91,7 +91,7 @@ class Compensable(SagaTerm):
 
 
 def _saga_term(cls: type) -> type:
-    new = _term(cls)
+    new = term_class(cls)
     new.__str__ = lambda self: show_saga(self)
     return new
 

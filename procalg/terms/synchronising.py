@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from procalg.terms.process import Process, _term, _wrap
+from procalg.terms.process import Process, bracketed, term_class
 from procalg.terms.values import Event, show
 
 
@@ -27,7 +27,7 @@ def _events(events: frozenset[Event]) -> str:
     return show(events)
 
 
-@_term
+@term_class
 class SyncChoice(Process):
     """``left [+ sync +] right``: events of ``sync`` need both and keep the choice."""
 
@@ -37,11 +37,11 @@ class SyncChoice(Process):
     precedence: ClassVar[int] = 6  # as []
 
     def show(self) -> str:
-        return (f"{_wrap(self.left, self.precedence + 1)} [+ {_events(self.sync)} +] "
-                f"{_wrap(self.right, self.precedence)}")
+        return (f"{bracketed(self.left, self.precedence + 1)} [+ {_events(self.sync)} +] "
+                f"{bracketed(self.right, self.precedence)}")
 
 
-@_term
+@term_class
 class SyncInterrupt(Process):
     """``left /+ sync +\\ right``: ``right`` takes over by an event outside ``sync``."""
 
@@ -51,6 +51,6 @@ class SyncInterrupt(Process):
     precedence: ClassVar[int] = 5  # as /\
 
     def show(self) -> str:
-        return (f"{_wrap(self.left, self.precedence + 1)} /+ {_events(self.sync)} +\\ "
-                f"{_wrap(self.right, self.precedence)}")
+        return (f"{bracketed(self.left, self.precedence + 1)} /+ {_events(self.sync)} +\\ "
+                f"{bracketed(self.right, self.precedence)}")
 

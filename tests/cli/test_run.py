@@ -95,6 +95,9 @@ def test_bad_input_is_a_clear_error_and_never_a_traceback(capsys) -> None:
     assert Path("foreign.db").read_text() == "not a database"
     assert main(["run", ORDER, "Order", "--activities", "no.such.module"]) == 2
     assert "cannot import activities module 'no.such.module'" in capsys.readouterr().err
+    account = str(ROOT / "models" / "account.proc")
+    assert main(["run", account, "Account", "nine"]) == 2  # the typing's fault, not the file's
+    assert capsys.readouterr().err.startswith("<command line>:1:1: error: undefined name 'nine'")
 
 
 # -- leases: every command that claims a run releases it; dead owners are seen at once ----

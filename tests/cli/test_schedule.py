@@ -91,3 +91,15 @@ def test_runs_list_filters_by_status_model_time_and_attribute(capsys) -> None:
     assert ids("--since", "2999-01-01") == []
     code, _, err = _out(capsys, "runs", "list", "--since", "yesterday")
     assert code == 2 and "neither a duration nor a date" in err
+
+
+def test_a_schedule_of_a_process_with_arguments_reads_them_as_values_of_the_model(capsys) -> None:
+    account = str(ROOT / "models" / "account.proc")
+    code, out, err = _out(capsys, "schedule", "add", "topup", account, "Account", "3",
+                          "--every", "1h")
+    assert (code, err) == (0, "") and out.startswith("schedule topup: Account every 1h")
+    _, out, _ = _out(capsys, "schedule", "list")
+    assert out.splitlines()[1].split()[:2] == ["topup", "Account(3)"]
+    code, _, err = _out(capsys, "schedule", "add", "bad", account, "Account", "nine",
+                        "--every", "1h")
+    assert code == 2 and err.startswith("<command line>:1:1: error: undefined name 'nine'")
