@@ -11,8 +11,7 @@ Example:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +22,7 @@ from procalg.semantics.channels import ChannelRef
 from procalg.semantics.values import kind_name
 from procalg.source import SourceFile
 from procalg.syntax import ast, parse, parse_expr, pretty
+from procalg.syntax.walk import walk
 from procalg.terms import Process, show, show_process
 
 if TYPE_CHECKING:
@@ -118,7 +118,7 @@ class Model:
         """
         line = SourceFile("<command line>", text)
         expr = parse_expr(text, filename=line.name)
-        own = {id(node.span) for node in _nodes(expr)}
+        own = {id(node.span) for node in walk(expr)}
         try:
             return self._with_source(lambda: self.spec.value(expr))
         except ProcalgError as err:
@@ -136,7 +136,7 @@ class Model:
         """
         line = SourceFile("<command line>", text)
         expr = parse_expr(text, filename=line.name)
-        own = {id(node.span) for node in _nodes(expr)}
+        own = {id(node.span) for node in walk(expr)}
         try:
             value = self._with_source(lambda: self.spec.value(expr))
         except ProcalgError as err:
@@ -259,17 +259,6 @@ class Model:
                 hint="look for a function or process that calls itself without end",
                 source=self.source,
             ) from err
-
-
-def _nodes(node: Any) -> Iterator[ast.Node]:
-    """Every syntax node under ``node`` (itself included)."""
-    if isinstance(node, ast.Node):
-        yield node
-        for f in fields(node):
-            yield from _nodes(getattr(node, f.name))
-    elif isinstance(node, tuple | list):
-        for item in node:
-            yield from _nodes(item)
 
 
 def _head(definition: ast.Definition) -> str:

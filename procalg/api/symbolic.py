@@ -22,6 +22,7 @@ from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
 from procalg.errors import LimitExceeded, ModelError, ProcalgError
 from procalg.semantics.kinds import names_in
 from procalg.syntax import ast, pretty
+from procalg.syntax.walk import walk
 from procalg.terms import Event, Sequence
 
 SUPPORTED = (ast.DeadlockFree, ast.Reachable, ast.HasTrace, ast.Invariant)
@@ -53,11 +54,9 @@ def point_at_symbolic(model: Model, err: ProcalgError) -> None:
 
 def _has_int_data(model: Model) -> bool:
     """A channel field or an input over ``Int`` (not a name the model defines)."""
-    from procalg.api.model import _nodes
-
     if "Int" in model.spec.definitions:
         return False
-    for node in _nodes(model.module):
+    for node in walk(model.module):
         if type(node) is ast.ChannelDecl and any("Int" in names_in(f) for f in node.fields):
             return True
         if type(node) is ast.InField and node.restrict is not None \

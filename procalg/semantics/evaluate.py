@@ -30,8 +30,8 @@ from procalg.semantics.functions import (
     Env,
     FunctionInfo,
     Thunk,
-    _text,
     not_a_function,
+    shown,
 )
 from procalg.semantics.growth import growing, watch
 from procalg.semantics.infinite import IntegersFrom
@@ -320,11 +320,11 @@ class Evaluator(EventSets):
             env = dict(base)
             if patterns.match_all(self, clause.params, args, env):
                 return self.eval(clause.body, env)
-        shown = ", ".join(_text(a) for a in args)
+        given = ", ".join(shown(a) for a in args)
         if info.display == "λ" and len(info.clauses) == 1:  # a lambda or a pattern declaration
-            raise ModelError(f"the value {shown} does not match the pattern", span,
+            raise ModelError(f"the value {given} does not match the pattern", span,
                              hint=f"the pattern is at {self.def_span(info)}")
-        raise ModelError(f"no clause of {info.display} matches ({shown})", span,
+        raise ModelError(f"no clause of {info.display} matches ({given})", span,
                          hint=f"add a clause for these arguments at {self.def_span(info)}")
 
     def unfold(self, call: Call) -> Process:
@@ -337,7 +337,7 @@ class Evaluator(EventSets):
             watch(self.growth, call.name, call.args[k:])
         result = self.run(info, call.args[:k], call.args[k:], self.def_span(info))
         if not isinstance(result, Process):
-            raise ModelError(f"{info.display} is used as a process but gives {_text(result)}",
+            raise ModelError(f"{info.display} is used as a process but gives {shown(result)}",
                              self.def_span(info), hint="a process needs a process expression")
         return result
 

@@ -60,10 +60,11 @@ class Thunk:
 
 def not_a_function(value: Any, span: Span | None) -> ModelError:
     """The error for applying something that is not a function value."""
-    return ModelError(f"{_text(value)} is not a function", span,
+    return ModelError(f"{shown(value)} is not a function", span,
                       hint="only definitions with parameters can be applied")
 
 
-def _text(value: Any) -> str:
+def shown(value: Any) -> str:
+    """A value as an error message shows it (processes and functions by their own names)."""
     return str(value) if isinstance(value, Process | Closure | ChannelRef) else show(value)
 

@@ -83,7 +83,8 @@ def translate_network(spec: Any, node: ast.Node) -> Network:
     return Network(components, [m for m in moves if not z3.is_false(m.guard)], codes)
 
 
-def _globals(spec: Any):
+def global_values(spec: Any):
+    """Look-up of a global name's value in ``spec`` (None where it has none: a process)."""
     def value(node: ast.Node) -> Any:
         try:
             return spec.value(node)
@@ -99,7 +100,7 @@ def _moves(spec: Any, node: ast.Node, components: list[Component], codes: Codes,
 
     def eset(expr: ast.Node) -> EventSet:
         channels = {n: len(spec.types.channels[n]) for n in spec._channels}
-        return event_set(expr, codes, _globals(spec), channels, spec.definitions)
+        return event_set(expr, codes, global_values(spec), channels, spec.definitions)
 
     match node:
         case ast.GenParallel(left, sync, right):
@@ -176,8 +177,8 @@ def _arity(spec: Any) -> dict[str, int]:
 
 def _pairs(spec: Any, pairs: tuple[tuple[ast.Node, ast.Node], ...], codes: Codes) -> list[Pair]:
     channels = _arity(spec)
-    return [(event_head(old, {}, codes, _globals(spec), channels),
-             event_head(new, {}, codes, _globals(spec), channels)) for old, new in pairs]
+    return [(event_head(old, {}, codes, global_values(spec), channels),
+             event_head(new, {}, codes, global_values(spec), channels)) for old, new in pairs]
 
 
 def _rename(moves: list[Move], pairs: list[Pair], arity: dict[str, int]) -> list[Move]:

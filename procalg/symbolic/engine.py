@@ -131,9 +131,9 @@ def invariant(spec: Any, process: ast.Node, expr: ast.Node, limits: Limits) -> O
 
 
 def _globals(spec: Any):
-    from procalg.symbolic.compose import _globals as value
+    from procalg.symbolic.compose import global_values
 
-    return value(spec)
+    return global_values(spec)
 
 
 def _run(spec: Any, process: ast.Node, system: System, limits: Limits, what: str) -> Outcome:

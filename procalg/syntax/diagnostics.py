@@ -153,12 +153,12 @@ def _closer_name(opener: Token) -> str | None:
 
 
 def _match_kind(err: UnexpectedInput) -> str | None:
-    from procalg.syntax.parser import _raw_parse  # circular at import time only
+    from procalg.syntax.parser import raw_parse  # circular at import time only
 
     def attempt(example: str) -> None:
         # examples of errors found outside the parser match no parser state
         with contextlib.suppress(ParseError):
-            _raw_parse(example, "start")
+            raw_parse(example, "start")
 
     examples = _examples()
     if not examples or not isinstance(err, UnexpectedToken):

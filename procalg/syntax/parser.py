@@ -140,7 +140,7 @@ def _parse(text: str, filename: str, start: str) -> ast.Node:
     source = SourceFile(filename, text)
     try:
         clean = mark_sections(blank_comments(text))
-        tree = _raw_parse(clean, start)
+        tree = raw_parse(clean, start)
         return Builder(clean, lambda t: _parse(t, filename, "expr")).transform(tree)
     except ParseError as err:
         err.source = err.source or source
@@ -162,7 +162,7 @@ def _parse(text: str, filename: str, start: str) -> ast.Node:
                          hint="split deeply nested expressions into named definitions") from None
 
 
-def _raw_parse(clean: str, start: str):
+def raw_parse(clean: str, start: str):
     """Lark parse of comment-free text; lark exceptions escape unchanged."""
     parser = lark_parser()
     with _LOCK:

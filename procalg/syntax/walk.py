@@ -24,7 +24,7 @@ def children(node: ast.Node) -> list[ast.Node]:
         value = getattr(node, field)
         if isinstance(value, ast.Node):
             out.append(value)
-        elif isinstance(value, tuple):
+        elif isinstance(value, tuple | list):
             out.extend(v for v in value if isinstance(v, ast.Node))
     return out
 
