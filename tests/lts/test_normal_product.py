@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from procalg.checks.determinism import check_determinism, check_determinism_product
 from procalg.lts import LTS
 from procalg.lts.network import close, component, hide, parallel
-from procalg.lts.normal_product import _Pairs, applies, find_nondeterminism
+from procalg.lts.node_keys import Pairs
+from procalg.lts.normal_product import applies, find_nondeterminism
 from procalg.lts.product import explore_product
 from procalg.lts.visited import sorted_unique
 from tests.lts.test_refine_product import networks
@@ -91,7 +92,7 @@ def test_pair_keys_sort_like_pairs_with_packed_bits_or_ranks():
     sets = np.array([1, 0, 1, 0, 1])
     codes = np.array([7, 9, 3, 2, 7])
     for bits in (4, 62):  # 62 + 2 bits do not fit: ranks
-        pack = _Pairs(bits, 2, codes)
+        pack = Pairs(bits, 2, codes)
         keys = sorted_unique(pack.keys(sets, codes))
         got = list(zip(*(x.tolist() for x in pack.split(keys)), strict=True))
         assert got == sorted(set(zip(sets.tolist(), codes.tolist(), strict=True)))
@@ -101,7 +102,7 @@ def test_pair_keys_sort_like_pairs_with_packed_bits_or_ranks():
 @given(networks())
 def test_the_rank_keys_give_the_same_answers_as_the_packed_ones(net):
     reference = check_determinism(explore_product(net))
-    wide = patch.object(_Pairs, "__init__", _ranks_only)
+    wide = patch.object(Pairs, "__init__", _ranks_only)
     with wide:
         bulk = check_determinism_product(net)
     assert bulk.passed == reference.passed
