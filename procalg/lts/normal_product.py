@@ -50,9 +50,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from procalg.errors import LimitExceeded, ProcalgError
+from procalg.lts.code_sets import Children, argsort_small, close_sets, set_keys
 from procalg.lts.lts import TAU, TAU_INDEX, TICK_INDEX
 from procalg.lts.network import Network
-from procalg.lts.node_keys import Pairs, argsort_small, set_keys, sorted_in
 from procalg.lts.product import divergent_codes
 from procalg.lts.refine_product import tau_acyclic, tau_loop
 from procalg.lts.vectors import Tables
@@ -90,10 +90,26 @@ class Determinism:
     tables: Tables | None = field(default=None, compare=False)
 
 
-def applies(network: Network) -> bool:
-    """Whether the bulk check runs: eager components and codes of 62 bits or fewer."""
-    tables = Tables(network)
-    return not tables.lazy and not tables.layout.wide
+def why_not(network: Network) -> str | None:
+    """Why the bulk check cannot run on ``network`` (``None``: it can)."""
+    layout = Tables(network).layout
+    return _too_wide(layout.bits) if layout.wide else None
+
+
+def _too_wide(bits: int) -> str:
+    return f"the bulk normal form keys nodes by 62-bit codes; these codes need {bits} bits"
+
+
+class Unavailable(ValueError):
+    """The bulk check cannot run: a lazy component grew the codes past 62 bits."""
+
+
+class _Regrown(Exception):
+    """A lazy component outgrew its digits: every code changes (``recode``)."""
+
+    def __init__(self, recode) -> None:
+        super().__init__("codes grew")
+        self.recode = recode
 
 
 def find_nondeterminism(network: Network, *, divergence: bool = True,
@@ -101,18 +117,22 @@ def find_nondeterminism(network: Network, *, divergence: bool = True,
     """Build the normal form of ``network`` in bulk until a node fails.
 
     Args:
-        network: the process (eager components, codes within 62 bits: :func:`applies`).
+        network: the process (codes within 62 bits: :func:`why_not`).
         divergence: a divergence is nondeterminism (model FD); ``False``: [F].
         max_states: limit on normal nodes (:class:`~procalg.errors.LimitExceeded`).
     """
-    tables = Tables(network)
-    if tables.lazy or tables.layout.wide:
-        raise ValueError("find_nondeterminism needs eager components and 62-bit codes")
-    divergent = None
-    if divergence and not tau_acyclic(network):
-        _, divergent, _ = divergent_codes(network)
-        divergent = divergent.astype(np.int64)
-    return _Build(tables, divergent, max_states).run()
+    tables, divergent = Tables(network), None
+    if divergence and not tau_acyclic(network):  # (lazy components explored whole here)
+        tables, divergent, _ = divergent_codes(network)
+    while True:  # lazy components: rebuilt when one outgrows its digits (headroom doubles)
+        if tables.layout.wide:
+            raise Unavailable(_too_wide(tables.layout.bits))
+        try:
+            return _Build(tables, None if divergent is None else divergent.astype(np.int64),
+                          max_states).run()
+        except _Regrown as grown:
+            if divergent is not None:
+                divergent = np.sort(grown.recode(divergent))
 
 
 class _Build:
@@ -126,10 +146,7 @@ class _Build:
         self.rank = np.empty(len(names), dtype=np.int64)  # label index -> order by name
         self.rank[sorted(range(len(names)), key=names.__getitem__)] = np.arange(len(names))
         self.by_rank = np.argsort(self.rank).astype(np.int32)
-        # node keys: a one-member node's is its member's code, which sorts and
-        # searches with the locality of a deadlock search's codes; a larger
-        # node's is a 64-bit hash with the top bit set (codes have 62 bits,
-        # so the two never meet), checked by a second hash kept for them only
+        # node keys (code_sets.set_keys), and second hashes of the larger nodes
         self.keys, self.checks = Visited(np.zeros(0, np.int64)), Visited(np.zeros(0, np.int64))
         # impl states expanded: one-member nodes' codes (in ``keys``, each once)
         # and the larger nodes' members (``shared``), counted once each
@@ -161,7 +178,7 @@ class _Build:
         n = int(node.max()) + 1
         alone = np.bincount(node, minlength=n)[node] == 1
         self._count(code, alone)
-        src, dst, lab = self.tables.successors(code)
+        src, dst, lab = self._moves(code)
         self.transitions += len(src)
         clash = self._clashes(node, src, lab, n, alone)
         ok = (lab != TAU_INDEX) & (lab != TICK_INDEX)  # nothing matters after ✓
@@ -238,7 +255,7 @@ class _Build:
         clash[node[~alone & ~tau & (count < offers[node])]] = True
         return clash
 
-    def _children(self, group: np.ndarray, dst: np.ndarray) -> _Children:
+    def _children(self, group: np.ndarray, dst: np.ndarray) -> Children:
         """The (node, event) groups' τ-closed target sets: one-member sets
         apart, keyed by their code; the others as sorted (set, code) pairs."""
         order = argsort_small(group)
@@ -256,7 +273,7 @@ class _Build:
         inside = np.repeat(many, np.diff(np.append(starts, len(g))))
         m_cid, m_code = np.repeat(np.arange(len(m_key)), size), d[inside]
         if self.has_tau and len(s_code):  # a one-member set grows if its member moves by τ
-            src, dst2, lab = self.tables.successors(s_code)
+            src, dst2, lab = self._moves(s_code)
             moves = np.zeros(len(s_code), bool)
             moves[src[(lab == TAU_INDEX) & (dst2 != s_code[src])]] = True
             if moves.any():
@@ -269,7 +286,7 @@ class _Build:
             m_cid, m_code = self._close(m_cid, m_code)
             m_h1, m_h2, _ = set_keys(m_cid, m_code, len(m_key))
             h1, h2 = np.concatenate((h1, m_h1)), np.concatenate((h2, m_h2))
-        return _Children(np.concatenate((s_key, m_key)), h1, h2, len(s_code), m_cid, m_code)
+        return Children(np.concatenate((s_key, m_key)), h1, h2, len(s_code), m_cid, m_code)
 
     def _first_failure(self, clash, kids, rep, fresh, first, level, node, code):
         """The reference's first failure: nodes in order, a node's clash before
@@ -322,25 +339,17 @@ class _Build:
         raise AssertionError("a clashing node has a clashing event")  # pragma: no cover
 
     def _close(self, node: np.ndarray, code: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The τ-closure of every set at once: (node, code) pairs, sorted and distinct."""
-        bits, sets = self.tables.layout.bits, int(node.max()) + 1 if len(node) else 1
-        code = code.astype(np.int64)
-        pack = Pairs(bits, sets, code)
-        node, code = pack.split(sorted_unique(pack.keys(node, code)))
-        new_node, new_code = node, code
-        while len(new_code) and self.has_tau:
-            src, dst, lab = self.tables.successors(new_code)
-            ok = lab == TAU_INDEX
-            if not ok.any():
-                break
-            cand_node, cand_code = new_node[src[ok]], dst[ok].astype(np.int64)
-            pack = Pairs(bits, sets, np.concatenate((code, cand_code)))
-            old = pack.keys(node, code)  # sorted, as the pairs are
-            cand = sorted_unique(pack.keys(cand_node, cand_code))
-            fresh = cand[~sorted_in(old, cand)]
-            new_node, new_code = pack.split(fresh)
-            node, code = pack.split(np.sort(np.concatenate((old, fresh)), kind="stable"))
-        return node, code
+        return close_sets(self._moves if self.has_tau else None, self.tables.layout.bits,
+                          node, code)
+
+    def _moves(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The moves of ``codes``, their lazy components' local states explored
+        first (a component that outgrew its digits restarts the build)."""
+        if self.tables.lazy:
+            recode = self.tables.expand(codes)
+            if recode is not None:
+                raise _Regrown(recode)
+        return self.tables.successors(codes)
 
     def _remember(self, h1: np.ndarray, h2: np.ndarray) -> None:
         """Record new nodes: their keys, and the second hashes of the larger ones."""
@@ -377,20 +386,6 @@ class _Build:
                            transitions=self.transitions, levels=len(self.links) + 1,
                            peak_bytes=max(self.peak, self._stored()), tables=self.tables,
                            **found)
-
-
-@dataclass(frozen=True, slots=True)
-class _Children:
-    """One level's children: ``singles`` one-member sets first (``h1`` is
-    their code), then the larger ones as (``cid``, ``code``) pairs sorted by
-    set. Per child: its order ``key`` (node, event rank) and keys ``h1``, ``h2``."""
-
-    key: np.ndarray
-    h1: np.ndarray
-    h2: np.ndarray
-    singles: int
-    cid: np.ndarray
-    code: np.ndarray
 
 
 def _collision() -> ProcalgError:

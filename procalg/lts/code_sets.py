@@ -1,4 +1,4 @@
-"""Keys for sets of packed codes, as the bulk normal form needs them.
+"""Sets of packed codes, as the bulk normal form needs them: keys and τ-closure.
 
 A normal-form node is a set of implementation states (packed codes,
 :mod:`procalg.lts.codes`). :func:`set_keys` gives each set one int64 key:
@@ -7,8 +7,9 @@ with the locality of a deadlock search's states; a larger set's key is a
 64-bit hash with the top bit set (codes have at most 62 bits, so the two
 kinds never meet), with a second, independent hash to detect a collision
 of the first. :class:`Pairs` packs (set, code) pairs into one sortable
-int64, and :func:`argsort_small` sorts small non-negative keys by value
-instead of by index (numpy's vectorised sort is several times faster).
+int64, :func:`close_sets` τ-closes many sets at once, and
+:func:`argsort_small` sorts small non-negative keys by value instead of by
+index (numpy's vectorised sort is several times faster).
 
 Example:
     >>> h1, h2, big = set_keys(np.array([0, 1, 1]), np.array([5, 2, 7]), 2)
@@ -20,12 +21,33 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import numpy as np
 
+from procalg.lts.lts import TAU_INDEX
 from procalg.lts.visited import sorted_unique
+
+Moves = Callable[[np.ndarray], "tuple[np.ndarray, np.ndarray, np.ndarray]"]
 
 _SALT1, _SALT2 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F)
 _TOP = np.int64(-(1 << 63))  # the top bit: no 62-bit code has it
+
+
+@dataclass(frozen=True, slots=True)
+class Children:
+    """One BFS level's new sets of codes: ``singles`` one-member sets first
+    (``h1`` is their code), then the larger ones as (``cid``, ``code``) pairs
+    sorted by set. Per set: its order ``key`` and its keys ``h1``, ``h2``
+    (:func:`set_keys`)."""
+
+    key: np.ndarray
+    h1: np.ndarray
+    h2: np.ndarray
+    singles: int
+    cid: np.ndarray
+    code: np.ndarray
 
 
 def mix(code: np.ndarray, salt: np.uint64) -> np.ndarray:
@@ -88,3 +110,32 @@ def sorted_in(table: np.ndarray, queries: np.ndarray) -> np.ndarray:
         return np.zeros(len(queries), bool)
     at = np.minimum(np.searchsorted(table, queries), len(table) - 1)
     return table[at] == queries
+
+
+def close_sets(moves: Moves | None, bits: int, node: np.ndarray, code: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """The τ-closure of every set at once, given as (set, code) pairs: the
+    pairs sorted and distinct; ``moves`` gives codes' moves (``None``: no τ).
+
+    Example:
+        >>> close_sets(None, 8, np.array([1, 0, 1]), np.array([4, 3, 4]))
+        (array([0, 1]), array([3, 4]))
+    """
+    sets = int(node.max()) + 1 if len(node) else 1
+    code = code.astype(np.int64)
+    pack = Pairs(bits, sets, code)
+    node, code = pack.split(sorted_unique(pack.keys(node, code)))
+    new_node, new_code = node, code
+    while len(new_code) and moves is not None:  # one round per τ-step, every set at once
+        src, dst, lab = moves(new_code)
+        ok = lab == TAU_INDEX
+        if not ok.any():
+            break
+        cand_node, cand_code = new_node[src[ok]], dst[ok].astype(np.int64)
+        pack = Pairs(bits, sets, np.concatenate((code, cand_code)))
+        old = pack.keys(node, code)  # sorted, as the pairs are
+        cand = sorted_unique(pack.keys(cand_node, cand_code))
+        fresh = cand[~sorted_in(old, cand)]
+        new_node, new_code = pack.split(fresh)
+        node, code = pack.split(np.sort(np.concatenate((old, fresh)), kind="stable"))
+    return node, code
