@@ -50,11 +50,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from procalg.errors import LimitExceeded, ProcalgError
-from procalg.lts.code_sets import Children, argsort_small, close_sets, set_keys
+from procalg.lts.code_sets import Children, argsort_small, close_sets, set_keys, sorted_in
 from procalg.lts.lts import TAU, TAU_INDEX, TICK_INDEX
 from procalg.lts.network import Network
 from procalg.lts.product import divergent_codes
 from procalg.lts.refine_product import tau_acyclic, tau_loop
+from procalg.lts.refusals import clashes, first_clash
 from procalg.lts.vectors import Tables
 from procalg.lts.visited import Visited, sorted_unique
 
@@ -154,6 +155,7 @@ class _Build:
         self.links: list[tuple[np.ndarray, np.ndarray]] = []  # per level: parent, label
         self.nodes = self.transitions = self.peak = 0
         self.has_tau = any(r.label == TAU for r in tables.network.rules)
+        self.taus = _tau_tables(tables) if self.has_tau else None
 
     def run(self) -> Determinism:
         node, code = self._close(np.zeros(1, np.int64), np.array([self.tables.initial]))
@@ -180,7 +182,7 @@ class _Build:
         self._count(code, alone)
         src, dst, lab = self._moves(code)
         self.transitions += len(src)
-        clash = self._clashes(node, src, lab, n, alone)
+        clash = clashes(node, src, lab, n, alone, self.width)
         ok = (lab != TAU_INDEX) & (lab != TICK_INDEX)  # nothing matters after ✓
         # a child is the τ-closed set a node reaches by one event; its order
         # key (node, event rank) is also its place in the reference's order
@@ -228,33 +230,6 @@ class _Build:
             self.shared.add_level(more, checked=True, unique=True)
             self.states += int((~self.keys.contains(more)).sum())
 
-    def _clashes(self, node: np.ndarray, src: np.ndarray, lab: np.ndarray,
-                 n: int, alone: np.ndarray) -> np.ndarray:
-        """Per node: some member refuses an event another accepts. Counts, not
-        sets: a stable member with fewer distinct events than its node, or a
-        member that can terminate in a node offering another event."""
-        members = len(node)
-        tau = np.zeros(members, bool)
-        tau[src[lab == TAU_INDEX]] = True
-        tick = np.zeros(members, bool)
-        tick[src[lab == TICK_INDEX]] = True
-        other = np.zeros(members, bool)  # a visible event other than ✓
-        other[src[(lab != TAU_INDEX) & (lab != TICK_INDEX)]] = True
-        clash = np.zeros(n, bool)
-        clash[node[alone & tick & other]] = True  # a lone member clashes only through ✓
-        if alone.all():
-            return clash
-        width = self.width
-        seen = (lab != TAU_INDEX) & ~alone[src]
-        own = sorted_unique(src[seen].astype(np.int64) * width + lab[seen])  # (member, event)
-        count = np.bincount(own // width, minlength=members)
-        offer = sorted_unique(node[own // width] * width + own % width)  # (node, event)
-        offers = np.bincount(offer // width, minlength=n)
-        others = offers - np.bincount(offer[offer % width == TICK_INDEX] // width, minlength=n)
-        clash[node[~alone & tick & (others[node] > 0)]] = True
-        clash[node[~alone & ~tau & (count < offers[node])]] = True
-        return clash
-
     def _children(self, group: np.ndarray, dst: np.ndarray) -> Children:
         """The (node, event) groups' τ-closed target sets: one-member sets
         apart, keyed by their code; the others as sorted (set, code) pairs."""
@@ -273,7 +248,7 @@ class _Build:
         inside = np.repeat(many, np.diff(np.append(starts, len(g))))
         m_cid, m_code = np.repeat(np.arange(len(m_key)), size), d[inside]
         if self.has_tau and len(s_code):  # a one-member set grows if its member moves by τ
-            src, dst2, lab = self._moves(s_code)
+            src, dst2, lab = self._tau_moves(s_code)
             moves = np.zeros(len(s_code), bool)
             moves[src[(lab == TAU_INDEX) & (dst2 != s_code[src])]] = True
             if moves.any():
@@ -318,29 +293,17 @@ class _Build:
                             diverging=int(members[self._diverging(members)][0]))
 
     def _clash(self, trace: tuple[str, ...], members: np.ndarray, level: int) -> Determinism:
-        """Which event clashes first by name, and who accepts and refuses it
-        (the reference's rule, on this node's few members)."""
-        names = self.tables.labels
-        src, _, lab = self.tables.successors(members)
-        initials = [set(lab[src == i].tolist()) for i in range(len(members))]
-        offers: dict[int, int] = {}
-        for i, moves in enumerate(initials):
-            for x in moves - {TAU_INDEX}:
-                offers.setdefault(x, int(members[i]))
-        ticking = [int(members[i]) for i, m in enumerate(initials) if TICK_INDEX in m]
-        for x in sorted(offers, key=names.__getitem__):
-            if x != TICK_INDEX and ticking:
-                return self._result("clash", level, -1, trace=trace, event=names[x],
-                                    acceptor=offers[x], refuser=ticking[0])
-            for i, moves in enumerate(initials):
-                if TAU_INDEX not in moves and x not in moves:
-                    return self._result("clash", level, -1, trace=trace, event=names[x],
-                                        acceptor=offers[x], refuser=int(members[i]))
-        raise AssertionError("a clashing node has a clashing event")  # pragma: no cover
+        event, acceptor, refuser = first_clash(self.tables, members)
+        return self._result("clash", level, -1, trace=trace, event=event,
+                            acceptor=acceptor, refuser=refuser)
 
     def _close(self, node: np.ndarray, code: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return close_sets(self._moves if self.has_tau else None, self.tables.layout.bits,
+        return close_sets(self._tau_moves if self.has_tau else None, self.tables.layout.bits,
                           node, code)
+
+    def _tau_moves(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The τ-moves of ``codes`` (and, without τ-only tables, all their moves)."""
+        return self._moves(codes) if self.taus is None else self.taus.successors(codes)
 
     def _moves(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The moves of ``codes``, their lazy components' local states explored
@@ -363,10 +326,9 @@ class _Build:
                                 transitions=self.transitions, hint="raise --max-states")
 
     def _diverging(self, code: np.ndarray) -> np.ndarray:
-        if self.divergent is None or not len(self.divergent):
+        if self.divergent is None:
             return np.zeros(len(code), bool)
-        at = np.minimum(np.searchsorted(self.divergent, code), len(self.divergent) - 1)
-        return self.divergent[at] == code
+        return sorted_in(self.divergent, code)
 
     def _trace(self, level: int, pos: int) -> tuple[str, ...]:
         out = []
@@ -386,6 +348,18 @@ class _Build:
                            transitions=self.transitions, levels=len(self.links) + 1,
                            peak_bytes=max(self.peak, self._stored()), tables=self.tables,
                            **found)
+
+
+def _tau_tables(tables: Tables) -> Tables | None:
+    """Tables of the τ-rules alone, on the same codes (τ-closure fires only
+    those, not every rule), or ``None`` where the codes could differ (lazy)."""
+    if tables.lazy:
+        return None
+    net = tables.network
+    taus = Tables(Network(net.components, tuple(r for r in net.rules if r.label == TAU),
+                          net.notes, net.loose))
+    same = (taus.layout.radix, taus.layout.stride) == (tables.layout.radix, tables.layout.stride)
+    return taus if same else None
 
 
 def _collision() -> ProcalgError:
