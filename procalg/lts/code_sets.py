@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from procalg.errors import ProcalgError
 from procalg.lts.lts import TAU_INDEX
 from procalg.lts.visited import sorted_unique
 
@@ -139,3 +140,47 @@ def close_sets(moves: Moves | None, bits: int, node: np.ndarray, code: np.ndarra
         new_node, new_code = pack.split(fresh)
         node, code = pack.split(np.sort(np.concatenate((old, fresh)), kind="stable"))
     return node, code
+
+
+def distinct(kids: Children) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The children's keys sorted, where each distinct set starts, its first
+    discovery (least order key), and one child holding it."""
+    order = np.argsort(kids.h1)  # the one comparison sort (keys are 62 bits and more)
+    h1, key = kids.h1[order], kids.key[order]
+    head = np.ones(len(h1), bool)
+    head[1:] = h1[1:] != h1[:-1]
+    h2 = kids.h2[order]
+    if (~head[1:] & (h2[1:] != h2[:-1])).any():
+        raise collision()
+    starts = np.flatnonzero(head)
+    first = np.minimum.reduceat(key, starts) if len(key) else key
+    return h1, starts, first, order[starts]
+
+
+def shrink(kids: Children, first: np.ndarray, rep: np.ndarray) -> Children:
+    """Only the children ``rep`` (one per distinct set), keyed by ``first``."""
+    one = rep < kids.singles
+    many = rep[~one] - kids.singles
+    renumber = np.full(len(kids.key) - kids.singles, -1, np.int64)
+    renumber[many] = np.arange(len(many))
+    mine = renumber[kids.cid] >= 0
+    pick = np.concatenate((rep[one], rep[~one]))
+    return Children(np.concatenate((first[one], first[~one])), kids.h1[pick], kids.h2[pick],
+                    int(one.sum()), renumber[kids.cid[mine]], kids.code[mine])
+
+
+def joined(parts: list[Children]) -> Children:
+    """Several chunks' children as one (one-member sets first, as always)."""
+    def cat(name: str, singles: bool) -> np.ndarray:
+        return np.concatenate([getattr(p, name)[:p.singles] if singles
+                               else getattr(p, name)[p.singles:] for p in parts])
+    key, h1, h2 = (np.concatenate((cat(a, True), cat(a, False))) for a in ("key", "h1", "h2"))
+    offsets = np.cumsum([0] + [len(p.key) - p.singles for p in parts])
+    cid = np.concatenate([p.cid + off for p, off in zip(parts, offsets[:-1], strict=True)])
+    return Children(key, h1, h2, sum(p.singles for p in parts), cid,
+                    np.concatenate([p.code for p in parts]))
+
+
+def collision() -> ProcalgError:
+    return ProcalgError("two normal-form nodes share a 64-bit hash",
+                        hint="use --engine reference for this determinism check")

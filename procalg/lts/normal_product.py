@@ -45,12 +45,23 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from procalg.errors import LimitExceeded, ProcalgError
-from procalg.lts.code_sets import Children, argsort_small, close_sets, set_keys, sorted_in
+from procalg.errors import LimitExceeded
+from procalg.lts.code_sets import (
+    Children,
+    argsort_small,
+    close_sets,
+    collision,
+    distinct,
+    joined,
+    set_keys,
+    shrink,
+    sorted_in,
+)
 from procalg.lts.lts import TAU, TAU_INDEX, TICK_INDEX
 from procalg.lts.network import Network
 from procalg.lts.product import divergent_codes
@@ -58,6 +69,9 @@ from procalg.lts.refine_product import tau_acyclic, tau_loop
 from procalg.lts.refusals import clashes, first_clash
 from procalg.lts.vectors import Tables
 from procalg.lts.visited import Visited, sorted_unique
+
+CHUNK = 1 << 16
+"""Normal-form pairs expanded at once (bounds the scratch memory of a level)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,28 +194,32 @@ class _Build:
         n = int(node.max()) + 1
         alone = np.bincount(node, minlength=n)[node] == 1
         self._count(code, alone)
-        src, dst, lab = self._moves(code)
-        self.transitions += len(src)
-        clash = clashes(node, src, lab, n, alone, self.width)
-        ok = (lab != TAU_INDEX) & (lab != TICK_INDEX)  # nothing matters after ✓
-        # a child is the τ-closed set a node reaches by one event; its order
-        # key (node, event rank) is also its place in the reference's order
-        kids = self._children(node[src[ok]] * self.width + self.rank[lab[ok]],
-                              dst[ok].astype(np.int64))
-        order = np.argsort(kids.h1)  # the one comparison sort (keys are 62 bits and more)
-        h1, key = kids.h1[order], kids.key[order]
-        head = np.ones(len(h1), bool)
-        head[1:] = h1[1:] != h1[:-1]
-        h2 = kids.h2[order]
-        if (~head[1:] & (h2[1:] != h2[:-1])).any():
-            raise _collision()
-        starts = np.flatnonzero(head)
-        first = np.minimum.reduceat(key, starts) if len(key) else key  # first discovery
-        rep = order[starts]  # a child with each set (all have the same members)
+        # nodes a chunk at a time (bounded scratch: a level's moves are many
+        # times its pairs), each chunk's children reduced to distinct sets
+        by_node = argsort_small(node)
+        cuts = np.unique(np.append(np.searchsorted(node[by_node], node[by_node][::CHUNK]),
+                                   len(node)))
+        clash, parts = np.zeros(n, bool), []
+        for lo, hi in itertools.pairwise(cuts):
+            at = by_node[lo:hi]
+            src, dst, lab = self._moves(code[at])
+            self.transitions += len(src)
+            clash |= clashes(node[at], src, lab, n, alone[at], self.width)
+            ok = (lab != TAU_INDEX) & (lab != TICK_INDEX)  # nothing matters after ✓
+            # a child is the τ-closed set a node reaches by one event; its order
+            # key (node, event rank) is also its place in the reference's order
+            kids = self._children(node[at][src[ok]] * self.width + self.rank[lab[ok]],
+                                  dst[ok].astype(np.int64))
+            self.peak = max(self.peak, 40 * len(src) + self._stored())
+            parts.append(kids if len(cuts) == 2 else shrink(kids, *distinct(kids)[2:]))
+            del src, dst, lab, ok, kids
+        kids = parts[0] if len(parts) == 1 else joined(parts)
+        parts.clear()
+        h1, starts, first, rep = distinct(kids)
         fresh = ~self.keys.contains(h1[starts])  # sorted queries
         big = rep >= kids.singles
         if not self.checks.contains(kids.h2[rep[big & ~fresh]]).all():
-            raise _collision()
+            raise collision()
         failure = self._first_failure(clash, kids, rep, fresh, first, level, node, code)
         if failure is not None:
             return failure, None
@@ -216,7 +234,7 @@ class _Build:
         mine = renumber[kids.cid] >= 0
         new_node = np.concatenate((np.flatnonzero(one), renumber[kids.cid[mine]]))
         new_code = np.concatenate((kids.h1[fresh_rep[one]], kids.code[mine]))
-        self.peak = max(self.peak, 16 * (len(code) + len(src)) + self._stored())
+        self.peak = max(self.peak, 16 * len(code) + 40 * len(kids.key) + self._stored())
         return None, (new_node, new_code)
 
     def _count(self, code: np.ndarray, alone: np.ndarray) -> None:
@@ -360,8 +378,3 @@ def _tau_tables(tables: Tables) -> Tables | None:
                           net.notes, net.loose))
     same = (taus.layout.radix, taus.layout.stride) == (tables.layout.radix, tables.layout.stride)
     return taus if same else None
-
-
-def _collision() -> ProcalgError:
-    return ProcalgError("two normal-form nodes share a 64-bit hash",
-                        hint="use --engine reference for this determinism check")

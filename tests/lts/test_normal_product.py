@@ -139,3 +139,18 @@ def test_the_rank_keys_give_the_same_answers_as_the_packed_ones(net):
 
 def _ranks_only(self, bits, sets, codes):
     self.bits, self.codes = 0, sorted_unique(codes)
+
+
+@settings(max_examples=100, deadline=None)
+@given(networks(), st.booleans())
+def test_a_level_built_a_few_pairs_at_a_time_gives_the_same_answers(net, divergence):
+    from procalg.lts import normal_product
+
+    reference = check_determinism(explore_product(net), divergence=divergence)
+    with patch.object(normal_product, "CHUNK", 2):  # every level in many chunks
+        bulk = check_determinism_product(net, divergence=divergence)
+    assert bulk.passed == reference.passed
+    if not bulk.passed:
+        assert bulk.counterexample.trace == reference.counterexample.trace
+        assert bulk.counterexample.refused == reference.counterexample.refused
+        assert bulk.stats.states <= reference.stats.states
