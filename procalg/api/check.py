@@ -220,7 +220,10 @@ def _refines(model: Model, prop: ast.Refines, options: SearchOptions) -> CheckRe
 
 def _equivalent(model: Model, prop: ast.Equivalent, options: SearchOptions) -> CheckResult:
     left, right = (_whole(model, side, options) for side in (prop.left, prop.right))
-    return check_equivalence(left, right, prop.kind)
+    result = check_equivalence(left, right, prop.kind)
+    if all(isinstance(_explored(model, side, options), LTS) for side in (prop.left, prop.right)):
+        return _labelled(result, "explicit", "both sides compared as explicit LTSs")
+    return result
 
 
 def _compensation(model: Model, prop: ast.CompensationComplete,

@@ -112,3 +112,10 @@ def test_deep_value_recursion_in_a_guard_works_on_the_product_engine_as_on_the_r
                   "assert Q :[deadlock free]\n")
     (report,) = check_model(model)
     assert report.result == "fail" and report.check.stats.extra.get("engine") == "product"
+
+
+def test_an_equivalence_on_two_product_lts_names_the_product_engine_not_the_term_rules():
+    model = loads("channel a, b\nP = a -> P\nQ = b -> Q\nSys = P ||| Q\n"
+                  "assert Sys = (Q ||| P) :[strong]\n")
+    (report,) = list(check_model(model))
+    assert report.result == "pass" and report.check.stats.extra["engine"] == "explicit"
