@@ -266,16 +266,23 @@ class _Build:
         inside = np.repeat(many, np.diff(np.append(starts, len(g))))
         m_cid, m_code = np.repeat(np.arange(len(m_key)), size), d[inside]
         if self.has_tau and len(s_code):  # a one-member set grows if its member moves by τ
-            src, dst2, lab = self._tau_moves(s_code)
-            moves = np.zeros(len(s_code), bool)
-            moves[src[(lab == TAU_INDEX) & (dst2 != s_code[src])]] = True
+            distinct_code = sorted_unique(s_code)  # each state asked once
+            src, dst2, lab = self._tau_moves(distinct_code)
+            moving = np.zeros(len(distinct_code), bool)
+            moving[src[(lab == TAU_INDEX) & (dst2 != distinct_code[src])]] = True
+            moves = moving[np.searchsorted(distinct_code, s_code)]
             if moves.any():
                 m_cid = np.concatenate((m_cid, len(m_key) + np.arange(int(moves.sum()))))
                 m_code = np.concatenate((m_code, s_code[moves]))
                 m_key = np.concatenate((m_key, s_key[moves]))
                 s_key, s_code = s_key[~moves], s_code[~moves]
         h1, h2 = s_code, np.zeros(len(s_code), np.int64)
-        if len(m_code):
+        if len(m_code):  # equal sets before closure are closed once, at their least key
+            m_cid, m_code = close_sets(None, self.tables.layout.bits, m_cid, m_code)
+            m_h1, m_h2, _ = set_keys(m_cid, m_code, len(m_key))
+            pre = shrink(Children(m_key, m_h1, m_h2, 0, m_cid, m_code),
+                         *distinct(Children(m_key, m_h1, m_h2, 0, m_cid, m_code))[2:])
+            m_key, m_cid, m_code = pre.key, pre.cid, pre.code
             m_cid, m_code = self._close(m_cid, m_code)
             m_h1, m_h2, _ = set_keys(m_cid, m_code, len(m_key))
             h1, h2 = np.concatenate((h1, m_h1)), np.concatenate((h2, m_h2))
