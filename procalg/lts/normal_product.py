@@ -9,20 +9,22 @@ normal node with the states it stands for). The reference check
 time in Python. Here it is built one BFS level at a time on the product
 engine's packed codes, with numpy and no per-state Python:
 
-- a level is a flat array of (node, member code) pairs; the members'
-  moves come from the network's tables in bulk;
-- a node clashes if some member refuses an event another member offers:
-  a stable member with fewer distinct events than the node, or a member
-  that can terminate (✓ is autonomous, so it refuses everything else)
-  while the node offers an event other than ✓ -- counts, not sets;
+- a level is a flat array of (node, member code) pairs, expanded
+  ``CHUNK`` pairs at a time (bounded scratch); the members' moves come
+  from the network's tables in bulk, and a lazily explored component's
+  states are explored as they are met (the build restarts, rarely, when one
+  outgrows its digits of the codes);
+- a node clashes if some member refuses an event another member offers
+  (:func:`~procalg.lts.refusals.clashes`, by counting events);
 - the children of a level are grouped by (node, event) -- that pair,
   with events ranked by name, is also the reference's order -- and
-  τ-closed together (one successor call per τ-round for the whole level);
-  a child is keyed by :func:`~procalg.lts.node_keys.set_keys`: a
-  one-member set by its code (then the build is a deadlock search's BFS
-  on codes, with a check per state), a larger one by a 64-bit hash, whose
-  collision a second hash, kept for those nodes only, detects (then the
-  search stops with an error, never a wrong verdict);
+  τ-closed together with the τ-rules' tables alone (one call per τ-round
+  for the whole chunk, equal sets closed once); a child is keyed by
+  :func:`~procalg.lts.code_sets.set_keys`: a one-member set by its code
+  (then the build is a deadlock search's BFS on codes, with a check per
+  state), a larger one by a 64-bit hash, whose collision a second hash,
+  kept for those nodes only, detects (then the search stops with an
+  error, never a wrong verdict);
 - with divergences counted, the divergent states are found first (none if
   the components have no τ-cycles, :func:`~procalg.lts.refine_product.tau_acyclic`,
   else one τ-peel, :func:`~procalg.lts.product.divergent_codes`), and a node
