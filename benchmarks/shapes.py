@@ -11,10 +11,11 @@ checks both state counts, and prints one table row:
     as its JSON reports it), procalg MB, spin s (pan: the search alone),
     spin MB, ratio (spin s / procalg s, both whole: above 1, procalg is faster)
 
-The ``milner-determinism`` and ``milner-refines`` rows check
-``:[deterministic]`` and ``ASpec(0) [T= Scheduler \\ {| b |}`` on the
-same space (issue 17); spin's peers are the full search and the search with
-the specification as an asserting monitor (:mod:`benchmarks.families`).
+The ``milner-determinism``, ``phils-determinism`` and
+``milner-refines`` rows check ``:[deterministic]`` and ``ASpec(0) [T=
+Scheduler \\ {| b |}`` on the same spaces (issue 17); spin's peers are the
+full search (with ``-E`` for the deadlocking philosophers) and the search
+with the specification as an asserting monitor (:mod:`benchmarks.families`).
 
 A row prints a ratio only when spin stored exactly procalg's states plus
 its ``init``'s first state, and procalg's count equals the family's formula
@@ -189,7 +190,7 @@ def run_spin(family: Family, size: Size, work: Path, timeout: float,
     (work / "model.pml").write_text(family.promela(size))
     steps = [["spin", "-a", "model.pml"],
              ["cc", optimise, "-DNOREDUCE", "-DSAFETY", "-o", "pan", "pan.c"],
-             ["./pan", *pan_sizes(states_hint)]]
+             ["./pan", *pan_sizes(states_hint), *family.pan_flags]]
     seconds, left = 0.0, timeout
     m = None
     for cmd in steps:

@@ -37,6 +37,7 @@ from procalg.lts import LTS
 from procalg.reserved import CANCEL, SAGA
 from procalg.semantics.deep import run_deep
 from procalg.semantics.growth import UnboundedGrowth
+from procalg.semantics.network import NotApplicable
 from procalg.source import Span
 from procalg.syntax import ast
 from procalg.terms import Event, Sequence
@@ -177,17 +178,14 @@ def _determinism(model: Model, prop: ast.Deterministic, options: SearchOptions) 
     # failures-divergences unless [F] asks for stable failures only (FDR's default is FD)
     divergence = prop.model != "F"
     result = search.determinism(model, model.process(prop.process), divergence, options)
-    if result is not None:
+    if not isinstance(result, NotApplicable):
         return result
     explored = _explored(model, prop.process, options)
-    result = check_determinism(explored, max_states=options.reference_limit,
-                               divergence=divergence)
-    if isinstance(explored, LTS):
-        return _labelled(result, "reference", "the normal form is built state by state on "
-                         "the LTS the product engine explored (lazy components or codes "
-                         "wider than 62 bits)")
-    return _labelled(result, "reference",
-                     search.why_not(model, model.process(prop.process), options))
+    checked = check_determinism(explored, max_states=options.reference_limit,
+                                divergence=divergence)
+    if isinstance(explored, LTS):  # the product engine built the LTS, not the term rules
+        return _labelled(checked, "explicit", result.reason)
+    return _labelled(checked, "reference", result.reason)
 
 
 def _has_trace(model: Model, prop: ast.HasTrace, options: SearchOptions) -> CheckResult:
@@ -213,16 +211,19 @@ def _refines(model: Model, prop: ast.Refines, options: SearchOptions) -> CheckRe
         return result
     explored = _explored(model, prop.impl, options)
     result = check_refinement(spec, explored, prop.model, max_states=options.reference_limit)
-    if isinstance(explored, LTS):
-        return _labelled(result, "reference", "pairs are searched one by one on the LTS the "
-                         "product engine explored (a lazy component left its declared events)")
+    if isinstance(explored, LTS):  # the product engine built the LTS, not the term rules
+        return _labelled(result, "explicit",
+                         "a lazily explored component left its declared events")
     return _labelled(result, "reference",
                      search.why_not(model, model.process(prop.impl), options))
 
 
 def _equivalent(model: Model, prop: ast.Equivalent, options: SearchOptions) -> CheckResult:
     left, right = (_whole(model, side, options) for side in (prop.left, prop.right))
-    return check_equivalence(left, right, prop.kind)
+    result = check_equivalence(left, right, prop.kind)
+    if all(isinstance(_explored(model, side, options), LTS) for side in (prop.left, prop.right)):
+        return _labelled(result, "explicit", "both sides compared as explicit LTSs")
+    return result
 
 
 def _compensation(model: Model, prop: ast.CompensationComplete,

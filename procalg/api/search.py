@@ -45,7 +45,8 @@ from procalg.errors import LimitExceeded, UsageError
 from procalg.lts import LTS
 from procalg.lts.lazy import AlphabetError
 from procalg.lts.network import Network
-from procalg.lts.normal_product import applies
+from procalg.lts.normal_product import Unavailable
+from procalg.lts.normal_product import why_not as bulk_why_not
 from procalg.lts.product import (
     Progress,
     SearchResult,
@@ -181,15 +182,24 @@ def refinement(model: Model, spec: LTS, process: Any, kind: str,
 
 
 def determinism(model: Model, process: Any, divergence: bool,
-                options: SearchOptions) -> CheckResult | None:
+                options: SearchOptions) -> CheckResult | NotApplicable:
     """``:[deterministic]`` with the normal form built in bulk on the process's
-    network, or ``None`` where that does not apply (lazy components, codes
-    wider than 62 bits, no network: the caller runs the reference check)."""
+    network, or why that does not apply (no network, codes wider than 62
+    bits, a lazy leaf leaving its events: the caller builds the normal form
+    state by state)."""
     network = _network(model, process, options)
-    if isinstance(network, NotApplicable) or not applies(network):
-        return None
-    limit = options.max_states
-    return check_determinism_product(network, max_states=limit, divergence=divergence)
+    if isinstance(network, NotApplicable):
+        return network
+    why = bulk_why_not(network)
+    if why is not None:
+        return NotApplicable(why)
+    try:
+        return check_determinism_product(network, max_states=options.max_states,
+                                         divergence=divergence)
+    except Unavailable as err:
+        return NotApplicable(str(err))
+    except AlphabetError as err:  # a lazy leaf did a saga move no rule was built for
+        return NotApplicable(f"a lazily explored component left its declared events ({err})")
 
 
 def _limits(options: SearchOptions) -> dict[str, Any]:

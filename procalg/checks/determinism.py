@@ -119,8 +119,8 @@ def check_determinism_product(network: Network, *, max_states: int | None = None
     product engine's codes (:mod:`procalg.lts.normal_product`): the same
     verdict, trace and event as the reference; the paths shown may differ.
 
-    The network must have eager components and 62-bit codes
-    (:func:`procalg.lts.normal_product.applies`).
+    The network must have codes of 62 bits or fewer
+    (:func:`procalg.lts.normal_product.why_not`).
 
     Example:
         >>> from procalg.lts.network import close, component
@@ -133,7 +133,8 @@ def check_determinism_product(network: Network, *, max_states: int | None = None
     found = find_nondeterminism(network, divergence=divergence, max_states=max_states)
     extra: dict[str, object] = {"engine": "product", "normal_form_nodes": found.nodes,
                                 "levels": found.levels, "peak_bytes": found.peak_bytes,
-                                "notes": list(network.notes)}
+                                "notes": [*network.notes, *(found.tables.notes()
+                                                            if found.tables else ())]}
     stats = Stats(found.states, found.transitions, time.perf_counter() - started, extra)
     if found.kind is None:
         return CheckResult(Verdict.PASS, None, stats, message="deterministic")

@@ -76,6 +76,8 @@ def engine_notes(report: AssertionReport, *, details: bool = True) -> list[str]:
         return ["engine: product", *(str(n) for n in extra.get("notes", ()))]
     if engine == "reference":
         return [f"engine: reference (term-level rules): {extra.get('why', '')}"]
+    if engine == "explicit":  # the product engine explored the LTS, the check then ran on it
+        return [f"engine: product (the LTS), then state by state on it: {extra.get('why', '')}"]
     return ["engine: reference (term-level rules)"]
 
 

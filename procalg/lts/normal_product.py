@@ -9,19 +9,22 @@ normal node with the states it stands for). The reference check
 time in Python. Here it is built one BFS level at a time on the product
 engine's packed codes, with numpy and no per-state Python:
 
-- a level is a flat array of (node, member code) pairs; the members'
-  moves come from the network's tables in bulk;
-- a node clashes if some member refuses an event another member offers:
-  a stable member with fewer distinct events than the node, or a member
-  that can terminate (✓ is autonomous, so it refuses everything else)
-  while the node offers an event other than ✓ -- counts, not sets;
-- the children of a level are grouped by (node, event) in the reference's
-  order (node, then event name), τ-closed together (one successor call per
-  τ-round for the whole level), and identified by two independent 64-bit
-  hashes of their member sets: the first keys a visited set
-  (:class:`~procalg.lts.visited.Visited`), the second, kept in another,
-  detects a collision of the first (then the search stops with an error,
-  never a wrong verdict);
+- a level is a flat array of (node, member code) pairs, expanded
+  ``CHUNK`` pairs at a time (bounded scratch); the members' moves come
+  from the network's tables in bulk, and a lazily explored component's
+  states are explored as they are met (the build restarts, rarely, when one
+  outgrows its digits of the codes);
+- a node clashes if some member refuses an event another member offers
+  (:func:`~procalg.lts.refusals.clashes`, by counting events);
+- the children of a level are grouped by (node, event) -- that pair,
+  with events ranked by name, is also the reference's order -- and
+  τ-closed together with the τ-rules' tables alone (one call per τ-round
+  for the whole chunk, equal sets closed once); a child is keyed by
+  :func:`~procalg.lts.code_sets.set_keys`: a one-member set by its code
+  (then the build is a deadlock search's BFS on codes, with a check per
+  state), a larger one by a 64-bit hash, whose collision a second hash,
+  kept for those nodes only, detects (then the search stops with an
+  error, never a wrong verdict);
 - with divergences counted, the divergent states are found first (none if
   the components have no τ-cycles, :func:`~procalg.lts.refine_product.tau_acyclic`,
   else one τ-peel, :func:`~procalg.lts.product.divergent_codes`), and a node
@@ -29,9 +32,9 @@ engine's packed codes, with numpy and no per-state Python:
 
 Failures are ordered as the reference finds them (a node's clash before
 its children's divergence, nodes in BFS order), so the trace and event are
-the reference's. Memory: per normal node two hashes (about 20 bytes with
-level tags) and a parent link (8), plus one level's pairs; impl states are
-counted in a third visited set (10 bytes each).
+the reference's. Memory per normal node: its key (10 bytes with its level
+tag) and a parent link (8), plus one level's pairs; members of larger
+nodes are kept once more (10 bytes each) to count the states.
 
 Example:
     >>> from procalg.lts import LTS
@@ -44,19 +47,33 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from procalg.errors import LimitExceeded, ProcalgError
+from procalg.errors import LimitExceeded
+from procalg.lts.code_sets import (
+    Children,
+    argsort_small,
+    close_sets,
+    collision,
+    distinct,
+    joined,
+    set_keys,
+    shrink,
+    sorted_in,
+)
 from procalg.lts.lts import TAU, TAU_INDEX, TICK_INDEX
 from procalg.lts.network import Network
 from procalg.lts.product import divergent_codes
 from procalg.lts.refine_product import tau_acyclic, tau_loop
+from procalg.lts.refusals import clashes, first_clash
 from procalg.lts.vectors import Tables
 from procalg.lts.visited import Visited, sorted_unique
 
-_SALT1, _SALT2 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F)
+CHUNK = 1 << 16
+"""Normal-form pairs expanded at once (bounds the scratch memory of a level)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,10 +107,26 @@ class Determinism:
     tables: Tables | None = field(default=None, compare=False)
 
 
-def applies(network: Network) -> bool:
-    """Whether the bulk check runs: eager components and codes of 62 bits or fewer."""
-    tables = Tables(network)
-    return not tables.lazy and not tables.layout.wide
+def why_not(network: Network) -> str | None:
+    """Why the bulk check cannot run on ``network`` (``None``: it can)."""
+    layout = Tables(network).layout
+    return _too_wide(layout.bits) if layout.wide else None
+
+
+def _too_wide(bits: int) -> str:
+    return f"the bulk normal form keys nodes by 62-bit codes; these codes need {bits} bits"
+
+
+class Unavailable(ValueError):
+    """The bulk check cannot run: a lazy component grew the codes past 62 bits."""
+
+
+class _Regrown(Exception):
+    """A lazy component outgrew its digits: every code changes (``recode``)."""
+
+    def __init__(self, recode) -> None:
+        super().__init__("codes grew")
+        self.recode = recode
 
 
 def find_nondeterminism(network: Network, *, divergence: bool = True,
@@ -101,18 +134,22 @@ def find_nondeterminism(network: Network, *, divergence: bool = True,
     """Build the normal form of ``network`` in bulk until a node fails.
 
     Args:
-        network: the process (eager components, codes within 62 bits: :func:`applies`).
+        network: the process (codes within 62 bits: :func:`why_not`).
         divergence: a divergence is nondeterminism (model FD); ``False``: [F].
         max_states: limit on normal nodes (:class:`~procalg.errors.LimitExceeded`).
     """
-    tables = Tables(network)
-    if tables.lazy or tables.layout.wide:
-        raise ValueError("find_nondeterminism needs eager components and 62-bit codes")
-    divergent = None
-    if divergence and not tau_acyclic(network):
-        _, divergent, _ = divergent_codes(network)
-        divergent = divergent.astype(np.int64)
-    return _Build(tables, divergent, max_states).run()
+    tables, divergent = Tables(network), None
+    if divergence and not tau_acyclic(network):  # (lazy components explored whole here)
+        tables, divergent, _ = divergent_codes(network)
+    while True:  # lazy components: rebuilt when one outgrows its digits (headroom doubles)
+        if tables.layout.wide:
+            raise Unavailable(_too_wide(tables.layout.bits))
+        try:
+            return _Build(tables, None if divergent is None else divergent.astype(np.int64),
+                          max_states).run()
+        except _Regrown as grown:
+            if divergent is not None:
+                divergent = np.sort(grown.recode(divergent))
 
 
 class _Build:
@@ -122,20 +159,24 @@ class _Build:
                  max_states: int | None) -> None:
         self.tables, self.divergent, self.max_states = tables, divergent, max_states
         names = tables.labels
+        self.width = len(names)
         self.rank = np.empty(len(names), dtype=np.int64)  # label index -> order by name
         self.rank[sorted(range(len(names)), key=names.__getitem__)] = np.arange(len(names))
-        self.by_rank = np.argsort(self.rank)
-        initial = np.array([tables.initial], dtype=np.int64)
-        self.hashes = [Visited(np.zeros(0, np.int64)), Visited(np.zeros(0, np.int64))]
-        self.states = Visited(initial)
+        self.by_rank = np.argsort(self.rank).astype(np.int32)
+        # node keys (code_sets.set_keys), and second hashes of the larger nodes
+        self.keys, self.checks = Visited(np.zeros(0, np.int64)), Visited(np.zeros(0, np.int64))
+        # impl states expanded: one-member nodes' codes (in ``keys``, each once)
+        # and the larger nodes' members (``shared``), counted once each
+        self.shared, self.states = Visited(np.zeros(0, np.int64)), 0
         self.links: list[tuple[np.ndarray, np.ndarray]] = []  # per level: parent, label
         self.nodes = self.transitions = self.peak = 0
         self.has_tau = any(r.label == TAU for r in tables.network.rules)
+        self.taus = _tau_tables(tables) if self.has_tau else None
 
     def run(self) -> Determinism:
         node, code = self._close(np.zeros(1, np.int64), np.array([self.tables.initial]))
-        h1, h2 = self._hash(node, code, 1)
-        self._remember(h1, h2)
+        h1, h2, big = set_keys(node, code, 1)
+        self._remember(h1, h2[big])
         if self._diverging(code).any():
             return self._result("divergence", 0, 0, diverging=int(code[self._diverging(code)][0]))
         level = 0
@@ -148,156 +189,173 @@ class _Build:
         return self._result(None, -1, -1)
 
     def _level(self, node: np.ndarray, code: np.ndarray, level: int):
-        """Check one level's nodes and build the next; a failure ends the search."""
+        """Check one level's nodes (numbered in the reference's order) and
+        build the next; a failure ends the search."""
         # members' moves straight from their codes (a state in two nodes of one
         # level is expanded twice: rarer, and cheaper, than joining back)
-        self.states.add_level(sorted_unique(code))
-        src, dst, lab = self.tables.successors(code)
-        self.transitions += len(src)
         n = int(node.max()) + 1
-        tau = np.zeros(len(code), bool)
-        tau[src[lab == TAU_INDEX]] = True
-        tick = np.zeros(len(code), bool)
-        tick[src[lab == TICK_INDEX]] = True
-        seen = lab != TAU_INDEX
-        width = len(self.tables.labels)
-        own = sorted_unique(src[seen].astype(np.int64) * width + lab[seen])  # (member, event)
-        count = np.bincount(own // width, minlength=len(code))
-        offer = sorted_unique(node[own // width] * width + own % width)  # (node, event)
-        offers = np.bincount(offer // width, minlength=n)
-        other = offers - np.bincount(offer[offer % width == TICK_INDEX] // width, minlength=n)
-        clash = np.zeros(n, bool)
-        clash[node[tick & (other[node] > 0)]] = True
-        clash[node[~tau & (count < offers[node])]] = True
-        # the children: (node, event) groups in (node, event name) order, τ-closed
-        ok = (lab != TAU_INDEX) & (lab != TICK_INDEX)
-        e_node, e_lab, e_dst = node[src[ok]], lab[ok], dst[ok].astype(np.int64)
-        group = e_node * width + self.rank[e_lab]
-        keys, cid = _unique_inverse(group)
-        c_node, c_code = self._close(cid.astype(np.int64), e_dst)
-        h1, h2 = self._hash(c_node, c_code, len(keys))
-        first = self._first(h1, h2)  # first child with each set, in order
-        fresh = first & ~_contains(self.hashes[0], h1)
-        if not _contains(self.hashes[1], h2[first & ~fresh]).all():
-            raise _collision()
-        parent = keys // width
-        failure = self._first_failure(clash, parent, keys, fresh, c_node, c_code, level,
-                                      node, code)
+        alone = np.bincount(node, minlength=n)[node] == 1
+        self._count(code, alone)
+        # nodes a chunk at a time (bounded scratch: a level's moves are many
+        # times its pairs), each chunk's children reduced to distinct sets
+        by_node = argsort_small(node)
+        cuts = np.unique(np.append(np.searchsorted(node[by_node], node[by_node][::CHUNK]),
+                                   len(node)))
+        clash, parts = np.zeros(n, bool), []
+        for lo, hi in itertools.pairwise(cuts):
+            at = by_node[lo:hi]
+            src, dst, lab = self._moves(code[at])
+            self.transitions += len(src)
+            clash |= clashes(node[at], src, lab, n, alone[at], self.width)
+            ok = (lab != TAU_INDEX) & (lab != TICK_INDEX)  # nothing matters after ✓
+            # a child is the τ-closed set a node reaches by one event; its order
+            # key (node, event rank) is also its place in the reference's order
+            kids = self._children(node[at][src[ok]] * self.width + self.rank[lab[ok]],
+                                  dst[ok].astype(np.int64))
+            self.peak = max(self.peak, 40 * len(src) + self._stored())
+            parts.append(kids if len(cuts) == 2 else shrink(kids, *distinct(kids)[2:]))
+            del src, dst, lab, ok, kids
+        kids = parts[0] if len(parts) == 1 else joined(parts)
+        parts.clear()
+        h1, starts, first, rep = distinct(kids)
+        fresh = ~self.keys.contains(h1[starts])  # sorted queries
+        big = rep >= kids.singles
+        if not self.checks.contains(kids.h2[rep[big & ~fresh]]).all():
+            raise collision()
+        failure = self._first_failure(clash, kids, rep, fresh, first, level, node, code)
         if failure is not None:
             return failure, None
-        self._remember(h1[fresh], h2[fresh])
-        keep = np.flatnonzero(fresh)
-        self.links.append((parent[keep], self.by_rank[keys[keep] % width]))
-        remap = np.full(len(keys), -1, np.int64)
-        remap[keep] = np.arange(len(keep))
-        mine = remap[c_node] >= 0
-        self.peak = max(self.peak, 16 * (len(code) + len(c_code)) + self._stored())
-        return None, (remap[c_node[mine]], c_code[mine])
+        self._remember(h1[starts[fresh]], kids.h2[rep[fresh & big]])
+        number = argsort_small(first[fresh])  # the new level in the reference's order
+        fresh_first, fresh_rep = first[fresh][number], rep[fresh][number]
+        self.links.append(((fresh_first // self.width).astype(np.int32),
+                           self.by_rank[fresh_first % self.width]))
+        one = fresh_rep < kids.singles
+        renumber = np.full(len(kids.key) - kids.singles, -1, np.int64)
+        renumber[fresh_rep[~one] - kids.singles] = np.flatnonzero(~one)
+        mine = renumber[kids.cid] >= 0
+        new_node = np.concatenate((np.flatnonzero(one), renumber[kids.cid[mine]]))
+        new_code = np.concatenate((kids.h1[fresh_rep[one]], kids.code[mine]))
+        self.peak = max(self.peak, 16 * len(code) + 40 * len(kids.key) + self._stored())
+        return None, (new_node, new_code)
 
-    def _first_failure(self, clash, parent, keys, fresh, c_node, c_code, level, node, code):
+    def _count(self, code: np.ndarray, alone: np.ndarray) -> None:
+        """Count the level's members not counted before (|singles ∪ shared|)."""
+        single = code[alone]
+        if len(self.shared) and len(single):
+            single = self.shared.unseen(np.sort(single))
+        self.states += len(single)
+        if not alone.all():
+            more = self.shared.unseen(sorted_unique(code[~alone]))
+            self.shared.add_level(more, checked=True, unique=True)
+            self.states += int((~self.keys.contains(more)).sum())
+
+    def _children(self, group: np.ndarray, dst: np.ndarray) -> Children:
+        """The (node, event) groups' τ-closed target sets: one-member sets
+        apart, keyed by their code; the others as sorted (set, code) pairs."""
+        order = argsort_small(group)
+        g, d = group[order], dst[order]
+        head = np.ones(len(g), bool)
+        head[1:] = g[1:] != g[:-1]
+        starts = np.flatnonzero(head)
+        keys = g[starts]
+        step = np.zeros(len(g), np.int8)  # a second distinct target in a group
+        step[1:] = ~head[1:] & (d[1:] != d[:-1])
+        many = (np.maximum.reduceat(step, starts) > 0) if len(g) else np.zeros(0, bool)
+        s_key, s_code = keys[~many], d[starts[~many]]
+        m_key = keys[many]
+        size = np.diff(np.append(starts, len(g)))[many]
+        inside = np.repeat(many, np.diff(np.append(starts, len(g))))
+        m_cid, m_code = np.repeat(np.arange(len(m_key)), size), d[inside]
+        if self.has_tau and len(s_code):  # a one-member set grows if its member moves by τ
+            distinct_code = sorted_unique(s_code)  # each state asked once
+            src, dst2, lab = self._tau_moves(distinct_code)
+            moving = np.zeros(len(distinct_code), bool)
+            moving[src[(lab == TAU_INDEX) & (dst2 != distinct_code[src])]] = True
+            moves = moving[np.searchsorted(distinct_code, s_code)]
+            if moves.any():
+                m_cid = np.concatenate((m_cid, len(m_key) + np.arange(int(moves.sum()))))
+                m_code = np.concatenate((m_code, s_code[moves]))
+                m_key = np.concatenate((m_key, s_key[moves]))
+                s_key, s_code = s_key[~moves], s_code[~moves]
+        h1, h2 = s_code, np.zeros(len(s_code), np.int64)
+        if len(m_code):  # equal sets before closure are closed once, at their least key
+            m_cid, m_code = close_sets(None, self.tables.layout.bits, m_cid, m_code)
+            m_h1, m_h2, _ = set_keys(m_cid, m_code, len(m_key))
+            pre = shrink(Children(m_key, m_h1, m_h2, 0, m_cid, m_code),
+                         *distinct(Children(m_key, m_h1, m_h2, 0, m_cid, m_code))[2:])
+            m_key, m_cid, m_code = pre.key, pre.cid, pre.code
+            m_cid, m_code = self._close(m_cid, m_code)
+            m_h1, m_h2, _ = set_keys(m_cid, m_code, len(m_key))
+            h1, h2 = np.concatenate((h1, m_h1)), np.concatenate((h2, m_h2))
+        return Children(np.concatenate((s_key, m_key)), h1, h2, len(s_code), m_cid, m_code)
+
+    def _first_failure(self, clash, kids, rep, fresh, first, level, node, code):
         """The reference's first failure: nodes in order, a node's clash before
         its new children's divergence."""
-        width = len(self.tables.labels)
+        width = self.width
         best: tuple[int, int, int] | None = None  # (node, 0 clash / 1 + event rank, child)
         if clash.any():
             best = (int(np.flatnonzero(clash)[0]), 0, -1)
         if self.divergent is not None:
-            bad = np.unique(c_node[self._diverging(c_code)])
-            bad = bad[fresh[bad]]
-            if len(bad):
-                child = int(bad[0])
-                cand = (int(parent[child]), 1 + int(keys[child] % width), child)
+            bad = np.concatenate((self._diverging(kids.h1[:kids.singles]), np.bincount(
+                kids.cid[self._diverging(kids.code)], minlength=len(kids.key) - kids.singles) > 0))
+            at = np.flatnonzero(bad[rep] & fresh)
+            if len(at):
+                child = int(at[np.argmin(first[at])])
+                key = int(first[child])
+                cand = (key // width, 1 + key % width, int(rep[child]))
                 if best is None or cand[:2] < best[:2]:
                     best = cand
         if best is None:
             return None
         trace = self._trace(level, best[0])
         if best[1] == 0:
-            members = code[node == best[0]]
-            return self._clash(trace, members, level)
-        members = c_code[c_node == best[2]]
+            return self._clash(trace, code[node == best[0]], level)
+        child = best[2]
+        members = (kids.h1[[child]] if child < kids.singles
+                   else kids.code[kids.cid == child - kids.singles])
         event = self.tables.labels[int(self.by_rank[best[1] - 1])]
         return self._result("divergence", level + 1, -1, trace=(*trace, event),
                             diverging=int(members[self._diverging(members)][0]))
 
     def _clash(self, trace: tuple[str, ...], members: np.ndarray, level: int) -> Determinism:
-        """Which event clashes first by name, and who accepts and refuses it
-        (the reference's rule, on this node's few members)."""
-        names = self.tables.labels
-        src, _, lab = self.tables.successors(members)
-        initials = [set(lab[src == i].tolist()) for i in range(len(members))]
-        offers: dict[int, int] = {}
-        for i, moves in enumerate(initials):
-            for x in moves - {TAU_INDEX}:
-                offers.setdefault(x, int(members[i]))
-        ticking = [int(members[i]) for i, m in enumerate(initials) if TICK_INDEX in m]
-        for x in sorted(offers, key=names.__getitem__):
-            if x != TICK_INDEX and ticking:
-                return self._result("clash", level, -1, trace=trace, event=names[x],
-                                    acceptor=offers[x], refuser=ticking[0])
-            for i, moves in enumerate(initials):
-                if TAU_INDEX not in moves and x not in moves:
-                    return self._result("clash", level, -1, trace=trace, event=names[x],
-                                        acceptor=offers[x], refuser=int(members[i]))
-        raise AssertionError("a clashing node has a clashing event")  # pragma: no cover
+        event, acceptor, refuser = first_clash(self.tables, members)
+        return self._result("clash", level, -1, trace=trace, event=event,
+                            acceptor=acceptor, refuser=refuser)
 
     def _close(self, node: np.ndarray, code: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The τ-closure of every set at once: (node, code) pairs, sorted and distinct."""
-        bits, sets = self.tables.layout.bits, int(node.max()) + 1 if len(node) else 1
-        code = code.astype(np.int64)
-        pack = _Pairs(bits, sets, code)
-        node, code = pack.split(sorted_unique(pack.keys(node, code)))
-        new_node, new_code = node, code
-        while len(new_code) and self.has_tau:
-            src, dst, lab = self.tables.successors(new_code)
-            ok = lab == TAU_INDEX
-            if not ok.any():
-                break
-            cand_node, cand_code = new_node[src[ok]], dst[ok].astype(np.int64)
-            pack = _Pairs(bits, sets, np.concatenate((code, cand_code)))
-            old = pack.keys(node, code)  # sorted, as the pairs are
-            cand = sorted_unique(pack.keys(cand_node, cand_code))
-            fresh = cand[~_sorted_in(old, cand)]
-            new_node, new_code = pack.split(fresh)
-            node, code = pack.split(np.sort(np.concatenate((old, fresh)), kind="stable"))
-        return node, code
+        return close_sets(self._tau_moves if self.has_tau else None, self.tables.layout.bits,
+                          node, code)
 
-    def _hash(self, node: np.ndarray, code: np.ndarray, n: int):
-        """Two independent 64-bit hashes of each of the ``n`` sets (pairs sorted
-        by node; every set is non-empty). A sum of mixed members: order-free."""
-        count = np.bincount(node, minlength=n)
-        starts = np.cumsum(count) - count
-        return (np.add.reduceat(_mix(code, _SALT1), starts),
-                np.add.reduceat(_mix(code, _SALT2), starts))
+    def _tau_moves(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The τ-moves of ``codes`` (and, without τ-only tables, all their moves)."""
+        return self._moves(codes) if self.taus is None else self.taus.successors(codes)
 
-    @staticmethod
-    def _first(h1: np.ndarray, h2: np.ndarray) -> np.ndarray:
-        """True at the first child with each first hash; equal first hashes
-        with different second ones are a collision."""
-        order = np.argsort(h1, kind="stable")
-        a, b = h1[order], h2[order]
-        head = np.ones(len(h1), bool)
-        head[1:] = a[1:] != a[:-1]
-        if (~head[1:] & (b[1:] != b[:-1])).any():
-            raise _collision()
-        out = np.zeros(len(h1), bool)
-        out[order[head]] = True
-        return out
+    def _moves(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The moves of ``codes``, their lazy components' local states explored
+        first (a component that outgrew its digits restarts the build)."""
+        if self.tables.lazy:
+            recode = self.tables.expand(codes)
+            if recode is not None:
+                raise _Regrown(recode)
+        return self.tables.successors(codes)
 
     def _remember(self, h1: np.ndarray, h2: np.ndarray) -> None:
-        for visited, h in zip(self.hashes, (h1, h2), strict=True):
-            visited.add_level(h.view(np.int64))
+        """Record new nodes: their keys, and the second hashes of the larger ones."""
+        self.keys.add_level(h1, checked=True)
+        if len(h2):
+            self.checks.add_level(h2)
         self.nodes += len(h1)
         if self.max_states is not None and self.nodes > self.max_states:
             raise LimitExceeded(f"normal-form limit reached: more than {self.max_states} nodes "
-                                f"({len(self.states)} states)", states=len(self.states),
+                                f"({self.states} states)", states=self.states,
                                 transitions=self.transitions, hint="raise --max-states")
 
     def _diverging(self, code: np.ndarray) -> np.ndarray:
-        if self.divergent is None or not len(self.divergent):
+        if self.divergent is None:
             return np.zeros(len(code), bool)
-        at = np.minimum(np.searchsorted(self.divergent, code), len(self.divergent) - 1)
-        return self.divergent[at] == code
+        return sorted_in(self.divergent, code)
 
     def _trace(self, level: int, pos: int) -> tuple[str, ...]:
         out = []
@@ -307,76 +365,25 @@ class _Build:
         return tuple(reversed(out))
 
     def _stored(self) -> int:
-        return sum(v.nbytes for v in (*self.hashes, self.states)) + 8 * self.nodes
+        return sum(v.nbytes for v in (self.keys, self.checks, self.shared)) + 8 * self.nodes
 
     def _result(self, kind: str | None, level: int, _pos: int, **found) -> Determinism:
         if found.get("diverging", -1) >= 0 and self.divergent is not None:
             found["lead"], found["cycle"] = tau_loop(self.tables, self.divergent,
                                                      found["diverging"])
-        return Determinism(kind, nodes=self.nodes, states=len(self.states),
+        return Determinism(kind, nodes=self.nodes, states=self.states,
                            transitions=self.transitions, levels=len(self.links) + 1,
                            peak_bytes=max(self.peak, self._stored()), tables=self.tables,
                            **found)
 
 
-def _contains(visited: Visited, hashes: np.ndarray) -> np.ndarray:
-    """Membership of ``hashes`` (uint64) in ``visited``, queried in sorted order
-    (binary searches over random keys are several times slower unsorted)."""
-    keys = hashes.view(np.int64)
-    order = np.argsort(keys)
-    out = np.empty(len(keys), bool)
-    out[order] = visited.contains(keys[order])
-    return out
-
-
-def _mix(code: np.ndarray, salt: np.uint64) -> np.ndarray:
-    """splitmix64's finaliser (Steele, Lea and Flood, OOPSLA 2014) of ``code ^ salt``."""
-    x = code.astype(np.uint64) ^ salt
-    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return x ^ (x >> np.uint64(31))
-
-
-def _unique_inverse(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``np.unique(values, return_inverse=True)`` by sorting (numpy 2's hashing
-    path is several times slower on int64)."""
-    order = np.argsort(values)
-    ordered = values[order]
-    head = np.ones(len(values), bool)
-    head[1:] = ordered[1:] != ordered[:-1]
-    inv = np.empty(len(values), np.int64)
-    inv[order] = np.cumsum(head) - 1
-    return ordered[head], inv
-
-
-class _Pairs:
-    """(set, code) pairs as one int64 key that sorts like the pair: the set
-    above the code's bits when both fit in 63 bits, else above the code's
-    rank in ``codes`` (every code the keys will hold)."""
-
-    def __init__(self, bits: int, sets: int, codes: np.ndarray) -> None:
-        self.bits = bits if bits + sets.bit_length() <= 63 else 0
-        self.codes = codes if self.bits else sorted_unique(codes)
-
-    def keys(self, sets: np.ndarray, codes: np.ndarray) -> np.ndarray:
-        if self.bits:
-            return (sets << self.bits) | codes
-        return sets * len(self.codes) + np.searchsorted(self.codes, codes)
-
-    def split(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        if self.bits:
-            return keys >> self.bits, keys & ((1 << self.bits) - 1)
-        return keys // len(self.codes), self.codes[keys % len(self.codes)]
-
-
-def _sorted_in(table: np.ndarray, queries: np.ndarray) -> np.ndarray:
-    """Which ``queries`` are in the sorted ``table``."""
-    if not len(table):
-        return np.zeros(len(queries), bool)
-    at = np.minimum(np.searchsorted(table, queries), len(table) - 1)
-    return table[at] == queries
-
-
-def _collision() -> ProcalgError:
-    return ProcalgError("two normal-form nodes share a 64-bit hash",
-                        hint="use --engine reference for this determinism check")
+def _tau_tables(tables: Tables) -> Tables | None:
+    """Tables of the τ-rules alone, on the same codes (τ-closure fires only
+    those, not every rule), or ``None`` where the codes could differ (lazy)."""
+    if tables.lazy:
+        return None
+    net = tables.network
+    taus = Tables(Network(net.components, tuple(r for r in net.rules if r.label == TAU),
+                          net.notes, net.loose))
+    same = (taus.layout.radix, taus.layout.stride) == (tables.layout.radix, tables.layout.stride)
+    return taus if same else None

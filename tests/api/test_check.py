@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from procalg.api import check_model, loads
+from procalg.api.search import SearchOptions
 
 DIVERGENT = """\
 channel a, b
@@ -83,15 +84,26 @@ def test_determinism_and_refinement_on_a_network_name_the_product_engine():
     assert [r.check.stats.extra["engine"] for r in reports] == ["product", "product"]
 
 
-def test_determinism_on_a_lazily_explored_network_says_which_engine_ran_and_why():
+def test_determinism_on_a_lazily_explored_network_runs_in_bulk_and_agrees():
     model = loads("V = {0..9}\nchannel inp, mid, out : V\n"
                   "Q(s) = #s < 5 & inp?x -> Q(s^<x>) [] #s > 0 & mid!head(s) -> Q(tail(s))\n"
                   "Src(i) = i < 9 & inp!i -> Src(i+1)\nSink = mid?x -> out!x -> Sink\n"
                   "System = (Src(0) [| {| inp |} |] Q(<>)) [| {| mid |} |] Sink\n"
                   "assert System :[deterministic]\n")
     (report,) = list(check_model(model))
-    assert report.check.stats.extra["engine"] == "reference"
-    assert "product engine explored" in report.check.stats.extra["why"]
+    (reference,) = list(check_model(model, options=SearchOptions(engine="reference")))
+    assert report.check.stats.extra["engine"] == "product"
+    assert any("explored lazily" in note for note in report.check.stats.extra["notes"])
+    assert report.result == reference.result
+
+
+def test_determinism_on_codes_wider_than_62_bits_names_the_product_lts_and_why():
+    model = loads("channel step, tock\nC(i, k) = step -> C(i, (k + 1) % 7) [] k == 0 & tock"
+                  " -> C(i, k)\nSys = [| {step, tock} |] i : {0..31} @ C(i, 0)\n"
+                  "assert Sys :[deterministic]\n")
+    (report,) = list(check_model(model))
+    assert report.result == "pass" and report.check.stats.extra["engine"] == "explicit"
+    assert "96 bits" in report.check.stats.extra["why"]
 
 
 def test_deep_value_recursion_in_a_guard_works_on_the_product_engine_as_on_the_reference() -> None:
@@ -100,3 +112,10 @@ def test_deep_value_recursion_in_a_guard_works_on_the_product_engine_as_on_the_r
                   "assert Q :[deadlock free]\n")
     (report,) = check_model(model)
     assert report.result == "fail" and report.check.stats.extra.get("engine") == "product"
+
+
+def test_an_equivalence_on_two_product_lts_names_the_product_engine_not_the_term_rules():
+    model = loads("channel a, b\nP = a -> P\nQ = b -> Q\nSys = P ||| Q\n"
+                  "assert Sys = (Q ||| P) :[strong]\n")
+    (report,) = list(check_model(model))
+    assert report.result == "pass" and report.check.stats.extra["engine"] == "explicit"

@@ -83,3 +83,17 @@ def test_text_output_shows_refused_set_and_formula(tmp_path: Path, capsys) -> No
     out = capsys.readouterr().out
     assert "refused: {a}" in out or "refused: {b}" in out
     assert "distinguishing formula: <tau>tt" in out
+
+
+def test_stats_name_the_product_engine_when_a_check_ran_on_the_lts_it_explored(
+        tmp_path: Path, capsys) -> None:
+    # 32 lock-step rings of 7 states: 7 reachable states, but 96-bit codes
+    path = tmp_path / "wide.proc"
+    path.write_text("channel step, tock\nC(i, k) = step -> C(i, (k + 1) % 7)"
+                    " [] k == 0 & tock -> C(i, k)\n"
+                    "Sys = [| {step, tock} |] i : {0..31} @ C(i, 0)\n"
+                    "assert Sys :[deterministic]\nassert Sys [T= Sys\n")
+    assert main(["check", str(path), "--stats"]) == 0
+    out = capsys.readouterr().out
+    assert "term-level" not in out
+    assert "engine: product (the LTS), then state by state on it: the bulk normal form" in out

@@ -11,14 +11,14 @@ from __future__ import annotations
 from unittest.mock import patch
 
 import numpy as np
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from procalg.checks.determinism import check_determinism, check_determinism_product
 from procalg.lts import LTS
+from procalg.lts.code_sets import Pairs
 from procalg.lts.network import close, component, hide, parallel
-from procalg.lts.normal_product import _Pairs, applies, find_nondeterminism
+from procalg.lts.normal_product import find_nondeterminism, why_not
 from procalg.lts.product import explore_product
 from procalg.lts.visited import sorted_unique
 from tests.lts.test_refine_product import networks
@@ -63,7 +63,7 @@ def test_interleaved_cycles_are_deterministic_and_the_stats_name_the_engine():
     loop = LTS.build(2, 0, ["a", "b"], [(0, "a", 1), (1, "b", 0)])
     other = LTS.build(1, 0, ["c"], [(0, "c", 0)])
     net = close(parallel(component(loop), component(other), set()))
-    assert applies(net)
+    assert why_not(net) is None
     result = check_determinism_product(net)
     assert result.passed
     assert result.stats.extra["engine"] == "product"
@@ -78,20 +78,48 @@ class _Counter:
         return [("a", (n + 1) % 3)]
 
 
-def test_a_network_with_a_lazy_component_is_left_to_the_reference():
+class _Branching:
+    """0 -a-> 1 or 2; n -b-> n + 2 below 40 (a lazy leaf that outgrows its first digits)."""
+
+    def initial_state(self):
+        return 0
+
+    def successors(self, n):
+        if n == 0:
+            return [("a", 1), ("a", 2)]
+        return [("b", n + 2)] if n < 40 else []
+
+
+def test_a_lazy_component_runs_in_bulk_and_agrees_with_the_reference():
     from procalg.lts.lazy import LazyComponent
 
-    net = close(component(LazyComponent(_Counter(), ["a"])))
-    assert not applies(net)
-    with pytest.raises(ValueError, match="eager components"):
-        find_nondeterminism(net)
+    counter = close(component(LazyComponent(_Counter(), ["a"])))
+    assert why_not(counter) is None and check_determinism_product(counter).passed
+    # the two a-branches run in step until one stops at 40 while the other offers b;
+    # without divergences the build starts at once, and the leaf outgrows its digits
+    # twice (4 -> 16 -> 64 local states): the build restarts on the wider codes
+    lazy = close(component(LazyComponent(_Branching(), ["a", "b"])))
+    found = find_nondeterminism(lazy, divergence=False)
+    reference = check_determinism(explore_product(
+        close(component(LazyComponent(_Branching(), ["a", "b"])))), divergence=False)
+    assert found.kind == "clash" and found.trace == reference.counterexample.trace
+    assert found.trace == ("a", *["b"] * 19) and found.event == "b"
+
+
+def test_codes_wider_than_62_bits_are_named_as_the_reason_to_build_state_by_state():
+    ring = LTS.build(7, 0, ["s"], [(k, "s", (k + 1) % 7) for k in range(7)])
+    net = component(ring)
+    for _ in range(31):
+        net = parallel(net, component(ring), {"s"})
+    reason = why_not(close(net))
+    assert reason is not None and "96 bits" in reason
 
 
 def test_pair_keys_sort_like_pairs_with_packed_bits_or_ranks():
     sets = np.array([1, 0, 1, 0, 1])
     codes = np.array([7, 9, 3, 2, 7])
     for bits in (4, 62):  # 62 + 2 bits do not fit: ranks
-        pack = _Pairs(bits, 2, codes)
+        pack = Pairs(bits, 2, codes)
         keys = sorted_unique(pack.keys(sets, codes))
         got = list(zip(*(x.tolist() for x in pack.split(keys)), strict=True))
         assert got == sorted(set(zip(sets.tolist(), codes.tolist(), strict=True)))
@@ -101,7 +129,7 @@ def test_pair_keys_sort_like_pairs_with_packed_bits_or_ranks():
 @given(networks())
 def test_the_rank_keys_give_the_same_answers_as_the_packed_ones(net):
     reference = check_determinism(explore_product(net))
-    wide = patch.object(_Pairs, "__init__", _ranks_only)
+    wide = patch.object(Pairs, "__init__", _ranks_only)
     with wide:
         bulk = check_determinism_product(net)
     assert bulk.passed == reference.passed
@@ -111,3 +139,18 @@ def test_the_rank_keys_give_the_same_answers_as_the_packed_ones(net):
 
 def _ranks_only(self, bits, sets, codes):
     self.bits, self.codes = 0, sorted_unique(codes)
+
+
+@settings(max_examples=100, deadline=None)
+@given(networks(), st.booleans())
+def test_a_level_built_a_few_pairs_at_a_time_gives_the_same_answers(net, divergence):
+    from procalg.lts import normal_product
+
+    reference = check_determinism(explore_product(net), divergence=divergence)
+    with patch.object(normal_product, "CHUNK", 2):  # every level in many chunks
+        bulk = check_determinism_product(net, divergence=divergence)
+    assert bulk.passed == reference.passed
+    if not bulk.passed:
+        assert bulk.counterexample.trace == reference.counterexample.trace
+        assert bulk.counterexample.refused == reference.counterexample.refused
+        assert bulk.stats.states <= reference.stats.states

@@ -1,0 +1,80 @@
+"""Refusals in bulk: which normal-form nodes have a member refusing what another accepts.
+
+A node of the normal form (:mod:`procalg.lts.normal_product`) is a set of
+implementation states reached by one trace. It shows nondeterminism if some
+member can refuse an event another member accepts (Roscoe, *Understanding
+Concurrent Systems*, 2010, sec. 10.5): a stable member without the event,
+or a member that can terminate, since ✓ is autonomous and such a member
+refuses every other event. :func:`clashes` tests every node of a BFS level
+at once by counting, :func:`first_clash` names the event and the two
+members for one failing node, as the reference check does.
+
+Example:
+    >>> node = np.array([0, 0, 1])  # node 0: members 0 and 1; node 1: member 2
+    >>> src, lab = np.array([0, 0, 1, 2]), np.array([2, 3, 2, 2])  # 0: a, b; 1: a; 2: a
+    >>> clashes(node, src, lab, 2, np.array([False, False, True]), 4).tolist()
+    [True, False]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from procalg.lts.lts import TAU_INDEX, TICK_INDEX
+from procalg.lts.vectors import Tables
+from procalg.lts.visited import sorted_unique
+
+
+def clashes(node: np.ndarray, src: np.ndarray, lab: np.ndarray, n: int, alone: np.ndarray,
+            width: int) -> np.ndarray:
+    """Per node: some member refuses an event another accepts. Counts, not
+    sets: a stable member with fewer distinct events than its node, or a
+    member that can terminate in a node offering another event.
+
+    Args:
+        node: per member, its node (``0 .. n-1``).
+        src, lab: the members' moves (member index, label index).
+        n: the number of nodes.
+        alone: per member, whether it is its node's only member.
+        width: the number of labels.
+    """
+    members = len(node)
+    tau = np.zeros(members, bool)
+    tau[src[lab == TAU_INDEX]] = True
+    tick = np.zeros(members, bool)
+    tick[src[lab == TICK_INDEX]] = True
+    other = np.zeros(members, bool)  # a visible event other than ✓
+    other[src[(lab != TAU_INDEX) & (lab != TICK_INDEX)]] = True
+    clash = np.zeros(n, bool)
+    clash[node[alone & tick & other]] = True  # a lone member clashes only through ✓
+    if alone.all():
+        return clash
+    seen = (lab != TAU_INDEX) & ~alone[src]
+    own = sorted_unique(src[seen].astype(np.int64) * width + lab[seen])  # (member, event)
+    count = np.bincount(own // width, minlength=members)
+    offer = sorted_unique(node[own // width] * width + own % width)  # (node, event)
+    offers = np.bincount(offer // width, minlength=n)
+    others = offers - np.bincount(offer[offer % width == TICK_INDEX] // width, minlength=n)
+    clash[node[~alone & tick & (others[node] > 0)]] = True
+    clash[node[~alone & ~tau & (count < offers[node])]] = True
+    return clash
+
+
+def first_clash(tables: Tables, members: np.ndarray) -> tuple[str, int, int]:
+    """The first clashing event by name, a member code accepting it and one
+    refusing it (the reference's rule, on one node's few members)."""
+    names = tables.labels
+    src, _, lab = tables.successors(members)
+    initials = [set(lab[src == i].tolist()) for i in range(len(members))]
+    offers: dict[int, int] = {}
+    for i, moves in enumerate(initials):
+        for x in moves - {TAU_INDEX}:
+            offers.setdefault(x, int(members[i]))
+    ticking = [int(members[i]) for i, m in enumerate(initials) if TICK_INDEX in m]
+    for x in sorted(offers, key=names.__getitem__):
+        if x != TICK_INDEX and ticking:
+            return names[x], offers[x], ticking[0]
+        for i, moves in enumerate(initials):
+            if TAU_INDEX not in moves and x not in moves:
+                return names[x], offers[x], int(members[i])
+    raise AssertionError("a clashing node has a clashing event")  # pragma: no cover

@@ -1,0 +1,35 @@
+"""Keys and τ-closure of sets of packed codes (the bulk normal form's nodes)."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from procalg.lts.code_sets import argsort_small, close_sets, set_keys
+
+
+def test_a_one_member_set_is_keyed_by_its_code_and_a_larger_one_by_an_order_free_hash():
+    h1, h2, big = set_keys(np.array([0, 1, 1, 2, 2]), np.array([9, 3, 5, 5, 3]), 3)
+    assert int(h1[0]) == 9 and big.tolist() == [False, True, True]
+    assert h1[1] == h1[2] and h2[1] == h2[2]  # {3, 5} whatever the order of its pairs
+    assert h1[1] < 0  # the top bit: never a 62-bit code
+
+
+@given(st.lists(st.integers(0, 10_000), max_size=200))
+def test_sorting_packed_pairs_orders_like_argsort(values):
+    arr = np.array(values, dtype=np.int64)
+    assert arr[argsort_small(arr)].tolist() == sorted(values)
+
+
+def test_the_closure_follows_tau_moves_of_every_set_until_nothing_is_new():
+    taus = {1: [2], 2: [3], 3: [1]}  # a τ-cycle 1 -> 2 -> 3 -> 1; 7 has none
+
+    def moves(codes):
+        src = [i for i, c in enumerate(codes.tolist()) for _ in taus.get(c, [])]
+        dst = [d for c in codes.tolist() for d in taus.get(c, [])]
+        return np.array(src, np.int64), np.array(dst, np.int64), np.zeros(len(src), np.int32)
+
+    node, code = close_sets(moves, 4, np.array([0, 1]), np.array([1, 7]))
+    assert list(zip(node.tolist(), code.tolist(), strict=True)) == [(0, 1), (0, 2), (0, 3),
+                                                                     (1, 7)]
