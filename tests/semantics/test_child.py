@@ -137,3 +137,27 @@ def test_a_malformed_child_is_a_one_line_model_error(text: str, message: str) ->
 def test_a_model_that_defines_child_keeps_its_own_meaning() -> None:
     model = loads("channel a\nchild(P) = a -> P\nQ = child(SKIP)")
     assert maximal_traces(explore(model.system("Q"))) == [("a", "✓")]
+
+
+CHOICES = """\
+channel a, b, e
+K = a -> SKIP
+J = b -> SKIP
+Either = child(K) [] child(J)
+Late = child(K) [> e -> SKIP
+Stopped = child(K) /\\ e -> SKIP
+Interrupted = (e -> SKIP) /\\ child(K)
+"""
+
+
+@pytest.mark.parametrize(("process", "traces"), [
+    ("Either", {("K.started", "a", "K.completed", "✓"), ("J.started", "b", "J.completed", "✓")}),
+    ("Late", {("K.started", "a", "K.completed", "✓"), ("e", "✓")}),
+    ("Stopped", {("K.started", "a", "K.completed", "✓"), ("e", "✓"), ("K.started", "e", "✓"),
+                 ("K.started", "a", "e", "✓"), ("K.started", "a", "K.completed", "e", "✓")}),
+    ("Interrupted", {("e", "✓"), ("e", "K.started", "a", "K.completed", "✓"),
+                     ("K.started", "a", "K.completed", "✓")}),
+])
+def test_the_start_event_resolves_a_choice_timeout_or_interrupt_like_any_event(
+        process: str, traces: set[tuple[str, ...]]) -> None:
+    assert set(maximal_traces(explore(loads(CHOICES).system(process)))) == traces
