@@ -105,7 +105,8 @@ class Narrator:
                 return f"continues run {run_id} as new"
             case ChildStarted(process=process, args=args, child_id=child):
                 shown = f"({', '.join(map(show, args))})" if args else ""
-                return f"{mark}child {process}{shown} started: run {child}"
+                # held until its P.x.started fires (one line for the two events)
+                self.pending = f"{mark}child {process}{shown} started: run {child}"
             case ChildEnded(child_id=child, outcome=outcome):
                 self.pending = f"{mark}child run {child} {outcome}: {{label}}"
             case RunCompleted() | RunCompensated() | RunFailed() | RunCancelled():

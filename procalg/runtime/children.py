@@ -6,14 +6,16 @@ parent offers the child's three outcome events (``P.x.completed``,
 ``P.x.compensated``, ``P.x.failed``, channel kind
 :attr:`~procalg.runtime.workflow.ChannelKind.CHILD`). Then:
 
-1. ``decide`` gives :class:`~procalg.runtime.decide.StartChild` for each
-   offered child not started yet, numbered by the parent's next step, so the
-   child's id ``parent.step`` is a function of the parent's history: a parent
-   resumed after a crash derives the same id, finds the run there and starts
-   no second child.
+1. ``decide`` gives :class:`StartChild` when the model offers a child's start
+   ``P.x.started`` (:func:`child_to_start`: one at a time, the smallest, so in
+   ``child(P) [] child(Q)`` exactly the child the model chose starts),
+   numbered by the parent's next step, so the child's id ``parent.step`` is a
+   function of the parent's history: a parent resumed after a crash derives
+   the same id, finds the run there and starts no second child; two identical
+   children (``child(P(1)) ||| child(P(1))``) start at two steps, two ids.
 2. The engine creates the child run (``RunStarted`` then ``ChildOf`` in its
    history, its link in the store's ``run_parents``: one transaction), then
-   records ``ChildStarted`` in the parent. The child is due at once
+   records ``ChildStarted`` and the fired ``P.x.started`` in the parent. The child is due at once
    (``running``, no owner): this engine drives it after the parent waits, or
    any worker's ``claim_next`` takes it, with its own lease, retries and history.
 3. The parent waits (no lease, no polling). The child's final commit puts its
@@ -36,7 +38,8 @@ Example:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from procalg.errors import StoreError
 from procalg.runtime.binding import check_bindings
@@ -45,20 +48,23 @@ from procalg.runtime.history import (
     ChildOf,
     ChildStarted,
     ChildTaken,
+    EventFired,
     HistoryEvent,
     RunStarted,
     SignalReceived,
 )
 from procalg.runtime.ports import UNFINISHED, RunRecord, Write
 from procalg.runtime.workflow import ChannelKind
-from procalg.terms.child import OUTCOMES, child_outcome, outcome_event
-from procalg.terms.values import Event
+from procalg.terms.child import OUTCOMES, STARTED, child_outcome, outcome_event
+from procalg.terms.values import Atom, Event, sort_key
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from procalg.runtime.decide import RunState, StartChild
+    from procalg.runtime.decide import RunState
     from procalg.runtime.engine import Engine
+    from procalg.terms.process import Process
+    from procalg.terms.values import Label
 
 
 _START = (RunStarted, ChildOf)
@@ -68,6 +74,38 @@ _START = (RunStarted, ChildOf)
 def _unfinished(engine: Engine, ident: str) -> bool:
     state = engine._states.get(ident)
     return state is None or state.status in UNFINISHED
+
+
+@dataclass(frozen=True, slots=True)
+class StartChild:
+    """Start ``process(args)`` as child run ``parent.step`` and fire ``label``
+    (``process.args.started``, target ``choice``) in the parent."""
+
+    step: int
+    process: str
+    args: tuple[Any, ...]
+    label: Event
+    choice: int = 0
+
+
+def child_to_start(state: RunState, moves: list[tuple[Label, Process]]) -> StartChild | None:
+    """The child the model starts now: the smallest offered ``P.x.started``, else None.
+
+    One at a time: starting one child may withdraw another (``child(P) [] child(Q)``).
+    """
+    wf, found = state.workflow, None
+    for label, _ in moves:
+        if type(label) is Event and label.fields and label.fields[-1] == Atom(STARTED) \
+                and wf.kind(label) is ChannelKind.CHILD and \
+                (found is None or sort_key(label) < sort_key(found)):
+            found = label
+    if found is None:
+        return None
+    return StartChild(state.steps, found.channel, found.fields[:-1], found)
+
+
+def _unfinished_in_store(engine: Engine, ident: str) -> bool:
+    return engine.log.get_run(ident).status in UNFINISHED
 
 
 def child_id(parent_id: str, step: int) -> str:
@@ -104,8 +142,9 @@ class Children:
                                           parent=(run_id, command.step)))
             except StoreError:
                 self.log.get_run(ident)  # there already: started before a crash (else raise)
-            events.append(ChildStarted(time=now, step=command.step, process=command.process,
-                                       args=command.args, child_id=ident))
+            events += [ChildStarted(time=now, step=command.step, process=command.process,
+                                    args=command.args, child_id=ident),
+                       EventFired(time=now, label=command.label, choice=command.choice)]
             ids.append(ident)
         self._record(run_id, state, events)
         self._flush(run_id, state, "running")
@@ -117,10 +156,21 @@ class Children:
             found = child_outcome(event)
             if found is not None:
                 process, args, outcome = found
-                for step, (p, a, ident) in sorted(state.children.items()):
-                    if (p, a) == (process, args):
-                        return ChildEnded(time=now, step=step, child_id=ident, outcome=outcome)
+                same = [(step, ident) for step, (p, a, ident) in sorted(state.children.items())
+                        if (p, a) == (process, args)]
+                if same:
+                    step, ident = self._which(same, outcome)
+                    return ChildEnded(time=now, step=step, child_id=ident, outcome=outcome)
         return SignalReceived(time=now, event=event)
+
+    def _which(self: Engine, same: list[tuple[int, str]], outcome: str) -> tuple[int, str]:
+        """Which of identical children (same process and arguments) ended with ``outcome``:
+        the first whose run ended so, else the first that ended (a cancelled one)."""
+        if len(same) == 1:  # the usual case: no store read
+            return same[0]
+        ended = [(s, i) for s, i in same if not _unfinished_in_store(self, i)]
+        exact = [(s, i) for s, i in ended if self.log.get_run(i).status == outcome]
+        return (exact or ended or same)[0]
 
     def _tell_parent(self: Engine, run_id: str, state: RunState, status: str) -> None:
         """Put this child's outcome into its parent's inbox with the child's final commit."""

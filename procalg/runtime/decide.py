@@ -19,6 +19,8 @@ The deterministic rule (documented for users, recorded in every history):
    (earliest first); otherwise the offered activity calls that are pairwise
    independent (the diamond test, in channel-name order; see ``units``) run,
    concurrently. A choice between dependent calls goes to the first by name.
+   Before calls, one offered child start (``P.x.started``, the smallest)
+   creates a child run (``runtime/children.py``).
 3. Otherwise the run waits for a signal, a timer or a retry back-off.
 4. A run ends completed in Ω, failed in ``THROWN`` (or stuck: deadlock), and
    compensated when it terminates after an outermost saga (one inside no
@@ -39,6 +41,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from procalg.errors import RunError
+from procalg.runtime.children import StartChild, child_to_start
 from procalg.runtime.history import (
     ActivityCompleted,
     ActivityScheduled,
@@ -110,15 +113,6 @@ class Wait:
     signals: tuple[Event, ...]
     timers: tuple[tuple[str, float], ...]
     children: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class StartChild:
-    """Start ``process(args)`` as child run ``parent:step`` (runtime/children.py)."""
-
-    step: int
-    process: str
-    args: tuple[Any, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -359,9 +353,9 @@ def decide(state: RunState, now: float) -> list[Command]:
         if due:
             return [Fire(Event(due[0][1]), 0)]
     if wf.has_children:  # read once per workflow: models without children skip this
-        starts = _children_to_start(state, node.moves)
-        if starts:
-            return starts  # type: ignore[return-value]
+        start = child_to_start(state, node.moves)
+        if start is not None:
+            return [start]
     commands: list[Command] = []
     deadlines = [state.timers[t] for t in timers]
     next_step = state.steps
@@ -380,17 +374,6 @@ def decide(state: RunState, now: float) -> list[Command]:
     return [Wait(min(deadlines, default=None), node.signals,
                  tuple((t, state.timers[t]) for t in timers),
                  tuple(c for _, _, c in state.children.values()))]
-
-
-def _children_to_start(state: RunState, moves: list[tuple[Label, Process]]) -> list[StartChild]:
-    """A child run for each child whose outcome events are offered and that has not started
-    (steps numbered on from the run's last, so a resumed run derives the same child ids)."""
-    wf, started = state.workflow, {(p, a) for p, a, _ in state.children.values()}
-    offered = sorted({(lab.channel, lab.fields[:-1]) for lab, _ in moves
-                      if isinstance(lab, Event) and wf.kind(lab) is ChannelKind.CHILD},
-                     key=lambda pa: (pa[0], sort_key(Event(pa[0], pa[1]))))
-    fresh = [pa for pa in offered if pa not in started]
-    return [StartChild(state.steps + i, p, a) for i, (p, a) in enumerate(fresh)]
 
 
 def _give_up(state: RunState, moves: list[tuple[Label, Process]]) -> Command:

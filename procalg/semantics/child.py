@@ -4,8 +4,14 @@
 event, then the parent's reaction to it (the optional 2nd, 3rd and 4th
 arguments; by default ``SKIP`` after ``completed`` and ``THROW`` after
 ``compensated`` or ``failed``, so a parent saga rolls back when its child
-did not complete). The rules (:func:`fire`), for ``C = child(P(x), Qc, Qp, Qf)``
-whose body (first ``P(x)``) moves:
+did not complete). The rules (:func:`fire`), for ``C = child(P(x), Qc, Qp, Qf)``:
+
+* ``C --P.x.started--> C'`` while it has not started: starting a child is the
+  parent's commitment (as a Temporal parent commits to its start command), so
+  under ``[]``, ``[>`` or ``/\\`` the start resolves the choice like any
+  visible event, and the engine starts exactly the child the model chose;
+
+then, once started, as its body (first ``P(x)``) moves:
 
 * ``body --a--> body'`` (a visible event or τ, not ``throw``):
   ``C --a--> C[body']``: the child's events are the parent's, as inlined;
@@ -18,11 +24,11 @@ whose body (first ``P(x)``) moves:
 
 So every check (deadlock, ``:[compensation complete]``, ``:[terminates]``)
 covers the whole tree. The engine runs the child as a run of its own and
-sees it opaque (:func:`opaque`): until the child run ends, the parent offers
-only the three outcome events, and the engine fires the one the child run
-ended with. The child's history is a trace of ``P(x)``; the parent's history
-with the child's trace put before the outcome event is a trace of the
-inlined process.
+sees it opaque (:func:`opaque`): it fires ``P.x.started`` when it creates the
+child run; until the child run ends, the parent offers only the three outcome
+events, and the engine fires the one the child run ended with. The child's
+history is a trace of ``P(x)``; the parent's history with the child's trace
+put between its start and outcome events is a trace of the inlined process.
 
 Example:
     >>> from procalg.api.model import loads
@@ -30,7 +36,7 @@ Example:
     >>> from procalg.lts import explore
     >>> lts = explore(model.system("P"))
     >>> sorted(map(str, lts.labels))
-    ['Pay.1.completed', 'a', 'τ', '✓']
+    ['Pay.1.completed', 'Pay.1.started', 'a', 'τ', '✓']
 """
 
 from __future__ import annotations
@@ -43,7 +49,7 @@ from procalg.semantics.operands import active_operands, with_operands
 from procalg.source import Span
 from procalg.syntax import ast
 from procalg.terms import SKIP, Call, ExternalChoice, Prefix, Process
-from procalg.terms.child import ChildRun, outcome_event
+from procalg.terms.child import STARTED, ChildRun, outcome_event
 from procalg.terms.saga import COMPENSATED, THROW, THROW_EVENT, Compensated, Saga
 
 if TYPE_CHECKING:
@@ -86,6 +92,10 @@ def evaluate(ev: Evaluator, args: tuple[ast.Node, ...], env: Env, span: Span | N
 def fire(term: ChildRun, moves: list[tuple[Label, Process]],
          normal: Callable[[Process], Process]) -> list[tuple[Label, Process]]:
     """The moves of ``term`` given its body's moves (the rules of the module docstring)."""
+    if not term.started:  # the body does not move before the parent starts the child
+        return [(outcome_event(term.process, term.args, STARTED),
+                 normal(ChildRun(term.process, term.args, term.body, term.completed,
+                                 term.compensated, term.failed, started=True)))]
     out: list[tuple[Label, Process]] = []
     for label, target in moves:
         if label == TICK:
@@ -98,7 +108,7 @@ def fire(term: ChildRun, moves: list[tuple[Label, Process]],
             # saga's `compensated` fired, whatever the child does afterwards
             back = term.rolled_back or (label == COMPENSATED and rolled_back(target))
             out.append((label, ChildRun(term.process, term.args, target, term.completed,
-                                        term.compensated, term.failed, back)))
+                                        term.compensated, term.failed, back, started=True)))
     return out
 
 
@@ -123,11 +133,11 @@ def rolled_back(term: Process) -> bool:
 
 
 def outcomes(term: ChildRun) -> Process:
-    """What the engine sees of a child: the choice of its three outcome events.
+    """What the engine sees of a started child: the choice of its three outcome events.
 
     Example:
         >>> from procalg.terms import STOP
-        >>> print(outcomes(ChildRun("P", (), Call("P"), SKIP, STOP, STOP)))
+        >>> print(outcomes(ChildRun("P", (), Call("P"), SKIP, STOP, STOP, started=True)))
         P.completed -> SKIP [] (P.compensated -> STOP [] P.failed -> STOP)
     """
     p, x = term.process, term.args
@@ -138,12 +148,13 @@ def outcomes(term: ChildRun) -> Process:
 
 
 def opaque(term: Process) -> Process:
-    """``term`` with every child in active position replaced by :func:`outcomes`.
+    """``term`` with every started child in active position replaced by :func:`outcomes`
+    (a child not started yet stays: its one move is ``P.x.started``).
 
     O(active subterms); the same object when there is no active child.
     """
     if type(term) is ChildRun:
-        return outcomes(term)
+        return outcomes(term) if term.started else term
     operands = active_operands(term)
     if not operands:
         return term

@@ -84,7 +84,7 @@ def operands(term: Process) -> tuple[Process, ...]:
             return (x,)
         case CPar(left, right, _) | CExt(left, right):
             return (left, right)
-        case ChildRun(body=x):  # a child workflow inlined (semantics/child.py)
+        case ChildRun(body=x, started=True):  # a child workflow inlined (semantics/child.py)
             return (x,)
     return ()
 
@@ -108,8 +108,8 @@ def with_operands(term: Process, new: list[Process]) -> Process:
             return CPar(new[0], new[1], sync)
         case CExt():
             return CExt(new[0], new[1])
-        case ChildRun(process, args, _, done, undone, failed, back):
-            return ChildRun(process, args, new[0], done, undone, failed, back)
+        case ChildRun(process, args, _, done, undone, failed, back, started):
+            return ChildRun(process, args, new[0], done, undone, failed, back, started)
     return term
 
 
@@ -233,7 +233,7 @@ def fire(term: Process, moves: list[list[Move]], normal: Callable[[Process], Pro
         case ChildRun():
             from procalg.semantics import child  # imports the operands, which import this
 
-            return child.fire(term, moves[0], normal)
+            return child.fire(term, moves[0] if moves else [], normal)
     return []  # THROWN, Installed, Aborted: terminal
 
 

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from procalg.errors import ModelError, ProcalgError
-from procalg.semantics import workflow
+from procalg.semantics import child_scope, workflow
 from procalg.semantics.channels import INTEGERS, ChannelRef, Infinite, Types
 from procalg.semantics.deep import RECURSION_LIMIT, run_deep
 from procalg.semantics.evaluate import Closure, Evaluator, Thunk
@@ -87,6 +87,7 @@ class Spec:
         self._workflow = workflow_construct(module)
         self._sagas = self._workflow is not None and workflow.uses_sagas(module)
         self._declare(module)
+        child_scope.check(module, source.name)  # a parent leaves its child's events alone
         self.cancellable = workflow.uses_cancel(self, module)  # runs may be cancelled
         self.types = Types(_LazyFields(self._channel_fields), {})
         self.evaluator = Evaluator({n: list(c) for n, c in self.definitions.items()},

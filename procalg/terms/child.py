@@ -1,6 +1,7 @@
 """Child workflows: ``child(P(x))`` starts ``P(x)`` as a run of its own.
 
-A :class:`ChildRun` term is the child *inlined*: it behaves as the child's
+A :class:`ChildRun` term is the child *inlined*: the parent first commits to
+starting it (the event ``P.x.started``), then it behaves as the child's
 body and, when that body ends, performs exactly one outcome event
 ``P.x.completed``, ``P.x.compensated`` or ``P.x.failed`` (:func:`outcome_event`)
 and continues as the parent's reaction to that outcome. The rules are in
@@ -22,12 +23,14 @@ Example:
 
 from __future__ import annotations
 
-from procalg.terms.process import SKIP, Call, Process, show_process, term_class
+from procalg.terms.process import SKIP, Process, show_process, term_class
 from procalg.terms.saga import THROW, SagaTerm
 from procalg.terms.values import Atom, Event, Value
 
 OUTCOMES = ("completed", "compensated", "failed")
 """A child run's outcomes, as its run status and as the last field of its outcome event."""
+STARTED = "started"
+"""The last field of the event by which the parent starts the child (``P.x.started``)."""
 
 
 def outcome_event(process: str, args: tuple[Value, ...], outcome: str) -> Event:
@@ -68,6 +71,8 @@ class ChildRun(SagaTerm):
         failed: ... after ``process.args.failed``.
         rolled_back: an outermost saga of the child rolled back (``compensated``
             fired), so its end is reported ``compensated``, as the engine does.
+        started: the parent performed ``process.args.started`` (until then the
+            child's body does not move: starting is the parent's commitment).
     """
 
     process: str
@@ -77,6 +82,7 @@ class ChildRun(SagaTerm):
     compensated: Process
     failed: Process
     rolled_back: bool = False
+    started: bool = False
 
     def show(self) -> str:
         return show_child(self)
@@ -84,7 +90,7 @@ class ChildRun(SagaTerm):
 
 def show_child(term: ChildRun) -> str:
     """``child(P(x))``, with the reactions that are not the defaults, and the body
-    once it has moved (``child(P(x) @ state)``).
+    once the child started (``child(P(x) @ state)``).
 
     Example:
         >>> from procalg.terms import SKIP, STOP, Call
@@ -92,8 +98,7 @@ def show_child(term: ChildRun) -> str:
         child(P, STOP)
     """
     call = term.process + (f"({', '.join(map(str, term.args))})" if term.args else "")
-    start = term.body == Call(term.process, term.args)
-    shown = call if start else f"{call} @ {show_process(term.body)}"
+    shown = f"{call} @ {show_process(term.body)}" if term.started else call
     reactions = [term.completed, term.compensated, term.failed]
     while reactions and reactions[-1] == (THROW if len(reactions) > 1 else SKIP):
         reactions.pop()

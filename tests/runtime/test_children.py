@@ -6,7 +6,9 @@ trace of the parent with its children inlined (the LTS the checker explored).
 Crashes: a process driving a parent and its child is killed (``os._exit``)
 just before or just after each of its commits; a new engine finishes both,
 with exactly one child run and every activity run once or, if its outcome was
-not committed, twice with the same idempotency key.
+not committed, twice with the same idempotency key. Twin children
+(``child(Pay(o)) ||| child(Pay(o))``, 14 commits) finish as exactly two runs
+with the same two ids whatever the crash.
 """
 
 from __future__ import annotations
@@ -83,7 +85,7 @@ def test_parent_and_child_histories_are_traces_of_the_model(failing: list[str]) 
 _PROCESS = """
 import os, sys
 from procalg.api import run as api
-db, effects, crash_at, when, model = sys.argv[1:6]
+db, effects, crash_at, when, model, process = sys.argv[1:7]
 crash_at = int(crash_at)
 def make(name):
     def activity(order, idempotency_key):
@@ -103,29 +105,37 @@ def write_many(writes):  # die just before or just after commit k (the parent's 
         os._exit(9)
     return errors
 engine.log.write_many = write_many
-run = api.start(model, "Order", 1, store=engine, run_id="o")
+run = api.start(model, process, 1, store=engine, run_id="o")
 print(count[0], run.status)
 """
 _MODEL = """\
 activity charge, ship : {1, 2}
 Pay(o) = charge.o -> SKIP
 Order(o) = child(Pay(o)) ; ship.o -> SKIP
+Twins(o) = (child(Pay(o)) ||| child(Pay(o))) ; ship.o -> SKIP
 assert Order(1) :[deadlock free]
 """
 COMMITS = 8  # every commit of parent and child from the child's creation to the parent's end
+TWIN_COMMITS = 14  # the same with two identical children
 
 
-def _kill(tmp_path: Path, crash_at: int, when: str) -> subprocess.CompletedProcess:
+def _kill(tmp_path: Path, crash_at: int, when: str,
+          process: str = "Order") -> subprocess.CompletedProcess:
     (tmp_path / "shop.proc").write_text(_MODEL)
     return subprocess.run(
         [sys.executable, "-c", _PROCESS, str(tmp_path / "runs.db"), str(tmp_path / "fx.txt"),
-         str(crash_at), when, str(tmp_path / "shop.proc")],
+         str(crash_at), when, str(tmp_path / "shop.proc"), process],
         capture_output=True, text=True, timeout=60)
 
 
 def test_the_crash_hook_sees_every_commit_of_parent_and_child(tmp_path: Path) -> None:
     done = _kill(tmp_path, 0, "never")
     assert done.stdout.split() == [str(COMMITS), "completed"], done.stderr
+
+
+def test_the_crash_hook_sees_every_commit_of_parent_and_twin_children(tmp_path: Path) -> None:
+    done = _kill(tmp_path, 0, "never", "Twins")
+    assert done.stdout.split() == [str(TWIN_COMMITS), "completed"], done.stderr
 
 
 @pytest.mark.parametrize("when", ["before", "after"])
@@ -155,3 +165,34 @@ def test_a_parent_and_child_killed_at_any_commit_finish_with_exactly_one_child(
     assert sorted({line.split()[0] for line in lines}) == ["charge", "ship"]
     assert all(lines.count(line) <= 2 for line in lines)  # at most once more, same key
     assert {line.split()[1] for line in lines if line.startswith("charge")} == {"o.0:0"}
+
+
+@pytest.mark.parametrize("when", ["before", "after"])
+@pytest.mark.parametrize("crash_at", range(1, TWIN_COMMITS + 1))
+def test_twin_children_killed_at_any_commit_finish_as_exactly_two_runs(
+    tmp_path: Path, crash_at: int, when: str
+) -> None:
+    killed = _kill(tmp_path, crash_at, when, "Twins")
+    assert killed.returncode == 9, killed.stderr
+    effects = tmp_path / "fx.txt"
+
+    def make(name: str):
+        def activity(order: int, idempotency_key: str) -> None:
+            with effects.open("a") as f:
+                f.write(f"{name} {idempotency_key}\n")
+        return activity
+
+    engine = api.engine("sqlite:///" + str(tmp_path / "runs.db"),
+                        activities={n: make(n) for n in ("charge", "ship")})
+    for _ in range(3):
+        engine.resume_all()
+    log = engine.log
+    assert log.get_run("o").status == "completed"
+    assert log.children("o") == ["o.0", "o.1"]  # the same two ids, whatever the crash
+    assert all(log.get_run(k).status == "completed" for k in ("o.0", "o.1"))
+    history = log.history("o")
+    assert [type(e) for e in history].count(ChildStarted) == 2
+    assert sorted(e.child_id for e in history if isinstance(e, ChildEnded)) == ["o.0", "o.1"]
+    lines = effects.read_text().split("\n")[:-1]
+    assert all(lines.count(line) <= 2 for line in lines)  # at most once more, same key
+    assert {line.split()[1] for line in lines if line.startswith("charge")} == {"o.0:0", "o.1:0"}

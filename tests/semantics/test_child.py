@@ -1,9 +1,10 @@
 """Child workflows in the model: ``child(P(x))`` is ``P(x)`` inlined, then one outcome event.
 
 The oracle is the child process's own LTS by the term rules: every maximal
-trace of ``child(K)`` is a maximal trace of ``K`` whose ending (✓ or
-``throw``) is replaced by the outcome event the engine would report for a run
-of ``K`` that ended that way, then the parent's reaction.
+trace of ``child(K)`` is ``K.started`` (the parent's commitment to start it)
+then a maximal trace of ``K`` whose ending (✓ or ``throw``) is replaced by the
+outcome event the engine would report for a run of ``K`` that ended that way,
+then the parent's reaction.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ def _child_lts(body, completed=SKIP, compensated=SKIP, failed=SKIP):
 
 
 def _expected(body) -> set[tuple[str, ...]]:
-    """``K``'s maximal traces with their ending replaced by the outcome, then SKIP's ✓."""
+    """``K.started``, then ``K``'s maximal traces with their ending replaced by the outcome,
+    then SKIP's ✓."""
     out = set()
     for trace in maximal_traces(explore(TermSystem(body))):
         if trace and trace[-1] == "✓":
@@ -39,9 +41,9 @@ def _expected(body) -> set[tuple[str, ...]]:
         elif trace and trace[-1] == "throw":
             outcome = "failed"
         else:  # K deadlocks: so does the child, and no outcome is reported
-            out.add(trace)
+            out.add(("K.started", *trace))
             continue
-        out.add((*trace[:-1], f"K.{outcome}", "✓"))
+        out.add(("K.started", *trace[:-1], f"K.{outcome}", "✓"))
     return out
 
 
@@ -67,19 +69,20 @@ def test_the_outcome_event_leads_to_the_parents_reaction() -> None:
     done = maximal_traces(_child_lts(SKIP, *reactions))
     undone = maximal_traces(_child_lts(Saga(Step(THROW, None, "t")), *reactions))
     failed = maximal_traces(_child_lts(THROW, *reactions))
-    assert (done, undone, failed) == ([("K.completed", "a", "✓")],
-                                      [("compensate", "compensated", "K.compensated", "b", "✓")],
-                                      [("K.failed", "c", "✓")])
+    assert (done, undone, failed) == ([("K.started", "K.completed", "a", "✓")],
+                                      [("K.started", "compensate", "compensated",
+                                        "K.compensated", "b", "✓")],
+                                      [("K.started", "K.failed", "c", "✓")])
 
 
 def test_a_child_that_goes_on_after_its_saga_rolled_back_still_ends_compensated() -> None:
     body = Seq(Saga(Step(THROW, None, "t")), Prefix(Event("log"), SKIP))
-    assert maximal_traces(_child_lts(body)) == [("compensate", "compensated", "log",
-                                                 "K.compensated", "✓")]
+    assert maximal_traces(_child_lts(body)) == [("K.started", "compensate", "compensated",
+                                                 "log", "K.compensated", "✓")]
 
 
 def test_a_deadlocked_child_deadlocks_its_parent_in_the_model() -> None:
-    assert maximal_traces(_child_lts(Prefix(Event("a"), STOP))) == [("a",)]
+    assert maximal_traces(_child_lts(Prefix(Event("a"), STOP))) == [("K.started", "a")]
 
 
 def test_rolled_back_agrees_with_the_engines_rule_for_a_compensated_run() -> None:
@@ -87,12 +90,14 @@ def test_rolled_back_agrees_with_the_engines_rule_for_a_compensated_run() -> Non
         assert rolled_back(term) == outermost_compensated(term)
 
 
-def test_the_engine_sees_a_child_as_the_choice_of_its_three_outcomes() -> None:
+def test_the_engine_sees_a_started_child_as_the_choice_of_its_three_outcomes() -> None:
     term = Seq(ChildRun("K", (1,), Call("K", (1,)), SKIP, THROW, STOP), Prefix(Event("z"), SKIP))
     view = OpaqueChildren(TermSystem(term, {Call("K", (1,)): Prefix(Event("a"), SKIP)}
                                      .__getitem__))
-    labels = sorted(str(label) for label, _ in view.successors(view.initial_state()))
-    assert labels == ["K.1.compensated", "K.1.completed", "K.1.failed"]
+    [(start, started)] = view.successors(view.initial_state())
+    labels = sorted(str(label) for label, _ in view.successors(started))
+    assert (str(start), labels) == ("K.1.started",
+                                    ["K.1.compensated", "K.1.completed", "K.1.failed"])
     assert opaque(SKIP) is SKIP
 
 
@@ -113,10 +118,10 @@ Q = child(Pay(2), b.2 -> SKIP, STOP, STOP)
 
 def test_a_model_starts_a_child_by_calling_the_child_builtin() -> None:
     model = loads(MODEL)
-    assert maximal_traces(explore(model.system("P"))) == [("a.1", "Pay.1.completed", "b.1",
-                                                            "✓")]
-    assert maximal_traces(explore(model.system("Q"))) == [("a.2", "Pay.2.completed", "b.2",
-                                                            "✓")]
+    assert maximal_traces(explore(model.system("P"))) == [
+        ("Pay.1.started", "a.1", "Pay.1.completed", "b.1", "✓")]
+    assert maximal_traces(explore(model.system("Q"))) == [
+        ("Pay.2.started", "a.2", "Pay.2.completed", "b.2", "✓")]
 
 
 @pytest.mark.parametrize(("text", "message"), [
@@ -132,3 +137,27 @@ def test_a_malformed_child_is_a_one_line_model_error(text: str, message: str) ->
 def test_a_model_that_defines_child_keeps_its_own_meaning() -> None:
     model = loads("channel a\nchild(P) = a -> P\nQ = child(SKIP)")
     assert maximal_traces(explore(model.system("Q"))) == [("a", "✓")]
+
+
+CHOICES = """\
+channel a, b, e
+K = a -> SKIP
+J = b -> SKIP
+Either = child(K) [] child(J)
+Late = child(K) [> e -> SKIP
+Stopped = child(K) /\\ e -> SKIP
+Interrupted = (e -> SKIP) /\\ child(K)
+"""
+
+
+@pytest.mark.parametrize(("process", "traces"), [
+    ("Either", {("K.started", "a", "K.completed", "✓"), ("J.started", "b", "J.completed", "✓")}),
+    ("Late", {("K.started", "a", "K.completed", "✓"), ("e", "✓")}),
+    ("Stopped", {("K.started", "a", "K.completed", "✓"), ("e", "✓"), ("K.started", "e", "✓"),
+                 ("K.started", "a", "e", "✓"), ("K.started", "a", "K.completed", "e", "✓")}),
+    ("Interrupted", {("e", "✓"), ("e", "K.started", "a", "K.completed", "✓"),
+                     ("K.started", "a", "K.completed", "✓")}),
+])
+def test_the_start_event_resolves_a_choice_timeout_or_interrupt_like_any_event(
+        process: str, traces: set[tuple[str, ...]]) -> None:
+    assert set(maximal_traces(explore(loads(CHOICES).system(process)))) == traces
