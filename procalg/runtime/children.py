@@ -143,7 +143,7 @@ class Children:
             except StoreError:
                 self.log.get_run(ident)  # there already: started before a crash (else raise)
             events += [ChildStarted(time=now, step=command.step, process=command.process,
-                                    args=command.args, child_id=ident),
+                                    args=command.args, child_id=ident, start_recorded=True),
                        EventFired(time=now, label=command.label, choice=command.choice)]
             ids.append(ident)
         self._record(run_id, state, events)

@@ -65,6 +65,7 @@ from procalg.runtime.status import FINISHED, RunStatus
 from procalg.runtime.uncertain import MAYBE_DONE_ERRORS, compensate_maybe_done
 from procalg.runtime.workflow import ChannelKind, Workflow
 from procalg.terms.cancel import CANCEL
+from procalg.terms.child import STARTED, outcome_event
 from procalg.terms.process import Omega, Process
 from procalg.terms.saga import COMPENSATED, Compensated, Saga, Thrown, failed_activity
 from procalg.terms.values import Event, Label, sort_key
@@ -279,10 +280,20 @@ def evolve(state: RunState, event: HistoryEvent) -> None:
         case ChildStarted(step=step, process=process, args=args, child_id=child_id):
             state.children[step] = (process, args, child_id)
             state.steps = max(state.steps, step + 1)
+            if not event.start_recorded:  # an older history: the start was not an event
+                _start_move(state, outcome_event(process, args, STARTED))
         case ChildEnded(step=step):
             state.children.pop(step, None)
         case ChildOf(parent_id=parent_id, step=step):
             state.parent = (parent_id, step)
+
+
+def _start_move(state: RunState, start: Event) -> None:
+    """Take the model's child start ``start`` where an older history recorded none."""
+    found = state.node().targets.get(start, ())
+    if found:  # else the model withdrew it (an old run that started both sides of a choice)
+        state.sid = found[0]
+        state.trace.append(start)
 
 
 def _maybe_done(state: RunState, failed: Event) -> None:

@@ -311,12 +311,18 @@ _register(RunContinued, ContinuedFrom, CancelRequested, RunCancelled)
 
 @dataclass(frozen=True, slots=True)
 class ChildStarted(HistoryEvent):
-    """Step ``step`` started the child run ``child_id`` of ``process(args)``."""
+    """Step ``step`` started the child run ``child_id`` of ``process(args)``.
+
+    ``start_recorded``: the model's start event ``process.args.started`` is the
+    next ``EventFired``. Histories written before starts were events lack it
+    (False): replay then takes the start move here, so such a run resumes.
+    """
 
     step: int
     process: str
     args: tuple[Value, ...] = ()
     child_id: str = ""
+    start_recorded: bool = False
     kind: ClassVar[str] = "child_started"
 
 

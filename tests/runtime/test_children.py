@@ -196,3 +196,26 @@ def test_twin_children_killed_at_any_commit_finish_as_exactly_two_runs(
     lines = effects.read_text().split("\n")[:-1]
     assert all(lines.count(line) <= 2 for line in lines)  # at most once more, same key
     assert {line.split()[1] for line in lines if line.startswith("charge")} == {"o.0:0", "o.1:0"}
+
+
+def test_a_history_written_before_child_starts_were_events_still_replays() -> None:
+    import dataclasses
+
+    from procalg.terms.child import STARTED
+    from procalg.terms.values import Atom
+
+    clock = VirtualClock()
+    run = api.start(model("order_children"), "Shop", store="memory:", clock=clock,
+                    activities={a: (lambda order: None) for a in ACTIVITIES})
+    assert run.status == "completed"
+    new = run.history()
+    def start(e: HistoryEvent) -> bool:
+        return isinstance(e, EventFired) and getattr(e.label, "fields", ())[-1:] == (Atom(STARTED),)
+
+    old = [dataclasses.replace(e, start_recorded=False) if isinstance(e, ChildStarted) else e
+           for e in new if not start(e)]
+    assert len(old) == len(new) - 2  # Shop's two children: their start events dropped
+    report = api.replay(model("order_children"), old)
+    assert report.status == "completed"
+    assert report.trace == api.replay(model("order_children"), new).trace
+    assert "Pay.1.started" in report.trace
