@@ -9,9 +9,13 @@ level tags) by binary search. A property (:mod:`procalg.lts.product`) is a
 ``stop`` function looking at each expanded chunk; the search ends at the
 first BFS level holding a witness, so traces are shortest, and
 :meth:`LevelSearch.path_to` rebuilds one backwards with the reversed
-tables and the level tags (no parent array). This is the level-by-level
-search of FDR (Gibson-Robinson, Armstrong, Boulgakov and Roscoe, "FDR3 — a
-modern refinement checker for CSP", TACAS 2014).
+tables and the level tags (no parent array). Levels of at most ``NARROW``
+states (a deep, narrow space: thousands of levels of a few dozen states)
+are expanded several at a time, with the visited set asked once per few
+levels (:meth:`LevelSearch._narrow`), so that a level's fixed cost in numpy
+calls does not set the pace. This is the level-by-level search of FDR
+(Gibson-Robinson, Armstrong, Boulgakov and Roscoe, "FDR3 — a modern
+refinement checker for CSP", TACAS 2014).
 
 Complexity: O(S log S + T log T) numpy work for S states and T transitions;
 memory about 10 bytes per state plus one level's successors.
@@ -41,15 +45,21 @@ import numpy as np
 from procalg.errors import LimitExceeded
 from procalg.lts.lts import TAU
 from procalg.lts.vectors import Tables
-from procalg.lts.visited import Visited, sorted_unique
+from procalg.lts.visited import Visited, found_in, sorted_unique
 
 CHUNK = 1 << 14
 """Frontier states expanded per batch (bounds the scratch memory)."""
 
+NARROW = 1 << 11
+"""Levels up to this size are expanded in batches of several levels."""
+_STEPS = 64  # most levels in one narrow batch
+_CHECK = 6  # levels between two looks at the visited set in a narrow batch
+_BATCH = 1 << 15  # most states in one narrow batch
+
 
 @dataclass(frozen=True, slots=True)
 class Progress:
-    """What a progress callback receives after every BFS level."""
+    """What a progress callback receives after every BFS level (or batch of small levels)."""
 
     states: int
     level: int
@@ -105,13 +115,20 @@ class LevelSearch:
         self.peak = 0
         self.start = time.perf_counter()
 
+    @property
+    def narrow(self) -> int:
+        """Levels up to this size are batched (int64 codes, no lazy part, no reduction)."""
+        plain = self.por is None and not self.tables.lazy and not self.tables.layout.wide
+        return NARROW if plain else -1
+
     def run(self, stop: Stop | None = None) -> tuple[int, str] | None:
         """Explore level by level; ``stop(chunk, src, dst, label)`` may return
         a witness ``(code, last label)`` that ends the search."""
         frontier = self._prepare()
         with ThreadPoolExecutor(self.workers) as pool:
             while len(frontier):
-                hit = self._level(frontier, stop, pool)
+                hit = (self._narrow(frontier, stop) if len(frontier) <= self.narrow
+                       else self._level(frontier, stop, pool))
                 if hit is not None:
                     return hit
                 frontier = self._prepare()
@@ -175,6 +192,75 @@ class LevelSearch:
         fresh.clear()
         self.visited.add_level(joined, runs=True, checked=True)
         return None
+
+    def _narrow(self, frontier: np.ndarray, stop: Stop | None) -> tuple[int, str] | None:
+        """Expand several small levels in one batch, looking at the visited
+        set every ``_CHECK`` levels only.
+
+        A deep, narrow space has thousands of levels of a few dozen states,
+        and a level's fixed cost (some 50 numpy calls, half of them the
+        visited set's tiers) would dominate. Here level k+j+1 is the
+        successors of level k+j minus the two levels before it, and every
+        ``_CHECK`` levels (and at the end) the new levels lose what the
+        visited set or the batch's older levels hold: delayed duplicate
+        detection (Korf, "Linear-time disk-based implicit graph search",
+        JACM 2008). A state taken for new although it was seen before costs
+        a useless expansion until that check, but no wrong level: what it
+        leads to was found one level after its first sighting, so states
+        that really are new keep their BFS levels. ``stop`` sees every
+        level in order, and never fires on an old state (it would have
+        ended the search then), so a witness is still at least depth.
+        """
+        depth = self.visited.depth
+        levels = [frontier]  # level depth+i
+        degrees: list[np.ndarray] = []  # moves of each state of levels[i]
+        checked, cur, hit, size = 1, frontier, None, 0
+        for _ in range(_STEPS):
+            src, dst, lab = self.tables.successors(cur)
+            degrees.append(np.bincount(src, minlength=len(cur)))
+            if stop is not None and (hit := stop(cur, src, dst, lab)) is not None:
+                break
+            cur = sorted_unique(dst)
+            levels.append(cur)
+            size += len(cur)
+            if len(levels) - checked >= _CHECK:
+                cur, checked = self._prune(levels, degrees, checked), len(levels)
+            if not len(cur) or len(cur) > NARROW or size > _BATCH:
+                break
+        self._prune(levels, degrees, checked)
+        while len(levels) > 2 and not len(levels[-2]):  # old states only, past the last
+            levels.pop()
+        self.transitions += sum(int(d.sum()) for d in degrees)
+        if len(levels) > 1:
+            codes = np.concatenate(levels[1:])
+            tags = np.repeat(np.arange(depth + 1, depth + len(levels)),
+                             [len(level) for level in levels[1:]])
+            order = np.argsort(codes)
+            self.visited.add_levels(codes[order], tags[order], depth + len(levels) - 1)
+        return hit
+
+    def _prune(self, levels: list[np.ndarray], degrees: list[np.ndarray], checked: int
+               ) -> np.ndarray:
+        """Drop from ``levels[checked:]`` (and their moves from ``degrees``)
+        the states visited before or in an older level of the batch; returns
+        the last level."""
+        if checked < len(levels):
+            window = np.concatenate(levels[checked:])
+            older = np.sort(np.concatenate(levels[:checked]))
+            fresh = self.visited.fresh(window) & ~found_in(older, window)
+            if len(levels) - checked > 1:  # a state twice in the window: its lowest level
+                first = np.zeros(len(window), dtype=bool)
+                first[np.unique(window, return_index=True)[1]] = True
+                fresh &= first
+            if not fresh.all():
+                at = 0
+                for i in range(checked, len(levels)):
+                    keep = fresh[at: at + len(levels[i])]
+                    at += len(levels[i])
+                    levels[i] = levels[i][keep]
+                    if i < len(degrees):
+                        degrees[i] = degrees[i][keep]
+        return levels[-1]
 
     def _expand(self, chunk: np.ndarray, stop: Stop | None
                 ) -> tuple[int, np.ndarray, tuple[int, str] | None, int]:
