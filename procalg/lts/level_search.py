@@ -114,6 +114,7 @@ class LevelSearch:
         self.transitions = 0
         self.peak = 0
         self.start = time.perf_counter()
+        self.check = _CHECK  # levels between looks at the visited set (1 if most were old)
 
     @property
     def narrow(self) -> int:
@@ -200,16 +201,20 @@ class LevelSearch:
         A deep, narrow space has thousands of levels of a few dozen states,
         and a level's fixed cost (some 50 numpy calls, half of them the
         visited set's tiers) would dominate. Here level k+j+1 is the
-        successors of level k+j minus the two levels before it, and every
-        ``_CHECK`` levels (and at the end) the new levels lose what the
-        visited set or the batch's older levels hold: delayed duplicate
-        detection (Korf, "Linear-time disk-based implicit graph search",
-        JACM 2008). A state taken for new although it was seen before costs
-        a useless expansion until that check, but no wrong level: what it
-        leads to was found one level after its first sighting, so states
-        that really are new keep their BFS levels. ``stop`` sees every
-        level in order, and never fires on an old state (it would have
-        ended the search then), so a witness is still at least depth.
+        distinct successors of level k+j, and every ``_CHECK`` levels (and
+        at the end) the new levels lose what the visited set or the batch's
+        older levels hold: delayed duplicate detection (Korf, "Linear-time
+        disk-based implicit graph search", JACM 2008). A state taken for new
+        although it was seen before costs a useless expansion until that
+        check, but no wrong level: each level holds every state of that BFS
+        level (reachable in that many steps, seen nowhere before), and what
+        an old state leads to was seen one level after its first sighting,
+        so the checks leave exactly the BFS levels. ``stop`` sees every
+        level in order and never fires on an old state (it would have ended
+        the search when that state was first expanded), so a witness is at
+        the least depth. Levels are ``NARROW`` states at most, up to
+        ``_STEPS`` of them and ``_BATCH`` states in all; when most states of
+        a check were old, the next checks come every level until few are.
         """
         depth = self.visited.depth
         levels = [frontier]  # level depth+i
@@ -223,7 +228,7 @@ class LevelSearch:
             cur = sorted_unique(dst)
             levels.append(cur)
             size += len(cur)
-            if len(levels) - checked >= _CHECK:
+            if len(levels) - checked >= self.check:
                 cur, checked = self._prune(levels, degrees, checked), len(levels)
             if not len(cur) or len(cur) > NARROW or size > _BATCH:
                 break
@@ -252,6 +257,10 @@ class LevelSearch:
                 first = np.zeros(len(window), dtype=bool)
                 first[np.unique(window, return_index=True)[1]] = True
                 fresh &= first
+            # mostly old states (say every state can go back to the start):
+            # their useless expansions would cost more than looking every level
+            old = len(window) - int(fresh.sum())
+            self.check = 1 if 2 * old > len(window) else min(_CHECK, self.check + 1)
             if not fresh.all():
                 at = 0
                 for i in range(checked, len(levels)):

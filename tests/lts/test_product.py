@@ -462,3 +462,15 @@ def test_one_level_at_a_time_gives_shortest_deadlocks_as_the_batches_do(tree):
     assert result.found == bool(stuck)
     if stuck:
         assert len(result.path) == int(_distances(reference)[stuck].min())
+
+
+def test_a_space_where_every_state_goes_back_to_the_start_is_checked_every_level():
+    n = 300
+    chain = [(i, "a", i + 1) for i in range(n)] + [(i, "r", 0) for i in range(1, n + 1)]
+    net = close(component(LTS.build(n + 1, 0, ["a", "r"], chain)))
+    search = level_search.LevelSearch(vectors.Tables(net))
+    search.run()
+    assert search.check == 1  # the resets made most of each batch old
+    assert (len(search.visited), search.transitions) == (n + 1, 2 * n)
+    assert search.visited.depth == n + 1  # one empty level past the chain's end
+    assert find_label(net, "r").path == ("a", "r")
