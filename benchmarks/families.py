@@ -307,7 +307,8 @@ assert Chain :[deadlock free]
 def odometer_proc(size: Size) -> str:
     """N binary digits in alphabetised parallel (issue 17): digit i counts on
     ``inc.i`` and carries with ``inc.(i+1)``, which its left neighbour counts
-    on. About 2^(N+1) BFS levels of a few hundred states each."""
+    on. About 2^(N+2) BFS levels of a few dozen states each (N=12: 16,358
+    levels of 32 states on average; N=14: 65,506 of 73)."""
     (n,) = size
     return f"""N = {n}
 channel inc : {{0..N}}

@@ -1,15 +1,14 @@
-"""Fast exploration of a network's product: level-synchronous BFS on packed codes.
+"""Properties of a network's product, searched level by level on packed codes.
 
 The product of a :class:`~procalg.lts.network.Network` is explored
-breadth-first, one whole level at a time: successors of the frontier come
-from the synchronisation tables in bulk (:class:`~procalg.lts.vectors.Tables`),
-chunk by chunk on a small thread pool (numpy releases the GIL), are
-deduplicated by sorting and checked against the visited set
-(:class:`~procalg.lts.visited.Visited`, sorted codes with level tags) by
-binary search. Nothing is done per state in Python. This is the
-level-by-level search of FDR (Gibson-Robinson, Armstrong, Boulgakov and
-Roscoe, "FDR3 — a modern refinement checker for CSP", TACAS 2014) on
-LTSA/FDR-style component networks.
+breadth-first by :class:`~procalg.lts.level_search.LevelSearch` (the level
+loop: successors in bulk from :class:`~procalg.lts.vectors.Tables`, the
+visited set :class:`~procalg.lts.visited.Visited`; nothing per state in
+Python). This module holds what is asked of the search: state counts,
+deadlock, reachability of a label, divergence, and the whole product as an
+explicit LTS. This is the level-by-level search of FDR (Gibson-Robinson,
+Armstrong, Boulgakov and Roscoe, "FDR3 — a modern refinement checker for
+CSP", TACAS 2014) on LTSA/FDR-style component networks.
 
 Checks stop at the first BFS level holding a counterexample, so traces are
 shortest; the trace is rebuilt backwards with the reversed tables and the
@@ -44,205 +43,21 @@ Example:
 
 from __future__ import annotations
 
-import os
-import time
-from collections import deque
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from procalg.errors import LimitExceeded
+from procalg.lts.level_search import CHUNK, LevelSearch, Progress, SearchResult
 from procalg.lts.lts import LTS, TAU, TAU_INDEX, TICK_INDEX
 from procalg.lts.network import Network
 from procalg.lts.vectors import Tables
-from procalg.lts.visited import Visited, sorted_unique
+from procalg.lts.visited import sorted_unique
 from procalg.reserved import THROW
 
-CHUNK = 1 << 14
-"""Frontier states expanded per batch (bounds the scratch memory)."""
+__all__ = ["CHUNK", "Progress", "SearchResult", "count_states", "divergent_codes",
+           "explore_product", "find_deadlock", "find_divergence", "find_label"]
 
-
-@dataclass(frozen=True, slots=True)
-class Progress:
-    """What a progress callback receives after every BFS level."""
-
-    states: int
-    level: int
-    states_per_second: float
-    memory: int
-
-
-@dataclass(frozen=True, slots=True)
-class SearchResult:
-    """The outcome of a product search.
-
-    Attributes:
-        found: a counterexample (or, for :func:`find_label`, a witness) exists.
-        path: labels from the initial state, τ included, to the witness.
-        cycle: for divergence, the τ-loop reached at the end of ``path``.
-        states, transitions, levels: how much was explored.
-        seconds: wall time; peak_bytes: largest footprint of the search's arrays.
-        notes: how the answer was obtained (engine, reductions).
-    """
-
-    found: bool
-    path: tuple[str, ...] = ()
-    cycle: tuple[str, ...] | None = None
-    states: int = 0
-    transitions: int = 0
-    levels: int = 0
-    seconds: float = 0.0
-    peak_bytes: int = 0
-    notes: tuple[str, ...] = field(default=())
-
-    @property
-    def trace(self) -> tuple[str, ...]:
-        """The visible part of ``path``."""
-        return tuple(x for x in self.path if x != TAU)
-
-
-Stop = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], "tuple[int, str] | None"]
-
-
-class _Search:
-    """One BFS over the product, with limits, progress and trace rebuilding."""
-
-    def __init__(self, tables: Tables, *, max_states: int | None = None,
-                 max_memory: int | None = None,
-                 progress: Callable[[Progress], None] | None = None, por: object = None,
-                 workers: int | None = None) -> None:
-        self.tables = tables
-        self.visited = Visited(tables.layout.cast([tables.initial]))
-        self.max_states, self.max_memory, self.progress = max_states, max_memory, progress
-        self.por = por
-        self.workers = workers or min(2, os.cpu_count() or 1)
-        self.transitions = 0
-        self.peak = 0
-        self.start = time.perf_counter()
-
-    def run(self, stop: Stop | None = None) -> tuple[int, str] | None:
-        """Explore level by level; ``stop(chunk, src, dst, label)`` may return
-        a witness ``(code, last label)`` that ends the search."""
-        frontier = self._prepare()
-        with ThreadPoolExecutor(self.workers) as pool:
-            while len(frontier):
-                hit = self._level(frontier, stop, pool)
-                if hit is not None:
-                    return hit
-                frontier = self._prepare()
-                self._account(0)
-                self._report()
-        return None
-
-    def _prepare(self) -> np.ndarray:
-        """The frontier, once its lazy components' local states are explored
-        (re-encoding every state if a component outgrew its digits)."""
-        recode = self.tables.expand(self.visited.frontier)
-        if recode is not None:
-            self.visited.recode(recode)
-        return self.visited.frontier
-
-    def _level(self, frontier: np.ndarray, stop: Stop | None, pool: ThreadPoolExecutor
-               ) -> tuple[int, str] | None:
-        """Expand one level in chunks, ``workers`` at a time (numpy releases the GIL)."""
-        # successors pile up as sorted runs; past a budget they are merged,
-        # deduplicated and filtered against the visited set (bounded scratch,
-        # each distinct successor searched for about once); the survivors
-        # (new states) wait in ``fresh``, deduplicated among themselves only
-        if len(frontier) <= CHUNK:  # one chunk: a thread hand-off would cost more than it saves
-            count, succ, hit, scratch = self._expand(frontier, stop)
-            self.transitions += count
-            if hit is not None:
-                return hit
-            self._account(8 * len(succ) + scratch)
-            self.visited.add_level(self.visited.unseen(succ), checked=True, unique=True)
-            return None
-        budget = max(1 << 16, len(self.visited) // 16)
-        raw: list[np.ndarray] = []
-        fresh: list[np.ndarray] = []
-        raw_size = fresh_size = 0
-        running: deque[Future] = deque()
-        starts = iter(range(0, len(frontier), CHUNK))
-        while True:
-            while len(running) < 2 * self.workers and (lo := next(starts, None)) is not None:
-                running.append(pool.submit(self._expand, frontier[lo: lo + CHUNK], stop))
-            if not running:
-                break
-            count, succ, hit, scratch = running.popleft().result()
-            self.transitions += count
-            if hit is not None:
-                for future in running:
-                    future.cancel()
-                return hit
-            raw.append(succ)
-            raw_size += len(succ)
-            self._account(8 * (raw_size + fresh_size) + scratch * len(running))
-            if raw_size > budget:
-                fresh.append(self.visited.unseen(sorted_unique(np.concatenate(raw), "stable")))
-                fresh_size += len(fresh[-1])
-                raw, raw_size = [], 0
-                if fresh_size > 2 * budget:
-                    fresh = [sorted_unique(np.concatenate(fresh), "stable")]
-                    fresh_size = len(fresh[0])
-        if raw:
-            fresh.append(self.visited.unseen(sorted_unique(np.concatenate(raw), "stable")))
-        joined = np.concatenate(fresh) if fresh else np.zeros(0, self.tables.dtype)
-        fresh.clear()
-        self.visited.add_level(joined, runs=True, checked=True)
-        return None
-
-    def _expand(self, chunk: np.ndarray, stop: Stop | None
-                ) -> tuple[int, np.ndarray, tuple[int, str] | None, int]:
-        src, dst, lab = (self.por.successors(chunk) if self.por
-                         else self.tables.successors(chunk))
-        hit = stop(chunk, src, dst, lab) if stop is not None else None
-        return len(src), sorted_unique(dst), hit, 4 * dst.nbytes
-
-    def _account(self, scratch: int) -> None:
-        used = self.visited.nbytes + scratch
-        self.peak = max(self.peak, used)
-        if self.max_memory is not None and used > self.max_memory:
-            raise LimitExceeded(
-                f"memory limit reached: {used} bytes > {self.max_memory} after "
-                f"{len(self.visited)} states, {self.visited.depth} BFS levels",
-                states=len(self.visited), transitions=self.transitions,
-                hint="raise --max-memory, or reduce the model")
-
-    def _report(self) -> None:
-        n = len(self.visited)
-        if self.max_states is not None and n > self.max_states:
-            raise LimitExceeded(
-                f"state limit reached: more than {self.max_states} states "
-                f"({n} found in {self.visited.depth} BFS levels, {self.transitions} transitions)",
-                states=n, transitions=self.transitions,
-                hint="raise --max-states, or make data types smaller")
-        if self.progress is not None:
-            secs = max(time.perf_counter() - self.start, 1e-9)
-            self.progress(Progress(n, self.visited.depth, n / secs, self.visited.nbytes))
-
-    def path_to(self, code: int) -> list[str]:
-        """Labels of a shortest path from the initial state to ``code``."""
-        cast = self.tables.layout.cast
-        level = int(self.visited.level_of(cast([code]))[0])
-        labels: list[str] = []
-        while level > 0:
-            _, pred, lab = self.tables.successors(cast([code]), backward=True)
-            ok = np.flatnonzero(self.visited.level_of(pred) == level - 1)
-            best = ok[np.argmin(pred[ok])]
-            labels.append(self.tables.labels[int(lab[best])])
-            code, level = int(pred[best]), level - 1
-        return labels[::-1]
-
-    def result(self, found: bool, path: list[str] | tuple[str, ...] = (),
-               cycle: tuple[str, ...] | None = None, notes: tuple[str, ...] = ()
-               ) -> SearchResult:
-        return SearchResult(found, tuple(path), cycle, len(self.visited), self.transitions,
-                            self.visited.depth + 1, time.perf_counter() - self.start,
-                            self.peak, (*self.tables.network.notes, *self.tables.notes(),
-                                        *notes))
-
+_Search = LevelSearch  # the name the properties below (and their tests) use
 
 def _positions(codes: np.ndarray, queries: np.ndarray) -> np.ndarray:
     """``np.searchsorted(codes, queries)``, searched in sorted order: a sorted

@@ -43,7 +43,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from procalg.lts import gather
 from procalg.lts.codes import MAX_BITS, MAX_CODE, Layout, headroom
+from procalg.lts.gather import Gather
 from procalg.lts.lazy import LazyComponent
 from procalg.lts.lazy_tables import LazyFactor, LazyGroup
 from procalg.lts.lts import LTS
@@ -162,8 +164,11 @@ class Tables:
                 for rule in rules:
                     for direction, out in ((0, self.forward), (1, self.backward)):
                         out.append(self.rule_factors(rule, direction))
-        self._batch = [_Batch.of(self.forward, self.moving),
-                       _Batch.of(self.backward, self.moving)]
+        self._batch = [Gather.of(_gathered(self.forward), self.moving),
+                       Gather.of(_gathered(self.backward), self.moving)]
+        self._whole = [b is not None and len(b.groups) == len(g)
+                       for b, g in zip(self._batch, (self.forward, self.backward), strict=True)]
+        self._columns: tuple[object, np.ndarray, np.ndarray] = (None, *np.zeros((2, 0, 1), int))
 
     def local_moves(self, c: int) -> dict[str, tuple[list[int], list[int]]]:
         """Eager component ``c``'s moves per local label, as (sources, targets)."""
@@ -269,10 +274,19 @@ class Tables:
         With ``backward``, the moves into ``codes`` (sources as "targets")."""
         layout = self.layout
         codes = layout.cast(codes)
+        batch = self._batch[backward]
+        if (self._whole[backward] and len(codes) <= gather.SMALL and layout.packed
+                and not layout.wide and len(codes) * len(batch.groups) <= _BATCH_CELLS):
+            # every group batched, few codes: a deep, narrow search spends its
+            # time here, in numpy's per-call overhead, so take the fewest calls
+            if self._columns[0] is not layout:
+                idx = np.asarray(self.moving, dtype=np.int64)
+                self._columns = (layout, layout._shift[idx][:, None], layout._mask[idx][:, None])
+            _, shift, mask = self._columns
+            return batch.fire(codes, (codes >> shift) & mask)  # type: ignore[union-attr]
         rows = layout.decode_rows(codes, self.moving)
         locs = dict(zip(self.moving, rows, strict=True))
         groups = self.backward if backward else self.forward
-        batch = self._batch[backward]
         parts = []
         if batch is not None and not layout.wide and len(batch.groups) * len(codes) <= _BATCH_CELLS:
             parts.append(batch.fire(codes, rows))
@@ -288,70 +302,12 @@ class Tables:
 
 
 _BATCH_CELLS = 1 << 18
-"""Largest (groups x states) index matrix :class:`_Batch` builds at once."""
-
-
-@dataclass(frozen=True, slots=True)
-class _Batch:
-    """Every group that is one deterministic table, fired in one gather.
-
-    With thousands of tiny BFS levels (a deep, narrow space) numpy's
-    per-call overhead, not the states, sets the pace: firing G such groups
-    one by one costs about 6G calls per level, this about 10. The tables
-    are concatenated (each group's joint indices shifted by ``base``), the
-    (group, state) index matrix is built from each group's components and
-    weights (padded with weight 0), and one ``flatnonzero`` finds the moves,
-    group by group, each group's in state order (as firing them in turn would).
-    """
-
-    groups: frozenset[int]  # positions in the direction's group list
-    rows: np.ndarray  # (K, G) digit row of each group's k-th component (padding: its first)
-    weights: np.ndarray  # (K, G, 1) int64, 0 for padding
-    base: np.ndarray  # (G, 1) int64
-    has: np.ndarray  # bool per concatenated joint index
-    delta: np.ndarray  # int64 per concatenated joint index (0 where no move)
-    label: np.ndarray  # int32 per concatenated joint index
-
-    @classmethod
-    def of(cls, groups: list[list[Factor] | LazyGroup], moving: list[int]) -> _Batch | None:
-        """The batch of ``groups``' single deterministic tables (None if under two)."""
-        picked = [(i, g[0]) for i, g in enumerate(groups)
-                  if isinstance(g, list) and len(g) == 1 and isinstance(g[0], _Factor)
-                  and g[0].deterministic and g[0].delta.dtype != object]
-        if len(picked) < 2:
-            return None
-        k = max(len(f.comps) for _, f in picked)
-        row = {c: i for i, c in enumerate(moving)}
-        rows = np.array([[row[f.comps[min(i, len(f.comps) - 1)]] for _, f in picked]
-                         for i in range(k)], dtype=np.int64)
-        weights = np.array([[f.weights[i] if i < len(f.comps) else 0 for _, f in picked]
-                            for i in range(k)], dtype=np.int64)[:, :, None]
-        sizes = [len(f.count) for _, f in picked]
-        base = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)[:, None]
-        has, delta, label = [], [], []
-        for _, f in picked:
-            on = f.count.astype(bool)
-            first = np.minimum(f.offsets[:-1], max(len(f.delta) - 1, 0))
-            has.append(on)
-            delta.append(np.where(on, f.delta[first] if len(f.delta) else 0, 0))
-            label.append(np.where(on, f.label[first] if len(f.label) else 0, 0))
-        return cls(frozenset(i for i, _ in picked), rows, weights, base,
-                   np.concatenate(has), np.concatenate(delta).astype(np.int64),
-                   np.concatenate(label).astype(np.int32))
-
-    def fire(self, codes: np.ndarray, digits: np.ndarray
-             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Every batched group's move from every code (int64 codes only);
-        ``digits`` has a row per moving component, in order."""
-        rows = self.rows
-        index = self.base + digits[rows[0]] * self.weights[0]
-        for k in range(1, len(rows)):
-            index += digits[rows[k]] * self.weights[k]
-        flat = index.ravel()
-        hit = np.flatnonzero(self.has[flat])
-        entry = flat[hit]
-        src = hit % len(codes) if len(codes) else hit
-        return src, codes[src] + self.delta[entry], self.label[entry]
+"""Largest (groups x states) index matrix :class:`~procalg.lts.gather.Gather` builds at once."""
+def _gathered(groups: list[list[Factor] | LazyGroup]) -> list[tuple[int, _Factor]]:
+    """The groups that are one deterministic int64 table, with their positions."""
+    return [(i, g[0]) for i, g in enumerate(groups)
+            if isinstance(g, list) and len(g) == 1 and isinstance(g[0], _Factor)
+            and g[0].deterministic and g[0].delta.dtype != object]
 
 
 def _fire(factors: list[Factor], codes: np.ndarray, locs: dict[int, np.ndarray],

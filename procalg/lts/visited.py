@@ -19,7 +19,8 @@ Merges are in place: the target is grown with ``ndarray.resize``
 (``realloc``, no copy for large arrays) and its old entries are moved
 backwards chunk by chunk, so a merge needs only a chunk of scratch memory.
 No state is stored twice, and the level tags give shortest counterexamples
-by backward search. This is the sorted-merge visited set of FDR's
+by backward search. A search may also add several levels at once
+(:meth:`Visited.add_levels`, a tag per state). This is the sorted-merge visited set of FDR's
 level-by-level search (Gibson-Robinson et al., "FDR3", TACAS 2014).
 
 Codes are ``int64``, or Python integers in ``object`` arrays when a
@@ -166,9 +167,22 @@ class Visited:
         for tier in self._tiers():
             if not len(keys):
                 break
-            miss = ~_find(tier, keys)
+            miss = ~found_in(tier, keys)
             keys, codes = keys[miss], codes[miss]
         return codes
+
+    def fresh(self, codes: np.ndarray) -> np.ndarray:
+        """Mask of the ``codes`` not in the set (int64 codes; a few at a time).
+
+        Example:
+            >>> Visited(np.array([5])).fresh(np.array([5, 6])).tolist()
+            [False, True]
+        """
+        keys = self._stored(codes)
+        miss = np.ones(len(codes), dtype=bool)
+        for tier in self._tiers():
+            miss &= ~found_in(tier, keys)
+        return miss
 
     def contains(self, codes: np.ndarray) -> np.ndarray:
         """Membership mask for ``codes``."""
@@ -176,7 +190,7 @@ class Visited:
         if len(codes):
             keys = self._stored(codes)
             for tier in self._tiers():
-                hit |= _find(tier, keys)
+                hit |= found_in(tier, keys)
         return hit
 
     def recode(self, recode: Recode) -> None:
@@ -214,7 +228,7 @@ class Visited:
                 pos = np.minimum(np.searchsorted(run.codes, keys), len(run) - 1)
                 hit = run.codes[pos] == keys
                 out[hit] = run.tags[pos[hit]]
-        out[_find(fkeys, keys)] = self.depth
+        out[found_in(fkeys, keys)] = self.depth
         return out
 
     def add_level(self, candidates: np.ndarray, *, runs: bool = False,
@@ -239,14 +253,42 @@ class Visited:
         self.frontier, self._fkeys, self._size = new, None, None
         return new
 
+    def add_levels(self, codes: np.ndarray, tags: np.ndarray, last: int) -> None:
+        """Record several levels found at once (a deep, narrow search).
+
+        Args:
+            codes: sorted, distinct int64 codes, none in the set.
+            tags: the level of each code, above the current depth, at most ``last``.
+            last: the new frontier's level (its codes are those tagged ``last``;
+                none: the search is over).
+
+        Example:
+            >>> v = Visited(np.array([5]))
+            >>> v.add_levels(np.array([1, 7, 9]), np.array([2, 1, 2]), 2)
+            >>> v.frontier.tolist(), v.level_of(np.array([7, 5, 9])).tolist()
+            ([1, 9], [1, 0, 2])
+        """
+        self._retire()
+        older = tags < last
+        if older.any():
+            dtype = np.uint16 if last < _TAG16 else np.uint32
+            self._push(self._stored(codes[older]), tags[older].astype(dtype))
+        self.depth = last
+        self.frontier, self._fkeys, self._size = codes[~older], None, None
+
     def _retire(self) -> None:
-        """Make the frontier the newest run, then merge runs from the newest
-        while one is less than ``_RATIO`` times the next (sizes stay geometric)."""
+        """Make the frontier the newest run (see :meth:`_push`)."""
         if len(self.frontier):
             dtype = np.uint16 if self.depth < _TAG16 else np.uint32
             stored = self._tiers()[0]
-            self.runs.append(_Run(stored, np.full(len(stored), self.depth, dtype)))
+            self._push(stored, np.full(len(stored), self.depth, dtype))
         self.frontier, self._fkeys = np.zeros(0, dtype=self.frontier.dtype), None
+        self._size = None
+
+    def _push(self, stored: np.ndarray, tags: np.ndarray) -> None:
+        """Append a newest run, then merge runs from the newest while one is
+        less than ``_RATIO`` times the next (sizes stay geometric)."""
+        self.runs.append(_Run(stored, tags))
         self._size = None
         runs = self.runs
         while len(runs) > 1 and len(runs[-2]) < _RATIO * len(runs[-1]):
@@ -287,7 +329,13 @@ def _bytes(codes: np.ndarray) -> int:
     return codes.nbytes + (36 * len(codes) if codes.dtype == object else 0)
 
 
-def _find(tier: np.ndarray, codes: np.ndarray) -> np.ndarray:
+def found_in(tier: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Mask of the ``codes`` in the sorted array ``tier``.
+
+    Example:
+        >>> found_in(np.array([2, 4]), np.array([4, 5, 1])).tolist()
+        [True, False, False]
+    """
     if not len(tier):
         return np.zeros(len(codes), dtype=bool)
     # a code past the end is clipped to the last entry, which is smaller: no hit

@@ -1,0 +1,37 @@
+"""A gather's matrix product (few codes) and its per-row gathers (many) give the same moves."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+
+from procalg.lts import gather
+from procalg.lts.network import Network, close
+from procalg.lts.vectors import Tables
+from tests.lts.test_product import _network, _odometer, _philosophers, trees
+from tests.lts.test_vectors import _moves, _reachable
+
+
+def _check_product_matches_gathers(net: Network) -> None:
+    tables = Tables(net)
+    codes = _reachable(tables)
+    few = [_moves(tables, codes[i: i + 3], backward) for i in range(0, len(codes), 3)
+           for backward in (False, True)]
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(gather, "SMALL", 0)  # every index from the gathers, row by row
+        rows = [_moves(tables, codes[i: i + 3], backward) for i in range(0, len(codes), 3)
+                for backward in (False, True)]
+    assert few == rows
+
+
+@settings(max_examples=60, deadline=None)
+@given(trees())
+def test_the_matrix_product_gives_the_moves_of_the_gathers(tree):
+    _check_product_matches_gathers(close(_network(tree)))
+
+
+def test_deep_and_wide_networks_fire_the_same_moves_either_way():
+    _check_product_matches_gathers(_philosophers(4))
+    _check_product_matches_gathers(close(_network(_odometer(4, wrap=True))))
+    assert isinstance(Tables(_philosophers(4))._batch[0].matrix, np.ndarray)
