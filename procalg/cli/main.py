@@ -14,10 +14,7 @@ from collections.abc import Sequence
 
 from procalg.api.export import EQUIVALENCES, TEXT_FORMATS
 from procalg.api.search import ENGINES, CheckEngine
-from procalg.cli import commands, step
-from procalg.cli import run as run_commands
-from procalg.cli import schedule as schedule_command
-from procalg.cli import worker as worker_command
+from procalg.cli import commands
 from procalg.cli.report import error_json
 from procalg.cli.style import Style
 from procalg.errors import ProcalgError, UsageError
@@ -31,8 +28,15 @@ MAX_STATES_HELP = (f"stop exploring beyond N states (default: {DEFAULT_MAX_STATE
 """A guard against models whose state space is infinite (``P = (a -> P) \\ {a}``)."""
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser for every subcommand."""
+CHECKING = ("check", "lint", "lts", "graph")
+"""Subcommands defined here; the others (run, runs, replay, worker, schedule, step)
+register from their own modules, imported only when one of them may be asked for."""
+
+
+def build_parser(running: bool = True) -> argparse.ArgumentParser:
+    """The argument parser for every subcommand (``running=False``: the checking ones
+    only, for a command line that names one of them: ``check`` need not import the
+    engine's modules, a fifth of its start-up)."""
     parser = argparse.ArgumentParser(
         prog="procalg",
         description="Model workflows as CSP processes, prove them correct, then run them.",
@@ -94,10 +98,13 @@ def build_parser() -> argparse.ArgumentParser:
                        help='draw the path of this trace thick, e.g. "a, b.1, c"')
     _common_lts_options(graph)
     graph.set_defaults(run=commands.graph)
-    run_commands.register(sub)  # run, runs, replay (procalg/cli/run.py)
-    worker_command.register(sub)  # worker (procalg/cli/worker.py)
-    schedule_command.register(sub)  # schedule (procalg/cli/schedule.py)
-    step.register(sub)  # step (procalg/cli/step.py)
+    if running:
+        from procalg.cli import run, schedule, step, worker
+
+        run.register(sub)  # run, runs, replay (procalg/cli/run.py)
+        worker.register(sub)  # worker (procalg/cli/worker.py)
+        schedule.register(sub)  # schedule (procalg/cli/schedule.py)
+        step.register(sub)  # step (procalg/cli/step.py)
     return parser
 
 
@@ -152,7 +159,8 @@ def _refuse_meaningless(args: argparse.Namespace) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(running=not argv or argv[0] not in CHECKING)
     args = parser.parse_args(argv)
     args.reference_max_states = None  # --max-states, when given, limits every engine
     if args.command in ("check", "lts", "graph"):

@@ -166,3 +166,19 @@ def test_check_marks_an_unknown_verdict_with_a_question_mark_and_exits_3(tmp_pat
     report = json.loads(capsys.readouterr().out)
     assert code == 3 and report["assertions"][0]["result"] == "unknown"
     assert report["summary"]["unknown"] == 1
+
+
+def test_check_does_not_import_the_engine_but_help_and_typos_list_every_command(
+        model, capsys) -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; from procalg.cli.main import main; main(['check', sys.argv[1]]); "
+            "print('procalg.runtime.engine' in sys.modules, 'procalg.cli.run' in sys.modules)")
+    found = subprocess.run([sys.executable, "-c", code, model(DEADLOCK)],
+                           capture_output=True, text=True, check=False)
+    assert found.stdout.splitlines()[-1] == "False False"
+    with pytest.raises(SystemExit):
+        main(["chek", "x.proc"])
+    listed = capsys.readouterr().err
+    assert all(name in listed for name in ("'check'", "'run'", "'worker'", "'schedule'"))
