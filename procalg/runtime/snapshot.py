@@ -75,6 +75,13 @@ def _event_digest(event: HistoryEvent) -> str:
     return _digest(text)[:32]
 
 
+def _evaluator(workflow: Workflow) -> Any:
+    """The load whose terms the machine holds (machines are shared between loads of one
+    model text): a term with another load's input site or local name is another state."""
+    system = workflow.machine.workflow.system
+    return getattr(getattr(system, "spec", None), "evaluator", None)
+
+
 def _pairs(table: dict[int, Any], encode: bool = False) -> list[list[Any]]:
     return [[k, encode_value(v) if encode else v] for k, v in sorted(table.items())]
 
@@ -89,7 +96,7 @@ def encode_state(state: RunState, last: HistoryEvent) -> str:
     data = {
         "format": FORMAT, "seq": state.seq, "model_hash": wf.model_hash,
         "model_text": wf.model_text, "last": _event_digest(last),
-        "term": encode_term(state.term), "text": str(state.term),
+        "term": encode_term(state.term, _evaluator(wf)), "text": str(state.term),
         # `waiting` is the engine's note, not history's: replay says `running` until the end
         "status": state.status if state.status in FINAL.values() else "running",
         "steps": state.steps,
@@ -120,13 +127,10 @@ def decode_state(text: str, workflow: Workflow) -> RunState:
         raise FormatError(f"it has format {data.get('format')!r}, not {FORMAT}")
     if data["model_hash"] != workflow.model_hash:
         raise FormatError("it was taken on another version of the model")
-    # the sites of the load whose terms the machine holds (machines are shared
-    # between loads of one model text): a term with another load's site is another state
-    system = workflow.machine.workflow.system
-    ev = getattr(getattr(system, "spec", None), "evaluator", None)
+    ev = _evaluator(workflow)
     from procalg.semantics.sites import site  # only a loaded model has input sites
 
-    term = decode_term(data["term"], None if ev is None else lambda key: site(ev, key))
+    term = decode_term(data["term"], None if ev is None else lambda key: site(ev, key), ev)
     if str(term) != data["text"]:
         raise FormatError(f"its term decodes to {str(term)[:60]}, not {data['text'][:60]}")
     state = RunState(workflow, workflow.machine.intern(term), status=data["status"],
@@ -153,7 +157,7 @@ def save(log: EventLog, run_id: str, state: RunState, last: HistoryEvent) -> boo
         return False
     try:
         keep(run_id, state.seq, encode_state(state, last))
-    except FormatError as err:  # Unsaveable: e.g. a compressed leaf
+    except FormatError as err:  # Unsaveable: e.g. an input prefix with no place in the text
         LOG.debug("run %s: no snapshot at event %d: %s", run_id, state.seq, err)
         return False
     except StoreError as err:
