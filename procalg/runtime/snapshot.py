@@ -52,7 +52,7 @@ from procalg.errors import FormatError, StoreError
 from procalg.runtime.decide import FINAL, RunState, evolve
 from procalg.runtime.history import HistoryEvent, decode_value, encode_value, from_json, to_json
 from procalg.runtime.ports import EventLog
-from procalg.runtime.termjson import decode_term, encode_term
+from procalg.runtime.termjson import decode_term, encode_term, load_of
 from procalg.runtime.workflow import Workflow
 
 EVERY = 1000
@@ -75,13 +75,6 @@ def _event_digest(event: HistoryEvent) -> str:
     return _digest(text)[:32]
 
 
-def _evaluator(workflow: Workflow) -> Any:
-    """The load whose terms the machine holds (machines are shared between loads of one
-    model text): a term with another load's input site or local name is another state."""
-    system = workflow.machine.workflow.system
-    return getattr(getattr(system, "spec", None), "evaluator", None)
-
-
 def _pairs(table: dict[int, Any], encode: bool = False) -> list[list[Any]]:
     return [[k, encode_value(v) if encode else v] for k, v in sorted(table.items())]
 
@@ -96,7 +89,7 @@ def encode_state(state: RunState, last: HistoryEvent) -> str:
     data = {
         "format": FORMAT, "seq": state.seq, "model_hash": wf.model_hash,
         "model_text": wf.model_text, "last": _event_digest(last),
-        "term": encode_term(state.term, _evaluator(wf)), "text": str(state.term),
+        "term": encode_term(state.term, load_of(wf)), "text": str(state.term),
         # `waiting` is the engine's note, not history's: replay says `running` until the end
         "status": state.status if state.status in FINAL.values() else "running",
         "steps": state.steps,
@@ -127,7 +120,7 @@ def decode_state(text: str, workflow: Workflow) -> RunState:
         raise FormatError(f"it has format {data.get('format')!r}, not {FORMAT}")
     if data["model_hash"] != workflow.model_hash:
         raise FormatError("it was taken on another version of the model")
-    ev = _evaluator(workflow)
+    ev = load_of(workflow)
     from procalg.semantics.sites import site  # only a loaded model has input sites
 
     term = decode_term(data["term"], None if ev is None else lambda key: site(ev, key), ev)

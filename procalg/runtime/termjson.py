@@ -50,6 +50,7 @@ from procalg.terms.process import Call, Process
 from procalg.terms.values import Atom, Dotted, Event, Sequence
 
 if TYPE_CHECKING:
+    from procalg.runtime.workflow import Workflow
     from procalg.semantics.evaluate import Evaluator
 
 
@@ -74,6 +75,13 @@ def _classes() -> dict[str, tuple[type, tuple[str, ...]]]:
 
 
 _CLASSES = _classes()
+
+
+def load_of(workflow: Workflow) -> Evaluator | None:
+    """The load whose terms ``workflow``'s machine holds (machines are shared between
+    loads of one model text): its input sites and local names are the ones to use."""
+    system = workflow.machine.workflow.system
+    return getattr(getattr(system, "spec", None), "evaluator", None)
 
 
 def encode_term(term: Any, ev: Evaluator | None = None) -> Any:
