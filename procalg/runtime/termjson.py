@@ -34,16 +34,6 @@ import procalg.terms.input
 import procalg.terms.saga  # noqa: F401 - registers the saga terms' classes
 from procalg.errors import FormatError, ModelError
 from procalg.runtime.history import decode_value, encode_value
-from procalg.semantics.channels import ChannelRef
-from procalg.semantics.functions import Closure
-from procalg.semantics.naming import (
-    LocalName,
-    compressed_source,
-    compressed_table,
-    fingerprint,
-    local_name,
-    unique_name,
-)
 from procalg.terms.compressed import Compressed
 from procalg.terms.input import InputSite
 from procalg.terms.process import Call, Process
@@ -115,10 +105,14 @@ def encode_term(term: Any, ev: Evaluator | None = None) -> Any:
     if isinstance(term, frozenset):
         items = [encode_term(x, ev) for x in term]
         return {"s": sorted(items, key=repr)}
-    if type(term) is Closure:
-        return {"fn": [_name(term.name, ev), encode_term(term.captured, ev)]}
-    if type(term) is ChannelRef:
-        return {"ch": [term.channel, encode_term(term.fields, ev)]}
+    if ev is not None:  # function and channel values come from a loaded model's evaluator
+        from procalg.semantics.channels import ChannelRef
+        from procalg.semantics.functions import Closure
+
+        if type(term) is Closure:
+            return {"fn": [_name(term.name, ev), encode_term(term.captured, ev)]}
+        if type(term) is ChannelRef:
+            return {"ch": [term.channel, encode_term(term.fields, ev)]}
     raise Unsaveable(f"a {type(term).__name__} value cannot be saved")
 
 
@@ -126,6 +120,8 @@ def _name(name: str, ev: Evaluator | None) -> Any:
     """A definition's name: as it is if global, by its place in the text if local."""
     if "#" not in name:
         return name
+    from procalg.semantics.naming import local_name  # a loaded model's (lark is loaded)
+
     local = None if ev is None else local_name(ev, name)
     if local is None:
         raise Unsaveable(f"the local definition {name} cannot be found in the model text")
@@ -133,6 +129,8 @@ def _name(name: str, ev: Evaluator | None) -> Any:
 
 
 def _compressed(term: Compressed, ev: Evaluator | None) -> list[Any]:
+    from procalg.semantics.naming import compressed_source, fingerprint
+
     source = None if ev is None else compressed_source(ev, term.table)
     if source is None:
         raise Unsaveable(f"the compressed process {term.table.name} was made by another load")
@@ -172,8 +170,12 @@ def decode_term(data: Any, sites: Callable[[str], InputSite | None] | None,
             raise FormatError(f"the model has no single input prefix at {body}")
         return site
     if tag == "fn":
+        from procalg.semantics.functions import Closure
+
         return Closure(_unique(body[0], ev), decode_term(body[1], sites, ev))
     if tag == "ch":
+        from procalg.semantics.channels import ChannelRef
+
         return ChannelRef(body[0], decode_term(body[1], sites, ev))
     if tag == "compressed":
         return _table(body, sites, ev)
@@ -184,6 +186,8 @@ def _unique(data: Any, ev: Evaluator | None) -> str:
     """Invert :func:`_name` in ``ev``."""
     if isinstance(data, str):
         return data
+    from procalg.semantics.naming import LocalName, unique_name
+
     key, rank, display, captured = data["local"]
     found = None if ev is None else unique_name(ev, LocalName(key, rank, display,
                                                                tuple(captured)))
@@ -195,6 +199,8 @@ def _unique(data: Any, ev: Evaluator | None) -> str:
 def _table(body: list[Any], sites: Callable[[str], InputSite | None] | None,
            ev: Evaluator | None) -> Compressed:
     """Invert :func:`_compressed`: compress again (or find it done) in ``ev``."""
+    from procalg.semantics.naming import compressed_table, fingerprint
+
     function, args, printed, state = body
     if ev is None:
         raise FormatError(f"{function}(...) needs the model to be compressed again")
