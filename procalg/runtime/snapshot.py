@@ -159,11 +159,13 @@ def save(log: EventLog, run_id: str, state: RunState, last: HistoryEvent) -> boo
     return True
 
 
-def restore(log: EventLog, run_id: str, workflow: Workflow) -> tuple[RunState, int] | None:
-    """The run's state from its snapshot and the events after it, and the snapshot's
-    ``seq``; None (with a warning if one was discarded) when there is no usable one."""
+def restore(log: EventLog, run_id: str, workflow: Workflow,
+            upto: int | None = None) -> tuple[RunState, int] | None:
+    """The run's state from its snapshot and the events after it (those before index
+    ``upto`` only, if given), and the snapshot's ``seq``; None (with a warning if one
+    was discarded) when there is no usable one, or it was taken after ``upto``."""
     found = getattr(log, "snapshot", lambda run_id: None)(run_id)
-    if found is None:
+    if found is None or (upto is not None and found[0] > upto):
         return None
     seq, text = found
     try:
@@ -172,7 +174,7 @@ def restore(log: EventLog, run_id: str, workflow: Workflow) -> tuple[RunState, i
         if state.seq != seq or not tail or _event_digest(tail[0]) != json.loads(
                 text.partition("\n")[2])["last"]:
             raise FormatError(f"the history's event #{seq - 1} is not the one it was taken after")
-        for event in tail[1:]:
+        for event in tail[1:] if upto is None else tail[1:1 + upto - seq]:
             evolve(state, event)
     except Exception as err:  # whatever is wrong, the history is the truth
         LOG.warning("run %s: snapshot at event %d discarded, replaying the whole history: %s",

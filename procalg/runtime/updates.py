@@ -59,12 +59,14 @@ from procalg.runtime.history import EventFired, UpdateReceived
 from procalg.runtime.ports import UNFINISHED, SeqConflict
 from procalg.runtime.position import Position, position
 from procalg.runtime.signals import _accept
+from procalg.runtime.snapshot import restore
 from procalg.runtime.status import RunStatus
 from procalg.runtime.workflow import ChannelKind
 from procalg.terms.values import Event
 
 if TYPE_CHECKING:
     from procalg.runtime.engine import Engine
+    from procalg.runtime.workflow import Workflow
 
 TIMEOUT = 10.0
 """Seconds an update waits for the run to take it before it is withdrawn."""
@@ -161,22 +163,29 @@ def update(engine: Engine, run_id: str, channel: str, *values: Any,
     """
     update_id = update_id or uuid.uuid4().hex
     state = engine.state(run_id)
-    found = _reply(engine, run_id, update_id, state)
-    if found is not None:
-        return found
-    event = _accept(state, run_id, channel, values)
-    _validate(engine, state, run_id, event, validators or DEFAULT_VALIDATORS)
-    ident, _ = engine.log.send_update(
+    wf, seen = state.workflow, state.seq
+    try:
+        event = _accept(state, run_id, channel, values)
+        _validate(engine, state, run_id, event, validators or DEFAULT_VALIDATORS)
+    except RunError:  # unless a retry of an update applied before: its reply again
+        found = _reply(engine, run_id, update_id, wf)
+        if found is not None:
+            return found
+        raise
+    ident, fresh = engine.log.send_update(
         run_id, UpdateReceived(time=engine.clock.now(), event=event, update_id=update_id))
-    give_up, seen = time.monotonic() + timeout, state.seq
+    # a key new to the run can only be recorded after the events there were when it was
+    # sent: the caller reads those on, not the whole history (a long run answers fast)
+    since = seen if fresh else 0
+    give_up = time.monotonic() + timeout
     while True:
-        found = _reply(engine, run_id, update_id, state)
+        found = _reply(engine, run_id, update_id, wf, since)
         if found is not None:
             return found
         if all(i != ident for i, _ in engine.log.pending(run_id)):
             # consumed since the look at the history (its removal commits with the
             # history it adds, so the history shows it now), or withdrawn earlier
-            found = _reply(engine, run_id, update_id, state)
+            found = _reply(engine, run_id, update_id, wf, since)
             if found is not None:
                 return found
             raise UpdateRejected(f"update {update_id} was withdrawn before run {run_id} took it",
@@ -314,17 +323,23 @@ def _take(engine: Engine, run_id: str, ident: int, update_id: str, event: Event)
         return True
 
 
-def _reply(engine: Engine, run_id: str, update_id: str, state: RunState) -> UpdateReply | None:
-    """The reply of update ``update_id`` if the history holds it (replayed up to its step)."""
-    history = engine.log.history(run_id)
-    at = next((i for i, e in enumerate(history)
+def _reply(engine: Engine, run_id: str, update_id: str, wf: Workflow,
+           since: int = 0) -> UpdateReply | None:
+    """The reply of update ``update_id`` if the history holds it at index ``since`` or
+    later: the position right after its step, from the run's snapshot when it was
+    taken before the update (else replayed from the start)."""
+    events = engine.log.tail(run_id, since) if since else engine.log.history(run_id)
+    at = next((since + i for i, e in enumerate(events)
                if type(e) is UpdateReceived and e.update_id == update_id), None)
     if at is None:
         return None
-    replayed = RunState.initial(state.workflow)
-    for event in history[:at + 2]:  # the update and the event_fired of its signal
-        evolve(replayed, event)
-    accepted = history[at]
+    accepted = events[at - since]
     assert isinstance(accepted, UpdateReceived)
-    return UpdateReply(update_id, str(accepted.event), at,
-                       position(replayed, history[at].time))
+    found = restore(engine.log, run_id, wf, upto=at + 2) if engine.snapshot_every else None
+    if found is not None:
+        replayed = found[0]
+    else:
+        replayed = RunState.initial(wf)
+        for event in engine.log.history(run_id)[:at + 2]:  # the update and its event_fired
+            evolve(replayed, event)
+    return UpdateReply(update_id, str(accepted.event), at, position(replayed, accepted.time))
