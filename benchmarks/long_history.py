@@ -50,6 +50,17 @@ activity work : {0..9}.{0..9}
 Loop(n) = go?x -> work!x?r -> Loop((n + r) % 10)
 P = Loop(0)
 """
+NAMED_LOOP = """-- benchmarks/long_history.py: the loop through a let, a lambda and a compression
+signal go : {0..9}
+activity work : {0..9}.{0..9}
+add(k) = \\ y @ (y + k) % 10
+Gate = go?x -> Gate
+Loop(f, n) = let Next(r) = Loop(f, f(n + r)) within go?x -> work!x?r -> Next(r)
+P = Loop(add(3), 0) [| {| go |} |] sbisim(Gate)
+"""
+"""The same histories as :data:`LOOP`, with a state whose term holds a local
+definition, a function value and a compressed process (each named in a snapshot
+by the model text, :mod:`procalg.semantics.naming`)."""
 ACTIVITIES = {"work": lambda x: (x * 7) % 10}
 
 
@@ -70,10 +81,11 @@ def loop_history(events: int) -> list[HistoryEvent]:
     return out
 
 
-def write_history(log: object, run_id: str, events: int) -> None:
-    """Record a waiting run of :data:`LOOP` with a generated history in ``log``."""
-    model = loads(LOOP, "loop.proc")
-    record = RunRecord(run_id, "P", (), model.content_hash, LOOP, {})
+def write_history(log: object, run_id: str, events: int, text: str = LOOP) -> None:
+    """Record a waiting run of :data:`LOOP` (or ``text``, a model with its traces)
+    with a generated history in ``log``."""
+    model = loads(text, "loop.proc")
+    record = RunRecord(run_id, "P", (), model.content_hash, text, {})
     history = loop_history(events)
     log.write_many([Write(run_id, 0, tuple(history), "waiting", record=record,  # type: ignore
                           wake_at=math.inf)])
@@ -102,20 +114,21 @@ def measure(path: Path, run_id: str, snapshots: bool) -> tuple[float, float]:
 
 
 def bench_long_history(events: int = 100_000, folder: Path | None = None) -> dict[str, float]:
-    """Resume and signal seconds with and without a snapshot, on SQLite."""
+    """Resume and signal seconds with and without a snapshot, on SQLite; and with one
+    for :data:`NAMED_LOOP` (without one it replays as :data:`LOOP` does)."""
     folder = folder or Path(tempfile.mkdtemp())
-    api._model(LOOP, "<warm-up>")  # parse once: a worker has the model loaded
     out: dict[str, float] = {}
-    for snapshots in (False, True):
-        path = folder / f"long-{snapshots}.db"
+    for text, snapshots, what in ((LOOP, False, "without snapshot"),
+                                  (LOOP, True, "with snapshot"),
+                                  (NAMED_LOOP, True, "with snapshot, let + λ + sbisim")):
+        api._model(text, "<warm-up>")  # parse once: a worker has the model loaded
+        path = folder / f"long-{len(out)}.db"
         log = SqliteLog(path)
-        write_history(log, "long", events)
+        write_history(log, "long", events, text)
         if snapshots:
             _snapshot(log, "long")
         log.close()
-        resume, signal = measure(path, "long", snapshots)
-        name = "with" if snapshots else "without"
-        out[f"resume {name} snapshot"], out[f"signal {name} snapshot"] = resume, signal
+        out[f"resume {what}"], out[f"signal {what}"] = measure(path, "long", snapshots)
     return out
 
 
@@ -126,7 +139,8 @@ def _snapshot(log: SqliteLog, run_id: str) -> None:
     eng = api.engine(log, activities=ACTIVITIES)
     eng.snapshot_every = 0
     state = eng.attach(run_id)
-    save(log, run_id, state, log.tail(run_id, state.seq - 1)[0])
+    if not save(log, run_id, state, log.tail(run_id, state.seq - 1)[0]):
+        raise SystemExit(f"error: the run's state cannot be saved: {state.term}")
 
 
 def _snapshots(eng: object, on: bool) -> None:

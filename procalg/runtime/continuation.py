@@ -9,7 +9,12 @@ signal and has nothing pending (no activity in flight, timer started,
 retry due, maybe-done step, rolled-back saga or buffered signal). The run
 ends with ``RunContinued(next_run)`` and status ``continued``; run
 ``ID~1`` (then ``ID~2``, ...) starts as ``Loop(42)`` of the same model, its
-second event ``ContinuedFrom(ID)``, both in ONE transaction.
+second event ``ContinuedFrom(ID)``, both in ONE transaction. The call is
+the one the firing rules unfolded to reach the state (the rules' memo of
+unfoldings, read backwards), so its arguments are the values bound there
+even where the awaited input prefix does not read them; for a state this
+process did not reach by unfolding (restored from a snapshot) it is guessed
+from the values the input prefixes captured, and checked.
 
 Why this keeps the checker's word: the model says where a run may continue
 (its named processes), not the engine. The new run's initial state is
@@ -34,7 +39,7 @@ from procalg.errors import ProcalgError
 from procalg.runtime.decide import RunState, Wait, evolve
 from procalg.runtime.history import ContinuedFrom, RunContinued, RunFailed, RunStarted
 from procalg.runtime.ports import EventLog, RunRecord, Write
-from procalg.runtime.termjson import encode_term
+from procalg.runtime.termjson import encode_term, load_of
 from procalg.terms.process import Call, Process
 
 if TYPE_CHECKING:
@@ -42,8 +47,13 @@ if TYPE_CHECKING:
     from procalg.runtime.machine import Machine
 
 LOG = logging.getLogger("procalg.runtime.continuation")
-_MISSES: weakref.WeakKeyDictionary[Machine, set[int]] = weakref.WeakKeyDictionary()
-"""Per machine: the states that are no loop head."""
+_MISSES: weakref.WeakKeyDictionary[Machine, dict[int, int]] = weakref.WeakKeyDictionary()
+"""Per machine: the states that were no loop head, with how many calls the rules had
+unfolded when asked."""
+_HEADS: weakref.WeakKeyDictionary[object, tuple[int, dict[Process, Call]]] = \
+    weakref.WeakKeyDictionary()
+"""Per rules (of a machine's system): :func:`_unfolded`'s index, and how many
+unfoldings it has read."""
 
 
 def next_id(run_id: str) -> str:
@@ -71,32 +81,63 @@ def _loop_head(engine: Engine, run_id: str, state: RunState, wait: Wait) -> Call
             or state.maybe_done or state.gave_up or state.compensated or engine.loader is None):
         return None
     machine = state.machine
-    misses = _MISSES.setdefault(machine, set())
-    if state.sid in misses:
+    system = machine.workflow.system
+    misses = _MISSES.setdefault(machine, {})
+    # asked once per state (every wait there would ask again), and again only once the
+    # rules have unfolded more calls (one of them may be this state's)
+    if misses.get(state.sid, -1) == _unfolded_count(system):
         return None
-    head = _head(machine.workflow.system, state.term)
+    head = _head(system, state.term)
     if head is None:
-        misses.add(state.sid)  # asked once per state: every wait there would ask again
+        misses[state.sid] = _unfolded_count(system)
+        LOG.debug("run %s: no loop head at event %d: %s is no unfolding of a named "
+                  "process's call with values", run_id, state.seq, state.term)
         return None
     return None if engine.log.pending(run_id) else head
 
 
 def _head(system: object, term: Process) -> Call | None:
-    """The first call (by name) of a named process that unfolds to ``term``, compared
-    as saved (:mod:`~procalg.runtime.termjson`): the same in every load of the model."""
+    """A call of a named process with values that unfolds to ``term``: the one the
+    rules unfolded to reach it (the parameters' values bound there), else one guessed
+    from the values its input prefixes captured (a state restored from a snapshot
+    that the rules did not reach in this process), compared as saved."""
     spec = getattr(system, "spec", None)
     if spec is None:
         return None
     from procalg.semantics.sites import calls_for  # a loaded model's: the engine loads no lark
 
+    found = _unfolded(system).get(term)
+    if found is not None:
+        return found
     try:
-        target = encode_term(term)
+        target = encode_term(term, spec.evaluator)
         for call in calls_for(spec.evaluator, term):
-            if encode_term(spec.system(call).initial_state()) == target:
+            if encode_term(spec.system(call).initial_state(), spec.evaluator) == target:
                 return call
     except ProcalgError:  # a part that cannot be named (Unsaveable), or a call that fails
         return None
     return None
+
+
+def _unfolded_count(system: object) -> int:
+    return len(getattr(getattr(system, "rules", None), "unfolded", ()))
+
+
+def _unfolded(system: object) -> dict[Process, Call]:
+    """Each state the rules reached by unfolding a call of a named process, with that
+    call (the first such call): the rules' memo of unfoldings, read backwards, kept
+    up to date by reading only the calls unfolded since the last time."""
+    rules = getattr(system, "rules", None)
+    memo = getattr(rules, "unfolded", None)
+    if memo is None:
+        return {}
+    count, index = _HEADS.get(rules, (0, {}))
+    if count != len(memo):
+        for call, body in list(memo.items())[count:]:  # one copy: other threads add calls
+            if "#" not in call.name:  # a local definition starts no run
+                index.setdefault(body, call)
+        _HEADS[rules] = (len(memo), index)
+    return index
 
 
 def continue_as_new(engine: Engine, run_id: str, state: RunState, wait: Wait) -> bool:
@@ -120,7 +161,7 @@ def continue_as_new(engine: Engine, run_id: str, state: RunState, wait: Wait) ->
     except ProcalgError as err:  # e.g. arguments that do not print as .proc values
         LOG.warning("run %s: not continued as new: %s", run_id, err)
         return False
-    if encode_term(fresh.term) != encode_term(state.term):  # it starts exactly here
+    if encode_term(fresh.term, load_of(new_wf)) != encode_term(state.term, load_of(wf)):
         LOG.warning("run %s: not continued as new: %s starts elsewhere", run_id, head)
         return False
     first = (RunStarted(time=now, process=head.name, args=head.args,

@@ -52,7 +52,7 @@ from procalg.errors import FormatError, StoreError
 from procalg.runtime.decide import FINAL, RunState, evolve
 from procalg.runtime.history import HistoryEvent, decode_value, encode_value, from_json, to_json
 from procalg.runtime.ports import EventLog
-from procalg.runtime.termjson import decode_term, encode_term
+from procalg.runtime.termjson import decode_term, encode_term, load_of
 from procalg.runtime.workflow import Workflow
 
 EVERY = 1000
@@ -89,7 +89,7 @@ def encode_state(state: RunState, last: HistoryEvent) -> str:
     data = {
         "format": FORMAT, "seq": state.seq, "model_hash": wf.model_hash,
         "model_text": wf.model_text, "last": _event_digest(last),
-        "term": encode_term(state.term), "text": str(state.term),
+        "term": encode_term(state.term, load_of(wf)), "text": str(state.term),
         # `waiting` is the engine's note, not history's: replay says `running` until the end
         "status": state.status if state.status in FINAL.values() else "running",
         "steps": state.steps,
@@ -120,13 +120,10 @@ def decode_state(text: str, workflow: Workflow) -> RunState:
         raise FormatError(f"it has format {data.get('format')!r}, not {FORMAT}")
     if data["model_hash"] != workflow.model_hash:
         raise FormatError("it was taken on another version of the model")
-    # the sites of the load whose terms the machine holds (machines are shared
-    # between loads of one model text): a term with another load's site is another state
-    system = workflow.machine.workflow.system
-    ev = getattr(getattr(system, "spec", None), "evaluator", None)
+    ev = load_of(workflow)
     from procalg.semantics.sites import site  # only a loaded model has input sites
 
-    term = decode_term(data["term"], None if ev is None else lambda key: site(ev, key))
+    term = decode_term(data["term"], None if ev is None else lambda key: site(ev, key), ev)
     if str(term) != data["text"]:
         raise FormatError(f"its term decodes to {str(term)[:60]}, not {data['text'][:60]}")
     state = RunState(workflow, workflow.machine.intern(term), status=data["status"],
@@ -153,7 +150,7 @@ def save(log: EventLog, run_id: str, state: RunState, last: HistoryEvent) -> boo
         return False
     try:
         keep(run_id, state.seq, encode_state(state, last))
-    except FormatError as err:  # Unsaveable: e.g. a compressed leaf
+    except FormatError as err:  # Unsaveable: e.g. an input prefix with no place in the text
         LOG.debug("run %s: no snapshot at event %d: %s", run_id, state.seq, err)
         return False
     except StoreError as err:
@@ -162,11 +159,13 @@ def save(log: EventLog, run_id: str, state: RunState, last: HistoryEvent) -> boo
     return True
 
 
-def restore(log: EventLog, run_id: str, workflow: Workflow) -> tuple[RunState, int] | None:
-    """The run's state from its snapshot and the events after it, and the snapshot's
-    ``seq``; None (with a warning if one was discarded) when there is no usable one."""
+def restore(log: EventLog, run_id: str, workflow: Workflow,
+            upto: int | None = None) -> tuple[RunState, int] | None:
+    """The run's state from its snapshot and the events after it (those before index
+    ``upto`` only, if given), and the snapshot's ``seq``; None (with a warning if one
+    was discarded) when there is no usable one, or it was taken after ``upto``."""
     found = getattr(log, "snapshot", lambda run_id: None)(run_id)
-    if found is None:
+    if found is None or (upto is not None and found[0] > upto):
         return None
     seq, text = found
     try:
@@ -175,7 +174,7 @@ def restore(log: EventLog, run_id: str, workflow: Workflow) -> tuple[RunState, i
         if state.seq != seq or not tail or _event_digest(tail[0]) != json.loads(
                 text.partition("\n")[2])["last"]:
             raise FormatError(f"the history's event #{seq - 1} is not the one it was taken after")
-        for event in tail[1:]:
+        for event in tail[1:] if upto is None else tail[1:1 + upto - seq]:
             evolve(state, event)
     except Exception as err:  # whatever is wrong, the history is the truth
         LOG.warning("run %s: snapshot at event %d discarded, replaying the whole history: %s",

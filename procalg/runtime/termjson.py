@@ -6,9 +6,13 @@ recursively; data values use the history's encoding
 (:func:`~procalg.runtime.history.encode_value`). An input prefix's site is
 code, not data: it is written as its key (the prefix's source span) and
 found again in the loaded model by :func:`procalg.semantics.sites.site`.
-What cannot be named (a compressed leaf's move table, a function value, a
-site without a key, a local definition whose name depends on evaluation
-order) raises :class:`Unsaveable`, and the run simply keeps no snapshot.
+What one load of the model makes as it evaluates is named by the model
+text (:mod:`procalg.semantics.naming`): a local definition (``Q#2``) by its
+``let``'s place, its name and the names it captures; a function value by
+its definition's name and captured values; a compressed process by the
+compression and its arguments, plus a fingerprint of its table. What cannot
+be named (a site without a key, a compressed process of another load)
+raises :class:`Unsaveable`, and the run simply keeps no snapshot.
 
 Example:
     >>> from procalg.terms import Event, Prefix, SKIP, Seq
@@ -24,16 +28,20 @@ from __future__ import annotations
 import dataclasses
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import procalg.terms.compressed
 import procalg.terms.input
 import procalg.terms.saga  # noqa: F401 - registers the saga terms' classes
-from procalg.errors import FormatError
+from procalg.errors import FormatError, ModelError
 from procalg.runtime.history import decode_value, encode_value
+from procalg.terms.compressed import Compressed
 from procalg.terms.input import InputSite
 from procalg.terms.process import Call, Process
 from procalg.terms.values import Atom, Dotted, Event, Sequence
+
+if TYPE_CHECKING:
+    from procalg.runtime.workflow import Workflow
+    from procalg.semantics.evaluate import Evaluator
 
 
 class Unsaveable(FormatError):
@@ -57,11 +65,18 @@ def _classes() -> dict[str, tuple[type, tuple[str, ...]]]:
 
 
 _CLASSES = _classes()
-_UNSAVEABLE = {"Compressed"}  # a move table built by this process's exploration
 
 
-def encode_term(term: Any) -> Any:
-    """``term`` (or a field of one) as JSON-ready data.
+def load_of(workflow: Workflow) -> Evaluator | None:
+    """The load whose terms ``workflow``'s machine holds (machines are shared between
+    loads of one model text): its input sites and local names are the ones to use."""
+    system = workflow.machine.workflow.system
+    return getattr(getattr(system, "spec", None), "evaluator", None)
+
+
+def encode_term(term: Any, ev: Evaluator | None = None) -> Any:
+    """``term`` (or a field of one) as JSON-ready data; ``ev`` is the load that made
+    it (needed to name local definitions and compressed processes).
 
     Raises:
         Unsaveable: a part that cannot be found again in another load of the model.
@@ -72,11 +87,13 @@ def encode_term(term: Any) -> Any:
         name = type(term).__name__
         if name not in _CLASSES:  # a term class of a module imported since
             _CLASSES.update(_classes())
-        if name in _UNSAVEABLE or name not in _CLASSES:
+        if name not in _CLASSES:
             raise Unsaveable(f"a {name} term cannot be saved")
-        if type(term) is Call and "#" in term.name:  # a local definition's per-load name
-            raise Unsaveable(f"the local definition {term.name} cannot be saved")
-        return {"p": name, "f": [encode_term(getattr(term, f)) for f in _CLASSES[name][1]]}
+        if type(term) is Compressed:
+            return {"compressed": _compressed(term, ev)}
+        if type(term) is Call:
+            return {"p": "Call", "f": [_name(term.name, ev), encode_term(term.args, ev)]}
+        return {"p": name, "f": [encode_term(getattr(term, f), ev) for f in _CLASSES[name][1]]}
     if isinstance(term, InputSite):
         if not term.key:
             raise Unsaveable("an input prefix without a place in the model text")
@@ -84,18 +101,50 @@ def encode_term(term: Any) -> Any:
     if isinstance(term, Event | Atom | Dotted | Sequence):
         return {"v": encode_value(term)}
     if isinstance(term, tuple):
-        return {"t": [encode_term(x) for x in term]}
+        return {"t": [encode_term(x, ev) for x in term]}
     if isinstance(term, frozenset):
-        items = [encode_term(x) for x in term]
+        items = [encode_term(x, ev) for x in term]
         return {"s": sorted(items, key=repr)}
+    if ev is not None:  # function and channel values come from a loaded model's evaluator
+        from procalg.semantics.channels import ChannelRef
+        from procalg.semantics.functions import Closure
+
+        if type(term) is Closure:
+            return {"fn": [_name(term.name, ev), encode_term(term.captured, ev)]}
+        if type(term) is ChannelRef:
+            return {"ch": [term.channel, encode_term(term.fields, ev)]}
     raise Unsaveable(f"a {type(term).__name__} value cannot be saved")
 
 
-def decode_term(data: Any, sites: Callable[[str], InputSite | None] | None) -> Any:
-    """Invert :func:`encode_term`; ``sites`` finds an input prefix's site by key.
+def _name(name: str, ev: Evaluator | None) -> Any:
+    """A definition's name: as it is if global, by its place in the text if local."""
+    if "#" not in name:
+        return name
+    from procalg.semantics.naming import local_name  # a loaded model's (lark is loaded)
+
+    local = None if ev is None else local_name(ev, name)
+    if local is None:
+        raise Unsaveable(f"the local definition {name} cannot be found in the model text")
+    return {"local": [local.key, local.rank, local.display, list(local.captured)]}
+
+
+def _compressed(term: Compressed, ev: Evaluator | None) -> list[Any]:
+    from procalg.semantics.naming import compressed_source, fingerprint
+
+    source = None if ev is None else compressed_source(ev, term.table)
+    if source is None:
+        raise Unsaveable(f"the compressed process {term.table.name} was made by another load")
+    return [source[0], encode_term(tuple(source[1:]), ev), fingerprint(term.table), term.state]
+
+
+def decode_term(data: Any, sites: Callable[[str], InputSite | None] | None,
+                ev: Evaluator | None = None) -> Any:
+    """Invert :func:`encode_term`; ``sites`` finds an input prefix's site by key, ``ev``
+    the load whose local definitions and compressed processes the term uses.
 
     Raises:
-        FormatError: malformed data, an unknown class, or a site ``sites`` cannot find.
+        FormatError: malformed data, an unknown class, or a site, local definition or
+            compressed process this load does not have.
     """
     if data is None or isinstance(data, bool | int | str):
         return data
@@ -105,17 +154,60 @@ def decode_term(data: Any, sites: Callable[[str], InputSite | None] | None) -> A
         found = _CLASSES.get(data["p"])
         if found is None or len(data.get("f", ())) != len(found[1]):
             raise FormatError(f"not a saved term: {str(data)[:80]}")
-        return found[0](*(decode_term(x, sites) for x in data["f"]))
+        if found[0] is Call:
+            return Call(_unique(data["f"][0], ev), decode_term(data["f"][1], sites, ev))
+        return found[0](*(decode_term(x, sites, ev) for x in data["f"]))
     (tag, body), = data.items()
     if tag == "v":
         return decode_value(body)
     if tag == "t":
-        return tuple(decode_term(x, sites) for x in body)
+        return tuple(decode_term(x, sites, ev) for x in body)
     if tag == "s":
-        return frozenset(decode_term(x, sites) for x in body)
+        return frozenset(decode_term(x, sites, ev) for x in body)
     if tag == "site":
         site = sites(body) if sites is not None else None
         if site is None:
             raise FormatError(f"the model has no single input prefix at {body}")
         return site
+    if tag == "fn":
+        from procalg.semantics.functions import Closure
+
+        return Closure(_unique(body[0], ev), decode_term(body[1], sites, ev))
+    if tag == "ch":
+        from procalg.semantics.channels import ChannelRef
+
+        return ChannelRef(body[0], decode_term(body[1], sites, ev))
+    if tag == "compressed":
+        return _table(body, sites, ev)
     raise FormatError(f"not a saved term: {str(data)[:80]}")
+
+
+def _unique(data: Any, ev: Evaluator | None) -> str:
+    """Invert :func:`_name` in ``ev``."""
+    if isinstance(data, str):
+        return data
+    from procalg.semantics.naming import LocalName, unique_name
+
+    key, rank, display, captured = data["local"]
+    found = None if ev is None else unique_name(ev, LocalName(key, rank, display,
+                                                               tuple(captured)))
+    if found is None:
+        raise FormatError(f"the model has no local definition {display} at {key}")
+    return found
+
+
+def _table(body: list[Any], sites: Callable[[str], InputSite | None] | None,
+           ev: Evaluator | None) -> Compressed:
+    """Invert :func:`_compressed`: compress again (or find it done) in ``ev``."""
+    from procalg.semantics.naming import compressed_table, fingerprint
+
+    function, args, printed, state = body
+    if ev is None:
+        raise FormatError(f"{function}(...) needs the model to be compressed again")
+    try:
+        table = compressed_table(ev, (function, *decode_term(args, sites, ev)))
+    except ModelError as err:
+        raise FormatError(f"{function}(...) does not compress again: {err.message}") from err
+    if fingerprint(table) != printed or not 0 <= state < len(table.moves):
+        raise FormatError(f"{table.name} compresses to another table in this load")
+    return Compressed(table, state)

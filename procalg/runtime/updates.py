@@ -3,10 +3,17 @@
 An update offers a signal event ``channel.values`` to a run and answers
 once the step that consumed it is durable: the history then holds an
 ``update_received`` event (a ``signal_received`` with the caller's key)
-followed by the ``event_fired`` of the signal. The model is the validator:
-an update the run does not offer now is rejected (:class:`UpdateRejected`,
-naming what it accepts), and so is one an optional Python validator refuses
-(:func:`validator`, registered like an activity).
+followed by the ``event_fired`` of the signal. The model is the validator,
+at the position where the run takes the update (as Temporal validates an
+update where the workflow handles it, then accepts it, then completes it):
+a run at rest (recorded ``waiting``) rejects an event it does not offer
+(:class:`UpdateRejected`, naming what it accepts); a run mid-step (its
+worker has not yet reached its next wait, so the recorded position is
+behind) keeps the update durably and answers at its next wait that offers
+it, and rejects it as soon as it rests without offering it or no position
+it may reach offers it (a search of the model's states from its position).
+An optional Python validator may refuse more (:func:`validator`, registered
+like an activity).
 
 The reply (:class:`UpdateReply`) is the run's position right after that
 step (:mod:`~procalg.runtime.position`): a function of the history, so a
@@ -52,14 +59,19 @@ from procalg.runtime.history import EventFired, UpdateReceived
 from procalg.runtime.ports import UNFINISHED, SeqConflict
 from procalg.runtime.position import Position, position
 from procalg.runtime.signals import _accept
+from procalg.runtime.snapshot import restore
+from procalg.runtime.status import RunStatus
 from procalg.runtime.workflow import ChannelKind
 from procalg.terms.values import Event
 
 if TYPE_CHECKING:
     from procalg.runtime.engine import Engine
+    from procalg.runtime.workflow import Workflow
 
 TIMEOUT = 10.0
 """Seconds an update waits for the run to take it before it is withdrawn."""
+REACH = 5_000
+"""States searched to tell whether a run mid-step may still take an update."""
 
 
 class UpdateRejected(RunError):
@@ -151,22 +163,29 @@ def update(engine: Engine, run_id: str, channel: str, *values: Any,
     """
     update_id = update_id or uuid.uuid4().hex
     state = engine.state(run_id)
-    found = _reply(engine, run_id, update_id, state)
-    if found is not None:
-        return found
-    event = _accept(state, run_id, channel, values)
-    _validate(state, run_id, event, validators or DEFAULT_VALIDATORS)
-    ident, _ = engine.log.send_update(
+    wf, seen = state.workflow, state.seq
+    try:
+        event = _accept(state, run_id, channel, values)
+        _validate(engine, state, run_id, event, validators or DEFAULT_VALIDATORS)
+    except RunError:  # unless a retry of an update applied before: its reply again
+        found = _reply(engine, run_id, update_id, wf)
+        if found is not None:
+            return found
+        raise
+    ident, fresh = engine.log.send_update(
         run_id, UpdateReceived(time=engine.clock.now(), event=event, update_id=update_id))
+    # a key new to the run can only be recorded after the events there were when it was
+    # sent: the caller reads those on, not the whole history (a long run answers fast)
+    since = seen if fresh else 0
     give_up = time.monotonic() + timeout
     while True:
-        found = _reply(engine, run_id, update_id, state)
+        found = _reply(engine, run_id, update_id, wf, since)
         if found is not None:
             return found
         if all(i != ident for i, _ in engine.log.pending(run_id)):
             # consumed since the look at the history (its removal commits with the
             # history it adds, so the history shows it now), or withdrawn earlier
-            found = _reply(engine, run_id, update_id, state)
+            found = _reply(engine, run_id, update_id, wf, since)
             if found is not None:
                 return found
             raise UpdateRejected(f"update {update_id} was withdrawn before run {run_id} took it",
@@ -180,23 +199,32 @@ def update(engine: Engine, run_id: str, channel: str, *values: Any,
             finally:
                 if not held:
                     engine.release(run_id)
-            if not taken:  # no other worker moves it meanwhile: it does not take the update
-                _withdraw(engine, run_id, ident, update_id, _refusal(engine.state(run_id),
-                                                                     run_id, event))
-            continue
+            if taken:
+                continue
+            seen = -1  # no worker moves it meanwhile: decide at its position now
+        elif engine.log.length(run_id) != seen:  # the run moved: may it still take it?
+            seen = -1
+        if seen == -1:
+            now = engine.state(run_id)
+            seen, why = now.seq, _decided(engine, now, run_id, event)
+            if why is not None:
+                _withdraw(engine, run_id, ident, update_id, why)
+                continue
         if time.monotonic() > give_up:
             _withdraw(engine, run_id, ident, update_id,
                       f"run {run_id} did not take {event} within {timeout:g}s "
-                      f"(worker {engine.log.get_run(run_id).owner} holds it)")
+                      f"(worker {engine.log.get_run(run_id).owner or 'none'} holds it)")
             continue
         time.sleep(poll)
 
 
-def _validate(state: RunState, run_id: str, event: Event, validators: Validators) -> None:
-    """Reject (UpdateRejected) an event the model does not offer now or a validator refuses."""
-    if not targets(state.moves(), event):
-        raise UpdateRejected(_refusal(state, run_id, event),
-                             hint="query the run to see where it is: procalg runs query ID")
+def _validate(engine: Engine, state: RunState, run_id: str, event: Event,
+              validators: Validators) -> None:
+    """Reject (UpdateRejected) an event the run refuses where it rests, one it can no
+    longer reach, or one a validator refuses; see :func:`_decided`."""
+    why = _decided(engine, state, run_id, event)
+    if why is not None:
+        raise UpdateRejected(why, hint="query the run to see where it is: procalg runs query ID")
     check = validators.lookup(event.channel)
     if check is None:
         return
@@ -208,6 +236,44 @@ def _validate(state: RunState, run_id: str, event: Event, validators: Validators
     if verdict is False or isinstance(verdict, str):
         why = verdict if isinstance(verdict, str) else "it returned False"
         raise UpdateRejected(f"the validator of {event.channel} refused {event}: {why}")
+
+
+def _decided(engine: Engine, state: RunState, run_id: str, event: Event) -> str | None:
+    """Why the run refuses ``event`` for good at its recorded position, or None while it
+    may still take it: offered there (its driver takes it at its wait), or the run is
+    mid-step (its worker has not reached its next wait) and a position it may reach
+    offers it. A run at rest (recorded ``waiting``) refuses what it does not offer, as
+    Temporal's validator runs where the workflow takes the update."""
+    if state.status not in UNFINISHED:
+        return _refusal(state, run_id, event)
+    if targets(state.moves(), event):
+        return None
+    if not _reachable(state, event):
+        return (f"run {run_id} can no longer accept {event}: no position it may reach "
+                "from here offers it")
+    if engine.log.get_run(run_id).status == RunStatus.WAITING:
+        return _refusal(state, run_id, event)
+    return None
+
+
+def _reachable(state: RunState, event: Event) -> bool:
+    """Whether a position the run may reach from its own offers ``event``: a search of
+    the model's states (the run's machine, shared with its other runs), at most
+    :data:`REACH` of them; past that it is assumed to (the timeout still bounds the wait)."""
+    machine = state.machine
+    seen, todo = {state.sid}, [state.sid]
+    while todo:
+        found = machine.node(todo.pop()).targets
+        if event in found:
+            return True
+        for sids in found.values():
+            for sid in sids:
+                if sid not in seen:
+                    if len(seen) >= REACH:
+                        return True
+                    seen.add(sid)
+                    todo.append(sid)
+    return False
 
 
 def _refusal(state: RunState, run_id: str, event: Event) -> str:
@@ -229,14 +295,22 @@ def _withdraw(engine: Engine, run_id: str, ident: int, update_id: str, reason: s
 def _take(engine: Engine, run_id: str, ident: int, update_id: str, event: Event) -> bool:
     """With the run's lease: consume the update if the run offers it now (its removal
     from the inbox commits with the history it adds), then drive the run on until it
-    waits or needs an activity this engine does not bind. False if not offered; True
-    if recorded here or no longer buffered (another caller of its key took it)."""
+    waits or needs an activity this engine does not bind; a run left mid-step is
+    resumed to its next wait first. False if not taken; True if recorded here or no
+    longer buffered (another caller of its key took it)."""
     with engine._run_lock(run_id):
         if all(i != ident for i, _ in engine.log.pending(run_id)):
             return True  # consumed (or withdrawn) meanwhile: the caller's loop says which
         state = engine.state(run_id)
-        if state.status not in UNFINISHED or not targets(state.moves(), event):
+        if state.status not in UNFINISHED:
             return False
+        if not targets(state.moves(), event):
+            if engine.log.get_run(run_id).status != RunStatus.WAITING:
+                # left mid-step by a worker that is gone: take it on to its next wait,
+                # where it takes buffered signals (this one if offered there)
+                with contextlib.suppress(RunError):
+                    engine.resume(run_id)
+            return all(i != ident for i, _ in engine.log.pending(run_id))
         now = engine.clock.now()
         engine._consumed.setdefault(run_id, []).append(ident)
         engine._record(run_id, state, [UpdateReceived(time=now, event=event, update_id=update_id),
@@ -249,17 +323,23 @@ def _take(engine: Engine, run_id: str, ident: int, update_id: str, event: Event)
         return True
 
 
-def _reply(engine: Engine, run_id: str, update_id: str, state: RunState) -> UpdateReply | None:
-    """The reply of update ``update_id`` if the history holds it (replayed up to its step)."""
-    history = engine.log.history(run_id)
-    at = next((i for i, e in enumerate(history)
+def _reply(engine: Engine, run_id: str, update_id: str, wf: Workflow,
+           since: int = 0) -> UpdateReply | None:
+    """The reply of update ``update_id`` if the history holds it at index ``since`` or
+    later: the position right after its step, from the run's snapshot when it was
+    taken before the update (else replayed from the start)."""
+    events = engine.log.tail(run_id, since) if since else engine.log.history(run_id)
+    at = next((since + i for i, e in enumerate(events)
                if type(e) is UpdateReceived and e.update_id == update_id), None)
     if at is None:
         return None
-    replayed = RunState.initial(state.workflow)
-    for event in history[:at + 2]:  # the update and the event_fired of its signal
-        evolve(replayed, event)
-    accepted = history[at]
+    accepted = events[at - since]
     assert isinstance(accepted, UpdateReceived)
-    return UpdateReply(update_id, str(accepted.event), at,
-                       position(replayed, history[at].time))
+    found = restore(engine.log, run_id, wf, upto=at + 2) if engine.snapshot_every else None
+    if found is not None:
+        replayed = found[0]
+    else:
+        replayed = RunState.initial(wf)
+        for event in engine.log.history(run_id)[:at + 2]:  # the update and its event_fired
+            evolve(replayed, event)
+    return UpdateReply(update_id, str(accepted.event), at, position(replayed, accepted.time))

@@ -140,11 +140,8 @@ def test_every_reachable_state_of_the_workflow_models_decodes_in_a_fresh_load(pa
             if term in seen:
                 continue
             seen.add(term)
-            try:
-                data = encode_term(term)
-            except Unsaveable:
-                continue
-            decoded = decode_term(data, sites)
+            data = encode_term(term, first.spec.evaluator)  # every state has a name
+            decoded = decode_term(data, sites, ev)
             assert str(decoded) == str(term)
             assert sorted(str(lab) for lab, _ in second.system(name).successors(decoded)) == \
                 sorted(str(lab) for lab, _ in system.successors(term))
@@ -222,13 +219,15 @@ def test_a_snapshot_that_does_not_check_out_is_discarded_and_the_run_replays(
 
 
 def test_a_term_that_cannot_be_named_keeps_no_snapshot_and_the_run_goes_on() -> None:
-    text = "channel c\nP = let Q = c -> Q within Q"
+    text = "channel c\nQ = c -> Q\nP = sbisim(Q)"
     wf = api.workflow(loads(text), "P")
     log = MemoryLog()
     log.create_run(RunRecord("r", "P", model_hash=wf.model_hash), [RunStarted(time=0.0,
                                                                                process="P")])
     state = RunState.initial(wf)
     evolve(state, RunStarted(time=0.0, process="P"))
+    # a compressed process made by another load of the model: its table is nobody's here
+    state.sid = state.machine.intern(loads(text).system("P").initial_state())
     with pytest.raises(Unsaveable):
         encode_state(state, RunStarted(time=0.0, process="P"))
     assert save(log, "r", state, RunStarted(time=0.0, process="P")) is False

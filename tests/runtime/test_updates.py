@@ -13,6 +13,7 @@ from procalg.errors import RunError
 from procalg.runtime.clock import VirtualClock
 from procalg.runtime.engine import Engine
 from procalg.runtime.history import UpdateReceived
+from procalg.runtime.memory import MemoryLog
 from procalg.runtime.updates import UpdateRejected, Validators, update
 
 from .conftest import model
@@ -135,3 +136,25 @@ def test_an_update_keeps_the_lease_of_the_engine_that_drives_the_run() -> None:
     assert run.result().status == "completed"
     assert [str(e) for e in run.result().trace] == ["deposit.2", "statement", "close",
                                                     "payout.2"]
+
+
+def test_an_update_to_a_long_run_reads_its_snapshot_and_tail_never_the_whole_history(
+        monkeypatch) -> None:
+    log, clock = MemoryLog(), VirtualClock()
+    first = api.engine(log, activities=ACTS, clock=clock)
+    first.snapshot_every = 4
+    run = _bank(first)
+    for i in range(6):
+        run.update("deposit", 1 + i % 2)
+    first.close()
+    other = api.engine(log, activities=ACTS, clock=clock)
+    other.snapshot_every = 4
+    monkeypatch.setattr(log, "history", lambda run_id: pytest.fail("read the whole history"))
+    reply = update(other, "bank", "deposit", 3, update_id="late")
+    monkeypatch.undo()
+    assert [(b.process, b.args) for b in reply.position.branches] == [
+        ("Account", (12,)), ("Clerk", (7,))]
+    # a retry on an engine without snapshots replays the whole history: the same reply
+    plain = api.engine(log, activities=ACTS, clock=clock)
+    plain.snapshot_every = 0
+    assert update(plain, "bank", "deposit", 3, update_id="late") == reply
