@@ -33,7 +33,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from procalg.lts.lts import LTS, TAU, TICK
@@ -80,6 +80,8 @@ class Network:
     rules: tuple[SyncRule, ...]
     notes: tuple[str, ...] = ()
     loose: bool = False
+    _labels: tuple[str, ...] | None = field(default=None, init=False, repr=False,
+                                            compare=False)
 
     def __post_init__(self) -> None:
         for rule in self.rules:
@@ -92,10 +94,16 @@ class Network:
 
     @property
     def labels(self) -> tuple[str, ...]:
-        """Global labels: τ, ✓, then the visible ones in first-rule order."""
-        seen = dict.fromkeys([TAU, TICK])
-        seen.update(dict.fromkeys(r.label for r in self.rules))
-        return tuple(seen)
+        """Global labels: τ, ✓, then the visible ones in first-rule order.
+
+        Computed once (callers ask per label, and a network may have a million rules).
+        """
+        if self._labels is None:
+            seen = dict.fromkeys([TAU, TICK])
+            seen.update(dict.fromkeys(r.label for r in self.rules))
+            object.__setattr__(self, "_labels", tuple(seen))  # a cache: frozen otherwise
+        assert self._labels is not None
+        return self._labels
 
 
 def _with_omega_loops(lts: LTS) -> LTS:
@@ -153,9 +161,17 @@ def _compose(left: Network, right: Network, shared: set[str],
             elif r.label == TAU or (r.label not in shared and r.label != DONE
                                     and (alpha is None or r.label in alpha)):
                 rules.append(r)
+    # rules grouped by label once: scanning both sides per shared label was
+    # O(|shared| x rules), 30 s for a model synchronising on 2 000 events
+    lby: dict[str, list[SyncRule]] = {}
+    rby: dict[str, list[SyncRule]] = {}
+    for by, side_rules in ((lby, lrules), (rby, rrules)):
+        for r in side_rules:
+            if r.label in shared:
+                by.setdefault(r.label, []).append(r)
     for a in sorted(shared):  # sorted: rule order (and so POR seeds) must not vary by run
         rules += [SyncRule(a, lr.parts + rr.parts)
-                  for lr in lrules if lr.label == a for rr in rrules if rr.label == a]
+                  for lr in lby.get(a, ()) for rr in rby.get(a, ())]
     ldone = [r for r in lrules if r.label == DONE]
     rdone = [r for r in rrules if r.label == DONE]
     comps = left.components + right.components

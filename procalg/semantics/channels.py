@@ -21,6 +21,7 @@ Example:
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from procalg.errors import ModelError
@@ -126,6 +127,7 @@ class Types:
         self.constructors = constructors
         self._events: dict[str, tuple[Event, ...]] = {}
         self._remaining: dict[ChannelRef, tuple[tuple[Value, Event], ...]] = {}
+        self._by_flat: dict[tuple[str, int], dict[tuple, list[Event]]] = {}
         self._interned: dict[Event, Event] = {}
 
     def event(self, channel: str, fields: tuple[Value, ...]) -> Event:
@@ -304,7 +306,8 @@ class Types:
             given = ref.fields
             if given and self.is_incomplete(given[-1]):  # rare (fail.c?x): filter the events
                 pairs = [(self.join(_missing(self, given, e.fields)), e)
-                         for e in self.events_of(ref.channel) if _extends(self, e.fields, given)]
+                         for e in self._candidates(ref.channel, given)
+                         if _extends(self, e.fields, given)]
             else:  # the product of the missing fields' types, without scanning the channel
                 columns = [sorted(t, key=sort_key)
                            for t in self.channels[ref.channel][len(given):]]
@@ -313,6 +316,18 @@ class Types:
             pairs.sort(key=lambda pair: sort_key(pair[0]))
             found = self._remaining[ref] = tuple(pairs)
         return found
+
+    def _candidates(self, channel: str, given: tuple[Value, ...]) -> Iterable[Event]:
+        """The events of ``channel`` whose flat fields begin with ``given``'s (a
+        necessary condition for :func:`_extends`), indexed once per flat length:
+        scanning the channel per partial input (``c.i.(M.j)?y``) cost 48 s."""
+        want = _flat(given)
+        index = self._by_flat.get((channel, len(want)))
+        if index is None:
+            index = self._by_flat[(channel, len(want))] = {}
+            for e in self.events_of(channel):
+                index.setdefault(_flat(e.fields)[:len(want)], []).append(e)
+        return index.get(want, ())
 
     def events_of(self, channel: str) -> tuple[Event, ...]:
         """Every event of ``channel``, in a stable order."""
@@ -334,8 +349,10 @@ class Types:
             return frozenset({value})
         if type(value) is not ChannelRef:
             raise ModelError(f"{show(value)} is not a channel or event")
-        return frozenset(e for e in self.events_of(value.channel)
-                         if _extends(self, e.fields, value.fields))
+        given = value.fields
+        events = self._candidates(value.channel, given) \
+            if given and self.is_incomplete(given[-1]) else self.events_of(value.channel)
+        return frozenset(e for e in events if _extends(self, e.fields, given))
 
 
 def _parts(value: Value) -> tuple[object, tuple[Value, ...]] | None:
@@ -345,6 +362,15 @@ def _parts(value: Value) -> tuple[object, tuple[Value, ...]] | None:
     if type(value) is ChannelRef or type(value) is Event:
         return value.channel, value.fields
     return None
+
+
+def _flat(values: tuple[Value, ...]) -> tuple:
+    """Fields with every constructor value and (partial) event spread out, as dots read."""
+    out: list = []
+    for v in values:
+        parts = _parts(v)
+        out.extend((v,) if parts is None else (parts[0], *_flat(parts[1])))
+    return tuple(out)
 
 
 def _extends(types: Types, full: tuple[Value, ...], given: tuple[Value, ...]) -> bool:

@@ -38,14 +38,12 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
 from procalg.errors import LimitExceeded, ProcalgError
-from procalg.lts import LTS, TICK, explore
+from procalg.lts import LTS
 from procalg.lts import control as ctl
-from procalg.lts.lazy import LazyComponent, leaf
 from procalg.lts.network import (
     DONE,
     Network,
@@ -58,13 +56,10 @@ from procalg.lts.network import (
     reduce_components,
     rename,
 )
-from procalg.semantics.linear import Machine, compile_leaf
-from procalg.semantics.processes import LINK_CHANNEL
+from procalg.semantics.leaves import Leaves, model_alphabet
 from procalg.semantics.sos import Rules
 from procalg.terms import (
     AlphaParallel,
-    Call,
-    Event,
     ExternalChoice,
     Hide,
     InternalChoice,
@@ -76,7 +71,6 @@ from procalg.terms import (
     Rename,
     Seq,
     Timeout,
-    show_process,
 )
 from procalg.terms.saga import THROW_EVENT
 
@@ -104,122 +98,6 @@ class NotApplicable:
     """
 
     reason: str
-
-
-class _Leaves:
-    """Explores leaf terms once each: compiled machines where they apply, else
-    the term rules (with shared firing-rule caches).
-
-    A leaf that is a call of a definition in the compiled fragment becomes a
-    :class:`~procalg.semantics.linear.Machine` (control locations × data,
-    states interned to ints, each call's body evaluated only when its state
-    is expanded); any other leaf keeps the reference rules, and ``notes``
-    says which and why.
-
-    A leaf directly under parallel, hiding and renaming may be *lazy*: past
-    :data:`~procalg.lts.lazy.EAGER_LIMIT` states it becomes a
-    :class:`~procalg.lts.lazy.LazyComponent` that the product search expands
-    only where it goes (an unbounded queue kept small by its partners); a
-    smaller one is explored whole (then reduced modulo strong bisimulation
-    with the network). A leaf under a control operator is always explored
-    whole: the control components need its initial labels and reset moves.
-    """
-
-    def __init__(self, rules: Rules, max_states: int | None,
-                 alphabet: Callable[[], frozenset[str]] | None = None,
-                 lazy_limit: int | None = None, evaluator: Any = None) -> None:
-        self.rules = rules
-        self.max_states = max_states
-        self.alphabet = alphabet
-        self.lazy_limit = lazy_limit
-        self.evaluator = evaluator
-        self.done: dict[tuple[Process, bool], LTS | LazyComponent] = {}
-        self.systems: dict[Process, Any] = {}
-        self.why: dict[Process, str] = {}  # leaves left to the term rules, and why
-        self._calls: dict[Process, Call] = {}
-
-    def lts(self, term: Process, lazy: bool = False) -> LTS | LazyComponent:
-        lazy = lazy and self.alphabet is not None
-        key = (term, lazy)
-        if key not in self.done:
-            system = self.system(term)
-            if lazy:
-                assert self.alphabet is not None
-                self.done[key] = leaf(system, self.alphabet(), max_states=self.lazy_limit,
-                                      name=show_process(term)[:40])
-            else:
-                self.done[key] = explore(system, max_states=self.max_states)
-        return self.done[key]
-
-    def system(self, term: Process) -> Any:
-        """The leaf's transition system: its compiled machine, or the term rules."""
-        found = self.systems.get(term)
-        if found is None:
-            made = self._machine(term)
-            if isinstance(made, str):
-                self.why[term] = made
-                made = _TermLeaf(self.rules, term)
-            found = self.systems[term] = made
-        return found
-
-    def _machine(self, term: Process) -> Machine | str:
-        if self.evaluator is None:
-            return "no model to compile from"
-        call = self._call(term)
-        if call is None:
-            return "not a call of a named process"
-        return compile_leaf(self.evaluator, call)
-
-    def _call(self, term: Process) -> Call | None:
-        """A call whose normalised unfolding is ``term`` (leaves are normalised)."""
-        if type(term) is Call:
-            return term
-        unfolded = self.rules.unfolded
-        if len(self._calls) != len(unfolded):
-            self._calls = {body: call for call, body in unfolded.items()}
-        return self._calls.get(term)
-
-    def notes(self) -> list[str]:
-        """Which leaves run as compiled machines, and why the others do not."""
-        total = len(self.systems)
-        if not total:
-            return []
-        out = [f"leaves compiled to state machines: {total - len(self.why)} of {total}"]
-        out += [f"leaf {show_process(t)[:40]} by the term rules: {why}"
-                for t, why in self.why.items()]
-        return out
-
-
-class _TermLeaf:
-    """A leaf term explored by the reference firing rules."""
-
-    def __init__(self, rules: Rules, term: Process) -> None:
-        self.rules, self.term = rules, term
-
-    def initial_state(self) -> Process:
-        return self.term
-
-    def successors(self, state: Process) -> Any:
-        return self.rules.transitions(state)
-
-
-def _alphabet(spec_or_unfold: Any) -> Callable[[], frozenset[str]] | None:
-    """Every event a leaf of this model can do (✓ included), computed on first
-    use; ``None`` (leaves always whole) without a loaded model's channels."""
-    if not hasattr(spec_or_unfold, "events"):
-        return None
-    found: list[frozenset[str]] = []
-
-    def alphabet() -> frozenset[str]:
-        if not found:
-            # a leaf holding a linked parallel (a recursive one, as FDR's sieve) performs
-            # its fresh link events: those of the widest linked parallel met so far
-            links = getattr(getattr(spec_or_unfold, "evaluator", None), "link_events", 0)
-            found.append(frozenset(str(e) for e in spec_or_unfold.events) | {TICK}
-                         | {str(Event(LINK_CHANNEL, (i,))) for i in range(links)})
-        return found[0]
-
-    return alphabet
 
 
 def _rules(spec_or_unfold: Any) -> Rules:
@@ -330,7 +208,7 @@ def compile_network(term: Process, spec_or_unfold: Any, *, reduce: bool = True,
     if not shape.compiled(top):
         return NotApplicable(
             f"no parallel network to compile (the top operator is {type(top).__name__})")
-    leaves = _Leaves(rules, max_states, _alphabet(spec_or_unfold) if lazy else None,
+    leaves = Leaves(rules, max_states, model_alphabet(spec_or_unfold) if lazy else None,
                      lazy_limit, getattr(spec_or_unfold, "evaluator", None))
     while True:
         try:
@@ -361,7 +239,7 @@ def compile_network(term: Process, spec_or_unfold: Any, *, reduce: bool = True,
     return reduce_components(net) if reduce else net
 
 
-def _build(top: Process, shape: _Shape, leaves: _Leaves) -> tuple[Network, list[str]]:
+def _build(top: Process, shape: _Shape, leaves: Leaves) -> tuple[Network, list[str]]:
     """Post-order walk (explicit stack: replicated operators nest deeply); the
     network and the operators that became control components.
 

@@ -76,3 +76,27 @@ def test_omega_gets_a_done_loop_so_reduction_keeps_it_apart_from_stop():
 def test_rules_naming_missing_components_are_rejected():
     with pytest.raises(ValueError, match="component 3"):
         Network((LTS.build(1, 0, [], []),), (SyncRule("a", ((3, "a"),)),))
+
+
+def test_composing_on_many_shared_labels_takes_time_linear_in_the_rules() -> None:
+    # each shared label used to scan every rule of both sides: 30 s for 2 000 labels
+    import time
+
+    def seconds(n: int) -> float:
+        labels = [f"e.{i}" for i in range(n)]
+        left, right = _leaf(*labels), _leaf(*labels)
+        start = time.perf_counter()
+        net = parallel(left, right, labels)
+        took = time.perf_counter() - start
+        assert len([r for r in net.rules if r.label.startswith("e.")]) == n
+        return took
+
+    seconds(200)  # warm up
+    small, big = min(seconds(300) for _ in range(3)), min(seconds(3000) for _ in range(3))
+    assert big < 40 * small  # linear: about 10x; the quadratic scan was 100x
+
+
+def test_a_network_lists_its_labels_once() -> None:
+    net = parallel(_leaf("a", "b"), _leaf("b", "c"), {"b"})
+    assert net.labels is net.labels
+    assert net.labels[:2] == (TAU, TICK) and set(net.labels[2:]) == {"a", "b", "c"}

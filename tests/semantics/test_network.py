@@ -330,8 +330,8 @@ def test_every_model_process_gives_the_reference_lts_through_the_product_engine(
 def test_a_leaf_alphabet_holds_the_fresh_events_of_the_linked_parallels_evaluated() -> None:
     # FDR's sieve recurses through [right <-> left]: a leaf performs ⟷.i events,
     # which must be in its alphabet or a lazy leaf would leave the product engine
-    from procalg.semantics.network import _alphabet
+    from procalg.semantics.leaves import model_alphabet
 
     model = loads("channel a, b, c\nP = a -> P\nQ = b -> c -> Q\nR = P [a <-> b] Q\n")
     model.spec.unfold(model.process("R"))
-    assert "⟷.0" in _alphabet(model.spec)() and "⟷.1" not in _alphabet(model.spec)()
+    assert "⟷.0" in model_alphabet(model.spec)() and "⟷.1" not in model_alphabet(model.spec)()

@@ -1,0 +1,159 @@
+"""The leaves of a compiled network: compiled machines, the term rules, lazy or whole.
+
+:func:`procalg.semantics.network.compile_network` walks a term's operator
+tree; every subterm it does not compile as an operator is a *leaf*, which
+:class:`Leaves` turns into a component LTS once per distinct term. A leaf
+that is a call in the compiled fragment runs as a state machine
+(:mod:`procalg.semantics.linear`), any other by the reference firing rules
+(:mod:`procalg.semantics.sos`); a big leaf directly under parallel, hiding
+and renaming is lazy (:mod:`procalg.lts.lazy`, FDR's lazily compiled
+leaves: Gibson-Robinson et al., "FDR3", TACAS 2014).
+
+Example:
+    >>> from procalg.terms import Call, Event, Prefix
+    >>> from procalg.semantics.sos import Rules
+    >>> a = Event("a")
+    >>> rules = Rules({Call("P"): Prefix(a, Call("P"))}.__getitem__)
+    >>> Leaves(rules, None).lts(rules.normalise(Call("P"))).num_states
+    1
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from procalg.lts import LTS, TICK, explore
+from procalg.lts.lazy import LazyComponent, leaf
+from procalg.semantics.channels import Infinite
+from procalg.semantics.linear import Machine, compile_leaf
+from procalg.semantics.processes import LINK_CHANNEL
+from procalg.semantics.sos import Rules
+from procalg.terms import Call, Event, Process, show_process
+
+
+class Leaves:
+    """Explores leaf terms once each: compiled machines where they apply, else
+    the term rules (with shared firing-rule caches).
+
+    A leaf that is a call of a definition in the compiled fragment becomes a
+    :class:`~procalg.semantics.linear.Machine` (control locations × data,
+    states interned to ints, each call's body evaluated only when its state
+    is expanded); any other leaf keeps the reference rules, and ``notes``
+    says which and why.
+
+    A leaf directly under parallel, hiding and renaming may be *lazy*: past
+    :data:`~procalg.lts.lazy.EAGER_LIMIT` states it becomes a
+    :class:`~procalg.lts.lazy.LazyComponent` that the product search expands
+    only where it goes (an unbounded queue kept small by its partners); a
+    smaller one is explored whole (then reduced modulo strong bisimulation
+    with the network). A leaf under a control operator is always explored
+    whole: the control components need its initial labels and reset moves.
+    """
+
+    def __init__(self, rules: Rules, max_states: int | None,
+                 alphabet: Callable[[], frozenset[str] | None] | None = None,
+                 lazy_limit: int | None = None, evaluator: Any = None) -> None:
+        self.rules = rules
+        self.max_states = max_states
+        self.alphabet = alphabet
+        self.lazy_limit = lazy_limit
+        self.evaluator = evaluator
+        self.done: dict[tuple[Process, bool], LTS | LazyComponent] = {}
+        self.systems: dict[Process, Any] = {}
+        self.why: dict[Process, str] = {}  # leaves left to the term rules, and why
+        self._calls: dict[Process, Call] = {}
+
+    def lts(self, term: Process, lazy: bool = False) -> LTS | LazyComponent:
+        """The component for leaf ``term``: lazy only where asked and the model's
+        alphabet is finite (else explored whole: its labels are the values offered)."""
+        alphabet = self.alphabet() if lazy and self.alphabet is not None else None
+        key = (term, alphabet is not None)
+        if key not in self.done:
+            system = self.system(term)
+            if alphabet is not None:
+                self.done[key] = leaf(system, alphabet, max_states=self.lazy_limit,
+                                      name=show_process(term)[:40])
+            else:
+                self.done[key] = explore(system, max_states=self.max_states)
+        return self.done[key]
+
+    def system(self, term: Process) -> Any:
+        """The leaf's transition system: its compiled machine, or the term rules."""
+        found = self.systems.get(term)
+        if found is None:
+            made = self._machine(term)
+            if isinstance(made, str):
+                self.why[term] = made
+                made = _TermLeaf(self.rules, term)
+            found = self.systems[term] = made
+        return found
+
+    def _machine(self, term: Process) -> Machine | str:
+        if self.evaluator is None:
+            return "no model to compile from"
+        call = self._call(term)
+        if call is None:
+            return "not a call of a named process"
+        return compile_leaf(self.evaluator, call)
+
+    def _call(self, term: Process) -> Call | None:
+        """A call whose normalised unfolding is ``term`` (leaves are normalised)."""
+        if type(term) is Call:
+            return term
+        unfolded = self.rules.unfolded
+        if len(self._calls) != len(unfolded):
+            self._calls = {body: call for call, body in unfolded.items()}
+        return self._calls.get(term)
+
+    def notes(self) -> list[str]:
+        """Which leaves run as compiled machines, and why the others do not."""
+        total = len(self.systems)
+        if not total:
+            return []
+        out = [f"leaves compiled to state machines: {total - len(self.why)} of {total}"]
+        out += [f"leaf {show_process(t)[:40]} by the term rules: {why}"
+                for t, why in self.why.items()]
+        return out
+
+
+class _TermLeaf:
+    """A leaf term explored by the reference firing rules."""
+
+    def __init__(self, rules: Rules, term: Process) -> None:
+        self.rules, self.term = rules, term
+
+    def initial_state(self) -> Process:
+        return self.term
+
+    def successors(self, state: Process) -> Any:
+        return self.rules.transitions(state)
+
+
+def model_alphabet(spec_or_unfold: Any) -> Callable[[], frozenset[str] | None] | None:
+    """Every event a leaf of this model can do (✓ included), computed on first use.
+
+    ``None`` (leaves always whole) without a loaded model's channels; the
+    function gives ``None`` too when a channel's field type is infinite
+    (``channel out : Int``): a lazy leaf must declare its labels before it is
+    explored, and those cannot be listed, while a leaf explored whole has as
+    labels exactly the values its process offers, as in the term rules.
+    """
+    if not hasattr(type(spec_or_unfold), "events"):  # the class: the property lists events
+        return None
+    found: list[frozenset[str] | None] = []
+
+    def alphabet() -> frozenset[str] | None:
+        if not found:
+            channels = getattr(spec_or_unfold, "channels", {})
+            if any(isinstance(t, Infinite) for fields in channels.values() for t in fields):
+                found.append(None)
+                return None
+            # a leaf holding a linked parallel (a recursive one, as FDR's sieve) performs
+            # its fresh link events: those of the widest linked parallel met so far
+            links = getattr(getattr(spec_or_unfold, "evaluator", None), "link_events", 0)
+            found.append(frozenset(str(e) for e in spec_or_unfold.events) | {TICK}
+                         | {str(Event(LINK_CHANNEL, (i,))) for i in range(links)})
+        return found[0]
+
+    return alphabet
