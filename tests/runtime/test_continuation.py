@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from procalg.api import run as api
+from procalg.api import workflow as api_workflow
 from procalg.lts import explore
 from procalg.runtime.clock import VirtualClock
 from procalg.runtime.continuation import latest, next_id
@@ -151,7 +152,7 @@ def test_a_run_restored_at_a_loop_head_its_worker_never_unfolded_continues_at_th
     for x in (4, 7):
         run.signal("add", x)
     first.close()
-    monkeypatch.setattr(api, "_MACHINES", {})  # another worker: its rules unfolded nothing
+    monkeypatch.setattr(api_workflow, "_MACHINES", {})  # another worker: its rules unfolded nothing
     other = _engine(log, clock, 2)
     other.signal("r", "add", 5)
     other.signal("r", "stop")
