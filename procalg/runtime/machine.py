@@ -16,6 +16,14 @@ look-up. This is the explicit-state caching of FDR's compiled machines
 compiled once, then transitions are table look-ups), built lazily: only the
 states runs actually reach are compiled, O(moves) each, once.
 
+A state that is an input prefix (``fetch!i?v -> ...``, where a data-carrying
+workflow usually waits) is compiled from its events alone: the continuation
+of an event is evaluated when a run takes that event, or when the diamond
+test of :mod:`~procalg.runtime.units` cannot tell from the continuation's
+first channels alone, not once per value the input accepts (the lazy
+successor generation of on-the-fly model checkers; Holzmann, *The SPIN Model
+Checker*, ch. 8).
+
 One machine is shared by every run of the same process of the same model in
 a process (:func:`procalg.api.run.workflow` keeps them), so the second run
 of a model steps through states the first compiled. The term rules remain
@@ -37,19 +45,24 @@ Example:
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from procalg.errors import ProcalgError
 from procalg.lts import TAU, TICK
-from procalg.runtime.units import Call, batch, offers
+from procalg.runtime.units import After, Call, choose, offered_after, offers_label
 from procalg.runtime.workflow import ChannelKind
+from procalg.terms.input import Input
 from procalg.terms.process import Process
+from procalg.terms.saga import THROW_EVENT
 from procalg.terms.values import Event, Label, sort_key
 
 if TYPE_CHECKING:
     from procalg.runtime.workflow import Workflow
 
-Moves = list[tuple[Label, Process]]
+Moves = Sequence[tuple[Label, Process]]
+_UNSET = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +71,8 @@ class Node:
 
     Attributes:
         term: the state's (normalised) term.
-        moves: its transitions by the term rules, as the rules list them.
+        moves: its transitions by the term rules, as the rules list them
+            (for an input state, evaluated on first use: :class:`LazyMoves`).
         targets: each label's target ids, in the canonical order (by printed
             term when several): ``EventFired.choice`` indexes this.
         internal: the internal move the engine fires here (events of internal
@@ -66,15 +80,20 @@ class Node:
         channels: the channels of the events offered (timers not among them stop).
         timers: the timer channels offered, by name.
         signals: the signal events offered, in ``sort_key`` order.
+        labels: the labels of ``moves``, in their order.
+        after: ``after(e, f)``: whether ``f`` is offered in every state ``e``
+            leads to (the diamond test of :mod:`~procalg.runtime.units`).
     """
 
     term: Process
     moves: Moves
-    targets: dict[Label, tuple[int, ...]]
+    targets: Mapping[Label, tuple[int, ...]]
     internal: Label | None
     channels: frozenset[str]
     timers: tuple[str, ...]
     signals: tuple[Event, ...]
+    labels: tuple[Label, ...] = ()
+    after: After | None = field(default=None, repr=False)
     _offers: dict[tuple[str, tuple[Any, ...]], bool] = field(default_factory=dict, repr=False)
 
     def offers(self, channel: str, given: tuple[Any, ...]) -> bool:
@@ -82,8 +101,65 @@ class Node:
         key = (channel, given)
         found = self._offers.get(key)
         if found is None:
-            found = self._offers[key] = offers(channel, given, self.moves)
+            found = self._offers[key] = offers_label(channel, given, self.labels)
         return found
+
+
+class LazyMoves(Sequence[tuple[Label, Process]]):
+    """An input state's moves: length and truth from its labels; items evaluate every target."""
+
+    __slots__ = ("_expand", "_found", "_size")
+
+    def __init__(self, size: int, expand: Callable[[], list[tuple[Label, Process]]]) -> None:
+        self._size, self._expand = size, expand
+        self._found: list[tuple[Label, Process]] | None = None
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __bool__(self) -> bool:
+        return self._size > 0
+
+    def _all(self) -> list[tuple[Label, Process]]:
+        if self._found is None:
+            self._found = self._expand()
+        return self._found
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._all()[index]
+
+    def __iter__(self) -> Iterator[tuple[Label, Process]]:
+        return iter(self._all())
+
+
+class LazyTargets(Mapping[Label, tuple[int, ...]]):
+    """An input state's target ids per label, each label's computed when first asked."""
+
+    __slots__ = ("_find", "_found", "_labels")
+
+    def __init__(self, labels: dict[Label, Any], find: Callable[[Label], tuple[int, ...]]) -> None:
+        self._labels, self._find = labels, find
+        self._found: dict[Label, tuple[int, ...]] = {}
+
+    def __getitem__(self, label: Label) -> tuple[int, ...]:
+        found = self._found.get(label)
+        if found is None:
+            if label not in self._labels:
+                raise KeyError(label)
+            found = self._found[label] = self._find(label)
+        return found
+
+    def get(self, label: Label, default: Any = None) -> Any:  # Mapping.get catches KeyError: slower
+        return self[label] if label in self._labels else default
+
+    def __contains__(self, label: object) -> bool:
+        return label in self._labels
+
+    def __iter__(self) -> Iterator[Label]:
+        return iter(self._labels)
+
+    def __len__(self) -> int:
+        return len(self._labels)
 
 
 def internal_key(label: Label) -> tuple:
@@ -117,6 +193,7 @@ class Machine:
         self._calls: dict[int, tuple[Call, ...]] = {}
         self._start: int | None = None
         self._lock = threading.RLock()
+        self._normal: Any = _UNSET  # see _normaliser: found on the first input state
 
     def __len__(self) -> int:
         """The number of states interned so far."""
@@ -167,10 +244,15 @@ class Machine:
             with self._lock:
                 found = self._calls.get(sid)
                 if found is None:
-                    found = self._calls[sid] = tuple(batch(self.workflow, node.moves))
+                    found = self._calls[sid] = tuple(choose(self.workflow, node.labels,
+                                                            node.after))  # type: ignore[arg-type]
         return found
 
     def _compile(self, term: Process) -> Node:
+        if type(term) is Input and term.site.offer is not None:
+            node = self._compile_input(term)
+            if node is not None:
+                return node
         wf = self.workflow
         moves = list(wf.system.successors(term))
         by_label: dict[Label, list[Process]] = {}
@@ -181,17 +263,103 @@ class Machine:
             if len(found) > 1:
                 found.sort(key=str)  # the canonical order of decide.targets
             targets[label] = tuple(self.intern(t) for t in found)
-        kinds = {label: wf.kind(label) for label in by_label}
+        return self._node(term, moves, targets, [label for label, _ in moves],
+                          offered_after(wf, moves))
+
+    def _node(self, term: Process, moves: Moves, targets: Mapping[Label, tuple[int, ...]],
+              labels: list[Label], after: After) -> Node:
+        wf = self.workflow
+        kinds = {label: wf.kind(label) for label in labels}
         internal = [label for label, kind in kinds.items() if kind is ChannelKind.INTERNAL]
         return Node(
             term=term,
             moves=moves,
             targets=targets,
             internal=min(internal, key=internal_key) if internal else None,
-            channels=frozenset(lab.channel for lab in by_label if isinstance(lab, Event)),
+            channels=frozenset(lab.channel for lab in kinds if isinstance(lab, Event)),
             timers=tuple(sorted({lab.channel for lab, kind in kinds.items()
                                  if kind is ChannelKind.TIMER})),
-            signals=tuple(sorted((lab for lab, _ in moves
+            signals=tuple(sorted((lab for lab in labels
                                   if isinstance(lab, Event) and kinds[lab] is ChannelKind.SIGNAL),
                                  key=sort_key)),
+            labels=tuple(labels),
+            after=after,
         )
+
+    def _compile_input(self, term: Input) -> Node | None:
+        """An input state from its events, each continuation evaluated when first needed
+        (None: the system is not the term rules, or the events are not plain)."""
+        if self._normal is _UNSET:
+            self._normal = _normaliser(self.workflow.system)
+        normal = self._normal
+        if normal is None:
+            return None
+        site, captured = term.site, term.captured
+        try:
+            offered = site.offer(captured)  # type: ignore[misc]
+        except (ProcalgError, RecursionError):
+            return None  # the rules report it, with the model's diagnostics
+        bindings: dict[Label, list[Any]] = {}
+        for label, binding in offered:
+            bindings.setdefault(label, []).append(binding)
+        if THROW_EVENT in bindings:
+            return None  # saga.aborting would rewrite it
+        system = self.workflow.system
+
+        def continuations(label: Label) -> list[Process]:
+            try:
+                found = [normal(site.followed(captured, b)) for b in bindings[label]]
+            except (ProcalgError, RecursionError):
+                system.successors(term)  # raises the error as the rules report it
+                raise
+            if len(found) > 1:
+                found.sort(key=str)  # the canonical order of decide.targets
+            return found
+
+        def find(label: Label) -> tuple[int, ...]:
+            with self._lock:
+                return tuple(self.intern(t) for t in continuations(label))
+
+        def expand() -> list[tuple[Label, Process]]:
+            return list(system.successors(term))
+
+        memo: dict[Event, frozenset] = {}
+        starts: dict[Event, frozenset[str] | None] = {}
+
+        def after(event: Event, other: Event) -> bool:
+            if event not in starts:
+                starts[event] = _starts(site.firsts, bindings[event])
+            allowed = starts[event]
+            if allowed is not None and other.channel not in allowed:
+                return False  # some continuation cannot start with other's channel
+            found = memo.get(event)
+            if found is None:
+                sets = [frozenset(lab for lab, _ in system.successors(t))
+                        for t in continuations(event)]
+                found = memo[event] = frozenset.intersection(*sets)
+            return other in found
+
+        labels = [label for label, _ in offered]
+        return self._node(term, LazyMoves(len(labels), expand), LazyTargets(bindings, find),
+                          labels, after)
+
+
+def _starts(firsts: Callable[[Any], frozenset[str] | None] | None,
+            bindings: list[Any]) -> frozenset[str] | None:
+    """The channels every continuation of ``bindings`` whose first channels are known may
+    start with (an event of another channel is not offered after all of them), or None."""
+    known = [] if firsts is None else [c for c in map(firsts, bindings) if c is not None]
+    return frozenset.intersection(*known) if known else None
+
+
+def _normaliser(system: Any) -> Callable[[Process], Process] | None:
+    """How ``system`` turns a continuation into the target its successors give
+    (the rules' normal form; child runs made opaque), or None for another system."""
+    from procalg.semantics.child import OpaqueChildren, opaque  # imports the syntax (lark)
+
+    if isinstance(system, OpaqueChildren):
+        inner = _normaliser(system.system)
+        return None if inner is None else (lambda term: opaque(inner(term)))
+    rules = getattr(system, "rules", None)
+    normalise = getattr(rules, "normalise", None)
+    return normalise if callable(normalise) else None
