@@ -51,11 +51,11 @@ from typing import TYPE_CHECKING, Any
 
 from procalg.errors import ProcalgError
 from procalg.lts import TAU, TICK
-from procalg.runtime.units import After, Call, choose, offered_after, offers_label
+from procalg.runtime.units import Call, choose, offered_after, offers_label
 from procalg.runtime.workflow import ChannelKind
 from procalg.terms.input import Input
 from procalg.terms.process import Process
-from procalg.terms.saga import THROW_EVENT
+from procalg.terms.saga import FAIL, THROW_EVENT
 from procalg.terms.values import Event, Label, sort_key
 
 if TYPE_CHECKING:
@@ -81,8 +81,6 @@ class Node:
         timers: the timer channels offered, by name.
         signals: the signal events offered, in ``sort_key`` order.
         labels: the labels of ``moves``, in their order.
-        after: ``after(e, f)``: whether ``f`` is offered in every state ``e``
-            leads to (the diamond test of :mod:`~procalg.runtime.units`).
     """
 
     term: Process
@@ -93,7 +91,6 @@ class Node:
     timers: tuple[str, ...]
     signals: tuple[Event, ...]
     labels: tuple[Label, ...] = ()
-    after: After | None = field(default=None, repr=False)
     _offers: dict[tuple[str, tuple[Any, ...]], bool] = field(default_factory=dict, repr=False)
 
     def offers(self, channel: str, given: tuple[Any, ...]) -> bool:
@@ -108,21 +105,22 @@ class Node:
 class LazyMoves(Sequence[tuple[Label, Process]]):
     """An input state's moves: length and truth from its labels; items evaluate every target."""
 
-    __slots__ = ("_expand", "_found", "_size")
+    __slots__ = ("_found", "_targets")
 
-    def __init__(self, size: int, expand: Callable[[], list[tuple[Label, Process]]]) -> None:
-        self._size, self._expand = size, expand
+    def __init__(self, targets: InputTargets) -> None:
+        self._targets = targets
         self._found: list[tuple[Label, Process]] | None = None
 
     def __len__(self) -> int:
-        return self._size
+        return len(self._targets.labels)
 
     def __bool__(self) -> bool:
-        return self._size > 0
+        return bool(self._targets.labels)
 
     def _all(self) -> list[tuple[Label, Process]]:
         if self._found is None:
-            self._found = self._expand()
+            targets = self._targets
+            self._found = list(targets.machine.workflow.system.successors(targets.term))
         return self._found
 
     def __getitem__(self, index: Any) -> Any:
@@ -132,34 +130,100 @@ class LazyMoves(Sequence[tuple[Label, Process]]):
         return iter(self._all())
 
 
-class LazyTargets(Mapping[Label, tuple[int, ...]]):
-    """An input state's target ids per label, each label's computed when first asked."""
+class InputTargets(Mapping[Label, tuple[int, ...]]):
+    """An input state's target ids per label, each label's evaluated when first asked.
 
-    __slots__ = ("_find", "_found", "_labels")
+    Args:
+        machine: the machine that interns the targets.
+        term: the input state.
+        labels: its labels, and ``bindings``, the binding of each
+            (:meth:`~procalg.terms.input.InputSite.offer`).
+        normal: turns a continuation into the target the rules give.
+    """
 
-    def __init__(self, labels: dict[Label, Any], find: Callable[[Label], tuple[int, ...]]) -> None:
-        self._labels, self._find = labels, find
+    __slots__ = ("_after", "_first", "_found", "bindings", "labels", "machine", "normal", "term")
+
+    def __init__(self, machine: Machine, term: Input, labels: tuple[Label, ...],
+                 bindings: tuple[Any, ...], normal: Callable[[Process], Process]) -> None:
+        self.machine, self.term, self.normal = machine, term, normal
+        self.labels, self.bindings = labels, bindings
+        first: dict[Label, int] = {}
+        for i, label in enumerate(labels):
+            first.setdefault(label, i)
+        self._first = first
         self._found: dict[Label, tuple[int, ...]] = {}
+        self._after: dict[Event, Any] | None = None  # per event: first channels, labels after
 
     def __getitem__(self, label: Label) -> tuple[int, ...]:
         found = self._found.get(label)
         if found is None:
-            if label not in self._labels:
+            if label not in self._first:
                 raise KeyError(label)
-            found = self._found[label] = self._find(label)
+            machine = self.machine
+            with machine._lock:
+                found = self._found[label] = tuple(
+                    machine.intern(t) for t in self.continuations(label))
         return found
 
     def get(self, label: Label, default: Any = None) -> Any:  # Mapping.get catches KeyError: slower
-        return self[label] if label in self._labels else default
+        return self[label] if label in self._first else default
 
     def __contains__(self, label: object) -> bool:
-        return label in self._labels
+        return label in self._first
 
     def __iter__(self) -> Iterator[Label]:
-        return iter(self._labels)
+        return iter(self._first)
 
     def __len__(self) -> int:
-        return len(self._labels)
+        return len(self._first)
+
+    def _bindings(self, label: Label) -> list[Any]:
+        if len(self._first) == len(self.labels):  # every label once
+            return [self.bindings[self._first[label]]]
+        return [b for lab, b in zip(self.labels, self.bindings, strict=True) if lab == label]
+
+    def continuations(self, label: Label) -> list[Process]:
+        """The targets of ``label`` as terms, in the canonical order (by printed term)."""
+        site, captured, normal = self.term.site, self.term.captured, self.normal
+        try:
+            found = [normal(site.followed(captured, b)) for b in self._bindings(label)]
+        except (ProcalgError, RecursionError):
+            self.machine.workflow.system.successors(self.term)  # the error as the rules say it
+            raise
+        if len(found) > 1:
+            found.sort(key=str)  # the canonical order of decide.targets
+        return found
+
+    def _entry(self, event: Event) -> list[Any]:
+        memo = self._after
+        if memo is None:
+            memo = self._after = {}
+        entry = memo.get(event)
+        if entry is None:
+            entry = memo[event] = [_starts(self.term.site.firsts, self._bindings(event)), None]
+        return entry
+
+    def follows(self, event: Event, channel: str) -> bool:
+        """False when some continuation of ``event`` cannot start with ``channel``."""
+        allowed = self._entry(event)[0]
+        return allowed is None or channel in allowed
+
+    def after(self, event: Event, other: Event) -> bool:
+        """Whether ``other`` is offered in every state ``event`` leads to; False without
+        evaluating them when some continuation cannot start with ``other``'s channel."""
+        entry = self._entry(event)
+        allowed = entry[0]
+        if allowed is not None and other.channel not in allowed:
+            return False
+        if entry[1] is None:
+            successors = self.machine.workflow.system.successors
+            entry[1] = frozenset.intersection(*[
+                frozenset(lab for lab, _ in successors(t)) for t in self.continuations(event)])
+        return other in entry[1]
+
+    def forget_after(self) -> None:
+        """Drop what :meth:`after` remembered (the batch it served is cached)."""
+        self._after = None
 
 
 def internal_key(label: Label) -> tuple:
@@ -194,6 +258,7 @@ class Machine:
         self._start: int | None = None
         self._lock = threading.RLock()
         self._normal: Any = _UNSET  # see _normaliser: found on the first input state
+        self._kinds: dict[Any, ChannelKind] = {}
 
     def __len__(self) -> int:
         """The number of states interned so far."""
@@ -244,8 +309,31 @@ class Machine:
             with self._lock:
                 found = self._calls.get(sid)
                 if found is None:
-                    found = self._calls[sid] = tuple(choose(self.workflow, node.labels,
-                                                            node.after))  # type: ignore[arg-type]
+                    targets = node.targets
+                    if type(targets) is InputTargets:
+                        found = tuple(choose(self.kind, node.labels, targets.after,
+                                             targets.follows))
+                        targets.forget_after()  # fewer objects kept: less for the GC to walk
+                    else:
+                        found = tuple(choose(self.kind, node.labels,
+                                             offered_after(self.workflow, node.moves)))
+                    self._calls[sid] = found
+        return found
+
+    def kind(self, label: Label) -> ChannelKind:
+        """The workflow's kind of ``label``, remembered per channel (of the failed
+        activity, for ``fail.c.v``)."""
+        if type(label) is not Event:
+            return self.workflow.kind(label)
+        key: Any = label.channel
+        if key == FAIL:
+            fields = label.fields
+            if not fields or type(fields[0]) is not Event:
+                return self.workflow.kind(label)
+            key = (FAIL, fields[0].channel)
+        found = self._kinds.get(key)
+        if found is None:
+            found = self._kinds[key] = self.workflow.kind(label)
         return found
 
     def _compile(self, term: Process) -> Node:
@@ -254,7 +342,7 @@ class Machine:
             if node is not None:
                 return node
         wf = self.workflow
-        moves = list(wf.system.successors(term))
+        moves = wf.system.successors(term)  # the rules' own list: read, never changed
         by_label: dict[Label, list[Process]] = {}
         for label, target in moves:
             by_label.setdefault(label, []).append(target)
@@ -263,13 +351,12 @@ class Machine:
             if len(found) > 1:
                 found.sort(key=str)  # the canonical order of decide.targets
             targets[label] = tuple(self.intern(t) for t in found)
-        return self._node(term, moves, targets, [label for label, _ in moves],
-                          offered_after(wf, moves))
+        return self._node(term, moves, targets, [label for label, _ in moves])
 
     def _node(self, term: Process, moves: Moves, targets: Mapping[Label, tuple[int, ...]],
-              labels: list[Label], after: After) -> Node:
-        wf = self.workflow
-        kinds = {label: wf.kind(label) for label in labels}
+              labels: Sequence[Label]) -> Node:
+        kind = self.kind
+        kinds = {label: kind(label) for label in labels}
         internal = [label for label, kind in kinds.items() if kind is ChannelKind.INTERNAL]
         return Node(
             term=term,
@@ -283,7 +370,6 @@ class Machine:
                                   if isinstance(lab, Event) and kinds[lab] is ChannelKind.SIGNAL),
                                  key=sort_key)),
             labels=tuple(labels),
-            after=after,
         )
 
     def _compile_input(self, term: Input) -> Node | None:
@@ -296,52 +382,13 @@ class Machine:
             return None
         site, captured = term.site, term.captured
         try:
-            offered = site.offer(captured)  # type: ignore[misc]
+            labels, bindings = site.offer(captured)  # type: ignore[misc]
         except (ProcalgError, RecursionError):
             return None  # the rules report it, with the model's diagnostics
-        bindings: dict[Label, list[Any]] = {}
-        for label, binding in offered:
-            bindings.setdefault(label, []).append(binding)
-        if THROW_EVENT in bindings:
+        if THROW_EVENT in labels:
             return None  # saga.aborting would rewrite it
-        system = self.workflow.system
-
-        def continuations(label: Label) -> list[Process]:
-            try:
-                found = [normal(site.followed(captured, b)) for b in bindings[label]]
-            except (ProcalgError, RecursionError):
-                system.successors(term)  # raises the error as the rules report it
-                raise
-            if len(found) > 1:
-                found.sort(key=str)  # the canonical order of decide.targets
-            return found
-
-        def find(label: Label) -> tuple[int, ...]:
-            with self._lock:
-                return tuple(self.intern(t) for t in continuations(label))
-
-        def expand() -> list[tuple[Label, Process]]:
-            return list(system.successors(term))
-
-        memo: dict[Event, frozenset] = {}
-        starts: dict[Event, frozenset[str] | None] = {}
-
-        def after(event: Event, other: Event) -> bool:
-            if event not in starts:
-                starts[event] = _starts(site.firsts, bindings[event])
-            allowed = starts[event]
-            if allowed is not None and other.channel not in allowed:
-                return False  # some continuation cannot start with other's channel
-            found = memo.get(event)
-            if found is None:
-                sets = [frozenset(lab for lab, _ in system.successors(t))
-                        for t in continuations(event)]
-                found = memo[event] = frozenset.intersection(*sets)
-            return other in found
-
-        labels = [label for label, _ in offered]
-        return self._node(term, LazyMoves(len(labels), expand), LazyTargets(bindings, find),
-                          labels, after)
+        targets = InputTargets(self, term, labels, bindings, normal)
+        return self._node(term, LazyMoves(targets), targets, labels)
 
 
 def _starts(firsts: Callable[[Any], frozenset[str] | None] | None,

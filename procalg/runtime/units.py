@@ -46,6 +46,9 @@ from procalg.terms.values import Event, Label, sort_key
 Moves = list[tuple[Label, Process]]
 After = Callable[[Event, Event], bool]
 """``after(e, f)``: whether ``f`` is offered in every state ``e`` leads to."""
+Follows = Callable[[Event, str], bool]
+"""``follows(e, c)``: False when no event of channel ``c`` is offered after ``e``
+(a test that need not evaluate what ``e`` leads to; True: it may be)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,13 +90,15 @@ def offers_label(call_channel: str, given: tuple[Any, ...], labels: Iterable[Lab
 
 def batch(wf: Workflow, moves: Moves) -> list[Call]:
     """The calls to perform now, concurrently (see the module's rule)."""
-    return choose(wf, [label for label, _ in moves], offered_after(wf, moves))
+    return choose(wf.kind, [label for label, _ in moves], offered_after(wf, moves))
 
 
-def choose(wf: Workflow, labels: Sequence[Label], after: After) -> list[Call]:
-    """:func:`batch` from the labels offered and ``after(e, f)``: whether ``f`` is
-    offered in every state ``e`` leads to (asked only of activity events)."""
-    calls = offered_calls(wf, labels, after)
+def choose(kind: Callable[[Label], ChannelKind], labels: Sequence[Label], after: After,
+           follows: Follows | None = None) -> list[Call]:
+    """:func:`batch` from the labels offered, each label's kind, and ``after(e, f)``:
+    whether ``f`` is offered in every state ``e`` leads to (asked only of activity
+    events); ``follows``, if given, rules pairs out before ``after`` is asked."""
+    calls = offered_calls(kind, labels, after, follows)
     if len(calls) <= 1:
         return calls
     chosen: list[Call] = []
@@ -103,23 +108,24 @@ def choose(wf: Workflow, labels: Sequence[Label], after: After) -> list[Call]:
     return chosen
 
 
-def offered_calls(wf: Workflow, labels: Sequence[Label], after: After) -> list[Call]:
+def offered_calls(kind: Callable[[Label], ChannelKind], labels: Sequence[Label], after: After,
+                  follows: Follows | None = None) -> list[Call]:
     """Every call the labels offer, in (channel, given) order."""
     by_channel: dict[str, set[Event]] = {}
     failures: dict[Event, set[Event]] = {}
     for label in labels:
         if type(label) is not Event:
             continue
-        kind = wf.kind(label)
-        if kind is ChannelKind.ACTIVITY:
+        found = kind(label)
+        if found is ChannelKind.ACTIVITY:
             by_channel.setdefault(label.channel, set()).add(label)
-        elif kind is ChannelKind.FAILURE:
+        elif found is ChannelKind.FAILURE:
             failed = failed_activity(label)
             failures.setdefault(failed, set()).add(label)  # type: ignore[arg-type]
     calls: list[Call] = []
     for channel in sorted(by_channel):
         events = by_channel[channel]
-        groups = [events] if len(events) == 1 else _split(events, after)
+        groups = [events] if len(events) == 1 else _split(events, after, follows)
         for group in groups:
             fails = frozenset(f for e in group for f in failures.get(e, ()))
             calls.append(Call(channel, _common_prefix(group), frozenset(group), fails))
@@ -127,9 +133,13 @@ def offered_calls(wf: Workflow, labels: Sequence[Label], after: After) -> list[C
     return calls
 
 
-def _split(events: set[Event], after: After) -> list[set[Event]]:
+def _split(events: set[Event], after: After, follows: Follows | None) -> list[set[Event]]:
     """Group events by their first k fields, for the least k with no commuting pair in a group."""
     width = max(len(e.fields) for e in events)
+    if follows is not None:  # one channel: a pair commutes only if each may follow the other
+        channel = next(iter(events)).channel
+        if not any(follows(e, channel) for e in events):
+            return [events]  # no pair commutes, at k = 0 already
     for k in range(width + 1):
         groups: dict[tuple[Any, ...], set[Event]] = {}
         for e in events:
@@ -140,7 +150,7 @@ def _split(events: set[Event], after: After) -> list[set[Event]]:
 
 
 def _any_commute(group: set[Event], after: After) -> bool:
-    items = sorted(group, key=sort_key)
+    items = list(group)  # the order changes only which continuations get evaluated first
     return any(after(e, f) and after(f, e)
                for i, e in enumerate(items) for f in items[i + 1:])
 

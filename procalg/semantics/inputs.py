@@ -138,7 +138,8 @@ def _site(ev: Evaluator, expr: ast.PrefixExpr) -> InputSite:
             process(ev, expr.then, binding)  # says what it is instead
         return target
 
-    heads: list[Any] = []  # the continuation's event heads, compiled on first use
+    heads: list[Any] = []  # the continuation's event heads and their names, on first use
+    fixed: list[frozenset[str] | None] = []  # the answer when the heads read no local name
 
     def firsts(binding: Env | None) -> frozenset[str] | None:
         if binding is None:
@@ -146,7 +147,13 @@ def _site(ev: Evaluator, expr: ast.PrefixExpr) -> InputSite:
         if not heads:
             found = _heads(expr.then)
             heads.append(None if found is None else tuple(compile_node(ev, h) for h in found))
-        return _first_channels(ev, heads[0], binding)
+            heads.append(frozenset() if found is None else names_in(found))
+        if fixed:
+            return fixed[0]
+        channels = _first_channels(ev, heads[0], binding)
+        if heads[1].isdisjoint(binding):  # channels named globally: the same in every state
+            fixed.append(channels)
+        return channels
 
     return InputSite(expand, describe, site_key(expr), offer, follow, firsts)
 
@@ -195,15 +202,18 @@ def _first_channels(ev: Evaluator, heads: tuple[Any, ...] | None,
 
 
 def input_offers(ev: Evaluator, expr: ast.PrefixExpr, env: Env) -> Offers:
-    """The labels of prefix ``expr``'s moves, each with its continuation's scope
-    (None for a fallible activity's ``fail.c.v -> THROW``), in :func:`expand_prefix`'s order."""
+    """The labels of prefix ``expr``'s moves in :func:`expand_prefix`'s order, and the
+    scope of each one's continuation (None for a fallible activity's ``fail.c.v -> THROW``)."""
     fallible = ev.fallible
-    out: list[tuple[Event, Env | None]] = []
+    labels: list[Event] = []
+    scopes: list[Env | None] = []
     for event, scope in prefix_offers(ev, expr, env):
-        out.append((event, scope))
+        labels.append(event)
+        scopes.append(scope)
         if event.channel in fallible:  # workflow.prefix: the activity may fail
-            out.append((fail_event(event), None))
-    return tuple(out)
+            labels.append(fail_event(event))
+            scopes.append(None)
+    return tuple(labels), tuple(scopes)
 
 
 def prefix_offers(ev: Evaluator, expr: ast.PrefixExpr, env: Env) -> list[tuple[Event, Env]]:

@@ -42,9 +42,9 @@ Captured = tuple[tuple[str, Any], ...]
 Moves = tuple[tuple[Any, Process], ...]
 """``(event, continuation)`` pairs; continuations are not normalised."""
 
-Offers = tuple[tuple[Any, Any], ...]
-"""``(event, binding)`` pairs in the order of :data:`Moves`: a binding gives one
-continuation to ``follow`` (None: the move to ``THROW`` of a fallible activity)."""
+Offers = tuple[tuple[Any, ...], tuple[Any, ...]]
+"""The events in the order of :data:`Moves`, and the binding of each: a binding gives
+one continuation to ``follow`` (None: the move to ``THROW`` of a fallible activity)."""
 
 
 class InputSite:
@@ -61,8 +61,8 @@ class InputSite:
         key: names the site in its model's text (its source span), so a
             saved state can find it again in another load of the model
             (``procalg.runtime.snapshot``); ``""``: not nameable.
-        offer: the events for given captured values, each with the binding
-            ``follow`` evaluates its continuation from (None: the site
+        offer: the events for given captured values, and the binding of each
+            that ``follow`` evaluates its continuation from (None: the site
             cannot offer without expanding).
         follow: one continuation from a binding ``offer`` gave.
         firsts: the channels the continuation of a binding may start with
