@@ -259,6 +259,7 @@ class Machine:
         self._lock = threading.RLock()
         self._normal: Any = _UNSET  # see _normaliser: found on the first input state
         self._kinds: dict[Any, ChannelKind] = {}
+        self._labels: dict[Label, Label] = {}
 
     def __len__(self) -> int:
         """The number of states interned so far."""
@@ -387,6 +388,8 @@ class Machine:
             return None  # the rules report it, with the model's diagnostics
         if THROW_EVENT in labels:
             return None  # saga.aborting would rewrite it
+        shared = self._labels  # c.i.v recurs in the states of other runs: keep one of each
+        labels = tuple([shared.setdefault(label, label) for label in labels])
         targets = InputTargets(self, term, labels, bindings, normal)
         return self._node(term, LazyMoves(targets), targets, labels)
 
