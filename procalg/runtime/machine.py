@@ -16,13 +16,9 @@ look-up. This is the explicit-state caching of FDR's compiled machines
 compiled once, then transitions are table look-ups), built lazily: only the
 states runs actually reach are compiled, O(moves) each, once.
 
-A state that is an input prefix (``fetch!i?v -> ...``, where a data-carrying
-workflow usually waits) is compiled from its events alone: the continuation
-of an event is evaluated when a run takes that event, or when the diamond
-test of :mod:`~procalg.runtime.units` cannot tell from the continuation's
-first channels alone, not once per value the input accepts (the lazy
-successor generation of on-the-fly model checkers; Holzmann, *The SPIN Model
-Checker*, ch. 8).
+A state that is an input prefix (``fetch!i?v -> ...``) is compiled from its
+events alone (:mod:`~procalg.runtime.input_states`): a continuation is
+evaluated when a run takes its event, not once per value the input accepts.
 
 One machine is shared by every run of the same process of the same model in
 a process (:func:`procalg.api.run.workflow` keeps them), so the second run
@@ -45,17 +41,17 @@ Example:
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from procalg.errors import ProcalgError
 from procalg.lts import TAU, TICK
+from procalg.runtime.input_states import InputTargets, LazyMoves, input_targets, normaliser
 from procalg.runtime.units import Call, choose, offered_after, offers_label
 from procalg.runtime.workflow import ChannelKind
 from procalg.terms.input import Input
 from procalg.terms.process import Process
-from procalg.terms.saga import FAIL, THROW_EVENT
+from procalg.terms.saga import FAIL
 from procalg.terms.values import Event, Label, sort_key
 
 if TYPE_CHECKING:
@@ -100,130 +96,6 @@ class Node:
         if found is None:
             found = self._offers[key] = offers_label(channel, given, self.labels)
         return found
-
-
-class LazyMoves(Sequence[tuple[Label, Process]]):
-    """An input state's moves: length and truth from its labels; items evaluate every target."""
-
-    __slots__ = ("_found", "_targets")
-
-    def __init__(self, targets: InputTargets) -> None:
-        self._targets = targets
-        self._found: list[tuple[Label, Process]] | None = None
-
-    def __len__(self) -> int:
-        return len(self._targets.labels)
-
-    def __bool__(self) -> bool:
-        return bool(self._targets.labels)
-
-    def _all(self) -> list[tuple[Label, Process]]:
-        if self._found is None:
-            targets = self._targets
-            self._found = list(targets.machine.workflow.system.successors(targets.term))
-        return self._found
-
-    def __getitem__(self, index: Any) -> Any:
-        return self._all()[index]
-
-    def __iter__(self) -> Iterator[tuple[Label, Process]]:
-        return iter(self._all())
-
-
-class InputTargets(Mapping[Label, tuple[int, ...]]):
-    """An input state's target ids per label, each label's evaluated when first asked.
-
-    Args:
-        machine: the machine that interns the targets.
-        term: the input state.
-        labels: its labels, and ``bindings``, the binding of each
-            (:meth:`~procalg.terms.input.InputSite.offer`).
-        normal: turns a continuation into the target the rules give.
-    """
-
-    __slots__ = ("_after", "_first", "_found", "bindings", "labels", "machine", "normal", "term")
-
-    def __init__(self, machine: Machine, term: Input, labels: tuple[Label, ...],
-                 bindings: tuple[Any, ...], normal: Callable[[Process], Process]) -> None:
-        self.machine, self.term, self.normal = machine, term, normal
-        self.labels, self.bindings = labels, bindings
-        first: dict[Label, int] = {}
-        for i, label in enumerate(labels):
-            first.setdefault(label, i)
-        self._first = first
-        self._found: dict[Label, tuple[int, ...]] = {}
-        self._after: dict[Event, Any] | None = None  # per event: first channels, labels after
-
-    def __getitem__(self, label: Label) -> tuple[int, ...]:
-        found = self._found.get(label)
-        if found is None:
-            if label not in self._first:
-                raise KeyError(label)
-            machine = self.machine
-            with machine._lock:
-                found = self._found[label] = tuple(
-                    machine.intern(t) for t in self.continuations(label))
-        return found
-
-    def get(self, label: Label, default: Any = None) -> Any:  # Mapping.get catches KeyError: slower
-        return self[label] if label in self._first else default
-
-    def __contains__(self, label: object) -> bool:
-        return label in self._first
-
-    def __iter__(self) -> Iterator[Label]:
-        return iter(self._first)
-
-    def __len__(self) -> int:
-        return len(self._first)
-
-    def _bindings(self, label: Label) -> list[Any]:
-        if len(self._first) == len(self.labels):  # every label once
-            return [self.bindings[self._first[label]]]
-        return [b for lab, b in zip(self.labels, self.bindings, strict=True) if lab == label]
-
-    def continuations(self, label: Label) -> list[Process]:
-        """The targets of ``label`` as terms, in the canonical order (by printed term)."""
-        site, captured, normal = self.term.site, self.term.captured, self.normal
-        try:
-            found = [normal(site.followed(captured, b)) for b in self._bindings(label)]
-        except (ProcalgError, RecursionError):
-            self.machine.workflow.system.successors(self.term)  # the error as the rules say it
-            raise
-        if len(found) > 1:
-            found.sort(key=str)  # the canonical order of decide.targets
-        return found
-
-    def _entry(self, event: Event) -> list[Any]:
-        memo = self._after
-        if memo is None:
-            memo = self._after = {}
-        entry = memo.get(event)
-        if entry is None:
-            entry = memo[event] = [_starts(self.term.site.firsts, self._bindings(event)), None]
-        return entry
-
-    def follows(self, event: Event, channel: str) -> bool:
-        """False when some continuation of ``event`` cannot start with ``channel``."""
-        allowed = self._entry(event)[0]
-        return allowed is None or channel in allowed
-
-    def after(self, event: Event, other: Event) -> bool:
-        """Whether ``other`` is offered in every state ``event`` leads to; False without
-        evaluating them when some continuation cannot start with ``other``'s channel."""
-        entry = self._entry(event)
-        allowed = entry[0]
-        if allowed is not None and other.channel not in allowed:
-            return False
-        if entry[1] is None:
-            successors = self.machine.workflow.system.successors
-            entry[1] = frozenset.intersection(*[
-                frozenset(lab for lab, _ in successors(t)) for t in self.continuations(event)])
-        return other in entry[1]
-
-    def forget_after(self) -> None:
-        """Drop what :meth:`after` remembered (the batch it served is cached)."""
-        self._after = None
 
 
 def internal_key(label: Label) -> tuple:
@@ -377,39 +249,10 @@ class Machine:
         """An input state from its events, each continuation evaluated when first needed
         (None: the system is not the term rules, or the events are not plain)."""
         if self._normal is _UNSET:
-            self._normal = _normaliser(self.workflow.system)
-        normal = self._normal
-        if normal is None:
+            self._normal = normaliser(self.workflow.system)
+        if self._normal is None:
             return None
-        site, captured = term.site, term.captured
-        try:
-            labels, bindings = site.offer(captured)  # type: ignore[misc]
-        except (ProcalgError, RecursionError):
-            return None  # the rules report it, with the model's diagnostics
-        if THROW_EVENT in labels:
-            return None  # saga.aborting would rewrite it
-        shared = self._labels  # c.i.v recurs in the states of other runs: keep one of each
-        labels = tuple([shared.setdefault(label, label) for label in labels])
-        targets = InputTargets(self, term, labels, bindings, normal)
-        return self._node(term, LazyMoves(targets), targets, labels)
-
-
-def _starts(firsts: Callable[[Any], frozenset[str] | None] | None,
-            bindings: list[Any]) -> frozenset[str] | None:
-    """The channels every continuation of ``bindings`` whose first channels are known may
-    start with (an event of another channel is not offered after all of them), or None."""
-    known = [] if firsts is None else [c for c in map(firsts, bindings) if c is not None]
-    return frozenset.intersection(*known) if known else None
-
-
-def _normaliser(system: Any) -> Callable[[Process], Process] | None:
-    """How ``system`` turns a continuation into the target its successors give
-    (the rules' normal form; child runs made opaque), or None for another system."""
-    from procalg.semantics.child import OpaqueChildren, opaque  # imports the syntax (lark)
-
-    if isinstance(system, OpaqueChildren):
-        inner = _normaliser(system.system)
-        return None if inner is None else (lambda term: opaque(inner(term)))
-    rules = getattr(system, "rules", None)
-    normalise = getattr(rules, "normalise", None)
-    return normalise if callable(normalise) else None
+        found = input_targets(self, term, self._normal, self._labels)
+        if found is None:
+            return None
+        return self._node(term, LazyMoves(found), found, found.labels)

@@ -1,7 +1,7 @@
 """Input states compiled lazily step like the term rules (the oracle) on random models.
 
 A state that is an input prefix is compiled from its events only
-(``runtime/machine.py``): each continuation is evaluated when a run takes its
+(``runtime/input_states.py``): each continuation is evaluated when a run takes its
 event, and the diamond test skips continuations whose first channels cannot
 hold the other event. Random parameterised models (inputs over one and two
 fields, restrictions, fallible and never-failing activities, signals,
@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 
 from procalg.api import run as api
 from procalg.api.model import loads
-from procalg.runtime.machine import LazyMoves, Machine
+from procalg.runtime.input_states import LazyMoves
+from procalg.runtime.machine import Machine
 from procalg.runtime.units import batch
 from procalg.runtime.workflow import Workflow
 from procalg.semantics.sos import transitions
