@@ -133,6 +133,9 @@ class InputTargets(Mapping[Label, tuple[int, ...]]):
         return found
 
     def get(self, label: Label, default: Any = None) -> Any:  # Mapping.get catches KeyError: slower
+        found = self._found.get(label)  # a step through a known state: one look-up
+        if found is not None:
+            return found
         return self[label] if label in self._first else default
 
     def __contains__(self, label: object) -> bool:
