@@ -13,12 +13,7 @@ process. If a ``dbos`` interpreter is given (a venv where ``pip install dbos``
 worked), the same no-op workflow runs on DBOS with SQLite side by side.
 
 CPU per step (``time.process_time``, so no fsync wait): the engine's own work
-per fired transition, on the in-memory store (no encoding, no database) and
-on SQLite (encoding and SQLite's CPU included; the wall time with the fsync
-is given apart), for the chain and for a parameterised ``.proc`` model loaded
-through ``procalg.api`` (:data:`PIPELINE`: a loop over ``i`` and a running
-sum, an input ``fetch!i?v`` with ten values, an internal event and a saga),
-its first run (the compiled machine fills) and the runs after it.
+per fired transition, in :mod:`benchmarks.engine_cpu`.
 
 Then each switch of the step path off and on (snapshots; queries and
 observability when wired: ``benchmarks/long_history.SWITCHES``), and resume
@@ -32,8 +27,6 @@ snapshot (``benchmarks/long_history.py``).
 from __future__ import annotations
 
 import os
-import random
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -41,29 +34,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from benchmarks.engine_cpu import bench_cpu, bench_raw, chain, noop, print_cpu
 from benchmarks.long_history import bench_long_history, bench_switches, print_switches
-from procalg.api import load
-from procalg.api import run as api
 from procalg.runtime.engine import Engine
-from procalg.runtime.history import ActivityCompleted, EventFired
-from procalg.runtime.memory import MemoryLog
 from procalg.runtime.retry import RetryPolicy
 from procalg.runtime.workflow import Channel, ChannelKind, TermSystem, Workflow
 from procalg.store.sqlite import SqliteLog
 from procalg.terms import SKIP, Event, Parallel, Prefix
-
-CHANNELS = {"step": Channel("step", ChannelKind.ACTIVITY, 1, RetryPolicy())}
-
-
-def chain(n: int) -> Workflow:
-    term = SKIP
-    for i in reversed(range(n)):
-        term = Prefix(Event("step", (i,)), term)
-    return Workflow(TermSystem(term), CHANNELS)
-
-
-def noop(i: int) -> None:
-    return None
 
 
 def bench_engine(n: int, folder: Path) -> float:
@@ -77,19 +54,6 @@ def bench_loop(n: int) -> float:
     began = time.perf_counter()
     for i in range(n):
         noop(i)
-    return time.perf_counter() - began
-
-
-def bench_raw(n: int, folder: Path, name: str = "raw.db") -> float:
-    db = sqlite3.connect(folder / name, isolation_level=None)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=FULL")
-    db.execute("CREATE TABLE h (run TEXT, seq INTEGER, body TEXT, PRIMARY KEY (run, seq))")
-    began = time.perf_counter()
-    for i in range(n):
-        db.execute("BEGIN")
-        db.execute("INSERT INTO h VALUES ('r', ?, '{}')", (i,))
-        db.execute("COMMIT")
     return time.perf_counter() - began
 
 
@@ -238,136 +202,6 @@ def bench_dbos(python: str, n: int, folder: Path) -> tuple[float, float] | None:
         return None
     steps, recover = done.stdout.split()
     return float(steps), float(recover)
-
-
-PIPELINE = """-- benchmarks/engine.py: a parameterised workflow
-N = {n}
-activity fetch : {{0..N-1}}.{{0..9}} attempts 3
-activity store : {{0..N-1}}.{{0..99}} attempts 3
-activity notify : {{0..99}} attempts 2
-activity unnotify : {{0..99}} never fails
-activity finish attempts 2
-channel audit : {{0..99}}
-
-Loop(i, sum) = if i < N then fetch!i?v -> store!i!((sum + v) % 100)
-                              -> audit.((sum + v) % 100) -> Loop(i + 1, (sum + v) % 100)
-               else saga (notify.sum undo unnotify.sum ; finish) ; SKIP
-P = Loop(0, 0)
-"""
-PIPELINE_ACTIVITIES: dict[str, Callable[..., object]] = {
-    "fetch": lambda i: i % 10, "store": lambda i, total: None,
-    "notify": lambda x: None, "unnotify": lambda x: None, "finish": lambda: None}
-
-
-def _cpu_per_step(start: Callable[[], object], log: Callable[[object], list]) -> tuple[
-        float, float, int, int]:
-    """One run: CPU seconds, wall seconds, transitions fired, activity calls."""
-    cpu, wall = time.process_time(), time.perf_counter()
-    run = start()
-    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-    history = log(run)
-    assert run.status == "completed", run.status  # type: ignore[attr-defined]
-    return (cpu, wall, sum(isinstance(e, EventFired) for e in history),
-            sum(isinstance(e, ActivityCompleted) for e in history))
-
-
-def bench_cpu(folder: Path, n: int = 200, runs: int = 5) -> dict[str, tuple[float, ...]]:
-    """CPU (and wall) microseconds per fired transition, per case; see the module's text.
-
-    Returns, per case: CPU µs per transition, CPU µs per activity call, wall µs
-    per transition, and the transitions of one run.
-    """
-    path = folder / "pipeline.proc"
-    path.write_text(PIPELINE.format(n=n))
-    model = load(path)
-    began = time.process_time()
-    api.verdicts(model)  # once per model text, as the activities it uses: not steps
-    api.workflow(model, "P")
-    prepare = time.process_time() - began
-    out: dict[str, tuple[float, ...]] = {}
-
-    def record(case: str, samples: list[tuple[float, float, int, int]]) -> None:
-        cpu, wall = sum(s[0] for s in samples), sum(s[1] for s in samples)
-        fired, calls = sum(s[2] for s in samples), sum(s[3] for s in samples)
-        out[case] = (1e6 * cpu / fired, 1e6 * cpu / calls, 1e6 * wall / fired,
-                     fired // len(samples))
-
-    memory = api.engine(MemoryLog(), activities=PIPELINE_ACTIVITIES)
-
-    def on_memory() -> object:
-        return api.start(model, "P", store=memory)
-
-    out["pipeline: checks and activity search before the first run (CPU, ms)"] = (
-        1e3 * prepare,)
-    record("pipeline, first run, memory store", [_cpu_per_step(on_memory, _history)])
-    record("pipeline, later runs, memory store",
-           [_cpu_per_step(on_memory, _history) for _ in range(runs)])
-    observed = _observed(PIPELINE_ACTIVITIES)
-    if observed is not None:  # the same runs with spans and metrics recorded
-        record("pipeline, later runs, memory store, OpenTelemetry spans + metrics on",
-               [_cpu_per_step(lambda: api.start(model, "P", store=observed), _history)
-                for _ in range(runs)])
-    # fetch returns a random value: runs keep reaching (and compiling) states no run saw
-    rng = random.Random(7)
-    spread = api.engine(MemoryLog(), activities=dict(PIPELINE_ACTIVITIES,
-                                                     fetch=lambda i: rng.randrange(10)))
-    record("pipeline, runs 2-6 with random fetch values, memory store",
-           [_cpu_per_step(lambda: api.start(model, "P", store=spread), _history)
-            for _ in range(runs)])
-    disk = api.engine(SqliteLog(folder / "pipeline.db"), activities=PIPELINE_ACTIVITIES)
-    record("pipeline, later runs, SQLite (fsync per step)",
-           [_cpu_per_step(lambda: api.start(model, "P", store=disk), _history)
-            for _ in range(2)])
-    began = time.process_time()
-    commits = bench_raw(n, folder, "raw-cpu.db")
-    out["raw sqlite3 INSERT+COMMIT (the floor), per commit"] = (
-        1e6 * (time.process_time() - began) / n, 1e6 * commits / n)
-    chain_wf = chain(n)
-    plain = Engine(MemoryLog(), {"step": noop})
-    record("chain, memory store", [_cpu_per_step(lambda: plain.start(chain_wf), _history)
-                                   for _ in range(runs)])
-    return out
-
-
-def _observed(activities: dict) -> Engine | None:
-    """An engine on memory reporting spans (in-memory exporter) and metrics (in-memory
-    reader); None without the ``otel`` extra."""
-    try:
-        from opentelemetry.sdk.metrics import MeterProvider
-        from opentelemetry.sdk.metrics.export import InMemoryMetricReader
-        from opentelemetry.sdk.trace import TracerProvider
-        from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-        from opentelemetry.sdk.trace.export.in_memory_span_exporter import (
-            InMemorySpanExporter,
-        )
-    except ImportError:
-        return None
-    from procalg.api.observe import Telemetry
-
-    tracer = TracerProvider()
-    tracer.add_span_processor(SimpleSpanProcessor(InMemorySpanExporter()))
-    meter = MeterProvider(metric_readers=[InMemoryMetricReader()])
-    return api.engine(MemoryLog(), activities=activities,
-                      telemetry=Telemetry(tracer, meter))
-
-
-def _history(run: object) -> list:
-    return run.history()  # type: ignore[attr-defined]
-
-
-def print_cpu(rows: dict[str, tuple[float, ...]]) -> None:
-    print("| CPU per step (time.process_time; fsync wait excluded) | CPU/transition | "
-          "CPU/activity call | wall/transition | transitions per run |")
-    print("| --- | --- | --- | --- | --- |")
-    for case, row in rows.items():
-        if len(row) == 1:
-            print(f"| {case} | {row[0]:.0f} ms | | | |")
-            continue
-        if len(row) == 2:
-            print(f"| {case} | {row[0]:.0f} µs | | {row[1]:.0f} µs | |")
-            continue
-        per_fired, per_call, wall, fired = row
-        print(f"| {case} | {per_fired:.0f} µs | {per_call:.0f} µs | {wall:.0f} µs | {fired:.0f} |")
 
 
 def bench_parallel(folder: Path, width: int = 10) -> tuple[float, int]:

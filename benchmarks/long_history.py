@@ -12,7 +12,7 @@ with the run's snapshot (written as the engine would have, every
 :data:`~procalg.runtime.snapshot.EVERY` events) and without one.
 
 Also the step path with each switch on and off (:data:`SWITCHES`): CPU per
-fired transition of :data:`benchmarks.engine.PIPELINE` (a parameterised
+fired transition of :data:`benchmarks.engine_cpu.PIPELINE` (a parameterised
 ``.proc`` model loaded through ``procalg.api``), on the memory store and on
 SQLite, so a feature that costs steps when unused shows here.
 
@@ -175,7 +175,7 @@ SWITCHES: dict[str, Callable[[object, bool], None] | None] = {
 
 def bench_switches(folder: Path, n: int = 200, runs: int = 3) -> list[tuple[str, str, float]]:
     """``(switch, store, CPU µs per fired transition)`` with each wired switch off and on."""
-    from benchmarks.engine import PIPELINE, PIPELINE_ACTIVITIES, _cpu_per_step
+    from benchmarks.engine_cpu import PIPELINE, PIPELINE_ACTIVITIES, _cpu_per_step
 
     path = folder / "pipeline.proc"
     path.write_text(PIPELINE.format(n=n))

@@ -16,6 +16,10 @@ look-up. This is the explicit-state caching of FDR's compiled machines
 compiled once, then transitions are table look-ups), built lazily: only the
 states runs actually reach are compiled, O(moves) each, once.
 
+A state that is an input prefix (``fetch!i?v -> ...``) is compiled from its
+events alone (:mod:`~procalg.runtime.input_states`): a continuation is
+evaluated when a run takes its event, not once per value the input accepts.
+
 One machine is shared by every run of the same process of the same model in
 a process (:func:`procalg.api.run.workflow` keeps them), so the second run
 of a model steps through states the first compiled. The term rules remain
@@ -37,19 +41,24 @@ Example:
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from procalg.lts import TAU, TICK
-from procalg.runtime.units import Call, batch, offers
+from procalg.runtime.input_states import InputTargets, LazyMoves, input_targets, normaliser
+from procalg.runtime.units import Call, choose, offered_after, offers_label
 from procalg.runtime.workflow import ChannelKind
+from procalg.terms.input import Input
 from procalg.terms.process import Process
+from procalg.terms.saga import FAIL
 from procalg.terms.values import Event, Label, sort_key
 
 if TYPE_CHECKING:
     from procalg.runtime.workflow import Workflow
 
-Moves = list[tuple[Label, Process]]
+Moves = Sequence[tuple[Label, Process]]
+_UNSET = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +67,8 @@ class Node:
 
     Attributes:
         term: the state's (normalised) term.
-        moves: its transitions by the term rules, as the rules list them.
+        moves: its transitions by the term rules, as the rules list them
+            (for an input state, evaluated on first use: :class:`LazyMoves`).
         targets: each label's target ids, in the canonical order (by printed
             term when several): ``EventFired.choice`` indexes this.
         internal: the internal move the engine fires here (events of internal
@@ -66,15 +76,17 @@ class Node:
         channels: the channels of the events offered (timers not among them stop).
         timers: the timer channels offered, by name.
         signals: the signal events offered, in ``sort_key`` order.
+        labels: the labels of ``moves``, in their order.
     """
 
     term: Process
     moves: Moves
-    targets: dict[Label, tuple[int, ...]]
+    targets: Mapping[Label, tuple[int, ...]]
     internal: Label | None
     channels: frozenset[str]
     timers: tuple[str, ...]
     signals: tuple[Event, ...]
+    labels: tuple[Label, ...] = ()
     _offers: dict[tuple[str, tuple[Any, ...]], bool] = field(default_factory=dict, repr=False)
 
     def offers(self, channel: str, given: tuple[Any, ...]) -> bool:
@@ -82,7 +94,7 @@ class Node:
         key = (channel, given)
         found = self._offers.get(key)
         if found is None:
-            found = self._offers[key] = offers(channel, given, self.moves)
+            found = self._offers[key] = offers_label(channel, given, self.labels)
         return found
 
 
@@ -117,6 +129,9 @@ class Machine:
         self._calls: dict[int, tuple[Call, ...]] = {}
         self._start: int | None = None
         self._lock = threading.RLock()
+        self._normal: Any = _UNSET  # see _normaliser: found on the first input state
+        self._kinds: dict[Any, ChannelKind] = {}
+        self._labels: dict[Label, Label] = {}
 
     def __len__(self) -> int:
         """The number of states interned so far."""
@@ -167,12 +182,40 @@ class Machine:
             with self._lock:
                 found = self._calls.get(sid)
                 if found is None:
-                    found = self._calls[sid] = tuple(batch(self.workflow, node.moves))
+                    targets = node.targets
+                    if type(targets) is InputTargets:
+                        found = tuple(choose(self.kind, node.labels, targets.after,
+                                             targets.follows))
+                        targets.forget_after()  # fewer objects kept: less for the GC to walk
+                    else:
+                        found = tuple(choose(self.kind, node.labels,
+                                             offered_after(self.workflow, node.moves)))
+                    self._calls[sid] = found
+        return found
+
+    def kind(self, label: Label) -> ChannelKind:
+        """The workflow's kind of ``label``, remembered per channel (of the failed
+        activity, for ``fail.c.v``)."""
+        if type(label) is not Event:
+            return self.workflow.kind(label)
+        key: Any = label.channel
+        if key == FAIL:
+            fields = label.fields
+            if not fields or type(fields[0]) is not Event:
+                return self.workflow.kind(label)
+            key = (FAIL, fields[0].channel)
+        found = self._kinds.get(key)
+        if found is None:
+            found = self._kinds[key] = self.workflow.kind(label)
         return found
 
     def _compile(self, term: Process) -> Node:
+        if type(term) is Input and term.site.offer is not None:
+            node = self._compile_input(term)
+            if node is not None:
+                return node
         wf = self.workflow
-        moves = list(wf.system.successors(term))
+        moves = wf.system.successors(term)  # the rules' own list: read, never changed
         by_label: dict[Label, list[Process]] = {}
         for label, target in moves:
             by_label.setdefault(label, []).append(target)
@@ -181,17 +224,35 @@ class Machine:
             if len(found) > 1:
                 found.sort(key=str)  # the canonical order of decide.targets
             targets[label] = tuple(self.intern(t) for t in found)
-        kinds = {label: wf.kind(label) for label in by_label}
+        return self._node(term, moves, targets, [label for label, _ in moves])
+
+    def _node(self, term: Process, moves: Moves, targets: Mapping[Label, tuple[int, ...]],
+              labels: Sequence[Label]) -> Node:
+        kind = self.kind
+        kinds = {label: kind(label) for label in labels}
         internal = [label for label, kind in kinds.items() if kind is ChannelKind.INTERNAL]
         return Node(
             term=term,
             moves=moves,
             targets=targets,
             internal=min(internal, key=internal_key) if internal else None,
-            channels=frozenset(lab.channel for lab in by_label if isinstance(lab, Event)),
+            channels=frozenset(lab.channel for lab in kinds if isinstance(lab, Event)),
             timers=tuple(sorted({lab.channel for lab, kind in kinds.items()
                                  if kind is ChannelKind.TIMER})),
-            signals=tuple(sorted((lab for lab, _ in moves
+            signals=tuple(sorted((lab for lab in labels
                                   if isinstance(lab, Event) and kinds[lab] is ChannelKind.SIGNAL),
                                  key=sort_key)),
+            labels=tuple(labels),
         )
+
+    def _compile_input(self, term: Input) -> Node | None:
+        """An input state from its events, each continuation evaluated when first needed
+        (None: the system is not the term rules, or the events are not plain)."""
+        if self._normal is _UNSET:
+            self._normal = normaliser(self.workflow.system)
+        if self._normal is None:
+            return None
+        found = input_targets(self, term, self._normal, self._labels)
+        if found is None:
+            return None
+        return self._node(term, LazyMoves(found), found, found.labels)

@@ -210,7 +210,7 @@ def _locate(term: Process, unfolded: dict[Call, Process]) -> tuple[Call | None, 
                 found.add(call)
                 break
             if isinstance(node, Input):  # the continuations expanded so far
-                stack += [cont for _, cont in node.site.memo.get(node.captured, ())]
+                stack += node.site.continuations(node.captured)
             elif isinstance(node, Process) and not isinstance(node, Call):
                 for name in getattr(node, "__dataclass_fields__", ()):
                     child = getattr(node, name)

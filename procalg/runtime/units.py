@@ -34,16 +34,21 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from procalg.runtime.workflow import ChannelKind, Workflow
 from procalg.terms.process import Process
 from procalg.terms.saga import failed_activity
-from procalg.terms.values import Event, sort_key
+from procalg.terms.values import Event, Label, sort_key
 
-Moves = list[tuple[Event | str, Process]]
+Moves = list[tuple[Label, Process]]
+After = Callable[[Event, Event], bool]
+"""``after(e, f)``: whether ``f`` is offered in every state ``e`` leads to."""
+Follows = Callable[[Event, str], bool]
+"""``follows(e, c)``: False when no event of channel ``c`` is offered after ``e``
+(a test that need not evaluate what ``e`` leads to; True: it may be)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +73,13 @@ class Call:
 
 def offers(call_channel: str, given: tuple[Any, ...], moves: Moves) -> bool:
     """Whether ``moves`` still offer an event (or failure) of the call ``channel.given``."""
+    return offers_label(call_channel, given, [label for label, _ in moves])
+
+
+def offers_label(call_channel: str, given: tuple[Any, ...], labels: Iterable[Label]) -> bool:
+    """Whether ``labels`` hold an event (or failure) of the call ``channel.given``."""
     n = len(given)
-    for label, _ in moves:
+    for label in labels:
         if type(label) is not Event:
             continue
         event = failed_activity(label) or label
@@ -80,8 +90,15 @@ def offers(call_channel: str, given: tuple[Any, ...], moves: Moves) -> bool:
 
 def batch(wf: Workflow, moves: Moves) -> list[Call]:
     """The calls to perform now, concurrently (see the module's rule)."""
-    after = _after(wf, moves)
-    calls = offered_calls(wf, moves, after)
+    return choose(wf.kind, [label for label, _ in moves], offered_after(wf, moves))
+
+
+def choose(kind: Callable[[Label], ChannelKind], labels: Sequence[Label], after: After,
+           follows: Follows | None = None) -> list[Call]:
+    """:func:`batch` from the labels offered, each label's kind, and ``after(e, f)``:
+    whether ``f`` is offered in every state ``e`` leads to (asked only of activity
+    events); ``follows``, if given, rules pairs out before ``after`` is asked."""
+    calls = offered_calls(kind, labels, after, follows)
     if len(calls) <= 1:
         return calls
     chosen: list[Call] = []
@@ -91,28 +108,24 @@ def batch(wf: Workflow, moves: Moves) -> list[Call]:
     return chosen
 
 
-def offered_calls(wf: Workflow, moves: Moves,
-                  after: Callable[[Event], frozenset] | None = None) -> list[Call]:
-    """Every call the moves offer, in (channel, given) order."""
+def offered_calls(kind: Callable[[Label], ChannelKind], labels: Sequence[Label], after: After,
+                  follows: Follows | None = None) -> list[Call]:
+    """Every call the labels offer, in (channel, given) order."""
     by_channel: dict[str, set[Event]] = {}
     failures: dict[Event, set[Event]] = {}
-    for label, _ in moves:
+    for label in labels:
         if type(label) is not Event:
             continue
-        kind = wf.kind(label)
-        if kind is ChannelKind.ACTIVITY:
+        found = kind(label)
+        if found is ChannelKind.ACTIVITY:
             by_channel.setdefault(label.channel, set()).add(label)
-        elif kind is ChannelKind.FAILURE:
+        elif found is ChannelKind.FAILURE:
             failed = failed_activity(label)
             failures.setdefault(failed, set()).add(label)  # type: ignore[arg-type]
     calls: list[Call] = []
     for channel in sorted(by_channel):
         events = by_channel[channel]
-        if len(events) == 1:
-            groups = [events]
-        else:
-            after = after or _after(wf, moves)
-            groups = _split(events, after)
+        groups = [events] if len(events) == 1 else _split(events, after, follows)
         for group in groups:
             fails = frozenset(f for e in group for f in failures.get(e, ()))
             calls.append(Call(channel, _common_prefix(group), frozenset(group), fails))
@@ -120,9 +133,13 @@ def offered_calls(wf: Workflow, moves: Moves,
     return calls
 
 
-def _split(events: set[Event], after: Callable[[Event], frozenset]) -> list[set[Event]]:
+def _split(events: set[Event], after: After, follows: Follows | None) -> list[set[Event]]:
     """Group events by their first k fields, for the least k with no commuting pair in a group."""
     width = max(len(e.fields) for e in events)
+    if follows is not None:  # one channel: a pair commutes only if each may follow the other
+        channel = next(iter(events)).channel
+        if not any(follows(e, channel) for e in events):
+            return [events]  # no pair commutes, at k = 0 already
     for k in range(width + 1):
         groups: dict[tuple[Any, ...], set[Event]] = {}
         for e in events:
@@ -132,31 +149,30 @@ def _split(events: set[Event], after: Callable[[Event], frozenset]) -> list[set[
     return [{e} for e in events]
 
 
-def _any_commute(group: set[Event], after: Callable[[Event], frozenset]) -> bool:
-    items = sorted(group, key=sort_key)
-    return any(f in after(e) and e in after(f)
+def _any_commute(group: set[Event], after: After) -> bool:
+    items = list(group)  # the order changes only which continuations get evaluated first
+    return any(after(e, f) and after(f, e)
                for i, e in enumerate(items) for f in items[i + 1:])
 
 
-def _after(wf: Workflow, moves: Moves) -> Callable[[Event], frozenset]:
-    """``after(e)``: the labels offered in every state ``e`` leads to (memoised)."""
+def offered_after(wf: Workflow, moves: Moves) -> After:
+    """``after(e, f)``: whether ``f`` is offered in every state ``e`` leads to (memoised)."""
     memo: dict[Event, frozenset] = {}
 
-    def after(event: Event) -> frozenset:
+    def after(event: Event, other: Event) -> bool:
         found = memo.get(event)
         if found is None:
             sets = [frozenset(lab for lab, _ in wf.system.successors(t))
                     for lab, t in moves if lab == event]
             found = frozenset.intersection(*sets) if sets else frozenset()
             memo[event] = found
-        return found
+        return other in found
 
     return after
 
 
-def _commute(after: Callable[[Event], frozenset], a: frozenset[Event],
-             b: frozenset[Event]) -> bool:
-    return all(b <= after(e) for e in a) and all(a <= after(f) for f in b)
+def _commute(after: After, a: frozenset[Event], b: frozenset[Event]) -> bool:
+    return all(after(e, f) for e in a for f in b) and all(after(f, e) for f in b for e in a)
 
 
 def _common_prefix(events: set[Event]) -> tuple[Any, ...]:

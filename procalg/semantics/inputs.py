@@ -28,7 +28,7 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
-from procalg.errors import ModelError
+from procalg.errors import ModelError, ProcalgError
 from procalg.semantics.channels import ChannelRef
 from procalg.semantics.kinds import names_in
 from procalg.semantics.patterns import match_all
@@ -36,8 +36,8 @@ from procalg.semantics.values import expect_set, kind_name
 from procalg.syntax import ast
 from procalg.syntax.pretty import pretty
 from procalg.terms import Dotted, Event, Process, show, sort_key
-from procalg.terms.input import Captured, Input, InputSite, Moves
-from procalg.terms.saga import THROW, fail_event
+from procalg.terms.input import Captured, Input, InputSite, Moves, Offers
+from procalg.terms.saga import FAIL, THROW, fail_event
 
 if TYPE_CHECKING:
     from procalg.semantics.evaluate import Env, Evaluator
@@ -123,7 +123,97 @@ def _site(ev: Evaluator, expr: ast.PrefixExpr) -> InputSite:
     def describe(captured: Captured) -> str:
         return pretty(_substituted(expr, dict(captured)))
 
-    return InputSite(expand, describe, site_key(expr))
+    def offer(captured: Captured) -> Offers:
+        return input_offers(ev, expr, dict(captured))
+
+    then: list[Any] = []  # the continuation's closure, compiled on first use
+
+    def follow(binding: Env | None) -> Process:
+        if binding is None:
+            return THROW
+        if not then:
+            then.append(compile_node(ev, expr.then))
+        target = then[0](binding)
+        if not isinstance(target, Process):
+            process(ev, expr.then, binding)  # says what it is instead
+        return target
+
+    heads: list[Any] = []  # the continuation's event heads and their names, on first use
+    fixed: list[frozenset[str] | None] = []  # the answer when the heads read no local name
+
+    def firsts(binding: Env | None) -> frozenset[str] | None:
+        if binding is None:
+            return frozenset()  # THROW
+        if not heads:
+            found = _heads(expr.then)
+            heads.append(None if found is None else tuple(compile_node(ev, h) for h in found))
+            heads.append(frozenset() if found is None else names_in(found))
+        if fixed:
+            return fixed[0]
+        channels = _first_channels(ev, heads[0], binding)
+        if heads[1].isdisjoint(binding):  # channels named globally: the same in every state
+            fixed.append(channels)
+        return channels
+
+    return InputSite(expand, describe, site_key(expr), offer, follow, firsts)
+
+
+def _heads(then: ast.Node) -> tuple[ast.Node, ...] | None:
+    """The event heads a continuation may start with (None: it may start otherwise).
+
+    ``c!x -> P``, and choices, guards and ``if`` of such prefixes; a call or any
+    other operator may start with anything.
+    """
+    found: list[ast.Node] = []
+    todo = [then]
+    while todo:
+        node = todo.pop()
+        if type(node) is ast.PrefixExpr:
+            found.append(node.head)
+        elif type(node) is ast.ProcBinary and node.op == "[]":
+            todo += [node.left, node.right]
+        elif type(node) is ast.Guard:
+            todo.append(node.process)
+        elif type(node) is ast.If:
+            todo += [node.then, node.orelse]
+        else:
+            return None
+    return tuple(found)
+
+
+def _first_channels(ev: Evaluator, heads: tuple[Any, ...] | None,
+                    binding: Env) -> frozenset[str] | None:
+    """The channels of the events a continuation may start with (its heads' closures
+    evaluated only; a fallible head's ``fail.c.v`` is of channel ``fail``), or None."""
+    if heads is None:
+        return None
+    channels: set[str] = set()
+    for head in heads:
+        try:
+            value = head(binding)
+        except ProcalgError:
+            return None  # evaluating the continuation says what is wrong
+        if type(value) is not ChannelRef and type(value) is not Event:
+            return None
+        channels.add(value.channel)
+        if value.channel in ev.fallible:
+            channels.add(FAIL)
+    return frozenset(channels)
+
+
+def input_offers(ev: Evaluator, expr: ast.PrefixExpr, env: Env) -> Offers:
+    """The labels of prefix ``expr``'s moves in :func:`expand_prefix`'s order, and the
+    scope of each one's continuation (None for a fallible activity's ``fail.c.v -> THROW``)."""
+    fallible = ev.fallible
+    labels: list[Event] = []
+    scopes: list[Env | None] = []
+    for event, scope in prefix_offers(ev, expr, env):
+        labels.append(event)
+        scopes.append(scope)
+        if event.channel in fallible:  # workflow.prefix: the activity may fail
+            labels.append(fail_event(event))
+            scopes.append(None)
+    return tuple(labels), tuple(scopes)
 
 
 def prefix_offers(ev: Evaluator, expr: ast.PrefixExpr, env: Env) -> list[tuple[Event, Env]]:

@@ -23,6 +23,10 @@ Example:
     ['c.0', 'c.1', 'c.2']
     >>> term == Input(site, ()), len(site.memo)
     (True, 1)
+
+A site may also offer its events without their continuations (``offer``) and
+evaluate one continuation at a time (``follow``): the engine, which takes one
+event per step, then builds one continuation instead of one per value.
 """
 
 from __future__ import annotations
@@ -37,6 +41,10 @@ Captured = tuple[tuple[str, Any], ...]
 
 Moves = tuple[tuple[Any, Process], ...]
 """``(event, continuation)`` pairs; continuations are not normalised."""
+
+Offers = tuple[tuple[Any, ...], tuple[Any, ...]]
+"""The events in the order of :data:`Moves`, and the binding of each: a binding gives
+one continuation to ``follow`` (None: the move to ``THROW`` of a fallible activity)."""
 
 
 class InputSite:
@@ -53,16 +61,29 @@ class InputSite:
         key: names the site in its model's text (its source span), so a
             saved state can find it again in another load of the model
             (``procalg.runtime.snapshot``); ``""``: not nameable.
+        offer: the events for given captured values, and the binding of each
+            that ``follow`` evaluates its continuation from (None: the site
+            cannot offer without expanding).
+        follow: one continuation from a binding ``offer`` gave.
+        firsts: the channels the continuation of a binding may start with
+            (None: not known without evaluating it).
     """
 
-    __slots__ = ("describe", "expand", "key", "memo")
+    __slots__ = ("describe", "expand", "firsts", "follow", "key", "memo", "offer", "seen")
 
     def __init__(self, expand: Callable[[Captured], Moves],
-                 describe: Callable[[Captured], str], key: str = "") -> None:
+                 describe: Callable[[Captured], str], key: str = "",
+                 offer: Callable[[Captured], Offers] | None = None,
+                 follow: Callable[[Any], Process] | None = None,
+                 firsts: Callable[[Any], frozenset[str] | None] | None = None) -> None:
         self.expand = expand
         self.describe = describe
         self.key = key
+        self.offer = offer
+        self.follow = follow
+        self.firsts = firsts
         self.memo: dict[Captured, Moves] = {}
+        self.seen: dict[Captured, list[Process]] = {}  # continuations followed one at a time
 
     def moves(self, captured: Captured) -> Moves:
         """The memoised expansion for ``captured``."""
@@ -70,6 +91,21 @@ class InputSite:
         if found is None:
             found = self.memo[captured] = tuple(self.expand(captured))
         return found
+
+    def followed(self, captured: Captured, binding: Any) -> Process:
+        """The continuation of one offered binding, remembered for :meth:`continuations`."""
+        then = self.follow(binding)  # type: ignore[misc]
+        found = self.seen.setdefault(captured, [])
+        if then not in found:
+            found.append(then)
+        return then
+
+    def continuations(self, captured: Captured) -> list[Process]:
+        """The continuations computed so far for ``captured`` (all of them once expanded)."""
+        found = self.memo.get(captured)
+        if found is not None:
+            return [then for _, then in found]
+        return list(self.seen.get(captured, ()))
 
 
 @term_class
