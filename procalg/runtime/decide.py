@@ -41,7 +41,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from procalg.errors import RunError
-from procalg.runtime.children import StartChild, child_to_start
+from procalg.runtime.children import child_to_start
+from procalg.runtime.commands import Command, Finish, Fire, Perform, StartTimer, Wait
 from procalg.runtime.history import (
     ActivityCompleted,
     ActivityScheduled,
@@ -75,56 +76,6 @@ class ReplayError(RunError):
     """A recorded event is not a transition the model offers at that point."""
 
 
-@dataclass(frozen=True, slots=True)
-class Fire:
-    """Fire an internal move (or a due timer): record and take it."""
-
-    label: Label
-    choice: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class StartTimer:
-    """Record that ``timer`` is offered and fires at ``deadline``."""
-
-    timer: str
-    deadline: float
-
-
-@dataclass(frozen=True, slots=True)
-class Perform:
-    """Run one attempt of an activity; ``offered`` are the events it may complete with."""
-
-    step: int
-    channel: str
-    input: tuple[Any, ...]
-    attempt: int
-    offered: frozenset[Event]
-    scheduled: bool  # already recorded as scheduled (a retry)
-    details: Any = None  # the previous attempt's last heartbeat details
-    undoes: tuple[str, ...] = ()  # a compensation: the keys of the calls it undoes
-
-
-@dataclass(frozen=True, slots=True)
-class Wait:
-    """Nothing to do until ``until`` (None: until a signal) or a signal in ``signals``
-    (or the end of a child run in ``children``, delivered like a signal)."""
-
-    until: float | None
-    signals: tuple[Event, ...]
-    timers: tuple[tuple[str, float], ...]
-    children: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Finish:
-    """The run ends with ``status`` (``completed``, ``compensated`` or ``failed``)."""
-
-    status: RunStatus
-    error: str = ""
-
-
-Command = Fire | StartTimer | Perform | Wait | Finish | StartChild
 FINAL = {RunCompleted: RunStatus.COMPLETED, RunCompensated: RunStatus.COMPENSATED,
          RunFailed: RunStatus.FAILED,
          RunContinued: RunStatus.CONTINUED, RunCancelled: RunStatus.CANCELLED}

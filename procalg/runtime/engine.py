@@ -54,28 +54,17 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from procalg.errors import RunError, StoreError
+from procalg.runtime.attempts import Attempts
 from procalg.runtime.binding import check_bindings, check_verdicts
 from procalg.runtime.cancel import Cancels
-from procalg.runtime.children import Children
+from procalg.runtime.children import Children, StartChild
 from procalg.runtime.clock import SystemClock, VirtualClock
+from procalg.runtime.commands import Finish, Fire, Perform, StartTimer, Wait
 from procalg.runtime.commit import GroupCommit
 from procalg.runtime.continuation import continue_as_new
-from procalg.runtime.decide import (
-    Finish,
-    Fire,
-    Perform,
-    RunState,
-    StartChild,
-    StartTimer,
-    Wait,
-    decide,
-    evolve,
-)
+from procalg.runtime.decide import RunState, decide, evolve
 from procalg.runtime.fanout import Fanout
 from procalg.runtime.history import (
-    ActivityCompleted,
-    ActivityScheduled,
-    AttemptFailed,
     EventFired,
     HistoryEvent,
     RunCancelled,
@@ -101,8 +90,6 @@ from procalg.runtime.run import Run
 from procalg.runtime.signals import Signals
 from procalg.runtime.status import RunStatus
 from procalg.runtime.telemetry import Telemetry
-from procalg.runtime.uncertain import undoing
-from procalg.runtime.worker import OUTSIDE_SET, Outcome, attempt_all, takes_key
 from procalg.runtime.workflow import ChannelKind, Workflow
 from procalg.terms.cancel import CANCEL_EVENT
 from procalg.terms.values import Event
@@ -112,7 +99,7 @@ MAX_INTERNAL = 100_000
 """Internal moves in a row before the engine calls the run divergent."""
 
 
-class Engine(Recovery, Signals, Cancels, Children):
+class Engine(Recovery, Signals, Cancels, Children, Attempts):
     """Runs workflows durably.
 
     Args:
@@ -315,57 +302,6 @@ class Engine(Recovery, Signals, Cancels, Children):
         self._record(run_id, state, events)
         if is_timer:
             self._flush(run_id, state, RunStatus.RUNNING)
-
-    def _perform(self, run_id: str, state: RunState, calls: list[Perform]) -> None:
-        # The previous step's outcome (and the internal moves it enabled) must be
-        # durable before a call that depends on it; committing it here rather than
-        # right after it returned lets the last step share the run's final commit.
-        self._flush(run_id, state, RunStatus.RUNNING)
-        if self.leases.lost(run_id):  # another worker took the run: never call twice
-            raise RunError(f"run {run_id}: another worker took over its lease; "
-                           "this worker stops driving it")
-        wf = state.workflow
-        jobs = []
-        for call in calls:
-            channel = wf.channels[call.channel]
-            fn = self.activities.lookup(call.channel)
-            if takes_key(fn, "undoes"):  # a compensation that wants the undone call's key
-                call = undoing(call, state, self.log.history(run_id), run_id)
-            jobs.append((fn, call, f"{run_id}:{call.step}",
-                         channel.retry.start_to_close_timeout, channel.arity,
-                         channel.retry.heartbeat_timeout))
-        started = self.clock.now()
-        if self.telemetry is not None:
-            self.telemetry.attempting(run_id, wf.process, calls)
-        outcomes = attempt_all(self._pool, jobs)
-        now = self.clock.now()
-        events: list[HistoryEvent] = [
-            ActivityScheduled(time=started, step=call.step, channel=call.channel,
-                              input=call.input) for call in calls if not call.scheduled]
-        # Completions fire before failures: a completed sibling's side effect
-        # happened, so it must be installed (and compensated) before the throw.
-        # Each fires from the state the earlier ones left; the diamond test in
-        # units.batch guarantees it is still offered there.
-        ordered = sorted(zip(calls, outcomes, strict=True), key=lambda co: co[1].output is None)
-        for call, outcome in ordered:
-            events.extend(self._outcome_events(state, call, outcome, now))
-        self._record(run_id, state, events)  # committed before the next call, wait or end
-
-    def _outcome_events(self, state: RunState, call: Perform, outcome: Outcome,
-                        now: float) -> list[HistoryEvent]:
-        if outcome.output is None:
-            policy = state.workflow.channels[call.channel].retry
-            # a value outside the model: its side effect happened, so never call again
-            delay = (None if outcome.error_type == OUTSIDE_SET
-                     else policy.next_delay(call.attempt, outcome.error_type))
-            return [AttemptFailed(time=now, step=call.step, attempt=call.attempt,
-                                  error_type=outcome.error_type, message=outcome.message,
-                                  retry_at=None if delay is None else now + delay,
-                                  details=outcome.details)]
-        event = Event(call.channel, call.input + outcome.output)
-        return [ActivityCompleted(time=now, step=call.step, attempt=call.attempt,
-                                  input=call.input, output=outcome.output),
-                EventFired(time=now, label=event, choice=0)]
 
     def _finish(self, run_id: str, state: RunState, command: Finish) -> None:
         now = self.clock.now()
