@@ -189,6 +189,7 @@ def _apply(ev: Evaluator, expr: ast.Apply) -> Code:
     builtin = type(func) is ast.Name and func.id in BUILTINS and func.id not in ev.globals
     name = func.id if builtin else None
     from procalg.semantics.evaluate import Closure, not_a_function
+    from procalg.semantics.relations import Image
 
 
     arity, impl = BUILTINS[name] if builtin else (None, None)
@@ -211,6 +212,8 @@ def _apply(ev: Evaluator, expr: ast.Apply) -> Code:
         function = target(env)
         values = tuple([a(env) for a in args])
         if type(function) is not Closure:
+            if type(function) is Image:  # relational_image(R)(x)
+                return function.apply(values, span)
             raise not_a_function(function, func.span or span)
         info = functions[function.name]
         if info.is_process and info.clauses[0].params is not None \

@@ -27,6 +27,7 @@ from procalg.semantics.closures import compile_node
 from procalg.semantics.event_sets import EventSets
 from procalg.semantics.functions import (
     Closure,
+    CyclicValue,
     Env,
     FunctionInfo,
     Thunk,
@@ -35,6 +36,7 @@ from procalg.semantics.functions import (
 )
 from procalg.semantics.growth import growing, watch
 from procalg.semantics.infinite import IntegersFrom
+from procalg.semantics.relations import Image
 from procalg.semantics.values import (
     BUILTINS,
     binary,
@@ -122,7 +124,7 @@ class Evaluator(EventSets):
         if thunk.state == 2:
             return thunk.value
         if thunk.state == 1:
-            raise ModelError(
+            raise CyclicValue(
                 f"'{thunk.name}' is defined in terms of itself",
                 self.spans.get(thunk.name, span) or span,
                 hint="a value definition cannot refer to itself; processes need an event first",
@@ -251,6 +253,8 @@ class Evaluator(EventSets):
             return self.prioritised(func.id, [self.eval(a, env) for a in args], span)
         target = self.eval(func, env)
         values = tuple(self.eval(a, env) for a in args)
+        if type(target) is Image:  # relational_image(R)(x)
+            return target.apply(values, span)
         if type(target) is not Closure:
             raise not_a_function(target, func.span or span)
         return self.apply(target, values, span)

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from procalg.errors import ModelError
+from procalg.semantics import relations
 from procalg.semantics.infinite import SequencesOf, set_op, subset
 from procalg.source import Span
 from procalg.terms import Process, Sequence, Value, show, sort_key
@@ -318,6 +319,10 @@ BUILTINS: dict[str, tuple[int, Builtin]] = {
         if not (kv[0] == k and type(kv[0]) is type(k))))),
     "Map": (2, _maps),
     "error": (1, _error),
+    "transpose": (1, relations.transpose),
+    "relational_image": (1, relations.image),
+    "relational_inverse_image": (1, relations.inverse_image),
+    "mtransclose": (2, relations.mtransclose),
     "head": (1, _head),
     "tail": (1, _tail),
     "elem": (2, lambda x, s, sp: x in expect_seq(s, sp, "elem needs a sequence").items),

@@ -22,6 +22,7 @@ from procalg.source import Span
 from procalg.syntax import ast
 from procalg.syntax.binders import lambda_of, pattern_definitions, to_pattern
 from procalg.syntax.properties import decode_ltl, decode_property
+from procalg.syntax.timed import expand_declarations
 from procalg.syntax.value_rules import ValueRules, span_of
 
 _UNITS_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
@@ -82,7 +83,9 @@ class Builder(ValueRules):
         return ast.Module(decls, span=span_of(meta))
 
     def let_defs(self, meta, children):
-        return tuple(_flatten(children))
+        # local `external f` / `transparent normal` only say a built-in is used
+        items = [c for c in _flatten(children) if type(c) is not ast.TransparentDecl]
+        return tuple(expand_declarations(items))
 
     def value_def(self, meta, children):
         name, body = children
