@@ -36,6 +36,7 @@ from procalg.semantics.functions import (
 )
 from procalg.semantics.growth import growing, watch
 from procalg.semantics.infinite import IntegersFrom
+from procalg.semantics.prelude import is_pattern_pick
 from procalg.semantics.relations import Image
 from procalg.semantics.values import (
     BUILTINS,
@@ -93,7 +94,7 @@ class Evaluator(EventSets):
         self._lets: dict[int, tuple[dict[str, str], tuple[str, ...], set[str]]] = {}
         self.input_sites: dict[int, Any] = {}  # id(prefix node) -> (its site, its free names)
         self.code: dict[int, tuple[ast.Node, Any]] = {}  # id(node) -> (node, its closure)
-        self.pattern_constants: dict[str, Value | None] = {}  # see patterns._literal
+        self.pattern_constants: dict[str, Value | None] = {}  # see patterns.constant
         self._memo: dict[tuple[Closure, tuple[Value, ...]], Value] = {}
         self._let_count: dict[str, int] = {}
         self._compressed: dict[tuple[str, Any], Any] = {}
@@ -352,7 +353,7 @@ class Evaluator(EventSets):
         names, captured, procs = self._let_info(let, outer)
         values = tuple(self.lookup(n, outer, let.span) for n in captured)
         env = dict(outer)
-        for name, clauses in kinds.group(let.definitions).items():
+        for name, clauses in self._local_definitions(let).items():
             info = self.functions[names[name]]
             if info.arity is not None:
                 env[name] = Closure(info.name, values)
@@ -367,7 +368,7 @@ class Evaluator(EventSets):
         found = self._lets.get(id(let))
         if found is not None:
             return found
-        defs = kinds.group(let.definitions)
+        defs = self._local_definitions(let)
         procs = kinds.process_names(defs, self.global_procs)
         mentioned = kinds.names_in(let.definitions)
         captured = tuple(sorted(n for n in mentioned if n in outer and n not in defs))
@@ -379,6 +380,13 @@ class Evaluator(EventSets):
                                                   captured, let)
         self._lets[id(let)] = (names, captured, procs)
         return names, captured, procs
+
+    def _local_definitions(self, let: ast.Let) -> dict[str, list[ast.Definition]]:
+        """``let``'s definitions by name, less the constructor and channel names a
+        pattern definition matches (``Ccl.x = e`` defines only ``x``)."""
+        return {name: clauses for name, clauses in kinds.group(let.definitions).items()
+                if not (is_pattern_pick(clauses[0]) and patterns.constant(self, name, {})
+                        is not None)}
 
     # ------------------------------------------------------------- patterns
 

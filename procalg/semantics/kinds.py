@@ -47,7 +47,8 @@ EVENT_FUNCTIONS = frozenset({"extensions", "productions"})
 """CSPM's functions over the channel declarations (the evaluator implements them)."""
 
 _PROCESS_NODES = (
-    ast.StopLit, ast.SkipLit, ast.PrefixExpr, ast.Guard, ast.ProcBinary, ast.GenParallel,
+    ast.StopLit, ast.SkipLit, ast.PrefixExpr, ast.NondetPrefix, ast.Guard, ast.ProcBinary,
+    ast.GenParallel,
     ast.AlphaParallelExpr, ast.LinkParallelExpr, ast.ExceptionExpr, ast.HideExpr,
     ast.RenameExpr, ast.Replicated, ast.SyncChoiceExpr,
     ast.ThrowLit, ast.Undo, ast.Saga,  # docs/sagas.md

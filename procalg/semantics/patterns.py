@@ -35,9 +35,9 @@ def match(ev: Evaluator, pattern: ast.Node, value: Value, env: Env) -> bool:
         case ast.PWild():
             return True
         case ast.PVar(name):
-            constant = _literal(ev, name, env)
-            if constant is not None:  # a constructor or channel name matches only itself
-                return value == constant or (type(constant) is Dotted and value == constant.head)
+            known = constant(ev, name, env)
+            if known is not None:  # a constructor or channel name matches only itself
+                return value == known or (type(known) is Dotted and value == known.head)
             env[name] = value
             return True
         case ast.PLit(expr):
@@ -87,7 +87,7 @@ def match_all(ev: Evaluator, patterns: tuple[ast.Node, ...], values: tuple[Value
     return True
 
 
-def _literal(ev: Evaluator, name: str, env: Env) -> Value | None:
+def constant(ev: Evaluator, name: str, env: Env) -> Value | None:
     """The constant a pattern name stands for: a constructor or channel (else None).
 
     A constructor with fields (``Data`` in ``Data.v``) resolves to the value
@@ -134,8 +134,8 @@ def _match_fields(ev: Evaluator, items: tuple[ast.Node, ...], parts: tuple[Value
             return match(ev, item, parts[0] if len(parts) == 1 else ev.types.join(parts), env)
         first = parts[0]
         if type(item) is ast.PVar and type(first) is Dotted and not ev.types.is_compound(first):
-            constant = _literal(ev, item.name, env)
-            if type(constant) is Dotted and constant.head == first.head:
+            known = constant(ev, item.name, env)
+            if type(known) is Dotted and known.head == first.head:
                 parts = (*first.fields, *parts[1:])
                 continue
         if not match(ev, item, first, env):

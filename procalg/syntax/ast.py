@@ -118,6 +118,25 @@ class InField(Node):
 
 
 @dataclass(frozen=True, slots=True)
+class NondetField(Node):
+    """``$p`` or ``$p:S`` in a prefix: a value the process chooses (only while the
+    tree is built: syntax/nondeterministic.py turns it into an internal choice)."""
+
+    pattern: Pattern
+    restrict: Expr | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NondetPrefix(Node):
+    """``c$x?y -> P``: ``prefix`` is ``c?x?y -> P``, whose first ``count`` inputs the
+    process chooses (internal choice) and the others the environment
+    (semantics/nondeterministic.py)."""
+
+    prefix: PrefixExpr
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
 class PrefixExpr(Node):
     """``head fields -> then``; ``head`` evaluates to a channel, event or dotted prefix."""
 

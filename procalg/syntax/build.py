@@ -21,6 +21,7 @@ from procalg.errors import ParseError
 from procalg.source import Span
 from procalg.syntax import ast
 from procalg.syntax.binders import lambda_of, pattern_definitions, to_pattern
+from procalg.syntax.nondeterministic import nondeterministic_prefix
 from procalg.syntax.properties import decode_ltl, decode_property
 from procalg.syntax.timed import expand_declarations
 from procalg.syntax.value_rules import ValueRules, span_of
@@ -356,6 +357,8 @@ class Builder(ValueRules):
 
     def prefix_op(self, meta, children):
         head, *fields, then = children
+        if any(type(f) is ast.NondetField for f in fields):  # c$x -> P
+            return nondeterministic_prefix(head, tuple(fields), then, span_of(meta))
         return ast.PrefixExpr(head, tuple(fields), then, span=span_of(meta))
 
     def out_field(self, meta, children):
@@ -364,6 +367,10 @@ class Builder(ValueRules):
     def in_field(self, meta, children):
         pattern, restrict = children
         return ast.InField(to_pattern(pattern), restrict, span=span_of(meta))
+
+    def nondet_field(self, meta, children):
+        pattern, restrict = children
+        return ast.NondetField(to_pattern(pattern), restrict, span=span_of(meta))
 
     # -- renaming, stop, skip, throw, saga, replicated operators -----------
 

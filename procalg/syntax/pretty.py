@@ -276,6 +276,10 @@ class _Printer:
             case ast.PrefixExpr(head=h, fields=fields, then=then):
                 fs = "".join(self.field(f) for f in fields)
                 return f"{x(h, DOT, False)}{fs} -> {x(then, PREFIX, tail)}", PREFIX
+            case ast.NondetPrefix(prefix=ast.PrefixExpr(h, fields, then), count=n):
+                fs = "".join(("$" + self.field(f)[1:]) if i < n else self.field(f)
+                             for i, f in enumerate(fields))
+                return f"{x(h, DOT, False)}{fs} -> {x(then, PREFIX, tail)}", PREFIX
             case ast.Guard(cond=c, process=p):
                 return f"{x(c, OR, False)} & {x(p, PREFIX, tail)}", PREFIX
             case ast.Undo(step=a, compensation=b):

@@ -139,3 +139,12 @@ def test_a_sequence_pattern_with_two_open_parts_is_refused() -> None:
 
     with pytest.raises(ParseError, match="only one part that is not"):
         parse("f(s^t) = s")
+
+
+def test_a_local_pattern_definition_matches_constructors_and_binds_only_variables():
+    from procalg.api import loads
+    from procalg.syntax.parser import parse_expr
+
+    model = loads("datatype A = Acl.{0..3}\ndatatype B = Bcl.{0..3}.A\n"
+                  "X = let Bcl.i.Acl.j = Bcl.1.Acl.2 within (i, j)\n")
+    assert model.value(parse_expr("X")) == (1, 2)
