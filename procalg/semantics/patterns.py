@@ -132,6 +132,15 @@ def _match_fields(ev: Evaluator, items: tuple[ast.Node, ...], parts: tuple[Value
             return False
         if index == len(items) - 1:
             return match(ev, item, parts[0] if len(parts) == 1 else ev.types.join(parts), env)
+        width = _width(item)
+        if width > 1 and not any(type(p) is Dotted or type(p) is Event for p in parts[:width]):
+            # `(x.y @@ a.b.c).d` against 0.1.2.3: a dotted part before more fields takes
+            # as many plain fields as it names (a field that is itself a dotted value,
+            # such as a constructor's A.0, stays one field)
+            if len(parts) < width or not match(ev, item, ev.types.join(parts[:width]), env):
+                return False
+            parts = parts[width:]
+            continue
         first = parts[0]
         if type(item) is ast.PVar and type(first) is Dotted and not ev.types.is_compound(first):
             known = constant(ev, item.name, env)
@@ -142,6 +151,23 @@ def _match_fields(ev: Evaluator, items: tuple[ast.Node, ...], parts: tuple[Value
             return False
         parts = parts[1:]
     return not parts
+
+
+def _width(pattern: ast.Node) -> int:
+    """How many fields a pattern takes before more fields: one, except a dotted
+    pattern (one per item) and ``p @@ q`` (the wider of the two), as FDR reads
+    ``f((x.y @@ a.b.c).d)`` against ``0.1.2.3``.
+
+    Example:
+        >>> _width(ast.PBoth(ast.PDot((ast.PVar("x"), ast.PVar("y"))),
+        ...                  ast.PDot((ast.PVar("a"), ast.PVar("b"), ast.PVar("c")))))
+        3
+    """
+    if type(pattern) is ast.PDot:
+        return sum(_width(p) for p in pattern.items)
+    if type(pattern) is ast.PBoth:
+        return max(_width(pattern.left), _width(pattern.right))
+    return 1
 
 
 def bindings(ev: Evaluator, qualifiers: tuple[ast.Node, ...], env: Env) -> Iterator[Env]:
