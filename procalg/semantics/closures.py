@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from procalg.errors import ModelError
 from procalg.semantics import kinds, workflow
 from procalg.semantics.inputs import complete, has_input, input_term
+from procalg.semantics.lazy_sequences import LazySeq, listed
 from procalg.semantics.values import BUILTINS, binary, call_builtin, expect_bool, kind_name, unary
 from procalg.syntax import ast
 from procalg.terms import (
@@ -125,6 +126,8 @@ def _binary(ev: Evaluator, expr: ast.Binary) -> Code:
 
         def equal(env: Env) -> bool:
             a, b = left(env), right(env)
+            if type(a) is LazySeq or type(b) is LazySeq:  # <1..2> == <x | x <- <1..>, x < 3>
+                a, b = listed(a, span), listed(b, span)
             return (a == b and type(a) is type(b)) == same
 
         return equal

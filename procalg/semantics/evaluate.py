@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import itertools
 from collections.abc import Iterator
 from typing import Any
 
@@ -36,6 +37,7 @@ from procalg.semantics.functions import (
 )
 from procalg.semantics.growth import growing, watch
 from procalg.semantics.infinite import IntegersFrom
+from procalg.semantics.lazy_sequences import LAZY, LazySeq, comprehension
 from procalg.semantics.prelude import is_pattern_pick
 from procalg.semantics.relations import Image
 from procalg.semantics.values import (
@@ -191,9 +193,13 @@ class Evaluator(EventSets):
             case ast.SetComp(item, qualifiers, more):
                 return frozenset(self.eval(i, e) for e in self.bindings(qualifiers, env)
                                  for i in (item, *more))
-            case ast.SeqComp(item, qualifiers, more):
-                return Sequence(tuple(self.eval(i, e) for e in self.bindings(qualifiers, env)
-                                      for i in (item, *more)))
+            case ast.SeqComp(item, qualifiers, more):  # lazy if drawn from a lazy sequence
+                return comprehension(
+                    LAZY if e is LAZY else self.eval(i, e)
+                    for e in patterns.bindings(self, qualifiers, env, lazy=True)
+                    for i in ((item,) if e is LAZY else (item, *more)))
+            case ast.SeqFrom(low):
+                return LazySeq(itertools.count(self.int(low, env)))
             case ast.BothPattern():
                 raise ModelError("'@@' joins two patterns: it may only stand where a pattern "
                                  "is matched", expr.span,

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from procalg.errors import ModelError
 from procalg.semantics.channels import ChannelRef
+from procalg.semantics.lazy_sequences import LAZY, LazySeq, listed
 from procalg.semantics.values import expect_bool, kind_name
 from procalg.syntax import ast
 from procalg.terms import Atom, Dotted, Event, Sequence, Value, sort_key
@@ -47,6 +48,12 @@ def match(ev: Evaluator, pattern: ast.Node, value: Value, env: Env) -> bool:
                     and all(match(ev, p, v, env) for p, v in zip(items, value, strict=True)))
         case ast.PDot(items):
             return _match_dot(ev, items, value, env)
+        case ast.PSeq(items, rest) if type(value) is LazySeq:  # look only as far as needed
+            if (items and not value.has(len(items) - 1)) or (rest is None
+                                                               and value.has(len(items))):
+                return False
+            return (all(match(ev, p, value.item(i), env) for i, p in enumerate(items))
+                    and (rest is None or match(ev, rest, value.rest(len(items)), env)))
         case ast.PSeq(items, rest):
             if type(value) is not Sequence or len(value.items) < len(items):
                 return False
@@ -56,6 +63,7 @@ def match(ev: Evaluator, pattern: ast.Node, value: Value, env: Env) -> bool:
             return head and (rest is None
                              or match(ev, rest, Sequence(value.items[len(items):]), env))
         case ast.PSeqEnd(rest, items):
+            value = listed(value, pattern.span)
             if type(value) is not Sequence or len(value.items) < len(items):
                 return False
             cut = len(value.items) - len(items)
@@ -170,14 +178,30 @@ def _width(pattern: ast.Node) -> int:
     return 1
 
 
-def bindings(ev: Evaluator, qualifiers: tuple[ast.Node, ...], env: Env) -> Iterator[Env]:
-    """Every environment the generators and conditions of a comprehension allow."""
+def bindings(ev: Evaluator, qualifiers: tuple[ast.Node, ...], env: Env,
+             lazy: bool = False) -> Iterator[Env]:
+    """Every environment the generators and conditions of a comprehension allow.
+
+    With ``lazy``, a generator drawing from a lazy sequence (``<0..>``) first
+    yields :data:`~procalg.semantics.lazy_sequences.LAZY`, and its items are
+    drawn one by one as they are asked for; otherwise such a sequence is listed.
+    """
     if not qualifiers:
         yield env
         return
     first, rest = qualifiers[0], qualifiers[1:]
     if type(first) is ast.Generator:
         source = ev.eval(first.source, env)
+        if type(source) is LazySeq:
+            if not lazy:
+                source = listed(source, first.source.span or first.span)
+            else:
+                yield LAZY
+                for item in source:
+                    inner = dict(env)
+                    if match(ev, first.pattern, item, inner):
+                        yield from bindings(ev, rest, inner, lazy)
+                return
         if isinstance(source, frozenset):
             items = sorted(source, key=sort_key)
         elif type(source) is Sequence:
@@ -188,6 +212,6 @@ def bindings(ev: Evaluator, qualifiers: tuple[ast.Node, ...], env: Env) -> Itera
         for item in items:
             inner = dict(env)
             if match(ev, first.pattern, item, inner):
-                yield from bindings(ev, rest, inner)
+                yield from bindings(ev, rest, inner, lazy)
     elif expect_bool(ev.eval(first, env), first.span, "a condition must be a boolean"):
-        yield from bindings(ev, rest, env)
+        yield from bindings(ev, rest, env, lazy)

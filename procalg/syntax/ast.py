@@ -57,6 +57,7 @@ from procalg.syntax.expressions import (  # noqa: F401 (re-exported: callers wri
     PWild,
     Qualifier,
     SeqComp,
+    SeqFrom,
     SeqLit,
     SeqRange,
     SetComp,

@@ -254,6 +254,8 @@ class _Printer:
                 return _bracket("<", ", ".join(x(i, DOT, False) for i in items), ">"), ATOM
             case ast.SeqRange(low=lo, high=hi):
                 return _bracket("<", f"{x(lo, DOT, False)}..{x(hi, DOT, False)}", ">"), ATOM
+            case ast.SeqFrom(low=lo):
+                return _bracket("<", f"{x(lo, DOT, False)}..", ">"), ATOM
             case ast.SeqComp(item=item, qualifiers=quals, more=more):
                 heads = ", ".join(x(i, DOT, False) for i in (item, *more))
                 inner = f"{heads} | {self.quals(quals, seq=True)}"
