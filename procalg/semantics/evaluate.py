@@ -40,6 +40,7 @@ from procalg.semantics.infinite import IntegersFrom
 from procalg.semantics.lazy_sequences import LAZY, LazySeq, comprehension
 from procalg.semantics.prelude import is_pattern_pick
 from procalg.semantics.relations import Image
+from procalg.semantics.transformations import Transformations
 from procalg.semantics.values import (
     BUILTINS,
     binary,
@@ -55,7 +56,7 @@ from procalg.terms.synchronising import SyncChoice, SyncInterrupt
 from procalg.terms.values import Char, MapValue
 
 
-class Evaluator(EventSets):
+class Evaluator(EventSets, Transformations):
     """Evaluates expressions in a global scope of definitions, channels and types.
 
     Args:
@@ -291,30 +292,6 @@ class Evaluator(EventSets):
             ) from None
         self._memo[key] = result
         return result
-
-    def compressed(self, name: str, term: Any, span: Span | None) -> Any:
-        """``name(term)`` for a compression function, memoised (equal calls, equal states)."""
-        key = (name, term)
-        if key not in self._compressed:
-            from procalg.semantics import compress  # numpy and the LTS algorithms, on demand
-
-            self._compressed[key] = compress.compress(name, term, self.unfold, span)
-        return self._compressed[key]
-
-    def prioritised(self, name: str, args: list[Any], span: Span | None) -> Any:
-        """``prioritise(P, <A1, ..., An>)`` or ``chase(P)``, memoised like the compressions."""
-        from procalg.semantics import priority
-
-        arity = 2 if name.startswith("prioritise") else 1
-        if len(args) != arity:
-            raise ModelError(f"{name} takes {arity} argument{'s' * (arity > 1)}, got "
-                             f"{len(args)}", span, hint="call it as prioritise(P, <{}, {tock}>)"
-                             if arity == 2 else f"call it as {name}(P)")
-        key = (name, *args)
-        if key not in self._compressed:
-            self._compressed[key] = priority.prioritise(args[0], args[1], self.unfold, span) \
-                if arity == 2 else priority.chase(args[0], self.unfold, span)
-        return self._compressed[key]
 
     def def_span(self, info: FunctionInfo) -> Span | None:
         """Where a function is defined."""

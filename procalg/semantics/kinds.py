@@ -39,7 +39,8 @@ COMPRESSION_ALIASES = {"lazynorm": "normal", "lazyenumerate": "explicate",
 ``dbisim`` and ``model_compress`` become ``sbisim``, a finer quotient that
 keeps every semantics (so the process is the same, if less reduced)."""
 
-PRIORITY_FUNCTIONS = frozenset({"prioritise", "prioritise_nocache", "chase", "chase_nocache"})
+PRIORITY_FUNCTIONS = frozenset({"prioritise", "prioritise_nocache", "chase", "chase_nocache",
+                                "prioritisepo"})
 """FDR's priority operator and ``chase`` (``procalg.semantics.priority``); the
 ``_nocache`` forms differ from them only in FDR's memory use."""
 

@@ -177,8 +177,14 @@ class _Timer:
                                r(body), span=sp)
         if not isinstance(e, ast.Node) or type(e) in _VALUE_NODES:
             return e
-        changes = {f.name: r(getattr(e, f.name)) for f in dataclasses.fields(e)
-                   if f.name != "span" and isinstance(getattr(e, f.name), ast.Node)}
+        changes = {}
+        for f in dataclasses.fields(e):
+            value = getattr(e, f.name)
+            if f.name != "span" and isinstance(value, ast.Node):
+                changes[f.name] = r(value)
+            elif type(value) is tuple and any(isinstance(v, ast.Node) for v in value):
+                # arguments `Deadline(a -> SKIP, 2)`: a process argument is timed too
+                changes[f.name] = tuple(r(v) if isinstance(v, ast.Node) else v for v in value)
         return dataclasses.replace(e, **changes) if changes else e
 
     def _with_tock(self, events: ast.Node) -> ast.Node:

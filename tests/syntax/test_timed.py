@@ -95,3 +95,10 @@ def test_a_timed_section_inside_let_times_its_local_definitions() -> None:
 def test_a_local_timed_section_never_closed_is_a_parse_error() -> None:
     with pytest.raises(ParseError, match="this timed section is never closed"):
         parse("channel tock\nP = let\n    Timed {\n        Q = STOP\n    within Q\n")
+
+
+def test_a_process_passed_as_an_argument_inside_a_section_is_timed_too() -> None:
+    model = loads("channel a, tock\nEndBy(P, d) = P /\\ (WAIT(d) ; STOP)\n"
+                  "Timed {\n  Q = EndBy(a -> STOP, 2)\n}\n"
+                  "assert Q [T= tock -> a -> tock -> STOP\n")  # `a` may wait: it is timed
+    assert [r.result for r in check_model(model)] == ["pass"]
