@@ -40,9 +40,10 @@ COMPRESSION_ALIASES = {"lazynorm": "normal", "lazyenumerate": "explicate",
 keeps every semantics (so the process is the same, if less reduced)."""
 
 PRIORITY_FUNCTIONS = frozenset({"prioritise", "prioritise_nocache", "chase", "chase_nocache",
-                                "prioritisepo"})
+                                "prioritisepo", "trace_watchdog"})
 """FDR's priority operator and ``chase`` (``procalg.semantics.priority``); the
-``_nocache`` forms differ from them only in FDR's memory use."""
+``_nocache`` forms differ from them only in FDR's memory use; ``prioritisepo``
+and ``trace_watchdog`` (``procalg.semantics.watchdog``) are built the same way."""
 
 EVENT_FUNCTIONS = frozenset({"extensions", "productions"})
 """CSPM's functions over the channel declarations (the evaluator implements them)."""

@@ -21,7 +21,9 @@ from procalg.errors import ModelError
 from procalg.source import Span
 
 _PRIORITY_CALLS = {1: "call it as {}(P)", 2: "call it as prioritise(P, <{{}}, {{tock}}>)",
+                   3: "call it as trace_watchdog(P, A, bark)",
                    4: "call it as prioritisepo(P, A, {{(a, b)}}, M): a pre-empts b"}
+_ARITY = {"prioritisepo": 4, "trace_watchdog": 3, "prioritise": 2, "prioritise_nocache": 2}
 
 
 class Transformations:
@@ -41,11 +43,11 @@ class Transformations:
         return self._compressed[key]
 
     def prioritised(self, name: str, args: list[Any], span: Span | None) -> Any:
-        """``prioritise(P, <A1, ..., An>)``, ``prioritisepo(P, A, R, M)`` or ``chase(P)``,
-        memoised like the compressions."""
-        from procalg.semantics import priority
+        """``prioritise(P, <A1, ..., An>)``, ``prioritisepo(P, A, R, M)``, ``chase(P)`` or
+        ``trace_watchdog(P, A, bark)``, memoised like the compressions."""
+        from procalg.semantics import priority, watchdog
 
-        arity = 4 if name == "prioritisepo" else 2 if name.startswith("prioritise") else 1
+        arity = _ARITY.get(name, 1)
         if len(args) != arity:
             raise ModelError(f"{name} takes {arity} argument{'s' * (arity > 1)}, got "
                              f"{len(args)}", span, hint=_PRIORITY_CALLS[arity].format(name))
@@ -53,6 +55,7 @@ class Transformations:
         if key not in self._compressed:
             self._compressed[key] = (
                 priority.prioritise_po(*args, self.unfold, span) if arity == 4
+                else watchdog.trace_watchdog(*args, self.unfold, span) if arity == 3
                 else priority.prioritise(args[0], args[1], self.unfold, span) if arity == 2
                 else priority.chase(args[0], self.unfold, span))
         return self._compressed[key]
