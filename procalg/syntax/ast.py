@@ -68,6 +68,13 @@ from procalg.syntax.expressions import (  # noqa: F401 (re-exported: callers wri
     Unary,
 )
 from procalg.syntax.node import _SPAN, Expr, Node  # noqa: F401
+from procalg.syntax.prefixes import (  # noqa: F401 (re-exported: callers write ast.X)
+    InField,
+    NondetField,
+    NondetPrefix,
+    OutField,
+    PrefixExpr,
+)
 
 # Processes -----------------------------------------------------------------
 
@@ -101,49 +108,6 @@ class Saga(Node):
     """``saga P``: runs installed compensations when a step throws."""
 
     body: Expr
-
-
-@dataclass(frozen=True, slots=True)
-class OutField(Node):
-    """``!e`` or ``.e`` in a prefix: a value the process gives."""
-
-    value: Expr
-
-
-@dataclass(frozen=True, slots=True)
-class InField(Node):
-    """``?p`` or ``?p:S`` in a prefix: a value the process takes."""
-
-    pattern: Pattern
-    restrict: Expr | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class NondetField(Node):
-    """``$p`` or ``$p:S`` in a prefix: a value the process chooses (only while the
-    tree is built: syntax/nondeterministic.py turns it into an internal choice)."""
-
-    pattern: Pattern
-    restrict: Expr | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class NondetPrefix(Node):
-    """``c$x?y -> P``: ``prefix`` is ``c?x?y -> P``, whose first ``count`` inputs the
-    process chooses (internal choice) and the others the environment
-    (semantics/nondeterministic.py)."""
-
-    prefix: PrefixExpr
-    count: int
-
-
-@dataclass(frozen=True, slots=True)
-class PrefixExpr(Node):
-    """``head fields -> then``; ``head`` evaluates to a channel, event or dotted prefix."""
-
-    head: Expr
-    fields: tuple[OutField | InField, ...]
-    then: Expr
 
 
 @dataclass(frozen=True, slots=True)
