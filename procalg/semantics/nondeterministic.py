@@ -12,9 +12,9 @@ engines do not know it and leave such processes to the term rules.
 
 Example:
     >>> from procalg.api import loads
-    >>> model = loads("channel c : {0, 1}\\nP = c$x -> STOP")
-    >>> [str(label) for label, _ in model.process("P").moves()]
-    ['τ', 'τ']
+    >>> lts = loads("channel c : {0, 1}").lts("c$x -> STOP")  # τ to c.0 -> STOP or c.1 -> STOP
+    >>> lts.num_states, [str(label) for label in lts.labels]
+    (4, ['τ', '✓', 'c.0', 'c.1'])
 """
 
 from __future__ import annotations
