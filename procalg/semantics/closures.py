@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from procalg.errors import ModelError
 from procalg.semantics import kinds, workflow
 from procalg.semantics.inputs import complete, has_input, input_term
+from procalg.semantics.lazy_sequences import LazySeq, listed
 from procalg.semantics.values import BUILTINS, binary, call_builtin, expect_bool, kind_name, unary
 from procalg.syntax import ast
 from procalg.terms import (
@@ -125,6 +126,8 @@ def _binary(ev: Evaluator, expr: ast.Binary) -> Code:
 
         def equal(env: Env) -> bool:
             a, b = left(env), right(env)
+            if type(a) is LazySeq or type(b) is LazySeq:  # <1..2> == <x | x <- <1..>, x < 3>
+                a, b = listed(a, span), listed(b, span)
             return (a == b and type(a) is type(b)) == same
 
         return equal
@@ -189,6 +192,7 @@ def _apply(ev: Evaluator, expr: ast.Apply) -> Code:
     builtin = type(func) is ast.Name and func.id in BUILTINS and func.id not in ev.globals
     name = func.id if builtin else None
     from procalg.semantics.evaluate import Closure, not_a_function
+    from procalg.semantics.relations import Image
 
 
     arity, impl = BUILTINS[name] if builtin else (None, None)
@@ -211,6 +215,8 @@ def _apply(ev: Evaluator, expr: ast.Apply) -> Code:
         function = target(env)
         values = tuple([a(env) for a in args])
         if type(function) is not Closure:
+            if type(function) is Image:  # relational_image(R)(x)
+                return function.apply(values, span)
             raise not_a_function(function, func.span or span)
         info = functions[function.name]
         if info.is_process and info.clauses[0].params is not None \

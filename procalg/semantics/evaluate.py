@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import itertools
 from collections.abc import Iterator
 from typing import Any
 
@@ -27,6 +28,7 @@ from procalg.semantics.closures import compile_node
 from procalg.semantics.event_sets import EventSets
 from procalg.semantics.functions import (
     Closure,
+    CyclicValue,
     Env,
     FunctionInfo,
     Thunk,
@@ -35,6 +37,10 @@ from procalg.semantics.functions import (
 )
 from procalg.semantics.growth import growing, watch
 from procalg.semantics.infinite import IntegersFrom
+from procalg.semantics.lazy_sequences import LAZY, LazySeq, comprehension
+from procalg.semantics.prelude import is_pattern_pick
+from procalg.semantics.relations import Image
+from procalg.semantics.transformations import Transformations
 from procalg.semantics.values import (
     BUILTINS,
     binary,
@@ -50,7 +56,7 @@ from procalg.terms.synchronising import SyncChoice, SyncInterrupt
 from procalg.terms.values import Char, MapValue
 
 
-class Evaluator(EventSets):
+class Evaluator(EventSets, Transformations):
     """Evaluates expressions in a global scope of definitions, channels and types.
 
     Args:
@@ -91,7 +97,7 @@ class Evaluator(EventSets):
         self._lets: dict[int, tuple[dict[str, str], tuple[str, ...], set[str]]] = {}
         self.input_sites: dict[int, Any] = {}  # id(prefix node) -> (its site, its free names)
         self.code: dict[int, tuple[ast.Node, Any]] = {}  # id(node) -> (node, its closure)
-        self.pattern_constants: dict[str, Value | None] = {}  # see patterns._literal
+        self.pattern_constants: dict[str, Value | None] = {}  # see patterns.constant
         self._memo: dict[tuple[Closure, tuple[Value, ...]], Value] = {}
         self._let_count: dict[str, int] = {}
         self._compressed: dict[tuple[str, Any], Any] = {}
@@ -122,7 +128,7 @@ class Evaluator(EventSets):
         if thunk.state == 2:
             return thunk.value
         if thunk.state == 1:
-            raise ModelError(
+            raise CyclicValue(
                 f"'{thunk.name}' is defined in terms of itself",
                 self.spans.get(thunk.name, span) or span,
                 hint="a value definition cannot refer to itself; processes need an event first",
@@ -188,9 +194,13 @@ class Evaluator(EventSets):
             case ast.SetComp(item, qualifiers, more):
                 return frozenset(self.eval(i, e) for e in self.bindings(qualifiers, env)
                                  for i in (item, *more))
-            case ast.SeqComp(item, qualifiers, more):
-                return Sequence(tuple(self.eval(i, e) for e in self.bindings(qualifiers, env)
-                                      for i in (item, *more)))
+            case ast.SeqComp(item, qualifiers, more):  # lazy if drawn from a lazy sequence
+                return comprehension(
+                    LAZY if e is LAZY else self.eval(i, e)
+                    for e in patterns.bindings(self, qualifiers, env, lazy=True)
+                    for i in ((item,) if e is LAZY else (item, *more)))
+            case ast.SeqFrom(low):
+                return LazySeq(itertools.count(self.int(low, env)))
             case ast.BothPattern():
                 raise ModelError("'@@' joins two patterns: it may only stand where a pattern "
                                  "is matched", expr.span,
@@ -251,6 +261,8 @@ class Evaluator(EventSets):
             return self.prioritised(func.id, [self.eval(a, env) for a in args], span)
         target = self.eval(func, env)
         values = tuple(self.eval(a, env) for a in args)
+        if type(target) is Image:  # relational_image(R)(x)
+            return target.apply(values, span)
         if type(target) is not Closure:
             raise not_a_function(target, func.span or span)
         return self.apply(target, values, span)
@@ -280,30 +292,6 @@ class Evaluator(EventSets):
             ) from None
         self._memo[key] = result
         return result
-
-    def compressed(self, name: str, term: Any, span: Span | None) -> Any:
-        """``name(term)`` for a compression function, memoised (equal calls, equal states)."""
-        key = (name, term)
-        if key not in self._compressed:
-            from procalg.semantics import compress  # numpy and the LTS algorithms, on demand
-
-            self._compressed[key] = compress.compress(name, term, self.unfold, span)
-        return self._compressed[key]
-
-    def prioritised(self, name: str, args: list[Any], span: Span | None) -> Any:
-        """``prioritise(P, <A1, ..., An>)`` or ``chase(P)``, memoised like the compressions."""
-        from procalg.semantics import priority
-
-        arity = 2 if name.startswith("prioritise") else 1
-        if len(args) != arity:
-            raise ModelError(f"{name} takes {arity} argument{'s' * (arity > 1)}, got "
-                             f"{len(args)}", span, hint="call it as prioritise(P, <{}, {tock}>)"
-                             if arity == 2 else f"call it as {name}(P)")
-        key = (name, *args)
-        if key not in self._compressed:
-            self._compressed[key] = priority.prioritise(args[0], args[1], self.unfold, span) \
-                if arity == 2 else priority.chase(args[0], self.unfold, span)
-        return self._compressed[key]
 
     def def_span(self, info: FunctionInfo) -> Span | None:
         """Where a function is defined."""
@@ -348,7 +336,7 @@ class Evaluator(EventSets):
         names, captured, procs = self._let_info(let, outer)
         values = tuple(self.lookup(n, outer, let.span) for n in captured)
         env = dict(outer)
-        for name, clauses in kinds.group(let.definitions).items():
+        for name, clauses in self._local_definitions(let).items():
             info = self.functions[names[name]]
             if info.arity is not None:
                 env[name] = Closure(info.name, values)
@@ -363,7 +351,7 @@ class Evaluator(EventSets):
         found = self._lets.get(id(let))
         if found is not None:
             return found
-        defs = kinds.group(let.definitions)
+        defs = self._local_definitions(let)
         procs = kinds.process_names(defs, self.global_procs)
         mentioned = kinds.names_in(let.definitions)
         captured = tuple(sorted(n for n in mentioned if n in outer and n not in defs))
@@ -375,6 +363,13 @@ class Evaluator(EventSets):
                                                   captured, let)
         self._lets[id(let)] = (names, captured, procs)
         return names, captured, procs
+
+    def _local_definitions(self, let: ast.Let) -> dict[str, list[ast.Definition]]:
+        """``let``'s definitions by name, less the constructor and channel names a
+        pattern definition matches (``Ccl.x = e`` defines only ``x``)."""
+        return {name: clauses for name, clauses in kinds.group(let.definitions).items()
+                if not (is_pattern_pick(clauses[0]) and patterns.constant(self, name, {})
+                        is not None)}
 
     # ------------------------------------------------------------- patterns
 

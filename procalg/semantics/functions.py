@@ -58,6 +58,14 @@ class Thunk:
         self.state, self.value = 0, None  # 0 = not started, 1 = evaluating, 2 = done
 
 
+class CyclicValue(ModelError):
+    """A value definition that needs its own value (``loop = loop``).
+
+    FDR evaluates lazily, so such a definition is an error only where it is
+    used: :meth:`procalg.semantics.spec.Spec.force_all` skips this error.
+    """
+
+
 def not_a_function(value: Any, span: Span | None) -> ModelError:
     """The error for applying something that is not a function value."""
     return ModelError(f"{shown(value)} is not a function", span,

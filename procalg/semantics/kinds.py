@@ -39,15 +39,18 @@ COMPRESSION_ALIASES = {"lazynorm": "normal", "lazyenumerate": "explicate",
 ``dbisim`` and ``model_compress`` become ``sbisim``, a finer quotient that
 keeps every semantics (so the process is the same, if less reduced)."""
 
-PRIORITY_FUNCTIONS = frozenset({"prioritise", "prioritise_nocache", "chase", "chase_nocache"})
+PRIORITY_FUNCTIONS = frozenset({"prioritise", "prioritise_nocache", "chase", "chase_nocache",
+                                "prioritisepo", "trace_watchdog"})
 """FDR's priority operator and ``chase`` (``procalg.semantics.priority``); the
-``_nocache`` forms differ from them only in FDR's memory use."""
+``_nocache`` forms differ from them only in FDR's memory use; ``prioritisepo``
+and ``trace_watchdog`` (``procalg.semantics.watchdog``) are built the same way."""
 
 EVENT_FUNCTIONS = frozenset({"extensions", "productions"})
 """CSPM's functions over the channel declarations (the evaluator implements them)."""
 
 _PROCESS_NODES = (
-    ast.StopLit, ast.SkipLit, ast.PrefixExpr, ast.Guard, ast.ProcBinary, ast.GenParallel,
+    ast.StopLit, ast.SkipLit, ast.PrefixExpr, ast.NondetPrefix, ast.Guard, ast.ProcBinary,
+    ast.GenParallel,
     ast.AlphaParallelExpr, ast.LinkParallelExpr, ast.ExceptionExpr, ast.HideExpr,
     ast.RenameExpr, ast.Replicated, ast.SyncChoiceExpr,
     ast.ThrowLit, ast.Undo, ast.Saga,  # docs/sagas.md

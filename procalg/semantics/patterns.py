@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from procalg.errors import ModelError
 from procalg.semantics.channels import ChannelRef
+from procalg.semantics.lazy_sequences import LAZY, LazySeq, listed
 from procalg.semantics.values import expect_bool, kind_name
 from procalg.syntax import ast
 from procalg.terms import Atom, Dotted, Event, Sequence, Value, sort_key
@@ -35,9 +36,9 @@ def match(ev: Evaluator, pattern: ast.Node, value: Value, env: Env) -> bool:
         case ast.PWild():
             return True
         case ast.PVar(name):
-            constant = _literal(ev, name, env)
-            if constant is not None:  # a constructor or channel name matches only itself
-                return value == constant or (type(constant) is Dotted and value == constant.head)
+            known = constant(ev, name, env)
+            if known is not None:  # a constructor or channel name matches only itself
+                return value == known or (type(known) is Dotted and value == known.head)
             env[name] = value
             return True
         case ast.PLit(expr):
@@ -47,6 +48,12 @@ def match(ev: Evaluator, pattern: ast.Node, value: Value, env: Env) -> bool:
                     and all(match(ev, p, v, env) for p, v in zip(items, value, strict=True)))
         case ast.PDot(items):
             return _match_dot(ev, items, value, env)
+        case ast.PSeq(items, rest) if type(value) is LazySeq:  # look only as far as needed
+            if (items and not value.has(len(items) - 1)) or (rest is None
+                                                               and value.has(len(items))):
+                return False
+            return (all(match(ev, p, value.item(i), env) for i, p in enumerate(items))
+                    and (rest is None or match(ev, rest, value.rest(len(items)), env)))
         case ast.PSeq(items, rest):
             if type(value) is not Sequence or len(value.items) < len(items):
                 return False
@@ -56,6 +63,7 @@ def match(ev: Evaluator, pattern: ast.Node, value: Value, env: Env) -> bool:
             return head and (rest is None
                              or match(ev, rest, Sequence(value.items[len(items):]), env))
         case ast.PSeqEnd(rest, items):
+            value = listed(value, pattern.span)
             if type(value) is not Sequence or len(value.items) < len(items):
                 return False
             cut = len(value.items) - len(items)
@@ -87,7 +95,7 @@ def match_all(ev: Evaluator, patterns: tuple[ast.Node, ...], values: tuple[Value
     return True
 
 
-def _literal(ev: Evaluator, name: str, env: Env) -> Value | None:
+def constant(ev: Evaluator, name: str, env: Env) -> Value | None:
     """The constant a pattern name stands for: a constructor or channel (else None).
 
     A constructor with fields (``Data`` in ``Data.v``) resolves to the value
@@ -132,10 +140,19 @@ def _match_fields(ev: Evaluator, items: tuple[ast.Node, ...], parts: tuple[Value
             return False
         if index == len(items) - 1:
             return match(ev, item, parts[0] if len(parts) == 1 else ev.types.join(parts), env)
+        width = _width(item)
+        if width > 1 and not any(type(p) is Dotted or type(p) is Event for p in parts[:width]):
+            # `(x.y @@ a.b.c).d` against 0.1.2.3: a dotted part before more fields takes
+            # as many plain fields as it names (a field that is itself a dotted value,
+            # such as a constructor's A.0, stays one field)
+            if len(parts) < width or not match(ev, item, ev.types.join(parts[:width]), env):
+                return False
+            parts = parts[width:]
+            continue
         first = parts[0]
         if type(item) is ast.PVar and type(first) is Dotted and not ev.types.is_compound(first):
-            constant = _literal(ev, item.name, env)
-            if type(constant) is Dotted and constant.head == first.head:
+            known = constant(ev, item.name, env)
+            if type(known) is Dotted and known.head == first.head:
                 parts = (*first.fields, *parts[1:])
                 continue
         if not match(ev, item, first, env):
@@ -144,14 +161,47 @@ def _match_fields(ev: Evaluator, items: tuple[ast.Node, ...], parts: tuple[Value
     return not parts
 
 
-def bindings(ev: Evaluator, qualifiers: tuple[ast.Node, ...], env: Env) -> Iterator[Env]:
-    """Every environment the generators and conditions of a comprehension allow."""
+def _width(pattern: ast.Node) -> int:
+    """How many fields a pattern takes before more fields: one, except a dotted
+    pattern (one per item) and ``p @@ q`` (the wider of the two), as FDR reads
+    ``f((x.y @@ a.b.c).d)`` against ``0.1.2.3``.
+
+    Example:
+        >>> _width(ast.PBoth(ast.PDot((ast.PVar("x"), ast.PVar("y"))),
+        ...                  ast.PDot((ast.PVar("a"), ast.PVar("b"), ast.PVar("c")))))
+        3
+    """
+    if type(pattern) is ast.PDot:
+        return sum(_width(p) for p in pattern.items)
+    if type(pattern) is ast.PBoth:
+        return max(_width(pattern.left), _width(pattern.right))
+    return 1
+
+
+def bindings(ev: Evaluator, qualifiers: tuple[ast.Node, ...], env: Env,
+             lazy: bool = False) -> Iterator[Env]:
+    """Every environment the generators and conditions of a comprehension allow.
+
+    With ``lazy``, a generator drawing from a lazy sequence (``<0..>``) first
+    yields :data:`~procalg.semantics.lazy_sequences.LAZY`, and its items are
+    drawn one by one as they are asked for; otherwise such a sequence is listed.
+    """
     if not qualifiers:
         yield env
         return
     first, rest = qualifiers[0], qualifiers[1:]
     if type(first) is ast.Generator:
         source = ev.eval(first.source, env)
+        if type(source) is LazySeq:
+            if not lazy:
+                source = listed(source, first.source.span or first.span)
+            else:
+                yield LAZY
+                for item in source:
+                    inner = dict(env)
+                    if match(ev, first.pattern, item, inner):
+                        yield from bindings(ev, rest, inner, lazy)
+                return
         if isinstance(source, frozenset):
             items = sorted(source, key=sort_key)
         elif type(source) is Sequence:
@@ -162,6 +212,6 @@ def bindings(ev: Evaluator, qualifiers: tuple[ast.Node, ...], env: Env) -> Itera
         for item in items:
             inner = dict(env)
             if match(ev, first.pattern, item, inner):
-                yield from bindings(ev, rest, inner)
+                yield from bindings(ev, rest, inner, lazy)
     elif expect_bool(ev.eval(first, env), first.span, "a condition must be a boolean"):
-        yield from bindings(ev, rest, env)
+        yield from bindings(ev, rest, env, lazy)

@@ -78,6 +78,70 @@ def prioritise(term: Any, order: Any, unfold: Callable[[Call], Process],
     return _explicit("prioritise", term, unfold, span, lambda moves: _allowed(moves, rank))
 
 
+def prioritise_po(term: Any, events: Any, order: Any, maximal: Any,
+                  unfold: Callable[[Call], Process], span: Span | None = None) -> Compressed:
+    """``prioritisepo(P, A, R, M)``: priority by a partial order (FDR manual,
+    "prioritisepo").
+
+    ``R`` is a set of pairs ``(a, b)`` of events of ``A``: ``a`` pre-empts ``b``
+    (transitively). ``M``, the events of ``A`` with τ's and ✓'s priority, must
+    be maximal; τ and ✓ pre-empt every other event of ``A``. Events outside
+    ``A`` are never held back, as in :func:`prioritise`. FDR's tick-tock
+    encoding gives ``x`` priority over ``ref.x`` this way.
+
+    Raises:
+        ModelError: the arguments have the wrong kinds, ``R`` relates events
+            outside ``A``, or an event of ``M`` is pre-empted by another.
+
+    Example:
+        >>> from procalg.api import loads
+        >>> model = loads("channel a, b, c\\nP = prioritisepo(a -> STOP [] b -> STOP [] "
+        ...               "c -> STOP, {a, b}, {(a, b)}, {a})")
+        >>> sorted(str(label) for label, _ in model.process("P").moves())
+        ['a', 'c']
+    """
+    if not isinstance(term, Process):
+        raise ModelError(f"prioritisepo needs a process first, got {term!r}", span,
+                         hint="write prioritisepo(P, A, {(a, b), ...}, M)")
+    if not all(isinstance(s, frozenset) for s in (events, order, maximal)) or not all(
+            type(p) is tuple and len(p) == 2 for p in order):
+        raise ModelError("prioritisepo needs a set of events, a set of pairs of events and "
+                         "a set of events after the process", span,
+                         hint="write prioritisepo(P, A, {(a, b), ...}, M): a pre-empts b")
+    outside = sorted({str(e) for pair in order for e in pair if e not in events}
+                     | {str(e) for e in maximal if e not in events})
+    if outside:
+        raise ModelError(f"prioritisepo: {', '.join(outside)} not in its set of events", span,
+                         hint="the order and the maximal events must be events of A")
+    above: dict[Any, set[Any]] = {}  # b -> every a that pre-empts it (transitive closure)
+    for a, b in order:
+        above.setdefault(b, set()).add(a)
+    changed = True
+    while changed:  # O(|A|^3) at worst: orders are small
+        changed = False
+        for tops in above.values():
+            more = set().union(*(above.get(a, ()) for a in tops)) - tops
+            if more:
+                tops |= more
+                changed = True
+    beaten = sorted(str(m) for m in maximal if above.get(m))
+    if beaten:
+        raise ModelError(f"prioritisepo: {', '.join(beaten)} must be maximal but some event "
+                         "pre-empts it", span, hint="M holds events no pair (a, m) puts lower")
+    below_tau = events - maximal
+    return _explicit("prioritisepo", term, unfold, span,
+                     lambda moves: _allowed_po(moves, above, below_tau))
+
+
+def _allowed_po(moves: list[tuple[Any, Process]], above: dict[Any, set[Any]],
+                below_tau: frozenset) -> list:
+    offered = {label for label, _ in moves}
+    silent = TAU in offered or TICK in offered
+    return [(label, target) for label, target in moves
+            if not ((silent and label in below_tau) or not offered.isdisjoint(
+                above.get(label, ())))]
+
+
 def _explicit(name: str, term: Process, unfold: Callable[[Call], Process], span: Span | None,
               keep: Callable[[list], list]) -> Compressed:
     """Explore ``term`` breadth first, keeping in each state the moves ``keep`` allows."""

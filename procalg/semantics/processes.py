@@ -70,6 +70,10 @@ def evaluate(ev: Evaluator, expr: ast.Node, env: Env) -> Any:
             return SKIP
         case ast.PrefixExpr():
             return _prefix(ev, expr, env)
+        case ast.NondetPrefix():  # c$x -> P
+            from procalg.semantics.nondeterministic import nondeterministic_prefix
+
+            return nondeterministic_prefix(ev, expr, env)
         case ast.Guard(cond, body):
             test = expect_bool(ev.eval(cond, env), cond.span, "a guard must be a boolean")
             return process(ev, body, env) if test else STOP

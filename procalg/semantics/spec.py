@@ -23,6 +23,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -31,6 +32,7 @@ from procalg.semantics import child_scope, workflow
 from procalg.semantics.channels import INTEGERS, ChannelRef, Infinite, Types
 from procalg.semantics.deep import RECURSION_LIMIT, run_deep
 from procalg.semantics.evaluate import Closure, Evaluator, Thunk
+from procalg.semantics.functions import CyclicValue
 from procalg.semantics.infinite import CHARS, DatatypeValues
 from procalg.semantics.kinds import workflow_construct
 from procalg.semantics.prelude import constant_names, is_pattern_pick, prelude
@@ -346,7 +348,9 @@ class Spec:
             self.value(ast.Name(name, span=self._spans[name]))
         for name, clauses in self.definitions.items():
             if clauses[0].params is None and name not in self.evaluator.global_procs:
-                self.value(ast.Name(name, span=clauses[0].span))
+                # FDR is lazy: `loop = loop` is an error only where it is used
+                with contextlib.suppress(CyclicValue):
+                    self.value(ast.Name(name, span=clauses[0].span))
 
 
 class ProcessSystem(TermSystem):

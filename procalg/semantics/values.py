@@ -17,7 +17,9 @@ from collections.abc import Callable
 from typing import Any
 
 from procalg.errors import ModelError
+from procalg.semantics import relations
 from procalg.semantics.infinite import SequencesOf, set_op, subset
+from procalg.semantics.lazy_sequences import LazySeq, listed
 from procalg.source import Span
 from procalg.terms import Process, Sequence, Value, show, sort_key
 from procalg.terms.values import Char, MapValue
@@ -84,7 +86,9 @@ def expect_set(value: Value, span: Span | None, what: str = "expected a set") ->
 
 
 def expect_seq(value: Value, span: Span | None, what: str = "expected a sequence") -> Sequence:
-    """``value`` if it is a sequence, else a type error."""
+    """``value`` if it is a sequence (a lazy one listed), else a type error."""
+    if type(value) is LazySeq:
+        value = listed(value, span)
     if not isinstance(value, Sequence):
         raise _type_error(what, value, span)
     return value
@@ -108,6 +112,8 @@ def binary(op: str, a: Value, b: Value, span: Span | None) -> Value:
         >>> binary("%", -1, 3, None), binary("^", Sequence((1,)), Sequence((2,)), None)
         (2, Sequence(items=(1, 2)))
     """
+    if type(a) is LazySeq or type(b) is LazySeq:
+        a, b = listed(a, span), listed(b, span)
     if op == "==":
         return a == b and type(a) is type(b)
     if op == "!=":
@@ -200,6 +206,10 @@ def _inter_all(s: Value, span: Span | None) -> frozenset:
 
 
 def _head(s: Value, span: Span | None) -> Value:
+    if type(s) is LazySeq:  # computes only the first item
+        if s.is_empty():
+            raise ModelError("head of an empty sequence", span, hint="test null(s) first")
+        return s.item(0)
     items = expect_seq(s, span, "head needs a sequence").items
     if not items:
         raise ModelError("head of an empty sequence", span, hint="test null(s) first")
@@ -207,6 +217,10 @@ def _head(s: Value, span: Span | None) -> Value:
 
 
 def _tail(s: Value, span: Span | None) -> Value:
+    if type(s) is LazySeq:
+        if s.is_empty():
+            raise ModelError("tail of an empty sequence", span, hint="test null(s) first")
+        return s.rest(1)
     items = expect_seq(s, span, "tail needs a sequence").items
     if not items:
         raise ModelError("tail of an empty sequence", span, hint="test null(s) first")
@@ -318,10 +332,15 @@ BUILTINS: dict[str, tuple[int, Builtin]] = {
         if not (kv[0] == k and type(kv[0]) is type(k))))),
     "Map": (2, _maps),
     "error": (1, _error),
+    "transpose": (1, relations.transpose),
+    "relational_image": (1, relations.image),
+    "relational_inverse_image": (1, relations.inverse_image),
+    "mtransclose": (2, relations.mtransclose),
     "head": (1, _head),
     "tail": (1, _tail),
     "elem": (2, lambda x, s, sp: x in expect_seq(s, sp, "elem needs a sequence").items),
-    "null": (1, lambda s, sp: not expect_seq(s, sp, "null needs a sequence").items),
+    "null": (1, lambda s, sp: s.is_empty() if type(s) is LazySeq
+             else not expect_seq(s, sp, "null needs a sequence").items),
     "length": (1, lambda s, sp: len(expect_seq(s, sp, "length needs a sequence").items)),
     "concat": (1, lambda s, sp: Sequence(tuple(
         x for part in expect_seq(s, sp, "concat needs a sequence of sequences").items

@@ -57,6 +57,7 @@ from procalg.syntax.expressions import (  # noqa: F401 (re-exported: callers wri
     PWild,
     Qualifier,
     SeqComp,
+    SeqFrom,
     SeqLit,
     SeqRange,
     SetComp,
@@ -67,6 +68,13 @@ from procalg.syntax.expressions import (  # noqa: F401 (re-exported: callers wri
     Unary,
 )
 from procalg.syntax.node import _SPAN, Expr, Node  # noqa: F401
+from procalg.syntax.prefixes import (  # noqa: F401 (re-exported: callers write ast.X)
+    InField,
+    NondetField,
+    NondetPrefix,
+    OutField,
+    PrefixExpr,
+)
 
 # Processes -----------------------------------------------------------------
 
@@ -100,30 +108,6 @@ class Saga(Node):
     """``saga P``: runs installed compensations when a step throws."""
 
     body: Expr
-
-
-@dataclass(frozen=True, slots=True)
-class OutField(Node):
-    """``!e`` or ``.e`` in a prefix: a value the process gives."""
-
-    value: Expr
-
-
-@dataclass(frozen=True, slots=True)
-class InField(Node):
-    """``?p`` or ``?p:S`` in a prefix: a value the process takes."""
-
-    pattern: Pattern
-    restrict: Expr | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class PrefixExpr(Node):
-    """``head fields -> then``; ``head`` evaluates to a channel, event or dotted prefix."""
-
-    head: Expr
-    fields: tuple[OutField | InField, ...]
-    then: Expr
 
 
 @dataclass(frozen=True, slots=True)

@@ -121,6 +121,14 @@ def pattern_definitions(pattern: ast.Pattern, body: ast.Node, span) -> tuple[ast
         >>> [d.name for d in defs]
         ['(x, y)', 'x', 'y']
     """
+    if (type(pattern) is ast.PTuple and type(body) is ast.TupleLit
+            and len(pattern.items) == len(body.items)
+            and all(type(p) in (ast.PVar, ast.PWild) for p in pattern.items)):
+        # `(s, t) = (1, loop)`: one definition per name, so each is evaluated only
+        # where it is used (FDR is lazy: `s` has a value even though `loop` has none)
+        return tuple(ast.Definition(p.name, None, e, span=span)
+                     for p, e in zip(pattern.items, body.items, strict=True)
+                     if type(p) is ast.PVar)
     names = pattern_names(pattern)
     hidden = f"({', '.join(names)})"  # not a CSPM name: never captured
     defs = [ast.Definition(hidden, None, body, span=span)]

@@ -229,6 +229,13 @@ class SeqRange(Node):
 
 
 @dataclass(frozen=True, slots=True)
+class SeqFrom(Node):
+    """``<n..>``: the integers from ``n`` on, in order (lazy: semantics/lazy_sequences.py)."""
+
+    low: Expr
+
+
+@dataclass(frozen=True, slots=True)
 class SeqComp(Node):
     """``< e | x <- s, cond >``; ``< e1, e2 | ... >`` (``more = (e2,)``) gives both
     items for each binding, in order."""

@@ -158,7 +158,8 @@ class Layout:
         if column == block.column:
             return not _CONTINUES.match(self.text, nxt) or bool(
                 _PATTERN_DEFINITION.match(self.text, nxt))
-        return (self.last is not None and _can_end(self.last)
+        after = self.last is not None and (_can_end(self.last) or self.last.value == "⟦")
+        return (after  # a local timed section's first definition follows its `{`
                 and not _CONTINUES.match(self.text, nxt) and starts_declaration(self.text, nxt))
 
     def _ends_declaration(self, column: int, nxt: int) -> bool:

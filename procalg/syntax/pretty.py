@@ -254,6 +254,8 @@ class _Printer:
                 return _bracket("<", ", ".join(x(i, DOT, False) for i in items), ">"), ATOM
             case ast.SeqRange(low=lo, high=hi):
                 return _bracket("<", f"{x(lo, DOT, False)}..{x(hi, DOT, False)}", ">"), ATOM
+            case ast.SeqFrom(low=lo):
+                return _bracket("<", f"{x(lo, DOT, False)}..", ">"), ATOM
             case ast.SeqComp(item=item, qualifiers=quals, more=more):
                 heads = ", ".join(x(i, DOT, False) for i in (item, *more))
                 inner = f"{heads} | {self.quals(quals, seq=True)}"
@@ -275,6 +277,10 @@ class _Printer:
                 return self.replicated(e), OPEN
             case ast.PrefixExpr(head=h, fields=fields, then=then):
                 fs = "".join(self.field(f) for f in fields)
+                return f"{x(h, DOT, False)}{fs} -> {x(then, PREFIX, tail)}", PREFIX
+            case ast.NondetPrefix(prefix=ast.PrefixExpr(h, fields, then), count=n):
+                fs = "".join(("$" + self.field(f)[1:]) if i < n else self.field(f)
+                             for i, f in enumerate(fields))
                 return f"{x(h, DOT, False)}{fs} -> {x(then, PREFIX, tail)}", PREFIX
             case ast.Guard(cond=c, process=p):
                 return f"{x(c, OR, False)} & {x(p, PREFIX, tail)}", PREFIX

@@ -91,6 +91,25 @@ def expand_sections(module: ast.Module) -> ast.Module:
     decls = module.declarations
     if not any(type(d) is ast.TimedStart for d in decls):
         return module
+    out = expand_declarations(decls)
+    if not any(type(d) is ast.ChannelDecl and TOCK in d.names for d in out):
+        out.insert(0, ast.ChannelDecl((TOCK,)))  # FDR declares tock for a timed section
+    return dataclasses.replace(module, declarations=tuple(out))
+
+
+def expand_declarations(decls: tuple[ast.Node, ...] | list[ast.Node]) -> list[ast.Node]:
+    """``decls`` (a module's or a ``let``'s) with each section's definitions rewritten
+    and the section markers gone.
+
+    Raises:
+        ParseError: a section's end without its start, or a start never ended.
+
+    Example:
+        >>> d = ast.Definition("P", None, ast.StopLit())
+        >>> [type(x).__name__ for x in expand_declarations([ast.TimedStart(None), d,
+        ...                                                  ast.TimedEnd()])]
+        ['Definition']
+    """
     out: list[ast.Node] = []
     stack: list[ast.TimedStart] = []
     for decl in decls:
@@ -109,9 +128,7 @@ def expand_sections(module: ast.Module) -> ast.Module:
     if stack:
         raise ParseError("this timed section is never closed", stack[-1].span,
                          hint="close it with '}'")
-    if not any(type(d) is ast.ChannelDecl and TOCK in d.names for d in out):
-        out.insert(0, ast.ChannelDecl((TOCK,)))  # FDR declares tock for a timed section
-    return dataclasses.replace(module, declarations=tuple(out))
+    return out
 
 
 def _timing(start: ast.TimedStart) -> ast.Node:
@@ -160,8 +177,14 @@ class _Timer:
                                r(body), span=sp)
         if not isinstance(e, ast.Node) or type(e) in _VALUE_NODES:
             return e
-        changes = {f.name: r(getattr(e, f.name)) for f in dataclasses.fields(e)
-                   if f.name != "span" and isinstance(getattr(e, f.name), ast.Node)}
+        changes = {}
+        for f in dataclasses.fields(e):
+            value = getattr(e, f.name)
+            if f.name != "span" and isinstance(value, ast.Node):
+                changes[f.name] = r(value)
+            elif type(value) is tuple and any(isinstance(v, ast.Node) for v in value):
+                # arguments `Deadline(a -> SKIP, 2)`: a process argument is timed too
+                changes[f.name] = tuple(r(v) if isinstance(v, ast.Node) else v for v in value)
         return dataclasses.replace(e, **changes) if changes else e
 
     def _with_tock(self, events: ast.Node) -> ast.Node:

@@ -109,6 +109,24 @@ class ValueRules(Transformer):
     def seq_range(self, meta, children):
         return ast.SeqRange(children[1], children[2], span=span_of(meta))
 
+    def seq_from(self, meta, children):
+        return ast.SeqFrom(children[1], span=span_of(meta))
+
+    def seq_range_comp(self, meta, children):
+        # `<x..y | quals>` is the concatenation of one range per binding
+        _lt, low, high, quals, _gt = children
+        sp = span_of(meta)
+        ranges = ast.SeqFrom(low, span=sp) if high is None else ast.SeqRange(low, high, span=sp)
+        return ast.Apply(ast.Name("concat", span=sp), (ast.SeqComp(ranges, quals, span=sp),),
+                         span=sp)
+
+    def set_range_comp(self, meta, children):
+        low, high, quals = children
+        sp = span_of(meta)
+        ranges = ast.SetFrom(low, span=sp) if high is None else ast.SetRange(low, high, span=sp)
+        return ast.Apply(ast.Name("Union", span=sp), (ast.SetComp(ranges, quals, span=sp),),
+                         span=sp)
+
     def seq_comp(self, meta, children):
         first, *more = children[1]
         return ast.SeqComp(first, children[2], tuple(more), span=span_of(meta))

@@ -139,3 +139,23 @@ def test_a_sequence_pattern_with_two_open_parts_is_refused() -> None:
 
     with pytest.raises(ParseError, match="only one part that is not"):
         parse("f(s^t) = s")
+
+
+def test_a_local_pattern_definition_matches_constructors_and_binds_only_variables():
+    from procalg.api import loads
+    from procalg.syntax.parser import parse_expr
+
+    model = loads("datatype A = Acl.{0..3}\ndatatype B = Bcl.{0..3}.A\n"
+                  "X = let Bcl.i.Acl.j = Bcl.1.Acl.2 within (i, j)\n")
+    assert model.value(parse_expr("X")) == (1, 2)
+
+
+def test_a_bracketed_dotted_pattern_before_more_fields_takes_as_many_fields_as_it_names():
+    from procalg.api import loads
+    from procalg.syntax.parser import parse_expr
+
+    model = loads("f((x.y @@ a.b.c).d) = (x, y, a, b, c, d)\ng((x.y).z) = (x, y, z)\n"
+                  "datatype T = A.{0, 1}\nh((A.x).y) = (x, y)\n")
+    assert model.value(parse_expr("f(0.1.2.3)")) == (0, model.value(parse_expr("1.2")), 0, 1, 2, 3)
+    assert model.value(parse_expr("g(4.5.6)")) == (4, 5, 6)
+    assert model.value(parse_expr("h(A.1.7)")) == (1, 7)  # A.1 is one field: unchanged

@@ -54,3 +54,38 @@ def test_dbisim_and_model_compress_keep_the_process_as_sbisim_does():
     from procalg.api.check import check_model
 
     assert [r.result for r in check_model(model)] == ["pass"] * 4
+
+
+@pytest.mark.parametrize(("expr", "offered"), [
+    # a pre-empts b; c is outside A: never held back
+    ("prioritisepo(P, {a, b}, {(a, b)}, {a})", ["a", "c"]),
+    # the order is transitive: a over b over c
+    ("prioritisepo(a -> STOP [] c -> STOP, {a, b, c}, {(a, b), (b, c)}, {a})", ["a"]),
+    # τ and ✓ pre-empt every event of A outside M (tick-tock's ref.x after a τ)
+    ("prioritisepo(b -> STOP [> c -> STOP, {b, c}, {}, {c})", ["τ"]),
+    ("prioritisepo(b -> STOP [] SKIP, {b}, {}, {})", ["✓"]),
+    ("prioritisepo(b -> STOP [] SKIP, {b}, {}, {b})", ["b", "✓"]),
+])
+def test_prioritisepo_holds_back_an_event_below_an_offered_one_or_below_tau(
+        expr: str, offered: list[str]):
+    assert initials(expr) == offered
+
+
+def test_prioritisepo_equals_prioritise_for_a_chain_of_classes():
+    model = loads(MODEL + "X = prioritise(P, <{a}, {b, c}>)\n"
+                  "Y = prioritisepo(P, {a, b, c}, {(a, b), (a, c)}, {a})\n"
+                  "assert X [FD= Y\nassert Y [FD= X\n")
+    from procalg.api.check import check_model
+
+    assert [r.result for r in check_model(model)] == ["pass", "pass"]
+
+
+@pytest.mark.parametrize(("expr", "message"), [
+    ("prioritisepo(P, {a}, {(a, b)}, {a})", r"prioritisepo: b not in its set of events"),
+    ("prioritisepo(P, {a, b}, {(a, b)}, {b})", r"b must be maximal but some event pre-empts it"),
+    ("prioritisepo(P, {a}, {a}, {a})", r"needs a set of events, a set of pairs"),
+    ("prioritisepo(P, {a})", r"prioritisepo takes 4 arguments, got 2"),
+])
+def test_prioritisepo_rejects_a_malformed_order_naming_the_cause(expr: str, message: str):
+    with pytest.raises(ModelError, match=message):
+        initials(expr)

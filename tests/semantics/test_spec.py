@@ -353,3 +353,13 @@ def test_a_subtype_constructor_without_all_its_fields_takes_every_value_of_the_r
                  "datatype E = E2.X.Bool\nsubtype Z = C | D.{false}\nsubtype F = E2.X\n")
     assert spec.value(parse_expr("Z == {C.0, C.1, C.2, D.false}")) is True
     assert spec.value(parse_expr("card(F)")) == 4
+
+
+def test_a_value_defined_in_terms_of_itself_is_an_error_only_where_it_is_used() -> None:
+    # FDR evaluates lazily: `loop = loop` loads; `(s, t) = (1, loop)` gives s a value
+    text = "loop = loop\n(s, t) = (1, loop)\nok = s + 1\nbad = t\n"
+    spec = load(parse(text, "m.csp"), SourceFile("m.csp", text))
+    assert spec.value(parse_expr("ok")) == 2
+    with pytest.raises(ModelError, match="'loop' is defined in terms of itself") as info:
+        spec.value(parse_expr("bad"))
+    assert info.value.span is not None and (info.value.span.line, info.value.span.column) == (1, 1)

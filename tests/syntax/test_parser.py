@@ -349,8 +349,14 @@ def test_let_with_a_pattern_after_an_operator_is_no_new_declaration():
 
 
 def test_a_pattern_declaration_defines_every_name_of_its_pattern():
-    m = parse("(x, y) = (1, 2)\n<h>^t = <1>\nS = 1")
+    m = parse("(x, y) = f(2)\n<h>^t = <1>\nS = 1")
     assert [d.name for d in m.declarations] == ["(x, y)", "x", "y", "(h, t)", "h", "t", "S"]
+
+
+def test_a_tuple_of_names_defined_by_a_tuple_defines_each_name_on_its_own():
+    m = parse("(x, _, y) = (1, 2, z)")  # evaluated one by one (FDR is lazy)
+    assert [(d.name, d.body) for d in m.declarations] == [("x", ast.Int(1)),
+                                                          ("y", ast.Name("z"))]
 
 
 def test_a_comprehension_may_list_several_items():

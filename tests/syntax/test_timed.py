@@ -76,3 +76,29 @@ def test_nested_sections_and_their_errors() -> None:
     assert {d.name for d in m.declarations if type(d) is ast.Definition} == {"P", "Q"}
     with pytest.raises(ParseError, match="never closed"):
         parse("Timed {\n  P = STOP\n")
+
+
+def test_a_timed_section_inside_let_times_its_local_definitions() -> None:
+    model = loads("channel a, tock\n"
+                  "P =\n"
+                  "    let\n"
+                  "        Timed (\\ _ @ 2) {\n"
+                  "            Q = a -> STOP\n"
+                  "            R = a -> Q\n"
+                  "        }\n"
+                  "    within R\n"
+                  "assert P [T= a -> tock -> tock -> a -> tock -> STOP\n"
+                  "assert not P [T= a -> a -> STOP\n")
+    assert [r.result for r in check_model(model)] == ["pass", "pass"]
+
+
+def test_a_local_timed_section_never_closed_is_a_parse_error() -> None:
+    with pytest.raises(ParseError, match="this timed section is never closed"):
+        parse("channel tock\nP = let\n    Timed {\n        Q = STOP\n    within Q\n")
+
+
+def test_a_process_passed_as_an_argument_inside_a_section_is_timed_too() -> None:
+    model = loads("channel a, tock\nEndBy(P, d) = P /\\ (WAIT(d) ; STOP)\n"
+                  "Timed {\n  Q = EndBy(a -> STOP, 2)\n}\n"
+                  "assert Q [T= tock -> a -> tock -> STOP\n")  # `a` may wait: it is timed
+    assert [r.result for r in check_model(model)] == ["pass"]

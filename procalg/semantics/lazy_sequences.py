@@ -1,0 +1,143 @@
+"""Lazy sequences: FDR's ``<n..>`` and the comprehensions drawn from one.
+
+CSPM is lazy, so ``head(<x | x <- <0..>, x % 2 == 1>)`` is ``1`` although the
+sequence never ends. A :class:`LazySeq` computes its items only as far as
+they are asked for (``head``, ``tail``, ``null``, a pattern ``<x>^s`` or
+``<>``, a generator ``x <- s``) and keeps those it computed. Anything that
+needs the whole sequence (``length``, ``==``, ``^``, ``set``, printing) lists
+it with :func:`listed`, which stops with an error after :data:`MAX_ITEMS`
+items instead of running for ever.
+
+A comprehension becomes lazy when a generator of it draws from a lazy
+sequence (:func:`comprehension`); any other comprehension stays an ordinary
+:class:`~procalg.terms.Sequence`.
+
+Example:
+    >>> import itertools
+    >>> evens = LazySeq(x for x in itertools.count(0) if x % 2 == 0)
+    >>> evens.item(2), evens.rest(1).item(0), evens.is_empty()
+    (4, 2, False)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from procalg.errors import ModelError
+from procalg.source import Span
+from procalg.terms import Sequence
+
+MAX_ITEMS = 1_000_000
+"""How many items :func:`listed` computes before it calls a sequence infinite."""
+
+
+class _Source:
+    """The shared, growing list of computed items of one lazy sequence."""
+
+    __slots__ = ("done", "items", "rest")
+
+    def __init__(self, items: Iterator[Any]) -> None:
+        self.rest, self.items, self.done = items, [], False
+
+    def has(self, index: int) -> bool:
+        while len(self.items) <= index and not self.done:
+            try:
+                self.items.append(next(self.rest))
+            except StopIteration:
+                self.done = True
+        return index < len(self.items)
+
+
+class LazySeq:
+    """A sequence whose items are computed on demand (see the module docstring).
+
+    ``rest(k)`` shares the computed items: ``tail`` of a lazy sequence costs
+    O(1), and the items are computed once however many tails read them.
+    """
+
+    __slots__ = ("offset", "source")
+
+    def __init__(self, items: Iterator[Any], *, _source: _Source | None = None,
+                 _offset: int = 0) -> None:
+        self.source = _source if _source is not None else _Source(items)
+        self.offset = _offset
+
+    def has(self, index: int) -> bool:
+        """Whether the sequence has an item at ``index``."""
+        return self.source.has(self.offset + index)
+
+    def item(self, index: int) -> Any:
+        """The item at ``index`` (which must exist: ask :meth:`has` first)."""
+        self.source.has(self.offset + index)
+        return self.source.items[self.offset + index]
+
+    def is_empty(self) -> bool:
+        """Whether the sequence has no item."""
+        return not self.has(0)
+
+    def rest(self, count: int) -> LazySeq:
+        """The sequence without its first ``count`` items."""
+        return LazySeq(iter(()), _source=self.source, _offset=self.offset + count)
+
+    def __iter__(self) -> Iterator[Any]:
+        index = 0
+        while self.has(index):
+            yield self.item(index)
+            index += 1
+
+    def __repr__(self) -> str:
+        shown = [repr(self.item(i)) for i in range(3) if self.has(i)]
+        more = ", ..." if self.has(3) else ""
+        return f"<{', '.join(shown)}{more}>"
+
+
+def listed(value: Any, span: Span | None) -> Any:
+    """``value`` with a lazy sequence listed as an ordinary ``Sequence``.
+
+    Raises:
+        ModelError: the sequence has more than :data:`MAX_ITEMS` items (it
+            is most likely infinite, as ``<0..>``).
+
+    Example:
+        >>> listed(LazySeq(iter([1, 2])), None)
+        Sequence(items=(1, 2))
+    """
+    if type(value) is not LazySeq:
+        return value
+    if value.has(MAX_ITEMS):
+        raise ModelError(f"the sequence {value!r} is infinite (or longer than {MAX_ITEMS:,} "
+                         "items): it cannot be listed", span,
+                         hint="use head, tail, null or a pattern <x>^s on it: they look "
+                              "only as far as they need")
+    return Sequence(tuple(value))
+
+
+LAZY = object()
+"""What ``patterns.bindings(..., lazy=True)`` yields first when a generator draws
+from a lazy sequence: the comprehension must then stay lazy."""
+
+
+def comprehension(items: Iterator[Any]) -> Sequence | LazySeq:
+    """The sequence of ``items``: lazy if they include :data:`LAZY` (a generator
+    drew from a lazy sequence), else listed at once.
+
+    Example:
+        >>> comprehension(iter([1, 2]))
+        Sequence(items=(1, 2))
+        >>> comprehension(iter([1, LAZY, 2])).item(1)
+        2
+    """
+    taken = []
+    for item in items:
+        if item is LAZY:
+            return LazySeq(_joined(taken, items))
+        taken.append(item)
+    return Sequence(tuple(taken))
+
+
+def _joined(first: list[Any], rest: Iterator[Any]) -> Iterator[Any]:
+    yield from first
+    for item in rest:
+        if item is not LAZY:
+            yield item
