@@ -1,5 +1,6 @@
 """The layers of architecture.md hold: import-linter's contracts pass."""
 
+import ast
 import shutil
 import subprocess
 import sys
@@ -12,3 +13,28 @@ def test_import_linter_contracts_are_kept() -> None:
     lint = shutil.which("lint-imports") or str(Path(sys.executable).with_name("lint-imports"))
     result = subprocess.run([lint], cwd=ROOT, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _imports_from_procalg(path: Path) -> list[tuple[str, str]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [(node.module, alias.name) for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("procalg")
+            for alias in node.names]
+
+
+def test_no_module_imports_another_modules_private_names() -> None:
+    found = [f"{path.relative_to(ROOT)}: {name} from {module}"
+             for path in sorted((ROOT / "procalg").rglob("*.py"))
+             for module, name in _imports_from_procalg(path)
+             if name.startswith("_") and not name.startswith("__")]
+    assert found == []
+
+
+def test_every_module_stays_under_about_400_lines_and_cli_modules_under_200() -> None:
+    too_long = []
+    for path in sorted((ROOT / "procalg").rglob("*.py")):
+        lines = len(path.read_text(encoding="utf-8").splitlines())
+        limit = 200 if path.parent.name == "cli" else 400
+        if lines > limit:
+            too_long.append(f"{path.relative_to(ROOT)}: {lines} lines (limit {limit})")
+    assert too_long == []

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from procalg.lts.vectors import _Factor
+    from procalg.lts.vectors import TableFactor
 
 SMALL = 1 << 9
 """Up to this many codes, one matrix product finds every group's joint index."""
@@ -55,7 +55,7 @@ class Gather:
     matrix: np.ndarray  # (G, M) int64: each group's weight per digit row (rows x weights)
 
     @classmethod
-    def of(cls, picked: list[tuple[int, _Factor]], moving: list[int]) -> Gather | None:
+    def of(cls, picked: list[tuple[int, TableFactor]], moving: list[int]) -> Gather | None:
         """The gather of ``picked`` (position in the direction's group list,
         its one deterministic table); None if under two."""
         if len(picked) < 2:

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from procalg.lts.vectors import Tables, _fire
+from procalg.lts.vectors import Tables, fire_factors
 
 SEEDS = 16
 """Enabled rules tried as seeds per state."""
@@ -77,7 +77,7 @@ class Stubborn:
             if states:
                 idx = np.array(states, dtype=np.int64)
                 sub = {c: a[idx] for c, a in locs.items()}
-                src, dst, lab = _fire(self.rules[r], codes[idx], sub, layout)
+                src, dst, lab = fire_factors(self.rules[r], codes[idx], sub, layout)
                 parts.append((idx[src], dst, lab))
         if not parts:
             empty = np.zeros(0, dtype=np.int64)

@@ -74,7 +74,7 @@ def _positions(codes: np.ndarray, queries: np.ndarray) -> np.ndarray:
     return found
 
 
-def _search(network: Network, options: dict) -> _Search:
+def searcher(network: Network, options: dict) -> _Search:
     return _Search(Tables(network), **options)
 
 
@@ -88,7 +88,7 @@ def count_states(network: Network, **options) -> SearchResult:
     Raises:
         LimitExceeded: a limit was reached; says how far the search got.
     """
-    search = _search(network, options)
+    search = searcher(network, options)
     search.run()
     return search.result(False)
 
@@ -101,7 +101,7 @@ def find_deadlock(network: Network, *, por: bool = False, **options) -> SearchRe
         por: explore with stubborn sets (fewer states; the trace then need
             not be shortest).
     """
-    search = _search(network, options)
+    search = searcher(network, options)
     notes: tuple[str, ...] = ()
     if por:
         from procalg.lts.por import Stubborn
@@ -132,7 +132,7 @@ def find_deadlock(network: Network, *, por: bool = False, **options) -> SearchRe
 
 def find_label(network: Network, label: str, **options) -> SearchResult:
     """A shortest path ending with ``label`` (reachability; ``found`` = reachable)."""
-    search = _search(network, options)
+    search = searcher(network, options)
     target = search.tables.label_index.get(label)
     if target is None:
         search.run()
@@ -173,7 +173,7 @@ def find_divergence(network: Network, **options) -> SearchResult:
     Explores fully, then peels states without τ-successors round by round
     (rounds = longest τ-path); the survivors diverge.
     """
-    search = _search(network, options)
+    search = searcher(network, options)
     alive, src, dst = _divergent(search)
     if not alive.any():
         return search.result(False)
@@ -222,7 +222,7 @@ def divergent_codes(network: Network, **options) -> tuple[Tables, np.ndarray, Se
         >>> sorted(tables.layout.decode(codes, [0])[0].tolist())
         [1, 2]
     """
-    search = _search(network, options)
+    search = searcher(network, options)
     alive, _, _ = _divergent(search)
     return search.tables, search.visited.codes[alive], search.result(bool(alive.any()))
 
@@ -237,7 +237,7 @@ def explore_product(network: Network, **options) -> LTS:
         >>> lts.num_states, lts.num_transitions
         (4, 8)
     """
-    search = _search(network, options)
+    search = searcher(network, options)
     search.run()
     search.visited.finish()
     codes, n = search.visited.codes, len(search.visited.codes)

@@ -46,7 +46,7 @@ import numpy as np
 from procalg.lts.lts import LTS, TAU, TAU_INDEX, TICK_INDEX
 from procalg.lts.network import Network, SyncRule
 from procalg.lts.normal import NormalForm
-from procalg.lts.product import SearchResult, _search, divergent_codes
+from procalg.lts.product import SearchResult, divergent_codes, searcher
 from procalg.lts.vectors import Tables
 
 
@@ -148,7 +148,7 @@ def find_violation(network: Network, normal: NormalForm, model: str,
         impl_tables, codes, _ = divergent_codes(network, **options)
         if len(codes):
             diverging = (impl_tables, codes)
-    search = _search(mon.network, options)
+    search = searcher(mon.network, options)
     tables = search.tables
     impl_comps = list(range(mon.spec))
     width = len(tables.labels)

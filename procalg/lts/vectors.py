@@ -59,7 +59,7 @@ _MAX_BITS = MAX_BITS
 
 
 @dataclass(frozen=True, slots=True)
-class _Factor:
+class TableFactor:
     """One table: a joint index over ``comps`` -> CSR list of (delta, label)."""
 
     comps: tuple[int, ...]
@@ -96,7 +96,7 @@ class _Factor:
         return self.label[entry]
 
 
-Factor = _Factor | LazyFactor
+Factor = TableFactor | LazyFactor
 
 
 def _local_moves(lts: LTS) -> dict[str, tuple[list[int], list[int]]]:
@@ -109,7 +109,7 @@ def _local_moves(lts: LTS) -> dict[str, tuple[list[int], list[int]]]:
 
 
 def _table(entries: list[tuple[int, int, int]], size: int, comps: tuple[int, ...],
-           weights: tuple[int, ...]) -> _Factor:
+           weights: tuple[int, ...]) -> TableFactor:
     entries.sort()
     wide = any(abs(d) >= 1 << 62 for _, d, _ in entries)
     arr = np.array([(j, 0 if wide else d, g) for j, d, g in entries],
@@ -121,7 +121,7 @@ def _table(entries: list[tuple[int, int, int]], size: int, comps: tuple[int, ...
     deterministic = len(count) == 0 or int(count.max()) <= 1
     if len(count) and int(count.max()) < 127:
         count = count.astype(np.int8)
-    return _Factor(comps, weights, offsets, delta, arr[:, 2].astype(np.int32),
+    return TableFactor(comps, weights, offsets, delta, arr[:, 2].astype(np.int32),
                    count, deterministic)
 
 
@@ -192,7 +192,7 @@ class Tables:
         return self.layout.dtype
 
     def _joint(self, comps: tuple[int, ...], rules: list[SyncRule], direction: int
-               ) -> _Factor:
+               ) -> TableFactor:
         radix, stride = self.layout.radix, self.layout.stride
         weights = tuple(int(np.prod([radix[c] for c in comps[:i]], dtype=np.int64))
                         for i in range(len(comps)))
@@ -293,7 +293,7 @@ class Tables:
             skip = batch.groups
             groups = [g for i, g in enumerate(groups) if i not in skip]
         parts += [g.fire(codes, locs, layout) if isinstance(g, LazyGroup)
-                  else _fire(g, codes, locs, layout) for g in groups]
+                  else fire_factors(g, codes, locs, layout) for g in groups]
         parts = [p for p in parts if len(p[0])]
         if not parts:
             empty = np.zeros(0, dtype=np.int64)
@@ -303,20 +303,20 @@ class Tables:
 
 _BATCH_CELLS = 1 << 18
 """Largest (groups x states) index matrix :class:`~procalg.lts.gather.Gather` builds at once."""
-def _gathered(groups: list[list[Factor] | LazyGroup]) -> list[tuple[int, _Factor]]:
+def _gathered(groups: list[list[Factor] | LazyGroup]) -> list[tuple[int, TableFactor]]:
     """The groups that are one deterministic int64 table, with their positions."""
     return [(i, g[0]) for i, g in enumerate(groups)
-            if isinstance(g, list) and len(g) == 1 and isinstance(g[0], _Factor)
+            if isinstance(g, list) and len(g) == 1 and isinstance(g[0], TableFactor)
             and g[0].deterministic and g[0].delta.dtype != object]
 
 
-def _fire(factors: list[Factor], codes: np.ndarray, locs: dict[int, np.ndarray],
+def fire_factors(factors: list[Factor], codes: np.ndarray, locs: dict[int, np.ndarray],
           layout: Layout) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The Cartesian product of the factors' moves from every code."""
     wide = layout.wide
     if len(factors) == 1 and factors[0].deterministic:  # the common case: one gather
         f = factors[0]
-        assert isinstance(f, _Factor)
+        assert isinstance(f, TableFactor)
         j = f.index(locs)
         keep = np.flatnonzero(f.count[j])
         first = f.offsets[j[keep]]

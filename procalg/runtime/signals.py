@@ -48,7 +48,7 @@ class Signals:
         with self._run_lock(run_id):
             state = self.state(run_id)
             check_bindings(state.workflow, self.activities)  # before accepting anything
-            event = _accept(state, run_id, channel, values)
+            event = accept_signal(state, run_id, channel, values)
             if not targets(state.moves(), event):
                 offered = sorted(str(lab) for lab, _ in state.moves()
                                  if state.workflow.kind(lab) is ChannelKind.SIGNAL)
@@ -81,7 +81,7 @@ class Signals:
         run_id = latest(self.log, run_id)  # a run that continued as new: its newest run
         state = self.state(run_id)
         check_bindings(state.workflow, self.activities)  # before accepting anything
-        event = _accept(state, run_id, channel, values)
+        event = accept_signal(state, run_id, channel, values)
         ident = self.log.send(run_id, SignalReceived(time=self.clock.now(), event=event))
         if self.leases.take(run_id):
             self.resume(run_id)
@@ -108,7 +108,7 @@ class Signals:
         return False
 
 
-def _accept(state: RunState, run_id: str, channel: str, values: tuple[Any, ...]) -> Event:
+def accept_signal(state: RunState, run_id: str, channel: str, values: tuple[Any, ...]) -> Event:
     """The signal event, checked against the run's model (RunError if it cannot be one)."""
     if state.status not in UNFINISHED:
         raise RunError(f"run {run_id} has {state.status}; it takes no more signals")

@@ -58,7 +58,7 @@ from procalg.runtime.decide import RunState, evolve, targets
 from procalg.runtime.history import EventFired, UpdateReceived
 from procalg.runtime.ports import UNFINISHED, SeqConflict
 from procalg.runtime.position import Position, position
-from procalg.runtime.signals import _accept
+from procalg.runtime.signals import accept_signal
 from procalg.runtime.snapshot import restore
 from procalg.runtime.status import RunStatus
 from procalg.runtime.workflow import ChannelKind
@@ -165,7 +165,7 @@ def update(engine: Engine, run_id: str, channel: str, *values: Any,
     state = engine.state(run_id)
     wf, seen = state.workflow, state.seq
     try:
-        event = _accept(state, run_id, channel, values)
+        event = accept_signal(state, run_id, channel, values)
         _validate(engine, state, run_id, event, validators or DEFAULT_VALIDATORS)
     except RunError:  # unless a retry of an update applied before: its reply again
         found = _reply(engine, run_id, update_id, wf)

@@ -65,7 +65,7 @@ def registered(ev: Evaluator, expr: ast.PrefixExpr) -> tuple[InputSite, tuple[st
     if found is None:  # the site keeps expr alive, so its id stays its own
         from procalg.semantics.evaluate import Thunk  # evaluate imports this module
 
-        found = sites[id(expr)] = (_site(ev, expr), _free_names(expr), Thunk)
+        found = sites[id(expr)] = (_site(ev, expr), prefix_free_names(expr), Thunk)
     return found
 
 
@@ -75,7 +75,7 @@ def site_key(expr: ast.Node) -> str:
     return "" if s is None else f"{s.line}:{s.column}-{s.end_line}:{s.end_column}"
 
 
-def _free_names(expr: ast.PrefixExpr) -> tuple[str, ...]:
+def prefix_free_names(expr: ast.PrefixExpr) -> tuple[str, ...]:
     """Names the prefix may read from its scope, excluding those its own inputs bind.
 
     Fields are read left to right: ``c?x!x`` reads the x it just bound,
@@ -89,12 +89,12 @@ def _free_names(expr: ast.PrefixExpr) -> tuple[str, ...]:
             free |= names_in(item.value) - bound
             continue
         free |= (names_in(item.pattern) | names_in(item.restrict)) - bound
-        bound |= _pattern_names(item.pattern)
+        bound |= pattern_names(item.pattern)
     free |= names_in(expr.then) - bound
     return tuple(sorted(free))
 
 
-def _pattern_names(pattern: ast.Node) -> set[str]:
+def pattern_names(pattern: ast.Node) -> set[str]:
     """Variables a pattern may bind (every ``PVar``; constructors among them do no harm)."""
     found: set[str] = set()
     stack: list[Any] = [pattern]

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from procalg.semantics.closures import compile_node
-from procalg.semantics.inputs import _free_names, _pattern_names, complete
+from procalg.semantics.inputs import complete, pattern_names, prefix_free_names
 from procalg.semantics.kinds import names_in
 from procalg.syntax import ast
 from procalg.terms import Event
@@ -110,11 +110,11 @@ class Compiler:
                     bound = set(scope)
                     for f in fields:
                         if type(f) is ast.InField:
-                            bound |= _pattern_names(f.pattern)
+                            bound |= pattern_names(f.pattern)
                     # an input reading no local variable offers the same events in
                     # every state: they are enumerated once (Machine._offers)
                     static = not (names_in((expr.head, fields)) & scope)
-                    return Location(AT_INPUT, (expr, _free_names(expr),
+                    return Location(AT_INPUT, (expr, prefix_free_names(expr),
                                           self.node(then, frozenset(bound)), static))
                 return Location(AT_PREFIX, (self._event(expr), self.node(then, scope)))
             case ast.Guard(cond, body):
@@ -130,7 +130,7 @@ class Compiler:
                 self.choices.extend(operands)  # checked once every body is compiled
                 return Location(AT_EXTERNAL, operands)
             case ast.Replicated("[]" | "|~|", generators, body):
-                inner = self.node(body, scope | _pattern_names(generators))
+                inner = self.node(body, scope | pattern_names(generators))
                 if expr.op == "|~|":
                     return Location(AT_REPLICATED_INTERNAL, (generators, inner, expr.span))
                 self.choices.append(inner)
@@ -270,4 +270,4 @@ def _live(clauses: tuple[ast.Definition, ...]) -> tuple[int, ...] | None:
 
 
 def _bound(params: tuple | None) -> frozenset[str]:
-    return frozenset() if params is None else frozenset(_pattern_names(params))
+    return frozenset() if params is None else frozenset(pattern_names(params))

@@ -67,7 +67,7 @@ from procalg.syntax.expressions import (  # noqa: F401 (re-exported: callers wri
     TupleLit,
     Unary,
 )
-from procalg.syntax.node import _SPAN, Expr, Node  # noqa: F401
+from procalg.syntax.node import SPAN, Expr, Node  # noqa: F401
 from procalg.syntax.prefixes import (  # noqa: F401 (re-exported: callers write ast.X)
     InField,
     NondetField,

@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 
 from procalg.source import Span
 
-_SPAN = field(default=None, kw_only=True, compare=False, repr=False)
+SPAN = field(default=None, kw_only=True, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class Node:
     """Base of every syntax node."""
 
-    span: Span | None = _SPAN
+    span: Span | None = SPAN
 
 
 Expr = Node  # any expression node (values and processes share one language)
