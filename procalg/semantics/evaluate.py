@@ -100,7 +100,7 @@ class Evaluator(EventSets, Transformations):
         self.pattern_constants: dict[str, Value | None] = {}  # see patterns.constant
         self._memo: dict[tuple[Closure, tuple[Value, ...]], Value] = {}
         self._let_count: dict[str, int] = {}
-        self._compressed: dict[tuple[str, Any], Any] = {}
+        self.compressions: dict[tuple[str, Any], Any] = {}
 
     # ---------------------------------------------------------------- names
 
@@ -333,7 +333,7 @@ class Evaluator(EventSets, Transformations):
 
     def let_env(self, let: ast.Let, outer: Env) -> Env:
         """The environment inside ``let``: ``outer`` plus the local definitions."""
-        names, captured, procs = self._let_info(let, outer)
+        names, captured, procs = self.let_info(let, outer)
         values = tuple(self.lookup(n, outer, let.span) for n in captured)
         env = dict(outer)
         for name, clauses in self._local_definitions(let).items():
@@ -346,7 +346,7 @@ class Evaluator(EventSets, Transformations):
                 env[name] = Thunk(name, clauses[0].body, env)
         return env
 
-    def _let_info(self, let: ast.Let, outer: Env) -> tuple[dict[str, str], tuple[str, ...],
+    def let_info(self, let: ast.Let, outer: Env) -> tuple[dict[str, str], tuple[str, ...],
                                                             set[str]]:
         found = self._lets.get(id(let))
         if found is not None:

@@ -94,7 +94,7 @@ def unique_name(ev: Evaluator, local: LocalName) -> str | None:
     let = found[local.rank]
     # the evaluator registers a let's definitions the first time it evaluates it, and
     # only the names of the enclosing scope matter then (values come with each call)
-    names, captured, _ = ev._let_info(let, dict.fromkeys(local.captured))
+    names, captured, _ = ev.let_info(let, dict.fromkeys(local.captured))
     if captured != local.captured:
         return None
     return names.get(local.display)
@@ -103,7 +103,7 @@ def unique_name(ev: Evaluator, local: LocalName) -> str | None:
 def compressed_source(ev: Evaluator, table: MoveTable) -> tuple[Any, ...] | None:
     """``(function, *arguments)`` of the compression (or ``prioritise``/``chase``)
     that made ``table`` in ``ev``; None if ``ev`` did not make it."""
-    for key, made in ev._compressed.items():  # a few per model
+    for key, made in ev.compressions.items():  # a few per model
         if made.table is table:
             return key
     return None

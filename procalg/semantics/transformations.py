@@ -28,19 +28,19 @@ _ARITY = {"prioritisepo": 4, "trace_watchdog": 3, "prioritise": 2, "prioritise_n
 
 class Transformations:
     """The transformation methods of the evaluator (``self.unfold`` and the memo
-    ``self._compressed`` come from :class:`~procalg.semantics.evaluate.Evaluator`)."""
+    ``self.compressions`` come from :class:`~procalg.semantics.evaluate.Evaluator`)."""
 
     unfold: Any
-    _compressed: dict[tuple[Any, ...], Any]
+    compressions: dict[tuple[Any, ...], Any]
 
     def compressed(self, name: str, term: Any, span: Span | None) -> Any:
         """``name(term)`` for a compression function, memoised (equal calls, equal states)."""
         key = (name, term)
-        if key not in self._compressed:
+        if key not in self.compressions:
             from procalg.semantics import compress  # numpy and the LTS algorithms, on demand
 
-            self._compressed[key] = compress.compress(name, term, self.unfold, span)
-        return self._compressed[key]
+            self.compressions[key] = compress.compress(name, term, self.unfold, span)
+        return self.compressions[key]
 
     def prioritised(self, name: str, args: list[Any], span: Span | None) -> Any:
         """``prioritise(P, <A1, ..., An>)``, ``prioritisepo(P, A, R, M)``, ``chase(P)`` or
@@ -52,10 +52,10 @@ class Transformations:
             raise ModelError(f"{name} takes {arity} argument{'s' * (arity > 1)}, got "
                              f"{len(args)}", span, hint=_PRIORITY_CALLS[arity].format(name))
         key = (name, *args)
-        if key not in self._compressed:
-            self._compressed[key] = (
+        if key not in self.compressions:
+            self.compressions[key] = (
                 priority.prioritise_po(*args, self.unfold, span) if arity == 4
                 else watchdog.trace_watchdog(*args, self.unfold, span) if arity == 3
                 else priority.prioritise(args[0], args[1], self.unfold, span) if arity == 2
                 else priority.chase(args[0], self.unfold, span))
-        return self._compressed[key]
+        return self.compressions[key]
