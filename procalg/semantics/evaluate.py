@@ -348,6 +348,8 @@ class Evaluator(EventSets, Transformations):
 
     def let_info(self, let: ast.Let, outer: Env) -> tuple[dict[str, str], tuple[str, ...],
                                                             set[str]]:
+        """A ``let``'s local names (to their unique names), the outer names it captures and
+        which locals are processes; computed once per ``let`` node."""
         found = self._lets.get(id(let))
         if found is not None:
             return found
