@@ -138,10 +138,10 @@ def _kind(prop: ast.Node) -> str:
 
 
 def _deadlock(model: Model, prop: ast.DeadlockFree, options: SearchOptions) -> CheckResult:
-    # FDR's [FD] reading (DF [FD= P) also fails a divergent process; without
-    # a suffix, as with [F], only stuck states count (the design's definition).
+    # FDR's [FD] reading (DF [FD= P), also its default without a suffix, fails a
+    # divergent process too; [F] counts stuck states only (FDR2 manual A.6.3)
     result = search.deadlock(model, prop.process, options)
-    if result.passed and prop.model == "FD":
+    if result.passed and prop.model != "F":
         return search.divergence(model, prop.process, options)
     return result
 
