@@ -208,9 +208,12 @@ def _reachable(model: Model, prop: ast.Reachable, options: SearchOptions) -> Che
 
 def _refines(model: Model, prop: ast.Refines, options: SearchOptions) -> CheckResult:
     spec = _whole(model, prop.spec, options)
-    result = search.refinement(model, spec, model.process(prop.impl), prop.model, options)
-    if result is not None:
-        return result
+    # the bulk product search knows [T=, [F= and [FD=; the revivals and
+    # refusal-testing models search pairs on the implementation's whole LTS
+    if prop.model in ("T", "F", "FD"):
+        result = search.refinement(model, spec, model.process(prop.impl), prop.model, options)
+        if result is not None:
+            return result
     explored = _explored(model, prop.impl, options)
     result = check_refinement(spec, explored, prop.model, max_states=options.reference_limit)
     if isinstance(explored, LTS):
