@@ -434,3 +434,16 @@ def test_brackets_keep_a_hidden_set_whole_where_fdr_would_end_it_at_an_operator(
     bracketed = parse_expr("P \\ (A ; Q)")
     assert type(bracketed) is syntax.HideExpr and type(bracketed.hidden) is syntax.ProcBinary
     assert type(parse_expr("P \\ (A) ; Q")) is syntax.ProcBinary  # the brackets hold A only
+
+
+@pytest.mark.parametrize("text", [
+    "assert P [T= Q :[tau priority]: {tock}",
+    "assert P [FD= Q :[tau priority over]: {| tock |}",
+    "assert not P :[deadlock free [F]] :[tau priority]: {tock}",
+    "assert P :[has trace]: <a> :[tau priority]: {tock}",
+])
+def test_fdr_tau_priority_option_follows_any_assertion_and_prints_back(text):
+    (decl,) = parse(text).declarations
+    assert decl.tau_priority is not None
+    assert decl.text == text.removeprefix("assert ")
+    assert parse(pretty(parse(text))) == parse(text)
