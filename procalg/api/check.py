@@ -93,7 +93,7 @@ def check_assertion(model: Model, assertion: ast.Assertion, *,
         options = SearchOptions(max_states=max_states)
     started = time.perf_counter()
     try:
-        result = _run(model, assertion.property, options)
+        result = _run(model, _prioritised(assertion), options)
     except ProcalgError as err:
         symbolic.point_at_symbolic(model, err)
         model.locate(err)  # an engine over terms knows no file positions
@@ -131,6 +131,29 @@ def _run(model: Model, prop: ast.Node, options: SearchOptions) -> CheckResult:
             return symbolic.check(model, prop, options, why)
         except ProcalgError:
             raise err from None  # outside the symbolic fragment: the growth is the news
+
+
+def _prioritised(assertion: ast.Assertion) -> ast.Node:
+    """The property to check: with FDR's ``:[tau priority]: A``, its process (a
+    refinement's implementation) becomes ``prioritise(P, <{}, A>)``, where τ and
+    ✓ pre-empt the events of ``A`` (tock-CSP's maximal progress: time passes
+    only when nothing internal can happen)."""
+    prop, over = assertion.property, assertion.tau_priority
+    if over is None:
+        return prop
+
+    def wrap(process: ast.Node) -> ast.Node:
+        order = ast.SeqLit((ast.SetLit((), span=over.span), over), span=over.span)
+        return ast.Apply(ast.Name("prioritise", span=over.span), (process, order),
+                         span=process.span)
+
+    if isinstance(prop, ast.Refines):
+        return replace(prop, impl=wrap(prop.impl))
+    if not hasattr(prop, "process"):
+        raise ModelError("':[tau priority]:' applies to an assertion on one process or to a "
+                         "refinement's implementation", over.span,
+                         hint="write it after :[deadlock free], [T= and the like")
+    return replace(prop, process=wrap(prop.process))
 
 
 def _kind(prop: ast.Node) -> str:

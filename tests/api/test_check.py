@@ -101,3 +101,39 @@ def test_deep_value_recursion_in_a_guard_works_on_the_product_engine_as_on_the_r
                   "assert Q :[deadlock free]\n")
     (report,) = check_model(model)
     assert report.result == "fail" and report.check.stats.extra.get("engine") == "product"
+
+
+RACE = """\
+channel a, b, tock
+Race = (a -> b -> STOP [] tock -> STOP) \\ {a}
+"""
+
+
+@pytest.mark.parametrize(
+    ("assertion", "verdict"),
+    [
+        # the hidden a races time: tock may happen first, or be refused after τ
+        ("Race :[deterministic]", "fail"),
+        ("Race :[has trace]: <tock>", "pass"),
+        # with τ before tock (FDR's tau priority over {tock}) the τ always wins
+        ("Race :[deterministic] :[tau priority]: {tock}", "pass"),
+        ("Race :[has trace]: <tock> :[tau priority over]: {tock}", "fail"),
+        ("b -> STOP [T= Race :[tau priority]: {tock}", "pass"),
+        ("b -> STOP [T= Race", "fail"),
+        # a spec is not prioritised, only the implementation
+        ("Race [T= b -> STOP :[tau priority]: {tock}", "pass"),
+        ("not Race :[deadlock free [F]] :[tau priority]: {tock}", "pass"),
+    ],
+)
+def test_tau_priority_checks_the_process_with_tau_before_the_set(assertion: str,
+                                                                 verdict: str) -> None:
+    (report,) = check_model(loads(RACE + f"assert {assertion}\n"))
+    assert report.result == verdict, report.check
+    assert report.assertion.text == assertion
+
+
+def test_tau_priority_on_an_equivalence_is_an_error_at_the_set() -> None:
+    (report,) = check_model(loads(RACE + "assert Race = Race :[weak] :[tau priority]: {tock}\n"))
+    assert report.result == "error"
+    assert "applies to an assertion on one process" in str(report.error)
+    assert report.error.span.line == 3 and report.error.span.column == 45  # at the {
