@@ -137,3 +137,24 @@ def test_tau_priority_on_an_equivalence_is_an_error_at_the_set() -> None:
     assert report.result == "error"
     assert "applies to an assertion on one process" in str(report.error)
     assert report.error.span.line == 3 and report.error.span.column == 45  # at the {
+
+
+@pytest.mark.parametrize(
+    ("assertion", "verdict"),
+    [
+        # the interleaving is a network (the product engine explores it whole);
+        # it offers {a, b} then the other event: the same as the choice of orders
+        ("Both [V= a -> STOP ||| b -> STOP", "pass"),
+        ("Both [R= a -> STOP ||| b -> STOP", "pass"),
+        ("Both [RD= a -> STOP ||| b -> STOP", "pass"),
+        # Either may be stable offering only a, and then do it: a revival the
+        # interleaving lacks (and a failure too)
+        ("a -> STOP ||| b -> STOP [VD= Either", "fail"),
+        ("Either [V= a -> STOP ||| b -> STOP", "pass"),
+    ],
+)
+def test_revivals_and_refusal_testing_run_from_a_model(assertion: str, verdict: str) -> None:
+    text = ("channel a, b\nBoth = a -> b -> STOP [] b -> a -> STOP\n"
+            "Either = Both |~| a -> b -> STOP\n")
+    (report,) = check_model(loads(text + f"assert {assertion}\n"))
+    assert report.result == verdict, report.check
