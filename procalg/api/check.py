@@ -240,8 +240,10 @@ def _refines(model: Model, prop: ast.Refines, options: SearchOptions) -> CheckRe
     explored = _explored(model, prop.impl, options)
     result = check_refinement(spec, explored, prop.model, max_states=options.reference_limit)
     if isinstance(explored, LTS):
+        why = ("a lazy component left its declared events" if prop.model in ("T", "F", "FD")
+               else "revivals and refusal testing have no bulk product search")
         return _labelled(result, "reference", "pairs are searched one by one on the LTS the "
-                         "product engine explored (a lazy component left its declared events)")
+                         f"product engine explored ({why})")
     return _labelled(result, "reference",
                      search.why_not(model, model.process(prop.impl), options))
 
