@@ -164,7 +164,8 @@ def _deadlock(model: Model, prop: ast.DeadlockFree, options: SearchOptions) -> C
     # FDR's [FD] reading (DF [FD= P), also its default without a suffix, fails a
     # divergent process too; [F] counts stuck states only (FDR2 manual A.6.3)
     result = search.deadlock(model, prop.process, options)
-    if result.passed and prop.model != "F":
+    if result.passed and prop.model != "F" and not search.cannot_diverge(
+            model, prop.process, options):
         return search.divergence(model, prop.process, options)
     return result
 

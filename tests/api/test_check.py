@@ -158,3 +158,17 @@ def test_revivals_and_refusal_testing_run_from_a_model(assertion: str, verdict: 
             "Either = Both |~| a -> b -> STOP\n")
     (report,) = check_model(loads(text + f"assert {assertion}\n"))
     assert report.result == verdict, report.check
+
+
+def test_fd_deadlock_freedom_skips_the_divergence_search_where_no_component_has_a_tau_cycle(
+        monkeypatch) -> None:
+    from procalg.api import search
+
+    def no_search(*args, **kwargs):
+        raise AssertionError("a network without τ-cycles cannot diverge")
+
+    monkeypatch.setattr(search, "divergence", no_search)
+    model = loads("channel a, b\nP = a -> b -> P\nQ = b -> a -> Q\n"
+                  "assert (P [| {a} |] Q) \\ {b} :[deadlock free]\n")
+    (report,) = check_model(model)
+    assert report.result == "pass"
