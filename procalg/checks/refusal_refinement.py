@@ -212,7 +212,7 @@ class _Search:
             offered = frozenset(x for x, _ in moves if x != TAU)
             self.alphabet |= offered
             stable = TICK not in offered and all(x != TAU for x, _ in moves)
-            found = self._check_state(pair, node, moves, offered, stable)
+            found = self._check_state(pair, node, offered, stable)
             if found is not None:
                 return found
             for label, target in moves:
@@ -237,31 +237,31 @@ class _Search:
             return (pair[0], target)
         after = self.spec.after(pair[0], label, None)
         if after is None:
-            return self._violation(pair, "trace", label, offered, stable)
+            return self._violation(pair, "trace", label, offered)
         if self.refusals and stable:
             after = self.spec.after(pair[0], label, offered)
             if after is None:
-                return self._violation(pair, "refusal", label, offered, stable)
+                return self._violation(pair, "refusal", label, offered)
         return (after, target)
 
-    def _check_state(self, pair: Pair, node: SpecNode, moves: list[tuple[str, Any]],
-                     offered: frozenset[str], stable: bool) -> Counterexample | None:
+    def _check_state(self, pair: Pair, node: SpecNode, offered: frozenset[str],
+                     stable: bool) -> Counterexample | None:
         if self.strict and self.divergence.cycle_from(pair[1]) is not None:
-            return self._violation(pair, "divergence", None, offered, stable)
+            return self._violation(pair, "divergence", None, offered)
         if not (stable or TICK in offered):
             return None
         accepts = frozenset({TICK}) if TICK in offered else offered
         if not any(m <= accepts for m in node.acceptances):
-            return self._violation(pair, "failure", None, offered, stable)
+            return self._violation(pair, "failure", None, offered)
         if self.refusals or not stable:
             return None  # refusal testing checks its refusals on the next event
         for event in sorted(offered):
             if not any(event in b and b <= offered for b in node.offers):
-                return self._violation(pair, "revival", event, offered, stable)
+                return self._violation(pair, "revival", event, offered)
         return None
 
-    def _violation(self, pair: Pair, what: str, event: str | None, offered: frozenset[str],
-                   stable: bool) -> Counterexample:
+    def _violation(self, pair: Pair, what: str, event: str | None,
+                   offered: frozenset[str]) -> Counterexample:
         """The counterexample, worded like the other refinement failures."""
         steps = self._steps(pair)
         trace = tuple(x for x, _ in steps if x != TAU)
