@@ -15,7 +15,7 @@ Example:
     >>> f = FAMILIES["milner"]
     >>> f.label((4,)), f.expected((4,))
     ('N=4', 96)
-    >>> "assert Scheduler :[deadlock free]" in f.proc((4,))
+    >>> "assert Scheduler :[deadlock free [F]]" in f.proc((4,))
     True
 """
 
@@ -43,7 +43,9 @@ class Family:
         large: the sizes of issue 9's table (minutes, or a timeout).
         proc: the ``.proc`` text at a size, with one deadlock-freedom assertion
             that explores every state (the models are deadlock free), or
-            stops at once for ``wide``.
+            stops at once for ``wide``; in ``[F]``, stuck states only, as
+            spin's search for invalid end states (FDR's default ``[FD]``
+            would also search for a divergence, which lossy media have).
         promela: the Promela text at a size; None when spin has no peer model.
         expected: procalg's state count at a size, derived by hand (or fitted
             and stated so); None when only the peer can tell.
@@ -92,7 +94,7 @@ Sync = {{| startread, endread, startwrite, endwrite |}}
 Net = (Clients [| Sync |] Lock(0, false)) \\ Sync
 System = configure -> SKIP ; Net
 
-assert {top} :[deadlock free]
+assert {top} :[deadlock free [F]]
 """
 
 
@@ -176,7 +178,7 @@ Internal = {{| send, recv, ack, getack, lose, loseack |}}
 Protocol = ((Sender(0) ||| Receiver(0)) [| {{| send, recv, ack, getack |}} |]
             (DataMedium(<>) ||| AckMedium(<>))) \\ Internal
 
-assert Protocol :[deadlock free]
+assert Protocol :[deadlock free [F]]
 """
 
 
@@ -244,7 +246,7 @@ Queue(s) = #s < C & put?x -> Queue(s ^ <x>)
         [] not null(s) & get!head(s) -> Queue(tail(s))
 System = Producer(0) [| {{| put |}} |] Queue(<>)
 
-assert System :[deadlock free]
+assert System :[deadlock free [F]]
 """
 
 
@@ -270,7 +272,7 @@ def fifo_states(size: Size) -> int:
 def wide_proc(size: Size) -> str:
     """``c?x -> STOP`` over K+1 values: 2 states, K+1 transitions."""
     (k,) = size
-    return f"K = {k}\nchannel c : {{0..K}}\nP = c?x -> STOP\n\nassert P :[deadlock free]\n"
+    return f"K = {k}\nchannel c : {{0..K}}\nP = c?x -> STOP\n\nassert P :[deadlock free [F]]\n"
 
 
 # --- networks (the product engine's ground) -----------------------------------
@@ -280,7 +282,7 @@ def _bundled(file: str, process: str, size: Size) -> str:
     (n,) = size
     text = re.sub(r"^N = \d+", f"N = {n}", (MODELS / file).read_text(), flags=re.M)
     body = [line for line in text.splitlines() if not line.startswith("assert")]
-    return "\n".join([*body, f"assert {process} :[deadlock free]", ""])
+    return "\n".join([*body, f"assert {process} :[deadlock free [F]]", ""])
 
 
 def _promela_file(file: str, defines: dict[str, int]) -> str:
@@ -298,7 +300,7 @@ Cell(k) = c.k?v -> c.(k+1)!v -> Cell(k)
 Links = {{ c.k.v | k <- {{1..N-1}}, v <- {{0, 1}} }}
 Chain = (|| k : {{0..N-1}} @ [{{| c.k, c.(k+1) |}}] Cell(k)) \\ Links
 
-assert Chain :[deadlock free]
+assert Chain :[deadlock free [F]]
 """
 
 
@@ -315,7 +317,7 @@ channel inc : {{0..N}}
 D(i, d) = if d < 1 then inc.i -> D(i, d+1) else inc.i -> inc.(i+1) -> D(i, 0)
 Odometer = || i : {{0..N-1}} @ [{{inc.i, inc.(i+1)}}] D(i, 0)
 
-assert Odometer :[deadlock free]
+assert Odometer :[deadlock free [F]]
 """
 
 

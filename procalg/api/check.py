@@ -94,7 +94,7 @@ def check_assertion(model: Model, assertion: ast.Assertion, *,
         options = SearchOptions(max_states=max_states)
     started = time.perf_counter()
     try:
-        result = _run(model, assertion.property, options)
+        result = _run(model, _prioritised(assertion), options)
     except ProcalgError as err:
         symbolic.point_at_symbolic(model, err)
         model.locate(err)  # an engine over terms knows no file positions
@@ -134,15 +134,39 @@ def _run(model: Model, prop: ast.Node, options: SearchOptions) -> CheckResult:
             raise err from None  # outside the symbolic fragment: the growth is the news
 
 
+def _prioritised(assertion: ast.Assertion) -> ast.Node:
+    """The property to check: with FDR's ``:[tau priority]: A``, its process (a
+    refinement's implementation) becomes ``prioritise(P, <{}, A>)``, where τ and
+    ✓ pre-empt the events of ``A`` (tock-CSP's maximal progress: time passes
+    only when nothing internal can happen)."""
+    prop, over = assertion.property, assertion.tau_priority
+    if over is None:
+        return prop
+
+    def wrap(process: ast.Node) -> ast.Node:
+        order = ast.SeqLit((ast.SetLit((), span=over.span), over), span=over.span)
+        return ast.Apply(ast.Name("prioritise", span=over.span), (process, order),
+                         span=process.span)
+
+    if isinstance(prop, ast.Refines):
+        return replace(prop, impl=wrap(prop.impl))
+    if not hasattr(prop, "process"):
+        raise ModelError("':[tau priority]:' applies to an assertion on one process or to a "
+                         "refinement's implementation", over.span,
+                         hint="write it after :[deadlock free], [T= and the like")
+    return replace(prop, process=wrap(prop.process))
+
+
 def _kind(prop: ast.Node) -> str:
     return type(prop).__name__
 
 
 def _deadlock(model: Model, prop: ast.DeadlockFree, options: SearchOptions) -> CheckResult:
-    # FDR's [FD] reading (DF [FD= P) also fails a divergent process; without
-    # a suffix, as with [F], only stuck states count (the design's definition).
+    # FDR's [FD] reading (DF [FD= P), also its default without a suffix, fails a
+    # divergent process too; [F] counts stuck states only (FDR2 manual A.6.3)
     result = search.deadlock(model, prop.process, options)
-    if result.passed and prop.model == "FD":
+    if result.passed and prop.model != "F" and not search.cannot_diverge(
+            model, prop.process, options):
         return search.divergence(model, prop.process, options)
     return result
 
@@ -206,14 +230,19 @@ def _reachable(model: Model, prop: ast.Reachable, options: SearchOptions) -> Che
 
 def _refines(model: Model, prop: ast.Refines, options: SearchOptions) -> CheckResult:
     spec = _whole(model, prop.spec, options)
-    result = search.refinement(model, spec, model.process(prop.impl), prop.model, options)
-    if result is not None:
-        return result
+    # the bulk product search knows [T=, [F= and [FD=; the revivals and
+    # refusal-testing models search pairs on the implementation's whole LTS
+    if prop.model in ("T", "F", "FD"):
+        result = search.refinement(model, spec, model.process(prop.impl), prop.model, options)
+        if result is not None:
+            return result
     explored = _explored(model, prop.impl, options)
     result = check_refinement(spec, explored, prop.model, max_states=options.reference_limit)
     if isinstance(explored, LTS):  # the product engine built the LTS, not the term rules
-        return _labelled(result, "explicit",
-                         "a lazily explored component left its declared events")
+        why = ("a lazily explored component left its declared events"
+               if prop.model in ("T", "F", "FD")
+               else "revivals and refusal testing have no bulk product search")
+        return _labelled(result, "explicit", why)
     return _labelled(result, "reference",
                      search.why_not(model, model.process(prop.impl), options))
 

@@ -108,10 +108,14 @@ def _name(term: Any, width: int = 60) -> str:
 
 def _goal(prop: ast.Node, ce: Counterexample) -> Goal | None:
     """What the end state must show for this counterexample."""
+    if ce.cycle is not None or isinstance(prop, ast.HasTrace):
+        # the replay looks for the τ-cycle itself (also a divergence that fails
+        # [FD] deadlock freedom); any prefix's end will do
+        return None
     if isinstance(prop, ast.DeadlockFree):
         return lambda moves: not moves
-    if ce.cycle is not None or isinstance(prop, ast.HasTrace):
-        return None  # the replay looks for the τ-cycle itself; any prefix's end will do
+    if isinstance(prop, ast.Refines) and prop.model not in ("T", "F", "FD"):
+        return None  # revivals, refusal testing: the refusal is before the path's last event
     if ce.refused is not None:
         refused = ce.refused
 

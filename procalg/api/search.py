@@ -55,6 +55,7 @@ from procalg.lts.product import (
     find_divergence,
     find_label,
 )
+from procalg.lts.refine_product import tau_acyclic
 from procalg.semantics.network import NotApplicable
 
 
@@ -156,6 +157,14 @@ def divergence(model: Model, process: Any, options: SearchOptions) -> CheckResul
                 lambda net, kw: find_divergence(net, **kw),
                 lambda system: check_divergence(system, max_states=options.reference_limit),
                 found_means_fail=True, what="divergence")
+
+
+def cannot_diverge(model: Model, process: Any, options: SearchOptions) -> bool:
+    """True when no component of the process's network has a τ-cycle among its
+    own moves, so no product state can diverge (:func:`tau_acyclic`): FDR's [FD]
+    deadlock freedom then needs no divergence search after the deadlock one."""
+    network = _network(model, process, options)
+    return isinstance(network, Network) and tau_acyclic(network)
 
 
 def reachable(model: Model, process: Any, event: str, options: SearchOptions) -> CheckResult:

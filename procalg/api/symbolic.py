@@ -78,16 +78,17 @@ def check(model: Model, prop: ast.Node, options: SearchOptions, why: str) -> Che
     """
     from procalg.symbolic import engine
 
-    if type(prop) not in SUPPORTED or getattr(prop, "model", None) == "FD":
-        words = {ast.DeadlockFree: ":[deadlock free [FD]]"}.get(type(prop),
-                                                                type(prop).__name__)
-        raise ModelError(f"the symbolic engine does not check {words} ({why})", prop.span,
+    if type(prop) not in SUPPORTED:
+        raise ModelError(f"the symbolic engine does not check {type(prop).__name__} ({why})",
+                         prop.span,
                          hint="it checks deadlock freedom, reachable, has trace and invariant; "
                               "restrict Int data to a range for the explicit engines")
     limits = engine.Limits(depth=options.bmc_depth, seconds=options.seconds)
     spec = model.spec
     try:
         if type(prop) is ast.DeadlockFree:
+            if prop.model != "F":
+                _no_divergence(spec, prop, why)
             out = engine.deadlock(spec, prop.process, limits)
         elif type(prop) is ast.Reachable:
             event = model.value(prop.event)
@@ -107,6 +108,20 @@ def check(model: Model, prop: ast.Node, options: SearchOptions, why: str) -> Che
         err.hint = err.hint or "see docs/symbolic.md for the fragment the symbolic engine takes"
         raise
     return _result(prop, out, why, limits)
+
+
+def _no_divergence(spec, prop: ast.DeadlockFree, why: str) -> None:
+    """FDR's [FD] deadlock freedom (the default) also fails a divergence, which the
+    symbolic engine does not search for; its fragment has no recursion without a
+    prefix, so only hidden events can make a τ-cycle: without them [F] and [FD] agree."""
+    from procalg.symbolic.compose import translate_network
+
+    if any(m.hidden for m in translate_network(spec, prop.process).moves):
+        raise ModelError(f"the symbolic engine does not check divergence, which "
+                         f":[deadlock free] (FDR's [FD] reading) also fails on, and this "
+                         f"process hides events ({why})", prop.span,
+                         hint="write :[deadlock free [F]] for stuck states only, or restrict "
+                              "Int data to a range for the explicit engines")
 
 
 _FOUND_FAILS = {ast.DeadlockFree: True, ast.Invariant: True, ast.Reachable: False,

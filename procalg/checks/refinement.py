@@ -1,4 +1,6 @@
-"""Refinement checks as FDR does them: ``Spec [T= Impl``, ``[F=``, ``[FD=``.
+"""Refinement checks as FDR does them: ``Spec [T= Impl``, ``[F=``, ``[FD=``
+(``[V=``, ``[R=`` and their divergence-strict forms are in
+:mod:`procalg.checks.refusal_refinement`).
 
 The spec is normalised (:class:`procalg.lts.normal.NormalForm`); the
 product of normal nodes and implementation states is explored breadth-first
@@ -39,6 +41,11 @@ from collections import deque
 from typing import Any
 
 from procalg.checks.lazy_system import Divergence, LazySystem
+from procalg.checks.refusal_refinement import (
+    REFUSAL_MODELS,
+    REVIVAL_MODELS,
+    check_refusal_refinement,
+)
 from procalg.checks.result import CheckResult, Counterexample, RefinementModel, Stats, Verdict
 from procalg.errors import LimitExceeded, ProcalgError
 from procalg.lts import LTS, TAU, TICK, TransitionSystem, explore
@@ -63,7 +70,8 @@ def as_model(model: RefinementModel | str) -> RefinementModel:
         if text in (m.value, m.name):
             return m
     raise ProcalgError(f"no refinement model called {model!r}",
-                       hint="use T (traces), F (stable failures) or FD (failures-divergences)")
+                       hint="use T (traces), F (stable failures), FD (failures-divergences), "
+                            "V or VD (revivals), R or RD (refusal testing)")
 
 
 def check_refinement(
@@ -78,7 +86,8 @@ def check_refinement(
     Args:
         spec: the specification (explored fully if not an LTS).
         impl: the implementation, an LTS or any TransitionSystem (explored lazily).
-        model: traces, stable failures or failures-divergences.
+        model: traces, stable failures, failures-divergences, or a revivals or
+            refusal-testing model (handed to :func:`check_refusal_refinement`).
         max_states: stop with :class:`LimitExceeded` after this many product states.
 
     Returns:
@@ -86,8 +95,10 @@ def check_refinement(
         last one is the event the spec cannot do), ``refused``/``accepted`` for
         failures, ``cycle`` for divergence, and ``full_path`` with τ steps.
     """
-    start = time.perf_counter()
     kind = as_model(model)
+    if kind in (*REVIVAL_MODELS, *REFUSAL_MODELS):
+        return check_refusal_refinement(spec, impl, kind, max_states=max_states)
+    start = time.perf_counter()
     normal = NormalForm(spec if isinstance(spec, LTS) else explore(spec))
     system = LazySystem(impl)
     search = _Product(normal, system, kind, max_states)

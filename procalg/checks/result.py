@@ -36,6 +36,10 @@ class RefinementModel(enum.Enum):
     TRACES = "T"
     FAILURES = "F"
     FAILURES_DIVERGENCES = "FD"
+    REVIVALS = "V"
+    REVIVALS_DIVERGENCES = "VD"
+    REFUSAL_TESTING = "R"
+    REFUSAL_DIVERGENCES = "RD"
 
 
 class Equivalence(enum.Enum):

@@ -50,7 +50,8 @@ class Reachable(Node):
 
 @dataclass(frozen=True, slots=True)
 class Refines(Node):
-    """``Spec [T= Impl``, ``[F=``, ``[FD=`` (``model`` is ``"T"``, ``"F"``, ``"FD"``)."""
+    """``Spec [T= Impl``, ``[F=``, ``[FD=``, ``[V=``, ``[VD=``, ``[R=``, ``[RD=``
+    (``model`` is the letters: ``"T"``, ``"F"``, ``"FD"``, ``"V"``, ...)."""
 
     spec: Expr
     impl: Expr

@@ -347,11 +347,13 @@ class InstanceDecl(Node):
 @dataclass(frozen=True, slots=True)
 class Assertion(Node):
     """``assert [not] property``; ``text`` is the assertion as written (after
-    ``assert``, normalised whitespace), used in reports."""
+    ``assert``, normalised whitespace), used in reports; ``tau_priority`` the
+    set of FDR's ``:[tau priority]: A`` option, if given."""
 
     property: Property
     negated: bool = False
     text: str = ""
+    tau_priority: Expr | None = None
 
 
 Declaration = (

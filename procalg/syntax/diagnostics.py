@@ -80,7 +80,8 @@ MESSAGES: dict[str, tuple[str, str | None]] = {
 
 _WORDS = {
     "NAME": "a name", "INT": "a number", "DURATION": "a duration (like 30s)",
-    "PROPERTY": "a property such as :[deadlock free]", "REFINES": "'[T=', '[F=' or '[FD='",
+    "PROPERTY": "a property such as :[deadlock free]",
+    "REFINES": "'[T=', '[F=', '[FD=', '[V=' or '[R='",
     "$END": "the end of the file", "_DSEP": "the end of the declaration",
     "_LSEP": "the next local definition", "ASSERT_NOT": "'assert not'",
     "TRANSPARENT": "'transparent' or 'external'", "CMP": "a comparison",

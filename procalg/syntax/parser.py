@@ -24,7 +24,7 @@ from lark.exceptions import UnexpectedInput, VisitError
 from procalg.errors import ParseError
 from procalg.source import SourceFile
 from procalg.syntax import ast
-from procalg.syntax.build import Builder
+from procalg.syntax.assertion_rules import AssertionBuilder
 from procalg.syntax.diagnostics import explain
 from procalg.syntax.layout import Layout, blank_comments
 from procalg.syntax.modules import expand_modules
@@ -141,7 +141,7 @@ def _parse(text: str, filename: str, start: str) -> ast.Node:
     try:
         clean = mark_sections(blank_comments(text))
         tree = raw_parse(clean, start)
-        return Builder(clean, lambda t: _parse(t, filename, "expr")).transform(tree)
+        return AssertionBuilder(clean, lambda t: _parse(t, filename, "expr")).transform(tree)
     except ParseError as err:
         err.source = err.source or source
         raise

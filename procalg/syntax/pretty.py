@@ -118,6 +118,10 @@ class _Printer:
         return out + (" never fails" if d.never_fails else "")
 
     def assertion(self, a: ast.Assertion) -> str:
+        option = "" if a.tau_priority is None else f" :[tau priority]: {self.expr(a.tau_priority)}"
+        return self._assertion(a) + option
+
+    def _assertion(self, a: ast.Assertion) -> str:
         neg = "not " if a.negated else ""
         p = a.property
         model = f" [{p.model}]" if getattr(p, "model", None) and not isinstance(

@@ -37,6 +37,10 @@ KNOWN = (*SIMPLE, "has trace", "reachable", "compensation complete", *EQUIVALENC
 # symbolic engine: `:[invariant]: EXPR` over the components' parameters
 KNOWN += ("invariant",)
 MODELS = ("T", "F", "FD")
+# the models FDR takes per property (FDR2 manual A.6.3: deadlock freedom and
+# determinism in [F] or [FD], [FD] when none is written; divergence only in [FD])
+_ALLOWED = {ast.DeadlockFree: ("F", "FD"), ast.Deterministic: ("F", "FD"),
+            ast.DivergenceFree: ("FD",)}
 _MODEL = re.compile(r"^(?P<words>.*?)\s*\[\s*(?P<model>[A-Za-z]+)\s*\]\s*$", re.S)
 
 
@@ -81,7 +85,14 @@ def decode_property(
             raise _unknown(words, where, "after 'P = Q' use :[strong], :[weak] or :[branching]")
         return ast.Equivalent(left, right, words, span=span)
     if words in SIMPLE:
-        return SIMPLE[words](left, model, span=span)
+        node = SIMPLE[words]
+        allowed = _ALLOWED[node]
+        if model is not None and model not in allowed:
+            name = words.replace("-", " ")
+            raise ParseError(f"':[{name}]' is not checked in [{model}]", where,
+                             hint="FDR checks it in " + " or ".join(f"[{m}]" for m in allowed)
+                             + " (with no suffix: [FD])")
+        return node(left, model, span=span)
     if words == "has trace":
         if trace is None:
             raise ParseError("':[has trace]' needs the trace after it", where,

@@ -19,10 +19,11 @@ P = (Q [] Loop) \\ {a}
     ("assertion", "verdict"),
     [
         # P may choose the hidden a-loop and diverge, but no state is stuck...
-        ("P :[deadlock free]", "pass"),
         ("P :[deadlock free [F]]", "pass"),
-        # ...except in the failures-divergences reading, where divergence is chaos
+        # ...except in the failures-divergences reading, where divergence is chaos;
+        # it is FDR's default when no model is written
         ("P :[deadlock free [FD]]", "fail"),
+        ("P :[deadlock free]", "fail"),
         # FD determinism fails on the divergence
         ("P :[deterministic]", "fail"),
         ("P :[deterministic [FD]]", "fail"),
@@ -119,3 +120,74 @@ def test_an_equivalence_on_two_product_lts_names_the_product_engine_not_the_term
                   "assert Sys = (Q ||| P) :[strong]\n")
     (report,) = list(check_model(model))
     assert report.result == "pass" and report.check.stats.extra["engine"] == "explicit"
+
+
+RACE = """\
+channel a, b, tock
+Race = (a -> b -> STOP [] tock -> STOP) \\ {a}
+"""
+
+
+@pytest.mark.parametrize(
+    ("assertion", "verdict"),
+    [
+        # the hidden a races time: tock may happen first, or be refused after τ
+        ("Race :[deterministic]", "fail"),
+        ("Race :[has trace]: <tock>", "pass"),
+        # with τ before tock (FDR's tau priority over {tock}) the τ always wins
+        ("Race :[deterministic] :[tau priority]: {tock}", "pass"),
+        ("Race :[has trace]: <tock> :[tau priority over]: {tock}", "fail"),
+        ("b -> STOP [T= Race :[tau priority]: {tock}", "pass"),
+        ("b -> STOP [T= Race", "fail"),
+        # a spec is not prioritised, only the implementation
+        ("Race [T= b -> STOP :[tau priority]: {tock}", "pass"),
+        ("not Race :[deadlock free [F]] :[tau priority]: {tock}", "pass"),
+    ],
+)
+def test_tau_priority_checks_the_process_with_tau_before_the_set(assertion: str,
+                                                                 verdict: str) -> None:
+    (report,) = check_model(loads(RACE + f"assert {assertion}\n"))
+    assert report.result == verdict, report.check
+    assert report.assertion.text == assertion
+
+
+def test_tau_priority_on_an_equivalence_is_an_error_at_the_set() -> None:
+    (report,) = check_model(loads(RACE + "assert Race = Race :[weak] :[tau priority]: {tock}\n"))
+    assert report.result == "error"
+    assert "applies to an assertion on one process" in str(report.error)
+    assert report.error.span.line == 3 and report.error.span.column == 45  # at the {
+
+
+@pytest.mark.parametrize(
+    ("assertion", "verdict"),
+    [
+        # the interleaving is a network (the product engine explores it whole);
+        # it offers {a, b} then the other event: the same as the choice of orders
+        ("Both [V= a -> STOP ||| b -> STOP", "pass"),
+        ("Both [R= a -> STOP ||| b -> STOP", "pass"),
+        ("Both [RD= a -> STOP ||| b -> STOP", "pass"),
+        # Either may be stable offering only a, and then do it: a revival the
+        # interleaving lacks (and a failure too)
+        ("a -> STOP ||| b -> STOP [VD= Either", "fail"),
+        ("Either [V= a -> STOP ||| b -> STOP", "pass"),
+    ],
+)
+def test_revivals_and_refusal_testing_run_from_a_model(assertion: str, verdict: str) -> None:
+    text = ("channel a, b\nBoth = a -> b -> STOP [] b -> a -> STOP\n"
+            "Either = Both |~| a -> b -> STOP\n")
+    (report,) = check_model(loads(text + f"assert {assertion}\n"))
+    assert report.result == verdict, report.check
+
+
+def test_fd_deadlock_freedom_skips_the_divergence_search_where_no_component_has_a_tau_cycle(
+        monkeypatch) -> None:
+    from procalg.api import search
+
+    def no_search(*args, **kwargs):
+        raise AssertionError("a network without τ-cycles cannot diverge")
+
+    monkeypatch.setattr(search, "divergence", no_search)
+    model = loads("channel a, b\nP = a -> b -> P\nQ = b -> a -> Q\n"
+                  "assert (P [| {a} |] Q) \\ {b} :[deadlock free]\n")
+    (report,) = check_model(model)
+    assert report.result == "pass"

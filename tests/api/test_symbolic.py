@@ -103,3 +103,22 @@ def test_an_unrestricted_int_input_on_an_explicit_engine_is_a_clear_error() -> N
     assert report.result == "error"
     assert "every integer" in report.error.message
     assert "--engine symbolic" in report.error.hint
+
+
+def test_deadlock_freedom_with_hidden_events_is_refused_unless_written_in_f() -> None:
+    # FDR's default [FD] also fails a divergence, which the symbolic engine does
+    # not search for: with a hidden event a τ-cycle is possible, so it says so
+    text = """
+channel c : Int
+channel tick
+Count(n) = c!n -> Count(n + 1) [] tick -> Count(n)
+Hidden = Count(0) \\ {| c |}
+assert Hidden :[deadlock free]
+assert Hidden :[deadlock free [F]]
+"""
+    default, stable = _reports(text)
+    assert default.result == "error"
+    assert "does not check divergence" in str(default.error)
+    assert "[deadlock free [F]]" in default.error.hint
+    assert stable.stats.extra["engine"] == "symbolic"
+    assert stable.result == "pass"

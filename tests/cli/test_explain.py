@@ -146,3 +146,19 @@ def test_components_of_a_saga_are_named_by_their_definitions(tmp_path, capsys) -
     rows = [line.split("|")[0].strip() for line in out.splitlines() if "|" in line]
     assert rows[1:] == ["IT", "Facilities"]
     assert "welcome: offered by IT, blocked by Facilities, which never does it" in out
+
+
+def test_a_divergence_failing_deadlock_freedom_and_a_revival_are_explained(tmp_path,
+                                                                          capsys) -> None:
+    # deadlock freedom without a suffix is FDR's [FD]: the divergence is its
+    # counterexample, replayed as a cycle (not as a stuck end state)
+    target = tmp_path / "m.proc"
+    target.write_text("channel a, h\nX = h -> X\nassert X \\ {h} :[deadlock free]\n"
+                      "P1 = (a -> STOP) [> STOP\nP2 = (a -> STOP) |~| STOP\n"
+                      "assert P1 [V= P2\n")
+    assert main(["check", "--json", "--explain", str(target)]) == 1
+    items = {a["assertion"]: a for a in json.loads(capsys.readouterr().out)["assertions"]}
+    loop = items["X \\ {h} :[deadlock free]"]["explanation"]["projection"]
+    assert loop["cycle_columns"] == [["h"]]
+    revival = items["P1 [V= P2"]["explanation"]
+    assert revival["process"] == "P2" and revival["projection"]["steps"] == ["τ", "a"]

@@ -278,6 +278,21 @@ def test_fdr_spellings_of_the_simple_properties_are_accepted(text, kind):
     assert type(parse(text).declarations[0].property) is kind
 
 
+@pytest.mark.parametrize(("text", "said"), [
+    ("assert P :[deadlock free [T]]", "':[deadlock free]' is not checked in [T]"),
+    ("assert P :[deterministic [T]]", "':[deterministic]' is not checked in [T]"),
+    ("assert P :[divergence free [F]]", "':[divergence free]' is not checked in [F]"),
+    ("assert P :[livelock-free [T]]", "':[livelock free]' is not checked in [T]"),
+])
+def test_a_model_fdr_does_not_check_a_property_in_is_an_error(text, said):
+    # FDR2 manual A.6.3: deadlock freedom and determinism in [F] or [FD]
+    # ([FD] when none is written), divergence freedom in [FD] only
+    with pytest.raises(ParseError) as caught:
+        parse(text)
+    assert f"error: {said}" in str(caught.value)
+    assert caught.value.span.line == 1 and caught.value.span.column == 10
+
+
 def test_a_lambda_is_a_local_function_and_prints_back_as_a_lambda():
     from procalg.syntax.pretty import pretty
 
@@ -425,3 +440,16 @@ def test_brackets_keep_a_hidden_set_whole_where_fdr_would_end_it_at_an_operator(
     bracketed = parse_expr("P \\ (A ; Q)")
     assert type(bracketed) is syntax.HideExpr and type(bracketed.hidden) is syntax.ProcBinary
     assert type(parse_expr("P \\ (A) ; Q")) is syntax.ProcBinary  # the brackets hold A only
+
+
+@pytest.mark.parametrize("text", [
+    "assert P [T= Q :[tau priority]: {tock}",
+    "assert P [FD= Q :[tau priority over]: {| tock |}",
+    "assert not P :[deadlock free [F]] :[tau priority]: {tock}",
+    "assert P :[has trace]: <a> :[tau priority]: {tock}",
+])
+def test_fdr_tau_priority_option_follows_any_assertion_and_prints_back(text):
+    (decl,) = parse(text).declarations
+    assert decl.tau_priority is not None
+    assert decl.text == text.removeprefix("assert ")
+    assert parse(pretty(parse(text))) == parse(text)

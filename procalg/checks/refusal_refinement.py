@@ -1,0 +1,331 @@
+"""Refinement in the revivals ``[V=`` and refusal-testing ``[R=`` models (and
+their divergence-strict forms ``[VD=``, ``[RD=``), as FDR checks them.
+
+Both models see more than stable failures. A *revival* ``(s, X, a)`` says
+that after trace ``s`` the process can be stable refusing ``X`` and then do
+``a`` from that same state (Reed, Roscoe and Sanders, "Refusal traces and
+revivals", and Roscoe, *Understanding Concurrent Systems*, ch. 11–12). A
+*refusal-testing* observation ``<X0, a1, X1, …, an, Xn>`` interleaves the
+events with the refusals (or ``•``, nothing observed) seen before each one,
+so every earlier stable state counts, not only the last. Both include the
+traces and the stable failures, so (Roscoe's hierarchy) ``Q [R= P`` implies
+``Q [V= P``, which implies ``Q [F= P``, which implies ``Q [T= P``.
+
+The check is the one of :mod:`procalg.checks.refinement`, a breadth-first
+search of (spec node, implementation state) pairs stopping at the first
+violation, with the extra annotation each model needs:
+
+- **revivals**: a spec node (a τ-closed set of spec states after a trace)
+  keeps every stable offer of its members, not only the minimal ones. A
+  stable implementation state offering ``A`` has the revival
+  ``(s, Σ - A, a)`` for each ``a`` in ``A``, so the node needs a stable
+  member offering ``B`` with ``a ∈ B ⊆ A``; besides, as for ``[F=``, some
+  member must offer a subset of ``A`` (the failure ``(s, Σ - A)``).
+- **refusal testing**: the spec side is a set of states that depends on the
+  refusals seen, not only on the trace. When the implementation does ``a``
+  from a stable state offering ``A``, the observation is ``Σ - A, a``, and
+  the spec moves only from its stable members offering a subset of ``A``.
+  Observing the largest refusal is enough: a refusal-testing set is closed
+  under forgetting a refusal, so if that observation is the spec's, so are
+  the ones that saw less.
+
+A state that can terminate is not stable for these observations: ✓ happens
+autonomously (``P [] SKIP = (P [] SKIP) |~| SKIP``), so such a state only
+offers ``{✓}`` to the failures part, as in :mod:`procalg.lts.normal`. Cost:
+O(P · d) for P product pairs of out-degree d; the spec sets are a subset
+construction (exponential in the worst case, as in FDR).
+
+Example:
+    >>> from procalg.lts import LTS
+    >>> # (a -> STOP) [> STOP versus (a -> STOP) |~| STOP: same failures, but
+    >>> # only the second can be stable offering a and then do a
+    >>> timeout = LTS.build(3, 0, ["a"], [(0, "a", 1), (0, "τ", 2)])
+    >>> choice = LTS.build(4, 0, ["a"], [(0, "τ", 1), (0, "τ", 2), (1, "a", 3)])
+    >>> check_refusal_refinement(timeout, choice, "V").passed
+    False
+    >>> check_refusal_refinement(choice, timeout, "V").passed
+    True
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+from procalg.checks.lazy_system import Divergence, LazySystem
+from procalg.checks.result import CheckResult, Counterexample, RefinementModel, Stats, Verdict
+from procalg.errors import LimitExceeded
+from procalg.lts import LTS, TAU, TICK, TransitionSystem, explore
+from procalg.lts.tau import is_divergent
+
+REVIVAL_MODELS = (RefinementModel.REVIVALS, RefinementModel.REVIVALS_DIVERGENCES)
+REFUSAL_MODELS = (RefinementModel.REFUSAL_TESTING, RefinementModel.REFUSAL_DIVERGENCES)
+Pair = tuple[int, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class SpecNode:
+    """A τ-closed set of spec states and what the models read off it.
+
+    Attributes:
+        states: the spec states.
+        acceptances: the ⊆-minimal offers of stable or terminating members
+            (``{✓}`` for a terminating one): the failures part.
+        offers: every offer of a stable member that cannot terminate.
+        divergent: some member can do τ for ever.
+    """
+
+    states: frozenset[int]
+    acceptances: tuple[frozenset[str], ...]
+    offers: tuple[frozenset[str], ...]
+    divergent: bool
+
+
+class SpecSets:
+    """The spec's τ-closed state sets, interned and built lazily."""
+
+    def __init__(self, spec: LTS) -> None:
+        self.system = LazySystem(spec)
+        self._divergent = is_divergent(spec).tolist()
+        self.nodes: list[SpecNode] = []
+        self._index: dict[frozenset[int], int] = {}
+        self._after: dict[tuple[int, str, frozenset[str] | None], int | None] = {}
+        self.alphabet = frozenset(x for s in range(spec.num_states)
+                                  for x, _ in self.system.successors(s) if x != TAU)
+        self.root = self._intern(self._close([spec.initial]))
+
+    def offer(self, s: int) -> tuple[frozenset[str], bool]:
+        """The visible events of ``s`` and whether it is stable (no τ, no ✓)."""
+        moves = self.system.successors(s)
+        events = frozenset(x for x, _ in moves if x != TAU)
+        return events, TICK not in events and all(x != TAU for x, _ in moves)
+
+    def after(self, number: int, event: str, within: frozenset[str] | None) -> int | None:
+        """The node after ``event`` from node ``number``; with ``within``, only
+        from stable members offering a subset of it (the refusal of the rest
+        was observed first). ``None`` if no member can."""
+        key = (number, event, within)
+        if key not in self._after:
+            targets = []
+            for s in self.nodes[number].states:
+                if within is not None:
+                    events, stable = self.offer(s)
+                    if not (stable and events <= within):
+                        continue
+                targets += [d for x, d in self.system.successors(s) if x == event]
+            self._after[key] = self._intern(self._close(targets)) if targets else None
+        return self._after[key]
+
+    def _close(self, states: list[int]) -> frozenset[int]:
+        seen, todo = set(states), list(states)
+        while todo:
+            for d in self.system.tau_successors(todo.pop()):
+                if d not in seen:
+                    seen.add(d)
+                    todo.append(d)
+        return frozenset(seen)
+
+    def _intern(self, states: frozenset[int]) -> int:
+        number = self._index.get(states)
+        if number is None:
+            number = self._index[states] = len(self.nodes)
+            accepts, offers = set(), set()
+            for s in states:
+                events, stable = self.offer(s)
+                if TICK in events:
+                    accepts.add(frozenset({TICK}))
+                elif stable:
+                    accepts.add(events)
+                    offers.add(events)
+            minimal = tuple(a for a in accepts if not any(b < a for b in accepts))
+            self.nodes.append(SpecNode(states, minimal, tuple(offers),
+                                       any(self._divergent[s] for s in states)))
+        return number
+
+
+def check_refusal_refinement(
+    spec: LTS | TransitionSystem[Any],
+    impl: LTS | TransitionSystem[Any],
+    model: RefinementModel | str,
+    *,
+    max_states: int | None = None,
+) -> CheckResult:
+    """Check ``spec ⊑ impl`` in the revivals or refusal-testing model.
+
+    Args:
+        spec: the specification (explored fully if not an LTS).
+        impl: the implementation, explored lazily.
+        model: ``"V"``, ``"VD"``, ``"R"`` or ``"RD"`` (or the enum member).
+        max_states: stop with :class:`LimitExceeded` after this many pairs.
+
+    Returns:
+        PASS, or FAIL with a shortest counterexample: ``trace`` (visible events),
+        ``refused`` (the refusal that breaks it, the one before its last event
+        for a revival or refusal-testing violation), ``accepted`` (what the
+        spec could do there) and a note with the whole observation.
+    """
+    from procalg.checks.refinement import as_model  # refinement imports this module
+
+    start = time.perf_counter()
+    kind = as_model(model)
+    spec_lts = spec if isinstance(spec, LTS) else explore(spec)
+    search = _Search(SpecSets(spec_lts), LazySystem(impl), kind, max_states)
+    failure = search.run()
+    stats = Stats(states=len(search.parent), transitions=search.edges,
+                  seconds=time.perf_counter() - start,
+                  extra={"spec_sets": len(search.spec.nodes),
+                         "impl_states": len(search.system.cache)})
+    name = f"[{kind.value}="
+    if failure is None:
+        return CheckResult(Verdict.PASS, stats=stats, message=f"refinement {name} holds")
+    return CheckResult(Verdict.FAIL, failure, stats, f"refinement {name} fails")
+
+
+class _Search:
+    """Breadth-first search over (spec set, implementation state) pairs."""
+
+    def __init__(self, spec: SpecSets, system: LazySystem, kind: RefinementModel,
+                 max_states: int | None) -> None:
+        self.spec, self.system, self.kind = spec, system, kind
+        self.refusals = kind in REFUSAL_MODELS
+        self.strict = kind in (RefinementModel.REVIVALS_DIVERGENCES,
+                               RefinementModel.REFUSAL_DIVERGENCES)
+        self.max_states = max_states
+        # pair -> (parent pair, label, the impl's offer if a refusal was seen before it)
+        self.parent: dict[Pair, tuple[Pair, str, frozenset[str] | None] | None] = {}
+        self.edges = 0
+        self.divergence = Divergence(system)
+        self.alphabet = set(spec.alphabet)
+
+    def run(self) -> Counterexample | None:
+        root = (self.spec.root, self.system.initial)
+        self.parent[root] = None
+        queue = deque([root])
+        while queue:
+            pair = queue.popleft()
+            node = self.spec.nodes[pair[0]]
+            if self.strict and node.divergent:
+                continue  # after the spec diverges, anything goes
+            moves = self.system.successors(pair[1])
+            offered = frozenset(x for x, _ in moves if x != TAU)
+            self.alphabet |= offered
+            stable = TICK not in offered and all(x != TAU for x, _ in moves)
+            found = self._check_state(pair, node, offered, stable)
+            if found is not None:
+                return found
+            for label, target in moves:
+                self.edges += 1
+                child = self._step(pair, label, target, offered, stable)
+                if isinstance(child, Counterexample):
+                    return child
+                if child not in self.parent:
+                    seen = offered if (self.refusals and stable and label != TAU) else None
+                    self.parent[child] = (pair, label, seen)
+                    queue.append(child)
+                    if self.max_states is not None and len(self.parent) > self.max_states:
+                        raise LimitExceeded(
+                            f"refinement check stopped after {self.max_states} product states",
+                            states=len(self.parent), transitions=self.edges,
+                            hint="raise the state limit, or minimise the implementation")
+        return None
+
+    def _step(self, pair: Pair, label: str, target: Any, offered: frozenset[str],
+              stable: bool) -> Pair | Counterexample:
+        if label == TAU:
+            return (pair[0], target)
+        after = self.spec.after(pair[0], label, None)
+        if after is None:
+            return self._violation(pair, "trace", label, offered)
+        if self.refusals and stable:
+            after = self.spec.after(pair[0], label, offered)
+            if after is None:
+                return self._violation(pair, "refusal", label, offered)
+        return (after, target)
+
+    def _check_state(self, pair: Pair, node: SpecNode, offered: frozenset[str],
+                     stable: bool) -> Counterexample | None:
+        if self.strict and self.divergence.cycle_from(pair[1]) is not None:
+            return self._violation(pair, "divergence", None, offered)
+        if not (stable or TICK in offered):
+            return None
+        accepts = frozenset({TICK}) if TICK in offered else offered
+        if not any(m <= accepts for m in node.acceptances):
+            return self._violation(pair, "failure", None, offered)
+        if self.refusals or not stable:
+            return None  # refusal testing checks its refusals on the next event
+        for event in sorted(offered):
+            if not any(event in b and b <= offered for b in node.offers):
+                return self._violation(pair, "revival", event, offered)
+        return None
+
+    def _violation(self, pair: Pair, what: str, event: str | None,
+                   offered: frozenset[str]) -> Counterexample:
+        """The counterexample, worded like the other refinement failures."""
+        steps = self._steps(pair)
+        trace = tuple(x for x, _ in steps if x != TAU)
+        full = tuple(x for x, _ in steps)
+        node = self.spec.nodes[pair[0]]
+        refused = frozenset(self.alphabet - offered - {TICK})
+        name = f"[{self.kind.value}="
+        observed = (f"after the observation {_observation(steps)}" if self.refusals
+                    else f"after {_show(trace)}")
+        if what == "trace":
+            assert event is not None
+            initials = frozenset(x for s in node.states for x, _ in
+                                 self.spec.system.successors(s) if x != TAU)
+            return Counterexample((*trace, event), accepted=initials, full_path=(*full, event),
+                                  note=f"{observed} the implementation can do {event}, "
+                                       f"which the specification cannot ({name})")
+        if what == "divergence":
+            lead, cycle = self.divergence.cycle_from(pair[1]) or (0, 0)
+            return Counterexample(trace, cycle=(TAU,) * cycle, full_path=(*full, *(TAU,) * lead),
+                                  note=f"{observed} the implementation can diverge where the "
+                                       f"specification does not ({name})")
+        if what == "failure":
+            accepts = frozenset({TICK}) if TICK in offered else offered
+            shown = frozenset(self.alphabet - accepts - {TICK})
+            return Counterexample(trace, refused=shown,
+                                  accepted=frozenset().union(*node.acceptances), full_path=full,
+                                  note=f"{observed} the implementation can be stable offering "
+                                       f"only {_show_set(accepts)}; no stable state of the "
+                                       f"specification there offers as little ({name})")
+        assert event is not None
+        spec_can = frozenset().union(*(b for b in node.offers if b <= offered))
+        return Counterexample(
+            (*trace, event), refused=refused, accepted=spec_can, full_path=(*full, event),
+            note=f"{observed} the implementation can be stable offering only "
+                 f"{_show_set(offered)} and then do {event}; the specification's stable "
+                 f"states that offer no more can do only {_show_set(spec_can)} ({name})")
+
+    def _steps(self, pair: Pair) -> list[tuple[str, frozenset[str] | None]]:
+        """The path to ``pair``: each label with the impl's offer seen before it."""
+        steps: list[tuple[str, frozenset[str] | None]] = []
+        link = self.parent[pair]
+        while link is not None:
+            pair, label, seen = link
+            steps.append((label, seen))
+            link = self.parent[pair]
+        steps.reverse()
+        return steps
+
+
+def _observation(steps: list[tuple[str, frozenset[str] | None]]) -> str:
+    """A refusal-testing observation, each event after what was refused before it:
+    ``<•, a, refusing all but {a}, a>`` (• where no refusal was seen)."""
+    parts: list[str] = []
+    for label, seen in steps:
+        if label == TAU:
+            continue
+        parts.append("•" if seen is None else f"refusing all but {_show_set(seen)}")
+        parts.append(label)
+    return "<" + ", ".join(parts) + ">"
+
+
+def _show(trace: tuple[str, ...]) -> str:
+    return "<" + ", ".join(trace) + ">"
+
+
+def _show_set(events: frozenset[str]) -> str:
+    return "{" + ", ".join(sorted(events)) + "}"

@@ -1,0 +1,187 @@
+"""Refinement in the revivals ([V=, [VD=) and refusal-testing ([R=, [RD=) models."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from hypothesis import given, settings
+
+from procalg.checks.refinement import as_model, check_refinement
+from procalg.checks.refusal_refinement import check_refusal_refinement
+from procalg.checks.result import RefinementModel
+from procalg.lts import LTS
+from tests.checks.test_refinement import _closure, _diverges, random_lts
+
+M = RefinementModel
+CHAIN = [M.REFUSAL_TESTING, M.REVIVALS, M.FAILURES, M.TRACES]
+STRICT_CHAIN = [M.REFUSAL_DIVERGENCES, M.REVIVALS_DIVERGENCES, M.FAILURES_DIVERGENCES]
+
+# (a -> STOP) [> STOP: a is offered only before the timeout, never from a stable state
+TIMEOUT = LTS.build(3, 0, ["a"], [(0, "a", 1), (0, "τ", 2)])
+# (a -> STOP) |~| STOP: stable offering a, or stable offering nothing
+CHOICE = LTS.build(4, 0, ["a"], [(0, "τ", 1), (0, "τ", 2), (1, "a", 3)])
+# UCS reftest.csp: R1 = (a -> a -> STOP) [> (a -> STOP), R2 = (a -> STOP) [> (a -> a -> STOP)
+R1 = LTS.build(5, 0, ["a"], [(0, "a", 1), (1, "a", 2), (0, "τ", 3), (3, "a", 4)])
+R2 = LTS.build(5, 0, ["a"], [(0, "a", 1), (0, "τ", 2), (2, "a", 3), (3, "a", 4)])
+STOP = LTS.build(1, 0, [], [])
+DIV = LTS.build(1, 0, ["a"], [(0, "a", 0)], hidden=["a"])
+
+
+def refines(spec: LTS, impl: LTS, model: RefinementModel) -> bool:
+    return check_refinement(spec, impl, model).passed
+
+
+def test_the_models_are_read_from_their_letters():
+    assert [as_model(x) for x in ("V", "VD", "R", "RD")] == [
+        M.REVIVALS, M.REVIVALS_DIVERGENCES, M.REFUSAL_TESTING, M.REFUSAL_DIVERGENCES]
+
+
+def test_a_timeout_and_an_internal_choice_differ_in_revivals_only():
+    """Both have the failures (<>, X) for every X and (<a>, X): F cannot tell them
+    apart. CHOICE can be stable offering {a} and then do a, the revival
+    (<>, Σ - {a}, a); TIMEOUT's only stable state is STOP, so it has no revival
+    at <>, and CHOICE does not revivals-refine it (UCS revivals.csp)."""
+    assert refines(TIMEOUT, CHOICE, M.FAILURES) and refines(CHOICE, TIMEOUT, M.FAILURES)
+    result = check_refinement(TIMEOUT, CHOICE, M.REVIVALS)
+    assert not result.passed
+    cex = result.counterexample
+    assert cex.trace == ("a",) and cex.full_path == ("τ", "a")
+    assert cex.accepted == frozenset()  # TIMEOUT's stable states offering ⊆ {a} do nothing
+    assert "stable offering only {a} and then do a" in cex.note
+    assert refines(CHOICE, TIMEOUT, M.REVIVALS)
+    assert refines(CHOICE, TIMEOUT, M.REFUSAL_TESTING)
+
+
+def test_refusal_testing_tells_apart_what_revivals_do_not():
+    """UCS reftest.csp. R2's only stable state (after its timeout) is a -> a -> STOP:
+    refusing everything but a, it does a and can then do a again, the observation
+    <Σ-{a}, a, •, a>. R1's only stable state is a -> STOP: refusing everything but
+    a, it does a and then nothing, so R1 [R= R2 fails at the second a. That same
+    observation <Σ-{a}, a, Σ> (refusing everything after the a) is R1's and not
+    R2's, whose stable a leads to a -> STOP, so R2 [R= R1 fails after one a with
+    {a} refused. Their revivals agree: (<>, Σ-{a}, a) and (<a>, Σ-{a}, a) for both
+    (R1 reaches a -> STOP by an a before its timeout), and the failures too; the
+    last refusal alone cannot see the earlier one."""
+    forward = check_refinement(R1, R2, M.REFUSAL_TESTING)
+    assert not forward.passed and forward.counterexample.trace == ("a", "a")
+    assert "<refusing all but {a}, a>" in forward.counterexample.note
+    back = check_refinement(R2, R1, M.REFUSAL_TESTING)
+    assert not back.passed and back.counterexample.trace == ("a",)
+    assert back.counterexample.refused == frozenset({"a"})
+    assert refines(R1, R2, M.REVIVALS) and refines(R2, R1, M.REVIVALS)
+
+
+def test_internal_choice_is_not_refined_by_external_choice_in_any_model_above_traces():
+    """a -> STOP [] b -> STOP offers {a, b} where a -> STOP |~| b -> STOP must
+    refuse one: the stable-failures failure (<>, Σ-{a}) of the internal choice is
+    not the external choice's, whatever the finer model; the other way round
+    every model agrees."""
+    internal = LTS.build(5, 0, ["a", "b"], [(0, "τ", 1), (0, "τ", 2), (1, "a", 3), (2, "b", 4)])
+    external = LTS.build(3, 0, ["a", "b"], [(0, "a", 1), (0, "b", 2)])
+    for model in (M.REVIVALS, M.REFUSAL_TESTING):
+        assert not refines(external, internal, model)
+        assert refines(internal, external, model)
+
+
+def test_divergence_counts_only_in_the_divergence_strict_forms():
+    # a divergent process has no stable states: no failures, revivals or refusals
+    assert refines(STOP, DIV, M.REVIVALS) and refines(STOP, DIV, M.REFUSAL_TESTING)
+    for model in (M.REVIVALS_DIVERGENCES, M.REFUSAL_DIVERGENCES):
+        result = check_refinement(STOP, DIV, model)
+        assert not result.passed and result.counterexample.cycle == ("τ",)
+        assert refines(DIV, TIMEOUT, model)  # after the spec diverges anything goes
+
+
+def test_termination_is_autonomous_so_skip_revives_nothing():
+    """SKIP and a -> STOP [] SKIP: the ✓ state is not stable, so the external
+    choice has no revival (<>, X, a), and SKIP is refined by it in every model
+    but traces (a is not a trace of SKIP)."""
+    skip = LTS.build(2, 0, [], [(0, "✓", 1)])
+    either = LTS.build(3, 0, ["a"], [(0, "a", 1), (0, "✓", 2)])
+    assert not refines(skip, either, M.TRACES)
+    assert refines(either, skip, M.REVIVALS) and refines(either, skip, M.REFUSAL_TESTING)
+
+
+# --- an independent reference: subset construction on both sides, with the
+# impl's stable offers as the refusals observed --------------------------------
+
+def _stable_offer(lts: LTS, s: int) -> frozenset[str] | None:
+    moves = lts.successors(s)
+    names = frozenset(lts.labels[lab] for lab, _ in moves if lab != 0)
+    return None if "✓" in names or any(lab == 0 for lab, _ in moves) else names
+
+
+def _accepts(lts: LTS, s: int) -> frozenset[str] | None:
+    offer = _stable_offer(lts, s)
+    names = frozenset(lts.labels[lab] for lab, _ in lts.successors(s) if lab != 0)
+    return frozenset({"✓"}) if "✓" in names else offer
+
+
+def _reference(spec: LTS, impl: LTS, model: RefinementModel) -> bool:
+    refusals = model in (M.REFUSAL_TESTING, M.REFUSAL_DIVERGENCES)
+    strict = model in (M.REFUSAL_DIVERGENCES, M.REVIVALS_DIVERGENCES)
+
+    def step(lts: LTS, now, event: str, within) -> frozenset[int]:
+        return frozenset(_closure(lts, [
+            d for s in now if within is None or ((o := _stable_offer(lts, s)) is not None
+                                                  and o <= within)
+            for lab, d in lts.successors(s) if lts.labels[lab] == event]))
+
+    root = (frozenset(_closure(spec, [spec.initial])), frozenset(_closure(impl, [impl.initial])))
+    seen, todo = {root}, [root]
+    while todo:
+        spec_now, now = todo.pop()
+        if not now:
+            continue
+        if not spec_now:
+            return False
+        if strict and any(_diverges(spec, s) for s in spec_now):
+            continue
+        if strict and any(_diverges(impl, s) for s in now):
+            return False
+        spec_accepts = [a for s in spec_now if (a := _accepts(spec, s)) is not None]
+        spec_offers = [o for s in spec_now if (o := _stable_offer(spec, s)) is not None]
+        for s in now:
+            a = _accepts(impl, s)
+            if a is not None and not any(b <= a for b in spec_accepts):
+                return False
+            o = _stable_offer(impl, s)
+            revived = o is None or all(any(e in b and b <= o for b in spec_offers) for e in o)
+            if not refusals and not revived:
+                return False
+        observed = [None] + ([o for s in now if (o := _stable_offer(impl, s)) is not None]
+                             if refusals else [])
+        events = {impl.labels[lab] for s in now for lab, _ in impl.successors(s) if lab != 0}
+        for event in events:
+            for within in observed:
+                nxt = (step(spec, spec_now, event, within), step(impl, now, event, within))
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+    return True
+
+
+@pytest.mark.parametrize("model", [M.REVIVALS, M.REVIVALS_DIVERGENCES, M.REFUSAL_TESTING,
+                                   M.REFUSAL_DIVERGENCES])
+@settings(max_examples=200, deadline=None)
+@given(spec=random_lts(), impl=random_lts())
+def test_verdict_agrees_with_a_two_sided_subset_construction(model, spec, impl):
+    assert check_refusal_refinement(spec, impl, model).passed == _reference(spec, impl, model)
+
+
+@settings(max_examples=200, deadline=None)
+@given(spec=random_lts(), impl=random_lts())
+def test_refusal_testing_implies_revivals_implies_failures_implies_traces(spec, impl):
+    # each model sees at least what the next one sees (Roscoe, UCS ch. 11)
+    for chain in (CHAIN, STRICT_CHAIN):
+        verdicts = [refines(spec, impl, model) for model in chain]
+        for finer, coarser in itertools.pairwise(verdicts):
+            assert coarser or not finer, (chain, verdicts)
+
+
+@pytest.mark.parametrize("model", [M.REVIVALS, M.REFUSAL_TESTING, M.REFUSAL_DIVERGENCES])
+@settings(max_examples=60, deadline=None)
+@given(p=random_lts())
+def test_every_process_refines_itself(model, p):
+    assert refines(p, p, model)
