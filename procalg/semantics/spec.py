@@ -75,7 +75,7 @@ class Spec:
         self.module = module
         self.definitions: dict[str, tuple[ast.Definition, ...]] = {}
         self.assertions: tuple[ast.Assertion, ...] = ()
-        self._channels: dict[str, ast.ChannelDecl] = {}
+        self.channel_decls: dict[str, ast.ChannelDecl] = {}  # write with declare_channel
         self._datatypes: dict[str, ast.DatatypeDecl] = {}
         self._constructors: dict[str, ast.Constructor] = {}
         self._nametypes: dict[str, Thunk] = {}
@@ -117,8 +117,7 @@ class Spec:
                     self.definitions[name] = (*clauses, decl)
                 case ast.ChannelDecl(names):
                     for name in names:
-                        self._claim(name, decl.span)
-                        self._channels[name] = decl
+                        self.declare_channel(name, decl)
                 case ast.DatatypeDecl(name, constructors):
                     self._claim(name, decl.span)
                     self._datatypes[name] = decl
@@ -156,9 +155,15 @@ class Spec:
                 hint=f"rename it, e.g. '{name}_' (a model without activity, signal, timer "
                      "or saga keeps every name)") from None
 
+    def declare_channel(self, name: str, decl: ast.ChannelDecl, claim: bool = True) -> None:
+        """Declare channel ``name`` (``claim``: the name must be free); workflows use it too."""
+        if claim:
+            self._claim(name, decl.span)
+        self.channel_decls[name] = decl
+
     def _resolve(self, name: str) -> Value | None:
         """The value of a global name that is not a definition."""
-        if name in self._channels:
+        if name in self.channel_decls:
             return Event(name) if not self.types.channels[name] else ChannelRef(name)
         if name in self._constructors:
             fields = self._constructor_fields(name)
@@ -188,7 +193,7 @@ class Spec:
         self._in_progress.add(key)
 
     def _channel_fields(self, name: str) -> tuple[frozenset, ...]:
-        decl = self._channels[name]
+        decl = self.channel_decls[name]
         self._guarded("channel " + name, decl.span, f"channel {name}'s type")
         try:
             return tuple(t for f in decl.fields for t in self._type_sets(f))
@@ -281,7 +286,7 @@ class Spec:
     @property
     def channels(self) -> dict[str, tuple[frozenset, ...]]:
         """Channel name -> the value set of each field."""
-        return self._reported(lambda: {n: self.types.channels[n] for n in self._channels})
+        return self._reported(lambda: {n: self.types.channels[n] for n in self.channel_decls})
 
     @property
     def datatypes(self) -> dict[str, frozenset]:
@@ -300,7 +305,7 @@ class Spec:
             markers = workflow.SAGA_MARKERS if self._sagas else frozenset()
             markers |= {workflow.CANCEL_EVENT} if self.cancellable else frozenset()
             self._events = self._reported(lambda: markers | frozenset(
-                e for n in self._channels for e in self.types.events_of(n)))
+                e for n in self.channel_decls for e in self.types.events_of(n)))
         return self._events
 
     def value(self, expr: ast.Node) -> Any:

@@ -125,8 +125,7 @@ def declare(spec: Any, decl: ast.Node) -> None:
 
 
 def _channel(spec: Any, name: str, fields: tuple, span: Span | None) -> None:
-    spec._claim(name, span)
-    spec._channels[name] = ast.ChannelDecl((name,), fields, span=span)
+    spec.declare_channel(name, ast.ChannelDecl((name,), fields, span=span))
 
 
 def _failures(spec: Any, span: Span | None) -> None:
@@ -137,8 +136,8 @@ def _failures(spec: Any, span: Span | None) -> None:
     """
     names = tuple(ast.Name(n, span=span) for n in sorted(fallible(spec)))
     if names:
-        spec._channels[FAIL] = ast.ChannelDecl((FAIL,), (ast.EventSet(names, span=span),),
-                                               span=span)
+        spec.declare_channel(FAIL, ast.ChannelDecl((FAIL,), (ast.EventSet(names, span=span),),
+                                                   span=span), claim=False)
 
 
 def fallible(spec: Any) -> frozenset[str]:
@@ -173,7 +172,7 @@ def uses_cancel(spec: Any, module: ast.Module) -> bool:
         ...  "channel cancel\\nP = cancel -> SKIP", "activity a\\nP = a -> SKIP")]
         [True, False, False]
     """
-    if CANCEL in spec._channels:
+    if CANCEL in spec.channel_decls:
         return False
     return any(type(here) is ast.Name and here.id == CANCEL for here in walk(module))
 

@@ -99,7 +99,7 @@ def _moves(spec: Any, node: ast.Node, components: list[Component], codes: Codes,
         return _moves(spec, child, components, codes, depth + 1)
 
     def eset(expr: ast.Node) -> EventSet:
-        channels = {n: len(spec.types.channels[n]) for n in spec._channels}
+        channels = {n: len(spec.types.channels[n]) for n in spec.channel_decls}
         return event_set(expr, codes, global_values(spec), channels, spec.definitions)
 
     match node:
@@ -172,7 +172,7 @@ def _add(out: list[Move], m: Move, guard: z3.BoolRef) -> None:
 
 
 def _arity(spec: Any) -> dict[str, int]:
-    return {n: len(spec.types.channels[n]) for n in spec._channels}
+    return {n: len(spec.types.channels[n]) for n in spec.channel_decls}
 
 
 def _pairs(spec: Any, pairs: tuple[tuple[ast.Node, ast.Node], ...], codes: Codes) -> list[Pair]:

@@ -92,7 +92,7 @@ class _Builder:
         self.merged: dict[tuple[int, ...], ast.Node] = {}  # see kept()
         self.todo: list[tuple[int, ast.Node, tuple[str, ...]]] = []
         self.inputs = 0
-        self.channels = {n: len(spec.types.channels[n]) for n in spec._channels}
+        self.channels = {n: len(spec.types.channels[n]) for n in spec.channel_decls}
 
     def globals_(self, node: ast.Node) -> Any:
         try:

@@ -64,7 +64,7 @@ class _Linter:
         self.spec = spec
         self.codes = Codes()
         self.findings: list[Finding] = []
-        self.channels = {n: spec.types.channels[n] for n in spec._channels}
+        self.channels = {n: spec.types.channels[n] for n in spec.channel_decls}
 
     def globals_(self, node: ast.Node) -> Any:
         try:
