@@ -254,6 +254,9 @@ class Types:
                 return Dotted(left.head, (*left.fields[:-1], inner))
             return self._extend(left, right, span)
         if self.is_compound(left):
+            if left.fields and self.is_incomplete(left.fields[-1]):  # 0.D.2: D takes the 2
+                return Dotted(left.head, (*left.fields[:-1], self.dot(left.fields[-1], right,
+                                                                      span)))
             return Dotted(left.head, (*left.fields, right))
         return Dotted(left, (right,))
 

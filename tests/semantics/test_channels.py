@@ -9,7 +9,7 @@ from procalg.lts import explore
 from procalg.semantics import Spec, load
 from procalg.source import SourceFile
 from procalg.syntax.parser import parse, parse_expr
-from procalg.terms import Dotted, Event
+from procalg.terms import Atom, Dotted, Event
 
 SAGA = """
 Order = {0..1}
@@ -93,3 +93,16 @@ def test_an_input_after_a_partial_constructor_tests_only_the_events_it_may_compl
         found = types.remaining(ChannelRef("recv", given))
     assert [str(e) for _, e in found[:2]] == ["recv.3.Accept.7.0", "recv.3.Accept.7.1"]
     assert len(found) == 30 and len(calls) == 2 * 30  # (one nested call each), not 900+
+
+
+def test_a_constructor_inside_a_dotted_value_takes_the_fields_that_follow_it() -> None:
+    # CSPM's dot is flat: 5.K.1 is 5 followed by the constructor value K.1, however it
+    # was built; a pattern that strips the head gives back the same value
+    text = ("datatype T = K.{0,1} | W.T.{0,1}.T\n"
+            "rest(W.(K.x).y.z) = 5.x.y.z\n"
+            "P = STOP\n")
+    spec = load(parse(text), SourceFile("<test>", text))
+    built = spec.value(parse_expr("5.0.K.1"))
+    assert built == Dotted(5, (0, Dotted(Atom("K"), (1,))))
+    assert spec.value(parse_expr("rest(W.(K.0).1.(K.1)) == 5.0.1.K.1")) is True
+    assert spec.value(parse_expr("(5.0).K.1 == 5.(0.K.1)")) is True
