@@ -58,7 +58,7 @@ from procalg.checks.lazy_system import Divergence, LazySystem
 from procalg.checks.result import CheckResult, Counterexample, RefinementModel, Stats, Verdict
 from procalg.errors import LimitExceeded
 from procalg.lts import LTS, TAU, TICK, TransitionSystem, explore
-from procalg.lts.tau import is_divergent
+from procalg.lts.tau import closed_under_tau, is_divergent, tau_successors
 
 REVIVAL_MODELS = (RefinementModel.REVIVALS, RefinementModel.REVIVALS_DIVERGENCES)
 REFUSAL_MODELS = (RefinementModel.REFUSAL_TESTING, RefinementModel.REFUSAL_DIVERGENCES)
@@ -89,6 +89,7 @@ class SpecSets:
     def __init__(self, spec: LTS) -> None:
         self.system = LazySystem(spec)
         self._divergent = is_divergent(spec).tolist()
+        self._taus = tau_successors(spec)
         self.nodes: list[SpecNode] = []
         self._index: dict[frozenset[int], int] = {}
         self._after: dict[tuple[int, str, frozenset[str] | None], int | None] = {}
@@ -119,13 +120,7 @@ class SpecSets:
         return self._after[key]
 
     def _close(self, states: list[int]) -> frozenset[int]:
-        seen, todo = set(states), list(states)
-        while todo:
-            for d in self.system.tau_successors(todo.pop()):
-                if d not in seen:
-                    seen.add(d)
-                    todo.append(d)
-        return frozenset(seen)
+        return closed_under_tau(states, self._taus)
 
     def _intern(self, states: frozenset[int]) -> int:
         number = self._index.get(states)

@@ -32,7 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from procalg.lts.lts import LTS, TAU_INDEX, TICK, TICK_INDEX
-from procalg.lts.tau import effective_labels, is_divergent
+from procalg.lts.tau import closed_under_tau, effective_labels, is_divergent
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,14 +98,7 @@ class NormalForm:
         return self._after[key]
 
     def _close(self, states: list[int]) -> frozenset[int]:
-        """The τ-closure of ``states`` (depth-first; per node, not all-pairs)."""
-        seen, todo = set(states), list(states)
-        while todo:
-            for d in self._taus[todo.pop()]:
-                if d not in seen:
-                    seen.add(d)
-                    todo.append(d)
-        return frozenset(seen)
+        return closed_under_tau(states, self._taus)
 
     def _intern(self, states: frozenset[int]) -> int:
         number = self._index.get(states)

@@ -51,6 +51,24 @@ def tau_successors(lts: LTS) -> list[list[int]]:
     return succ
 
 
+def closed_under_tau(states: list[int], taus: list[list[int]]) -> frozenset[int]:
+    """``states`` and every state reachable from them by τ-steps (``taus``: per state,
+    its τ-targets, as :func:`tau_successors` gives). Depth first, O(states reached +
+    their τ-transitions): one normal-form node at a time, not all-pairs.
+
+    Example:
+        >>> sorted(closed_under_tau([0], [[1], [2], [], [0]]))
+        [0, 1, 2]
+    """
+    seen, todo = set(states), list(states)
+    while todo:
+        for d in taus[todo.pop()]:
+            if d not in seen:
+                seen.add(d)
+                todo.append(d)
+    return frozenset(seen)
+
+
 def tau_sccs(lts: LTS) -> np.ndarray:
     """Component number per state for the τ-subgraph (Tarjan, iterative).
 
