@@ -17,10 +17,11 @@ from __future__ import annotations
 import argparse
 import time
 
+from procalg.checks.deadlock import deadlock_goal
 from procalg.lts import LTS, explore
 from procalg.lts.lazy import LazyComponent
 from procalg.lts.network import Network, close, component, parallel
-from procalg.lts.product import count_states, find_deadlock
+from procalg.lts.product import count_states, find_path
 
 
 class Queue:
@@ -74,8 +75,8 @@ def main() -> None:
             searched = time.perf_counter() - start
             local = queue.num_states
             start = time.perf_counter()
-            stuck = find_deadlock(network(v, LazyComponent(Queue(c, v), alphabet)
-                                          if mode == "lazy" else queue))
+            stuck = find_path(network(v, LazyComponent(Queue(c, v), alphabet)
+                                          if mode == "lazy" else queue), deadlock_goal)
             dead = time.perf_counter() - start
             assert stuck.found and len(stuck.trace) == 2 * v
             print(f"{c:>3} {total:>14} {mode:>6} {result.states:>8} {local:>7} "

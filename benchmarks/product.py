@@ -46,8 +46,9 @@ from pathlib import Path
 from benchmarks.networks import buffers
 from benchmarks.shapes import pan_sizes
 from procalg.api.model import loads
+from procalg.checks.deadlock import deadlock_goal
 from procalg.lts.network import Network
-from procalg.lts.product import count_states, find_deadlock
+from procalg.lts.product import count_states, find_path
 from procalg.semantics.network import compile_network
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -97,7 +98,7 @@ CASES = [
 def _search(case: Case, network: Network):
     if case.mode == "all":
         return count_states(network)
-    return find_deadlock(network, por=case.mode == "por")
+    return find_path(network, deadlock_goal, por=case.mode == "por")
 
 
 def run_procalg(case: Case, n: int) -> dict:

@@ -30,31 +30,24 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
 from procalg.api.model import Model
-from procalg.checks.deadlock import check_deadlock
+from procalg.checks.deadlock import check_deadlock, check_deadlock_product
 from procalg.checks.determinism import check_determinism_product
-from procalg.checks.divergence import check_divergence
-from procalg.checks.reachability import check_reachable
+from procalg.checks.divergence import check_divergence, check_divergence_product
+from procalg.checks.reachability import check_reachable, check_reachable_product
 from procalg.checks.refinement import check_refinement_product
-from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
+from procalg.checks.result import CheckResult, Stats
 from procalg.errors import LimitExceeded, UsageError
 from procalg.lts import LTS
 from procalg.lts.lazy import AlphabetError
 from procalg.lts.network import Network
 from procalg.lts.normal_product import Unavailable
 from procalg.lts.normal_product import why_not as bulk_why_not
-from procalg.lts.product import (
-    Progress,
-    SearchResult,
-    explore_product,
-    find_deadlock,
-    find_divergence,
-    find_label,
-)
+from procalg.lts.product import Progress, explore_product
 from procalg.lts.refine_product import tau_acyclic
 from procalg.semantics.network import NotApplicable
 
@@ -146,17 +139,15 @@ class SearchOptions:
 def deadlock(model: Model, process: Any, options: SearchOptions) -> CheckResult:
     """``:[deadlock free]`` on the chosen engine."""
     return _run(model, process, options,
-                lambda net, kw: find_deadlock(net, por=options.por, **kw),
-                lambda system: check_deadlock(system, max_states=options.reference_limit),
-                found_means_fail=True, what="deadlock")
+                lambda net: check_deadlock_product(net, por=options.por, **_limits(options)),
+                lambda system: check_deadlock(system, max_states=options.reference_limit))
 
 
 def divergence(model: Model, process: Any, options: SearchOptions) -> CheckResult:
     """``:[divergence free]`` on the chosen engine."""
     return _run(model, process, options,
-                lambda net, kw: find_divergence(net, **kw),
-                lambda system: check_divergence(system, max_states=options.reference_limit),
-                found_means_fail=True, what="divergence")
+                lambda net: check_divergence_product(net, **_limits(options)),
+                lambda system: check_divergence(system, max_states=options.reference_limit))
 
 
 def cannot_diverge(model: Model, process: Any, options: SearchOptions) -> bool:
@@ -170,10 +161,9 @@ def cannot_diverge(model: Model, process: Any, options: SearchOptions) -> bool:
 def reachable(model: Model, process: Any, event: str, options: SearchOptions) -> CheckResult:
     """``:[reachable e]`` on the chosen engine (a witness on success)."""
     return _run(model, process, options,
-                lambda net, kw: find_label(net, event, **kw),
+                lambda net: check_reachable_product(net, event, **_limits(options)),
                 lambda system: check_reachable(system, event,
-                                               max_states=options.reference_limit),
-                found_means_fail=False, what=event)
+                                               max_states=options.reference_limit))
 
 
 def refinement(model: Model, spec: LTS, process: Any, kind: str,
@@ -232,19 +222,21 @@ def implementation(model: Model, process: Any, options: SearchOptions) -> Any:
 
 
 def _run(model: Model, process: Any, options: SearchOptions,
-         product: Callable[[Any, dict], SearchResult],
-         reference: Callable[[Any], CheckResult], *, found_means_fail: bool,
-         what: str) -> CheckResult:
+         product: Callable[[Network], CheckResult],
+         reference: Callable[[Any], CheckResult]) -> CheckResult:
+    """One property, defined in ``procalg.checks`` for both engines: the
+    product engine's check where a network applies, else the reference's."""
     started = time.perf_counter()
     network = _network(model, process, options)
     if isinstance(network, NotApplicable):
         return _on_reference(model, process, reference, network.reason)
     try:
-        found = product(network, _limits(options))
+        result = product(network)
     except AlphabetError as err:  # a lazy leaf did a saga move no rule was built for
         return _on_reference(model, process, reference,
                              f"a lazily explored component left its declared events ({err})")
-    return _result(found, found_means_fail, what, time.perf_counter() - started)
+    # the time a person waits: compiling the network (leaves included) and searching
+    return replace(result, stats=replace(result.stats, seconds=time.perf_counter() - started))
 
 
 def _on_reference(model: Model, process: Any, reference: Callable[[Any], CheckResult],
@@ -279,22 +271,3 @@ def _network(model: Model, process: Any, options: SearchOptions) -> Network | No
         raise LimitExceeded(f"the product engine cannot run this process: {network.reason}",
                             hint="use --engine auto or reference")
     return network
-
-
-def _result(found: SearchResult, found_means_fail: bool, what: str,
-            seconds: float) -> CheckResult:
-    failed = found.found == found_means_fail
-    extra: dict[str, object] = {"engine": "product", "levels": found.levels,
-                                "peak_bytes": found.peak_bytes, "notes": list(found.notes)}
-    stats = Stats(found.states, found.transitions, seconds, extra)
-    if not found.found:
-        message = {"deadlock": "deadlock free", "divergence": "divergence free"}.get(
-            what, f"{what} is unreachable in {found.states} states")
-        return CheckResult(Verdict.FAIL if failed else Verdict.PASS, None, stats, message)
-    path = tuple(found.path)
-    note = {
-        "deadlock": "deadlock: the process can do nothing more and has not terminated",
-        "divergence": "divergence: after this trace the process can do τ forever",
-    }.get(what, f"{what} happens after this trace")
-    ce = Counterexample(found.trace, cycle=found.cycle, full_path=path, note=note)
-    return CheckResult(Verdict.FAIL if failed else Verdict.PASS, ce, stats, note)

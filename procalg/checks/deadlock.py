@@ -3,10 +3,19 @@
 A state deadlocks when it has no outgoing transition and was not entered by
 ✓ (a state after ✓ is Ω, successful termination, FDR's "terminated"
 rather than "deadlocked") or by ``throw`` (abnormal termination, THROW:
-``docs/sagas.md``; THROWN, too, is only ever entered by ``throw``). The search is the breadth-first
-:class:`~procalg.lts.exploration.Exploration`, stopped at the first stuck
-state, so the counterexample is a shortest path (fewest transitions, τ
-counted) to a deadlock.
+``docs/sagas.md``; THROWN, too, is only ever entered by ``throw``): the
+labels in :data:`TERMINATING`. This module is the property's one home, on
+either engine, with one answer type:
+
+* :func:`check_deadlock` searches a transition system or an LTS breadth-first
+  (:class:`~procalg.lts.exploration.Exploration`), state by state;
+* :func:`check_deadlock_product` searches a network's product in bulk
+  (:func:`procalg.lts.product.find_path` with :func:`deadlock_goal`, the same
+  property over a chunk of packed states).
+
+Both stop at the first stuck state, so the counterexample is a shortest path
+(fewest transitions, τ counted) to a deadlock (unless partial-order
+reduction is asked for, which says so).
 
 Which states were entered by ✓: for an explicit LTS every incoming edge is
 known up front (the ✓ transitions leaving reachable states). On the fly, a stuck state counts as
@@ -15,7 +24,8 @@ i.e. from a state earlier in BFS order. That is exact for CSP's operational
 semantics, where ✓ always leads to Ω and nothing else does, so Ω is
 discovered through ✓.
 
-Complexity: O(S + T) time up to the first deadlock, O(S) integers of memory.
+Complexity: O(S + T) time up to the first deadlock, O(S) integers of memory
+(the product search: O(S log S + T log T) numpy work).
 
 Example:
     >>> from procalg.lts import LTS
@@ -31,14 +41,25 @@ Example:
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
 from procalg.lts.exploration import ExplicitSystem, Exploration
-from procalg.lts.lts import LTS, TICK_INDEX, TransitionSystem
+from procalg.lts.lts import LTS, TICK, TransitionSystem
+from procalg.lts.product import find_path
 from procalg.reserved import THROW
+
+if TYPE_CHECKING:
+    from procalg.lts.level_search import Stop
+    from procalg.lts.network import Network
+    from procalg.lts.vectors import Tables
+
+TERMINATING = (TICK, THROW)
+"""The labels that end a run: a stuck state entered by one has terminated (✓:
+Ω, successful; ``throw``: THROW's abort), it has not deadlocked."""
+NOTE = "deadlock: the process can do nothing more and has not terminated"
 
 
 def check_deadlock(system: TransitionSystem[Any] | LTS, *,
@@ -71,9 +92,71 @@ def check_deadlock(system: TransitionSystem[Any] | LTS, *,
             done = bool(mask[walk.states[number]]) if mask is not None else number in ticked
             if not done:
                 return _failure(walk, number, started)
-        ticked.update(d for c, d in edges
-                      if c == TICK_INDEX or walk.labels[c] == THROW)  # throw ends a run too
+        ticked.update(d for c, d in edges if walk.labels[c] in TERMINATING)
     return CheckResult(Verdict.PASS, None, _stats(walk, started), message="deadlock free")
+
+
+def check_deadlock_product(network: Network, *, por: bool = False,
+                           **options: Any) -> CheckResult:
+    """:func:`check_deadlock` on a network, its product searched in bulk.
+
+    Args:
+        network: a closed network (:func:`procalg.lts.network.close`).
+        por: partial-order reduction (stubborn sets, :mod:`procalg.lts.por`):
+            fewer states, the trace then need not be shortest (the stats' notes
+            say so).
+        **options: the product search's limits (``max_states``, ``max_memory``,
+            ``progress``, ``workers``).
+
+    Returns:
+        PASS, or FAIL with a shortest trace to a stuck state (``full_path``
+        with τ; no state numbers: the product's states are codes).
+
+    Example:
+        >>> from procalg.lts.network import close, component, parallel
+        >>> p = LTS.build(3, 0, ["a", "b"], [(0, "a", 1), (1, "b", 2)])
+        >>> q = LTS.build(2, 0, ["b"], [(0, "b", 1)])
+        >>> r = check_deadlock_product(close(parallel(component(p), component(q), {"b"})))
+        >>> r.passed, r.counterexample.trace
+        (False, ('a', 'b'))
+    """
+    found = find_path(network, deadlock_goal, por=por, **options)
+    stats = Stats.of_search(found)
+    if not found.found:
+        return CheckResult(Verdict.PASS, None, stats, "deadlock free")
+    return CheckResult(Verdict.FAIL, Counterexample(found.trace, full_path=found.path,
+                                                    note=NOTE), stats, NOTE)
+
+
+def deadlock_goal(tables: Tables) -> Stop:
+    """The property over packed states, for :func:`~procalg.lts.product.find_path`:
+    the least code of an expanded chunk with no move, not entered by a
+    :data:`TERMINATING` label (asked of the reversed tables: every way in is known).
+
+    Example:
+        >>> from procalg.lts.network import close, component
+        >>> from procalg.lts.vectors import Tables
+        >>> tables = Tables(close(component(LTS.build(2, 0, ["a"], [(0, "a", 1)]))))
+        >>> stop = deadlock_goal(tables)
+        >>> stop(np.array([0, 1]), np.array([0]), np.array([1]), np.array([2]))
+        (1, '')
+    """
+    ends = [tables.label_index[name] for name in TERMINATING if name in tables.label_index]
+
+    def stuck(chunk: np.ndarray, src: np.ndarray, dst: np.ndarray,
+              lab: np.ndarray) -> tuple[int, str] | None:
+        has = np.zeros(len(chunk), dtype=bool)
+        has[src] = True
+        if has.all():
+            return None
+        dead = chunk[~has]
+        into, _, back = tables.successors(dead, backward=True)
+        terminated = np.zeros(len(dead), dtype=bool)
+        terminated[into[np.isin(back, ends)]] = True
+        dead = dead[~terminated]
+        return (int(dead.min()), "") if len(dead) else None
+
+    return stuck
 
 
 def _failure(walk: Exploration, number: int, started: float) -> CheckResult:
@@ -84,7 +167,7 @@ def _failure(walk: Exploration, number: int, started: float) -> CheckResult:
             trace,
             full_path=walk.full_path_to(number),
             states=walk.path_states(number),
-            note="deadlock: the process can do nothing more and has not terminated",
+            note=NOTE,
         ),
         _stats(walk, started),
         message=f"deadlock after {len(trace)} visible events",
@@ -92,10 +175,9 @@ def _failure(walk: Exploration, number: int, started: float) -> CheckResult:
 
 
 def _reachably_terminated(lts: LTS) -> np.ndarray:
-    """States entered by ✓ from a reachable state (an unreachable ✓ source does not count)."""
-    ends = lts.label == TICK_INDEX
-    if THROW in lts.labels:  # a state entered by throw has terminated (abnormally)
-        ends |= lts.label == lts.labels.index(THROW)
+    """States entered by ✓ or throw from a reachable state (an unreachable
+    source does not count)."""
+    ends = np.isin(lts.label, [i for i, name in enumerate(lts.labels) if name in TERMINATING])
     ticks = ends & lts.reachable()[lts.src]
     mask = np.zeros(lts.num_states, dtype=bool)
     mask[lts.dst[ticks]] = True

@@ -11,6 +11,11 @@ graphs hit no recursion limit. A component with two or more states is a
 number is its entry nearest the initial state, and the reported trace is a
 shortest path to that entry (among cycles found after a full search).
 
+On a network, :func:`check_divergence_product` asks the product engine for
+the same thing in bulk (:func:`procalg.lts.product.tau_lasso`: a full
+search, then the states without τ-successors peeled off round by round).
+This module is the property's one home; both give a :class:`CheckResult`.
+
 Complexity: O(S + T) time, O(S + T_τ) integers of memory.
 
 Example:
@@ -31,6 +36,8 @@ from typing import Any
 from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
 from procalg.lts.exploration import Exploration
 from procalg.lts.lts import LTS, TAU, TAU_INDEX, TransitionSystem
+from procalg.lts.network import Network
+from procalg.lts.product import tau_lasso
 
 
 def check_divergence(system: TransitionSystem[Any] | LTS, *,
@@ -68,6 +75,35 @@ def check_divergence(system: TransitionSystem[Any] | LTS, *,
         return _failure(walk, _cycle_through(min(component), component, offsets, targets),
                         started)
     return CheckResult(Verdict.PASS, None, _stats(walk, started), message="divergence free")
+
+
+def check_divergence_product(network: Network, **options: Any) -> CheckResult:
+    """:func:`check_divergence` on a network, its product searched in bulk.
+
+    Args:
+        network: a closed network (:func:`procalg.lts.network.close`).
+        **options: the product search's limits (``max_states``, ``max_memory``,
+            ``progress``, ``workers``).
+
+    Returns:
+        PASS, or FAIL with a shortest trace to a state that can do τ forever
+        (``full_path`` with τ) and a τ-loop reached from it (``cycle``).
+
+    Example:
+        >>> from procalg.lts.network import close, component
+        >>> p = LTS.build(3, 0, ["a"], [(0, "a", 1), (1, "τ", 2), (2, "τ", 1)])
+        >>> r = check_divergence_product(close(component(p)))
+        >>> r.passed, r.counterexample.trace, r.counterexample.cycle
+        (False, ('a',), ('τ', 'τ'))
+    """
+    found = tau_lasso(network, **options)
+    stats = Stats.of_search(found)
+    if not found.found:
+        return CheckResult(Verdict.PASS, None, stats, "divergence free")
+    note = "divergence: after this trace the process can do τ forever"
+    return CheckResult(Verdict.FAIL, Counterexample(found.trace, cycle=found.cycle,
+                                                    full_path=found.path, note=note),
+                       stats, note)
 
 
 def _adjacency(n: int, src: array, dst: array) -> tuple[list[int], list[int]]:

@@ -16,6 +16,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # numpy behind it: a result is read where no search ran
+    from procalg.lts.level_search import SearchResult
 
 Trace = tuple[str, ...]
 """A sequence of visible label names (τ omitted unless shown on request)."""
@@ -87,6 +91,20 @@ class Stats:
     transitions: int = 0
     seconds: float = 0.0
     extra: dict[str, object] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def of_search(cls, found: SearchResult, **extra: object) -> Stats:
+        """The stats of a product-engine search (``--stats`` shows its levels
+        and notes), with ``extra`` added.
+
+        Example:
+            >>> from procalg.lts.level_search import SearchResult
+            >>> Stats.of_search(SearchResult(False, states=4, levels=3)).extra["levels"]
+            3
+        """
+        return cls(found.states, found.transitions, found.seconds,
+                   {"engine": "product", "levels": found.levels,
+                    "peak_bytes": found.peak_bytes, **extra, "notes": list(found.notes)})
 
 
 @dataclass(frozen=True, slots=True)

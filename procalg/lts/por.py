@@ -25,8 +25,9 @@ Example:
     >>> p = LTS.build(2, 0, ["a"], [(0, "a", 1)])
     >>> q = LTS.build(2, 0, ["b"], [(0, "b", 1)])
     >>> net = close(parallel(component(p), component(q), set()))
-    >>> from procalg.lts.product import find_deadlock
-    >>> full, reduced = find_deadlock(net), find_deadlock(net, por=True)
+    >>> from procalg.checks.deadlock import deadlock_goal  # the property, in its home
+    >>> from procalg.lts.product import find_path
+    >>> full, reduced = find_path(net, deadlock_goal), find_path(net, deadlock_goal, por=True)
     >>> full.found, reduced.found, full.states, reduced.states
     (True, True, 4, 3)
 """

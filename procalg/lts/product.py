@@ -1,21 +1,24 @@
-"""Properties of a network's product, searched level by level on packed codes.
+"""Searching a network's product level by level on packed codes.
 
 The product of a :class:`~procalg.lts.network.Network` is explored
 breadth-first by :class:`~procalg.lts.level_search.LevelSearch` (the level
 loop: successors in bulk from :class:`~procalg.lts.vectors.Tables`, the
 visited set :class:`~procalg.lts.visited.Visited`; nothing per state in
-Python). This module holds what is asked of the search: state counts,
-deadlock, reachability of a label, divergence, and the whole product as an
+Python). This module holds the searches the properties are built on, and
+no property: state counts, a shortest path to a goal over packed states
+(:func:`find_path`; deadlock and reachability define their goals in
+``procalg.checks``), the states that can do τ forever and a shortest τ-lasso
+(:func:`divergent_codes`, :func:`tau_lasso`), and the whole product as an
 explicit LTS. This is the level-by-level search of FDR (Gibson-Robinson,
 Armstrong, Boulgakov and Roscoe, "FDR3 — a modern refinement checker for
 CSP", TACAS 2014) on LTSA/FDR-style component networks.
 
-Checks stop at the first BFS level holding a counterexample, so traces are
-shortest; the trace is rebuilt backwards with the reversed tables and the
-level tags (no parent array). Divergence needs the τ-graph, so it explores
+Searches stop at the first BFS level holding a match, so paths are
+shortest; the path is rebuilt backwards with the reversed tables and the
+level tags (no parent array). The τ-lasso needs the τ-graph, so it explores
 fully and then peels off states without τ-successors (what remains can
 τ-loop forever). Optional partial-order reduction (stubborn sets,
-:mod:`procalg.lts.por`) applies to deadlock search only.
+:mod:`procalg.lts.por`) is sound for deadlock goals only.
 
 Components given as :class:`~procalg.lts.lazy.LazyComponent` are explored
 during the search: before each level, the local states the frontier holds
@@ -36,28 +39,25 @@ Example:
     >>> net = close(parallel(component(p), component(q), {"b"}))
     >>> explore_product(net).num_states
     3
-    >>> r = find_deadlock(net)
-    >>> r.found, r.trace
-    (True, ('a', 'b'))
+    >>> count_states(net).states
+    3
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from procalg.lts.level_search import CHUNK, LevelSearch, Progress, SearchResult
-from procalg.lts.lts import LTS, TAU, TAU_INDEX, TICK_INDEX
+from procalg.lts.level_search import CHUNK, LevelSearch, Progress, SearchResult, Stop
+from procalg.lts.lts import LTS, TAU, TAU_INDEX
 from procalg.lts.network import Network
 from procalg.lts.vectors import Tables
 from procalg.lts.visited import sorted_unique
-from procalg.reserved import THROW
 
-__all__ = ["CHUNK", "Progress", "SearchResult", "count_states", "divergent_codes",
-           "explore_product", "find_deadlock", "find_divergence", "find_label"]
-
-_Search = LevelSearch  # the name the properties below (and their tests) use
+__all__ = ["CHUNK", "Goal", "Progress", "SearchResult", "count_states", "divergent_codes",
+           "explore_product", "find_path", "tau_lasso"]
 
 def _positions(codes: np.ndarray, queries: np.ndarray) -> np.ndarray:
     """``np.searchsorted(codes, queries)``, searched in sorted order: a sorted
@@ -74,8 +74,8 @@ def _positions(codes: np.ndarray, queries: np.ndarray) -> np.ndarray:
     return found
 
 
-def searcher(network: Network, options: dict) -> _Search:
-    return _Search(Tables(network), **options)
+def searcher(network: Network, options: dict) -> LevelSearch:
+    return LevelSearch(Tables(network), **options)
 
 
 def count_states(network: Network, **options) -> SearchResult:
@@ -93,13 +93,38 @@ def count_states(network: Network, **options) -> SearchResult:
     return search.result(False)
 
 
-def find_deadlock(network: Network, *, por: bool = False, **options) -> SearchResult:
-    """A shortest path to a reachable state with no move, not entered by ✓ or throw.
+Goal = Callable[[Tables], "Stop | None"]
+"""What :func:`find_path` looks for, given the product's tables: a ``stop``
+function over each expanded chunk (``(chunk, src, dst, label)`` →
+``(code, last label)`` or ``None``), or ``None`` when nothing can match (the
+search then explores everything). The properties (``procalg.checks``) define
+their goals; this module only searches."""
+
+
+def find_path(network: Network, goal: Goal, *, por: bool = False,
+              **options) -> SearchResult:
+    """A shortest path to the first state (or move) ``goal`` picks; ``found``
+    says whether there is one.
+
+    The path ends at the state, followed by the label the goal names (``""``:
+    none). The search stops at the first BFS level holding a match.
 
     Args:
         network: the product to search.
-        por: explore with stubborn sets (fewer states; the trace then need
-            not be shortest).
+        goal: the property's goal over packed states (see :data:`Goal`).
+        por: explore with stubborn sets (fewer states; the path then need
+            not be shortest). Sound for deadlock search only.
+
+    Example:
+        >>> from procalg.lts.network import close, component
+        >>> p = LTS.build(3, 0, ["a", "b"], [(0, "a", 1), (1, "b", 2)])
+        >>> def last(tables):  # a state with no move
+        ...     def stop(chunk, src, dst, lab):
+        ...         idle = np.setdiff1d(np.arange(len(chunk)), src)
+        ...         return (int(chunk[idle].min()), "") if len(idle) else None
+        ...     return stop
+        >>> find_path(close(component(p)), last).path
+        ('a', 'b')
     """
     search = searcher(network, options)
     notes: tuple[str, ...] = ()
@@ -108,47 +133,16 @@ def find_deadlock(network: Network, *, por: bool = False, **options) -> SearchRe
 
         search.por = Stubborn(search.tables)
         notes = ("partial-order reduction (stubborn sets): trace may not be shortest",)
-    tables = search.tables
-    throw = tables.label_index.get(THROW, -1)
-
-    def stuck(chunk: np.ndarray, src: np.ndarray, dst: np.ndarray, lab: np.ndarray):
-        has = np.zeros(len(chunk), dtype=bool)
-        has[src] = True
-        if has.all():
-            return None
-        dead = chunk[~has]
-        into, _, blab = tables.successors(dead, backward=True)
-        ends = (blab == TICK_INDEX) | (blab == throw)  # entered by ✓ or throw: terminated
-        terminated = np.zeros(len(dead), dtype=bool)
-        terminated[into[ends]] = True
-        dead = dead[~terminated]
-        return (int(dead.min()), "") if len(dead) else None
-
-    hit = search.run(stuck)
+    stop = goal(search.tables)
+    hit = search.run(stop) if stop is not None else search.run()
     if hit is None:
         return search.result(False, notes=notes)
-    return search.result(True, search.path_to(hit[0]), notes=notes)
+    code, label = hit
+    return search.result(True, [*search.path_to(code), *([label] if label else [])],
+                         notes=notes)
 
 
-def find_label(network: Network, label: str, **options) -> SearchResult:
-    """A shortest path ending with ``label`` (reachability; ``found`` = reachable)."""
-    search = searcher(network, options)
-    target = search.tables.label_index.get(label)
-    if target is None:
-        search.run()
-        return search.result(False, notes=(f"no rule can show {label}",))
-
-    def seen(chunk: np.ndarray, src: np.ndarray, dst: np.ndarray, lab: np.ndarray):
-        at = np.flatnonzero(lab == target)
-        return (int(chunk[src[at]].min()), label) if len(at) else None
-
-    hit = search.run(seen)
-    if hit is None:
-        return search.result(False)
-    return search.result(True, [*search.path_to(hit[0]), label])
-
-
-def _all_transitions(search: _Search, only: int | None = None
+def _all_transitions(search: LevelSearch, only: int | None = None
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every transition (with label ``only``, if given) as (sorted position
     of source, of target, label)."""
@@ -167,11 +161,20 @@ def _all_transitions(search: _Search, only: int | None = None
     return np.concatenate(srcs), np.concatenate(dsts), np.concatenate(labs)
 
 
-def find_divergence(network: Network, **options) -> SearchResult:
-    """A shortest path to a state that can do τ forever, and the τ-loop.
+def tau_lasso(network: Network, **options) -> SearchResult:
+    """A shortest path to a state from which τ can go on forever, and a τ-loop
+    reached from it (``cycle``); ``found`` says whether one exists.
 
     Explores fully, then peels states without τ-successors round by round
-    (rounds = longest τ-path); the survivors diverge.
+    (rounds = longest τ-path); the survivors are the states with an infinite
+    τ-path.
+
+    Example:
+        >>> from procalg.lts.network import close, component
+        >>> p = LTS.build(3, 0, ["a"], [(0, "a", 1), (1, "τ", 2), (2, "τ", 1)])
+        >>> r = tau_lasso(close(component(p)))
+        >>> r.path, r.cycle
+        (('a',), ('τ', 'τ'))
     """
     search = searcher(network, options)
     alive, src, dst = _divergent(search)
@@ -191,7 +194,7 @@ def find_divergence(network: Network, **options) -> SearchResult:
     return search.result(True, path + [TAU] * seen[state], (TAU,) * loop)
 
 
-def _divergent(search: _Search) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _divergent(search: LevelSearch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Explore fully; a mask over the sorted visited codes of the states that
     can do τ forever, and the τ-transitions among them (sorted positions)."""
     search.run()

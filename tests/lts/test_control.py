@@ -7,6 +7,7 @@ on networks small enough to count by hand.
 
 from __future__ import annotations
 
+from procalg.checks.deadlock import deadlock_goal
 from procalg.lts import LTS, TAU, TICK
 from procalg.lts.control import (
     RESET,
@@ -19,7 +20,7 @@ from procalg.lts.control import (
 )
 from procalg.lts.network import close, component, parallel
 from procalg.lts.partition import partition
-from procalg.lts.product import explore_product, find_deadlock
+from procalg.lts.product import explore_product, find_path
 
 ONCE_A = LTS.build(3, 0, ["a"], [(0, "a", 1), (1, TICK, 2)])  # a -> SKIP
 LOOP_B = LTS.build(1, 0, ["b"], [(0, "b", 0)])  # B = b -> B
@@ -66,8 +67,8 @@ def test_a_choice_decided_by_one_side_resets_the_side_that_moved_by_tau() -> Non
 def test_internal_choice_starts_with_tau_to_either_side() -> None:
     lts = explore_product(close(internal_choice(component(ONCE_A), component(LOOP_B))))
     assert sorted(lts.labels[lab] for lab, _ in lts.successors(lts.initial)) == [TAU, TAU]
-    assert not find_deadlock(close(internal_choice(component(ONCE_A),
-                                                   component(LOOP_B)))).found
+    assert not find_path(close(internal_choice(component(ONCE_A),
+                                                   component(LOOP_B))), deadlock_goal).found
 
 
 def test_interrupt_lets_the_right_side_take_over_until_the_left_terminates() -> None:
@@ -92,7 +93,7 @@ def test_a_throw_ends_every_component_in_one_state_that_is_no_deadlock() -> None
     thrown = {d for _, lab, d in lts.triples() if lab == "throw"}
     assert len(thrown) == 1 and not lts.successors(thrown.pop())
     assert lts.num_states == 2
-    assert not find_deadlock(net).found
+    assert not find_path(net, deadlock_goal).found
 
 
 def test_a_network_without_throw_is_left_as_it_is() -> None:
@@ -117,4 +118,4 @@ def test_a_throw_in_a_network_too_large_to_reset_keeps_the_behaviour(monkeypatch
     assert any("too many to reset" in note for note in large.notes)
     assert explore_product(large).num_states > small.num_states  # a thrown state per stale one
     assert _bisimilar(explore_product(large), small)
-    assert not find_deadlock(large).found
+    assert not find_path(large, deadlock_goal).found

@@ -17,17 +17,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from procalg.checks.deadlock import deadlock_goal
+from procalg.checks.reachability import reachability_goal
 from procalg.errors import LimitExceeded
 from procalg.lts import LTS, TAU, TICK, explore, level_search, vectors
 from procalg.lts.network import Network, alpha_parallel, close, component, hide, parallel, rename
 from procalg.lts.partition import partition
-from procalg.lts.product import (
-    count_states,
-    explore_product,
-    find_deadlock,
-    find_divergence,
-    find_label,
-)
+from procalg.lts.product import count_states, explore_product, find_path, tau_lasso
 from procalg.lts.tau import is_divergent
 
 OMEGA = "Ω"
@@ -181,7 +177,7 @@ def test_product_has_the_states_and_transitions_of_roscoes_rules(tree):
 def test_deadlock_search_gives_a_shortest_trace_to_a_real_deadlock(tree):
     reference = explore(Tree(tree))
     stuck = reference.deadlocks()
-    result = find_deadlock(close(_network(tree)))
+    result = find_path(close(_network(tree)), deadlock_goal)
     assert result.found == bool(stuck)
     if stuck:
         assert len(result.path) == int(_distances(reference)[stuck].min())
@@ -193,7 +189,7 @@ def test_deadlock_search_gives_a_shortest_trace_to_a_real_deadlock(tree):
 def test_stubborn_sets_find_a_deadlock_exactly_when_there_is_one(tree):
     reference = explore(Tree(tree))
     net = close(_network(tree))
-    result = find_deadlock(net, por=True)
+    result = find_path(net, deadlock_goal, por=True)
     assert result.found == bool(reference.deadlocks())
     assert result.states <= count_states(net).states
     if result.found:
@@ -201,7 +197,8 @@ def test_stubborn_sets_find_a_deadlock_exactly_when_there_is_one(tree):
 
 
 def test_stubborn_sets_explore_fewer_philosopher_states_and_keep_the_verdict():
-    full, reduced = find_deadlock(_philosophers(5)), find_deadlock(_philosophers(5), por=True)
+    full = find_path(_philosophers(5), deadlock_goal)
+    reduced = find_path(_philosophers(5), deadlock_goal, por=True)
     assert full.found and reduced.found
     assert reduced.states < full.states
     assert any("partial-order" in note for note in reduced.notes)
@@ -211,7 +208,7 @@ def test_a_state_entered_by_throw_has_terminated_and_is_no_deadlock():
     thrower = LTS.build(4, 0, ["throw", "a", "b"],
                         [(0, "throw", 1), (0, "b", 3), (3, "a", 2)])
     net = close(parallel(component(thrower), component(SKIP), set()))
-    result = find_deadlock(net)
+    result = find_path(net, deadlock_goal)
     assert result.found and result.trace == ("b", "a")  # nearer, after throw: ended
 
 
@@ -222,7 +219,7 @@ def test_reachability_ends_with_the_label_at_its_shortest_distance(tree, event):
     dist = _distances(reference)
     code = reference.label_index(event)
     sources = [] if code is None else reference.src[reference.label == code]
-    result = find_label(close(_network(tree)), event)
+    result = find_path(close(_network(tree)), reachability_goal(event))
     assert result.found == bool(len(sources))
     if len(sources):
         assert result.path[-1] == event
@@ -235,7 +232,7 @@ def test_reachability_ends_with_the_label_at_its_shortest_distance(tree, event):
 def test_divergence_is_found_exactly_when_a_tau_loop_is_reachable(tree):
     reference = explore(Tree(tree))
     divergent = is_divergent(reference)
-    result = find_divergence(close(_network(tree)))
+    result = tau_lasso(close(_network(tree)))
     assert result.found == bool(divergent.any())
     if result.found:
         assert any(divergent[s] for s in _replay(reference, result.path))
@@ -250,7 +247,8 @@ def test_interleaved_skips_terminate_through_omega_as_in_roscoes_rules():
     lts = explore_product(close(parallel(component(SKIP), component(SKIP), set())))
     assert (lts.num_states, lts.num_transitions) == (5, 5)
     assert lts.deadlocks() == []
-    assert not find_deadlock(close(parallel(component(SKIP), component(SKIP), set()))).found
+    both = close(parallel(component(SKIP), component(SKIP), set()))
+    assert not find_path(both, deadlock_goal).found
 
 
 def test_nested_parallel_keeps_the_inner_omega_parallel_omega_state():
@@ -291,7 +289,7 @@ def test_dining_philosophers_have_the_reference_engines_state_counts(n, states):
 
 
 def test_dining_philosophers_deadlock_after_everyone_picks_up_the_left_fork():
-    result = find_deadlock(_philosophers(4))
+    result = find_path(_philosophers(4), deadlock_goal)
     assert result.found
     assert sorted(result.trace) == sorted([f"think.{i}" for i in range(4)]
                                           + [f"pick.{i}.{i}" for i in range(4)])
@@ -337,16 +335,16 @@ def _force_wide(monkeypatch) -> None:
 
 def test_forced_wide_codes_give_the_narrow_product_and_traces(monkeypatch):
     narrow = explore_product(_philosophers(3))
-    stuck = find_deadlock(_philosophers(4))
+    stuck = find_path(_philosophers(4), deadlock_goal)
     _force_wide(monkeypatch)
     wide = explore_product(_philosophers(3))
     assert (wide.num_states, wide.num_transitions) == (narrow.num_states,
                                                         narrow.num_transitions)
     assert _bisimilar(narrow, wide)
-    again = find_deadlock(_philosophers(4))
+    again = find_path(_philosophers(4), deadlock_goal)
     assert again.found and len(again.path) == len(stuck.path)
     assert any("more than 62" in note for note in again.notes)
-    assert find_deadlock(_philosophers(4), por=True).found
+    assert find_path(_philosophers(4), deadlock_goal, por=True).found
 
 
 @settings(max_examples=40, deadline=None)
@@ -356,7 +354,7 @@ def test_forced_wide_codes_agree_with_roscoes_rules(tree):
     with pytest.MonkeyPatch.context() as patch:
         _force_wide(patch)
         product = explore_product(close(_network(tree)))
-        divergent = find_divergence(close(_network(tree)))
+        divergent = tau_lasso(close(_network(tree)))
     assert (product.num_states, product.num_transitions) == (reference.num_states,
                                                               reference.num_transitions)
     assert divergent.found == bool(is_divergent(reference).any())
@@ -371,7 +369,7 @@ def test_a_network_wider_than_62_bits_is_explored_not_refused():
     result = count_states(close(net))
     assert result.states == 4
     assert any("80 bits" in note for note in result.notes)
-    assert find_label(close(net), "b").path == ("a", "b")
+    assert find_path(close(net), reachability_goal("b")).path == ("a", "b")
 
 
 def test_the_explored_product_marks_exactly_the_states_a_walk_reaches() -> None:
@@ -391,14 +389,14 @@ def test_the_explored_product_is_whole_even_if_the_search_counted_fewer_moves(mo
     p = LTS.build(3, 0, ["a", "b"], [(0, "a", 1), (0, "b", 2), (1, "b", 0), (2, "τ", 0)])
     net = close(parallel(component(p), component(p), set()))
     whole = product.explore_product(net)
-    run = product._Search.run
+    run = level_search.LevelSearch.run
 
     def undercounted(self, stop=None):
         found = run(self, stop)
         self.transitions = 1  # as a reduced search would: the arrays must grow
         return found
 
-    monkeypatch.setattr(product._Search, "run", undercounted)
+    monkeypatch.setattr(level_search.LevelSearch, "run", undercounted)
     again = product.explore_product(net)
     assert again.num_transitions == whole.num_transitions == 24
     assert list(again.triples()) == list(whole.triples())
@@ -430,7 +428,7 @@ def test_a_deep_narrow_space_deadlocks_at_its_bfs_depth_with_a_shortest_trace():
     assert depth > 250  # thousands of tiny levels' worth of batches, not one
     for narrow in (level_search.NARROW, 0):  # batched small levels, and one at a time
         with patch.object(level_search, "NARROW", narrow):
-            result = find_deadlock(close(_network(tree)))
+            result = find_path(close(_network(tree)), deadlock_goal)
         assert result.found and len(result.path) == depth == result.levels - 1
         assert set(_replay(reference, result.path)) & set(reference.deadlocks())
 
@@ -444,7 +442,7 @@ def test_batched_small_levels_count_and_tag_like_one_level_at_a_time():
     for narrow in (level_search.NARROW, 0):
         with patch.object(level_search, "NARROW", narrow):
             results.append(count_states(close(_network(tree))))
-            last = find_label(close(_network(tree)), "inc.7")
+            last = find_path(close(_network(tree)), reachability_goal("inc.7"))
         assert last.found and len(last.path) == int(dist[wraps].min()) + 1
     batched, single = results
     assert batched.states == single.states == reference.num_states == 3 ** 7
@@ -458,7 +456,7 @@ def test_one_level_at_a_time_gives_shortest_deadlocks_as_the_batches_do(tree):
     reference = explore(Tree(tree))
     stuck = reference.deadlocks()
     with patch.object(level_search, "NARROW", 0):
-        result = find_deadlock(close(_network(tree)))
+        result = find_path(close(_network(tree)), deadlock_goal)
     assert result.found == bool(stuck)
     if stuck:
         assert len(result.path) == int(_distances(reference)[stuck].min())
@@ -473,4 +471,4 @@ def test_a_space_where_every_state_goes_back_to_the_start_is_checked_every_level
     assert search.check == 1  # the resets made most of each batch old
     assert (len(search.visited), search.transitions) == (n + 1, 2 * n)
     assert search.visited.depth == n + 1  # one empty level past the chain's end
-    assert find_label(net, "r").path == ("a", "r")
+    assert find_path(net, reachability_goal("r")).path == ("a", "r")

@@ -23,10 +23,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from procalg.api.model import load, loads
+from procalg.checks.deadlock import deadlock_goal
+from procalg.checks.reachability import reachability_goal
 from procalg.errors import ProcalgError
 from procalg.lts import LTS, TAU, TICK, control, explore
 from procalg.lts.partition import partition
-from procalg.lts.product import explore_product, find_deadlock, find_divergence, find_label
+from procalg.lts.product import explore_product, find_path, tau_lasso
 from procalg.semantics.network import NotApplicable, compile_network
 from procalg.semantics.sos import Rules
 from procalg.terms import (
@@ -216,14 +218,15 @@ def test_any_operator_on_top_keeps_the_lts_verdicts_and_shortest_deadlocks(term)
     assert _bisimilar(product, reference)
     reduced = _network(term, reduce=True)
     assert _bisimilar(explore_product(reduced), reference)
-    result = find_deadlock(reduced)
+    result = find_path(reduced, deadlock_goal)
     nearest = _nearest_deadlock(reference)
     assert result.found == (nearest is not None)
     if nearest is not None:
         assert len(result.path) == nearest
-    assert find_divergence(reduced).found == _diverges(reference)
+    assert tau_lasso(reduced).found == _diverges(reference)
     for label in ("b", TICK, "throw"):
-        witness, nearest = find_label(reduced, label), _nearest_label(reference, label)
+        witness = find_path(reduced, reachability_goal(label))
+        nearest = _nearest_label(reference, label)
         assert witness.found == (nearest is not None)
         if nearest is not None:
             assert len(witness.path) == nearest
@@ -238,7 +241,7 @@ def test_sides_too_large_to_reset_stay_stale_with_the_same_behaviour(term):
     if isinstance(net, NotApplicable):
         return
     assert _bisimilar(explore_product(net), reference)
-    result = find_deadlock(net)
+    result = find_path(net, deadlock_goal)
     nearest = _nearest_deadlock(reference)
     assert result.found == (nearest is not None)
     if nearest is not None:
@@ -253,7 +256,7 @@ def test_reduced_components_keep_the_product_bisimilar_and_deadlocks_as_short(te
     product = explore_product(net)
     assert product.num_states <= reference.num_states
     assert _bisimilar(product, reference)
-    result = find_deadlock(net)
+    result = find_path(net, deadlock_goal)
     nearest = _nearest_deadlock(reference)
     assert result.found == (nearest is not None)
     if nearest is not None:
@@ -296,7 +299,7 @@ def test_a_throw_ends_every_component_in_one_thrown_state():
     reference = _reference(term, UNFOLD)
     assert (product.num_states, product.num_transitions) == (
         reference.num_states, reference.num_transitions)
-    assert not find_deadlock(net).found  # a throw ends the run: not a deadlock
+    assert not find_path(net, deadlock_goal).found  # a throw ends the run: not a deadlock
 
 
 def _model_processes():
@@ -324,7 +327,7 @@ def test_every_model_process_gives_the_reference_lts_through_the_product_engine(
     assert (product.num_states, product.num_transitions) == (
         reference.num_states, reference.num_transitions)
     assert _bisimilar(product, reference)
-    assert find_deadlock(net).found == bool(reference.deadlocks())
+    assert find_path(net, deadlock_goal).found == bool(reference.deadlocks())
 
 
 def test_a_leaf_alphabet_holds_the_fresh_events_of_the_linked_parallels_evaluated() -> None:

@@ -13,9 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from procalg.checks.deadlock import deadlock_goal
 from procalg.errors import ModelError
 from procalg.lts import TAU, TICK, explore
-from procalg.lts.product import explore_product, find_deadlock
+from procalg.lts.product import explore_product, find_path
 from procalg.semantics import Spec, load
 from procalg.semantics.network import compile_network
 from procalg.source import SourceFile
@@ -173,7 +174,7 @@ def test_the_product_engine_agrees_on_a_one_component_replication(process: str) 
     for reduce in (False, True):
         net = compile_network(term, spec, reduce=reduce)
         assert net is not None
-        assert find_deadlock(net).found == bool(reference.deadlocks())
+        assert find_path(net, deadlock_goal).found == bool(reference.deadlocks())
     product = explore_product(compile_network(term, spec, reduce=False))
     assert (product.num_states, product.num_transitions) == (
         reference.num_states, reference.num_transitions)
