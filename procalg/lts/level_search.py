@@ -5,7 +5,7 @@ product one whole BFS level at a time: successors of the frontier come from
 the synchronisation tables in bulk, chunk by chunk on a small thread pool
 (numpy releases the GIL), are deduplicated by sorting and checked against
 the visited set (:class:`~procalg.lts.visited.Visited`, sorted runs with
-level tags) by binary search. A property (:mod:`procalg.lts.product`) is a
+level tags) by binary search. A goal (:data:`procalg.lts.product.Goal`) is a
 ``stop`` function looking at each expanded chunk; the search ends at the
 first BFS level holding a witness, so traces are shortest, and
 :meth:`LevelSearch.path_to` rebuilds one backwards with the reversed
@@ -72,7 +72,7 @@ class SearchResult:
     """The outcome of a product search.
 
     Attributes:
-        found: a counterexample (or, for :func:`find_label`, a witness) exists.
+        found: the search met its goal (a counterexample, or a witness).
         path: labels from the initial state, τ included, to the witness.
         cycle: for divergence, the τ-loop reached at the end of ``path``.
         states, transitions, levels: how much was explored.

@@ -12,18 +12,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from procalg.checks.deadlock import deadlock_goal
+from procalg.checks.reachability import reachability_goal
 from procalg.errors import LimitExceeded
 from procalg.lts import LTS, TAU, TICK, explore, vectors
 from procalg.lts.exploration import ExplicitSystem
 from procalg.lts.lazy import AlphabetError, LazyComponent, leaf
 from procalg.lts.network import Network, alpha_parallel, close, component, hide, parallel, rename
-from procalg.lts.product import (
-    count_states,
-    explore_product,
-    find_deadlock,
-    find_divergence,
-    find_label,
-)
+from procalg.lts.product import count_states, explore_product, find_path, tau_lasso
 from procalg.lts.tau import is_divergent
 from tests.lts.test_product import EVENTS, Tree, _bisimilar, _replay, trees
 
@@ -78,7 +74,7 @@ def test_lazy_leaves_give_the_same_product_as_whole_leaves(tree, superset, mix):
 def test_lazy_deadlock_search_gives_the_verdict_and_a_shortest_real_trace(tree, mix):
     eager, lazy = _pair(tree, mix=mix)
     reference = explore(Tree(tree))
-    a, b = find_deadlock(eager), find_deadlock(lazy)
+    a, b = find_path(eager, deadlock_goal), find_path(lazy, deadlock_goal)
     assert b.found == a.found
     if b.found:
         assert len(b.path) == len(a.path)
@@ -90,8 +86,8 @@ def test_lazy_deadlock_search_gives_the_verdict_and_a_shortest_real_trace(tree, 
 def test_lazy_leaves_keep_stubborn_set_verdicts(tree):
     eager, lazy = _pair(tree)
     reference = explore(Tree(tree))
-    result = find_deadlock(lazy, por=True)
-    assert result.found == find_deadlock(eager, por=True).found
+    result = find_path(lazy, deadlock_goal, por=True)
+    assert result.found == find_path(eager, deadlock_goal, por=True).found
     if result.found:
         assert set(_replay(reference, result.path)) & set(reference.deadlocks())
 
@@ -101,7 +97,7 @@ def test_lazy_leaves_keep_stubborn_set_verdicts(tree):
 def test_lazy_reachability_ends_with_the_label_at_its_shortest_distance(tree, event):
     eager, lazy = _pair(tree)
     reference = explore(Tree(tree))
-    a, b = find_label(eager, event), find_label(lazy, event)
+    a, b = find_path(eager, reachability_goal(event)), find_path(lazy, reachability_goal(event))
     assert b.found == a.found
     if b.found:
         assert b.path[-1] == event and len(b.path) == len(a.path)
@@ -113,7 +109,7 @@ def test_lazy_reachability_ends_with_the_label_at_its_shortest_distance(tree, ev
 def test_lazy_divergence_is_found_exactly_when_the_eager_search_finds_it(tree):
     eager, lazy = _pair(tree)
     divergent = is_divergent(explore(Tree(tree)))
-    a, b = find_divergence(eager), find_divergence(lazy)
+    a, b = tau_lasso(eager), tau_lasso(lazy)
     assert b.found == a.found
     if b.found:  # the walk into the τ-loop may differ: it follows the lowest code
         assert any(divergent[s] for s in _replay(explore(Tree(tree)), b.path))
@@ -162,7 +158,8 @@ def test_a_huge_lazy_queue_is_explored_only_where_the_product_goes():
     assert (again.states, again.transitions) == (eager.states, eager.transitions)
     assert lazy.num_states < 2000  # reachable queue contents, and their one-step targets
     assert any("explored lazily" in n and "queue" in n for n in result.notes)
-    stuck = find_deadlock(_queue_network(capacity, values, lazy))  # everything sent and taken
+    # everything sent and taken
+    stuck = find_path(_queue_network(capacity, values, lazy), deadlock_goal)
     assert stuck.found and len(stuck.trace) == 2 * values
 
 
@@ -175,8 +172,8 @@ def test_a_lazy_component_growing_past_its_headroom_is_repacked_with_every_state
     a, b = explore_product(eager), explore_product(lazy)
     assert (b.num_states, b.num_transitions) == (a.num_states, a.num_transitions) == (900, 1797)
     assert _bisimilar(a, b)
-    assert find_label(lazy, "inc").path == ("inc",)
-    assert not find_deadlock(lazy).found and not find_deadlock(eager).found
+    assert find_path(lazy, reachability_goal("inc")).path == ("inc",)
+    assert not find_path(lazy, deadlock_goal).found and not find_path(eager, deadlock_goal).found
 
 
 def test_a_lazy_component_repacked_into_wide_codes_keeps_the_shortest_trace(monkeypatch):
@@ -185,7 +182,7 @@ def test_a_lazy_component_repacked_into_wide_codes_keeps_the_shortest_trace(monk
     counter = LTS.build(100, 0, ["inc", "end"], [(i, "inc", i + 1) for i in range(99)]
                         + [(99, "end", 99)])
     lazy = close(component(LazyComponent(ExplicitSystem(counter), {"inc", "end"})))
-    result = find_label(lazy, "end")
+    result = find_path(lazy, reachability_goal("end"))
     assert result.path == ("inc",) * 99 + ("end",)
     assert any("more than 62" in n for n in result.notes)
 
@@ -211,7 +208,7 @@ def test_lazy_termination_enters_one_omega_state_that_only_loops_on_done():
     eager = close(parallel(component(skip), component(skip), set()))
     a, b = explore_product(eager), explore_product(lazy)
     assert (b.num_states, b.num_transitions) == (a.num_states, a.num_transitions) == (5, 5)
-    assert not find_deadlock(lazy).found
+    assert not find_path(lazy, deadlock_goal).found
 
 
 def test_leaf_explores_small_systems_whole_and_large_ones_lazily():
@@ -255,9 +252,9 @@ def test_one_lazy_component_at_two_places_gives_the_product_of_two_copies():
 
 def test_stubborn_sets_on_a_lazy_queue_find_the_deadlock_in_fewer_states():
     alphabet = _queue_alphabet(10)
-    full = find_deadlock(_queue_network(6, 10, LazyComponent(Queue(6, 10), alphabet)))
-    reduced = find_deadlock(_queue_network(6, 10, LazyComponent(Queue(6, 10), alphabet)),
-                            por=True)
+    full = find_path(_queue_network(6, 10, LazyComponent(Queue(6, 10), alphabet)), deadlock_goal)
+    reduced = find_path(_queue_network(6, 10, LazyComponent(Queue(6, 10), alphabet)),
+                        deadlock_goal, por=True)
     assert full.found and reduced.found
     assert reduced.states <= full.states
     assert len(reduced.trace) == 2 * 10
