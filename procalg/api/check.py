@@ -40,7 +40,7 @@ from procalg.semantics.growth import UnboundedGrowth
 from procalg.semantics.network import NotApplicable
 from procalg.source import Span
 from procalg.syntax import ast
-from procalg.terms import Event, Sequence
+from procalg.terms import Event, Process, Sequence
 
 
 class NotSupported(ProcalgError):
@@ -163,19 +163,20 @@ def _kind(prop: ast.Node) -> str:
 
 def _deadlock(model: Model, prop: ast.DeadlockFree, options: SearchOptions) -> CheckResult:
     # FDR's [FD] reading (DF [FD= P), also its default without a suffix, fails a
-    # divergent process too; [F] counts stuck states only (FDR2 manual A.6.3)
-    result = search.deadlock(model, prop.process, options)
-    if result.passed and prop.model != "F" and not search.cannot_diverge(
-            model, prop.process, options):
-        return search.divergence(model, prop.process, options)
+    # divergent process too; [F] counts stuck states only (FDR2 manual A.6.3).
+    # The term is evaluated once; its network is compiled once (Model.network)
+    term = model.process(prop.process)
+    result = search.deadlock(model, term, options)
+    if result.passed and prop.model != "F" and not search.cannot_diverge(model, term, options):
+        return search.divergence(model, term, options)
     return result
 
 
 def _divergence(model: Model, prop: ast.DivergenceFree, options: SearchOptions) -> CheckResult:
-    return search.divergence(model, prop.process, options)
+    return search.divergence(model, model.process(prop.process), options)
 
 
-def _explored(model: Model, process: ast.Node, options: SearchOptions) -> Any:
+def _explored(model: Model, process: ast.Node | Process, options: SearchOptions) -> Any:
     """The process compiled and explored whole by the product engine (once per
     process and engine options), or its term-level system where it does not apply.
 
@@ -191,20 +192,22 @@ def _explored(model: Model, process: ast.Node, options: SearchOptions) -> Any:
     return model.explored[key]
 
 
-def _whole(model: Model, process: ast.Node, options: SearchOptions) -> LTS:
-    explored = _explored(model, process, options)
+def _whole(model: Model, process: ast.Node | Process, options: SearchOptions) -> LTS:
+    term = model.process(process)  # once: both engines below read it
+    explored = _explored(model, term, options)
     if isinstance(explored, LTS):
         return explored
-    return model.lts(process, max_states=options.reference_limit)
+    return model.lts(term, max_states=options.reference_limit)
 
 
 def _determinism(model: Model, prop: ast.Deterministic, options: SearchOptions) -> CheckResult:
     # failures-divergences unless [F] asks for stable failures only (FDR's default is FD)
     divergence = prop.model != "F"
-    result = search.determinism(model, model.process(prop.process), divergence, options)
+    term = model.process(prop.process)  # once: the fallback below reads the same term
+    result = search.determinism(model, term, divergence, options)
     if not isinstance(result, NotApplicable):
         return result
-    explored = _explored(model, prop.process, options)
+    explored = _explored(model, term, options)
     checked = check_determinism(explored, max_states=options.reference_limit,
                                 divergence=divergence)
     if isinstance(explored, LTS):  # the product engine built the LTS, not the term rules
@@ -225,32 +228,33 @@ def _reachable(model: Model, prop: ast.Reachable, options: SearchOptions) -> Che
     event = model.value(prop.event)
     if not isinstance(event, Event):
         raise ModelError("':[reachable e]' needs one event, like eat.0", prop.event.span)
-    return search.reachable(model, prop.process, str(event), options)
+    return search.reachable(model, model.process(prop.process), str(event), options)
 
 
 def _refines(model: Model, prop: ast.Refines, options: SearchOptions) -> CheckResult:
     spec = _whole(model, prop.spec, options)
+    impl = model.process(prop.impl)  # once: the fallbacks below read the same term
     # the bulk product search knows [T=, [F= and [FD=; the revivals and
     # refusal-testing models search pairs on the implementation's whole LTS
     if prop.model in ("T", "F", "FD"):
-        result = search.refinement(model, spec, model.process(prop.impl), prop.model, options)
+        result = search.refinement(model, spec, impl, prop.model, options)
         if result is not None:
             return result
-    explored = _explored(model, prop.impl, options)
+    explored = _explored(model, impl, options)
     result = check_refinement(spec, explored, prop.model, max_states=options.reference_limit)
     if isinstance(explored, LTS):  # the product engine built the LTS, not the term rules
         why = ("a lazily explored component left its declared events"
                if prop.model in ("T", "F", "FD")
                else "revivals and refusal testing have no bulk product search")
         return _labelled(result, "explicit", why)
-    return _labelled(result, "reference",
-                     search.why_not(model, model.process(prop.impl), options))
+    return _labelled(result, "reference", search.why_not(model, impl, options))
 
 
 def _equivalent(model: Model, prop: ast.Equivalent, options: SearchOptions) -> CheckResult:
-    left, right = (_whole(model, side, options) for side in (prop.left, prop.right))
+    sides = [model.process(side) for side in (prop.left, prop.right)]  # once each
+    left, right = (_whole(model, side, options) for side in sides)
     result = check_equivalence(left, right, prop.kind)
-    if all(isinstance(_explored(model, side, options), LTS) for side in (prop.left, prop.right)):
+    if all(isinstance(_explored(model, side, options), LTS) for side in sides):
         return _labelled(result, "explicit", "both sides compared as explicit LTSs")
     return result
 
@@ -264,10 +268,10 @@ def _compensation(model: Model, prop: ast.CompensationComplete,
 # product engine's where it applies; strong bisimulation keeps every LTL property)
 
 def _terminates(model: Model, prop: ast.Terminates, options: SearchOptions) -> CheckResult:
-    lts = _whole(model, prop.process, options)
-    result = check_terminates(lts, fairness=Fairness(prop.fairness),
+    term = model.process(prop.process)
+    result = check_terminates(_whole(model, term, options), fairness=Fairness(prop.fairness),
                               max_states=options.max_states)  # as the product engine's
-    return _engine(result, model, prop, options)
+    return _engine(result, model, term, options)
 
 
 def _ltl(model: Model, prop: ast.Ltl, options: SearchOptions) -> CheckResult:
@@ -285,20 +289,18 @@ def _ltl(model: Model, prop: ast.Ltl, options: SearchOptions) -> CheckResult:
                                  + (f"; did you mean '{guess[0]}'?" if guess else ""), where,
                                  hint="atoms are events or channels of the model, or "
                                  "tick, throw, deadlock")
-    lts = _whole(model, prop.process, options)
-    result = check_ltl(lts, formula, fairness=Fairness(prop.fairness),
+    term = model.process(prop.process)
+    result = check_ltl(_whole(model, term, options), formula, fairness=Fairness(prop.fairness),
                        max_states=options.max_states)  # as the product engine's
-    return _engine(result, model, prop, options)
+    return _engine(result, model, term, options)
 
 
-
-def _engine(result: CheckResult, model: Model, prop: ast.Node,
+def _engine(result: CheckResult, model: Model, term: Process,
             options: SearchOptions) -> CheckResult:
     """Say which engine explored the LTS the liveness check ran on (and why not the product)."""
-    if isinstance(_explored(model, prop.process, options), LTS):
+    if isinstance(_explored(model, term, options), LTS):
         return _labelled(result, "product", "")
-    return _labelled(result, "reference",
-                     search.why_not(model, model.process(prop.process), options))
+    return _labelled(result, "reference", search.why_not(model, term, options))
 
 
 def _labelled(result: CheckResult, engine: str, why: str) -> CheckResult:

@@ -191,3 +191,31 @@ def test_fd_deadlock_freedom_skips_the_divergence_search_where_no_component_has_
                   "assert (P [| {a} |] Q) \\ {b} :[deadlock free]\n")
     (report,) = check_model(model)
     assert report.result == "pass"
+
+
+@pytest.mark.parametrize(("assertion", "sides"), [
+    ("P :[deadlock free]", 1),  # [FD]: deadlock, then divergence, on the reference engine
+    ("N :[deadlock free]", 1),  # [FD] on the product engine
+    ("P :[divergence free]", 1),
+    ("N :[reachable b]", 1),
+    ("P :[deterministic]", 1),
+    ("P [F= N", 2),
+    ("P [V= N", 2),
+    ("P = N :[weak]", 2),
+    ("P :[terminates]", 1),
+])
+def test_each_process_of_an_assertion_is_evaluated_once_whatever_engine_falls_back(
+        monkeypatch, assertion: str, sides: int) -> None:
+    model = loads("channel a, b\nP = a -> P |~| b -> STOP\nN = P ||| STOP\n"
+                  f"assert {assertion}\n")
+    evaluated: list[object] = []
+    evaluate = model.spec.process
+
+    def counting(expr):
+        evaluated.append(expr)
+        return evaluate(expr)
+
+    monkeypatch.setattr(model.spec, "process", counting)
+    (report,) = check_model(model, options=SearchOptions())
+    assert report.result in ("pass", "fail")
+    assert len(evaluated) == sides
