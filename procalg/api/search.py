@@ -47,7 +47,7 @@ from procalg.lts.lazy import AlphabetError
 from procalg.lts.network import Network
 from procalg.lts.normal_product import Unavailable
 from procalg.lts.normal_product import why_not as bulk_why_not
-from procalg.lts.product import Progress, explore_product
+from procalg.lts.product import Limits, Progress, explore_product
 from procalg.lts.refine_product import tau_acyclic
 from procalg.semantics.network import NotApplicable
 
@@ -135,18 +135,28 @@ class SearchOptions:
         limits = [n for n in (self.max_states, self.reference_max_states) if n is not None]
         return min(limits, default=None)
 
+    @property
+    def limits(self) -> Limits:
+        """The product engine's limits (``reference_max_states`` is not one of them).
+
+        Example:
+            >>> SearchOptions(max_states=10, reference_max_states=5).limits.max_states
+            10
+        """
+        return Limits(self.max_states, self.max_memory, self.progress)
+
 
 def deadlock(model: Model, process: Any, options: SearchOptions) -> CheckResult:
     """``:[deadlock free]`` on the chosen engine."""
     return _run(model, process, options,
-                lambda net: check_deadlock_product(net, por=options.por, **_limits(options)),
+                lambda net: check_deadlock_product(net, options.limits, por=options.por),
                 lambda system: check_deadlock(system, max_states=options.reference_limit))
 
 
 def divergence(model: Model, process: Any, options: SearchOptions) -> CheckResult:
     """``:[divergence free]`` on the chosen engine."""
     return _run(model, process, options,
-                lambda net: check_divergence_product(net, **_limits(options)),
+                lambda net: check_divergence_product(net, options.limits),
                 lambda system: check_divergence(system, max_states=options.reference_limit))
 
 
@@ -161,7 +171,7 @@ def cannot_diverge(model: Model, process: Any, options: SearchOptions) -> bool:
 def reachable(model: Model, process: Any, event: str, options: SearchOptions) -> CheckResult:
     """``:[reachable e]`` on the chosen engine (a witness on success)."""
     return _run(model, process, options,
-                lambda net: check_reachable_product(net, event, **_limits(options)),
+                lambda net: check_reachable_product(net, event, options.limits),
                 lambda system: check_reachable(system, event,
                                                max_states=options.reference_limit))
 
@@ -175,7 +185,7 @@ def refinement(model: Model, spec: LTS, process: Any, kind: str,
     if isinstance(network, NotApplicable):
         return None
     try:
-        return check_refinement_product(spec, network, kind, **_limits(options))
+        return check_refinement_product(spec, network, kind, options.limits)
     except AlphabetError:  # a lazy leaf did a saga move no rule was built for
         return None
 
@@ -201,11 +211,6 @@ def determinism(model: Model, process: Any, divergence: bool,
         return NotApplicable(f"a lazily explored component left its declared events ({err})")
 
 
-def _limits(options: SearchOptions) -> dict[str, Any]:
-    return {"max_states": options.max_states, "max_memory": options.max_memory,
-            "progress": options.progress}
-
-
 def implementation(model: Model, process: Any, options: SearchOptions) -> Any:
     """The implementation side of a refinement check: its whole LTS built by the
     product engine where it applies (as FDR compiles the implementation first),
@@ -214,9 +219,7 @@ def implementation(model: Model, process: Any, options: SearchOptions) -> Any:
     if isinstance(network, NotApplicable):
         return model.system(process)
     try:
-        return explore_product(network, max_states=options.max_states,
-                               max_memory=options.max_memory,
-                               progress=options.progress)
+        return explore_product(network, options.limits)
     except AlphabetError:  # a lazy leaf did a saga move no rule was built for
         return model.system(process)
 

@@ -48,7 +48,7 @@ import numpy as np
 from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
 from procalg.lts.exploration import ExplicitSystem, Exploration
 from procalg.lts.lts import LTS, TICK, TransitionSystem
-from procalg.lts.product import find_path
+from procalg.lts.product import NO_LIMITS, Limits, find_path
 from procalg.reserved import THROW
 
 if TYPE_CHECKING:
@@ -96,17 +96,16 @@ def check_deadlock(system: TransitionSystem[Any] | LTS, *,
     return CheckResult(Verdict.PASS, None, _stats(walk, started), message="deadlock free")
 
 
-def check_deadlock_product(network: Network, *, por: bool = False,
-                           **options: Any) -> CheckResult:
+def check_deadlock_product(network: Network, limits: Limits = NO_LIMITS, *,
+                           por: bool = False) -> CheckResult:
     """:func:`check_deadlock` on a network, its product searched in bulk.
 
     Args:
         network: a closed network (:func:`procalg.lts.network.close`).
+        limits: how far the search may go (:class:`~procalg.lts.product.Limits`).
         por: partial-order reduction (stubborn sets, :mod:`procalg.lts.por`):
             fewer states, the trace then need not be shortest (the stats' notes
             say so).
-        **options: the product search's limits (``max_states``, ``max_memory``,
-            ``progress``, ``workers``).
 
     Returns:
         PASS, or FAIL with a shortest trace to a stuck state (``full_path``
@@ -120,7 +119,7 @@ def check_deadlock_product(network: Network, *, por: bool = False,
         >>> r.passed, r.counterexample.trace
         (False, ('a', 'b'))
     """
-    found = find_path(network, deadlock_goal, por=por, **options)
+    found = find_path(network, deadlock_goal, limits, por=por)
     stats = Stats.of_search(found)
     if not found.found:
         return CheckResult(Verdict.PASS, None, stats, "deadlock free")

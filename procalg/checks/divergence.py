@@ -37,7 +37,7 @@ from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
 from procalg.lts.exploration import Exploration
 from procalg.lts.lts import LTS, TAU, TAU_INDEX, TransitionSystem
 from procalg.lts.network import Network
-from procalg.lts.product import tau_lasso
+from procalg.lts.product import NO_LIMITS, Limits, tau_lasso
 
 
 def check_divergence(system: TransitionSystem[Any] | LTS, *,
@@ -77,13 +77,12 @@ def check_divergence(system: TransitionSystem[Any] | LTS, *,
     return CheckResult(Verdict.PASS, None, _stats(walk, started), message="divergence free")
 
 
-def check_divergence_product(network: Network, **options: Any) -> CheckResult:
+def check_divergence_product(network: Network, limits: Limits = NO_LIMITS) -> CheckResult:
     """:func:`check_divergence` on a network, its product searched in bulk.
 
     Args:
         network: a closed network (:func:`procalg.lts.network.close`).
-        **options: the product search's limits (``max_states``, ``max_memory``,
-            ``progress``, ``workers``).
+        limits: how far the search may go (:class:`~procalg.lts.product.Limits`).
 
     Returns:
         PASS, or FAIL with a shortest trace to a state that can do τ forever
@@ -96,7 +95,7 @@ def check_divergence_product(network: Network, **options: Any) -> CheckResult:
         >>> r.passed, r.counterexample.trace, r.counterexample.cycle
         (False, ('a',), ('τ', 'τ'))
     """
-    found = tau_lasso(network, **options)
+    found = tau_lasso(network, limits)
     stats = Stats.of_search(found)
     if not found.found:
         return CheckResult(Verdict.PASS, None, stats, "divergence free")

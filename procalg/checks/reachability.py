@@ -36,7 +36,7 @@ from procalg.lts.exploration import Exploration
 from procalg.lts.level_search import Stop
 from procalg.lts.lts import LTS, TAU, TransitionSystem
 from procalg.lts.network import Network
-from procalg.lts.product import Goal, find_path
+from procalg.lts.product import NO_LIMITS, Goal, Limits, find_path
 from procalg.lts.vectors import Tables
 
 
@@ -78,14 +78,14 @@ def check_reachable(system: TransitionSystem[Any] | LTS, event: Any, *,
                        message=f"{name} is unreachable in {walk.num_states} states")
 
 
-def check_reachable_product(network: Network, event: Any, **options: Any) -> CheckResult:
+def check_reachable_product(network: Network, event: Any,
+                            limits: Limits = NO_LIMITS) -> CheckResult:
     """:func:`check_reachable` on a network, its product searched in bulk.
 
     Args:
         network: a closed network (:func:`procalg.lts.network.close`).
         event: the event (a name, or an object whose ``str`` is the name).
-        **options: the product search's limits (``max_states``, ``max_memory``,
-            ``progress``, ``workers``).
+        limits: how far the search may go (:class:`~procalg.lts.product.Limits`).
 
     Returns:
         PASS with a shortest witness (``full_path`` with τ, ending with
@@ -99,7 +99,7 @@ def check_reachable_product(network: Network, event: Any, **options: Any) -> Che
         (True, ('τ', 'a'), 'b is unreachable in 2 states')
     """
     name = event if isinstance(event, str) else str(event)
-    found = find_path(network, reachability_goal(name), **options)
+    found = find_path(network, reachability_goal(name), limits)
     if name not in network.labels:
         found = replace(found, notes=(*found.notes, f"no rule can show {name}"))
     stats = Stats.of_search(found)

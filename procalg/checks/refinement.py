@@ -51,6 +51,7 @@ from procalg.errors import LimitExceeded, ProcalgError
 from procalg.lts import LTS, TAU, TICK, TransitionSystem, explore
 from procalg.lts.network import Network
 from procalg.lts.normal import NormalForm
+from procalg.lts.product import NO_LIMITS, Limits
 from procalg.lts.refine_product import find_violation
 
 Pair = tuple[int, Any]
@@ -113,14 +114,13 @@ def check_refinement(
 
 
 def check_refinement_product(spec: LTS, network: Network, model: RefinementModel | str,
-                             **options: Any) -> CheckResult:
+                             limits: Limits = NO_LIMITS) -> CheckResult:
     """Check ``spec ⊑ network`` as one bulk product search (FDR-style: the
     normalised spec is one more component of the implementation's network;
     :mod:`procalg.lts.refine_product`). Same verdicts as :func:`check_refinement`
     and a violating state at the same (least) BFS depth.
 
-    Keyword options are the product engine's (``max_states``, ``max_memory``,
-    ``progress``, ``workers``).
+    ``limits`` bound the search (:class:`~procalg.lts.product.Limits`).
 
     Example:
         >>> from procalg.lts.network import close, component
@@ -133,7 +133,7 @@ def check_refinement_product(spec: LTS, network: Network, model: RefinementModel
     start = time.perf_counter()
     kind = as_model(model)
     normal = NormalForm(spec)
-    found, bad = find_violation(network, normal, kind.value, **options)
+    found, bad = find_violation(network, normal, kind.value, limits)
     extra: dict[str, object] = {"engine": "product", "levels": found.levels,
                                 "peak_bytes": found.peak_bytes, "normal_nodes": len(normal),
                                 "notes": list(found.notes)}

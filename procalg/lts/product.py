@@ -47,6 +47,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -56,7 +57,7 @@ from procalg.lts.network import Network
 from procalg.lts.vectors import Tables
 from procalg.lts.visited import sorted_unique
 
-__all__ = ["CHUNK", "Goal", "Progress", "SearchResult", "count_states", "divergent_codes",
+__all__ = ["CHUNK", "Goal", "Limits", "Progress", "SearchResult", "count_states", "divergent_codes",
            "explore_product", "find_path", "tau_lasso"]
 
 def _positions(codes: np.ndarray, queries: np.ndarray) -> np.ndarray:
@@ -74,21 +75,49 @@ def _positions(codes: np.ndarray, queries: np.ndarray) -> np.ndarray:
     return found
 
 
-def searcher(network: Network, options: dict) -> LevelSearch:
-    return LevelSearch(Tables(network), **options)
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """How far a product search may go, and whom it tells as it goes.
+
+    Attributes:
+        max_states: stop with :class:`~procalg.errors.LimitExceeded` beyond
+            this many states (``None``: no limit).
+        max_memory: the same beyond this many bytes of search arrays (``None``: none).
+        progress: called with a :class:`Progress` per BFS level.
+        workers: threads expanding chunks (``None``: up to 2 cores).
+
+    Example:
+        >>> from procalg.lts.network import close, component
+        >>> count_states(close(component(LTS.build(2, 0, ["a"], [(0, "a", 1)]))),
+        ...              Limits(max_states=10)).states
+        2
+    """
+
+    max_states: int | None = None
+    max_memory: int | None = None
+    progress: Callable[[Progress], None] | None = None
+    workers: int | None = None
 
 
-def count_states(network: Network, **options) -> SearchResult:
+NO_LIMITS = Limits()
+
+
+def searcher(network: Network, limits: Limits = NO_LIMITS) -> LevelSearch:
+    """A level search over ``network``'s product, within ``limits``."""
+    return LevelSearch(Tables(network), max_states=limits.max_states,
+                       max_memory=limits.max_memory, progress=limits.progress,
+                       workers=limits.workers)
+
+
+def count_states(network: Network, limits: Limits = NO_LIMITS) -> SearchResult:
     """Explore the whole product; ``found`` is False, the stats are the point.
 
-    Keyword options (all functions here): ``max_states``, ``max_memory``
-    (bytes), ``progress`` (called with a :class:`Progress` per level),
-    ``workers`` (threads expanding chunks; default: up to 2 cores).
+    Every search here takes its :class:`Limits` the same way.
 
     Raises:
         LimitExceeded: a limit was reached; says how far the search got.
     """
-    search = searcher(network, options)
+    search = searcher(network, limits)
     search.run()
     return search.result(False)
 
@@ -101,8 +130,8 @@ search then explores everything). The properties (``procalg.checks``) define
 their goals; this module only searches."""
 
 
-def find_path(network: Network, goal: Goal, *, por: bool = False,
-              **options) -> SearchResult:
+def find_path(network: Network, goal: Goal, limits: Limits = NO_LIMITS, *,
+              por: bool = False) -> SearchResult:
     """A shortest path to the first state (or move) ``goal`` picks; ``found``
     says whether there is one.
 
@@ -126,7 +155,7 @@ def find_path(network: Network, goal: Goal, *, por: bool = False,
         >>> find_path(close(component(p)), last).path
         ('a', 'b')
     """
-    search = searcher(network, options)
+    search = searcher(network, limits)
     notes: tuple[str, ...] = ()
     if por:
         from procalg.lts.por import Stubborn
@@ -161,7 +190,7 @@ def _all_transitions(search: LevelSearch, only: int | None = None
     return np.concatenate(srcs), np.concatenate(dsts), np.concatenate(labs)
 
 
-def tau_lasso(network: Network, **options) -> SearchResult:
+def tau_lasso(network: Network, limits: Limits = NO_LIMITS) -> SearchResult:
     """A shortest path to a state from which τ can go on forever, and a τ-loop
     reached from it (``cycle``); ``found`` says whether one exists.
 
@@ -176,7 +205,7 @@ def tau_lasso(network: Network, **options) -> SearchResult:
         >>> r.path, r.cycle
         (('a',), ('τ', 'τ'))
     """
-    search = searcher(network, options)
+    search = searcher(network, limits)
     alive, src, dst = _divergent(search)
     if not alive.any():
         return search.result(False)
@@ -214,7 +243,8 @@ def _divergent(search: LevelSearch) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     return alive, src, dst
 
 
-def divergent_codes(network: Network, **options) -> tuple[Tables, np.ndarray, SearchResult]:
+def divergent_codes(network: Network, limits: Limits = NO_LIMITS
+                    ) -> tuple[Tables, np.ndarray, SearchResult]:
     """The sorted codes of every reachable state that can do τ forever (in
     the returned tables' final layout), and the exploration's stats.
 
@@ -225,12 +255,12 @@ def divergent_codes(network: Network, **options) -> tuple[Tables, np.ndarray, Se
         >>> sorted(tables.layout.decode(codes, [0])[0].tolist())
         [1, 2]
     """
-    search = searcher(network, options)
+    search = searcher(network, limits)
     alive, _, _ = _divergent(search)
     return search.tables, search.visited.codes[alive], search.result(bool(alive.any()))
 
 
-def explore_product(network: Network, **options) -> LTS:
+def explore_product(network: Network, limits: Limits = NO_LIMITS) -> LTS:
     """The whole product as an explicit LTS (states numbered in BFS order).
 
     Example:
@@ -240,7 +270,7 @@ def explore_product(network: Network, **options) -> LTS:
         >>> lts.num_states, lts.num_transitions
         (4, 8)
     """
-    search = searcher(network, options)
+    search = searcher(network, limits)
     search.run()
     search.visited.finish()
     codes, n = search.visited.codes, len(search.visited.codes)

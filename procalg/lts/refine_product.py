@@ -46,7 +46,7 @@ import numpy as np
 from procalg.lts.lts import LTS, TAU, TAU_INDEX, TICK_INDEX
 from procalg.lts.network import Network, SyncRule
 from procalg.lts.normal import NormalForm
-from procalg.lts.product import SearchResult, divergent_codes, searcher
+from procalg.lts.product import NO_LIMITS, Limits, SearchResult, divergent_codes, searcher
 from procalg.lts.vectors import Tables
 
 
@@ -135,20 +135,19 @@ def monitor(network: Network, normal: NormalForm, fd: bool) -> _Monitor:
 
 
 def find_violation(network: Network, normal: NormalForm, model: str,
-                   **options) -> tuple[SearchResult, Violation | None]:
+                   limits: Limits = NO_LIMITS) -> tuple[SearchResult, Violation | None]:
     """Search ``network`` against the normalised spec in model ``"T"``, ``"F"`` or ``"FD"``.
 
-    Keyword options are the product engine's (``max_states``, ``max_memory``,
-    ``progress``, ``workers``).
+    ``limits`` bound both searches (the implementation's divergences, the pairs).
     """
     fd, failures = model == "FD", model in ("F", "FD")
     mon = monitor(network, normal, fd)
     diverging = None
     if fd and not tau_acyclic(network):
-        impl_tables, codes, _ = divergent_codes(network, **options)
+        impl_tables, codes, _ = divergent_codes(network, limits)
         if len(codes):
             diverging = (impl_tables, codes)
-    search = searcher(mon.network, options)
+    search = searcher(mon.network, limits)
     tables = search.tables
     impl_comps = list(range(mon.spec))
     width = len(tables.labels)

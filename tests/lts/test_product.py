@@ -23,7 +23,7 @@ from procalg.errors import LimitExceeded
 from procalg.lts import LTS, TAU, TICK, explore, level_search, vectors
 from procalg.lts.network import Network, alpha_parallel, close, component, hide, parallel, rename
 from procalg.lts.partition import partition
-from procalg.lts.product import count_states, explore_product, find_path, tau_lasso
+from procalg.lts.product import Limits, count_states, explore_product, find_path, tau_lasso
 from procalg.lts.tau import is_divergent
 
 OMEGA = "Ω"
@@ -307,20 +307,20 @@ def test_mixed_radix_codes_and_split_tables_give_the_same_product(monkeypatch, s
 
 def test_state_limit_stops_with_limit_exceeded_saying_how_far_it_got():
     with pytest.raises(LimitExceeded) as info:
-        count_states(_philosophers(4), max_states=100)
+        count_states(_philosophers(4), Limits(max_states=100))
     assert info.value.states > 100
     assert "100" in info.value.message and "BFS levels" in info.value.message
 
 
 def test_memory_limit_stops_with_limit_exceeded():
     with pytest.raises(LimitExceeded) as info:
-        count_states(_philosophers(5), max_memory=2000)
+        count_states(_philosophers(5), Limits(max_memory=2000))
     assert "memory" in info.value.message and info.value.states > 0
 
 
 def test_progress_is_reported_per_level_or_batch_with_growing_state_counts():
     seen = []
-    result = count_states(_philosophers(3), progress=seen.append)
+    result = count_states(_philosophers(3), Limits(progress=seen.append))
     levels = [p.level for p in seen]  # small levels come in batches
     assert levels == sorted(set(levels)) and levels[-1] == result.levels - 1
     assert [p.states for p in seen] == sorted(p.states for p in seen)
