@@ -1,4 +1,5 @@
-"""The layers of architecture.md hold: import-linter's contracts pass."""
+"""The layers of architecture.md hold: import-linter's contracts pass, modules stay
+small, and each property lives once in checks/."""
 
 import ast
 import shutil
@@ -38,3 +39,23 @@ def test_every_module_stays_under_about_400_lines_and_cli_modules_under_200() ->
         if lines > limit:
             too_long.append(f"{path.relative_to(ROOT)}: {lines} lines (limit {limit})")
     assert too_long == []
+
+
+def _defined(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+
+
+def test_each_property_has_one_home_in_checks_and_the_engine_below_only_searches() -> None:
+    # one module per property answers for both engines with a CheckResult ...
+    for module, check in [("deadlock", "check_deadlock"), ("divergence", "check_divergence"),
+                          ("reachability", "check_reachable")]:
+        assert {check, f"{check}_product"} <= _defined(ROOT / "procalg/checks" / f"{module}.py")
+    # ... the product engine searches for goals it is given (no label that ends a
+    # run, no property), and api/search.py chooses the engine (builds no verdict)
+    product = {name for _, name in _imports_from_procalg(ROOT / "procalg/lts/product.py")}
+    assert not product & {"THROW", "TICK", "TICK_INDEX"}
+    assert not {"find_deadlock", "find_divergence", "find_label"} & _defined(
+        ROOT / "procalg/lts/product.py")
+    search = {name for _, name in _imports_from_procalg(ROOT / "procalg/api/search.py")}
+    assert not search & {"Verdict", "Counterexample", "SearchResult"}

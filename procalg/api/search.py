@@ -1,13 +1,16 @@
 """Choosing the exploration engine for deadlock, divergence and reachability.
 
-Two engines answer the same questions:
+Each property is defined once, in its module of ``procalg.checks``
+(``deadlock.py``, ``divergence.py``, ``reachability.py``), for two engines
+that give the same :class:`~procalg.checks.result.CheckResult`; this module
+only chooses between them and says why in the stats:
 
-* the *product engine* (``procalg.lts.product``): the process is split into
-  its parallel network (``procalg.semantics.network``), each leaf explored
-  once and reduced modulo strong bisimulation, and the product searched
-  breadth-first in bulk on packed integer states;
-* the *reference engine*: the term-level firing rules explored state by
-  state (``procalg.checks``).
+* the *product engine* (``check_*_product``): the process is split into its
+  parallel network (``procalg.semantics.network``), each leaf explored once
+  and reduced modulo strong bisimulation, and the product searched
+  breadth-first in bulk on packed integer states (``procalg.lts.product``);
+* the *reference engine* (``check_*``): the term-level firing rules explored
+  state by state.
 
 ``engine="auto"`` uses the product engine whenever the process has a
 parallel network in its operator structure (any operators above it become
