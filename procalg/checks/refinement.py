@@ -47,7 +47,7 @@ from procalg.checks.refusal_refinement import (
     check_refusal_refinement,
 )
 from procalg.checks.result import CheckResult, Counterexample, RefinementModel, Stats, Verdict
-from procalg.errors import LimitExceeded, ProcalgError
+from procalg.errors import LimitExceeded
 from procalg.lts import LTS, TAU, TICK, TransitionSystem, explore
 from procalg.lts.network import Network
 from procalg.lts.normal import NormalForm
@@ -55,24 +55,6 @@ from procalg.lts.product import NO_LIMITS, Limits
 from procalg.lts.refine_product import find_violation
 
 Pair = tuple[int, Any]
-
-
-def as_model(model: RefinementModel | str) -> RefinementModel:
-    """Accept a :class:`RefinementModel`, its value (``"T"``, ``"F"``, ``"FD"``) or name.
-
-    Example:
-        >>> as_model("fd"), as_model("traces")
-        (<RefinementModel.FAILURES_DIVERGENCES: 'FD'>, <RefinementModel.TRACES: 'T'>)
-    """
-    if isinstance(model, RefinementModel):
-        return model
-    text = str(model).strip().upper().replace("-", "_")
-    for m in RefinementModel:
-        if text in (m.value, m.name):
-            return m
-    raise ProcalgError(f"no refinement model called {model!r}",
-                       hint="use T (traces), F (stable failures), FD (failures-divergences), "
-                            "V or VD (revivals), R or RD (refusal testing)")
 
 
 def check_refinement(
@@ -96,7 +78,7 @@ def check_refinement(
         last one is the event the spec cannot do), ``refused``/``accepted`` for
         failures, ``cycle`` for divergence, and ``full_path`` with τ steps.
     """
-    kind = as_model(model)
+    kind = RefinementModel.parse(model)
     if kind in (*REVIVAL_MODELS, *REFUSAL_MODELS):
         return check_refusal_refinement(spec, impl, kind, max_states=max_states)
     start = time.perf_counter()
@@ -131,7 +113,7 @@ def check_refinement_product(spec: LTS, network: Network, model: RefinementModel
         (False, (), ['b'])
     """
     start = time.perf_counter()
-    kind = as_model(model)
+    kind = RefinementModel.parse(model)
     normal = NormalForm(spec)
     found, bad = find_violation(network, normal, kind.value, limits)
     extra: dict[str, object] = {"engine": "product", "levels": found.levels,

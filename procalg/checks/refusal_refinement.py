@@ -161,10 +161,9 @@ def check_refusal_refinement(
         for a revival or refusal-testing violation), ``accepted`` (what the
         spec could do there) and a note with the whole observation.
     """
-    from procalg.checks.refinement import as_model  # refinement imports this module
 
     start = time.perf_counter()
-    kind = as_model(model)
+    kind = RefinementModel.parse(model)
     spec_lts = spec if isinstance(spec, LTS) else explore(spec)
     search = _Search(SpecSets(spec_lts), LazySystem(impl), kind, max_states)
     failure = search.run()

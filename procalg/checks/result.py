@@ -18,6 +18,8 @@ import enum
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from procalg.errors import ProcalgError
+
 if TYPE_CHECKING:  # numpy behind it: a result is read where no search ran
     from procalg.lts.level_search import SearchResult
 
@@ -44,6 +46,25 @@ class RefinementModel(enum.Enum):
     REVIVALS_DIVERGENCES = "VD"
     REFUSAL_TESTING = "R"
     REFUSAL_DIVERGENCES = "RD"
+
+    @classmethod
+    def parse(cls, model: RefinementModel | str) -> RefinementModel:
+        """The model named ``model``: a member, its value (``"T"``, ``"F"``,
+        ``"FD"`` ...) or its name, any case (ProcalgError naming the choices if none).
+
+        Example:
+            >>> RefinementModel.parse("fd"), RefinementModel.parse("traces")
+            (<RefinementModel.FAILURES_DIVERGENCES: 'FD'>, <RefinementModel.TRACES: 'T'>)
+        """
+        if isinstance(model, RefinementModel):
+            return model
+        text = str(model).strip().upper().replace("-", "_")
+        for member in cls:
+            if text in (member.value, member.name):
+                return member
+        raise ProcalgError(f"no refinement model called {model!r}",
+                           hint="use T (traces), F (stable failures), FD (failures-divergences), "
+                                "V or VD (revivals), R or RD (refusal testing)")
 
 
 class Equivalence(enum.Enum):

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from procalg.checks.refinement import as_model, check_refinement
+from procalg.checks.refinement import check_refinement
 from procalg.checks.result import RefinementModel
 from procalg.errors import LimitExceeded, ProcalgError
 from procalg.lts import LTS
@@ -103,9 +103,10 @@ def test_implementation_is_explored_lazily_and_may_be_infinite():
 
 
 def test_model_names_are_accepted_and_unknown_ones_are_procalg_errors():
-    assert as_model("FD") is FD and as_model("failures") is F and as_model(T) is T
+    parse = RefinementModel.parse
+    assert parse("FD") is FD and parse("failures") is F and parse(T) is T
     with pytest.raises(ProcalgError):
-        as_model("Q")
+        RefinementModel.parse("Q")
 
 
 # --- an independent reference: subset construction on both sides ---------------------------

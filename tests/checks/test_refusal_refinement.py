@@ -7,7 +7,7 @@ import itertools
 import pytest
 from hypothesis import given, settings
 
-from procalg.checks.refinement import as_model, check_refinement
+from procalg.checks.refinement import check_refinement
 from procalg.checks.refusal_refinement import check_refusal_refinement
 from procalg.checks.result import RefinementModel
 from procalg.lts import LTS
@@ -33,7 +33,7 @@ def refines(spec: LTS, impl: LTS, model: RefinementModel) -> bool:
 
 
 def test_the_models_are_read_from_their_letters():
-    assert [as_model(x) for x in ("V", "VD", "R", "RD")] == [
+    assert [RefinementModel.parse(x) for x in ("V", "VD", "R", "RD")] == [
         M.REVIVALS, M.REVIVALS_DIVERGENCES, M.REFUSAL_TESTING, M.REFUSAL_DIVERGENCES]
 
 
