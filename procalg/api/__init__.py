@@ -6,7 +6,7 @@ does not import the checks.
 Example:
     >>> from procalg.api import loads, check_model
     >>> model = loads("channel a\\nP = a -> P\\nassert P :[deadlock free]")
-    >>> [r.result for r in check_model(model)]
+    >>> [str(r.result) for r in check_model(model)]
     ['pass']
 """
 

@@ -9,8 +9,8 @@ Example:
     >>> from procalg.api.model import loads
     >>> model = loads("channel a, b\\nP = a -> b -> STOP\\nassert P :[deadlock free]")
     >>> report = check_assertion(model, model.assertions[0])
-    >>> report.result, report.check.counterexample.trace
-    ('fail', ('a', 'b'))
+    >>> report.result is AssertionResult.FAIL, report.check.counterexample.trace
+    (True, ('a', 'b'))
 """
 
 from __future__ import annotations
@@ -19,18 +19,19 @@ import difflib
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from enum import StrEnum
 from typing import Any
 
 from procalg.api import search, symbolic
 from procalg.api.model import Model
-from procalg.api.search import SearchOptions
+from procalg.api.search import CheckEngine, SearchOptions
 from procalg.checks.compensation import check_compensation
 from procalg.checks.determinism import check_determinism
 from procalg.checks.equivalence import check_equivalence
 from procalg.checks.liveness import Fairness, check_ltl, check_terminates
 from procalg.checks.ltl import SPECIAL, atoms, parse_formula
 from procalg.checks.refinement import check_refinement
-from procalg.checks.result import CheckResult, Stats
+from procalg.checks.result import CheckResult, Stats, Verdict
 from procalg.checks.traces import check_has_trace
 from procalg.errors import ModelError, ProcalgError
 from procalg.lts import LTS
@@ -47,21 +48,43 @@ class NotSupported(ProcalgError):
     """An assertion procalg parses but cannot check yet."""
 
 
+class AssertionResult(StrEnum):
+    """What became of one ``assert``: its check's
+    :class:`~procalg.checks.result.Verdict`, or an error. A member is its text,
+    as reports print it and a run's row stores it.
+
+    Example:
+        >>> AssertionResult.of(Verdict.UNKNOWN), AssertionResult.ERROR == "error"
+        (<AssertionResult.UNKNOWN: 'unknown'>, True)
+    """
+
+    PASS = "pass"
+    FAIL = "fail"
+    UNKNOWN = "unknown"
+    """The symbolic engine found neither a proof nor a counterexample in its limits."""
+    ERROR = "error"
+    """The assertion could not be checked (the report's ``error`` says why)."""
+
+    @classmethod
+    def of(cls, verdict: Verdict) -> AssertionResult:
+        """The result of a check that gave ``verdict``."""
+        return cls(verdict.value)
+
+
 @dataclass(frozen=True)
 class AssertionReport:
     """The outcome of one ``assert`` line.
 
     Attributes:
         assertion: the assertion's syntax (its ``text`` and ``span``).
-        result: ``"pass"``, ``"fail"``, ``"unknown"`` (the symbolic engine
-            found neither a proof nor a counterexample in its limits) or ``"error"``.
+        result: an :class:`AssertionResult` (equal to its text, ``"pass"`` ...).
         check: the check's result (``None`` on error).
         error: what went wrong when ``result`` is ``"error"``.
         seconds: wall time, including building the process.
     """
 
     assertion: ast.Assertion
-    result: str
+    result: AssertionResult
     check: CheckResult | None = None
     error: ProcalgError | None = None
     seconds: float = 0.0
@@ -98,11 +121,11 @@ def check_assertion(model: Model, assertion: ast.Assertion, *,
     except ProcalgError as err:
         symbolic.point_at_symbolic(model, err)
         model.locate(err)  # an engine over terms knows no file positions
-        return AssertionReport(assertion, "error", error=err,
+        return AssertionReport(assertion, AssertionResult.ERROR, error=err,
                                seconds=time.perf_counter() - started)
     if assertion.negated:
         result = result.negated()
-    return AssertionReport(assertion, result.verdict.value, result,
+    return AssertionReport(assertion, AssertionResult.of(result.verdict), result,
                            seconds=time.perf_counter() - started)
 
 
@@ -122,7 +145,7 @@ def _run(model: Model, prop: ast.Node, options: SearchOptions) -> CheckResult:
     try:
         return run_deep(lambda: check(model, prop, options))
     except UnboundedGrowth as err:
-        if options.engine != "auto" or type(prop) not in symbolic.SUPPORTED:
+        if options.engine is not CheckEngine.AUTO or type(prop) not in symbolic.SUPPORTED:
             raise
         # the data really is unbounded: what the symbolic engine is for
         grown = err.growth
