@@ -56,7 +56,7 @@ class RunRecord:
         args: the process arguments (data values, JSON-encoded by the store).
         model_hash: content hash of the model text the run started on.
         model_text: that text, so a run can be resumed or audited later.
-        verdicts: assertion text to verdict, as checked at start.
+        verdicts: assertion text to its result (``"pass"``, ``"fail"`` ...), as checked at start.
         status: where the run is (a store's string becomes a :class:`RunStatus` here).
         created: clock time of creation.
         owner: worker holding the lease (``""``: none).
@@ -72,7 +72,7 @@ class RunRecord:
     args: tuple[Any, ...] = ()
     model_hash: str = ""
     model_text: str = ""
-    verdicts: Mapping[str, bool] = field(default_factory=dict)
+    verdicts: Mapping[str, str] = field(default_factory=dict)
     status: RunStatus = RunStatus.RUNNING
     created: float = 0.0
     owner: str = ""

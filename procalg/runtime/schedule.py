@@ -82,7 +82,7 @@ class Schedule:
     model_hash: str = ""
     model_text: str = ""
     model_name: str = ""
-    verdicts: Mapping[str, Any] = field(default_factory=dict)
+    verdicts: Mapping[str, str] = field(default_factory=dict)
     every: float = 0.0
     cron: str = ""
     catch_up: str = "latest"

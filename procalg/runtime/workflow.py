@@ -78,7 +78,9 @@ class Workflow:
         args: its arguments.
         model_hash: content hash of the model text.
         model_text: the model text, kept with the run.
-        verdicts: assertion text to verdict, as checked before starting.
+        verdicts: assertion text to its result as checked before starting:
+            ``"pass"``, ``"fail"``, ``"unknown"`` or ``"error"`` (the text of
+            ``procalg.api.check.AssertionResult``, as a run's row stores it).
         compiled: a :class:`~procalg.runtime.machine.Machine` shared with other
             workflows of the same process and channel kinds (None: this
             workflow compiles its own, shared by the runs started with it).
@@ -92,7 +94,7 @@ class Workflow:
     args: tuple[Any, ...] = ()
     model_hash: str = ""
     model_text: str = ""
-    verdicts: Mapping[str, bool] = field(default_factory=dict)
+    verdicts: Mapping[str, str] = field(default_factory=dict)
     compiled: Machine | None = field(default=None, compare=False, repr=False)
     params: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False,
                                                   repr=False)
