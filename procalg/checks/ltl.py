@@ -36,6 +36,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from procalg.errors import ParseError
+from procalg.reserved import THROW, TICK
 from procalg.source import Span
 
 SPECIAL = ("tick", "throw", "deadlock")
@@ -321,6 +322,6 @@ def _eval(f: Formula, word: list[str], nxt: list[int]) -> list[bool]:
 
 
 def _special_match(atom: Atom, event: str) -> bool:
-    names = {"tick": "✓", "throw": "throw", "deadlock": "deadlock"}
+    names = {"tick": TICK, "throw": THROW, "deadlock": "deadlock"}  # the atoms' labels
     return any(event == names.get(p, p) or (p not in names and event.startswith(p + "."))
                for p in atom.patterns)

@@ -32,6 +32,7 @@ import numpy as np
 
 from procalg.checks.ltl_scc import first_occurrences
 from procalg.lts.lts import LTS, TICK_INDEX
+from procalg.reserved import THROW
 
 DEADLOCK = "deadlock"
 """The name of the stutter step of a deadlocked run."""
@@ -73,7 +74,7 @@ def stutter_closed(lts: LTS) -> Closed:
     n = lts.num_states
     src, lab, dst = (np.asarray(a, dtype=np.int64) for a in (lts.src, lts.label, lts.dst))
     has_out = np.bincount(src, minlength=n) > 0
-    throw = lts.labels.index("throw") if "throw" in lts.labels else -1
+    throw = lts.labels.index(THROW) if THROW in lts.labels else -1
     ends = (lab == TICK_INDEX) | (lab == throw)
     ends &= ~has_out[dst]
     sinks = [lb for lb in (TICK_INDEX, throw) if lb >= 0 and bool(np.any(ends & (lab == lb)))]

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from procalg import reserved
 from procalg.errors import ModelError
 from procalg.source import Span
 from procalg.syntax import ast
@@ -73,8 +74,8 @@ class Timer:
     span: Span | None = None
 
 
-_RESERVED_VALUES = {"throw": THROW_EVENT, "compensate": COMPENSATE, "compensated": COMPENSATED,
-                    CANCEL: CANCEL_EVENT}
+_RESERVED_VALUES = {reserved.THROW: THROW_EVENT, reserved.COMPENSATE: COMPENSATE,
+                    reserved.COMPENSATED: COMPENSATED, CANCEL: CANCEL_EVENT}
 SAGA_MARKERS = frozenset({COMPENSATE, COMPENSATED})
 """The events a saga adds to a model's ``Events`` (docs/sagas.md)."""
 
@@ -90,8 +91,8 @@ def check_name(name: str, span: Span | None) -> None:
         'throw' is reserved: it is the label of abnormal termination (THROW)
     """
     if name in RESERVED or name == CANCEL:
-        what = {"throw": "the label of abnormal termination (THROW)",
-                "fail": "the channel of activity failures (fail.c.v)",
+        what = {reserved.THROW: "the label of abnormal termination (THROW)",
+                reserved.FAIL: "the channel of activity failures (fail.c.v)",
                 CANCEL: "the event by which a run is cancelled"}.get(
                     name, "a marker event of sagas (docs/sagas.md)")
         raise ModelError(f"'{name}' is reserved: it is {what}", span,

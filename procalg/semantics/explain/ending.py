@@ -38,6 +38,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from procalg.lts import TAU, TICK
+from procalg.reserved import COMPENSATE, COMPENSATED, FAIL, STRANDED, THROW, UNREVERTED
 from procalg.semantics.explain.components import PARALLEL, Position, Structure
 from procalg.semantics.operands import active_operands, relation
 from procalg.semantics.sos import Label
@@ -194,20 +195,20 @@ def saga_notes(steps: Sequence[str]) -> list[str]:
     failed: str | None = None
     for name in steps:
         channel, _, rest = name.partition(".")
-        if channel == "fail" and rest:
+        if channel == FAIL and rest:
             failed = rest
             notes.append(f"activity {rest} failed (fail.{rest})")
-        elif name == "compensate":
+        elif name == COMPENSATE:
             notes.append("the saga rolls back: the compensations of its completed steps run")
-        elif channel == "stranded":
+        elif channel == STRANDED:
             notes.append(f"the rollback reached step {rest}, which completed and has no "
                          f"undo: it stays done")
-        elif channel == "unreverted":
+        elif channel == UNREVERTED:
             why = f" (fail.{failed})" if failed else ""
             notes.append(f"the compensation of step {rest} threw{why}: {rest} stays done")
-        elif name == "compensated":
+        elif name == COMPENSATED:
             notes.append("the rollback finished: every completed step was undone")
-        elif name == "throw":
+        elif name == THROW:
             notes.append("the failure was not caught: the run ends (throw)")
     return notes
 
