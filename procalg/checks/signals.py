@@ -37,13 +37,13 @@ from dataclasses import dataclass
 
 from procalg.lts.lts import LTS, TAU_INDEX
 
-Label = object
-"""An LTS label: an event object or its printed name (checks see labels, not terms)."""
-
 
 @dataclass(frozen=True, slots=True)
 class StrandedSignal:
     """A signal the run may wait for and then never consume.
+
+    Labels here are the LTS's own (an event object or its printed name: a
+    check sees labels, not terms, so they are typed ``object``).
 
     Attributes:
         signal: the signal event.
@@ -51,9 +51,9 @@ class StrandedSignal:
         overtaken: the non-signal moves after which no state offers it again.
     """
 
-    signal: Label
-    waits: tuple[Label, ...]
-    overtaken: tuple[Label, ...]
+    signal: object
+    waits: tuple[object, ...]
+    overtaken: tuple[object, ...]
 
     def text(self, process: str) -> str:
         """One line for people, naming the process."""
@@ -62,7 +62,7 @@ class StrandedSignal:
                 f"<{_show(self.overtaken)}> happens first")
 
 
-def channel_of(label: Label) -> str:
+def channel_of(label: object) -> str:
     """The channel of a label, an event or its printed name (``go.1`` -> ``go``).
 
     Example:
@@ -72,11 +72,11 @@ def channel_of(label: Label) -> str:
     return str(label).split(".", 1)[0]
 
 
-def _show(trace: tuple[Label, ...]) -> str:
+def _show(trace: tuple[object, ...]) -> str:
     return ", ".join(str(lab) for lab in trace)
 
 
-def stranded_signals(lts: LTS, is_signal: Callable[[Label], bool],
+def stranded_signals(lts: LTS, is_signal: Callable[[object], bool],
                      per_channel: bool = True) -> list[StrandedSignal]:
     """The signals of ``lts`` that a race can strand (see the module).
 
