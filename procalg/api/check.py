@@ -31,7 +31,7 @@ from procalg.checks.equivalence import check_equivalence
 from procalg.checks.liveness import Fairness, check_ltl, check_terminates
 from procalg.checks.ltl import SPECIAL, atoms, parse_formula
 from procalg.checks.refinement import check_refinement
-from procalg.checks.result import CheckResult, Stats, Verdict
+from procalg.checks.result import CheckResult, Equivalence, RefinementModel, Stats, Verdict
 from procalg.checks.traces import check_has_trace
 from procalg.errors import ModelError, ProcalgError
 from procalg.lts import LTS
@@ -42,6 +42,10 @@ from procalg.semantics.network import NotApplicable
 from procalg.source import Span
 from procalg.syntax import ast
 from procalg.terms import Event, Process, Sequence
+
+_BULK_MODELS = (RefinementModel.TRACES, RefinementModel.FAILURES,
+                RefinementModel.FAILURES_DIVERGENCES)
+"""The refinement models the product engine checks in one bulk search."""
 
 
 class NotSupported(ProcalgError):
@@ -190,9 +194,16 @@ def _deadlock(model: Model, prop: ast.DeadlockFree, options: SearchOptions) -> C
     # The term is evaluated once; its network is compiled once (Model.network)
     term = model.process(prop.process)
     result = search.deadlock(model, term, options)
-    if result.passed and prop.model != "F" and not search.cannot_diverge(model, term, options):
+    if result.passed and not _stable_failures_only(prop) and not search.cannot_diverge(
+            model, term, options):
         return search.divergence(model, term, options)
     return result
+
+
+def _stable_failures_only(prop: ast.DeadlockFree | ast.Deterministic) -> bool:
+    """Whether the assertion asks for ``[F]`` (stable failures only); FDR's
+    default, and ``[FD]``, are failures-divergences."""
+    return prop.model is not None and RefinementModel.parse(prop.model) is RefinementModel.FAILURES
 
 
 def _divergence(model: Model, prop: ast.DivergenceFree, options: SearchOptions) -> CheckResult:
@@ -225,7 +236,7 @@ def _whole(model: Model, process: ast.Node | Process, options: SearchOptions) ->
 
 def _determinism(model: Model, prop: ast.Deterministic, options: SearchOptions) -> CheckResult:
     # failures-divergences unless [F] asks for stable failures only (FDR's default is FD)
-    divergence = prop.model != "F"
+    divergence = not _stable_failures_only(prop)
     term = model.process(prop.process)  # once: the fallback below reads the same term
     result = search.determinism(model, term, divergence, options)
     if not isinstance(result, NotApplicable):
@@ -255,19 +266,20 @@ def _reachable(model: Model, prop: ast.Reachable, options: SearchOptions) -> Che
 
 
 def _refines(model: Model, prop: ast.Refines, options: SearchOptions) -> CheckResult:
+    kind = RefinementModel.parse(prop.model)  # the syntax's letters, parsed once here
     spec = _whole(model, prop.spec, options)
     impl = model.process(prop.impl)  # once: the fallbacks below read the same term
     # the bulk product search knows [T=, [F= and [FD=; the revivals and
     # refusal-testing models search pairs on the implementation's whole LTS
-    if prop.model in ("T", "F", "FD"):
-        result = search.refinement(model, spec, impl, prop.model, options)
+    if kind in _BULK_MODELS:
+        result = search.refinement(model, spec, impl, kind, options)
         if result is not None:
             return result
     explored = _explored(model, impl, options)
-    result = check_refinement(spec, explored, prop.model, max_states=options.reference_limit)
+    result = check_refinement(spec, explored, kind, max_states=options.reference_limit)
     if isinstance(explored, LTS):  # the product engine built the LTS, not the term rules
         why = ("a lazily explored component left its declared events"
-               if prop.model in ("T", "F", "FD")
+               if kind in _BULK_MODELS
                else "revivals and refusal testing have no bulk product search")
         return _labelled(result, "explicit", why)
     return _labelled(result, "reference", search.why_not(model, impl, options))
@@ -276,7 +288,7 @@ def _refines(model: Model, prop: ast.Refines, options: SearchOptions) -> CheckRe
 def _equivalent(model: Model, prop: ast.Equivalent, options: SearchOptions) -> CheckResult:
     sides = [model.process(side) for side in (prop.left, prop.right)]  # once each
     left, right = (_whole(model, side, options) for side in sides)
-    result = check_equivalence(left, right, prop.kind)
+    result = check_equivalence(left, right, Equivalence.parse(prop.kind))
     if all(isinstance(_explored(model, side, options), LTS) for side in sides):
         return _labelled(result, "explicit", "both sides compared as explicit LTSs")
     return result

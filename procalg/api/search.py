@@ -43,7 +43,7 @@ from procalg.checks.determinism import check_determinism_product
 from procalg.checks.divergence import check_divergence, check_divergence_product
 from procalg.checks.reachability import check_reachable, check_reachable_product
 from procalg.checks.refinement import check_refinement_product
-from procalg.checks.result import CheckResult, Stats
+from procalg.checks.result import CheckResult, RefinementModel, Stats
 from procalg.errors import LimitExceeded, UsageError
 from procalg.lts import LTS
 from procalg.lts.lazy import AlphabetError
@@ -179,7 +179,7 @@ def reachable(model: Model, process: Any, event: str, options: SearchOptions) ->
                                                max_states=options.reference_limit))
 
 
-def refinement(model: Model, spec: LTS, process: Any, kind: str,
+def refinement(model: Model, spec: LTS, process: Any, kind: RefinementModel,
                options: SearchOptions) -> CheckResult | None:
     """``spec ⊑ process`` as one bulk product search (the normalised spec as
     one more component of the process's network), or ``None`` where the

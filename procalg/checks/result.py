@@ -75,6 +75,20 @@ class Equivalence(enum.Enum):
     BRANCHING = "branching"
     TRACE = "trace"
 
+    @classmethod
+    def parse(cls, kind: Equivalence | str) -> Equivalence:
+        """The equivalence named ``kind``, any case (ProcalgError naming the choices if none).
+
+        Example:
+            >>> Equivalence.parse("Weak")
+            <Equivalence.WEAK: 'weak'>
+        """
+        try:
+            return kind if isinstance(kind, Equivalence) else cls(str(kind).strip().lower())
+        except ValueError:
+            raise ProcalgError(f"no equivalence called {kind!r}",
+                               hint="use strong, weak, branching or trace") from None
+
 
 @dataclass(frozen=True, slots=True)
 class Counterexample:
