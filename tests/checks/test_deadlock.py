@@ -7,9 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from procalg.checks.deadlock import check_deadlock
+from procalg.checks.deadlock import check_deadlock, check_deadlock_product
 from procalg.errors import LimitExceeded
 from procalg.lts import LTS, TAU, TICK, ExplicitSystem, explore
+from procalg.lts.network import close, component, reduce_components
 
 
 class Graph:
@@ -160,3 +161,28 @@ def test_a_tick_from_an_unreachable_state_does_not_make_a_stuck_state_terminated
     lts = LTS.build(2, 0, [], [(1, TICK, 0)])  # 0 is STOP; 1 -✓-> 0 is unreachable
     assert lts.deadlocks() == []  # the whole-LTS view calls 0 terminated
     assert not check_deadlock(lts).passed
+
+
+@st.composite
+def csp_lts(draw: st.DrawFn) -> LTS:
+    """A random LTS of CSP's shape: ✓ leads only into Ω (state n), which has no move."""
+    n = draw(st.integers(1, 8))
+    states = st.integers(0, n - 1)
+    rows = draw(st.lists(st.tuples(states, st.sampled_from([TAU, TICK, "a", "b"]), states),
+                         max_size=2 * n + 2))
+    return LTS.build(n + 1, 0, ["a", "b"],
+                     [(s, lab, n if lab == TICK else d) for s, lab, d in rows])
+
+
+@settings(max_examples=200, deadline=None)
+@given(csp_lts(), st.booleans())
+def test_both_engines_answer_the_one_property_with_the_same_verdict_and_path_length(
+        lts: LTS, reduce: bool) -> None:
+    net = close(component(lts))
+    product = check_deadlock_product(reduce_components(net) if reduce else net)
+    reference = check_deadlock(lts)
+    assert product.verdict == reference.verdict and product.message[:8] == reference.message[:8]
+    if not reference.passed:
+        assert len(product.counterexample.full_path) == len(reference.counterexample.full_path)
+        assert product.counterexample.note == reference.counterexample.note
+    assert product.stats.extra["engine"] == "product"

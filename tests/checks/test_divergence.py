@@ -6,8 +6,10 @@ import networkx as nx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from procalg.checks.divergence import check_divergence
+from procalg.checks.divergence import check_divergence, check_divergence_product
 from procalg.lts import LTS, TAU, TICK, explore
+from procalg.lts.network import close, component
+from tests.checks.test_deadlock import csp_lts
 
 
 def test_a_tau_self_loop_diverges() -> None:
@@ -125,3 +127,15 @@ def test_divergence_agrees_with_networkx_cycles_on_the_tau_subgraph(lts: LTS) ->
     path = cx.full_path
     assert all((cx.states[i], path[i], cx.states[i + 1]) in transitions for i in range(len(path)))
     assert len(cx.cycle) >= 1 and set(cx.cycle) == {TAU}
+
+
+@settings(max_examples=200, deadline=None)
+@given(csp_lts())
+def test_both_engines_answer_the_one_property_with_the_same_verdict(lts: LTS) -> None:
+    product = check_divergence_product(close(component(lts)))
+    reference = check_divergence(lts)
+    assert product.verdict == reference.verdict and product.stats.extra["engine"] == "product"
+    if not reference.passed:
+        cx = product.counterexample
+        assert cx.cycle and set(cx.cycle) == {TAU}
+        assert len(cx.full_path) <= len(reference.counterexample.full_path)  # the nearest

@@ -6,9 +6,11 @@ from collections.abc import Iterable
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from procalg.checks.reachability import check_reachable
+from procalg.checks.reachability import check_reachable, check_reachable_product
 from procalg.checks.traces import check_has_trace
 from procalg.lts import LTS, TAU, TICK, explore
+from procalg.lts.network import close, component
+from tests.checks.test_deadlock import csp_lts
 
 
 def test_the_witness_is_the_shortest_trace_ending_in_the_event() -> None:
@@ -96,3 +98,17 @@ def test_an_unknown_verdict_stays_unknown_under_not() -> None:
     unknown = CheckResult(Verdict.UNKNOWN, message="unknown after depth 3")
     assert unknown.negated().verdict is Verdict.UNKNOWN
     assert not unknown.passed and not unknown.negated().passed
+
+
+@settings(max_examples=200, deadline=None)
+@given(csp_lts(), st.sampled_from(["a", "b", "c", TICK]))
+def test_both_engines_answer_the_one_property_with_the_same_verdict_and_path_length(
+        lts: LTS, event: str) -> None:
+    product = check_reachable_product(close(component(lts)), event)
+    reference = check_reachable(lts, event)
+    assert product.verdict == reference.verdict and product.stats.extra["engine"] == "product"
+    if reference.passed:
+        assert len(product.counterexample.full_path) == len(reference.counterexample.full_path)
+        assert product.counterexample.full_path[-1] == event
+    else:
+        assert ("no rule can show c" in product.stats.extra["notes"]) == (event == "c")
