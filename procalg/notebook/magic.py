@@ -9,7 +9,7 @@ IPython, so tests call :func:`proc_cell` directly.
 Example:
     >>> ns = {}
     >>> reports = proc_cell("m", "channel a\\nP = a -> P\\nassert P :[deadlock free]", ns)
-    >>> [r.result for r in reports], ns["m"].source.name
+    >>> [str(r.result) for r in reports], ns["m"].source.name
     (['pass'], '<%%proc m>')
 """
 
