@@ -51,6 +51,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from procalg.errors import ModelError
@@ -113,7 +114,9 @@ class Machine:
         self.moves: list[Moves | None] = []
         self.names: dict[Event, str] = {}
         self._offers: dict[int, list[tuple[str, Env]]] = {}  # static inputs' (label, binding)
+        self._pending: dict[int, list[tuple[str, Any]]] = {}  # moves, targets unmade
         self.unfoldings = 0
+        self._input_channels = self.compiler.input_channels()
         self._intern(self._call_key(start.name, start.args), (_CALL_START, start))
 
     def initial_state(self) -> int:
@@ -126,7 +129,48 @@ class Machine:
         if found is None:
             node, env = self.where[state]
             found = self.moves[state] = self._moves(node, env)
+            self._pending.pop(state, None)
         return found
+
+    def waits(self, label: str) -> bool:
+        """Whether moves labelled ``label`` may come from an input: the labels
+        worth making one by one, as a partner offers them (:meth:`successors_where`)."""
+        channels = self._input_channels
+        return channels is None or label.split(".", 1)[0] in channels
+
+    def successors_where(self, state: int, keep: Callable[[str], bool]) -> Moves:
+        """The moves of ``state`` whose label ``keep`` accepts.
+
+        An input's targets are made only for the labels kept (each at most
+        once per state): a partner that offers one value of 38 costs one
+        target, not 38 (the lazy product asks this way). The labels are
+        listed once per state.
+
+        Example:
+            >>> from procalg.api.model import loads
+            >>> model = loads("channel c : {0..99}\\nP = c?x -> Q(x)\\nQ(n) = c!n -> P")
+            >>> machine = Machine(model.spec.evaluator, model.process("P"))
+            >>> machine.successors_where(0, lambda label: label == "c.7")
+            [('c.7', 1)]
+            >>> machine.num_states
+            2
+        """
+        found = self.moves[state]
+        if found is not None:
+            return [move for move in found if keep(move[0])]
+        pending = self._pending.get(state)
+        if pending is None:
+            node, env = self.where[state]
+            pending = self._pending[state] = self._moves(node, env, True)
+        out = []
+        for i, (label, target) in enumerate(pending):
+            if keep(label):
+                if type(target) is tuple:  # an input's (continuation, environment, binding)
+                    then, env, bound = target
+                    target = self._state(then, {**env, **bound} if bound else env)
+                    pending[i] = (label, target)
+                out.append((label, target))
+        return out
 
     @property
     def num_states(self) -> int:
@@ -212,7 +256,9 @@ class Machine:
 
     # ---------------------------------------------------------------- moves
 
-    def _moves(self, node: Location, env: Any) -> Moves:
+    def _moves(self, node: Location, env: Any, defer: bool = False) -> Moves:
+        """The moves of ``node`` in ``env``; with ``defer``, an input's targets
+        stay ``(continuation, environment, binding)`` triples, made by :meth:`successors_where`."""
         depth = 0
         while True:
             kind, parts = node.kind, node.parts
@@ -242,21 +288,26 @@ class Machine:
                 if offers is None:
                     offers = self._offers[id(parts[0])] = [
                         (self._name(event), scope) for event, scope in self._inputs(parts[0], {})]
+                if defer:
+                    return [(label, (then, env, bound)) for label, bound in offers]
                 return [(label, state(then, {**env, **bound})) for label, bound in offers]
             name = self._name
+            if defer:
+                return [(name(event), (then, scope, None))
+                        for event, scope in self._inputs(parts[0], env)]
             return [(name(event), state(then, scope))
                     for event, scope in self._inputs(parts[0], env)]
         if kind == AT_EXTERNAL:
-            return self._moves(parts[0], env) + self._moves(parts[1], env)
+            return self._moves(parts[0], env, defer) + self._moves(parts[1], env, defer)
         if kind == AT_INTERNAL:
             return [(TAU, self._state(parts[0], env)), (TAU, self._state(parts[1], env))]
         if kind == AT_REPLICATED_EXTERNAL:
             return [move for scope in self._scopes(node, env)
-                    for move in self._moves(parts[1], scope)]
+                    for move in self._moves(parts[1], scope, defer)]
         if kind == AT_REPLICATED_INTERNAL:
-            return self._suffix_moves(node, self._scopes(node, env))
+            return self._suffix_moves(node, self._scopes(node, env), defer)
         if kind == AT_SUFFIX:
-            return self._suffix_moves(*env)
+            return self._suffix_moves(*env, defer)
         if kind == AT_SKIP:
             return [(TICK, self._intern(_OMEGA_KEY, (_OMEGA_NODE, None)))]
         return []
@@ -269,10 +320,10 @@ class Machine:
             return self._key(node.parts[1], scopes[0])
         return (AT_REPLICATED_INTERNAL, tuple([self._key(node.parts[1], s) for s in scopes]))
 
-    def _suffix_moves(self, node: Location, scopes: list[Env]) -> Moves:
+    def _suffix_moves(self, node: Location, scopes: list[Env], defer: bool = False) -> Moves:
         body = node.parts[1]
         if len(scopes) == 1:
-            return self._moves(body, scopes[0])
+            return self._moves(body, scopes[0], defer)
         rest = scopes[1:]
         key = self._suffix_key(node, rest)
         found = self.ids.get(key)
