@@ -32,8 +32,9 @@ class Asking(ExplicitSystem):
         super().__init__(lts)
         self.made: list[tuple[int, str]] = []
 
-    def successors_where(self, state: int, keep) -> list[tuple[str, int]]:
-        kept = [(label, target) for label, target in self.successors(state) if keep(label)]
+    def successors_where(self, state: int, waiting, asked) -> list[tuple[str, int]]:
+        kept = [(label, target) for label, target in self.successors(state)
+                if label not in waiting or label in asked]
         self.made += [(state, label) for label, _ in kept]
         return kept
 
@@ -45,8 +46,8 @@ class AskingQueue(Queue):
         super().__init__(capacity, values)
         self.made = 0
 
-    def successors_where(self, q: tuple[int, ...], keep):
-        kept = [move for move in self.successors(q) if keep(move[0])]
+    def successors_where(self, q: tuple[int, ...], waiting, asked):
+        kept = [move for move in self.successors(q) if move[0] not in waiting or move[0] in asked]
         self.made += len(kept)
         return kept
 
