@@ -113,9 +113,10 @@ class LazyGroup:
     One component *drives*: its moves from each state are enumerated and
     matched to rules by label, the others are looked up per (state, rule).
     The driver should offer few moves per state (a data-heavy leaf offers
-    many inputs, its partner few): an eager component with the fewest moves
-    per state if there is one, else, at each call, the lazy component whose
-    usable moves per expanded state are fewest so far.
+    many inputs, its partner few): the candidates are the eager component
+    with the fewest moves per state, if there is one, and (forward, or
+    with no eager component) each lazy one, through its moves made so far;
+    each call takes the candidate with the fewest moves from its states.
 
     Args:
         tables: the network's tables (layout, label numbering, eager moves).
@@ -135,7 +136,9 @@ class LazyGroup:
             used = {lo[c] for lo in locals_}
             return sum(len(moves.get(a, ([], []))[0]) for a in used) / components[c].num_states
 
-        drivers = [min(eager, key=density)] if eager else list(comps)
+        drivers = [min(eager, key=density)] if eager else []
+        if not backward or not eager:  # forward, a lazy driver may offer fewer moves here
+            drivers += [c for c in comps if c not in eager]
         self.variants = [_Driven(tables, comps, locals_, rules, backward, d) for d in drivers]
 
     def asks(self, locs: dict[int, np.ndarray]) -> list[tuple[int, np.ndarray, np.ndarray]]:
@@ -148,9 +151,14 @@ class LazyGroup:
     def fire(self, codes: np.ndarray, locs: dict[int, np.ndarray], layout: Layout
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every move of the group from ``codes``: (index into codes, target, label)."""
-        best = min(self.variants, key=_Driven.density) if len(self.variants) > 1 \
-            else self.variants[0]
-        return best.fire(codes, locs, layout)
+        if len(self.variants) == 1:
+            return self.variants[0].fire(codes, locs, layout)
+        # the driver with the fewest candidate moves from these very states (ABP's
+        # receiver offers 38 recv labels where its medium holds one message)
+        looks = [v.table.lookup_all(locs[v.driver], v.backward)  # type: ignore[attr-defined]
+                 for v in self.variants]
+        best = min(range(len(looks)), key=lambda i: int(looks[i][0].sum()))
+        return self.variants[best].fire(codes, locs, layout, looks[best])
 
 
 class _Driven:
@@ -192,13 +200,6 @@ class _Driven:
                 self.others.append((c, (other, per_rule)))
             else:
                 self.others.append((c, self._eager(tables, c, locals_)))
-
-    def density(self) -> float:
-        """Usable driver moves per expanded local state so far."""
-        if self.lazy is None:
-            return 0.0
-        moves = self.table.entries(self.backward)[0]  # type: ignore[attr-defined]
-        return len(moves) / max(1, self.lazy.expanded)
 
     def _eager(self, tables: Tables, c: int, locals_: list[dict[int, str]]) -> tuple:
         """CSR over (rule, local state) of component ``c``'s (delta, -) moves."""
@@ -245,11 +246,14 @@ class _Driven:
         rule, state = rule[able], state[able]
         return [(c, locs[c][state], part[1][rule]) for c, part in lazy]
 
-    def fire(self, codes: np.ndarray, locs: dict[int, np.ndarray], layout: Layout
+    def fire(self, codes: np.ndarray, locs: dict[int, np.ndarray], layout: Layout,
+             looked: tuple[np.ndarray, np.ndarray] | None = None
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The moves from ``codes`` (``looked``: the driver's ``lookup_all`` there)."""
         wide = layout.wide
         table = self.table
-        count, start = table.lookup_all(locs[self.driver], self.backward)
+        count, start = looked if looked is not None else \
+            table.lookup_all(locs[self.driver], self.backward)  # type: ignore[attr-defined]
         state, entry = _runs(start, count)  # every driver move from every state
         label = table.entry_labels(entry, self.backward)
         first, nrules = self.label_start[label], self.label_count[label]
