@@ -20,9 +20,9 @@ declared up front, because synchronisation rules are built before any
 exploration; a superset is fine (unused rules never fire), a label outside
 it is an error.
 
-:func:`leaf` is the per-leaf decision for a network compiler: explored
-whole (then reducible modulo bisimulation, with joint tables) when small,
-lazily otherwise.
+:func:`procalg.lts.leaf_choice.leaf` is the per-leaf decision for a network
+compiler: explored whole (then reducible modulo bisimulation, with joint
+tables) when small, lazily otherwise.
 
 Example:
     >>> class Counter:
@@ -37,19 +37,26 @@ Example:
 
 from __future__ import annotations
 
-from array import array
-from collections.abc import Iterable
+from collections.abc import Collection, Container, Iterable
 from typing import Any
 
 import numpy as np
 
 from procalg.errors import LimitExceeded
 from procalg.lts.exploration import Edges, Exploration
-from procalg.lts.lts import LTS, TAU, TICK, TransitionSystem
+from procalg.lts.lts import TAU, TICK, TransitionSystem
+from procalg.lts.move_columns import Column, View
 from procalg.lts.network import DONE
 
-EAGER_LIMIT = 2_000
-"""Leaves with at most this many states are explored whole by :func:`leaf`."""
+
+class _Every:
+    """Contains every label (to make only the labels asked)."""
+
+    def __contains__(self, label: object) -> bool:
+        return True
+
+
+_EVERY_LABEL = _Every()
 
 
 class AlphabetError(ValueError):
@@ -62,65 +69,6 @@ class _Omega:
 
     def __repr__(self) -> str:
         return "Ω"
-
-
-class _Column:
-    """A growable int64 array (doubling; readers hold views of old buffers safely)."""
-
-    def __init__(self, fill: int = 0) -> None:
-        self.data = np.full(16, fill, dtype=np.int64)
-        self.size = 0
-        self.fill = fill
-
-    def extend(self, values: list[int]) -> None:
-        end = self.size + len(values)
-        if end > len(self.data):
-            grown = np.full(max(end, 2 * len(self.data)), self.fill, dtype=np.int64)
-            grown[: self.size] = self.data[: self.size]
-            self.data = grown
-        self.data[self.size: end] = values
-        self.size = end
-
-    @property
-    def view(self) -> np.ndarray:
-        return self.data[: self.size]
-
-
-class _View:
-    """The moves of a :class:`LazyComponent` with a label in ``codes``, kept
-    in step with it (appended at each expansion): a rule group reading it
-    touches only the moves it can use."""
-
-    def __init__(self, lazy: LazyComponent, codes: frozenset[int]) -> None:
-        self.lazy, self.codes = lazy, codes
-        self.wanted = np.zeros(len(lazy.labels), dtype=bool)
-        self.wanted[sorted(codes)] = True
-        width = len(lazy.labels)
-        keep = self.wanted[lazy._key.view % width]
-        self._key, self._src, self._dst = _Column(), _Column(), _Column()
-        for column, source in ((self._key, lazy._key), (self._src, lazy._src),
-                               (self._dst, lazy._dst)):
-            column.extend(source.view[keep].tolist())
-
-    def append(self, keys: list[int], loc: int, moves: list[tuple[int, int]]) -> None:
-        mine = [i for i, (lab, _) in enumerate(moves) if lab in self.codes]
-        self._key.extend([keys[i] for i in mine])
-        self._src.extend([loc] * len(mine))
-        self._dst.extend([moves[i][1] for i in mine])
-
-    def lookup_all(self, locs: np.ndarray, backward: bool = False
-                   ) -> tuple[np.ndarray, np.ndarray]:
-        width = len(self.lazy.labels)
-        keys, k = self._key.view, self.lazy._slot.data[locs] * width
-        k[k < 0] = -width  # unexpanded: an empty run
-        lo = np.searchsorted(keys, k)
-        return np.searchsorted(keys, k + width) - lo, lo
-
-    def entry_labels(self, entry: np.ndarray, backward: bool = False) -> np.ndarray:
-        return self._key.view[entry] % len(self.lazy.labels)
-
-    def entries(self, backward: bool = False) -> tuple[np.ndarray, np.ndarray]:
-        return self._src.view, self._dst.view
 
 
 class LazyComponent:
@@ -151,14 +99,21 @@ class LazyComponent:
         self.ids: dict[Any, int] = {}
         self.expanded = 0
         self.transitions = 0
-        self._slot = _Column(-1)  # local id -> expansion slot, -1 = not expanded
-        self._key = _Column()  # sorted: slot * len(labels) + label code
-        self._src = _Column()
-        self._dst = _Column()
+        self._slot = Column(-1)  # local id -> expansion slot, -1 = not expanded
+        self._key = Column()  # sorted: slot * len(labels) + label code
+        self._src = Column()
+        self._dst = Column()
         self._omega: int | None = None
         self.used: set[int] = set()  # label codes of some expanded move
+        self.deferred: frozenset[int] = frozenset()  # moves made only when a partner asks
+        self._deferring = False  # set by the first network that defers (see defer)
+        self._held: dict[int, list[tuple[int, int]]] = {}  # partly expanded: their moves
+        self._asked: dict[int, set[int]] = {}  # partly expanded: the deferred codes made
+        self._asked_keys: set[int] = set()  # every (state, code) asked, as state * width + code
+        self._waiting: frozenset[str] = frozenset()  # the deferred codes' names
+        self._records = 0  # table runs written (a state asked again gets a new run)
         self._back: tuple[int, np.ndarray, np.ndarray, np.ndarray] | None = None
-        self._views: dict[frozenset[int], _View] = {}
+        self._views: dict[frozenset[int], View] = {}
         self._number(system.initial_state())
 
     initial = 0
@@ -181,14 +136,21 @@ class LazyComponent:
                     states=len(self.states), hint="raise the limit, or make data types smaller")
         return n
 
-    def _moves(self, state: Any, pairs: Iterable[tuple[Any, Any]] | None = None
+    def _moves(self, state: Any, pairs: Iterable[tuple[Any, Any]] | None = None,
+               asked: Collection[str] | None = None, waiting: Container[str] | None = None
                ) -> list[tuple[int, int]]:
         """The moves of ``state`` as sorted ``(label code, local id)`` pairs
-        (from ``pairs`` of label and target if given, else from the system)."""
+        (from ``pairs`` of label and target if given, else from the system;
+        with ``asked``, leaving out the labels ``waiting`` (default: the
+        deferred ones) not asked)."""
         if isinstance(state, _Omega):
             return [(self.code[DONE], self.ids[state])]
+        if pairs is None:
+            pairs = self.system.successors(state) if asked is None else \
+                self.system.successors_where(  # type: ignore[attr-defined]
+                    state, self._waiting if waiting is None else waiting, asked)
         moves = set()
-        for label, target in self.system.successors(state) if pairs is None else pairs:
+        for label, target in pairs:
             name = label if isinstance(label, str) else str(label)
             code = self.code.get(name)
             if code is None or name == DONE:
@@ -202,23 +164,44 @@ class LazyComponent:
                 moves.add((code, self._number(target)))
         return sorted(moves)
 
-    def _record(self, loc: int, moves: list[tuple[int, int]]) -> None:
-        slot = self.expanded
-        self._slot.data[loc] = slot
-        width = len(self.labels)
-        keys = [slot * width + lab for lab, _ in moves]
-        self._key.extend(keys)
-        for view in self._views.values():
-            view.append(keys, loc, moves)
-        self._src.extend([loc] * len(moves))
-        self._dst.extend([d for _, d in moves])
-        self.used.update(lab for lab, _ in moves)
-        self.expanded += 1
-        self.transitions += len(moves)
+    def _record(self, loc: int, moves: list[tuple[int, int]], again: int = -1) -> None:
+        """Write ``loc``'s moves as a new run of the table (``again``: how many
+        it had in its old run, now left unread, when it was asked for more)."""
+        self._write([(loc, moves, again)])
 
-    def expand(self, locals_: np.ndarray) -> int:
+    def _write(self, runs: list[tuple[int, list[tuple[int, int]], int]]) -> None:
+        """Append ``(loc, moves, again)`` runs to the table at once (see :meth:`_record`)."""
+        width, slot = len(self.labels), self._records
+        keys: list[int] = []
+        src: list[int] = []
+        dst: list[int] = []
+        for loc, moves, again in runs:
+            self._slot.data[loc] = slot
+            keys += [slot * width + lab for lab, _ in moves]
+            src += [loc] * len(moves)
+            dst += [d for _, d in moves]
+            slot += 1
+            if again < 0:
+                self.expanded += 1
+                again = 0
+            self.transitions += len(moves) - again
+        self._records = slot
+        self._key.extend(keys)
+        self._src.extend(src)
+        self._dst.extend(dst)
+        width_codes = [k % width for k in keys]
+        self.used.update(width_codes)
+        for view in self._views.values():
+            view.append(keys, src, width_codes, dst)
+
+    def expand(self, locals_: np.ndarray,
+               asks: tuple[np.ndarray, np.ndarray] | None = None) -> int:
         """Expand the never-expanded states among ``locals_`` (local ids);
         returns how many were expanded.
+
+        Moves with a :attr:`deferred` label are made only where ``asks``
+        (local ids and label codes, pairwise: what the partners offer) has
+        them, each (state, label) once; every other move is made at once.
 
         Raises:
             AlphabetError: a move's label is outside the declared alphabet.
@@ -226,9 +209,78 @@ class LazyComponent:
         """
         locals_ = np.unique(np.asarray(locals_, dtype=np.int64))
         todo = locals_[self._slot.view[locals_] < 0].tolist()
-        for loc in todo:
-            self._record(loc, self._moves(self.states[loc]))
+        deferred = self.deferred
+        if not deferred:
+            for loc in todo:
+                self._record(loc, self._moves(self.states[loc]))
+            return len(todo)
+        want: dict[int, set[int]] = {}
+        if asks is not None and len(asks[0]):
+            width = len(self.labels)
+            fresh = set((asks[0] * width + asks[1]).tolist())
+            fresh -= self._asked_keys  # each (state, label) once, whatever asks again
+            for key in fresh:
+                if key % width in deferred:
+                    want.setdefault(key // width, set()).add(key % width)
+        runs: list[tuple[int, list[tuple[int, int]], int]] = []
+        try:  # what was made is written even if a later state raises
+            for loc in todo:
+                ask = want.pop(loc, set())
+                moves = self._moves(self.states[loc], asked={self.labels[c] for c in ask})
+                self._held[loc], self._asked[loc] = moves, ask
+                runs.append((loc, moves, -1))
+            for loc, codes in want.items():
+                asked = self._asked.get(loc)
+                if asked is not None and not codes <= asked:
+                    run = self._grow(loc, codes - asked)
+                    if run is not None:
+                        runs.append(run)
+        finally:
+            self._write(runs)
+        if asks is not None and len(asks[0]):
+            self._asked_keys |= fresh
         return len(todo)
+
+    def _grow(self, loc: int, codes: set[int]) -> tuple[int, list[tuple[int, int]], int] | None:
+        """Make partly expanded ``loc``'s moves labelled ``codes``: its new run, if any."""
+        names = {self.labels[c] for c in codes}
+        more = self._moves(self.states[loc], asked=names, waiting=_EVERY_LABEL)
+        asked = self._asked[loc]
+        asked |= codes
+        old = self._held[loc]
+        moves = sorted(set(old).union(more)) if more else old
+        if asked >= self.deferred:  # nothing left to ask: an ordinary expanded state
+            del self._asked[loc], self._held[loc]
+        else:
+            self._held[loc] = moves
+        return (loc, moves, len(old)) if len(moves) != len(old) else None
+
+    def defer(self, codes: Iterable[int]) -> None:
+        """Let expansions leave out moves labelled ``codes`` until :meth:`expand`
+        is asked for them (labels a partner must offer: the network knows which).
+
+        Every network using this component says its set once; the component
+        defers only what all of them do (a network whose rules need a label
+        from every state gets it, and states expanded before are completed).
+        Only a system with ``successors_where(state, waiting, asked)`` can defer, and only
+        the labels its ``waits(label)`` accepts, if it has that method.
+        """
+        if not hasattr(self.system, "successors_where"):
+            return
+        waits = getattr(self.system, "waits", None)  # which labels inputs make, if it knows
+        codes = frozenset(c for c in codes if self.labels[c] not in (TAU, TICK, DONE)
+                          and (waits is None or waits(self.labels[c])))
+        if not self._deferring:
+            self._deferring, self.deferred = True, codes
+            self._waiting = frozenset(self.labels[c] for c in codes)
+            return
+        lost = self.deferred - codes
+        if not lost:
+            return
+        self.deferred = self.deferred & codes
+        self._waiting = frozenset(self.labels[c] for c in self.deferred)
+        grown = [self._grow(loc, set(lost)) for loc in list(self._asked)]
+        self._write([run for run in grown if run is not None])
 
     @classmethod
     def resume(cls, walk: Exploration, done: list[tuple[int, Edges]], alphabet: Iterable[str],
@@ -247,11 +299,12 @@ class LazyComponent:
             lazy._record(number, lazy._moves(states[number], pairs))
         return lazy
 
-    def view(self, codes: Iterable[int]) -> _View:
+    def view(self, codes: Iterable[int]) -> View:
         """The moves with a label in ``codes`` (shared per label set, kept up to date)."""
         key = frozenset(codes)
         if key not in self._views:
-            self._views[key] = _View(self, key)
+            self._views[key] = View(self._key, self._src, self._dst, self._slot,
+                                    len(self.labels), key)
         return self._views[key]
 
     def lookup(self, label: int, locs: np.ndarray, backward: bool
@@ -296,65 +349,19 @@ class LazyComponent:
         """Moves sorted by ``(target, label)``, rebuilt only after new expansions
         (backward lookups serve trace rebuilding and dead states: rare)."""
         back = self._back
-        if back is None or back[0] != self.transitions:
+        if back is None or back[0] != self._records:
             width = len(self.labels)
-            src, dst = self._src.view.copy(), self._dst.view.copy()
-            keys = dst * width + self._key.view % width
+            src, dst, key = self._src.view, self._dst.view, self._key.view
+            if self._records != self.expanded:  # runs rewritten: read only the current ones
+                live = key // width == self._slot.data[src]
+                src, dst, key = src[live], dst[live], key[live]
+            src, dst = src.copy(), dst.copy()
+            keys = dst * width + key % width
             order = np.argsort(keys, kind="stable")
-            back = (self.transitions, keys[order], src[order], dst[order])
+            back = (self._records, keys[order], src[order], dst[order])
             self._back = back  # one assignment: concurrent readers see old or new, both whole
         return back
 
     def __repr__(self) -> str:
         return (f"LazyComponent({self.name or type(self.system).__name__}: "
                 f"{self.num_states} states, {self.expanded} expanded)")
-
-
-def leaf(system: TransitionSystem[Any], alphabet: Iterable[str] | None, *,
-         eager_limit: int = EAGER_LIMIT, max_states: int | None = None,
-         name: str = "") -> LTS | LazyComponent:
-    """The network component for one sequential leaf, whole or lazy.
-
-    A leaf of at most ``eager_limit`` states is explored whole (an
-    :class:`~procalg.lts.lts.LTS`: the network can reduce it and give it
-    joint tables, which pays when the product is large); a larger one
-    becomes a :class:`LazyComponent` that resumes where the exploration
-    stopped (only the expansion the limit interrupted is made again). Pass the result to
-    :func:`procalg.lts.network.component`.
-
-    Args:
-        system: the leaf's transition system.
-        alphabet: a superset of its labels (✓ included if it may
-            terminate); ``None`` when unknown: then the leaf is always
-            explored whole (up to ``max_states``).
-        eager_limit: the largest leaf explored whole.
-        max_states: the most local states either way.
-        name: shown in the search's notes.
-
-    Raises:
-        LimitExceeded: the leaf has more than ``max_states`` states.
-
-    Example:
-        >>> class Counter:
-        ...     def initial_state(self): return 0
-        ...     def successors(self, n): return [("inc", (n + 1) % 10)]
-        >>> leaf(Counter(), {"inc"}).num_states
-        10
-        >>> leaf(Counter(), {"inc"}, eager_limit=5)
-        LazyComponent(Counter: 5 states, 4 expanded)
-    """
-    bounds = [b for b in (None if alphabet is None else eager_limit, max_states)
-              if b is not None]
-    walk = Exploration(system, max_states=max(1, min(bounds)) if bounds else None)
-    done: list[tuple[int, Edges]] = []
-    try:
-        done.extend(walk)
-    except LimitExceeded:
-        if alphabet is None or (max_states is not None and max_states <= eager_limit):
-            raise
-        name = name or type(system).__name__
-        return LazyComponent.resume(walk, done, alphabet, max_states=max_states, name=name)
-    triples = [(n, c, d) for n, edges in done for c, d in edges]
-    src, lab, dst = (array("i", column) for column in zip(*triples, strict=True)) \
-        if triples else (array("i"), array("i"), array("i"))
-    return LTS.from_arrays(walk.num_states, 0, list(walk.labels), src, lab, dst)

@@ -41,7 +41,7 @@ import numpy as np
 
 from procalg.lts.codes import Layout
 from procalg.lts.lazy import LazyComponent
-from procalg.lts.network import SyncRule
+from procalg.lts.network import Network, SyncRule
 
 if TYPE_CHECKING:
     from procalg.lts.vectors import Tables
@@ -87,15 +87,36 @@ class _EagerMoves:
         return self.frm, self.to
 
 
+def deferrable(network: Network) -> dict[int, set[int]]:
+    """Per lazy component, the label codes whose moves it may make only when asked:
+    those every rule using them shares with an eager component (whose moves
+    say which of them a product state can take: :meth:`LazyGroup.asks`).
+
+    A data-heavy leaf synchronised with a small partner (the ABP's medium
+    with its sender: ``send?b?x`` against one ``send.b.x``) then computes
+    one input's target per state, not one per value.
+    """
+    comps = network.components
+    lazy = [c for c, comp in enumerate(comps) if isinstance(comp, LazyComponent)]
+    out = {c: set(range(len(comps[c].labels))) for c in lazy}  # type: ignore[union-attr]
+    for rule in network.rules:
+        shared = any(not isinstance(comps[c], LazyComponent) for c, _ in rule.parts)
+        if not shared:
+            for c, local in rule.parts:
+                out[c].discard(comps[c].code[local])  # type: ignore[union-attr]
+    return out
+
+
 class LazyGroup:
     """The rules of one component set with a lazy component, as one table.
 
     One component *drives*: its moves from each state are enumerated and
     matched to rules by label, the others are looked up per (state, rule).
     The driver should offer few moves per state (a data-heavy leaf offers
-    many inputs, its partner few): an eager component with the fewest moves
-    per state if there is one, else, at each call, the lazy component whose
-    usable moves per expanded state are fewest so far.
+    many inputs, its partner few): the candidates are the eager component
+    with the fewest moves per state, if there is one, and (forward, or
+    with no eager component) each lazy one, through its moves made so far;
+    each call takes the candidate with the fewest moves from its states.
 
     Args:
         tables: the network's tables (layout, label numbering, eager moves).
@@ -115,15 +136,29 @@ class LazyGroup:
             used = {lo[c] for lo in locals_}
             return sum(len(moves.get(a, ([], []))[0]) for a in used) / components[c].num_states
 
-        drivers = [min(eager, key=density)] if eager else list(comps)
+        drivers = [min(eager, key=density)] if eager else []
+        if not backward or not eager:  # forward, a lazy driver may offer fewer moves here
+            drivers += [c for c in comps if c not in eager]
         self.variants = [_Driven(tables, comps, locals_, rules, backward, d) for d in drivers]
+
+    def asks(self, locs: dict[int, np.ndarray]) -> list[tuple[int, np.ndarray, np.ndarray]]:
+        """What the eager components offer the lazy ones at each state of ``locs``:
+        ``(component, local ids, label codes)`` for every rule here whose eager
+        parts can all move (none without an eager component: see :func:`deferrable`)."""
+        driven = self.variants[0]
+        return driven.asks(locs) if driven.lazy is None else []
 
     def fire(self, codes: np.ndarray, locs: dict[int, np.ndarray], layout: Layout
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every move of the group from ``codes``: (index into codes, target, label)."""
-        best = min(self.variants, key=_Driven.density) if len(self.variants) > 1 \
-            else self.variants[0]
-        return best.fire(codes, locs, layout)
+        if len(self.variants) == 1:
+            return self.variants[0].fire(codes, locs, layout)
+        # the driver with the fewest candidate moves from these very states (ABP's
+        # receiver offers 38 recv labels where its medium holds one message)
+        looks = [v.table.lookup_all(locs[v.driver], v.backward)  # type: ignore[attr-defined]
+                 for v in self.variants]
+        best = min(range(len(looks)), key=lambda i: int(looks[i][0].sum()))
+        return self.variants[best].fire(codes, locs, layout, looks[best])
 
 
 class _Driven:
@@ -155,6 +190,7 @@ class _Driven:
         self.label_count = np.diff(self.label_start)
         self.glabel = np.array([tables.label_index[r.label] for r in rules], dtype=np.int32)
         self.others: list[tuple[int, tuple]] = []
+        self._asking: tuple[tuple[int, ...], np.ndarray] | None = None  # rules asking, per deferral
         for c in comps:
             if c == driver:
                 continue
@@ -164,13 +200,6 @@ class _Driven:
                 self.others.append((c, (other, per_rule)))
             else:
                 self.others.append((c, self._eager(tables, c, locals_)))
-
-    def density(self) -> float:
-        """Usable driver moves per expanded local state so far."""
-        if self.lazy is None:
-            return 0.0
-        moves = self.table.entries(self.backward)[0]  # type: ignore[attr-defined]
-        return len(moves) / max(1, self.lazy.expanded)
 
     def _eager(self, tables: Tables, c: int, locals_: list[dict[int, str]]) -> tuple:
         """CSR over (rule, local state) of component ``c``'s (delta, -) moves."""
@@ -191,11 +220,40 @@ class _Driven:
         delta = np.array(deltas, dtype=object if wide else np.int64)[order]
         return radix, offsets, delta
 
-    def fire(self, codes: np.ndarray, locs: dict[int, np.ndarray], layout: Layout
+    def asks(self, locs: dict[int, np.ndarray]) -> list[tuple[int, np.ndarray, np.ndarray]]:
+        """For an eager driver: see :meth:`LazyGroup.asks`."""
+        lazy = [(c, part) for c, part in self.others if isinstance(part[0], LazyComponent)]
+        key = tuple(id(part[0].deferred) for _, part in lazy)
+        if self._asking is None or self._asking[0] != key:
+            mask = np.zeros(len(self.glabel), dtype=bool)
+            for _, (comp, per_rule) in lazy:
+                mask |= np.isin(per_rule, list(comp.deferred))
+            self._asking = (key, mask)
+        mask = self._asking[1]
+        if not mask.any():
+            return []
+        count, start = self.table.lookup_all(locs[self.driver])  # type: ignore[attr-defined]
+        state, entry = _runs(start, count)
+        label = self.table.entry_labels(entry)  # type: ignore[attr-defined]
+        pair, which = _runs(self.label_start[label], self.label_count[label])
+        rule, state = self.by_label[which], state[pair]
+        able = mask[rule]
+        for c, part in self.others:
+            if not isinstance(part[0], LazyComponent):
+                radix, offsets, _ = part
+                j = rule * radix + locs[c][state]
+                able &= offsets[j + 1] > offsets[j]
+        rule, state = rule[able], state[able]
+        return [(c, locs[c][state], part[1][rule]) for c, part in lazy]
+
+    def fire(self, codes: np.ndarray, locs: dict[int, np.ndarray], layout: Layout,
+             looked: tuple[np.ndarray, np.ndarray] | None = None
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The moves from ``codes`` (``looked``: the driver's ``lookup_all`` there)."""
         wide = layout.wide
         table = self.table
-        count, start = table.lookup_all(locs[self.driver], self.backward)
+        count, start = looked if looked is not None else \
+            table.lookup_all(locs[self.driver], self.backward)  # type: ignore[attr-defined]
         state, entry = _runs(start, count)  # every driver move from every state
         label = table.entry_labels(entry, self.backward)
         first, nrules = self.label_start[label], self.label_count[label]
@@ -245,6 +303,7 @@ class LazyFactor:
     def __init__(self, comp: int, lazy: LazyComponent, local: str, label: int,
                  backward: bool) -> None:
         self.comps = (comp,)
+        lazy.defer(())  # stubborn sets read every rule's parts alone: no move may wait
         self.lazy = lazy
         self.code = lazy.code[local]
         self.label = label

@@ -47,7 +47,7 @@ from procalg.lts import gather
 from procalg.lts.codes import MAX_BITS, MAX_CODE, Layout, headroom
 from procalg.lts.gather import Gather
 from procalg.lts.lazy import LazyComponent
-from procalg.lts.lazy_tables import LazyFactor, LazyGroup
+from procalg.lts.lazy_tables import LazyFactor, LazyGroup, deferrable
 from procalg.lts.lts import LTS
 from procalg.lts.network import Network, SyncRule
 
@@ -137,6 +137,8 @@ class Tables:
         self.label_index = {n: i for i, n in enumerate(self.labels)}
         comps = network.components
         self.lazy = [c for c, comp in enumerate(comps) if isinstance(comp, LazyComponent)]
+        for c, codes in deferrable(network).items():  # before the digits: it may number states
+            comps[c].defer(codes)  # type: ignore[union-attr]
         radix = [headroom(comp.num_states) if c in self.lazy else comp.num_states
                  for c, comp in enumerate(comps)]
         order = [c for c in range(len(comps)) if c not in self.lazy] + self.lazy
@@ -164,6 +166,7 @@ class Tables:
                 for rule in rules:
                     for direction, out in ((0, self.forward), (1, self.backward)):
                         out.append(self.rule_factors(rule, direction))
+        self._asking = any(comps[c].deferred for c in self.lazy)  # type: ignore[union-attr]
         self._batch = [Gather.of(_gathered(self.forward), self.moving),
                        Gather.of(_gathered(self.backward), self.moving)]
         self._whole = [b is not None and len(b.groups) == len(g)
@@ -238,11 +241,21 @@ class Tables:
         re-encoding old codes in the new, wider layout (already in force)."""
         if not self.lazy:
             return None
-        locs = self.layout.decode(codes, self.lazy)
         comps = self.network.components
+        wanted = sorted(set(self.lazy).union(self.moving if self._asking else ()))
+        locs = self.layout.decode(codes, wanted)
+        asks: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
+        if self._asking:
+            for group in self.forward:
+                if isinstance(group, LazyGroup):
+                    for c, where, what in group.asks(locs):
+                        asks.setdefault(c, []).append((where, what))
         radix = list(self.layout.radix)
         for c in self.lazy:
-            comps[c].expand(locs[c])
+            pairs = asks.get(c)
+            comps[c].expand(locs[c], None if not pairs else
+                            (np.concatenate([p[0] for p in pairs]),
+                             np.concatenate([p[1] for p in pairs])))
             if comps[c].num_states > radix[c]:
                 radix[c] = headroom(comps[c].num_states)
         if tuple(radix) == self.layout.radix:

@@ -24,7 +24,8 @@ from collections.abc import Callable
 from typing import Any
 
 from procalg.lts import LTS, TICK, explore
-from procalg.lts.lazy import LazyComponent, leaf
+from procalg.lts.lazy import LazyComponent
+from procalg.lts.leaf_choice import leaf
 from procalg.semantics.channels import Infinite
 from procalg.semantics.linear import Machine, compile_leaf
 from procalg.semantics.processes import LINK_CHANNEL
@@ -43,7 +44,7 @@ class Leaves:
     says which and why.
 
     A leaf directly under parallel, hiding and renaming may be *lazy*: past
-    :data:`~procalg.lts.lazy.EAGER_LIMIT` states it becomes a
+    :data:`~procalg.lts.leaf_choice.EAGER_LIMIT` states it becomes a
     :class:`~procalg.lts.lazy.LazyComponent` that the product search expands
     only where it goes (an unbounded queue kept small by its partners); a
     smaller one is explored whole (then reduced modulo strong bisimulation

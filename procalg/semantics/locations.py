@@ -91,6 +91,20 @@ class Compiler:
             self.live[name] = _live(info.clauses)
         return found
 
+    def input_channels(self) -> frozenset[str] | None:
+        """The names heading the inputs compiled so far (``send`` of ``send?b?x``
+        and of ``send.b?x``), or ``None`` when one is not a plain name."""
+        names = set()
+        for expr, node in self.nodes.values():
+            if node.kind == AT_INPUT:
+                head = expr.head  # type: ignore[attr-defined]
+                if type(head) is ast.Dot:
+                    head = head.parts[0]
+                if type(head) is not ast.Name:
+                    return None
+                names.add(head.id)
+        return frozenset(names)
+
     def node(self, expr: ast.Node, scope: frozenset[str]) -> Location:
         """The compiled process node of ``expr`` (``scope``: the local names bound there)."""
         entry = self.nodes.get(id(expr))
@@ -116,7 +130,7 @@ class Compiler:
                     static = not (names_in((expr.head, fields)) & scope)
                     return Location(AT_INPUT, (expr, prefix_free_names(expr),
                                           self.node(then, frozenset(bound)), static))
-                return Location(AT_PREFIX, (self._event(expr), self.node(then, scope)))
+                return Location(AT_PREFIX, (self._event(expr, scope), self.node(then, scope)))
             case ast.Guard(cond, body):
                 return Location(AT_GUARD, (compile_node(ev, cond), cond.span,
                                       self.node(body, scope)))
@@ -154,7 +168,10 @@ class Compiler:
                               "definition with matching arity")
         self.definition(name)
 
-    def _event(self, expr: ast.PrefixExpr) -> Callable[[Env], Event]:
+    def _event(self, expr: ast.PrefixExpr, scope: frozenset[str]) -> Callable[[Env], Event]:
+        return self._direct(expr, scope) or self._event_by_dots(expr)
+
+    def _event_by_dots(self, expr: ast.PrefixExpr) -> Callable[[Env], Event]:
         head, dot = compile_node(self.ev, expr.head), self.ev.types.dot
         fields = tuple((compile_node(self.ev, f.value), f.span) for f in expr.fields)
         span = expr.head.span or expr.span
@@ -164,6 +181,35 @@ class Compiler:
             for field, where in fields:
                 value = dot(value, field(env), where)
             return complete(value, span)
+
+        return event
+
+    def _direct(self, expr: ast.PrefixExpr, scope: frozenset[str]
+                ) -> Callable[[Env], Event] | None:
+        """For ``c.e1.e2`` naming a channel ``c`` with as many fields: the event
+        made straight from the values when each is a plain int of its field's
+        type (what the dots would build), else by the dots (which check)."""
+        parts = expr.head.parts if type(expr.head) is ast.Dot else (expr.head,)
+        channel = parts[0]
+        if type(channel) is not ast.Name or channel.id in scope:
+            return None
+        types = self.ev.types.channels.get(channel.id)
+        exprs = (*parts[1:], *(f.value for f in expr.fields))
+        if types is None or len(exprs) != len(types):
+            return None
+        values = tuple(compile_node(self.ev, e) for e in exprs)
+        name, intern = channel.id, self.ev.types.event
+        checks = tuple(zip(values, types, strict=True))
+        slow = self._event_by_dots(expr)
+
+        def event(env: Env) -> Event:
+            got = []
+            for value, allowed in checks:
+                v = value(env)
+                if type(v) is not int or v not in allowed:
+                    return slow(env)
+                got.append(v)
+            return intern(name, tuple(got))
 
         return event
 

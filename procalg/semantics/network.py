@@ -190,7 +190,7 @@ def compile_network(term: Process, spec_or_unfold: Any, *, reduce: bool = True,
         max_states: state limit for exploring a leaf whole (a larger leaf that
             cannot be lazy gives :class:`NotApplicable`).
         lazy: leaves of a loaded model directly under parallel, hiding and
-            renaming that pass :data:`~procalg.lts.lazy.EAGER_LIMIT` states are
+            renaming that pass :data:`~procalg.lts.leaf_choice.EAGER_LIMIT` states are
             explored lazily, by the search, where the product reaches them.
         lazy_limit: the most local states a lazy leaf may reach.
 

@@ -17,7 +17,7 @@ from procalg.checks.reachability import reachability_goal
 from procalg.errors import LimitExceeded
 from procalg.lts import LTS, TAU, TICK, explore, vectors
 from procalg.lts.exploration import ExplicitSystem
-from procalg.lts.lazy import AlphabetError, LazyComponent, leaf
+from procalg.lts.lazy import AlphabetError, LazyComponent
 from procalg.lts.network import Network, alpha_parallel, close, component, hide, parallel, rename
 from procalg.lts.product import count_states, explore_product, find_path, tau_lasso
 from procalg.lts.tau import is_divergent
@@ -209,34 +209,6 @@ def test_lazy_termination_enters_one_omega_state_that_only_loops_on_done():
     a, b = explore_product(eager), explore_product(lazy)
     assert (b.num_states, b.num_transitions) == (a.num_states, a.num_transitions) == (5, 5)
     assert not find_path(lazy, deadlock_goal).found
-
-
-def test_leaf_explores_small_systems_whole_and_large_ones_lazily():
-    small, large = leaf(Queue(2, 2), _queue_alphabet(2)), leaf(Queue(6, 10), _queue_alphabet(10))
-    assert isinstance(small, LTS) and small.num_states == 7
-    assert _bisimilar(small, explore(Queue(2, 2)))
-    assert isinstance(large, LazyComponent) and 0 < large.expanded < large.num_states
-    with pytest.raises(LimitExceeded):
-        leaf(Queue(6, 10), None, max_states=100)
-    with pytest.raises(LimitExceeded):
-        leaf(Queue(6, 10), _queue_alphabet(10), max_states=100)
-
-
-@pytest.mark.parametrize("limit", [0, 1, 2, 30, 60])
-def test_a_leaf_resumed_lazily_gives_the_product_of_the_whole_leaf(limit):
-    calls: list[tuple] = []
-
-    class Counting(Queue):
-        def successors(self, q):
-            calls.append(q)
-            return super().successors(q)
-
-    resumed = leaf(Counting(3, 4), _queue_alphabet(4), eager_limit=limit)
-    assert isinstance(resumed, LazyComponent)
-    a = count_states(_queue_network(3, 4, explore(Queue(3, 4))))
-    b = count_states(_queue_network(3, 4, resumed))
-    assert (b.states, b.transitions) == (a.states, a.transitions)
-    assert len(calls) <= len(set(calls)) + 1  # only the interrupted expansion again
 
 
 def test_one_lazy_component_at_two_places_gives_the_product_of_two_copies():

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from procalg.api.model import loads
 from procalg.lts import explore
-from procalg.lts.lazy import EAGER_LIMIT, LazyComponent
+from procalg.lts.lazy import LazyComponent
+from procalg.lts.leaf_choice import EAGER_LIMIT
 from procalg.lts.product import explore_product
 from procalg.semantics.leaves import model_alphabet
 from procalg.semantics.network import Network, compile_network

@@ -1,0 +1,79 @@
+"""The columns of a lazy component's move table, and its views by label set.
+
+A :class:`~procalg.lts.lazy.LazyComponent` appends each expanded state's
+moves as one run of three parallel int64 :class:`Column` s (key = run slot
+* labels + label code, source, target), so the keys stay sorted and lookups
+are binary searches. A :class:`View` keeps, in step, only the moves with
+a label in a given set: a rule group reading it touches only the moves it
+can use.
+
+Example:
+    >>> column = Column()
+    >>> column.extend([3, 5]); column.extend([8])
+    >>> column.view.tolist()
+    [3, 5, 8]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class Column:
+    """A growable int64 array (doubling; readers hold views of old buffers safely)."""
+
+    def __init__(self, fill: int = 0) -> None:
+        self.data = np.full(16, fill, dtype=np.int64)
+        self.size = 0
+        self.fill = fill
+
+    def extend(self, values: list[int]) -> None:
+        end = self.size + len(values)
+        if end > len(self.data):
+            grown = np.full(max(end, 2 * len(self.data)), self.fill, dtype=np.int64)
+            grown[: self.size] = self.data[: self.size]
+            self.data = grown
+        self.data[self.size: end] = values
+        self.size = end
+
+    @property
+    def view(self) -> np.ndarray:
+        return self.data[: self.size]
+
+
+class View:
+    """The moves of a move table (columns ``key``, ``src``, ``dst``, ``slot``
+    per local state, ``width`` labels) with a label in ``codes``, kept in
+    step with it by :meth:`append`: a rule group reading it touches only the
+    moves it can use."""
+
+    def __init__(self, key: Column, src: Column, dst: Column, slot: Column, width: int,
+                 codes: frozenset[int]) -> None:
+        self.codes, self.slot, self.width = codes, slot, width
+        wanted = np.zeros(width, dtype=bool)
+        wanted[sorted(codes)] = True
+        keep = wanted[key.view % width]
+        self._key, self._src, self._dst = Column(), Column(), Column()
+        for column, source in ((self._key, key), (self._src, src), (self._dst, dst)):
+            column.extend(source.view[keep].tolist())
+
+    def append(self, keys: list[int], src: list[int], labels: list[int], dst: list[int]
+               ) -> None:
+        mine = [i for i, lab in enumerate(labels) if lab in self.codes]
+        self._key.extend([keys[i] for i in mine])
+        self._src.extend([src[i] for i in mine])
+        self._dst.extend([dst[i] for i in mine])
+
+    def lookup_all(self, locs: np.ndarray, backward: bool = False
+                   ) -> tuple[np.ndarray, np.ndarray]:
+        width = self.width
+        keys, k = self._key.view, self.slot.data[locs] * width
+        k[k < 0] = -width  # unexpanded: an empty run
+        lo = np.searchsorted(keys, k)
+        return np.searchsorted(keys, k + width) - lo, lo
+
+    def entry_labels(self, entry: np.ndarray, backward: bool = False) -> np.ndarray:
+        return self._key.view[entry] % self.width
+
+    def entries(self, backward: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        return self._src.view, self._dst.view

@@ -1,0 +1,174 @@
+"""What identifies a state of a compiled sequential process, and its numbering.
+
+A :class:`~procalg.semantics.linear.Machine` state is a control location
+with the values of its data; two ways to one term should meet in one state,
+as the term rules' equal terms do, where that is cheap to see. So a state
+is interned by a *key*: guards and ``if`` resolved, a call by its name and
+the arguments its body reads (a call that starts with a call by the last
+call of that chain), a prefix by its event and its continuation's key, an
+input by its node and the variables it reads. :class:`StateKeys` holds the
+numbering (key -> int, and per state its node and environment) and the
+unfolding of calls that keys and moves share.
+
+Example:
+    >>> from procalg.api.model import loads
+    >>> from procalg.semantics.locations import Compiler
+    >>> model = loads("channel c : {0..3}\\nP(n, m) = c!m -> STOP")
+    >>> compiler = Compiler(model.spec.evaluator)
+    >>> _ = compiler.definition("P")
+    >>> states = StateKeys(model.spec.evaluator, compiler)
+    >>> states._call_key("P", (1, 2)), states._call_key("P", (3, 2))
+    (('call', 'P', (2,)), ('call', 'P', (2,)))
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from procalg.errors import ModelError
+from procalg.semantics.growth import watch
+from procalg.semantics.locations import (
+    AT_CALL,
+    AT_EXTERNAL,
+    AT_GUARD,
+    AT_IF,
+    AT_INPUT,
+    AT_INTERNAL,
+    AT_PREFIX,
+    AT_REPLICATED_EXTERNAL,
+    AT_REPLICATED_INTERNAL,
+    AT_SKIP,
+    AT_STOP,
+    Compiler,
+    Location,
+)
+from procalg.semantics.patterns import match_all
+from procalg.semantics.unfold import MAX_UNFOLD_DEPTH, UnguardedRecursion
+from procalg.semantics.values import expect_bool
+from procalg.terms import Call
+
+if TYPE_CHECKING:
+    from procalg.semantics.evaluate import Env, Evaluator
+
+STOP_KEY, SKIP_KEY, OMEGA_KEY = ("STOP",), ("SKIP",), ("Ω",)
+
+
+class StateKeys:
+    """States of one compiled process numbered by their keys.
+
+    Args:
+        ev: the model's evaluator (definitions, types, closures).
+        compiler: the definitions compiled into locations.
+    """
+
+    def __init__(self, ev: Evaluator, compiler: Compiler) -> None:
+        self.ev = ev
+        self.compiler = compiler
+        self.keys: list[Any] = []
+        self.where: list[tuple[Location, Any]] = []  # per state: its node and environment
+        self.ids: dict[Any, int] = {}
+        self.moves: list[Any] = []  # per state: its moves once computed (Machine)
+        self.unfoldings = 0
+
+    def _intern(self, key: Any, where: tuple[Location, Any]) -> int:
+        n = self.ids.get(key)
+        if n is None:
+            n = self.ids[key] = len(self.keys)
+            self.keys.append(key)
+            self.where.append(where)
+            self.moves.append(None)
+        return n
+
+    def _state(self, node: Location, env: Env) -> int:
+        """The state of ``node`` in ``env`` (numbered on first sight, not expanded)."""
+        key = self._key(node, env)
+        n = self.ids.get(key)
+        return n if n is not None else self._intern(key, (node, env))
+
+    def _key(self, node: Location, env: Env) -> Any:
+        """What identifies the state: guards and ``if`` resolved, a call by its
+        name and arguments, a prefix by its event and continuation's key."""
+        while True:
+            kind, parts = node.kind, node.parts
+            if kind == AT_CALL:
+                return self._call_key(parts[0], tuple([a(env) for a in parts[1]]))
+            if kind == AT_PREFIX:
+                return ("→", parts[0](env), self._key(parts[1], env))
+            if kind == AT_INPUT:
+                return (id(parts[0]), tuple([(n, env[n]) for n in parts[1] if n in env]))
+            if kind in (AT_GUARD, AT_IF):
+                node = self._branch(node, env)
+                if node is None:
+                    return STOP_KEY
+                continue
+            if kind in (AT_EXTERNAL, AT_INTERNAL):
+                return (kind, self._key(parts[0], env), self._key(parts[1], env))
+            if kind == AT_REPLICATED_EXTERNAL:
+                keys = tuple([self._key(parts[1], scope) for scope in self._scopes(node, env)])
+                return (kind, keys) if keys else STOP_KEY
+            if kind == AT_REPLICATED_INTERNAL:
+                return self._suffix_key(node, self._scopes(node, env))
+            return STOP_KEY if kind == AT_STOP else SKIP_KEY
+
+    def _call_key(self, name: str, args: tuple) -> Any:
+        """A call's key: the last call of the chain its body starts with (``Start(0)
+        = if .. then Cycler(0) ..`` is ``Cycler(0)``, as the unfolded terms are equal),
+        ``STOP`` or ``SKIP`` if it ends there; bodies that start with an event or
+        a choice are not evaluated."""
+        transparent, live = self.compiler.transparent, self.compiler.live
+        for _ in range(MAX_UNFOLD_DEPTH):
+            if not transparent(name):
+                used = live[name]
+                return ("call", name, args if used is None else tuple([args[i] for i in used]))
+            node, env = self._unfold(name, args)
+            while node.kind == AT_GUARD or node.kind == AT_IF:
+                branch = self._branch(node, env)
+                if branch is None:
+                    return STOP_KEY
+                node = branch
+            if node.kind != AT_CALL:
+                kind = node.kind
+                used = live[name]
+                return STOP_KEY if kind == AT_STOP else SKIP_KEY if kind == AT_SKIP \
+                    else ("call", name, args if used is None else tuple([args[i] for i in used]))
+            name, args = node.parts[0], tuple([a(env) for a in node.parts[1]])
+        raise UnguardedRecursion(Call(name, args))
+
+    def _branch(self, node: Location, env: Env) -> Location | None:
+        """The branch a guard or ``if`` takes in ``env`` (None: a false guard, STOP)."""
+        parts = node.parts
+        test = parts[0](env)
+        if type(test) is not bool:
+            expect_bool(test, parts[1], "a guard must be a boolean" if node.kind == AT_GUARD
+                        else "'if' needs a boolean")
+        if node.kind == AT_GUARD:
+            return parts[2] if test else None
+        return parts[2] if test else parts[3]
+
+    def _suffix_key(self, node: Location, scopes: list[Env]) -> Any:
+        if len(scopes) == 1:
+            return self._key(node.parts[1], scopes[0])
+        return (AT_REPLICATED_INTERNAL, tuple([self._key(node.parts[1], s) for s in scopes]))
+
+    def _scopes(self, node: Location, env: Env) -> list[Env]:
+        """The environments of a replicated choice's branches, in the evaluator's order."""
+        scopes = list(self.ev.bindings(node.parts[0], env))
+        if not scopes and node.kind == AT_REPLICATED_INTERNAL:
+            raise ModelError("replicated |~| over an empty set", node.parts[2],
+                             hint="internal choice needs at least one process")
+        return scopes
+
+    def _unfold(self, name: str, args: tuple) -> tuple[Location, Env]:
+        """The body of call ``name(args)`` and its environment (first matching clause)."""
+        self.unfoldings += 1
+        if name in self.ev.growth:
+            watch(self.ev.growth, name, args)
+        for params, body in self.compiler.definition(name):
+            if params is None:
+                return body, {}
+            env: dict[str, Any] = {}
+            if match_all(self.ev, params, args, env):
+                return body, env
+        info = self.ev.functions[name]
+        raise ModelError(f"no clause of {info.display} matches {args}",
+                         self.ev.def_span(info))
