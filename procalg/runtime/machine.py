@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any
 
 from procalg.lts import TAU, TICK
 from procalg.runtime.input_states import InputTargets, LazyMoves, input_targets, normaliser
+from procalg.runtime.nested_inputs import NestedTargets, nested_moves, rules_of
 from procalg.runtime.units import Call, choose, offered_after, offers_label
 from procalg.runtime.workflow import ChannelKind
 from procalg.terms.input import Input
@@ -128,8 +129,11 @@ class Machine:
         self._nodes: list[Node | None] = []
         self._calls: dict[int, tuple[Call, ...]] = {}
         self._start: int | None = None
+        self._starts: dict[tuple[Any, ...], int] = {}  # other workflows' initial states
         self._lock = threading.RLock()
         self._normal: Any = _UNSET  # see _normaliser: found on the first input state
+        self._rules: Any = _UNSET  # the rules of the system, and what it does to targets
+        self._offers: dict[Input, Any] = {}  # per input term: its events and bindings
         self._kinds: dict[Any, ChannelKind] = {}
         self._labels: dict[Label, Label] = {}
 
@@ -137,8 +141,15 @@ class Machine:
         """The number of states interned so far."""
         return len(self._terms)
 
-    def initial(self) -> int:
-        """The id of the initial state (the normalised process)."""
+    def initial(self, workflow: Workflow | None = None) -> int:
+        """The id of the initial state (the normalised process) of ``workflow``, by default
+        the machine's own: workflows of one process with other arguments share a machine."""
+        if workflow is not None and workflow is not self.workflow:
+            key = (workflow.args, tuple(map(type, workflow.args)))  # 1 == True: not the same
+            found = self._starts.get(key)
+            if found is None:
+                found = self._starts[key] = self.intern(workflow.system.initial_state())
+            return found
         if self._start is None:
             self._start = self.intern(self.workflow.system.initial_state())
         return self._start
@@ -187,6 +198,8 @@ class Machine:
                         found = tuple(choose(self.kind, node.labels, targets.after,
                                              targets.follows))
                         targets.forget_after()  # fewer objects kept: less for the GC to walk
+                    elif type(targets) is NestedTargets:
+                        found = tuple(choose(self.kind, node.labels, targets.after_once()))
                     else:
                         found = tuple(choose(self.kind, node.labels,
                                              offered_after(self.workflow, node.moves)))
@@ -212,6 +225,10 @@ class Machine:
     def _compile(self, term: Process) -> Node:
         if type(term) is Input and term.site.offer is not None:
             node = self._compile_input(term)
+            if node is not None:
+                return node
+        elif self._rules is not None:
+            node = self._compile_nested(term)
             if node is not None:
                 return node
         wf = self.workflow
@@ -256,3 +273,17 @@ class Machine:
         if found is None:
             return None
         return self._node(term, LazyMoves(found), found, found.labels)
+
+    def _compile_nested(self, term: Process) -> Node | None:
+        """A state whose inputs stand under operators, from its events; each label's
+        targets evaluated when first needed (None: no input pending, or not the rules)."""
+        if self._rules is _UNSET:
+            self._rules = rules_of(self.workflow.system)
+            if self._rules is None:
+                return None
+        rules, post = self._rules
+        found = nested_moves(rules, term, self._offers)
+        if found is None:
+            return None
+        targets = NestedTargets(self, term, found[0], found[1], rules.normalise, post)
+        return self._node(term, LazyMoves(targets), targets, targets.labels)  # type: ignore[arg-type]
