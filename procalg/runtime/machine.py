@@ -47,7 +47,7 @@ from typing import TYPE_CHECKING, Any
 
 from procalg.lts import TAU, TICK
 from procalg.runtime.input_states import InputTargets, LazyMoves, input_targets, normaliser
-from procalg.runtime.nested_inputs import NestedTargets, nested_moves, rules_of
+from procalg.runtime.nested_inputs import NestedTargets, Pendings, rules_of
 from procalg.runtime.units import Call, choose, offered_after, offers_label
 from procalg.runtime.workflow import ChannelKind
 from procalg.terms.input import Input
@@ -132,10 +132,10 @@ class Machine:
         self._starts: dict[tuple[Any, ...], int] = {}  # other workflows' initial states
         self._lock = threading.RLock()
         self._normal: Any = _UNSET  # see _normaliser: found on the first input state
-        self._rules: Any = _UNSET  # the rules of the system, and what it does to targets
-        self._offers: dict[Input, Any] = {}  # per input term: its events and bindings
+        self._rules: Any = _UNSET  # Pendings over the system's rules, and what it does to targets
         self._kinds: dict[Any, ChannelKind] = {}
         self._labels: dict[Label, Label] = {}
+        self._keys: dict[Event, tuple] = {}  # sort keys of signal events
 
     def __len__(self) -> int:
         """The number of states interned so far."""
@@ -222,6 +222,13 @@ class Machine:
             found = self._kinds[key] = self.workflow.kind(label)
         return found
 
+    def _sort_key(self, label: Event) -> tuple:
+        """``sort_key(label)``, remembered: signal events recur in many states."""
+        found = self._keys.get(label)
+        if found is None:
+            found = self._keys[label] = sort_key(label)
+        return found
+
     def _compile(self, term: Process) -> Node:
         if type(term) is Input and term.site.offer is not None:
             node = self._compile_input(term)
@@ -258,7 +265,7 @@ class Machine:
                                  if kind is ChannelKind.TIMER})),
             signals=tuple(sorted((lab for lab in labels
                                   if isinstance(lab, Event) and kinds[lab] is ChannelKind.SIGNAL),
-                                 key=sort_key)),
+                                 key=self._sort_key)),
             labels=tuple(labels),
         )
 
@@ -278,12 +285,13 @@ class Machine:
         """A state whose inputs stand under operators, from its events; each label's
         targets evaluated when first needed (None: no input pending, or not the rules)."""
         if self._rules is _UNSET:
-            self._rules = rules_of(self.workflow.system)
+            found = rules_of(self.workflow.system)
+            self._rules = None if found is None else (Pendings(found[0]), found[1])
             if self._rules is None:
                 return None
-        rules, post = self._rules
-        found = nested_moves(rules, term, self._offers)
-        if found is None:
+        pendings, post = self._rules
+        moves = pendings.moves(term)
+        if moves is None:
             return None
-        targets = NestedTargets(self, term, found[0], found[1], rules.normalise, post)
+        targets = NestedTargets(self, term, moves, pendings, pendings.rules.normalise, post)
         return self._node(term, LazyMoves(targets), targets, targets.labels)  # type: ignore[arg-type]

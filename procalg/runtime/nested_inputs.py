@@ -8,7 +8,7 @@ prefix. Workflow states are rarely that bare: an account waits in
 (:mod:`procalg.semantics.sos`) expand every value of every such input to
 give the state's moves, although a run takes one of them.
 
-:func:`nested_moves` gives the same moves with each input's continuations
+:meth:`Pendings.moves` gives the same moves with each input's continuations
 left *pending*: every input in active position offers its events and their
 bindings (:meth:`~procalg.terms.input.InputSite.offer`), and each move of
 the input gets a :class:`Pending` placeholder as its target instead of the
@@ -62,8 +62,10 @@ from procalg.terms import (
     Hide,
     Interrupt,
     Parallel,
+    Prefix,
     Rename,
     Seq,
+    Stop,
     Timeout,
 )
 from procalg.terms.input import Input
@@ -109,17 +111,41 @@ class Pending(Process):
         return f"<pending {self.index} of {self.term}>"
 
 
-class _Walk:
-    """One state's moves with its inputs' continuations pending."""
+class Pendings:
+    """The moves with pending targets of the subterms a machine's states hold, kept across
+    states: ``Account(b)`` recurs beside every count of the clerk, and its moves (whose
+    placeholders name the input, not the state) are computed once.
 
-    __slots__ = ("known", "offers", "rules")
+    Args:
+        rules: the rules the machine's system fires.
+    """
 
-    def __init__(self, rules: Rules, known: dict[Input, Any]) -> None:
-        self.rules, self.known = rules, known
-        self.offers: dict[Input, tuple[Any, ...]] = {}  # per input: its bindings
+    __slots__ = ("memo", "offers", "rules")
 
-    def moves(self, node: Process) -> tuple[list[Move], bool]:
+    def __init__(self, rules: Rules) -> None:
+        self.rules = rules
+        self.memo: dict[Process, list[Move]] = {}  # subterms whose moves hold a Pending
+        self.offers: dict[Input, Any] = {}  # per input term: its events and bindings
+
+    def moves(self, term: Process) -> list[Move] | None:
+        """``term``'s moves by the rules with its inputs' continuations :class:`Pending`;
+        None if no input is pending, or evaluating failed (the rules then give the
+        moves, or report the error)."""
+        try:
+            moves, pending = self._moves(term)
+        except (ProcalgError, RecursionError):
+            return None
+        return moves if pending else None
+
+    def bindings(self, term: Input) -> tuple[Any, ...]:
+        """The bindings of a pending input's events."""
+        return self.offers[term][1]
+
+    def _moves(self, node: Process) -> tuple[list[Move], bool]:
         """``node``'s moves, and whether a target holds a :class:`Pending`."""
+        found = self.memo.get(node)
+        if found is not None:
+            return found, True
         rules = self.rules
         found = rules.memo.get(node)
         if found is not None:
@@ -127,41 +153,58 @@ class _Walk:
         kind = type(node)
         if kind is Input:
             return self._input(node)
+        if kind is ExternalChoice:
+            found = self._choice(node)
+            if found is not None:
+                return found
         if kind not in PLACING:
             return rules.transitions(node), False
-        operands = moving_operands(node)
-        parts = [self.moves(op) for op in operands]
+        parts = [self._moves(op) for op in moving_operands(node)]
         if not any(pending for _, pending in parts):
             return rules.transitions(node), False
         out = fire(node, [m for m, _ in parts], rules.normalise)
-        return (out if isinstance(node, SagaTerm) else saga.aborting(out)), True
+        found = self.memo[node] = out if isinstance(node, SagaTerm) else saga.aborting(out)
+        return found, True
+
+    def _choice(self, node: ExternalChoice) -> tuple[list[Move], bool] | None:
+        """A choice of prefixes and inputs (a sequential process's usual state) in one pass,
+        as the rules' ``_prefix_moves`` gives it: the branches' moves, left to right; None if
+        a branch is anything else."""
+        out: list[Move] = []
+        pending = False
+        todo: list[Process] = [node]
+        normal = self.rules.normalise
+        while todo:
+            item = todo.pop()
+            kind = type(item)
+            if kind is Prefix:
+                out.append((item.event, normal(item.then)))
+            elif kind is Input:
+                moves, waits = self._input(item)  # type: ignore[arg-type]
+                out.extend(moves)
+                pending = pending or waits
+            elif kind is ExternalChoice:
+                todo.append(item.right)  # type: ignore[attr-defined]
+                todo.append(item.left)  # type: ignore[attr-defined]
+            elif kind is not Stop:
+                return None
+        if not pending:
+            return self.rules.transitions(node), False
+        found = self.memo[node] = saga.aborting(out)
+        return found, True
 
     def _input(self, node: Input) -> tuple[list[Move], bool]:
         site = node.site
         if site.offer is None:
             return self.rules.transitions(node), False
-        found = self.known.get(node)
-        if found is None:  # the clerk's deposit?x recurs beside every balance: offered once
-            found = self.known[node] = site.offer(node.captured)
-        labels, bindings = found
+        found = self.offers.get(node)
+        if found is None:
+            found = self.offers[node] = site.offer(node.captured)
+        labels, _ = found
         if THROW_EVENT in labels:  # the rules rewrite a throw's target: theirs, in full
             return self.rules.transitions(node), False
-        self.offers[node] = bindings
-        return [(label, Pending(node, i)) for i, label in enumerate(labels)], True
-
-
-def nested_moves(rules: Rules, term: Process, known: dict[Input, Any]
-                 ) -> tuple[list[Move], dict[Input, tuple]] | None:
-    """``term``'s moves by the rules with its inputs' continuations :class:`Pending`, and
-    each such input's bindings; None if no input is pending, or evaluating failed (the
-    rules then give the moves, or report the error). ``known`` remembers each input's
-    events and bindings across states."""
-    walk = _Walk(rules, known)
-    try:
-        moves, pending = walk.moves(term)
-    except (ProcalgError, RecursionError):
-        return None
-    return (moves, walk.offers) if pending else None
+        moves = self.memo[node] = [(label, Pending(node, i)) for i, label in enumerate(labels)]
+        return moves, True
 
 
 class NestedTargets(Mapping[Label, tuple[int, ...]]):
@@ -170,19 +213,19 @@ class NestedTargets(Mapping[Label, tuple[int, ...]]):
     Args:
         machine: the machine that interns the targets.
         term: the state.
-        moves: its moves with pending targets (:func:`nested_moves`), and
-            ``offers``, the bindings of each pending input.
+        moves: its moves with pending targets (:meth:`Pendings.moves`), and
+            ``pendings``, where the bindings of each pending input are.
         normal: normalises a continuation as the rules do; ``post`` turns a
             target of the rules into the system's (child runs made opaque), or None.
     """
 
-    __slots__ = ("_found", "_moves", "labels", "machine", "normal", "offers", "post", "term")
+    __slots__ = ("_found", "_moves", "labels", "machine", "normal", "pendings", "post", "term")
 
     def __init__(self, machine: Machine, term: Process, moves: list[Move],
-                 offers: dict[Input, tuple], normal: Callable[[Process], Process],
+                 pendings: Pendings, normal: Callable[[Process], Process],
                  post: Callable[[Process], Process] | None) -> None:
         self.machine, self.term, self.normal, self.post = machine, term, normal, post
-        self.offers = offers
+        self.pendings = pendings
         self.labels = tuple(label for label, _ in moves)
         by_label: dict[Label, list[Process]] = {}
         for label, target in moves:
@@ -233,8 +276,9 @@ class NestedTargets(Mapping[Label, tuple[int, ...]]):
         """``term`` with each :class:`Pending` replaced by its continuation (placeholders
         stand only where operands are active: the walk follows those)."""
         if type(term) is Pending:
-            site, captured = term.term.site, term.term.captured
-            return self.normal(site.followed(captured, self.offers[term.term][term.index]))
+            source = term.term
+            binding = self.pendings.bindings(source)[term.index]
+            return self.normal(source.site.followed(source.captured, binding))
         operands = active_operands(term)
         if not operands:
             return term
