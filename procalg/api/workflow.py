@@ -20,6 +20,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 from dataclasses import replace
+from types import MappingProxyType
 from typing import Any
 
 from procalg.api.model import Model
@@ -83,9 +84,30 @@ def _workflow(model: Model, process: str, args: tuple[Any, ...], retry: RetryOve
                          hint="keys are activity channel names, or '*' for all")
     term = model.call(process, tuple(args))  # from the values: nothing printed and re-read
     system = model.system(term)
+    channels, params, kids = _bindings(model, retry)
+    if kids:  # the engine runs each child apart: the parent sees only its outcome
+        system = OpaqueChildren(system)
+    activities = frozenset(model.spec.activities)
+    content_hash = model.content_hash
+    wf = Workflow(system, channels, process, tuple(args), content_hash,
+                  model.source.text, dict(verdicts or {}), params=params,
+                  used=lambda: run_deep(lambda: _used(model, term, activities)))
+    return replace(wf, compiled=_machine(wf, (content_hash, process)))
+
+
+_BINDINGS: dict[str, tuple[Mapping[str, Channel], dict[str, tuple[str, ...]], frozenset[str]]] \
+    = {}
+
+
+def _bindings(model: Model, retry: RetryOverrides | None) -> tuple[
+        Mapping[str, Channel], dict[str, tuple[str, ...]], frozenset[str]]:
+    """The model's channel bindings (read only), parameter names and started children:
+    the same for every run of a model text without retry overrides (built once)."""
+    found = None if retry else _BINDINGS.get(model.content_hash)
+    if found is not None:
+        return found
     fields = model.spec.channels
     channels: dict[str, Channel] = {}
-    activities = frozenset(model.spec.activities)
     for name in model.spec.activities:  # all: the kinds, and the machine, fit any arguments
         channels[name] = Channel(name, ChannelKind.ACTIVITY, len(fields[name]),
                                  policy(model, name, retry), fields=fields[name])
@@ -97,13 +119,13 @@ def _workflow(model: Model, process: str, args: tuple[Any, ...], retry: RetryOve
     if model.spec.cancellable:  # the environment performs cancel, as it sends a signal
         channels[CANCEL] = Channel(CANCEL, ChannelKind.SIGNAL)
     kids = _children(model)
-    if kids:  # the engine runs each child apart: the parent sees only its outcome
-        channels.update((name, Channel(name, ChannelKind.CHILD)) for name in kids)
-        system = OpaqueChildren(system)
-    wf = Workflow(system, channels, process, tuple(args), model.content_hash,
-                  model.source.text, dict(verdicts or {}), params=parameter_names(model),
-                  used=lambda: run_deep(lambda: _used(model, term, activities)))
-    return replace(wf, compiled=_machine(wf, (model.content_hash, process)))
+    channels.update((name, Channel(name, ChannelKind.CHILD)) for name in kids)
+    found = (MappingProxyType(channels), parameter_names(model), kids)
+    if not retry:
+        if len(_BINDINGS) >= MACHINES * 8:  # model texts come and go: keep a bounded few
+            _BINDINGS.clear()
+        _BINDINGS[model.content_hash] = found
+    return found
 
 
 _CHILDREN: dict[str, frozenset[str]] = {}
@@ -113,6 +135,8 @@ def _children(model: Model) -> frozenset[str]:
     """The processes ``model`` starts as children, found once per model text."""
     found = _CHILDREN.get(model.content_hash)
     if found is None:
+        if len(_CHILDREN) >= MACHINES * 8:
+            _CHILDREN.clear()
         found = _CHILDREN[model.content_hash] = started_children(model.spec.module)
     return found
 
