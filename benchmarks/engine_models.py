@@ -106,7 +106,7 @@ def _pipeline(model: Model, store: Any, runs: int) -> Iterable[Callable[[], Run]
             for s in range(1, 1 + runs)]  # s = 0 warmed the model
 
 
-def bench_models(folder: Path, pipeline: str, runs: int = 6) -> dict[str, tuple[float, ...]]:
+def bench_models(folder: Path, pipeline: str, runs: int = 12) -> dict[str, tuple[float, ...]]:
     """Per row: CPU µs per transition and per activity call, wall µs per transition,
     and transitions per run (see the module's text)."""
     path = folder / "pipeline-args.proc"
