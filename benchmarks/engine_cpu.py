@@ -8,7 +8,8 @@ sum, an input ``fetch!i?v`` with ten values, an internal event and a saga):
 its first run (the compiled machine fills), the runs after it (every state
 known), runs with random fetch values (mostly new states), and runs that
 reach only states no run reached before (each starts its sum at a value of
-its own: every step compiles a state). Run by :mod:`benchmarks.engine`.
+its own: every step compiles a state); then a row per bundled parameterised
+workflow model (:mod:`benchmarks.engine_models`). Run by :mod:`benchmarks.engine`.
 
     .venv/bin/python -m benchmarks.engine --cpu-only
 """
