@@ -319,7 +319,7 @@ def decide(state: RunState, now: float) -> list[Command]:
         if due:
             return [Fire(Event(due[0][1]), 0)]
     if wf.has_children:  # read once per workflow: models without children skip this
-        start = child_to_start(state, node.moves)
+        start = child_to_start(state, node.labels)
         if start is not None:
             return [start]
     commands: list[Command] = []
