@@ -8,7 +8,8 @@ sum, an input ``fetch!i?v`` with ten values, an internal event and a saga):
 its first run (the compiled machine fills), the runs after it (every state
 known), runs with random fetch values (mostly new states), and runs that
 reach only states no run reached before (each starts its sum at a value of
-its own: every step compiles a state). Run by :mod:`benchmarks.engine`.
+its own: every step compiles a state); then a row per bundled parameterised
+workflow model (:mod:`benchmarks.engine_models`). Run by :mod:`benchmarks.engine`.
 
     .venv/bin/python -m benchmarks.engine --cpu-only
 """
@@ -21,6 +22,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from benchmarks.engine_models import bench_models
 from procalg.api import load
 from procalg.api import run as api
 from procalg.runtime.engine import Engine
@@ -72,6 +74,8 @@ Loop(i, sum) = if i < N then fetch!i?v -> store!i!((sum + v) % 100)
                else saga (notify.sum undo unnotify.sum ; finish) ; SKIP
 P = Loop(0, 0)
 """
+PIPELINE_ARGS = PIPELINE.replace("P = Loop(0, 0)", "")
+"""The pipeline without ``P``, started as ``Loop(0, s)`` (:mod:`benchmarks.engine_models`)."""
 PIPELINE_ACTIVITIES: dict[str, Callable[..., object]] = {
     "fetch": lambda i: i % 10, "store": lambda i, total: None,
     "notify": lambda x: None, "unnotify": lambda x: None, "finish": lambda: None}
@@ -159,6 +163,7 @@ def bench_cpu(folder: Path, n: int = 200, runs: int = 5) -> dict[str, tuple[floa
     plain = Engine(MemoryLog(), {"step": noop})
     record("chain, memory store", [_cpu_per_step(lambda: plain.start(chain_wf), _history)
                                    for _ in range(runs)])
+    out.update(bench_models(folder, PIPELINE_ARGS.format(n=n)))
     return out
 
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -125,18 +124,40 @@ def _rebuild(log: EventLog, record: RunRecord, retry: RetryOverrides | None) -> 
     for event in (log.tail(record.run_id, since) if since else log.history(record.run_id)):
         if isinstance(event, RunMigrated):
             text = event.model_text
-    return workflow(_model(text, f"<run {record.run_id}>"), record.process, *record.args,
+    return workflow(_model(text), record.process, *record.args,
                     retry=retry, verdicts=record.verdicts)
 
 
-@lru_cache(maxsize=64)
-def _model(text: str, name: str) -> Model:
-    return loads(text, name)
+_MODELS: dict[str, Model] = {}
+MODELS = 64
+"""Model texts kept loaded for the runs recorded on them (the most recently used)."""
+
+
+def _model(text: str, name: str = "<recorded model>") -> Model:
+    """The model of a recorded text, loaded once per text (not per run: a child run,
+    or each run a worker resumes, would parse the same text again); ``name`` names it
+    in errors if this call loads it."""
+    with _VERDICTS_LOCK:
+        found = _MODELS.pop(text, None)  # re-inserted last: least recently used first
+    if found is None:
+        found = loads(text, name)
+    _remember(found)
+    return found
+
+
+def _remember(model: Model) -> None:
+    """Keep ``model`` as the one its runs' records name (a child run started from it, or a
+    run resumed in this process, steps on it: no parse, and errors name its file)."""
+    with _VERDICTS_LOCK:
+        _MODELS[model.source.text] = model
+        while len(_MODELS) > MODELS:
+            del _MODELS[next(iter(_MODELS))]
+
 
 
 def model_of(wf: Workflow, run_id: str) -> Model:
     """The model a run's workflow was built from (loaded once per model text)."""
-    return _model(wf.model_text, f"<run {run_id}>")
+    return _model(wf.model_text)
 
 
 def latest(eng: Engine, run_id: str) -> str:
@@ -168,6 +189,7 @@ def start(model: Model | str | Path, process: str, *args: Any,
     if isinstance(model, str | Path):
         attrs.setdefault("model", str(model))
     model = as_model(model)
+    _remember(model)
     attrs = {**parameter_attrs(model, process, args), **attrs}
     eng = store if isinstance(store, Engine) else engine(store, activities=activities,
                                                           clock=clock, retry=retry)

@@ -2,9 +2,11 @@
 
 :func:`workflow` turns a loaded model's activity, signal and timer
 declarations into channel bindings (``attempts``/``backoff``/``timeout``
-become Temporal-style retry policies, :func:`policy`), finds which
-activities the process can reach, and gives the workflow the compiled
-machine every run of the same process of the same model text shares.
+become Temporal-style retry policies, :func:`policy`), says how to find
+which activities the process can reach (searched only if a declared one
+has no function: a run need not bind what it never calls), and gives the
+workflow the compiled machine every run of the same process of the same
+model text shares, whatever its arguments.
 
 Example:
     >>> from procalg.api.model import loads
@@ -18,6 +20,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 from dataclasses import replace
+from types import MappingProxyType
 from typing import Any
 
 from procalg.api.model import Model
@@ -26,6 +29,7 @@ from procalg.runtime.machine import Machine
 from procalg.runtime.retry import RetryPolicy
 from procalg.runtime.workflow import Channel, ChannelKind, Workflow
 from procalg.semantics.child import OpaqueChildren, started_children
+from procalg.semantics.deep import run_deep
 from procalg.terms.cancel import CANCEL
 from procalg.terms.values import Event
 
@@ -66,15 +70,45 @@ def workflow(model: Model, process: str, *args: Any, retry: RetryOverrides | Non
         ModelError: unknown process, wrong arguments, or a retry override
             naming something that is not an activity.
     """
+    # one hand-over to the evaluating thread for the whole build, not one per
+    # evaluation in it (the call, its unfolding, the activity search): each costs
+    # a thread switch, tens of µs of CPU (semantics/deep.py)
+    return run_deep(lambda: _workflow(model, process, args, retry, verdicts))
+
+
+def _workflow(model: Model, process: str, args: tuple[Any, ...], retry: RetryOverrides | None,
+              verdicts: Mapping[str, Any] | None) -> Workflow:
     unknown = set(retry or {}) - {"*"} - set(model.spec.activities)
     if unknown:
         raise ModelError(f"retry policies for unknown activities: {', '.join(sorted(unknown))}",
                          hint="keys are activity channel names, or '*' for all")
     term = model.call(process, tuple(args))  # from the values: nothing printed and re-read
     system = model.system(term)
+    channels, params, kids = _bindings(model, retry)
+    if kids:  # the engine runs each child apart: the parent sees only its outcome
+        system = OpaqueChildren(system)
+    activities = frozenset(model.spec.activities)
+    content_hash = model.content_hash
+    wf = Workflow(system, channels, process, tuple(args), content_hash,
+                  model.source.text, dict(verdicts or {}), params=params,
+                  used=lambda: run_deep(lambda: _used(model, term, activities)))
+    return replace(wf, compiled=_machine(wf, (content_hash, process)))
+
+
+_BINDINGS: dict[str, tuple[Mapping[str, Channel], dict[str, tuple[str, ...]], frozenset[str]]] \
+    = {}
+
+
+def _bindings(model: Model, retry: RetryOverrides | None) -> tuple[
+        Mapping[str, Channel], dict[str, tuple[str, ...]], frozenset[str]]:
+    """The model's channel bindings (read only), parameter names and started children:
+    the same for every run of a model text without retry overrides (built once)."""
+    found = None if retry else _BINDINGS.get(model.content_hash)
+    if found is not None:
+        return found
     fields = model.spec.channels
     channels: dict[str, Channel] = {}
-    for name in _used(model, term, frozenset(model.spec.activities)):
+    for name in model.spec.activities:  # all: the kinds, and the machine, fit any arguments
         channels[name] = Channel(name, ChannelKind.ACTIVITY, len(fields[name]),
                                  policy(model, name, retry), fields=fields[name])
     for name in model.spec.signals:
@@ -84,13 +118,27 @@ def workflow(model: Model, process: str, *args: Any, retry: RetryOverrides | Non
         channels[name] = Channel(name, ChannelKind.TIMER, duration=timer.duration_ms / 1000)
     if model.spec.cancellable:  # the environment performs cancel, as it sends a signal
         channels[CANCEL] = Channel(CANCEL, ChannelKind.SIGNAL)
-    kids = started_children(model.spec.module)
-    if kids:  # the engine runs each child apart: the parent sees only its outcome
-        channels.update((name, Channel(name, ChannelKind.CHILD)) for name in kids)
-        system = OpaqueChildren(system)
-    wf = Workflow(system, channels, process, tuple(args), model.content_hash,
-                  model.source.text, dict(verdicts or {}), params=parameter_names(model))
-    return replace(wf, compiled=_machine(wf, (model.content_hash, term)))
+    kids = _children(model)
+    channels.update((name, Channel(name, ChannelKind.CHILD)) for name in kids)
+    found = (MappingProxyType(channels), parameter_names(model), kids)
+    if not retry:
+        if len(_BINDINGS) >= MACHINES * 8:  # model texts come and go: keep a bounded few
+            _BINDINGS.clear()
+        _BINDINGS[model.content_hash] = found
+    return found
+
+
+_CHILDREN: dict[str, frozenset[str]] = {}
+
+
+def _children(model: Model) -> frozenset[str]:
+    """The processes ``model`` starts as children, found once per model text."""
+    found = _CHILDREN.get(model.content_hash)
+    if found is None:
+        if len(_CHILDREN) >= MACHINES * 8:
+            _CHILDREN.clear()
+        found = _CHILDREN[model.content_hash] = started_children(model.spec.module)
+    return found
 
 
 def parameter_names(model: Model) -> dict[str, tuple[str, ...]]:
@@ -119,8 +167,11 @@ _MACHINES_LOCK = threading.Lock()
 def _machine(wf: Workflow, key: tuple[str, Any]) -> Machine:
     """The compiled machine every run of this process of this model text shares.
 
-    Workflows with the same model hash, process term and channel kinds step
-    alike (retry policies differ, which the machine never reads).
+    Workflows with the same model hash, process name and channel kinds step
+    alike, whatever their arguments (retry policies differ, which the machine
+    never reads): a run of ``Account(7)`` starts at its own state of the
+    machine ``Account(3)`` filled (:meth:`~procalg.runtime.machine.Machine.initial`),
+    and reaches the states that one compiled.
     """
     key += tuple(sorted((name, c.kind.value) for name, c in wf.channels.items()))
     with _MACHINES_LOCK:  # runs are loaded from several threads (resume_all)

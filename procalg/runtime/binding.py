@@ -14,6 +14,7 @@ Example:
 from __future__ import annotations
 
 import inspect
+from typing import Any
 
 from procalg.errors import RunError
 from procalg.runtime.ports import ActivityRegistry
@@ -36,25 +37,49 @@ def check_verdicts(workflow: Workflow, allow_failed: bool) -> None:
 
 
 def check_bindings(workflow: Workflow, registry: ActivityRegistry) -> None:
-    """Every activity channel is bound to a function that can take its given fields."""
-    unbound = [c.name for c in workflow.activities() if c.name not in registry]
+    """Every activity channel the process reaches is bound to a function that can take
+    its given fields (which ones it reaches is searched only if some declared one is not)."""
+    declared = workflow.declared_activities()
+    if all(c.name in registry and _required(registry.lookup(c.name)) <= c.arity
+           for c in declared):
+        return  # every declared activity fits: no need to search which ones are reached
+    reached = workflow.activities()
+    unbound = [c.name for c in reached if c.name not in registry]
     if unbound:
         raise RunError(
             f"activities without a bound function: {', '.join(unbound)}",
             hint='bind each with @procalg.activity("name") or an activities={...} mapping',
         )
-    for channel in workflow.activities():
-        fn = registry.lookup(channel.name)
-        try:
-            params = inspect.signature(fn).parameters.values()
-        except (TypeError, ValueError):
-            continue  # builtins without a signature: checked when called
-        required = [p for p in params if p.default is p.empty
-                    and p.name not in ("idempotency_key", "undoes")
-                    and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-        if len(required) > channel.arity:
+    for channel in reached:
+        required = _required(registry.lookup(channel.name))
+        if required > channel.arity:
             raise RunError(
-                f"activity {channel.name} takes {len(required)} required arguments but its "
+                f"activity {channel.name} takes {required} required arguments but its "
                 f"channel has {channel.arity} field(s)",
                 hint=f"the function gets the fields the model gives, at most {channel.arity}",
             )
+
+_REQUIRED: dict[Any, int] = {}
+
+
+def _required(fn: Any) -> int:
+    """The positional arguments ``fn`` requires (0 if it has no signature), remembered per
+    function: the check runs before every signal, and ``inspect.signature`` costs ~100 µs."""
+    try:
+        return _REQUIRED[fn]
+    except (KeyError, TypeError):  # TypeError: an unhashable callable
+        pass
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return 0  # builtins without a signature: checked when called
+    found = len([p for p in params if p.default is p.empty
+                 and p.name not in ("idempotency_key", "undoes")
+                 and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)])
+    try:
+        if len(_REQUIRED) > 4096:  # functions made per run (lambdas): do not grow for ever
+            _REQUIRED.clear()
+        _REQUIRED[fn] = found
+    except TypeError:
+        pass
+    return found

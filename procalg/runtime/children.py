@@ -59,11 +59,10 @@ from procalg.terms.child import OUTCOMES, STARTED, child_outcome, outcome_event
 from procalg.terms.values import Atom, Event, sort_key
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from procalg.runtime.decide import RunState
     from procalg.runtime.engine import Engine
-    from procalg.terms.process import Process
     from procalg.terms.values import Label
 
 
@@ -88,13 +87,14 @@ class StartChild:
     choice: int = 0
 
 
-def child_to_start(state: RunState, moves: list[tuple[Label, Process]]) -> StartChild | None:
+def child_to_start(state: RunState, labels: Sequence[Label]) -> StartChild | None:
     """The child the model starts now: the smallest offered ``P.x.started``, else None.
 
-    One at a time: starting one child may withdraw another (``child(P) [] child(Q)``).
+    ``labels``: the state's labels (its moves' targets are not needed). One at a
+    time: starting one child may withdraw another (``child(P) [] child(Q)``).
     """
     wf, found = state.workflow, None
-    for label, _ in moves:
+    for label in labels:
         if type(label) is Event and label.fields and label.fields[-1] == Atom(STARTED) \
                 and wf.kind(label) is ChannelKind.CHILD and \
                 (found is None or sort_key(label) < sort_key(found)):

@@ -123,7 +123,7 @@ class RunState:
 
     @classmethod
     def initial(cls, workflow: Workflow) -> RunState:
-        return cls(workflow, workflow.machine.initial())
+        return cls(workflow, workflow.machine.initial(workflow))
 
     @property
     def term(self) -> Process:
@@ -137,6 +137,10 @@ class RunState:
     def moves(self) -> list[tuple[Label, Process]]:
         """The current term's transitions (computed once per state, shared by runs)."""
         return self.machine.node(self.sid).moves
+
+    def offers(self, label: Label) -> bool:
+        """Whether the current state offers ``label`` (its targets are not evaluated)."""
+        return label in self.machine.node(self.sid).targets
 
     def drop(self, step: int) -> None:
         """Forget a call: it completed, failed for good, or the model moved past it."""
@@ -315,7 +319,7 @@ def decide(state: RunState, now: float) -> list[Command]:
         if due:
             return [Fire(Event(due[0][1]), 0)]
     if wf.has_children:  # read once per workflow: models without children skip this
-        start = child_to_start(state, node.moves)
+        start = child_to_start(state, node.labels)
         if start is not None:
             return [start]
     commands: list[Command] = []

@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any
 
 from procalg.lts import TAU, TICK
 from procalg.runtime.input_states import InputTargets, LazyMoves, input_targets, normaliser
+from procalg.runtime.nested_inputs import NestedTargets, Pendings, rules_of
 from procalg.runtime.units import Call, choose, offered_after, offers_label
 from procalg.runtime.workflow import ChannelKind
 from procalg.terms.input import Input
@@ -128,17 +129,27 @@ class Machine:
         self._nodes: list[Node | None] = []
         self._calls: dict[int, tuple[Call, ...]] = {}
         self._start: int | None = None
+        self._starts: dict[tuple[Any, ...], int] = {}  # other workflows' initial states
         self._lock = threading.RLock()
         self._normal: Any = _UNSET  # see _normaliser: found on the first input state
+        self._rules: Any = _UNSET  # Pendings over the system's rules, and what it does to targets
         self._kinds: dict[Any, ChannelKind] = {}
         self._labels: dict[Label, Label] = {}
+        self._keys: dict[Event, tuple] = {}  # sort keys of signal events
 
     def __len__(self) -> int:
         """The number of states interned so far."""
         return len(self._terms)
 
-    def initial(self) -> int:
-        """The id of the initial state (the normalised process)."""
+    def initial(self, workflow: Workflow | None = None) -> int:
+        """The id of the initial state (the normalised process) of ``workflow``, by default
+        the machine's own: workflows of one process with other arguments share a machine."""
+        if workflow is not None and workflow is not self.workflow:
+            key = (workflow.args, tuple(map(type, workflow.args)))  # 1 == True: not the same
+            found = self._starts.get(key)
+            if found is None:
+                found = self._starts[key] = self.intern(workflow.system.initial_state())
+            return found
         if self._start is None:
             self._start = self.intern(self.workflow.system.initial_state())
         return self._start
@@ -187,6 +198,8 @@ class Machine:
                         found = tuple(choose(self.kind, node.labels, targets.after,
                                              targets.follows))
                         targets.forget_after()  # fewer objects kept: less for the GC to walk
+                    elif type(targets) is NestedTargets:
+                        found = tuple(choose(self.kind, node.labels, targets.after_once()))
                     else:
                         found = tuple(choose(self.kind, node.labels,
                                              offered_after(self.workflow, node.moves)))
@@ -209,9 +222,20 @@ class Machine:
             found = self._kinds[key] = self.workflow.kind(label)
         return found
 
+    def _sort_key(self, label: Event) -> tuple:
+        """``sort_key(label)``, remembered: signal events recur in many states."""
+        found = self._keys.get(label)
+        if found is None:
+            found = self._keys[label] = sort_key(label)
+        return found
+
     def _compile(self, term: Process) -> Node:
         if type(term) is Input and term.site.offer is not None:
             node = self._compile_input(term)
+            if node is not None:
+                return node
+        elif self._rules is not None:
+            node = self._compile_nested(term)
             if node is not None:
                 return node
         wf = self.workflow
@@ -241,7 +265,7 @@ class Machine:
                                  if kind is ChannelKind.TIMER})),
             signals=tuple(sorted((lab for lab in labels
                                   if isinstance(lab, Event) and kinds[lab] is ChannelKind.SIGNAL),
-                                 key=sort_key)),
+                                 key=self._sort_key)),
             labels=tuple(labels),
         )
 
@@ -256,3 +280,18 @@ class Machine:
         if found is None:
             return None
         return self._node(term, LazyMoves(found), found, found.labels)
+
+    def _compile_nested(self, term: Process) -> Node | None:
+        """A state whose inputs stand under operators, from its events; each label's
+        targets evaluated when first needed (None: no input pending, or not the rules)."""
+        if self._rules is _UNSET:
+            found = rules_of(self.workflow.system)
+            self._rules = None if found is None else (Pendings(found[0]), found[1])
+            if self._rules is None:
+                return None
+        pendings, post = self._rules
+        moves = pendings.moves(term)
+        if moves is None:
+            return None
+        targets = NestedTargets(self, term, moves, pendings, pendings.rules.normalise, post)
+        return self._node(term, LazyMoves(targets), targets, targets.labels)  # type: ignore[arg-type]

@@ -21,7 +21,7 @@ from procalg.errors import RunError
 from procalg.runtime.binding import check_bindings
 from procalg.runtime.conform import conform
 from procalg.runtime.continuation import latest
-from procalg.runtime.decide import RunState, targets
+from procalg.runtime.decide import RunState
 from procalg.runtime.history import CancelRequested, EventFired, SignalReceived
 from procalg.runtime.ports import UNFINISHED
 from procalg.runtime.status import RunStatus
@@ -49,7 +49,7 @@ class Signals:
             state = self.state(run_id)
             check_bindings(state.workflow, self.activities)  # before accepting anything
             event = accept_signal(state, run_id, channel, values)
-            if not targets(state.moves(), event):
+            if not state.offers(event):
                 offered = sorted(str(lab) for lab, _ in state.moves()
                                  if state.workflow.kind(lab) is ChannelKind.SIGNAL)
                 raise RunError(f"run {run_id} is not waiting for {event}",
@@ -93,7 +93,7 @@ class Signals:
         with its removal from the inbox: a signal is consumed exactly once."""
         inbox = getattr(self.log, "pending", None)
         for ident, sent in (inbox(run_id) if inbox is not None else ()):
-            if targets(state.moves(), sent.event):
+            if state.offers(sent.event):
                 now = self.clock.now()
                 self._consumed.setdefault(run_id, []).append(ident)
                 # an update or a cancel keeps its own record (its key, its reason)

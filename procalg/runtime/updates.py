@@ -54,7 +54,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from procalg.errors import RunError
-from procalg.runtime.decide import RunState, evolve, targets
+from procalg.runtime.decide import RunState, evolve
 from procalg.runtime.history import EventFired, UpdateReceived
 from procalg.runtime.ports import UNFINISHED, SeqConflict
 from procalg.runtime.position import Position, position
@@ -246,7 +246,7 @@ def _decided(engine: Engine, state: RunState, run_id: str, event: Event) -> str 
     Temporal's validator runs where the workflow takes the update."""
     if state.status not in UNFINISHED:
         return _refusal(state, run_id, event)
-    if targets(state.moves(), event):
+    if state.offers(event):
         return None
     if not _reachable(state, event):
         return (f"run {run_id} can no longer accept {event}: no position it may reach "
@@ -304,7 +304,7 @@ def _take(engine: Engine, run_id: str, ident: int, update_id: str, event: Event)
         state = engine.state(run_id)
         if state.status not in UNFINISHED:
             return False
-        if not targets(state.moves(), event):
+        if not state.offers(event):
             if engine.log.get_run(run_id).status != RunStatus.WAITING:
                 # left mid-step by a worker that is gone: take it on to its next wait,
                 # where it takes buffered signals (this one if offered there)

@@ -18,7 +18,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
@@ -86,6 +86,10 @@ class Workflow:
             workflow compiles its own, shared by the runs started with it).
         params: each definition's parameter names, for queries
             (:mod:`~procalg.runtime.position`); never read by a step.
+        used: the names of the activity channels the process can reach,
+            computed when first asked (None: every activity channel): a
+            workflow may declare activities its arguments never reach, which
+            need no function (:meth:`activities`).
     """
 
     system: TransitionSystem[Any]
@@ -98,6 +102,7 @@ class Workflow:
     compiled: Machine | None = field(default=None, compare=False, repr=False)
     params: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False,
                                                   repr=False)
+    used: Callable[[], Iterable[str]] | None = field(default=None, compare=False, repr=False)
 
     @cached_property
     def machine(self) -> Machine:
@@ -127,6 +132,12 @@ class Workflow:
         return any(c.kind is ChannelKind.CHILD for c in self.channels.values())
 
     def activities(self) -> list[Channel]:
-        """The activity channels, by name."""
+        """The activity channels the process can reach, by name."""
+        reached = None if self.used is None else frozenset(self.used())
+        return sorted((c for c in self.channels.values() if c.kind is ChannelKind.ACTIVITY
+                       and (reached is None or c.name in reached)), key=lambda c: c.name)
+
+    def declared_activities(self) -> list[Channel]:
+        """Every activity channel, reached or not (:meth:`activities` searches), by name."""
         return sorted((c for c in self.channels.values() if c.kind is ChannelKind.ACTIVITY),
                       key=lambda c: c.name)

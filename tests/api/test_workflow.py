@@ -1,0 +1,60 @@
+"""A model's process as a workflow: what runs with other arguments share, what they do not."""
+
+from __future__ import annotations
+
+import pytest
+
+from procalg.api import run as api
+from procalg.api import workflow as api_workflow
+from procalg.api.model import loads
+from procalg.errors import RunError
+from procalg.runtime.clock import VirtualClock
+
+ACCOUNT = """signal deposit, withdraw : {1..5}
+signal close
+activity payout : {0..20} never fails
+activity audit : {0..20}
+Account(b) = deposit?x:{y | y <- {1..5}, b + y <= 20} -> Account(b + x)
+          [] withdraw?x:{y | y <- {1..5}, y <= b} -> Account(b - x)
+          [] close -> payout!b -> SKIP
+Pay(n) = if n > 15 then audit!n -> SKIP else payout!n -> SKIP
+"""
+
+
+def test_runs_with_other_arguments_share_one_machine_and_start_at_their_own_states() -> None:
+    model = loads(ACCOUNT)
+    eng = api.engine("memory:", activities={"payout": lambda b: None, "audit": lambda b: None},
+                     clock=VirtualClock())
+    runs = [api.start(model, "Account", b, store=eng) for b in (3, 7, 3)]
+    machines = {id(eng.state(r.id).machine) for r in runs}
+    assert len(machines) == 1
+    starts = [eng.state(r.id).sid for r in runs]
+    assert starts[0] == starts[2] != starts[1]
+    runs[1].signal("deposit", 2)
+    runs[1].signal("close")
+    assert str(runs[1].status) == "completed"
+    assert [str(e) for e in runs[1].result().trace] == ["deposit.2", "close", "payout.9"]
+
+
+def test_an_activity_no_argument_reaches_needs_no_function_but_one_it_reaches_does() -> None:
+    model = loads(ACCOUNT)
+    eng = api.engine("memory:", activities={"payout": lambda b: None}, clock=VirtualClock())
+    run = api.start(model, "Pay", 2, store=eng)  # audit only past 15: never reached
+    assert str(run.status) == "completed"
+    with pytest.raises(RunError, match="activities without a bound function: audit"):
+        api.start(model, "Pay", 16, store=eng)
+
+
+def test_the_activity_search_runs_only_when_a_declared_activity_is_unbound(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    model = loads(ACCOUNT)
+    searched: list[object] = []
+    found = api_workflow._reachable
+    monkeypatch.setattr(api_workflow, "_reachable",
+                        lambda system, acts: searched.append(system) or found(system, acts))
+    monkeypatch.setattr(api_workflow, "_USED", {})
+    both = {"payout": lambda b: None, "audit": lambda b: None}
+    api.start(model, "Pay", 1, store=api.engine("memory:", activities=both))
+    assert searched == []
+    api.start(model, "Pay", 1, store=api.engine("memory:", activities={"payout": print}))
+    assert len(searched) == 1
