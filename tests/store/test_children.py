@@ -24,6 +24,7 @@ from procalg.runtime.history import (
     SignalReceived,
 )
 from procalg.runtime.ports import RunRecord, Write
+from procalg.store.rows import SCHEMA_VERSION
 from procalg.store.sqlite import SqliteLog
 from procalg.terms.child import outcome_event
 
@@ -98,4 +99,4 @@ def test_an_older_sqlite_store_gains_the_child_links_when_opened(tmp_path: Path)
     log = SqliteLog(path)
     assert log.children("nobody") == [] and log.parents() == {}
     assert log._db.execute("SELECT value FROM meta WHERE key = 'schema_version'"
-                           ).fetchone()[0] == "3"
+                           ).fetchone()[0] == str(SCHEMA_VERSION)
