@@ -156,7 +156,7 @@ def bench_update_retry(events: int = 100_000, folder: Path | None = None) -> dic
     for what, key in (("update retried, reply not kept yet", "u0"),
                       ("update retried, reply kept", "u0"), ("update, new key", "u1")):
         eng = api.engine(str(path), activities=ACTIVITIES)
-        out[what] = timed(lambda key=key: update(eng, "long", "go", 3, update_id=key))
+        out[what] = timed(lambda key=key, eng=eng: update(eng, "long", "go", 3, update_id=key))
         eng.close()
     return out
 
