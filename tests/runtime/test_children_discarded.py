@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from procalg.api import run as api
 from procalg.api.model import loads
+from procalg.api.narrate import story
 from procalg.lts import explore
 from procalg.runtime.clock import VirtualClock
 from procalg.runtime.history import CancelRequested, ChildDiscarded
@@ -54,6 +55,8 @@ def test_a_child_discarded_by_an_interrupt_is_cancelled_and_compensates() -> Non
     assert (discarded.child_id, discarded.cancel_requested) == ("p.0", True)
     reasons = [e.reason for e in eng.log.history("p.0") if isinstance(e, CancelRequested)]
     assert reasons == ["its parent run p went on without it"]
+    told = [line.text for line in story(eng.log.history("p"))]
+    assert "child run p.0 discarded by the model: asked to cancel" in told
     assert _conforms(eng.log, "Stopped")
 
 
