@@ -72,7 +72,11 @@ def reply_of(engine: Engine, run_id: str, update_id: str, wf: Workflow) -> Updat
         except FormatError:  # a damaged row: the history is the truth, computed again
             pass
     reply = _computed(engine, run_id, update_id, wf, at)
-    engine.log.keep_reply(run_id, update_id, encode_reply(reply))
+    try:
+        kept = encode_reply(reply)
+    except FormatError:  # a branch's argument is a function value: computed every time
+        return reply
+    engine.log.keep_reply(run_id, update_id, kept)
     return reply
 
 

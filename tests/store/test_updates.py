@@ -236,3 +236,19 @@ def test_a_schema_3_postgres_store_gains_each_updates_position_when_opened(
     assert len(log.history("acct")) == 3
     eng.close()
     log.close()
+
+
+def test_a_reply_naming_a_function_value_is_answered_though_it_cannot_be_kept(
+        log: EventLog) -> None:
+    text = """signal go : {0..2}
+add(k) = \\ y @ (y + k) % 3
+Loop(f, n) = go?x -> Loop(f, f(n + x))
+P = Loop(add(1), 0)
+"""
+    eng = api.engine(log)
+    api.start(loads(text, "fn.proc"), "P", store=eng, run_id="f")
+    reply = update(eng, "f", "go", 2, update_id="u1")
+    assert reply.position.branches[0].args[1] == 0  # (0 + 2 + 1) % 3
+    assert log.update_entry("f", "u1") == (1, None)  # the position holds add(1): not kept
+    assert update(eng, "f", "go", 2, update_id="u1") == reply  # computed again, the same
+    eng.close()
