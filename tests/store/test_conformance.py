@@ -16,9 +16,11 @@ from pathlib import Path
 
 from procalg.api import run as api
 from procalg.api import schedule
+from procalg.api.children import named
 from procalg.api.model import loads
 from procalg.lts import explore
 from procalg.runtime.clock import VirtualClock
+from procalg.runtime.continuation import latest
 from procalg.runtime.history import (
     ActivityScheduled,
     ChildDiscarded,
@@ -55,6 +57,12 @@ P = audit?ok -> (if ok == 1 then Open(0) else close -> SKIP)
 Open(b) = deposit?x -> Open((b + x) % 4) [] close -> SKIP
 """
 
+FUNCTIONS = """signal go : {0..2}
+signal stop
+add(k) = \\ y @ (y + k) % 3
+Loop(f, n) = go?x -> Loop(f, f(n + x)) [] stop -> SKIP
+P = Loop(add(1), 0)
+"""
 DISCARDING = """activity charge : {1}
 activity refund : {1} never fails
 signal go : {1}
@@ -182,6 +190,29 @@ def test_a_continued_chain_with_a_hidden_parameter_is_one_trace(log: EventLog) -
     assert labels == ["add.4", "add.7", "stop", "out.7", "✓"]
     assert _is_trace(HIDDEN, "P", labels)
     assert _is_trace(HIDDEN, "Count(7)", _labels(log, "c~2"))
+
+
+def test_a_continued_chain_whose_loop_holds_a_function_value_is_one_trace(
+        log: EventLog) -> None:
+    for x in (1, 2, None):  # a fresh engine (a fresh load of the model) for each signal
+        eng = api.engine(log, clock=VirtualClock())
+        eng.continue_after = 2
+        if x is None:
+            eng.signal(latest(log, "f"), "stop")
+        elif log.list_runs() == []:
+            eng.start(api.workflow(loads(FUNCTIONS, "fn.proc"), "P"), run_id="f")
+            eng.signal("f", "go", x)
+        else:
+            eng.signal(latest(log, "f"), "go", x)
+        eng.close()
+    ids = ["f", "f~1", "f~2"]
+    assert [log.get_run(i).status for i in ids] == ["continued", "continued", "completed"]
+    assert [named(log.get_run(i)) for i in ids[1:]] == [
+        "Loop(λ[k=1], 2)", "Loop(λ[k=1], 2)"]  # (0 + 1) + 1, then (2 + 2) + 1, mod 3
+    labels = [lab for i in ids for lab in _labels(log, i)]
+    assert labels == ["go.1", "go.2", "stop", "✓"] and _is_trace(FUNCTIONS, "P", labels)
+    for i in ids[1:]:  # each alone a trace of the call it starts, read in a fresh load
+        assert api.replay(loads(FUNCTIONS, "again.proc"), log.history(i)).trace
 
 
 def test_a_scheduled_run_is_a_trace(log: EventLog) -> None:
