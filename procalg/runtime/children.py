@@ -220,6 +220,18 @@ class Children:
                 for _, ident in gone)
             self._woken.setdefault(run_id, []).extend(ident for _, ident in gone)
 
+    def _leave_children(self: Engine, run_id: str, state: RunState) -> None:
+        """At the parent's end: discard the children it still awaits, and take out of its
+        inbox, with its final commit, the outcomes of children it discarded before (no
+        one will consume them: a finished run's inbox is not read again)."""
+        if state.children:
+            self._discard_children(run_id, state)
+        kind = state.workflow.kind
+        left = [ident for ident, sent in self.log.pending(run_id)
+                if type(sent) is SignalReceived and kind(sent.event) is ChannelKind.CHILD]
+        if left:
+            self._consumed.setdefault(run_id, []).extend(left)
+
     def _follow_up(self: Engine, run_id: str) -> None:
         """After driving ``run_id``: drive the children it started, resume the parent it woke.
 

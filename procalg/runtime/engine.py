@@ -311,8 +311,8 @@ class Engine(Recovery, Signals, Cancels, Children, Attempts):
                                    command.status, RunFailed(time=now, error=command.error))
         if state.parent is not None:
             self._tell_parent(run_id, state, command.status)
-        if state.children:  # ended without taking their outcomes (runtime/children.py)
-            self._discard_children(run_id, state)
+        if state.workflow.has_children:  # children it leaves (runtime/children.py)
+            self._leave_children(run_id, state)
         self._record(run_id, state, [final])
         self._flush(run_id, state, command.status, release=True)
 

@@ -92,7 +92,9 @@ class MemoryLog:
                 if type(event) is UpdateReceived:  # where its reply is found
                     self._replies[(run_id, event.update_id)] = (write.seq + i, None)
                     self._keys.setdefault((run_id, event.update_id), 0)
-            for target, signal in write.sends:
+            for target, signal in write.sends:  # only to a run still going, as stores do
+                if target not in self._runs or self._runs[target].status not in UNFINISHED:
+                    continue
                 self._sent += 1
                 self._inbox.setdefault(target, []).append((self._sent, signal))
             if write.consumed:

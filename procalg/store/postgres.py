@@ -31,6 +31,7 @@ from procalg.store.postgres_schema import KEEP_SEQ, prepare
 from procalg.store.rows import (
     RUN_COLUMNS,
     RUN_SELECT,
+    SEND_SQL,
     attr_rows,
     collision,
     decode_event,
@@ -214,8 +215,7 @@ class PostgresLog:
             if write.record is not None and write.parent is not None:
                 cur.executemany("INSERT INTO run_parents VALUES (%s, %s, %s)", parent_rows(write))
             if write.sends:
-                cur.executemany("INSERT INTO inbox (run_id, body) VALUES (%s, %s)",
-                                sent_rows(write))
+                cur.executemany(SEND_SQL.format(m="%s"), sent_rows(write))
 
     def history(self, run_id: str) -> list[HistoryEvent]:
         rows = self._run("SELECT body FROM history WHERE run_id = %s ORDER BY seq", (run_id,))

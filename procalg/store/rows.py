@@ -123,9 +123,17 @@ def parent_rows(write: Write) -> list[tuple[str, str, int]]:
     return [(write.run_id, write.parent[0], write.parent[1])]
 
 
-def sent_rows(write: Write) -> list[tuple[str, str]]:
-    """The write's ``(run_id, body)`` inbox rows for other runs."""
-    return [(target, encode_event(signal)) for target, signal in write.sends]
+def sent_rows(write: Write) -> list[tuple[str, str, str]]:
+    """The write's ``(run_id, body, run_id)`` inbox rows for other runs (the id twice:
+    :data:`SEND_SQL` delivers only to a run still going)."""
+    return [(target, encode_event(signal), target) for target, signal in write.sends]
+
+
+SEND_SQL = ("INSERT INTO inbox (run_id, body) SELECT {m}, {m} WHERE EXISTS"
+            " (SELECT 1 FROM runs WHERE run_id = {m} AND status IN ('running', 'waiting'))")
+"""A send to another run's inbox (a child's outcome to its parent), dropped if that run
+has ended: nothing reads a finished run's inbox (a parent that discarded the child,
+runtime/children.py). ``{m}`` is the driver's placeholder."""
 
 
 def collision(write: Write) -> StoreError:

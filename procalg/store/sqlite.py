@@ -32,6 +32,7 @@ from procalg.runtime.ports import UNFINISHED, RunRecord, Write
 from procalg.store.rows import (
     RUN_COLUMNS,
     RUN_SELECT,
+    SEND_SQL,
     attr_rows,
     collision,
     decode_event,
@@ -167,7 +168,7 @@ class SqliteLog(SqliteSchedules):
                        (run_id, write.release))
         if write.parent is not None or write.sends:  # child runs (runtime/children.py)
             db.executemany("INSERT INTO run_parents VALUES (?, ?, ?)", parent_rows(write))
-            db.executemany("INSERT INTO inbox (run_id, body) VALUES (?, ?)", sent_rows(write))
+            db.executemany(SEND_SQL.format(m="?"), sent_rows(write))
 
     def history(self, run_id: str) -> list[HistoryEvent]:
         rows = self._read("SELECT body FROM history WHERE run_id = ? ORDER BY seq", (run_id,))

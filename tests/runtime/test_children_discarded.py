@@ -55,6 +55,7 @@ def test_a_child_discarded_by_an_interrupt_is_cancelled_and_compensates() -> Non
     assert (discarded.child_id, discarded.cancel_requested) == ("p.0", True)
     reasons = [e.reason for e in eng.log.history("p.0") if isinstance(e, CancelRequested)]
     assert reasons == ["its parent run p went on without it"]
+    assert eng.log.pending("p") == [] and eng.log.pending("p.0") == []
     told = [line.text for line in story(eng.log.history("p"))]
     assert "child run p.0 discarded by the model: asked to cancel" in told
     assert _conforms(eng.log, "Stopped")
