@@ -37,10 +37,12 @@ from procalg.runtime.history import (
     HistoryEvent,
     RunStarted,
     SignalReceived,
+    UpdateReceived,
 )
 from procalg.runtime.memory import MemoryLog
 from procalg.runtime.ports import RunRecord, Write
 from procalg.runtime.snapshot import EVERY
+from procalg.runtime.updates import update
 from procalg.store.sqlite import SqliteLog
 from procalg.terms import Event
 
@@ -132,6 +134,33 @@ def bench_long_history(events: int = 100_000, folder: Path | None = None) -> dic
     return out
 
 
+def bench_update_retry(events: int = 100_000, folder: Path | None = None) -> dict[str, float]:
+    """Seconds to answer updates on a run of :data:`LOOP` whose first signal (``events``
+    events ago) was update ``u0``, each on a fresh engine, snapshot kept: a retry of
+    ``u0`` whose reply the store does not keep yet (a store upgraded from schema 3, or
+    its caller crashed), the same retry again (the reply now kept), and a new update."""
+    folder = folder or Path(tempfile.mkdtemp())
+    path = folder / "long-updates.db"
+    log = SqliteLog(path)
+    history = loop_history(events)
+    go = history[1]
+    assert isinstance(go, SignalReceived)
+    history[1] = UpdateReceived(time=go.time, event=go.event, update_id="u0")
+    model = loads(LOOP, "loop.proc")
+    log.write_many([Write("long", 0, tuple(history), "waiting", wake_at=math.inf,
+                          record=RunRecord("long", "P", (), model.content_hash, LOOP, {}))])
+    _snapshot(log, "long")
+    log.close()
+    api._model(LOOP, "<warm-up>")
+    out: dict[str, float] = {}
+    for what, key in (("update retried, reply not kept yet", "u0"),
+                      ("update retried, reply kept", "u0"), ("update, new key", "u1")):
+        eng = api.engine(str(path), activities=ACTIVITIES)
+        out[what] = timed(lambda key=key, eng=eng: update(eng, "long", "go", 3, update_id=key))
+        eng.close()
+    return out
+
+
 def _snapshot(log: SqliteLog, run_id: str) -> None:
     """Write the run's snapshot as the engine does (replaying it once here)."""
     from procalg.runtime.snapshot import save
@@ -215,7 +244,8 @@ def main() -> None:
         print()
         print(f"| {events:,}-event history, SQLite, fresh engine | seconds |")
         print("| --- | --- |")
-        for name, seconds in bench_long_history(events, Path(tmp).resolve()).items():
+        for name, seconds in [*bench_long_history(events, Path(tmp).resolve()).items(),
+                              *bench_update_retry(events, Path(tmp).resolve()).items()]:
             print(f"| {name} | {seconds:.3f} |")
 
 

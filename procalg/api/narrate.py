@@ -29,6 +29,7 @@ from procalg.runtime.history import (
     ActivityScheduled,
     AttemptFailed,
     CancelRequested,
+    ChildDiscarded,
     ChildEnded,
     ChildStarted,
     ContinuedFrom,
@@ -109,6 +110,9 @@ class Narrator:
                 self.pending = f"{mark}child {process}{shown} started: run {child}"
             case ChildEnded(child_id=child, outcome=outcome):
                 self.pending = f"{mark}child run {child} {outcome}: {{label}}"
+            case ChildDiscarded(child_id=child, cancel_requested=asked):
+                then = "asked to cancel" if asked else "it runs on, detached"
+                return f"{mark}child run {child} discarded by the model: {then}"
             case RunCompleted() | RunCompensated() | RunFailed() | RunCancelled():
                 error = getattr(event, "error", "")
                 return event.kind.removeprefix("run_") + (f": {error}" if error else "")

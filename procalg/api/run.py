@@ -124,8 +124,15 @@ def _rebuild(log: EventLog, record: RunRecord, retry: RetryOverrides | None) -> 
     for event in (log.tail(record.run_id, since) if since else log.history(record.run_id)):
         if isinstance(event, RunMigrated):
             text = event.model_text
-    return workflow(_model(text), record.process, *record.args,
-                    retry=retry, verdicts=record.verdicts)
+    model = _model(text)
+    return workflow(model, record.process, *_args(model, record.args), retry=retry,
+                    verdicts=record.verdicts)
+
+
+def _args(model: Model, args: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A run's recorded arguments as values of ``model``'s load (a function value is
+    recorded by its place in the text: ``runtime/continuation.saved_args``)."""
+    return continuation.loaded_args(args, model.spec.evaluator)
 
 
 _MODELS: dict[str, Model] = {}
@@ -229,7 +236,7 @@ def migrate(eng: Engine, run_id: str, model: Model | str | Path,
     if record.status not in UNFINISHED:
         raise RunError(f"run {run_id} has {record.status}; only unfinished runs migrate")
     eng.claim(run_id)  # a live worker driving it must not see its model change
-    wf = workflow(model, record.process, *record.args, retry=retry,
+    wf = workflow(model, record.process, *_args(model, record.args), retry=retry,
                   verdicts=verdicts(model))
     state = eng.attach(run_id, wf)  # raises ReplayError on the first rejected event
     eng.log.append(run_id, state.seq, [RunMigrated(time=eng.clock.now(),
@@ -275,7 +282,7 @@ def replay(model: Model | str | Path, history: Iterable[HistoryEvent],
                        hint="name the process: procalg replay FILE HISTORY --process P")
     name = process or started.process  # type: ignore[union-attr]
     args = started.args if started is not None and process is None else ()
-    state = RunState.initial(workflow(model, name, *args))
+    state = RunState.initial(workflow(model, name, *_args(model, args)))
     for event in events:
         evolve(state, event)
     status, nxt = state.status, ()

@@ -44,6 +44,8 @@ from typing import TYPE_CHECKING, Any
 from procalg.errors import StoreError
 from procalg.runtime.binding import check_bindings
 from procalg.runtime.history import (
+    CancelRequested,
+    ChildDiscarded,
     ChildEnded,
     ChildOf,
     ChildStarted,
@@ -55,6 +57,7 @@ from procalg.runtime.history import (
 )
 from procalg.runtime.ports import UNFINISHED, RunRecord, Write
 from procalg.runtime.workflow import ChannelKind
+from procalg.terms.cancel import CANCEL_EVENT
 from procalg.terms.child import OUTCOMES, STARTED, child_outcome, outcome_event
 from procalg.terms.values import Atom, Event, sort_key
 
@@ -184,6 +187,50 @@ class Children:
                               status if status in OUTCOMES else "failed")
         self._sends[run_id] = [(parent_id, SignalReceived(time=self.clock.now(), event=event))]
         self._woken.setdefault(run_id, []).append(parent_id)
+
+    def _discard_children(self: Engine, run_id: str, state: RunState) -> None:
+        """Record each child the parent's last steps discarded, and ask it to cancel in the
+        same commit (Temporal's parent-close policy, as the model implies it).
+
+        A child is discarded when the parent can no longer take its outcome: no
+        outcome event of it is offered (an interrupt or a throw took the child's
+        place in the term, or the parent ended). In the inlined model the child
+        does nothing after that, so it is asked to take ``cancel`` (its model
+        says what cancelling means there: a saga compensates) if the model has
+        ``cancel``; otherwise it runs on, detached (a stop mid-saga would leave
+        its completed steps uncompensated, which its model never does).
+        Identical pending children (same process and arguments) share outcome
+        events: while one is offered, none of them counts as discarded.
+        """
+        offered = state.node().targets if state.status in UNFINISHED else {}
+        gone = [(step, ident) for step, (process, args, ident) in sorted(state.children.items())
+                if outcome_event(process, args, OUTCOMES[0]) not in offered]
+        if not gone:
+            return
+        now, cancels = self.clock.now(), state.workflow.kind(CANCEL_EVENT) is ChannelKind.SIGNAL
+        pending = self._pending.get(run_id, [])
+        why = next((e.reason for e in reversed(pending) if type(e) is CancelRequested),
+                   f"its parent run {run_id} went on without it")
+        self._record(run_id, state, [ChildDiscarded(time=now, step=step, child_id=ident,
+                                                    cancel_requested=cancels)
+                                     for step, ident in gone])
+        if cancels:
+            self._sends.setdefault(run_id, []).extend(
+                (ident, CancelRequested(time=now, event=CANCEL_EVENT, reason=why))
+                for _, ident in gone)
+            self._woken.setdefault(run_id, []).extend(ident for _, ident in gone)
+
+    def _leave_children(self: Engine, run_id: str, state: RunState) -> None:
+        """At the parent's end: discard the children it still awaits, and take out of its
+        inbox, with its final commit, the outcomes of children it discarded before (no
+        one will consume them: a finished run's inbox is not read again)."""
+        if state.children:
+            self._discard_children(run_id, state)
+        kind = state.workflow.kind
+        left = [ident for ident, sent in self.log.pending(run_id)
+                if type(sent) is SignalReceived and kind(sent.event) is ChannelKind.CHILD]
+        if left:
+            self._consumed.setdefault(run_id, []).extend(left)
 
     def _follow_up(self: Engine, run_id: str) -> None:
         """After driving ``run_id``: drive the children it started, resume the parent it woke.

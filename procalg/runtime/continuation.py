@@ -31,20 +31,24 @@ Example:
 
 from __future__ import annotations
 
+import json
 import logging
 import weakref
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from procalg.errors import ProcalgError
+from procalg.errors import FormatError, ProcalgError
 from procalg.runtime.decide import RunState, Wait, evolve
 from procalg.runtime.history import ContinuedFrom, RunContinued, RunFailed, RunStarted
 from procalg.runtime.ports import EventLog, RunRecord, Write
-from procalg.runtime.termjson import encode_term, load_of
+from procalg.runtime.termjson import decode_term, encode_term, load_of
+from procalg.runtime.value_json import SavedFunction, encode_value
 from procalg.terms.process import Call, Process
+from procalg.terms.values import show
 
 if TYPE_CHECKING:
     from procalg.runtime.engine import Engine
     from procalg.runtime.machine import Machine
+    from procalg.semantics.evaluate import Evaluator
 
 LOG = logging.getLogger("procalg.runtime.continuation")
 _MISSES: weakref.WeakKeyDictionary[Machine, dict[int, int]] = weakref.WeakKeyDictionary()
@@ -72,6 +76,50 @@ def latest(log: EventLog, run_id: str) -> str:
             return run_id
         run_id = last[-1].next_run
     return run_id
+
+
+def saved_args(args: tuple[Any, ...], ev: Evaluator | None) -> tuple[Any, ...]:
+    """``args`` as a run record holds them: each function value (a closure of load ``ev``,
+    which a store cannot write) named by the model text, as snapshots name it
+    (:mod:`procalg.semantics.naming`), in a :class:`SavedFunction`.
+
+    Raises:
+        FormatError: a value that cannot be named (``Unsaveable``).
+    """
+    out = []
+    for arg in args:
+        try:
+            encode_value(arg)
+        except FormatError:  # a function value (or data holding one): named by the text
+            named = encode_term(arg, ev)
+            data = json.dumps(named, separators=(",", ":"), ensure_ascii=False)
+            arg = SavedFunction(data, _display(named) or show(arg))
+        out.append(arg)
+    return tuple(out)
+
+
+def _display(named: Any) -> str | None:
+    """How a saved closure prints: its name and what it captured (``λ[k=3]``)."""
+    if not (isinstance(named, dict) and "fn" in named):
+        return None
+    name, captured = named["fn"]
+    values = [show(decode_term(v, None)) for v in captured.get("t", [])]
+    if isinstance(name, dict):  # a local definition: its name in the text, captured names
+        _, _, shown, names = name["local"]
+        return f"{shown}[{', '.join(f'{n}={v}' for n, v in zip(names, values, strict=False))}]"
+    return f"{name}[{', '.join(values)}]" if values else name
+
+
+def loaded_args(args: tuple[Any, ...], ev: Evaluator | None) -> tuple[Any, ...]:
+    """Invert :func:`saved_args` in load ``ev``: each :class:`SavedFunction` becomes that
+    load's closure (FormatError if the model text has no such definition).
+
+    Example:
+        >>> loaded_args((1, SavedFunction('{"fn":["add",{"t":[3]}]}', "add")), None)
+        (1, Closure(name='add', captured=(3,)))
+    """
+    return tuple(decode_term(json.loads(a.data), None, ev) if type(a) is SavedFunction else a
+                 for a in args)
 
 
 def _loop_head(engine: Engine, run_id: str, state: RunState, wait: Wait) -> Call | None:
@@ -153,9 +201,10 @@ def continue_as_new(engine: Engine, run_id: str, state: RunState, wait: Wait) ->
     engine._flush(run_id, state, "running")  # the steps so far are durable first
     old, now, new_id = engine.log.get_run(run_id), engine.clock.now(), next_id(run_id)
     wf = state.workflow
-    record = RunRecord(new_id, head.name, head.args, wf.model_hash, wf.model_text,
-                       dict(old.verdicts), created=now, owner=engine.owner)
     try:
+        args = saved_args(head.args, load_of(wf))  # a function value: by the model text
+        record = RunRecord(new_id, head.name, args, wf.model_hash, wf.model_text,
+                           dict(old.verdicts), created=now, owner=engine.owner)
         new_wf = engine.loader(record)  # type: ignore[misc]
         fresh = RunState.initial(new_wf)
     except ProcalgError as err:  # e.g. arguments that do not print as .proc values
@@ -164,7 +213,7 @@ def continue_as_new(engine: Engine, run_id: str, state: RunState, wait: Wait) ->
     if encode_term(fresh.term, load_of(new_wf)) != encode_term(state.term, load_of(wf)):
         LOG.warning("run %s: not continued as new: %s starts elsewhere", run_id, head)
         return False
-    first = (RunStarted(time=now, process=head.name, args=head.args,
+    first = (RunStarted(time=now, process=head.name, args=args,
                         model_hash=wf.model_hash), ContinuedFrom(time=now, previous_run=run_id))
     end = RunContinued(time=now, next_run=new_id)
     errors = engine.log.write_many([

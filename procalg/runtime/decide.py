@@ -47,6 +47,7 @@ from procalg.runtime.history import (
     ActivityCompleted,
     ActivityScheduled,
     AttemptFailed,
+    ChildDiscarded,
     ChildEnded,
     ChildOf,
     ChildStarted,
@@ -237,7 +238,7 @@ def evolve(state: RunState, event: HistoryEvent) -> None:
             state.steps = max(state.steps, step + 1)
             if not event.start_recorded:  # an older history: the start was not an event
                 _start_move(state, outcome_event(process, args, STARTED))
-        case ChildEnded(step=step):
+        case ChildEnded(step=step) | ChildDiscarded(step=step):
             state.children.pop(step, None)
         case ChildOf(parent_id=parent_id, step=step):
             state.parent = (parent_id, step)

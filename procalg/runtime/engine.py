@@ -311,6 +311,8 @@ class Engine(Recovery, Signals, Cancels, Children, Attempts):
                                    command.status, RunFailed(time=now, error=command.error))
         if state.parent is not None:
             self._tell_parent(run_id, state, command.status)
+        if state.workflow.has_children:  # children it leaves (runtime/children.py)
+            self._leave_children(run_id, state)
         self._record(run_id, state, [final])
         self._flush(run_id, state, command.status, release=True)
 
@@ -329,6 +331,8 @@ class Engine(Recovery, Signals, Cancels, Children, Attempts):
         """Commit the buffered events (and a status change; and drop the lease when the
         run ends) in one write, grouped with other runs' writes ready at the same time."""
         pending = self._pending.get(run_id) or []
+        if pending and state.children:  # did a step discard a child? (runtime/children.py)
+            self._discard_children(run_id, state)
         changed = self._stored.get(run_id) != status  # unchanged: no UPDATE of the run row
         if wake_at is not None and self._wakes.get(run_id) == wake_at:
             wake_at = None  # as stored: no UPDATE

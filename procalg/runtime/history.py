@@ -347,7 +347,20 @@ class ChildOf(HistoryEvent):
     kind: ClassVar[str] = "child_of"
 
 
-_register(ChildStarted, ChildEnded, ChildOf)
+@dataclass(frozen=True, slots=True)
+class ChildDiscarded(HistoryEvent):
+    """The parent moved on without child run ``child_id`` of step ``step`` (an interrupt,
+    a throw, or its own end took the child's place in the model): it will never take
+    its outcome. ``cancel_requested``: the child was asked to cancel, in the same
+    commit (its model has ``cancel``); else it runs on, detached."""
+
+    step: int
+    child_id: str
+    cancel_requested: bool = False
+    kind: ClassVar[str] = "child_discarded"
+
+
+_register(ChildStarted, ChildEnded, ChildOf, ChildDiscarded)
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,6 +35,7 @@ class MemoryLog:
         self._attrs: dict[str, dict[str, str]] = {}
         self._schedules: dict[str, Schedule] = {}
         self._keys: dict[tuple[str, str], int] = {}  # (run, update key) -> inbox id
+        self._replies: dict[tuple[str, str], tuple[int, str | None]] = {}  # -> (seq, reply)
         self._parents: dict[str, tuple[str, int]] = {}  # child run -> (parent, step)
 
     def create_run(self, record: RunRecord, first: list[HistoryEvent]) -> None:
@@ -87,7 +88,13 @@ class MemoryLog:
                     i for i, _ in self._inbox.get(run_id, [])}:
                 raise SeqConflict(f"run {run_id!r}: a buffered signal was withdrawn")
             history.extend(write.events)
-            for target, signal in write.sends:
+            for i, event in enumerate(write.events):
+                if type(event) is UpdateReceived:  # where its reply is found
+                    self._replies[(run_id, event.update_id)] = (write.seq + i, None)
+                    self._keys.setdefault((run_id, event.update_id), 0)
+            for target, signal in write.sends:  # only to a run still going, as stores do
+                if target not in self._runs or self._runs[target].status not in UNFINISHED:
+                    continue
                 self._sent += 1
                 self._inbox.setdefault(target, []).append((self._sent, signal))
             if write.consumed:
@@ -222,6 +229,18 @@ class MemoryLog:
             self._inbox.setdefault(run_id, []).append((self._sent, update))
             self._keys[(run_id, update.update_id)] = self._sent
             return self._sent, True
+
+    def update_entry(self, run_id: str, update_id: str) -> tuple[int | None, str | None] | None:
+        with self._lock:
+            if (run_id, update_id) not in self._keys:
+                return None
+            return self._replies.get((run_id, update_id), (None, None))
+
+    def keep_reply(self, run_id: str, update_id: str, reply: str) -> None:
+        with self._lock:
+            found = self._replies.get((run_id, update_id))
+            if found is not None and found[1] is None:
+                self._replies[(run_id, update_id)] = (found[0], reply)
 
     def withdraw(self, run_id: str, ident: int) -> bool:
         with self._lock:

@@ -197,6 +197,16 @@ class EventLog(Protocol):
         this run before, atomically: ``(inbox id, True)`` if buffered now, else the id
         it got then and False (it may since have been consumed or withdrawn)."""
 
+    def update_entry(self, run_id: str, update_id: str) -> tuple[int | None, str | None] | None:
+        """What the store keeps for update key ``update_id`` of the run (one indexed read):
+        ``(seq, reply)``, the index of its ``update_received`` event (None: not recorded
+        yet; written in the transaction that records it) and the reply kept by
+        :meth:`keep_reply` (None: none yet); None if the key was never sent to the run."""
+
+    def keep_reply(self, run_id: str, update_id: str, reply: str) -> None:
+        """Keep the reply (:mod:`procalg.runtime.update_replies`) of a recorded update;
+        the first kept stays (every caller computes the same one)."""
+
     def withdraw(self, run_id: str, ident: int) -> bool:
         """Remove buffered signal ``ident`` unless a write consumed it; True if removed
         (atomic with consumption: exactly one of the two happens)."""

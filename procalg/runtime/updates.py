@@ -18,7 +18,9 @@ like an activity).
 The reply (:class:`UpdateReply`) is the run's position right after that
 step (:mod:`~procalg.runtime.position`): a function of the history, so a
 caller that retries with the same ``update_id`` gets the same reply and the
-update is applied once. Delivery is the signal inbox's
+update is applied once; the store keeps it under the key
+(:mod:`~procalg.runtime.update_replies`), so a retry costs one indexed read
+however long the history has grown since. Delivery is the signal inbox's
 (:meth:`~procalg.runtime.ports.EventLog.send_update`): the update is
 buffered durably under its key, consumed exactly once by whoever drives the
 run (this caller when no live worker holds it, otherwise that worker when
@@ -50,23 +52,21 @@ import contextlib
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from procalg.errors import RunError
-from procalg.runtime.decide import RunState, evolve
+from procalg.runtime.decide import RunState, evolve, targets
 from procalg.runtime.history import EventFired, UpdateReceived
 from procalg.runtime.ports import UNFINISHED, SeqConflict
-from procalg.runtime.position import Position, position
 from procalg.runtime.signals import accept_signal
-from procalg.runtime.snapshot import restore
 from procalg.runtime.status import RunStatus
+from procalg.runtime.update_replies import UpdateReply as UpdateReply  # re-exported
+from procalg.runtime.update_replies import reply_of
 from procalg.runtime.workflow import ChannelKind
 from procalg.terms.values import Event
 
 if TYPE_CHECKING:
     from procalg.runtime.engine import Engine
-    from procalg.runtime.workflow import Workflow
 
 TIMEOUT = 10.0
 """Seconds an update waits for the run to take it before it is withdrawn."""
@@ -76,23 +76,6 @@ REACH = 5_000
 
 class UpdateRejected(RunError):
     """The run did not take the update (it was never applied); ``reason`` says why."""
-
-
-@dataclass(frozen=True, slots=True)
-class UpdateReply:
-    """An accepted update's answer (the same for every retry with its key).
-
-    Attributes:
-        update_id: the idempotency key.
-        event: the signal event consumed, printed.
-        seq: the history index of its ``update_received`` event.
-        position: the run's position right after the step that consumed it.
-    """
-
-    update_id: str
-    event: str
-    seq: int
-    position: Position
 
 
 class Validators:
@@ -168,24 +151,21 @@ def update(engine: Engine, run_id: str, channel: str, *values: Any,
         event = accept_signal(state, run_id, channel, values)
         _validate(engine, state, run_id, event, validators or DEFAULT_VALIDATORS)
     except RunError:  # unless a retry of an update applied before: its reply again
-        found = _reply(engine, run_id, update_id, wf)
+        found = reply_of(engine, run_id, update_id, wf)  # one indexed read of its key
         if found is not None:
             return found
         raise
-    ident, fresh = engine.log.send_update(
+    ident, _ = engine.log.send_update(
         run_id, UpdateReceived(time=engine.clock.now(), event=event, update_id=update_id))
-    # a key new to the run can only be recorded after the events there were when it was
-    # sent: the caller reads those on, not the whole history (a long run answers fast)
-    since = seen if fresh else 0
     give_up = time.monotonic() + timeout
     while True:
-        found = _reply(engine, run_id, update_id, wf, since)
+        found = reply_of(engine, run_id, update_id, wf)
         if found is not None:
             return found
         if all(i != ident for i, _ in engine.log.pending(run_id)):
             # consumed since the look at the history (its removal commits with the
             # history it adds, so the history shows it now), or withdrawn earlier
-            found = _reply(engine, run_id, update_id, wf, since)
+            found = reply_of(engine, run_id, update_id, wf)
             if found is not None:
                 return found
             raise UpdateRejected(f"update {update_id} was withdrawn before run {run_id} took it",
@@ -321,25 +301,3 @@ def _take(engine: Engine, run_id: str, ident: int, update_id: str, event: Event)
         with contextlib.suppress(RunError):
             engine.drive(run_id)
         return True
-
-
-def _reply(engine: Engine, run_id: str, update_id: str, wf: Workflow,
-           since: int = 0) -> UpdateReply | None:
-    """The reply of update ``update_id`` if the history holds it at index ``since`` or
-    later: the position right after its step, from the run's snapshot when it was
-    taken before the update (else replayed from the start)."""
-    events = engine.log.tail(run_id, since) if since else engine.log.history(run_id)
-    at = next((since + i for i, e in enumerate(events)
-               if type(e) is UpdateReceived and e.update_id == update_id), None)
-    if at is None:
-        return None
-    accepted = events[at - since]
-    assert isinstance(accepted, UpdateReceived)
-    found = restore(engine.log, run_id, wf, upto=at + 2) if engine.snapshot_every else None
-    if found is not None:
-        replayed = found[0]
-    else:
-        replayed = RunState.initial(wf)
-        for event in engine.log.history(run_id)[:at + 2]:  # the update and its event_fired
-            evolve(replayed, event)
-    return UpdateReply(update_id, str(accepted.event), at, position(replayed, accepted.time))

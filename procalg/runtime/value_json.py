@@ -12,10 +12,32 @@ Example:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from procalg.errors import FormatError
 from procalg.terms.values import Atom, Dotted, Event, Sequence, Value
+
+
+@dataclass(frozen=True, slots=True)
+class SavedFunction:
+    """A function value (a ``Closure`` of one load of the model) named by the model text:
+    ``data`` is its :func:`procalg.runtime.termjson.encode_term` JSON, ``display`` how
+    it prints. What a run record's arguments hold where the process takes a function
+    (a run continued as new, :mod:`procalg.runtime.continuation`); the load that
+    builds the run's workflow turns it back into its own ``Closure``.
+
+    Example:
+        >>> saved = SavedFunction('{"fn":["add",{"t":[3]}]}', "add")
+        >>> decode_value(encode_value(saved)) == saved, str(saved)
+        (True, 'add')
+    """
+
+    data: str
+    display: str
+
+    def __str__(self) -> str:
+        return self.display
 
 
 def encode_value(value: Value) -> Any:
@@ -45,6 +67,8 @@ def encode_value(value: Value) -> Any:
     if isinstance(value, frozenset):
         items = [encode_value(v) for v in value]
         return {"set": sorted(items, key=repr)}
+    if isinstance(value, SavedFunction):
+        return {"fn": value.data, "show": value.display}
     raise FormatError(f"cannot record value {value!r} of type {type(value).__name__}")
 
 
@@ -60,6 +84,8 @@ def decode_value(data: Any) -> Value:
     if isinstance(data, bool | int | str):
         return data
     if isinstance(data, dict) and len(data) in (1, 2):
+        if "fn" in data:
+            return SavedFunction(data["fn"], data.get("show", "λ"))
         if "event" in data:
             return Event(data["event"], tuple(decode_value(v) for v in data.get("fields", [])))
         if len(data) == 1:

@@ -27,10 +27,11 @@ from procalg.errors import RunError, StoreError
 from procalg.runtime.history import HistoryEvent, SignalReceived, UpdateReceived
 from procalg.runtime.ports import UNFINISHED, RunRecord, Write
 from procalg.runtime.schedule import Schedule
-from procalg.store.postgres_schema import prepare
+from procalg.store.postgres_schema import KEEP_SEQ, prepare
 from procalg.store.rows import (
     RUN_COLUMNS,
     RUN_SELECT,
+    SEND_SQL,
     attr_rows,
     collision,
     decode_event,
@@ -45,6 +46,7 @@ from procalg.store.rows import (
     schedule_params,
     search_sql,
     sent_rows,
+    update_rows,
 )
 
 
@@ -187,6 +189,8 @@ class PostgresLog:
                 cur.executemany("INSERT INTO run_attrs VALUES (%s, %s, %s)",
                                 attr_rows(write.record))
         cur.executemany("INSERT INTO history VALUES (%s, %s, %s)", rows)
+        if write.events and (keys := update_rows(write)):
+            cur.executemany(KEEP_SEQ, keys)
         if write.status in UNFINISHED:
             cur.execute("UPDATE runs SET status = %s WHERE run_id = %s",
                         (write.status, write.run_id))
@@ -211,8 +215,7 @@ class PostgresLog:
             if write.record is not None and write.parent is not None:
                 cur.executemany("INSERT INTO run_parents VALUES (%s, %s, %s)", parent_rows(write))
             if write.sends:
-                cur.executemany("INSERT INTO inbox (run_id, body) VALUES (%s, %s)",
-                                sent_rows(write))
+                cur.executemany(SEND_SQL.format(m="%s"), sent_rows(write))
 
     def history(self, run_id: str) -> list[HistoryEvent]:
         rows = self._run("SELECT body FROM history WHERE run_id = %s ORDER BY seq", (run_id,))
@@ -335,7 +338,8 @@ class PostgresLog:
         try:
             with self._lock, self._live().transaction(), self._db.cursor() as cur:
                 # the key row first: a concurrent sender of the same key waits on it
-                cur.execute("INSERT INTO updates VALUES (%s, %s, 0) ON CONFLICT DO NOTHING",
+                cur.execute("INSERT INTO updates (run_id, update_id, inbox_id) VALUES (%s, %s, 0)"
+                            " ON CONFLICT DO NOTHING",
                             (run_id, update.update_id))
                 if cur.rowcount != 1:
                     cur.execute("SELECT inbox_id FROM updates WHERE run_id = %s"
@@ -349,6 +353,15 @@ class PostgresLog:
                 return ident, True
         except self._psycopg.Error as err:
             raise StoreError(f"store request failed: {err}".strip()) from err
+
+    def update_entry(self, run_id: str, update_id: str) -> tuple[int | None, str | None] | None:
+        rows = self._run("SELECT seq, reply FROM updates WHERE run_id = %s AND update_id = %s",
+                         (run_id, update_id))
+        return (rows[0][0], rows[0][1]) if rows else None
+
+    def keep_reply(self, run_id: str, update_id: str, reply: str) -> None:
+        self._run("UPDATE updates SET reply = %s WHERE run_id = %s AND update_id = %s"
+                  " AND seq IS NOT NULL AND reply IS NULL", (reply, run_id, update_id))
 
     def withdraw(self, run_id: str, ident: int) -> bool:
         rows = self._run("DELETE FROM inbox WHERE id = %s AND run_id = %s RETURNING id",

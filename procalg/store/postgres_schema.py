@@ -18,7 +18,12 @@ from __future__ import annotations
 from typing import Any
 
 from procalg.errors import StoreError
-from procalg.store.rows import APPLICATION, SCHEMA_VERSION
+from procalg.store.rows import (
+    APPLICATION,
+    SCHEMA_VERSION,
+    UPDATE_MARK,
+    recorded_updates,
+)
 
 _SCHEMA = [
     "CREATE TABLE procalg_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -48,10 +53,13 @@ _SNAPSHOTS = [  # schema 3; idempotent, run on every open (a version-3 store may
     "CREATE TABLE IF NOT EXISTS snapshots (run_id TEXT PRIMARY KEY, seq INTEGER NOT NULL,"
     " body TEXT NOT NULL)",
 ]
-_UPDATES = [  # schema 3: an update's idempotency key, unique per run
+_UPDATES = [  # schema 3: an update's idempotency key, unique per run; 4: seq and reply
     "CREATE TABLE IF NOT EXISTS updates (run_id TEXT NOT NULL, update_id TEXT NOT NULL,"
     " inbox_id BIGINT NOT NULL, PRIMARY KEY (run_id, update_id))",
 ]
+KEEP_SEQ = ("INSERT INTO updates (run_id, update_id, inbox_id, seq) VALUES (%s, %s, 0, %s)"
+            " ON CONFLICT (run_id, update_id) DO UPDATE SET seq = excluded.seq")
+"""Where an update was recorded (``rows.update_rows``), with its history row."""
 _FAMILY = [  # schema 3: child runs (runtime/children.py); older databases gain it when opened
     "CREATE TABLE IF NOT EXISTS run_parents (run_id TEXT PRIMARY KEY,"
     " parent_id TEXT NOT NULL, step INTEGER NOT NULL)",
@@ -103,5 +111,20 @@ def prepare(cur: Any) -> None:
     if not _current(cur, found):
         for statement in [*_INBOX, *_SNAPSHOTS, *_UPDATES, *_FAMILY]:  # idempotent
             cur.execute(statement)
+        _upgrade_updates(cur)
         cur.execute("UPDATE procalg_meta SET value = %s WHERE key = 'schema_version'",
                     (str(SCHEMA_VERSION),))
+
+
+def _upgrade_updates(cur: Any) -> None:
+    """Schema 4: each update key's ``seq`` and ``reply``; ``seq`` filled from the histories
+    (one scan of the history rows, once), ``reply`` left to the first retry to keep."""
+    cur.execute("SELECT 1 FROM information_schema.columns WHERE table_name = 'updates'"
+                " AND column_name = 'seq' AND table_schema = current_schema()")
+    if cur.fetchone() is not None:
+        return
+    cur.execute("ALTER TABLE updates ADD COLUMN seq INTEGER, ADD COLUMN reply TEXT")
+    cur.execute("SELECT run_id, seq, body FROM history WHERE body LIKE %s", (UPDATE_MARK,))
+    found = recorded_updates(cur.fetchall())
+    if found:
+        cur.executemany(KEEP_SEQ, found)

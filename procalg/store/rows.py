@@ -20,6 +20,7 @@ from procalg.errors import StoreError
 from procalg.runtime.history import (
     HistoryEvent,
     SignalReceived,
+    UpdateReceived,
     decode_value,
     encode_value,
     from_json,
@@ -28,14 +29,17 @@ from procalg.runtime.history import (
 from procalg.runtime.ports import RunRecord, SeqConflict, Write
 from procalg.runtime.schedule import Schedule
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """Bumped whenever the tables change; a newer store refuses an older procalg.
 
 2: the ``inbox`` table of buffered signals (a version-1 store gains it when opened).
 3: the ``snapshots`` table (:mod:`procalg.runtime.snapshot`: one row per run, its
 latest state), ``schedules``, ``run_attrs`` (search attributes) and ``updates`` (each
 update's idempotency key and its inbox id) and ``run_parents`` (child runs); older
-stores gain them when opened."""
+stores gain them when opened.
+4: ``updates`` keeps where each update was recorded (``seq``, written with the history
+row) and its reply (``reply``), so a retried update is answered by one indexed read;
+a version-3 store gains both columns when opened, ``seq`` filled from its histories."""
 APPLICATION_ID = 0x70726F63
 """``PRAGMA application_id`` of a procalg SQLite database: the bytes ``proc``."""
 APPLICATION = "procalg-runs"
@@ -72,6 +76,35 @@ def history_rows(write: Write) -> list[tuple[str, int, str]]:
     return [(write.run_id, write.seq + i, encode_event(e)) for i, e in enumerate(write.events)]
 
 
+def update_rows(write: Write) -> list[tuple[str, str, int]]:
+    """``(run_id, update_id, seq)`` of each update the write records: where its key's
+    reply is found (written in the same transaction as the history rows).
+
+    Example:
+        >>> from procalg.terms import Event
+        >>> sent = UpdateReceived(time=0.0, event=Event("go"), update_id="u1")
+        >>> update_rows(Write("r", 7, (sent,)))
+        [('r', 'u1', 7)]
+    """
+    return [(write.run_id, e.update_id, write.seq + i)
+            for i, e in enumerate(write.events) if type(e) is UpdateReceived]
+
+
+def recorded_updates(rows: Sequence[tuple[str, int, str]]) -> list[tuple[str, str, int]]:
+    """``(run_id, update_id, seq)`` of the ``update_received`` events among history rows
+    ``(run_id, seq, body)``: what a version-3 store's ``updates`` rows lacked."""
+    found = []
+    for run_id, seq, body in rows:
+        event = decode_event(body)
+        if type(event) is UpdateReceived:
+            found.append((run_id, event.update_id, int(seq)))
+    return found
+
+
+UPDATE_MARK = '%"update_received"%'
+"""A LIKE pattern every ``update_received`` history row matches (its JSON kind)."""
+
+
 def inbox_rows(rows: Sequence[tuple[int, str]]) -> list[tuple[int, SignalReceived]]:
     """Decode ``(id, body)`` inbox rows."""
     out = []
@@ -90,9 +123,17 @@ def parent_rows(write: Write) -> list[tuple[str, str, int]]:
     return [(write.run_id, write.parent[0], write.parent[1])]
 
 
-def sent_rows(write: Write) -> list[tuple[str, str]]:
-    """The write's ``(run_id, body)`` inbox rows for other runs."""
-    return [(target, encode_event(signal)) for target, signal in write.sends]
+def sent_rows(write: Write) -> list[tuple[str, str, str]]:
+    """The write's ``(run_id, body, run_id)`` inbox rows for other runs (the id twice:
+    :data:`SEND_SQL` delivers only to a run still going)."""
+    return [(target, encode_event(signal), target) for target, signal in write.sends]
+
+
+SEND_SQL = ("INSERT INTO inbox (run_id, body) SELECT {m}, {m} WHERE EXISTS"
+            " (SELECT 1 FROM runs WHERE run_id = {m} AND status IN ('running', 'waiting'))")
+"""A send to another run's inbox (a child's outcome to its parent), dropped if that run
+has ended: nothing reads a finished run's inbox (a parent that discarded the child,
+runtime/children.py). ``{m}`` is the driver's placeholder."""
 
 
 def collision(write: Write) -> StoreError:

@@ -32,6 +32,7 @@ from procalg.runtime.ports import UNFINISHED, RunRecord, Write
 from procalg.store.rows import (
     RUN_COLUMNS,
     RUN_SELECT,
+    SEND_SQL,
     attr_rows,
     collision,
     decode_event,
@@ -43,8 +44,9 @@ from procalg.store.rows import (
     record_from_row,
     record_params,
     sent_rows,
+    update_rows,
 )
-from procalg.store.sqlite_open import NOW, open_store, refuse
+from procalg.store.sqlite_open import KEEP_SEQ, NOW, open_store, refuse
 from procalg.store.sqlite_schedules import SqliteSchedules
 
 
@@ -144,6 +146,8 @@ class SqliteLog(SqliteSchedules):
             if write.record.attrs:
                 db.executemany("INSERT INTO run_attrs VALUES (?, ?, ?)", attr_rows(write.record))
         db.executemany("INSERT INTO history VALUES (?, ?, ?)", rows)
+        if write.events and (keys := update_rows(write)):
+            db.executemany(KEEP_SEQ, keys)
         if write.status in UNFINISHED:
             db.execute("UPDATE runs SET status = ? WHERE run_id = ?", (write.status, run_id))
         elif write.status is not None:  # a finished run has no owner, whoever held it last
@@ -164,7 +168,7 @@ class SqliteLog(SqliteSchedules):
                        (run_id, write.release))
         if write.parent is not None or write.sends:  # child runs (runtime/children.py)
             db.executemany("INSERT INTO run_parents VALUES (?, ?, ?)", parent_rows(write))
-            db.executemany("INSERT INTO inbox (run_id, body) VALUES (?, ?)", sent_rows(write))
+            db.executemany(SEND_SQL.format(m="?"), sent_rows(write))
 
     def history(self, run_id: str) -> list[HistoryEvent]:
         rows = self._read("SELECT body FROM history WHERE run_id = ? ORDER BY seq", (run_id,))
@@ -260,7 +264,7 @@ class SqliteLog(SqliteSchedules):
                     return int(row[0]), False
                 ident = int(db.execute("INSERT INTO inbox (run_id, body) VALUES (?, ?)",
                                        (run_id, encode_event(update))).lastrowid or 0)
-                db.execute("INSERT INTO updates VALUES (?, ?, ?)",
+                db.execute("INSERT INTO updates (run_id, update_id, inbox_id) VALUES (?, ?, ?)",
                            (run_id, update.update_id, ident))
                 db.execute("COMMIT")
             except sqlite3.DatabaseError as err:
@@ -268,6 +272,15 @@ class SqliteLog(SqliteSchedules):
                     db.execute("ROLLBACK")
                 raise StoreError(f"store write failed: {err}") from err
         return ident, True
+
+    def update_entry(self, run_id: str, update_id: str) -> tuple[int | None, str | None] | None:
+        rows = self._read("SELECT seq, reply FROM updates WHERE run_id = ? AND update_id = ?",
+                          (run_id, update_id))
+        return (rows[0][0], rows[0][1]) if rows else None
+
+    def keep_reply(self, run_id: str, update_id: str, reply: str) -> None:
+        self._write("UPDATE updates SET reply = ? WHERE run_id = ? AND update_id = ?"
+                    " AND seq IS NOT NULL AND reply IS NULL", (reply, run_id, update_id))
 
     def withdraw(self, run_id: str, ident: int) -> bool:
         cur = self._write("DELETE FROM inbox WHERE id = ? AND run_id = ?", (ident, run_id))

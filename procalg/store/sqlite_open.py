@@ -31,7 +31,13 @@ import sqlite3
 from pathlib import Path
 
 from procalg.errors import StoreError
-from procalg.store.rows import APPLICATION, APPLICATION_ID, SCHEMA_VERSION
+from procalg.store.rows import (
+    APPLICATION,
+    APPLICATION_ID,
+    SCHEMA_VERSION,
+    UPDATE_MARK,
+    recorded_updates,
+)
 
 _HEADER = b"SQLite format 3\x00"
 NOW = "((julianday('now') - 2440587.5) * 86400.0)"
@@ -52,10 +58,14 @@ _V3 = (  # schedules and search attributes; an older store gains them when opene
     " value TEXT NOT NULL, PRIMARY KEY (run_id, key)) WITHOUT ROWID",
     "CREATE INDEX IF NOT EXISTS run_attrs_key ON run_attrs (key, value)",
 )
-_UPDATES = (  # schema 3: an update's idempotency key, unique per run
+_UPDATES = (  # schema 3: an update's idempotency key, unique per run; 4: seq and reply
     "CREATE TABLE IF NOT EXISTS updates (run_id TEXT NOT NULL, update_id TEXT NOT NULL,"
-    " inbox_id INTEGER NOT NULL, PRIMARY KEY (run_id, update_id)) WITHOUT ROWID",
+    " inbox_id INTEGER NOT NULL, seq INTEGER, reply TEXT,"
+    " PRIMARY KEY (run_id, update_id)) WITHOUT ROWID",
 )
+KEEP_SEQ = ("INSERT INTO updates (run_id, update_id, inbox_id, seq) VALUES (?, ?, 0, ?)"
+            " ON CONFLICT (run_id, update_id) DO UPDATE SET seq = excluded.seq")
+"""Where an update was recorded (``rows.update_rows``), with its history row."""
 _FAMILY = (  # schema 3: child runs (runtime/children.py)
     "CREATE TABLE IF NOT EXISTS run_parents (run_id TEXT PRIMARY KEY,"
     " parent_id TEXT NOT NULL, step INTEGER NOT NULL)",
@@ -146,7 +156,19 @@ def _upgrade(db: sqlite3.Connection) -> None:
                    (str(SCHEMA_VERSION),))
     for statement in (*_SNAPSHOTS, *_V3, *_UPDATES, *_FAMILY):  # idempotent: v3 may lack some
         db.execute(statement)
+    _upgrade_updates(db)
     db.execute("COMMIT")
+
+def _upgrade_updates(db: sqlite3.Connection) -> None:
+    """Schema 4: each update key's ``seq`` and ``reply``; ``seq`` filled from the histories
+    (one scan of the history rows, once), ``reply`` left to the first retry to keep."""
+    if "seq" in {row[1] for row in db.execute("PRAGMA table_info(updates)")}:
+        return
+    db.execute("ALTER TABLE updates ADD COLUMN seq INTEGER")
+    db.execute("ALTER TABLE updates ADD COLUMN reply TEXT")
+    rows = db.execute("SELECT run_id, seq, body FROM history WHERE body LIKE ?",
+                      (UPDATE_MARK,)).fetchall()
+    db.executemany(KEEP_SEQ, recorded_updates(rows))
 
 def _current(db: sqlite3.Connection) -> bool:
     """Whether the store is at this schema version with every table (reads only)."""

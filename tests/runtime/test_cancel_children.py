@@ -5,7 +5,7 @@ from __future__ import annotations
 from procalg.api import run as api
 from procalg.api.model import loads
 from procalg.runtime.clock import VirtualClock
-from procalg.runtime.history import CancelRequested
+from procalg.runtime.history import CancelRequested, ChildDiscarded
 from procalg.runtime.memory import MemoryLog
 
 FAMILY = """\
@@ -38,7 +38,7 @@ def test_a_cancelled_parent_cancels_its_waiting_child_and_both_compensate() -> N
         assert report.status == "cancelled" and "cancel" in report.trace
 
 
-def test_a_parent_resumed_after_a_crash_between_its_cancel_and_its_childrens_asks_again(
+def test_the_request_to_a_discarded_child_commits_with_its_parents_cancel(
         monkeypatch) -> None:
     from procalg.runtime import cancel as cancellation
 
@@ -57,13 +57,16 @@ def test_a_parent_resumed_after_a_crash_between_its_cancel_and_its_childrens_ask
     first = api.engine(log, activities=acts, clock=VirtualClock())
     run = api.start(model, "Order", 1, store=first, run_id="o")
     [child] = log.children("o")
-    with monkeypatch.context() as crash:  # the worker dies before asking the children
+    with monkeypatch.context() as crash:  # the worker dies right after the parent's commit
         crash.setattr(cancellation, "cancel_children", lambda *args, **kwargs: [])
+        crash.setattr(first, "_follow_up", lambda run_id: None)
         assert run.cancel("customer left")
-    assert first.get(child).status == "waiting"  # nobody asked it
-    assert first.get("o").status in ("running", "waiting")  # its release will be retried
+    assert first.get(child).status == "waiting"  # nobody drove it, but it was asked:
+    assert [s.reason for _, s in log.pending(child)] == ["customer left"]
+    discarded = [e for e in log.history("o") if isinstance(e, ChildDiscarded)]
+    assert [(e.child_id, e.cancel_requested) for e in discarded] == [(child, True)]
     second = api.engine(log, activities=acts, clock=VirtualClock())
-    second.resume("o")
+    assert second.resume_all() == [child]  # found by its inbox (the parent's lease is live)
     assert second.get(child).status == "cancelled"
     reasons = [e.reason for e in log.history(child) if isinstance(e, CancelRequested)]
-    assert reasons == ["its parent run o was cancelled"]
+    assert reasons == ["customer left"] and log.pending(child) == []

@@ -4,9 +4,10 @@ Starting a child is the parent's commitment, the event ``P.x.started``
 (semantics/child.py): a choice between children is resolved by it, so the
 engine starts exactly the child the model chose; two identical children start
 at two steps, as two runs; a child the parent discards (``/\\``) runs on,
-detached. In every case the whole tree's history is a trace of the model the
-checker explored: the parent's events with each child's trace (its ending
-aside) put just after the child's start event.
+detached, when the model has no ``cancel`` (else it is asked to cancel:
+tests/runtime/test_children_discarded.py). In every case the whole tree's
+history is a trace of the model the checker explored: the parent's events with
+each child's trace (its ending aside) put just after the child's start event.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from procalg.api import run as api
 from procalg.api.model import loads
 from procalg.lts import explore
 from procalg.runtime.clock import VirtualClock
-from procalg.runtime.history import ChildEnded, ChildStarted, EventFired
+from procalg.runtime.history import ChildDiscarded, ChildEnded, ChildStarted, EventFired
 from procalg.runtime.memory import MemoryLog
 from tests.runtime.conftest import walk
 
@@ -97,6 +98,8 @@ def test_a_child_discarded_by_an_interrupt_runs_on_detached_and_the_tree_is_a_tr
     assert (run.status, eng.get("p.0").status) == ("waiting", "waiting")
     run.signal("stop")
     assert (run.status, eng.get("p.0").status) == ("completed", "waiting")
+    [discarded] = [e for e in eng.log.history("p") if isinstance(e, ChildDiscarded)]
+    assert not discarded.cancel_requested  # the model has no cancel: it cannot be asked
     eng.signal("p.0", "go", 1)  # the detached child goes on to its own end
     assert eng.get("p.0").status == "completed" and run.status == "completed"
     assert _tree(eng.log, "p") == ["W.1.started", "go.1", "stop", "✓"]

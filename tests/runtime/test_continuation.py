@@ -162,3 +162,41 @@ def test_a_run_restored_at_a_loop_head_its_worker_never_unfolded_continues_at_th
     assert log.get_run("r").status == "continued"
     assert [e for e in log.history("r") if isinstance(e, EventFired)][-1].label.fields == (5,)
     assert log.history("r~1")[0].args == (5,)
+
+
+FUNCTIONS = """signal go : {0..2}
+add(k) = \\ y @ (y + k) % 3
+Loop(f, n) = go?x -> Loop(f, f(n + x))
+P = Loop(add(1), 0)
+"""
+
+
+def test_a_function_value_saved_in_one_load_is_the_same_function_in_another() -> None:
+    from procalg.api.model import loads
+    from procalg.runtime.continuation import loaded_args, saved_args
+    from procalg.runtime.value_json import SavedFunction, decode_value, encode_value
+
+    text = FUNCTIONS + "sub(k) = \\ y @ (y + 3 - k) % 3\n"
+    first, second = loads(text, "a.proc"), loads(text, "b.proc")
+    first.read_value("sub(2)")  # this load numbers its lambdas otherwise than the next
+    closure = first.read_value("add(1)")
+    assert closure != second.read_value("add(1)")  # λ#2 here, λ#1 there
+    second = loads(text, "c.proc")
+    saved = saved_args((closure, 2), first.spec.evaluator)
+    assert type(saved[0]) is SavedFunction and str(saved[0]) == "λ[k=1]"
+    assert decode_value(encode_value(saved[0])) == saved[0]  # what a store writes and reads
+    loaded = loaded_args(saved, second.spec.evaluator)
+    assert loaded == (second.read_value("add(1)"), 2)
+
+
+def test_a_loop_whose_argument_is_a_function_value_continues_as_new() -> None:
+    log = MemoryLog()
+    eng = _engine(log, VirtualClock(), 2)
+    run = eng.start(api.workflow(api._model(FUNCTIONS, "fn.proc"), "P"), run_id="f")
+    for x in (1, 2, 0):
+        run.signal("go", x)
+    ids = _chain(log, "f")
+    assert len(ids) == 4 and log.get_run(ids[-1]).status == "waiting"
+    labels = [str(e.label) for i in ids for e in log.history(i) if isinstance(e, EventFired)]
+    assert labels == ["go.1", "go.2", "go.0"]
+    assert walk(explore(api._model(FUNCTIONS, "fn.proc").system("P")), labels)

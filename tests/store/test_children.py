@@ -24,6 +24,7 @@ from procalg.runtime.history import (
     SignalReceived,
 )
 from procalg.runtime.ports import RunRecord, Write
+from procalg.store.rows import SCHEMA_VERSION
 from procalg.store.sqlite import SqliteLog
 from procalg.terms.child import outcome_event
 
@@ -62,6 +63,20 @@ def test_a_child_is_linked_to_its_parent_and_its_outcome_reaches_the_parents_inb
     assert [s.event for _, s in log.pending("p")] == [done.event]  # with the final commit
 
 
+def test_a_childs_outcome_is_not_delivered_to_a_parent_that_has_ended(log) -> None:
+    log.create_run(RunRecord("p", "Order", (1,)), [RunStarted(time=0.0, process="Order")])
+    first = (RunStarted(time=0.0, process="Pay", args=(1,)), ChildOf(time=0.0, parent_id="p",
+                                                                      step=0))
+    log.write_many([Write("p.0", 0, first, record=RunRecord("p.0", "Pay", (1,)),
+                          parent=("p", 0))])
+    log.append("p", 1, [RunCompleted(time=1.0)], "completed")  # it discarded the child
+    done = SignalReceived(time=2.0, event=outcome_event("Pay", (1,), "cancelled"))
+    assert log.write_many([Write("p.0", 2, (RunCompleted(time=2.0),), "completed",
+                                 sends=(("p", done),))]) == [None]
+    assert log.get_run("p.0").status == "completed" and log.pending("p") == []
+    assert log.inboxes() == {}  # nothing left that a worker would look at
+
+
 def test_a_child_runs_on_another_engine_and_its_end_wakes_the_waiting_parent(log) -> None:
     clock, calls = VirtualClock(), []
     parent_side, worker = _engine(log, clock, calls), _engine(log, clock, calls)
@@ -98,4 +113,4 @@ def test_an_older_sqlite_store_gains_the_child_links_when_opened(tmp_path: Path)
     log = SqliteLog(path)
     assert log.children("nobody") == [] and log.parents() == {}
     assert log._db.execute("SELECT value FROM meta WHERE key = 'schema_version'"
-                           ).fetchone()[0] == "3"
+                           ).fetchone()[0] == str(SCHEMA_VERSION)

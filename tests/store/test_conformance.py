@@ -4,7 +4,8 @@ each workflow feature, run end to end, leaves histories that are traces of the m
 The oracle is the model's LTS explored by the term rules (``explore``), not
 the engine: each history's fired labels must walk it from the process the run
 started. Cancelled runs, child runs (inlined into the parent's trace, as the
-checker sees them), updated runs (also one left mid-step by a dead worker),
+checker sees them; one its parent discards, cancelled), updated runs (also one
+left mid-step by a dead worker),
 runs resumed from snapshots of let/lambda/compression terms, continued-as-new
 chains (one trace across the chain) and scheduled runs.
 """
@@ -15,10 +16,19 @@ from pathlib import Path
 
 from procalg.api import run as api
 from procalg.api import schedule
+from procalg.api.children import named
 from procalg.api.model import loads
 from procalg.lts import explore
 from procalg.runtime.clock import VirtualClock
-from procalg.runtime.history import ActivityScheduled, ChildEnded, EventFired, RunStarted
+from procalg.runtime.continuation import latest
+from procalg.runtime.history import (
+    ActivityScheduled,
+    ChildDiscarded,
+    ChildEnded,
+    ChildStarted,
+    EventFired,
+    RunStarted,
+)
 from procalg.runtime.ports import EventLog, RunRecord, Write
 from procalg.runtime.schedule import fire_due
 from procalg.runtime.updates import update
@@ -47,14 +57,36 @@ P = audit?ok -> (if ok == 1 then Open(0) else close -> SKIP)
 Open(b) = deposit?x -> Open((b + x) % 4) [] close -> SKIP
 """
 
+FUNCTIONS = """signal go : {0..2}
+signal stop
+add(k) = \\ y @ (y + k) % 3
+Loop(f, n) = go?x -> Loop(f, f(n + x)) [] stop -> SKIP
+P = Loop(add(1), 0)
+"""
+DISCARDING = """activity charge : {1}
+activity refund : {1} never fails
+signal go : {1}
+signal stop
+channel b : {1}
+Pay(x) = saga (charge.x undo refund.x ; (cancel -> THROW [] go.x -> SKIP))
+Order = (child(Pay(1)) ; b.1 -> SKIP) /\\ (stop -> SKIP)
+"""
+
 
 def _labels(log: EventLog, run_id: str) -> list[str]:
-    """The run's fired labels, each child's (inlined, recursively) before its outcome."""
+    """The run's fired labels, each child's (inlined, recursively) before its outcome; a
+    child the parent discarded just after its start (in the inlined model all it did
+    came before the parent's step that discarded it)."""
     out: list[str] = []
+    starts: dict[str, int] = {}
     for event in log.history(run_id):
-        if isinstance(event, ChildEnded):
+        if isinstance(event, ChildStarted):
+            starts[event.child_id] = len(out) + 1  # after its start event, fired next
+        elif isinstance(event, ChildEnded | ChildDiscarded):
             child = _labels(log, event.child_id)
-            out.extend(child[:-1] if child and child[-1] in ("✓", "throw") else child)
+            child = child[:-1] if child and child[-1] in ("✓", "throw") else child
+            at = len(out) if isinstance(event, ChildEnded) else starts[event.child_id]
+            out[at:at] = child
         elif isinstance(event, EventFired):
             out.append(str(event.label))
     return out
@@ -90,6 +122,20 @@ def test_a_parent_and_its_children_are_one_trace_of_the_inlined_model(log: Event
     for kid in log.children(run.id):
         assert _is_trace(model("order_children"), f"Pay({log.get_run(kid).args[0]})",
                          _labels(log, kid))
+
+
+def test_a_child_its_parent_discards_is_cancelled_and_the_tree_is_one_trace(
+        log: EventLog) -> None:
+    calls: list[str] = []
+    acts = {n: (lambda x, n=n: calls.append(f"{n}.{x}")) for n in ("charge", "refund")}
+    eng = api.engine(log, activities=acts, clock=VirtualClock())
+    run = api.start(loads(DISCARDING, "discarding.proc"), "Order", store=eng, run_id="d")
+    [child] = log.children("d")
+    run.signal("stop")
+    assert (log.get_run("d").status, log.get_run(child).status) == ("completed", "cancelled")
+    assert calls == ["charge.1", "refund.1"] and log.pending(child) == []
+    labels = _labels(log, "d")
+    assert "cancel" in labels and _is_trace(DISCARDING, "Order", labels)
 
 
 def test_updates_also_one_a_dead_worker_left_mid_step_leave_a_trace(log: EventLog) -> None:
@@ -144,6 +190,29 @@ def test_a_continued_chain_with_a_hidden_parameter_is_one_trace(log: EventLog) -
     assert labels == ["add.4", "add.7", "stop", "out.7", "✓"]
     assert _is_trace(HIDDEN, "P", labels)
     assert _is_trace(HIDDEN, "Count(7)", _labels(log, "c~2"))
+
+
+def test_a_continued_chain_whose_loop_holds_a_function_value_is_one_trace(
+        log: EventLog) -> None:
+    for x in (1, 2, None):  # a fresh engine (a fresh load of the model) for each signal
+        eng = api.engine(log, clock=VirtualClock())
+        eng.continue_after = 2
+        if x is None:
+            eng.signal(latest(log, "f"), "stop")
+        elif log.list_runs() == []:
+            eng.start(api.workflow(loads(FUNCTIONS, "fn.proc"), "P"), run_id="f")
+            eng.signal("f", "go", x)
+        else:
+            eng.signal(latest(log, "f"), "go", x)
+        eng.close()
+    ids = ["f", "f~1", "f~2"]
+    assert [log.get_run(i).status for i in ids] == ["continued", "continued", "completed"]
+    assert [named(log.get_run(i)) for i in ids[1:]] == [
+        "Loop(λ[k=1], 2)", "Loop(λ[k=1], 2)"]  # (0 + 1) + 1, then (2 + 2) + 1, mod 3
+    labels = [lab for i in ids for lab in _labels(log, i)]
+    assert labels == ["go.1", "go.2", "stop", "✓"] and _is_trace(FUNCTIONS, "P", labels)
+    for i in ids[1:]:  # each alone a trace of the call it starts, read in a fresh load
+        assert api.replay(loads(FUNCTIONS, "again.proc"), log.history(i)).trace
 
 
 def test_a_scheduled_run_is_a_trace(log: EventLog) -> None:

@@ -194,4 +194,4 @@ def test_a_version_2_store_gains_the_snapshots_table_when_opened(tmp_path: Path)
     log.save_snapshot("r1", 3, "body")
     assert log.snapshot("r1") == (3, "body")
     assert log._db.execute("SELECT value FROM meta WHERE key = 'schema_version'"
-                           ).fetchone()[0] == "3"
+                           ).fetchone()[0] == str(SCHEMA_VERSION)

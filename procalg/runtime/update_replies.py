@@ -1,0 +1,134 @@
+"""An accepted update's reply, kept by the store under its key: found by one indexed read.
+
+A retried update (same ``update_id``) gets the reply of the first: the run's
+position right after the step that consumed it (:mod:`~procalg.runtime.position`).
+The store writes where the update was recorded (its ``update_received``
+event's ``seq``) in the transaction that records it, and keeps the reply once
+a caller has computed it (:meth:`~procalg.runtime.ports.EventLog.keep_reply`),
+so a retry long after reads ``(seq, reply)`` by the key (Temporal keeps an
+update's outcome with its id the same way) instead of searching the history.
+A reply not kept yet (its caller gave up or crashed; a store upgraded from
+schema 3) is computed once from the run's snapshot or by replay, then kept.
+
+Example:
+    >>> from procalg.terms import Event, Prefix, SKIP
+    >>> from procalg.runtime.engine import Engine
+    >>> from procalg.runtime.memory import MemoryLog
+    >>> from procalg.runtime.updates import update
+    >>> from procalg.runtime.workflow import Channel, ChannelKind, TermSystem, Workflow
+    >>> wf = Workflow(TermSystem(Prefix(Event("ok", (1,)), SKIP)),
+    ...               {"ok": Channel("ok", ChannelKind.SIGNAL, 1)})
+    >>> engine = Engine(MemoryLog())
+    >>> reply = update(engine, engine.start(wf, run_id="r").id, "ok", 1, update_id="u1")
+    >>> engine.log.update_entry("r", "u1")[0], decode_reply(encode_reply(reply)) == reply
+    (1, True)
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from procalg.errors import FormatError
+from procalg.runtime.decide import RunState, evolve
+from procalg.runtime.history import UpdateReceived
+from procalg.runtime.position import Branch, Compensation, Position, position
+from procalg.runtime.snapshot import restore
+from procalg.runtime.value_json import decode_value, encode_value
+
+if TYPE_CHECKING:
+    from procalg.runtime.engine import Engine
+    from procalg.runtime.workflow import Workflow
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateReply:
+    """An accepted update's answer (the same for every retry with its key).
+
+    Attributes:
+        update_id: the idempotency key.
+        event: the signal event consumed, printed.
+        seq: the history index of its ``update_received`` event.
+        position: the run's position right after the step that consumed it.
+    """
+
+    update_id: str
+    event: str
+    seq: int
+    position: Position
+
+
+def reply_of(engine: Engine, run_id: str, update_id: str, wf: Workflow) -> UpdateReply | None:
+    """The reply of update ``update_id`` if the run's history holds it, else None: the
+    kept one (one read), or computed from the history and kept."""
+    entry = engine.log.update_entry(run_id, update_id)
+    if entry is None or entry[0] is None:
+        return None
+    at, kept = entry
+    if kept is not None:
+        try:
+            return decode_reply(kept)
+        except FormatError:  # a damaged row: the history is the truth, computed again
+            pass
+    reply = _computed(engine, run_id, update_id, wf, at)
+    try:
+        kept = encode_reply(reply)
+    except FormatError:  # a branch's argument is a function value: computed every time
+        return reply
+    engine.log.keep_reply(run_id, update_id, kept)
+    return reply
+
+
+def _computed(engine: Engine, run_id: str, update_id: str, wf: Workflow, at: int) -> UpdateReply:
+    """The position right after the update's step (its ``update_received`` at ``at`` and
+    the ``event_fired`` after it), from the run's snapshot when it was taken before
+    that, else replayed from the start."""
+    found = restore(engine.log, run_id, wf, upto=at + 2) if engine.snapshot_every else None
+    events = engine.log.tail(run_id, at)[:2] if found is not None else None
+    if found is not None and events:
+        replayed = found[0]
+    else:
+        replayed = RunState.initial(wf)
+        events = engine.log.history(run_id)[:at + 2]
+        for event in events:
+            evolve(replayed, event)
+        events = events[at:]
+    accepted = events[0]
+    if type(accepted) is not UpdateReceived or accepted.update_id != update_id:
+        raise FormatError(f"run {run_id}: history event #{at} is not update {update_id}")
+    return UpdateReply(update_id, str(accepted.event), at, position(replayed, accepted.time))
+
+
+def encode_reply(reply: UpdateReply) -> str:
+    """The reply as JSON text (values tagged as in histories)."""
+    pos = reply.position
+    data: dict[str, Any] = {
+        "update_id": reply.update_id, "event": reply.event, "seq": reply.seq,
+        "status": str(pos.status), "events": pos.events,
+        "branches": [[b.process, [encode_value(a) for a in b.args], list(b.params), b.inside,
+                      b.term] for b in pos.branches],
+        "offered": list(pos.offered), "signals": list(pos.signals),
+        "timers": [list(t) for t in pos.timers], "activities": list(pos.activities),
+        "retries": [list(r) for r in pos.retries],
+        "compensations": [[c.step, c.process] for c in pos.compensations],
+        "rolling_back": pos.rolling_back, "term": pos.term}
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def decode_reply(text: str) -> UpdateReply:
+    """Invert :func:`encode_reply`; FormatError if the text is not one."""
+    try:
+        d = json.loads(text)
+        pos = Position(
+            status=d["status"], events=d["events"],
+            branches=tuple(Branch(p, tuple(decode_value(a) for a in args), tuple(params),
+                                  inside, term) for p, args, params, inside, term in d["branches"]),
+            offered=tuple(d["offered"]), signals=tuple(d["signals"]),
+            timers=tuple((t, at) for t, at in d["timers"]), activities=tuple(d["activities"]),
+            retries=tuple((c, at) for c, at in d["retries"]),
+            compensations=tuple(Compensation(s, p) for s, p in d["compensations"]),
+            rolling_back=d["rolling_back"], term=d["term"])
+        return UpdateReply(d["update_id"], d["event"], d["seq"], pos)
+    except (ValueError, TypeError, KeyError) as err:
+        raise FormatError(f"not a kept update reply: {text[:80]!r}") from err
