@@ -51,7 +51,8 @@ from procalg.semantics.values import (
 )
 from procalg.source import Span
 from procalg.syntax import ast
-from procalg.terms import STOP, Call, Process, Sequence, Value
+from procalg.syntax.timed import DONE as TIMED_DONE
+from procalg.terms import STOP, Call, Event, Process, Sequence, Value
 from procalg.terms.synchronising import SyncChoice, SyncInterrupt
 from procalg.terms.values import Char, MapValue
 
@@ -111,11 +112,19 @@ class Evaluator(EventSets, Transformations):
             value = self.globals.get(name, _MISSING)
         if value is _MISSING:
             value = self.resolve(name)
+            if value is None and name == TIMED_DONE:
+                value = self._timed_done()
             if value is None:
                 raise self._undefined(name, env, span)
         if type(value) is Thunk:
             return self.force(value, span)
         return value
+
+    def _timed_done(self) -> Event:
+        """The hidden event on which a timed parallel's sides end (``syntax/timed.py``):
+        a fresh link event, in no model's ``Events`` and in the leaves' alphabets."""
+        self.link_events = max(self.link_events, 1)
+        return Event(processes.LINK_CHANNEL, (0,))
 
     def _undefined(self, name: str, env: Env, span: Span | None) -> ModelError:
         known = [*env, *self.globals, *self.spans, *BUILTINS]

@@ -30,6 +30,8 @@ _PRELUDE = {
     "Timed::TSTOP": "Timed::TSTOP = tock -> Timed::TSTOP",
     "Timed::TSKIP": "Timed::TSKIP = SKIP [] tock -> Timed::TSKIP",
     "Timed::WAIT": "Timed::WAIT(n) = if n > 0 then tock -> Timed::WAIT(n - 1) else SKIP",
+    # a terminated side of a timed parallel: lets time pass until all sides end
+    "Timed::IDLE": "Timed::IDLE = tock -> Timed::IDLE [] Timed::DONE -> SKIP",
     "timed_priority": "timed_priority(P) = prioritise(P, <{}, {tock}>)",
 }
 
