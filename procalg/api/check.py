@@ -255,7 +255,7 @@ def _has_trace(model: Model, prop: ast.HasTrace, options: SearchOptions) -> Chec
         raise ModelError("':[has trace]:' needs a sequence of events, like <a, b.1>",
                          prop.trace.span)
     return check_has_trace(model.system(prop.process), [str(e) for e in trace.items],
-                           max_states=options.reference_limit)
+                           model=prop.model or "T", max_states=options.reference_limit)
 
 
 def _reachable(model: Model, prop: ast.Reachable, options: SearchOptions) -> CheckResult:

@@ -96,6 +96,10 @@ def check(model: Model, prop: ast.Node, options: SearchOptions, why: str) -> Che
                 raise ModelError("':[reachable e]' needs one event, like eat.0", prop.event.span)
             out = engine.reachable(spec, prop.process, event.channel, event.fields, limits)
         elif type(prop) is ast.HasTrace:
+            if prop.model not in (None, "T"):
+                raise ModelError(f"the symbolic engine checks ':[has trace]' in [T] only, "
+                                 f"not [{prop.model}] ({why})", prop.span,
+                                 hint="use --engine reference for the failures models")
             trace = model.value(prop.trace)
             if not isinstance(trace, Sequence) or not all(isinstance(e, Event)
                                                           for e in trace.items):

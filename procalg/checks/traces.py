@@ -118,12 +118,21 @@ def search_trace(walk: Exploration, trace: Sequence[str],
 
 
 def check_has_trace(system: TransitionSystem[Any] | LTS, trace: Sequence[Any], *,
-                    max_states: int | None = None) -> CheckResult:
+                    model: str = "T", max_states: int | None = None) -> CheckResult:
     """Check that ``system`` can perform ``trace`` (τ allowed anywhere in between).
+
+    The model says what "perform" observes (``:[has trace [M]]:``): in ``T`` the
+    trace is a trace of the process; in ``F`` it is the trace of a stable
+    failure, ``(trace, {})``: some state after it has no τ (so a process that
+    only diverges after the trace does not have it); in ``FD`` it is a trace of
+    the divergence-closed failures, ``(trace, {})`` in failures⊥: stable after
+    it, or divergent after the trace or a prefix of it (a divergence allows
+    every continuation, UCS §8.3).
 
     Args:
         system: a transition system, or an LTS.
         trace: visible events (names, or objects whose ``str`` is the name).
+        model: ``"T"``, ``"F"`` or ``"FD"``.
         max_states: give up with :class:`~procalg.errors.LimitExceeded` beyond this.
 
     Returns:
@@ -141,14 +150,23 @@ def check_has_trace(system: TransitionSystem[Any] | LTS, trace: Sequence[Any], *
     started = time.perf_counter()
     names = tuple(e if isinstance(e, str) else str(e) for e in trace)
     walk = Exploration(system, max_states=max_states)
-    search = search_trace(walk, names)
+    search = search_trace(walk, names, _goal(walk, len(names), model))
     stats = Stats(walk.num_states, walk.transitions, time.perf_counter() - started)
     if search.found is not None:
-        witness = Counterexample(names, full_path=search.full_path(search.found),
-                                 states=search.states(search.found),
-                                 note="the process can perform this trace")
+        _, done = search.found
+        note = ("the process can perform this trace" if model == "T" else
+                "the process can perform this trace and then be stable" if done == len(names)
+                else f"the process diverges after {done} of the events, so in [FD] it has "
+                     "every continuation")
+        witness = Counterexample(names[:done], full_path=search.full_path(search.found),
+                                 states=search.states(search.found), note=note)
         return CheckResult(Verdict.PASS, witness, stats, message="trace is possible")
     done = search.deepest
+    if done == len(names):  # [F]/[FD]: the trace is there, never a stable state after it
+        counterexample = Counterexample(
+            names, note="the process can perform this trace but is never stable after it")
+        return CheckResult(Verdict.FAIL, counterexample, stats,
+                           message=f"the trace is possible but never stable ([{model}])")
     offered = {walk.labels[c] for s in search.at_depth(done) for c, _ in walk.successors(s)}
     offered.discard(TAU)
     shown = "{" + ", ".join(sorted(offered)) + "}"
@@ -160,3 +178,36 @@ def check_has_trace(system: TransitionSystem[Any] | LTS, trace: Sequence[Any], *
     )
     return CheckResult(Verdict.FAIL, counterexample, stats,
                        message=f"only the first {done} of {len(names)} events are possible")
+
+
+def _goal(walk: Exploration, length: int, model: str) -> Callable[[int, int], bool] | None:
+    """The pairs that show the trace in ``model`` (:func:`check_has_trace`)."""
+    if model == "T":
+        return None
+    on_cycle: dict[int, bool] = {}
+
+    def stable(state: int) -> bool:
+        return all(code != TAU_INDEX for code, _ in walk.successors(state))
+
+    def divergent(state: int) -> bool:
+        # on a τ-cycle; a state that only reaches one puts the cycle's states
+        # in the same layer of the search, where they are tested in turn
+        if state not in on_cycle:
+            seen, stack = {state}, [state]
+            found = False
+            while stack and not found:
+                for code, target in walk.successors(stack.pop()):
+                    if code != TAU_INDEX:
+                        continue
+                    if target == state:
+                        found = True
+                        break
+                    if target not in seen:
+                        seen.add(target)
+                        stack.append(target)
+            on_cycle[state] = found
+        return on_cycle[state]
+
+    if model == "F":
+        return lambda state, done: done == length and stable(state)
+    return lambda state, done: (done == length and stable(state)) or divergent(state)

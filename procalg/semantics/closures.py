@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from procalg.errors import ModelError
 from procalg.semantics import kinds, workflow
+from procalg.semantics.builtins_fdr import FUNCTIONS as FDR_FUNCTIONS
 from procalg.semantics.inputs import complete, has_input, input_term
 from procalg.semantics.lazy_sequences import LazySeq, listed
 from procalg.semantics.values import BUILTINS, binary, call_builtin, expect_bool, kind_name, unary
@@ -184,6 +185,7 @@ def _apply(ev: Evaluator, expr: ast.Apply) -> Code:
     if type(func) is ast.Name and (func.id in kinds.COMPRESSIONS
                                    or func.id in kinds.EVENT_FUNCTIONS
                                    or func.id in kinds.PRIORITY_FUNCTIONS
+                                   or func.id in FDR_FUNCTIONS  # BUFFER
                                    or func.id == "child"):  # a child workflow
         return _fallback(ev, expr)  # sbisim(P), extensions(c) & co.: rare, by the evaluator
     args = tuple(compile_node(ev, a) for a in expr.args)

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from procalg.errors import ModelError
-from procalg.semantics import kinds, patterns, processes
+from procalg.semantics import builtins_fdr, kinds, patterns, processes
 from procalg.semantics.channels import Types
 from procalg.semantics.closures import compile_node
 from procalg.semantics.event_sets import EventSets
@@ -111,6 +111,8 @@ class Evaluator(EventSets, Transformations):
             value = self.globals.get(name, _MISSING)
         if value is _MISSING:
             value = self.resolve(name)
+            if value is None:  # FDR built-ins (raises for those procalg does not build)
+                value = builtins_fdr.value(self, name, span)
             if value is None:
                 raise self._undefined(name, env, span)
         if type(value) is Thunk:
@@ -242,6 +244,9 @@ class Evaluator(EventSets, Transformations):
         if type(func) is ast.Name and func.id in BUILTINS and func.id not in env \
                 and func.id not in self.globals:
             return call_builtin(func.id, [self.eval(a, env) for a in args], span)
+        if type(func) is ast.Name and func.id in builtins_fdr.FUNCTIONS and func.id not in env \
+                and func.id not in self.globals:  # BUFFER
+            return builtins_fdr.apply(func.id, [self.eval(a, env) for a in args], span)
         if type(func) is ast.Name and func.id == "child" and func.id not in env \
                 and func.id not in self.globals:  # a child workflow (semantics/child.py)
             from procalg.semantics import child

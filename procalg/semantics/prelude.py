@@ -30,8 +30,16 @@ _PRELUDE = {
     "Timed::TSTOP": "Timed::TSTOP = tock -> Timed::TSTOP",
     "Timed::TSKIP": "Timed::TSKIP = SKIP [] tock -> Timed::TSKIP",
     "Timed::WAIT": "Timed::WAIT(n) = if n > 0 then tock -> Timed::WAIT(n - 1) else SKIP",
+    # a terminated side of a timed parallel: lets time pass until all sides end
+    "Timed::IDLE": "Timed::IDLE = tock -> Timed::IDLE [] Timed::DONE -> SKIP",
     "timed_priority": "timed_priority(P) = prioritise(P, <{}, {tock}>)",
+    # FDR's BUFFER(n, pairs) (semantics/builtins_fdr.py checks the call): a FIFO of outputs
+    "BUFFER::B": "BUFFER::B(n, ps, s) = (length(s) < n & [] (i, o) : ps @ i -> "
+                 "BUFFER::B(n, ps, s ^ <o>)) [] (not null(s) & head(s) -> "
+                 "BUFFER::B(n, ps, tail(s)))",
 }
+_NEEDS = {"BUFFER": "BUFFER::B"}
+"""Built-ins evaluated in Python whose states are a definition here."""
 
 
 def prelude(module: ast.Module) -> list[ast.Node]:
@@ -47,7 +55,8 @@ def prelude(module: ast.Module) -> list[ast.Node]:
     defined = {d.name for d in module.declarations
                if isinstance(d, ast.Definition | ast.DatatypeDecl | ast.NametypeDecl)}
     defined |= constant_names(module)  # `channel loop` keeps its name
-    used = names_in(module.declarations) & set(_PRELUDE) - defined
+    used = names_in(module.declarations)
+    used = (used | {_NEEDS[n] for n in used & set(_NEEDS)}) & set(_PRELUDE) - defined
     return [d for name in sorted(used)
             for d in parse(_PRELUDE[name], "<prelude>").declarations]
 

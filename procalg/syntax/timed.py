@@ -12,7 +12,9 @@ parsing, by rewriting the definitions it holds:
 * ``e -> P`` may idle before ``e`` and waits ``et(e)`` tocks after it:
   ``let X = e -> (WAIT(et(e)) ; P) [] tock -> X within X``;
 * ``[]`` and ``/\\`` become ``[+ {tock} +]`` and ``/+ {tock} +\\``; ``|||``,
-  ``[| A |]`` and ``[A || B]`` synchronise on ``tock`` too.
+  ``[| A |]`` and ``[A || B]`` (and their replicated forms) synchronise on
+  ``tock`` too, and a side that has terminated keeps letting time pass until
+  every side has (``P ; IDLE`` for each side, ending together on a hidden event).
 
 ``WAIT(n)``, ``TSTOP``, ``TSKIP`` and ``timed_priority(P)`` (maximal
 progress: ``prioritise(P, <{}, {tock}>)``) are built in
@@ -48,6 +50,10 @@ TOCK = "tock"
 TSTOP, TSKIP, WAIT = "Timed::TSTOP", "Timed::TSKIP", "Timed::WAIT"
 """The section's own STOP, SKIP and delay: qualified names, so a model's own
 ``TSTOP = STOP`` inside a section (as tick-tock models write) means FDR's."""
+IDLE, DONE = "Timed::IDLE", "Timed::DONE"
+"""A terminated side of a parallel composition (``tock -> IDLE [] DONE -> SKIP``)
+and the hidden event on which all sides end together (the evaluator gives it a
+fresh event no model can name, as a linked parallel's)."""
 
 
 def mark_sections(text: str) -> str:
@@ -144,6 +150,7 @@ class _Timer:
     def __init__(self, et: ast.Node) -> None:
         self.et = et
         self.tock = ast.SetLit((ast.Name(TOCK),))
+        self.tock_done = ast.SetLit((ast.Name(TOCK), ast.Name(DONE)))
 
     def rewrite(self, e: ast.Node) -> ast.Node:
         sp = e.span
@@ -160,18 +167,25 @@ class _Timer:
             case ast.ProcBinary("[]" | "/\\" as op, left, right):
                 return ast.SyncChoiceExpr(r(left), self.tock, r(right), op == "/\\", span=sp)
             case ast.ProcBinary("|||", left, right):
-                return ast.GenParallel(r(left), self.tock, r(right), span=sp)
+                return self._ended(ast.GenParallel(self._idles(left), self.tock_done,
+                                                   self._idles(right), span=sp))
             case ast.GenParallel(left, sync, right):
-                return ast.GenParallel(r(left), self._with_tock(sync), r(right), span=sp)
+                return self._ended(ast.GenParallel(
+                    self._idles(left), self._with_tock(sync, DONE), self._idles(right), span=sp))
             case ast.AlphaParallelExpr(left, la, ra, right):
-                return ast.AlphaParallelExpr(r(left), self._with_tock(la), self._with_tock(ra),
-                                             r(right), span=sp)
-            case ast.Replicated(op="[]" | "|||" | "[||]" | "||" | "[+]" as op):
-                sync = self.tock if op in ("[]", "|||") else \
-                    self._with_tock(e.sync) if op in ("[||]", "[+]") else e.sync
-                new_op = {"[]": "[+]", "|||": "[||]"}.get(op, op)
-                alpha = self._with_tock(e.alpha) if op == "||" else e.alpha
-                return dataclasses.replace(e, op=new_op, body=r(e.body), sync=sync, alpha=alpha)
+                return self._ended(ast.AlphaParallelExpr(
+                    self._idles(left), self._with_tock(la, DONE), self._with_tock(ra, DONE),
+                    self._idles(right), span=sp))
+            case ast.Replicated(op="|||" | "[||]" | "||" as op):
+                sync = self.tock_done if op == "|||" else \
+                    self._with_tock(e.sync, DONE) if op == "[||]" else e.sync
+                alpha = self._with_tock(e.alpha, DONE) if op == "||" else e.alpha
+                return self._ended(dataclasses.replace(
+                    e, op="||" if op == "||" else "[||]", body=self._idles(e.body), sync=sync,
+                    alpha=alpha))
+            case ast.Replicated(op="[]" | "[+]" as op):
+                sync = self.tock if op == "[]" else self._with_tock(e.sync)
+                return dataclasses.replace(e, op="[+]", body=r(e.body), sync=sync)
             case ast.Let(defs, body):
                 return ast.Let(tuple(dataclasses.replace(d, body=r(d.body)) for d in defs),
                                r(body), span=sp)
@@ -187,8 +201,25 @@ class _Timer:
                 changes[f.name] = tuple(r(v) if isinstance(v, ast.Node) else v for v in value)
         return dataclasses.replace(e, **changes) if changes else e
 
-    def _with_tock(self, events: ast.Node) -> ast.Node:
-        return ast.Apply(ast.Name("union"), (events, self.tock), span=events.span)
+    def _with_tock(self, events: ast.Node, *more: str) -> ast.Node:
+        extra = ast.SetLit((ast.Name(TOCK), *(ast.Name(m) for m in more)))
+        return ast.Apply(ast.Name("union"), (events, extra), span=events.span)
+
+    def _idles(self, side: ast.Node) -> ast.Node:
+        """A side of a parallel that, once terminated, lets time pass (``P ; IDLE``)."""
+        return ast.ProcBinary(";", self.rewrite(side), ast.Name(IDLE), span=side.span)
+
+    @staticmethod
+    def _ended(par: ast.Node) -> ast.Node:
+        """The parallel ``par`` of idling sides, ending when all have ended: ``par \\ {DONE}``.
+
+        In discrete time a side that has terminated must not stop the clock of
+        the others (FDR's timed sections; Baxter, Ribeiro and Cavalcanti,
+        "Reasoning in tock-CSP with FDR", 2022, whose examples need it): CSP's
+        distributed termination would leave it as Ω, which refuses ``tock``.
+        So each side becomes ``P ; IDLE`` and all end together on the hidden ``DONE``.
+        """
+        return ast.HideExpr(par, ast.SetLit((ast.Name(DONE),)), span=par.span)
 
     def _prefix(self, e: ast.PrefixExpr, head: ast.Node, fields: tuple, then: ast.Node
                 ) -> ast.Node:

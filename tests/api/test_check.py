@@ -219,3 +219,38 @@ def test_each_process_of_an_assertion_is_evaluated_once_whatever_engine_falls_ba
     (report,) = check_model(model, options=SearchOptions())
     assert report.result in ("pass", "fail")
     assert len(evaluated) == sides
+
+
+HAS_TRACE = """channel a, b
+Diverges = a -> DIV
+Settles = a -> (b -> STOP |~| DIV)
+"""
+
+
+@pytest.mark.parametrize(
+    ("assertion", "verdict"),
+    [
+        # worked by hand: Diverges has the trace <a> but is never stable after it
+        ("Diverges :[has trace]: <a>", "pass"),
+        ("Diverges :[has trace [T]]: <a>", "pass"),
+        ("Diverges :[has trace [F]]: <a>", "fail"),
+        ("Diverges :[has trace [FD]]: <a, b, a>", "pass"),  # divergence: anything after
+        ("Diverges :[has trace [FD]]: <b>", "fail"),
+        ("Settles :[has trace [F]]: <a>", "pass"),  # the b -> STOP branch is stable
+        ("Settles :[has trace [F]]: <a, b>", "pass"),
+        ("not Settles :[has trace [F]]: <a, a>", "pass"),
+        ("Diverges :[deadlock free] :[partial order reduce]", "fail"),
+        ("Settles :[has trace]: <a, b> :[partial order reduce]", "pass"),
+    ],
+)
+def test_has_trace_observes_the_trace_in_its_model(assertion: str, verdict: str) -> None:
+    (report,) = check_model(loads(HAS_TRACE + f"assert {assertion}\n"))
+    assert report.result == verdict, report.check
+    assert report.assertion.text == assertion
+
+
+def test_has_trace_in_a_failures_model_is_not_a_symbolic_check() -> None:
+    model = loads(HAS_TRACE + "assert Settles :[has trace [F]]: <a>\n")
+    (report,) = check_model(model, options=SearchOptions(engine="symbolic"))
+    assert report.result == "error"
+    assert "in [T] only" in str(report.error)

@@ -113,3 +113,45 @@ def test_has_trace_agrees_with_brute_force_enumeration(lts: LTS, trace: list[str
         assert tuple(trace[:done + 1]) not in traces
         offered = {e for e in ("a", "b", TICK) if (*cx.trace, e) in traces}
         assert cx.accepted == offered
+
+
+# a -> DIV: the trace <a> is there, but no stable state follows it
+DIVERGES = LTS.build(2, 0, "ab", [(0, "a", 1), (1, TAU, 1)])
+
+
+def test_in_the_failures_model_a_trace_needs_a_stable_state_after_it() -> None:
+    assert check_has_trace(DIVERGES, ["a"]).passed
+    result = check_has_trace(DIVERGES, ["a"], model="F")
+    assert not result.passed and "never stable" in result.message
+    # after a, the internal choice resolves to a stable state
+    assert check_has_trace(CHOICE, ["a"], model="F").passed
+
+
+def test_in_failures_divergences_a_divergence_allows_every_continuation() -> None:
+    assert check_has_trace(DIVERGES, ["a"], model="FD").passed
+    result = check_has_trace(DIVERGES, ["a", "b", "b"], model="FD")
+    assert result.passed and result.counterexample.trace == ("a",)
+    assert not check_has_trace(DIVERGES, ["b"], model="FD").passed
+    assert not check_has_trace(DIVERGES, ["a", "b"], model="F").passed
+
+
+def _after(lts: LTS, tau: nx.DiGraph, trace: list[str]) -> set[int]:
+    current = {lts.initial} | nx.descendants(tau, lts.initial)
+    for event in trace:
+        step = {d for s, lab, d in lts.triples() if s in current and lab == event}
+        current = step.union(*(nx.descendants(tau, s) for s in step))
+    return current
+
+
+@settings(max_examples=100, deadline=None)
+@given(random_lts(), st.lists(st.sampled_from(["a", "b", TICK]), max_size=3))
+def test_has_trace_in_f_and_fd_agrees_with_the_failures_by_brute_force(
+        lts: LTS, trace: list[str]) -> None:
+    tau = nx.DiGraph()
+    tau.add_nodes_from(range(lts.num_states))
+    tau.add_edges_from((s, d) for s, lab, d in lts.triples() if lab == TAU)
+    stable = any(tau.out_degree(s) == 0 for s in _after(lts, tau, trace))
+    diverges = any(s == t or s in nx.descendants(tau, t) for k in range(len(trace) + 1)
+                   for s in _after(lts, tau, trace[:k]) for t in tau.successors(s))
+    assert check_has_trace(lts, trace, model="F").passed == stable
+    assert check_has_trace(lts, trace, model="FD").passed == (stable or diverges)

@@ -102,3 +102,58 @@ def test_a_process_passed_as_an_argument_inside_a_section_is_timed_too() -> None
                   "Timed {\n  Q = EndBy(a -> STOP, 2)\n}\n"
                   "assert Q [T= tock -> a -> tock -> STOP\n")  # `a` may wait: it is timed
     assert [r.result for r in check_model(model)] == ["pass"]
+
+
+def test_time_passes_after_one_side_of_an_interleaving_has_terminated() -> None:
+    # FDR (and Baxter, Ribeiro and Cavalcanti's tick-tock examples): a terminated side
+    # does not stop the clock; once every side has ended, termination is urgent
+    assert _results("""
+channel a, c
+Timed(\\ _ @ 0) {
+    P = timed_priority(a -> SKIP ||| c -> SKIP)
+}
+assert P :[has trace]: <a, tock, tock, c>
+assert P :[has trace]: <c, tock, a>
+assert not P :[has trace]: <c, a, tock>
+""") == ["pass"] * 3
+
+
+def test_every_parallel_operator_in_a_section_lets_a_terminated_side_idle() -> None:
+    assert _results("""
+channel c : {0, 1}
+channel a
+Timed(\\ _ @ 0) {
+    I = timed_priority(||| i : {0, 1} @ c.i -> SKIP)
+    A = timed_priority(c.0 -> SKIP [{c.0} || {c.1}] c.1 -> SKIP)
+    G = timed_priority(a -> SKIP [| {a} |] a -> c.0 -> SKIP)
+    R = timed_priority([| {a} |] i : {0, 1} @ a -> c.i -> SKIP)
+}
+assert I :[has trace]: <c.0, tock, c.1>
+assert A :[has trace]: <c.1, tock, tock, c.0>
+assert G :[has trace]: <a, tock, c.0>
+assert not G :[has trace]: <a, c.0, tock>
+assert R :[has trace]: <a, c.1, tock, c.0>
+""") == ["pass"] * 5
+
+
+def test_a_published_tick_tock_deadline_refinement_holds_as_in_fdr() -> None:
+    # Baxter, Ribeiro and Cavalcanti (2022), T2: the deadline side ends first
+    assert _results("""
+channel a, c
+Deadline(P, d) = P /\\ (WAIT(d) ; STOP)
+Timed(\\ _ @ 0) {
+    Spec = timed_priority(Deadline(a -> SKIP, 2) ||| c -> SKIP)
+    Impl = timed_priority(WAIT(2) ; Deadline(a -> SKIP, 0) ; c -> SKIP)
+}
+assert Spec [T= Impl
+assert Spec :[has trace]: <tock, tock, a, tock, c>
+""") == ["pass", "pass"]
+
+
+def test_outside_a_section_a_terminated_side_still_stops_the_other() -> None:
+    # untimed CSP keeps distributed termination: Ω refuses everything
+    assert _results("""
+channel a, c, tock
+P = (a -> SKIP) [| {tock} |] (c -> tock -> SKIP)
+assert not P :[has trace]: <a, c, tock>
+""") == ["pass"]
