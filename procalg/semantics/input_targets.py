@@ -72,6 +72,41 @@ def is_within(ev: Evaluator, expr: ast.PrefixExpr, env: Env, events: frozenset) 
     return _per_channel(events).get(head.channel, 0) == size
 
 
+def events_at_most(ev: Evaluator, expr: ast.PrefixExpr, env: Env) -> int | None:
+    """An upper bound on the events input prefix ``expr`` offers in ``env``, from the
+    sizes of the field types its inputs range over (None where a restriction, a
+    partial constructor or an infinite type makes that unclear).
+
+    Example:
+        >>> from procalg.api.model import loads
+        >>> model = loads("channel c : {0..99}.{0..9}.{0..4}")
+        >>> model.process("c!1?x?y -> STOP").site.width(())
+        50
+    """
+    try:
+        value = ev.eval(expr.head, env)
+    except ProcalgError:
+        return None
+    if type(value) is not ChannelRef or (value.fields and ev.types.is_incomplete(
+            value.fields[-1])):
+        return None
+    columns = ev.types.channels.get(value.channel, ())[len(value.fields):]
+    count, at, last = 1, 0, len(expr.fields) - 1
+    for index, item in enumerate(expr.fields):
+        if type(item) is ast.InField and item.restrict is not None:
+            return None
+        if type(item) is ast.InField:
+            taken = columns[at:] if index == last else columns[at:at + 1]
+            if any(isinstance(column, Infinite) for column in taken):
+                return None
+            for column in taken:
+                count *= len(column)
+            at += len(taken)
+        else:
+            at += 1  # an output gives one field (or more: then this over-counts)
+    return count
+
+
 def values_towards(ev: Evaluator, value: Any, item: ast.InField, env: Env, last: bool,
                    events: frozenset) -> list[tuple[Any, Event | None]] | None:
     """The values input field ``item`` may take after ``value`` such that the event

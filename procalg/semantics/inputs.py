@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from procalg.errors import ModelError, ProcalgError
 from procalg.semantics.channels import ChannelRef
-from procalg.semantics.input_targets import is_within, values_towards
+from procalg.semantics.input_targets import events_at_most, is_within, values_towards
 from procalg.semantics.kinds import names_in
 from procalg.semantics.patterns import match_all
 from procalg.semantics.values import expect_set, kind_name
@@ -162,7 +162,11 @@ def _site(ev: Evaluator, expr: ast.PrefixExpr) -> InputSite:
     def towards(captured: Captured, events: frozenset) -> Moves:
         return expand_prefix(ev, expr, dict(captured), events)
 
-    return InputSite(expand, describe, site_key(expr), offer, follow, firsts, within, towards)
+    def width(captured: Captured) -> int | None:
+        return events_at_most(ev, expr, dict(captured))
+
+    return InputSite(expand, describe, site_key(expr), offer, follow, firsts, within, towards,
+                     width)
 
 
 def _heads(then: ast.Node) -> tuple[ast.Node, ...] | None:

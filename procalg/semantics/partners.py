@@ -80,6 +80,25 @@ def is_wide(term: Process) -> bool:
     return False
 
 
+def widest_input(term: Process) -> tuple[int, Input] | None:
+    """The widest input (by :meth:`Input.width`, known widths only) among ``term``'s
+    moving operands along :data:`PASSING` operators, with its width, or None."""
+    best: tuple[int, Input] | None = None
+    todo = [term]
+    for _ in range(_LOOK):
+        if not todo:
+            break
+        item = todo.pop()
+        kind = type(item)
+        if kind is Input:
+            width = item.width() if item.is_wide() else None
+            if width is not None and (best is None or width > best[0]):
+                best = (width, item)
+        elif kind in PASSING:
+            todo.extend(moving_operands(item))
+    return best
+
+
 def wide_side(term: Parallel | AlphaParallel) -> int | None:
     """The side (0 left, 1 right) to ask only for its partner's events, or None."""
     if is_wide(term.right):

@@ -76,10 +76,12 @@ class InputSite:
             values, is in a given set (None: not known).
         towards: the moves, for given captured values, whose events are in a
             given set, in expansion order (None: the site cannot select).
+        width: how many events the input offers for given captured values, at
+            most (None: not known without expanding it).
     """
 
     __slots__ = ("describe", "expand", "firsts", "follow", "key", "memo", "offer", "seen",
-                 "selected", "towards", "within", "withins")
+                 "selected", "towards", "width", "within", "withins")
 
     def __init__(self, expand: Callable[[Captured], Moves],
                  describe: Callable[[Captured], str], key: str = "",
@@ -87,7 +89,8 @@ class InputSite:
                  follow: Callable[[Any], Process] | None = None,
                  firsts: Callable[[Any], frozenset[str] | None] | None = None,
                  within: Callable[[Captured, frozenset], bool] | None = None,
-                 towards: Callable[[Captured, frozenset], Moves] | None = None) -> None:
+                 towards: Callable[[Captured, frozenset], Moves] | None = None,
+                 width: Callable[[Captured], int | None] | None = None) -> None:
         self.expand = expand
         self.describe = describe
         self.key = key
@@ -98,6 +101,7 @@ class InputSite:
         self.seen: dict[Captured, list[Process]] = {}  # continuations followed one at a time
         self.within = within
         self.towards = towards
+        self.width = width
         self.withins: dict[tuple[Captured, frozenset], bool] = {}
         self.selected: dict[tuple[Captured, frozenset], Moves] = {}
 
@@ -161,6 +165,13 @@ class Input(Process):
     def moves(self) -> Moves:
         """The prefix rule once per accepted value: ``(c.v, P(v))`` pairs, in value order."""
         return self.site.moves(self.captured)
+
+    def width(self) -> int | None:
+        """At most how many events the input offers (None: not known without expanding)."""
+        found = self.site.memo.get(self.captured)
+        if found is not None:
+            return len(found)
+        return None if self.site.width is None else self.site.width(self.captured)
 
     def is_wide(self) -> bool:
         """Whether the input can select its moves by event and has not been expanded whole."""
