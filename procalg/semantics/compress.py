@@ -41,6 +41,7 @@ from procalg.lts import LTS, TAU, TICK, explore
 from procalg.lts.normal import NormalForm
 from procalg.lts.partition import bfs_renumber, minimize
 from procalg.lts.tau import collapse_tau_sccs, effective_labels, is_divergent, tau_closure
+from procalg.semantics.deep import with_room
 from procalg.semantics.sos import Rules
 from procalg.source import Span
 from procalg.terms import Call, Process, show_process
@@ -235,8 +236,8 @@ def compress(name: str, term: Process, unfold: Callable[[Call], Process],
         raise ModelError(f"{name} needs a process, got {term!r}", span,
                          hint=f"write {name}(P) with P a process")
     recorder = _Recorder(Rules(unfold), term)
-    try:
-        lts = explore(recorder, max_states=MAX_STATES)
+    try:  # nested compressions (one per level of a recursive definition) go deep
+        lts = with_room(lambda: explore(recorder, max_states=MAX_STATES))
     except LimitExceeded as err:
         raise ModelError(f"{name}({show_process(term)}) has more than {MAX_STATES} states",
                          span, hint="compress a smaller part of the model") from err

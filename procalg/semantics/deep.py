@@ -140,3 +140,62 @@ def run_deep(action: Callable[[], T]) -> T:
                 except (RuntimeError, ValueError, MemoryError):
                     return action()
     return _worker[0].run(action)
+
+
+HOP_DEPTH = RECURSION_LIMIT // 2
+"""Frames a thread may use before :func:`with_room` moves on to a fresh stack."""
+
+MAX_HOPS = 32
+"""Fresh stacks one evaluation may chain (then ``RecursionError``, as without hops):
+32 × 12,000 frames, 2 GiB of address space at most, pages committed as used."""
+
+
+def _depth_over(frames: int) -> bool:
+    """Whether this thread's stack holds more than ``frames`` Python frames (O(frames))."""
+    try:
+        sys._getframe(frames)
+    except ValueError:
+        return False
+    return True
+
+
+def with_room(action: Callable[[], T]) -> T:
+    """Run ``action`` here, or on a fresh :data:`STACK_BYTES` thread if this one is deep.
+
+    Nested evaluations that each go a little deeper (a compression whose
+    process calls a function that compresses again, 1,000 levels in FDR's
+    dining philosophers of powers of two) would pass any fixed limit; past
+    :data:`HOP_DEPTH` frames the work goes on in a new thread, with its own
+    stack and recursion count, while this one waits. An unbounded recursion
+    still ends in ``RecursionError`` after :data:`MAX_HOPS` stacks.
+
+    Example:
+        >>> with_room(lambda: 6 * 7)
+        42
+    """
+    if not _depth_over(HOP_DEPTH):
+        return action()
+    hops = getattr(_local, "hops", 0)
+    if hops >= MAX_HOPS:
+        raise RecursionError("evaluation nested too deeply")
+    outcome: list = []
+
+    def hop() -> None:
+        _local.deep, _local.hops = True, hops + 1
+        try:
+            outcome.append((True, action()))
+        except BaseException as err:  # re-raised in the waiting thread
+            outcome.append((False, err))
+
+    with _start_lock:
+        previous = threading.stack_size(STACK_BYTES)
+        try:
+            thread = threading.Thread(target=hop, name="procalg-eval-deeper", daemon=True)
+            thread.start()
+        finally:
+            threading.stack_size(previous)
+    thread.join()
+    ok, result = outcome[0]
+    if ok:
+        return result
+    raise result.with_traceback(result.__traceback__)

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from procalg.errors import ModelError, ProcalgError
 from procalg.semantics.channels import ChannelRef
+from procalg.semantics.input_targets import events_at_most, is_within, values_towards
 from procalg.semantics.kinds import names_in
 from procalg.semantics.patterns import match_all
 from procalg.semantics.values import expect_set, kind_name
@@ -155,7 +156,17 @@ def _site(ev: Evaluator, expr: ast.PrefixExpr) -> InputSite:
             fixed.append(channels)
         return channels
 
-    return InputSite(expand, describe, site_key(expr), offer, follow, firsts)
+    def within(captured: Captured, events: frozenset) -> bool:
+        return is_within(ev, expr, dict(captured), events)
+
+    def towards(captured: Captured, events: frozenset) -> Moves:
+        return expand_prefix(ev, expr, dict(captured), events)
+
+    def width(captured: Captured) -> int | None:
+        return events_at_most(ev, expr, dict(captured))
+
+    return InputSite(expand, describe, site_key(expr), offer, follow, firsts, within, towards,
+                     width)
 
 
 def _heads(then: ast.Node) -> tuple[ast.Node, ...] | None:
@@ -216,10 +227,13 @@ def input_offers(ev: Evaluator, expr: ast.PrefixExpr, env: Env) -> Offers:
     return tuple(labels), tuple(scopes)
 
 
-def prefix_offers(ev: Evaluator, expr: ast.PrefixExpr, env: Env) -> list[tuple[Event, Env]]:
+def prefix_offers(ev: Evaluator, expr: ast.PrefixExpr, env: Env,
+                  events: frozenset | None = None) -> list[tuple[Event, Env]]:
     """Every ``(event, scope)`` prefix ``expr`` offers: one per combination of its
     inputs, with the inputs' names bound in ``scope`` (the continuation is not
-    evaluated; :func:`expand_prefix` and compiled leaves do that)."""
+    evaluated; :func:`expand_prefix` and compiled leaves do that). Given
+    ``events``, only those in it, each input's values read off them
+    (``input_targets.values_towards``) instead of enumerated from its type."""
     partial = [(ev.eval(expr.head, env), env)]
     last = len(expr.fields) - 1
     for index, item in enumerate(expr.fields):
@@ -229,7 +243,11 @@ def prefix_offers(ev: Evaluator, expr: ast.PrefixExpr, env: Env) -> list[tuple[E
                 step.append((ev.types.dot(value, ev.eval(item.value, scope), item.span), scope))
                 continue
             pattern = (item.pattern,)
-            for v, event in _inputs(ev, value, item, scope, index == last):
+            values = None if events is None else \
+                values_towards(ev, value, item, scope, index == last, events)
+            if values is None:
+                values = _inputs(ev, value, item, scope, index == last)
+            for v, event in values:
                 inner = dict(scope)
                 if match_all(ev, pattern, (v,), inner):
                     step.append((event or ev.types.dot(value, v, item.span), inner))
@@ -237,11 +255,14 @@ def prefix_offers(ev: Evaluator, expr: ast.PrefixExpr, env: Env) -> list[tuple[E
             _check_one_field(ev, item, partial)
         partial = step
     span = expr.head.span or expr.span
-    return [(complete(value, span), scope) for value, scope in partial]
+    offers = [(complete(value, span), scope) for value, scope in partial]
+    return offers if events is None else [pair for pair in offers if pair[0] in events]
 
 
-def expand_prefix(ev: Evaluator, expr: ast.PrefixExpr, env: Env) -> Moves:
-    """The moves of prefix ``expr``: ``(event, continuation)`` per combination of inputs.
+def expand_prefix(ev: Evaluator, expr: ast.PrefixExpr, env: Env,
+                  events: frozenset | None = None) -> Moves:
+    """The moves of prefix ``expr``: ``(event, continuation)`` per combination of inputs
+    (given ``events``, only the moves whose event is in it).
 
     The continuation is evaluated once per move; a fallible activity's event
     is followed by its failure ``(fail.c.v, THROW)``.
@@ -249,7 +270,7 @@ def expand_prefix(ev: Evaluator, expr: ast.PrefixExpr, env: Env) -> Moves:
     fallible = ev.fallible
     moves: list[tuple[Event, Process]] = []
     then = compile_node(ev, expr.then)
-    for event, scope in prefix_offers(ev, expr, env):
+    for event, scope in prefix_offers(ev, expr, env, events):
         target = then(scope)
         if not isinstance(target, Process):
             process(ev, expr.then, scope)  # says what it is instead

@@ -57,6 +57,7 @@ from procalg.lts.network import (
     rename,
 )
 from procalg.semantics.leaves import Leaves, model_alphabet
+from procalg.semantics.partners import widest_input
 from procalg.semantics.sos import Rules
 from procalg.terms import (
     AlphaParallel,
@@ -87,6 +88,12 @@ MAX_DEPTH = 64
 unbounded (recursion with changing parameters, ``Net(n) = ... ; Net(n+1)``)."""
 _OMEGA_LEAF = Network((LTS.build(1, 0, [DONE], [(0, DONE, 0)]),), (SyncRule(DONE, ((0, DONE),)),))
 """Ω as a leaf: no ✓ leads into it, so it gets its ``DONE`` loop here, not from ✓-targets."""
+
+
+WIDE_INPUT = 1_000
+"""Events one input of a leaf may offer at once before the term-level rules run instead:
+a component explored on its own expands every value, while the term-level parallel
+asks it only for its partners' events (``procalg.semantics.partners``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +215,9 @@ def compile_network(term: Process, spec_or_unfold: Any, *, reduce: bool = True,
     if not shape.compiled(top):
         return NotApplicable(
             f"no parallel network to compile (the top operator is {type(top).__name__})")
+    wide = _wide_leaf(top, shape)
+    if wide is not None:
+        return NotApplicable(wide)
     leaves = Leaves(rules, max_states, model_alphabet(spec_or_unfold) if lazy else None,
                      lazy_limit, getattr(spec_or_unfold, "evaluator", None))
     while True:
@@ -274,6 +284,30 @@ def _build(top: Process, shape: _Shape, leaves: Leaves) -> tuple[Network, list[s
             todo.append((True, term))
             todo.extend((False, op) for op in reversed(shape.operands(term)))
     return done[0], kinds
+
+
+def _wide_leaf(top: Process, shape: _Shape) -> str | None:
+    """Why a leaf is better left to the term-level rules (an input wider than
+    :data:`WIDE_INPUT`), found before any leaf is explored; None if no leaf is."""
+    seen: set[Process] = set()
+    todo = [top]
+    while todo and len(seen) < 10_000:  # a bounded look: the build finds recursion itself
+        term = todo.pop()
+        if term in seen or type(term) is Omega:
+            continue
+        seen.add(term)
+        if shape.compiled(term):
+            try:
+                todo.extend(shape.operands(term))
+            except ProcalgError:
+                continue  # the build reports it where it matters
+            continue
+        found = widest_input(term)
+        if found is not None and found[0] > WIDE_INPUT:
+            return (f"a component's input offers up to {found[0]:,} events at once "
+                    f"({str(found[1])[:40]}): the term-level rules ask it only for the "
+                    "events its partners offer")
+    return None
 
 
 def _combine(term: Process, done: list[Network]) -> Network:

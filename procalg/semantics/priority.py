@@ -28,6 +28,7 @@ from collections.abc import Callable
 from typing import Any
 
 from procalg.errors import ModelError
+from procalg.semantics.deep import with_room
 from procalg.semantics.sos import Rules
 from procalg.source import Span
 from procalg.terms import OMEGA, Call, Process, Sequence, show_process
@@ -145,6 +146,11 @@ def _allowed_po(moves: list[tuple[Any, Process]], above: dict[Any, set[Any]],
 def _explicit(name: str, term: Process, unfold: Callable[[Call], Process], span: Span | None,
               keep: Callable[[list], list]) -> Compressed:
     """Explore ``term`` breadth first, keeping in each state the moves ``keep`` allows."""
+    return with_room(lambda: _explored(name, term, unfold, span, keep))
+
+
+def _explored(name: str, term: Process, unfold: Callable[[Call], Process], span: Span | None,
+              keep: Callable[[list], list]) -> Compressed:
     rules = Rules(unfold)
     start = rules.normalise(term)
     index_of: dict[Process, int] = {start: 0}

@@ -37,6 +37,16 @@ from procalg.semantics.operands import (
     moving_operands,
     relation,
 )
+from procalg.semantics.partners import (
+    PARALLELS,
+    PASSING,
+    Demand,
+    hidden_demand,
+    is_wide,
+    narrowed_input,
+    partner_demand,
+    wide_side,
+)
 from procalg.semantics.synchronising import synchronising
 from procalg.semantics.unfold import Unfold, Unfolding
 from procalg.terms import (
@@ -267,6 +277,10 @@ class Rules(Unfolding):
         ('a -> P', [('a', 'a -> P')])
     """
 
+    narrows = True
+    """Whether a parallel asks a side's wide input only for its partner's events (the
+    eager expansion, False, is the test oracle: ``tests/semantics/test_partners.py``)."""
+
     def __init__(self, unfold: Unfold | None) -> None:
         super().__init__(unfold)
         self.memo: dict[Process, list[Step]] = {}
@@ -290,6 +304,17 @@ class Rules(Unfolding):
                 stack.pop()
                 continue
             operands = moving_operands(node)
+            if type(node) in PARALLELS and self.narrows:
+                side = wide_side(node)  # type: ignore[arg-type]
+                if side is not None:  # the partner first, then the wide side for its offers
+                    partner = operands[1 - side]
+                    if partner not in memo:
+                        stack.append(partner)
+                        continue
+                    stack.pop()
+                    memo[node] = saga.aborting(
+                        self._partnered(node, side, memo[partner], ()))  # type: ignore[arg-type]
+                    continue
             missing = [op for op in operands if op not in memo]
             if missing:
                 stack.extend(missing)
@@ -299,6 +324,40 @@ class Rules(Unfolding):
             # outside sagas a throw ends the whole run (docs/sagas.md, section 3)
             memo[node] = moves if isinstance(node, SagaTerm) else saga.aborting(moves)
         return memo[term]
+
+
+    def _partnered(self, node: Parallel | AlphaParallel, side: int, partner: list[Step],
+                   demand: Demand) -> list[Step]:
+        """The parallel's moves, its wide ``side`` asked only for what can fire beside
+        ``partner`` (the partner's moves) and the outer ``demand`` (partners.py)."""
+        wanted = partner_demand(node, side, partner, demand)
+        narrowed = self._towards(node.right if side else node.left, wanted, 0)
+        return fire(node, [partner, narrowed] if side else [narrowed, partner], self.normalise)
+
+    def _towards(self, term: Process, demand: Demand, depth: int) -> list[Step]:
+        """The moves of ``term`` except, perhaps, some that ``demand`` says cannot fire.
+
+        Not memoised as the term's moves (they may lack some): a parallel's own
+        moves, complete, are.
+        """
+        kind = type(term)
+        if kind is Input:
+            found = narrowed_input(term, demand)  # type: ignore[arg-type]
+            if found is not None:
+                normal = self.normalise
+                return saga.aborting([(event, normal(then)) for event, then in found])
+        elif kind in PASSING and depth < 64 and term not in self.memo and is_wide(term):
+            if kind in PARALLELS:
+                side = wide_side(term)  # type: ignore[arg-type]
+                if side is not None:
+                    partner = self._towards(term.left if side else term.right,  # type: ignore
+                                            demand, depth + 1)
+                    return saga.aborting(self._partnered(term, side, partner,  # type: ignore
+                                                         demand))
+            inner = hidden_demand(demand, term.hidden) if kind is Hide else demand  # type: ignore
+            moves = [self._towards(op, inner, depth + 1) for op in moving_operands(term)]
+            return saga.aborting(fire(term, moves, self.normalise))
+        return self.transitions(term)
 
 
 def transitions(term: Process, unfold: Unfold | None) -> list[Step]:

@@ -27,6 +27,11 @@ Example:
 A site may also offer its events without their continuations (``offer``) and
 evaluate one continuation at a time (``follow``): the engine, which takes one
 event per step, then builds one continuation instead of one per value.
+
+A site may also say whether every event it may offer lies in a set
+(``within``) and give its moves for given events only (``towards``): the
+parallel rule then asks an input whose events are all synchronised only for
+the events its partner offers (``procalg.semantics.partners``).
 """
 
 from __future__ import annotations
@@ -67,15 +72,25 @@ class InputSite:
         follow: one continuation from a binding ``offer`` gave.
         firsts: the channels the continuation of a binding may start with
             (None: not known without evaluating it).
+        within: whether every event the input may offer, for given captured
+            values, is in a given set (None: not known).
+        towards: the moves, for given captured values, whose events are in a
+            given set, in expansion order (None: the site cannot select).
+        width: how many events the input offers for given captured values, at
+            most (None: not known without expanding it).
     """
 
-    __slots__ = ("describe", "expand", "firsts", "follow", "key", "memo", "offer", "seen")
+    __slots__ = ("describe", "expand", "firsts", "follow", "key", "memo", "offer", "seen",
+                 "selected", "towards", "width", "within", "withins")
 
     def __init__(self, expand: Callable[[Captured], Moves],
                  describe: Callable[[Captured], str], key: str = "",
                  offer: Callable[[Captured], Offers] | None = None,
                  follow: Callable[[Any], Process] | None = None,
-                 firsts: Callable[[Any], frozenset[str] | None] | None = None) -> None:
+                 firsts: Callable[[Any], frozenset[str] | None] | None = None,
+                 within: Callable[[Captured, frozenset], bool] | None = None,
+                 towards: Callable[[Captured, frozenset], Moves] | None = None,
+                 width: Callable[[Captured], int | None] | None = None) -> None:
         self.expand = expand
         self.describe = describe
         self.key = key
@@ -84,12 +99,43 @@ class InputSite:
         self.firsts = firsts
         self.memo: dict[Captured, Moves] = {}
         self.seen: dict[Captured, list[Process]] = {}  # continuations followed one at a time
+        self.within = within
+        self.towards = towards
+        self.width = width
+        self.withins: dict[tuple[Captured, frozenset], bool] = {}
+        self.selected: dict[tuple[Captured, frozenset], Moves] = {}
 
     def moves(self, captured: Captured) -> Moves:
         """The memoised expansion for ``captured``."""
         found = self.memo.get(captured)
         if found is None:
             found = self.memo[captured] = tuple(self.expand(captured))
+        return found
+
+    def is_within(self, captured: Captured, events: frozenset) -> bool:
+        """Whether every event the input may offer for ``captured`` is in ``events``
+        (memoised: a parallel asks once per state of the input and synchronised set)."""
+        if self.within is None or self.towards is None:
+            return False
+        key = (captured, events)
+        found = self.withins.get(key)
+        if found is None:
+            found = self.withins[key] = self.within(captured, events)
+        return found
+
+    def moves_towards(self, captured: Captured, events: frozenset) -> Moves:
+        """The moves whose events are in ``events`` (memoised; needs ``towards``).
+
+        Costs the moves produced, not the input's width: ``c?x`` over 100,000
+        values asked for one event evaluates one continuation.
+        """
+        key = (captured, events)
+        found = self.selected.get(key)
+        if found is None:
+            whole = self.memo.get(captured)
+            found = self.selected[key] = (
+                tuple(self.towards(captured, events)) if whole is None  # type: ignore[misc]
+                else tuple(move for move in whole if move[0] in events))
         return found
 
     def followed(self, captured: Captured, binding: Any) -> Process:
@@ -119,6 +165,17 @@ class Input(Process):
     def moves(self) -> Moves:
         """The prefix rule once per accepted value: ``(c.v, P(v))`` pairs, in value order."""
         return self.site.moves(self.captured)
+
+    def width(self) -> int | None:
+        """At most how many events the input offers (None: not known without expanding)."""
+        found = self.site.memo.get(self.captured)
+        if found is not None:
+            return len(found)
+        return None if self.site.width is None else self.site.width(self.captured)
+
+    def is_wide(self) -> bool:
+        """Whether the input can select its moves by event and has not been expanded whole."""
+        return self.site.towards is not None and self.captured not in self.site.memo
 
     def show(self) -> str:
         return self.site.describe(self.captured)

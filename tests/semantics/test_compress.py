@@ -205,3 +205,16 @@ def test_the_evaluator_knows_every_compression_by_name() -> None:
     aliases = kinds.COMPRESSION_ALIASES
     assert set(compress.REDUCTIONS) == kinds.COMPRESSIONS - set(aliases)
     assert set(aliases.values()) <= set(compress.REDUCTIONS)  # every alias names a reduction
+
+
+def test_compressions_nested_three_thousand_deep_evaluate() -> None:
+    # each level compresses a process that calls the level below: FDR's dining
+    # philosophers of powers of two nest 1,000 normal() calls this way
+    model = loads("channel a\nL(n) = if n == 0 then a -> STOP else sbisim(L(n-1) [] STOP)\n"
+                  "P = L(3000)")
+    assert model.lts("P").num_states == 2
+
+
+def test_a_compression_nested_without_end_is_a_model_error() -> None:
+    with pytest.raises(ModelError, match="recursion too deep in function L"):
+        loads("channel a\nL(n) = sbisim(a -> L(n+1))\nP = L(0)").lts("P")

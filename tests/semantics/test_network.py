@@ -338,3 +338,13 @@ def test_a_leaf_alphabet_holds_the_fresh_events_of_the_linked_parallels_evaluate
     model = loads("channel a, b, c\nP = a -> P\nQ = b -> c -> Q\nR = P [a <-> b] Q\n")
     model.spec.unfold(model.process("R"))
     assert "⟷.0" in model_alphabet(model.spec)() and "⟷.1" not in model_alphabet(model.spec)()
+
+
+def test_a_leaf_with_an_input_wider_than_the_limit_is_left_to_the_term_level_rules() -> None:
+    model = loads("channel c : {0..99}.{0..99}\nchannel d\n"
+                  "P = c.1.2 -> d -> STOP [| {| c |} |] c?x -> d -> STOP")
+    found = compile_network(model.process("P"), model.spec)
+    assert isinstance(found, NotApplicable)
+    assert "input offers up to 10,000 events" in found.reason
+    narrow = loads("channel c : {0..9}\nP = c.1 -> STOP [| {| c |} |] c?x -> STOP")
+    assert not isinstance(compile_network(narrow.process("P"), narrow.spec), NotApplicable)
