@@ -2,7 +2,7 @@
 
 :mod:`procalg.lts.network` compiles parallel, hiding and renaming into
 synchronisation rules. The other operators -- ``P ; Q``, ``P [] Q``,
-``P |~| Q``, ``P /\\ Q``, ``P [> Q``, ``e -> P`` and the abort of a
+``P |~| Q``, ``P /\\ Q``, ``P [> Q``, ``P [| A |> Q``, ``e -> P`` and the abort of a
 ``throw`` -- need to remember a *phase* (has ``P`` terminated? has the choice
 been decided?). As in FDR's supercombinators (Gibson-Robinson et al., "FDR3
 -- a modern refinement checker for CSP", TACAS 2014, section 3), each such
@@ -220,6 +220,46 @@ def timeout(left: Network, right: Network) -> Network:
         elif r.label != DONE:
             node.guarded(r, "\x001", 2)
     node.terminating(3)
+    return node.network()
+
+
+def exception(left: Network, right: Network, events: frozenset[str]) -> Network:
+    """``left [| A |> right``: control {0: left runs, 1: right took over, 2: Ω}.
+
+    ``left``'s events in ``A`` hand over (phase 0 to 1, resetting ``left``
+    so that every handled state is one, as the term level's ``normal(Q)``);
+    its τ and other events keep phase 0 and its ✓ ends the node;
+    ``right``'s rules that may start need phase 1 (Roscoe, UCS, 2010, §5.3).
+
+    Example:
+        >>> from procalg.lts import LTS
+        >>> from procalg.lts.network import close, component
+        >>> from procalg.lts.product import explore_product
+        >>> p = LTS.build(3, 0, ["a", "b"], [(0, "a", 1), (1, "b", 2), (2, "✓", 2)])
+        >>> q = LTS.build(2, 0, ["c"], [(0, "c", 1)])
+        >>> explore_product(close(exception(component(p), component(q), frozenset({"b"})))
+        ...                 ).num_states  # a, b hands over to c -> STOP: 4 states
+        4
+    """
+    node = ControlNode((left, right), 3)
+    left_moved = node.can_move(0, tau_only=False)
+    if left_moved:
+        node.resettable(0)
+    for r in node.rules[0]:
+        kind = rule_kind(r)
+        if kind == TICK:
+            node.add(TICK, node.finish((*r.parts, node.phase("\x000✓", (0, 2))), 0))
+        elif kind == "event" and r.label in events:
+            parts = (*r.parts, node.phase("\x00raise", (0, 1)))
+            node.add(r.label, node.reset(parts, 0) if left_moved else parts)
+        elif r.label != DONE:
+            node.guarded(r, "\x000", 0, side=0)
+    for r in node.rules[1]:
+        if r.label == TICK:
+            node.add(TICK, node.finish((*r.parts, node.phase("\x001✓", (1, 2))), 1))
+        elif r.label != DONE:
+            node.guarded(r, "\x001", 1)
+    node.terminating(2)
     return node.network()
 
 

@@ -60,6 +60,7 @@ from procalg.semantics.leaves import Leaves, model_alphabet
 from procalg.semantics.sos import Rules
 from procalg.terms import (
     AlphaParallel,
+    ExceptionOp,
     ExternalChoice,
     Hide,
     InternalChoice,
@@ -75,10 +76,10 @@ from procalg.terms import (
 from procalg.terms.saga import THROW_EVENT
 
 _NETWORK_OPERATORS = (Parallel, AlphaParallel, Hide, Rename)
-_CONTROL_OPERATORS = (Seq, ExternalChoice, InternalChoice, Interrupt, Timeout, Prefix)
+_CONTROL_OPERATORS = (Seq, ExternalChoice, InternalChoice, Interrupt, Timeout, Prefix, ExceptionOp)
 _CHOICES = (ExternalChoice, InternalChoice, Interrupt, Timeout)
 _SYMBOL = {Prefix: "->", Seq: ";", ExternalChoice: "[]", InternalChoice: "|~|", Interrupt: "/\\",
-           Timeout: "[>"}
+           Timeout: "[>", ExceptionOp: "[| |>"}
 _COMBINE = {Seq: ctl.sequence, ExternalChoice: ctl.external_choice,
             InternalChoice: ctl.internal_choice, Interrupt: ctl.interrupt,
             Timeout: ctl.timeout}
@@ -132,6 +133,8 @@ class _Shape:
             return [self.rules.normalise(term.first), self.rules.normalise(term.second)]
         if isinstance(term, Prefix):
             return [self.rules.normalise(term.then)]
+        if isinstance(term, ExceptionOp):
+            return [self.rules.normalise(term.process), self.rules.normalise(term.handler)]
         return [self.rules.normalise(term.process)]
 
     def compiled(self, term: Process) -> bool:
@@ -286,6 +289,8 @@ def _combine(term: Process, done: list[Network]) -> Network:
         return rename(done.pop(), {(str(a), str(b)) for a, b in term.pairs})
     right = done.pop()
     left = done.pop()
+    if isinstance(term, ExceptionOp):
+        return ctl.exception(left, right, frozenset(_names(term.sync)))
     if isinstance(term, Parallel):
         return parallel(left, right, _names(term.sync))
     if isinstance(term, AlphaParallel):

@@ -35,6 +35,7 @@ from procalg.terms import (
     AlphaParallel,
     Call,
     Event,
+    ExceptionOp,
     ExternalChoice,
     Hide,
     InternalChoice,
@@ -96,13 +97,16 @@ def _operator_terms(depth: int, controls: tuple[type, ...]):
     sub = st.one_of(leaf, _operator_terms(depth - 1, controls))
     pairs = st.frozensets(st.tuples(st.sampled_from(EVENTS), st.sampled_from(EVENTS)),
                           min_size=1, max_size=2)
+    binary = [c for c in controls if c is not ExceptionOp]
+    handled = [st.builds(ExceptionOp, sub, sub, events)] if ExceptionOp in controls else []
     return st.one_of(
         st.builds(Parallel, sub, sub, events),
         st.builds(AlphaParallel, sub, sub, events, events),
         st.builds(Hide, sub, events),
         st.builds(Rename, sub, pairs),
-        st.builds(lambda op, p, q: op(p, q), st.sampled_from(controls), sub, sub),
+        st.builds(lambda op, p, q: op(p, q), st.sampled_from(binary), sub, sub),
         st.builds(Prefix, st.sampled_from(EVENTS), sub),
+        *handled,
     )
 
 
@@ -187,8 +191,8 @@ def test_random_terms_give_the_reference_lts_through_the_product_engine(term):
 
 
 @settings(max_examples=150, deadline=None)
-@given(_operator_terms(3, (Seq, Interrupt)))
-def test_parallel_under_prefix_seq_and_interrupt_gives_the_reference_lts_state_for_state(term):
+@given(_operator_terms(3, (Seq, Interrupt, ExceptionOp)))
+def test_parallel_under_prefix_seq_interrupt_and_exception_gives_the_reference_lts_exactly(term):
     reference = _reference(term, UNFOLD)
     net = compile_network(term, UNFOLD, reduce=False)
     if isinstance(net, NotApplicable):  # no parallel below: a sequential process
@@ -205,7 +209,8 @@ def test_parallel_under_prefix_seq_and_interrupt_gives_the_reference_lts_state_f
 
 
 @settings(max_examples=200, deadline=None)
-@given(_operator_terms(3, (Seq, Interrupt, Timeout, ExternalChoice, InternalChoice)))
+@given(_operator_terms(3, (Seq, Interrupt, Timeout, ExternalChoice, InternalChoice,
+                           ExceptionOp)))
 def test_any_operator_on_top_keeps_the_lts_verdicts_and_shortest_deadlocks(term):
     reference = _reference(term, UNFOLD)
     net = compile_network(term, UNFOLD, reduce=False)
@@ -230,7 +235,7 @@ def test_any_operator_on_top_keeps_the_lts_verdicts_and_shortest_deadlocks(term)
 
 
 @settings(max_examples=100, deadline=None)
-@given(_operator_terms(3, (Interrupt, Timeout, ExternalChoice)))
+@given(_operator_terms(3, (Interrupt, Timeout, ExternalChoice, ExceptionOp)))
 def test_sides_too_large_to_reset_stay_stale_with_the_same_behaviour(term):
     reference = _reference(term, UNFOLD)
     with patch.object(control, "RESET_LIMIT", 1):  # every side counts as too large
@@ -274,6 +279,18 @@ def test_a_parallel_network_after_a_configuration_step_compiles_with_a_control_c
     assert len(compiled) == 4  # configuration leaf, P, Q, and the phase of ;
     assert explore_product(compiled).num_states == reference.num_states
     assert _bisimilar(explore_product(compiled), reference)
+
+
+def test_an_exception_over_a_network_hands_over_in_one_state_per_handler_state():
+    net = Parallel(Call("P"), Call("Q"), frozenset({A}))
+    term = ExceptionOp(net, Prefix(C, STOP), frozenset({B}))
+    compiled = _network(term, reduce=False)
+    assert any("control components for [| |>" in note for note in compiled.notes)
+    reference = _reference(term, UNFOLD)
+    product = explore_product(compiled)
+    assert (product.num_states, product.num_transitions) == (
+        reference.num_states, reference.num_transitions)
+    assert _bisimilar(product, reference)
 
 
 def test_recursion_through_seq_makes_the_recursive_subterm_a_leaf_and_says_so():
