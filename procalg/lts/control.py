@@ -2,7 +2,7 @@
 
 :mod:`procalg.lts.network` compiles parallel, hiding and renaming into
 synchronisation rules. The other operators -- ``P ; Q``, ``P [] Q``,
-``P |~| Q``, ``P /\\ Q``, ``P [> Q``, ``e -> P`` and the abort of a
+``P |~| Q``, ``P /\\ Q``, ``P [> Q``, ``P [| A |> Q``, ``e -> P`` and the abort of a
 ``throw`` -- need to remember a *phase* (has ``P`` terminated? has the choice
 been decided?). As in FDR's supercombinators (Gibson-Robinson et al., "FDR3
 -- a modern refinement checker for CSP", TACAS 2014, section 3), each such
@@ -50,10 +50,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from procalg.lts.control_node import LOOP, RESET_LIMIT, ControlNode, rule_kind
 from procalg.lts.control_node import RESET as RESET  # its rules' labels, re-exported
-from procalg.lts.control_node import RESET_LIMIT, ControlNode, rule_kind
 from procalg.lts.control_node import SETTLE as SETTLE
-from procalg.lts.lts import TAU, TICK
+from procalg.lts.lts import LTS, TAU, TICK
 from procalg.lts.network import DONE, Network
 
 
@@ -75,7 +75,7 @@ def sequence(first: Network, second: Network) -> Network:
     node.moves.append((1, DONE, 1))  # terminated nodes sit in DONE states: see finish()
     for r in node.rules[0]:
         if r.label == TICK:
-            node.add(TAU, (*r.parts, node.phase("\x00then", (0, 1))))
+            node.add(TAU, node.enter((*r.parts, node.phase("\x00then", (0, 1))), 1))
         elif r.label != DONE:
             node.add(r.label, r.parts)
     for r in node.rules[1]:
@@ -97,7 +97,7 @@ def prefix(event: str, then: Network) -> Network:
     """
     node = ControlNode((then,), 2)
     node.moves.append((1, DONE, 1))  # terminated nodes sit in DONE states: see finish()
-    node.add(event, (node.phase("\x00go", (0, 1)),))
+    node.add(event, node.enter((node.phase("\x00go", (0, 1)),), 0))
     for r in node.rules[0]:
         node.guarded(r, "\x00then", 1)
     return node.network()
@@ -144,7 +144,7 @@ def internal_choice(left: Network, right: Network) -> Network:
     τ chooses; a side's rules that may start need its phase."""
     node = ControlNode((left, right), 4)
     for side, own in ((0, 1), (1, 2)):
-        node.add(TAU, (node.phase(f"\x00to{side}", (0, own)),))
+        node.add(TAU, node.enter((node.phase(f"\x00to{side}", (0, own)),), side))
         for r in node.rules[side]:
             if r.label == TICK:
                 node.add(TICK, node.finish((*r.parts, node.phase(f"\x00{side}✓", (own, 3))),
@@ -212,7 +212,7 @@ def timeout(left: Network, right: Network) -> Network:
             node.add(r.label, (*r.parts, node.phase("\x000=", (0, 1), (1, 1))))
         elif kind == TICK:
             node.add(TICK, node.finish((*r.parts, node.phase("\x000✓", (0, 3), (1, 3))), 0))
-    expire = (node.phase("\x00timeout", (0, 2)),)
+    expire = node.enter((node.phase("\x00timeout", (0, 2)),), 1)
     node.add(TAU, node.reset(expire, 0) if left_moved else expire)
     for r in node.rules[1]:
         if r.label == TICK:
@@ -220,6 +220,91 @@ def timeout(left: Network, right: Network) -> Network:
         elif r.label != DONE:
             node.guarded(r, "\x001", 2)
     node.terminating(3)
+    return node.network()
+
+
+def exception(left: Network, right: Network, events: frozenset[str]) -> Network:
+    """``left [| A |> right``: control {0: left runs, 1: right took over, 2: Ω}.
+
+    ``left``'s events in ``A`` hand over (phase 0 to 1, resetting ``left``
+    so that every handled state is one, as the term level's ``normal(Q)``);
+    its τ and other events keep phase 0 and its ✓ ends the node;
+    ``right``'s rules that may start need phase 1 (Roscoe, UCS, 2010, §5.3).
+
+    Example:
+        >>> from procalg.lts import LTS
+        >>> from procalg.lts.network import close, component
+        >>> from procalg.lts.product import explore_product
+        >>> p = LTS.build(3, 0, ["a", "b"], [(0, "a", 1), (1, "b", 2), (2, "✓", 2)])
+        >>> q = LTS.build(2, 0, ["c"], [(0, "c", 1)])
+        >>> explore_product(close(exception(component(p), component(q), frozenset({"b"})))
+        ...                 ).num_states  # a, b hands over to c -> STOP: 4 states
+        4
+    """
+    node = ControlNode((left, right), 3)
+    left_moved = node.can_move(0, tau_only=False)
+    if left_moved:
+        node.resettable(0)
+    for r in node.rules[0]:
+        kind = rule_kind(r)
+        if kind == TICK:
+            node.add(TICK, node.finish((*r.parts, node.phase("\x000✓", (0, 2))), 0))
+        elif kind == "event" and r.label in events:
+            parts = node.enter((*r.parts, node.phase("\x00raise", (0, 1))), 1)
+            node.add(r.label, node.reset(parts, 0) if left_moved else parts)
+        elif r.label != DONE:
+            node.guarded(r, "\x000", 0, side=0)
+    for r in node.rules[1]:
+        if r.label == TICK:
+            node.add(TICK, node.finish((*r.parts, node.phase("\x001✓", (1, 2))), 1))
+        elif r.label != DONE:
+            node.guarded(r, "\x001", 1)
+    node.terminating(2)
+    return node.network()
+
+
+def loop_mark(name: str) -> Network:
+    """A stand-in for a recursive call ``name`` in a position entered by a rule
+    of its parent (after a prefix, a ``;``, a timeout, an internal choice or an
+    exception's event): one component, no rules. The parent's entering rule
+    carries its part; :func:`loop` turns those rules into restarts.
+    """
+    return Network((LTS.build(1, 0, [LOOP + name], [(0, LOOP + name, 0)]),), ())
+
+
+def loop(net: Network, name: str, resets: frozenset[int]) -> Network | None:
+    """``net``, the body of recursive process ``name``, with every rule that
+    enters its loop mark restarting ``net``: all components back to their
+    initial states, which is ``name``'s initial state, as the term rules'
+    unfolded call is the same term again.
+
+    Only sound where every operator between ``name`` and the mark is gone
+    once the mark is entered (the caller checks that); ``resets`` are the
+    components that may then be anywhere (the control components on that
+    path), every other one rests in a ``DONE`` or its initial state and
+    settles. None if ``net`` is loose (a stale side) or the resets' fan-in
+    passes :data:`RESET_LIMIT`: the caller keeps the term rules.
+
+    Example:
+        >>> from procalg.lts.network import close, component
+        >>> from procalg.lts.product import explore_product
+        >>> p = LTS.build(2, 0, ["a"], [(0, "a", 1), (1, "✓", 1)])
+        >>> body = sequence(component(p), loop_mark("L"))  # L = (a -> SKIP) ; L
+        >>> explore_product(close(loop(body, "L", frozenset({2})))).num_states
+        2
+    """
+    if net.loose:
+        return None
+    node = ControlNode((net,), 1)
+    fan_in = 1
+    for c in resets:
+        fan_in *= node.comps[c].num_states
+    if fan_in > RESET_LIMIT:
+        return None
+    mark = LOOP + name
+    for r in node.rules[0]:
+        entering = any(label == mark for _, label in r.parts)
+        node.add(r.label, node.restart(r.parts, resets) if entering else r.parts)
     return node.network()
 
 

@@ -30,6 +30,9 @@ RESET_LIMIT = 1 << 16
 fan-in of a backward step into the thrown state); beyond it thrown states
 keep their stale components."""
 _INIT = "\x00init:"  # "ℓ then back to the initial state": the twin of a local label ℓ
+LOOP = "\x00loop:"
+"""Prefix of a loop mark's label: a rule carrying the mark enters the
+recursive call it stands for (:func:`procalg.lts.control.loop`)."""
 
 def _initial_labels(lts: LTS) -> frozenset[str]:
     return frozenset(lts.labels[lab] for lab, _ in lts.successors(lts.initial))
@@ -52,6 +55,15 @@ def _extend(lts: LTS, labels: Iterable[str]) -> LTS:
                      hidden=lts.hidden)
 
 
+def _mark_part(net: Network, start: int) -> tuple[int, str] | None:
+    """The part naming ``net`` if it is a loop mark (one component, no rules,
+    one ``LOOP`` label), else None."""
+    if net.rules or len(net) != 1 or not isinstance(net.components[0], LTS):
+        return None
+    labels = net.components[0].labels[2:]
+    return (start, labels[0]) if len(labels) == 1 and labels[0].startswith(LOOP) else None
+
+
 class ControlNode:
     """One control node under construction: the operands' components, the
     control component (last), rules, and the reset transitions they need."""
@@ -63,9 +75,11 @@ class ControlNode:
         self.notes: list[str] = []
         self.loose: list[bool] = []
         self.stale: set[int] = set()  # sides left where they are instead of reset
+        self.marks: list[tuple[int, str] | None] = []  # a side that is a loop mark: its part
         for net in operands:
             self.loose.append(net.loose)
             start = len(self.comps)
+            self.marks.append(_mark_part(net, start))
             self.spans.append(range(start, start + len(net)))
             self.rules.append([SyncRule(r.label, tuple((c + start, a) for c, a in r.parts))
                                for r in net.rules])
@@ -125,6 +139,24 @@ class ControlNode:
         for c in sorted(span - {c for c, _ in parts}):
             self.extra.setdefault(c, set()).add(RESET)
             out.append((c, RESET))
+        return tuple(out)
+
+    def enter(self, parts: tuple[Part, ...], side: int) -> tuple[Part, ...]:
+        """``parts`` of a rule that starts operand ``side``; if that operand is
+        a loop mark, the rule also carries the mark (it enters the recursion)."""
+        mark = self.marks[side]
+        return parts if mark is None else (*parts, mark)
+
+    def restart(self, parts: tuple[Part, ...], resets: frozenset[int]) -> tuple[Part, ...]:
+        """``parts`` (of the only side), then every component back to its
+        initial state: those in ``parts`` by the "then initial" twin of their
+        label, those in ``resets`` from anywhere, the rest by :data:`SETTLE`
+        (they rest in a ``DONE`` or their initial state)."""
+        out = [(c, self._twin(c, label)) for c, label in parts]
+        for c in sorted(set(self.spans[0]) - {c for c, _ in parts}):
+            device = RESET if c in resets else SETTLE
+            self.extra.setdefault(c, set()).add(device)
+            out.append((c, device))
         return tuple(out)
 
     def fan_in(self, side: int) -> int:

@@ -55,7 +55,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from procalg.errors import RunError
-from procalg.runtime.decide import RunState, evolve, targets
+from procalg.runtime.decide import RunState
 from procalg.runtime.history import EventFired, UpdateReceived
 from procalg.runtime.ports import UNFINISHED, SeqConflict
 from procalg.runtime.signals import accept_signal

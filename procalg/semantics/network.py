@@ -57,10 +57,12 @@ from procalg.lts.network import (
     rename,
 )
 from procalg.semantics.leaves import Leaves, model_alphabet
+from procalg.semantics.network_loops import arity, loops_back, resets_after
 from procalg.semantics.partners import widest_input
 from procalg.semantics.sos import Rules
 from procalg.terms import (
     AlphaParallel,
+    ExceptionOp,
     ExternalChoice,
     Hide,
     InternalChoice,
@@ -76,13 +78,14 @@ from procalg.terms import (
 from procalg.terms.saga import THROW_EVENT
 
 _NETWORK_OPERATORS = (Parallel, AlphaParallel, Hide, Rename)
-_CONTROL_OPERATORS = (Seq, ExternalChoice, InternalChoice, Interrupt, Timeout, Prefix)
+_CONTROL_OPERATORS = (Seq, ExternalChoice, InternalChoice, Interrupt, Timeout, Prefix, ExceptionOp)
 _CHOICES = (ExternalChoice, InternalChoice, Interrupt, Timeout)
 _SYMBOL = {Prefix: "->", Seq: ";", ExternalChoice: "[]", InternalChoice: "|~|", Interrupt: "/\\",
-           Timeout: "[>"}
+           Timeout: "[>", ExceptionOp: "[| |>"}
 _COMBINE = {Seq: ctl.sequence, ExternalChoice: ctl.external_choice,
             InternalChoice: ctl.internal_choice, Interrupt: ctl.interrupt,
             Timeout: ctl.timeout}
+_LOOP = "loop"  # a kind of _build's: a recursive process that restarts on its call
 MAX_DEPTH = 64
 """Control operators nested on one path before the structure counts as
 unbounded (recursion with changing parameters, ``Net(n) = ... ; Net(n+1)``)."""
@@ -139,6 +142,8 @@ class _Shape:
             return [self.rules.normalise(term.first), self.rules.normalise(term.second)]
         if isinstance(term, Prefix):
             return [self.rules.normalise(term.then)]
+        if isinstance(term, ExceptionOp):
+            return [self.rules.normalise(term.process), self.rules.normalise(term.handler)]
         return [self.rules.normalise(term.process)]
 
     def compiled(self, term: Process) -> bool:
@@ -237,6 +242,10 @@ def compile_network(term: Process, spec_or_unfold: Any, *, reduce: bool = True,
     kinds += ["throw"] if net is not closed else []
     notes = [f"network: {len(leaves.done)} distinct leaves, {len(net)} components, "
              f"{len(net.rules)} rules"]
+    if _LOOP in kinds:
+        notes.append(f"recursion at the top: {kinds.count(_LOOP)} process(es) restart on their "
+                     "own call (a loop back to their start)")
+        kinds = [k for k in kinds if k != _LOOP]
     if kinds:
         counts = {k: kinds.count(k) for k in sorted(set(kinds))}
         notes.append("control components for " + ", ".join(
@@ -257,32 +266,42 @@ def _build(top: Process, shape: _Shape, leaves: Leaves) -> tuple[Network, list[s
         _Recursive: a compiled operator recurs below itself; it must be a leaf.
     """
     done: list[Network] = []
-    todo: list[tuple[bool, Process]] = [(False, top)]
-    path: list[Process] = []  # the compiled operators being built: ancestors
+    resets: list[frozenset[int] | None] = []  # per done network: see network_loops
+    todo: list[tuple[bool, Process, int]] = [(False, top, 0)]  # and index in its parent
+    path: list[tuple[Process, int]] = []  # the compiled operators being built: ancestors
     on_path: set[Process] = set()
+    loops: dict[Process, str] = {}  # recursive processes whose calls restart them: mark name
     controls = 0
     kinds: list[str] = []
     while todo:
-        built, term = todo.pop()
+        built, term, index = todo.pop()
         if built:
-            on_path.discard(path.pop())
+            on_path.discard(path.pop()[0])
             controls -= isinstance(term, _CONTROL_OPERATORS)
             kinds += [_SYMBOL[type(term)]] if isinstance(term, _CONTROL_OPERATORS) else []
-            done.append(_combine(term, done))
+            done.append(_built(term, done, resets, loops, kinds))
         elif type(term) is Omega:  # terminated from the start (a one-component ||)
             done.append(_OMEGA_LEAF)
+            resets.append(None)
         elif not shape.compiled(term):
             done.append(component(leaves.lts(term, lazy=controls == 0)))
-        else:
-            if term in on_path:
+            resets.append(None)
+        elif term in on_path:
+            chain = path[[t for t, _ in path].index(term):]
+            if not loops_back([(t, i) for (t, _), (_, i) in
+                               zip(chain, [*chain[1:], (term, index)], strict=True)]):
                 raise _Recursive(term)
+            done.append(ctl.loop_mark(loops.setdefault(term, str(len(loops)))))
+            resets.append(frozenset())
+        else:
             if controls >= MAX_DEPTH:
-                raise _Recursive(next(t for t in path if isinstance(t, _CONTROL_OPERATORS)))
-            path.append(term)
+                raise _Recursive(next(t for t, _ in path if isinstance(t, _CONTROL_OPERATORS)))
+            path.append((term, index))
             on_path.add(term)
             controls += isinstance(term, _CONTROL_OPERATORS)
-            todo.append((True, term))
-            todo.extend((False, op) for op in reversed(shape.operands(term)))
+            todo.append((True, term, index))
+            operands = shape.operands(term)
+            todo.extend((False, operands[i], i) for i in reversed(range(len(operands))))
     return done[0], kinds
 
 
@@ -310,6 +329,32 @@ def _wide_leaf(top: Process, shape: _Shape) -> str | None:
     return None
 
 
+def _built(term: Process, done: list[Network], resets: list[frozenset[int] | None],
+           loops: dict[Process, str], kinds: list[str]) -> Network:
+    """The network of compiled ``term`` from its operands' (popped from
+    ``done``, their resets from ``resets``); restarting itself where its
+    calls loop back to it.
+
+    Raises:
+        _Recursive: ``term`` loops back but cannot restart (a stale side, or
+            too many states to reset): it must be a leaf.
+    """
+    k = arity(term)
+    operands, inner = done[-k:], resets[-k:]
+    del resets[-k:]
+    net = _combine(term, done)
+    after = resets_after(operands, inner, net) if isinstance(term, _CONTROL_OPERATORS) else None
+    if term in loops:
+        assert after is not None
+        restarting = ctl.loop(net, loops[term], after)
+        if restarting is None:
+            raise _Recursive(term)
+        net, after = restarting, None
+        kinds.append(_LOOP)
+    resets.append(after)
+    return net
+
+
 def _combine(term: Process, done: list[Network]) -> Network:
     """The network of compiled ``term`` from its operands' (popped from ``done``)."""
     if isinstance(term, Hide):
@@ -320,6 +365,8 @@ def _combine(term: Process, done: list[Network]) -> Network:
         return rename(done.pop(), {(str(a), str(b)) for a, b in term.pairs})
     right = done.pop()
     left = done.pop()
+    if isinstance(term, ExceptionOp):
+        return ctl.exception(left, right, frozenset(_names(term.sync)))
     if isinstance(term, Parallel):
         return parallel(left, right, _names(term.sync))
     if isinstance(term, AlphaParallel):

@@ -27,6 +27,7 @@ from procalg.checks.deadlock import deadlock_goal
 from procalg.checks.reachability import reachability_goal
 from procalg.errors import ProcalgError
 from procalg.lts import LTS, TAU, TICK, control, explore
+from procalg.lts.exploration import LimitExceeded
 from procalg.lts.partition import partition
 from procalg.lts.product import explore_product, find_path, tau_lasso
 from procalg.semantics.network import NotApplicable, compile_network
@@ -37,6 +38,7 @@ from procalg.terms import (
     AlphaParallel,
     Call,
     Event,
+    ExceptionOp,
     ExternalChoice,
     Hide,
     InternalChoice,
@@ -98,13 +100,16 @@ def _operator_terms(depth: int, controls: tuple[type, ...]):
     sub = st.one_of(leaf, _operator_terms(depth - 1, controls))
     pairs = st.frozensets(st.tuples(st.sampled_from(EVENTS), st.sampled_from(EVENTS)),
                           min_size=1, max_size=2)
+    binary = [c for c in controls if c is not ExceptionOp]
+    handled = [st.builds(ExceptionOp, sub, sub, events)] if ExceptionOp in controls else []
     return st.one_of(
         st.builds(Parallel, sub, sub, events),
         st.builds(AlphaParallel, sub, sub, events, events),
         st.builds(Hide, sub, events),
         st.builds(Rename, sub, pairs),
-        st.builds(lambda op, p, q: op(p, q), st.sampled_from(controls), sub, sub),
+        st.builds(lambda op, p, q: op(p, q), st.sampled_from(binary), sub, sub),
         st.builds(Prefix, st.sampled_from(EVENTS), sub),
+        *handled,
     )
 
 
@@ -119,6 +124,19 @@ def _reference(term: Process, unfold) -> LTS:
             return rules.transitions(state)
 
     return explore(System())
+
+
+def _reference_within(term: Process, unfold, limit: int) -> LTS:
+    rules = Rules(unfold)
+
+    class System:
+        def initial_state(self):
+            return rules.normalise(term)
+
+        def successors(self, state):
+            return rules.transitions(state)
+
+    return explore(System(), max_states=limit)
 
 
 def _bisimilar(a: LTS, b: LTS) -> bool:
@@ -189,8 +207,8 @@ def test_random_terms_give_the_reference_lts_through_the_product_engine(term):
 
 
 @settings(max_examples=150, deadline=None)
-@given(_operator_terms(3, (Seq, Interrupt)))
-def test_parallel_under_prefix_seq_and_interrupt_gives_the_reference_lts_state_for_state(term):
+@given(_operator_terms(3, (Seq, Interrupt, ExceptionOp)))
+def test_parallel_under_prefix_seq_interrupt_and_exception_gives_the_reference_lts_exactly(term):
     reference = _reference(term, UNFOLD)
     net = compile_network(term, UNFOLD, reduce=False)
     if isinstance(net, NotApplicable):  # no parallel below: a sequential process
@@ -207,7 +225,8 @@ def test_parallel_under_prefix_seq_and_interrupt_gives_the_reference_lts_state_f
 
 
 @settings(max_examples=200, deadline=None)
-@given(_operator_terms(3, (Seq, Interrupt, Timeout, ExternalChoice, InternalChoice)))
+@given(_operator_terms(3, (Seq, Interrupt, Timeout, ExternalChoice, InternalChoice,
+                           ExceptionOp)))
 def test_any_operator_on_top_keeps_the_lts_verdicts_and_shortest_deadlocks(term):
     reference = _reference(term, UNFOLD)
     net = compile_network(term, UNFOLD, reduce=False)
@@ -233,7 +252,7 @@ def test_any_operator_on_top_keeps_the_lts_verdicts_and_shortest_deadlocks(term)
 
 
 @settings(max_examples=100, deadline=None)
-@given(_operator_terms(3, (Interrupt, Timeout, ExternalChoice)))
+@given(_operator_terms(3, (Interrupt, Timeout, ExternalChoice, ExceptionOp)))
 def test_sides_too_large_to_reset_stay_stale_with_the_same_behaviour(term):
     reference = _reference(term, UNFOLD)
     with patch.object(control, "RESET_LIMIT", 1):  # every side counts as too large
@@ -263,6 +282,70 @@ def test_reduced_components_keep_the_product_bisimilar_and_deadlocks_as_short(te
         assert len(result.path) == nearest
 
 
+LOOP = Call("T")
+
+
+def _recursive_terms(depth: int):
+    """Bodies of ``T``: control operators, prefixes and exceptions over
+    networks (without ``T``) and calls of ``T`` in any operand position."""
+    network = _operator_terms(1, (Seq, Interrupt))
+    if depth == 0:
+        return st.one_of(st.just(LOOP), network)
+    sub = _recursive_terms(depth - 1)
+    controls = st.sampled_from([Seq, ExternalChoice, InternalChoice, Timeout, Interrupt])
+    return st.one_of(
+        st.builds(Prefix, st.sampled_from(EVENTS), sub),
+        st.builds(lambda op, p, q: op(p, q), controls, sub, sub),
+        st.builds(ExceptionOp, sub, sub, st.frozensets(st.sampled_from(EVENTS))),
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(_recursive_terms(3))
+def test_recursion_at_the_top_restarts_with_the_reference_states_verdicts_and_deadlocks(body):
+    bodies = {**BODIES, LOOP: body}
+    try:  # a call under ; or an interrupt grows the term without end: no oracle
+        reference = _reference_within(LOOP, bodies.__getitem__, 150)
+    except (LimitExceeded, ProcalgError, RecursionError):
+        return
+    # a leaf the reference never reaches may be infinite: bound leaves too
+    net = compile_network(LOOP, bodies.__getitem__, reduce=False, max_states=3_000)
+    if isinstance(net, NotApplicable):
+        return
+    product = explore_product(net)
+    assert _bisimilar(product, reference)
+    if not net.loose:
+        assert product.num_states >= reference.num_states  # choices: see the module docstring
+    result = find_path(net, deadlock_goal)
+    nearest = _nearest_deadlock(reference)
+    assert result.found == (nearest is not None)
+    if nearest is not None:
+        assert len(result.path) == nearest
+    assert tau_lasso(net).found == _diverges(reference)
+
+
+def test_a_server_that_recurs_after_its_parallel_workers_restarts_in_the_reference_states():
+    workers = Parallel(Call("P"), Call("Q"), frozenset({A}))
+    body = Prefix(C, Seq(Hide(workers, frozenset({B})), LOOP))
+    bodies = {**BODIES, LOOP: body}
+    net = compile_network(LOOP, bodies.__getitem__, reduce=False)
+    assert not isinstance(net, NotApplicable), net
+    assert any("restart on their own call" in note for note in net.notes)
+    reference = _reference(LOOP, bodies.__getitem__)
+    product = explore_product(net)
+    assert (product.num_states, product.num_transitions) == (
+        reference.num_states, reference.num_transitions)
+    assert _bisimilar(product, reference)
+
+
+def test_a_call_under_the_first_side_of_seq_is_no_loop_and_stays_a_leaf():
+    body = Seq(Prefix(A, LOOP), Parallel(Call("P"), Call("Q"), frozenset()))
+    bodies = {**BODIES, LOOP: body}  # T ; N ; N ... grows: the leaf is infinite
+    net = compile_network(LOOP, bodies.__getitem__, max_states=200)
+    assert isinstance(net, NotApplicable)
+    assert "more than 200 states" in net.reason
+
+
 def test_a_sequential_process_is_left_to_the_term_level_with_the_reason():
     term = Seq(Prefix(A, SKIP), Call("P"))
     assert compile_network(term, UNFOLD) == NotApplicable(
@@ -279,17 +362,42 @@ def test_a_parallel_network_after_a_configuration_step_compiles_with_a_control_c
     assert _bisimilar(explore_product(compiled), reference)
 
 
-def test_recursion_through_seq_makes_the_recursive_subterm_a_leaf_and_says_so():
+def test_an_exception_over_a_network_hands_over_in_one_state_per_handler_state():
+    net = Parallel(Call("P"), Call("Q"), frozenset({A}))
+    term = ExceptionOp(net, Prefix(C, STOP), frozenset({B}))
+    compiled = _network(term, reduce=False)
+    assert any("control components for [| |>" in note for note in compiled.notes)
+    reference = _reference(term, UNFOLD)
+    product = explore_product(compiled)
+    assert (product.num_states, product.num_transitions) == (
+        reference.num_states, reference.num_transitions)
+    assert _bisimilar(product, reference)
+
+
+def test_recursion_through_seq_under_a_parallel_restarts_the_recursive_subterm():
     loop = Call("Loop")
     bodies = {**BODIES, loop: Seq(Parallel(Prefix(A, SKIP), Prefix(B, SKIP), frozenset()),
                                   loop)}
-    assert isinstance(compile_network(loop, bodies.__getitem__), NotApplicable)
     term = Seq(Prefix(C, SKIP), Parallel(loop, Call("P"), frozenset()))
-    net = compile_network(term, bodies.__getitem__, reduce=False)
-    assert not isinstance(net, NotApplicable)
-    assert any("recursive subterm" in note for note in net.notes)
-    reference = _reference(term, bodies.__getitem__)
-    assert explore_product(net).num_states == reference.num_states
+    for process in (loop, term):
+        net = compile_network(process, bodies.__getitem__, reduce=False)
+        assert not isinstance(net, NotApplicable)
+        assert any("1 process(es) restart on their own call" in note for note in net.notes)
+        reference = _reference(process, bodies.__getitem__)
+        product = explore_product(net)
+        assert (product.num_states, product.num_transitions) == (
+            reference.num_states, reference.num_transitions)
+        assert _bisimilar(product, reference)
+
+
+def test_recursion_that_grows_its_context_stays_a_leaf_and_says_so():
+    loop = Call("Loop")  # Loop = (a -> Loop) /\ (P ||| Q): interrupts pile up
+    bodies = {**BODIES, loop: Interrupt(Prefix(A, loop),
+                                        Parallel(Call("P"), Call("Q"), frozenset()))}
+    term = Seq(Prefix(C, SKIP), Parallel(loop, Call("P"), frozenset()))
+    net = compile_network(term, bodies.__getitem__, max_states=50)
+    assert isinstance(net, NotApplicable)
+    assert "more than 50 states" in net.reason
 
 
 def test_a_throw_ends_every_component_in_one_thrown_state():

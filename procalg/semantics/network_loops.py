@@ -1,0 +1,104 @@
+"""Recursion through the operator tree at the top, compiled as a loop.
+
+``Server = request -> (Worker(1) ||| Worker(2)) ; Server`` has a parallel
+network below a recursive call: the operator tree is not finite, and until
+now the whole process fell to the term-level rules. But once ``;`` enters
+the call, every operator between ``Server`` and the call is gone: the state
+*is* ``Server`` again, the same term the rules would reach. The network of
+the body with the call replaced by a mark (:func:`procalg.lts.control.loop_mark`)
+can then restart itself: the rule that enters the mark moves every
+component back to its initial state (:func:`procalg.lts.control.loop`),
+and the product has exactly the term level's states.
+
+This module decides where that is sound and tracks which components a
+restart must reset from anywhere (the control components on the path to the
+call; every other component rests in a ``DONE`` or its initial state then).
+
+Example:
+    >>> from procalg.terms import Call, Event, Prefix, Seq, SKIP
+    >>> loop = Seq(Prefix(Event("a"), SKIP), Call("L"))
+    >>> loops_back([(loop, 1)]), loops_back([(loop, 0)])
+    (True, False)
+"""
+
+from __future__ import annotations
+
+from procalg.lts.network import Network
+from procalg.terms import (
+    ExceptionOp,
+    ExternalChoice,
+    Hide,
+    InternalChoice,
+    Interrupt,
+    Prefix,
+    Process,
+    Rename,
+    Seq,
+    Timeout,
+)
+
+_ENTERED: dict[type, frozenset[int]] = {
+    Prefix: frozenset({0}), Seq: frozenset({1}), Timeout: frozenset({1}),
+    InternalChoice: frozenset({0, 1}), ExceptionOp: frozenset({1}),
+}
+"""Operand positions entered by a rule of the operator itself (its event,
+the first side's ✓, the time-out's or the choice's τ, the handled event)."""
+
+
+def loops_back(chain: list[tuple[Process, int]]) -> bool:
+    """Whether a recursive call can restart its process.
+
+    Args:
+        chain: from the recursive process down to the call's parent, each
+            operator with the index of its operand that holds the call.
+
+    True when the parent enters the call by a rule of its own and every
+    operator above is gone by then: ``;`` with the call after it, an
+    internal choice (resolved by its τ), a time-out's or exception's second
+    side, a prefix; an external choice, a time-out's first side or an
+    interrupter only with a prefix (a visible event, which decides them)
+    below. A call under ``;``'s first side, an interrupted side, parallel,
+    hiding or renaming is not a loop (the context stays, or grows).
+    """
+    parent, index = chain[-1]
+    if index not in _ENTERED.get(type(parent), frozenset()):
+        return False
+    visible = False  # a visible event fires between this operator and the call
+    for node, index in reversed(chain):
+        kind = type(node)
+        handled = kind is ExceptionOp and index == 1
+        if kind is Seq:
+            ok = index == 1
+        elif kind is Timeout:
+            ok = index == 1 or visible
+        elif kind is ExternalChoice:
+            ok = visible
+        elif kind is Interrupt:
+            ok = index == 1 and visible
+        else:
+            ok = kind is Prefix or kind is InternalChoice or handled
+        if not ok:
+            return False
+        visible = visible or kind is Prefix or handled
+    return True
+
+
+def arity(term: Process) -> int:
+    """How many operand networks a compiled ``term`` is built from."""
+    return 1 if isinstance(term, Hide | Prefix | Rename) else 2
+
+
+def resets_after(operands: list[Network], resets: list[frozenset[int] | None],
+                 net: Network) -> frozenset[int] | None:
+    """The components of ``net`` (built by a control operator from
+    ``operands``, its control component last) that a restart resets from
+    anywhere: those of the operand holding a mark, shifted, and the new
+    control component; None if no operand holds a mark."""
+    if all(r is None for r in resets):
+        return None
+    out: set[int] = {len(net) - 1}
+    start = 0
+    for operand, inner in zip(operands, resets, strict=True):
+        out.update(start + c for c in inner or ())
+        start += len(operand)
+    return frozenset(out)
