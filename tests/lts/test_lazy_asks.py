@@ -16,11 +16,13 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from procalg.checks.deadlock import deadlock_goal
+from procalg.checks.reachability import reachability_goal
 from procalg.lts import LTS, TAU, explore
 from procalg.lts.exploration import ExplicitSystem
 from procalg.lts.lazy import LazyComponent
 from procalg.lts.network import Network, close, component, parallel
-from procalg.lts.product import count_states, explore_product, find_deadlock, find_label
+from procalg.lts.product import count_states, explore_product, find_path
 from tests.lts.test_lazy import Queue, _queue_alphabet, _queue_network
 from tests.lts.test_product import EVENTS, Tree, _bisimilar, _replay, trees
 
@@ -122,7 +124,8 @@ def test_asking_leaves_give_the_same_product_as_whole_leaves(tree, mix):
 @given(trees(), flags)
 def test_asking_leaves_give_the_deadlock_verdict_and_a_shortest_real_trace(tree, mix):
     reference = explore(Tree(tree))
-    a, b = find_deadlock(_eager(tree)), find_deadlock(close(_mixed(tree, list(mix))))
+    a = find_path(_eager(tree), deadlock_goal)
+    b = find_path(close(_mixed(tree, list(mix))), deadlock_goal)
     assert b.found == a.found
     if b.found:
         assert len(b.path) == len(a.path)
@@ -132,7 +135,8 @@ def test_asking_leaves_give_the_deadlock_verdict_and_a_shortest_real_trace(tree,
 @settings(max_examples=100, deadline=None)
 @given(trees(), flags, st.sampled_from(EVENTS))
 def test_asking_leaves_reach_a_label_at_its_shortest_distance(tree, mix, event):
-    a, b = find_label(_eager(tree), event), find_label(close(_mixed(tree, list(mix))), event)
+    a = find_path(_eager(tree), reachability_goal(event))
+    b = find_path(close(_mixed(tree, list(mix))), reachability_goal(event))
     assert b.found == a.found
     if b.found:
         assert b.path[-1] == event and len(b.path) == len(a.path)
@@ -143,8 +147,8 @@ def test_asking_leaves_reach_a_label_at_its_shortest_distance(tree, mix, event):
 @given(trees(), flags)
 def test_stubborn_sets_over_asking_leaves_keep_the_verdict(tree, mix):
     reference = explore(Tree(tree))
-    result = find_deadlock(close(_mixed(tree, list(mix))), por=True)
-    assert result.found == find_deadlock(_eager(tree), por=True).found
+    result = find_path(close(_mixed(tree, list(mix))), deadlock_goal, por=True)
+    assert result.found == find_path(_eager(tree), deadlock_goal, por=True).found
     if result.found:
         assert set(_replay(reference, result.path)) & set(reference.deadlocks())
 

@@ -17,10 +17,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from procalg.api.model import loads
+from procalg.checks.deadlock import deadlock_goal
+from procalg.checks.reachability import reachability_goal
 from procalg.lts import TAU, explore
 from procalg.lts.lazy import LazyComponent
 from procalg.lts.leaf_choice import leaf
-from procalg.lts.product import explore_product, find_deadlock, find_label
+from procalg.lts.product import explore_product, find_path
 from procalg.semantics import leaves
 from procalg.semantics.network import compile_network
 from tests.lts.test_product import _bisimilar, _distances, _replay
@@ -89,7 +91,7 @@ def test_a_lazy_leaf_asked_by_its_partners_gives_the_term_rules_lts_and_verdicts
         net = compile_network(term, model.spec, reduce=False)
     assert _bisimilar(explore_product(net), reference)
     dist = _distances(reference)
-    stuck = find_deadlock(net)
+    stuck = find_path(net, deadlock_goal)
     assert stuck.found == bool(reference.deadlocks())
     if stuck.found:
         assert len(stuck.path) == min(dist[s] for s in reference.deadlocks())
@@ -97,7 +99,7 @@ def test_a_lazy_leaf_asked_by_its_partners_gives_the_term_rules_lts_and_verdicts
     for name in sorted(set(reference.labels) - {TAU})[:4]:
         code = reference.labels.index(name)
         at = reference.label == code
-        found = find_label(net, name)
+        found = find_path(net, reachability_goal(name))
         assert found.found == bool(at.any())
         if found.found:
             assert len(found.path) == int(np.min(dist[reference.src[at]])) + 1
