@@ -97,34 +97,27 @@ class LazyMoves(Sequence[tuple[Label, Process]]):
         return iter(self._all())
 
 
-class InputTargets(Mapping[Label, tuple[int, ...]]):
-    """An input state's target ids per label, each label's evaluated when first asked.
+class LazyTargets(Mapping[Label, tuple[int, ...]]):
+    """A state's target ids per label, each label's continuations evaluated and
+    interned when first asked (a subclass says how: :meth:`continuations`).
 
-    Args:
-        machine: the machine that interns the targets.
-        term: the input state.
-        labels: its labels, and ``bindings``, the binding of each
-            (:meth:`~procalg.terms.input.InputSite.offer`).
-        normal: turns a continuation into the target the rules give.
+    ``_keys`` holds the state's labels as keys; ``_found`` the answers so far.
     """
 
-    __slots__ = ("_after", "_first", "_found", "bindings", "labels", "machine", "normal", "term")
+    __slots__ = ("_found", "_keys", "machine")
 
-    def __init__(self, machine: Machine, term: Input, labels: tuple[Label, ...],
-                 bindings: tuple[Any, ...], normal: Callable[[Process], Process]) -> None:
-        self.machine, self.term, self.normal = machine, term, normal
-        self.labels, self.bindings = labels, bindings
-        first: dict[Label, int] = {}
-        for i, label in enumerate(labels):
-            first.setdefault(label, i)
-        self._first = first
+    def __init__(self, machine: Machine, keys: Mapping[Label, Any]) -> None:
+        self.machine = machine
+        self._keys = keys
         self._found: dict[Label, tuple[int, ...]] = {}
-        self._after: dict[Event, Any] | None = None  # per event: first channels, labels after
+
+    def continuations(self, label: Label) -> list[Process]:
+        raise NotImplementedError
 
     def __getitem__(self, label: Label) -> tuple[int, ...]:
         found = self._found.get(label)
         if found is None:
-            if label not in self._first:
+            if label not in self._keys:
                 raise KeyError(label)
             machine = self.machine
             with machine._lock:
@@ -136,16 +129,41 @@ class InputTargets(Mapping[Label, tuple[int, ...]]):
         found = self._found.get(label)  # a step through a known state: one look-up
         if found is not None:
             return found
-        return self[label] if label in self._first else default
+        return self[label] if label in self._keys else default
 
     def __contains__(self, label: object) -> bool:
-        return label in self._first
+        return label in self._keys
 
     def __iter__(self) -> Iterator[Label]:
-        return iter(self._first)
+        return iter(self._keys)
 
     def __len__(self) -> int:
-        return len(self._first)
+        return len(self._keys)
+
+
+class InputTargets(LazyTargets):
+    """An input state's target ids per label, each label's evaluated when first asked.
+
+    Args:
+        machine: the machine that interns the targets.
+        term: the input state.
+        labels: its labels, and ``bindings``, the binding of each
+            (:meth:`~procalg.terms.input.InputSite.offer`).
+        normal: turns a continuation into the target the rules give.
+    """
+
+    __slots__ = ("_after", "_first", "bindings", "labels", "normal", "term")
+
+    def __init__(self, machine: Machine, term: Input, labels: tuple[Label, ...],
+                 bindings: tuple[Any, ...], normal: Callable[[Process], Process]) -> None:
+        self.term, self.normal = term, normal
+        self.labels, self.bindings = labels, bindings
+        first: dict[Label, int] = {}
+        for i, label in enumerate(labels):
+            first.setdefault(label, i)
+        self._first = first
+        super().__init__(machine, first)
+        self._after: dict[Event, Any] | None = None  # per event: first channels, labels after
 
     def _bindings(self, label: Label) -> list[Any]:
         if len(self._first) == len(self.labels):  # every label once

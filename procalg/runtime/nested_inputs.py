@@ -48,10 +48,11 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from procalg.errors import ProcalgError
+from procalg.runtime.input_states import LazyTargets
 from procalg.semantics import saga
 from procalg.semantics.operands import active_operands, moving_operands, with_operands
 from procalg.semantics.sos import Rules, fire
@@ -207,7 +208,7 @@ class Pendings:
         return moves, True
 
 
-class NestedTargets(Mapping[Label, tuple[int, ...]]):
+class NestedTargets(LazyTargets):
     """A state's target ids per label, each label's evaluated when first asked.
 
     Args:
@@ -219,45 +220,19 @@ class NestedTargets(Mapping[Label, tuple[int, ...]]):
             target of the rules into the system's (child runs made opaque), or None.
     """
 
-    __slots__ = ("_found", "_moves", "labels", "machine", "normal", "pendings", "post", "term")
+    __slots__ = ("_moves", "labels", "normal", "pendings", "post", "term")
 
     def __init__(self, machine: Machine, term: Process, moves: list[Move],
                  pendings: Pendings, normal: Callable[[Process], Process],
                  post: Callable[[Process], Process] | None) -> None:
-        self.machine, self.term, self.normal, self.post = machine, term, normal, post
+        self.term, self.normal, self.post = term, normal, post
         self.pendings = pendings
         self.labels = tuple(label for label, _ in moves)
         by_label: dict[Label, list[Process]] = {}
         for label, target in moves:
             by_label.setdefault(label, []).append(target)
         self._moves = by_label
-        self._found: dict[Label, tuple[int, ...]] = {}
-
-    def __getitem__(self, label: Label) -> tuple[int, ...]:
-        found = self._found.get(label)
-        if found is None:
-            if label not in self._moves:
-                raise KeyError(label)
-            machine = self.machine
-            with machine._lock:
-                found = self._found[label] = tuple(
-                    machine.intern(t) for t in self.continuations(label))
-        return found
-
-    def get(self, label: Label, default: Any = None) -> Any:  # Mapping.get catches KeyError: slower
-        found = self._found.get(label)
-        if found is not None:
-            return found
-        return self[label] if label in self._moves else default
-
-    def __contains__(self, label: object) -> bool:
-        return label in self._moves
-
-    def __iter__(self) -> Iterator[Label]:
-        return iter(self._moves)
-
-    def __len__(self) -> int:
-        return len(self._moves)
+        super().__init__(machine, by_label)
 
     def continuations(self, label: Label) -> list[Process]:
         """The targets of ``label`` as terms, in the canonical order (by printed term)."""
