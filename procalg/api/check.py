@@ -31,7 +31,7 @@ from procalg.checks.equivalence import check_equivalence
 from procalg.checks.liveness import Fairness, check_ltl, check_terminates
 from procalg.checks.ltl import SPECIAL, atoms, parse_formula
 from procalg.checks.refinement import check_refinement
-from procalg.checks.result import CheckResult, Equivalence, RefinementModel, Stats, Verdict
+from procalg.checks.result import CheckResult, RefinementModel, Stats, Verdict
 from procalg.checks.traces import check_has_trace
 from procalg.errors import ModelError, ProcalgError
 from procalg.lts import LTS
@@ -203,7 +203,7 @@ def _deadlock(model: Model, prop: ast.DeadlockFree, options: SearchOptions) -> C
 def _stable_failures_only(prop: ast.DeadlockFree | ast.Deterministic) -> bool:
     """Whether the assertion asks for ``[F]`` (stable failures only); FDR's
     default, and ``[FD]``, are failures-divergences."""
-    return prop.model is not None and RefinementModel.parse(prop.model) is RefinementModel.FAILURES
+    return prop.model is RefinementModel.FAILURES
 
 
 def _divergence(model: Model, prop: ast.DivergenceFree, options: SearchOptions) -> CheckResult:
@@ -255,7 +255,8 @@ def _has_trace(model: Model, prop: ast.HasTrace, options: SearchOptions) -> Chec
         raise ModelError("':[has trace]:' needs a sequence of events, like <a, b.1>",
                          prop.trace.span)
     return check_has_trace(model.system(prop.process), [str(e) for e in trace.items],
-                           model=prop.model or "T", max_states=options.reference_limit)
+                           model=prop.model or RefinementModel.TRACES,
+                           max_states=options.reference_limit)
 
 
 def _reachable(model: Model, prop: ast.Reachable, options: SearchOptions) -> CheckResult:
@@ -266,7 +267,7 @@ def _reachable(model: Model, prop: ast.Reachable, options: SearchOptions) -> Che
 
 
 def _refines(model: Model, prop: ast.Refines, options: SearchOptions) -> CheckResult:
-    kind = RefinementModel.parse(prop.model)  # the syntax's letters, parsed once here
+    kind = prop.model  # read from the syntax's letters once, in procalg.syntax
     spec = _whole(model, prop.spec, options)
     impl = model.process(prop.impl)  # once: the fallbacks below read the same term
     # the bulk product search knows [T=, [F= and [FD=; the revivals and
@@ -288,7 +289,7 @@ def _refines(model: Model, prop: ast.Refines, options: SearchOptions) -> CheckRe
 def _equivalent(model: Model, prop: ast.Equivalent, options: SearchOptions) -> CheckResult:
     sides = [model.process(side) for side in (prop.left, prop.right)]  # once each
     left, right = (_whole(model, side, options) for side in sides)
-    result = check_equivalence(left, right, Equivalence.parse(prop.kind))
+    result = check_equivalence(left, right, prop.kind)
     if all(isinstance(_explored(model, side, options), LTS) for side in sides):
         return _labelled(result, "explicit", "both sides compared as explicit LTSs")
     return result

@@ -31,9 +31,14 @@ from procalg.api.model import Model
 from procalg.checks.result import Counterexample
 from procalg.errors import ProcalgError
 from procalg.lts import TAU, TICK
+from procalg.relations import RefinementModel
 from procalg.semantics.explain import Explanation, Goal, explain
 from procalg.syntax import ast
 from procalg.terms import show_process
+
+_FAILURES_MODELS = (RefinementModel.TRACES, RefinementModel.FAILURES,
+                    RefinementModel.FAILURES_DIVERGENCES)
+"""The models whose violation is at the path's end (a trace, or a stable failure there)."""
 
 
 @dataclass(frozen=True)
@@ -114,7 +119,7 @@ def _goal(prop: ast.Node, ce: Counterexample) -> Goal | None:
         return None
     if isinstance(prop, ast.DeadlockFree):
         return lambda moves: not moves
-    if isinstance(prop, ast.Refines) and prop.model not in ("T", "F", "FD"):
+    if isinstance(prop, ast.Refines) and prop.model not in _FAILURES_MODELS:
         return None  # revivals, refusal testing: the refusal is before the path's last event
     if ce.refused is not None:
         refused = ce.refused

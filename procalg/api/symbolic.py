@@ -20,6 +20,7 @@ from procalg.api.model import Model
 from procalg.api.search import CheckEngine, SearchOptions
 from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
 from procalg.errors import LimitExceeded, ModelError, ProcalgError
+from procalg.relations import RefinementModel
 from procalg.semantics.kinds import names_in
 from procalg.syntax import ast, pretty
 from procalg.syntax.walk import walk
@@ -87,7 +88,7 @@ def check(model: Model, prop: ast.Node, options: SearchOptions, why: str) -> Che
     spec = model.spec
     try:
         if type(prop) is ast.DeadlockFree:
-            if prop.model != "F":
+            if prop.model is not RefinementModel.FAILURES:
                 _no_divergence(spec, prop, why)
             out = engine.deadlock(spec, prop.process, limits)
         elif type(prop) is ast.Reachable:
@@ -96,9 +97,9 @@ def check(model: Model, prop: ast.Node, options: SearchOptions, why: str) -> Che
                 raise ModelError("':[reachable e]' needs one event, like eat.0", prop.event.span)
             out = engine.reachable(spec, prop.process, event.channel, event.fields, limits)
         elif type(prop) is ast.HasTrace:
-            if prop.model not in (None, "T"):
+            if prop.model not in (None, RefinementModel.TRACES):
                 raise ModelError(f"the symbolic engine checks ':[has trace]' in [T] only, "
-                                 f"not [{prop.model}] ({why})", prop.span,
+                                 f"not [{prop.model.value}] ({why})", prop.span,
                                  hint="use --engine reference for the failures models")
             trace = model.value(prop.trace)
             if not isinstance(trace, Sequence) or not all(isinstance(e, Event)

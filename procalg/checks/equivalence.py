@@ -20,9 +20,9 @@ Example:
     >>> from procalg.lts import LTS
     >>> a = LTS.build(2, 0, ["a"], [(0, "a", 1)])
     >>> ta = LTS.build(3, 0, ["a"], [(0, "τ", 1), (1, "a", 2)])
-    >>> check_equivalence(ta, a, "weak").passed
+    >>> check_equivalence(ta, a, Equivalence.WEAK).passed
     True
-    >>> r = check_equivalence(ta, a, "strong")
+    >>> r = check_equivalence(ta, a, Equivalence.STRONG)
     >>> r.passed, r.counterexample.formula
     (False, '<tau>tt')
 """
@@ -44,29 +44,32 @@ from procalg.lts import LTS, TAU
 from procalg.lts.partition import (
     Bisimulation,
     Refinement,
-    as_bisimulation,
     disjoint_union,
     refine,
 )
 
+_BISIMULATIONS = {Equivalence.STRONG: Bisimulation.STRONG, Equivalence.WEAK: Bisimulation.WEAK,
+                  Equivalence.BRANCHING: Bisimulation.BRANCHING}
+"""The equivalences that are bisimulations (``lts/partition``'s own enum)."""
 
-def check_equivalence(left: LTS, right: LTS, equivalence: Equivalence | str) -> CheckResult:
+
+def check_equivalence(left: LTS, right: LTS, equivalence: Equivalence) -> CheckResult:
     """Whether ``left`` and ``right`` are equivalent; a distinguishing formula if not.
 
     Args:
         left: the first LTS (the formula holds in its initial state).
         right: the second LTS.
-        equivalence: ``strong``, ``weak``, ``branching`` or ``trace``
-            (an :class:`Equivalence` or its value).
+        equivalence: strong, weak or branching bisimulation, or trace equivalence.
 
     Returns:
         A :class:`CheckResult`; on failure ``counterexample.formula`` and
         ``.trace`` explain the difference.
     """
+    assert isinstance(equivalence, Equivalence), f"an Equivalence, not {equivalence!r} (.parse)"
     start = time.perf_counter()
-    if str(getattr(equivalence, "value", equivalence)).lower() == Equivalence.TRACE.value:
+    if equivalence is Equivalence.TRACE:
         return _trace_equivalence(left, right)
-    kind = as_bisimulation(equivalence)
+    kind = _BISIMULATIONS[equivalence]
     union, off = disjoint_union(left, right)
     refinement = refine(union, kind)
     blocks = refinement.blocks

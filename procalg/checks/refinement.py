@@ -27,7 +27,7 @@ Example:
     >>> from procalg.lts import LTS
     >>> choice = LTS.build(3, 0, ["a", "b"], [(0, "a", 1), (0, "b", 2)])
     >>> only_a = LTS.build(2, 0, ["a"], [(0, "a", 1)])
-    >>> check_refinement(choice, only_a, "T").passed
+    >>> check_refinement(choice, only_a, RefinementModel.TRACES).passed
     True
     >>> r = check_refinement(choice, only_a, RefinementModel.FAILURES)
     >>> r.passed, r.counterexample.trace, sorted(r.counterexample.refused)
@@ -60,16 +60,16 @@ Pair = tuple[int, Any]
 def check_refinement(
     spec: LTS | TransitionSystem[Any],
     impl: LTS | TransitionSystem[Any],
-    model: RefinementModel | str,
+    kind: RefinementModel,
     *,
     max_states: int | None = None,
 ) -> CheckResult:
-    """Check ``spec ⊑ impl`` in ``model``; a shortest counterexample on failure.
+    """Check ``spec ⊑ impl`` in the model ``kind``; a shortest counterexample on failure.
 
     Args:
         spec: the specification (explored fully if not an LTS).
         impl: the implementation, an LTS or any TransitionSystem (explored lazily).
-        model: traces, stable failures, failures-divergences, or a revivals or
+        kind: traces, stable failures, failures-divergences, or a revivals or
             refusal-testing model (handed to :func:`check_refusal_refinement`).
         max_states: stop with :class:`LimitExceeded` after this many product states.
 
@@ -78,7 +78,7 @@ def check_refinement(
         last one is the event the spec cannot do), ``refused``/``accepted`` for
         failures, ``cycle`` for divergence, and ``full_path`` with τ steps.
     """
-    kind = RefinementModel.parse(model)
+    assert isinstance(kind, RefinementModel), f"a RefinementModel, not {kind!r} (.parse)"
     if kind in (*REVIVAL_MODELS, *REFUSAL_MODELS):
         return check_refusal_refinement(spec, impl, kind, max_states=max_states)
     start = time.perf_counter()
@@ -95,7 +95,7 @@ def check_refinement(
     return CheckResult(Verdict.FAIL, failure, stats, f"refinement {name} fails")
 
 
-def check_refinement_product(spec: LTS, network: Network, model: RefinementModel | str,
+def check_refinement_product(spec: LTS, network: Network, kind: RefinementModel,
                              limits: Limits = NO_LIMITS) -> CheckResult:
     """Check ``spec ⊑ network`` as one bulk product search (FDR-style: the
     normalised spec is one more component of the implementation's network;
@@ -108,14 +108,14 @@ def check_refinement_product(spec: LTS, network: Network, model: RefinementModel
         >>> from procalg.lts.network import close, component
         >>> choice = LTS.build(3, 0, ["a", "b"], [(0, "a", 1), (0, "b", 2)])
         >>> only_a = LTS.build(2, 0, ["a"], [(0, "a", 1)])
-        >>> r = check_refinement_product(choice, close(component(only_a)), "F")
+        >>> r = check_refinement_product(choice, close(component(only_a)),
+        ...                              RefinementModel.FAILURES)
         >>> r.passed, r.counterexample.trace, sorted(r.counterexample.refused)
         (False, (), ['b'])
     """
     start = time.perf_counter()
-    kind = RefinementModel.parse(model)
     normal = NormalForm(spec)
-    found, bad = find_violation(network, normal, kind.value, limits)
+    found, bad = find_violation(network, normal, kind, limits)
     extra: dict[str, object] = {"engine": "product", "levels": found.levels,
                                 "peak_bytes": found.peak_bytes, "normal_nodes": len(normal),
                                 "notes": list(found.notes)}

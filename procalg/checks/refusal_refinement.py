@@ -41,9 +41,9 @@ Example:
     >>> # only the second can be stable offering a and then do a
     >>> timeout = LTS.build(3, 0, ["a"], [(0, "a", 1), (0, "τ", 2)])
     >>> choice = LTS.build(4, 0, ["a"], [(0, "τ", 1), (0, "τ", 2), (1, "a", 3)])
-    >>> check_refusal_refinement(timeout, choice, "V").passed
+    >>> check_refusal_refinement(timeout, choice, RefinementModel.REVIVALS).passed
     False
-    >>> check_refusal_refinement(choice, timeout, "V").passed
+    >>> check_refusal_refinement(choice, timeout, RefinementModel.REVIVALS).passed
     True
 """
 
@@ -143,7 +143,7 @@ class SpecSets:
 def check_refusal_refinement(
     spec: LTS | TransitionSystem[Any],
     impl: LTS | TransitionSystem[Any],
-    model: RefinementModel | str,
+    kind: RefinementModel,
     *,
     max_states: int | None = None,
 ) -> CheckResult:
@@ -152,7 +152,7 @@ def check_refusal_refinement(
     Args:
         spec: the specification (explored fully if not an LTS).
         impl: the implementation, explored lazily.
-        model: ``"V"``, ``"VD"``, ``"R"`` or ``"RD"`` (or the enum member).
+        kind: a revivals or refusal-testing model (``[V=``, ``[VD=``, ``[R=``, ``[RD=``).
         max_states: stop with :class:`LimitExceeded` after this many pairs.
 
     Returns:
@@ -162,8 +162,8 @@ def check_refusal_refinement(
         spec could do there) and a note with the whole observation.
     """
 
+    assert isinstance(kind, RefinementModel), f"a RefinementModel, not {kind!r} (.parse)"
     start = time.perf_counter()
-    kind = RefinementModel.parse(model)
     spec_lts = spec if isinstance(spec, LTS) else explore(spec)
     search = _Search(SpecSets(spec_lts), LazySystem(impl), kind, max_states)
     failure = search.run()

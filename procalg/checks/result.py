@@ -18,7 +18,10 @@ import enum
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from procalg.errors import ProcalgError
+from procalg.relations import Equivalence, RefinementModel
+
+__all__ = ["CheckResult", "Counterexample", "Equivalence", "RefinementModel", "Stats", "Trace",
+           "Verdict"]  # the relations' enums live in procalg.relations (the syntax reads them)
 
 if TYPE_CHECKING:  # numpy behind it: a result is read where no search ran
     from procalg.lts.level_search import SearchResult
@@ -34,60 +37,6 @@ class Verdict(enum.Enum):
     FAIL = "fail"
     UNKNOWN = "unknown"
     """Neither proved nor refuted within the limits (the symbolic engine): never a guess."""
-
-
-class RefinementModel(enum.Enum):
-    """FDR's semantic models for refinement."""
-
-    TRACES = "T"
-    FAILURES = "F"
-    FAILURES_DIVERGENCES = "FD"
-    REVIVALS = "V"
-    REVIVALS_DIVERGENCES = "VD"
-    REFUSAL_TESTING = "R"
-    REFUSAL_DIVERGENCES = "RD"
-
-    @classmethod
-    def parse(cls, model: RefinementModel | str) -> RefinementModel:
-        """The model named ``model``: a member, its value (``"T"``, ``"F"``,
-        ``"FD"`` ...) or its name, any case (ProcalgError naming the choices if none).
-
-        Example:
-            >>> RefinementModel.parse("fd"), RefinementModel.parse("traces")
-            (<RefinementModel.FAILURES_DIVERGENCES: 'FD'>, <RefinementModel.TRACES: 'T'>)
-        """
-        if isinstance(model, RefinementModel):
-            return model
-        text = str(model).strip().upper().replace("-", "_")
-        for member in cls:
-            if text in (member.value, member.name):
-                return member
-        raise ProcalgError(f"no refinement model called {model!r}",
-                           hint="use T (traces), F (stable failures), FD (failures-divergences), "
-                                "V or VD (revivals), R or RD (refusal testing)")
-
-
-class Equivalence(enum.Enum):
-    """Behavioural equivalences for ``P = Q :[...]`` and minimisation."""
-
-    STRONG = "strong"
-    WEAK = "weak"
-    BRANCHING = "branching"
-    TRACE = "trace"
-
-    @classmethod
-    def parse(cls, kind: Equivalence | str) -> Equivalence:
-        """The equivalence named ``kind``, any case (ProcalgError naming the choices if none).
-
-        Example:
-            >>> Equivalence.parse("Weak")
-            <Equivalence.WEAK: 'weak'>
-        """
-        try:
-            return kind if isinstance(kind, Equivalence) else cls(str(kind).strip().lower())
-        except ValueError:
-            raise ProcalgError(f"no equivalence called {kind!r}",
-                               hint="use strong, weak, branching or trace") from None
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,7 @@ from typing import Any
 from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
 from procalg.lts.exploration import Exploration
 from procalg.lts.lts import LTS, TAU, TAU_INDEX, TransitionSystem
+from procalg.relations import RefinementModel
 
 Pair = tuple[int, int]
 """A state number and how many events of the trace have been done."""
@@ -118,7 +119,8 @@ def search_trace(walk: Exploration, trace: Sequence[str],
 
 
 def check_has_trace(system: TransitionSystem[Any] | LTS, trace: Sequence[Any], *,
-                    model: str = "T", max_states: int | None = None) -> CheckResult:
+                    model: RefinementModel = RefinementModel.TRACES,
+                    max_states: int | None = None) -> CheckResult:
     """Check that ``system`` can perform ``trace`` (τ allowed anywhere in between).
 
     The model says what "perform" observes (``:[has trace [M]]:``): in ``T`` the
@@ -132,7 +134,7 @@ def check_has_trace(system: TransitionSystem[Any] | LTS, trace: Sequence[Any], *
     Args:
         system: a transition system, or an LTS.
         trace: visible events (names, or objects whose ``str`` is the name).
-        model: ``"T"``, ``"F"`` or ``"FD"``.
+        model: traces, stable failures or failures-divergences.
         max_states: give up with :class:`~procalg.errors.LimitExceeded` beyond this.
 
     Returns:
@@ -147,6 +149,7 @@ def check_has_trace(system: TransitionSystem[Any] | LTS, trace: Sequence[Any], *
         >>> r.counterexample.trace, r.counterexample.accepted, r.counterexample.refused
         ((), frozenset({'a'}), frozenset({'b'}))
     """
+    assert isinstance(model, RefinementModel), f"a RefinementModel, not {model!r} (.parse)"
     started = time.perf_counter()
     names = tuple(e if isinstance(e, str) else str(e) for e in trace)
     walk = Exploration(system, max_states=max_states)
@@ -154,7 +157,7 @@ def check_has_trace(system: TransitionSystem[Any] | LTS, trace: Sequence[Any], *
     stats = Stats(walk.num_states, walk.transitions, time.perf_counter() - started)
     if search.found is not None:
         _, done = search.found
-        note = ("the process can perform this trace" if model == "T" else
+        note = ("the process can perform this trace" if model is RefinementModel.TRACES else
                 "the process can perform this trace and then be stable" if done == len(names)
                 else f"the process diverges after {done} of the events, so in [FD] it has "
                      "every continuation")
@@ -166,7 +169,7 @@ def check_has_trace(system: TransitionSystem[Any] | LTS, trace: Sequence[Any], *
         counterexample = Counterexample(
             names, note="the process can perform this trace but is never stable after it")
         return CheckResult(Verdict.FAIL, counterexample, stats,
-                           message=f"the trace is possible but never stable ([{model}])")
+                           message=f"the trace is possible but never stable ([{model.value}])")
     offered = {walk.labels[c] for s in search.at_depth(done) for c, _ in walk.successors(s)}
     offered.discard(TAU)
     shown = "{" + ", ".join(sorted(offered)) + "}"
@@ -180,9 +183,10 @@ def check_has_trace(system: TransitionSystem[Any] | LTS, trace: Sequence[Any], *
                        message=f"only the first {done} of {len(names)} events are possible")
 
 
-def _goal(walk: Exploration, length: int, model: str) -> Callable[[int, int], bool] | None:
+def _goal(walk: Exploration, length: int,
+          model: RefinementModel) -> Callable[[int, int], bool] | None:
     """The pairs that show the trace in ``model`` (:func:`check_has_trace`)."""
-    if model == "T":
+    if model is RefinementModel.TRACES:
         return None
     on_cycle: dict[int, bool] = {}
 
@@ -208,6 +212,6 @@ def _goal(walk: Exploration, length: int, model: str) -> Callable[[int, int], bo
             on_cycle[state] = found
         return on_cycle[state]
 
-    if model == "F":
+    if model is RefinementModel.FAILURES:
         return lambda state, done: done == length and stable(state)
     return lambda state, done: (done == length and stable(state)) or divergent(state)

@@ -32,7 +32,8 @@ Example:
     >>> from procalg.lts.normal import NormalForm
     >>> spec = LTS.build(3, 0, ["a", "b"], [(0, "a", 1), (1, "b", 2)])
     >>> impl = LTS.build(3, 0, ["a", "b"], [(0, "a", 1), (1, "a", 2)])
-    >>> result, bad = find_violation(close(component(impl)), NormalForm(spec), "T")
+    >>> result, bad = find_violation(close(component(impl)), NormalForm(spec),
+    ...                             RefinementModel.TRACES)
     >>> bad.kind, bad.path, bad.event
     ('trace', ('a',), 'a')
 """
@@ -48,6 +49,7 @@ from procalg.lts.network import Network, SyncRule
 from procalg.lts.normal import NormalForm
 from procalg.lts.product import NO_LIMITS, Limits, SearchResult, divergent_codes, searcher
 from procalg.lts.vectors import Tables
+from procalg.relations import RefinementModel
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,13 +136,15 @@ def monitor(network: Network, normal: NormalForm, fd: bool) -> _Monitor:
                     np.array(mem_ptr, np.int64), np.array(members, np.int64))
 
 
-def find_violation(network: Network, normal: NormalForm, model: str,
+def find_violation(network: Network, normal: NormalForm, model: RefinementModel,
                    limits: Limits = NO_LIMITS) -> tuple[SearchResult, Violation | None]:
-    """Search ``network`` against the normalised spec in model ``"T"``, ``"F"`` or ``"FD"``.
+    """Search ``network`` against the normalised spec in the traces, failures or
+    failures-divergences model.
 
     ``limits`` bound both searches (the implementation's divergences, the pairs).
     """
-    fd, failures = model == "FD", model in ("F", "FD")
+    assert isinstance(model, RefinementModel), f"a RefinementModel, not {model!r} (.parse)"
+    fd, failures = model is RefinementModel.FAILURES_DIVERGENCES, model.failures
     mon = monitor(network, normal, fd)
     diverging = None
     if fd and not tau_acyclic(network):

@@ -3,7 +3,7 @@
 
 Example:
     >>> from procalg.syntax.expressions import Name
-    >>> Refines(Name("SPEC"), Name("P"), "T").model
+    >>> Refines(Name("SPEC"), Name("P"), RefinementModel.TRACES).model.value
     'T'
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from procalg.relations import Equivalence, RefinementModel
 from procalg.source import Span
 from procalg.syntax.node import Expr, Node
 
@@ -20,26 +21,26 @@ from procalg.syntax.node import Expr, Node
 @dataclass(frozen=True, slots=True)
 class DeadlockFree(Node):
     process: Expr
-    model: str | None = None  # the optional [F] / [FD] annotation
+    model: RefinementModel | None = None  # the optional [F] / [FD] annotation
 
 
 @dataclass(frozen=True, slots=True)
 class DivergenceFree(Node):
     process: Expr
-    model: str | None = None
+    model: RefinementModel | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Deterministic(Node):
     process: Expr
-    model: str | None = None
+    model: RefinementModel | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class HasTrace(Node):
     process: Expr
     trace: Expr  # a sequence expression of events
-    model: str | None = None
+    model: RefinementModel | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,11 +52,11 @@ class Reachable(Node):
 @dataclass(frozen=True, slots=True)
 class Refines(Node):
     """``Spec [T= Impl``, ``[F=``, ``[FD=``, ``[V=``, ``[VD=``, ``[R=``, ``[RD=``
-    (``model`` is the letters: ``"T"``, ``"F"``, ``"FD"``, ``"V"``, ...)."""
+    (``model`` read from the letters by :meth:`RefinementModel.parse`)."""
 
     spec: Expr
     impl: Expr
-    model: str
+    model: RefinementModel
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +65,7 @@ class Equivalent(Node):
 
     left: Expr
     right: Expr
-    kind: str
+    kind: Equivalence
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from lark import Token, Transformer, v_args
 
 from procalg.errors import ParseError
+from procalg.relations import RefinementModel
 from procalg.syntax import ast
 from procalg.syntax.binders import lambda_of, pattern_definitions, to_pattern
 from procalg.syntax.properties import decode_ltl, decode_property
@@ -218,7 +219,7 @@ class DeclarationRules(Transformer):
 
     def refinement(self, meta, children):
         spec, tok, impl = children
-        model = tok.value[1:-1]
+        model = RefinementModel.parse(tok.value[1:-1])  # `[FD=`: the grammar's letters only
         return ast.Refines(spec, impl, model, span=span_of(meta)), self._text(meta)
 
     def equivalence(self, meta, children):

@@ -124,14 +124,14 @@ class _Printer:
     def _assertion(self, a: ast.Assertion) -> str:
         neg = "not " if a.negated else ""
         p = a.property
-        model = f" [{p.model}]" if getattr(p, "model", None) and not isinstance(
+        model = f" [{p.model.value}]" if getattr(p, "model", None) and not isinstance(
             p, ast.Refines) else ""
         match p:
             case ast.Refines(spec=spec, impl=impl, model=m):
-                return f"{neg}{self.expr(spec, OPEN, tail=False)} [{m}= {self.expr(impl)}"
+                return f"{neg}{self.expr(spec, OPEN, tail=False)} [{m.value}= {self.expr(impl)}"
             case ast.Equivalent(left=left, right=right, kind=kind):
                 return (f"{neg}{self.expr(left, OPEN, tail=False)} = "
-                        f"{self.expr(right, OPEN, tail=False)} :[{kind}]")
+                        f"{self.expr(right, OPEN, tail=False)} :[{kind.value}]")
             case ast.HasTrace(process=proc, trace=trace):
                 proc_text = self.expr(proc, OPEN, False)
                 return f"{neg}{proc_text} :[has trace{model}]: {self.expr(trace)}"

@@ -5,6 +5,10 @@ The lexer takes ``:[ ... ]`` as one token so that the words inside (``free``,
 reads the words, checks them, and suggests the nearest known property when
 they are misspelt.
 
+The letters of a model (``[F]``) and the words of an equivalence become
+:class:`procalg.relations.RefinementModel` and ``Equivalence`` members here,
+once.
+
 Example:
     >>> words_and_model(":[deadlock free [FD]]")
     ('deadlock free', 'FD')
@@ -19,6 +23,7 @@ from collections.abc import Callable
 from lark import Token
 
 from procalg.errors import ParseError
+from procalg.relations import Equivalence, RefinementModel
 from procalg.source import Span
 from procalg.syntax import ast
 
@@ -83,7 +88,7 @@ def decode_property(
     if right is not None:
         if words not in EQUIVALENCES or model is not None:
             raise _unknown(words, where, "after 'P = Q' use :[strong], :[weak] or :[branching]")
-        return ast.Equivalent(left, right, words, span=span)
+        return ast.Equivalent(left, right, Equivalence.parse(words), span=span)
     if words in SIMPLE:
         node = SIMPLE[words]
         allowed = _ALLOWED[node]
@@ -92,12 +97,12 @@ def decode_property(
             raise ParseError(f"':[{name}]' is not checked in [{model}]", where,
                              hint="FDR checks it in " + " or ".join(f"[{m}]" for m in allowed)
                              + " (with no suffix: [FD])")
-        return node(left, model, span=span)
+        return node(left, _model(model), span=span)
     if words == "has trace":
         if trace is None:
             raise ParseError("':[has trace]' needs the trace after it", where,
                              hint="write  assert P :[has trace]: <a, b>")
-        return ast.HasTrace(left, trace, model, span=span)
+        return ast.HasTrace(left, trace, _model(model), span=span)
     # symbolic engine: `:[invariant]: EXPR` (the expression rides in `trace`'s place)
     if words == "invariant" and model is None:
         if trace is None:
@@ -122,6 +127,10 @@ def decode_property(
     if words.split(" ")[0] in ("terminates", "ltl") and model is None:
         return _terminates(words, left, where, span)
     raise _unknown(words, where, None)
+
+
+def _model(letters: str | None) -> RefinementModel | None:
+    return None if letters is None else RefinementModel.parse(letters)
 
 
 # -- liveness: `:[terminates [weak|strong fairness]]`, `:[ltl [weak|strong fairness]]: F`

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from procalg.api import check_model, loads
-from procalg.api.search import SearchOptions
+from procalg.api.search import CheckEngine, SearchOptions
 
 DIVERGENT = """\
 channel a, b
@@ -72,7 +72,7 @@ def test_determinism_on_the_compiled_product_finds_the_term_level_counterexample
     from procalg.api.search import SearchOptions
 
     (product,) = check_model(loads(text))
-    (reference,) = check_model(loads(text), options=SearchOptions(engine="reference"))
+    (reference,) = check_model(loads(text), options=SearchOptions(engine=CheckEngine.REFERENCE))
     assert product.result == reference.result == "fail"
     assert product.check.counterexample.trace == reference.check.counterexample.trace
 
@@ -92,7 +92,7 @@ def test_determinism_on_a_lazily_explored_network_runs_in_bulk_and_agrees():
                   "System = (Src(0) [| {| inp |} |] Q(<>)) [| {| mid |} |] Sink\n"
                   "assert System :[deterministic]\n")
     (report,) = list(check_model(model))
-    (reference,) = list(check_model(model, options=SearchOptions(engine="reference")))
+    (reference,) = list(check_model(model, options=SearchOptions(engine=CheckEngine.REFERENCE)))
     assert report.check.stats.extra["engine"] == "product"
     assert any("explored lazily" in note for note in report.check.stats.extra["notes"])
     assert report.result == reference.result
@@ -251,6 +251,6 @@ def test_has_trace_observes_the_trace_in_its_model(assertion: str, verdict: str)
 
 def test_has_trace_in_a_failures_model_is_not_a_symbolic_check() -> None:
     model = loads(HAS_TRACE + "assert Settles :[has trace [F]]: <a>\n")
-    (report,) = check_model(model, options=SearchOptions(engine="symbolic"))
+    (report,) = check_model(model, options=SearchOptions(engine=CheckEngine.SYMBOLIC))
     assert report.result == "error"
     assert "in [T] only" in str(report.error)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from procalg.api.check import check_assertion, check_model
 from procalg.api.model import loads
-from procalg.api.search import SearchOptions
+from procalg.api.search import CheckEngine, SearchOptions
 
 BANK = """
 channel deposit, withdraw : Int
@@ -56,7 +56,7 @@ def test_a_process_named_int_is_not_integer_data() -> None:
 
 def test_an_invariant_on_an_explicit_engine_is_an_error_naming_the_engine() -> None:
     [report] = _reports("channel c : Int\nP(n) = c!n -> P(n + 1)\n"
-                        "assert P(0) :[invariant]: n >= 0", engine="product")
+                        "assert P(0) :[invariant]: n >= 0", engine=CheckEngine.PRODUCT)
     assert report.result == "error"
     assert "symbolic" in report.error.message
 
@@ -91,7 +91,7 @@ def test_a_false_property_beyond_the_depth_bound_is_unknown_with_the_reason() ->
 def test_an_unbounded_counter_on_the_reference_engine_points_at_the_symbolic_one() -> None:
     model = loads("channel c : Int\nP(n) = c!n -> P(n + 1)\nassert P(0) :[deadlock free]")
     report = check_assertion(model, model.assertions[0],
-                             options=SearchOptions(engine="reference", max_states=200))
+                             options=SearchOptions(engine=CheckEngine.REFERENCE, max_states=200))
     assert report.result == "error"
     assert "--engine symbolic" in report.error.hint
 
@@ -99,7 +99,7 @@ def test_an_unbounded_counter_on_the_reference_engine_points_at_the_symbolic_one
 def test_an_unrestricted_int_input_on_an_explicit_engine_is_a_clear_error() -> None:
     model = loads("channel c : Int\nP = c?x -> P\nassert P :[deadlock free]")
     report = check_assertion(model, model.assertions[0],
-                             options=SearchOptions(engine="reference"))
+                             options=SearchOptions(engine=CheckEngine.REFERENCE))
     assert report.result == "error"
     assert "every integer" in report.error.message
     assert "--engine symbolic" in report.error.hint

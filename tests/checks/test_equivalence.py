@@ -12,6 +12,7 @@ from procalg.checks.equivalence import check_equivalence
 from procalg.checks.hml import FF, TT, Box, Diamond, Junction, conjunction, negate
 from procalg.checks.result import Equivalence
 from procalg.lts import LTS
+from procalg.lts.partition import Bisimulation
 
 A = LTS.build(2, 0, ["a"], [(0, "a", 1)])
 TAU_A = LTS.build(3, 0, ["a"], [(0, "τ", 1), (1, "a", 2)])
@@ -103,7 +104,7 @@ def _separates(left: LTS, right: LTS, text: str) -> bool:
 # --- hand cases ---------------------------------------------------------------
 
 def test_tau_prefix_is_weakly_equal_but_strongly_distinguished_by_a_tau_diamond():
-    assert check_equivalence(TAU_A, A, "weak").passed
+    assert check_equivalence(TAU_A, A, Equivalence.WEAK).passed
     assert check_equivalence(TAU_A, A, Equivalence.BRANCHING).passed
     result = check_equivalence(TAU_A, A, Equivalence.STRONG)
     assert not result.passed
@@ -111,27 +112,27 @@ def test_tau_prefix_is_weakly_equal_but_strongly_distinguished_by_a_tau_diamond(
 
 
 def test_early_choice_is_explained_by_a_diamond_then_a_box():
-    result = check_equivalence(EARLY, LATE, "strong")
+    result = check_equivalence(EARLY, LATE, Equivalence.STRONG)
     formula = result.counterexample.formula
     assert formula in ("<a>[c]ff", "<a>[b]ff")
     assert _separates(EARLY, LATE, formula)
     assert result.counterexample.trace in (("a", "c"), ("a", "b"))
-    swapped = check_equivalence(LATE, EARLY, "strong").counterexample.formula
+    swapped = check_equivalence(LATE, EARLY, Equivalence.STRONG).counterexample.formula
     assert _separates(LATE, EARLY, swapped)
 
 
 def test_weak_difference_is_explained_with_weak_modalities():
     left = LTS.build(4, 0, ["a", "b"], [(0, "τ", 1), (1, "a", 2), (0, "b", 3)])
     right = LTS.build(3, 0, ["a", "b"], [(0, "a", 1), (0, "b", 2)])
-    result = check_equivalence(left, right, "weak")
+    result = check_equivalence(left, right, Equivalence.WEAK)
     assert not result.passed
     assert "<<" in result.counterexample.formula or "[[" in result.counterexample.formula
     assert _separates(left, right, result.counterexample.formula)
 
 
 def test_third_tau_law_fails_branching_with_an_explaining_note():
-    assert check_equivalence(VGW_LEFT, VGW_RIGHT, "weak").passed
-    result = check_equivalence(VGW_LEFT, VGW_RIGHT, "branching")
+    assert check_equivalence(VGW_LEFT, VGW_RIGHT, Equivalence.WEAK).passed
+    result = check_equivalence(VGW_LEFT, VGW_RIGHT, Equivalence.BRANCHING)
     assert not result.passed
     assert "weakly bisimilar" in result.counterexample.note
     assert result.counterexample.formula is None
@@ -139,7 +140,7 @@ def test_third_tau_law_fails_branching_with_an_explaining_note():
 
 def test_trace_equivalence_ignores_branching_structure():
     assert check_equivalence(EARLY, LATE, Equivalence.TRACE).passed
-    result = check_equivalence(A, LATE, "trace")
+    result = check_equivalence(A, LATE, Equivalence.TRACE)
     assert not result.passed and result.counterexample.trace == ("a", "b")
 
 
@@ -160,21 +161,24 @@ def random_lts(draw) -> LTS:
     return LTS.build(n, 0, ["a", "b"], triples)
 
 
-@pytest.mark.parametrize("kind", ["strong", "weak", "branching"])
+BISIMULATIONS = [Equivalence.STRONG, Equivalence.WEAK, Equivalence.BRANCHING]
+
+
+@pytest.mark.parametrize("kind", BISIMULATIONS)
 @settings(max_examples=150, deadline=None)
 @given(left=random_lts(), right=random_lts())
 def test_a_failed_check_gives_a_formula_the_left_satisfies_and_the_right_does_not(
         kind, left, right):
     result = check_equivalence(left, right, kind)
     if result.passed or result.counterexample.formula is None:
-        assert result.passed or kind == "branching"
+        assert result.passed or kind is Equivalence.BRANCHING
         return
     assert _separates(left, right, result.counterexample.formula)
 
 
-@pytest.mark.parametrize("kind", ["strong", "weak", "branching"])
+@pytest.mark.parametrize("kind", BISIMULATIONS)
 @settings(max_examples=60, deadline=None)
 @given(lts=random_lts())
 def test_every_lts_is_equivalent_to_itself_and_its_quotient(kind, lts):
     assert check_equivalence(lts, lts, kind).passed
-    assert check_equivalence(lts, lts.minimize(kind), kind).passed
+    assert check_equivalence(lts, lts.minimize(Bisimulation(kind.value)), kind).passed

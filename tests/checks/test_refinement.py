@@ -104,7 +104,7 @@ def test_implementation_is_explored_lazily_and_may_be_infinite():
 
 def test_model_names_are_accepted_and_unknown_ones_are_procalg_errors():
     parse = RefinementModel.parse
-    assert parse("FD") is FD and parse("failures") is F and parse(T) is T
+    assert parse("FD") is FD and parse("failures") is F and parse(" t") is T
     with pytest.raises(ProcalgError):
         RefinementModel.parse("Q")
 

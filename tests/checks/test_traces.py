@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from procalg.checks.traces import check_has_trace, search_trace
 from procalg.lts import LTS, TAU, TICK
 from procalg.lts.exploration import Exploration
+from procalg.relations import RefinementModel
 
 
 class Named:
@@ -20,6 +21,7 @@ class Named:
 
 
 # a -> (b -> STOP |~| c -> SKIP), the internal choice as τ moves
+F, FD = RefinementModel.FAILURES, RefinementModel.FAILURES_DIVERGENCES
 CHOICE = LTS.build(6, 0, "abc", [(0, "a", 1), (1, TAU, 2), (1, TAU, 3), (2, "b", 4),
                                  (3, "c", 5), (5, TICK, 4)])
 
@@ -121,18 +123,18 @@ DIVERGES = LTS.build(2, 0, "ab", [(0, "a", 1), (1, TAU, 1)])
 
 def test_in_the_failures_model_a_trace_needs_a_stable_state_after_it() -> None:
     assert check_has_trace(DIVERGES, ["a"]).passed
-    result = check_has_trace(DIVERGES, ["a"], model="F")
+    result = check_has_trace(DIVERGES, ["a"], model=F)
     assert not result.passed and "never stable" in result.message
     # after a, the internal choice resolves to a stable state
-    assert check_has_trace(CHOICE, ["a"], model="F").passed
+    assert check_has_trace(CHOICE, ["a"], model=F).passed
 
 
 def test_in_failures_divergences_a_divergence_allows_every_continuation() -> None:
-    assert check_has_trace(DIVERGES, ["a"], model="FD").passed
-    result = check_has_trace(DIVERGES, ["a", "b", "b"], model="FD")
+    assert check_has_trace(DIVERGES, ["a"], model=FD).passed
+    result = check_has_trace(DIVERGES, ["a", "b", "b"], model=FD)
     assert result.passed and result.counterexample.trace == ("a",)
-    assert not check_has_trace(DIVERGES, ["b"], model="FD").passed
-    assert not check_has_trace(DIVERGES, ["a", "b"], model="F").passed
+    assert not check_has_trace(DIVERGES, ["b"], model=FD).passed
+    assert not check_has_trace(DIVERGES, ["a", "b"], model=F).passed
 
 
 def _after(lts: LTS, tau: nx.DiGraph, trace: list[str]) -> set[int]:
@@ -153,5 +155,5 @@ def test_has_trace_in_f_and_fd_agrees_with_the_failures_by_brute_force(
     stable = any(tau.out_degree(s) == 0 for s in _after(lts, tau, trace))
     diverges = any(s == t or s in nx.descendants(tau, t) for k in range(len(trace) + 1)
                    for s in _after(lts, tau, trace[:k]) for t in tau.successors(s))
-    assert check_has_trace(lts, trace, model="F").passed == stable
-    assert check_has_trace(lts, trace, model="FD").passed == (stable or diverges)
+    assert check_has_trace(lts, trace, model=F).passed == stable
+    assert check_has_trace(lts, trace, model=FD).passed == (stable or diverges)

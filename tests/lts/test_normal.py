@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from procalg.checks.refinement import check_refinement
 from procalg.lts import LTS
 from procalg.lts.normal import NormalForm
+from procalg.relations import RefinementModel
 
 # a -> STOP |~| b -> STOP
 INTERNAL = LTS.build(5, 0, ["a", "b"], [(0, "τ", 1), (0, "τ", 2), (1, "a", 3), (2, "b", 4)])
@@ -72,5 +73,5 @@ def test_normal_lts_is_deterministic_tau_free_and_trace_equivalent(lts):
     for s, lab, _ in normal.triples():
         assert lab != "τ" and (s, lab) not in seen
         seen.add((s, lab))
-    assert check_refinement(lts, normal, "T").passed
-    assert check_refinement(normal, lts, "T").passed
+    assert check_refinement(lts, normal, RefinementModel.TRACES).passed
+    assert check_refinement(normal, lts, RefinementModel.TRACES).passed

@@ -20,6 +20,7 @@ from procalg.lts.network import close, component, hide, parallel
 from procalg.lts.normal import NormalForm
 from procalg.lts.product import explore_product
 from procalg.lts.refine_product import find_violation, tau_acyclic
+from procalg.relations import RefinementModel
 
 LABELS = ["a", "b", "c", "τ", "✓"]
 
@@ -51,7 +52,8 @@ def _depth(result) -> int:
 
 
 @settings(max_examples=300, deadline=None)
-@given(systems(), networks(), st.sampled_from(["T", "F", "FD"]))
+@given(systems(), networks(), st.sampled_from([RefinementModel.TRACES, RefinementModel.FAILURES,
+                                                RefinementModel.FAILURES_DIVERGENCES]))
 def test_bulk_refinement_agrees_with_the_reference_on_verdict_and_depth(spec, net, model):
     reference = check_refinement(spec, explore_product(net), model)
     bulk = check_refinement_product(spec, net, model)
@@ -63,7 +65,7 @@ def test_bulk_refinement_agrees_with_the_reference_on_verdict_and_depth(spec, ne
 def test_a_trace_violation_names_the_event_the_spec_cannot_do():
     spec = LTS.build(3, 0, ["a", "b"], [(0, "a", 1), (1, "b", 2)])
     impl = LTS.build(3, 0, ["a", "b"], [(0, "a", 1), (1, "a", 2)])
-    _, bad = find_violation(close(component(impl)), NormalForm(spec), "T")
+    _, bad = find_violation(close(component(impl)), NormalForm(spec), RefinementModel.TRACES)
     assert bad is not None and (bad.kind, bad.path, bad.event) == ("trace", ("a",), "a")
 
 
@@ -71,16 +73,16 @@ def test_a_divergence_is_found_after_the_shortest_trace_with_its_cycle():
     spec = LTS.build(2, 0, ["a"], [(0, "a", 1), (1, "a", 1)])
     impl = LTS.build(3, 0, ["a", "b"], [(0, "a", 1), (1, "b", 2), (2, "b", 1)])
     net = close(hide(component(impl), {"b"}))
-    result = check_refinement_product(spec, net, "FD")
+    result = check_refinement_product(spec, net, RefinementModel.FAILURES_DIVERGENCES)
     assert not result.passed
     assert result.counterexample.trace == ("a",) and result.counterexample.cycle == ("τ", "τ")
-    assert check_refinement_product(spec, net, "F").passed
+    assert check_refinement_product(spec, net, RefinementModel.FAILURES).passed
 
 
 def test_a_stable_state_refusing_every_acceptance_is_a_failure():
     spec = LTS.build(3, 0, ["a", "b"], [(0, "a", 1), (0, "b", 2)])
     impl = LTS.build(3, 0, ["a", "b"], [(0, "τ", 1), (0, "τ", 2), (1, "a", 0)])
-    result = check_refinement_product(spec, close(component(impl)), "F")
+    result = check_refinement_product(spec, close(component(impl)), RefinementModel.FAILURES)
     assert not result.passed
     assert result.counterexample.full_path == ("τ",)
     assert result.counterexample.refused in (frozenset({"b"}), frozenset({"a", "b"}))
@@ -88,7 +90,8 @@ def test_a_stable_state_refusing_every_acceptance_is_a_failure():
 
 def test_the_engine_and_the_normal_form_appear_in_the_stats():
     spec = LTS.build(1, 0, ["a"], [(0, "a", 0)])
-    result = check_refinement_product(spec, close(component(spec)), "FD")
+    result = check_refinement_product(spec, close(component(spec)),
+                                      RefinementModel.FAILURES_DIVERGENCES)
     assert result.passed
     assert result.stats.extra["engine"] == "product"
     assert result.stats.extra["normal_nodes"] == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from procalg.errors import ParseError
+from procalg.relations import RefinementModel
 from procalg.syntax import parse
 
 
@@ -24,7 +25,7 @@ def test_fdr_partial_order_option_is_accepted_and_kept_in_the_text(text):
 def test_has_trace_takes_the_three_models_fdr_names() -> None:
     for model in ("T", "F", "FD"):
         (decl,) = parse(f"assert P :[has trace [{model}]]: <a>").declarations
-        assert decl.property.model == model
+        assert decl.property.model is RefinementModel.parse(model)
     with pytest.raises(ParseError) as err:
         parse("channel a\nassert P :[has trace [V]]: <a>")
     assert "unknown semantic model '[V]'" in str(err.value)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from procalg.errors import ParseError
+from procalg.relations import Equivalence
+from procalg.relations import RefinementModel as M
 from procalg.source import Span
 from procalg.syntax import ast, parse, pretty
 from procalg.syntax.parser import parse_expr
@@ -207,11 +209,14 @@ def test_every_assertion_form_is_recognised():
     )
     props = [d.property for d in m.declarations]
     assert props == [
-        ast.DeadlockFree(P, "F"), ast.DivergenceFree(P), ast.Deterministic(P, "FD"),
+        ast.DeadlockFree(P, M.FAILURES), ast.DivergenceFree(P),
+        ast.Deterministic(P, M.FAILURES_DIVERGENCES),
         ast.HasTrace(P, ast.SeqLit((a, b))), ast.Reachable(P, ast.Dot((c, one))),
-        ast.Refines(P, Q, "T"), ast.Refines(P, Q, "F"), ast.Refines(P, Q, "FD"),
-        ast.Equivalent(P, Q, "strong"), ast.Equivalent(P, Q, "weak"),
-        ast.Equivalent(P, Q, "branching"), ast.CompensationComplete(P), ast.DivergenceFree(P),
+        ast.Refines(P, Q, M.TRACES), ast.Refines(P, Q, M.FAILURES),
+        ast.Refines(P, Q, M.FAILURES_DIVERGENCES),
+        ast.Equivalent(P, Q, Equivalence.STRONG), ast.Equivalent(P, Q, Equivalence.WEAK),
+        ast.Equivalent(P, Q, Equivalence.BRANCHING), ast.CompensationComplete(P),
+        ast.DivergenceFree(P),
     ]
     assert [d.negated for d in m.declarations] == [False] * 12 + [True]
 

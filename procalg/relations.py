@@ -1,0 +1,82 @@
+"""The relations an assertion asks for between processes: refinement in one of
+FDR's semantic models, and behavioural equivalences.
+
+Every layer names them with these enums: the syntax reads an assertion's
+``[F=`` or ``:[weak]`` into a member once (``parse``, as mCRL2's
+``parse_equivalence`` does), and the product engine, the checks and the API
+take members only. Importing this module costs nothing (no numpy, no terms).
+
+Example:
+    >>> RefinementModel.parse("FD"), Equivalence.parse("weak")
+    (<RefinementModel.FAILURES_DIVERGENCES: 'FD'>, <Equivalence.WEAK: 'weak'>)
+    >>> RefinementModel.FAILURES.failures, RefinementModel.TRACES.failures
+    (True, False)
+"""
+
+from __future__ import annotations
+
+import enum
+
+from procalg.errors import ProcalgError
+
+
+class RefinementModel(enum.Enum):
+    """FDR's semantic models for refinement, valued by their letters (``[FD=``)."""
+
+    TRACES = "T"
+    FAILURES = "F"
+    FAILURES_DIVERGENCES = "FD"
+    REVIVALS = "V"
+    REVIVALS_DIVERGENCES = "VD"
+    REFUSAL_TESTING = "R"
+    REFUSAL_DIVERGENCES = "RD"
+
+    @classmethod
+    def parse(cls, text: str) -> RefinementModel:
+        """The model named ``text``: its letters (``"T"``, ``"F"``, ``"FD"`` ...)
+        or its name, any case (ProcalgError naming the choices if none).
+
+        Example:
+            >>> RefinementModel.parse("fd"), RefinementModel.parse("traces")
+            (<RefinementModel.FAILURES_DIVERGENCES: 'FD'>, <RefinementModel.TRACES: 'T'>)
+        """
+        name = text.strip().upper().replace("-", "_")
+        for member in cls:
+            if name in (member.value, member.name):
+                return member
+        raise ProcalgError(f"no refinement model called {text!r}",
+                           hint="use T (traces), F (stable failures), FD (failures-divergences), "
+                                "V or VD (revivals), R or RD (refusal testing)")
+
+    @property
+    def failures(self) -> bool:
+        """Whether the model sees stable failures (every model but traces)."""
+        return self is not RefinementModel.TRACES
+
+    @property
+    def divergences(self) -> bool:
+        """Whether the model is divergence-strict (``FD``, ``VD``, ``RD``)."""
+        return self.value.endswith("D")
+
+
+class Equivalence(enum.Enum):
+    """Behavioural equivalences for ``P = Q :[...]``."""
+
+    STRONG = "strong"
+    WEAK = "weak"
+    BRANCHING = "branching"
+    TRACE = "trace"
+
+    @classmethod
+    def parse(cls, text: str) -> Equivalence:
+        """The equivalence named ``text``, any case (ProcalgError naming the choices if none).
+
+        Example:
+            >>> Equivalence.parse("Weak")
+            <Equivalence.WEAK: 'weak'>
+        """
+        try:
+            return cls(text.strip().lower())
+        except ValueError:
+            raise ProcalgError(f"no equivalence called {text!r}",
+                               hint="use strong, weak, branching or trace") from None
