@@ -25,7 +25,10 @@ import time
 from benchmarks.run import model_text
 from procalg.api import loads
 from procalg.checks.refinement import check_refinement
-from procalg.lts.partition import minimize
+from procalg.lts.partition import Bisimulation, minimize
+from procalg.relations import RefinementModel
+
+FD = RefinementModel.FAILURES_DIVERGENCES
 
 
 def philosophers(sizes: list[int]) -> None:
@@ -37,7 +40,7 @@ def philosophers(sizes: list[int]) -> None:
         lts = model.lts("System \\ {| think, eat |}")
         explored = time.perf_counter() - start
         row = [f"{n:>3} {lts.num_states:>9,} {explored:>9.2f}"]
-        for kind in ("strong", "branching"):
+        for kind in (Bisimulation.STRONG, Bisimulation.BRANCHING):
             start = time.perf_counter()
             quotient = minimize(lts, kind)
             row.append(f"{quotient.num_states:>8,} {time.perf_counter() - start:>9.2f}")
@@ -69,11 +72,11 @@ def buffers(budget: float) -> None:
     while True:
         model = loads(buffer_text(n), f"buffer(N={n})")
         start = time.perf_counter()
-        result = check_refinement(model.system("B(<>)"), model.system("Chain"), "FD")
+        result = check_refinement(model.system("B(<>)"), model.system("Chain"), FD)
         seconds = time.perf_counter() - start
         smaller = loads(buffer_text(n).replace(f"N = {n}\n", f"N = {n}\nM = {n - 1}\n")
                         .replace("#s < N", "#s < M"), f"buffer(N={n})")
-        short = check_refinement(smaller.system("B(<>)"), smaller.system("Chain"), "FD")
+        short = check_refinement(smaller.system("B(<>)"), smaller.system("Chain"), FD)
         verdict = "pass" if result.passed else "FAIL"
         print(f"{n:>3} {result.stats.extra['normal_nodes']:>6,} {result.stats.states:>8,} "
               f"{verdict:>7} {seconds:>8.2f}  "

@@ -6,7 +6,7 @@ programs and notebooks.
 Example:
     >>> from procalg.api.model import loads
     >>> model = loads("channel a, b\\nP = a -> b -> P |~| a -> b -> P")
-    >>> lts = reduced(model.lts("P"), "weak")
+    >>> lts = reduced(model.lts("P"), Bisimulation.WEAK)
     >>> print(export_lts(lts, "aut"), end="")
     des (0,2,2)
     (0,"a",1)
@@ -28,17 +28,16 @@ from procalg.lts import LTS
 from procalg.lts.aut import write_aut
 from procalg.lts.dot import to_dot
 from procalg.lts.formats import to_graphml, to_json
-from procalg.lts.partition import minimize
+from procalg.lts.partition import Bisimulation, minimize
 from procalg.lts.render import FORMATS as PICTURE_FORMATS
 from procalg.lts.render import MAX_STATES, render
 from procalg.lts.sketch import sketch
 
 TEXT_FORMATS = ("aut", "dot", "json", "graphml")
-EQUIVALENCES = ("strong", "weak", "branching")
 
 
 def process_lts(model: Model, process: str, *, max_states: int | None = None,
-                engine: CheckEngine | str = CheckEngine.AUTO, state_names: bool = False,
+                engine: CheckEngine = CheckEngine.AUTO, state_names: bool = False,
                 reference_max_states: int | None = None) -> LTS:
     """The whole LTS of ``process``, explored by the engine ``check`` would use.
 
@@ -66,18 +65,9 @@ def process_lts(model: Model, process: str, *, max_states: int | None = None,
     return model.lts(process, max_states=options.reference_limit)
 
 
-def reduced(lts: LTS, equivalence: str | None) -> LTS:
-    """``lts`` minimised by ``equivalence`` (``None``: unchanged).
-
-    Raises:
-        ProcalgError: an unknown equivalence.
-    """
-    if equivalence is None:
-        return lts
-    if equivalence not in EQUIVALENCES:
-        raise ProcalgError(f"cannot minimise by {equivalence!r}",
-                           hint=f"use one of {', '.join(EQUIVALENCES)}")
-    return minimize(lts, equivalence)
+def reduced(lts: LTS, kind: Bisimulation | None) -> LTS:
+    """``lts`` minimised by the bisimulation ``kind`` (``None``: unchanged)."""
+    return lts if kind is None else minimize(lts, kind)
 
 
 def lts_stats(process: str, lts: LTS) -> dict[str, object]:

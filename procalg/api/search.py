@@ -79,16 +79,13 @@ class CheckEngine(StrEnum):
 
     @classmethod
     def parse(cls, text: str) -> CheckEngine:
-        """The engine named ``text`` (UsageError naming the choices if none is)."""
+        """The engine named ``text``, any case (UsageError naming the choices if none is)."""
         try:
-            return cls(text)
+            return cls(text.strip().lower())
         except ValueError:
             raise UsageError(f"no engine called {text!r}",
-                             hint=f"use one of {', '.join(ENGINES)}") from None
+                             hint=f"use one of {', '.join(cls)}") from None
 
-
-ENGINES = tuple(str(engine) for engine in CheckEngine)
-"""The engines' names, for ``--engine``'s choices."""
 LEAF_LIMIT = 50_000
 """Largest leaf the product engine explores before falling back (an
 unbounded leaf, kept finite only by its partners, is the usual cause)."""
@@ -99,7 +96,7 @@ class SearchOptions:
     """How to explore: engine, limits, reductions, progress reporting.
 
     Attributes:
-        engine: a :class:`CheckEngine` (its name is parsed here, once).
+        engine: a :class:`CheckEngine` (a name is parsed where it is read: ``CheckEngine.parse``).
         max_states: every engine stops beyond this many states (``None``: no limit).
         reference_max_states: a tighter limit for the term-level engine alone
             (``None``: none). It keeps whole terms per state, while the product
@@ -124,8 +121,8 @@ class SearchOptions:
     seconds: float = 60.0
 
     def __post_init__(self) -> None:
-        if type(self.engine) is not CheckEngine:  # a name from a caller: parsed once, here
-            object.__setattr__(self, "engine", CheckEngine.parse(self.engine))
+        assert isinstance(self.engine, CheckEngine), \
+            f"a CheckEngine, not {self.engine!r} (CheckEngine.parse)"
 
     @property
     def reference_limit(self) -> int | None:

@@ -8,18 +8,20 @@ diagnostic is printed, never a traceback).
 from __future__ import annotations
 
 import argparse
+import enum
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
-from procalg.api.export import EQUIVALENCES, TEXT_FORMATS
-from procalg.api.search import ENGINES, CheckEngine
+from procalg.api.export import TEXT_FORMATS
+from procalg.api.search import CheckEngine
 from procalg.cli import commands
 from procalg.cli.report import error_json
 from procalg.cli.style import Style
 from procalg.errors import ProcalgError, UsageError
+from procalg.lts.partition import Bisimulation
 
-EXPLICIT_ENGINES = tuple(e for e in ENGINES if e != "symbolic")
+EXPLICIT_ENGINES = tuple(e for e in CheckEngine if e is not CheckEngine.SYMBOLIC)
 """Engines that build an LTS (``lts``, ``graph``): the symbolic one does not."""
 
 DEFAULT_MAX_STATES = 5_000_000
@@ -53,7 +55,7 @@ def build_parser(running: bool = True) -> argparse.ArgumentParser:
                        help="project each counterexample onto the parallel components")
     check.add_argument("--stats", action="store_true",
                        help="say which engine ran each check, with its reductions")
-    check.add_argument("--engine", choices=ENGINES, default="auto",
+    check.add_argument("--engine", default="auto", metavar=_choices(CheckEngine),
                        help="product: the compiled parallel network; reference: the "
                             "term-level rules; symbolic: z3 over unbounded data; auto "
                             "(default): symbolic for Int data, else product where it applies")
@@ -109,13 +111,32 @@ def build_parser(running: bool = True) -> argparse.ArgumentParser:
 
 
 def _common_lts_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--minimize", choices=EQUIVALENCES,
+    parser.add_argument("--minimize", metavar=_choices(Bisimulation),
                         help="minimise by this bisimulation first")
     parser.add_argument("--max-states", type=int, default=None, metavar="N",
                         help=MAX_STATES_HELP)
-    parser.add_argument("--engine", choices=EXPLICIT_ENGINES, default="auto",
+    parser.add_argument("--engine", default="auto", metavar=_choices(EXPLICIT_ENGINES),
                         help="product: the compiled parallel network; reference: the "
                              "term-level rules; auto (default): product where it applies")
+
+
+def _choices(names: Iterable[enum.Enum]) -> str:
+    """An option's metavar listing its enum's values, as argparse's ``choices`` would
+    (the values are checked by the enum's ``parse``, with a hint, in :func:`main`)."""
+    return "{" + ",".join(str(name.value) for name in names) + "}"
+
+
+def _parse_options(args: argparse.Namespace) -> None:
+    """Turn the option strings that name an enum member into it: the one place
+    they are read (an unknown name is a UsageError naming the choices)."""
+    if args.command not in ("check", "lts", "graph"):
+        return
+    args.engine = CheckEngine.parse(args.engine)
+    if args.command != "check" and args.engine not in EXPLICIT_ENGINES:
+        raise UsageError(f"the {args.engine} engine builds no LTS",
+                         hint="use --engine " + ", ".join(EXPLICIT_ENGINES))
+    if getattr(args, "minimize", None) is not None:
+        args.minimize = Bisimulation.parse(args.minimize)
 
 
 MEMORY_SHARE = 0.8
@@ -163,15 +184,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(running=not argv or argv[0] not in CHECKING)
     args = parser.parse_args(argv)
     args.reference_max_states = None  # --max-states, when given, limits every engine
-    if args.command in ("check", "lts", "graph"):
-        args.engine = CheckEngine.parse(args.engine)  # the one place its name is read
-        if args.max_states is None:  # the term-level engine is memory-bound; the product not
-            args.reference_max_states = DEFAULT_MAX_STATES
+    if args.command in ("check", "lts", "graph") and args.max_states is None:
+        # the term-level engine is memory-bound; the product not
+        args.reference_max_states = DEFAULT_MAX_STATES
     if getattr(args, "max_states", None) == 0:
         args.max_states = None
     limit = guard_memory() if args.command in ("check", "lts", "graph") else None
     reserve = bytearray(64 * 2**20) if limit else None  # room to report running out
     try:
+        _parse_options(args)
         _refuse_meaningless(args)
         return args.run(args)
     except ProcalgError as err:

@@ -28,6 +28,8 @@ import numpy as np
 if TYPE_CHECKING:
     import networkx
 
+    from procalg.lts.partition import Bisimulation
+
 from procalg.lts.labels import TAU, TAU_INDEX, TICK, TICK_INDEX  # noqa: F401 - re-exported
 
 S = TypeVar("S")
@@ -243,12 +245,12 @@ class LTS:
             graph.add_edge(s, d, label=name)
         return graph
 
-    def minimize(self, equivalence: Any) -> LTS:
-        """The quotient by ``"strong"``, ``"weak"`` or ``"branching"`` bisimulation
+    def minimize(self, kind: Bisimulation) -> LTS:
+        """The quotient by strong, weak or branching bisimulation
         (see :func:`procalg.lts.partition.minimize`)."""
         from procalg.lts.partition import minimize
 
-        return minimize(self, equivalence)
+        return minimize(self, kind)
 
     def __repr__(self) -> str:
         return f"<LTS {self.num_states} states, {self.num_transitions} transitions>"

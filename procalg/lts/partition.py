@@ -27,12 +27,12 @@ SIAM J. Comput. 1987) but array-friendly and simple to trust.
 Paige–Tarjan, O(m log n) (:mod:`procalg.lts.paige_tarjan`), which measured
 faster than the signature engine on random LTSs, long chains and explored
 models alike (numbers in that module; only tiny LTSs pay ~50 µs more);
-``engine="signature"`` selects the engine above (and
+``engine=PartitionEngine.SIGNATURE`` selects the engine above (and
 :func:`refine`, which records a :class:`History`, always uses it).
 
 Example:
     >>> lts = LTS.build(4, 0, ["a"], [(0, "τ", 1), (1, "a", 2), (0, "a", 3)])
-    >>> minimize(lts, "strong").num_states, minimize(lts, "weak").num_states
+    >>> minimize(lts, Bisimulation.STRONG).num_states, minimize(lts, Bisimulation.WEAK).num_states
     (3, 2)
     >>> p = partition(lts, Bisimulation.BRANCHING)
     >>> bool(p[2] == p[3]), bool(p[0] == p[1])
@@ -66,20 +66,46 @@ class Bisimulation(enum.Enum):
     WEAK = "weak"
     BRANCHING = "branching"
 
+    @classmethod
+    def parse(cls, text: str) -> Bisimulation:
+        """The bisimulation named ``text``, any case (ProcalgError naming the choices if none).
 
-def as_bisimulation(equivalence: object) -> Bisimulation:
-    """Accept a :class:`Bisimulation`, any enum with the same value, or its name.
+        Example:
+            >>> Bisimulation.parse("Weak")
+            <Bisimulation.WEAK: 'weak'>
+        """
+        try:
+            return cls(text.strip().lower())
+        except ValueError:
+            raise ProcalgError(f"no bisimulation called {text!r}",
+                               hint="use strong, weak or branching") from None
 
-    Example:
-        >>> as_bisimulation("Weak")
-        <Bisimulation.WEAK: 'weak'>
-    """
-    value = getattr(equivalence, "value", equivalence)
-    try:
-        return Bisimulation(str(value).lower())
-    except ValueError:
-        raise ProcalgError(f"no bisimulation called {value!r}",
-                           hint="use 'strong', 'weak' or 'branching'") from None
+
+class PartitionEngine(enum.Enum):
+    """How :func:`partition` computes strong bisimulation (the others always
+    use signature refinement)."""
+
+    AUTO = "auto"
+    """Paige–Tarjan for strong bisimulation, signature refinement otherwise."""
+    PAIGE_TARJAN = "paige-tarjan"
+    """Strong bisimulation only."""
+    SIGNATURE = "signature"
+
+    @classmethod
+    def parse(cls, text: str) -> PartitionEngine:
+        """The engine named ``text`` (ProcalgError naming the choices if none).
+
+        Example:
+            >>> PartitionEngine.parse("signature")
+            <PartitionEngine.SIGNATURE: 'signature'>
+        """
+        try:
+            return cls(text.strip().lower())
+        except ValueError:
+            raise ProcalgError(f"no partition engine called {text!r}",
+                               hint="use auto, paige-tarjan or signature") from None
+
+
 
 
 @dataclass(frozen=True)
@@ -107,9 +133,9 @@ class Refinement:
         return self.final[self.state_map]
 
 
-def refine(lts: LTS, equivalence: Bisimulation | str) -> Refinement:
-    """Run signature refinement for ``equivalence``."""
-    kind = as_bisimulation(equivalence)
+def refine(lts: LTS, kind: Bisimulation) -> Refinement:
+    """Run signature refinement for ``kind``."""
+    assert isinstance(kind, Bisimulation), f"a Bisimulation, not {kind!r} (Bisimulation.parse)"
     if kind is Bisimulation.STRONG:
         plain = LTS.from_arrays(lts.num_states, lts.initial, lts.labels,
                                 lts.src, effective_labels(lts), lts.dst)
@@ -135,36 +161,31 @@ def _block_lts(lts: LTS, blocks: np.ndarray) -> LTS:
                            src[keep], lts.label[keep], dst[keep])
 
 
-ENGINES = ("auto", "paige-tarjan", "signature")
-"""Partition engines: ``auto`` is Paige–Tarjan for strong, signature otherwise."""
-
-
-def partition(lts: LTS, equivalence: Bisimulation | str, *, engine: str = "auto") -> np.ndarray:
-    """The block number of every state under ``equivalence``.
+def partition(lts: LTS, kind: Bisimulation, *,
+              engine: PartitionEngine = PartitionEngine.AUTO) -> np.ndarray:
+    """The block number of every state under ``kind``.
 
     Equal numbers mean equivalent states. Block numbers are dense, ``0..k-1``.
-    ``engine`` is one of :data:`ENGINES`; Paige–Tarjan does strong only.
+    Paige–Tarjan does strong only.
     """
-    kind = as_bisimulation(equivalence)
-    if engine not in ENGINES:
-        raise ProcalgError(f"no partition engine called {engine!r}",
-                           hint="use 'auto', 'paige-tarjan' or 'signature'")
-    if engine == "paige-tarjan" and kind is not Bisimulation.STRONG:
+    assert isinstance(kind, Bisimulation), f"a Bisimulation, not {kind!r} (Bisimulation.parse)"
+    assert isinstance(engine, PartitionEngine), f"a PartitionEngine, not {engine!r}"
+    if engine is PartitionEngine.PAIGE_TARJAN and kind is not Bisimulation.STRONG:
         raise ProcalgError(f"Paige–Tarjan computes strong bisimulation, not {kind.value}",
-                           hint="use engine='auto' or 'signature'")
-    if kind is Bisimulation.STRONG and engine != "signature":
+                           hint="use engine auto or signature")
+    if kind is Bisimulation.STRONG and engine is not PartitionEngine.SIGNATURE:
         return strong_partition(lts)
     return _dense(refine(lts, kind).blocks)
 
 
-def minimize(lts: LTS, equivalence: Bisimulation | str, *, engine: str = "auto") -> LTS:
-    """The quotient of ``lts`` by ``equivalence``, reachable blocks only.
+def minimize(lts: LTS, kind: Bisimulation, *,
+             engine: PartitionEngine = PartitionEngine.AUTO) -> LTS:
+    """The quotient of ``lts`` by ``kind``, reachable blocks only.
 
     Blocks are numbered breadth-first from the initial state's block (so the
     initial state is 0). For weak and branching, τ-self-loops on blocks are
     dropped, as mCRL2 does. ``engine`` as for :func:`partition`.
     """
-    kind = as_bisimulation(equivalence)
     blocks = partition(lts, kind, engine=engine)
     return quotient(lts, blocks, drop_tau_loops=kind is not Bisimulation.STRONG)
 

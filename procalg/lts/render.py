@@ -50,7 +50,7 @@ def picture(
         raise ProcalgError(
             f"the LTS has {lts.num_states} states, more than the picture limit of {max_states}",
             hint="draw a sketch of it (procalg.lts.sketch), minimise it first "
-                 "(lts.minimize('branching')), or raise max_states")
+                 "(lts.minimize(Bisimulation.BRANCHING)), or raise max_states")
     source = graphviz.Source(to_dot(lts, highlight_trace, frontier=frontier))
     try:
         return source.pipe(format=fmt)

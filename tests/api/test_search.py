@@ -22,7 +22,7 @@ MODELS = sorted((Path(__file__).resolve().parents[2] / "models").glob("*.proc"))
 def test_both_engines_give_the_same_verdicts_and_trace_lengths(path: Path) -> None:
     model = load(path)
     auto = list(check_model(model, options=SearchOptions()))
-    reference = list(check_model(model, options=SearchOptions(engine="reference")))
+    reference = list(check_model(model, options=SearchOptions(engine=CheckEngine.REFERENCE)))
     for a, r in zip(auto, reference, strict=True):
         assert a.result == r.result, a.assertion.text
         ca = a.check.counterexample if a.check else None
@@ -49,7 +49,7 @@ def test_the_reference_engine_runs_elsewhere_and_says_why() -> None:
 def test_asking_for_the_product_engine_where_it_cannot_run_is_a_clear_error() -> None:
     model = loads("channel a\nP = a -> SKIP ; P\n")
     with pytest.raises(LimitExceeded, match="product engine cannot run"):
-        deadlock(model, "P", SearchOptions(engine="product"))
+        deadlock(model, "P", SearchOptions(engine=CheckEngine.PRODUCT))
 
 
 def test_an_unbounded_component_kept_finite_by_its_partner_runs_on_the_product_engine() -> None:
@@ -64,7 +64,7 @@ def test_an_unbounded_component_kept_finite_by_its_partner_runs_on_the_product_e
 
 def test_product_divergence_gives_the_trace_and_the_cycle() -> None:
     model = loads("channel a, b\nLoop = a -> Loop\nP = (b -> Loop ||| STOP) \\ {a}\n")
-    result = divergence(model, "P", SearchOptions(engine="product"))
+    result = divergence(model, "P", SearchOptions(engine=CheckEngine.PRODUCT))
     assert not result.passed
     assert result.counterexample.trace == ("b",)
     assert result.counterexample.cycle and set(result.counterexample.cycle) == {"τ"}
@@ -72,7 +72,7 @@ def test_product_divergence_gives_the_trace_and_the_cycle() -> None:
 
 def test_product_reachability_gives_a_shortest_witness() -> None:
     model = loads("channel a, b, c\nP = (a -> b -> c -> STOP) ||| (c -> STOP)\n")
-    result = reachable(model, "P", "c", SearchOptions(engine="product"))
+    result = reachable(model, "P", "c", SearchOptions(engine=CheckEngine.PRODUCT))
     assert result.passed and result.counterexample.trace == ("c",)
 
 
@@ -98,7 +98,7 @@ def test_refinement_builds_the_implementation_with_the_product_engine() -> None:
     impl = implementation(model, "Bounded", SearchOptions())
     assert isinstance(impl, LTS)
     assert impl.num_states <= 482  # reduced components never add states
-    reference = implementation(model, "Bounded", SearchOptions(engine="reference"))
+    reference = implementation(model, "Bounded", SearchOptions(engine=CheckEngine.REFERENCE))
     assert not isinstance(reference, LTS)
 
 
@@ -106,7 +106,7 @@ def test_a_network_after_a_configuration_step_runs_on_the_product_engine() -> No
     model = loads("channel configure, a, b\nA = a -> A\nB = b -> B\n"
                   "P = (configure -> SKIP ; (A [| {a} |] a -> STOP)) \\ {configure}\n")
     product = deadlock(model, "P", SearchOptions())
-    reference = deadlock(model, "P", SearchOptions(engine="reference"))
+    reference = deadlock(model, "P", SearchOptions(engine=CheckEngine.REFERENCE))
     assert product.stats.extra["engine"] == "product"
     assert not product.passed and not reference.passed
     assert product.counterexample.trace == reference.counterexample.trace == ("a",)
@@ -117,7 +117,7 @@ def test_a_component_that_can_throw_runs_on_the_product_engine() -> None:
     model = loads("channel a, b\nW = a -> THROW [] b -> W\nP = W ||| (b -> STOP)\n")
     result = deadlock(model, "P", SearchOptions())
     assert result.stats.extra["engine"] == "product"
-    assert result.passed == deadlock(model, "P", SearchOptions(engine="reference")).passed
+    assert result.passed == deadlock(model, "P", SearchOptions(engine=CheckEngine.REFERENCE)).passed
 
 
 def test_assertions_on_one_process_compile_its_network_once(monkeypatch) -> None:
@@ -156,7 +156,7 @@ def test_a_large_leaf_kept_small_by_its_partners_is_explored_lazily(check) -> No
     model = loads(QUEUE.replace(" WORK", ""))
     fast = check(model, "System", SearchOptions(max_states=100_000))
     slow = check(loads(QUEUE.replace(" WORK", "")), "System",
-                 SearchOptions(engine="reference", max_states=100_000))
+                 SearchOptions(engine=CheckEngine.REFERENCE, max_states=100_000))
     assert fast.stats.extra["engine"] == "product"
     assert any("explored lazily" in note for note in fast.stats.extra["notes"])
     assert fast.verdict == slow.verdict and fast.stats.states == slow.stats.states
@@ -177,17 +177,17 @@ def test_a_lazy_leaf_that_throws_falls_back_to_the_reference_engine_and_says_why
     text = "activity work\n" + QUEUE.replace(" WORK", " [] #s == 3 & work -> Q(s)")
     result = deadlock(loads(text), "System", SearchOptions(max_states=100_000))
     reference = deadlock(loads(text), "System",
-                         SearchOptions(engine="reference", max_states=100_000))
+                         SearchOptions(engine=CheckEngine.REFERENCE, max_states=100_000))
     assert result.stats.extra["engine"] == "reference"
     assert "lazily explored component" in result.stats.extra["why"]
     assert result.verdict == reference.verdict
     assert result.counterexample.trace == reference.counterexample.trace
 
 
-def test_an_engine_name_is_parsed_once_into_the_enum_and_an_unknown_one_is_refused() -> None:
-    assert SearchOptions(engine="product").engine is CheckEngine.PRODUCT
+def test_an_engine_name_is_parsed_into_the_enum_and_an_unknown_one_is_refused() -> None:
+    assert CheckEngine.parse("product") is CheckEngine.PRODUCT
     with pytest.raises(UsageError, match="no engine called 'fast'"):
-        SearchOptions(engine="fast")
+        CheckEngine.parse("fast")
 
 
 def test_a_reference_only_limit_leaves_the_product_engine_free() -> None:
@@ -197,4 +197,4 @@ def test_a_reference_only_limit_leaves_the_product_engine_free() -> None:
     result = deadlock(model, "P", capped)
     assert result.stats.extra["engine"] == "product" and result.stats.states == 9
     with pytest.raises(LimitExceeded):
-        deadlock(model, "P", SearchOptions(engine="reference", reference_max_states=3))
+        deadlock(model, "P", SearchOptions(engine=CheckEngine.REFERENCE, reference_max_states=3))

@@ -12,7 +12,7 @@ import pytest
 from procalg.cli.main import main
 from procalg.lts.aut import read_aut
 from procalg.lts.formats import from_json
-from procalg.lts.partition import minimize
+from procalg.lts.partition import Bisimulation, minimize
 
 # Two interleaved copies of a -> b -> P [] c -> STOP with b hidden: 9 states;
 # its branching quotient has 3 (how many copies stopped: 0, 1 or 2).
@@ -57,7 +57,7 @@ def test_lts_without_minimize_keeps_hidden_steps_as_tau(path, capsys) -> None:
     assert text.startswith("des (0,") and '"tau"' in text
     lts = read_aut(text)
     assert lts.num_states == 9
-    assert minimize(lts, "branching").num_states == 3
+    assert minimize(lts, Bisimulation.BRANCHING).num_states == 3
 
 
 def test_lts_json_and_graphml_exports_are_well_formed(path, capsys) -> None:

@@ -104,6 +104,30 @@ def test_a_missing_file_is_a_clear_error(tmp_path: Path, capsys) -> None:
     assert "cannot read" in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize(("argv", "named", "choices"), [
+    (["check", "{f}", "--engine", "fast"], "no engine called 'fast'", "auto, product"),
+    (["lts", "{f}", "P", "--minimize", "trace"], "no bisimulation called 'trace'",
+     "strong, weak or branching"),
+    (["graph", "{f}", "P", "-o", "x.dot", "--minimize", "fast"], "no bisimulation", "strong"),
+    (["lts", "{f}", "P", "--engine", "symbolic"], "the symbolic engine builds no LTS",
+     "auto, product, reference"),
+])
+def test_an_unknown_option_name_is_a_one_line_error_naming_the_choices(
+        model, capsys, argv, named, choices) -> None:
+    path = model(DEADLOCK)
+    assert main([path if arg == "{f}" else arg for arg in argv]) == 2
+    err = capsys.readouterr().err
+    first, hint = err.splitlines()[:2]
+    assert first.startswith("procalg: error: ") and named in first
+    assert "hint:" in hint and choices in hint and "Traceback" not in err
+
+
+def test_an_option_name_is_read_in_any_case(model, capsys) -> None:
+    assert main(["lts", model(DEADLOCK), "P", "--minimize", "Strong", "--engine", "Reference",
+                 "--stats"]) == 0
+    assert capsys.readouterr().out.startswith("P: 3 states")
+
+
 def test_lts_stats_json_counts_states_and_distinct_transitions(model, capsys) -> None:
     path = model("channel a, b\nP = a -> P [] a -> P [] b -> STOP\n")
     assert main(["lts", path, "P", "--stats", "--json"]) == 0

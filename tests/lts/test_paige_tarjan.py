@@ -15,7 +15,7 @@ import procalg.lts.signature_rounds as sr
 from procalg.errors import ProcalgError
 from procalg.lts import LTS
 from procalg.lts.paige_tarjan import coarsest_partition, strong_partition
-from procalg.lts.partition import disjoint_union, minimize, partition
+from procalg.lts.partition import Bisimulation, PartitionEngine, disjoint_union, minimize, partition
 
 MODELS = Path(__file__).resolve().parents[2] / "models"
 ROUNDS = [0, 1, pt.ROUNDS]  # pure Paige–Tarjan, one numpy round first, the default
@@ -65,6 +65,10 @@ def _effective_triples(lts: LTS) -> list[tuple[int, str, int]]:
     return [(s, "τ" if a in lts.hidden else a, d) for s, a, d in lts.triples()]
 
 
+def _by_signature(lts: LTS) -> np.ndarray:
+    return partition(lts, Bisimulation.STRONG, engine=PartitionEngine.SIGNATURE)
+
+
 def _first_occurrence(blocks: np.ndarray) -> list[int]:
     names: dict[int, int] = {}
     return [names.setdefault(b, len(names)) for b in blocks.tolist()]
@@ -85,7 +89,7 @@ def test_partition_equals_the_naive_greatest_fixpoint(rounds, lts):
 @given(lts=random_lts(12))
 def test_partition_equals_the_signature_engine_block_for_block(rounds, lts):
     ours = strong_partition(lts, rounds=rounds)
-    theirs = partition(lts, "strong", engine="signature")
+    theirs = _by_signature(lts)
     assert ours.tolist() == _first_occurrence(theirs)  # same blocks, canonical numbering
 
 
@@ -109,7 +113,7 @@ def test_large_random_systems_agree_with_the_signature_engine(seed, n, labels):
     src, dst = rng.integers(0, n, m), rng.integers(0, n, m)
     lab = rng.integers(0, labels + 2, m)
     lts = LTS.from_arrays(n, 0, ["τ", "✓", "a", "b", "c"], src, lab, dst)
-    theirs = _first_occurrence(partition(lts, "strong", engine="signature"))
+    theirs = _first_occurrence(_by_signature(lts))
     assert strong_partition(lts, rounds=0).tolist() == theirs
     assert strong_partition(lts).tolist() == theirs
 
@@ -204,7 +208,7 @@ def test_the_dining_philosophers_agree_with_the_signature_engine(rounds):
     from procalg.api import load
 
     lts = load(MODELS / "dining_philosophers.proc").lts("System")
-    theirs = _first_occurrence(partition(lts, "strong", engine="signature"))
+    theirs = _first_occurrence(_by_signature(lts))
     assert strong_partition(lts, rounds=rounds).tolist() == theirs
 
 
@@ -237,18 +241,19 @@ def test_strong_partition_and_minimize_default_to_paige_tarjan(monkeypatch):
 
     monkeypatch.setattr(pt, "coarsest_partition", spy)
     lts = LTS.build(3, 0, ["a"], [(0, "a", 1), (2, "a", 1)])
-    assert partition(lts, "strong").tolist() == [0, 1, 0]
-    assert minimize(lts, "strong").num_states == 2
+    assert partition(lts, Bisimulation.STRONG).tolist() == [0, 1, 0]
+    assert minimize(lts, Bisimulation.STRONG).num_states == 2
     assert len(calls) == 2
-    partition(lts, "strong", engine="signature")
-    partition(lts, "weak")
+    _by_signature(lts)
+    partition(lts, Bisimulation.WEAK)
     assert len(calls) == 2
 
 
 def test_unknown_engines_and_paige_tarjan_for_weak_are_procalg_errors():
     lts = LTS.build(1, 0, [], [])
+    assert PartitionEngine.parse("Paige-Tarjan") is PartitionEngine.PAIGE_TARJAN
     with pytest.raises(ProcalgError) as err:
-        partition(lts, "strong", engine="fast")
+        PartitionEngine.parse("fast")
     assert "signature" in (err.value.hint or "")
     with pytest.raises(ProcalgError):
-        partition(lts, "weak", engine="paige-tarjan")
+        partition(lts, Bisimulation.WEAK, engine=PartitionEngine.PAIGE_TARJAN)

@@ -18,7 +18,7 @@ from procalg.lts.partition import (
 )
 from procalg.lts.saturation import saturate
 
-KINDS = ["strong", "weak", "branching"]
+KINDS = list(Bisimulation)
 
 
 @st.composite
@@ -63,9 +63,9 @@ def _naive(lts: LTS, kind: str) -> set[tuple[int, int]]:
         for s, lab, p2 in steps:
             if s != p:
                 continue
-            if kind == "strong":
+            if kind is Bisimulation.STRONG:
                 ok = any((p2, q2) in rel for s2, x, q2 in steps if s2 == q and x == lab)
-            elif kind == "weak":
+            elif kind is Bisimulation.WEAK:
                 ok = any((p2, q2) in rel for q2 in weak_after(q, lab))
             else:
                 ok = (lab == "τ" and (p2, q) in rel) or any(
@@ -91,7 +91,7 @@ def _same_block_pairs(blocks: np.ndarray) -> set[tuple[int, int]]:
     return {(p, q) for p in range(len(b)) for q in range(len(b)) if b[p] == b[q]}
 
 
-def _equivalent(left: LTS, right: LTS, kind: str) -> bool:
+def _equivalent(left: LTS, right: LTS, kind: Bisimulation) -> bool:
     union, off = disjoint_union(left, right)
     blocks = partition(union, kind)
     return bool(blocks[left.initial] == blocks[right.initial + off])
@@ -108,15 +108,15 @@ VGW_RIGHT = LTS.build(4, 0, ["a", "b", "c"], [(0, "a", 1), (1, "τ", 2), (2, "b"
 
 
 def test_tau_prefix_is_weakly_but_not_strongly_equal_to_the_plain_prefix():
-    assert _equivalent(TAU_A, A, "weak")
-    assert _equivalent(TAU_A, A, "branching")
-    assert not _equivalent(TAU_A, A, "strong")
+    assert _equivalent(TAU_A, A, Bisimulation.WEAK)
+    assert _equivalent(TAU_A, A, Bisimulation.BRANCHING)
+    assert not _equivalent(TAU_A, A, Bisimulation.STRONG)
 
 
 def test_third_tau_law_holds_weakly_but_not_for_branching_bisimulation():
-    assert _equivalent(VGW_LEFT, VGW_RIGHT, "weak")
-    assert not _equivalent(VGW_LEFT, VGW_RIGHT, "branching")
-    assert not _equivalent(VGW_LEFT, VGW_RIGHT, "strong")
+    assert _equivalent(VGW_LEFT, VGW_RIGHT, Bisimulation.WEAK)
+    assert not _equivalent(VGW_LEFT, VGW_RIGHT, Bisimulation.BRANCHING)
+    assert not _equivalent(VGW_LEFT, VGW_RIGHT, Bisimulation.STRONG)
 
 
 def test_a_then_choice_differs_from_choice_after_a_strongly():
@@ -130,43 +130,47 @@ def test_tick_is_a_visible_label_distinct_from_deadlock():
     skip = LTS.build(2, 0, [], [(0, "✓", 1)])
     stop = LTS.build(1, 0, [], [])
     tau_skip = LTS.build(3, 0, [], [(0, "τ", 1), (1, "✓", 2)])
-    assert not _equivalent(skip, stop, "weak")
-    assert _equivalent(skip, tau_skip, "branching")
+    assert not _equivalent(skip, stop, Bisimulation.WEAK)
+    assert _equivalent(skip, tau_skip, Bisimulation.BRANCHING)
 
 
 def test_minimised_sizes_of_small_hand_lts():
     # a cycle of four a-steps is one state; a τ-cycle collapses for weak and branching
     ring = LTS.build(4, 0, ["a"], [(i, "a", (i + 1) % 4) for i in range(4)])
-    assert minimize(ring, "strong").num_states == 1
-    assert minimize(ring, "strong").num_transitions == 1
+    assert minimize(ring, Bisimulation.STRONG).num_states == 1
+    assert minimize(ring, Bisimulation.STRONG).num_transitions == 1
     spin = LTS.build(3, 0, ["a"], [(0, "τ", 1), (1, "τ", 0), (1, "a", 2)])
-    assert minimize(spin, "strong").num_states == 3
-    assert minimize(spin, "branching").num_states == 2
-    assert minimize(spin, "weak").num_transitions == 1  # the τ-self-loop is dropped
+    assert minimize(spin, Bisimulation.STRONG).num_states == 3
+    assert minimize(spin, Bisimulation.BRANCHING).num_states == 2
+    assert minimize(spin, Bisimulation.WEAK).num_transitions == 1  # the τ-self-loop is dropped
     # d.VGW_LEFT + e.VGW_RIGHT: weak merges the two roots, branching cannot.
     # Weak classes {0} {L0,R0} {L1,R1} {L2,L4,R2} {L3,L5,R3}; branching splits L0 from R0.
     both = LTS.build(11, 0, ["d", "e"], [(0, "d", 1), (0, "e", 7)] + [
         (s + 1, lab, d + 1) for s, lab, d in VGW_LEFT.triples()] + [
         (s + 7, lab, d + 7) for s, lab, d in VGW_RIGHT.triples()])
-    assert minimize(both, "weak").num_states == 5
-    assert minimize(both, "branching").num_states == 6
-    assert minimize(both, "strong").num_states == 6
+    assert minimize(both, Bisimulation.WEAK).num_states == 5
+    assert minimize(both, Bisimulation.BRANCHING).num_states == 6
+    assert minimize(both, Bisimulation.STRONG).num_states == 6
 
 
 def test_quotient_starts_in_the_initial_block_and_drops_unreachable_states():
     lts = LTS.build(4, 2, ["a"], [(2, "a", 3), (0, "a", 1)])
-    q = LTS.minimize(lts, "strong")
+    q = LTS.minimize(lts, Bisimulation.STRONG)
     assert (q.num_states, q.initial, list(q.triples())) == (2, 0, [(0, "a", 1)])
 
 
 def test_hidden_labels_count_as_tau():
     hidden = LTS.build(3, 0, ["h", "a"], [(0, "h", 1), (1, "a", 2)], hidden=["h"])
-    assert _equivalent(hidden, A, "weak")
+    assert _equivalent(hidden, A, Bisimulation.WEAK)
 
 
-def test_unknown_equivalence_is_a_procalg_error_with_a_hint():
+def test_a_bisimulation_is_parsed_from_its_name_in_any_case():
+    assert [Bisimulation.parse(t) for t in ("Strong", " weak", "BRANCHING")] == KINDS
+
+
+def test_an_unknown_bisimulation_name_is_a_procalg_error_with_a_hint():
     with pytest.raises(ProcalgError) as err:
-        partition(A, "trace")
+        Bisimulation.parse("trace")
     assert "strong" in (err.value.hint or "")
 
 
@@ -209,9 +213,9 @@ def test_strong_refines_branching_refines_weak(lts):
     assert strong <= branching <= weak
 
 
-def test_every_bisimulation_is_also_a_checks_equivalence_with_the_same_value():
-    from procalg.checks.result import Equivalence as CheckEquivalence
+def test_every_bisimulation_is_also_an_equivalence_with_the_same_value():
+    from procalg.relations import Equivalence
 
     for kind in Bisimulation:
-        assert CheckEquivalence(kind.value).value == kind.value
-        assert partition(A, CheckEquivalence(kind.value)).tolist() == [0, 1]
+        assert Equivalence.parse(kind.value).value == kind.value
+        assert partition(A, kind).tolist() == [0, 1]
