@@ -229,9 +229,10 @@ def reduce_components(net: Network) -> Network:
     Lazy components stay as they are.
     ``DONE`` loops keep Ω apart from STOP.
     """
-    from procalg.lts.partition import minimize
+    from procalg.lts.partition import Bisimulation, minimize
 
-    comps = tuple(minimize(c, "strong") if isinstance(c, LTS) else c for c in net.components)
+    comps = tuple(minimize(c, Bisimulation.STRONG) if isinstance(c, LTS) else c
+                  for c in net.components)
     before = sum(c.num_states for c in net.components if isinstance(c, LTS))
     after = sum(c.num_states for c in comps if isinstance(c, LTS))
     note = f"components reduced modulo strong bisimulation: {before} -> {after} local states"

@@ -39,7 +39,7 @@ import numpy as np
 from procalg.errors import LimitExceeded, ModelError
 from procalg.lts import LTS, TAU, TICK, explore
 from procalg.lts.normal import NormalForm
-from procalg.lts.partition import bfs_renumber, minimize
+from procalg.lts.partition import Bisimulation, bfs_renumber, minimize
 from procalg.lts.tau import collapse_tau_sccs, effective_labels, is_divergent, tau_closure
 from procalg.semantics.deep import with_room
 from procalg.semantics.sos import Rules
@@ -198,8 +198,8 @@ def diamond_lts(lts: LTS) -> LTS:
 
 REDUCTIONS: dict[str, Callable[[LTS], LTS]] = {
     "explicate": lambda lts: lts,
-    "sbisim": lambda lts: minimize(lts, "strong"),
-    "wbisim": lambda lts: minimize(lts, "weak"),
+    "sbisim": lambda lts: minimize(lts, Bisimulation.STRONG),
+    "wbisim": lambda lts: minimize(lts, Bisimulation.WEAK),
     "tau_loop_factor": _tau_loop_factor,
     "normal": normal_lts,
     "normalise": normal_lts,

@@ -19,7 +19,7 @@ from procalg.lts.control import (
     timeout,
 )
 from procalg.lts.network import close, component, parallel
-from procalg.lts.partition import partition
+from procalg.lts.partition import Bisimulation, partition
 from procalg.lts.product import explore_product, find_path
 
 ONCE_A = LTS.build(3, 0, ["a"], [(0, "a", 1), (1, TICK, 2)])  # a -> SKIP
@@ -36,7 +36,7 @@ def _bisimilar(a: LTS, b: LTS) -> bool:
     triples = list(a.triples())
     triples += [(s + a.num_states, lab, d + a.num_states) for s, lab, d in b.triples()]
     union = LTS.build(a.num_states + b.num_states, a.initial, [], triples)
-    blocks = partition(union, "strong")
+    blocks = partition(union, Bisimulation.STRONG)
     return bool(blocks[a.initial] == blocks[a.num_states + b.initial])
 
 

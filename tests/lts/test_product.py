@@ -22,7 +22,7 @@ from procalg.checks.reachability import reachability_goal
 from procalg.errors import LimitExceeded
 from procalg.lts import LTS, TAU, TICK, explore, level_search, vectors
 from procalg.lts.network import Network, alpha_parallel, close, component, hide, parallel, rename
-from procalg.lts.partition import partition
+from procalg.lts.partition import Bisimulation, partition
 from procalg.lts.product import Limits, count_states, explore_product, find_path, tau_lasso
 from procalg.lts.tau import is_divergent
 
@@ -138,7 +138,7 @@ def _bisimilar(a: LTS, b: LTS) -> bool:
     triples = [(s, lab, d) for s, lab, d in a.triples()]
     triples += [(s + a.num_states, lab, d + a.num_states) for s, lab, d in b.triples()]
     union = LTS.build(a.num_states + b.num_states, a.initial, labels, triples)
-    blocks = partition(union, "strong")
+    blocks = partition(union, Bisimulation.STRONG)
     return bool(blocks[a.initial] == blocks[a.num_states + b.initial])
 
 

@@ -11,8 +11,9 @@ from procalg.checks.equivalence import check_equivalence
 from procalg.checks.refinement import check_refinement
 from procalg.errors import ModelError
 from procalg.lts import explore
-from procalg.lts.partition import minimize
+from procalg.lts.partition import Bisimulation, minimize
 from procalg.lts.tau import collapse_tau_sccs
+from procalg.relations import Equivalence, RefinementModel
 from procalg.semantics.compress import compress
 from procalg.semantics.system import TermSystem
 from procalg.terms import (
@@ -52,11 +53,11 @@ def _lts(term: Process):
 @given(terms)
 def test_sbisim_is_strongly_bisimilar_and_has_the_minimal_number_of_states(term) -> None:
     original, reduced = _lts(term), _lts(compress("sbisim", term, None))
-    assert check_equivalence(original, reduced, "strong").passed
+    assert check_equivalence(original, reduced, Equivalence.STRONG).passed
     assert reduced.num_states == _minimal_with_omega(original)
 
 
-def _minimal_with_omega(lts, kind: str = "strong") -> int:
+def _minimal_with_omega(lts, kind: Bisimulation = Bisimulation.STRONG) -> int:
     """States of the strong quotient, counted as a process's LTS has them: a ✓ always
     enters Ω, a state of its own (the quotient may merge Ω with a deadlocked STOP)."""
     quotient = minimize(lts, kind)
@@ -69,8 +70,8 @@ def _minimal_with_omega(lts, kind: str = "strong") -> int:
 @given(terms)
 def test_wbisim_is_weakly_bisimilar(term) -> None:
     reduced = _lts(compress("wbisim", term, None))
-    assert check_equivalence(_lts(term), reduced, "weak").passed
-    assert reduced.num_states == _minimal_with_omega(_lts(term), "weak")
+    assert check_equivalence(_lts(term), reduced, Equivalence.WEAK).passed
+    assert reduced.num_states == _minimal_with_omega(_lts(term), Bisimulation.WEAK)
 
 
 @settings(max_examples=80, deadline=None)
@@ -79,8 +80,9 @@ def test_normal_and_tau_loop_factor_are_failures_divergences_equivalent(term) ->
     original = _lts(term)
     for name in ("normal", "tau_loop_factor", "explicate"):
         reduced = _lts(compress(name, term, None))
-        assert check_refinement(original, reduced, "FD").passed, name
-        assert check_refinement(reduced, original, "FD").passed, name
+        fd = RefinementModel.FAILURES_DIVERGENCES
+        assert check_refinement(original, reduced, fd).passed, name
+        assert check_refinement(reduced, original, fd).passed, name
 
 
 def test_tau_loop_factor_keeps_divergence_as_a_self_loop() -> None:
@@ -141,8 +143,8 @@ diamond_terms = st.recursive(
 @given(diamond_terms)
 def test_diamond_is_failures_divergences_equivalent(term) -> None:
     original, reduced = _lts(term), _lts(compress("diamond", term, None))
-    assert check_refinement(original, reduced, "FD").passed
-    assert check_refinement(reduced, original, "FD").passed
+    assert check_refinement(original, reduced, RefinementModel.FAILURES_DIVERGENCES).passed
+    assert check_refinement(reduced, original, RefinementModel.FAILURES_DIVERGENCES).passed
 
 
 @settings(max_examples=100, deadline=None)

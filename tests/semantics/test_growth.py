@@ -6,7 +6,7 @@ import pytest
 
 from procalg.api.check import check_model
 from procalg.api.model import loads
-from procalg.api.search import SearchOptions
+from procalg.api.search import CheckEngine, SearchOptions
 from procalg.semantics.growth import GROWTH_LIMIT, growing
 from procalg.syntax.parser import parse
 
@@ -35,7 +35,7 @@ def test_a_call_into_another_definition_flags_the_callee_parameter() -> None:
     assert flagged == {"Q": ["m"]}
 
 
-@pytest.mark.parametrize("engine", ["product", "reference"])
+@pytest.mark.parametrize("engine", [CheckEngine.PRODUCT, CheckEngine.REFERENCE])
 def test_an_unbounded_counter_stops_with_the_definition_and_parameter_named(engine) -> None:
     # the interleaved Q puts it in a parallel network, so the product engine takes it
     model = loads("channel a, b\nP(n) = a -> P(n+1)\nQ = b -> Q\n"

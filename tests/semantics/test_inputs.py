@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from procalg.checks.equivalence import check_equivalence
 from procalg.errors import ModelError
 from procalg.lts import explore
+from procalg.relations import Equivalence
 from procalg.semantics import Spec, load
 from procalg.source import SourceFile
 from procalg.syntax.parser import parse, parse_expr
@@ -76,7 +77,7 @@ def test_lazy_input_has_the_moves_of_the_eager_choice_over_its_values(
     assert first_moves(spec, lazy) == first_moves(spec, eager)
     left = explore(spec.system(spec.process(parse_expr(lazy))))
     right = explore(spec.system(spec.process(parse_expr(eager))))
-    assert check_equivalence(left, right, "strong").verdict
+    assert check_equivalence(left, right, Equivalence.STRONG).verdict
 
 
 def test_input_over_a_wide_type_is_one_term_until_it_fires() -> None:

@@ -20,7 +20,7 @@ from procalg.api.model import loads
 from procalg.errors import ModelError
 from procalg.lts import LTS, TAU, TICK, explore
 from procalg.lts.lazy import LazyComponent
-from procalg.lts.partition import partition
+from procalg.lts.partition import Bisimulation, partition
 from procalg.semantics.linear import Machine, compile_leaf
 from procalg.semantics.network import compile_network
 
@@ -34,7 +34,7 @@ def _bisimilar(a: LTS, b: LTS) -> bool:
     triples = list(a.triples())
     triples += [(s + a.num_states, lab, d + a.num_states) for s, lab, d in b.triples()]
     union = LTS.build(a.num_states + b.num_states, a.initial, labels, triples)
-    blocks = partition(union, "strong")
+    blocks = partition(union, Bisimulation.STRONG)
     return bool(blocks[a.initial] == blocks[a.num_states + b.initial])
 
 

@@ -28,7 +28,7 @@ from procalg.checks.reachability import reachability_goal
 from procalg.errors import ProcalgError
 from procalg.lts import LTS, TAU, TICK, control, explore
 from procalg.lts.exploration import LimitExceeded
-from procalg.lts.partition import partition
+from procalg.lts.partition import Bisimulation, partition
 from procalg.lts.product import explore_product, find_path, tau_lasso
 from procalg.semantics.network import NotApplicable, compile_network
 from procalg.semantics.sos import Rules
@@ -144,7 +144,7 @@ def _bisimilar(a: LTS, b: LTS) -> bool:
     triples = list(a.triples())
     triples += [(s + a.num_states, lab, d + a.num_states) for s, lab, d in b.triples()]
     union = LTS.build(a.num_states + b.num_states, a.initial, labels, triples)
-    blocks = partition(union, "strong")
+    blocks = partition(union, Bisimulation.STRONG)
     return bool(blocks[a.initial] == blocks[a.num_states + b.initial])
 
 

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from procalg.checks.equivalence import check_equivalence
 from procalg.lts import LTS, explore
+from procalg.relations import Equivalence
 from procalg.semantics import Spec, load
 from procalg.semantics.system import TermSystem
 from procalg.source import SourceFile
@@ -67,7 +68,7 @@ def test_partner_driven_parallel_gives_the_eager_lts_on_random_terms(text: str) 
     narrowed, eager = _explored(text, True), _explored(text, False)
     assert (narrowed.num_states, narrowed.num_transitions) == \
         (eager.num_states, eager.num_transitions)
-    assert check_equivalence(narrowed, eager, "strong").verdict
+    assert check_equivalence(narrowed, eager, Equivalence.STRONG).verdict
 
 
 def _spec(text: str) -> Spec:
@@ -95,7 +96,7 @@ def _same_as_eager(text: str) -> LTS:
     eager = explore(TermSystem(eager_spec.process("P"), rules))
     assert (narrowed.num_states, narrowed.num_transitions) == \
         (eager.num_states, eager.num_transitions)
-    assert check_equivalence(narrowed, eager, "strong").verdict
+    assert check_equivalence(narrowed, eager, Equivalence.STRONG).verdict
     return narrowed
 
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from procalg.api.check import check_assertion
 from procalg.api.model import loads
-from procalg.api.search import SearchOptions
+from procalg.api.search import CheckEngine, SearchOptions
 
 GUARDS = ["true", "n < 2", "n > 0", "n == 1", "n != 2"]
 NEXT = ["n", "(n + 1) % 3", "0", "(n + 2) % 3"]
@@ -73,7 +73,7 @@ def test_symbolic_verdicts_equal_the_explicit_engines_on_finite_models(text: str
     assertion = model.assertions[0]
     explicit = check_assertion(model, assertion, options=SearchOptions())
     symbolic = check_assertion(model, assertion,
-                               options=SearchOptions(engine="symbolic", bmc_depth=12,
+                               options=SearchOptions(engine=CheckEngine.SYMBOLIC, bmc_depth=12,
                                                      seconds=120))
     assert explicit.result in ("pass", "fail"), explicit.error
     assert symbolic.result == explicit.result, (text, symbolic.error)

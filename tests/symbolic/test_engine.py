@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from procalg.api.model import loads
+from procalg.api.search import CheckEngine
 from procalg.symbolic.engine import deadlock, has_trace, invariant, reachable
 from procalg.symbolic.fragment import OutsideFragment
 from procalg.symbolic.solve import Limits
@@ -163,7 +164,7 @@ def test_renaming_on_top_carries_fields_and_synchronises_under_the_new_name() ->
             "Q = b?x -> (if x == 5 then c -> STOP else Q)\n"
             "Sys = P(0)[[a <- b]] [| {| b |} |] Q\n"
             "assert Sys :[reachable c]\nassert not Sys :[reachable a.0]\n")
-    found, never = check_model(loads(text), options=SearchOptions(engine="symbolic"))
+    found, never = check_model(loads(text), options=SearchOptions(engine=CheckEngine.SYMBOLIC))
     assert found.result == "pass"
     assert found.check.counterexample.trace == ("b.0", "b.1", "b.2", "b.3", "b.4", "b.5", "c")
     assert never.result == "pass"  # a.0 was renamed away
