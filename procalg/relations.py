@@ -1,5 +1,6 @@
 """The relations an assertion asks for between processes: refinement in one of
-FDR's semantic models, and behavioural equivalences.
+FDR's semantic models, behavioural equivalences, and the fairness a liveness
+property assumes.
 
 Every layer names them with these enums: the syntax reads an assertion's
 ``[F=`` or ``:[weak]`` into a member once (``parse``, as mCRL2's
@@ -11,6 +12,8 @@ Example:
     (<RefinementModel.FAILURES_DIVERGENCES: 'FD'>, <Equivalence.WEAK: 'weak'>)
     >>> RefinementModel.FAILURES.failures, RefinementModel.TRACES.failures
     (True, False)
+    >>> Fairness.parse("strong fairness"), Fairness.parse("")
+    (<Fairness.STRONG: 'strong'>, <Fairness.NONE: ''>)
 """
 
 from __future__ import annotations
@@ -80,3 +83,27 @@ class Equivalence(enum.Enum):
         except ValueError:
             raise ProcalgError(f"no equivalence called {text!r}",
                                hint="use strong, weak, branching or trace") from None
+
+
+class Fairness(enum.Enum):
+    """Which runs a liveness property counts: all, weakly fair or strongly fair
+    ones (PAT's event fairness; :mod:`procalg.checks.liveness`)."""
+
+    NONE = ""
+    WEAK = "weak"
+    STRONG = "strong"
+
+    @classmethod
+    def parse(cls, text: str) -> Fairness:
+        """The fairness named ``text`` (``""``, ``weak``, ``strong fairness`` ...;
+        ProcalgError naming the choices if none).
+
+        Example:
+            >>> Fairness.parse("Weak")
+            <Fairness.WEAK: 'weak'>
+        """
+        try:
+            return cls(text.strip().lower().removesuffix("fairness").strip())
+        except ValueError:
+            raise ProcalgError(f"no fairness called {text!r}",
+                               hint="use weak fairness or strong fairness") from None

@@ -28,7 +28,7 @@ from procalg.api.search import CheckEngine, SearchOptions
 from procalg.checks.compensation import check_compensation
 from procalg.checks.determinism import check_determinism
 from procalg.checks.equivalence import check_equivalence
-from procalg.checks.liveness import Fairness, check_ltl, check_terminates
+from procalg.checks.liveness import check_ltl, check_terminates
 from procalg.checks.ltl import SPECIAL, atoms, parse_formula
 from procalg.checks.refinement import check_refinement
 from procalg.checks.result import CheckResult, RefinementModel, Stats, Verdict
@@ -305,7 +305,7 @@ def _compensation(model: Model, prop: ast.CompensationComplete,
 
 def _terminates(model: Model, prop: ast.Terminates, options: SearchOptions) -> CheckResult:
     term = model.process(prop.process)
-    result = check_terminates(_whole(model, term, options), fairness=Fairness(prop.fairness),
+    result = check_terminates(_whole(model, term, options), fairness=prop.fairness,
                               max_states=options.max_states)  # as the product engine's
     return _engine(result, model, term, options)
 
@@ -326,7 +326,7 @@ def _ltl(model: Model, prop: ast.Ltl, options: SearchOptions) -> CheckResult:
                                  hint="atoms are events or channels of the model, or "
                                  "tick, throw, deadlock")
     term = model.process(prop.process)
-    result = check_ltl(_whole(model, term, options), formula, fairness=Fairness(prop.fairness),
+    result = check_ltl(_whole(model, term, options), formula, fairness=prop.fairness,
                        max_states=options.max_states)  # as the product engine's
     return _engine(result, model, term, options)
 

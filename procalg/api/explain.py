@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from procalg.api.check import AssertionReport
+from procalg.api.check import AssertionReport, AssertionResult
 from procalg.api.model import Model
 from procalg.checks.result import Counterexample
 from procalg.errors import ProcalgError
@@ -69,7 +69,7 @@ class Explained:
 def explain_report(model: Model, report: AssertionReport) -> Explained | None:
     """The explanation of a failing report; ``None`` when it passed or has no evidence."""
     ce = report.check.counterexample if report.check else None
-    if report.result != "fail" or ce is None or report.assertion.negated:
+    if report.result is not AssertionResult.FAIL or ce is None or report.assertion.negated:
         return None
     prop = report.assertion.property
     if isinstance(prop, ast.Equivalent):

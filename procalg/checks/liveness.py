@@ -45,7 +45,6 @@ Example:
 
 from __future__ import annotations
 
-import enum
 import time
 from collections import deque
 
@@ -65,17 +64,10 @@ from procalg.checks.ltl_scc import components
 from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
 from procalg.errors import LimitExceeded
 from procalg.lts.lts import LTS, TAU, TAU_INDEX, TICK_INDEX
+from procalg.relations import Fairness
 
 TERMINATES = parse_formula("F (tick || throw)")
 """``:[terminates]``: every maximal run ends with ✓ or ``throw``."""
-
-
-class Fairness(enum.Enum):
-    """Which runs count: all, weakly fair or strongly fair ones (PAT's event fairness)."""
-
-    NONE = ""
-    WEAK = "weak"
-    STRONG = "strong"
 
 
 def check_terminates(lts: LTS, *, fairness: Fairness = Fairness.NONE,

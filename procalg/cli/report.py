@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 
 from procalg.api import AssertionReport
+from procalg.api.check import AssertionResult
 from procalg.api.evidence import MARKS, evidence_lines, format_trace
 from procalg.checks.result import Counterexample
 from procalg.cli.style import COLUMNS, Style
@@ -21,6 +22,10 @@ __all__ = ["counterexample_text", "engine_notes", "error_fields", "error_json", 
            "report_json", "summary_line"]
 PASS_MARK, FAIL_MARK, ERROR_MARK = MARKS["pass"], MARKS["fail"], MARKS["error"]
 
+
+_TALLY = {"passed": AssertionResult.PASS, "failed": AssertionResult.FAIL,
+          "unknown": AssertionResult.UNKNOWN, "errors": AssertionResult.ERROR}
+"""The ``--json`` summary's keys and the result each counts."""
 
 STATS_COLUMNS = len(f"{0:>9,} states  {0:7.2f}s")
 """Width of the states-and-time columns of a summary line."""
@@ -43,7 +48,7 @@ def summary_line(report: AssertionReport, width: int, style: Style | None = None
     mark = (style or Style(False)).mark(report.result)
     width = min(width, COLUMNS - 4 - STATS_COLUMNS)
     text = report.assertion.text
-    if report.result == "error":
+    if report.result is AssertionResult.ERROR:
         return f"{mark} {text}  error"
     if report.stats.extra.get("engine") == "symbolic":  # no states: the search depth
         depth = report.stats.extra.get("depth", 0)
@@ -173,8 +178,6 @@ def report_json(filename: str, reports: list[AssertionReport],
             items[-1]["error"] = error_fields(r.error)
         if explanations is not None:
             items[-1]["explanation"] = explanations.get(id(r))
-    summary = {k: sum(1 for r in reports if r.result == v)
-               for k, v in (("passed", "pass"), ("failed", "fail"), ("unknown", "unknown"),
-                            ("errors", "error"))}
+    summary = {k: sum(1 for r in reports if r.result is v) for k, v in _TALLY.items()}
     return json.dumps({"file": filename, "assertions": items, "summary": summary},
                       indent=2, ensure_ascii=False)

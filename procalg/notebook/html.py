@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
-from procalg.api.check import AssertionReport
+from procalg.api.check import AssertionReport, AssertionResult
 from procalg.api.model import Model
 from procalg.checks.result import CheckResult
 from procalg.errors import ProcalgError
@@ -33,7 +33,8 @@ from procalg.notebook.text import MARKS, lts_text, result_lines
 DRAW_LIMIT = 64
 """Largest LTS drawn inline: beyond it a picture is unreadable in a notebook cell."""
 
-_TALLY = {"pass": "passed", "fail": "failed", "unknown": "unknown", "error": "errors"}
+_TALLY = {AssertionResult.PASS: "passed", AssertionResult.FAIL: "failed",
+          AssertionResult.UNKNOWN: "unknown", AssertionResult.ERROR: "errors"}
 _COLOURS = {"pass": "#1a7f37", "fail": "#cf222e", "unknown": "#9a6700", "error": "#9a6700"}
 _TABLE = '<table class="procalg" style="border-collapse: collapse; text-align: left">'
 _CELL = 'style="padding: 2px 8px; vertical-align: top; text-align: left"'
@@ -87,7 +88,7 @@ def report_row(report: AssertionReport) -> str:
 
 def reports_html(reports: Sequence[AssertionReport]) -> str:
     """A table with one row per report and a one-line tally under it."""
-    tally = {k: sum(1 for r in reports if r.result == k) for k in _TALLY}
+    tally = {k: sum(1 for r in reports if r.result is k) for k in _TALLY}
     summary = ", ".join(f"{n} {_TALLY[k]}" for k, n in tally.items() if n)
     return (table(REPORT_COLUMNS, [report_row(r) for r in reports])
             + f"<p>{escape(summary or 'no assertions')}</p>")

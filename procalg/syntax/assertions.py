@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from procalg.relations import Equivalence, RefinementModel
+from procalg.relations import Equivalence, Fairness, RefinementModel
 from procalg.source import Span
 from procalg.syntax.node import Expr, Node
 
@@ -88,14 +88,14 @@ Property = (
 )
 
 
-# -- liveness: `:[terminates]` and `:[ltl]: FORMULA` (``fairness`` is "", "weak" or "strong")
+# -- liveness: `:[terminates]` and `:[ltl]: FORMULA`
 
 @dataclass(frozen=True, slots=True)
 class Terminates(Node):
     """``P :[terminates]``: every maximal run ends with ✓ or ``throw``."""
 
     process: Expr
-    fairness: str = ""
+    fairness: Fairness = Fairness.NONE
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +105,7 @@ class Ltl(Node):
 
     process: Expr
     formula: str
-    fairness: str = ""
+    fairness: Fairness = Fairness.NONE
     formula_span: Span | None = field(default=None, compare=False)
 
 

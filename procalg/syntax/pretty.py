@@ -138,10 +138,10 @@ class _Printer:
             case ast.Reachable(process=proc, event=event):
                 return f"{neg}{self.expr(proc, OPEN, False)} :[reachable {self.expr(event)}]"
             case ast.Terminates(process=proc, fairness=fair):
-                fairness = f" {fair} fairness" if fair else ""
+                fairness = f" {fair.value} fairness" if fair.value else ""
                 return f"{neg}{self.expr(proc, OPEN, False)} :[terminates{fairness}]"
             case ast.Ltl(process=proc, formula=formula, fairness=fair):
-                fairness = f" {fair} fairness" if fair else ""
+                fairness = f" {fair.value} fairness" if fair.value else ""
                 return f"{neg}{self.expr(proc, OPEN, False)} :[ltl{fairness}]: {formula}"
             case ast.Invariant(process=proc, expr=expr):
                 return f"{neg}{self.expr(proc, OPEN, False)} :[invariant]: {self.expr(expr)}"

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from lark import Token
 
 from procalg.errors import ParseError
-from procalg.relations import Equivalence, RefinementModel
+from procalg.relations import Equivalence, Fairness, RefinementModel
 from procalg.source import Span
 from procalg.syntax import ast
 
@@ -135,15 +135,15 @@ def _model(letters: str | None) -> RefinementModel | None:
 
 # -- liveness: `:[terminates [weak|strong fairness]]`, `:[ltl [weak|strong fairness]]: F`
 
-FAIRNESS = {"": "", "weak fairness": "weak", "strong fairness": "strong"}
+FAIRNESS = ("", "weak fairness", "strong fairness")
 
 
-def _fairness(rest: str, where: Span, form: str) -> str:
+def _fairness(rest: str, where: Span, form: str) -> Fairness:
     if rest not in FAIRNESS:
         raise ParseError(f"unknown fairness '{rest}' in ':[{form} ...]'", where,
                          hint=f"write :[{form}], :[{form} weak fairness] or "
                          f":[{form} strong fairness]")
-    return FAIRNESS[rest]
+    return Fairness.parse(rest)
 
 
 def _terminates(words: str, left: ast.Node, where: Span, span: Span | None) -> ast.Node:
@@ -161,7 +161,7 @@ def decode_ltl(tok: Token, left: ast.Node, span: Span | None) -> ast.Ltl:
         >>> from lark import Token
         >>> tok = Token("LTL_PROPERTY", ":[ltl weak fairness]: G F a", line=1, column=10)
         >>> p = decode_ltl(tok, ast.Name("P"), None)
-        >>> p.formula, p.fairness, p.formula_span.column
+        >>> p.formula, p.fairness.value, p.formula_span.column
         ('G F a', 'weak', 32)
     """
     close = tok.value.index("]")
