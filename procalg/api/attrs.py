@@ -17,6 +17,7 @@ from typing import Any
 from procalg.api.model import Model
 from procalg.runtime.engine import Engine
 from procalg.runtime.ports import EventLog, RunRecord
+from procalg.runtime.status import RunStatus
 from procalg.syntax import ast
 from procalg.terms.values import show
 
@@ -43,7 +44,7 @@ def parameter_attrs(model: Model, process: str, args: Iterable[Any]) -> dict[str
 
 
 def find_runs(store: str | EventLog | Engine, *,
-              statuses: tuple[str, ...] | None = None, model: str | None = None,
+              statuses: tuple[RunStatus, ...] | None = None, model: str | None = None,
               since: float | None = None, attrs: Mapping[str, str] | None = None,
               ) -> list[RunRecord]:
     """Runs with one of ``statuses``, started from model path ``model`` (or whose model

@@ -1,6 +1,8 @@
 """Run search for ``procalg runs list``: ``--status``, ``--model``, ``--since``, ``--attr``.
 
 Example:
+    >>> parse_statuses(["Waiting,failed"])
+    (<RunStatus.WAITING: 'waiting'>, <RunStatus.FAILED: 'failed'>)
     >>> parse_attrs(["tenant=acme", "tier=gold"])
     {'tenant': 'acme', 'tier': 'gold'}
     >>> import time
@@ -15,7 +17,7 @@ import datetime as dt
 import time
 from typing import Any
 
-from procalg.api.attrs import find_runs
+from procalg.api.attrs import RunStatus, find_runs
 from procalg.api.schedule import parse_duration  # the runtime's, through the api
 from procalg.errors import ModelError, UsageError
 
@@ -32,6 +34,17 @@ def add_filters(parser: argparse.ArgumentParser) -> None:
                              "or a local date/time (2026-12-03, '2026-12-03 10:00')")
     parser.add_argument("--attr", action="append", default=[], metavar="KEY=VALUE",
                         help="only runs with this search attribute (repeatable: all must match)")
+
+
+def parse_statuses(items: list[str]) -> tuple[RunStatus, ...]:
+    """``--status`` options (each repeatable or comma-separated) as statuses, any case
+    (UsageError naming the statuses for an unknown one)."""
+    names = [name.strip() for item in items for name in item.split(",") if name.strip()]
+    for name in names:
+        if name.lower() not in {status.value for status in RunStatus}:
+            raise UsageError(f"no run status called {name!r}",
+                             hint="use " + ", ".join(RunStatus))
+    return tuple(RunStatus(name.lower()) for name in names)
 
 
 def parse_attrs(items: list[str]) -> dict[str, str]:
@@ -61,7 +74,7 @@ def parse_since(text: str, now: float | None = None) -> float:
 
 def matching(engine: Any, args: argparse.Namespace) -> list[Any]:
     """The runs ``args``' filters select, oldest first (every run without filters)."""
-    statuses = tuple(s for item in args.status for s in item.split(",") if s)
+    statuses = parse_statuses(args.status)
     return find_runs(engine, statuses=statuses or None, model=args.model,
                          since=None if args.since is None else parse_since(args.since),
                          attrs=parse_attrs(args.attr))

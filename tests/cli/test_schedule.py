@@ -85,6 +85,9 @@ def test_runs_list_filters_by_status_model_time_and_attribute(capsys) -> None:
     assert ids("--attr", "tenant=acme", "--attr", "tier=gold") == []
     assert ids("--status", "completed") == ["a", "b"]
     assert ids("--status", "waiting,failed") == []
+    assert ids("--status", "Completed") == ["a", "b"]
+    code, _, err = _out(capsys, "runs", "list", "--status", "done")
+    assert code == 2 and "no run status called 'done'" in err and "completed" in err
     assert ids("--model", ORDER) == ["a", "b"]
     assert ids("--model", APPROVAL) == []
     assert ids("--since", "1h") == ["a", "b"]
