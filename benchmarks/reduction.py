@@ -24,9 +24,9 @@ import time
 
 from benchmarks.run import model_text
 from procalg.api import loads
+from procalg.assertion_kinds import RefinementModel
 from procalg.checks.refinement import check_refinement
 from procalg.lts.partition import Bisimulation, minimize
-from procalg.relations import RefinementModel
 
 FD = RefinementModel.FAILURES_DIVERGENCES
 

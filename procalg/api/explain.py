@@ -28,10 +28,10 @@ from typing import Any
 
 from procalg.api.check import AssertionReport, AssertionResult
 from procalg.api.model import Model
+from procalg.assertion_kinds import RefinementModel
 from procalg.checks.result import Counterexample
 from procalg.errors import ProcalgError
 from procalg.lts import TAU, TICK
-from procalg.relations import RefinementModel
 from procalg.semantics.explain import Explanation, Goal, explain
 from procalg.syntax import ast
 from procalg.terms import show_process

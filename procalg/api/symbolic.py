@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from procalg.api.model import Model
 from procalg.api.search import CheckEngine, SearchOptions
+from procalg.assertion_kinds import RefinementModel
 from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
 from procalg.errors import LimitExceeded, ModelError, ProcalgError
-from procalg.relations import RefinementModel
 from procalg.semantics.kinds import names_in
 from procalg.syntax import ast, pretty
 from procalg.syntax.walk import walk

@@ -50,6 +50,7 @@ from collections import deque
 
 import numpy as np
 
+from procalg.assertion_kinds import Fairness
 from procalg.checks.ltl import Atom, Formula, Not, parse_formula, show
 from procalg.checks.ltl_buchi import Buchi, translate
 from procalg.checks.ltl_product import (
@@ -64,7 +65,6 @@ from procalg.checks.ltl_scc import components
 from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
 from procalg.errors import LimitExceeded
 from procalg.lts.lts import LTS, TAU, TAU_INDEX, TICK_INDEX
-from procalg.relations import Fairness
 
 TERMINATES = parse_formula("F (tick || throw)")
 """``:[terminates]``: every maximal run ends with ✓ or ``throw``."""

@@ -18,10 +18,10 @@ import enum
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from procalg.relations import Equivalence, RefinementModel
+from procalg.assertion_kinds import Equivalence, RefinementModel
 
 __all__ = ["CheckResult", "Counterexample", "Equivalence", "RefinementModel", "Stats", "Trace",
-           "Verdict"]  # the relations' enums live in procalg.relations (the syntax reads them)
+           "Verdict"]  # the models' enums live in procalg.assertion_kinds: the syntax reads them
 
 if TYPE_CHECKING:  # numpy behind it: a result is read where no search ran
     from procalg.lts.level_search import SearchResult

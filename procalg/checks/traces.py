@@ -30,10 +30,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from procalg.assertion_kinds import RefinementModel
 from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
 from procalg.lts.exploration import Exploration
 from procalg.lts.lts import LTS, TAU, TAU_INDEX, TransitionSystem
-from procalg.relations import RefinementModel
 
 Pair = tuple[int, int]
 """A state number and how many events of the trace have been done."""

@@ -44,12 +44,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from procalg.assertion_kinds import RefinementModel
 from procalg.lts.lts import LTS, TAU, TAU_INDEX, TICK_INDEX
 from procalg.lts.network import Network, SyncRule
 from procalg.lts.normal import NormalForm
 from procalg.lts.product import NO_LIMITS, Limits, SearchResult, divergent_codes, searcher
 from procalg.lts.vectors import Tables
-from procalg.relations import RefinementModel
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from procalg.relations import Equivalence, Fairness, RefinementModel
+from procalg.assertion_kinds import Equivalence, Fairness, RefinementModel
 from procalg.source import Span
 from procalg.syntax.node import Expr, Node
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from lark import Token, Transformer, v_args
 
+from procalg.assertion_kinds import RefinementModel
 from procalg.errors import ParseError
-from procalg.relations import RefinementModel
 from procalg.syntax import ast
 from procalg.syntax.binders import lambda_of, pattern_definitions, to_pattern
 from procalg.syntax.properties import decode_ltl, decode_property

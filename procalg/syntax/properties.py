@@ -6,7 +6,7 @@ reads the words, checks them, and suggests the nearest known property when
 they are misspelt.
 
 The letters of a model (``[F]``) and the words of an equivalence become
-:class:`procalg.relations.RefinementModel` and ``Equivalence`` members here,
+:class:`procalg.assertion_kinds.RefinementModel` and ``Equivalence`` members here,
 once.
 
 Example:
@@ -22,8 +22,8 @@ from collections.abc import Callable
 
 from lark import Token
 
+from procalg.assertion_kinds import Equivalence, Fairness, RefinementModel
 from procalg.errors import ParseError
-from procalg.relations import Equivalence, Fairness, RefinementModel
 from procalg.source import Span
 from procalg.syntax import ast
 

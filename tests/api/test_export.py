@@ -9,10 +9,10 @@ import pytest
 from procalg.api import loads
 from procalg.api.export import draw, export_lts, parse_trace, process_lts, reduced
 from procalg.api.search import CheckEngine
+from procalg.assertion_kinds import Equivalence
 from procalg.errors import ProcalgError
 from procalg.lts.aut import read_aut
 from procalg.lts.partition import Bisimulation
-from procalg.relations import Equivalence
 
 MODEL = loads("channel a\nP = a -> a -> P\nT = (a -> STOP) \\ {a}\n")
 

@@ -6,10 +6,10 @@ import networkx as nx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from procalg.assertion_kinds import RefinementModel
 from procalg.checks.traces import check_has_trace, search_trace
 from procalg.lts import LTS, TAU, TICK
 from procalg.lts.exploration import Exploration
-from procalg.relations import RefinementModel
 
 
 class Named:

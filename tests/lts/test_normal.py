@@ -5,10 +5,10 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from procalg.assertion_kinds import RefinementModel
 from procalg.checks.refinement import check_refinement
 from procalg.lts import LTS
 from procalg.lts.normal import NormalForm
-from procalg.relations import RefinementModel
 
 # a -> STOP |~| b -> STOP
 INTERNAL = LTS.build(5, 0, ["a", "b"], [(0, "τ", 1), (0, "τ", 2), (1, "a", 3), (2, "b", 4)])

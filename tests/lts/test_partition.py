@@ -214,7 +214,7 @@ def test_strong_refines_branching_refines_weak(lts):
 
 
 def test_every_bisimulation_is_also_an_equivalence_with_the_same_value():
-    from procalg.relations import Equivalence
+    from procalg.assertion_kinds import Equivalence
 
     for kind in Bisimulation:
         assert Equivalence.parse(kind.value).value == kind.value

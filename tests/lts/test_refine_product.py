@@ -14,13 +14,13 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from procalg.assertion_kinds import RefinementModel
 from procalg.checks.refinement import check_refinement, check_refinement_product
 from procalg.lts import LTS
 from procalg.lts.network import close, component, hide, parallel
 from procalg.lts.normal import NormalForm
 from procalg.lts.product import explore_product
 from procalg.lts.refine_product import find_violation, tau_acyclic
-from procalg.relations import RefinementModel
 
 LABELS = ["a", "b", "c", "τ", "✓"]
 

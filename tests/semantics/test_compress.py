@@ -7,13 +7,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from procalg.api import check_model, loads
+from procalg.assertion_kinds import Equivalence, RefinementModel
 from procalg.checks.equivalence import check_equivalence
 from procalg.checks.refinement import check_refinement
 from procalg.errors import ModelError
 from procalg.lts import explore
 from procalg.lts.partition import Bisimulation, minimize
 from procalg.lts.tau import collapse_tau_sccs
-from procalg.relations import Equivalence, RefinementModel
 from procalg.semantics.compress import compress
 from procalg.semantics.system import TermSystem
 from procalg.terms import (

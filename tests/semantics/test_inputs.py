@@ -13,10 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from procalg.assertion_kinds import Equivalence
 from procalg.checks.equivalence import check_equivalence
 from procalg.errors import ModelError
 from procalg.lts import explore
-from procalg.relations import Equivalence
 from procalg.semantics import Spec, load
 from procalg.source import SourceFile
 from procalg.syntax.parser import parse, parse_expr

@@ -13,9 +13,9 @@ import time
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from procalg.assertion_kinds import Equivalence
 from procalg.checks.equivalence import check_equivalence
 from procalg.lts import LTS, explore
-from procalg.relations import Equivalence
 from procalg.semantics import Spec, load
 from procalg.semantics.system import TermSystem
 from procalg.source import SourceFile

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from procalg.assertion_kinds import RefinementModel
 from procalg.errors import ParseError
-from procalg.relations import RefinementModel
 from procalg.syntax import parse
 
 

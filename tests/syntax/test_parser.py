@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from procalg.assertion_kinds import Equivalence
+from procalg.assertion_kinds import RefinementModel as M
 from procalg.errors import ParseError
-from procalg.relations import Equivalence
-from procalg.relations import RefinementModel as M
 from procalg.source import Span
 from procalg.syntax import ast, parse, pretty
 from procalg.syntax.parser import parse_expr

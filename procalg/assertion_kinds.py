@@ -1,6 +1,6 @@
-"""The relations an assertion asks for between processes: refinement in one of
-FDR's semantic models, behavioural equivalences, and the fairness a liveness
-property assumes.
+"""The kinds of question an assertion asks: refinement in one of FDR's
+semantic models, a behavioural equivalence, the fairness a liveness property
+assumes.
 
 Every layer names them with these enums: the syntax reads an assertion's
 ``[F=`` or ``:[weak]`` into a member once (``parse``, as mCRL2's
