@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import argparse
 import enum
-import os
 import sys
 from collections.abc import Iterable, Sequence
 
 from procalg.api.export import TEXT_FORMATS
 from procalg.api.search import CheckEngine
 from procalg.cli import commands
+from procalg.cli.memory import guard_memory
 from procalg.cli.report import error_json
 from procalg.cli.style import Style
 from procalg.errors import ProcalgError, UsageError
@@ -137,32 +137,6 @@ def _parse_options(args: argparse.Namespace) -> None:
                          hint="use --engine " + ", ".join(EXPLICIT_ENGINES))
     if getattr(args, "minimize", None) is not None:
         args.minimize = Bisimulation.parse(args.minimize)
-
-
-MEMORY_SHARE = 0.8
-"""Share of physical memory an exploring command may take before it stops
-cleanly (an infinite model must not take the machine down with it)."""
-
-
-def guard_memory(share: float = MEMORY_SHARE) -> int | None:
-    """Cap this process's address space at ``share`` of physical memory.
-
-    Only lowers the soft limit (never raises one set by the caller), so a
-    runaway exploration ends in a ``MemoryError`` that :func:`main` reports.
-    Returns the limit in bytes, or ``None`` where the platform cannot tell.
-    """
-    try:
-        import resource
-
-        total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        limit = int(total * share)
-        if soft == resource.RLIM_INFINITY or soft > limit:
-            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-            return limit
-        return soft
-    except (ImportError, ValueError, OSError):
-        return None
 
 
 IGNORED = {("runs", "list"): ("retry",), ("runs", "show"): ("retry",)}
