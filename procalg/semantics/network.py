@@ -42,7 +42,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from procalg.errors import LimitExceeded, ProcalgError
-from procalg.lts import LTS
+from procalg.lts import LTS, control_sync
 from procalg.lts import control as ctl
 from procalg.lts.network import (
     DONE,
@@ -76,12 +76,14 @@ from procalg.terms import (
     Timeout,
 )
 from procalg.terms.saga import THROW_EVENT
+from procalg.terms.synchronising import SyncChoice, SyncInterrupt
 
 _NETWORK_OPERATORS = (Parallel, AlphaParallel, Hide, Rename)
-_CONTROL_OPERATORS = (Seq, ExternalChoice, InternalChoice, Interrupt, Timeout, Prefix, ExceptionOp)
-_CHOICES = (ExternalChoice, InternalChoice, Interrupt, Timeout)
+_CONTROL_OPERATORS = (Seq, ExternalChoice, InternalChoice, Interrupt, Timeout, Prefix, ExceptionOp,
+                      SyncChoice, SyncInterrupt)
+_CHOICES = (ExternalChoice, InternalChoice, Interrupt, Timeout, SyncChoice, SyncInterrupt)
 _SYMBOL = {Prefix: "->", Seq: ";", ExternalChoice: "[]", InternalChoice: "|~|", Interrupt: "/\\",
-           Timeout: "[>", ExceptionOp: "[| |>"}
+           Timeout: "[>", ExceptionOp: "[| |>", SyncChoice: "[+ +]", SyncInterrupt: "/+ +\\"}
 _COMBINE = {Seq: ctl.sequence, ExternalChoice: ctl.external_choice,
             InternalChoice: ctl.internal_choice, Interrupt: ctl.interrupt,
             Timeout: ctl.timeout}
@@ -136,7 +138,7 @@ class _Shape:
     def operands(self, term: Process) -> list[Process]:
         """The operands a compiled ``term`` is built from, normalised."""
         if isinstance(term, Parallel | AlphaParallel | ExternalChoice | InternalChoice
-                      | Interrupt | Timeout):
+                      | Interrupt | Timeout | SyncChoice | SyncInterrupt):
             return [self.rules.normalise(term.left), self.rules.normalise(term.right)]
         if isinstance(term, Seq):
             return [self.rules.normalise(term.first), self.rules.normalise(term.second)]
@@ -367,6 +369,10 @@ def _combine(term: Process, done: list[Network]) -> Network:
     left = done.pop()
     if isinstance(term, ExceptionOp):
         return ctl.exception(left, right, frozenset(_names(term.sync)))
+    if isinstance(term, SyncChoice):
+        return control_sync.sync_choice(left, right, frozenset(_names(term.sync)))
+    if isinstance(term, SyncInterrupt):
+        return control_sync.sync_interrupt(left, right, frozenset(_names(term.sync)))
     if isinstance(term, Parallel):
         return parallel(left, right, _names(term.sync))
     if isinstance(term, AlphaParallel):
