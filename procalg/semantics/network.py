@@ -3,8 +3,10 @@
 The operator tree at the top of a term becomes a
 :class:`~procalg.lts.network.Network`: ``Parallel``, ``AlphaParallel``,
 ``Hide`` and ``Rename`` become synchronisation rules
-(:mod:`procalg.lts.network`); ``;``, ``[]``, ``|~|``, ``/\\`` and ``[>``
-and ``e -> P`` become small control components (:mod:`procalg.lts.control`)
+(:mod:`procalg.lts.network`); ``;``, ``[]``, ``|~|``, ``/\\``, ``[>``, ``[+ A +]``,
+``/+ A +\\`` and ``e -> P`` become small control components (:mod:`procalg.lts.control`,
+:mod:`procalg.lts.control_sync`); ``prioritise`` under nothing but hiding and
+renaming ranks the rules (:mod:`procalg.lts.priority`)
 -- but only where a parallel operator lies somewhere below them, in a finite
 static structure (prefixes are looked through outside choices only). Every
 other subterm is a *leaf*, explored once into an LTS by the reference firing
