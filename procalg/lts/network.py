@@ -51,10 +51,12 @@ Part = tuple[int, str]
 @dataclass(frozen=True, slots=True)
 class SyncRule:
     """One joint move: every ``(component, local label)`` in ``parts`` moves
-    together and the network shows ``label`` (τ and ✓ included)."""
+    together and the network shows ``label`` (τ and ✓ included); ``rank`` is
+    its priority class under ``prioritise`` (:mod:`procalg.lts.priority`), if any."""
 
     label: str
     parts: tuple[Part, ...]
+    rank: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +146,7 @@ _TERMINATOR = LTS.build(2, 0, [TICK, DONE], [(0, TICK, 1), (1, DONE, 1)])
 
 
 def _shift(rules: Iterable[SyncRule], by: int) -> list[SyncRule]:
-    return [SyncRule(r.label, tuple((c + by, a) for c, a in r.parts)) for r in rules]
+    return [SyncRule(r.label, tuple((c + by, a) for c, a in r.parts), r.rank) for r in rules]
 
 
 def _compose(left: Network, right: Network, shared: set[str],
@@ -201,7 +203,7 @@ def alpha_parallel(left: Network, right: Network, left_alpha: Iterable[str],
 def hide(net: Network, hidden: Iterable[str]) -> Network:
     """``net \\ hidden``: hidden labels become τ (✓ cannot be hidden)."""
     h = set(hidden) - {TICK, DONE}
-    rules = (SyncRule(TAU if r.label in h else r.label, r.parts) for r in net.rules)
+    rules = (SyncRule(TAU if r.label in h else r.label, r.parts, r.rank) for r in net.rules)
     return replace(net, rules=tuple(dict.fromkeys(rules)))
 
 
@@ -211,7 +213,8 @@ def rename(net: Network, pairs: Iterable[tuple[str, str]]) -> Network:
     for a, b in sorted(pairs):
         if a not in (TAU, TICK, DONE):
             image.setdefault(a, []).append(b)
-    rules = (SyncRule(b, r.parts) for r in net.rules for b in image.get(r.label, [r.label]))
+    rules = (SyncRule(b, r.parts, r.rank) for r in net.rules
+             for b in image.get(r.label, [r.label]))
     return replace(net, rules=tuple(dict.fromkeys(rules)))
 
 

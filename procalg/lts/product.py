@@ -54,6 +54,7 @@ import numpy as np
 from procalg.lts.level_search import CHUNK, LevelSearch, Progress, SearchResult, Stop
 from procalg.lts.lts import LTS, TAU, TAU_INDEX
 from procalg.lts.network import Network
+from procalg.lts.priority import is_prioritised
 from procalg.lts.vectors import Tables
 from procalg.lts.visited import sorted_unique
 
@@ -157,7 +158,9 @@ def find_path(network: Network, goal: Goal, limits: Limits = NO_LIMITS, *,
     """
     search = searcher(network, limits)
     notes: tuple[str, ...] = ()
-    if por:
+    if por and is_prioritised(network):  # priority makes moves disable others: not stubborn
+        notes = ("partial-order reduction off: the network is prioritised",)
+    elif por:
         from procalg.lts.por import Stubborn
 
         search.por = Stubborn(search.tables)

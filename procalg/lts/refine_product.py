@@ -115,7 +115,7 @@ def monitor(network: Network, normal: NormalForm, fd: bool) -> _Monitor:
     rows = [(n, x, err if t < 0 else t) for n, x, t in rows]
     lts = LTS.build(err + 1, normal.root, [x for x in visible if x != network.labels[1]], rows)
     spec = len(network.components)
-    rules = tuple(r if r.label == TAU else SyncRule(r.label, (*r.parts, (spec, r.label)))
+    rules = tuple(r if r.label == TAU else SyncRule(r.label, (*r.parts, (spec, r.label)), r.rank)
                   for r in network.rules)
     nodes = [normal.node(n) for n in range(err)]
     acc_ptr, mem_ptr, members = [0], [0], []

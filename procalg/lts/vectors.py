@@ -50,6 +50,7 @@ from procalg.lts.lazy import LazyComponent
 from procalg.lts.lazy_tables import LazyFactor, LazyGroup, deferrable
 from procalg.lts.lts import LTS
 from procalg.lts.network import Network, SyncRule
+from procalg.lts.priority import NEVER, allowed, best_ranks, is_prioritised
 
 JOINT_LIMIT = 1 << 16
 """Largest joint local space that gets a single joint table."""
@@ -137,6 +138,15 @@ class Tables:
         self.label_index = {n: i for i, n in enumerate(self.labels)}
         comps = network.components
         self.lazy = [c for c, comp in enumerate(comps) if isinstance(comp, LazyComponent)]
+        self._tags: dict[tuple[str, int | None], int] | None = None
+        if is_prioritised(network):  # moves carry (label, rank) tags until the filter
+            if self.lazy:
+                raise ValueError("a prioritised network has no lazy components")
+            self._tags = {}
+            for r in network.rules:
+                self._tags.setdefault((r.label, r.rank), len(self._tags))
+            self._tag_label = np.array([self.label_index[x] for x, _ in self._tags], np.int32)
+            self._tag_rank = np.array([k for _, k in self._tags], dtype=np.int64)
         for c, codes in deferrable(network).items():  # before the digits: it may number states
             comps[c].defer(codes)  # type: ignore[union-attr]
         radix = [headroom(comp.num_states) if c in self.lazy else comp.num_states
@@ -208,7 +218,7 @@ class Tables:
                 if direction:
                     src, dst = dst, src
                 lists.append(list(zip(src, dst, strict=True)))
-            g = self.label_index[rule.label]
+            g = self.tag(rule)
             for combo in itertools.product(*lists):
                 j = sum(s * w for (s, _), w in zip(combo, weights, strict=True))
                 delta = sum((d - s) * stride[c] for (s, d), c in zip(combo, comps, strict=True))
@@ -219,7 +229,7 @@ class Tables:
     def rule_factors(self, rule: SyncRule, direction: int = 0) -> list[Factor]:
         """One table per component of ``rule`` (forward, or backward if
         ``direction``); their moves' Cartesian product is the rule's."""
-        g = self.label_index[rule.label]
+        g = self.tag(rule)
         factors: list[Factor] = []
         for c, a in sorted(rule.parts):
             comp = self.network.components[c]
@@ -280,11 +290,34 @@ class Tables:
         """The local state of every moving component, per code."""
         return self.layout.decode(codes, self.moving)
 
+    def tag(self, rule: SyncRule) -> int:
+        """The label index ``rule``'s moves carry in the tables (in a prioritised
+        network: its (label, rank) tag, mapped to the label after the filter)."""
+        if self._tags is None:
+            return self.label_index[rule.label]
+        return self._tags[rule.label, rule.rank]
+
     def successors(self, codes: np.ndarray, *, backward: bool = False
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """All moves from ``codes``: (index into codes, target code, label index).
 
-        With ``backward``, the moves into ``codes`` (sources as "targets")."""
+        With ``backward``, the moves into ``codes`` (sources as "targets").
+        In a prioritised network, only the moves priority allows in their source."""
+        src, dst, tag = self._unfiltered(codes, backward)
+        if self._tags is None:
+            return src, dst, tag
+        rank = self._tag_rank[tag]
+        if backward:  # the source is each predecessor: its own moves decide
+            preds, where = np.unique(dst, return_inverse=True)
+            fsrc, _, ftag = self._unfiltered(preds, False)
+            best = best_ranks(len(preds), fsrc, self._tag_rank[ftag])[where.ravel()]
+            ok = (rank <= best) | (rank == NEVER)
+        else:
+            ok = allowed(len(codes), src, rank)
+        return src[ok], dst[ok], self._tag_label[tag[ok]]
+
+    def _unfiltered(self, codes: np.ndarray, backward: bool
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         layout = self.layout
         codes = layout.cast(codes)
         batch = self._batch[backward]

@@ -3,8 +3,10 @@
 The operator tree at the top of a term becomes a
 :class:`~procalg.lts.network.Network`: ``Parallel``, ``AlphaParallel``,
 ``Hide`` and ``Rename`` become synchronisation rules
-(:mod:`procalg.lts.network`); ``;``, ``[]``, ``|~|``, ``/\\`` and ``[>``
-and ``e -> P`` become small control components (:mod:`procalg.lts.control`)
+(:mod:`procalg.lts.network`); ``;``, ``[]``, ``|~|``, ``/\\``, ``[>``, ``[+ A +]``,
+``/+ A +\\`` and ``e -> P`` become small control components (:mod:`procalg.lts.control`,
+:mod:`procalg.lts.control_sync`); ``prioritise`` under nothing but hiding and
+renaming ranks the rules (:mod:`procalg.lts.priority`)
 -- but only where a parallel operator lies somewhere below them, in a finite
 static structure (prefixes are looked through outside choices only). Every
 other subterm is a *leaf*, explored once into an LTS by the reference firing
@@ -42,7 +44,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from procalg.errors import LimitExceeded, ProcalgError
-from procalg.lts import LTS
+from procalg.lts import LTS, control_sync, priority
 from procalg.lts import control as ctl
 from procalg.lts.network import (
     DONE,
@@ -59,6 +61,7 @@ from procalg.lts.network import (
 from procalg.semantics.leaves import Leaves, model_alphabet
 from procalg.semantics.network_loops import arity, loops_back, resets_after
 from procalg.semantics.partners import widest_input
+from procalg.semantics.priority import priority_source
 from procalg.semantics.sos import Rules
 from procalg.terms import (
     AlphaParallel,
@@ -76,12 +79,14 @@ from procalg.terms import (
     Timeout,
 )
 from procalg.terms.saga import THROW_EVENT
+from procalg.terms.synchronising import SyncChoice, SyncInterrupt
 
 _NETWORK_OPERATORS = (Parallel, AlphaParallel, Hide, Rename)
-_CONTROL_OPERATORS = (Seq, ExternalChoice, InternalChoice, Interrupt, Timeout, Prefix, ExceptionOp)
-_CHOICES = (ExternalChoice, InternalChoice, Interrupt, Timeout)
+_CONTROL_OPERATORS = (Seq, ExternalChoice, InternalChoice, Interrupt, Timeout, Prefix, ExceptionOp,
+                      SyncChoice, SyncInterrupt)
+_CHOICES = (ExternalChoice, InternalChoice, Interrupt, Timeout, SyncChoice, SyncInterrupt)
 _SYMBOL = {Prefix: "->", Seq: ";", ExternalChoice: "[]", InternalChoice: "|~|", Interrupt: "/\\",
-           Timeout: "[>", ExceptionOp: "[| |>"}
+           Timeout: "[>", ExceptionOp: "[| |>", SyncChoice: "[+ +]", SyncInterrupt: "/+ +\\"}
 _COMBINE = {Seq: ctl.sequence, ExternalChoice: ctl.external_choice,
             InternalChoice: ctl.internal_choice, Interrupt: ctl.interrupt,
             Timeout: ctl.timeout}
@@ -135,8 +140,11 @@ class _Shape:
 
     def operands(self, term: Process) -> list[Process]:
         """The operands a compiled ``term`` is built from, normalised."""
+        source = priority_source(term)
+        if source is not None:
+            return [self.rules.normalise(source[0])]
         if isinstance(term, Parallel | AlphaParallel | ExternalChoice | InternalChoice
-                      | Interrupt | Timeout):
+                      | Interrupt | Timeout | SyncChoice | SyncInterrupt):
             return [self.rules.normalise(term.left), self.rules.normalise(term.right)]
         if isinstance(term, Seq):
             return [self.rules.normalise(term.first), self.rules.normalise(term.second)]
@@ -164,8 +172,8 @@ class _Shape:
         """
         if isinstance(term, Parallel | AlphaParallel):
             return True
-        if not isinstance(term, _NETWORK_OPERATORS + _CONTROL_OPERATORS) \
-                or term in self.leaves or depth > MAX_DEPTH \
+        if not (isinstance(term, _NETWORK_OPERATORS + _CONTROL_OPERATORS)
+                or priority_source(term) is not None) or term in self.leaves or depth > MAX_DEPTH \
                 or (isinstance(term, Prefix) and not prefixes):
             return False
         key = (term, prefixes)
@@ -238,6 +246,8 @@ def compile_network(term: Process, spec_or_unfold: Any, *, reduce: bool = True,
         except LimitExceeded:
             return NotApplicable(f"a sequential component has more than {max_states} states")
     closed = close(net)
+    if priority.is_prioritised(closed) and any(r.label == str(THROW_EVENT) for r in closed.rules):
+        return NotApplicable("prioritise over a network that can throw")
     net = ctl.abortable(closed, str(THROW_EVENT))
     kinds += ["throw"] if net is not closed else []
     notes = [f"network: {len(leaves.done)} distinct leaves, {len(net)} components, "
@@ -277,13 +287,14 @@ def _build(top: Process, shape: _Shape, leaves: Leaves) -> tuple[Network, list[s
         built, term, index = todo.pop()
         if built:
             on_path.discard(path.pop()[0])
-            controls -= isinstance(term, _CONTROL_OPERATORS)
+            controls -= _in_control(term)
             kinds += [_SYMBOL[type(term)]] if isinstance(term, _CONTROL_OPERATORS) else []
             done.append(_built(term, done, resets, loops, kinds))
         elif type(term) is Omega:  # terminated from the start (a one-component ||)
             done.append(_OMEGA_LEAF)
             resets.append(None)
-        elif not shape.compiled(term):
+        elif not shape.compiled(term) or (priority_source(term) is not None and any(
+                not isinstance(t, Hide | Rename) for t, _ in path)):  # filters the whole only
             done.append(component(leaves.lts(term, lazy=controls == 0)))
             resets.append(None)
         elif term in on_path:
@@ -298,7 +309,7 @@ def _build(top: Process, shape: _Shape, leaves: Leaves) -> tuple[Network, list[s
                 raise _Recursive(next(t for t, _ in path if isinstance(t, _CONTROL_OPERATORS)))
             path.append((term, index))
             on_path.add(term)
-            controls += isinstance(term, _CONTROL_OPERATORS)
+            controls += _in_control(term)
             todo.append((True, term, index))
             operands = shape.operands(term)
             todo.extend((False, operands[i], i) for i in reversed(range(len(operands))))
@@ -355,8 +366,17 @@ def _built(term: Process, done: list[Network], resets: list[frozenset[int] | Non
     return net
 
 
+def _in_control(term: Process) -> bool:
+    """Whether ``term`` counts as a control operator for the leaves below it (they
+    stay eager, and the nesting depth is bounded): control operators and priority."""
+    return isinstance(term, _CONTROL_OPERATORS) or priority_source(term) is not None
+
+
 def _combine(term: Process, done: list[Network]) -> Network:
     """The network of compiled ``term`` from its operands' (popped from ``done``)."""
+    source = priority_source(term)
+    if source is not None:
+        return priority.prioritise(done.pop(), {str(e): k for e, k in source[1].items()})
     if isinstance(term, Hide):
         return hide(done.pop(), _names(term.hidden))
     if isinstance(term, Prefix):
@@ -367,6 +387,10 @@ def _combine(term: Process, done: list[Network]) -> Network:
     left = done.pop()
     if isinstance(term, ExceptionOp):
         return ctl.exception(left, right, frozenset(_names(term.sync)))
+    if isinstance(term, SyncChoice):
+        return control_sync.sync_choice(left, right, frozenset(_names(term.sync)))
+    if isinstance(term, SyncInterrupt):
+        return control_sync.sync_interrupt(left, right, frozenset(_names(term.sync)))
     if isinstance(term, Parallel):
         return parallel(left, right, _names(term.sync))
     if isinstance(term, AlphaParallel):

@@ -24,6 +24,7 @@ Example:
 from __future__ import annotations
 
 from procalg.lts.network import Network
+from procalg.semantics.priority import priority_source
 from procalg.terms import (
     ExceptionOp,
     ExternalChoice,
@@ -85,7 +86,7 @@ def loops_back(chain: list[tuple[Process, int]]) -> bool:
 
 def arity(term: Process) -> int:
     """How many operand networks a compiled ``term`` is built from."""
-    return 1 if isinstance(term, Hide | Prefix | Rename) else 2
+    return 1 if isinstance(term, Hide | Prefix | Rename) or priority_source(term) else 2
 
 
 def resets_after(operands: list[Network], resets: list[frozenset[int] | None],

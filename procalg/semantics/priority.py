@@ -24,6 +24,7 @@ Example:
 
 from __future__ import annotations
 
+from collections import abc
 from collections.abc import Callable
 from typing import Any
 
@@ -76,7 +77,58 @@ def prioritise(term: Any, order: Any, unfold: Callable[[Call], Process],
     for index, events in enumerate(order.items):
         for event in events:
             rank.setdefault(event, index)
-    return _explicit("prioritise", term, unfold, span, lambda moves: _allowed(moves, rank))
+    name = f"prioritise({show_process(term)})"
+    return Compressed(MoveTable(name, Deferred(
+        lambda: _explicit("prioritise", term, unfold, span,
+                          lambda moves: _allowed(moves, rank)).table.moves, term, rank)), 0)
+
+
+class Deferred(abc.Sequence):
+    """A prioritised process's table of moves, explored when first read.
+
+    The product engine compiles ``term``'s network and filters it by ``rank``
+    (:mod:`procalg.lts.priority`) without ever reading the table; the
+    term-level rules read it (all of it, numbered breadth first as before).
+
+    Attributes:
+        term: the process under ``prioritise``.
+        rank: each event's class (0 for ``A1``); τ and ✓ rank 0, others never wait.
+    """
+
+    def __init__(self, explore: Callable[[], tuple], term: Process, rank: dict[Any, int]
+                 ) -> None:
+        self._explore = explore
+        self._rows: tuple | None = None
+        self.term = term
+        self.rank = rank
+
+    def _table(self) -> tuple:
+        if self._rows is None:
+            self._rows = self._explore()
+        return self._rows
+
+    def __getitem__(self, index):  # type: ignore[override]
+        return self._table()[index]
+
+    def __len__(self) -> int:
+        return len(self._table())
+
+
+def priority_source(term: Process) -> tuple[Process, dict[Any, int]] | None:
+    """``(P, rank)`` if ``term`` is the start of ``prioritise(P, ...)`` (the
+    product engine may compile ``P`` and filter it), else None.
+
+    Example:
+        >>> from procalg.api import loads
+        >>> model = loads("channel a, b\\nP = prioritise(a -> STOP [] b -> STOP, <{a}, {b}>)")
+        >>> source = priority_source(model.spec.rules().normalise(model.process("P")))
+        >>> str(source[0]), sorted((str(e), k) for e, k in source[1].items())
+        ('a -> STOP [] b -> STOP', [('a', 0), ('b', 1)])
+    """
+    if type(term) is not Compressed or term.state != 0:
+        return None
+    moves = term.table.moves
+    return (moves.term, moves.rank) if isinstance(moves, Deferred) else None
 
 
 def prioritise_po(term: Any, events: Any, order: Any, maximal: Any,
