@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from procalg.api.check import check_model
 from procalg.api.model import loads
-from procalg.api.search import SearchOptions
+from procalg.api.search import CheckEngine, SearchOptions
 from procalg.checks.deadlock import deadlock_goal
 from procalg.checks.reachability import reachability_goal
 from procalg.lts import TICK
@@ -96,7 +96,7 @@ def test_a_prioritised_network_is_checked_by_the_product_engine_with_the_referen
     # a pre-empts tock at P's start, b the tock of Clock alone: time never passes
     assert [r.result for r in product] == ["pass", "fail", "pass", "pass"]
     assert [r.stats.extra.get("engine") for r in product[:3]] == ["product"] * 3
-    reference = check_model(loads(MODEL), options=SearchOptions(engine="reference"))
+    reference = check_model(loads(MODEL), options=SearchOptions(engine=CheckEngine.REFERENCE))
     assert [r.result for r in reference] == [r.result for r in product]
 
 
