@@ -25,8 +25,32 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from procalg.errors import ModelError
+from procalg.semantics.infinite import (  # noqa: F401 - re-exported: infinite sets as types
+    INTEGERS,
+    REPLAY_VALUES,
+    Infinite,
+    Integers,
+)
 from procalg.source import Span
 from procalg.terms import Atom, Dotted, Event, Value, show, sort_key
+
+LIST_AT_MOST = 10_000_000
+"""Most events listed at once from a channel typed by a datatype too big to list up front."""
+
+
+def _listable(name: str, columns: Iterable[frozenset]) -> None:
+    """Raise if listing the product of ``columns`` (one of them a big datatype)
+    would build more than :data:`LIST_AT_MOST` events."""
+    columns = tuple(columns)
+    if not any(isinstance(t, Infinite) and t.sized for t in columns):
+        return
+    size = 1
+    for t in columns:
+        size *= len(t)
+    if size > LIST_AT_MOST:
+        raise ModelError(f"{name} stands for {size:,} events: too many to list",
+                         hint="synchronise or hide on the events actually used "
+                              "(e.g. {| c.x |}), or make the datatype smaller")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,65 +62,6 @@ class ChannelRef:
 
     def __str__(self) -> str:
         return ".".join([self.channel, *(show(v) for v in self.fields)])
-
-
-class Infinite(frozenset):
-    """A set that can be tested but never listed (``Int``, ``{n..}``, ``Char``,
-    ``Seq(A)``): subclasses give ``__contains__``, ``__eq__``, ``__hash__``
-    and ``__repr__``; listing one is a model error."""
-
-    def __iter__(self):  # type: ignore[override]
-        raise ModelError(f"{self!r} is infinite: its values cannot be listed",
-                         hint="restrict it to a finite set, such as {0..9}")
-
-    def __len__(self) -> int:
-        return 2**63 - 1
-
-    def __reduce__(self):  # frozenset's own would list the elements
-        return (type(self), ())
-
-
-class Integers(Infinite):
-    """The type ``Int``: every integer, so it can be tested but never enumerated.
-
-    A channel field or input over ``Int`` is legal; the explicit engines only
-    stop where they would have to list every integer (an unrestricted input
-    ``c?x`` over an ``Int`` field), with an error that points at the symbolic
-    engine. The counterexample replay lists exactly the values a trace uses
-    (:data:`REPLAY_VALUES`).
-
-    Example:
-        >>> 37 in INTEGERS, True in INTEGERS, "a" in INTEGERS, str(INTEGERS)
-        (True, False, False, 'Int')
-    """
-
-    def __contains__(self, value: object) -> bool:
-        return type(value) is int
-
-    def __iter__(self):  # type: ignore[override]
-        if REPLAY_VALUES:
-            return iter(sorted(REPLAY_VALUES[-1]))
-        raise ModelError("an input over Int would offer every integer: the explicit engines "
-                         "cannot list them", hint="use --engine symbolic, or restrict the "
-                         "input to a finite set (c?x:{0..9})")
-
-    def __len__(self) -> int:
-        return len(REPLAY_VALUES[-1]) if REPLAY_VALUES else 2**63 - 1
-
-    def __hash__(self) -> int:
-        return hash("Int")
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is Integers
-
-    def __repr__(self) -> str:
-        return "Int"
-
-
-INTEGERS = Integers()
-REPLAY_VALUES: list[frozenset[int]] = []
-"""While a symbolic counterexample is replayed on the reference rules, the
-integers its events carry (a stack): ``Int`` inputs offer exactly these."""
 
 
 def _type_text(values: frozenset) -> str:
@@ -307,11 +272,14 @@ class Types:
         found = self._remaining.get(ref)
         if found is None:
             given = ref.fields
-            if given and self.is_incomplete(given[-1]):  # rare (fail.c?x): filter the events
+            if given and type(given[-1]) is Dotted and self.is_incomplete(given[-1]):
+                pairs = self._completed(ref)  # c.Msg.7?x
+            elif given and self.is_incomplete(given[-1]):  # rare (fail.c?x): filter the events
                 pairs = [(self.join(_missing(self, given, e.fields)), e)
                          for e in self._candidates(ref.channel, given)
                          if _extends(self, e.fields, given)]
             else:  # the product of the missing fields' types, without scanning the channel
+                _listable(str(ref), self.channels[ref.channel][len(given):])
                 columns = [sorted(t, key=sort_key)
                            for t in self.channels[ref.channel][len(given):]]
                 pairs = [(self.join(rest), self.event(ref.channel, (*given, *rest)))
@@ -319,6 +287,34 @@ class Types:
             pairs.sort(key=lambda pair: sort_key(pair[0]))
             found = self._remaining[ref] = tuple(pairs)
         return found
+
+    def _completed(self, ref: ChannelRef) -> list[tuple[Value, Event]]:
+        """:meth:`remaining` where ``ref``'s last field is a constructor value still
+        lacking fields: its completions are built from the missing fields' types,
+        never by listing the channel (whose type may be a datatype of billions).
+
+        Example:
+            >>> m = lambda *f: Dotted(Atom("M"), f)
+            >>> types = Types({"c": (frozenset({m(0, 1), m(0, 2)}),)},
+            ...               {"M": (frozenset({0}), frozenset({1, 2, 3}))})
+            >>> [(show(v), str(e)) for v, e in types._completed(ChannelRef("c", (m(0),)))]
+            [('1', 'c.M.0.1'), ('2', 'c.M.0.2')]
+        """
+        partial: list[tuple[Value, tuple[Value, ...]]] = [(ref.fields[-1], ())]
+        while partial and self.is_incomplete(partial[0][0]):
+            grown = []
+            for v, added in partial:
+                for f in sorted(self.next_field(v, None), key=sort_key):
+                    try:
+                        grown.append((self.dot(v, f, None), (*added, f)))
+                    except ModelError:  # outside an enclosing constructor's field type
+                        continue
+            partial = grown
+        types = self.channels[ref.channel]
+        own = types[len(ref.fields) - 1]  # the channel's field may allow only some of them
+        columns = [sorted(t, key=sort_key) for t in types[len(ref.fields):]]
+        return [(self.join((*added, *rest)), self.event(ref.channel, (*ref.fields[:-1], v, *rest)))
+                for v, added in partial if v in own for rest in itertools.product(*columns)]
 
     def _candidates(self, channel: str, given: tuple[Value, ...]) -> Iterable[Event]:
         """The events of ``channel`` whose flat fields begin with ``given``'s (a
@@ -336,6 +332,7 @@ class Types:
         """Every event of ``channel``, in a stable order."""
         found = self._events.get(channel)
         if found is None:
+            _listable(channel, self.channels[channel])
             columns = [sorted(t, key=sort_key) for t in self.channels[channel]]
             found = tuple(self.event(channel, tuple(f)) for f in itertools.product(*columns))
             self._events[channel] = found
@@ -353,9 +350,15 @@ class Types:
         if type(value) is not ChannelRef:
             raise ModelError(f"{show(value)} is not a channel or event")
         given = value.fields
-        events = self._candidates(value.channel, given) \
-            if given and self.is_incomplete(given[-1]) else self.events_of(value.channel)
-        return frozenset(e for e in events if _extends(self, e.fields, given))
+        if given and type(given[-1]) is Dotted and self.is_incomplete(given[-1]):
+            return frozenset(e for _, e in self._completed(value))
+        if given and self.is_incomplete(given[-1]):
+            return frozenset(e for e in self._candidates(value.channel, given)
+                             if _extends(self, e.fields, given))
+        columns = self.channels[value.channel][len(given):]
+        _listable(str(value), columns)
+        return frozenset(self.event(value.channel, (*given, *rest)) for rest in
+                         itertools.product(*(sorted(t, key=sort_key) for t in columns)))
 
 
 def _parts(value: Value) -> tuple[object, tuple[Value, ...]] | None:

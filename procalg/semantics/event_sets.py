@@ -31,7 +31,11 @@ class EventSets:
     def events(self, value: Value, span: Span | None) -> frozenset[Event]:
         """The events a ``{| ... |}`` item stands for."""
         if type(value) in (ChannelRef, Event):
-            return self.types.completions(value)
+            try:
+                return self.types.completions(value)
+            except ModelError as err:
+                err.span = err.span or span  # the {| |} item that stands for too many
+                raise
         values = self._productions(value)
         if values is not None:
             return values

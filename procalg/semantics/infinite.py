@@ -18,10 +18,77 @@ Example:
 from __future__ import annotations
 
 from procalg.errors import ModelError
-from procalg.semantics.channels import INTEGERS, Infinite, Integers
 from procalg.source import Span
 from procalg.terms import Atom, Dotted, Sequence, show
 from procalg.terms.values import Char
+
+
+class Infinite(frozenset):
+    """A set that can be tested but never listed (``Int``, ``{n..}``, ``Char``,
+    ``Seq(A)``; ``sized``: a datatype too big to list up front, whose ``len()``
+    is true): subclasses give ``__contains__``, ``__eq__``, ``__hash__`` and ``__repr__``."""
+
+    sized = False
+
+    def __iter__(self):  # type: ignore[override]
+        raise ModelError(f"{self!r} is infinite: its values cannot be listed",
+                         hint="restrict it to a finite set, such as {0..9}")
+
+    def __and__(self, other: object) -> frozenset:  # frozenset's own sees no elements
+        if isinstance(other, Infinite) or not isinstance(other, (frozenset, set)):
+            raise ModelError(f"procalg cannot intersect {self!r} with {other!r} here")
+        return frozenset(x for x in other if x in self)
+
+    __rand__ = __and__
+
+    def __len__(self) -> int:
+        return 2**63 - 1
+
+    def __reduce__(self):  # frozenset's own would list the elements
+        return (type(self), ())
+
+
+class Integers(Infinite):
+    """The type ``Int``: every integer, so it can be tested but never enumerated.
+
+    A channel field or input over ``Int`` is legal; the explicit engines only
+    stop where they would have to list every integer (an unrestricted input
+    ``c?x`` over an ``Int`` field), with an error that points at the symbolic
+    engine. The counterexample replay lists exactly the values a trace uses
+    (:data:`REPLAY_VALUES`).
+
+    Example:
+        >>> 37 in INTEGERS, True in INTEGERS, "a" in INTEGERS, str(INTEGERS)
+        (True, False, False, 'Int')
+    """
+
+    def __contains__(self, value: object) -> bool:
+        return type(value) is int
+
+    def __iter__(self):  # type: ignore[override]
+        if REPLAY_VALUES:
+            return iter(sorted(REPLAY_VALUES[-1]))
+        raise ModelError("an input over Int would offer every integer: the explicit engines "
+                         "cannot list them", hint="use --engine symbolic, or restrict the "
+                         "input to a finite set (c?x:{0..9})")
+
+    def __len__(self) -> int:
+        return len(REPLAY_VALUES[-1]) if REPLAY_VALUES else 2**63 - 1
+
+    def __hash__(self) -> int:
+        return hash("Int")
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is Integers
+
+    def __repr__(self) -> str:
+        return "Int"
+
+
+INTEGERS = Integers()
+REPLAY_VALUES: list[frozenset[int]] = []
+"""While a symbolic counterexample is replayed on the reference rules, the
+integers its events carry (a stack): ``Int`` inputs offer exactly these."""
 
 
 class IntegersFrom(Integers):

@@ -97,7 +97,7 @@ def events_at_most(ev: Evaluator, expr: ast.PrefixExpr, env: Env) -> int | None:
             return None
         if type(item) is ast.InField:
             taken = columns[at:] if index == last else columns[at:at + 1]
-            if any(isinstance(column, Infinite) for column in taken):
+            if any(isinstance(column, Infinite) and not column.sized for column in taken):
                 return None
             for column in taken:
                 count *= len(column)

@@ -29,18 +29,18 @@ from typing import Any, TypeVar
 
 from procalg.errors import ModelError, ProcalgError
 from procalg.semantics import child_scope, workflow
-from procalg.semantics.channels import INTEGERS, ChannelRef, Infinite, Types
+from procalg.semantics.channels import INTEGERS, ChannelRef, Types
+from procalg.semantics.datatypes import Datatypes
 from procalg.semantics.deep import RECURSION_LIMIT, run_deep
 from procalg.semantics.evaluate import Closure, Evaluator, Thunk
 from procalg.semantics.functions import CyclicValue
-from procalg.semantics.infinite import CHARS, DatatypeValues
+from procalg.semantics.infinite import CHARS
 from procalg.semantics.kinds import workflow_construct
 from procalg.semantics.prelude import constant_names, is_pattern_pick, prelude
 from procalg.semantics.sos import Label, Rules
 from procalg.semantics.system import TermSystem
 from procalg.semantics.typesets import field_types
 from procalg.semantics.unfold import UnguardedRecursion
-from procalg.semantics.values import expect_set
 from procalg.source import SourceFile, Span
 from procalg.syntax import ast
 from procalg.terms import Atom, Call, Dotted, Event, Process, Value
@@ -76,10 +76,9 @@ class Spec:
         self.definitions: dict[str, tuple[ast.Definition, ...]] = {}
         self.assertions: tuple[ast.Assertion, ...] = ()
         self.channel_decls: dict[str, ast.ChannelDecl] = {}  # write with declare_channel
-        self._datatypes: dict[str, ast.DatatypeDecl] = {}
+        self._datatype_decls: dict[str, ast.DatatypeDecl] = {}
         self._constructors: dict[str, ast.Constructor] = {}
         self._nametypes: dict[str, Thunk] = {}
-        self._datatype_sets: dict[str, frozenset] = {}
         self._in_progress: set[str] = set()
         self._spans: dict[str, Span | None] = {}
         self.activities: dict[str, workflow.Activity] = {}  # options kept for the engine
@@ -92,6 +91,8 @@ class Spec:
         child_scope.check(module, source.name)  # a parent leaves its child's events alone
         self.cancellable = workflow.uses_cancel(self, module)  # runs may be cancelled
         self.types = Types(_LazyFields(self._channel_fields), {})
+        self._datatypes = Datatypes(self._datatype_decls, self._constructors, self.types,
+                                    self._type_sets, self._in_progress)
         self.evaluator = Evaluator({n: list(c) for n, c in self.definitions.items()},
                                    self.types, self._resolve, self._spans)
         self.evaluator.fallible = workflow.fallible(self)  # activities that may fail
@@ -120,7 +121,7 @@ class Spec:
                         self.declare_channel(name, decl)
                 case ast.DatatypeDecl(name, constructors):
                     self._claim(name, decl.span)
-                    self._datatypes[name] = decl
+                    self._datatype_decls[name] = decl
                     for con in constructors:
                         self._claim(con.name, con.span or decl.span)
                         self._constructors[con.name] = con
@@ -166,10 +167,10 @@ class Spec:
         if name in self.channel_decls:
             return Event(name) if not self.types.channels[name] else ChannelRef(name)
         if name in self._constructors:
-            fields = self._constructor_fields(name)
+            fields = self._datatypes.constructor_fields(name)
             return Atom(name) if not fields else Dotted(Atom(name), ())
-        if name in self._datatypes:
-            return self._datatype_set(name)
+        if name in self._datatype_decls:
+            return self._datatypes.values(name)
         if name in self._nametypes:
             return self.evaluator.force(self._nametypes[name], self._spans[name])
         if name == "Bool":
@@ -186,24 +187,13 @@ class Spec:
             return self.events
         return workflow.reserved_value(name)  # throw, compensate, compensated
 
-    def _guarded(self, key: str, span: Span | None, what: str) -> None:
-        if key in self._in_progress:
-            raise ModelError(f"{what} is defined in terms of itself", span,
-                             hint="types must be finite: no recursive datatypes or channels")
-        self._in_progress.add(key)
-
     def _channel_fields(self, name: str) -> tuple[frozenset, ...]:
         decl = self.channel_decls[name]
-        self._guarded("channel " + name, decl.span, f"channel {name}'s type")
+        self._datatypes.guard("channel " + name, decl.span, f"channel {name}'s type")
         try:
             return tuple(t for f in decl.fields for t in self._type_sets(f))
         finally:
             self._in_progress.discard("channel " + name)
-
-    def _type_set(self, expr: ast.Node) -> frozenset:
-        if type(expr) is ast.Name and expr.id == "Int":
-            return INTEGERS  # never enumerated (see channels.Integers)
-        return expect_set(self.evaluator.eval(expr, {}), expr.span, "a type must be a set")
 
     def _type_sets(self, expr: ast.Node) -> tuple[frozenset, ...]:
         """The field types one type expression stands for, as in CSPM: a set is
@@ -212,51 +202,6 @@ class Spec:
         if type(expr) is ast.Name and expr.id == "Int":
             return (INTEGERS,)
         return field_types(self.evaluator.eval(expr, {}), expr.span)
-
-    def _constructor_fields(self, name: str) -> tuple[frozenset, ...]:
-        found = self.types.constructors.get(name)
-        if found is None:
-            con = self._constructors[name]
-            self._guarded("constructor " + name, con.span, f"constructor {name}")
-            try:
-                found = tuple(t for f in con.fields for t in self._type_sets(f))
-            finally:
-                self._in_progress.discard("constructor " + name)
-            self.types.constructors[name] = found
-        return found
-
-    def _datatype_set(self, name: str) -> frozenset:
-        found = self._datatype_sets.get(name)
-        if found is None and "datatype " + name in self._in_progress:
-            found = self._datatype_sets[name] = self._tested_datatype(name)  # recursive
-        if found is None:
-            self._in_progress.add("datatype " + name)
-            try:
-                fields = [self._constructor_fields(c.name)
-                          for c in self._datatypes[name].constructors]
-            finally:
-                self._in_progress.discard("datatype " + name)
-            found = self._datatype_sets.get(name)
-            if found is None and any(isinstance(t, Infinite) for f in fields for t in f):
-                found = self._datatype_sets[name] = self._tested_datatype(name)
-        if found is None:
-            values: set[Value] = set()
-            for con in self._datatypes[name].constructors:
-                fields = self._constructor_fields(con.name)
-                start = Atom(con.name) if not fields else Dotted(Atom(con.name), ())
-                partial: list[Value] = [start]
-                for _ in fields:
-                    partial = [self.types.dot(v, f, con.span) for v in partial
-                               for f in self.types.constructors[con.name][len(v.fields)]]
-                values.update(partial)
-            found = self._datatype_sets[name] = frozenset(values)
-        return found
-
-    def _tested_datatype(self, name: str) -> DatatypeValues:
-        """A recursive datatype (``T = L | N.T.T``) or one with an infinite field
-        (``L.Int``): its values are tested, never listed, as in FDR."""
-        names = frozenset(c.name for c in self._datatypes[name].constructors)
-        return DatatypeValues(name, names, self.types.constructors)
 
     # ------------------------------------------------------------ public API
 
@@ -291,7 +236,7 @@ class Spec:
     @property
     def datatypes(self) -> dict[str, frozenset]:
         """Datatype name -> all its values."""
-        return self._reported(lambda: {n: self._datatype_set(n) for n in self._datatypes})
+        return self._reported(lambda: {n: self._datatypes.values(n) for n in self._datatype_decls})
 
     @property
     def events(self) -> frozenset[Event]:

@@ -1,0 +1,91 @@
+"""Datatypes too big to list up front: sizes from the structure, values tested, listed on demand."""
+
+from __future__ import annotations
+
+import pytest
+
+from procalg.errors import ModelError
+from procalg.lts import explore
+from procalg.semantics import Spec, load
+from procalg.semantics import datatypes as datatypes_module
+from procalg.semantics.datatypes import DatatypeSet
+from procalg.source import SourceFile
+from procalg.syntax.parser import parse, parse_expr
+
+BIG = "datatype M = Msg.{0..9999}.{0..9999} | Ack\nchannel c : M\n"
+
+
+def model(text: str) -> Spec:
+    return load(parse(text, "m.csp"), SourceFile("m.csp", text))
+
+
+def test_a_datatype_of_a_hundred_million_values_loads_without_listing_them() -> None:
+    spec = model(BIG)
+    values = spec.datatypes["M"]
+    assert type(values) is DatatypeSet
+    assert spec.value(parse_expr("card(M)")) == 10_000 * 10_000 + 1
+
+
+def test_membership_in_a_big_datatype_is_tested_field_by_field() -> None:
+    spec = model(BIG + "datatype Other = Msg2.{0}\n")
+    assert spec.value(parse_expr("member(Msg.9999.0, M)")) is True
+    assert spec.value(parse_expr("member(Ack, M)")) is True
+    assert spec.value(parse_expr("member(Msg2.0, M)")) is False
+
+
+def test_a_datatype_with_a_big_field_type_has_the_product_of_the_sizes() -> None:
+    spec = model(BIG + "datatype W = Wrap.M.{0, 1} | Empty\n")
+    assert type(spec.datatypes["W"]) is DatatypeSet
+    assert spec.value(parse_expr("card(W)")) == 2 * (10_000 * 10_000 + 1) + 1
+
+
+def test_a_big_datatype_lists_the_values_a_listed_one_has(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    text = ("datatype X = P | Q.{0, 1}\n"
+            "datatype T = A | B.{0..2}.Bool | C.X\n")
+    listed = model(text).datatypes["T"]
+    monkeypatch.setattr(datatypes_module, "LISTED_UP_TO", 0)
+    lazy = model(text).datatypes["T"]
+    assert type(listed) is frozenset and type(lazy) is DatatypeSet
+    assert len(lazy) == len(listed) == 1 + 6 + 3
+    assert sorted(map(str, lazy)) == sorted(map(str, listed))  # iterated, not copied
+    assert all(v in lazy for v in listed)
+
+
+def test_an_input_over_part_of_a_big_datatype_offers_only_that_part() -> None:
+    spec = model("datatype M = Msg.{0..999}.{0..999} | Ack\nchannel c : M\n"
+                 "P = c!Msg.7?y -> STOP\n")
+    lts = explore(spec.system(spec.process("P")))
+    assert lts.num_states == 2
+    assert len(lts.src) == 1000
+
+
+def test_a_value_outside_a_big_datatypes_field_type_is_an_error_at_its_place() -> None:
+    with pytest.raises(ModelError) as caught:
+        model(BIG + "x = Msg.3.10000\n")
+    err = caught.value
+    assert "outside constructor Msg's field 2 type {0..9999}" in err.message
+    assert (err.span.line, err.span.column) == (3, 11)  # the value that does not fit
+
+
+def test_a_restricted_input_over_an_int_field_offers_its_restriction() -> None:
+    # `Int & {1, 2}` once met frozenset's own intersection, which sees no elements
+    spec = model("channel c : Int.Int\nP = c?x:{1,2}?y:{5} -> STOP\n")
+    lts = explore(spec.system(spec.process("P")), state_name=str)
+    assert sorted(lab for _, lab, _ in lts.triples()) == ["c.1.5", "c.2.5"]
+
+
+def test_an_event_set_of_a_hundred_million_events_is_an_error_at_its_place() -> None:
+    with pytest.raises(ModelError) as caught:
+        spec = model(BIG + "P = c?x -> STOP\nS = P [| {| c |} |] c.Ack -> STOP\n")
+        spec.unfold(spec.process("S"))
+    err = caught.value
+    assert err.message == "c stands for 100,000,001 events: too many to list"
+    assert (err.span.line, err.span.column) == (4, 13)
+
+
+def test_an_event_set_of_one_constructor_lists_only_its_values() -> None:
+    spec = model(BIG + "A = {| c.Msg.7 |}\n")
+    events = spec.value(parse_expr("A"))
+    assert len(events) == 10_000
+    assert sorted(map(str, events))[:2] == ["c.Msg.7.0", "c.Msg.7.1"]
