@@ -276,6 +276,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--timeout", type=float, default=None,
                         help="seconds per tool and row (default 60, 900 with --large)")
     parser.add_argument("--keep", type=Path, help="write the generated models under DIR")
+    parser.add_argument("--size", action="append", metavar="S",
+                        help="run only this size, as the table writes it (e.g. N=14 or C=6,V=10; "
+                             "repeatable): one row of a slow family")
     args = parser.parse_args(argv)
     timeout = args.timeout or (900.0 if args.large else 60.0)
     has_spin = shutil.which("spin") is not None and shutil.which("cc") is not None
@@ -290,6 +293,8 @@ def main(argv: list[str] | None = None) -> None:
         if args.only and family.name not in args.only:
             continue
         for size in family.large if args.large else family.sizes:
+            if args.size and family.label(size) not in args.size:
+                continue
             with tempfile.TemporaryDirectory() as tmp:
                 work = Path(tmp)
                 if args.keep:
