@@ -242,7 +242,7 @@ class LevelSearch:
             codes = np.concatenate(levels[1:])
             tags = np.repeat(np.arange(depth + 1, depth + len(levels)),
                              [len(level) for level in levels[1:]])
-            order = np.argsort(codes)
+            order = codes.argsort()
             self.visited.add_levels(codes[order], tags[order], depth + len(levels) - 1)
         return hit
 

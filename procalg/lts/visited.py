@@ -68,7 +68,8 @@ def sorted_unique(codes: np.ndarray, kind: str = "quicksort") -> np.ndarray:
         k = words(codes)
         keys = np.sort(to_keys(codes, k), kind=kind)
         return from_keys(keys[np.concatenate(([True], keys[1:] != keys[:-1]))], k)
-    out = np.sort(codes, kind=kind)
+    out = codes.copy()  # ndarray methods, not np.sort & co.: their Python wrappers
+    out.sort(kind=kind)  # cost as much as the work on the tiny levels of a deep space
     if len(out) < 2:
         return out
     keep = np.empty(len(out), dtype=bool)
@@ -339,7 +340,7 @@ def found_in(tier: np.ndarray, codes: np.ndarray) -> np.ndarray:
     if not len(tier):
         return np.zeros(len(codes), dtype=bool)
     # a code past the end is clipped to the last entry, which is smaller: no hit
-    return tier.take(np.searchsorted(tier, codes), mode="clip") == codes
+    return tier.take(tier.searchsorted(codes), mode="clip") == codes
 
 
 def _merge_into(big: np.ndarray, tags: np.ndarray, codes: np.ndarray, new_tags: np.ndarray
