@@ -36,7 +36,8 @@ check fills it before the first row.
 
 Run: ``.venv/bin/python -m benchmarks.shapes`` (default sizes: 1.5 minutes
 on the shared 2-core machine), ``--large`` for issue 9's sizes (minutes per row),
-``--only abp``, ``--no-spin``, ``--keep DIR`` to keep the generated models.
+``--only abp``, ``--size N=14`` (one row: ``--large --only odometer --size N=14``
+is about a minute per tool), ``--no-spin``, ``--keep DIR`` to keep the generated models.
 """
 
 from __future__ import annotations
