@@ -171,8 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "max_states", None) == 0:
         args.max_states = None
     limit = guard_memory() if args.command in ("check", "lts", "graph") else None
-    # room to report running out: address space (what the limit counts), reserved by a
-    # mapping never touched -- a bytearray would write 64 MB, a tenth of a small check
+    # room to report running out: untouched address space (what the limit counts), not 64 MB written
     reserve = mmap.mmap(-1, 64 * 2**20) if limit else None
     try:
         _refuse_meaningless(args)
