@@ -36,7 +36,8 @@ check fills it before the first row.
 
 Run: ``.venv/bin/python -m benchmarks.shapes`` (default sizes: 1.5 minutes
 on the shared 2-core machine), ``--large`` for issue 9's sizes (minutes per row),
-``--only abp``, ``--no-spin``, ``--keep DIR`` to keep the generated models.
+``--only abp``, ``--size N=14`` (one row: ``--large --only odometer --size N=14``
+is about a minute per tool), ``--no-spin``, ``--keep DIR`` to keep the generated models.
 """
 
 from __future__ import annotations
@@ -276,6 +277,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--timeout", type=float, default=None,
                         help="seconds per tool and row (default 60, 900 with --large)")
     parser.add_argument("--keep", type=Path, help="write the generated models under DIR")
+    parser.add_argument("--size", action="append", metavar="S",
+                        help="run only this size, as the table writes it (e.g. N=14 or C=6,V=10; "
+                             "repeatable): one row of a slow family")
     args = parser.parse_args(argv)
     timeout = args.timeout or (900.0 if args.large else 60.0)
     has_spin = shutil.which("spin") is not None and shutil.which("cc") is not None
@@ -290,6 +294,8 @@ def main(argv: list[str] | None = None) -> None:
         if args.only and family.name not in args.only:
             continue
         for size in family.large if args.large else family.sizes:
+            if args.size and family.label(size) not in args.size:
+                continue
             with tempfile.TemporaryDirectory() as tmp:
                 work = Path(tmp)
                 if args.keep:

@@ -15,7 +15,6 @@ Example:
 
 from __future__ import annotations
 
-import difflib
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -25,12 +24,6 @@ from typing import Any
 from procalg.api import search, symbolic
 from procalg.api.model import Model
 from procalg.api.search import CheckEngine, SearchOptions
-from procalg.checks.compensation import check_compensation
-from procalg.checks.determinism import check_determinism
-from procalg.checks.equivalence import check_equivalence
-from procalg.checks.liveness import check_ltl, check_terminates
-from procalg.checks.ltl import SPECIAL, atoms, parse_formula
-from procalg.checks.refinement import check_refinement
 from procalg.checks.result import CheckResult, RefinementModel, Stats, Verdict
 from procalg.checks.traces import check_has_trace
 from procalg.errors import ModelError, ProcalgError
@@ -241,6 +234,8 @@ def _determinism(model: Model, prop: ast.Deterministic, options: SearchOptions) 
     result = search.determinism(model, term, divergence, options)
     if not isinstance(result, NotApplicable):
         return result
+    from procalg.checks.determinism import check_determinism  # start-up: see _CHECKS
+
     explored = _explored(model, term, options)
     checked = check_determinism(explored, max_states=options.reference_limit,
                                 divergence=divergence)
@@ -276,6 +271,8 @@ def _refines(model: Model, prop: ast.Refines, options: SearchOptions) -> CheckRe
         result = search.refinement(model, spec, impl, kind, options)
         if result is not None:
             return result
+    from procalg.checks.refinement import check_refinement  # start-up: see _CHECKS
+
     explored = _explored(model, impl, options)
     result = check_refinement(spec, explored, kind, max_states=options.reference_limit)
     if isinstance(explored, LTS):  # the product engine built the LTS, not the term rules
@@ -287,6 +284,8 @@ def _refines(model: Model, prop: ast.Refines, options: SearchOptions) -> CheckRe
 
 
 def _equivalent(model: Model, prop: ast.Equivalent, options: SearchOptions) -> CheckResult:
+    from procalg.checks.equivalence import check_equivalence  # start-up: see _CHECKS
+
     sides = [model.process(side) for side in (prop.left, prop.right)]  # once each
     left, right = (_whole(model, side, options) for side in sides)
     result = check_equivalence(left, right, prop.kind)
@@ -297,6 +296,8 @@ def _equivalent(model: Model, prop: ast.Equivalent, options: SearchOptions) -> C
 
 def _compensation(model: Model, prop: ast.CompensationComplete,
                   options: SearchOptions) -> CheckResult:
+    from procalg.checks.compensation import check_compensation  # start-up: see _CHECKS
+
     return check_compensation(model.system(prop.process), max_states=options.reference_limit)
 
 
@@ -304,6 +305,8 @@ def _compensation(model: Model, prop: ast.CompensationComplete,
 # product engine's where it applies; strong bisimulation keeps every LTL property)
 
 def _terminates(model: Model, prop: ast.Terminates, options: SearchOptions) -> CheckResult:
+    from procalg.checks.liveness import check_terminates  # start-up: see _CHECKS
+
     term = model.process(prop.process)
     result = check_terminates(_whole(model, term, options), fairness=prop.fairness,
                               max_states=options.max_states)  # as the product engine's
@@ -311,6 +314,11 @@ def _terminates(model: Model, prop: ast.Terminates, options: SearchOptions) -> C
 
 
 def _ltl(model: Model, prop: ast.Ltl, options: SearchOptions) -> CheckResult:
+    import difflib
+
+    from procalg.checks.liveness import check_ltl  # start-up: see _CHECKS
+    from procalg.checks.ltl import SPECIAL, atoms, parse_formula
+
     formula = parse_formula(prop.formula, prop.formula_span)
     known = set(model.spec.channels) | SAGA | set(SPECIAL)
     known |= {CANCEL} if model.spec.cancellable else set()
@@ -345,6 +353,9 @@ def _labelled(result: CheckResult, engine: str, why: str) -> CheckResult:
     return replace(result, stats=replace(result.stats, extra=extra))
 
 
+# Each check above imports its own machinery (normal forms, Büchi automata,
+# bisimulation) when it runs: a `procalg check` loads only what its assertions
+# ask for, and start-up is most of a small model's check (tests/test_startup.py).
 _CHECKS: dict[type, Callable[[Model, ast.Node, SearchOptions], CheckResult]] = {
     ast.DeadlockFree: _deadlock,
     ast.DivergenceFree: _divergence,

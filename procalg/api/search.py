@@ -39,17 +39,13 @@ from typing import Any
 
 from procalg.api.model import Model
 from procalg.checks.deadlock import check_deadlock, check_deadlock_product
-from procalg.checks.determinism import check_determinism_product
 from procalg.checks.divergence import check_divergence, check_divergence_product
 from procalg.checks.reachability import check_reachable, check_reachable_product
-from procalg.checks.refinement import check_refinement_product
 from procalg.checks.result import CheckResult, RefinementModel, Stats
 from procalg.errors import LimitExceeded, UsageError
 from procalg.lts import LTS
 from procalg.lts.lazy import AlphabetError
 from procalg.lts.network import Network
-from procalg.lts.normal_product import Unavailable
-from procalg.lts.normal_product import why_not as bulk_why_not
 from procalg.lts.product import Limits, Progress, explore_product
 from procalg.lts.refine_product import tau_acyclic
 from procalg.semantics.network import NotApplicable
@@ -181,6 +177,8 @@ def refinement(model: Model, spec: LTS, process: Any, kind: RefinementModel,
     """``spec ⊑ process`` as one bulk product search (the normalised spec as
     one more component of the process's network), or ``None`` where the
     product engine does not apply (the caller then runs the reference check)."""
+    from procalg.checks.refinement import check_refinement_product  # not on check's start-up
+
     network = _network(model, process, options)
     if isinstance(network, NotApplicable):
         return None
@@ -196,6 +194,11 @@ def determinism(model: Model, process: Any, divergence: bool,
     network, or why that does not apply (no network, codes wider than 62
     bits, a lazy leaf leaving its events: the caller builds the normal form
     state by state)."""
+    # imported here: the normal-form machinery is a tenth of every `check`'s start-up
+    from procalg.checks.determinism import check_determinism_product
+    from procalg.lts.normal_product import Unavailable
+    from procalg.lts.normal_product import why_not as bulk_why_not
+
     network = _network(model, process, options)
     if isinstance(network, NotApplicable):
         return network

@@ -9,7 +9,6 @@ import textwrap
 from pathlib import Path
 
 from procalg.api import check_assertion, load
-from procalg.api.explain import explain_report
 from procalg.api.export import (
     draw,
     export_lts,
@@ -20,7 +19,6 @@ from procalg.api.export import (
 )
 from procalg.api.search import SearchOptions
 from procalg.api.signals import signal_warnings
-from procalg.cli.explain import print_explanation
 from procalg.cli.progress import ProgressLine
 from procalg.cli.report import (
     counterexample_text,
@@ -58,6 +56,8 @@ def check(args: argparse.Namespace) -> int:
                     print(f"    {note}")
     explained = {}
     if args.explain:
+        from procalg.api.explain import explain_report  # --explain only: not on start-up
+
         explained = {id(r): why for r in reports if (why := explain_report(model, r))}
     if args.json:
         print(report_json(args.file, reports,
@@ -112,6 +112,8 @@ def _print_details(reports: list, *, show_tau: bool, explained: dict,
                                     subsequent_indent="      ", break_long_words=False,
                                     break_on_hyphens=False))
             if id(r) in explained:
+                from procalg.cli.explain import print_explanation
+
                 print_explanation(explained[id(r)], show_tau=show_tau)
         elif r.result in ("fail", "unknown"):
             where = f" (line {r.line})" if r.line else ""

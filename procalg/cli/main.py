@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import enum
+import mmap
 import sys
 from collections.abc import Iterable, Sequence
 
@@ -164,7 +165,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "max_states", None) == 0:
         args.max_states = None
     limit = guard_memory() if args.command in ("check", "lts", "graph") else None
-    reserve = bytearray(64 * 2**20) if limit else None  # room to report running out
+    # room to report running out: untouched address space (what the limit counts), not 64 MB written
+    reserve = mmap.mmap(-1, 64 * 2**20) if limit else None
     try:
         _parse_options(args)
         _refuse_meaningless(args)

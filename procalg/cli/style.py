@@ -20,9 +20,6 @@ import re
 from dataclasses import dataclass
 from typing import TextIO
 
-from rich.color import ColorSystem
-from rich.style import Style as RichStyle
-
 from procalg.api.evidence import MARKS
 
 COLUMNS = 99
@@ -64,6 +61,9 @@ class Style:
         """``text`` in the colour of ``role`` (a key of the palette)."""
         if not self.enabled or not text:
             return text
+        from rich.color import ColorSystem  # only when painting: not on a pipe's start-up
+        from rich.style import Style as RichStyle
+
         return RichStyle.parse(_STYLES[role]).render(text, color_system=ColorSystem.STANDARD)
 
     def mark(self, result: str) -> str:

@@ -52,7 +52,7 @@ class Gather:
     has: np.ndarray  # bool per concatenated joint index
     delta: np.ndarray  # int64 per concatenated joint index (0 where no move)
     label: np.ndarray  # int32 per concatenated joint index
-    matrix: np.ndarray  # (G, M) int64: each group's weight per digit row (rows x weights)
+    matrix: np.ndarray  # (G, M) float64: each group's weight per digit row (rows x weights)
 
     @classmethod
     def of(cls, picked: list[tuple[int, TableFactor]], moving: list[int]) -> Gather | None:
@@ -78,17 +78,20 @@ class Gather:
         matrix = np.zeros((len(picked), len(moving)), dtype=np.int64)
         for i in range(k):
             np.add.at(matrix, (np.arange(len(picked)), rows[i]), weights[i, :, 0])
+        # the matrix product runs in float64 (BLAS: ~7x faster than numpy's int64
+        # loop on a level of 70 codes); exact, as every partial sum is at most a
+        # joint index, below the length of ``has`` and so far below 2^53
         return cls(frozenset(i for i, _ in picked), rows, weights, base,
                    np.concatenate(has), np.concatenate(delta).astype(np.int64),
-                   np.concatenate(label).astype(np.int32), matrix)
+                   np.concatenate(label).astype(np.int32), matrix.astype(np.float64))
 
     def fire(self, codes: np.ndarray, digits: np.ndarray
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every batched group's move from every code (int64 codes only);
         ``digits`` has a row per moving component, in order."""
         rows = self.rows
-        if len(codes) <= SMALL:  # one call; past this the gathers below are cheaper
-            index = self.matrix @ digits
+        if len(codes) <= SMALL:  # few calls; past this the gathers below are cheaper
+            index = (self.matrix @ digits.astype(np.float64)).astype(np.int64)
             index += self.base
         else:
             index = self.base + digits[rows[0]] * self.weights[0]

@@ -45,7 +45,7 @@ import numpy as np
 from procalg.errors import LimitExceeded
 from procalg.lts.lts import TAU
 from procalg.lts.vectors import Tables
-from procalg.lts.visited import Visited, found_in, sorted_unique
+from procalg.lts.visited import Visited, sorted_unique
 
 CHUNK = 1 << 14
 """Frontier states expanded per batch (bounds the scratch memory)."""
@@ -220,6 +220,7 @@ class LevelSearch:
         levels = [frontier]  # level depth+i
         degrees: list[np.ndarray] = []  # moves of each state of levels[i]
         checked, cur, hit, size = 1, frontier, None, 0
+        seen = frontier  # sorted, distinct: every state of levels[:checked]
         for _ in range(_STEPS):
             src, dst, lab = self.tables.successors(cur)
             degrees.append(np.bincount(src, minlength=len(cur)))
@@ -229,10 +230,11 @@ class LevelSearch:
             levels.append(cur)
             size += len(cur)
             if len(levels) - checked >= self.check:
-                cur, checked = self._prune(levels, degrees, checked), len(levels)
+                seen = self._prune(levels, degrees, checked, seen)
+                cur, checked = levels[-1], len(levels)
             if not len(cur) or len(cur) > NARROW or size > _BATCH:
                 break
-        self._prune(levels, degrees, checked)
+        self._prune(levels, degrees, checked, seen)
         while len(levels) > 2 and not len(levels[-2]):  # old states only, past the last
             levels.pop()
         self.transitions += sum(int(d.sum()) for d in degrees)
@@ -240,36 +242,48 @@ class LevelSearch:
             codes = np.concatenate(levels[1:])
             tags = np.repeat(np.arange(depth + 1, depth + len(levels)),
                              [len(level) for level in levels[1:]])
-            order = np.argsort(codes)
+            order = codes.argsort()
             self.visited.add_levels(codes[order], tags[order], depth + len(levels) - 1)
         return hit
 
-    def _prune(self, levels: list[np.ndarray], degrees: list[np.ndarray], checked: int
-               ) -> np.ndarray:
+    def _prune(self, levels: list[np.ndarray], degrees: list[np.ndarray], checked: int,
+               seen: np.ndarray) -> np.ndarray:
         """Drop from ``levels[checked:]`` (and their moves from ``degrees``)
-        the states visited before or in an older level of the batch; returns
-        the last level."""
-        if checked < len(levels):
-            window = np.concatenate(levels[checked:])
-            older = np.sort(np.concatenate(levels[:checked]))
-            fresh = self.visited.fresh(window) & ~found_in(older, window)
-            if len(levels) - checked > 1:  # a state twice in the window: its lowest level
-                first = np.zeros(len(window), dtype=bool)
-                first[np.unique(window, return_index=True)[1]] = True
-                fresh &= first
-            # mostly old states (say every state can go back to the start):
-            # their useless expansions would cost more than looking every level
-            old = len(window) - int(fresh.sum())
-            self.check = 1 if 2 * old > len(window) else min(_CHECK, self.check + 1)
-            if not fresh.all():
-                at = 0
-                for i in range(checked, len(levels)):
-                    keep = fresh[at: at + len(levels[i])]
-                    at += len(levels[i])
-                    levels[i] = levels[i][keep]
-                    if i < len(degrees):
-                        degrees[i] = degrees[i][keep]
-        return levels[-1]
+        the states visited before or in an older level of the batch.
+
+        ``seen`` holds the batch's older levels, sorted and distinct; returns
+        it with ``levels[checked:]`` added. One stable sort of ``seen``
+        followed by the window finds both kinds of repeat at once: equal
+        codes sort in level order, so a code equal to its predecessor is in
+        ``seen`` or in an earlier level of the window (a few numpy calls
+        however many levels the batch holds: the old way re-sorted every
+        older level of the batch at each look).
+        """
+        window = np.concatenate(levels[checked:]) if checked < len(levels) else seen[:0]
+        if not len(window):
+            return seen
+        both = np.concatenate((seen, window))
+        order = np.argsort(both, kind="stable")
+        ranked = both.take(order)
+        repeat = np.empty(len(both), dtype=bool)
+        repeat[0] = False
+        np.equal(ranked[1:], ranked[:-1], out=repeat[1:])
+        again = np.empty(len(both), dtype=bool)
+        again[order] = repeat
+        fresh = self.visited.fresh(window) & ~again[len(seen):]
+        # mostly old states (say every state can go back to the start):
+        # their useless expansions would cost more than looking every level
+        old = len(window) - int(np.count_nonzero(fresh))
+        self.check = 1 if 2 * old > len(window) else min(_CHECK, self.check + 1)
+        if old:
+            at = 0
+            for i in range(checked, len(levels)):
+                keep = fresh[at: at + len(levels[i])]
+                at += len(levels[i])
+                levels[i] = levels[i][keep]
+                if i < len(degrees):
+                    degrees[i] = degrees[i][keep]
+        return ranked[~repeat]
 
     def _expand(self, chunk: np.ndarray, stop: Stop | None
                 ) -> tuple[int, np.ndarray, tuple[int, str] | None, int]:

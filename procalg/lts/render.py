@@ -18,8 +18,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-import graphviz
-
 from procalg.errors import ProcalgError
 from procalg.lts.dot import to_dot
 from procalg.lts.lts import LTS
@@ -51,6 +49,8 @@ def picture(
             f"the LTS has {lts.num_states} states, more than the picture limit of {max_states}",
             hint="draw a sketch of it (procalg.lts.sketch), minimise it first "
                  "(lts.minimize(Bisimulation.BRANCHING)), or raise max_states")
+    import graphviz  # here, not above: importing it is a tenth of `procalg check`'s start-up
+
     source = graphviz.Source(to_dot(lts, highlight_trace, frontier=frontier))
     try:
         return source.pipe(format=fmt)

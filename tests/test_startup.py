@@ -1,0 +1,99 @@
+"""Start-up: ``procalg check`` loads only what its assertions need.
+
+Most of a small model's check is Python importing modules (issue 9: start-up
+dominated ABP's wall time), so what the command line imports is guarded here
+by module name, not by a timing: each test runs a fresh interpreter and reads
+its ``sys.modules``. A module named below may still be imported where it is
+used (a picture, a determinism check, ``--explain``), just not on every start.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+NEVER_ON_START = (
+    "z3",  # the symbolic engine (procalg.symbolic), only for Int data or `procalg lint`
+    "networkx",
+    "graphviz",  # pictures (procalg.lts.render)
+    "rich",  # colours, only on a terminal (procalg.cli.style)
+    "hypothesis",
+    "IPython",
+    "sqlite3",  # the run stores
+    "procalg.runtime",
+    "procalg.store",
+    "procalg.symbolic",
+    "procalg.notebook",
+    "procalg.cli.run",  # the engine's subcommands register only when one may be asked for
+)
+"""Packages a check of a plain model never needs."""
+
+ONLY_WHEN_ASKED = (
+    "procalg.checks.determinism",  # normal forms: `:[deterministic]`
+    "procalg.lts.normal_product",
+    "procalg.checks.refinement",  # `[T=` and co.
+    "procalg.checks.equivalence",  # `:[weak]` and co.
+    "procalg.checks.liveness",  # `:[terminates]`, `:[ltl]:`
+    "procalg.checks.ltl_product",
+    "procalg.semantics.explain",  # --explain
+    "procalg.api.explain",
+)
+"""Checks' machinery loaded by the assertion (or option) that needs it."""
+
+SMALL = """channel think, eat : {0..1}
+Phil(i) = think.i -> eat.i -> Phil(i)
+Table = eat?i -> Table
+System = (Phil(0) ||| Phil(1)) [| {| eat |} |] Table
+assert System :[deadlock free]
+assert System :[divergence free]
+assert System :[reachable eat.1]
+assert System :[has trace]: <think.0, think.1>
+"""
+
+
+def _loaded(code: str) -> set[str]:
+    """The modules a fresh interpreter holds after running ``code`` (which must
+    leave stdout to this function: it prints their names last)."""
+    script = f"{code}\nimport sys, json\nprint(json.dumps(sorted(sys.modules)))"
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         timeout=300, check=False, cwd=Path(__file__).parent)
+    assert run.returncode == 0, run.stderr
+    return set(json.loads(run.stdout.strip().splitlines()[-1]))
+
+
+def _under(modules: set[str], packages: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in modules
+                  if any(m == p or m.startswith(p + ".") for p in packages))
+
+
+def test_importing_the_command_line_loads_no_engine_solver_or_drawing_package() -> None:
+    assert _under(_loaded("import procalg.cli.main"), NEVER_ON_START + ONLY_WHEN_ASKED) == []
+
+
+def test_checking_a_small_model_loads_no_machinery_its_assertions_do_not_ask_for(
+        tmp_path) -> None:
+    path = tmp_path / "small.proc"
+    path.write_text(SMALL)
+    code = ("from procalg.cli.main import main\n"
+            f"assert main(['check', {str(path)!r}]) == 0")
+    loaded = _loaded(code)
+    assert "procalg.checks.deadlock" in loaded  # it did check
+    assert _under(loaded, NEVER_ON_START + ONLY_WHEN_ASKED) == []
+
+
+@pytest.mark.parametrize(("assertion", "module"), [
+    ("System :[deterministic]", "procalg.checks.determinism"),
+    ("Phil(0) [T= System", "procalg.checks.refinement"),
+    ("System :[terminates]", "procalg.checks.liveness"),
+])
+def test_an_assertion_that_needs_more_machinery_loads_it_and_checks(tmp_path, assertion,
+                                                                      module) -> None:
+    path = tmp_path / "more.proc"
+    path.write_text(SMALL + f"assert {assertion}\n")
+    code = ("from procalg.cli.main import main\n"
+            f"assert main(['check', {str(path)!r}]) in (0, 1)")
+    assert module in _loaded(code)
