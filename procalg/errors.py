@@ -48,7 +48,8 @@ class ProcalgError(Exception):
 
     def render(self, source: SourceFile | None = None) -> str:
         """Format as ``file:line:col: error: message`` plus caret and hint."""
-        src = source or self.source
+        # a span knows its file when it came from an included one; that wins
+        src = (self.span.file if self.span else None) or source or self.source
         name = src.name if src else self.origin
         where = f"{name}:{self.span}" if self.span else name
         parts = [f"{where}: error: {self.message}"]

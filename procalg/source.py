@@ -13,7 +13,7 @@ Example:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +29,9 @@ class Span:
     column: int
     end_line: int | None = None
     end_column: int | None = None
+    file: SourceFile | None = field(default=None, compare=False, repr=False)
+    """The file the place is in, when the parser knew it: a declaration that
+    came from an ``include``d file keeps that file, so its errors quote it."""
 
     def __str__(self) -> str:
         return f"{self.line}:{self.column}"

@@ -328,7 +328,8 @@ def _ltl(model: Model, prop: ast.Ltl, options: SearchOptions) -> CheckResult:
                 guess = difflib.get_close_matches(pattern.split(".")[0], sorted(known), n=1)
                 where = prop.formula_span
                 if where is not None:  # point at the atom itself
-                    where = Span(where.line, where.column + max(prop.formula.find(pattern), 0))
+                    where = Span(where.line, where.column + max(prop.formula.find(pattern), 0),
+                                 file=where.file)
                 raise ModelError(f"the formula names an unknown event '{pattern}'"
                                  + (f"; did you mean '{guess[0]}'?" if guess else ""), where,
                                  hint="atoms are events or channels of the model, or "

@@ -108,7 +108,7 @@ class _Parser:
     def error(self, message: str, offset: int) -> ParseError:
         where = None
         if self.span is not None:
-            where = Span(self.span.line, self.span.column + offset)
+            where = Span(self.span.line, self.span.column + offset, file=self.span.file)
         return ParseError(message, where, hint="a formula is built from events, ! && || -> <-> "
                           "and X F G U R W [] <>, e.g.  G (req -> F ack)")
 

@@ -228,4 +228,5 @@ def _hide_first(hidden: ast.Node, hide: Callable[[ast.Node], ast.Node]) -> ast.N
 def _join(first: ast.Node, last: ast.Node) -> Span | None:
     if first.span is None or last.span is None:
         return first.span or last.span
-    return Span(first.span.line, first.span.column, last.span.end_line, last.span.end_column)
+    return Span(first.span.line, first.span.column, last.span.end_line, last.span.end_column,
+                first.span.file)

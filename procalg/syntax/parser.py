@@ -29,6 +29,7 @@ from procalg.syntax.diagnostics import explain
 from procalg.syntax.layout import Layout, blank_comments
 from procalg.syntax.modules import expand_modules
 from procalg.syntax.timed import expand_sections, mark_sections
+from procalg.syntax.value_rules import PARSED_FILE
 
 _REPO_GRAMMAR = Path(__file__).resolve().parents[2] / "grammar"
 _LOCK = threading.Lock()  # the post-lexer keeps per-parse state
@@ -138,6 +139,9 @@ def parse_expr(text: str, filename: str = "<input>") -> ast.Node:
 
 def _parse(text: str, filename: str, start: str) -> ast.Node:
     source = SourceFile(filename, text)
+    # a sub-parse (an assertion's expression, padded to file positions) keeps
+    # the file that is being parsed; an included file sets its own
+    stamp = PARSED_FILE.set(PARSED_FILE.get() or source)
     try:
         clean = mark_sections(blank_comments(text))
         tree = raw_parse(clean, start)
@@ -160,6 +164,8 @@ def _parse(text: str, filename: str, start: str) -> ast.Node:
     except RecursionError:
         raise ParseError("the model nests too deeply to parse", None, source=source,
                          hint="split deeply nested expressions into named definitions") from None
+    finally:
+        PARSED_FILE.reset(stamp)
 
 
 def raw_parse(clean: str, start: str):

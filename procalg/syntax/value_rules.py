@@ -9,18 +9,24 @@ Example:
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 from lark import Transformer, v_args
 
-from procalg.source import Span
+from procalg.source import SourceFile, Span
 from procalg.syntax import ast
 from procalg.syntax.binders import to_pattern
+
+PARSED_FILE: ContextVar[SourceFile | None] = ContextVar("PARSED_FILE", default=None)
+"""The file being parsed: every span made while it is set names it, so an
+error in a declaration that came from an ``include``d file quotes that file."""
 
 
 def span_of(meta) -> Span | None:
     """The :class:`Span` of a lark ``Meta`` or ``Token`` (None when empty)."""
     if getattr(meta, "empty", False):
         return None
-    return Span(meta.line, meta.column, meta.end_line, meta.end_column)
+    return Span(meta.line, meta.column, meta.end_line, meta.end_column, PARSED_FILE.get())
 
 
 @v_args(meta=True)

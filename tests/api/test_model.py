@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from procalg.api import load, loads
+from procalg.api.check import check_model
 from procalg.errors import ModelError, ParseError, ProcalgError, UsageError
 
 
@@ -88,3 +89,36 @@ def test_unguarded_recursion_found_by_the_product_engine_points_at_its_definitio
 def test_an_unreadable_file_is_a_procalg_error(tmp_path) -> None:
     with pytest.raises(ProcalgError, match="cannot read"):
         load(tmp_path / "missing.proc")
+
+
+def test_an_error_in_an_included_file_quotes_that_file_and_line(tmp_path):
+    (tmp_path / "lib.csp").write_text("-- a library\n\nW(P) = P [] undefinedthing\n")
+    main = tmp_path / "main.csp"
+    main.write_text('channel a\ninclude "lib.csp"\nQ = W(a -> STOP)\nassert Q :[deadlock free]\n')
+    model = load(main)
+    (result,) = check_model(model)
+    shown = model.locate(result.error).render()
+    assert shown.splitlines()[0] == (
+        f"{tmp_path / 'lib.csp'}:3:13: error: undefined name 'undefinedthing'")
+    assert "W(P) = P [] undefinedthing" in shown
+
+
+def test_an_error_after_an_include_still_quotes_the_including_file(tmp_path):
+    (tmp_path / "lib.csp").write_text("channel b\n")
+    main = tmp_path / "main.csp"
+    main.write_text('channel a\ninclude "lib.csp"\nQ = a -> nothere\nassert Q :[deadlock free]\n')
+    model = load(main)
+    (result,) = check_model(model)
+    shown = model.locate(result.error).render()
+    assert shown.splitlines()[0] == f"{main}:3:10: error: undefined name 'nothere'"
+    assert "Q = a -> nothere" in shown
+
+
+def test_an_assertions_event_is_quoted_on_its_whole_line(tmp_path):
+    main = tmp_path / "m.csp"
+    main.write_text("channel a\nP = a -> STOP\nassert P :[reachable nothere]\n")
+    model = load(main)
+    (result,) = check_model(model)
+    shown = model.locate(result.error).render()
+    assert shown.splitlines()[0] == f"{main}:3:22: error: undefined name 'nothere'"
+    assert "3 | assert P :[reachable nothere]" in shown
