@@ -73,6 +73,14 @@ _START = (RunStarted, ChildOf)
 """A child's history as created: nothing happened in it yet."""
 
 
+def is_fresh_child(state: RunState) -> bool:
+    """Whether a loaded run is a child no worker has driven yet: its history is its
+    creation (:data:`_START`: ``run_started`` then ``child_of``, the only event that
+    makes a run a child), so nothing of it can have been in flight. Read off the state:
+    no second read of the history."""
+    return state.parent is not None and state.seq == len(_START)
+
+
 def _unfinished(engine: Engine, ident: str) -> bool:
     state = engine._states.get(ident)
     return state is None or state.status in UNFINISHED
@@ -270,18 +278,10 @@ class Children:
             else:
                 self._if_free(ident, lambda i=ident: self.leases.take(i) and self.resume(i))
 
-    def _fresh_child(self: Engine, run_id: str) -> bool:
-        """Whether ``run_id`` is a child run no worker has driven yet (its history is its
-        creation): nothing of it can have been in flight."""
-        if self._length(run_id) != len(_START):
-            return False
-        return [type(e) for e in self.log.history(run_id)] == list(_START)
-
-    def _take_up(self: Engine, run_id: str) -> str:
-        """Begin driving a fresh child: record ``ChildTaken`` (so a later resume knows it
-        was driven) instead of resuming it, which would count its first calls as
-        maybe done in a crash that never happened."""
-        state = self.attach(run_id)
+    def _take_up(self: Engine, run_id: str, state: RunState) -> str:
+        """Begin driving a fresh child (``state``: it, loaded): record ``ChildTaken`` (so a
+        later resume knows it was driven) instead of resuming it, which would count its
+        first calls as maybe done in a crash that never happened."""
         check_bindings(state.workflow, self.activities)
         self._record(run_id, state, [ChildTaken(time=self.clock.now(), owner=self.owner)])
         self._flush(run_id, state, "running")

@@ -61,7 +61,7 @@ from procalg.runtime.ports import UNFINISHED, SeqConflict
 from procalg.runtime.signals import accept_signal
 from procalg.runtime.status import RunStatus
 from procalg.runtime.update_replies import UpdateReply as UpdateReply  # re-exported
-from procalg.runtime.update_replies import reply_of
+from procalg.runtime.update_replies import keep_taken, reply_of
 from procalg.runtime.workflow import ChannelKind
 from procalg.terms.values import Event
 
@@ -293,9 +293,10 @@ def _take(engine: Engine, run_id: str, ident: int, update_id: str, event: Event)
             return all(i != ident for i, _ in engine.log.pending(run_id))
         now = engine.clock.now()
         engine._consumed.setdefault(run_id, []).append(ident)
-        engine._record(run_id, state, [UpdateReceived(time=now, event=event, update_id=update_id),
-                                       EventFired(time=now, label=event, choice=0)])
+        taken = UpdateReceived(time=now, event=event, update_id=update_id)
+        engine._record(run_id, state, [taken, EventFired(time=now, label=event, choice=0)])
         engine._flush(run_id, state, "running")
+        keep_taken(engine, run_id, state, taken)
         # an activity this engine does not bind stops the drive (looked up before any
         # call): the run is left running, and a worker that binds it goes on
         with contextlib.suppress(RunError):
