@@ -56,6 +56,7 @@ from procalg.runtime.history import (
     SignalReceived,
 )
 from procalg.runtime.ports import UNFINISHED, RunRecord, Write
+from procalg.runtime.reach import reaches
 from procalg.runtime.workflow import ChannelKind
 from procalg.terms.cancel import CANCEL_EVENT
 from procalg.terms.child import OUTCOMES, STARTED, child_outcome, outcome_event
@@ -219,14 +220,19 @@ class Children:
         pending = self._pending.get(run_id, [])
         why = next((e.reason for e in reversed(pending) if type(e) is CancelRequested),
                    f"its parent run {run_id} went on without it")
+        # a child loaded here that can reach no cancellation point is not asked: the
+        # request would stay pending for ever (one not loaded here is asked; a stale
+        # state can only over-approximate what the child may still reach)
+        asked = {ident for _, ident in gone if cancels and (
+            (child := self._states.get(ident)) is None or reaches(child, CANCEL_EVENT))}
         self._record(run_id, state, [ChildDiscarded(time=now, step=step, child_id=ident,
-                                                    cancel_requested=cancels)
+                                                    cancel_requested=ident in asked)
                                      for step, ident in gone])
-        if cancels:
+        if asked:
             self._sends.setdefault(run_id, []).extend(
                 (ident, CancelRequested(time=now, event=CANCEL_EVENT, reason=why))
-                for _, ident in gone)
-            self._woken.setdefault(run_id, []).extend(ident for _, ident in gone)
+                for _, ident in gone if ident in asked)
+            self._woken.setdefault(run_id, []).extend(i for _, i in gone if i in asked)
 
     def _leave_children(self: Engine, run_id: str, state: RunState) -> None:
         """At the parent's end: discard the children it still awaits, and take out of its
