@@ -115,11 +115,11 @@ def engine(store_url: str | EventLog = DEFAULT_STORE, *,
 def _rebuild(log: EventLog, record: RunRecord, retry: RetryOverrides | None) -> Workflow:
     """A run's workflow, on the model it last migrated to (or started on).
 
-    The model is read off the run's row (:attr:`RunRecord.running`, set in the commit
-    that migrated it): no history is read here. ``log`` is kept for the loaders
+    The model is read off the run's row (:attr:`RunRecord.current_model`, set in the
+    commit that migrated it): no history is read here. ``log`` is kept for the loaders
     (and faces) that call it with one."""
     del log  # the row says it all
-    model = _model(record.running[1])
+    model = _model(record.current_model[1])
     return workflow(model, record.process, *_args(model, record.args), retry=retry,
                     verdicts=record.verdicts)
 
@@ -225,7 +225,7 @@ def migrate(eng: Engine, run_id: str, model: Model | str | Path,
     model = as_model(model)
     retry = eng.retry if retry is None else retry
     record = eng.log.get_run(run_id)
-    if record.running[0] == model.content_hash:  # the row names it: the old model stays unloaded
+    if record.current_model[0] == model.content_hash:  # off the row: the old model stays unloaded
         return False
     if record.status not in UNFINISHED:
         raise RunError(f"run {run_id} has {record.status}; only unfinished runs migrate")

@@ -92,14 +92,14 @@ class RunRecord:
             object.__setattr__(self, "status", RunStatus(self.status))
 
     @property
-    def running(self) -> tuple[str, str]:
+    def current_model(self) -> tuple[str, str]:
         """``(hash, text)`` of the model the run runs now: the one it last migrated to,
         else the one it started on.
 
         Example:
-            >>> RunRecord("r", "P", model_hash="h1", model_text="P = SKIP").running
+            >>> RunRecord("r", "P", model_hash="h1", model_text="P = SKIP").current_model
             ('h1', 'P = SKIP')
-            >>> RunRecord("r", "P", model_hash="h1", current_hash="h2", current_text="Q").running
+            >>> RunRecord("r", "P", current_hash="h2", current_text="Q").current_model
             ('h2', 'Q')
         """
         if self.current_hash:

@@ -51,13 +51,13 @@ def test_a_migration_records_the_new_model_on_the_run_row_in_every_store(log: Ev
     eng = api.engine(log)
     api.start(loads(V1, "v1.proc"), "P", store=eng, run_id="r")
     eng.signal("r", "a")
-    assert log.get_run("r").running == (_hash(V1), V1)
+    assert log.get_run("r").current_model == (_hash(V1), V1)
     assert api.migrate(eng, "r", loads(V2, "v2.proc")) is True
     record = log.get_run("r")
     assert (record.current_hash, record.current_text) == (_hash(V2), V2)
     assert (record.model_hash, record.model_text) == (_hash(V1), V1)  # where it started
     assert api.migrate(eng, "r", loads(V3, "v3.proc")) is True
-    assert log.get_run("r").running == (_hash(V3), V3)  # the last migration wins
+    assert log.get_run("r").current_model == (_hash(V3), V3)  # the last migration wins
     assert api.migrate(eng, "r", loads(V3, "v3.proc")) is False  # already on it
     eng.close()
 
@@ -69,9 +69,9 @@ def test_a_migration_write_that_collides_leaves_the_row_on_the_old_model(log: Ev
     moved = RunMigrated(time=2.0, model_hash="h2", model_text="two")
     errors = log.write_many([Write("r", 1, (moved,))])  # step 1 is taken: nothing commits
     assert isinstance(errors[0], SeqConflict)
-    assert log.get_run("r").running == ("h1", "one") and len(log.history("r")) == 2
+    assert log.get_run("r").current_model == ("h1", "one") and len(log.history("r")) == 2
     log.append("r", 2, [moved])
-    assert log.get_run("r").running == ("h2", "two")
+    assert log.get_run("r").current_model == ("h2", "two")
 
 
 def test_loading_a_migrated_run_reads_its_row_not_its_history(tmp_path: Path) -> None:
@@ -96,7 +96,7 @@ def test_a_schema_4_file_opens_at_schema_5_and_its_migrated_runs_resume_on_their
     shutil.copy(OLD_STORE, path)
     before = _rows(path)
     log = SqliteLog(path)
-    found = {r.run_id: r.running for r in log.list_runs()}
+    found = {r.run_id: r.current_model for r in log.list_runs()}
     assert found == {"plain": (_hash(V1), V1), "moved": (_hash(V2), V2),
                      "twice": (_hash(V3), V3)}  # each from its last run_migrated event
     eng = api.engine(log)
@@ -142,7 +142,7 @@ def test_a_version_4_postgres_store_gains_the_current_model_from_its_histories(
         db.execute("ALTER TABLE runs DROP COLUMN current_hash, DROP COLUMN current_text")
         db.execute("UPDATE procalg_meta SET value = '4' WHERE key = 'schema_version'")
     log = PostgresLog(fresh_postgres)
-    assert log.get_run("r").running == (_hash(V3), V3)
+    assert log.get_run("r").current_model == (_hash(V3), V3)
     eng = api.engine(log)
     eng.signal("r", "d")
     assert eng.get("r").status is RunStatus.COMPLETED
