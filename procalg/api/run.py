@@ -32,7 +32,7 @@ from procalg.api.attrs import parameter_attrs
 from procalg.api.model import Model, load, loads
 from procalg.api.workflow import RetryOverrides, workflow
 from procalg.errors import RunError
-from procalg.runtime import continuation, snapshot
+from procalg.runtime import continuation
 from procalg.runtime.decide import Perform, RunState, Wait, decide, evolve
 from procalg.runtime.engine import Engine
 from procalg.runtime.history import HistoryEvent, RunMigrated, RunStarted
@@ -115,16 +115,11 @@ def engine(store_url: str | EventLog = DEFAULT_STORE, *,
 def _rebuild(log: EventLog, record: RunRecord, retry: RetryOverrides | None) -> Workflow:
     """A run's workflow, on the model it last migrated to (or started on).
 
-    Reads the history after the run's snapshot only (its model text is in it);
-    a snapshot on another text is then discarded when the run is attached."""
-    text, since = record.model_text, 0
-    found = snapshot.model_text(log, record.run_id)
-    if found is not None:
-        since, text = found
-    for event in (log.tail(record.run_id, since) if since else log.history(record.run_id)):
-        if isinstance(event, RunMigrated):
-            text = event.model_text
-    model = _model(text)
+    The model is read off the run's row (:attr:`RunRecord.current_model`, set in the
+    commit that migrated it): no history is read here. ``log`` is kept for the loaders
+    (and faces) that call it with one."""
+    del log  # the row says it all
+    model = _model(record.current_model[1])
     return workflow(model, record.process, *_args(model, record.args), retry=retry,
                     verdicts=record.verdicts)
 
@@ -230,8 +225,7 @@ def migrate(eng: Engine, run_id: str, model: Model | str | Path,
     model = as_model(model)
     retry = eng.retry if retry is None else retry
     record = eng.log.get_run(run_id)
-    current = _rebuild(eng.log, record, retry)
-    if current.model_hash == model.content_hash:
+    if record.current_model[0] == model.content_hash:  # off the row: the old model stays unloaded
         return False
     if record.status not in UNFINISHED:
         raise RunError(f"run {run_id} has {record.status}; only unfinished runs migrate")
@@ -239,10 +233,10 @@ def migrate(eng: Engine, run_id: str, model: Model | str | Path,
     wf = workflow(model, record.process, *_args(model, record.args), retry=retry,
                   verdicts=verdicts(model))
     state = eng.attach(run_id, wf)  # raises ReplayError on the first rejected event
-    eng.log.append(run_id, state.seq, [RunMigrated(time=eng.clock.now(),
-                                                   model_hash=model.content_hash,
-                                                   model_text=model.source.text)])
-    eng.attach(run_id, wf)
+    moved = RunMigrated(time=eng.clock.now(), model_hash=model.content_hash,
+                        model_text=model.source.text)
+    eng.log.append(run_id, state.seq, [moved])  # the store puts the model on the run's row
+    evolve(state, moved)  # the engine's state is current again: no second replay
     return True
 
 

@@ -6,7 +6,9 @@ buffered in the run's inbox like a signal (it survives crashes; whichever
 worker owns the run takes it), and the run takes it where its model offers
 ``cancel``: at once if it waits there, before starting the next activity
 if one is offered with it, otherwise later, when the model reaches a
-cancellation point (until then the request stays pending). What the run
+cancellation point (until then the request stays pending; a run from whose
+position no cancellation point can be reached refuses it, so no request waits
+for ever: :func:`~procalg.runtime.reach.reaches`). What the run
 does after ``cancel`` is the model's (a saga's ``cancel -> THROW``
 compensates the completed steps); when it then terminates it ends
 ``cancelled``. A run that has ended, or whose model has no ``cancel``,
@@ -39,6 +41,7 @@ from procalg.errors import RunError
 from procalg.runtime.decide import RunState
 from procalg.runtime.history import CancelRequested, EventFired
 from procalg.runtime.ports import UNFINISHED
+from procalg.runtime.reach import reaches
 from procalg.runtime.workflow import ChannelKind
 from procalg.terms.cancel import CANCEL_EVENT
 
@@ -77,6 +80,10 @@ class Cancels:
                            f"{state.workflow.process} never offers the event cancel",
                            hint="the model says where a run may be cancelled, e.g. "
                                 "saga (a undo u ; (cancel -> THROW [] b)) (docs/sagas.md)")
+        if not reaches(state, CANCEL_EVENT):  # a request would stay pending for ever
+            raise RunError(f"run {run_id} cannot be cancelled any more: no position it may "
+                           "reach from here offers cancel",
+                           hint="it runs on to its end; the model says where cancel is offered")
         if not any(isinstance(sent, CancelRequested) for _, sent in self.log.pending(run_id)):
             self.log.send(run_id, CancelRequested(time=self.clock.now(), event=CANCEL_EVENT,
                                                   reason=reason))

@@ -56,6 +56,7 @@ from procalg.runtime.history import (
     SignalReceived,
 )
 from procalg.runtime.ports import UNFINISHED, RunRecord, Write
+from procalg.runtime.reach import reaches
 from procalg.runtime.workflow import ChannelKind
 from procalg.terms.cancel import CANCEL_EVENT
 from procalg.terms.child import OUTCOMES, STARTED, child_outcome, outcome_event
@@ -71,6 +72,14 @@ if TYPE_CHECKING:
 
 _START = (RunStarted, ChildOf)
 """A child's history as created: nothing happened in it yet."""
+
+
+def is_fresh_child(state: RunState) -> bool:
+    """Whether a loaded run is a child no worker has driven yet: its history is its
+    creation (:data:`_START`: ``run_started`` then ``child_of``, the only event that
+    makes a run a child), so nothing of it can have been in flight. Read off the state:
+    no second read of the history."""
+    return state.parent is not None and state.seq == len(_START)
 
 
 def _unfinished(engine: Engine, ident: str) -> bool:
@@ -211,14 +220,19 @@ class Children:
         pending = self._pending.get(run_id, [])
         why = next((e.reason for e in reversed(pending) if type(e) is CancelRequested),
                    f"its parent run {run_id} went on without it")
+        # a child loaded here that can reach no cancellation point is not asked: the
+        # request would stay pending for ever (one not loaded here is asked; a stale
+        # state can only over-approximate what the child may still reach)
+        asked = {ident for _, ident in gone if cancels and (
+            (child := self._states.get(ident)) is None or reaches(child, CANCEL_EVENT))}
         self._record(run_id, state, [ChildDiscarded(time=now, step=step, child_id=ident,
-                                                    cancel_requested=cancels)
+                                                    cancel_requested=ident in asked)
                                      for step, ident in gone])
-        if cancels:
+        if asked:
             self._sends.setdefault(run_id, []).extend(
                 (ident, CancelRequested(time=now, event=CANCEL_EVENT, reason=why))
-                for _, ident in gone)
-            self._woken.setdefault(run_id, []).extend(ident for _, ident in gone)
+                for _, ident in gone if ident in asked)
+            self._woken.setdefault(run_id, []).extend(i for _, i in gone if i in asked)
 
     def _leave_children(self: Engine, run_id: str, state: RunState) -> None:
         """At the parent's end: discard the children it still awaits, and take out of its
@@ -270,18 +284,10 @@ class Children:
             else:
                 self._if_free(ident, lambda i=ident: self.leases.take(i) and self.resume(i))
 
-    def _fresh_child(self: Engine, run_id: str) -> bool:
-        """Whether ``run_id`` is a child run no worker has driven yet (its history is its
-        creation): nothing of it can have been in flight."""
-        if self._length(run_id) != len(_START):
-            return False
-        return [type(e) for e in self.log.history(run_id)] == list(_START)
-
-    def _take_up(self: Engine, run_id: str) -> str:
-        """Begin driving a fresh child: record ``ChildTaken`` (so a later resume knows it
-        was driven) instead of resuming it, which would count its first calls as
-        maybe done in a crash that never happened."""
-        state = self.attach(run_id)
+    def _take_up(self: Engine, run_id: str, state: RunState) -> str:
+        """Begin driving a fresh child (``state``: it, loaded): record ``ChildTaken`` (so a
+        later resume knows it was driven) instead of resuming it, which would count its
+        first calls as maybe done in a crash that never happened."""
         check_bindings(state.workflow, self.activities)
         self._record(run_id, state, [ChildTaken(time=self.clock.now(), owner=self.owner)])
         self._flush(run_id, state, "running")

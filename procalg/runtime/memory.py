@@ -101,6 +101,9 @@ class MemoryLog:
                 gone = set(write.consumed)
                 self._inbox[run_id] = [m for m in self._inbox.get(run_id, []) if m[0] not in gone]
             run = self._runs[run_id]
+            moved = write.migrated_to() if write.events else None
+            if moved is not None:  # the run's model, on its row (RunRecord.current_hash)
+                run = dataclasses.replace(run, current_hash=moved[0], current_text=moved[1])
             if write.wake_at is not None:
                 run = dataclasses.replace(run, wake_at=write.wake_at)
             if write.status is not None:

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from procalg.errors import RunError, StoreError
-from procalg.runtime.history import HistoryEvent, SignalReceived, UpdateReceived
+from procalg.runtime.history import HistoryEvent, RunMigrated, SignalReceived, UpdateReceived
 from procalg.runtime.status import UNFINISHED as UNFINISHED  # re-exported: stores import it here
 from procalg.runtime.status import RunStatus
 
@@ -56,6 +56,11 @@ class RunRecord:
         args: the process arguments (data values, JSON-encoded by the store).
         model_hash: content hash of the model text the run started on.
         model_text: that text, so a run can be resumed or audited later.
+        current_hash: content hash of the model the run last migrated to (``""``: it
+            runs the one it started on); set by the store in the transaction that
+            records the ``run_migrated`` event (:meth:`Write.migrated_to`), so a run's
+            model is read off its row, never found by scanning its history.
+        current_text: that model's text (``""`` when ``current_hash`` is).
         verdicts: assertion text to its result (``"pass"``, ``"fail"`` ...), as checked at start.
         status: where the run is (a store's string becomes a :class:`RunStatus` here).
         created: clock time of creation.
@@ -79,10 +84,27 @@ class RunRecord:
     lease_until: float = 0.0
     wake_at: float = 0.0
     attrs: Mapping[str, str] = field(default_factory=dict)
+    current_hash: str = ""
+    current_text: str = ""
 
     def __post_init__(self) -> None:
         if type(self.status) is not RunStatus:  # a store's row: parsed once, here
             object.__setattr__(self, "status", RunStatus(self.status))
+
+    @property
+    def current_model(self) -> tuple[str, str]:
+        """``(hash, text)`` of the model the run runs now: the one it last migrated to,
+        else the one it started on.
+
+        Example:
+            >>> RunRecord("r", "P", model_hash="h1", model_text="P = SKIP").current_model
+            ('h1', 'P = SKIP')
+            >>> RunRecord("r", "P", current_hash="h2", current_text="Q").current_model
+            ('h2', 'Q')
+        """
+        if self.current_hash:
+            return self.current_hash, self.current_text
+        return self.model_hash, self.model_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +141,23 @@ class Write:
     wake_at: float | None = None
     parent: tuple[str, int] | None = None
     sends: tuple[tuple[str, SignalReceived], ...] = ()
+
+    def migrated_to(self) -> tuple[str, str] | None:
+        """``(hash, text)`` of the model the write's last ``run_migrated`` event moves the
+        run to (every store records it on the run's row in the same transaction), or None.
+
+        Example:
+            >>> from procalg.runtime.history import RunMigrated
+            >>> Write("r", 3, (RunMigrated(time=0.0, model_hash="h", model_text="P = SKIP"),)
+            ...       ).migrated_to()
+            ('h', 'P = SKIP')
+            >>> Write("r", 3).migrated_to() is None
+            True
+        """
+        for event in reversed(self.events):
+            if type(event) is RunMigrated:
+                return event.model_hash, event.model_text
+        return None
 
 
 @runtime_checkable

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from procalg.errors import RunError
 from procalg.runtime.binding import check_bindings
+from procalg.runtime.children import is_fresh_child
 from procalg.runtime.decide import Perform, RunState, Wait, decide, evolve
 from procalg.runtime.history import HistoryEvent, RunResumed
 from procalg.runtime.ports import UNFINISHED, RunRecord
@@ -130,12 +131,12 @@ class Recovery:
         crashes fails (``WorkerCrashed``) instead of killing workers for ever.
         """
         with self._run_lock(run_id):
-            if workflow is None and self._fresh_child(run_id):  # runtime/children.py
-                return self._take_up(run_id)
             state = self._states.get(run_id)
-            if (state is None or workflow is not None or self._pending.get(run_id)
-                    or self._length(run_id) != state.seq):  # else: loaded and current
-                state = self.attach(run_id, workflow)
+            if (state is None or self._pending.get(run_id) or self._length(run_id) != state.seq
+                    or (workflow is not None and workflow is not state.workflow)):
+                state = self.attach(run_id, workflow)  # else: loaded and current on it
+            if workflow is None and is_fresh_child(state):  # runtime/children.py
+                return self._take_up(run_id, state)
             check_bindings(state.workflow, self.activities)
             if state.status in UNFINISHED and state.cancelled:
                 self._cancel_children_again(run_id)  # runtime/cancel.py

@@ -22,9 +22,10 @@ from procalg.runtime.binding import check_bindings
 from procalg.runtime.conform import conform
 from procalg.runtime.continuation import latest
 from procalg.runtime.decide import RunState
-from procalg.runtime.history import CancelRequested, EventFired, SignalReceived
+from procalg.runtime.history import CancelRequested, EventFired, SignalReceived, UpdateReceived
 from procalg.runtime.ports import UNFINISHED
 from procalg.runtime.status import RunStatus
+from procalg.runtime.update_replies import keep_taken
 from procalg.runtime.workflow import Channel, ChannelKind
 from procalg.terms.cancel import CANCEL
 from procalg.terms.values import Event, show
@@ -102,6 +103,8 @@ class Signals:
                 self._record(run_id, state, [received,
                                              EventFired(time=now, label=sent.event, choice=0)])
                 self._flush(run_id, state, RunStatus.RUNNING)
+                if type(received) is UpdateReceived:  # its reply, kept by its taker
+                    keep_taken(self, run_id, state, received)
                 if isinstance(sent, CancelRequested):
                     self._cancelled(run_id, sent.reason)
                 return True

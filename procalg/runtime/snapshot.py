@@ -181,15 +181,3 @@ def restore(log: EventLog, run_id: str, workflow: Workflow,
                     run_id, seq, getattr(err, "message", None) or err)
         return None
     return state, seq
-
-
-def model_text(log: EventLog, run_id: str) -> tuple[int, str] | None:
-    """``(seq, model text)`` of the run's snapshot, if it has a readable one (no checks:
-    :func:`restore` checks it against the model this text gives)."""
-    found = getattr(log, "snapshot", lambda run_id: None)(run_id)
-    if found is None:
-        return None
-    try:
-        return found[0], json.loads(found[1].partition("\n")[2])["model_text"]
-    except (ValueError, KeyError, TypeError):
-        return None

@@ -7,8 +7,10 @@ event's ``seq``) in the transaction that records it, and keeps the reply once
 a caller has computed it (:meth:`~procalg.runtime.ports.EventLog.keep_reply`),
 so a retry long after reads ``(seq, reply)`` by the key (Temporal keeps an
 update's outcome with its id the same way) instead of searching the history.
-A reply not kept yet (its caller gave up or crashed; a store upgraded from
-schema 3) is computed once from the run's snapshot or by replay, then kept.
+Whoever records an update keeps its reply at once, from its own state right after
+the step (:func:`keep_taken`); a reply not kept yet (its taker crashed between the
+two writes; a store upgraded from schema 3) is computed once from the run's
+snapshot or by replay, then kept.
 
 Example:
     >>> from procalg.terms import Event, Prefix, SKIP
@@ -26,8 +28,9 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from procalg.errors import FormatError
@@ -35,6 +38,7 @@ from procalg.runtime.decide import RunState, evolve
 from procalg.runtime.history import UpdateReceived
 from procalg.runtime.position import Branch, Compensation, Position, position
 from procalg.runtime.snapshot import restore
+from procalg.runtime.status import RunStatus
 from procalg.runtime.value_json import decode_value, encode_value
 
 if TYPE_CHECKING:
@@ -78,6 +82,18 @@ def reply_of(engine: Engine, run_id: str, update_id: str, wf: Workflow) -> Updat
         return reply
     engine.log.keep_reply(run_id, update_id, kept)
     return reply
+
+
+def keep_taken(engine: Engine, run_id: str, state: RunState, taken: UpdateReceived) -> None:
+    """Keep the reply of update ``taken``, which the step just committed consumed, from
+    the taker's own ``state`` (right after that step): the reply is kept by whoever
+    records the update, so no caller works it out from the history later."""
+    pos = position(state, taken.time)
+    if pos.status is RunStatus.WAITING:  # the engine's note; replay says running (as kept)
+        pos = replace(pos, status=RunStatus.RUNNING)
+    reply = UpdateReply(taken.update_id, str(taken.event), state.seq - 2, pos)
+    with contextlib.suppress(FormatError):  # a function value in a branch: computed when asked
+        engine.log.keep_reply(run_id, taken.update_id, encode_reply(reply))
 
 
 def _computed(engine: Engine, run_id: str, update_id: str, wf: Workflow, at: int) -> UpdateReply:

@@ -58,10 +58,11 @@ from procalg.errors import RunError
 from procalg.runtime.decide import RunState
 from procalg.runtime.history import EventFired, UpdateReceived
 from procalg.runtime.ports import UNFINISHED, SeqConflict
+from procalg.runtime.reach import reaches
 from procalg.runtime.signals import accept_signal
 from procalg.runtime.status import RunStatus
 from procalg.runtime.update_replies import UpdateReply as UpdateReply  # re-exported
-from procalg.runtime.update_replies import reply_of
+from procalg.runtime.update_replies import keep_taken, reply_of
 from procalg.runtime.workflow import ChannelKind
 from procalg.terms.values import Event
 
@@ -70,8 +71,6 @@ if TYPE_CHECKING:
 
 TIMEOUT = 10.0
 """Seconds an update waits for the run to take it before it is withdrawn."""
-REACH = 5_000
-"""States searched to tell whether a run mid-step may still take an update."""
 
 
 class UpdateRejected(RunError):
@@ -228,32 +227,12 @@ def _decided(engine: Engine, state: RunState, run_id: str, event: Event) -> str 
         return _refusal(state, run_id, event)
     if state.offers(event):
         return None
-    if not _reachable(state, event):
+    if not reaches(state, event):
         return (f"run {run_id} can no longer accept {event}: no position it may reach "
                 "from here offers it")
     if engine.log.get_run(run_id).status == RunStatus.WAITING:
         return _refusal(state, run_id, event)
     return None
-
-
-def _reachable(state: RunState, event: Event) -> bool:
-    """Whether a position the run may reach from its own offers ``event``: a search of
-    the model's states (the run's machine, shared with its other runs), at most
-    :data:`REACH` of them; past that it is assumed to (the timeout still bounds the wait)."""
-    machine = state.machine
-    seen, todo = {state.sid}, [state.sid]
-    while todo:
-        found = machine.node(todo.pop()).targets
-        if event in found:
-            return True
-        for sids in found.values():
-            for sid in sids:
-                if sid not in seen:
-                    if len(seen) >= REACH:
-                        return True
-                    seen.add(sid)
-                    todo.append(sid)
-    return False
 
 
 def _refusal(state: RunState, run_id: str, event: Event) -> str:
@@ -293,9 +272,10 @@ def _take(engine: Engine, run_id: str, ident: int, update_id: str, event: Event)
             return all(i != ident for i, _ in engine.log.pending(run_id))
         now = engine.clock.now()
         engine._consumed.setdefault(run_id, []).append(ident)
-        engine._record(run_id, state, [UpdateReceived(time=now, event=event, update_id=update_id),
-                                       EventFired(time=now, label=event, choice=0)])
+        taken = UpdateReceived(time=now, event=event, update_id=update_id)
+        engine._record(run_id, state, [taken, EventFired(time=now, label=event, choice=0)])
         engine._flush(run_id, state, "running")
+        keep_taken(engine, run_id, state, taken)
         # an activity this engine does not bind stops the drive (looked up before any
         # call): the run is left running, and a worker that binds it goes on
         with contextlib.suppress(RunError):

@@ -32,6 +32,7 @@ from procalg.store.rows import (
     RUN_COLUMNS,
     RUN_SELECT,
     SEND_SQL,
+    SET_CURRENT,
     attr_rows,
     collision,
     decode_event,
@@ -191,6 +192,8 @@ class PostgresLog:
         cur.executemany("INSERT INTO history VALUES (%s, %s, %s)", rows)
         if write.events and (keys := update_rows(write)):
             cur.executemany(KEEP_SEQ, keys)
+        if write.events and (moved := write.migrated_to()):  # the run's model, on its row
+            cur.execute(SET_CURRENT.format(m="%s"), (*moved, write.run_id))
         if write.status in UNFINISHED:
             cur.execute("UPDATE runs SET status = %s WHERE run_id = %s",
                         (write.status, write.run_id))

@@ -20,8 +20,12 @@ from typing import Any
 from procalg.errors import StoreError
 from procalg.store.rows import (
     APPLICATION,
+    CURRENT_COLUMNS,
+    MIGRATED_MARK,
     SCHEMA_VERSION,
+    SET_CURRENT,
     UPDATE_MARK,
+    recorded_migrations,
     recorded_updates,
 )
 
@@ -32,7 +36,8 @@ _SCHEMA = [
     "CREATE TABLE runs (run_id TEXT PRIMARY KEY, process TEXT NOT NULL, args TEXT NOT NULL,"
     " model_hash TEXT NOT NULL, model_text TEXT NOT NULL, verdicts TEXT NOT NULL,"
     " status TEXT NOT NULL, created DOUBLE PRECISION NOT NULL, owner TEXT NOT NULL,"
-    " lease_until DOUBLE PRECISION NOT NULL, wake_at DOUBLE PRECISION NOT NULL DEFAULT 0)",
+    " lease_until DOUBLE PRECISION NOT NULL, wake_at DOUBLE PRECISION NOT NULL DEFAULT 0,"
+    f" {', '.join(CURRENT_COLUMNS)})",
     "CREATE INDEX runs_status ON runs (status)",
     "CREATE TABLE history (run_id TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL,"
     " PRIMARY KEY (run_id, seq))",
@@ -112,6 +117,7 @@ def prepare(cur: Any) -> None:
         for statement in [*_INBOX, *_SNAPSHOTS, *_UPDATES, *_FAMILY]:  # idempotent
             cur.execute(statement)
         _upgrade_updates(cur)
+        _upgrade_current(cur)
         cur.execute("UPDATE procalg_meta SET value = %s WHERE key = 'schema_version'",
                     (str(SCHEMA_VERSION),))
 
@@ -128,3 +134,17 @@ def _upgrade_updates(cur: Any) -> None:
     found = recorded_updates(cur.fetchall())
     if found:
         cur.executemany(KEEP_SEQ, found)
+
+
+def _upgrade_current(cur: Any) -> None:
+    """Schema 5: each run's current model on its row, filled from the ``run_migrated``
+    events of its history (one scan of the history rows, once)."""
+    cur.execute("SELECT 1 FROM information_schema.columns WHERE table_name = 'runs'"
+                " AND column_name = 'current_hash' AND table_schema = current_schema()")
+    if cur.fetchone() is not None:
+        return
+    cur.execute("ALTER TABLE runs " + ", ".join(f"ADD COLUMN {c}" for c in CURRENT_COLUMNS))
+    cur.execute("SELECT run_id, seq, body FROM history WHERE body LIKE %s", (MIGRATED_MARK,))
+    found = recorded_migrations(cur.fetchall())
+    if found:
+        cur.executemany(SET_CURRENT.format(m="%s"), found)

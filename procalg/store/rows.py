@@ -19,6 +19,7 @@ from typing import Any
 from procalg.errors import StoreError
 from procalg.runtime.history import (
     HistoryEvent,
+    RunMigrated,
     SignalReceived,
     UpdateReceived,
     decode_value,
@@ -29,7 +30,7 @@ from procalg.runtime.history import (
 from procalg.runtime.ports import RunRecord, SeqConflict, Write
 from procalg.runtime.schedule import Schedule
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """Bumped whenever the tables change; a newer store refuses an older procalg.
 
 2: the ``inbox`` table of buffered signals (a version-1 store gains it when opened).
@@ -39,7 +40,10 @@ update's idempotency key and its inbox id) and ``run_parents`` (child runs); old
 stores gain them when opened.
 4: ``updates`` keeps where each update was recorded (``seq``, written with the history
 row) and its reply (``reply``), so a retried update is answered by one indexed read;
-a version-3 store gains both columns when opened, ``seq`` filled from its histories."""
+a version-3 store gains both columns when opened, ``seq`` filled from its histories.
+5: ``runs`` keeps the model a run last migrated to (``current_hash``, ``current_text``,
+written with its ``run_migrated`` history row), so loading a run never scans its
+history; a version-4 store gains both columns when opened, filled from its histories."""
 APPLICATION_ID = 0x70726F63
 """``PRAGMA application_id`` of a procalg SQLite database: the bytes ``proc``."""
 APPLICATION = "procalg-runs"
@@ -48,8 +52,15 @@ APPLICATION = "procalg-runs"
 RUN_COLUMNS = (
     "run_id, process, args, model_hash, model_text, verdicts, status, created, owner, lease_until"
 )
-RUN_SELECT = RUN_COLUMNS + ", wake_at"
-"""What a record is read from (``wake_at`` is written by the engine's writes, not inserted)."""
+RUN_SELECT = RUN_COLUMNS + ", wake_at, current_hash, current_text"
+"""What a record is read from (``wake_at`` and the current model are written by the
+engine's writes, not inserted)."""
+CURRENT_COLUMNS = ("current_hash TEXT NOT NULL DEFAULT ''",
+                   "current_text TEXT NOT NULL DEFAULT ''")
+"""Schema 5's columns of ``runs`` (the same DDL in both stores)."""
+SET_CURRENT = "UPDATE runs SET current_hash = {m}, current_text = {m} WHERE run_id = {m}"
+"""Record a run's current model (``{m}``: the driver's placeholder), in the transaction
+that writes its ``run_migrated`` event or, once, when an older store is upgraded."""
 
 
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
@@ -103,6 +114,27 @@ def recorded_updates(rows: Sequence[tuple[str, int, str]]) -> list[tuple[str, st
 
 UPDATE_MARK = '%"update_received"%'
 """A LIKE pattern every ``update_received`` history row matches (its JSON kind)."""
+MIGRATED_MARK = '%"run_migrated"%'
+"""A LIKE pattern every ``run_migrated`` history row matches (its JSON kind)."""
+
+
+def recorded_migrations(rows: Sequence[tuple[str, int, str]]) -> list[tuple[str, str, str]]:
+    """``(current_hash, current_text, run_id)`` of each run's last ``run_migrated`` event
+    among history rows ``(run_id, seq, body)``: what a version-4 store's rows lacked.
+
+    Example:
+        >>> from procalg.runtime.history import RunMigrated
+        >>> def row(seq, h):
+        ...     return ("r", seq, encode_event(RunMigrated(time=0.0, model_hash=h, model_text=h)))
+        >>> recorded_migrations([row(9, "new"), row(4, "old")])
+        [('new', 'new', 'r')]
+    """
+    last: dict[str, tuple[int, RunMigrated]] = {}
+    for run_id, seq, body in rows:
+        event = decode_event(body)
+        if type(event) is RunMigrated and int(seq) >= last.get(run_id, (-1, event))[0]:
+            last[run_id] = (int(seq), event)
+    return [(e.model_hash, e.model_text, run_id) for run_id, (_, e) in sorted(last.items())]
 
 
 def inbox_rows(rows: Sequence[tuple[int, str]]) -> list[tuple[int, SignalReceived]]:
@@ -168,7 +200,8 @@ def record_params(record: RunRecord) -> tuple[Any, ...]:
 
 def record_from_row(row: Sequence[Any]) -> RunRecord:
     """Rebuild a record from a row selected as :data:`RUN_SELECT`."""
-    run_id, process, args, model_hash, text, verdicts, status, created, owner, until, wake = row
+    (run_id, process, args, model_hash, text, verdicts, status, created, owner, until, wake,
+     current_hash, current_text) = row
     return RunRecord(
         run_id=run_id,
         process=process,
@@ -181,6 +214,8 @@ def record_from_row(row: Sequence[Any]) -> RunRecord:
         owner=owner,
         lease_until=float(until),
         wake_at=float(wake),
+        current_hash=current_hash,
+        current_text=current_text,
     )
 
 

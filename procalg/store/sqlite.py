@@ -33,6 +33,7 @@ from procalg.store.rows import (
     RUN_COLUMNS,
     RUN_SELECT,
     SEND_SQL,
+    SET_CURRENT,
     attr_rows,
     collision,
     decode_event,
@@ -148,6 +149,8 @@ class SqliteLog(SqliteSchedules):
         db.executemany("INSERT INTO history VALUES (?, ?, ?)", rows)
         if write.events and (keys := update_rows(write)):
             db.executemany(KEEP_SEQ, keys)
+        if write.events and (moved := write.migrated_to()):  # the run's model, on its row
+            db.execute(SET_CURRENT.format(m="?"), (*moved, run_id))
         if write.status in UNFINISHED:
             db.execute("UPDATE runs SET status = ? WHERE run_id = ?", (write.status, run_id))
         elif write.status is not None:  # a finished run has no owner, whoever held it last

@@ -34,8 +34,12 @@ from procalg.errors import StoreError
 from procalg.store.rows import (
     APPLICATION,
     APPLICATION_ID,
+    CURRENT_COLUMNS,
+    MIGRATED_MARK,
     SCHEMA_VERSION,
+    SET_CURRENT,
     UPDATE_MARK,
+    recorded_migrations,
     recorded_updates,
 )
 
@@ -78,7 +82,7 @@ CREATE TABLE runs (
     run_id TEXT PRIMARY KEY, process TEXT NOT NULL, args TEXT NOT NULL,
     model_hash TEXT NOT NULL, model_text TEXT NOT NULL, verdicts TEXT NOT NULL,
     status TEXT NOT NULL, created REAL NOT NULL, owner TEXT NOT NULL, lease_until REAL NOT NULL,
-    wake_at REAL NOT NULL DEFAULT 0);
+    wake_at REAL NOT NULL DEFAULT 0, {", ".join(CURRENT_COLUMNS)});
 CREATE INDEX runs_status ON runs (status);
 CREATE TABLE history (
     run_id TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL,
@@ -142,7 +146,7 @@ def _verify(db: sqlite3.Connection, path: Path) -> None:
 
 def _upgrade(db: sqlite3.Connection) -> None:
     """Bring an older store to this version (it gains the signal inbox, the snapshots,
-    schedules and search attributes)."""
+    schedules, search attributes, update replies and each run's current model)."""
     if _current(db):  # nothing to add: no write lock (a reader must not wait on writers)
         return
     db.execute("BEGIN IMMEDIATE")
@@ -157,6 +161,7 @@ def _upgrade(db: sqlite3.Connection) -> None:
     for statement in (*_SNAPSHOTS, *_V3, *_UPDATES, *_FAMILY):  # idempotent: v3 may lack some
         db.execute(statement)
     _upgrade_updates(db)
+    _upgrade_current(db)
     db.execute("COMMIT")
 
 def _upgrade_updates(db: sqlite3.Connection) -> None:
@@ -169,6 +174,17 @@ def _upgrade_updates(db: sqlite3.Connection) -> None:
     rows = db.execute("SELECT run_id, seq, body FROM history WHERE body LIKE ?",
                       (UPDATE_MARK,)).fetchall()
     db.executemany(KEEP_SEQ, recorded_updates(rows))
+
+def _upgrade_current(db: sqlite3.Connection) -> None:
+    """Schema 5: each run's current model on its row, filled from the ``run_migrated``
+    events of its history (one scan of the history rows, once)."""
+    if "current_hash" in {row[1] for row in db.execute("PRAGMA table_info(runs)")}:
+        return
+    for column in CURRENT_COLUMNS:
+        db.execute(f"ALTER TABLE runs ADD COLUMN {column}")
+    rows = db.execute("SELECT run_id, seq, body FROM history WHERE body LIKE ?",
+                      (MIGRATED_MARK,)).fetchall()
+    db.executemany(SET_CURRENT.format(m="?"), recorded_migrations(rows))
 
 def _current(db: sqlite3.Connection) -> bool:
     """Whether the store is at this schema version with every table (reads only)."""

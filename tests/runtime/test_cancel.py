@@ -1,7 +1,8 @@
 """Cancellation on the engine (virtual clock): where the model offers ``cancel``, a
 durable request is taken, the saga compensates what it completed, the run ends
-``cancelled``; elsewhere the request waits; ended runs and models without
-``cancel`` refuse it. Every history is a trace of the model (conformance)."""
+``cancelled``; elsewhere the request waits; ended runs, models without
+``cancel`` and runs that can reach no cancellation point refuse it. Every history
+is a trace of the model (conformance)."""
 
 from __future__ import annotations
 
@@ -128,6 +129,26 @@ def test_a_model_that_never_offers_cancel_refuses_the_request() -> None:
     with pytest.raises(RunError, match="its process Order never offers the event cancel"):
         cancel(eng, "r")
     assert eng.log.pending("r") == []
+
+
+def test_a_run_that_can_reach_no_cancellation_point_refuses_the_request() -> None:
+    # a request it could never take would stay pending for ever (the run goes on as asked)
+    eng = _engine([])
+    _start(eng, loads("signal go, more\nactivity ship\n"
+                      "Order = (go -> SKIP [] cancel -> SKIP) ; more -> ship -> SKIP"))
+    eng.get("r").signal("go")  # past the only cancellation point
+    with pytest.raises(RunError, match="run r cannot be cancelled any more: no position"):
+        cancel(eng, "r")
+    assert eng.log.pending("r") == [] and eng.get("r").status == "waiting"
+
+
+def test_a_run_that_may_still_reach_a_cancellation_point_keeps_the_request_pending() -> None:
+    eng = _engine([])
+    _start(eng, loads("signal go, more\nOrder = go -> (more -> SKIP [] cancel -> SKIP)"))
+    assert cancel(eng, "r").taken is False  # waits for go: cancel comes after it
+    assert [type(sent) for _, sent in eng.log.pending("r")] == [CancelRequested]
+    eng.get("r").signal("go")
+    assert eng.get("r").status == "cancelled"
 
 
 def test_a_plain_process_listening_for_cancel_ends_cancelled_without_a_saga() -> None:

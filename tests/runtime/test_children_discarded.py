@@ -4,7 +4,8 @@ In the inlined model a discarded child does nothing more; the engine cannot
 undo what the child run already did, so it asks the child to take ``cancel``
 (its model says what that means: a saga compensates), in the same commit as the
 parent's step that discarded it (``ChildDiscarded`` in the parent's history). A
-model without ``cancel`` leaves the child detached (tests/runtime/test_children_choice.py).
+model without ``cancel`` (tests/runtime/test_children_choice.py), or a child that
+can reach no cancellation point, is left detached.
 Each whole tree's history, the child's trace put after its start, is a trace of
 the model the checker explored.
 """
@@ -31,6 +32,7 @@ Pay(x) = saga (charge.x undo refund.x ; (cancel -> THROW [] go.x -> SKIP))
 Slow(x) = go.x -> SKIP
 Stopped = (child(Pay(1)) ; b.1 -> SKIP) /\\ (stop -> SKIP)
 Thrown = saga (work.1 undo SKIP ; (child(Pay(1)) ||| stop -> THROW))
+Left = (child(Slow(1)) ; b.1 -> SKIP) /\\ (stop -> SKIP)
 """, "discard.proc")
 
 
@@ -79,3 +81,17 @@ def test_a_child_whose_outcome_the_parent_still_awaits_is_left_alone() -> None:
     assert not any(isinstance(e, ChildDiscarded) for e in eng.log.history("p"))
     assert eng.log.pending("p.0") == []
     assert _conforms(eng.log, "Stopped")
+
+
+def test_a_discarded_child_that_can_reach_no_cancel_is_not_asked_and_runs_on() -> None:
+    # the model names cancel, but Slow never offers it: a request would wait for ever
+    eng, run, _ = _run("Left")
+    assert (run.status, eng.get("p.0").status) == ("waiting", "waiting")
+    run.signal("stop")
+    assert run.status == "completed"
+    [discarded] = [e for e in eng.log.history("p") if isinstance(e, ChildDiscarded)]
+    assert (discarded.child_id, discarded.cancel_requested) == ("p.0", False)
+    assert eng.log.pending("p.0") == []  # nothing left in its inbox
+    eng.signal("p.0", "go", 1)
+    assert eng.get("p.0").status == "completed"  # detached, it runs on to its end
+    assert _conforms(eng.log, "Left")
