@@ -157,6 +157,12 @@ def _remember(model: Model) -> None:
 
 
 
+def current_model(record: RunRecord, name: str = "<recorded model>") -> Model:
+    """The model a run is on now (the one it last migrated to, read off its row; loaded
+    once per text); ``name`` names it in errors if this call loads it."""
+    return _model(record.current_model[1], name)
+
+
 def model_of(wf: Workflow, run_id: str) -> Model:
     """The model a run's workflow was built from (loaded once per model text)."""
     return _model(wf.model_text)

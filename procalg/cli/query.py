@@ -67,7 +67,7 @@ def cmd_update(args: argparse.Namespace) -> int:
 def _update(args: argparse.Namespace) -> int:
     eng = open_engine(args)
     record = eng.log.get_run(args.id)
-    model = api._model(api._rebuild(eng.log, record, None).model_text, f"<run {args.id}>")
+    model = api.current_model(record, f"<run {args.id}>")
     try:
         event = model.value(parse_expr(args.event, filename="<command line>"))
     except ProcalgError as err:  # its span is in the command line, not in the model
