@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import enum
 
+from procalg.choices import Choice
 from procalg.errors import ProcalgError
 
 
-class RefinementModel(enum.Enum):
+class RefinementModel(Choice, enum.Enum):
     """FDR's semantic models for refinement, valued by their letters (``[FD=``)."""
 
     TRACES = "T"
@@ -35,21 +36,15 @@ class RefinementModel(enum.Enum):
     REFUSAL_DIVERGENCES = "RD"
 
     @classmethod
-    def parse(cls, text: str) -> RefinementModel:
-        """The model named ``text``: its letters (``"T"``, ``"F"``, ``"FD"`` ...)
-        or its name, any case (ProcalgError naming the choices if none).
+    def hint(cls) -> str:
+        """The letters, and what each model is (``parse`` also takes the names).
 
         Example:
             >>> RefinementModel.parse("fd"), RefinementModel.parse("traces")
             (<RefinementModel.FAILURES_DIVERGENCES: 'FD'>, <RefinementModel.TRACES: 'T'>)
         """
-        name = text.strip().upper().replace("-", "_")
-        for member in cls:
-            if name in (member.value, member.name):
-                return member
-        raise ProcalgError(f"no refinement model called {text!r}",
-                           hint="use T (traces), F (stable failures), FD (failures-divergences), "
-                                "V or VD (revivals), R or RD (refusal testing)")
+        return ("use T (traces), F (stable failures), FD (failures-divergences), "
+                "V or VD (revivals), R or RD (refusal testing)")
 
     @property
     def failures(self) -> bool:
@@ -62,27 +57,13 @@ class RefinementModel(enum.Enum):
         return self.value.endswith("D")
 
 
-class Equivalence(enum.Enum):
+class Equivalence(Choice, enum.Enum):
     """Behavioural equivalences for ``P = Q :[...]``."""
 
     STRONG = "strong"
     WEAK = "weak"
     BRANCHING = "branching"
     TRACE = "trace"
-
-    @classmethod
-    def parse(cls, text: str) -> Equivalence:
-        """The equivalence named ``text``, any case (ProcalgError naming the choices if none).
-
-        Example:
-            >>> Equivalence.parse("Weak")
-            <Equivalence.WEAK: 'weak'>
-        """
-        try:
-            return cls(text.strip().lower())
-        except ValueError:
-            raise ProcalgError(f"no equivalence called {text!r}",
-                               hint="use strong, weak, branching or trace") from None
 
 
 class Fairness(enum.Enum):

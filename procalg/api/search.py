@@ -42,6 +42,7 @@ from procalg.checks.deadlock import check_deadlock, check_deadlock_product
 from procalg.checks.divergence import check_divergence, check_divergence_product
 from procalg.checks.reachability import check_reachable, check_reachable_product
 from procalg.checks.result import CheckResult, RefinementModel, Stats
+from procalg.choices import Choice
 from procalg.errors import LimitExceeded, UsageError
 from procalg.lts import LTS
 from procalg.lts.lazy import AlphabetError
@@ -51,7 +52,7 @@ from procalg.lts.refine_product import tau_acyclic
 from procalg.semantics.network import NotApplicable
 
 
-class CheckEngine(StrEnum):
+class CheckEngine(Choice, StrEnum):
     """Which engine answers a check (``--engine``); a member is its option's text.
 
     Example:
@@ -60,7 +61,7 @@ class CheckEngine(StrEnum):
         >>> CheckEngine.parse("fast")
         Traceback (most recent call last):
         procalg.errors.UsageError: procalg: error: no engine called 'fast'
-          hint: use one of auto, product, reference, symbolic
+          hint: use auto, product, reference or symbolic
     """
 
     AUTO = "auto"
@@ -74,13 +75,14 @@ class CheckEngine(StrEnum):
     """z3: bounded model checking, k-induction, Spacer."""
 
     @classmethod
-    def parse(cls, text: str) -> CheckEngine:
-        """The engine named ``text``, any case (UsageError naming the choices if none is)."""
-        try:
-            return cls(text.strip().lower())
-        except ValueError:
-            raise UsageError(f"no engine called {text!r}",
-                             hint=f"use one of {', '.join(cls)}") from None
+    def kind(cls) -> str:
+        """An engine (the message of a wrong ``--engine``)."""
+        return "engine"
+
+    @classmethod
+    def error(cls, message: str, *, hint: str) -> UsageError:
+        """A command-line option's error (``procalg: error: ...``)."""
+        return UsageError(message, hint=hint)
 
 LEAF_LIMIT = 50_000
 """Largest leaf the product engine explores before falling back (an

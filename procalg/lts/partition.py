@@ -47,6 +47,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from procalg.choices import Choice
 from procalg.errors import ProcalgError
 from procalg.lts.lts import LTS, TAU_INDEX
 from procalg.lts.paige_tarjan import strong_partition
@@ -55,7 +56,7 @@ from procalg.lts.signature import History, branching_refinement, strong_refineme
 from procalg.lts.tau import collapse_tau_sccs, effective_labels
 
 
-class Bisimulation(enum.Enum):
+class Bisimulation(Choice, enum.Enum):
     """The bisimulations this module computes.
 
     ``procalg.checks.Equivalence`` (what a user asks ``P = Q :[...]`` for) adds
@@ -66,22 +67,8 @@ class Bisimulation(enum.Enum):
     WEAK = "weak"
     BRANCHING = "branching"
 
-    @classmethod
-    def parse(cls, text: str) -> Bisimulation:
-        """The bisimulation named ``text``, any case (ProcalgError naming the choices if none).
 
-        Example:
-            >>> Bisimulation.parse("Weak")
-            <Bisimulation.WEAK: 'weak'>
-        """
-        try:
-            return cls(text.strip().lower())
-        except ValueError:
-            raise ProcalgError(f"no bisimulation called {text!r}",
-                               hint="use strong, weak or branching") from None
-
-
-class PartitionEngine(enum.Enum):
+class PartitionEngine(Choice, enum.Enum):
     """How :func:`partition` computes strong bisimulation (the others always
     use signature refinement)."""
 
@@ -90,20 +77,6 @@ class PartitionEngine(enum.Enum):
     PAIGE_TARJAN = "paige-tarjan"
     """Strong bisimulation only."""
     SIGNATURE = "signature"
-
-    @classmethod
-    def parse(cls, text: str) -> PartitionEngine:
-        """The engine named ``text`` (ProcalgError naming the choices if none).
-
-        Example:
-            >>> PartitionEngine.parse("signature")
-            <PartitionEngine.SIGNATURE: 'signature'>
-        """
-        try:
-            return cls(text.strip().lower())
-        except ValueError:
-            raise ProcalgError(f"no partition engine called {text!r}",
-                               hint="use auto, paige-tarjan or signature") from None
 
 
 
