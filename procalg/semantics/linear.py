@@ -93,22 +93,24 @@ class Machine(StateKeys):
     Args:
         ev: the model's evaluator (definitions, types, closures).
         start: the call the machine starts in (``Call(name, args)``).
+        all_args: key calls by all their arguments (:class:`StateKeys`).
 
     Raises:
         Unsupported: a definition reachable from ``start`` is outside the
             compiled fragment (nothing is explored then).
     """
 
-    def __init__(self, ev: Evaluator, start: Call) -> None:
+    def __init__(self, ev: Evaluator, start: Call, all_args: bool = False) -> None:
         self.compiler = Compiler(ev)
         self.compiler.definition(start.name)  # compiles everything reachable, or raises
         self.compiler.check_guarded()
         self.compiler.check_choices()
         if not start.args and ev.functions[start.name].arity is not None:
             raise Unsupported(f"{start.name} needs arguments")
-        super().__init__(ev, self.compiler)
+        super().__init__(ev, self.compiler, all_args)
         self.moves: list[Moves | None] = []
         self.names: dict[Event, str] = {}
+        self.events: dict[str, Event] = {}  # the inverse of names: the runtime steps on Events
         self._offers: dict[int, list[tuple[str, Env]]] = {}  # static inputs' (label, binding)
         self._pending: dict[int, list[tuple[str | None, Any]]] = {}  # moves, inputs unmade
         self._grouped: dict[int, dict[str, list[Env]]] = {}  # static offers by label
@@ -119,6 +121,23 @@ class Machine(StateKeys):
     def initial_state(self) -> int:
         """The start call is state 0."""
         return 0
+
+    def start(self, call: Call) -> int:
+        """The state of another call of the machine's definitions (numbered on first
+        sight): runs of one process with other arguments share a machine.
+
+        Example:
+            >>> from procalg.api.model import loads
+            >>> model = loads("channel c : {0..9}\\nP(n) = c!n -> P((n + 1) % 10)")
+            >>> machine = Machine(model.spec.evaluator, model.process("P(0)"))
+            >>> machine.start(model.process("P(3)")), machine.start(model.process("P(0)"))
+            (1, 0)
+        """
+        return self._intern(self._call_key(call.name, call.args), (_CALL_START, call))
+
+    def is_omega(self, state: int) -> bool:
+        """Whether ``state`` is Ω, the state after ✓."""
+        return self.keys[state] == OMEGA_KEY
 
     def successors(self, state: int) -> Moves:
         """``(label name, target state)`` pairs of ``state``, computed once."""
@@ -274,6 +293,7 @@ class Machine(StateKeys):
         found = self.names.get(event)
         if found is None:
             found = self.names[event] = str(event)
+            self.events[found] = event
         return found
 
     def _inputs(self, expr: ast.PrefixExpr, env: Env) -> list[tuple[Event, Env]]:

@@ -53,16 +53,23 @@ if TYPE_CHECKING:
 STOP_KEY, SKIP_KEY, OMEGA_KEY = ("STOP",), ("SKIP",), ("Ω",)
 
 
+
+
 class StateKeys:
     """States of one compiled process numbered by their keys.
 
     Args:
         ev: the model's evaluator (definitions, types, closures).
         compiler: the definitions compiled into locations.
+        all_args: key a call by its name and all its arguments, read or not,
+            and unfolded or not: one key, one term (the runtime shows a run's
+            parameters, so ``P(2, 0)`` and ``P(2, 1)`` stay apart even where
+            the body never reads the second).
     """
 
-    def __init__(self, ev: Evaluator, compiler: Compiler) -> None:
+    def __init__(self, ev: Evaluator, compiler: Compiler, all_args: bool = False) -> None:
         self.ev = ev
+        self.all_args = all_args
         self.compiler = compiler
         self.keys: list[Any] = []
         self.where: list[tuple[Location, Any]] = []  # per state: its node and environment
@@ -115,6 +122,8 @@ class StateKeys:
         = if .. then Cycler(0) ..`` is ``Cycler(0)``, as the unfolded terms are equal),
         ``STOP`` or ``SKIP`` if it ends there; bodies that start with an event or
         a choice are not evaluated."""
+        if self.all_args:  # the call as the term rules leave it under a prefix
+            return ("call", name, args)
         transparent, live = self.compiler.transparent, self.compiler.live
         for _ in range(MAX_UNFOLD_DEPTH):
             if not transparent(name):
