@@ -1,0 +1,169 @@
+"""Runs on the compiled sequential machine: the same steps, terms and histories as on terms.
+
+The oracle is the term path (``CompiledStates.of`` returning None, as before
+the compiled machine existed): random signal sequences drive a run of each
+process that compiles on both paths and the histories must be equal; every
+compiled state's term, made on demand, must be the term rules' own target;
+and a store written on the term path (with and without a snapshot) must
+resume on the compiled path and end as it would have.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from procalg.api import run as api
+from procalg.api import workflow as api_workflow
+from procalg.api.model import loads
+from procalg.runtime.clock import VirtualClock
+from procalg.runtime.compiled_states import CompiledStates
+from procalg.runtime.memory import MemoryLog
+from procalg.terms.values import Event
+from tests.runtime.conftest import model
+
+SIGNALS = """signal go : {0..3}
+signal stop
+activity log : {0..20} never fails
+Count(n) = go?x:{y | y <- {0..3}, n + y <= 20} -> log!(n + x) -> Count(n + x)
+        [] (n > 2 & stop -> SKIP)
+        [] (n == 0 & stop -> STOP)
+Pick(n) = go?x -> (log.x -> Pick(n) |~| log.n -> Pick(x)) [] stop -> SKIP
+"""
+COUNT = loads(SIGNALS)  # one load: a shared machine's terms hold this load's input sites
+
+
+@pytest.fixture
+def term_path(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Runs step on terms only, as before the compiled machine (machines not shared)."""
+    monkeypatch.setattr(CompiledStates, "of", classmethod(lambda cls, wf: None))
+    api_workflow._MACHINES.clear()
+    yield
+    api_workflow._MACHINES.clear()
+
+
+def _engine(log: MemoryLog | None = None) -> api.Engine:
+    return api.engine(log or MemoryLog(), activities={"log": lambda *a: None,
+                                                      "payout": lambda *a: None},
+                      clock=VirtualClock())
+
+
+def _drive(run: api.Run, moves: list[int]) -> None:
+    """Signal ``go.x`` for each move while offered, then ``stop`` if offered."""
+    for x in moves:
+        offered = run.query().signals
+        if f"go.{x}" in offered:
+            run.signal("go", x)
+    if "stop" in run.query().signals:
+        run.signal("stop")
+
+
+def _history(run: api.Run) -> list[str]:
+    return [repr(e) for e in run.history()]
+
+
+def test_a_process_inside_the_fragment_starts_on_the_compiled_machine() -> None:
+    wf = api.workflow(loads(SIGNALS), "Count", 0)
+    assert wf.machine.is_compiled(wf.machine.initial(wf))
+    assert wf.machine.node(wf.machine.initial(wf)).term is None
+
+
+def test_a_process_with_a_saga_stays_on_terms() -> None:
+    wf = api.workflow(model("order_children"), "Order", 1)
+    assert not wf.machine.is_compiled(wf.machine.initial(wf))
+
+
+def test_a_label_with_two_targets_is_stepped_by_the_term_rules_in_their_order() -> None:
+    wf = api.workflow(loads(SIGNALS), "Pick", 0)
+    machine = wf.machine
+    after_go = machine.node(machine.initial(wf)).targets[Event("go", (1,))][0]
+    node = machine.node(after_go)  # τ twice: the canonical order needs the terms
+    assert node.term is not None
+    moves = machine.workflow.system.successors(machine.term(after_go))
+    rules = [t for lab, t in moves if lab == "τ"]
+    assert [machine.term(t) for t in node.targets["τ"]] == sorted(rules, key=str)
+
+
+@settings(max_examples=25, deadline=None)
+@given(b=st.integers(0, 15), moves=st.lists(st.integers(0, 3), max_size=8))
+def test_compiled_terms_are_the_rules_targets(b: int, moves: list[int]) -> None:
+    wf = api.workflow(COUNT, "Count", b)
+    machine, sid = wf.machine, wf.machine.initial(wf)
+    system = machine.workflow.system  # the load whose input sites the shared machine holds
+    assert machine.term(sid) == system.rules.normalise(wf.system.term)
+    for x in moves:
+        node = machine.node(sid)
+        label = next((lab for lab in node.targets if lab in (Event("go", (x,)), "τ")
+                      or (isinstance(lab, Event) and lab.channel == "log")), None)
+        if label is None:
+            break
+        parent, sid = machine.term(sid), node.targets[label][0]
+        assert [machine.term(sid)] == [t for lab, t in system.successors(parent)
+                                       if lab == label]
+
+
+@settings(max_examples=15, deadline=None)
+@given(b=st.integers(0, 15), moves=st.lists(st.integers(0, 3), max_size=10))
+def test_runs_record_the_same_history_on_both_paths(b: int, moves: list[int]) -> None:
+    text = model("account").source.text
+    compiled = api.start(loads(text), "Account", b, store=_engine())
+    state = compiled.engine.state(compiled.id)
+    assert state.machine.is_compiled(state.machine.initial(state.workflow))
+    _drive_account(compiled, moves)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(CompiledStates, "of", classmethod(lambda cls, wf: None))
+        api_workflow._MACHINES.clear()
+        on_terms = api.start(loads(text), "Account", b, store=_engine())
+        _drive_account(on_terms, moves)
+    api_workflow._MACHINES.clear()
+    assert _history(compiled) == _history(on_terms)
+    assert compiled.query() == on_terms.query()
+
+
+def _drive_account(run: api.Run, moves: list[int]) -> None:
+    for x in moves:
+        signals = run.query().signals
+        for name in (f"deposit.{x + 1}", f"withdraw.{x + 1}"):
+            if name in signals:
+                channel, value = name.split(".")
+                run.signal(channel, int(value))
+                break
+
+
+@pytest.mark.parametrize("every", [0, 2])
+def test_a_store_written_on_terms_resumes_on_the_compiled_machine(
+        term_path: None, every: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    log = MemoryLog()
+    old = _engine(log)
+    old.snapshot_every = every
+    run = api.start(loads(SIGNALS), "Count", 1, store=old)
+    for x in (2, 3):
+        run.signal("go", x)
+    old.close()
+    monkeypatch.undo()  # the new code: compiled machines, none shared yet
+    api_workflow._MACHINES.clear()
+    new = _engine(log)
+    resumed = new.get(run.id)
+    resumed.signal("go", 1)
+    resumed.signal("stop")
+    assert str(resumed.status) == "completed"
+    trace = [str(e) for e in resumed.result().trace]
+    assert trace == ["go.2", "log.3", "go.3", "log.6", "go.1", "log.7", "stop"]
+
+
+def test_a_snapshot_of_a_compiled_run_restores_its_term() -> None:
+    log = MemoryLog()
+    eng = _engine(log)
+    eng.snapshot_every = 2
+    run = api.start(loads(SIGNALS), "Count", 0, store=eng)
+    for x in (1, 2):
+        run.signal("go", x)
+    before = run.query()
+    api_workflow._MACHINES.clear()
+    again = _engine(log).get(run.id)
+    assert again.query() == before
+    again.signal("stop")
+    assert str(again.status) == "completed"
