@@ -16,7 +16,7 @@ snapshot, a deadlock message): a call state is its call normalised; any
 other state is its first parent's term stepped once by the term rules along
 the label that first reached it (equal up to strong bisimulation to the
 compiled state: ``tests/semantics/test_linear.py``), so the term rules run
-once per state read, never per step. Ω (after ✓) is ``Omega()`` without them.
+once per state read, never per step. Ω, THROW and THROWN are made without them.
 
 A state is compiled this way only where the recorded history's choice
 indexes keep their meaning: when each label of the compiled moves leads to
@@ -47,7 +47,8 @@ from typing import TYPE_CHECKING, Any
 from procalg.errors import ProcalgError
 from procalg.runtime.nested_inputs import rules_of
 from procalg.terms import Call
-from procalg.terms.process import Omega, Process
+from procalg.terms.process import OMEGA, Process
+from procalg.terms.saga import THROW, THROWN
 from procalg.terms.values import Event, Label
 
 if TYPE_CHECKING:
@@ -66,8 +67,10 @@ class CompiledStates:
 
     def __init__(self, linear: Linear, normalise: Callable[[Process], Process]) -> None:
         from procalg.semantics.locations import AT_CALL
+        from procalg.semantics.state_keys import OMEGA_KEY, THROW_KEY, THROWN_KEY
 
         self._at_call = AT_CALL
+        self._ends = {OMEGA_KEY: OMEGA, THROW_KEY: THROW, THROWN_KEY: THROWN}
         self.linear = linear
         self.normalise = normalise
         self.sids: dict[int, int] = {}  # compiled state -> runtime state id
@@ -169,11 +172,13 @@ class CompiledStates:
         return found
 
     def _own_term(self, sid: int) -> Process | None:
-        """A call state's term (its call normalised) or Ω; None for other locations."""
+        """A call state's term (its call normalised), Ω, THROW or THROWN; None for
+        other locations."""
         linear = self.linear
         lid = self.lids[sid]
-        if linear.is_omega(lid):
-            return Omega()
+        end = self._ends.get(linear.keys[lid])
+        if end is not None:
+            return end
         node, env = linear.where[lid]
         if node.kind != self._at_call:
             return None

@@ -32,7 +32,9 @@ if TYPE_CHECKING:
 
 AT_STOP, AT_SKIP, AT_PREFIX, AT_INPUT, AT_EXTERNAL, AT_INTERNAL, AT_GUARD, AT_IF, AT_CALL = range(9)
 AT_REPLICATED_EXTERNAL, AT_REPLICATED_INTERNAL, AT_SUFFIX = 9, 10, 11
-"""Location kinds (``AT_SUFFIX``: a suffix of a replicated ``|~|``, made by the machine)."""
+AT_SEQ, AT_SEQ_RUN, AT_THROW, AT_THROWN = 12, 13, 14, 15
+"""Location kinds (made by the machine: ``AT_SUFFIX``, a suffix of a replicated ``|~|``;
+``AT_SEQ_RUN``, ``P ; Q`` with ``P`` under way; ``AT_THROWN``, the state after ``throw``)."""
 
 
 class Unsupported(Exception):
@@ -66,12 +68,10 @@ class Compiler:
     """
 
     def __init__(self, ev: Evaluator) -> None:
-        if ev.fallible:
-            raise Unsupported("the model has fallible activities (fail.c.v -> THROW)")
         self.ev = ev
         self.nodes: dict[int, tuple[ast.Node, Location]] = {}  # id(expr) -> (expr kept alive, node)
         self.bodies: dict[str, tuple[tuple[Any, Location], ...]] = {}  # name -> (params, body)
-        self.visible: dict[str, bool] = {}
+        self.visible: dict[Any, bool] = {}  # name: starts visibly; ("end", name): may ✓ first
         self.opaque: dict[str, bool] = {}
         self.choices: list[Location] = []  # operands of external choices
         self.live: dict[str, tuple[int, ...] | None] = {}  # see _live
@@ -119,6 +119,10 @@ class Compiler:
                 return Location(AT_STOP)
             case ast.SkipLit():
                 return Location(AT_SKIP)
+            case ast.ThrowLit():
+                return Location(AT_THROW)
+            case ast.ProcBinary(";", left, right):
+                return Location(AT_SEQ, (self.node(left, scope), self.node(right, scope)))
             case ast.PrefixExpr(_, fields, then):
                 if any(type(f) is ast.InField for f in fields):
                     bound = set(scope)
@@ -219,7 +223,7 @@ class Compiler:
         found = self.opaque.get(name)
         if found is None:
             found = self.opaque[name] = all(
-                body.kind in (AT_PREFIX, AT_INPUT, AT_EXTERNAL, AT_INTERNAL)
+                body.kind in (AT_PREFIX, AT_INPUT, AT_EXTERNAL, AT_INTERNAL, AT_SEQ, AT_THROW)
                 for _, body in self.definition(name))
         return not found
 
@@ -273,6 +277,8 @@ class Compiler:
             return self._starts_visibly(node.parts[2]) and self._starts_visibly(node.parts[3])
         if kind == AT_EXTERNAL:
             return all(self._starts_visibly(op) for op in node.parts)
+        if kind == AT_SEQ:  # P's ✓ is ;'s τ
+            return self._starts_visibly(node.parts[0]) and not self._may_end(node.parts[0])
         if kind == AT_CALL:
             name = node.parts[0]
             if name not in self.visible:
@@ -281,6 +287,29 @@ class Compiler:
                                          for _, body in self.definition(name))
             return self.visible[name]
         return True
+
+
+    def _may_end(self, node: Location) -> bool:
+        """Whether ✓ may be among the node's first moves (calls: any clause's body)."""
+        kind = node.kind
+        if kind == AT_SKIP:
+            return True
+        if kind in (AT_GUARD, AT_IF):
+            return any(self._may_end(branch) for branch in node.parts[2:])
+        if kind in (AT_EXTERNAL, AT_INTERNAL):
+            return any(self._may_end(op) for op in node.parts)
+        if kind in (AT_REPLICATED_EXTERNAL, AT_REPLICATED_INTERNAL):
+            return self._may_end(node.parts[1])
+        if kind == AT_SEQ:
+            return False  # P's ✓ is a τ first
+        if kind == AT_CALL:
+            name = node.parts[0]
+            key = ("end", name)
+            if key not in self.visible:
+                self.visible[key] = True  # a cycle: assume the worst
+                self.visible[key] = any(self._may_end(body) for _, body in self.definition(name))
+            return self.visible[key]
+        return False
 
 
 def initial_calls(node: Location) -> set[str]:
@@ -297,6 +326,8 @@ def initial_calls(node: Location) -> set[str]:
             todo.extend(item.parts)
         elif item.kind in (AT_REPLICATED_EXTERNAL, AT_REPLICATED_INTERNAL):
             todo.append(item.parts[1])
+        elif item.kind == AT_SEQ:  # Q only after P's ✓, a τ
+            todo.append(item.parts[0])
     return found
 
 

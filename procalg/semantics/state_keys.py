@@ -37,8 +37,12 @@ from procalg.semantics.locations import (
     AT_PREFIX,
     AT_REPLICATED_EXTERNAL,
     AT_REPLICATED_INTERNAL,
+    AT_SEQ,
+    AT_SEQ_RUN,
     AT_SKIP,
     AT_STOP,
+    AT_THROW,
+    AT_THROWN,
     Compiler,
     Location,
 )
@@ -51,6 +55,7 @@ if TYPE_CHECKING:
     from procalg.semantics.evaluate import Env, Evaluator
 
 STOP_KEY, SKIP_KEY, OMEGA_KEY = ("STOP",), ("SKIP",), ("Ω",)
+THROW_KEY, THROWN_KEY = ("THROW",), ("THROWN",)
 
 
 
@@ -115,6 +120,12 @@ class StateKeys:
                 return (kind, keys) if keys else STOP_KEY
             if kind == AT_REPLICATED_INTERNAL:
                 return self._suffix_key(node, self._scopes(node, env))
+            if kind == AT_SEQ:  # P ; Q by P's state and Q's key, as when P is under way
+                return ("seq", self._state(parts[0], env), self._key(parts[1], env))
+            if kind == AT_SEQ_RUN:
+                return ("seq", env[0], self._key(env[1], env[2]))
+            if kind in (AT_THROW, AT_THROWN):
+                return THROW_KEY if kind == AT_THROW else THROWN_KEY
             return STOP_KEY if kind == AT_STOP else SKIP_KEY
 
     def _call_key(self, name: str, args: tuple) -> Any:

@@ -167,3 +167,42 @@ def test_a_snapshot_of_a_compiled_run_restores_its_term() -> None:
     assert again.query() == before
     again.signal("stop")
     assert str(again.status) == "completed"
+
+
+FALLIBLE = """activity fetch : {0..3} attempts 1
+activity save : {0..3} never fails
+signal go : {0..3}
+Loop(n) = go?x -> (fetch!x -> SKIP ; save!((n + x) % 4) -> Loop((n + x) % 4))
+       [] n == 3 & go.0 -> THROW
+"""
+
+
+@settings(max_examples=15, deadline=None)
+@given(outcomes=st.lists(st.booleans(), min_size=1, max_size=8),
+       moves=st.lists(st.integers(0, 3), min_size=1, max_size=6))
+def test_a_fallible_activity_in_a_sequence_fails_the_run_as_on_terms(
+        outcomes: list[bool], moves: list[int]) -> None:
+    def run_once() -> tuple[list[str], str]:
+        pending = iter(outcomes)
+
+        def fetch(x: int) -> None:
+            if not next(pending, True):
+                raise OSError("injected")
+
+        eng = api.engine(MemoryLog(), activities={"fetch": fetch, "save": lambda x: None},
+                         clock=VirtualClock())
+        run = api.start(loads(FALLIBLE), "Loop", 0, store=eng)
+        for x in moves:
+            if f"go.{x}" in run.query().signals:
+                run.signal("go", x)
+        return [type(e).__name__ + str(getattr(e, "label", "")) for e in run.history()], \
+            str(run.status)
+
+    api_workflow._MACHINES.clear()
+    compiled = run_once()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(CompiledStates, "of", classmethod(lambda cls, wf: None))
+        api_workflow._MACHINES.clear()
+        on_terms = run_once()
+    api_workflow._MACHINES.clear()
+    assert compiled == on_terms
