@@ -204,6 +204,18 @@ class Machine:
                     self._ids[term] = sid  # published last: readers find a complete entry
         return sid
 
+    def resume_at(self, term: Process) -> int:
+        """The state of ``term`` restored from a snapshot: a compiled state whose term
+        it is (the terms of compiled states are made once, on the first miss), else
+        the term's own state (stepped by the term rules)."""
+        found = self._ids.get(term)
+        if found is None and self._compiled not in (None, _UNSET):
+            with self._lock:
+                for sid in list(self._compiled.lids):
+                    self.term(sid)
+            found = self._ids.get(term)
+        return found if found is not None else self.intern(term)
+
     def term(self, sid: int) -> Process:
         """The term of state ``sid`` (of a compiled state: made on first demand)."""
         found = self._terms[sid]
