@@ -18,6 +18,10 @@ the label that first reached it (equal up to strong bisimulation to the
 compiled state: ``tests/semantics/test_linear.py``), so the term rules run
 once per state read, never per step. Ω, THROW and THROWN are made without them.
 
+The compilation is partial: a definition may use constructs outside the
+fragment (the pipeline's ``saga`` after its loop); a state there is stepped
+by the term rules when a run reaches it, from its term.
+
 A state is compiled this way only where the recorded history's choice
 indexes keep their meaning: when each label of the compiled moves leads to
 one target. A state where a label has several targets (an internal choice,
@@ -66,10 +70,11 @@ class CompiledStates:
     """
 
     def __init__(self, linear: Linear, normalise: Callable[[Process], Process]) -> None:
-        from procalg.semantics.locations import AT_CALL
+        from procalg.semantics.locations import AT_CALL, Unsupported
         from procalg.semantics.state_keys import OMEGA_KEY, THROW_KEY, THROWN_KEY
 
         self._at_call = AT_CALL
+        self._refused = (Unsupported, ProcalgError, RecursionError)
         self._ends = {OMEGA_KEY: OMEGA, THROW_KEY: THROW, THROWN_KEY: THROWN}
         self.linear = linear
         self.normalise = normalise
@@ -93,7 +98,9 @@ class CompiledStates:
         if found is None or found[1] is not None or type(term) is not Call or ev is None:
             return None
         try:
-            linear = Linear(ev, term, all_args=True)  # queries show every parameter
+            # all_args: queries show every parameter; partial: a state outside the
+            # fragment (a saga, a parallel) is stepped by the term rules when reached
+            linear = Linear(ev, term, all_args=True, partial=True)
         except (Unsupported, ProcalgError, RecursionError):
             return None
         return cls(linear, found[0].normalise)
@@ -123,7 +130,7 @@ class CompiledStates:
         linear = self.linear
         try:
             moves = linear.successors(self.lids[sid])
-        except (ProcalgError, RecursionError):
+        except self._refused:  # outside the fragment, or an error the rules say their way
             return None
         events = linear.events
         out: dict[Label, tuple[int, ...]] = {}
@@ -134,18 +141,25 @@ class CompiledStates:
             out[label] = (self._sid(machine, target, (sid, label)),)
         return out
 
-    def after(self, targets: dict[Label, tuple[int, ...]]) -> Callable[[Event, Event], bool]:
+    def after(self, machine: Machine, targets: dict[Label, tuple[int, ...]]
+              ) -> Callable[[Event, Event], bool]:
         """``after(e, f)`` for :func:`~procalg.runtime.units.choose`: whether ``f`` is
-        offered in the state ``e`` leads to, read from the compiled moves."""
+        offered in the state ``e`` leads to, read from the compiled moves (from the
+        term rules where that state is outside the fragment)."""
         linear, lids, memo = self.linear, self.lids, self._after
 
         def after(event: Event, other: Event) -> bool:
-            lid = lids[targets[event][0]]
+            sid = targets[event][0]
+            lid = lids[sid]
             found = memo.get(lid)
             if found is None:
                 events = linear.events
-                found = memo[lid] = frozenset(
-                    [events.get(n, n) for n, _ in linear.successors(lid)])
+                try:
+                    found = frozenset([events.get(n, n) for n, _ in linear.successors(lid)])
+                except self._refused:
+                    found = frozenset([lab for lab, _ in machine.workflow.system.successors(
+                        machine.term(sid))])
+                memo[lid] = found
             return other in found
 
         return after

@@ -257,7 +257,7 @@ class Machine:
                     targets = node.targets
                     if node.term is None:
                         found = tuple(choose(self.kind, node.labels,
-                                             self._compiled.after(targets)))
+                                             self._compiled.after(self, targets)))
                     elif type(targets) is InputTargets:
                         found = tuple(choose(self.kind, node.labels, targets.after,
                                              targets.follows))

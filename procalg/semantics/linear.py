@@ -79,6 +79,7 @@ from procalg.semantics.locations import (
     AT_SUFFIX,
     AT_THROW,
     AT_THROWN,
+    AT_UNSUPPORTED,
     Compiler,
     Location,
     Unsupported,
@@ -102,14 +103,17 @@ class Machine(StateKeys):
         ev: the model's evaluator (definitions, types, closures).
         start: the call the machine starts in (``Call(name, args)``).
         all_args: key calls by all their arguments (:class:`StateKeys`).
+        partial: compile what the fragment covers; a state outside it raises
+            :class:`Unsupported` when expanded, not the constructor.
 
     Raises:
         Unsupported: a definition reachable from ``start`` is outside the
             compiled fragment (nothing is explored then).
     """
 
-    def __init__(self, ev: Evaluator, start: Call, all_args: bool = False) -> None:
-        self.compiler = Compiler(ev)
+    def __init__(self, ev: Evaluator, start: Call, all_args: bool = False,
+                 partial: bool = False) -> None:
+        self.compiler = Compiler(ev, partial)
         self.compiler.definition(start.name)  # compiles everything reachable, or raises
         self.compiler.check_guarded()
         self.compiler.check_choices()
@@ -285,6 +289,8 @@ class Machine(StateKeys):
             return self._seq_moves(*env)
         if kind == AT_THROW:
             return [(self._name(THROW_EVENT), self._intern(THROWN_KEY, (_THROWN_NODE, None)))]
+        if kind == AT_UNSUPPORTED:
+            raise Unsupported(parts[0])
         return []
 
     def _seq_moves(self, first: int, then: Location, env: Env) -> Moves:

@@ -32,9 +32,10 @@ if TYPE_CHECKING:
 
 AT_STOP, AT_SKIP, AT_PREFIX, AT_INPUT, AT_EXTERNAL, AT_INTERNAL, AT_GUARD, AT_IF, AT_CALL = range(9)
 AT_REPLICATED_EXTERNAL, AT_REPLICATED_INTERNAL, AT_SUFFIX = 9, 10, 11
-AT_SEQ, AT_SEQ_RUN, AT_THROW, AT_THROWN = 12, 13, 14, 15
+AT_SEQ, AT_SEQ_RUN, AT_THROW, AT_THROWN, AT_UNSUPPORTED = 12, 13, 14, 15, 16
 """Location kinds (made by the machine: ``AT_SUFFIX``, a suffix of a replicated ``|~|``;
-``AT_SEQ_RUN``, ``P ; Q`` with ``P`` under way; ``AT_THROWN``, the state after ``throw``)."""
+``AT_SEQ_RUN``, ``P ; Q`` with ``P`` under way; ``AT_THROWN``, the state after ``throw``;
+``AT_UNSUPPORTED``, a construct outside the fragment, in a partial compilation)."""
 
 
 class Unsupported(Exception):
@@ -64,11 +65,15 @@ class Location:
 class Compiler:
     """Compiles the definitions reachable from one call, node by node, once.
 
-    Raises :class:`Unsupported` on the first construct outside the fragment.
+    Raises :class:`Unsupported` on the first construct outside the fragment;
+    with ``partial``, such a construct becomes an ``AT_UNSUPPORTED`` location
+    instead (its reason kept), which the machine refuses only when a state
+    there is expanded (the runtime then steps that state by the term rules).
     """
 
-    def __init__(self, ev: Evaluator) -> None:
+    def __init__(self, ev: Evaluator, partial: bool = False) -> None:
         self.ev = ev
+        self.partial = partial
         self.nodes: dict[int, tuple[ast.Node, Location]] = {}  # id(expr) -> (expr kept alive, node)
         self.bodies: dict[str, tuple[tuple[Any, Location], ...]] = {}  # name -> (params, body)
         self.visible: dict[Any, bool] = {}  # name: starts visibly; ("end", name): may ✓ first
@@ -109,7 +114,13 @@ class Compiler:
         """The compiled process node of ``expr`` (``scope``: the local names bound there)."""
         entry = self.nodes.get(id(expr))
         if entry is None:
-            entry = self.nodes[id(expr)] = (expr, self._compile(expr, scope))
+            try:
+                found = self._compile(expr, scope)
+            except Unsupported as why:
+                if not self.partial:
+                    raise
+                found = Location(AT_UNSUPPORTED, (why.reason,))
+            entry = self.nodes[id(expr)] = (expr, found)
         return entry[1]
 
     def _compile(self, expr: ast.Node, scope: frozenset[str]) -> Location:
@@ -267,7 +278,7 @@ class Compiler:
     def _starts_visibly(self, node: Location) -> bool:
         """No τ among the node's first moves (calls: every clause's body, recursion guarded)."""
         kind = node.kind
-        if kind in (AT_INTERNAL, AT_REPLICATED_INTERNAL):
+        if kind in (AT_INTERNAL, AT_REPLICATED_INTERNAL, AT_UNSUPPORTED):
             return False
         if kind == AT_REPLICATED_EXTERNAL:
             return self._starts_visibly(node.parts[1])
@@ -292,7 +303,7 @@ class Compiler:
     def _may_end(self, node: Location) -> bool:
         """Whether ✓ may be among the node's first moves (calls: any clause's body)."""
         kind = node.kind
-        if kind == AT_SKIP:
+        if kind in (AT_SKIP, AT_UNSUPPORTED):
             return True
         if kind in (AT_GUARD, AT_IF):
             return any(self._may_end(branch) for branch in node.parts[2:])

@@ -43,6 +43,7 @@ from procalg.semantics.locations import (
     AT_STOP,
     AT_THROW,
     AT_THROWN,
+    AT_UNSUPPORTED,
     Compiler,
     Location,
 )
@@ -58,6 +59,17 @@ STOP_KEY, SKIP_KEY, OMEGA_KEY = ("STOP",), ("SKIP",), ("Ω",)
 THROW_KEY, THROWN_KEY = ("THROW",), ("THROWN",)
 
 
+
+
+def _unsupported_key(node: Location, env: Env, fresh: int) -> Any:
+    """A state outside the fragment: its node and bindings (a fresh key if a value
+    cannot be hashed; two keys for one term are strongly bisimilar states)."""
+    key = ("?", id(node), tuple(env.items()))
+    try:
+        hash(key)
+    except TypeError:
+        return ("?", id(node), "#", fresh)
+    return key
 
 
 class StateKeys:
@@ -126,6 +138,8 @@ class StateKeys:
                 return ("seq", env[0], self._key(env[1], env[2]))
             if kind in (AT_THROW, AT_THROWN):
                 return THROW_KEY if kind == AT_THROW else THROWN_KEY
+            if kind == AT_UNSUPPORTED:
+                return _unsupported_key(node, env, len(self.keys))
             return STOP_KEY if kind == AT_STOP else SKIP_KEY
 
     def _call_key(self, name: str, args: tuple) -> Any:

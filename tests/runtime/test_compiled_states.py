@@ -10,7 +10,7 @@ resume on the compiled path and end as it would have.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from hypothesis import given, settings
@@ -206,3 +206,47 @@ def test_a_fallible_activity_in_a_sequence_fails_the_run_as_on_terms(
         on_terms = run_once()
     api_workflow._MACHINES.clear()
     assert compiled == on_terms
+
+
+PIPELINE = """activity fetch : {0..2}.{0..3} attempts 1
+activity notify : {0..3} attempts 1
+activity unnotify : {0..3} never fails
+activity finish attempts 1
+channel audit : {0..3}
+Loop(i, sum) = if i < 3 then fetch!i?v -> audit.((sum + v) % 4) -> Loop(i + 1, (sum + v) % 4)
+               else saga (notify.sum undo unnotify.sum ; finish) ; SKIP
+"""
+
+
+@settings(max_examples=10, deadline=None)
+@given(values=st.lists(st.integers(0, 3), min_size=3, max_size=3),
+       fails=st.sampled_from([None, "fetch", "notify", "finish"]))
+def test_a_loop_steps_compiled_and_its_saga_on_terms_as_on_terms_alone(
+        values: list[int], fails: str | None) -> None:
+    def run_once() -> tuple[list[str], str, bool]:
+        fetched = iter(values)
+
+        def act(name: str) -> Callable[..., object]:
+            def call(*args: object) -> object:
+                if name == fails:
+                    raise OSError("injected")
+                return next(fetched) if name == "fetch" else None
+            return call
+
+        eng = api.engine(MemoryLog(), activities={n: act(n) for n in
+                                                  ("fetch", "notify", "unnotify", "finish")},
+                         clock=VirtualClock())
+        run = api.start(loads(PIPELINE), "Loop", 0, 0, store=eng)
+        state = eng.state(run.id)
+        compiled = state.machine.is_compiled(state.machine.initial(state.workflow))
+        return [repr(e) for e in run.history()], str(run.status), compiled
+
+    api_workflow._MACHINES.clear()
+    compiled = run_once()
+    assert compiled[2]  # the loop is inside the fragment, the saga is not
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(CompiledStates, "of", classmethod(lambda cls, wf: None))
+        api_workflow._MACHINES.clear()
+        on_terms = run_once()
+    api_workflow._MACHINES.clear()
+    assert compiled[:2] == on_terms[:2]

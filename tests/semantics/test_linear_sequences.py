@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from functools import cache
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,6 +21,7 @@ from procalg.api.model import loads
 from procalg.errors import LimitExceeded, ModelError
 from procalg.lts import TAU, TICK, explore
 from procalg.semantics.linear import Machine, compile_leaf
+from procalg.semantics.locations import Unsupported
 from tests.semantics.test_linear import _bisimilar
 
 HEADER = """channel c : {0..3}
@@ -129,3 +131,16 @@ def test_recursion_through_a_sequence_reaches_finitely_many_states():
 def test_a_sequence_that_may_start_with_tick_is_refused_under_external_choice():
     model = loads(HEADER + "P = (SKIP ; e -> STOP) [] e -> STOP")
     assert "τ" in compile_leaf(model.spec.evaluator, model.process("P"))
+
+
+def test_a_partial_machine_refuses_a_construct_only_where_a_state_reaches_it():
+    text = "P(n) = e -> (if n < 2 then a!n -> P(n + 1) else saga (g undo ok.0))"
+    model = loads(HEADER + text)
+    with pytest.raises(Unsupported):
+        Machine(model.spec.evaluator, model.process("P(0)"))
+    machine = Machine(model.spec.evaluator, model.process("P(0)"), partial=True)
+    state = 0
+    for label in ("e", "a.0", "e", "a.1", "e"):
+        state = dict(machine.successors(state))[label]
+    with pytest.raises(Unsupported, match="Saga"):
+        machine.successors(state)
