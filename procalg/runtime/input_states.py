@@ -21,10 +21,12 @@ Example:
     >>> from procalg.api.model import loads
     >>> from procalg.runtime.machine import Machine
     >>> from procalg.runtime.workflow import Workflow
+    >>> from procalg.semantics.system import TermSystem
     >>> from procalg.terms import Event
     >>> model = loads("activity c, d : {0..2} never fails\\nP = c?x -> d!x -> P")
     >>> wf = api.workflow(model, "P")
-    >>> machine = Machine(Workflow(wf.system, wf.channels))
+    >>> rules = TermSystem(wf.system.term, wf.system.rules)  # the term path: no compiled states
+    >>> machine = Machine(Workflow(rules, wf.channels))
     >>> node = machine.node(machine.initial())
     >>> type(node.targets).__name__, len(node.moves), len(machine)
     ('InputTargets', 3, 1)

@@ -46,11 +46,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from procalg.lts import TAU, TICK
+from procalg.runtime.compiled_states import CompiledMoves, CompiledStates
 from procalg.runtime.input_states import InputTargets, LazyMoves, input_targets, normaliser
 from procalg.runtime.nested_inputs import NestedTargets, Pendings, rules_of
 from procalg.runtime.units import Call, choose, offered_after, offers_label
 from procalg.runtime.workflow import ChannelKind
 from procalg.terms.input import Input
+from procalg.terms.process import Call as CallTerm
 from procalg.terms.process import Process
 from procalg.terms.saga import FAIL
 from procalg.terms.values import Event, Label, sort_key
@@ -67,7 +69,8 @@ class Node:
     """One compiled state: what a step from it needs, computed once.
 
     Attributes:
-        term: the state's (normalised) term.
+        term: the state's (normalised) term; None for a state stepped on the compiled
+            machine (:mod:`~procalg.runtime.compiled_states`; :meth:`Machine.term` makes it).
         moves: its transitions by the term rules, as the rules list them
             (for an input state, evaluated on first use: :class:`LazyMoves`).
         targets: each label's target ids, in the canonical order (by printed
@@ -80,7 +83,7 @@ class Node:
         labels: the labels of ``moves``, in their order.
     """
 
-    term: Process
+    term: Process | None
     moves: Moves
     targets: Mapping[Label, tuple[int, ...]]
     internal: Label | None
@@ -125,7 +128,7 @@ class Machine:
     def __init__(self, workflow: Workflow) -> None:
         self.workflow = workflow
         self._ids: dict[Process, int] = {}
-        self._terms: list[Process] = []
+        self._terms: list[Process | None] = []  # None: a compiled state, its term not made
         self._nodes: list[Node | None] = []
         self._calls: dict[int, tuple[Call, ...]] = {}
         self._start: int | None = None
@@ -136,6 +139,7 @@ class Machine:
         self._kinds: dict[Any, ChannelKind] = {}
         self._labels: dict[Label, Label] = {}
         self._keys: dict[Event, tuple] = {}  # sort keys of signal events
+        self._compiled: Any = _UNSET  # CompiledStates of the process, found on first use
 
     def __len__(self) -> int:
         """The number of states interned so far."""
@@ -148,11 +152,44 @@ class Machine:
             key = (workflow.args, tuple(map(type, workflow.args)))  # 1 == True: not the same
             found = self._starts.get(key)
             if found is None:
-                found = self._starts[key] = self.intern(workflow.system.initial_state())
+                found = self._starts[key] = self._initial(workflow)
             return found
         if self._start is None:
-            self._start = self.intern(self.workflow.system.initial_state())
+            self._start = self._initial(self.workflow)
         return self._start
+
+    def _initial(self, workflow: Workflow) -> int:
+        """The initial state of ``workflow``: on the compiled machine if its process compiles."""
+        with self._lock:
+            if self._compiled is _UNSET:
+                self._compiled = CompiledStates.of(self.workflow)
+            system = workflow.system
+            if self._compiled is not None and type(getattr(system, "term", None)) is CallTerm:
+                found = self._compiled.start(self, system.term)
+                if found is not None:
+                    return found
+        return self.intern(system.initial_state())
+
+    def is_compiled(self, sid: int) -> bool:
+        """Whether state ``sid`` steps on the compiled machine (its node has no term)."""
+        return self._compiled is not _UNSET and self._compiled is not None \
+            and sid in self._compiled.lids
+
+    def add_compiled(self) -> int:
+        """A new state id for a compiled state (its term made when first read)."""
+        self._terms.append(None)
+        self._nodes.append(None)
+        return len(self._terms) - 1
+
+    def known_term(self, sid: int) -> Process | None:
+        """The term of ``sid`` if it is made (None: a compiled state not read yet)."""
+        return self._terms[sid]
+
+    def set_term(self, sid: int, term: Process) -> None:
+        """Record the term made for compiled state ``sid`` (a snapshot of that term
+        resumes there)."""
+        self._terms[sid] = term
+        self._ids.setdefault(term, sid)
 
     def intern(self, term: Process) -> int:
         """The id of ``term``, a new one the first time it is seen."""
@@ -167,9 +204,25 @@ class Machine:
                     self._ids[term] = sid  # published last: readers find a complete entry
         return sid
 
+    def resume_at(self, term: Process) -> int:
+        """The state of ``term`` restored from a snapshot: a compiled state whose term
+        it is (the terms of compiled states are made once, on the first miss), else
+        the term's own state (stepped by the term rules)."""
+        found = self._ids.get(term)
+        if found is None and self._compiled not in (None, _UNSET):
+            with self._lock:
+                for sid in list(self._compiled.lids):
+                    self.term(sid)
+            found = self._ids.get(term)
+        return found if found is not None else self.intern(term)
+
     def term(self, sid: int) -> Process:
-        """The term of state ``sid``."""
-        return self._terms[sid]
+        """The term of state ``sid`` (of a compiled state: made on first demand)."""
+        found = self._terms[sid]
+        if found is None:
+            with self._lock:
+                found = self._compiled.term(self, sid)
+        return found
 
     def node(self, sid: int) -> Node:
         """State ``sid`` compiled (on the first call for it)."""
@@ -178,8 +231,16 @@ class Machine:
             with self._lock:
                 node = self._nodes[sid]
                 if node is None:
-                    node = self._nodes[sid] = self._compile(self._terms[sid])
+                    node = self._nodes[sid] = self._compile_state(sid)
         return node
+
+    def _compile_state(self, sid: int) -> Node:
+        if self.is_compiled(sid):
+            targets = self._compiled.targets(self, sid)
+            if targets is not None:
+                labels = list(targets)
+                return self._node(None, CompiledMoves(self, sid, labels), targets, labels)
+        return self._compile(self.term(sid))
 
     def calls(self, sid: int) -> tuple[Call, ...]:
         """The activity calls a stable state runs now (:func:`~procalg.runtime.units.batch`).
@@ -194,7 +255,10 @@ class Machine:
                 found = self._calls.get(sid)
                 if found is None:
                     targets = node.targets
-                    if type(targets) is InputTargets:
+                    if node.term is None:
+                        found = tuple(choose(self.kind, node.labels,
+                                             self._compiled.after(self, targets)))
+                    elif type(targets) is InputTargets:
                         found = tuple(choose(self.kind, node.labels, targets.after,
                                              targets.follows))
                         targets.forget_after()  # fewer objects kept: less for the GC to walk
@@ -250,7 +314,7 @@ class Machine:
             targets[label] = tuple(self.intern(t) for t in found)
         return self._node(term, moves, targets, [label for label, _ in moves])
 
-    def _node(self, term: Process, moves: Moves, targets: Mapping[Label, tuple[int, ...]],
+    def _node(self, term: Process | None, moves: Moves, targets: Mapping[Label, tuple[int, ...]],
               labels: Sequence[Label]) -> Node:
         kind = self.kind
         kinds = {label: kind(label) for label in labels}

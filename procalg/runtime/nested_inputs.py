@@ -34,11 +34,13 @@ Example:
     >>> from procalg.api.model import loads
     >>> from procalg.runtime.machine import Machine
     >>> from procalg.runtime.workflow import Workflow
+    >>> from procalg.semantics.system import TermSystem
     >>> from procalg.terms import Event
     >>> model = loads("activity c : {0..2} never fails\\nchannel d : {0..2}\\n"
     ...               "P = c?x -> d!x -> P [] d?x -> STOP")
     >>> wf = api.workflow(model, "P")
-    >>> machine = Machine(Workflow(wf.system, wf.channels))
+    >>> rules = TermSystem(wf.system.term, wf.system.rules)  # the term path: no compiled states
+    >>> machine = Machine(Workflow(rules, wf.channels))
     >>> node = machine.node(machine.initial())
     >>> type(node.targets).__name__, len(node.labels), len(machine)
     ('NestedTargets', 6, 1)

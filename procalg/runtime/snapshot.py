@@ -126,7 +126,7 @@ def decode_state(text: str, workflow: Workflow) -> RunState:
     term = decode_term(data["term"], None if ev is None else lambda key: site(ev, key), ev)
     if str(term) != data["text"]:
         raise FormatError(f"its term decodes to {str(term)[:60]}, not {data['text'][:60]}")
-    state = RunState(workflow, workflow.machine.intern(term), status=data["status"],
+    state = RunState(workflow, workflow.machine.resume_at(term), status=data["status"],
                      seq=data["seq"], steps=data["steps"], error=data["error"],
                      compensated=data["compensated"], note=data["note"])
     state.inflight = {s: (c, decode_value(g)) for s, c, g in data["inflight"]}

@@ -32,14 +32,17 @@ two calls whose bodies are equal terms (``P(n) = a -> STOP`` at each
 ``n``) stay apart here -- strongly bisimilar states, and whole leaves are
 reduced modulo bisimulation anyway.
 
-The fragment: ``STOP``, ``SKIP``, prefixes with outputs and inputs (any
-patterns and restrictions), guards, ``if``, external choice of processes
-that start visibly, internal choice (both binary and replicated), and calls
-of top-level definitions (several clauses with patterns included). Anything
-else (``;``, parallel inside the recursion, ``let``, process-valued
-parameters, sagas, ``throw``, fallible activities) raises
-:class:`Unsupported`, whose reason the network's notes show, and that leaf
-keeps the term rules.
+The fragment: ``STOP``, ``SKIP``, ``THROW``, prefixes with outputs and
+inputs (any patterns and restrictions; a fallible activity's event also
+offers ``fail.c.v -> THROW``), guards, ``if``, external choice of processes
+that start visibly, internal choice (both binary and replicated), ``P ; Q``
+(a state is P's state with Q's location and data: a continuation), and
+calls of top-level definitions (several clauses with patterns included).
+Outside a saga a ``throw`` ends everything (to THROWN), as the term rules'
+``saga.aborting`` says. Anything else (parallel inside the recursion,
+``let``, process-valued parameters, sagas, ``undo``, interrupt, timeout)
+raises :class:`Unsupported`, whose reason the network's notes show, and
+that leaf keeps the term rules.
 
 Example:
     >>> from procalg.api.model import loads
@@ -69,17 +72,23 @@ from procalg.semantics.locations import (
     AT_PREFIX,
     AT_REPLICATED_EXTERNAL,
     AT_REPLICATED_INTERNAL,
+    AT_SEQ,
+    AT_SEQ_RUN,
     AT_SKIP,
     AT_STOP,
     AT_SUFFIX,
+    AT_THROW,
+    AT_THROWN,
+    AT_UNSUPPORTED,
     Compiler,
     Location,
     Unsupported,
 )
-from procalg.semantics.state_keys import OMEGA_KEY, StateKeys
+from procalg.semantics.state_keys import OMEGA_KEY, THROW_KEY, THROWN_KEY, StateKeys
 from procalg.semantics.unfold import MAX_UNFOLD_DEPTH, UnguardedRecursion
 from procalg.syntax import ast
 from procalg.terms import Call, Event
+from procalg.terms.saga import THROW_EVENT, fail_event
 
 if TYPE_CHECKING:
     from procalg.semantics.evaluate import Env, Evaluator
@@ -93,32 +102,51 @@ class Machine(StateKeys):
     Args:
         ev: the model's evaluator (definitions, types, closures).
         start: the call the machine starts in (``Call(name, args)``).
+        all_args: key calls by all their arguments (:class:`StateKeys`).
+        partial: compile what the fragment covers; a state outside it raises
+            :class:`Unsupported` when expanded, not the constructor.
 
     Raises:
         Unsupported: a definition reachable from ``start`` is outside the
             compiled fragment (nothing is explored then).
     """
 
-    def __init__(self, ev: Evaluator, start: Call) -> None:
-        self.compiler = Compiler(ev)
+    def __init__(self, ev: Evaluator, start: Call, all_args: bool = False,
+                 partial: bool = False) -> None:
+        self.compiler = Compiler(ev, partial)
         self.compiler.definition(start.name)  # compiles everything reachable, or raises
         self.compiler.check_guarded()
         self.compiler.check_choices()
         if not start.args and ev.functions[start.name].arity is not None:
             raise Unsupported(f"{start.name} needs arguments")
-        super().__init__(ev, self.compiler)
+        super().__init__(ev, self.compiler, all_args)
         self.moves: list[Moves | None] = []
         self.names: dict[Event, str] = {}
+        self.events: dict[str, Event] = {}  # the inverse of names: the runtime steps on Events
         self._offers: dict[int, list[tuple[str, Env]]] = {}  # static inputs' (label, binding)
         self._pending: dict[int, list[tuple[str | None, Any]]] = {}  # moves, inputs unmade
         self._grouped: dict[int, dict[str, list[Env]]] = {}  # static offers by label
         self._free: dict[int, tuple[Container[str], list[str]]] = {}  # see successors_where
         self._input_channels = self.compiler.input_channels()
+        self._can_fail: dict[int, bool] = {}  # per input prefix: its activity may fail
         self._intern(self._call_key(start.name, start.args), (_CALL_START, start))
 
     def initial_state(self) -> int:
         """The start call is state 0."""
         return 0
+
+    def start(self, call: Call) -> int:
+        """The state of another call of the machine's definitions (numbered on first
+        sight): runs of one process with other arguments share a machine.
+
+        Example:
+            >>> from procalg.api.model import loads
+            >>> model = loads("channel c : {0..9}\\nP(n) = c!n -> P((n + 1) % 10)")
+            >>> machine = Machine(model.spec.evaluator, model.process("P(0)"))
+            >>> machine.start(model.process("P(3)")), machine.start(model.process("P(0)"))
+            (1, 0)
+        """
+        return self._intern(self._call_key(call.name, call.args), (_CALL_START, call))
 
     def successors(self, state: int) -> Moves:
         """``(label name, target state)`` pairs of ``state``, computed once."""
@@ -216,9 +244,18 @@ class Machine(StateKeys):
                 continue
             break
         if kind == AT_PREFIX:
-            return [(self._name(parts[0](env)), self._state(parts[1], env))]
+            event = parts[0](env)
+            found = [(self._name(event), self._state(parts[1], env))]
+            if event.channel in self.ev.fallible:  # workflow.prefix: c.v [] fail.c.v -> THROW
+                found.append((self._name(fail_event(event)), self._throw()))
+            return found
         if kind == AT_INPUT:
             then, state = parts[2], self._state
+            if self.ev.fallible:
+                found = self._fallible_inputs(parts[0], env)
+                if found is not None:
+                    return [(label, state(then, scope) if scope is not None else self._throw())
+                            for label, scope in found]
             if parts[3]:
                 offers = self._offers.get(id(parts[0]))
                 if offers is None:
@@ -246,7 +283,48 @@ class Machine(StateKeys):
             return self._suffix_moves(*env, defer)
         if kind == AT_SKIP:
             return [(TICK, self._intern(OMEGA_KEY, (_OMEGA_NODE, None)))]
+        if kind == AT_SEQ:
+            return self._seq_moves(self._state(parts[0], env), parts[1], env)
+        if kind == AT_SEQ_RUN:
+            return self._seq_moves(*env)
+        if kind == AT_THROW:
+            return [(self._name(THROW_EVENT), self._intern(THROWN_KEY, (_THROWN_NODE, None)))]
+        if kind == AT_UNSUPPORTED:
+            raise Unsupported(parts[0])
         return []
+
+    def _seq_moves(self, first: int, then: Location, env: Env) -> Moves:
+        """``P ; Q`` with ``P`` in state ``first`` (UCS §9.1): P's ✓ is a τ into Q, and
+        outside a saga a ``throw`` ends everything (``saga.aborting``: to THROWN)."""
+        out: Moves = []
+        throw = self._name(THROW_EVENT)
+        for label, target in self.successors(first):
+            if label == TICK:
+                out.append((TAU, self._state(then, env)))
+            elif label == throw:
+                out.append((label, target))  # THROW's target is already THROWN
+            else:
+                out.append((label, self._state(_SEQ_RUN_NODE, (target, then, env))))
+        return out
+
+    def _throw(self) -> int:
+        return self._intern(THROW_KEY, (_THROW_NODE, None))
+
+    def _fallible_inputs(self, expr: ast.PrefixExpr, env: Env
+                         ) -> list[tuple[str, Env | None]] | None:
+        """A fallible activity's input offers with each event's failure (scope None:
+        ``fail.c.v -> THROW``), made eagerly; None if the input's channel cannot fail."""
+        if self._can_fail.get(id(expr)) is False:
+            return None
+        offers = self._inputs(expr, env)
+        if not offers:
+            return None
+        if not self._can_fail.setdefault(id(expr), offers[0][0].channel in self.ev.fallible):
+            return None  # one channel heads every event of the prefix
+        out: list[tuple[str, Env | None]] = []
+        for event, scope in offers:
+            out += [(self._name(event), scope), (self._name(fail_event(event)), None)]
+        return out
 
     # A replicated |~| is, as the evaluator folds it, P1 |~| (P2 |~| (... |~| Pn)):
     # each suffix of its branches is a state of its own (one τ further).
@@ -274,6 +352,7 @@ class Machine(StateKeys):
         found = self.names.get(event)
         if found is None:
             found = self.names[event] = str(event)
+            self.events[found] = event
         return found
 
     def _inputs(self, expr: ast.PrefixExpr, env: Env) -> list[tuple[Event, Env]]:
@@ -296,6 +375,12 @@ _SUFFIX_NODE = Location(AT_SUFFIX)
 """A suffix of a replicated ``|~|``'s branches: its environment is ``(node, scopes)``."""
 _OMEGA_NODE = Location(AT_STOP)
 """Ω after ✓: no moves."""
+_SEQ_RUN_NODE = Location(AT_SEQ_RUN)
+"""``P ; Q`` with ``P`` under way: its environment is ``(P's state, Q's node, Q's env)``."""
+_THROW_NODE = Location(AT_THROW)
+"""THROW: one move, ``throw``, to THROWN."""
+_THROWN_NODE = Location(AT_THROWN)
+"""THROWN, after ``throw``: no moves (not a deadlock: the run failed)."""
 
 
 def compile_leaf(ev: Evaluator, start: Call) -> Machine | str:
@@ -303,9 +388,9 @@ def compile_leaf(ev: Evaluator, start: Call) -> Machine | str:
 
     Example:
         >>> from procalg.api.model import loads
-        >>> model = loads("channel a\\nP = a -> SKIP ; P")
+        >>> model = loads("channel a\\nP = a -> SKIP ||| P")
         >>> compile_leaf(model.spec.evaluator, model.process("P"))
-        'uses the operator ;'
+        'uses the operator |||'
     """
     try:
         return Machine(ev, start)

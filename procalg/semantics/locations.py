@@ -32,7 +32,10 @@ if TYPE_CHECKING:
 
 AT_STOP, AT_SKIP, AT_PREFIX, AT_INPUT, AT_EXTERNAL, AT_INTERNAL, AT_GUARD, AT_IF, AT_CALL = range(9)
 AT_REPLICATED_EXTERNAL, AT_REPLICATED_INTERNAL, AT_SUFFIX = 9, 10, 11
-"""Location kinds (``AT_SUFFIX``: a suffix of a replicated ``|~|``, made by the machine)."""
+AT_SEQ, AT_SEQ_RUN, AT_THROW, AT_THROWN, AT_UNSUPPORTED = 12, 13, 14, 15, 16
+"""Location kinds (made by the machine: ``AT_SUFFIX``, a suffix of a replicated ``|~|``;
+``AT_SEQ_RUN``, ``P ; Q`` with ``P`` under way; ``AT_THROWN``, the state after ``throw``;
+``AT_UNSUPPORTED``, a construct outside the fragment, in a partial compilation)."""
 
 
 class Unsupported(Exception):
@@ -62,16 +65,18 @@ class Location:
 class Compiler:
     """Compiles the definitions reachable from one call, node by node, once.
 
-    Raises :class:`Unsupported` on the first construct outside the fragment.
+    Raises :class:`Unsupported` on the first construct outside the fragment;
+    with ``partial``, such a construct becomes an ``AT_UNSUPPORTED`` location
+    instead (its reason kept), which the machine refuses only when a state
+    there is expanded (the runtime then steps that state by the term rules).
     """
 
-    def __init__(self, ev: Evaluator) -> None:
-        if ev.fallible:
-            raise Unsupported("the model has fallible activities (fail.c.v -> THROW)")
+    def __init__(self, ev: Evaluator, partial: bool = False) -> None:
         self.ev = ev
+        self.partial = partial
         self.nodes: dict[int, tuple[ast.Node, Location]] = {}  # id(expr) -> (expr kept alive, node)
         self.bodies: dict[str, tuple[tuple[Any, Location], ...]] = {}  # name -> (params, body)
-        self.visible: dict[str, bool] = {}
+        self.visible: dict[Any, bool] = {}  # name: starts visibly; ("end", name): may ✓ first
         self.opaque: dict[str, bool] = {}
         self.choices: list[Location] = []  # operands of external choices
         self.live: dict[str, tuple[int, ...] | None] = {}  # see _live
@@ -109,7 +114,13 @@ class Compiler:
         """The compiled process node of ``expr`` (``scope``: the local names bound there)."""
         entry = self.nodes.get(id(expr))
         if entry is None:
-            entry = self.nodes[id(expr)] = (expr, self._compile(expr, scope))
+            try:
+                found = self._compile(expr, scope)
+            except Unsupported as why:
+                if not self.partial:
+                    raise
+                found = Location(AT_UNSUPPORTED, (why.reason,))
+            entry = self.nodes[id(expr)] = (expr, found)
         return entry[1]
 
     def _compile(self, expr: ast.Node, scope: frozenset[str]) -> Location:
@@ -119,6 +130,10 @@ class Compiler:
                 return Location(AT_STOP)
             case ast.SkipLit():
                 return Location(AT_SKIP)
+            case ast.ThrowLit():
+                return Location(AT_THROW)
+            case ast.ProcBinary(";", left, right):
+                return Location(AT_SEQ, (self.node(left, scope), self.node(right, scope)))
             case ast.PrefixExpr(_, fields, then):
                 if any(type(f) is ast.InField for f in fields):
                     bound = set(scope)
@@ -219,7 +234,7 @@ class Compiler:
         found = self.opaque.get(name)
         if found is None:
             found = self.opaque[name] = all(
-                body.kind in (AT_PREFIX, AT_INPUT, AT_EXTERNAL, AT_INTERNAL)
+                body.kind in (AT_PREFIX, AT_INPUT, AT_EXTERNAL, AT_INTERNAL, AT_SEQ, AT_THROW)
                 for _, body in self.definition(name))
         return not found
 
@@ -263,7 +278,7 @@ class Compiler:
     def _starts_visibly(self, node: Location) -> bool:
         """No τ among the node's first moves (calls: every clause's body, recursion guarded)."""
         kind = node.kind
-        if kind in (AT_INTERNAL, AT_REPLICATED_INTERNAL):
+        if kind in (AT_INTERNAL, AT_REPLICATED_INTERNAL, AT_UNSUPPORTED):
             return False
         if kind == AT_REPLICATED_EXTERNAL:
             return self._starts_visibly(node.parts[1])
@@ -273,6 +288,8 @@ class Compiler:
             return self._starts_visibly(node.parts[2]) and self._starts_visibly(node.parts[3])
         if kind == AT_EXTERNAL:
             return all(self._starts_visibly(op) for op in node.parts)
+        if kind == AT_SEQ:  # P's ✓ is ;'s τ
+            return self._starts_visibly(node.parts[0]) and not self._may_end(node.parts[0])
         if kind == AT_CALL:
             name = node.parts[0]
             if name not in self.visible:
@@ -281,6 +298,29 @@ class Compiler:
                                          for _, body in self.definition(name))
             return self.visible[name]
         return True
+
+
+    def _may_end(self, node: Location) -> bool:
+        """Whether ✓ may be among the node's first moves (calls: any clause's body)."""
+        kind = node.kind
+        if kind in (AT_SKIP, AT_UNSUPPORTED):
+            return True
+        if kind in (AT_GUARD, AT_IF):
+            return any(self._may_end(branch) for branch in node.parts[2:])
+        if kind in (AT_EXTERNAL, AT_INTERNAL):
+            return any(self._may_end(op) for op in node.parts)
+        if kind in (AT_REPLICATED_EXTERNAL, AT_REPLICATED_INTERNAL):
+            return self._may_end(node.parts[1])
+        if kind == AT_SEQ:
+            return False  # P's ✓ is a τ first
+        if kind == AT_CALL:
+            name = node.parts[0]
+            key = ("end", name)
+            if key not in self.visible:
+                self.visible[key] = True  # a cycle: assume the worst
+                self.visible[key] = any(self._may_end(body) for _, body in self.definition(name))
+            return self.visible[key]
+        return False
 
 
 def initial_calls(node: Location) -> set[str]:
@@ -297,6 +337,8 @@ def initial_calls(node: Location) -> set[str]:
             todo.extend(item.parts)
         elif item.kind in (AT_REPLICATED_EXTERNAL, AT_REPLICATED_INTERNAL):
             todo.append(item.parts[1])
+        elif item.kind == AT_SEQ:  # Q only after P's ✓, a τ
+            todo.append(item.parts[0])
     return found
 
 

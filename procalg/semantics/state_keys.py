@@ -37,8 +37,13 @@ from procalg.semantics.locations import (
     AT_PREFIX,
     AT_REPLICATED_EXTERNAL,
     AT_REPLICATED_INTERNAL,
+    AT_SEQ,
+    AT_SEQ_RUN,
     AT_SKIP,
     AT_STOP,
+    AT_THROW,
+    AT_THROWN,
+    AT_UNSUPPORTED,
     Compiler,
     Location,
 )
@@ -51,6 +56,20 @@ if TYPE_CHECKING:
     from procalg.semantics.evaluate import Env, Evaluator
 
 STOP_KEY, SKIP_KEY, OMEGA_KEY = ("STOP",), ("SKIP",), ("Ω",)
+THROW_KEY, THROWN_KEY = ("THROW",), ("THROWN",)
+
+
+
+
+def _unsupported_key(node: Location, env: Env, fresh: int) -> Any:
+    """A state outside the fragment: its node and bindings (a fresh key if a value
+    cannot be hashed; two keys for one term are strongly bisimilar states)."""
+    key = ("?", id(node), tuple(env.items()))
+    try:
+        hash(key)
+    except TypeError:
+        return ("?", id(node), "#", fresh)
+    return key
 
 
 class StateKeys:
@@ -59,10 +78,15 @@ class StateKeys:
     Args:
         ev: the model's evaluator (definitions, types, closures).
         compiler: the definitions compiled into locations.
+        all_args: key a call by its name and all its arguments, read or not,
+            and unfolded or not: one key, one term (the runtime shows a run's
+            parameters, so ``P(2, 0)`` and ``P(2, 1)`` stay apart even where
+            the body never reads the second).
     """
 
-    def __init__(self, ev: Evaluator, compiler: Compiler) -> None:
+    def __init__(self, ev: Evaluator, compiler: Compiler, all_args: bool = False) -> None:
         self.ev = ev
+        self.all_args = all_args
         self.compiler = compiler
         self.keys: list[Any] = []
         self.where: list[tuple[Location, Any]] = []  # per state: its node and environment
@@ -108,6 +132,14 @@ class StateKeys:
                 return (kind, keys) if keys else STOP_KEY
             if kind == AT_REPLICATED_INTERNAL:
                 return self._suffix_key(node, self._scopes(node, env))
+            if kind == AT_SEQ:  # P ; Q by P's state and Q's key, as when P is under way
+                return ("seq", self._state(parts[0], env), self._key(parts[1], env))
+            if kind == AT_SEQ_RUN:
+                return ("seq", env[0], self._key(env[1], env[2]))
+            if kind in (AT_THROW, AT_THROWN):
+                return THROW_KEY if kind == AT_THROW else THROWN_KEY
+            if kind == AT_UNSUPPORTED:
+                return _unsupported_key(node, env, len(self.keys))
             return STOP_KEY if kind == AT_STOP else SKIP_KEY
 
     def _call_key(self, name: str, args: tuple) -> Any:
@@ -115,6 +147,8 @@ class StateKeys:
         = if .. then Cycler(0) ..`` is ``Cycler(0)``, as the unfolded terms are equal),
         ``STOP`` or ``SKIP`` if it ends there; bodies that start with an event or
         a choice are not evaluated."""
+        if self.all_args:  # the call as the term rules leave it under a prefix
+            return ("call", name, args)
         transparent, live = self.compiler.transparent, self.compiler.live
         for _ in range(MAX_UNFOLD_DEPTH):
             if not transparent(name):

@@ -1,0 +1,245 @@
+"""Runs stepping through a compiled sequential machine: no term evaluated per new state.
+
+A run's state is an int of the runtime :class:`~procalg.runtime.machine.Machine`;
+by default each is a term and a state no run reached is built by the term
+rules (:mod:`procalg.semantics.sos`). When the run's process is a call of a
+sequential definition inside the compiled fragment
+(:class:`procalg.semantics.linear.Machine`: control locations × data, FDR's
+compiled machines, Gibson-Robinson et al., TACAS 2014), its states are
+instead the compiled machine's: a step from a new state reads the compiled
+moves (labels as events, one target each), and what a decision needs -- the
+labels, the internal move, the activity batch's diamond test -- comes from
+the compiled moves alone.
+
+A term is made only when something reads it (a query's position, a
+snapshot, a deadlock message): a call state is its call normalised; any
+other state is its first parent's term stepped once by the term rules along
+the label that first reached it (equal up to strong bisimulation to the
+compiled state: ``tests/semantics/test_linear.py``), so the term rules run
+once per state read, never per step. Ω, THROW and THROWN are made without them.
+
+The compilation is partial: a definition may use constructs outside the
+fragment (the pipeline's ``saga`` after its loop); a state there is stepped
+by the term rules when a run reaches it, from its term.
+
+A state is compiled this way only where the recorded history's choice
+indexes keep their meaning: when each label of the compiled moves leads to
+one target. A state where a label has several targets (an internal choice,
+``a -> P [] a -> Q``) is handed to the term rules, whose canonical order
+(by printed term) ``EventFired.choice`` indexes; from there the run stays on
+terms. A history recorded on terms therefore replays here unchanged (labels
+and choice 0), and a snapshot's term resumes on the term path.
+
+Example:
+    >>> from procalg.api.model import loads
+    >>> from procalg.api.workflow import workflow
+    >>> model = loads("signal go : {1..3}\\n"
+    ...               "P(n) = go.1 -> P((n + 1) % 4) [] go.2 -> P(n) [] n == 3 & go.3 -> SKIP")
+    >>> wf = workflow(model, "P", 0)
+    >>> machine = wf.machine
+    >>> start = machine.initial(wf)
+    >>> machine.is_compiled(start), sorted(map(str, machine.node(start).targets))
+    (True, ['go.1', 'go.2'])
+    >>> str(machine.term(machine.node(start).targets[Event("go", (1,))][0]))
+    'go.1 -> P(2) [] go.2 -> P(1) [] STOP'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from procalg.errors import ProcalgError
+from procalg.runtime.nested_inputs import rules_of
+from procalg.terms import Call
+from procalg.terms.process import OMEGA, Process
+from procalg.terms.saga import THROW, THROWN
+from procalg.terms.values import Event, Label
+
+if TYPE_CHECKING:
+    from procalg.runtime.machine import Machine
+    from procalg.runtime.workflow import Workflow
+    from procalg.semantics.linear import Machine as Linear
+
+
+class CompiledStates:
+    """The compiled machine behind a runtime machine's states, and their terms on demand.
+
+    Processes with inputs keep the term path (:attr:`inputs`): the compiled
+    moves make every input value's target when a state is first reached,
+    where the term path's input states make only the value a run takes
+    (:mod:`~procalg.runtime.input_states`); on the benchmark's pipeline
+    (``fetch!i?v``, ten values) new states cost 1.5× the term path's.
+
+    Args:
+        linear: the compiled sequential machine of the process's definitions.
+        normalise: the term rules' normalisation (a call state's term).
+    """
+
+    inputs = False
+    """Whether a process with inputs steps on the compiled machine (off until the
+    compiled targets of an input are made per value taken)."""
+
+    def __init__(self, linear: Linear, normalise: Callable[[Process], Process]) -> None:
+        from procalg.semantics.locations import AT_CALL, Unsupported
+        from procalg.semantics.state_keys import OMEGA_KEY, THROW_KEY, THROWN_KEY
+
+        self._at_call = AT_CALL
+        self._refused = (Unsupported, ProcalgError, RecursionError)
+        self._ends = {OMEGA_KEY: OMEGA, THROW_KEY: THROW, THROWN_KEY: THROWN}
+        self.linear = linear
+        self.normalise = normalise
+        self.sids: dict[int, int] = {}  # compiled state -> runtime state id
+        self.lids: dict[int, int] = {}  # runtime state id -> compiled state
+        self.origin: dict[int, tuple[int, Label]] = {}  # first parent and label of a state
+        self._after: dict[int, frozenset[Label]] = {}  # labels offered at a compiled state
+
+    @classmethod
+    def of(cls, workflow: Workflow) -> CompiledStates | None:
+        """The compiled states of ``workflow``'s process, or None: its system is not the
+        plain term rules (child runs made opaque, hand-built systems), its process is
+        not a call, or a definition it reaches is outside the compiled fragment."""
+        from procalg.semantics.linear import Machine as Linear  # imports the syntax (lark)
+        from procalg.semantics.locations import Unsupported
+
+        system = workflow.system
+        found = rules_of(system)
+        term = getattr(system, "term", None)
+        ev = getattr(getattr(system, "spec", None), "evaluator", None)
+        if found is None or found[1] is not None or type(term) is not Call or ev is None:
+            return None
+        try:
+            # all_args: queries show every parameter; partial: a state outside the
+            # fragment (a saga, a parallel) is stepped by the term rules when reached
+            linear = Linear(ev, term, all_args=True, partial=True)
+        except (Unsupported, ProcalgError, RecursionError):
+            return None
+        if not cls.inputs and linear.compiler.input_channels() != frozenset():
+            return None  # the term path's inputs are lazier (see the class)
+        return cls(linear, found[0].normalise)
+
+    def start(self, machine: Machine, call: Call) -> int | None:
+        """The runtime state of ``call`` (None: the call does not compile)."""
+        try:
+            lid = self.linear.start(call)
+        except (ProcalgError, RecursionError):
+            return None
+        return self._sid(machine, lid, None)
+
+    def _sid(self, machine: Machine, lid: int, origin: tuple[int, Label] | None) -> int:
+        sid = self.sids.get(lid)
+        if sid is None:
+            sid = machine.add_compiled()
+            if origin is not None:
+                self.origin[sid] = origin
+            self.lids[sid] = lid
+            self.sids[lid] = sid  # published last: readers find a complete entry
+        return sid
+
+    def targets(self, machine: Machine, sid: int) -> dict[Label, tuple[int, ...]] | None:
+        """Each label's one target of state ``sid``, in the compiled moves' order; None
+        where a label has several (the term rules' canonical order decides there) or
+        the compiled moves fail (the term rules report the error their way)."""
+        linear = self.linear
+        try:
+            moves = linear.successors(self.lids[sid])
+        except self._refused:  # outside the fragment, or an error the rules say their way
+            return None
+        events = linear.events
+        out: dict[Label, tuple[int, ...]] = {}
+        for name, target in moves:
+            label = events.get(name, name)  # τ and ✓ are not events
+            if label in out:
+                return None
+            out[label] = (self._sid(machine, target, (sid, label)),)
+        return out
+
+    def after(self, machine: Machine, targets: dict[Label, tuple[int, ...]]
+              ) -> Callable[[Event, Event], bool]:
+        """``after(e, f)`` for :func:`~procalg.runtime.units.choose`: whether ``f`` is
+        offered in the state ``e`` leads to, read from the compiled moves (from the
+        term rules where that state is outside the fragment)."""
+        linear, lids, memo = self.linear, self.lids, self._after
+
+        def after(event: Event, other: Event) -> bool:
+            sid = targets[event][0]
+            lid = lids[sid]
+            found = memo.get(lid)
+            if found is None:
+                events = linear.events
+                try:
+                    found = frozenset([events.get(n, n) for n, _ in linear.successors(lid)])
+                except self._refused:
+                    found = frozenset([lab for lab, _ in machine.workflow.system.successors(
+                        machine.term(sid))])
+                memo[lid] = found
+            return other in found
+
+        return after
+
+    def term(self, machine: Machine, sid: int) -> Process:
+        """The term of compiled state ``sid``: its call normalised, Ω, or its first
+        parent's term stepped once by the term rules (iteratively up the parents)."""
+        chain = []
+        while True:
+            found = machine.known_term(sid)
+            if found is not None:
+                break
+            found = self._own_term(sid)
+            if found is not None:
+                machine.set_term(sid, found)
+                break
+            chain.append(sid)
+            sid = self.origin[sid][0]
+        successors = machine.workflow.system.successors
+        for child in reversed(chain):
+            label = self.origin[child][1]
+            found = min((t for lab, t in successors(found) if lab == label), key=str)
+            machine.set_term(child, found)
+        return found
+
+    def _own_term(self, sid: int) -> Process | None:
+        """A call state's term (its call normalised), Ω, THROW or THROWN; None for
+        other locations."""
+        linear = self.linear
+        lid = self.lids[sid]
+        end = self._ends.get(linear.keys[lid])
+        if end is not None:
+            return end
+        node, env = linear.where[lid]
+        if node.kind != self._at_call:
+            return None
+        if type(env) is Call:  # a start state: its environment is the call itself
+            return self.normalise(env)
+        return self.normalise(Call(node.parts[0], tuple([a(env) for a in node.parts[1]])))
+
+
+class CompiledMoves(Sequence[tuple[Label, Process]]):
+    """A compiled state's moves as terms: length and truth from its labels; items make
+    the state's term and step it by the term rules (queries and messages only)."""
+
+    __slots__ = ("_found", "_labels", "_machine", "_sid")
+
+    def __init__(self, machine: Machine, sid: int, labels: Sequence[Label]) -> None:
+        self._machine = machine
+        self._sid = sid
+        self._labels = labels
+        self._found: list[tuple[Label, Process]] | None = None
+
+    def __len__(self) -> int:
+        return len(self._labels)
+
+    def __bool__(self) -> bool:
+        return bool(self._labels)
+
+    def _all(self) -> list[tuple[Label, Process]]:
+        if self._found is None:
+            machine = self._machine
+            self._found = list(machine.workflow.system.successors(machine.term(self._sid)))
+        return self._found
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._all()[index]
+
+    def __iter__(self) -> Iterator[tuple[Label, Process]]:
+        return iter(self._all())

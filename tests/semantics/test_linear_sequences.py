@@ -1,0 +1,146 @@
+"""Compiled ``;``, ``THROW`` and fallible activities against the term rules (the oracle).
+
+Random parameterised models mixing sequential composition (also under
+choice, in recursion and nested), ``THROW`` and prefixes of fallible
+activities (outputs and inputs, each offering ``fail.c.v -> THROW``) with
+the fragment :mod:`tests.semantics.test_linear` covers are explored by
+:class:`~procalg.semantics.linear.Machine` and by the firing rules of
+:mod:`procalg.semantics.sos`: strongly bisimilar LTSs, same labels, same
+deadlocks.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from procalg.api.model import loads
+from procalg.errors import LimitExceeded, ModelError
+from procalg.lts import TAU, TICK, explore
+from procalg.semantics.linear import Machine, compile_leaf
+from procalg.semantics.locations import Unsupported
+from tests.semantics.test_linear import _bisimilar
+
+HEADER = """channel c : {0..3}
+channel e
+activity a : {0..3} attempts 2
+activity g attempts 3
+activity ok : {0..3} never fails
+"""
+
+
+@cache  # one strategy object per scope and depth
+def _value(names: tuple[str, ...]):
+    atoms = st.sampled_from([*names, "0", "1", "3"])
+    return st.one_of(atoms, st.builds(lambda x, y: f"(({x} + {y}) % 4)", atoms, atoms))
+
+
+@cache  # one strategy object per scope and depth
+def _process(names: tuple[str, ...], depth: int):
+    calls = st.one_of(
+        st.builds(lambda v: f"P({v})", _value(names)),
+        st.just("R"),
+    )
+    base = st.one_of(st.sampled_from(["STOP", "SKIP", "THROW"]), calls)
+    if depth == 0:
+        return base
+    sub = _process(names, depth - 1)
+    bound = "xy"[min(len(names), 1)]
+    inner = _process((*names, bound), depth - 1)
+    return st.one_of(
+        base,
+        st.builds(lambda p: f"e -> {p}", sub),
+        st.builds(lambda p: f"g -> {p}", sub),
+        st.builds(lambda v, p: f"a!{v} -> {p}", _value(names), sub),
+        st.builds(lambda v, p: f"ok!{v} -> {p}", _value(names), sub),
+        st.builds(lambda p: f"a?{bound} -> {p}", inner),
+        st.builds(lambda p: f"c?{bound}:{{0, 2}} -> {p}", inner),
+        st.builds(lambda p, q: f"({p} ; {q})", sub, sub),
+        st.builds(lambda p, q: f"({p} [] {q})", sub, sub),
+        st.builds(lambda p, q: f"({p} |~| {q})", sub, sub),
+        st.builds(lambda v, p, q: f"(if {v} < 2 then {p} else {q})", _value(names), sub, sub),
+    )
+
+
+_MODELS = st.builds(
+    lambda p, r: f"P(n) = {p}\nR = {r}\n",
+    _process(("n",), 3),
+    st.builds(lambda head, p: f"{head} -> {p}", st.sampled_from(["e", "g", "a.1"]),
+              _process((), 2)),
+)
+
+
+@given(_MODELS, st.sampled_from(["P(0)", "P(2)", "R"]))
+@settings(max_examples=200, deadline=None)
+def test_sequences_throws_and_fallible_activities_are_bisimilar_to_their_terms(text, start):
+    model = loads(HEADER + text)
+    try:
+        call = model.process(start)
+        reference = explore(model.spec.system(call), max_states=2_000)
+    except (ModelError, LimitExceeded, RecursionError):  # unguarded or growing recursion
+        return
+    made = compile_leaf(model.spec.evaluator, call)
+    if isinstance(made, str):
+        assert made  # a reason people can read (an unguarded cycle, τ under [])
+        return
+    compiled = explore(made, max_states=50_000)
+    assert _bisimilar(compiled, reference)
+    assert bool(compiled.deadlocks()) == bool(reference.deadlocks())
+    assert set(compiled.labels) - {TAU, TICK} == set(reference.labels) - {TAU, TICK}
+
+
+def _compiled(text: str, start: str) -> Machine:
+    model = loads(HEADER + text)
+    return Machine(model.spec.evaluator, model.process(start))
+
+
+def test_a_fallible_activity_offers_its_failure_into_throw():
+    lts = explore(_compiled("P = a!1 -> SKIP", "P"))
+    assert sorted(set(lts.labels) - {TAU, TICK}) == ["a.1", "fail.a.1", "throw"]
+
+
+def test_an_activity_that_never_fails_offers_no_failure():
+    lts = explore(_compiled("P = ok!1 -> SKIP", "P"))
+    assert "fail.ok.1" not in lts.labels
+
+
+def test_a_sequence_turns_the_first_parts_tick_into_tau():
+    machine = _compiled("P = e -> SKIP ; ok.2 -> P", "P")
+    after_e = dict(machine.successors(0))["e"]
+    assert [label for label, _ in machine.successors(after_e)] == [TAU]
+
+
+def test_a_throw_inside_a_sequence_ends_everything():
+    model = loads(HEADER + "P = (g -> SKIP ; e -> SKIP) ; e -> P")
+    machine = Machine(model.spec.evaluator, model.process("P"))
+    reference = explore(model.spec.system(model.process("P")))
+    assert _bisimilar(explore(machine), reference)
+    failed = dict(machine.successors(0))["fail.g"]
+    thrown = dict(machine.successors(failed))["throw"]
+    assert machine.successors(thrown) == []
+
+
+def test_recursion_through_a_sequence_reaches_finitely_many_states():
+    lts = explore(_compiled("P(n) = ok!n -> SKIP ; P((n + 1) % 4)", "P(0)"))
+    assert lts.num_states <= 16
+
+
+def test_a_sequence_that_may_start_with_tick_is_refused_under_external_choice():
+    model = loads(HEADER + "P = (SKIP ; e -> STOP) [] e -> STOP")
+    assert "τ" in compile_leaf(model.spec.evaluator, model.process("P"))
+
+
+def test_a_partial_machine_refuses_a_construct_only_where_a_state_reaches_it():
+    text = "P(n) = e -> (if n < 2 then a!n -> P(n + 1) else saga (g undo ok.0))"
+    model = loads(HEADER + text)
+    with pytest.raises(Unsupported):
+        Machine(model.spec.evaluator, model.process("P(0)"))
+    machine = Machine(model.spec.evaluator, model.process("P(0)"), partial=True)
+    state = 0
+    for label in ("e", "a.0", "e", "a.1", "e"):
+        state = dict(machine.successors(state))[label]
+    with pytest.raises(Unsupported, match="Saga"):
+        machine.successors(state)
