@@ -196,6 +196,23 @@ def _nearest_label(lts: LTS, label: str) -> int | None:
     return None
 
 
+def assert_searches_agree(net, reference: LTS, labels: tuple[str, ...] = ()) -> None:
+    """The product's searches on ``net`` answer as the reference LTS does: the
+    nearest deadlock, divergence, and the nearest occurrence of each label."""
+    found = find_path(net, deadlock_goal)
+    nearest = _nearest_deadlock(reference)
+    assert found.found == (nearest is not None)
+    if nearest is not None:
+        assert len(found.path) == nearest
+    assert tau_lasso(net).found == _diverges(reference)
+    for label in labels:
+        witness = find_path(net, reachability_goal(label))
+        nearest = _nearest_label(reference, label)
+        assert witness.found == (nearest is not None)
+        if nearest is not None:
+            assert len(witness.path) == nearest
+
+
 @settings(max_examples=150, deadline=None)
 @given(_network_terms(2))
 def test_random_terms_give_the_reference_lts_through_the_product_engine(term):
@@ -237,18 +254,7 @@ def test_any_operator_on_top_keeps_the_lts_verdicts_and_shortest_deadlocks(term)
     assert _bisimilar(product, reference)
     reduced = _network(term, reduce=True)
     assert _bisimilar(explore_product(reduced), reference)
-    result = find_path(reduced, deadlock_goal)
-    nearest = _nearest_deadlock(reference)
-    assert result.found == (nearest is not None)
-    if nearest is not None:
-        assert len(result.path) == nearest
-    assert tau_lasso(reduced).found == _diverges(reference)
-    for label in ("b", TICK, "throw"):
-        witness = find_path(reduced, reachability_goal(label))
-        nearest = _nearest_label(reference, label)
-        assert witness.found == (nearest is not None)
-        if nearest is not None:
-            assert len(witness.path) == nearest
+    assert_searches_agree(reduced, reference, ("b", TICK, "throw"))
 
 
 @settings(max_examples=100, deadline=None)
@@ -316,12 +322,7 @@ def test_recursion_at_the_top_restarts_with_the_reference_states_verdicts_and_de
     assert _bisimilar(product, reference)
     if not net.loose:
         assert product.num_states >= reference.num_states  # choices: see the module docstring
-    result = find_path(net, deadlock_goal)
-    nearest = _nearest_deadlock(reference)
-    assert result.found == (nearest is not None)
-    if nearest is not None:
-        assert len(result.path) == nearest
-    assert tau_lasso(net).found == _diverges(reference)
+    assert_searches_agree(net, reference)
 
 
 def test_a_server_that_recurs_after_its_parallel_workers_restarts_in_the_reference_states():

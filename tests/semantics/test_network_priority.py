@@ -10,11 +10,9 @@ from hypothesis import strategies as st
 from procalg.api.check import check_model
 from procalg.api.model import loads
 from procalg.api.search import CheckEngine, SearchOptions
-from procalg.checks.deadlock import deadlock_goal
-from procalg.checks.reachability import reachability_goal
 from procalg.lts import TICK
 from procalg.lts.priority import is_prioritised
-from procalg.lts.product import explore_product, find_path, tau_lasso
+from procalg.lts.product import explore_product
 from procalg.semantics.network import NotApplicable, compile_network
 from procalg.semantics.priority import prioritise
 from procalg.terms import Hide, Interrupt, Process, Rename, Seq, Sequence, Timeout
@@ -22,12 +20,10 @@ from tests.semantics.test_network import (
     EVENTS,
     UNFOLD,
     _bisimilar,
-    _diverges,
-    _nearest_deadlock,
-    _nearest_label,
     _network_terms,
     _operator_terms,
     _reference,
+    assert_searches_agree,
 )
 
 
@@ -65,18 +61,7 @@ def test_priority_over_a_network_keeps_the_lts_deadlocks_labels_and_divergence(t
     reduced = compile_network(term, UNFOLD, reduce=True)
     assert not isinstance(reduced, NotApplicable)
     assert _bisimilar(explore_product(reduced), reference)
-    found = find_path(reduced, deadlock_goal)
-    nearest = _nearest_deadlock(reference)
-    assert found.found == (nearest is not None)
-    if nearest is not None:
-        assert len(found.path) == nearest
-    assert tau_lasso(reduced).found == _diverges(reference)
-    for label in ("b", TICK):
-        witness = find_path(reduced, reachability_goal(label))
-        nearest = _nearest_label(reference, label)
-        assert witness.found == (nearest is not None)
-        if nearest is not None:
-            assert len(witness.path) == nearest
+    assert_searches_agree(reduced, reference, ("b", TICK))
 
 
 MODEL = """

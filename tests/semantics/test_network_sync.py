@@ -9,9 +9,8 @@ from unittest.mock import patch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from procalg.checks.deadlock import deadlock_goal
 from procalg.lts import TICK, control_node
-from procalg.lts.product import explore_product, find_path, tau_lasso
+from procalg.lts.product import explore_product
 from procalg.semantics.network import NotApplicable, compile_network
 from procalg.terms import (
     SKIP,
@@ -30,10 +29,9 @@ from tests.semantics.test_network import (
     EVENTS,
     UNFOLD,
     _bisimilar,
-    _diverges,
-    _nearest_deadlock,
     _reference,
     _sequential,
+    assert_searches_agree,
 )
 
 A, B, T = Event("a"), Event("b"), Event("c")
@@ -67,12 +65,7 @@ def _check_against_reference(term: Process, *, exact_states: bool) -> None:
     assert _bisimilar(product, reference)
     if exact_states and not net.loose:
         assert product.num_states >= reference.num_states
-    found = find_path(net, deadlock_goal)
-    nearest = _nearest_deadlock(reference)
-    assert found.found == (nearest is not None)
-    if nearest is not None:
-        assert len(found.path) == nearest
-    assert tau_lasso(net).found == _diverges(reference)
+    assert_searches_agree(net, reference)
 
 
 @settings(max_examples=200, deadline=None)
