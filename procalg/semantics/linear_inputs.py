@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Collection, Container
 from typing import TYPE_CHECKING, Any
 
-from procalg.semantics.inputs import prefix_offers
+from procalg.semantics.inputs import prefix_offers, registered
 from procalg.semantics.state_keys import StateKeys
 from procalg.terms.saga import fail_event
 
@@ -45,7 +45,8 @@ if TYPE_CHECKING:
 Moves = list[tuple[str, int]]
 Deferred = list[tuple[str | None, Any]]
 """A state's moves with each input one ``(None, (bindings by label, continuation,
-env or None, targets made by label))``: see :meth:`InputMoves.input_targets`."""
+env or None, targets made by label, the input prefix))``: see
+:meth:`InputMoves.input_targets`."""
 
 
 class InputMoves(StateKeys):
@@ -97,12 +98,25 @@ class InputMoves(StateKeys):
     def input_targets(self, entry: tuple[Any, ...], name: str) -> list[int]:
         """The targets of a deferred input ``entry`` (of :meth:`deferred`) under label
         ``name``, made on the first call for it."""
-        offers, then, env, made = entry
+        offers, then, env, made, _ = entry
         targets = made.get(name)
         if targets is None:
             targets = made[name] = [self._input_target(then, env, bound)
                                     for bound in offers[name]]
         return targets
+
+    def first_channels(self, entry: tuple[Any, ...], name: str) -> frozenset[str] | None:
+        """The channels every target of deferred input ``entry`` under label ``name`` may
+        start with (None: unknown), from the continuation's heads alone: no target made
+        (the input site's :attr:`~procalg.terms.input.InputSite.firsts`)."""
+        offers, _, env, _, expr = entry
+        firsts = registered(self.ev, expr)[0].firsts
+        if firsts is None:
+            return None
+        known = [firsts(bound if bound is None or env is None else {**env, **bound})
+                 for bound in offers[name]]
+        known = [c for c in known if c is not None]
+        return frozenset.intersection(*known) if known else None
 
     def _input_target(self, then: Location, env: Env | None, bound: Env | None) -> int:
         if bound is None:  # a fallible activity's failure: fail.c.v -> THROW
@@ -161,7 +175,7 @@ class InputMoves(StateKeys):
             found = self._fallible_inputs(expr, env)
             if found is not None:
                 if defer:
-                    return [(None, (_grouped(found), then, None, {}))]
+                    return [(None, (_grouped(found), then, None, {}, expr))]
                 return [(label, state(then, scope) if scope is not None else self._throw())
                         for label, scope in found]
         if parts[3]:
@@ -170,12 +184,12 @@ class InputMoves(StateKeys):
                 offers = self._offers[id(expr)] = [
                     (self._name(event), scope) for event, scope in self._inputs(expr, {})]
             if defer:
-                return [(None, (self._by_label(offers), then, env, {}))]
+                return [(None, (self._by_label(offers), then, env, {}, expr))]
             return [(label, state(then, {**env, **bound})) for label, bound in offers]
         name = self._name
         if defer:
             return [(None, (_grouped([(name(e), scope) for e, scope in
-                                      self._inputs(expr, env)]), then, None, {}))]
+                                      self._inputs(expr, env)]), then, None, {}, expr))]
         return [(name(event), state(then, scope)) for event, scope in self._inputs(expr, env)]
 
     def _fallible_inputs(self, expr: ast.PrefixExpr, env: Env
@@ -211,5 +225,13 @@ def _grouped(offers: list[tuple[str, Any]]) -> dict[str, list[Any]]:
     """Bindings per label (one each, unless two bindings give one event)."""
     out: dict[str, list[Any]] = {}
     for label, bound in offers:
-        out.setdefault(label, []).append(bound)
+        found = out.get(label)
+        if found is None:
+            out[label] = [bound] if bound is not None else _FAILED
+        else:
+            out[label] = [*found, bound]
     return out
+
+
+_FAILED = [None]
+"""The bindings of a failure label (``fail.c.v -> THROW``): one list for all, never changed."""
