@@ -138,7 +138,8 @@ class CompiledStates:
             self.sids[lid] = sid  # published last: readers find a complete entry
         return sid
 
-    def targets(self, machine: Machine, sid: int) -> CompiledTargets | None:
+    def targets(self, machine: Machine, sid: int
+                ) -> CompiledTargets | dict[Label, tuple[int, ...]] | None:
         """Each label's one target of state ``sid``, in the compiled moves' order, an
         input's made when its label is first asked; None where a label has several
         (the term rules' canonical order decides there) or the compiled moves fail
@@ -150,6 +151,7 @@ class CompiledStates:
             return None
         events = linear.events
         keys: dict[Label, Any] = {}  # label -> its target (an int), or its deferred input
+        lazy = False
         for name, target in moves:
             if name is not None:
                 label = events.get(name, name)  # τ and ✓ are not events
@@ -157,11 +159,14 @@ class CompiledStates:
                     return None
                 keys[label] = target
                 continue
+            lazy = True
             for name, bindings in target[0].items():
                 label = events[name]
-                if len(bindings) > 1 or label in keys:
+                if type(bindings) is list or label in keys:  # a list: several bindings
                     return None
                 keys[label] = target  # shared by the input's labels: fewer objects kept
+        if not lazy:  # no input: every target is numbered already
+            return {label: (self._sid(machine, t, (sid, label)),) for label, t in keys.items()}
         return CompiledTargets(machine, keys, self, sid)
 
     def after(self, machine: Machine, targets: Mapping[Label, tuple[int, ...]]

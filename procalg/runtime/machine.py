@@ -258,7 +258,7 @@ class Machine:
                     if node.term is None:
                         found = tuple(choose(self.kind, node.labels,
                                              self._compiled.after(self, targets),
-                                             targets.follows))
+                                             getattr(targets, "follows", None)))
                     elif type(targets) is InputTargets:
                         found = tuple(choose(self.kind, node.labels, targets.after,
                                              targets.follows))

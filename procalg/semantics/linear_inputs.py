@@ -58,7 +58,7 @@ class InputMoves(StateKeys):
         super().__init__(ev, compiler, all_args)
         self._offers: dict[int, list[tuple[str, Env]]] = {}  # static inputs' (label, binding)
         self._pending: dict[int, Deferred] = {}  # moves, inputs unmade
-        self._grouped: dict[int, dict[str, list[Env]]] = {}  # static offers by label
+        self._grouped: dict[int, dict[str, Any]] = {}  # static offers by label
         self._free: dict[int, tuple[Container[str], list[str]]] = {}  # see successors_where
         self._input_channels = compiler.input_channels()
         self._can_fail: dict[int, bool] = {}  # per input prefix: its activity may fail
@@ -102,7 +102,7 @@ class InputMoves(StateKeys):
         targets = made.get(name)
         if targets is None:
             targets = made[name] = [self._input_target(then, env, bound)
-                                    for bound in offers[name]]
+                                    for bound in bindings_of(offers[name])]
         return targets
 
     def first_channels(self, entry: tuple[Any, ...], name: str) -> frozenset[str] | None:
@@ -114,7 +114,7 @@ class InputMoves(StateKeys):
         if firsts is None:
             return None
         known = [firsts(bound if bound is None or env is None else {**env, **bound})
-                 for bound in offers[name]]
+                 for bound in bindings_of(offers[name])]
         known = [c for c in known if c is not None]
         return frozenset.intersection(*known) if known else None
 
@@ -208,7 +208,7 @@ class InputMoves(StateKeys):
             out += [(self._name(event), scope), (self._name(fail_event(event)), None)]
         return out
 
-    def _by_label(self, offers: list[tuple[str, Env]]) -> dict[str, list[Env]]:
+    def _by_label(self, offers: list[tuple[str, Env]]) -> dict[str, Any]:
         """A static input's offers by label (made once per input)."""
         found = self._grouped.get(id(offers))
         if found is None:
@@ -221,17 +221,23 @@ class InputMoves(StateKeys):
         return prefix_offers(self.ev, expr, env)
 
 
-def _grouped(offers: list[tuple[str, Any]]) -> dict[str, list[Any]]:
-    """Bindings per label (one each, unless two bindings give one event)."""
-    out: dict[str, list[Any]] = {}
+def _grouped(offers: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Bindings per label (one each, unless two bindings give one event): a label's one
+    binding (an environment, or None for a failure) kept as itself, several as a list."""
+    out: dict[str, Any] = {}
     for label, bound in offers:
-        found = out.get(label)
-        if found is None:
-            out[label] = [bound] if bound is not None else _FAILED
+        found = out.get(label, _NONE)
+        if found is _NONE:
+            out[label] = bound  # one binding: itself, no list (fewer objects kept)
         else:
-            out[label] = [*found, bound]
+            out[label] = [*found, bound] if type(found) is list else [found, bound]
     return out
 
 
-_FAILED = [None]
-"""The bindings of a failure label (``fail.c.v -> THROW``): one list for all, never changed."""
+def bindings_of(found: Any) -> list[Any]:
+    """A label's bindings from a deferred input's offers (one is kept bare, several as
+    a list: :func:`_grouped`)."""
+    return found if type(found) is list else [found]
+
+
+_NONE = object()
