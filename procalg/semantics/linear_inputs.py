@@ -62,6 +62,7 @@ class InputMoves(StateKeys):
         self._free: dict[int, tuple[Container[str], list[str]]] = {}  # see successors_where
         self._input_channels = compiler.input_channels()
         self._can_fail: dict[int, bool] = {}  # per input prefix: its activity may fail
+        self._failed: dict[str, str] = {}  # an activity's label -> its failure's label
 
     # the machine's own (procalg.semantics.linear.Machine)
     def _moves(self, node: Location, env: Any, defer: bool = False) -> Any:
@@ -113,6 +114,9 @@ class InputMoves(StateKeys):
         firsts = registered(self.ev, expr)[0].firsts
         if firsts is None:
             return None
+        found = offers[name]
+        if type(found) is not list:  # one binding: the common case, no intersection
+            return firsts(found if found is None or env is None else {**env, **found})
         known = [firsts(bound if bound is None or env is None else {**env, **bound})
                  for bound in bindings_of(offers[name])]
         known = [c for c in known if c is not None]
@@ -204,8 +208,13 @@ class InputMoves(StateKeys):
         if not self._can_fail.setdefault(id(expr), offers[0][0].channel in self.ev.fallible):
             return None  # one channel heads every event of the prefix
         out: list[tuple[str, Env | None]] = []
+        name, failed = self._name, self._failed
         for event, scope in offers:
-            out += [(self._name(event), scope), (self._name(fail_event(event)), None)]
+            label = name(event)
+            fail = failed.get(label)
+            if fail is None:
+                fail = failed[label] = name(fail_event(event))
+            out += [(label, scope), (fail, None)]
         return out
 
     def _by_label(self, offers: list[tuple[str, Env]]) -> dict[str, Any]:
