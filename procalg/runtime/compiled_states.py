@@ -146,7 +146,7 @@ class CompiledStates:
         (the term rules report the error their way)."""
         linear = self.linear
         try:
-            moves = linear.deferred(self.lids[sid])
+            moves = linear.deferred(self.lids[sid], keep=False)  # the node keeps them
         except self._refused:  # outside the fragment, or an error the rules say their way
             return None
         events = linear.events

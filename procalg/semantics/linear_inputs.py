@@ -74,16 +74,20 @@ class InputMoves(StateKeys):
     def _name(self, event: Event) -> str:
         raise NotImplementedError
 
-    def deferred(self, state: int) -> Deferred:
+    def deferred(self, state: int, keep: bool = True) -> Deferred:
         """The moves of ``state`` with its inputs deferred (all made if
-        :meth:`~procalg.semantics.linear.Machine.successors` ran already)."""
+        :meth:`~procalg.semantics.linear.Machine.successors` ran already); ``keep``
+        False forgets them once returned (a caller that keeps them itself: fewer
+        objects for the collector to walk; asking again makes them again, same ids)."""
         found = self.moves[state]
         if found is not None:
             return found  # type: ignore[return-value]
-        pending = self._pending.get(state)
+        pending = self._pending.pop(state, None) if not keep else self._pending.get(state)
         if pending is None:
             node, env = self.where[state]
-            pending = self._pending[state] = self._moves(node, env, True)
+            pending = self._moves(node, env, True)
+            if keep:
+                self._pending[state] = pending
         return pending
 
     def labels(self, state: int) -> list[str]:
