@@ -69,10 +69,12 @@ class CompiledStates:
     An input's targets are made per label, when a run first takes it
     (:class:`CompiledTargets`), as the term path's input states do
     (:mod:`~procalg.runtime.input_states`). Processes with inputs still keep
-    the term path by default (:attr:`inputs`): a compiled input state keeps
-    more objects (each value's scope, its label's entry), and the collector's
-    walks over them make new states on the benchmark's pipeline (``fetch!i?v``,
-    ten values) cost 1.25× the term path's (equal with the collector off).
+    the term path by default (:attr:`inputs`): on the benchmark's pipeline
+    (``fetch!i?v``, ten values) runs reaching new states cost the same on both
+    paths, but the first run (every state new, the machine filling) costs
+    1.07× the term path's (``python -m benchmarks.engine --cpu-only``, old and
+    new alternated). Most of the rest is the collector's: a compiled input
+    state keeps more objects (each value's scope, the state's key chain).
 
     Args:
         linear: the compiled sequential machine of the process's definitions.
