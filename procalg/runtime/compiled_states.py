@@ -46,10 +46,11 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from procalg.errors import ProcalgError
+from procalg.runtime.input_states import LazyTargets
 from procalg.runtime.nested_inputs import rules_of
 from procalg.terms import Call
 from procalg.terms.process import OMEGA, Process
@@ -65,11 +66,15 @@ if TYPE_CHECKING:
 class CompiledStates:
     """The compiled machine behind a runtime machine's states, and their terms on demand.
 
-    Processes with inputs keep the term path (:attr:`inputs`): the compiled
-    moves make every input value's target when a state is first reached,
-    where the term path's input states make only the value a run takes
-    (:mod:`~procalg.runtime.input_states`); on the benchmark's pipeline
-    (``fetch!i?v``, ten values) new states cost 1.5× the term path's.
+    An input's targets are made per label, when a run first takes it
+    (:class:`CompiledTargets`), as the term path's input states do
+    (:mod:`~procalg.runtime.input_states`). Processes with inputs still keep
+    the term path by default (:attr:`inputs`): on the benchmark's pipeline
+    (``fetch!i?v``, ten values) runs reaching new states cost the same on both
+    paths, but the first run (every state new, the machine filling) costs
+    1.07× the term path's (``python -m benchmarks.engine --cpu-only``, old and
+    new alternated). Most of the rest is the collector's: a compiled input
+    state keeps more objects (each value's scope, the state's key chain).
 
     Args:
         linear: the compiled sequential machine of the process's definitions.
@@ -77,8 +82,7 @@ class CompiledStates:
     """
 
     inputs = False
-    """Whether a process with inputs steps on the compiled machine (off until the
-    compiled targets of an input are made per value taken)."""
+    """Whether a process with inputs steps on the compiled machine (off: see the class)."""
 
     def __init__(self, linear: Linear, normalise: Callable[[Process], Process]) -> None:
         from procalg.semantics.locations import AT_CALL, Unsupported
@@ -136,25 +140,38 @@ class CompiledStates:
             self.sids[lid] = sid  # published last: readers find a complete entry
         return sid
 
-    def targets(self, machine: Machine, sid: int) -> dict[Label, tuple[int, ...]] | None:
-        """Each label's one target of state ``sid``, in the compiled moves' order; None
-        where a label has several (the term rules' canonical order decides there) or
-        the compiled moves fail (the term rules report the error their way)."""
+    def targets(self, machine: Machine, sid: int
+                ) -> CompiledTargets | dict[Label, tuple[int, ...]] | None:
+        """Each label's one target of state ``sid``, in the compiled moves' order, an
+        input's made when its label is first asked; None where a label has several
+        (the term rules' canonical order decides there) or the compiled moves fail
+        (the term rules report the error their way)."""
         linear = self.linear
         try:
-            moves = linear.successors(self.lids[sid])
+            moves = linear.deferred(self.lids[sid], keep=False)  # the node keeps them
         except self._refused:  # outside the fragment, or an error the rules say their way
             return None
         events = linear.events
-        out: dict[Label, tuple[int, ...]] = {}
+        keys: dict[Label, Any] = {}  # label -> its target (an int), or its deferred input
+        lazy = False
         for name, target in moves:
-            label = events.get(name, name)  # τ and ✓ are not events
-            if label in out:
-                return None
-            out[label] = (self._sid(machine, target, (sid, label)),)
-        return out
+            if name is not None:
+                label = events.get(name, name)  # τ and ✓ are not events
+                if label in keys:
+                    return None
+                keys[label] = target
+                continue
+            lazy = True
+            for name, bindings in target[0].items():
+                label = events[name]
+                if type(bindings) is list or label in keys:  # a list: several bindings
+                    return None
+                keys[label] = target  # shared by the input's labels: fewer objects kept
+        if not lazy:  # no input: every target is numbered already
+            return {label: (self._sid(machine, t, (sid, label)),) for label, t in keys.items()}
+        return CompiledTargets(machine, keys, self, sid)
 
-    def after(self, machine: Machine, targets: dict[Label, tuple[int, ...]]
+    def after(self, machine: Machine, targets: Mapping[Label, tuple[int, ...]]
               ) -> Callable[[Event, Event], bool]:
         """``after(e, f)`` for :func:`~procalg.runtime.units.choose`: whether ``f`` is
         offered in the state ``e`` leads to, read from the compiled moves (from the
@@ -168,7 +185,7 @@ class CompiledStates:
             if found is None:
                 events = linear.events
                 try:
-                    found = frozenset([events.get(n, n) for n, _ in linear.successors(lid)])
+                    found = frozenset([events.get(n, n) for n in linear.labels(lid)])
                 except self._refused:
                     found = frozenset([lab for lab, _ in machine.workflow.system.successors(
                         machine.term(sid))])
@@ -243,3 +260,48 @@ class CompiledMoves(Sequence[tuple[Label, Process]]):
 
     def __iter__(self) -> Iterator[tuple[Label, Process]]:
         return iter(self._all())
+
+
+class CompiledTargets(LazyTargets):
+    """A compiled state's target ids per label: a move's target numbered when the state
+    is compiled, an input's made from its binding when its label is first asked
+    (:meth:`procalg.semantics.linear_inputs.InputMoves.input_targets`), as the term
+    path's :class:`~procalg.runtime.input_states.InputTargets` evaluates only the
+    continuation a run takes.
+
+    Args:
+        machine: the runtime machine whose state ids the targets get.
+        keys: per label, its compiled target, or its deferred input (a tuple).
+        states: the compiled states (compiled ids to runtime ids).
+        sid: the state these are the targets of (each target's first parent).
+    """
+
+    __slots__ = ("sid", "states")
+
+    def __init__(self, machine: Machine, keys: dict[Label, Any], states: CompiledStates,
+                 sid: int) -> None:
+        super().__init__(machine, keys)
+        self.states, self.sid = states, sid
+
+    def make(self, label: Label) -> tuple[int, ...]:
+        """The one target of ``label``, numbered (made first, for an input's label)."""
+        states, target = self.states, self._keys[label]
+        if type(target) is tuple:
+            try:
+                linear = states.linear
+                target = linear.input_targets(target, linear.names[label])[0]
+            except states._refused:
+                machine = self.machine  # the error as the term rules say it, else ours
+                machine.workflow.system.successors(machine.term(self.sid))
+                raise
+        return (states._sid(self.machine, target, (self.sid, label)),)
+
+    def follows(self, event: Event, channel: str) -> bool:
+        """False when the target of input label ``event`` cannot start with ``channel``
+        (told by the continuation's heads, the target not made); True otherwise."""
+        key = self._keys[event]
+        if type(key) is not tuple:
+            return True
+        linear = self.states.linear
+        allowed = linear.first_channels(key, linear.names[event])
+        return allowed is None or channel in allowed

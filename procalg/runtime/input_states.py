@@ -121,11 +121,15 @@ class LazyTargets(Mapping[Label, tuple[int, ...]]):
         if found is None:
             if label not in self._keys:
                 raise KeyError(label)
-            machine = self.machine
-            with machine._lock:
-                found = self._found[label] = tuple(
-                    machine.intern(t) for t in self.continuations(label))
+            with self.machine._lock:
+                found = self._found[label] = self.make(label)
         return found
+
+    def make(self, label: Label) -> tuple[int, ...]:
+        """The target ids of ``label`` (under the machine's lock): its
+        :meth:`continuations` interned, unless a subclass makes them another way."""
+        machine = self.machine
+        return tuple(machine.intern(t) for t in self.continuations(label))
 
     def get(self, label: Label, default: Any = None) -> Any:  # Mapping.get catches KeyError: slower
         found = self._found.get(label)  # a step through a known state: one look-up

@@ -257,7 +257,8 @@ class Machine:
                     targets = node.targets
                     if node.term is None:
                         found = tuple(choose(self.kind, node.labels,
-                                             self._compiled.after(self, targets)))
+                                             self._compiled.after(self, targets),
+                                             getattr(targets, "follows", None)))
                     elif type(targets) is InputTargets:
                         found = tuple(choose(self.kind, node.labels, targets.after,
                                              targets.follows))

@@ -57,11 +57,10 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Collection, Container
 from typing import TYPE_CHECKING, Any
 
 from procalg.lts import TAU, TICK
-from procalg.semantics.inputs import prefix_offers
+from procalg.semantics.linear_inputs import InputMoves, Moves
 from procalg.semantics.locations import (
     AT_CALL,
     AT_EXTERNAL,
@@ -84,19 +83,16 @@ from procalg.semantics.locations import (
     Location,
     Unsupported,
 )
-from procalg.semantics.state_keys import OMEGA_KEY, THROW_KEY, THROWN_KEY, StateKeys
+from procalg.semantics.state_keys import OMEGA_KEY, THROW_KEY, THROWN_KEY
 from procalg.semantics.unfold import MAX_UNFOLD_DEPTH, UnguardedRecursion
-from procalg.syntax import ast
 from procalg.terms import Call, Event
 from procalg.terms.saga import THROW_EVENT, fail_event
 
 if TYPE_CHECKING:
     from procalg.semantics.evaluate import Env, Evaluator
 
-Moves = list[tuple[str, int]]
 
-
-class Machine(StateKeys):
+class Machine(InputMoves):
     """One sequential process compiled into a state machine over int states.
 
     Args:
@@ -123,12 +119,6 @@ class Machine(StateKeys):
         self.moves: list[Moves | None] = []
         self.names: dict[Event, str] = {}
         self.events: dict[str, Event] = {}  # the inverse of names: the runtime steps on Events
-        self._offers: dict[int, list[tuple[str, Env]]] = {}  # static inputs' (label, binding)
-        self._pending: dict[int, list[tuple[str | None, Any]]] = {}  # moves, inputs unmade
-        self._grouped: dict[int, dict[str, list[Env]]] = {}  # static offers by label
-        self._free: dict[int, tuple[Container[str], list[str]]] = {}  # see successors_where
-        self._input_channels = self.compiler.input_channels()
-        self._can_fail: dict[int, bool] = {}  # per input prefix: its activity may fail
         self._intern(self._call_key(start.name, start.args), (_CALL_START, start))
 
     def initial_state(self) -> int:
@@ -156,61 +146,6 @@ class Machine(StateKeys):
             found = self.moves[state] = self._moves(node, env)
             self._pending.pop(state, None)
         return found
-
-    def waits(self, label: str) -> bool:
-        """Whether moves labelled ``label`` may come from an input: the labels
-        worth making one by one, as a partner offers them (:meth:`successors_where`)."""
-        channels = self._input_channels
-        return channels is None or label.split(".", 1)[0] in channels
-
-    def successors_where(self, state: int, waiting: Container[str],
-                         asked: Collection[str]) -> Moves:
-        """The moves of ``state`` but those labelled in ``waiting`` and not ``asked``.
-
-        An input's targets are made only for its labels kept, each at most
-        once per state, and the work is in the labels kept, not in all the
-        input offers: a partner offering one value of 38 costs one target
-        (the lazy product asks this way).
-
-        Example:
-            >>> from procalg.api.model import loads
-            >>> model = loads("channel c : {0..99}\\nP = c?x -> Q(x)\\nQ(n) = c!n -> P")
-            >>> machine = Machine(model.spec.evaluator, model.process("P"))
-            >>> every = {f"c.{v}" for v in range(100)}
-            >>> machine.successors_where(0, every, {"c.7"}), machine.num_states
-            ([('c.7', 1)], 2)
-        """
-        found = self.moves[state]
-        if found is not None:
-            return [m for m in found if m[0] not in waiting or m[0] in asked]
-        pending = self._pending.get(state)
-        if pending is None:
-            node, env = self.where[state]
-            pending = self._pending[state] = self._moves(node, env, True)
-        out = []
-        for label, target in pending:
-            if label is not None:
-                if label not in waiting or label in asked:
-                    out.append((label, target))
-                continue
-            offers, then, env, made = target  # an input: label -> bindings, targets made
-            if env is not None:  # static offers: their free labels kept per waiting set
-                cached = self._free.get(id(offers))
-                if cached is None or cached[0] is not waiting:
-                    cached = self._free[id(offers)] = (
-                        waiting, [n for n in offers if n not in waiting])
-                picks = cached[1]
-            else:
-                picks = [n for n in offers if n not in waiting]
-            picks = picks + [n for n in asked if n in offers and n in waiting]
-            for name in picks:
-                targets = made.get(name)
-                if targets is None:
-                    targets = made[name] = [
-                        self._state(then, {**env, **bound} if env is not None else bound)
-                        for bound in offers[name]]
-                out += [(name, t) for t in targets]
-        return out
 
     @property
     def num_states(self) -> int:
@@ -250,26 +185,7 @@ class Machine(StateKeys):
                 found.append((self._name(fail_event(event)), self._throw()))
             return found
         if kind == AT_INPUT:
-            then, state = parts[2], self._state
-            if self.ev.fallible:
-                found = self._fallible_inputs(parts[0], env)
-                if found is not None:
-                    return [(label, state(then, scope) if scope is not None else self._throw())
-                            for label, scope in found]
-            if parts[3]:
-                offers = self._offers.get(id(parts[0]))
-                if offers is None:
-                    offers = self._offers[id(parts[0])] = [
-                        (self._name(event), scope) for event, scope in self._inputs(parts[0], {})]
-                if defer:
-                    return [(None, (self._by_label(offers), then, env, {}))]
-                return [(label, state(then, {**env, **bound})) for label, bound in offers]
-            name = self._name
-            if defer:
-                return [(None, (_grouped([(name(e), scope) for e, scope in
-                                          self._inputs(parts[0], env)]), then, None, {}))]
-            return [(name(event), state(then, scope))
-                    for event, scope in self._inputs(parts[0], env)]
+            return self._input_moves(parts, env, defer)
         if kind == AT_EXTERNAL:
             return self._moves(parts[0], env, defer) + self._moves(parts[1], env, defer)
         if kind == AT_INTERNAL:
@@ -310,22 +226,6 @@ class Machine(StateKeys):
     def _throw(self) -> int:
         return self._intern(THROW_KEY, (_THROW_NODE, None))
 
-    def _fallible_inputs(self, expr: ast.PrefixExpr, env: Env
-                         ) -> list[tuple[str, Env | None]] | None:
-        """A fallible activity's input offers with each event's failure (scope None:
-        ``fail.c.v -> THROW``), made eagerly; None if the input's channel cannot fail."""
-        if self._can_fail.get(id(expr)) is False:
-            return None
-        offers = self._inputs(expr, env)
-        if not offers:
-            return None
-        if not self._can_fail.setdefault(id(expr), offers[0][0].channel in self.ev.fallible):
-            return None  # one channel heads every event of the prefix
-        out: list[tuple[str, Env | None]] = []
-        for event, scope in offers:
-            out += [(self._name(event), scope), (self._name(fail_event(event)), None)]
-        return out
-
     # A replicated |~| is, as the evaluator folds it, P1 |~| (P2 |~| (... |~| Pn)):
     # each suffix of its branches is a state of its own (one τ further).
 
@@ -341,13 +241,6 @@ class Machine(StateKeys):
                                  else (body, rest[0]))
         return [(TAU, self._state(body, scopes[0])), (TAU, found)]
 
-    def _by_label(self, offers: list[tuple[str, Env]]) -> dict[str, list[Env]]:
-        """A static input's offers by label (made once per input)."""
-        found = self._grouped.get(id(offers))
-        if found is None:
-            found = self._grouped[id(offers)] = _grouped(offers)
-        return found
-
     def _name(self, event: Event) -> str:
         found = self.names.get(event)
         if found is None:
@@ -355,18 +248,6 @@ class Machine(StateKeys):
             self.events[found] = event
         return found
 
-    def _inputs(self, expr: ast.PrefixExpr, env: Env) -> list[tuple[Event, Env]]:
-        """Every ``(event, scope)`` the input prefix accepts, in the order of
-        :func:`~procalg.semantics.inputs.expand_prefix` (the continuation is not evaluated)."""
-        return prefix_offers(self.ev, expr, env)
-
-
-def _grouped(offers: list[tuple[str, Env]]) -> dict[str, list[Env]]:
-    """Bindings per label (one each, unless two bindings give one event)."""
-    out: dict[str, list[Env]] = {}
-    for label, bound in offers:
-        out.setdefault(label, []).append(bound)
-    return out
 
 
 _CALL_START = Location(AT_CALL, ("", ()))

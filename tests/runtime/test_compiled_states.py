@@ -93,6 +93,21 @@ def test_a_process_with_a_saga_stays_on_terms() -> None:
     assert not wf.machine.is_compiled(wf.machine.initial(wf))
 
 
+@pytest.mark.parametrize("declare", ["signal c : {0..4999}", "activity c : {0..4999} attempts 2"])
+def test_a_compiled_input_state_over_a_wide_type_makes_only_the_targets_asked_for(
+        declare: str) -> None:
+    wf = api.workflow(loads(f"{declare}\nchannel d : {{0..4999}}\n"
+                            "P = c?x -> d!x -> P"), "P")
+    machine = wf.machine
+    start = machine.initial(wf)
+    node = machine.node(start)
+    assert machine.is_compiled(start) and len(node.labels) >= 5000
+    before = len(machine)
+    target = node.targets[Event("c", (4321,))][0]
+    assert len(machine) == before + 1  # one state made, not 5000
+    assert str(machine.term(target)) == "d.4321 -> P"
+
+
 def test_a_label_with_two_targets_is_stepped_by_the_term_rules_in_their_order() -> None:
     wf = api.workflow(loads(SIGNALS), "Pick", 0)
     machine = wf.machine

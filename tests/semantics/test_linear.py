@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from procalg.api.model import loads
-from procalg.errors import ModelError
+from procalg.errors import LimitExceeded, ModelError
 from procalg.lts import LTS, TAU, TICK, explore
 from procalg.lts.lazy import LazyComponent
 from procalg.lts.partition import Bisimulation, partition
@@ -218,7 +218,7 @@ def test_a_network_of_compiled_leaves_is_bisimilar_to_its_term_semantics(parts):
         term = model.process("S")
         reference = explore(model.spec.system(term), max_states=20_000)
         net = compile_network(term, model.spec, reduce=False)
-    except ModelError:
+    except (ModelError, LimitExceeded):  # a random network may be too large to compare
         return
     product = explore_product(net)
     assert _bisimilar(product, reference)

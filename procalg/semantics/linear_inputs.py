@@ -1,0 +1,256 @@
+"""A compiled machine's inputs: offers grouped by label, each label's targets made on demand.
+
+An input prefix ``c?x:{0..9999} -> P(x)`` offers one event per value, and
+each event's target is a state of its own. Making every target when the
+input's state is expanded costs the transitions it could produce; a lazy
+product (:mod:`procalg.lts.lazy`) and a run (:mod:`procalg.runtime.compiled_states`)
+take only a few of them. So an input is kept *deferred* -- its bindings by
+label, its continuation and environment, and the targets made so far -- and
+a label's targets are made the first time something asks for that label:
+the lazy successor generation of on-the-fly model checking (Holzmann, *The
+SPIN Model Checker*, 2003, ch. 8) applied to one state's transitions. A
+fallible activity's input is deferred the same way, its ``fail.c.v`` labels
+bound to ``None``: their target is THROW (``workflow.prefix``).
+
+:class:`InputMoves` is the part of :class:`procalg.semantics.linear.Machine`
+that does this; the machine's :meth:`~InputMoves._moves` gives the rest.
+
+Example:
+    >>> from procalg.api.model import loads
+    >>> from procalg.semantics.linear import Machine
+    >>> model = loads("channel c : {0..999}\\nP = c?x -> Q(x)\\nQ(n) = c!n -> P")
+    >>> machine = Machine(model.spec.evaluator, model.process("P"))
+    >>> [(name, type(entry).__name__) for name, entry in machine.deferred(0)]
+    [(None, 'tuple')]
+    >>> entry = machine.deferred(0)[0][1]
+    >>> len(machine.labels(0)), machine.input_targets(entry, "c.7"), machine.num_states
+    (1000, [1], 2)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Container
+from typing import TYPE_CHECKING, Any
+
+from procalg.semantics.inputs import prefix_offers, registered
+from procalg.semantics.state_keys import StateKeys
+from procalg.terms.saga import fail_event
+
+if TYPE_CHECKING:
+    from procalg.semantics.evaluate import Env
+    from procalg.semantics.locations import Location
+    from procalg.syntax import ast
+    from procalg.terms import Event
+
+Moves = list[tuple[str, int]]
+Deferred = list[tuple[str | None, Any]]
+"""A state's moves with each input one ``(None, (bindings by label, continuation,
+env or None, targets made by label, the input prefix))``: see
+:meth:`InputMoves.input_targets`."""
+
+
+class InputMoves(StateKeys):
+    """Input expansion of a compiled machine: deferred per label (see the module)."""
+
+    moves: list[Moves | None]
+
+    def __init__(self, ev: Any, compiler: Any, all_args: bool = False) -> None:
+        super().__init__(ev, compiler, all_args)
+        self._offers: dict[int, list[tuple[str, Env]]] = {}  # static inputs' (label, binding)
+        self._pending: dict[int, Deferred] = {}  # moves, inputs unmade
+        self._grouped: dict[int, dict[str, Any]] = {}  # static offers by label
+        self._free: dict[int, tuple[Container[str], list[str]]] = {}  # see successors_where
+        self._input_channels = compiler.input_channels()
+        self._can_fail: dict[int, bool] = {}  # per input prefix: its activity may fail
+        self._failed: dict[str, str] = {}  # an activity's label -> its failure's label
+
+    # the machine's own (procalg.semantics.linear.Machine)
+    def _moves(self, node: Location, env: Any, defer: bool = False) -> Any:
+        raise NotImplementedError
+
+    def _throw(self) -> int:
+        raise NotImplementedError
+
+    def _name(self, event: Event) -> str:
+        raise NotImplementedError
+
+    def deferred(self, state: int, keep: bool = True) -> Deferred:
+        """The moves of ``state`` with its inputs deferred (all made if
+        :meth:`~procalg.semantics.linear.Machine.successors` ran already); ``keep``
+        False forgets them once returned (a caller that keeps them itself: fewer
+        objects for the collector to walk; asking again makes them again, same ids)."""
+        found = self.moves[state]
+        if found is not None:
+            return found  # type: ignore[return-value]
+        pending = self._pending.pop(state, None) if not keep else self._pending.get(state)
+        if pending is None:
+            node, env = self.where[state]
+            pending = self._moves(node, env, True)
+            if keep:
+                self._pending[state] = pending
+        return pending
+
+    def labels(self, state: int) -> list[str]:
+        """The labels of ``state``'s moves, in their order, no input target made."""
+        out: list[str] = []
+        for name, target in self.deferred(state):
+            if name is not None:
+                out.append(name)
+            else:
+                out += target[0]
+        return out
+
+    def input_targets(self, entry: tuple[Any, ...], name: str) -> list[int]:
+        """The targets of a deferred input ``entry`` (of :meth:`deferred`) under label
+        ``name``, made on the first call for it."""
+        offers, then, env, made, _ = entry
+        targets = made.get(name)
+        if targets is None:
+            targets = made[name] = [self._input_target(then, env, bound)
+                                    for bound in bindings_of(offers[name])]
+        return targets
+
+    def first_channels(self, entry: tuple[Any, ...], name: str) -> frozenset[str] | None:
+        """The channels every target of deferred input ``entry`` under label ``name`` may
+        start with (None: unknown), from the continuation's heads alone: no target made
+        (the input site's :attr:`~procalg.terms.input.InputSite.firsts`)."""
+        offers, _, env, _, expr = entry
+        firsts = registered(self.ev, expr)[0].firsts
+        if firsts is None:
+            return None
+        found = offers[name]
+        if type(found) is not list:  # one binding: the common case, no intersection
+            return firsts(found if found is None or env is None else {**env, **found})
+        known = [firsts(bound if bound is None or env is None else {**env, **bound})
+                 for bound in bindings_of(offers[name])]
+        known = [c for c in known if c is not None]
+        return frozenset.intersection(*known) if known else None
+
+    def _input_target(self, then: Location, env: Env | None, bound: Env | None) -> int:
+        if bound is None:  # a fallible activity's failure: fail.c.v -> THROW
+            return self._throw()
+        return self._state(then, {**env, **bound} if env is not None else bound)
+
+    def waits(self, label: str) -> bool:
+        """Whether moves labelled ``label`` may come from an input: the labels
+        worth making one by one, as a partner offers them (:meth:`successors_where`)."""
+        channels = self._input_channels
+        return channels is None or label.split(".", 1)[0] in channels
+
+    def successors_where(self, state: int, waiting: Container[str],
+                         asked: Collection[str]) -> Moves:
+        """The moves of ``state`` but those labelled in ``waiting`` and not ``asked``.
+
+        An input's targets are made only for its labels kept, each at most
+        once per state, and the work is in the labels kept, not in all the
+        input offers: a partner offering one value of 38 costs one target
+        (the lazy product asks this way).
+
+        Example:
+            >>> from procalg.api.model import loads
+            >>> from procalg.semantics.linear import Machine
+            >>> model = loads("channel c : {0..99}\\nP = c?x -> Q(x)\\nQ(n) = c!n -> P")
+            >>> machine = Machine(model.spec.evaluator, model.process("P"))
+            >>> every = {f"c.{v}" for v in range(100)}
+            >>> machine.successors_where(0, every, {"c.7"}), machine.num_states
+            ([('c.7', 1)], 2)
+        """
+        out: Moves = []
+        for label, target in self.deferred(state):
+            if label is not None:
+                if label not in waiting or label in asked:
+                    out.append((label, target))
+                continue
+            offers, env = target[0], target[2]
+            if env is not None:  # static offers: their free labels kept per waiting set
+                cached = self._free.get(id(offers))
+                if cached is None or cached[0] is not waiting:
+                    cached = self._free[id(offers)] = (
+                        waiting, [n for n in offers if n not in waiting])
+                picks = cached[1]
+            else:
+                picks = [n for n in offers if n not in waiting]
+            picks = picks + [n for n in asked if n in offers and n in waiting]
+            for name in picks:
+                out += [(name, t) for t in self.input_targets(target, name)]
+        return out
+
+    def _input_moves(self, parts: tuple[Any, ...], env: Env, defer: bool) -> Deferred:
+        """The moves of input location ``parts`` (prefix, _, continuation, static) in
+        ``env``; with ``defer``, one deferred entry (:data:`Deferred`)."""
+        expr, then, state = parts[0], parts[2], self._state
+        if self.ev.fallible:
+            found = self._fallible_inputs(expr, env)
+            if found is not None:
+                if defer:
+                    return [(None, (_grouped(found), then, None, {}, expr))]
+                return [(label, state(then, scope) if scope is not None else self._throw())
+                        for label, scope in found]
+        if parts[3]:
+            offers = self._offers.get(id(expr))
+            if offers is None:
+                offers = self._offers[id(expr)] = [
+                    (self._name(event), scope) for event, scope in self._inputs(expr, {})]
+            if defer:
+                return [(None, (self._by_label(offers), then, env, {}, expr))]
+            return [(label, state(then, {**env, **bound})) for label, bound in offers]
+        name = self._name
+        if defer:
+            return [(None, (_grouped([(name(e), scope) for e, scope in
+                                      self._inputs(expr, env)]), then, None, {}, expr))]
+        return [(name(event), state(then, scope)) for event, scope in self._inputs(expr, env)]
+
+    def _fallible_inputs(self, expr: ast.PrefixExpr, env: Env
+                         ) -> list[tuple[str, Env | None]] | None:
+        """A fallible activity's input offers with each event's failure (scope None:
+        ``fail.c.v -> THROW``); None if the input's channel cannot fail."""
+        if self._can_fail.get(id(expr)) is False:
+            return None
+        offers = self._inputs(expr, env)
+        if not offers:
+            return None
+        if not self._can_fail.setdefault(id(expr), offers[0][0].channel in self.ev.fallible):
+            return None  # one channel heads every event of the prefix
+        out: list[tuple[str, Env | None]] = []
+        name, failed = self._name, self._failed
+        for event, scope in offers:
+            label = name(event)
+            fail = failed.get(label)
+            if fail is None:
+                fail = failed[label] = name(fail_event(event))
+            out += [(label, scope), (fail, None)]
+        return out
+
+    def _by_label(self, offers: list[tuple[str, Env]]) -> dict[str, Any]:
+        """A static input's offers by label (made once per input)."""
+        found = self._grouped.get(id(offers))
+        if found is None:
+            found = self._grouped[id(offers)] = _grouped(offers)
+        return found
+
+    def _inputs(self, expr: ast.PrefixExpr, env: Env) -> list[tuple[Event, Env]]:
+        """Every ``(event, scope)`` the input prefix accepts, in the order of
+        :func:`~procalg.semantics.inputs.expand_prefix` (the continuation is not evaluated)."""
+        return prefix_offers(self.ev, expr, env)
+
+
+def _grouped(offers: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Bindings per label (one each, unless two bindings give one event): a label's one
+    binding (an environment, or None for a failure) kept as itself, several as a list."""
+    out: dict[str, Any] = {}
+    for label, bound in offers:
+        found = out.get(label, _NONE)
+        if found is _NONE:
+            out[label] = bound  # one binding: itself, no list (fewer objects kept)
+        else:
+            out[label] = [*found, bound] if type(found) is list else [found, bound]
+    return out
+
+
+def bindings_of(found: Any) -> list[Any]:
+    """A label's bindings from a deferred input's offers (one is kept bare, several as
+    a list: :func:`_grouped`)."""
+    return found if type(found) is list else [found]
+
+
+_NONE = object()
