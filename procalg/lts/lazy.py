@@ -211,6 +211,12 @@ class LazyComponent:
         todo = locals_[self._slot.view[locals_] < 0].tolist()
         deferred = self.deferred
         if not deferred:
+            many = getattr(self.system, "successors_many", None)
+            if many is not None and todo:  # a nested network: one product step for them all
+                found = many([self.states[loc] for loc in todo])
+                self._write([(loc, self._moves(self.states[loc], pairs), -1)
+                             for loc, pairs in zip(todo, found, strict=True)])
+                return len(todo)
             for loc in todo:
                 self._record(loc, self._moves(self.states[loc]))
             return len(todo)

@@ -26,7 +26,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -83,3 +83,84 @@ def best_ranks(states: int, src: np.ndarray, rank: np.ndarray) -> np.ndarray:
     best = np.full(states, NEVER, dtype=np.int64)
     np.minimum.at(best, src, rank)
     return best
+
+
+@dataclass(frozen=True)
+class Preemption:
+    """Which labels pre-empt which, by name: the filter of a prioritised (or
+    chased) network that is one component of another (:mod:`procalg.lts.nested`).
+
+    ``prioritise(P, <A1, ..., An>)`` and FDR's ``prioritisepo(P, A, R, M)`` are
+    both a relation "``a`` pre-empts ``b``": a move labelled ``b`` is dropped
+    where a move labelled ``a`` is enabled in the same state (FDR manual,
+    "prioritise", "prioritisepo"; Roscoe, *Understanding Concurrent Systems*,
+    §20.2). τ and ✓ are names here too. ``chase`` keeps a state's first τ
+    and nothing else where it has one.
+
+    Attributes:
+        above: per label, the labels that pre-empt it.
+        chase: the filter is ``chase``'s (``above`` is then empty).
+
+    Example:
+        >>> order = Preemption.ranks({"a": 0, "b": 1})
+        >>> sorted(order.above["b"])
+        ['a', 'τ', '✓']
+        >>> labels = ("τ", "✓", "a", "b", "c")
+        >>> order.allowed(labels, 2, np.array([0, 0, 0, 1]), np.array([2, 3, 4, 3])).tolist()
+        [True, False, True, True]
+    """
+
+    above: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    chase: bool = False
+
+    @classmethod
+    def ranks(cls, ranks: Mapping[str, int]) -> Preemption:
+        """``prioritise``'s classes as a relation: an event of class ``i``
+        is pre-empted by every event of an earlier class, and by τ and ✓
+        when ``i > 0`` (they rank with the first class)."""
+        above: dict[str, frozenset[str]] = {}
+        for label, k in ranks.items():
+            better = {b for b, j in ranks.items() if j < k}
+            above[label] = frozenset(better | ({TAU, TICK} if k > 0 else set()))
+        return cls(above)
+
+    @classmethod
+    def chasing(cls) -> Preemption:
+        """``chase``: where τ is enabled, the first τ alone."""
+        return cls(chase=True)
+
+    def allowed(self, labels: tuple[str, ...], states: int, src: np.ndarray,
+                lab: np.ndarray) -> np.ndarray:
+        """Which moves (``src`` index into ``states`` source states, ``lab``
+        index into ``labels``) the filter keeps. O(M × K) for M moves and the
+        K labels that pre-empt anything."""
+        if self.chase:
+            return _first_taus(states, src, lab, labels.index(TAU))
+        pre = sorted({labels.index(a) for tops in self.above.values() for a in tops
+                      if a in labels})
+        keep = np.ones(len(src), dtype=bool)
+        if not pre or not len(src):
+            return keep
+        column = {p: i for i, p in enumerate(pre)}
+        beaten = np.zeros((len(labels), len(pre)), dtype=bool)  # label x pre-emptor
+        for name, tops in self.above.items():
+            if name in labels:
+                for a in tops:
+                    if a in labels:
+                        beaten[labels.index(name), column[labels.index(a)]] = True
+        enabled = np.zeros((states, len(pre)), dtype=bool)
+        col = np.full(len(labels), -1, dtype=np.int64)
+        col[pre] = np.arange(len(pre))
+        has = col[lab] >= 0
+        enabled[src[has], col[lab[has]]] = True
+        return ~(enabled[src] & beaten[lab]).any(axis=1)
+
+
+def _first_taus(states: int, src: np.ndarray, lab: np.ndarray, tau: int) -> np.ndarray:
+    """Per source state with a τ move, only its first τ move survives."""
+    is_tau = lab == tau
+    first = np.full(states, -1, dtype=np.int64)
+    where = np.flatnonzero(is_tau)
+    first[src[where[::-1]]] = where[::-1]  # the last write wins: the first τ
+    chased = first[src] >= 0
+    return ~chased | (np.arange(len(src)) == first[src])

@@ -1,0 +1,62 @@
+"""Priority and ``chase`` below the top of a compiled network: nested networks.
+
+:func:`procalg.semantics.network.compile_network` filters a network by
+``prioritise``'s ranks only where nothing but hiding and renaming stands above
+it (:mod:`procalg.lts.priority`). Anywhere else -- under parallel, a choice,
+``;``, another priority -- and for ``prioritisepo`` and ``chase`` everywhere,
+the operand is compiled as a network of its own and becomes one component of
+the outer network (:mod:`procalg.lts.nested`, FDR's nested machines), explored
+whole or lazily; the network's notes say which.
+
+A ``throw`` inside ends the operand (the term rules' THROWN has no moves):
+the inner network is made abortable first, and the outer network sees the
+``throw`` as the component's event, which ends everything there too.
+
+Example:
+    >>> from procalg.api import loads
+    >>> from procalg.semantics.network import compile_network
+    >>> model = loads("channel a, b, tock\\nP = a -> P [] tock -> P\\n"
+    ...               "Q = prioritise(P [| {tock} |] tock -> STOP, <{a}, {tock}>) ||| b -> STOP")
+    >>> net = compile_network(model.process("Q"), model.spec)
+    >>> [n for n in net.notes if n.startswith("prioritise")]  # a pre-empts tock: one state
+    ['prioritise(P [| {tock} |] tock -> STOP): a nested network of 2 components, explored whole (1 states)']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from procalg.lts import control as ctl
+from procalg.lts.nested import NestedNetwork, nested_component
+from procalg.lts.network import Network, close, component
+from procalg.semantics.leaves import Leaves
+from procalg.semantics.priority import Source
+from procalg.terms import Hide, Process, Rename, show_process
+from procalg.terms.saga import THROW_EVENT
+
+
+def nests(source: Source | None, above: list[Process]) -> bool:
+    """Whether a priority term with ``source`` (None: not one) becomes a nested
+    network under the compiled operators ``above`` it (outermost first):
+    ``prioritisepo`` and ``chase`` always, ``prioritise`` unless only hiding and
+    renaming stand above it (then its ranks filter the whole network)."""
+    return source is not None and (source.rank is None or any(
+        not isinstance(t, Hide | Rename) for t in above))
+
+
+def nested_network(term: Process, source: Source, build: Callable[[Process], Network],
+                   leaves: Leaves, *, lazy: bool) -> tuple[Network, str]:
+    """The one-component network of priority term ``term`` and a note saying how
+    it was compiled; ``build`` compiles the operand (its leaves whole).
+
+    Raises:
+        LimitExceeded: explored whole, it has more than the leaves' ``max_states``.
+    """
+    inner = ctl.abortable(close(build(source.process)), str(THROW_EVENT))
+    system = NestedNetwork(inner, source.order)
+    made, how = nested_component(system, lazy=lazy, max_states=leaves.max_states,
+                                 lazy_limit=leaves.lazy_limit, name=show_process(term)[:40])
+    name = show_process(term).split("(", 1)[0]
+    note = (f"{name}({show_process(source.process)[:60]}): a nested network of "
+            f"{len(inner)} components, {how}")
+    return component(made), note

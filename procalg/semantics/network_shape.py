@@ -1,0 +1,108 @@
+"""Which subterms of a process the network compiler compiles as operators.
+
+:func:`procalg.semantics.network.compile_network` compiles an operator when a
+parallel operator lies somewhere below it (through operators it compiles);
+every other subterm is a leaf.
+
+Example:
+    >>> from procalg.terms import Call, Event, Parallel, Prefix, STOP
+    >>> from procalg.semantics.sos import Rules
+    >>> shape = Shape(Rules({}.__getitem__))
+    >>> a = Event("a")
+    >>> net = Parallel(STOP, STOP, frozenset())
+    >>> shape.compiled(Prefix(a, net)), shape.compiled(Prefix(a, STOP))
+    (True, False)
+"""
+
+from __future__ import annotations
+
+from procalg.errors import ProcalgError
+from procalg.semantics.priority import priority_source
+from procalg.semantics.sos import Rules
+from procalg.terms import (
+    AlphaParallel,
+    ExceptionOp,
+    ExternalChoice,
+    Hide,
+    InternalChoice,
+    Interrupt,
+    Parallel,
+    Prefix,
+    Process,
+    Rename,
+    Seq,
+    Timeout,
+)
+from procalg.terms.synchronising import SyncChoice, SyncInterrupt
+
+NETWORK_OPERATORS = (Parallel, AlphaParallel, Hide, Rename)
+CONTROL_OPERATORS = (Seq, ExternalChoice, InternalChoice, Interrupt, Timeout, Prefix, ExceptionOp,
+                     SyncChoice, SyncInterrupt)
+CHOICES = (ExternalChoice, InternalChoice, Interrupt, Timeout, SyncChoice, SyncInterrupt)
+MAX_DEPTH = 64
+"""Control operators nested on one path before the structure counts as
+unbounded (recursion with changing parameters, ``Net(n) = ... ; Net(n+1)``)."""
+
+
+class Shape:
+    """Which subterms the walk compiles as operators and which are leaves.
+
+    An operator is compiled when a ``Parallel`` (or ``AlphaParallel``) lies
+    somewhere below it; ``leaves`` holds the terms found to recurse through
+    the operator tree, which stay leaves whatever lies below them.
+    """
+
+    def __init__(self, rules: Rules) -> None:
+        self.rules = rules
+        self.memo: dict[tuple[Process, bool], bool] = {}
+        self.leaves: set[Process] = set()
+
+    def operands(self, term: Process) -> list[Process]:
+        """The operands a compiled ``term`` is built from, normalised."""
+        source = priority_source(term)
+        if source is not None:
+            return [self.rules.normalise(source.process)]
+        if isinstance(term, Parallel | AlphaParallel | ExternalChoice | InternalChoice
+                      | Interrupt | Timeout | SyncChoice | SyncInterrupt):
+            return [self.rules.normalise(term.left), self.rules.normalise(term.right)]
+        if isinstance(term, Seq):
+            return [self.rules.normalise(term.first), self.rules.normalise(term.second)]
+        if isinstance(term, Prefix):
+            return [self.rules.normalise(term.then)]
+        if isinstance(term, ExceptionOp):
+            return [self.rules.normalise(term.process), self.rules.normalise(term.handler)]
+        return [self.rules.normalise(term.process)]
+
+    def compiled(self, term: Process) -> bool:
+        """Whether ``term`` is compiled as an operator (else it is a leaf)."""
+        if term in self.leaves:
+            return False
+        if isinstance(term, Parallel | AlphaParallel):
+            return True
+        return self.structured(term, 0, prefixes=True)
+
+    def structured(self, term: Process, depth: int, *, prefixes: bool) -> bool:
+        """A parallel operator lies below ``term`` through compiled operators.
+
+        A term met again while it is being decided (recursion) or below
+        ``MAX_DEPTH`` operators counts as unstructured: a leaf is always
+        correct. Prefixes are looked through only outside choices (``prefixes``),
+        so that a choice over many inputs (``c?x -> P(x)``) costs nothing here.
+        """
+        if isinstance(term, Parallel | AlphaParallel):
+            return True
+        if not (isinstance(term, NETWORK_OPERATORS + CONTROL_OPERATORS)
+                or priority_source(term) is not None) or term in self.leaves or depth > MAX_DEPTH \
+                or (isinstance(term, Prefix) and not prefixes):
+            return False
+        key = (term, prefixes)
+        if key not in self.memo:
+            self.memo[key] = False  # in progress: a cycle back here finds no parallel
+            inner = prefixes and not isinstance(term, CHOICES)
+            try:
+                operands = self.operands(term)
+            except ProcalgError:  # e.g. a continuation that fails to evaluate: a leaf
+                return False  # says so when (and if) the term rules reach it
+            self.memo[key] = any(self.structured(op, depth + 1, prefixes=inner)
+                                 for op in operands)
+        return self.memo[key]
