@@ -322,17 +322,18 @@ def abortable(net: Network, throw: str) -> Network:
     if not any(r.label == throw for r in net.rules):
         return net
     node = ControlNode((net,), 2)
-    canonical = node.fan_in(0) <= RESET_LIMIT
-    for r in node.rules[0]:
+    # a lazy component cannot be given reset moves (its states are not known yet)
+    canonical = node.fan_in(0) <= RESET_LIMIT and all(isinstance(c, LTS) for c in node.comps)
+    for r in node.rules[0]:  # ranks kept: a throw is an event like others for priority
         if r.label == throw:
             parts = node.reset(r.parts, 0) if canonical else r.parts
-            node.add(throw, (*parts, node.phase("\x00throw", (0, 1))))
+            node.add(throw, (*parts, node.phase("\x00throw", (0, 1))), r.rank)
         elif canonical:
             node.guarded(r, "\x00alive", 0)
         else:
-            node.add(r.label, (*r.parts, node.phase("\x00alive", (0, 0))))
+            node.add(r.label, (*r.parts, node.phase("\x00alive", (0, 0))), r.rank)
     if not canonical:
-        node.notes.append("thrown states keep their components (too many to reset): "
+        node.notes.append("thrown states keep their components (too many to reset, or lazy): "
                           "more states than the term level, same behaviour")
         return replace(node.network(), loose=True)  # stale components, as a loose node's
     return node.network()

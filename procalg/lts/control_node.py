@@ -35,6 +35,8 @@ LOOP = "\x00loop:"
 recursive call it stands for (:func:`procalg.lts.control.loop`)."""
 
 def _initial_labels(lts: LTS) -> frozenset[str]:
+    if not isinstance(lts, LTS):  # a lazy component, unexplored: any label may start
+        return frozenset(lts.labels)
     return frozenset(lts.labels[lab] for lab, _ in lts.successors(lts.initial))
 
 
@@ -81,8 +83,8 @@ class ControlNode:
             start = len(self.comps)
             self.marks.append(_mark_part(net, start))
             self.spans.append(range(start, start + len(net)))
-            self.rules.append([SyncRule(r.label, tuple((c + start, a) for c, a in r.parts))
-                               for r in net.rules])
+            self.rules.append([SyncRule(r.label, tuple((c + start, a) for c, a in r.parts),
+                                        r.rank) for r in net.rules])
             self.comps += net.components
             self.notes += net.notes
         self.starts = [_initial_labels(c) for c in self.comps]
@@ -173,17 +175,19 @@ class ControlNode:
         if self.fan_in(side) > RESET_LIMIT:
             self.stale.add(side)
 
-    def add(self, label: str, parts: tuple[Part, ...]) -> None:
-        self.out.append(SyncRule(label, parts))
+    def add(self, label: str, parts: tuple[Part, ...], rank: int | None = None) -> None:
+        """A rule of the node (``rank``: its priority class, kept from an operand's)."""
+        self.out.append(SyncRule(label, parts, rank))
 
     def guarded(self, rule: SyncRule, name: str, *loops: int, side: int | None = None
                 ) -> None:
         """``rule``, with a control part looping on ``loops`` if it may start
         (always, for a rule of a stale ``side``)."""
         if self.may_start(rule) or side in self.stale:
-            self.add(rule.label, (*rule.parts, self.phase(name, *((s, s) for s in loops))))
+            self.add(rule.label, (*rule.parts, self.phase(name, *((s, s) for s in loops))),
+                     rule.rank)
         else:
-            self.add(rule.label, rule.parts)
+            self.add(rule.label, rule.parts, rule.rank)
 
     def terminating(self, omega: int) -> None:
         """The node's own Ω: control state ``omega`` with its ``DONE`` loop."""
