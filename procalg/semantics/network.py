@@ -6,7 +6,9 @@ The operator tree at the top of a term becomes a
 (:mod:`procalg.lts.network`); ``;``, ``[]``, ``|~|``, ``/\\``, ``[>``, ``[+ A +]``,
 ``/+ A +\\`` and ``e -> P`` become small control components (:mod:`procalg.lts.control`,
 :mod:`procalg.lts.control_sync`); ``prioritise`` under nothing but hiding and
-renaming ranks the rules (:mod:`procalg.lts.priority`)
+renaming ranks the rules (:mod:`procalg.lts.priority`), and any other
+``prioritise``, ``prioritisepo`` or ``chase`` becomes a nested network, one
+component of the outer one (:mod:`procalg.semantics.network_nested`)
 -- but only where a parallel operator lies somewhere below them, in a finite
 static structure (prefixes are looked through outside choices only). Every
 other subterm is a *leaf*, explored once into an LTS by the reference firing
@@ -41,6 +43,7 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 from procalg.errors import LimitExceeded, ProcalgError
@@ -60,6 +63,8 @@ from procalg.lts.network import (
 )
 from procalg.semantics.leaves import Leaves, model_alphabet
 from procalg.semantics.network_loops import arity, loops_back, resets_after
+from procalg.semantics.network_nested import nested_network, nests
+from procalg.semantics.network_shape import CONTROL_OPERATORS, MAX_DEPTH, Shape
 from procalg.semantics.partners import widest_input
 from procalg.semantics.priority import priority_source
 from procalg.semantics.sos import Rules
@@ -81,19 +86,12 @@ from procalg.terms import (
 from procalg.terms.saga import THROW_EVENT
 from procalg.terms.synchronising import SyncChoice, SyncInterrupt
 
-_NETWORK_OPERATORS = (Parallel, AlphaParallel, Hide, Rename)
-_CONTROL_OPERATORS = (Seq, ExternalChoice, InternalChoice, Interrupt, Timeout, Prefix, ExceptionOp,
-                      SyncChoice, SyncInterrupt)
-_CHOICES = (ExternalChoice, InternalChoice, Interrupt, Timeout, SyncChoice, SyncInterrupt)
 _SYMBOL = {Prefix: "->", Seq: ";", ExternalChoice: "[]", InternalChoice: "|~|", Interrupt: "/\\",
            Timeout: "[>", ExceptionOp: "[| |>", SyncChoice: "[+ +]", SyncInterrupt: "/+ +\\"}
 _COMBINE = {Seq: ctl.sequence, ExternalChoice: ctl.external_choice,
             InternalChoice: ctl.internal_choice, Interrupt: ctl.interrupt,
             Timeout: ctl.timeout}
 _LOOP = "loop"  # a kind of _build's: a recursive process that restarts on its call
-MAX_DEPTH = 64
-"""Control operators nested on one path before the structure counts as
-unbounded (recursion with changing parameters, ``Net(n) = ... ; Net(n+1)``)."""
 _OMEGA_LEAF = Network((LTS.build(1, 0, [DONE], [(0, DONE, 0)]),), (SyncRule(DONE, ((0, DONE),)),))
 """Ω as a leaf: no ✓ leads into it, so it gets its ``DONE`` loop here, not from ✓-targets."""
 
@@ -123,70 +121,6 @@ def _rules(spec_or_unfold: Any) -> Rules:
 
 def _names(events: frozenset) -> set[str]:
     return {str(e) for e in events}
-
-
-class _Shape:
-    """Which subterms the walk compiles as operators and which are leaves.
-
-    An operator is compiled when a ``Parallel`` (or ``AlphaParallel``) lies
-    somewhere below it; ``leaves`` holds the terms found to recurse through
-    the operator tree, which stay leaves whatever lies below them.
-    """
-
-    def __init__(self, rules: Rules) -> None:
-        self.rules = rules
-        self.memo: dict[tuple[Process, bool], bool] = {}
-        self.leaves: set[Process] = set()
-
-    def operands(self, term: Process) -> list[Process]:
-        """The operands a compiled ``term`` is built from, normalised."""
-        source = priority_source(term)
-        if source is not None:
-            return [self.rules.normalise(source[0])]
-        if isinstance(term, Parallel | AlphaParallel | ExternalChoice | InternalChoice
-                      | Interrupt | Timeout | SyncChoice | SyncInterrupt):
-            return [self.rules.normalise(term.left), self.rules.normalise(term.right)]
-        if isinstance(term, Seq):
-            return [self.rules.normalise(term.first), self.rules.normalise(term.second)]
-        if isinstance(term, Prefix):
-            return [self.rules.normalise(term.then)]
-        if isinstance(term, ExceptionOp):
-            return [self.rules.normalise(term.process), self.rules.normalise(term.handler)]
-        return [self.rules.normalise(term.process)]
-
-    def compiled(self, term: Process) -> bool:
-        """Whether ``term`` is compiled as an operator (else it is a leaf)."""
-        if term in self.leaves:
-            return False
-        if isinstance(term, Parallel | AlphaParallel):
-            return True
-        return self.structured(term, 0, prefixes=True)
-
-    def structured(self, term: Process, depth: int, *, prefixes: bool) -> bool:
-        """A parallel operator lies below ``term`` through compiled operators.
-
-        A term met again while it is being decided (recursion) or below
-        ``MAX_DEPTH`` operators counts as unstructured: a leaf is always
-        correct. Prefixes are looked through only outside choices (``prefixes``),
-        so that a choice over many inputs (``c?x -> P(x)``) costs nothing here.
-        """
-        if isinstance(term, Parallel | AlphaParallel):
-            return True
-        if not (isinstance(term, _NETWORK_OPERATORS + _CONTROL_OPERATORS)
-                or priority_source(term) is not None) or term in self.leaves or depth > MAX_DEPTH \
-                or (isinstance(term, Prefix) and not prefixes):
-            return False
-        key = (term, prefixes)
-        if key not in self.memo:
-            self.memo[key] = False  # in progress: a cycle back here finds no parallel
-            inner = prefixes and not isinstance(term, _CHOICES)
-            try:
-                operands = self.operands(term)
-            except ProcalgError:  # e.g. a continuation that fails to evaluate: a leaf
-                return False  # says so when (and if) the term rules reach it
-            self.memo[key] = any(self.structured(op, depth + 1, prefixes=inner)
-                                 for op in operands)
-        return self.memo[key]
 
 
 class _Recursive(Exception):
@@ -224,7 +158,7 @@ def compile_network(term: Process, spec_or_unfold: Any, *, reduce: bool = True,
     """
     rules = _rules(spec_or_unfold)
     top = rules.normalise(term)
-    shape = _Shape(rules)
+    shape = Shape(rules)
     if not shape.compiled(top):
         return NotApplicable(
             f"no parallel network to compile (the top operator is {type(top).__name__})")
@@ -234,8 +168,10 @@ def compile_network(term: Process, spec_or_unfold: Any, *, reduce: bool = True,
     leaves = Leaves(rules, max_states, model_alphabet(spec_or_unfold) if lazy else None,
                      lazy_limit, getattr(spec_or_unfold, "evaluator", None))
     while True:
+        kinds: list[str] = []
+        nested: list[str] = []
         try:
-            net, kinds = _build(top, shape, leaves)
+            net = _build(top, shape, leaves, frozenset(), nested, kinds)
             break
         except _Recursive as found:
             shape.leaves.add(found.term)
@@ -246,9 +182,7 @@ def compile_network(term: Process, spec_or_unfold: Any, *, reduce: bool = True,
         except LimitExceeded:
             return NotApplicable(f"a sequential component has more than {max_states} states")
     closed = close(net)
-    if priority.is_prioritised(closed) and any(r.label == str(THROW_EVENT) for r in closed.rules):
-        return NotApplicable("prioritise over a network that can throw")
-    net = ctl.abortable(closed, str(THROW_EVENT))
+    net = ctl.abortable(closed, str(THROW_EVENT))  # keeps ranks: throw is an event for priority
     kinds += ["throw"] if net is not closed else []
     notes = [f"network: {len(leaves.done)} distinct leaves, {len(net)} components, "
              f"{len(net.rules)} rules"]
@@ -260,7 +194,7 @@ def compile_network(term: Process, spec_or_unfold: Any, *, reduce: bool = True,
         counts = {k: kinds.count(k) for k in sorted(set(kinds))}
         notes.append("control components for " + ", ".join(
             k if n == 1 else f"{k} ×{n}" for k, n in counts.items()))
-    notes += leaves.notes()
+    notes += nested + leaves.notes()
     if shape.leaves:
         notes.append(f"{len(shape.leaves)} recursive subterm(s) explored whole by the "
                      "term-level rules (no finite operator structure)")
@@ -268,9 +202,13 @@ def compile_network(term: Process, spec_or_unfold: Any, *, reduce: bool = True,
     return reduce_components(net) if reduce else net
 
 
-def _build(top: Process, shape: _Shape, leaves: Leaves) -> tuple[Network, list[str]]:
+def _build(top: Process, shape: Shape, leaves: Leaves, outer: frozenset[Process],
+           notes: list[str], kinds: list[str]) -> Network:
     """Post-order walk (explicit stack: replicated operators nest deeply); the
-    network and the operators that became control components.
+    network. Appends the operators that became control components to ``kinds``
+    and how nested priority networks were made to ``notes``. ``outer``: the
+    operators of the networks this one nests in (empty at the top: then the
+    leaves right under parallel, hiding and renaming may be lazy).
 
     Raises:
         _Recursive: a compiled operator recurs below itself; it must be a leaf.
@@ -281,22 +219,30 @@ def _build(top: Process, shape: _Shape, leaves: Leaves) -> tuple[Network, list[s
     path: list[tuple[Process, int]] = []  # the compiled operators being built: ancestors
     on_path: set[Process] = set()
     loops: dict[Process, str] = {}  # recursive processes whose calls restart them: mark name
-    controls = 0
-    kinds: list[str] = []
+    controls = 1 if outer else 0  # a nested network's leaves are whole: its codes must stay
     while todo:
         built, term, index = todo.pop()
         if built:
             on_path.discard(path.pop()[0])
             controls -= _in_control(term)
-            kinds += [_SYMBOL[type(term)]] if isinstance(term, _CONTROL_OPERATORS) else []
+            kinds += [_SYMBOL[type(term)]] if isinstance(term, CONTROL_OPERATORS) else []
             done.append(_built(term, done, resets, loops, kinds))
         elif type(term) is Omega:  # terminated from the start (a one-component ||)
             done.append(_OMEGA_LEAF)
             resets.append(None)
-        elif not shape.compiled(term) or (priority_source(term) is not None and any(
-                not isinstance(t, Hide | Rename) for t, _ in path)):  # filters the whole only
+        elif not shape.compiled(term):
             done.append(component(leaves.lts(term, lazy=controls == 0)))
             resets.append(None)
+        elif nests(source := priority_source(term), [t for t, _ in path]):
+            if term in on_path or term in outer:
+                raise _Recursive(term)
+            build = partial(_build, shape=shape, leaves=leaves, outer=outer | on_path | {term},
+                            notes=notes, kinds=kinds)
+            net, note = nested_network(term, source, lambda p, b=build: b(
+                shape.rules.normalise(p)), leaves, lazy=controls == 0)
+            done.append(net)
+            resets.append(None)
+            notes.append(note)
         elif term in on_path:
             chain = path[[t for t, _ in path].index(term):]
             if not loops_back([(t, i) for (t, _), (_, i) in
@@ -306,17 +252,17 @@ def _build(top: Process, shape: _Shape, leaves: Leaves) -> tuple[Network, list[s
             resets.append(frozenset())
         else:
             if controls >= MAX_DEPTH:
-                raise _Recursive(next(t for t, _ in path if isinstance(t, _CONTROL_OPERATORS)))
+                raise _Recursive(next(t for t, _ in path if isinstance(t, CONTROL_OPERATORS)))
             path.append((term, index))
             on_path.add(term)
             controls += _in_control(term)
             todo.append((True, term, index))
             operands = shape.operands(term)
             todo.extend((False, operands[i], i) for i in reversed(range(len(operands))))
-    return done[0], kinds
+    return done[0]
 
 
-def _wide_leaf(top: Process, shape: _Shape) -> str | None:
+def _wide_leaf(top: Process, shape: Shape) -> str | None:
     """Why a leaf is better left to the term-level rules (an input wider than
     :data:`WIDE_INPUT`), found before any leaf is explored; None if no leaf is."""
     seen: set[Process] = set()
@@ -354,7 +300,7 @@ def _built(term: Process, done: list[Network], resets: list[frozenset[int] | Non
     operands, inner = done[-k:], resets[-k:]
     del resets[-k:]
     net = _combine(term, done)
-    after = resets_after(operands, inner, net) if isinstance(term, _CONTROL_OPERATORS) else None
+    after = resets_after(operands, inner, net) if isinstance(term, CONTROL_OPERATORS) else None
     if term in loops:
         assert after is not None
         restarting = ctl.loop(net, loops[term], after)
@@ -369,14 +315,15 @@ def _built(term: Process, done: list[Network], resets: list[frozenset[int] | Non
 def _in_control(term: Process) -> bool:
     """Whether ``term`` counts as a control operator for the leaves below it (they
     stay eager, and the nesting depth is bounded): control operators and priority."""
-    return isinstance(term, _CONTROL_OPERATORS) or priority_source(term) is not None
+    return isinstance(term, CONTROL_OPERATORS) or priority_source(term) is not None
 
 
 def _combine(term: Process, done: list[Network]) -> Network:
     """The network of compiled ``term`` from its operands' (popped from ``done``)."""
     source = priority_source(term)
     if source is not None:
-        return priority.prioritise(done.pop(), {str(e): k for e, k in source[1].items()})
+        assert source.rank is not None  # the others nest
+        return priority.prioritise(done.pop(), {str(e): k for e, k in source.rank.items()})
     if isinstance(term, Hide):
         return hide(done.pop(), _names(term.hidden))
     if isinstance(term, Prefix):

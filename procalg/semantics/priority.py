@@ -26,9 +26,10 @@ from __future__ import annotations
 
 from collections import abc
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from procalg.errors import ModelError
+from procalg.lts.priority import Preemption
 from procalg.semantics.deep import with_room
 from procalg.semantics.sos import Rules
 from procalg.source import Span
@@ -51,7 +52,7 @@ def chase(term: Any, unfold: Callable[[Call], Process], span: Span | None = None
     if not isinstance(term, Process):
         raise ModelError(f"chase needs a process, got {term!r}", span,
                          hint="write chase(P) with P a process")
-    return _explicit("chase", term, unfold, span, _first_tau)
+    return _deferred("chase", term, unfold, span, _first_tau, None, Preemption.chasing())
 
 
 def _first_tau(moves: list[tuple[Any, Process]]) -> list:
@@ -77,30 +78,40 @@ def prioritise(term: Any, order: Any, unfold: Callable[[Call], Process],
     for index, events in enumerate(order.items):
         for event in events:
             rank.setdefault(event, index)
-    name = f"prioritise({show_process(term)})"
-    return Compressed(MoveTable(name, Deferred(
-        lambda: _explicit("prioritise", term, unfold, span,
-                          lambda moves: _allowed(moves, rank)).table.moves, term, rank)), 0)
+    return _deferred("prioritise", term, unfold, span, lambda moves: _allowed(moves, rank),
+                     rank, Preemption.ranks({str(e): k for e, k in rank.items()}))
+
+
+def _deferred(name: str, term: Process, unfold: Callable[[Call], Process], span: Span | None,
+              keep: Callable[[list], list], rank: dict[Any, int] | None, order: Preemption
+              ) -> Compressed:
+    """``name(term)`` whose table (of the moves ``keep`` allows) is explored when first read."""
+    return Compressed(MoveTable(f"{name}({show_process(term)})", Deferred(
+        lambda: _explicit(name, term, unfold, span, keep).table.moves, term, rank, order)), 0)
 
 
 class Deferred(abc.Sequence):
     """A prioritised process's table of moves, explored when first read.
 
     The product engine compiles ``term``'s network and filters it by ``rank``
-    (:mod:`procalg.lts.priority`) without ever reading the table; the
-    term-level rules read it (all of it, numbered breadth first as before).
+    (:mod:`procalg.lts.priority`), or by ``order`` where it is one component of
+    another network (:mod:`procalg.lts.nested`), without ever reading the
+    table; the term-level rules read it (all of it, numbered breadth first).
 
     Attributes:
-        term: the process under ``prioritise``.
-        rank: each event's class (0 for ``A1``); τ and ✓ rank 0, others never wait.
+        term: the process under ``prioritise``, ``prioritisepo`` or ``chase``.
+        rank: ``prioritise``'s classes (0 for ``A1``; τ and ✓ rank 0, others
+            never wait), None for the other two.
+        order: the same filter over label names, for all three.
     """
 
-    def __init__(self, explore: Callable[[], tuple], term: Process, rank: dict[Any, int]
-                 ) -> None:
+    def __init__(self, explore: Callable[[], tuple], term: Process,
+                 rank: dict[Any, int] | None, order: Preemption) -> None:
         self._explore = explore
         self._rows: tuple | None = None
         self.term = term
         self.rank = rank
+        self.order = order
 
     def _table(self) -> tuple:
         if self._rows is None:
@@ -114,21 +125,30 @@ class Deferred(abc.Sequence):
         return len(self._table())
 
 
-def priority_source(term: Process) -> tuple[Process, dict[Any, int]] | None:
-    """``(P, rank)`` if ``term`` is the start of ``prioritise(P, ...)`` (the
-    product engine may compile ``P`` and filter it), else None.
+class Source(NamedTuple):
+    """What a prioritised (or chased) process is made of (see :class:`Deferred`)."""
+
+    process: Process
+    rank: dict[Any, int] | None
+    order: Preemption
+
+
+def priority_source(term: Process) -> Source | None:
+    """``(P, rank, order)`` if ``term`` is the start of ``prioritise(P, ...)``,
+    ``prioritisepo(P, ...)`` or ``chase(P)`` (the product engine may compile
+    ``P`` and filter it), else None.
 
     Example:
         >>> from procalg.api import loads
         >>> model = loads("channel a, b\\nP = prioritise(a -> STOP [] b -> STOP, <{a}, {b}>)")
         >>> source = priority_source(model.spec.rules().normalise(model.process("P")))
-        >>> str(source[0]), sorted((str(e), k) for e, k in source[1].items())
+        >>> str(source.process), sorted((str(e), k) for e, k in source.rank.items())
         ('a -> STOP [] b -> STOP', [('a', 0), ('b', 1)])
     """
     if type(term) is not Compressed or term.state != 0:
         return None
     moves = term.table.moves
-    return (moves.term, moves.rank) if isinstance(moves, Deferred) else None
+    return Source(moves.term, moves.rank, moves.order) if isinstance(moves, Deferred) else None
 
 
 def prioritise_po(term: Any, events: Any, order: Any, maximal: Any,
@@ -182,8 +202,11 @@ def prioritise_po(term: Any, events: Any, order: Any, maximal: Any,
         raise ModelError(f"prioritisepo: {', '.join(beaten)} must be maximal but some event "
                          "pre-empts it", span, hint="M holds events no pair (a, m) puts lower")
     below_tau = events - maximal
-    return _explicit("prioritisepo", term, unfold, span,
-                     lambda moves: _allowed_po(moves, above, below_tau))
+    order = Preemption({str(b): frozenset(str(a) for a in tops) for b, tops in above.items()}
+                       | {str(b): frozenset({TAU, TICK}) | {str(a) for a in above.get(b, ())}
+                          for b in below_tau})
+    return _deferred("prioritisepo", term, unfold, span,
+                     lambda moves: _allowed_po(moves, above, below_tau), None, order)
 
 
 def _allowed_po(moves: list[tuple[Any, Process]], above: dict[Any, set[Any]],
