@@ -44,6 +44,7 @@ import numpy as np
 
 from procalg.errors import LimitExceeded
 from procalg.lts.exploration import Edges, Exploration
+from procalg.lts.lazy_batch import expand_arrays, label_codes
 from procalg.lts.lts import TAU, TICK, TransitionSystem
 from procalg.lts.move_columns import Column, View
 from procalg.lts.network import DONE
@@ -114,6 +115,7 @@ class LazyComponent:
         self._records = 0  # table runs written (a state asked again gets a new run)
         self._back: tuple[int, np.ndarray, np.ndarray, np.ndarray] | None = None
         self._views: dict[frozenset[int], View] = {}
+        self._codes: np.ndarray | None = None  # the system's label index -> code (batches)
         self._number(system.initial_state())
 
     initial = 0
@@ -211,13 +213,15 @@ class LazyComponent:
         todo = locals_[self._slot.view[locals_] < 0].tolist()
         deferred = self.deferred
         if not deferred:
-            many = getattr(self.system, "successors_many", None)
-            if many is not None and todo:  # a nested network: one product step for them all
-                found = many([self.states[loc] for loc in todo])
-                self._write([(loc, self._moves(self.states[loc], pairs), -1)
-                             for loc, pairs in zip(todo, found, strict=True)])
-                return len(todo)
-            for loc in todo:
+            batch: list[int] | None = None
+            if hasattr(self.system, "successors_arrays"):  # a nested network: one step
+                if self._codes is None:
+                    self._codes = label_codes(self, self.system.labels)
+                batch = [loc for loc in todo if not isinstance(self.states[loc], _Omega)]
+                if batch:
+                    expand_arrays(self, batch, self._codes)
+                rest = [loc for loc in todo if isinstance(self.states[loc], _Omega)]
+            for loc in rest if batch is not None else todo:
                 self._record(loc, self._moves(self.states[loc]))
             return len(todo)
         want: dict[int, set[int]] = {}

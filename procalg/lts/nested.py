@@ -63,12 +63,19 @@ class NestedNetwork:
     def successors(self, code: int) -> list[tuple[str, int]]:
         return self.successors_many([code])[0]
 
-    def successors_many(self, codes: Sequence[int]) -> list[list[tuple[str, int]]]:
-        """The filtered moves of every state in ``codes``, in one product step."""
+    def successors_arrays(self, codes: Sequence[int]
+                          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The filtered moves of every state in ``codes``, in one product step:
+        (index into ``codes``, target code, label index)."""
         src, dst, lab = self.tables.successors(np.array(codes, dtype=self.tables.dtype))
         if self.order is not None and len(src):
             keep = self.order.allowed(self.labels, len(codes), src, lab)
             src, dst, lab = src[keep], dst[keep], lab[keep]
+        return src, dst, lab
+
+    def successors_many(self, codes: Sequence[int]) -> list[list[tuple[str, int]]]:
+        """The filtered moves of every state in ``codes``, per state."""
+        src, dst, lab = self.successors_arrays(codes)
         out: list[list[tuple[str, int]]] = [[] for _ in codes]
         names = self.labels
         for s, d, a in zip(src.tolist(), dst.tolist(), lab.tolist(), strict=True):
