@@ -64,6 +64,16 @@ class View:
         self._src.extend([src[i] for i in mine])
         self._dst.extend([dst[i] for i in mine])
 
+    def append_arrays(self, keys: np.ndarray, src: np.ndarray, labels: np.ndarray,
+                      dst: np.ndarray) -> None:
+        """:meth:`append` for numpy columns (a batch of many states' moves)."""
+        wanted = np.zeros(self.width, dtype=bool)
+        wanted[sorted(self.codes)] = True
+        mine = wanted[labels]
+        self._key.extend(keys[mine])
+        self._src.extend(src[mine])
+        self._dst.extend(dst[mine])
+
     def lookup_all(self, locs: np.ndarray, backward: bool = False
                    ) -> tuple[np.ndarray, np.ndarray]:
         width = self.width
