@@ -7,7 +7,7 @@ import pytest
 
 from procalg.lts import LTS
 from procalg.lts.network import close, component, hide, parallel
-from procalg.lts.priority import prioritise
+from procalg.lts.priority import Preemption, prioritise
 from procalg.lts.product import explore_product
 from procalg.lts.vectors import Tables
 
@@ -48,3 +48,31 @@ def test_a_network_is_prioritised_once():
     net = prioritise(parallel(component(P), component(P), {"a"}), {"a": 0})
     with pytest.raises(ValueError, match="once"):
         prioritise(net, {"b": 0})
+
+
+LABELS = ("τ", "✓", "a", "b", "c")
+
+
+def _kept(order: Preemption, moves: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    src = np.array([s for s, _ in moves], dtype=np.int64)
+    lab = np.array([LABELS.index(x) for _, x in moves], dtype=np.int64)
+    keep = order.allowed(LABELS, 1 + max(s for s, _ in moves), src, lab)
+    return [m for m, k in zip(moves, keep, strict=True) if k]
+
+
+def test_prioritise_as_a_relation_lets_tau_pre_empt_later_classes_only():
+    order = Preemption.ranks({"a": 0, "b": 1})
+    assert _kept(order, [(0, "τ"), (0, "a"), (0, "b"), (0, "c")]) == [(0, "τ"), (0, "a"),
+                                                                      (0, "c")]
+    assert _kept(order, [(0, "b"), (1, "a")]) == [(0, "b"), (1, "a")]  # per source state
+
+
+def test_a_partial_order_pre_empts_only_the_events_it_relates():
+    order = Preemption({"b": frozenset({"a"}), "c": frozenset({"τ", "✓"})})
+    assert _kept(order, [(0, "a"), (0, "b"), (0, "c")]) == [(0, "a"), (0, "c")]
+    assert _kept(order, [(0, "✓"), (0, "b"), (0, "c")]) == [(0, "✓"), (0, "b")]
+
+
+def test_chase_keeps_each_state_s_first_tau_and_nothing_else_there():
+    moves = [(0, "a"), (0, "τ"), (0, "τ"), (1, "b"), (1, "c"), (2, "τ")]
+    assert _kept(Preemption.chasing(), moves) == [(0, "τ"), (1, "b"), (1, "c"), (2, "τ")]
