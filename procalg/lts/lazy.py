@@ -44,7 +44,8 @@ import numpy as np
 
 from procalg.errors import LimitExceeded
 from procalg.lts.exploration import Edges, Exploration
-from procalg.lts.lazy_batch import expand_arrays, label_codes
+from procalg.lts.lazy_batch import BatchExpansion
+from procalg.lts.lazy_batch import OmegaState as _Omega
 from procalg.lts.lts import TAU, TICK, TransitionSystem
 from procalg.lts.move_columns import Column, View
 from procalg.lts.network import DONE
@@ -65,14 +66,7 @@ class AlphabetError(ValueError):
     network's rules cannot show it: a caller should fall back to another engine)."""
 
 
-class _Omega:
-    """The one local state after ✓."""
-
-    def __repr__(self) -> str:
-        return "Ω"
-
-
-class LazyComponent:
+class LazyComponent(BatchExpansion):
     """A network component explored on demand from a transition system.
 
     Args:
@@ -115,7 +109,7 @@ class LazyComponent:
         self._records = 0  # table runs written (a state asked again gets a new run)
         self._back: tuple[int, np.ndarray, np.ndarray, np.ndarray] | None = None
         self._views: dict[frozenset[int], View] = {}
-        self._codes: np.ndarray | None = None  # the system's label index -> code (batches)
+        self._codes: np.ndarray | None = None  # see BatchExpansion
         self._number(system.initial_state())
 
     initial = 0
@@ -215,11 +209,9 @@ class LazyComponent:
         if not deferred:
             batch: list[int] | None = None
             if hasattr(self.system, "successors_arrays"):  # a nested network: one step
-                if self._codes is None:
-                    self._codes = label_codes(self, self.system.labels)
                 batch = [loc for loc in todo if not isinstance(self.states[loc], _Omega)]
                 if batch:
-                    expand_arrays(self, batch, self._codes)
+                    self._expand_arrays(batch)
                 rest = [loc for loc in todo if isinstance(self.states[loc], _Omega)]
             for loc in rest if batch is not None else todo:
                 self._record(loc, self._moves(self.states[loc]))
