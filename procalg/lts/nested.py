@@ -121,12 +121,17 @@ def nested_component(system: NestedNetwork, *, lazy: bool, max_states: int | Non
     """
     if not lazy:
         whole = nested_lts(system, max_states)
-        return whole, f"explored whole ({whole.num_states} states)"
+        return whole, _whole(whole)
     try:
         whole = nested_lts(system, EAGER_LIMIT)
-        return whole, f"explored whole ({whole.num_states} states)"
+        return whole, _whole(whole)
     except LimitExceeded:
         pass
     component = LazyComponent(system, system.labels,
                               max_states=lazy_limit, name=name)
     return component, "explored lazily, where the outer product goes"
+
+
+def _whole(lts: LTS) -> str:
+    n = lts.num_states
+    return f"explored whole ({n} state{'' if n == 1 else 's'})"

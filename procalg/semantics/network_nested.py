@@ -18,8 +18,11 @@ Example:
     >>> model = loads("channel a, b, tock\\nP = a -> P [] tock -> P\\n"
     ...               "Q = prioritise(P [| {tock} |] tock -> STOP, <{a}, {tock}>) ||| b -> STOP")
     >>> net = compile_network(model.process("Q"), model.spec)
-    >>> [n for n in net.notes if n.startswith("prioritise")]  # a pre-empts tock: one state
-    ['prioritise(P [| {tock} |] tock -> STOP): a nested network of 2 components, explored whole (1 states)']
+    >>> for note in net.notes:  # a pre-empts tock: one state
+    ...     if note.startswith("prioritise"):
+    ...         print(note.replace(": ", ":\\n"))
+    prioritise(P [| {tock} |] tock -> STOP):
+    a nested network of 2 components, explored whole (1 state)
 """
 
 from __future__ import annotations
