@@ -32,6 +32,11 @@ if TYPE_CHECKING:
     from procalg.semantics.network import NotApplicable
 
 
+STATE_NAME_CHARS = 1_000
+"""A state's name (its term, printed) is cut short past this many characters: a chain
+of thousands of prefixes would otherwise name its states in quadratic text."""
+
+
 @dataclass(frozen=True)
 class Model:
     """A loaded model: its source, syntax tree and evaluated definitions.
@@ -198,7 +203,7 @@ class Model:
         from procalg.lts import explore  # numpy: not needed to load a model and run it
 
         system = self.system(process)
-        namer = show_process if state_names else None
+        namer = (lambda t: show_process(t, STATE_NAME_CHARS)) if state_names else None
         return self._with_source(lambda: explore(system, max_states=max_states,
                                                  state_name=namer))
 

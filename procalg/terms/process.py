@@ -236,8 +236,9 @@ def bracketed(p: Process, outer: int) -> str:
     return f"({text})" if p.precedence >= outer and p.precedence != 0 else text
 
 
-def show_process(p: Process) -> str:
-    """Print a term in ``.proc`` syntax (parenthesised where precedence needs it).
+def show_process(p: Process, limit: int | None = None) -> str:
+    """Print a term in ``.proc`` syntax (parenthesised where precedence needs it);
+    past ``limit`` characters, cut short with ``...``.
 
     A loop over an explicit stack of pieces, not a recursion: a run's term may
     be a chain of thousands of prefixes (a snapshot prints it, on an ordinary
@@ -249,13 +250,19 @@ def show_process(p: Process) -> str:
         a -> (STOP [] SKIP) ; STOP
         >>> print(Rename(Prefix(a, STOP), frozenset({(a, Event("b"))})))
         (a -> STOP)[[a <- b]]
+        >>> show_process(Prefix(a, Prefix(a, STOP)), limit=8)
+        'a -> a -...'
     """
     out: list[str] = []
+    length = 0
     todo: list[str | tuple[Process, int]] = [(p, 0)]  # outer 0: never bracketed
     while todo:
         item = todo.pop()
         if type(item) is str:
             out.append(item)
+            length += len(item)
+            if limit is not None and length > limit:
+                return "".join(out)[:limit] + "..."
             continue
         term, outer = item
         pieces = _pieces(term)
