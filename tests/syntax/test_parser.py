@@ -458,17 +458,3 @@ def test_fdr_tau_priority_option_follows_any_assertion_and_prints_back(text):
     assert decl.tau_priority is not None
     assert decl.text == text.removeprefix("assert ")
     assert parse(pretty(parse(text))) == parse(text)
-
-
-def test_a_ten_thousand_long_choice_chain_parses_without_deep_recursion() -> None:
-    import sys
-
-    n = 10_000
-    assert sys.getrecursionlimit() <= 10_000  # the builder is a loop, not a recursion
-    body = " [] ".join(["STOP"] * n)
-    node = parse(f"P = {body}").declarations[0].body
-    depth = 0
-    while isinstance(node, ast.ProcBinary):  # left-nested, as the grammar reads [] chains
-        assert node.op == "[]" and isinstance(node.right, ast.StopLit)
-        node, depth = node.left, depth + 1
-    assert depth == n - 1 and isinstance(node, ast.StopLit)
