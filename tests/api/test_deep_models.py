@@ -90,3 +90,15 @@ def test_nesting_past_the_limit_is_a_model_error_at_its_place(monkeypatch) -> No
     assert (err.span.line, err.source.name) == (2, "long.proc")
     assert err.span.column == len("P = ") + 1 + sum(len(f"step.{i} -> ") for i in range(498))
     assert "named definitions" in err.hint
+
+
+def test_running_out_of_frames_is_a_model_error_at_the_deepest_place(monkeypatch) -> None:
+    from procalg.semantics import deep
+
+    monkeypatch.setattr(deep, "RECURSION_LIMIT", 3_000)  # 2,000 prefixes need more
+    with pytest.raises(ModelError) as caught:
+        loads(chain_text(2_000), "deep.proc").lts("P")
+    err = caught.value
+    assert err.message == "expression nested too deeply to evaluate"
+    assert err.span.line == 2 and err.span.column > 1_000  # inside the chain, not its start
+    assert "named definitions" in err.hint and err.source.name == "deep.proc"
