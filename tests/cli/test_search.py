@@ -34,12 +34,14 @@ def _listed(capsys, model: str) -> list[str]:
 def test_runs_list_by_model_hash_matches_the_model_a_run_migrated_to(capsys) -> None:
     Path("ask.proc").write_text(ASK)
     Path("moved.proc").write_text(MOVED)
-    Path("acts.py").write_text("def work():\n    pass\nACTIVITIES = {'work': work}\n")
-    assert main(["run", "ask.proc", "P", "--activities", "acts"]) == 3
+    # a module name of its own: another test imports a module called acts
+    Path("acts_runs_list.py").write_text("def work():\n    pass\nACTIVITIES = {'work': work}\n")
+    assert main(["run", "ask.proc", "P", "--activities", "acts_runs_list"]) == 3
     run_id = capsys.readouterr().out.split()[1].rstrip(":")
     assert _listed(capsys, _hash(ASK)) == [run_id]
     assert _listed(capsys, _hash(MOVED)) == []
-    assert main(["runs", "resume", run_id, "--model", "moved.proc", "--activities", "acts"]) == 3
+    assert main(["runs", "resume", run_id, "--model", "moved.proc",
+                 "--activities", "acts_runs_list"]) == 3
     capsys.readouterr()
     assert _listed(capsys, _hash(MOVED)) == [run_id]
     assert _listed(capsys, _hash(ASK)) == []
