@@ -19,6 +19,7 @@ from procalg.errors import ModelError, ProcalgError, UsageError
 from procalg.semantics import UnguardedRecursion
 from procalg.semantics import load as load_spec
 from procalg.semantics.channels import ChannelRef
+from procalg.semantics.deep import innermost_span, run_deep
 from procalg.semantics.values import kind_name
 from procalg.source import SourceFile
 from procalg.syntax import ast, parse, parse_expr, pretty
@@ -29,6 +30,11 @@ if TYPE_CHECKING:
     from procalg.lts import LTS
     from procalg.lts.network import Network
     from procalg.semantics.network import NotApplicable
+
+
+STATE_NAME_CHARS = 1_000
+"""A state's name (its term, printed) is cut short past this many characters: a chain
+of thousands of prefixes would otherwise name its states in quadratic text."""
 
 
 @dataclass(frozen=True)
@@ -197,7 +203,7 @@ class Model:
         from procalg.lts import explore  # numpy: not needed to load a model and run it
 
         system = self.system(process)
-        namer = show_process if state_names else None
+        namer = (lambda t: show_process(t, STATE_NAME_CHARS)) if state_names else None
         return self._with_source(lambda: explore(system, max_states=max_states,
                                                  state_name=namer))
 
@@ -249,16 +255,12 @@ class Model:
     def _with_source(self, thunk: Any) -> Any:
         """Run ``thunk``; attach this model's source to any error it raises."""
         try:
-            return thunk()
+            return run_deep(thunk)
         except ProcalgError as err:
             self.locate(err)
             raise
         except RecursionError as err:
-            raise ModelError(
-                "recursion too deep while evaluating the model",
-                hint="look for a function or process that calls itself without end",
-                source=self.source,
-            ) from err
+            raise _too_deep(err, self.source) from None
 
 
 def _head(definition: ast.Definition) -> str:
@@ -285,14 +287,31 @@ def loads(text: str, name: str = "<input>") -> Model:
         ModelError: the model is well formed but means nothing (undefined names ...).
     """
     source = SourceFile(name, text)
-    try:
-        module = parse(text, filename=name)
-        spec = load_spec(module, source)
+    try:  # generated models nest thousands deep: parse and evaluate on the big stack
+        module, spec = run_deep(lambda: _parsed_and_loaded(text, name, source))
     except ProcalgError as err:
         if err.source is None:
             err.source = source
         raise
+    except RecursionError as err:
+        raise _too_deep(err, source) from None
     return Model(source, module, spec)
+
+
+def _parsed_and_loaded(text: str, name: str, source: SourceFile) -> tuple[ast.Module, Any]:
+    module = parse(text, filename=name)
+    return module, load_spec(module, source)
+
+
+def _too_deep(err: RecursionError, source: SourceFile) -> ModelError:
+    """A ``RecursionError`` as the user's error, at the deepest place the traceback knows."""
+    return ModelError(
+        "recursion too deep while evaluating the model",
+        innermost_span(err),
+        hint="look for a function or process that calls itself without end; a chain "
+             "nested thousands deep can be split into named definitions",
+        source=source,
+    )
 
 
 def load(path: str | Path) -> Model:

@@ -27,8 +27,9 @@ def add_filters(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--status", action="append", default=[], metavar="S",
                         help="only runs with this status (repeatable, or comma-separated)")
     parser.add_argument("--model", metavar="M",
-                        help="only runs of this model: the path it was started from, or a "
-                             "model hash prefix")
+                        help="only runs of this model: a hash prefix of the model the run is "
+                             "on now (the one it last migrated to, else the one it started "
+                             "on), or the path it was started from")
     parser.add_argument("--since", metavar="T",
                         help="only runs started since T: a duration back from now (2h, 1d) "
                              "or a local date/time (2026-12-03, '2026-12-03 10:00')")

@@ -187,7 +187,7 @@ class MemoryLog:
                 continue
             if any(have.get(k) != v for k, v in (attrs or {}).items()):
                 continue
-            if model is not None and not (r.model_hash.startswith(model)
+            if model is not None and not (r.current_model[0].startswith(model)
                                           or have.get("model") == model):
                 continue
             found.append(r)

@@ -265,8 +265,8 @@ class EventLog(Protocol):
                     attrs: Mapping[str, str] | None = None,
                     model: str | None = None) -> list[RunRecord]:
         """Runs with one of ``statuses``, created at or after ``since``, carrying every
-        attribute of ``attrs``, and whose model hash starts with ``model`` or whose
-        ``model`` attribute is ``model``; oldest first."""
+        attribute of ``attrs``, and whose current model's hash (:attr:`RunRecord.current_model`)
+        starts with ``model`` or whose ``model`` attribute is ``model``; oldest first."""
 
     def attributes(self, run_id: str) -> dict[str, str]:
         """The run's search attributes (empty if none or unknown)."""

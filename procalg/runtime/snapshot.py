@@ -54,6 +54,7 @@ from procalg.runtime.history import HistoryEvent, decode_value, encode_value, fr
 from procalg.runtime.ports import EventLog
 from procalg.runtime.termjson import decode_term, encode_term, load_of
 from procalg.runtime.workflow import Workflow
+from procalg.semantics.deep import run_deep
 
 EVERY = 1000
 """Events between two snapshots of a run (``Engine.snapshot_every``; 0: never).
@@ -126,7 +127,10 @@ def decode_state(text: str, workflow: Workflow) -> RunState:
     term = decode_term(data["term"], None if ev is None else lambda key: site(ev, key), ev)
     if str(term) != data["text"]:
         raise FormatError(f"its term decodes to {str(term)[:60]}, not {data['text'][:60]}")
-    state = RunState(workflow, workflow.machine.resume_at(term), status=data["status"],
+    # the machine finds the term among those it knows by ==, which recurses as deep
+    # as the term (a chain of thousands of prefixes): on the big stack
+    at = run_deep(lambda: workflow.machine.resume_at(term))
+    state = RunState(workflow, at, status=data["status"],
                      seq=data["seq"], steps=data["steps"], error=data["error"],
                      compensated=data["compensated"], note=data["note"])
     state.inflight = {s: (c, decode_value(g)) for s, c, g in data["inflight"]}

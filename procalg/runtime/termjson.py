@@ -14,13 +14,23 @@ compression and its arguments, plus a fingerprint of its table. What cannot
 be named (a site without a key, a compressed process of another load)
 raises :class:`Unsaveable`, and the run simply keeps no snapshot.
 
+A process is written flat, as a graph: ``{"g": [node, ...]}``, its subterms
+first (each written once, however often it is shared), the term itself
+last, a subterm in a field as ``{"r": index}``. A run's term may be a chain
+of thousands of prefixes, and nested JSON that deep would overflow the
+encoder's and the decoder's recursion (``json`` recurses in C), as would a
+recursive walk here: workers run on ordinary threads. The older nested
+form (``{"p": class, "f": fields}`` with subterms inline) still decodes.
+
 Example:
     >>> from procalg.terms import Event, Prefix, SKIP, Seq
     >>> term = Seq(Prefix(Event("a", (1, True)), SKIP), SKIP)
     >>> decode_term(encode_term(term), sites=None) == term
     True
-    >>> encode_term(Prefix(Event("a"), SKIP))
-    {'p': 'Prefix', 'f': [{'v': {'event': 'a', 'fields': []}}, {'p': 'Skip', 'f': []}]}
+    >>> for node in encode_term(Prefix(Event("a"), SKIP))["g"]:
+    ...     print(node)
+    {'p': 'Skip', 'f': []}
+    {'p': 'Prefix', 'f': [{'v': {'event': 'a', 'fields': []}}, {'r': 0}]}
 """
 
 from __future__ import annotations
@@ -78,22 +88,77 @@ def encode_term(term: Any, ev: Evaluator | None = None) -> Any:
     """``term`` (or a field of one) as JSON-ready data; ``ev`` is the load that made
     it (needed to name local definitions and compressed processes).
 
+    A process is written as a graph (see the module's docstring), in a loop:
+    no depth of term recurses.
+
     Raises:
         Unsaveable: a part that cannot be found again in another load of the model.
     """
-    if term is None or isinstance(term, bool | int | str):
-        return term
     if isinstance(term, Process):
+        return _Graph(ev).encode(term)
+    return _field(term, ev, None)
+
+
+class _Graph:
+    """The nodes of one process graph: each subterm once, after its subterms."""
+
+    def __init__(self, ev: Evaluator | None) -> None:
+        self.ev = ev
+        self.index: dict[int, int] = {}  # id of a subterm -> its node (terms are kept alive)
+        self.nodes: list[Any] = []
+
+    def encode(self, root: Process) -> dict[str, Any]:
+        """``{"g": nodes}``, built by an explicit post-order walk."""
+        todo: list[tuple[Process, bool]] = [(root, False)]
+        while todo:
+            term, ready = todo.pop()
+            if id(term) in self.index:
+                continue
+            if ready:  # every subterm has its node
+                self.index[id(term)] = len(self.nodes)
+                self.nodes.append(self._node(term))
+                continue
+            todo.append((term, True))
+            todo.extend((sub, False) for sub in _subterms(term) if id(sub) not in self.index)
+        return {"g": self.nodes}
+
+    def _node(self, term: Process) -> Any:
         name = type(term).__name__
         if name not in _CLASSES:  # a term class of a module imported since
             _CLASSES.update(_classes())
         if name not in _CLASSES:
             raise Unsaveable(f"a {name} term cannot be saved")
         if type(term) is Compressed:
-            return {"compressed": _compressed(term, ev)}
+            return {"compressed": _compressed(term, self.ev)}
         if type(term) is Call:
-            return {"p": "Call", "f": [_name(term.name, ev), encode_term(term.args, ev)]}
-        return {"p": name, "f": [encode_term(getattr(term, f), ev) for f in _CLASSES[name][1]]}
+            return {"p": "Call", "f": [_name(term.name, self.ev),
+                                       _field(term.args, self.ev, self.index)]}
+        return {"p": name, "f": [_field(getattr(term, f), self.ev, self.index)
+                                 for f in _CLASSES[name][1]]}
+
+
+def _subterms(term: Process) -> list[Process]:
+    """The processes in ``term``'s fields (directly, or inside tuples and sets)."""
+    if type(term) is Compressed:
+        return []  # written by what made it, not by its fields
+    names = ("args",) if type(term) is Call else _CLASSES.get(type(term).__name__, (0, ()))[1]
+    found: list[Process] = []
+    todo = [getattr(term, f) for f in names]
+    while todo:
+        value = todo.pop()
+        if isinstance(value, Process):
+            found.append(value)
+        elif isinstance(value, tuple | frozenset):
+            todo.extend(value)
+    return found
+
+
+def _field(term: Any, ev: Evaluator | None, index: dict[int, int] | None) -> Any:
+    """A value as JSON-ready data; in a graph (``index``), a subterm is its node's number."""
+    if term is None or isinstance(term, bool | int | str):
+        return term
+    if isinstance(term, Process):
+        return _Graph(ev).encode(term) if index is None else {"r": index[id(term)]}
     if isinstance(term, InputSite):
         if not term.key:
             raise Unsaveable("an input prefix without a place in the model text")
@@ -101,9 +166,9 @@ def encode_term(term: Any, ev: Evaluator | None = None) -> Any:
     if isinstance(term, Event | Atom | Dotted | Sequence):
         return {"v": encode_value(term)}
     if isinstance(term, tuple):
-        return {"t": [encode_term(x, ev) for x in term]}
+        return {"t": [_field(x, ev, index) for x in term]}
     if isinstance(term, frozenset):
-        items = [encode_term(x, ev) for x in term]
+        items = [_field(x, ev, index) for x in term]
         return {"s": sorted(items, key=repr)}
     if ev is not None:  # function and channel values come from a loaded model's evaluator
         from procalg.semantics.channels import ChannelRef
@@ -138,9 +203,10 @@ def _compressed(term: Compressed, ev: Evaluator | None) -> list[Any]:
 
 
 def decode_term(data: Any, sites: Callable[[str], InputSite | None] | None,
-                ev: Evaluator | None = None) -> Any:
+                ev: Evaluator | None = None, refs: list[Any] | None = None) -> Any:
     """Invert :func:`encode_term`; ``sites`` finds an input prefix's site by key, ``ev``
-    the load whose local definitions and compressed processes the term uses.
+    the load whose local definitions and compressed processes the term uses, ``refs``
+    the nodes of the graph being read (a graph's nodes are read in a loop).
 
     Raises:
         FormatError: malformed data, an unknown class, or a site, local definition or
@@ -152,18 +218,26 @@ def decode_term(data: Any, sites: Callable[[str], InputSite | None] | None,
         raise FormatError(f"not a saved term: {str(data)[:80]}")
     if "p" in data:
         found = _CLASSES.get(data["p"])
-        if found is None or len(data.get("f", ())) != len(found[1]):
+        if found is None or not isinstance(data.get("f"), list) \
+                or len(data["f"]) != len(found[1]):
             raise FormatError(f"not a saved term: {str(data)[:80]}")
         if found[0] is Call:
-            return Call(_unique(data["f"][0], ev), decode_term(data["f"][1], sites, ev))
-        return found[0](*(decode_term(x, sites, ev) for x in data["f"]))
+            return Call(_unique(data["f"][0], ev), decode_term(data["f"][1], sites, ev, refs))
+        return found[0](*(decode_term(x, sites, ev, refs) for x in data["f"]))
     (tag, body), = data.items()
+    if tag == "g" and isinstance(body, list) and body:
+        nodes: list[Any] = []
+        for node in body:
+            nodes.append(decode_term(node, sites, ev, nodes))
+        return nodes[-1]
+    if tag == "r" and refs is not None and type(body) is int and 0 <= body < len(refs):
+        return refs[body]
     if tag == "v":
         return decode_value(body)
     if tag == "t":
-        return tuple(decode_term(x, sites, ev) for x in body)
+        return tuple(decode_term(x, sites, ev, refs) for x in body)
     if tag == "s":
-        return frozenset(decode_term(x, sites, ev) for x in body)
+        return frozenset(decode_term(x, sites, ev, refs) for x in body)
     if tag == "site":
         site = sites(body) if sites is not None else None
         if site is None:

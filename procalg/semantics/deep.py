@@ -12,9 +12,19 @@ So :func:`run_deep` runs an evaluation on a thread whose stack size is known
 (:data:`STACK_BYTES`), under :data:`RECURSION_LIMIT`, chosen so that
 even at 2 KiB per frame the limit is reached long before the stack's end:
 past it Python raises ``RecursionError``, which callers turn into a
-``ModelError``. The limit is process-wide while raised; it is also low
-enough (24 000 × 230 bytes ≈ 5.5 MiB) for other threads with the usual
-8 MiB stacks that happen to recurse meanwhile.
+``ModelError``. Loading a model (parsing, building, evaluating), the
+api's model operations (terms, LTSs, networks, checks) and a run's
+workflow all run there: generated models nest thousands of operators (a
+chain of 10,000 prefixes, an ``if ... else if ...`` chain, nested ``[]``),
+and each nesting level costs a few frames in the evaluator, the term rules
+and when deep terms are compared. The syntax refuses nesting past
+``procalg.syntax.parser.MAX_NESTING`` (20,000) before any of that.
+
+The limit is process-wide while raised. On CPython 3.11 a call from Python
+to Python uses no C stack, so another thread that recurses in Python
+meanwhile still gets its ``RecursionError``; one that recurses through C
+(``repr`` or ``==`` of deeply nested data) has only its own stack (8 MiB
+usually) for up to :data:`RECURSION_LIMIT` frames.
 
 Example:
     >>> import sys
@@ -32,15 +42,19 @@ import queue
 import sys
 import threading
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
+
+from procalg.source import Span
 
 T = TypeVar("T")
 
-RECURSION_LIMIT = 24_000
-"""Python frames an evaluation may use (``F(2000)``-deep value recursion fits)."""
+RECURSION_LIMIT = 120_000
+"""Python frames an evaluation may use: ``F(2000)``-deep value recursion fits, and
+operators nested :data:`~procalg.syntax.parser.MAX_NESTING` deep (about six frames
+a level where the evaluator and the term rules recurse)."""
 
-STACK_BYTES = 64 * 2**20
-"""Stack of the evaluating thread: 64 MiB, over 2 KiB per frame at the limit.
+STACK_BYTES = 256 * 2**20
+"""Stack of the evaluating thread: 256 MiB, over 2 KiB per frame at the limit.
 
 Only address space is reserved; pages are committed as the stack grows.
 """
@@ -73,7 +87,7 @@ class _Worker:
     """One daemon thread with a :data:`STACK_BYTES` stack that runs evaluations in turn.
 
     A persistent thread: starting one per evaluation costs about a millisecond
-    (a 64 MiB stack is mapped and unmapped each time); a hand-over costs tens
+    (a big stack is mapped and unmapped each time); a hand-over costs tens
     of microseconds.
     """
 
@@ -145,9 +159,9 @@ def run_deep(action: Callable[[], T]) -> T:
 HOP_DEPTH = RECURSION_LIMIT // 2
 """Frames a thread may use before :func:`with_room` moves on to a fresh stack."""
 
-MAX_HOPS = 32
+MAX_HOPS = 8
 """Fresh stacks one evaluation may chain (then ``RecursionError``, as without hops):
-32 × 12,000 frames, 2 GiB of address space at most, pages committed as used."""
+8 × 60,000 frames, 2 GiB of address space at most, pages committed as used."""
 
 
 def _depth_over(frames: int) -> bool:
@@ -199,3 +213,31 @@ def with_room(action: Callable[[], T]) -> T:
     if ok:
         return result
     raise result.with_traceback(result.__traceback__)
+
+
+def innermost_span(err: BaseException) -> Span | None:
+    """Where a ``RecursionError`` went too deep: the span of the syntax node that the
+    innermost frame of ``err``'s traceback holding one was working on, or None.
+
+    Example:
+        >>> from procalg.syntax import parse_expr
+        >>> def dive(expr, n):
+        ...     return dive(expr, n + 1) if n < 5 else 1 // 0
+        >>> try:
+        ...     dive(parse_expr("a -> STOP"), 0)
+        ... except ZeroDivisionError as err:
+        ...     print(innermost_span(err))
+        1:1
+    """
+    frames = []
+    tb = err.__traceback__
+    while tb is not None:
+        frames.append(tb.tb_frame)
+        tb = tb.tb_next
+    for frame in reversed(frames):
+        for value in frame.f_locals.values():
+            if type(value).__module__.startswith("procalg.syntax"):
+                span: Any = getattr(value, "span", None)
+                if isinstance(span, Span):
+                    return span
+    return None

@@ -31,7 +31,7 @@ from procalg.errors import ModelError, ProcalgError
 from procalg.semantics import child_scope, workflow
 from procalg.semantics.channels import INTEGERS, ChannelRef, Types
 from procalg.semantics.datatypes import Datatypes
-from procalg.semantics.deep import RECURSION_LIMIT, run_deep
+from procalg.semantics.deep import RECURSION_LIMIT, innermost_span, run_deep
 from procalg.semantics.evaluate import Closure, Evaluator, Thunk
 from procalg.semantics.functions import CyclicValue
 from procalg.semantics.infinite import CHARS
@@ -223,10 +223,12 @@ class Spec:
         except ProcalgError as err:
             err.source = err.source or self.source
             raise
-        except RecursionError:
-            raise ModelError("expression nested too deeply to evaluate", source=self.source,
+        except RecursionError as err:
+            raise ModelError("expression nested too deeply to evaluate", innermost_span(err),
+                             source=self.source,
                              hint="recursion is limited to about "
-                                  f"{RECURSION_LIMIT // 8} nested function calls") from None
+                                  f"{RECURSION_LIMIT // 8} nested function calls; split a "
+                                  "chain nested thousands deep into named definitions") from None
 
     @property
     def channels(self) -> dict[str, tuple[frozenset, ...]]:

@@ -276,7 +276,7 @@ def search_sql(statuses: tuple[str, ...] | None, since: float | None,
     for key, value in (attrs or {}).items():
         where.append(attr)
         params += [key, value]
-    if model is not None:
-        where.append(f"(model_hash LIKE {mark} OR {attr})")
+    if model is not None:  # the model a run is on now: the last it migrated to, else its first
+        where.append(f"(COALESCE(NULLIF(current_hash, ''), model_hash) LIKE {mark} OR {attr})")
         params += [model.replace("%", "").replace("_", "") + "%", "model", model]
     return (" WHERE " + " AND ".join(where)) if where else "", params

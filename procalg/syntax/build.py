@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
-from lark import v_args
+from lark import Transformer_NonRecursive, v_args
 
 from procalg.source import Span
 from procalg.syntax import ast
@@ -46,7 +46,7 @@ def _replicated(op: str):
 
 
 @v_args(meta=True)
-class Builder(DeclarationRules, ValueRules):
+class Builder(Transformer_NonRecursive, DeclarationRules, ValueRules):
     """Lark transformer producing AST nodes; one instance per parse.
 
     Args:

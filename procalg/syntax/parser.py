@@ -21,7 +21,7 @@ from pathlib import Path
 from lark import Lark
 from lark.exceptions import UnexpectedInput, VisitError
 
-from procalg.errors import ParseError
+from procalg.errors import ModelError, ParseError
 from procalg.source import SourceFile
 from procalg.syntax import ast
 from procalg.syntax.assertion_rules import AssertionBuilder
@@ -30,6 +30,7 @@ from procalg.syntax.layout import Layout, blank_comments
 from procalg.syntax.modules import expand_modules
 from procalg.syntax.timed import expand_sections, mark_sections
 from procalg.syntax.value_rules import PARSED_FILE
+from procalg.syntax.walk import children
 
 _REPO_GRAMMAR = Path(__file__).resolve().parents[2] / "grammar"
 _LOCK = threading.Lock()  # the post-lexer keeps per-parse state
@@ -137,6 +138,35 @@ def parse_expr(text: str, filename: str = "<input>") -> ast.Node:
     return _parse(text, filename, "expr")
 
 
+MAX_NESTING = 20_000
+"""Operators one expression may nest (a chain of prefixes, ``[]``, ``if ... else if``):
+past it a model is refused with its place. Every path (evaluating, the term rules,
+checks, printing, runs) handles this depth on :func:`procalg.semantics.deep.run_deep`'s
+stack, which callers load models on."""
+
+
+def check_nesting(node: ast.Node, limit: int | None = None) -> None:
+    """Refuse a tree nested more than ``limit`` (:data:`MAX_NESTING`) nodes deep.
+
+    Example:
+        >>> check_nesting(parse_expr("a -> b -> c -> STOP"), limit=3)
+        Traceback (most recent call last):
+        ...
+        procalg.errors.ModelError: <input>:1:16: error: the model nests more than 3 ...
+    """
+    limit = MAX_NESTING if limit is None else limit
+    todo = [(node, 1)]
+    while todo:  # a loop: the tree may be as deep as the text is long
+        here, depth = todo.pop()
+        if depth > limit:
+            raise ModelError(
+                f"the model nests more than {limit:,} operators deep here", here.span,
+                hint=f"procalg follows up to {limit:,} nested operators (prefixes, choices, "
+                     "if ... else if ...); split the chain into named definitions, "
+                     "e.g. P = a -> ... -> P2 and P2 = ...")
+        todo.extend((child, depth + 1) for child in children(here))
+
+
 def _parse(text: str, filename: str, start: str) -> ast.Node:
     source = SourceFile(filename, text)
     # a sub-parse (an assertion's expression, padded to file positions) keeps
@@ -145,8 +175,10 @@ def _parse(text: str, filename: str, start: str) -> ast.Node:
     try:
         clean = mark_sections(blank_comments(text))
         tree = raw_parse(clean, start)
-        return AssertionBuilder(clean, lambda t: _parse(t, filename, "expr")).transform(tree)
-    except ParseError as err:
+        node = AssertionBuilder(clean, lambda t: _parse(t, filename, "expr")).transform(tree)
+        check_nesting(node)
+        return node
+    except (ParseError, ModelError) as err:
         err.source = err.source or source
         raise
     except VisitError as err:

@@ -236,8 +236,13 @@ def bracketed(p: Process, outer: int) -> str:
     return f"({text})" if p.precedence >= outer and p.precedence != 0 else text
 
 
-def show_process(p: Process) -> str:
-    """Print a term in ``.proc`` syntax (parenthesised where precedence needs it).
+def show_process(p: Process, limit: int | None = None) -> str:
+    """Print a term in ``.proc`` syntax (parenthesised where precedence needs it);
+    past ``limit`` characters, cut short with ``...``.
+
+    A loop over an explicit stack of pieces, not a recursion: a run's term may
+    be a chain of thousands of prefixes (a snapshot prints it, on an ordinary
+    thread).
 
     Example:
         >>> a = Event("a")
@@ -245,34 +250,57 @@ def show_process(p: Process) -> str:
         a -> (STOP [] SKIP) ; STOP
         >>> print(Rename(Prefix(a, STOP), frozenset({(a, Event("b"))})))
         (a -> STOP)[[a <- b]]
+        >>> show_process(Prefix(a, Prefix(a, STOP)), limit=8)
+        'a -> a -...'
     """
+    out: list[str] = []
+    length = 0
+    todo: list[str | tuple[Process, int]] = [(p, 0)]  # outer 0: never bracketed
+    while todo:
+        item = todo.pop()
+        if type(item) is str:
+            out.append(item)
+            length += len(item)
+            if limit is not None and length > limit:
+                return "".join(out)[:limit] + "..."
+            continue
+        term, outer = item
+        pieces = _pieces(term)
+        if outer and term.precedence >= outer and term.precedence != 0:
+            pieces = ["(", *pieces, ")"]
+        todo.extend(reversed(pieces))
+    return "".join(out)
+
+
+def _pieces(p: Process) -> list[str | tuple[Process, int]]:
+    """One operator of ``p``: text, and its operands with the precedence that
+    brackets them."""
     match p:
         case Stop():
-            return "STOP"
+            return ["STOP"]
         case Skip():
-            return "SKIP"
+            return ["SKIP"]
         case Omega():
-            return "Ω"
+            return ["Ω"]
         case Prefix(event, then):
-            return f"{event} -> {bracketed(then, p.precedence + 1)}"
+            return [f"{event} -> ", (then, p.precedence + 1)]
         case ExternalChoice() | InternalChoice() | Seq() | Timeout() | Interrupt():
             left, right = p.left if hasattr(p, "left") else p.first, (
                 p.right if hasattr(p, "right") else p.second
             )
-            op = _INFIX[type(p)]
-            return f"{bracketed(left, p.precedence + 1)} {op} {bracketed(right, p.precedence)}"
+            return [(left, p.precedence + 1), f" {_INFIX[type(p)]} ", (right, p.precedence)]
         case Parallel(left, right, sync):
             op = "|||" if not sync else f"[| {_events(sync)} |]"
-            return f"{bracketed(left, p.precedence)} {op} {bracketed(right, p.precedence)}"
+            return [(left, p.precedence), f" {op} ", (right, p.precedence)]
         case AlphaParallel(left, right, la, ra):
             op = f"[{_events(la)} || {_events(ra)}]"
-            return f"{bracketed(left, p.precedence)} {op} {bracketed(right, p.precedence)}"
+            return [(left, p.precedence), f" {op} ", (right, p.precedence)]
         case Hide(process, hidden):
-            return f"{bracketed(process, p.precedence)} \\ {_events(hidden)}"
+            return [(process, p.precedence), f" \\ {_events(hidden)}"]
         case Rename(process, pairs):
             body = ", ".join(f"{a} <- {b}" for a, b in sorted(pairs, key=sort_key))
-            return f"{bracketed(process, 1)}[[{body}]]"
+            return [(process, 1), f"[[{body}]]"]
         case Call(name, args):
-            return name if not args else f"{name}({', '.join(show(a) for a in args)})"
+            return [name if not args else f"{name}({', '.join(show(a) for a in args)})"]
     own = getattr(p, "show", None)  # terms added by later layers print themselves
-    return own() if own is not None else repr(p)
+    return [own() if own is not None else repr(p)]

@@ -206,3 +206,35 @@ def test_check_does_not_import_the_engine_but_help_and_typos_list_every_command(
         main(["chek", "x.proc"])
     listed = capsys.readouterr().err
     assert all(name in listed for name in ("'check'", "'run'", "'worker'", "'schedule'"))
+
+
+def _chain_file(tmp_path, n: int) -> str:
+    """The brief's generated model: one process, a chain of ``n`` prefixes."""
+    body = " ".join(f"step.{i} ->" for i in range(n))
+    path = tmp_path / "deep.proc"
+    path.write_text(f"channel step : {{0..{n}}}\nP = {body} SKIP\nassert P :[deadlock free]\n")
+    return str(path)
+
+
+def test_check_of_a_deep_chain_passes_without_a_traceback(tmp_path, capsys) -> None:
+    # 500 used to crash; 10,000 deep: tests/api/test_deep_models.py (loaded once there)
+    assert main(["check", _chain_file(tmp_path, 5_000)]) == 0
+    out = capsys.readouterr().out
+    assert "✓ P :[deadlock free]" in out and "5,002 states" in out
+
+
+def test_lts_of_a_deep_chain_counts_its_states(tmp_path, capsys) -> None:
+    assert main(["lts", _chain_file(tmp_path, 3_000), "P", "--stats"]) == 0
+    assert capsys.readouterr().out.startswith("P: 3002 states, 3001 transitions")
+
+
+def test_a_model_nested_past_the_limit_is_one_error_at_its_place(tmp_path, capsys,
+                                                                 monkeypatch) -> None:
+    from procalg.syntax import parser
+
+    monkeypatch.setattr(parser, "MAX_NESTING", 1_000)
+    path = _chain_file(tmp_path, 1_200)
+    assert main(["check", path]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"{path}:2:") and "nests more than 1,000 operators deep here" in err
+    assert "Traceback" not in err and "hint: procalg follows up to 1,000" in err

@@ -74,3 +74,21 @@ def test_terms_that_print_differently_are_different_terms(p: Process, q: Process
 def test_a_printed_term_reads_back_as_the_same_term(term: Process) -> None:
     model = loads(f"channel a, b\nchannel c : {{1, 2}}\nP = {term}\n")
     assert model.spec.unfold(model.process("P")) == term
+
+
+def test_a_hundred_thousand_deep_term_prints_on_a_plain_thread() -> None:
+    import threading
+
+    from procalg.terms import SKIP, Event, ExternalChoice, Prefix, show_process
+
+    term = SKIP
+    for i in reversed(range(100_000)):
+        term = Prefix(Event("a", (i,)), term)
+    term = ExternalChoice(term, Prefix(Event("b"), SKIP))
+    out: list[str] = []
+    thread = threading.Thread(target=lambda: out.extend([str(term), show_process(term, 12)]))
+    thread.start()
+    thread.join()
+    text, cut = out
+    assert text.startswith("a.0 -> a.1 -> ") and text.endswith("a.99999 -> SKIP [] b -> SKIP")
+    assert text.count("->") == 100_001 and cut == "a.0 -> a.1 -..."
