@@ -61,6 +61,7 @@ from typing import TYPE_CHECKING, Any
 
 from procalg.lts import TAU, TICK
 from procalg.semantics.linear_inputs import InputMoves, Moves
+from procalg.semantics.linear_saga import SagaMoves
 from procalg.semantics.locations import (
     AT_CALL,
     AT_EXTERNAL,
@@ -71,6 +72,8 @@ from procalg.semantics.locations import (
     AT_PREFIX,
     AT_REPLICATED_EXTERNAL,
     AT_REPLICATED_INTERNAL,
+    AT_SAGA,
+    AT_SAGA_STATE,
     AT_SEQ,
     AT_SEQ_RUN,
     AT_SKIP,
@@ -83,7 +86,7 @@ from procalg.semantics.locations import (
     Location,
     Unsupported,
 )
-from procalg.semantics.state_keys import OMEGA_KEY, THROW_KEY, THROWN_KEY
+from procalg.semantics.state_keys import OMEGA_KEY, SKIP_KEY, THROW_KEY, THROWN_KEY
 from procalg.semantics.unfold import MAX_UNFOLD_DEPTH, UnguardedRecursion
 from procalg.terms import Call, Event
 from procalg.terms.saga import THROW_EVENT, fail_event
@@ -92,7 +95,7 @@ if TYPE_CHECKING:
     from procalg.semantics.evaluate import Env, Evaluator
 
 
-class Machine(InputMoves):
+class Machine(InputMoves, SagaMoves):
     """One sequential process compiled into a state machine over int states.
 
     Args:
@@ -205,6 +208,10 @@ class Machine(InputMoves):
             return self._seq_moves(*env)
         if kind == AT_THROW:
             return [(self._name(THROW_EVENT), self._intern(THROWN_KEY, (_THROWN_NODE, None)))]
+        if kind == AT_SAGA_STATE:
+            return self.saga_moves(env)
+        if kind == AT_SAGA:
+            return self.successors(self.saga_state(parts[0], env))
         if kind == AT_UNSUPPORTED:
             raise Unsupported(parts[0])
         return []
@@ -225,6 +232,29 @@ class Machine(InputMoves):
 
     def _throw(self) -> int:
         return self._intern(THROW_KEY, (_THROW_NODE, None))
+
+    def _end(self, which: str) -> int:
+        """The state Ω, SKIP, THROW or THROWN (for the saga rules)."""
+        key, node = _ENDS[which]
+        return self._intern(key, (node, None))
+
+    def _finished(self, state: int) -> bool:
+        """Whether ``state`` is SKIP or Ω, as a saga step's body (calls unfolded,
+        guards resolved, as the term rules normalise a step's body)."""
+        node, env = self.where[state]
+        for _ in range(MAX_UNFOLD_DEPTH):
+            if node.kind == AT_CALL:
+                call = env if node is _CALL_START else \
+                    Call(node.parts[0], tuple([a(env) for a in node.parts[1]]))
+                node, env = self._unfold(call.name, call.args)
+            elif node.kind in (AT_GUARD, AT_IF):
+                branch = self._branch(node, env)
+                if branch is None:
+                    return False
+                node = branch
+            else:
+                break
+        return node.kind == AT_SKIP or self.keys[state] == OMEGA_KEY
 
     # A replicated |~| is, as the evaluator folds it, P1 |~| (P2 |~| (... |~| Pn)):
     # each suffix of its branches is a state of its own (one τ further).
@@ -262,6 +292,8 @@ _THROW_NODE = Location(AT_THROW)
 """THROW: one move, ``throw``, to THROWN."""
 _THROWN_NODE = Location(AT_THROWN)
 """THROWN, after ``throw``: no moves (not a deadlock: the run failed)."""
+_ENDS = {"Ω": (OMEGA_KEY, _OMEGA_NODE), "SKIP": (SKIP_KEY, Location(AT_SKIP)),
+         "THROW": (THROW_KEY, _THROW_NODE), "THROWN": (THROWN_KEY, _THROWN_NODE)}
 
 
 def compile_leaf(ev: Evaluator, start: Call) -> Machine | str:
