@@ -61,7 +61,8 @@ from typing import TYPE_CHECKING, Any
 
 from procalg.lts import TAU, TICK
 from procalg.semantics.linear_inputs import InputMoves, Moves
-from procalg.semantics.linear_saga import SagaMoves
+from procalg.semantics.linear_operators import OPERATOR_RULES, OperatorMoves
+from procalg.semantics.linear_saga import SAGA_RULES, SagaMoves
 from procalg.semantics.locations import (
     AT_CALL,
     AT_EXTERNAL,
@@ -69,10 +70,10 @@ from procalg.semantics.locations import (
     AT_IF,
     AT_INPUT,
     AT_INTERNAL,
+    AT_OPERATORS,
     AT_PREFIX,
     AT_REPLICATED_EXTERNAL,
     AT_REPLICATED_INTERNAL,
-    AT_SAGA,
     AT_SAGA_STATE,
     AT_SEQ,
     AT_SEQ_RUN,
@@ -95,7 +96,7 @@ if TYPE_CHECKING:
     from procalg.semantics.evaluate import Env, Evaluator
 
 
-class Machine(InputMoves, SagaMoves):
+class Machine(InputMoves, SagaMoves, OperatorMoves):
     """One sequential process compiled into a state machine over int states.
 
     Args:
@@ -208,10 +209,10 @@ class Machine(InputMoves, SagaMoves):
             return self._seq_moves(*env)
         if kind == AT_THROW:
             return [(self._name(THROW_EVENT), self._intern(THROWN_KEY, (_THROWN_NODE, None)))]
-        if kind == AT_SAGA_STATE:
-            return self.saga_moves(env)
-        if kind == AT_SAGA:
-            return self.successors(self.saga_state(parts[0], env))
+        if kind == AT_SAGA_STATE:  # a saga's or an operator's state: its tag's rule
+            return _RULES[env[0]](self, *env[1:])
+        if kind in AT_OPERATORS:
+            return self.successors(self.operator_state(node, env))
         if kind == AT_UNSUPPORTED:
             raise Unsupported(parts[0])
         return []
@@ -292,6 +293,7 @@ _THROW_NODE = Location(AT_THROW)
 """THROW: one move, ``throw``, to THROWN."""
 _THROWN_NODE = Location(AT_THROWN)
 """THROWN, after ``throw``: no moves (not a deadlock: the run failed)."""
+_RULES = {**SAGA_RULES, **OPERATOR_RULES}
 _ENDS = {"Ω": (OMEGA_KEY, _OMEGA_NODE), "SKIP": (SKIP_KEY, Location(AT_SKIP)),
          "THROW": (THROW_KEY, _THROW_NODE), "THROWN": (THROWN_KEY, _THROWN_NODE)}
 

@@ -170,10 +170,6 @@ class SagaMoves:
 
     # ---------------------------------------------------------------- moves
 
-    def saga_moves(self, key: tuple) -> Moves:
-        """The moves of saga state ``key`` (its operands' moves, fired)."""
-        return _RULES[key[0]](self, *key[1:])
-
     def _fire_saga(self, body: int) -> Moves:
         out: Moves = []
         throw = self._name(THROW_EVENT)
@@ -296,7 +292,7 @@ class SagaMoves:
         return out
 
 
-_RULES = {
+SAGA_RULES = {
     "saga": SagaMoves._fire_saga, "rollback": SagaMoves._fire_rollback,
     "compensated": SagaMoves._fire_compensated, "revert": SagaMoves._fire_revert,
     "stranded": SagaMoves._fire_stranded, "seqs": SagaMoves._fire_seqs,

@@ -33,11 +33,13 @@ if TYPE_CHECKING:
 AT_STOP, AT_SKIP, AT_PREFIX, AT_INPUT, AT_EXTERNAL, AT_INTERNAL, AT_GUARD, AT_IF, AT_CALL = range(9)
 AT_REPLICATED_EXTERNAL, AT_REPLICATED_INTERNAL, AT_SUFFIX = 9, 10, 11
 AT_SEQ, AT_SEQ_RUN, AT_THROW, AT_THROWN, AT_UNSUPPORTED = 12, 13, 14, 15, 16
-AT_SAGA, AT_SAGA_STATE = 17, 18
+AT_SAGA, AT_SAGA_STATE, AT_INTERRUPT, AT_TIMEOUT, AT_PARALLEL = 17, 18, 19, 20, 21
+AT_OPERATORS = (AT_SAGA, AT_INTERRUPT, AT_TIMEOUT, AT_PARALLEL)
 """Location kinds (made by the machine: ``AT_SUFFIX``, a suffix of a replicated ``|~|``;
 ``AT_SEQ_RUN``, ``P ; Q`` with ``P`` under way; ``AT_THROWN``, the state after ``throw``;
 ``AT_UNSUPPORTED``, a construct outside the fragment, in a partial compilation;
-``AT_SAGA_STATE``, a saga term, :mod:`procalg.semantics.linear_saga`)."""
+``AT_SAGA_STATE``, a state of a saga or of an operator in ``AT_OPERATORS``, tagged:
+:mod:`procalg.semantics.linear_saga`, :mod:`procalg.semantics.linear_operators`)."""
 
 
 class Unsupported(Exception):
@@ -139,6 +141,9 @@ class Compiler:
 
                 part = compile_saga(self, body, scope)
                 return Location(AT_SAGA, (part, tuple(step_bodies(part))))
+            case ast.ProcBinary("/\\" | "[>", left, right):
+                kind = AT_INTERRUPT if expr.op == "/\\" else AT_TIMEOUT
+                return Location(kind, (self.node(left, scope), self.node(right, scope)))
             case ast.ProcBinary(";", left, right):
                 return Location(AT_SEQ, (self.node(left, scope), self.node(right, scope)))
             case ast.PrefixExpr(_, fields, then):
@@ -285,16 +290,16 @@ class Compiler:
     def _starts_visibly(self, node: Location) -> bool:
         """No τ among the node's first moves (calls: every clause's body, recursion guarded)."""
         kind = node.kind
-        if kind in (AT_INTERNAL, AT_REPLICATED_INTERNAL, AT_UNSUPPORTED, AT_SAGA):
-            return False  # a saga: a step may start with τ
+        if kind in (AT_INTERNAL, AT_REPLICATED_INTERNAL, AT_UNSUPPORTED, AT_SAGA, AT_TIMEOUT):
+            return False  # a saga: a step may start with τ; a timeout's own τ
         if kind == AT_REPLICATED_EXTERNAL:
             return self._starts_visibly(node.parts[1])
         if kind in (AT_GUARD,):
             return self._starts_visibly(node.parts[2])
         if kind == AT_IF:
             return self._starts_visibly(node.parts[2]) and self._starts_visibly(node.parts[3])
-        if kind == AT_EXTERNAL:
-            return all(self._starts_visibly(op) for op in node.parts)
+        if kind in (AT_EXTERNAL, AT_INTERRUPT, AT_PARALLEL):
+            return all(self._starts_visibly(op) for op in node.parts[:2])
         if kind == AT_SEQ:  # P's ✓ is ;'s τ
             return self._starts_visibly(node.parts[0]) and not self._may_end(node.parts[0])
         if kind == AT_CALL:
@@ -314,8 +319,10 @@ class Compiler:
             return True
         if kind in (AT_GUARD, AT_IF):
             return any(self._may_end(branch) for branch in node.parts[2:])
-        if kind in (AT_EXTERNAL, AT_INTERNAL):
+        if kind in (AT_EXTERNAL, AT_INTERNAL, AT_INTERRUPT):
             return any(self._may_end(op) for op in node.parts)
+        if kind == AT_TIMEOUT:  # Q only after the timeout's τ
+            return self._may_end(node.parts[0])
         if kind in (AT_REPLICATED_EXTERNAL, AT_REPLICATED_INTERNAL):
             return self._may_end(node.parts[1])
         if kind == AT_SEQ:
@@ -340,8 +347,8 @@ def initial_calls(node: Location) -> set[str]:
             found.add(item.parts[0])
         elif item.kind in (AT_GUARD, AT_IF):
             todo.extend(item.parts[2:])
-        elif item.kind in (AT_EXTERNAL, AT_INTERNAL):
-            todo.extend(item.parts)
+        elif item.kind in (AT_EXTERNAL, AT_INTERNAL, AT_INTERRUPT, AT_TIMEOUT, AT_PARALLEL):
+            todo.extend(item.parts[:2])
         elif item.kind in (AT_REPLICATED_EXTERNAL, AT_REPLICATED_INTERNAL):
             todo.append(item.parts[1])
         elif item.kind == AT_SEQ:  # Q only after P's ✓, a τ
