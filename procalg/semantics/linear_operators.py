@@ -1,4 +1,4 @@
-"""Interrupt, timeout and parallel inside a compiled sequential definition.
+"""Interrupt and timeout inside a compiled sequential definition.
 
 The operators of CSP that combine two running processes, as states of the
 :class:`~procalg.semantics.linear.Machine`: a state is a tag with its
@@ -10,10 +10,7 @@ fires them on terms (strongly bisimilar: ``tests/semantics/test_linear_operators
 * ``P /\\ Q`` (interrupt, UCS §5.3): P's moves keep the operator, P's ✓ ends
   it; Q's τ keeps it, Q's first event (or ✓) takes over;
 * ``P [> Q`` (timeout, sliding choice, UCS §5.2): P's τ keeps the operator,
-  P's event or ✓ resolves it, and a τ of the operator itself leads to Q;
-* ``P [| A |] Q`` and ``P ||| Q`` (UCS §2.2, §7.2 for ✓): events of A need
-  both sides, others interleave; a side's ✓ is a τ to Ω in its place and
-  Ω ‖ Ω ends with ✓.
+  P's event or ✓ resolves it, and a τ of the operator itself leads to Q.
 
 Outside a saga every operator passes an operand's ``throw`` on, to THROWN
 (``docs/sagas.md`` section 3).
@@ -44,7 +41,7 @@ Moves = list[tuple[str, int]]
 
 
 class OperatorMoves:
-    """The interrupt, timeout and parallel half of
+    """The interrupt and timeout half of
     :class:`~procalg.semantics.linear.Machine` (tagged states, as the sagas')."""
 
     keys: list[Any]
@@ -69,21 +66,15 @@ class OperatorMoves:
         raise NotImplementedError
 
     def operator_state(self, node: Location, env: Any) -> int:
-        """The state of a saga, interrupt, timeout or parallel ``node`` in ``env``
+        """The state of a saga, interrupt or timeout ``node`` in ``env``
         (its operands numbered, not expanded)."""
-        from procalg.semantics.locations import AT_INTERRUPT, AT_SAGA, AT_TIMEOUT
+        from procalg.semantics.locations import AT_INTERRUPT, AT_SAGA
 
         kind, parts = node.kind, node.parts
         if kind == AT_SAGA:
             return self.saga_state(parts[0], env)
         left, right = self._state(parts[0], env), self._state(parts[1], env)
-        if kind == AT_INTERRUPT:
-            return self._tagged("interrupt", left, right)
-        if kind == AT_TIMEOUT:
-            return self._tagged("timeout", left, right)
-        sync = frozenset() if parts[2] is None else \
-            frozenset([self._name(e) for e in parts[2](env)])
-        return self._tagged("parallel", left, right, sync)
+        return self._tagged("interrupt" if kind == AT_INTERRUPT else "timeout", left, right)
 
     def _fire_interrupt(self, left: int, right: int) -> Moves:
         throw, thrown = self._name(THROW_EVENT), self._end("THROWN")
@@ -106,34 +97,7 @@ class OperatorMoves:
         out.append((TAU, right))
         return out
 
-    def _fire_parallel(self, left: int, right: int, sync: frozenset[str]) -> Moves:
-        omega = self._end("Ω")
-        if left == omega and right == omega:
-            return [(TICK, omega)]
-        throw, thrown = self._name(THROW_EVENT), self._end("THROWN")
-        out: Moves = []
-        right_moves = self.successors(right)
-        for lab, p in self.successors(left):
-            if lab == TICK:
-                out.append((TAU, self._tagged("parallel", omega, right, sync)))
-            elif lab == throw:
-                out.append((lab, thrown))
-            elif lab in sync:
-                out.extend([(lab, self._tagged("parallel", p, q, sync))
-                            for other, q in right_moves if other == lab])
-            else:
-                out.append((lab, self._tagged("parallel", p, right, sync)))
-        for lab, q in right_moves:
-            if lab == TICK:
-                out.append((TAU, self._tagged("parallel", left, omega, sync)))
-            elif lab == throw:
-                out.append((lab, thrown))
-            elif lab not in sync:
-                out.append((lab, self._tagged("parallel", left, q, sync)))
-        return out
-
 
 OPERATOR_RULES = {"interrupt": OperatorMoves._fire_interrupt,
-                  "timeout": OperatorMoves._fire_timeout,
-                  "parallel": OperatorMoves._fire_parallel}
+                  "timeout": OperatorMoves._fire_timeout}
 """Each operator state's tag -> the rule that fires it."""

@@ -33,8 +33,8 @@ if TYPE_CHECKING:
 AT_STOP, AT_SKIP, AT_PREFIX, AT_INPUT, AT_EXTERNAL, AT_INTERNAL, AT_GUARD, AT_IF, AT_CALL = range(9)
 AT_REPLICATED_EXTERNAL, AT_REPLICATED_INTERNAL, AT_SUFFIX = 9, 10, 11
 AT_SEQ, AT_SEQ_RUN, AT_THROW, AT_THROWN, AT_UNSUPPORTED = 12, 13, 14, 15, 16
-AT_SAGA, AT_SAGA_STATE, AT_INTERRUPT, AT_TIMEOUT, AT_PARALLEL = 17, 18, 19, 20, 21
-AT_OPERATORS = (AT_SAGA, AT_INTERRUPT, AT_TIMEOUT, AT_PARALLEL)
+AT_SAGA, AT_SAGA_STATE, AT_INTERRUPT, AT_TIMEOUT = 17, 18, 19, 20
+AT_OPERATORS = (AT_SAGA, AT_INTERRUPT, AT_TIMEOUT)
 """Location kinds (made by the machine: ``AT_SUFFIX``, a suffix of a replicated ``|~|``;
 ``AT_SEQ_RUN``, ``P ; Q`` with ``P`` under way; ``AT_THROWN``, the state after ``throw``;
 ``AT_UNSUPPORTED``, a construct outside the fragment, in a partial compilation;
@@ -298,7 +298,7 @@ class Compiler:
             return self._starts_visibly(node.parts[2])
         if kind == AT_IF:
             return self._starts_visibly(node.parts[2]) and self._starts_visibly(node.parts[3])
-        if kind in (AT_EXTERNAL, AT_INTERRUPT, AT_PARALLEL):
+        if kind in (AT_EXTERNAL, AT_INTERRUPT):
             return all(self._starts_visibly(op) for op in node.parts[:2])
         if kind == AT_SEQ:  # P's ✓ is ;'s τ
             return self._starts_visibly(node.parts[0]) and not self._may_end(node.parts[0])
@@ -347,7 +347,7 @@ def initial_calls(node: Location) -> set[str]:
             found.add(item.parts[0])
         elif item.kind in (AT_GUARD, AT_IF):
             todo.extend(item.parts[2:])
-        elif item.kind in (AT_EXTERNAL, AT_INTERNAL, AT_INTERRUPT, AT_TIMEOUT, AT_PARALLEL):
+        elif item.kind in (AT_EXTERNAL, AT_INTERNAL, AT_INTERRUPT, AT_TIMEOUT):
             todo.extend(item.parts[:2])
         elif item.kind in (AT_REPLICATED_EXTERNAL, AT_REPLICATED_INTERNAL):
             todo.append(item.parts[1])
