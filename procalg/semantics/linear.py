@@ -37,12 +37,15 @@ inputs (any patterns and restrictions; a fallible activity's event also
 offers ``fail.c.v -> THROW``), guards, ``if``, external choice of processes
 that start visibly, internal choice (both binary and replicated), ``P ; Q``
 (a state is P's state with Q's location and data: a continuation), and
-calls of top-level definitions (several clauses with patterns included).
-Outside a saga a ``throw`` ends everything (to THROWN), as the term rules'
-``saga.aborting`` says. Anything else (parallel inside the recursion,
-``let``, process-valued parameters, sagas, ``undo``, interrupt, timeout)
-raises :class:`Unsupported`, whose reason the network's notes show, and
-that leaf keeps the term rules.
+calls of top-level definitions (several clauses with patterns included),
+``saga (...)`` with ``undo`` (:mod:`procalg.semantics.linear_saga`: the
+compensation installed so far is part of the state), interrupt ``/\\`` and
+timeout ``[>`` (:mod:`procalg.semantics.linear_operators`: a state is the
+pair of its operands' states). Outside a saga a ``throw`` ends everything
+(to THROWN), as the term rules' ``saga.aborting`` says. Anything else
+(parallel inside the definition, hiding, ``let``, process-valued
+parameters, exception ``[| A |>``) raises :class:`Unsupported`, whose reason
+the network's notes show, and that leaf keeps the term rules.
 
 Example:
     >>> from procalg.api.model import loads
