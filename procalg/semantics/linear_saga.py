@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 from procalg.errors import ModelError
 from procalg.lts import TAU, TICK
 from procalg.semantics.linear_saga_body import CALL, EXT, IF, INT, SEQ, STEP, Part
-from procalg.semantics.locations import AT_SAGA_STATE, Location, Unsupported
+from procalg.semantics.locations import AT_SAGA_STATE, Location
 from procalg.semantics.patterns import match_all
 from procalg.semantics.saga_body import _as_process, _step
 from procalg.terms import SKIP, Event
@@ -124,7 +124,7 @@ class SagaMoves:
             scope: dict[str, Any] = {}
             if params is None or match_all(self.ev, params, args, scope):
                 return body, scope
-        raise Unsupported(f"no clause of {parts[0]} matches {args}")  # the rules say it
+        raise ModelError(f"no clause of {parts[0]} matches these arguments", parts[3])
 
     def _step(self, parts: tuple, env: Env) -> int:
         """``P undo Q`` (or a pivot): the body's state and what its ✓ installs."""

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from procalg.errors import ModelError
 from procalg.semantics.closures import compile_node
 from procalg.semantics.locations import AT_PREFIX, AT_SKIP, Location, Unsupported
 from procalg.semantics.saga_body import _has_undo
@@ -44,7 +45,8 @@ class Part:
     compensation's location and syntax (None for a pivot); for ``;``, ``[]``,
     ``|~|``, ``|||`` and ``[| A |]`` the two operands and the synchronised
     set's closure (or None); for ``if`` the condition, its span and the
-    branches; for a call the callee's name and argument closures.
+    branches; for a call the callee's name, argument closures, compiled clauses
+    and span.
     """
 
     __slots__ = ("kind", "parts")
@@ -100,7 +102,8 @@ def _call(compiler: Compiler, expr: ast.Node, name: str, expanding: frozenset[st
         raise Unsupported(f"{name} called with the wrong number of arguments")
     clauses = tuple((c.params, _part(compiler, c.body, _bound(c.params), expanding | {name}))
                     for c in info.clauses)
-    return Part(CALL, (name, tuple(compile_node(compiler.ev, a) for a in args), clauses))
+    return Part(CALL, (name, tuple(compile_node(compiler.ev, a) for a in args), clauses,
+                       expr.span))
 
 
 def _bound(params: tuple | None) -> frozenset[str]:
@@ -118,8 +121,10 @@ def _process(compiler: Compiler, expr: ast.Node, scope: frozenset[str]) -> Locat
 
         def event(env: Env) -> Event:
             found = value(env)
-            if type(found) is not Event:
-                raise Unsupported("a saga step that is not a complete event")
+            if type(found) is not Event:  # the term rules' error (saga_body._as_process)
+                raise ModelError(f"a saga step must be a process or an event, got {found}",
+                                 expr.span, hint="steps are processes (P undo Q) or events "
+                                 "(reserve undo release)")
             return found
 
         return Location(AT_PREFIX, (event, Location(AT_SKIP)))

@@ -173,3 +173,15 @@ def test_a_parallel_sibling_that_throws_keeps_the_other_sides_installed_undo():
     assert [label for label, _ in machine.successors(state)] == [TAU, "compensate"]
     assert [label for label, _ in machine.successors(_walk(
         machine, "e", "f", "compensate"))] == ["ok.1"]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("channel c : {0..1}\nP = saga (c undo SKIP)", "a saga step must be a process or an event"),
+    ("activity a, u\nS(0) = a undo u\nP = saga (S(1))", "no clause of S matches"),
+])
+def test_a_bad_saga_step_is_the_term_rules_model_error(text, message):
+    model = loads(text)
+    for explored in (model.spec.system(model.process("P")),
+                     Machine(model.spec.evaluator, model.process("P"))):
+        with pytest.raises(ModelError, match=message):
+            explore(explored)
