@@ -41,7 +41,7 @@ from procalg.lts import TAU, TICK
 from procalg.semantics.linear_saga_body import CALL, EXT, IF, INT, SEQ, STEP, Part
 from procalg.semantics.locations import AT_SAGA_STATE, Location
 from procalg.semantics.patterns import match_all
-from procalg.semantics.saga_body import _as_process, _step
+from procalg.semantics.saga_body import as_process, step_of
 from procalg.terms import SKIP, Event
 from procalg.terms.saga import (
     COMPENSATE,
@@ -128,11 +128,11 @@ class SagaMoves:
 
     def _step(self, parts: tuple, env: Env) -> int:
         """``P undo Q`` (or a pivot): the body's state and what its ✓ installs."""
-        body, name = _step(self.ev, parts[1], env)  # the term rules' own name
+        body, name = step_of(self.ev, parts[1], env)  # the term rules' own name
         del body
         if parts[2] is None:
             installs: int | None = self._tagged("stranded", name)
-        elif _as_process(self.ev, parts[3], env) == SKIP:
+        elif as_process(self.ev, parts[3], env) == SKIP:
             installs = None
         else:
             installs = self._tagged("revert", name, self._state(parts[2], env))

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from procalg.errors import ModelError
 from procalg.semantics.closures import compile_node
 from procalg.semantics.locations import AT_PREFIX, AT_SKIP, Location, Unsupported
-from procalg.semantics.saga_body import _has_undo
+from procalg.semantics.saga_body import has_undo
 from procalg.syntax import ast
 from procalg.terms import Event
 
@@ -81,13 +81,13 @@ def _part(compiler: Compiler, expr: ast.Node, scope: frozenset[str],
             return Part(_FOLD[op], (sub(left), sub(right), None))
         case ast.GenParallel(left, sync, right):
             return Part(PAR, (sub(left), sub(right), _event_set(ev, sync)))
-        case ast.If(cond, then, orelse) if _has_undo(ev, expr, set()):
+        case ast.If(cond, then, orelse) if has_undo(ev, expr, set()):
             return Part(IF, (compile_node(ev, cond), cond.span, sub(then), sub(orelse)))
-        case ast.Let() if _has_undo(ev, expr, set()):
+        case ast.Let() if has_undo(ev, expr, set()):
             raise Unsupported("let composing the steps of a saga")
         case ast.Replicated(op) if op in (*_FOLD, "[||]", "[| |]"):
             raise Unsupported(f"a replicated {op} composing the steps of a saga")
-        case ast.Name(name) | ast.Apply(ast.Name(name)) if _has_undo(ev, expr, set()):
+        case ast.Name(name) | ast.Apply(ast.Name(name)) if has_undo(ev, expr, set()):
             return _call(compiler, expr, name, expanding)
     return Part(STEP, (_process(compiler, expr, scope), expr, None, None))  # a pivot
 
@@ -121,7 +121,7 @@ def _process(compiler: Compiler, expr: ast.Node, scope: frozenset[str]) -> Locat
 
         def event(env: Env) -> Event:
             found = value(env)
-            if type(found) is not Event:  # the term rules' error (saga_body._as_process)
+            if type(found) is not Event:  # the term rules' error (saga_body.as_process)
                 raise ModelError(f"a saga step must be a process or an event, got {found}",
                                  expr.span, hint="steps are processes (P undo Q) or events "
                                  "(reserve undo release)")
