@@ -9,7 +9,9 @@ its first run (the compiled machine fills), the runs after it (every state
 known), runs with random fetch values (mostly new states), and runs that
 reach only states no run reached before (each starts its sum at a value of
 its own: every step compiles a state); then a row per bundled parameterised
-workflow model (:mod:`benchmarks.engine_models`). Run by :mod:`benchmarks.engine`.
+workflow model (:mod:`benchmarks.engine_models`), and rows for the bundled sagas
+(:func:`bench_sagas`: first and later runs, completing and compensating). Run by
+:mod:`benchmarks.engine`.
 
     .venv/bin/python -m benchmarks.engine --cpu-only
 """
@@ -164,7 +166,72 @@ def bench_cpu(folder: Path, n: int = 200, runs: int = 5) -> dict[str, tuple[floa
     record("chain, memory store", [_cpu_per_step(lambda: plain.start(chain_wf), _history)
                                    for _ in range(runs)])
     out.update(bench_models(folder, PIPELINE_ARGS.format(n=n)))
+    out.update(bench_sagas(runs))
     return out
+
+
+SAGAS = [("order_saga.proc Order", "order_saga.proc", "Order", ""),
+         ("order_saga.proc Order, ship fails: compensated", "order_saga.proc", "Order", "ship"),
+         ("trip_booking.proc Trip", "trip_booking.proc", "Trip", ""),
+         ("trip_booking.proc Trip, pay fails: compensated", "trip_booking.proc", "Trip", "pay")]
+"""Bundled saga workflows (no parameters): the row's name, file, process, failing activity."""
+
+
+def bench_sagas(runs: int = 5) -> dict[str, tuple[float, ...]]:
+    """CPU per step of the bundled sagas: first runs (a fresh load each, its machine
+    filling: every state new) and later runs (every state known), memory store, no-op
+    activities but the failing one, time advanced on a virtual clock."""
+    from benchmarks.engine_models import MODELS
+    from procalg.api import workflow as api_workflow
+    from procalg.runtime.clock import VirtualClock
+
+    out: dict[str, tuple[float, ...]] = {}
+    for case, file, process, failing in SAGAS:
+        def fail(*args: object, channel: str = failing) -> None:
+            raise ConnectionError(f"{channel} is down")
+
+        def one(model: object, store: Engine, clock: VirtualClock,
+                process: str = process) -> object:
+            run = api.start(model, process, store=store)
+            while run.status == "waiting":
+                clock.advance("10m")
+            assert run.status in ("completed", "compensated"), run.status
+            return run
+
+        first, later = [], []
+        for _ in range(runs):
+            model = load(MODELS / file)
+            acts = dict.fromkeys(model.spec.activities, noop_any)
+            if failing:
+                acts[failing] = fail
+            clock = VirtualClock()
+            store = api.engine(MemoryLog(), activities=acts, clock=clock)
+            api.verdicts(model)  # once per model text: not steps
+            api_workflow._MACHINES.clear()  # a first run fills its machine
+            first.append(_cpu_per_run(lambda m=model, s=store, c=clock: one(m, s, c)))
+            later += [_cpu_per_run(lambda m=model, s=store, c=clock: one(m, s, c))
+                      for _ in range(runs)]
+        for when, samples in (("first run (machine fills)", first), ("later runs", later)):
+            cpu, wall = sum(x[0] for x in samples), sum(x[1] for x in samples)
+            fired, calls = sum(x[2] for x in samples), sum(x[3] for x in samples)
+            out[f"{case}, {when}, memory store"] = (
+                1e6 * cpu / fired, 1e6 * cpu / max(calls, 1), 1e6 * wall / fired,
+                fired // len(samples))
+    return out
+
+
+def noop_any(*args: object) -> None:
+    return None
+
+
+def _cpu_per_run(start: Callable[[], object]) -> tuple[float, float, int, int]:
+    """One run of any ending: CPU seconds, wall seconds, transitions fired, activity calls."""
+    cpu, wall = time.process_time(), time.perf_counter()
+    run = start()
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    history = _history(run)
+    return (cpu, wall, sum(isinstance(e, EventFired) for e in history),
+            sum(isinstance(e, ActivityCompleted) for e in history))
 
 
 def _observed(activities: dict) -> Engine | None:

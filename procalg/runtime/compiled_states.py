@@ -19,8 +19,12 @@ compiled state: ``tests/semantics/test_linear.py``), so the term rules run
 once per state read, never per step. Ω, THROW and THROWN are made without them.
 
 The compilation is partial: a definition may use constructs outside the
-fragment (the pipeline's ``saga`` after its loop); a state there is stepped
-by the term rules when a run reaches it, from its term.
+fragment (a parallel inside a definition, hiding); a state there is stepped
+by the term rules when a run reaches it, from its term. Sagas are inside
+it: a saga's states, compensation stack included, are the compiled
+machine's (:mod:`procalg.semantics.linear_saga`); a maybe-done call's
+compensation (:mod:`procalg.runtime.uncertain`) is installed on the term,
+and the run goes on from there on the term path.
 
 A state is compiled this way only where the recorded history's choice
 indexes keep their meaning: when each label of the compiled moves leads to

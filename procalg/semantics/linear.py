@@ -37,12 +37,15 @@ inputs (any patterns and restrictions; a fallible activity's event also
 offers ``fail.c.v -> THROW``), guards, ``if``, external choice of processes
 that start visibly, internal choice (both binary and replicated), ``P ; Q``
 (a state is P's state with Q's location and data: a continuation), and
-calls of top-level definitions (several clauses with patterns included).
-Outside a saga a ``throw`` ends everything (to THROWN), as the term rules'
-``saga.aborting`` says. Anything else (parallel inside the recursion,
-``let``, process-valued parameters, sagas, ``undo``, interrupt, timeout)
-raises :class:`Unsupported`, whose reason the network's notes show, and
-that leaf keeps the term rules.
+calls of top-level definitions (several clauses with patterns included),
+``saga (...)`` with ``undo`` (:mod:`procalg.semantics.linear_saga`: the
+compensation installed so far is part of the state), interrupt ``/\\`` and
+timeout ``[>`` (:mod:`procalg.semantics.linear_operators`: a state is the
+pair of its operands' states). Outside a saga a ``throw`` ends everything
+(to THROWN), as the term rules' ``saga.aborting`` says. Anything else
+(parallel inside the definition, hiding, ``let``, process-valued
+parameters, exception ``[| A |>``) raises :class:`Unsupported`, whose reason
+the network's notes show, and that leaf keeps the term rules.
 
 Example:
     >>> from procalg.api.model import loads
@@ -61,6 +64,8 @@ from typing import TYPE_CHECKING, Any
 
 from procalg.lts import TAU, TICK
 from procalg.semantics.linear_inputs import InputMoves, Moves
+from procalg.semantics.linear_operators import OPERATOR_RULES, OperatorMoves
+from procalg.semantics.linear_saga import SAGA_RULES, SagaMoves
 from procalg.semantics.locations import (
     AT_CALL,
     AT_EXTERNAL,
@@ -68,9 +73,11 @@ from procalg.semantics.locations import (
     AT_IF,
     AT_INPUT,
     AT_INTERNAL,
+    AT_OPERATORS,
     AT_PREFIX,
     AT_REPLICATED_EXTERNAL,
     AT_REPLICATED_INTERNAL,
+    AT_SAGA_STATE,
     AT_SEQ,
     AT_SEQ_RUN,
     AT_SKIP,
@@ -83,7 +90,7 @@ from procalg.semantics.locations import (
     Location,
     Unsupported,
 )
-from procalg.semantics.state_keys import OMEGA_KEY, THROW_KEY, THROWN_KEY
+from procalg.semantics.state_keys import OMEGA_KEY, SKIP_KEY, THROW_KEY, THROWN_KEY
 from procalg.semantics.unfold import MAX_UNFOLD_DEPTH, UnguardedRecursion
 from procalg.terms import Call, Event
 from procalg.terms.saga import THROW_EVENT, fail_event
@@ -92,7 +99,7 @@ if TYPE_CHECKING:
     from procalg.semantics.evaluate import Env, Evaluator
 
 
-class Machine(InputMoves):
+class Machine(InputMoves, SagaMoves, OperatorMoves):
     """One sequential process compiled into a state machine over int states.
 
     Args:
@@ -205,6 +212,10 @@ class Machine(InputMoves):
             return self._seq_moves(*env)
         if kind == AT_THROW:
             return [(self._name(THROW_EVENT), self._intern(THROWN_KEY, (_THROWN_NODE, None)))]
+        if kind == AT_SAGA_STATE:  # a saga's or an operator's state: its tag's rule
+            return _RULES[env[0]](self, *env[1:])
+        if kind in AT_OPERATORS:
+            return self.successors(self.operator_state(node, env))
         if kind == AT_UNSUPPORTED:
             raise Unsupported(parts[0])
         return []
@@ -225,6 +236,29 @@ class Machine(InputMoves):
 
     def _throw(self) -> int:
         return self._intern(THROW_KEY, (_THROW_NODE, None))
+
+    def _end(self, which: str) -> int:
+        """The state Ω, SKIP, THROW or THROWN (for the saga rules)."""
+        key, node = _ENDS[which]
+        return self._intern(key, (node, None))
+
+    def _finished(self, state: int) -> bool:
+        """Whether ``state`` is SKIP or Ω, as a saga step's body (calls unfolded,
+        guards resolved, as the term rules normalise a step's body)."""
+        node, env = self.where[state]
+        for _ in range(MAX_UNFOLD_DEPTH):
+            if node.kind == AT_CALL:
+                call = env if node is _CALL_START else \
+                    Call(node.parts[0], tuple([a(env) for a in node.parts[1]]))
+                node, env = self._unfold(call.name, call.args)
+            elif node.kind in (AT_GUARD, AT_IF):
+                branch = self._branch(node, env)
+                if branch is None:
+                    return False
+                node = branch
+            else:
+                break
+        return node.kind == AT_SKIP or self.keys[state] == OMEGA_KEY
 
     # A replicated |~| is, as the evaluator folds it, P1 |~| (P2 |~| (... |~| Pn)):
     # each suffix of its branches is a state of its own (one τ further).
@@ -262,6 +296,9 @@ _THROW_NODE = Location(AT_THROW)
 """THROW: one move, ``throw``, to THROWN."""
 _THROWN_NODE = Location(AT_THROWN)
 """THROWN, after ``throw``: no moves (not a deadlock: the run failed)."""
+_RULES = {**SAGA_RULES, **OPERATOR_RULES}
+_ENDS = {"Ω": (OMEGA_KEY, _OMEGA_NODE), "SKIP": (SKIP_KEY, Location(AT_SKIP)),
+         "THROW": (THROW_KEY, _THROW_NODE), "THROWN": (THROWN_KEY, _THROWN_NODE)}
 
 
 def compile_leaf(ev: Evaluator, start: Call) -> Machine | str:

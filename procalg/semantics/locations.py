@@ -33,9 +33,13 @@ if TYPE_CHECKING:
 AT_STOP, AT_SKIP, AT_PREFIX, AT_INPUT, AT_EXTERNAL, AT_INTERNAL, AT_GUARD, AT_IF, AT_CALL = range(9)
 AT_REPLICATED_EXTERNAL, AT_REPLICATED_INTERNAL, AT_SUFFIX = 9, 10, 11
 AT_SEQ, AT_SEQ_RUN, AT_THROW, AT_THROWN, AT_UNSUPPORTED = 12, 13, 14, 15, 16
+AT_SAGA, AT_SAGA_STATE, AT_INTERRUPT, AT_TIMEOUT = 17, 18, 19, 20
+AT_OPERATORS = (AT_SAGA, AT_INTERRUPT, AT_TIMEOUT)
 """Location kinds (made by the machine: ``AT_SUFFIX``, a suffix of a replicated ``|~|``;
 ``AT_SEQ_RUN``, ``P ; Q`` with ``P`` under way; ``AT_THROWN``, the state after ``throw``;
-``AT_UNSUPPORTED``, a construct outside the fragment, in a partial compilation)."""
+``AT_UNSUPPORTED``, a construct outside the fragment, in a partial compilation;
+``AT_SAGA_STATE``, a state of a saga or of an operator in ``AT_OPERATORS``, tagged:
+:mod:`procalg.semantics.linear_saga`, :mod:`procalg.semantics.linear_operators`)."""
 
 
 class Unsupported(Exception):
@@ -132,6 +136,14 @@ class Compiler:
                 return Location(AT_SKIP)
             case ast.ThrowLit():
                 return Location(AT_THROW)
+            case ast.Saga(body):
+                from procalg.semantics.linear_saga_body import compile_saga, step_bodies
+
+                part = compile_saga(self, body, scope)
+                return Location(AT_SAGA, (part, tuple(step_bodies(part))))
+            case ast.ProcBinary("/\\" | "[>", left, right):
+                kind = AT_INTERRUPT if expr.op == "/\\" else AT_TIMEOUT
+                return Location(kind, (self.node(left, scope), self.node(right, scope)))
             case ast.ProcBinary(";", left, right):
                 return Location(AT_SEQ, (self.node(left, scope), self.node(right, scope)))
             case ast.PrefixExpr(_, fields, then):
@@ -278,16 +290,16 @@ class Compiler:
     def _starts_visibly(self, node: Location) -> bool:
         """No τ among the node's first moves (calls: every clause's body, recursion guarded)."""
         kind = node.kind
-        if kind in (AT_INTERNAL, AT_REPLICATED_INTERNAL, AT_UNSUPPORTED):
-            return False
+        if kind in (AT_INTERNAL, AT_REPLICATED_INTERNAL, AT_UNSUPPORTED, AT_SAGA, AT_TIMEOUT):
+            return False  # a saga: a step may start with τ; a timeout's own τ
         if kind == AT_REPLICATED_EXTERNAL:
             return self._starts_visibly(node.parts[1])
         if kind in (AT_GUARD,):
             return self._starts_visibly(node.parts[2])
         if kind == AT_IF:
             return self._starts_visibly(node.parts[2]) and self._starts_visibly(node.parts[3])
-        if kind == AT_EXTERNAL:
-            return all(self._starts_visibly(op) for op in node.parts)
+        if kind in (AT_EXTERNAL, AT_INTERRUPT):
+            return all(self._starts_visibly(op) for op in node.parts[:2])
         if kind == AT_SEQ:  # P's ✓ is ;'s τ
             return self._starts_visibly(node.parts[0]) and not self._may_end(node.parts[0])
         if kind == AT_CALL:
@@ -303,12 +315,14 @@ class Compiler:
     def _may_end(self, node: Location) -> bool:
         """Whether ✓ may be among the node's first moves (calls: any clause's body)."""
         kind = node.kind
-        if kind in (AT_SKIP, AT_UNSUPPORTED):
+        if kind in (AT_SKIP, AT_UNSUPPORTED, AT_SAGA):
             return True
         if kind in (AT_GUARD, AT_IF):
             return any(self._may_end(branch) for branch in node.parts[2:])
-        if kind in (AT_EXTERNAL, AT_INTERNAL):
+        if kind in (AT_EXTERNAL, AT_INTERNAL, AT_INTERRUPT):
             return any(self._may_end(op) for op in node.parts)
+        if kind == AT_TIMEOUT:  # Q only after the timeout's τ
+            return self._may_end(node.parts[0])
         if kind in (AT_REPLICATED_EXTERNAL, AT_REPLICATED_INTERNAL):
             return self._may_end(node.parts[1])
         if kind == AT_SEQ:
@@ -333,12 +347,14 @@ def initial_calls(node: Location) -> set[str]:
             found.add(item.parts[0])
         elif item.kind in (AT_GUARD, AT_IF):
             todo.extend(item.parts[2:])
-        elif item.kind in (AT_EXTERNAL, AT_INTERNAL):
-            todo.extend(item.parts)
+        elif item.kind in (AT_EXTERNAL, AT_INTERNAL, AT_INTERRUPT, AT_TIMEOUT):
+            todo.extend(item.parts[:2])
         elif item.kind in (AT_REPLICATED_EXTERNAL, AT_REPLICATED_INTERNAL):
             todo.append(item.parts[1])
         elif item.kind == AT_SEQ:  # Q only after P's ✓, a τ
             todo.append(item.parts[0])
+        elif item.kind == AT_SAGA:  # any step may be the first to move (SKIP steps)
+            todo.extend(item.parts[1])
     return found
 
 

@@ -133,24 +133,24 @@ def compensable(ev: Evaluator, expr: ast.Node, env: Env, expanding: frozenset[st
 
     match expr:
         case ast.Undo(step, compensation):
-            body, name = _step(ev, step, env)
-            return Step(body, _as_process(ev, compensation, env), name)
+            body, name = step_of(ev, step, env)
+            return Step(body, as_process(ev, compensation, env), name)
         case ast.ProcBinary(op, left, right) if op in _FOLD:
             return _FOLD[op](sub(left), sub(right))
         case ast.GenParallel(left, sync, right):
             return CPar(sub(left), sub(right), processes.event_set(ev, sync, env))
-        case ast.If(cond, then, orelse) if _has_undo(ev, expr, set()):
+        case ast.If(cond, then, orelse) if has_undo(ev, expr, set()):
             test = ev.eval(cond, env)
             if type(test) is not bool:
                 raise ModelError("'if' needs a boolean", cond.span)
             return sub(then if test else orelse)
-        case ast.Let(_, body) if _has_undo(ev, expr, set()):
+        case ast.Let(_, body) if has_undo(ev, expr, set()):
             return sub(body, ev.let_env(expr, env))
         case ast.Replicated(op) if op in (*_FOLD, "[||]", "[| |]"):
             return _replicated(ev, expr, env, sub)
-        case ast.Name() | ast.Apply() if _has_undo(ev, expr, set()):
+        case ast.Name() | ast.Apply() if has_undo(ev, expr, set()):
             return _expand(ev, expr, env, expanding)
-    body, name = _step(ev, expr, env)
+    body, name = step_of(ev, expr, env)
     return Step(body, None, name)  # a pivot
 
 
@@ -189,37 +189,49 @@ def _expand(ev: Evaluator, expr: ast.Name | ast.Apply, env: Env,
     raise ModelError(f"no clause of {name} matches these arguments", expr.span)
 
 
-def _has_undo(ev: Evaluator, expr: ast.Node, seen: set[str]) -> bool:
+def has_undo(ev: Evaluator, expr: ast.Node, seen: set[str]) -> bool:
     """Whether ``expr`` composes compensable steps (contains ``undo`` structurally)."""
     match expr:
         case ast.Undo():
             return True
         case ast.ProcBinary(op, left, right) if op in _FOLD:
-            return _has_undo(ev, left, seen) or _has_undo(ev, right, seen)
+            return has_undo(ev, left, seen) or has_undo(ev, right, seen)
         case ast.GenParallel(left, _, right):
-            return _has_undo(ev, left, seen) or _has_undo(ev, right, seen)
+            return has_undo(ev, left, seen) or has_undo(ev, right, seen)
         case ast.If(_, then, orelse):
-            return _has_undo(ev, then, seen) or _has_undo(ev, orelse, seen)
+            return has_undo(ev, then, seen) or has_undo(ev, orelse, seen)
         case ast.Let(_, body) | ast.Replicated(body=body):
-            return _has_undo(ev, body, seen)
+            return has_undo(ev, body, seen)
         case ast.Name(name) | ast.Apply(ast.Name(name)):
             info = ev.functions.get(name)
             if info is None or not info.is_process or name in seen or "#" in name:
                 return False
             seen.add(name)
-            return any(_has_undo(ev, c.body, seen) for c in info.clauses)
+            return any(has_undo(ev, c.body, seen) for c in info.clauses)
     return False
 
 
-def _step(ev: Evaluator, expr: ast.Node, env: Env) -> tuple[Process, str]:
+def step_of(ev: Evaluator, expr: ast.Node, env: Env) -> tuple[Process, str]:
     """A step's process (a bare event ``e`` is ``e -> SKIP``) and its display name."""
     value = ev.eval(expr, env)
     if type(value) is Event:
         return prefix(ev, value, SKIP), str(value)
-    return _as_process(ev, expr, env, value), _name(value)
+    return as_process(ev, expr, env, value), _name(value)
 
 
-def _as_process(ev: Evaluator, expr: ast.Node, env: Env, value: Any = None) -> Process:
+def as_process(ev: Evaluator, expr: ast.Node, env: Env, value: Any = None) -> Process:
+    """A step or compensation as a process (a bare event ``e`` is ``e -> SKIP``).
+
+    Also read by the compiled sagas (:mod:`procalg.semantics.linear_saga`), so a
+    step's name and a ``SKIP`` compensation are the same on both.
+
+    Example:
+        >>> from procalg.api.model import loads
+        >>> from procalg.syntax import ast
+        >>> model = loads("channel u")
+        >>> print(as_process(model.spec.evaluator, ast.Name("u"), {}))
+        u -> SKIP
+    """
     value = ev.eval(expr, env) if value is None else value
     if type(value) is Event:
         return prefix(ev, value, SKIP)

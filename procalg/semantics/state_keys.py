@@ -34,6 +34,7 @@ from procalg.semantics.locations import (
     AT_IF,
     AT_INPUT,
     AT_INTERNAL,
+    AT_OPERATORS,
     AT_PREFIX,
     AT_REPLICATED_EXTERNAL,
     AT_REPLICATED_INTERNAL,
@@ -140,6 +141,8 @@ class StateKeys:
                 return THROW_KEY if kind == AT_THROW else THROWN_KEY
             if kind == AT_UNSUPPORTED:
                 return _unsupported_key(node, env, len(self.keys))
+            if kind in AT_OPERATORS:  # its tagged state, made now (linear_operators)
+                return self.keys[self.operator_state(node, env)]  # type: ignore[attr-defined]
             return STOP_KEY if kind == AT_STOP else SKIP_KEY
 
     def _call_key(self, name: str, args: tuple) -> Any:

@@ -88,9 +88,63 @@ def test_a_process_inside_the_fragment_starts_on_the_compiled_machine() -> None:
     assert wf.machine.node(wf.machine.initial(wf)).term is None
 
 
-def test_a_process_with_a_saga_stays_on_terms() -> None:
+def test_a_process_with_child_runs_stays_on_terms() -> None:
     wf = api.workflow(model("order_children"), "Order", 1)
     assert not wf.machine.is_compiled(wf.machine.initial(wf))
+
+
+SAGAS = [("order_saga", "Order", ("reserve", "charge", "ship", "release", "refund")),
+         ("trip_booking", "Trip", ("hotel", "flight", "car", "pay", "cancel_hotel",
+                                   "cancel_flight", "cancel_car")),
+         ("broken_saga", "Shaky", ("reserve", "charge", "ship", "release", "refund")),
+         ("cancellable_order", "Order", ("reserve", "charge", "ship", "release", "refund"))]
+
+
+def _saga_run(name: str, process: str, channels: tuple[str, ...], pattern: list[int]
+              ) -> tuple[list[str], str, list[bool]]:
+    """A run whose activities fail (0), time out (1: they may have run) or succeed,
+    as ``pattern`` draws; its history, status, and per state whether it was compiled."""
+    from procalg.runtime.clock import VirtualClock
+
+    draws = iter(pattern)
+
+    def make(channel: str) -> Callable[[], None]:
+        def activity() -> None:
+            draw = next(draws, 2)
+            if draw == 0:
+                raise ConnectionError(f"{channel} is down")
+            if draw == 1:
+                raise TimeoutError(f"{channel} timed out")
+        return activity
+
+    clock = VirtualClock()
+    run = api.start(model(name), process, activities={c: make(c) for c in channels},
+                    store="memory:", clock=clock, allow_failed_assertions=True,
+                    retry={"*": {"maximum_attempts": 2}})
+    for _ in range(100):
+        if run.status == "waiting" and "approve" in run.query().signals:
+            run.signal("approve")
+        if run.status != "waiting":
+            break
+        clock.advance("10m")
+    machine = api_workflow.workflow(model(name), process).machine
+    return _history(run), str(run.status), [machine.is_compiled(s) for s in range(len(machine))]
+
+
+@settings(max_examples=30, deadline=None)
+@given(saga=st.sampled_from(SAGAS), pattern=st.lists(st.integers(0, 2), max_size=20))
+def test_a_saga_run_steps_compiled_with_the_history_of_the_term_path(
+        saga: tuple[str, str, tuple[str, ...]], pattern: list[int]) -> None:
+    api_workflow._MACHINES.clear()
+    history, status, compiled = _saga_run(*saga, pattern)
+    assert compiled[0]  # the saga's states are the compiled machine's
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(CompiledStates, "of", classmethod(lambda cls, wf: None))
+        api_workflow._MACHINES.clear()
+        on_terms = _saga_run(*saga, pattern)
+    api_workflow._MACHINES.clear()
+    assert (history, status) == on_terms[:2]
+    assert not any(on_terms[2])
 
 
 @pytest.mark.parametrize("declare", ["signal c : {0..4999}", "activity c : {0..4999} attempts 2"])
@@ -253,7 +307,7 @@ Loop(i, sum) = if i < 3 then fetch!i?v -> audit.((sum + v) % 4) -> Loop(i + 1, (
 @settings(max_examples=10, deadline=None)
 @given(values=st.lists(st.integers(0, 3), min_size=3, max_size=3),
        fails=st.sampled_from([None, "fetch", "notify", "finish"]))
-def test_a_loop_steps_compiled_and_its_saga_on_terms_as_on_terms_alone(
+def test_a_loop_and_its_saga_step_compiled_as_on_terms_alone(
         values: list[int], fails: str | None) -> None:
     def run_once() -> tuple[list[str], str, bool]:
         fetched = iter(values)
@@ -275,7 +329,7 @@ def test_a_loop_steps_compiled_and_its_saga_on_terms_as_on_terms_alone(
 
     api_workflow._MACHINES.clear()
     compiled = run_once()
-    assert compiled[2]  # the loop is inside the fragment, the saga is not
+    assert compiled[2]  # the loop and the saga are inside the fragment
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(CompiledStates, "of", classmethod(lambda cls, wf: None))
         api_workflow._MACHINES.clear()

@@ -31,7 +31,7 @@ def test_parameters_the_body_never_mentions_are_not_live():
 
 
 @pytest.mark.parametrize(("text", "reason"), [
-    ("P = e -> (SKIP [> P)", "uses the operator [>"),
+    ("P = e -> (SKIP [| {e} |> P)", "uses ExceptionExpr"),
     ("P = (e -> P) ||| (f -> P)", "uses the operator |||"),
     ("P = e -> (f -> P |~| e -> P) [] f -> P\nS = (f -> P |~| e -> P) [] f -> P",
      "|~| under []"),
@@ -49,7 +49,7 @@ def test_a_leaf_outside_the_fragment_says_why(text, reason):
 
 
 def test_unsupported_is_raised_before_anything_is_explored():
-    model = loads(HEADER + "P = e -> (SKIP [> P)")
+    model = loads(HEADER + "P = e -> (SKIP [| {e} |> P)")
     with pytest.raises(Unsupported):
         Machine(model.spec.evaluator, model.process("P"))
 

@@ -1,0 +1,103 @@
+"""Interrupt and timeout inside a compiled sequential definition.
+
+The operators of CSP that combine two running processes, as states of the
+:class:`~procalg.semantics.linear.Machine`: a state is a tag with its
+operands' state numbers (the pair ``(P's state, Q's state)``), and its moves
+are made from the operands' moves by the firing rules of Roscoe's
+*Understanding Concurrent Systems* (2010), as :mod:`procalg.semantics.sos`
+fires them on terms (strongly bisimilar: ``tests/semantics/test_linear_operators.py``):
+
+* ``P /\\ Q`` (interrupt, UCS §5.3): P's moves keep the operator, P's ✓ ends
+  it; Q's τ keeps it, Q's first event (or ✓) takes over;
+* ``P [> Q`` (timeout, sliding choice, UCS §5.2): P's τ keeps the operator,
+  P's event or ✓ resolves it, and a τ of the operator itself leads to Q.
+
+Outside a saga every operator passes an operand's ``throw`` on, to THROWN
+(``docs/sagas.md`` section 3).
+
+Example:
+    >>> from procalg.api.model import loads
+    >>> from procalg.lts import explore
+    >>> from procalg.semantics.linear import Machine
+    >>> model = loads("channel a, b, c\\nP = (a -> b -> STOP) /\\\\ (b -> STOP [> c -> SKIP)")
+    >>> lts = explore(Machine(model.spec.evaluator, model.process("P")))
+    >>> sorted(set(lts.labels))
+    ['a', 'b', 'c', 'τ', '✓']
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from procalg.lts import TAU, TICK
+from procalg.terms import Event
+from procalg.terms.saga import THROW_EVENT
+
+if TYPE_CHECKING:
+    from procalg.semantics.linear_saga_body import Part
+    from procalg.semantics.locations import Location
+
+Moves = list[tuple[str, int]]
+
+
+class OperatorMoves:
+    """The interrupt and timeout half of
+    :class:`~procalg.semantics.linear.Machine` (tagged states, as the sagas')."""
+
+    keys: list[Any]
+
+    # the machine's own (procalg.semantics.linear.Machine, linear_saga.SagaMoves)
+    def _tagged(self, *key: Any) -> int:
+        raise NotImplementedError
+
+    def _state(self, node: Location, env: Any) -> int:
+        raise NotImplementedError
+
+    def successors(self, state: int) -> Moves:
+        raise NotImplementedError
+
+    def _name(self, event: Event) -> str:
+        raise NotImplementedError
+
+    def _end(self, which: str) -> int:
+        raise NotImplementedError
+
+    def saga_state(self, part: Part, env: Any) -> int:
+        raise NotImplementedError
+
+    def operator_state(self, node: Location, env: Any) -> int:
+        """The state of a saga, interrupt or timeout ``node`` in ``env``
+        (its operands numbered, not expanded)."""
+        from procalg.semantics.locations import AT_INTERRUPT, AT_SAGA
+
+        kind, parts = node.kind, node.parts
+        if kind == AT_SAGA:
+            return self.saga_state(parts[0], env)
+        left, right = self._state(parts[0], env), self._state(parts[1], env)
+        return self._tagged("interrupt" if kind == AT_INTERRUPT else "timeout", left, right)
+
+    def _fire_interrupt(self, left: int, right: int) -> Moves:
+        throw, thrown = self._name(THROW_EVENT), self._end("THROWN")
+        out: Moves = [(TICK, self._end("Ω")) if lab == TICK
+                      else (lab, thrown) if lab == throw
+                      else (lab, self._tagged("interrupt", p, right))
+                      for lab, p in self.successors(left)]
+        for lab, q in self.successors(right):
+            out.append((TAU, self._tagged("interrupt", left, q)) if lab == TAU
+                       else (TICK, self._end("Ω")) if lab == TICK
+                       else (lab, thrown) if lab == throw else (lab, q))
+        return out
+
+    def _fire_timeout(self, left: int, right: int) -> Moves:
+        throw = self._name(THROW_EVENT)
+        out: Moves = [(TAU, self._tagged("timeout", p, right)) if lab == TAU
+                      else (TICK, self._end("Ω")) if lab == TICK
+                      else (lab, self._end("THROWN")) if lab == throw
+                      else (lab, p) for lab, p in self.successors(left)]
+        out.append((TAU, right))
+        return out
+
+
+OPERATOR_RULES = {"interrupt": OperatorMoves._fire_interrupt,
+                  "timeout": OperatorMoves._fire_timeout}
+"""Each operator state's tag -> the rule that fires it."""

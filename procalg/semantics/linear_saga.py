@@ -1,0 +1,307 @@
+"""Sagas in the compiled sequential fragment: compensable steps and their stacks as states.
+
+The compiled counterpart of :mod:`procalg.semantics.saga` (the firing rules
+written out in ``docs/sagas.md``, after Butler, Hoare & Ferreira, 2004, and
+Bruni, Melgratti & Montanari, POPL 2005). A ``saga (...)`` body is read
+structurally once (:mod:`procalg.semantics.linear_saga_body`), as
+:func:`procalg.semantics.saga_body.compensable` reads it per evaluation, into
+parts (a step, ``;``, ``[]``, ``|~|``,
+``|||``, ``[| A |]``, ``if``, a call of a compensable definition expanded in
+place). At run time every saga term is a state of the
+:class:`~procalg.semantics.linear.Machine` whose key is a tuple of a tag and
+state numbers: a step is ``("step", body, installation)``, a running
+sequence ``("cseq", first, second)``, and the compensation installed so far
+is a state number too (``None`` for SKIP, the unit of ``;`` and ``|||``), a
+process built from ``revert``, ``stranded``, ``seqs`` (``;``) and ``par``
+(``|||``) states. So the compensation stack is part of the state, a finite
+model keeps a finite machine, and each state's moves are computed once, from
+its operands' moves, exactly as the term rules fire (strongly bisimilar:
+``tests/semantics/test_linear_saga.py``).
+
+A step's display name (``stranded.s``, ``unreverted.s``) and whether its
+compensation is ``SKIP`` are read from its evaluated term, once per step
+state, so they are the term rules' own.
+
+Example:
+    >>> from procalg.api.model import loads
+    >>> from procalg.lts import explore
+    >>> from procalg.semantics.linear import Machine
+    >>> model = loads("activity a, b\\nchannel u\\nP = saga (a undo u ; b) ; P")
+    >>> lts = explore(Machine(model.spec.evaluator, model.process("P")))
+    >>> sorted(set(lts.labels) - {"τ", "✓"})  # doctest: +NORMALIZE_WHITESPACE
+    ['a', 'b', 'compensate', 'compensated', 'fail.a', 'fail.b', 'u']
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from procalg.errors import ModelError
+from procalg.lts import TAU, TICK
+from procalg.semantics.linear_saga_body import CALL, EXT, IF, INT, SEQ, STEP, Part
+from procalg.semantics.locations import AT_SAGA_STATE, Location
+from procalg.semantics.patterns import match_all
+from procalg.semantics.saga_body import as_process, step_of
+from procalg.terms import SKIP, Event
+from procalg.terms.saga import (
+    COMPENSATE,
+    COMPENSATED,
+    THROW_EVENT,
+    stranded_event,
+    unreverted_event,
+)
+
+if TYPE_CHECKING:
+    from procalg.semantics.evaluate import Env, Evaluator
+
+Moves = list[tuple[str, int]]
+
+
+class SagaMoves:
+    """The saga half of :class:`~procalg.semantics.linear.Machine`: saga states
+    made from :class:`Part` s and their moves by the rules of ``docs/sagas.md``."""
+
+    ev: Evaluator
+    keys: list[Any]
+    where: list[tuple[Location, Any]]
+
+    # the machine's own (procalg.semantics.linear.Machine, state_keys.StateKeys)
+    def _intern(self, key: Any, where: tuple[Location, Any]) -> int:
+        raise NotImplementedError
+
+    def _state(self, node: Location, env: Env) -> int:
+        raise NotImplementedError
+
+    def successors(self, state: int) -> Moves:
+        raise NotImplementedError
+
+    def _name(self, event: Event) -> str:
+        raise NotImplementedError
+
+    def _end(self, which: str) -> int:
+        raise NotImplementedError
+
+    def _finished(self, state: int) -> bool:
+        raise NotImplementedError
+
+    # ---------------------------------------------------------------- states
+
+    def saga_state(self, part: Part, env: Env) -> int:
+        """The state of ``saga (part)`` in ``env``."""
+        return self._tagged("saga", self._compensable(part, env))
+
+    def _tagged(self, *key: Any) -> int:
+        return self._intern(key, (SAGA_NODE, key))
+
+    def _compensable(self, part: Part, env: Env) -> int:
+        kind, parts = part.kind, part.parts
+        while kind in (IF, CALL):
+            part, env = self._resolve(part, env)
+            kind, parts = part.kind, part.parts
+        if kind == STEP:
+            return self._step(parts, env)
+        left, right = self._compensable(parts[0], env), self._compensable(parts[1], env)
+        if kind == SEQ:
+            return self._tagged("cseq", left, right)
+        if kind == EXT:
+            return self._tagged("cext", left, right)
+        if kind == INT:
+            return self._tagged("cint", left, right)
+        sync = frozenset() if parts[2] is None else \
+            frozenset([self._name(e) for e in parts[2](env)])
+        return self._tagged("cpar", left, right, sync)
+
+    def _resolve(self, part: Part, env: Env) -> tuple[Part, Env]:
+        """The branch an ``if`` takes, or the clause a call expands to, with its env."""
+        parts = part.parts
+        if part.kind == IF:
+            test = parts[0](env)
+            if type(test) is not bool:
+                raise ModelError("'if' needs a boolean", parts[1])
+            return (parts[2] if test else parts[3]), env
+        args = tuple([a(env) for a in parts[1]])
+        for params, body in parts[2]:
+            scope: dict[str, Any] = {}
+            if params is None or match_all(self.ev, params, args, scope):
+                return body, scope
+        raise ModelError(f"no clause of {parts[0]} matches these arguments", parts[3])
+
+    def _step(self, parts: tuple, env: Env) -> int:
+        """``P undo Q`` (or a pivot): the body's state and what its ✓ installs."""
+        body, name = step_of(self.ev, parts[1], env)  # the term rules' own name
+        del body
+        if parts[2] is None:
+            installs: int | None = self._tagged("stranded", name)
+        elif as_process(self.ev, parts[3], env) == SKIP:
+            installs = None
+        else:
+            installs = self._tagged("revert", name, self._state(parts[2], env))
+        return self._tagged("step", self._state(parts[0], env), installs)
+
+    def _seq(self, first: int | None, then: int | None) -> int | None:
+        if first is None:
+            return then
+        return first if then is None else self._tagged("seqs", first, then)
+
+    def _par(self, left: int | None, right: int | None) -> int | None:
+        if left is None:
+            return right
+        return left if right is None else self._tagged("par", left, right)
+
+    def _carried(self, state: int) -> int | None:
+        key = self.keys[state]
+        return key[1] if key[0] in ("inst", "abort") else None
+
+    def _installed(self, state: int) -> int | None:
+        """The compensation a running compensable state has installed so far."""
+        key = self.keys[state]
+        tag = key[0]
+        if tag in ("inst", "abort"):
+            return key[1]
+        if tag == "cseq":
+            return self._installed(key[1])
+        if tag == "after":
+            return self._seq(self._installed(key[1]), key[2])
+        if tag == "cpar":
+            return self._par(self._installed(key[1]), self._installed(key[2]))
+        if tag == "step" and self._finished(key[1]):
+            return key[2]
+        return None
+
+    # ---------------------------------------------------------------- moves
+
+    def _fire_saga(self, body: int) -> Moves:
+        out: Moves = []
+        throw = self._name(THROW_EVENT)
+        for lab, x in self.successors(body):
+            if lab == TICK:
+                out.append((TICK, self._end("Ω")))
+            elif lab == throw:
+                c = self._carried(x)
+                out.append((self._name(COMPENSATE), self._tagged(
+                    "rollback", self._end("SKIP") if c is None else c)))
+            else:
+                out.append((lab, self._tagged("saga", x)))
+        return out
+
+    def _fire_rollback(self, c: int) -> Moves:
+        throw = self._name(THROW_EVENT)
+        return [(self._name(COMPENSATED), self._tagged("compensated")) if lab == TICK
+                else (lab, self._end("THROWN")) if lab == throw
+                else (lab, self._tagged("rollback", t)) for lab, t in self.successors(c)]
+
+    def _fire_compensated(self) -> Moves:
+        return [(TICK, self._end("Ω"))]
+
+    def _fire_revert(self, name: str, q: int) -> Moves:
+        throw = self._name(THROW_EVENT)
+        return [(TICK, self._end("Ω")) if lab == TICK
+                else (self._name(unreverted_event(name)), self._end("THROW")) if lab == throw
+                else (lab, self._tagged("revert", name, t)) for lab, t in self.successors(q)]
+
+    def _fire_stranded(self, name: str) -> Moves:
+        return [(self._name(stranded_event(name)), self._end("SKIP"))]
+
+    def _fire_seqs(self, first: int, then: int) -> Moves:
+        throw = self._name(THROW_EVENT)
+        return [(TAU, then) if lab == TICK
+                else (lab, self._end("THROWN")) if lab == throw
+                else (lab, self._tagged("seqs", t, then)) for lab, t in self.successors(first)]
+
+    def _fire_par(self, left: int, right: int) -> Moves:
+        """``|||`` of two compensations (UCS §9: a side's ✓ is a τ to Ω there)."""
+        omega, throw = self._end("Ω"), self._name(THROW_EVENT)
+        if left == omega and right == omega:
+            return [(TICK, omega)]
+        out: Moves = []
+        for lab, t in self.successors(left):
+            out.append((TAU, self._tagged("par", omega, right)) if lab == TICK else
+                       (lab, self._end("THROWN")) if lab == throw else
+                       (lab, self._tagged("par", t, right)))
+        for lab, t in self.successors(right):
+            out.append((TAU, self._tagged("par", left, omega)) if lab == TICK else
+                       (lab, self._end("THROWN")) if lab == throw else
+                       (lab, self._tagged("par", left, t)))
+        return out
+
+    def _fire_step(self, body: int, installs: int | None) -> Moves:
+        throw = self._name(THROW_EVENT)
+        return [(TICK, self._tagged("inst", installs)) if lab == TICK
+                else (lab, self._tagged("abort", None)) if lab == throw
+                else (lab, self._tagged("step", t, installs)) for lab, t in self.successors(body)]
+
+    def _fire_end(self, compensation: int | None) -> Moves:
+        return []  # Installed and Aborted: terminal, read by the operator above
+
+    def _fire_cseq(self, first: int, second: int) -> Moves:
+        out: Moves = []
+        throw = self._name(THROW_EVENT)
+        for lab, x in self.successors(first):
+            if lab == TICK:
+                c = self._carried(x)
+                out.append((TAU, second if c is None else self._tagged("after", second, c)))
+            elif lab == throw:
+                out.append((lab, x))
+            else:
+                out.append((lab, self._tagged("cseq", x, second)))
+        return out
+
+    def _fire_after(self, body: int, behind: int) -> Moves:
+        throw = self._name(THROW_EVENT)
+        return [(TICK, self._tagged("inst", self._seq(self._carried(y), behind))) if lab == TICK
+                else (lab, self._tagged("abort", self._seq(self._carried(y), behind)))
+                if lab == throw else (lab, self._tagged("after", y, behind))
+                for lab, y in self.successors(body)]
+
+    def _fire_cext(self, left: int, right: int) -> Moves:
+        return ([(TAU, self._tagged("cext", x, right)) if lab == TAU else (lab, x)
+                 for lab, x in self.successors(left)]
+                + [(TAU, self._tagged("cext", left, y)) if lab == TAU else (lab, y)
+                   for lab, y in self.successors(right)])
+
+    def _fire_cint(self, left: int, right: int) -> Moves:
+        return [(TAU, left), (TAU, right)]
+
+    def _fire_cpar(self, left: int, right: int, sync: frozenset[str]) -> Moves:
+        """CSP's parallel rules on the forward parts; end states wait in place."""
+        keys = self.keys
+        if keys[left][0] == "inst" and keys[right][0] == "inst":
+            return [(TICK, self._tagged("inst", self._par(keys[left][1], keys[right][1])))]
+        out: Moves = []
+        throw = self._name(THROW_EVENT)
+        right_moves = self.successors(right)
+        for lab, x in self.successors(left):
+            if lab == throw:
+                out.append((lab, self._tagged(
+                    "abort", self._par(self._carried(x), self._installed(right)))))
+            elif lab == TICK:
+                out.append((TAU, self._tagged("cpar", x, right, sync)))
+            elif lab in sync:
+                out.extend((lab, self._tagged("cpar", x, y, sync))
+                           for other, y in right_moves if other == lab)
+            else:
+                out.append((lab, self._tagged("cpar", x, right, sync)))
+        for lab, y in right_moves:
+            if lab == throw:
+                out.append((lab, self._tagged(
+                    "abort", self._par(self._installed(left), self._carried(y)))))
+            elif lab == TICK:
+                out.append((TAU, self._tagged("cpar", left, y, sync)))
+            elif lab not in sync:
+                out.append((lab, self._tagged("cpar", left, y, sync)))
+        return out
+
+
+SAGA_RULES = {
+    "saga": SagaMoves._fire_saga, "rollback": SagaMoves._fire_rollback,
+    "compensated": SagaMoves._fire_compensated, "revert": SagaMoves._fire_revert,
+    "stranded": SagaMoves._fire_stranded, "seqs": SagaMoves._fire_seqs,
+    "par": SagaMoves._fire_par, "step": SagaMoves._fire_step, "inst": SagaMoves._fire_end,
+    "abort": SagaMoves._fire_end, "cseq": SagaMoves._fire_cseq,
+    "after": SagaMoves._fire_after, "cext": SagaMoves._fire_cext,
+    "cint": SagaMoves._fire_cint, "cpar": SagaMoves._fire_cpar,
+}
+"""Each saga state's tag -> the rule that fires it (``docs/sagas.md`` sections 4-5)."""
+
+SAGA_NODE = Location(AT_SAGA_STATE)
+"""The node of every saga state: its environment is its key (tag and operands)."""

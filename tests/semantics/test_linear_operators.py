@@ -1,0 +1,115 @@
+"""Compiled interrupt and timeout (:mod:`procalg.semantics.linear_operators`) against
+the term rules (the oracle).
+
+Random parameterised processes mixing ``/\\``, ``[>`` with the fragment's
+prefixes, inputs, choices, ``;``, ``THROW``, fallible activities and sagas
+(in recursion and nested) are explored by
+:class:`~procalg.semantics.linear.Machine` and by :mod:`procalg.semantics.sos`:
+strongly bisimilar LTSs, same labels, same deadlocks.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from procalg.api.model import loads
+from procalg.errors import LimitExceeded, ModelError
+from procalg.lts import TAU, TICK, explore
+from procalg.semantics.linear import Machine, compile_leaf
+from tests.semantics.test_linear import _bisimilar
+
+HEADER = """channel c : {0..3}
+channel e, f
+activity a : {0..3} attempts 2
+activity ok : {0..3} never fails
+"""
+
+
+@cache  # one strategy object per scope and depth
+def _value(names: tuple[str, ...]):
+    atoms = st.sampled_from([*names, "0", "1", "3"])
+    return st.one_of(atoms, st.builds(lambda x, y: f"(({x} + {y}) % 4)", atoms, atoms))
+
+
+@cache  # one strategy object per scope and depth
+def _process(names: tuple[str, ...], depth: int):
+    calls = st.one_of(st.builds(lambda v: f"P({v})", _value(names)), st.just("R"))
+    base = st.one_of(st.sampled_from(["STOP", "SKIP", "THROW"]), calls)
+    if depth == 0:
+        return base
+    sub = _process(names, depth - 1)
+    bound = "xy"[min(len(names), 1)]
+    inner = _process((*names, bound), depth - 1)
+    return st.one_of(
+        base,
+        st.builds(lambda p: f"e -> {p}", sub),
+        st.builds(lambda p: f"f -> {p}", sub),
+        st.builds(lambda v, p: f"a!{v} -> {p}", _value(names), sub),
+        st.builds(lambda p: f"c?{bound}:{{0, 2}} -> {p}", inner),
+        st.builds(lambda p, q: f"({p} /\\ {q})", sub, sub),
+        st.builds(lambda p, q: f"({p} [> {q})", sub, sub),
+        st.builds(lambda p, q: f"({p} ; {q})", sub, sub),
+        st.builds(lambda p, q: f"({p} [] {q})", sub, sub),
+        st.builds(lambda p, q: f"({p} |~| {q})", sub, sub),
+        st.builds(lambda v, p, q: f"(if {v} < 2 then {p} else {q})", _value(names), sub, sub),
+        st.builds(lambda p: f"saga (a.1 undo ok.1 ; ({p}))", sub),
+    )
+
+
+_MODELS = st.builds(
+    lambda p, r: f"P(n) = {p}\nR = {r}\n",
+    _process(("n",), 3),
+    st.builds(lambda head, p: f"{head} -> {p}", st.sampled_from(["e", "f", "a.1"]),
+              _process((), 2)),
+)
+
+
+@given(_MODELS, st.sampled_from(["P(0)", "P(2)", "R"]))
+@settings(max_examples=200, deadline=None)
+def test_interrupts_and_timeouts_are_bisimilar_to_their_terms(text, start):
+    model = loads(HEADER + text)
+    try:
+        call = model.process(start)
+        reference = explore(model.spec.system(call), max_states=400)  # deep terms: slow
+    except (ModelError, LimitExceeded, RecursionError):  # unguarded or growing recursion
+        return
+    made = compile_leaf(model.spec.evaluator, call)
+    if isinstance(made, str):
+        assert made  # a reason people can read (an unguarded cycle, τ under [])
+        return
+    compiled = explore(made, max_states=50_000)
+    assert _bisimilar(compiled, reference)
+    assert bool(compiled.deadlocks()) == bool(reference.deadlocks())
+    assert set(compiled.labels) - {TAU, TICK} == set(reference.labels) - {TAU, TICK}
+
+
+def _machine(text: str) -> Machine:
+    model = loads(HEADER + text)
+    return Machine(model.spec.evaluator, model.process("P"))
+
+
+def test_an_interrupts_first_event_takes_over_and_its_left_side_is_gone():
+    machine = _machine("P = (e -> e -> STOP) /\\ (f -> SKIP)")
+    after_e = dict(machine.successors(0))["e"]
+    after_f = dict(machine.successors(after_e))["f"]
+    assert [label for label, _ in machine.successors(after_f)] == [TICK]
+
+
+def test_the_left_sides_tick_ends_an_interrupt():
+    machine = _machine("P = SKIP /\\ (f -> STOP)")
+    assert sorted(label for label, _ in machine.successors(0)) == ["f", TICK]
+
+
+def test_a_timeout_offers_its_left_side_and_a_tau_to_the_right():
+    machine = _machine("P = (e -> STOP) [> (f -> STOP)")
+    moves = machine.successors(0)
+    assert [label for label, _ in moves] == ["e", TAU]
+    assert [label for label, _ in machine.successors(moves[1][1])] == ["f"]
+
+
+def test_a_timeout_is_refused_under_external_choice():
+    model = loads(HEADER + "P = ((e -> STOP) [> STOP) [] f -> STOP")
+    assert "τ" in compile_leaf(model.spec.evaluator, model.process("P"))

@@ -1,0 +1,187 @@
+"""Compiled sagas (:mod:`procalg.semantics.linear_saga`) against the term rules (the oracle).
+
+Every bundled model's processes that compile, and random sagas -- steps with
+and without ``undo`` (events and processes), compensations that throw,
+``THROW`` and fallible activities, ``;``, ``[]``, ``|~|``, ``|||`` and
+``[| A |]`` of steps, ``if`` over steps, nested sagas, sagas in recursion --
+are explored by :class:`~procalg.semantics.linear.Machine` and by the firing
+rules of :mod:`procalg.semantics.saga`: strongly bisimilar LTSs, same labels,
+same deadlocks.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from procalg.api.model import loads
+from procalg.errors import LimitExceeded, ModelError
+from procalg.lts import TAU, TICK, explore
+from procalg.semantics.linear import Machine, compile_leaf
+from tests.semantics.test_linear import _bisimilar
+
+MODELS = Path(__file__).parents[2] / "models"
+
+HEADER = """channel c : {0..3}
+channel e, f
+activity a : {0..3} attempts 2
+activity g attempts 3
+activity ok, u : {0..3} never fails
+"""
+
+
+def _processes(model):
+    ev = model.spec.evaluator
+    return [name for name, info in ev.functions.items()
+            if info.is_process and info.arity is None and "#" not in name]
+
+
+@pytest.mark.parametrize("path", ["approval", "broken_saga", "cancellable_order",
+                                  "order_saga", "trip_booking"])
+def test_every_bundled_saga_compiles_bisimilar_to_its_terms(path):
+    model = loads((MODELS / f"{path}.proc").read_text())
+    compiled = 0
+    for name in _processes(model):
+        call = model.process(name)
+        made = compile_leaf(model.spec.evaluator, call)
+        if isinstance(made, str):
+            assert "Undo" in made  # only the step definitions (undo outside a saga)
+            continue
+        lts, reference = explore(made, max_states=10_000), explore(
+            model.spec.system(call), max_states=10_000)
+        assert _bisimilar(lts, reference), name
+        assert lts.num_states == reference.num_states, name
+        compiled += 1
+    assert compiled >= 1
+
+
+@cache  # one strategy object per depth
+def _plain(depth: int):
+    """Ordinary processes for step bodies and compensations."""
+    base = st.sampled_from(["SKIP", "STOP", "THROW", "e -> SKIP", "g -> SKIP",
+                            "a!n -> SKIP", "u!1 -> SKIP", "R"])
+    if depth == 0:
+        return base
+    sub = _plain(depth - 1)
+    return st.one_of(
+        base,
+        st.builds(lambda p: f"f -> {p}", sub),
+        st.builds(lambda p: f"c?x:{{0, 1}} -> {p}", sub),
+        st.builds(lambda p, q: f"({p} [] {q})", sub, sub),
+        st.builds(lambda p, q: f"({p} |~| {q})", sub, sub),
+        st.builds(lambda p, q: f"({p} ; {q})", sub, sub),
+    )
+
+
+@cache  # one strategy object per depth
+def _body(depth: int):
+    """Saga bodies: steps composed by the saga operators."""
+    step = st.one_of(
+        st.builds(lambda p, q: f"({p}) undo ({q})", _plain(1), _plain(1)),
+        st.builds(lambda q: f"a.n undo {q}", st.sampled_from(["ok.n", "u.1", "THROW", "SKIP"])),
+        st.sampled_from(["g", "e", "ok.2", "g undo ok.0"]),
+        _plain(1),  # a pivot
+    )
+    if depth == 0:
+        return step
+    sub = _body(depth - 1)
+    return st.one_of(
+        step,
+        st.builds(lambda p, q: f"({p} ; {q})", sub, sub),
+        st.builds(lambda p, q: f"({p} [] {q})", sub, sub),
+        st.builds(lambda p, q: f"({p} |~| {q})", sub, sub),
+        st.builds(lambda p, q: f"({p} ||| {q})", sub, sub),
+        st.builds(lambda p, q: f"({p} [| {{e}} |] {q})", sub, sub),
+        st.builds(lambda p, q: f"(if n < 2 then {p} else {q})", sub, sub),
+        st.builds(lambda p: f"saga ({p})", sub),
+    )
+
+
+_MODELS = st.builds(
+    lambda body, after, r: f"P(n) = saga ({body}) ; {after}\nR = {r}\n",
+    _body(2),
+    st.sampled_from(["SKIP", "STOP", "e -> SKIP", "P((n + 1) % 3)", "f -> P(1)"]),
+    _plain(1),
+)
+
+
+@given(_MODELS, st.sampled_from(["P(0)", "P(2)"]))
+@settings(max_examples=150, deadline=None)
+def test_random_sagas_are_bisimilar_to_their_terms(text, start):
+    model = loads(HEADER + text)
+    try:
+        call = model.process(start)
+        reference = explore(model.spec.system(call), max_states=3_000)
+    except (ModelError, LimitExceeded, RecursionError):
+        return
+    made = compile_leaf(model.spec.evaluator, call)
+    if isinstance(made, str):
+        assert made  # a reason people can read
+        return
+    compiled = explore(made, max_states=50_000)
+    assert _bisimilar(compiled, reference)
+    assert bool(compiled.deadlocks()) == bool(reference.deadlocks())
+    assert set(compiled.labels) - {TAU, TICK} == set(reference.labels) - {TAU, TICK}
+
+
+def _machine(text: str, start: str = "P") -> Machine:
+    model = loads(HEADER + text)
+    return Machine(model.spec.evaluator, model.process(start))
+
+
+def _walk(machine: Machine, *labels: str) -> int:
+    state = machine.initial_state()
+    for label in labels:
+        state = dict(machine.successors(state))[label]
+    return state
+
+
+def test_a_throw_in_a_saga_runs_the_completed_steps_compensations_last_first():
+    machine = _machine("P = saga (e undo ok.1 ; f undo ok.2 ; THROW)")
+    state = _walk(machine, "e", TAU, "f", TAU)
+    labels = []
+    while machine.successors(state):
+        label, state = machine.successors(state)[0]
+        labels.append(label)
+    assert labels == ["compensate", "ok.2", TAU, "ok.1", "compensated", TICK]
+
+
+def test_a_completed_pivot_met_by_a_rollback_is_stranded():
+    machine = _machine("P = saga (e ; THROW)")
+    state = _walk(machine, "e", TAU, "compensate")
+    assert [label for label, _ in machine.successors(state)] == ["stranded.e"]
+
+
+def test_a_compensation_that_throws_reports_its_step_unreverted_and_the_saga_fails():
+    machine = _machine("P = saga (e undo THROW ; THROW)")
+    state = _walk(machine, "e", TAU, "compensate", "unreverted.e", "throw")
+    assert machine.successors(state) == []
+
+
+def test_a_saga_in_a_loop_keeps_a_finite_machine():
+    lts = explore(_machine("P(n) = saga (a.n undo ok.n ; g) ; P((n + 1) % 4)", "P(0)"))
+    assert lts.num_states < 200
+
+
+def test_a_parallel_sibling_that_throws_keeps_the_other_sides_installed_undo():
+    machine = _machine("P = saga (e undo ok.1 ||| f -> THROW)")
+    state = _walk(machine, "e", "f")  # e's ✓ not taken yet: its step has finished
+    assert [label for label, _ in machine.successors(state)] == [TAU, "compensate"]
+    assert [label for label, _ in machine.successors(_walk(
+        machine, "e", "f", "compensate"))] == ["ok.1"]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("channel c : {0..1}\nP = saga (c undo SKIP)", "a saga step must be a process or an event"),
+    ("activity a, u\nS(0) = a undo u\nP = saga (S(1))", "no clause of S matches"),
+])
+def test_a_bad_saga_step_is_the_term_rules_model_error(text, message):
+    model = loads(text)
+    for explored in (model.spec.system(model.process("P")),
+                     Machine(model.spec.evaluator, model.process("P"))):
+        with pytest.raises(ModelError, match=message):
+            explore(explored)
