@@ -298,3 +298,33 @@ def test_memoised_rules_agree_with_the_plain_function() -> None:
     rules = Rules(None)
     first = rules.transitions(term)
     assert first == rules.transitions(term) == transitions(term, None)
+
+
+def test_recursion_through_internal_choice_alone_is_a_tau_loop_as_in_fdr() -> None:
+    div = Call("DIV")
+    assert lts_of(div, {div: InternalChoice(div, div)}) == {
+        ("DIV |~| DIV", TAU, "DIV |~| DIV"),
+    }
+
+
+def test_mutual_recursion_through_internal_choice_and_calls_is_guarded_by_its_tau() -> None:
+    s, t = Call("S"), Call("T")
+    bodies = {s: InternalChoice(t, Prefix(a, s)), t: s}
+    assert lts_of(s, bodies) == {
+        ("S |~| a -> S", TAU, "S |~| a -> S"),
+        ("S |~| a -> S", TAU, "a -> S"),
+        ("a -> S", "a", "S |~| a -> S"),
+    }
+
+
+@pytest.mark.parametrize(
+    "body",
+    [lambda p: Seq(InternalChoice(p, STOP), SKIP),
+     lambda p: InternalChoice(ExternalChoice(p, Prefix(a, STOP)), STOP)],
+    ids=["P=(P|~|STOP);SKIP", "P=(P[]a)|~|STOP"],
+)
+def test_recursion_through_an_internal_choice_inside_another_operator_stays_unguarded(
+        body) -> None:
+    p = Call("P")
+    with pytest.raises(UnguardedRecursion, match="P calls itself"):
+        transitions(p, {p: body(p)}.__getitem__)
