@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from procalg.errors import ModelError
@@ -233,3 +235,16 @@ def test_extensions_of_an_unfinished_constructor_field_read_dots_flattened(expr,
             "datatype V = G.{0,1}\ndatatype U = W.{G.0}\n")
     spec = load(parse(text, "m.csp"), SourceFile("m.csp", text))
     assert spec.value(parse_expr(expr)) == spec.value(parse_expr(expected))
+
+
+@pytest.mark.parametrize("text", ["{| |}", "{||}", "{|\n |}"])
+def test_an_event_set_naming_nothing_is_the_empty_set_as_robochart_writes_it(
+        spec: Spec, text: str) -> None:
+    assert spec.value(parse_expr(text)) == frozenset()
+
+
+def test_an_event_set_with_a_condition_but_no_item_is_a_syntax_error() -> None:
+    from procalg.errors import ProcalgError
+
+    with pytest.raises(ProcalgError, match=re.escape("expected '|}' to close '{|'")):
+        parse_expr("{| | x <- {1} |}")
