@@ -39,7 +39,7 @@ from procalg.semantics.kinds import workflow_construct
 from procalg.semantics.prelude import constant_names, is_pattern_pick, prelude
 from procalg.semantics.sos import Label, Rules
 from procalg.semantics.system import TermSystem
-from procalg.semantics.typesets import field_types
+from procalg.semantics.typesets import field_types, nametype_value
 from procalg.semantics.unfold import UnguardedRecursion
 from procalg.source import SourceFile, Span
 from procalg.syntax import ast
@@ -171,8 +171,10 @@ class Spec:
             return Atom(name) if not fields else Dotted(Atom(name), ())
         if name in self._datatype_decls:
             return self._datatypes.values(name)
-        if name in self._nametypes:
-            return self.evaluator.force(self._nametypes[name], self._spans[name])
+        if name in self._nametypes:  # `nametype T = (A, B)`: the set of its tuples
+            thunk = self._nametypes[name]
+            thunk.value = nametype_value(self.evaluator.force(thunk, self._spans[name]))
+            return thunk.value  # kept converted: the tuples are listed once
         if name == "Bool":
             return frozenset({False, True})
         if name == "Char":

@@ -36,6 +36,23 @@ def field_types(value: Value, span: Span | None) -> tuple[frozenset, ...]:
     return _rectangular(found) or (found,)
 
 
+def nametype_value(value: Value) -> Value:
+    """A nametype's value: a tuple type ``(A, B)`` is the set of its tuples, as in
+    FDR, so ``nametype T = (A, B)`` can stand wherever a set is needed.
+
+    Example:
+        >>> sorted(nametype_value((frozenset({1, 2}), frozenset({3}))))
+        [(1, 3), (2, 3)]
+        >>> nametype_value(frozenset({1}))
+        frozenset({1})
+    """
+    if type(value) is tuple and value:
+        found = _as_type(value)
+        if found is not None:
+            return found
+    return value
+
+
 def _rectangular(values: frozenset) -> tuple[frozenset, ...] | None:
     """A set of dotted plain values that is a full product, one set per position.
 
@@ -68,6 +85,8 @@ def _as_type(value: Value) -> frozenset | None:
         >>> sorted(_as_type((frozenset({1, 2}), frozenset({3}))))
         [(1, 3), (2, 3)]
     """
+    if isinstance(value, Infinite):
+        return None  # its tuples cannot be listed: the tuple of types stays as it is
     if isinstance(value, frozenset):
         return value
     if type(value) is tuple and value:

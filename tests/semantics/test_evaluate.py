@@ -248,3 +248,30 @@ def test_an_event_set_with_a_condition_but_no_item_is_a_syntax_error() -> None:
 
     with pytest.raises(ProcalgError, match=re.escape("expected '|}' to close '{|'")):
         parse_expr("{| | x <- {1} |}")
+
+
+TUPLE_TYPES = """
+nametype R = {0..1}
+nametype T = (R, {5})
+channel c : T
+Seqs(X, 0) = {<>}
+Seqs(X, n) = let s = Seqs(X, n - 1) within union(s, {<x>^xs | x <- X, xs <- s})
+"""
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("T", frozenset({(0, 5), (1, 5)})),
+    ("card(Seqs(T, 2))", 7),  # <>, two of length 1, four of length 2
+    ("member((1, 5), T)", True),
+    ("{| c |} == {c.(0, 5), c.(1, 5)}", True),
+])
+def test_a_nametype_of_a_tuple_type_is_the_set_of_its_tuples_as_in_fdr(text, value) -> None:
+    spec = load(parse(TUPLE_TYPES, "t.proc"), SourceFile("t.proc", TUPLE_TYPES))
+    assert spec.value(parse_expr(text)) == value
+
+
+def test_a_nametype_of_a_tuple_with_an_infinite_part_stays_a_tuple_of_types() -> None:
+    text = "nametype T = (Int, {1})\n"
+    spec = load(parse(text, "t.proc"), SourceFile("t.proc", text))
+    with pytest.raises(ModelError, match="Int"):
+        spec.value(parse_expr("card(T)"))
