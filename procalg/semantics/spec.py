@@ -34,7 +34,7 @@ from procalg.semantics.datatypes import Datatypes
 from procalg.semantics.deep import RECURSION_LIMIT, run_deep
 from procalg.semantics.evaluate import Closure, Evaluator, Thunk
 from procalg.semantics.functions import CyclicValue
-from procalg.semantics.infinite import CHARS
+from procalg.semantics.infinite import CHARS, Unlistable
 from procalg.semantics.kinds import workflow_construct
 from procalg.semantics.prelude import constant_names, is_pattern_pick, prelude
 from procalg.semantics.sos import Label, Rules
@@ -297,11 +297,13 @@ class Spec:
         self.channels  # noqa: B018 - evaluated for its errors
         self.datatypes  # noqa: B018
         for name in self._nametypes:
-            self.value(ast.Name(name, span=self._spans[name]))
+            # FDR is lazy: `nametype S = Seq(Char)` is an error only where it is listed
+            with contextlib.suppress(Unlistable):
+                self.value(ast.Name(name, span=self._spans[name]))
         for name, clauses in self.definitions.items():
             if clauses[0].params is None and name not in self.evaluator.global_procs:
                 # FDR is lazy: `loop = loop` is an error only where it is used
-                with contextlib.suppress(CyclicValue):
+                with contextlib.suppress(CyclicValue, Unlistable):
                     self.value(ast.Name(name, span=clauses[0].span))
 
 
