@@ -193,6 +193,9 @@ class DeclarationRules(Transformer):
     def type_annotation(self, meta, children):
         return None  # procalg infers nothing from it: values are checked as they are used
 
+    def print_decl(self, meta, children):
+        return None  # FDR shows the value on loading; a check has no console to show it on
+
     def transparent_decl(self, meta, children):
         kind, names = children
         return ast.TransparentDecl(str(kind), names, span=span_of(meta))
