@@ -36,6 +36,7 @@ from procalg.semantics.evaluate import Closure, Evaluator, Thunk
 from procalg.semantics.functions import CyclicValue
 from procalg.semantics.infinite import CHARS, Unlistable
 from procalg.semantics.kinds import workflow_construct
+from procalg.semantics.opaque_types import PROCESSES
 from procalg.semantics.prelude import constant_names, is_pattern_pick, prelude
 from procalg.semantics.sos import Label, Rules
 from procalg.semantics.system import TermSystem
@@ -179,6 +180,8 @@ class Spec:
             return frozenset({False, True})
         if name == "Char":
             return CHARS
+        if name == "Proc":  # FDR's type of processes, for datatype fields: tested only
+            return PROCESSES
         if name == "emptyMap":
             return MapValue()
         if name in ("True", "False"):  # FDR's builtins, spelt as in libcspm's Prelude

@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 
 from procalg.semantics.channels import Infinite
+from procalg.semantics.opaque_types import TupleType
 from procalg.semantics.values import expect_set
 from procalg.source import Span
 from procalg.terms import Atom, Dotted, Value
@@ -29,9 +30,9 @@ def field_types(value: Value, span: Span | None) -> tuple[frozenset, ...]:
                                      for v in (value.head, *value.fields)):
         return (value.head, *value.fields)
     if type(value) is tuple and value:
-        parts = [_as_type(v) for v in value]  # `(A, B)`, `((A, B), C.D)`: sets of tuples
-        if all(p is not None for p in parts):
-            return (frozenset(itertools.product(*parts)),)
+        found = _as_type(value)  # `(A, B)`, `((A, B), C.D)`: sets of tuples
+        if found is not None:
+            return (found,)
     found = expect_set(value, span, "a type must be a set")
     return _rectangular(found) or (found,)
 
@@ -85,13 +86,15 @@ def _as_type(value: Value) -> frozenset | None:
         >>> sorted(_as_type((frozenset({1, 2}), frozenset({3}))))
         [(1, 3), (2, 3)]
     """
-    if isinstance(value, Infinite):
-        return None  # its tuples cannot be listed: the tuple of types stays as it is
     if isinstance(value, frozenset):
         return value
     if type(value) is tuple and value:
         parts = [_as_type(v) for v in value]
-        return None if None in parts else frozenset(itertools.product(*parts))
+        if None in parts:
+            return None
+        if any(isinstance(p, Infinite) for p in parts):  # `(Proc, Set(Events))`: tested
+            return TupleType(tuple(parts))  # type: ignore[arg-type]
+        return frozenset(itertools.product(*parts))
     if type(value) is Dotted and all(isinstance(v, frozenset) for v in (value.head, *value.fields)):
         return frozenset(Dotted(h, rest) for h, *rest in itertools.product(
             value.head, *value.fields) for rest in [tuple(rest)])
