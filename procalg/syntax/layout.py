@@ -156,6 +156,9 @@ class Layout:
         if block.column is None:
             return False
         if column == block.column:
+            if self.last is not None and not _can_end(self.last) \
+                    and not starts_declaration(self.text, nxt):
+                return False  # `Tst(k) =` then `if ...` at the same column: the body
             return not _CONTINUES.match(self.text, nxt) or bool(
                 _PATTERN_DEFINITION.match(self.text, nxt))
         after = self.last is not None and (_can_end(self.last) or self.last.value == "⟦")
@@ -172,6 +175,9 @@ class Layout:
         new declaration unless it follows an operator (``a ->``), and any
         other indented line continues.
         """
+        block = self.blocks[-1] if self.blocks else None
+        if block is not None and block.depth == 0:
+            return False  # inside a top-level let (until its `within`): its own rule applies
         complete = self.last is not None and _can_end(self.last)
         if column == 1 and complete and _PATTERN_DEFINITION.match(self.text, nxt):
             return True  # `<x>^s = e` at column 1 defines, it does not compare
@@ -180,9 +186,6 @@ class Layout:
         declaration = starts_declaration(self.text, nxt)
         if column == 1:
             return declaration or complete
-        block = self.blocks[-1] if self.blocks else None
-        if block is not None and block.depth == 0:
-            return False  # inside a top-level let: its own column rule applies
         return declaration  # `Name(args) =` can never continue an expression
 
     def _track(self, tok: Token) -> None:
