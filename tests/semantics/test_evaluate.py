@@ -278,3 +278,12 @@ def test_a_nametype_of_a_tuple_with_an_infinite_part_is_tested_not_listed() -> N
     assert spec.value(parse_expr("member((5, 1), T) and not member((5, 2), T)")) is True
     with pytest.raises(ModelError, match="infinite: its values cannot be listed"):
         spec.value(parse_expr("{x | (x, _) <- T}"))
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("<x | x <- <1, 2, 3>, not member(x, {2})>", Sequence((1, 3))),
+    ("<x | x <- <1, 2, 3>, not(member(x, {2}))>", Sequence((1, 3))),
+    ("<x | x <- <1, 2, 3>, x != 1 and x != 3 or x == 0>", Sequence((2,))),
+])
+def test_a_sequence_comprehension_condition_may_use_not_and_or(spec: Spec, text, value) -> None:
+    assert spec.value(parse_expr(text)) == value
