@@ -157,7 +157,7 @@ def fire(
             # P's τ keeps the timeout, P's event or ✓ resolves it; P [> Q --τ--> Q
             out = [(TAU, Timeout(p, right)) if lab == TAU else _resolve(lab, p)
                    for lab, p in moves[0]]
-            out.append((TAU, right))
+            out.append((TAU, normal(right) if type(right) is Call else right))
             return out
         case ExceptionOp(_, handler, sync):
             # P --a--> P' with a in A gives P [| A |> Q --a--> Q; other events

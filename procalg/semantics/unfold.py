@@ -9,9 +9,10 @@ prefix or in the second part of ``;`` stay folded until they become active.
 :meth:`Unfolding.normalise` does this unfolding; a call reached again while it
 is being unfolded is unguarded recursion (``P = P [] a -> STOP``) and is
 reported as a :class:`~procalg.errors.ModelError`, unless only internal
-choices (and calls) stand between the two: ``|~|`` moves by τ, so
-``DIV = DIV |~| DIV`` is guarded by that τ (FDR reads it as a divergence) and
-the call stays folded there, to be unfolded when the τ makes it active.
+choices, timeouts' right sides (and calls) stand between the two: those move
+by τ, so ``DIV = DIV |~| DIV`` and ``DIV = STOP [> DIV`` are guarded by that
+τ (FDR reads them as divergences) and the call stays folded there, to be
+unfolded when the τ makes it active.
 
 The walk is iterative (an explicit stack), so deeply nested terms never hit
 Python's recursion limit. Complexity: each active subterm once per
@@ -43,7 +44,7 @@ from procalg.semantics.operands import (
     with_operands,
 )
 from procalg.source import Span
-from procalg.terms import Call, InternalChoice, Process
+from procalg.terms import Call, InternalChoice, Process, Timeout
 
 Unfold = Callable[[Call], Process]
 """One unfolding of a call: its definition's body, evaluated."""
@@ -179,18 +180,24 @@ class Unfolding:
 
 
 def _behind_internal_choice(path: list[object], call: Call) -> bool:
-    """Whether ``call`` is reached again through internal choices (and calls) alone.
+    """Whether ``call`` is reached again only through τ-resolved choices (and calls).
 
-    Then the choice's τ leads back to the call itself: ``DIV = DIV |~| DIV`` has
-    one state. Any other operator on the way (``P = (P |~| STOP) ; SKIP``) would
-    wrap each τ's target in a new context, so that stays unguarded recursion.
+    Those are internal choices and the right side of a timeout (``P [> Q``
+    moves to ``Q`` by τ). Then the τ leads back to the call itself:
+    ``DIV = DIV |~| DIV`` and ``DIV = STOP [> DIV`` have one state. Any other
+    operator on the way (``P = (P |~| STOP) ; SKIP``) would wrap each τ's target
+    in a new context, so that stays unguarded recursion.
     """
     through_choice = False
+    child: object = call
     for node in reversed(path):
         if node == call:
             return through_choice
-        if type(node) is InternalChoice:
+        kind = type(node)
+        if kind is InternalChoice or (kind is Timeout and node.right == child  # type: ignore[attr-defined]
+                                      and node.left != child):  # type: ignore[attr-defined]
             through_choice = True
-        elif type(node) is not Call:
+        elif kind is not Call:
             return False
+        child = node
     return False
