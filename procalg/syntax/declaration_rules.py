@@ -51,7 +51,9 @@ class DeclarationRules(Transformer):
 
     def let_defs(self, meta, children):
         # local `external f` / `transparent normal` only say a built-in is used
-        items = [c for c in _flatten(children) if type(c) is not ast.TransparentDecl]
+        # and a type annotation (`g :: (a) -> a`) is read and not checked
+        items = [c for c in _flatten(children)
+                 if c is not None and type(c) is not ast.TransparentDecl]
         return tuple(expand_declarations(items))
 
     def value_def(self, meta, children):

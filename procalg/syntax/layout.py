@@ -290,7 +290,8 @@ def _balanced(text: str, pos: int) -> int | None:
 
 def _can_end(tok: Token) -> bool:
     """Whether an expression can end with ``tok`` (so a newline after it may end it)."""
-    return tok.type in ("NAME", "INT", "DURATION", "PROPERTY") or tok.value in _ENDS_EXPRESSION
+    return tok.type in ("NAME", "INT", "DURATION", "PROPERTY", "CHAR", "STRING") \
+        or tok.value in _ENDS_EXPRESSION
 
 
 def _after(nl: Token) -> Token:

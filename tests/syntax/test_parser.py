@@ -468,3 +468,11 @@ def test_fdr_tau_priority_option_follows_any_assertion_and_prints_back(text):
     assert decl.tau_priority is not None
     assert decl.text == text.removeprefix("assert ")
     assert parse(pretty(parse(text))) == parse(text)
+
+
+def test_a_type_annotation_may_carry_constraints_and_stand_in_a_let():
+    m = parse("f :: (Eq a) => (a, a) -> Bool\nf(x, y) = x == y\n"
+              "g = let\n      h :: (a) -> a\n      h(x) = x\n    within h(1)\n"
+              "c :: Char\nc = 'C'\nd :: Int => Event\nd = 1\n")
+    assert [d.name for d in m.declarations] == ["f", "g", "c", "d"]
+    assert [d.name for d in m.declarations[1].body.definitions] == ["h"]
