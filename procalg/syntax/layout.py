@@ -234,6 +234,11 @@ _DECLARATION_KEYWORDS = re.compile(
 # a sequence pattern being defined: `<x>^s = e` (one `=`, no `==`, on the line)
 _PATTERN_DEFINITION = re.compile(r"<[^\n=<>]*>(\^[A-Za-z_][A-Za-z0-9_']*)?[ \t]*=(?!=)")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_']*")
+# `g :: T`, `f, g :: T` (a space on one side of `::`, unlike a module name `M::x`)
+_ANNOTATION = re.compile(r"[A-Za-z_][A-Za-z0-9_']*([ \t]*,[ \t]*[A-Za-z_][A-Za-z0-9_']*)*"
+                         r"([ \t]+::|::[ \t])")
+# `d.0 = d.1`: a dotted pattern being defined (one `=`, not `==`)
+_DOTTED_DEFINITION = re.compile(r"[A-Za-z_][A-Za-z0-9_']*(\.[A-Za-z0-9_']+)+[ \t]*=(?!=)")
 _EXPRESSION_WORDS = {"let", "within", "if", "then", "else", "not", "and", "or"}
 _ENDS_EXPRESSION = {")", "]", "}", "|}", ">", "]]", "STOP", "SKIP", "THROW", "true", "false",
                     "exports", "endmodule", "⟦", "⟧"}
@@ -246,7 +251,8 @@ def starts_declaration(text: str, pos: int) -> bool:
         >>> starts_declaration("  f(x)(y) = x", 2), starts_declaration("f(x) == 1", 0)
         (True, False)
     """
-    if _DECLARATION_KEYWORDS.match(text, pos):
+    if _DECLARATION_KEYWORDS.match(text, pos) or _ANNOTATION.match(text, pos) \
+            or _DOTTED_DEFINITION.match(text, pos):
         return True
     if text.startswith(("(", "{"), pos):  # `(x, y) = e`, `{x} = e`: a pattern declaration
         end = _balanced(text, pos)
