@@ -42,6 +42,7 @@ from procalg.semantics.sos import Label, Rules
 from procalg.semantics.system import TermSystem
 from procalg.semantics.typesets import field_types, nametype_value
 from procalg.semantics.unfold import UnguardedRecursion
+from procalg.semantics.values import CalledError
 from procalg.source import SourceFile, Span
 from procalg.syntax import ast
 from procalg.terms import Atom, Call, Dotted, Event, Process, Value
@@ -305,8 +306,9 @@ class Spec:
                 self.value(ast.Name(name, span=self._spans[name]))
         for name, clauses in self.definitions.items():
             if clauses[0].params is None and name not in self.evaluator.global_procs:
-                # FDR is lazy: `loop = loop` is an error only where it is used
-                with contextlib.suppress(CyclicValue, Unlistable):
+                # FDR is lazy: `loop = loop` or `x = error("no")` is an error only where
+                # it is used
+                with contextlib.suppress(CyclicValue, Unlistable, CalledError):
                     self.value(ast.Name(name, span=clauses[0].span))
 
 

@@ -257,12 +257,18 @@ def _show(value: Value, span: Span | None) -> Sequence:
     return Sequence(tuple(map(Char, text)))
 
 
+class CalledError(ModelError):
+    """The model's own ``error(s)`` was evaluated. FDR evaluates lazily, so in a
+    value nothing uses it is no error (:meth:`procalg.semantics.spec.Spec.force_all`
+    skips it)."""
+
+
 def _error(message: Value, span: Span | None) -> Value:
     """``error(s)``: stops the evaluation with the model's own message."""
     items = expect_seq(message, span, "error needs a string").items
     text = "".join(str(c) if type(c) is Char else show(c) for c in items)
-    raise ModelError(f'error("{text}") was evaluated', span,
-                     hint="the model calls error(...) on a case it does not handle")
+    raise CalledError(f'error("{text}") was evaluated', span,
+                      hint="the model calls error(...) on a case it does not handle")
 
 
 def expect_map(value: Value, span: Span | None, what: str) -> MapValue:

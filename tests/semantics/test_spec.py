@@ -378,3 +378,11 @@ def test_a_declaration_that_lists_an_infinite_set_is_an_error_only_where_it_is_u
 def test_a_channel_typed_by_an_unlistable_nametype_is_still_an_error_at_load() -> None:
     with pytest.raises(ModelError, match="Char is infinite"):
         model("nametype S = {<x> | x <- Char}\nchannel c : S\n")
+
+
+def test_a_value_that_calls_error_is_an_error_only_where_it_is_used() -> None:
+    # FDR evaluates lazily: libcspm's tests declare `h = error("Something")` unused
+    spec = model('h = error("Something")\nf = let g(x) = x within (g(0), h + 0)\nok = 1\n')
+    assert spec.value(parse_expr("ok")) == 1
+    with pytest.raises(ModelError, match='error\\("Something"\\) was evaluated'):
+        spec.value(parse_expr("f"))
