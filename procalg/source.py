@@ -14,6 +14,7 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,3 +65,32 @@ class SourceFile:
         gutter = f"{span.line:>5} | "
         pad = " " * (len(gutter) - 2) + "| "
         return f"{gutter}{text}\n{pad}{' ' * (span.column - 1)}^{'~' * (width - 1)}"
+
+
+def read_source(path: str | Path) -> str:
+    """A model file's text: UTF-8, else Windows-1252 as FDR reads such files.
+
+    Files written on Windows often carry a Windows-1252 character (``ç`` in a
+    comment); FDR loads them, so procalg does too. Bytes that Windows-1252
+    leaves undefined are read as Latin-1, so any file can be read.
+
+    Raises:
+        OSError: the file cannot be opened.
+
+    Example:
+        >>> import tempfile
+        >>> with tempfile.NamedTemporaryFile(suffix=".csp", delete=False) as f:
+        ...     _ = f.write("-- fa\\xe7ade\\nchannel a\\n".encode("cp1252"))
+        >>> read_source(f.name).splitlines()[0]
+        '-- façade'
+    """
+    data = Path(path).read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "".join(data[i:i + 1].decode("cp1252", errors="replace")
+                       if data[i] not in _CP1252_UNDEFINED else chr(data[i])
+                       for i in range(len(data)))
+
+
+_CP1252_UNDEFINED = frozenset({0x81, 0x8D, 0x8F, 0x90, 0x9D})

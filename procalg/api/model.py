@@ -21,7 +21,7 @@ from procalg.semantics import load as load_spec
 from procalg.semantics.channels import ChannelRef
 from procalg.semantics.deep import innermost_span, run_deep
 from procalg.semantics.values import kind_name
-from procalg.source import SourceFile
+from procalg.source import SourceFile, read_source
 from procalg.syntax import ast, parse, parse_expr, pretty
 from procalg.syntax.walk import walk
 from procalg.terms import Process, show, show_process
@@ -322,9 +322,9 @@ def load(path: str | Path) -> Model:
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
+        text = read_source(path)
+    except OSError as err:
         reason = getattr(err, "strerror", None) or str(err)
         raise UsageError(f"cannot read {path}: {reason}",
-                           hint="check the path and that the file is UTF-8 text") from err
+                           hint="check the path") from err
     return loads(text, str(path))

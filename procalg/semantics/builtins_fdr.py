@@ -16,6 +16,10 @@ event named twice among the pairs.
 typed in FDR's prelude. Neither FDR's manual nor libcspm says what they
 compute, so using one is an error that says so (:data:`UNBUILT`).
 
+A built-in function named without its arguments is a value
+(:class:`BuiltinFunction`), as in FDR: ``prioritise = prioritise_nocache`` or
+``LeafCompress(normal)(P)`` pass it on, and applying it calls the built-in.
+
 Example:
     >>> from procalg.api import loads
     >>> m = loads("channel c, d : {0, 1}\\nB = BUFFER(1, {(c.x, d.x) | x <- {0, 1}})")
@@ -25,9 +29,11 @@ Example:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from procalg.errors import ModelError
+from procalg.semantics import kinds
 from procalg.semantics.processes import LINK_CHANNEL
 from procalg.source import Span
 from procalg.syntax.timed import DONE
@@ -51,6 +57,49 @@ FUNCTIONS = frozenset({"BUFFER"})
 """FDR built-in functions :func:`apply` evaluates."""
 
 
+@dataclass(frozen=True)
+class BuiltinFunction:
+    """A built-in function used as a value (``f = normal``, ``Compress(normal)``).
+
+    Example:
+        >>> from procalg.api import loads
+        >>> m = loads("channel a\\nnorm = normal\\nP = a -> a -> P\\nQ = norm(P)")
+        >>> m.lts("Q").num_states
+        2
+    """
+
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _function_names() -> frozenset[str]:
+    from procalg.semantics.values import BUILTINS
+
+    return kinds.COMPRESSIONS | kinds.PRIORITY_FUNCTIONS | FUNCTIONS | frozenset(BUILTINS)
+
+
+def call(evaluator: Any, name: str, args: list[Any], span: Span | None) -> Any:
+    """Apply the built-in function ``name`` (a :class:`BuiltinFunction`'s) to ``args``.
+
+    Raises:
+        ModelError: the built-in's own errors (arity, argument types).
+    """
+    from procalg.semantics.values import BUILTINS, call_builtin
+
+    if name in BUILTINS:
+        return call_builtin(name, args, span)
+    if name in FUNCTIONS:
+        return apply(name, args, span)
+    if name in kinds.PRIORITY_FUNCTIONS:
+        return evaluator.prioritised(name, args, span)
+    if len(args) != 1:
+        raise ModelError(f"{name} takes 1 argument, got {len(args)}", span,
+                         hint=f"call it as {name}(P)")
+    return evaluator.compressed(kinds.COMPRESSION_ALIASES.get(name, name), args[0], span)
+
+
 def value(evaluator: Any, name: str, span: Span | None) -> Any:
     """The value of a name no definition gives, or ``None`` if it has none.
 
@@ -65,6 +114,8 @@ def value(evaluator: Any, name: str, span: Span | None) -> Any:
         raise ModelError(UNBUILT[name], span,
                          hint="see 'CSPM compatibility' in docs/language.md; "
                               "define it in the model to use your own")
+    if name in _function_names():
+        return BuiltinFunction(name)
     return None
 
 

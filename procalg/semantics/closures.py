@@ -193,6 +193,8 @@ def _apply(ev: Evaluator, expr: ast.Apply) -> Code:
     apply, functions, count = ev.apply, ev.functions, len(args)
     builtin = type(func) is ast.Name and func.id in BUILTINS and func.id not in ev.globals
     name = func.id if builtin else None
+    from procalg.semantics import builtins_fdr
+    from procalg.semantics.builtins_fdr import BuiltinFunction
     from procalg.semantics.evaluate import Closure, not_a_function
     from procalg.semantics.relations import Image
 
@@ -219,6 +221,8 @@ def _apply(ev: Evaluator, expr: ast.Apply) -> Code:
         if type(function) is not Closure:
             if type(function) is Image:  # relational_image(R)(x)
                 return function.apply(values, span)
+            if type(function) is BuiltinFunction:  # f = normal; f(P)
+                return builtins_fdr.call(ev, function.name, list(values), span)
             raise not_a_function(function, func.span or span)
         info = functions[function.name]
         if info.is_process and info.clauses[0].params is not None \

@@ -268,6 +268,8 @@ class Evaluator(EventSets, Transformations):
         values = tuple(self.eval(a, env) for a in args)
         if type(target) is Image:  # relational_image(R)(x)
             return target.apply(values, span)
+        if type(target) is builtins_fdr.BuiltinFunction:  # f = normal; f(P)
+            return builtins_fdr.call(self, target.name, list(values), span)
         if type(target) is not Closure:
             raise not_a_function(target, func.span or span)
         return self.apply(target, values, span)

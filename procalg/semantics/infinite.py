@@ -23,6 +23,12 @@ from procalg.terms import Atom, Dotted, Sequence, show
 from procalg.terms.values import Char
 
 
+class Unlistable(ModelError):
+    """An infinite set was asked for its values. FDR evaluates lazily, so a
+    declaration whose value needs them is an error only where it is used
+    (:meth:`procalg.semantics.spec.Spec.force_all` skips this error)."""
+
+
 class Infinite(frozenset):
     """A set that can be tested but never listed (``Int``, ``{n..}``, ``Char``,
     ``Seq(A)``; ``sized``: a datatype too big to list up front, whose ``len()``
@@ -31,7 +37,7 @@ class Infinite(frozenset):
     sized = False
 
     def __iter__(self):  # type: ignore[override]
-        raise ModelError(f"{self!r} is infinite: its values cannot be listed",
+        raise Unlistable(f"{self!r} is infinite: its values cannot be listed",
                          hint="restrict it to a finite set, such as {0..9}")
 
     def __and__(self, other: object) -> frozenset:  # frozenset's own sees no elements

@@ -104,7 +104,10 @@ def fire(
             # value, the choice [] v : S' @ c.v -> P(v) expanded only now (terms/input.py)
             return [(event, normal(then)) for event, then in term.moves()]
         case InternalChoice(left, right):
-            return [(TAU, left), (TAU, right)]  # P |~| Q --τ--> P and --τ--> Q
+            # P |~| Q --τ--> P and --τ--> Q; an operand left folded (DIV = DIV |~| DIV,
+            # semantics/unfold.py) becomes active now
+            return [(TAU, normal(left) if type(left) is Call else left),
+                    (TAU, normal(right) if type(right) is Call else right)]
         case ExternalChoice(left, right):
             # τ of either side keeps the choice; a visible event or ✓ resolves it
             out: list[Step] = []
@@ -154,7 +157,7 @@ def fire(
             # P's τ keeps the timeout, P's event or ✓ resolves it; P [> Q --τ--> Q
             out = [(TAU, Timeout(p, right)) if lab == TAU else _resolve(lab, p)
                    for lab, p in moves[0]]
-            out.append((TAU, right))
+            out.append((TAU, normal(right) if type(right) is Call else right))
             return out
         case ExceptionOp(_, handler, sync):
             # P --a--> P' with a in A gives P [| A |> Q --a--> Q; other events

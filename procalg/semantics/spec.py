@@ -34,13 +34,15 @@ from procalg.semantics.datatypes import Datatypes
 from procalg.semantics.deep import RECURSION_LIMIT, innermost_span, run_deep
 from procalg.semantics.evaluate import Closure, Evaluator, Thunk
 from procalg.semantics.functions import CyclicValue
-from procalg.semantics.infinite import CHARS
+from procalg.semantics.infinite import CHARS, Unlistable
 from procalg.semantics.kinds import workflow_construct
+from procalg.semantics.opaque_types import PROCESSES
 from procalg.semantics.prelude import constant_names, is_pattern_pick, prelude
 from procalg.semantics.sos import Label, Rules
 from procalg.semantics.system import TermSystem
-from procalg.semantics.typesets import field_types
+from procalg.semantics.typesets import field_types, nametype_value
 from procalg.semantics.unfold import UnguardedRecursion
+from procalg.semantics.values import CalledError
 from procalg.source import SourceFile, Span
 from procalg.syntax import ast
 from procalg.terms import Atom, Call, Dotted, Event, Process, Value
@@ -171,12 +173,16 @@ class Spec:
             return Atom(name) if not fields else Dotted(Atom(name), ())
         if name in self._datatype_decls:
             return self._datatypes.values(name)
-        if name in self._nametypes:
-            return self.evaluator.force(self._nametypes[name], self._spans[name])
+        if name in self._nametypes:  # `nametype T = (A, B)`: the set of its tuples
+            thunk = self._nametypes[name]
+            thunk.value = nametype_value(self.evaluator.force(thunk, self._spans[name]))
+            return thunk.value  # kept converted: the tuples are listed once
         if name == "Bool":
             return frozenset({False, True})
         if name == "Char":
             return CHARS
+        if name == "Proc":  # FDR's type of processes, for datatype fields: tested only
+            return PROCESSES
         if name == "emptyMap":
             return MapValue()
         if name in ("True", "False"):  # FDR's builtins, spelt as in libcspm's Prelude
@@ -297,11 +303,14 @@ class Spec:
         self.channels  # noqa: B018 - evaluated for its errors
         self.datatypes  # noqa: B018
         for name in self._nametypes:
-            self.value(ast.Name(name, span=self._spans[name]))
+            # FDR is lazy: `nametype S = Seq(Char)` is an error only where it is listed
+            with contextlib.suppress(Unlistable):
+                self.value(ast.Name(name, span=self._spans[name]))
         for name, clauses in self.definitions.items():
             if clauses[0].params is None and name not in self.evaluator.global_procs:
-                # FDR is lazy: `loop = loop` is an error only where it is used
-                with contextlib.suppress(CyclicValue):
+                # FDR is lazy: `loop = loop` or `x = error("no")` is an error only where
+                # it is used
+                with contextlib.suppress(CyclicValue, Unlistable, CalledError):
                     self.value(ast.Name(name, span=clauses[0].span))
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 
 from procalg.semantics.channels import Infinite
+from procalg.semantics.opaque_types import TupleType
 from procalg.semantics.values import expect_set
 from procalg.source import Span
 from procalg.terms import Atom, Dotted, Value
@@ -29,11 +30,28 @@ def field_types(value: Value, span: Span | None) -> tuple[frozenset, ...]:
                                      for v in (value.head, *value.fields)):
         return (value.head, *value.fields)
     if type(value) is tuple and value:
-        parts = [_as_type(v) for v in value]  # `(A, B)`, `((A, B), C.D)`: sets of tuples
-        if all(p is not None for p in parts):
-            return (frozenset(itertools.product(*parts)),)
+        found = _as_type(value)  # `(A, B)`, `((A, B), C.D)`: sets of tuples
+        if found is not None:
+            return (found,)
     found = expect_set(value, span, "a type must be a set")
     return _rectangular(found) or (found,)
+
+
+def nametype_value(value: Value) -> Value:
+    """A nametype's value: a tuple type ``(A, B)`` is the set of its tuples, as in
+    FDR, so ``nametype T = (A, B)`` can stand wherever a set is needed.
+
+    Example:
+        >>> sorted(nametype_value((frozenset({1, 2}), frozenset({3}))))
+        [(1, 3), (2, 3)]
+        >>> nametype_value(frozenset({1}))
+        frozenset({1})
+    """
+    if type(value) is tuple and value:
+        found = _as_type(value)
+        if found is not None:
+            return found
+    return value
 
 
 def _rectangular(values: frozenset) -> tuple[frozenset, ...] | None:
@@ -72,7 +90,11 @@ def _as_type(value: Value) -> frozenset | None:
         return value
     if type(value) is tuple and value:
         parts = [_as_type(v) for v in value]
-        return None if None in parts else frozenset(itertools.product(*parts))
+        if None in parts:
+            return None
+        if any(isinstance(p, Infinite) for p in parts):  # `(Proc, Set(Events))`: tested
+            return TupleType(tuple(parts))  # type: ignore[arg-type]
+        return frozenset(itertools.product(*parts))
     if type(value) is Dotted and all(isinstance(v, frozenset) for v in (value.head, *value.fields)):
         return frozenset(Dotted(h, rest) for h, *rest in itertools.product(
             value.head, *value.fields) for rest in [tuple(rest)])

@@ -8,7 +8,11 @@ the body of hiding and renaming, the first part of ``;``). Calls under a
 prefix or in the second part of ``;`` stay folded until they become active.
 :meth:`Unfolding.normalise` does this unfolding; a call reached again while it
 is being unfolded is unguarded recursion (``P = P [] a -> STOP``) and is
-reported as a :class:`~procalg.errors.ModelError`.
+reported as a :class:`~procalg.errors.ModelError`, unless only internal
+choices, timeouts' right sides (and calls) stand between the two: those move
+by τ, so ``DIV = DIV |~| DIV`` and ``DIV = STOP [> DIV`` are guarded by that
+τ (FDR reads them as divergences) and the call stays folded there, to be
+unfolded when the τ makes it active.
 
 The walk is iterative (an explicit stack), so deeply nested terms never hit
 Python's recursion limit. Complexity: each active subterm once per
@@ -40,7 +44,7 @@ from procalg.semantics.operands import (
     with_operands,
 )
 from procalg.source import Span
-from procalg.terms import Call, Process
+from procalg.terms import Call, InternalChoice, Process, Timeout
 
 Unfold = Callable[[Call], Process]
 """One unfolding of a call: its definition's body, evaluated."""
@@ -100,6 +104,7 @@ class Unfolding:
         done: list[Process] = []
         todo: list[object] = [term]
         unfolding: set[Call] = set()  # the calls on the current path: ancestors
+        path: list[object] = []  # the calls and operators being built, outermost first
         if kind is Call:
             found = self.unfolded.get(term)
             if found is not None:
@@ -111,10 +116,12 @@ class Unfolding:
                     return body
                 unfolding.add(term)
                 todo = [(_DONE, term), body]
+                path.append(term)
         while todo:
             item = todo.pop()
             if type(item) is tuple:
                 tag, node = item
+                path.pop()
                 if tag is _DONE:
                     self.unfolded[node] = done[-1]
                     unfolding.discard(node)
@@ -129,6 +136,9 @@ class Unfolding:
                 if hit is not None:
                     done.append(hit)
                     continue
+                if item in unfolding and _behind_internal_choice(path, item):
+                    done.append(item)  # guarded by the choice's τ: unfolded when it fires
+                    continue
                 if item in unfolding or len(unfolding) > MAX_UNFOLD_DEPTH:
                     raise UnguardedRecursion(item)
                 if self.unfold is None:
@@ -140,6 +150,7 @@ class Unfolding:
                     continue
                 unfolding.add(item)
                 todo.append((_DONE, item))
+                path.append(item)
                 todo.append(body)
             else:
                 operands = active_operands(item)
@@ -147,6 +158,7 @@ class Unfolding:
                     done.append(item)
                     continue
                 todo.append((_BUILD, item))
+                path.append(item)
                 todo.extend(reversed(operands))
         return done[-1]
 
@@ -165,3 +177,27 @@ class Unfolding:
                 return None
             found = self.unfolded[term] = body
         return found
+
+
+def _behind_internal_choice(path: list[object], call: Call) -> bool:
+    """Whether ``call`` is reached again only through τ-resolved choices (and calls).
+
+    Those are internal choices and the right side of a timeout (``P [> Q``
+    moves to ``Q`` by τ). Then the τ leads back to the call itself:
+    ``DIV = DIV |~| DIV`` and ``DIV = STOP [> DIV`` have one state. Any other
+    operator on the way (``P = (P |~| STOP) ; SKIP``) would wrap each τ's target
+    in a new context, so that stays unguarded recursion.
+    """
+    through_choice = False
+    child: object = call
+    for node in reversed(path):
+        if node == call:
+            return through_choice
+        kind = type(node)
+        if kind is InternalChoice or (kind is Timeout and node.right == child  # type: ignore[attr-defined]
+                                      and node.left != child):  # type: ignore[attr-defined]
+            through_choice = True
+        elif kind is not Call:
+            return False
+        child = node
+    return False

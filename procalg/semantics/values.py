@@ -241,10 +241,12 @@ def _powerset(s: Value, span: Span | None) -> frozenset:
         >>> sorted(map(sorted, _powerset(frozenset({1, 2}), None)))
         [[], [1], [1, 2], [2]]
     """
-    items = sorted(expect_set(s, span, "Set needs a set"), key=sort_key)
-    if 1 << len(items) > MAX_POWERSET:
-        raise ModelError(f"Set of a set of {len(items)} elements has 2^{len(items)} subsets",
-                         span, hint="Set(A) lists every subset of A: use a smaller A")
+    base = expect_set(s, span, "Set needs a set")
+    if 1 << len(base) > MAX_POWERSET:  # tested, listed only if something iterates over it
+        from procalg.semantics.opaque_types import Subsets
+
+        return Subsets(base)
+    items = sorted(base, key=sort_key)
     return frozenset(frozenset(x for i, x in enumerate(items) if mask >> i & 1)
                      for mask in range(1 << len(items)))
 
@@ -255,12 +257,18 @@ def _show(value: Value, span: Span | None) -> Sequence:
     return Sequence(tuple(map(Char, text)))
 
 
+class CalledError(ModelError):
+    """The model's own ``error(s)`` was evaluated. FDR evaluates lazily, so in a
+    value nothing uses it is no error (:meth:`procalg.semantics.spec.Spec.force_all`
+    skips it)."""
+
+
 def _error(message: Value, span: Span | None) -> Value:
     """``error(s)``: stops the evaluation with the model's own message."""
     items = expect_seq(message, span, "error needs a string").items
     text = "".join(str(c) if type(c) is Char else show(c) for c in items)
-    raise ModelError(f'error("{text}") was evaluated', span,
-                     hint="the model calls error(...) on a case it does not handle")
+    raise CalledError(f'error("{text}") was evaluated', span,
+                      hint="the model calls error(...) on a case it does not handle")
 
 
 def expect_map(value: Value, span: Span | None, what: str) -> MapValue:

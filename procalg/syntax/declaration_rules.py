@@ -51,7 +51,9 @@ class DeclarationRules(Transformer):
 
     def let_defs(self, meta, children):
         # local `external f` / `transparent normal` only say a built-in is used
-        items = [c for c in _flatten(children) if type(c) is not ast.TransparentDecl]
+        # and a type annotation (`g :: (a) -> a`) is read and not checked
+        items = [c for c in _flatten(children)
+                 if c is not None and type(c) is not ast.TransparentDecl]
         return tuple(expand_declarations(items))
 
     def value_def(self, meta, children):
@@ -192,6 +194,9 @@ class DeclarationRules(Transformer):
 
     def type_annotation(self, meta, children):
         return None  # procalg infers nothing from it: values are checked as they are used
+
+    def print_decl(self, meta, children):
+        return None  # FDR shows the value on loading; a check has no console to show it on
 
     def transparent_decl(self, meta, children):
         kind, names = children

@@ -156,6 +156,9 @@ class Layout:
         if block.column is None:
             return False
         if column == block.column:
+            if self.last is not None and not _can_end(self.last) \
+                    and not starts_declaration(self.text, nxt):
+                return False  # `Tst(k) =` then `if ...` at the same column: the body
             return not _CONTINUES.match(self.text, nxt) or bool(
                 _PATTERN_DEFINITION.match(self.text, nxt))
         after = self.last is not None and (_can_end(self.last) or self.last.value == "⟦")
@@ -172,6 +175,9 @@ class Layout:
         new declaration unless it follows an operator (``a ->``), and any
         other indented line continues.
         """
+        block = self.blocks[-1] if self.blocks else None
+        if block is not None and block.depth == 0:
+            return False  # inside a top-level let (until its `within`): its own rule applies
         complete = self.last is not None and _can_end(self.last)
         if column == 1 and complete and _PATTERN_DEFINITION.match(self.text, nxt):
             return True  # `<x>^s = e` at column 1 defines, it does not compare
@@ -180,9 +186,6 @@ class Layout:
         declaration = starts_declaration(self.text, nxt)
         if column == 1:
             return declaration or complete
-        block = self.blocks[-1] if self.blocks else None
-        if block is not None and block.depth == 0:
-            return False  # inside a top-level let: its own column rule applies
         return declaration  # `Name(args) =` can never continue an expression
 
     def _track(self, tok: Token) -> None:
@@ -231,6 +234,11 @@ _DECLARATION_KEYWORDS = re.compile(
 # a sequence pattern being defined: `<x>^s = e` (one `=`, no `==`, on the line)
 _PATTERN_DEFINITION = re.compile(r"<[^\n=<>]*>(\^[A-Za-z_][A-Za-z0-9_']*)?[ \t]*=(?!=)")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_']*")
+# `g :: T`, `f, g :: T` (a space on one side of `::`, unlike a module name `M::x`)
+_ANNOTATION = re.compile(r"[A-Za-z_][A-Za-z0-9_']*([ \t]*,[ \t]*[A-Za-z_][A-Za-z0-9_']*)*"
+                         r"([ \t]+::|::[ \t])")
+# `d.0 = d.1`: a dotted pattern being defined (one `=`, not `==`)
+_DOTTED_DEFINITION = re.compile(r"[A-Za-z_][A-Za-z0-9_']*(\.[A-Za-z0-9_']+)+[ \t]*=(?!=)")
 _EXPRESSION_WORDS = {"let", "within", "if", "then", "else", "not", "and", "or"}
 _ENDS_EXPRESSION = {")", "]", "}", "|}", ">", "]]", "STOP", "SKIP", "THROW", "true", "false",
                     "exports", "endmodule", "⟦", "⟧"}
@@ -243,7 +251,8 @@ def starts_declaration(text: str, pos: int) -> bool:
         >>> starts_declaration("  f(x)(y) = x", 2), starts_declaration("f(x) == 1", 0)
         (True, False)
     """
-    if _DECLARATION_KEYWORDS.match(text, pos):
+    if _DECLARATION_KEYWORDS.match(text, pos) or _ANNOTATION.match(text, pos) \
+            or _DOTTED_DEFINITION.match(text, pos):
         return True
     if text.startswith(("(", "{"), pos):  # `(x, y) = e`, `{x} = e`: a pattern declaration
         end = _balanced(text, pos)
@@ -287,7 +296,8 @@ def _balanced(text: str, pos: int) -> int | None:
 
 def _can_end(tok: Token) -> bool:
     """Whether an expression can end with ``tok`` (so a newline after it may end it)."""
-    return tok.type in ("NAME", "INT", "DURATION", "PROPERTY") or tok.value in _ENDS_EXPRESSION
+    return tok.type in ("NAME", "INT", "DURATION", "PROPERTY", "CHAR", "STRING") \
+        or tok.value in _ENDS_EXPRESSION
 
 
 def _after(nl: Token) -> Token:

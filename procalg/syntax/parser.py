@@ -22,7 +22,7 @@ from lark import Lark
 from lark.exceptions import UnexpectedInput, VisitError
 
 from procalg.errors import ModelError, ParseError
-from procalg.source import SourceFile
+from procalg.source import SourceFile, read_source
 from procalg.syntax import ast
 from procalg.syntax.assertion_rules import AssertionBuilder
 from procalg.syntax.diagnostics import explain
@@ -111,7 +111,7 @@ def _included(module: ast.Module, filename: str, chain: tuple[str, ...]) -> ast.
                              source=SourceFile(filename, _read(filename)),
                              hint="remove one of the includes in the chain")
         try:
-            text = path.read_text(encoding="utf-8")
+            text = read_source(path)
         except OSError as err:
             raise ParseError(f"cannot read included file '{decl.path}': {err.strerror}",
                              decl.span, source=SourceFile(filename, _read(filename)),
@@ -123,7 +123,7 @@ def _included(module: ast.Module, filename: str, chain: tuple[str, ...]) -> ast.
 
 def _read(filename: str) -> str:
     try:
-        return Path(filename).read_text(encoding="utf-8")
+        return read_source(filename)
     except OSError:
         return ""
 

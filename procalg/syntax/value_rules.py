@@ -106,6 +106,10 @@ class ValueRules(Transformer):
     def event_set(self, meta, children):
         return ast.EventSet(children[0], children[1] or (), span=span_of(meta))
 
+    def event_set_empty(self, meta, children):
+        # `{| |}`: no channel named, no event (RoboChart writes it for a module without any)
+        return ast.EventSet((), (), span=span_of(meta))
+
     def seq_items(self, meta, children):
         return tuple(children)
 

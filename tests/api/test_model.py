@@ -122,3 +122,13 @@ def test_an_assertions_event_is_quoted_on_its_whole_line(tmp_path):
     shown = model.locate(result.error).render()
     assert shown.splitlines()[0] == f"{main}:3:22: error: undefined name 'nothere'"
     assert "3 | assert P :[reachable nothere]" in shown
+
+
+def test_a_model_written_in_windows_1252_loads_as_fdr_reads_it(tmp_path) -> None:
+    (tmp_path / "lib.csp").write_bytes("-- fa\xe7ade\nchannel b\n".encode("cp1252"))
+    main = tmp_path / "m.csp"
+    main.write_bytes('-- gar\xe7on \x81\ninclude "lib.csp"\nchannel a\nP = a -> b -> P\n'
+                     "assert P :[deadlock free]\n".encode("latin-1"))
+    model = load(main)
+    assert "garçon" in model.source.text
+    assert [r.result for r in check_model(model)] == ["pass"]

@@ -54,7 +54,7 @@ def test_a_missing_file_still_prints_json_with_json(tmp_path, capsys) -> None:
     assert main(["check", "--json", str(tmp_path / "nope.proc")]) == 2
     error = json.loads(capsys.readouterr().out)["error"]
     assert error["message"].startswith("cannot read")
-    assert error["hint"] == "check the path and that the file is UTF-8 text"
+    assert error["hint"] == "check the path"
     assert (error["file"], error["line"]) == (None, None)
 
 

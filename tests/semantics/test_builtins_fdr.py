@@ -85,3 +85,36 @@ def test_the_hidden_event_of_a_timed_parallel_is_not_one_of_the_models_events():
     model = loads("channel a, b\nTimed(\\ _ @ 0) {\n    P = a -> SKIP ||| b -> SKIP\n}\n")
     assert {str(e) for e in model.spec.events} == {"a", "b", "tock"}
     assert set(model.lts("P").labels) == {"τ", "✓", "a", "b", "tock"}
+
+
+BUILT_INS_AS_VALUES = """
+channel a, tock
+external prioritise_nocache
+prioritise = prioritise_nocache
+pri(X) = prioritise(X, <{a}, {tock}>)
+Leaf(f)(P) = f(P)
+P = a -> a -> P
+Q = Leaf(normal)(P)
+R = tock -> R [] a -> R
+size = card
+"""
+
+
+@pytest.mark.parametrize(("assertion", "verdict"), [
+    ("Q [FD= P", "pass"), ("P [FD= Q", "pass"),  # normal(P) passed on is still P
+    ("pri(R) [T= tock -> STOP", "fail"),  # a pre-empts tock: pri(R) never does tock
+    ("pri(R) [T= a -> STOP", "pass"),
+    ("STOP [T= (size({1, 2}) == 2) & a -> STOP", "fail"),
+])
+def test_a_built_in_function_named_without_arguments_is_a_value_to_pass_on(
+        assertion, verdict) -> None:
+    assert _results(BUILT_INS_AS_VALUES + f"assert {assertion}\n") == [verdict]
+
+
+def test_a_built_in_compression_named_as_a_value_has_the_states_of_its_result() -> None:
+    assert loads(BUILT_INS_AS_VALUES).lts("Q").num_states == 2
+
+
+def test_a_built_in_value_applied_to_too_many_arguments_is_an_error_naming_it() -> None:
+    with pytest.raises(ModelError, match="normal takes 1 argument, got 2"):
+        loads(BUILT_INS_AS_VALUES + "f = normal\nW = f(P, P)\n").lts("W")

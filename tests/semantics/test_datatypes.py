@@ -89,3 +89,35 @@ def test_an_event_set_of_one_constructor_lists_only_its_values() -> None:
     events = spec.value(parse_expr("A"))
     assert len(events) == 10_000
     assert sorted(map(str, events))[:2] == ["c.Msg.7.0", "c.Msg.7.1"]
+
+
+PROCESS_FIELDS = """
+channel a, b
+datatype PS = Leaf.(Proc, Set(Events)) | Node.Seq(PS)
+proc(Leaf.(P, _)) = P
+alpha(Leaf.(_, A)) = A
+Net = Node.<Leaf.(a -> STOP, {a}), Leaf.(b -> SKIP, {b})>
+Procs(Node.s) = <proc(x) | x <- s>
+"""
+
+
+def test_a_datatype_may_hold_processes_and_event_sets_as_fdr_allows() -> None:
+    from procalg.api import loads
+    from procalg.api.check import check_model
+
+    text = PROCESS_FIELDS + ("Sys = ||| x : set(Procs(Net)) @ x\n"
+                             "assert Sys :[has trace]: <b, a>\n"
+                             "assert Sys :[has trace]: <a, a>\n"
+                             "assert a -> STOP [T= member(Leaf.(STOP, {a}), PS) & a -> STOP\n")
+    assert [r.result for r in check_model(loads(text))] == ["pass", "fail", "pass"]
+
+
+def test_a_process_typed_field_holds_processes_only() -> None:
+    from procalg.api import loads
+    from procalg.syntax.parser import parse_expr
+
+    model = loads(PROCESS_FIELDS)
+    assert model.value(parse_expr("member(Leaf.(a -> STOP, {a}), PS)")) is True
+    with pytest.raises(ModelError, match=r"value \(1, \{a\}\) is outside constructor Leaf's "
+                                         r"field 1 type \(Proc, \{\{\}, \{a\}"):
+        model.value(parse_expr("Leaf.(1, {a})"))

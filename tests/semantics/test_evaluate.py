@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from procalg.errors import ModelError
@@ -163,8 +165,10 @@ def test_set_of_a_set_is_every_subset_and_refuses_huge_ones() -> None:
     spec = load(parse("", "c.proc"), SourceFile("c.proc", ""))
     assert spec.value(parse_expr("Set({1, 2})")) == frozenset(
         {frozenset(), frozenset({1}), frozenset({2}), frozenset({1, 2})})
+    big = spec.value(parse_expr("Set({1..40})"))  # too many to list: tested, as FDR's type
+    assert frozenset({1, 40}) in big and frozenset({41}) not in big and len(big) == 2**40
     with pytest.raises(ModelError, match="2\\^40 subsets"):
-        spec.value(parse_expr("Set({1..40})"))
+        spec.value(parse_expr("{card(s) | s <- Set({1..40})}"))
 
 
 def test_a_constructor_in_an_event_set_stands_for_its_values() -> None:
@@ -233,3 +237,53 @@ def test_extensions_of_an_unfinished_constructor_field_read_dots_flattened(expr,
             "datatype V = G.{0,1}\ndatatype U = W.{G.0}\n")
     spec = load(parse(text, "m.csp"), SourceFile("m.csp", text))
     assert spec.value(parse_expr(expr)) == spec.value(parse_expr(expected))
+
+
+@pytest.mark.parametrize("text", ["{| |}", "{||}", "{|\n |}"])
+def test_an_event_set_naming_nothing_is_the_empty_set_as_robochart_writes_it(
+        spec: Spec, text: str) -> None:
+    assert spec.value(parse_expr(text)) == frozenset()
+
+
+def test_an_event_set_with_a_condition_but_no_item_is_a_syntax_error() -> None:
+    from procalg.errors import ProcalgError
+
+    with pytest.raises(ProcalgError, match=re.escape("expected '|}' to close '{|'")):
+        parse_expr("{| | x <- {1} |}")
+
+
+TUPLE_TYPES = """
+nametype R = {0..1}
+nametype T = (R, {5})
+channel c : T
+Seqs(X, 0) = {<>}
+Seqs(X, n) = let s = Seqs(X, n - 1) within union(s, {<x>^xs | x <- X, xs <- s})
+"""
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("T", frozenset({(0, 5), (1, 5)})),
+    ("card(Seqs(T, 2))", 7),  # <>, two of length 1, four of length 2
+    ("member((1, 5), T)", True),
+    ("{| c |} == {c.(0, 5), c.(1, 5)}", True),
+])
+def test_a_nametype_of_a_tuple_type_is_the_set_of_its_tuples_as_in_fdr(text, value) -> None:
+    spec = load(parse(TUPLE_TYPES, "t.proc"), SourceFile("t.proc", TUPLE_TYPES))
+    assert spec.value(parse_expr(text)) == value
+
+
+def test_a_nametype_of_a_tuple_with_an_infinite_part_is_tested_not_listed() -> None:
+    text = "nametype T = (Int, {1})\n"
+    spec = load(parse(text, "t.proc"), SourceFile("t.proc", text))
+    assert spec.value(parse_expr("member((5, 1), T) and not member((5, 2), T)")) is True
+    with pytest.raises(ModelError, match="infinite: its values cannot be listed"):
+        spec.value(parse_expr("{x | (x, _) <- T}"))
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("<x | x <- <1, 2, 3>, not member(x, {2})>", Sequence((1, 3))),
+    ("<x | x <- <1, 2, 3>, not(member(x, {2}))>", Sequence((1, 3))),
+    ("<x | x <- <1, 2, 3>, x != 1 and x != 3 or x == 0>", Sequence((2,))),
+])
+def test_a_sequence_comprehension_condition_may_use_not_and_or(spec: Spec, text, value) -> None:
+    assert spec.value(parse_expr(text)) == value

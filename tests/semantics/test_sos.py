@@ -247,9 +247,9 @@ def test_calls_in_active_positions_are_unfolded_but_not_under_prefix() -> None:
         lambda p: ExternalChoice(p, Prefix(a, STOP)),
         lambda p: Seq(p, SKIP),
         lambda p: Parallel(Prefix(a, STOP), Hide(p, frozenset())),
-        lambda p: Timeout(STOP, p),
+        lambda p: Timeout(p, STOP),  # (STOP [> P is guarded by the timeout's τ)
     ],
-    ids=["P=P", "P=P[]a", "P=P;SKIP", "P=a|||P\\{}", "P=STOP[>P"],
+    ids=["P=P", "P=P[]a", "P=P;SKIP", "P=a|||P\\{}", "P=P[>STOP"],
 )
 def test_unguarded_recursion_is_a_model_error_naming_the_process(body) -> None:
     p = Call("P")
@@ -298,3 +298,47 @@ def test_memoised_rules_agree_with_the_plain_function() -> None:
     rules = Rules(None)
     first = rules.transitions(term)
     assert first == rules.transitions(term) == transitions(term, None)
+
+
+def test_recursion_through_internal_choice_alone_is_a_tau_loop_as_in_fdr() -> None:
+    div = Call("DIV")
+    assert lts_of(div, {div: InternalChoice(div, div)}) == {
+        ("DIV |~| DIV", TAU, "DIV |~| DIV"),
+    }
+
+
+def test_mutual_recursion_through_internal_choice_and_calls_is_guarded_by_its_tau() -> None:
+    s, t = Call("S"), Call("T")
+    bodies = {s: InternalChoice(t, Prefix(a, s)), t: s}
+    assert lts_of(s, bodies) == {
+        ("S |~| a -> S", TAU, "S |~| a -> S"),
+        ("S |~| a -> S", TAU, "a -> S"),
+        ("a -> S", "a", "S |~| a -> S"),
+    }
+
+
+@pytest.mark.parametrize(
+    "body",
+    [lambda p: Seq(InternalChoice(p, STOP), SKIP),
+     lambda p: InternalChoice(ExternalChoice(p, Prefix(a, STOP)), STOP)],
+    ids=["P=(P|~|STOP);SKIP", "P=(P[]a)|~|STOP"],
+)
+def test_recursion_through_an_internal_choice_inside_another_operator_stays_unguarded(
+        body) -> None:
+    p = Call("P")
+    with pytest.raises(UnguardedRecursion, match="P calls itself"):
+        transitions(p, {p: body(p)}.__getitem__)
+
+
+def test_recursion_through_the_right_side_of_a_timeout_is_a_tau_loop_as_in_fdr() -> None:
+    div = Call("DIV")
+    assert lts_of(div, {div: Timeout(Prefix(a, STOP), div)}) == {
+        ("a -> STOP [> DIV", TAU, "a -> STOP [> DIV"),
+        ("a -> STOP [> DIV", "a", "STOP"),
+    }
+
+
+def test_recursion_through_the_left_side_of_a_timeout_stays_unguarded() -> None:
+    p = Call("P")
+    with pytest.raises(UnguardedRecursion, match="P calls itself"):
+        transitions(p, {p: Timeout(p, p)}.__getitem__)

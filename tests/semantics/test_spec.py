@@ -364,3 +364,26 @@ def test_a_value_defined_in_terms_of_itself_is_an_error_only_where_it_is_used() 
     with pytest.raises(ModelError, match="'loop' is defined in terms of itself") as info:
         spec.value(parse_expr("bad"))
     assert info.value.span is not None and (info.value.span.line, info.value.span.column) == (1, 1)
+
+
+def test_a_declaration_that_lists_an_infinite_set_is_an_error_only_where_it_is_used() -> None:
+    # FDR evaluates lazily: RoboChart declares `nametype core_string = LSeq(Char, 2)` unused
+    spec = model("nametype S = {<x> | x <- Char}\nW = {(x, 1) | x <- Char}\nok = 1\n")
+    assert spec.value(parse_expr("ok")) == 1
+    with pytest.raises(ModelError, match="Char is infinite: its values cannot be listed"):
+        spec.value(parse_expr("card(S)"))
+    with pytest.raises(ModelError, match="Char is infinite"):
+        spec.value(parse_expr("W"))
+
+
+def test_a_channel_typed_by_an_unlistable_nametype_is_still_an_error_at_load() -> None:
+    with pytest.raises(ModelError, match="Char is infinite"):
+        model("nametype S = {<x> | x <- Char}\nchannel c : S\n")
+
+
+def test_a_value_that_calls_error_is_an_error_only_where_it_is_used() -> None:
+    # FDR evaluates lazily: libcspm's tests declare `h = error("Something")` unused
+    spec = model('h = error("Something")\nf = let g(x) = x within (g(0), h + 0)\nok = 1\n')
+    assert spec.value(parse_expr("ok")) == 1
+    with pytest.raises(ModelError, match='error\\("Something"\\) was evaluated'):
+        spec.value(parse_expr("f"))

@@ -30,3 +30,14 @@ def test_has_trace_takes_the_three_models_fdr_names() -> None:
         parse("channel a\nassert P :[has trace [V]]: <a>")
     assert "unknown semantic model '[V]'" in str(err.value)
     assert (err.value.span.line, err.value.span.column) == (2, 10)
+
+
+def test_has_trace_may_omit_the_colon_before_its_trace_as_libcspm_reads_it():
+    with_colon = parse("channel a\nassert a -> STOP :[has trace]: <a>\n").declarations[-1]
+    without = parse("channel a\nassert a -> STOP :[has trace] <a>\n").declarations[-1]
+    assert without.property == with_colon.property
+
+
+def test_a_bare_value_after_a_property_other_than_a_trace_is_a_syntax_error():
+    with pytest.raises(ParseError):
+        parse("channel a\nassert a -> STOP :[has trace] a\n")

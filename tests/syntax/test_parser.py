@@ -416,6 +416,16 @@ def test_a_type_annotation_is_read_and_leaves_no_declaration():
     assert [d.name for d in m.declarations] == ["f"]
 
 
+def test_a_print_statement_is_read_and_leaves_no_declaration_as_fdr_only_shows_it():
+    m = parse("f(x) = x + 1\nprint f(1)\n  + 3\nprint <1, 2>\nchannel a\n")
+    assert [type(d).__name__ for d in m.declarations] == ["Definition", "ChannelDecl"]
+
+
+def test_a_print_statement_without_an_expression_is_a_syntax_error():
+    with pytest.raises(ParseError, match="after 'print'"):
+        parse("print\nchannel a\n")
+
+
 def test_an_invariant_assertion_carries_its_condition():
     module = parse("channel c : Int\nP(n) = c!n -> P(n + 1)\n"
                    "assert P(0) :[invariant]: n >= 0 and n < 10")
@@ -458,3 +468,11 @@ def test_fdr_tau_priority_option_follows_any_assertion_and_prints_back(text):
     assert decl.tau_priority is not None
     assert decl.text == text.removeprefix("assert ")
     assert parse(pretty(parse(text))) == parse(text)
+
+
+def test_a_type_annotation_may_carry_constraints_and_stand_in_a_let():
+    m = parse("f :: (Eq a) => (a, a) -> Bool\nf(x, y) = x == y\n"
+              "g = let\n      h :: (a) -> a\n      h(x) = x\n    within h(1)\n"
+              "c :: Char\nc = 'C'\nd :: Int => Event\nd = 1\n")
+    assert [d.name for d in m.declarations] == ["f", "g", "c", "d"]
+    assert [d.name for d in m.declarations[1].body.definitions] == ["h"]
