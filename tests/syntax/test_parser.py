@@ -476,3 +476,22 @@ def test_a_type_annotation_may_carry_constraints_and_stand_in_a_let():
               "c :: Char\nc = 'C'\nd :: Int => Event\nd = 1\n")
     assert [d.name for d in m.declarations] == ["f", "g", "c", "d"]
     assert [d.name for d in m.declarations[1].body.definitions] == ["h"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("<x | x <- <0..5>, x < 3> == <0, 1, 2>", True),
+    ("head(<x | x <- <0..>, 7 < x>)", 8),  # drawn lazily: the condition stops nothing
+    ("<x | x <- <0..9>, 2 < x and x < 5> == <3, 4>", True),
+    ("<x | x <- <0..9>, (x > 7)> == <8, 9>", True),
+])
+def test_a_sequence_comprehension_condition_may_compare_with_less_than(text, expected) -> None:
+    from procalg.api import loads
+
+    assert loads("").value(parse_expr(text)) == expected
+
+
+def test_a_bare_greater_than_in_a_sequence_condition_closes_the_brackets() -> None:
+    # as in FDR: `>` ends the sequence, so `x > 7` needs parentheses there
+    with pytest.raises(ParseError) as info:
+        parse("s = <x | x <- <0..9>, x > 7>\n")
+    assert info.value.span is not None and info.value.span.line == 1
