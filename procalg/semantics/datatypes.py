@@ -144,7 +144,7 @@ class Datatypes:
         """Every value of datatype ``name``: a set, a :class:`DatatypeSet` if
         there are more than :data:`LISTED_UP_TO`, or tested-only values."""
         found = self.sets.get(name)
-        if found is None and "datatype " + name in self.in_progress:
+        if found is None and self._in_progress(name):
             found = self.sets[name] = self._tested(name)  # recursive
         if found is None:
             self.in_progress.add("datatype " + name)
@@ -165,6 +165,13 @@ class Datatypes:
         if found is None:
             found = self.sets[name] = frozenset(self._listed(name))
         return found
+
+    def _in_progress(self, name: str) -> bool:
+        """Whether datatype ``name`` is being evaluated: itself, or one of its
+        constructors' field types (reached first through a constructor, as in
+        ``channel c : T`` before ``T``), so a use of ``name`` now is recursion."""
+        return "datatype " + name in self.in_progress or any(
+            "constructor " + c.name in self.in_progress for c in self.decls[name].constructors)
 
     def _listed(self, name: str) -> set[Value]:
         values: set[Value] = set()

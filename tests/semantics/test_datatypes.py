@@ -121,3 +121,28 @@ def test_a_process_typed_field_holds_processes_only() -> None:
     with pytest.raises(ModelError, match=r"value \(1, \{a\}\) is outside constructor Leaf's "
                                          r"field 1 type \(Proc, \{\{\}, \{a\}"):
         model.value(parse_expr("Leaf.(1, {a})"))
+
+
+FACTS = """datatype F = A | B | Sq.Seq(F) | PK.(F, F)
+msgs = {Sq.<x, y> | x <- {A, B}, y <- {A}} -- reaches constructor Sq before F
+channel c : msgs
+channel k : {PK.(A, B), PK.(PK.(A, A), B)}
+P = c?Sq.<x, y> -> c.Sq.<x, y> -> k?PK.(p, q) -> STOP
+"""
+
+
+def test_a_datatype_recursive_through_seq_and_tuple_fields_loads_when_a_constructor_is_met_first(
+) -> None:
+    spec = model(FACTS)
+    assert spec.value(parse_expr("member(PK.(Sq.<A, PK.(B, B)>, A), F)")) is True
+    assert spec.value(parse_expr("member(Sq.<B, B>, msgs)")) is False
+    lts = explore(spec.system(spec.process("P")), max_states=50)
+    labels = {lab for _, lab, _ in lts.triples()}
+    assert labels == {"c.Sq.<A, A>", "c.Sq.<B, A>", "k.PK.(A, B)", "k.PK.(PK.(A, A), B)"}
+
+
+def test_a_recursive_datatype_is_never_listed_only_where_it_is_needed() -> None:
+    spec = model(FACTS + "channel any : F\nQ = any?x -> STOP\n")
+    with pytest.raises(ModelError, match="infinite") as info:
+        explore(spec.system(spec.process("Q")), max_states=50)
+    assert info.value.span is not None
