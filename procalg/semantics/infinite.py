@@ -74,7 +74,7 @@ class Integers(Infinite):
     def __iter__(self):  # type: ignore[override]
         if REPLAY_VALUES:
             return iter(sorted(REPLAY_VALUES[-1]))
-        raise ModelError("an input over Int would offer every integer: the explicit engines "
+        raise Unlistable("an input over Int would offer every integer: the explicit engines "
                          "cannot list them", hint="use --engine symbolic, or restrict the "
                          "input to a finite set (c?x:{0..9})")
 
@@ -202,6 +202,25 @@ def _from(low: int | None) -> Integers:
 def is_infinite(value: object) -> bool:
     """Whether ``value`` is an infinite set (``Int``, ``{n..}``, ``Char``, ``Seq(A)``)."""
     return isinstance(value, Infinite)
+
+
+def cardinality(s: frozenset, span: Span | None) -> int:
+    """``card(s)``: an error for an infinite set (FDR's ``card(Int)`` is one too),
+    the size for a finite one, listed or a big datatype.
+
+    Example:
+        >>> cardinality(frozenset({1, 2}), None)
+        2
+        >>> try:
+        ...     cardinality(IntegersFrom(1), None)
+        ... except ModelError as err:
+        ...     print(err.message)
+        {1..} is infinite: card has no answer
+    """
+    if isinstance(s, Infinite) and not s.sized:
+        raise Unlistable(f"{s!r} is infinite: card has no answer", span,
+                         hint="restrict it to a finite set, such as {0..9}")
+    return len(s)
 
 
 def _unrepresentable(op: str, a: frozenset, b: frozenset, span: Span | None) -> ModelError:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from procalg.errors import ModelError
 from procalg.semantics.channels import ChannelRef
+from procalg.semantics.infinite import Integers, Unlistable
 from procalg.semantics.lazy_sequences import LAZY, LazySeq, listed
 from procalg.semantics.values import expect_bool, kind_name
 from procalg.syntax import ast
@@ -28,6 +29,7 @@ from procalg.terms import Atom, Dotted, Event, Sequence, Value, sort_key
 
 if TYPE_CHECKING:
     from procalg.semantics.evaluate import Env, Evaluator
+    from procalg.source import Span
 
 
 def match(ev: Evaluator, pattern: ast.Node, value: Value, env: Env) -> bool:
@@ -203,7 +205,7 @@ def bindings(ev: Evaluator, qualifiers: tuple[ast.Node, ...], env: Env,
                         yield from bindings(ev, rest, inner, lazy)
                 return
         if isinstance(source, frozenset):
-            items = sorted(source, key=sort_key)
+            items = _listed_set(source, first.source.span or first.span)
         elif type(source) is Sequence:
             items = list(source.items)
         else:
@@ -215,3 +217,22 @@ def bindings(ev: Evaluator, qualifiers: tuple[ast.Node, ...], env: Env,
                 yield from bindings(ev, rest, inner, lazy)
     elif expect_bool(ev.eval(first, env), first.span, "a condition must be a boolean"):
         yield from bindings(ev, rest, env, lazy)
+
+
+def _listed_set(source: frozenset, span: Span | None) -> list:
+    """The members of a generator's set, in value order; an infinite one
+    (``x <- Int``, ``[] x : Seq({0})``) is an error at the generator.
+
+    Example:
+        >>> _listed_set(frozenset({2, 1}), None)
+        [1, 2]
+    """
+    try:
+        return sorted(source, key=sort_key)
+    except Unlistable as err:
+        if isinstance(source, Integers):  # its own words are about inputs
+            raise Unlistable(f"a generator over {source!r} would take every integer",
+                             span or err.span,
+                             hint="draw from a finite set, such as {0..9}") from err
+        err.span = err.span or span
+        raise

@@ -50,9 +50,60 @@ def test_a_result_with_a_gap_is_an_error_not_a_wrong_set() -> None:
         _value("union({5..}, {0})")
 
 
-def test_a_comprehension_over_an_infinite_set_is_an_error() -> None:
-    with pytest.raises(ModelError, match="every integer"):
+def test_a_comprehension_over_an_infinite_set_is_an_error_at_the_generator() -> None:
+    with pytest.raises(ModelError, match=r"over \{0\.\.\} would take every integer") as info:
         _value("{x | x <- {0..}}")
+    assert (info.value.span.line, info.value.span.column) == (1, 11)
+
+
+@pytest.mark.parametrize("expr", ["card(Int)", "card({3..})", "card(Char)"])
+def test_the_card_of_an_infinite_set_is_an_error_not_a_huge_number(expr: str) -> None:
+    with pytest.raises(ModelError, match="is infinite: card has no answer") as info:
+        _value(expr)
+    assert (info.value.span.line, info.value.span.column) == (1, 1)
+
+
+def test_the_card_of_a_big_datatype_is_its_size() -> None:
+    assert _value("card(M)", "datatype M = A.{0..999}.{0..999} | B\n") == 1_000_001
+
+
+def test_a_replicated_choice_over_int_is_an_error_at_its_generator() -> None:
+    from procalg.lts import explore
+
+    text = "P = [] x : Int @ STOP\n"
+    spec = load(parse(text, "m.csp"), SourceFile("m.csp", text))
+    with pytest.raises(ModelError, match="generator over Int would take every integer") as info:
+        explore(spec.system(spec.process("P")), max_states=10)
+    assert (info.value.span.line, info.value.span.column) == (1, 12)
+
+
+INT_EVENTS = """datatype Signal = Claim.Int.Int
+channel signal : Signal
+f(s) = {| signal.Claim.s |}
+unused = f(0)
+P = signal.Claim.1.2 -> STOP
+Q = signal?x -> STOP
+"""
+
+
+def test_a_declaration_listing_int_events_is_an_error_only_where_it_is_used() -> None:
+    from procalg.lts import explore
+
+    spec = load(parse(INT_EVENTS, "m.csp"), SourceFile("m.csp", INT_EVENTS))  # lazy, as FDR
+    spec.force_all()
+    assert explore(spec.system(spec.process("P")), max_states=10).num_states == 2
+    with pytest.raises(ModelError, match="every integer") as info:
+        spec.value(parse_expr("unused"))
+    assert info.value.span is not None
+
+
+def test_an_input_over_a_type_with_an_int_field_is_an_error_at_the_input() -> None:
+    from procalg.lts import explore
+
+    spec = load(parse(INT_EVENTS, "m.csp"), SourceFile("m.csp", INT_EVENTS))
+    with pytest.raises(ModelError, match="Signal is infinite") as info:
+        explore(spec.system(spec.process("Q")), max_states=10)
+    assert (info.value.span.line, info.value.span.column) == (6, 11)
 
 
 def test_a_channel_typed_by_an_infinite_set_accepts_its_values_only() -> None:
