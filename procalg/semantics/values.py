@@ -18,7 +18,7 @@ from typing import Any
 
 from procalg.errors import ModelError
 from procalg.semantics import relations
-from procalg.semantics.infinite import SequencesOf, set_op, subset
+from procalg.semantics.infinite import SequencesOf, cardinality, set_op, subset
 from procalg.semantics.lazy_sequences import LazySeq, listed
 from procalg.source import Span
 from procalg.terms import Process, Sequence, Value, show, sort_key
@@ -318,7 +318,7 @@ BUILTINS: dict[str, tuple[int, Builtin]] = {
     "Union": (1, _union_all),
     "Inter": (1, _inter_all),
     "member": (2, lambda x, s, sp: x in expect_set(s, sp, "member needs a set")),
-    "card": (1, lambda s, sp: len(expect_set(s, sp, "card needs a set"))),
+    "card": (1, lambda s, sp: cardinality(expect_set(s, sp, "card needs a set"), sp)),
     "empty": (1, lambda s, sp: not expect_set(s, sp, "empty needs a set")),
     "set": (1, lambda s, sp: frozenset(expect_seq(s, sp, "set needs a sequence").items)),
     "seq": (1, _seq),
