@@ -246,7 +246,11 @@ def prefix_offers(ev: Evaluator, expr: ast.PrefixExpr, env: Env,
             values = None if events is None else \
                 values_towards(ev, value, item, scope, index == last, events)
             if values is None:
-                values = _inputs(ev, value, item, scope, index == last)
+                try:
+                    values = _inputs(ev, value, item, scope, index == last)
+                except ModelError as err:  # Int or a recursive type, listed: no place of its own
+                    err.span = err.span or item.span
+                    raise
             for v, event in values:
                 inner = dict(scope)
                 if match_all(ev, pattern, (v,), inner):
