@@ -155,11 +155,11 @@ class DeclarationRules(Transformer):
             if not con.fields:
                 parts.append(ast.EventSet((head,), (), span=con.span))
                 continue
-            xs = [ast.Name(f"subtype_field_{i}_", span=con.span) for i in range(len(con.fields))]
-            gens = tuple(ast.Generator(ast.PVar(x.id, span=con.span), f, span=con.span)
-                         for x, f in zip(xs, con.fields, strict=True))
-            parts.append(ast.EventSet((ast.Dot((head, *xs), span=con.span),), gens,
-                                      span=con.span))
+            fields = [_field_generators(f, f"subtype_field_{i}_", con.span)
+                      for i, f in enumerate(con.fields)]
+            gens = tuple(g for _, field_gens in fields for g in field_gens)
+            parts.append(ast.EventSet((ast.Dot((head, *(x for x, _ in fields)), span=con.span),),
+                                      gens, span=con.span))
         value = parts[0]
         for part in parts[1:]:
             value = ast.Apply(ast.Name("union", span=span), (value, part), span=span)
@@ -253,3 +253,24 @@ def _fields(typ: ast.Node | None) -> tuple[ast.Node, ...]:
     if typ is None:
         return ()
     return typ.parts if isinstance(typ, ast.Dot) else (typ,)
+
+
+def _field_generators(field: ast.Node, name: str,
+                      span) -> tuple[ast.Node, tuple[ast.Generator, ...]]:
+    """A subtype field's value and the generators that range it over its type.
+
+    A tuple type ``(A, B)`` is a tuple of values each drawn from its own part
+    (a tuple of sets is no set to draw from), nested as the type is.
+
+    Example:
+        >>> value, gens = _field_generators(
+        ...     ast.TupleLit((ast.Name("A"), ast.Name("B"))), "f_", None)
+        >>> [x.id for x in value.items], [g.pattern.name for g in gens]
+        (['f_0_', 'f_1_'], ['f_0_', 'f_1_'])
+    """
+    if type(field) is ast.TupleLit:
+        parts = [_field_generators(f, f"{name}{i}_", span) for i, f in enumerate(field.items)]
+        return (ast.TupleLit(tuple(v for v, _ in parts), span=span),
+                tuple(g for _, gens in parts for g in gens))
+    return (ast.Name(name, span=span),
+            (ast.Generator(ast.PVar(name, span=span), field, span=span),))

@@ -356,6 +356,14 @@ def test_a_subtype_constructor_without_all_its_fields_takes_every_value_of_the_r
     assert spec.value(parse_expr("card(F)")) == 4
 
 
+def test_a_subtype_field_of_tuple_type_takes_every_tuple_of_its_parts() -> None:
+    spec = model("datatype K = k0 | k1\ndatatype M = Pair.(K, (K, {0})) | Key.K\n"
+                 "subtype Pairs = Pair.(K, (K, {0}))\n")
+    assert spec.value(parse_expr("card(Pairs)")) == 4
+    assert spec.value(parse_expr("member(Pair.(k1, (k0, 0)), Pairs)")) is True
+    assert spec.value(parse_expr("member(Key.k0, Pairs)")) is False
+
+
 def test_a_value_defined_in_terms_of_itself_is_an_error_only_where_it_is_used() -> None:
     # FDR evaluates lazily: `loop = loop` loads; `(s, t) = (1, loop)` gives s a value
     text = "loop = loop\n(s, t) = (1, loop)\nok = s + 1\nbad = t\n"
