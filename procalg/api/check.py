@@ -189,7 +189,10 @@ def _deadlock(model: Model, prop: ast.DeadlockFree, options: SearchOptions) -> C
     result = search.deadlock(model, term, options)
     if result.passed and not _stable_failures_only(prop) and not search.cannot_diverge(
             model, term, options):
-        return search.divergence(model, term, options)
+        found = search.divergence(model, term, options)
+        # a pass answers the deadlock assertion, not the divergence search run for it
+        return replace(found, message="deadlock free and divergence free") if found.passed \
+            else found
     return result
 
 

@@ -193,6 +193,17 @@ def test_fd_deadlock_freedom_skips_the_divergence_search_where_no_component_has_
     assert report.result == "pass"
 
 
+@pytest.mark.parametrize(("suffix", "message"), [
+    ("", "deadlock free and divergence free"),  # FDR's default [FD] runs both searches
+    (" [FD]", "deadlock free and divergence free"),
+    (" [F]", "deadlock free"),
+])
+def test_a_passing_deadlock_assertion_says_deadlock_free(suffix: str, message: str) -> None:
+    model = loads(f"channel a\nP = a -> P\nassert P :[deadlock free{suffix}]\n")
+    (report,) = check_model(model)
+    assert (report.result, report.check.message) == ("pass", message)
+
+
 @pytest.mark.parametrize(("assertion", "sides"), [
     ("P :[deadlock free]", 1),  # [FD]: deadlock, then divergence, on the reference engine
     ("N :[deadlock free]", 1),  # [FD] on the product engine
