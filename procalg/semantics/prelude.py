@@ -74,7 +74,18 @@ def constant_names(module: ast.Module) -> set[str]:
 
 def is_pattern_pick(decl: ast.Definition) -> bool:
     """Whether ``decl`` is one name of a pattern definition (see
-    ``syntax.build.pattern_definitions``): it applies a lambda to the hidden value."""
+    ``syntax.build.pattern_definitions``): it applies a lambda to the hidden value,
+    whose name starts with ``(`` (after its module's ``M::`` inside a module).
+
+    Example:
+        >>> from procalg.syntax.parser import parse
+        >>> [is_pattern_pick(d) for d in parse("(x, y) = (1, 2)\\nz = 3\\n").declarations]
+        [False, False, False]
+        >>> m = parse("module M\\nexports\\n channel d : {0}\\n (d.x, y) = (d.0, 2)\\nendmodule")
+        >>> [d.name for d in m.declarations if type(d) is ast.Definition and is_pattern_pick(d)]
+        ['M::d', 'M::x', 'M::y']
+    """
     body = decl.body
     return (decl.params is None and type(body) is ast.Apply and len(body.args) == 1
-            and type(body.args[0]) is ast.Name and body.args[0].id.startswith("("))
+            and type(body.args[0]) is ast.Name
+            and body.args[0].id.rpartition("::")[2].startswith("("))

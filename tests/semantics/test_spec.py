@@ -364,6 +364,14 @@ def test_a_subtype_field_of_tuple_type_takes_every_tuple_of_its_parts() -> None:
     assert spec.value(parse_expr("member(Key.k0, Pairs)")) is False
 
 
+def test_a_pattern_declaration_in_a_module_matches_its_channel_and_binds_only_variables(
+) -> None:
+    spec = model("module Y\nexports\n  channel d : {0..1}\n  d.0 = d.0\n"
+                 "  (d.x, z) = (d.1, 2)\nendmodule\n")
+    assert spec.value(parse_expr("(Y::x, Y::z)")) == (1, 2)
+    assert "Y::d" in spec.channels and "Y::d" not in spec.definitions
+
+
 def test_a_value_defined_in_terms_of_itself_is_an_error_only_where_it_is_used() -> None:
     # FDR evaluates lazily: `loop = loop` loads; `(s, t) = (1, loop)` gives s a value
     text = "loop = loop\n(s, t) = (1, loop)\nok = s + 1\nbad = t\n"
