@@ -26,13 +26,15 @@ machine's (:mod:`procalg.semantics.linear_saga`); a maybe-done call's
 compensation (:mod:`procalg.runtime.uncertain`) is installed on the term,
 and the run goes on from there on the term path.
 
-A state is compiled this way only where the recorded history's choice
-indexes keep their meaning: when each label of the compiled moves leads to
-one target. A state where a label has several targets (an internal choice,
-``a -> P [] a -> Q``) is handed to the term rules, whose canonical order
-(by printed term) ``EventFired.choice`` indexes; from there the run stays on
-terms. A history recorded on terms therefore replays here unchanged (labels
-and choice 0), and a snapshot's term resumes on the term path.
+A label may have several targets (an internal choice, ``a -> P [] a -> Q``,
+two parallel saga branches each a τ from ✓); a run's history records which
+one it took as an index in the term rules' canonical order (by printed
+term, ``EventFired.choice``). Such a label's compiled targets are put in
+that order (:meth:`CompiledStates.ordered`: the state's term is stepped by
+the term rules, and only that label's few targets are printed), so the
+index means the same state on both paths: a history recorded on terms
+replays here unchanged, and one recorded here replays on terms; a
+snapshot's term resumes on the term path.
 
 Example:
     >>> from procalg.api.model import loads
@@ -146,55 +148,99 @@ class CompiledStates:
 
     def targets(self, machine: Machine, sid: int
                 ) -> CompiledTargets | dict[Label, tuple[int, ...]] | None:
-        """Each label's one target of state ``sid``, in the compiled moves' order, an
-        input's made when its label is first asked; None where a label has several
-        (the term rules' canonical order decides there) or the compiled moves fail
-        (the term rules report the error their way)."""
+        """Each label's targets of state ``sid``, labels in the compiled moves' order, a
+        label's several targets in the term rules' canonical order (:meth:`ordered`),
+        an input's made when its label is first asked; None where the compiled moves
+        fail (the term rules report the error their way)."""
         linear = self.linear
         try:
             moves = linear.deferred(self.lids[sid], keep=False)  # the node keeps them
         except self._refused:  # outside the fragment, or an error the rules say their way
             return None
         events = linear.events
-        keys: dict[Label, Any] = {}  # label -> its target (an int), or its deferred input
+        keys: dict[Label, Any] = {}  # label -> its target (an int) or deferred input, or a list
         lazy = False
         for name, target in moves:
             if name is not None:
-                label = events.get(name, name)  # τ and ✓ are not events
-                if label in keys:
-                    return None
-                keys[label] = target
+                _add(keys, events.get(name, name), target)  # τ and ✓ are not events
                 continue
             lazy = True
-            for name, bindings in target[0].items():
-                label = events[name]
-                if type(bindings) is list or label in keys:  # a list: several bindings
-                    return None
-                keys[label] = target  # shared by the input's labels: fewer objects kept
+            for name in target[0]:
+                _add(keys, events[name], target)  # shared by the input's labels: fewer objects
         if not lazy:  # no input: every target is numbered already
-            return {label: (self._sid(machine, t, (sid, label)),) for label, t in keys.items()}
+            return {label: self.numbered(machine, sid, label, t if type(t) is list else [t])
+                    for label, t in keys.items()}
         return CompiledTargets(machine, keys, self, sid)
+
+    def numbered(self, machine: Machine, sid: int, label: Label, lids: list[int]
+                 ) -> tuple[int, ...]:
+        """The runtime ids of compiled targets ``lids`` of ``label`` from ``sid``: one is
+        numbered as it is, several are :meth:`ordered`."""
+        if len(lids) == 1:
+            return (self._sid(machine, lids[0], (sid, label)),)
+        return self.ordered(machine, sid, label, lids)
+
+    def ordered(self, machine: Machine, sid: int, label: Label, lids: list[int]
+                ) -> tuple[int, ...]:
+        """Several compiled targets of one label, in the term rules' canonical order (by
+        printed term) that ``EventFired.choice`` indexes: a history recorded on either
+        path replays on the other.
+
+        The term rules step ``sid``'s term and list the label's targets in the order
+        the compiled moves list theirs (both walk the operator tree left to right), so
+        the i-th of each are one state (strongly bisimilar); only these few targets
+        are printed, and each compiled target keeps the term it was paired with. When
+        the pairing does not hold (another count, or a pair offering other labels),
+        the label's targets are the term rules' own and the run goes on on terms.
+        """
+        parent = machine.term(sid)
+        successors = machine.workflow.system.successors
+        terms = [t for lab, t in successors(parent) if lab == label]
+        events = self.linear.events
+        pairs = list(zip(terms, lids, strict=False))
+        try:
+            paired = len(terms) == len(lids) and all(
+                frozenset([events.get(n, n) for n in self.linear.labels(lid)])
+                == frozenset([lab for lab, _ in successors(term)]) for term, lid in pairs)
+        except self._refused:  # a target outside the fragment: the term rules step it
+            paired = False
+        if not paired:
+            return tuple([machine.intern(t) for t in sorted(terms, key=str)])
+        out = []
+        for term, lid in sorted(pairs, key=lambda pair: str(pair[0])):  # stable: as the rules
+            target = self._sid(machine, lid, (sid, label))
+            if machine.known_term(target) is None:
+                machine.set_term(target, term)  # its origin's label has several targets
+            out.append(target)
+        return tuple(out)
 
     def after(self, machine: Machine, targets: Mapping[Label, tuple[int, ...]]
               ) -> Callable[[Event, Event], bool]:
         """``after(e, f)`` for :func:`~procalg.runtime.units.choose`: whether ``f`` is
-        offered in the state ``e`` leads to, read from the compiled moves (from the
+        offered in every state ``e`` leads to, read from the compiled moves (from the
         term rules where that state is outside the fragment)."""
         linear, lids, memo = self.linear, self.lids, self._after
 
-        def after(event: Event, other: Event) -> bool:
-            sid = targets[event][0]
-            lid = lids[sid]
+        def by_rules(sid: int) -> frozenset[Label]:
+            return frozenset([lab for lab, _ in machine.workflow.system.successors(
+                machine.term(sid))])
+
+        def offered(sid: int) -> frozenset[Label]:
+            lid = lids.get(sid)
+            if lid is None:  # a target the term rules gave (see ordered)
+                return by_rules(sid)
             found = memo.get(lid)
             if found is None:
                 events = linear.events
                 try:
                     found = frozenset([events.get(n, n) for n in linear.labels(lid)])
                 except self._refused:
-                    found = frozenset([lab for lab, _ in machine.workflow.system.successors(
-                        machine.term(sid))])
+                    found = by_rules(sid)
                 memo[lid] = found
-            return other in found
+            return found
+
+        def after(event: Event, other: Event) -> bool:
+            return all(other in offered(sid) for sid in targets[event])
 
         return after
 
@@ -288,24 +334,40 @@ class CompiledTargets(LazyTargets):
         self.states, self.sid = states, sid
 
     def make(self, label: Label) -> tuple[int, ...]:
-        """The one target of ``label``, numbered (made first, for an input's label)."""
-        states, target = self.states, self._keys[label]
-        if type(target) is tuple:
+        """The targets of ``label``, numbered (made first, for an input's label)."""
+        states, found = self.states, self._keys[label]
+        lids: list[int] = []
+        for target in found if type(found) is list else [found]:
+            if type(target) is not tuple:
+                lids.append(target)
+                continue
             try:
                 linear = states.linear
-                target = linear.input_targets(target, linear.names[label])[0]
+                lids += linear.input_targets(target, linear.names[label])
             except states._refused:
                 machine = self.machine  # the error as the term rules say it, else ours
                 machine.workflow.system.successors(machine.term(self.sid))
                 raise
-        return (states._sid(self.machine, target, (self.sid, label)),)
+        return states.numbered(self.machine, self.sid, label, lids)
 
     def follows(self, event: Event, channel: str) -> bool:
         """False when the target of input label ``event`` cannot start with ``channel``
         (told by the continuation's heads, the target not made); True otherwise."""
         key = self._keys[event]
-        if type(key) is not tuple:
+        if type(key) is not tuple:  # a move's target, or several: not told
             return True
         linear = self.states.linear
         allowed = linear.first_channels(key, linear.names[event])
         return allowed is None or channel in allowed
+
+
+def _add(keys: dict[Label, Any], label: Label, target: Any) -> None:
+    """Record ``target`` (a compiled state or a deferred input) under ``label``: a
+    label's second target turns its entry into a list."""
+    found = keys.get(label)
+    if found is None:
+        keys[label] = target
+    elif type(found) is list:
+        found.append(target)
+    else:
+        keys[label] = [found, target]
