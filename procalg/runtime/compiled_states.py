@@ -121,7 +121,7 @@ class CompiledStates:
         try:
             # all_args: queries show every parameter; partial: a state outside the
             # fragment (a saga, a parallel) is stepped by the term rules when reached
-            linear = Linear(ev, term, all_args=True, partial=True)
+            linear = Linear(ev, term, all_args=True, partial=True, events_as_labels=True)
         except (Unsupported, ProcalgError, RecursionError):
             return None
         if not cls.inputs and linear.compiler.input_channels() != frozenset():
@@ -157,16 +157,21 @@ class CompiledStates:
             moves = linear.deferred(self.lids[sid], keep=False)  # the node keeps them
         except self._refused:  # outside the fragment, or an error the rules say their way
             return None
-        events = linear.events
         keys: dict[Label, Any] = {}  # label -> its target (an int) or deferred input, or a list
         lazy = False
-        for name, target in moves:
-            if name is not None:
-                _add(keys, events.get(name, name), target)  # τ and ✓ are not events
+        for label, target in moves:  # the labels are events (events_as_labels), τ and ✓
+            if label is not None:
+                if label in keys:
+                    _add(keys, label, target)
+                else:
+                    keys[label] = target
                 continue
             lazy = True
-            for name in target[0]:
-                _add(keys, events[name], target)  # shared by the input's labels: fewer objects
+            for label in target[0]:  # the input's labels share it: fewer objects kept
+                if label in keys:
+                    _add(keys, label, target)
+                else:
+                    keys[label] = target
         if not lazy:  # no input: every target is numbered already
             return {label: self.numbered(machine, sid, label, t if type(t) is list else [t])
                     for label, t in keys.items()}
@@ -196,11 +201,10 @@ class CompiledStates:
         parent = machine.term(sid)
         successors = machine.workflow.system.successors
         terms = [t for lab, t in successors(parent) if lab == label]
-        events = self.linear.events
         pairs = list(zip(terms, lids, strict=False))
         try:
             paired = len(terms) == len(lids) and all(
-                frozenset([events.get(n, n) for n in self.linear.labels(lid)])
+                frozenset(self.linear.labels(lid))
                 == frozenset([lab for lab, _ in successors(term)]) for term, lid in pairs)
         except self._refused:  # a target outside the fragment: the term rules step it
             paired = False
@@ -231,9 +235,8 @@ class CompiledStates:
                 return by_rules(sid)
             found = memo.get(lid)
             if found is None:
-                events = linear.events
                 try:
-                    found = frozenset([events.get(n, n) for n in linear.labels(lid)])
+                    found = frozenset(linear.labels(lid))
                 except self._refused:
                     found = by_rules(sid)
                 memo[lid] = found
@@ -343,7 +346,7 @@ class CompiledTargets(LazyTargets):
                 continue
             try:
                 linear = states.linear
-                lids += linear.input_targets(target, linear.names[label])
+                lids += linear.input_targets(target, label)
             except states._refused:
                 machine = self.machine  # the error as the term rules say it, else ours
                 machine.workflow.system.successors(machine.term(self.sid))
@@ -357,17 +360,15 @@ class CompiledTargets(LazyTargets):
         if type(key) is not tuple:  # a move's target, or several: not told
             return True
         linear = self.states.linear
-        allowed = linear.first_channels(key, linear.names[event])
+        allowed = linear.first_channels(key, event)
         return allowed is None or channel in allowed
 
 
 def _add(keys: dict[Label, Any], label: Label, target: Any) -> None:
-    """Record ``target`` (a compiled state or a deferred input) under ``label``: a
-    label's second target turns its entry into a list."""
-    found = keys.get(label)
-    if found is None:
-        keys[label] = target
-    elif type(found) is list:
+    """Record one more ``target`` (a compiled state or a deferred input) under ``label``,
+    which has one already: the label's entry becomes a list."""
+    found = keys[label]
+    if type(found) is list:
         found.append(target)
     else:
         keys[label] = [found, target]
