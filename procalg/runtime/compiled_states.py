@@ -74,21 +74,20 @@ class CompiledStates:
 
     An input's targets are made per label, when a run first takes it
     (:class:`CompiledTargets`), as the term path's input states do
-    (:mod:`~procalg.runtime.input_states`). Processes with inputs still keep
-    the term path by default (:attr:`inputs`): on the benchmark's pipeline
-    (``fetch!i?v``, ten values) runs reaching new states cost the same on both
-    paths, but the first run (every state new, the machine filling) costs
-    1.07× the term path's (``python -m benchmarks.engine --cpu-only``, old and
-    new alternated). Most of the rest is the collector's: a compiled input
-    state keeps more objects (each value's scope, the state's key chain).
+    (:mod:`~procalg.runtime.input_states`). Processes with inputs step here
+    too (:attr:`inputs`): the compiled machine labels its moves with the
+    events themselves (``events_as_labels``), so a new state costs no printed
+    event names. Printing them was the 1.07× a first run with inputs cost
+    over the term path's (``python -m benchmarks.engine --cpu-only``).
 
     Args:
         linear: the compiled sequential machine of the process's definitions.
         normalise: the term rules' normalisation (a call state's term).
     """
 
-    inputs = False
-    """Whether a process with inputs steps on the compiled machine (off: see the class)."""
+    inputs = True
+    """Whether a process with inputs steps on the compiled machine (off: on the term path's
+    input states; a switch for measuring both)."""
 
     def __init__(self, linear: Linear, normalise: Callable[[Process], Process]) -> None:
         from procalg.semantics.locations import AT_CALL, Unsupported
@@ -125,7 +124,7 @@ class CompiledStates:
         except (Unsupported, ProcalgError, RecursionError):
             return None
         if not cls.inputs and linear.compiler.input_channels() != frozenset():
-            return None  # the term path's inputs are lazier (see the class)
+            return None  # the term path's input states (switched off)
         return cls(linear, found[0].normalise)
 
     def start(self, machine: Machine, call: Call) -> int | None:
@@ -147,35 +146,42 @@ class CompiledStates:
         return sid
 
     def targets(self, machine: Machine, sid: int
-                ) -> CompiledTargets | dict[Label, tuple[int, ...]] | None:
-        """Each label's targets of state ``sid``, labels in the compiled moves' order, a
-        label's several targets in the term rules' canonical order (:meth:`ordered`),
-        an input's made when its label is first asked; None where the compiled moves
-        fail (the term rules report the error their way)."""
+                ) -> tuple[CompiledTargets | dict[Label, tuple[int, ...]], list[Label]] | None:
+        """Each label's targets of state ``sid``, a label's several targets in the term
+        rules' canonical order (:meth:`ordered`), an input's made when its label is
+        first asked; and the labels of the moves, in the compiled moves' order, one per
+        move (as the rules list them). None where the compiled moves fail (the term
+        rules report the error their way)."""
         linear = self.linear
         try:
             moves = linear.deferred(self.lids[sid], keep=False)  # the node keeps them
         except self._refused:  # outside the fragment, or an error the rules say their way
             return None
         keys: dict[Label, Any] = {}  # label -> its target (an int) or deferred input, or a list
+        labels: list[Label] = []
         lazy = False
         for label, target in moves:  # the labels are events (events_as_labels), τ and ✓
             if label is not None:
+                labels.append(label)
                 if label in keys:
                     _add(keys, label, target)
                 else:
                     keys[label] = target
                 continue
             lazy = True
-            for label in target[0]:  # the input's labels share it: fewer objects kept
+            for label, bound in target[0].items():  # the input's labels share it: fewer objects
+                if type(bound) is list:  # several bindings give this event: a move each
+                    labels += [label] * len(bound)
+                else:
+                    labels.append(label)
                 if label in keys:
                     _add(keys, label, target)
                 else:
                     keys[label] = target
         if not lazy:  # no input: every target is numbered already
             return {label: self.numbered(machine, sid, label, t if type(t) is list else [t])
-                    for label, t in keys.items()}
-        return CompiledTargets(machine, keys, self, sid)
+                    for label, t in keys.items()}, labels
+        return CompiledTargets(machine, keys, self, sid), labels
 
     def numbered(self, machine: Machine, sid: int, label: Label, lids: list[int]
                  ) -> tuple[int, ...]:

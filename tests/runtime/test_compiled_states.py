@@ -36,20 +36,21 @@ Pick(n) = go?x -> (log.x -> Pick(n) |~| log.n -> Pick(x)) [] stop -> SKIP
 COUNT = loads(SIGNALS)  # one load: a shared machine's terms hold this load's input sites
 
 
-@pytest.fixture(autouse=True)
-def with_inputs(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Processes with inputs step on the compiled machine too (off by default)."""
-    monkeypatch.setattr(CompiledStates, "inputs", True)
+def test_a_process_with_inputs_steps_on_the_compiled_machine_by_default() -> None:
+    api_workflow._MACHINES.clear()
+    wf = api.workflow(loads(SIGNALS), "Count", 0)
+    assert CompiledStates.inputs
+    assert wf.machine.is_compiled(wf.machine.initial(wf))
+    job = api.workflow(model("retry_forever"), "Job")
+    assert job.machine.is_compiled(job.machine.initial(job))
+    api_workflow._MACHINES.clear()
 
 
-def test_a_process_with_inputs_keeps_the_term_path_by_default(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_inputs_switched_off_keep_the_term_path(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(CompiledStates, "inputs", False)
     api_workflow._MACHINES.clear()
     wf = api.workflow(loads(SIGNALS), "Count", 0)
     assert not wf.machine.is_compiled(wf.machine.initial(wf))
-    job = api.workflow(model("retry_forever"), "Job")
-    assert job.machine.is_compiled(job.machine.initial(job))
     api_workflow._MACHINES.clear()
 
 
