@@ -100,7 +100,10 @@ class CompiledStates:
         self.normalise = normalise
         self.sids: dict[int, int] = {}  # compiled state -> runtime state id
         self.lids: dict[int, int] = {}  # runtime state id -> compiled state
-        self.origin: dict[int, tuple[int, Label]] = {}  # first parent and label of a state
+        # a state's first parent and the label from it: two dicts of shared objects, no
+        # tuple per state (fewer objects for the collector to walk on a first run)
+        self.parent: dict[int, int] = {}
+        self.via: dict[int, Label] = {}
         self._after: dict[int, frozenset[Label]] = {}  # labels offered at a compiled state
 
     @classmethod
@@ -140,7 +143,7 @@ class CompiledStates:
         if sid is None:
             sid = machine.add_compiled()
             if origin is not None:
-                self.origin[sid] = origin
+                self.parent[sid], self.via[sid] = origin
             self.lids[sid] = lid
             self.sids[lid] = sid  # published last: readers find a complete entry
         return sid
@@ -266,10 +269,10 @@ class CompiledStates:
                 machine.set_term(sid, found)
                 break
             chain.append(sid)
-            sid = self.origin[sid][0]
+            sid = self.parent[sid]
         successors = machine.workflow.system.successors
         for child in reversed(chain):
-            label = self.origin[child][1]
+            label = self.via[child]
             found = min((t for lab, t in successors(found) if lab == label), key=str)
             machine.set_term(child, found)
         return found

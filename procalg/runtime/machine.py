@@ -238,7 +238,7 @@ class Machine:
         if self.is_compiled(sid):
             found = self._compiled.targets(self, sid)
             if found is not None:
-                targets, labels = found
+                targets, labels = found[0], tuple(found[1])  # one tuple, the node's and its moves'
                 return self._node(None, CompiledMoves(self, sid, labels), targets, labels)
         return self._compile(self.term(sid))
 
