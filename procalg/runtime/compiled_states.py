@@ -7,7 +7,7 @@ sequential definition inside the compiled fragment
 (:class:`procalg.semantics.linear.Machine`: control locations × data, FDR's
 compiled machines, Gibson-Robinson et al., TACAS 2014), its states are
 instead the compiled machine's: a step from a new state reads the compiled
-moves (labels as events, one target each), and what a decision needs -- the
+moves (labelled with the events themselves), and what a decision needs -- the
 labels, the internal move, the activity batch's diamond test -- comes from
 the compiled moves alone.
 
