@@ -7,7 +7,7 @@ sequential definition inside the compiled fragment
 (:class:`procalg.semantics.linear.Machine`: control locations × data, FDR's
 compiled machines, Gibson-Robinson et al., TACAS 2014), its states are
 instead the compiled machine's: a step from a new state reads the compiled
-moves (labels as events, one target each), and what a decision needs -- the
+moves (labelled with the events themselves), and what a decision needs -- the
 labels, the internal move, the activity batch's diamond test -- comes from
 the compiled moves alone.
 
@@ -26,13 +26,15 @@ machine's (:mod:`procalg.semantics.linear_saga`); a maybe-done call's
 compensation (:mod:`procalg.runtime.uncertain`) is installed on the term,
 and the run goes on from there on the term path.
 
-A state is compiled this way only where the recorded history's choice
-indexes keep their meaning: when each label of the compiled moves leads to
-one target. A state where a label has several targets (an internal choice,
-``a -> P [] a -> Q``) is handed to the term rules, whose canonical order
-(by printed term) ``EventFired.choice`` indexes; from there the run stays on
-terms. A history recorded on terms therefore replays here unchanged (labels
-and choice 0), and a snapshot's term resumes on the term path.
+A label may have several targets (an internal choice, ``a -> P [] a -> Q``,
+two parallel saga branches each a τ from ✓); a run's history records which
+one it took as an index in the term rules' canonical order (by printed
+term, ``EventFired.choice``). Such a label's compiled targets are put in
+that order (:meth:`CompiledStates.ordered`: the state's term is stepped by
+the term rules, and only that label's few targets are printed), so the
+index means the same state on both paths: a history recorded on terms
+replays here unchanged, and one recorded here replays on terms; a
+snapshot's term resumes on the term path.
 
 Example:
     >>> from procalg.api.model import loads
@@ -72,21 +74,20 @@ class CompiledStates:
 
     An input's targets are made per label, when a run first takes it
     (:class:`CompiledTargets`), as the term path's input states do
-    (:mod:`~procalg.runtime.input_states`). Processes with inputs still keep
-    the term path by default (:attr:`inputs`): on the benchmark's pipeline
-    (``fetch!i?v``, ten values) runs reaching new states cost the same on both
-    paths, but the first run (every state new, the machine filling) costs
-    1.07× the term path's (``python -m benchmarks.engine --cpu-only``, old and
-    new alternated). Most of the rest is the collector's: a compiled input
-    state keeps more objects (each value's scope, the state's key chain).
+    (:mod:`~procalg.runtime.input_states`). Processes with inputs step here
+    too (:attr:`inputs`): the compiled machine labels its moves with the
+    events themselves (``events_as_labels``), so a new state costs no printed
+    event names. Printing them was the 1.07× a first run with inputs cost
+    over the term path's (``python -m benchmarks.engine --cpu-only``).
 
     Args:
         linear: the compiled sequential machine of the process's definitions.
         normalise: the term rules' normalisation (a call state's term).
     """
 
-    inputs = False
-    """Whether a process with inputs steps on the compiled machine (off: see the class)."""
+    inputs = True
+    """Whether a process with inputs steps on the compiled machine (off: on the term path's
+    input states; a switch for measuring both)."""
 
     def __init__(self, linear: Linear, normalise: Callable[[Process], Process]) -> None:
         from procalg.semantics.locations import AT_CALL, Unsupported
@@ -99,7 +100,10 @@ class CompiledStates:
         self.normalise = normalise
         self.sids: dict[int, int] = {}  # compiled state -> runtime state id
         self.lids: dict[int, int] = {}  # runtime state id -> compiled state
-        self.origin: dict[int, tuple[int, Label]] = {}  # first parent and label of a state
+        # a state's first parent and the label from it: two dicts of shared objects, no
+        # tuple per state (fewer objects for the collector to walk on a first run)
+        self.parent: dict[int, int] = {}
+        self.via: dict[int, Label] = {}
         self._after: dict[int, frozenset[Label]] = {}  # labels offered at a compiled state
 
     @classmethod
@@ -119,11 +123,11 @@ class CompiledStates:
         try:
             # all_args: queries show every parameter; partial: a state outside the
             # fragment (a saga, a parallel) is stepped by the term rules when reached
-            linear = Linear(ev, term, all_args=True, partial=True)
+            linear = Linear(ev, term, all_args=True, partial=True, events_as_labels=True)
         except (Unsupported, ProcalgError, RecursionError):
             return None
         if not cls.inputs and linear.compiler.input_channels() != frozenset():
-            return None  # the term path's inputs are lazier (see the class)
+            return None  # the term path's input states (switched off)
         return cls(linear, found[0].normalise)
 
     def start(self, machine: Machine, call: Call) -> int | None:
@@ -139,62 +143,116 @@ class CompiledStates:
         if sid is None:
             sid = machine.add_compiled()
             if origin is not None:
-                self.origin[sid] = origin
+                self.parent[sid], self.via[sid] = origin
             self.lids[sid] = lid
             self.sids[lid] = sid  # published last: readers find a complete entry
         return sid
 
     def targets(self, machine: Machine, sid: int
-                ) -> CompiledTargets | dict[Label, tuple[int, ...]] | None:
-        """Each label's one target of state ``sid``, in the compiled moves' order, an
-        input's made when its label is first asked; None where a label has several
-        (the term rules' canonical order decides there) or the compiled moves fail
-        (the term rules report the error their way)."""
+                ) -> tuple[CompiledTargets | dict[Label, tuple[int, ...]], list[Label]] | None:
+        """Each label's targets of state ``sid``, a label's several targets in the term
+        rules' canonical order (:meth:`ordered`), an input's made when its label is
+        first asked; and the labels of the moves, in the compiled moves' order, one per
+        move (as the rules list them). None where the compiled moves fail (the term
+        rules report the error their way)."""
         linear = self.linear
         try:
             moves = linear.deferred(self.lids[sid], keep=False)  # the node keeps them
         except self._refused:  # outside the fragment, or an error the rules say their way
             return None
-        events = linear.events
-        keys: dict[Label, Any] = {}  # label -> its target (an int), or its deferred input
+        keys: dict[Label, Any] = {}  # label -> its target (an int) or deferred input, or a list
+        labels: list[Label] = []
         lazy = False
-        for name, target in moves:
-            if name is not None:
-                label = events.get(name, name)  # τ and ✓ are not events
+        for label, target in moves:  # the labels are events (events_as_labels), τ and ✓
+            if label is not None:
+                labels.append(label)
                 if label in keys:
-                    return None
-                keys[label] = target
+                    _add(keys, label, target)
+                else:
+                    keys[label] = target
                 continue
             lazy = True
-            for name, bindings in target[0].items():
-                label = events[name]
-                if type(bindings) is list or label in keys:  # a list: several bindings
-                    return None
-                keys[label] = target  # shared by the input's labels: fewer objects kept
+            for label, bound in target[0].items():  # the input's labels share it: fewer objects
+                if type(bound) is list:  # several bindings give this event: a move each
+                    labels += [label] * len(bound)
+                else:
+                    labels.append(label)
+                if label in keys:
+                    _add(keys, label, target)
+                else:
+                    keys[label] = target
         if not lazy:  # no input: every target is numbered already
-            return {label: (self._sid(machine, t, (sid, label)),) for label, t in keys.items()}
-        return CompiledTargets(machine, keys, self, sid)
+            return {label: self.numbered(machine, sid, label, t if type(t) is list else [t])
+                    for label, t in keys.items()}, labels
+        return CompiledTargets(machine, keys, self, sid), labels
+
+    def numbered(self, machine: Machine, sid: int, label: Label, lids: list[int]
+                 ) -> tuple[int, ...]:
+        """The runtime ids of compiled targets ``lids`` of ``label`` from ``sid``: one is
+        numbered as it is, several are :meth:`ordered`."""
+        if len(lids) == 1:
+            return (self._sid(machine, lids[0], (sid, label)),)
+        return self.ordered(machine, sid, label, lids)
+
+    def ordered(self, machine: Machine, sid: int, label: Label, lids: list[int]
+                ) -> tuple[int, ...]:
+        """Several compiled targets of one label, in the term rules' canonical order (by
+        printed term) that ``EventFired.choice`` indexes: a history recorded on either
+        path replays on the other.
+
+        The term rules step ``sid``'s term and list the label's targets in the order
+        the compiled moves list theirs (both walk the operator tree left to right), so
+        the i-th of each are one state (strongly bisimilar); only these few targets
+        are printed, and each compiled target keeps the term it was paired with. When
+        the pairing does not hold (another count, or a pair offering other labels),
+        the label's targets are the term rules' own and the run goes on on terms.
+        """
+        parent = machine.term(sid)
+        successors = machine.workflow.system.successors
+        terms = [t for lab, t in successors(parent) if lab == label]
+        pairs = list(zip(terms, lids, strict=False))
+        try:
+            paired = len(terms) == len(lids) and all(
+                frozenset(self.linear.labels(lid))
+                == frozenset([lab for lab, _ in successors(term)]) for term, lid in pairs)
+        except self._refused:  # a target outside the fragment: the term rules step it
+            paired = False
+        if not paired:
+            return tuple([machine.intern(t) for t in sorted(terms, key=str)])
+        out = []
+        for term, lid in sorted(pairs, key=lambda pair: str(pair[0])):  # stable: as the rules
+            target = self._sid(machine, lid, (sid, label))
+            if machine.known_term(target) is None:
+                machine.set_term(target, term)  # its origin's label has several targets
+            out.append(target)
+        return tuple(out)
 
     def after(self, machine: Machine, targets: Mapping[Label, tuple[int, ...]]
               ) -> Callable[[Event, Event], bool]:
         """``after(e, f)`` for :func:`~procalg.runtime.units.choose`: whether ``f`` is
-        offered in the state ``e`` leads to, read from the compiled moves (from the
+        offered in every state ``e`` leads to, read from the compiled moves (from the
         term rules where that state is outside the fragment)."""
         linear, lids, memo = self.linear, self.lids, self._after
 
-        def after(event: Event, other: Event) -> bool:
-            sid = targets[event][0]
-            lid = lids[sid]
+        def by_rules(sid: int) -> frozenset[Label]:
+            return frozenset([lab for lab, _ in machine.workflow.system.successors(
+                machine.term(sid))])
+
+        def offered(sid: int) -> frozenset[Label]:
+            lid = lids.get(sid)
+            if lid is None:  # a target the term rules gave (see ordered)
+                return by_rules(sid)
             found = memo.get(lid)
             if found is None:
-                events = linear.events
                 try:
-                    found = frozenset([events.get(n, n) for n in linear.labels(lid)])
+                    found = frozenset(linear.labels(lid))
                 except self._refused:
-                    found = frozenset([lab for lab, _ in machine.workflow.system.successors(
-                        machine.term(sid))])
+                    found = by_rules(sid)
                 memo[lid] = found
-            return other in found
+            return found
+
+        def after(event: Event, other: Event) -> bool:
+            return all(other in offered(sid) for sid in targets[event])
 
         return after
 
@@ -211,10 +269,10 @@ class CompiledStates:
                 machine.set_term(sid, found)
                 break
             chain.append(sid)
-            sid = self.origin[sid][0]
+            sid = self.parent[sid]
         successors = machine.workflow.system.successors
         for child in reversed(chain):
-            label = self.origin[child][1]
+            label = self.via[child]
             found = min((t for lab, t in successors(found) if lab == label), key=str)
             machine.set_term(child, found)
         return found
@@ -288,24 +346,38 @@ class CompiledTargets(LazyTargets):
         self.states, self.sid = states, sid
 
     def make(self, label: Label) -> tuple[int, ...]:
-        """The one target of ``label``, numbered (made first, for an input's label)."""
-        states, target = self.states, self._keys[label]
-        if type(target) is tuple:
+        """The targets of ``label``, numbered (made first, for an input's label)."""
+        states, found = self.states, self._keys[label]
+        lids: list[int] = []
+        for target in found if type(found) is list else [found]:
+            if type(target) is not tuple:
+                lids.append(target)
+                continue
             try:
                 linear = states.linear
-                target = linear.input_targets(target, linear.names[label])[0]
+                lids += linear.input_targets(target, label)
             except states._refused:
                 machine = self.machine  # the error as the term rules say it, else ours
                 machine.workflow.system.successors(machine.term(self.sid))
                 raise
-        return (states._sid(self.machine, target, (self.sid, label)),)
+        return states.numbered(self.machine, self.sid, label, lids)
 
     def follows(self, event: Event, channel: str) -> bool:
         """False when the target of input label ``event`` cannot start with ``channel``
         (told by the continuation's heads, the target not made); True otherwise."""
         key = self._keys[event]
-        if type(key) is not tuple:
+        if type(key) is not tuple:  # a move's target, or several: not told
             return True
         linear = self.states.linear
-        allowed = linear.first_channels(key, linear.names[event])
+        allowed = linear.first_channels(key, event)
         return allowed is None or channel in allowed
+
+
+def _add(keys: dict[Label, Any], label: Label, target: Any) -> None:
+    """Record one more ``target`` (a compiled state or a deferred input) under ``label``,
+    which has one already: the label's entry becomes a list."""
+    found = keys[label]
+    if type(found) is list:
+        found.append(target)
+    else:
+        keys[label] = [found, target]

@@ -236,9 +236,9 @@ class Machine:
 
     def _compile_state(self, sid: int) -> Node:
         if self.is_compiled(sid):
-            targets = self._compiled.targets(self, sid)
-            if targets is not None:
-                labels = list(targets)
+            found = self._compiled.targets(self, sid)
+            if found is not None:
+                targets, labels = found[0], tuple(found[1])  # one tuple, the node's and its moves'
                 return self._node(None, CompiledMoves(self, sid, labels), targets, labels)
         return self._compile(self.term(sid))
 

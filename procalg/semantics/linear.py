@@ -108,6 +108,9 @@ class Machine(InputMoves, SagaMoves, OperatorMoves):
         all_args: key calls by all their arguments (:class:`StateKeys`).
         partial: compile what the fragment covers; a state outside it raises
             :class:`Unsupported` when expanded, not the constructor.
+        events_as_labels: label moves with the events themselves, not their printed
+            names (a run steps on events: no name printed per new event, and
+            :attr:`names` and :attr:`events` stay empty).
 
     Raises:
         Unsupported: a definition reachable from ``start`` is outside the
@@ -115,7 +118,7 @@ class Machine(InputMoves, SagaMoves, OperatorMoves):
     """
 
     def __init__(self, ev: Evaluator, start: Call, all_args: bool = False,
-                 partial: bool = False) -> None:
+                 partial: bool = False, events_as_labels: bool = False) -> None:
         self.compiler = Compiler(ev, partial)
         self.compiler.definition(start.name)  # compiles everything reachable, or raises
         self.compiler.check_guarded()
@@ -126,6 +129,8 @@ class Machine(InputMoves, SagaMoves, OperatorMoves):
         self.moves: list[Moves | None] = []
         self.names: dict[Event, str] = {}
         self.events: dict[str, Event] = {}  # the inverse of names: the runtime steps on Events
+        if events_as_labels:
+            self._name = _same  # type: ignore[method-assign]
         self._intern(self._call_key(start.name, start.args), (_CALL_START, start))
 
     def initial_state(self) -> int:
@@ -282,6 +287,11 @@ class Machine(InputMoves, SagaMoves, OperatorMoves):
             self.events[found] = event
         return found
 
+
+
+def _same(event: Event) -> Event:
+    """An event as its own label (``events_as_labels``)."""
+    return event
 
 
 _CALL_START = Location(AT_CALL, ("", ()))

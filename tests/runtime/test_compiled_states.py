@@ -36,20 +36,21 @@ Pick(n) = go?x -> (log.x -> Pick(n) |~| log.n -> Pick(x)) [] stop -> SKIP
 COUNT = loads(SIGNALS)  # one load: a shared machine's terms hold this load's input sites
 
 
-@pytest.fixture(autouse=True)
-def with_inputs(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Processes with inputs step on the compiled machine too (off by default)."""
-    monkeypatch.setattr(CompiledStates, "inputs", True)
+def test_a_process_with_inputs_steps_on_the_compiled_machine_by_default() -> None:
+    api_workflow._MACHINES.clear()
+    wf = api.workflow(loads(SIGNALS), "Count", 0)
+    assert CompiledStates.inputs
+    assert wf.machine.is_compiled(wf.machine.initial(wf))
+    job = api.workflow(model("retry_forever"), "Job")
+    assert job.machine.is_compiled(job.machine.initial(job))
+    api_workflow._MACHINES.clear()
 
 
-def test_a_process_with_inputs_keeps_the_term_path_by_default(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_inputs_switched_off_keep_the_term_path(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(CompiledStates, "inputs", False)
     api_workflow._MACHINES.clear()
     wf = api.workflow(loads(SIGNALS), "Count", 0)
     assert not wf.machine.is_compiled(wf.machine.initial(wf))
-    job = api.workflow(model("retry_forever"), "Job")
-    assert job.machine.is_compiled(job.machine.initial(job))
     api_workflow._MACHINES.clear()
 
 
@@ -162,12 +163,12 @@ def test_a_compiled_input_state_over_a_wide_type_makes_only_the_targets_asked_fo
     assert str(machine.term(target)) == "d.4321 -> P"
 
 
-def test_a_label_with_two_targets_is_stepped_by_the_term_rules_in_their_order() -> None:
+def test_a_label_with_two_targets_stays_compiled_in_the_term_rules_order() -> None:
     wf = api.workflow(loads(SIGNALS), "Pick", 0)
     machine = wf.machine
     after_go = machine.node(machine.initial(wf)).targets[Event("go", (1,))][0]
-    node = machine.node(after_go)  # τ twice: the canonical order needs the terms
-    assert node.term is not None
+    node = machine.node(after_go)  # τ twice: put in the canonical order of the terms
+    assert node.term is None and all(machine.is_compiled(t) for t in node.targets["τ"])
     moves = machine.workflow.system.successors(machine.term(after_go))
     rules = [t for lab, t in moves if lab == "τ"]
     assert [machine.term(t) for t in node.targets["τ"]] == sorted(rules, key=str)
