@@ -84,13 +84,18 @@ def _enabled(factors: list[Factor], locs: dict[int, np.ndarray]
     for f in factors:
         here = locs if keep is None else {c: locs[c][keep] for c in f.comps}
         count, key = f.counts(here)
+        counts.append(count)
+        keys.append(key)
         alive = np.flatnonzero(count)
+        if len(alive) == len(count):  # every code still moves: nothing to narrow
+            continue
         keep = alive if keep is None else keep[alive]
-        counts = [c[alive] for c in counts] + [count[alive]]
-        keys = [k[alive] for k in keys] + [key[alive]]
+        counts = [c[alive] for c in counts]
+        keys = [k[alive] for k in keys]
         if not len(keep):
             break
-    assert keep is not None  # fire_factors has at least two factors here
+    if keep is None:  # no factor disabled any code
+        keep = np.arange(len(counts[0]), dtype=np.int64)
     if len(counts) < len(factors):  # stopped early: no code has every factor's move
         counts += [np.zeros(0, np.int64)] * (len(factors) - len(counts))
         keys += [np.zeros(0, np.int64)] * (len(factors) - len(keys))
