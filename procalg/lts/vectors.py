@@ -45,6 +45,7 @@ import numpy as np
 
 from procalg.lts import gather
 from procalg.lts.codes import MAX_BITS, MAX_CODE, Layout, headroom
+from procalg.lts.firing import fire_factors
 from procalg.lts.gather import Gather
 from procalg.lts.lazy import LazyComponent
 from procalg.lts.lazy_tables import LazyFactor, LazyGroup, deferrable
@@ -354,37 +355,3 @@ def _gathered(groups: list[list[Factor] | LazyGroup]) -> list[tuple[int, TableFa
     return [(i, g[0]) for i, g in enumerate(groups)
             if isinstance(g, list) and len(g) == 1 and isinstance(g[0], TableFactor)
             and g[0].deterministic and g[0].delta.dtype != object]
-
-
-def fire_factors(factors: list[Factor], codes: np.ndarray, locs: dict[int, np.ndarray],
-          layout: Layout) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The Cartesian product of the factors' moves from every code."""
-    wide = layout.wide
-    if len(factors) == 1 and factors[0].deterministic:  # the common case: one gather
-        f = factors[0]
-        assert isinstance(f, TableFactor)
-        j = f.index(locs)
-        keep = np.flatnonzero(f.count[j])
-        first = f.offsets[j[keep]]
-        return keep, codes[keep] + f.deltas(first, layout.stride, wide), f.label[first]
-    if not all(f.live for f in factors):  # e.g. a lazy leaf's never-seen label
-        return (np.zeros(0, np.int64), np.zeros(0, codes.dtype), np.zeros(0, np.int32))
-    looks = [f.counts(locs) for f in factors]
-    total = looks[0][0]
-    for c, _ in looks[1:]:
-        total = total * c
-    keep = np.flatnonzero(total)
-    src = np.repeat(keep, total[keep])
-    starts = np.cumsum(total[keep]) - total[keep]
-    pos = np.arange(len(src), dtype=np.int64) - np.repeat(starts, total[keep])
-    dst = codes[src].copy()
-    label = None
-    for f, (c, key) in zip(factors, looks, strict=True):
-        cs = c[src]
-        entry = f.first(key[src]) + pos % cs
-        pos //= cs
-        dst += f.deltas(entry, layout.stride, wide)
-        label = f.labels_at(entry) if label is None else label
-    if label is None:
-        label = np.zeros(0, dtype=np.int32)
-    return src, dst, label

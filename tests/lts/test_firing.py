@@ -1,0 +1,71 @@
+"""A rule's factors fire exactly the Cartesian product of its components' local moves."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from procalg.lts import LTS
+from procalg.lts.firing import fire_factors
+from procalg.lts.network import Network, SyncRule
+from procalg.lts.vectors import Tables
+
+
+@st.composite
+def components(draw: st.DrawFn) -> list[LTS]:
+    """Two to four small components, each with some (possibly no, possibly
+    nondeterministic) ``a`` moves."""
+    out = []
+    for _ in range(draw(st.integers(2, 4))):
+        n = draw(st.integers(1, 4))
+        pairs = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)),
+                              max_size=6, unique=True))
+        out.append(LTS.build(n, 0, ["a"], [(s, "a", d) for s, d in pairs]))
+    return out
+
+
+def _by_hand(tables: Tables, comps: list[LTS], codes: np.ndarray) -> list[tuple[int, int]]:
+    """Every (code index, target code) of the joint ``a``, one combination at a time."""
+    stride = tables.layout.stride
+    locs = tables.decode(codes)
+    out = []
+    for i, code in enumerate(codes.tolist()):
+        options = [[d for s, _, d in comp.triples() if s == int(locs[c][i])]
+                   for c, comp in enumerate(comps)]
+        for combo in itertools.product(*options):
+            out.append((i, code + sum((d - int(locs[c][i])) * stride[c]
+                                      for c, d in enumerate(combo))))
+    return sorted(out)
+
+
+@settings(max_examples=80, deadline=None)
+@given(components())
+def test_a_rule_over_several_components_fires_every_combination_of_their_moves(comps):
+    rule = SyncRule("a", tuple((c, "a") for c in range(len(comps))))
+    tables = Tables(Network(tuple(comps), (rule,)))
+    codes = _every_code(tables, comps)
+    src, dst, lab = fire_factors(tables.rule_factors(rule), codes, tables.decode(codes),
+                                 tables.layout)
+    assert sorted(zip(src.tolist(), dst.tolist(), strict=True)) == _by_hand(tables, comps, codes)
+    assert set(lab.tolist()) <= {tables.label_index["a"]}
+
+
+def _every_code(tables: Tables, comps: list[LTS]) -> np.ndarray:
+    """The code of every combination of local states."""
+    stride = tables.layout.stride
+    return np.array([sum(s * stride[c] for c, s in enumerate(states)) for states in
+                     itertools.product(*(range(c.num_states) for c in comps))], dtype=np.int64)
+
+
+def test_a_rule_one_of_whose_components_cannot_move_fires_nothing():
+    moves = LTS.build(2, 0, ["a"], [(0, "a", 1), (1, "a", 0)])
+    stuck = LTS.build(1, 0, ["a"], [])
+    rule = SyncRule("a", ((0, "a"), (1, "a"), (2, "a")))
+    tables = Tables(Network((moves, moves, stuck), (rule,)))
+    codes = _every_code(tables, [moves, moves, stuck])
+    src, dst, lab = fire_factors(tables.rule_factors(rule), codes, tables.decode(codes),
+                                 tables.layout)
+    assert (len(src), len(dst), len(lab)) == (0, 0, 0)
