@@ -357,8 +357,9 @@ class Types:
                              if _extends(self, e.fields, given))
         columns = self.channels[value.channel][len(given):]
         _listable(str(value), columns)
+        # a set: no order to sort the columns into
         return frozenset(self.event(value.channel, (*given, *rest)) for rest in
-                         itertools.product(*(sorted(t, key=sort_key) for t in columns)))
+                         itertools.product(*columns))
 
 
 def _parts(value: Value) -> tuple[object, tuple[Value, ...]] | None:
