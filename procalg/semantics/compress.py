@@ -273,8 +273,37 @@ def compress(name: str, term: Process, unfold: Callable[[Call], Process],
     for s, lab, d in zip(reduced.src.tolist(), labels.tolist(), reduced.dst.tolist(),
                          strict=True):
         moves[s].append((recorder.labels[reduced.labels[lab]], d))
-    table = MoveTable(f"{name}({show_process(term)})", tuple(tuple(m) for m in moves))
+    table = MoveTable(f"{name}({_shown(term)})", tuple(tuple(m) for m in moves))
     return Compressed(table, reduced.initial)
+
+
+NAMED_EVENTS = 64
+"""A compressed process is named by its argument as written while the argument's
+event sets (renamings, hiding, synchronisation) hold at most this many events."""
+
+
+def _shown(term: Process) -> str:
+    """``term`` as written, or its operator alone when its event sets are large:
+    printing sorts every set, and a generated model compresses hundreds of
+    terms that rename or hide channels of hundreds of thousands of events.
+
+    Example:
+        >>> from procalg.terms import Event, Hide, Prefix, STOP
+        >>> _shown(Hide(Prefix(Event("a"), STOP), frozenset({Event("a")})))
+        'a -> STOP \\\\ {a}'
+        >>> _shown(Hide(STOP, frozenset(Event("c", (i,)) for i in range(100))))
+        'Hide(…)'
+    """
+    budget, todo = NAMED_EVENTS, [term]
+    while todo and budget >= 0:
+        node = todo.pop()
+        for field in getattr(type(node), "__slots__", ()):
+            value = getattr(node, field, None)
+            if isinstance(value, Process):
+                todo.append(value)
+            elif isinstance(value, frozenset):
+                budget -= len(value)
+    return show_process(term) if budget >= 0 else f"{type(term).__name__}(…)"
 
 
 __all__ = ["REDUCTIONS", "compress", "diamond_lts", "normal_lts"]

@@ -252,3 +252,11 @@ def test_a_compression_that_changes_the_lts_ignores_the_budget(
     model = loads(WIDE + "Q = normal(P)\nW = wbisim(P)\n")
     assert isinstance(model.process("Q"), Compressed)
     assert isinstance(model.process("W"), Compressed)
+
+
+def test_a_compressed_process_with_large_event_sets_is_named_by_its_operator_alone() -> None:
+    text = "channel c : {0..99}\nchannel d : {0..99}\nP = c?x -> P\n"
+    model = loads(text + "Q = sbisim(P [[ c <- d ]])\nR = sbisim(c.1 -> STOP)\n")
+    big, small = model.process("Q"), model.process("R")
+    assert big.table.name == "sbisim(Rename(…))" and len(big.table.moves) == 1
+    assert small.table.name == "sbisim(c.1 -> STOP)"
