@@ -357,7 +357,6 @@ class Types:
                              if _extends(self, e.fields, given))
         columns = self.channels[value.channel][len(given):]
         _listable(str(value), columns)
-        # a set: no order to sort the columns into
         return frozenset(self.event(value.channel, (*given, *rest)) for rest in
                          itertools.product(*columns))
 
