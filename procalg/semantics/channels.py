@@ -358,7 +358,7 @@ class Types:
         columns = self.channels[value.channel][len(given):]
         _listable(str(value), columns)
         return frozenset(self.event(value.channel, (*given, *rest)) for rest in
-                         itertools.product(*(sorted(t, key=sort_key) for t in columns)))
+                         itertools.product(*columns))
 
 
 def _parts(value: Value) -> tuple[object, tuple[Value, ...]] | None:

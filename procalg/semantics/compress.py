@@ -50,6 +50,20 @@ from procalg.terms.compressed import Compressed, MoveTable
 MAX_STATES = 2_000_000
 """Exploration limit for a compressed process (a guard against infinite ones)."""
 
+LOSSLESS_BUDGET = 20_000
+"""States explored for a compression that keeps strong bisimulation before it is given up.
+
+``sbisim(P)`` and ``explicate(P)`` are strongly bisimilar to ``P``, so every
+check answers the same on ``P`` itself: compressing only pays where ``P`` is
+small. Generated models (RoboChart's ``dbisim`` around each node) compress
+leaves whose inputs range over wide types, which in isolation have millions
+of states but, beside their partners, reach a few; beyond this budget the
+argument is kept as it is and the engines explore it where it is used (the
+product engine reduces its components modulo strong bisimulation anyway)."""
+
+LOSSLESS = frozenset({"sbisim", "explicate"})
+"""The compressions whose result is strongly bisimilar to their argument."""
+
 
 def _tau_loop_factor(lts: LTS) -> LTS:
     collapsed, comp = collapse_tau_sccs(lts)
@@ -226,19 +240,31 @@ class _Recorder:
 
 
 def compress(name: str, term: Process, unfold: Callable[[Call], Process],
-             span: Span | None = None) -> Compressed:
+             span: Span | None = None) -> Process:
     """``name(term)``: explore, reduce by :data:`REDUCTIONS` ``[name]``, wrap.
+
+    A lossless compression (:data:`LOSSLESS`) of a process with more than
+    :data:`LOSSLESS_BUDGET` states is ``term`` itself: the same process up to
+    strong bisimulation, explored only where it is used.
 
     Raises:
         ModelError: the argument is not a process, or it has too many states.
+
+    Example:
+        >>> from procalg.terms import Event, Prefix, STOP
+        >>> compress("sbisim", Prefix(Event("a"), STOP), None).table.moves
+        (((Event(channel='a', fields=()), 1),), ())
     """
     if not isinstance(term, Process):
         raise ModelError(f"{name} needs a process, got {term!r}", span,
                          hint=f"write {name}(P) with P a process")
     recorder = _Recorder(Rules(unfold), term)
+    limit = LOSSLESS_BUDGET if name in LOSSLESS else MAX_STATES
     try:  # nested compressions (one per level of a recursive definition) go deep
-        lts = with_room(lambda: explore(recorder, max_states=MAX_STATES))
+        lts = with_room(lambda: explore(recorder, max_states=limit))
     except LimitExceeded as err:
+        if name in LOSSLESS:
+            return term
         raise ModelError(f"{name}({show_process(term)}) has more than {MAX_STATES} states",
                          span, hint="compress a smaller part of the model") from err
     reduced = REDUCTIONS[name](lts)
@@ -247,8 +273,37 @@ def compress(name: str, term: Process, unfold: Callable[[Call], Process],
     for s, lab, d in zip(reduced.src.tolist(), labels.tolist(), reduced.dst.tolist(),
                          strict=True):
         moves[s].append((recorder.labels[reduced.labels[lab]], d))
-    table = MoveTable(f"{name}({show_process(term)})", tuple(tuple(m) for m in moves))
+    table = MoveTable(f"{name}({_shown(term)})", tuple(tuple(m) for m in moves))
     return Compressed(table, reduced.initial)
+
+
+NAMED_EVENTS = 64
+"""A compressed process is named by its argument as written while the argument's
+event sets (renamings, hiding, synchronisation) hold at most this many events."""
+
+
+def _shown(term: Process) -> str:
+    """``term`` as written, or its operator alone when its event sets are large:
+    printing sorts every set, and a generated model compresses hundreds of
+    terms that rename or hide channels of hundreds of thousands of events.
+
+    Example:
+        >>> from procalg.terms import Event, Hide, Prefix, STOP
+        >>> _shown(Hide(Prefix(Event("a"), STOP), frozenset({Event("a")})))
+        'a -> STOP \\\\ {a}'
+        >>> _shown(Hide(STOP, frozenset(Event("c", (i,)) for i in range(100))))
+        'Hide(…)'
+    """
+    budget, todo = NAMED_EVENTS, [term]
+    while todo and budget >= 0:
+        node = todo.pop()
+        for field in getattr(type(node), "__slots__", ()):
+            value = getattr(node, field, None)
+            if isinstance(value, Process):
+                todo.append(value)
+            elif isinstance(value, frozenset):
+                budget -= len(value)
+    return show_process(term) if budget >= 0 else f"{type(term).__name__}(…)"
 
 
 __all__ = ["REDUCTIONS", "compress", "diamond_lts", "normal_lts"]

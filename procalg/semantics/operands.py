@@ -123,8 +123,14 @@ def with_operands(term: Process, operands: list[Process]) -> Process:
 
 
 @lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def relation(pairs: frozenset[tuple[Event, Event]]) -> dict[Event, tuple[Event, ...]]:
     """A renaming's pairs as a map from each event to all its images.
+
+    Cached: the rules ask for it at every move of a renamed process, and a
+    renaming of a wide channel has hundreds of thousands of pairs (the
+    frozenset's hash is computed once, and its own object is the key).
+    The result is shared: do not change it.
 
     Example:
         >>> a, b, c = Event("a"), Event("b"), Event("c")

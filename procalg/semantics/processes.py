@@ -123,23 +123,59 @@ def _fold(op: Any, items: list[Process], empty: Process) -> Process:
 
 
 def _rename_pairs(ev: Evaluator, pairs: tuple, qualifiers: tuple, env: Env) -> frozenset:
+    """The event pairs of a renaming, one frozenset per distinct renaming (memoised:
+    a generated model renames the same wide channels in every copy of a process,
+    and an identical set keeps the renamed terms' comparisons cheap)."""
+    named = tuple((ev.eval(old_expr, scope), ev.eval(new_expr, scope), old_expr, new_expr)
+                  for scope in ev.bindings(qualifiers, env) for old_expr, new_expr in pairs)
+    key = tuple((old, new) for old, new, _, _ in named)
+    found = ev.renamings.get(key)
+    if found is None:
+        found = ev.renamings[key] = _expanded(ev, named)
+    return found
+
+
+def _expanded(ev: Evaluator, named: tuple) -> frozenset:
+    """Each ``(old, new)`` of a renaming (a channel renames each of its events)."""
     out = set()
-    for scope in ev.bindings(qualifiers, env):
-        for old_expr, new_expr in pairs:
-            old, new = ev.eval(old_expr, scope), ev.eval(new_expr, scope)
-            span = old_expr.span
-            if type(old) is Event and type(new) is Event:
-                out.add((old, new))
+    for old, new, old_expr, new_expr in named:
+        span = old_expr.span
+        if type(old) is Event and type(new) is Event:
+            out.add((old, new))
+            continue
+        if type(old) is not ChannelRef or type(new) not in (ChannelRef, Event):
+            raise ModelError(f"cannot rename {_show(old)} to {_show(new)}", span,
+                             hint="rename an event to an event, or a channel to a channel")
+        fast = _same_tail(ev, old, new)  # c.x <- d.x over equal types: no field to check
+        cut, compound = len(old.fields), ev.types.is_compound
+        for event in ev.types.completions(old):
+            rest = event.fields[cut:]
+            if fast and not any(compound(f) for f in rest):
+                out.add((event, ev.types.event(new.channel, new.fields + rest)))
                 continue
-            if type(old) is not ChannelRef or type(new) not in (ChannelRef, Event):
-                raise ModelError(f"cannot rename {_show(old)} to {_show(new)}", span,
-                                 hint="rename an event to an event, or a channel to a channel")
-            for event in ev.types.completions(old):
-                target: Any = new
-                for field in event.fields[len(old.fields):]:
-                    target = ev.types.dot(target, field, new_expr.span)
-                out.add((event, complete(target, new_expr.span)))
+            target: Any = new
+            for field in rest:
+                target = ev.types.dot(target, field, new_expr.span)
+            out.add((event, complete(target, new_expr.span)))
     return frozenset(out)
+
+
+def _same_tail(ev: Evaluator, old: ChannelRef, new: Any) -> bool:
+    """Whether ``new`` takes exactly the fields ``old`` lacks, with the same types.
+
+    Then each event of ``old`` renames to ``new`` with its remaining fields as
+    they are, and the field-by-field dots (with their type checks, the cost
+    of renaming a channel of hundreds of thousands of events) are not needed.
+    """
+    if type(new) is not ChannelRef:
+        return False
+    channels, types = ev.types.channels, ev.types
+    if any(types.is_incomplete(f) or types.is_compound(f) for f in (*old.fields, *new.fields)):
+        return False
+    rest_old = channels[old.channel][len(old.fields):]
+    rest_new = channels[new.channel][len(new.fields):]
+    return len(rest_old) == len(rest_new) and all(
+        a is b or a == b for a, b in zip(rest_old, rest_new, strict=True))
 
 
 LINK_CHANNEL = "⟷"

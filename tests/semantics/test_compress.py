@@ -28,6 +28,7 @@ from procalg.terms import (
     Process,
     Seq,
 )
+from procalg.terms.compressed import Compressed
 
 EVENTS = [Event("a"), Event("b"), Event("c")]
 alphabets = st.frozensets(st.sampled_from(EVENTS))
@@ -220,3 +221,42 @@ def test_compressions_nested_three_thousand_deep_evaluate() -> None:
 def test_a_compression_nested_without_end_is_a_model_error() -> None:
     with pytest.raises(ModelError, match="recursion too deep in function L"):
         loads("channel a\nL(n) = sbisim(a -> L(n+1))\nP = L(0)").lts("P")
+
+
+WIDE = "channel c : {0..59}\nchannel d : {0..59}\nP = c?x -> d!x -> P\n"
+
+
+def test_a_lossless_compression_beyond_its_budget_is_its_argument_with_the_same_lts(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from procalg.semantics import compress as module
+
+    monkeypatch.setattr(module, "LOSSLESS_BUDGET", 20)  # P has 61 states
+    model = loads(WIDE + "Q = sbisim(P)\nR = dbisim(P)\nS = explicate(P)\n")
+    for name in ("Q", "R", "S"):
+        assert not isinstance(model.process(name), Compressed)
+        verdict = check_equivalence(model.lts("P"), model.lts(name), Equivalence.STRONG)
+        assert verdict.verdict, name
+
+
+def test_a_lossless_compression_within_its_budget_is_still_compressed() -> None:
+    model = loads(WIDE + "Q = sbisim(P)\n")
+    assert isinstance(model.process("Q"), Compressed)
+    assert model.lts("Q").num_states == 61  # after c.x, d!x: one state per x
+
+
+def test_a_compression_that_changes_the_lts_ignores_the_budget(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from procalg.semantics import compress as module
+
+    monkeypatch.setattr(module, "LOSSLESS_BUDGET", 20)
+    model = loads(WIDE + "Q = normal(P)\nW = wbisim(P)\n")
+    assert isinstance(model.process("Q"), Compressed)
+    assert isinstance(model.process("W"), Compressed)
+
+
+def test_a_compressed_process_with_large_event_sets_is_named_by_its_operator_alone() -> None:
+    text = "channel c : {0..99}\nchannel d : {0..99}\nP = c?x -> P\n"
+    model = loads(text + "Q = sbisim(P [[ c <- d ]])\nR = sbisim(c.1 -> STOP)\n")
+    big, small = model.process("Q"), model.process("R")
+    assert big.table.name == "sbisim(Rename(…))" and len(big.table.moves) == 1
+    assert small.table.name == "sbisim(c.1 -> STOP)"

@@ -8,6 +8,7 @@ fields (one dotted value); an input followed by more fields takes one field.
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -279,3 +280,44 @@ def test_a_function_returning_a_lambda_over_processes_is_applied_twice():
                  "R(x) = (\\ y @ c.x+y -> STOP)\nQ = R(0)(1)\n")
     assert traces(spec, "P") == {(), ("c.0",), ("c.1",), ("c.0", "c.1"), ("c.1", "c.0")}
     assert traces(spec, "Q") == {(), ("c.1",)}
+
+
+RENAMED = """channel c : {0..2}.Bool
+channel d : {0..2}.Bool
+channel e : {0..5}.Bool
+P = c?x?y -> P
+Q = P [[ c <- d ]]
+R = P [[ c.1 <- d.1 ]]
+S = P [[ c <- e ]]
+T = P [[ c <- d ]] ||| P [[ c <- d ]]
+"""
+
+
+def body(spec: Spec, name: str) -> Any:
+    return spec.unfold(spec.process(name))
+
+
+def test_a_channel_renaming_maps_each_event_to_the_same_fields_on_the_new_channel() -> None:
+    spec = model(RENAMED)
+    events = [(x, y) for x in range(3) for y in (False, True)]
+    whole = {(f"c.{x}.{str(y).lower()}", f"d.{x}.{str(y).lower()}") for x, y in events}
+    assert {(str(a), str(b)) for a, b in body(spec, "Q").pairs} == whole
+    assert {(str(a), str(b)) for a, b in body(spec, "R").pairs} == {
+        (a, b) for a, b in whole if a.startswith("c.1.")}
+    # a wider target type takes the slow path, field by field: the same pairs
+    assert {(str(a), str(b)) for a, b in body(spec, "S").pairs} == {
+        (a, "e" + b[1:]) for a, b in whole}
+
+
+def test_a_channel_renaming_s_events_are_the_model_s_own_events() -> None:
+    spec = model(RENAMED)
+    types = spec.evaluator.types
+    for old, new in body(spec, "Q").pairs:
+        assert types.event(new.channel, new.fields) is new
+        assert types.event(old.channel, old.fields) is old
+
+
+def test_a_renaming_written_twice_is_one_set_of_pairs() -> None:
+    spec = model(RENAMED)
+    term = body(spec, "T")
+    assert term.left.pairs is term.right.pairs
