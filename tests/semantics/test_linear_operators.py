@@ -16,10 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from procalg.api.model import loads
-from procalg.errors import LimitExceeded, ModelError
-from procalg.lts import TAU, TICK, explore
+from procalg.lts import TAU, TICK
 from procalg.semantics.linear import Machine, compile_leaf
-from tests.semantics.test_linear import _bisimilar
+from tests.semantics.test_linear import assert_compiles_like_its_terms
 
 HEADER = """channel c : {0..3}
 channel e, f
@@ -70,20 +69,7 @@ _MODELS = st.builds(
 @given(_MODELS, st.sampled_from(["P(0)", "P(2)", "R"]))
 @settings(max_examples=200, deadline=None)
 def test_interrupts_and_timeouts_are_bisimilar_to_their_terms(text, start):
-    model = loads(HEADER + text)
-    try:
-        call = model.process(start)
-        reference = explore(model.spec.system(call), max_states=400)  # deep terms: slow
-    except (ModelError, LimitExceeded, RecursionError):  # unguarded or growing recursion
-        return
-    made = compile_leaf(model.spec.evaluator, call)
-    if isinstance(made, str):
-        assert made  # a reason people can read (an unguarded cycle, τ under [])
-        return
-    compiled = explore(made, max_states=50_000)
-    assert _bisimilar(compiled, reference)
-    assert bool(compiled.deadlocks()) == bool(reference.deadlocks())
-    assert set(compiled.labels) - {TAU, TICK} == set(reference.labels) - {TAU, TICK}
+    assert_compiles_like_its_terms(loads(HEADER + text), start, 400)
 
 
 def _machine(text: str) -> Machine:
