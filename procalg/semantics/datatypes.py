@@ -25,9 +25,9 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator
 
-from procalg.errors import ModelError
 from procalg.semantics.channels import Infinite, Types
 from procalg.semantics.infinite import DatatypeValues
+from procalg.semantics.lazy_errors import EvaluationError
 from procalg.source import Span
 from procalg.syntax import ast
 from procalg.terms import Atom, Dotted, Value, sort_key
@@ -123,7 +123,7 @@ class Datatypes:
     def guard(self, key: str, span: Span | None, what: str) -> None:
         """Mark ``key`` as being evaluated (an error if it already is: a cycle)."""
         if key in self.in_progress:
-            raise ModelError(f"{what} is defined in terms of itself", span,
+            raise EvaluationError(f"{what} is defined in terms of itself", span,
                              hint="types must be finite: no recursive datatypes or channels")
         self.in_progress.add(key)
 

@@ -37,6 +37,7 @@ from procalg.semantics.functions import (
 )
 from procalg.semantics.growth import growing, watch
 from procalg.semantics.infinite import IntegersFrom
+from procalg.semantics.lazy_errors import EvaluationError
 from procalg.semantics.lazy_sequences import LAZY, LazySeq, comprehension
 from procalg.semantics.prelude import is_pattern_pick
 from procalg.semantics.relations import Image
@@ -318,9 +319,9 @@ class Evaluator(EventSets, Transformations):
                 return self.eval(clause.body, env)
         given = ", ".join(shown(a) for a in args)
         if info.display == "λ" and len(info.clauses) == 1:  # a lambda or a pattern declaration
-            raise ModelError(f"the value {given} does not match the pattern", span,
+            raise EvaluationError(f"the value {given} does not match the pattern", span,
                              hint=f"the pattern is at {self.def_span(info)}")
-        raise ModelError(f"no clause of {info.display} matches ({given})", span,
+        raise EvaluationError(f"no clause of {info.display} matches ({given})", span,
                          hint=f"add a clause for these arguments at {self.def_span(info)}")
 
     def unfold(self, call: Call) -> Process:

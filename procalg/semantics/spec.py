@@ -36,19 +36,22 @@ from procalg.semantics.evaluate import Closure, Evaluator, Thunk
 from procalg.semantics.functions import CyclicValue
 from procalg.semantics.infinite import CHARS, Unlistable
 from procalg.semantics.kinds import workflow_construct
+from procalg.semantics.lazy_errors import EvaluationError
 from procalg.semantics.opaque_types import PROCESSES
 from procalg.semantics.prelude import constant_names, is_pattern_pick, prelude
 from procalg.semantics.sos import Label, Rules
 from procalg.semantics.system import TermSystem
 from procalg.semantics.typesets import field_types, nametype_value
 from procalg.semantics.unfold import UnguardedRecursion
-from procalg.semantics.values import CalledError
 from procalg.source import SourceFile, Span
 from procalg.syntax import ast
 from procalg.terms import Atom, Call, Dotted, Event, Process, Value
 from procalg.terms.values import MapValue
 
 T = TypeVar("T")
+
+# errors FDR reports only where a value is used (error(...) is an EvaluationError)
+WHEN_USED = (CyclicValue, Unlistable, EvaluationError)
 
 
 class _LazyFields(dict):
@@ -299,18 +302,22 @@ class Spec:
         return ProcessSystem(self, term)
 
     def force_all(self) -> None:
-        """Evaluate every type and value declaration, to report errors at load time."""
+        """Evaluate every type and value declaration, to report errors at load time.
+
+        FDR evaluates lazily: `loop = loop`, `x = error("no")`, a pattern no clause
+        matches or a datatype whose values leave a field type is an error only where
+        it is used, so those errors (:data:`WHEN_USED`) are skipped here.
+        """
         self.channels  # noqa: B018 - evaluated for its errors
-        self.datatypes  # noqa: B018
+        for name in self._datatype_decls:
+            with contextlib.suppress(*WHEN_USED):
+                self._reported(lambda n=name: self._datatypes.values(n))
         for name in self._nametypes:
-            # FDR is lazy: `nametype S = Seq(Char)` is an error only where it is listed
-            with contextlib.suppress(Unlistable):
+            with contextlib.suppress(*WHEN_USED):
                 self.value(ast.Name(name, span=self._spans[name]))
         for name, clauses in self.definitions.items():
             if clauses[0].params is None and name not in self.evaluator.global_procs:
-                # FDR is lazy: `loop = loop` or `x = error("no")` is an error only where
-                # it is used
-                with contextlib.suppress(CyclicValue, Unlistable, CalledError):
+                with contextlib.suppress(*WHEN_USED):
                     self.value(ast.Name(name, span=clauses[0].span))
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from procalg.errors import ModelError
 from procalg.semantics import relations
 from procalg.semantics.infinite import SequencesOf, cardinality, set_op, subset
+from procalg.semantics.lazy_errors import EvaluationError
 from procalg.semantics.lazy_sequences import LazySeq, listed
 from procalg.source import Span
 from procalg.terms import Process, Sequence, Value, show, sort_key
@@ -257,7 +258,7 @@ def _show(value: Value, span: Span | None) -> Sequence:
     return Sequence(tuple(map(Char, text)))
 
 
-class CalledError(ModelError):
+class CalledError(EvaluationError):
     """The model's own ``error(s)`` was evaluated. FDR evaluates lazily, so in a
     value nothing uses it is no error (:meth:`procalg.semantics.spec.Spec.force_all`
     skips it)."""
