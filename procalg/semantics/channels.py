@@ -31,6 +31,7 @@ from procalg.semantics.infinite import (  # noqa: F401 - re-exported: infinite s
     Infinite,
     Integers,
 )
+from procalg.semantics.lazy_errors import EvaluationError
 from procalg.source import Span
 from procalg.terms import Atom, Dotted, Event, Value, show, sort_key
 
@@ -173,7 +174,7 @@ class Types:
                  span: Span | None) -> None:
         if self.is_incomplete(value) or value in types:
             return
-        raise ModelError(
+        raise EvaluationError(  # FDR reports it only where the value is used
             f"value {show(value)} is outside {what} {owner}'s field {index + 1} type "
             f"{_type_text(types)}",
             span,
@@ -201,13 +202,8 @@ class Types:
             return left
         if type(left) is ChannelRef:
             return self._dot_channel(left, right, span)
-        if type(left) is Event:
-            raise ModelError(
-                f"event {left} has too many fields: channel {left.channel} has "
-                f"{len(left.fields)}",
-                span,
-                hint=f"check the declaration of channel {left.channel}",
-            )
+        if type(left) is Event:  # FDR: a dot list c.0.0.D, a value but not an event
+            return Dotted(left, (right,))
         if self.is_incomplete(left):
             if left.fields and self.is_incomplete(left.fields[-1]):
                 inner = self.dot(left.fields[-1], right, span)
