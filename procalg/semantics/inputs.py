@@ -344,6 +344,11 @@ def complete(value: Any, span: Any) -> Event:
     if type(value) is ChannelRef:
         raise ModelError(f"event {value} lacks fields", span,
                          hint=f"give every field of channel {value.channel} (with . ! or ?)")
+    if type(value) is Dotted and type(value.head) is Event:  # a dot list, as in FDR
+        head = value.head
+        raise ModelError(f"{show(value)} is not an event: it has too many fields (channel "
+                         f"{head.channel} has {len(head.fields)})", span,
+                         hint=f"check the declaration of channel {head.channel}")
     if isinstance(value, Process):
         raise ModelError("a process is used as an event", span,
                          hint="the left of '->' must be an event, e.g. a -> P")
