@@ -129,7 +129,13 @@ def check_assertion(model: Model, assertion: ast.Assertion, *,
 def _run(model: Model, prop: ast.Node, options: SearchOptions) -> CheckResult:
     why = symbolic.reason(model, prop, options)
     if why is not None:
-        return symbolic.check(model, prop, options, why)
+        try:
+            return symbolic.check(model, prop, options, why)
+        except ProcalgError as err:
+            if not _falls_back(err, prop, options):
+                raise
+            # auto picked the symbolic engine because of Int data, but it cannot take
+            # this shape: the explicit engines answer whenever the reachable data is finite
     check = _CHECKS.get(type(prop))
     if check is None:
         raise NotSupported(
@@ -152,6 +158,15 @@ def _run(model: Model, prop: ast.Node, options: SearchOptions) -> CheckResult:
             return symbolic.check(model, prop, options, why)
         except ProcalgError:
             raise err from None  # outside the symbolic fragment: the growth is the news
+
+
+def _falls_back(err: ProcalgError, prop: ast.Node, options: SearchOptions) -> bool:
+    """Whether ``err`` is the symbolic engine refusing a shape it was auto's choice
+    for (not the user's, nor the only engine for the property)."""
+    from procalg.symbolic.fragment import OutsideFragment  # z3 loads only here
+
+    return isinstance(err, OutsideFragment) and options.engine is CheckEngine.AUTO \
+        and type(prop) is not ast.Invariant
 
 
 def _prioritised(assertion: ast.Assertion) -> ast.Node:

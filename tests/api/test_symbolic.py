@@ -122,3 +122,23 @@ assert Hidden :[deadlock free [F]]
     assert "[deadlock free [F]]" in default.error.hint
     assert stable.stats.extra["engine"] == "symbolic"
     assert stable.result == "pass"
+
+
+REPLICATED = """channel c : Int
+P(n) = |~| x : {0..n} @ c!x -> (if x == n then STOP else P(n))
+assert P(2) :[deadlock free [F]]
+"""
+
+
+def test_a_shape_the_symbolic_engine_cannot_take_falls_back_to_the_explicit_engines() -> None:
+    [report] = _reports(REPLICATED)  # auto picked symbolic for the Int channel
+    assert report.result == "fail"  # c.2 then STOP, found by the explicit search
+    assert list(report.check.counterexample.trace) == ["c.2"]
+    assert report.check.stats.extra["engine"] != "symbolic"
+
+
+def test_a_shape_outside_the_fragment_is_still_an_error_when_symbolic_is_asked_for() -> None:
+    [report] = _reports(REPLICATED, engine=CheckEngine.SYMBOLIC)
+    assert report.result == "error"
+    assert "this Replicated is outside it" in report.error.message
+    assert (report.error.span.line, report.error.span.column) == (2, 8)
