@@ -8,9 +8,8 @@ Value functions are evaluated at once (and memoised: they are pure).
 Local definitions (``let``) that are processes or functions get a unique
 name (``P#1``) and capture the values of the enclosing local variables they
 mention, so a local recursive process is a ``Call`` like any other and equal
-states stay equal terms.
-
-Process operators are evaluated by :mod:`procalg.semantics.processes`.
+states stay equal terms. Process operators are evaluated by
+:mod:`procalg.semantics.processes`.
 """
 
 from __future__ import annotations
@@ -35,7 +34,7 @@ from procalg.semantics.functions import (
     not_a_function,
     shown,
 )
-from procalg.semantics.growth import growing, watch
+from procalg.semantics.growth import growing, watched
 from procalg.semantics.infinite import IntegersFrom
 from procalg.semantics.lazy_errors import EvaluationError
 from procalg.semantics.lazy_sequences import LAZY, LazySeq, comprehension
@@ -72,6 +71,7 @@ class Evaluator(EventSets, Transformations):
     """How many fresh ``⟷.i`` events the widest linked parallel evaluated so far uses
     (see ``processes._linked``): a leaf that contains one may perform them."""
 
+    settled = False  # dead counters read as 0 (growth.settle): a check's second try
     fallible: frozenset[str] = frozenset()
     """Activity channels whose events may fail (set by the spec; see ``workflow.prefix``)."""
 
@@ -82,7 +82,6 @@ class Evaluator(EventSets, Transformations):
         self.spans = spans
         self.functions: dict[str, FunctionInfo] = {}
         self.global_procs = kinds.process_names(globals_, set())
-        # parameters a recursive call steps with no guard: watched at each unfolding
         self.expanded_names: dict[Any, str] = {}  # saga definitions expanded in place
         self.growth = growing({n: c for n, c in globals_.items() if n in self.global_procs})
         self.globals: dict[str, Any] = {}
@@ -330,9 +329,10 @@ class Evaluator(EventSets, Transformations):
         if info is None:
             raise ModelError(f"unknown process {call.name}")
         k = len(info.captured)
-        if call.name in self.growth:
-            watch(self.growth, call.name, call.args[k:])
-        result = self.run(info, call.args[:k], call.args[k:], self.def_span(info))
+        args = call.args[k:]
+        if call.name in self.growth:  # a dead counter is 0 once a check settles it
+            args = watched(self.growth, call.name, args, self.settled)
+        result = self.run(info, call.args[:k], args, self.def_span(info))
         if not isinstance(result, Process):
             raise ModelError(f"{info.display} is used as a process but gives {shown(result)}",
                              self.def_span(info), hint="a process needs a process expression")

@@ -72,6 +72,9 @@ class Growth:
         parameter: its name.
         step: the argument as written (``n + 1``).
         span: where that argument is.
+        dead: the parameter only counts: its definition reads it nowhere but in
+            that position of its own calls, so it never changes what the process
+            does (see :func:`settle`).
     """
 
     process: str
@@ -79,6 +82,7 @@ class Growth:
     parameter: str
     step: str
     span: Span | None
+    dead: bool = False
 
 
 def growing(definitions: Mapping[str, list[ast.Definition]]) -> dict[str, tuple[Growth, ...]]:
@@ -102,8 +106,9 @@ def growing(definitions: Mapping[str, list[ast.Definition]]) -> dict[str, tuple[
                 moved = _stepped(arg)
                 if moved is not None and moved in own and moved not in guarded \
                         and (callee, index) not in found:
+                    dead = _only_counts(callee, definitions[callee][0], index, theirs[index])
                     found[callee, index] = Growth(callee, index, theirs[index],
-                                                  _text(arg), arg.span)
+                                                  _text(arg), arg.span, dead)
     grouped: dict[str, list[Growth]] = {}
     for growth in found.values():
         grouped.setdefault(growth.process, []).append(growth)
@@ -126,6 +131,56 @@ def watch(flagged: Mapping[str, tuple[Growth, ...]], name: str, args: tuple) -> 
                 hint=f"bound it (if {growth.parameter} < N then ... else ...; also when a "
                      f"partner bounds it), count modulo N, or check it with --engine "
                      f"symbolic (unbounded integers)")
+
+
+def watched(flagged: Mapping[str, tuple[Growth, ...]], name: str, args: tuple,
+            settled: bool) -> tuple:
+    """:func:`watch` ``args``, first :func:`settle` d if ``settled``; the arguments to use."""
+    if settled:
+        args = settle(flagged, name, args)
+    watch(flagged, name, args)
+    return args
+
+
+def settle(flagged: Mapping[str, tuple[Growth, ...]], name: str, args: tuple) -> tuple:
+    """``args`` with every dead counter of ``name`` set to 0.
+
+    A parameter that its definition reads only to pass on, stepped, to itself
+    (``Inf(n) = a -> b -> Inf(n + 1)``) cannot change what the process does:
+    ``Inf(v)`` and ``Inf(w)`` are strongly bisimilar for all ``v``, ``w``
+    (coinduction on the unfolding). Evaluating each unfolding with 0 there
+    keeps the state space finite, as mCRL2's parameter elimination (parelm:
+    Groote and Lisser, *Computer Assisted Manipulation of Algebraic Process
+    Specifications*, 2002) removes parameters that influence no behaviour.
+
+    Example:
+        >>> from procalg.syntax.parser import parse
+        >>> spec = parse("channel a\\nP(n, m) = a -> P(n + 1, m)\\n")
+        >>> defs = {d.name: [d] for d in spec.declarations if hasattr(d, "body")}
+        >>> settle(growing(defs), "P", (7, 3))
+        (0, 3)
+    """
+    dead = [g.index for g in flagged.get(name, ()) if g.dead and g.index < len(args)]
+    if not dead:
+        return args
+    return tuple(0 if i in dead else v for i, v in enumerate(args))
+
+
+def _only_counts(name: str, definition: ast.Definition, index: int, param: str) -> bool:
+    """Whether ``param`` (at ``index``) is read only as ``param ± c`` at ``index`` of
+    ``name``'s own calls: each such argument holds one of its occurrences."""
+    passed = sum(1 for callee, args, _ in _calls(definition.body, frozenset())
+                 if callee == name and len(args) > index and _stepped(args[index]) == param)
+    return passed > 0 and passed == _occurrences(definition.body, param)
+
+
+def _occurrences(node: object, name: str) -> int:
+    if isinstance(node, ast.Name):
+        return int(node.id == name)
+    items = node if isinstance(node, tuple) else (
+        [getattr(node, f.name) for f in dataclasses.fields(node) if f.name != "span"]
+        if dataclasses.is_dataclass(node) else ())
+    return sum(_occurrences(item, name) for item in items)
 
 
 def _names(definition: ast.Definition) -> tuple[str, ...] | None:

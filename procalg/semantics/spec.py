@@ -301,6 +301,13 @@ class Spec:
         """``term`` as a transition system whose states are normalised terms."""
         return ProcessSystem(self, term)
 
+    def settle_counters(self, on: bool) -> None:
+        """Read dead counters as 0 from now on (``on``) or not: each unfolding of a
+        process whose parameter only counts (:func:`procalg.semantics.growth.settle`)
+        is then one of finitely many. Unfoldings made before are forgotten."""
+        self.evaluator.settled = on
+        self._unfolded.clear()
+
     def force_all(self) -> None:
         """Evaluate every type and value declaration, to report errors at load time.
 
