@@ -26,7 +26,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from procalg.errors import ModelError
-from procalg.semantics.growth import watch
+from procalg.semantics.growth import watched
 from procalg.semantics.locations import (
     AT_CALL,
     AT_EXTERNAL,
@@ -199,7 +199,7 @@ class StateKeys:
         """The body of call ``name(args)`` and its environment (first matching clause)."""
         self.unfoldings += 1
         if name in self.ev.growth:
-            watch(self.ev.growth, name, args)
+            args = watched(self.ev.growth, name, args, self.ev.settled)
         for params, body in self.compiler.definition(name):
             if params is None:
                 return body, {}
