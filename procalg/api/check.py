@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
-from procalg.api import search, symbolic
+from procalg.api import fallback, search, symbolic
 from procalg.api.model import Model
 from procalg.api.search import CheckEngine, SearchOptions
 from procalg.checks.result import CheckResult, RefinementModel, Stats, Verdict
@@ -127,15 +127,9 @@ def check_assertion(model: Model, assertion: ast.Assertion, *,
 
 
 def _run(model: Model, prop: ast.Node, options: SearchOptions) -> CheckResult:
-    why = symbolic.reason(model, prop, options)
-    if why is not None:
-        try:
-            return symbolic.check(model, prop, options, why)
-        except ProcalgError as err:
-            if not _falls_back(err, prop, options):
-                raise
-            # auto picked the symbolic engine because of Int data, but it cannot take
-            # this shape: the explicit engines answer whenever the reachable data is finite
+    result = fallback.symbolic_first(model, prop, options)
+    if result is not None:
+        return result
     check = _CHECKS.get(type(prop))
     if check is None:
         raise NotSupported(
@@ -145,28 +139,15 @@ def _run(model: Model, prop: ast.Node, options: SearchOptions) -> CheckResult:
     # every engine evaluates the model's functions while it explores (a lazy or
     # compiled leaf evaluates as the search expands it): all of it on the thread
     # whose stack fits deep value recursion, as the term-level system does
-    try:
+    def explicit() -> CheckResult:
         return run_deep(lambda: check(model, prop, options))
+
+    try:
+        return explicit()
     except UnboundedGrowth as err:
-        if options.engine is not CheckEngine.AUTO or type(prop) not in symbolic.SUPPORTED:
+        if options.engine is not CheckEngine.AUTO:
             raise
-        # the data really is unbounded: what the symbolic engine is for
-        grown = err.growth
-        why = (f"parameter {grown.parameter} of {grown.process} grows without bound"
-               + (f" (line {grown.span.line})" if grown.span else ""))
-        try:
-            return symbolic.check(model, prop, options, why)
-        except ProcalgError:
-            raise err from None  # outside the symbolic fragment: the growth is the news
-
-
-def _falls_back(err: ProcalgError, prop: ast.Node, options: SearchOptions) -> bool:
-    """Whether ``err`` is the symbolic engine refusing a shape it was auto's choice
-    for (not the user's, nor the only engine for the property)."""
-    from procalg.symbolic.fragment import OutsideFragment  # z3 loads only here
-
-    return isinstance(err, OutsideFragment) and options.engine is CheckEngine.AUTO \
-        and type(prop) is not ast.Invariant
+        return fallback.after_growth(model, prop, options, err, explicit)
 
 
 def _prioritised(assertion: ast.Assertion) -> ast.Node:

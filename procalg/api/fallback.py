@@ -1,0 +1,100 @@
+"""What ``--engine auto`` does when the engine it chose cannot answer.
+
+Two engines may refuse an assertion that another one answers:
+
+- the symbolic engine, chosen for a model with ``Int`` data, takes a fragment
+  (sequential equations with prefixes, guards, ``if``, ``[]`` and ``|~|``): a
+  shape outside it goes to the explicit engines, which answer whenever the
+  reachable data is finite (:func:`symbolic_first`);
+- an explicit engine stops when a counter grows without bound
+  (:class:`~procalg.semantics.growth.UnboundedGrowth`): the symbolic engine
+  tries it, and a counter that only counts (``Inf(n) = a -> Inf(n + 1)``, whose
+  value changes nothing) is read as 0, which leaves a finite, strongly
+  bisimilar process (:func:`after_growth`).
+
+Example:
+    >>> from procalg.api.model import loads
+    >>> from procalg.api.check import check_model
+    >>> model = loads("channel a, b\\nP = a -> b -> P\\nInf(n) = a -> b -> Inf(n + 1)\\n"
+    ...               "assert P [T= Inf(0)\\n")
+    >>> [report] = check_model(model)
+    >>> str(report.result), report.check.stats.extra["settled"][:32]
+    ('pass', 'parameter n of Inf only counts: ')
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+
+from procalg.api import symbolic
+from procalg.api.model import Model
+from procalg.api.search import CheckEngine, SearchOptions
+from procalg.checks.result import CheckResult
+from procalg.errors import ProcalgError
+from procalg.semantics.growth import UnboundedGrowth
+from procalg.syntax import ast
+
+
+def symbolic_first(model: Model, prop: ast.Node, options: SearchOptions) -> CheckResult | None:
+    """The symbolic engine's answer if it is the engine for ``prop``; ``None`` when
+    the explicit engines should answer (also when auto chose the symbolic engine
+    but the model's shape is outside its fragment).
+
+    Raises:
+        ProcalgError: the symbolic engine's error, where it was the user's choice
+            (``--engine symbolic``) or the only engine for the property (invariants).
+    """
+    why = symbolic.reason(model, prop, options)
+    if why is None:
+        return None
+    try:
+        return symbolic.check(model, prop, options, why)
+    except ProcalgError as err:
+        if not _falls_back(err, prop, options):
+            raise
+    return None
+
+
+def after_growth(model: Model, prop: ast.Node, options: SearchOptions, err: UnboundedGrowth,
+                 explicit: Callable[[], CheckResult]) -> CheckResult:
+    """Auto's answer after ``explicit`` (the explicit check) stopped at ``err``.
+
+    Raises:
+        UnboundedGrowth: ``err``, when neither the symbolic engine nor reading a
+            dead counter as 0 answers.
+    """
+    grown = err.growth
+    if type(prop) in symbolic.SUPPORTED:  # unbounded data: what the symbolic engine is for
+        why = (f"parameter {grown.parameter} of {grown.process} grows without bound"
+               + (f" (line {grown.span.line})" if grown.span else ""))
+        with contextlib.suppress(ProcalgError):  # outside its fragment: try on
+            return symbolic.check(model, prop, options, why)
+    if not grown.dead:
+        raise err  # the growth is the news
+    _settle(model, True)
+    try:
+        result = explicit()
+    except UnboundedGrowth:
+        raise err from None  # another parameter grows too
+    finally:
+        _settle(model, False)
+    result.stats.extra["settled"] = (f"parameter {grown.parameter} of {grown.process} only "
+                                     f"counts: read as 0 (the process is the same for any value)")
+    return result
+
+
+def _settle(model: Model, on: bool) -> None:
+    """Dead counters read as 0 (``on``) or as they are; what was explored the other
+    way is forgotten (the systems that explored it keep their unfoldings)."""
+    model.spec.settle_counters(on)
+    model.explored.clear()
+
+
+def _falls_back(err: ProcalgError, prop: ast.Node, options: SearchOptions) -> bool:
+    """Whether ``err`` is the symbolic engine refusing a shape it was auto's choice
+    for (not the user's, nor the only engine for the property)."""
+    from procalg.symbolic.fragment import OutsideFragment  # z3 loads only here
+
+    return isinstance(err, OutsideFragment) and options.engine is CheckEngine.AUTO \
+        and type(prop) is not ast.Invariant
