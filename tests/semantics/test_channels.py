@@ -120,3 +120,27 @@ def test_a_constructor_inside_a_dotted_value_takes_the_fields_that_follow_it() -
     assert built == Dotted(5, (0, Dotted(Atom("K"), (1,))))
     assert spec.value(parse_expr("rest(W.(K.0).1.(K.1)) == 5.0.1.K.1")) is True
     assert spec.value(parse_expr("(5.0).K.1 == 5.(0.K.1)")) is True
+
+
+DOTS = """channel c : {0..1}.{0..1}
+channel e : Bool.A.Bool
+datatype C = D
+datatype A = B.{0..1}
+"""
+
+
+def test_a_complete_event_dotted_further_is_a_dot_list_value_as_in_fdr() -> None:
+    # libcspm's combineDots: past a channel's last field, fields join a plain dot list
+    spec = model(DOTS)
+    assert value(spec, "c.0.0.D") == Dotted(Event("c", (0, 0)), (Atom("D"),))
+    assert value(spec, "(c.0.0.D) == (c.0.0.D)") is True
+    assert value(spec, "(c.0.0.D) == (e.true.B.0.true.D)") is False
+
+
+def test_a_dot_list_used_as_an_event_says_it_has_too_many_fields() -> None:
+    spec = model(DOTS + "P = c.0.1.D -> STOP\n")
+    with pytest.raises(ModelError) as caught:
+        spec.unfold(spec.process("P"))  # P is a call: its body is evaluated here
+    err = caught.value
+    assert err.message == "c.0.1.D is not an event: it has too many fields (channel c has 2)"
+    assert (err.span.line, err.span.column) == (5, 5)
