@@ -41,6 +41,7 @@ from procalg.lts import LTS, TAU, TICK, explore
 from procalg.lts.normal import NormalForm
 from procalg.lts.partition import Bisimulation, bfs_renumber, minimize
 from procalg.lts.tau import collapse_tau_sccs, effective_labels, is_divergent, tau_closure
+from procalg.semantics.compiled_operand import operand_lts
 from procalg.semantics.deep import with_room
 from procalg.semantics.sos import Rules
 from procalg.source import Span
@@ -102,7 +103,7 @@ def normal_lts(lts: LTS) -> LTS:
     while todo:
         node = todo.pop()
         info, me = nf.node(node), seen[node]
-        after = {e: state_of(nf.after(node, e)) for e in sorted(info.initials) if e != TICK}
+        after = {e: state_of(d) for e, d in sorted(nf.afters(node).items()) if e != TICK}
         single = len(info.acceptances) == 1 and info.acceptances[0] == info.initials
         if info.divergent:
             rows.append((me, TAU, me))
@@ -240,9 +241,12 @@ class _Recorder:
 
 
 def compress(name: str, term: Process, unfold: Callable[[Call], Process],
-             span: Span | None = None) -> Process:
+             span: Span | None = None, *, evaluator: Any = None) -> Process:
     """``name(term)``: explore, reduce by :data:`REDUCTIONS` ``[name]``, wrap.
 
+    With the model's ``evaluator`` the operand is explored by the compiled
+    engines where they apply (:func:`~procalg.semantics.compiled_operand.operand_lts`,
+    as FDR compresses the compiled LTS), else by the term rules.
     A lossless compression (:data:`LOSSLESS`) of a process with more than
     :data:`LOSSLESS_BUDGET` states is ``term`` itself: the same process up to
     strong bisimulation, explored only where it is used.
@@ -258,23 +262,53 @@ def compress(name: str, term: Process, unfold: Callable[[Call], Process],
     if not isinstance(term, Process):
         raise ModelError(f"{name} needs a process, got {term!r}", span,
                          hint=f"write {name}(P) with P a process")
-    recorder = _Recorder(Rules(unfold), term)
     limit = LOSSLESS_BUDGET if name in LOSSLESS else MAX_STATES
     try:  # nested compressions (one per level of a recursive definition) go deep
-        lts = with_room(lambda: explore(recorder, max_states=limit))
+        lts, events = with_room(lambda: _explored(term, unfold, evaluator, limit))
     except LimitExceeded as err:
         if name in LOSSLESS:
             return term
         raise ModelError(f"{name}({show_process(term)}) has more than {MAX_STATES} states",
                          span, hint="compress a smaller part of the model") from err
     reduced = REDUCTIONS[name](lts)
-    labels = effective_labels(reduced)
-    moves = [[] for _ in range(reduced.num_states)]
-    for s, lab, d in zip(reduced.src.tolist(), labels.tolist(), reduced.dst.tolist(),
-                         strict=True):
-        moves[s].append((recorder.labels[reduced.labels[lab]], d))
-    table = MoveTable(f"{name}({_shown(term)})", tuple(tuple(m) for m in moves))
-    return Compressed(table, reduced.initial)
+    if name in PRESERVING_STRONG:  # FDR's normal form is minimal too: fewer states onward
+        reduced = minimize(reduced, Bisimulation.STRONG)
+    return wrap(f"{name}({_shown(term)})", reduced,
+                {label: events[code] for code, label in enumerate(lts.labels)})
+
+
+PRESERVING_STRONG = frozenset({"normal", "normalise", "diamond", "tau_loop_factor"})
+"""Reductions whose result is then reduced modulo strong bisimulation (which keeps
+every model); ``sbisim`` and ``wbisim`` results are minimal already."""
+
+
+def _explored(term: Process, unfold: Callable[[Call], Process], evaluator: Any,
+              limit: int) -> tuple[LTS, list[Any]]:
+    """``term``'s LTS and each label code's object: compiled where it applies."""
+    if evaluator is not None:
+        found = operand_lts(term, evaluator, limit)
+        if found is not None:
+            return found
+    recorder = _Recorder(Rules(unfold), term)
+    lts = explore(recorder, max_states=limit)
+    return lts, [recorder.labels[label] for label in lts.labels]
+
+
+def wrap(name: str, lts: LTS, events: dict[str, Any]) -> Compressed:
+    """``lts`` as a :class:`Compressed` term named ``name``; ``events`` gives each
+    label name's object. The table keeps ``lts`` for the product engine's leaves.
+
+    Example:
+        >>> from procalg.terms import Event
+        >>> wrap("P", LTS.build(2, 0, ["a"], [(0, "a", 1)]), {"a": Event("a")}).show()
+        'P'
+    """
+    labels = effective_labels(lts)
+    moves: list[list[tuple[Any, int]]] = [[] for _ in range(lts.num_states)]
+    for s, lab, d in zip(lts.src.tolist(), labels.tolist(), lts.dst.tolist(), strict=True):
+        moves[s].append((events[lts.labels[lab]], d))
+    table = MoveTable(name, tuple(tuple(m) for m in moves), lts)
+    return Compressed(table, lts.initial)
 
 
 NAMED_EVENTS = 64
