@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from procalg.errors import LimitExceeded, ModelError
-from procalg.lts import LTS, TAU, TICK, explore
+from procalg.lts import LTS, TAU, TAU_INDEX, TICK, TICK_INDEX, explore
 from procalg.lts.normal import NormalForm
 from procalg.lts.partition import Bisimulation, bfs_renumber, minimize
 from procalg.lts.tau import collapse_tau_sccs, effective_labels, is_divergent, tau_closure
@@ -88,6 +88,10 @@ def normal_lts(lts: LTS) -> LTS:
         >>> n.num_states, sorted({lab for _, lab, _ in n.triples()})
         (5, ['a', 'b', 'τ'])
     """
+    if _deterministic(lts):  # every node one state, offering its initials
+        dst = np.where(lts.label == TICK_INDEX, lts.src, lts.dst)
+        return bfs_renumber(LTS.from_arrays(lts.num_states, lts.initial, lts.labels,
+                                            lts.src, lts.label, dst))
     nf = NormalForm(lts)
     rows: list[tuple[int, str, int]] = []
     stable: dict[tuple[int, frozenset[str]], int] = {}
@@ -123,6 +127,30 @@ def normal_lts(lts: LTS) -> LTS:
                          for e in sorted(acc)]
             rows.append((me, TAU, stable[key]))
     return LTS.build(count, 0, [], rows)
+
+
+_TICK_ONLY = frozenset({TICK_INDEX})
+
+
+def _deterministic(lts: LTS) -> bool:
+    """No τ, at most one move per label from a state, ✓ never beside another move: the
+    normal form is ``lts`` itself (Roscoe, *UCS* §16.1), but for ✓'s target.
+
+    Example:
+        >>> _deterministic(LTS.build(2, 0, ["a"], [(0, "a", 1), (1, "a", 0)]))
+        True
+        >>> _deterministic(LTS.build(2, 0, ["a"], [(0, "a", 1), (0, "a", 0)]))
+        False
+    """
+    labels = effective_labels(lts).astype(np.int64)
+    if (labels == TAU_INDEX).any():
+        return False
+    keys = lts.src.astype(np.int64) * len(lts.labels) + labels
+    if len(np.unique(keys)) != len(keys):
+        return False
+    ticking = lts.src[labels == TICK_INDEX]
+    moves = np.bincount(lts.src, minlength=lts.num_states)
+    return bool((moves[ticking] == 1).all())
 
 
 def diamond_lts(lts: LTS) -> LTS:
@@ -164,51 +192,65 @@ def diamond_lts(lts: LTS) -> LTS:
     divergent = np.zeros(dag.num_states, dtype=bool)
     divergent[comp[is_divergent(lts)]] = True
     closure = tau_closure(dag)
-    moves: list[list[tuple[str, int]]] = [[] for _ in range(dag.num_states)]
+    moves: list[list[tuple[int, int]]] = [[] for _ in range(dag.num_states)]
     stable = [True] * dag.num_states
-    for s, a, d in dag.triples():
-        if a == TAU:
+    for s, a, d in zip(dag.src.tolist(), effective_labels(dag).tolist(), dag.dst.tolist(),
+                       strict=True):
+        if a == TAU_INDEX:
             stable[s] = False
         else:
             moves[s].append((a, d))
-    rows: list[tuple[int, str, int]] = []
+    offered = [frozenset(x for x, _ in m) for m in moves]
+    src: list[int] = []
+    lab: list[int] = []
+    dst: list[int] = []
+
+    def move(s: int, a: int, d: int) -> None:
+        src.append(s)
+        lab.append(a)
+        dst.append(d)
+
     number: dict[int, int] = {dag.initial: 0}
     todo, count = [dag.initial], 1
     while todo:
         node = todo.pop()
         me, initials, offers, after = number[node], set(), set(), {}
         for s in closure[node]:
-            events = frozenset(x for x, _ in moves[s])
+            events = offered[s]
             initials |= events
-            if TICK in events or stable[s]:
-                offers.add(frozenset({TICK}) if TICK in events else events)
+            if TICK_INDEX in events or stable[s]:
+                offers.add(_TICK_ONLY if TICK_INDEX in events else events)
             for x, d in moves[s]:
                 after.setdefault(x, set()).add(d)
-        targets: dict[str, list[int]] = {}
+        targets: dict[int, list[int]] = {}
         for x, found in sorted(after.items()):
-            if x == TICK:
+            if x == TICK_INDEX:
                 continue
-            least = [d for d in sorted(found)
-                     if not any(o != d and d in closure[o] for o in found)]
+            least = sorted(found) if len(found) == 1 else [
+                d for d in sorted(found) if not any(o != d and d in closure[o] for o in found)]
             for d in least:
                 if d not in number:
                     number[d], count = count, count + 1
                     todo.append(d)
             targets[x] = [number[d] for d in least]
+            for d in targets[x]:
+                move(me, x, d)
         minimal = [a for a in offers if not any(b < a for b in offers)]
-        rows += [(me, x, d) for x, ds in targets.items() for d in ds]
-        if TICK in initials:
-            rows.append((me, TICK, me))  # never taken twice: ✓ leads to Ω
+        if TICK_INDEX in initials:
+            move(me, TICK_INDEX, me)  # never taken twice: ✓ leads to Ω
         if divergent[node]:
-            rows.append((me, TAU, me))
+            move(me, TAU_INDEX, me)
         if divergent[node] or len(minimal) != 1 or minimal[0] != initials:
             for acc in sorted(minimal, key=sorted):
-                rows.append((me, TAU, count))
-                rows += [(count, x, d) for x in sorted(acc) if x != TICK
-                         for d in targets[x]]
-                rows += [(count, TICK, count)] if TICK in acc else []
+                move(me, TAU_INDEX, count)
+                for x in sorted(acc):
+                    if x == TICK_INDEX:
+                        move(count, TICK_INDEX, count)
+                    else:
+                        for d in targets[x]:
+                            move(count, x, d)
                 count += 1
-    return LTS.build(count, 0, [], rows)
+    return LTS.from_arrays(count, 0, dag.labels, src, lab, dst)
 
 
 REDUCTIONS: dict[str, Callable[[LTS], LTS]] = {
