@@ -162,3 +162,21 @@ def test_a_channel_too_wide_to_list_is_left_to_the_term_rules(
     monkeypatch.setattr(compiled_operand, "WIDEST_CHANNEL", 3)
     names = EventNames(loads("channel c : {0..9}").spec.evaluator.types)
     assert names.event("c.1") is None
+
+
+def test_a_compressed_process_at_the_top_is_checked_by_the_product_engine() -> None:
+    model = loads(RING + "assert Cells(3) :[deadlock free [F]]\nassert Cells(3) :[deterministic]\n")
+    reports = list(check_model(model))
+    assert [r.result for r in reports] == ["pass", "pass"]
+    assert {r.stats.extra.get("engine") for r in reports} == {"product"}
+
+
+@settings(max_examples=100, deadline=None)
+@given(terms)
+def test_normal_of_a_deterministic_lts_is_the_subset_construction_s_result(term) -> None:
+    lts = _lts(term)
+    fast = compress_module.normal_lts(lts)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(compress_module, "_deterministic", lambda _: False)
+        general = compress_module.normal_lts(lts)
+    assert _bisimilar(fast, general)
