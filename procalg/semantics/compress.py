@@ -31,6 +31,7 @@ Example:
 
 from __future__ import annotations
 
+from collections import abc
 from collections.abc import Callable
 from typing import Any
 
@@ -298,7 +299,7 @@ def compress(name: str, term: Process, unfold: Callable[[Call], Process],
 
     Example:
         >>> from procalg.terms import Event, Prefix, STOP
-        >>> compress("sbisim", Prefix(Event("a"), STOP), None).table.moves
+        >>> tuple(compress("sbisim", Prefix(Event("a"), STOP), None).table.moves)
         (((Event(channel='a', fields=()), 1),), ())
     """
     if not isinstance(term, Process):
@@ -317,6 +318,31 @@ def compress(name: str, term: Process, unfold: Callable[[Call], Process],
         reduced = minimize(reduced, Bisimulation.STRONG)
     return wrap(f"{name}({_shown(term)})", reduced,
                 {label: events[code] for code, label in enumerate(lts.labels)})
+
+
+class _Rows(abc.Sequence):
+    """A compressed process's table of moves, made from its LTS when first read: a
+    network reads the LTS (``MoveTable.graph``), only the term rules read these."""
+
+    def __init__(self, lts: LTS, events: dict[str, Any]) -> None:
+        self._lts, self._events = lts, events
+        self._rows: tuple | None = None
+
+    def _table(self) -> tuple:
+        if self._rows is None:
+            lts, events = self._lts, self._events
+            moves: list[list[tuple[Any, int]]] = [[] for _ in range(lts.num_states)]
+            for s, lab, d in zip(lts.src.tolist(), effective_labels(lts).tolist(),
+                                 lts.dst.tolist(), strict=True):
+                moves[s].append((events[lts.labels[lab]], d))
+            self._rows = tuple(tuple(m) for m in moves)
+        return self._rows
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._table()[index]
+
+    def __len__(self) -> int:
+        return self._lts.num_states
 
 
 PRESERVING_STRONG = frozenset({"normal", "normalise", "diamond", "tau_loop_factor"})
@@ -345,11 +371,7 @@ def wrap(name: str, lts: LTS, events: dict[str, Any]) -> Compressed:
         >>> wrap("P", LTS.build(2, 0, ["a"], [(0, "a", 1)]), {"a": Event("a")}).show()
         'P'
     """
-    labels = effective_labels(lts)
-    moves: list[list[tuple[Any, int]]] = [[] for _ in range(lts.num_states)]
-    for s, lab, d in zip(lts.src.tolist(), labels.tolist(), lts.dst.tolist(), strict=True):
-        moves[s].append((events[lts.labels[lab]], d))
-    table = MoveTable(name, tuple(tuple(m) for m in moves), lts)
+    table = MoveTable(name, _Rows(lts, events), lts)
     return Compressed(table, lts.initial)
 
 
