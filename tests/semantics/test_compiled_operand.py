@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from procalg.api import check_model, loads
 from procalg.assertion_kinds import Equivalence
 from procalg.checks.equivalence import check_equivalence
-from procalg.lts import LTS, explore
+from procalg.lts import LTS, compressions, explore
 from procalg.semantics import compiled_operand
 from procalg.semantics import compress as compress_module
 from procalg.semantics.compiled_operand import EventNames, operand_lts
@@ -175,8 +175,8 @@ def test_a_compressed_process_at_the_top_is_checked_by_the_product_engine() -> N
 @given(terms)
 def test_normal_of_a_deterministic_lts_is_the_subset_construction_s_result(term) -> None:
     lts = _lts(term)
-    fast = compress_module.normal_lts(lts)
+    fast = compressions.normal_lts(lts)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(compress_module, "_deterministic", lambda _: False)
-        general = compress_module.normal_lts(lts)
+        patch.setattr(compressions, "_deterministic", lambda _: False)
+        general = compressions.normal_lts(lts)
     assert _bisimilar(fast, general)
