@@ -83,7 +83,9 @@ def normal_lts(lts: LTS) -> LTS:
                 rows += [(stable[key], e, after[e] if e != TICK else stable[key])
                          for e in sorted(acc)]
             rows.append((me, TAU, stable[key]))
-    return LTS.build(count, 0, [], rows)
+    codes = {name: code for code, name in enumerate(lts.labels)}
+    src, lab, dst = zip(*rows, strict=True) if rows else ((), (), ())
+    return LTS.from_arrays(count, 0, lts.labels, src, [codes[e] for e in lab], dst)
 
 
 _TICK_ONLY = frozenset({TICK_INDEX})

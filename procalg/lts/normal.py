@@ -114,7 +114,10 @@ class NormalForm:
         return found
 
     def _close(self, states: list[int]) -> frozenset[int]:
-        return closed_under_tau(states, self._taus)
+        taus = self._taus
+        if len(states) == 1 and not taus[states[0]]:  # a stable state: its own closure
+            return frozenset(states)
+        return closed_under_tau(states, taus)
 
     def _intern(self, states: frozenset[int]) -> int:
         number = self._index.get(states)
