@@ -34,6 +34,8 @@ from dataclasses import dataclass
 from procalg.lts.lts import LTS, TAU_INDEX, TICK, TICK_INDEX
 from procalg.lts.tau import closed_under_tau, effective_labels, is_divergent
 
+_TICK_ONLY = frozenset({TICK})
+
 
 @dataclass(frozen=True, slots=True)
 class NormalNode:
@@ -65,14 +67,17 @@ class NormalForm:
         labels = effective_labels(spec)
         self._moves: list[list[tuple[str, int]]] = [[] for _ in range(spec.num_states)]
         self._taus: list[list[int]] = [[] for _ in range(spec.num_states)]
+        names = spec.labels
         for s, a, d in zip(spec.src.tolist(), labels.tolist(), spec.dst.tolist(), strict=True):
             if a == TAU_INDEX:
                 self._taus[s].append(d)
             else:
-                self._moves[s].append((spec.labels[a], d))
+                self._moves[s].append((names[a], d))
+        # per state, the events it offers: a node's acceptances are unions of these
+        self._offers = [frozenset(x for x, _ in moves) for moves in self._moves]
         self._nodes: list[NormalNode] = []
         self._index: dict[frozenset[int], int] = {}
-        self._after: dict[tuple[int, str], int | None] = {}
+        self._afters: dict[int, dict[str, int]] = {}
         self.root = self._intern(self._close([spec.initial]))
 
     @property
@@ -90,15 +95,29 @@ class NormalForm:
     def after(self, number: int, event: str) -> int | None:
         """The node reached by ``event`` from node ``number``, or ``None`` if the
         spec cannot perform ``event`` there."""
-        key = (number, event)
-        if key not in self._after:
-            targets = [d for s in self._nodes[number].states
-                       for x, d in self._moves[s] if x == event]
-            self._after[key] = self._intern(self._close(targets)) if targets else None
-        return self._after[key]
+        return self.afters(number).get(event)
+
+    def afters(self, number: int) -> dict[str, int]:
+        """Every event node ``number`` can perform and the node it leads to: its
+        members' moves grouped by event in one pass (O(|node| · out-degree)), once."""
+        found = self._afters.get(number)
+        if found is None:
+            targets: dict[str, list[int]] = {}
+            for s in self._nodes[number].states:
+                for x, d in self._moves[s]:
+                    if x in targets:
+                        targets[x].append(d)
+                    else:
+                        targets[x] = [d]
+            found = self._afters[number] = {x: self._intern(self._close(ds))
+                                            for x, ds in targets.items()}
+        return found
 
     def _close(self, states: list[int]) -> frozenset[int]:
-        return closed_under_tau(states, self._taus)
+        taus = self._taus
+        if len(states) == 1 and not taus[states[0]]:  # a stable state: its own closure
+            return frozenset(states)
+        return closed_under_tau(states, taus)
 
     def _intern(self, states: frozenset[int]) -> int:
         number = self._index.get(states)
@@ -110,17 +129,19 @@ class NormalForm:
     def _make_node(self, states: frozenset[int]) -> NormalNode:
         initials: set[str] = set()
         offers: set[frozenset[str]] = set()
+        taus, all_offers, divergent = self._taus, self._offers, self._divergent
         for s in states:
-            events = frozenset(x for x, _ in self._moves[s])
+            events = all_offers[s]
             initials |= events
             if TICK in events:
-                offers.add(frozenset({TICK}))
-            elif not self._taus[s]:  # stable
+                offers.add(_TICK_ONLY)
+            elif not taus[s]:  # stable
                 offers.add(events)
-        minimal = tuple(sorted((a for a in offers if not any(b < a for b in offers)),
-                               key=lambda a: (len(a), sorted(a))))
+        if len(offers) > 1:
+            offers = {a for a in offers if not any(b < a for b in offers)}
+        minimal = tuple(sorted(offers, key=lambda a: (len(a), sorted(a))))
         return NormalNode(states, frozenset(initials), minimal,
-                          any(self._divergent[s] for s in states))
+                          any(divergent[s] for s in states))
 
     def to_lts(self) -> LTS:
         """Build every node: the deterministic, τ-free LTS of the spec's traces."""

@@ -42,7 +42,6 @@ Example:
 from __future__ import annotations
 
 import enum
-from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -182,19 +181,23 @@ def bfs_renumber(lts: LTS) -> LTS:
         >>> bfs_renumber(LTS.build(3, 2, ["a"], [(2, "a", 0)])).triples().__next__()
         (0, 'a', 1)
     """
-    number = {lts.initial: 0}
-    queue = deque([lts.initial])
-    while queue:
-        s = queue.popleft()
-        for _, d in lts.successors(s):
-            if d not in number:
-                number[d] = len(number)
-                queue.append(d)
+    # level by level on arrays: a level's new states numbered in the order of their
+    # first edge, which is the order a FIFO queue discovers them in
+    offsets = np.searchsorted(lts.src, np.arange(lts.num_states + 1))  # src is sorted
     mapping = np.full(lts.num_states, -1, dtype=np.int64)
-    for old, new in number.items():
-        mapping[old] = new
+    mapping[lts.initial] = 0
+    count, frontier = 1, np.array([lts.initial], dtype=np.int64)
+    while len(frontier):
+        starts, sizes = offsets[frontier], offsets[frontier + 1] - offsets[frontier]
+        edges = np.repeat(starts - np.cumsum(sizes) + sizes, sizes) + np.arange(sizes.sum())
+        targets = lts.dst[edges]
+        targets = targets[mapping[targets] < 0]
+        found, first = np.unique(targets, return_index=True)
+        frontier = found[np.argsort(first, kind="stable")].astype(np.int64)
+        mapping[frontier] = np.arange(count, count + len(frontier))
+        count += len(frontier)
     keep = mapping[lts.src] >= 0
-    return LTS.from_arrays(len(number), 0, lts.labels, mapping[lts.src[keep]],
+    return LTS.from_arrays(count, 0, lts.labels, mapping[lts.src[keep]],
                            lts.label[keep], mapping[lts.dst[keep]])
 
 

@@ -102,11 +102,14 @@ Factor = TableFactor | LazyFactor
 
 
 def _local_moves(lts: LTS) -> dict[str, tuple[list[int], list[int]]]:
+    """Per label name, the sources and targets of its moves (grouped by numpy)."""
+    order = np.argsort(lts.label, kind="stable")
+    labels = lts.label[order]
+    cuts = np.flatnonzero(np.diff(labels)) + 1
     moves: dict[str, tuple[list[int], list[int]]] = {}
-    for s, lab, d in lts.triples():
-        pair = moves.setdefault(lab, ([], []))
-        pair[0].append(s)
-        pair[1].append(d)
+    for part in np.split(order, cuts) if len(order) else []:
+        moves[lts.labels[int(lts.label[part[0]])]] = (lts.src[part].tolist(),
+                                                     lts.dst[part].tolist())
     return moves
 
 
@@ -210,6 +213,8 @@ class Tables:
         radix, stride = self.layout.radix, self.layout.stride
         weights = tuple(int(np.prod([radix[c] for c in comps[:i]], dtype=np.int64))
                         for i in range(len(comps)))
+        if self.layout.dtype != object:
+            return self._joint_arrays(comps, rules, direction, weights)
         entries: list[tuple[int, int, int]] = []
         for rule in rules:
             local = dict(rule.parts)
@@ -226,6 +231,39 @@ class Tables:
                 entries.append((j, delta, g))
         size = int(np.prod([radix[c] for c in comps]))
         return _table(entries, size, comps, weights)
+
+    def _joint_arrays(self, comps: tuple[int, ...], rules: list[SyncRule], direction: int,
+                      weights: tuple[int, ...]) -> TableFactor:
+        """:meth:`_joint` with each rule's Cartesian product built by numpy broadcasting
+        (codes fit in int64: no joint index or delta overflows)."""
+        stride = self.layout.stride
+        js, deltas, tags = [], [], []
+        for rule in rules:
+            local = dict(rule.parts)
+            j, delta = np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64)
+            for c, w in zip(comps, weights, strict=True):
+                src, dst = self._moves[c].get(local[c], ([], []))  # type: ignore[union-attr]
+                if direction:
+                    src, dst = dst, src
+                s, d = np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64)
+                j = (j[:, None] + s * w).ravel()
+                delta = (delta[:, None] + (d - s) * int(stride[c])).ravel()
+            js.append(j)
+            deltas.append(delta)
+            tags.append(np.full(len(j), self.tag(rule), dtype=np.int64))
+        j, delta, tag = (np.concatenate(x) if x else np.zeros(0, dtype=np.int64)
+                         for x in (js, deltas, tags))
+        order = np.lexsort((tag, delta, j))  # the order _table's sorted tuples have
+        j, delta, tag = j[order], delta[order], tag[order]
+        size = int(np.prod([self.layout.radix[c] for c in comps]))
+        offsets = np.zeros(size + 1, dtype=np.int64)
+        np.cumsum(np.bincount(j, minlength=size), out=offsets[1:])
+        count = np.diff(offsets)
+        deterministic = len(count) == 0 or int(count.max()) <= 1
+        if len(count) and int(count.max()) < 127:
+            count = count.astype(np.int8)
+        return TableFactor(comps, weights, offsets, delta, tag.astype(np.int32), count,
+                           deterministic)
 
     def rule_factors(self, rule: SyncRule, direction: int = 0) -> list[Factor]:
         """One table per component of ``rule`` (forward, or backward if

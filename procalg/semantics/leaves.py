@@ -23,14 +23,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from procalg.lts import LTS, TICK, explore
+import numpy as np
+
+from procalg.lts import LTS, TICK, TICK_INDEX, explore
 from procalg.lts.lazy import LazyComponent
 from procalg.lts.leaf_choice import leaf
+from procalg.lts.partition import bfs_renumber
 from procalg.semantics.channels import Infinite
 from procalg.semantics.linear import Machine, compile_leaf
 from procalg.semantics.processes import LINK_CHANNEL
 from procalg.semantics.sos import Rules
 from procalg.terms import Call, Event, Process, show_process
+from procalg.terms.compressed import Compressed
 
 
 class Leaves:
@@ -70,6 +74,8 @@ class Leaves:
         alphabet is finite (else explored whole: its labels are the values offered)."""
         alphabet = self.alphabet() if lazy and self.alphabet is not None else None
         key = (term, alphabet is not None)
+        if key not in self.done and type(term) is Compressed and term.table.graph is not None:
+            self.done[key] = compressed_leaf(term.table.graph, term.state)
         if key not in self.done:
             system = self.system(term)
             if alphabet is not None:
@@ -129,6 +135,21 @@ class _TermLeaf:
 
     def successors(self, state: Process) -> Any:
         return self.rules.transitions(state)
+
+
+def compressed_leaf(graph: LTS, state: int) -> LTS:
+    """A compressed process's LTS started in ``state``, as the term rules explore it:
+    reachable states only, and ✓ into one dead state (Ω) of its own.
+
+    Example:
+        >>> graph = LTS.build(2, 0, ["a"], [(0, "a", 1), (1, "✓", 1)])
+        >>> list(compressed_leaf(graph, 0).triples())
+        [(0, 'a', 1), (1, '✓', 2)]
+    """
+    omega = graph.num_states
+    dst = np.where(graph.label == TICK_INDEX, omega, graph.dst)
+    return bfs_renumber(LTS.from_arrays(omega + 1, state, graph.labels, graph.src,
+                                        graph.label, dst, hidden=graph.hidden))
 
 
 def model_alphabet(spec_or_unfold: Any) -> Callable[[], frozenset[str] | None] | None:

@@ -61,7 +61,7 @@ from procalg.lts.network import (
     reduce_components,
     rename,
 )
-from procalg.semantics.leaves import Leaves, model_alphabet
+from procalg.semantics.leaves import Leaves, compressed_leaf, model_alphabet
 from procalg.semantics.network_loops import arity, loops_back, resets_after
 from procalg.semantics.network_nested import nested_network, nests
 from procalg.semantics.network_shape import CONTROL_OPERATORS, MAX_DEPTH, Shape
@@ -83,6 +83,7 @@ from procalg.terms import (
     Seq,
     Timeout,
 )
+from procalg.terms.compressed import Compressed
 from procalg.terms.saga import THROW_EVENT
 from procalg.terms.synchronising import SyncChoice, SyncInterrupt
 
@@ -159,6 +160,10 @@ def compile_network(term: Process, spec_or_unfold: Any, *, reduce: bool = True,
     rules = _rules(spec_or_unfold)
     top = rules.normalise(term)
     shape = Shape(rules)
+    if type(top) is Compressed and top.table.graph is not None:  # sbisim(P) & co. at the top
+        return replace(close(component(compressed_leaf(top.table.graph, top.state))),
+                       notes=(f"a compressed process: its table, {top.table.graph.num_states}"
+                              " states",))
     if not shape.compiled(top):
         return NotApplicable(
             f"no parallel network to compile (the top operator is {type(top).__name__})")

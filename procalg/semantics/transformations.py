@@ -39,7 +39,8 @@ class Transformations:
         if key not in self.compressions:
             from procalg.semantics import compress  # numpy and the LTS algorithms, on demand
 
-            self.compressions[key] = compress.compress(name, term, self.unfold, span)
+            self.compressions[key] = compress.compress(name, term, self.unfold, span,
+                                                          evaluator=self)
         return self.compressions[key]
 
     def prioritised(self, name: str, args: list[Any], span: Span | None) -> Any:

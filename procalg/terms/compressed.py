@@ -32,10 +32,14 @@ class MoveTable:
         name: how the process was written, e.g. ``sbisim(P)``.
         moves: for each state, its ``(label, target state)`` pairs; labels are
             events, ``"τ"`` or ``"✓"``.
+        graph: the same moves as a ``procalg.lts.LTS`` with label names, where
+            the compression made one (a network leaf reads it without firing
+            a term per state); ``None`` otherwise.
     """
 
     name: str
     moves: tuple[tuple[tuple[Any, int], ...], ...]
+    graph: Any = None
 
 
 @term_class

@@ -219,3 +219,27 @@ def test_every_bisimulation_is_also_an_equivalence_with_the_same_value():
     for kind in Bisimulation:
         assert Equivalence.parse(kind.value).value == kind.value
         assert partition(A, kind).tolist() == [0, 1]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(1, 12).flatmap(lambda n: st.tuples(
+    st.just(n), st.integers(0, n - 1),
+    st.lists(st.tuples(st.integers(0, n - 1), st.sampled_from(["τ", "a", "b"]),
+                       st.integers(0, n - 1)), max_size=30))))
+def test_bfs_renumber_numbers_states_in_the_order_a_fifo_queue_finds_them(case) -> None:
+    from collections import deque
+
+    from procalg.lts.partition import bfs_renumber
+
+    n, initial, triples = case
+    lts = LTS.build(n, initial, ["a", "b"], triples)
+    number, queue = {initial: 0}, deque([initial])
+    while queue:  # the textbook search, one state at a time
+        for _, d in lts.successors(queue.popleft()):
+            if d not in number:
+                number[d] = len(number)
+                queue.append(d)
+    expected = sorted((number[s], lab, number[d]) for s, lab, d in lts.triples() if s in number)
+    renumbered = bfs_renumber(lts)
+    assert renumbered.num_states == len(number)
+    assert sorted(renumbered.triples()) == expected
