@@ -36,6 +36,7 @@ from procalg.lts.lts import LTS, TICK
 from procalg.lts.network import Network
 from procalg.lts.priority import Preemption
 from procalg.lts.vectors import Tables
+from procalg.lts.visited import Visited
 
 EAGER_LIMIT = 2_000
 """A nested network of at most this many states is explored whole where it may be lazy."""
@@ -86,9 +87,42 @@ class NestedNetwork:
 def nested_lts(system: NestedNetwork, max_states: int | None = None) -> LTS:
     """``system`` explored whole, breadth first, a level per product step.
 
+    States are numbered level by level (sorted within a level), the initial
+    state 0. On int64 codes the search is in numpy, a level at a time (the
+    visited set of :mod:`procalg.lts.visited`): a per-transition Python loop
+    made a nested network of a million states cost minutes; wide codes keep
+    the loop.
+
     Raises:
         LimitExceeded: more than ``max_states`` states.
     """
+    if system.tables.dtype != np.int64:
+        return _nested_lts_loop(system, max_states)
+    visited = Visited(np.array([system.initial_state()], dtype=np.int64))
+    levels = [visited.frontier]
+    moves: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    count = 1
+    while len(frontier := levels[-1]):
+        src, dst, lab = system.successors_arrays(frontier)
+        moves.append((frontier[src], lab, dst))
+        levels.append(visited.add_level(dst))
+        count += len(levels[-1])
+        if max_states is not None and count > max_states:
+            raise LimitExceeded(f"a nested network has more than {max_states} states",
+                                states=count, hint="raise the limit")
+    order = np.concatenate(levels)  # a state's number: its place in BFS order
+    ranked = np.argsort(order, kind="stable")
+    codes = order[ranked]
+    visible = [x for x in system.labels if x not in ("τ", TICK)]
+    table = ["τ", TICK, *visible]
+    label_of = np.array([table.index(x) for x in system.labels], dtype=np.int64)
+    src, lab, dst = (np.concatenate(column) for column in zip(*moves, strict=True))
+    return LTS.from_arrays(len(order), 0, table, ranked[np.searchsorted(codes, src)],
+                           label_of[lab], ranked[np.searchsorted(codes, dst)])
+
+
+def _nested_lts_loop(system: NestedNetwork, max_states: int | None) -> LTS:
+    """:func:`nested_lts` for wide (Python integer) codes, a transition at a time."""
     ids = {system.initial_state(): 0}
     frontier = [system.initial_state()]
     triples: list[tuple[int, str, int]] = []

@@ -238,7 +238,8 @@ def _build(top: Process, shape: Shape, leaves: Leaves, outer: frozenset[Process]
         elif not shape.compiled(term):
             done.append(component(leaves.lts(term, lazy=controls == 0)))
             resets.append(None)
-        elif nests(source := priority_source(term), [t for t, _ in path]):
+        elif (source := priority_source(term)) is not None and nests(source,
+                                                                     [t for t, _ in path]):
             if term in on_path or term in outer:
                 raise _Recursive(term)
             build = partial(_build, shape=shape, leaves=leaves, outer=outer | on_path | {term},

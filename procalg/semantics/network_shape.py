@@ -17,10 +17,12 @@ Example:
 from __future__ import annotations
 
 from procalg.errors import ProcalgError
+from procalg.semantics.operands import active_operands
 from procalg.semantics.priority import priority_source
 from procalg.semantics.sos import Rules
 from procalg.terms import (
     AlphaParallel,
+    Call,
     ExceptionOp,
     ExternalChoice,
     Hide,
@@ -56,22 +58,57 @@ class Shape:
         self.rules = rules
         self.memo: dict[tuple[Process, bool], bool] = {}
         self.leaves: set[Process] = set()
+        self.call_free: dict[Process, bool] = {}
 
     def operands(self, term: Process) -> list[Process]:
         """The operands a compiled ``term`` is built from, normalised."""
+        normal = self.normal
         source = priority_source(term)
         if source is not None:
-            return [self.rules.normalise(source.process)]
+            return [normal(source.process)]
         if isinstance(term, Parallel | AlphaParallel | ExternalChoice | InternalChoice
                       | Interrupt | Timeout | SyncChoice | SyncInterrupt):
-            return [self.rules.normalise(term.left), self.rules.normalise(term.right)]
+            return [normal(term.left), normal(term.right)]
         if isinstance(term, Seq):
-            return [self.rules.normalise(term.first), self.rules.normalise(term.second)]
+            return [normal(term.first), normal(term.second)]
         if isinstance(term, Prefix):
-            return [self.rules.normalise(term.then)]
+            return [normal(term.then)]
         if isinstance(term, ExceptionOp):
-            return [self.rules.normalise(term.process), self.rules.normalise(term.handler)]
-        return [self.rules.normalise(term.process)]
+            return [normal(term.process), normal(term.handler)]
+        return [normal(term.process)]
+
+    def normal(self, term: Process) -> Process:
+        """``term`` normalised (:meth:`Rules.normalise`), without a walk where
+        no call stands in its active part: then it is normal already.
+
+        The walk down an operator tree asks for every operand's normal form;
+        normalising each one afresh walked its whole active part again, so an
+        n-deep ``|||`` chain cost n² (issue 11). Which subterms are free of
+        active calls is decided once per subterm (memoised): linear overall.
+        """
+        return term if self._call_free(term) else self.rules.normalise(term)
+
+    def _call_free(self, term: Process) -> bool:
+        """No :class:`Call` in ``term``'s active part (post-order, explicit stack)."""
+        known = self.call_free
+        found = known.get(term)
+        if found is not None:
+            return found
+        todo: list[tuple[Process, bool]] = [(term, False)]
+        while todo:
+            here, ready = todo.pop()
+            if here in known:
+                continue
+            if type(here) is Call:
+                known[here] = False
+                continue
+            operands = active_operands(here)
+            if ready:
+                known[here] = all(known[op] for op in operands)
+                continue
+            todo.append((here, True))
+            todo.extend((op, False) for op in operands if op not in known)
+        return known[term]
 
     def compiled(self, term: Process) -> bool:
         """Whether ``term`` is compiled as an operator (else it is a leaf)."""

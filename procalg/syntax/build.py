@@ -16,7 +16,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
-from lark import Transformer_NonRecursive, v_args
+from lark import Token, Transformer_NonRecursive, Tree, v_args
+from lark.tree import Meta
 
 from procalg.source import Span
 from procalg.syntax import ast
@@ -201,6 +202,74 @@ class Builder(Transformer_NonRecursive, DeclarationRules, ValueRules):
     def repl_alpha(self, meta, children):
         stmts, alpha, body = children
         return ast.Replicated("||", stmts, body, alpha=alpha, span=span_of(meta))
+
+
+def _transform(self: Builder, tree: Tree) -> ast.Node:
+    """Build the AST of ``tree``, with ``;`` chains grouped to the right first."""
+    regroup_sequences(tree)
+    return Transformer_NonRecursive.transform(self, tree)
+
+
+Builder.transform = _transform  # type: ignore[method-assign]  # set after v_args wraps the rules
+
+
+def regroup_sequences(tree: Tree) -> None:
+    """Group every ``;`` chain of ``tree`` to the right, in place, in one linear pass.
+
+    The grammar reads ``P1 ; P2 ; P3`` as ``(P1 ; P2) ; P3`` (left-recursive,
+    as FDR's). ``;`` is associative (Roscoe, *Understanding Concurrent
+    Systems*, law ;-assoc) and the two groupings even step to equal terms, but
+    under the left grouping every move of ``P1`` rebuilds the whole chain above
+    it, so a chain of n processes costs n² (issue 9). Grouped to the right,
+    each move rebuilds one node and a finished part simply drops off.
+
+    Example:
+        >>> from procalg.syntax import parse_expr, pretty
+        >>> pretty(parse_expr("a -> SKIP ; b -> SKIP ; c -> STOP"))
+        'a -> SKIP ; (b -> SKIP ; c -> STOP)'
+    """
+    heads, inner = [], set()
+    for node in tree.iter_subtrees():  # lark walks iteratively: any depth
+        if node.data == "seq_op":
+            heads.append(node)
+            inner.update(id(child) for child in node.children if _is_sequence(child))
+    for head in heads:  # the outermost ``;`` of each chain, brackets included
+        if id(head) not in inner:
+            _regroup(head)
+
+
+def _is_sequence(node: object) -> bool:
+    return type(node) is Tree and node.data == "seq_op"
+
+
+def _regroup(head: Tree) -> None:
+    """``((P1 ; P2) ; (P3 ; P4)) ; P5`` → ``P1 ; (P2 ; (P3 ; (P4 ; P5)))`` (the head
+    stays the head)."""
+    parts, todo = [], [head]
+    while todo:  # the chain's operands, left to right
+        node = todo.pop()
+        if _is_sequence(node):
+            todo.append(node.children[-1])
+            todo.append(node.children[0])
+        else:
+            parts.append(node)
+    rest = parts[-1]
+    for part in reversed(parts[1:-1]):
+        rest = Tree("seq_op", [part, rest], _between(part, rest))
+    head.children = [parts[0], rest]
+
+
+def _between(first: Tree | Token, last: Tree | Token) -> Meta:
+    """The position of the text from ``first``'s start to ``last``'s end."""
+    start = first.meta if type(first) is Tree else first
+    end = last.meta if type(last) is Tree else last
+    meta = Meta()
+    if getattr(start, "empty", False) or getattr(end, "empty", False):
+        return meta
+    meta.empty = False
+    meta.line, meta.column, meta.start_pos = start.line, start.column, start.start_pos
+    meta.end_line, meta.end_column, meta.end_pos = end.end_line, end.end_column, end.end_pos
+    return meta
 
 
 _AFTER_HIDING = {"|||", "|~|", "[]", "/\\", "[>", ";"}

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from procalg.errors import LimitExceeded
 from procalg.lts import LTS
 from procalg.lts.lazy import LazyComponent
-from procalg.lts.nested import NestedNetwork, nested_component, nested_lts
+from procalg.lts.nested import NestedNetwork, _nested_lts_loop, nested_component, nested_lts
 from procalg.lts.network import DONE, close, component, parallel
 from procalg.lts.partition import Bisimulation, partition
 from procalg.lts.priority import Preemption, prioritise
@@ -84,3 +84,27 @@ def test_a_big_nested_network_becomes_lazy_where_it_may_and_whole_where_it_must(
     assert isinstance(whole, LTS) and whole.num_states == 3000 and "whole" in how
     with pytest.raises(LimitExceeded):
         nested_component(system, lazy=False, max_states=100, lazy_limit=None, name="c")
+
+
+@settings(max_examples=100, deadline=None)
+@given(_ltss(), _ltss(), _ltss(), st.dictionaries(st.sampled_from(LABELS), st.integers(0, 2)))
+def test_a_nested_network_explored_level_by_level_is_the_one_explored_a_move_at_a_time(
+        p, q, r, ranks):
+    inner = close(parallel(parallel(component(p), component(q), {"a"}), component(r), {"b"}))
+    system = NestedNetwork(inner, Preemption.ranks(ranks))
+    levels, moves = nested_lts(system), _nested_lts_loop(system, None)
+    assert (levels.num_states, levels.num_transitions) == (moves.num_states,
+                                                           moves.num_transitions)
+    assert _same(levels, moves) and levels.initial == 0
+
+
+def test_a_nested_network_over_the_leaf_cap_compiles_whole_under_a_control_operator():
+    from procalg.api import loads
+
+    # under a choice the nested network must be whole: 300 x 300 states, far over the
+    # 50,000 cap for term-level leaves that once sent the whole check to the term rules
+    model = loads("channel a, b\nN = 300\nC(i) = a -> C((i + 1) % N)\n"
+                  "P = b -> STOP [] prioritise(C(0) ||| C(1), <{a}>)\n")
+    net = model.network("P", leaf_limit=50_000)
+    assert not hasattr(net, "reason"), net
+    assert any("explored whole (90000 states)" in note for note in net.notes), net.notes

@@ -63,7 +63,8 @@ def op(o, left, right):
         ("P [a <-> b, c <-> d] Q", ast.LinkParallelExpr(P, ((a, b), (c, d)), Q)),
         # left associativity
         ("P [] Q [] R", op("[]", op("[]", P, Q), R)),
-        ("P ; Q ; R", op(";", op(";", P, Q), R)),
+        # ; is associative: the builder groups its chains to the right (issue 9)
+        ("P ; Q ; R", op(";", P, op(";", Q, R))),
         ("P ||| Q ||| R", op("|||", op("|||", P, Q), R)),
         ("P \\ a \\ b", ast.HideExpr(ast.HideExpr(P, a), b)),
         # undo: tighter than ;, looser than ->
