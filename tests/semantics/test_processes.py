@@ -19,9 +19,11 @@ from procalg.errors import ModelError
 from procalg.lts import TAU, TICK, explore
 from procalg.lts.product import explore_product, find_path
 from procalg.semantics import Spec, load
+from procalg.semantics.channels import ChannelRef
 from procalg.semantics.network import compile_network
 from procalg.source import SourceFile
 from procalg.syntax.parser import parse, parse_expr
+from procalg.terms.renaming import PairRenaming, PrefixRenaming
 
 
 def model(text: str) -> Spec:
@@ -297,27 +299,31 @@ def body(spec: Spec, name: str) -> Any:
     return spec.unfold(spec.process(name))
 
 
+def renamed(spec: Spec, name: str) -> set[tuple[str, str]]:
+    """The pairs of ``name``'s renaming on channel c's events, asked event by event."""
+    relation = body(spec, name).relation
+    return {(str(a), str(b)) for a in spec.evaluator.types.completions(ChannelRef("c"))
+            for b in relation.mapped(a)}
+
+
 def test_a_channel_renaming_maps_each_event_to_the_same_fields_on_the_new_channel() -> None:
     spec = model(RENAMED)
     events = [(x, y) for x in range(3) for y in (False, True)]
     whole = {(f"c.{x}.{str(y).lower()}", f"d.{x}.{str(y).lower()}") for x, y in events}
-    assert {(str(a), str(b)) for a, b in body(spec, "Q").pairs} == whole
-    assert {(str(a), str(b)) for a, b in body(spec, "R").pairs} == {
-        (a, b) for a, b in whole if a.startswith("c.1.")}
+    assert renamed(spec, "Q") == whole
+    assert renamed(spec, "R") == {(a, b) for a, b in whole if a.startswith("c.1.")}
     # a wider target type takes the slow path, field by field: the same pairs
-    assert {(str(a), str(b)) for a, b in body(spec, "S").pairs} == {
-        (a, "e" + b[1:]) for a, b in whole}
+    assert renamed(spec, "S") == {(a, "e" + b[1:]) for a, b in whole}
 
 
-def test_a_channel_renaming_s_events_are_the_model_s_own_events() -> None:
+def test_a_channel_renaming_over_equal_types_is_a_rule_and_over_others_listed_pairs() -> None:
     spec = model(RENAMED)
-    types = spec.evaluator.types
-    for old, new in body(spec, "Q").pairs:
-        assert types.event(new.channel, new.fields) is new
-        assert types.event(old.channel, old.fields) is old
+    assert isinstance(body(spec, "Q").relation, PrefixRenaming)
+    assert isinstance(body(spec, "R").relation, PrefixRenaming)
+    assert isinstance(body(spec, "S").relation, PairRenaming)
 
 
-def test_a_renaming_written_twice_is_one_set_of_pairs() -> None:
+def test_a_renaming_written_twice_is_one_relation() -> None:
     spec = model(RENAMED)
     term = body(spec, "T")
-    assert term.left.pairs is term.right.pairs
+    assert term.left.relation is term.right.relation
