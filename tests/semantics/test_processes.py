@@ -323,6 +323,24 @@ def test_a_channel_renaming_over_equal_types_is_a_rule_and_over_others_listed_pa
     assert isinstance(body(spec, "S").relation, PairRenaming)
 
 
+@pytest.mark.parametrize("process", [
+    "Q [| {| d |} |] (d.1.true -> d?x?y -> STOP)",
+    "(P [[ c.1 <- d.2 ]] [| {| d.2 |} |] d?x?y -> STOP) [[ d <- c ]]",
+    "(Q ||| P) [[ c <- d, d <- c ]] [| {| c.0 |} |] c.0?y -> STOP",
+])
+def test_the_product_engine_agrees_with_the_rules_on_channel_renamings(process: str) -> None:
+    spec = model(RENAMED)
+    term = spec.process(parse_expr(process))
+    reference = explore(spec.system(term), max_states=10_000)
+    net = compile_network(term, spec, reduce=False)
+    assert find_path(net, deadlock_goal).found == bool(reference.deadlocks())
+    product = explore_product(net)
+    assert (product.num_states, product.num_transitions) == (
+        reference.num_states, reference.num_transitions)
+    used = {product.labels[i] for i in set(product.label.tolist())}
+    assert used == {reference.labels[i] for i in set(reference.label.tolist())}
+
+
 def test_a_renaming_written_twice_is_one_relation() -> None:
     spec = model(RENAMED)
     term = body(spec, "T")
