@@ -32,7 +32,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -207,14 +207,22 @@ def hide(net: Network, hidden: Iterable[str]) -> Network:
     return replace(net, rules=tuple(dict.fromkeys(rules)))
 
 
-def rename(net: Network, pairs: Iterable[tuple[str, str]]) -> Network:
-    """``net [[a <- b, ...]]``: a relation; unmentioned labels keep their name."""
-    image: dict[str, list[str]] = {}
-    for a, b in sorted(pairs):
-        if a not in (TAU, TICK, DONE):
+def rename(net: Network,
+           pairs: Iterable[tuple[str, str]] | Callable[[str], Iterable[str]]) -> Network:
+    """``net [[a <- b, ...]]``: a relation; unmentioned labels keep their name.
+
+    ``pairs`` lists the relation, or is a function from a label to its images
+    (a renaming of channels is a rule, asked only for the labels the rules carry).
+    """
+    if callable(pairs):
+        images = pairs
+    else:
+        image: dict[str, list[str]] = {}
+        for a, b in sorted(pairs):
             image.setdefault(a, []).append(b)
+        images = lambda label: image.get(label, [label])  # noqa: E731
     rules = (SyncRule(b, r.parts, r.rank) for r in net.rules
-             for b in image.get(r.label, [r.label]))
+             for b in ((r.label,) if r.label in (TAU, TICK, DONE) else images(r.label)))
     return replace(net, rules=tuple(dict.fromkeys(rules)))
 
 

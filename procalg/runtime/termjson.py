@@ -47,6 +47,7 @@ from procalg.runtime.history import decode_value, encode_value
 from procalg.terms.compressed import Compressed
 from procalg.terms.input import InputSite
 from procalg.terms.process import Call, Process
+from procalg.terms.renaming import Renaming
 from procalg.terms.values import Atom, Dotted, Event, Sequence
 
 if TYPE_CHECKING:
@@ -170,6 +171,8 @@ def _field(term: Any, ev: Evaluator | None, index: dict[int, int] | None) -> Any
     if isinstance(term, frozenset):
         items = [_field(x, ev, index) for x in term]
         return {"s": sorted(items, key=repr)}
+    if isinstance(term, Renaming):  # explicit pairs and channel rules (terms/renaming.py)
+        return {"ren": [_field(part, ev, index) for part in term.parts()]}
     if ev is not None:  # function and channel values come from a loaded model's evaluator
         from procalg.semantics.channels import ChannelRef
         from procalg.semantics.functions import Closure
@@ -238,6 +241,9 @@ def decode_term(data: Any, sites: Callable[[str], InputSite | None] | None,
         return tuple(decode_term(x, sites, ev, refs) for x in body)
     if tag == "s":
         return frozenset(decode_term(x, sites, ev, refs) for x in body)
+    if tag == "ren" and isinstance(body, list) and len(body) == 2:
+        pairs, prefixes = (decode_term(x, sites, ev, refs) for x in body)
+        return Renaming.of(pairs, prefixes)
     if tag == "site":
         site = sites(body) if sites is not None else None
         if site is None:

@@ -47,6 +47,7 @@ from procalg.semantics.sos import Rules
 from procalg.source import Span
 from procalg.terms import Call, Process, show_process
 from procalg.terms.compressed import Compressed, MoveTable
+from procalg.terms.renaming import Renaming
 
 MAX_STATES = 2_000_000
 """Exploration limit for a compressed process (a guard against infinite ones)."""
@@ -207,7 +208,7 @@ def _shown(term: Process) -> str:
             value = getattr(node, field, None)
             if isinstance(value, Process):
                 todo.append(value)
-            elif isinstance(value, frozenset):
+            elif isinstance(value, frozenset | Renaming):  # a renaming: its pairs and rules
                 budget -= len(value)
     return show_process(term) if budget >= 0 else f"{type(term).__name__}(…)"
 

@@ -101,7 +101,7 @@ class Evaluator(EventSets, Transformations):
         self._memo: dict[tuple[Closure, tuple[Value, ...]], Value] = {}
         self._let_count: dict[str, int] = {}
         self.compressions: dict[tuple[str, Any], Any] = {}
-        self.renamings: dict[tuple[tuple[Value, Value], ...], frozenset] = {}  # processes.py
+        self.renamings: dict[tuple, Any] = {}  # processes.py: a Renaming or listed pairs
 
     # ---------------------------------------------------------------- names
 

@@ -335,7 +335,7 @@ def _combine(term: Process, done: list[Network]) -> Network:
     if isinstance(term, Prefix):
         return ctl.prefix(str(term.event), done.pop())
     if isinstance(term, Rename):
-        return rename(done.pop(), {(str(a), str(b)) for a, b in term.pairs})
+        return rename(done.pop(), term.relation.name_images)  # never listed: a rule
     right = done.pop()
     left = done.pop()
     if isinstance(term, ExceptionOp):

@@ -15,12 +15,9 @@ Example:
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from procalg.semantics import saga
 from procalg.terms import (
     AlphaParallel,
-    Event,
     ExceptionOp,
     ExternalChoice,
     Hide,
@@ -113,33 +110,10 @@ def with_operands(term: Process, operands: list[Process]) -> Process:
             return Seq(operands[0], second)
         case Hide(_, hidden):
             return Hide(operands[0], hidden)
-        case Rename(_, pairs):
-            return Rename(operands[0], pairs)
+        case Rename(_, relation):
+            return Rename(operands[0], relation)
         case ExceptionOp(_, handler, sync):
             return ExceptionOp(operands[0], handler, sync)
         case SagaTerm():
             return saga.with_operands(term, operands)
     return term
-
-
-@lru_cache(maxsize=4096)
-@lru_cache(maxsize=1024)
-def relation(pairs: frozenset[tuple[Event, Event]]) -> dict[Event, tuple[Event, ...]]:
-    """A renaming's pairs as a map from each event to all its images.
-
-    Cached: the rules ask for it at every move of a renamed process, and a
-    renaming of a wide channel has hundreds of thousands of pairs (the
-    frozenset's hash is computed once, and its own object is the key).
-    The result is shared: do not change it.
-
-    Example:
-        >>> a, b, c = Event("a"), Event("b"), Event("c")
-        >>> sorted(map(str, relation(frozenset({(a, b), (a, c)}))[a]))
-        ['b', 'c']
-    """
-    images: dict[Event, list[Event]] = {}
-    for source, target in pairs:
-        images.setdefault(source, []).append(target)
-    return {source: tuple(sorted(targets)) for source, targets in images.items()}
-
-

@@ -43,10 +43,12 @@ from procalg.terms import (
     Interrupt,
     Parallel,
     Process,
+    Rename,
     Seq,
     Timeout,
 )
 from procalg.terms.input import Input, Moves
+from procalg.terms.renaming import Renaming
 from procalg.terms.values import Label
 
 Demand = tuple[tuple[frozenset, frozenset], ...]
@@ -54,9 +56,9 @@ Demand = tuple[tuple[frozenset, frozenset], ...]
 cannot fire, so it may be left out. τ, ✓ and every other event are wanted."""
 
 PASSING = frozenset({ExternalChoice, Seq, Interrupt, Timeout, ExceptionOp, Hide,
-                     Parallel, AlphaParallel})
-"""Operators whose moves carry their moving operands' labels (hiding: or τ), so a demand
-on the operator is a demand on those operands."""
+                     Parallel, AlphaParallel, Rename})
+"""Operators whose moves carry their moving operands' labels (hiding: or τ; renaming:
+their images), so a demand on the operator is a demand on those operands."""
 
 PARALLELS = (Parallel, AlphaParallel)
 
@@ -127,6 +129,37 @@ def partner_demand(term: Parallel | AlphaParallel, side: int,
 def hidden_demand(demand: Demand, hidden: frozenset) -> Demand:
     """The demand on ``P`` of ``P \\ H``: P's events in H become τ, which is always wanted."""
     return tuple((sync, offers | _common(hidden, sync)) for sync, offers in demand)
+
+
+def renamed_demand(demand: Demand, relation: Renaming) -> Demand:
+    """The demand on ``P`` of ``P[[R]]``: a move ``a`` of P may be left out when every
+    image of ``a`` may be (all lie in ``S``, none in ``O``), so ``S`` becomes the events
+    whose images all lie in ``S`` and ``O`` the preimages of ``O``.
+
+    Example:
+        >>> from procalg.terms.renaming import Renaming
+        >>> c, d = Event("c", (1,)), Event("d", (1,))
+        >>> relation = Renaming.of([], [(Event("c"), Event("d"))])
+        >>> renamed_demand(((frozenset({d}), frozenset({d})),), relation) == (
+        ...     (frozenset({c, d}), frozenset({c, d})),)  # d.1 is not renamed: it stays
+        True
+    """
+    return tuple((_all_within(relation, sync),
+                  frozenset(a for b in offers for a in relation.preimages(b)))
+                 for sync, offers in demand)
+
+
+@lru_cache(maxsize=256)
+def _all_within(relation: Renaming, events: frozenset) -> frozenset:
+    """The events whose images under ``relation`` all lie in ``events`` (once per set:
+    a synchronisation set stays the same from state to state)."""
+    sources: set[Event] = set()
+    for b in events:  # unsorted preimages: this runs over every event of the set
+        if type(b) is Event:
+            sources.update(relation.sources(b))
+            if not relation.mapped(b):
+                sources.add(b)
+    return frozenset(a for a in sources if all(b in events for b in relation.images(a)))
 
 
 @lru_cache(maxsize=256)

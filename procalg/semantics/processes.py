@@ -24,6 +24,7 @@ from procalg.terms import (
     SKIP,
     STOP,
     AlphaParallel,
+    Dotted,
     Event,
     ExceptionOp,
     ExternalChoice,
@@ -38,6 +39,7 @@ from procalg.terms import (
     show,
     sort_key,
 )
+from procalg.terms.renaming import Renaming
 
 if TYPE_CHECKING:
     from procalg.semantics.evaluate import Env, Evaluator
@@ -91,7 +93,7 @@ def evaluate(ev: Evaluator, expr: ast.Node, env: Env) -> Any:
             return Hide(process(ev, body, env), event_set(ev, hidden, env))
         case ast.LinkParallelExpr(left, links, right, qualifiers):
             return _linked(ev, process(ev, left, env),
-                           _rename_pairs(ev, links, qualifiers, env), process(ev, right, env))
+                           _rename_pairs(ev, links, qualifiers, env, True), process(ev, right, env))
         case ast.ExceptionExpr(left, sync, right):
             return ExceptionOp(process(ev, left, env), process(ev, right, env),
                                event_set(ev, sync, env))
@@ -122,22 +124,28 @@ def _fold(op: Any, items: list[Process], empty: Process) -> Process:
     return reduce(lambda acc, p: op(p, acc), reversed(items[:-1]), items[-1])
 
 
-def _rename_pairs(ev: Evaluator, pairs: tuple, qualifiers: tuple, env: Env) -> frozenset:
-    """The event pairs of a renaming, one frozenset per distinct renaming (memoised:
+def _rename_pairs(ev: Evaluator, pairs: tuple, qualifiers: tuple, env: Env,
+                  listed: bool = False) -> Any:
+    """The relation of a renaming, one object per distinct renaming (memoised:
     a generated model renames the same wide channels in every copy of a process,
-    and an identical set keeps the renamed terms' comparisons cheap)."""
+    and an identical relation keeps the renamed terms' comparisons cheap).
+
+    ``listed``: the frozenset of event pairs (a link parallel names each linked pair).
+    """
     named = tuple((ev.eval(old_expr, scope), ev.eval(new_expr, scope), old_expr, new_expr)
                   for scope in ev.bindings(qualifiers, env) for old_expr, new_expr in pairs)
-    key = tuple((old, new) for old, new, _, _ in named)
+    key = (listed, tuple((old, new) for old, new, _, _ in named))
     found = ev.renamings.get(key)
     if found is None:
-        found = ev.renamings[key] = _expanded(ev, named)
+        found = ev.renamings[key] = _relation(ev, named, listed)
     return found
 
 
-def _expanded(ev: Evaluator, named: tuple) -> frozenset:
-    """Each ``(old, new)`` of a renaming (a channel renames each of its events)."""
-    out = set()
+def _relation(ev: Evaluator, named: tuple, listed: bool) -> Any:
+    """Each ``(old, new)`` of a renaming: a channel renamed to a channel with the
+    same remaining field types is a rule (terms/renaming.py), never listed; any
+    other channel renames each of its events."""
+    out, rules = set(), set()
     for old, new, old_expr, new_expr in named:
         span = old_expr.span
         if type(old) is Event and type(new) is Event:
@@ -146,26 +154,24 @@ def _expanded(ev: Evaluator, named: tuple) -> frozenset:
         if type(old) is not ChannelRef or type(new) not in (ChannelRef, Event):
             raise ModelError(f"cannot rename {_show(old)} to {_show(new)}", span,
                              hint="rename an event to an event, or a channel to a channel")
-        fast = _same_tail(ev, old, new)  # c.x <- d.x over equal types: no field to check
-        cut, compound = len(old.fields), ev.types.is_compound
+        if not listed and _same_tail(ev, old, new):  # c.x <- d.x, equal simple types: a rule
+            rules.add((Event(old.channel, old.fields), Event(new.channel, new.fields)))
+            continue
         for event in ev.types.completions(old):
-            rest = event.fields[cut:]
-            if fast and not any(compound(f) for f in rest):
-                out.add((event, ev.types.event(new.channel, new.fields + rest)))
-                continue
             target: Any = new
-            for field in rest:
+            for field in event.fields[len(old.fields):]:
                 target = ev.types.dot(target, field, new_expr.span)
             out.add((event, complete(target, new_expr.span)))
-    return frozenset(out)
+    return frozenset(out) if listed else Renaming.of(out, rules)
 
 
 def _same_tail(ev: Evaluator, old: ChannelRef, new: Any) -> bool:
-    """Whether ``new`` takes exactly the fields ``old`` lacks, with the same types.
+    """Whether ``new`` takes exactly the fields ``old`` lacks, with the same types,
+    none of whose values is compound (``0.1``, which a dot would split).
 
-    Then each event of ``old`` renames to ``new`` with its remaining fields as
-    they are, and the field-by-field dots (with their type checks, the cost
-    of renaming a channel of hundreds of thousands of events) are not needed.
+    Then each event ``old.v`` renames to ``new.v`` with its remaining fields as
+    they are: a rule, with no field-by-field dots (with their type checks, the
+    cost of renaming a channel of hundreds of thousands of events).
     """
     if type(new) is not ChannelRef:
         return False
@@ -175,7 +181,15 @@ def _same_tail(ev: Evaluator, old: ChannelRef, new: Any) -> bool:
     rest_old = channels[old.channel][len(old.fields):]
     rest_new = channels[new.channel][len(new.fields):]
     return len(rest_old) == len(rest_new) and all(
-        a is b or a == b for a, b in zip(rest_old, rest_new, strict=True))
+        (a is b or a == b) and not _has_compound(types, a)
+        for a, b in zip(rest_old, rest_new, strict=True))
+
+
+def _has_compound(types: Any, values: Any) -> bool:
+    """Whether a field type holds a compound value (an infinite type never does)."""
+    if not isinstance(values, frozenset | set):
+        return False
+    return any(types.is_compound(v) for v in values if type(v) is Dotted)
 
 
 LINK_CHANNEL = "⟷"
@@ -213,7 +227,7 @@ def _replicated(ev: Evaluator, expr: ast.Replicated, env: Env) -> Process:
         term = bodies[-1] if bodies else SKIP
         for body, scope in zip(reversed(bodies[:-1]), reversed(scopes[:-1]), strict=True):
             term = _linked(ev, body,
-                           _rename_pairs(ev, expr.links, expr.link_qualifiers, scope), term)
+                           _rename_pairs(ev, expr.links, expr.link_qualifiers, scope, True), term)
         return term
     match expr.op:
         case "[]":

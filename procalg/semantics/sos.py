@@ -33,10 +33,7 @@ from typing import assert_never
 
 from procalg.lts import TAU, TICK
 from procalg.semantics import saga
-from procalg.semantics.operands import (
-    moving_operands,
-    relation,
-)
+from procalg.semantics.operands import moving_operands
 from procalg.semantics.partners import (
     PARALLELS,
     PASSING,
@@ -45,6 +42,7 @@ from procalg.semantics.partners import (
     is_wide,
     narrowed_input,
     partner_demand,
+    renamed_demand,
     wide_side,
 )
 from procalg.semantics.synchronising import synchronising
@@ -135,16 +133,16 @@ def fire(
                 else (TAU if lab in hidden else lab, Hide(p, hidden))
                 for lab, p in moves[0]
             ]
-        case Rename(_, pairs):
-            # P --a--> P' gives P[[R]] --b--> P'[[R]] for each a R b; unmapped a keeps its name
-            images = relation(pairs)
+        case Rename(_, relation):
+            # P --a--> P' gives P[[R]] --b--> P'[[R]] for each a R b; unmapped a keeps its
+            # name; R answers per event (a channel's rule is never listed: terms/renaming.py)
             out = []
             for lab, p in moves[0]:
                 if lab == TICK:
                     out.append((TICK, OMEGA))
                     continue
-                for image in images.get(lab, (lab,)):
-                    out.append((image, Rename(p, pairs)))
+                for image in relation.images(lab):
+                    out.append((image, Rename(p, relation)))
             return out
         case Interrupt(left, right):
             # P's moves keep the interrupt (its ✓ ends it); Q's τ keeps it, Q's event takes over
@@ -357,7 +355,8 @@ class Rules(Unfolding):
                                             demand, depth + 1)
                     return saga.aborting(self._partnered(term, side, partner,  # type: ignore
                                                          demand))
-            inner = hidden_demand(demand, term.hidden) if kind is Hide else demand  # type: ignore
+            inner = hidden_demand(demand, term.hidden) if kind is Hide else \
+                renamed_demand(demand, term.relation) if kind is Rename else demand  # type: ignore
             moves = [self._towards(op, inner, depth + 1) for op in moving_operands(term)]
             return saga.aborting(fire(term, moves, self.normalise))
         return self.transitions(term)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, fields
 from operator import attrgetter
 from typing import Any, ClassVar
 
+from procalg.terms.renaming import PairRenaming, Renaming
 from procalg.terms.values import Event, Value, show, sort_key
 
 
@@ -169,15 +170,36 @@ class Hide(Process):
 
 @term_class
 class Rename(Process):
-    """``P [[ a <- b ]]``: each pair ``(a, b)`` lets ``process``'s ``a`` appear as ``b``.
+    """``P [[ a <- b ]]``: ``process``'s ``a`` appears as each ``b`` with ``a R b``.
 
-    A relation, not only a function: one event may map to several, and
-    events not mentioned keep their name.
+    ``relation`` is a :class:`~procalg.terms.renaming.Renaming` (explicit pairs,
+    or a rule on channels that is never listed); a frozenset of pairs is taken
+    as explicit pairs. A relation, not only a function: one event may map to
+    several, and events not mentioned keep their name.
+
+    Example:
+        >>> a, b = Event("a"), Event("b")
+        >>> term = Rename(Prefix(a, STOP), frozenset({(a, b)}))
+        >>> type(term.relation).__name__, term.relation.images(a) == (b,)
+        ('PairRenaming', True)
     """
 
     process: Process
-    pairs: frozenset[tuple[Event, Event]]
+    relation: Renaming
     precedence: ClassVar[int] = 1
+
+
+_hashed_rename = Rename.__post_init__
+
+
+def _rename_post_init(self: Rename) -> None:
+    """Take a frozenset of pairs as a :class:`PairRenaming`, then hash as every term."""
+    if type(self.relation) is frozenset:
+        object.__setattr__(self, "relation", PairRenaming(self.relation))
+    _hashed_rename(self)
+
+
+Rename.__post_init__ = _rename_post_init  # type: ignore[method-assign]
 
 
 @term_class
@@ -297,9 +319,8 @@ def _pieces(p: Process) -> list[str | tuple[Process, int]]:
             return [(left, p.precedence), f" {op} ", (right, p.precedence)]
         case Hide(process, hidden):
             return [(process, p.precedence), f" \\ {_events(hidden)}"]
-        case Rename(process, pairs):
-            body = ", ".join(f"{a} <- {b}" for a, b in sorted(pairs, key=sort_key))
-            return [(process, 1), f"[[{body}]]"]
+        case Rename(process, relation):
+            return [(process, 1), f"[[{relation}]]"]
         case Call(name, args):
             return [name if not args else f"{name}({', '.join(show(a) for a in args)})"]
     own = getattr(p, "show", None)  # terms added by later layers print themselves

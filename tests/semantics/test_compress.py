@@ -255,8 +255,10 @@ def test_a_compression_that_changes_the_lts_ignores_the_budget(
 
 
 def test_a_compressed_process_with_large_event_sets_is_named_by_its_operator_alone() -> None:
-    text = "channel c : {0..99}\nchannel d : {0..99}\nP = c?x -> P\n"
-    model = loads(text + "Q = sbisim(P [[ c <- d ]])\nR = sbisim(c.1 -> STOP)\n")
-    big, small = model.process("Q"), model.process("R")
+    text = "channel c : {0..99}\nchannel d : {0..199}\nP = c?x -> P\n"
+    model = loads(text + "Q = sbisim(P [[ c <- d ]])\nR = sbisim(c.1 -> STOP)\n"
+                  "S = sbisim(P [[ c <- c ]])\n")  # over equal types: one rule, short
+    big, small, rule = model.process("Q"), model.process("R"), model.process("S")
     assert big.table.name == "sbisim(Rename(…))" and len(big.table.moves) == 1
     assert small.table.name == "sbisim(c.1 -> STOP)"
+    assert rule.table.name == "sbisim(P[[c <- c]])"

@@ -28,6 +28,7 @@ channel a, b
 channel c : {0..3}.{0..2}
 channel d : {0..3}
 channel e : D.{0, 1}
+channel f : {0..3}.{0..2}
 R(v) = d!v -> SKIP
 """
 
@@ -35,8 +36,11 @@ LEAVES = ["STOP", "SKIP", "a -> STOP", "b -> SKIP", "d!2 -> STOP", "c.1.2 -> SKI
           "c?x?y -> R(x)", "c?z -> a -> STOP", "c!1?y -> R(y)", "c?x:{1, 2}?y -> R(x)",
           "d?x -> R(x)", "d?x:{0, 3} -> SKIP", "e?v?w -> STOP", "e?A.n?w -> R(n)",
           "e.B?w -> SKIP", "c?x?y -> d?z -> R(z)", "a -> c?x!2 -> SKIP"]
-SETS = ["{| c |}", "{| d |}", "{| c, d |}", "{| c.1 |}", "{c.1.2, d.2}", "{a}", "{| e |}",
-        "{}", "{| c, e, a |}", "{| e.A |}"]
+SETS = ["{| f |}", "{| f.1, d |}", "{| c |}", "{| d |}", "{| c, d |}", "{| c.1 |}",
+        "{c.1.2, d.2}", "{a}", "{| e |}", "{}", "{| c, e, a |}", "{| e.A |}"]
+
+RENAMINGS = ["a <- b", "c <- f", "c.1 <- f.2, a <- d.1", "f <- c, c <- f", "c <- f, c.1 <- c.2"]
+"""Explicit pairs, channel rules (terms/renaming.py) and both at once."""
 
 
 def _binary(sub: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
@@ -47,7 +51,7 @@ def _binary(sub: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
         st.builds(lambda p, s: f"({p} \\ {s})", sub, sets),
         st.builds(lambda p, q, op: f"({p} {op} {q})", sub, sub,
                   st.sampled_from(["[]", ";", "/\\", "[>", "|||", "|~|"])),
-        st.builds(lambda p: f"({p} [[ a <- b ]])", sub),
+        st.builds(lambda p, r: f"({p} [[ {r} ]])", sub, st.sampled_from(RENAMINGS)),
     )
 
 
@@ -115,3 +119,16 @@ def test_a_hidden_input_is_asked_for_every_event_it_hides() -> None:
 def test_an_input_not_wholly_synchronised_keeps_its_free_events() -> None:
     lts = _same_as_eager("channel c : {0..4}\nP = c.1 -> STOP [| {c.1, c.2} |] c?x -> STOP")
     assert sorted({lts.labels[i] for i in set(lts.label)}) == ["c.0", "c.1", "c.3", "c.4"]
+
+
+def test_a_renamed_wide_input_is_asked_only_for_its_partner_s_events() -> None:
+    text = ("channel c, d : {0..99999}\nchannel e\nQ = c?x -> Q\nR = d.7 -> e -> R\n"
+            "P = Q [[ c <- d ]] [| {| d |} |] R")
+    spec = _spec(text)
+    lts = explore(spec.system(spec.process("P")))
+    assert (lts.num_states, lts.num_transitions) == (2, 2)  # d.7 then e, and again
+    assert {lts.labels[i] for i in set(lts.label)} == {"d.7", "e"}
+    renamed = spec.unfold(spec.process("P")).left
+    assert len(renamed.relation) == 1  # one rule c <- d, not 100,000 pairs
+    wide = spec.unfold(renamed.process)
+    assert type(wide) is Input and wide.site.memo == {}  # asked for c.7 only, never whole

@@ -19,9 +19,11 @@ from procalg.errors import ModelError
 from procalg.lts import TAU, TICK, explore
 from procalg.lts.product import explore_product, find_path
 from procalg.semantics import Spec, load
+from procalg.semantics.channels import ChannelRef
 from procalg.semantics.network import compile_network
 from procalg.source import SourceFile
 from procalg.syntax.parser import parse, parse_expr
+from procalg.terms.renaming import PairRenaming, PrefixRenaming
 
 
 def model(text: str) -> Spec:
@@ -297,27 +299,49 @@ def body(spec: Spec, name: str) -> Any:
     return spec.unfold(spec.process(name))
 
 
+def renamed(spec: Spec, name: str) -> set[tuple[str, str]]:
+    """The pairs of ``name``'s renaming on channel c's events, asked event by event."""
+    relation = body(spec, name).relation
+    return {(str(a), str(b)) for a in spec.evaluator.types.completions(ChannelRef("c"))
+            for b in relation.mapped(a)}
+
+
 def test_a_channel_renaming_maps_each_event_to_the_same_fields_on_the_new_channel() -> None:
     spec = model(RENAMED)
     events = [(x, y) for x in range(3) for y in (False, True)]
     whole = {(f"c.{x}.{str(y).lower()}", f"d.{x}.{str(y).lower()}") for x, y in events}
-    assert {(str(a), str(b)) for a, b in body(spec, "Q").pairs} == whole
-    assert {(str(a), str(b)) for a, b in body(spec, "R").pairs} == {
-        (a, b) for a, b in whole if a.startswith("c.1.")}
+    assert renamed(spec, "Q") == whole
+    assert renamed(spec, "R") == {(a, b) for a, b in whole if a.startswith("c.1.")}
     # a wider target type takes the slow path, field by field: the same pairs
-    assert {(str(a), str(b)) for a, b in body(spec, "S").pairs} == {
-        (a, "e" + b[1:]) for a, b in whole}
+    assert renamed(spec, "S") == {(a, "e" + b[1:]) for a, b in whole}
 
 
-def test_a_channel_renaming_s_events_are_the_model_s_own_events() -> None:
+def test_a_channel_renaming_over_equal_types_is_a_rule_and_over_others_listed_pairs() -> None:
     spec = model(RENAMED)
-    types = spec.evaluator.types
-    for old, new in body(spec, "Q").pairs:
-        assert types.event(new.channel, new.fields) is new
-        assert types.event(old.channel, old.fields) is old
+    assert isinstance(body(spec, "Q").relation, PrefixRenaming)
+    assert isinstance(body(spec, "R").relation, PrefixRenaming)
+    assert isinstance(body(spec, "S").relation, PairRenaming)
 
 
-def test_a_renaming_written_twice_is_one_set_of_pairs() -> None:
+@pytest.mark.parametrize("process", [
+    "Q [| {| d |} |] (d.1.true -> d?x?y -> STOP)",
+    "(P [[ c.1 <- d.2 ]] [| {| d.2 |} |] d?x?y -> STOP) [[ d <- c ]]",
+    "(Q ||| P) [[ c <- d, d <- c ]] [| {| c.0 |} |] c.0?y -> STOP",
+])
+def test_the_product_engine_agrees_with_the_rules_on_channel_renamings(process: str) -> None:
+    spec = model(RENAMED)
+    term = spec.process(parse_expr(process))
+    reference = explore(spec.system(term), max_states=10_000)
+    net = compile_network(term, spec, reduce=False)
+    assert find_path(net, deadlock_goal).found == bool(reference.deadlocks())
+    product = explore_product(net)
+    assert (product.num_states, product.num_transitions) == (
+        reference.num_states, reference.num_transitions)
+    used = {product.labels[i] for i in set(product.label.tolist())}
+    assert used == {reference.labels[i] for i in set(reference.label.tolist())}
+
+
+def test_a_renaming_written_twice_is_one_relation() -> None:
     spec = model(RENAMED)
     term = body(spec, "T")
-    assert term.left.pairs is term.right.pairs
+    assert term.left.relation is term.right.relation

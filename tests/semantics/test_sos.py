@@ -7,7 +7,11 @@ what :func:`procalg.lts.explore` finds through :mod:`procalg.semantics.sos`.
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from procalg.errors import ModelError
 from procalg.lts import TAU, TICK
@@ -32,7 +36,9 @@ from procalg.terms import (
     Seq,
     Timeout,
 )
+from procalg.terms.renaming import Renaming
 from tests.semantics.conftest import term_lts
+from tests.terms.test_renaming import UNIVERSE, explicit_pairs, listed, prefix_rules
 
 a, b, c, d = Event("a"), Event("b"), Event("c"), Event("d")
 
@@ -342,3 +348,27 @@ def test_recursion_through_the_left_side_of_a_timeout_stays_unguarded() -> None:
     p = Call("P")
     with pytest.raises(UnguardedRecursion, match="P calls itself"):
         transitions(p, {p: Timeout(p, p)}.__getitem__)
+
+
+# ------------------------------------------------ renaming by a rule (terms/renaming.py)
+
+@st.composite
+def renamed_bodies(draw) -> Process:
+    """A small choice of prefixes over the universe, recursing to ``P``."""
+    events = draw(st.lists(st.sampled_from(UNIVERSE), min_size=1, max_size=4))
+    then = draw(st.lists(st.sampled_from([STOP, Call("P")]), min_size=len(events),
+                         max_size=len(events)))
+    terms = [Prefix(e, t) for e, t in zip(events, then, strict=True)]
+    return list(itertools.accumulate(terms, ExternalChoice))[-1]
+
+
+@settings(max_examples=80, deadline=None)
+@given(renamed_bodies(), prefix_rules(), explicit_pairs)
+def test_the_rules_give_a_process_renamed_by_a_rule_the_lts_of_its_pairs(body, rules,
+                                                                          pairs) -> None:
+    defs = {Call("P"): body}
+    ruled = term_lts(Rename(Call("P"), Renaming.of(pairs, rules)), defs)
+    as_pairs = term_lts(Rename(Call("P"), pairs | listed(rules)), defs)
+    assert ruled.num_states == as_pairs.num_states
+    assert {(ruled.labels[lab], d) for lab, d in zip(ruled.label, ruled.dst, strict=True)} == \
+        {(as_pairs.labels[lab], d) for lab, d in zip(as_pairs.label, as_pairs.dst, strict=True)}

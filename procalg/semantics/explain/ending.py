@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from procalg.lts import TAU, TICK
 from procalg.reserved import COMPENSATE, COMPENSATED, FAIL, STRANDED, THROW, UNREVERTED
 from procalg.semantics.explain.components import PARALLEL, Position, Structure
-from procalg.semantics.operands import active_operands, relation
+from procalg.semantics.operands import active_operands
 from procalg.semantics.sos import Label
 from procalg.terms import AlphaParallel, Hide, Process, Rename
 
@@ -170,8 +170,7 @@ def _through(events: frozenset[Label], node: Hide | Rename) -> frozenset[Label]:
     """``events`` as they leave ``node``: hidden ones dropped, renamed ones renamed."""
     if isinstance(node, Hide):
         return events - node.hidden
-    images = relation(node.pairs)
-    return frozenset(y for x in events for y in images.get(x, (x,)))
+    return frozenset(y for x in events for y in node.relation.images(x))
 
 
 def _outer(event: Label, context: tuple[Process, ...]) -> str:
@@ -181,8 +180,7 @@ def _outer(event: Label, context: tuple[Process, ...]) -> str:
         if isinstance(node, Hide):
             names = [x for x in names if x not in node.hidden]
         else:
-            images = relation(node.pairs)
-            names = [y for x in names for y in images.get(x, (x,))]
+            names = [y for x in names for y in node.relation.images(x)]
         if not names:
             return TAU
     shown = ", ".join(sorted(str(x) for x in names))
