@@ -112,7 +112,10 @@ def test_a_built_in_function_named_without_arguments_is_a_value_to_pass_on(
 
 
 def test_a_built_in_compression_named_as_a_value_has_the_states_of_its_result() -> None:
-    assert loads(BUILT_INS_AS_VALUES).lts("Q").num_states == 2
+    # normal(a -> a -> P) is one node once its normal form is reduced modulo strong bisimulation.
+    model = loads(BUILT_INS_AS_VALUES + "N = normal(P)\n")
+    assert model.lts("Q").num_states == model.lts("N").num_states == 1
+    assert model.lts("P").num_states == 2
 
 
 def test_a_built_in_value_applied_to_too_many_arguments_is_an_error_naming_it() -> None:
