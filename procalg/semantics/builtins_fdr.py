@@ -63,7 +63,7 @@ class BuiltinFunction:
 
     Example:
         >>> from procalg.api import loads
-        >>> m = loads("channel a\\nnorm = normal\\nP = a -> a -> P\\nQ = norm(P)")
+        >>> m = loads("channel a, b\\nnorm = normal\\nP = a -> b -> P\\nQ = norm(P)")
         >>> m.lts("Q").num_states
         2
     """
