@@ -20,35 +20,16 @@ from procalg.semantics.leaves import Leaves, compressed_leaf
 from procalg.semantics.sos import Rules
 from procalg.semantics.system import TermSystem
 from procalg.terms import (
-    SKIP,
     STOP,
     Event,
-    ExternalChoice,
-    Hide,
-    InternalChoice,
-    Parallel,
     Prefix,
     Process,
-    Seq,
 )
 from procalg.terms.compressed import Compressed
+from tests.semantics.test_compress import random_terms
 
-EVENTS = [Event("a"), Event("b"), Event("c")]
-alphabets = st.frozensets(st.sampled_from(EVENTS))
-# parallel and hiding often, so that most operands are networks for the product engine
-terms = st.recursive(
-    st.sampled_from([STOP, SKIP]),
-    lambda inner: st.one_of(
-        st.tuples(st.sampled_from(EVENTS), inner).map(lambda t: Prefix(*t)),
-        st.tuples(inner, inner).map(lambda t: ExternalChoice(*t)),
-        st.tuples(inner, inner).map(lambda t: InternalChoice(*t)),
-        st.tuples(inner, inner).map(lambda t: Seq(*t)),
-        st.tuples(inner, inner, alphabets).map(lambda t: Parallel(*t)),
-        st.tuples(inner, inner, alphabets).map(lambda t: Parallel(*t)),
-        st.tuples(inner, alphabets).map(lambda t: Hide(*t)),
-    ),
-    max_leaves=8,
-)
+# parallel twice as often, so that most operands are networks for the product engine
+terms = random_terms(parallel_weight=2)
 EVALUATOR = loads("channel a, b, c").spec.evaluator
 
 

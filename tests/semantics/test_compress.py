@@ -32,18 +32,25 @@ from procalg.terms.compressed import Compressed
 
 EVENTS = [Event("a"), Event("b"), Event("c")]
 alphabets = st.frozensets(st.sampled_from(EVENTS))
-terms = st.recursive(
-    st.sampled_from([STOP, SKIP]),
-    lambda inner: st.one_of(
-        st.tuples(st.sampled_from(EVENTS), inner).map(lambda t: Prefix(*t)),
-        st.tuples(inner, inner).map(lambda t: ExternalChoice(*t)),
-        st.tuples(inner, inner).map(lambda t: InternalChoice(*t)),
-        st.tuples(inner, inner).map(lambda t: Seq(*t)),
-        st.tuples(inner, inner, alphabets).map(lambda t: Parallel(*t)),
-        st.tuples(inner, alphabets).map(lambda t: Hide(*t)),
-    ),
-    max_leaves=8,
-)
+
+
+def random_terms(parallel_weight: int = 1) -> st.SearchStrategy[Process]:
+    """Random finite terms over a, b, c; ``parallel_weight`` makes parallel that much likelier."""
+    return st.recursive(
+        st.sampled_from([STOP, SKIP]),
+        lambda inner: st.one_of(
+            st.tuples(st.sampled_from(EVENTS), inner).map(lambda t: Prefix(*t)),
+            st.tuples(inner, inner).map(lambda t: ExternalChoice(*t)),
+            st.tuples(inner, inner).map(lambda t: InternalChoice(*t)),
+            st.tuples(inner, inner).map(lambda t: Seq(*t)),
+            *[st.tuples(inner, inner, alphabets).map(lambda t: Parallel(*t))] * parallel_weight,
+            st.tuples(inner, alphabets).map(lambda t: Hide(*t)),
+        ),
+        max_leaves=8,
+    )
+
+
+terms = random_terms()
 
 
 def _lts(term: Process):
