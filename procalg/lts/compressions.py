@@ -173,6 +173,13 @@ def _minimal_moves(dag: LTS, closure: list[frozenset[int]]) -> np.ndarray:
     kept unless τ-reachable from another ``x``-target of ``τ*(s)``. On arrays: the
     pairs (state, member of its closure) joined with the members' moves, then
     with the strict τ-reachability pairs to find the covered targets.
+
+    Example:
+        >>> p = LTS.build(3, 0, ["a"], [(0, "a", 1), (0, "a", 2), (1, "τ", 2)])
+        >>> dag, comp = collapse_tau_sccs(p)   # state 1 (node 2) covers state 2 (node 1)
+        >>> moves = _minimal_moves(dag, _closures_and_divergence(p, dag, comp)[0])
+        >>> [(int(k) // 3 // 3, int(k) // 3 % 3, int(k) % 3) for k in moves]  # a = 2
+        [(0, 2, 2)]
     """
     n, width = dag.num_states, len(dag.labels)
     sizes = np.fromiter(map(len, closure), np.int64, n)
