@@ -13,6 +13,7 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 import numpy as np
@@ -20,7 +21,7 @@ import numpy as np
 from procalg.lts.lts import LTS, TAU, TAU_INDEX, TICK, TICK_INDEX
 from procalg.lts.normal import NormalForm
 from procalg.lts.partition import Bisimulation, bfs_renumber, minimize
-from procalg.lts.tau import collapse_tau_sccs, effective_labels, is_divergent, tau_closure
+from procalg.lts.tau import collapse_tau_sccs, effective_labels, tau_successors
 
 
 def _tau_loop_factor(lts: LTS) -> LTS:
@@ -112,21 +113,110 @@ def _deterministic(lts: LTS) -> bool:
     return bool((moves[ticking] == 1).all())
 
 
+def _closures_and_divergence(lts: LTS, dag: LTS, comp: np.ndarray
+                             ) -> tuple[list[frozenset[int]], list[bool]]:
+    """Each state of ``dag`` (``lts`` with its τ-SCCs merged, ``comp`` giving each
+    state's component) with its τ-closure, and whether it can diverge.
+
+    The components are numbered in reverse topological order (a τ-step of ``dag``
+    goes to a lower number), so one ascending pass computes both: a closure is
+    the state and its τ-successors' closures; a state diverges if its component
+    has a τ-cycle in ``lts`` or a τ-successor diverges. O(n + m) passes plus the
+    sizes of the closures, instead of a strongly-connected-component search each.
+
+    Example:
+        >>> p = LTS.build(3, 0, ["a"], [(0, "τ", 1), (1, "τ", 1), (0, "a", 2)])
+        >>> dag, comp = collapse_tau_sccs(p)
+        >>> reach, div = _closures_and_divergence(p, dag, comp)
+        >>> sorted(len(r) for r in reach), sorted(div)
+        ([1, 1, 2], [False, True, True])
+    """
+    n = dag.num_states
+    labels = effective_labels(lts)
+    cyclic = np.bincount(comp, minlength=n) > 1
+    cyclic[comp[lts.src[(labels == TAU_INDEX) & (lts.src == lts.dst)]]] = True
+    succ = tau_successors(dag)
+    divergent = cyclic.tolist()
+    reach: list[frozenset[int]] = []
+    for c in range(n):
+        targets = succ[c]
+        if not targets:
+            reach.append(frozenset((c,)))
+            continue
+        reach.append(frozenset((c,)).union(*(reach[d] for d in targets)))
+        divergent[c] = divergent[c] or any(divergent[d] for d in targets)
+    return reach, divergent
+
+
+def _sorted_unique(keys: np.ndarray) -> np.ndarray:
+    """``keys`` sorted without repeats (sort-based: numpy's hash-based unique is slower here)."""
+    keys = np.sort(keys)
+    return keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys
+
+
+def _expand(offsets: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For CSR ``offsets`` and row numbers ``rows``: each entry's index and its row's position.
+
+    Example:
+        >>> _expand(np.array([0, 2, 3]), np.array([1, 0]))
+        (array([2, 0, 1]), array([0, 1, 1]))
+    """
+    counts = offsets[rows + 1] - offsets[rows]
+    total = int(counts.sum())
+    starts = np.repeat(offsets[rows] - np.cumsum(counts) + counts, counts)
+    return starts + np.arange(total), np.repeat(np.arange(len(rows)), counts)
+
+
+def _minimal_moves(dag: LTS, closure: list[frozenset[int]]) -> np.ndarray:
+    """For every state ``s`` of ``dag`` (τ-acyclic), its diamond moves as sorted keys
+    ``(s * L + x) * n + d``: the visible non-✓ moves of ``τ*(s)``, an ``x``-target
+    kept unless τ-reachable from another ``x``-target of ``τ*(s)``. On arrays: the
+    pairs (state, member of its closure) joined with the members' moves, then
+    with the strict τ-reachability pairs to find the covered targets.
+
+    Example:
+        >>> p = LTS.build(3, 0, ["a"], [(0, "a", 1), (0, "a", 2), (1, "τ", 2)])
+        >>> dag, comp = collapse_tau_sccs(p)   # state 1 (node 2) covers state 2 (node 1)
+        >>> moves = _minimal_moves(dag, _closures_and_divergence(p, dag, comp)[0])
+        >>> [(int(k) // 3 // 3, int(k) // 3 % 3, int(k) % 3) for k in moves]  # a = 2
+        [(0, 2, 2)]
+    """
+    n, width = dag.num_states, len(dag.labels)
+    sizes = np.fromiter(map(len, closure), np.int64, n)
+    owner = np.repeat(np.arange(n, dtype=np.int64), sizes)
+    member = np.fromiter(itertools.chain.from_iterable(closure), np.int64, int(sizes.sum()))
+    labels = effective_labels(dag).astype(np.int64)
+    moving = (labels != TAU_INDEX) & (labels != TICK_INDEX)
+    src, lab, dst = dag.src[moving].astype(np.int64), labels[moving], dag.dst[moving]
+    order = np.argsort(src, kind="stable")
+    src, lab, dst = src[order], lab[order], dst[order].astype(np.int64)
+    edges, pair = _expand(np.searchsorted(src, np.arange(n + 1)), member)
+    moves = _sorted_unique((owner[pair] * width + lab[edges]) * n + dst[edges])
+    strict = owner != member  # (o, d): d strictly τ-reachable from o, grouped by o
+    below_of, below = owner[strict], member[strict]
+    found, pair = _expand(np.searchsorted(below_of, np.arange(n + 1)), moves % n)
+    covered = _sorted_unique(moves[pair] - moves[pair] % n + below[found])
+    if not len(covered):
+        return moves
+    at = np.minimum(np.searchsorted(covered, moves), len(covered) - 1)
+    return moves[covered[at] != moves]
+
+
 def diamond_lts(lts: LTS) -> LTS:
     """Diamond elimination (FDR2 manual, section 5.2.2.2; Roscoe et al., *Hierarchical
     compression for model-checking CSP*, TACAS 1995; Roscoe, *Understanding
     Concurrent Systems*, ch. 16).
 
     First every τ-SCC is merged (so τ-reachability is a partial order), a
-    merged state with a τ-cycle being *divergent*. Then, from the initial
-    state, a search keeps only these nodes: a node ``N`` stands for its
-    τ-closure ``τ*(N)``; it is divergent if a member is; its minimal
+    merged state with a τ-cycle being *divergent*. A node ``N`` then stands
+    for its τ-closure ``τ*(N)``; it is divergent if a member is; its minimal
     acceptances are those of the members that are stable (or ``{✓}`` for a
     member that can terminate); for each event ``a`` some member can do, ``N
     --a--> M`` for each ``M`` in ``min(N after a)``, the targets of ``a`` from
     ``τ*(N)`` that are not τ-reachable from another such target (the others
-    are covered by the closure of a minimal one). Only these minimal targets
-    are explored, which removes the "diamonds" of interleaved τ-steps.
+    are covered by the closure of a minimal one). Only the nodes reachable by
+    these moves from the initial one are kept, which removes the "diamonds" of
+    interleaved τ-steps.
 
     The result is a node-labelled LTS; here it is encoded as a plain LTS the
     same way as :func:`normal_lts`: a node whose one minimal acceptance is
@@ -136,9 +226,12 @@ def diamond_lts(lts: LTS) -> LTS:
     failures-divergences equivalent to ``lts``, and τ-free except for these
     encoding τ-steps.
 
-    Complexity: O(n + m) for the SCCs, O(n²) for the τ-closures (as
-    :func:`~procalg.lts.tau.tau_closure`), and per kept node O(|τ*(N)| · d)
-    for its moves plus O(k²) set look-ups to pick the k minimal targets.
+    The moves of all nodes are computed on arrays (:func:`_minimal_moves`);
+    only the nodes with τ-steps, ✓ or divergence are visited one by one for
+    their acceptances (a node of one stable state accepts its initials).
+
+    Complexity: O(n + m) for the SCCs, O(Σ|τ*(N)|) for the τ-closures (O(n²)
+    at worst), O(Σ|τ*(N)| · d · log) for the moves and their covering targets.
 
     Example:
         >>> p = LTS.build(4, 0, ["a", "b"], [(0, "τ", 1), (0, "b", 2), (1, "b", 3),
@@ -148,68 +241,70 @@ def diamond_lts(lts: LTS) -> LTS:
         (2, [(0, 'b', 1)])
     """
     dag, comp = collapse_tau_sccs(lts)
-    divergent = np.zeros(dag.num_states, dtype=bool)
-    divergent[comp[is_divergent(lts)]] = True
-    closure = tau_closure(dag)
-    moves: list[list[tuple[int, int]]] = [[] for _ in range(dag.num_states)]
-    stable = [True] * dag.num_states
-    for s, a, d in zip(dag.src.tolist(), effective_labels(dag).tolist(), dag.dst.tolist(),
-                       strict=True):
-        if a == TAU_INDEX:
-            stable[s] = False
-        else:
-            moves[s].append((a, d))
-    offered = [frozenset(x for x, _ in m) for m in moves]
+    closure, divergent = _closures_and_divergence(lts, dag, comp)
+    n, width = dag.num_states, len(dag.labels)
+    moves = _minimal_moves(dag, closure)
+    labels = effective_labels(dag).tolist()
+    offsets = np.searchsorted(dag.src, np.arange(n + 1)).tolist()
+    ticking = np.zeros(n, dtype=bool)
+    ticking[dag.src[effective_labels(dag) == TICK_INDEX]] = True
     src: list[int] = []
     lab: list[int] = []
     dst: list[int] = []
-
-    def move(s: int, a: int, d: int) -> None:
-        src.append(s)
-        lab.append(a)
-        dst.append(d)
-
-    number: dict[int, int] = {dag.initial: 0}
-    todo, count = [dag.initial], 1
-    while todo:
-        node = todo.pop()
-        me, initials, offers, after = number[node], set(), set(), {}
-        for s in closure[node]:
-            events = offered[s]
-            initials |= events
-            if TICK_INDEX in events or stable[s]:
-                offers.add(_TICK_ONLY if TICK_INDEX in events else events)
-            for x, d in moves[s]:
-                after.setdefault(x, set()).add(d)
-        targets: dict[int, list[int]] = {}
-        for x, found in sorted(after.items()):
-            if x == TICK_INDEX:
-                continue
-            least = sorted(found) if len(found) == 1 else [
-                d for d in sorted(found) if not any(o != d and d in closure[o] for o in found)]
-            for d in least:
-                if d not in number:
-                    number[d], count = count, count + 1
-                    todo.append(d)
-            targets[x] = [number[d] for d in least]
-            for d in targets[x]:
-                move(me, x, d)
+    count = n
+    for node in range(n):
+        members = closure[node]
+        if len(members) == 1 and not divergent[node] and not ticking[node]:
+            continue  # one stable state: it accepts its initials, its moves are all
+        initials, offers = _acceptances(members, labels, offsets)
         minimal = [a for a in offers if not any(b < a for b in offers)]
         if TICK_INDEX in initials:
-            move(me, TICK_INDEX, me)  # never taken twice: ✓ leads to Ω
+            src.append(node), lab.append(TICK_INDEX), dst.append(node)  # ✓ leads to Ω
         if divergent[node]:
-            move(me, TAU_INDEX, me)
+            src.append(node), lab.append(TAU_INDEX), dst.append(node)
         if divergent[node] or len(minimal) != 1 or minimal[0] != initials:
             for acc in sorted(minimal, key=sorted):
-                move(me, TAU_INDEX, count)
+                src.append(node), lab.append(TAU_INDEX), dst.append(count)
                 for x in sorted(acc):
                     if x == TICK_INDEX:
-                        move(count, TICK_INDEX, count)
-                    else:
-                        for d in targets[x]:
-                            move(count, x, d)
+                        src.append(count), lab.append(TICK_INDEX), dst.append(count)
+                        continue
+                    base = (node * width + x) * n
+                    row = moves[np.searchsorted(moves, base):np.searchsorted(moves, base + n)]
+                    src += [count] * len(row)
+                    lab += [x] * len(row)
+                    dst += (row - base).tolist()
                 count += 1
-    return LTS.from_arrays(count, 0, dag.labels, src, lab, dst)
+    every = LTS.from_arrays(count, dag.initial, dag.labels,
+                            np.concatenate((moves // n // width, src)).astype(np.int64),
+                            np.concatenate(((moves // n) % width, lab)).astype(np.int64),
+                            np.concatenate((moves % n, dst)).astype(np.int64))
+    return bfs_renumber(every)
+
+
+def _acceptances(members: frozenset[int], labels: list[int], offsets: list[int]
+                 ) -> tuple[frozenset[int], set[frozenset[int]]]:
+    """A diamond node's initials (the visible events of the τ-closure ``members``) and
+    the acceptances of its stable members (``{✓}`` for one that can terminate).
+    ``labels`` are the τ-collapsed LTS's label codes in source order, ``offsets``
+    where each state's transitions start.
+
+    Example:
+        >>> _acceptances(frozenset({0, 1}), [0, 2, 2], [0, 2, 3])
+        (frozenset({2}), {frozenset({2})})
+    """
+    initials: set[int] = set()
+    offers: set[frozenset[int]] = set()
+    for s in members:
+        events = set(labels[offsets[s]:offsets[s + 1]])
+        stable = TAU_INDEX not in events
+        events.discard(TAU_INDEX)
+        initials |= events
+        if TICK_INDEX in events:
+            offers.add(_TICK_ONLY)
+        elif stable:
+            offers.add(frozenset(events))
+    return frozenset(initials), offers
 
 
 REDUCTIONS: dict[str, Callable[[LTS], LTS]] = {

@@ -25,12 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from procalg.errors import ModelError
-from procalg.semantics.infinite import (  # noqa: F401 - re-exported: infinite sets as types
-    INTEGERS,
-    REPLAY_VALUES,
-    Infinite,
-    Integers,
-)
+from procalg.semantics.infinite import INTEGERS, REPLAY_VALUES, Infinite, Integers  # noqa: F401
 from procalg.semantics.lazy_errors import EvaluationError
 from procalg.source import Span
 from procalg.terms import Atom, Dotted, Event, Value, show, sort_key
@@ -95,6 +90,7 @@ class Types:
         self._remaining: dict[ChannelRef, tuple[tuple[Value, Event], ...]] = {}
         self._by_flat: dict[tuple[str, int], dict[tuple, list[Event]]] = {}
         self._interned: dict[Event, Event] = {}
+        self._dotted: dict[tuple[ChannelRef, Value], Value] = {}
 
     def event(self, channel: str, fields: tuple[Value, ...]) -> Event:
         """The event ``channel.fields``, one object per event (interned).
@@ -196,6 +192,14 @@ class Types:
         Raises:
             ModelError: too many fields, or a field outside its declared type.
         """
+        if type(left) is ChannelRef:  # memoised: a compiled c.x runs at every visit of its state
+            found = self._dotted.get((left, right))
+            if found is None:
+                found = self._dotted[left, right] = self._dot_value(left, right, span)
+            return found
+        return self._dot_value(left, right, span)
+
+    def _dot_value(self, left: Value, right: Value, span: Span | None) -> Value:
         if self.is_compound(right):  # c.(0.1) is c.0.1: dots are flat in CSPM
             for field in self.fields_of(right):
                 left = self.dot(left, field, span)

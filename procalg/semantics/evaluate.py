@@ -345,14 +345,14 @@ class Evaluator(EventSets, Transformations):
         names, captured, procs = self.let_info(let, outer)
         values = tuple(self.lookup(n, outer, let.span) for n in captured)
         env = dict(outer)
-        for name, clauses in self._local_definitions(let).items():
-            info = self.functions[names[name]]
+        for name, unique in names.items():  # the local definitions, grouped once (let_info)
+            info = self.functions[unique]
             if info.arity is not None:
                 env[name] = Closure(info.name, values)
             elif name in procs:
                 env[name] = Call(info.name, values)
             else:
-                env[name] = Thunk(name, clauses[0].body, env)
+                env[name] = Thunk(name, info.clauses[0].body, env)
         return env
 
     def let_info(self, let: ast.Let, outer: Env) -> tuple[dict[str, str], tuple[str, ...],

@@ -144,3 +144,26 @@ def test_a_dot_list_used_as_an_event_says_it_has_too_many_fields() -> None:
     err = caught.value
     assert err.message == "c.0.1.D is not an event: it has too many fields (channel c has 2)"
     assert (err.span.line, err.span.column) == (5, 5)
+
+
+def test_a_channel_dotted_again_with_the_same_field_gives_the_same_object_and_errors_each_time(
+) -> None:
+    from procalg.semantics.channels import ChannelRef, Types
+
+    types = Types({"c": (frozenset({0, 1}), frozenset({0, 1}))}, {})
+    first = types.dot(ChannelRef("c"), 1, None)
+    assert types.dot(ChannelRef("c"), 1, None) is first == ChannelRef("c", (1,))
+    event = types.dot(first, 0, None)
+    assert types.dot(ChannelRef("c", (1,)), 0, None) is event == Event("c", (1, 0))
+    assert types.dot(ChannelRef("c"), Dotted(1, (0,)), None) is event  # c.(1.0) is c.1.0
+    for _ in range(2):  # a bad field is not remembered as a value: it fails every time
+        with pytest.raises(ModelError, match="c"):
+            types.dot(first, 7, None)
+
+
+def test_a_model_evaluating_one_event_in_many_states_gets_the_same_events() -> None:
+    spec = model("channel c : {0..3}.{0..3}\n"
+                 "P(i, j) = c.i.j -> P((i + 1) % 4, (j + 3) % 4)\n")
+    lts = explore(spec.system(spec.apply("P", (0, 0))), max_states=100)
+    assert lts.num_states == 4
+    assert sorted(lts.labels[2:]) == ["c.0.0", "c.1.3", "c.2.2", "c.3.1"]

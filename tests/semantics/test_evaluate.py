@@ -287,3 +287,17 @@ def test_a_nametype_of_a_tuple_with_an_infinite_part_is_tested_not_listed() -> N
 ])
 def test_a_sequence_comprehension_condition_may_use_not_and_or(spec: Spec, text, value) -> None:
     assert spec.value(parse_expr(text)) == value
+
+
+def test_a_let_evaluated_many_times_binds_its_values_functions_and_processes_each_time(
+) -> None:
+    from procalg.api import loads
+
+    model = loads("channel c : {0..5}\n"
+                  "P(n) = let k = n + 1\n"
+                  "           f(x) = x * 2\n"
+                  "           Q = c.f(k) % 6 -> P(k % 3)\n"
+                  "       within Q\n")
+    lts = model.lts("P(0)", max_states=20)
+    assert lts.num_states == 3
+    assert sorted(lts.labels[2:]) == ["c.0", "c.2", "c.4"]
