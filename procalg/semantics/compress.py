@@ -46,8 +46,8 @@ from procalg.semantics.deep import with_room
 from procalg.semantics.sos import Rules
 from procalg.source import Span
 from procalg.terms import Call, Process, show_process
+from procalg.terms.brief_names import brief_name
 from procalg.terms.compressed import Compressed, MoveTable
-from procalg.terms.renaming import Renaming
 
 MAX_STATES = 2_000_000
 """Exploration limit for a compressed process (a guard against infinite ones)."""
@@ -125,7 +125,7 @@ def compress(name: str, term: Process, unfold: Callable[[Call], Process],
     finally:
         if collecting:
             gc.enable()
-    return wrap(f"{name}({_shown(term)})", reduced,
+    return wrap(f"{name}({brief_name(term)})", reduced,
                 {label: events[code] for code, label in enumerate(lts.labels)})
 
 
@@ -182,35 +182,6 @@ def wrap(name: str, lts: LTS, events: dict[str, Any]) -> Compressed:
     """
     table = MoveTable(name, _Rows(lts, events), lts)
     return Compressed(table, lts.initial)
-
-
-NAMED_EVENTS = 64
-"""A compressed process is named by its argument as written while the argument's
-event sets (renamings, hiding, synchronisation) hold at most this many events."""
-
-
-def _shown(term: Process) -> str:
-    """``term`` as written, or its operator alone when its event sets are large:
-    printing sorts every set, and a generated model compresses hundreds of
-    terms that rename or hide channels of hundreds of thousands of events.
-
-    Example:
-        >>> from procalg.terms import Event, Hide, Prefix, STOP
-        >>> _shown(Hide(Prefix(Event("a"), STOP), frozenset({Event("a")})))
-        'a -> STOP \\\\ {a}'
-        >>> _shown(Hide(STOP, frozenset(Event("c", (i,)) for i in range(100))))
-        'Hide(…)'
-    """
-    budget, todo = NAMED_EVENTS, [term]
-    while todo and budget >= 0:
-        node = todo.pop()
-        for field in getattr(type(node), "__slots__", ()):
-            value = getattr(node, field, None)
-            if isinstance(value, Process):
-                todo.append(value)
-            elif isinstance(value, frozenset | Renaming):  # a renaming: its pairs and rules
-                budget -= len(value)
-    return show_process(term) if budget >= 0 else f"{type(term).__name__}(…)"
 
 
 __all__ = ["REDUCTIONS", "compress", "diamond_lts", "normal_lts"]
