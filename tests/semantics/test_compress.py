@@ -34,8 +34,8 @@ EVENTS = [Event("a"), Event("b"), Event("c")]
 alphabets = st.frozensets(st.sampled_from(EVENTS))
 
 
-def random_terms(parallel_weight: int = 1) -> st.SearchStrategy[Process]:
-    """Random finite terms over a, b, c; ``parallel_weight`` makes parallel that much likelier."""
+def random_terms(parallel_weight: int = 1, hide_weight: int = 1) -> st.SearchStrategy[Process]:
+    """Random finite terms over a, b, c; a weight makes its operator that much likelier."""
     return st.recursive(
         st.sampled_from([STOP, SKIP]),
         lambda inner: st.one_of(
@@ -44,7 +44,7 @@ def random_terms(parallel_weight: int = 1) -> st.SearchStrategy[Process]:
             st.tuples(inner, inner).map(lambda t: InternalChoice(*t)),
             st.tuples(inner, inner).map(lambda t: Seq(*t)),
             *[st.tuples(inner, inner, alphabets).map(lambda t: Parallel(*t))] * parallel_weight,
-            st.tuples(inner, alphabets).map(lambda t: Hide(*t)),
+            *[st.tuples(inner, alphabets).map(lambda t: Hide(*t))] * hide_weight,
         ),
         max_leaves=8,
     )
@@ -131,20 +131,8 @@ def test_misuse_is_a_model_error(text, message) -> None:
 
 # ---------------------------------------------------------------- diamond
 
-diamond_terms = st.recursive(
-    st.sampled_from([STOP, SKIP]),
-    lambda inner: st.one_of(
-        st.tuples(st.sampled_from(EVENTS), inner).map(lambda t: Prefix(*t)),
-        st.tuples(inner, inner).map(lambda t: ExternalChoice(*t)),
-        st.tuples(inner, inner).map(lambda t: InternalChoice(*t)),
-        st.tuples(inner, inner).map(lambda t: Seq(*t)),
-        st.tuples(inner, inner, alphabets).map(lambda t: Parallel(*t)),
-        # hiding often: it makes the τ-diamonds diamond elimination removes
-        st.tuples(inner, alphabets).map(lambda t: Hide(*t)),
-        st.tuples(inner, alphabets).map(lambda t: Hide(*t)),
-    ),
-    max_leaves=8,
-)
+# hiding often: it makes the τ-diamonds diamond elimination removes
+diamond_terms = random_terms(hide_weight=2)
 
 
 @settings(max_examples=150, deadline=None)
