@@ -30,36 +30,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from procalg.lts import TAU, TICK
-from procalg.terms import Event
+from procalg.semantics.linear_host import MachineHost, Moves
 from procalg.terms.saga import THROW_EVENT
 
 if TYPE_CHECKING:
     from procalg.semantics.linear_saga_body import Part
     from procalg.semantics.locations import Location
 
-Moves = list[tuple[str, int]]
-
-
-class OperatorMoves:
+class OperatorMoves(MachineHost):
     """The interrupt and timeout half of
     :class:`~procalg.semantics.linear.Machine` (tagged states, as the sagas')."""
 
-    keys: list[Any]
-
-    # the machine's own (procalg.semantics.linear.Machine, linear_saga.SagaMoves)
+    # linear_saga.SagaMoves's (the rest: MachineHost)
     def _tagged(self, *key: Any) -> int:
-        raise NotImplementedError
-
-    def _state(self, node: Location, env: Any) -> int:
-        raise NotImplementedError
-
-    def successors(self, state: int) -> Moves:
-        raise NotImplementedError
-
-    def _name(self, event: Event) -> str:
-        raise NotImplementedError
-
-    def _end(self, which: str) -> int:
         raise NotImplementedError
 
     def saga_state(self, part: Part, env: Any) -> int:

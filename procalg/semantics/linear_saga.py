@@ -38,11 +38,12 @@ from typing import TYPE_CHECKING, Any
 
 from procalg.errors import ModelError
 from procalg.lts import TAU, TICK
+from procalg.semantics.linear_host import MachineHost, Moves
 from procalg.semantics.linear_saga_body import CALL, EXT, IF, INT, SEQ, STEP, Part
 from procalg.semantics.locations import AT_SAGA_STATE, Location
 from procalg.semantics.patterns import match_all
 from procalg.semantics.saga_body import as_process, step_of
-from procalg.terms import SKIP, Event
+from procalg.terms import SKIP
 from procalg.terms.saga import (
     COMPENSATE,
     COMPENSATED,
@@ -54,10 +55,7 @@ from procalg.terms.saga import (
 if TYPE_CHECKING:
     from procalg.semantics.evaluate import Env, Evaluator
 
-Moves = list[tuple[str, int]]
-
-
-class SagaMoves:
+class SagaMoves(MachineHost):
     """The saga half of :class:`~procalg.semantics.linear.Machine`: saga states
     made from :class:`Part` s and their moves by the rules of ``docs/sagas.md``."""
 
@@ -65,20 +63,8 @@ class SagaMoves:
     keys: list[Any]
     where: list[tuple[Location, Any]]
 
-    # the machine's own (procalg.semantics.linear.Machine, state_keys.StateKeys)
+    # the machine's own (state_keys.StateKeys, linear.Machine; the rest: MachineHost)
     def _intern(self, key: Any, where: tuple[Location, Any]) -> int:
-        raise NotImplementedError
-
-    def _state(self, node: Location, env: Env) -> int:
-        raise NotImplementedError
-
-    def successors(self, state: int) -> Moves:
-        raise NotImplementedError
-
-    def _name(self, event: Event) -> str:
-        raise NotImplementedError
-
-    def _end(self, which: str) -> int:
         raise NotImplementedError
 
     def _finished(self, state: int) -> bool:
