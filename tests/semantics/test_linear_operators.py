@@ -19,18 +19,13 @@ from procalg.api.model import loads
 from procalg.lts import TAU, TICK
 from procalg.semantics.linear import Machine, compile_leaf
 from tests.semantics.test_linear import assert_compiles_like_its_terms
+from tests.semantics.test_linear_sequences import _value
 
 HEADER = """channel c : {0..3}
 channel e, f
 activity a : {0..3} attempts 2
 activity ok : {0..3} never fails
 """
-
-
-@cache  # one strategy object per scope and depth
-def _value(names: tuple[str, ...]):
-    atoms = st.sampled_from([*names, "0", "1", "3"])
-    return st.one_of(atoms, st.builds(lambda x, y: f"(({x} + {y}) % 4)", atoms, atoms))
 
 
 @cache  # one strategy object per scope and depth
