@@ -274,14 +274,38 @@ def _refusing(mon: _Monitor, chunk: np.ndarray, node: np.ndarray, live: np.ndarr
     size = hi - lo
     pair = np.repeat(np.arange(len(acc)), size)  # one row per acceptance member
     member = mon.members[np.repeat(lo - np.cumsum(size) + size, size) + np.arange(len(pair))]
-    offers = np.unique(src.astype(np.int64) * width + lab)
     key = pair_state[pair] * width + member
-    at = np.minimum(np.searchsorted(offers, key), max(len(offers) - 1, 0))
-    present = offers[at] == key if len(offers) else np.zeros(len(key), dtype=bool)
+    present = _offered(src.astype(np.int64) * width + lab, key, n * width)
     missing = np.bincount(pair[~present], minlength=len(acc))
     good = np.zeros(n, dtype=bool)
     good[pair_state[missing == 0]] = True
-    return bad | (np.isin(np.arange(n), stable) & ~good)
+    refusing = np.zeros(n, dtype=bool)
+    refusing[stable] = True
+    return bad | (refusing & ~good)
+
+
+_TABLE_CELLS = 1 << 24
+"""Largest (state x label) bitmap :func:`_offered` fills instead of sorting."""
+
+
+def _offered(offers: np.ndarray, keys: np.ndarray, cells: int) -> np.ndarray:
+    """Mask of the ``keys`` among ``offers`` (both ``state * width + label``,
+    below ``cells``): a bitmap when it is small (a chunk of the frontier
+    times the labels), else a sort and binary search (numpy 2's hashing
+    ``np.unique`` took a sixth of a failures check).
+
+    Example:
+        >>> _offered(np.array([5, 2, 5]), np.array([2, 3, 5]), 8).tolist()
+        [True, False, True]
+    """
+    if cells <= _TABLE_CELLS:
+        table = np.zeros(cells, dtype=bool)
+        table[offers] = True
+        return table[keys]
+    if not len(offers):
+        return np.zeros(len(keys), dtype=bool)
+    offers = np.sort(offers)
+    return offers.take(offers.searchsorted(keys), mode="clip") == keys
 
 
 def tau_loop(tables: Tables, divergent: np.ndarray, code: int) -> tuple[int, int]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -101,3 +102,37 @@ def test_components_without_tau_cycles_need_no_divergence_search():
     loop = LTS.build(2, 0, ["a", "b"], [(0, "a", 1), (1, "b", 0)])
     assert tau_acyclic(close(hide(component(loop), {"a"})))
     assert not tau_acyclic(close(hide(component(loop), {"a", "b"})))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(0, 63)), st.lists(st.integers(0, 63)))
+def test_offers_are_found_alike_by_the_bitmap_and_by_sorting(offers, keys):
+    from procalg.lts import refine_product
+
+    offers_, keys_ = np.array(offers, dtype=np.int64), np.array(keys, dtype=np.int64)
+    expected = [k in set(offers) for k in keys]
+    assert refine_product._offered(offers_, keys_, 64).tolist() == expected
+    saved = refine_product._TABLE_CELLS
+    refine_product._TABLE_CELLS = 0  # force the sorted path
+    try:
+        assert refine_product._offered(offers_, keys_, 64).tolist() == expected
+    finally:
+        refine_product._TABLE_CELLS = saved
+
+
+@settings(max_examples=100, deadline=None)
+@given(systems(), networks(), st.sampled_from([RefinementModel.FAILURES,
+                                                RefinementModel.FAILURES_DIVERGENCES]))
+def test_a_failures_check_past_the_bitmap_size_agrees_with_the_reference(spec, net, model):
+    from procalg.lts import refine_product
+
+    saved = refine_product._TABLE_CELLS
+    refine_product._TABLE_CELLS = 0  # every chunk takes the sorted path
+    try:
+        bulk = check_refinement_product(spec, net, model)
+    finally:
+        refine_product._TABLE_CELLS = saved
+    reference = check_refinement(spec, explore_product(net), model)
+    assert bulk.passed == reference.passed
+    if not bulk.passed:
+        assert _depth(bulk) == _depth(reference)
