@@ -49,6 +49,7 @@ from procalg.lts.lazy_batch import OmegaState as _Omega
 from procalg.lts.lts import TAU, TICK, TransitionSystem
 from procalg.lts.move_columns import Column, View
 from procalg.lts.network import DONE
+from procalg.lts.visited import sorted_unique
 
 
 class _Every:
@@ -203,7 +204,8 @@ class LazyComponent(BatchExpansion):
             AlphabetError: a move's label is outside the declared alphabet.
             LimitExceeded: more than ``max_states`` local states.
         """
-        locals_ = np.unique(np.asarray(locals_, dtype=np.int64))
+        # sort-based: numpy 2's hashing np.unique is several times slower here
+        locals_ = sorted_unique(np.asarray(locals_, dtype=np.int64))
         todo = locals_[self._slot.view[locals_] < 0].tolist()
         deferred = self.deferred
         if not deferred:

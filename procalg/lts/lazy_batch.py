@@ -27,6 +27,7 @@ import numpy as np
 
 from procalg.errors import LimitExceeded
 from procalg.lts.lts import TICK
+from procalg.lts.visited import sorted_unique
 
 
 class OmegaState:
@@ -95,7 +96,7 @@ class BatchExpansion:
         self._src.extend(sources)
         self._dst.extend(ids)
         used = key % width
-        self.used.update(np.unique(used).tolist())
+        self.used.update(sorted_unique(used).tolist())
         for view in self._views.values():
             view.append_arrays(key, sources, used, ids)
 
