@@ -29,8 +29,8 @@ import numpy as np
 from procalg.lts.codes import Layout
 
 if TYPE_CHECKING:  # vectors imports this module
+    from procalg.lts.factor_tables import TableFactor
     from procalg.lts.lazy_tables import LazyFactor
-    from procalg.lts.vectors import TableFactor
 
     Factor = TableFactor | LazyFactor
 

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from procalg.lts.vectors import TableFactor
+    from procalg.lts.factor_tables import TableFactor
 
 SMALL = 1 << 9
 """Up to this many codes, one matrix product finds every group's joint index."""

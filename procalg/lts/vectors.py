@@ -39,12 +39,12 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
 from procalg.lts import gather
 from procalg.lts.codes import MAX_BITS, MAX_CODE, Layout, headroom
+from procalg.lts.factor_tables import TableFactor, table_of_arrays, table_of_tuples
 from procalg.lts.firing import fire_factors
 from procalg.lts.gather import Gather
 from procalg.lts.lazy import LazyComponent
@@ -60,44 +60,6 @@ _MAX_CODE = MAX_CODE  # module-level so tests can force mixed-radix or wide code
 _MAX_BITS = MAX_BITS
 
 
-@dataclass(frozen=True, slots=True)
-class TableFactor:
-    """One table: a joint index over ``comps`` -> CSR list of (delta, label)."""
-
-    comps: tuple[int, ...]
-    weights: tuple[int, ...]
-    offsets: np.ndarray
-    delta: np.ndarray
-    label: np.ndarray
-    count: np.ndarray  # moves per joint index (int8 when small: a cheaper gather)
-    deterministic: bool  # at most one move per joint index
-
-    def index(self, locs: dict[int, np.ndarray]) -> np.ndarray:
-        j = locs[self.comps[0]] * self.weights[0]
-        for c, w in zip(self.comps[1:], self.weights[1:], strict=True):
-            j = j + locs[c] * w
-        return j
-
-    @property
-    def live(self) -> bool:
-        """The table has a move at all."""
-        return len(self.delta) > 0
-
-    def counts(self, locs: dict[int, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        j = self.index(locs)
-        return self.count[j].astype(np.int64), j
-
-    def first(self, key: np.ndarray) -> np.ndarray:
-        return self.offsets[key]
-
-    def deltas(self, entry: np.ndarray, stride: object, wide: bool) -> np.ndarray:
-        d = self.delta[entry]
-        return d.astype(object) if wide and d.dtype != object else d
-
-    def labels_at(self, entry: np.ndarray) -> np.ndarray:
-        return self.label[entry]
-
-
 Factor = TableFactor | LazyFactor
 
 
@@ -111,23 +73,6 @@ def _local_moves(lts: LTS) -> dict[str, tuple[list[int], list[int]]]:
         moves[lts.labels[int(lts.label[part[0]])]] = (lts.src[part].tolist(),
                                                      lts.dst[part].tolist())
     return moves
-
-
-def _table(entries: list[tuple[int, int, int]], size: int, comps: tuple[int, ...],
-           weights: tuple[int, ...]) -> TableFactor:
-    entries.sort()
-    wide = any(abs(d) >= 1 << 62 for _, d, _ in entries)
-    arr = np.array([(j, 0 if wide else d, g) for j, d, g in entries],
-                   dtype=np.int64).reshape(-1, 3)
-    delta = np.array([d for _, d, _ in entries], dtype=object) if wide else arr[:, 1].copy()
-    offsets = np.zeros(size + 1, dtype=np.int64)
-    np.cumsum(np.bincount(arr[:, 0], minlength=size), out=offsets[1:])
-    count = np.diff(offsets)
-    deterministic = len(count) == 0 or int(count.max()) <= 1
-    if len(count) and int(count.max()) < 127:
-        count = count.astype(np.int8)
-    return TableFactor(comps, weights, offsets, delta, arr[:, 2].astype(np.int32),
-                   count, deterministic)
 
 
 class Tables:
@@ -230,7 +175,7 @@ class Tables:
                 delta = sum((d - s) * stride[c] for (s, d), c in zip(combo, comps, strict=True))
                 entries.append((j, delta, g))
         size = int(np.prod([radix[c] for c in comps]))
-        return _table(entries, size, comps, weights)
+        return table_of_tuples(entries, size, comps, weights)
 
     def _joint_arrays(self, comps: tuple[int, ...], rules: list[SyncRule], direction: int,
                       weights: tuple[int, ...]) -> TableFactor:
@@ -253,17 +198,8 @@ class Tables:
             tags.append(np.full(len(j), self.tag(rule), dtype=np.int64))
         j, delta, tag = (np.concatenate(x) if x else np.zeros(0, dtype=np.int64)
                          for x in (js, deltas, tags))
-        order = np.lexsort((tag, delta, j))  # the order _table's sorted tuples have
-        j, delta, tag = j[order], delta[order], tag[order]
         size = int(np.prod([self.layout.radix[c] for c in comps]))
-        offsets = np.zeros(size + 1, dtype=np.int64)
-        np.cumsum(np.bincount(j, minlength=size), out=offsets[1:])
-        count = np.diff(offsets)
-        deterministic = len(count) == 0 or int(count.max()) <= 1
-        if len(count) and int(count.max()) < 127:
-            count = count.astype(np.int8)
-        return TableFactor(comps, weights, offsets, delta, tag.astype(np.int32), count,
-                           deterministic)
+        return table_of_arrays(j, delta, tag, size, comps, weights)
 
     def rule_factors(self, rule: SyncRule, direction: int = 0) -> list[Factor]:
         """One table per component of ``rule`` (forward, or backward if
@@ -279,8 +215,14 @@ class Tables:
             if direction:
                 src, dst = dst, src
             stride = self.layout.stride[c]
+            if self.layout.dtype != object:  # int64 deltas: numpy, not a tuple per move
+                s, d = np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64)
+                factors.append(table_of_arrays(s, (d - s) * np.int64(stride),
+                                             np.full(len(s), g, dtype=np.int64),
+                                             self.layout.radix[c], (c,), (1,)))
+                continue
             entries = [(s, (d - s) * stride, g) for s, d in zip(src, dst, strict=True)]
-            factors.append(_table(entries, self.layout.radix[c], (c,), (1,)))
+            factors.append(table_of_tuples(entries, self.layout.radix[c], (c,), (1,)))
         return factors
 
     def expand(self, codes: np.ndarray) -> Callable[[np.ndarray], np.ndarray] | None:

@@ -1,0 +1,92 @@
+"""One factor of the product engine's move tables: a CSR table from a joint
+local index to its moves, each a (code delta, label) pair.
+
+:class:`~procalg.lts.vectors.Tables` builds one per small group of
+components (their joint local state is the index), or one per component of
+a rule over many; :func:`~procalg.lts.firing.fire_factors` reads them.
+
+Example:
+    >>> f = table_of_arrays(np.array([1, 0]), np.array([5, 7]), np.array([2, 2]), 3,
+    ...                     (0,), (1,))
+    >>> f.offsets.tolist(), f.delta.tolist(), f.deterministic
+    ([0, 1, 2, 2], [7, 5], True)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True, slots=True)
+class TableFactor:
+    """One table: a joint index over ``comps`` -> CSR list of (delta, label)."""
+
+    comps: tuple[int, ...]
+    weights: tuple[int, ...]
+    offsets: np.ndarray
+    delta: np.ndarray
+    label: np.ndarray
+    count: np.ndarray  # moves per joint index (int8 when small: a cheaper gather)
+    deterministic: bool  # at most one move per joint index
+
+    def index(self, locs: dict[int, np.ndarray]) -> np.ndarray:
+        j = locs[self.comps[0]] * self.weights[0]
+        for c, w in zip(self.comps[1:], self.weights[1:], strict=True):
+            j = j + locs[c] * w
+        return j
+
+    @property
+    def live(self) -> bool:
+        """The table has a move at all."""
+        return len(self.delta) > 0
+
+    def counts(self, locs: dict[int, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        j = self.index(locs)
+        return self.count[j].astype(np.int64), j
+
+    def first(self, key: np.ndarray) -> np.ndarray:
+        return self.offsets[key]
+
+    def deltas(self, entry: np.ndarray, stride: object, wide: bool) -> np.ndarray:
+        d = self.delta[entry]
+        return d.astype(object) if wide and d.dtype != object else d
+
+    def labels_at(self, entry: np.ndarray) -> np.ndarray:
+        return self.label[entry]
+
+
+def table_of_tuples(entries: list[tuple[int, int, int]], size: int, comps: tuple[int, ...],
+                    weights: tuple[int, ...]) -> TableFactor:
+    """The table of ``(joint index, delta, label tag)`` entries (a delta may be a
+    Python integer past 62 bits: wide codes), over ``size`` joint indices."""
+    entries.sort()
+    wide = any(abs(d) >= 1 << 62 for _, d, _ in entries)
+    arr = np.array([(j, 0 if wide else d, g) for j, d, g in entries],
+                   dtype=np.int64).reshape(-1, 3)
+    delta = np.array([d for _, d, _ in entries], dtype=object) if wide else arr[:, 1].copy()
+    offsets = np.zeros(size + 1, dtype=np.int64)
+    np.cumsum(np.bincount(arr[:, 0], minlength=size), out=offsets[1:])
+    count = np.diff(offsets)
+    deterministic = len(count) == 0 or int(count.max()) <= 1
+    if len(count) and int(count.max()) < 127:
+        count = count.astype(np.int8)
+    return TableFactor(comps, weights, offsets, delta, arr[:, 2].astype(np.int32),
+                       count, deterministic)
+
+
+def table_of_arrays(j: np.ndarray, delta: np.ndarray, tag: np.ndarray, size: int,
+                    comps: tuple[int, ...], weights: tuple[int, ...]) -> TableFactor:
+    """:func:`table_of_tuples` from int64 columns (joint index, delta, label tag): the
+    same table, sorted by numpy (a real leaf's rule has a million moves)."""
+    order = np.lexsort((tag, delta, j))  # the order table_of_tuples's sorted tuples have
+    j, delta, tag = j[order], delta[order], tag[order]
+    offsets = np.zeros(size + 1, dtype=np.int64)
+    np.cumsum(np.bincount(j, minlength=size), out=offsets[1:])
+    count = np.diff(offsets)
+    deterministic = len(count) == 0 or int(count.max()) <= 1
+    if len(count) and int(count.max()) < 127:
+        count = count.astype(np.int8)
+    return TableFactor(comps, weights, offsets, delta, tag.astype(np.int32), count,
+                       deterministic)
