@@ -5,7 +5,8 @@ moves as one run of three parallel int64 :class:`Column` s (key = run slot
 * labels + label code, source, target), so the keys stay sorted and lookups
 are binary searches. A :class:`View` keeps, in step, only the moves with
 a label in a given set: a rule group reading it touches only the moves it
-can use.
+can use; it also keeps where each slot's run starts, so finding a state's
+moves is a gather, not a binary search.
 
 Example:
     >>> column = Column()
@@ -54,15 +55,30 @@ class View:
         wanted[sorted(codes)] = True
         keep = wanted[key.view % width]
         self._key, self._src, self._dst = Column(), Column(), Column()
+        self._bounds = Column()  # [s]: this view's moves of the slots before s
+        self._bounds.extend([0])
         for column, source in ((self._key, key), (self._src, src), (self._dst, dst)):
             column.extend(source.view[keep].tolist())
+        self._bound(0)
+
+    def _bound(self, since: int) -> None:
+        """Extend :attr:`_bounds` over the slots of the keys from ``since`` on
+        (a new expansion's slots follow every older one: keys are sorted)."""
+        slots = self._key.view[since:] // self.width
+        if not len(slots):
+            return
+        known = self._bounds.size - 1  # slots below this are counted
+        upto = np.arange(known + 1, int(slots[-1]) + 2, dtype=np.int64)
+        self._bounds.extend(since + np.searchsorted(slots, upto))
 
     def append(self, keys: list[int], src: list[int], labels: list[int], dst: list[int]
                ) -> None:
         mine = [i for i, lab in enumerate(labels) if lab in self.codes]
+        since = self._key.size
         self._key.extend([keys[i] for i in mine])
         self._src.extend([src[i] for i in mine])
         self._dst.extend([dst[i] for i in mine])
+        self._bound(since)
 
     def append_arrays(self, keys: np.ndarray, src: np.ndarray, labels: np.ndarray,
                       dst: np.ndarray) -> None:
@@ -70,17 +86,20 @@ class View:
         wanted = np.zeros(self.width, dtype=bool)
         wanted[sorted(self.codes)] = True
         mine = wanted[labels]
+        since = self._key.size
         self._key.extend(keys[mine])
         self._src.extend(src[mine])
         self._dst.extend(dst[mine])
+        self._bound(since)
 
     def lookup_all(self, locs: np.ndarray, backward: bool = False
                    ) -> tuple[np.ndarray, np.ndarray]:
-        width = self.width
-        keys, k = self._key.view, self.slot.data[locs] * width
-        k[k < 0] = -width  # unexpanded: an empty run
-        lo = np.searchsorted(keys, k)
-        return np.searchsorted(keys, k + width) - lo, lo
+        # a gather per state, not two binary searches: a slot's run is
+        # [bounds[s], bounds[s + 1]); clipping makes both ends equal (an empty
+        # run) for an unexpanded state (slot -1) and past the last slot seen here
+        slot, bounds = self.slot.data[locs], self._bounds.view
+        lo = bounds.take(slot, mode="clip")
+        return bounds.take(slot + 1, mode="clip") - lo, lo
 
     def entry_labels(self, entry: np.ndarray, backward: bool = False) -> np.ndarray:
         return self._key.view[entry] % self.width
