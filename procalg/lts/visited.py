@@ -168,11 +168,13 @@ class Visited:
         if not len(codes):
             return codes
         keys = self._stored(codes)
+        same = keys is codes  # int64 codes are their own keys: compress once per tier
         for tier in self._tiers():
             if not len(keys):
                 break
             miss = ~found_in(tier, keys)
-            keys, codes = keys[miss], codes[miss]
+            keys = keys[miss]
+            codes = keys if same else codes[miss]
         return codes
 
     def fresh(self, codes: np.ndarray) -> np.ndarray:
