@@ -204,8 +204,13 @@ class LazyComponent(BatchExpansion):
             AlphabetError: a move's label is outside the declared alphabet.
             LimitExceeded: more than ``max_states`` local states.
         """
-        # sort-based: numpy 2's hashing np.unique is several times slower here
-        locals_ = sorted_unique(np.asarray(locals_, dtype=np.int64))
+        locals_ = np.asarray(locals_, dtype=np.int64)
+        if len(locals_) > self._slot.size:  # a whole frontier: a mask beats a sort
+            seen = np.zeros(self._slot.size, dtype=bool)
+            seen[locals_] = True
+            locals_ = np.flatnonzero(seen)
+        else:  # sort-based: numpy 2's hashing np.unique is several times slower
+            locals_ = sorted_unique(locals_)
         todo = locals_[self._slot.view[locals_] < 0].tolist()
         deferred = self.deferred
         if not deferred:
