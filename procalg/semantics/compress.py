@@ -1,7 +1,7 @@
 """CSPM's compression functions: explore a process, reduce it, go on with the result.
 
-``sbisim(P)``, ``wbisim(P)``, ``tau_loop_factor(P)``, ``normal(P)`` and
-``explicate(P)`` in a model evaluate ``P`` to its LTS (by the firing rules),
+``sbisim(P)``, ``dbisim(P)``, ``wbisim(P)``, ``tau_loop_factor(P)``, ``normal(P)``
+and ``explicate(P)`` in a model evaluate ``P`` to its LTS (by the firing rules),
 reduce it, and wrap the result as a :class:`~procalg.terms.compressed.Compressed`
 term, whose moves come from the reduced LTS. Reductions (FDR manual,
 "Compression"; Roscoe, *Understanding Concurrent Systems*, ch. 16):
@@ -11,6 +11,11 @@ term, whose moves come from the reduced LTS. Reductions (FDR manual,
   signature refinement, O(n · m) worst case); preserves every CSP model;
 - ``wbisim``: the weak bisimulation quotient; divergence-blind (a τ-loop
   disappears), so it preserves traces and stable failures, not divergences;
+- ``dbisim``: divergence-respecting weak bisimulation (a τ-loop stays), by the
+  finer branching quotient (:func:`procalg.lts.compressions.dbisim_lts`);
+  preserves every CSP model; RoboChart's generated models wrap every node
+  and machine in it, and merging their hidden steps keeps what their
+  partners meet small;
 - ``tau_loop_factor``: every τ-SCC merged into one state, which keeps a
   τ-self-loop when the SCC had a cycle (so divergence is kept), O(n + m);
 - ``normal``: the normal form (subset construction over τ-closures,
@@ -63,8 +68,10 @@ of states but, beside their partners, reach a few; beyond this budget the
 argument is kept as it is and the engines explore it where it is used (the
 product engine reduces its components modulo strong bisimulation anyway)."""
 
-LOSSLESS = frozenset({"sbisim", "explicate"})
-"""The compressions whose result is strongly bisimilar to their argument."""
+LOSSLESS = frozenset({"sbisim", "explicate", "dbisim"})
+"""The compressions for which the argument itself is an answer: it is strongly
+bisimilar to their result (``dbisim``'s quotient is coarser, and strong
+bisimilarity implies divergence-respecting weak bisimilarity)."""
 
 
 

@@ -34,10 +34,10 @@ implements them; the names live here so evaluating a model that uses none
 of them does not load numpy and the LTS algorithms)."""
 
 COMPRESSION_ALIASES = {"lazynorm": "normal", "lazyenumerate": "explicate",
-                       "dbisim": "sbisim", "model_compress": "sbisim"}
+                       "model_compress": "dbisim"}
 """FDR's lazy variants compute the same process as their eager namesakes;
-``dbisim`` and ``model_compress`` become ``sbisim``, a finer quotient that
-keeps every semantics (so the process is the same, if less reduced)."""
+``model_compress`` becomes ``dbisim`` (divergence-respecting weak
+bisimulation), which keeps every semantics FDR checks."""
 
 PRIORITY_FUNCTIONS = frozenset({"prioritise", "prioritise_nocache", "chase", "chase_nocache",
                                 "prioritisepo", "trace_watchdog"})

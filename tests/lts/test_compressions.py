@@ -1,15 +1,19 @@
-"""Diamond elimination on arbitrary LTSs (τ-cycles, τ-diamonds, ✓ beside other moves):
-the array formulation keeps failures-divergences semantics and removes covered targets."""
+"""Diamond elimination and ``dbisim`` on arbitrary LTSs (τ-cycles, τ-diamonds, ✓ beside
+other moves): both keep failures-divergences semantics; diamond removes covered
+targets, ``dbisim`` never merges a divergent state with a non-divergent one."""
 
 from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from procalg.assertion_kinds import RefinementModel
+from procalg.assertion_kinds import Equivalence, RefinementModel
+from procalg.checks.equivalence import check_equivalence
 from procalg.checks.refinement import check_refinement
-from procalg.lts.compressions import diamond_lts
+from procalg.lts.compressions import dbisim_lts, diamond_lts, divergent_states
 from procalg.lts.lts import LTS
+from procalg.lts.partition import Bisimulation, minimize
+from procalg.lts.tau import tau_successors
 
 MOVES = ["τ", "τ", "a", "b", "c"]
 
@@ -70,3 +74,49 @@ def test_a_tau_cycle_makes_its_node_divergent_and_a_tick_beside_a_move_needs_a_s
     # state 1 offers a and ✓: its one minimal acceptance is {✓}, not its initials
     assert any(lab == "✓" for _, lab, _ in reduced.triples())
     assert sum(lab == "τ" for _, lab, _ in reduced.triples()) >= 3
+
+
+@settings(max_examples=300, deadline=None)
+@given(raw_lts())
+def test_dbisim_of_any_lts_is_failures_divergences_equivalent_and_weakly_bisimilar(lts) -> None:
+    reduced = dbisim_lts(lts)
+    fd = RefinementModel.FAILURES_DIVERGENCES
+    assert check_refinement(lts, reduced, fd).passed
+    assert check_refinement(reduced, lts, fd).passed
+    assert check_equivalence(lts, reduced, Equivalence.WEAK).passed
+    assert reduced.num_states <= minimize(lts, Bisimulation.STRONG).num_states
+
+
+@settings(max_examples=300, deadline=None)
+@given(raw_lts())
+def test_a_state_is_divergent_exactly_when_it_reaches_a_tau_cycle(lts) -> None:
+    taus = tau_successors(lts)
+
+    def reach(s: int) -> set[int]:
+        seen, todo = set(), [s]
+        while todo:
+            for d in taus[todo.pop()]:
+                if d not in seen:
+                    seen.add(d)
+                    todo.append(d)
+        return seen  # strictly τ-reachable: s is in it only on a τ-cycle
+
+    expected = [any(t in reach(t) for t in reach(s) | {s}) for s in range(lts.num_states)]
+    assert divergent_states(lts).tolist() == expected
+
+
+def test_dbisim_keeps_a_divergent_state_apart_from_a_weakly_bisimilar_stable_one() -> None:
+    # after b: a τ-loop beside a; after c: a alone. Weak bisimulation merges the two
+    lts = LTS.build(5, 0, ["a", "b", "c"], [(0, "b", 1), (0, "c", 3), (1, "τ", 1),
+                                            (1, "a", 2), (3, "a", 4)])
+    assert minimize(lts, Bisimulation.WEAK).num_states == 3
+    reduced = dbisim_lts(lts)
+    assert reduced.num_states == 4
+    assert sum(lab == "τ" and s == d for s, lab, d in reduced.triples()) == 1
+
+
+def test_dbisim_merges_the_states_a_hidden_step_only_separates() -> None:
+    # τ -> a -> τ -> b -> STOP: sbisim keeps all 5 states, dbisim keeps a -> b -> STOP
+    lts = LTS.build(5, 0, ["a", "b"], [(0, "τ", 1), (1, "a", 2), (2, "τ", 3), (3, "b", 4)])
+    assert minimize(lts, Bisimulation.STRONG).num_states == 5
+    assert sorted(dbisim_lts(lts).triples()) == [(0, "a", 1), (1, "b", 2)]

@@ -257,3 +257,52 @@ def test_a_compressed_process_with_large_event_sets_is_named_by_its_operator_alo
     assert big.table.name == "sbisim(Rename(…))" and len(big.table.moves) == 1
     assert small.table.name == "sbisim(c.1 -> STOP)"
     assert rule.table.name == "sbisim(P[[c <- c]])"
+
+
+NODE = """channel go
+channel inp, setv, getv, out : {0..29}
+Node = go -> inp?x -> setv!x -> getv?y -> out!y -> Node
+Mem(m) = getv!m -> Mem(m) [] setv?x -> Mem(x)
+Hidden = (Node [| {|setv, getv|} |] Mem(0)) \\ {|setv, getv|}
+"""
+"""RoboChart's shape in small: a node whose input is wide (and whose memory input is
+wider still in isolation), compressed beside the memory that narrows what it reads."""
+
+
+@pytest.mark.parametrize("inner", ["dbisim", "sbisim"])
+def test_a_wide_node_compressed_beside_the_memory_that_narrows_it_is_the_same_process(
+        inner: str) -> None:
+    model = loads(NODE + f"C = dbisim(sbisim({inner}(Node) [| {{|setv, getv|}} |] Mem(0))"
+                         " \\ {|setv, getv|})\n")
+    assert isinstance(model.process("C"), Compressed)
+    plain, reduced = model.lts("Hidden", max_states=50_000), model.lts("C", max_states=50_000)
+    fd = RefinementModel.FAILURES_DIVERGENCES
+    assert check_refinement(plain, reduced, fd).passed
+    assert check_refinement(reduced, plain, fd).passed
+    assert check_equivalence(plain, reduced, Equivalence.WEAK).passed
+
+
+def test_dbisim_merges_the_hidden_steps_of_a_node_that_sbisim_keeps() -> None:
+    model = loads(NODE + "S = sbisim(Hidden)\nD = dbisim(Hidden)\n")
+    # go, then inp, then one state per x: after inp.x the hidden setv and getv merge into
+    # the state that offers out.x
+    assert model.lts("D").num_states == 1 + 1 + 30
+    assert model.lts("S").num_states > model.lts("D").num_states
+
+
+def test_dbisim_keeps_divergence_and_model_compress_is_dbisim() -> None:
+    model = loads("channel a, b\nX = a -> X\nP = (X ||| b -> STOP) \\ {a}\n"
+                  "D = dbisim(P)\nM = model_compress(P)\n"
+                  "assert D :[divergence free]\nassert D [FD= P\nassert P [FD= D\n")
+    assert [r.result for r in check_model(model)] == ["fail", "pass", "pass"]
+    assert model.lts("D").num_states == model.lts("M").num_states == 2
+
+
+@settings(max_examples=100, deadline=None)
+@given(diamond_terms)
+def test_dbisim_is_failures_divergences_equivalent_and_no_larger_than_sbisim(term) -> None:
+    original, reduced = _lts(term), _lts(compress("dbisim", term, None))
+    fd = RefinementModel.FAILURES_DIVERGENCES
+    assert check_refinement(original, reduced, fd).passed
+    assert check_refinement(reduced, original, fd).passed
+    assert reduced.num_states <= _lts(compress("sbisim", term, None)).num_states
