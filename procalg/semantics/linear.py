@@ -64,6 +64,7 @@ from typing import TYPE_CHECKING, Any
 
 from procalg.lts import TAU, TICK
 from procalg.semantics.linear_inputs import InputMoves, Moves
+from procalg.semantics.linear_let import let_scope
 from procalg.semantics.linear_operators import OPERATOR_RULES, OperatorMoves
 from procalg.semantics.linear_saga import SAGA_RULES, SagaMoves
 from procalg.semantics.locations import (
@@ -73,6 +74,7 @@ from procalg.semantics.locations import (
     AT_IF,
     AT_INPUT,
     AT_INTERNAL,
+    AT_LET,
     AT_OPERATORS,
     AT_PREFIX,
     AT_REPLICATED_EXTERNAL,
@@ -129,13 +131,15 @@ class Machine(InputMoves, SagaMoves, OperatorMoves):
         self.moves: list[Moves | None] = []
         self.names: dict[Event, str] = {}
         self.events: dict[str, Event] = {}  # the inverse of names: the runtime steps on Events
+        self._renamed = {}
         if events_as_labels:
             self._name = _same  # type: ignore[method-assign]
-        self._intern(self._call_key(start.name, start.args), (_CALL_START, start))
+        self._start = self._intern(self._call_key(start.name, start.args), (_CALL_START, start))
 
     def initial_state(self) -> int:
-        """The start call is state 0."""
-        return 0
+        """The start call's state (0, unless its key is an operator's state, whose
+        operands are numbered first)."""
+        return self._start
 
     def start(self, call: Call) -> int:
         """The state of another call of the machine's definitions (numbered on first
@@ -188,6 +192,9 @@ class Machine(InputMoves, SagaMoves, OperatorMoves):
                 if branch is None:
                     return []
                 node = branch
+                continue
+            if kind == AT_LET:
+                node, env = parts[1], let_scope(self.ev, parts[0], env)
                 continue
             break
         if kind == AT_PREFIX:
@@ -261,6 +268,8 @@ class Machine(InputMoves, SagaMoves, OperatorMoves):
                 if branch is None:
                     return False
                 node = branch
+            elif node.kind == AT_LET:
+                node, env = node.parts[1], let_scope(self.ev, node.parts[0], env)
             else:
                 break
         return node.kind == AT_SKIP or self.keys[state] == OMEGA_KEY
