@@ -320,8 +320,11 @@ _ENDS = {"Ω": (OMEGA_KEY, _OMEGA_NODE), "SKIP": (SKIP_KEY, Location(AT_SKIP)),
          "THROW": (THROW_KEY, _THROW_NODE), "THROWN": (THROWN_KEY, _THROWN_NODE)}
 
 
-def compile_leaf(ev: Evaluator, start: Call) -> Machine | str:
-    """The machine of ``start``, or the one-line reason it stays with the term rules.
+def compile_leaf(ev: Evaluator, start: Call, renamings: tuple[Any, ...] = ()
+                 ) -> Machine | str:
+    """The machine of ``start``, or the one-line reason it stays with the term rules;
+    with ``renamings`` (innermost first), of ``start[[R1]][[R2]]..``: a leaf that is a
+    renamed call starts in the renaming's state.
 
     Example:
         >>> from procalg.api.model import loads
@@ -330,6 +333,9 @@ def compile_leaf(ev: Evaluator, start: Call) -> Machine | str:
         'uses the operator |||'
     """
     try:
-        return Machine(ev, start)
+        machine = Machine(ev, start)
     except Unsupported as why:
         return why.reason
+    for relation in renamings:
+        machine._start = machine._tagged("rename", relation, machine._start)
+    return machine

@@ -126,3 +126,21 @@ def test_leaves_with_lets_and_renamings_are_compiled_in_a_network():
                   "Sink = d?x -> Sink\nNet = P(1) [| {| d |} |] Sink")
     network = compile_network(model.process("Net"), model.spec)
     assert "leaves compiled to state machines: 2 of 2" in network.notes
+
+
+@pytest.mark.parametrize("top", [
+    "C(0)[[c.x <- d.x | x <- {0..3}]] [| {| d |} |] B",
+    "(C(1)[[c.0 <- e, c.1 <- e]][[e <- f]] [| {f} |] B) ||| C(2)[[c <- d]]",
+])
+def test_a_renamed_call_in_a_network_is_a_compiled_leaf_with_the_reference_counts(top):
+    from procalg.lts.product import explore_product
+
+    model = loads(HEADER + "C(n) = c!n -> C((n + 1) % 4) [] e -> C(n)\n"
+                  "B = d?x -> B [] f -> B\nS = " + top + "\n")
+    net = compile_network(model.process("S"), model.spec, reduce=False)
+    product = explore_product(net)
+    reference = explore(model.spec.system(model.process("S")))
+    assert not any("by the term rules" in note for note in net.notes)
+    assert _bisimilar(product, reference)
+    assert (product.num_states, product.num_transitions) == (
+        reference.num_states, reference.num_transitions)
