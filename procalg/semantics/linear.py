@@ -41,9 +41,11 @@ calls of top-level definitions (several clauses with patterns included),
 ``saga (...)`` with ``undo`` (:mod:`procalg.semantics.linear_saga`: the
 compensation installed so far is part of the state), interrupt ``/\\`` and
 timeout ``[>`` (:mod:`procalg.semantics.linear_operators`: a state is the
-pair of its operands' states). Outside a saga a ``throw`` ends everything
-(to THROWN), as the term rules' ``saga.aborting`` says. Anything else
-(parallel inside the definition, hiding, ``let``, process-valued
+pair of its operands' states), renaming ``P [[R]]`` (a state is the relation
+with P's state) and ``let … within`` with local processes closing over the
+values around them (:mod:`procalg.semantics.linear_let`). Outside a saga a
+``throw`` ends everything (to THROWN), as the term rules' ``saga.aborting``
+says. Anything else (parallel inside the definition, hiding, process-valued
 parameters, exception ``[| A |>``) raises :class:`Unsupported`, whose reason
 the network's notes show, and that leaf keeps the term rules.
 
