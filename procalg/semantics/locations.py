@@ -112,8 +112,10 @@ class Compiler:
             finally:
                 self.locals = saved
             self.bodies[name] = found
-            # a local definition's calls carry its captured values first: keyed whole
-            self.live[name] = _live(info.clauses) if info.let is None else None
+            live, k = _live(info.clauses), len(info.captured)
+            # a local definition's calls carry its captured values first (all kept)
+            self.live[name] = live if live is None or not k else \
+                (*range(k), *(k + i for i in live))
         return found
 
     def input_channels(self) -> frozenset[str] | None:

@@ -87,6 +87,8 @@ def _both(text: str, start: str = "P(1)"):
     "P(n) = let k = (n + 1) % 4\n  Q(m) = c!m -> Q((m + k) % 4) within Q(0)",
     # siblings calling each other, a local function
     "P(n) = let g(x) = (x + n) % 4\n  A = c!g(1) -> B\n  B = d!g(2) -> A within A",
+    # a local process's parameter its body never reads: one state for every value
+    "P(n) = e -> (let Q(m) = e -> c!n -> Q(3) within Q(2))",
     # a let inside a local definition (nested closures)
     "P(n) = let Q(m) = (let S = c!m -> e -> Q((m + n) % 4) within S) within Q(n)",
     # a renamed call, and renaming over a choice with a qualifier
