@@ -133,7 +133,7 @@ class Machine(InputMoves, SagaMoves, OperatorMoves):
         self.moves: list[Moves | None] = []
         self.names: dict[Event, str] = {}
         self.events: dict[str, Event] = {}  # the inverse of names: the runtime steps on Events
-        self._renamed = {}
+        self._renamed, self._relations, self._relation_numbers = {}, [], {}
         if events_as_labels:
             self._name = _same  # type: ignore[method-assign]
         self._start = self._intern(self._call_key(start.name, start.args), (_CALL_START, start))
@@ -339,5 +339,5 @@ def compile_leaf(ev: Evaluator, start: Call, renamings: tuple[Any, ...] = ()
     except Unsupported as why:
         return why.reason
     for relation in renamings:
-        machine._start = machine._tagged("rename", relation, machine._start)
+        machine._start = machine.renamed(relation, machine._start)
     return machine
