@@ -62,6 +62,7 @@ Example:
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING, Any
 
 from procalg.lts import TAU, TICK
@@ -131,8 +132,11 @@ class Machine(InputMoves, SagaMoves, OperatorMoves):
             raise Unsupported(f"{start.name} needs arguments")
         super().__init__(ev, self.compiler, all_args)
         self.moves: list[Moves | None] = []
-        self.names: dict[Event, str] = {}
-        self.events: dict[str, Event] = {}  # the inverse of names: the runtime steps on Events
+        # printed labels, shared by the model's machines (a network's leaves print the
+        # same events: a renamed cell of a 16x16 board prints 2 300 of them)
+        self.names: dict[Event, str]
+        self.events: dict[str, Event]  # the inverse of names: the runtime steps on Events
+        self.names, self.events = _label_tables(ev)
         self._renamed, self._relations, self._relation_numbers = {}, [], {}
         if events_as_labels:
             self._name = _same  # type: ignore[method-assign]
@@ -298,6 +302,18 @@ class Machine(InputMoves, SagaMoves, OperatorMoves):
             self.events[found] = event
         return found
 
+
+
+_LABELS: weakref.WeakKeyDictionary[Any, tuple[dict[Event, str], dict[str, Event]]] = \
+    weakref.WeakKeyDictionary()
+
+
+def _label_tables(ev: Evaluator) -> tuple[dict[Event, str], dict[str, Event]]:
+    """The model's printed labels both ways (one pair of tables per evaluator)."""
+    found = _LABELS.get(ev)
+    if found is None:
+        found = _LABELS[ev] = ({}, {})
+    return found
 
 
 def _same(event: Event) -> Event:
