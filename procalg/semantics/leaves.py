@@ -33,7 +33,7 @@ from procalg.semantics.channels import Infinite
 from procalg.semantics.linear import Machine, compile_leaf
 from procalg.semantics.processes import LINK_CHANNEL
 from procalg.semantics.sos import Rules
-from procalg.terms import Call, Event, Process, show_process
+from procalg.terms import Call, Event, Process, Rename, show_process
 from procalg.terms.brief_names import brief_name
 from procalg.terms.compressed import Compressed
 
@@ -100,10 +100,14 @@ class Leaves:
     def _machine(self, term: Process) -> Machine | str:
         if self.evaluator is None:
             return "no model to compile from"
+        renamings = []
+        while type(term) is Rename and self._call(term) is None:  # a renamed call
+            renamings.append(term.relation)
+            term = term.process
         call = self._call(term)
         if call is None:
             return "not a call of a named process"
-        return compile_leaf(self.evaluator, call)
+        return compile_leaf(self.evaluator, call, tuple(reversed(renamings)))
 
     def _call(self, term: Process) -> Call | None:
         """A call whose normalised unfolding is ``term`` (leaves are normalised)."""

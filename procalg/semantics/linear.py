@@ -41,9 +41,11 @@ calls of top-level definitions (several clauses with patterns included),
 ``saga (...)`` with ``undo`` (:mod:`procalg.semantics.linear_saga`: the
 compensation installed so far is part of the state), interrupt ``/\\`` and
 timeout ``[>`` (:mod:`procalg.semantics.linear_operators`: a state is the
-pair of its operands' states). Outside a saga a ``throw`` ends everything
-(to THROWN), as the term rules' ``saga.aborting`` says. Anything else
-(parallel inside the definition, hiding, ``let``, process-valued
+pair of its operands' states), renaming ``P [[R]]`` (a state is the relation
+with P's state) and ``let … within`` with local processes closing over the
+values around them (:mod:`procalg.semantics.linear_let`). Outside a saga a
+``throw`` ends everything (to THROWN), as the term rules' ``saga.aborting``
+says. Anything else (parallel inside the definition, hiding, process-valued
 parameters, exception ``[| A |>``) raises :class:`Unsupported`, whose reason
 the network's notes show, and that leaf keeps the term rules.
 
@@ -60,10 +62,12 @@ Example:
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING, Any
 
 from procalg.lts import TAU, TICK
 from procalg.semantics.linear_inputs import InputMoves, Moves
+from procalg.semantics.linear_let import let_scope
 from procalg.semantics.linear_operators import OPERATOR_RULES, OperatorMoves
 from procalg.semantics.linear_saga import SAGA_RULES, SagaMoves
 from procalg.semantics.locations import (
@@ -73,6 +77,7 @@ from procalg.semantics.locations import (
     AT_IF,
     AT_INPUT,
     AT_INTERNAL,
+    AT_LET,
     AT_OPERATORS,
     AT_PREFIX,
     AT_REPLICATED_EXTERNAL,
@@ -127,15 +132,20 @@ class Machine(InputMoves, SagaMoves, OperatorMoves):
             raise Unsupported(f"{start.name} needs arguments")
         super().__init__(ev, self.compiler, all_args)
         self.moves: list[Moves | None] = []
-        self.names: dict[Event, str] = {}
-        self.events: dict[str, Event] = {}  # the inverse of names: the runtime steps on Events
+        # printed labels, shared by the model's machines (a network's leaves print the
+        # same events: a renamed cell of a 16x16 board prints 2 300 of them)
+        self.names: dict[Event, str]
+        self.events: dict[str, Event]  # the inverse of names: the runtime steps on Events
+        self.names, self.events = _label_tables(ev)
+        self._renamed, self._relations, self._relation_numbers = {}, [], {}
         if events_as_labels:
             self._name = _same  # type: ignore[method-assign]
-        self._intern(self._call_key(start.name, start.args), (_CALL_START, start))
+        self._start = self._intern(self._call_key(start.name, start.args), (_CALL_START, start))
 
     def initial_state(self) -> int:
-        """The start call is state 0."""
-        return 0
+        """The start call's state (0, unless its key is an operator's state, whose
+        operands are numbered first)."""
+        return self._start
 
     def start(self, call: Call) -> int:
         """The state of another call of the machine's definitions (numbered on first
@@ -188,6 +198,9 @@ class Machine(InputMoves, SagaMoves, OperatorMoves):
                 if branch is None:
                     return []
                 node = branch
+                continue
+            if kind == AT_LET:
+                node, env = parts[1], let_scope(self.ev, parts[0], env)
                 continue
             break
         if kind == AT_PREFIX:
@@ -261,6 +274,8 @@ class Machine(InputMoves, SagaMoves, OperatorMoves):
                 if branch is None:
                     return False
                 node = branch
+            elif node.kind == AT_LET:
+                node, env = node.parts[1], let_scope(self.ev, node.parts[0], env)
             else:
                 break
         return node.kind == AT_SKIP or self.keys[state] == OMEGA_KEY
@@ -289,6 +304,18 @@ class Machine(InputMoves, SagaMoves, OperatorMoves):
 
 
 
+_LABELS: weakref.WeakKeyDictionary[Any, tuple[dict[Event, str], dict[str, Event]]] = \
+    weakref.WeakKeyDictionary()
+
+
+def _label_tables(ev: Evaluator) -> tuple[dict[Event, str], dict[str, Event]]:
+    """The model's printed labels both ways (one pair of tables per evaluator)."""
+    found = _LABELS.get(ev)
+    if found is None:
+        found = _LABELS[ev] = ({}, {})
+    return found
+
+
 def _same(event: Event) -> Event:
     """An event as its own label (``events_as_labels``)."""
     return event
@@ -311,8 +338,11 @@ _ENDS = {"Ω": (OMEGA_KEY, _OMEGA_NODE), "SKIP": (SKIP_KEY, Location(AT_SKIP)),
          "THROW": (THROW_KEY, _THROW_NODE), "THROWN": (THROWN_KEY, _THROWN_NODE)}
 
 
-def compile_leaf(ev: Evaluator, start: Call) -> Machine | str:
-    """The machine of ``start``, or the one-line reason it stays with the term rules.
+def compile_leaf(ev: Evaluator, start: Call, renamings: tuple[Any, ...] = ()
+                 ) -> Machine | str:
+    """The machine of ``start``, or the one-line reason it stays with the term rules;
+    with ``renamings`` (innermost first), of ``start[[R1]][[R2]]..``: a leaf that is a
+    renamed call starts in the renaming's state.
 
     Example:
         >>> from procalg.api.model import loads
@@ -321,6 +351,9 @@ def compile_leaf(ev: Evaluator, start: Call) -> Machine | str:
         'uses the operator |||'
     """
     try:
-        return Machine(ev, start)
+        machine = Machine(ev, start)
     except Unsupported as why:
         return why.reason
+    for relation in renamings:
+        machine._start = machine.renamed(relation, machine._start)
+    return machine

@@ -29,6 +29,7 @@ class MachineHost:
     (and :class:`~procalg.semantics.state_keys.StateKeys`)."""
 
     keys: list[Any]
+    events: dict[str, Event]  # printed labels -> their events (empty: labels are events)
 
     def _state(self, node: Location, env: Any) -> int:
         """The state number of ``node`` in ``env``."""

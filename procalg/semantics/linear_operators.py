@@ -38,8 +38,12 @@ if TYPE_CHECKING:
     from procalg.semantics.locations import Location
 
 class OperatorMoves(MachineHost):
-    """The interrupt and timeout half of
+    """The interrupt, timeout and renaming half of
     :class:`~procalg.semantics.linear.Machine` (tagged states, as the sagas')."""
+
+    _renamed: dict[tuple[int, Any], tuple[Any, ...]]  # (relation, label) -> its images
+    _relations: list[Any]  # the renamings met, by number
+    _relation_numbers: dict[int, int]  # a renaming's id -> its number
 
     # linear_saga.SagaMoves's (the rest: MachineHost)
     def _tagged(self, *key: Any) -> int:
@@ -51,11 +55,13 @@ class OperatorMoves(MachineHost):
     def operator_state(self, node: Location, env: Any) -> int:
         """The state of a saga, interrupt or timeout ``node`` in ``env``
         (its operands numbered, not expanded)."""
-        from procalg.semantics.locations import AT_INTERRUPT, AT_SAGA
+        from procalg.semantics.locations import AT_INTERRUPT, AT_RENAME, AT_SAGA
 
         kind, parts = node.kind, node.parts
         if kind == AT_SAGA:
             return self.saga_state(parts[0], env)
+        if kind == AT_RENAME:
+            return self.renamed(parts[1](env), self._state(parts[0], env))
         left, right = self._state(parts[0], env), self._state(parts[1], env)
         return self._tagged("interrupt" if kind == AT_INTERRUPT else "timeout", left, right)
 
@@ -80,7 +86,38 @@ class OperatorMoves(MachineHost):
         out.append((TAU, right))
         return out
 
+    def renamed(self, relation: Any, inner: int) -> int:
+        """The state of ``inner`` under renaming ``relation``: keyed by the relation's
+        number, not the relation (hashing one walks its pairs: thousands of events)."""
+        number = self._relation_numbers.get(id(relation))
+        if number is None:
+            number = self._relation_numbers[id(relation)] = len(self._relations)
+            self._relations.append(relation)  # kept alive: its id stays its own
+        return self._tagged("rename", number, inner)
+
+    def _fire_rename(self, number: int, inner: int) -> Moves:
+        relation, throw, out = self._relations[number], self._name(THROW_EVENT), []
+        for lab, p in self.successors(inner):
+            if lab in (TICK, throw):
+                out.append((lab, self._end("Ω" if lab == TICK else "THROWN")))
+            elif lab == TAU:
+                out.append((lab, self._tagged("rename", number, p)))
+            else:
+                target = self._tagged("rename", number, p)
+                out += [(image, target) for image in self._images(number, relation, lab)]
+        return out
+
+    def _images(self, number: int, relation: Any, label: Any) -> tuple[Any, ...]:
+        """The labels ``label`` is renamed to (itself if unmapped), once per pair."""
+        found = self._renamed.get((number, label))
+        if found is None:
+            event = self.events.get(label, label)  # a printed label's event, or the event
+            found = self._renamed[number, label] = tuple(
+                self._name(image) for image in relation.images(event))
+        return found
+
 
 OPERATOR_RULES = {"interrupt": OperatorMoves._fire_interrupt,
-                  "timeout": OperatorMoves._fire_timeout}
+                  "timeout": OperatorMoves._fire_timeout,
+                  "rename": OperatorMoves._fire_rename}
 """Each operator state's tag -> the rule that fires it."""

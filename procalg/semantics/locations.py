@@ -18,28 +18,37 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from procalg.semantics.closures import compile_node
-from procalg.semantics.inputs import complete, pattern_names, prefix_free_names
+from procalg.semantics.inputs import pattern_names, prefix_free_names
 from procalg.semantics.kinds import names_in
+from procalg.semantics.linear_events import prefix_event
+from procalg.semantics.linear_let import (
+    Locals,
+    compile_let,
+    local_call,
+    local_context,
+    rename_relation,
+)
 from procalg.syntax import ast
-from procalg.terms import Event
 
 if TYPE_CHECKING:
-    from procalg.semantics.evaluate import Env, Evaluator
+    from procalg.semantics.evaluate import Evaluator
 
 AT_STOP, AT_SKIP, AT_PREFIX, AT_INPUT, AT_EXTERNAL, AT_INTERNAL, AT_GUARD, AT_IF, AT_CALL = range(9)
 AT_REPLICATED_EXTERNAL, AT_REPLICATED_INTERNAL, AT_SUFFIX = 9, 10, 11
 AT_SEQ, AT_SEQ_RUN, AT_THROW, AT_THROWN, AT_UNSUPPORTED = 12, 13, 14, 15, 16
-AT_SAGA, AT_SAGA_STATE, AT_INTERRUPT, AT_TIMEOUT = 17, 18, 19, 20
-AT_OPERATORS = (AT_SAGA, AT_INTERRUPT, AT_TIMEOUT)
+AT_SAGA, AT_SAGA_STATE, AT_INTERRUPT, AT_TIMEOUT, AT_LET, AT_RENAME = 17, 18, 19, 20, 21, 22
+AT_OPERATORS = (AT_SAGA, AT_INTERRUPT, AT_TIMEOUT, AT_RENAME)
 """Location kinds (made by the machine: ``AT_SUFFIX``, a suffix of a replicated ``|~|``;
 ``AT_SEQ_RUN``, ``P ; Q`` with ``P`` under way; ``AT_THROWN``, the state after ``throw``;
 ``AT_UNSUPPORTED``, a construct outside the fragment, in a partial compilation;
 ``AT_SAGA_STATE``, a state of a saga or of an operator in ``AT_OPERATORS``, tagged:
-:mod:`procalg.semantics.linear_saga`, :mod:`procalg.semantics.linear_operators`)."""
+:mod:`procalg.semantics.linear_saga`, :mod:`procalg.semantics.linear_operators`;
+``AT_LET`` and ``AT_RENAME``: :mod:`procalg.semantics.linear_let`)."""
+_BODY = {AT_GUARD: 2, AT_LET: 1, AT_RENAME: 0}
+"""Where the process a guard, ``let`` or renaming location stands for is in its parts."""
 
 
 class Unsupported(Exception):
@@ -84,20 +93,29 @@ class Compiler:
         self.opaque: dict[str, bool] = {}
         self.choices: list[Location] = []  # operands of external choices
         self.live: dict[str, tuple[int, ...] | None] = {}  # see _live
+        self.locals: Locals = {}  # the let-bound processes in scope (linear_let)
+        self.let_locals: dict[int, Locals] = {}  # per let node: those in its scope
 
     def definition(self, name: str) -> tuple[tuple[Any, Location], ...]:
         """The compiled clauses of process ``name``: ``(patterns or None, body)``."""
         found = self.bodies.get(name)
         if found is None:
             info = self.ev.functions.get(name)
-            if info is None or not info.is_process or info.let is not None or info.captured:
-                raise Unsupported(f"{name.split('#')[0]} is not a top-level process definition")
+            if info is None or not info.is_process or (info.let is None and info.captured):
+                raise Unsupported(f"{name.split('#')[0]} is not a process definition")
             self.bodies[name] = ()  # in progress: recursion meets the entry
-            found = tuple(
-                (clause.params, self.node(clause.body, _bound(clause.params)))
-                for clause in info.clauses)
+            saved, (outer, self.locals) = self.locals, local_context(self, info)
+            try:
+                found = tuple(
+                    (clause.params, self.node(clause.body, outer | _bound(clause.params)))
+                    for clause in info.clauses)
+            finally:
+                self.locals = saved
             self.bodies[name] = found
-            self.live[name] = _live(info.clauses)
+            live, k = _live(info.clauses), len(info.captured)
+            # a local definition's calls carry its captured values first (all kept)
+            self.live[name] = live if live is None or not k else \
+                (*range(k), *(k + i for i in live))
         return found
 
     def input_channels(self) -> frozenset[str] | None:
@@ -144,6 +162,11 @@ class Compiler:
             case ast.ProcBinary("/\\" | "[>", left, right):
                 kind = AT_INTERRUPT if expr.op == "/\\" else AT_TIMEOUT
                 return Location(kind, (self.node(left, scope), self.node(right, scope)))
+            case ast.Let():
+                return compile_let(self, expr, scope)
+            case ast.RenameExpr(process):
+                return Location(AT_RENAME, (self.node(process, scope),
+                                            rename_relation(self, expr, scope)))
             case ast.ProcBinary(";", left, right):
                 return Location(AT_SEQ, (self.node(left, scope), self.node(right, scope)))
             case ast.PrefixExpr(_, fields, then):
@@ -152,12 +175,15 @@ class Compiler:
                     for f in fields:
                         if type(f) is ast.InField:
                             bound |= pattern_names(f.pattern)
+                    if self.locals and any(pattern_names(f.pattern) & self.locals.keys()
+                                           for f in fields if type(f) is ast.InField):
+                        raise Unsupported("an input variable named as a local process")
                     # an input reading no local variable offers the same events in
                     # every state: they are enumerated once (Machine._offers)
                     static = not (names_in((expr.head, fields)) & scope)
                     return Location(AT_INPUT, (expr, prefix_free_names(expr),
                                           self.node(then, frozenset(bound)), static))
-                return Location(AT_PREFIX, (self._event(expr, scope), self.node(then, scope)))
+                return Location(AT_PREFIX, (prefix_event(ev, expr, scope), self.node(then, scope)))
             case ast.Guard(cond, body):
                 return Location(AT_GUARD, (compile_node(ev, cond), cond.span,
                                       self.node(body, scope)))
@@ -171,16 +197,22 @@ class Compiler:
                 self.choices.extend(operands)  # checked once every body is compiled
                 return Location(AT_EXTERNAL, operands)
             case ast.Replicated("[]" | "|~|", generators, body):
+                if self.locals and not pattern_names(generators).isdisjoint(self.locals):
+                    raise Unsupported("a generator variable named as a local process")
                 inner = self.node(body, scope | pattern_names(generators))
                 if expr.op == "|~|":
                     return Location(AT_REPLICATED_INTERNAL, (generators, inner, expr.span))
                 self.choices.append(inner)
                 return Location(AT_REPLICATED_EXTERNAL, (generators, inner))
+            case ast.Name(name) if name in self.locals:
+                return local_call(self, name, None, expr.span)
+            case ast.Apply(ast.Name(name), args) if name in self.locals:
+                return local_call(self, name, args, expr.span)
             case ast.Name(name) if name not in scope:
-                self._callee(name, None)
+                self.callee(name, None)
                 return Location(AT_CALL, (name, ()))
             case ast.Apply(ast.Name(name), args) if name not in scope:
-                self._callee(name, len(args))
+                self.callee(name, len(args))
                 return Location(AT_CALL, (name, tuple(compile_node(ev, a) for a in args)))
             case ast.Name(name) | ast.Apply(ast.Name(name)):
                 raise Unsupported(f"a process-valued parameter ({name})")
@@ -188,57 +220,12 @@ class Compiler:
                 raise Unsupported(f"uses the operator {op}")
         raise Unsupported(f"uses {type(expr).__name__}")
 
-    def _callee(self, name: str, arity: int | None) -> None:
+    def callee(self, name: str, arity: int | None) -> None:
         info = self.ev.functions.get(name)
         if info is None or not info.is_process or info.arity != arity:
             raise Unsupported(f"{name} in process position is not a call of a process "
                               "definition with matching arity")
         self.definition(name)
-
-    def _event(self, expr: ast.PrefixExpr, scope: frozenset[str]) -> Callable[[Env], Event]:
-        return self._direct(expr, scope) or self._event_by_dots(expr)
-
-    def _event_by_dots(self, expr: ast.PrefixExpr) -> Callable[[Env], Event]:
-        head, dot = compile_node(self.ev, expr.head), self.ev.types.dot
-        fields = tuple((compile_node(self.ev, f.value), f.span) for f in expr.fields)
-        span = expr.head.span or expr.span
-
-        def event(env: Env) -> Event:
-            value = head(env)
-            for field, where in fields:
-                value = dot(value, field(env), where)
-            return complete(value, span)
-
-        return event
-
-    def _direct(self, expr: ast.PrefixExpr, scope: frozenset[str]
-                ) -> Callable[[Env], Event] | None:
-        """For ``c.e1.e2`` naming a channel ``c`` with as many fields: the event
-        made straight from the values when each is a plain int of its field's
-        type (what the dots would build), else by the dots (which check)."""
-        parts = expr.head.parts if type(expr.head) is ast.Dot else (expr.head,)
-        channel = parts[0]
-        if type(channel) is not ast.Name or channel.id in scope:
-            return None
-        types = self.ev.types.channels.get(channel.id)
-        exprs = (*parts[1:], *(f.value for f in expr.fields))
-        if types is None or len(exprs) != len(types):
-            return None
-        values = tuple(compile_node(self.ev, e) for e in exprs)
-        name, intern = channel.id, self.ev.types.event
-        checks = tuple(zip(values, types, strict=True))
-        slow = self._event_by_dots(expr)
-
-        def event(env: Env) -> Event:
-            got = []
-            for value, allowed in checks:
-                v = value(env)
-                if type(v) is not int or v not in allowed:
-                    return slow(env)
-                got.append(v)
-            return intern(name, tuple(got))
-
-        return event
 
     def transparent(self, name: str) -> bool:
         """Whether some clause of ``name`` starts with a call, guard, ``if``,
@@ -294,8 +281,8 @@ class Compiler:
             return False  # a saga: a step may start with τ; a timeout's own τ
         if kind == AT_REPLICATED_EXTERNAL:
             return self._starts_visibly(node.parts[1])
-        if kind in (AT_GUARD,):
-            return self._starts_visibly(node.parts[2])
+        if kind in (AT_GUARD, AT_LET, AT_RENAME):  # the body the location stands for
+            return self._starts_visibly(node.parts[_BODY[kind]])
         if kind == AT_IF:
             return self._starts_visibly(node.parts[2]) and self._starts_visibly(node.parts[3])
         if kind in (AT_EXTERNAL, AT_INTERRUPT):
@@ -317,6 +304,8 @@ class Compiler:
         kind = node.kind
         if kind in (AT_SKIP, AT_UNSUPPORTED, AT_SAGA):
             return True
+        if kind in (AT_LET, AT_RENAME):
+            return self._may_end(node.parts[_BODY[kind]])
         if kind in (AT_GUARD, AT_IF):
             return any(self._may_end(branch) for branch in node.parts[2:])
         if kind in (AT_EXTERNAL, AT_INTERNAL, AT_INTERRUPT):
@@ -351,6 +340,8 @@ def initial_calls(node: Location) -> set[str]:
             todo.extend(item.parts[:2])
         elif item.kind in (AT_REPLICATED_EXTERNAL, AT_REPLICATED_INTERNAL):
             todo.append(item.parts[1])
+        elif item.kind in (AT_LET, AT_RENAME):
+            todo.append(item.parts[_BODY[item.kind]])
         elif item.kind == AT_SEQ:  # Q only after P's ✓, a τ
             todo.append(item.parts[0])
         elif item.kind == AT_SAGA:  # any step may be the first to move (SKIP steps)

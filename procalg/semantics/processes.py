@@ -124,6 +124,19 @@ def _fold(op: Any, items: list[Process], empty: Process) -> Process:
     return reduce(lambda acc, p: op(p, acc), reversed(items[:-1]), items[-1])
 
 
+def renaming(ev: Evaluator, expr: ast.RenameExpr, env: Env) -> Any:
+    """The relation of renaming ``expr`` in ``env`` (the compiled machines' renamings).
+
+    Example:
+        >>> from procalg.api.model import loads
+        >>> model = loads("channel a, b\\nP = (a -> P) [[a <- b]]")
+        >>> ev = model.spec.evaluator
+        >>> str(renaming(ev, ev.functions["P"].clauses[0].body, {}))
+        'a <- b'
+    """
+    return _rename_pairs(ev, expr.pairs, expr.qualifiers, env)
+
+
 def _rename_pairs(ev: Evaluator, pairs: tuple, qualifiers: tuple, env: Env,
                   listed: bool = False) -> Any:
     """The relation of a renaming, one object per distinct renaming (memoised:

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from procalg.errors import ModelError
 from procalg.semantics.growth import watched
+from procalg.semantics.linear_let import let_scope, local_base
 from procalg.semantics.locations import (
     AT_CALL,
     AT_EXTERNAL,
@@ -34,8 +35,10 @@ from procalg.semantics.locations import (
     AT_IF,
     AT_INPUT,
     AT_INTERNAL,
+    AT_LET,
     AT_OPERATORS,
     AT_PREFIX,
+    AT_RENAME,
     AT_REPLICATED_EXTERNAL,
     AT_REPLICATED_INTERNAL,
     AT_SEQ,
@@ -58,6 +61,8 @@ if TYPE_CHECKING:
 
 STOP_KEY, SKIP_KEY, OMEGA_KEY = ("STOP",), ("SKIP",), ("Ω",)
 THROW_KEY, THROWN_KEY = ("THROW",), ("THROWN",)
+_THROUGH = 40
+"""How many renamings deep a call's key looks into its body (see ``_call_key``)."""
 
 
 
@@ -94,6 +99,7 @@ class StateKeys:
         self.ids: dict[Any, int] = {}
         self.moves: list[Any] = []  # per state: its moves once computed (Machine)
         self.unfoldings = 0
+        self._through = 0  # renamings looked through by the call key being made
 
     def _intern(self, key: Any, where: tuple[Location, Any]) -> int:
         n = self.ids.get(key)
@@ -125,6 +131,9 @@ class StateKeys:
                 node = self._branch(node, env)
                 if node is None:
                     return STOP_KEY
+                continue
+            if kind == AT_LET:
+                node, env = parts[1], let_scope(self.ev, parts[0], env)
                 continue
             if kind in (AT_EXTERNAL, AT_INTERNAL):
                 return (kind, self._key(parts[0], env), self._key(parts[1], env))
@@ -158,11 +167,22 @@ class StateKeys:
                 used = live[name]
                 return ("call", name, args if used is None else tuple([args[i] for i in used]))
             node, env = self._unfold(name, args)
-            while node.kind == AT_GUARD or node.kind == AT_IF:
+            while node.kind == AT_GUARD or node.kind == AT_IF or node.kind == AT_LET:
+                if node.kind == AT_LET:
+                    node, env = node.parts[1], let_scope(self.ev, node.parts[0], env)
+                    continue
                 branch = self._branch(node, env)
                 if branch is None:
                     return STOP_KEY
                 node = branch
+            if node.kind == AT_RENAME and self._through < _THROUGH:
+                # the renamed process's state, as the term is (a recursion through
+                # renamings nests them without end: its calls stay calls past a depth)
+                self._through += 1
+                try:
+                    return self._key(node, env)
+                finally:
+                    self._through -= 1
             if node.kind != AT_CALL:
                 kind = node.kind
                 used = live[name]
@@ -198,14 +218,15 @@ class StateKeys:
     def _unfold(self, name: str, args: tuple) -> tuple[Location, Env]:
         """The body of call ``name(args)`` and its environment (first matching clause)."""
         self.unfoldings += 1
+        info = self.ev.functions[name]
+        base, args = local_base(self.ev, info, args)
         if name in self.ev.growth:
             args = watched(self.ev.growth, name, args, self.ev.settled)
         for params, body in self.compiler.definition(name):
             if params is None:
-                return body, {}
-            env: dict[str, Any] = {}
+                return body, base
+            env: dict[str, Any] = dict(base)
             if match_all(self.ev, params, args, env):
                 return body, env
-        info = self.ev.functions[name]
         raise ModelError(f"no clause of {info.display} matches {args}",
                          self.ev.def_span(info))

@@ -36,7 +36,8 @@ def test_parameters_the_body_never_mentions_are_not_live():
     ("P = e -> (f -> P |~| e -> P) [] f -> P\nS = (f -> P |~| e -> P) [] f -> P",
      "|~| under []"),
     ("P = P [] e -> STOP", "may call itself before any event"),
-    ("P = let Q = e -> Q within Q", "uses Let"),
+    ("P = (e -> P) \\ {e}", "uses HideExpr"),
+    ("P = let Q = e -> Q within d?Q -> STOP", "an input variable named as a local process"),
     ("P(X) = e -> X", "a process-valued parameter (X)"),
 ])
 def test_a_leaf_outside_the_fragment_says_why(text, reason):
