@@ -87,3 +87,16 @@ def test_what_needs_a_whole_infinite_sequence_is_an_error_not_a_hang(expr: str):
 def test_head_of_an_empty_lazy_sequence_is_the_usual_error():
     with pytest.raises(ModelError, match="head of an empty sequence"):
         value("head(tail(zip(<1..>, <1>)))")
+
+
+def test_checking_a_model_that_lists_an_endless_join_reports_file_line_col(tmp_path, capsys):
+    from procalg.cli.main import main
+
+    path = tmp_path / "endless.csp"
+    path.write_text("f(x) = <x> ^ f(x)\nchannel c : {0..9}\n"
+                    "P = c!head(f(1)) -> c!#f(1) -> STOP\nassert P :[deadlock free]\n")
+    assert main(["check", str(path)]) == 2
+    out = capsys.readouterr()
+    text = out.out + out.err
+    assert f"{path}:3:23: error: the sequence <1, 1, 1, ...> is infinite" in text
+    assert "Traceback" not in text
