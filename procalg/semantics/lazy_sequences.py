@@ -168,9 +168,10 @@ class _Joined(_Source):
     def has(self, index: int) -> bool:
         items, parts = self.items, self.parts
         while len(items) <= index and parts:
-            part = parts.pop()
+            part = parts[-1]
             if type(part) is Delayed:
-                part = part.force()
+                part = part.force()  # may raise: the part stays, for a caller that retries
+            parts.pop()
             if type(part) is Sequence:
                 items.extend(part.items)
             elif type(part) is LazySeq and type(part.source) is _Joined:

@@ -100,3 +100,20 @@ def test_checking_a_model_that_lists_an_endless_join_reports_file_line_col(tmp_p
     text = out.out + out.err
     assert f"{path}:3:23: error: the sequence <1, 1, 1, ...> is infinite" in text
     assert "Traceback" not in text
+
+
+def test_a_join_whose_delayed_operand_failed_still_has_it_when_asked_again():
+    from procalg.semantics.lazy_sequences import Delayed, joined
+
+    calls = []
+
+    def right(env):
+        calls.append(env)
+        if len(calls) == 1:
+            raise ModelError("not yet", None)
+        return Sequence((2, 3))
+
+    seq = joined(Sequence((1,)), Delayed(right, {}), None)
+    with pytest.raises(ModelError, match="not yet"):
+        seq.has(1)
+    assert [seq.item(i) for i in range(3)] == [1, 2, 3] and not seq.has(3)
