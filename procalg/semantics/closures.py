@@ -33,7 +33,14 @@ from procalg.errors import ModelError
 from procalg.semantics import kinds, workflow
 from procalg.semantics.builtins_fdr import FUNCTIONS as FDR_FUNCTIONS
 from procalg.semantics.inputs import complete, has_input, input_term
-from procalg.semantics.lazy_sequences import LazySeq, listed
+from procalg.semantics.lazy_sequences import (
+    LAZY_DEPTH,
+    Delayed,
+    LazySeq,
+    joined,
+    listed,
+    settled,
+)
 from procalg.semantics.values import BUILTINS, binary, call_builtin, expect_bool, kind_name, unary
 from procalg.syntax import ast
 from procalg.terms import (
@@ -134,13 +141,7 @@ def _binary(ev: Evaluator, expr: ast.Binary) -> Code:
         return equal
 
     if op == "^":
-        def join(env: Env) -> Any:
-            a, b = left(env), right(env)
-            if type(a) is Sequence and type(b) is Sequence:
-                return Sequence(a.items + b.items)
-            return binary(op, a, b, span)
-
-        return join
+        return _join(ev, left, right, span)
 
     def code(env: Env) -> Any:
         a, b = left(env), right(env)
@@ -149,6 +150,35 @@ def _binary(ev: Evaluator, expr: ast.Binary) -> Code:
         return binary(op, a, b, span)
 
     return code
+
+
+def _join(ev: Evaluator, left: Code, right: Code, span: Any) -> Code:
+    """``a ^ b``: eager, except where FDR's lazy ``^`` is needed (lazy_sequences.py)."""
+    depth = ev.__dict__.setdefault("join_depth", [0])  # joins evaluating their right operand
+
+    def join(env: Env) -> Any:
+        a = left(env)
+        if type(a) is LazySeq or depth[0] >= LAZY_DEPTH:  # keep the right operand for later
+            return joined(a, Delayed(right, env), span)
+        depth[0] += 1
+        try:
+            b = right(env)
+        finally:
+            depth[0] -= 1
+        if type(a) is Sequence and type(b) is Sequence:
+            return Sequence(a.items + b.items)
+        if type(b) is LazySeq:
+            result = joined(a, b, span)
+            if depth[0]:
+                return result
+            depth[0] = 1  # the joins that listing forces must not list again
+            try:
+                return settled(result, span)
+            finally:
+                depth[0] = 0
+        return binary("^", a, b, span)
+
+    return join
 
 
 def _unary(ev: Evaluator, expr: ast.Unary) -> Code:

@@ -4,9 +4,19 @@ CSPM is lazy, so ``head(<x | x <- <0..>, x % 2 == 1>)`` is ``1`` although the
 sequence never ends. A :class:`LazySeq` computes its items only as far as
 they are asked for (``head``, ``tail``, ``null``, a pattern ``<x>^s`` or
 ``<>``, a generator ``x <- s``) and keeps those it computed. Anything that
-needs the whole sequence (``length``, ``==``, ``^``, ``set``, printing) lists
+needs the whole sequence (``length``, ``==``, ``set``, printing) lists
 it with :func:`listed`, which stops with an error after :data:`MAX_ITEMS`
 items instead of running for ever.
+
+``^`` is Haskell's ``++`` in libcspm: lazy in its right operand, and in its
+left one as far as it is lazy. ``f(x) = <x> ^ f(x)`` is an infinite sequence
+there, of which a caller may use a prefix. procalg joins eagerly (the fast
+common case) until joins nest :data:`LAZY_DEPTH` deep in their right
+operands; deeper, a join keeps its right operand unevaluated (a
+:class:`Delayed`) and its result is a lazy sequence (:func:`joined`). The
+outermost join lists such a result again when it has at most
+:data:`SETTLE_ITEMS` items (:func:`settled`), so a long finite sequence
+stays an ordinary one.
 
 A comprehension becomes lazy when a generator of it draws from a lazy
 sequence (:func:`comprehension`); any other comprehension stays an ordinary
@@ -110,6 +120,101 @@ def listed(value: Any, span: Span | None) -> Any:
                          "items): it cannot be listed", span,
                          hint="use head, tail, null or a pattern <x>^s on it: they look "
                               "only as far as they need")
+    return Sequence(tuple(value))
+
+
+LAZY_DEPTH = 1_000
+"""Joins nested this deep in their right operands keep that operand unevaluated."""
+
+SETTLE_ITEMS = 20_000
+"""A lazily joined sequence with at most this many items is listed by the outermost join."""
+
+
+class Delayed:
+    """An operand not evaluated yet: ``code(env)`` runs once, on first :meth:`force`."""
+
+    __slots__ = ("code", "env", "value")
+
+    def __init__(self, code: Any, env: dict) -> None:
+        self.code, self.env, self.value = code, env, _UNSET
+
+    def force(self) -> Any:
+        """The operand's value (computed on the first call only)."""
+        if self.value is _UNSET:
+            self.value = self.code(self.env)
+            self.env = None
+        return self.value
+
+
+_UNSET = object()
+
+
+class _Joined(_Source):
+    """The items of ``part ^ part ^ ...``, computed part by part as asked for.
+
+    ``parts`` is a stack (the next part last): sequences, lazy sequences,
+    :class:`Delayed` operands and iterators. A lazy part that is itself a join
+    is flattened into this one (its computed items copied, its pending parts
+    pushed), so a chain of joins is walked in a loop, never by recursion, and
+    a sequence that joins itself (``s = <0> ^ s``) grows by doubling.
+    """
+
+    __slots__ = ("parts", "span")
+
+    def __init__(self, parts: list[Any], span: Span | None) -> None:
+        super().__init__(iter(()))
+        self.done, self.parts, self.span = True, parts, span
+
+    def has(self, index: int) -> bool:
+        items, parts = self.items, self.parts
+        while len(items) <= index and parts:
+            part = parts[-1]
+            if type(part) is Delayed:
+                part = part.force()  # may raise: the part stays, for a caller that retries
+            parts.pop()
+            if type(part) is Sequence:
+                items.extend(part.items)
+            elif type(part) is LazySeq and type(part.source) is _Joined:
+                source = part.source
+                items.extend(source.items[part.offset:])
+                if source is self:  # s = <0> ^ s: the rest is s again
+                    parts.append(part)
+                else:
+                    parts.extend(source.parts)
+            elif type(part) is LazySeq:
+                parts.append(iter(part))
+            elif hasattr(part, "__next__"):
+                for item in part:  # one item, then back to the loop's test
+                    items.append(item)
+                    parts.append(part)
+                    break
+            else:
+                raise ModelError(f"'^' joins sequences, not {part!r}", self.span)
+        return index < len(items)
+
+
+def joined(left: Any, right: Any, span: Span | None) -> LazySeq:
+    """``left ^ right`` as a lazy sequence: ``right`` may be :class:`Delayed`.
+
+    Example:
+        >>> ones = joined(Sequence((1,)), Delayed(lambda env: ones, {}), None)
+        >>> [ones.item(i) for i in range(3)], ones.has(10 ** 4)
+        ([1, 1, 1], True)
+    """
+    if type(left) not in (Sequence, LazySeq):
+        raise ModelError(f"'^' joins sequences, not {left!r}", span)
+    return LazySeq(iter(()), _source=_Joined([right, left], span))
+
+
+def settled(value: LazySeq, span: Span | None) -> Sequence | LazySeq:
+    """``value`` listed if it has at most :data:`SETTLE_ITEMS` items, else itself.
+
+    Example:
+        >>> settled(joined(Sequence((1,)), Sequence((2,)), None), None)
+        Sequence(items=(1, 2))
+    """
+    if value.has(SETTLE_ITEMS):
+        return value
     return Sequence(tuple(value))
 
 

@@ -345,3 +345,40 @@ def test_a_renaming_written_twice_is_one_relation() -> None:
     spec = model(RENAMED)
     term = body(spec, "T")
     assert term.left.relation is term.right.relation
+
+
+def _strongly_bisimilar(a, b) -> bool:
+    from procalg.lts import LTS
+    from procalg.lts.partition import Bisimulation, partition
+
+    labels = sorted(set(a.labels) | set(b.labels) - {TAU, TICK})
+    triples = list(a.triples())
+    triples += [(s + a.num_states, lab, d + a.num_states) for s, lab, d in b.triples()]
+    union = LTS.build(a.num_states + b.num_states, a.initial, labels, triples)
+    blocks = partition(union, Bisimulation.STRONG)
+    return bool(blocks[a.initial] == blocks[a.num_states + b.initial])
+
+
+@pytest.mark.parametrize(("n", "tau"), [(0, True), (1, True), (2, True), (3, True),
+                                        (5, True), (8, False), (33, False)])
+def test_a_replicated_external_choice_has_the_moves_of_the_written_out_chain(
+        n: int, tau: bool) -> None:
+    # with tau: each branch may resolve its internal choice on its own, keeping the others
+    extra = " |~| d -> STOP" if tau else ""
+    chain = " [] ".join(f"(c.{x} -> {'STOP' if x % 3 else 'SKIP'}{extra})"
+                        for x in range(n)) or "STOP"
+    spec = model(f"channel c : {{0..40}}\nchannel d\n"
+                 f"P = [] x : {{0..{n - 1}}} @ (c.x -> (if x % 3 == 0 then SKIP else STOP)"
+                 f"{extra})\nQ = {chain}\n")
+    replicated, written = (explore(spec.system(spec.process(parse_expr(p))), max_states=10_000)
+                           for p in ("P", "Q"))
+    assert _strongly_bisimilar(replicated, written)
+    assert traces(spec, "P", 2) == traces(spec, "Q", 2)
+
+
+def test_a_replicated_external_choice_over_many_events_is_a_balanced_tree() -> None:
+    spec = model("channel c : {0..4095}\nP = [] x : {0..4095} @ c.x -> STOP\n")
+    term, depth = spec.process(parse_expr("P")), 0
+    while hasattr(term, "right"):  # a chain would be 4,095 deep, a balanced tree 12
+        term, depth = term.right, depth + 1
+    assert depth <= 12

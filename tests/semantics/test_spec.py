@@ -192,6 +192,15 @@ def test_values_outside_a_channel_type_name_both() -> None:
     assert err.span.line == 2
 
 
+def test_a_sequence_grown_past_its_channels_type_is_an_error_where_it_is_sent() -> None:
+    # libcspm checks each complete field against the channel's set (combineDots with
+    # runtimeRangeChecks, on by default): FDR stops here too, it does not send the value
+    err = _error("Short = {<>, <0>, <0, 0>}\nchannel get, set : Short\n"
+                 "P = get?s -> set!(<0> ^ s) -> P\n", "P")
+    assert err.message.startswith("value <0, 0, 0> is outside channel set's field 1 type {<>")
+    assert (err.span.line, err.span.column) == (3, 17)
+
+
 def test_wrong_arity_is_reported_at_the_call() -> None:
     err = _error("channel a\nP(x) = a -> STOP\nQ = P(1, 2)\n", "Q")
     assert err.message == "P takes 1 argument, got 2" and err.span.line == 3
