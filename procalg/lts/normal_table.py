@@ -35,6 +35,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from procalg.errors import LimitExceeded
+from procalg.lts.code_sets import _SALT1, _SALT2, mix
 from procalg.lts.lts import LTS, TAU_INDEX, TICK_INDEX
 from procalg.lts.normal_nodes import Components, NormalTable, ranges
 from procalg.lts.visited import sorted_unique
@@ -63,6 +64,8 @@ class _Build:
         self.members: list[np.ndarray] = []  # per level, its new nodes' members
         self.sizes: list[np.ndarray] = []
         self.edges: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._count_before = 0
+        self.reach = _reach(comps)
 
     def run(self) -> NormalTable:
         c = self.c
@@ -96,12 +99,8 @@ class _Build:
         starts = np.flatnonzero(head)
         ends = np.append(starts[1:], len(group))
         keys = group[starts]
-        buf = target.astype(np.int32).tobytes()
-        before = len(self.index)
-        intern = self.index.setdefault
-        ids = np.fromiter((intern(buf[4 * a:4 * b], len(self.index))
-                           for a, b in zip(starts.tolist(), ends.tolist(), strict=True)),
-                          np.int64, len(starts))
+        ids = self._intern(target, starts, ends)
+        before = self._count_before
         self.edges.append((first + keys // width, keys % width, ids))
         fresh = ids >= before
         _, once = np.unique(ids[fresh], return_index=True)  # a new set's first group
@@ -117,24 +116,93 @@ class _Build:
         self.sizes.append(size)
         return np.repeat(np.arange(count, dtype=np.int64), size), new_member, before
 
+    def _intern(self, target: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        """Node numbers of the sets ``target[starts[i]:ends[i]]``, new ones
+        numbered on. Equal sets of a level are found first by two 64-bit sums
+        of mixed members and the size (one exact lookup each), then looked up
+        by their bytes: exact."""
+        self._count_before = len(self.index)
+        rep, back = _same_sets(target, starts, ends)
+        buf = target.astype(np.int32).tobytes()
+        intern, index = self.index.setdefault, self.index
+        ids = np.fromiter((intern(buf[4 * a:4 * b], len(index))
+                           for a, b in zip(starts[rep].tolist(), ends[rep].tolist(),
+                                           strict=True)), np.int64, len(rep))
+        return ids[back]
+
     def _close(self, group: np.ndarray, member: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Each group's members τ-closed over the component graph: the
-        (group, member) pairs sorted and distinct."""
+        (group, member) pairs sorted and distinct (by each member's closure
+        where those were worked out, else one round per τ-step)."""
         c = self.c
         span = max(c.count, 1)
-        pairs = sorted_unique(group * span + member)
-        new = pairs
-        while len(new) and c.has_tau:
-            g, m = new // span, new % span
-            lo, hi = c.tau_ptr[m], c.tau_ptr[m + 1]
-            if not (hi > lo).any():
-                break
-            cand = sorted_unique(np.repeat(g, hi - lo) * span + c.tau_dst[ranges(lo, hi - lo)])
-            at = np.minimum(np.searchsorted(pairs, cand), len(pairs) - 1)
-            new = cand[pairs[at] != cand]
-            if len(new):
-                pairs = np.sort(np.concatenate((pairs, new)))
+        if self.reach is not None:
+            lo, hi = self.reach[0][member], self.reach[0][member + 1]
+            pairs = sorted_unique(np.repeat(group, hi - lo) * span
+                                  + self.reach[1][ranges(lo, hi - lo)])
+            return pairs // span, pairs % span
+        pairs = _rounds(c, group * span + member, span, None)
+        assert pairs is not None
         return pairs // span, pairs % span
+
+
+def _same_sets(target: np.ndarray, starts: np.ndarray, ends: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """One representative per distinct set of a level and each set's
+    representative's position; keyed by two splitmix sums (Steele et al.,
+    OOPSLA 2014) and the size. A clash of the first sum with different
+    second sums or sizes turns the shortcut off (every set is looked up)."""
+    if not len(starts):
+        return starts, starts
+    h1 = np.add.reduceat(mix(target, _SALT1), starts).view(np.int64)
+    h2 = np.add.reduceat(mix(target, _SALT2), starts).view(np.int64)
+    size = ends - starts
+    _, rep, back = np.unique(h1, return_index=True, return_inverse=True)
+    back = back.reshape(-1)
+    if (h2[rep][back] != h2).any() or (size[rep][back] != size).any():
+        return np.arange(len(starts)), np.arange(len(starts))
+    order = np.argsort(rep)  # representatives in order of first appearance
+    rank = np.empty(len(rep), np.int64)
+    rank[order] = np.arange(len(rep))
+    return rep[order], rank[back]
+
+
+def _reach(c: Components) -> tuple[np.ndarray, np.ndarray] | None:
+    """Every component's τ-closure as CSR arrays, or ``None`` where the
+    closures together outgrow a few times the spec (long τ-chains)."""
+    if not c.has_tau:
+        return None
+    budget = 4 * (c.count + len(c.tau_dst)) + 100_000
+    span = max(c.count, 1)
+    every = np.arange(c.count, dtype=np.int64)
+    pairs = _rounds(c, every * span + every, span, budget)
+    if pairs is None:
+        return None
+    ptr = np.zeros(c.count + 1, np.int64)
+    np.cumsum(np.bincount(pairs // span, minlength=c.count), out=ptr[1:])
+    return ptr, pairs % span
+
+
+def _rounds(c: Components, pairs: np.ndarray, span: int, budget: int | None
+            ) -> np.ndarray | None:
+    """(group, member) keys τ-closed one round per τ-step, every group at
+    once; ``None`` once more than ``budget`` pairs are held."""
+    pairs = sorted_unique(pairs)
+    new = pairs
+    while True:
+        if budget is not None and len(pairs) > budget:
+            return None
+        if not len(new) or not c.has_tau:
+            return pairs
+        g, m = new // span, new % span
+        lo, hi = c.tau_ptr[m], c.tau_ptr[m + 1]
+        if not (hi > lo).any():
+            return pairs
+        cand = sorted_unique(np.repeat(g, hi - lo) * span + c.tau_dst[ranges(lo, hi - lo)])
+        at = np.minimum(np.searchsorted(pairs, cand), len(pairs) - 1)
+        new = cand[pairs[at] != cand]
+        if len(new):
+            pairs = np.sort(np.concatenate((pairs, new)))
 
 
 def normal_lts(spec: LTS) -> LTS:
