@@ -40,6 +40,9 @@ from procalg.lts.lts import LTS, TAU_INDEX, TICK_INDEX
 from procalg.lts.normal_nodes import Components, NormalTable, ranges
 from procalg.lts.visited import sorted_unique
 
+SMALL = 48
+"""Pairs of a level below which it is built in plain Python."""
+
 
 def normal_table(spec: LTS, follow: Iterable[str] | None = None,
                  max_nodes: int | None = None) -> NormalTable:
@@ -89,6 +92,8 @@ class _Build:
         """Children of one level's nodes (``first`` is the level's first node
         number, ``node`` each member's offset from it)."""
         c, width = self.c, self.c.width
+        if len(member) <= SMALL:
+            return self._small_level(node, member, first)
         lo, hi = c.move_ptr[member], c.move_ptr[member + 1]
         at = ranges(lo, hi - lo)
         by = np.repeat(node, hi - lo)
@@ -115,6 +120,58 @@ class _Build:
         self.members.append(new_member)
         self.sizes.append(size)
         return np.repeat(np.arange(count, dtype=np.int64), size), new_member, before
+
+    def _small_level(self, node: np.ndarray, member: np.ndarray, first: int
+                     ) -> tuple[np.ndarray, np.ndarray, int]:
+        """:meth:`_level` for a few pairs, in plain Python (a long chain of
+        one-node levels would pay numpy's fixed cost per call many times)."""
+        c, width = self.c, self.c.width
+        ptr, lab, dst = c.move_ptr, c.move_lab, c.move_dst
+        groups: dict[int, set[int]] = {}
+        for at, m in zip(node.tolist(), member.tolist(), strict=True):
+            lo, hi = int(ptr[m]), int(ptr[m + 1])
+            for x, d in zip(lab[lo:hi].tolist(), dst[lo:hi].tolist(), strict=True):
+                groups.setdefault(at * width + x, set()).add(d)
+        before, index = len(self.index), self.index
+        src, labels, ids, fresh = [], [], [], []
+        for key in sorted(groups):
+            members = self._small_close(groups[key])
+            number = index.setdefault(np.array(members, np.int32).tobytes(), len(index))
+            if number == len(index) - 1 and number >= before + len(fresh):
+                fresh.append(members)
+            src.append(first + key // width)
+            labels.append(key % width)
+            ids.append(number)
+        if self.max_nodes is not None and len(index) > self.max_nodes:
+            raise LimitExceeded(f"normal-form limit reached: more than {self.max_nodes} nodes",
+                                states=len(index), transitions=0, hint="raise --max-states")
+        self.edges.append((np.array(src, np.int64), np.array(labels, np.int64),
+                           np.array(ids, np.int64)))
+        size = np.array([len(f) for f in fresh], np.int64)
+        new_member = np.array([m for f in fresh for m in f], np.int64)
+        self.members.append(new_member)
+        self.sizes.append(size)
+        return np.repeat(np.arange(len(fresh), dtype=np.int64), size), new_member, before
+
+    def _small_close(self, members: set[int]) -> list[int]:
+        """One set's τ-closure, sorted (by the components' closures, or by search)."""
+        c = self.c
+        if not c.has_tau:
+            return sorted(members)
+        if self.reach is not None:
+            ptr, reach = self.reach
+            out: set[int] = set()
+            for m in members:
+                out.update(reach[ptr[m]:ptr[m + 1]].tolist())
+            return sorted(out)
+        todo, seen = list(members), set(members)
+        while todo:
+            m = todo.pop()
+            for d in c.tau_dst[c.tau_ptr[m]:c.tau_ptr[m + 1]].tolist():
+                if d not in seen:
+                    seen.add(d)
+                    todo.append(d)
+        return sorted(seen)
 
     def _intern(self, target: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
         """Node numbers of the sets ``target[starts[i]:ends[i]]``, new ones

@@ -11,12 +11,15 @@ the compression lets ✓ lead anywhere, as nothing follows it).
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from procalg.errors import LimitExceeded
 from procalg.lts import LTS
+from procalg.lts import normal_table as normal_table_module
 from procalg.lts.normal import NormalForm
 from procalg.lts.normal_table import normal_lts, normal_table
 
@@ -52,25 +55,50 @@ def _walk(lazy: NormalForm, other, same, after_tick: bool = True) -> int:
     return len(seen)
 
 
+@contextmanager
+def levels_built(small: int):
+    """Levels of up to ``small`` pairs built in plain Python, the rest on arrays."""
+    saved = normal_table_module.SMALL
+    normal_table_module.SMALL = small
+    try:
+        yield
+    finally:
+        normal_table_module.SMALL = saved
+
+
 @settings(max_examples=400, deadline=None)
-@given(specs())
-def test_the_bulk_normal_form_has_the_lazy_ones_nodes_and_moves(spec):
-    lazy, table = NormalForm(spec), normal_table(spec)
+@given(specs(), st.sampled_from([-1, 2, 1000]))
+def test_the_bulk_normal_form_has_the_lazy_ones_nodes_and_moves(spec, small):
+    with levels_built(small):
+        lazy, table = NormalForm(spec), normal_table(spec)
 
-    def same(a, b):
-        assert a == b
+        def same(a, b):
+            assert a == b
 
-    assert _walk(lazy, table, same) == len(table)
+        assert _walk(lazy, table, same) == len(table)
 
 
 @settings(max_examples=300, deadline=None)
-@given(specs())
-def test_the_normal_compression_normalises_to_the_same_nodes(spec):
+@given(specs(), st.sampled_from([-1, 1000]))
+def test_the_normal_compression_normalises_to_the_same_nodes(spec, small):
     def same(a, b):
         assert (a.initials, a.acceptances, a.divergent) == (b.initials, b.acceptances,
                                                              b.divergent)
 
-    _walk(NormalForm(spec), NormalForm(normal_lts(spec)), same, after_tick=False)
+    with levels_built(small):
+        _walk(NormalForm(spec), NormalForm(normal_lts(spec)), same, after_tick=False)
+
+
+def test_both_ways_of_building_a_level_number_the_nodes_alike():
+    spec = LTS.build(6, 0, ["a", "b"], [(0, "τ", 1), (0, "a", 2), (1, "b", 3), (2, "a", 4),
+                                        (3, "a", 5), (3, "b", 4), (4, "τ", 5)])
+    tables = []
+    for small in (-1, 1000):
+        with levels_built(small):
+            t = normal_table(spec)
+            tables.append((t.ptr.tolist(), t.members.tolist(), t.src.tolist(),
+                           t.label.tolist(), t.dst.tolist()))
+    assert tables[0] == tables[1]
 
 
 def test_a_tau_cycle_makes_one_divergent_node_with_no_acceptance():
