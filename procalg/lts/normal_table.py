@@ -35,10 +35,12 @@ from collections.abc import Iterable
 import numpy as np
 
 from procalg.errors import LimitExceeded
-from procalg.lts.code_sets import _SALT1, _SALT2, mix
+from procalg.lts.code_sets import mix
 from procalg.lts.lts import LTS, TAU_INDEX, TICK_INDEX
 from procalg.lts.normal_nodes import Components, NormalTable, ranges
 from procalg.lts.visited import sorted_unique
+
+_SALT1, _SALT2 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F)  # 2 hashes
 
 SMALL = 48
 """Pairs of a level below which it is built in plain Python."""
