@@ -25,7 +25,7 @@ import numpy as np
 
 from procalg.lts.lts import LTS, TAU_INDEX, TICK_INDEX
 from procalg.lts.normal import NormalNode
-from procalg.lts.tau import effective_labels, tau_sccs
+from procalg.lts.tau import effective_labels, has_cycle, tau_sccs
 from procalg.lts.visited import sorted_unique
 
 
@@ -73,10 +73,13 @@ class Components:
     def of(cls, lts: LTS, follow: Iterable[str] | None = None) -> Components:
         labels = effective_labels(lts).astype(np.int64)
         n, width = lts.num_states, len(lts.labels)
-        comp = tau_sccs(lts).astype(np.int64) if n else np.zeros(0, np.int64)
-        count = int(comp.max()) + 1 if n else 0
         src, dst = lts.src.astype(np.int64), lts.dst.astype(np.int64)
         tau = labels == TAU_INDEX
+        if has_cycle(n, src[tau], dst[tau]):
+            comp = tau_sccs(lts).astype(np.int64)
+        else:  # every component one state: no search needed
+            comp = np.arange(n, dtype=np.int64)
+        count = int(comp.max()) + 1 if n else 0
         cs, cd = comp[src], comp[dst]
         edge = sorted_unique(cs[tau & (cs != cd)] * count + cd[tau & (cs != cd)])
         tau_ptr, tau_dst = _csr(edge // max(count, 1), count), edge % max(count, 1)
@@ -105,6 +108,8 @@ def _divergent(comp: np.ndarray, count: int, src: np.ndarray, dst: np.ndarray) -
     inner = src != dst
     order = np.argsort(src[inner], kind="stable")
     s, d = src[inner][order].tolist(), dst[inner][order].tolist()
+    if not div.any():
+        return div
     flags = div.tolist()
     for a, b in zip(s, d, strict=True):  # sources ascending: each target is final
         if flags[b]:

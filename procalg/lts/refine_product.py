@@ -49,6 +49,7 @@ from procalg.lts.lts import LTS, TAU, TAU_INDEX, TICK_INDEX
 from procalg.lts.network import Network, SyncRule
 from procalg.lts.normal_nodes import NormalTable, ranges
 from procalg.lts.product import NO_LIMITS, Limits, SearchResult, divergent_codes, searcher
+from procalg.lts.tau import has_cycle
 from procalg.lts.vectors import Tables
 
 
@@ -240,23 +241,9 @@ def tau_acyclic(network: Network) -> bool:
         if not isinstance(comp, LTS):
             return False
         keep = np.isin(comp.label, [i for i, x in enumerate(comp.labels) if x in names])
-        if _has_cycle(comp.num_states, comp.src[keep], comp.dst[keep]):
+        if has_cycle(comp.num_states, comp.src[keep], comp.dst[keep]):
             return False
     return True
-
-
-def _has_cycle(n: int, src: np.ndarray, dst: np.ndarray) -> bool:
-    """Kahn's algorithm in bulk: peel sources until nothing or a cycle remains."""
-    indeg = np.bincount(dst, minlength=n)
-    alive = np.ones(n, dtype=bool)
-    while True:
-        peel = alive & (indeg == 0)
-        if not peel.any():
-            return bool(alive.any())  # each survivor is entered from a survivor
-        alive &= ~peel
-        out = peel[src]
-        indeg -= np.bincount(dst[out], minlength=n)
-        src, dst = src[~out], dst[~out]
 
 
 def _refusing(mon: _Monitor, chunk: np.ndarray, node: np.ndarray, live: np.ndarray,
