@@ -51,6 +51,7 @@ from procalg.errors import LimitExceeded
 from procalg.lts import LTS, TAU, TICK, TransitionSystem, explore
 from procalg.lts.network import Network
 from procalg.lts.normal import NormalForm
+from procalg.lts.normal_table import normal_table
 from procalg.lts.product import NO_LIMITS, Limits
 from procalg.lts.refine_product import find_violation
 
@@ -114,7 +115,7 @@ def check_refinement_product(spec: LTS, network: Network, kind: RefinementModel,
         (False, (), ['b'])
     """
     start = time.perf_counter()
-    normal = NormalForm(spec)
+    normal = normal_table(spec, follow=network.labels)  # what the implementation can do
     found, bad = find_violation(network, normal, kind, limits)
     extra: dict[str, object] = {"engine": "product", "levels": found.levels,
                                 "peak_bytes": found.peak_bytes, "normal_nodes": len(normal),

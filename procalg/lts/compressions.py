@@ -18,8 +18,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from procalg.lts.lts import LTS, TAU, TAU_INDEX, TICK, TICK_INDEX
-from procalg.lts.normal import NormalForm
+from procalg.lts.lts import LTS, TAU_INDEX, TICK_INDEX
+from procalg.lts.normal_table import normal_lts as table_lts
 from procalg.lts.partition import Bisimulation, bfs_renumber, minimize
 from procalg.lts.tau import collapse_tau_sccs, effective_labels, tau_sccs, tau_successors
 
@@ -50,43 +50,7 @@ def normal_lts(lts: LTS) -> LTS:
         dst = np.where(lts.label == TICK_INDEX, lts.src, lts.dst)
         return bfs_renumber(LTS.from_arrays(lts.num_states, lts.initial, lts.labels,
                                             lts.src, lts.label, dst))
-    nf = NormalForm(lts)
-    rows: list[tuple[int, str, int]] = []
-    stable: dict[tuple[int, frozenset[str]], int] = {}
-    count, seen, todo = 1, {nf.root: 0}, [nf.root]
-
-    def state_of(node: int) -> int:
-        nonlocal count
-        if node not in seen:
-            seen[node], count = count, count + 1
-            todo.append(node)
-        return seen[node]
-
-    while todo:
-        node = todo.pop()
-        info, me = nf.node(node), seen[node]
-        after = {e: state_of(d) for e, d in sorted(nf.afters(node).items()) if e != TICK}
-        single = len(info.acceptances) == 1 and info.acceptances[0] == info.initials
-        if info.divergent:
-            rows.append((me, TAU, me))
-        if single and not info.divergent:
-            rows += [(me, e, d) for e, d in after.items()]
-            if TICK in info.initials:
-                rows.append((me, TICK, me))  # never taken twice: ✓ leads to Ω
-            continue
-        rows += [(me, e, d) for e, d in after.items()]
-        if TICK in info.initials:
-            rows.append((me, TICK, me))
-        for acc in info.acceptances:
-            key = (node, acc)
-            if key not in stable:
-                stable[key], count = count, count + 1
-                rows += [(stable[key], e, after[e] if e != TICK else stable[key])
-                         for e in sorted(acc)]
-            rows.append((me, TAU, stable[key]))
-    codes = {name: code for code, name in enumerate(lts.labels)}
-    src, lab, dst = zip(*rows, strict=True) if rows else ((), (), ())
-    return LTS.from_arrays(count, 0, lts.labels, src, [codes[e] for e in lab], dst)
+    return table_lts(lts)  # built on arrays, a BFS level at a time
 
 
 _TICK_ONLY = frozenset({TICK_INDEX})

@@ -3,7 +3,7 @@
 As FDR does (Roscoe, *Understanding Concurrent Systems*, 2010, ch. 16;
 Gibson-Robinson et al., "FDR3", TACAS 2014), ``Spec ⊑ Impl`` is checked on the
 product of the normalised specification with the implementation. Here the
-normal form (:class:`~procalg.lts.normal.NormalForm`, built whole: it is
+normal form (:func:`~procalg.lts.normal_table.normal_table`, built whole: it is
 deterministic and usually small) becomes one more component of the
 implementation's :class:`~procalg.lts.network.Network`, synchronising on
 every visible label, with one extra state ``ERR`` that every event the
@@ -29,10 +29,10 @@ state is at the least BFS depth (as in the reference engine,
 
 Example:
     >>> from procalg.lts.network import close, component
-    >>> from procalg.lts.normal import NormalForm
+    >>> from procalg.lts.normal_table import normal_table
     >>> spec = LTS.build(3, 0, ["a", "b"], [(0, "a", 1), (1, "b", 2)])
     >>> impl = LTS.build(3, 0, ["a", "b"], [(0, "a", 1), (1, "a", 2)])
-    >>> result, bad = find_violation(close(component(impl)), NormalForm(spec),
+    >>> result, bad = find_violation(close(component(impl)), normal_table(spec),
     ...                             RefinementModel.TRACES)
     >>> bad.kind, bad.path, bad.event
     ('trace', ('a',), 'a')
@@ -47,8 +47,9 @@ import numpy as np
 from procalg.assertion_kinds import RefinementModel
 from procalg.lts.lts import LTS, TAU, TAU_INDEX, TICK_INDEX
 from procalg.lts.network import Network, SyncRule
-from procalg.lts.normal import NormalForm
+from procalg.lts.normal_nodes import NormalTable, ranges
 from procalg.lts.product import NO_LIMITS, Limits, SearchResult, divergent_codes, searcher
+from procalg.lts.tau import has_cycle
 from procalg.lts.vectors import Tables
 
 
@@ -88,55 +89,61 @@ class _Monitor:
     members: np.ndarray  # label indices
 
 
-def monitor(network: Network, normal: NormalForm, fd: bool) -> _Monitor:
+def monitor(network: Network, normal: NormalTable, fd: bool) -> _Monitor:
     """``network`` with the whole normal form of the spec as one more component.
 
-    Under ``fd``, a divergent node has no moves (nothing after it matters).
+    Every event of the implementation a node cannot do leads to ``ERR``;
+    under ``fd``, a divergent node has no moves (nothing after it matters).
     """
-    visible = [x for x in network.labels if x != TAU]
     index = {x: i for i, x in enumerate(network.labels)}
-    count = 0
-    rows: list[tuple[int, str, int]] = []
-    todo = [normal.root]
-    seen = {normal.root}
-    while todo:  # every node reachable by some event of the implementation
-        n = todo.pop()
-        count = max(count, n + 1)
-        node = normal.node(n)
-        if fd and node.divergent:
-            continue
-        for x in visible:
-            target = normal.after(n, x) if x in node.initials else None
-            rows.append((n, x, -1 if target is None else target))
-            if target is not None and target not in seen:
-                seen.add(target)
-                todo.append(target)
-    err = len(normal)
-    rows = [(n, x, err if t < 0 else t) for n, x, t in rows]
-    lts = LTS.build(err + 1, normal.root, [x for x in visible if x != network.labels[1]], rows)
+    spec_labels = normal.comps.lts.labels
+    to_net = np.array([index.get(x, -1) for x in spec_labels], np.int64)
+    visible = np.array([i for i, x in enumerate(network.labels) if x != TAU], np.int64)
+    err, width = len(normal), len(network.labels)
+    divergent = normal.divergent()
+    live = ~divergent if fd else np.ones(err, bool)
+    lab = to_net[normal.label]
+    ok = (lab >= 0) & live[normal.src]
+    src, lab, dst = normal.src[ok], lab[ok], normal.dst[ok]
+    nodes = np.flatnonzero(live)  # every event a live node cannot do leads to ERR
+    every = np.repeat(nodes, len(visible)) * width + np.tile(visible, len(nodes))
+    missing = every[~np.isin(every, src * width + lab)]
+    lts = LTS.from_arrays(err + 1, normal.root, network.labels,
+                          np.concatenate((src, missing // width)),
+                          np.concatenate((lab, missing % width)),
+                          np.concatenate((dst, np.full(len(missing), err))))
     spec = len(network.components)
     rules = tuple(r if r.label == TAU else SyncRule(r.label, (*r.parts, (spec, r.label)), r.rank)
                   for r in network.rules)
-    nodes = [normal.node(n) for n in range(err)]
-    acc_ptr, mem_ptr, members = [0], [0], []
-    for node in nodes:
-        for acc in node.acceptances:
-            if all(x in index for x in acc):  # else the implementation can never offer it
-                members += sorted(index[x] for x in acc)
-                mem_ptr.append(len(members))
-        acc_ptr.append(len(mem_ptr) - 1)
-    acc_ptr.append(acc_ptr[-1])  # ERR: no acceptances (never checked)
-    tick_ok = [any(acc <= {network.labels[TICK_INDEX]} for acc in node.acceptances)
-               for node in nodes] + [True]
+    acc_ptr, acc = normal.acceptance_ids()
+    # each distinct offer set in network label indices (None: the implementation
+    # can never offer all of it, so it is never met)
+    sets = [None if (to_net[list(a)] < 0).any() else np.sort(to_net[list(a)])
+            for a in normal.comps.offers]
+    usable = np.array([x is not None for x in sets], bool)
+    seen = np.concatenate(([0], np.cumsum(usable[acc])))
+    per_node = seen[acc_ptr[1:]] - seen[acc_ptr[:-1]]
+    kept = acc[usable[acc]]
+    size = np.array([0 if x is None else len(x) for x in sets], np.int64)
+    flat = np.concatenate([x for x in sets if x is not None] + [np.zeros(0, np.int64)])
+    starts = np.cumsum(size * usable) - size * usable
+    mem_ptr = np.concatenate(([0], np.cumsum(size[kept])))
+    members = flat[ranges(starts[kept], size[kept])]
+    node_ptr = np.concatenate(([0], np.cumsum(per_node), [per_node.sum()]))
+    small = np.array([x is not None and len(x) <= 1 and (not len(x) or x[0] == TICK_INDEX)
+                      for x in sets], bool)  # ⊆ {✓}
+    tick_ok = np.zeros(err + 1, bool)
+    tick_ok[err] = True
+    owner = np.repeat(np.arange(err), np.diff(acc_ptr))
+    tick_ok[owner[small[acc]]] = True
     return _Monitor(Network((*network.components, lts), rules,
                             (*network.notes, f"specification normalised: {err} nodes"),
                             network.loose),
-                    spec, err, np.array([n.divergent for n in nodes] + [False]),
-                    np.array(tick_ok), np.array(acc_ptr, np.int64),
-                    np.array(mem_ptr, np.int64), np.array(members, np.int64))
+                    spec, err, np.append(divergent, False), tick_ok,
+                    node_ptr.astype(np.int64), mem_ptr.astype(np.int64), members)
 
 
-def find_violation(network: Network, normal: NormalForm, model: RefinementModel,
+def find_violation(network: Network, normal: NormalTable, model: RefinementModel,
                    limits: Limits = NO_LIMITS) -> tuple[SearchResult, Violation | None]:
     """Search ``network`` against the normalised spec in the traces, failures or
     failures-divergences model.
@@ -234,23 +241,9 @@ def tau_acyclic(network: Network) -> bool:
         if not isinstance(comp, LTS):
             return False
         keep = np.isin(comp.label, [i for i, x in enumerate(comp.labels) if x in names])
-        if _has_cycle(comp.num_states, comp.src[keep], comp.dst[keep]):
+        if has_cycle(comp.num_states, comp.src[keep], comp.dst[keep]):
             return False
     return True
-
-
-def _has_cycle(n: int, src: np.ndarray, dst: np.ndarray) -> bool:
-    """Kahn's algorithm in bulk: peel sources until nothing or a cycle remains."""
-    indeg = np.bincount(dst, minlength=n)
-    alive = np.ones(n, dtype=bool)
-    while True:
-        peel = alive & (indeg == 0)
-        if not peel.any():
-            return bool(alive.any())  # each survivor is entered from a survivor
-        alive &= ~peel
-        out = peel[src]
-        indeg -= np.bincount(dst[out], minlength=n)
-        src, dst = src[~out], dst[~out]
 
 
 def _refusing(mon: _Monitor, chunk: np.ndarray, node: np.ndarray, live: np.ndarray,

@@ -19,7 +19,7 @@ from procalg.assertion_kinds import RefinementModel
 from procalg.checks.refinement import check_refinement, check_refinement_product
 from procalg.lts import LTS
 from procalg.lts.network import close, component, hide, parallel
-from procalg.lts.normal import NormalForm
+from procalg.lts.normal_table import normal_table
 from procalg.lts.product import explore_product
 from procalg.lts.refine_product import find_violation, tau_acyclic
 
@@ -66,7 +66,7 @@ def test_bulk_refinement_agrees_with_the_reference_on_verdict_and_depth(spec, ne
 def test_a_trace_violation_names_the_event_the_spec_cannot_do():
     spec = LTS.build(3, 0, ["a", "b"], [(0, "a", 1), (1, "b", 2)])
     impl = LTS.build(3, 0, ["a", "b"], [(0, "a", 1), (1, "a", 2)])
-    _, bad = find_violation(close(component(impl)), NormalForm(spec), RefinementModel.TRACES)
+    _, bad = find_violation(close(component(impl)), normal_table(spec), RefinementModel.TRACES)
     assert bad is not None and (bad.kind, bad.path, bad.event) == ("trace", ("a",), "a")
 
 
