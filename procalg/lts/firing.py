@@ -47,6 +47,8 @@ def fire_factors(factors: list[Factor], codes: np.ndarray, locs: dict[int, np.nd
         return keep, codes[keep] + f.deltas(first, layout.stride, wide), f.label[first]
     if not all(f.live for f in factors):  # e.g. a lazy leaf's never-seen label
         return (np.zeros(0, np.int64), np.zeros(0, codes.dtype), np.zeros(0, np.int32))
+    if len(factors) == 1:  # one non-deterministic table: its runs, no product
+        return _runs_of(factors[0], codes, locs, layout)
     keep, counts, keys = _enabled(factors, locs)
     total = counts[0]
     for c in counts[1:]:
@@ -66,6 +68,20 @@ def fire_factors(factors: list[Factor], codes: np.ndarray, locs: dict[int, np.nd
     if label is None:
         label = np.zeros(0, dtype=np.int32)
     return src, dst, label
+
+
+def _runs_of(f: Factor, codes: np.ndarray, locs: dict[int, np.ndarray], layout: Layout
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every move of one table from every code: each code's run of entries
+    (a label with several targets per local state, e.g. a lossy channel),
+    laid out with one ``repeat``, without the general path's product loop."""
+    count, key = f.counts(locs)
+    keep = np.flatnonzero(count)
+    n = count[keep]
+    src = np.repeat(keep, n)
+    shift = f.first(key[keep]) - (np.cumsum(n) - n)  # entry - position in the output
+    entry = np.arange(len(src), dtype=np.int64) + np.repeat(shift, n)
+    return src, codes[src] + f.deltas(entry, layout.stride, layout.wide), f.labels_at(entry)
 
 
 def _enabled(factors: list[Factor], locs: dict[int, np.ndarray]

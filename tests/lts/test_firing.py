@@ -69,3 +69,29 @@ def test_a_rule_one_of_whose_components_cannot_move_fires_nothing():
     src, dst, lab = fire_factors(tables.rule_factors(rule), codes, tables.decode(codes),
                                  tables.layout)
     assert (len(src), len(dst), len(lab)) == (0, 0, 0)
+
+
+@settings(max_examples=80, deadline=None)
+@given(components())
+def test_a_joint_table_with_several_targets_per_state_fires_each_of_them(comps):
+    # a small group gets one joint table: non-deterministic ones take the
+    # single-table path (runs laid out at once), which must match by hand
+    rule = SyncRule("a", tuple((c, "a") for c in range(len(comps))))
+    tables = Tables(Network(tuple(comps), (rule,)))
+    (group,) = tables.forward
+    assert len(group) == 1
+    codes = _every_code(tables, comps)
+    src, dst, lab = fire_factors(group, codes, tables.decode(codes), tables.layout)
+    assert sorted(zip(src.tolist(), dst.tolist(), strict=True)) == _by_hand(tables, comps, codes)
+    assert set(lab.tolist()) <= {tables.label_index["a"]}
+
+
+def test_a_lossy_channel_fires_both_of_its_targets_from_the_same_state():
+    lossy = LTS.build(3, 0, ["in"], [(0, "in", 1), (0, "in", 2), (1, "in", 0)])
+    tables = Tables(Network((lossy,), (SyncRule("in", ((0, "in"),)),)))
+    (group,) = tables.forward
+    assert not group[0].deterministic
+    codes = np.array([1, 0, 2], dtype=np.int64)  # unsorted, one state with no move
+    src, dst, _ = fire_factors(group, codes, tables.decode(codes), tables.layout)
+    stride = tables.layout.stride[0]
+    assert sorted(zip(src.tolist(), (dst // stride).tolist())) == [(0, 0), (1, 1), (1, 2)]
