@@ -94,4 +94,5 @@ def test_a_lossy_channel_fires_both_of_its_targets_from_the_same_state():
     codes = np.array([1, 0, 2], dtype=np.int64)  # unsorted, one state with no move
     src, dst, _ = fire_factors(group, codes, tables.decode(codes), tables.layout)
     stride = tables.layout.stride[0]
-    assert sorted(zip(src.tolist(), (dst // stride).tolist())) == [(0, 0), (1, 1), (1, 2)]
+    pairs = zip(src.tolist(), (dst // stride).tolist(), strict=True)
+    assert sorted(pairs) == [(0, 0), (1, 1), (1, 2)]
