@@ -111,6 +111,7 @@ class LazyComponent(BatchExpansion):
         self._back: tuple[int, np.ndarray, np.ndarray, np.ndarray] | None = None
         self._views: dict[frozenset[int], View] = {}
         self._codes: np.ndarray | None = None  # see BatchExpansion
+        self.calm = 0  # expand calls in a row that changed nothing (see LazyGroup's folding)
         self._number(system.initial_state())
 
     initial = 0
@@ -191,10 +192,18 @@ class LazyComponent(BatchExpansion):
         for view in self._views.values():
             view.append(keys, src, width_codes, dst)
 
+    @property
+    def stamp(self) -> tuple[int, int]:
+        """Changes whenever the move table or the numbered states do (table
+        runs written, local states numbered): a table folded from this one
+        is exact while the stamp stays."""
+        return self._records, len(self.states)
+
     def expand(self, locals_: np.ndarray,
                asks: tuple[np.ndarray, np.ndarray] | None = None) -> int:
         """Expand the never-expanded states among ``locals_`` (local ids);
-        returns how many were expanded.
+        returns how many were expanded (:attr:`calm` counts the calls in a row
+        that changed nothing).
 
         Moves with a :attr:`deferred` label are made only where ``asks``
         (local ids and label codes, pairwise: what the partners offer) has
@@ -204,6 +213,13 @@ class LazyComponent(BatchExpansion):
             AlphabetError: a move's label is outside the declared alphabet.
             LimitExceeded: more than ``max_states`` local states.
         """
+        before = self.stamp
+        try:
+            return self._expand(locals_, asks)
+        finally:
+            self.calm = self.calm + 1 if self.stamp == before else 0
+
+    def _expand(self, locals_: np.ndarray, asks: tuple[np.ndarray, np.ndarray] | None) -> int:
         locals_ = np.asarray(locals_, dtype=np.int64)
         if len(locals_) > self._slot.size:  # a whole frontier: a mask beats a sort
             seen = np.zeros(self._slot.size, dtype=bool)
