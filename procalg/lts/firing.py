@@ -50,6 +50,8 @@ def fire_factors(factors: list[Factor], codes: np.ndarray, locs: dict[int, np.nd
     if len(factors) == 1:  # one non-deterministic table: its runs, no product
         return _runs_of(factors[0], codes, locs, layout)
     keep, counts, keys = _enabled(factors, locs)
+    if all(f.deterministic for f in factors):  # one move per enabled code: no product
+        return _single_moves(factors, codes, keep, keys, layout)
     total = counts[0]
     for c in counts[1:]:
         total = total * c
@@ -68,6 +70,23 @@ def fire_factors(factors: list[Factor], codes: np.ndarray, locs: dict[int, np.nd
     if label is None:
         label = np.zeros(0, dtype=np.int32)
     return src, dst, label
+
+
+def _single_moves(factors: list[Factor], codes: np.ndarray, keep: np.ndarray,
+                  keys: list[np.ndarray], layout: Layout
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The moves of deterministic factors from the ``keep`` codes, where every
+    factor has its one move (at table key ``keys``): a sum of deltas per code
+    (a rule over many components, e.g. a clock every component shares)."""
+    if not len(keep):
+        return (np.zeros(0, np.int64), np.zeros(0, codes.dtype), np.zeros(0, np.int32))
+    dst = codes[keep]
+    label = None
+    for f, key in zip(factors, keys, strict=True):
+        entry = f.first(key)
+        dst = dst + f.deltas(entry, layout.stride, layout.wide)
+        label = f.labels_at(entry) if label is None else label
+    return keep, dst, label
 
 
 def _runs_of(f: Factor, codes: np.ndarray, locs: dict[int, np.ndarray], layout: Layout

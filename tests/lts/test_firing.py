@@ -96,3 +96,19 @@ def test_a_lossy_channel_fires_both_of_its_targets_from_the_same_state():
     stride = tables.layout.stride[0]
     pairs = zip(src.tolist(), (dst // stride).tolist(), strict=True)
     assert sorted(pairs) == [(0, 0), (1, 1), (1, 2)]
+
+
+def test_a_clock_over_deterministic_components_moves_each_of_them_once_per_code():
+    # a rule over many components (each with one move per state) sums their
+    # deltas, and a code where one of them cannot move fires nothing
+    tick = LTS.build(2, 0, ["tock"], [(0, "tock", 1), (1, "tock", 0)])
+    last = LTS.build(2, 0, ["tock"], [(0, "tock", 1)])
+    comps = [tick, tick, last]
+    rule = SyncRule("tock", tuple((c, "tock") for c in range(3)))
+    tables = Tables(Network(tuple(comps), (rule,)))
+    factors = tables.rule_factors(rule)
+    assert len(factors) == 3 and all(f.deterministic for f in factors)
+    codes = _every_code(tables, comps)
+    src, dst, _ = fire_factors(factors, codes, tables.decode(codes), tables.layout)
+    assert sorted(zip(src.tolist(), dst.tolist(), strict=True)) == _by_hand(tables, comps, codes)
+    assert len(src) == 4  # the codes where ``last`` is still in its state 0
