@@ -35,29 +35,18 @@ Example:
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from procalg.lts.codes import Layout
-from procalg.lts.factor_tables import TableFactor, table_of_arrays
 from procalg.lts.firing import fire_factors
 from procalg.lts.lazy import LazyComponent
+from procalg.lts.lazy_fold import Folding
 from procalg.lts.network import Network, SyncRule
 
 if TYPE_CHECKING:
     from procalg.lts.vectors import Tables
-
-FOLD_CALM = 2
-"""Levels without a new local state or move before a lazy group is folded."""
-FOLD_LIMIT = 1 << 18
-"""Largest joint local space (states numbered so far) a lazy group is folded over."""
-FOLD_PAYBACK = 1
-"""A group is folded once it has fired, since its last fold, at least
-1/``FOLD_PAYBACK`` of its joint space's size in codes through its lazy tables
-(a fold costs about one firing of the whole joint space: a leaf that keeps
-growing now and then is folded at most once per that much work)."""
 
 
 def _runs(starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -130,6 +119,8 @@ class LazyGroup:
     with the fewest moves per state, if there is one, and (forward, or
     with no eager component) each lazy one, through its moves made so far;
     each call takes the candidate with the fewest moves from its states.
+    Once its lazy leaves stop growing, the group fires forward through one
+    eager joint table instead (:mod:`procalg.lts.lazy_fold`).
 
     Args:
         tables: the network's tables (layout, label numbering, eager moves).
@@ -155,10 +146,7 @@ class LazyGroup:
         self.variants = [_Driven(tables, comps, locals_, rules, backward, d) for d in drivers]
         self.comps = comps
         self.backward = backward
-        self._parts = [components[c] for c in comps]
-        self._lazy = [p for p in self._parts if isinstance(p, LazyComponent)]
-        self._fold: tuple[Layout, tuple, TableFactor] | None = None
-        self._fired = 0  # codes fired through the lazy tables (folding pays for itself)
+        self.folding = Folding(comps, [components[c] for c in comps], self._fire)
 
     def asks(self, locs: dict[int, np.ndarray]) -> list[tuple[int, np.ndarray, np.ndarray]]:
         """What the eager components offer the lazy ones at each state of ``locs``:
@@ -170,57 +158,11 @@ class LazyGroup:
     def fire(self, codes: np.ndarray, locs: dict[int, np.ndarray], layout: Layout
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every move of the group from ``codes``: (index into codes, target, label)."""
-        folded = self.folded(layout)
-        if folded is not None:
+        folded = None if self.backward else self.folding.table(layout)
+        if folded is not None:  # the leaves are calm: one eager table
             return fire_factors([folded], codes, locs, layout)
-        self._fired += len(codes)  # racy between threads: only a heuristic's count
+        self.folding.fired += len(codes)  # racy between threads: only a heuristic's count
         return self._fire(codes, locs, layout)
-
-    def folded(self, layout: Layout) -> TableFactor | None:
-        """The group as one eager joint table, once its lazy components have
-        stopped growing (``FOLD_CALM`` levels without a new state or move):
-        later levels then take the eager tables' one-gather path.
-
-        The table is the lazy path's own moves from every joint local state,
-        so it is exact while the lazy components' :attr:`~LazyComponent.stamp`
-        stays (the search expands them, and asks for deferred moves, before
-        each level); any change drops it, and it is folded again once they
-        are calm. None while growing, backward, with wide codes, or past
-        ``FOLD_LIMIT`` joint states.
-        """
-        if self.backward or layout.wide:
-            return None
-        stamp = tuple(c.stamp for c in self._lazy)
-        fold = self._fold
-        if fold is not None and fold[0] is layout and fold[1] == stamp:
-            return fold[2]
-        if any(c.calm < FOLD_CALM for c in self._lazy):
-            return None
-        sizes = [part.num_states for part in self._parts]  # a lazy one's: numbered so far
-        size = math.prod(sizes)
-        if size > FOLD_LIMIT or self._fired < size // FOLD_PAYBACK:
-            return None
-        table = self._folding(layout, sizes)
-        self._fold = (layout, stamp, table)  # one assignment: other threads see old or new
-        self._fired = 0  # the next fold must pay for itself again
-        return table
-
-    def _folding(self, layout: Layout, sizes: list[int]) -> TableFactor:
-        """The joint table of the group's moves from every local state numbered
-        so far (``sizes`` per component; joint index weights from them, not
-        from the digits: a lazy digit's headroom would only add empty rows)."""
-        comps = self.comps
-        weights = tuple(math.prod(sizes[:i]) for i in range(len(comps)))
-        grid = np.indices(sizes, dtype=np.int64).reshape(len(comps), -1)
-        locs = {c: grid[i] for i, c in enumerate(comps)}
-        joint = np.zeros(grid.shape[1], dtype=np.int64)
-        codes = np.zeros(grid.shape[1], dtype=np.int64)
-        for i, c in enumerate(comps):
-            joint += grid[i] * weights[i]
-            codes += grid[i] * np.int64(layout.stride[c])
-        src, dst, label = self._fire(codes, locs, layout)
-        return table_of_arrays(joint[src], dst - codes[src], label.astype(np.int64),
-                               math.prod(sizes), comps, weights)
 
     def _fire(self, codes: np.ndarray, locs: dict[int, np.ndarray], layout: Layout
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 
 from procalg.checks.deadlock import deadlock_goal
-from procalg.lts import LTS, explore, lazy_tables
+from procalg.lts import LTS, explore, lazy_fold
 from procalg.lts.exploration import ExplicitSystem
 from procalg.lts.lazy import LazyComponent
 from procalg.lts.network import close, component, parallel
@@ -26,16 +26,16 @@ from tests.lts.test_product import Tree, _bisimilar, _replay, trees
 
 def _always_fold(patch: pytest.MonkeyPatch) -> list[tuple[int, ...]]:
     """Fold every lazy group at every level; returns the list of folded groups."""
-    patch.setattr(lazy_tables, "FOLD_CALM", 0)
-    patch.setattr(lazy_tables, "FOLD_PAYBACK", 1 << 62)  # no work needed first
+    patch.setattr(lazy_fold, "FOLD_CALM", 0)
+    patch.setattr(lazy_fold, "FOLD_PAYBACK", 1 << 62)  # no work needed first
     folds: list[tuple[int, ...]] = []
-    folding = lazy_tables.LazyGroup._folding
+    folding = lazy_fold.Folding._folding
 
     def spy(group, layout, sizes):
         folds.append(group.comps)
         return folding(group, layout, sizes)
 
-    patch.setattr(lazy_tables.LazyGroup, "_folding", spy)
+    patch.setattr(lazy_fold.Folding, "_folding", spy)
     return folds
 
 
@@ -84,7 +84,7 @@ def test_a_lazy_leaf_that_grows_after_a_fold_is_unfolded_and_every_state_kept():
     lazy = close(parallel(component(ring), component(lazy_counter), {"x"}))
     with pytest.MonkeyPatch.context() as patch:
         folds = _always_fold(patch)
-        patch.setattr(lazy_tables, "FOLD_CALM", 2)  # calm only between the x moves
+        patch.setattr(lazy_fold, "FOLD_CALM", 2)  # calm only between the x moves
         a, b = explore_product(eager), explore_product(lazy)
     assert (b.num_states, b.num_transitions) == (a.num_states, a.num_transitions) == (65, 64)
     assert _bisimilar(a, b)
@@ -97,15 +97,15 @@ def test_a_fold_waits_until_the_lazy_tables_have_fired_its_size_in_codes():
     lazy = close(parallel(component(ring),
                           component(LazyComponent(ExplicitSystem(counter), {"x"})), {"x"}))
     paid: list[tuple[int, int]] = []
-    folding = lazy_tables.LazyGroup._folding
+    folding = lazy_fold.Folding._folding
 
     def spy(group, layout, sizes):
-        paid.append((group._fired, math.prod(sizes)))
+        paid.append((group.fired, math.prod(sizes)))
         return folding(group, layout, sizes)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(lazy_tables.LazyGroup, "_folding", spy)
-        patch.setattr(lazy_tables, "FOLD_CALM", 2)
+        patch.setattr(lazy_fold.Folding, "_folding", spy)
+        patch.setattr(lazy_fold, "FOLD_CALM", 2)
         explore_product(lazy)
     assert paid  # a long calm stretch at the end pays for the small tables
     assert all(fired >= size for fired, size in paid)
