@@ -179,7 +179,8 @@ class PrefixRenaming(Renaming):
     _tables: list = field(default_factory=list, compare=False, repr=False, hash=False)
 
     def _by_channel(self, index: int) -> dict:
-        """Rules by old channel (0), by new channel (1) and name prefixes (2)."""
+        """Rules by old channel (0), by new channel (1) and name prefixes (2); the
+        images (3), sources (4) and name images (5) found so far."""
         if not self._tables:
             olds: dict[str, list[tuple[Event, Event]]] = {}
             news: dict[str, list[tuple[Event, Event]]] = {}
@@ -187,22 +188,35 @@ class PrefixRenaming(Renaming):
                 olds.setdefault(old.channel, []).append((old, new))
                 news.setdefault(new.channel, []).append((new, old))
             names = [(str(old), str(new)) for old, new in self.prefixes]
-            self._tables.extend([olds, news, names])
+            self._tables.extend([olds, news, names, {}, {}, {}])
         return self._tables[index]
 
     def parts(self) -> tuple[frozenset, tuple]:
         return frozenset(), self.prefixes
 
     def mapped(self, event: Event) -> tuple[Event, ...]:
-        return _moved(event, self._by_channel(0))
+        return self._moved_once(event, 0)
 
     def sources(self, event: Event) -> tuple[Event, ...]:
-        return _moved(event, self._by_channel(1))
+        return self._moved_once(event, 1)
+
+    def _moved_once(self, event: Event, index: int) -> tuple[Event, ...]:
+        """:func:`_moved` by the rules of table ``index`` (0 or 1), once per event:
+        a leaf asks again in every state, and an event may have hundreds of sorted
+        images (``[[moveoth <- move.q | q <- S]]``)."""
+        seen = self._by_channel(index + 3)
+        found = seen.get(event)
+        if found is None:
+            found = seen[event] = _moved(event, self._by_channel(index))
+        return found
 
     def mapped_name(self, name: str) -> tuple[str, ...]:
-        found = {new + name[len(old):] for old, new in self._by_channel(2)
-                 if name.startswith(old) and (len(name) == len(old) or name[len(old)] == ".")}
-        return tuple(sorted(found))
+        seen = self._by_channel(5)  # once per name, as mapped
+        if name not in seen:
+            found = {new + name[len(old):] for old, new in self._by_channel(2) if
+                     name.startswith(old) and (len(name) == len(old) or name[len(old)] == ".")}
+            seen[name] = tuple(sorted(found))
+        return seen[name]
 
     def rules(self) -> list[str]:
         return [f"{a} <- {b}" for a, b in self.prefixes]

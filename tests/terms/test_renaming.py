@@ -57,6 +57,7 @@ def test_a_prefix_rule_answers_as_the_pairs_it_stands_for(rules, pairs) -> None:
     ruled = Renaming.of(pairs, rules)
     as_pairs = PairRenaming(pairs | listed(rules))
     assert answers(ruled) == answers(as_pairs)
+    assert answers(ruled) == answers(as_pairs)  # asked again: from the rules' memo
     assert Renaming.of(*ruled.parts()) == ruled
 
 
@@ -72,3 +73,11 @@ def test_a_rule_over_a_hundred_thousand_values_is_never_listed() -> None:
     rule = Renaming.of((), [(Event("c"), Event("d"))])
     assert len(rule) == 1 and str(rule) == "c <- d"
     assert rule.images(Event("c", (99_999,))) == (Event("d", (99_999,)),)
+
+
+def test_a_rule_with_many_images_sorts_them_once_per_event() -> None:
+    rules = Renaming.of((), [(Event("m"), Event("move", (q,))) for q in range(200)])
+    first = rules.images(Event("m", (3,)))
+    assert [e.fields for e in first] == [(q, 3) for q in range(200)]
+    assert rules.images(Event("m", (3,))) is first  # remembered, not moved and sorted again
+    assert rules.preimages(Event("move", (7, 3))) == (Event("m", (3,)), Event("move", (7, 3)))
