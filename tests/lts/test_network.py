@@ -115,3 +115,18 @@ def test_a_network_lists_its_labels_once() -> None:
     net = parallel(_leaf("a", "b"), _leaf("b", "c"), {"b"})
     assert net.labels is net.labels
     assert net.labels[:2] == (TAU, TICK) and set(net.labels[2:]) == {"a", "b", "c"}
+
+
+def test_a_chain_of_compositions_numbers_each_leafs_parts_as_a_checked_network() -> None:
+    # the compositions skip the range check (their parts come from checked networks)
+    # and shift each distinct part once: the result must be what a checked network holds
+    net = _leaf("a", "x")
+    for i in range(1, 6):
+        net = alpha_parallel(_leaf("a", f"y{i}"), net, {"a", f"y{i}"}, {"a", "x"} | {
+            f"y{j}" for j in range(1, i)})
+    joint = [r.parts for r in net.rules if r.label == "a"]
+    assert joint == [tuple((c, "a") for c in range(6))]
+    assert {r.parts for r in net.rules if r.label != "a"} == {
+        ((5, "x"),), *(((5 - i, f"y{i}"),) for i in range(1, 6))}
+    checked = Network(net.components, net.rules, net.notes, net.loose)
+    assert checked == net and hide(net, {"a"}).labels == hide(checked, {"a"}).labels
