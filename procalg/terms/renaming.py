@@ -184,9 +184,9 @@ class PrefixRenaming(Renaming):
         if not self._tables:
             olds: dict[str, list[tuple[Event, Event]]] = {}
             news: dict[str, list[tuple[Event, Event]]] = {}
-            for old, new in self.prefixes:
-                olds.setdefault(old.channel, []).append((old, new))
-                news.setdefault(new.channel, []).append((new, old))
+            for old, new in self.prefixes:  # with the sort keys of the targets' fields
+                olds.setdefault(old.channel, []).append((old, new, _field_keys(new)))
+                news.setdefault(new.channel, []).append((new, old, _field_keys(old)))
             names = [(str(old), str(new)) for old, new in self.prefixes]
             self._tables.extend([olds, news, names, {}, {}, {}])
         return self._tables[index]
@@ -222,16 +222,41 @@ class PrefixRenaming(Renaming):
         return [f"{a} <- {b}" for a, b in self.prefixes]
 
 
-def _moved(event: Event, rules: dict[str, list[tuple[Event, Event]]]) -> tuple[Event, ...]:
-    """``event`` moved by each rule ``(from, to)`` whose ``from`` is a prefix of it."""
-    found = []
-    for start, end in rules.get(event.channel, ()):
+def _moved(event: Event, rules: dict[str, list[tuple[Event, Event, tuple]]]
+           ) -> tuple[Event, ...]:
+    """``event`` moved by each rule ``(from, to, keys)`` whose ``from`` is a prefix of
+    it, sorted by :func:`sort_key`.
+
+    An image's key is its channel and its fields' keys: the rule's ``keys`` (of
+    ``to``'s fields, computed once per rule) and those of the fields ``event`` keeps
+    (once per prefix length), so no image's key is computed field by field: a
+    relation with hundreds of rules on one channel spent most of a leaf's
+    exploration in ``sort_key``.
+    """
+    found: dict[Event, tuple] = {}
+    tails: dict[int, tuple] = {}
+    for start, end, keys in rules.get(event.channel, ()):
         cut = len(start.fields)
         if event.fields[:cut] == start.fields:
-            found.append(Event(end.channel, end.fields + event.fields[cut:]))
+            tail = tails.get(cut)
+            if tail is None:
+                tail = tails[cut] = _field_keys(event, cut)
+            found[Event(end.channel, end.fields + event.fields[cut:])] = (
+                4, end.channel, keys + tail)
     if len(found) > 1:
-        return tuple(sorted(set(found), key=sort_key))
+        return tuple(sorted(found, key=found.__getitem__))
     return tuple(found)
+
+
+def _field_keys(event: Event, start: int = 0) -> tuple:
+    """The sort keys of ``event``'s fields from ``start`` on (as in ``sort_key(event)``).
+
+    Example:
+        >>> e = Event("c", (1, 2))
+        >>> sort_key(e) == (4, "c", _field_keys(e)) and _field_keys(e, 1) == (sort_key(2),)
+        True
+    """
+    return tuple(sort_key(v) for v in event.fields[start:])
 
 
 @dataclass(frozen=True, slots=True)
