@@ -36,6 +36,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from procalg.lts.lts import LTS, TAU, TICK
 
 if TYPE_CHECKING:  # lazy.py imports DONE from here
@@ -129,20 +131,31 @@ def _derived(net: Network | None, **changes: object) -> Network:
 
 def _with_omega_loops(lts: LTS) -> LTS:
     """Give every ✓-target a ``DONE`` self-loop; redirect ✓ to a fresh Ω
-    state if a ✓-target is not a sink (Roscoe's rule puts Ω there anyway)."""
-    triples = list(lts.triples())
-    targets = {d for _, lab, d in triples if lab == TICK}
-    if not targets:
+    state if a ✓-target is not a sink (Roscoe's rule puts Ω there anyway).
+
+    On the transition arrays (a leaf may have tens of thousands of transitions).
+
+    Example:
+        >>> lts = _with_omega_loops(LTS.build(2, 0, ["a"], [(0, "✓", 1), (1, "a", 1)]))
+        >>> sorted(lts.triples()), lts.num_states
+        ([(0, '✓', 2), (1, 'a', 1), (2, '\\x00done', 2)], 3)
+    """
+    tick = lts.label_index(TICK)
+    ticks = lts.label == tick if tick is not None else np.zeros(len(lts.label), dtype=bool)
+    if not ticks.any():
         return lts
-    sources = {s for s, _, _ in triples}
+    src, lab, dst = (np.asarray(a, dtype=np.int64) for a in (lts.src, lts.label, lts.dst))
+    targets = np.unique(dst[ticks])
     n = lts.num_states
-    if targets & sources:
-        omega = n
+    if np.isin(targets, src).any():
+        dst = np.where(ticks, n, dst)
+        targets = np.array([n], dtype=np.int64)
         n += 1
-        triples = [(s, lab, omega if lab == TICK else d) for s, lab, d in triples]
-        targets = {omega}
-    triples += [(t, DONE, t) for t in sorted(targets)]
-    return LTS.build(n, lts.initial, lts.labels[2:], triples, hidden=lts.hidden)
+    labels = [*lts.labels, *([] if DONE in lts.labels else [DONE])]
+    done = np.full(len(targets), labels.index(DONE), dtype=np.int64)
+    return LTS.from_arrays(n, lts.initial, labels, np.concatenate((src, targets)),
+                           np.concatenate((lab, done)), np.concatenate((dst, targets)),
+                           hidden=lts.hidden)
 
 
 def component(lts: LTS | LazyComponent) -> Network:
@@ -157,7 +170,7 @@ def component(lts: LTS | LazyComponent) -> Network:
     if not isinstance(lts, LTS):  # a LazyComponent: it loops on its own Ω
         return Network((lts,), tuple(SyncRule(a, ((0, a),)) for a in lts.labels))
     lts = _with_omega_loops(lts)
-    used = sorted(set(lts.label.tolist()))
+    used = np.unique(lts.label).tolist()
     return Network((lts,), tuple(SyncRule(lts.labels[i], ((0, lts.labels[i]),)) for i in used))
 
 
