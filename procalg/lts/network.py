@@ -178,14 +178,9 @@ _TERMINATOR = LTS.build(2, 0, [TICK, DONE], [(0, TICK, 1), (1, DONE, 1)])
 
 
 def _shift(rules: Iterable[SyncRule], by: int) -> list[SyncRule]:
-    """``rules`` with every component index moved up by ``by``.
-
-    Each distinct part is shifted once (a part recurs in every rule its
-    component joins): a chain of n compositions shifts its right side n times.
-    """
-    moved: dict[Part, Part] = {}  # a part is a non-empty tuple: never falsy
-    return [SyncRule(r.label, tuple([moved.get(p) or moved.setdefault(p, (p[0] + by, p[1]))
-                                     for p in r.parts]), r.rank) for r in rules]
+    """``rules`` with every component index moved up by ``by`` (list-built tuples:
+    a chain of n compositions shifts its right side n times)."""
+    return [SyncRule(r.label, tuple([(c + by, a) for c, a in r.parts]), r.rank) for r in rules]
 
 
 def _compose(left: Network, right: Network, shared: set[str],

@@ -121,7 +121,7 @@ def test_a_network_lists_its_labels_once() -> None:
 
 def test_a_chain_of_compositions_numbers_each_leafs_parts_as_a_checked_network() -> None:
     # the compositions skip the range check (their parts come from checked networks)
-    # and shift each distinct part once: the result must be what a checked network holds
+    # the result must be what a checked network holds
     net = _leaf("a", "x")
     for i in range(1, 6):
         net = alpha_parallel(_leaf("a", f"y{i}"), net, {"a", f"y{i}"}, {"a", "x"} | {
