@@ -256,6 +256,8 @@ def _field_keys(event: Event, start: int = 0) -> tuple:
         >>> sort_key(e) == (4, "c", _field_keys(e)) and _field_keys(e, 1) == (sort_key(2),)
         True
     """
+    if not start:  # an event keeps its own key once made (Renaming.of sorted the rules)
+        return sort_key(event)[2]
     return tuple(sort_key(v) for v in event.fields[start:])
 
 
