@@ -17,6 +17,7 @@ from procalg.errors import ModelError
 from procalg.semantics import saga_body, workflow
 from procalg.semantics.channels import ChannelRef
 from procalg.semantics.inputs import complete, has_input, input_term, process
+from procalg.semantics.kinds import names_in
 from procalg.semantics.values import expect_bool, expect_set
 from procalg.syntax import ast
 from procalg.terms import (
@@ -167,7 +168,43 @@ def _rename_pairs(ev: Evaluator, pairs: tuple, qualifiers: tuple, env: Env,
     and an identical relation keeps the renamed terms' comparisons cheap).
 
     ``listed``: the frozenset of event pairs (a link parallel names each linked pair).
+
+    A renaming site evaluated again with the same values of the local names it
+    mentions gives the same relation (evaluation is pure), so it is looked up
+    before any pair is evaluated: a leaf is evaluated once for its term and once
+    per compiled machine, and each evaluation of ``[[a.x <- b.q.x | q <- adj(p),
+    x <- S]]`` costs hundreds of dotted-event evaluations.
     """
+    site = _site_key(ev, pairs, qualifiers, env, listed)
+    found = ev.renamings.get(site) if site is not None else None
+    if found is None:
+        found = _evaluated_pairs(ev, pairs, qualifiers, env, listed)
+        if site is not None:
+            ev.renamings[site] = found
+    return found
+
+
+def _site_key(ev: Evaluator, pairs: tuple, qualifiers: tuple, env: Env,
+              listed: bool) -> tuple | None:
+    """The memo key of a renaming site in ``env``: the site and the values of the
+    local names it mentions; ``None`` if one of them cannot be hashed."""
+    names_key = ("names", id(pairs), id(qualifiers))
+    known = ev.renamings.get(names_key)
+    if known is None:  # the nodes are kept with their names, so their ids stay theirs
+        mentioned = tuple(sorted(names_in((pairs, qualifiers))))
+        known = ev.renamings[names_key] = (pairs, qualifiers, mentioned)
+    local = tuple((n, type(env[n]), env[n]) for n in known[2] if n in env)  # 1 == True
+    key = ("site", id(pairs), id(qualifiers), listed, local)
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _evaluated_pairs(ev: Evaluator, pairs: tuple, qualifiers: tuple, env: Env,
+                     listed: bool) -> Any:
+    """:func:`_rename_pairs` without the site memo: one relation per distinct pair list."""
     named = tuple((ev.eval(old_expr, scope), ev.eval(new_expr, scope), old_expr, new_expr)
                   for scope in ev.bindings(qualifiers, env) for old_expr, new_expr in pairs)
     key = (listed, tuple((old, new) for old, new, _, _ in named))

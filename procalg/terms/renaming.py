@@ -179,45 +179,86 @@ class PrefixRenaming(Renaming):
     _tables: list = field(default_factory=list, compare=False, repr=False, hash=False)
 
     def _by_channel(self, index: int) -> dict:
-        """Rules by old channel (0), by new channel (1) and name prefixes (2)."""
+        """Rules by old channel (0), by new channel (1) and name prefixes (2); the
+        images (3), sources (4) and name images (5) found so far."""
         if not self._tables:
             olds: dict[str, list[tuple[Event, Event]]] = {}
             news: dict[str, list[tuple[Event, Event]]] = {}
-            for old, new in self.prefixes:
-                olds.setdefault(old.channel, []).append((old, new))
-                news.setdefault(new.channel, []).append((new, old))
+            for old, new in self.prefixes:  # with the sort keys of the targets' fields
+                olds.setdefault(old.channel, []).append((old, new, _field_keys(new)))
+                news.setdefault(new.channel, []).append((new, old, _field_keys(old)))
             names = [(str(old), str(new)) for old, new in self.prefixes]
-            self._tables.extend([olds, news, names])
+            self._tables.extend([olds, news, names, {}, {}, {}])
         return self._tables[index]
 
     def parts(self) -> tuple[frozenset, tuple]:
         return frozenset(), self.prefixes
 
     def mapped(self, event: Event) -> tuple[Event, ...]:
-        return _moved(event, self._by_channel(0))
+        return self._moved_once(event, 0)
 
     def sources(self, event: Event) -> tuple[Event, ...]:
-        return _moved(event, self._by_channel(1))
+        return self._moved_once(event, 1)
+
+    def _moved_once(self, event: Event, index: int) -> tuple[Event, ...]:
+        """:func:`_moved` by the rules of table ``index`` (0 or 1), once per event:
+        a leaf asks again in every state, and an event may have hundreds of sorted
+        images (``[[moveoth <- move.q | q <- S]]``)."""
+        seen = self._by_channel(index + 3)
+        found = seen.get(event)
+        if found is None:
+            found = seen[event] = _moved(event, self._by_channel(index))
+        return found
 
     def mapped_name(self, name: str) -> tuple[str, ...]:
-        found = {new + name[len(old):] for old, new in self._by_channel(2)
-                 if name.startswith(old) and (len(name) == len(old) or name[len(old)] == ".")}
-        return tuple(sorted(found))
+        seen = self._by_channel(5)  # once per name, as mapped
+        if name not in seen:
+            found = {new + name[len(old):] for old, new in self._by_channel(2) if
+                     name.startswith(old) and (len(name) == len(old) or name[len(old)] == ".")}
+            seen[name] = tuple(sorted(found))
+        return seen[name]
 
     def rules(self) -> list[str]:
         return [f"{a} <- {b}" for a, b in self.prefixes]
 
 
-def _moved(event: Event, rules: dict[str, list[tuple[Event, Event]]]) -> tuple[Event, ...]:
-    """``event`` moved by each rule ``(from, to)`` whose ``from`` is a prefix of it."""
-    found = []
-    for start, end in rules.get(event.channel, ()):
+def _moved(event: Event, rules: dict[str, list[tuple[Event, Event, tuple]]]
+           ) -> tuple[Event, ...]:
+    """``event`` moved by each rule ``(from, to, keys)`` whose ``from`` is a prefix of
+    it, sorted by :func:`sort_key`.
+
+    An image's key is its channel and its fields' keys: the rule's ``keys`` (of
+    ``to``'s fields, computed once per rule) and those of the fields ``event`` keeps
+    (once per prefix length), so no image's key is computed field by field: a
+    relation with hundreds of rules on one channel spent most of a leaf's
+    exploration in ``sort_key``.
+    """
+    found: dict[Event, tuple] = {}
+    tails: dict[int, tuple] = {}
+    for start, end, keys in rules.get(event.channel, ()):
         cut = len(start.fields)
         if event.fields[:cut] == start.fields:
-            found.append(Event(end.channel, end.fields + event.fields[cut:]))
+            tail = tails.get(cut)
+            if tail is None:
+                tail = tails[cut] = _field_keys(event, cut)
+            found[Event(end.channel, end.fields + event.fields[cut:])] = (
+                4, end.channel, keys + tail)
     if len(found) > 1:
-        return tuple(sorted(set(found), key=sort_key))
+        return tuple(sorted(found, key=found.__getitem__))
     return tuple(found)
+
+
+def _field_keys(event: Event, start: int = 0) -> tuple:
+    """The sort keys of ``event``'s fields from ``start`` on (as in ``sort_key(event)``).
+
+    Example:
+        >>> e = Event("c", (1, 2))
+        >>> sort_key(e) == (4, "c", _field_keys(e)) and _field_keys(e, 1) == (sort_key(2),)
+        True
+    """
+    if not start:  # an event keeps its own key once made (Renaming.of sorted the rules)
+        return sort_key(event)[2]
+    return tuple(sort_key(v) for v in event.fields[start:])
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@ targets, ``dbisim`` never merges a divergent state with a non-divergent one."""
 
 from __future__ import annotations
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -120,3 +121,15 @@ def test_dbisim_merges_the_states_a_hidden_step_only_separates() -> None:
     lts = LTS.build(5, 0, ["a", "b"], [(0, "τ", 1), (1, "a", 2), (2, "τ", 3), (3, "b", 4)])
     assert minimize(lts, Bisimulation.STRONG).num_states == 5
     assert sorted(dbisim_lts(lts).triples()) == [(0, "a", 1), (1, "b", 2)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 6), st.sets(st.integers(0, 200), max_size=30))
+def test_diamond_rows_hold_each_moves_targets_as_the_binary_searches_found_them(n, keys):
+    from procalg.lts.compressions import _rows
+
+    moves = np.array(sorted(keys), dtype=np.int64)
+    rows = _rows(moves, n)
+    for k in range(201 // n + 1):  # the search the rows replace: moves in [k*n, k*n + n)
+        row = moves[np.searchsorted(moves, k * n):np.searchsorted(moves, k * n + n)]
+        assert rows.get(k, []) == (row - k * n).tolist()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from procalg.lts import LTS, TAU, TICK
 from procalg.lts.network import (
@@ -115,3 +117,40 @@ def test_a_network_lists_its_labels_once() -> None:
     net = parallel(_leaf("a", "b"), _leaf("b", "c"), {"b"})
     assert net.labels is net.labels
     assert net.labels[:2] == (TAU, TICK) and set(net.labels[2:]) == {"a", "b", "c"}
+
+
+def test_a_chain_of_compositions_numbers_each_leafs_parts_as_a_checked_network() -> None:
+    # the compositions skip the range check (their parts come from checked networks)
+    # the result must be what a checked network holds
+    net = _leaf("a", "x")
+    for i in range(1, 6):
+        net = alpha_parallel(_leaf("a", f"y{i}"), net, {"a", f"y{i}"}, {"a", "x"} | {
+            f"y{j}" for j in range(1, i)})
+    joint = [r.parts for r in net.rules if r.label == "a"]
+    assert joint == [tuple((c, "a") for c in range(6))]
+    assert {r.parts for r in net.rules if r.label != "a"} == {
+        ((5, "x"),), *(((5 - i, f"y{i}"),) for i in range(1, 6))}
+    checked = Network(net.components, net.rules, net.notes, net.loose)
+    assert checked == net and hide(net, {"a"}).labels == hide(checked, {"a"}).labels
+
+
+def _omega_loops_by_triples(lts: LTS) -> set[tuple[int, str, int]]:
+    """Roscoe's Ω rule written out on triples: ✓ leads to a sink that loops on DONE."""
+    triples = set(lts.triples())
+    targets = {d for _, lab, d in triples if lab == TICK}
+    if targets & {s for s, _, _ in triples}:
+        triples = {(s, lab, lts.num_states if lab == TICK else d) for s, lab, d in triples}
+        targets = {lts.num_states}
+    return triples | {(t, DONE, t) for t in targets}
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.integers(1, 5).flatmap(lambda n: st.tuples(st.just(n), st.lists(st.tuples(
+    st.integers(0, n - 1), st.sampled_from(["a", TAU, TICK]), st.integers(0, n - 1)),
+    max_size=8))))
+def test_a_component_gives_its_tick_targets_done_loops_as_roscoes_rule_says(drawn) -> None:
+    n, triples = drawn
+    lts = LTS.build(n, 0, ["a"], triples)
+    (leaf,) = component(lts).components
+    assert set(leaf.triples()) == _omega_loops_by_triples(lts)
+    assert leaf.num_states == n + (leaf.num_states > n)

@@ -18,11 +18,12 @@ from procalg.checks.deadlock import deadlock_goal
 from procalg.errors import ModelError
 from procalg.lts import TAU, TICK, explore
 from procalg.lts.product import explore_product, find_path
-from procalg.semantics import Spec, load
+from procalg.semantics import Spec, load, processes
 from procalg.semantics.channels import ChannelRef
 from procalg.semantics.network import compile_network
 from procalg.source import SourceFile
 from procalg.syntax.parser import parse, parse_expr
+from procalg.terms import Event
 from procalg.terms.renaming import PairRenaming, PrefixRenaming
 
 
@@ -382,3 +383,17 @@ def test_a_replicated_external_choice_over_many_events_is_a_balanced_tree() -> N
     while hasattr(term, "right"):  # a chain would be 4,095 deep, a balanced tree 12
         term, depth = term.right, depth + 1
     assert depth <= 12
+
+
+def test_a_renaming_site_is_evaluated_once_per_value_of_its_local_names(monkeypatch) -> None:
+    spec = model("channel adj : {0..1}\nchannel s : {0..3}.{0..1}\nG = adj?_ -> G\n"
+                 "nb(p) = diff({0..3}, {p})\n"
+                 "Cell(p) = G [[ adj.v <- s.q.v | q <- nb(p), v <- {0..1} ]]\n")
+    ev = spec.evaluator
+    cell = lambda p: processes.renaming(ev, ev.functions["Cell"].clauses[0].body, {"p": p})  # noqa: E731
+    relations = [cell(p) for p in range(4)]
+    monkeypatch.setattr(processes, "_evaluated_pairs", None)  # a second evaluation would fail
+    assert [cell(p) for p in range(4)] == relations and cell(2) is relations[2]
+    for p, relation in enumerate(relations):  # each p its own relation: q ranges over nb(p)
+        assert {str(b) for b in relation.mapped(Event("adj", (1,)))} == {
+            f"s.{q}.1" for q in range(4) if q != p}

@@ -12,7 +12,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from procalg.terms import Event
+from procalg.terms import Event, sort_key
 from procalg.terms.renaming import PairRenaming, PrefixRenaming, Renaming
 
 CHANNELS = ("c", "d", "e")
@@ -57,6 +57,10 @@ def test_a_prefix_rule_answers_as_the_pairs_it_stands_for(rules, pairs) -> None:
     ruled = Renaming.of(pairs, rules)
     as_pairs = PairRenaming(pairs | listed(rules))
     assert answers(ruled) == answers(as_pairs)
+    assert answers(ruled) == answers(as_pairs)  # asked again: from the rules' memo
+    for e in UNIVERSE:  # in sort_key order, as the pairs give them (keys made per rule)
+        assert ruled.images(e) == as_pairs.images(e)
+        assert ruled.preimages(e) == as_pairs.preimages(e)
     assert Renaming.of(*ruled.parts()) == ruled
 
 
@@ -72,3 +76,19 @@ def test_a_rule_over_a_hundred_thousand_values_is_never_listed() -> None:
     rule = Renaming.of((), [(Event("c"), Event("d"))])
     assert len(rule) == 1 and str(rule) == "c <- d"
     assert rule.images(Event("c", (99_999,))) == (Event("d", (99_999,)),)
+
+
+def test_a_rule_with_many_images_sorts_them_once_per_event() -> None:
+    rules = Renaming.of((), [(Event("m"), Event("move", (q,))) for q in range(200)])
+    first = rules.images(Event("m", (3,)))
+    assert [e.fields for e in first] == [(q, 3) for q in range(200)]
+    assert rules.images(Event("m", (3,))) is first  # remembered, not moved and sorted again
+    assert rules.preimages(Event("move", (7, 3))) == (Event("m", (3,)), Event("move", (7, 3)))
+
+
+def test_images_of_rules_on_tuple_fields_come_in_sort_key_order() -> None:
+    # the order of a relation's images is the order events are offered in
+    targets = [Event("move", ((i, j),)) for i in (2, 0, 1) for j in (1, 0)]
+    rules = PrefixRenaming(tuple((Event("m"), t) for t in targets))  # unsorted on purpose
+    images = rules.images(Event("m", (7,)))
+    assert list(images) == sorted(images, key=sort_key) and len(images) == 6
