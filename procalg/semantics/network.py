@@ -64,7 +64,7 @@ from procalg.lts.network import (
 from procalg.semantics.leaves import Leaves, compressed_leaf, model_alphabet
 from procalg.semantics.network_loops import arity, loops_back, resets_after
 from procalg.semantics.network_nested import nested_network, nests
-from procalg.semantics.network_shape import CONTROL_OPERATORS, MAX_DEPTH, Shape
+from procalg.semantics.network_shape import CONTROL_OPERATORS, MAX_DEPTH, Shape, input_branches
 from procalg.semantics.partners import widest_input
 from procalg.semantics.priority import priority_source
 from procalg.semantics.sos import Rules
@@ -73,6 +73,7 @@ from procalg.terms import (
     ExceptionOp,
     ExternalChoice,
     Hide,
+    Input,
     InternalChoice,
     Interrupt,
     Omega,
@@ -87,8 +88,9 @@ from procalg.terms.compressed import Compressed
 from procalg.terms.saga import THROW_EVENT
 from procalg.terms.synchronising import SyncChoice, SyncInterrupt
 
-_SYMBOL = {Prefix: "->", Seq: ";", ExternalChoice: "[]", InternalChoice: "|~|", Interrupt: "/\\",
-           Timeout: "[>", ExceptionOp: "[| |>", SyncChoice: "[+ +]", SyncInterrupt: "/+ +\\"}
+_SYMBOL = {Prefix: "->", Input: "?", Seq: ";", ExternalChoice: "[]", InternalChoice: "|~|",
+           Interrupt: "/\\", Timeout: "[>", ExceptionOp: "[| |>",
+           SyncChoice: "[+ +]", SyncInterrupt: "/+ +\\"}
 _COMBINE = {Seq: ctl.sequence, ExternalChoice: ctl.external_choice,
             InternalChoice: ctl.internal_choice, Interrupt: ctl.interrupt,
             Timeout: ctl.timeout}
@@ -336,6 +338,11 @@ def _combine(term: Process, done: list[Network]) -> Network:
         return ctl.prefix(str(term.event), done.pop())
     if isinstance(term, Rename):
         return rename(done.pop(), term.relation.name_images)  # never listed: a rule
+    if isinstance(term, Input):
+        events, branches = input_branches(term)
+        operands = done[-len(branches):]
+        del done[-len(branches):]
+        return ctl.input_prefix([(str(e), i) for e, i in events], operands)
     right = done.pop()
     left = done.pop()
     if isinstance(term, ExceptionOp):
