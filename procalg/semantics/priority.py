@@ -7,8 +7,9 @@ Roscoe's, *Understanding Concurrent Systems* §20.2, and the tock-CSP idiom
 ``prioritise(P, <{}, {tock}>)`` gives maximal progress: time passes only
 when no τ or ✓ can). The rule looks at the other moves of the same state,
 which no compositional term rule can, so ``P`` is explored to an explicit
-table (as the compressions of :mod:`procalg.semantics.compress` are) and
-the table keeps only the moves priority allows.
+table (as the compressions of :mod:`procalg.semantics.compress` are: by the
+compiled engines where they apply, :mod:`procalg.semantics.compiled_operand`,
+else by the term rules) and the table keeps only the moves priority allows.
 
 ``chase(P)`` (FDR manual, "Compression functions") is the same kind of
 filter: where P can do τ it must, taking the first τ and offering nothing
