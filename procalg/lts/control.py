@@ -103,6 +103,41 @@ def prefix(event: str, then: Network) -> Network:
     return node.network()
 
 
+def input_prefix(events: list[tuple[str, int]], branches: list[Network]) -> Network:
+    """``c?x -> P(x)``: control {0: before, i + 1: branch i, n + 1: Ω}; each
+    event moves the phase to its branch's, a branch's rules that may start
+    need it, and a branch's ✓ settles it into the node's one Ω.
+
+    ``prefix`` with one control state per distinct continuation (the input's
+    events with equal continuations share one).
+
+    Example:
+        >>> from procalg.lts import LTS
+        >>> from procalg.lts.network import close, component
+        >>> from procalg.lts.product import explore_product
+        >>> p = LTS.build(2, 0, ["a"], [(0, "a", 1), (1, "a", 0)])
+        >>> q = LTS.build(1, 0, ["b"], [(0, "b", 0)])
+        >>> net = close(input_prefix([("c.0", 0), ("c.1", 1), ("c.2", 1)],
+        ...                          [component(p), component(q)]))
+        >>> explore_product(net).num_states  # before, p's two states, q's one
+        4
+    """
+    omega = len(branches) + 1
+    node = ControlNode(branches, omega + 1)
+    chosen = [node.phase(f"\x00in{i}", (0, i + 1)) for i in range(len(branches))]
+    for event, i in events:
+        node.add(event, node.enter((chosen[i],), i))
+    for i in range(len(branches)):
+        for r in node.rules[i]:
+            if r.label == TICK:  # one Ω whichever branch ended, as the term level has
+                node.add(TICK, node.finish((*r.parts, node.phase(f"\x00{i}✓", (i + 1, omega))),
+                                           i))
+            elif r.label != DONE:
+                node.guarded(r, f"\x00branch{i}", i + 1)
+    node.terminating(omega)
+    return node.network()
+
+
 def external_choice(left: Network, right: Network) -> Network:
     """``left [] right``: control {0: undecided, 1: left, 2: right, 3: Ω}.
 

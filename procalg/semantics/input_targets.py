@@ -93,18 +93,32 @@ def events_at_most(ev: Evaluator, expr: ast.PrefixExpr, env: Env) -> int | None:
     columns = ev.types.channels.get(value.channel, ())[len(value.fields):]
     count, at, last = 1, 0, len(expr.fields) - 1
     for index, item in enumerate(expr.fields):
-        if type(item) is ast.InField and item.restrict is not None:
-            return None
         if type(item) is ast.InField:
             taken = columns[at:] if index == last else columns[at:at + 1]
+            at += len(taken)
+            if item.restrict is not None:  # ?x:S takes at most |S| values
+                allowed = _restriction(ev, item.restrict, env)
+                if allowed is None:
+                    return None
+                count *= allowed
+                continue
             if any(isinstance(column, Infinite) and not column.sized for column in taken):
                 return None
             for column in taken:
                 count *= len(column)
-            at += len(taken)
         else:
             at += 1  # an output gives one field (or more: then this over-counts)
     return count
+
+
+def _restriction(ev: Evaluator, restrict: ast.Node, env: Env) -> int | None:
+    """How many values a restriction ``?x:S`` allows (None: ``S`` is not a finite
+    set in ``env``, e.g. it names an earlier field's variable)."""
+    try:
+        allowed = ev.eval(restrict, env)
+    except ProcalgError:
+        return None
+    return len(allowed) if isinstance(allowed, frozenset) else None
 
 
 def values_towards(ev: Evaluator, value: Any, item: ast.InField, env: Env, last: bool,

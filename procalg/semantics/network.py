@@ -64,7 +64,7 @@ from procalg.lts.network import (
 from procalg.semantics.leaves import Leaves, compressed_leaf, model_alphabet
 from procalg.semantics.network_loops import arity, loops_back, resets_after
 from procalg.semantics.network_nested import nested_network, nests
-from procalg.semantics.network_shape import CONTROL_OPERATORS, MAX_DEPTH, Shape
+from procalg.semantics.network_shape import CONTROL_OPERATORS, MAX_DEPTH, Shape, input_branches
 from procalg.semantics.partners import widest_input
 from procalg.semantics.priority import priority_source
 from procalg.semantics.sos import Rules
@@ -73,6 +73,7 @@ from procalg.terms import (
     ExceptionOp,
     ExternalChoice,
     Hide,
+    Input,
     InternalChoice,
     Interrupt,
     Omega,
@@ -87,8 +88,9 @@ from procalg.terms.compressed import Compressed
 from procalg.terms.saga import THROW_EVENT
 from procalg.terms.synchronising import SyncChoice, SyncInterrupt
 
-_SYMBOL = {Prefix: "->", Seq: ";", ExternalChoice: "[]", InternalChoice: "|~|", Interrupt: "/\\",
-           Timeout: "[>", ExceptionOp: "[| |>", SyncChoice: "[+ +]", SyncInterrupt: "/+ +\\"}
+_SYMBOL = {Prefix: "->", Input: "?", Seq: ";", ExternalChoice: "[]", InternalChoice: "|~|",
+           Interrupt: "/\\", Timeout: "[>", ExceptionOp: "[| |>",
+           SyncChoice: "[+ +]", SyncInterrupt: "/+ +\\"}
 _COMBINE = {Seq: ctl.sequence, ExternalChoice: ctl.external_choice,
             InternalChoice: ctl.internal_choice, Interrupt: ctl.interrupt,
             Timeout: ctl.timeout}
@@ -176,7 +178,7 @@ def compile_network(term: Process, spec_or_unfold: Any, *, reduce: bool = True,
         kinds: list[str] = []
         nested: list[str] = []
         try:
-            net = _build(top, shape, leaves, frozenset(), nested, kinds)
+            net = _build(top, shape, leaves, frozenset(), nested, kinds, reduce=reduce)
             break
         except _Recursive as found:
             shape.leaves.add(found.term)
@@ -208,7 +210,7 @@ def compile_network(term: Process, spec_or_unfold: Any, *, reduce: bool = True,
 
 
 def _build(top: Process, shape: Shape, leaves: Leaves, outer: frozenset[Process],
-           notes: list[str], kinds: list[str]) -> Network:
+           notes: list[str], kinds: list[str], *, reduce: bool = False) -> Network:
     """Post-order walk (explicit stack: replicated operators nest deeply); the
     network. Appends the operators that became control components to ``kinds``
     and how nested priority networks were made to ``notes``. ``outer``: the
@@ -243,9 +245,9 @@ def _build(top: Process, shape: Shape, leaves: Leaves, outer: frozenset[Process]
             if term in on_path or term in outer:
                 raise _Recursive(term)
             build = partial(_build, shape=shape, leaves=leaves, outer=outer | on_path | {term},
-                            notes=notes, kinds=kinds)
-            net, note = nested_network(term, source, lambda p, b=build: b(
-                shape.rules.normalise(p)), leaves, lazy=controls == 0)
+                            notes=notes, kinds=kinds, reduce=reduce)
+            net, note = nested_network(term, source, lambda p, b=build: _reduced(b(
+                shape.rules.normalise(p)), reduce), leaves, lazy=controls == 0)
             done.append(net)
             resets.append(None)
             notes.append(note)
@@ -266,6 +268,13 @@ def _build(top: Process, shape: Shape, leaves: Leaves, outer: frozenset[Process]
             operands = shape.operands(term)
             todo.extend((False, operands[i], i) for i in reversed(range(len(operands))))
     return done[0]
+
+
+def _reduced(net: Network, reduce: bool) -> Network:
+    """A nested network's components reduced modulo strong bisimulation where the
+    whole is (priority keeps strong bisimilarity: bisimilar states offer the
+    same labels); fewer local states, and often codes narrow enough for numpy."""
+    return reduce_components(net) if reduce else net
 
 
 def _wide_leaf(top: Process, shape: Shape) -> str | None:
@@ -336,6 +345,11 @@ def _combine(term: Process, done: list[Network]) -> Network:
         return ctl.prefix(str(term.event), done.pop())
     if isinstance(term, Rename):
         return rename(done.pop(), term.relation.name_images)  # never listed: a rule
+    if isinstance(term, Input):
+        events, branches = input_branches(term)
+        operands = done[-len(branches):]
+        del done[-len(branches):]
+        return ctl.input_prefix([(str(e), i) for e, i in events], operands)
     right = done.pop()
     left = done.pop()
     if isinstance(term, ExceptionOp):

@@ -24,11 +24,13 @@ Example:
 from __future__ import annotations
 
 from procalg.lts.network import Network
+from procalg.semantics.network_shape import input_branches
 from procalg.semantics.priority import priority_source
 from procalg.terms import (
     ExceptionOp,
     ExternalChoice,
     Hide,
+    Input,
     InternalChoice,
     Interrupt,
     Prefix,
@@ -62,8 +64,8 @@ def loops_back(chain: list[tuple[Process, int]]) -> bool:
     hiding or renaming is not a loop (the context stays, or grows).
     """
     parent, index = chain[-1]
-    if index not in _ENTERED.get(type(parent), frozenset()):
-        return False
+    if type(parent) is not Input and index not in _ENTERED.get(type(parent), frozenset()):
+        return False  # an input enters each of its branches by its own event
     visible = False  # a visible event fires between this operator and the call
     for node, index in reversed(chain):
         kind = type(node)
@@ -77,15 +79,17 @@ def loops_back(chain: list[tuple[Process, int]]) -> bool:
         elif kind is Interrupt:
             ok = index == 1 and visible
         else:
-            ok = kind is Prefix or kind is InternalChoice or handled
+            ok = kind is Prefix or kind is Input or kind is InternalChoice or handled
         if not ok:
             return False
-        visible = visible or kind is Prefix or handled
+        visible = visible or kind is Prefix or kind is Input or handled
     return True
 
 
 def arity(term: Process) -> int:
     """How many operand networks a compiled ``term`` is built from."""
+    if type(term) is Input:
+        return len(input_branches(term)[1])
     return 1 if isinstance(term, Hide | Prefix | Rename) or priority_source(term) else 2
 
 

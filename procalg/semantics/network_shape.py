@@ -26,6 +26,7 @@ from procalg.terms import (
     ExceptionOp,
     ExternalChoice,
     Hide,
+    Input,
     InternalChoice,
     Interrupt,
     Parallel,
@@ -39,8 +40,12 @@ from procalg.terms.synchronising import SyncChoice, SyncInterrupt
 
 NETWORK_OPERATORS = (Parallel, AlphaParallel, Hide, Rename)
 CONTROL_OPERATORS = (Seq, ExternalChoice, InternalChoice, Interrupt, Timeout, Prefix, ExceptionOp,
-                     SyncChoice, SyncInterrupt)
+                     SyncChoice, SyncInterrupt, Input)
 CHOICES = (ExternalChoice, InternalChoice, Interrupt, Timeout, SyncChoice, SyncInterrupt)
+INPUT_BRANCHES = 64
+"""The most events an input on top may offer and still be compiled (one
+control component over its branches, each branch its own operand network);
+a wider one is a leaf."""
 MAX_DEPTH = 64
 """Control operators nested on one path before the structure counts as
 unbounded (recursion with changing parameters, ``Net(n) = ... ; Net(n+1)``)."""
@@ -73,6 +78,8 @@ class Shape:
             return [normal(term.first), normal(term.second)]
         if isinstance(term, Prefix):
             return [normal(term.then)]
+        if isinstance(term, Input):
+            return [normal(then) for then in input_branches(term)[1]]
         if isinstance(term, ExceptionOp):
             return [normal(term.process), normal(term.handler)]
         return [normal(term.process)]
@@ -130,7 +137,8 @@ class Shape:
             return True
         if not (isinstance(term, NETWORK_OPERATORS + CONTROL_OPERATORS)
                 or priority_source(term) is not None) or term in self.leaves or depth > MAX_DEPTH \
-                or (isinstance(term, Prefix) and not prefixes):
+                or (isinstance(term, Prefix | Input) and not prefixes) \
+                or (isinstance(term, Input) and not _narrow(term)):
             return False
         key = (term, prefixes)
         if key not in self.memo:
@@ -143,3 +151,38 @@ class Shape:
             self.memo[key] = any(self.structured(op, depth + 1, prefixes=inner)
                                  for op in operands)
         return self.memo[key]
+
+
+def _narrow(term: Input) -> bool:
+    """Whether input ``term`` offers at most :data:`INPUT_BRANCHES` events
+    (known without expanding a wider one)."""
+    width = term.width()
+    if width is None and term.is_wide():
+        return False
+    try:
+        return len(term.moves()) <= INPUT_BRANCHES if width is None else width <= INPUT_BRANCHES
+    except ProcalgError:  # a continuation that fails to evaluate: the term rules say so
+        return False
+
+
+def input_branches(term: Input) -> tuple[list[tuple[Process, int]], list[Process]]:
+    """An input's events, each with the index of its continuation, and its
+    distinct continuations (in first-offered order).
+
+    Equal continuations are one branch (``c?x -> P`` has one), so the
+    compiled input has one state per distinct term after it, as the term
+    rules have.
+
+    Example:
+        >>> from procalg.api import loads
+        >>> model = loads("channel c : {0..2}\\nchannel d\\n"
+        ...               "P = c?x -> (if x == 0 then STOP else d -> STOP)")
+        >>> events, branches = input_branches(model.spec.rules().normalise(model.process("P")))
+        >>> [(str(e), i) for e, i in events], len(branches)
+        ([('c.0', 0), ('c.1', 1), ('c.2', 1)], 2)
+    """
+    index: dict[Process, int] = {}
+    events: list[tuple[Process, int]] = []
+    for event, then in term.moves():
+        events.append((event, index.setdefault(then, len(index))))
+    return events, list(index)

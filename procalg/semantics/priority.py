@@ -7,8 +7,9 @@ Roscoe's, *Understanding Concurrent Systems* §20.2, and the tock-CSP idiom
 ``prioritise(P, <{}, {tock}>)`` gives maximal progress: time passes only
 when no τ or ✓ can). The rule looks at the other moves of the same state,
 which no compositional term rule can, so ``P`` is explored to an explicit
-table (as the compressions of :mod:`procalg.semantics.compress` are) and
-the table keeps only the moves priority allows.
+table (as the compressions of :mod:`procalg.semantics.compress` are: by the
+compiled engines where they apply, :mod:`procalg.semantics.compiled_operand`,
+else by the term rules) and the table keeps only the moves priority allows.
 
 ``chase(P)`` (FDR manual, "Compression functions") is the same kind of
 filter: where P can do τ it must, taking the first τ and offering nothing
@@ -28,8 +29,9 @@ from collections import abc
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from procalg.errors import ModelError
+from procalg.errors import LimitExceeded, ModelError
 from procalg.lts.priority import Preemption
+from procalg.lts.tau import effective_labels
 from procalg.semantics.deep import with_room
 from procalg.semantics.sos import Rules
 from procalg.source import Span
@@ -40,7 +42,8 @@ MAX_STATES = 2_000_000
 TAU, TICK = "τ", "✓"
 
 
-def chase(term: Any, unfold: Callable[[Call], Process], span: Span | None = None) -> Compressed:
+def chase(term: Any, unfold: Callable[[Call], Process], span: Span | None = None,
+          evaluator: Any = None) -> Compressed:
     """``chase(term)`` as an explicit process (see the module docstring).
 
     Example:
@@ -52,7 +55,8 @@ def chase(term: Any, unfold: Callable[[Call], Process], span: Span | None = None
     if not isinstance(term, Process):
         raise ModelError(f"chase needs a process, got {term!r}", span,
                          hint="write chase(P) with P a process")
-    return _deferred("chase", term, unfold, span, _first_tau, None, Preemption.chasing())
+    return _deferred("chase", term, unfold, span, _first_tau, None, Preemption.chasing(),
+                     evaluator)
 
 
 def _first_tau(moves: list[tuple[Any, Process]]) -> list:
@@ -61,8 +65,9 @@ def _first_tau(moves: list[tuple[Any, Process]]) -> list:
 
 
 def prioritise(term: Any, order: Any, unfold: Callable[[Call], Process],
-               span: Span | None = None) -> Compressed:
-    """``prioritise(term, order)`` as an explicit process.
+               span: Span | None = None, evaluator: Any = None) -> Compressed:
+    """``prioritise(term, order)`` as an explicit process (explored by the
+    compiled engines where they apply, given the model's ``evaluator``).
 
     Raises:
         ModelError: the arguments are not a process and a sequence of sets, or
@@ -79,15 +84,16 @@ def prioritise(term: Any, order: Any, unfold: Callable[[Call], Process],
         for event in events:
             rank.setdefault(event, index)
     return _deferred("prioritise", term, unfold, span, lambda moves: _allowed(moves, rank),
-                     rank, Preemption.ranks({str(e): k for e, k in rank.items()}))
+                     rank, Preemption.ranks({str(e): k for e, k in rank.items()}), evaluator)
 
 
 def _deferred(name: str, term: Process, unfold: Callable[[Call], Process], span: Span | None,
-              keep: Callable[[list], list], rank: dict[Any, int] | None, order: Preemption
-              ) -> Compressed:
+              keep: Callable[[list], list], rank: dict[Any, int] | None, order: Preemption,
+              evaluator: Any = None) -> Compressed:
     """``name(term)`` whose table (of the moves ``keep`` allows) is explored when first read."""
     return Compressed(MoveTable(f"{name}({show_process(term)})", Deferred(
-        lambda: _explicit(name, term, unfold, span, keep).table.moves, term, rank, order)), 0)
+        lambda: _explicit(name, term, unfold, span, keep, evaluator).table.moves, term, rank,
+        order)), 0)
 
 
 class Deferred(abc.Sequence):
@@ -152,7 +158,8 @@ def priority_source(term: Process) -> Source | None:
 
 
 def prioritise_po(term: Any, events: Any, order: Any, maximal: Any,
-                  unfold: Callable[[Call], Process], span: Span | None = None) -> Compressed:
+                  unfold: Callable[[Call], Process], span: Span | None = None,
+                  evaluator: Any = None) -> Compressed:
     """``prioritisepo(P, A, R, M)``: priority by a partial order (FDR manual,
     "prioritisepo").
 
@@ -206,7 +213,7 @@ def prioritise_po(term: Any, events: Any, order: Any, maximal: Any,
                        | {str(b): frozenset({TAU, TICK}) | {str(a) for a in above.get(b, ())}
                           for b in below_tau})
     return _deferred("prioritisepo", term, unfold, span,
-                     lambda moves: _allowed_po(moves, above, below_tau), None, order)
+                     lambda moves: _allowed_po(moves, above, below_tau), None, order, evaluator)
 
 
 def _allowed_po(moves: list[tuple[Any, Process]], above: dict[Any, set[Any]],
@@ -219,9 +226,54 @@ def _allowed_po(moves: list[tuple[Any, Process]], above: dict[Any, set[Any]],
 
 
 def _explicit(name: str, term: Process, unfold: Callable[[Call], Process], span: Span | None,
-              keep: Callable[[list], list]) -> Compressed:
-    """Explore ``term`` breadth first, keeping in each state the moves ``keep`` allows."""
+              keep: Callable[[list], list], evaluator: Any = None) -> Compressed:
+    """Explore ``term`` breadth first, keeping in each state the moves ``keep``
+    allows: by the compiled engines where they apply (as FDR compiles the
+    operand of priority), else by the term rules."""
+    if evaluator is not None:
+        found = with_room(lambda: _compiled(name, term, span, keep, evaluator))
+        if found is not None:
+            return found
     return with_room(lambda: _explored(name, term, unfold, span, keep))
+
+
+def _compiled(name: str, term: Process, span: Span | None, keep: Callable[[list], list],
+              evaluator: Any) -> Compressed | None:
+    """``term``'s compiled LTS (:func:`~procalg.semantics.compiled_operand.operand_lts`)
+    filtered by ``keep``, its states numbered breadth first from the initial one;
+    None where the compiled engines do not apply.
+
+    The operand's LTS may be reduced modulo strong bisimulation: bisimilar
+    states offer the same labels, so ``keep`` treats them alike and the
+    filtered table stays strongly bisimilar to the term-level one.
+    """
+    from procalg.semantics.compiled_operand import operand_lts  # it imports the network,
+    # which imports us
+    try:
+        found = operand_lts(term, evaluator, MAX_STATES)
+    except LimitExceeded as err:
+        raise ModelError(f"{name}({show_process(term)}) has more than {MAX_STATES} states",
+                         span, hint=f"apply {name} to a smaller part of the model") from err
+    if found is None:
+        return None
+    lts, events = found
+    rows: list[list[tuple[Any, int]]] = [[] for _ in range(lts.num_states)]
+    for s, lab, d in zip(lts.src.tolist(), effective_labels(lts).tolist(), lts.dst.tolist(),
+                         strict=True):
+        rows[s].append((events[lab], d))
+    index_of = {lts.initial: 0}
+    order, kept = [lts.initial], []
+    while len(kept) < len(order):
+        row = keep(rows[order[len(kept)]])
+        kept.append(row)
+        for label, d in row:
+            if label != TICK and d not in index_of:  # ✓ leads to Ω whatever its target
+                index_of[d] = len(order)
+                order.append(d)
+    table = MoveTable(f"{name}({show_process(term)})", tuple(
+        tuple((label, -1 if label == TICK else index_of[d]) for label, d in row)
+        for row in kept))
+    return Compressed(table, 0)
 
 
 def _explored(name: str, term: Process, unfold: Callable[[Call], Process], span: Span | None,

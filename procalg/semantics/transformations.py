@@ -55,8 +55,8 @@ class Transformations:
         key = (name, *args)
         if key not in self.compressions:
             self.compressions[key] = (
-                priority.prioritise_po(*args, self.unfold, span) if arity == 4
+                priority.prioritise_po(*args, self.unfold, span, self) if arity == 4
                 else watchdog.trace_watchdog(*args, self.unfold, span) if arity == 3
-                else priority.prioritise(args[0], args[1], self.unfold, span) if arity == 2
-                else priority.chase(args[0], self.unfold, span))
+                else priority.prioritise(args[0], args[1], self.unfold, span, self) if arity == 2
+                else priority.chase(args[0], self.unfold, span, self))
         return self.compressions[key]

@@ -103,7 +103,9 @@ def test_a_nested_network_over_the_leaf_cap_compiles_whole_under_a_control_opera
 
     # under a choice the nested network must be whole: 300 x 300 states, far over the
     # 50,000 cap for term-level leaves that once sent the whole check to the term rules
-    model = loads("channel a, b\nN = 300\nC(i) = a -> C((i + 1) % N)\n"
+    # (each C a 300-state cycle that strong bisimulation cannot shrink: its last step is c)
+    model = loads("channel a, b, c\nN = 300\n"
+                  "C(i) = if i == N - 1 then c -> C(0) else a -> C(i + 1)\n"
                   "P = b -> STOP [] prioritise(C(0) ||| C(1), <{a}>)\n")
     net = model.network("P", leaf_limit=50_000)
     assert not hasattr(net, "reason"), net
