@@ -72,9 +72,17 @@ def is_within(ev: Evaluator, expr: ast.PrefixExpr, env: Env, events: frozenset) 
     return _per_channel(events).get(head.channel, 0) == size
 
 
+COUNTED_RESTRICTION = 1_000
+"""The widest restriction ``?x:S`` counted by :func:`events_at_most`. A wider one
+stays unknown: the network compile sends a leaf whose input is known to be wide
+to the term rules, and a leaf like ``out?x:{0..5000} -> ...`` on an ``Int``
+channel is better explored whole by the product engine."""
+
+
 def events_at_most(ev: Evaluator, expr: ast.PrefixExpr, env: Env) -> int | None:
     """An upper bound on the events input prefix ``expr`` offers in ``env``, from the
-    sizes of the field types its inputs range over (None where a restriction, a
+    sizes of the field types its inputs range over and of its restrictions (None
+    where a restriction wider than :data:`COUNTED_RESTRICTION` or not a set, a
     partial constructor or an infinite type makes that unclear).
 
     Example:
@@ -98,7 +106,7 @@ def events_at_most(ev: Evaluator, expr: ast.PrefixExpr, env: Env) -> int | None:
             at += len(taken)
             if item.restrict is not None:  # ?x:S takes at most |S| values
                 allowed = _restriction(ev, item.restrict, env)
-                if allowed is None:
+                if allowed is None or allowed > COUNTED_RESTRICTION:
                     return None
                 count *= allowed
                 continue
