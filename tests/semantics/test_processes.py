@@ -25,6 +25,7 @@ from procalg.source import SourceFile
 from procalg.syntax.parser import parse, parse_expr
 from procalg.terms import Event
 from procalg.terms.renaming import PairRenaming, PrefixRenaming
+from tests.semantics.test_linear import _bisimilar
 
 
 def model(text: str) -> Spec:
@@ -348,18 +349,6 @@ def test_a_renaming_written_twice_is_one_relation() -> None:
     assert term.left.relation is term.right.relation
 
 
-def _strongly_bisimilar(a, b) -> bool:
-    from procalg.lts import LTS
-    from procalg.lts.partition import Bisimulation, partition
-
-    labels = sorted(set(a.labels) | set(b.labels) - {TAU, TICK})
-    triples = list(a.triples())
-    triples += [(s + a.num_states, lab, d + a.num_states) for s, lab, d in b.triples()]
-    union = LTS.build(a.num_states + b.num_states, a.initial, labels, triples)
-    blocks = partition(union, Bisimulation.STRONG)
-    return bool(blocks[a.initial] == blocks[a.num_states + b.initial])
-
-
 @pytest.mark.parametrize(("n", "tau"), [(0, True), (1, True), (2, True), (3, True),
                                         (5, True), (8, False), (33, False)])
 def test_a_replicated_external_choice_has_the_moves_of_the_written_out_chain(
@@ -373,7 +362,7 @@ def test_a_replicated_external_choice_has_the_moves_of_the_written_out_chain(
                  f"{extra})\nQ = {chain}\n")
     replicated, written = (explore(spec.system(spec.process(parse_expr(p))), max_states=10_000)
                            for p in ("P", "Q"))
-    assert _strongly_bisimilar(replicated, written)
+    assert _bisimilar(replicated, written)
     assert traces(spec, "P", 2) == traces(spec, "Q", 2)
 
 
