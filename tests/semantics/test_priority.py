@@ -48,7 +48,7 @@ def test_chase_takes_the_first_tau_and_offers_nothing_else_there():
     assert initials("chase_nocache(a -> STOP [] b -> STOP)") == ["a", "b"]  # no τ: unchanged
 
 
-def test_dbisim_and_model_compress_keep_the_process_as_sbisim_does():
+def test_dbisim_and_model_compress_keep_the_process_up_to_failures_divergences():
     model = loads(MODEL + "Q = dbisim(P)\nR = model_compress(P)\n"
                   "assert Q [FD= P\nassert P [FD= Q\nassert R [FD= P\nassert P [FD= R\n")
     from procalg.api.check import check_model
