@@ -162,14 +162,20 @@ def run_procalg(family: Family, size: Size, work: Path, timeout: float,
     return Outcome(first["states"], m.seconds, m.max_rss, inner=first["seconds"])
 
 
+PAN_DEPTH_CAP = 120_000_000
+"""pan's deepest ``-m``: 5.8 GB up front, for the 57.5 M-state row (issue 9's 10^8 goal)."""
+
+
 def pan_sizes(states: int | None) -> list[str]:
     """pan's search depth and hash table for a space of about ``states``.
 
     The depth stays below twice the state count (a rendezvous takes pan two
     steps, one stored state), and each level of ``-m`` costs pan 48 bytes up
-    front (``-m10000000``: 458 MB and seconds), so it is capped there; the
-    hash table gets two to four slots per state. Unknown: the cap, and
-    spin's default table.
+    front (``-m10000000``: 458 MB and seconds), so small spaces get no more
+    than they need; the cap, :data:`PAN_DEPTH_CAP`, lets the largest rows
+    (milner N=20 and readers-writers N=15 go deeper than ten million) run
+    whole. The hash table gets two to four slots per state. Unknown: the
+    ten-million default, and spin's default table.
 
     Example:
         >>> pan_sizes(3073)
@@ -180,7 +186,7 @@ def pan_sizes(states: int | None) -> list[str]:
     if states is None:
         return ["-m10000000"]
     width = min(30, max(10, math.ceil(math.log2(states + 1)) + 1))
-    return [f"-m{min(2 * states + 10, 10_000_000)}", f"-w{width}"]
+    return [f"-m{min(2 * states + 10, PAN_DEPTH_CAP)}", f"-w{width}"]
 
 
 def run_spin(family: Family, size: Size, work: Path, timeout: float,
