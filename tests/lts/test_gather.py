@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from procalg.lts import gather
 from procalg.lts.network import Network, close
 from procalg.lts.vectors import Tables
-from tests.lts.test_product import _network, _odometer, _philosophers, trees
+from tests.lts.test_narrow_levels import _odometer
+from tests.lts.test_product import _network, _philosophers, trees
 from tests.lts.test_vectors import _moves, _reachable
 
 
