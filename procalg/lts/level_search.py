@@ -49,7 +49,7 @@ from procalg.errors import LimitExceeded
 from procalg.lts.lts import TAU
 from procalg.lts.narrow_levels import CHECK, MARK_DEPTH, Marks, delayed_batch, marked_batch
 from procalg.lts.vectors import Tables
-from procalg.lts.visited import Visited, sorted_unique
+from procalg.lts.visited import Recode, Visited, sorted_unique
 
 CHUNK = 1 << 14
 """Frontier states expanded per batch (bounds the scratch memory)."""
@@ -120,8 +120,8 @@ class LevelSearch:
 
     @property
     def narrow(self) -> int:
-        """Levels up to this size are batched (int64 codes, no lazy part, no reduction)."""
-        plain = self.por is None and not self.tables.lazy and not self.tables.layout.wide
+        """Levels up to this size are batched (int64 codes, no reduction)."""
+        plain = self.por is None and not self.tables.layout.wide
         return NARROW if plain else -1
 
     def run(self, stop: Stop | None = None) -> tuple[int, str] | None:
@@ -130,7 +130,7 @@ class LevelSearch:
         frontier = self._prepare()
         with ThreadPoolExecutor(self.workers) as pool:
             while len(frontier):
-                hit = (self._batch(frontier, stop) if len(frontier) <= self.narrow
+                hit = (self._batch(frontier, stop, pool) if len(frontier) <= self.narrow
                        else self._level(frontier, stop, pool))
                 if hit is not None:
                     return hit
@@ -142,19 +142,31 @@ class LevelSearch:
     def _prepare(self) -> np.ndarray:
         """The frontier, once its lazy components' local states are explored
         (re-encoding every state if a component outgrew its digits)."""
-        recode = self.tables.expand(self.visited.frontier)
-        if recode is not None:
-            self.visited.recode(recode)
+        self.recode(self.tables.expand(self.visited.frontier))
         return self.visited.frontier
 
-    def _batch(self, frontier: np.ndarray, stop: Stop | None) -> tuple[int, str] | None:
+    def recode(self, recode: Recode | None) -> Marks | None:
+        """Re-encode the visited states after a lazy component outgrew its
+        digits (``recode`` not None), and the marks with them; the marks."""
+        if recode is not None:
+            self.visited.recode(recode)
+            if self.marks is not None:
+                fit = Marks.fit(self.tables.layout, self.max_memory)
+                self.marks = Marks.of(self.tables.layout, self.visited) if fit else None
+        return self.marks
+
+    def _batch(self, frontier: np.ndarray, stop: Stop | None, pool: ThreadPoolExecutor
+               ) -> tuple[int, str] | None:
         """Several small levels at once, with marks once the search is deep
-        (and its code space small enough), else with delayed duplicate detection."""
+        (and its code space small enough), else with delayed duplicate
+        detection (with lazy components, whose digits may grow: one level)."""
         if (self.marks is None and self.visited.depth >= MARK_DEPTH
                 and Marks.fit(self.tables.layout, self.max_memory)):
             self.marks = Marks.of(self.tables.layout, self.visited)
         if self.marks is not None:
             return marked_batch(self, self.marks, frontier, stop)
+        if self.tables.lazy:
+            return self._level(frontier, stop, pool)
         return delayed_batch(self, frontier, stop)
 
     def _unseen(self, codes: np.ndarray) -> np.ndarray:

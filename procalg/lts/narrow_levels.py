@@ -45,8 +45,8 @@ MARK_DEPTH = 64
 PART_BITS = 16
 """Widest slice of a code read through one table by :meth:`Marks.index`."""
 STEPS = 1 << 14  # most levels in one marked batch
-BATCH = 1 << 17  # fewest states a marked batch may hold (it may hold half the visited set:
-# every batch is a run merged into the visited set, and merges, not levels, set the pace)
+BATCH = 1 << 17  # most states in one marked batch (each batch is a run merged into the
+# visited set: larger ones merge less often but hold more scratch memory)
 _STEPS = 64  # most levels in one delayed batch
 CHECK = 6  # levels between two looks at the visited set in a delayed batch
 _BATCH = 1 << 15  # most states in one delayed batch
@@ -152,16 +152,25 @@ def marked_batch(search: LevelSearch, marks: Marks, frontier: np.ndarray,
     Each level is exact when made (the states one step from the last level,
     marked nowhere), so ``stop`` sees the BFS levels in order and its first
     witness is at the least depth. A batch ends past ``search.narrow``
-    states in a level, ``STEPS`` levels, or half the visited set's states
-    (``BATCH`` at least, the state limit at most).
+    states in a level, ``STEPS`` levels, or ``BATCH`` states (or just past
+    the state limit).
     """
     tables, visited = search.tables, search.visited
     levels = [frontier]  # level depth+i
-    cur, hit, size = frontier, None, 0
-    room = max(BATCH, len(visited) // 2)
+    cur, hit, size, lazy = frontier, None, 0, bool(tables.lazy)
+    room = BATCH
     if search.max_states is not None:  # stop just past the limit, as level by level
         room = min(room, search.max_states - len(visited))
     for _ in range(STEPS):
+        if lazy and len(levels) > 1:  # the search loop explored the first level's leaves
+            recode = tables.expand(cur)
+            if recode is not None:  # a leaf outgrew its digits: store, re-encode, go on
+                _store(visited, levels)
+                marks = search.recode(recode)  # type: ignore[assignment]
+                cur = visited.frontier
+                levels = [cur]
+                if marks is None or tables.layout.wide:
+                    return None
         src, dst, lab = tables.successors(cur)
         search.transitions += len(src)
         if stop is not None and (hit := stop(cur, src, dst, lab)) is not None:

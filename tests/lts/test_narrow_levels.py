@@ -19,9 +19,12 @@ from procalg.checks.reachability import reachability_goal
 from procalg.errors import LimitExceeded
 from procalg.lts import LTS, explore, level_search, narrow_levels, vectors
 from procalg.lts.codes import Layout
-from procalg.lts.network import close, component
+from procalg.lts.exploration import ExplicitSystem
+from procalg.lts.lazy import LazyComponent
+from procalg.lts.network import Network, close, component, parallel
 from procalg.lts.product import Limits, count_states, explore_product, find_path, searcher
-from tests.lts.test_product import EVENTS, Tree, _distances, _network, _replay, trees
+from tests.lts.test_lazy import _pair, mixes
+from tests.lts.test_product import EVENTS, Tree, _bisimilar, _distances, _network, _replay, trees
 
 MODES = {
     "one level at a time": {(level_search, "NARROW"): 0},
@@ -178,3 +181,50 @@ def test_a_space_where_every_state_goes_back_to_the_start_is_checked_every_level
     assert (len(search.visited), search.transitions) == (n + 1, 2 * n)
     assert search.visited.depth == n + 1  # one empty level past the chain's end
     assert find_path(net, reachability_goal("r")).path == ("a", "r")
+
+
+def _lazy_counter(n: int) -> tuple[Network, Network]:
+    """A counter of ``n`` states beside a 3-cycle, eager and lazy: about n
+    levels of three states, the lazy counter outgrowing its digits again
+    and again in the middle of batches."""
+    counter = LTS.build(n, 0, ["inc", "end"], [(i, "inc", i + 1) for i in range(n - 1)]
+                        + [(n - 1, "end", n - 1)])
+    other = LTS.build(3, 0, ["x"], [(0, "x", 1), (1, "x", 2), (2, "x", 0)])
+    lazy = LazyComponent(ExplicitSystem(counter), {"inc", "end"})
+    return (close(parallel(component(other), component(counter), set())),
+            close(parallel(component(other), component(lazy), set())))
+
+
+@pytest.mark.parametrize("mode", list(MODES))
+def test_a_deep_lazy_search_repacks_mid_batch_and_keeps_levels_and_traces(mode):
+    with _in_mode(mode):
+        eager, lazy = _lazy_counter(600)
+        a, b = explore_product(eager), explore_product(lazy)
+        counted = count_states(_lazy_counter(600)[1])
+        end = find_path(_lazy_counter(600)[1], reachability_goal("end"))
+    assert (b.num_states, b.num_transitions) == (a.num_states, a.num_transitions) == (1800, 3600)
+    assert _bisimilar(a, b)
+    assert (counted.states, counted.levels) == (1800, 603)  # 599 incs, 2 xs, an empty level
+    assert end.path == ("inc",) * 599 + ("end",)
+
+
+def test_marks_are_dropped_when_a_lazy_leaf_makes_codes_wide(monkeypatch):
+    monkeypatch.setattr(vectors, "_MAX_BITS", 8)
+    monkeypatch.setattr(vectors, "_MAX_CODE", 1 << 8)
+    with _in_mode("marks"):
+        search = searcher(_lazy_counter(300)[1])
+        search.run()
+    assert search.marks is None and search.tables.layout.wide
+    assert (len(search.visited), search.visited.depth) == (900, 302)  # 299 incs, 2 xs, an empty level
+
+
+@settings(max_examples=60, deadline=None)
+@given(trees(), mixes)
+def test_marked_batches_over_lazy_leaves_give_the_eager_product(tree, mix):
+    eager, lazy = _pair(tree, mix=mix)
+    whole = explore_product(eager)
+    with _in_mode("marks"):
+        got = explore_product(lazy)
+        counted = count_states(_pair(tree, mix=mix)[1])
+    assert (got.num_states, got.num_transitions) == (whole.num_states, whole.num_transitions)
+    assert counted.states == whole.num_states and _bisimilar(got, whole)
