@@ -36,3 +36,21 @@ def test_deep_and_wide_networks_fire_the_same_moves_either_way():
     _check_product_matches_gathers(_philosophers(4))
     _check_product_matches_gathers(close(_network(_odometer(4, wrap=True))))
     assert isinstance(Tables(_philosophers(4))._batch[0].matrix, np.ndarray)
+
+
+@pytest.mark.parametrize(("cells", "parts"), [(1 << 8, 64), (1, 64), (1 << 18, 1), (1 << 18, 3)])
+def test_codes_read_in_slices_give_the_moves_of_the_gathers(cells, parts):
+    # slices of a field or two; fields too wide for a slice, too many slices
+    # (both: the matrix product); the default (philosophers(4): one slice)
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(gather, "PART_CELLS", cells)
+        m.setattr(gather, "MAX_PARTS", parts)
+        _check_product_matches_gathers(_philosophers(4))
+        _check_product_matches_gathers(close(_network(_odometer(5, wrap=True))))
+        tables = Tables(_philosophers(4))
+        tables.successors(_reachable(tables)[:5])
+        sliced = tables._batch[0].parts[0][1]
+    if cells == 1 << 8:
+        assert sliced is not None and len(sliced) > 3
+    else:
+        assert (sliced is None) == (cells == 1 or parts == 1)
