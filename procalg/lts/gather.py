@@ -37,6 +37,9 @@ PART_CELLS = 1 << 18
 MAX_PARTS = 3
 """Most slices of a code :meth:`Gather.fire_codes` reads through tables."""
 
+WARM = 64
+"""Calls of :meth:`Gather.fire_codes` before it builds its tables: only deep searches pay."""
+
 Part = tuple[int, int, np.ndarray]  # (shift, mask, (G, 2^bits) int32 joint-index table)
 
 
@@ -61,8 +64,8 @@ class Gather:
     delta: np.ndarray  # int64 per concatenated joint index (0 where no move)
     label: np.ndarray  # int32 per concatenated joint index
     matrix: np.ndarray  # (G, M) float64: each group's weight per digit row (rows x weights)
-    # the slice tables of :meth:`fire_codes`, for the one layout they were built for
-    parts: list[tuple[Layout, list[Part] | None]] = field(default_factory=list, compare=False)
+    # [layout, calls, slice tables or None] of :meth:`fire_codes` (one layout at a time)
+    parts: list = field(default_factory=list, compare=False)
 
     @classmethod
     def of(cls, picked: list[tuple[int, TableFactor]], moving: list[int]) -> Gather | None:
@@ -117,10 +120,15 @@ class Gather:
         gathers, not a decoded digit matrix, two conversions and a product
         (half the time on the levels of a deep, narrow space). Falls back
         to :meth:`fire` (``shift``, ``mask``: each moving digit's field)
-        when the tables would be too many or too large."""
-        if not self.parts or self.parts[0][0] is not layout:
-            self.parts[:] = [(layout, self._slices(layout, shift, mask))]
-        parts = self.parts[0][1]
+        for its first ``WARM`` calls, and when the tables would be too many
+        or too large."""
+        state = self.parts
+        if not state or state[0] is not layout:
+            state[:] = [layout, 0, None]
+        state[1] += 1
+        if state[1] == WARM:
+            state[2] = self._slices(layout, shift, mask)
+        parts = state[2]
         if parts is None:
             return self.fire(codes, (codes >> shift) & mask)
         (_, low, table), *rest = parts  # the lowest slice starts at bit 0

@@ -45,12 +45,23 @@ def test_codes_read_in_slices_give_the_moves_of_the_gathers(cells, parts):
     with pytest.MonkeyPatch.context() as m:
         m.setattr(gather, "PART_CELLS", cells)
         m.setattr(gather, "MAX_PARTS", parts)
+        m.setattr(gather, "WARM", 1)
         _check_product_matches_gathers(_philosophers(4))
         _check_product_matches_gathers(close(_network(_odometer(5, wrap=True))))
         tables = Tables(_philosophers(4))
         tables.successors(_reachable(tables)[:5])
-        sliced = tables._batch[0].parts[0][1]
+        sliced = tables._batch[0].parts[2]
     if cells == 1 << 8:
         assert sliced is not None and len(sliced) > 3
     else:
         assert (sliced is None) == (cells == 1 or parts == 1)
+
+
+def test_a_shallow_search_builds_no_slice_tables():
+    tables = Tables(_philosophers(4))
+    codes = _reachable(tables)[:5]
+    for _ in range(gather.WARM - 1):
+        tables.successors(codes)
+    assert tables._batch[0].parts[1:] == [gather.WARM - 1, None]
+    tables.successors(codes)
+    assert tables._batch[0].parts[2] is not None
