@@ -58,8 +58,8 @@ def test_codes_read_in_slices_give_the_moves_of_the_gathers(cells, parts):
 
 
 def test_a_shallow_search_builds_no_slice_tables():
-    tables = Tables(_philosophers(4))
-    codes = _reachable(tables)[:5]
+    codes = _reachable(Tables(_philosophers(4)))[:5]
+    tables = Tables(_philosophers(4))  # not fired yet
     for _ in range(gather.WARM - 1):
         tables.successors(codes)
     assert tables._batch[0].parts[1:] == [gather.WARM - 1, None]
