@@ -131,10 +131,12 @@ class Gather:
         parts = state[2]
         if parts is None:
             return self.fire(codes, (codes >> shift) & mask)
-        (_, low, table), *rest = parts  # the lowest slice starts at bit 0
-        index = table.take(codes & low, axis=1)
-        for at, width, table in rest:
+        if len(parts) == 1:  # the slices start at bit 0; the top one needs no mask
+            return self._moves(codes, parts[0][2].take(codes, axis=1))
+        index = parts[0][2].take(codes & parts[0][1], axis=1)
+        for at, width, table in parts[1:-1]:
             index += table.take((codes >> at) & width, axis=1)
+        index += parts[-1][2].take(codes >> parts[-1][0], axis=1)
         return self._moves(codes, index)
 
     def _slices(self, layout: Layout, shift: np.ndarray, mask: np.ndarray) -> list[Part] | None:

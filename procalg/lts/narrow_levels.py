@@ -89,11 +89,15 @@ class Marks:
         if not self.packed:
             return codes
         # a table per slice of fields: about five numpy calls, where the
-        # digits' matrix and a product with the weights took three times longer
-        (shift, mask, table), *rest = self._parts
-        out = table.take((codes >> shift) & mask if shift else codes & mask)
-        for shift, mask, table in rest:
+        # digits' matrix and a product with the weights took three times longer;
+        # the top slice needs no mask (codes are below 2^bits)
+        parts = self._parts
+        if len(parts) == 1:
+            return parts[0][2].take(codes)
+        out = parts[0][2].take(codes & parts[0][1])
+        for shift, mask, table in parts[1:-1]:
             out += table.take((codes >> shift) & mask)
+        out += parts[-1][2].take(codes >> parts[-1][0])
         return out
 
     def add(self, codes: np.ndarray) -> None:
