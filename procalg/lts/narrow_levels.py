@@ -162,7 +162,7 @@ def marked_batch(search: LevelSearch, marks: Marks, frontier: np.ndarray,
     tables, visited = search.tables, search.visited
     levels = [frontier]  # level depth+i
     cur, hit, size, lazy = frontier, None, 0, bool(tables.lazy)
-    room = BATCH
+    room, narrow = BATCH, search.narrow  # fixed while codes stay int64 (a wide recode returns)
     if search.max_states is not None:  # stop just past the limit, as level by level
         room = min(room, search.max_states - len(visited))
     for _ in range(STEPS):
@@ -182,7 +182,7 @@ def marked_batch(search: LevelSearch, marks: Marks, frontier: np.ndarray,
         cur = marks.claim(sorted_unique(dst))
         levels.append(cur)
         size += len(cur)
-        if not len(cur) or len(cur) > search.narrow or size > room:
+        if not len(cur) or len(cur) > narrow or size > room:
             break
     _store(visited, levels)
     return hit
