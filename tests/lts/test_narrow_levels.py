@@ -215,7 +215,7 @@ def test_marks_are_dropped_when_a_lazy_leaf_makes_codes_wide(monkeypatch):
         search = searcher(_lazy_counter(300)[1])
         search.run()
     assert search.marks is None and search.tables.layout.wide
-    assert (len(search.visited), search.visited.depth) == (900, 302)  # 299 incs, 2 xs, an empty level
+    assert (len(search.visited), search.visited.depth) == (900, 302)  # 299 + 2 + an empty one
 
 
 @settings(max_examples=60, deadline=None)
