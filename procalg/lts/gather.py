@@ -20,16 +20,27 @@ Example:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import itertools
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 if TYPE_CHECKING:
+    from procalg.lts.codes import Layout
     from procalg.lts.factor_tables import TableFactor
 
 SMALL = 1 << 9
 """Up to this many codes, one matrix product finds every group's joint index."""
+PART_CELLS = 1 << 18
+"""Most entries (groups x slice values) in one table of :meth:`Gather.fire_codes` (1 MB)."""
+MAX_PARTS = 3
+"""Most slices of a code :meth:`Gather.fire_codes` reads through tables."""
+
+WARM = 64
+"""Calls of :meth:`Gather.fire_codes` before it builds its tables: only deep searches pay."""
+
+Part = tuple[int, int, np.ndarray]  # (shift, mask, (G, 2^bits) int32 joint-index table)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +64,8 @@ class Gather:
     delta: np.ndarray  # int64 per concatenated joint index (0 where no move)
     label: np.ndarray  # int32 per concatenated joint index
     matrix: np.ndarray  # (G, M) float64: each group's weight per digit row (rows x weights)
+    # [layout, calls, slice tables or None] of :meth:`fire_codes` (one layout at a time)
+    parts: list = field(default_factory=list, compare=False)
 
     @classmethod
     def of(cls, picked: list[tuple[int, TableFactor]], moving: list[int]) -> Gather | None:
@@ -97,6 +110,64 @@ class Gather:
             index = self.base + digits[rows[0]] * self.weights[0]
             for k in range(1, len(rows)):
                 index += digits[rows[k]] * self.weights[k]
+        return self._moves(codes, index)
+
+    def fire_codes(self, codes: np.ndarray, layout: Layout, shift: np.ndarray,
+                   mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`fire` on bit-field ``codes`` read slice by slice: each
+        slice of a few whole fields indexes a table of every group's share
+        of its joint index, so a level's index matrix is two or three
+        gathers, not a decoded digit matrix, two conversions and a product
+        (half the time on the levels of a deep, narrow space). Falls back
+        to :meth:`fire` (``shift``, ``mask``: each moving digit's field)
+        for its first ``WARM`` calls, and when the tables would be too many
+        or too large."""
+        state = self.parts
+        if not state or state[0] is not layout:
+            state[:] = [layout, 0, None]
+        state[1] += 1
+        if state[1] == WARM:
+            state[2] = self._slices(layout, shift, mask)
+        parts = state[2]
+        if parts is None:
+            return self.fire(codes, (codes >> shift) & mask)
+        if len(parts) == 1:  # the slices start at bit 0; the top one needs no mask
+            return self._moves(codes, parts[0][2].take(codes, axis=1))
+        index = parts[0][2].take(codes & parts[0][1], axis=1)
+        for at, width, table in parts[1:-1]:
+            index += table.take((codes >> at) & width, axis=1)
+        index += parts[-1][2].take(codes >> parts[-1][0], axis=1)
+        return self._moves(codes, index)
+
+    def _slices(self, layout: Layout, shift: np.ndarray, mask: np.ndarray) -> list[Part] | None:
+        """The slice tables of :meth:`fire_codes`, or None if there would be
+        more than ``MAX_PARTS`` or a field too wide for one."""
+        groups = len(self.base)
+        most = max(1, (PART_CELLS // max(groups, 1)).bit_length() - 1)  # bits per slice
+        fields = [(layout.stride[c].bit_length() - 1, max(1, (layout.radix[c] - 1).bit_length()))
+                  for c in layout.order]
+        bounds = [0]
+        for at, width in fields:
+            if width > most:
+                return None
+            if at + width - bounds[-1] > most:
+                bounds.append(at)
+        bounds.append(layout.bits)
+        if len(bounds) - 1 > MAX_PARTS:
+            return None
+        parts: list[Part] = []
+        for lo, hi in itertools.pairwise(bounds):
+            value = np.arange(1 << (hi - lo), dtype=np.int64) << lo
+            digits = (value >> shift) & mask  # 0 for the fields outside the slice
+            table = (self.matrix @ digits.astype(np.float64)).astype(np.int32)
+            if not parts:
+                table += self.base.astype(np.int32)
+            parts.append((lo, (1 << (hi - lo)) - 1, table))
+        return parts
+
+    def _moves(self, codes: np.ndarray, index: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The moves at each (group, code) joint index."""
         flat = index.ravel()
         hit = self.has.take(flat).nonzero()[0]  # take, not [], and no wrappers: fewer
         entry = flat.take(hit)                   # Python-level steps per tiny level

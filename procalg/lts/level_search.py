@@ -11,11 +11,14 @@ first BFS level holding a witness, so traces are shortest, and
 :meth:`LevelSearch.path_to` rebuilds one backwards with the reversed
 tables and the level tags (no parent array). Levels of at most ``NARROW``
 states (a deep, narrow space: thousands of levels of a few dozen states)
-are expanded several at a time, with the visited set asked once per few
-levels (:meth:`LevelSearch._narrow`), so that a level's fixed cost in numpy
-calls does not set the pace. This is the level-by-level search of FDR
-(Gibson-Robinson, Armstrong, Boulgakov and Roscoe, "FDR3 — a modern
-refinement checker for CSP", TACAS 2014).
+are expanded several at a time (:mod:`procalg.lts.narrow_levels`: once the
+search is deep, a byte per code of a small space tells new states from old
+ones; else the visited set is asked once per few levels), so that a level's
+fixed cost in numpy calls does not set the pace; once kept, those marks
+also stand in for the visited set's binary searches in wide levels. This
+is the level-by-level search of FDR (Gibson-Robinson, Armstrong,
+Boulgakov and Roscoe, "FDR3 — a modern refinement checker for CSP", TACAS
+2014).
 
 Complexity: O(S log S + T log T) numpy work for S states and T transitions;
 memory about 10 bytes per state plus one level's successors.
@@ -44,17 +47,15 @@ import numpy as np
 
 from procalg.errors import LimitExceeded
 from procalg.lts.lts import TAU
+from procalg.lts.narrow_levels import CHECK, MARK_DEPTH, Marks, delayed_batch, marked_batch
 from procalg.lts.vectors import Tables
-from procalg.lts.visited import Visited, sorted_unique
+from procalg.lts.visited import Recode, Visited, sorted_unique
 
 CHUNK = 1 << 14
 """Frontier states expanded per batch (bounds the scratch memory)."""
 
 NARROW = 1 << 11
 """Levels up to this size are expanded in batches of several levels."""
-_STEPS = 64  # most levels in one narrow batch
-_CHECK = 6  # levels between two looks at the visited set in a narrow batch
-_BATCH = 1 << 15  # most states in one narrow batch
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,12 +115,13 @@ class LevelSearch:
         self.transitions = 0
         self.peak = 0
         self.start = time.perf_counter()
-        self.check = _CHECK  # levels between looks at the visited set (1 if most were old)
+        self.check = CHECK  # levels between looks at the visited set (1 if most were old)
+        self.marks: Marks | None = None  # a byte per code, once the search is deep
 
     @property
     def narrow(self) -> int:
-        """Levels up to this size are batched (int64 codes, no lazy part, no reduction)."""
-        plain = self.por is None and not self.tables.lazy and not self.tables.layout.wide
+        """Levels up to this size are batched (int64 codes, no reduction)."""
+        plain = self.por is None and not self.tables.layout.wide
         return NARROW if plain else -1
 
     def run(self, stop: Stop | None = None) -> tuple[int, str] | None:
@@ -128,7 +130,7 @@ class LevelSearch:
         frontier = self._prepare()
         with ThreadPoolExecutor(self.workers) as pool:
             while len(frontier):
-                hit = (self._narrow(frontier, stop) if len(frontier) <= self.narrow
+                hit = (self._batch(frontier, stop, pool) if len(frontier) <= self.narrow
                        else self._level(frontier, stop, pool))
                 if hit is not None:
                     return hit
@@ -140,10 +142,36 @@ class LevelSearch:
     def _prepare(self) -> np.ndarray:
         """The frontier, once its lazy components' local states are explored
         (re-encoding every state if a component outgrew its digits)."""
-        recode = self.tables.expand(self.visited.frontier)
+        self.recode(self.tables.expand(self.visited.frontier))
+        return self.visited.frontier
+
+    def recode(self, recode: Recode | None) -> Marks | None:
+        """Re-encode the visited states after a lazy component outgrew its
+        digits (``recode`` not None), and the marks with them; the marks."""
         if recode is not None:
             self.visited.recode(recode)
-        return self.visited.frontier
+            if self.marks is not None:
+                fit = Marks.fit(self.tables.layout, self.max_memory)
+                self.marks = Marks.of(self.tables.layout, self.visited) if fit else None
+        return self.marks
+
+    def _batch(self, frontier: np.ndarray, stop: Stop | None, pool: ThreadPoolExecutor
+               ) -> tuple[int, str] | None:
+        """Several small levels at once, with marks once the search is deep
+        (and its code space small enough), else with delayed duplicate
+        detection (with lazy components, whose digits may grow: one level)."""
+        if (self.marks is None and self.visited.depth >= MARK_DEPTH
+                and Marks.fit(self.tables.layout, self.max_memory)):
+            self.marks = Marks.of(self.tables.layout, self.visited)
+        if self.marks is not None:
+            return marked_batch(self, self.marks, frontier, stop)
+        if self.tables.lazy:
+            return self._level(frontier, stop, pool)
+        return delayed_batch(self, frontier, stop)
+
+    def _unseen(self, codes: np.ndarray) -> np.ndarray:
+        """The sorted, distinct ``codes`` not visited (marked now, if marks are kept)."""
+        return self.marks.claim(codes) if self.marks is not None else self.visited.unseen(codes)
 
     def _level(self, frontier: np.ndarray, stop: Stop | None, pool: ThreadPoolExecutor
                ) -> tuple[int, str] | None:
@@ -158,7 +186,7 @@ class LevelSearch:
             if hit is not None:
                 return hit
             self._account(8 * len(succ) + scratch)
-            self.visited.add_level(self.visited.unseen(succ), checked=True, unique=True)
+            self.visited.add_level(self._unseen(succ), checked=True, unique=True)
             return None
         budget = max(1 << 16, len(self.visited) // 16)
         raw: list[np.ndarray] = []
@@ -181,109 +209,18 @@ class LevelSearch:
             raw_size += len(succ)
             self._account(8 * (raw_size + fresh_size) + scratch * len(running))
             if raw_size > budget:
-                fresh.append(self.visited.unseen(sorted_unique(np.concatenate(raw), "stable")))
+                fresh.append(self._unseen(sorted_unique(np.concatenate(raw), "stable")))
                 fresh_size += len(fresh[-1])
                 raw, raw_size = [], 0
                 if fresh_size > 2 * budget:
                     fresh = [sorted_unique(np.concatenate(fresh), "stable")]
                     fresh_size = len(fresh[0])
         if raw:
-            fresh.append(self.visited.unseen(sorted_unique(np.concatenate(raw), "stable")))
+            fresh.append(self._unseen(sorted_unique(np.concatenate(raw), "stable")))
         joined = np.concatenate(fresh) if fresh else np.zeros(0, self.tables.dtype)
         fresh.clear()
         self.visited.add_level(joined, runs=True, checked=True)
         return None
-
-    def _narrow(self, frontier: np.ndarray, stop: Stop | None) -> tuple[int, str] | None:
-        """Expand several small levels in one batch, looking at the visited
-        set every ``_CHECK`` levels only.
-
-        A deep, narrow space has thousands of levels of a few dozen states,
-        and a level's fixed cost (some 50 numpy calls, half of them the
-        visited set's tiers) would dominate. Here level k+j+1 is the
-        distinct successors of level k+j, and every ``_CHECK`` levels (and
-        at the end) the new levels lose what the visited set or the batch's
-        older levels hold: delayed duplicate detection (Korf, "Linear-time
-        disk-based implicit graph search", JACM 2008). A state taken for new
-        although it was seen before costs a useless expansion until that
-        check, but no wrong level: each level holds every state of that BFS
-        level (reachable in that many steps, seen nowhere before), and what
-        an old state leads to was seen one level after its first sighting,
-        so the checks leave exactly the BFS levels. ``stop`` sees every
-        level in order and never fires on an old state (it would have ended
-        the search when that state was first expanded), so a witness is at
-        the least depth. Levels are ``NARROW`` states at most, up to
-        ``_STEPS`` of them and ``_BATCH`` states in all; when most states of
-        a check were old, the next checks come every level until few are.
-        """
-        depth = self.visited.depth
-        levels = [frontier]  # level depth+i
-        degrees: list[np.ndarray] = []  # moves of each state of levels[i]
-        checked, cur, hit, size = 1, frontier, None, 0
-        seen = frontier  # sorted, distinct: every state of levels[:checked]
-        for _ in range(_STEPS):
-            src, dst, lab = self.tables.successors(cur)
-            degrees.append(np.bincount(src, minlength=len(cur)))
-            if stop is not None and (hit := stop(cur, src, dst, lab)) is not None:
-                break
-            cur = sorted_unique(dst)
-            levels.append(cur)
-            size += len(cur)
-            if len(levels) - checked >= self.check:
-                seen = self._prune(levels, degrees, checked, seen)
-                cur, checked = levels[-1], len(levels)
-            if not len(cur) or len(cur) > NARROW or size > _BATCH:
-                break
-        self._prune(levels, degrees, checked, seen)
-        while len(levels) > 2 and not len(levels[-2]):  # old states only, past the last
-            levels.pop()
-        self.transitions += sum(int(d.sum()) for d in degrees)
-        if len(levels) > 1:
-            codes = np.concatenate(levels[1:])
-            tags = np.repeat(np.arange(depth + 1, depth + len(levels)),
-                             [len(level) for level in levels[1:]])
-            order = codes.argsort()
-            self.visited.add_levels(codes[order], tags[order], depth + len(levels) - 1)
-        return hit
-
-    def _prune(self, levels: list[np.ndarray], degrees: list[np.ndarray], checked: int,
-               seen: np.ndarray) -> np.ndarray:
-        """Drop from ``levels[checked:]`` (and their moves from ``degrees``)
-        the states visited before or in an older level of the batch.
-
-        ``seen`` holds the batch's older levels, sorted and distinct; returns
-        it with ``levels[checked:]`` added. One stable sort of ``seen``
-        followed by the window finds both kinds of repeat at once: equal
-        codes sort in level order, so a code equal to its predecessor is in
-        ``seen`` or in an earlier level of the window (a few numpy calls
-        however many levels the batch holds: the old way re-sorted every
-        older level of the batch at each look).
-        """
-        window = np.concatenate(levels[checked:]) if checked < len(levels) else seen[:0]
-        if not len(window):
-            return seen
-        both = np.concatenate((seen, window))
-        order = np.argsort(both, kind="stable")
-        ranked = both.take(order)
-        repeat = np.empty(len(both), dtype=bool)
-        repeat[0] = False
-        np.equal(ranked[1:], ranked[:-1], out=repeat[1:])
-        again = np.empty(len(both), dtype=bool)
-        again[order] = repeat
-        fresh = self.visited.fresh(window) & ~again[len(seen):]
-        # mostly old states (say every state can go back to the start):
-        # their useless expansions would cost more than looking every level
-        old = len(window) - int(np.count_nonzero(fresh))
-        self.check = 1 if 2 * old > len(window) else min(_CHECK, self.check + 1)
-        if old:
-            at = 0
-            for i in range(checked, len(levels)):
-                keep = fresh[at: at + len(levels[i])]
-                at += len(levels[i])
-                levels[i] = levels[i][keep]
-                if i < len(degrees):
-                    degrees[i] = degrees[i][keep]
-        return ranked[~repeat]
 
     def _expand(self, chunk: np.ndarray, stop: Stop | None
                 ) -> tuple[int, np.ndarray, tuple[int, str] | None, int]:
@@ -293,7 +230,7 @@ class LevelSearch:
         return len(src), sorted_unique(dst), hit, 4 * dst.nbytes
 
     def _account(self, scratch: int) -> None:
-        used = self.visited.nbytes + scratch
+        used = self.visited.nbytes + scratch + (self.marks.nbytes if self.marks else 0)
         self.peak = max(self.peak, used)
         if self.max_memory is not None and used > self.max_memory:
             raise LimitExceeded(

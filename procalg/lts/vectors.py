@@ -310,7 +310,7 @@ class Tables:
                 idx = np.asarray(self.moving, dtype=np.int64)
                 self._columns = (layout, layout._shift[idx][:, None], layout._mask[idx][:, None])
             _, shift, mask = self._columns
-            return batch.fire(codes, (codes >> shift) & mask)  # type: ignore[union-attr]
+            return batch.fire_codes(codes, layout, shift, mask)  # type: ignore[union-attr]
         rows = layout.decode_rows(codes, self.moving)
         locs = dict(zip(self.moving, rows, strict=True))
         groups = self.backward if backward else self.forward

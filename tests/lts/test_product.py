@@ -10,7 +10,6 @@ LTS, and shortest counterexamples.
 from __future__ import annotations
 
 from collections import deque
-from unittest.mock import patch
 
 import numpy as np
 import pytest
@@ -253,8 +252,7 @@ def test_interleaved_skips_terminate_through_omega_as_in_roscoes_rules():
 
 def test_nested_parallel_keeps_the_inner_omega_parallel_omega_state():
     # (SKIP ||| SKIP) ||| SKIP: inner (Ω,Ω) -✓-> Ω is a τ of the outer parallel, so the
-    # inner part has 5 states (S,S) (Ω,S) (S,Ω) (Ω,Ω) Ω, times 2 for the right SKIP,
-    # plus the final Ω: 11
+    # inner part: (S,S) (Ω,S) (S,Ω) (Ω,Ω) Ω, twice for the right SKIP, and the final Ω: 11
     inner = parallel(component(SKIP), component(SKIP), set())
     net = close(parallel(inner, component(SKIP), set()))
     tree = ("par", ("par", ("leaf", SKIP), ("leaf", SKIP), frozenset()), ("leaf", SKIP),
@@ -400,75 +398,3 @@ def test_the_explored_product_is_whole_even_if_the_search_counted_fewer_moves(mo
     again = product.explore_product(net)
     assert again.num_transitions == whole.num_transitions == 24
     assert list(again.triples()) == list(whole.triples())
-
-
-def _odometer(n: int, wrap: bool) -> tuple:
-    """n digits (0, 1, carrying) as a tree: digit i counts on inc.i and carries
-    with inc.(i+1); about 2^(n+1) BFS levels of a few states each. Without
-    ``wrap`` the top digit's carry is blocked, and the state where every
-    digit carries is the deadlock."""
-    def digit(i: int) -> tuple:
-        up, carry = f"inc.{i}", f"inc.{i + 1}"
-        return ("leaf", LTS.build(3, 0, [up, carry], [(0, up, 1), (1, up, 2), (2, carry, 0)]))
-
-    node, alpha = digit(0), frozenset({"inc.0", "inc.1"})
-    for i in range(1, n):
-        mine = frozenset({f"inc.{i}", f"inc.{i + 1}"})
-        node, alpha = ("apar", node, digit(i), alpha, mine), alpha | mine
-    if wrap:
-        return node
-    stop = ("leaf", LTS.build(1, 0, [f"inc.{n}"], []))
-    return ("par", node, stop, frozenset({f"inc.{n}"}))
-
-
-def test_a_deep_narrow_space_deadlocks_at_its_bfs_depth_with_a_shortest_trace():
-    tree = _odometer(7, wrap=False)
-    reference = explore(Tree(tree))
-    depth = int(_distances(reference)[reference.deadlocks()].min())
-    assert depth > 250  # thousands of tiny levels' worth of batches, not one
-    for narrow in (level_search.NARROW, 0):  # batched small levels, and one at a time
-        with patch.object(level_search, "NARROW", narrow):
-            result = find_path(close(_network(tree)), deadlock_goal)
-        assert result.found and len(result.path) == depth == result.levels - 1
-        assert set(_replay(reference, result.path)) & set(reference.deadlocks())
-
-
-def test_batched_small_levels_count_and_tag_like_one_level_at_a_time():
-    tree = _odometer(7, wrap=True)
-    reference = explore(Tree(tree))
-    dist = _distances(reference)
-    wraps = reference.src[reference.label == reference.label_index("inc.7")]
-    results = []
-    for narrow in (level_search.NARROW, 0):
-        with patch.object(level_search, "NARROW", narrow):
-            results.append(count_states(close(_network(tree))))
-            last = find_path(close(_network(tree)), reachability_goal("inc.7"))
-        assert last.found and len(last.path) == int(dist[wraps].min()) + 1
-    batched, single = results
-    assert batched.states == single.states == reference.num_states == 3 ** 7
-    assert batched.transitions == single.transitions == reference.num_transitions
-    assert batched.levels == single.levels == int(dist.max()) + 2  # and one empty level
-
-
-@settings(max_examples=100, deadline=None)
-@given(trees())
-def test_one_level_at_a_time_gives_shortest_deadlocks_as_the_batches_do(tree):
-    reference = explore(Tree(tree))
-    stuck = reference.deadlocks()
-    with patch.object(level_search, "NARROW", 0):
-        result = find_path(close(_network(tree)), deadlock_goal)
-    assert result.found == bool(stuck)
-    if stuck:
-        assert len(result.path) == int(_distances(reference)[stuck].min())
-
-
-def test_a_space_where_every_state_goes_back_to_the_start_is_checked_every_level():
-    n = 300
-    chain = [(i, "a", i + 1) for i in range(n)] + [(i, "r", 0) for i in range(1, n + 1)]
-    net = close(component(LTS.build(n + 1, 0, ["a", "r"], chain)))
-    search = level_search.LevelSearch(vectors.Tables(net))
-    search.run()
-    assert search.check == 1  # the resets made most of each batch old
-    assert (len(search.visited), search.transitions) == (n + 1, 2 * n)
-    assert search.visited.depth == n + 1  # one empty level past the chain's end
-    assert find_path(net, reachability_goal("r")).path == ("a", "r")
