@@ -462,6 +462,24 @@ def test_one_level_at_a_time_gives_shortest_deadlocks_as_the_batches_do(tree):
         assert len(result.path) == int(_distances(reference)[stuck].min())
 
 
+@settings(max_examples=100, deadline=None)
+@given(trees())
+def test_levels_expanded_chunk_by_chunk_number_states_as_whole_levels_do(tree):
+    # CHUNK=2: every level of more than 2 states is expanded in chunks on the
+    # workers, their successors merged and filtered in batches; a huge CHUNK:
+    # each level is one chunk
+    net, bound = close(_network(tree)), Limits(max_states=5_000)
+    runs = []
+    for chunk in (2, 1 << 30):
+        with patch.object(level_search, "NARROW", 0), patch.object(level_search, "CHUNK", chunk):
+            lts = explore_product(net, bound)
+            runs.append((lts.num_states, lts.src.tolist(), lts.label.tolist(), lts.dst.tolist(),
+                         find_path(net, deadlock_goal, bound).path,
+                         count_states(net, bound).transitions))
+    assert runs[0] == runs[1]
+    assert runs[0][0] == explore(Tree(tree)).num_states
+
+
 def test_a_space_where_every_state_goes_back_to_the_start_is_checked_every_level():
     n = 300
     chain = [(i, "a", i + 1) for i in range(n)] + [(i, "r", 0) for i in range(1, n + 1)]
