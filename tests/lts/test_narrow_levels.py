@@ -228,3 +228,21 @@ def test_marked_batches_over_lazy_leaves_give_the_eager_product(tree, mix):
         counted = count_states(_pair(tree, mix=mix)[1])
     assert (got.num_states, got.num_transitions) == (whole.num_states, whole.num_transitions)
     assert counted.states == whole.num_states and _bisimilar(got, whole)
+
+
+@settings(max_examples=100, deadline=None)
+@given(trees())
+def test_levels_expanded_chunk_by_chunk_number_states_as_whole_levels_do(tree):
+    # CHUNK=2: every level of more than 2 states is expanded in chunks on the
+    # workers, their successors merged and filtered in batches; a huge CHUNK:
+    # each level is one chunk
+    net, bound = close(_network(tree)), Limits(max_states=5_000)
+    runs = []
+    for chunk in (2, 1 << 30):
+        with patch.object(level_search, "NARROW", 0), patch.object(level_search, "CHUNK", chunk):
+            lts = explore_product(net, bound)
+            runs.append((lts.num_states, lts.src.tolist(), lts.label.tolist(), lts.dst.tolist(),
+                         find_path(net, deadlock_goal, bound).path,
+                         count_states(net, bound).transitions))
+    assert runs[0] == runs[1]
+    assert runs[0][0] == explore(Tree(tree)).num_states
