@@ -231,10 +231,15 @@ class LazyComponent(BatchExpansion):
         deferred = self.deferred
         if not deferred:
             batch: list[int] | None = None
-            if hasattr(self.system, "successors_arrays"):  # a nested network: one step
+            vector = getattr(self.system, "vector", None)
+            if hasattr(self.system, "successors_arrays") or (vector and vector()):
+                # a nested network, or a machine with vectorised definitions: one step
                 batch = [loc for loc in todo if not isinstance(self.states[loc], _Omega)]
                 if batch:
-                    self._expand_arrays(batch)
+                    if vector is None:
+                        self._expand_arrays(batch)
+                    else:
+                        self._expand_vector(batch)
                 rest = [loc for loc in todo if isinstance(self.states[loc], _Omega)]
             for loc in rest if batch is not None else todo:
                 self._record(loc, self._moves(self.states[loc]))

@@ -79,6 +79,53 @@ class BatchExpansion:
             if self._omega is None:
                 self._omega = self._number(OmegaState())
             ids[label == tick] = self._omega
+        self._write_block(todo, src, label, ids)
+
+    def _expand_vector(self, todo: list[int]) -> None:
+        """Expand local states ``todo`` (never expanded, none Ω) of a compiled machine
+        by its batch next-state function
+        (:class:`~procalg.semantics.linear_vector.VectorMoves`): the same moves,
+        and the same local numbering, as one ``successors`` call per state.
+
+        Raises:
+            AlphabetError: a move's label is outside the declared alphabet.
+            LimitExceeded: more than ``max_states`` states.
+        """
+        from procalg.lts.lazy import AlphabetError
+        from procalg.lts.network import DONE
+
+        vector = self.system.vector()
+        src, lab, dst = vector.batch([self.states[loc] for loc in todo])
+        names = vector.labels
+        known = 0 if self._codes is None else len(self._codes)
+        if known < len(names):  # the machine's label index -> the component's code
+            more = [-1 if n == DONE else self.code.get(n, -1) for n in names[known:]]
+            self._codes = np.concatenate([np.zeros(0, dtype=np.int64) if self._codes is None
+                                          else self._codes, np.array(more, dtype=np.int64)])
+        label = self._codes[lab]
+        if (label < 0).any():
+            name = names[int(lab[np.argmax(label < 0)])]
+            raise AlphabetError(f"lazy component {self.name or '?'} performs {name!r}, "
+                                "outside its declared alphabet")
+        tick = self.code.get(TICK)
+        ticks = label == tick if tick is not None else np.zeros(len(label), dtype=bool)
+        ids = np.empty(len(dst), dtype=np.int64)
+        if ticks.any():  # Ω numbered where the per-state path meets it: its first ✓
+            at = int(np.argmax(ticks))
+            head = ~ticks[:at]
+            ids[:at][head] = self._numbered(dst[:at][head])
+            if self._omega is None:
+                self._omega = self._number(OmegaState())
+            rest = ~ticks[at:]
+            ids[at:][rest] = self._numbered(dst[at:][rest])
+            ids[ticks] = self._omega
+        else:
+            ids[:] = self._numbered(dst)
+        self._write_block(todo, src, label, ids)
+
+    def _write_block(self, todo: list[int], src: np.ndarray, label: np.ndarray,
+                     ids: np.ndarray) -> None:
+        """Write the moves of ``todo`` (``src``: positions in it) as one sorted block."""
         width, first = len(self.labels), self._records
         key = (first + src) * width + label
         order = np.lexsort((ids, key))

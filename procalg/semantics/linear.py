@@ -102,6 +102,7 @@ from procalg.terms.saga import THROW_EVENT, fail_event
 
 if TYPE_CHECKING:
     from procalg.semantics.evaluate import Env, Evaluator
+    from procalg.semantics.linear_vector import VectorMoves
 
 
 class Machine(InputMoves, SagaMoves, OperatorMoves):
@@ -173,6 +174,17 @@ class Machine(InputMoves, SagaMoves, OperatorMoves):
     def num_states(self) -> int:
         """States numbered so far (expanded or only reached)."""
         return len(self.keys)
+
+    def vector(self) -> VectorMoves | None:
+        """The batch next-state function (:mod:`procalg.semantics.linear_vector`),
+        made once; None when no definition of the machine is vectorised."""
+        found = self.__dict__.get("_vector", False)
+        if found is False:
+            from procalg.semantics.linear_vector import VectorMoves
+
+            found = VectorMoves(self)
+            found = self._vector = found if found.vectorised else None
+        return found
 
     # ---------------------------------------------------------------- moves
 
@@ -323,6 +335,7 @@ def _same(event: Event) -> Event:
 
 _CALL_START = Location(AT_CALL, ("", ()))
 """The start state's node: its environment is the start :class:`Call` itself."""
+CALL_START = _CALL_START
 _SUFFIX_NODE = Location(AT_SUFFIX)
 """A suffix of a replicated ``|~|``'s branches: its environment is ``(node, scopes)``."""
 _OMEGA_NODE = Location(AT_STOP)
@@ -333,6 +346,8 @@ _THROW_NODE = Location(AT_THROW)
 """THROW: one move, ``throw``, to THROWN."""
 _THROWN_NODE = Location(AT_THROWN)
 """THROWN, after ``throw``: no moves (not a deadlock: the run failed)."""
+OMEGA_WHERE = (OMEGA_KEY, (_OMEGA_NODE, None))
+"""Ω's key and where, as :meth:`Machine._moves` interns it after ✓."""
 _RULES = {**SAGA_RULES, **OPERATOR_RULES}
 _ENDS = {"Ω": (OMEGA_KEY, _OMEGA_NODE), "SKIP": (SKIP_KEY, Location(AT_SKIP)),
          "THROW": (THROW_KEY, _THROW_NODE), "THROWN": (THROWN_KEY, _THROWN_NODE)}
