@@ -113,14 +113,14 @@ class BatchExpansion:
         if ticks.any():  # Ω numbered where the per-state path meets it: its first ✓
             at = int(np.argmax(ticks))
             head = ~ticks[:at]
-            ids[:at][head] = self._numbered(dst[:at][head])
+            ids[:at][head] = self._local_ids(dst[:at][head])
             if self._omega is None:
                 self._omega = self._number(OmegaState())
             rest = ~ticks[at:]
-            ids[at:][rest] = self._numbered(dst[at:][rest])
+            ids[at:][rest] = self._local_ids(dst[at:][rest])
             ids[ticks] = self._omega
         else:
-            ids[:] = self._numbered(dst)
+            ids[:] = self._local_ids(dst)
         self._write_block(todo, src, label, ids)
 
     def _write_block(self, todo: list[int], src: np.ndarray, label: np.ndarray,
@@ -146,6 +146,26 @@ class BatchExpansion:
         self.used.update(sorted_unique(used).tolist())
         for view in self._views.values():
             view.append_arrays(key, sources, used, ids)
+
+    def _local_ids(self, targets: np.ndarray) -> np.ndarray:
+        """:meth:`_numbered` for a machine's int states, through an array from state to
+        local id that remembers the ones seen (the dictionary only for the others)."""
+        cache = self.__dict__.get("_local_of")
+        need = int(targets.max()) + 1 if len(targets) else 0
+        if cache is None or len(cache) < need:
+            grown = np.full(max(need, 2 * (0 if cache is None else len(cache))), -1,
+                            dtype=np.int64)
+            if cache is not None:
+                grown[:len(cache)] = cache
+            cache = self._local_of = grown
+        found = cache[targets]
+        miss = found < 0
+        if miss.any():
+            missed = targets[miss]
+            local = self._numbered(missed)
+            cache[missed] = local
+            found[miss] = local
+        return found
 
     def _numbered(self, targets: np.ndarray) -> np.ndarray:
         """The local ids of ``targets`` (codes), numbering the new ones in order

@@ -39,6 +39,7 @@ Example:
 
 from __future__ import annotations
 
+import gc
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -49,13 +50,35 @@ from procalg.semantics.linear_vector_body import (
     Target,
     compile_program,
 )
-from procalg.semantics.vector_exprs import Columns, Mismatch, kind_of
-from procalg.terms import Call
+from procalg.semantics.vector_exprs import LIMIT, Columns, Mismatch, kind_of
 
 if TYPE_CHECKING:
     from procalg.semantics.linear import Machine
 
 _DTYPE = {"i": np.int64, "b": bool}
+
+
+UNKNOWN, PER_STATE = -1, -2
+"""A machine state's group before it is looked at, and for one left per state."""
+
+
+class _Store:
+    """A group's states' key arguments, one int64 row each (grown by doubling)."""
+
+    def __init__(self, width: int) -> None:
+        self.data = np.zeros((16, width), dtype=np.int64)
+        self.count = 0
+
+    def append(self, rows: np.ndarray) -> np.ndarray:
+        """Add ``rows``; their row numbers."""
+        end = self.count + len(rows)
+        if end > len(self.data):
+            grown = np.zeros((max(end, 2 * len(self.data)), self.data.shape[1]), dtype=np.int64)
+            grown[:self.count] = self.data[:self.count]
+            self.data = grown
+        self.data[self.count:end] = rows
+        start, self.count = self.count, end
+        return np.arange(start, end)
 
 
 class VectorMoves:
@@ -77,6 +100,13 @@ class VectorMoves:
                 program = compile_program(machine, name, self._label)
                 if program is not None:
                     self.programs[name] = program
+        # per machine state: its group (definition, kinds of its key's arguments) and
+        # its row in that group's store -- a frontier is grouped by numpy alone
+        self._group_ids: dict[tuple[str, tuple[str, ...]], int] = {}
+        self._groups: list[tuple[str, tuple[str, ...]]] = []
+        self._stores: list[_Store] = []
+        self._group_of = np.full(0, UNKNOWN, dtype=np.int64)
+        self._row_of = np.zeros(0, dtype=np.int64)
 
     @property
     def vectorised(self) -> int:
@@ -90,6 +120,44 @@ class VectorMoves:
             self.labels.append(name)
         return found
 
+    def _group_id(self, name: str, kinds: tuple[str, ...]) -> int:
+        found = self._group_ids.get((name, kinds))
+        if found is None:
+            found = self._group_ids[name, kinds] = len(self._groups)
+            self._groups.append((name, kinds))
+            self._stores.append(_Store(len(kinds)))
+        return found
+
+    def _room(self) -> None:
+        """Grow the per-state tables to the machine's states."""
+        n, have = len(self.machine.keys), len(self._group_of)
+        if n > have:
+            size = max(n, 2 * have)
+            self._group_of = np.concatenate(
+                [self._group_of, np.full(size - have, UNKNOWN, dtype=np.int64)])
+            self._row_of = np.concatenate([self._row_of, np.zeros(size - have, dtype=np.int64)])
+
+    def _classify(self, states: list[int]) -> None:
+        """Find the groups of ``states`` from their keys (states numbered by the
+        per-state path): a call of a vectorised definition with small Int/Bool data."""
+        keys, programs = self.machine.keys, self.programs
+        found: dict[int, tuple[list[int], list[tuple]]] = {}
+        for state in states:
+            key, group = keys[state], PER_STATE
+            if type(key) is tuple and len(key) == 3 and key[0] == "call" \
+                    and key[1] in programs:
+                kinds = tuple([kind_of(a) for a in key[2]])
+                if None not in kinds and all(-LIMIT < a < LIMIT for a in key[2]):
+                    group = self._group_id(key[1], kinds)  # type: ignore[arg-type]
+                    entry = found.setdefault(group, ([], []))
+                    entry[0].append(state)
+                    entry[1].append(key[2])
+            self._group_of[state] = group
+        for group, (members, args) in found.items():
+            width = len(self._groups[group][1])
+            rows = np.array(args, dtype=np.int64).reshape(len(args), width)
+            self._row_of[members] = self._stores[group].append(rows)
+
     def batch(self, states: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The moves of ``states``: per move, the position of its source in
         ``states``, its label (an index of :attr:`labels`) and its target state,
@@ -98,27 +166,45 @@ class VectorMoves:
         Raises:
             ProcalgError: a state's moves raise (by the per-state path, as there).
         """
+        collecting = gc.isenabled()
+        gc.disable()  # the states made are all kept: a collection would walk the
+        try:          # machine's whole heap for nothing (as semantics/compress.py)
+            return self._batch(states)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _batch(self, states: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         machine = self.machine
-        groups: dict[tuple[str, tuple[type, ...]], list[int]] = {}
-        slow: list[int] = []
-        keys, programs = machine.keys, self.programs
-        growing = bool(machine.ev.growth)
-        for pos, state in enumerate(states):
-            key = keys[state]
-            if not growing and type(key) is tuple and len(key) == 3 and key[0] == "call" \
-                    and key[1] in programs:
-                groups.setdefault((key[1], tuple(map(type, key[2]))), []).append(pos)
-            else:
-                slow.append(pos)
+        if machine.ev.growth:  # watched counters: every call by the closures
+            return self._per_state(states, list(range(len(states))))
+        self._room()
+        at = np.asarray(states, dtype=np.int64)
+        group = self._group_of[at]
+        unknown = group == UNKNOWN
+        if unknown.any():
+            self._classify(at[unknown].tolist())
+            group = self._group_of[at]
+        slow = np.flatnonzero(group < 0).tolist()
         parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-        for (name, types), rows in groups.items():
-            done = self._group(programs[name], types, rows, [keys[states[p]][2] for p in rows])
-            if done is None:
-                slow += rows
-            else:
-                parts.append(done[0])
-                slow += done[1]
-        parts.append(self._per_state(states, sorted(slow)))
+        vector = np.flatnonzero(group >= 0)
+        if len(vector):
+            vector = vector[np.argsort(group[vector], kind="stable")]
+            cuts = np.flatnonzero(np.diff(group[vector])) + 1
+            for pos in np.split(vector, cuts):
+                g = int(group[pos[0]])
+                name, kinds = self._groups[g]
+                table = self._stores[g].data[self._row_of[at[pos]]]
+                done = self._group(self.programs[name], kinds, pos, table)
+                if done is None:
+                    slow += pos.tolist()
+                else:
+                    parts.append(done[0])
+                    slow += done[1]
+        if slow or not parts:
+            parts.append(self._per_state(states, sorted(slow)))
+        if len(parts) == 1:
+            return parts[0]
         pos = np.concatenate([p[0] for p in parts])
         order = np.argsort(pos, kind="stable")
         return (pos[order], np.concatenate([p[1] for p in parts])[order],
@@ -138,22 +224,14 @@ class VectorMoves:
         return (np.array(pos, dtype=np.int64), np.array(label, dtype=np.int64),
                 np.array(dst, dtype=np.int64))
 
-    def _group(self, program: Program, types: tuple[type, ...], rows: list[int],
-               args: list[tuple]) -> tuple[tuple[np.ndarray, ...], list[int]] | None:
-        """One group's moves and the rows left to the per-state path (None: all)."""
-        kinds = [kind_of(t(0)) if t in (int, bool) else None for t in types]
-        if None in kinds:
-            return None
-        n = len(rows)
-        cols: Columns = {}
-        try:
-            table = np.array(args, dtype=np.int64).reshape(n, len(types))
-        except OverflowError:
-            return None
-        if len(table) and int(np.abs(table).max(initial=0)) >= 1 << 62:
-            return None
-        for j, (param, kind) in enumerate(zip(program.params, kinds, strict=True)):
-            cols[param] = (table[:, j].astype(_DTYPE[kind]), kind)  # type: ignore[arg-type]
+    def _group(self, program: Program, kinds: tuple[str, ...], pos_of: np.ndarray,
+               table: np.ndarray) -> tuple[tuple[np.ndarray, ...], list[int]] | None:
+        """One group's moves (sorted by position) and the positions left to the
+        per-state path (None: all of them)."""
+        n = len(pos_of)
+        cols: Columns = {param: (table[:, j].astype(_DTYPE[kind]), kind)  # type: ignore[misc]
+                         for j, (param, kind) in enumerate(zip(program.params, kinds,
+                                                                strict=True))}
         try:
             made = [branch.run(cols, n) for branch in program.branches]
         except Mismatch:
@@ -161,21 +239,22 @@ class VectorMoves:
         bad = np.zeros(n, dtype=bool)
         for _, _, _, row_bad in made:
             bad |= row_bad
-        pos_of = np.asarray(rows, dtype=np.int64)
-        out_pos, out_label, out_dst = [], [], []
+        out_src, out_label, out_dst = [], [], []
         try:
             for branch, (src, label, moved, _) in zip(program.branches, made, strict=True):
                 keep = ~bad[src]
                 src, label = src[keep], label[keep]
                 moved = {k: (v[keep], kind) for k, (v, kind) in moved.items()}
-                out_pos.append(pos_of[src])
+                out_src.append(src)
                 out_label.append(label)
                 out_dst.append(self._targets(branch, moved, len(src)))
         except Mismatch:
             return None
         empty = np.zeros(0, dtype=np.int64)
-        return ((np.concatenate([empty, *out_pos]), np.concatenate([empty, *out_label]),
-                 np.concatenate([empty, *out_dst])), pos_of[bad].tolist())
+        src = np.concatenate([empty, *out_src])
+        order = np.argsort(src, kind="stable")  # by state, then branch, then offer
+        return ((pos_of[src[order]], np.concatenate([empty, *out_label])[order],
+                 np.concatenate([empty, *out_dst])[order]), pos_of[bad].tolist())
 
     def _targets(self, branch: Branch, cols: Columns, n: int) -> np.ndarray:
         """The target state of each move of ``branch`` (``cols``: its variables per move)."""
@@ -200,7 +279,8 @@ class VectorMoves:
 
     def _call_targets(self, target: Target, cols: Columns, n: int) -> np.ndarray:
         """Targets of a call ``T(args)`` of an opaque definition: keyed by the
-        distinct rows of its live arguments (as :meth:`StateKeys._call_key`)."""
+        distinct rows of its live arguments (as :meth:`StateKeys._call_key`), the
+        new ones numbered in one block."""
         from procalg.semantics.linear import CALL_START
 
         machine = self.machine
@@ -214,17 +294,31 @@ class VectorMoves:
         first, back = _distinct([v for v, _ in keyed], n)
         key_rows = list(zip(*[v[first].tolist() for v, _ in keyed], strict=True)) \
             if keyed else [()] * len(first)
-        full_rows = key_rows if target.live is None else \
-            list(zip(*[v[first].tolist() for v, _ in args], strict=True))
-        found = np.empty(len(first), dtype=np.int64)
-        ids, name, intern = machine.ids, target.name, machine._intern
-        for i, (row, full) in enumerate(zip(key_rows, full_rows, strict=True)):
-            key = ("call", name, row)
-            state = ids.get(key)
-            found[i] = state if state is not None else \
-                intern(key, (CALL_START, Call(name, full)))
-        return found[np.asarray(back).ravel()]
-
+        name, ids = target.name, machine.ids
+        keys = [("call", name, row) for row in key_rows]
+        got = list(map(ids.get, keys))
+        found = np.fromiter((-1 if s is None else s for s in got), np.int64, len(got))
+        new = np.flatnonzero(found < 0)
+        if len(new):
+            full_rows = key_rows if target.live is None else \
+                list(zip(*[v[first].tolist() for v, _ in args], strict=True))
+            fresh = new.tolist()
+            base = len(machine.keys)
+            new_keys = [keys[i] for i in fresh]
+            machine.keys.extend(new_keys)
+            machine.where.extend([(CALL_START, (name, full_rows[i])) for i in fresh])
+            machine.moves.extend([None] * len(fresh))
+            ids.update(zip(new_keys, range(base, base + len(fresh)), strict=True))
+            found[new] = np.arange(base, base + len(fresh))
+            self._room()
+            if name in self.programs and all(-LIMIT < int(np.abs(v).max(initial=0)) < LIMIT
+                                             for v, _ in keyed):
+                group = self._group_id(name, tuple([kind for _, kind in keyed]))
+                rows = np.stack([v[first[new]].astype(np.int64) for v, _ in keyed], axis=1) \
+                    if keyed else np.zeros((len(fresh), 0), dtype=np.int64)
+                self._group_of[base:base + len(fresh)] = group
+                self._row_of[base:base + len(fresh)] = self._stores[group].append(rows)
+        return found[back]
 
 
 def _distinct(columns: list[np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:

@@ -92,8 +92,8 @@ def _constant(value: Any) -> VectorCode:
         raise NotVector("a constant that is no small Int or Bool")
     dtype = bool if kind == "b" else np.int64
 
-    def code(cols: Columns, n: int) -> VectorValue:
-        return np.full(n, value, dtype=dtype), kind, None
+    def code(cols: Columns, n: int) -> VectorValue:  # a read-only view: nothing allocated
+        return np.broadcast_to(np.array(value, dtype=dtype), (n,)), kind, None
 
     return code
 

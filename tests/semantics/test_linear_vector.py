@@ -77,6 +77,14 @@ def test_the_issue_model_explores_to_the_per_state_lts_and_the_terms() -> None:
     _same("Q(x,y,z) = d?i -> Q((x+i)%6,(y+x)%6,(z+y)%3) [] (x==y & e -> STOP)", "Q(0,0,0)")
 
 
+def test_explore_numbers_a_vectorised_machine_as_the_per_state_path() -> None:
+    text = "Q(x,y) = d?i -> Q((x+i)%6,(y+x)%6) [] (x==y & e -> SKIP) [] c!(y%4) -> Q(y,x)"
+    vector_machine, plain, _ = _models(text, "Q(0,0)")
+    fast, slow = explore(vector_machine), explore(_PerState(plain))
+    assert vector_machine.vector() is not None
+    assert list(fast.triples()) == list(slow.triples()) and fast.num_states == 38
+
+
 def test_guards_if_bools_division_and_skip_vectorise_like_the_closures() -> None:
     _same("P(n, b) = (b and n % 3 != 1) & c!(n / 2) -> P((n + 3) % 7, not b)"
           " [] (if n > 4 then e -> SKIP else w!(n - -2) -> P(-n % 7, b == (n == 2)))"
@@ -173,3 +181,5 @@ def test_random_definitions_explore_alike_on_both_paths(branches: list[str], x: 
     fast = _vector_lts(vector_machine)
     assert fast.num_states == slow.num_states
     assert sorted(fast.triples()) == sorted(slow.triples())
+    whole = explore(_models(text, f"P({x}, {y})")[0], max_states=20_000)
+    assert list(whole.triples()) == list(slow.triples())  # explore's batch: same numbering
