@@ -183,3 +183,13 @@ def test_random_definitions_explore_alike_on_both_paths(branches: list[str], x: 
     assert sorted(fast.triples()) == sorted(slow.triples())
     whole = explore(_models(text, f"P({x}, {y})")[0], max_states=20_000)
     assert list(whole.triples()) == list(slow.triples())  # explore's batch: same numbering
+
+
+def test_the_network_notes_say_how_many_definitions_expand_as_columns() -> None:
+    from procalg.semantics.network import compile_network
+
+    model = loads(HEADER + "P(s) = c!#s -> P(s) [] e -> R(1)\nR(n) = c!n -> R((n + 1) % 4)\n"
+                  "S = P(<1>) ||| R(0)")
+    net = compile_network(model.process("S"), model.spec)
+    assert any(n.endswith(": 1 of 2 definitions expanded as columns") for n in net.notes)
+    assert any(n.endswith(": 1 of 1 definitions expanded as columns") for n in net.notes)
