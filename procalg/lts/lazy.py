@@ -128,6 +128,7 @@ class LazyComponent(BatchExpansion):
             n = self.ids[state] = len(self.states)
             self.states.append(state)
             self._slot.extend([-1])
+            self._keep_local(state, n)
             if self.max_states is not None and len(self.states) > self.max_states:
                 raise LimitExceeded(
                     f"lazy component {self.name or '?'} has more than {self.max_states} states",

@@ -21,6 +21,7 @@ Example:
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 import numpy as np
@@ -91,6 +92,15 @@ class BatchExpansion:
             AlphabetError: a move's label is outside the declared alphabet.
             LimitExceeded: more than ``max_states`` states.
         """
+        collecting = gc.isenabled()
+        gc.disable()  # every object made is kept (see linear_vector.VectorMoves.batch)
+        try:
+            self._expand_machine(todo)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _expand_machine(self, todo: list[int]) -> None:
         from procalg.lts.lazy import AlphabetError
         from procalg.lts.network import DONE
 
@@ -148,24 +158,54 @@ class BatchExpansion:
             view.append_arrays(key, sources, used, ids)
 
     def _local_ids(self, targets: np.ndarray) -> np.ndarray:
-        """:meth:`_numbered` for a machine's int states, through an array from state to
-        local id that remembers the ones seen (the dictionary only for the others)."""
+        """:meth:`_numbered` for a machine's int states, through an array from state
+        to local id (kept in step with :attr:`ids` by :meth:`_number` and here), so
+        the new states are numbered in one block, in order of first appearance.
+
+        Raises:
+            LimitExceeded: more than ``max_states`` states.
+        """
         cache = self.__dict__.get("_local_of")
         need = int(targets.max()) + 1 if len(targets) else 0
         if cache is None or len(cache) < need:
-            grown = np.full(max(need, 2 * (0 if cache is None else len(cache))), -1,
-                            dtype=np.int64)
+            size = max(need, 2 * (0 if cache is None else len(cache)), 16)
+            grown = np.full(size, -1, dtype=np.int64)
             if cache is not None:
                 grown[:len(cache)] = cache
+            else:  # first use: the states numbered so far (a resumed exploration's too)
+                known = [(s, n) for s, n in self.ids.items() if type(s) is int]
+                if known:
+                    at, local = np.array(known, dtype=np.int64).T
+                    grown[at] = local
             cache = self._local_of = grown
         found = cache[targets]
         miss = found < 0
         if miss.any():
             missed = targets[miss]
-            local = self._numbered(missed)
-            cache[missed] = local
-            found[miss] = local
+            distinct, first = np.unique(missed, return_index=True)
+            order = np.argsort(first, kind="stable")  # new states numbered as they come
+            base, fresh = len(self.states), distinct[order]
+            if self.max_states is not None and base + len(fresh) > self.max_states:
+                raise LimitExceeded(f"lazy component {self.name or '?'} has more than "
+                                    f"{self.max_states} states", states=base + len(fresh),
+                                    hint="raise the limit, or make data types smaller")
+            numbers = np.arange(base, base + len(fresh))
+            states = fresh.tolist()
+            self.states.extend(states)
+            self.ids.update(zip(states, numbers.tolist(), strict=True))
+            self._slot.extend([-1] * len(fresh))
+            cache[fresh] = numbers
+            found[miss] = cache[missed]
         return found
+
+    def _keep_local(self, state: Any, n: int) -> None:
+        """Keep :meth:`_local_ids`'s array in step with a state numbered one by one."""
+        cache = self.__dict__.get("_local_of")
+        if cache is not None and type(state) is int:
+            if state >= len(cache):
+                self._local_of = cache = np.concatenate(
+                    [cache, np.full(max(state + 1, 2 * len(cache)) - len(cache), -1)])
+            cache[state] = n
 
     def _numbered(self, targets: np.ndarray) -> np.ndarray:
         """The local ids of ``targets`` (codes), numbering the new ones in order

@@ -196,8 +196,8 @@ class Machine(InputMoves, SagaMoves, OperatorMoves):
         while True:
             kind, parts = node.kind, node.parts
             if kind == AT_CALL:
-                if node is _CALL_START:  # the Call, or (name, args) (linear_vector)
-                    name, args = (env.name, env.args) if type(env) is Call else env
+                if node is _CALL_START:  # the Call, or (.., name, args) (linear_vector)
+                    name, args = (env.name, env.args) if type(env) is Call else env[-2:]
                 else:
                     name, args = parts[0], tuple([a(env) for a in parts[1]])
                 depth += 1
@@ -281,7 +281,7 @@ class Machine(InputMoves, SagaMoves, OperatorMoves):
                 call = env if node is _CALL_START else \
                     Call(node.parts[0], tuple([a(env) for a in node.parts[1]]))
                 node, env = self._unfold(*((call.name, call.args) if type(call) is Call
-                                           else call))
+                                           else call[-2:]))
             elif node.kind in (AT_GUARD, AT_IF):
                 branch = self._branch(node, env)
                 if branch is None:
@@ -335,8 +335,9 @@ def _same(event: Event) -> Event:
 
 
 _CALL_START = Location(AT_CALL, ("", ()))
-"""The start state's node: its environment is the start :class:`Call` itself, or
-``(name, args)`` (states numbered by :mod:`procalg.semantics.linear_vector`)."""
+"""The start state's node: its environment is the start :class:`Call` itself, or a
+tuple ending ``name, args`` (states numbered by :mod:`procalg.semantics.linear_vector`:
+``(name, args)``, or the state's key when that holds every argument)."""
 CALL_START = _CALL_START
 _SUFFIX_NODE = Location(AT_SUFFIX)
 """A suffix of a replicated ``|~|``'s branches: its environment is ``(node, scopes)``."""

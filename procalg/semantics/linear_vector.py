@@ -306,7 +306,10 @@ class VectorMoves:
             base = len(machine.keys)
             new_keys = [keys[i] for i in fresh]
             machine.keys.extend(new_keys)
-            machine.where.extend([(CALL_START, (name, full_rows[i])) for i in fresh])
+            if target.live is None:  # the key holds every argument: it is the call
+                machine.where.extend([(CALL_START, key) for key in new_keys])
+            else:
+                machine.where.extend([(CALL_START, (name, full_rows[i])) for i in fresh])
             machine.moves.extend([None] * len(fresh))
             ids.update(zip(new_keys, range(base, base + len(fresh)), strict=True))
             found[new] = np.arange(base, base + len(fresh))

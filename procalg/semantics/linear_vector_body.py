@@ -284,7 +284,10 @@ def _target(machine: Machine, then: ast.Node, scope: frozenset[str]) -> Target:
             except NotVector:
                 pass
             else:
-                return Target(name=call[0], args=args, live=compiler.live.get(call[0]))
+                live = compiler.live.get(call[0])
+                if live == tuple(range(len(args))):
+                    live = None  # every argument kept: the key's arguments are the call's
+                return Target(name=call[0], args=args, live=live)
     entry = compiler.nodes.get(id(then))
     if entry is None:
         raise NotVector("a continuation not compiled")
