@@ -28,7 +28,9 @@ import numpy as np
 
 from procalg.errors import ProcalgError
 from procalg.lts import TICK
+from procalg.semantics.kinds import names_in
 from procalg.semantics.state_keys import SKIP_KEY, STOP_KEY
+from procalg.semantics.values import expect_set
 from procalg.semantics.vector_exprs import (
     Columns,
     Mismatch,
@@ -99,6 +101,8 @@ class Branch:
             for name, (values, kind) in event.bound.items():
                 moved[name] = (values[pick], kind)
             return src, event.labels[pick], moved, bad
+        if type(event) is _Input:
+            return event.expand(rows, sub, bad)
         label, wrong = event.labels_of(sub, len(rows))
         bad[rows[wrong]] = True
         keep = ~wrong
@@ -217,7 +221,11 @@ def _branches(machine: Machine, expr: ast.Node, scope: frozenset[str],
             return [Branch(conds, labeller(TICK), Target(fixed=OMEGA_WHERE))]
         case ast.PrefixExpr(_, fields, then):
             if any(type(f) is ast.InField for f in fields):
-                event, bound = _offers(machine, expr, scope, labeller)
+                node = machine.compiler.nodes.get(id(expr))
+                if node is not None and node[1].parts[3]:  # reads no local variable
+                    event, bound = _offers(machine, expr, scope, labeller)
+                else:
+                    event, bound = _input(machine, expr, scope, labeller)
                 inner = scope | frozenset(bound)
             else:
                 event, inner = _output(machine, expr, scope, labeller), scope
@@ -241,13 +249,83 @@ def _output(machine: Machine, expr: ast.PrefixExpr, scope: frozenset[str],
     return _Output(machine, channel.id, fields, types, labeller)
 
 
+class _Input:
+    """``c!e?x?y:S``, outputs reading local variables and each input one Int field
+    over its type (restricted by a set of constants): one move per row and
+    combination of the inputs' values, ascending, the first input outermost (the
+    order of :func:`~procalg.semantics.inputs.prefix_offers`)."""
+
+    def __init__(self, event: _Output, names: list[str], domains: list[np.ndarray]) -> None:
+        self.event, self.names, self.domains = event, names, domains
+
+    def expand(self, rows: np.ndarray, sub: Columns, bad: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, Columns, np.ndarray]:
+        """:meth:`Branch.run`'s answer for the enabled ``rows`` (``sub``: their columns)."""
+        total = int(np.prod([len(d) for d in self.domains]))
+        which = np.repeat(np.arange(len(rows)), total)
+        pick = np.tile(np.arange(total), len(rows))
+        moved = {k: (v[which], kind) for k, (v, kind) in sub.items()}
+        stride = total
+        for name, domain in zip(self.names, self.domains, strict=True):
+            stride //= len(domain)
+            moved[name] = (domain[(pick // stride) % len(domain)], "i")
+        label, wrong = self.event.labels_of(moved, len(which))
+        src = rows[which]
+        bad[src[wrong]] = True
+        keep = ~bad[src]
+        return src[keep], label[keep], {k: (v[keep], kind) for k, (v, kind) in moved.items()}, bad
+
+
+def _input(machine: Machine, expr: ast.PrefixExpr, scope: frozenset[str],
+           labeller: Labeller) -> tuple[_Input, list[str]]:
+    """An input prefix whose outputs read local variables (see :class:`_Input`)."""
+    ev = machine.ev
+    parts = expr.head.parts if type(expr.head) is ast.Dot else (expr.head,)
+    channel = parts[0]
+    if type(channel) is not ast.Name or channel.id in scope or channel.id in ev.fallible:
+        raise NotVector("a prefix whose channel is no name")
+    types = ev.types.channels.get(channel.id)
+    items = (*parts[1:], *expr.fields)
+    if types is None or len(items) != len(types):
+        raise NotVector("a prefix that is no whole event")
+    fields: list[VectorCode] = []
+    names: list[str] = []
+    domains: list[np.ndarray] = []
+    inner = set(scope)
+    for item, allowed in zip(items, types, strict=True):
+        if type(item) is ast.InField:
+            pattern = item.pattern
+            if type(pattern) is not ast.PVar or pattern.name in names \
+                    or any(type(v) is not int for v in allowed):
+                raise NotVector("an input that is no name over Int")
+            values = set(allowed)
+            if item.restrict is not None:
+                if names_in(item.restrict) & inner:
+                    raise NotVector("a restriction reading local variables")
+                values &= set(expect_set(ev.eval(item.restrict, {}), item.restrict.span))
+            names.append(pattern.name)
+            domains.append(np.array(sorted(values), dtype=np.int64))
+            fields.append(_column(pattern.name))
+            inner.add(pattern.name)
+        else:
+            value = item.value if type(item) is ast.OutField else item
+            fields.append(vector_expr(ev, value, frozenset(inner)))
+    if any(len(d) == 0 for d in domains):
+        raise NotVector("an input with no values")
+    return _Input(_Output(machine, channel.id, fields, types, labeller), names, domains), names
+
+
+def _column(name: str) -> VectorCode:
+    def code(cols: Columns, n: int) -> Any:
+        return cols[name][0], cols[name][1], None
+
+    return code
+
+
 def _offers(machine: Machine, expr: ast.PrefixExpr, scope: frozenset[str],
             labeller: Labeller) -> tuple[_Offers, list[str]]:
     """A static input's offers (reading no local variable), enumerated once by the
     machine's own :meth:`~procalg.semantics.linear_inputs.InputMoves._inputs`."""
-    node = machine.compiler.nodes.get(id(expr))
-    if node is None or not node[1].parts[3]:
-        raise NotVector("an input reading local variables")
     offers = machine._inputs(expr, {})
     names = sorted(offers[0][1]) if offers else []
     labels = np.array([labeller(machine._name(e)) for e, _ in offers], dtype=np.int64)

@@ -22,7 +22,7 @@ from procalg.lts.lazy import LazyComponent
 from procalg.semantics.linear import Machine
 from tests.semantics.test_linear import _bisimilar
 
-HEADER = "channel c, d : {0..3}\nchannel e\nchannel w : {0..9}\n"
+HEADER = "channel c, d : {0..3}\nchannel e\nchannel w : {0..9}\nchannel g : {0..3}.{0..3}\n"
 
 
 class _PerState:
@@ -89,6 +89,13 @@ def test_guards_if_bools_division_and_skip_vectorise_like_the_closures() -> None
     _same("P(n, b) = (b and n % 3 != 1) & c!(n / 2) -> P((n + 3) % 7, not b)"
           " [] (if n > 4 then e -> SKIP else w!(n - -2) -> P(-n % 7, b == (n == 2)))"
           " [] c?x:{1, 2} -> P((n * x) % 7, b)", "P(0, true)")
+
+
+def test_inputs_after_outputs_that_read_variables_vectorise_like_the_closures() -> None:
+    text = "P(x) = g!x?i -> P((x + i) % 4) [] g?i:{0, 2, 7}!((x + i) % 4) -> P(i) [] e -> P(3)"
+    _same(text, "P(0)")
+    vector = _models(text, "P(0)")[0].vector()
+    assert vector is not None and vector.vectorised == 1
 
 
 def test_a_lazy_leaf_numbers_its_states_as_the_per_state_path_does() -> None:
@@ -160,6 +167,8 @@ def _branch() -> st.SearchStrategy[str]:
     return st.one_of(
         st.builds(lambda v, k: f"c!({v}) -> {k}", _arg(1), call),
         st.builds(lambda k: f"d?i -> {k.replace('y)', '(y + i) % 4)')}", call),
+        st.builds(lambda v, k: f"g!({v})?i -> {k.replace('x)', '(x + i) % 4)')}", _arg(1), call),
+        st.builds(lambda v, k: f"g?i:{{1, 3}}!({v.replace('y', 'i')}) -> {k}", _arg(1), call),
         st.builds(lambda g, b: f"({g} & {b})", _cond(1), st.just("e -> STOP")),
         st.just("e -> SKIP"),
     )
