@@ -161,6 +161,8 @@ class Exploration:
         """The moves of ``number`` and of every later discovered state, made by the
         batch function (kept for their own expansion); None if it raises: then each
         state's own expansion raises, when (and if) the walk gets there."""
+        if len(self.states) - number < 16:  # linear_vector.BATCH_MIN: one by one
+            return None
         todo = [n for n in range(number, len(self.states)) if n not in self._cache]
         try:
             pos, lab, dst = self._vector.batch([self.states[n] for n in todo])  # type: ignore[union-attr]

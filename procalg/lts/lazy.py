@@ -233,7 +233,8 @@ class LazyComponent(BatchExpansion):
         if not deferred:
             batch: list[int] | None = None
             vector = getattr(self.system, "vector", None)
-            if hasattr(self.system, "successors_arrays") or (vector and vector()):
+            if hasattr(self.system, "successors_arrays") or (
+                    vector and len(todo) >= 16 and vector()):  # linear_vector.BATCH_MIN
                 # a nested network, or a machine with vectorised definitions: one step
                 batch = [loc for loc in todo if not isinstance(self.states[loc], _Omega)]
                 if batch:

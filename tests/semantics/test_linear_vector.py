@@ -77,12 +77,22 @@ def test_the_issue_model_explores_to_the_per_state_lts_and_the_terms() -> None:
     _same("Q(x,y,z) = d?i -> Q((x+i)%6,(y+x)%6,(z+y)%3) [] (x==y & e -> STOP)", "Q(0,0,0)")
 
 
+def _counted(machine: Machine) -> list[int]:
+    """The frontier sizes ``machine``'s batch function is called with, from now on."""
+    vector, sizes = machine.vector(), []
+    assert vector is not None
+    batch = vector.batch
+    vector.batch = lambda states: sizes.append(len(states)) or batch(states)  # type: ignore
+    return sizes
+
+
 def test_explore_numbers_a_vectorised_machine_as_the_per_state_path() -> None:
-    text = "Q(x,y) = d?i -> Q((x+i)%6,(y+x)%6) [] (x==y & e -> SKIP) [] c!(y%4) -> Q(y,x)"
+    text = "Q(x,y) = d?i -> Q((x+i)%12,(y+x)%12) [] (x==y & e -> SKIP) [] c!(y%4) -> Q(y,x)"
     vector_machine, plain, _ = _models(text, "Q(0,0)")
+    sizes = _counted(vector_machine)
     fast, slow = explore(vector_machine), explore(_PerState(plain))
-    assert vector_machine.vector() is not None
-    assert list(fast.triples()) == list(slow.triples()) and fast.num_states == 38
+    assert list(fast.triples()) == list(slow.triples()) and fast.num_states == slow.num_states
+    assert sizes and min(sizes) >= 16  # small frontiers go state by state (BATCH_MIN)
 
 
 def test_guards_if_bools_division_and_skip_vectorise_like_the_closures() -> None:
@@ -100,13 +110,15 @@ def test_inputs_after_outputs_that_read_variables_vectorise_like_the_closures() 
 
 def test_a_lazy_leaf_numbers_its_states_as_the_per_state_path_does() -> None:
     vector_machine, plain, _ = _models(
-        "Q(x) = d?i -> Q((x + i) % 11) [] x == 3 & e -> SKIP", "Q(0)")
+        "Q(x) = d?i -> Q((4 * x + i) % 90) [] x == 3 & e -> SKIP", "Q(0)")
+    sizes = _counted(vector_machine)
     alphabet = {"e", "✓", *(f"d.{i}" for i in range(4))}
     fast, slow = LazyComponent(vector_machine, alphabet), LazyComponent(_PerState(plain), alphabet)
     for lazy in (fast, slow):
         while lazy.expand(np.arange(lazy.num_states)):
             pass
-    assert fast.num_states == slow.num_states == 13  # 11 values, SKIP, Ω
+    assert fast.num_states == slow.num_states == 92  # 90 values, SKIP, Ω
+    assert sizes and min(sizes) >= 16
     assert [list(a) for a in fast.entries(False)] == [list(a) for a in slow.entries(False)]
     assert fast.entry_labels(np.arange(fast.transitions), False).tolist() == \
         slow.entry_labels(np.arange(slow.transitions), False).tolist()
