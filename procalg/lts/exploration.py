@@ -31,7 +31,9 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from procalg.errors import LimitExceeded
+import numpy as np
+
+from procalg.errors import LimitExceeded, ProcalgError
 from procalg.lts.lts import LTS, TAU, TAU_INDEX, TICK, TransitionSystem
 
 Edges = list[tuple[int, int]]
@@ -110,6 +112,11 @@ class Exploration:
         self.transitions = 0
         self.expanded = 0
         self._cache: dict[int, Edges] = {}
+        # a compiled machine's batch next-state function (procalg.semantics.linear_vector):
+        # the moves of every discovered state made at once, numbered one state at a time
+        vector = getattr(self.system, "vector", None)
+        self._vector = vector() if callable(vector) else None
+        self._made: dict[int, list[tuple[str, Any]]] = {}
         self._add(self.system.initial_state(), -1, -1)
 
     @property
@@ -137,7 +144,11 @@ class Exploration:
         """
         edges: Edges = []
         index, code = self.index, self.code
-        for label, target in self.system.successors(self.states[number]):
+        made = self._made.pop(number, None) if self._vector is not None else None
+        if made is None and self._vector is not None and number not in self._cache:
+            made = self._prefetch(number)
+        for label, target in made if made is not None else \
+                self.system.successors(self.states[number]):
             lab = code(label)
             found = index.get(target)
             if found is None:
@@ -145,6 +156,26 @@ class Exploration:
             edges.append((lab, found))
         self.transitions += len(edges)
         return edges
+
+    def _prefetch(self, number: int) -> list[tuple[str, Any]] | None:
+        """The moves of ``number`` and of every later discovered state, made by the
+        batch function (kept for their own expansion); None if it raises: then each
+        state's own expansion raises, when (and if) the walk gets there."""
+        if len(self.states) - number < 16:  # linear_vector.BATCH_MIN: one by one
+            return None
+        todo = [n for n in range(number, len(self.states)) if n not in self._cache]
+        try:
+            pos, lab, dst = self._vector.batch([self.states[n] for n in todo])  # type: ignore[union-attr]
+        except ProcalgError:
+            self._vector = None
+            return None
+        names = self._vector.labels  # type: ignore[union-attr]
+        labels, targets = [names[i] for i in lab.tolist()], dst.tolist()
+        cuts = np.searchsorted(pos, np.arange(len(todo) + 1)).tolist()
+        for i, n in enumerate(todo):
+            self._made[n] = list(zip(labels[cuts[i]:cuts[i + 1]], targets[cuts[i]:cuts[i + 1]],
+                                     strict=True))
+        return self._made.pop(number)
 
     def successors(self, number: int) -> Edges:
         """Like :meth:`expand`, but each state is expanded at most once (cached)."""

@@ -128,6 +128,7 @@ class LazyComponent(BatchExpansion):
             n = self.ids[state] = len(self.states)
             self.states.append(state)
             self._slot.extend([-1])
+            self._keep_local(state, n)
             if self.max_states is not None and len(self.states) > self.max_states:
                 raise LimitExceeded(
                     f"lazy component {self.name or '?'} has more than {self.max_states} states",
@@ -231,10 +232,16 @@ class LazyComponent(BatchExpansion):
         deferred = self.deferred
         if not deferred:
             batch: list[int] | None = None
-            if hasattr(self.system, "successors_arrays"):  # a nested network: one step
+            vector = getattr(self.system, "vector", None)
+            if hasattr(self.system, "successors_arrays") or (
+                    vector and len(todo) >= 16 and vector()):  # linear_vector.BATCH_MIN
+                # a nested network, or a machine with vectorised definitions: one step
                 batch = [loc for loc in todo if not isinstance(self.states[loc], _Omega)]
                 if batch:
-                    self._expand_arrays(batch)
+                    if vector is None:
+                        self._expand_arrays(batch)
+                    else:
+                        self._expand_vector(batch)
                 rest = [loc for loc in todo if isinstance(self.states[loc], _Omega)]
             for loc in rest if batch is not None else todo:
                 self._record(loc, self._moves(self.states[loc]))

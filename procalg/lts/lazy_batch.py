@@ -21,6 +21,7 @@ Example:
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 import numpy as np
@@ -79,6 +80,62 @@ class BatchExpansion:
             if self._omega is None:
                 self._omega = self._number(OmegaState())
             ids[label == tick] = self._omega
+        self._write_block(todo, src, label, ids)
+
+    def _expand_vector(self, todo: list[int]) -> None:
+        """Expand local states ``todo`` (never expanded, none Ω) of a compiled machine
+        by its batch next-state function
+        (:class:`~procalg.semantics.linear_vector.VectorMoves`): the same moves,
+        and the same local numbering, as one ``successors`` call per state.
+
+        Raises:
+            AlphabetError: a move's label is outside the declared alphabet.
+            LimitExceeded: more than ``max_states`` states.
+        """
+        collecting = gc.isenabled()
+        gc.disable()  # every object made is kept (see linear_vector.VectorMoves.batch)
+        try:
+            self._expand_machine(todo)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _expand_machine(self, todo: list[int]) -> None:
+        from procalg.lts.lazy import AlphabetError
+        from procalg.lts.network import DONE
+
+        vector = self.system.vector()
+        src, lab, dst = vector.batch([self.states[loc] for loc in todo])
+        names = vector.labels
+        known = 0 if self._codes is None else len(self._codes)
+        if known < len(names):  # the machine's label index -> the component's code
+            more = [-1 if n == DONE else self.code.get(n, -1) for n in names[known:]]
+            self._codes = np.concatenate([np.zeros(0, dtype=np.int64) if self._codes is None
+                                          else self._codes, np.array(more, dtype=np.int64)])
+        label = self._codes[lab]
+        if (label < 0).any():
+            name = names[int(lab[np.argmax(label < 0)])]
+            raise AlphabetError(f"lazy component {self.name or '?'} performs {name!r}, "
+                                "outside its declared alphabet")
+        tick = self.code.get(TICK)
+        ticks = label == tick if tick is not None else np.zeros(len(label), dtype=bool)
+        ids = np.empty(len(dst), dtype=np.int64)
+        if ticks.any():  # Ω numbered where the per-state path meets it: its first ✓
+            at = int(np.argmax(ticks))
+            head = ~ticks[:at]
+            ids[:at][head] = self._local_ids(dst[:at][head])
+            if self._omega is None:
+                self._omega = self._number(OmegaState())
+            rest = ~ticks[at:]
+            ids[at:][rest] = self._local_ids(dst[at:][rest])
+            ids[ticks] = self._omega
+        else:
+            ids[:] = self._local_ids(dst)
+        self._write_block(todo, src, label, ids)
+
+    def _write_block(self, todo: list[int], src: np.ndarray, label: np.ndarray,
+                     ids: np.ndarray) -> None:
+        """Write the moves of ``todo`` (``src``: positions in it) as one sorted block."""
         width, first = len(self.labels), self._records
         key = (first + src) * width + label
         order = np.lexsort((ids, key))
@@ -99,6 +156,56 @@ class BatchExpansion:
         self.used.update(sorted_unique(used).tolist())
         for view in self._views.values():
             view.append_arrays(key, sources, used, ids)
+
+    def _local_ids(self, targets: np.ndarray) -> np.ndarray:
+        """:meth:`_numbered` for a machine's int states, through an array from state
+        to local id (kept in step with :attr:`ids` by :meth:`_number` and here), so
+        the new states are numbered in one block, in order of first appearance.
+
+        Raises:
+            LimitExceeded: more than ``max_states`` states.
+        """
+        cache = self.__dict__.get("_local_of")
+        need = int(targets.max()) + 1 if len(targets) else 0
+        if cache is None or len(cache) < need:
+            size = max(need, 2 * (0 if cache is None else len(cache)), 16)
+            grown = np.full(size, -1, dtype=np.int64)
+            if cache is not None:
+                grown[:len(cache)] = cache
+            else:  # first use: the states numbered so far (a resumed exploration's too)
+                known = [(s, n) for s, n in self.ids.items() if type(s) is int]
+                if known:
+                    at, local = np.array(known, dtype=np.int64).T
+                    grown[at] = local
+            cache = self._local_of = grown
+        found = cache[targets]
+        miss = found < 0
+        if miss.any():
+            missed = targets[miss]
+            distinct, first = np.unique(missed, return_index=True)
+            order = np.argsort(first, kind="stable")  # new states numbered as they come
+            base, fresh = len(self.states), distinct[order]
+            if self.max_states is not None and base + len(fresh) > self.max_states:
+                raise LimitExceeded(f"lazy component {self.name or '?'} has more than "
+                                    f"{self.max_states} states", states=base + len(fresh),
+                                    hint="raise the limit, or make data types smaller")
+            numbers = np.arange(base, base + len(fresh))
+            states = fresh.tolist()
+            self.states.extend(states)
+            self.ids.update(zip(states, numbers.tolist(), strict=True))
+            self._slot.extend([-1] * len(fresh))
+            cache[fresh] = numbers
+            found[miss] = cache[missed]
+        return found
+
+    def _keep_local(self, state: Any, n: int) -> None:
+        """Keep :meth:`_local_ids`'s array in step with a state numbered one by one."""
+        cache = self.__dict__.get("_local_of")
+        if cache is not None and type(state) is int:
+            if state >= len(cache):
+                self._local_of = cache = np.concatenate(
+                    [cache, np.full(max(state + 1, 2 * len(cache)) - len(cache), -1)])
+            cache[state] = n
 
     def _numbered(self, targets: np.ndarray) -> np.ndarray:
         """The local ids of ``targets`` (codes), numbering the new ones in order

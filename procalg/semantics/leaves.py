@@ -124,6 +124,12 @@ class Leaves:
         if not total:
             return []
         out = [f"leaves compiled to state machines: {total - len(self.why)} of {total}"]
+        for term, system in self.systems.items():  # linear_vector: frontiers as columns
+            if isinstance(system, Machine):
+                vector = system.vector()
+                count = 0 if vector is None else vector.vectorised
+                out.append(f"leaf {show_process(term)[:40]}: {count} of "
+                           f"{len(system.compiler.bodies)} definitions expanded as columns")
         out += [f"leaf {show_process(t)[:40]} by the term rules: {why}"
                 for t, why in self.why.items()]
         return out

@@ -102,6 +102,7 @@ from procalg.terms.saga import THROW_EVENT, fail_event
 
 if TYPE_CHECKING:
     from procalg.semantics.evaluate import Env, Evaluator
+    from procalg.semantics.linear_vector import VectorMoves
 
 
 class Machine(InputMoves, SagaMoves, OperatorMoves):
@@ -174,6 +175,17 @@ class Machine(InputMoves, SagaMoves, OperatorMoves):
         """States numbered so far (expanded or only reached)."""
         return len(self.keys)
 
+    def vector(self) -> VectorMoves | None:
+        """The batch next-state function (:mod:`procalg.semantics.linear_vector`),
+        made once; None when no definition of the machine is vectorised."""
+        found = self.__dict__.get("_vector", False)
+        if found is False:
+            from procalg.semantics.linear_vector import VectorMoves
+
+            found = VectorMoves(self)
+            found = self._vector = found if found.vectorised else None
+        return found
+
     # ---------------------------------------------------------------- moves
 
     def _moves(self, node: Location, env: Any, defer: bool = False) -> Moves:
@@ -184,8 +196,8 @@ class Machine(InputMoves, SagaMoves, OperatorMoves):
         while True:
             kind, parts = node.kind, node.parts
             if kind == AT_CALL:
-                if node is _CALL_START:
-                    name, args = env.name, env.args
+                if node is _CALL_START:  # the Call, or (.., name, args) (linear_vector)
+                    name, args = (env.name, env.args) if type(env) is Call else env[-2:]
                 else:
                     name, args = parts[0], tuple([a(env) for a in parts[1]])
                 depth += 1
@@ -268,7 +280,8 @@ class Machine(InputMoves, SagaMoves, OperatorMoves):
             if node.kind == AT_CALL:
                 call = env if node is _CALL_START else \
                     Call(node.parts[0], tuple([a(env) for a in node.parts[1]]))
-                node, env = self._unfold(call.name, call.args)
+                node, env = self._unfold(*((call.name, call.args) if type(call) is Call
+                                           else call[-2:]))
             elif node.kind in (AT_GUARD, AT_IF):
                 branch = self._branch(node, env)
                 if branch is None:
@@ -322,7 +335,10 @@ def _same(event: Event) -> Event:
 
 
 _CALL_START = Location(AT_CALL, ("", ()))
-"""The start state's node: its environment is the start :class:`Call` itself."""
+"""The start state's node: its environment is the start :class:`Call` itself, or a
+tuple ending ``name, args`` (states numbered by :mod:`procalg.semantics.linear_vector`:
+``(name, args)``, or the state's key when that holds every argument)."""
+CALL_START = _CALL_START
 _SUFFIX_NODE = Location(AT_SUFFIX)
 """A suffix of a replicated ``|~|``'s branches: its environment is ``(node, scopes)``."""
 _OMEGA_NODE = Location(AT_STOP)
@@ -333,6 +349,8 @@ _THROW_NODE = Location(AT_THROW)
 """THROW: one move, ``throw``, to THROWN."""
 _THROWN_NODE = Location(AT_THROWN)
 """THROWN, after ``throw``: no moves (not a deadlock: the run failed)."""
+OMEGA_WHERE = (OMEGA_KEY, (_OMEGA_NODE, None))
+"""Ω's key and where, as :meth:`Machine._moves` interns it after ✓."""
 _RULES = {**SAGA_RULES, **OPERATOR_RULES}
 _ENDS = {"Ω": (OMEGA_KEY, _OMEGA_NODE), "SKIP": (SKIP_KEY, Location(AT_SKIP)),
          "THROW": (THROW_KEY, _THROW_NODE), "THROWN": (THROWN_KEY, _THROWN_NODE)}

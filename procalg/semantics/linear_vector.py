@@ -1,0 +1,349 @@
+"""A compiled machine's frontier expanded at once: guards, events and calls as numpy columns.
+
+:class:`~procalg.semantics.linear.Machine` makes one state's moves at a time,
+evaluating each guard, output field and call argument through a closure per
+state and per move (about 20 k states/s). A breadth-first search hands over
+a whole frontier, so :class:`VectorMoves` groups its states by definition
+(the call ``P(args)`` a state's key names) and by the kinds of their data,
+keeps each group's parameters as integer columns, and evaluates every
+expression of ``P``'s body once per group over those columns
+(:mod:`procalg.semantics.vector_exprs`): the next-state function over packed
+integers of SPIN and LTSmin (Holzmann, *The SPIN Model Checker*, 2003;
+Blom, van de Pol, Weber, "LTSmin", CAV 2010), with numpy doing the loops. A
+move's event comes from its channel's field values by mixed-radix
+arithmetic and a table of the machine's labels; a target call is keyed by
+its distinct argument rows (``np.unique``), one dictionary look-up each.
+
+A definition is vectorised when its body is external choices, guards and
+``if`` over output prefixes and inputs whose offers read no local variable
+(and ``STOP``/``SKIP``), its expressions Int/Bool arithmetic, comparisons and
+logic; decided once. Everything else keeps the per-state path: another
+definition's states, a group whose kinds do not fit its operators, and a row
+whose evaluation would raise (division by zero, a value outside its channel's
+type), which the per-state path then raises with its span. The moves, their
+order and their target states are the per-state path's
+(``tests/semantics/test_linear_vector.py``).
+
+Example:
+    >>> from procalg.api.model import loads
+    >>> from procalg.semantics.linear import Machine
+    >>> model = loads("channel d : {0..3}\\nQ(x) = d?i -> Q((x + i) % 5) [] x == 4 & d!x -> STOP")
+    >>> machine = Machine(model.spec.evaluator, model.process("Q(0)"))
+    >>> vector = VectorMoves(machine)
+    >>> vector.vectorised, vector.definitions
+    (1, 1)
+    >>> pos, label, dst = vector.batch([0])
+    >>> [vector.labels[i] for i in label.tolist()], dst.tolist()
+    (['d.0', 'd.1', 'd.2', 'd.3'], [0, 1, 2, 3])
+"""
+
+from __future__ import annotations
+
+import gc
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from procalg.semantics.linear_vector_body import (
+    Branch,
+    Program,
+    Target,
+    compile_program,
+)
+from procalg.semantics.vector_exprs import LIMIT, Columns, Mismatch, kind_of
+
+if TYPE_CHECKING:
+    from procalg.semantics.linear import Machine
+
+_DTYPE = {"i": np.int64, "b": bool}
+
+
+BATCH_MIN = 16
+"""Fewer states than this are cheaper one by one (a batch costs a few hundred µs of
+numpy calls, a state about 40 µs): callers expand smaller frontiers per state."""
+UNKNOWN, PER_STATE = -1, -2
+"""A machine state's group before it is looked at, and for one left per state."""
+
+
+class _Store:
+    """A group's states' key arguments, one int64 row each (grown by doubling)."""
+
+    def __init__(self, width: int) -> None:
+        self.data = np.zeros((16, width), dtype=np.int64)
+        self.count = 0
+
+    def append(self, rows: np.ndarray) -> np.ndarray:
+        """Add ``rows``; their row numbers."""
+        end = self.count + len(rows)
+        if end > len(self.data):
+            grown = np.zeros((max(end, 2 * len(self.data)), self.data.shape[1]), dtype=np.int64)
+            grown[:self.count] = self.data[:self.count]
+            self.data = grown
+        self.data[self.count:end] = rows
+        start, self.count = self.count, end
+        return np.arange(start, end)
+
+
+class VectorMoves:
+    """The batch next-state function of one machine (see the module).
+
+    Args:
+        machine: the machine whose states it expands (and numbers new ones in).
+    """
+
+    def __init__(self, machine: Machine) -> None:
+        self.machine = machine
+        self.labels: list[str] = []  # label index -> printed label (grows)
+        self._label_ids: dict[str, int] = {}
+        compiler = machine.compiler
+        self.programs: dict[str, Program] = {}
+        self.definitions = len(compiler.bodies)
+        if not (machine.all_args or machine.ev.fallible):
+            for name in list(compiler.bodies):
+                program = compile_program(machine, name, self._label)
+                if program is not None:
+                    self.programs[name] = program
+        # per machine state: its group (definition, kinds of its key's arguments) and
+        # its row in that group's store -- a frontier is grouped by numpy alone
+        self._group_ids: dict[tuple[str, tuple[str, ...]], int] = {}
+        self._groups: list[tuple[str, tuple[str, ...]]] = []
+        self._stores: list[_Store] = []
+        self._group_of = np.full(0, UNKNOWN, dtype=np.int64)
+        self._row_of = np.zeros(0, dtype=np.int64)
+
+    @property
+    def vectorised(self) -> int:
+        """How many of the machine's definitions expand as columns."""
+        return len(self.programs)
+
+    def _label(self, name: str) -> int:
+        found = self._label_ids.get(name)
+        if found is None:
+            found = self._label_ids[name] = len(self.labels)
+            self.labels.append(name)
+        return found
+
+    def _group_id(self, name: str, kinds: tuple[str, ...]) -> int:
+        found = self._group_ids.get((name, kinds))
+        if found is None:
+            found = self._group_ids[name, kinds] = len(self._groups)
+            self._groups.append((name, kinds))
+            self._stores.append(_Store(len(kinds)))
+        return found
+
+    def _room(self) -> None:
+        """Grow the per-state tables to the machine's states."""
+        n, have = len(self.machine.keys), len(self._group_of)
+        if n > have:
+            size = max(n, 2 * have)
+            self._group_of = np.concatenate(
+                [self._group_of, np.full(size - have, UNKNOWN, dtype=np.int64)])
+            self._row_of = np.concatenate([self._row_of, np.zeros(size - have, dtype=np.int64)])
+
+    def _classify(self, states: list[int]) -> None:
+        """Find the groups of ``states`` from their keys (states numbered by the
+        per-state path): a call of a vectorised definition with small Int/Bool data."""
+        keys, programs = self.machine.keys, self.programs
+        found: dict[int, tuple[list[int], list[tuple]]] = {}
+        for state in states:
+            key, group = keys[state], PER_STATE
+            if type(key) is tuple and len(key) == 3 and key[0] == "call" \
+                    and key[1] in programs:
+                kinds = tuple([kind_of(a) for a in key[2]])
+                if None not in kinds and all(-LIMIT < a < LIMIT for a in key[2]):
+                    group = self._group_id(key[1], kinds)  # type: ignore[arg-type]
+                    entry = found.setdefault(group, ([], []))
+                    entry[0].append(state)
+                    entry[1].append(key[2])
+            self._group_of[state] = group
+        for group, (members, args) in found.items():
+            width = len(self._groups[group][1])
+            rows = np.array(args, dtype=np.int64).reshape(len(args), width)
+            self._row_of[members] = self._stores[group].append(rows)
+
+    def batch(self, states: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The moves of ``states``: per move, the position of its source in
+        ``states``, its label (an index of :attr:`labels`) and its target state,
+        ordered by source position, then as the per-state path orders them.
+
+        Raises:
+            ProcalgError: a state's moves raise (by the per-state path, as there).
+        """
+        collecting = gc.isenabled()
+        gc.disable()  # the states made are all kept: a collection would walk the
+        try:          # machine's whole heap for nothing (as semantics/compress.py)
+            return self._batch(states)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _batch(self, states: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        machine = self.machine
+        if machine.ev.growth:  # watched counters: every call by the closures
+            return self._per_state(states, list(range(len(states))))
+        self._room()
+        at = np.asarray(states, dtype=np.int64)
+        group = self._group_of[at]
+        unknown = group == UNKNOWN
+        if unknown.any():
+            self._classify(at[unknown].tolist())
+            group = self._group_of[at]
+        slow = np.flatnonzero(group < 0).tolist()
+        parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        vector = np.flatnonzero(group >= 0)
+        if len(vector):
+            vector = vector[np.argsort(group[vector], kind="stable")]
+            cuts = np.flatnonzero(np.diff(group[vector])) + 1
+            for pos in np.split(vector, cuts):
+                g = int(group[pos[0]])
+                name, kinds = self._groups[g]
+                table = self._stores[g].data[self._row_of[at[pos]]]
+                done = self._group(self.programs[name], kinds, pos, table)
+                if done is None:
+                    slow += pos.tolist()
+                else:
+                    parts.append(done[0])
+                    slow += done[1]
+        if slow or not parts:
+            parts.append(self._per_state(states, sorted(slow)))
+        if len(parts) == 1:
+            return parts[0]
+        pos = np.concatenate([p[0] for p in parts])
+        order = np.argsort(pos, kind="stable")
+        return (pos[order], np.concatenate([p[1] for p in parts])[order],
+                np.concatenate([p[2] for p in parts])[order])
+
+    def _per_state(self, states: list[int], rows: list[int]
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The moves of ``rows`` by the machine's own successors, as columns."""
+        pos: list[int] = []
+        label: list[int] = []
+        dst: list[int] = []
+        for row in rows:
+            for name, target in self.machine.successors(states[row]):
+                pos.append(row)
+                label.append(self._label(name if type(name) is str else str(name)))
+                dst.append(target)
+        return (np.array(pos, dtype=np.int64), np.array(label, dtype=np.int64),
+                np.array(dst, dtype=np.int64))
+
+    def _group(self, program: Program, kinds: tuple[str, ...], pos_of: np.ndarray,
+               table: np.ndarray) -> tuple[tuple[np.ndarray, ...], list[int]] | None:
+        """One group's moves (sorted by position) and the positions left to the
+        per-state path (None: all of them)."""
+        n = len(pos_of)
+        cols: Columns = {param: (table[:, j].astype(_DTYPE[kind]), kind)  # type: ignore[misc]
+                         for j, (param, kind) in enumerate(zip(program.params, kinds,
+                                                                strict=True))}
+        try:
+            made = [branch.run(cols, n) for branch in program.branches]
+        except Mismatch:
+            return None
+        bad = np.zeros(n, dtype=bool)
+        for _, _, _, row_bad in made:
+            bad |= row_bad
+        out_src, out_label, out_dst = [], [], []
+        try:
+            for branch, (src, label, moved, _) in zip(program.branches, made, strict=True):
+                keep = ~bad[src]
+                src, label = src[keep], label[keep]
+                moved = {k: (v[keep], kind) for k, (v, kind) in moved.items()}
+                out_src.append(src)
+                out_label.append(label)
+                out_dst.append(self._targets(branch, moved, len(src)))
+        except Mismatch:
+            return None
+        empty = np.zeros(0, dtype=np.int64)
+        src = np.concatenate([empty, *out_src])
+        order = np.argsort(src, kind="stable")  # by state, then branch, then offer
+        return ((pos_of[src[order]], np.concatenate([empty, *out_label])[order],
+                 np.concatenate([empty, *out_dst])[order]), pos_of[bad].tolist())
+
+    def _targets(self, branch: Branch, cols: Columns, n: int) -> np.ndarray:
+        """The target state of each move of ``branch`` (``cols``: its variables per move)."""
+        machine, target = self.machine, branch.target
+        if n == 0:
+            return np.zeros(0, dtype=np.int64)
+        if target.fixed is not None:
+            return np.full(n, machine._intern(*target.fixed), dtype=np.int64)
+        if target.node is not None:
+            return self._slow_targets(target, cols, n)
+        return self._call_targets(target, cols, n)
+
+    def _slow_targets(self, target: Target, cols: Columns, n: int) -> np.ndarray:
+        """Targets by the machine's keys, one environment per move (continuations
+        that are no call of a vectorised kind)."""
+        names = list(cols)
+        values = list(zip(*[cols[k][0].tolist() for k in names], strict=True)) if names \
+            else [()] * n
+        state = self.machine._state
+        return np.array([state(target.node, dict(zip(names, row, strict=True)))
+                         for row in values], dtype=np.int64)
+
+    def _call_targets(self, target: Target, cols: Columns, n: int) -> np.ndarray:
+        """Targets of a call ``T(args)`` of an opaque definition: keyed by the
+        distinct rows of its live arguments (as :meth:`StateKeys._call_key`), the
+        new ones numbered in one block."""
+        from procalg.semantics.linear import CALL_START
+
+        machine = self.machine
+        args = []
+        for code in target.args:
+            values, kind, bad = code(cols, n)
+            if bad is not None and bad.any():
+                raise Mismatch("an argument raises")  # the per-state path raises it
+            args.append((values, kind))
+        keyed = args if target.live is None else [args[i] for i in target.live]
+        first, back = _distinct([v for v, _ in keyed], n)
+        key_rows = list(zip(*[v[first].tolist() for v, _ in keyed], strict=True)) \
+            if keyed else [()] * len(first)
+        name, ids = target.name, machine.ids
+        keys = [("call", name, row) for row in key_rows]
+        got = list(map(ids.get, keys))
+        found = np.fromiter((-1 if s is None else s for s in got), np.int64, len(got))
+        new = np.flatnonzero(found < 0)
+        if len(new):
+            full_rows = key_rows if target.live is None else \
+                list(zip(*[v[first].tolist() for v, _ in args], strict=True))
+            fresh = new.tolist()
+            base = len(machine.keys)
+            new_keys = [keys[i] for i in fresh]
+            machine.keys.extend(new_keys)
+            if target.live is None:  # the key holds every argument: it is the call
+                machine.where.extend([(CALL_START, key) for key in new_keys])
+            else:
+                machine.where.extend([(CALL_START, (name, full_rows[i])) for i in fresh])
+            machine.moves.extend([None] * len(fresh))
+            ids.update(zip(new_keys, range(base, base + len(fresh)), strict=True))
+            found[new] = np.arange(base, base + len(fresh))
+            self._room()
+            if name in self.programs and all(-LIMIT < int(np.abs(v).max(initial=0)) < LIMIT
+                                             for v, _ in keyed):
+                group = self._group_id(name, tuple([kind for _, kind in keyed]))
+                rows = np.stack([v[first[new]].astype(np.int64) for v, _ in keyed], axis=1) \
+                    if keyed else np.zeros((len(fresh), 0), dtype=np.int64)
+                self._group_of[base:base + len(fresh)] = group
+                self._row_of[base:base + len(fresh)] = self._stores[group].append(rows)
+        return found[back]
+
+
+def _distinct(columns: list[np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """For ``n`` rows of ``columns``: the first row of each distinct value (in value
+    order) and each row's index among them; rows packed into one int64 by mixed
+    radix when their ranges allow (a 1-d ``np.unique``), else compared whole."""
+    if not columns:
+        return np.zeros(1, dtype=np.int64), np.zeros(n, dtype=np.int64)
+    packed = np.zeros(n, dtype=np.int64)
+    size = 1
+    for column in columns:
+        values = column.astype(np.int64)
+        low = int(values.min())
+        width = int(values.max()) - low + 1
+        if size * width >= 1 << 62:
+            _, first, back = np.unique(np.stack([c.astype(np.int64) for c in columns], axis=1),
+                                       axis=0, return_index=True, return_inverse=True)
+            return first, np.asarray(back).ravel()
+        packed += (values - low) * size
+        size *= width
+    _, first, back = np.unique(packed, return_index=True, return_inverse=True)
+    return first, back
