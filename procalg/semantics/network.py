@@ -213,18 +213,16 @@ def compile_network(term: Process, spec_or_unfold: Any, *, reduce: bool = True,
 
 def _sequential(top: Process, leaves: Leaves,
                 max_states: int | None) -> Network | NotApplicable:
-    """The whole process as one component: the leaf path of the network (a compiled
-    machine where the process is a call, lazy past its first states), so a
-    sequential process runs on the product engine too (FDR compiles a process
-    with no parallel at its top as one low-level machine).
+    """The whole process as one component, as a leaf is (FDR's low-level machine).
 
-    No input is too wide here: with no partners to ask, the term-level rules
-    expand every value too. A process whose exploration fails (a model error
-    in a state the search may never reach) is left to the term rules, which
-    report it, or not, exactly where they meet it. The component is not
-    reduced: the search visits each of its states once anyway, and its
-    counts stay those of the term rules.
+    No input is too wide: with no partners to ask, the term rules expand every
+    value too. A model error met while exploring is left to the term rules,
+    which report it (or not) where they meet it. Not reduced: the search
+    visits each state once anyway, and the counts stay the term rules'.
     """
+    grows = _growing(top, leaves)
+    if grows is not None:
+        return NotApplicable(grows)
     try:
         closed = close(component(leaves.lts(top, lazy=True)))
     except LimitExceeded:
@@ -233,6 +231,16 @@ def _sequential(top: Process, leaves: Leaves,
         return NotApplicable(f"exploring it as one component failed: {err.message}")
     net = ctl.abortable(closed, str(THROW_EVENT))
     return replace(net, notes=("one sequential component", *leaves.notes(), *net.notes))
+
+
+def _growing(top: Process, leaves: Leaves) -> str | None:
+    """Why a call whose parameter grows without bound (:mod:`procalg.semantics.growth`)
+    is left to the term rules (they find the growth at once), else None."""
+    growth = getattr(leaves.evaluator, "growth", None)
+    call = leaves.call(top)
+    if not growth or call is None or call.name not in growth:
+        return None
+    return f"a parameter of {call.name} grows without bound (no partner bounds it)"
 
 
 def _build(top: Process, shape: Shape, leaves: Leaves, outer: frozenset[Process],

@@ -56,7 +56,7 @@ def test_the_reference_engine_runs_where_asked_and_says_why() -> None:
 def test_asking_for_the_product_engine_where_it_cannot_run_is_a_clear_error() -> None:
     # an Int channel: no alphabet to declare for a lazy component, and the
     # component explored whole passes the state limit
-    model = loads("channel c : Int\nP(n) = c!n -> P(n+1)\n")
+    model = loads("channel c : Int\nP(n) = c!n -> P((n + 1) % 1000)\n")
     with pytest.raises(LimitExceeded, match=r"product engine cannot run.*more than 100 states"):
         deadlock(model, "P(0)", SearchOptions(engine=CheckEngine.PRODUCT, max_states=100))
 
@@ -207,3 +207,11 @@ def test_a_reference_only_limit_leaves_the_product_engine_free() -> None:
     assert result.stats.extra["engine"] == "product" and result.stats.states == 9
     with pytest.raises(LimitExceeded):
         deadlock(model, "P", SearchOptions(engine=CheckEngine.REFERENCE, reference_max_states=3))
+
+
+def test_a_process_whose_parameter_grows_without_bound_is_left_to_the_term_rules() -> None:
+    # alone, nothing bounds n: the term rules meet the growth at once, and auto's
+    # fallbacks (symbolic, dead counters) answer; a bounded one is one component
+    model = loads("channel a\nP(n) = a -> P(n+1)\nQ(n) = a -> Q((n+1) % 4)\n")
+    assert "grows without bound" in model.network("P(0)").reason
+    assert model.network("Q(0)").notes[0] == "one sequential component"
