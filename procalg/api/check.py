@@ -183,8 +183,9 @@ def _deadlock(model: Model, prop: ast.DeadlockFree, options: SearchOptions) -> C
     # The term is evaluated once; its network is compiled once (Model.network)
     term = model.process(prop.process)
     result = search.deadlock(model, term, options)
-    if result.passed and not _stable_failures_only(prop) and not search.cannot_diverge(
-            model, term, options):
+    if result.passed and not _stable_failures_only(prop):
+        if search.cannot_diverge(model, term, options):  # no τ-cycle: answered already
+            return replace(result, message="deadlock free and divergence free")
         found = search.divergence(model, term, options)
         # a pass answers the deadlock assertion, not the divergence search run for it
         return replace(found, message="deadlock free and divergence free") if found.passed \

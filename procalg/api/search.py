@@ -49,6 +49,7 @@ from procalg.lts.lazy import AlphabetError
 from procalg.lts.network import Network
 from procalg.lts.product import Limits, Progress, explore_product
 from procalg.lts.refine_product import tau_acyclic
+from procalg.semantics.deep import run_deep
 from procalg.semantics.network import NotApplicable
 
 
@@ -223,8 +224,9 @@ def implementation(model: Model, process: Any, options: SearchOptions) -> Any:
     network = _network(model, process, options)
     if isinstance(network, NotApplicable):
         return model.system(process)
-    try:
-        return explore_product(network, options.limits)
+    try:  # a lazy or compiled leaf evaluates the model's values as it is expanded:
+        # on the thread whose stack fits deep value recursion, as `check` runs it
+        return run_deep(lambda: explore_product(network, options.limits))
     except AlphabetError:  # a lazy leaf did a saga move no rule was built for
         return model.system(process)
 

@@ -173,6 +173,8 @@ def report_json(filename: str, reports: list[AssertionReport],
             "transitions": r.stats.transitions,
             "seconds": round(r.seconds, 6),
             "engine": (r.check.stats.extra.get("engine", "reference") if r.check else None),
+            # why the product engine did not run it (the --stats line), else null
+            "why": (r.check.stats.extra.get("why") or None) if r.check else None,
         })
         if r.error is not None:  # where and what to do, as the text report's caret and hint
             items[-1]["error"] = error_fields(r.error)

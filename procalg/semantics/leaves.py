@@ -101,15 +101,15 @@ class Leaves:
         if self.evaluator is None:
             return "no model to compile from"
         renamings = []
-        while type(term) is Rename and self._call(term) is None:  # a renamed call
+        while type(term) is Rename and self.call(term) is None:  # a renamed call
             renamings.append(term.relation)
             term = term.process
-        call = self._call(term)
+        call = self.call(term)
         if call is None:
             return "not a call of a named process"
         return compile_leaf(self.evaluator, call, tuple(reversed(renamings)))
 
-    def _call(self, term: Process) -> Call | None:
+    def call(self, term: Process) -> Call | None:
         """A call whose normalised unfolding is ``term`` (leaves are normalised)."""
         if type(term) is Call:
             return term

@@ -20,8 +20,10 @@ finite static structure: the recursive subterm becomes a leaf explored by
 the term rules (FDR's "low-level" compilation), and the network's notes say
 so. A ``throw`` in a leaf ends everything (outside sagas): a control
 component (alive/thrown) models it. A term with no parallel operator in its
-structure, or whose leaves are too large, gets :class:`NotApplicable` with
-the reason: the caller uses the term-level semantics.
+structure is compiled whole as one component, the way a leaf is (a
+compiled machine, lazy when large); a term whose leaves are too large gets
+:class:`NotApplicable` with the reason: the caller uses the term-level
+semantics.
 
 With ``reduce=True`` each component is first reduced modulo strong
 bisimulation, which keeps the product strongly bisimilar (a congruence for
@@ -156,8 +158,10 @@ def compile_network(term: Process, spec_or_unfold: Any, *, reduce: bool = True,
 
     Example:
         >>> from procalg.terms import SKIP, STOP, Seq
-        >>> compile_network(Seq(SKIP, STOP), None)
-        NotApplicable(reason='no parallel network to compile (the top operator is Seq)')
+        >>> from procalg.lts.product import count_states
+        >>> net = compile_network(Seq(SKIP, STOP), None, reduce=False)
+        >>> net.notes[0], len(net.components), count_states(net).states
+        ('one sequential component', 1, 2)
     """
     rules = _rules(spec_or_unfold)
     top = rules.normalise(term)
@@ -166,14 +170,13 @@ def compile_network(term: Process, spec_or_unfold: Any, *, reduce: bool = True,
         return replace(close(component(compressed_leaf(top.table.graph, top.state))),
                        notes=(f"a compressed process: its table, {top.table.graph.num_states}"
                               " states",))
+    leaves = Leaves(rules, max_states, model_alphabet(spec_or_unfold) if lazy else None,
+                    lazy_limit, getattr(spec_or_unfold, "evaluator", None))
     if not shape.compiled(top):
-        return NotApplicable(
-            f"no parallel network to compile (the top operator is {type(top).__name__})")
+        return _sequential(top, leaves, max_states)
     wide = _wide_leaf(top, shape)
     if wide is not None:
         return NotApplicable(wide)
-    leaves = Leaves(rules, max_states, model_alphabet(spec_or_unfold) if lazy else None,
-                     lazy_limit, getattr(spec_or_unfold, "evaluator", None))
     while True:
         kinds: list[str] = []
         nested: list[str] = []
@@ -183,9 +186,8 @@ def compile_network(term: Process, spec_or_unfold: Any, *, reduce: bool = True,
         except _Recursive as found:
             shape.leaves.add(found.term)
             shape.memo.clear()
-            if not shape.compiled(top):
-                return NotApplicable("recursion through the operator tree at the top of "
-                                     "the process (no finite network)")
+            if not shape.compiled(top):  # recursion through the operators at the top
+                return _sequential(top, leaves, max_states)
         except LimitExceeded:
             return NotApplicable(f"a sequential component has more than {max_states} states")
     closed = close(net)
@@ -207,6 +209,38 @@ def compile_network(term: Process, spec_or_unfold: Any, *, reduce: bool = True,
                      "term-level rules (no finite operator structure)")
     net = replace(net, notes=(*notes, *net.notes))
     return reduce_components(net) if reduce else net
+
+
+def _sequential(top: Process, leaves: Leaves,
+                max_states: int | None) -> Network | NotApplicable:
+    """The whole process as one component, as a leaf is (FDR's low-level machine).
+
+    No input is too wide: with no partners to ask, the term rules expand every
+    value too. A model error met while exploring is left to the term rules,
+    which report it (or not) where they meet it. Not reduced: the search
+    visits each state once anyway, and the counts stay the term rules'.
+    """
+    grows = _growing(top, leaves)
+    if grows is not None:
+        return NotApplicable(grows)
+    try:
+        closed = close(component(leaves.lts(top, lazy=True)))
+    except LimitExceeded:
+        return NotApplicable(f"a sequential component has more than {max_states} states")
+    except ProcalgError as err:
+        return NotApplicable(f"exploring it as one component failed: {err.message}")
+    net = ctl.abortable(closed, str(THROW_EVENT))
+    return replace(net, notes=("one sequential component", *leaves.notes(), *net.notes))
+
+
+def _growing(top: Process, leaves: Leaves) -> str | None:
+    """Why a call whose parameter grows without bound (:mod:`procalg.semantics.growth`)
+    is left to the term rules (they find the growth at once), else None."""
+    growth = getattr(leaves.evaluator, "growth", None)
+    call = leaves.call(top)
+    if not growth or call is None or call.name not in growth:
+        return None
+    return f"a parameter of {call.name} grows without bound (no partner bounds it)"
 
 
 def _build(top: Process, shape: Shape, leaves: Leaves, outer: frozenset[Process],

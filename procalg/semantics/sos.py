@@ -46,7 +46,7 @@ from procalg.semantics.partners import (
     wide_side,
 )
 from procalg.semantics.synchronising import synchronising
-from procalg.semantics.unfold import Unfold, Unfolding
+from procalg.semantics.unfold import Unfold, Unfolding, flat_hiding
 from procalg.terms import (
     OMEGA,
     AlphaParallel,
@@ -130,7 +130,7 @@ def fire(
             # events in A become τ; ✓ of the body is ✓ of the whole, to Ω
             return [
                 (TICK, OMEGA) if type(lab) is str and lab == TICK
-                else (TAU if lab in hidden else lab, Hide(p, hidden))
+                else (TAU if lab in hidden else lab, flat_hiding(Hide(p, hidden)))
                 for lab, p in moves[0]
             ]
         case Rename(_, relation):

@@ -44,7 +44,7 @@ from procalg.semantics.operands import (
     with_operands,
 )
 from procalg.source import Span
-from procalg.terms import Call, InternalChoice, Process, Timeout
+from procalg.terms import Call, Hide, InternalChoice, Process, Timeout
 
 Unfold = Callable[[Call], Process]
 """One unfolding of a call: its definition's body, evaluated."""
@@ -130,7 +130,7 @@ class Unfolding:
                     operands = done[-count:]
                     del done[-count:]
                     same = all(a is b for a, b in zip(operands, active_operands(node), strict=True))
-                    done.append(node if same else with_operands(node, operands))
+                    done.append(flat_hiding(node if same else with_operands(node, operands)))
             elif type(item) is Call:
                 hit = self.unfolded.get(item)
                 if hit is not None:
@@ -177,6 +177,28 @@ class Unfolding:
                 return None
             found = self.unfolded[term] = body
         return found
+
+
+def flat_hiding(term: Process) -> Process:
+    """``(P \\ A) \\ B`` as ``P \\ (A ∪ B)``, else ``term`` as it is.
+
+    The two are strongly bisimilar (each move of one is a move of the other,
+    with the same label, to the same pair of terms again), so merging them
+    merges only bisimilar states, and the term rules (``Hide`` in
+    :mod:`procalg.semantics.sos`) build their targets through it too. It keeps
+    ``P = (a -> SKIP ; P) \\ {a}`` finite: each pass through the call would
+    otherwise wrap one more hiding around the term, a new state each time
+    (Roscoe, *Understanding Concurrent Systems*, the hiding laws).
+
+    Example:
+        >>> from procalg.terms import Event, Prefix, STOP
+        >>> a, b = Event("a"), Event("b")
+        >>> str(flat_hiding(Hide(Hide(Prefix(a, STOP), frozenset({a})), frozenset({b}))))
+        'a -> STOP \\\\ {a, b}'
+    """
+    if type(term) is Hide and type(term.process) is Hide:
+        return Hide(term.process.process, term.process.hidden | term.hidden)
+    return term
 
 
 def _behind_internal_choice(path: list[object], call: Call) -> bool:

@@ -38,18 +38,27 @@ def test_the_product_engine_runs_where_the_top_is_parallel() -> None:
     assert result.passed and result.stats.extra["engine"] == "product"
 
 
-def test_the_reference_engine_runs_elsewhere_and_says_why() -> None:
+def test_a_sequential_process_runs_on_the_product_engine_as_one_component() -> None:
     model = loads("channel a\nP = a -> SKIP ; P\n")
     result = deadlock(model, "P", SearchOptions())
+    assert result.passed and result.stats.extra["engine"] == "product"
+    assert "one sequential component" in result.stats.extra["notes"]
+
+
+def test_the_reference_engine_runs_where_asked_and_says_why() -> None:
+    model = loads("channel a\nP = a -> SKIP ; P\n")
+    result = deadlock(model, "P", SearchOptions(engine=CheckEngine.REFERENCE))
     assert result.passed
     assert result.stats.extra["engine"] == "reference"
-    assert "Seq" in result.stats.extra["why"]
+    assert result.stats.extra["why"] == "--engine reference"
 
 
 def test_asking_for_the_product_engine_where_it_cannot_run_is_a_clear_error() -> None:
-    model = loads("channel a\nP = a -> SKIP ; P\n")
-    with pytest.raises(LimitExceeded, match="product engine cannot run"):
-        deadlock(model, "P", SearchOptions(engine=CheckEngine.PRODUCT))
+    # an Int channel: no alphabet to declare for a lazy component, and the
+    # component explored whole passes the state limit
+    model = loads("channel c : Int\nP(n) = c!n -> P((n + 1) % 1000)\n")
+    with pytest.raises(LimitExceeded, match=r"product engine cannot run.*more than 100 states"):
+        deadlock(model, "P(0)", SearchOptions(engine=CheckEngine.PRODUCT, max_states=100))
 
 
 def test_an_unbounded_component_kept_finite_by_its_partner_runs_on_the_product_engine() -> None:
@@ -198,3 +207,11 @@ def test_a_reference_only_limit_leaves_the_product_engine_free() -> None:
     assert result.stats.extra["engine"] == "product" and result.stats.states == 9
     with pytest.raises(LimitExceeded):
         deadlock(model, "P", SearchOptions(engine=CheckEngine.REFERENCE, reference_max_states=3))
+
+
+def test_a_process_whose_parameter_grows_without_bound_is_left_to_the_term_rules() -> None:
+    # alone, nothing bounds n: the term rules meet the growth at once, and auto's
+    # fallbacks (symbolic, dead counters) answer; a bounded one is one component
+    model = loads("channel a\nP(n) = a -> P(n+1)\nQ(n) = a -> Q((n+1) % 4)\n")
+    assert "grows without bound" in model.network("P(0)").reason
+    assert model.network("Q(0)").notes[0] == "one sequential component"

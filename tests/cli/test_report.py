@@ -97,3 +97,17 @@ def test_stats_name_the_product_engine_when_a_check_ran_on_the_lts_it_explored(
     out = capsys.readouterr().out
     assert "term-level" not in out
     assert "engine: product (the LTS), then state by state on it: the bulk normal form" in out
+
+
+def test_json_says_why_the_reference_engine_ran_and_null_where_the_product_engine_did(
+        tmp_path: Path, capsys) -> None:
+    path = tmp_path / "why.proc"
+    path.write_text("channel a\nP = a -> SKIP ; P\n"
+                    "assert P :[deadlock free]\nassert P :[reachable a]\n")
+    assert main(["check", "--json", str(path)]) == 0
+    product = json.loads(capsys.readouterr().out)["assertions"]
+    assert [(a["engine"], a["why"]) for a in product] == [("product", None)] * 2
+    assert main(["check", "--json", "--engine", "reference", str(path)]) == 0
+    reference = json.loads(capsys.readouterr().out)["assertions"]
+    assert [(a["engine"], a["why"]) for a in reference] == [
+        ("reference", "--engine reference")] * 2
