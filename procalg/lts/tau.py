@@ -197,3 +197,82 @@ def is_divergent(lts: LTS) -> np.ndarray:
         if not on_cycle[c_s] and any(on_cycle[comp_list[d]] for d in targets):
             on_cycle[c_s] = True
     return on_cycle[comp]
+
+
+def shortest_lasso(n: int, src: np.ndarray, dst: np.ndarray,
+                   starts: np.ndarray) -> tuple[int, int]:
+    """The τ-lasso of a divergence counterexample: fewest τ-steps from any of
+    ``starts`` to a state on a τ-cycle, then the shortest τ-cycle through a
+    state that near (``(lead, cycle)``, the least pair).
+
+    ``src -> dst`` (states ``0..n-1``) must be τ-edges among states that can do
+    τ forever (each has a τ-successor among them), so a cycle is always reached.
+    Breadth-first distances from ``starts`` in bulk; the reached states that
+    have no τ-predecessor among them are peeled off (Kahn 1962: they lie on no
+    cycle), and each survivor, nearest first, is asked for its shortest way back.
+
+    Example:
+        >>> edges = np.array([0, 1, 2, 3, 4]), np.array([1, 2, 1, 4, 3])
+        >>> shortest_lasso(5, *edges, np.array([0]))  # 0 -> 1 <-> 2
+        (1, 2)
+        >>> shortest_lasso(5, *edges, np.array([0, 3]))  # 3 is on the cycle 3 <-> 4
+        (0, 2)
+    """
+    offsets, targets = _compressed(n, src, dst)
+    dist = _distances(offsets, targets, np.asarray(starts, np.int64), np.ones(n, bool))
+    cyclic = _peel_sources(offsets, targets, np.flatnonzero(dist >= 0))
+    candidates = np.flatnonzero(cyclic)
+    best: tuple[int, int] | None = None
+    for x in candidates[np.lexsort((candidates, dist[candidates]))].tolist():
+        if best is not None and dist[x] > best[0]:
+            break
+        back = _distances(offsets, targets, targets[offsets[x]:offsets[x + 1]], cyclic)
+        if back[x] >= 0 and (best is None or back[x] + 1 < best[1]):
+            best = (int(dist[x]), int(back[x]) + 1)
+    assert best is not None, "every state here can do τ forever, so a τ-cycle is reached"
+    return best
+
+
+def _compressed(n: int, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Offsets and targets of the graph's adjacency lists."""
+    order = np.argsort(src, kind="stable")
+    offsets = np.searchsorted(np.asarray(src)[order], np.arange(n + 1))
+    return offsets.astype(np.int64), np.asarray(dst, np.int64)[order]
+
+
+def _distances(offsets: np.ndarray, targets: np.ndarray, starts: np.ndarray,
+               allowed: np.ndarray) -> np.ndarray:
+    """Breadth-first distance from ``starts`` within ``allowed`` (``-1``: unreached),
+    one numpy step per level."""
+    dist = np.full(len(offsets) - 1, -1, np.int64)
+    frontier = np.unique(starts[allowed[starts]])
+    dist[frontier] = 0
+    depth = 0
+    while len(frontier):
+        lo, size = offsets[frontier], offsets[frontier + 1] - offsets[frontier]
+        nxt = targets[np.repeat(lo - np.cumsum(size) + size, size) + np.arange(size.sum())]
+        frontier = np.unique(nxt[allowed[nxt] & (dist[nxt] < 0)])
+        depth += 1
+        dist[frontier] = depth
+    return dist
+
+
+def _peel_sources(offsets: np.ndarray, targets: np.ndarray, region: np.ndarray) -> np.ndarray:
+    """Mask of the ``region`` states left after repeatedly removing those with no
+    predecessor left in it (a queue, not rounds: lead-ins can be long chains)."""
+    n = len(offsets) - 1
+    lo, size = offsets[region], offsets[region + 1] - offsets[region]
+    edges = targets[np.repeat(lo - np.cumsum(size) + size, size) + np.arange(size.sum())]
+    indeg = np.bincount(edges, minlength=n).tolist()
+    inside = bytearray(n)
+    for s in region.tolist():
+        inside[s] = 1
+    queue = [s for s in region.tolist() if indeg[s] == 0]
+    while queue:
+        s = queue.pop()
+        inside[s] = 0
+        for d in targets[offsets[s]:offsets[s + 1]].tolist():
+            indeg[d] -= 1
+            if indeg[d] == 0:
+                queue.append(d)
+    return np.frombuffer(bytes(inside), dtype=bool).copy()
