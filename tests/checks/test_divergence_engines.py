@@ -17,7 +17,7 @@ from procalg.checks.divergence import check_divergence, check_divergence_product
 from procalg.checks.refinement import check_refinement, check_refinement_product
 from procalg.checks.result import CheckResult
 from procalg.errors import ProcalgError
-from procalg.lts import LTS, TAU
+from procalg.lts import LTS, TAU, TICK
 from procalg.lts.exploration import LimitExceeded
 from procalg.lts.network import close, component, reduce_components
 from procalg.lts.product import explore_product
@@ -32,6 +32,17 @@ from tests.semantics.test_network import (
     _recursive_terms,
     _reference_within,
 )
+
+
+@st.composite
+def tau_heavy_lts(draw: st.DrawFn) -> LTS:
+    """A random LTS of CSP's shape (✓ only into Ω, state n), half its moves τ, so that
+    about half diverge."""
+    n = draw(st.integers(1, 8))
+    states = st.integers(0, n - 1)
+    rows = draw(st.lists(st.tuples(states, st.sampled_from([TAU, TAU, TAU, TICK, "a", "b"]),
+                                   states), max_size=2 * n + 2))
+    return LTS.build(n + 1, 0, ["a", "b"], [(s, x, n if x == TICK else d) for s, x, d in rows])
 
 
 def _to_entry(result: CheckResult) -> tuple[str, ...]:
@@ -70,8 +81,8 @@ def assert_same_divergence(reference: CheckResult, product: CheckResult, explore
         assert (pc.full_path, pc.cycle, pc.note) == (rc.full_path, rc.cycle, rc.note)
 
 
-@settings(max_examples=300, deadline=None)
-@given(csp_lts(), st.booleans())
+@settings(max_examples=150, deadline=None)
+@given(tau_heavy_lts(), st.booleans())
 def test_both_engines_give_one_counterexample_on_random_lts(lts: LTS, reduce: bool) -> None:
     net = close(component(lts))
     net = reduce_components(net) if reduce else net
@@ -100,27 +111,31 @@ def _compare_terms(term, bodies) -> None:
         reference_lts = _reference_within(term, unfold, 150)
     except (LimitExceeded, ProcalgError, RecursionError):
         return
-    net = compile_network(term, unfold, max_states=3_000)
+    try:  # a leaf the reference never reaches may be infinite (or nest deeper than
+        # this thread's stack: the CLI compiles on a big one)
+        net = compile_network(term, unfold, max_states=600)
+    except (LimitExceeded, ProcalgError, RecursionError):
+        return
     if isinstance(net, NotApplicable):
         return
     assert_same_divergence(check_divergence(reference_lts), check_divergence_product(net),
                            explore_product(net), same_lasso=False)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(_terms_with_hiding())
 def test_random_terms_with_hiding_seq_and_interrupt_give_one_counterexample(term) -> None:
     _compare_terms(term, BODIES)
 
 
-@settings(max_examples=100, deadline=None)
-@given(_recursive_terms(2), st.frozensets(st.sampled_from(EVENTS)))
+@settings(max_examples=40, deadline=None)
+@given(_recursive_terms(1), st.frozensets(st.sampled_from(EVENTS)))
 def test_recursion_under_hiding_gives_one_counterexample(body, hidden) -> None:
     _compare_terms(Hide(LOOP, hidden), {**BODIES, LOOP: body})
 
 
-@settings(max_examples=200, deadline=None)
-@given(csp_lts(), csp_lts())
+@settings(max_examples=100, deadline=None)
+@given(csp_lts(), tau_heavy_lts())
 def test_fd_refinement_failing_by_divergence_agrees_with_the_reference(spec: LTS,
                                                                        impl: LTS) -> None:
     fd = RefinementModel.FAILURES_DIVERGENCES
@@ -141,8 +156,8 @@ def _lead(ce) -> int:
     return int(ce.note.split("diverge (")[1].split(" ")[0])
 
 
-@settings(max_examples=200, deadline=None)
-@given(csp_lts())
+@settings(max_examples=100, deadline=None)
+@given(tau_heavy_lts())
 def test_determinism_failing_by_divergence_is_worded_alike_by_both_engines(lts: LTS) -> None:
     reference = check_determinism(lts)
     product = check_determinism_product(close(component(lts)))
