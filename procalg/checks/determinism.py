@@ -143,7 +143,7 @@ def check_determinism_product(network: Network, *, max_states: int | None = None
     if found.kind == "divergence":
         path, states = _path_to_code(walk, found.trace, found.diverging)
         note = (f"not deterministic: the process diverges after this trace ({found.lead} "
-                f"τ-steps, then a τ-cycle of {found.cycle})")
+                f"τ-steps, then a τ-cycle of {found.cycle})")  # as the reference words it
         return CheckResult(
             Verdict.FAIL,
             Counterexample(found.trace, cycle=(TAU,) * found.cycle, full_path=path,
@@ -288,9 +288,24 @@ def _divergence(walk: Exploration, trace: tuple[str, ...], cycle: list[int],
                 started: float) -> CheckResult:
     path, states = _behaviour(walk, trace, cycle[0])
     stats = Stats(walk.num_states, walk.transitions, time.perf_counter() - started)
-    loop = " → ".join(str(walk.state_id(s)) for s in [*cycle, cycle[0]])
+    loop = _shortest_return(walk, cycle[0])
+    note = ("not deterministic: the process diverges after this trace (0 τ-steps, then a "
+            f"τ-cycle of {loop})")  # worded as the product engine's, no state numbers
     return CheckResult(
         Verdict.FAIL,
-        Counterexample(trace, cycle=(TAU,) * len(cycle), full_path=path, states=states,
-                       note=f"not deterministic: the process diverges after this trace ({loop})"),
+        Counterexample(trace, cycle=(TAU,) * loop, full_path=path, states=states, note=note),
         stats, message="divergent, hence not deterministic")
+
+
+def _shortest_return(walk: Exploration, entry: int) -> int:
+    """τ-steps of a shortest τ-cycle through ``entry`` (which is on one)."""
+    dist, queue = {entry: 0}, deque([entry])
+    while queue:
+        v = queue.popleft()
+        for w in _taus(walk, v):
+            if w == entry:
+                return dist[v] + 1
+            if w not in dist:
+                dist[w] = dist[v] + 1
+                queue.append(w)
+    raise AssertionError("a state on a τ-cycle returns to itself")

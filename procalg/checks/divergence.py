@@ -1,22 +1,38 @@
-"""``assert P :[divergence free]``: no reachable cycle of τ transitions.
+"""``assert P :[divergence free]``: no reachable state can do τ for ever.
 
 A process diverges when it can perform internal actions forever; as in FDR
 only τ counts (hidden events become τ in the semantics), and a τ self-loop
-is a divergence. The check explores breadth-first and stops at once on a τ
-self-loop; otherwise it collects the τ-edges and runs Tarjan's strongly
-connected components algorithm (R. E. Tarjan, "Depth-first search and
-linear graph algorithms", SIAM J. Comput. 1(2), 1972), iteratively so deep
-graphs hit no recursion limit. A component with two or more states is a
-τ-cycle. States are numbered in BFS order, so the component's smallest
-number is its entry nearest the initial state, and the reported trace is a
-shortest path to that entry (among cycles found after a full search).
+is a divergence.
 
-On a network, :func:`check_divergence_product` asks the product engine for
-the same thing in bulk (:func:`procalg.lts.product.tau_lasso`: a full
-search, then the states without τ-successors peeled off round by round).
-This module is the property's one home; both give a :class:`CheckResult`.
+**The counterexample** is defined once, here, and every engine gives the
+same one (``tests/checks/test_divergence_engines.py`` checks it):
 
-Complexity: O(S + T) time, O(S + T_τ) integers of memory.
+1. the *path*: among the shortest paths (fewest transitions, τ counted)
+   from the initial state to a state that can do τ for ever (one on a
+   τ-cycle or τ-reaching one), the least, comparing label names position by
+   position (τ is the name ``"τ"``). Its last label is visible: a state a
+   τ-step away from one that diverges diverges too. ``trace`` is its
+   visible events;
+2. the *lasso*, from the states that path reaches: the fewest τ-steps to a
+   state on a τ-cycle (appended to ``full_path``), then the shortest τ-cycle
+   through such a state (``cycle``), the least pair.
+
+The path depends only on the process's behaviour (it is the same for
+strongly bisimilar LTSs, so the product engine's reduced components give
+the same one); the lasso's lengths are measured in the LTS each engine
+explores. The note says them in words, never state numbers.
+
+The reference check explores fully (so it needs a finite system), numbers
+states breadth-first, finds the τ-cycles with Tarjan's strongly connected
+components algorithm (R. E. Tarjan, "Depth-first search and linear graph
+algorithms", SIAM J. Comput. 1(2), 1972), iteratively so deep graphs hit no
+recursion limit, and the states that can τ-reach one backwards. On a
+network, :func:`check_divergence_product` asks the product engine for the
+same thing in bulk (:func:`procalg.lts.product.tau_lasso`: a full search,
+then the states without τ-successors peeled off round by round). This
+module is the property's one home; both give a :class:`CheckResult`.
+
+Complexity: O(S + T) time, O(S + T) integers of memory.
 
 Example:
     >>> from procalg.lts import LTS
@@ -29,12 +45,11 @@ Example:
 from __future__ import annotations
 
 import time
-from array import array
-from collections import deque
+from collections import Counter, deque
 from typing import Any
 
 from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
-from procalg.lts.exploration import Exploration
+from procalg.lts.exploration import Edges, Exploration
 from procalg.lts.lts import LTS, TAU, TAU_INDEX, TransitionSystem
 from procalg.lts.network import Network
 from procalg.lts.product import NO_LIMITS, Limits, tau_lasso
@@ -45,12 +60,12 @@ def check_divergence(system: TransitionSystem[Any] | LTS, *,
     """Check that no reachable state can perform τ forever.
 
     Args:
-        system: a transition system, or an LTS.
+        system: a transition system (finite), or an LTS.
         max_states: give up with :class:`~procalg.errors.LimitExceeded` beyond this.
 
     Returns:
-        PASS, or FAIL with the trace to the cycle's entry (``trace``;
-        ``full_path``/``states`` with τ) and the cycle (``cycle``).
+        PASS, or FAIL with the counterexample the module defines: ``trace``,
+        ``full_path``/``states`` (τ included, up to the τ-cycle) and ``cycle``.
 
     Example:
         >>> from procalg.lts import LTS
@@ -61,20 +76,24 @@ def check_divergence(system: TransitionSystem[Any] | LTS, *,
     """
     started = time.perf_counter()
     walk = Exploration(system, max_states=max_states)
-    tau_src, tau_dst = array("i"), array("i")
-    for number, edges in walk:
-        for code, target in edges:
-            if code == TAU_INDEX:
-                if target == number:
-                    return _failure(walk, [number], started)
-                tau_src.append(number)
-                tau_dst.append(target)
-    offsets, targets = _adjacency(walk.num_states, tau_src, tau_dst)
-    component = _first_cycle_component(walk.num_states, offsets, targets)
-    if component is not None:
-        return _failure(walk, _cycle_through(min(component), component, offsets, targets),
-                        started)
-    return CheckResult(Verdict.PASS, None, _stats(walk, started), message="divergence free")
+    moves = [edges for _, edges in walk]
+    taus = [[d for c, d in out if c == TAU_INDEX] for out in moves]
+    component = _components(taus)
+    sizes = Counter(component)
+    cyclic = [sizes[component[s]] > 1 or s in taus[s] for s in range(len(taus))]
+    divergent = _reaching(taus, cyclic)
+    stats = _stats(walk, started)
+    depths = [walk.level[s] for s in range(len(taus)) if divergent[s]]
+    if not depths:
+        return CheckResult(Verdict.PASS, None, stats, message="divergence free")
+    labels, came = _least_path(walk, moves, divergent, min(depths))
+    lead = _lead(taus, cyclic, component, sorted(came[-1]))
+    run = [lead[0]]
+    for parent in reversed(came[1:]):
+        run.append(parent[run[-1]])
+    states = tuple(walk.state_id(s) for s in (*run[::-1], *lead[1:]))
+    return divergence_result(tuple(labels), len(lead) - 1, _loop(taus, component, lead[-1]),
+                             stats, states)
 
 
 def check_divergence_product(network: Network, limits: Limits = NO_LIMITS) -> CheckResult:
@@ -99,108 +118,150 @@ def check_divergence_product(network: Network, limits: Limits = NO_LIMITS) -> Ch
     stats = Stats.of_search(found)
     if not found.found:
         return CheckResult(Verdict.PASS, None, stats, "divergence free")
-    note = "divergence: after this trace the process can do τ forever"
-    return CheckResult(Verdict.FAIL, Counterexample(found.trace, cycle=found.cycle,
-                                                    full_path=found.path, note=note),
-                       stats, note)
+    assert found.cycle is not None
+    path, entry = found.path, len(found.path)
+    while entry and path[entry - 1] == TAU:  # the path to the entry ends visible
+        entry -= 1
+    return divergence_result(path[:entry], len(path) - entry, len(found.cycle), stats)
 
 
-def _adjacency(n: int, src: array, dst: array) -> tuple[list[int], list[int]]:
-    """Compressed adjacency lists (offsets, targets) of the τ-subgraph."""
-    counts = [0] * (n + 1)
-    for s in src:
-        counts[s + 1] += 1
-    for i in range(n):
-        counts[i + 1] += counts[i]
-    fill, targets = counts[:-1], [0] * len(src)
-    for s, d in zip(src, dst, strict=True):
-        targets[fill[s]] = d
-        fill[s] += 1
-    return counts, targets
+def divergence_result(path: tuple[str, ...], lead: int, loop: int, stats: Stats,
+                      states: tuple[int, ...] | None = None) -> CheckResult:
+    """The failure both engines report: ``path`` to the nearest divergent state,
+    ``lead`` τ-steps to a τ-cycle of ``loop`` steps; ``states`` along it all.
+
+    Example:
+        >>> r = divergence_result(("a", "τ", "b"), 1, 2, Stats(5, 6, 0.0))
+        >>> r.counterexample.trace, r.counterexample.full_path, r.message
+        (('a', 'b'), ('a', 'τ', 'b', 'τ'), 'divergence after 2 visible events')
+    """
+    trace = tuple(x for x in path if x != TAU)
+    note = ("divergence: after this trace the process can do τ forever "
+            f"({lead} τ-steps, then a τ-cycle of {loop})")
+    return CheckResult(
+        Verdict.FAIL,
+        Counterexample(trace, cycle=(TAU,) * loop, full_path=(*path, *(TAU,) * lead),
+                       states=states, note=note),
+        stats, message=f"divergence after {len(trace)} visible events")
 
 
-def _first_cycle_component(n: int, offsets: list[int], targets: list[int]) -> list[int] | None:
-    """Iterative Tarjan: the non-trivial SCC with the smallest state number, if any."""
-    index, low = [-1] * n, [0] * n
-    on_stack = bytearray(n)
+def _components(taus: list[list[int]]) -> list[int]:
+    """Iterative Tarjan: the τ-strongly-connected component of every state."""
+    n = len(taus)
+    index, low, comp = [-1] * n, [0] * n, [-1] * n
     stack: list[int] = []
-    best: list[int] | None = None
-    counter = 0
+    counter = count = 0
     for root in range(n):
-        if index[root] >= 0 or offsets[root] == offsets[root + 1]:
+        if index[root] >= 0:
             continue
-        work = [(root, offsets[root])]
+        work = [(root, 0)]
         index[root] = low[root] = counter
         counter += 1
         stack.append(root)
-        on_stack[root] = 1
         while work:
             v, i = work[-1]
-            if i < offsets[v + 1]:
+            if i < len(taus[v]):
                 work[-1] = (v, i + 1)
-                w = targets[i]
+                w = taus[v][i]
                 if index[w] < 0:
                     index[w] = low[w] = counter
                     counter += 1
                     stack.append(w)
-                    on_stack[w] = 1
-                    work.append((w, offsets[w]))
-                elif on_stack[w] and index[w] < low[v]:
+                    work.append((w, 0))
+                elif comp[w] < 0 and index[w] < low[v]:
                     low[v] = index[w]
                 continue
             work.pop()
             if work and low[v] < low[work[-1][0]]:
                 low[work[-1][0]] = low[v]
             if low[v] == index[v]:
-                component = []
                 while True:
                     w = stack.pop()
-                    on_stack[w] = 0
-                    component.append(w)
+                    comp[w] = count
                     if w == v:
                         break
-                if len(component) > 1 and (best is None or min(component) < min(best)):
-                    best = component
-    return best
+                count += 1
+    return comp
 
 
-def _cycle_through(entry: int, component: list[int], offsets: list[int],
-                   targets: list[int]) -> list[int]:
-    """A shortest τ-cycle from ``entry`` back to itself inside its component (BFS)."""
-    members = set(component)
-    parent = {entry: -1}
-    queue = deque([entry])
+def _reaching(taus: list[list[int]], cyclic: list[bool]) -> list[bool]:
+    """Which states can reach a ``cyclic`` one by τ-steps (backwards search)."""
+    preds: list[list[int]] = [[] for _ in taus]
+    for s, out in enumerate(taus):
+        for d in out:
+            preds[d].append(s)
+    seen = list(cyclic)
+    todo = [s for s, c in enumerate(cyclic) if c]
+    while todo:
+        for p in preds[todo.pop()]:
+            if not seen[p]:
+                seen[p] = True
+                todo.append(p)
+    return seen
+
+
+def _least_path(walk: Exploration, moves: list[Edges], divergent: list[bool],
+                depth: int) -> tuple[list[str], list[dict[int, int]]]:
+    """The least (by label names) shortest path to a divergent state at ``depth``:
+    its labels, and per step the states it reaches with a parent of each (the
+    last step's: every divergent state it can end in)."""
+    level = walk.level
+    preds: list[list[int]] = [[] for _ in moves]
+    for s, out in enumerate(moves):
+        for _, d in out:
+            if level[d] == level[s] + 1:
+                preds[d].append(s)
+    cone = [{s for s, bad in enumerate(divergent) if bad and level[s] == depth}]
+    for _ in range(depth):
+        cone.append({p for s in cone[-1] for p in preds[s]})
+    cone.reverse()
+    here, came, labels = [0], [{0: -1}], []
+    for j in range(depth):
+        step = [(walk.labels[c], s, d) for s in here for c, d in moves[s] if d in cone[j + 1]]
+        least = min(name for name, _, _ in step)
+        parent: dict[int, int] = {}
+        for name, s, d in step:
+            if name == least:
+                parent[d] = min(parent.get(d, s), s)
+        came.append(parent)
+        labels.append(least)
+        here = sorted(parent)
+    return labels, came
+
+
+def _lead(taus: list[list[int]], cyclic: list[bool], component: list[int],
+          entries: list[int]) -> list[int]:
+    """Fewest τ-steps from ``entries`` to a state on a τ-cycle, to the one with the
+    shortest cycle (ties: the smallest number): the states, an entry first."""
+    parent = {e: -1 for e in entries}
+    level = list(entries)
+    while not any(cyclic[s] for s in level):
+        nxt = []
+        for s in level:
+            for d in taus[s]:
+                if d not in parent:
+                    parent[d] = s
+                    nxt.append(d)
+        level = nxt
+    end = min((s for s in level if cyclic[s]), key=lambda s: (_loop(taus, component, s), s))
+    states = [end]
+    while parent[states[-1]] >= 0:
+        states.append(parent[states[-1]])
+    return states[::-1]
+
+
+def _loop(taus: list[list[int]], component: list[int], entry: int) -> int:
+    """Length of a shortest τ-cycle through ``entry`` (inside its component)."""
+    dist, queue = {entry: 0}, deque([entry])
     while queue:
         v = queue.popleft()
-        for w in targets[offsets[v]:offsets[v + 1]]:
+        for w in taus[v]:
             if w == entry:
-                cycle = [v]
-                while parent[cycle[-1]] >= 0:
-                    cycle.append(parent[cycle[-1]])
-                return cycle[::-1]
-            if w in members and w not in parent:
-                parent[w] = v
+                return dist[v] + 1
+            if component[w] == component[entry] and w not in dist:
+                dist[w] = dist[v] + 1
                 queue.append(w)
-    raise AssertionError("a strongly connected component has a cycle through each member")
-
-
-def _failure(walk: Exploration, cycle: list[int], started: float) -> CheckResult:
-    """``cycle`` lists the cycle's states, its entry first."""
-    entry = cycle[0]
-    trace = walk.trace_to(entry)
-    loop = " → ".join(str(walk.state_id(s)) for s in [*cycle, entry])
-    return CheckResult(
-        Verdict.FAIL,
-        Counterexample(
-            trace,
-            cycle=(TAU,) * len(cycle),
-            full_path=walk.full_path_to(entry),
-            states=walk.path_states(entry),
-            note=f"divergence: after this trace the process can do τ forever ({loop})",
-        ),
-        _stats(walk, started),
-        message=f"divergence after {len(trace)} visible events",
-    )
+    raise AssertionError("a state on a τ-cycle returns to itself")
 
 
 def _stats(walk: Exploration, started: float) -> Stats:

@@ -135,7 +135,7 @@ def check_refinement_product(spec: LTS, network: Network, kind: RefinementModel,
                             full_path=(*full, bad.event), note=note)
     elif bad.kind == "divergence":
         note = (f"after {_show(trace)} the implementation can diverge ({bad.lead} τ-steps, "
-                f"then a cycle of {bad.cycle}) where the specification does not")
+                f"then a τ-cycle of {bad.cycle}) where the specification does not")
         ce = Counterexample(trace, cycle=(TAU,) * bad.cycle,
                             full_path=(*full, *(TAU,) * bad.lead), note=note)
     else:
@@ -231,7 +231,7 @@ class _Product:
         lead, cycle = loop
         trace, full, states = self._path(pair)
         note = (f"after {_show(trace)} the implementation can diverge ({lead} τ-steps, then "
-                f"a cycle of {cycle}) where the specification does not")
+                f"a τ-cycle of {cycle}) where the specification does not")
         return Counterexample(trace, cycle=(TAU,) * cycle, full_path=(*full, *(TAU,) * lead),
                               states=states, note=note)
 

@@ -51,10 +51,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from procalg.lts.code_sets import sorted_in
 from procalg.lts.level_search import CHUNK, LevelSearch, Progress, SearchResult, Stop
 from procalg.lts.lts import LTS, TAU, TAU_INDEX
 from procalg.lts.network import Network
 from procalg.lts.priority import is_prioritised
+from procalg.lts.tau import shortest_lasso
 from procalg.lts.vectors import Tables
 from procalg.lts.visited import sorted_unique
 
@@ -194,12 +196,16 @@ def _all_transitions(search: LevelSearch, only: int | None = None
 
 
 def tau_lasso(network: Network, limits: Limits = NO_LIMITS) -> SearchResult:
-    """A shortest path to a state from which τ can go on forever, and a τ-loop
-    reached from it (``cycle``); ``found`` says whether one exists.
+    """The divergence counterexample (:mod:`procalg.checks.divergence` defines
+    it): the least of the shortest paths to a state that can do τ forever, the
+    fewest τ-steps from there to a τ-cycle (added to ``path``), and the
+    shortest such cycle (``cycle``); ``found`` says whether one exists.
 
     Explores fully, then peels states without τ-successors round by round
     (rounds = longest τ-path); the survivors are the states with an infinite
-    τ-path.
+    τ-path. The path is chosen among the shortest (the level tags) on the
+    states that lead to the nearest survivors (the reversed tables), label
+    by label, least name first.
 
     Example:
         >>> from procalg.lts.network import close, component
@@ -212,18 +218,40 @@ def tau_lasso(network: Network, limits: Limits = NO_LIMITS) -> SearchResult:
     alive, src, dst = _divergent(search)
     if not alive.any():
         return search.result(False)
-    tags = search.visited.tags
-    first = int(np.flatnonzero(alive)[np.argmin(tags[alive])])
-    path = search.path_to(int(search.visited.codes[first]))
-    order = np.argsort(src, kind="stable")
-    src, dst = src[order], dst[order]
-    seen: dict[int, int] = {}
-    state = first
-    while state not in seen:  # every survivor has a τ-successor among survivors
-        seen[state] = len(seen)
-        state = int(dst[np.searchsorted(src, state)])
-    loop = len(seen) - seen[state]
-    return search.result(True, path + [TAU] * seen[state], (TAU,) * loop)
+    codes, tags = search.visited.codes, search.visited.tags
+    level = int(tags[alive].min())
+    path, entries = least_path(search, codes[alive & (tags == level)], level)
+    lead, loop = shortest_lasso(len(codes), src, dst, np.searchsorted(codes, entries))
+    return search.result(True, [*path, *[TAU] * lead], (TAU,) * loop)
+
+
+def least_path(search: LevelSearch, targets: np.ndarray, level: int
+               ) -> tuple[list[str], np.ndarray]:
+    """Among the shortest paths from the initial state to ``targets`` (visited
+    codes, all at BFS ``level``), the least by label names compared position by
+    position, and the targets it ends in (sorted codes).
+
+    The states on some shortest path to a target are gathered level by level
+    backwards (the reversed tables), then the path walks forwards through
+    them taking the least label each time (every state that label reaches).
+    """
+    tables, visited = search.tables, search.visited
+    cone = [sorted_unique(tables.layout.cast(targets))]
+    for j in range(level, 0, -1):
+        _, pred, _ = tables.successors(cone[-1], backward=True)
+        cone.append(sorted_unique(pred[visited.level_of(pred) == j - 1]))
+    cone.reverse()
+    rank = np.empty(len(tables.labels), np.int64)
+    rank[sorted(range(len(tables.labels)), key=tables.labels.__getitem__)] = np.arange(len(rank))
+    here, path = cone[0], []
+    for j in range(level):
+        _, dst, lab = tables.successors(here)
+        ok = sorted_in(cone[j + 1], dst)
+        dst, lab = dst[ok], lab[ok]
+        least = int(lab[np.argmin(rank[lab])])
+        path.append(tables.labels[least])
+        here = sorted_unique(dst[lab == least])
+    return path, here
 
 
 def _divergent(search: LevelSearch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -45,12 +45,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from procalg.assertion_kinds import RefinementModel
+from procalg.lts.code_sets import sorted_in
 from procalg.lts.lts import LTS, TAU, TAU_INDEX, TICK_INDEX
 from procalg.lts.network import Network, SyncRule
 from procalg.lts.normal_nodes import NormalTable, ranges
 from procalg.lts.product import NO_LIMITS, Limits, SearchResult, divergent_codes, searcher
-from procalg.lts.tau import has_cycle
+from procalg.lts.tau import has_cycle, shortest_lasso
 from procalg.lts.vectors import Tables
+from procalg.lts.visited import sorted_unique
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,12 +304,29 @@ def _offered(offers: np.ndarray, keys: np.ndarray, cells: int) -> np.ndarray:
 
 
 def tau_loop(tables: Tables, divergent: np.ndarray, code: int) -> tuple[int, int]:
-    """τ-steps from ``code`` to a τ-cycle among the divergent states, and its length."""
-    order: dict[int, int] = {}
-    while code not in order:
-        order[code] = len(order)
-        _, dst, lab = tables.successors(tables.layout.cast([code]))
-        nxt = dst[lab == TAU_INDEX]
-        nxt = nxt[np.isin(nxt, divergent)]
-        code = int(nxt.min())
-    return order[code], len(order) - order[code]
+    """The τ-lasso from ``code`` among the sorted ``divergent`` codes: fewest
+    τ-steps to a state on a τ-cycle, and the shortest such cycle (the lasso
+    :mod:`procalg.checks.divergence` defines; :func:`~procalg.lts.tau.shortest_lasso`).
+
+    Example:
+        >>> from procalg.lts.network import close, component
+        >>> p = LTS.build(4, 0, [], [(0, "τ", 1), (1, "τ", 2), (2, "τ", 1), (1, "τ", 3),
+        ...                          (3, "τ", 3)])
+        >>> tables = Tables(close(component(p)))
+        >>> tau_loop(tables, np.arange(4), 0)
+        (1, 2)
+    """
+    start = tables.layout.cast([code])
+    seen, frontier = start, start
+    srcs, dsts = [], []
+    while len(frontier):
+        src, dst, lab = tables.successors(frontier)
+        keep = (lab == TAU_INDEX) & sorted_in(divergent, dst)
+        srcs.append(frontier[src[keep]])
+        dsts.append(dst[keep])
+        new = sorted_unique(dst[keep])
+        frontier = new[~sorted_in(seen, new)]
+        seen = sorted_unique(np.concatenate((seen, frontier)))
+    src, dst = np.concatenate(srcs), np.concatenate(dsts)
+    return shortest_lasso(len(seen), np.searchsorted(seen, src), np.searchsorted(seen, dst),
+                          np.searchsorted(seen, start))

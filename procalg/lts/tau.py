@@ -197,3 +197,107 @@ def is_divergent(lts: LTS) -> np.ndarray:
         if not on_cycle[c_s] and any(on_cycle[comp_list[d]] for d in targets):
             on_cycle[c_s] = True
     return on_cycle[comp]
+
+
+def shortest_lasso(n: int, src: np.ndarray, dst: np.ndarray,
+                   starts: np.ndarray) -> tuple[int, int]:
+    """The τ-lasso of a divergence counterexample: fewest τ-steps from any of
+    ``starts`` to a state on a τ-cycle, then the shortest τ-cycle through a
+    state that near (``(lead, cycle)``, the least pair).
+
+    ``src -> dst`` (states ``0..n-1``) must be τ-edges among states that can do
+    τ forever (each has a τ-successor among them), so a cycle is always reached.
+    First each start is asked for its shortest way back (usually one is on a
+    cycle). Else breadth-first distances from ``starts`` in bulk; the reached
+    states that have no τ-predecessor among them are peeled off (Kahn 1962:
+    they lie on no cycle), and the survivors, nearest first, are asked.
+
+    Example:
+        >>> edges = np.array([0, 1, 2, 3, 4]), np.array([1, 2, 1, 4, 3])
+        >>> shortest_lasso(5, *edges, np.array([0]))  # 0 -> 1 <-> 2
+        (1, 2)
+        >>> shortest_lasso(5, *edges, np.array([0, 3]))  # 3 is on the cycle 3 <-> 4
+        (0, 2)
+    """
+    offsets, targets = _compressed(n, src, dst)
+    starts = np.unique(np.asarray(starts, np.int64))
+    everywhere = np.ones(n, bool)
+    near = _shortest_cycles(offsets, targets, starts.tolist(), everywhere)
+    if near is not None:  # a start is on a cycle (the usual case): no need for the region
+        return 0, near
+    dist = _distances(offsets, targets, starts, everywhere)
+    cyclic = _peel_sources(offsets, targets, np.flatnonzero(dist >= 0))
+    candidates = np.flatnonzero(cyclic)
+    for lead in np.unique(dist[candidates]).tolist():  # nearest first; a survivor of the
+        # peel lies on a cycle or after one, so a few rounds at most
+        loop = _shortest_cycles(offsets, targets, candidates[dist[candidates] == lead].tolist(),
+                                cyclic)
+        if loop is not None:
+            return int(lead), loop
+    raise AssertionError("every state here can do τ forever, so a τ-cycle is reached")
+
+
+def _shortest_cycles(offsets: np.ndarray, targets: np.ndarray, states: list[int],
+                     allowed: np.ndarray) -> int | None:
+    """The shortest τ-cycle through any of ``states`` (``None``: none is on one); each
+    search stops at the shortest length found so far."""
+    best: int | None = None
+    for x in states:
+        back = _distances(offsets, targets, targets[offsets[x]:offsets[x + 1]], allowed,
+                          goal=x, within=None if best is None else best - 1)
+        if back[x] >= 0 and (best is None or back[x] + 1 < best):
+            best = int(back[x]) + 1
+    return best
+
+
+def _compressed(n: int, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Offsets and targets of the graph's adjacency lists."""
+    src, dst = np.asarray(src), np.asarray(dst, np.int64)
+    if len(src) > 1 and (src[1:] < src[:-1]).any():  # the product's come sorted
+        order = np.argsort(src, kind="stable")
+        src, dst = src[order], dst[order]
+    return np.searchsorted(src, np.arange(n + 1)).astype(np.int64), dst
+
+
+def _distances(offsets: np.ndarray, targets: np.ndarray, starts: np.ndarray,
+               allowed: np.ndarray, goal: int | None = None,
+               within: int | None = None) -> np.ndarray:
+    """Breadth-first distance from ``starts`` within ``allowed`` (``-1``: unreached),
+    one numpy step per level; stopped once ``goal`` is reached, or past ``within``
+    steps, if given."""
+    dist = np.full(len(offsets) - 1, -1, np.int64)
+    frontier = np.unique(starts[allowed[starts]])
+    dist[frontier] = 0
+    depth = 0
+    while len(frontier) and (goal is None or dist[goal] < 0) and (
+            within is None or depth < within):
+        lo, size = offsets[frontier], offsets[frontier + 1] - offsets[frontier]
+        nxt = targets[np.repeat(lo - np.cumsum(size) + size, size) + np.arange(size.sum())]
+        frontier = np.unique(nxt[allowed[nxt] & (dist[nxt] < 0)])
+        depth += 1
+        dist[frontier] = depth
+    return dist
+
+
+def _peel_sources(offsets: np.ndarray, targets: np.ndarray, region: np.ndarray) -> np.ndarray:
+    """Mask of the ``region`` states left after repeatedly removing those with no
+    predecessor left in it (a queue, not rounds: lead-ins can be long chains)."""
+    n = len(offsets) - 1
+    lo, size = offsets[region], offsets[region + 1] - offsets[region]
+    edges = targets[np.repeat(lo - np.cumsum(size) + size, size) + np.arange(size.sum())]
+    counts = np.bincount(edges, minlength=n)
+    inside = np.zeros(n, bool)
+    inside[region] = True
+    queue = region[counts[region] == 0].tolist()
+    if not queue:
+        return inside
+    indeg, removed = counts.tolist(), []
+    while queue:
+        s = queue.pop()
+        removed.append(s)
+        for d in targets[offsets[s]:offsets[s + 1]].tolist():
+            indeg[d] -= 1
+            if indeg[d] == 0:
+                queue.append(d)
+    inside[removed] = False
+    return inside

@@ -1,13 +1,15 @@
-"""τ-structure: the bulk cycle test against Tarjan's components."""
+"""τ-structure: the bulk cycle test against Tarjan's components, the shortest τ-lasso
+against networkx."""
 
 from __future__ import annotations
 
+import networkx as nx
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from procalg.lts import LTS
-from procalg.lts.tau import has_cycle, tau_sccs
+from procalg.lts.tau import has_cycle, shortest_lasso, tau_sccs
 
 
 @st.composite
@@ -29,3 +31,32 @@ def test_the_bulk_cycle_test_agrees_with_tarjans_components(lts):
 def test_a_self_loop_is_a_cycle_and_a_chain_is_not():
     assert has_cycle(1, np.array([0]), np.array([0]))
     assert not has_cycle(3, np.array([0, 1]), np.array([1, 2]))
+
+
+@st.composite
+def _diverging_graph(draw: st.DrawFn) -> tuple[int, list[tuple[int, int]], list[int]]:
+    """A graph where every state has a successor (so every state can go on for ever)."""
+    n = draw(st.integers(1, 9))
+    states = st.integers(0, n - 1)
+    edges = [(s, draw(states)) for s in range(n)]
+    edges += draw(st.lists(st.tuples(states, states), max_size=2 * n))
+    return n, edges, draw(st.lists(states, min_size=1, max_size=3))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_diverging_graph())
+def test_the_shortest_lasso_is_the_nearest_cycle_state_then_its_shortest_cycle(graph) -> None:
+    n, edges, starts = graph
+    g = nx.DiGraph(edges)
+    g.add_nodes_from(range(n))
+    dist = nx.multi_source_dijkstra_path_length(g, set(starts))
+
+    def girth(x: int) -> float:
+        back = [nx.shortest_path_length(g, d, x) for d in g.successors(x) if nx.has_path(g, d, x)]
+        return min(back) + 1 if back else float("inf")
+
+    on_cycle = [x for x in dist if girth(x) < float("inf")]
+    lead = min(dist[x] for x in on_cycle)
+    expected = (lead, min(girth(x) for x in on_cycle if dist[x] == lead))
+    src, dst = (np.array(col, np.int64) for col in zip(*edges, strict=True))
+    assert shortest_lasso(n, src, dst, np.array(starts)) == expected
