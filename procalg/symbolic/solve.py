@@ -32,6 +32,7 @@ Example:
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 
@@ -160,8 +161,7 @@ class _Unrolling:
             self.length += 1
         self.solver.push()
         self.solver.add(self.system.at(self.system.bad, k))
-        self.solver.set(timeout=self.left())
-        result = self.solver.check()
+        result = bounded_check(self.solver, self.left())
         self.model = self.solver.model() if result == z3.sat else None
         self.solver.pop()
         return result
@@ -176,11 +176,39 @@ def _well_formed(system: System, k: int) -> list[z3.BoolRef]:
     return out
 
 
+GRACE_MS = 500
+"""How long past its timeout a check may run before it is interrupted."""
+
+
+def bounded_check(solver: z3.Solver, ms: int) -> z3.CheckSatResult:
+    """``solver.check()`` that gives up ``ms`` milliseconds from now (``unknown``).
+
+    z3's ``timeout`` parameter is soft for some engines: Spacer's HORN solver
+    ran a 1 s search for more than 15 minutes. So a timer also interrupts the
+    solver's context :data:`GRACE_MS` after the timeout; the check then
+    returns ``unknown`` (or raises ``Z3Exception``, which callers treat alike).
+
+    Example:
+        >>> s = z3.Solver()
+        >>> x = z3.Int("x")
+        >>> s.add(x > 2)
+        >>> bounded_check(s, 1000)
+        sat
+    """
+    solver.set(timeout=ms)
+    timer = threading.Timer((ms + GRACE_MS) / 1000, solver.ctx.interrupt)
+    timer.daemon = True
+    timer.start()
+    try:
+        return solver.check()
+    finally:
+        timer.cancel()
+
+
 def _spacer(system: System, left) -> tuple[z3.ExprRef | None, str]:
     state, nxt = system.state, system.next
     inv = z3.Function("Inv", *(v.sort() for v in state), z3.BoolSort())
     solver = z3.SolverFor("HORN")
-    solver.set(timeout=left())
     solver.add(z3.ForAll(state, z3.Implies(system.init, inv(*state))))
     for move in system.moves:  # one clause per move: Spacer works clause by clause
         solver.add(z3.ForAll(state + nxt + system.inputs,
@@ -188,7 +216,7 @@ def _spacer(system: System, left) -> tuple[z3.ExprRef | None, str]:
     solver.add(z3.ForAll(state + system.inputs,
                          z3.Implies(z3.And(inv(*state), system.bad), False)))
     try:
-        result = solver.check()
+        result = bounded_check(solver, left())
     except z3.Z3Exception as err:
         return None, str(err)
     if result == z3.sat:
