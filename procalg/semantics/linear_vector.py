@@ -14,14 +14,15 @@ move's event comes from its channel's field values by mixed-radix
 arithmetic and a table of the machine's labels; a target call is keyed by
 its distinct argument rows (``np.unique``), one dictionary look-up each.
 
-A definition is vectorised when its body is external choices, guards and
-``if`` over output prefixes and inputs whose offers read no local variable
-(and ``STOP``/``SKIP``), its expressions Int/Bool arithmetic, comparisons and
-logic; decided once. Everything else keeps the per-state path: another
-definition's states, a group whose kinds do not fit its operators, and a row
-whose evaluation would raise (division by zero, a value outside its channel's
-type), which the per-state path then raises with its span. The moves, their
-order and their target states are the per-state path's
+A definition is vectorised when its body is external choices, guards,
+``if`` and calls of single-clause definitions over output prefixes and inputs
+(and ``STOP``/``SKIP``), its channel fields Int or Bool, its expressions
+Int/Bool arithmetic, comparisons and logic; decided once. Everything else
+keeps the per-state path: another definition's states, a group whose kinds do
+not fit its operators, and a row whose evaluation would raise (division by
+zero, a value outside its channel's type), which the per-state path then
+raises with its span. The moves, their order and their target states are the
+per-state path's
 (``tests/semantics/test_linear_vector.py``).
 
 Example:

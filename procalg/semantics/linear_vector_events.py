@@ -1,0 +1,227 @@
+"""The events of a vectorised branch: outputs, inputs and static offers as columns.
+
+Part of :mod:`procalg.semantics.linear_vector`: a prefix ``c.e1!e2?x`` of a
+vectorised definition (:mod:`procalg.semantics.linear_vector_body`) becomes a
+label per row, computed from its fields' values by mixed-radix arithmetic over
+the channel's field types (Int, or Bool coded 0 and 1) and a table of the
+machine's labels filled on first sight; an input's values are enumerated per
+row in the order of :func:`~procalg.semantics.inputs.prefix_offers`.
+
+Example:
+    >>> from procalg.api.model import loads
+    >>> from procalg.semantics.linear import Machine
+    >>> model = loads("channel k : Bool.{0..2}\\nP(b) = k!b?n -> P(not b)")
+    >>> machine = Machine(model.spec.evaluator, model.process("P(true)"))
+    >>> labels = []
+    >>> event = Output(machine, "k", [], ((False, True), (0, 1, 2)), labels.append)
+    >>> event.kinds
+    ['b', 'i']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from procalg.semantics.kinds import names_in
+from procalg.semantics.values import expect_set
+from procalg.semantics.vector_exprs import (
+    Columns,
+    Mismatch,
+    NotVector,
+    VectorCode,
+    kind_of,
+    vector_expr,
+)
+from procalg.syntax import ast
+
+if TYPE_CHECKING:
+    from procalg.semantics.linear import Machine
+
+Labeller = Callable[[str], int]
+MAX_EVENTS = 1 << 20
+"""The most events of one channel a branch's table of labels may span."""
+
+
+class Output:
+    """An output prefix ``c.e1!e2``: its label from the field values by mixed radix."""
+
+    def __init__(self, machine: Machine, channel: str, fields: list[VectorCode],
+                 types: tuple[frozenset, ...], labeller: Labeller) -> None:
+        self.machine, self.channel, self.fields, self.labeller = machine, channel, fields, labeller
+        self.lows, self.indexes, self.values, self.radix = [], [], [], []
+        self.kinds: list[str] = []
+        size = 1
+        for allowed in types:
+            kind = _field_kind(allowed)
+            ordered = sorted(allowed)
+            low, high = int(ordered[0]), int(ordered[-1])
+            if high - low >= MAX_EVENTS:
+                raise NotVector("a field type too wide")
+            index = np.full(high - low + 1, -1, dtype=np.int64)
+            index[np.array(ordered, dtype=np.int64) - low] = np.arange(len(ordered))
+            self.kinds.append(kind)
+            self.lows.append(low)
+            self.indexes.append(index)
+            self.values.append(ordered)
+            self.radix.append(size)
+            size *= len(ordered)
+        if size > MAX_EVENTS:
+            raise NotVector("a channel of too many events")
+        self.table = np.full(size, -1, dtype=np.int64)  # event code -> label index
+
+    def labels_of(self, cols: Columns, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """The label of each row's event, and the rows whose event the per-state path
+        builds otherwise (a value outside its field's type: it raises there)."""
+        code = np.zeros(n, dtype=np.int64)
+        wrong = np.zeros(n, dtype=bool)
+        for field, low, index, radix, want in zip(self.fields, self.lows, self.indexes,
+                                                  self.radix, self.kinds, strict=True):
+            values, kind, bad = field(cols, n)
+            if kind != want:
+                raise Mismatch("a field value of another kind than its type's")
+            if bad is not None:
+                wrong |= bad
+            offset = values.astype(np.int64) - low
+            inside = (offset >= 0) & (offset < len(index))
+            at = np.where(inside, index[np.where(inside, offset, 0)], -1)
+            wrong |= at < 0
+            code += np.where(at < 0, 0, at) * radix
+        label = self.table[code]
+        missing = (label < 0) & ~wrong
+        if missing.any():
+            for c in np.unique(code[missing]).tolist():
+                fields = tuple(vals[(c // r) % len(vals)]
+                               for vals, r in zip(self.values, self.radix, strict=True))
+                event = self.machine.ev.types.event(self.channel, fields)
+                self.table[c] = self.labeller(self.machine._name(event))
+            label = self.table[code]
+        return label, wrong
+
+
+def _field_kind(allowed: frozenset) -> str:
+    """``"i"`` for a channel field over Int values, ``"b"`` over Bool values (coded 0, 1)."""
+    if allowed and all(type(v) is int for v in allowed):
+        return "i"
+    if allowed and all(type(v) is bool for v in allowed):
+        return "b"
+    raise NotVector("a field type that is not Int or Bool")
+
+
+class Offers:
+    """A static input's offers: a label and the values bound, per offer, in order."""
+
+    def __init__(self, labels: np.ndarray, bound: dict[str, tuple[np.ndarray, str]]) -> None:
+        self.labels, self.bound = labels, bound
+
+
+def output_event(machine: Machine, expr: ast.PrefixExpr, scope: frozenset[str],
+            labeller: Labeller) -> Output:
+    """``c.e1!e2`` naming channel ``c`` with as many fields (as linear_events._direct)."""
+    ev = machine.ev
+    parts = expr.head.parts if type(expr.head) is ast.Dot else (expr.head,)
+    channel = parts[0]
+    if type(channel) is not ast.Name or channel.id in scope or channel.id in ev.fallible:
+        raise NotVector("a prefix whose channel is no name")
+    types = ev.types.channels.get(channel.id)
+    exprs = (*parts[1:], *(f.value for f in expr.fields))  # type: ignore[union-attr]
+    if types is None or len(exprs) != len(types):
+        raise NotVector("a prefix that is no whole event")
+    fields = [vector_expr(ev, e, scope) for e in exprs]
+    return Output(machine, channel.id, fields, types, labeller)
+
+
+class Input:
+    """``c!e?x?y:S``, outputs reading local variables and each input one Int or Bool
+    field over its type (restricted by a set of constants): one move per row and
+    combination of the inputs' values, ascending, the first input outermost (the
+    order of :func:`~procalg.semantics.inputs.prefix_offers`)."""
+
+    def __init__(self, event: Output, names: list[str], domains: list[np.ndarray]) -> None:
+        self.event, self.names, self.domains = event, names, domains
+
+    def expand(self, rows: np.ndarray, sub: Columns, bad: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, Columns, np.ndarray]:
+        """:meth:`Branch.run`'s answer for the enabled ``rows`` (``sub``: their columns)."""
+        total = int(np.prod([len(d) for d in self.domains]))
+        which = np.repeat(np.arange(len(rows)), total)
+        pick = np.tile(np.arange(total), len(rows))
+        moved = {k: (v[which], kind) for k, (v, kind) in sub.items()}
+        stride = total
+        for name, domain in zip(self.names, self.domains, strict=True):
+            stride //= len(domain)
+            moved[name] = (domain[(pick // stride) % len(domain)],
+                           "b" if domain.dtype == bool else "i")
+        label, wrong = self.event.labels_of(moved, len(which))
+        src = rows[which]
+        bad[src[wrong]] = True
+        keep = ~bad[src]
+        return src[keep], label[keep], {k: (v[keep], kind) for k, (v, kind) in moved.items()}, bad
+
+
+def input_event(machine: Machine, expr: ast.PrefixExpr, scope: frozenset[str],
+           labeller: Labeller) -> tuple[Input, list[str]]:
+    """An input prefix whose outputs read local variables (see :class:`Input`)."""
+    ev = machine.ev
+    parts = expr.head.parts if type(expr.head) is ast.Dot else (expr.head,)
+    channel = parts[0]
+    if type(channel) is not ast.Name or channel.id in scope or channel.id in ev.fallible:
+        raise NotVector("a prefix whose channel is no name")
+    types = ev.types.channels.get(channel.id)
+    items = (*parts[1:], *expr.fields)
+    if types is None or len(items) != len(types):
+        raise NotVector("a prefix that is no whole event")
+    fields: list[VectorCode] = []
+    names: list[str] = []
+    domains: list[np.ndarray] = []
+    inner = set(scope)
+    for item, allowed in zip(items, types, strict=True):
+        if type(item) is ast.InField:
+            pattern = item.pattern
+            if type(pattern) is not ast.PVar or pattern.name in names:
+                raise NotVector("an input that is no name")
+            kind = _field_kind(allowed)
+            values = set(allowed)
+            if item.restrict is not None:
+                if names_in(item.restrict) & inner:
+                    raise NotVector("a restriction reading local variables")
+                wanted = {v for v in expect_set(ev.eval(item.restrict, {}), item.restrict.span)
+                          if kind_of(v) == kind}  # 1 == True: compare within one kind
+                values = {v for v in values if v in wanted}
+            names.append(pattern.name)
+            domains.append(np.array(sorted(values), dtype=np.int64 if kind == "i" else bool))
+            fields.append(_column(pattern.name))
+            inner.add(pattern.name)
+        else:
+            value = item.value if type(item) is ast.OutField else item
+            fields.append(vector_expr(ev, value, frozenset(inner)))
+    if any(len(d) == 0 for d in domains):
+        raise NotVector("an input with no values")
+    return Input(Output(machine, channel.id, fields, types, labeller), names, domains), names
+
+
+def _column(name: str) -> VectorCode:
+    def code(cols: Columns, n: int) -> Any:
+        return cols[name][0], cols[name][1], None
+
+    return code
+
+
+def static_offers(machine: Machine, expr: ast.PrefixExpr, scope: frozenset[str],
+            labeller: Labeller) -> tuple[Offers, list[str]]:
+    """A static input's offers (reading no local variable), enumerated once by the
+    machine's own :meth:`~procalg.semantics.linear_inputs.InputMoves._inputs`."""
+    offers = machine._inputs(expr, {})
+    names = sorted(offers[0][1]) if offers else []
+    labels = np.array([labeller(machine._name(e)) for e, _ in offers], dtype=np.int64)
+    bound: dict[str, tuple[np.ndarray, str]] = {}
+    for name in names:
+        values = [scope_.get(name) for _, scope_ in offers]
+        kinds = {kind_of(v) for v in values}
+        if len(kinds) != 1 or None in kinds or any(len(s) != len(names) for _, s in offers):
+            raise NotVector("an input binding values that are no Int or Bool")
+        kind = kinds.pop()
+        bound[name] = (np.array(values, dtype=np.int64 if kind == "i" else bool), kind)
+    return Offers(labels, bound), names
