@@ -63,6 +63,7 @@ from procalg.lts.network import (
     reduce_components,
     rename,
 )
+from procalg.semantics.growth_reached import reached_growth
 from procalg.semantics.leaves import Leaves, compressed_leaf, model_alphabet
 from procalg.semantics.network_loops import arity, loops_back, resets_after
 from procalg.semantics.network_nested import nested_network, nests
@@ -218,7 +219,7 @@ def _sequential(top: Process, leaves: Leaves,
     which report it (or not) where they meet it. Not reduced: the search
     visits each state once anyway, and the counts stay the term rules'.
     """
-    grows = _growing(top, leaves)
+    grows = reached_growth(top, leaves)
     if grows is not None:
         return NotApplicable(grows)
     try:
@@ -229,16 +230,6 @@ def _sequential(top: Process, leaves: Leaves,
         return NotApplicable(f"exploring it as one component failed: {err.message}")
     net = ctl.abortable(closed, str(THROW_EVENT))
     return replace(net, notes=("one sequential component", *leaves.notes(), *net.notes))
-
-
-def _growing(top: Process, leaves: Leaves) -> str | None:
-    """Why a call whose parameter grows without bound (:mod:`procalg.semantics.growth`)
-    is left to the term rules (they find the growth at once), else None."""
-    growth = getattr(leaves.evaluator, "growth", None)
-    call = leaves.call(top)
-    if not growth or call is None or call.name not in growth:
-        return None
-    return f"a parameter of {call.name} grows without bound (no partner bounds it)"
 
 
 def _build(top: Process, shape: Shape, leaves: Leaves, outer: frozenset[Process],
