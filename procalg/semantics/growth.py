@@ -39,7 +39,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from procalg.errors import ModelError
@@ -113,6 +113,39 @@ def growing(definitions: Mapping[str, list[ast.Definition]]) -> dict[str, tuple[
     for growth in found.values():
         grouped.setdefault(growth.process, []).append(growth)
     return {name: tuple(items) for name, items in grouped.items()}
+
+
+def reaching(definitions: Mapping[str, Iterable[ast.Definition]],
+             flagged: Iterable[str]) -> dict[str, str]:
+    """Each definition from which some flagged one is reached through the bodies,
+    mapped to that flagged one (a flagged one maps to itself).
+
+    The static call graph, read backwards from the flagged definitions: linear
+    in the size of the definitions. Over-approximates, as :func:`growing` does:
+    every name a body mentions counts as reached, whatever guards it.
+
+    Example:
+        >>> from procalg.syntax.parser import parse
+        >>> spec = parse("channel a\\nP = a -> Q(0)\\nQ(n) = a -> Q(n + 1)\\nR = a -> R\\n")
+        >>> defs = {d.name: [d] for d in spec.declarations if hasattr(d, "body")}
+        >>> sorted(reaching(defs, growing(defs)).items())
+        [('P', 'Q'), ('Q', 'Q')]
+    """
+    callers: dict[str, set[str]] = {}
+    for name, clauses in definitions.items():
+        for clause in clauses:
+            for used in _mentioned(clause.body):
+                if used in definitions:
+                    callers.setdefault(used, set()).add(name)
+    found = {name: name for name in flagged}
+    todo = list(found)
+    while todo:
+        name = todo.pop()
+        for caller in callers.get(name, ()):
+            if caller not in found:
+                found[caller] = found[name]
+                todo.append(caller)
+    return found
 
 
 def watch(flagged: Mapping[str, tuple[Growth, ...]], name: str, args: tuple) -> None:

@@ -63,11 +63,17 @@ from procalg.lts.network import (
     reduce_components,
     rename,
 )
+from procalg.semantics.growth_reached import reached_growth
 from procalg.semantics.leaves import Leaves, compressed_leaf, model_alphabet
 from procalg.semantics.network_loops import arity, loops_back, resets_after
 from procalg.semantics.network_nested import nested_network, nests
-from procalg.semantics.network_shape import CONTROL_OPERATORS, MAX_DEPTH, Shape, input_branches
-from procalg.semantics.partners import widest_input
+from procalg.semantics.network_shape import (
+    CONTROL_OPERATORS,
+    MAX_DEPTH,
+    Shape,
+    input_branches,
+    wide_leaf,
+)
 from procalg.semantics.priority import priority_source
 from procalg.semantics.sos import Rules
 from procalg.terms import (
@@ -99,12 +105,6 @@ _COMBINE = {Seq: ctl.sequence, ExternalChoice: ctl.external_choice,
 _LOOP = "loop"  # a kind of _build's: a recursive process that restarts on its call
 _OMEGA_LEAF = Network((LTS.build(1, 0, [DONE], [(0, DONE, 0)]),), (SyncRule(DONE, ((0, DONE),)),))
 """Ω as a leaf: no ✓ leads into it, so it gets its ``DONE`` loop here, not from ✓-targets."""
-
-
-WIDE_INPUT = 1_000
-"""Events one input of a leaf may offer at once before the term-level rules run instead:
-a component explored on its own expands every value, while the term-level parallel
-asks it only for its partners' events (``procalg.semantics.partners``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,18 +163,17 @@ def compile_network(term: Process, spec_or_unfold: Any, *, reduce: bool = True,
         >>> net.notes[0], len(net.components), count_states(net).states
         ('one sequential component', 1, 2)
     """
-    rules = _rules(spec_or_unfold)
-    top = rules.normalise(term)
-    shape = Shape(rules)
+    shape = Shape(_rules(spec_or_unfold))
+    top = shape.normal(term)
     if type(top) is Compressed and top.table.graph is not None:  # sbisim(P) & co. at the top
         return replace(close(component(compressed_leaf(top.table.graph, top.state))),
                        notes=(f"a compressed process: its table, {top.table.graph.num_states}"
                               " states",))
-    leaves = Leaves(rules, max_states, model_alphabet(spec_or_unfold) if lazy else None,
+    leaves = Leaves(shape.rules, max_states, model_alphabet(spec_or_unfold) if lazy else None,
                     lazy_limit, getattr(spec_or_unfold, "evaluator", None))
     if not shape.compiled(top):
         return _sequential(top, leaves, max_states)
-    wide = _wide_leaf(top, shape)
+    wide = wide_leaf(top, shape)
     if wide is not None:
         return NotApplicable(wide)
     while True:
@@ -220,7 +219,7 @@ def _sequential(top: Process, leaves: Leaves,
     which report it (or not) where they meet it. Not reduced: the search
     visits each state once anyway, and the counts stay the term rules'.
     """
-    grows = _growing(top, leaves)
+    grows = reached_growth(top, leaves)
     if grows is not None:
         return NotApplicable(grows)
     try:
@@ -231,16 +230,6 @@ def _sequential(top: Process, leaves: Leaves,
         return NotApplicable(f"exploring it as one component failed: {err.message}")
     net = ctl.abortable(closed, str(THROW_EVENT))
     return replace(net, notes=("one sequential component", *leaves.notes(), *net.notes))
-
-
-def _growing(top: Process, leaves: Leaves) -> str | None:
-    """Why a call whose parameter grows without bound (:mod:`procalg.semantics.growth`)
-    is left to the term rules (they find the growth at once), else None."""
-    growth = getattr(leaves.evaluator, "growth", None)
-    call = leaves.call(top)
-    if not growth or call is None or call.name not in growth:
-        return None
-    return f"a parameter of {call.name} grows without bound (no partner bounds it)"
 
 
 def _build(top: Process, shape: Shape, leaves: Leaves, outer: frozenset[Process],
@@ -309,30 +298,6 @@ def _reduced(net: Network, reduce: bool) -> Network:
     whole is (priority keeps strong bisimilarity: bisimilar states offer the
     same labels); fewer local states, and often codes narrow enough for numpy."""
     return reduce_components(net) if reduce else net
-
-
-def _wide_leaf(top: Process, shape: Shape) -> str | None:
-    """Why a leaf is better left to the term-level rules (an input wider than
-    :data:`WIDE_INPUT`), found before any leaf is explored; None if no leaf is."""
-    seen: set[Process] = set()
-    todo = [top]
-    while todo and len(seen) < 10_000:  # a bounded look: the build finds recursion itself
-        term = todo.pop()
-        if term in seen or type(term) is Omega:
-            continue
-        seen.add(term)
-        if shape.compiled(term):
-            try:
-                todo.extend(shape.operands(term))
-            except ProcalgError:
-                continue  # the build reports it where it matters
-            continue
-        found = widest_input(term)
-        if found is not None and found[0] > WIDE_INPUT:
-            return (f"a component's input offers up to {found[0]:,} events at once "
-                    f"({str(found[1])[:40]}): the term-level rules ask it only for the "
-                    "events its partners offer")
-    return None
 
 
 def _built(term: Process, done: list[Network], resets: list[frozenset[int] | None],

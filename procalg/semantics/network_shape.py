@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from procalg.errors import ProcalgError
 from procalg.semantics.operands import active_operands
+from procalg.semantics.partners import widest_input
 from procalg.semantics.priority import priority_source
 from procalg.semantics.sos import Rules
 from procalg.terms import (
@@ -29,6 +30,7 @@ from procalg.terms import (
     Input,
     InternalChoice,
     Interrupt,
+    Omega,
     Parallel,
     Prefix,
     Process,
@@ -46,6 +48,10 @@ INPUT_BRANCHES = 64
 """The most events an input on top may offer and still be compiled (one
 control component over its branches, each branch its own operand network);
 a wider one is a leaf."""
+WIDE_INPUT = 1_000
+"""Events one input of a leaf may offer at once before the term-level rules run instead:
+a component explored on its own expands every value, while the term-level parallel
+asks it only for its partners' events (``procalg.semantics.partners``)."""
 MAX_DEPTH = 64
 """Control operators nested on one path before the structure counts as
 unbounded (recursion with changing parameters, ``Net(n) = ... ; Net(n+1)``)."""
@@ -64,6 +70,7 @@ class Shape:
         self.memo: dict[tuple[Process, bool], bool] = {}
         self.leaves: set[Process] = set()
         self.call_free: dict[Process, bool] = {}
+        self.normal_forms: set[Process] = set()
 
     def operands(self, term: Process) -> list[Process]:
         """The operands a compiled ``term`` is built from, normalised."""
@@ -92,8 +99,20 @@ class Shape:
         normalising each one afresh walked its whole active part again, so an
         n-deep ``|||`` chain cost n² (issue 11). Which subterms are free of
         active calls is decided once per subterm (memoised): linear overall.
+
+        A normal form is never normalised again: normalising is not idempotent
+        where a recursive call stays behind a τ (``T = X [> (Y [> T)`` keeps
+        its inner ``T``, which a second normalisation unfolds into a larger
+        term, and so on at every operand: the walks below met an ever-deeper
+        term each step, a stall and then ``RecursionError`` in term equality).
+        Kept as the first normalisation made it, the walk meets the same term
+        again and sees the loop.
         """
-        return term if self._call_free(term) else self.rules.normalise(term)
+        if term in self.normal_forms or self._call_free(term):
+            return term
+        normal = self.rules.normalise(term)
+        self.normal_forms.add(normal)
+        return normal
 
     def _call_free(self, term: Process) -> bool:
         """No :class:`Call` in ``term``'s active part (post-order, explicit stack)."""
@@ -151,6 +170,30 @@ class Shape:
             self.memo[key] = any(self.structured(op, depth + 1, prefixes=inner)
                                  for op in operands)
         return self.memo[key]
+
+
+def wide_leaf(top: Process, shape: Shape) -> str | None:
+    """Why a leaf is better left to the term-level rules (an input wider than
+    :data:`WIDE_INPUT`), found before any leaf is explored; None if no leaf is."""
+    seen: set[Process] = set()
+    todo = [top]
+    while todo and len(seen) < 10_000:  # a bounded look: the build finds recursion itself
+        term = todo.pop()
+        if term in seen or type(term) is Omega:
+            continue
+        seen.add(term)
+        if shape.compiled(term):
+            try:
+                todo.extend(shape.operands(term))
+            except ProcalgError:
+                continue  # the build reports it where it matters
+            continue
+        found = widest_input(term)
+        if found is not None and found[0] > WIDE_INPUT:
+            return (f"a component's input offers up to {found[0]:,} events at once "
+                    f"({str(found[1])[:40]}): the term-level rules ask it only for the "
+                    "events its partners offer")
+    return None
 
 
 def _narrow(term: Input) -> bool:
