@@ -117,16 +117,24 @@ class Offers:
         self.labels, self.bound = labels, bound
 
 
-def output_event(machine: Machine, expr: ast.PrefixExpr, scope: frozenset[str],
-            labeller: Labeller) -> Output:
-    """``c.e1!e2`` naming channel ``c`` with as many fields (as linear_events._direct)."""
+def _channel(machine: Machine, expr: ast.PrefixExpr, scope: frozenset[str]
+             ) -> tuple[ast.Name, tuple[ast.Node, ...], Any]:
+    """A prefix's channel (a declared name, not a local one), the parts after it
+    and the channel's field types (None if it has none)."""
     ev = machine.ev
     parts = expr.head.parts if type(expr.head) is ast.Dot else (expr.head,)
     channel = parts[0]
     if type(channel) is not ast.Name or channel.id in scope or channel.id in ev.fallible:
         raise NotVector("a prefix whose channel is no name")
-    types = ev.types.channels.get(channel.id)
-    exprs = (*parts[1:], *(f.value for f in expr.fields))  # type: ignore[union-attr]
+    return channel, parts[1:], ev.types.channels.get(channel.id)
+
+
+def output_event(machine: Machine, expr: ast.PrefixExpr, scope: frozenset[str],
+                 labeller: Labeller) -> Output:
+    """``c.e1!e2`` naming channel ``c`` with as many fields (as linear_events._direct)."""
+    ev = machine.ev
+    channel, rest, types = _channel(machine, expr, scope)
+    exprs = (*rest, *(f.value for f in expr.fields))  # type: ignore[union-attr]
     if types is None or len(exprs) != len(types):
         raise NotVector("a prefix that is no whole event")
     fields = [vector_expr(ev, e, scope) for e in exprs]
@@ -162,15 +170,11 @@ class Input:
 
 
 def input_event(machine: Machine, expr: ast.PrefixExpr, scope: frozenset[str],
-           labeller: Labeller) -> tuple[Input, list[str]]:
+                labeller: Labeller) -> tuple[Input, list[str]]:
     """An input prefix whose outputs read local variables (see :class:`Input`)."""
     ev = machine.ev
-    parts = expr.head.parts if type(expr.head) is ast.Dot else (expr.head,)
-    channel = parts[0]
-    if type(channel) is not ast.Name or channel.id in scope or channel.id in ev.fallible:
-        raise NotVector("a prefix whose channel is no name")
-    types = ev.types.channels.get(channel.id)
-    items = (*parts[1:], *expr.fields)
+    channel, rest, types = _channel(machine, expr, scope)
+    items = (*rest, *expr.fields)
     if types is None or len(items) != len(types):
         raise NotVector("a prefix that is no whole event")
     fields: list[VectorCode] = []

@@ -26,7 +26,6 @@ from procalg.terms import (
     SKIP,
     STOP,
     Call,
-    Event,
     ExceptionOp,
     ExternalChoice,
     Hide,
@@ -39,14 +38,11 @@ from procalg.terms import (
     Timeout,
 )
 from procalg.terms.saga import THROW
-from tests.semantics.test_network import _bisimilar, _reference
+from tests.semantics.test_network import BODIES as network_bodies
+from tests.semantics.test_network import EVENTS, A, _bisimilar, _reference
 
-A, B, C = Event("a"), Event("b"), Event("c")
-EVENTS = [A, B, C]
 BODIES: dict[Call, Process] = {
-    Call("P"): Prefix(A, Call("P")),
-    Call("Q"): ExternalChoice(Prefix(B, Call("Q")), Prefix(C, SKIP)),
-    Call("R"): InternalChoice(Prefix(A, Call("R")), Prefix(B, STOP)),
+    **network_bodies,
     # hiding around its own recursion: finite only as (P \ A) \ B = P \ (A ∪ B)
     Call("H"): Hide(Seq(Prefix(A, SKIP), Call("H")), frozenset({A})),
 }
