@@ -34,6 +34,7 @@ from collections import deque
 from collections.abc import Iterable
 from typing import Any
 
+from procalg.checks.lazy_system import shortest_return
 from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
 from procalg.checks.traces import search_trace
 from procalg.errors import LimitExceeded
@@ -288,24 +289,10 @@ def _divergence(walk: Exploration, trace: tuple[str, ...], cycle: list[int],
                 started: float) -> CheckResult:
     path, states = _behaviour(walk, trace, cycle[0])
     stats = Stats(walk.num_states, walk.transitions, time.perf_counter() - started)
-    loop = _shortest_return(walk, cycle[0])
+    loop = shortest_return(cycle[0], lambda s: _taus(walk, s))
     note = ("not deterministic: the process diverges after this trace (0 τ-steps, then a "
             f"τ-cycle of {loop})")  # worded as the product engine's, no state numbers
     return CheckResult(
         Verdict.FAIL,
         Counterexample(trace, cycle=(TAU,) * loop, full_path=path, states=states, note=note),
         stats, message="divergent, hence not deterministic")
-
-
-def _shortest_return(walk: Exploration, entry: int) -> int:
-    """τ-steps of a shortest τ-cycle through ``entry`` (which is on one)."""
-    dist, queue = {entry: 0}, deque([entry])
-    while queue:
-        v = queue.popleft()
-        for w in _taus(walk, v):
-            if w == entry:
-                return dist[v] + 1
-            if w not in dist:
-                dist[w] = dist[v] + 1
-                queue.append(w)
-    raise AssertionError("a state on a τ-cycle returns to itself")

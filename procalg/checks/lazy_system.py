@@ -17,6 +17,7 @@ Example:
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from procalg.lts import LTS, TAU, TransitionSystem
@@ -132,14 +133,24 @@ class Divergence:
         raise AssertionError("divergent state with no reachable τ-cycle")
 
     def _loop_length(self, entry: Any) -> int:
-        dist = {entry: 0}
-        queue = deque([entry])
-        while queue:
-            s = queue.popleft()
-            for t in self.system.tau_successors(s):
-                if t == entry:
-                    return dist[s] + 1
-                if t not in dist:
-                    dist[t] = dist[s] + 1
-                    queue.append(t)
-        raise AssertionError("state on a τ-cycle cannot return to itself")
+        return shortest_return(entry, self.system.tau_successors)
+
+
+def shortest_return(entry: Any, taus: Callable[[Any], Iterable[Any]]) -> int:
+    """τ-steps of a shortest τ-cycle through ``entry`` (which is on one), by
+    breadth-first search over ``taus`` (a state's τ-successors): O(S + T_τ).
+
+    Example:
+        >>> shortest_return(0, {0: [1], 1: [2, 0], 2: [0]}.__getitem__)
+        2
+    """
+    dist, queue = {entry: 0}, deque([entry])
+    while queue:
+        s = queue.popleft()
+        for t in taus(s):
+            if t == entry:
+                return dist[s] + 1
+            if t not in dist:
+                dist[t] = dist[s] + 1
+                queue.append(t)
+    raise AssertionError("a state on a τ-cycle returns to itself")
