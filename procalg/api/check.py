@@ -249,9 +249,18 @@ def _has_trace(model: Model, prop: ast.HasTrace, options: SearchOptions) -> Chec
     if not isinstance(trace, Sequence) or not all(isinstance(e, Event) for e in trace.items):
         raise ModelError("':[has trace]:' needs a sequence of events, like <a, b.1>",
                          prop.trace.span)
-    return check_has_trace(model.system(prop.process), [str(e) for e in trace.items],
-                           model=prop.model or RefinementModel.TRACES,
-                           max_states=options.reference_limit)
+    names = tuple(str(e) for e in trace.items)
+    kind = prop.model or RefinementModel.TRACES
+    term = model.process(prop.process)  # once: every engine below reads the same term
+    if kind is RefinementModel.TRACES:  # the product walked along the trace only
+        return search.has_trace(model, term, names, options)
+    # [F] and [FD] ask about stability and divergence after the trace: the
+    # pair search on the whole compiled LTS (shared with the other assertions)
+    explored = _explored(model, term, options)
+    result = check_has_trace(explored, names, model=kind, max_states=options.reference_limit)
+    if isinstance(explored, LTS):  # the product engine built the LTS, not the term rules
+        return _labelled(result, "explicit", f"[{kind.value}] needs stability after the trace")
+    return _labelled(result, "reference", search.why_not(model, term, options))
 
 
 def _reachable(model: Model, prop: ast.Reachable, options: SearchOptions) -> CheckResult:
@@ -296,9 +305,7 @@ def _equivalent(model: Model, prop: ast.Equivalent, options: SearchOptions) -> C
 
 def _compensation(model: Model, prop: ast.CompensationComplete,
                   options: SearchOptions) -> CheckResult:
-    from procalg.checks.compensation import check_compensation  # start-up: see _CHECKS
-
-    return check_compensation(model.system(prop.process), max_states=options.reference_limit)
+    return search.compensation(model, model.process(prop.process), options)
 
 
 # -- liveness: `:[terminates]` and `:[ltl]: FORMULA` on the explored LTS (the

@@ -175,6 +175,29 @@ def reachable(model: Model, process: Any, event: str, options: SearchOptions) ->
                                                max_states=options.reference_limit))
 
 
+def has_trace(model: Model, process: Any, trace: tuple[str, ...],
+              options: SearchOptions) -> CheckResult:
+    """``:[has trace]:`` in the traces model on the chosen engine: the product
+    walked along the trace only, or the term-level pair search."""
+    from procalg.checks.traces import check_has_trace, check_has_trace_product
+
+    return _run(model, process, options,
+                lambda net: check_has_trace_product(net, trace, options.limits),
+                lambda system: check_has_trace(system, trace,
+                                               max_states=options.reference_limit))
+
+
+def compensation(model: Model, process: Any, options: SearchOptions) -> CheckResult:
+    """``:[compensation complete]`` on the chosen engine: a search for the first
+    ``stranded.*``/``unreverted.*`` event."""
+    from procalg.checks.compensation import check_compensation, check_compensation_product
+
+    return _run(model, process, options,
+                lambda net: check_compensation_product(net, options.limits),
+                lambda system: check_compensation(system,
+                                                  max_states=options.reference_limit))
+
+
 def refinement(model: Model, spec: LTS, process: Any, kind: RefinementModel,
                options: SearchOptions) -> CheckResult | None:
     """``spec ⊑ process`` as one bulk product search (the normalised spec as

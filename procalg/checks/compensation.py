@@ -34,10 +34,15 @@ import numpy as np
 
 from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
 from procalg.lts.exploration import Exploration
-from procalg.lts.lts import LTS, TICK_INDEX, TransitionSystem
+from procalg.lts.level_search import Stop
+from procalg.lts.lts import LTS, TAU, TICK_INDEX, TransitionSystem
+from procalg.lts.network import Network
+from procalg.lts.product import NO_LIMITS, Limits, find_path
+from procalg.lts.vectors import Tables
 from procalg.reserved import CANCEL, COMPENSATED, THROW
 
 STRANDED, UNREVERTED = "stranded.", "unreverted."
+_PASSED = "every saga completes or undoes each step it completed"
 OUTCOMES = ("completed", "compensated", "failed", "deadlocked", "cancelled")
 
 
@@ -66,21 +71,68 @@ def check_compensation(system: TransitionSystem[Any] | LTS, *,
             name = walk.labels[code]
             if name.startswith(STRANDED) or name.startswith(UNREVERTED):
                 return _failure(walk, number, target, name, started)
-    return CheckResult(Verdict.PASS, None, _stats(walk, started),
-                       message="every saga completes or undoes each step it completed")
+    return CheckResult(Verdict.PASS, None, _stats(walk, started), message=_PASSED)
+
+
+def check_compensation_product(network: Network, limits: Limits = NO_LIMITS) -> CheckResult:
+    """:func:`check_compensation` on a network: the product engine's search for
+    the first ``stranded.*``/``unreverted.*`` move (:func:`marker_goal`).
+
+    Same verdict and messages as the term-level check, and a shortest trace;
+    where one BFS level holds several markers, the least state code's least
+    marker by name is the one shown.
+
+    Example:
+        >>> from procalg.lts.network import close, component
+        >>> lts = LTS.build(3, 0, [], [(0, "charge", 1), (1, "stranded.charge", 2)])
+        >>> r = check_compensation_product(close(component(lts)))
+        >>> r.passed, r.counterexample.full_path
+        (False, ('charge', 'stranded.charge'))
+    """
+    found = find_path(network, marker_goal, limits)
+    stats = Stats.of_search(found)
+    if not found.found:
+        return CheckResult(Verdict.PASS, None, stats, message=_PASSED)
+    name = found.path[-1]
+    message, note = _explained(name)
+    trace = tuple(x for x in found.path if x != TAU)
+    return CheckResult(Verdict.FAIL, Counterexample(trace, full_path=found.path, note=note),
+                       stats, message=message)
+
+
+def marker_goal(tables: Tables) -> Stop | None:
+    """The property over packed states, for :func:`~procalg.lts.product.find_path`:
+    the least code of an expanded chunk with a ``stranded.*`` or ``unreverted.*``
+    move, and its least such label (``None`` where no rule shows one).
+
+    Example:
+        >>> from procalg.lts.network import close, component
+        >>> lts = LTS.build(2, 0, [], [(0, "unreverted.b", 1), (0, "stranded.a", 1)])
+        >>> marker_goal(Tables(close(component(lts))))(np.array([0]), np.array([0, 0]),
+        ...     np.array([1, 1]), np.array([2, 3]))
+        (0, 'stranded.a')
+    """
+    markers = sorted((name, i) for i, name in enumerate(tables.labels)
+                     if name.startswith((STRANDED, UNREVERTED)))
+    if not markers:
+        return None
+    codes = np.array([i for _, i in markers])
+
+    def seen(chunk: np.ndarray, src: np.ndarray, dst: np.ndarray,
+             lab: np.ndarray) -> tuple[int, str] | None:
+        at = np.flatnonzero(np.isin(lab, codes))
+        if not len(at):
+            return None
+        least = chunk[src[at]].min()
+        there = set(lab[at[chunk[src[at]] == least]].tolist())
+        return int(least), next(name for name, i in markers if i in there)
+
+    return seen
 
 
 def _failure(walk: Exploration, number: int, target: Any, name: str,
              started: float) -> CheckResult:
-    if name.startswith(STRANDED):
-        step = name[len(STRANDED):]
-        message = f"{step} is left done: it has no undo and a later step failed"
-        note = (f"the rollback reaches {step}, which completed and cannot be undone; "
-                f"give it an undo, or make the later steps 'never fails'")
-    else:
-        step = name[len(UNREVERTED):]
-        message = f"{step} is left done: its compensation can fail"
-        note = f"the compensation of {step} throws; declare its activities 'never fails'"
+    message, note = _explained(name)
     trace = (*walk.trace_to(number), name)
     return CheckResult(
         Verdict.FAIL,
@@ -89,6 +141,18 @@ def _failure(walk: Exploration, number: int, target: Any, name: str,
         _stats(walk, started),
         message=message,
     )
+
+
+def _explained(name: str) -> tuple[str, str]:
+    """The message and the note of a failure ending in the marker ``name``."""
+    if name.startswith(STRANDED):
+        step = name[len(STRANDED):]
+        return (f"{step} is left done: it has no undo and a later step failed",
+                f"the rollback reaches {step}, which completed and cannot be undone; "
+                f"give it an undo, or make the later steps 'never fails'")
+    step = name[len(UNREVERTED):]
+    return (f"{step} is left done: its compensation can fail",
+            f"the compensation of {step} throws; declare its activities 'never fails'")
 
 
 def terminal_outcomes(lts: LTS) -> dict[int, frozenset[str]]:
