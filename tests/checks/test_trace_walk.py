@@ -1,0 +1,133 @@
+"""``:[has trace]:`` on the compiled product against the term-level pair search
+(issue 9): the same verdict, prefix, offered events and messages, and a witness
+path of the same length that the reference can really take; on random networks
+(some leaves lazy), random operator trees and random traces."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from procalg.checks.result import CheckResult
+from procalg.checks.trace_walk import walk_trace
+from procalg.checks.traces import check_has_trace, check_has_trace_product
+from procalg.errors import LimitExceeded, ProcalgError
+from procalg.lts import LTS, TAU, TICK, explore
+from procalg.lts.exploration import ExplicitSystem
+from procalg.lts.lazy import LazyComponent
+from procalg.lts.network import close, component, parallel, reduce_components
+from procalg.lts.product import Limits
+from procalg.semantics.network import NotApplicable, compile_network
+from procalg.terms import Interrupt, Seq
+from tests.lts.test_lazy import _network as lazy_network
+from tests.lts.test_product import EVENTS, Tree, _replay, trees
+from tests.semantics.test_network import BODIES, _operator_terms, _reference_within
+
+EVENT_NAMES = [*EVENTS, TICK, "d"]  # "d": an event no network shows
+
+
+@st.composite
+def traces_of(draw: st.DrawFn, lts: LTS) -> tuple[str, ...]:
+    """A trace the LTS can do (a random walk's visible labels), often mutated,
+    so that both verdicts come up."""
+    state, trace = lts.initial, []
+    for _ in range(draw(st.integers(0, 6))):
+        moves = list(lts.successors(state))
+        if not moves:
+            break
+        label, state = moves[draw(st.integers(0, len(moves) - 1))]
+        if lts.labels[label] != TAU:
+            trace.append(lts.labels[label])
+    if trace and draw(st.booleans()):
+        trace[draw(st.integers(0, len(trace) - 1))] = draw(st.sampled_from(EVENT_NAMES))
+    if draw(st.booleans()):
+        trace.append(draw(st.sampled_from(EVENT_NAMES)))
+    return tuple(trace)
+
+
+def assert_same_answer(reference: CheckResult, product: CheckResult, oracle: LTS) -> None:
+    """Same verdict, messages and counterexample; a witness of the reference's
+    length that the oracle LTS can take."""
+    assert product.verdict == reference.verdict and product.message == reference.message
+    rc, pc = reference.counterexample, product.counterexample
+    assert (pc.trace, pc.accepted, pc.refused, pc.note) == (rc.trace, rc.accepted, rc.refused,
+                                                           rc.note)
+    if reference.passed:
+        assert len(pc.full_path) == len(rc.full_path)
+        assert tuple(x for x in pc.full_path if x != TAU) == rc.trace
+        assert _replay(oracle, pc.full_path)
+
+
+@settings(max_examples=150, deadline=None)
+@given(trees(), st.lists(st.booleans(), min_size=1, max_size=4), st.data())
+def test_the_walk_answers_as_the_reference_on_random_networks_with_lazy_leaves(
+        tree, lazy, data) -> None:
+    oracle = explore(Tree(tree))
+    trace = data.draw(traces_of(oracle))
+    product = check_has_trace_product(close(lazy_network(tree, lazy)), trace)
+    assert_same_answer(check_has_trace(Tree(tree), trace), product, oracle)
+
+
+@settings(max_examples=100, deadline=None)
+@given(trees(), st.data())
+def test_the_walk_answers_as_the_reference_on_reduced_components(tree, data) -> None:
+    oracle = explore(Tree(tree))
+    trace = data.draw(traces_of(oracle))
+    net = reduce_components(close(lazy_network(tree, False)))
+    assert_same_answer(check_has_trace(oracle, trace), check_has_trace_product(net, trace),
+                       oracle)
+
+
+@settings(max_examples=80, deadline=None)
+@given(_operator_terms(2, (Seq, Interrupt)), st.data())
+def test_the_walk_answers_as_the_reference_on_random_operator_trees(term, data) -> None:
+    unfold = BODIES.__getitem__
+    try:  # a call under ; or an interrupt can grow without end: no oracle
+        oracle = _reference_within(term, unfold, 150)
+    except (LimitExceeded, ProcalgError, RecursionError):
+        return
+    net = compile_network(term, unfold, max_states=600)
+    if isinstance(net, NotApplicable):
+        return
+    trace = data.draw(traces_of(oracle))
+    assert_same_answer(check_has_trace(oracle, trace), check_has_trace_product(net, trace),
+                       oracle)
+
+
+def _chain(n: int) -> LTS:
+    """``a`` then ``b``, ``n`` times over, then stop."""
+    return LTS.build(2 * n + 1, 0, ["a", "b"],
+                     [(i, "a" if i % 2 == 0 else "b", i + 1) for i in range(2 * n)])
+
+
+def test_a_lazy_leaf_outgrowing_its_digits_mid_walk_keeps_the_path() -> None:
+    # a lazy leaf starts with room for 4 states and doubles it as the walk goes:
+    # each time, every stored code is re-encoded (the other leaf's digits move)
+    chain = LazyComponent(ExplicitSystem(_chain(40)), {"a", "b"})
+    other = LazyComponent(ExplicitSystem(LTS.build(3, 0, ["c"], [(0, "c", 1), (1, "c", 2)])),
+                          {"c"})
+    net = close(parallel(component(chain), component(other), set()))
+    trace = ("c", *["a", "b"] * 40)
+    found = walk_trace(net, trace)
+    assert found.found and tuple(x for x in found.path if x != TAU) == trace
+    missed = walk_trace(net, (*trace, "a"))
+    assert not missed.found and missed.deepest == len(trace) and missed.offered == {"c"}
+
+
+def test_the_walk_visits_only_the_pairs_the_trace_leads_through() -> None:
+    # twelve interleaved three-state leaves: 3^12 = 531,441 product states
+    leaves = [LTS.build(3, 0, [f"a{i}", f"b{i}"], [(0, f"a{i}", 1), (1, f"b{i}", 2),
+                                                   (2, TAU, 0)]) for i in range(12)]
+    net = component(leaves[0])
+    for leaf in leaves[1:]:
+        net = parallel(net, component(leaf), set())
+    result = check_has_trace_product(close(net), ["a0", "b0", "a0"])
+    assert result.passed and result.counterexample.full_path == ("a0", "b0", TAU, "a0")
+    assert result.stats.states <= 5  # the four pairs of the one leaf that moves (and 0)
+
+
+def test_more_pairs_than_the_limit_stop_the_walk_saying_so() -> None:
+    net = close(component(_chain(30)))
+    with pytest.raises(LimitExceeded, match="more than 10 states"):
+        walk_trace(net, ("a", "b") * 30, Limits(max_states=10))
