@@ -6,10 +6,19 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from procalg.api.model import load, loads
-from procalg.checks.compensation import check_compensation, terminal_outcomes
-from procalg.lts import LTS
+from procalg.api.search import CheckEngine, SearchOptions, compensation
+from procalg.checks.compensation import (
+    check_compensation,
+    check_compensation_product,
+    terminal_outcomes,
+)
+from procalg.lts import LTS, TAU, TICK
+from procalg.lts.network import close, component, parallel
+from tests.lts.test_product import _replay
 
 MODELS = Path(__file__).resolve().parents[2] / "models"
 SAGA_MODELS = ["order_saga", "trip_booking", "approval", "broken_saga"]
@@ -58,6 +67,70 @@ def test_a_pivot_as_the_last_step_is_fine() -> None:
     model = loads("activity a, b, c\nactivity ua, ub never fails\n"
                   "P = saga (a undo ua ; b undo ub ; c)\n")
     assert check_compensation(model.system("P")).passed
+
+
+MARKERS = ["stranded.x", "unreverted.y", "stranded.z"]
+
+
+@st.composite
+def marked_lts(draw: st.DrawFn) -> LTS:
+    """A random LTS of CSP's shape (✓ only into Ω) with a few marker events."""
+    n = draw(st.integers(1, 7))
+    states = st.integers(0, n - 1)
+    labels = st.sampled_from([TAU, TICK, "a", "b", "a", "b", *MARKERS])
+    rows = draw(st.lists(st.tuples(states, labels, states), max_size=2 * n + 2))
+    return LTS.build(n + 1, 0, ["a", "b", *MARKERS],
+                     [(s, x, n if x == TICK else d) for s, x, d in rows])
+
+
+def _markers_at(lts: LTS, depth: int) -> set[str]:
+    """The markers some path of ``depth`` moves (τ counted) can do next."""
+    here, seen = {lts.initial}, {lts.initial}
+    for _ in range(depth):
+        here = {d for s in here for _, d in lts.successors(s)} - seen
+        seen |= here
+    return {lts.labels[x] for s in here for x, _ in lts.successors(s)} & set(MARKERS)
+
+
+@settings(max_examples=200, deadline=None)
+@given(marked_lts(), marked_lts())
+def test_the_product_finds_a_shortest_marker_as_the_term_level_search_does(
+        left: LTS, right: LTS) -> None:
+    reference = check_compensation(left)
+    product = check_compensation_product(close(component(left)))
+    assert product.verdict == reference.verdict
+    if reference.passed:
+        assert product.message == reference.message and product.counterexample is None
+        return
+    rc, pc = reference.counterexample, product.counterexample
+    assert len(pc.full_path) == len(rc.full_path) and len(pc.trace) == len(rc.trace)
+    assert pc.full_path[-1] in _markers_at(left, len(pc.full_path) - 1)
+    assert _replay(left, pc.full_path)
+    assert pc.trace == tuple(x for x in pc.full_path if x != TAU)
+    if pc.full_path[-1] == rc.full_path[-1]:
+        assert (product.message, pc.note) == (reference.message, rc.note)
+    # interleaved with a second saga: the nearer of the two markers
+    alone = [r for r in (reference, check_compensation(right)) if not r.passed]
+    both = check_compensation_product(close(parallel(component(left), component(right),
+                                                     set())))
+    nearest = min(len(r.counterexample.full_path) for r in alone)
+    assert len(both.counterexample.full_path) == nearest
+
+
+@pytest.mark.parametrize("name", SAGA_MODELS)
+def test_saga_models_on_the_product_engine_give_the_reference_counterexamples(name: str) -> None:
+    model = load(MODELS / f"{name}.proc")
+    for assertion in model.assertions:
+        if "compensation complete" not in assertion.text:
+            continue
+        process = assertion.property.process
+        product = compensation(model, process, SearchOptions())
+        reference = compensation(model, process, SearchOptions(engine=CheckEngine.REFERENCE))
+        assert product.stats.extra["engine"] == "product"
+        assert reference.stats.extra["engine"] == "reference"
+        assert (product.verdict, product.message) == (reference.verdict, reference.message)
+        if not reference.passed:
+            assert product.counterexample.trace == reference.counterexample.trace
 
 
 @pytest.mark.parametrize("name", SAGA_MODELS)
