@@ -25,7 +25,6 @@ from procalg.api import fallback, search, symbolic
 from procalg.api.model import Model
 from procalg.api.search import CheckEngine, SearchOptions
 from procalg.checks.result import CheckResult, RefinementModel, Stats, Verdict
-from procalg.checks.traces import check_has_trace
 from procalg.errors import ModelError, ProcalgError
 from procalg.lts import LTS
 from procalg.reserved import CANCEL, SAGA
@@ -249,18 +248,9 @@ def _has_trace(model: Model, prop: ast.HasTrace, options: SearchOptions) -> Chec
     if not isinstance(trace, Sequence) or not all(isinstance(e, Event) for e in trace.items):
         raise ModelError("':[has trace]:' needs a sequence of events, like <a, b.1>",
                          prop.trace.span)
-    names = tuple(str(e) for e in trace.items)
-    kind = prop.model or RefinementModel.TRACES
-    term = model.process(prop.process)  # once: every engine below reads the same term
-    if kind is RefinementModel.TRACES:  # the product walked along the trace only
-        return search.has_trace(model, term, names, options)
-    # [F] and [FD] ask about stability and divergence after the trace: the
-    # pair search on the whole compiled LTS (shared with the other assertions)
-    explored = _explored(model, term, options)
-    result = check_has_trace(explored, names, model=kind, max_states=options.reference_limit)
-    if isinstance(explored, LTS):  # the product engine built the LTS, not the term rules
-        return _labelled(result, "explicit", f"[{kind.value}] needs stability after the trace")
-    return _labelled(result, "reference", search.why_not(model, term, options))
+    return search.has_trace(model, model.process(prop.process),
+                            tuple(str(e) for e in trace.items),
+                            prop.model or RefinementModel.TRACES, options)
 
 
 def _reachable(model: Model, prop: ast.Reachable, options: SearchOptions) -> CheckResult:

@@ -175,15 +175,16 @@ def reachable(model: Model, process: Any, event: str, options: SearchOptions) ->
                                                max_states=options.reference_limit))
 
 
-def has_trace(model: Model, process: Any, trace: tuple[str, ...],
+def has_trace(model: Model, process: Any, trace: tuple[str, ...], kind: RefinementModel,
               options: SearchOptions) -> CheckResult:
-    """``:[has trace]:`` in the traces model on the chosen engine: the product
-    walked along the trace only, or the term-level pair search."""
+    """``:[has trace [kind]]:`` on the chosen engine: the product walked along
+    the trace only, or the term-level pair search."""
     from procalg.checks.traces import check_has_trace, check_has_trace_product
 
     return _run(model, process, options,
-                lambda net: check_has_trace_product(net, trace, options.limits),
-                lambda system: check_has_trace(system, trace,
+                lambda net: check_has_trace_product(net, trace, model=kind,
+                                                    limits=options.limits),
+                lambda system: check_has_trace(system, trace, model=kind,
                                                max_states=options.reference_limit))
 
 

@@ -33,17 +33,22 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
+from procalg.assertion_kinds import RefinementModel
 from procalg.errors import LimitExceeded
+from procalg.lts.code_sets import sorted_in
 from procalg.lts.level_search import CHUNK
 from procalg.lts.lts import TAU, TAU_INDEX
 from procalg.lts.network import Network
 from procalg.lts.product import NO_LIMITS, Limits
+from procalg.lts.tau import has_cycle
 from procalg.lts.vectors import Tables
+from procalg.lts.visited import sorted_unique
 
 _NONE = -2
 """A label index no move carries: the trace is done, or names an event no rule shows."""
@@ -65,9 +70,10 @@ class TraceWalk:
     """The outcome of :func:`walk_trace`.
 
     Attributes:
-        found: the trace was followed to its end.
+        found: a pair showing the trace in the model was reached.
         path: label names (τ included) of a shortest witness, when found.
-        deepest: the most trace events any visited pair has done.
+        deepest: when found, the events the witness did (fewer than the trace's
+            where ``[FD]`` met a divergence first); else the most any pair did.
         offered: when not found, the visible events offered by the states
             that did ``deepest`` events (the walk then visited every pair).
         states: distinct (state, events done) pairs visited.
@@ -84,12 +90,18 @@ class TraceWalk:
     notes: tuple[str, ...] = field(default=())
 
 
+class _Recoded(Exception):
+    """A lazy component outgrew its digits while a level was being worked on:
+    every stored code is re-encoded, and the level's work starts again."""
+
+
 class _Walk:
     """The pair search's state: levels, visited codes per events done, limits."""
 
-    def __init__(self, network: Network, trace: Sequence[str], limits: Limits) -> None:
+    def __init__(self, network: Network, trace: Sequence[str], model: RefinementModel,
+                 limits: Limits) -> None:
         self.tables = Tables(network)
-        self.trace = tuple(trace)
+        self.trace, self.model, self.limits = tuple(trace), model, limits
         index = self.tables.label_index
         self.next_label = np.array([index.get(e, _NONE) for e in self.trace] + [_NONE],
                                    dtype=np.int64)
@@ -97,21 +109,31 @@ class _Walk:
         self.levels = [_Level(start, np.zeros(1, np.int64), np.full(1, -1, np.int64),
                               np.full(1, -1, np.int64))]
         self.seen: dict[int, np.ndarray] = {0: start}
-        self.limits = limits
         self.pairs, self.transitions, self.deepest = 1, 0, 0
         self.offered: set[int] = set()
+        self.on_cycle: dict[object, bool] = {}
 
     def run(self) -> int | None:
-        """Walk level by level; the position (in the last level) of the least
-        code that has done the whole trace, or ``None`` when none can."""
+        """Walk level by level; the position (in the last level) of the pair
+        that shows the trace in the model (:func:`_pick`), or ``None``."""
         while len(self.levels[-1].codes):
             level = self.levels[-1]
-            whole = np.flatnonzero(level.done == len(self.trace))
-            if len(whole):
-                return int(whole[np.argmin(level.codes[whole])])
+            whole = level.done == len(self.trace)
+            if self.model is RefinementModel.TRACES and whole.any():  # no moves needed
+                return _pick(level, whole, whole)
             self._note_deepest(level)
-            self._recode(self.tables.expand(level.codes))
-            self.levels.append(self._next(self.levels[-1]))
+            while True:
+                try:
+                    self._expand(level.codes)
+                    moves, restless = self._level_moves(level)
+                    hit = None if self.model is RefinementModel.TRACES else \
+                        self._goal(level, restless)
+                    break
+                except _Recoded:  # level.codes are re-encoded: again
+                    continue
+            if hit is not None:
+                return hit
+            self.levels.append(self._next(*moves))
         return None
 
     def _note_deepest(self, level: _Level) -> None:
@@ -119,29 +141,70 @@ class _Walk:
         if top > self.deepest:
             self.deepest, self.offered = top, set()
 
-    def _recode(self, recode: object) -> None:
-        """Re-encode every stored code after a lazy component outgrew its digits."""
+    def _expand(self, codes: np.ndarray) -> None:
+        """Explore the lazy components' local states in ``codes``.
+
+        Raises:
+            _Recoded: one outgrew its digits; every stored code is re-encoded.
+        """
+        recode = self.tables.expand(codes)
         if recode is None:
             return
         for level in self.levels:
-            level.codes = self.tables.layout.cast(recode(level.codes))  # type: ignore[operator]
-        self.seen = {d: np.sort(self.tables.layout.cast(recode(c)))  # type: ignore[operator]
+            level.codes = self.tables.layout.cast(recode(level.codes))
+        self.seen = {d: np.sort(self.tables.layout.cast(recode(c)))
                      for d, c in self.seen.items()}
+        self.on_cycle = {}
+        raise _Recoded
 
-    def _next(self, level: _Level) -> _Level:
+    def _goal(self, level: _Level, restless: np.ndarray) -> int | None:
+        """[F]: a pair that did the trace and is stable; [FD]: that, or a pair that
+        can do τ for ever (a divergence allows every continuation, UCS §8.3)."""
+        whole = (level.done == len(self.trace)) & ~restless
+        hits = whole.copy()
+        if self.model is RefinementModel.FAILURES_DIVERGENCES:
+            for at in np.flatnonzero(restless).tolist():
+                hits[at] = self._cycles(level.codes[at])
+        return _pick(level, hits, whole) if hits.any() else None
+
+    def _cycles(self, code: object) -> bool:
+        """Whether ``code`` can do τ for ever (its τ-reach, gathered level by
+        level in bulk, then peeled: :func:`~procalg.checks.traces.tau_cycle_reached`)."""
+        if code not in self.on_cycle:
+            seen = frontier = self.tables.layout.cast([code])
+            edges: dict[object, list[object]] = {}
+            while len(frontier):
+                self._expand(frontier)
+                src, dst, lab = self.tables.successors(frontier)
+                tau = lab == TAU_INDEX
+                for s in frontier.tolist():
+                    edges[s] = []
+                for s, d in zip(frontier[src[tau]].tolist(), dst[tau].tolist(), strict=True):
+                    edges[s].append(d)
+                after = sorted_unique(dst[tau])
+                frontier = after[~sorted_in(seen, after)]
+                seen = np.sort(np.concatenate((seen, frontier)))
+            first = self.tables.layout.cast([code]).tolist()[0]
+            self.on_cycle[code] = tau_cycle_reached(first, edges.__getitem__)
+        return self.on_cycle[code]
+
+    def _level_moves(self, level: _Level) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
+        """The level's τ and trace moves (target, done, parent, label), and
+        which of its pairs have a τ move."""
         parts = [self._moves(level, lo) for lo in range(0, len(level.codes), CHUNK)]
-        codes = np.concatenate([p[0] for p in parts])
-        done = np.concatenate([p[1] for p in parts])
-        parent = np.concatenate([p[2] for p in parts])
-        label = np.concatenate([p[3] for p in parts])
+        moves = tuple(np.concatenate([p[k] for p in parts]) for k in range(4))
+        return moves, np.concatenate([p[4] for p in parts])
+
+    def _next(self, codes: np.ndarray, done: np.ndarray, parent: np.ndarray,
+              label: np.ndarray) -> _Level:
+        """The next level: the moves' targets not visited with as many events done."""
         keep = []
         for d in np.unique(done).tolist():
             at = np.flatnonzero(done == d)
             _, first = np.unique(codes[at], return_index=True)  # the first parent of each
             at = at[first]
             seen = self.seen.get(d, codes[:0])
-            where = np.minimum(np.searchsorted(seen, codes[at]), max(len(seen) - 1, 0))
-            new = at[(seen[where] != codes[at])] if len(seen) else at
+            new = at[~sorted_in(seen, codes[at])]
             self.seen[d] = np.sort(np.concatenate((seen, codes[new])))
             keep.append(new)
         order = np.sort(np.concatenate(keep)) if keep else np.zeros(0, np.int64)
@@ -153,18 +216,20 @@ class _Walk:
                 transitions=self.transitions, hint="raise --max-states, or make data types smaller")
         return _Level(codes[order], done[order], parent[order], label[order])
 
-    def _moves(self, level: _Level, lo: int
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """The τ moves and trace moves of one chunk of ``level``: (target, done, parent, label)."""
+    def _moves(self, level: _Level, lo: int) -> tuple[np.ndarray, ...]:
+        """One chunk of ``level``: its τ and trace moves (target, done, parent,
+        label), and which of its pairs have a τ move."""
         src, dst, lab = self.tables.successors(level.codes[lo: lo + CHUNK])
         self.transitions += len(src)
         done = level.done[lo: lo + CHUNK][src]
         at_top = done == self.deepest
         self.offered.update(np.unique(lab[at_top]).tolist())
         tau = lab == TAU_INDEX
+        restless = np.zeros(len(level.codes[lo: lo + CHUNK]), dtype=bool)
+        restless[src[tau]] = True
         keep = tau | (lab == self.next_label[done])
         return (dst[keep], done[keep] + ~tau[keep], src[keep] + lo,
-                lab[keep].astype(np.int64))
+                lab[keep].astype(np.int64), restless)
 
     def path(self, position: int) -> tuple[str, ...]:
         """Label names from the initial state to the pair at ``position`` of the last level."""
@@ -175,18 +240,52 @@ class _Walk:
         return tuple(reversed(names))
 
 
-def walk_trace(network: Network, trace: Sequence[str], limits: Limits = NO_LIMITS) -> TraceWalk:
-    """Follow ``trace`` (visible event names, τ free in between) in ``network``'s product.
+def tau_cycle_reached(state: Any, taus: Callable[[Any], Sequence[Any]]) -> bool:
+    """Whether ``state`` can do τ for ever: its τ-reach (``taus`` gives a state's
+    τ-successors) holds a cycle. O(S + T) in the τ-reach.
+
+    Example:
+        >>> graph = {0: [1], 1: [2], 2: [1], 3: [4], 4: []}
+        >>> tau_cycle_reached(0, graph.__getitem__), tau_cycle_reached(3, graph.__getitem__)
+        (True, False)
+    """
+    number, stack, edges = {state: 0}, [state], []
+    while stack:
+        source = stack.pop()
+        for target in taus(source):
+            if target not in number:
+                number[target] = len(number)
+                stack.append(target)
+            edges.append((number[source], number[target]))
+    if not edges:
+        return False
+    src, dst = np.array(edges, dtype=np.int64).T
+    return has_cycle(len(number), src, dst)
+
+
+def _pick(level: _Level, hits: np.ndarray, whole: np.ndarray) -> int:
+    """The witness among a level's ``hits``: the least code of those that did the
+    whole trace (``whole``), else of those that did the most events."""
+    among = hits & whole if (hits & whole).any() else hits & (level.done == level.done[hits].max())
+    at = np.flatnonzero(among)
+    return int(at[np.argmin(level.codes[at])])
+
+
+def walk_trace(network: Network, trace: Sequence[str], limits: Limits = NO_LIMITS, *,
+               model: RefinementModel = RefinementModel.TRACES) -> TraceWalk:
+    """Follow ``trace`` (visible event names, τ free in between) in ``network``'s
+    product, to a pair that shows it in ``model``
+    (:func:`~procalg.checks.traces.check_has_trace` says what each model observes).
 
     Raises:
         LimitExceeded: more than ``limits.max_states`` pairs were visited.
     """
-    walk = _Walk(network, trace, limits)
+    walk = _Walk(network, trace, model, limits)
     hit = walk.run()
     labels = walk.tables.labels
     offered = frozenset(labels[c] for c in walk.offered) - {TAU}
     notes = (*network.notes, *walk.tables.notes())
     if hit is not None:
-        return TraceWalk(True, walk.path(hit), len(trace), frozenset(), walk.pairs,
-                         walk.transitions, notes)
+        return TraceWalk(True, walk.path(hit), int(walk.levels[-1].done[hit]), frozenset(),
+                         walk.pairs, walk.transitions, notes)
     return TraceWalk(False, (), walk.deepest, offered, walk.pairs, walk.transitions, notes)

@@ -32,7 +32,7 @@ from typing import Any
 
 from procalg.assertion_kinds import RefinementModel
 from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
-from procalg.checks.trace_walk import walk_trace
+from procalg.checks.trace_walk import tau_cycle_reached, walk_trace
 from procalg.lts.exploration import Exploration
 from procalg.lts.lts import LTS, TAU, TAU_INDEX, TransitionSystem
 from procalg.lts.network import Network
@@ -160,27 +160,20 @@ def check_has_trace(system: TransitionSystem[Any] | LTS, trace: Sequence[Any], *
     stats = Stats(walk.num_states, walk.transitions, time.perf_counter() - started)
     if search.found is not None:
         _, done = search.found
-        note = ("the process can perform this trace" if model is RefinementModel.TRACES else
-                "the process can perform this trace and then be stable" if done == len(names)
-                else f"the process diverges after {done} of the events, so in [FD] it has "
-                     "every continuation")
-        witness = Counterexample(names[:done], full_path=search.full_path(search.found),
-                                 states=search.states(search.found), note=note)
-        return CheckResult(Verdict.PASS, witness, stats, message="trace is possible")
+        return _possible(names, done, model, search.full_path(search.found), stats,
+                         states=search.states(search.found))
     done = search.deepest
     if done == len(names):  # [F]/[FD]: the trace is there, never a stable state after it
-        counterexample = Counterexample(
-            names, note="the process can perform this trace but is never stable after it")
-        return CheckResult(Verdict.FAIL, counterexample, stats,
-                           message=f"the trace is possible but never stable ([{model.value}])")
+        return _never_stable(names, model, stats)
     offered = {walk.labels[c] for s in search.at_depth(done) for c, _ in walk.successors(s)}
     return _cut_short(names, done, frozenset(offered - {TAU}), stats)
 
 
-def check_has_trace_product(network: Network, trace: Sequence[Any],
+def check_has_trace_product(network: Network, trace: Sequence[Any], *,
+                            model: RefinementModel = RefinementModel.TRACES,
                             limits: Limits = NO_LIMITS) -> CheckResult:
-    """:func:`check_has_trace` in the traces model on a network: the product
-    walked along the trace only (:func:`~procalg.checks.trace_walk.walk_trace`).
+    """:func:`check_has_trace` on a network: the product walked along the trace
+    only (:func:`~procalg.checks.trace_walk.walk_trace`).
 
     Same verdict, trace, offered events and messages as the term-level check;
     the witness is a shortest path too (τ counted), the least code's among them.
@@ -192,16 +185,37 @@ def check_has_trace_product(network: Network, trace: Sequence[Any],
         >>> r.passed, r.counterexample.trace, r.message
         (False, ('a',), 'only the first 1 of 2 events are possible')
     """
+    assert isinstance(model, RefinementModel), f"a RefinementModel, not {model!r} (.parse)"
     names = tuple(e if isinstance(e, str) else str(e) for e in trace)
     started = time.perf_counter()
-    found = walk_trace(network, names, limits)
+    found = walk_trace(network, names, limits, model=model)
     extra: dict[str, object] = {"engine": "product", "notes": list(found.notes)}
     stats = Stats(found.states, found.transitions, time.perf_counter() - started, extra)
     if found.found:
-        witness = Counterexample(names, full_path=found.path,
-                                 note="the process can perform this trace")
-        return CheckResult(Verdict.PASS, witness, stats, message="trace is possible")
+        return _possible(names, found.deepest, model, found.path, stats)
+    if found.deepest == len(names):
+        return _never_stable(names, model, stats)
     return _cut_short(names, found.deepest, found.offered, stats)
+
+
+def _possible(names: tuple[str, ...], done: int, model: RefinementModel,
+              path: tuple[str, ...], stats: Stats, *,
+              states: tuple[int, ...] | None = None) -> CheckResult:
+    """The pass of a trace shown by ``path``, a path that did ``done`` of its events."""
+    note = ("the process can perform this trace" if model is RefinementModel.TRACES else
+            "the process can perform this trace and then be stable" if done == len(names)
+            else f"the process diverges after {done} of the events, so in [FD] it has "
+                 "every continuation")
+    witness = Counterexample(names[:done], full_path=path, states=states, note=note)
+    return CheckResult(Verdict.PASS, witness, stats, message="trace is possible")
+
+
+def _never_stable(names: tuple[str, ...], model: RefinementModel, stats: Stats) -> CheckResult:
+    """[F]/[FD]: the trace is there, but no stable state after it."""
+    counterexample = Counterexample(
+        names, note="the process can perform this trace but is never stable after it")
+    return CheckResult(Verdict.FAIL, counterexample, stats,
+                       message=f"the trace is possible but never stable ([{model.value}])")
 
 
 def _cut_short(names: tuple[str, ...], done: int, offered: frozenset[str],
@@ -224,29 +238,20 @@ def _goal(walk: Exploration, length: int,
     """The pairs that show the trace in ``model`` (:func:`check_has_trace`)."""
     if model is RefinementModel.TRACES:
         return None
-    on_cycle: dict[int, bool] = {}
+    can_diverge: dict[int, bool] = {}
 
     def stable(state: int) -> bool:
         return all(code != TAU_INDEX for code, _ in walk.successors(state))
 
+    def taus(state: int) -> list[int]:
+        return [target for code, target in walk.successors(state) if code == TAU_INDEX]
+
     def divergent(state: int) -> bool:
-        # on a τ-cycle; a state that only reaches one puts the cycle's states
-        # in the same layer of the search, where they are tested in turn
-        if state not in on_cycle:
-            seen, stack = {state}, [state]
-            found = False
-            while stack and not found:
-                for code, target in walk.successors(stack.pop()):
-                    if code != TAU_INDEX:
-                        continue
-                    if target == state:
-                        found = True
-                        break
-                    if target not in seen:
-                        seen.add(target)
-                        stack.append(target)
-            on_cycle[state] = found
-        return on_cycle[state]
+        # can do τ for ever: a τ-cycle within τ-reach (bisimilar states agree,
+        # so a reduced product finds it at the same distance)
+        if state not in can_diverge:
+            can_diverge[state] = tau_cycle_reached(state, taus)
+        return can_diverge[state]
 
     if model is RefinementModel.FAILURES:
         return lambda state, done: done == length and stable(state)

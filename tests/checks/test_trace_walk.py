@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from procalg.assertion_kinds import RefinementModel
 from procalg.checks.result import CheckResult
 from procalg.checks.trace_walk import walk_trace
 from procalg.checks.traces import check_has_trace, check_has_trace_product
@@ -46,42 +47,66 @@ def traces_of(draw: st.DrawFn, lts: LTS) -> tuple[str, ...]:
     return tuple(trace)
 
 
-def assert_same_answer(reference: CheckResult, product: CheckResult, oracle: LTS) -> None:
-    """Same verdict, messages and counterexample; a witness of the reference's
-    length that the oracle LTS can take."""
+def assert_same_answer(reference: CheckResult, product: CheckResult, oracle: LTS,
+                       model: RefinementModel = RefinementModel.TRACES) -> None:
+    """Same verdict and message; on a failure the same counterexample; on a pass
+    a witness of the reference's length that the oracle LTS can take and that
+    shows the trace as its note says."""
     assert product.verdict == reference.verdict and product.message == reference.message
     rc, pc = reference.counterexample, product.counterexample
-    assert (pc.trace, pc.accepted, pc.refused, pc.note) == (rc.trace, rc.accepted, rc.refused,
-                                                           rc.note)
-    if reference.passed:
-        assert len(pc.full_path) == len(rc.full_path)
-        assert tuple(x for x in pc.full_path if x != TAU) == rc.trace
-        assert _replay(oracle, pc.full_path)
+    if not reference.passed:
+        assert (pc.trace, pc.accepted, pc.refused, pc.note) == (rc.trace, rc.accepted,
+                                                               rc.refused, rc.note)
+        return
+    assert len(pc.full_path) == len(rc.full_path)
+    assert tuple(x for x in pc.full_path if x != TAU) == pc.trace
+    ends = _replay(oracle, pc.full_path)
+    stable = any(all(oracle.labels[x] != TAU for x, _ in oracle.successors(s)) for s in ends)
+    if model is RefinementModel.FAILURES:  # a stable end
+        assert stable
+    if model is RefinementModel.FAILURES_DIVERGENCES:  # either, whatever the note says
+        assert stable or any(_can_diverge(oracle, s) for s in ends)
+    if pc.trace == rc.trace:  # [FD] may meet a divergence and the whole trace at one depth
+        assert pc.note == rc.note
+    else:
+        assert "diverges" in pc.note + rc.note
+
+
+def _can_diverge(lts: LTS, state: int) -> bool:
+    """τ for ever from ``state``: some τ-path as long as the LTS returns to a state."""
+    here: set[int] = {state}
+    for _ in range(lts.num_states):
+        here = {d for s in here for x, d in lts.successors(s) if lts.labels[x] == TAU}
+    return bool(here)
+
+
+MODELS = st.sampled_from([RefinementModel.TRACES, RefinementModel.FAILURES,
+                          RefinementModel.FAILURES_DIVERGENCES])
 
 
 @settings(max_examples=150, deadline=None)
-@given(trees(), st.lists(st.booleans(), min_size=1, max_size=4), st.data())
+@given(trees(), st.lists(st.booleans(), min_size=1, max_size=4), MODELS, st.data())
 def test_the_walk_answers_as_the_reference_on_random_networks_with_lazy_leaves(
-        tree, lazy, data) -> None:
+        tree, lazy, model, data) -> None:
     oracle = explore(Tree(tree))
     trace = data.draw(traces_of(oracle))
-    product = check_has_trace_product(close(lazy_network(tree, lazy)), trace)
-    assert_same_answer(check_has_trace(Tree(tree), trace), product, oracle)
+    product = check_has_trace_product(close(lazy_network(tree, lazy)), trace, model=model)
+    assert_same_answer(check_has_trace(Tree(tree), trace, model=model), product, oracle, model)
 
 
 @settings(max_examples=100, deadline=None)
-@given(trees(), st.data())
-def test_the_walk_answers_as_the_reference_on_reduced_components(tree, data) -> None:
+@given(trees(), MODELS, st.data())
+def test_the_walk_answers_as_the_reference_on_reduced_components(tree, model, data) -> None:
     oracle = explore(Tree(tree))
     trace = data.draw(traces_of(oracle))
     net = reduce_components(close(lazy_network(tree, False)))
-    assert_same_answer(check_has_trace(oracle, trace), check_has_trace_product(net, trace),
-                       oracle)
+    assert_same_answer(check_has_trace(oracle, trace, model=model),
+                       check_has_trace_product(net, trace, model=model), oracle, model)
 
 
 @settings(max_examples=80, deadline=None)
-@given(_operator_terms(2, (Seq, Interrupt)), st.data())
-def test_the_walk_answers_as_the_reference_on_random_operator_trees(term, data) -> None:
+@given(_operator_terms(2, (Seq, Interrupt)), MODELS, st.data())
+def test_the_walk_answers_as_the_reference_on_random_operator_trees(term, model, data) -> None:
     unfold = BODIES.__getitem__
     try:  # a call under ; or an interrupt can grow without end: no oracle
         oracle = _reference_within(term, unfold, 150)
@@ -91,8 +116,8 @@ def test_the_walk_answers_as_the_reference_on_random_operator_trees(term, data) 
     if isinstance(net, NotApplicable):
         return
     trace = data.draw(traces_of(oracle))
-    assert_same_answer(check_has_trace(oracle, trace), check_has_trace_product(net, trace),
-                       oracle)
+    assert_same_answer(check_has_trace(oracle, trace, model=model),
+                       check_has_trace_product(net, trace, model=model), oracle, model)
 
 
 def _chain(n: int) -> LTS:
@@ -131,3 +156,18 @@ def test_more_pairs_than_the_limit_stop_the_walk_saying_so() -> None:
     net = close(component(_chain(30)))
     with pytest.raises(LimitExceeded, match="more than 10 states"):
         walk_trace(net, ("a", "b") * 30, Limits(max_states=10))
+
+
+def test_a_divergence_after_the_trace_is_no_stable_failure_but_every_continuation_in_fd(
+        ) -> None:
+    # a, then a τ-loop, or b to a stable STOP
+    lts = LTS.build(4, 0, ["a", "b"], [(0, "a", 1), (1, TAU, 2), (2, TAU, 1), (0, "b", 3)])
+    net = close(component(lts))
+    f, fd = RefinementModel.FAILURES, RefinementModel.FAILURES_DIVERGENCES
+    assert check_has_trace_product(net, ["a"], model=f).message == \
+        "the trace is possible but never stable ([F])"
+    assert check_has_trace_product(net, ["b"], model=f).passed
+    beyond = check_has_trace_product(net, ["a", "b", "a"], model=fd)
+    assert beyond.passed and beyond.counterexample.trace == ("a",)
+    assert beyond.counterexample.full_path == ("a",)
+    assert "diverges after 1 of the events" in beyond.counterexample.note
