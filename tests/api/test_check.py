@@ -265,3 +265,41 @@ def test_has_trace_in_a_failures_model_is_not_a_symbolic_check() -> None:
     (report,) = check_model(model, options=SearchOptions(engine=CheckEngine.SYMBOLIC))
     assert report.result == "error"
     assert "in [T] only" in str(report.error)
+
+
+CELLS = """\
+channel put, get : {0..2}
+channel stop
+Cell(i) = put.i -> get.i -> Cell(i) [] stop -> STOP
+Net = (Cell(0) ||| Cell(1) ||| Cell(2)) [| {stop} |] (stop -> STOP)
+Quiet = Net \\ {put.0}
+"""
+
+
+@pytest.mark.parametrize("assertion", [
+    "Net :[has trace]: <put.0, put.1, get.0, get.1>",
+    "Net :[has trace]: <put.0, get.1>",
+    "Net :[has trace [F]]: <put.2, stop>",
+    "Quiet :[has trace [FD]]: <get.0, get.0>",
+    "Quiet :[has trace [F]]: <get.0, put.0>",
+])
+def test_has_trace_runs_on_the_product_engine_with_the_reference_answer(assertion: str) -> None:
+    model = loads(CELLS + f"assert {assertion}\n")
+    (product,) = check_model(model)
+    (reference,) = check_model(model, options=SearchOptions(engine=CheckEngine.REFERENCE))
+    assert product.stats.extra["engine"] == "product"
+    assert reference.stats.extra["engine"] == "reference"
+    assert reference.stats.extra["why"] == "--engine reference"
+    pc, rc = product.check.counterexample, reference.check.counterexample
+    assert (product.result, product.check.message) == (reference.result, reference.check.message)
+    assert (pc.trace, pc.accepted, pc.note) == (rc.trace, rc.accepted, rc.note)
+    assert not product.check.passed or len(pc.full_path) == len(rc.full_path)
+
+
+def test_compensation_complete_runs_on_the_product_engine_and_says_so() -> None:
+    model = loads("activity reserve, charge, ship\nchannel undo_reserve\n"
+                  "Order = saga (reserve undo undo_reserve ; charge ; ship)\n"
+                  "assert Order :[compensation complete]\n")
+    (report,) = check_model(model)
+    assert report.result == "fail" and report.stats.extra["engine"] == "product"
+    assert report.check.counterexample.trace[-1] == "stranded.charge"
