@@ -76,7 +76,7 @@ class TraceWalk:
             where ``[FD]`` met a divergence first); else the most any pair did.
         offered: when not found, the visible events offered by the states
             that did ``deepest`` events (the walk then visited every pair).
-        states: distinct (state, events done) pairs visited.
+        states: distinct product states visited (with any number of events done).
         transitions: moves generated from them.
         notes: the search's notes (lazy components, wide codes).
     """
@@ -231,6 +231,11 @@ class _Walk:
         return (dst[keep], done[keep] + ~tau[keep], src[keep] + lo,
                 lab[keep].astype(np.int64), restless)
 
+    def states(self) -> int:
+        """Distinct product states visited, whatever the events done (as the
+        term-level search counts them)."""
+        return len(sorted_unique(np.concatenate(list(self.seen.values()))))
+
     def path(self, position: int) -> tuple[str, ...]:
         """Label names from the initial state to the pair at ``position`` of the last level."""
         names = []
@@ -287,5 +292,5 @@ def walk_trace(network: Network, trace: Sequence[str], limits: Limits = NO_LIMIT
     notes = (*network.notes, *walk.tables.notes())
     if hit is not None:
         return TraceWalk(True, walk.path(hit), int(walk.levels[-1].done[hit]), frozenset(),
-                         walk.pairs, walk.transitions, notes)
-    return TraceWalk(False, (), walk.deepest, offered, walk.pairs, walk.transitions, notes)
+                         walk.states(), walk.transitions, notes)
+    return TraceWalk(False, (), walk.deepest, offered, walk.states(), walk.transitions, notes)
