@@ -1,7 +1,9 @@
-"""Choosing the exploration engine for deadlock, divergence and reachability.
+"""Choosing the exploration engine for deadlock, divergence, reachability,
+``has trace`` and ``compensation complete``.
 
 Each property is defined once, in its module of ``procalg.checks``
-(``deadlock.py``, ``divergence.py``, ``reachability.py``), for two engines
+(``deadlock.py``, ``divergence.py``, ``reachability.py``, ``traces.py``,
+``compensation.py``), for two engines
 that give the same :class:`~procalg.checks.result.CheckResult`; this module
 only chooses between them and says why in the stats:
 
