@@ -22,7 +22,7 @@ from procalg.lts.product import Limits
 from procalg.semantics.network import NotApplicable, compile_network
 from procalg.terms import Interrupt, Seq
 from tests.lts.test_lazy import _network as lazy_network
-from tests.lts.test_product import EVENTS, Tree, _replay, trees
+from tests.lts.test_product import EVENTS, Tree, _force_wide, _replay, trees
 from tests.semantics.test_network import BODIES, _operator_terms, _reference_within
 
 EVENT_NAMES = [*EVENTS, TICK, "d"]  # "d": an event no network shows
@@ -171,3 +171,14 @@ def test_a_divergence_after_the_trace_is_no_stable_failure_but_every_continuatio
     assert beyond.passed and beyond.counterexample.trace == ("a",)
     assert beyond.counterexample.full_path == ("a",)
     assert "diverges after 1 of the events" in beyond.counterexample.note
+
+
+@settings(max_examples=40, deadline=None)
+@given(trees(), st.lists(st.booleans(), min_size=1, max_size=4), MODELS, st.data())
+def test_codes_wider_than_62_bits_give_the_same_answers(tree, lazy, model, data) -> None:
+    oracle = explore(Tree(tree))
+    trace = data.draw(traces_of(oracle))
+    with pytest.MonkeyPatch.context() as patch:  # every code a Python integer
+        _force_wide(patch)
+        product = check_has_trace_product(close(lazy_network(tree, lazy)), trace, model=model)
+    assert_same_answer(check_has_trace(oracle, trace, model=model), product, oracle, model)

@@ -157,3 +157,12 @@ def test_has_trace_in_f_and_fd_agrees_with_the_failures_by_brute_force(
                    for s in _after(lts, tau, trace[:k]) for t in tau.successors(s))
     assert check_has_trace(lts, trace, model=F).passed == stable
     assert check_has_trace(lts, trace, model=FD).passed == (stable or diverges)
+
+
+def test_in_fd_the_witness_stops_at_the_first_state_that_can_diverge() -> None:
+    # a, then τ to a τ-self-loop: the state after a is on no cycle but can do τ
+    # for ever, which strong bisimulation keeps (a reduced product agrees)
+    lts = LTS.build(3, 0, ["a", "b"], [(0, "a", 1), (1, TAU, 2), (2, TAU, 2)])
+    result = check_has_trace(lts, ["a", "b"], model=FD)
+    assert result.passed and result.counterexample.full_path == ("a",)
+    assert "diverges after 1 of the events" in result.counterexample.note
