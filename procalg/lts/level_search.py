@@ -5,7 +5,8 @@ product one whole BFS level at a time: successors of the frontier come from
 the synchronisation tables in bulk, chunk by chunk on a small thread pool
 (numpy releases the GIL), are deduplicated by sorting and checked against
 the visited set (:class:`~procalg.lts.visited.Visited`, sorted runs with
-level tags) by binary search. A goal (:data:`procalg.lts.product.Goal`) is a
+level tags) by binary search, leaving the frontier out when no move stays
+in its level (:mod:`procalg.lts.parity`). A goal (:data:`procalg.lts.product.Goal`) is a
 ``stop`` function looking at each expanded chunk; the search ends at the
 first BFS level holding a witness, so traces are shortest, and
 :meth:`LevelSearch.path_to` rebuilds one backwards with the reversed
