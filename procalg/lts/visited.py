@@ -163,13 +163,23 @@ class Visited:
             self._fkeys = self._stored(self.frontier)
         return [self._fkeys, *(r.codes for r in reversed(self.runs))]
 
-    def unseen(self, codes: np.ndarray) -> np.ndarray:
-        """The ``codes`` not in the set (sorted queries search fastest)."""
+    def unseen(self, codes: np.ndarray, *, frontier: bool = True) -> np.ndarray:
+        """The ``codes`` not in the set (sorted queries search fastest).
+
+        With ``frontier=False`` the frontier is not searched: the caller knows
+        no code is in it (successors in a network whose moves all change the
+        level's parity, :mod:`procalg.lts.parity`).
+
+        Example:
+            >>> v, codes = Visited(np.array([5])), np.array([5, 6])
+            >>> v.unseen(codes).tolist(), v.unseen(codes, frontier=False).tolist()
+            ([6], [5, 6])
+        """
         if not len(codes):
             return codes
         keys = self._stored(codes)
         same = keys is codes  # int64 codes are their own keys: compress once per tier
-        for tier in self._tiers():
+        for tier in self._tiers()[0 if frontier else 1:]:
             if not len(keys):
                 break
             miss = ~found_in(tier, keys)
