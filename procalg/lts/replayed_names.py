@@ -131,10 +131,11 @@ class ReplayedNames(Sequence[str]):
         if not -len(self) <= index < len(self):
             raise IndexError(index)
         state = index % len(self)
-        return self._name(self._run(lambda: self.witness(state)))
+        return self._run(lambda: self._name(self.witness(state)))
 
     def __iter__(self) -> Iterator[str]:
-        return (self[i] for i in range(len(self)))
+        """Every name, computed in one ``run`` (a DOT file names every state)."""
+        return iter(self._run(lambda: [self._name(self.witness(s)) for s in range(len(self))]))
 
     def witness(self, state: int) -> Any:
         """The ``system`` state that names ``state`` (replayed from the nearest named one)."""
