@@ -32,7 +32,7 @@ from procalg.lts.formats import to_graphml, to_json
 from procalg.lts.partition import Bisimulation, minimize
 from procalg.lts.render import FORMATS as PICTURE_FORMATS
 from procalg.lts.render import MAX_STATES, render
-from procalg.lts.replayed_names import ReplayedNames
+from procalg.lts.replayed_names import ReplayedNames, ReplayError
 from procalg.lts.sketch import sketch
 from procalg.semantics.deep import run_deep
 from procalg.terms import show_process
@@ -91,6 +91,10 @@ def named(model: Model, process: str, explored: LTS) -> LTS:
             return run_deep(action)
         except ProcalgError as err:
             raise model.locate(err) from None
+        except ReplayError as err:  # the engines disagree: a bug, said without a traceback
+            raise ProcalgError(f"cannot name the compiled states of {process}: {err}",
+                               hint="draw it with --engine reference, and please report "
+                                    "this model") from None
 
     names = ReplayedNames(explored, system, lambda t: show_process(t, STATE_NAME_CHARS), replay)
     return replace(explored, state_names=names).found_by_search()

@@ -49,6 +49,10 @@ SIGNATURE_DEPTH = 8
 """How many steps ahead two candidate terms are compared before the first is taken."""
 
 
+class ReplayError(ValueError):
+    """The system cannot follow the compiled LTS: the two are not bisimilar (a bug)."""
+
+
 def _direct(action: Callable[[], T]) -> T:
     return action()
 
@@ -148,7 +152,7 @@ class ReplayedNames(Sequence[str]):
         wanted, chain = state, []
         while state not in self._states:
             if parent[state] < 0:
-                raise ValueError(f"state {state} is not reachable from the initial state")
+                raise ReplayError(f"state {state} is not reachable from the initial state")
             chain.append(state)
             state = int(parent[state])
         for child in reversed(chain):
@@ -172,7 +176,7 @@ class ReplayedNames(Sequence[str]):
         term = self._states[source]
         candidates = list(dict.fromkeys(t for lab, t in self._term_moves(term) if lab == label))
         if not candidates:
-            raise ValueError(f"the system cannot follow the compiled move {label!r}")
+            raise ReplayError(f"the term rules cannot follow the compiled move {label!r}")
         lo, hi = int(self._offsets[source]), int(self._offsets[source + 1])
         siblings = list(dict.fromkeys(int(self._lts.dst[i]) for i in range(lo, hi)
                                       if self._lts.labels[self._labels[i]] == label))

@@ -104,3 +104,14 @@ def test_a_sketch_of_a_large_compiled_lts_names_only_the_states_it_draws(tmp_pat
     named = lts.state_names._states  # the witnesses replayed so far
     assert drawn.states <= len(named) <= 2 * drawn.states
     assert "title" in (tmp_path / "phil.svg").read_text()
+
+
+def test_names_the_term_rules_cannot_follow_are_an_error_with_a_hint_not_a_traceback() -> None:
+    from procalg.api.export import named
+    from procalg.lts import LTS
+
+    wrong = LTS.build(2, 0, ["b"], [(0, "b", 1)])  # NETWORK's Net cannot start with b
+    lts = named(NETWORK, "Net", wrong)
+    with pytest.raises(ProcalgError, match="cannot name") as caught:
+        lts.state_names[1]
+    assert "--engine reference" in caught.value.hint
