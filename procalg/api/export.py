@@ -16,11 +16,12 @@ Example:
 from __future__ import annotations
 
 import shutil
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
-from procalg.api.model import Model
+from procalg.api.model import STATE_NAME_CHARS, Model
 from procalg.api.search import CheckEngine, SearchOptions, implementation
 from procalg.checks.compensation import terminal_outcomes
 from procalg.errors import ProcalgError
@@ -31,7 +32,10 @@ from procalg.lts.formats import to_graphml, to_json
 from procalg.lts.partition import Bisimulation, minimize
 from procalg.lts.render import FORMATS as PICTURE_FORMATS
 from procalg.lts.render import MAX_STATES, render
+from procalg.lts.replayed_names import ReplayedNames, ReplayError
 from procalg.lts.sketch import sketch
+from procalg.semantics.deep import run_deep
+from procalg.terms import show_process
 
 TEXT_FORMATS = ("aut", "dot", "json", "graphml")
 
@@ -43,8 +47,9 @@ def process_lts(model: Model, process: str, *, max_states: int | None = None,
 
     Where the product engine applies (and ``engine`` allows it) the compiled
     network is explored in bulk, with components *not* reduced, so the state
-    count is the term-level one; otherwise, or when states must carry their
-    terms as names (pictures), the term-level rules explore it.
+    count is the term-level one; otherwise the term-level rules explore it.
+    With ``state_names`` (pictures) each state is named by its term, as the
+    term rules name them (:func:`named`: computed only for the states read).
     ``reference_max_states`` is a tighter limit for the term-level rules alone
     (see :class:`~procalg.api.search.SearchOptions`).
 
@@ -57,12 +62,42 @@ def process_lts(model: Model, process: str, *, max_states: int | None = None,
     """
     options = SearchOptions(engine=engine, max_states=max_states, reduce=False,
                             reference_max_states=reference_max_states)
-    if state_names or options.engine is CheckEngine.REFERENCE:
+    if options.engine is CheckEngine.REFERENCE:
         return model.lts(process, max_states=options.reference_limit, state_names=state_names)
     explored = implementation(model, process, options)
-    if isinstance(explored, LTS):
-        return explored
-    return model.lts(process, max_states=options.reference_limit)
+    if not isinstance(explored, LTS):
+        return model.lts(process, max_states=options.reference_limit, state_names=state_names)
+    return named(model, process, explored) if state_names else explored
+
+
+def named(model: Model, process: str, explored: LTS) -> LTS:
+    """``explored`` (the compiled engine's LTS of ``process``) with its states
+    named by their terms, as the term rules name them: each name is computed
+    when first read, by replaying the moves that reach the state on the term
+    rules (:mod:`procalg.lts.replayed_names`), so a picture that draws a few
+    hundred states names only those.
+
+    Example:
+        >>> from procalg.api.model import loads
+        >>> model = loads("channel a, b\\nP = a -> STOP ||| b -> STOP")
+        >>> lts = named(model, "P", process_lts(model, "P"))
+        >>> lts.state_names[0]
+        'a -> STOP ||| b -> STOP'
+    """
+    system = model.system(process)
+
+    def replay(action: Callable[[], Any]) -> Any:
+        try:
+            return run_deep(action)
+        except ProcalgError as err:
+            raise model.locate(err) from None
+        except ReplayError as err:  # the engines disagree: a bug, said without a traceback
+            raise ProcalgError(f"cannot name the compiled states of {process}: {err}",
+                               hint="draw it with --engine reference, and please report "
+                                    "this model") from None
+
+    names = ReplayedNames(explored, system, lambda t: show_process(t, STATE_NAME_CHARS), replay)
+    return replace(explored, state_names=names).found_by_search()
 
 
 def reduced(lts: LTS, kind: Bisimulation | None) -> LTS:

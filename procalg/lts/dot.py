@@ -52,6 +52,7 @@ def to_dot(lts: LTS, highlight_trace: Sequence[str] | None = None, *, name: str 
     edges, nodes = (set(), set()) if highlight_trace is None else trace_path(lts, highlight_trace)
     deadlocks = set(lts.deadlocks())
     stopped = (lts.out_degree() == 0) & lts.terminated()
+    names = list(lts.state_names) if lts.state_names else None  # lazy names: in one go
     out = [f"digraph {_quote(name)} {{", "  rankdir=LR;",
            '  node [shape=circle, fontname="Helvetica"];',
            '  edge [fontname="Helvetica"];',
@@ -69,8 +70,8 @@ def to_dot(lts: LTS, highlight_trace: Sequence[str] | None = None, *, name: str 
             attrs.append("shape=doublecircle")
         if s in nodes:
             attrs.append(HIGHLIGHT)
-        if lts.state_names:
-            attrs.append(f"tooltip={_quote(lts.state_names[s])}")
+        if names:
+            attrs.append(f"tooltip={_quote(names[s])}")
         out.append(f"  s{s} [{', '.join(attrs)}];")
     labels = effective_labels(lts)
     for i, (s, a, d) in enumerate(zip(lts.src.tolist(), labels.tolist(), lts.dst.tolist(),

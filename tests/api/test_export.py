@@ -73,3 +73,45 @@ def test_process_lts_of_a_network_is_the_term_level_lts_up_to_strong_bisimulatio
 def test_process_lts_keeps_term_names_when_a_picture_asks_for_them() -> None:
     lts = process_lts(NETWORK, "Net", state_names=True)
     assert lts.state_names is not None and "STOP" in lts.state_names[0]
+
+
+@pytest.mark.parametrize(("path", "process"), [
+    ("docs/examples/tiny.proc", "P"),
+    ("models/dining_philosophers.proc", "System"),
+    ("models/alternating_bit.proc", "Lossy"),
+    ("models/milner_scheduler.proc", "Scheduler"),
+])
+def test_a_picture_names_the_compiled_states_as_the_term_rules_name_theirs(
+        path: str, process: str) -> None:
+    from procalg.api.model import load
+    from procalg.lts.replayed_names import ReplayedNames
+
+    model = load(Path(__file__).resolve().parents[2] / path)
+    compiled = process_lts(model, process, state_names=True)
+    reference = process_lts(model, process, state_names=True, engine=CheckEngine.REFERENCE)
+    assert isinstance(compiled.state_names, ReplayedNames)  # the engine `check` uses
+    assert compiled.state_names[0] == reference.state_names[0]
+    assert sorted(compiled.state_names) == sorted(reference.state_names)
+
+
+def test_a_sketch_of_a_large_compiled_lts_names_only_the_states_it_draws(tmp_path) -> None:
+    from procalg.api.model import load
+
+    model = load(Path(__file__).resolve().parents[2] / "models/dining_philosophers.proc")
+    lts = process_lts(model, "System", state_names=True)
+    drawn = draw(lts, tmp_path / "phil.svg", max_states=40)
+    assert drawn.states <= 40 < lts.num_states
+    named = lts.state_names._states  # the witnesses replayed so far
+    assert drawn.states <= len(named) <= 2 * drawn.states
+    assert "title" in (tmp_path / "phil.svg").read_text()
+
+
+def test_names_the_term_rules_cannot_follow_are_an_error_with_a_hint_not_a_traceback() -> None:
+    from procalg.api.export import named
+    from procalg.lts import LTS
+
+    wrong = LTS.build(2, 0, ["b"], [(0, "b", 1)])  # NETWORK's Net cannot start with b
+    lts = named(NETWORK, "Net", wrong)
+    with pytest.raises(ProcalgError, match="cannot name") as caught:
+        lts.state_names[1]
+    assert "--engine reference" in caught.value.hint

@@ -17,6 +17,7 @@ from procalg.errors import ProcalgError
 from procalg.lts import LTS
 from procalg.notebook import draw
 from procalg.notebook.html import (
+    can_draw,
     error_html,
     lts_bundle,
     model_html,
@@ -176,3 +177,16 @@ def test_picture_has_a_node_per_state_and_an_edge_per_transition(lts):
     # plus the invisible start node and its arrow into the initial state
     assert svg.count('class="node"') == lts.num_states + 1
     assert svg.count('class="edge"') == lts.num_transitions + 1
+
+
+@pytest.mark.skipif(not can_draw(), reason="needs Graphviz's dot")
+def test_a_compiled_lts_drawn_in_a_cell_names_its_drawn_states_by_their_terms():
+    from procalg.api.export import process_lts
+
+    model = loads("channel a, b : {0..9}\nC(n) = a!n -> C((n + 1) % 10) [] b?x -> C(x)\n"
+                  "P = C(0) ||| C(5)")
+    lts = process_lts(model, "P", state_names=True)  # the product engine's, 100 states
+    bundle = lts_bundle(lts, max_states=12)
+    start = "a.0 -> C(1) [] b?x -> C(x) ||| a.5 -> C(6) [] b?x -> C(x)"
+    assert lts.state_names[0] == start and start in unescape(bundle["text/html"])  # tooltip
+    assert len(lts.state_names._states) <= 12 + 2  # the drawn states and a path or two
