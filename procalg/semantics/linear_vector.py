@@ -41,16 +41,19 @@ Example:
 from __future__ import annotations
 
 import gc
+from collections.abc import Collection, Container, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from procalg.semantics.linear_vector_asks import Asks
 from procalg.semantics.linear_vector_body import (
     Branch,
     Program,
     Target,
     compile_program,
 )
+from procalg.semantics.linear_vector_events import Input, Offers
 from procalg.semantics.vector_exprs import LIMIT, Columns, Mismatch, kind_of
 
 if TYPE_CHECKING:
@@ -62,6 +65,9 @@ _DTYPE = {"i": np.int64, "b": bool}
 BATCH_MIN = 16
 """Fewer states than this are cheaper one by one (a batch costs a few hundred µs of
 numpy calls, a state about 40 µs): callers expand smaller frontiers per state."""
+FANOUT = 1 << 21
+"""The most moves a batch that leaves out unasked moves may list per group before
+leaving them out (``c?x:{0..9999}`` over a large frontier goes per state)."""
 UNKNOWN, PER_STATE = -1, -2
 """A machine state's group before it is looked at, and for one left per state."""
 
@@ -111,6 +117,7 @@ class VectorMoves:
         self._stores: list[_Store] = []
         self._group_of = np.full(0, UNKNOWN, dtype=np.int64)
         self._row_of = np.zeros(0, dtype=np.int64)
+        self._where: Asks | None = None  # the current batch's asks (see batch)
 
     @property
     def vectorised(self) -> int:
@@ -162,10 +169,17 @@ class VectorMoves:
             rows = np.array(args, dtype=np.int64).reshape(len(args), width)
             self._row_of[members] = self._stores[group].append(rows)
 
-    def batch(self, states: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def batch(self, states: list[int], waiting: Container[str] | None = None,
+              asked: Sequence[Collection[str]] = ()
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The moves of ``states``: per move, the position of its source in
         ``states``, its label (an index of :attr:`labels`) and its target state,
         ordered by source position, then as the per-state path orders them.
+
+        With ``waiting``, a move labelled in it is made only where ``asked`` (a
+        collection of label names per position) has its label, as
+        :meth:`~procalg.semantics.linear_inputs.InputMoves.successors_where` makes
+        them: the moves left out get no target state.
 
         Raises:
             ProcalgError: a state's moves raise (by the per-state path, as there).
@@ -173,8 +187,11 @@ class VectorMoves:
         collecting = gc.isenabled()
         gc.disable()  # the states made are all kept: a collection would walk the
         try:          # machine's whole heap for nothing (as semantics/compress.py)
+            self._where = None if waiting is None else \
+                Asks(self.labels, self._label, waiting, asked)
             return self._batch(states)
         finally:
+            self._where = None
             if collecting:
                 gc.enable()
 
@@ -220,8 +237,11 @@ class VectorMoves:
         pos: list[int] = []
         label: list[int] = []
         dst: list[int] = []
+        where, successors = self._where, self.machine.successors
         for row in rows:
-            for name, target in self.machine.successors(states[row]):
+            moves = successors(states[row]) if where is None else \
+                self.machine.successors_where(states[row], where.waiting, where.asked[row])
+            for name, target in moves:
                 pos.append(row)
                 label.append(self._label(name if type(name) is str else str(name)))
                 dst.append(target)
@@ -233,6 +253,8 @@ class VectorMoves:
         """One group's moves (sorted by position) and the positions left to the
         per-state path (None: all of them)."""
         n = len(pos_of)
+        if self._where is not None and n * program.fanout > FANOUT:
+            return None  # offers mostly left out: per state, each made only when asked
         cols: Columns = {param: (table[:, j].astype(_DTYPE[kind]), kind)  # type: ignore[misc]
                          for j, (param, kind) in enumerate(zip(program.params, kinds,
                                                                 strict=True))}
@@ -247,11 +269,19 @@ class VectorMoves:
         try:
             for branch, (src, label, moved, _) in zip(program.branches, made, strict=True):
                 keep = ~bad[src]
+                where = self._where  # moves waiting for a partner's ask, if any
+                inputs = where is not None and type(branch.event) in (Input, Offers)
+                if inputs:  # an input's targets are made only when asked, ...
+                    keep &= where.wanted(pos_of[src], label)  # type: ignore[union-attr]
                 src, label = src[keep], label[keep]
                 moved = {k: (v[keep], kind) for k, (v, kind) in moved.items()}
+                dst = self._targets(branch, moved, len(src))
+                if where is not None and not inputs:  # ... any other move's at once
+                    keep = where.wanted(pos_of[src], label)  # (and they raise as there)
+                    src, label, dst = src[keep], label[keep], dst[keep]
                 out_src.append(src)
                 out_label.append(label)
-                out_dst.append(self._targets(branch, moved, len(src)))
+                out_dst.append(dst)
         except Mismatch:
             return None
         empty = np.zeros(0, dtype=np.int64)

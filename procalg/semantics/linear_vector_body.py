@@ -144,6 +144,17 @@ class Program:
 
     def __init__(self, params: tuple[str, ...], branches: list[Branch]) -> None:
         self.params, self.branches = params, branches
+        self.fanout = sum(_fanout(branch.event) for branch in branches)
+        """The most moves one state can have."""
+
+
+def _fanout(event: Any) -> int:
+    """The most moves of one state a branch's event makes."""
+    if type(event) is Offers:
+        return len(event.labels)
+    if type(event) is Input:
+        return int(np.prod([len(d) for d in event.domains]))
+    return 1
 
 
 def compile_program(machine: Machine, name: str, labeller: Labeller) -> Program | None:
