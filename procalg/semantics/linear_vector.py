@@ -16,8 +16,9 @@ its distinct argument rows (``np.unique``), one dictionary look-up each.
 
 A definition is vectorised when its body is external choices, guards,
 ``if`` and calls of single-clause definitions over output prefixes and inputs
-(and ``STOP``/``SKIP``), its channel fields Int or Bool, its expressions
-Int/Bool arithmetic, comparisons and logic; decided once. Everything else
+(and ``STOP``/``SKIP``), its channel fields Int, Bool or field-less
+constructors (``datatype S = idle | busy``, interned to small integers), its
+expressions Int/Bool arithmetic, comparisons and logic; decided once. Everything else
 keeps the per-state path: another definition's states, a group whose kinds do
 not fit its operators, and a row whose evaluation would raise (division by
 zero, a value outside its channel's type), which the per-state path then
@@ -54,12 +55,12 @@ from procalg.semantics.linear_vector_body import (
     compile_program,
 )
 from procalg.semantics.linear_vector_events import Input, Offers
-from procalg.semantics.vector_exprs import LIMIT, Columns, Mismatch, kind_of
+from procalg.semantics.vector_exprs import LIMIT, Columns, Mismatch, decode, encode, kind_of
 
 if TYPE_CHECKING:
     from procalg.semantics.linear import Machine
 
-_DTYPE = {"i": np.int64, "b": bool}
+_DTYPE = {"i": np.int64, "b": bool, "a": np.int64}
 
 
 BATCH_MIN = 16
@@ -158,11 +159,12 @@ class VectorMoves:
             if type(key) is tuple and len(key) == 3 and key[0] == "call" \
                     and key[1] in programs:
                 kinds = tuple([kind_of(a) for a in key[2]])
-                if None not in kinds and all(-LIMIT < a < LIMIT for a in key[2]):
+                row = None if None in kinds else tuple([encode(a) for a in key[2]])
+                if row is not None and all(-LIMIT < a < LIMIT for a in row):
                     group = self._group_id(key[1], kinds)  # type: ignore[arg-type]
                     entry = found.setdefault(group, ([], []))
                     entry[0].append(state)
-                    entry[1].append(key[2])
+                    entry[1].append(row)
             self._group_of[state] = group
         for group, (members, args) in found.items():
             width = len(self._groups[group][1])
@@ -305,7 +307,7 @@ class VectorMoves:
         """Targets by the machine's keys, one environment per move (continuations
         that are no call of a vectorised kind)."""
         names = list(cols)
-        values = list(zip(*[cols[k][0].tolist() for k in names], strict=True)) if names \
+        values = list(zip(*[decode(*cols[k]) for k in names], strict=True)) if names \
             else [()] * n
         state = self.machine._state
         return np.array([state(target.node, dict(zip(names, row, strict=True)))
@@ -326,7 +328,7 @@ class VectorMoves:
             args.append((values, kind))
         keyed = args if target.live is None else [args[i] for i in target.live]
         first, back = _distinct([v for v, _ in keyed], n)
-        key_rows = list(zip(*[v[first].tolist() for v, _ in keyed], strict=True)) \
+        key_rows = list(zip(*[decode(v[first], kind) for v, kind in keyed], strict=True)) \
             if keyed else [()] * len(first)
         name, ids = target.name, machine.ids
         keys = [("call", name, row) for row in key_rows]
@@ -335,7 +337,7 @@ class VectorMoves:
         new = np.flatnonzero(found < 0)
         if len(new):
             full_rows = key_rows if target.live is None else \
-                list(zip(*[v[first].tolist() for v, _ in args], strict=True))
+                list(zip(*[decode(v[first], kind) for v, kind in args], strict=True))
             fresh = new.tolist()
             base = len(machine.keys)
             new_keys = [keys[i] for i in fresh]

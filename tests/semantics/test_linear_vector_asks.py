@@ -49,14 +49,16 @@ def _alphabet() -> set[str]:
     return model_labels | {f"k.{b}.{i}" for b in ("true", "false") for i in range(4)}
 
 
-def _leaves(text: str, start: str) -> tuple[LazyComponent, LazyComponent, Machine, object]:
+def _leaves(text: str, start: str, alphabet: set[str] | None = None,
+            waiting: tuple[str, ...] = WAITING
+            ) -> tuple[LazyComponent, LazyComponent, Machine, object]:
     """The batch path's leaf, the per-state path's, the batch machine and the terms."""
     vector_machine, plain, system = _models(text, start)
-    alphabet = _alphabet()
+    alphabet = _alphabet() if alphabet is None else alphabet
     fast = LazyComponent(vector_machine, alphabet)
     slow = LazyComponent(_PerStateAsking(plain), alphabet)
     for lazy in (fast, slow):
-        lazy.defer([c for c, name in enumerate(lazy.labels) if name.split(".")[0] in WAITING])
+        lazy.defer([c for c, name in enumerate(lazy.labels) if name.split(".")[0] in waiting])
     return fast, slow, vector_machine, system
 
 
