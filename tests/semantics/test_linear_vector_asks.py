@@ -26,7 +26,7 @@ from procalg.lts.lazy import LazyComponent
 from procalg.lts.network import DONE
 from procalg.semantics.linear import Machine
 from tests.semantics.test_linear import _bisimilar
-from tests.semantics.test_linear_vector import _R, HEADER, _branch, _models, _PerState
+from tests.semantics.test_linear_vector import _R, _branch, _models, _PerState
 
 WAITING = ("d", "g", "k")
 """The channels whose labels the leaves defer (as partners offering them would)."""
@@ -196,6 +196,3 @@ def test_random_definitions_with_random_asks_expand_alike_on_both_paths(
     if err is None:
         assert _bisimilar(_lts(fast), explore(system, max_states=20_000))
 
-
-def test_the_header_declares_every_waiting_channel() -> None:
-    assert all(f"channel {c}" in HEADER or f", {c} " in HEADER for c in WAITING)
