@@ -195,4 +195,3 @@ def test_random_definitions_with_random_asks_expand_alike_on_both_paths(
     assert sizes or not fast.deferred
     if err is None:
         assert _bisimilar(_lts(fast), explore(system, max_states=20_000))
-
