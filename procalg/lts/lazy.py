@@ -44,7 +44,8 @@ import numpy as np
 
 from procalg.errors import LimitExceeded
 from procalg.lts.exploration import Edges, Exploration
-from procalg.lts.lazy_batch import BatchExpansion
+from procalg.lts.lazy_asks import AskedExpansion
+from procalg.lts.lazy_batch import BATCH_MIN
 from procalg.lts.lazy_batch import OmegaState as _Omega
 from procalg.lts.lts import TAU, TICK, TransitionSystem
 from procalg.lts.move_columns import Column, View
@@ -52,22 +53,12 @@ from procalg.lts.network import DONE
 from procalg.lts.visited import sorted_unique
 
 
-class _Every:
-    """Contains every label (to make only the labels asked)."""
-
-    def __contains__(self, label: object) -> bool:
-        return True
-
-
-_EVERY_LABEL = _Every()
-
-
 class AlphabetError(ValueError):
     """A lazy component performed a label outside its declared alphabet (the
     network's rules cannot show it: a caller should fall back to another engine)."""
 
 
-class LazyComponent(BatchExpansion):
+class LazyComponent(AskedExpansion):
     """A network component explored on demand from a transition system.
 
     Args:
@@ -234,7 +225,7 @@ class LazyComponent(BatchExpansion):
             batch: list[int] | None = None
             vector = getattr(self.system, "vector", None)
             if hasattr(self.system, "successors_arrays") or (
-                    vector and len(todo) >= 16 and vector()):  # linear_vector.BATCH_MIN
+                    vector and len(todo) >= BATCH_MIN and vector()):
                 # a nested network, or a machine with vectorised definitions: one step
                 batch = [loc for loc in todo if not isinstance(self.states[loc], _Omega)]
                 if batch:
@@ -246,73 +237,7 @@ class LazyComponent(BatchExpansion):
             for loc in rest if batch is not None else todo:
                 self._record(loc, self._moves(self.states[loc]))
             return len(todo)
-        want: dict[int, set[int]] = {}
-        if asks is not None and len(asks[0]):
-            width = len(self.labels)
-            fresh = set((asks[0] * width + asks[1]).tolist())
-            fresh -= self._asked_keys  # each (state, label) once, whatever asks again
-            for key in fresh:
-                if key % width in deferred:
-                    want.setdefault(key // width, set()).add(key % width)
-        runs: list[tuple[int, list[tuple[int, int]], int]] = []
-        try:  # what was made is written even if a later state raises
-            for loc in todo:
-                ask = want.pop(loc, set())
-                moves = self._moves(self.states[loc], asked={self.labels[c] for c in ask})
-                self._held[loc], self._asked[loc] = moves, ask
-                runs.append((loc, moves, -1))
-            for loc, codes in want.items():
-                asked = self._asked.get(loc)
-                if asked is not None and not codes <= asked:
-                    run = self._grow(loc, codes - asked)
-                    if run is not None:
-                        runs.append(run)
-        finally:
-            self._write(runs)
-        if asks is not None and len(asks[0]):
-            self._asked_keys |= fresh
-        return len(todo)
-
-    def _grow(self, loc: int, codes: set[int]) -> tuple[int, list[tuple[int, int]], int] | None:
-        """Make partly expanded ``loc``'s moves labelled ``codes``: its new run, if any."""
-        names = {self.labels[c] for c in codes}
-        more = self._moves(self.states[loc], asked=names, waiting=_EVERY_LABEL)
-        asked = self._asked[loc]
-        asked |= codes
-        old = self._held[loc]
-        moves = sorted(set(old).union(more)) if more else old
-        if asked >= self.deferred:  # nothing left to ask: an ordinary expanded state
-            del self._asked[loc], self._held[loc]
-        else:
-            self._held[loc] = moves
-        return (loc, moves, len(old)) if len(moves) != len(old) else None
-
-    def defer(self, codes: Iterable[int]) -> None:
-        """Let expansions leave out moves labelled ``codes`` until :meth:`expand`
-        is asked for them (labels a partner must offer: the network knows which).
-
-        Every network using this component says its set once; the component
-        defers only what all of them do (a network whose rules need a label
-        from every state gets it, and states expanded before are completed).
-        Only a system with ``successors_where(state, waiting, asked)`` can defer, and only
-        the labels its ``waits(label)`` accepts, if it has that method.
-        """
-        if not hasattr(self.system, "successors_where"):
-            return
-        waits = getattr(self.system, "waits", None)  # which labels inputs make, if it knows
-        codes = frozenset(c for c in codes if self.labels[c] not in (TAU, TICK, DONE)
-                          and (waits is None or waits(self.labels[c])))
-        if not self._deferring:
-            self._deferring, self.deferred = True, codes
-            self._waiting = frozenset(self.labels[c] for c in codes)
-            return
-        lost = self.deferred - codes
-        if not lost:
-            return
-        self.deferred = self.deferred & codes
-        self._waiting = frozenset(self.labels[c] for c in self.deferred)
-        grown = [self._grow(loc, set(lost)) for loc in list(self._asked)]
-        self._write([run for run in grown if run is not None])
+        return self._expand_asked(todo, asks)
 
     @classmethod
     def resume(cls, walk: Exploration, done: list[tuple[int, Edges]], alphabet: Iterable[str],

@@ -22,6 +22,7 @@ Example:
 from __future__ import annotations
 
 import gc
+from collections.abc import Container
 from typing import Any
 
 import numpy as np
@@ -29,6 +30,10 @@ import numpy as np
 from procalg.errors import LimitExceeded
 from procalg.lts.lts import TICK
 from procalg.lts.visited import sorted_unique
+
+BATCH_MIN = 16
+"""Fewer states than this a compiled machine expands one by one (as
+:data:`procalg.semantics.linear_vector.BATCH_MIN`: a batch costs a few hundred µs)."""
 
 
 class OmegaState:
@@ -52,6 +57,9 @@ class BatchExpansion:
     expanded: int
     transitions: int
     used: set[int]
+    _held: dict[int, list[tuple[int, int]]]
+    _asked: dict[int, set[int]]
+    _waiting: frozenset[str]
     _omega: int | None
     _records: int
 
@@ -82,11 +90,13 @@ class BatchExpansion:
             ids[label == tick] = self._omega
         self._write_block(todo, src, label, ids)
 
-    def _expand_vector(self, todo: list[int]) -> None:
+    def _expand_vector(self, todo: list[int], asks: list[set[int]] | None = None) -> None:
         """Expand local states ``todo`` (never expanded, none Ω) of a compiled machine
         by its batch next-state function
         (:class:`~procalg.semantics.linear_vector.VectorMoves`): the same moves,
-        and the same local numbering, as one ``successors`` call per state.
+        and the same local numbering, as one ``successors`` call per state; with
+        ``asks`` (the deferred label codes asked, per state of ``todo``), as one
+        ``successors_where`` call per state, the states kept partly expanded.
 
         Raises:
             AlphabetError: a move's label is outside the declared alphabet.
@@ -95,17 +105,40 @@ class BatchExpansion:
         collecting = gc.isenabled()
         gc.disable()  # every object made is kept (see linear_vector.VectorMoves.batch)
         try:
-            self._expand_machine(todo)
+            self._expand_machine(todo, asks)
         finally:
             if collecting:
                 gc.enable()
 
-    def _expand_machine(self, todo: list[int]) -> None:
+    def _expand_machine(self, todo: list[int], asks: list[set[int]] | None) -> None:
+        states = [self.states[loc] for loc in todo]
+        if asks is None:
+            src, label, ids = self._machine_moves(states, None, ())
+        else:
+            names = self.labels
+            src, label, ids = self._machine_moves(
+                states, self._waiting, [{names[c] for c in ask} for ask in asks])
+        written = self._write_block(todo, src, label, ids)
+        if asks is not None:  # partly expanded: their moves and asks (see LazyComponent._grow)
+            self._hold(todo, asks, *written)
+
+    def _machine_moves(self, states: list[Any], waiting: Container[str] | None,
+                       asked: list[set[str]] | list[tuple]
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The moves of machine ``states`` by its batch function (per move: its
+        source's position, label code and local id, new targets numbered), made
+        as ``successors`` makes them, or with ``waiting`` as ``successors_where``.
+
+        Raises:
+            AlphabetError: a move's label is outside the declared alphabet.
+            LimitExceeded: more than ``max_states`` states.
+        """
         from procalg.lts.lazy import AlphabetError
         from procalg.lts.network import DONE
 
         vector = self.system.vector()
-        src, lab, dst = vector.batch([self.states[loc] for loc in todo])
+        src, lab, dst = vector.batch(states) if waiting is None else \
+            vector.batch(states, waiting, asked)
         names = vector.labels
         known = 0 if self._codes is None else len(self._codes)
         if known < len(names):  # the machine's label index -> the component's code
@@ -131,11 +164,22 @@ class BatchExpansion:
             ids[ticks] = self._omega
         else:
             ids[:] = self._local_ids(dst)
-        self._write_block(todo, src, label, ids)
+        return src, label, ids
+
+    def _hold(self, todo: list[int], asks: list[set[int]], src: np.ndarray,
+              label: np.ndarray, ids: np.ndarray) -> None:
+        """Keep each state's moves (sorted ``(label code, local id)`` pairs, as
+        written) and the deferred codes asked of it."""
+        bounds = np.searchsorted(src, np.arange(len(todo) + 1)).tolist()
+        pairs = list(zip(label.tolist(), ids.tolist(), strict=True))
+        for i, (loc, ask) in enumerate(zip(todo, asks, strict=True)):
+            self._held[loc] = pairs[bounds[i]:bounds[i + 1]]
+            self._asked[loc] = ask
 
     def _write_block(self, todo: list[int], src: np.ndarray, label: np.ndarray,
-                     ids: np.ndarray) -> None:
-        """Write the moves of ``todo`` (``src``: positions in it) as one sorted block."""
+                     ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Write the moves of ``todo`` (``src``: positions in it) as one sorted block;
+        the moves written (positions, label codes, local ids), sorted, each once."""
         width, first = len(self.labels), self._records
         key = (first + src) * width + label
         order = np.lexsort((ids, key))
@@ -156,6 +200,7 @@ class BatchExpansion:
         self.used.update(sorted_unique(used).tolist())
         for view in self._views.values():
             view.append_arrays(key, sources, used, ids)
+        return src, used, ids
 
     def _local_ids(self, targets: np.ndarray) -> np.ndarray:
         """:meth:`_numbered` for a machine's int states, through an array from state

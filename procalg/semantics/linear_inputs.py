@@ -59,7 +59,9 @@ class InputMoves(StateKeys):
         self._offers: dict[int, list[tuple[str, Env]]] = {}  # static inputs' (label, binding)
         self._pending: dict[int, Deferred] = {}  # moves, inputs unmade
         self._grouped: dict[int, dict[str, Any]] = {}  # static offers by label
-        self._free: dict[int, tuple[Container[str], list[str]]] = {}  # see successors_where
+        # see successors_where: per static input, (waiting, its labels not waiting,
+        # each label's place among its offers)
+        self._free: dict[int, tuple[Container[str], list[str], dict[str, int]]] = {}
         self._input_channels = compiler.input_channels()
         self._can_fail: dict[int, bool] = {}  # per input prefix: its activity may fail
         self._failed: dict[str, str] = {}  # an activity's label -> its failure's label
@@ -144,7 +146,9 @@ class InputMoves(StateKeys):
         An input's targets are made only for its labels kept, each at most
         once per state, and the work is in the labels kept, not in all the
         input offers: a partner offering one value of 38 costs one target
-        (the lazy product asks this way).
+        (the lazy product asks this way). The moves kept come in the order
+        :meth:`~procalg.semantics.linear.Machine.successors` gives them, so their
+        targets are numbered alike whatever the order of ``asked``.
 
         Example:
             >>> from procalg.api.model import loads
@@ -166,11 +170,15 @@ class InputMoves(StateKeys):
                 cached = self._free.get(id(offers))
                 if cached is None or cached[0] is not waiting:
                     cached = self._free[id(offers)] = (
-                        waiting, [n for n in offers if n not in waiting])
+                        waiting, [n for n in offers if n not in waiting], {})
                 picks = cached[1]
+                more = [n for n in asked if n in offers and n in waiting]
+                if more:  # in the offers' order, as successors lists them (one numbering)
+                    if not cached[2]:
+                        cached[2].update((n, i) for i, n in enumerate(offers))
+                    picks = sorted(picks + more, key=cached[2].__getitem__)
             else:
-                picks = [n for n in offers if n not in waiting]
-            picks = picks + [n for n in asked if n in offers and n in waiting]
+                picks = [n for n in offers if n not in waiting or n in asked]
             for name in picks:
                 out += [(name, t) for t in self.input_targets(target, name)]
         return out

@@ -16,8 +16,9 @@ its distinct argument rows (``np.unique``), one dictionary look-up each.
 
 A definition is vectorised when its body is external choices, guards,
 ``if`` and calls of single-clause definitions over output prefixes and inputs
-(and ``STOP``/``SKIP``), its channel fields Int or Bool, its expressions
-Int/Bool arithmetic, comparisons and logic; decided once. Everything else
+(and ``STOP``/``SKIP``), its channel fields Int, Bool or field-less
+constructors (``datatype S = idle | busy``, interned to small integers), its
+expressions Int/Bool arithmetic, comparisons and logic; decided once. Everything else
 keeps the per-state path: another definition's states, a group whose kinds do
 not fit its operators, and a row whose evaluation would raise (division by
 zero, a value outside its channel's type), which the per-state path then
@@ -41,27 +42,33 @@ Example:
 from __future__ import annotations
 
 import gc
+from collections.abc import Collection, Container, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from procalg.semantics.linear_vector_asks import Asks
 from procalg.semantics.linear_vector_body import (
     Branch,
     Program,
     Target,
     compile_program,
 )
-from procalg.semantics.vector_exprs import LIMIT, Columns, Mismatch, kind_of
+from procalg.semantics.linear_vector_events import Input, Offers
+from procalg.semantics.vector_exprs import LIMIT, Columns, Mismatch, decode, encode, kind_of
 
 if TYPE_CHECKING:
     from procalg.semantics.linear import Machine
 
-_DTYPE = {"i": np.int64, "b": bool}
+_DTYPE = {"i": np.int64, "b": bool, "a": np.int64}
 
 
 BATCH_MIN = 16
 """Fewer states than this are cheaper one by one (a batch costs a few hundred µs of
 numpy calls, a state about 40 µs): callers expand smaller frontiers per state."""
+FANOUT = 1 << 21
+"""The most moves a batch that leaves out unasked moves may list per group before
+leaving them out (``c?x:{0..9999}`` over a large frontier goes per state)."""
 UNKNOWN, PER_STATE = -1, -2
 """A machine state's group before it is looked at, and for one left per state."""
 
@@ -111,6 +118,7 @@ class VectorMoves:
         self._stores: list[_Store] = []
         self._group_of = np.full(0, UNKNOWN, dtype=np.int64)
         self._row_of = np.zeros(0, dtype=np.int64)
+        self._where: Asks | None = None  # the current batch's asks (see batch)
 
     @property
     def vectorised(self) -> int:
@@ -151,21 +159,29 @@ class VectorMoves:
             if type(key) is tuple and len(key) == 3 and key[0] == "call" \
                     and key[1] in programs:
                 kinds = tuple([kind_of(a) for a in key[2]])
-                if None not in kinds and all(-LIMIT < a < LIMIT for a in key[2]):
+                row = None if None in kinds else tuple([encode(a) for a in key[2]])
+                if row is not None and all(-LIMIT < a < LIMIT for a in row):
                     group = self._group_id(key[1], kinds)  # type: ignore[arg-type]
                     entry = found.setdefault(group, ([], []))
                     entry[0].append(state)
-                    entry[1].append(key[2])
+                    entry[1].append(row)
             self._group_of[state] = group
         for group, (members, args) in found.items():
             width = len(self._groups[group][1])
             rows = np.array(args, dtype=np.int64).reshape(len(args), width)
             self._row_of[members] = self._stores[group].append(rows)
 
-    def batch(self, states: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def batch(self, states: list[int], waiting: Container[str] | None = None,
+              asked: Sequence[Collection[str]] = ()
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The moves of ``states``: per move, the position of its source in
         ``states``, its label (an index of :attr:`labels`) and its target state,
         ordered by source position, then as the per-state path orders them.
+
+        With ``waiting``, a move labelled in it is made only where ``asked`` (a
+        collection of label names per position) has its label, as
+        :meth:`~procalg.semantics.linear_inputs.InputMoves.successors_where` makes
+        them: the moves left out get no target state.
 
         Raises:
             ProcalgError: a state's moves raise (by the per-state path, as there).
@@ -173,8 +189,11 @@ class VectorMoves:
         collecting = gc.isenabled()
         gc.disable()  # the states made are all kept: a collection would walk the
         try:          # machine's whole heap for nothing (as semantics/compress.py)
+            self._where = None if waiting is None else \
+                Asks(self.labels, self._label, waiting, asked)
             return self._batch(states)
         finally:
+            self._where = None
             if collecting:
                 gc.enable()
 
@@ -220,8 +239,11 @@ class VectorMoves:
         pos: list[int] = []
         label: list[int] = []
         dst: list[int] = []
+        where, successors = self._where, self.machine.successors
         for row in rows:
-            for name, target in self.machine.successors(states[row]):
+            moves = successors(states[row]) if where is None else \
+                self.machine.successors_where(states[row], where.waiting, where.asked[row])
+            for name, target in moves:
                 pos.append(row)
                 label.append(self._label(name if type(name) is str else str(name)))
                 dst.append(target)
@@ -233,6 +255,8 @@ class VectorMoves:
         """One group's moves (sorted by position) and the positions left to the
         per-state path (None: all of them)."""
         n = len(pos_of)
+        if self._where is not None and n * program.fanout > FANOUT:
+            return None  # offers mostly left out: per state, each made only when asked
         cols: Columns = {param: (table[:, j].astype(_DTYPE[kind]), kind)  # type: ignore[misc]
                          for j, (param, kind) in enumerate(zip(program.params, kinds,
                                                                 strict=True))}
@@ -247,11 +271,19 @@ class VectorMoves:
         try:
             for branch, (src, label, moved, _) in zip(program.branches, made, strict=True):
                 keep = ~bad[src]
+                where = self._where  # moves waiting for a partner's ask, if any
+                inputs = where is not None and type(branch.event) in (Input, Offers)
+                if inputs:  # an input's targets are made only when asked, ...
+                    keep &= where.wanted(pos_of[src], label)  # type: ignore[union-attr]
                 src, label = src[keep], label[keep]
                 moved = {k: (v[keep], kind) for k, (v, kind) in moved.items()}
+                dst = self._targets(branch, moved, len(src))
+                if where is not None and not inputs:  # ... any other move's at once
+                    keep = where.wanted(pos_of[src], label)  # (and they raise as there)
+                    src, label, dst = src[keep], label[keep], dst[keep]
                 out_src.append(src)
                 out_label.append(label)
-                out_dst.append(self._targets(branch, moved, len(src)))
+                out_dst.append(dst)
         except Mismatch:
             return None
         empty = np.zeros(0, dtype=np.int64)
@@ -275,7 +307,7 @@ class VectorMoves:
         """Targets by the machine's keys, one environment per move (continuations
         that are no call of a vectorised kind)."""
         names = list(cols)
-        values = list(zip(*[cols[k][0].tolist() for k in names], strict=True)) if names \
+        values = list(zip(*[decode(*cols[k]) for k in names], strict=True)) if names \
             else [()] * n
         state = self.machine._state
         return np.array([state(target.node, dict(zip(names, row, strict=True)))
@@ -296,7 +328,7 @@ class VectorMoves:
             args.append((values, kind))
         keyed = args if target.live is None else [args[i] for i in target.live]
         first, back = _distinct([v for v, _ in keyed], n)
-        key_rows = list(zip(*[v[first].tolist() for v, _ in keyed], strict=True)) \
+        key_rows = list(zip(*[decode(v[first], kind) for v, kind in keyed], strict=True)) \
             if keyed else [()] * len(first)
         name, ids = target.name, machine.ids
         keys = [("call", name, row) for row in key_rows]
@@ -305,7 +337,7 @@ class VectorMoves:
         new = np.flatnonzero(found < 0)
         if len(new):
             full_rows = key_rows if target.live is None else \
-                list(zip(*[v[first].tolist() for v, _ in args], strict=True))
+                list(zip(*[decode(v[first], kind) for v, kind in args], strict=True))
             fresh = new.tolist()
             base = len(machine.keys)
             new_keys = [keys[i] for i in fresh]

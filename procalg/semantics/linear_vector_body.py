@@ -36,6 +36,7 @@ from procalg.semantics.linear_vector_events import (
     output_event,
     static_offers,
 )
+from procalg.semantics.patterns import constant
 from procalg.semantics.state_keys import SKIP_KEY, STOP_KEY
 from procalg.semantics.vector_exprs import Columns, Mismatch, NotVector, VectorCode, vector_expr
 from procalg.syntax import ast
@@ -144,6 +145,17 @@ class Program:
 
     def __init__(self, params: tuple[str, ...], branches: list[Branch]) -> None:
         self.params, self.branches = params, branches
+        self.fanout = sum(_fanout(branch.event) for branch in branches)
+        """The most moves one state can have."""
+
+
+def _fanout(event: Any) -> int:
+    """The most moves of one state a branch's event makes."""
+    if type(event) is Offers:
+        return len(event.labels)
+    if type(event) is Input:
+        return int(np.prod([len(d) for d in event.domains]))
+    return 1
 
 
 def compile_program(machine: Machine, name: str, labeller: Labeller) -> Program | None:
@@ -155,7 +167,7 @@ def compile_program(machine: Machine, name: str, labeller: Labeller) -> Program 
         return None
     clause = info.clauses[0]
     params = clause.params or ()
-    if not all(type(p) is ast.PVar for p in params):
+    if not _variables(ev, params):
         return None
     live = compiler.live.get(name)
     names = [p.name for p in params]  # type: ignore[attr-defined]
@@ -165,6 +177,12 @@ def compile_program(machine: Machine, name: str, labeller: Labeller) -> Program 
     except (NotVector, ProcalgError):
         return None
     return Program(kept, branches)
+
+
+def _variables(ev: Any, params: Any) -> bool:
+    """Whether every parameter is a variable (a constructor's or channel's name
+    matches only itself: :func:`~procalg.semantics.patterns.match`)."""
+    return all(type(p) is ast.PVar and constant(ev, p.name, {}) is None for p in params)
 
 
 def _branches(machine: Machine, expr: ast.Node, scope: frozenset[str],
@@ -220,7 +238,7 @@ def _called(machine: Machine, expr: ast.Name | ast.Apply, scope: frozenset[str],
             or name in ev.growth or name not in compiler.bodies:
         raise NotVector("a call that is not inlined")
     params = info.clauses[0].params or ()
-    if len(params) != len(args) or not all(type(p) is ast.PVar for p in params):
+    if len(params) != len(args) or not _variables(ev, params):
         raise NotVector("a call whose parameters are no names")
     names = [p.name for p in params]  # type: ignore[attr-defined]
     binds = [(n, vector_expr(ev, a, scope)) for n, a in zip(names, args, strict=True)]

@@ -26,16 +26,19 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from procalg.semantics.kinds import names_in
+from procalg.semantics.patterns import constant
 from procalg.semantics.values import expect_set
 from procalg.semantics.vector_exprs import (
     Columns,
     Mismatch,
     NotVector,
     VectorCode,
+    encode,
     kind_of,
     vector_expr,
 )
 from procalg.syntax import ast
+from procalg.terms import sort_key
 
 if TYPE_CHECKING:
     from procalg.semantics.linear import Machine
@@ -56,12 +59,13 @@ class Output:
         size = 1
         for allowed in types:
             kind = _field_kind(allowed)
-            ordered = sorted(allowed)
-            low, high = int(ordered[0]), int(ordered[-1])
+            ordered = sorted(allowed, key=encode)  # by the codes columns hold
+            codes = [encode(v) for v in ordered]
+            low, high = codes[0], codes[-1]
             if high - low >= MAX_EVENTS:
                 raise NotVector("a field type too wide")
             index = np.full(high - low + 1, -1, dtype=np.int64)
-            index[np.array(ordered, dtype=np.int64) - low] = np.arange(len(ordered))
+            index[np.array(codes, dtype=np.int64) - low] = np.arange(len(ordered))
             self.kinds.append(kind)
             self.lows.append(low)
             self.indexes.append(index)
@@ -102,12 +106,21 @@ class Output:
 
 
 def _field_kind(allowed: frozenset) -> str:
-    """``"i"`` for a channel field over Int values, ``"b"`` over Bool values (coded 0, 1)."""
-    if allowed and all(type(v) is int for v in allowed):
-        return "i"
-    if allowed and all(type(v) is bool for v in allowed):
-        return "b"
-    raise NotVector("a field type that is not Int or Bool")
+    """``"i"`` for a channel field over Int values, ``"b"`` over Bool values (coded 0, 1),
+    ``"a"`` over field-less constructors (coded by :func:`~.vector_exprs.atom_code`)."""
+    kinds = {kind_of(v) for v in allowed}
+    if len(kinds) == 1 and None not in kinds:
+        return kinds.pop()  # type: ignore[return-value]
+    raise NotVector("a field type that is not Int, Bool or an enumeration")
+
+
+def _domain(values: set, kind: str) -> np.ndarray:
+    """An input's values as a column, in the order the per-state path offers them
+    (:func:`~procalg.semantics.inputs.prefix_offers`: by ``sort_key``)."""
+    ordered = sorted(values, key=sort_key)
+    if kind == "b":
+        return np.array(ordered, dtype=bool)
+    return np.array([encode(v) for v in ordered], dtype=np.int64)
 
 
 class Offers:
@@ -142,13 +155,14 @@ def output_event(machine: Machine, expr: ast.PrefixExpr, scope: frozenset[str],
 
 
 class Input:
-    """``c!e?x?y:S``, outputs reading local variables and each input one Int or Bool
+    """``c!e?x?y:S``, outputs reading local variables and each input one Int, Bool or enum
     field over its type (restricted by a set of constants): one move per row and
     combination of the inputs' values, ascending, the first input outermost (the
     order of :func:`~procalg.semantics.inputs.prefix_offers`)."""
 
-    def __init__(self, event: Output, names: list[str], domains: list[np.ndarray]) -> None:
-        self.event, self.names, self.domains = event, names, domains
+    def __init__(self, event: Output, names: list[str], domains: list[np.ndarray],
+                 kinds: list[str]) -> None:
+        self.event, self.names, self.domains, self.kinds = event, names, domains, kinds
 
     def expand(self, rows: np.ndarray, sub: Columns, bad: np.ndarray
                ) -> tuple[np.ndarray, np.ndarray, Columns, np.ndarray]:
@@ -158,10 +172,9 @@ class Input:
         pick = np.tile(np.arange(total), len(rows))
         moved = {k: (v[which], kind) for k, (v, kind) in sub.items()}
         stride = total
-        for name, domain in zip(self.names, self.domains, strict=True):
+        for name, domain, kind in zip(self.names, self.domains, self.kinds, strict=True):
             stride //= len(domain)
-            moved[name] = (domain[(pick // stride) % len(domain)],
-                           "b" if domain.dtype == bool else "i")
+            moved[name] = (domain[(pick // stride) % len(domain)], kind)
         label, wrong = self.event.labels_of(moved, len(which))
         src = rows[which]
         bad[src[wrong]] = True
@@ -180,12 +193,15 @@ def input_event(machine: Machine, expr: ast.PrefixExpr, scope: frozenset[str],
     fields: list[VectorCode] = []
     names: list[str] = []
     domains: list[np.ndarray] = []
+    kinds: list[str] = []
     inner = set(scope)
     for item, allowed in zip(items, types, strict=True):
         if type(item) is ast.InField:
             pattern = item.pattern
             if type(pattern) is not ast.PVar or pattern.name in names:
                 raise NotVector("an input that is no name")
+            if pattern.name not in inner and constant(ev, pattern.name, {}) is not None:
+                raise NotVector("an input naming a constructor or channel: it matches only that")
             kind = _field_kind(allowed)
             values = set(allowed)
             if item.restrict is not None:
@@ -195,7 +211,8 @@ def input_event(machine: Machine, expr: ast.PrefixExpr, scope: frozenset[str],
                           if kind_of(v) == kind}  # 1 == True: compare within one kind
                 values = {v for v in values if v in wanted}
             names.append(pattern.name)
-            domains.append(np.array(sorted(values), dtype=np.int64 if kind == "i" else bool))
+            domains.append(_domain(values, kind))
+            kinds.append(kind)
             fields.append(_column(pattern.name))
             inner.add(pattern.name)
         else:
@@ -203,7 +220,8 @@ def input_event(machine: Machine, expr: ast.PrefixExpr, scope: frozenset[str],
             fields.append(vector_expr(ev, value, frozenset(inner)))
     if any(len(d) == 0 for d in domains):
         raise NotVector("an input with no values")
-    return Input(Output(machine, channel.id, fields, types, labeller), names, domains), names
+    return Input(Output(machine, channel.id, fields, types, labeller), names, domains,
+                 kinds), names
 
 
 def _column(name: str) -> VectorCode:
@@ -225,7 +243,8 @@ def static_offers(machine: Machine, expr: ast.PrefixExpr, scope: frozenset[str],
         values = [scope_.get(name) for _, scope_ in offers]
         kinds = {kind_of(v) for v in values}
         if len(kinds) != 1 or None in kinds or any(len(s) != len(names) for _, s in offers):
-            raise NotVector("an input binding values that are no Int or Bool")
+            raise NotVector("an input binding values that are no Int, Bool or constructor")
         kind = kinds.pop()
-        bound[name] = (np.array(values, dtype=np.int64 if kind == "i" else bool), kind)
+        bound[name] = (np.array(values, dtype=bool) if kind == "b" else
+                       np.array([encode(v) for v in values], dtype=np.int64), kind)
     return Offers(labels, bound), names

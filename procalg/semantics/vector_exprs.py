@@ -1,4 +1,4 @@
-"""Int and Bool expressions compiled once into numpy functions over columns of states.
+"""Int, Bool and enumeration expressions compiled once into numpy functions over columns.
 
 A compiled machine (:mod:`procalg.semantics.linear`) evaluates its guards,
 output fields and call arguments per state through the closures of
@@ -7,13 +7,15 @@ expands a whole frontier at once instead, so each expression is compiled
 here, once, into a function of *columns*: one numpy array per variable,
 one row per state. The value language's integers are unbounded and its
 ``==`` compares types, so a vector value carries its kind (``"i"`` for
-int64, ``"b"`` for bool) and a mask of the rows whose evaluation would
-raise (division by zero): those rows are left to the per-state closures,
-which raise the exact error with its span. What the columns cannot say
-exactly -- a kind that does not fit the operator (``1 + true``), or a value
-past 2^62 -- raises :class:`Mismatch`, and the caller takes every row of
-that group by the closures. Nodes outside this small language raise
-:class:`NotVector` when compiled: their location is never vectorised.
+int64, ``"b"`` for bool, ``"a"`` for a datatype's constructor without fields,
+interned to a small integer: only ``==``, ``!=`` and ``if`` take it) and a
+mask of the rows whose evaluation would raise (division by zero): those rows
+are left to the per-state closures, which raise the exact error with its
+span. What the columns cannot say exactly -- a kind that does not fit the
+operator (``1 + true``), or a value past 2^62 -- raises :class:`Mismatch`,
+and the caller takes every row of that group by the closures. Nodes outside
+this small language raise :class:`NotVector` when compiled: their location is
+never vectorised.
 
 ``/`` and ``%`` round towards minus infinity, as CSPM's (libcspm) and
 :func:`procalg.semantics.values.binary`'s do: numpy's ``//`` and ``%`` on
@@ -31,6 +33,7 @@ Example:
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -38,12 +41,14 @@ import numpy as np
 
 from procalg.errors import ProcalgError
 from procalg.syntax import ast
+from procalg.terms import Atom
 
 if TYPE_CHECKING:
     from procalg.semantics.evaluate import Evaluator
 
 Columns = dict[str, tuple[np.ndarray, str]]
-"""A group's variables: name -> (one value per row, its kind ``"i"`` or ``"b"``)."""
+"""A group's variables: name -> (one value per row, its kind ``"i"``, ``"b"`` or ``"a"``:
+a field-less constructor's :func:`atom_code`)."""
 VectorValue = tuple[np.ndarray, str, "np.ndarray | None"]
 """Values per row, their kind, and the rows whose evaluation raises (None: none)."""
 VectorCode = Callable[[Columns, int], VectorValue]
@@ -82,15 +87,55 @@ def vector_expr(ev: Evaluator, expr: ast.Node, scope: set[str] | frozenset[str])
 
 
 def kind_of(value: Any) -> str | None:
-    """``"b"`` for a bool, ``"i"`` for an int, None for anything else."""
-    return "b" if type(value) is bool else "i" if type(value) is int else None
+    """``"b"`` for a bool, ``"i"`` for an int, ``"a"`` for a constructor without
+    fields (``datatype S = idle | busy``), None for anything else."""
+    kind = type(value)
+    return "b" if kind is bool else "i" if kind is int else "a" if kind is Atom else None
+
+
+_ATOMS: dict[Atom, int] = {}
+_ATOM_OF: list[Atom] = []
+_INTERNING = threading.Lock()
+
+
+def atom_code(atom: Atom) -> int:
+    """The small integer standing for ``atom`` in columns: one per constructor name,
+    shared by every machine of the process (so ``==`` compares codes)."""
+    found = _ATOMS.get(atom)
+    if found is None:
+        with _INTERNING:  # two threads meeting one new atom: one code
+            found = _ATOMS.get(atom)
+            if found is None:
+                found = _ATOMS[atom] = len(_ATOM_OF)
+                _ATOM_OF.append(atom)
+    return found
+
+
+def encode(value: Any) -> int:
+    """An Int, Bool or field-less constructor as the integer a column holds."""
+    return atom_code(value) if type(value) is Atom else int(value)
+
+
+def decode(values: np.ndarray, kind: str) -> list[Any]:
+    """A column's values as the value language's (Atoms back from their codes).
+
+    Example:
+        >>> decode(np.array([atom_code(Atom("busy"))]), "a"), decode(np.array([1]), "i")
+        ([Atom(name='busy')], [1])
+    """
+    if kind != "a":
+        return values.tolist()
+    names = _ATOM_OF
+    return [names[c] for c in values.tolist()]
 
 
 def _constant(value: Any) -> VectorCode:
     kind = kind_of(value)
     if kind is None or (kind == "i" and abs(value) >= LIMIT):
-        raise NotVector("a constant that is no small Int or Bool")
+        raise NotVector("a constant that is no small Int, Bool or field-less constructor")
     dtype = bool if kind == "b" else np.int64
+    if kind == "a":
+        value = atom_code(value)
 
     def code(cols: Columns, n: int) -> VectorValue:  # a read-only view: nothing allocated
         return np.broadcast_to(np.array(value, dtype=dtype), (n,)), kind, None
