@@ -145,3 +145,21 @@ def test_a_network_leaf_with_hiding_is_compiled():
     net = compile_network(model.process("S"), model.spec)
     assert "leaves compiled to state machines: 2 of 2" in net.notes
     assert not any("HideExpr" in note for note in net.notes)
+
+
+@given(_MODELS, st.sampled_from(["P(1) [| {f} |] R", "(P(0) ||| R) \\ {g}"]))
+@settings(max_examples=60, deadline=None)
+def test_a_network_of_hiding_leaves_is_bisimilar_to_its_term_semantics(text, top):
+    from procalg.checks.deadlock import check_deadlock, deadlock_goal
+    from procalg.lts.product import explore_product, find_path
+
+    model = loads(HEADER + text + f"S = {top}\n")
+    try:
+        term = model.process("S")
+        reference = explore(model.spec.system(term), max_states=2_000)
+        net = compile_network(term, model.spec, reduce=False)
+    except (ModelError, LimitExceeded, RecursionError):
+        return  # unguarded or growing recursion, or too large to compare
+    assert _bisimilar(explore_product(net), reference)
+    deadlocked = not check_deadlock(reference).passed  # THROWN is no deadlock
+    assert find_path(net, deadlock_goal).found == deadlocked
