@@ -42,11 +42,13 @@ calls of top-level definitions (several clauses with patterns included),
 compensation installed so far is part of the state), interrupt ``/\\`` and
 timeout ``[>`` (:mod:`procalg.semantics.linear_operators`: a state is the
 pair of its operands' states), renaming ``P [[R]]`` (a state is the relation
-with P's state) and ``let … within`` with local processes closing over the
-values around them (:mod:`procalg.semantics.linear_let`). Outside a saga a
-``throw`` ends everything (to THROWN), as the term rules' ``saga.aborting``
-says. Anything else (parallel inside the definition, hiding, process-valued
-parameters, exception ``[| A |>``) raises :class:`Unsupported`, whose reason
+with P's state), hiding ``P \\ A`` (the set's number with P's state, nested
+hiding flattened) and exception ``P [| A |> Q``, and ``let … within`` with
+local processes closing over the values around them
+(:mod:`procalg.semantics.linear_let`). Outside a saga a ``throw`` ends
+everything (to THROWN), as the term rules' ``saga.aborting`` says. Anything
+else (parallel inside the definition, process-valued parameters, an operand
+of ``[]`` that may start with τ) raises :class:`Unsupported`, whose reason
 the network's notes show, and that leaf keeps the term rules.
 
 Example:
@@ -138,7 +140,7 @@ class Machine(InputMoves, SagaMoves, OperatorMoves):
         self.names: dict[Event, str]
         self.events: dict[str, Event]  # the inverse of names: the runtime steps on Events
         self.names, self.events = _label_tables(ev)
-        self._renamed, self._relations, self._relation_numbers = {}, [], {}
+        self._init_operators()
         if events_as_labels:
             self._name = _same  # type: ignore[method-assign]
         self._start = self._intern(self._call_key(start.name, start.args), (_CALL_START, start))

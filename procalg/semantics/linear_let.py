@@ -16,7 +16,8 @@ compiled into control locations of :mod:`procalg.semantics.locations`:
   relation, P's state)`` fired as :mod:`procalg.semantics.sos` fires ``Rename``
   (UCS §5.4: each move ``a`` of P is a move ``b`` for every ``a R b``, an
   unmapped ``a`` keeps its name, ✓ ends it): see
-  :mod:`procalg.semantics.linear_operators`.
+  :mod:`procalg.semantics.linear_operators`. The event sets of hiding and
+  exception are evaluated here the same way, once per value of the names they read.
 
 Example:
     >>> from procalg.api.model import loads
@@ -39,7 +40,7 @@ from procalg.errors import ProcalgError
 from procalg.semantics.closures import compile_node
 from procalg.semantics.functions import Thunk
 from procalg.semantics.kinds import names_in
-from procalg.semantics.processes import renaming
+from procalg.semantics.processes import event_set, renaming
 from procalg.terms import Call
 
 if TYPE_CHECKING:
@@ -132,14 +133,29 @@ def rename_relation(compiler: Compiler, expr: ast.RenameExpr,
                     scope: frozenset[str]) -> Callable[[Env], Any]:
     """The renaming of ``expr`` in an environment, made once per value of the local
     names it reads (one relation object per distinct renaming: the evaluator's)."""
-    ev, free = compiler.ev, tuple(sorted(names_in((expr.pairs, expr.qualifiers)) & scope))
+    ev = compiler.ev
+    return _per_values(names_in((expr.pairs, expr.qualifiers)) & scope,
+                       lambda env: renaming(ev, expr, env))
+
+
+def event_set_closure(compiler: Compiler, expr: ast.Node,
+                      scope: frozenset[str]) -> Callable[[Env], frozenset[Any]]:
+    """The set of events ``expr`` denotes in an environment (hiding's ``A``, an
+    exception's ``A``), evaluated once per value of the local names it reads."""
+    ev = compiler.ev
+    return _per_values(names_in(expr) & scope, lambda env: event_set(ev, expr, env))
+
+
+def _per_values(free: frozenset[str], make: Callable[[Env], Any]) -> Callable[[Env], Any]:
+    """``make`` memoised on the values of the names ``free`` in the environment."""
+    names = tuple(sorted(free))
     made: dict[tuple, Any] = {}
 
-    def relation(env: Env) -> Any:
-        key = tuple([env.get(n) for n in free])
+    def value(env: Env) -> Any:
+        key = tuple([env.get(n) for n in names])
         found = made.get(key)
         if found is None:
-            found = made[key] = renaming(ev, expr, env)
+            found = made[key] = make(env)
         return found
 
-    return relation
+    return value

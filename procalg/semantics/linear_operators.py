@@ -1,4 +1,4 @@
-"""Interrupt and timeout inside a compiled sequential definition.
+"""Interrupt, timeout, renaming, hiding and exception inside a compiled sequential definition.
 
 The operators of CSP that combine two running processes, as states of the
 :class:`~procalg.semantics.linear.Machine`: a state is a tag with its
@@ -10,7 +10,14 @@ fires them on terms (strongly bisimilar: ``tests/semantics/test_linear_operators
 * ``P /\\ Q`` (interrupt, UCS §5.3): P's moves keep the operator, P's ✓ ends
   it; Q's τ keeps it, Q's first event (or ✓) takes over;
 * ``P [> Q`` (timeout, sliding choice, UCS §5.2): P's τ keeps the operator,
-  P's event or ✓ resolves it, and a τ of the operator itself leads to Q.
+  P's event or ✓ resolves it, and a τ of the operator itself leads to Q;
+* ``P \\ A`` (hiding, UCS §5.1): a state is the number of the set ``A`` with
+  P's state; P's events in ``A`` become τ, ✓ is never hidden. Nested hiding is
+  one hiding, ``(P \\ A) \\ B`` is ``P \\ (A ∪ B)`` (strongly bisimilar, as the
+  term rules' ``flat_hiding``), so ``P = (a -> SKIP ; P) \\ {a}`` has two
+  states, not one per pass through ``P``;
+* ``P [| A |> Q`` (exception, UCS §5.3): P's moves keep the operator, P's
+  event in ``A`` hands over to Q, P's ✓ ends it.
 
 Outside a saga every operator passes an operand's ``throw`` on, to THROWN
 (``docs/sagas.md`` section 3).
@@ -23,6 +30,9 @@ Example:
     >>> lts = explore(Machine(model.spec.evaluator, model.process("P")))
     >>> sorted(set(lts.labels))
     ['a', 'b', 'c', 'τ', '✓']
+    >>> model = loads("channel a\\nP = (a -> SKIP ; P) \\\\ {a}")
+    >>> explore(Machine(model.spec.evaluator, model.process("P"))).num_states
+    2
 """
 
 from __future__ import annotations
@@ -44,6 +54,20 @@ class OperatorMoves(MachineHost):
     _renamed: dict[tuple[int, Any], tuple[Any, ...]]  # (relation, label) -> its images
     _relations: list[Any]  # the renamings met, by number
     _relation_numbers: dict[int, int]  # a renaming's id -> its number
+    _sets: list[frozenset[Any]]  # the event sets of hiding and exception met, by number
+    _set_numbers: dict[frozenset[Any], int]  # such a set -> its number
+    _unions: dict[tuple[int, int], int]  # two sets' numbers -> their union's number
+    _in_set: dict[tuple[int, Any], bool]  # (set, label) -> whether the label's event is in it
+    _handlers: dict[int, tuple[Location, Any]]  # an exception's handler state -> its node, env
+
+    def _passive_state(self, node: Location, env: Any) -> int:
+        raise NotImplementedError  # state_keys.StateKeys's
+
+    def _init_operators(self) -> None:
+        """Empty tables of renamings and event sets (a new machine's)."""
+        self._renamed, self._relations, self._relation_numbers = {}, [], {}
+        self._sets, self._set_numbers, self._unions, self._in_set = [], {}, {}, {}
+        self._handlers = {}
 
     # linear_saga.SagaMoves's (the rest: MachineHost)
     def _tagged(self, *key: Any) -> int:
@@ -53,15 +77,28 @@ class OperatorMoves(MachineHost):
         raise NotImplementedError
 
     def operator_state(self, node: Location, env: Any) -> int:
-        """The state of a saga, interrupt or timeout ``node`` in ``env``
-        (its operands numbered, not expanded)."""
-        from procalg.semantics.locations import AT_INTERRUPT, AT_RENAME, AT_SAGA
+        """The state of a saga, interrupt, timeout, renaming, hiding or exception
+        ``node`` in ``env`` (its operands numbered, not expanded)."""
+        from procalg.semantics.locations import (
+            AT_EXCEPTION,
+            AT_HIDE,
+            AT_INTERRUPT,
+            AT_RENAME,
+            AT_SAGA,
+        )
 
         kind, parts = node.kind, node.parts
         if kind == AT_SAGA:
             return self.saga_state(parts[0], env)
         if kind == AT_RENAME:
             return self.renamed(parts[1](env), self._state(parts[0], env))
+        if kind == AT_HIDE:
+            return self.hidden(self._set_number(parts[1](env)), self._state(parts[0], env))
+        if kind == AT_EXCEPTION:  # Q as the term holds it, not started (a call stays a call)
+            handler = self._passive_state(parts[1], env)
+            self._handlers.setdefault(handler, (parts[1], env))
+            return self._tagged("exception", self._set_number(parts[2](env)),
+                                self._state(parts[0], env), handler)
         left, right = self._state(parts[0], env), self._state(parts[1], env)
         return self._tagged("interrupt" if kind == AT_INTERRUPT else "timeout", left, right)
 
@@ -85,6 +122,56 @@ class OperatorMoves(MachineHost):
                       else (lab, p) for lab, p in self.successors(left)]
         out.append((TAU, right))
         return out
+
+    def hidden(self, number: int, inner: int) -> int:
+        """The state of ``inner`` with the events of set ``number`` hidden; an ``inner``
+        that hides already is hidden once, by the union of both sets."""
+        key = self.keys[inner]
+        if key[0] == "hide":
+            pair = (number, key[1]) if number <= key[1] else (key[1], number)
+            union = self._unions.get(pair)
+            if union is None:
+                union = self._unions[pair] = self._set_number(self._sets[number]
+                                                              | self._sets[key[1]])
+            number, inner = union, key[2]
+        return self._tagged("hide", number, inner)
+
+    def _fire_hide(self, number: int, inner: int) -> Moves:
+        throw, out = self._name(THROW_EVENT), []
+        for lab, p in self.successors(inner):
+            if lab in (TICK, throw):
+                out.append((lab, self._end("Ω" if lab == TICK else "THROWN")))
+            else:
+                out.append((TAU if lab != TAU and self._member(number, lab) else lab,
+                            self.hidden(number, p)))
+        return out
+
+    def _fire_exception(self, number: int, left: int, right: int) -> Moves:
+        throw, out = self._name(THROW_EVENT), []
+        for lab, p in self.successors(left):
+            if lab in (TICK, throw):
+                out.append((lab, self._end("Ω" if lab == TICK else "THROWN")))
+            elif lab != TAU and self._member(number, lab):
+                out.append((lab, self._state(*self._handlers[right])))  # Q starts
+            else:
+                out.append((lab, self._tagged("exception", number, p, right)))
+        return out
+
+    def _set_number(self, events: frozenset[Any]) -> int:
+        """The number of an event set (equal sets, one number: unions meet)."""
+        number = self._set_numbers.get(events)
+        if number is None:
+            number = self._set_numbers[events] = len(self._sets)
+            self._sets.append(events)
+        return number
+
+    def _member(self, number: int, label: Any) -> bool:
+        """Whether the event labelled ``label`` is in set ``number`` (once per pair)."""
+        found = self._in_set.get((number, label))
+        if found is None:
+            event = self.events.get(label, label)  # a printed label's event, or the event
+            found = self._in_set[number, label] = event in self._sets[number]
+        return found
 
     def renamed(self, relation: Any, inner: int) -> int:
         """The state of ``inner`` under renaming ``relation``: keyed by the relation's
@@ -119,5 +206,7 @@ class OperatorMoves(MachineHost):
 
 OPERATOR_RULES = {"interrupt": OperatorMoves._fire_interrupt,
                   "timeout": OperatorMoves._fire_timeout,
-                  "rename": OperatorMoves._fire_rename}
+                  "rename": OperatorMoves._fire_rename,
+                  "hide": OperatorMoves._fire_hide,
+                  "exception": OperatorMoves._fire_exception}
 """Each operator state's tag -> the rule that fires it."""

@@ -27,6 +27,7 @@ from procalg.semantics.linear_events import prefix_event
 from procalg.semantics.linear_let import (
     Locals,
     compile_let,
+    event_set_closure,
     local_call,
     local_context,
     rename_relation,
@@ -40,15 +41,18 @@ AT_STOP, AT_SKIP, AT_PREFIX, AT_INPUT, AT_EXTERNAL, AT_INTERNAL, AT_GUARD, AT_IF
 AT_REPLICATED_EXTERNAL, AT_REPLICATED_INTERNAL, AT_SUFFIX = 9, 10, 11
 AT_SEQ, AT_SEQ_RUN, AT_THROW, AT_THROWN, AT_UNSUPPORTED = 12, 13, 14, 15, 16
 AT_SAGA, AT_SAGA_STATE, AT_INTERRUPT, AT_TIMEOUT, AT_LET, AT_RENAME = 17, 18, 19, 20, 21, 22
-AT_OPERATORS = (AT_SAGA, AT_INTERRUPT, AT_TIMEOUT, AT_RENAME)
+AT_HIDE, AT_EXCEPTION = 23, 24
+AT_OPERATORS = (AT_SAGA, AT_INTERRUPT, AT_TIMEOUT, AT_RENAME, AT_HIDE, AT_EXCEPTION)
 """Location kinds (made by the machine: ``AT_SUFFIX``, a suffix of a replicated ``|~|``;
 ``AT_SEQ_RUN``, ``P ; Q`` with ``P`` under way; ``AT_THROWN``, the state after ``throw``;
 ``AT_UNSUPPORTED``, a construct outside the fragment, in a partial compilation;
 ``AT_SAGA_STATE``, a state of a saga or of an operator in ``AT_OPERATORS``, tagged:
 :mod:`procalg.semantics.linear_saga`, :mod:`procalg.semantics.linear_operators`;
-``AT_LET`` and ``AT_RENAME``: :mod:`procalg.semantics.linear_let`)."""
-_BODY = {AT_GUARD: 2, AT_LET: 1, AT_RENAME: 0}
-"""Where the process a guard, ``let`` or renaming location stands for is in its parts."""
+``AT_LET`` and ``AT_RENAME``: :mod:`procalg.semantics.linear_let`; ``AT_HIDE`` and
+``AT_EXCEPTION``: :mod:`procalg.semantics.linear_operators`)."""
+_BODY = {AT_GUARD: 2, AT_LET: 1, AT_RENAME: 0, AT_HIDE: 0, AT_EXCEPTION: 0}
+"""Where the process a guard, ``let``, renaming or hiding location stands for (an
+exception's: the process before its handler) is in its parts."""
 
 
 class Unsupported(Exception):
@@ -167,6 +171,12 @@ class Compiler:
             case ast.RenameExpr(process):
                 return Location(AT_RENAME, (self.node(process, scope),
                                             rename_relation(self, expr, scope)))
+            case ast.HideExpr(process, hidden):
+                return Location(AT_HIDE, (self.node(process, scope),
+                                          event_set_closure(self, hidden, scope)))
+            case ast.ExceptionExpr(left, sync, right):
+                return Location(AT_EXCEPTION, (self.node(left, scope), self.node(right, scope),
+                                               event_set_closure(self, sync, scope)))
             case ast.ProcBinary(";", left, right):
                 return Location(AT_SEQ, (self.node(left, scope), self.node(right, scope)))
             case ast.PrefixExpr(_, fields, then):
@@ -277,11 +287,12 @@ class Compiler:
     def _starts_visibly(self, node: Location) -> bool:
         """No τ among the node's first moves (calls: every clause's body, recursion guarded)."""
         kind = node.kind
-        if kind in (AT_INTERNAL, AT_REPLICATED_INTERNAL, AT_UNSUPPORTED, AT_SAGA, AT_TIMEOUT):
-            return False  # a saga: a step may start with τ; a timeout's own τ
+        if kind in (AT_INTERNAL, AT_REPLICATED_INTERNAL, AT_UNSUPPORTED, AT_SAGA, AT_TIMEOUT,
+                    AT_HIDE):
+            return False  # a saga: a step may start with τ; a timeout's own τ; a hidden event
         if kind == AT_REPLICATED_EXTERNAL:
             return self._starts_visibly(node.parts[1])
-        if kind in (AT_GUARD, AT_LET, AT_RENAME):  # the body the location stands for
+        if kind in (AT_GUARD, AT_LET, AT_RENAME, AT_EXCEPTION):  # the body it stands for
             return self._starts_visibly(node.parts[_BODY[kind]])
         if kind == AT_IF:
             return self._starts_visibly(node.parts[2]) and self._starts_visibly(node.parts[3])
@@ -304,7 +315,7 @@ class Compiler:
         kind = node.kind
         if kind in (AT_SKIP, AT_UNSUPPORTED, AT_SAGA):
             return True
-        if kind in (AT_LET, AT_RENAME):
+        if kind in (AT_LET, AT_RENAME, AT_HIDE, AT_EXCEPTION):  # ✓ is never hidden
             return self._may_end(node.parts[_BODY[kind]])
         if kind in (AT_GUARD, AT_IF):
             return any(self._may_end(branch) for branch in node.parts[2:])
@@ -340,7 +351,7 @@ def initial_calls(node: Location) -> set[str]:
             todo.extend(item.parts[:2])
         elif item.kind in (AT_REPLICATED_EXTERNAL, AT_REPLICATED_INTERNAL):
             todo.append(item.parts[1])
-        elif item.kind in (AT_LET, AT_RENAME):
+        elif item.kind in (AT_LET, AT_RENAME, AT_HIDE, AT_EXCEPTION):
             todo.append(item.parts[_BODY[item.kind]])
         elif item.kind == AT_SEQ:  # Q only after P's ✓, a τ
             todo.append(item.parts[0])

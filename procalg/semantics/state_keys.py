@@ -30,11 +30,14 @@ from procalg.semantics.growth import watched
 from procalg.semantics.linear_let import let_scope, local_base
 from procalg.semantics.locations import (
     AT_CALL,
+    AT_EXCEPTION,
     AT_EXTERNAL,
     AT_GUARD,
+    AT_HIDE,
     AT_IF,
     AT_INPUT,
     AT_INTERNAL,
+    AT_INTERRUPT,
     AT_LET,
     AT_OPERATORS,
     AT_PREFIX,
@@ -47,6 +50,7 @@ from procalg.semantics.locations import (
     AT_STOP,
     AT_THROW,
     AT_THROWN,
+    AT_TIMEOUT,
     AT_UNSUPPORTED,
     Compiler,
     Location,
@@ -63,6 +67,8 @@ STOP_KEY, SKIP_KEY, OMEGA_KEY = ("STOP",), ("SKIP",), ("Ω",)
 THROW_KEY, THROWN_KEY = ("THROW",), ("THROWN",)
 _THROUGH = 40
 """How many renamings deep a call's key looks into its body (see ``_call_key``)."""
+_LOOKED_INTO = (AT_HIDE, AT_EXCEPTION, AT_INTERRUPT, AT_TIMEOUT)
+"""The operators a call's key is the state of, when the call's body is one."""
 
 
 
@@ -100,6 +106,8 @@ class StateKeys:
         self.moves: list[Any] = []  # per state: its moves once computed (Machine)
         self.unfoldings = 0
         self._through = 0  # renamings looked through by the call key being made
+        self._inside: set[tuple[str, tuple]] = set()  # calls whose operator is being keyed
+        self._passive = 0  # > 0: keying a continuation (see _passive_key)
         self._thens: dict[tuple[int, int], tuple[Location, Env, int]] = {}
 
     def _intern(self, key: Any, where: tuple[Location, Any]) -> int:
@@ -129,7 +137,11 @@ class StateKeys:
         hit = self._thens.get(slot)
         if hit is not None and hit[0] is node and hit[1] is env:
             return hit[2]
-        n = self._state(node, env)
+        self._passive += 1
+        try:
+            n = self._state(node, env)
+        finally:
+            self._passive -= 1
         self._thens[slot] = (node, env, n)  # holds both: their ids stay theirs
         return n
 
@@ -141,7 +153,7 @@ class StateKeys:
             if kind == AT_CALL:
                 return self._call_key(parts[0], tuple([a(env) for a in parts[1]]))
             if kind == AT_PREFIX:
-                return ("→", parts[0](env), self._key(parts[1], env))
+                return ("→", parts[0](env), self._passive_key(parts[1], env))
             if kind == AT_INPUT:
                 return (id(parts[0]), tuple([(n, env[n]) for n in parts[1] if n in env]))
             if kind in (AT_GUARD, AT_IF):
@@ -200,6 +212,9 @@ class StateKeys:
                     return self._key(node, env)
                 finally:
                     self._through -= 1
+            if node.kind in _LOOKED_INTO and not self._passive \
+                    and (name, args) not in self._inside:
+                return self._operator_key(name, args, node, env)
             if node.kind != AT_CALL:
                 kind = node.kind
                 used = live[name]
@@ -207,6 +222,34 @@ class StateKeys:
                     else ("call", name, args if used is None else tuple([args[i] for i in used]))
             name, args = node.parts[0], tuple([a(env) for a in node.parts[1]])
         raise UnguardedRecursion(Call(name, args))
+
+    def _passive_state(self, node: Location, env: Env) -> int:
+        """The state of a continuation not yet started, by its :meth:`_passive_key`."""
+        key = self._passive_key(node, env)
+        n = self.ids.get(key)
+        return n if n is not None else self._intern(key, (node, env))
+
+    def _passive_key(self, node: Location, env: Env) -> Any:
+        """The key of a continuation not yet started (a prefix's, ``Q`` of ``P ; Q``):
+        its calls stay calls, as the term rules leave them until the continuation
+        moves. So one term has one key wherever it is met: a call looked into
+        here would unroll the recursion from a different call each time."""
+        self._passive += 1
+        try:
+            return self._key(node, env)
+        finally:
+            self._passive -= 1
+
+    def _operator_key(self, name: str, args: tuple, node: Location, env: Env) -> Any:
+        """The key of a call whose body is an operator of ``_LOOKED_INTO``: the
+        operator's state, as the unfolded term is (so hiding it again merges the
+        two sets: ``P = (a -> SKIP ; P) \\ {a}`` meets itself). The call met again
+        inside its own operands stays a call (its key would hold itself)."""
+        self._inside.add((name, args))
+        try:
+            return self._key(node, env)
+        finally:
+            self._inside.discard((name, args))
 
     def _branch(self, node: Location, env: Env) -> Location | None:
         """The branch a guard or ``if`` takes in ``env`` (None: a false guard, STOP)."""

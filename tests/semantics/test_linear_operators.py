@@ -74,19 +74,20 @@ def _machine(text: str) -> Machine:
 
 def test_an_interrupts_first_event_takes_over_and_its_left_side_is_gone():
     machine = _machine("P = (e -> e -> STOP) /\\ (f -> SKIP)")
-    after_e = dict(machine.successors(0))["e"]
+    after_e = dict(machine.successors(machine.initial_state()))["e"]
     after_f = dict(machine.successors(after_e))["f"]
     assert [label for label, _ in machine.successors(after_f)] == [TICK]
 
 
 def test_the_left_sides_tick_ends_an_interrupt():
     machine = _machine("P = SKIP /\\ (f -> STOP)")
-    assert sorted(label for label, _ in machine.successors(0)) == ["f", TICK]
+    assert sorted(label for label, _ in machine.successors(machine.initial_state())) == [
+        "f", TICK]
 
 
 def test_a_timeout_offers_its_left_side_and_a_tau_to_the_right():
     machine = _machine("P = (e -> STOP) [> (f -> STOP)")
-    moves = machine.successors(0)
+    moves = machine.successors(machine.initial_state())
     assert [label for label, _ in moves] == ["e", TAU]
     assert [label for label, _ in machine.successors(moves[1][1])] == ["f"]
 

@@ -31,12 +31,12 @@ def test_parameters_the_body_never_mentions_are_not_live():
 
 
 @pytest.mark.parametrize(("text", "reason"), [
-    ("P = e -> (SKIP [| {e} |> P)", "uses ExceptionExpr"),
+    ("P = e -> (SKIP [+ {e} +] P)", "uses SyncChoiceExpr"),
     ("P = (e -> P) ||| (f -> P)", "uses the operator |||"),
     ("P = e -> (f -> P |~| e -> P) [] f -> P\nS = (f -> P |~| e -> P) [] f -> P",
      "|~| under []"),
     ("P = P [] e -> STOP", "may call itself before any event"),
-    ("P = (e -> P) \\ {e}", "uses HideExpr"),
+    ("P = (e -> P) \\ {e} [] f -> STOP", "may start with τ"),
     ("P = let Q = e -> Q within d?Q -> STOP", "an input variable named as a local process"),
     ("P(X) = e -> X", "a process-valued parameter (X)"),
 ])
@@ -50,7 +50,7 @@ def test_a_leaf_outside_the_fragment_says_why(text, reason):
 
 
 def test_unsupported_is_raised_before_anything_is_explored():
-    model = loads(HEADER + "P = e -> (SKIP [| {e} |> P)")
+    model = loads(HEADER + "P = e -> (SKIP [+ {e} +] P)")
     with pytest.raises(Unsupported):
         Machine(model.spec.evaluator, model.process("P"))
 
