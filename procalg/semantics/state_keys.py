@@ -153,7 +153,12 @@ class StateKeys:
             if kind == AT_CALL:
                 return self._call_key(parts[0], tuple([a(env) for a in parts[1]]))
             if kind == AT_PREFIX:
-                return ("→", parts[0](env), self._passive_key(parts[1], env))
+                then = parts[1]
+                if then.kind in (AT_CALL, AT_STOP, AT_SKIP):
+                    return ("→", parts[0](env), self._passive_key(then, env))
+                # a longer continuation by its number, not its key: a chain of n
+                # prefixes would hold keys as long as the chain, O(n²) (see _then)
+                return ("→", parts[0](env), self._then(then, env))
             if kind == AT_INPUT:
                 return (id(parts[0]), tuple([(n, env[n]) for n in parts[1] if n in env]))
             if kind in (AT_GUARD, AT_IF):
