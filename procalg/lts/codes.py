@@ -3,11 +3,18 @@
 A :class:`Layout` gives every component a digit: a bit field (decoded by
 shift and mask) when all fields fit in 62 bits, else a mixed-radix digit
 with weight ``stride[c]`` = the product of the radices below it. Codes are
-``int64`` while they fit in 62 bits (so ``code + delta`` cannot overflow);
-past that the layout is *wide*: codes become Python integers in ``object``
-arrays, which every numpy operation the product engine uses (sort, search,
-add, shift) still supports, only slower. So a wide network is never an
-error, and the common narrow case keeps its int64 speed.
+``int64`` while they fit in 62 bits (so ``code + delta`` cannot overflow).
+Past that the layout is *wide* and *word-aligned*: every field lies inside
+one of ``words`` 64-bit words (at most 62 bits used per word, so no field
+straddles two and a word's delta fits in int64). The search then keeps a
+code as one ``V{8k}`` item of big-endian words, most significant first
+(:mod:`procalg.lts.wide_keys`): sorting, searching and ``==`` compare bytes
+in C, in the order of the integer codes, and a move adds one int64 delta
+per word (:meth:`Layout.add`) without carries, since no field leaves its
+range. At the API the same code is a Python integer (``stride`` weights;
+:meth:`Layout.cast`, :meth:`Layout.keys` convert). A layout that only grows
+wide (a lazy component outgrowing a narrow layout) keeps its bit positions
+and uses Python integers in ``object`` arrays, slower but exact.
 
 Lazily explored components (:mod:`procalg.lts.lazy`) sit in the most
 significant digits with power-of-two headroom; when one outgrows it,
@@ -23,8 +30,11 @@ Example:
     >>> code.tolist(), {c: d.tolist() for c, d in lay.decode(code, [0, 1]).items()}
     ([6], {0: [2], 1: [1]})
     >>> wide = Layout.choose([1 << 40, 1 << 40], order=[0, 1])
-    >>> wide.wide, wide.encode({0: np.array([1]), 1: np.array([1])}).tolist()
-    (True, [1099511627777])
+    >>> code = wide.encode({0: np.array([1]), 1: np.array([1])})
+    >>> wide.words, code.tolist() == [(1 << 64) + 1], wide.keys(code).dtype.str
+    (2, True, '|V16')
+    >>> {c: d.tolist() for c, d in wide.decode(wide.keys(code), [0, 1]).items()}
+    {0: [1], 1: [1]}
 """
 
 from __future__ import annotations
@@ -33,10 +43,14 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from procalg.lts.wide_keys import from_keys, to_keys, widen
+
 MAX_BITS = 62
 """Widest bit-field code that stays int64 (with room for ``code + delta``)."""
 MAX_CODE = 1 << 62
 """Largest mixed-radix space that stays int64."""
+WORD_BITS = 62
+"""Bits of a word a word-aligned layout fills (a word's delta stays int64)."""
 
 
 class Layout:
@@ -47,11 +61,15 @@ class Layout:
         order: components from the least significant digit up.
         packed: bit fields (else mixed radix).
         wide: codes are Python integers (``object`` arrays), not int64.
+        words: 64-bit words of a word-aligned wide code (0: not aligned);
+            the search holds such codes as ``V{8 * words}`` keys.
         stride: the weight of each component's digit.
-        bits: how many bits a code needs.
+        bits: how many bits a code needs (its fields', when word-aligned).
     """
 
     __slots__ = (
+        "_col",
+        "_fill",
         "_mask",
         "_nradix",
         "_nstride",
@@ -63,23 +81,30 @@ class Layout:
         "radix",
         "stride",
         "wide",
+        "words",
     )
 
     def __init__(self, radix: Sequence[int], order: Sequence[int], packed: bool,
-                 max_bits: int = MAX_BITS, max_code: int = MAX_CODE) -> None:
+                 max_bits: int = MAX_BITS, max_code: int = MAX_CODE,
+                 aligned: bool = False, fill: int | None = None) -> None:
         self.radix = tuple(int(r) for r in radix)
         self.order = tuple(order)
-        self.packed = packed
-        stride = [0] * len(self.radix)
-        space = 1
-        for c in self.order:
-            stride[c] = space
-            space *= (1 << _width(self.radix[c])) if packed else self.radix[c]
+        self.packed = packed or aligned
+        if aligned:
+            self._fill = fill or min(WORD_BITS, max([max_bits, *map(_width, self.radix)]))
+            stride, self.words, self._col = _aligned(self.radix, self.order, self._fill)
+            space = max((s << _width(r) for s, r in zip(stride, self.radix, strict=True)),
+                        default=1)
+        else:
+            stride, space, self.words, self._col = _plain(self.radix, self.order, packed)
+            self._fill = 0
         self.stride = tuple(stride)
         self.bits = max(0, (space - 1).bit_length())
-        self.wide = self.bits > max_bits if packed else space >= max_code
+        if aligned:  # the bits the fields need, not the gaps at the words' ends
+            self.bits = sum(_width(r) for r in self.radix)
+        self.wide = aligned or (self.bits > max_bits if packed else space >= max_code)
         self.dtype = np.dtype(object) if self.wide else np.dtype(np.int64)
-        shifts = [s.bit_length() - 1 for s in stride]
+        shifts = [(s.bit_length() - 1) % (64 if aligned else 1 << 30) for s in stride]
         masks = [(1 << _width(r)) - 1 for r in self.radix]
         if self.wide:  # Python ints: numpy int64 scalars would overflow against them
             self._shift, self._mask = shifts, masks
@@ -100,18 +125,57 @@ class Layout:
             mixed = cls(radix, order, False, max_bits, max_code)
             if not mixed.wide:
                 return mixed
-            packed = True  # wide anyway: bit fields decode faster
-        return cls(radix, order, packed, max_bits, max_code)
+        # wide: word-aligned bit fields (fixed-width keys, per-word deltas)
+        return cls(radix, order, True, max_bits, max_code, aligned=not packed)
 
     def grown(self, radix: Sequence[int], *, max_bits: int = MAX_BITS,
               max_code: int = MAX_CODE) -> Layout:
         """The same kind of layout for larger radices (eager strides unchanged
-        as long as only digits above them grow)."""
-        return Layout(radix, self.order, self.packed, max_bits, max_code)
+        as long as only digits above them grow: a word-aligned layout places
+        the same fields first the same way)."""
+        return Layout(radix, self.order, self.packed, max_bits, max_code,
+                      aligned=bool(self.words), fill=self._fill)
+
+    @property
+    def key_dtype(self) -> np.dtype:
+        """The dtype the search holds codes in: ``V{8 * words}`` keys, else :attr:`dtype`."""
+        return np.dtype(f"V{8 * self.words}") if self.words else self.dtype
+
+    def keys(self, codes: np.ndarray | Iterable[int]) -> np.ndarray:
+        """``codes`` (integers or keys) as this word-aligned layout's ``V{8k}`` keys."""
+        codes = np.asarray(codes)
+        if codes.dtype.kind == "V":
+            k = codes.dtype.itemsize // 8
+            codes = np.ascontiguousarray(codes)  # viewed as words below
+            return codes if k == self.words else widen(codes, k, self.words)
+        return to_keys(self.cast(codes), self.words)
+
+    def add(self, keys: np.ndarray, delta: np.ndarray) -> np.ndarray:
+        """``keys`` moved by per-word int64 ``delta`` rows (most significant
+        word first): a word's sum never carries, as every field stays in range.
+
+        Example:
+            >>> lay = Layout.choose([1 << 40, 1 << 40], order=[0, 1])
+            >>> moved = lay.add(lay.keys([3]), np.array([[1, -1]]))
+            >>> lay.cast(moved).tolist() == [(1 << 64) + 2]
+            True
+        """
+        n = len(keys)
+        w = np.ascontiguousarray(keys).view(">u8").reshape(n, self.words).astype(np.uint64)
+        w += delta.astype(np.int64, copy=False).view(np.uint64)  # mod 2^64: exact
+        return w.astype(">u8").view(f"V{8 * self.words}").reshape(n)
+
+    def word_delta(self, c: int, step: np.ndarray) -> np.ndarray:
+        """Per-word delta rows of moving component ``c``'s field by ``step``."""
+        out = np.zeros((len(step), self.words), dtype=np.int64)
+        out[:, self._col[c]] = np.asarray(step, dtype=np.int64) << self._shift[c]
+        return out
 
     def cast(self, codes: np.ndarray | Iterable[int]) -> np.ndarray:
-        """``codes`` as an array of this layout's dtype."""
+        """``codes`` as an array of this layout's dtype (keys back to integers)."""
         codes = np.asarray(codes)
+        if codes.dtype.kind == "V":
+            return from_keys(codes, codes.dtype.itemsize // 8)
         if codes.dtype == self.dtype:
             return codes
         if self.wide:
@@ -119,7 +183,12 @@ class Layout:
         return codes.astype(np.int64)
 
     def decode(self, codes: np.ndarray, comps: Iterable[int]) -> dict[int, np.ndarray]:
-        """The local state (int64) of each of ``comps``, per code."""
+        """The local state (int64) of each of ``comps``, per code (integers,
+        or keys of a word-aligned layout)."""
+        if self.words:
+            w = self.keys(codes)
+            w = w.view(">u8").reshape(len(w), self.words).astype(np.int64)
+            return {c: (w[:, self._col[c]] >> self._shift[c]) & self._mask[c] for c in comps}
         codes = self.cast(codes)
         if self.packed:
             out = {c: (codes >> self._shift[c]) & self._mask[c] for c in comps}
@@ -138,13 +207,13 @@ class Layout:
             >>> lay.decode_rows(np.array([6, 1]), [0, 1]).tolist()
             [[2, 1], [1, 0]]
         """
-        codes = self.cast(codes)
         if self.wide or not len(comps):
             out = self.decode(codes, comps)
             rows = np.zeros((len(comps), len(codes)), dtype=np.int64)
             for i, c in enumerate(comps):
                 rows[i] = out[c]
             return rows
+        codes = self.cast(codes)
         idx = np.asarray(comps, dtype=np.int64)
         if self.packed:
             return (codes >> self._shift[idx][:, None]) & self._mask[idx][:, None]
@@ -164,6 +233,33 @@ class Layout:
         """A function taking ``old`` codes to this layout's codes (same states)."""
         comps = range(len(self.radix))
         return lambda codes: self.encode(old.decode(codes, comps))
+
+
+def _plain(radix: tuple[int, ...], order: tuple[int, ...], packed: bool
+           ) -> tuple[list[int], int, int, list[int]]:
+    """Strides of consecutive bit fields or mixed-radix digits, and the space."""
+    stride = [0] * len(radix)
+    space = 1
+    for c in order:
+        stride[c] = space
+        space *= (1 << _width(radix[c])) if packed else radix[c]
+    return stride, space, 0, [0] * len(radix)
+
+
+def _aligned(radix: tuple[int, ...], order: tuple[int, ...], fill: int
+             ) -> tuple[list[int], int, list[int]]:
+    """Strides of bit fields placed word by word, ``fill`` bits a word (a
+    field that would cross it starts the next word), the words, and each
+    field's word as a key column (most significant first)."""
+    stride, word_of = [0] * len(radix), [0] * len(radix)
+    word = at = 0
+    for c in order:
+        width = _width(radix[c])
+        if at + width > fill:
+            word, at = word + 1, 0
+        stride[c], word_of[c] = 1 << (64 * word + at), word
+        at += width
+    return stride, word + 1, [word - w for w in word_of]
 
 
 def _width(radix: int) -> int:

@@ -50,8 +50,9 @@ class TableFactor:
         return self.offsets[key]
 
     def deltas(self, entry: np.ndarray, stride: object, wide: bool) -> np.ndarray:
-        d = self.delta[entry]
-        return d.astype(object) if wide and d.dtype != object else d
+        """The moves' code deltas (per-word rows for a word-aligned layout)."""
+        d = self.delta.take(entry, axis=0)  # rows of a 2-D table: take copies them faster
+        return d.astype(object) if wide and d.ndim == 1 and d.dtype != object else d
 
     def labels_at(self, entry: np.ndarray) -> np.ndarray:
         return self.label[entry]
@@ -79,8 +80,10 @@ def table_of_tuples(entries: list[tuple[int, int, int]], size: int, comps: tuple
 def table_of_arrays(j: np.ndarray, delta: np.ndarray, tag: np.ndarray, size: int,
                     comps: tuple[int, ...], weights: tuple[int, ...]) -> TableFactor:
     """:func:`table_of_tuples` from int64 columns (joint index, delta, label tag): the
-    same table, sorted by numpy (a real leaf's rule has a million moves)."""
-    order = np.lexsort((tag, delta, j))  # the order table_of_tuples's sorted tuples have
+    same table, sorted by numpy (a real leaf's rule has a million moves). A
+    2-D ``delta`` holds a word-aligned layout's per-word rows."""
+    words = [delta] if delta.ndim == 1 else list(delta.T[::-1])
+    order = np.lexsort((tag, *words, j))  # the order table_of_tuples's sorted tuples have
     j, delta, tag = j[order], delta[order], tag[order]
     offsets = np.zeros(size + 1, dtype=np.int64)
     np.cumsum(np.bincount(j, minlength=size), out=offsets[1:])

@@ -4,7 +4,8 @@ A rule of a compiled network is a list of *factors*, one table per group of
 components it reads (:class:`procalg.lts.vectors.TableFactor`, or a lazy
 leaf's :class:`procalg.lts.lazy_tables.LazyFactor`); the rule's moves from a
 state are the Cartesian product of its factors' moves there, each factor
-adding its delta to the packed code.
+adding its delta to the packed code (int64, or per-word rows added to the
+``V{8k}`` keys of a word-aligned wide layout, :meth:`Layout.add`).
 
 Example:
     >>> import numpy as np
@@ -27,9 +28,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from procalg.lts.codes import Layout
+from procalg.lts.factor_tables import TableFactor
 
 if TYPE_CHECKING:  # vectors imports this module
-    from procalg.lts.factor_tables import TableFactor
     from procalg.lts.lazy_tables import LazyFactor
 
     Factor = TableFactor | LazyFactor
@@ -38,13 +39,15 @@ if TYPE_CHECKING:  # vectors imports this module
 def fire_factors(factors: list[Factor], codes: np.ndarray, locs: dict[int, np.ndarray],
           layout: Layout) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The Cartesian product of the factors' moves from every code."""
-    wide = layout.wide
+    if layout.words and codes.dtype.kind != "V":  # integers in, integers out
+        src, dst, label = fire_factors(factors, layout.keys(codes), locs, layout)
+        return src, layout.cast(dst), label
     if len(factors) == 1 and factors[0].deterministic:  # the common case: one gather
         f = factors[0]
         j = f.index(locs)
         keep = np.flatnonzero(f.count[j])
         first = f.offsets[j[keep]]
-        return keep, codes[keep] + f.deltas(first, layout.stride, wide), f.label[first]
+        return keep, _moved(layout, codes[keep], _delta(f, first, layout)), f.label[first]
     if not all(f.live for f in factors):  # e.g. a lazy leaf's never-seen label
         return (np.zeros(0, np.int64), np.zeros(0, codes.dtype), np.zeros(0, np.int32))
     if len(factors) == 1:  # one non-deterministic table: its runs, no product
@@ -59,17 +62,40 @@ def fire_factors(factors: list[Factor], codes: np.ndarray, locs: dict[int, np.nd
     row = np.repeat(np.arange(len(keep), dtype=np.int64), total)
     starts = np.cumsum(total) - total
     pos = np.arange(len(src), dtype=np.int64) - starts[row]
-    dst = codes[src].copy()
-    label = None
+    delta = label = None
     for f, c, key in zip(factors, counts, keys, strict=True):
         cs = c[row]
         entry = f.first(key[row]) + pos % cs
         pos //= cs
-        dst += f.deltas(entry, layout.stride, wide)
+        d = _delta(f, entry, layout)
+        delta = d if delta is None else delta + d
         label = f.labels_at(entry) if label is None else label
     if label is None:
-        label = np.zeros(0, dtype=np.int32)
-    return src, dst, label
+        return src, codes[src], np.zeros(0, dtype=np.int32)
+    return src, _moved(layout, codes[src], delta), label
+
+
+def _delta(f: Factor, entry: np.ndarray, layout: Layout) -> np.ndarray:
+    """Factor ``f``'s code deltas at ``entry``: per-word rows when the layout
+    is word-aligned (a lazy factor gives local steps, placed in its word)."""
+    if layout.words and not isinstance(f, TableFactor):
+        return layout.word_delta(f.comps[0], f.deltas(entry, _UNIT, False))
+    return f.deltas(entry, layout.stride, layout.wide)
+
+
+class _Unit:
+    """A stride of 1 for every component: a lazy factor's deltas are then its local steps."""
+
+    def __getitem__(self, c: int) -> int:
+        return 1
+
+
+_UNIT = _Unit()
+
+
+def _moved(layout: Layout, codes: np.ndarray, delta: np.ndarray) -> np.ndarray:
+    """``codes`` plus ``delta`` (keys of a word-aligned layout: per word)."""
+    return layout.add(codes, delta) if layout.words else codes + delta
 
 
 def _single_moves(factors: list[Factor], codes: np.ndarray, keep: np.ndarray,
@@ -80,13 +106,13 @@ def _single_moves(factors: list[Factor], codes: np.ndarray, keep: np.ndarray,
     (a rule over many components, e.g. a clock every component shares)."""
     if not len(keep):
         return (np.zeros(0, np.int64), np.zeros(0, codes.dtype), np.zeros(0, np.int32))
-    dst = codes[keep]
-    label = None
+    delta = label = None
     for f, key in zip(factors, keys, strict=True):
         entry = f.first(key)
-        dst = dst + f.deltas(entry, layout.stride, layout.wide)
+        d = _delta(f, entry, layout)
+        delta = d if delta is None else delta + d
         label = f.labels_at(entry) if label is None else label
-    return keep, dst, label
+    return keep, _moved(layout, codes[keep], delta), label
 
 
 def _runs_of(f: Factor, codes: np.ndarray, locs: dict[int, np.ndarray], layout: Layout
@@ -100,7 +126,7 @@ def _runs_of(f: Factor, codes: np.ndarray, locs: dict[int, np.ndarray], layout: 
     src = np.repeat(keep, n)
     shift = f.first(key[keep]) - (np.cumsum(n) - n)  # entry - position in the output
     entry = np.arange(len(src), dtype=np.int64) + np.repeat(shift, n)
-    return src, codes[src] + f.deltas(entry, layout.stride, layout.wide), f.labels_at(entry)
+    return src, _moved(layout, codes[src], _delta(f, entry, layout)), f.labels_at(entry)
 
 
 def _enabled(factors: list[Factor], locs: dict[int, np.ndarray]

@@ -113,7 +113,7 @@ class LevelSearch:
                  progress: Callable[[Progress], None] | None = None, por: object = None,
                  workers: int | None = None) -> None:
         self.tables = tables
-        self.visited = Visited(tables.layout.cast([tables.initial]))
+        self.visited = Visited(self.held([tables.initial]))
         self.max_states, self.max_memory, self.progress = max_states, max_memory, progress
         self.por = por
         self.workers = workers or min(2, os.cpu_count() or 1)
@@ -123,6 +123,12 @@ class LevelSearch:
         self.check = CHECK  # levels between looks at the visited set (1 if most were old)
         self.marks: Marks | None = None  # a byte per code, once the search is deep
         self._alternates: bool | None = None  # no move stays in its level (asked once)
+
+    def held(self, codes: np.ndarray | list[int]) -> np.ndarray:
+        """``codes`` in the form the search holds: keys of a word-aligned
+        layout (:mod:`procalg.lts.codes`), else the layout's dtype."""
+        layout = self.tables.layout
+        return layout.keys(codes) if layout.words else layout.cast(codes)
 
     @property
     def narrow(self) -> int:
@@ -155,7 +161,7 @@ class LevelSearch:
         """Re-encode the visited states after a lazy component outgrew its
         digits (``recode`` not None), and the marks with them; the marks."""
         if recode is not None:
-            self.visited.recode(recode)
+            self.visited.recode(lambda codes: self.held(recode(codes)))
             if self.marks is not None:
                 fit = Marks.fit(self.tables.layout, self.max_memory)
                 self.marks = Marks.of(self.tables.layout, self.visited) if fit else None
@@ -254,7 +260,11 @@ class LevelSearch:
                 ) -> tuple[int, np.ndarray, tuple[int, str] | None, int]:
         src, dst, lab = (self.por.successors(chunk) if self.por
                          else self.tables.successors(chunk))
-        hit = stop(chunk, src, dst, lab) if stop is not None else None
+        dst = self.held(dst)  # stubborn sets fire on integers
+        hit = None
+        if stop is not None:  # a goal sees integer sources (targets: keys decode too)
+            words = self.tables.layout.words
+            hit = stop(self.tables.layout.cast(chunk) if words else chunk, src, dst, lab)
         return len(src), sorted_unique(dst), hit, 4 * dst.nbytes
 
     def _account(self, scratch: int) -> None:
@@ -280,16 +290,17 @@ class LevelSearch:
             self.progress(Progress(n, self.visited.depth, n / secs, self.visited.nbytes))
 
     def path_to(self, code: int) -> list[str]:
-        """Labels of a shortest path from the initial state to ``code``."""
-        cast = self.tables.layout.cast
-        level = int(self.visited.level_of(cast([code]))[0])
+        """Labels of a shortest path from the initial state to ``code``
+        (through the least predecessor code at each step)."""
+        here = self.held([code])
+        level = int(self.visited.level_of(here)[0])
         labels: list[str] = []
         while level > 0:
-            _, pred, lab = self.tables.successors(cast([code]), backward=True)
+            _, pred, lab = self.tables.successors(here, backward=True)
             ok = np.flatnonzero(self.visited.level_of(pred) == level - 1)
-            best = ok[np.argmin(pred[ok])]
+            best = ok[np.argsort(pred[ok], kind="stable")[0]]  # keys sort as their codes
             labels.append(self.tables.labels[int(lab[best])])
-            code, level = int(pred[best]), level - 1
+            here, level = pred[[best]], level - 1
         return labels[::-1]
 
     def result(self, found: bool, path: list[str] | tuple[str, ...] = (),

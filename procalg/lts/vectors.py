@@ -150,15 +150,16 @@ class Tables:
 
     @property
     def dtype(self) -> np.dtype:
-        """The dtype of codes: int64, or object (Python ints) when wide."""
-        return self.layout.dtype
+        """The dtype of codes in the search: int64, ``V{8k}`` keys when wide
+        and word-aligned, else object (Python ints)."""
+        return self.layout.key_dtype
 
     def _joint(self, comps: tuple[int, ...], rules: list[SyncRule], direction: int
                ) -> TableFactor:
         radix, stride = self.layout.radix, self.layout.stride
         weights = tuple(int(np.prod([radix[c] for c in comps[:i]], dtype=np.int64))
                         for i in range(len(comps)))
-        if self.layout.dtype != object:
+        if self.layout.dtype != object or self.layout.words:
             return self._joint_arrays(comps, rules, direction, weights)
         entries: list[tuple[int, int, int]] = []
         for rule in rules:
@@ -180,26 +181,34 @@ class Tables:
     def _joint_arrays(self, comps: tuple[int, ...], rules: list[SyncRule], direction: int,
                       weights: tuple[int, ...]) -> TableFactor:
         """:meth:`_joint` with each rule's Cartesian product built by numpy broadcasting
-        (codes fit in int64: no joint index or delta overflows)."""
-        stride = self.layout.stride
+        (int64 codes, or a word-aligned layout's per-word delta rows: no joint
+        index or delta overflows)."""
+        shape = (self.layout.words,) if self.layout.words else ()
         js, deltas, tags = [], [], []
         for rule in rules:
             local = dict(rule.parts)
-            j, delta = np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64)
+            j, delta = np.zeros(1, dtype=np.int64), np.zeros((1, *shape), dtype=np.int64)
             for c, w in zip(comps, weights, strict=True):
                 src, dst = self._moves[c].get(local[c], ([], []))  # type: ignore[union-attr]
                 if direction:
                     src, dst = dst, src
                 s, d = np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64)
                 j = (j[:, None] + s * w).ravel()
-                delta = (delta[:, None] + (d - s) * int(stride[c])).ravel()
+                delta = (delta[:, None] + self._step(c, d - s)[None]).reshape(-1, *shape)
             js.append(j)
             deltas.append(delta)
             tags.append(np.full(len(j), self.tag(rule), dtype=np.int64))
-        j, delta, tag = (np.concatenate(x) if x else np.zeros(0, dtype=np.int64)
-                         for x in (js, deltas, tags))
+        j, tag = (np.concatenate(x) if x else np.zeros(0, dtype=np.int64) for x in (js, tags))
+        delta = np.concatenate(deltas) if deltas else np.zeros((0, *shape), dtype=np.int64)
         size = int(np.prod([self.layout.radix[c] for c in comps]))
         return table_of_arrays(j, delta, tag, size, comps, weights)
+
+    def _step(self, c: int, step: np.ndarray) -> np.ndarray:
+        """Code deltas of component ``c``'s moves by ``step``: int64, or per-word
+        rows of a word-aligned layout."""
+        if self.layout.words:
+            return self.layout.word_delta(c, step)
+        return step * np.int64(self.layout.stride[c])
 
     def rule_factors(self, rule: SyncRule, direction: int = 0) -> list[Factor]:
         """One table per component of ``rule`` (forward, or backward if
@@ -215,9 +224,9 @@ class Tables:
             if direction:
                 src, dst = dst, src
             stride = self.layout.stride[c]
-            if self.layout.dtype != object:  # int64 deltas: numpy, not a tuple per move
+            if self.layout.dtype != object or self.layout.words:  # numpy, not a tuple per move
                 s, d = np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64)
-                factors.append(table_of_arrays(s, (d - s) * np.int64(stride),
+                factors.append(table_of_arrays(s, self._step(c, d - s),
                                              np.full(len(s), g, dtype=np.int64),
                                              self.layout.radix[c], (c,), (1,)))
                 continue
@@ -264,7 +273,8 @@ class Tables:
                        f"{comp.num_states} local states reached, {comp.expanded} expanded")
         if self.layout.wide:
             out.append(f"state codes need {self.layout.bits} bits (more than 62): "
-                       f"stored as Python integers, slower")
+                       + (f"stored as {self.layout.words} 64-bit words" if self.layout.words
+                          else "stored as Python integers, slower"))
         return tuple(out)
 
     def decode(self, codes: np.ndarray) -> dict[int, np.ndarray]:
@@ -300,7 +310,10 @@ class Tables:
     def _unfiltered(self, codes: np.ndarray, backward: bool
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         layout = self.layout
-        codes = layout.cast(codes)
+        if layout.words and codes.dtype.kind != "V":  # integers in, integers out
+            src, dst, tag = self._unfiltered(layout.keys(codes), backward)
+            return src, layout.cast(dst), tag
+        codes = layout.cast(codes) if not layout.words else codes
         batch = self._batch[backward]
         if (self._whole[backward] and len(codes) <= gather.SMALL and layout.packed
                 and not layout.wide and len(codes) * len(batch.groups) <= _BATCH_CELLS):
@@ -319,13 +332,23 @@ class Tables:
             parts.append(batch.fire(codes, rows))
             skip = batch.groups
             groups = [g for i, g in enumerate(groups) if i not in skip]
-        parts += [g.fire(codes, locs, layout) if isinstance(g, LazyGroup)
+        parts += [self._lazy(g, codes, locs) if isinstance(g, LazyGroup)
                   else fire_factors(g, codes, locs, layout) for g in groups]
         parts = [p for p in parts if len(p[0])]
         if not parts:
             empty = np.zeros(0, dtype=np.int64)
-            return empty, np.zeros(0, dtype=layout.dtype), np.zeros(0, dtype=np.int32)
+            return empty, np.zeros(0, dtype=layout.key_dtype), np.zeros(0, dtype=np.int32)
         return tuple(np.concatenate(x) for x in zip(*parts, strict=True))  # type: ignore[return-value]
+
+
+    def _lazy(self, group: LazyGroup, codes: np.ndarray, locs: dict[int, np.ndarray]
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """A lazy group's moves (it adds integer deltas: keys go through integers)."""
+        layout = self.layout
+        if not layout.words:
+            return group.fire(codes, locs, layout)
+        src, dst, lab = group.fire(layout.cast(codes), locs, layout)
+        return src, layout.keys(dst), lab
 
 
 _BATCH_CELLS = 1 << 18
@@ -334,4 +357,4 @@ def _gathered(groups: list[list[Factor] | LazyGroup]) -> list[tuple[int, TableFa
     """The groups that are one deterministic int64 table, with their positions."""
     return [(i, g[0]) for i, g in enumerate(groups)
             if isinstance(g, list) and len(g) == 1 and isinstance(g[0], TableFactor)
-            and g[0].deterministic and g[0].delta.dtype != object]
+            and g[0].deterministic and g[0].delta.dtype != object and g[0].delta.ndim == 1]

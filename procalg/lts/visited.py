@@ -46,14 +46,11 @@ from collections.abc import Callable
 
 import numpy as np
 
-from procalg.lts.wide_keys import from_keys, to_keys, widen, words
+from procalg.lts import run_merge, wide_keys
+from procalg.lts.wide_keys import from_keys, to_keys, widen
 
 Recode = Callable[[np.ndarray], np.ndarray]
 
-_CHUNK = 1 << 16
-_SMALL = 1 << 18  # merges up to this size sort a copy: timsort merges the two runs about
-# three times faster than the chunked move (deep spaces merge a batch of levels into the
-# newest runs every few milliseconds); the copy is a few MB at most
 _RATIO = 8  # a run is kept apart only while it is 8x the next: few runs, few merges
 _TAG16 = int(np.iinfo(np.uint16).max)
 
@@ -68,9 +65,11 @@ def sorted_unique(codes: np.ndarray, kind: str = "quicksort") -> np.ndarray:
     """
     if codes.dtype == object and len(codes) > 1 and codes.min() >= 0:
         # wide codes: sort byte keys in C, not Python ints one comparison at a time
-        k = words(codes)
+        k = wide_keys.words(codes)
         keys = np.sort(to_keys(codes, k), kind=kind)
         return from_keys(keys[np.concatenate(([True], keys[1:] != keys[:-1]))], k)
+    if codes.dtype.kind == "V":  # keys of a word-aligned layout: in key order
+        return wide_keys.unique_keys(codes, kind)
     out = codes.copy()  # ndarray methods, not np.sort & co.: their Python wrappers
     out.sort(kind=kind)  # cost as much as the work on the tiny levels of a deep space
     if len(out) < 2:
@@ -84,10 +83,18 @@ def sorted_unique(codes: np.ndarray, kind: str = "quicksort") -> np.ndarray:
 class _Run:
     """A sorted code array with a level tag per code."""
 
-    __slots__ = ("codes", "tags")
+    __slots__ = ("_hashes", "codes", "tags")
 
     def __init__(self, codes: np.ndarray, tags: np.ndarray) -> None:
         self.codes, self.tags = codes, tags
+        self._hashes: np.ndarray | None = None
+
+    @property
+    def hashes(self) -> np.ndarray | None:
+        """The key hashes of a run of ``V{8k}`` keys (None for int64 codes)."""
+        if self._hashes is None and self.codes.dtype.kind == "V":
+            self._hashes = wide_keys.key_hashes(self.codes)
+        return self._hashes
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -99,16 +106,20 @@ class _Run:
         if self.tags.dtype != tags.dtype:
             wide = np.promote_types(self.tags.dtype, tags.dtype)
             self.tags, tags = self.tags.astype(wide), tags.astype(wide)
-        self.codes, self.tags = _merge_into(self.codes, self.tags, codes, tags)
+        keyed = () if self.hashes is None else (self.hashes, other.hashes)
+        self.codes, self.tags = run_merge.merge_into(self.codes, self.tags, codes, tags,
+                                                     *keyed)
+        self._hashes = None
 
 
 
 class Visited:
     """A set of codes, each tagged with the BFS level that found it.
 
-    Runs hold int64 codes, or, once any code is wide (a Python integer),
-    ``words``-word sort keys (:mod:`procalg.lts.wide_keys`): queries and
-    the frontier stay in the caller's form and are converted at the door.
+    Runs hold int64 codes, or, once any code is wide (a Python integer,
+    or already a key), ``words``-word sort keys (:mod:`procalg.lts.wide_keys`):
+    queries and the frontier stay in the caller's form and are converted at
+    the door (keys of another width are widened: no conversion to integers).
     """
 
     def __init__(self, initial: np.ndarray) -> None:
@@ -117,9 +128,10 @@ class Visited:
         self.words = 0  # 0: runs hold int64 codes; else keys of this many words
         self._fkeys: np.ndarray | None = None  # the frontier in the runs' form
         self._codes: np.ndarray | None = None
+        self._tags = np.zeros(0, np.uint16)
         self._size: tuple[int, int] | None = None  # (states, bytes), until the set changes
         initial = np.asarray(initial)
-        self.frontier = sorted_unique(initial if initial.dtype == object
+        self.frontier = sorted_unique(initial if initial.dtype.kind in "OV"
                                       else initial.astype(np.int64))
 
     def __len__(self) -> int:
@@ -140,17 +152,21 @@ class Visited:
 
     def _stored(self, codes: np.ndarray) -> np.ndarray:
         """``codes`` in the runs' form (re-keying the runs if they need more words)."""
-        if codes.dtype != object and not self.words:
+        if codes.dtype.kind not in "OV" and not self.words:
             return codes if codes.dtype == np.int64 else codes.astype(np.int64)
-        need = words(codes)
+        need = wide_keys.stored_words(codes)
         if need > self.words:
             self._rekey(need)
+        if codes.dtype.kind == "V":
+            return codes if need == self.words else widen(codes, need, self.words)
         return to_keys(codes, self.words)
 
     def _rekey(self, need: int) -> None:
         for run in self.runs:
             run.codes = (widen(run.codes, self.words, need) if self.words
                          else to_keys(run.codes, need))
+            run.codes, run.tags = wide_keys.key_sorted(run.codes, run.tags)  # new words, new hashes
+            run._hashes = None
         self.words, self._fkeys, self._size = need, None, None
 
     def _plain(self, stored: np.ndarray) -> np.ndarray:
@@ -159,9 +175,14 @@ class Visited:
     def _tiers(self) -> list[np.ndarray]:
         """The frontier and the runs in stored form, likeliest hit first
         (successors mostly fall in the newest levels)."""
+        return [t.codes for t in self._runs()]
+
+    def _runs(self) -> list[_Run]:
+        """:meth:`_tiers` as runs (the frontier's tags empty): keys' hashes cached."""
         if self._fkeys is None:
-            self._fkeys = self._stored(self.frontier)
-        return [self._fkeys, *(r.codes for r in reversed(self.runs))]
+            self._fkeys = wide_keys.key_sorted(self._stored(self.frontier), None)[0]
+            self._frun = _Run(self._fkeys, np.zeros(0, np.uint16))
+        return [self._frun, *reversed(self.runs)]
 
     def unseen(self, codes: np.ndarray, *, frontier: bool = True) -> np.ndarray:
         """The ``codes`` not in the set (sorted queries search fastest).
@@ -179,10 +200,10 @@ class Visited:
             return codes
         keys = self._stored(codes)
         same = keys is codes  # int64 codes are their own keys: compress once per tier
-        for tier in self._tiers()[0 if frontier else 1:]:
+        for tier in self._runs()[0 if frontier else 1:]:
             if not len(keys):
                 break
-            miss = ~found_in(tier, keys)
+            miss = ~found_in(tier.codes, keys, tier.hashes)
             keys = keys[miss]
             codes = keys if same else codes[miss]
         return codes
@@ -196,8 +217,8 @@ class Visited:
         """
         keys = self._stored(codes)
         miss = np.ones(len(codes), dtype=bool)
-        for tier in self._tiers():
-            miss &= ~found_in(tier, keys)
+        for tier in self._runs():
+            miss &= ~found_in(tier.codes, keys, tier.hashes)
         return miss
 
     def contains(self, codes: np.ndarray) -> np.ndarray:
@@ -205,8 +226,8 @@ class Visited:
         hit = np.zeros(len(codes), dtype=bool)
         if len(codes):
             keys = self._stored(codes)
-            for tier in self._tiers():
-                hit |= found_in(tier, keys)
+            for tier in self._runs():
+                hit |= found_in(tier.codes, keys, tier.hashes)
         return hit
 
     def recode(self, recode: Recode) -> None:
@@ -220,31 +241,35 @@ class Visited:
             [8, 9]
         """
         news = [recode(self._plain(run.codes)) for run in self.runs]
-        self.frontier = np.sort(recode(self.frontier))
-        wide = [c for c in (*news, self.frontier) if c.dtype == object]
-        self.words = max((words(c) for c in wide), default=0)
+        self.frontier = sorted_unique(recode(self.frontier))
+        wide = [c for c in (*news, self.frontier) if c.dtype.kind in "OV"]
+        self.words = max((wide_keys.stored_words(c) for c in wide), default=0)
         self._fkeys = self._codes = self._size = None
         for run, codes in zip(self.runs, news, strict=True):
             stored = self._stored(codes)
-            order = np.argsort(stored, kind="stable")
-            run.codes, run.tags = stored[order], run.tags[order]
+            order = (wide_keys.key_order(stored, "stable") if stored.dtype.kind == "V"
+                     else np.argsort(stored, kind="stable"))
+            run.codes, run.tags, run._hashes = stored[order], run.tags[order], None
 
     def level_of(self, codes: np.ndarray) -> np.ndarray:
         """The BFS level of each code (``-1`` when not visited)."""
         codes = np.asarray(codes)
-        if codes.dtype != object:
+        if codes.dtype.kind not in "OV":
             codes = codes.astype(np.int64)
         out = np.full(len(codes), -1, dtype=np.int64)
         if not len(codes):
             return out
         keys = self._stored(codes)
-        fkeys = self._tiers()[0]
+        front = self._runs()[0]
         for run in self.runs:
             if len(run):
-                pos = np.minimum(np.searchsorted(run.codes, keys), len(run) - 1)
-                hit = run.codes[pos] == keys
+                if run.codes.dtype.kind == "V":
+                    pos, hit = wide_keys.key_positions(run.codes, run.hashes, keys)
+                else:
+                    pos = np.minimum(np.searchsorted(run.codes, keys), len(run) - 1)
+                    hit = run.codes[pos] == keys
                 out[hit] = run.tags[pos[hit]]
-        out[found_in(fkeys, keys)] = self.depth
+        out[found_in(front.codes, keys, front.hashes)] = self.depth
         return out
 
     def add_level(self, candidates: np.ndarray, *, runs: bool = False,
@@ -304,7 +329,7 @@ class Visited:
     def _push(self, stored: np.ndarray, tags: np.ndarray) -> None:
         """Append a newest run, then merge runs from the newest while one is
         less than ``_RATIO`` times the next (sizes stay geometric)."""
-        self.runs.append(_Run(stored, tags))
+        self.runs.append(_Run(*wide_keys.key_sorted(stored, tags)))
         self._size = None
         runs = self.runs
         while len(runs) > 1 and len(runs[-2]) < _RATIO * len(runs[-1]):
@@ -326,7 +351,13 @@ class Visited:
         if not self.runs:
             self.runs.append(_Run(self._stored(self.frontier[:0]), np.zeros(0, np.uint16)))
         self._size = None
-        self._codes = self._plain(self.runs[0].codes)
+        run = self.runs[0]
+        self._tags = run.tags
+        if run.codes.dtype.kind == "V":  # key order to the codes' order (a copy), once
+            order = np.argsort(run.codes, kind="stable")
+            self._codes, self._tags = self._plain(run.codes[order]), run.tags[order]
+        else:
+            self._codes = run.codes
 
     @property
     def codes(self) -> np.ndarray:
@@ -337,7 +368,7 @@ class Visited:
     @property
     def tags(self) -> np.ndarray:
         """The level of each of :attr:`codes`, once :meth:`finish` has run."""
-        return self.runs[0].tags
+        return self._tags
 
 
 def _bytes(codes: np.ndarray) -> int:
@@ -345,8 +376,10 @@ def _bytes(codes: np.ndarray) -> int:
     return codes.nbytes + (36 * len(codes) if codes.dtype == object else 0)
 
 
-def found_in(tier: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    """Mask of the ``codes`` in the sorted array ``tier``.
+def found_in(tier: np.ndarray, codes: np.ndarray, hashes: np.ndarray | None = None
+             ) -> np.ndarray:
+    """Mask of the ``codes`` in the sorted array ``tier`` (keys: in key order,
+    with their ``hashes`` if known).
 
     Example:
         >>> found_in(np.array([2, 4]), np.array([4, 5, 1])).tolist()
@@ -354,39 +387,8 @@ def found_in(tier: np.ndarray, codes: np.ndarray) -> np.ndarray:
     """
     if not len(tier):
         return np.zeros(len(codes), dtype=bool)
+    if tier.dtype.kind == "V":  # keys, in key order
+        known = wide_keys.key_hashes(tier) if hashes is None else hashes
+        return wide_keys.key_positions(tier, known, codes)[1]
     # a code past the end is clipped to the last entry, which is smaller: no hit
     return tier.take(tier.searchsorted(codes), mode="clip") == codes
-
-
-def _merge_into(big: np.ndarray, tags: np.ndarray, codes: np.ndarray, new_tags: np.ndarray
-                ) -> tuple[np.ndarray, np.ndarray]:
-    """Merge sorted, disjoint ``codes`` into sorted ``big`` in place."""
-    n, m = len(big), len(codes)
-    if n + m <= _SMALL:  # a few numpy calls instead of the chunked in-place move
-        joined = np.concatenate((big, codes))
-        order = np.argsort(joined, kind="stable")
-        return joined[order], np.concatenate((tags, new_tags))[order]
-    pos = np.searchsorted(big, codes)
-    big = _grown(big, n + m)
-    tags = _grown(tags, n + m)
-    for hi in range(n, 0, -_CHUNK):  # backwards, so no entry is overwritten unread
-        lo = max(0, hi - _CHUNK)
-        a, b = np.searchsorted(pos, [lo, hi])
-        # shift of entry i = number of new codes inserted at or before i
-        shift = a + np.cumsum(np.bincount(pos[a:b] - lo, minlength=hi - lo))
-        dest = np.arange(lo, hi, dtype=np.int64) + shift
-        big[dest] = big[lo:hi].copy()
-        tags[dest] = tags[lo:hi].copy()
-    dest = pos + np.arange(m, dtype=np.int64)
-    big[dest] = codes
-    tags[dest] = new_tags
-    return big, tags
-
-
-def _grown(arr: np.ndarray, size: int) -> np.ndarray:
-    if arr.dtype != object and arr.base is None and arr.flags.owndata:
-        arr.resize(size, refcheck=False)
-        return arr
-    out = np.zeros(size, dtype=arr.dtype)
-    out[: len(arr)] = arr
-    return out

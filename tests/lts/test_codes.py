@@ -63,3 +63,24 @@ def test_wide_layouts_are_chosen_only_past_62_bits():
     assert Layout.choose([1 << 31, 1 << 32], [0, 1]).wide
     mixed = Layout.choose([3] * 39, list(range(39)))  # 78 bits as fields, 62 mixed radix
     assert not mixed.packed and not mixed.wide
+
+
+@settings(max_examples=200, deadline=None)
+@given(radices, st.sampled_from([0, 20, 62]), st.data())
+def test_a_word_aligned_move_adds_per_word_deltas_and_gives_the_target_states_key(
+        radix, bits, data):
+    layout = Layout.choose(radix, list(range(len(radix))), max_bits=bits, max_code=1)
+    if not layout.words:  # fits in 62 bits as fields: not wide
+        return
+    assert layout.wide and all(layout.radix[c] <= 1 << 62 for c in range(len(radix)))
+    here, there = _states(data.draw, radix), _states(data.draw, radix)
+    keys = layout.keys(layout.encode(here))
+    assert keys.dtype == np.dtype(f"V{8 * layout.words}")
+    back = layout.decode(keys, range(len(radix)))
+    assert all(back[c].tolist() == here[c].tolist() for c in here)
+    delta = sum(layout.word_delta(c, there[c] - here[c]) for c in here)
+    moved = layout.add(keys, delta)
+    assert moved.tolist() == layout.keys(layout.encode(there)).tolist()
+    assert layout.cast(moved).tolist() == layout.encode(there).tolist()
+    # keys compare as bytes in the order of the integer codes
+    assert sorted(moved.tolist()) == layout.keys(sorted(layout.cast(moved).tolist())).tolist()

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from procalg.lts import run_merge, wide_keys
 from procalg.lts import visited as visited_module
 from procalg.lts.visited import Visited, sorted_unique
+from procalg.lts.wide_keys import to_keys
 
 batches = st.lists(st.lists(st.integers(0, 300), max_size=40), min_size=1, max_size=25)
 
@@ -15,9 +18,9 @@ batches = st.lists(st.lists(st.integers(0, 300), max_size=40), min_size=1, max_s
 @settings(max_examples=150, deadline=None)
 @given(st.integers(0, 300), batches, st.sampled_from([1, 2, 8]), st.sampled_from([0, 4096]))
 def test_levels_hold_exactly_the_codes_first_seen_there(start, levels, share, small):
-    old, old_small = visited_module._RATIO, visited_module._SMALL
+    old, old_small = visited_module._RATIO, run_merge._SMALL
     visited_module._RATIO = share  # 1: merge only into a smaller run; 8: merge often
-    visited_module._SMALL = small  # 0: every merge moves entries in place, chunk by chunk
+    run_merge._SMALL = small  # 0: every merge moves entries in place, chunk by chunk
     try:
         seen = Visited(np.array([start]))
         model = {start: 0}
@@ -36,7 +39,7 @@ def test_levels_hold_exactly_the_codes_first_seen_there(start, levels, share, sm
         for depth, codes in enumerate(by_level):
             assert codes.tolist() == sorted(c for c, d in model.items() if d == depth)
     finally:
-        visited_module._RATIO, visited_module._SMALL = old, old_small
+        visited_module._RATIO, run_merge._SMALL = old, old_small
 
 
 @given(st.lists(st.integers(-(2**62), 2**62)))
@@ -48,13 +51,13 @@ def test_sorted_unique_is_sorted_set(values):
 
 def test_a_deep_narrow_search_merges_each_state_only_logarithmically_often(monkeypatch):
     moved = []
-    merge = visited_module._merge_into
+    merge = run_merge.merge_into
 
     def counting(big, tags, codes, new_tags):
         moved.append(len(big) + len(codes))
         return merge(big, tags, codes, new_tags)
 
-    monkeypatch.setattr(visited_module, "_merge_into", counting)
+    monkeypatch.setattr(run_merge, "merge_into", counting)
     seen = Visited(np.array([0]))
     levels, width = 4096, 4
     for depth in range(1, levels + 1):  # a deep, narrow space: many tiny levels
@@ -125,3 +128,41 @@ def test_a_code_past_every_stored_one_is_not_found():
     assert v.contains(np.array([0, 1, 5, 9, 10, 2**40])).tolist() == [
         False, True, True, True, False, False]
     assert Visited(np.zeros(0, np.int64)).contains(np.array([3])).tolist() == [False]
+
+
+@settings(max_examples=60, deadline=None)
+@given(batches, st.integers(1, 3), st.booleans())
+def test_keys_in_key_order_keep_the_levels_of_their_narrow_twins_even_when_hashes_collide(
+        levels, words, clash):
+    # the search's form of wide codes: V{8k} keys; with `clash`, a hash of
+    # four values, so nearly every pair of keys collides and the byte order decides
+    def keys(codes: np.ndarray) -> np.ndarray:
+        return to_keys(np.array([int(c) << 64 * (words - 1) | int(c) for c in codes.tolist()],
+                                dtype=object), words)
+
+    real = wide_keys.key_hashes
+    with pytest.MonkeyPatch.context() as patch:
+        if clash:
+            patch.setattr(wide_keys, "key_hashes", lambda k: real(k) & np.uint64(3))
+        narrow, other = Visited(np.array([0])), Visited(keys(np.array([0])))
+        for batch in levels:
+            batch = np.array(batch, dtype=np.int64)
+            new = narrow.add_level(batch)
+            got = other.add_level(keys(batch))
+            assert sorted(got.tolist()) == sorted(keys(new).tolist())
+        probe = np.arange(0, 302, dtype=np.int64)
+        assert other.level_of(keys(probe)).tolist() == narrow.level_of(probe).tolist()
+        assert sorted(other.unseen(keys(probe)).tolist()) == sorted(
+            keys(narrow.unseen(probe)).tolist())
+        narrow.finish()
+        other.finish()
+    assert other.codes.tolist() == [int(c) << 64 * (words - 1) | int(c)
+                                    for c in narrow.codes.tolist()]
+    assert other.tags.tolist() == narrow.tags.tolist()
+
+
+def test_sorted_unique_puts_keys_in_one_order_with_each_key_once():
+    keys = to_keys(np.array([1 << 70, 5, 1 << 70, 3], dtype=object), 2)
+    out = sorted_unique(keys)
+    assert len(out) == 3 and sorted(out.tolist()) == sorted(set(keys.tolist()))
+    assert sorted_unique(keys[::-1]).tolist() == out.tolist()  # the order is the keys'

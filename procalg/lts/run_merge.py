@@ -1,0 +1,64 @@
+"""Merging a sorted, disjoint run of codes into a larger one, in place.
+
+The visited set (:class:`~procalg.lts.visited.Visited`) keeps its states
+as a few sorted runs of geometric sizes; each merge moves the larger run's
+entries up, chunk by chunk from the end, to open the gaps the new codes go
+in (no second copy of a large run), or sorts a joined copy when both are
+small. Runs of ``V{8k}`` keys are in key order (:mod:`procalg.lts.wide_keys`).
+
+Example:
+    >>> big, tags = merge_into(np.array([1, 5, 9]), np.array([0, 0, 0]),
+    ...                        np.array([2, 7]), np.array([1, 1]))
+    >>> big.tolist(), tags.tolist()
+    ([1, 2, 5, 7, 9], [0, 1, 0, 1, 0])
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from procalg.lts.wide_keys import key_order, key_positions
+
+_CHUNK = 1 << 16
+_SMALL = 1 << 18  # merges up to this size sort a copy: timsort merges the two runs about
+# three times faster than the chunked move (deep spaces merge a batch of levels into the
+# newest runs every few milliseconds); the copy is a few MB at most
+
+
+def merge_into(big: np.ndarray, tags: np.ndarray, codes: np.ndarray, new_tags: np.ndarray,
+                big_hashes: np.ndarray | None = None, hashes: np.ndarray | None = None
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Merge sorted, disjoint ``codes`` into sorted ``big`` in place (keys:
+    in key order, with their hashes)."""
+    n, m = len(big), len(codes)
+    keyed = big.dtype.kind == "V"
+    if n + m <= _SMALL:  # a few numpy calls instead of the chunked in-place move
+        joined = np.concatenate((big, codes))
+        order = (key_order(joined, "stable", np.concatenate((big_hashes, hashes))) if keyed
+                 else np.argsort(joined, kind="stable"))
+        return joined[order], np.concatenate((tags, new_tags))[order]
+    pos = (key_positions(big, big_hashes, codes)[0] if keyed
+           else np.searchsorted(big, codes))
+    big = _grown(big, n + m)
+    tags = _grown(tags, n + m)
+    for hi in range(n, 0, -_CHUNK):  # backwards, so no entry is overwritten unread
+        lo = max(0, hi - _CHUNK)
+        a, b = np.searchsorted(pos, [lo, hi])
+        # shift of entry i = number of new codes inserted at or before i
+        shift = a + np.cumsum(np.bincount(pos[a:b] - lo, minlength=hi - lo))
+        dest = np.arange(lo, hi, dtype=np.int64) + shift
+        big[dest] = big[lo:hi].copy()
+        tags[dest] = tags[lo:hi].copy()
+    dest = pos + np.arange(m, dtype=np.int64)
+    big[dest] = codes
+    tags[dest] = new_tags
+    return big, tags
+
+
+def _grown(arr: np.ndarray, size: int) -> np.ndarray:
+    if arr.dtype != object and arr.base is None and arr.flags.owndata:
+        arr.resize(size, refcheck=False)
+        return arr
+    out = np.zeros(size, dtype=arr.dtype)
+    out[: len(arr)] = arr
+    return out
