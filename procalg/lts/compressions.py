@@ -18,7 +18,9 @@ from collections.abc import Callable
 
 import numpy as np
 
+from procalg.errors import LimitExceeded
 from procalg.lts.lts import LTS, TAU_INDEX, TICK_INDEX
+from procalg.lts.normal_pruned import pruned_normal_lts
 from procalg.lts.normal_table import normal_lts as table_lts
 from procalg.lts.partition import Bisimulation, bfs_renumber, minimize
 from procalg.lts.tau import collapse_tau_sccs, effective_labels, tau_sccs, tau_successors
@@ -50,7 +52,11 @@ def normal_lts(lts: LTS) -> LTS:
         dst = np.where(lts.label == TICK_INDEX, lts.src, lts.dst)
         return bfs_renumber(LTS.from_arrays(lts.num_states, lts.initial, lts.labels,
                                             lts.src, lts.label, dst))
-    return table_lts(lts)  # built on arrays, a BFS level at a time
+    try:  # on arrays, a BFS level at a time, while the sets stay few
+        return table_lts(lts, max_nodes=4 * lts.num_states + 1000)
+    except LimitExceeded:  # many sets: leave dominated members out of each
+        pruned = pruned_normal_lts(lts)
+    return pruned if pruned is not None else table_lts(lts)
 
 
 _TICK_ONLY = frozenset({TICK_INDEX})

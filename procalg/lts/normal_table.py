@@ -264,7 +264,7 @@ def _rounds(c: Components, pairs: np.ndarray, span: int, budget: int | None
             pairs = np.sort(np.concatenate((pairs, new)))
 
 
-def normal_lts(spec: LTS) -> LTS:
+def normal_lts(spec: LTS, max_nodes: int | None = None) -> LTS:
     """The normal form of ``spec`` as an LTS, in the shape FDR gives it: a node
     whose only minimal acceptance is all it can do is one state; otherwise it
     moves by τ to one stable state per minimal acceptance, offering just that
@@ -277,7 +277,7 @@ def normal_lts(spec: LTS) -> LTS:
         >>> n.num_states, sorted({lab for _, lab, _ in n.triples()})
         (5, ['a', 'b', 'τ'])
     """
-    table = normal_table(spec)
+    table = normal_table(spec, max_nodes=max_nodes)
     n, width = len(table), table.comps.width
     src, lab, dst = table.src, table.label, table.dst
     keys = src * width + lab  # sorted: a node's move by an event is found by search

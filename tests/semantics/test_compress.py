@@ -306,3 +306,39 @@ def test_dbisim_is_failures_divergences_equivalent_and_no_larger_than_sbisim(ter
     assert check_refinement(original, reduced, fd).passed
     assert check_refinement(reduced, original, fd).passed
     assert reduced.num_states <= _lts(compress("sbisim", term, None)).num_states
+
+
+SCHEDULER_CHAIN = r"""
+N = 7
+channel a, b, c : {0..N-1}
+CELL(i) = if i == 0 then a.0 -> c.1 -> b.0 -> c.0 -> CELL(0)
+          else c.i -> a.i -> c.((i+1)%N) -> b.i -> CELL(i)
+SEEN(i) = {a.i, c.i, c.((i+1)%N)}
+-- Milner's scheduler built from its last cell inwards, normalised at each step,
+-- with every a visible: the shape of an inductive compression against a spec on a
+Chain(k) = if k == N-1 then normal(CELL(k) \ {b.k})
+           else normal(((CELL(k) \ {b.k}) [SEEN(k) || Union({SEEN(j) | j <- {k+1..N-1}})]
+                        Chain(k+1)) \ {c.(k+1)})
+"""
+
+
+def test_an_inductively_normalised_scheduler_chain_grows_by_every_other_fibonacci_number() -> None:
+    model = loads(SCHEDULER_CHAIN)
+    sizes = [model.lts(f"Chain({k})").num_states for k in range(6, 0, -1)]
+    # the minimal normal form of j cells with their a's visible has F(2j + 2) nodes:
+    # exponential in any exact normalisation (FDR's text calls this shape "very poor")
+    assert sizes == [3, 8, 21, 55, 144, 377]
+
+
+def test_each_level_of_the_scheduler_chain_is_failures_divergences_equal_to_the_plain_network(
+) -> None:
+    model = loads(SCHEDULER_CHAIN + r"""
+Plain(k) = (|| j : {k..N-1} @ [union(SEEN(j), {b.j})] CELL(j))
+           \ union({b.j | j <- {k..N-1}}, {c.j | j <- {k+1..N-1}})
+""")
+    fd = RefinementModel.FAILURES_DIVERGENCES
+    for k in (5, 3):
+        chain, plain = model.lts(f"Chain({k})"), model.lts(f"Plain({k})", max_states=10_000)
+        assert chain.num_states < plain.num_states
+        assert check_refinement(chain, plain, fd).passed
+        assert check_refinement(plain, chain, fd).passed
