@@ -325,7 +325,20 @@ class VectorMoves:
             return np.full(n, machine._intern(*target.fixed), dtype=np.int64)
         if target.node is not None:
             return self._slow_targets(target, cols, n)
-        return self._call_targets(target, cols, n)
+        if target.hide is None:
+            return self._call_targets(target, cols, n)
+        bound: Columns = {}
+        for param, code in target.outer:  # the hiding definition's parameters
+            values, kind, bad = code(cols, n)
+            if bad is not None and bad.any():
+                raise Mismatch("an argument raises")  # the per-state path raises it
+            bound[param] = (values, kind)
+        inner = self._call_targets(target, bound, n)
+        distinct_inner, back = np.unique(inner, return_inverse=True)
+        hidden = self.machine.hidden
+        made = np.array([hidden(target.hide, d) for d in distinct_inner.tolist()],
+                        dtype=np.int64)
+        return made[np.asarray(back).ravel()]
 
     def _slow_targets(self, target: Target, cols: Columns, n: int) -> np.ndarray:
         """Targets by the machine's keys, one environment per move (continuations

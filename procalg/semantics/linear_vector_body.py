@@ -28,6 +28,7 @@ import numpy as np
 
 from procalg.errors import ProcalgError
 from procalg.lts import TICK
+from procalg.semantics.kinds import names_in
 from procalg.semantics.linear_vector_events import (
     Input,
     Labeller,
@@ -49,12 +50,19 @@ if TYPE_CHECKING:
 class Target:
     """Where a branch's moves go: ``fixed`` ``(key, where)`` (``STOP``, ``SKIP``, Ω),
     a call ``name(args)`` (``live``: the argument positions its key keeps), or
-    ``node``, a continuation whose states the machine keys one by one."""
+    ``node``, a continuation whose states the machine keys one by one.
+
+    A call of ``Q(xs) = R(es) \\ A`` (``A`` reading no parameter) is the call
+    ``R(es)`` hidden by set number ``hide``, ``es`` over ``Q``'s parameters bound
+    by ``outer`` (as the machine keys it: the hiding of ``R``'s state).
+    """
 
     def __init__(self, fixed: Any = None, node: Location | None = None, name: str = "",
-                 args: tuple[VectorCode, ...] = (), live: tuple[int, ...] | None = None
+                 args: tuple[VectorCode, ...] = (), live: tuple[int, ...] | None = None,
+                 hide: int | None = None, outer: tuple[tuple[str, VectorCode], ...] = ()
                  ) -> None:
         self.fixed, self.node, self.name, self.args, self.live = fixed, node, name, args, live
+        self.hide, self.outer = hide, outer
 
 
 class Branch:
@@ -247,32 +255,67 @@ def _called(machine: Machine, expr: ast.Name | ast.Apply, scope: frozenset[str],
     return [_Inlined(conds, binds, branch) for branch in inner]
 
 
+def _call_of(expr: ast.Node) -> tuple[str, Any] | None:
+    """``(name, argument expressions)`` of a call ``P`` or ``P(es)``, else None."""
+    if type(expr) is ast.Name:
+        return expr.id, ()
+    if type(expr) is ast.Apply and type(expr.func) is ast.Name:
+        return expr.func.id, expr.args
+    return None
+
+
+def _call_target(machine: Machine, name: str, args: Any, scope: frozenset[str],
+                 hiding: bool = True) -> Target | None:
+    """The target of a call of ``name`` keyed by its arguments (a call of an opaque
+    definition, or with ``hiding`` the hiding of one: see :class:`Target`)."""
+    ev, compiler = machine.ev, machine.compiler
+    info = ev.functions.get(name)
+    if info is None or info.let is not None or info.captured or name not in compiler.bodies \
+            or name in ev.growth:
+        return None
+    codes = tuple(vector_expr(ev, a, scope) for a in args)
+    if not compiler.transparent(name):
+        live = compiler.live.get(name)
+        if live == tuple(range(len(codes))):
+            live = None  # every argument kept: the key's arguments are the call's
+        return Target(name=name, args=codes, live=live)
+    if not hiding or len(info.clauses) != 1:
+        return None
+    clause = info.clauses[0]
+    params = clause.params or ()
+    body = clause.body
+    if type(body) is not ast.HideExpr or len(params) != len(codes) \
+            or not _variables(ev, params):
+        return None
+    names = [p.name for p in params]  # type: ignore[attr-defined]
+    inner = _call_of(body.process)
+    if inner is None or inner[0] in names or inner[0] in compiler.locals \
+            or names_in(body.hidden) & set(names):
+        return None
+    found = _call_target(machine, inner[0], inner[1], frozenset(names), hiding=False)
+    if found is None:
+        return None
+    hidden = compiler.definition(name)[0][1].parts[1]({})
+    found.hide = machine._set_number(hidden)
+    found.outer = tuple(zip(names, codes, strict=True))
+    return found
+
+
 def _target(machine: Machine, then: ast.Node, scope: frozenset[str]) -> Target:
     """The continuation of a prefix as a :class:`Target`."""
-    ev, compiler = machine.ev, machine.compiler
+    compiler = machine.compiler
     if type(then) is ast.StopLit:
         return Target(fixed=(STOP_KEY, (compiler.node(then, scope), {})))
     if type(then) is ast.SkipLit:
         return Target(fixed=(SKIP_KEY, (compiler.node(then, scope), {})))
-    call = None
-    if type(then) is ast.Name:
-        call = (then.id, ())
-    elif type(then) is ast.Apply and type(then.func) is ast.Name:
-        call = (then.func.id, then.args)
+    call = _call_of(then)
     if call is not None and call[0] not in scope and call[0] not in compiler.locals:
-        info = ev.functions.get(call[0])
-        if info is not None and info.let is None and not info.captured \
-                and call[0] in compiler.bodies and call[0] not in ev.growth \
-                and not compiler.transparent(call[0]):
-            try:
-                args = tuple(vector_expr(ev, a, scope) for a in call[1])
-            except NotVector:
-                pass
-            else:
-                live = compiler.live.get(call[0])
-                if live == tuple(range(len(args))):
-                    live = None  # every argument kept: the key's arguments are the call's
-                return Target(name=call[0], args=args, live=live)
+        try:
+            found = _call_target(machine, call[0], call[1], scope)
+        except NotVector:
+            found = None
+        if found is not None:
+            return found
     entry = compiler.nodes.get(id(then))
     if entry is None:
         raise NotVector("a continuation not compiled")
