@@ -18,13 +18,13 @@ A definition is vectorised when its body is external choices, guards,
 ``if`` and calls of single-clause definitions over output prefixes and inputs
 (and ``STOP``/``SKIP``), its channel fields Int, Bool or field-less
 constructors (``datatype S = idle | busy``, interned to small integers), its
-expressions Int/Bool arithmetic, comparisons and logic; decided once. Everything else
-keeps the per-state path: another definition's states, a group whose kinds do
-not fit its operators, and a row whose evaluation would raise (division by
-zero, a value outside its channel's type), which the per-state path then
-raises with its span. The moves, their order and their target states are the
-per-state path's
-(``tests/semantics/test_linear_vector.py``).
+expressions Int/Bool arithmetic, comparisons and logic; decided once. A hiding
+``R(es) \\ A`` of a vectorised ``R`` goes as ``R``'s columns, then hidden
+(:mod:`procalg.semantics.linear_vector_hide`). Everything else keeps the
+per-state path: another definition's states, a group whose kinds do not fit
+its operators, and a row whose evaluation would raise (division by zero, a
+value outside its channel's type), which the per-state path then raises with
+its span. The moves and their target states are the per-state path's.
 
 Example:
     >>> from procalg.api.model import loads
@@ -53,6 +53,7 @@ from procalg.semantics.linear_vector_body import (
     Program,
     Target,
     compile_program,
+    hides_columns,
 )
 from procalg.semantics.linear_vector_events import Input, Offers
 from procalg.semantics.linear_vector_hide import hide_columns
@@ -63,7 +64,6 @@ if TYPE_CHECKING:
     from procalg.semantics.linear import Machine
 
 _DTYPE = {"i": np.int64, "b": bool, "a": np.int64}
-
 
 BATCH_MIN = 16
 """Fewer states than this are cheaper one by one (a batch costs a few hundred µs of
@@ -94,6 +94,9 @@ class VectorMoves:
                 program = compile_program(machine, name, self._label)
                 if program is not None:
                     self.programs[name] = program
+        self.hiding = {name for name in compiler.bodies  # R(es) \ A over a program
+                       if name not in self.programs and hides_columns(machine, name,
+                                                                      self.programs)}
         # per machine state: its group (definition, kinds of its key's arguments) and
         # its row in that group's store -- a frontier is grouped by numpy alone
         self._group_ids: dict[Any, int] = {}
@@ -106,8 +109,8 @@ class VectorMoves:
 
     @property
     def vectorised(self) -> int:
-        """How many of the machine's definitions expand as columns."""
-        return len(self.programs)
+        """How many of the machine's definitions expand as columns (or hide one)."""
+        return len(self.programs) + len(self.hiding)
 
     def _label(self, name: str) -> int:
         found = self._label_ids.get(name)

@@ -22,6 +22,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Container
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -299,6 +300,21 @@ def _call_target(machine: Machine, name: str, args: Any, scope: frozenset[str],
     found.hide = machine._set_number(hidden)
     found.outer = tuple(zip(names, codes, strict=True))
     return found
+
+
+def hides_columns(machine: Machine, name: str, programs: Container[str]) -> bool:
+    """Whether ``name`` is ``Q(xs) = R(es) \\ A`` with ``R`` in ``programs`` and ``A``
+    reading no parameter: its states expand as ``R``'s columns, hidden."""
+    info = machine.ev.functions.get(name)
+    if info is None or info.let is not None or info.captured or len(info.clauses) != 1 \
+            or type(info.clauses[0].body) is not ast.HideExpr:
+        return False
+    clause = info.clauses[0]
+    params = clause.params or ()
+    inner = _call_of(clause.body.process)  # type: ignore[attr-defined]
+    names = {p.name for p in params if type(p) is ast.PVar}
+    return inner is not None and inner[0] in programs and _variables(machine.ev, params) \
+        and not names_in(clause.body.hidden) & names  # type: ignore[attr-defined]
 
 
 def _target(machine: Machine, then: ast.Node, scope: frozenset[str]) -> Target:

@@ -40,6 +40,9 @@ def test_a_hidden_data_recursion_expands_its_hiding_as_columns() -> None:
     machine = _models(text, "P(0, 0)")[0]
     lts = _vector_lts(machine)
     assert _hide_groups(machine) == 1  # the hiding went as columns
+    vector = machine.vector()
+    assert vector is not None and vector.hiding == {"P"}
+    assert (vector.vectorised, vector.definitions) == (2, 2)  # --stats counts the hiding
     assert "τ" in lts.labels and "✓" in lts.labels and "d.0" not in lts.labels
 
 
