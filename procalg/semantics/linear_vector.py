@@ -56,7 +56,12 @@ from procalg.semantics.linear_vector_body import (
     hides_columns,
 )
 from procalg.semantics.linear_vector_events import Input, Offers
-from procalg.semantics.linear_vector_hide import hide_columns
+from procalg.semantics.linear_vector_hide import (
+    hidden_targets,
+    hide_columns,
+    operand_call,
+    operand_programs,
+)
 from procalg.semantics.linear_vector_rows import Store, distinct
 from procalg.semantics.vector_exprs import LIMIT, Columns, Mismatch, decode, encode, kind_of
 
@@ -94,6 +99,7 @@ class VectorMoves:
                 program = compile_program(machine, name, self._label)
                 if program is not None:
                     self.programs[name] = program
+        self.operands = operand_programs(machine, self.programs, self._label)
         self.hiding = {name for name in compiler.bodies  # R(es) \ A over a program
                        if name not in self.programs and hides_columns(machine, name,
                                                                       self.programs)}
@@ -156,10 +162,10 @@ class VectorMoves:
         """Find the groups of ``states`` from their keys (states numbered by the
         per-state path): a call of a vectorised definition with small Int/Bool data,
         or a hiding over one."""
-        keys, programs = self.machine.keys, self.programs
+        keys, programs, operands = self.machine.keys, self.programs, self.operands
         found: dict[int, tuple[list[int], list[tuple]]] = {}
         for state in states:
-            key, group = keys[state], PER_STATE
+            key, group, call = keys[state], PER_STATE, None
             if type(key) is tuple and len(key) == 3 and key[0] == "hide":
                 hidden = self._hide_group(key[1], key[2])
                 if hidden is not None:
@@ -169,10 +175,14 @@ class VectorMoves:
                     entry[1].append(hidden[1])
             elif type(key) is tuple and len(key) == 3 and key[0] == "call" \
                     and key[1] in programs:
-                kinds = tuple([kind_of(a) for a in key[2]])
-                row = None if None in kinds else tuple([encode(a) for a in key[2]])
+                call = key[1], key[2]
+            elif operands:  # a hiding's operand at its definition's start
+                call = operand_call(operands, programs, self.machine.where[state])
+            if call is not None:
+                kinds = tuple([kind_of(a) for a in call[1]])
+                row = None if None in kinds else tuple([encode(a) for a in call[1]])
                 if row is not None and all(-LIMIT < a < LIMIT for a in row):
-                    group = self._group_id(key[1], kinds)  # type: ignore[arg-type]
+                    group = self._group_id(call[0], kinds)
                     entry = found.setdefault(group, ([], []))
                     entry[0].append(state)
                     entry[1].append(row)
@@ -326,22 +336,10 @@ class VectorMoves:
             return np.zeros(0, dtype=np.int64)
         if target.fixed is not None:
             return np.full(n, machine._intern(*target.fixed), dtype=np.int64)
-        if target.node is not None:
-            return self._slow_targets(target, cols, n)
         if target.hide is None:
-            return self._call_targets(target, cols, n)
-        bound: Columns = {}
-        for param, code in target.outer:  # the hiding definition's parameters
-            values, kind, bad = code(cols, n)
-            if bad is not None and bad.any():
-                raise Mismatch("an argument raises")  # the per-state path raises it
-            bound[param] = (values, kind)
-        inner = self._call_targets(target, bound, n)
-        distinct_inner, back = np.unique(inner, return_inverse=True)
-        hidden = self.machine.hidden
-        made = np.array([hidden(target.hide, d) for d in distinct_inner.tolist()],
-                        dtype=np.int64)
-        return made[np.asarray(back).ravel()]
+            return self._slow_targets(target, cols, n) if target.node is not None \
+                else self._call_targets(target, cols, n)
+        return hidden_targets(self, target, cols, n)
 
     def _slow_targets(self, target: Target, cols: Columns, n: int) -> np.ndarray:
         """Targets by the machine's keys, one environment per move (continuations

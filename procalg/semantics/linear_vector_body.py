@@ -38,6 +38,7 @@ from procalg.semantics.linear_vector_events import (
     output_event,
     static_offers,
 )
+from procalg.semantics.locations import AT_HIDE
 from procalg.semantics.patterns import constant
 from procalg.semantics.state_keys import SKIP_KEY, STOP_KEY
 from procalg.semantics.vector_exprs import Columns, Mismatch, NotVector, VectorCode, vector_expr
@@ -290,16 +291,46 @@ def _call_target(machine: Machine, name: str, args: Any, scope: frozenset[str],
         return None
     names = [p.name for p in params]  # type: ignore[attr-defined]
     inner = _call_of(body.process)
-    if inner is None or inner[0] in names or inner[0] in compiler.locals \
-            or names_in(body.hidden) & set(names):
+    node = compiler.definition(name)[0][1]
+    if names_in(body.hidden) & set(names) or node.kind != AT_HIDE:
         return None
-    found = _call_target(machine, inner[0], inner[1], frozenset(names), hiding=False)
+    if inner is None:  # the operand keyed by the machine, once per distinct row
+        found = Target(node=node.parts[0])
+    elif inner[0] in names or inner[0] in compiler.locals:
+        return None
+    else:
+        found = _call_target(machine, inner[0], inner[1], frozenset(names), hiding=False)
     if found is None:
         return None
-    hidden = compiler.definition(name)[0][1].parts[1]({})
+    hidden = node.parts[1]({})
     found.hide = machine._set_number(hidden)
     found.outer = tuple(zip(names, codes, strict=True))
     return found
+
+
+def operand_program(machine: Machine, name: str, labeller: Labeller
+                    ) -> tuple[int, Program] | None:
+    """For ``P(xs) = E \\ A`` (``E`` no call, ``A`` reading no parameter): the id of
+    ``E``'s node and ``E``'s program over ``xs``; else None."""
+    ev, compiler = machine.ev, machine.compiler
+    info = ev.functions.get(name)
+    if info is None or info.let is not None or info.captured or len(info.clauses) != 1 \
+            or type(info.clauses[0].body) is not ast.HideExpr or name in ev.growth:
+        return None
+    clause = info.clauses[0]
+    params = clause.params or ()
+    body: Any = clause.body
+    if not _variables(ev, params) or _call_of(body.process) is not None:
+        return None
+    names = [p.name for p in params]  # type: ignore[attr-defined]
+    node = compiler.definition(name)[0][1]
+    if names_in(body.hidden) & set(names) or node.kind != AT_HIDE:
+        return None
+    try:
+        branches = _branches(machine, body.process, frozenset(names), [], labeller, (name,))
+    except (NotVector, ProcalgError):
+        return None
+    return id(node.parts[0]), Program(tuple(names), branches)
 
 
 def hides_columns(machine: Machine, name: str, programs: Container[str]) -> bool:

@@ -27,15 +27,49 @@ Example:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from procalg.lts import TAU, TICK
+from procalg.semantics.linear_vector_rows import distinct
+from procalg.semantics.vector_exprs import Columns, Mismatch
 from procalg.terms.saga import THROW_EVENT
 
 if TYPE_CHECKING:
     from procalg.semantics.linear import Machine
+    from procalg.semantics.linear_vector import VectorMoves
+    from procalg.semantics.linear_vector_body import Labeller, Program, Target
+
+
+def operand_programs(machine: Machine, programs: dict[str, Program],
+                     labeller: Labeller) -> dict[int, str]:
+    """Compile the operand of each ``P(xs) = E \\ A`` (``E`` no call, ``A`` reading
+    no parameter) into ``programs`` as ``P\\`` (no definition's name); the
+    operand nodes' ids -> those names (a state there is ``E`` in ``P``'s scope).
+    """
+    from procalg.semantics.linear_vector_body import operand_program
+
+    found: dict[int, str] = {}
+    for name in list(machine.compiler.bodies):
+        made = operand_program(machine, name, labeller)
+        if made is not None:
+            programs[name + "\\"] = made[1]
+            found[made[0]] = name + "\\"
+    return found
+
+
+def operand_call(operands: dict[int, str], programs: dict[str, Program],
+                 where: tuple[Any, Any]) -> tuple[str, tuple] | None:
+    """The program and arguments of a state whose node and environment are
+    ``where``, if it is an operand of :func:`operand_programs` (else None)."""
+    name = operands.get(id(where[0]))
+    if name is None or type(where[1]) is not dict:
+        return None
+    params, env = programs[name].params, where[1]
+    if len(env) != len(params) or any(p not in env for p in params):
+        return None
+    return name, tuple([env[p] for p in params])
 
 
 def hide_columns(machine: Machine, labels: list[str], label_id: dict[str, int],
@@ -69,3 +103,26 @@ def hide_columns(machine: Machine, labels: list[str], label_id: dict[str, int],
         made = np.array([hidden(number, d) for d in distinct.tolist()], dtype=np.int64)
         out_dst[wrap] = made[np.asarray(back).ravel()]
     return out_label, out_dst
+
+
+def hidden_targets(vector: VectorMoves, target: Target, cols: Columns, n: int) -> np.ndarray:
+    """The targets of calls of ``Q(xs) = E \\ A`` (``target.hide``: ``A``'s number,
+    ``target.outer``: ``xs`` bound to the call's arguments): ``E``'s states, a
+    call's by the columns or an operand's by the machine once per distinct row,
+    each hidden once per distinct state."""
+    bound: Columns = {}
+    for param, code in target.outer:
+        values, kind, bad = code(cols, n)
+        if bad is not None and bad.any():
+            raise Mismatch("an argument raises")  # the per-state path raises it
+        bound[param] = (values, kind)
+    if target.node is not None:
+        first, back = distinct([v for v, _ in bound.values()], n)
+        rows = {k: (v[first], kind) for k, (v, kind) in bound.items()}
+        inner = vector._slow_targets(target, rows, len(first))[back]
+    else:
+        inner = vector._call_targets(target, bound, n)
+    states, back = np.unique(inner, return_inverse=True)
+    hidden, number = vector.machine.hidden, target.hide
+    made = np.array([hidden(number, s) for s in states.tolist()], dtype=np.int64)
+    return made[np.asarray(back).ravel()]
