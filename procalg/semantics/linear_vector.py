@@ -18,13 +18,13 @@ A definition is vectorised when its body is external choices, guards,
 ``if`` and calls of single-clause definitions over output prefixes and inputs
 (and ``STOP``/``SKIP``), its channel fields Int, Bool or field-less
 constructors (``datatype S = idle | busy``, interned to small integers), its
-expressions Int/Bool arithmetic, comparisons and logic; decided once. Everything else
-keeps the per-state path: another definition's states, a group whose kinds do
-not fit its operators, and a row whose evaluation would raise (division by
-zero, a value outside its channel's type), which the per-state path then
-raises with its span. The moves, their order and their target states are the
-per-state path's
-(``tests/semantics/test_linear_vector.py``).
+expressions Int/Bool arithmetic, comparisons and logic; decided once. A hiding
+``R(es) \\ A`` of a vectorised ``R`` goes as ``R``'s columns, then hidden
+(:mod:`procalg.semantics.linear_vector_hide`). Everything else keeps the
+per-state path: another definition's states, a group whose kinds do not fit
+its operators, and a row whose evaluation would raise (division by zero, a
+value outside its channel's type), which the per-state path then raises with
+its span. The moves and their target states are the per-state path's.
 
 Example:
     >>> from procalg.api.model import loads
@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Collection, Container, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -53,15 +53,22 @@ from procalg.semantics.linear_vector_body import (
     Program,
     Target,
     compile_program,
+    hides_columns,
 )
 from procalg.semantics.linear_vector_events import Input, Offers
+from procalg.semantics.linear_vector_hide import (
+    hidden_targets,
+    hide_columns,
+    operand_call,
+    operand_programs,
+)
+from procalg.semantics.linear_vector_rows import Store, distinct
 from procalg.semantics.vector_exprs import LIMIT, Columns, Mismatch, decode, encode, kind_of
 
 if TYPE_CHECKING:
     from procalg.semantics.linear import Machine
 
 _DTYPE = {"i": np.int64, "b": bool, "a": np.int64}
-
 
 BATCH_MIN = 16
 """Fewer states than this are cheaper one by one (a batch costs a few hundred µs of
@@ -71,25 +78,6 @@ FANOUT = 1 << 21
 leaving them out (``c?x:{0..9999}`` over a large frontier goes per state)."""
 UNKNOWN, PER_STATE = -1, -2
 """A machine state's group before it is looked at, and for one left per state."""
-
-
-class _Store:
-    """A group's states' key arguments, one int64 row each (grown by doubling)."""
-
-    def __init__(self, width: int) -> None:
-        self.data = np.zeros((16, width), dtype=np.int64)
-        self.count = 0
-
-    def append(self, rows: np.ndarray) -> np.ndarray:
-        """Add ``rows``; their row numbers."""
-        end = self.count + len(rows)
-        if end > len(self.data):
-            grown = np.zeros((max(end, 2 * len(self.data)), self.data.shape[1]), dtype=np.int64)
-            grown[:self.count] = self.data[:self.count]
-            self.data = grown
-        self.data[self.count:end] = rows
-        start, self.count = self.count, end
-        return np.arange(start, end)
 
 
 class VectorMoves:
@@ -111,19 +99,24 @@ class VectorMoves:
                 program = compile_program(machine, name, self._label)
                 if program is not None:
                     self.programs[name] = program
+        self.operands = operand_programs(machine, self.programs, self._label)
+        self.hiding = {name for name in compiler.bodies  # R(es) \ A over a program
+                       if name not in self.programs and hides_columns(machine, name,
+                                                                      self.programs)}
         # per machine state: its group (definition, kinds of its key's arguments) and
         # its row in that group's store -- a frontier is grouped by numpy alone
-        self._group_ids: dict[tuple[str, tuple[str, ...]], int] = {}
+        self._group_ids: dict[Any, int] = {}
+        self._hides: dict[int, tuple[int, int]] = {}  # hiding group -> set, operand's group
         self._groups: list[tuple[str, tuple[str, ...]]] = []
-        self._stores: list[_Store] = []
+        self._stores: list[Store] = []
         self._group_of = np.full(0, UNKNOWN, dtype=np.int64)
         self._row_of = np.zeros(0, dtype=np.int64)
         self._where: Asks | None = None  # the current batch's asks (see batch)
 
     @property
     def vectorised(self) -> int:
-        """How many of the machine's definitions expand as columns."""
-        return len(self.programs)
+        """How many of the machine's definitions expand as columns (or hide one)."""
+        return len(self.programs) + len(self.hiding)
 
     def _label(self, name: str) -> int:
         found = self._label_ids.get(name)
@@ -137,7 +130,7 @@ class VectorMoves:
         if found is None:
             found = self._group_ids[name, kinds] = len(self._groups)
             self._groups.append((name, kinds))
-            self._stores.append(_Store(len(kinds)))
+            self._stores.append(Store(len(kinds)))
         return found
 
     def _room(self) -> None:
@@ -149,19 +142,47 @@ class VectorMoves:
                 [self._group_of, np.full(size - have, UNKNOWN, dtype=np.int64)])
             self._row_of = np.concatenate([self._row_of, np.zeros(size - have, dtype=np.int64)])
 
+    def _hide_group(self, number: int, inner: int) -> tuple[int, tuple] | None:
+        """The group and row of a hiding of set ``number`` over state ``inner``
+        (None: per state), ``inner`` grouped first."""
+        if self._group_of[inner] == UNKNOWN:
+            self._classify([inner])
+        under = int(self._group_of[inner])
+        if under < 0 or under in self._hides:
+            return None
+        found = self._group_ids.get(("hide", number, under))
+        if found is None:
+            found = self._group_ids["hide", number, under] = len(self._groups)
+            self._groups.append(self._groups[under])
+            self._stores.append(Store(len(self._groups[under][1])))
+            self._hides[found] = (number, under)
+        return found, tuple(self._stores[under].data[self._row_of[inner]].tolist())
+
     def _classify(self, states: list[int]) -> None:
         """Find the groups of ``states`` from their keys (states numbered by the
-        per-state path): a call of a vectorised definition with small Int/Bool data."""
-        keys, programs = self.machine.keys, self.programs
+        per-state path): a call of a vectorised definition with small Int/Bool data,
+        or a hiding over one."""
+        keys, programs, operands = self.machine.keys, self.programs, self.operands
         found: dict[int, tuple[list[int], list[tuple]]] = {}
         for state in states:
-            key, group = keys[state], PER_STATE
-            if type(key) is tuple and len(key) == 3 and key[0] == "call" \
+            key, group, call = keys[state], PER_STATE, None
+            if type(key) is tuple and len(key) == 3 and key[0] == "hide":
+                hidden = self._hide_group(key[1], key[2])
+                if hidden is not None:
+                    group = hidden[0]
+                    entry = found.setdefault(group, ([], []))
+                    entry[0].append(state)
+                    entry[1].append(hidden[1])
+            elif type(key) is tuple and len(key) == 3 and key[0] == "call" \
                     and key[1] in programs:
-                kinds = tuple([kind_of(a) for a in key[2]])
-                row = None if None in kinds else tuple([encode(a) for a in key[2]])
+                call = key[1], key[2]
+            elif operands:  # a hiding's operand at its definition's start
+                call = operand_call(operands, programs, self.machine.where[state])
+            if call is not None:
+                kinds = tuple([kind_of(a) for a in call[1]])
+                row = None if None in kinds else tuple([encode(a) for a in call[1]])
                 if row is not None and all(-LIMIT < a < LIMIT for a in row):
-                    group = self._group_id(key[1], kinds)  # type: ignore[arg-type]
+                    group = self._group_id(call[0], kinds)
                     entry = found.setdefault(group, ([], []))
                     entry[0].append(state)
                     entry[1].append(row)
@@ -218,7 +239,8 @@ class VectorMoves:
                 g = int(group[pos[0]])
                 name, kinds = self._groups[g]
                 table = self._stores[g].data[self._row_of[at[pos]]]
-                done = self._group(self.programs[name], kinds, pos, table)
+                done = self._group(self.programs[name], kinds, pos, table) \
+                    if g not in self._hides else self._hidden(g, kinds, pos, table)
                 if done is None:
                     slow += pos.tolist()
                 else:
@@ -232,6 +254,21 @@ class VectorMoves:
         order = np.argsort(pos, kind="stable")
         return (pos[order], np.concatenate([p[1] for p in parts])[order],
                 np.concatenate([p[2] for p in parts])[order])
+
+    def _hidden(self, group: int, kinds: tuple[str, ...], pos_of: np.ndarray,
+                table: np.ndarray) -> tuple[tuple[np.ndarray, ...], list[int]] | None:
+        """A hiding group's moves: its operands' as columns, then hidden
+        (:mod:`procalg.semantics.linear_vector_hide`); with asks, per state."""
+        if self._where is not None:
+            return None
+        number, under = self._hides[group]
+        done = self._group(self.programs[self._groups[under][0]], kinds, pos_of, table)
+        if done is None:
+            return None
+        (pos, label, dst), slow = done
+        label, dst = hide_columns(self.machine, self.labels, self._label_ids, number,
+                                  label, dst)
+        return (pos, label, dst), slow
 
     def _per_state(self, states: list[int], rows: list[int]
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -299,9 +336,10 @@ class VectorMoves:
             return np.zeros(0, dtype=np.int64)
         if target.fixed is not None:
             return np.full(n, machine._intern(*target.fixed), dtype=np.int64)
-        if target.node is not None:
-            return self._slow_targets(target, cols, n)
-        return self._call_targets(target, cols, n)
+        if target.hide is None:
+            return self._slow_targets(target, cols, n) if target.node is not None \
+                else self._call_targets(target, cols, n)
+        return hidden_targets(self, target, cols, n)
 
     def _slow_targets(self, target: Target, cols: Columns, n: int) -> np.ndarray:
         """Targets by the machine's keys, one environment per move (continuations
@@ -327,7 +365,7 @@ class VectorMoves:
                 raise Mismatch("an argument raises")  # the per-state path raises it
             args.append((values, kind))
         keyed = args if target.live is None else [args[i] for i in target.live]
-        first, back = _distinct([v for v, _ in keyed], n)
+        first, back = distinct([v for v, _ in keyed], n)
         key_rows = list(zip(*[decode(v[first], kind) for v, kind in keyed], strict=True)) \
             if keyed else [()] * len(first)
         name, ids = target.name, machine.ids
@@ -358,25 +396,3 @@ class VectorMoves:
                 self._group_of[base:base + len(fresh)] = group
                 self._row_of[base:base + len(fresh)] = self._stores[group].append(rows)
         return found[back]
-
-
-def _distinct(columns: list[np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
-    """For ``n`` rows of ``columns``: the first row of each distinct value (in value
-    order) and each row's index among them; rows packed into one int64 by mixed
-    radix when their ranges allow (a 1-d ``np.unique``), else compared whole."""
-    if not columns:
-        return np.zeros(1, dtype=np.int64), np.zeros(n, dtype=np.int64)
-    packed = np.zeros(n, dtype=np.int64)
-    size = 1
-    for column in columns:
-        values = column.astype(np.int64)
-        low = int(values.min())
-        width = int(values.max()) - low + 1
-        if size * width >= 1 << 62:
-            _, first, back = np.unique(np.stack([c.astype(np.int64) for c in columns], axis=1),
-                                       axis=0, return_index=True, return_inverse=True)
-            return first, np.asarray(back).ravel()
-        packed += (values - low) * size
-        size *= width
-    _, first, back = np.unique(packed, return_index=True, return_inverse=True)
-    return first, back

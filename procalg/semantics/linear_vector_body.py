@@ -22,12 +22,14 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Container
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from procalg.errors import ProcalgError
 from procalg.lts import TICK
+from procalg.semantics.kinds import names_in
 from procalg.semantics.linear_vector_events import (
     Input,
     Labeller,
@@ -36,6 +38,7 @@ from procalg.semantics.linear_vector_events import (
     output_event,
     static_offers,
 )
+from procalg.semantics.locations import AT_HIDE
 from procalg.semantics.patterns import constant
 from procalg.semantics.state_keys import SKIP_KEY, STOP_KEY
 from procalg.semantics.vector_exprs import Columns, Mismatch, NotVector, VectorCode, vector_expr
@@ -49,12 +52,19 @@ if TYPE_CHECKING:
 class Target:
     """Where a branch's moves go: ``fixed`` ``(key, where)`` (``STOP``, ``SKIP``, Ω),
     a call ``name(args)`` (``live``: the argument positions its key keeps), or
-    ``node``, a continuation whose states the machine keys one by one."""
+    ``node``, a continuation whose states the machine keys one by one.
+
+    A call of ``Q(xs) = R(es) \\ A`` (``A`` reading no parameter) is the call
+    ``R(es)`` hidden by set number ``hide``, ``es`` over ``Q``'s parameters bound
+    by ``outer`` (as the machine keys it: the hiding of ``R``'s state).
+    """
 
     def __init__(self, fixed: Any = None, node: Location | None = None, name: str = "",
-                 args: tuple[VectorCode, ...] = (), live: tuple[int, ...] | None = None
+                 args: tuple[VectorCode, ...] = (), live: tuple[int, ...] | None = None,
+                 hide: int | None = None, outer: tuple[tuple[str, VectorCode], ...] = ()
                  ) -> None:
         self.fixed, self.node, self.name, self.args, self.live = fixed, node, name, args, live
+        self.hide, self.outer = hide, outer
 
 
 class Branch:
@@ -247,32 +257,112 @@ def _called(machine: Machine, expr: ast.Name | ast.Apply, scope: frozenset[str],
     return [_Inlined(conds, binds, branch) for branch in inner]
 
 
+def _call_of(expr: ast.Node) -> tuple[str, Any] | None:
+    """``(name, argument expressions)`` of a call ``P`` or ``P(es)``, else None."""
+    if type(expr) is ast.Name:
+        return expr.id, ()
+    if type(expr) is ast.Apply and type(expr.func) is ast.Name:
+        return expr.func.id, expr.args
+    return None
+
+
+def _call_target(machine: Machine, name: str, args: Any, scope: frozenset[str],
+                 hiding: bool = True) -> Target | None:
+    """The target of a call of ``name`` keyed by its arguments (a call of an opaque
+    definition, or with ``hiding`` the hiding of one: see :class:`Target`)."""
+    ev, compiler = machine.ev, machine.compiler
+    info = ev.functions.get(name)
+    if info is None or info.let is not None or info.captured or name not in compiler.bodies \
+            or name in ev.growth:
+        return None
+    codes = tuple(vector_expr(ev, a, scope) for a in args)
+    if not compiler.transparent(name):
+        live = compiler.live.get(name)
+        if live == tuple(range(len(codes))):
+            live = None  # every argument kept: the key's arguments are the call's
+        return Target(name=name, args=codes, live=live)
+    if not hiding or len(info.clauses) != 1:
+        return None
+    clause = info.clauses[0]
+    params = clause.params or ()
+    body = clause.body
+    if type(body) is not ast.HideExpr or len(params) != len(codes) \
+            or not _variables(ev, params):
+        return None
+    names = [p.name for p in params]  # type: ignore[attr-defined]
+    inner = _call_of(body.process)
+    node = compiler.definition(name)[0][1]
+    if names_in(body.hidden) & set(names) or node.kind != AT_HIDE:
+        return None
+    if inner is None:  # the operand keyed by the machine, once per distinct row
+        found = Target(node=node.parts[0])
+    elif inner[0] in names or inner[0] in compiler.locals:
+        return None
+    else:
+        found = _call_target(machine, inner[0], inner[1], frozenset(names), hiding=False)
+    if found is None:
+        return None
+    hidden = node.parts[1]({})
+    found.hide = machine._set_number(hidden)
+    found.outer = tuple(zip(names, codes, strict=True))
+    return found
+
+
+def operand_program(machine: Machine, name: str, labeller: Labeller
+                    ) -> tuple[int, Program] | None:
+    """For ``P(xs) = E \\ A`` (``E`` no call, ``A`` reading no parameter): the id of
+    ``E``'s node and ``E``'s program over ``xs``; else None."""
+    ev, compiler = machine.ev, machine.compiler
+    info = ev.functions.get(name)
+    if info is None or info.let is not None or info.captured or len(info.clauses) != 1 \
+            or type(info.clauses[0].body) is not ast.HideExpr or name in ev.growth:
+        return None
+    clause = info.clauses[0]
+    params = clause.params or ()
+    body: Any = clause.body
+    if not _variables(ev, params) or _call_of(body.process) is not None:
+        return None
+    names = [p.name for p in params]  # type: ignore[attr-defined]
+    node = compiler.definition(name)[0][1]
+    if names_in(body.hidden) & set(names) or node.kind != AT_HIDE:
+        return None
+    try:
+        branches = _branches(machine, body.process, frozenset(names), [], labeller, (name,))
+    except (NotVector, ProcalgError):
+        return None
+    return id(node.parts[0]), Program(tuple(names), branches)
+
+
+def hides_columns(machine: Machine, name: str, programs: Container[str]) -> bool:
+    """Whether ``name`` is ``Q(xs) = R(es) \\ A`` with ``R`` in ``programs`` and ``A``
+    reading no parameter: its states expand as ``R``'s columns, hidden."""
+    info = machine.ev.functions.get(name)
+    if info is None or info.let is not None or info.captured or len(info.clauses) != 1 \
+            or type(info.clauses[0].body) is not ast.HideExpr:
+        return False
+    clause = info.clauses[0]
+    params = clause.params or ()
+    inner = _call_of(clause.body.process)  # type: ignore[attr-defined]
+    names = {p.name for p in params if type(p) is ast.PVar}
+    return inner is not None and inner[0] in programs and _variables(machine.ev, params) \
+        and not names_in(clause.body.hidden) & names  # type: ignore[attr-defined]
+
+
 def _target(machine: Machine, then: ast.Node, scope: frozenset[str]) -> Target:
     """The continuation of a prefix as a :class:`Target`."""
-    ev, compiler = machine.ev, machine.compiler
+    compiler = machine.compiler
     if type(then) is ast.StopLit:
         return Target(fixed=(STOP_KEY, (compiler.node(then, scope), {})))
     if type(then) is ast.SkipLit:
         return Target(fixed=(SKIP_KEY, (compiler.node(then, scope), {})))
-    call = None
-    if type(then) is ast.Name:
-        call = (then.id, ())
-    elif type(then) is ast.Apply and type(then.func) is ast.Name:
-        call = (then.func.id, then.args)
+    call = _call_of(then)
     if call is not None and call[0] not in scope and call[0] not in compiler.locals:
-        info = ev.functions.get(call[0])
-        if info is not None and info.let is None and not info.captured \
-                and call[0] in compiler.bodies and call[0] not in ev.growth \
-                and not compiler.transparent(call[0]):
-            try:
-                args = tuple(vector_expr(ev, a, scope) for a in call[1])
-            except NotVector:
-                pass
-            else:
-                live = compiler.live.get(call[0])
-                if live == tuple(range(len(args))):
-                    live = None  # every argument kept: the key's arguments are the call's
-                return Target(name=call[0], args=args, live=live)
+        try:
+            found = _call_target(machine, call[0], call[1], scope)
+        except NotVector:
+            found = None
+        if found is not None:
+            return found
     entry = compiler.nodes.get(id(then))
     if entry is None:
         raise NotVector("a continuation not compiled")

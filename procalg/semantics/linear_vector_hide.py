@@ -1,0 +1,128 @@
+"""A hiding state's moves made from its operand's moves as columns.
+
+Part of :mod:`procalg.semantics.linear_vector`: a state ``("hide", A, p)``
+(``P \\ A`` inside a compiled body, :mod:`procalg.semantics.linear_operators`)
+whose operand ``p`` is a call of a vectorised definition is grouped with the
+other hidings of set ``A`` over that definition's states; the group's operand
+moves are made as columns, then the hiding rule of Roscoe's *Understanding
+Concurrent Systems* (2010, §5.1) is applied per distinct label and per
+distinct target, not per move: an event in ``A`` becomes τ, ✓ and ``throw``
+end the process (Ω, THROWN), and every other target ``q`` becomes the hiding
+of ``q`` (nested sets flattened by
+:meth:`~procalg.semantics.linear_operators.OperatorMoves.hidden`). The order of
+the moves is the operand's, as the per-state rule lists them.
+
+Example:
+    >>> from procalg.api.model import loads
+    >>> from procalg.semantics.linear import Machine
+    >>> from procalg.semantics.linear_vector import VectorMoves
+    >>> model = loads("channel a : {0..3}\\nchannel b\\nQ(x) = R(x) \\\\ {|a|}\\n"
+    ...               "R(x) = a.x -> b -> Q((x+1)%4)")
+    >>> machine = Machine(model.spec.evaluator, model.process("Q(0)"))
+    >>> vector = VectorMoves(machine)
+    >>> pos, label, dst = vector.batch([machine.initial_state()] * 2)
+    >>> sorted({vector.labels[i] for i in label.tolist()}), machine.keys[int(dst[0])][0]
+    (['τ'], 'hide')
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from procalg.lts import TAU, TICK
+from procalg.semantics.linear_vector_rows import distinct
+from procalg.semantics.vector_exprs import Columns, Mismatch
+from procalg.terms.saga import THROW_EVENT
+
+if TYPE_CHECKING:
+    from procalg.semantics.linear import Machine
+    from procalg.semantics.linear_vector import VectorMoves
+    from procalg.semantics.linear_vector_body import Labeller, Program, Target
+
+
+def operand_programs(machine: Machine, programs: dict[str, Program],
+                     labeller: Labeller) -> dict[int, str]:
+    """Compile the operand of each ``P(xs) = E \\ A`` (``E`` no call, ``A`` reading
+    no parameter) into ``programs`` as ``P\\`` (no definition's name); the
+    operand nodes' ids -> those names (a state there is ``E`` in ``P``'s scope).
+    """
+    from procalg.semantics.linear_vector_body import operand_program
+
+    found: dict[int, str] = {}
+    for name in list(machine.compiler.bodies):
+        made = operand_program(machine, name, labeller)
+        if made is not None:
+            programs[name + "\\"] = made[1]
+            found[made[0]] = name + "\\"
+    return found
+
+
+def operand_call(operands: dict[int, str], programs: dict[str, Program],
+                 where: tuple[Any, Any]) -> tuple[str, tuple] | None:
+    """The program and arguments of a state whose node and environment are
+    ``where``, if it is an operand of :func:`operand_programs` (else None)."""
+    name = operands.get(id(where[0]))
+    if name is None or type(where[1]) is not dict:
+        return None
+    params, env = programs[name].params, where[1]
+    if len(env) != len(params) or any(p not in env for p in params):
+        return None
+    return name, tuple([env[p] for p in params])
+
+
+def hide_columns(machine: Machine, labels: list[str], label_id: dict[str, int],
+                 number: int, label: np.ndarray, dst: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """The labels and targets of operand moves ``(label, dst)`` under hiding set
+    ``number`` (``labels``/``label_id``: the batch's label table, τ added to it).
+
+    Per distinct label: hidden to τ, ✓ (target Ω) or ``throw`` (target THROWN);
+    per distinct other target: its hiding, numbered by the machine.
+    """
+    tau = label_id.get(TAU)
+    if tau is None:
+        tau = label_id[TAU] = len(labels)
+        labels.append(TAU)
+    throw = machine._name(THROW_EVENT)
+    out_label, out_dst = label.copy(), dst.copy()
+    ends = np.zeros(len(label), dtype=bool)
+    for lab in np.unique(label).tolist():
+        name = labels[lab]
+        at = label == lab
+        if name in (TICK, throw):
+            out_dst[at] = machine._end("Ω" if name == TICK else "THROWN")
+            ends |= at
+        elif name != TAU and machine._member(number, name):
+            out_label[at] = tau
+    wrap = np.flatnonzero(~ends)
+    if len(wrap):
+        distinct, back = np.unique(dst[wrap], return_inverse=True)
+        hidden = machine.hidden
+        made = np.array([hidden(number, d) for d in distinct.tolist()], dtype=np.int64)
+        out_dst[wrap] = made[np.asarray(back).ravel()]
+    return out_label, out_dst
+
+
+def hidden_targets(vector: VectorMoves, target: Target, cols: Columns, n: int) -> np.ndarray:
+    """The targets of calls of ``Q(xs) = E \\ A`` (``target.hide``: ``A``'s number,
+    ``target.outer``: ``xs`` bound to the call's arguments): ``E``'s states, a
+    call's by the columns or an operand's by the machine once per distinct row,
+    each hidden once per distinct state."""
+    bound: Columns = {}
+    for param, code in target.outer:
+        values, kind, bad = code(cols, n)
+        if bad is not None and bad.any():
+            raise Mismatch("an argument raises")  # the per-state path raises it
+        bound[param] = (values, kind)
+    if target.node is not None:
+        first, back = distinct([v for v, _ in bound.values()], n)
+        rows = {k: (v[first], kind) for k, (v, kind) in bound.items()}
+        inner = vector._slow_targets(target, rows, len(first))[back]
+    else:
+        inner = vector._call_targets(target, bound, n)
+    states, back = np.unique(inner, return_inverse=True)
+    hidden, number = vector.machine.hidden, target.hide
+    made = np.array([hidden(number, s) for s in states.tolist()], dtype=np.int64)
+    return made[np.asarray(back).ravel()]
