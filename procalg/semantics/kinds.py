@@ -4,9 +4,10 @@ As in CSPM, one definition form serves values and processes; the evaluator
 must know which is which before evaluating, because a reference to a
 process becomes a :class:`~procalg.terms.Call` (unfolded on demand, so
 recursion terminates) while a value is computed at once. A definition is a
-process when its body is built by a process operator, or (through ``if``,
-``let`` or a name) by another process definition: a least fixpoint over the
-definitions.
+process when its body is built by a process operator, by a compression of a
+process (``sbisim(P)``: computed when first unfolded, memoised, never at load),
+or (through ``if``, ``let`` or a name) by another process definition: a least
+fixpoint over the definitions.
 
 Complexity: O(rounds × size of the definitions), rounds ≤ number of definitions.
 
@@ -64,6 +65,8 @@ def is_process(expr: ast.Node, procs: set[str]) -> bool:
         >>> from procalg.syntax import ast
         >>> is_process(ast.If(ast.Bool(True), ast.Name("P"), ast.Int(0)), {"P"})
         True
+        >>> is_process(ast.Apply(ast.Name("sbisim"), (ast.Name("P"),)), {"P"})
+        True
     """
     match expr:
         case _ if isinstance(expr, _PROCESS_NODES):
@@ -78,7 +81,9 @@ def is_process(expr: ast.Node, procs: set[str]) -> bool:
             return is_process(body, procs | local)
         case ast.Name(name):
             return name in procs
-        case ast.Apply(ast.Name(name), _):
+        case ast.Apply(ast.Name(name), (arg,)) if name in COMPRESSIONS and name not in procs:
+            return is_process(arg, procs)  # sbisim(P): a process, unfolded (and so compressed)
+        case ast.Apply(ast.Name(name), _):  # on demand, not at load
             return name in procs
     return False
 

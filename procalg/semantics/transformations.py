@@ -15,10 +15,22 @@ Example:
 
 from __future__ import annotations
 
+from dataclasses import fields, is_dataclass
 from typing import Any
 
 from procalg.errors import ModelError
 from procalg.source import Span
+from procalg.terms import Call
+
+MAX_NESTING = 10_000
+"""Compressions in progress inside one another before a model is called unending.
+
+A compression of a process is itself a process (``kinds.is_process``), computed
+when first unfolded: ``L(n) = sbisim(a -> L(n+1))`` explores ``L(1)``, whose
+unfolding compresses ``a -> L(2)``, and so on without end. Generated models nest
+a compression per layer of their architecture (RoboChart: about ten), and FDR's
+dining philosophers of powers of two a thousand ``normal`` calls; the stack's
+end (a ``RecursionError``) may come first, and gives the same error."""
 
 _PRIORITY_CALLS = {1: "call it as {}(P)", 2: "call it as prioritise(P, <{{}}, {{tock}}>)",
                    3: "call it as trace_watchdog(P, A, bark)",
@@ -34,14 +46,40 @@ class Transformations:
     compressions: dict[tuple[Any, ...], Any]
 
     def compressed(self, name: str, term: Any, span: Span | None) -> Any:
-        """``name(term)`` for a compression function, memoised (equal calls, equal states)."""
-        key = (name, term)
-        if key not in self.compressions:
-            from procalg.semantics import compress  # numpy and the LTS algorithms, on demand
+        """``name(term)`` for a compression function, memoised (equal calls, equal states).
 
-            self.compressions[key] = compress.compress(name, term, self.unfold, span,
-                                                          evaluator=self)
-        return self.compressions[key]
+        A lossless compression that gave up on its budget (``compress.LOSSLESS``)
+        leaves ``term`` marked: ``dbisim(sbisim(X))`` then explores ``X`` once, not
+        twice (the outer one is ``X`` as well, at once).
+
+        Raises:
+            ModelError: more than :data:`MAX_NESTING` compressions run inside one
+                another (a recursion through a compression that never ends).
+        """
+        key = (name, term)
+        if key in self.compressions:
+            return self.compressions[key]
+        from procalg.semantics import compress  # numpy and the LTS algorithms, on demand
+
+        if name in compress.LOSSLESS and (_OVER_BUDGET, term) in self.compressions:
+            return term
+        nesting: list[Any] = self.__dict__.setdefault("_compressing", [])
+        if len(nesting) >= MAX_NESTING or self.__dict__.get("_unending"):
+            # kept: an engine that falls back to another on an error must not retry
+            self.__dict__.setdefault("_unending", _unending(nesting, span))
+            raise self.__dict__["_unending"]
+        nesting.append(term)
+        try:
+            result = compress.compress(name, term, self.unfold, span, evaluator=self)
+        except RecursionError:
+            self.__dict__.setdefault("_unending", _unending(nesting, span))
+            raise self.__dict__["_unending"] from None
+        finally:
+            nesting.pop()
+        if result is term:  # over the budget: the argument stands for itself
+            self.compressions[_OVER_BUDGET, term] = term
+        self.compressions[key] = result
+        return result
 
     def prioritised(self, name: str, args: list[Any], span: Span | None) -> Any:
         """``prioritise(P, <A1, ..., An>)``, ``prioritisepo(P, A, R, M)``, ``chase(P)`` or
@@ -60,3 +98,31 @@ class Transformations:
                 else priority.prioritise(args[0], args[1], self.unfold, span, self) if arity == 2
                 else priority.chase(args[0], self.unfold, span, self))
         return self.compressions[key]
+
+
+_OVER_BUDGET = "over budget"
+"""Marks, in the memo of compressions, a process a lossless compression gave up on."""
+
+
+def _unending(nesting: list[Any], span: Span | None) -> ModelError:
+    """The error for compressions nested without end, naming the process that recurs."""
+    names = [_first_call(term) for term in nesting[-3:]]
+    name = next((n for n in reversed(names) if n), "?")
+    return ModelError(f"recursion too deep in function {name}: compressions nested "
+                      f"{len(nesting)} deep", span,
+                      hint="does it reach its base case? each call compresses its own argument")
+
+
+def _first_call(term: Any) -> str | None:
+    """The name of the first process call inside ``term`` (breadth first), if any."""
+    queue = [term]
+    for item in queue:
+        if isinstance(item, Call):
+            return item.name.split("#")[0]
+        if is_dataclass(item):
+            queue.extend(getattr(item, f.name) for f in fields(item) if f.name != "_hash")
+        elif isinstance(item, tuple | frozenset):
+            queue.extend(item)
+        if len(queue) > 1000:
+            break
+    return None

@@ -14,11 +14,14 @@ from procalg.errors import ModelError
 from procalg.lts import explore
 from procalg.lts.partition import Bisimulation, minimize
 from procalg.lts.tau import collapse_tau_sccs
+from procalg.semantics import kinds
 from procalg.semantics.compress import compress
 from procalg.semantics.system import TermSystem
+from procalg.syntax import ast
 from procalg.terms import (
     SKIP,
     STOP,
+    Call,
     Event,
     ExternalChoice,
     Hide,
@@ -221,6 +224,52 @@ def test_a_compression_nested_without_end_is_a_model_error() -> None:
 WIDE = "channel c : {0..59}\nchannel d : {0..59}\nP = c?x -> d!x -> P\n"
 
 
+def _unfolded(model, name: str) -> Process:
+    """The term a named process stands for: a compression of a process is a process
+    definition, so the model names it by a call, unfolded here to its compressed term."""
+    term = model.process(name)
+    return model.spec.evaluator.unfold(term) if isinstance(term, Call) else term
+
+
+def _counting(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Every operand a compression explores, recorded in order."""
+    from procalg.semantics import compress as module
+
+    explored: list[object] = []
+    original = module._explored
+
+    def explored_once(term, *args):
+        explored.append(term)
+        return original(term, *args)
+
+    monkeypatch.setattr(module, "_explored", explored_once)
+    return explored
+
+
+def test_a_compression_of_a_process_is_a_process_compressed_when_used_not_at_load(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    explored = _counting(monkeypatch)
+    model = loads(WIDE + "Q = sbisim(P)\nM(i) = dbisim(N(i))\nN(i) = c.i -> N(i)\n"
+                  "U = M(1) ||| M(1)\n")
+    assert kinds.is_process(ast.Apply(ast.Name("sbisim"), (ast.Name("P"),)), {"P"})
+    assert explored == []  # neither Q nor M is computed while loading
+    assert model.lts("U").num_states == 1
+    assert len(explored) == 1  # M(1) compressed once, for both of its uses
+    model.lts("M(1)")
+    assert len(explored) == 1
+
+
+def test_a_lossless_compression_over_its_budget_is_explored_once_when_nested(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from procalg.semantics import compress as module
+
+    monkeypatch.setattr(module, "LOSSLESS_BUDGET", 20)  # P has 61 states
+    explored = _counting(monkeypatch)
+    model = loads(WIDE + "Q = dbisim(sbisim(P))\nR = sbisim(P)\n")
+    assert _unfolded(model, "Q") == _unfolded(model, "R") == model.process("P")
+    assert len(explored) == 1  # sbisim gave P up; dbisim and the second sbisim know it
+
+
 def test_a_lossless_compression_beyond_its_budget_is_its_argument_with_the_same_lts(
         monkeypatch: pytest.MonkeyPatch) -> None:
     from procalg.semantics import compress as module
@@ -228,14 +277,14 @@ def test_a_lossless_compression_beyond_its_budget_is_its_argument_with_the_same_
     monkeypatch.setattr(module, "LOSSLESS_BUDGET", 20)  # P has 61 states
     model = loads(WIDE + "Q = sbisim(P)\nR = dbisim(P)\nS = explicate(P)\n")
     for name in ("Q", "R", "S"):
-        assert not isinstance(model.process(name), Compressed)
+        assert not isinstance(_unfolded(model, name), Compressed)
         verdict = check_equivalence(model.lts("P"), model.lts(name), Equivalence.STRONG)
         assert verdict.verdict, name
 
 
 def test_a_lossless_compression_within_its_budget_is_still_compressed() -> None:
     model = loads(WIDE + "Q = sbisim(P)\n")
-    assert isinstance(model.process("Q"), Compressed)
+    assert isinstance(_unfolded(model, "Q"), Compressed)
     assert model.lts("Q").num_states == 61  # after c.x, d!x: one state per x
 
 
@@ -245,15 +294,15 @@ def test_a_compression_that_changes_the_lts_ignores_the_budget(
 
     monkeypatch.setattr(module, "LOSSLESS_BUDGET", 20)
     model = loads(WIDE + "Q = normal(P)\nW = wbisim(P)\n")
-    assert isinstance(model.process("Q"), Compressed)
-    assert isinstance(model.process("W"), Compressed)
+    assert isinstance(_unfolded(model, "Q"), Compressed)
+    assert isinstance(_unfolded(model, "W"), Compressed)
 
 
 def test_a_compressed_process_with_large_event_sets_is_named_by_its_operator_alone() -> None:
     text = "channel c : {0..99}\nchannel d : {0..199}\nP = c?x -> P\n"
     model = loads(text + "Q = sbisim(P [[ c <- d ]])\nR = sbisim(c.1 -> STOP)\n"
                   "S = sbisim(P [[ c <- c ]])\n")  # over equal types: one rule, short
-    big, small, rule = model.process("Q"), model.process("R"), model.process("S")
+    big, small, rule = _unfolded(model, "Q"), _unfolded(model, "R"), _unfolded(model, "S")
     assert big.table.name == "sbisim(Rename(…))" and len(big.table.moves) == 1
     assert small.table.name == "sbisim(c.1 -> STOP)"
     assert rule.table.name == "sbisim(P[[c <- c]])"
@@ -274,7 +323,7 @@ def test_a_wide_node_compressed_beside_the_memory_that_narrows_it_is_the_same_pr
         inner: str) -> None:
     model = loads(NODE + f"C = dbisim(sbisim({inner}(Node) [| {{|setv, getv|}} |] Mem(0))"
                          " \\ {|setv, getv|})\n")
-    assert isinstance(model.process("C"), Compressed)
+    assert isinstance(_unfolded(model, "C"), Compressed)
     plain, reduced = model.lts("Hidden", max_states=50_000), model.lts("C", max_states=50_000)
     fd = RefinementModel.FAILURES_DIVERGENCES
     assert check_refinement(plain, reduced, fd).passed
