@@ -32,6 +32,22 @@ def _hide_groups(machine: Machine) -> int:
     return len(vector._hides)
 
 
+def _both_paths(text: str, start: str):
+    """The machine, its per-state LTS, its column LTS and the term system; or None
+    when the per-state path raises (after asserting the column path raises the same:
+    a start whose first event raises raises in the machine's constructor)."""
+    try:
+        vector_machine, plain, system = _models(text, start)
+        slow = explore(_PerState(plain), max_states=20_000)
+    except ModelError as err:
+        with pytest.raises(ModelError) as fast_err:
+            vector_machine = _models(text, start)[0]
+            (_vector_lts if vector_machine.vector() else explore)(vector_machine)
+        assert str(fast_err.value) == str(err)
+        return None
+    return vector_machine, slow, _vector_lts(vector_machine), system
+
+
 def test_a_hidden_data_recursion_expands_its_hiding_as_columns() -> None:
     text = ("P(x, y) = H(x, y) \\ {|d|}\n"
             "H(x, y) = d!x -> P((x + 1) % 4, y) [] w!y -> P(x, (y + 3) % 10)"
@@ -89,16 +105,10 @@ def test_random_hidden_definitions_explore_alike_on_both_paths(
     body = f"H(x, y) \\ {hidden}" if not outer else f"(H(x, y) \\ {hidden}) \\ {outer}"
     text = (f"P(x, y) = {body}\nH(x, y) = "
             + " [] ".join(["w!9 -> P(y, x)", *branches]) + _R)
-    try:  # a start whose first event raises raises in the machine's constructor
-        vector_machine, plain, system = _models(text, f"P({x}, {y})")
-        slow = explore(_PerState(plain), max_states=20_000)
-    except ModelError as err:
-        with pytest.raises(ModelError) as fast_err:
-            vector_machine = _models(text, f"P({x}, {y})")[0]
-            (_vector_lts if vector_machine.vector() else explore)(vector_machine)
-        assert str(fast_err.value) == str(err)
+    paths = _both_paths(text, f"P({x}, {y})")
+    if paths is None:
         return
-    fast = _vector_lts(vector_machine)
+    vector_machine, slow, fast, system = paths
     assert _hide_groups(vector_machine) >= 1  # the hidings went as columns
     assert fast.num_states == slow.num_states
     assert sorted(fast.triples()) == sorted(slow.triples())
@@ -125,16 +135,10 @@ def test_a_hiding_of_an_inline_operand_expands_as_its_program() -> None:
 def test_random_inline_hidden_operands_explore_alike_on_both_paths(
         branches: list[str], hidden: str, x: int, y: int) -> None:
     text = f"P(x, y) = ({' [] '.join(['w!9 -> P(y, x)', *branches])}) \\ {hidden}" + _R
-    try:  # a start whose first event raises raises in the machine's constructor
-        vector_machine, plain, _ = _models(text, f"P({x}, {y})")
-        slow = explore(_PerState(plain), max_states=20_000)
-    except ModelError as err:
-        with pytest.raises(ModelError) as fast_err:
-            vector_machine = _models(text, f"P({x}, {y})")[0]
-            (_vector_lts if vector_machine.vector() else explore)(vector_machine)
-        assert str(fast_err.value) == str(err)
+    paths = _both_paths(text, f"P({x}, {y})")
+    if paths is None:
         return
-    fast = _vector_lts(vector_machine)
+    _, slow, fast, _ = paths
     assert fast.num_states == slow.num_states
     assert sorted(fast.triples()) == sorted(slow.triples())
     whole = explore(_models(text, f"P({x}, {y})")[0], max_states=20_000)
