@@ -68,7 +68,9 @@ class NestedNetwork:
                           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The filtered moves of every state in ``codes``, in one product step:
         (index into ``codes``, target code, label index)."""
-        src, dst, lab = self.tables.successors(np.array(codes, dtype=self.tables.dtype))
+        # integer codes (Python ints when wide), not the search's V{8k} keys:
+        # Tables.successors takes integers and gives integers back
+        src, dst, lab = self.tables.successors(np.array(codes, dtype=self.tables.layout.dtype))
         if self.order is not None and len(src):
             keep = self.order.allowed(self.labels, len(codes), src, lab)
             src, dst, lab = src[keep], dst[keep], lab[keep]

@@ -110,3 +110,22 @@ def test_a_nested_network_over_the_leaf_cap_compiles_whole_under_a_control_opera
     net = model.network("P", leaf_limit=50_000)
     assert not hasattr(net, "reason"), net
     assert any("explored whole (90000 states)" in note for note in net.notes), net.notes
+
+
+@settings(max_examples=40, deadline=None)
+@given(_ltss(), _ltss(), st.dictionaries(st.sampled_from(LABELS), st.integers(0, 2)))
+def test_a_nested_network_on_word_aligned_wide_codes_is_the_narrow_one(p, q, ranks):
+    from procalg.lts import vectors
+
+    def nested() -> LTS:
+        return nested_lts(NestedNetwork(close(parallel(component(p), component(q), {"a"})),
+                                        Preemption.ranks(ranks)))
+
+    narrow = nested()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(vectors, "_MAX_BITS", 0)  # always wide: the search holds V{8k} keys,
+        patch.setattr(vectors, "_MAX_CODE", 1)  # the nested system hands it integers
+        wide = nested()
+    assert (wide.num_states, wide.num_transitions) == (narrow.num_states,
+                                                       narrow.num_transitions)
+    assert _same(wide, narrow)
