@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from procalg.checks.reachability import labels_goal
 from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
 from procalg.lts.exploration import Exploration
 from procalg.lts.level_search import Stop
@@ -112,22 +113,7 @@ def marker_goal(tables: Tables) -> Stop | None:
         ...     np.array([1, 1]), np.array([2, 3]))
         (0, 'stranded.a')
     """
-    markers = sorted((name, i) for i, name in enumerate(tables.labels)
-                     if name.startswith((STRANDED, UNREVERTED)))
-    if not markers:
-        return None
-    codes = np.array([i for _, i in markers])
-
-    def seen(chunk: np.ndarray, src: np.ndarray, dst: np.ndarray,
-             lab: np.ndarray) -> tuple[int, str] | None:
-        at = np.flatnonzero(np.isin(lab, codes))
-        if not len(at):
-            return None
-        least = chunk[src[at]].min()
-        there = set(lab[at[chunk[src[at]] == least]].tolist())
-        return int(least), next(name for name, i in markers if i in there)
-
-    return seen
+    return labels_goal(tables, lambda name: name.startswith((STRANDED, UNREVERTED)))
 
 
 def _failure(walk: Exploration, number: int, target: Any, name: str,

@@ -26,6 +26,7 @@ Example:
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -125,19 +126,35 @@ def reachability_goal(label: str) -> Goal:
         >>> reachability_goal("b")(tables) is None
         True
     """
-    def goal(tables: Tables) -> Stop | None:
-        target = tables.label_index.get(label)
-        if target is None:
+    return lambda tables: labels_goal(tables, lambda name: name == label)
+
+
+def labels_goal(tables: Tables, wanted: Callable[[str], bool]) -> Stop | None:
+    """The least code of an expanded chunk with a move whose label is ``wanted``,
+    and its least such label by name (``None`` where no label of ``tables`` is).
+
+    Example:
+        >>> from procalg.lts.network import close, component
+        >>> lts = LTS.build(2, 0, [], [(0, "b.2", 1), (0, "b.1", 1), (0, "a", 1)])
+        >>> seen = labels_goal(Tables(close(component(lts))), lambda n: n.startswith("b."))
+        >>> seen(np.array([0]), np.array([0, 0, 0]), np.array([1, 1, 1]), np.array([2, 3, 4]))
+        (0, 'b.1')
+    """
+    chosen = sorted((name, i) for i, name in enumerate(tables.labels) if wanted(name))
+    if not chosen:
+        return None
+    codes = np.array([i for _, i in chosen])
+
+    def seen(chunk: np.ndarray, src: np.ndarray, dst: np.ndarray,
+             lab: np.ndarray) -> tuple[int, str] | None:
+        at = np.flatnonzero(np.isin(lab, codes))
+        if not len(at):
             return None
+        least = chunk[src[at]].min()
+        there = set(lab[at[chunk[src[at]] == least]].tolist())
+        return int(least), next(name for name, i in chosen if i in there)
 
-        def seen(chunk: np.ndarray, src: np.ndarray, dst: np.ndarray,
-                 lab: np.ndarray) -> tuple[int, str] | None:
-            at = np.flatnonzero(lab == target)
-            return (int(chunk[src[at]].min()), label) if len(at) else None
-
-        return seen
-
-    return goal
+    return seen
 
 
 def _stats(walk: Exploration, started: float) -> Stats:
