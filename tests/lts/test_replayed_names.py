@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import deque
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from procalg.lts import LTS, explore
@@ -96,6 +96,9 @@ def _renumbered(lts: LTS, seed: int) -> LTS:
 
 @settings(max_examples=150, deadline=None)
 @given(_terms(3), st.integers(0, 2**32 - 1))
+@example(ExternalChoice(Parallel(Parallel(SKIP, SKIP, frozenset()),  # τ-candidates alike for
+                                 Hide(Call("R"), frozenset({A, B})), frozenset()),  # 8 steps
+                        Hide(Call("R"), frozenset({A}))), 0)
 def test_every_compiled_state_is_named_by_a_term_bisimilar_to_it(term: Process,
                                                                   seed: int) -> None:
     net = compile_network(term, BODIES.__getitem__, reduce=False)
