@@ -15,13 +15,16 @@ A move the term system can make to several different states with one label
 targets and the term candidates are compared by their classes of Milner's
 approximants ``~k`` (*Communication and Concurrency*, ch. 4: equal moves
 into equal ``~(k-1)`` classes), ``k`` the least depth that tells the
-candidates apart, at most :data:`SIGNATURE_DEPTH`; distinct compiled targets
-get distinct candidates while there are any. A name is therefore the term of
-a state that behaves alike for that many steps: exactly the term the term
-rules give unless two candidates are still alike at that depth. Then they
-are usually strongly bisimilar, e.g. the mirror states of ``R ||| R``, and
-either is a faithful name; a term no state is named by yet is preferred, but
-two such states can still share one name.
+candidates apart, at most :data:`SIGNATURE_DEPTH`, or deeper while the
+candidates fall in fewer classes than the compiled targets' strong
+bisimulation blocks (computed once, when a match first needs them: two
+chains of τ-moves under hiding may part only after many steps); distinct
+compiled targets get distinct candidates while there are any. A name is
+therefore the term of a state that behaves alike for that many steps and
+lies in the target's block: exactly the term the term rules give unless two
+candidates are strongly bisimilar, e.g. the mirror states of ``R ||| R``;
+then either is a faithful name, a term no state is named by yet is
+preferred, but two such states can still share one name.
 
 Example:
     >>> from procalg.lts.lts import LTS
@@ -41,12 +44,13 @@ from typing import Any, TypeVar, overload
 import numpy as np
 
 from procalg.lts.lts import LTS, TransitionSystem
+from procalg.lts.partition import Bisimulation, partition
 from procalg.lts.tau import effective_labels
 
 T = TypeVar("T")
 
 SIGNATURE_DEPTH = 8
-"""How many steps ahead two candidate terms are compared before the first is taken."""
+"""How many steps ahead candidate terms are compared (deeper only where blocks differ)."""
 
 
 class ReplayError(ValueError):
@@ -119,6 +123,7 @@ class ReplayedNames(Sequence[str]):
         self._classes: dict[frozenset, int] = {}
         self._labels = effective_labels(lts)
         self._offsets = np.searchsorted(lts.src, np.arange(lts.num_states + 1))
+        self._blocks: np.ndarray | None = None
 
     def __len__(self) -> int:
         return self._lts.num_states
@@ -170,7 +175,7 @@ class ReplayedNames(Sequence[str]):
     def _match(self, source: int, label: str) -> dict[int, Any]:
         """Pair the compiled moves by ``label`` from ``source`` with its witness's:
         each target with a candidate alike to the least depth that tells the
-        candidates apart (at most :data:`SIGNATURE_DEPTH`), distinct targets with
+        candidates apart (see :meth:`_depth_apart`), distinct targets with
         distinct candidates while there are any (the term rules merge only equal
         terms, the compiled LTS keeps some apart)."""
         term = self._states[source]
@@ -180,10 +185,7 @@ class ReplayedNames(Sequence[str]):
         lo, hi = int(self._offsets[source]), int(self._offsets[source + 1])
         siblings = list(dict.fromkeys(int(self._lts.dst[i]) for i in range(lo, hi)
                                       if self._lts.labels[self._labels[i]] == label))
-        depth = 0
-        while depth < SIGNATURE_DEPTH and len({self._term_signature(t, depth)
-                                               for t in candidates}) < len(candidates):
-            depth += 1
+        depth = self._depth_apart(candidates, siblings)
         # targets named already (the source itself, an earlier level) keep their witness
         matched = {t: self._states[t] for t in siblings if self._states.get(t) in candidates}
         used = set(matched.values())
@@ -197,6 +199,26 @@ class ReplayedNames(Sequence[str]):
             used.add(chosen)
         self._witnesses.update(matched.values())
         return matched
+
+    def _depth_apart(self, candidates: list[Any], siblings: list[int]) -> int:
+        """The depth the candidates are compared to: the least that tells them all
+        apart, up to :data:`SIGNATURE_DEPTH`; past it, the least that splits them
+        into as many classes as the siblings have strong bisimulation blocks (the
+        systems are bisimilar, so some depth does, at most the state count)."""
+        def classes(depth: int) -> int:
+            return len({self._term_signature(t, depth) for t in candidates})
+
+        depth = 0
+        while depth < SIGNATURE_DEPTH and classes(depth) < len(candidates):
+            depth += 1
+        if classes(depth) == len(candidates) or len(siblings) < 2:
+            return depth
+        if self._blocks is None:
+            self._blocks = partition(self._lts, Bisimulation.STRONG)
+        blocks = len({int(self._blocks[t]) for t in siblings})
+        while classes(depth) < blocks and depth <= self._lts.num_states:
+            depth += 1
+        return depth
 
     def _term_moves(self, term: Any) -> list[tuple[str, Any]]:
         moves = self._moves.get(term)

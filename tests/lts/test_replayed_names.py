@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import deque
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from procalg.lts import LTS, explore
@@ -96,6 +96,9 @@ def _renumbered(lts: LTS, seed: int) -> LTS:
 
 @settings(max_examples=150, deadline=None)
 @given(_terms(3), st.integers(0, 2**32 - 1))
+@example(ExternalChoice(Parallel(Parallel(SKIP, SKIP, frozenset()),  # τ-candidates alike for
+                                 Hide(Call("R"), frozenset({A, B})), frozenset()),  # 8 steps
+                        Hide(Call("R"), frozenset({A}))), 0)
 def test_every_compiled_state_is_named_by_a_term_bisimilar_to_it(term: Process,
                                                                   seed: int) -> None:
     net = compile_network(term, BODIES.__getitem__, reduce=False)
@@ -158,3 +161,35 @@ def test_the_breadth_first_tree_gives_every_state_a_shortest_path_parent() -> No
         else:
             assert depth[int(parent[s])] == depth[s] - 1
             assert (int(via[s]), s) in list(lts.successors(int(parent[s])))
+
+
+class _TwoChains:
+    """A τ-move to two chains ``L0 … L12``/``R0 … R12`` of τ-moves, ending in
+    ``x`` (left) or ``y`` (right): alike for 13 steps, more than the first cap."""
+
+    def initial_state(self) -> str:
+        return ""
+
+    def successors(self, state: str):
+        if state == "":
+            return [("τ", "L0"), ("τ", "R0")]
+        if state in ("L12", "R12"):
+            return [("x" if state[0] == "L" else "y", "end")]
+        if state == "end":
+            return []
+        return [("τ", f"{state[0]}{int(state[1:]) + 1}")]
+
+
+def test_candidates_that_part_only_after_the_first_cap_are_matched_by_a_deeper_comparison(
+        ) -> None:
+    # compiled numbering puts the right chain first (R_k = 1 + 2k, L_k = 2 + 2k):
+    # matching on the first 8 steps alone pairs state 1 with L0, and replaying
+    # the y out of state 25 then fails
+    right = [(1 + 2 * k, "τ", 3 + 2 * k) for k in range(12)]
+    left = [(2 + 2 * k, "τ", 4 + 2 * k) for k in range(12)]
+    compiled = LTS.build(28, 0, ["τ", "x", "y"], [(0, "τ", 1), (0, "τ", 2), *right, *left,
+                                                   (25, "y", 27), (26, "x", 27)])
+    every = list(ReplayedNames(compiled, _TwoChains(), str))
+    assert every[1:3] == ["R0", "L0"] and every[25:] == ["R12", "L12", "end"]
+    names = ReplayedNames(compiled, _TwoChains(), str)  # one lookup past the y deepens too
+    assert [names[s] for s in (27, 25, 26, 1, 2)] == ["end", "R12", "L12", "R0", "L0"]

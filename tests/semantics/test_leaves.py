@@ -7,8 +7,10 @@ from procalg.lts import explore
 from procalg.lts.lazy import LazyComponent
 from procalg.lts.leaf_choice import EAGER_LIMIT
 from procalg.lts.product import explore_product
-from procalg.semantics.leaves import model_alphabet
+from procalg.semantics.leaves import Leaves, model_alphabet
 from procalg.semantics.network import Network, compile_network
+from procalg.semantics.sos import Rules
+from procalg.terms import Call, Event, Prefix
 
 INT_MODEL = """
 channel out, back : Int
@@ -45,3 +47,18 @@ def test_a_big_leaf_on_an_int_channel_is_explored_whole_not_lazily() -> None:
     assert isinstance(net, Network)
     assert not any(isinstance(c, LazyComponent) for c in net.components)
     assert max(c.num_states for c in net.components) == limit + 2
+
+
+def test_a_leaf_call_is_found_among_unfoldings_made_after_the_first_question() -> None:
+    rules = Rules(lambda call: Prefix(Event("a"), Call("P")))  # every call, one body
+    leaves = Leaves(rules, max_states=None)
+    body = Prefix(Event("a"), Call("P"))
+    assert leaves.call(body) is None  # nothing unfolded yet
+    rules.unfolded[Call("P")] = body
+    rules.unfolded[Call("Q")] = body  # two calls, one body: the later one answers
+    assert leaves.call(body) == Call("Q")
+    later = Prefix(Event("b"), Call("R"))
+    rules.unfolded[Call("R")] = later
+    assert leaves.call(later) == Call("R")
+    rules.unfolded.clear()  # settle_counters forgets unfoldings: so does the leaf map
+    assert leaves.call(later) is None
