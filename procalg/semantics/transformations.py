@@ -62,7 +62,10 @@ class Transformations:
         """
         key = (name, term)
         if key in self.compressions:
-            return self._unless_given_up(self.compressions[key])
+            found = self.compressions[key]
+            if isinstance(found, _Failed):  # every assertion on the process meets it
+                raise found.error
+            return self._unless_given_up(found)
         from procalg.semantics import compress  # numpy and the LTS algorithms, on demand
 
         if name in compress.LOSSLESS and ((_OVER_BUDGET, term) in self.compressions
@@ -83,6 +86,11 @@ class Transformations:
         except RecursionError:
             self.__dict__.setdefault("_unending", _unending(nesting, span))
             raise self.__dict__["_unending"] from None
+        except LimitExceeded:  # a part given up on (_unless_given_up): for the caller
+            raise
+        except ProcalgError as err:  # a model error met exploring: kept, not met again
+            self.compressions[key] = _Failed(err)
+            raise
         finally:
             nesting.pop()
             names.pop()
@@ -171,6 +179,14 @@ class Transformations:
                 else priority.prioritise(args[0], args[1], self.unfold, span, self) if arity == 2
                 else priority.chase(args[0], self.unfold, span, self))
         return self.compressions[key]
+
+
+class _Failed:
+    """A compression whose exploration raised ``error`` (memoised like a result:
+    each assertion on a RoboChart machine explored to its first bad output)."""
+
+    def __init__(self, error: ProcalgError) -> None:
+        self.error = error
 
 
 _OVER_BUDGET = "over budget"

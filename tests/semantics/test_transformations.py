@@ -8,6 +8,7 @@ import pytest
 from procalg.api import check_model, loads
 from procalg.assertion_kinds import Equivalence
 from procalg.checks.equivalence import check_equivalence
+from procalg.errors import ProcalgError
 from procalg.semantics import compress as compress_module
 from procalg.semantics import transformations
 from procalg.terms import Call
@@ -66,3 +67,16 @@ def test_a_lossy_compression_explores_a_given_up_part_inside_it(
     model = loads(INNER + "N = normal(dbisim(d.0 -> Q))\nPlain = d.0 -> P\n" + FD_EQUAL)
     assert isinstance(_unfolded(model, "N"), Compressed)
     assert [r.result for r in check_model(model)] == ["pass", "pass"]
+
+
+def test_a_compression_whose_operand_fails_fails_again_without_exploring(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    explored = _counting(monkeypatch)
+    model = loads("channel c : {0..2}\nchannel d\nP(n) = c!n -> P(n + 1)\nQ = normal(d -> P(0))\n")
+    evaluator = model.spec.evaluator
+    with pytest.raises(ProcalgError) as first:
+        evaluator.unfold(model.process("Q"))
+    with pytest.raises(ProcalgError) as second:
+        evaluator.unfold(model.process("Q"))
+    assert "outside" in str(first.value) and second.value is first.value
+    assert len(explored) == 1  # every assertion on Q would explore it to c.3 again
