@@ -5,14 +5,17 @@ fast engine and compresses the compiled LTS (Roscoe, *Understanding
 Concurrent Systems*, ch. 16; Gibson-Robinson et al., "FDR3", TACAS 2014).
 Here the operand goes, in this order, to
 
-1. the product engine, where it is a network
-   (:func:`procalg.semantics.network.compile_network` then
+1. the product engine, where it is a network (a parallel operator lies
+   below its top: :func:`procalg.semantics.network.compile_network` then
    :func:`procalg.lts.product.explore_product`, components reduced modulo
-   strong bisimulation first, which keeps the product strongly bisimilar);
+   strong bisimulation first, which keeps the product strongly bisimilar;
+   a leaf's wide input too, which the term rules would enumerate all the
+   same: RoboChart's state machines read their environment's sequences);
 2. a leaf under nothing but hiding: the leaf's LTS (a compiled
    :class:`~procalg.semantics.linear.Machine`, a compressed table, or the
    term rules, chosen by :class:`~procalg.semantics.leaves.Leaves`) with the
-   hidden labels made τ;
+   hidden labels made τ (the leaf is explored once: a leaf over the budget
+   raises at once, not after the network compiler explored it as well);
 
 and :func:`operand_lts` gives ``None`` where neither applies (the caller
 explores by the term rules). The compiled LTS has label names; the
@@ -71,12 +74,17 @@ def operand_lts(term: Process, evaluator: Any,
         LimitExceeded: more than ``max_states`` states.
     """
     from procalg.semantics.network import Network, compile_network  # network imports us
+    from procalg.semantics.network_shape import Shape
 
     rules = Rules(evaluator.unfold)
     rules.unfolded = _unfoldings(evaluator)
     top = rules.normalise(term)
+    # a leaf (under hiding) goes straight to the leaf path: the network compiler
+    # would explore it whole as one component and, over the budget, it was explored
+    # a second time there (issue 9: every RoboChart node over the budget, twice)
     net = compile_network(top, _Compiled(evaluator, rules), reduce=True,
-                          max_states=max_states, lazy=False)
+                          max_states=max_states, lazy=False, wide_inputs=True) \
+        if Shape(rules).compiled(top) else None
     if isinstance(net, Network):
         lts = explore_product(net, Limits(max_states=max_states))
     else:

@@ -138,7 +138,8 @@ class _Recursive(Exception):
 
 def compile_network(term: Process, spec_or_unfold: Any, *, reduce: bool = True,
                     max_states: int | None = None, lazy: bool = True,
-                    lazy_limit: int | None = None) -> Network | NotApplicable:
+                    lazy_limit: int | None = None,
+                    wide_inputs: bool = False) -> Network | NotApplicable:
     """The network of ``term``, or why the product engine does not apply.
 
     Args:
@@ -152,6 +153,8 @@ def compile_network(term: Process, spec_or_unfold: Any, *, reduce: bool = True,
             renaming that pass :data:`~procalg.lts.leaf_choice.EAGER_LIMIT` states are
             explored lazily, by the search, where the product reaches them.
         lazy_limit: the most local states a lazy leaf may reach.
+        wide_inputs: compile leaves with inputs wider than ``WIDE_INPUT`` too (a
+            compression's operand: every state of it is explored anyway).
 
     Raises:
         ModelError: the term's definitions are wrong (unguarded recursion ...).
@@ -173,7 +176,7 @@ def compile_network(term: Process, spec_or_unfold: Any, *, reduce: bool = True,
                     lazy_limit, getattr(spec_or_unfold, "evaluator", None))
     if not shape.compiled(top):
         return _sequential(top, leaves, max_states)
-    wide = wide_leaf(top, shape)
+    wide = None if wide_inputs else wide_leaf(top, shape)
     if wide is not None:
         return NotApplicable(wide)
     while True:

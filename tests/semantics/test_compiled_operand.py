@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from procalg.api import check_model, loads
 from procalg.assertion_kinds import Equivalence
 from procalg.checks.equivalence import check_equivalence
+from procalg.errors import LimitExceeded
 from procalg.lts import LTS, compressions, explore
 from procalg.semantics import compiled_operand
 from procalg.semantics import compress as compress_module
@@ -161,3 +162,32 @@ def test_normal_of_a_deterministic_lts_is_the_subset_construction_s_result(term)
         patch.setattr(compressions, "_deterministic", lambda _: False)
         general = compressions.normal_lts(lts)
     assert _bisimilar(fast, general)
+
+
+def test_a_leaf_operand_over_the_budget_is_explored_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from procalg.semantics import leaves
+
+    explored: list[object] = []
+    original = leaves.explore
+
+    def counted(system, **kw):
+        explored.append(system)
+        return original(system, **kw)
+
+    monkeypatch.setattr(leaves, "explore", counted)
+    model = loads("channel c, d : {0..59}\nP = c?x -> d!x -> P")
+    with pytest.raises(LimitExceeded):
+        operand_lts(model.process("P"), model.spec.evaluator, 20)
+    assert len(explored) == 1  # not once by the network compiler, then again as a leaf
+
+
+def test_a_network_operand_with_a_wide_input_runs_on_the_product_engine(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def refused(*args):
+        raise AssertionError("explored as one leaf by the term rules")
+
+    monkeypatch.setattr(compiled_operand, "_hidden_leaf", refused)
+    model = loads("channel c : {0..1999}\nchannel e\nN = (c?x -> e -> STOP) [| {e} |] e -> STOP")
+    found = operand_lts(model.process("N"), model.spec.evaluator, None)
+    assert found is not None
+    assert _bisimilar(found[0], model.lts("N"))
