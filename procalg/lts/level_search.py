@@ -114,6 +114,7 @@ class LevelSearch:
                  workers: int | None = None) -> None:
         self.tables = tables
         self.visited = Visited(self.held([tables.initial]))
+        self._pack()
         self.max_states, self.max_memory, self.progress = max_states, max_memory, progress
         self.por = por
         self.workers = workers or min(2, os.cpu_count() or 1)
@@ -129,6 +130,11 @@ class LevelSearch:
         layout (:mod:`procalg.lts.codes`), else the layout's dtype."""
         layout = self.tables.layout
         return layout.keys(codes) if layout.words else layout.cast(codes)
+
+    def _pack(self) -> None:
+        """Visited codes and their level tags in one int64 each, if they fit."""
+        if not self.tables.layout.wide:
+            self.visited.pack(self.tables.layout.bits)
 
     @property
     def narrow(self) -> int:
@@ -162,6 +168,7 @@ class LevelSearch:
         digits (``recode`` not None), and the marks with them; the marks."""
         if recode is not None:
             self.visited.recode(lambda codes: self.held(recode(codes)))
+            self._pack()
             if self.marks is not None:
                 fit = Marks.fit(self.tables.layout, self.max_memory)
                 self.marks = Marks.of(self.tables.layout, self.visited) if fit else None
