@@ -236,14 +236,14 @@ class LevelSearch:
             raw_size += len(succ)
             self._account(8 * (raw_size + fresh_size) + scratch * len(running))
             if raw_size > budget:
-                fresh.append(self._unseen(sorted_unique(np.concatenate(raw), "stable")))
+                fresh.append(self._unseen(sorted_unique(np.concatenate(raw), "stable", own=True)))
                 fresh_size += len(fresh[-1])
                 raw, raw_size = [], 0
                 if fresh_size > 2 * budget:
                     fresh = [sorted_unique(np.concatenate(fresh), "stable")]
                     fresh_size = len(fresh[0])
         if raw:
-            fresh.append(self._unseen(sorted_unique(np.concatenate(raw), "stable")))
+            fresh.append(self._unseen(sorted_unique(np.concatenate(raw), "stable", own=True)))
         joined = np.concatenate(fresh) if fresh else np.zeros(0, self.tables.dtype)
         fresh.clear()
         self.visited.add_level(joined, runs=True, checked=True)
@@ -272,7 +272,8 @@ class LevelSearch:
         if stop is not None:  # a goal sees integer sources (targets: keys decode too)
             words = self.tables.layout.words
             hit = stop(self.tables.layout.cast(chunk) if words else chunk, src, dst, lab)
-        return len(src), sorted_unique(dst), hit, 4 * dst.nbytes
+        # the targets are this chunk's scratch (stubborn sets' may be kept: copied)
+        return len(src), sorted_unique(dst, own=self.por is None), hit, 4 * dst.nbytes
 
     def _account(self, scratch: int) -> None:
         used = self.visited.nbytes + scratch + (self.marks.nbytes if self.marks else 0)

@@ -63,9 +63,11 @@ _TAG16 = int(np.iinfo(np.uint16).max)
 MIN_TAG_BITS = 8  # fewer spare bits than this: tags stay apart (a deep search would soon unpack)
 
 
-def sorted_unique(codes: np.ndarray, kind: str = "quicksort") -> np.ndarray:
+def sorted_unique(codes: np.ndarray, kind: str = "quicksort", *, own: bool = False
+                  ) -> np.ndarray:
     """Sorted distinct values (``np.unique`` without its hashing path, which
-    is much slower on large int64 arrays in numpy 2.x).
+    is much slower on large int64 arrays in numpy 2.x); with ``own``, int64
+    ``codes`` are scratch the caller gives up: sorted in place, not copied.
 
     Example:
         >>> sorted_unique(np.array([3, 1, 3])).tolist()
@@ -78,7 +80,7 @@ def sorted_unique(codes: np.ndarray, kind: str = "quicksort") -> np.ndarray:
         return from_keys(keys[np.concatenate(([True], keys[1:] != keys[:-1]))], k)
     if codes.dtype.kind == "V":  # keys of a word-aligned layout: in key order
         return wide_keys.unique_keys(codes, kind)
-    out = codes.copy()  # ndarray methods, not np.sort & co.: their Python wrappers
+    out = codes if own else codes.copy()  # ndarray methods, not np.sort & co.: their wrappers
     out.sort(kind=kind)  # cost as much as the work on the tiny levels of a deep space
     if len(out) < 2:
         return out
