@@ -181,7 +181,7 @@ class Visited:
         for tier in self._runs()[0 if frontier else 1:]:
             if not len(keys):
                 break
-            miss = ~tier.found(keys)
+            miss = ~tier.found(keys, ordered=True)  # sorted queries: searched block by block
             keys = keys[miss]
             codes = keys if same else codes[miss]
         return codes

@@ -38,3 +38,21 @@ def test_an_empty_packed_run_finds_nothing():
     assert run.found(np.array([0, 1])).tolist() == [False, False]
     assert run.levels(np.array([0]))[0].tolist() == [False]
     assert len(run) == 0 and run.nbytes == 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 1 << 16), min_size=1, max_size=3000),
+       st.lists(st.integers(-3, (1 << 16) + 3), max_size=20000), st.booleans())
+def test_ordered_positions_are_the_positions_of_a_plain_search(run, keys, shuffle):
+    from procalg.lts import visited_runs
+
+    codes = np.array(sorted(set(run)), dtype=np.int64)
+    queries = np.array(sorted(keys), dtype=np.int64)
+    if shuffle:  # not ascending: searched plainly, still right
+        queries = queries[::-1].copy()
+    old, visited_runs.BLOCK = visited_runs.BLOCK, 64  # many blocks even in a small test
+    try:
+        got = visited_runs.ordered_positions(codes, queries)
+    finally:
+        visited_runs.BLOCK = old
+    assert got.tolist() == codes.searchsorted(queries).tolist()
