@@ -43,7 +43,7 @@ class Window:
 
     shift: int
     mask: int  # -1: the window reaches the code's top bit (no mask)
-    has: np.ndarray  # int8 per window value: 1 where the group moves
+    has: np.ndarray  # bool per window value: the group moves (bool: the fastest nonzero)
     delta: np.ndarray  # int64 code delta per window value (0: no move)
     label: np.ndarray  # int32 label per window value
 
@@ -72,7 +72,7 @@ class Window:
         delta = np.where(has, f.delta[first] if len(f.delta) else 0, 0).astype(np.int64)
         label = np.where(has, f.label[first] if len(f.label) else 0, 0).astype(np.int32)
         mask = -1 if hi >= layout.bits else (1 << (hi - lo)) - 1
-        return cls(lo, mask, has.astype(np.int8), delta, label)
+        return cls(lo, mask, has, delta, label)
 
     def fire(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The group's moves from int64 ``codes``: (index into codes, target, label)."""
