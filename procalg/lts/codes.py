@@ -215,8 +215,10 @@ class Layout:
             return rows
         codes = self.cast(codes)
         idx = np.asarray(comps, dtype=np.int64)
-        if self.packed:
-            return (codes >> self._shift[idx][:, None]) & self._mask[idx][:, None]
+        if self.packed:  # masked in place: one (components x codes) temporary, not two
+            rows = codes >> self._shift[idx][:, None]
+            rows &= self._mask[idx][:, None]
+            return rows
         return (codes // self._nstride[idx][:, None]) % self._nradix[idx][:, None]
 
     def encode(self, digits: dict[int, np.ndarray]) -> np.ndarray:

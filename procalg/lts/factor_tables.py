@@ -32,9 +32,16 @@ class TableFactor:
     deterministic: bool  # at most one move per joint index
 
     def index(self, locs: dict[int, np.ndarray]) -> np.ndarray:
-        j = locs[self.comps[0]] * self.weights[0]
-        for c, w in zip(self.comps[1:], self.weights[1:], strict=True):
-            j = j + locs[c] * w
+        """The joint index of each code's local states (a new array: callers may keep it)."""
+        first, rest = locs[self.comps[0]], zip(self.comps[1:], self.weights[1:], strict=True)
+        if self.weights[0] != 1 or len(self.comps) == 1:
+            j = first * self.weights[0]
+        else:  # the first weight is 1 (joint tables): no multiplication
+            c, w = next(rest)
+            j = locs[c] * w
+            j += first
+        for c, w in rest:
+            j += locs[c] * w
         return j
 
     @property

@@ -45,9 +45,13 @@ def fire_factors(factors: list[Factor], codes: np.ndarray, locs: dict[int, np.nd
     if len(factors) == 1 and factors[0].deterministic:  # the common case: one gather
         f = factors[0]
         j = f.index(locs)
-        keep = np.flatnonzero(f.count[j])
-        first = f.offsets[j[keep]]
-        return keep, _moved(layout, codes[keep], _delta(f, first, layout)), f.label[first]
+        # take, not []: a cheaper gather; counts of 0 or 1 read as bools, whose
+        # nonzero is ~3x faster than int8's
+        has = f.count.view(np.bool_) if f.count.dtype == np.int8 else f.count
+        keep = has.take(j).nonzero()[0]
+        first = f.offsets.take(j.take(keep))
+        return keep, _moved(layout, codes.take(keep, axis=0), _delta(f, first, layout)), \
+            f.label.take(first)
     if not all(f.live for f in factors):  # e.g. a lazy leaf's never-seen label
         return (np.zeros(0, np.int64), np.zeros(0, codes.dtype), np.zeros(0, np.int32))
     if len(factors) == 1:  # one non-deterministic table: its runs, no product

@@ -114,6 +114,7 @@ class LevelSearch:
                  workers: int | None = None) -> None:
         self.tables = tables
         self.visited = Visited(self.held([tables.initial]))
+        self._pack()
         self.max_states, self.max_memory, self.progress = max_states, max_memory, progress
         self.por = por
         self.workers = workers or min(2, os.cpu_count() or 1)
@@ -129,6 +130,11 @@ class LevelSearch:
         layout (:mod:`procalg.lts.codes`), else the layout's dtype."""
         layout = self.tables.layout
         return layout.keys(codes) if layout.words else layout.cast(codes)
+
+    def _pack(self) -> None:
+        """Visited codes and their level tags in one int64 each, if they fit."""
+        if not self.tables.layout.wide:
+            self.visited.pack(self.tables.layout.bits)
 
     @property
     def narrow(self) -> int:
@@ -162,6 +168,7 @@ class LevelSearch:
         digits (``recode`` not None), and the marks with them; the marks."""
         if recode is not None:
             self.visited.recode(lambda codes: self.held(recode(codes)))
+            self._pack()
             if self.marks is not None:
                 fit = Marks.fit(self.tables.layout, self.max_memory)
                 self.marks = Marks.of(self.tables.layout, self.visited) if fit else None
@@ -229,14 +236,14 @@ class LevelSearch:
             raw_size += len(succ)
             self._account(8 * (raw_size + fresh_size) + scratch * len(running))
             if raw_size > budget:
-                fresh.append(self._unseen(sorted_unique(np.concatenate(raw), "stable")))
+                fresh.append(self._unseen(sorted_unique(np.concatenate(raw), "stable", own=True)))
                 fresh_size += len(fresh[-1])
                 raw, raw_size = [], 0
                 if fresh_size > 2 * budget:
                     fresh = [sorted_unique(np.concatenate(fresh), "stable")]
                     fresh_size = len(fresh[0])
         if raw:
-            fresh.append(self._unseen(sorted_unique(np.concatenate(raw), "stable")))
+            fresh.append(self._unseen(sorted_unique(np.concatenate(raw), "stable", own=True)))
         joined = np.concatenate(fresh) if fresh else np.zeros(0, self.tables.dtype)
         fresh.clear()
         self.visited.add_level(joined, runs=True, checked=True)
@@ -265,7 +272,8 @@ class LevelSearch:
         if stop is not None:  # a goal sees integer sources (targets: keys decode too)
             words = self.tables.layout.words
             hit = stop(self.tables.layout.cast(chunk) if words else chunk, src, dst, lab)
-        return len(src), sorted_unique(dst), hit, 4 * dst.nbytes
+        # the targets are this chunk's scratch (stubborn sets' may be kept: copied)
+        return len(src), sorted_unique(dst, own=self.por is None), hit, 4 * dst.nbytes
 
     def _account(self, scratch: int) -> None:
         used = self.visited.nbytes + scratch + (self.marks.nbytes if self.marks else 0)

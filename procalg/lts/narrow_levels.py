@@ -117,7 +117,7 @@ class Marks:
         """Marks holding every state of ``visited`` (int64 codes)."""
         marks = cls(layout)
         for run in visited.runs:
-            marks.add(run.codes)
+            marks.add(run.plain_codes())
         marks.add(visited.frontier)
         return marks
 

@@ -4,7 +4,9 @@ The visited set (:class:`~procalg.lts.visited.Visited`) keeps its states
 as a few sorted runs of geometric sizes; each merge moves the larger run's
 entries up, chunk by chunk from the end, to open the gaps the new codes go
 in (no second copy of a large run), or sorts a joined copy when both are
-small. Runs of ``V{8k}`` keys are in key order (:mod:`procalg.lts.wide_keys`).
+small. Runs of ``V{8k}`` keys are in key order (:mod:`procalg.lts.wide_keys`);
+runs of packed (code, tag) keys (:mod:`procalg.lts.visited_runs`) are merged
+by timsort (:func:`merge_packed`).
 
 Example:
     >>> big, tags = merge_into(np.array([1, 5, 9]), np.array([0, 0, 0]),
@@ -53,6 +55,22 @@ def merge_into(big: np.ndarray, tags: np.ndarray, codes: np.ndarray, new_tags: n
     big[dest] = codes
     tags[dest] = new_tags
     return big, tags
+
+
+def merge_packed(big: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Merge the sorted, disjoint int64 ``keys`` into sorted ``big`` (grown in
+    place when it owns its buffer): timsort of the two runs, one merge pass
+    with a scratch buffer of the smaller run.
+
+    Example:
+        >>> merge_packed(np.array([1, 5, 9]), np.array([2, 7])).tolist()
+        [1, 2, 5, 7, 9]
+    """
+    n = len(big)
+    big = _grown(big, n + len(keys))
+    big[n:] = keys
+    big.sort(kind="stable")
+    return big
 
 
 def _grown(arr: np.ndarray, size: int) -> np.ndarray:

@@ -43,6 +43,7 @@ from collections.abc import Callable
 import numpy as np
 
 from procalg.lts import gather
+from procalg.lts.code_windows import Window
 from procalg.lts.codes import MAX_BITS, MAX_CODE, Layout, headroom
 from procalg.lts.factor_tables import TableFactor, table_of_arrays, table_of_tuples
 from procalg.lts.firing import fire_factors
@@ -131,6 +132,7 @@ class Tables:
         self._whole = [b is not None and len(b.groups) == len(g)
                        for b, g in zip(self._batch, (self.forward, self.backward), strict=True)]
         self._columns: tuple[object, np.ndarray, np.ndarray] = (None, *np.zeros((2, 0, 1), int))
+        self._windowed: tuple[object, list[Window | None], list[Window | None]] = (None, [], [])
 
     def local_moves(self, c: int) -> dict[str, tuple[list[int], list[int]]]:
         """Eager component ``c``'s moves per local label, as (sources, targets)."""
@@ -324,22 +326,41 @@ class Tables:
                 self._columns = (layout, layout._shift[idx][:, None], layout._mask[idx][:, None])
             _, shift, mask = self._columns
             return batch.fire_codes(codes, layout, shift, mask)  # type: ignore[union-attr]
-        rows = layout.decode_rows(codes, self.moving)
-        locs = dict(zip(self.moving, rows, strict=True))
         groups = self.backward if backward else self.forward
         parts = []
         if batch is not None and not layout.wide and len(batch.groups) * len(codes) <= _BATCH_CELLS:
+            rows = layout.decode_rows(codes, self.moving)
+            locs = dict(zip(self.moving, rows, strict=True))
             parts.append(batch.fire(codes, rows))
             skip = batch.groups
             groups = [g for i, g in enumerate(groups) if i not in skip]
-        parts += [self._lazy(g, codes, locs) if isinstance(g, LazyGroup)
-                  else fire_factors(g, codes, locs, layout) for g in groups]
+            windows: list[Window | None] = [None] * len(groups)
+        else:  # groups with a window read the code's bits: decode the others' digits only
+            windows = self._windows(backward)
+            needed = sorted({c for g, w in zip(groups, windows, strict=True) if w is None
+                             for c in (g.comps if isinstance(g, LazyGroup)
+                                       else {c for f in g for c in f.comps})})
+            locs = dict(zip(needed, layout.decode_rows(codes, needed), strict=True))
+        parts += [w.fire(codes) if w is not None
+                  else self._lazy(g, codes, locs) if isinstance(g, LazyGroup)
+                  else fire_factors(g, codes, locs, layout)
+                  for g, w in zip(groups, windows, strict=True)]
         parts = [p for p in parts if len(p[0])]
         if not parts:
             empty = np.zeros(0, dtype=np.int64)
             return empty, np.zeros(0, dtype=layout.key_dtype), np.zeros(0, dtype=np.int32)
         return tuple(np.concatenate(x) for x in zip(*parts, strict=True))  # type: ignore[return-value]
 
+
+    def _windows(self, backward: bool) -> list[Window | None]:
+        """Each group's :class:`~procalg.lts.code_windows.Window` in the
+        current layout (None: fired from decoded digits), made once per layout."""
+        if self._windowed[0] is not self.layout:
+            self._windowed = (self.layout, *(
+                [Window.of(g[0], self.layout) if isinstance(g, list) and len(g) == 1
+                 and isinstance(g[0], TableFactor) else None for g in groups]
+                for groups in (self.forward, self.backward)))
+        return self._windowed[1 + backward]
 
     def _lazy(self, group: LazyGroup, codes: np.ndarray, locs: dict[int, np.ndarray]
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -30,7 +30,11 @@ keys (:mod:`procalg.lts.wide_keys`), which numpy sorts and searches in C;
 :meth:`Visited.recode` re-encodes every state when the code layout changes
 (a lazily explored component outgrew its digits).
 
-Memory: 8 bytes of code plus 2 of level tag per state. Time: O(R S log_R S)
+When the codes leave spare bits in an int64 (:meth:`Visited.pack`), each
+run is one array of ``code << shift | tag`` keys (:mod:`procalg.lts.visited_runs`),
+merged by timsort, 4-5x faster than the in-place move.
+
+Memory: 8 bytes of code plus 2 of level tag per state (8 in all when packed). Time: O(R S log_R S)
 for merges overall plus O(q log S) per batch of q queries.
 
 Example:
@@ -46,18 +50,24 @@ from collections.abc import Callable
 
 import numpy as np
 
-from procalg.lts import run_merge, wide_keys
+from procalg.lts import wide_keys
+from procalg.lts.visited_runs import Run, found_in, stored_bytes
 from procalg.lts.wide_keys import from_keys, to_keys, widen
+
+__all__ = ["Recode", "Visited", "found_in", "sorted_unique"]
 
 Recode = Callable[[np.ndarray], np.ndarray]
 
 _RATIO = 8  # a run is kept apart only while it is 8x the next: few runs, few merges
 _TAG16 = int(np.iinfo(np.uint16).max)
+MIN_TAG_BITS = 8  # fewer spare bits than this: tags stay apart (a deep search would soon unpack)
 
 
-def sorted_unique(codes: np.ndarray, kind: str = "quicksort") -> np.ndarray:
+def sorted_unique(codes: np.ndarray, kind: str = "quicksort", *, own: bool = False
+                  ) -> np.ndarray:
     """Sorted distinct values (``np.unique`` without its hashing path, which
-    is much slower on large int64 arrays in numpy 2.x).
+    is much slower on large int64 arrays in numpy 2.x); with ``own``, int64
+    ``codes`` are scratch the caller gives up: sorted in place, not copied.
 
     Example:
         >>> sorted_unique(np.array([3, 1, 3])).tolist()
@@ -70,7 +80,7 @@ def sorted_unique(codes: np.ndarray, kind: str = "quicksort") -> np.ndarray:
         return from_keys(keys[np.concatenate(([True], keys[1:] != keys[:-1]))], k)
     if codes.dtype.kind == "V":  # keys of a word-aligned layout: in key order
         return wide_keys.unique_keys(codes, kind)
-    out = codes.copy()  # ndarray methods, not np.sort & co.: their Python wrappers
+    out = codes if own else codes.copy()  # ndarray methods, not np.sort & co.: their wrappers
     out.sort(kind=kind)  # cost as much as the work on the tiny levels of a deep space
     if len(out) < 2:
         return out
@@ -78,39 +88,6 @@ def sorted_unique(codes: np.ndarray, kind: str = "quicksort") -> np.ndarray:
     keep[0] = True
     np.not_equal(out[1:], out[:-1], out=keep[1:])
     return out[keep]
-
-
-class _Run:
-    """A sorted code array with a level tag per code."""
-
-    __slots__ = ("_hashes", "codes", "tags")
-
-    def __init__(self, codes: np.ndarray, tags: np.ndarray) -> None:
-        self.codes, self.tags = codes, tags
-        self._hashes: np.ndarray | None = None
-
-    @property
-    def hashes(self) -> np.ndarray | None:
-        """The key hashes of a run of ``V{8k}`` keys (None for int64 codes)."""
-        if self._hashes is None and self.codes.dtype.kind == "V":
-            self._hashes = wide_keys.key_hashes(self.codes)
-        return self._hashes
-
-    def __len__(self) -> int:
-        return len(self.codes)
-
-    def merge(self, other: _Run) -> None:
-        """Take in the disjoint ``other`` (this run's array is grown in place:
-        it is an older frontier, which no caller holds any more)."""
-        codes, tags = other.codes, other.tags  # same stored form (Visited re-keys all runs)
-        if self.tags.dtype != tags.dtype:
-            wide = np.promote_types(self.tags.dtype, tags.dtype)
-            self.tags, tags = self.tags.astype(wide), tags.astype(wide)
-        keyed = () if self.hashes is None else (self.hashes, other.hashes)
-        self.codes, self.tags = run_merge.merge_into(self.codes, self.tags, codes, tags,
-                                                     *keyed)
-        self._hashes = None
-
 
 
 class Visited:
@@ -123,9 +100,10 @@ class Visited:
     """
 
     def __init__(self, initial: np.ndarray) -> None:
-        self.runs: list[_Run] = []  # largest (oldest) first
+        self.runs: list[Run] = []  # largest (oldest) first
         self.depth = 0
         self.words = 0  # 0: runs hold int64 codes; else keys of this many words
+        self.shift = 0  # > 0: runs hold packed (code << shift | tag) keys (:meth:`pack`)
         self._fkeys: np.ndarray | None = None  # the frontier in the runs' form
         self._codes: np.ndarray | None = None
         self._tags = np.zeros(0, np.uint16)
@@ -146,14 +124,14 @@ class Visited:
         # asked several times per BFS level: thousands of tiny levels made the sums show
         if self._size is None:
             self._size = (sum(len(r) for r in self.runs) + len(self.frontier),
-                          sum(_bytes(r.codes) + r.tags.nbytes for r in self.runs)
-                          + _bytes(self.frontier))
+                          sum(r.nbytes for r in self.runs) + stored_bytes(self.frontier))
         return self._size
 
     def _stored(self, codes: np.ndarray) -> np.ndarray:
         """``codes`` in the runs' form (re-keying the runs if they need more words)."""
         if codes.dtype.kind not in "OV" and not self.words:
             return codes if codes.dtype == np.int64 else codes.astype(np.int64)
+        self._unpack()
         need = wide_keys.stored_words(codes)
         if need > self.words:
             self._rekey(need)
@@ -177,11 +155,11 @@ class Visited:
         (successors mostly fall in the newest levels)."""
         return [t.codes for t in self._runs()]
 
-    def _runs(self) -> list[_Run]:
+    def _runs(self) -> list[Run]:
         """:meth:`_tiers` as runs (the frontier's tags empty): keys' hashes cached."""
         if self._fkeys is None:
             self._fkeys = wide_keys.key_sorted(self._stored(self.frontier), None)[0]
-            self._frun = _Run(self._fkeys, np.zeros(0, np.uint16))
+            self._frun = Run(self._fkeys, np.zeros(0, np.uint16))
         return [self._frun, *reversed(self.runs)]
 
     def unseen(self, codes: np.ndarray, *, frontier: bool = True) -> np.ndarray:
@@ -203,7 +181,7 @@ class Visited:
         for tier in self._runs()[0 if frontier else 1:]:
             if not len(keys):
                 break
-            miss = ~found_in(tier.codes, keys, tier.hashes)
+            miss = ~tier.found(keys, ordered=True)  # sorted queries: searched block by block
             keys = keys[miss]
             codes = keys if same else codes[miss]
         return codes
@@ -218,7 +196,7 @@ class Visited:
         keys = self._stored(codes)
         miss = np.ones(len(codes), dtype=bool)
         for tier in self._runs():
-            miss &= ~found_in(tier.codes, keys, tier.hashes)
+            miss &= ~tier.found(keys)
         return miss
 
     def contains(self, codes: np.ndarray) -> np.ndarray:
@@ -227,7 +205,7 @@ class Visited:
         if len(codes):
             keys = self._stored(codes)
             for tier in self._runs():
-                hit |= found_in(tier.codes, keys, tier.hashes)
+                hit |= tier.found(keys)
         return hit
 
     def recode(self, recode: Recode) -> None:
@@ -240,6 +218,7 @@ class Visited:
             >>> v.frontier.tolist()
             [8, 9]
         """
+        self._unpack()
         news = [recode(self._plain(run.codes)) for run in self.runs]
         self.frontier = sorted_unique(recode(self.frontier))
         wide = [c for c in (*news, self.frontier) if c.dtype.kind in "OV"]
@@ -262,14 +241,9 @@ class Visited:
         keys = self._stored(codes)
         front = self._runs()[0]
         for run in self.runs:
-            if len(run):
-                if run.codes.dtype.kind == "V":
-                    pos, hit = wide_keys.key_positions(run.codes, run.hashes, keys)
-                else:
-                    pos = np.minimum(np.searchsorted(run.codes, keys), len(run) - 1)
-                    hit = run.codes[pos] == keys
-                out[hit] = run.tags[pos[hit]]
-        out[found_in(front.codes, keys, front.hashes)] = self.depth
+            hit, tags = run.levels(keys)
+            out[hit] = tags
+        out[front.found(keys)] = self.depth
         return out
 
     def add_level(self, candidates: np.ndarray, *, runs: bool = False,
@@ -313,28 +287,62 @@ class Visited:
         older = tags < last
         if older.any():
             dtype = np.uint16 if last < _TAG16 else np.uint32
-            self._push(self._stored(codes[older]), tags[older].astype(dtype))
+            self._push(self._stored(codes[older]), tags[older].astype(dtype), last - 1)
         self.depth = last
         self.frontier, self._fkeys, self._size = codes[~older], None, None
 
     def _retire(self) -> None:
         """Make the frontier the newest run (see :meth:`_push`)."""
         if len(self.frontier):
-            dtype = np.uint16 if self.depth < _TAG16 else np.uint32
-            stored = self._tiers()[0]
-            self._push(stored, np.full(len(stored), self.depth, dtype))
+            self._push(self._tiers()[0], self.depth, self.depth)
         self.frontier, self._fkeys = np.zeros(0, dtype=self.frontier.dtype), None
         self._size = None
 
-    def _push(self, stored: np.ndarray, tags: np.ndarray) -> None:
-        """Append a newest run, then merge runs from the newest while one is
-        less than ``_RATIO`` times the next (sizes stay geometric)."""
-        self.runs.append(_Run(*wide_keys.key_sorted(stored, tags)))
+    def _push(self, stored: np.ndarray, tags: np.ndarray | int, top: int) -> None:
+        """Append a newest run (``tags``: an array, or every code's level; at
+        most ``top``), then merge runs from the newest while one is less
+        than ``_RATIO`` times the next (sizes stay geometric)."""
+        if self.shift and not _fits(stored, top, self.shift):
+            self._unpack()
+        if self.shift:
+            run = Run.packed(stored, tags, self.shift)
+        else:
+            if isinstance(tags, int):
+                tags = np.full(len(stored), tags, np.uint16 if tags < _TAG16 else np.uint32)
+            run = Run(*wide_keys.key_sorted(stored, tags))
+        self.runs.append(run)
         self._size = None
         runs = self.runs
         while len(runs) > 1 and len(runs[-2]) < _RATIO * len(runs[-1]):
             newest = runs.pop()
             runs[-1].merge(newest)
+
+    def pack(self, bits: int) -> None:
+        """Hold each code (all below ``2^bits``) and its level tag in one int64
+        (:mod:`procalg.lts.visited_runs`: 8 bytes a state, merges by timsort)
+        when the codes are int64 and leave ``MIN_TAG_BITS`` bits spare; the
+        tags go back apart when the search gets too deep for the spare bits.
+
+        Example:
+            >>> v = Visited(np.array([5]))
+            >>> v.pack(40)
+            >>> _ = v.add_level(np.array([9, 2])); _ = v.add_level(np.array([7]))
+            >>> v.shift, v.level_of(np.array([2, 5, 7, 8])).tolist()
+            (23, [1, 0, 2, -1])
+        """
+        shift = 63 - bits
+        self._unpack()
+        if (self.words or shift < MIN_TAG_BITS or self.frontier.dtype.kind in "OV"
+                or not all(_fits(r.codes, self.depth, shift) for r in self.runs)):
+            return
+        self.runs = [Run.packed(*run.plain(), shift) for run in self.runs]
+        self.shift, self._size = shift, None
+
+    def _unpack(self) -> None:
+        """Codes and tags apart again (wide codes, a recode, too deep a search)."""
+        if self.shift:
+            self.runs = [Run(*run.plain()) for run in self.runs]
+            self.shift, self._size = 0, None
 
     def levels(self) -> list[np.ndarray]:
         """Every level's codes (sorted), in BFS order; call after :meth:`finish`."""
@@ -348,8 +356,9 @@ class Visited:
         while len(self.runs) > 1:
             newest = self.runs.pop()
             self.runs[-1].merge(newest)
+        self._unpack()
         if not self.runs:
-            self.runs.append(_Run(self._stored(self.frontier[:0]), np.zeros(0, np.uint16)))
+            self.runs.append(Run(self._stored(self.frontier[:0]), np.zeros(0, np.uint16)))
         self._size = None
         run = self.runs[0]
         self._tags = run.tags
@@ -371,24 +380,7 @@ class Visited:
         return self._tags
 
 
-def _bytes(codes: np.ndarray) -> int:
-    """Bytes of a code array, counting the Python ints of a wide one (about 36 each)."""
-    return codes.nbytes + (36 * len(codes) if codes.dtype == object else 0)
-
-
-def found_in(tier: np.ndarray, codes: np.ndarray, hashes: np.ndarray | None = None
-             ) -> np.ndarray:
-    """Mask of the ``codes`` in the sorted array ``tier`` (keys: in key order,
-    with their ``hashes`` if known).
-
-    Example:
-        >>> found_in(np.array([2, 4]), np.array([4, 5, 1])).tolist()
-        [True, False, False]
-    """
-    if not len(tier):
-        return np.zeros(len(codes), dtype=bool)
-    if tier.dtype.kind == "V":  # keys, in key order
-        known = wide_keys.key_hashes(tier) if hashes is None else hashes
-        return wide_keys.key_positions(tier, known, codes)[1]
-    # a code past the end is clipped to the last entry, which is smaller: no hit
-    return tier.take(tier.searchsorted(codes), mode="clip") == codes
+def _fits(codes: np.ndarray, top: int, shift: int) -> bool:
+    """Sorted int64 ``codes`` and tags up to ``top`` pack in ``shift`` tag bits."""
+    return top >> shift == 0 and (not len(codes) or (int(codes[0]) >= 0
+                                                     and int(codes[-1]) >> (63 - shift) == 0))

@@ -166,3 +166,49 @@ def test_sorted_unique_puts_keys_in_one_order_with_each_key_once():
     out = sorted_unique(keys)
     assert len(out) == 3 and sorted(out.tolist()) == sorted(set(keys.tolist()))
     assert sorted_unique(keys[::-1]).tolist() == out.tolist()  # the order is the keys'
+
+
+@settings(max_examples=120, deadline=None)
+@given(batches, st.sampled_from([9, 61]), st.sampled_from([1, 8]), st.integers(0, 30))
+def test_packed_runs_keep_the_levels_of_separate_tags(levels, bits, share, again):
+    # bits 61 leaves 2 tag bits (MIN_TAG_BITS lowered): past level 3 the tags
+    # go back apart mid-search; `again` recodes (unpacks) and packs once more
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(visited_module, "_RATIO", share)
+        patch.setattr(visited_module, "MIN_TAG_BITS", 1)
+        packed, plain = Visited(np.array([0])), Visited(np.array([0]))
+        packed.pack(bits)
+        assert packed.shift == 63 - bits
+        for depth, batch in enumerate(levels, start=1):
+            if depth == again:
+                packed.recode(lambda c: c)
+                plain.recode(lambda c: c)
+                packed.pack(bits)
+            batch = np.array(batch, dtype=np.int64)
+            assert packed.add_level(batch).tolist() == plain.add_level(batch).tolist()
+            assert len(packed) == len(plain)
+        probe = np.arange(-1, 302, dtype=np.int64)
+        assert packed.level_of(probe).tolist() == plain.level_of(probe).tolist()
+        assert packed.contains(probe).tolist() == plain.contains(probe).tolist()
+        assert packed.unseen(probe).tolist() == plain.unseen(probe).tolist()
+        assert packed.fresh(probe).tolist() == plain.fresh(probe).tolist()
+        if bits == 9:  # 54 tag bits: never unpacked, 8 bytes a state
+            assert packed.shift and packed.nbytes == 8 * len(packed)
+        packed.finish()
+        plain.finish()
+        assert packed.codes.tolist() == plain.codes.tolist()
+        assert packed.tags.tolist() == plain.tags.tolist()
+        assert [c.tolist() for c in packed.levels()] == [c.tolist() for c in plain.levels()]
+
+
+def test_a_packed_set_unpacks_for_wide_codes_and_codes_past_its_bits():
+    v = Visited(np.array([5]))
+    v.pack(40)
+    v.add_level(np.array([1 << 41]))  # past 40 bits: the tags go apart, nothing is lost
+    v.add_level(np.array([6]))  # (once that level leaves the frontier)
+    assert v.shift == 0 and v.level_of(np.array([5, 1 << 41, 3])).tolist() == [0, 1, -1]
+    v.pack(50)
+    assert v.shift == 13
+    v.add_level(np.array([1 << 70], dtype=object))  # wide: keys, tags apart
+    assert v.shift == 0 and v.words == 2
+    assert v.level_of(np.array([5, 1 << 41, 6, 1 << 70], dtype=object)).tolist() == [0, 1, 2, 3]

@@ -1,0 +1,188 @@
+"""One sorted run of the visited set: codes, each with its BFS level tag.
+
+A :class:`Run` of :class:`~procalg.lts.visited.Visited` holds its codes in
+one of three forms:
+
+- int64 codes with a tag array beside them (``uint16``, ``uint32`` when
+  the search is deeper);
+- ``V{8k}`` keys of wide codes, in key order, with their tags and hashes
+  (:mod:`procalg.lts.wide_keys`);
+- *packed*: when the codes leave ``shift`` free bits of an int64, each
+  code and its tag in one key ``code << shift | tag``. Codes are distinct,
+  so keys sort as their codes do; a run is then one array (8 bytes per
+  state, not 10) and merging two runs is numpy's timsort of the two
+  concatenated: it finds the two sorted runs and merges them in one pass,
+  4-5x faster (4 M + 1 M states: 20 ms, not 90 ms) than moving the
+  entries of separate code and tag arrays (an argsort, or the chunked
+  in-place move of :mod:`procalg.lts.run_merge`). Timsort is Peters'
+  list sort (CPython's ``listsort.txt``), as numpy implements it.
+
+Example:
+    >>> run = Run.packed(np.array([3, 8]), 1, shift=8)
+    >>> other = Run.packed(np.array([5]), 2, shift=8)
+    >>> run.merge(other)
+    >>> [c.tolist() for c in run.plain()], run.found(np.array([5, 6, 8])).tolist()
+    ([[3, 5, 8], [1, 2, 1]], [True, False, True])
+    >>> [x.tolist() for x in run.levels(np.array([9, 8]))]
+    [[False, True], [1]]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from procalg.lts import run_merge, wide_keys
+
+_TAG16 = int(np.iinfo(np.uint16).max)
+
+
+class Run:
+    """A sorted array of codes (or keys) with a level tag per code."""
+
+    __slots__ = ("_hashes", "codes", "shift", "tags")
+
+    def __init__(self, codes: np.ndarray, tags: np.ndarray | None, shift: int = 0) -> None:
+        """``codes`` and ``tags``, or (``shift`` > 0, ``tags`` None) packed keys."""
+        self.codes, self.tags, self.shift = codes, tags, shift
+        self._hashes: np.ndarray | None = None
+
+    @classmethod
+    def packed(cls, codes: np.ndarray, tags: np.ndarray | int, shift: int) -> Run:
+        """The run of sorted, distinct int64 ``codes`` (below ``2^(63 - shift)``)
+        with ``tags`` (below ``2^shift``; one int: every code's) packed."""
+        keys = codes << shift
+        keys |= np.asarray(tags, dtype=np.int64)
+        return cls(keys, None, shift)
+
+    @property
+    def hashes(self) -> np.ndarray | None:
+        """The key hashes of a run of ``V{8k}`` keys (None otherwise)."""
+        if self._hashes is None and self.codes.dtype.kind == "V":
+            self._hashes = wide_keys.key_hashes(self.codes)
+        return self._hashes
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held (the Python ints of a wide run: about 36 each)."""
+        tags = 0 if self.tags is None else self.tags.nbytes
+        return stored_bytes(self.codes) + tags
+
+    def plain_codes(self) -> np.ndarray:
+        """The run's codes (stored form; a packed run's: unpacked, a new array)."""
+        return self.codes >> self.shift if self.shift else self.codes
+
+    def plain(self) -> tuple[np.ndarray, np.ndarray]:
+        """Codes and tags as two arrays (a packed run's: new arrays, tags
+        ``uint16`` while they fit)."""
+        if not self.shift:
+            assert self.tags is not None
+            return self.codes, self.tags
+        tags = self.codes & ((1 << self.shift) - 1)
+        top = int(tags.max()) if len(tags) else 0
+        dtype = np.uint16 if top < _TAG16 else np.uint32 if top >> 32 == 0 else np.uint64
+        return self.codes >> self.shift, tags.astype(dtype)
+
+    def merge(self, other: Run) -> None:
+        """Take in the disjoint ``other``, of the same form (this run's array
+        is grown in place: it is an older frontier, which no caller holds)."""
+        if self.shift:
+            self.codes = run_merge.merge_packed(self.codes, other.codes)
+            return
+        codes, tags = other.codes, other.tags
+        assert self.tags is not None and tags is not None
+        if self.tags.dtype != tags.dtype:
+            wide = np.promote_types(self.tags.dtype, tags.dtype)
+            self.tags, tags = self.tags.astype(wide), tags.astype(wide)
+        keyed = () if self.hashes is None else (self.hashes, other.hashes)
+        self.codes, self.tags = run_merge.merge_into(self.codes, self.tags, codes, tags,
+                                                     *keyed)
+        self._hashes = None
+
+    def found(self, keys: np.ndarray, *, ordered: bool = False) -> np.ndarray:
+        """Mask of the ``keys`` (the runs' stored form of codes; ``ordered``:
+        ascending int64 codes) in the run."""
+        if not self.shift:
+            if ordered and self.codes.dtype == np.int64 and len(self.codes):
+                return self.codes.take(ordered_positions(self.codes, keys), mode="clip") == keys
+            return found_in(self.codes, keys, self.hashes)
+        if not len(self.codes):
+            return np.zeros(len(keys), dtype=bool)
+        # the first key at or past code << shift is the code's, if it is here;
+        # past the end, the clipped last key holds a smaller code: no hit
+        wanted = keys << self.shift
+        pos = ordered_positions(self.codes, wanted) if ordered else self.codes.searchsorted(wanted)
+        at = self.codes.take(pos, mode="clip")
+        at >>= self.shift
+        return at == keys
+
+    def levels(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Mask of the ``keys`` in the run, and the tags of those found."""
+        if not len(self.codes):
+            return np.zeros(len(keys), dtype=bool), np.zeros(0, dtype=np.int64)
+        if self.shift:
+            at = self.codes.take(self.codes.searchsorted(keys << self.shift), mode="clip")
+            hit = (at >> self.shift) == keys
+            return hit, at[hit] & ((1 << self.shift) - 1)
+        assert self.tags is not None
+        if self.codes.dtype.kind == "V":
+            pos, hit = wide_keys.key_positions(self.codes, self.hashes, keys)
+        else:
+            pos = np.minimum(np.searchsorted(self.codes, keys), len(self) - 1)
+            hit = self.codes[pos] == keys
+        return hit, self.tags[pos[hit]]
+
+
+BLOCK = 1 << 12
+"""Ascending queries searched per slice of a run by :func:`ordered_positions`."""
+
+
+def ordered_positions(run: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """``run.searchsorted(keys)`` for ascending ``keys`` (others: searched
+    plainly), ``BLOCK`` at a time:
+    each block searches only the slice of ``run`` between the positions of
+    the previous block's last key and its own, which stays in cache and
+    takes fewer steps (2 M queries in 5 M codes: 51 ms, not 74 ms).
+
+    Example:
+        >>> run = np.arange(0, 20000, 2)
+        >>> keys = np.arange(-1, 20001, 3)
+        >>> bool((ordered_positions(run, keys) == run.searchsorted(keys)).all())
+        True
+    """
+    n = len(keys)
+    if n < 2 * BLOCK or not (keys[1:] >= keys[:-1]).all():  # one pass: cheap beside a search
+        return run.searchsorted(keys)
+    # a block's positions lie between its neighbours' last keys' positions
+    ends = run.searchsorted(keys[BLOCK - 1::BLOCK]).tolist()
+    out = np.empty(n, dtype=np.int64)
+    lo = 0
+    for at, hi in zip(range(0, n, BLOCK), [*ends, len(run)], strict=False):
+        np.add(run[lo:hi].searchsorted(keys[at: at + BLOCK]), lo, out=out[at: at + BLOCK])
+        lo = hi
+    return out
+
+
+def stored_bytes(codes: np.ndarray) -> int:
+    """Bytes of a code array, counting the Python ints of a wide one (about 36 each)."""
+    return codes.nbytes + (36 * len(codes) if codes.dtype == object else 0)
+
+
+def found_in(tier: np.ndarray, codes: np.ndarray, hashes: np.ndarray | None = None
+             ) -> np.ndarray:
+    """Mask of the ``codes`` in the sorted array ``tier`` (keys: in key order,
+    with their ``hashes`` if known).
+
+    Example:
+        >>> found_in(np.array([2, 4]), np.array([4, 5, 1])).tolist()
+        [True, False, False]
+    """
+    if not len(tier):
+        return np.zeros(len(codes), dtype=bool)
+    if tier.dtype.kind == "V":  # keys, in key order
+        known = wide_keys.key_hashes(tier) if hashes is None else hashes
+        return wide_keys.key_positions(tier, known, codes)[1]
+    # a code past the end is clipped to the last entry, which is smaller: no hit
+    return tier.take(tier.searchsorted(codes), mode="clip") == codes
