@@ -101,7 +101,7 @@ class SearchOptions:
         max_states: every engine stops beyond this many states (``None``: no limit).
         reference_max_states: a tighter limit for the term-level engine alone
             (``None``: none). It keeps whole terms per state, while the product
-            engine stores a state in about 10 bytes: the CLI's default limit
+            engine stores a state in 8 to 10 bytes: the CLI's default limit
             is this one, so the product engine runs free.
         max_memory: product engine: stop beyond this many bytes of search arrays.
         reduce: reduce components modulo strong bisimulation before composing.
