@@ -68,7 +68,7 @@ from procalg.semantics.vector_exprs import LIMIT, Columns, Mismatch, decode, enc
 if TYPE_CHECKING:
     from procalg.semantics.linear import Machine
 
-_DTYPE = {"i": np.int64, "b": bool, "a": np.int64}
+_DTYPE = {"i": np.int64, "b": bool, "a": np.int64, "v": np.int64}
 
 BATCH_MIN = 16
 """Fewer states than this are cheaper one by one (a batch costs a few hundred µs of

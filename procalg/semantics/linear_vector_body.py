@@ -115,7 +115,7 @@ def _enabled(conds: list[tuple[VectorCode, bool]], cols: Columns, n: int
     bad = np.zeros(n, dtype=bool)
     for cond, polarity in conds:
         value, kind, wrong = cond(cols, n)
-        if kind != "b":
+        if kind != "b" and n:  # no row: any kind fits
             raise Mismatch("a condition that is no Bool")
         if wrong is not None:
             bad |= wrong & active

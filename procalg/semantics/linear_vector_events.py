@@ -84,7 +84,7 @@ class Output:
         for field, low, index, radix, want in zip(self.fields, self.lows, self.indexes,
                                                   self.radix, self.kinds, strict=True):
             values, kind, bad = field(cols, n)
-            if kind != want:
+            if kind != want and n:  # no row: any kind fits
                 raise Mismatch("a field value of another kind than its type's")
             if bad is not None:
                 wrong |= bad
@@ -107,11 +107,12 @@ class Output:
 
 def _field_kind(allowed: frozenset) -> str:
     """``"i"`` for a channel field over Int values, ``"b"`` over Bool values (coded 0, 1),
-    ``"a"`` over field-less constructors (coded by :func:`~.vector_exprs.atom_code`)."""
+    ``"a"`` over field-less constructors (coded by :func:`~.vector_exprs.atom_code`),
+    ``"v"`` over tuples, dotted values, sequences or sets (interned)."""
     kinds = {kind_of(v) for v in allowed}
     if len(kinds) == 1 and None not in kinds:
         return kinds.pop()  # type: ignore[return-value]
-    raise NotVector("a field type that is not Int, Bool or an enumeration")
+    raise NotVector("a field type of values of several kinds")
 
 
 def _domain(values: set, kind: str) -> np.ndarray:
@@ -243,7 +244,7 @@ def static_offers(machine: Machine, expr: ast.PrefixExpr, scope: frozenset[str],
         values = [scope_.get(name) for _, scope_ in offers]
         kinds = {kind_of(v) for v in values}
         if len(kinds) != 1 or None in kinds or any(len(s) != len(names) for _, s in offers):
-            raise NotVector("an input binding values that are no Int, Bool or constructor")
+            raise NotVector("an input binding values no column holds")
         kind = kinds.pop()
         bound[name] = (np.array(values, dtype=bool) if kind == "b" else
                        np.array([encode(v) for v in values], dtype=np.int64), kind)
