@@ -30,7 +30,6 @@ from procalg.semantics.patterns import constant
 from procalg.semantics.values import expect_set
 from procalg.semantics.vector_exprs import (
     Columns,
-    Mismatch,
     NotVector,
     VectorCode,
     encode,
@@ -49,25 +48,32 @@ MAX_EVENTS = 1 << 20
 
 
 class Output:
-    """An output prefix ``c.e1!e2``: its label from the field values by mixed radix."""
+    """An output prefix ``c.e1!e2``: its label from the field values by mixed radix.
+
+    A field's type may mix kinds (``datatype M = m.{0..1} | n``: dotted values and
+    a constructor), a column holds one: each field keeps, per kind of its type,
+    the position in the type of each code (:attr:`indexes`).
+    """
 
     def __init__(self, machine: Machine, channel: str, fields: list[VectorCode],
                  types: tuple[frozenset, ...], labeller: Labeller) -> None:
         self.machine, self.channel, self.fields, self.labeller = machine, channel, fields, labeller
-        self.lows, self.indexes, self.values, self.radix = [], [], [], []
-        self.kinds: list[str] = []
+        self.indexes: list[dict[str, tuple[int, np.ndarray]]] = []
+        self.values: list[list[Any]] = []
+        self.radix: list[int] = []
         size = 1
         for allowed in types:
-            kind = _field_kind(allowed)
-            ordered = sorted(allowed, key=encode)  # by the codes columns hold
-            codes = [encode(v) for v in ordered]
-            low, high = codes[0], codes[-1]
-            if high - low >= MAX_EVENTS:
-                raise NotVector("a field type too wide")
-            index = np.full(high - low + 1, -1, dtype=np.int64)
-            index[np.array(codes, dtype=np.int64) - low] = np.arange(len(ordered))
-            self.kinds.append(kind)
-            self.lows.append(low)
+            ordered = sorted(allowed, key=sort_key)
+            index: dict[str, tuple[int, np.ndarray]] = {}
+            for kind in {_field_kind(frozenset([v])) for v in ordered}:
+                at = [i for i, v in enumerate(ordered) if kind_of(v) == kind]
+                codes = np.array([encode(ordered[i]) for i in at], dtype=np.int64)
+                low, high = int(codes.min()), int(codes.max())
+                if high - low >= MAX_EVENTS:
+                    raise NotVector("a field type too wide")
+                positions = np.full(high - low + 1, -1, dtype=np.int64)
+                positions[codes - low] = at
+                index[kind] = (low, positions)
             self.indexes.append(index)
             self.values.append(ordered)
             self.radix.append(size)
@@ -76,21 +82,28 @@ class Output:
             raise NotVector("a channel of too many events")
         self.table = np.full(size, -1, dtype=np.int64)  # event code -> label index
 
+    @property
+    def kinds(self) -> list[str]:
+        """The kinds each field's type holds (joined when it mixes several)."""
+        return ["".join(sorted(index)) for index in self.indexes]
+
     def labels_of(self, cols: Columns, n: int) -> tuple[np.ndarray, np.ndarray]:
         """The label of each row's event, and the rows whose event the per-state path
         builds otherwise (a value outside its field's type: it raises there)."""
         code = np.zeros(n, dtype=np.int64)
         wrong = np.zeros(n, dtype=bool)
-        for field, low, index, radix, want in zip(self.fields, self.lows, self.indexes,
-                                                  self.radix, self.kinds, strict=True):
+        for field, index, radix in zip(self.fields, self.indexes, self.radix, strict=True):
             values, kind, bad = field(cols, n)
-            if kind != want and n:  # no row: any kind fits
-                raise Mismatch("a field value of another kind than its type's")
             if bad is not None:
                 wrong |= bad
+            found = index.get(kind)
+            if found is None:  # no value of this kind is in the type: each row raises
+                wrong[:] = True
+                continue
+            low, positions = found
             offset = values.astype(np.int64) - low
-            inside = (offset >= 0) & (offset < len(index))
-            at = np.where(inside, index[np.where(inside, offset, 0)], -1)
+            inside = (offset >= 0) & (offset < len(positions))
+            at = np.where(inside, positions[np.where(inside, offset, 0)], -1)
             wrong |= at < 0
             code += np.where(at < 0, 0, at) * radix
         label = self.table[code]
