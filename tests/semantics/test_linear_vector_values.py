@@ -137,3 +137,38 @@ def test_random_definitions_over_sequences_tuples_and_sets_explore_alike(
         assert str(fast_err.value) == str(err) and fast_err.value.span == err.span
         return
     _same(text, start)
+
+
+_ABP = """D = 16
+channel left, right : {0..D-1}
+channel send, recv : {0, 1}.{0..D-1}
+channel ack, getack : {0, 1}
+channel lose, loseack
+Sender(b) = left?x -> Sending(b, x)
+Sending(b, x) = send.b.x -> Sending(b, x) [] getack.b -> Sender(1 - b)
+             [] getack.(1 - b) -> Sending(b, x)
+Receiver(b) = recv.b?x -> right!x -> ack.b -> Receiver(1 - b)
+           [] recv.(1 - b)?x -> ack.(1 - b) -> Receiver(b)
+DataMedium(s) = #s < 3 & send?b?x -> DataMedium(s ^ <b * D + x>)
+             [] not null(s) & recv.(head(s) / D).(head(s) % D) -> DataMedium(tail(s))
+             [] not null(s) & lose -> DataMedium(tail(s))
+AckMedium(s) = #s < 3 & ack?b -> AckMedium(s ^ <b>)
+            [] not null(s) & getack.head(s) -> AckMedium(tail(s))
+            [] not null(s) & loseack -> AckMedium(tail(s))
+Protocol = ((Sender(0) ||| Receiver(0)) [| {| send, recv, ack, getack |} |]
+            (DataMedium(<>) ||| AckMedium(<>))) \\ {| send, recv, ack, getack, lose, loseack |}
+assert Protocol :[deadlock free [F]]
+"""
+
+
+def test_abp_with_lazy_media_queues_expands_them_as_columns_in_the_product() -> None:
+    from procalg.api.check import check_assertion
+
+    model = loads(_ABP)
+    report = check_assertion(model, model.assertions[0])
+    stats = report.check.stats
+    assert report.result.value == "pass" and stats.states == 94 * 16 * 16 + 278 * 16 + 16
+    notes = stats.extra["notes"]
+    assert any(n.startswith("leaf send?b?x") and n.endswith("1 of 1 definitions expanded as "
+                                                             "columns") for n in notes)
+    assert any("explored lazily" in n for n in notes)  # the batch after per-state expansions
