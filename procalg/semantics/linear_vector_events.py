@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from procalg.semantics.kinds import names_in
+from procalg.semantics.linear_vector_values import restriction
 from procalg.semantics.patterns import constant
 from procalg.semantics.values import expect_set
 from procalg.semantics.vector_exprs import (
@@ -169,14 +170,17 @@ def output_event(machine: Machine, expr: ast.PrefixExpr, scope: frozenset[str],
 
 
 class Input:
-    """``c!e?x?y:S``, outputs reading local variables and each input one Int, Bool or enum
-    field over its type (restricted by a set of constants): one move per row and
-    combination of the inputs' values, ascending, the first input outermost (the
-    order of :func:`~procalg.semantics.inputs.prefix_offers`)."""
+    """``c!e?x?y:S``, outputs reading local variables and each input one field over its
+    type (restricted by a set of constants, or by ``allows``: per input, the
+    check of a set reading variables): one move per row and combination of the
+    inputs' values, ascending, the first input outermost (the order of
+    :func:`~procalg.semantics.inputs.prefix_offers`)."""
 
     def __init__(self, event: Output, names: list[str], domains: list[np.ndarray],
-                 kinds: list[str]) -> None:
+                 kinds: list[str], allows: tuple[Callable[[Columns, int], Any], ...] = ()
+                 ) -> None:
         self.event, self.names, self.domains, self.kinds = event, names, domains, kinds
+        self.allows = allows
 
     def expand(self, rows: np.ndarray, sub: Columns, bad: np.ndarray
                ) -> tuple[np.ndarray, np.ndarray, Columns, np.ndarray]:
@@ -189,11 +193,25 @@ class Input:
         for name, domain, kind in zip(self.names, self.domains, self.kinds, strict=True):
             stride //= len(domain)
             moved[name] = (domain[(pick // stride) % len(domain)], kind)
+        if self.allows:
+            which, moved = self._allowed(rows, which, moved, bad)
         label, wrong = self.event.labels_of(moved, len(which))
         src = rows[which]
         bad[src[wrong]] = True
         keep = ~bad[src]
         return src[keep], label[keep], {k: (v[keep], kind) for k, (v, kind) in moved.items()}, bad
+
+    def _allowed(self, rows: np.ndarray, which: np.ndarray, moved: Columns, bad: np.ndarray
+                 ) -> tuple[np.ndarray, Columns]:
+        """The combinations every restriction reading variables allows (a row whose
+        restriction the per-state path evaluates otherwise is marked in ``bad``)."""
+        keep = np.ones(len(which), dtype=bool)
+        for allows in self.allows:
+            ok, wrong = allows(moved, len(which))
+            bad[rows[which[wrong]]] = True
+            keep &= ok
+        keep &= ~bad[rows[which]]
+        return which[keep], {k: (v[keep], kind) for k, (v, kind) in moved.items()}
 
 
 def input_event(machine: Machine, expr: ast.PrefixExpr, scope: frozenset[str],
@@ -208,6 +226,7 @@ def input_event(machine: Machine, expr: ast.PrefixExpr, scope: frozenset[str],
     names: list[str] = []
     domains: list[np.ndarray] = []
     kinds: list[str] = []
+    allows: list[Callable[[Columns, int], Any]] = []
     inner = set(scope)
     for item, allowed in zip(items, types, strict=True):
         if type(item) is ast.InField:
@@ -218,9 +237,11 @@ def input_event(machine: Machine, expr: ast.PrefixExpr, scope: frozenset[str],
                 raise NotVector("an input naming a constructor or channel: it matches only that")
             kind = _field_kind(allowed)
             values = set(allowed)
-            if item.restrict is not None:
-                if names_in(item.restrict) & inner:
-                    raise NotVector("a restriction reading local variables")
+            if item.restrict is not None and names_in(item.restrict) & inner:
+                if pattern.name in names_in(item.restrict):
+                    raise NotVector("a restriction naming its own input")
+                allows.append(restriction(ev, item.restrict, frozenset(inner), pattern.name))
+            elif item.restrict is not None:
                 wanted = {v for v in expect_set(ev.eval(item.restrict, {}), item.restrict.span)
                           if kind_of(v) == kind}  # 1 == True: compare within one kind
                 values = {v for v in values if v in wanted}
@@ -235,7 +256,7 @@ def input_event(machine: Machine, expr: ast.PrefixExpr, scope: frozenset[str],
     if any(len(d) == 0 for d in domains):
         raise NotVector("an input with no values")
     return Input(Output(machine, channel.id, fields, types, labeller), names, domains,
-                 kinds), names
+                 kinds, tuple(allows)), names
 
 
 def _column(name: str) -> VectorCode:

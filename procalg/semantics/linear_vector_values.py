@@ -139,3 +139,56 @@ def opaque_expr(ev: Evaluator, expr: ast.Node, scope: Any
         return values_out, kind, (wrong[back] if wrong.any() else None)
 
     return code
+
+
+def restriction(ev: Evaluator, expr: ast.Node, scope: Any, name: str
+                ) -> Callable[[dict, int], tuple[np.ndarray, np.ndarray]]:
+    """For an input ``c?name:S`` whose ``S`` reads variables of ``scope``: per move
+    (``name``'s value and those variables in columns), whether ``S`` allows the
+    value, and the moves whose ``S`` the per-state path evaluates otherwise (it
+    raises, or is no finite set). ``S`` is evaluated once per distinct row of
+    its variables; membership keeps kinds apart (``1`` is not ``true``), as
+    :func:`~procalg.semantics.linear_vector_events.input_event`'s constant sets do.
+
+    Example:
+        >>> from procalg.api.model import loads
+        >>> from procalg.syntax.parser import parse_expr
+        >>> allows = restriction(loads("").spec.evaluator, parse_expr("{0..k}"), {"k"}, "x")
+        >>> ok, bad = allows({"k": (np.array([1, 1, 0]), "i"), "x": (np.array([1, 2, 1]), "i")}, 3)
+        >>> ok.tolist(), bad.tolist()
+        ([True, False, False], [False, False, False])
+    """
+    from procalg.semantics.vector_exprs import decode
+
+    free = sorted(names_in(expr) & set(scope))
+    closure = compile_node(ev, expr)
+
+    def allowed(env: dict) -> frozenset | None:
+        try:
+            found = closure(env)
+        except Exception:  # the per-state path raises it, with its span
+            return None
+        if type(found) is not frozenset:
+            return None
+        return frozenset((type(v), v) for v in found)
+
+    def code(cols: dict, n: int) -> tuple[np.ndarray, np.ndarray]:
+        ok, bad = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+        if n == 0:
+            return ok, bad
+        columns = [cols[f] for f in free]
+        first, back = distinct([v for v, _ in columns], n) if free else \
+            (np.zeros(1, dtype=np.int64), np.zeros(n, dtype=np.int64))
+        envs = list(zip(*[decode(v[first], kind) for v, kind in columns], strict=True)) \
+            if free else [()]
+        sets = [allowed(dict(zip(free, row, strict=True))) for row in envs]
+        values, kind = cols[name]
+        pair_first, pair_back = distinct([back, values], n)
+        chosen = decode(values[pair_first], kind)
+        answers = [(None if sets[s] is None else (type(v), v) in sets[s])
+                   for s, v in zip(back[pair_first].tolist(), chosen, strict=True)]
+        ok = np.array([a is True for a in answers], dtype=bool)[pair_back]
+        bad = np.array([a is None for a in answers], dtype=bool)[pair_back]
+        return ok, bad
+
+    return code

@@ -75,7 +75,18 @@ def test_a_lazy_queue_numbers_its_states_as_the_per_state_path_does() -> None:
     assert [list(a) for a in fast.entries(False)] == [list(a) for a in slow.entries(False)]
 
 
+def test_inputs_restricted_by_sets_of_variables_expand_as_columns_like_the_per_state_path(
+        ) -> None:
+    text = ("S(X, s) = c?x -> S(union({x}, X), s) [] d?x:X -> S(diff(X, {x}),"
+            " if #s < 2 then s ^ <x> else <x>)"
+            " [] g?i:set(s)?j:{i, (i + 1) % 4} -> S(X, if #s > 1 then <> else s)")
+    _same(DATA + text, "S({}, <>)")
+    assert _programs(text, "S({}, <>)") == {"S"}
+
+
 @pytest.mark.parametrize("text", [
+    "P(s) = c?x:{head(s)} -> P(<x>)",  # head of <> in one state
+    "P(s) = c?x:#s -> P(s ^ <1>)",  # a restriction that is no set
     "P(s) = d!head(s) -> P(tail(s)) [] c?x -> P(<x>)",  # head of <> in one state
     "P(s) = q!m.(#s) -> P(s ^ <1>)",  # m.2 outside M
     "P(s) = c!(#s * 2) -> P(s ^ <1>)",  # 4 outside c's type
@@ -116,7 +127,15 @@ def _branch() -> st.SearchStrategy[str]:
         st.builds(lambda g, k: f"({g} & q!n -> {k})", guard, _call()),
         st.builds(lambda k: f"p?y -> {k.replace('t,', 'y,', 1)}", _call()),
         st.builds(lambda v: f"d!{v} -> STOP", st.sampled_from(["head(s)", "#s", "x % 4"])),
+        st.builds(lambda r, k: f"c?x:{r} -> {k}", _restriction(), _call()),
+        st.builds(lambda k: f"g?x?j:{{x, #s}} -> {k.replace('X)', 'union(X, {j}))', 1)}",
+                  _call()),
     )
+
+
+def _restriction() -> st.SearchStrategy[str]:
+    return st.sampled_from(["X", "{0..#s}", "set(s)", "{head(s)}", "diff({0..3}, X)",
+                            "(if null(s) then {} else {1, 2})"])
 
 
 @settings(max_examples=40, deadline=None)
