@@ -53,12 +53,12 @@ from procalg.semantics.linear_vector_body import (
     Program,
     Target,
     compile_program,
-    hides_columns,
 )
 from procalg.semantics.linear_vector_events import Input, Offers
 from procalg.semantics.linear_vector_hide import (
     hidden_targets,
     hide_columns,
+    hides_columns,
     operand_call,
     operand_programs,
 )
