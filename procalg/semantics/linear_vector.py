@@ -15,11 +15,12 @@ arithmetic and a table of the machine's labels; a target call is keyed by
 its distinct argument rows (``np.unique``), one dictionary look-up each.
 
 A definition is vectorised when its body is external choices, guards,
-``if`` and calls of single-clause definitions over output prefixes and inputs
-(and ``STOP``/``SKIP``), its channel fields Int, Bool or field-less
-constructors (``datatype S = idle | busy``, interned to small integers), its
-expressions Int/Bool arithmetic, comparisons and logic; decided once. A hiding
-``R(es) \\ A`` of a vectorised ``R`` goes as ``R``'s columns, then hidden
+``if`` and calls over prefixes (and ``STOP``/``SKIP``); decided once. Int/Bool
+arithmetic and logic run in numpy; constructors, sequences, tuples and sets
+are interned codes, other expressions (``head(s)``, ``c?x:X``) run by their
+closures per distinct row (:mod:`~procalg.semantics.linear_vector_values`),
+clauses match per distinct row (:mod:`~procalg.semantics.linear_vector_clauses`).
+A hiding ``R(es) \\ A`` of a vectorised ``R`` goes as ``R``'s columns, then hidden
 (:mod:`procalg.semantics.linear_vector_hide`). Everything else keeps the
 per-state path: another definition's states, a group whose kinds do not fit
 its operators, and a row whose evaluation would raise (division by zero, a
