@@ -164,6 +164,9 @@ class Exploration:
         if len(self.states) - number < 16:  # linear_vector.BATCH_MIN: one by one
             return None
         todo = [n for n in range(number, len(self.states)) if n not in self._cache]
+        if self.max_states is not None:  # no more than the walk can expand before its limit
+            fan = max(1.0, (len(self.states) - 1) / max(1, number))  # new states per state
+            todo = todo[:max(16, int((self.max_states - len(self.states)) / fan) + 1)]
         try:
             pos, lab, dst = self._vector.batch([self.states[n] for n in todo])  # type: ignore[union-attr]
         except ProcalgError:

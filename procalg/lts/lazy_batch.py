@@ -213,15 +213,17 @@ class BatchExpansion:
         cache = self.__dict__.get("_local_of")
         need = int(targets.max()) + 1 if len(targets) else 0
         if cache is None or len(cache) < need:
+            known = [] if cache is not None else \
+                [(s, n) for s, n in self.ids.items() if type(s) is int]
+            if known:  # first use: the states numbered so far (a resumed exploration's too)
+                need = max(need, max(s for s, _ in known) + 1)
             size = max(need, 2 * (0 if cache is None else len(cache)), 16)
             grown = np.full(size, -1, dtype=np.int64)
             if cache is not None:
                 grown[:len(cache)] = cache
-            else:  # first use: the states numbered so far (a resumed exploration's too)
-                known = [(s, n) for s, n in self.ids.items() if type(s) is int]
-                if known:
-                    at, local = np.array(known, dtype=np.int64).T
-                    grown[at] = local
+            elif known:
+                at, local = np.array(known, dtype=np.int64).T
+                grown[at] = local
             cache = self._local_of = grown
         found = cache[targets]
         miss = found < 0

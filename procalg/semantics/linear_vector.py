@@ -15,11 +15,12 @@ arithmetic and a table of the machine's labels; a target call is keyed by
 its distinct argument rows (``np.unique``), one dictionary look-up each.
 
 A definition is vectorised when its body is external choices, guards,
-``if`` and calls of single-clause definitions over output prefixes and inputs
-(and ``STOP``/``SKIP``), its channel fields Int, Bool or field-less
-constructors (``datatype S = idle | busy``, interned to small integers), its
-expressions Int/Bool arithmetic, comparisons and logic; decided once. A hiding
-``R(es) \\ A`` of a vectorised ``R`` goes as ``R``'s columns, then hidden
+``if`` and calls over prefixes (and ``STOP``/``SKIP``); decided once. Int/Bool
+arithmetic and logic run in numpy; constructors, sequences, tuples and sets
+are interned codes, other expressions (``head(s)``, ``c?x:X``) run by their
+closures per distinct row (:mod:`~procalg.semantics.linear_vector_values`),
+clauses match per distinct row (:mod:`~procalg.semantics.linear_vector_clauses`).
+A hiding ``R(es) \\ A`` of a vectorised ``R`` goes as ``R``'s columns, then hidden
 (:mod:`procalg.semantics.linear_vector_hide`). Everything else keeps the
 per-state path: another definition's states, a group whose kinds do not fit
 its operators, and a row whose evaluation would raise (division by zero, a
@@ -53,12 +54,12 @@ from procalg.semantics.linear_vector_body import (
     Program,
     Target,
     compile_program,
-    hides_columns,
 )
 from procalg.semantics.linear_vector_events import Input, Offers
 from procalg.semantics.linear_vector_hide import (
     hidden_targets,
     hide_columns,
+    hides_columns,
     operand_call,
     operand_programs,
 )
@@ -68,7 +69,7 @@ from procalg.semantics.vector_exprs import LIMIT, Columns, Mismatch, decode, enc
 if TYPE_CHECKING:
     from procalg.semantics.linear import Machine
 
-_DTYPE = {"i": np.int64, "b": bool, "a": np.int64}
+_DTYPE = {"i": np.int64, "b": bool, "a": np.int64, "v": np.int64}
 
 BATCH_MIN = 16
 """Fewer states than this are cheaper one by one (a batch costs a few hundred µs of

@@ -22,7 +22,6 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Container
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -30,6 +29,7 @@ import numpy as np
 from procalg.errors import ProcalgError
 from procalg.lts import TICK
 from procalg.semantics.kinds import names_in
+from procalg.semantics.linear_vector_clauses import Clauses, argument_names, clause_names
 from procalg.semantics.linear_vector_events import (
     Input,
     Labeller,
@@ -115,10 +115,12 @@ def _enabled(conds: list[tuple[VectorCode, bool]], cols: Columns, n: int
     bad = np.zeros(n, dtype=bool)
     for cond, polarity in conds:
         value, kind, wrong = cond(cols, n)
-        if kind != "b":
+        if kind != "b" and n:  # no row: any kind fits
             raise Mismatch("a condition that is no Bool")
         if wrong is not None:
             bad |= wrong & active
+        if value.dtype != bool:  # no row: an empty column of another kind
+            value = value.astype(bool)
         active &= value if polarity else ~value
     return active, bad
 
@@ -172,45 +174,80 @@ def compile_program(machine: Machine, name: str, labeller: Labeller) -> Program 
     """The program of definition ``name``, or None if it keeps the per-state path."""
     ev, compiler = machine.ev, machine.compiler
     info = ev.functions.get(name)
-    if info is None or info.let is not None or info.captured or len(info.clauses) != 1 \
+    if info is None or info.let is not None or info.captured \
             or name in ev.growth or compiler.transparent(name):
         return None
     clause = info.clauses[0]
     params = clause.params or ()
-    if not _variables(ev, params):
-        return None
+    if len(info.clauses) != 1 or not all_variables(ev, params):
+        return _patterned(machine, name, labeller)
     live = compiler.live.get(name)
     names = [p.name for p in params]  # type: ignore[attr-defined]
     kept = tuple(names) if live is None else tuple(names[i] for i in live)
     try:
-        branches = _branches(machine, clause.body, frozenset(names), [], labeller, (name,))
+        branches = body_branches(machine, clause.body, frozenset(names), [], labeller, (name,))
     except (NotVector, ProcalgError):
         return None
     return Program(kept, branches)
 
 
-def _variables(ev: Any, params: Any) -> bool:
+def _patterned(machine: Machine, name: str, labeller: Labeller) -> Program | None:
+    """The program of a definition by pattern matching (several clauses, or patterns
+    for parameters): each clause's branches where it is the first to match
+    (:mod:`procalg.semantics.linear_vector_clauses`), or None."""
+    info = machine.ev.functions[name]
+    arity = len(info.clauses[0].params or ())
+    if machine.compiler.live.get(name) not in (None, tuple(range(arity))):
+        return None  # the key keeps every argument: the columns are the arguments
+    try:
+        branches = _clause_branches(machine, name, labeller, (name,))
+    except (NotVector, ProcalgError):
+        return None
+    return Program(argument_names(arity), branches)
+
+
+def _clause_branches(machine: Machine, name: str, labeller: Labeller,
+                     calls: tuple[str, ...]) -> list[Branch]:
+    """The branches of a definition by pattern matching, over its arguments' columns
+    (:func:`~procalg.semantics.linear_vector_clauses.argument_names`)."""
+    ev, info = machine.ev, machine.ev.functions[name]
+    arity = len(info.clauses[0].params or ())
+    if any(c.params is None or len(c.params) != arity for c in info.clauses):
+        raise NotVector("clauses of several arities")
+    clauses = [(c.params, clause_names(ev, c.params)) for c in info.clauses]
+    matcher = Clauses(ev, clauses)
+    branches: list[Branch] = []
+    for c, (clause, (_, names)) in enumerate(zip(info.clauses, clauses, strict=True)):
+        inner = body_branches(machine, clause.body, frozenset(names), [], labeller, calls)
+        binds = [(n, matcher.column(c, n)) for n in names]
+        branches += [_Inlined([(matcher.chosen(c), True)], binds, b) for b in inner]
+    if not branches:  # the rows no clause matches would raise nowhere
+        raise NotVector("no clause with a move")
+    return branches
+
+
+def all_variables(ev: Any, params: Any) -> bool:
     """Whether every parameter is a variable (a constructor's or channel's name
     matches only itself: :func:`~procalg.semantics.patterns.match`)."""
     return all(type(p) is ast.PVar and constant(ev, p.name, {}) is None for p in params)
 
 
-def _branches(machine: Machine, expr: ast.Node, scope: frozenset[str],
+def body_branches(machine: Machine, expr: ast.Node, scope: frozenset[str],
               conds: list[tuple[VectorCode, bool]], labeller: Labeller,
               calls: tuple[str, ...] = ()) -> list[Branch]:
     """The branches of ``expr`` (``calls``: the definitions inlined on the way here)."""
     ev = machine.ev
     match expr:
         case ast.ProcBinary("[]", left, right):
-            return (_branches(machine, left, scope, conds, labeller, calls)
-                    + _branches(machine, right, scope, conds, labeller, calls))
+            return (body_branches(machine, left, scope, conds, labeller, calls)
+                    + body_branches(machine, right, scope, conds, labeller, calls))
         case ast.Guard(cond, body):
-            return _branches(machine, body, scope, [*conds, (vector_expr(ev, cond, scope), True)],
-                             labeller, calls)
+            test = vector_expr(ev, cond, scope)
+            return body_branches(machine, body, scope, [*conds, (test, True)], labeller, calls)
         case ast.If(cond, then, orelse):
             test = vector_expr(ev, cond, scope)
-            return (_branches(machine, then, scope, [*conds, (test, True)], labeller, calls)
-                    + _branches(machine, orelse, scope, [*conds, (test, False)], labeller,
+            return (body_branches(machine, then, scope, [*conds, (test, True)], labeller, calls)
+                    + body_branches(machine, orelse, scope, [*conds, (test, False)], labeller,
                                 calls))
         case ast.Name(_) | ast.Apply(ast.Name(_), _):
             return _called(machine, expr, scope, conds, labeller, calls)
@@ -244,20 +281,24 @@ def _called(machine: Machine, expr: ast.Name | ast.Apply, scope: frozenset[str],
         else (expr.func.id, expr.args)  # type: ignore[union-attr]
     info = ev.functions.get(name)
     if name in scope or name in compiler.locals or name in calls or info is None \
-            or info.let is not None or info.captured or len(info.clauses) != 1 \
+            or info.let is not None or info.captured \
             or name in ev.growth or name not in compiler.bodies:
         raise NotVector("a call that is not inlined")
     params = info.clauses[0].params or ()
-    if len(params) != len(args) or not _variables(ev, params):
-        raise NotVector("a call whose parameters are no names")
-    names = [p.name for p in params]  # type: ignore[attr-defined]
+    if len(params) != len(args):
+        raise NotVector("a call of another arity")
+    if len(info.clauses) != 1 or not all_variables(ev, params):  # matched as the unfolding does
+        names = list(argument_names(len(args)))
+        inner = _clause_branches(machine, name, labeller, (*calls, name))
+    else:
+        names = [p.name for p in params]  # type: ignore[attr-defined]
+        inner = body_branches(machine, info.clauses[0].body, frozenset(names), [], labeller,
+                          (*calls, name))
     binds = [(n, vector_expr(ev, a, scope)) for n, a in zip(names, args, strict=True)]
-    inner = _branches(machine, info.clauses[0].body, frozenset(names), [], labeller,
-                      (*calls, name))
     return [_Inlined(conds, binds, branch) for branch in inner]
 
 
-def _call_of(expr: ast.Node) -> tuple[str, Any] | None:
+def call_of(expr: ast.Node) -> tuple[str, Any] | None:
     """``(name, argument expressions)`` of a call ``P`` or ``P(es)``, else None."""
     if type(expr) is ast.Name:
         return expr.id, ()
@@ -287,10 +328,10 @@ def _call_target(machine: Machine, name: str, args: Any, scope: frozenset[str],
     params = clause.params or ()
     body = clause.body
     if type(body) is not ast.HideExpr or len(params) != len(codes) \
-            or not _variables(ev, params):
+            or not all_variables(ev, params):
         return None
     names = [p.name for p in params]  # type: ignore[attr-defined]
-    inner = _call_of(body.process)
+    inner = call_of(body.process)
     node = compiler.definition(name)[0][1]
     if names_in(body.hidden) & set(names) or node.kind != AT_HIDE:
         return None
@@ -308,46 +349,6 @@ def _call_target(machine: Machine, name: str, args: Any, scope: frozenset[str],
     return found
 
 
-def operand_program(machine: Machine, name: str, labeller: Labeller
-                    ) -> tuple[int, Program] | None:
-    """For ``P(xs) = E \\ A`` (``E`` no call, ``A`` reading no parameter): the id of
-    ``E``'s node and ``E``'s program over ``xs``; else None."""
-    ev, compiler = machine.ev, machine.compiler
-    info = ev.functions.get(name)
-    if info is None or info.let is not None or info.captured or len(info.clauses) != 1 \
-            or type(info.clauses[0].body) is not ast.HideExpr or name in ev.growth:
-        return None
-    clause = info.clauses[0]
-    params = clause.params or ()
-    body: Any = clause.body
-    if not _variables(ev, params) or _call_of(body.process) is not None:
-        return None
-    names = [p.name for p in params]  # type: ignore[attr-defined]
-    node = compiler.definition(name)[0][1]
-    if names_in(body.hidden) & set(names) or node.kind != AT_HIDE:
-        return None
-    try:
-        branches = _branches(machine, body.process, frozenset(names), [], labeller, (name,))
-    except (NotVector, ProcalgError):
-        return None
-    return id(node.parts[0]), Program(tuple(names), branches)
-
-
-def hides_columns(machine: Machine, name: str, programs: Container[str]) -> bool:
-    """Whether ``name`` is ``Q(xs) = R(es) \\ A`` with ``R`` in ``programs`` and ``A``
-    reading no parameter: its states expand as ``R``'s columns, hidden."""
-    info = machine.ev.functions.get(name)
-    if info is None or info.let is not None or info.captured or len(info.clauses) != 1 \
-            or type(info.clauses[0].body) is not ast.HideExpr:
-        return False
-    clause = info.clauses[0]
-    params = clause.params or ()
-    inner = _call_of(clause.body.process)  # type: ignore[attr-defined]
-    names = {p.name for p in params if type(p) is ast.PVar}
-    return inner is not None and inner[0] in programs and _variables(machine.ev, params) \
-        and not names_in(clause.body.hidden) & names  # type: ignore[attr-defined]
-
-
 def _target(machine: Machine, then: ast.Node, scope: frozenset[str]) -> Target:
     """The continuation of a prefix as a :class:`Target`."""
     compiler = machine.compiler
@@ -355,7 +356,7 @@ def _target(machine: Machine, then: ast.Node, scope: frozenset[str]) -> Target:
         return Target(fixed=(STOP_KEY, (compiler.node(then, scope), {})))
     if type(then) is ast.SkipLit:
         return Target(fixed=(SKIP_KEY, (compiler.node(then, scope), {})))
-    call = _call_of(then)
+    call = call_of(then)
     if call is not None and call[0] not in scope and call[0] not in compiler.locals:
         try:
             found = _call_target(machine, call[0], call[1], scope)

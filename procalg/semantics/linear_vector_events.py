@@ -26,11 +26,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from procalg.semantics.kinds import names_in
+from procalg.semantics.linear_vector_values import restriction
 from procalg.semantics.patterns import constant
 from procalg.semantics.values import expect_set
 from procalg.semantics.vector_exprs import (
     Columns,
-    Mismatch,
     NotVector,
     VectorCode,
     encode,
@@ -49,25 +49,32 @@ MAX_EVENTS = 1 << 20
 
 
 class Output:
-    """An output prefix ``c.e1!e2``: its label from the field values by mixed radix."""
+    """An output prefix ``c.e1!e2``: its label from the field values by mixed radix.
+
+    A field's type may mix kinds (``datatype M = m.{0..1} | n``: dotted values and
+    a constructor), a column holds one: each field keeps, per kind of its type,
+    the position in the type of each code (:attr:`indexes`).
+    """
 
     def __init__(self, machine: Machine, channel: str, fields: list[VectorCode],
                  types: tuple[frozenset, ...], labeller: Labeller) -> None:
         self.machine, self.channel, self.fields, self.labeller = machine, channel, fields, labeller
-        self.lows, self.indexes, self.values, self.radix = [], [], [], []
-        self.kinds: list[str] = []
+        self.indexes: list[dict[str, tuple[int, np.ndarray]]] = []
+        self.values: list[list[Any]] = []
+        self.radix: list[int] = []
         size = 1
         for allowed in types:
-            kind = _field_kind(allowed)
-            ordered = sorted(allowed, key=encode)  # by the codes columns hold
-            codes = [encode(v) for v in ordered]
-            low, high = codes[0], codes[-1]
-            if high - low >= MAX_EVENTS:
-                raise NotVector("a field type too wide")
-            index = np.full(high - low + 1, -1, dtype=np.int64)
-            index[np.array(codes, dtype=np.int64) - low] = np.arange(len(ordered))
-            self.kinds.append(kind)
-            self.lows.append(low)
+            ordered = sorted(allowed, key=sort_key)
+            index: dict[str, tuple[int, np.ndarray]] = {}
+            for kind in {_field_kind(frozenset([v])) for v in ordered}:
+                at = [i for i, v in enumerate(ordered) if kind_of(v) == kind]
+                codes = np.array([encode(ordered[i]) for i in at], dtype=np.int64)
+                low, high = int(codes.min()), int(codes.max())
+                if high - low >= MAX_EVENTS:
+                    raise NotVector("a field type too wide")
+                positions = np.full(high - low + 1, -1, dtype=np.int64)
+                positions[codes - low] = at
+                index[kind] = (low, positions)
             self.indexes.append(index)
             self.values.append(ordered)
             self.radix.append(size)
@@ -76,21 +83,28 @@ class Output:
             raise NotVector("a channel of too many events")
         self.table = np.full(size, -1, dtype=np.int64)  # event code -> label index
 
+    @property
+    def kinds(self) -> list[str]:
+        """The kinds each field's type holds (joined when it mixes several)."""
+        return ["".join(sorted(index)) for index in self.indexes]
+
     def labels_of(self, cols: Columns, n: int) -> tuple[np.ndarray, np.ndarray]:
         """The label of each row's event, and the rows whose event the per-state path
         builds otherwise (a value outside its field's type: it raises there)."""
         code = np.zeros(n, dtype=np.int64)
         wrong = np.zeros(n, dtype=bool)
-        for field, low, index, radix, want in zip(self.fields, self.lows, self.indexes,
-                                                  self.radix, self.kinds, strict=True):
+        for field, index, radix in zip(self.fields, self.indexes, self.radix, strict=True):
             values, kind, bad = field(cols, n)
-            if kind != want:
-                raise Mismatch("a field value of another kind than its type's")
             if bad is not None:
                 wrong |= bad
+            found = index.get(kind)
+            if found is None:  # no value of this kind is in the type: each row raises
+                wrong[:] = True
+                continue
+            low, positions = found
             offset = values.astype(np.int64) - low
-            inside = (offset >= 0) & (offset < len(index))
-            at = np.where(inside, index[np.where(inside, offset, 0)], -1)
+            inside = (offset >= 0) & (offset < len(positions))
+            at = np.where(inside, positions[np.where(inside, offset, 0)], -1)
             wrong |= at < 0
             code += np.where(at < 0, 0, at) * radix
         label = self.table[code]
@@ -107,11 +121,12 @@ class Output:
 
 def _field_kind(allowed: frozenset) -> str:
     """``"i"`` for a channel field over Int values, ``"b"`` over Bool values (coded 0, 1),
-    ``"a"`` over field-less constructors (coded by :func:`~.vector_exprs.atom_code`)."""
+    ``"a"`` over field-less constructors (coded by :func:`~.vector_exprs.atom_code`),
+    ``"v"`` over tuples, dotted values, sequences or sets (interned)."""
     kinds = {kind_of(v) for v in allowed}
     if len(kinds) == 1 and None not in kinds:
         return kinds.pop()  # type: ignore[return-value]
-    raise NotVector("a field type that is not Int, Bool or an enumeration")
+    raise NotVector("a field type of values of several kinds")
 
 
 def _domain(values: set, kind: str) -> np.ndarray:
@@ -155,14 +170,17 @@ def output_event(machine: Machine, expr: ast.PrefixExpr, scope: frozenset[str],
 
 
 class Input:
-    """``c!e?x?y:S``, outputs reading local variables and each input one Int, Bool or enum
-    field over its type (restricted by a set of constants): one move per row and
-    combination of the inputs' values, ascending, the first input outermost (the
-    order of :func:`~procalg.semantics.inputs.prefix_offers`)."""
+    """``c!e?x?y:S``, outputs reading local variables and each input one field over its
+    type (restricted by a set of constants, or by ``allows``: per input, the
+    check of a set reading variables): one move per row and combination of the
+    inputs' values, ascending, the first input outermost (the order of
+    :func:`~procalg.semantics.inputs.prefix_offers`)."""
 
     def __init__(self, event: Output, names: list[str], domains: list[np.ndarray],
-                 kinds: list[str]) -> None:
+                 kinds: list[str], allows: tuple[Callable[[Columns, int], Any], ...] = ()
+                 ) -> None:
         self.event, self.names, self.domains, self.kinds = event, names, domains, kinds
+        self.allows = allows
 
     def expand(self, rows: np.ndarray, sub: Columns, bad: np.ndarray
                ) -> tuple[np.ndarray, np.ndarray, Columns, np.ndarray]:
@@ -175,11 +193,25 @@ class Input:
         for name, domain, kind in zip(self.names, self.domains, self.kinds, strict=True):
             stride //= len(domain)
             moved[name] = (domain[(pick // stride) % len(domain)], kind)
+        if self.allows:
+            which, moved = self._allowed(rows, which, moved, bad)
         label, wrong = self.event.labels_of(moved, len(which))
         src = rows[which]
         bad[src[wrong]] = True
         keep = ~bad[src]
         return src[keep], label[keep], {k: (v[keep], kind) for k, (v, kind) in moved.items()}, bad
+
+    def _allowed(self, rows: np.ndarray, which: np.ndarray, moved: Columns, bad: np.ndarray
+                 ) -> tuple[np.ndarray, Columns]:
+        """The combinations every restriction reading variables allows (a row whose
+        restriction the per-state path evaluates otherwise is marked in ``bad``)."""
+        keep = np.ones(len(which), dtype=bool)
+        for allows in self.allows:
+            ok, wrong = allows(moved, len(which))
+            bad[rows[which[wrong]]] = True
+            keep &= ok
+        keep &= ~bad[rows[which]]
+        return which[keep], {k: (v[keep], kind) for k, (v, kind) in moved.items()}
 
 
 def input_event(machine: Machine, expr: ast.PrefixExpr, scope: frozenset[str],
@@ -194,6 +226,7 @@ def input_event(machine: Machine, expr: ast.PrefixExpr, scope: frozenset[str],
     names: list[str] = []
     domains: list[np.ndarray] = []
     kinds: list[str] = []
+    allows: list[Callable[[Columns, int], Any]] = []
     inner = set(scope)
     for item, allowed in zip(items, types, strict=True):
         if type(item) is ast.InField:
@@ -204,9 +237,11 @@ def input_event(machine: Machine, expr: ast.PrefixExpr, scope: frozenset[str],
                 raise NotVector("an input naming a constructor or channel: it matches only that")
             kind = _field_kind(allowed)
             values = set(allowed)
-            if item.restrict is not None:
-                if names_in(item.restrict) & inner:
-                    raise NotVector("a restriction reading local variables")
+            if item.restrict is not None and names_in(item.restrict) & inner:
+                if pattern.name in names_in(item.restrict):
+                    raise NotVector("a restriction naming its own input")
+                allows.append(restriction(ev, item.restrict, frozenset(inner), pattern.name))
+            elif item.restrict is not None:
                 wanted = {v for v in expect_set(ev.eval(item.restrict, {}), item.restrict.span)
                           if kind_of(v) == kind}  # 1 == True: compare within one kind
                 values = {v for v in values if v in wanted}
@@ -221,7 +256,7 @@ def input_event(machine: Machine, expr: ast.PrefixExpr, scope: frozenset[str],
     if any(len(d) == 0 for d in domains):
         raise NotVector("an input with no values")
     return Input(Output(machine, channel.id, fields, types, labeller), names, domains,
-                 kinds), names
+                 kinds, tuple(allows)), names
 
 
 def _column(name: str) -> VectorCode:
@@ -243,7 +278,7 @@ def static_offers(machine: Machine, expr: ast.PrefixExpr, scope: frozenset[str],
         values = [scope_.get(name) for _, scope_ in offers]
         kinds = {kind_of(v) for v in values}
         if len(kinds) != 1 or None in kinds or any(len(s) != len(names) for _, s in offers):
-            raise NotVector("an input binding values that are no Int, Bool or constructor")
+            raise NotVector("an input binding values no column holds")
         kind = kinds.pop()
         bound[name] = (np.array(values, dtype=bool) if kind == "b" else
                        np.array([encode(v) for v in values], dtype=np.int64), kind)

@@ -27,19 +27,30 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Container
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from procalg.errors import ProcalgError
 from procalg.lts import TAU, TICK
+from procalg.semantics.kinds import names_in
+from procalg.semantics.linear_vector_body import (
+    Program,
+    all_variables,
+    body_branches,
+    call_of,
+)
 from procalg.semantics.linear_vector_rows import distinct
-from procalg.semantics.vector_exprs import Columns, Mismatch
+from procalg.semantics.locations import AT_HIDE
+from procalg.semantics.vector_exprs import Columns, Mismatch, NotVector
+from procalg.syntax import ast
 from procalg.terms.saga import THROW_EVENT
 
 if TYPE_CHECKING:
     from procalg.semantics.linear import Machine
     from procalg.semantics.linear_vector import VectorMoves
-    from procalg.semantics.linear_vector_body import Labeller, Program, Target
+    from procalg.semantics.linear_vector_body import Labeller, Target
 
 
 def operand_programs(machine: Machine, programs: dict[str, Program],
@@ -48,7 +59,6 @@ def operand_programs(machine: Machine, programs: dict[str, Program],
     no parameter) into ``programs`` as ``P\\`` (no definition's name); the
     operand nodes' ids -> those names (a state there is ``E`` in ``P``'s scope).
     """
-    from procalg.semantics.linear_vector_body import operand_program
 
     found: dict[int, str] = {}
     for name in list(machine.compiler.bodies):
@@ -126,3 +136,43 @@ def hidden_targets(vector: VectorMoves, target: Target, cols: Columns, n: int) -
     hidden, number = vector.machine.hidden, target.hide
     made = np.array([hidden(number, s) for s in states.tolist()], dtype=np.int64)
     return made[np.asarray(back).ravel()]
+
+
+def operand_program(machine: Machine, name: str, labeller: Labeller
+                    ) -> tuple[int, Program] | None:
+    """For ``P(xs) = E \\ A`` (``E`` no call, ``A`` reading no parameter): the id of
+    ``E``'s node and ``E``'s program over ``xs``; else None."""
+    ev, compiler = machine.ev, machine.compiler
+    info = ev.functions.get(name)
+    if info is None or info.let is not None or info.captured or len(info.clauses) != 1 \
+            or type(info.clauses[0].body) is not ast.HideExpr or name in ev.growth:
+        return None
+    clause = info.clauses[0]
+    params = clause.params or ()
+    body: Any = clause.body
+    if not all_variables(ev, params) or call_of(body.process) is not None:
+        return None
+    names = [p.name for p in params]  # type: ignore[attr-defined]
+    node = compiler.definition(name)[0][1]
+    if names_in(body.hidden) & set(names) or node.kind != AT_HIDE:
+        return None
+    try:
+        branches = body_branches(machine, body.process, frozenset(names), [], labeller, (name,))
+    except (NotVector, ProcalgError):
+        return None
+    return id(node.parts[0]), Program(tuple(names), branches)
+
+
+def hides_columns(machine: Machine, name: str, programs: Container[str]) -> bool:
+    """Whether ``name`` is ``Q(xs) = R(es) \\ A`` with ``R`` in ``programs`` and ``A``
+    reading no parameter: its states expand as ``R``'s columns, hidden."""
+    info = machine.ev.functions.get(name)
+    if info is None or info.let is not None or info.captured or len(info.clauses) != 1 \
+            or type(info.clauses[0].body) is not ast.HideExpr:
+        return False
+    clause = info.clauses[0]
+    params = clause.params or ()
+    inner = call_of(clause.body.process)  # type: ignore[attr-defined]
+    names = {p.name for p in params if type(p) is ast.PVar}
+    return inner is not None and inner[0] in programs and all_variables(machine.ev, params) \
+        and not names_in(clause.body.hidden) & names  # type: ignore[attr-defined]

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from procalg.errors import ProcalgError
+from procalg.semantics.linear_vector_values import VALUE_TYPES, decode_values, encode_value
 from procalg.syntax import ast
 from procalg.terms import Atom
 
@@ -55,6 +56,12 @@ VectorCode = Callable[[Columns, int], VectorValue]
 
 LIMIT = 1 << 62
 """Past this magnitude int64 arithmetic could wrap: the closures take the group."""
+
+
+_NUMPY_OPS = frozenset(["+", "-", "*", "/", "%", "<", "<=", ">", ">=", "==", "!=", "and", "or"])
+_OPAQUE = (ast.Apply, ast.Dot, ast.TupleLit, ast.SeqLit, ast.SeqRange, ast.SeqComp, ast.SetLit,
+           ast.SetRange, ast.SetComp, ast.Let, ast.Char, ast.EventSet, ast.MapLit)
+"""Nodes evaluated by their closures per distinct row (``head(s)``, ``(x, y)``, ``<x>``)."""
 
 
 class NotVector(Exception):
@@ -77,20 +84,28 @@ def vector_expr(ev: Evaluator, expr: ast.Node, scope: set[str] | frozenset[str])
             return _constant(value)
         case ast.Name(name):
             return _name(ev, expr, name, scope)
-        case ast.Unary(op, operand):
+        case ast.Unary(op, operand) if op in ("-", "not"):
             return _unary(op, vector_expr(ev, operand, scope))
-        case ast.Binary(op, left, right):
+        case ast.Binary(op, left, right) if op in _NUMPY_OPS:
             return _binary(op, vector_expr(ev, left, scope), vector_expr(ev, right, scope))
         case ast.If(cond, then, orelse):
             return _if(*(vector_expr(ev, e, scope) for e in (cond, then, orelse)))
+    if type(expr) in _OPAQUE or (type(expr) is ast.Binary and expr.op not in _NUMPY_OPS) \
+            or (type(expr) is ast.Unary and expr.op not in ("-", "not")):
+        from procalg.semantics.linear_vector_values import opaque_expr
+
+        return opaque_expr(ev, expr, scope)
     raise NotVector(type(expr).__name__)
 
 
 def kind_of(value: Any) -> str | None:
     """``"b"`` for a bool, ``"i"`` for an int, ``"a"`` for a constructor without
-    fields (``datatype S = idle | busy``), None for anything else."""
+    fields (``datatype S = idle | busy``), ``"v"`` for a sequence, tuple, set,
+    dotted value or event (interned: :mod:`~procalg.semantics.linear_vector_values`),
+    None for anything else."""
     kind = type(value)
-    return "b" if kind is bool else "i" if kind is int else "a" if kind is Atom else None
+    return "b" if kind is bool else "i" if kind is int else "a" if kind is Atom \
+        else "v" if kind in VALUE_TYPES else None
 
 
 _ATOMS: dict[Atom, int] = {}
@@ -112,8 +127,10 @@ def atom_code(atom: Atom) -> int:
 
 
 def encode(value: Any) -> int:
-    """An Int, Bool or field-less constructor as the integer a column holds."""
-    return atom_code(value) if type(value) is Atom else int(value)
+    """A value of :func:`kind_of` as the integer a column holds."""
+    kind = type(value)
+    return int(value) if kind is int or kind is bool else atom_code(value) \
+        if kind is Atom else encode_value(value)
 
 
 def decode(values: np.ndarray, kind: str) -> list[Any]:
@@ -123,6 +140,8 @@ def decode(values: np.ndarray, kind: str) -> list[Any]:
         >>> decode(np.array([atom_code(Atom("busy"))]), "a"), decode(np.array([1]), "i")
         ([Atom(name='busy')], [1])
     """
+    if kind == "v":
+        return decode_values(values)
     if kind != "a":
         return values.tolist()
     names = _ATOM_OF
@@ -132,10 +151,9 @@ def decode(values: np.ndarray, kind: str) -> list[Any]:
 def _constant(value: Any) -> VectorCode:
     kind = kind_of(value)
     if kind is None or (kind == "i" and abs(value) >= LIMIT):
-        raise NotVector("a constant that is no small Int, Bool or field-less constructor")
+        raise NotVector("a constant that is no small Int or a value a column holds")
     dtype = bool if kind == "b" else np.int64
-    if kind == "a":
-        value = atom_code(value)
+    value = encode(value)
 
     def code(cols: Columns, n: int) -> VectorValue:  # a read-only view: nothing allocated
         return np.broadcast_to(np.array(value, dtype=dtype), (n,)), kind, None
@@ -181,7 +199,7 @@ def _unary(op: str, operand: VectorCode) -> VectorCode:
 
     def code(cols: Columns, n: int) -> VectorValue:
         values, kind, bad = operand(cols, n)
-        if kind != want:
+        if kind != want and n:  # no row: any kind fits
             raise Mismatch(op)
         return (-values if want == "i" else ~values), kind, bad
 
@@ -201,7 +219,7 @@ def _binary(op: str, left: VectorCode, right: VectorCode) -> VectorCode:
         def code(cols: Columns, n: int) -> VectorValue:
             a, ka, bad_a = left(cols, n)
             b, kb, bad_b = right(cols, n)
-            if ka != "i" or kb != "i":
+            if (ka != "i" or kb != "i") and n:
                 raise Mismatch(op)
             bad = _either(bad_a, bad_b)
             if op in _ORDER:
@@ -224,7 +242,7 @@ def _logic(stop: bool, left: VectorCode, right: VectorCode) -> VectorCode:
     def code(cols: Columns, n: int) -> VectorValue:
         a, ka, bad_a = left(cols, n)
         b, kb, bad_b = right(cols, n)
-        if ka != "b" or kb != "b":
+        if (ka != "b" or kb != "b") and n:
             raise Mismatch("and/or")
         undecided = ~a if stop else a
         return (a | b if stop else a & b), "b", _either(bad_a, _within(bad_b, undecided))
@@ -248,11 +266,11 @@ def _equal(same: bool, left: VectorCode, right: VectorCode) -> VectorCode:
 def _if(cond: VectorCode, then: VectorCode, orelse: VectorCode) -> VectorCode:
     def code(cols: Columns, n: int) -> VectorValue:
         c, kc, bad_c = cond(cols, n)
-        if kc != "b":
+        if kc != "b" and n:
             raise Mismatch("if")
         a, ka, bad_a = then(cols, n)
         b, kb, bad_b = orelse(cols, n)
-        if ka != kb:
+        if ka != kb and n:
             raise Mismatch("if branches of two kinds")
         bad = _either(bad_c, _either(_within(bad_a, c), _within(bad_b, ~c)))
         return np.where(c, a, b), ka, bad

@@ -162,7 +162,7 @@ def test_an_error_in_one_state_is_raised_as_the_per_state_path_raises_it(
 
 
 def test_a_definition_outside_the_vectorised_language_keeps_the_per_state_path() -> None:
-    text = "P(s) = c!#s -> P(s) [] e -> R(1)\nR(n) = c!n -> R((n + 1) % 4)"
+    text = "P(s) = (c!#s -> STOP /\\ e -> P(s)) [] e -> R(1)\nR(n) = c!n -> R((n + 1) % 4)"
     model = loads(HEADER + text)
     vector = Machine(model.spec.evaluator, model.process("P(<1>)")).vector()
     assert vector is not None and (vector.vectorised, vector.definitions) == (1, 2)
@@ -235,8 +235,8 @@ def test_random_definitions_explore_alike_on_both_paths(branches: list[str], x: 
 def test_the_network_notes_say_how_many_definitions_expand_as_columns() -> None:
     from procalg.semantics.network import compile_network
 
-    model = loads(HEADER + "P(s) = c!#s -> P(s) [] e -> R(1)\nR(n) = c!n -> R((n + 1) % 4)\n"
-                  "S = P(<1>) ||| R(0)")
+    model = loads(HEADER + "P(s) = (c!#s -> STOP /\\ e -> P(s)) [] e -> R(1)\n"
+                  "R(n) = c!n -> R((n + 1) % 4)\nS = P(<1>) ||| R(0)")
     net = compile_network(model.process("S"), model.spec)
     assert any(n.endswith(": 1 of 2 definitions expanded as columns") for n in net.notes)
     assert any(n.endswith(": 1 of 1 definitions expanded as columns") for n in net.notes)

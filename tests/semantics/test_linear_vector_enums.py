@@ -69,8 +69,15 @@ def test_an_input_naming_a_constructor_or_channel_matches_only_it_as_per_state()
 
 
 def test_a_parameter_naming_a_channel_matches_only_it_as_per_state() -> None:
-    model = loads(HEADER + ENUMS + "P(c, x) = s!x -> P(c, busy)")
-    assert Machine(model.spec.evaluator, model.process("P(idle, idle)")).vector() is None
+    model = loads(HEADER + ENUMS + "P(c, x) = s!x -> P(c, busy) [] e -> P(idle, x)")
+    call, ev = model.process("P(c, idle)"), model.spec.evaluator
+    vector = Machine(ev, call).vector()  # matched as a pattern (linear_vector_clauses)
+    assert vector is not None and "P" in vector.programs
+    with pytest.raises(ModelError) as slow:  # P(idle, idle) matches no clause
+        explore(_PerState(Machine(ev, call)), max_states=100)
+    with pytest.raises(ModelError) as fast:
+        _vector_lts(Machine(ev, call), limit=100)
+    assert "no clause of P matches" in str(slow.value) and str(fast.value) == str(slow.value)
 
 
 def test_enumerations_and_ints_of_equal_codes_are_never_equal() -> None:
