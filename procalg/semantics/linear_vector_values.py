@@ -30,12 +30,12 @@ Example:
 
 from __future__ import annotations
 
-import threading
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from procalg.semantics.closures import compile_node
+from procalg.semantics.interning import Interning
 from procalg.semantics.kinds import names_in
 from procalg.semantics.linear_vector_rows import distinct
 from procalg.terms.values import Char, Dotted, Event, MapValue, Sequence
@@ -52,9 +52,7 @@ hashed by identity, and a process stay per state)."""
 MEMO = 1 << 16
 """The most distinct rows an expression remembers across batches (then it forgets)."""
 
-_VALUES: dict[tuple[type, Any], int] = {}
-_VALUE_OF: list[Any] = []
-_INTERNING = threading.Lock()
+_VALUES = Interning()
 
 
 def encode_value(value: Any) -> int:
@@ -68,20 +66,12 @@ def encode_value(value: Any) -> int:
         >>> decode_values(np.array([encode_value((3, 4))]))
         [(3, 4)]
     """
-    key = (type(value), value)
-    found = _VALUES.get(key)
-    if found is None:
-        with _INTERNING:  # two threads meeting one new value: one code
-            found = _VALUES.get(key)
-            if found is None:
-                found = _VALUES[key] = len(_VALUE_OF)
-                _VALUE_OF.append(value)
-    return found
+    return _VALUES.code((type(value), value), value)
 
 
 def decode_values(codes: np.ndarray) -> list[Any]:
     """The values of a ``"v"`` column's codes."""
-    values = _VALUE_OF
+    values = _VALUES.values
     return [values[c] for c in codes.tolist()]
 
 

@@ -33,13 +33,13 @@ Example:
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from procalg.errors import ProcalgError
+from procalg.semantics.interning import Interning
 from procalg.semantics.linear_vector_values import VALUE_TYPES, decode_values, encode_value
 from procalg.syntax import ast
 from procalg.terms import Atom
@@ -108,22 +108,13 @@ def kind_of(value: Any) -> str | None:
         else "v" if kind in VALUE_TYPES else None
 
 
-_ATOMS: dict[Atom, int] = {}
-_ATOM_OF: list[Atom] = []
-_INTERNING = threading.Lock()
+_ATOMS = Interning()
 
 
 def atom_code(atom: Atom) -> int:
     """The small integer standing for ``atom`` in columns: one per constructor name,
     shared by every machine of the process (so ``==`` compares codes)."""
-    found = _ATOMS.get(atom)
-    if found is None:
-        with _INTERNING:  # two threads meeting one new atom: one code
-            found = _ATOMS.get(atom)
-            if found is None:
-                found = _ATOMS[atom] = len(_ATOM_OF)
-                _ATOM_OF.append(atom)
-    return found
+    return _ATOMS.code(atom)
 
 
 def encode(value: Any) -> int:
@@ -144,7 +135,7 @@ def decode(values: np.ndarray, kind: str) -> list[Any]:
         return decode_values(values)
     if kind != "a":
         return values.tolist()
-    names = _ATOM_OF
+    names = _ATOMS.values
     return [names[c] for c in values.tolist()]
 
 

@@ -93,6 +93,11 @@ def test_inputs_restricted_by_sets_of_variables_expand_as_columns_like_the_per_s
 ])
 def test_an_error_in_one_state_is_raised_as_the_per_state_path_raises_it(text: str) -> None:
     vector_machine, plain, _ = _models(DATA + text, "P(<>)")
+    _raised_alike(vector_machine, plain)
+
+
+def _raised_alike(vector_machine: Machine, plain: Machine) -> None:
+    """Both paths raise a model error, with one message and one span."""
     with pytest.raises(ModelError) as slow:
         explore(_PerState(plain), max_states=100)
     with pytest.raises(ModelError) as fast:
