@@ -39,6 +39,8 @@ from procalg.semantics.locations import (
     AT_INTERNAL,
     AT_INTERRUPT,
     AT_LET,
+    AT_OPEN_CHOICE,
+    AT_OPEN_REPLICATED,
     AT_OPERATORS,
     AT_PREFIX,
     AT_RENAME,
@@ -67,7 +69,8 @@ STOP_KEY, SKIP_KEY, OMEGA_KEY = ("STOP",), ("SKIP",), ("Ω",)
 THROW_KEY, THROWN_KEY = ("THROW",), ("THROWN",)
 _THROUGH = 40
 """How many renamings deep a call's key looks into its body (see ``_call_key``)."""
-_LOOKED_INTO = (AT_HIDE, AT_EXCEPTION, AT_INTERRUPT, AT_TIMEOUT)
+_LOOKED_INTO = (AT_HIDE, AT_EXCEPTION, AT_INTERRUPT, AT_TIMEOUT, AT_OPEN_CHOICE,
+                AT_OPEN_REPLICATED)
 """The operators a call's key is the state of, when the call's body is one."""
 
 

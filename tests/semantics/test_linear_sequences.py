@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from procalg.api.model import loads
 from procalg.lts import TAU, TICK, explore
-from procalg.semantics.linear import Machine, compile_leaf
+from procalg.semantics.linear import Machine
 from procalg.semantics.locations import Unsupported
 from tests.semantics.test_linear import _bisimilar, assert_compiles_like_its_terms
 
@@ -114,9 +114,11 @@ def test_recursion_through_a_sequence_reaches_finitely_many_states():
     assert lts.num_states <= 16
 
 
-def test_a_sequence_that_may_start_with_tick_is_refused_under_external_choice():
-    model = loads(HEADER + "P = (SKIP ; e -> STOP) [] e -> STOP")
-    assert "τ" in compile_leaf(model.spec.evaluator, model.process("P"))
+def test_a_sequences_first_tick_under_external_choice_is_a_tau_that_keeps_it_open():
+    machine = _compiled("P = (SKIP ; e -> STOP) [] a!1 -> STOP", "P")
+    moves = machine.successors(machine.initial_state())
+    assert [label for label, _ in moves] == [TAU, "a.1", "fail.a.1"]
+    assert [label for label, _ in machine.successors(moves[0][1])] == ["e", "a.1", "fail.a.1"]
 
 
 def test_a_partial_machine_refuses_a_construct_only_where_a_state_reaches_it():
