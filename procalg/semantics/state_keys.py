@@ -112,6 +112,8 @@ class StateKeys:
         self._inside: set[tuple[str, tuple]] = set()  # calls whose operator is being keyed
         self._passive = 0  # > 0: keying a continuation (see _passive_key)
         self._thens: dict[tuple[int, int], tuple[Location, Env, int]] = {}
+        self._operators: dict[str, bool] = {}  # see _operator_bodied
+        self._looked: dict[tuple[str, tuple], Any] = {}  # see _call_key
 
     def _intern(self, key: Any, where: tuple[Location, Any]) -> int:
         n = self.ids.get(key)
@@ -198,9 +200,17 @@ class StateKeys:
         a choice are not evaluated."""
         if self.all_args:  # the call as the term rules leave it under a prefix
             return ("call", name, args)
+        # a call keyed by its operator's state at the top (not inside another's key):
+        # the same key every time, made once (a target met 3 times a state rebuilt
+        # its operands' keys each time)
+        top = (name, args) if not (self._passive or self._inside or self._through) else None
+        if top is not None:
+            found = self._looked.get(top)
+            if found is not None:
+                return found
         transparent, live = self.compiler.transparent, self.compiler.live
         for _ in range(MAX_UNFOLD_DEPTH):
-            if not transparent(name):
+            if not transparent(name) or (self._passive and self._operator_bodied(name)):
                 used = live[name]
                 return ("call", name, args if used is None else tuple([args[i] for i in used]))
             node, env = self._unfold(name, args)
@@ -222,7 +232,10 @@ class StateKeys:
                     self._through -= 1
             if node.kind in _LOOKED_INTO and not self._passive \
                     and (name, args) not in self._inside:
-                return self._operator_key(name, args, node, env)
+                key = self._operator_key(name, args, node, env)
+                if top is not None:
+                    self._looked[top] = key
+                return key
             if node.kind != AT_CALL:
                 kind = node.kind
                 used = live[name]
@@ -230,6 +243,16 @@ class StateKeys:
                     else ("call", name, args if used is None else tuple([args[i] for i in used]))
             name, args = node.parts[0], tuple([a(env) for a in node.parts[1]])
         raise UnguardedRecursion(Call(name, args))
+
+    def _operator_bodied(self, name: str) -> bool:
+        """Whether every clause of ``name`` is an operator of ``_LOOKED_INTO``: a
+        passive key of its call is the call, known without unfolding it (a call met
+        as a prefix's continuation would be unfolded per target, 4 times a state)."""
+        found = self._operators.get(name)
+        if found is None:
+            found = self._operators[name] = name not in self.ev.growth and all(
+                body.kind in _LOOKED_INTO for _, body in self.compiler.definition(name))
+        return found
 
     def _passive_state(self, node: Location, env: Env) -> int:
         """The state of a continuation not yet started, by its :meth:`_passive_key`."""
