@@ -248,7 +248,7 @@ class Compiler:
         found = self.opaque.get(name)
         if found is None:
             found = self.opaque[name] = all(
-                body.kind in (AT_PREFIX, AT_INPUT, AT_EXTERNAL, AT_INTERNAL, AT_SEQ, AT_THROW)
+                body.kind in (AT_PREFIX, AT_INPUT, AT_EXTERNAL, AT_INTERNAL, AT_THROW)
                 for _, body in self.definition(name))
         return not found
 

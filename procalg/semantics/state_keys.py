@@ -70,8 +70,10 @@ THROW_KEY, THROWN_KEY = ("THROW",), ("THROWN",)
 _THROUGH = 40
 """How many renamings deep a call's key looks into its body (see ``_call_key``)."""
 _LOOKED_INTO = (AT_HIDE, AT_EXCEPTION, AT_INTERRUPT, AT_TIMEOUT, AT_OPEN_CHOICE,
-                AT_OPEN_REPLICATED)
-"""The operators a call's key is the state of, when the call's body is one."""
+                AT_OPEN_REPLICATED, AT_SEQ)
+"""The operators a call's key is the state of, when the call's body is one (so its
+state is the unfolded term's: ``N = A ; a -> N`` meets ``N`` after ``a``; the start
+state's operands are then numbered before it, :meth:`Machine.initial_state`)."""
 
 
 
