@@ -34,8 +34,9 @@ reduced modulo bisimulation anyway.
 
 The fragment: ``STOP``, ``SKIP``, ``THROW``, prefixes with outputs and
 inputs (any patterns and restrictions; a fallible activity's event also
-offers ``fail.c.v -> THROW``), guards, ``if``, external choice of processes
-that start visibly, internal choice (both binary and replicated), ``P ; Q``
+offers ``fail.c.v -> THROW``), guards, ``if``, external choice (an operand
+that may start with τ keeps it open: a state of its own, the operands'
+states), internal choice (both binary and replicated), ``P ; Q``
 (a state is P's state with Q's location and data: a continuation), and
 calls of top-level definitions (several clauses with patterns included),
 ``saga (...)`` with ``undo`` (:mod:`procalg.semantics.linear_saga`: the
@@ -47,9 +48,9 @@ hiding flattened) and exception ``P [| A |> Q``, and ``let … within`` with
 local processes closing over the values around them
 (:mod:`procalg.semantics.linear_let`). Outside a saga a ``throw`` ends
 everything (to THROWN), as the term rules' ``saga.aborting`` says. Anything
-else (parallel inside the definition, process-valued parameters, an operand
-of ``[]`` that may start with τ) raises :class:`Unsupported`, whose reason
-the network's notes show, and that leaf keeps the term rules.
+else (parallel inside the definition, process-valued parameters) raises
+:class:`Unsupported`, whose reason the network's notes show, and that leaf
+keeps the term rules.
 
 Example:
     >>> from procalg.api.model import loads
@@ -97,7 +98,7 @@ from procalg.semantics.locations import (
     Location,
     Unsupported,
 )
-from procalg.semantics.state_keys import OMEGA_KEY, SKIP_KEY, THROW_KEY, THROWN_KEY
+from procalg.semantics.state_keys import OMEGA_KEY, SKIP_KEY, STOP_KEY, THROW_KEY, THROWN_KEY
 from procalg.semantics.unfold import MAX_UNFOLD_DEPTH, UnguardedRecursion
 from procalg.terms import Call, Event
 from procalg.terms.saga import THROW_EVENT, fail_event
@@ -130,7 +131,7 @@ class Machine(InputMoves, SagaMoves, OperatorMoves):
         self.compiler = Compiler(ev, partial)
         self.compiler.definition(start.name)  # compiles everything reachable, or raises
         self.compiler.check_guarded()
-        self.compiler.check_choices()
+        self.compiler.open_choices()
         if not start.args and ev.functions[start.name].arity is not None:
             raise Unsupported(f"{start.name} needs arguments")
         super().__init__(ev, self.compiler, all_args)
@@ -270,7 +271,7 @@ class Machine(InputMoves, SagaMoves, OperatorMoves):
         return self._intern(THROW_KEY, (_THROW_NODE, None))
 
     def _end(self, which: str) -> int:
-        """The state Ω, SKIP, THROW or THROWN (for the saga rules)."""
+        """The state Ω, SKIP, STOP, THROW or THROWN (for the saga and operator rules)."""
         key, node = _ENDS[which]
         return self._intern(key, (node, None))
 
@@ -355,6 +356,7 @@ OMEGA_WHERE = (OMEGA_KEY, (_OMEGA_NODE, None))
 """Ω's key and where, as :meth:`Machine._moves` interns it after ✓."""
 _RULES = {**SAGA_RULES, **OPERATOR_RULES}
 _ENDS = {"Ω": (OMEGA_KEY, _OMEGA_NODE), "SKIP": (SKIP_KEY, Location(AT_SKIP)),
+         "STOP": (STOP_KEY, Location(AT_STOP)),
          "THROW": (THROW_KEY, _THROW_NODE), "THROWN": (THROWN_KEY, _THROWN_NODE)}
 
 

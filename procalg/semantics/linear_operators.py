@@ -1,4 +1,4 @@
-"""Interrupt, timeout, renaming, hiding and exception inside a compiled sequential definition.
+"""Interrupt, timeout, renaming, hiding, exception and open choice inside a compiled definition.
 
 The operators of CSP that combine two running processes, as states of the
 :class:`~procalg.semantics.linear.Machine`: a state is a tag with its
@@ -17,7 +17,14 @@ fires them on terms (strongly bisimilar: ``tests/semantics/test_linear_operators
   term rules' ``flat_hiding``), so ``P = (a -> SKIP ; P) \\ {a}`` has two
   states, not one per pass through ``P``;
 * ``P [| A |> Q`` (exception, UCS §5.3): P's moves keep the operator, P's
-  event in ``A`` hands over to Q, P's ✓ ends it.
+  event in ``A`` hands over to Q, P's ✓ ends it;
+* ``P1 [] .. [] Pn`` with an operand that may start with τ (external choice,
+  UCS §7.1/§9.1; binary or replicated): a state is the operands' states; an
+  operand's τ keeps the choice open, its event resolves it to that operand's
+  state and its ✓ to Ω. A replicated choice is the term rules' balanced tree of
+  binary ones flattened (one state per tuple of operand states, as per tree of
+  terms); over one value it is that operand, over none STOP. A choice whose
+  operands all start visibly has no state of its own (the machine's cheap path).
 
 Outside a saga every operator passes an operand's ``throw`` on, to THROWN
 (``docs/sagas.md`` section 3).
@@ -33,6 +40,9 @@ Example:
     >>> model = loads("channel a\\nP = (a -> SKIP ; P) \\\\ {a}")
     >>> explore(Machine(model.spec.evaluator, model.process("P"))).num_states
     2
+    >>> model = loads("channel a, b, c\\nP = (a -> P |~| b -> STOP) [] c -> STOP")
+    >>> explore(Machine(model.spec.evaluator, model.process("P"))).num_states
+    4
 """
 
 from __future__ import annotations
@@ -76,6 +86,9 @@ class OperatorMoves(MachineHost):
     def saga_state(self, part: Part, env: Any) -> int:
         raise NotImplementedError
 
+    def _scopes(self, node: Location, env: Any) -> list[Any]:
+        raise NotImplementedError  # state_keys.StateKeys's
+
     def operator_state(self, node: Location, env: Any) -> int:
         """The state of a saga, interrupt, timeout, renaming, hiding or exception
         ``node`` in ``env`` (its operands numbered, not expanded)."""
@@ -83,11 +96,17 @@ class OperatorMoves(MachineHost):
             AT_EXCEPTION,
             AT_HIDE,
             AT_INTERRUPT,
+            AT_OPEN_CHOICE,
+            AT_OPEN_REPLICATED,
             AT_RENAME,
             AT_SAGA,
         )
 
         kind, parts = node.kind, node.parts
+        if kind == AT_OPEN_CHOICE:
+            return self._tagged("choice", self._state(parts[0], env), self._state(parts[1], env))
+        if kind == AT_OPEN_REPLICATED:
+            return self._open_replicated(parts[1], self._scopes(node, env))
         if kind == AT_SAGA:
             return self.saga_state(parts[0], env)
         if kind == AT_RENAME:
@@ -121,6 +140,27 @@ class OperatorMoves(MachineHost):
                       else (lab, self._end("THROWN")) if lab == throw
                       else (lab, p) for lab, p in self.successors(left)]
         out.append((TAU, right))
+        return out
+
+    def _open_replicated(self, body: Location, scopes: list[Any]) -> int:
+        """A replicated open choice's state: its operands' states (one: that operand's,
+        none: STOP, as the evaluator's balanced tree of ``[]`` is)."""
+        if len(scopes) == 1:
+            return self._state(body, scopes[0])
+        if not scopes:
+            return self._end("STOP")
+        return self._tagged("choice", *[self._state(body, scope) for scope in scopes])
+
+    def _fire_choice(self, *operands: int) -> Moves:
+        """An open choice over the operands' states: an operand's τ keeps it open (that
+        operand's state replaced), its event resolves it, its ✓ ends it."""
+        out: Moves = []
+        for i, state in enumerate(operands):
+            for lab, p in self.successors(state):
+                if lab == TAU:
+                    out.append((TAU, self._tagged("choice", *operands[:i], p, *operands[i + 1:])))
+                else:
+                    out.append((lab, self._end("Ω") if lab == TICK else p))
         return out
 
     def hidden(self, number: int, inner: int) -> int:
@@ -208,5 +248,6 @@ OPERATOR_RULES = {"interrupt": OperatorMoves._fire_interrupt,
                   "timeout": OperatorMoves._fire_timeout,
                   "rename": OperatorMoves._fire_rename,
                   "hide": OperatorMoves._fire_hide,
-                  "exception": OperatorMoves._fire_exception}
+                  "exception": OperatorMoves._fire_exception,
+                  "choice": OperatorMoves._fire_choice}
 """Each operator state's tag -> the rule that fires it."""

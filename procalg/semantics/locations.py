@@ -4,8 +4,8 @@ The static half of :mod:`procalg.semantics.linear`: each syntax node in
 process position reachable from a call becomes a :class:`Location` -- its
 kind (prefix, input, choice, guard, ``if``, call, ``STOP``, ``SKIP``) and the
 closures it needs (:mod:`procalg.semantics.closures`) -- once per model, and
-the checks that the fragment's rules apply (recursion guarded, external
-choices between operands that start visibly). A construct outside the
+the checks that the fragment's rules apply (recursion guarded), and which
+external choices may be kept open by an operand's τ. A construct outside the
 fragment raises :class:`Unsupported` with a reason for people.
 
 Example:
@@ -41,9 +41,12 @@ AT_STOP, AT_SKIP, AT_PREFIX, AT_INPUT, AT_EXTERNAL, AT_INTERNAL, AT_GUARD, AT_IF
 AT_REPLICATED_EXTERNAL, AT_REPLICATED_INTERNAL, AT_SUFFIX = 9, 10, 11
 AT_SEQ, AT_SEQ_RUN, AT_THROW, AT_THROWN, AT_UNSUPPORTED = 12, 13, 14, 15, 16
 AT_SAGA, AT_SAGA_STATE, AT_INTERRUPT, AT_TIMEOUT, AT_LET, AT_RENAME = 17, 18, 19, 20, 21, 22
-AT_HIDE, AT_EXCEPTION = 23, 24
-AT_OPERATORS = (AT_SAGA, AT_INTERRUPT, AT_TIMEOUT, AT_RENAME, AT_HIDE, AT_EXCEPTION)
+AT_HIDE, AT_EXCEPTION, AT_OPEN_CHOICE, AT_OPEN_REPLICATED = 23, 24, 25, 26
+AT_OPERATORS = (AT_SAGA, AT_INTERRUPT, AT_TIMEOUT, AT_RENAME, AT_HIDE, AT_EXCEPTION,
+                AT_OPEN_CHOICE, AT_OPEN_REPLICATED)
 """Location kinds (made by the machine: ``AT_SUFFIX``, a suffix of a replicated ``|~|``;
+``AT_OPEN_CHOICE`` and ``AT_OPEN_REPLICATED``, an external choice (binary, replicated)
+with an operand that may start with τ, marked by :meth:`Compiler.open_choices`;
 ``AT_SEQ_RUN``, ``P ; Q`` with ``P`` under way; ``AT_THROWN``, the state after ``throw``;
 ``AT_UNSUPPORTED``, a construct outside the fragment, in a partial compilation;
 ``AT_SAGA_STATE``, a state of a saga or of an operator in ``AT_OPERATORS``, tagged:
@@ -95,7 +98,7 @@ class Compiler:
         self.bodies: dict[str, tuple[tuple[Any, Location], ...]] = {}  # name -> (params, body)
         self.visible: dict[Any, bool] = {}  # name: starts visibly; ("end", name): may ✓ first
         self.opaque: dict[str, bool] = {}
-        self.choices: list[Location] = []  # operands of external choices
+        self.choices: list[Location] = []  # the external choices (see open_choices)
         self.live: dict[str, tuple[int, ...] | None] = {}  # see _live
         self.locals: Locals = {}  # the let-bound processes in scope (linear_let)
         self.let_locals: dict[int, Locals] = {}  # per let node: those in its scope
@@ -204,16 +207,18 @@ class Compiler:
                 operands = (self.node(left, scope), self.node(right, scope))
                 if expr.op == "|~|":
                     return Location(AT_INTERNAL, operands)
-                self.choices.extend(operands)  # checked once every body is compiled
-                return Location(AT_EXTERNAL, operands)
+                found = Location(AT_EXTERNAL, operands)
+                self.choices.append(found)  # marked once every body is compiled
+                return found
             case ast.Replicated("[]" | "|~|", generators, body):
                 if self.locals and not pattern_names(generators).isdisjoint(self.locals):
                     raise Unsupported("a generator variable named as a local process")
                 inner = self.node(body, scope | pattern_names(generators))
                 if expr.op == "|~|":
                     return Location(AT_REPLICATED_INTERNAL, (generators, inner, expr.span))
-                self.choices.append(inner)
-                return Location(AT_REPLICATED_EXTERNAL, (generators, inner))
+                found = Location(AT_REPLICATED_EXTERNAL, (generators, inner))
+                self.choices.append(found)
+                return found
             case ast.Name(name) if name in self.locals:
                 return local_call(self, name, None, expr.span)
             case ast.Apply(ast.Name(name), args) if name in self.locals:
@@ -243,7 +248,7 @@ class Compiler:
         found = self.opaque.get(name)
         if found is None:
             found = self.opaque[name] = all(
-                body.kind in (AT_PREFIX, AT_INPUT, AT_EXTERNAL, AT_INTERNAL, AT_SEQ, AT_THROW)
+                body.kind in (AT_PREFIX, AT_INPUT, AT_EXTERNAL, AT_INTERNAL, AT_THROW)
                 for _, body in self.definition(name))
         return not found
 
@@ -273,22 +278,27 @@ class Compiler:
                     path.add(callee)
                     stack.append((callee, iter(first[callee])))
 
-    def check_choices(self) -> None:
-        """Refuse an external choice with an operand that may start with τ: its
-        τ keeps the choice (a state the machine has no location for).
+    def open_choices(self) -> None:
+        """Mark each external choice with an operand that may start with τ as an
+        open choice (``AT_OPEN_CHOICE``, ``AT_OPEN_REPLICATED``): an operand's τ
+        keeps such a choice open (UCS §7/9), so it needs a state of its own
+        (:mod:`procalg.semantics.linear_operators`). The others keep the cheap path:
+        resolved by their first move, no state of their own.
 
-        Raises:
-            Unsupported: some operand of ``[]`` may start with ``|~|``.
+        Every choice is judged before any is marked (a node's kind decides what
+        ``_starts_visibly`` says of it).
         """
-        if not all(self._starts_visibly(op) for op in self.choices):
-            raise Unsupported("an external choice between processes that may start "
-                              "with τ (|~| under [])")
+        opened = [node for node in self.choices
+                  if not all(self._starts_visibly(op) for op in _operands(node))]
+        for node in opened:
+            node.kind = AT_OPEN_CHOICE if node.kind == AT_EXTERNAL else AT_OPEN_REPLICATED
+        self.choices = []
 
     def _starts_visibly(self, node: Location) -> bool:
         """No τ among the node's first moves (calls: every clause's body, recursion guarded)."""
         kind = node.kind
         if kind in (AT_INTERNAL, AT_REPLICATED_INTERNAL, AT_UNSUPPORTED, AT_SAGA, AT_TIMEOUT,
-                    AT_HIDE):
+                    AT_HIDE, AT_OPEN_CHOICE, AT_OPEN_REPLICATED):
             return False  # a saga: a step may start with τ; a timeout's own τ; a hidden event
         if kind == AT_REPLICATED_EXTERNAL:
             return self._starts_visibly(node.parts[1])
@@ -319,11 +329,11 @@ class Compiler:
             return self._may_end(node.parts[_BODY[kind]])
         if kind in (AT_GUARD, AT_IF):
             return any(self._may_end(branch) for branch in node.parts[2:])
-        if kind in (AT_EXTERNAL, AT_INTERNAL, AT_INTERRUPT):
+        if kind in (AT_EXTERNAL, AT_INTERNAL, AT_INTERRUPT, AT_OPEN_CHOICE):
             return any(self._may_end(op) for op in node.parts)
         if kind == AT_TIMEOUT:  # Q only after the timeout's τ
             return self._may_end(node.parts[0])
-        if kind in (AT_REPLICATED_EXTERNAL, AT_REPLICATED_INTERNAL):
+        if kind in (AT_REPLICATED_EXTERNAL, AT_REPLICATED_INTERNAL, AT_OPEN_REPLICATED):
             return self._may_end(node.parts[1])
         if kind == AT_SEQ:
             return False  # P's ✓ is a τ first
@@ -347,9 +357,9 @@ def initial_calls(node: Location) -> set[str]:
             found.add(item.parts[0])
         elif item.kind in (AT_GUARD, AT_IF):
             todo.extend(item.parts[2:])
-        elif item.kind in (AT_EXTERNAL, AT_INTERNAL, AT_INTERRUPT, AT_TIMEOUT):
+        elif item.kind in (AT_EXTERNAL, AT_INTERNAL, AT_INTERRUPT, AT_TIMEOUT, AT_OPEN_CHOICE):
             todo.extend(item.parts[:2])
-        elif item.kind in (AT_REPLICATED_EXTERNAL, AT_REPLICATED_INTERNAL):
+        elif item.kind in (AT_REPLICATED_EXTERNAL, AT_REPLICATED_INTERNAL, AT_OPEN_REPLICATED):
             todo.append(item.parts[1])
         elif item.kind in (AT_LET, AT_RENAME, AT_HIDE, AT_EXCEPTION):
             todo.append(item.parts[_BODY[item.kind]])
@@ -358,6 +368,11 @@ def initial_calls(node: Location) -> set[str]:
         elif item.kind == AT_SAGA:  # any step may be the first to move (SKIP steps)
             todo.extend(item.parts[1])
     return found
+
+
+def _operands(choice: Location) -> tuple[Location, ...]:
+    """The operand nodes of an external choice (a replicated one's: its body)."""
+    return choice.parts if choice.kind == AT_EXTERNAL else choice.parts[1:]
 
 
 def _live(clauses: tuple[ast.Definition, ...]) -> tuple[int, ...] | None:

@@ -39,6 +39,8 @@ from procalg.semantics.locations import (
     AT_INTERNAL,
     AT_INTERRUPT,
     AT_LET,
+    AT_OPEN_CHOICE,
+    AT_OPEN_REPLICATED,
     AT_OPERATORS,
     AT_PREFIX,
     AT_RENAME,
@@ -67,8 +69,11 @@ STOP_KEY, SKIP_KEY, OMEGA_KEY = ("STOP",), ("SKIP",), ("Ω",)
 THROW_KEY, THROWN_KEY = ("THROW",), ("THROWN",)
 _THROUGH = 40
 """How many renamings deep a call's key looks into its body (see ``_call_key``)."""
-_LOOKED_INTO = (AT_HIDE, AT_EXCEPTION, AT_INTERRUPT, AT_TIMEOUT)
-"""The operators a call's key is the state of, when the call's body is one."""
+_LOOKED_INTO = (AT_HIDE, AT_EXCEPTION, AT_INTERRUPT, AT_TIMEOUT, AT_OPEN_CHOICE,
+                AT_OPEN_REPLICATED, AT_SEQ)
+"""The operators a call's key is the state of, when the call's body is one (so its
+state is the unfolded term's: ``N = A ; a -> N`` meets ``N`` after ``a``; the start
+state's operands are then numbered before it, :meth:`Machine.initial_state`)."""
 
 
 
@@ -109,6 +114,8 @@ class StateKeys:
         self._inside: set[tuple[str, tuple]] = set()  # calls whose operator is being keyed
         self._passive = 0  # > 0: keying a continuation (see _passive_key)
         self._thens: dict[tuple[int, int], tuple[Location, Env, int]] = {}
+        self._operators: dict[str, bool] = {}  # see _operator_bodied
+        self._looked: dict[tuple[str, tuple], Any] = {}  # see _call_key
 
     def _intern(self, key: Any, where: tuple[Location, Any]) -> int:
         n = self.ids.get(key)
@@ -195,9 +202,17 @@ class StateKeys:
         a choice are not evaluated."""
         if self.all_args:  # the call as the term rules leave it under a prefix
             return ("call", name, args)
+        # a call keyed by its operator's state at the top (not inside another's key):
+        # the same key every time, made once (a target met 3 times a state rebuilt
+        # its operands' keys each time)
+        top = (name, args) if not (self._passive or self._inside or self._through) else None
+        if top is not None:
+            found = self._looked.get(top)
+            if found is not None:
+                return found
         transparent, live = self.compiler.transparent, self.compiler.live
         for _ in range(MAX_UNFOLD_DEPTH):
-            if not transparent(name):
+            if not transparent(name) or (self._passive and self._operator_bodied(name)):
                 used = live[name]
                 return ("call", name, args if used is None else tuple([args[i] for i in used]))
             node, env = self._unfold(name, args)
@@ -219,7 +234,10 @@ class StateKeys:
                     self._through -= 1
             if node.kind in _LOOKED_INTO and not self._passive \
                     and (name, args) not in self._inside:
-                return self._operator_key(name, args, node, env)
+                key = self._operator_key(name, args, node, env)
+                if top is not None:
+                    self._looked[top] = key
+                return key
             if node.kind != AT_CALL:
                 kind = node.kind
                 used = live[name]
@@ -227,6 +245,16 @@ class StateKeys:
                     else ("call", name, args if used is None else tuple([args[i] for i in used]))
             name, args = node.parts[0], tuple([a(env) for a in node.parts[1]])
         raise UnguardedRecursion(Call(name, args))
+
+    def _operator_bodied(self, name: str) -> bool:
+        """Whether every clause of ``name`` is an operator of ``_LOOKED_INTO``: a
+        passive key of its call is the call, known without unfolding it (a call met
+        as a prefix's continuation would be unfolded per target, 4 times a state)."""
+        found = self._operators.get(name)
+        if found is None:
+            found = self._operators[name] = name not in self.ev.growth and all(
+                body.kind in _LOOKED_INTO for _, body in self.compiler.definition(name))
+        return found
 
     def _passive_state(self, node: Location, env: Env) -> int:
         """The state of a continuation not yet started, by its :meth:`_passive_key`."""

@@ -1,11 +1,14 @@
-"""Compiled interrupt and timeout (:mod:`procalg.semantics.linear_operators`) against
-the term rules (the oracle).
+"""Compiled interrupt, timeout and open choice (:mod:`procalg.semantics.linear_operators`)
+against the term rules (the oracle).
 
 Random parameterised processes mixing ``/\\``, ``[>`` with the fragment's
 prefixes, inputs, choices, ``;``, ``THROW``, fallible activities and sagas
 (in recursion and nested) are explored by
 :class:`~procalg.semantics.linear.Machine` and by :mod:`procalg.semantics.sos`:
-strongly bisimilar LTSs, same labels, same deadlocks.
+strongly bisimilar LTSs, same labels, same deadlocks. External choices whose
+operands start with τ (``|~|``, hiding, ``SKIP ;``, a timeout, a saga, a
+replicated choice over such bodies) are drawn on purpose: the same, and as
+many states as the terms.
 """
 
 from __future__ import annotations
@@ -16,8 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from procalg.api.model import loads
-from procalg.lts import TAU, TICK
-from procalg.semantics.linear import Machine, compile_leaf
+from procalg.lts import TAU, TICK, explore
+from procalg.semantics.linear import Machine
 from tests.semantics.test_linear import assert_compiles_like_its_terms
 from tests.semantics.test_linear_sequences import _value
 
@@ -67,6 +70,57 @@ def test_interrupts_and_timeouts_are_bisimilar_to_their_terms(text, start):
     assert_compiles_like_its_terms(loads(HEADER + text), start, 400)
 
 
+@cache  # one strategy object per scope and depth
+def _opening(names: tuple[str, ...], depth: int):
+    """A process whose first moves may include τ (then it keeps a ``[]`` open)."""
+    sub = _process(names, depth)
+    return st.one_of(
+        st.builds(lambda p, q: f"({p} |~| {q})", sub, sub),
+        st.builds(lambda p: f"(({p}) \\ {{e}})", sub),
+        st.builds(lambda p: f"(SKIP ; {p})", sub),
+        st.builds(lambda p, q: f"({p} [> {q})", sub, sub),
+        st.builds(lambda p: f"saga (({p}) ; a.1 undo ok.1)", sub),
+        st.builds(lambda p, q: f"([] x : {{0, 2}} @ (c!x -> {p} |~| {q}))", sub, sub),
+    )
+
+
+@cache
+def _choosing(names: tuple[str, ...], depth: int):
+    """An external choice with an operand that may start with τ, in any position."""
+    if depth == 0:
+        return _opening(names, 0)
+    sub = _choosing(names, depth - 1)
+    either = st.one_of(sub, _opening(names, depth - 1), _process(names, depth - 1))
+    return st.one_of(
+        st.builds(lambda p, q: f"({p} [] {q})", sub, either),
+        st.builds(lambda p, q: f"({p} [] {q})", either, sub),
+        st.builds(lambda p: f"e -> {p}", sub),
+        st.builds(lambda p: f"([] x : {{0..2}} @ (c!x -> SKIP |~| {p}))", sub),
+    )
+
+
+def _choosing_models(names: tuple[str, ...]):
+    return st.builds(lambda p, r: f"P(n) = {p}\nR = {r}\n", _choosing(names, 2),
+                     st.builds(lambda p: f"f -> {p}", _choosing((), 1)))
+
+
+@given(_choosing_models(("n",)), st.sampled_from(["P(0)", "P(2)", "R"]))
+@settings(max_examples=150, deadline=None)
+def test_a_choice_kept_open_by_tau_is_bisimilar_to_its_terms(text, start):
+    assert_compiles_like_its_terms(loads(HEADER + text), start, 400)
+
+
+@given(_choosing_models(()), st.sampled_from(["P(0)", "R"]))
+@settings(max_examples=150, deadline=None)
+def test_a_choice_kept_open_by_tau_has_as_many_states_as_its_terms(text, start):
+    # P never reads n: its calls are one state whatever their arguments, as the
+    # terms are (a machine keys calls by the arguments read, not by unfolded bodies)
+    both = assert_compiles_like_its_terms(loads(HEADER + text), start, 400)
+    if both is not None:
+        compiled, reference = both
+        assert compiled.num_states == reference.num_states
+
+
 def _machine(text: str) -> Machine:
     model = loads(HEADER + text)
     return Machine(model.spec.evaluator, model.process("P"))
@@ -92,6 +146,19 @@ def test_a_timeout_offers_its_left_side_and_a_tau_to_the_right():
     assert [label for label, _ in machine.successors(moves[1][1])] == ["f"]
 
 
-def test_a_timeout_is_refused_under_external_choice():
-    model = loads(HEADER + "P = ((e -> STOP) [> STOP) [] f -> STOP")
-    assert "τ" in compile_leaf(model.spec.evaluator, model.process("P"))
+def test_a_timeouts_tau_under_external_choice_keeps_the_other_side_offered():
+    machine = _machine("P = ((e -> STOP) [> STOP) [] f -> STOP")
+    moves = machine.successors(machine.initial_state())
+    assert [label for label, _ in moves] == ["e", TAU, "f"]
+    assert [label for label, _ in machine.successors(moves[1][1])] == ["f"]
+
+
+def test_an_internal_choice_under_external_choice_is_one_state_per_term():
+    text = "P = (e -> P |~| f -> STOP) [] c?x:{0, 1} -> P"
+    model = loads(HEADER + text)
+    machine = Machine(model.spec.evaluator, model.process("P"))
+    compiled, reference = explore(machine), explore(model.spec.system(model.process("P")))
+    assert compiled.num_states == reference.num_states == 4  # P, its two τ-targets, STOP
+    after_tau = [t for label, t in machine.successors(machine.initial_state()) if label == TAU]
+    assert [sorted(label for label, _ in machine.successors(t)) for t in after_tau] == [
+        ["c.0", "c.1", "e"], ["c.0", "c.1", "f"]]

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from procalg.api.model import loads
 from procalg.lts import TAU, TICK, explore
-from procalg.semantics.linear import Machine, compile_leaf
+from procalg.semantics.linear import Machine
 from procalg.semantics.locations import Unsupported
 from tests.semantics.test_linear import _bisimilar, assert_compiles_like_its_terms
 
@@ -95,7 +95,7 @@ def test_an_activity_that_never_fails_offers_no_failure():
 
 def test_a_sequence_turns_the_first_parts_tick_into_tau():
     machine = _compiled("P = e -> SKIP ; ok.2 -> P", "P")
-    after_e = dict(machine.successors(0))["e"]
+    after_e = dict(machine.successors(machine.initial_state()))["e"]
     assert [label for label, _ in machine.successors(after_e)] == [TAU]
 
 
@@ -104,7 +104,7 @@ def test_a_throw_inside_a_sequence_ends_everything():
     machine = Machine(model.spec.evaluator, model.process("P"))
     reference = explore(model.spec.system(model.process("P")))
     assert _bisimilar(explore(machine), reference)
-    failed = dict(machine.successors(0))["fail.g"]
+    failed = dict(machine.successors(machine.initial_state()))["fail.g"]
     thrown = dict(machine.successors(failed))["throw"]
     assert machine.successors(thrown) == []
 
@@ -114,9 +114,11 @@ def test_recursion_through_a_sequence_reaches_finitely_many_states():
     assert lts.num_states <= 16
 
 
-def test_a_sequence_that_may_start_with_tick_is_refused_under_external_choice():
-    model = loads(HEADER + "P = (SKIP ; e -> STOP) [] e -> STOP")
-    assert "τ" in compile_leaf(model.spec.evaluator, model.process("P"))
+def test_a_sequences_first_tick_under_external_choice_is_a_tau_that_keeps_it_open():
+    machine = _compiled("P = (SKIP ; e -> STOP) [] a!1 -> STOP", "P")
+    moves = machine.successors(machine.initial_state())
+    assert [label for label, _ in moves] == [TAU, "a.1", "fail.a.1"]
+    assert [label for label, _ in machine.successors(moves[0][1])] == ["e", "a.1", "fail.a.1"]
 
 
 def test_a_partial_machine_refuses_a_construct_only_where_a_state_reaches_it():
@@ -130,3 +132,17 @@ def test_a_partial_machine_refuses_a_construct_only_where_a_state_reaches_it():
         state = dict(machine.successors(state))[label]
     with pytest.raises(Unsupported, match="SyncChoice"):
         machine.successors(state)
+
+
+@pytest.mark.parametrize("text", [
+    "N = A ; a!1 -> STOP\nA = e -> SKIP |~| e -> A",
+    "N = A ; a!1 -> N\nA = e -> SKIP [] g -> A",
+])
+def test_a_call_whose_body_is_a_sequence_is_keyed_by_the_sequences_state(text):
+    # N's call and the ; it unfolds to are one term: one state, as the term rules have
+    model = loads(HEADER + text)
+    machine = Machine(model.spec.evaluator, model.process("N"))
+    reference = explore(model.spec.system(model.process("N")), max_states=100)
+    compiled = explore(machine, max_states=100)
+    assert _bisimilar(compiled, reference)
+    assert compiled.num_states == reference.num_states

@@ -6,7 +6,14 @@ import pytest
 
 from procalg.api.model import loads
 from procalg.semantics.linear import Machine, compile_leaf
-from procalg.semantics.locations import AT_CALL, AT_EXTERNAL, AT_INPUT, Compiler, Unsupported
+from procalg.semantics.locations import (
+    AT_CALL,
+    AT_EXTERNAL,
+    AT_INPUT,
+    AT_OPEN_CHOICE,
+    Compiler,
+    Unsupported,
+)
 
 HEADER = """channel c, d : {0..3}
 channel e, f
@@ -23,6 +30,19 @@ def test_each_node_is_compiled_once_and_calls_compile_their_callee():
     assert compiler.definition("P") is compiler.definition("P")
 
 
+def test_only_choices_with_an_operand_that_may_start_with_tau_are_kept_open():
+    model = loads(HEADER + "P = (e -> P |~| f -> STOP) [] Q\nQ = e -> Q [] R\nR = SKIP ; P\n")
+    compiler = Compiler(model.spec.evaluator)
+    ((_, p),), ((_, q),) = compiler.definition("P"), compiler.definition("Q")
+    compiler.open_choices()
+    assert (p.kind, q.kind) == (AT_OPEN_CHOICE, AT_OPEN_CHOICE)  # R starts with SKIP's τ
+    model = loads(HEADER + "P = (e -> P |~| f -> STOP) [] Q\nQ = e -> Q [] f -> SKIP\n")
+    compiler = Compiler(model.spec.evaluator)
+    ((_, p),), ((_, q),) = compiler.definition("P"), compiler.definition("Q")
+    compiler.open_choices()
+    assert (p.kind, q.kind) == (AT_OPEN_CHOICE, AT_EXTERNAL)
+
+
 def test_parameters_the_body_never_mentions_are_not_live():
     model = loads(HEADER + "P(n, m) = c!m -> P(0, m)\n")
     compiler = Compiler(model.spec.evaluator)
@@ -33,10 +53,7 @@ def test_parameters_the_body_never_mentions_are_not_live():
 @pytest.mark.parametrize(("text", "reason"), [
     ("P = e -> (SKIP [+ {e} +] P)", "uses SyncChoiceExpr"),
     ("P = (e -> P) ||| (f -> P)", "uses the operator |||"),
-    ("P = e -> (f -> P |~| e -> P) [] f -> P\nS = (f -> P |~| e -> P) [] f -> P",
-     "|~| under []"),
     ("P = P [] e -> STOP", "may call itself before any event"),
-    ("P = (e -> P) \\ {e} [] f -> STOP", "may start with τ"),
     ("P = let Q = e -> Q within d?Q -> STOP", "an input variable named as a local process"),
     ("P(X) = e -> X", "a process-valued parameter (X)"),
 ])
