@@ -23,7 +23,11 @@ fires them on terms (strongly bisimilar: ``tests/semantics/test_linear_operators
   operand's τ keeps the choice open, its event resolves it to that operand's
   state and its ✓ to Ω. A replicated choice is the term rules' balanced tree of
   binary ones flattened (one state per tuple of operand states, as per tree of
-  terms); over one value it is that operand, over none STOP. A choice whose
+  terms); over one value it is that operand, over none STOP. Nested open
+  choices are flattened alike, ``(A [] B) [] C`` is one tuple ``(A, B, C)``
+  (``[]`` is associative, UCS §1.1.3), also when an operand's τ leads to a
+  choice; two nestings of one choice then meet in one state where the term
+  rules have two terms (fewer states, strongly bisimilar). A choice whose
   operands all start visibly has no state of its own (the machine's cheap path).
 
 Outside a saga every operator passes an operand's ``throw`` on, to THROWN
@@ -43,6 +47,10 @@ Example:
     >>> model = loads("channel a, b, c\\nP = (a -> P |~| b -> STOP) [] c -> STOP")
     >>> explore(Machine(model.spec.evaluator, model.process("P"))).num_states
     4
+    >>> model = loads("channel a, b, c\\nP = (a -> P |~| b -> STOP) [] (c -> P |~| STOP) [] c -> P")
+    >>> machine = Machine(model.spec.evaluator, model.process("P"))
+    >>> explore(machine).num_states, sum(key[0] == "choice" for key in machine.keys)  # 3 x 3, STOP
+    (10, 9)
 """
 
 from __future__ import annotations
@@ -51,6 +59,7 @@ from typing import TYPE_CHECKING, Any
 
 from procalg.lts import TAU, TICK
 from procalg.semantics.linear_host import MachineHost, Moves
+from procalg.semantics.linear_let import let_scope
 from procalg.terms.saga import THROW_EVENT
 
 if TYPE_CHECKING:
@@ -69,6 +78,7 @@ class OperatorMoves(MachineHost):
     _unions: dict[tuple[int, int], int]  # two sets' numbers -> their union's number
     _in_set: dict[tuple[int, Any], bool]  # (set, label) -> whether the label's event is in it
     _handlers: dict[int, tuple[Location, Any]]  # an exception's handler state -> its node, env
+    ev: Any  # the model's evaluator (state_keys.StateKeys's)
 
     def _passive_state(self, node: Location, env: Any) -> int:
         raise NotImplementedError  # state_keys.StateKeys's
@@ -89,6 +99,9 @@ class OperatorMoves(MachineHost):
     def _scopes(self, node: Location, env: Any) -> list[Any]:
         raise NotImplementedError  # state_keys.StateKeys's
 
+    def _branch(self, node: Location, env: Any) -> Location | None:
+        raise NotImplementedError  # state_keys.StateKeys's
+
     def operator_state(self, node: Location, env: Any) -> int:
         """The state of a saga, interrupt, timeout, renaming, hiding or exception
         ``node`` in ``env`` (its operands numbered, not expanded)."""
@@ -103,10 +116,9 @@ class OperatorMoves(MachineHost):
         )
 
         kind, parts = node.kind, node.parts
-        if kind == AT_OPEN_CHOICE:
-            return self._tagged("choice", self._state(parts[0], env), self._state(parts[1], env))
-        if kind == AT_OPEN_REPLICATED:
-            return self._open_replicated(parts[1], self._scopes(node, env))
+        if kind in (AT_OPEN_CHOICE, AT_OPEN_REPLICATED):
+            operands = self._open_operands(node, env, [])
+            return operands[0] if len(operands) == 1 else self._tagged("choice", *operands)
         if kind == AT_SAGA:
             return self.saga_state(parts[0], env)
         if kind == AT_RENAME:
@@ -142,14 +154,49 @@ class OperatorMoves(MachineHost):
         out.append((TAU, right))
         return out
 
-    def _open_replicated(self, body: Location, scopes: list[Any]) -> int:
-        """A replicated open choice's state: its operands' states (one: that operand's,
-        none: STOP, as the evaluator's balanced tree of ``[]`` is)."""
-        if len(scopes) == 1:
-            return self._state(body, scopes[0])
-        if not scopes:
-            return self._end("STOP")
-        return self._tagged("choice", *[self._state(body, scope) for scope in scopes])
+    def _open_operands(self, node: Location, env: Any, out: list[int]) -> list[int]:
+        """The operand states of the open choice ``node`` appended to ``out``, nested
+        choices flattened: ``(A [] B) [] C`` is one state ``(A, B, C)``, not one for
+        the inner choice and one for the outer (``[]`` is associative: strongly
+        bisimilar, UCS §1.1.3). Guards, ``if`` and ``let`` are looked through to an
+        inner choice; a replicated choice over no value is a ``STOP`` operand, as
+        the evaluator's balanced tree of ``[]`` makes it."""
+        from procalg.semantics.locations import (
+            AT_GUARD,
+            AT_IF,
+            AT_LET,
+            AT_OPEN_CHOICE,
+            AT_OPEN_REPLICATED,
+        )
+
+        kind = node.kind
+        while kind in (AT_GUARD, AT_IF, AT_LET):
+            if kind == AT_LET:
+                node, env = node.parts[1], let_scope(self.ev, node.parts[0], env)
+            else:
+                branch = self._branch(node, env)
+                if branch is None:  # a false guard: STOP
+                    out.append(self._end("STOP"))
+                    return out
+                node = branch
+            kind = node.kind
+        if kind == AT_OPEN_CHOICE:
+            for part in node.parts:
+                self._open_operands(part, env, out)
+        elif kind == AT_OPEN_REPLICATED:
+            scopes = self._scopes(node, env)
+            if not scopes:
+                out.append(self._end("STOP"))
+            for scope in scopes:
+                self._open_operands(node.parts[1], scope, out)
+        else:  # a call whose body is an open choice is keyed by its state: flattened too
+            state = self._state(node, env)
+            key = self.keys[state]
+            if key[0] == "choice":
+                out += key[1:]
+            else:
+                out.append(state)
+        return out
 
     def _fire_choice(self, *operands: int) -> Moves:
         """An open choice over the operands' states: an operand's τ keeps it open (that
@@ -157,8 +204,11 @@ class OperatorMoves(MachineHost):
         out: Moves = []
         for i, state in enumerate(operands):
             for lab, p in self.successors(state):
-                if lab == TAU:
-                    out.append((TAU, self._tagged("choice", *operands[:i], p, *operands[i + 1:])))
+                if lab == TAU:  # to a choice (``a -> P |~| (Q [] R)``): its operands, flat
+                    key = self.keys[p]
+                    inner = key[1:] if key[0] == "choice" else (p,)
+                    out.append((TAU, self._tagged("choice", *operands[:i], *inner,
+                                                  *operands[i + 1:])))
                 else:
                     out.append((lab, self._end("Ω") if lab == TICK else p))
         return out
