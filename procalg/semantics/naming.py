@@ -104,7 +104,9 @@ def compressed_source(ev: Evaluator, table: MoveTable) -> tuple[Any, ...] | None
     """``(function, *arguments)`` of the compression (or ``prioritise``/``chase``)
     that made ``table`` in ``ev``; None if ``ev`` did not make it."""
     for key, made in ev.compressions.items():  # a few per model
-        if made.table is table:
+        # not every entry is a table: a lossless compression over its budget is its
+        # argument, one whose exploration failed keeps its error
+        if getattr(made, "table", None) is table:
             return key
     return None
 

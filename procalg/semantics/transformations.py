@@ -68,8 +68,7 @@ class Transformations:
             return self._unless_given_up(found)
         from procalg.semantics import compress  # numpy and the LTS algorithms, on demand
 
-        if name in compress.LOSSLESS and ((_OVER_BUDGET, term) in self.compressions
-                                          or self._holds_over_budget(term)):
+        if name in compress.LOSSLESS and self._holds_over_budget(term):
             self._give_up(term)
             self.compressions[key] = term
             return self._unless_given_up(term)
@@ -101,7 +100,6 @@ class Transformations:
 
     def _give_up(self, term: Any) -> None:
         """Marks ``term`` as a process a lossless compression gave up on."""
-        self.compressions[_OVER_BUDGET, term] = term
         self.__dict__.setdefault("_over_budget", set()).add(term)
 
     def _unless_given_up(self, result: Any) -> Any:
@@ -187,10 +185,6 @@ class _Failed:
 
     def __init__(self, error: ProcalgError) -> None:
         self.error = error
-
-
-_OVER_BUDGET = "over budget"
-"""Marks, in the memo of compressions, a process a lossless compression gave up on."""
 
 
 def _operands(term: Any) -> list[Any]:
