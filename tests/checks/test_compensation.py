@@ -154,3 +154,38 @@ def test_terminal_states_are_classified_by_how_runs_end() -> None:
     assert sorted(map(sorted, q.values())) == [["completed"], ["failed"]]
     r = terminal_outcomes(model.lts("R"))
     assert sorted(map(sorted, r.values())) == [["compensated", "completed"]]
+
+
+@st.composite
+def _ending_lts(draw) -> LTS:
+    """A small LTS whose moves include ✓, throw and compensated, some states unreachable."""
+    n = draw(st.integers(1, 6))
+    names = ["a", TICK, "throw", "compensated"]
+    moves = draw(st.lists(st.tuples(st.integers(0, n - 1), st.sampled_from(names),
+                                    st.integers(0, n - 1)), max_size=10))
+    return LTS.build(n, 0, ["a", "throw", "compensated"], moves)
+
+
+def _outcomes_state_by_state(lts: LTS) -> dict[int, frozenset[str]]:
+    """terminal_outcomes' definition, read one reachable terminal state at a time."""
+    reach = lts.reachable()
+    moves = [(s, lts.labels[k], d) for s, k, d in zip(lts.src.tolist(), lts.label.tolist(),
+                                                      lts.dst.tolist(), strict=True)
+             if reach[s]]
+    entered_by_compensated = {d for _, name, d in moves if name == "compensated"}
+    found = {}
+    for state in range(lts.num_states):
+        if not reach[state] or any(s == state for s, _, _ in moves):
+            continue
+        kinds = {"failed" if name == "throw" else
+                 "compensated" if s in entered_by_compensated else "completed"
+                 for s, name, d in moves if d == state and name in ("throw", TICK)}
+        found[state] = frozenset(kinds or {"deadlocked"})
+    return found
+
+
+@settings(max_examples=150, deadline=None)
+@given(_ending_lts())
+def test_terminal_outcomes_read_only_transitions_into_terminal_states_as_the_definition_says(
+        lts: LTS) -> None:
+    assert terminal_outcomes(lts) == _outcomes_state_by_state(lts)
