@@ -9,7 +9,7 @@ Concurrent Systems*, 2010, §2.3, §5.2 and §9.1), exactly as
 same order:
 
 * ``P [| A |] Q`` and ``P ||| Q`` (A = {}): an event in A needs both sides,
-  any other event and τ interleave; ``("par", A, p, q)``;
+  any other event and τ interleave; ``("sync", A, p, q)``;
 * ``P [A || B] Q``: each side confined to its alphabet, synchronising on
   A ∩ B; ``("alpha", A, B, p, q)``;
 * a side's ✓ is a τ to Ω in its place (distributed termination), and Ω with
@@ -17,7 +17,7 @@ same order:
 * ``P [a <-> b] Q`` is its definition, ``(P[[a <- x]] [| {x} |] Q[[b <- x]]) \\ {x}``
   with fresh link events x (:func:`procalg.semantics.processes.link_renamings`):
   the renaming and hiding states of :mod:`procalg.semantics.linear_operators`
-  around a ``"par"`` state;
+  around a ``"sync"`` state;
 * the replicated forms (``||| x : S @ P``, ``[| A |] x : S @ P``,
   ``|| x : S @ [A(x)] P``, ``[<->] x : s @ P``) are the evaluator's nested
   binary terms over the finite index set, one operand state per value (over
@@ -153,7 +153,7 @@ class ParallelMoves(OperatorMoves):
         if node.kind == AT_PARALLEL:
             left, right = self._state(parts[1], env), self._state(parts[2], env)
             if how == SYNC:
-                return self._tagged("par", self._set_number(parts[3](env)), left, right)
+                return self._tagged("sync", self._set_number(parts[3](env)), left, right)
             if how == ALPHA:
                 return self._tagged("alpha", self._set_number(parts[3](env)),
                                     self._set_number(parts[4](env)), left, right)
@@ -166,7 +166,7 @@ class ParallelMoves(OperatorMoves):
         if how == SYNC:  # P1 [| A |] (P2 [| A |] (.. Pn)), as the evaluator folds it
             number = self._set_number(parts[3](env))
             for state in reversed(states[:-1]):
-                found = self._tagged("par", number, state, found)
+                found = self._tagged("sync", number, state, found)
         elif how == ALPHA:  # P1 [A1 || A2 ∪ .. ∪ An] (P2 [A2 || ..] ..); one: P [A || {}] Ω
             alphas = [parts[3](scope) for scope in scopes]
             if len(states) == 1:
@@ -186,11 +186,11 @@ class ParallelMoves(OperatorMoves):
         """``(P[[mine]] [| sync |] Q[[theirs]]) \\ sync``: the link parallel's definition."""
         mine, theirs, sync = link
         number = self._set_number(sync)
-        inner = self._tagged("par", number, self.renamed(mine, left), self.renamed(theirs, right))
+        inner = self._tagged("sync", number, self.renamed(mine, left), self.renamed(theirs, right))
         return self.hidden(number, inner)
 
-    def _fire_par(self, number: int, left: int, right: int) -> Moves:
-        return self._parallel(("par", number), left, right, number, None, None)
+    def _fire_sync(self, number: int, left: int, right: int) -> Moves:
+        return self._parallel(("sync", number), left, right, number, None, None)
 
     def _fire_alpha(self, left_alpha: int, right_alpha: int, left: int, right: int) -> Moves:
         pair = (left_alpha, right_alpha)
@@ -239,5 +239,5 @@ class ParallelMoves(OperatorMoves):
         return out
 
 
-PARALLEL_RULES = {"par": ParallelMoves._fire_par, "alpha": ParallelMoves._fire_alpha}
+PARALLEL_RULES = {"sync": ParallelMoves._fire_sync, "alpha": ParallelMoves._fire_alpha}
 """Each parallel state's tag -> the rule that fires it."""

@@ -213,3 +213,12 @@ def test_a_divergent_definition_loops_on_one_state_as_its_term():
     compiled, reference, _ = _both("DIV = DIV |~| DIV\nP = e -> DIV [] f -> STOP", "P")
     assert compiled.num_states == reference.num_states == 3
     assert (compiled.num_transitions, reference.num_transitions) == (3, 3)
+
+
+def test_every_machine_state_tag_has_one_rule():
+    from procalg.semantics.linear_operators import OPERATOR_RULES
+    from procalg.semantics.linear_parallel import PARALLEL_RULES
+    from procalg.semantics.linear_saga import SAGA_RULES
+
+    tags = [*SAGA_RULES, *OPERATOR_RULES, *PARALLEL_RULES]
+    assert len(tags) == len(set(tags))
