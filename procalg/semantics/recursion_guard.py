@@ -11,12 +11,20 @@ again, a τ loop (FDR reads it as divergence). Any other operator on the way
 pass in a new context or has no τ at all, and the term rules report
 unguarded recursion; so does :func:`check_guarded`, with the same words.
 
+The terms decide by values, not names: ``NCOPY(n) = COPY [right <-> left]
+NCOPY(n - 1)`` meets ``NCOPY(1)`` and stops. So a cycle of definitions that all
+take parameters is kept where it passes only operators that the machine makes
+a state of around the call's (a parallel, renaming, hiding) or none; the
+machine then unfolds it by values, and a call met again while its own state is
+being made is unguarded recursion there too (:meth:`Machine.successors
+<procalg.semantics.linear.Machine.successors>`).
+
 The check runs on call graphs: an edge ``P -> Q`` per call of ``Q`` that
 ``P``'s body makes before any event, marked with whether a τ-making operator
-and whether any other operator stands on its way. A cycle is refused when
-one of its edges passes another operator, or none passes a τ: found with
-strongly connected components (Tarjan, "Depth-first search and linear graph
-algorithms", SIAM J. Comput. 1972), linear in the definitions.
+and what other operator stands on its way. A cycle is refused when one of its
+edges passes another operator, or none passes a τ (unless kept by values):
+found with strongly connected components (Tarjan, "Depth-first search and
+linear graph algorithms", SIAM J. Comput. 1972), linear in the definitions.
 
 Example:
     >>> from procalg.api.model import loads
@@ -64,8 +72,12 @@ from procalg.semantics.locations import (
     Unsupported,
 )
 
-Edge = tuple[str, bool, bool]
-"""A call made before any event: ``(callee, through a τ, through another operator)``."""
+Edge = tuple[str, bool, int]
+"""A call made before any event: ``(callee, through a τ, what else it passes)``:
+``CLEAN`` (nothing), ``DATA`` (a parallel, renaming or hiding: the call's state is
+made inside that operator's, so its arguments decide whether it ever ends) or
+``OTHER`` (any other operator)."""
+CLEAN, DATA, OTHER = 0, 1, 2
 
 
 def initial_edges(node: Location) -> set[Edge]:
@@ -75,12 +87,12 @@ def initial_edges(node: Location) -> set[Edge]:
         >>> from procalg.semantics.locations import Location
         >>> call = Location(AT_CALL, ("P", ()))
         >>> sorted(initial_edges(Location(AT_SEQ, (Location(AT_INTERNAL, (call, call)), call))))
-        [('P', True, True)]
+        [('P', True, 2)]
         >>> sorted(initial_edges(Location(AT_TIMEOUT, (call, call))))
-        [('P', False, True), ('P', True, False)]
+        [('P', False, 2), ('P', True, 0)]
     """
     found: set[Edge] = set()
-    todo: list[tuple[Location, bool, bool]] = [(node, False, False)]
+    todo: list[tuple[Location, bool, int]] = [(node, False, CLEAN)]
     while todo:
         item, tau, other = todo.pop()
         kind, parts = item.kind, item.parts
@@ -95,10 +107,14 @@ def initial_edges(node: Location) -> set[Edge]:
         elif kind == AT_REPLICATED_INTERNAL:
             todo.append((parts[1], True, other))
         elif kind == AT_TIMEOUT:  # its right side only after its own τ
-            todo += [(parts[0], tau, True), (parts[1], True, other)]
+            todo += [(parts[0], tau, OTHER), (parts[1], True, other)]
         else:
-            todo += [(inner, tau, True) for inner in _operands(item)]
+            wraps = DATA if kind in _DATA else OTHER
+            todo += [(inner, tau, max(other, wraps)) for inner in _operands(item)]
     return found
+
+
+_DATA = (AT_PARALLEL, AT_REPLICATED_PARALLEL, AT_RENAME, AT_HIDE)
 
 
 def _operands(node: Location) -> Iterable[Location]:
@@ -122,26 +138,49 @@ def _operands(node: Location) -> Iterable[Location]:
 def check_guarded(bodies: Mapping[str, tuple[tuple[Any, Location], ...]]) -> None:
     """Refuse the recursion before any event that the term rules refuse.
 
+    A cycle whose definitions all take parameters may end by their values
+    (``NCOPY(n) = COPY [right <-> left] NCOPY(n - 1)``, ``P(n) = if n == 0 then
+    STOP else P(n - 1)``) when no operator on it other than a parallel, a
+    renaming or a hiding wraps the call: the terms unfold it by values, and so
+    does the machine (a call met again in its own state's making is
+    :class:`~procalg.semantics.unfold.UnguardedRecursion`, as in the terms).
+
     Args:
         bodies: each definition's compiled clauses (``Compiler.bodies``).
 
     Raises:
         Unsupported: a cycle of calls before any event passes an operator other
-            than ``|~|`` and a timeout's right side, or passes no τ at all.
+            than ``|~|``, a timeout's right side, a parallel, renaming and
+            hiding; or it passes no τ, or a parallel, renaming or hiding, and a
+            definition on it takes no parameter.
     """
     edges = {name: set().union(*(initial_edges(body) for _, body in clauses))
              for name, clauses in bodies.items()}
+    valued = {name for name, clauses in bodies.items()
+              if clauses and all(params for params, _ in clauses)}
     untimed = {name: {callee for callee, tau, _ in out if not tau}
                for name, out in edges.items()}
-    for name, component in _components(untimed).items():  # a cycle with no τ on it
-        if component < 0 or name in untimed[name]:
+    component = _components(untimed)
+    by_values = _valued_components(component, valued)
+    for name, number in component.items():  # a cycle with no τ on it
+        if (number < 0 or name in untimed[name]) and not by_values[number]:
             raise Unsupported(f"{name.split('#')[0]} may call itself before any event")
-    every = {name: {callee for callee, _, _ in out} for name, out in edges.items()}
-    component = _components(every)
+    component = _components({name: {callee for callee, _, _ in out}
+                             for name, out in edges.items()})
+    by_values = _valued_components(component, valued)
     for name, out in edges.items():
-        for callee, _, other in out:
-            if other and component.get(callee) == component[name]:
+        for callee, _, wraps in out:
+            if component.get(callee) == component[name] and (
+                    wraps == OTHER or (wraps == DATA and not by_values[component[name]])):
                 raise Unsupported(f"{callee.split('#')[0]} may call itself before any event")
+
+
+def _valued_components(component: Mapping[str, int], valued: set[str]) -> dict[int, bool]:
+    """Per strongly connected component: whether every definition in it takes parameters."""
+    found: dict[int, bool] = {}
+    for name, number in component.items():
+        found[number] = found.get(number, True) and name in valued
+    return found
 
 
 def _components(graph: Mapping[str, set[str]]) -> dict[str, int]:
