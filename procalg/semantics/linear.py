@@ -139,6 +139,7 @@ class Machine(InputMoves, SagaMoves, ParallelMoves):
             raise Unsupported(f"{start.name} needs arguments")
         super().__init__(ev, self.compiler, all_args)
         self.moves: list[Moves | None] = []
+        self._making: set[int] = set()  # states whose moves are being made
         # printed labels, shared by the model's machines (a network's leaves print the
         # same events: a renamed cell of a 16x16 board prints 2 300 of them)
         self.names: dict[Event, str]
@@ -171,10 +172,26 @@ class Machine(InputMoves, SagaMoves, ParallelMoves):
         """``(label name, target state)`` pairs of ``state``, computed once."""
         found = self.moves[state]
         if found is None:
-            node, env = self.where[state]
-            found = self.moves[state] = self._moves(node, env)
+            if state in self._making:  # its moves need its moves: P(n) = STOP ||| P(n)
+                raise UnguardedRecursion(self._call_of(state))
+            self._making.add(state)
+            try:
+                found = self.moves[state] = self._moves(*self.where[state])
+            finally:
+                self._making.discard(state)
             self._pending.pop(state, None)
         return found
+
+    def _call_of(self, state: int) -> Call:
+        """The call in a state or its nearest operand's (ending a key), for an error."""
+        todo = [state]
+        for n in todo:  # the list's iterator sees what is appended: breadth first
+            key = self.keys[n]
+            if key[0] == "call":
+                return Call(key[1], key[2])
+            if len(todo) < 16:
+                todo += [k for k in key[-2:] if type(k) is int and 0 <= k < len(self.keys)]
+        return Call("a process")
 
     @property
     def num_states(self) -> int:
@@ -320,7 +337,6 @@ class Machine(InputMoves, SagaMoves, ParallelMoves):
             found = self.names[event] = str(event)
             self.events[found] = event
         return found
-
 
 
 _LABELS: weakref.WeakKeyDictionary[Any, tuple[dict[Event, str], dict[str, Event]]] = \
