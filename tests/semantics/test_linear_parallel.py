@@ -222,3 +222,39 @@ def test_every_machine_state_tag_has_one_rule():
 
     tags = [*SAGA_RULES, *OPERATOR_RULES, *PARALLEL_RULES]
     assert len(tags) == len(set(tags))
+
+
+# ------------------------------------- recursion through a parallel, ended by values
+
+_COPIES = """channel left, right, m : {0..1}
+COPY = left?x -> right!x -> COPY
+"""
+
+
+@pytest.mark.parametrize(("text", "start"), [
+    ("NCOPY(1) = COPY\nNCOPY(n) = COPY [right <-> left] NCOPY(n - 1)", "NCOPY(3)"),
+    ("P(n) = if n > 1 then (COPY [[right <- m]] [| {| m |} |] P(n - 1) [[left <- m]])"
+     " \\ {| m |} else COPY", "P(3)"),
+    ("P(n) = n > 0 & (right.0 -> STOP ||| P(n - 1))", "P(3)"),
+    ("P(n) = if n == 0 then right.1 -> STOP else P(n - 1)", "P(2)"),
+])
+def test_recursion_through_a_parallel_that_its_arguments_end_compiles_as_its_terms(text, start):
+    model = loads(_COPIES + text)
+    assert isinstance(compile_leaf(model.spec.evaluator, model.process(start)), Machine)
+    both = assert_compiles_like_its_terms(model, start, 2_000)
+    assert both is not None
+    assert both[0].num_states == both[1].num_states
+
+
+@pytest.mark.parametrize("text", ["P(n) = STOP ||| P(n)",
+                                  "P(n) = (STOP ||| P((n + 1) % 3)) \\ {| m |}"])
+def test_recursion_through_a_parallel_back_to_the_same_call_is_unguarded_as_in_the_terms(text):
+    from procalg.semantics.unfold import UnguardedRecursion
+
+    model = loads(_COPIES + text)
+    machine = compile_leaf(model.spec.evaluator, model.process("P(1)"))
+    assert isinstance(machine, Machine)
+    with pytest.raises(UnguardedRecursion, match="P calls itself"):
+        explore(machine, max_states=400)
+    with pytest.raises(UnguardedRecursion):
+        explore(model.spec.system(model.process("P(1)")), max_states=400)
