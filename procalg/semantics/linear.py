@@ -46,11 +46,13 @@ pair of its operands' states), renaming ``P [[R]]`` (a state is the relation
 with P's state), hiding ``P \\ A`` (the set's number with P's state, nested
 hiding flattened) and exception ``P [| A |> Q``, and ``let … within`` with
 local processes closing over the values around them
-(:mod:`procalg.semantics.linear_let`). Outside a saga a ``throw`` ends
-everything (to THROWN), as the term rules' ``saga.aborting`` says. Anything
-else (parallel inside the definition, process-valued parameters) raises
-:class:`Unsupported`, whose reason the network's notes show, and that leaf
-keeps the term rules.
+(:mod:`procalg.semantics.linear_let`), and the parallel operators, binary
+and replicated (:mod:`procalg.semantics.linear_parallel`: a state is the tuple
+of its operands' states). Outside a saga a ``throw`` ends everything (to
+THROWN), as the term rules' ``saga.aborting`` says. Anything else
+(process-valued parameters, recursion before any event that no τ guards)
+raises :class:`Unsupported`, whose reason the network's notes show, and that
+leaf keeps the term rules.
 
 Example:
     >>> from procalg.api.model import loads
@@ -71,7 +73,8 @@ from typing import TYPE_CHECKING, Any
 from procalg.lts import TAU, TICK
 from procalg.semantics.linear_inputs import InputMoves, Moves
 from procalg.semantics.linear_let import let_scope
-from procalg.semantics.linear_operators import OPERATOR_RULES, OperatorMoves
+from procalg.semantics.linear_operators import OPERATOR_RULES
+from procalg.semantics.linear_parallel import PARALLEL_RULES, ParallelMoves
 from procalg.semantics.linear_saga import SAGA_RULES, SagaMoves
 from procalg.semantics.locations import (
     AT_CALL,
@@ -108,7 +111,7 @@ if TYPE_CHECKING:
     from procalg.semantics.linear_vector import VectorMoves
 
 
-class Machine(InputMoves, SagaMoves, OperatorMoves):
+class Machine(InputMoves, SagaMoves, ParallelMoves):
     """One sequential process compiled into a state machine over int states.
 
     Args:
@@ -136,6 +139,7 @@ class Machine(InputMoves, SagaMoves, OperatorMoves):
             raise Unsupported(f"{start.name} needs arguments")
         super().__init__(ev, self.compiler, all_args)
         self.moves: list[Moves | None] = []
+        self._making: set[int] = set()  # states whose moves are being made
         # printed labels, shared by the model's machines (a network's leaves print the
         # same events: a renamed cell of a 16x16 board prints 2 300 of them)
         self.names: dict[Event, str]
@@ -168,10 +172,26 @@ class Machine(InputMoves, SagaMoves, OperatorMoves):
         """``(label name, target state)`` pairs of ``state``, computed once."""
         found = self.moves[state]
         if found is None:
-            node, env = self.where[state]
-            found = self.moves[state] = self._moves(node, env)
+            if state in self._making:  # its moves need its moves: P(n) = STOP ||| P(n)
+                raise UnguardedRecursion(self._call_of(state))
+            self._making.add(state)
+            try:
+                found = self.moves[state] = self._moves(*self.where[state])
+            finally:
+                self._making.discard(state)
             self._pending.pop(state, None)
         return found
+
+    def _call_of(self, state: int) -> Call:
+        """The call in a state or its nearest operand's (ending a key), for an error."""
+        todo = [state]
+        for n in todo:  # the list's iterator sees what is appended: breadth first
+            key = self.keys[n]
+            if key[0] == "call":
+                return Call(key[1], key[2])
+            if len(todo) < 16:
+                todo += [k for k in key[-2:] if type(k) is int and 0 <= k < len(self.keys)]
+        return Call("a process")
 
     @property
     def num_states(self) -> int:
@@ -319,7 +339,6 @@ class Machine(InputMoves, SagaMoves, OperatorMoves):
         return found
 
 
-
 _LABELS: weakref.WeakKeyDictionary[Any, tuple[dict[Event, str], dict[str, Event]]] = \
     weakref.WeakKeyDictionary()
 
@@ -354,7 +373,7 @@ _THROWN_NODE = Location(AT_THROWN)
 """THROWN, after ``throw``: no moves (not a deadlock: the run failed)."""
 OMEGA_WHERE = (OMEGA_KEY, (_OMEGA_NODE, None))
 """Ω's key and where, as :meth:`Machine._moves` interns it after ✓."""
-_RULES = {**SAGA_RULES, **OPERATOR_RULES}
+_RULES = {**SAGA_RULES, **OPERATOR_RULES, **PARALLEL_RULES}
 _ENDS = {"Ω": (OMEGA_KEY, _OMEGA_NODE), "SKIP": (SKIP_KEY, Location(AT_SKIP)),
          "STOP": (STOP_KEY, Location(AT_STOP)),
          "THROW": (THROW_KEY, _THROW_NODE), "THROWN": (THROWN_KEY, _THROWN_NODE)}
@@ -368,9 +387,9 @@ def compile_leaf(ev: Evaluator, start: Call, renamings: tuple[Any, ...] = ()
 
     Example:
         >>> from procalg.api.model import loads
-        >>> model = loads("channel a\\nP = a -> SKIP ||| P")
+        >>> model = loads("channel a\\nP = a -> (SKIP [+ {a} +] P)")
         >>> compile_leaf(model.spec.evaluator, model.process("P"))
-        'uses the operator |||'
+        'uses SyncChoiceExpr'
     """
     try:
         machine = Machine(ev, start)

@@ -102,20 +102,27 @@ class OperatorMoves(MachineHost):
     def _branch(self, node: Location, env: Any) -> Location | None:
         raise NotImplementedError  # state_keys.StateKeys's
 
+    def parallel_state(self, node: Location, env: Any) -> int:
+        raise NotImplementedError  # linear_parallel.ParallelMoves's
+
     def operator_state(self, node: Location, env: Any) -> int:
-        """The state of a saga, interrupt, timeout, renaming, hiding or exception
-        ``node`` in ``env`` (its operands numbered, not expanded)."""
+        """The state of a saga, interrupt, timeout, renaming, hiding, exception or
+        parallel ``node`` in ``env`` (its operands numbered, not expanded)."""
         from procalg.semantics.locations import (
             AT_EXCEPTION,
             AT_HIDE,
             AT_INTERRUPT,
             AT_OPEN_CHOICE,
             AT_OPEN_REPLICATED,
+            AT_PARALLEL,
             AT_RENAME,
+            AT_REPLICATED_PARALLEL,
             AT_SAGA,
         )
 
         kind, parts = node.kind, node.parts
+        if kind in (AT_PARALLEL, AT_REPLICATED_PARALLEL):
+            return self.parallel_state(node, env)
         if kind in (AT_OPEN_CHOICE, AT_OPEN_REPLICATED):
             operands = self._open_operands(node, env, [])
             return operands[0] if len(operands) == 1 else self._tagged("choice", *operands)

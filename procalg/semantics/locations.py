@@ -42,8 +42,9 @@ AT_REPLICATED_EXTERNAL, AT_REPLICATED_INTERNAL, AT_SUFFIX = 9, 10, 11
 AT_SEQ, AT_SEQ_RUN, AT_THROW, AT_THROWN, AT_UNSUPPORTED = 12, 13, 14, 15, 16
 AT_SAGA, AT_SAGA_STATE, AT_INTERRUPT, AT_TIMEOUT, AT_LET, AT_RENAME = 17, 18, 19, 20, 21, 22
 AT_HIDE, AT_EXCEPTION, AT_OPEN_CHOICE, AT_OPEN_REPLICATED = 23, 24, 25, 26
+AT_PARALLEL, AT_REPLICATED_PARALLEL = 27, 28
 AT_OPERATORS = (AT_SAGA, AT_INTERRUPT, AT_TIMEOUT, AT_RENAME, AT_HIDE, AT_EXCEPTION,
-                AT_OPEN_CHOICE, AT_OPEN_REPLICATED)
+                AT_OPEN_CHOICE, AT_OPEN_REPLICATED, AT_PARALLEL, AT_REPLICATED_PARALLEL)
 """Location kinds (made by the machine: ``AT_SUFFIX``, a suffix of a replicated ``|~|``;
 ``AT_OPEN_CHOICE`` and ``AT_OPEN_REPLICATED``, an external choice (binary, replicated)
 with an operand that may start with τ, marked by :meth:`Compiler.open_choices`;
@@ -52,7 +53,8 @@ with an operand that may start with τ, marked by :meth:`Compiler.open_choices`;
 ``AT_SAGA_STATE``, a state of a saga or of an operator in ``AT_OPERATORS``, tagged:
 :mod:`procalg.semantics.linear_saga`, :mod:`procalg.semantics.linear_operators`;
 ``AT_LET`` and ``AT_RENAME``: :mod:`procalg.semantics.linear_let`; ``AT_HIDE`` and
-``AT_EXCEPTION``: :mod:`procalg.semantics.linear_operators`)."""
+``AT_EXCEPTION``: :mod:`procalg.semantics.linear_operators`; ``AT_PARALLEL`` and
+``AT_REPLICATED_PARALLEL``: :mod:`procalg.semantics.linear_parallel`)."""
 _BODY = {AT_GUARD: 2, AT_LET: 1, AT_RENAME: 0, AT_HIDE: 0, AT_EXCEPTION: 0}
 """Where the process a guard, ``let``, renaming or hiding location stands for (an
 exception's: the process before its handler) is in its parts."""
@@ -180,6 +182,11 @@ class Compiler:
             case ast.ExceptionExpr(left, sync, right):
                 return Location(AT_EXCEPTION, (self.node(left, scope), self.node(right, scope),
                                                event_set_closure(self, sync, scope)))
+            case ast.GenParallel() | ast.AlphaParallelExpr() | ast.LinkParallelExpr() \
+                    | ast.ProcBinary("|||") | ast.Replicated("|||" | "[||]" | "||" | "[<->]"):
+                from procalg.semantics.linear_parallel import compile_parallel
+
+                return compile_parallel(self, expr, scope)
             case ast.ProcBinary(";", left, right):
                 return Location(AT_SEQ, (self.node(left, scope), self.node(right, scope)))
             case ast.PrefixExpr(_, fields, then):
@@ -253,30 +260,17 @@ class Compiler:
         return not found
 
     def check_guarded(self) -> None:
-        """Refuse recursion before any event (``P = P [] a -> STOP``): the term
-        rules report it as an error (or, behind guards, unfold it finitely).
+        """Refuse the recursion before any event that the term rules refuse
+        (``P = P [] a -> STOP``; a τ loop such as ``DIV = DIV |~| DIV`` is kept):
+        :func:`procalg.semantics.recursion_guard.check_guarded`.
 
         Raises:
-            Unsupported: some definition reaches itself through guards,
-                ``if``, choices and calls only.
+            Unsupported: some definition reaches itself before any event other
+                than through internal choices and timeouts' right sides.
         """
-        first = {name: set().union(*(initial_calls(body) for _, body in clauses))
-                 for name, clauses in self.bodies.items()}
-        done: set[str] = set()
-        for root in first:
-            path, stack = {root}, [(root, iter(first[root]))]
-            while stack:
-                name, rest = stack[-1]
-                callee = next(rest, None)
-                if callee is None:
-                    stack.pop()
-                    path.discard(name)
-                    done.add(name)
-                elif callee in path:
-                    raise Unsupported(f"{callee.split('#')[0]} may call itself before any event")
-                elif callee not in done:
-                    path.add(callee)
-                    stack.append((callee, iter(first[callee])))
+        from procalg.semantics.recursion_guard import check_guarded
+
+        check_guarded(self.bodies)
 
     def open_choices(self) -> None:
         """Mark each external choice with an operand that may start with τ as an
@@ -298,8 +292,10 @@ class Compiler:
         """No τ among the node's first moves (calls: every clause's body, recursion guarded)."""
         kind = node.kind
         if kind in (AT_INTERNAL, AT_REPLICATED_INTERNAL, AT_UNSUPPORTED, AT_SAGA, AT_TIMEOUT,
-                    AT_HIDE, AT_OPEN_CHOICE, AT_OPEN_REPLICATED):
-            return False  # a saga: a step may start with τ; a timeout's own τ; a hidden event
+                    AT_HIDE, AT_OPEN_CHOICE, AT_OPEN_REPLICATED, AT_PARALLEL,
+                    AT_REPLICATED_PARALLEL):
+            return False  # a saga: a step may start with τ; a timeout's own τ; a hidden
+            # event; a parallel: an operand's τ, or its ✓ (a τ there)
         if kind == AT_REPLICATED_EXTERNAL:
             return self._starts_visibly(node.parts[1])
         if kind in (AT_GUARD, AT_LET, AT_RENAME, AT_EXCEPTION):  # the body it stands for
@@ -323,8 +319,8 @@ class Compiler:
     def _may_end(self, node: Location) -> bool:
         """Whether ✓ may be among the node's first moves (calls: any clause's body)."""
         kind = node.kind
-        if kind in (AT_SKIP, AT_UNSUPPORTED, AT_SAGA):
-            return True
+        if kind in (AT_SKIP, AT_UNSUPPORTED, AT_SAGA, AT_REPLICATED_PARALLEL):
+            return True  # a replicated parallel over nothing is SKIP
         if kind in (AT_LET, AT_RENAME, AT_HIDE, AT_EXCEPTION):  # ✓ is never hidden
             return self._may_end(node.parts[_BODY[kind]])
         if kind in (AT_GUARD, AT_IF):
@@ -345,29 +341,6 @@ class Compiler:
                 self.visible[key] = any(self._may_end(body) for _, body in self.definition(name))
             return self.visible[key]
         return False
-
-
-def initial_calls(node: Location) -> set[str]:
-    """The definitions called before any event of ``node``."""
-    found: set[str] = set()
-    todo = [node]
-    while todo:
-        item = todo.pop()
-        if item.kind == AT_CALL:
-            found.add(item.parts[0])
-        elif item.kind in (AT_GUARD, AT_IF):
-            todo.extend(item.parts[2:])
-        elif item.kind in (AT_EXTERNAL, AT_INTERNAL, AT_INTERRUPT, AT_TIMEOUT, AT_OPEN_CHOICE):
-            todo.extend(item.parts[:2])
-        elif item.kind in (AT_REPLICATED_EXTERNAL, AT_REPLICATED_INTERNAL, AT_OPEN_REPLICATED):
-            todo.append(item.parts[1])
-        elif item.kind in (AT_LET, AT_RENAME, AT_HIDE, AT_EXCEPTION):
-            todo.append(item.parts[_BODY[item.kind]])
-        elif item.kind == AT_SEQ:  # Q only after P's ✓, a τ
-            todo.append(item.parts[0])
-        elif item.kind == AT_SAGA:  # any step may be the first to move (SKIP steps)
-            todo.extend(item.parts[1])
-    return found
 
 
 def _operands(choice: Location) -> tuple[Location, ...]:

@@ -277,13 +277,34 @@ def _linked(ev: Evaluator, left: Process, links: frozenset[tuple[Event, Event]],
     ``(P[[a <- x]] [| {x} |] Q[[b <- x]]) \\ {x}`` for a fresh ``x``; a
     nested link parallel hides its own fresh events, so reusing them is safe.
     """
+    mine, theirs, sync = link_renamings(ev, links)
+    return Hide(Parallel(Rename(left, mine), Rename(right, theirs), sync), sync)
+
+
+def link_pairs(ev: Evaluator, links: tuple, qualifiers: tuple, env: Env
+               ) -> frozenset[tuple[Event, Event]]:
+    """The linked pairs of ``[a <-> b, .. | qualifiers]`` in ``env`` (one object per
+    distinct list, as a renaming's relation is)."""
+    return _rename_pairs(ev, links, qualifiers, env, True)
+
+
+def link_renamings(ev: Evaluator, links: frozenset[tuple[Event, Event]]
+                   ) -> tuple[frozenset, frozenset, frozenset[Event]]:
+    """A linked parallel's renamings of each side to the fresh events, and those events.
+
+    Example:
+        >>> from procalg.api.model import loads
+        >>> ev = loads("channel a, b").spec.evaluator
+        >>> mine, theirs, sync = link_renamings(ev, frozenset({(Event("a"), Event("b"))}))
+        >>> sorted(map(str, sync)), ev.link_events
+        (['⟷.0'], 1)
+    """
     fresh = {pair: Event(LINK_CHANNEL, (i,))
              for i, pair in enumerate(sorted(links, key=sort_key))}
     ev.link_events = max(ev.link_events, len(fresh))  # part of a leaf's alphabet
     mine = frozenset((a, x) for (a, _), x in fresh.items())
     theirs = frozenset((b, x) for (_, b), x in fresh.items())
-    sync = frozenset(fresh.values())
-    return Hide(Parallel(Rename(left, mine), Rename(right, theirs), sync), sync)
+    return mine, theirs, frozenset(fresh.values())
 
 
 def _show(value: Any) -> str:

@@ -52,7 +52,8 @@ def test_parameters_the_body_never_mentions_are_not_live():
 
 @pytest.mark.parametrize(("text", "reason"), [
     ("P = e -> (SKIP [+ {e} +] P)", "uses SyncChoiceExpr"),
-    ("P = (e -> P) ||| (f -> P)", "uses the operator |||"),
+    ("P = ; x : <0, 1> @ c!x -> SKIP", "uses the operator ;"),
+    ("P = (e -> STOP) ||| P", "may call itself before any event"),
     ("P = P [] e -> STOP", "may call itself before any event"),
     ("P = let Q = e -> Q within d?Q -> STOP", "an input variable named as a local process"),
     ("P(X) = e -> X", "a process-valued parameter (X)"),
