@@ -67,6 +67,10 @@ class _Edges:
         self.key, self.dst = key[order], dst[order].astype(np.int64)
         self.start = np.searchsorted(self.key, np.arange(n * width + 1, dtype=np.int64))
         self.width = width
+        self.count = np.diff(self.start)
+        # a key's first target (0 where it has none): most keys have one
+        self.first = self.dst[np.minimum(self.start[:-1], max(len(self.dst) - 1, 0))] \
+            if len(self.dst) else np.zeros(n * width, np.int64)
 
     def expand(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For each position ``i`` of ``keys``, every target of ``keys[i]``: the
@@ -100,8 +104,8 @@ class _Bits:
         np.bitwise_and.at(self.flat, where, ~bit)
 
     def holds(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        where, bit = self._at(x, y)
-        return (self.flat[where] & bit) != 0
+        at = x * (self.row * 8) + y  # the bit's address: one multiply, no bit mask array
+        return ((self.flat[at >> 3] >> (at & 7).astype(np.uint8)) & 1).view(bool)
 
 
 def failures_simulation(m: _Moves) -> list[set[int]] | None:
@@ -127,7 +131,8 @@ def failures_simulation(m: _Moves) -> list[set[int]] | None:
         changed = np.zeros(n, bool)
         for a in labels:
             which = np.flatnonzero(check[xs] & moving[a][xs])
-            keep = _requirements_met(xs[which], ys[which], a, strong, weak, bits)
+            keep = _requirements_met(xs[which].astype(np.int64), ys[which].astype(np.int64),
+                                     a, strong, weak, bits)
             if not keep.all():
                 gone = which[~keep]
                 bits.clear(xs[gone], ys[gone])
@@ -213,7 +218,7 @@ def _requirements_met(xs: np.ndarray, ys: np.ndarray, a: int, strong: _Edges, we
     """Per pair, whether every ``x -a-> d`` has a weak ``y =a=> e`` with ``d R= e``."""
     keep = np.ones(len(xs), bool)
     for lo in range(0, len(xs), CHUNK):
-        px, py = xs[lo:lo + CHUNK].astype(np.int64), ys[lo:lo + CHUNK].astype(np.int64)
+        px, py = xs[lo:lo + CHUNK], ys[lo:lo + CHUNK]
         keep[lo:lo + len(px)] = _chunk_met(px * strong.width + a, py * weak.width + a,
                                            strong, weak, bits)
     return keep
@@ -225,8 +230,7 @@ def _chunk_met(ks: np.ndarray, kw: np.ndarray, strong: _Edges, weak: _Edges,
     ``weak``: nearly every state has one or two moves per label, so the i-th move of
     ``x`` against the j-th of ``y`` is one gather per ``(i, j)``; wide fans are
     expanded instead."""
-    s0, w0 = strong.start[ks], weak.start[kw]
-    sn, wn = strong.start[ks + 1] - s0, weak.start[kw + 1] - w0
+    sn, wn = strong.count[ks], weak.count[kw]
     if len(ks) and int(sn.max()) * int(wn.max()) > FAN:
         need, d = strong.expand(ks)
         meet, e = weak.expand(kw[need])
@@ -235,15 +239,19 @@ def _chunk_met(ks: np.ndarray, kw: np.ndarray, strong: _Edges, weak: _Edges,
         keep = np.ones(len(ks), bool)
         keep[need[~met]] = False
         return keep
-    keep = np.ones(len(ks), bool)
+    keep = sn == 0
     for i in range(int(sn.max(initial=0))):
-        rows = np.flatnonzero((sn > i) & keep)
-        d, fan, start = strong.dst[s0[rows] + i], wn[rows], w0[rows]
-        met = np.zeros(len(rows), bool)
-        for j in range(int(fan.max(initial=0))):
-            open_ = np.flatnonzero((fan > j) & ~met)
-            met[open_] = bits.holds(d[open_], weak.dst[start[open_] + j])
-        keep[rows[~met]] = False
+        rows = np.flatnonzero(sn > i) if i else np.flatnonzero(sn)
+        d = strong.dst[strong.start[ks[rows]] + i] if i else strong.first[ks[rows]]
+        wide, key = wn[rows], kw[rows]
+        met = (wide > 0) & bits.holds(d, weak.first[key])
+        for j in range(1, int(wide.max(initial=0))):
+            open_ = np.flatnonzero((wide > j) & ~met)
+            met[open_] = bits.holds(d[open_], weak.dst[weak.start[key[open_]] + j])
+        if i == 0:
+            keep[rows] = met
+        else:
+            keep[rows[~met]] = False
     return keep
 
 
