@@ -45,56 +45,13 @@ Example:
 
 from __future__ import annotations
 
-from procalg.lts.lts import LTS, TAU, TAU_INDEX, TICK, TICK_INDEX
-from procalg.lts.normal_simulation import failures_simulation
+from procalg.lts.lts import LTS, TAU, TICK, TICK_INDEX
+from procalg.lts.normal_simulation import Moves, failures_simulation
 from procalg.lts.partition import bfs_renumber
-from procalg.lts.tau import effective_labels, is_divergent
 
 LIMIT = 40_000
 """Most states for which the failures simulation is worked out (its relation
 is a bit matrix of ``LIMIT²`` bits: 200 MB at the limit)."""
-
-
-class _Moves:
-    """An LTS's moves per state: τ-successors, visible moves, τ-closures,
-    divergence and each state's contribution to acceptances."""
-
-    def __init__(self, lts: LTS) -> None:
-        n = lts.num_states
-        self.n = n
-        self.taus: list[set[int]] = [set() for _ in range(n)]
-        self.moves: list[list[tuple[int, int]]] = [[] for _ in range(n)]
-        for s, a, d in zip(lts.src.tolist(), effective_labels(lts).tolist(),
-                           lts.dst.tolist(), strict=True):
-            if a == TAU_INDEX:
-                self.taus[s].add(d)
-            else:
-                self.moves[s].append((a, d))
-        self.divergent: list[bool] = is_divergent(lts).tolist()
-        self.closure = [self._close({s}) for s in range(n)]
-        self.offer = [frozenset(a for a, _ in m) for m in self.moves]
-        self.contribution = [self._contribution(s) for s in range(n)]
-
-    def _close(self, states: set[int]) -> frozenset[int]:
-        seen, todo = set(states), list(states)
-        while todo:
-            for d in self.taus[todo.pop()]:
-                if d not in seen:
-                    seen.add(d)
-                    todo.append(d)
-        return frozenset(seen)
-
-    def _contribution(self, s: int) -> frozenset[int] | None:
-        if TICK_INDEX in self.offer[s]:
-            return frozenset({TICK_INDEX})
-        return None if self.taus[s] else self.offer[s]
-
-    def close(self, states: frozenset[int]) -> frozenset[int]:
-        """The union of ``states``' τ-closures."""
-        out: set[int] = set()
-        for s in states:
-            out |= self.closure[s]
-        return frozenset(out)
 
 
 def pruned_normal_lts(lts: LTS) -> LTS | None:
@@ -103,7 +60,7 @@ def pruned_normal_lts(lts: LTS) -> LTS | None:
     states or 63 labels."""
     if lts.num_states > LIMIT or len(lts.labels) > 63:
         return None
-    m = _Moves(lts)
+    m = Moves(lts)
     relation = failures_simulation(m)
     if relation is None:
         return None
@@ -133,7 +90,7 @@ def pruned_normal_lts(lts: LTS) -> LTS | None:
     return _shaped(lts, m, index, rows)
 
 
-def _shaped(lts: LTS, m: _Moves, index: dict[frozenset[int], int],
+def _shaped(lts: LTS, m: Moves, index: dict[frozenset[int], int],
             rows: list[tuple[int, int, int]]) -> LTS:
     """The nodes as an LTS: a node whose one minimal acceptance is all it can do
     is one state; else it moves by τ to a stable state per minimal acceptance

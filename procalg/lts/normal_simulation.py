@@ -26,27 +26,22 @@ per group.
 
 Example:
     >>> from procalg.lts.lts import LTS
-    >>> from procalg.lts.normal_pruned import _Moves
     >>> spec = LTS.build(4, 0, ["a", "b"], [(0, "τ", 1), (0, "τ", 2), (1, "a", 3),
     ...                                      (2, "a", 3), (2, "b", 3)])
-    >>> [sorted(r) for r in failures_simulation(_Moves(spec))]
+    >>> [sorted(r) for r in failures_simulation(Moves(spec))]
     [[], [0], [0], []]
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-from procalg.lts.lts import TAU_INDEX, TICK_INDEX
+from procalg.lts.lts import LTS, TAU_INDEX, TICK_INDEX
+from procalg.lts.tau import effective_labels, is_divergent
 
-if TYPE_CHECKING:  # the moves come from the pruned normal form's module
-    from procalg.lts.normal_pruned import _Moves
-
-MAX_PAIRS = 60_000_000
-"""Most candidate pairs worked on (two int32 arrays and the requirements of a
-chunk: about 0.5 GB at the limit); :func:`failures_simulation` gives ``None`` beyond."""
+MAX_PAIRS = 30_000_000
+"""Most candidate pairs worked on (philsc's 21,126-state level has 13.8 million
+and peaks at 0.6 GB); :func:`failures_simulation` gives ``None`` beyond."""
 
 CHUNK = 1 << 20
 """Pairs whose requirements are expanded together (bounds the temporaries)."""
@@ -54,6 +49,54 @@ CHUNK = 1 << 20
 FAN = 64
 """Most ``(x's a-moves) * (y's weak a-moves)`` in a chunk checked move by move;
 wider chunks expand every combination instead."""
+
+
+class Moves:
+    """An LTS's moves per state: τ-successors, visible moves, τ-closures,
+    divergence and each state's contribution to acceptances.
+
+    Example:
+        >>> m = Moves(LTS.build(2, 0, ["a"], [(0, "τ", 1), (1, "a", 1)]))
+        >>> sorted(m.closure[0]), m.contribution[0], sorted(m.contribution[1])
+        ([0, 1], None, [2])
+    """
+
+    def __init__(self, lts: LTS) -> None:
+        n = lts.num_states
+        self.n = n
+        self.taus: list[set[int]] = [set() for _ in range(n)]
+        self.moves: list[list[tuple[int, int]]] = [[] for _ in range(n)]
+        for s, a, d in zip(lts.src.tolist(), effective_labels(lts).tolist(),
+                           lts.dst.tolist(), strict=True):
+            if a == TAU_INDEX:
+                self.taus[s].add(d)
+            else:
+                self.moves[s].append((a, d))
+        self.divergent: list[bool] = is_divergent(lts).tolist()
+        self.closure = [self._close({s}) for s in range(n)]
+        self.offer = [frozenset(a for a, _ in m) for m in self.moves]
+        self.contribution = [self._contribution(s) for s in range(n)]
+
+    def _close(self, states: set[int]) -> frozenset[int]:
+        seen, todo = set(states), list(states)
+        while todo:
+            for d in self.taus[todo.pop()]:
+                if d not in seen:
+                    seen.add(d)
+                    todo.append(d)
+        return frozenset(seen)
+
+    def _contribution(self, s: int) -> frozenset[int] | None:
+        if TICK_INDEX in self.offer[s]:
+            return frozenset({TICK_INDEX})
+        return None if self.taus[s] else self.offer[s]
+
+    def close(self, states: frozenset[int]) -> frozenset[int]:
+        """The union of ``states``' τ-closures."""
+        out: set[int] = set()
+        for s in states:
+            out |= self.closure[s]
+        return frozenset(out)
 
 
 class _Edges:
@@ -108,7 +151,7 @@ class _Bits:
         return ((self.flat[at >> 3] >> (at & 7).astype(np.uint8)) & 1).view(bool)
 
 
-def failures_simulation(m: _Moves) -> list[set[int]] | None:
+def failures_simulation(m: Moves) -> list[set[int]] | None:
     """Per state ``x``, the states ``y != x`` with ``x R y`` (see the module notes);
     ``None`` with more than :data:`MAX_PAIRS` candidate pairs."""
     n = m.n
@@ -149,7 +192,7 @@ def failures_simulation(m: _Moves) -> list[set[int]] | None:
     return relation
 
 
-def _arrays(m: _Moves) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _arrays(m: Moves) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every move (τ included) as arrays ``src, label, dst``."""
     rows = [(s, TAU_INDEX, t) for s in range(m.n) for t in m.taus[s]]
     rows += [(s, a, d) for s in range(m.n) for a, d in m.moves[s]]
@@ -160,7 +203,7 @@ def _arrays(m: _Moves) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return src, lab, dst
 
 
-def _weak(m: _Moves, src: np.ndarray, lab: np.ndarray, dst: np.ndarray, width: int) -> _Edges:
+def _weak(m: Moves, src: np.ndarray, lab: np.ndarray, dst: np.ndarray, width: int) -> _Edges:
     """Each state's visible moves from any state of its τ-closure (deduplicated);
     τ is each state to itself (a τ of ``x`` is matched by ``y`` standing still)."""
     pairs = [(y, z) for y in range(m.n) for z in m.closure[y]]
@@ -176,7 +219,7 @@ def _weak(m: _Moves, src: np.ndarray, lab: np.ndarray, dst: np.ndarray, width: i
     return _Edges(m.n, width, key // m.n // width, key // m.n % width, key % m.n)
 
 
-def _candidates(m: _Moves) -> tuple[np.ndarray, np.ndarray] | None:
+def _candidates(m: Moves) -> tuple[np.ndarray, np.ndarray] | None:
     """The pairs ``x != y`` with ``x``'s offers among ``y``'s weak offers, ``y``
     divergent if ``x`` is, and ``x``'s contribution to acceptances covering one
     in ``y``'s τ-closure; ``None`` past :data:`MAX_PAIRS`."""
@@ -255,4 +298,4 @@ def _chunk_met(ks: np.ndarray, kw: np.ndarray, strong: _Edges, weak: _Edges,
     return keep
 
 
-__all__ = ["MAX_PAIRS", "failures_simulation"]
+__all__ = ["MAX_PAIRS", "Moves", "failures_simulation"]

@@ -15,6 +15,7 @@ from procalg.lts import LTS, normal_pruned
 from procalg.lts.compressions import normal_lts
 from procalg.lts.normal import NormalForm
 from procalg.lts.normal_pruned import pruned_normal_lts
+from procalg.lts.normal_simulation import Moves
 from procalg.lts.normal_table import normal_lts as table_lts
 from procalg.lts.normal_table import normal_table
 from procalg.lts.partition import Bisimulation, minimize
@@ -48,7 +49,7 @@ def test_a_member_another_member_covers_is_left_out_of_the_set() -> None:
     spec = LTS.build(8, 0, ["a", "b", "c"], [
         (0, "a", 2), (0, "a", 3), (0, "b", 2), (2, "τ", 4), (2, "τ", 5),
         (3, "b", 7), (3, "c", 7), (4, "b", 7), (5, "b", 7), (5, "c", 7)])
-    relation = normal_pruned.failures_simulation(normal_pruned._Moves(spec))
+    relation = normal_pruned.failures_simulation(Moves(spec))
     assert 2 in relation[3] and 3 not in relation[2]
     assert len(normal_table(spec)) == 4  # {0}, {2, 3, 4, 5}, {2, 4, 5}, {7}
     assert pruned_normal_lts(spec).num_states < table_lts(spec).num_states

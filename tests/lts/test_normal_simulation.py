@@ -14,12 +14,12 @@ from hypothesis import example, given, settings
 
 from procalg.lts import LTS, normal_simulation
 from procalg.lts.lts import TICK_INDEX
-from procalg.lts.normal_pruned import _Moves, pruned_normal_lts
-from procalg.lts.normal_simulation import failures_simulation
+from procalg.lts.normal_pruned import pruned_normal_lts
+from procalg.lts.normal_simulation import Moves, failures_simulation
 from tests.lts.test_normal_table import specs
 
 
-def _oracle(m: _Moves) -> list[set[int]]:
+def _oracle(m: Moves) -> list[set[int]]:
     """The relation by its definition, one pair at a time."""
     weak: list[dict[int, set[int]]] = []
     for y in range(m.n):
@@ -65,14 +65,14 @@ def _chain() -> LTS:
 @given(specs(max_states=9))
 @example(_chain())
 def test_the_array_simulation_is_the_relation_of_its_definition(spec: LTS) -> None:
-    m = _Moves(spec)
+    m = Moves(spec)
     assert failures_simulation(m) == _oracle(m)
 
 
 @settings(max_examples=150, deadline=None)
 @given(specs(max_states=9))
 def test_small_chunks_and_wide_fans_give_the_same_relation(spec: LTS) -> None:
-    m = _Moves(spec)
+    m = Moves(spec)
     expected = _oracle(m)
     saved = normal_simulation.CHUNK, normal_simulation.FAN
     try:
@@ -83,7 +83,7 @@ def test_small_chunks_and_wide_fans_give_the_same_relation(spec: LTS) -> None:
 
 
 def test_states_that_offer_the_same_futures_simulate_each_other_and_no_other() -> None:
-    relation = failures_simulation(_Moves(_chain()))
+    relation = failures_simulation(Moves(_chain()))
     assert 2 in relation[1] and 1 in relation[2]
     assert 3 not in relation[1] and 1 not in relation[3]
     assert 5 in relation[4] and 6 not in relation[4]
@@ -91,6 +91,6 @@ def test_states_that_offer_the_same_futures_simulate_each_other_and_no_other() -
 
 def test_past_its_pair_limit_the_simulation_gives_way(monkeypatch) -> None:
     monkeypatch.setattr(normal_simulation, "MAX_PAIRS", 1)
-    m = _Moves(_chain())
+    m = Moves(_chain())
     assert failures_simulation(m) is None
     assert pruned_normal_lts(_chain()) is None
