@@ -30,9 +30,11 @@ divergence come from the closure, so each node is failures-divergences
 equal to the unpruned one (Roscoe, *Understanding Concurrent Systems*,
 sec. 16.1) and the result, minimised, is the same normal form.
 
-The simulation is worked out in Python over candidate pairs filtered by
-label masks, so it runs only on processes of up to :data:`LIMIT` states
-with at most 63 labels; :func:`pruned_normal_lts` gives ``None`` beyond.
+The simulation is worked out on arrays (:mod:`procalg.lts.normal_simulation`)
+over candidate pairs filtered by label masks, so it runs only on processes of
+up to :data:`LIMIT` states with at most 63 labels and
+:data:`~procalg.lts.normal_simulation.MAX_PAIRS` candidates;
+:func:`pruned_normal_lts` gives ``None`` beyond.
 
 Example:
     >>> p = LTS.build(3, 0, ["a", "b"], [(0, "τ", 1), (0, "τ", 2), (1, "a", 1), (2, "b", 2)])
@@ -43,101 +45,13 @@ Example:
 
 from __future__ import annotations
 
-import numpy as np
-
-from procalg.lts.lts import LTS, TAU, TAU_INDEX, TICK, TICK_INDEX
+from procalg.lts.lts import LTS, TAU, TICK, TICK_INDEX
+from procalg.lts.normal_simulation import Moves, failures_simulation
 from procalg.lts.partition import bfs_renumber
-from procalg.lts.tau import effective_labels, is_divergent
 
-LIMIT = 20_000
-"""Most states for which the failures simulation is worked out (its
-candidate pairs are filtered over all pairs of states)."""
-
-
-class _Moves:
-    """An LTS's moves per state: τ-successors, visible moves, τ-closures,
-    divergence and each state's contribution to acceptances."""
-
-    def __init__(self, lts: LTS) -> None:
-        n = lts.num_states
-        self.n = n
-        self.taus: list[set[int]] = [set() for _ in range(n)]
-        self.moves: list[list[tuple[int, int]]] = [[] for _ in range(n)]
-        for s, a, d in zip(lts.src.tolist(), effective_labels(lts).tolist(),
-                           lts.dst.tolist(), strict=True):
-            if a == TAU_INDEX:
-                self.taus[s].add(d)
-            else:
-                self.moves[s].append((a, d))
-        self.divergent: list[bool] = is_divergent(lts).tolist()
-        self.closure = [self._close({s}) for s in range(n)]
-        self.offer = [frozenset(a for a, _ in m) for m in self.moves]
-        self.contribution = [self._contribution(s) for s in range(n)]
-
-    def _close(self, states: set[int]) -> frozenset[int]:
-        seen, todo = set(states), list(states)
-        while todo:
-            for d in self.taus[todo.pop()]:
-                if d not in seen:
-                    seen.add(d)
-                    todo.append(d)
-        return frozenset(seen)
-
-    def _contribution(self, s: int) -> frozenset[int] | None:
-        if TICK_INDEX in self.offer[s]:
-            return frozenset({TICK_INDEX})
-        return None if self.taus[s] else self.offer[s]
-
-    def close(self, states: frozenset[int]) -> frozenset[int]:
-        """The union of ``states``' τ-closures."""
-        out: set[int] = set()
-        for s in states:
-            out |= self.closure[s]
-        return frozenset(out)
-
-
-def failures_simulation(m: _Moves) -> list[set[int]]:
-    """Per state ``x``, the states ``y != x`` with ``x R y`` (see the module notes):
-    candidates by label masks and the local conditions, then pairs whose
-    moves are not matched removed until none is."""
-    weak: list[dict[int, set[int]]] = []
-    for y in range(m.n):
-        found: dict[int, set[int]] = {}
-        for z in m.closure[y]:
-            for a, d in m.moves[z]:
-                found.setdefault(a, set()).add(d)
-        weak.append(found)
-    reachable = [[c for z in m.closure[y] if (c := m.contribution[z]) is not None]
-                 for y in range(m.n)]
-    own = np.array([sum(1 << a for a in m.offer[x]) for x in range(m.n)], np.uint64)
-    near = np.array([sum(1 << a for a in weak[y]) for y in range(m.n)], np.uint64)
-    divergent = np.array(m.divergent, bool)
-    relation: list[set[int]] = []
-    for x in range(m.n):
-        fits = (own[x] & ~near) == 0
-        fits[x] = False
-        if m.divergent[x]:
-            fits &= divergent
-        mine = m.contribution[x]
-        relation.append({y for y in np.flatnonzero(fits).tolist()
-                         if mine is None or any(c <= mine for c in reachable[y])})
-    changed = True
-    while changed:
-        changed = False
-        for x in range(m.n):
-            bad = [y for y in relation[x] if not _matched(m, relation, weak, x, y)]
-            if bad:
-                relation[x].difference_update(bad)
-                changed = True
-    return relation
-
-
-def _matched(m: _Moves, relation: list[set[int]], weak: list[dict[int, set[int]]],
-             x: int, y: int) -> bool:
-    if any(y != t and y not in relation[t] for t in m.taus[x]):
-        return False
-    return all(a == TICK_INDEX or any(d == e or e in relation[d] for e in weak[y][a])
-               for a, d in m.moves[x])
+LIMIT = 40_000
+"""Most states for which the failures simulation is worked out (its relation
+is a bit matrix of ``LIMIT²`` bits: 200 MB at the limit)."""
 
 
 def pruned_normal_lts(lts: LTS) -> LTS | None:
@@ -146,8 +60,10 @@ def pruned_normal_lts(lts: LTS) -> LTS | None:
     states or 63 labels."""
     if lts.num_states > LIMIT or len(lts.labels) > 63:
         return None
-    m = _Moves(lts)
+    m = Moves(lts)
     relation = failures_simulation(m)
+    if relation is None:
+        return None
 
     def prune(states: frozenset[int]) -> frozenset[int]:
         return frozenset(x for x in states if not any(
@@ -174,7 +90,7 @@ def pruned_normal_lts(lts: LTS) -> LTS | None:
     return _shaped(lts, m, index, rows)
 
 
-def _shaped(lts: LTS, m: _Moves, index: dict[frozenset[int], int],
+def _shaped(lts: LTS, m: Moves, index: dict[frozenset[int], int],
             rows: list[tuple[int, int, int]]) -> LTS:
     """The nodes as an LTS: a node whose one minimal acceptance is all it can do
     is one state; else it moves by τ to a stable state per minimal acceptance
