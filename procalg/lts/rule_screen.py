@@ -102,11 +102,13 @@ class Screen:
         acc = self.bits[0].take(locs[self.comps[0]], axis=0)
         for c, bits in zip(self.comps[1:], self.bits[1:], strict=True):
             np.bitwise_and(acc, bits.take(locs[c], axis=0), out=acc)
-        row, word = acc.nonzero()  # only words with a bit set are unpacked
-        flags = np.unpackbits(acc[row, word].view(np.uint8).reshape(-1, 8), axis=1,
-                              bitorder="little")
-        pair, bit = flags.nonzero()
-        src, rule = row.take(pair), word.take(pair) * 64 + bit
+        # only words with a bit set are unpacked; flat indices, as numpy's
+        # 2-D nonzero costs several times more than flatnonzero
+        hit = acc.reshape(-1).nonzero()[0]
+        flags = np.unpackbits(acc.reshape(-1).take(hit).view(np.uint8), bitorder="little")
+        at = flags.nonzero()[0]
+        pair = hit.take(at >> 6)  # the word's flat index: code * words + word
+        src, rule = pair // acc.shape[1], (pair % acc.shape[1]) * 64 + (at & 63)
         order = np.argsort(rule, kind="stable")  # rule by rule, codes ascending
         src, rule = src.take(order), rule.take(order)
         counts, entries = [], []
