@@ -53,6 +53,7 @@ from procalg.lts.lazy_tables import LazyFactor, LazyGroup, deferrable
 from procalg.lts.lts import LTS
 from procalg.lts.network import Network, SyncRule
 from procalg.lts.priority import NEVER, allowed, best_ranks, is_prioritised
+from procalg.lts.rule_screen import Screen, screened
 
 JOINT_LIMIT = 1 << 16
 """Largest joint local space that gets a single joint table."""
@@ -129,6 +130,7 @@ class Tables:
         self._asking = any(comps[c].deferred for c in self.lazy)  # type: ignore[union-attr]
         self._batch = [Gather.of(_gathered(self.forward), self.moving),
                        Gather.of(_gathered(self.backward), self.moving)]
+        self._screens = [Screen.of(screened(self.forward)), Screen.of(screened(self.backward))]
         self._whole = [b is not None and len(b.groups) == len(g)
                        for b, g in zip(self._batch, (self.forward, self.backward), strict=True)]
         self._columns: tuple[object, np.ndarray, np.ndarray] = (None, *np.zeros((2, 0, 1), int))
@@ -328,12 +330,13 @@ class Tables:
             return batch.fire_codes(codes, layout, shift, mask)  # type: ignore[union-attr]
         groups = self.backward if backward else self.forward
         parts = []
+        screen = self._screens[backward]
+        skip = frozenset(screen.positions.tolist()) if screen is not None else frozenset()
         if batch is not None and not layout.wide and len(batch.groups) * len(codes) <= _BATCH_CELLS:
             rows = layout.decode_rows(codes, self.moving)
             locs = dict(zip(self.moving, rows, strict=True))
             parts.append(batch.fire(codes, rows))
-            skip = batch.groups
-            groups = [g for i, g in enumerate(groups) if i not in skip]
+            skip |= batch.groups
             windows: list[Window | None] = [None] * len(groups)
         else:  # groups with a window read the code's bits: decode the others' digits only
             windows = self._windows(backward)
@@ -341,10 +344,12 @@ class Tables:
                              for c in (g.comps if isinstance(g, LazyGroup)
                                        else {c for f in g for c in f.comps})})
             locs = dict(zip(needed, layout.decode_rows(codes, needed), strict=True))
-        parts += [w.fire(codes) if w is not None
-                  else self._lazy(g, codes, locs) if isinstance(g, LazyGroup)
-                  else fire_factors(g, codes, locs, layout)
-                  for g, w in zip(groups, windows, strict=True)]
+        at = [i for i in range(len(groups)) if i not in skip]
+        parts += [windows[i].fire(codes) if windows[i] is not None  # type: ignore[union-attr]
+                  else self._lazy(groups[i], codes, locs) if isinstance(groups[i], LazyGroup)
+                  else fire_factors(groups[i], codes, locs, layout) for i in at]
+        if screen is not None:  # its rules' moves, in their places among the others'
+            parts = screen.merge(parts, at, codes, locs, layout)
         parts = [p for p in parts if len(p[0])]
         if not parts:
             empty = np.zeros(0, dtype=np.int64)
