@@ -48,6 +48,7 @@ from procalg.lts.partition import Bisimulation, minimize
 from procalg.lts.tau import effective_labels
 from procalg.semantics.compiled_operand import operand_lts
 from procalg.semantics.deep import with_room
+from procalg.semantics.priority import prioritised
 from procalg.semantics.sos import Rules
 from procalg.source import Span
 from procalg.terms import Call, Process, show_process
@@ -102,7 +103,11 @@ def compress(name: str, term: Process, unfold: Callable[[Call], Process],
     as FDR compresses the compiled LTS), else by the term rules.
     A lossless compression (:data:`LOSSLESS`) of a process with more than
     :data:`LOSSLESS_BUDGET` states is ``term`` itself: the same process up to
-    strong bisimulation, explored only where it is used.
+    strong bisimulation, explored only where it is used; but not where ``term``
+    is a priority operator under hiding and renaming (FDR's timed idiom
+    ``sbisim(pri(P) \\ X)`` per layer: one layer left whole keeps a priority
+    over every layer below it inside the outer search, Fischer's protocol with
+    20 nodes as a product of all 20).
 
     Raises:
         ModelError: the argument is not a process, or it has too many states.
@@ -115,7 +120,8 @@ def compress(name: str, term: Process, unfold: Callable[[Call], Process],
     if not isinstance(term, Process):
         raise ModelError(f"{name} needs a process, got {term!r}", span,
                          hint=f"write {name}(P) with P a process")
-    limit = LOSSLESS_BUDGET if name in LOSSLESS else MAX_STATES
+    limit = LOSSLESS_BUDGET if name in LOSSLESS and not prioritised(term, unfold) \
+        else MAX_STATES
     collecting = gc.isenabled()
     gc.disable()  # the reductions make many small objects, all kept: each collection
     try:          # would walk the model's whole heap for nothing (2-3x slower)
