@@ -66,7 +66,7 @@ from procalg.lts.network import (
 from procalg.semantics.growth_reached import reached_growth
 from procalg.semantics.leaves import Leaves, compressed_leaf, model_alphabet
 from procalg.semantics.network_loops import arity, loops_back, resets_after
-from procalg.semantics.network_nested import nested_network, nests
+from procalg.semantics.network_nested import nested_network, nests, priority_leaf
 from procalg.semantics.network_shape import (
     CONTROL_OPERATORS,
     MAX_DEPTH,
@@ -263,11 +263,14 @@ def _build(top: Process, shape: Shape, leaves: Leaves, outer: frozenset[Process]
         elif type(term) is Omega:  # terminated from the start (a one-component ||)
             done.append(_OMEGA_LEAF)
             resets.append(None)
+        elif (source := priority_source(term)) is not None and not shape.compiled(
+                shape.operands(term)[0]):  # over a sequential operand: filtered on the fly
+            done.append(component(priority_leaf(term, source, leaves, lazy=controls == 0)))
+            resets.append(None)
         elif not shape.compiled(term):
             done.append(component(leaves.lts(term, lazy=controls == 0)))
             resets.append(None)
-        elif (source := priority_source(term)) is not None and nests(source,
-                                                                     [t for t, _ in path]):
+        elif source is not None and nests(source, [t for t, _ in path]):
             if term in on_path or term in outer:
                 raise _Recursive(term)
             build = partial(_build, shape=shape, leaves=leaves, outer=outer | on_path | {term},
