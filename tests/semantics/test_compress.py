@@ -298,16 +298,6 @@ def test_a_compression_that_changes_the_lts_ignores_the_budget(
     assert isinstance(_unfolded(model, "W"), Compressed)
 
 
-def test_a_lossless_compression_of_a_prioritised_process_ignores_the_budget(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    from procalg.semantics import compress as module
-
-    monkeypatch.setattr(module, "LOSSLESS_BUDGET", 20)  # P has 61 states
-    model = loads(WIDE + "pri(X) = prioritise(X, <{}>) \\ {}\nQ = sbisim(pri(P)[[d <- d]])\n")
-    assert isinstance(_unfolded(model, "Q"), Compressed)  # FDR's timed idiom: per layer
-    assert model.lts("Q").num_states == 61
-
-
 def test_a_compressed_process_with_large_event_sets_is_named_by_its_operator_alone() -> None:
     text = "channel c : {0..99}\nchannel d : {0..199}\nP = c?x -> P\n"
     model = loads(text + "Q = sbisim(P [[ c <- d ]])\nR = sbisim(c.1 -> STOP)\n"

@@ -109,3 +109,18 @@ def test_a_part_given_up_on_below_a_priority_gives_up_the_compression_around_it(
     assert type(outer).__name__ == "Prefix"  # given up on: itself, not an error about 2 M
     [result] = check_model(model)
     assert result.result == "pass"
+
+
+WIDE_DATA = "channel c : {0..59}\nchannel d : {0..59}\nP = c?x -> d!x -> P\n"
+
+
+def test_a_lossless_compression_of_a_prioritised_process_ignores_the_budget(
+        monkeypatch) -> None:
+    from procalg.semantics import compress as module
+    from procalg.terms.compressed import Compressed
+
+    monkeypatch.setattr(module, "LOSSLESS_BUDGET", 20)  # P has 61 states
+    model = loads(WIDE_DATA + "pri(X) = prioritise(X, <{}>) \\ {}\nQ = sbisim(pri(P)[[d <- d]])\n")
+    # FDR's timed idiom, a compression per prioritised layer: compressed whatever its size
+    assert isinstance(model.spec.evaluator.unfold(model.process("Q")), Compressed)
+    assert model.lts("Q").num_states == 61
