@@ -120,13 +120,12 @@ def compress(name: str, term: Process, unfold: Callable[[Call], Process],
     if not isinstance(term, Process):
         raise ModelError(f"{name} needs a process, got {term!r}", span,
                          hint=f"write {name}(P) with P a process")
-    limit = LOSSLESS_BUDGET if name in LOSSLESS and not prioritised(term, unfold) \
-        else MAX_STATES
     collecting = gc.isenabled()
     gc.disable()  # the reductions make many small objects, all kept: each collection
     try:          # would walk the model's whole heap for nothing (2-3x slower)
         try:  # nested compressions (one per level of a recursive definition) go deep
-            lts, events = with_room(lambda: _explored(term, unfold, evaluator, limit))
+            lts, events = with_room(lambda: _explored(term, unfold, evaluator,
+                                                      _limit(name, term, unfold)))
         except LimitExceeded as err:
             if name in LOSSLESS:
                 return term
@@ -182,6 +181,16 @@ def _explored(term: Process, unfold: Callable[[Call], Process], evaluator: Any,
     recorder = _Recorder(Rules(unfold), term)
     lts = explore(recorder, max_states=limit)
     return lts, [recorder.labels[label] for label in lts.labels]
+
+
+def _limit(name: str, term: Process, unfold: Callable[[Call], Process]) -> int:
+    """The states ``name(term)`` may explore (see :func:`compress`).
+
+    Raises:
+        LimitExceeded: a part of ``term`` was given up on (met while normalising it).
+    """
+    lossless = name in LOSSLESS and not prioritised(term, unfold)
+    return LOSSLESS_BUDGET if lossless else MAX_STATES
 
 
 def wrap(name: str, lts: LTS, events: dict[str, Any]) -> Compressed:

@@ -162,6 +162,10 @@ def prioritised(term: Process, unfold: Callable[[Call], Process]) -> bool:
     ``chase``) under nothing but hiding, renaming and calls: FDR's timed idiom
     ``sbisim(pri(P) \\ X)``, whose compression must not be given up on.
 
+    Raises:
+        LimitExceeded: a part of ``term`` a lossless compression gave up on was
+            met while normalising it (transformations).
+
     Example:
         >>> from procalg.api import loads
         >>> model = loads("channel a, b\\nP = prioritise(a -> STOP [] b -> STOP, <{a}, {b}>)")
@@ -172,6 +176,8 @@ def prioritised(term: Process, unfold: Callable[[Call], Process]) -> bool:
     """
     try:
         top = Rules(unfold).normalise(term)
+    except LimitExceeded:  # a part given up on: the compression around must see it
+        raise
     except ProcalgError:  # the explorations report it
         return False
     while type(top) in (Hide, Rename):
