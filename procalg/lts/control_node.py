@@ -78,8 +78,13 @@ class ControlNode:
         self.loose: list[bool] = []
         self.stale: set[int] = set()  # sides left where they are instead of reset
         self.marks: list[tuple[int, str] | None] = []  # a side that is a loop mark: its part
-        for net in operands:
-            self.loose.append(net.loose)
+        for side, net in enumerate(operands):
+            # a lazy side's states are not known yet: it is never reset or settled, but
+            # stale (every rule guarded) and loose, as a side too large to reset is
+            lazy = not all(isinstance(c, LTS) for c in net.components)
+            self.loose.append(net.loose or lazy)
+            if lazy:
+                self.stale.add(side)
             start = len(self.comps)
             self.marks.append(_mark_part(net, start))
             self.spans.append(range(start, start + len(net)))

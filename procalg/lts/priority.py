@@ -25,8 +25,9 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 
@@ -129,6 +130,25 @@ class Preemption:
         """``chase``: where τ is enabled, the first τ alone."""
         return cls(chase=True)
 
+    def keep(self, moves: Iterable[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
+        """The moves of one state, ``(label, target)`` pairs, that the filter
+        keeps (labels compared by name, as in :meth:`allowed`).
+
+        Example:
+            >>> Preemption.ranks({"a": 0, "b": 1}).keep([("b", 1), ("a", 2), ("c", 3)])
+            [('a', 2), ('c', 3)]
+            >>> Preemption.chasing().keep([("a", 1), ("τ", 2), ("τ", 3)])
+            [('τ', 2)]
+        """
+        moves = list(moves)
+        names = [label if type(label) is str else str(label) for label, _ in moves]
+        if self.chase:
+            return [moves[names.index(TAU)]] if TAU in names else moves
+        offered = set(names)
+        above = self.above
+        return [move for move, name in zip(moves, names, strict=True)
+                if name not in above or offered.isdisjoint(above[name])]
+
     def allowed(self, labels: tuple[str, ...], states: int, src: np.ndarray,
                 lab: np.ndarray) -> np.ndarray:
         """Which moves (``src`` index into ``states`` source states, ``lab``
@@ -164,3 +184,34 @@ def _first_taus(states: int, src: np.ndarray, lab: np.ndarray, tau: int) -> np.n
     first[src[where[::-1]]] = where[::-1]  # the last write wins: the first τ
     chased = first[src] >= 0
     return ~chased | (np.arange(len(src)) == first[src])
+
+
+class Filtered:
+    """A transition system whose every state offers only the moves ``order``
+    keeps: priority (or ``chase``) applied on the fly to a sequential process,
+    so only the states its kept moves reach are ever asked for (the rule is
+    Roscoe's, *Understanding Concurrent Systems* §20.2: it looks at one
+    state's moves, never at the whole LTS).
+
+    Args:
+        system: ``initial_state()`` and ``successors(state)``.
+        order: the filter.
+
+    Example:
+        >>> class Two:
+        ...     def initial_state(self): return 0
+        ...     def successors(self, n): return [("a", 1), ("b", 2)] if n == 0 else []
+        >>> from procalg.lts.exploration import explore
+        >>> explore(Filtered(Two(), Preemption.ranks({"a": 0, "b": 1}))).num_states
+        2
+    """
+
+    def __init__(self, system: Any, order: Preemption) -> None:
+        self.system = system
+        self.order = order
+
+    def initial_state(self) -> Any:
+        return self.system.initial_state()
+
+    def successors(self, state: Any) -> list[tuple[Any, Any]]:
+        return self.order.keep(self.system.successors(state))

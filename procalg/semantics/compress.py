@@ -48,6 +48,7 @@ from procalg.lts.partition import Bisimulation, minimize
 from procalg.lts.tau import effective_labels
 from procalg.semantics.compiled_operand import operand_lts
 from procalg.semantics.deep import with_room
+from procalg.semantics.priority import prioritised
 from procalg.semantics.sos import Rules
 from procalg.source import Span
 from procalg.terms import Call, Process, show_process
@@ -102,7 +103,11 @@ def compress(name: str, term: Process, unfold: Callable[[Call], Process],
     as FDR compresses the compiled LTS), else by the term rules.
     A lossless compression (:data:`LOSSLESS`) of a process with more than
     :data:`LOSSLESS_BUDGET` states is ``term`` itself: the same process up to
-    strong bisimulation, explored only where it is used.
+    strong bisimulation, explored only where it is used; but not where ``term``
+    is a priority operator under hiding and renaming (FDR's timed idiom
+    ``sbisim(pri(P) \\ X)`` per layer: one layer left whole keeps a priority
+    over every layer below it inside the outer search, Fischer's protocol with
+    20 nodes as a product of all 20).
 
     Raises:
         ModelError: the argument is not a process, or it has too many states.
@@ -115,12 +120,12 @@ def compress(name: str, term: Process, unfold: Callable[[Call], Process],
     if not isinstance(term, Process):
         raise ModelError(f"{name} needs a process, got {term!r}", span,
                          hint=f"write {name}(P) with P a process")
-    limit = LOSSLESS_BUDGET if name in LOSSLESS else MAX_STATES
     collecting = gc.isenabled()
     gc.disable()  # the reductions make many small objects, all kept: each collection
     try:          # would walk the model's whole heap for nothing (2-3x slower)
         try:  # nested compressions (one per level of a recursive definition) go deep
-            lts, events = with_room(lambda: _explored(term, unfold, evaluator, limit))
+            lts, events = with_room(lambda: _explored(term, unfold, evaluator,
+                                                      _limit(name, term, unfold)))
         except LimitExceeded as err:
             if name in LOSSLESS:
                 return term
@@ -176,6 +181,16 @@ def _explored(term: Process, unfold: Callable[[Call], Process], evaluator: Any,
     recorder = _Recorder(Rules(unfold), term)
     lts = explore(recorder, max_states=limit)
     return lts, [recorder.labels[label] for label in lts.labels]
+
+
+def _limit(name: str, term: Process, unfold: Callable[[Call], Process]) -> int:
+    """The states ``name(term)`` may explore (see :func:`compress`).
+
+    Raises:
+        LimitExceeded: a part of ``term`` was given up on (met while normalising it).
+    """
+    lossless = name in LOSSLESS and not prioritised(term, unfold)
+    return LOSSLESS_BUDGET if lossless else MAX_STATES
 
 
 def wrap(name: str, lts: LTS, events: dict[str, Any]) -> Compressed:

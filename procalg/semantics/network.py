@@ -66,7 +66,7 @@ from procalg.lts.network import (
 from procalg.semantics.growth_reached import reached_growth
 from procalg.semantics.leaves import Leaves, compressed_leaf, model_alphabet
 from procalg.semantics.network_loops import arity, loops_back, resets_after
-from procalg.semantics.network_nested import nested_network, nests
+from procalg.semantics.network_nested import nested_network, nests, priority_leaf
 from procalg.semantics.network_shape import (
     CONTROL_OPERATORS,
     MAX_DEPTH,
@@ -128,6 +128,10 @@ def _names(events: frozenset) -> set[str]:
     return {str(e) for e in events}
 
 
+class _Eager(Exception):
+    """A loop met a lazy leaf under a control operator: build again with those whole."""
+
+
 class _Recursive(Exception):
     """The walk met ``term`` again below itself (or went too deep below it)."""
 
@@ -179,12 +183,16 @@ def compile_network(term: Process, spec_or_unfold: Any, *, reduce: bool = True,
     wide = None if wide_inputs else wide_leaf(top, shape)
     if wide is not None:
         return NotApplicable(wide)
+    lazy_controls = True
     while True:
         kinds: list[str] = []
         nested: list[str] = []
         try:
-            net = _build(top, shape, leaves, frozenset(), nested, kinds, reduce=reduce)
+            net = _build(top, shape, leaves, frozenset(), nested, kinds, reduce=reduce,
+                         lazy_controls=lazy_controls)
             break
+        except _Eager:
+            lazy_controls = False
         except _Recursive as found:
             shape.leaves.add(found.term)
             shape.memo.clear()
@@ -236,7 +244,8 @@ def _sequential(top: Process, leaves: Leaves,
 
 
 def _build(top: Process, shape: Shape, leaves: Leaves, outer: frozenset[Process],
-           notes: list[str], kinds: list[str], *, reduce: bool = False) -> Network:
+           notes: list[str], kinds: list[str], *, reduce: bool = False,
+           lazy_controls: bool = True) -> Network:
     """Post-order walk (explicit stack: replicated operators nest deeply); the
     network. Appends the operators that became control components to ``kinds``
     and how nested priority networks were made to ``notes``. ``outer``: the
@@ -245,6 +254,8 @@ def _build(top: Process, shape: Shape, leaves: Leaves, outer: frozenset[Process]
 
     Raises:
         _Recursive: a compiled operator recurs below itself; it must be a leaf.
+        _Eager: a recursion cannot restart over a lazy leaf (``lazy_controls``
+            False keeps leaves under control operators whole).
     """
     done: list[Network] = []
     resets: list[frozenset[int] | None] = []  # per done network: see network_loops
@@ -252,28 +263,36 @@ def _build(top: Process, shape: Shape, leaves: Leaves, outer: frozenset[Process]
     path: list[tuple[Process, int]] = []  # the compiled operators being built: ancestors
     on_path: set[Process] = set()
     loops: dict[Process, str] = {}  # recursive processes whose calls restart them: mark name
-    controls = 1 if outer else 0  # a nested network's leaves are whole: its codes must stay
+    controls = 1 if outer else 0  # control operators above (bounds the nesting depth)
+    # leaves stay whole in a nested network (its codes must stay) and below a priority
+    # (the ranked product filters whole tables); under other control operators a large
+    # leaf may be lazy where the control nodes need no reset of it (else: _Eager)
+    pinned = 1 if outer else 0
     while todo:
         built, term, index = todo.pop()
         if built:
             on_path.discard(path.pop()[0])
             controls -= _in_control(term)
+            pinned -= _pins(term, lazy_controls)
             kinds += [_SYMBOL[type(term)]] if isinstance(term, CONTROL_OPERATORS) else []
             done.append(_built(term, done, resets, loops, kinds))
         elif type(term) is Omega:  # terminated from the start (a one-component ||)
             done.append(_OMEGA_LEAF)
             resets.append(None)
-        elif not shape.compiled(term):
-            done.append(component(leaves.lts(term, lazy=controls == 0)))
+        elif (source := priority_source(term)) is not None and not shape.compiled(
+                shape.operands(term)[0]):  # over a sequential operand: filtered on the fly
+            done.append(component(priority_leaf(term, source, leaves, lazy=pinned == 0)))
             resets.append(None)
-        elif (source := priority_source(term)) is not None and nests(source,
-                                                                     [t for t, _ in path]):
+        elif not shape.compiled(term):
+            done.append(component(leaves.lts(term, lazy=pinned == 0)))
+            resets.append(None)
+        elif source is not None and nests(source, [t for t, _ in path]):
             if term in on_path or term in outer:
                 raise _Recursive(term)
             build = partial(_build, shape=shape, leaves=leaves, outer=outer | on_path | {term},
                             notes=notes, kinds=kinds, reduce=reduce)
             net, note = nested_network(term, source, lambda p, b=build: _reduced(b(
-                shape.rules.normalise(p)), reduce), leaves, lazy=controls == 0)
+                shape.rules.normalise(p)), reduce), leaves, lazy=pinned == 0)
             done.append(net)
             resets.append(None)
             notes.append(note)
@@ -290,6 +309,7 @@ def _build(top: Process, shape: Shape, leaves: Leaves, outer: frozenset[Process]
             path.append((term, index))
             on_path.add(term)
             controls += _in_control(term)
+            pinned += _pins(term, lazy_controls)
             todo.append((True, term, index))
             operands = shape.operands(term)
             todo.extend((False, operands[i], i) for i in reversed(range(len(operands))))
@@ -322,11 +342,22 @@ def _built(term: Process, done: list[Network], resets: list[frozenset[int] | Non
         assert after is not None
         restarting = ctl.loop(net, loops[term], after)
         if restarting is None:
-            raise _Recursive(term)
+            raise _Eager() if _lazy(net) else _Recursive(term)
         net, after = restarting, None
         kinds.append(_LOOP)
     resets.append(after)
     return net
+
+
+def _lazy(net: Network) -> bool:
+    return not all(isinstance(c, LTS) for c in net.components)
+
+
+def _pins(term: Process, lazy_controls: bool) -> bool:
+    """Whether leaves below ``term`` must be whole: below a priority (its ranks
+    filter whole tables; a nested one is built whole apart), or below any control
+    operator unless ``lazy_controls``."""
+    return priority_source(term) is not None or (not lazy_controls and _in_control(term))
 
 
 def _in_control(term: Process) -> bool:

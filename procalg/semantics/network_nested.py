@@ -8,6 +8,12 @@ the operand is compiled as a network of its own and becomes one component of
 the outer network (:mod:`procalg.lts.nested`, FDR's nested machines), explored
 whole or lazily; the network's notes say which.
 
+A priority term over a sequential operand (no parallel below) is a leaf whose
+system is the operand's own (a compiled machine where it applies) filtered
+state by state (:class:`~procalg.lts.priority.Filtered`): on the fly, lazily
+where the leaf may be, never the operand explored whole to be filtered
+(:func:`priority_leaf`).
+
 A ``throw`` inside ends the operand (the term rules' THROWN has no moves):
 the inner network is made abortable first, and the outer network sees the
 ``throw`` as the component's event, which ends everything there too.
@@ -29,9 +35,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from procalg.lts import LTS
 from procalg.lts import control as ctl
+from procalg.lts.lazy import LazyComponent
 from procalg.lts.nested import NestedNetwork, nested_component
 from procalg.lts.network import Network, close, component
+from procalg.lts.priority import Filtered
 from procalg.semantics.leaves import Leaves
 from procalg.semantics.priority import Source
 from procalg.terms import Hide, Process, Rename, show_process
@@ -70,3 +79,29 @@ def nested_network(term: Process, source: Source, build: Callable[[Process], Net
     note = (f"{name}({show_process(source.process)[:60]}): a nested network of "
             f"{len(inner)} components, {how}")
     return component(made), note
+
+
+def priority_leaf(term: Process, source: Source, leaves: Leaves, *,
+                  lazy: bool) -> LTS | LazyComponent:
+    """The component of priority term ``term`` whose operand has no parallel
+    below it: the operand's system (its compiled machine, or the term rules)
+    filtered by ``source.order`` in each state it reaches, as one leaf (lazy
+    where ``lazy`` allows, as any leaf). ``--stats`` names it with its
+    operand's reason where that one runs on the term rules.
+
+    Example:
+        >>> from procalg.api import loads
+        >>> from procalg.semantics.network import compile_network
+        >>> model = loads("channel a, b\\nP = a -> P [] b -> STOP\\n"
+        ...               "Q = prioritise(P, <{a}, {b}>)")
+        >>> from procalg.lts.product import count_states
+        >>> count_states(compile_network(model.process("Q"), model.spec)).states
+        1
+    """
+    if term not in leaves.systems:
+        operand = leaves.rules.normalise(source.process)
+        inner = leaves.system(operand)
+        leaves.systems[term] = Filtered(inner, source.order)
+        if operand in leaves.why:
+            leaves.why[term] = f"its operand's: {leaves.why[operand]}"
+    return leaves.lts(term, lazy=lazy)

@@ -154,6 +154,8 @@ class Shape:
         """
         if isinstance(term, Parallel | AlphaParallel):
             return True
+        if priority_source(term) is not None and term not in self.leaves:
+            return self._evaluates(term)  # over a sequential operand: a filtered leaf
         if not (isinstance(term, NETWORK_OPERATORS + CONTROL_OPERATORS)
                 or priority_source(term) is not None) or term in self.leaves or depth > MAX_DEPTH \
                 or (isinstance(term, Prefix | Input) and not prefixes) \
@@ -170,6 +172,16 @@ class Shape:
             self.memo[key] = any(self.structured(op, depth + 1, prefixes=inner)
                                  for op in operands)
         return self.memo[key]
+
+
+    def _evaluates(self, term: Process) -> bool:
+        """Whether ``term``'s operands evaluate (else it is a leaf: the term rules
+        report the error where they reach it)."""
+        try:
+            self.operands(term)
+        except ProcalgError:
+            return False
+        return True
 
 
 def wide_leaf(top: Process, shape: Shape) -> str | None:

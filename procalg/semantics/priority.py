@@ -29,13 +29,13 @@ from collections import abc
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from procalg.errors import LimitExceeded, ModelError
+from procalg.errors import LimitExceeded, ModelError, ProcalgError
 from procalg.lts.priority import Preemption
 from procalg.lts.tau import effective_labels
 from procalg.semantics.deep import with_room
 from procalg.semantics.sos import Rules
 from procalg.source import Span
-from procalg.terms import OMEGA, Call, Process, Sequence, show_process
+from procalg.terms import OMEGA, Call, Hide, Process, Rename, Sequence, show_process
 from procalg.terms.compressed import Compressed, MoveTable
 
 MAX_STATES = 2_000_000
@@ -157,6 +157,34 @@ def priority_source(term: Process) -> Source | None:
     return Source(moves.term, moves.rank, moves.order) if isinstance(moves, Deferred) else None
 
 
+def prioritised(term: Process, unfold: Callable[[Call], Process]) -> bool:
+    """Whether ``term`` is a priority operator (``prioritise``, ``prioritisepo``,
+    ``chase``) under nothing but hiding, renaming and calls: FDR's timed idiom
+    ``sbisim(pri(P) \\ X)``, whose compression must not be given up on.
+
+    Raises:
+        LimitExceeded: a part of ``term`` a lossless compression gave up on was
+            met while normalising it (transformations).
+
+    Example:
+        >>> from procalg.api import loads
+        >>> model = loads("channel a, b\\nP = prioritise(a -> STOP [] b -> STOP, <{a}, {b}>)")
+        >>> from procalg.terms import STOP
+        >>> unfold = model.spec.evaluator.unfold
+        >>> prioritised(Hide(model.process("P"), frozenset()), unfold), prioritised(STOP, unfold)
+        (True, False)
+    """
+    try:
+        top = Rules(unfold).normalise(term)
+    except LimitExceeded:  # a part given up on: the compression around must see it
+        raise
+    except ProcalgError:  # the explorations report it
+        return False
+    while type(top) in (Hide, Rename):
+        top = top.process
+    return priority_source(top) is not None
+
+
 def prioritise_po(term: Any, events: Any, order: Any, maximal: Any,
                   unfold: Callable[[Call], Process], span: Span | None = None,
                   evaluator: Any = None) -> Compressed:
@@ -252,6 +280,8 @@ def _compiled(name: str, term: Process, span: Span | None, keep: Callable[[list]
     try:
         found = operand_lts(term, evaluator, MAX_STATES)
     except LimitExceeded as err:
+        if not err.states:  # no exploration stopped: a part a lossless compression
+            raise  # around gave up on (transformations), which that one must see
         raise ModelError(f"{name}({show_process(term)}) has more than {MAX_STATES} states",
                          span, hint=f"apply {name} to a smaller part of the model") from err
     if found is None:

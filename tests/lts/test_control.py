@@ -7,6 +7,8 @@ on networks small enough to count by hand.
 
 from __future__ import annotations
 
+import pytest
+
 from procalg.checks.deadlock import deadlock_goal
 from procalg.lts import LTS, TAU, TICK
 from procalg.lts.control import (
@@ -18,6 +20,7 @@ from procalg.lts.control import (
     sequence,
     timeout,
 )
+from procalg.lts.lazy import LazyComponent
 from procalg.lts.network import close, component, parallel
 from procalg.lts.partition import Bisimulation, partition
 from procalg.lts.product import explore_product, find_path
@@ -119,3 +122,34 @@ def test_a_throw_in_a_network_too_large_to_reset_keeps_the_behaviour(monkeypatch
     assert explore_product(large).num_states > small.num_states  # a thrown state per stale one
     assert _bisimilar(explore_product(large), small)
     assert not find_path(large, deadlock_goal).found
+
+
+class _System:
+    """An LTS as a transition system, for a lazy component over it."""
+
+    def __init__(self, lts: LTS) -> None:
+        self.lts = lts
+
+    def initial_state(self) -> int:
+        return self.lts.initial
+
+    def successors(self, s: int) -> list[tuple[str, int]]:
+        return [(self.lts.labels[lab], d) for lab, d in self.lts.successors(s)]
+
+
+def _lazy(lts: LTS) -> LazyComponent:
+    return LazyComponent(_System(lts), set(lts.labels))
+
+
+@pytest.mark.parametrize("operator", [sequence, external_choice, internal_choice, interrupt,
+                                      timeout])
+@pytest.mark.parametrize("side", [0, 1])
+def test_a_lazy_side_under_a_control_operator_is_stale_and_bisimilar_to_the_whole_one(
+        operator, side) -> None:
+    for p, q in ((TAU_THEN_C, ONCE_A), (ONCE_A, LOOP_B), (TAU_THEN_C, TAU_THEN_C)):
+        whole = explore_product(close(operator(component(p), component(q))))
+        sides = [component(p), component(q)]
+        sides[side] = component(_lazy((p, q)[side]))
+        net = operator(*sides)
+        assert net.loose  # never settled nor reset: its states are not known yet
+        assert _bisimilar(explore_product(close(net)), whole)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from procalg.lts import LTS
+from procalg.lts import LTS, explore
 from procalg.lts.network import close, component, hide, parallel
-from procalg.lts.priority import Preemption, prioritise
+from procalg.lts.priority import Filtered, Preemption, prioritise
 from procalg.lts.product import explore_product
 from procalg.lts.vectors import Tables
 
@@ -76,3 +76,30 @@ def test_a_partial_order_pre_empts_only_the_events_it_relates():
 def test_chase_keeps_each_state_s_first_tau_and_nothing_else_there():
     moves = [(0, "a"), (0, "τ"), (0, "τ"), (1, "b"), (1, "c"), (2, "τ")]
     assert _kept(Preemption.chasing(), moves) == [(0, "τ"), (1, "b"), (1, "c"), (2, "τ")]
+
+
+def test_keep_filters_one_state_s_moves_as_the_array_filter_does():
+    order = Preemption.ranks({"a": 0, "b": 1})
+    labels = ("τ", "✓", "a", "b", "c")
+    for offered in (["a", "b", "c"], ["b", "c"], ["τ", "b"], ["✓", "b", "c"], []):
+        lab = np.array([labels.index(x) for x in offered], dtype=np.int64)
+        mask = order.allowed(labels, 1, np.zeros(len(lab), dtype=np.int64), lab)
+        kept = order.keep([(x, i) for i, x in enumerate(offered)])
+        assert [x for x, _ in kept] == [x for x, ok in zip(offered, mask, strict=True) if ok]
+
+
+def test_a_filtered_system_never_asks_for_the_states_only_pre_empted_moves_reach():
+    asked: list[int] = []
+
+    class Chain:  # 0 -a-> 1 -a-> ... and 0 -b-> 100 -b-> 101 ... (b is pre-empted at 0)
+        def initial_state(self):
+            return 0
+
+        def successors(self, n):
+            asked.append(n)
+            if n == 0:
+                return [("b", 100), ("a", 1)]
+            return [("a", n + 1)] if n < 3 else [("b", n + 1)] if 100 <= n < 200 else []
+
+    lts = explore(Filtered(Chain(), Preemption.ranks({"a": 0, "b": 1})))
+    assert lts.num_states == 4 and sorted(asked) == [0, 1, 2, 3]

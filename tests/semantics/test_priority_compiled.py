@@ -11,6 +11,7 @@ from unittest.mock import patch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from procalg.api.check import check_model
 from procalg.api.model import loads
 from procalg.lts import LTS
 from procalg.semantics import compiled_operand, priority
@@ -93,3 +94,33 @@ def test_an_operand_the_compiled_engines_refuse_falls_back_to_the_term_rules():
         table = priority.prioritise(model.process("A ||| B"), Sequence(
             (frozenset({Event("a")}), frozenset({Event("b")}))), ev.unfold, None, ev)
         assert len(table.table.moves) > 0
+
+
+def test_a_part_given_up_on_below_a_priority_gives_up_the_compression_around_it(
+        monkeypatch) -> None:
+    from procalg.semantics import compress
+
+    monkeypatch.setattr(compress, "LOSSLESS_BUDGET", 20)  # P has 61 states
+    model = loads("channel c : {0..59}\nchannel d : {0..59}\nchannel a\n"
+                  "P = c?x -> d!x -> P\nW = sbisim(P)\n"
+                  "Outer = sbisim(a -> prioritise(W, <{}>))\n"
+                  "assert Outer :[deadlock free]\n")
+    outer = model.spec.evaluator.unfold(model.process("Outer"))
+    assert type(outer).__name__ == "Prefix"  # given up on: itself, not an error about 2 M
+    [result] = check_model(model)
+    assert result.result == "pass"
+
+
+WIDE_DATA = "channel c : {0..59}\nchannel d : {0..59}\nP = c?x -> d!x -> P\n"
+
+
+def test_a_lossless_compression_of_a_prioritised_process_ignores_the_budget(
+        monkeypatch) -> None:
+    from procalg.semantics import compress as module
+    from procalg.terms.compressed import Compressed
+
+    monkeypatch.setattr(module, "LOSSLESS_BUDGET", 20)  # P has 61 states
+    model = loads(WIDE_DATA + "pri(X) = prioritise(X, <{}>) \\ {}\nQ = sbisim(pri(P)[[d <- d]])\n")
+    # FDR's timed idiom, a compression per prioritised layer: compressed whatever its size
+    assert isinstance(model.spec.evaluator.unfold(model.process("Q")), Compressed)
+    assert model.lts("Q").num_states == 61
