@@ -52,7 +52,9 @@ if TYPE_CHECKING:
 class Target:
     """Where a branch's moves go: ``fixed`` ``(key, where)`` (``STOP``, ``SKIP``, Ω),
     a call ``name(args)`` (``live``: the argument positions its key keeps), or
-    ``node``, a continuation whose states the machine keys one by one.
+    ``node``, a continuation whose states the machine keys (``expr``: its syntax,
+    ``scope``: the variables bound there, when it is a prefix's continuation:
+    :mod:`procalg.semantics.linear_vector_nodes` gives it a program of its own).
 
     A call of ``Q(xs) = R(es) \\ A`` (``A`` reading no parameter) is the call
     ``R(es)`` hidden by set number ``hide``, ``es`` over ``Q``'s parameters bound
@@ -61,10 +63,10 @@ class Target:
 
     def __init__(self, fixed: Any = None, node: Location | None = None, name: str = "",
                  args: tuple[VectorCode, ...] = (), live: tuple[int, ...] | None = None,
-                 hide: int | None = None, outer: tuple[tuple[str, VectorCode], ...] = ()
-                 ) -> None:
+                 hide: int | None = None, outer: tuple[tuple[str, VectorCode], ...] = (),
+                 expr: ast.Node | None = None, scope: frozenset[str] = frozenset()) -> None:
         self.fixed, self.node, self.name, self.args, self.live = fixed, node, name, args, live
-        self.hide, self.outer = hide, outer
+        self.hide, self.outer, self.expr, self.scope = hide, outer, expr, scope
 
 
 class Branch:
@@ -367,4 +369,4 @@ def _target(machine: Machine, then: ast.Node, scope: frozenset[str]) -> Target:
     entry = compiler.nodes.get(id(then))
     if entry is None:
         raise NotVector("a continuation not compiled")
-    return Target(node=entry[1])
+    return Target(node=entry[1], expr=then, scope=scope)
