@@ -64,9 +64,11 @@ class Target:
     def __init__(self, fixed: Any = None, node: Location | None = None, name: str = "",
                  args: tuple[VectorCode, ...] = (), live: tuple[int, ...] | None = None,
                  hide: int | None = None, outer: tuple[tuple[str, VectorCode], ...] = (),
-                 expr: ast.Node | None = None, scope: frozenset[str] = frozenset()) -> None:
+                 expr: ast.Node | None = None, scope: frozenset[str] = frozenset(),
+                 resolve: Any = None) -> None:
         self.fixed, self.node, self.name, self.args, self.live = fixed, node, name, args, live
         self.hide, self.outer, self.expr, self.scope = hide, outer, expr, scope
+        self.resolve = resolve  # a call through guards and if: linear_vector_resolve
 
 
 class Branch:
@@ -176,8 +178,8 @@ def compile_program(machine: Machine, name: str, labeller: Labeller) -> Program 
     """The program of definition ``name``, or None if it keeps the per-state path."""
     ev, compiler = machine.ev, machine.compiler
     info = ev.functions.get(name)
-    if info is None or info.let is not None or info.captured \
-            or name in ev.growth or compiler.transparent(name):
+    if info is None or info.let is not None or info.captured or name in ev.growth \
+            or (compiler.transparent(name) and _resolution(machine, name) is None):
         return None
     clause = info.clauses[0]
     params = clause.params or ()
@@ -319,11 +321,14 @@ def _call_target(machine: Machine, name: str, args: Any, scope: frozenset[str],
             or name in ev.growth:
         return None
     codes = tuple(vector_expr(ev, a, scope) for a in args)
+    live = compiler.live.get(name)
+    if live == tuple(range(len(codes))):
+        live = None  # every argument kept: the key's arguments are the call's
     if not compiler.transparent(name):
-        live = compiler.live.get(name)
-        if live == tuple(range(len(codes))):
-            live = None  # every argument kept: the key's arguments are the call's
         return Target(name=name, args=codes, live=live)
+    resolve = _resolution(machine, name)
+    if resolve is not None and len(resolve.params) == len(codes):
+        return Target(name=name, args=codes, live=live, resolve=resolve)
     if not hiding or len(info.clauses) != 1:
         return None
     clause = info.clauses[0]
@@ -349,6 +354,13 @@ def _call_target(machine: Machine, name: str, args: Any, scope: frozenset[str],
     found.hide = machine._set_number(hidden)
     found.outer = tuple(zip(names, codes, strict=True))
     return found
+
+
+def _resolution(machine: Machine, name: str) -> Any:
+    """``name``'s :class:`~procalg.semantics.linear_vector_resolve.Resolution`, or None."""
+    from procalg.semantics.linear_vector_resolve import resolution
+
+    return resolution(machine, name)
 
 
 def _target(machine: Machine, then: ast.Node, scope: frozenset[str]) -> Target:

@@ -203,6 +203,10 @@ class NodePrograms:
             if bad is not None and bad.any():
                 raise Mismatch("an argument raises")
             args.append((values, kind))
+        resolve = target.resolve  # through guards and if: the rows keyed as the call
+        if resolve is not None and not resolve.itself(
+                dict(zip(resolve.params, args, strict=True)), m).all():
+            return None
         keyed = args if target.live is None else [args[i] for i in target.live]
         if not keyed:
             return [("call", target.name, ())] * m

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from procalg.errors import ProcalgError
 from procalg.semantics.linear_vector_rows import distinct
 from procalg.semantics.vector_exprs import LIMIT, Columns, Mismatch, decode
 
@@ -47,18 +48,61 @@ def slow_targets(vector: VectorMoves, target: Target, cols: Columns, n: int) -> 
 
 
 def call_targets(vector: VectorMoves, target: Target, cols: Columns, n: int) -> np.ndarray:
-    """Targets of a call ``T(args)`` of an opaque definition: keyed by the
-    distinct rows of its live arguments (as :meth:`StateKeys._call_key`), the
-    new ones numbered in one block."""
-    from procalg.semantics.linear import CALL_START
-
-    machine = vector.machine
+    """Targets of a call ``T(args)``: keyed by the distinct rows of its live
+    arguments (as :meth:`StateKeys._call_key`), the new ones numbered in one
+    block; of a definition starting with guards and ``if``, only the rows they
+    lead to the call itself (:mod:`~procalg.semantics.linear_vector_resolve`),
+    the others by the machine."""
     args = []
     for code in target.args:
         values, kind, bad = code(cols, n)
         if bad is not None and bad.any():
             raise Mismatch("an argument raises")  # the per-state path raises it
         args.append((values, kind))
+    if target.resolve is None:
+        return _keyed(vector, target, args, n)
+    itself = target.resolve.itself(dict(zip(target.resolve.params, args, strict=True)), n)
+    if itself.all():
+        return _keyed(vector, target, args, n)
+    found = np.zeros(n, dtype=np.int64)
+    rows = np.flatnonzero(itself)
+    if len(rows):
+        found[rows] = _keyed(vector, target, [(v[rows], kind) for v, kind in args], len(rows))
+    rows = np.flatnonzero(~itself)
+    found[rows] = _resolved(vector, target.name, [(v[rows], kind) for v, kind in args],
+                            len(rows))
+    return found
+
+
+def _resolved(vector: VectorMoves, name: str, args: list[tuple[np.ndarray, str]], n: int
+              ) -> np.ndarray:
+    """Targets of calls of ``name`` whose guards and ``if`` lead elsewhere than to the
+    call itself (``STOP``, ``SKIP``, another call): keyed by the machine once per
+    distinct row of arguments."""
+    from procalg.semantics.linear import CALL_START
+
+    machine = vector.machine
+    first, back = distinct([v for v, _ in args], n)
+    rows = list(zip(*[decode(v[first], kind) for v, kind in args], strict=True)) \
+        if args else [()] * len(first)
+    ids, states = machine.ids, []
+    try:
+        for row in rows:
+            key = machine._call_key(name, row)
+            state = ids.get(key)
+            states.append(state if state is not None else
+                          machine._intern(key, (CALL_START, (name, row))))
+    except ProcalgError as why:
+        raise Mismatch("a key that raises") from why  # the per-state path raises it
+    return np.array(states, dtype=np.int64)[back]
+
+
+def _keyed(vector: VectorMoves, target: Target, args: list[tuple[np.ndarray, str]], n: int
+           ) -> np.ndarray:
+    """Targets of calls keyed as the calls themselves (see :func:`call_targets`)."""
+    from procalg.semantics.linear import CALL_START
+
+    machine = vector.machine
     keyed = args if target.live is None else [args[i] for i in target.live]
     first, back = distinct([v for v, _ in keyed], n)
     key_rows = list(zip(*[decode(v[first], kind) for v, kind in keyed], strict=True)) \
