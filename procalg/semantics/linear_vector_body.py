@@ -255,6 +255,10 @@ def body_branches(machine: Machine, expr: ast.Node, scope: frozenset[str],
                                 calls))
         case ast.Name(_) | ast.Apply(ast.Name(_), _):
             return _called(machine, expr, scope, conds, labeller, calls)
+        case ast.Replicated("[]"):
+            from procalg.semantics.linear_vector_replicated import replicated_branches
+
+            return replicated_branches(machine, expr, scope, conds, labeller, calls)
         case ast.StopLit():
             return []
         case ast.SkipLit():

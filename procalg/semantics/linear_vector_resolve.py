@@ -83,7 +83,8 @@ class Resolution:
 
 def resolution(machine: Machine, name: str) -> Resolution | None:
     """The resolution of ``name`` when its one clause starts with a guard or ``if``
-    over variables whose conditions the columns can say; else None."""
+    over variables whose conditions the columns can say (or with a replicated
+    ``[]``, which is never looked into); else None."""
     ev, compiler = machine.ev, machine.compiler
     info = ev.functions.get(name)
     if info is None or info.let is not None or info.captured or name in ev.growth \
@@ -92,7 +93,8 @@ def resolution(machine: Machine, name: str) -> Resolution | None:
     clause = info.clauses[0]
     params = clause.params or ()
     node = compiler.definition(name)[0][1]
-    if not all_variables(ev, params) or node.kind not in (AT_GUARD, AT_IF):
+    if not all_variables(ev, params) or node.kind not in (AT_GUARD, AT_IF,
+                                                          AT_REPLICATED_EXTERNAL):
         return None
     names = tuple(p.name for p in params)  # type: ignore[attr-defined]
     ways: list[Conditions] = []
