@@ -25,7 +25,8 @@ Example:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import weakref
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -81,10 +82,22 @@ class Resolution:
         return found
 
 
+_MADE: weakref.WeakKeyDictionary[Any, dict[str, Resolution | None]] = \
+    weakref.WeakKeyDictionary()
+"""Per machine, the resolutions made (a definition is called from many places)."""
+
+
 def resolution(machine: Machine, name: str) -> Resolution | None:
     """The resolution of ``name`` when its one clause starts with a guard or ``if``
     over variables whose conditions the columns can say (or with a replicated
     ``[]``, which is never looked into); else None."""
+    made = _MADE.setdefault(machine, {})
+    if name not in made:
+        made[name] = _resolution(machine, name)
+    return made[name]
+
+
+def _resolution(machine: Machine, name: str) -> Resolution | None:
     ev, compiler = machine.ev, machine.compiler
     info = ev.functions.get(name)
     if info is None or info.let is not None or info.captured or name in ev.growth \
