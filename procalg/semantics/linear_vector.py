@@ -14,8 +14,13 @@ move's event comes from its channel's field values by mixed-radix
 arithmetic and a table of the machine's labels; a target call is keyed by
 its distinct argument rows (``np.unique``), one dictionary look-up each.
 
-A definition is vectorised when its body is external choices, guards,
-``if`` and calls over prefixes (and ``STOP``/``SKIP``); decided once. Int/Bool
+A definition is vectorised when its body is external choices (replicated ones
+over constant sets unrolled, :mod:`~procalg.semantics.linear_vector_replicated`),
+guards, ``if`` and calls over prefixes (and ``STOP``/``SKIP``); decided once. A
+call of one that starts with guards or ``if`` is keyed through them by numpy
+(:mod:`~procalg.semantics.linear_vector_resolve`), and a continuation after a
+body's first event (``b!y -> c -> P(..)`` in ``a!x -> b!y -> c -> P(..)``) has
+a program of its own (:mod:`~procalg.semantics.linear_vector_nodes`). Int/Bool
 arithmetic and logic run in numpy; constructors, sequences, tuples and sets
 are interned codes, other expressions (``head(s)``, ``c?x:X``) run by their
 closures per distinct row (:mod:`~procalg.semantics.linear_vector_values`),
