@@ -88,7 +88,7 @@ class Branch:
         Raises:
             Mismatch: kinds the columns cannot evaluate (the group goes per state).
         """
-        active, bad = _enabled(self.conds, cols, n)
+        active, bad = enabled(self.conds, cols, n)
         rows = np.flatnonzero(active & ~bad)
         sub = {k: (v[rows], kind) for k, (v, kind) in cols.items()}
         event = self.event
@@ -111,7 +111,7 @@ class Branch:
         return rows[keep], label[keep], {k: (v[keep], kind) for k, (v, kind) in sub.items()}, bad
 
 
-def _enabled(conds: list[tuple[VectorCode, bool]], cols: Columns, n: int
+def enabled(conds: list[tuple[VectorCode, bool]], cols: Columns, n: int
              ) -> tuple[np.ndarray, np.ndarray]:
     """The rows ``conds`` enable, and the rows whose evaluation of them raises
     (a condition counts only where the ones before it hold)."""
@@ -129,7 +129,7 @@ def _enabled(conds: list[tuple[VectorCode, bool]], cols: Columns, n: int
     return active, bad
 
 
-class _Inlined(Branch):
+class Inlined(Branch):
     """A branch of a definition called in choice position (``P = a -> P [] Q(x)``):
     the per-state path unfolds the call there, so the callee's branch runs over
     its parameters' columns, the call's arguments in the rows ``conds`` enable."""
@@ -142,7 +142,7 @@ class _Inlined(Branch):
     def run(self, cols: Columns, n: int
             ) -> tuple[np.ndarray, np.ndarray, Columns, np.ndarray]:
         """As :meth:`Branch.run`, the callee's variables in the moves."""
-        active, bad = _enabled(self.conds, cols, n)
+        active, bad = enabled(self.conds, cols, n)
         inner: Columns = {}
         for name, code in self.binds:
             values, kind, wrong = code(cols, n)
@@ -224,7 +224,7 @@ def _clause_branches(machine: Machine, name: str, labeller: Labeller,
     for c, (clause, (_, names)) in enumerate(zip(info.clauses, clauses, strict=True)):
         inner = body_branches(machine, clause.body, frozenset(names), [], labeller, calls)
         binds = [(n, matcher.column(c, n)) for n in names]
-        branches += [_Inlined([(matcher.chosen(c), True)], binds, b) for b in inner]
+        branches += [Inlined([(matcher.chosen(c), True)], binds, b) for b in inner]
     if not branches:  # the rows no clause matches would raise nowhere
         raise NotVector("no clause with a move")
     return branches
@@ -303,7 +303,7 @@ def _called(machine: Machine, expr: ast.Name | ast.Apply, scope: frozenset[str],
         inner = body_branches(machine, info.clauses[0].body, frozenset(names), [], labeller,
                           (*calls, name))
     binds = [(n, vector_expr(ev, a, scope)) for n, a in zip(names, args, strict=True)]
-    return [_Inlined(conds, binds, branch) for branch in inner]
+    return [Inlined(conds, binds, branch) for branch in inner]
 
 
 def call_of(expr: ast.Node) -> tuple[str, Any] | None:

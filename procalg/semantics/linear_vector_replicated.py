@@ -51,7 +51,7 @@ def replicated_branches(machine: Machine, expr: ast.Replicated, scope: frozenset
         NotVector: the generators read a variable, bind a value no column holds, or
             give more than :data:`MAX_BINDINGS` bindings.
     """
-    from procalg.semantics.linear_vector_body import _Inlined, body_branches
+    from procalg.semantics.linear_vector_body import Inlined, body_branches
 
     bound = frozenset(pattern_names(expr.generators))
     if names_in(expr.generators) & scope or bound & scope:
@@ -71,7 +71,7 @@ def replicated_branches(machine: Machine, expr: ast.Replicated, scope: frozenset
             if kind_of(value) is None:
                 raise NotVector("a bound value no column holds")
             binds.append((name, _constant(value)))
-        branches += [_Inlined(conds, binds, branch) for branch in inner]
+        branches += [Inlined(conds, binds, branch) for branch in inner]
     return branches
 
 

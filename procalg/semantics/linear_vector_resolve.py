@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from procalg.semantics.linear_vector_body import _enabled, all_variables
+from procalg.semantics.linear_vector_body import all_variables, enabled
 from procalg.semantics.locations import (
     AT_EXTERNAL,
     AT_GUARD,
@@ -75,7 +75,7 @@ class Resolution:
         """
         found = np.zeros(n, dtype=bool)
         for conds in self.ways:
-            active, bad = _enabled(conds, cols, n)
+            active, bad = enabled(conds, cols, n)
             if bad.any():
                 raise Mismatch("a condition that raises")
             found |= active
