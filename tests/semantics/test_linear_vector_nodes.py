@@ -27,7 +27,7 @@ from tests.semantics.test_linear_vector import (
     _same,
     _vector_lts,
 )
-from tests.semantics.test_linear_vector_values import _raised_alike
+from tests.semantics.test_linear_vector_values import _programs, _raised_alike
 
 
 def _grouped(text: str, start: str) -> int:
@@ -121,3 +121,19 @@ def test_random_continuations_explore_alike_on_both_paths(continuations: list[st
     assert sorted(fast.triples()) == sorted(slow.triples())
     whole = explore(_models(text, f"P({x}, {y})")[0], max_states=20_000)
     assert list(whole.triples()) == list(slow.triples())
+
+
+PATTERNS = ("channel t : {0..3}.({0..1}, {0..3})\n"
+            "channel s : {0..1}.{<>, <0>, <1>, <0, 1>, <1, 1>}\n")
+
+
+@pytest.mark.parametrize("text", [
+    "P(n) = t!n?(a, b) -> P((n + a + b) % 4)",
+    "P(n) = t!n?(0, b) -> P(b) [] t!((n + 1) % 4)?(1, _) -> e -> P(0)",
+    "P(n) = s!(n % 2)?<x> ^ r -> w!(x + #r + n) -> P((n + 1) % 4)",
+    "P(n) = e -> t!n?(a, b) -> P((a * b + n) % 4)",
+])
+def test_inputs_with_patterns_after_outputs_reading_variables_expand_like_per_state(
+        text: str) -> None:
+    assert _programs(PATTERNS + text, "P(1)") == {"P"}
+    _same(PATTERNS + text, "P(1)")
