@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from procalg.errors import ProcalgError
-from procalg.lts import TICK
+from procalg.lts import TAU, TICK
 from procalg.semantics.kinds import names_in
 from procalg.semantics.linear_vector_clauses import Clauses, argument_names, clause_names
 from procalg.semantics.linear_vector_events import (
@@ -38,7 +38,7 @@ from procalg.semantics.linear_vector_events import (
     output_event,
     static_offers,
 )
-from procalg.semantics.locations import AT_HIDE
+from procalg.semantics.locations import AT_HIDE, AT_OPEN_CHOICE, AT_OPEN_REPLICATED
 from procalg.semantics.patterns import constant
 from procalg.semantics.state_keys import SKIP_KEY, STOP_KEY
 from procalg.semantics.vector_exprs import Columns, Mismatch, NotVector, VectorCode, vector_expr
@@ -243,6 +243,8 @@ def body_branches(machine: Machine, expr: ast.Node, scope: frozenset[str],
     ev = machine.ev
     match expr:
         case ast.ProcBinary("[]", left, right):
+            if _kind(machine, expr) == AT_OPEN_CHOICE:  # an operand's τ keeps it open
+                raise NotVector("an open choice")
             return (body_branches(machine, left, scope, conds, labeller, calls)
                     + body_branches(machine, right, scope, conds, labeller, calls))
         case ast.Guard(cond, body):
@@ -255,7 +257,10 @@ def body_branches(machine: Machine, expr: ast.Node, scope: frozenset[str],
                                 calls))
         case ast.Name(_) | ast.Apply(ast.Name(_), _):
             return _called(machine, expr, scope, conds, labeller, calls)
-        case ast.Replicated("[]"):
+        case ast.ProcBinary("|~|", left, right):  # a τ to each operand's state
+            return [Branch(conds, labeller(TAU), _target(machine, left, scope)),
+                    Branch(conds, labeller(TAU), _target(machine, right, scope))]
+        case ast.Replicated("[]") if _kind(machine, expr) != AT_OPEN_REPLICATED:
             from procalg.semantics.linear_vector_replicated import replicated_branches
 
             return replicated_branches(machine, expr, scope, conds, labeller, calls)
@@ -358,6 +363,12 @@ def _call_target(machine: Machine, name: str, args: Any, scope: frozenset[str],
     found.hide = machine._set_number(hidden)
     found.outer = tuple(zip(names, codes, strict=True))
     return found
+
+
+def _kind(machine: Machine, expr: ast.Node) -> int | None:
+    """The kind of the location ``expr`` was compiled to (None if it was not)."""
+    entry = machine.compiler.nodes.get(id(expr))
+    return None if entry is None else entry[1].kind
 
 
 def _resolution(machine: Machine, name: str) -> Any:

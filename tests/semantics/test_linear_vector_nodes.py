@@ -137,3 +137,21 @@ def test_inputs_with_patterns_after_outputs_reading_variables_expand_like_per_st
         text: str) -> None:
     assert _programs(PATTERNS + text, "P(1)") == {"P"}
     _same(PATTERNS + text, "P(1)")
+
+
+@pytest.mark.parametrize("text", [
+    "P(x) = c!x -> P((x + 1) % 4) |~| d!x -> STOP",
+    "P(x) = x < 2 & (e -> P(x + 1) |~| Q((x + 2) % 4)) [] w!x -> (STOP |~| c!x -> P(0))"
+    "\nQ(x) = d!x -> P(x)",
+    "P(x) = (if x == 1 then SKIP |~| e -> P(0) else c!x -> P((x + 1) % 4))",
+    "P(x) = e -> (e -> P(x) [] (c!x -> P(x) |~| d!x -> P(0)))",  # an open choice after e
+])
+def test_internal_choices_are_a_tau_to_each_operand_like_the_per_state_path(text: str) -> None:
+    for start in ("P(0)", "P(1)"):
+        _same(text, start)
+
+
+def test_an_external_choice_kept_open_by_an_operands_tau_keeps_the_per_state_path() -> None:
+    assert _programs("P(x) = e -> P(x) [] (c!x -> P(x) |~| d!x -> P(0))", "P(0)") == set()
+    assert _programs("P(x) = [] y : {0, 1} @ (c!y -> P(x) |~| e -> P(x))", "P(0)") == set()
+    assert _programs("P(x) = c!x -> P((x + 1) % 4) |~| d!x -> STOP", "P(0)") == {"P"}
