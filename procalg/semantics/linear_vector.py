@@ -16,7 +16,9 @@ its distinct argument rows (``np.unique``), one dictionary look-up each.
 
 A definition is vectorised when its body is external choices (replicated ones
 over constant sets unrolled, :mod:`~procalg.semantics.linear_vector_replicated`),
-guards, ``if`` and calls over prefixes (and ``STOP``/``SKIP``); decided once. A
+internal choices (a τ to each operand), guards, ``if`` and calls over prefixes
+(and ``STOP``/``SKIP``), with no external choice an operand's τ keeps open;
+decided once. An input may bind by a pattern (``c!x?(a, b)``). A
 call of one that starts with guards or ``if`` is keyed through them by numpy
 (:mod:`~procalg.semantics.linear_vector_resolve`), and a continuation after a
 body's first event (``b!y -> c -> P(..)`` in ``a!x -> b!y -> c -> P(..)``) has
