@@ -14,8 +14,15 @@ move's event comes from its channel's field values by mixed-radix
 arithmetic and a table of the machine's labels; a target call is keyed by
 its distinct argument rows (``np.unique``), one dictionary look-up each.
 
-A definition is vectorised when its body is external choices, guards,
-``if`` and calls over prefixes (and ``STOP``/``SKIP``); decided once. Int/Bool
+A definition is vectorised when its body is external choices (replicated ones
+over constant sets unrolled, :mod:`~procalg.semantics.linear_vector_replicated`),
+internal choices (a τ to each operand), guards, ``if`` and calls over prefixes
+(and ``STOP``/``SKIP``), with no external choice an operand's τ keeps open;
+decided once. An input may bind by a pattern (``c!x?(a, b)``). A
+call of one that starts with guards or ``if`` is keyed through them by numpy
+(:mod:`~procalg.semantics.linear_vector_resolve`), and a continuation after a
+body's first event (``b!y -> c -> P(..)`` in ``a!x -> b!y -> c -> P(..)``) has
+a program of its own (:mod:`~procalg.semantics.linear_vector_nodes`). Int/Bool
 arithmetic and logic run in numpy; constructors, sequences, tuples and sets
 are interned codes, other expressions (``head(s)``, ``c?x:X``) run by their
 closures per distinct row (:mod:`~procalg.semantics.linear_vector_values`),
@@ -52,7 +59,6 @@ from procalg.semantics.linear_vector_asks import Asks
 from procalg.semantics.linear_vector_body import (
     Branch,
     Program,
-    Target,
     compile_program,
 )
 from procalg.semantics.linear_vector_events import Input, Offers
@@ -63,8 +69,10 @@ from procalg.semantics.linear_vector_hide import (
     operand_call,
     operand_programs,
 )
-from procalg.semantics.linear_vector_rows import Store, distinct
-from procalg.semantics.vector_exprs import LIMIT, Columns, Mismatch, decode, encode, kind_of
+from procalg.semantics.linear_vector_nodes import NodePrograms
+from procalg.semantics.linear_vector_rows import Store
+from procalg.semantics.linear_vector_targets import call_targets
+from procalg.semantics.vector_exprs import LIMIT, Columns, Mismatch, encode, kind_of
 
 if TYPE_CHECKING:
     from procalg.semantics.linear import Machine
@@ -104,6 +112,7 @@ class VectorMoves:
         self.hiding = {name for name in compiler.bodies  # R(es) \ A over a program
                        if name not in self.programs and hides_columns(machine, name,
                                                                       self.programs)}
+        self.nodes = NodePrograms(self, self._label)  # continuations that are no call
         # per machine state: its group (definition, kinds of its key's arguments) and
         # its row in that group's store -- a frontier is grouped by numpy alone
         self._group_ids: dict[Any, int] = {}
@@ -133,6 +142,18 @@ class VectorMoves:
             self._groups.append((name, kinds))
             self._stores.append(Store(len(kinds)))
         return found
+
+    def place(self, name: Any, kinds: tuple[str, ...], base: int, rows: np.ndarray) -> None:
+        """Put the states ``base, base + 1, ..`` just numbered (their argument ``rows``)
+        in the group of ``name`` (a definition, or a continuation's ``("node", id)``)."""
+        self._room()
+        group = self._group_id(name, kinds)
+        self._group_of[base:base + len(rows)] = group
+        self._row_of[base:base + len(rows)] = self._stores[group].append(rows)
+
+    def _program(self, name: Any) -> Program:
+        """The program of a group's definition or continuation."""
+        return self.programs[name] if type(name) is str else self.nodes.programs[name[1]]
 
     def _room(self) -> None:
         """Grow the per-state tables to the machine's states."""
@@ -179,6 +200,8 @@ class VectorMoves:
                 call = key[1], key[2]
             elif operands:  # a hiding's operand at its definition's start
                 call = operand_call(operands, programs, self.machine.where[state])
+            if call is None and group == PER_STATE and self.nodes.programs:
+                call = self.nodes.row(self.machine.where[state])
             if call is not None:
                 kinds = tuple([kind_of(a) for a in call[1]])
                 row = None if None in kinds else tuple([encode(a) for a in call[1]])
@@ -240,7 +263,7 @@ class VectorMoves:
                 g = int(group[pos[0]])
                 name, kinds = self._groups[g]
                 table = self._stores[g].data[self._row_of[at[pos]]]
-                done = self._group(self.programs[name], kinds, pos, table) \
+                done = self._group(self._program(name), kinds, pos, table) \
                     if g not in self._hides else self._hidden(g, kinds, pos, table)
                 if done is None:
                     slow += pos.tolist()
@@ -263,7 +286,7 @@ class VectorMoves:
         if self._where is not None:
             return None
         number, under = self._hides[group]
-        done = self._group(self.programs[self._groups[under][0]], kinds, pos_of, table)
+        done = self._group(self._program(self._groups[under][0]), kinds, pos_of, table)
         if done is None:
             return None
         (pos, label, dst), slow = done
@@ -338,62 +361,6 @@ class VectorMoves:
         if target.fixed is not None:
             return np.full(n, machine._intern(*target.fixed), dtype=np.int64)
         if target.hide is None:
-            return self._slow_targets(target, cols, n) if target.node is not None \
-                else self._call_targets(target, cols, n)
+            return self.nodes.targets(target, cols, n) if target.node is not None \
+                else call_targets(self, target, cols, n)
         return hidden_targets(self, target, cols, n)
-
-    def _slow_targets(self, target: Target, cols: Columns, n: int) -> np.ndarray:
-        """Targets by the machine's keys, one environment per move (continuations
-        that are no call of a vectorised kind)."""
-        names = list(cols)
-        values = list(zip(*[decode(*cols[k]) for k in names], strict=True)) if names \
-            else [()] * n
-        state = self.machine._state
-        return np.array([state(target.node, dict(zip(names, row, strict=True)))
-                         for row in values], dtype=np.int64)
-
-    def _call_targets(self, target: Target, cols: Columns, n: int) -> np.ndarray:
-        """Targets of a call ``T(args)`` of an opaque definition: keyed by the
-        distinct rows of its live arguments (as :meth:`StateKeys._call_key`), the
-        new ones numbered in one block."""
-        from procalg.semantics.linear import CALL_START
-
-        machine = self.machine
-        args = []
-        for code in target.args:
-            values, kind, bad = code(cols, n)
-            if bad is not None and bad.any():
-                raise Mismatch("an argument raises")  # the per-state path raises it
-            args.append((values, kind))
-        keyed = args if target.live is None else [args[i] for i in target.live]
-        first, back = distinct([v for v, _ in keyed], n)
-        key_rows = list(zip(*[decode(v[first], kind) for v, kind in keyed], strict=True)) \
-            if keyed else [()] * len(first)
-        name, ids = target.name, machine.ids
-        keys = [("call", name, row) for row in key_rows]
-        got = list(map(ids.get, keys))
-        found = np.fromiter((-1 if s is None else s for s in got), np.int64, len(got))
-        new = np.flatnonzero(found < 0)
-        if len(new):
-            full_rows = key_rows if target.live is None else \
-                list(zip(*[decode(v[first], kind) for v, kind in args], strict=True))
-            fresh = new.tolist()
-            base = len(machine.keys)
-            new_keys = [keys[i] for i in fresh]
-            machine.keys.extend(new_keys)
-            if target.live is None:  # the key holds every argument: it is the call
-                machine.where.extend([(CALL_START, key) for key in new_keys])
-            else:
-                machine.where.extend([(CALL_START, (name, full_rows[i])) for i in fresh])
-            machine.moves.extend([None] * len(fresh))
-            ids.update(zip(new_keys, range(base, base + len(fresh)), strict=True))
-            found[new] = np.arange(base, base + len(fresh))
-            self._room()
-            if name in self.programs and all(-LIMIT < int(np.abs(v).max(initial=0)) < LIMIT
-                                             for v, _ in keyed):
-                group = self._group_id(name, tuple([kind for _, kind in keyed]))
-                rows = np.stack([v[first[new]].astype(np.int64) for v, _ in keyed], axis=1) \
-                    if keyed else np.zeros((len(fresh), 0), dtype=np.int64)
-                self._group_of[base:base + len(fresh)] = group
-                self._row_of[base:base + len(fresh)] = self._stores[group].append(rows)
-        return found[back]

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from procalg.errors import ProcalgError
-from procalg.lts import TICK
+from procalg.lts import TAU, TICK
 from procalg.semantics.kinds import names_in
 from procalg.semantics.linear_vector_clauses import Clauses, argument_names, clause_names
 from procalg.semantics.linear_vector_events import (
@@ -38,7 +38,7 @@ from procalg.semantics.linear_vector_events import (
     output_event,
     static_offers,
 )
-from procalg.semantics.locations import AT_HIDE
+from procalg.semantics.locations import AT_HIDE, AT_OPEN_CHOICE, AT_OPEN_REPLICATED
 from procalg.semantics.patterns import constant
 from procalg.semantics.state_keys import SKIP_KEY, STOP_KEY
 from procalg.semantics.vector_exprs import Columns, Mismatch, NotVector, VectorCode, vector_expr
@@ -52,7 +52,9 @@ if TYPE_CHECKING:
 class Target:
     """Where a branch's moves go: ``fixed`` ``(key, where)`` (``STOP``, ``SKIP``, Ω),
     a call ``name(args)`` (``live``: the argument positions its key keeps), or
-    ``node``, a continuation whose states the machine keys one by one.
+    ``node``, a continuation whose states the machine keys (``expr``: its syntax,
+    ``scope``: the variables bound there, when it is a prefix's continuation:
+    :mod:`procalg.semantics.linear_vector_nodes` gives it a program of its own).
 
     A call of ``Q(xs) = R(es) \\ A`` (``A`` reading no parameter) is the call
     ``R(es)`` hidden by set number ``hide``, ``es`` over ``Q``'s parameters bound
@@ -61,10 +63,12 @@ class Target:
 
     def __init__(self, fixed: Any = None, node: Location | None = None, name: str = "",
                  args: tuple[VectorCode, ...] = (), live: tuple[int, ...] | None = None,
-                 hide: int | None = None, outer: tuple[tuple[str, VectorCode], ...] = ()
-                 ) -> None:
+                 hide: int | None = None, outer: tuple[tuple[str, VectorCode], ...] = (),
+                 expr: ast.Node | None = None, scope: frozenset[str] = frozenset(),
+                 resolve: Any = None) -> None:
         self.fixed, self.node, self.name, self.args, self.live = fixed, node, name, args, live
-        self.hide, self.outer = hide, outer
+        self.hide, self.outer, self.expr, self.scope = hide, outer, expr, scope
+        self.resolve = resolve  # a call through guards and if: linear_vector_resolve
 
 
 class Branch:
@@ -84,7 +88,7 @@ class Branch:
         Raises:
             Mismatch: kinds the columns cannot evaluate (the group goes per state).
         """
-        active, bad = _enabled(self.conds, cols, n)
+        active, bad = enabled(self.conds, cols, n)
         rows = np.flatnonzero(active & ~bad)
         sub = {k: (v[rows], kind) for k, (v, kind) in cols.items()}
         event = self.event
@@ -107,7 +111,7 @@ class Branch:
         return rows[keep], label[keep], {k: (v[keep], kind) for k, (v, kind) in sub.items()}, bad
 
 
-def _enabled(conds: list[tuple[VectorCode, bool]], cols: Columns, n: int
+def enabled(conds: list[tuple[VectorCode, bool]], cols: Columns, n: int
              ) -> tuple[np.ndarray, np.ndarray]:
     """The rows ``conds`` enable, and the rows whose evaluation of them raises
     (a condition counts only where the ones before it hold)."""
@@ -125,7 +129,7 @@ def _enabled(conds: list[tuple[VectorCode, bool]], cols: Columns, n: int
     return active, bad
 
 
-class _Inlined(Branch):
+class Inlined(Branch):
     """A branch of a definition called in choice position (``P = a -> P [] Q(x)``):
     the per-state path unfolds the call there, so the callee's branch runs over
     its parameters' columns, the call's arguments in the rows ``conds`` enable."""
@@ -138,7 +142,7 @@ class _Inlined(Branch):
     def run(self, cols: Columns, n: int
             ) -> tuple[np.ndarray, np.ndarray, Columns, np.ndarray]:
         """As :meth:`Branch.run`, the callee's variables in the moves."""
-        active, bad = _enabled(self.conds, cols, n)
+        active, bad = enabled(self.conds, cols, n)
         inner: Columns = {}
         for name, code in self.binds:
             values, kind, wrong = code(cols, n)
@@ -174,8 +178,8 @@ def compile_program(machine: Machine, name: str, labeller: Labeller) -> Program 
     """The program of definition ``name``, or None if it keeps the per-state path."""
     ev, compiler = machine.ev, machine.compiler
     info = ev.functions.get(name)
-    if info is None or info.let is not None or info.captured \
-            or name in ev.growth or compiler.transparent(name):
+    if info is None or info.let is not None or info.captured or name in ev.growth \
+            or (compiler.transparent(name) and _resolution(machine, name) is None):
         return None
     clause = info.clauses[0]
     params = clause.params or ()
@@ -220,7 +224,7 @@ def _clause_branches(machine: Machine, name: str, labeller: Labeller,
     for c, (clause, (_, names)) in enumerate(zip(info.clauses, clauses, strict=True)):
         inner = body_branches(machine, clause.body, frozenset(names), [], labeller, calls)
         binds = [(n, matcher.column(c, n)) for n in names]
-        branches += [_Inlined([(matcher.chosen(c), True)], binds, b) for b in inner]
+        branches += [Inlined([(matcher.chosen(c), True)], binds, b) for b in inner]
     if not branches:  # the rows no clause matches would raise nowhere
         raise NotVector("no clause with a move")
     return branches
@@ -239,6 +243,8 @@ def body_branches(machine: Machine, expr: ast.Node, scope: frozenset[str],
     ev = machine.ev
     match expr:
         case ast.ProcBinary("[]", left, right):
+            if _kind(machine, expr) == AT_OPEN_CHOICE:  # an operand's τ keeps it open
+                raise NotVector("an open choice")
             return (body_branches(machine, left, scope, conds, labeller, calls)
                     + body_branches(machine, right, scope, conds, labeller, calls))
         case ast.Guard(cond, body):
@@ -251,6 +257,13 @@ def body_branches(machine: Machine, expr: ast.Node, scope: frozenset[str],
                                 calls))
         case ast.Name(_) | ast.Apply(ast.Name(_), _):
             return _called(machine, expr, scope, conds, labeller, calls)
+        case ast.ProcBinary("|~|", left, right):  # a τ to each operand's state
+            return [Branch(conds, labeller(TAU), _target(machine, left, scope)),
+                    Branch(conds, labeller(TAU), _target(machine, right, scope))]
+        case ast.Replicated("[]") if _kind(machine, expr) != AT_OPEN_REPLICATED:
+            from procalg.semantics.linear_vector_replicated import replicated_branches
+
+            return replicated_branches(machine, expr, scope, conds, labeller, calls)
         case ast.StopLit():
             return []
         case ast.SkipLit():
@@ -295,7 +308,7 @@ def _called(machine: Machine, expr: ast.Name | ast.Apply, scope: frozenset[str],
         inner = body_branches(machine, info.clauses[0].body, frozenset(names), [], labeller,
                           (*calls, name))
     binds = [(n, vector_expr(ev, a, scope)) for n, a in zip(names, args, strict=True)]
-    return [_Inlined(conds, binds, branch) for branch in inner]
+    return [Inlined(conds, binds, branch) for branch in inner]
 
 
 def call_of(expr: ast.Node) -> tuple[str, Any] | None:
@@ -317,11 +330,14 @@ def _call_target(machine: Machine, name: str, args: Any, scope: frozenset[str],
             or name in ev.growth:
         return None
     codes = tuple(vector_expr(ev, a, scope) for a in args)
+    live = compiler.live.get(name)
+    if live == tuple(range(len(codes))):
+        live = None  # every argument kept: the key's arguments are the call's
     if not compiler.transparent(name):
-        live = compiler.live.get(name)
-        if live == tuple(range(len(codes))):
-            live = None  # every argument kept: the key's arguments are the call's
         return Target(name=name, args=codes, live=live)
+    resolve = _resolution(machine, name)
+    if resolve is not None and len(resolve.params) == len(codes):
+        return Target(name=name, args=codes, live=live, resolve=resolve)
     if not hiding or len(info.clauses) != 1:
         return None
     clause = info.clauses[0]
@@ -349,6 +365,19 @@ def _call_target(machine: Machine, name: str, args: Any, scope: frozenset[str],
     return found
 
 
+def _kind(machine: Machine, expr: ast.Node) -> int | None:
+    """The kind of the location ``expr`` was compiled to (None if it was not)."""
+    entry = machine.compiler.nodes.get(id(expr))
+    return None if entry is None else entry[1].kind
+
+
+def _resolution(machine: Machine, name: str) -> Any:
+    """``name``'s :class:`~procalg.semantics.linear_vector_resolve.Resolution`, or None."""
+    from procalg.semantics.linear_vector_resolve import resolution
+
+    return resolution(machine, name)
+
+
 def _target(machine: Machine, then: ast.Node, scope: frozenset[str]) -> Target:
     """The continuation of a prefix as a :class:`Target`."""
     compiler = machine.compiler
@@ -367,4 +396,4 @@ def _target(machine: Machine, then: ast.Node, scope: frozenset[str]) -> Target:
     entry = compiler.nodes.get(id(then))
     if entry is None:
         raise NotVector("a continuation not compiled")
-    return Target(node=entry[1])
+    return Target(node=entry[1], expr=then, scope=scope)

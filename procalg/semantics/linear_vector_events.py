@@ -25,9 +25,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from procalg.semantics.inputs import pattern_names
 from procalg.semantics.kinds import names_in
 from procalg.semantics.linear_vector_values import restriction
-from procalg.semantics.patterns import constant
+from procalg.semantics.patterns import constant, match_all
 from procalg.semantics.values import expect_set
 from procalg.semantics.vector_exprs import (
     Columns,
@@ -177,10 +178,11 @@ class Input:
     :func:`~procalg.semantics.inputs.prefix_offers`)."""
 
     def __init__(self, event: Output, names: list[str], domains: list[np.ndarray],
-                 kinds: list[str], allows: tuple[Callable[[Columns, int], Any], ...] = ()
-                 ) -> None:
+                 kinds: list[str], allows: tuple[Callable[[Columns, int], Any], ...] = (),
+                 derived: tuple[tuple[int, str, np.ndarray, str], ...] = ()) -> None:
         self.event, self.names, self.domains, self.kinds = event, names, domains, kinds
         self.allows = allows
+        self.derived = derived  # per name a pattern binds: its input, values by offer, kind
 
     def expand(self, rows: np.ndarray, sub: Columns, bad: np.ndarray
                ) -> tuple[np.ndarray, np.ndarray, Columns, np.ndarray]:
@@ -189,10 +191,13 @@ class Input:
         which = np.repeat(np.arange(len(rows)), total)
         pick = np.tile(np.arange(total), len(rows))
         moved = {k: (v[which], kind) for k, (v, kind) in sub.items()}
-        stride = total
+        stride, at = total, []
         for name, domain, kind in zip(self.names, self.domains, self.kinds, strict=True):
             stride //= len(domain)
-            moved[name] = (domain[(pick // stride) % len(domain)], kind)
+            at.append((pick // stride) % len(domain))
+            moved[name] = (domain[at[-1]], kind)
+        for index, name, values, kind in self.derived:  # the names a pattern binds
+            moved[name] = (values[at[index]], kind)
         if self.allows:
             which, moved = self._allowed(rows, which, moved, bad)
         label, wrong = self.event.labels_of(moved, len(which))
@@ -227,12 +232,22 @@ def input_event(machine: Machine, expr: ast.PrefixExpr, scope: frozenset[str],
     domains: list[np.ndarray] = []
     kinds: list[str] = []
     allows: list[Callable[[Columns, int], Any]] = []
+    derived: list[tuple[int, str, np.ndarray, str]] = []
     inner = set(scope)
     for item, allowed in zip(items, types, strict=True):
         if type(item) is ast.InField:
             pattern = item.pattern
-            if type(pattern) is not ast.PVar or pattern.name in names:
-                raise NotVector("an input that is no name")
+            if type(pattern) is not ast.PVar:
+                made = _pattern_input(ev, item, allowed, inner, len(names))
+                derived += made[1]
+                names.append(f"·in{len(names)}")  # the field's value: no identifier
+                domains.append(made[0])
+                kinds.append(_field_kind(allowed))
+                fields.append(_column(names[-1]))
+                inner |= {name for _, name, _, _ in made[1]}
+                continue
+            if pattern.name in names:
+                raise NotVector("an input naming a variable twice")
             if pattern.name not in inner and constant(ev, pattern.name, {}) is not None:
                 raise NotVector("an input naming a constructor or channel: it matches only that")
             kind = _field_kind(allowed)
@@ -256,7 +271,38 @@ def input_event(machine: Machine, expr: ast.PrefixExpr, scope: frozenset[str],
     if any(len(d) == 0 for d in domains):
         raise NotVector("an input with no values")
     return Input(Output(machine, channel.id, fields, types, labeller), names, domains,
-                 kinds, tuple(allows)), names
+                 kinds, tuple(allows), tuple(derived)), \
+        names + [name for _, name, _, _ in derived]
+
+
+def _pattern_input(ev: Any, item: ast.InField, allowed: frozenset, scope: set[str],
+                   index: int) -> tuple[np.ndarray, list[tuple[int, str, np.ndarray, str]]]:
+    """An input ``c?(x, y)`` or ``c?<x> ^ s`` over one field: the values of the field's
+    type its pattern matches (in the per-state path's order), and per name it binds,
+    that name's value at each of them (the match done once per value, as
+    :func:`~procalg.semantics.inputs.prefix_offers` does it per state)."""
+    pattern = item.pattern
+    if item.restrict is not None or pattern_names(pattern) & scope:
+        raise NotVector("a pattern input restricted, or naming a variable in scope")
+    matched = []
+    for value in sorted(allowed, key=sort_key):
+        env: dict[str, Any] = {}
+        if match_all(ev, (pattern,), (value,), env):
+            matched.append((value, env))
+    if not matched:
+        raise NotVector("a pattern input matching no value")
+    kind = _field_kind(allowed)
+    domain = _domain({v for v, _ in matched}, kind)
+    derived = []
+    for name in sorted(matched[0][1]):
+        values = [env[name] for _, env in matched]
+        kinds = {kind_of(v) for v in values}
+        if len(kinds) != 1 or None in kinds:
+            raise NotVector("a pattern binding values no column holds")
+        found = kinds.pop()
+        derived.append((index, name, np.array(values, dtype=bool) if found == "b" else
+                        np.array([encode(v) for v in values], dtype=np.int64), found))
+    return domain, derived
 
 
 def _column(name: str) -> VectorCode:

@@ -42,6 +42,7 @@ from procalg.semantics.linear_vector_body import (
     call_of,
 )
 from procalg.semantics.linear_vector_rows import distinct
+from procalg.semantics.linear_vector_targets import call_targets, slow_targets
 from procalg.semantics.locations import AT_HIDE
 from procalg.semantics.vector_exprs import Columns, Mismatch, NotVector
 from procalg.syntax import ast
@@ -129,9 +130,9 @@ def hidden_targets(vector: VectorMoves, target: Target, cols: Columns, n: int) -
     if target.node is not None:
         first, back = distinct([v for v, _ in bound.values()], n)
         rows = {k: (v[first], kind) for k, (v, kind) in bound.items()}
-        inner = vector._slow_targets(target, rows, len(first))[back]
+        inner = slow_targets(vector, target, rows, len(first))[back]
     else:
-        inner = vector._call_targets(target, bound, n)
+        inner = call_targets(vector, target, bound, n)
     states, back = np.unique(inner, return_inverse=True)
     hidden, number = vector.machine.hidden, target.hide
     made = np.array([hidden(number, s) for s in states.tolist()], dtype=np.int64)
