@@ -102,14 +102,14 @@ class Leaves:
     def _machine(self, term: Process) -> Machine | str:
         if self.evaluator is None:
             return "no model to compile from"
-        renamings = []
-        while type(term) is Rename and self.call(term) is None:  # a renamed call
-            renamings.append(term.relation)
-            term = term.process
-        call = self.call(term)
-        if call is None:
-            return "not a call of a named process"
-        return compile_leaf(self.evaluator, call, tuple(reversed(renamings)))
+        renamings, inner = [], term
+        while type(inner) is Rename and self.call(inner) is None:  # a renamed call
+            renamings.append(inner.relation)
+            inner = inner.process
+        call = self.call(inner)
+        if call is None:  # any other term: its operators translated (term_locations)
+            return compile_leaf(self.evaluator, term, rules=self.rules)
+        return compile_leaf(self.evaluator, call, tuple(reversed(renamings)), self.rules)
 
     def call(self, term: Process) -> Call | None:
         """A call whose normalised unfolding is ``term`` (leaves are normalised)."""

@@ -46,11 +46,12 @@ pair of its operands' states), renaming ``P [[R]]`` (a state is the relation
 with P's state), hiding ``P \\ A`` (the set's number with P's state, nested
 hiding flattened) and exception ``P [| A |> Q``, and ``let … within`` with
 local processes closing over the values around them
-(:mod:`procalg.semantics.linear_let`). Outside a saga a ``throw`` ends
+(:mod:`procalg.semantics.linear_let`); process values (``Iter(P) = P ;
+Iter(P)``, ``sbisim(P)`` in a body) and a leaf that is any term, not a call
+(:mod:`procalg.semantics.term_locations`). Outside a saga a ``throw`` ends
 everything (to THROWN), as the term rules' ``saga.aborting`` says. Anything
-else (parallel inside the definition, process-valued parameters) raises
-:class:`Unsupported`, whose reason the network's notes show, and that leaf
-keeps the term rules.
+else (parallel inside a definition or a leaf term) raises :class:`Unsupported`,
+whose reason the network's notes show, and that leaf keeps the term rules.
 
 Example:
     >>> from procalg.api.model import loads
@@ -65,10 +66,10 @@ Example:
 
 from __future__ import annotations
 
-import weakref
 from typing import TYPE_CHECKING, Any
 
 from procalg.lts import TAU, TICK
+from procalg.semantics.linear_events import label_tables, same_label
 from procalg.semantics.linear_inputs import InputMoves, Moves
 from procalg.semantics.linear_let import let_scope
 from procalg.semantics.linear_operators import OPERATOR_RULES, OperatorMoves
@@ -91,16 +92,19 @@ from procalg.semantics.locations import (
     AT_SKIP,
     AT_STOP,
     AT_SUFFIX,
+    AT_TERMS,
     AT_THROW,
     AT_THROWN,
     AT_UNSUPPORTED,
+    AT_VALUE,
     Compiler,
     Location,
     Unsupported,
 )
 from procalg.semantics.state_keys import OMEGA_KEY, SKIP_KEY, STOP_KEY, THROW_KEY, THROWN_KEY
+from procalg.semantics.term_locations import NO_ENV, TERM_RULES, TermMoves
 from procalg.semantics.unfold import MAX_UNFOLD_DEPTH, UnguardedRecursion
-from procalg.terms import Call, Event
+from procalg.terms import Call, Event, Process
 from procalg.terms.saga import THROW_EVENT, fail_event
 
 if TYPE_CHECKING:
@@ -108,43 +112,53 @@ if TYPE_CHECKING:
     from procalg.semantics.linear_vector import VectorMoves
 
 
-class Machine(InputMoves, SagaMoves, OperatorMoves):
+class Machine(InputMoves, SagaMoves, OperatorMoves, TermMoves):
     """One sequential process compiled into a state machine over int states.
 
     Args:
         ev: the model's evaluator (definitions, types, closures).
-        start: the call the machine starts in (``Call(name, args)``).
+        start: the call the machine starts in (``Call(name, args)``), or any
+            term (:mod:`procalg.semantics.term_locations`).
         all_args: key calls by all their arguments (:class:`StateKeys`).
         partial: compile what the fragment covers; a state outside it raises
             :class:`Unsupported` when expanded, not the constructor.
         events_as_labels: label moves with the events themselves, not their printed
             names (a run steps on events: no name printed per new event, and
             :attr:`names` and :attr:`events` stay empty).
+        rules: the term rules (:class:`~procalg.semantics.sos.Rules`) a process
+            value outside the fragment, met while exploring, moves by.
 
     Raises:
         Unsupported: a definition reachable from ``start`` is outside the
             compiled fragment (nothing is explored then).
     """
 
-    def __init__(self, ev: Evaluator, start: Call, all_args: bool = False,
-                 partial: bool = False, events_as_labels: bool = False) -> None:
+    def __init__(self, ev: Evaluator, start: Process, all_args: bool = False,
+                 partial: bool = False, events_as_labels: bool = False,
+                 rules: Any = None) -> None:
         self.compiler = Compiler(ev, partial)
-        self.compiler.definition(start.name)  # compiles everything reachable, or raises
-        self.compiler.check_guarded()
-        self.compiler.open_choices()
-        if not start.args and ev.functions[start.name].arity is not None:
-            raise Unsupported(f"{start.name} needs arguments")
+        self._init_terms(self.compiler, rules)
+        if type(start) is Call:
+            self.compiler.definition(start.name)  # compiles everything reachable, or raises
+            self.compiler.check_guarded()
+            self.compiler.open_choices()
+            if not start.args and ev.functions[start.name].arity is not None:
+                raise Unsupported(f"{start.name} needs arguments")
+            node = None
+        else:  # a term: its operators translated, its calls' definitions compiled
+            node = self.term_start(start)
         super().__init__(ev, self.compiler, all_args)
         self.moves: list[Moves | None] = []
         # printed labels, shared by the model's machines (a network's leaves print the
         # same events: a renamed cell of a 16x16 board prints 2 300 of them)
         self.names: dict[Event, str]
         self.events: dict[str, Event]  # the inverse of names: the runtime steps on Events
-        self.names, self.events = _label_tables(ev)
+        self.names, self.events = label_tables(ev)
         self._init_operators()
         if events_as_labels:
-            self._name = _same  # type: ignore[method-assign]
-        self._start = self._intern(self._call_key(start.name, start.args), (_CALL_START, start))
+            self._name = same_label  # type: ignore[method-assign]
+        self._start = self._state(node, NO_ENV) if node is not None else \
+            self._intern(self._call_key(start.name, start.args), (_CALL_START, start))
 
     def initial_state(self) -> int:
         """The start call's state (0, unless its key is an operator's state, whose
@@ -217,6 +231,12 @@ class Machine(InputMoves, SagaMoves, OperatorMoves):
             if kind == AT_LET:
                 node, env = parts[1], let_scope(self.ev, parts[0], env)
                 continue
+            if kind == AT_VALUE:  # a process value: its term's location
+                depth += 1
+                if depth > MAX_UNFOLD_DEPTH:
+                    raise UnguardedRecursion(parts[0](env))
+                node, env = self.value_node(node, env)
+                continue
             break
         if kind == AT_PREFIX:
             event = parts[0](env)
@@ -249,6 +269,8 @@ class Machine(InputMoves, SagaMoves, OperatorMoves):
             return _RULES[env[0]](self, *env[1:])
         if kind in AT_OPERATORS:
             return self.successors(self.operator_state(node, env))
+        if kind in AT_TERMS:  # a table, an evaluated input, a term by the rules
+            return self.successors(self.term_state(node, env))
         if kind == AT_UNSUPPORTED:
             raise Unsupported(parts[0])
         return []
@@ -292,6 +314,8 @@ class Machine(InputMoves, SagaMoves, OperatorMoves):
                 node = branch
             elif node.kind == AT_LET:
                 node, env = node.parts[1], let_scope(self.ev, node.parts[0], env)
+            elif node.kind == AT_VALUE:
+                node, env = self.value_node(node, env)
             else:
                 break
         return node.kind == AT_SKIP or self.keys[state] == OMEGA_KEY
@@ -319,24 +343,6 @@ class Machine(InputMoves, SagaMoves, OperatorMoves):
         return found
 
 
-
-_LABELS: weakref.WeakKeyDictionary[Any, tuple[dict[Event, str], dict[str, Event]]] = \
-    weakref.WeakKeyDictionary()
-
-
-def _label_tables(ev: Evaluator) -> tuple[dict[Event, str], dict[str, Event]]:
-    """The model's printed labels both ways (one pair of tables per evaluator)."""
-    found = _LABELS.get(ev)
-    if found is None:
-        found = _LABELS[ev] = ({}, {})
-    return found
-
-
-def _same(event: Event) -> Event:
-    """An event as its own label (``events_as_labels``)."""
-    return event
-
-
 _CALL_START = Location(AT_CALL, ("", ()))
 """The start state's node: its environment is the start :class:`Call` itself, or a
 tuple ending ``name, args`` (states numbered by :mod:`procalg.semantics.linear_vector`:
@@ -354,26 +360,29 @@ _THROWN_NODE = Location(AT_THROWN)
 """THROWN, after ``throw``: no moves (not a deadlock: the run failed)."""
 OMEGA_WHERE = (OMEGA_KEY, (_OMEGA_NODE, None))
 """Ω's key and where, as :meth:`Machine._moves` interns it after ✓."""
-_RULES = {**SAGA_RULES, **OPERATOR_RULES}
+_RULES = {**SAGA_RULES, **OPERATOR_RULES, **TERM_RULES}
 _ENDS = {"Ω": (OMEGA_KEY, _OMEGA_NODE), "SKIP": (SKIP_KEY, Location(AT_SKIP)),
          "STOP": (STOP_KEY, Location(AT_STOP)),
          "THROW": (THROW_KEY, _THROW_NODE), "THROWN": (THROWN_KEY, _THROWN_NODE)}
 
 
-def compile_leaf(ev: Evaluator, start: Call, renamings: tuple[Any, ...] = ()
-                 ) -> Machine | str:
-    """The machine of ``start``, or the one-line reason it stays with the term rules;
-    with ``renamings`` (innermost first), of ``start[[R1]][[R2]]..``: a leaf that is a
-    renamed call starts in the renaming's state.
+def compile_leaf(ev: Evaluator, start: Process, renamings: tuple[Any, ...] = (),
+                 rules: Any = None) -> Machine | str:
+    """The machine of ``start`` (a call or any term), or the one-line reason it stays
+    with the term rules; with ``renamings`` (innermost first), of
+    ``start[[R1]][[R2]]..``: a leaf that is a renamed call starts in the renaming's
+    state. ``rules``: the term rules a process value outside the fragment moves by.
 
     Example:
         >>> from procalg.api.model import loads
         >>> model = loads("channel a\\nP = a -> SKIP ||| P")
         >>> compile_leaf(model.spec.evaluator, model.process("P"))
         'uses the operator |||'
+        >>> type(compile_leaf(model.spec.evaluator, model.process("a -> a -> STOP"))).__name__
+        'Machine'
     """
     try:
-        machine = Machine(ev, start)
+        machine = Machine(ev, start, rules=rules)
     except Unsupported as why:
         return why.reason
     for relation in renamings:
