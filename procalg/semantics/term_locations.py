@@ -222,9 +222,19 @@ class TermMoves(MachineHost):
         Raises:
             Unsupported: the term or a definition it calls is outside the fragment.
         """
-        node = self.terms.location(term)
-        self.terms.compiler.check_guarded()
-        self.terms.compiler.open_choices()
+        compiler = self.terms.compiler
+        known, choices = set(compiler.bodies), len(compiler.choices)
+        try:
+            node = self.terms.location(term)
+            compiler.check_guarded()
+        except Unsupported:
+            # a definition left half compiled (its entry the empty "in progress" one)
+            # would read as one with no clause when another value calls it
+            for name in set(compiler.bodies) - known:
+                del compiler.bodies[name]
+            del compiler.choices[choices:]
+            raise
+        compiler.open_choices()
         return node
 
     def term_state(self, node: Location, env: Any) -> int:
