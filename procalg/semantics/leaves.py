@@ -3,11 +3,13 @@
 :func:`procalg.semantics.network.compile_network` walks a term's operator
 tree; every subterm it does not compile as an operator is a *leaf*, which
 :class:`Leaves` turns into a component LTS once per distinct term. A leaf
-that is a call in the compiled fragment runs as a state machine
-(:mod:`procalg.semantics.linear`), any other by the reference firing rules
-(:mod:`procalg.semantics.sos`); a big leaf directly under parallel, hiding
-and renaming is lazy (:mod:`procalg.lts.lazy`, FDR's lazily compiled
-leaves: Gibson-Robinson et al., "FDR3", TACAS 2014).
+runs as a state machine (:mod:`procalg.semantics.linear`): a call in the
+compiled fragment from its definitions, any other term from its operators
+(:mod:`procalg.semantics.term_locations`); one outside the fragment (a
+parallel inside) by the reference firing rules (:mod:`procalg.semantics.sos`);
+a big leaf directly under parallel, hiding and renaming is lazy
+(:mod:`procalg.lts.lazy`, FDR's lazily compiled leaves: Gibson-Robinson et
+al., "FDR3", TACAS 2014).
 
 Example:
     >>> from procalg.terms import Call, Event, Prefix
@@ -43,11 +45,12 @@ class Leaves:
     """Explores leaf terms once each: compiled machines where they apply, else
     the term rules (with shared firing-rule caches).
 
-    A leaf that is a call of a definition in the compiled fragment becomes a
-    :class:`~procalg.semantics.linear.Machine` (control locations × data,
-    states interned to ints, each call's body evaluated only when its state
-    is expanded); any other leaf keeps the reference rules, and ``notes``
-    says which and why.
+    A leaf becomes a :class:`~procalg.semantics.linear.Machine` (control
+    locations × data, states interned to ints, each call's body evaluated
+    only when its state is expanded): a call of a definition in the compiled
+    fragment, or any term its operators translate (a prefix chain,
+    ``prioritise(P) ; Q``); a leaf outside the fragment keeps the reference
+    rules, and ``notes`` says which and why.
 
     A leaf directly under parallel, hiding and renaming may be *lazy*: past
     :data:`~procalg.lts.leaf_choice.EAGER_LIMIT` states it becomes a
@@ -102,14 +105,14 @@ class Leaves:
     def _machine(self, term: Process) -> Machine | str:
         if self.evaluator is None:
             return "no model to compile from"
-        renamings = []
-        while type(term) is Rename and self.call(term) is None:  # a renamed call
-            renamings.append(term.relation)
-            term = term.process
-        call = self.call(term)
-        if call is None:
-            return "not a call of a named process"
-        return compile_leaf(self.evaluator, call, tuple(reversed(renamings)))
+        renamings, inner = [], term
+        while type(inner) is Rename and self.call(inner) is None:  # a renamed call
+            renamings.append(inner.relation)
+            inner = inner.process
+        call = self.call(inner)
+        if call is None:  # any other term: its operators translated (term_locations)
+            return compile_leaf(self.evaluator, term, rules=self.rules)
+        return compile_leaf(self.evaluator, call, tuple(reversed(renamings)), self.rules)
 
     def call(self, term: Process) -> Call | None:
         """A call whose normalised unfolding is ``term`` (leaves are normalised)."""

@@ -1,19 +1,15 @@
 """Sequential processes compiled once into state machines (control locations × data).
 
 A leaf of a network (one sequential component such as ``Sender(b)`` or
-``Queue(s)``) is explored by the term rules (:mod:`procalg.semantics.sos`) at
-the cost of a term per state: every target is normalised, so each call
-reached is unfolded -- its whole body evaluated, guards, ``if`` and input
-sites included -- even when the product search never expands it (the ABP's
-data medium reached 19 000 states and expanded 1 600). A :class:`Machine`
-instead compiles the definitions reachable from the leaf's call once, per
-syntax node, into *control locations* (prefix, input, choice, ``STOP``,
+``Queue(s)``) explored by the term rules (:mod:`procalg.semantics.sos`) costs
+a term per state, each call reached unfolded and its whole body evaluated. A
+:class:`Machine` instead compiles the definitions reachable from the leaf once,
+per syntax node, into *control locations* (prefix, input, choice, ``STOP``,
 ``SKIP``, call), and a state is a location with the values of its data: a
 call ``P(e1, ..)`` reached is the key ``(P, args)``, nothing of its body is
-evaluated until the search expands it. This is the shape of mCRL2's linear
-process and of FDR's compiled "low-level" machines (Gibson-Robinson et al.,
-"FDR3", TACAS 2014); expressions run as the evaluator's closures
-(:mod:`procalg.semantics.closures`) over the location's variables.
+evaluated until the search expands it: mCRL2's linear process, FDR's compiled
+"low-level" machines (Gibson-Robinson et al., "FDR3", TACAS 2014);
+expressions run as the evaluator's closures (:mod:`procalg.semantics.closures`).
 
 States are interned to small ints and each state's moves are computed once,
 as ``(label name, target id)`` pairs: a :class:`Machine` is a
@@ -24,35 +20,30 @@ a lazy product asks :meth:`Machine.successors_where` for only the values a
 partner offers, and only those targets are made.
 
 State identity (:mod:`procalg.semantics.state_keys`) follows the terms
-where it is cheap to: guards and ``if`` are resolved, and a prefix
-``e -> Q`` is the key ``(e, key of Q)``, so the two ways of ABP's receiver
-to ``ack.b -> Receiver(1-b)`` meet, as the term rules' equal terms do. A
-call is identified by its name and arguments, not by its unfolded body:
-two calls whose bodies are equal terms (``P(n) = a -> STOP`` at each
-``n``) stay apart here -- strongly bisimilar states, and whole leaves are
-reduced modulo bisimulation anyway.
+where it is cheap to: guards and ``if`` are resolved, and a prefix ``e -> Q``
+is the key ``(e, key of Q)``, so the two ways of ABP's receiver to
+``ack.b -> Receiver(1-b)`` meet. A call is identified by its name and
+arguments, not by its unfolded body (``P(n) = a -> STOP`` at each ``n``:
+strongly bisimilar states apart; whole leaves are reduced anyway).
 
 The fragment: ``STOP``, ``SKIP``, ``THROW``, prefixes with outputs and
 inputs (any patterns and restrictions; a fallible activity's event also
 offers ``fail.c.v -> THROW``), guards, ``if``, external choice (an operand
 that may start with τ keeps it open: a state of its own, the operands'
-states), internal choice (both binary and replicated), ``P ; Q``
-(a state is P's state with Q's location and data: a continuation), and
-calls of top-level definitions (several clauses with patterns included),
-``saga (...)`` with ``undo`` (:mod:`procalg.semantics.linear_saga`: the
-compensation installed so far is part of the state), interrupt ``/\\`` and
-timeout ``[>`` (:mod:`procalg.semantics.linear_operators`: a state is the
-pair of its operands' states), renaming ``P [[R]]`` (a state is the relation
-with P's state), hiding ``P \\ A`` (the set's number with P's state, nested
-hiding flattened) and exception ``P [| A |> Q``, and ``let … within`` with
-local processes closing over the values around them
-(:mod:`procalg.semantics.linear_let`), and the parallel operators, binary
-and replicated (:mod:`procalg.semantics.linear_parallel`: a state is the tuple
-of its operands' states). Outside a saga a ``throw`` ends everything (to
-THROWN), as the term rules' ``saga.aborting`` says. Anything else
-(process-valued parameters, recursion before any event that no τ guards)
-raises :class:`Unsupported`, whose reason the network's notes show, and that
-leaf keeps the term rules.
+states), internal choice (binary and replicated), ``P ; Q`` (P's state with
+Q's location and data: a continuation), calls of top-level definitions
+(several clauses with patterns included), ``saga (...)`` with ``undo``
+(:mod:`procalg.semantics.linear_saga`), interrupt ``/\\``, timeout ``[>``,
+renaming, hiding (nested hiding flattened) and exception ``P [| A |> Q``
+(:mod:`procalg.semantics.linear_operators`: a state holds its operands'
+states), ``let … within`` (:mod:`procalg.semantics.linear_let`), the parallel
+operators, binary and replicated (:mod:`procalg.semantics.linear_parallel`),
+process values (``Iter(P) = P ; Iter(P)``, ``sbisim(P)`` in a body) and a
+leaf that is any term, not a call (:mod:`procalg.semantics.term_locations`).
+Outside a saga a ``throw`` ends everything (to THROWN), as the term rules'
+``saga.aborting`` says. Anything else (a parallel inside a leaf term,
+recursion before any event that no τ guards) raises :class:`Unsupported`,
+whose reason the network's notes show, and that leaf keeps the term rules.
 
 Example:
     >>> from procalg.api.model import loads
@@ -67,10 +58,10 @@ Example:
 
 from __future__ import annotations
 
-import weakref
 from typing import TYPE_CHECKING, Any
 
 from procalg.lts import TAU, TICK
+from procalg.semantics.linear_events import label_tables, same_label
 from procalg.semantics.linear_inputs import InputMoves, Moves
 from procalg.semantics.linear_let import let_scope
 from procalg.semantics.linear_operators import OPERATOR_RULES
@@ -94,16 +85,19 @@ from procalg.semantics.locations import (
     AT_SKIP,
     AT_STOP,
     AT_SUFFIX,
+    AT_TERMS,
     AT_THROW,
     AT_THROWN,
     AT_UNSUPPORTED,
+    AT_VALUE,
     Compiler,
     Location,
     Unsupported,
 )
 from procalg.semantics.state_keys import OMEGA_KEY, SKIP_KEY, STOP_KEY, THROW_KEY, THROWN_KEY
+from procalg.semantics.term_locations import NO_ENV, TERM_RULES, TermMoves
 from procalg.semantics.unfold import MAX_UNFOLD_DEPTH, UnguardedRecursion
-from procalg.terms import Call, Event
+from procalg.terms import Call, Event, Process
 from procalg.terms.saga import THROW_EVENT, fail_event
 
 if TYPE_CHECKING:
@@ -111,32 +105,41 @@ if TYPE_CHECKING:
     from procalg.semantics.linear_vector import VectorMoves
 
 
-class Machine(InputMoves, SagaMoves, ParallelMoves):
+class Machine(InputMoves, SagaMoves, ParallelMoves, TermMoves):
     """One sequential process compiled into a state machine over int states.
 
     Args:
         ev: the model's evaluator (definitions, types, closures).
-        start: the call the machine starts in (``Call(name, args)``).
+        start: the call the machine starts in (``Call(name, args)``), or any
+            term (:mod:`procalg.semantics.term_locations`).
         all_args: key calls by all their arguments (:class:`StateKeys`).
         partial: compile what the fragment covers; a state outside it raises
             :class:`Unsupported` when expanded, not the constructor.
         events_as_labels: label moves with the events themselves, not their printed
             names (a run steps on events: no name printed per new event, and
             :attr:`names` and :attr:`events` stay empty).
+        rules: the term rules (:class:`~procalg.semantics.sos.Rules`) a process
+            value outside the fragment, met while exploring, moves by.
 
     Raises:
         Unsupported: a definition reachable from ``start`` is outside the
             compiled fragment (nothing is explored then).
     """
 
-    def __init__(self, ev: Evaluator, start: Call, all_args: bool = False,
-                 partial: bool = False, events_as_labels: bool = False) -> None:
+    def __init__(self, ev: Evaluator, start: Process, all_args: bool = False,
+                 partial: bool = False, events_as_labels: bool = False,
+                 rules: Any = None) -> None:
         self.compiler = Compiler(ev, partial)
-        self.compiler.definition(start.name)  # compiles everything reachable, or raises
-        self.compiler.check_guarded()
-        self.compiler.open_choices()
-        if not start.args and ev.functions[start.name].arity is not None:
-            raise Unsupported(f"{start.name} needs arguments")
+        self._init_terms(self.compiler, rules)
+        if type(start) is Call:
+            self.compiler.definition(start.name)  # compiles everything reachable, or raises
+            self.compiler.check_guarded()
+            self.compiler.open_choices()
+            if not start.args and ev.functions[start.name].arity is not None:
+                raise Unsupported(f"{start.name} needs arguments")
+            node = None
+        else:  # a term: its operators translated, its calls' definitions compiled
+            node = self.term_start(start)
         super().__init__(ev, self.compiler, all_args)
         self.moves: list[Moves | None] = []
         self._making: set[int] = set()  # states whose moves are being made
@@ -144,11 +147,12 @@ class Machine(InputMoves, SagaMoves, ParallelMoves):
         # same events: a renamed cell of a 16x16 board prints 2 300 of them)
         self.names: dict[Event, str]
         self.events: dict[str, Event]  # the inverse of names: the runtime steps on Events
-        self.names, self.events = _label_tables(ev)
+        self.names, self.events = label_tables(ev)
         self._init_operators()
         if events_as_labels:
-            self._name = _same  # type: ignore[method-assign]
-        self._start = self._intern(self._call_key(start.name, start.args), (_CALL_START, start))
+            self._name = same_label  # type: ignore[method-assign]
+        self._start = self._state(node, NO_ENV) if node is not None else \
+            self._intern(self._call_key(start.name, start.args), (_CALL_START, start))
 
     def initial_state(self) -> int:
         """The start call's state (0, unless its key is an operator's state, whose
@@ -237,6 +241,12 @@ class Machine(InputMoves, SagaMoves, ParallelMoves):
             if kind == AT_LET:
                 node, env = parts[1], let_scope(self.ev, parts[0], env)
                 continue
+            if kind == AT_VALUE:  # a process value: its term's location
+                depth += 1
+                if depth > MAX_UNFOLD_DEPTH:
+                    raise UnguardedRecursion(parts[0](env))
+                node, env = self.value_node(node, env)
+                continue
             break
         if kind == AT_PREFIX:
             event = parts[0](env)
@@ -269,6 +279,8 @@ class Machine(InputMoves, SagaMoves, ParallelMoves):
             return _RULES[env[0]](self, *env[1:])
         if kind in AT_OPERATORS:
             return self.successors(self.operator_state(node, env))
+        if kind in AT_TERMS:  # a table, an evaluated input, a term by the rules
+            return self.successors(self.term_state(node, env))
         if kind == AT_UNSUPPORTED:
             raise Unsupported(parts[0])
         return []
@@ -312,6 +324,8 @@ class Machine(InputMoves, SagaMoves, ParallelMoves):
                 node = branch
             elif node.kind == AT_LET:
                 node, env = node.parts[1], let_scope(self.ev, node.parts[0], env)
+            elif node.kind == AT_VALUE:
+                node, env = self.value_node(node, env)
             else:
                 break
         return node.kind == AT_SKIP or self.keys[state] == OMEGA_KEY
@@ -339,23 +353,6 @@ class Machine(InputMoves, SagaMoves, ParallelMoves):
         return found
 
 
-_LABELS: weakref.WeakKeyDictionary[Any, tuple[dict[Event, str], dict[str, Event]]] = \
-    weakref.WeakKeyDictionary()
-
-
-def _label_tables(ev: Evaluator) -> tuple[dict[Event, str], dict[str, Event]]:
-    """The model's printed labels both ways (one pair of tables per evaluator)."""
-    found = _LABELS.get(ev)
-    if found is None:
-        found = _LABELS[ev] = ({}, {})
-    return found
-
-
-def _same(event: Event) -> Event:
-    """An event as its own label (``events_as_labels``)."""
-    return event
-
-
 _CALL_START = Location(AT_CALL, ("", ()))
 """The start state's node: its environment is the start :class:`Call` itself, or a
 tuple ending ``name, args`` (states numbered by :mod:`procalg.semantics.linear_vector`:
@@ -373,26 +370,29 @@ _THROWN_NODE = Location(AT_THROWN)
 """THROWN, after ``throw``: no moves (not a deadlock: the run failed)."""
 OMEGA_WHERE = (OMEGA_KEY, (_OMEGA_NODE, None))
 """Ω's key and where, as :meth:`Machine._moves` interns it after ✓."""
-_RULES = {**SAGA_RULES, **OPERATOR_RULES, **PARALLEL_RULES}
+_RULES = {**SAGA_RULES, **OPERATOR_RULES, **PARALLEL_RULES, **TERM_RULES}
 _ENDS = {"Ω": (OMEGA_KEY, _OMEGA_NODE), "SKIP": (SKIP_KEY, Location(AT_SKIP)),
          "STOP": (STOP_KEY, Location(AT_STOP)),
          "THROW": (THROW_KEY, _THROW_NODE), "THROWN": (THROWN_KEY, _THROWN_NODE)}
 
 
-def compile_leaf(ev: Evaluator, start: Call, renamings: tuple[Any, ...] = ()
-                 ) -> Machine | str:
-    """The machine of ``start``, or the one-line reason it stays with the term rules;
-    with ``renamings`` (innermost first), of ``start[[R1]][[R2]]..``: a leaf that is a
-    renamed call starts in the renaming's state.
+def compile_leaf(ev: Evaluator, start: Process, renamings: tuple[Any, ...] = (),
+                 rules: Any = None) -> Machine | str:
+    """The machine of ``start`` (a call or any term), or the one-line reason it stays
+    with the term rules; with ``renamings`` (innermost first), of
+    ``start[[R1]][[R2]]..``: a leaf that is a renamed call starts in the renaming's
+    state. ``rules``: the term rules a process value outside the fragment moves by.
 
     Example:
         >>> from procalg.api.model import loads
         >>> model = loads("channel a\\nP = a -> (SKIP [+ {a} +] P)")
         >>> compile_leaf(model.spec.evaluator, model.process("P"))
         'uses SyncChoiceExpr'
+        >>> type(compile_leaf(model.spec.evaluator, model.process("a -> a -> STOP"))).__name__
+        'Machine'
     """
     try:
-        machine = Machine(ev, start)
+        machine = Machine(ev, start, rules=rules)
     except Unsupported as why:
         return why.reason
     for relation in renamings:

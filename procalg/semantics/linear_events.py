@@ -9,8 +9,9 @@ which check the values against the channel's types.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from procalg.semantics.closures import compile_node
 from procalg.semantics.inputs import complete
@@ -79,4 +80,22 @@ def _direct(ev: Evaluator, expr: ast.PrefixExpr, scope: frozenset[str]
             got.append(v)
         return intern(name, tuple(got))
 
+    return event
+
+
+_LABELS: weakref.WeakKeyDictionary[Any, tuple[dict[Event, str], dict[str, Event]]] = \
+    weakref.WeakKeyDictionary()
+
+
+def label_tables(ev: Evaluator) -> tuple[dict[Event, str], dict[str, Event]]:
+    """The model's printed labels both ways (one pair of tables per evaluator: a
+    network's machines print the same events, a renamed cell of a 16x16 board 2 300)."""
+    found = _LABELS.get(ev)
+    if found is None:
+        found = _LABELS[ev] = ({}, {})
+    return found
+
+
+def same_label(event: Event) -> Event:
+    """An event as its own label (a machine's ``events_as_labels``)."""
     return event

@@ -43,6 +43,7 @@ AT_SEQ, AT_SEQ_RUN, AT_THROW, AT_THROWN, AT_UNSUPPORTED = 12, 13, 14, 15, 16
 AT_SAGA, AT_SAGA_STATE, AT_INTERRUPT, AT_TIMEOUT, AT_LET, AT_RENAME = 17, 18, 19, 20, 21, 22
 AT_HIDE, AT_EXCEPTION, AT_OPEN_CHOICE, AT_OPEN_REPLICATED = 23, 24, 25, 26
 AT_PARALLEL, AT_REPLICATED_PARALLEL = 27, 28
+AT_TERMS = (AT_VALUE, AT_TABLE, AT_TERM_INPUT, AT_TERM_RULES) = (29, 30, 31, 32)
 AT_OPERATORS = (AT_SAGA, AT_INTERRUPT, AT_TIMEOUT, AT_RENAME, AT_HIDE, AT_EXCEPTION,
                 AT_OPEN_CHOICE, AT_OPEN_REPLICATED, AT_PARALLEL, AT_REPLICATED_PARALLEL)
 """Location kinds (made by the machine: ``AT_SUFFIX``, a suffix of a replicated ``|~|``;
@@ -54,7 +55,9 @@ with an operand that may start with τ, marked by :meth:`Compiler.open_choices`;
 :mod:`procalg.semantics.linear_saga`, :mod:`procalg.semantics.linear_operators`;
 ``AT_LET`` and ``AT_RENAME``: :mod:`procalg.semantics.linear_let`; ``AT_HIDE`` and
 ``AT_EXCEPTION``: :mod:`procalg.semantics.linear_operators`; ``AT_PARALLEL`` and
-``AT_REPLICATED_PARALLEL``: :mod:`procalg.semantics.linear_parallel`)."""
+``AT_REPLICATED_PARALLEL``: :mod:`procalg.semantics.linear_parallel`; ``AT_TERMS``, process
+values and terms (``P`` a parameter, ``sbisim(P)``): :mod:`procalg.semantics.term_locations`)."""
+_UNKNOWN = (AT_VALUE, AT_TABLE, AT_TERM_RULES)  # first moves not known until explored
 _BODY = {AT_GUARD: 2, AT_LET: 1, AT_RENAME: 0, AT_HIDE: 0, AT_EXCEPTION: 0}
 """Where the process a guard, ``let``, renaming or hiding location stands for (an
 exception's: the process before its handler) is in its parts."""
@@ -230,21 +233,25 @@ class Compiler:
                 return local_call(self, name, None, expr.span)
             case ast.Apply(ast.Name(name), args) if name in self.locals:
                 return local_call(self, name, args, expr.span)
-            case ast.Name(name) if name not in scope:
+            case ast.Name(name) if name not in scope and self._defines(name, None):
                 self.callee(name, None)
                 return Location(AT_CALL, (name, ()))
-            case ast.Apply(ast.Name(name), args) if name not in scope:
+            case ast.Apply(ast.Name(name), args) if name not in scope \
+                    and self._defines(name, len(args)):
                 self.callee(name, len(args))
                 return Location(AT_CALL, (name, tuple(compile_node(ev, a) for a in args)))
-            case ast.Name(name) | ast.Apply(ast.Name(name)):
-                raise Unsupported(f"a process-valued parameter ({name})")
+            case ast.Name() | ast.Apply(ast.Name()):  # a process value: a term when met
+                return Location(AT_VALUE, (compile_node(ev, expr), expr.span))
             case ast.ProcBinary(op) | ast.Replicated(op):
                 raise Unsupported(f"uses the operator {op}")
         raise Unsupported(f"uses {type(expr).__name__}")
 
-    def callee(self, name: str, arity: int | None) -> None:
+    def _defines(self, name: str, arity: int | None) -> bool:  # else a process value
         info = self.ev.functions.get(name)
-        if info is None or not info.is_process or info.arity != arity:
+        return info is not None and info.is_process and info.arity == arity
+
+    def callee(self, name: str, arity: int | None) -> None:
+        if not self._defines(name, arity):
             raise Unsupported(f"{name} in process position is not a call of a process "
                               "definition with matching arity")
         self.definition(name)
@@ -293,7 +300,7 @@ class Compiler:
         kind = node.kind
         if kind in (AT_INTERNAL, AT_REPLICATED_INTERNAL, AT_UNSUPPORTED, AT_SAGA, AT_TIMEOUT,
                     AT_HIDE, AT_OPEN_CHOICE, AT_OPEN_REPLICATED, AT_PARALLEL,
-                    AT_REPLICATED_PARALLEL):
+                    AT_REPLICATED_PARALLEL, *_UNKNOWN):
             return False  # a saga: a step may start with τ; a timeout's own τ; a hidden
             # event; a parallel: an operand's τ, or its ✓ (a τ there)
         if kind == AT_REPLICATED_EXTERNAL:
@@ -315,11 +322,10 @@ class Compiler:
             return self.visible[name]
         return True
 
-
     def _may_end(self, node: Location) -> bool:
         """Whether ✓ may be among the node's first moves (calls: any clause's body)."""
         kind = node.kind
-        if kind in (AT_SKIP, AT_UNSUPPORTED, AT_SAGA, AT_REPLICATED_PARALLEL):
+        if kind in (AT_SKIP, AT_UNSUPPORTED, AT_SAGA, AT_REPLICATED_PARALLEL, *_UNKNOWN):
             return True  # a replicated parallel over nothing is SKIP
         if kind in (AT_LET, AT_RENAME, AT_HIDE, AT_EXCEPTION):  # ✓ is never hidden
             return self._may_end(node.parts[_BODY[kind]])

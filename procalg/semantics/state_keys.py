@@ -52,10 +52,12 @@ from procalg.semantics.locations import (
     AT_SEQ_RUN,
     AT_SKIP,
     AT_STOP,
+    AT_TERMS,
     AT_THROW,
     AT_THROWN,
     AT_TIMEOUT,
     AT_UNSUPPORTED,
+    AT_VALUE,
     Compiler,
     Location,
 )
@@ -195,6 +197,8 @@ class StateKeys:
                 return _unsupported_key(node, env, len(self.keys))
             if kind in AT_OPERATORS:  # its tagged state, made now (linear_operators)
                 return self.keys[self.operator_state(node, env)]  # type: ignore[attr-defined]
+            if kind in AT_TERMS:  # a value's, a table's state... (term_locations)
+                return self.keys[self.term_state(node, env)]  # type: ignore[attr-defined]
             return STOP_KEY if kind == AT_STOP else SKIP_KEY
 
     def _call_key(self, name: str, args: tuple) -> Any:
@@ -234,6 +238,8 @@ class StateKeys:
                     return self._key(node, env)
                 finally:
                     self._through -= 1
+            if node.kind == AT_VALUE and not self._passive:  # the value's state, as the
+                return self._key(node, env)  # unfolded term is (term_locations)
             if node.kind in _LOOKED_INTO and not self._passive \
                     and (name, args) not in self._inside:
                 key = self._operator_key(name, args, node, env)
