@@ -93,7 +93,10 @@ class Compiler:
     Raises :class:`Unsupported` on the first construct outside the fragment;
     with ``partial``, such a construct becomes an ``AT_UNSUPPORTED`` location
     instead (its reason kept), which the machine refuses only when a state
-    there is expanded (the runtime then steps that state by the term rules).
+    there is expanded (the runtime then steps that state by the term rules). A
+    partial compilation also leaves a parallel to the term rules: a run's step
+    there makes only the target of the label taken (``runtime.nested_inputs``),
+    where the machine would make every input's target at once.
     """
 
     def __init__(self, ev: Evaluator, partial: bool = False) -> None:
@@ -187,6 +190,8 @@ class Compiler:
                                                event_set_closure(self, sync, scope)))
             case ast.GenParallel() | ast.AlphaParallelExpr() | ast.LinkParallelExpr() \
                     | ast.ProcBinary("|||") | ast.Replicated("|||" | "[||]" | "||" | "[<->]"):
+                if self.partial:  # a run steps a parallel by the terms: its inputs made per label
+                    raise Unsupported("a parallel, in a run")
                 from procalg.semantics.linear_parallel import compile_parallel
 
                 return compile_parallel(self, expr, scope)
