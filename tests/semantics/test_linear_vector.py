@@ -66,6 +66,25 @@ def _models(text: str, start: str) -> tuple[Machine, Machine, object]:
     return Machine(ev, call), Machine(ev, call), model.spec.system(call)
 
 
+def _explored_alike(text: str, start: str, *, whole: bool = True) -> None:
+    """The columns and the per-state path explore ``start`` alike: the same error, or
+    the same states and transitions (with ``whole``: numbered as a whole exploration's)."""
+    vector_machine, plain, _ = _models(text, start)
+    try:
+        slow = explore(_PerState(plain), max_states=20_000)
+    except ModelError as err:
+        with pytest.raises(ModelError) as fast_err:
+            _vector_lts(vector_machine)
+        assert str(fast_err.value) == str(err)
+        return
+    fast = _vector_lts(vector_machine)
+    assert fast.num_states == slow.num_states
+    assert sorted(fast.triples()) == sorted(slow.triples())
+    if whole:
+        again = explore(_models(text, start)[0], max_states=20_000)
+        assert list(again.triples()) == list(slow.triples())
+
+
 def _same(text: str, start: str) -> None:
     vector_machine, plain, system = _models(text, start)
     fast, slow = _vector_lts(vector_machine), explore(_PerState(plain), max_states=20_000)

@@ -14,7 +14,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from procalg.api.model import loads
-from procalg.errors import ModelError
 from procalg.lts import explore
 from procalg.semantics.linear import Machine
 from procalg.semantics.linear_vector_nodes import NODE
@@ -22,6 +21,7 @@ from tests.semantics.test_linear_vector import (
     HEADER,
     _arg,
     _cond,
+    _explored_alike,
     _models,
     _PerState,
     _same,
@@ -108,19 +108,7 @@ def test_random_continuations_explore_alike_on_both_paths(continuations: list[st
     branches = [f"w!{i} -> {k}" for i, k in enumerate(continuations)]
     text = "P(x, y) = " + " [] ".join(["e -> P(y, x)", *branches]) \
         + "\nT(x) = if x == 0 then e -> STOP else c!x -> T(x - 1)"
-    vector_machine, plain, _ = _models(text, f"P({x}, {y})")
-    try:
-        slow = explore(_PerState(plain), max_states=20_000)
-    except ModelError as err:
-        with pytest.raises(ModelError) as fast_err:
-            _vector_lts(vector_machine)
-        assert str(fast_err.value) == str(err)
-        return
-    fast = _vector_lts(vector_machine)
-    assert fast.num_states == slow.num_states
-    assert sorted(fast.triples()) == sorted(slow.triples())
-    whole = explore(_models(text, f"P({x}, {y})")[0], max_states=20_000)
-    assert list(whole.triples()) == list(slow.triples())
+    _explored_alike(text, f"P({x}, {y})")
 
 
 PATTERNS = ("channel t : {0..3}.({0..1}, {0..3})\n"

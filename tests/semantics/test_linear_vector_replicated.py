@@ -11,9 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from procalg.errors import ModelError
-from procalg.lts import explore
-from tests.semantics.test_linear_vector import _models, _PerState, _same, _vector_lts
+from tests.semantics.test_linear_vector import (
+    _explored_alike,
+    _models,
+    _same,
+)
 from tests.semantics.test_linear_vector_values import _programs, _raised_alike
 
 
@@ -51,13 +53,4 @@ def test_random_replicated_choices_explore_alike_on_both_paths(values: set[int],
                                                               guard: str, y: int) -> None:
     text = (f"P(y) = e -> P((y + 1) % 4) [] ([] x : {{{', '.join(map(str, sorted(values)))}}} @ "
             f"{guard} & c!({out}) -> w!x -> P(x))")
-    vector_machine, plain, _ = _models(text, f"P({y})")
-    try:
-        slow = explore(_PerState(plain), max_states=20_000)
-    except ModelError as err:
-        with pytest.raises(ModelError) as fast_err:
-            _vector_lts(vector_machine)
-        assert str(fast_err.value) == str(err)
-        return
-    fast = _vector_lts(vector_machine)
-    assert sorted(fast.triples()) == sorted(slow.triples())
+    _explored_alike(text, f"P({y})", whole=False)

@@ -13,15 +13,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from procalg.errors import ModelError
-from procalg.lts import explore
 from tests.semantics.test_linear_vector import (
     _arg,
     _cond,
+    _explored_alike,
     _models,
-    _PerState,
     _same,
-    _vector_lts,
 )
 from tests.semantics.test_linear_vector_values import _programs, _raised_alike
 
@@ -75,16 +72,4 @@ def _body(depth: int) -> st.SearchStrategy[str]:
 def test_random_guards_and_ifs_explore_alike_on_both_paths(body: str, x: int, y: int) -> None:
     text = f"P(x, y) = if x == y then w!x -> P((x + 1) % 4, y) else {body}" \
         "\nQ(x) = w!x -> P(x, 0)"
-    vector_machine, plain, _ = _models(text, f"P({x}, {y})")
-    try:
-        slow = explore(_PerState(plain), max_states=20_000)
-    except ModelError as err:
-        with pytest.raises(ModelError) as fast_err:
-            _vector_lts(vector_machine)
-        assert str(fast_err.value) == str(err)
-        return
-    fast = _vector_lts(vector_machine)
-    assert fast.num_states == slow.num_states
-    assert sorted(fast.triples()) == sorted(slow.triples())
-    whole = explore(_models(text, f"P({x}, {y})")[0], max_states=20_000)
-    assert list(whole.triples()) == list(slow.triples())
+    _explored_alike(text, f"P({x}, {y})")
