@@ -184,8 +184,10 @@ def _valued_components(component: Mapping[str, int], valued: set[str]) -> dict[i
 
 
 def _components(graph: Mapping[str, set[str]]) -> dict[str, int]:
-    """Each node's strongly connected component (iterative Tarjan); a node whose
-    component holds more than one node gets a negative number (it lies on a cycle)."""
+    """Each node's strongly connected component (iterative Tarjan, O(V + E)); a node
+    whose component holds more than one node gets a negative number (it lies on a
+    cycle). Not networkx's: every compiled machine runs this, and importing networkx
+    would cost a check's start-up (``tests/test_startup.py``)."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []
