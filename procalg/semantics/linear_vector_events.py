@@ -20,6 +20,7 @@ Example:
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -60,29 +61,13 @@ class Output:
     def __init__(self, machine: Machine, channel: str, fields: list[VectorCode],
                  types: tuple[frozenset, ...], labeller: Labeller) -> None:
         self.machine, self.channel, self.fields, self.labeller = machine, channel, fields, labeller
-        self.indexes: list[dict[str, tuple[int, np.ndarray]]] = []
-        self.values: list[list[Any]] = []
-        self.radix: list[int] = []
-        size = 1
-        for allowed in types:
-            ordered = sorted(allowed, key=sort_key)
-            index: dict[str, tuple[int, np.ndarray]] = {}
-            for kind in {_field_kind(frozenset([v])) for v in ordered}:
-                at = [i for i, v in enumerate(ordered) if kind_of(v) == kind]
-                codes = np.array([encode(ordered[i]) for i in at], dtype=np.int64)
-                low, high = int(codes.min()), int(codes.max())
-                if high - low >= MAX_EVENTS:
-                    raise NotVector("a field type too wide")
-                positions = np.full(high - low + 1, -1, dtype=np.int64)
-                positions[codes - low] = at
-                index[kind] = (low, positions)
-            self.indexes.append(index)
-            self.values.append(ordered)
-            self.radix.append(size)
-            size *= len(ordered)
-        if size > MAX_EVENTS:
-            raise NotVector("a channel of too many events")
-        self.table = np.full(size, -1, dtype=np.int64)  # event code -> label index
+        # one layout per channel and machine, shared by its outputs (each link of a
+        # 10,000-prefix chain over c : {0..10000} built its own: quadratic)
+        layouts = _LAYOUTS.setdefault(machine, {})
+        key = (channel, types, labeller)
+        if key not in layouts:
+            layouts[key] = _layout(types)
+        self.indexes, self.values, self.radix, self.table = layouts[key]
 
     @property
     def kinds(self) -> list[str]:
@@ -118,6 +103,42 @@ class Output:
                 self.table[c] = self.labeller(self.machine._name(event))
             label = self.table[code]
         return label, wrong
+
+
+_LAYOUTS: weakref.WeakKeyDictionary[Machine, dict[Any, tuple]] = weakref.WeakKeyDictionary()
+
+
+def _layout(types: tuple[frozenset, ...]) -> tuple[list, list, list, np.ndarray]:
+    """A channel's fields by mixed radix: per field, per kind of its type, each code's
+    position (:attr:`Output.indexes`), the sorted values and the radix; and the table
+    of labels by event code, filled as events are met.
+
+    Raises:
+        NotVector: a field type spans too many codes, or the channel too many events.
+    """
+    indexes: list[dict[str, tuple[int, np.ndarray]]] = []
+    values: list[list[Any]] = []
+    radix: list[int] = []
+    size = 1
+    for allowed in types:
+        ordered = sorted(allowed, key=sort_key)
+        index: dict[str, tuple[int, np.ndarray]] = {}
+        for kind in {_field_kind(frozenset([v])) for v in ordered}:
+            at = [i for i, v in enumerate(ordered) if kind_of(v) == kind]
+            codes = np.array([encode(ordered[i]) for i in at], dtype=np.int64)
+            low, high = int(codes.min()), int(codes.max())
+            if high - low >= MAX_EVENTS:
+                raise NotVector("a field type too wide")
+            positions = np.full(high - low + 1, -1, dtype=np.int64)
+            positions[codes - low] = at
+            index[kind] = (low, positions)
+        indexes.append(index)
+        values.append(ordered)
+        radix.append(size)
+        size *= len(ordered)
+    if size > MAX_EVENTS:
+        raise NotVector("a channel of too many events")
+    return indexes, values, radix, np.full(size, -1, dtype=np.int64)
 
 
 def _field_kind(allowed: frozenset) -> str:

@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from procalg.errors import ProcalgError
+from procalg.semantics.inputs import pattern_names
 from procalg.semantics.kinds import names_in
 from procalg.semantics.linear_vector_body import Program, Target, body_branches
 from procalg.semantics.linear_vector_events import Output
@@ -50,6 +51,7 @@ from procalg.semantics.linear_vector_rows import distinct
 from procalg.semantics.linear_vector_targets import slow_targets
 from procalg.semantics.locations import AT_CALL, AT_INPUT, AT_PREFIX, AT_SKIP, AT_STOP, Location
 from procalg.semantics.vector_exprs import LIMIT, Columns, Mismatch, NotVector, decode
+from procalg.syntax import ast
 
 if TYPE_CHECKING:
     from procalg.semantics.linear_vector import VectorMoves
@@ -73,13 +75,14 @@ class NodePrograms:
         self.vector, self.machine = vector, vector.machine
         self.programs: dict[int, Program] = {}  # id(location) -> program over its reads
         self.reads: dict[int, tuple[str, ...]] = {}  # id(location) -> the variables it reads
+        self._names: dict[int, frozenset[str]] = {}  # id(prefix) -> variables its chain reads
         todo = list(vector.programs.values())
         while todo:
             for branch in todo.pop().branches:
                 target = branch.target
                 if target.node is None or target.expr is None or id(target.node) in self.reads:
                     continue
-                reads = tuple(sorted(names_in(target.expr) & target.scope))
+                reads = self._reads(target.expr, target.scope)
                 self.reads[id(target.node)] = reads
                 try:
                     branches = body_branches(self.machine, target.expr, target.scope, [],
@@ -88,6 +91,27 @@ class NodePrograms:
                     continue
                 program = self.programs[id(target.node)] = Program(reads, branches)
                 todo.append(program)
+
+    def _reads(self, expr: ast.Node, scope: frozenset[str]) -> tuple[str, ...]:
+        """The variables of ``scope`` that ``expr`` reads. A prefix chain's suffixes
+        are memoised (their names among the variables bound along the chain): every
+        link of a chain is a continuation, and reading each whole suffix made a
+        10,000-prefix chain quadratic (minutes)."""
+        if not scope:
+            return ()
+        chain, node, bound = [], expr, set(scope)
+        while type(node) is ast.PrefixExpr and id(node) not in self._names:
+            chain.append(node)
+            bound.update(*(pattern_names(f.pattern) for f in node.fields
+                           if type(f) is ast.InField))
+            node = node.then
+        found = self._names.get(id(node))
+        if found is None:
+            found = frozenset(names_in(node) & bound)
+        for link in reversed(chain):
+            found = found | (names_in((link.head, link.fields)) & bound)
+            self._names[id(link)] = found
+        return tuple(sorted(found & scope))
 
     def row(self, where: tuple[Location, Any]) -> tuple[tuple[str, int], tuple] | None:
         """The group name and argument values of a state at ``where`` (its location and

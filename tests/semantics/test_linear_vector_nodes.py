@@ -143,3 +143,16 @@ def test_an_external_choice_kept_open_by_an_operands_tau_keeps_the_per_state_pat
     assert _programs("P(x) = e -> P(x) [] (c!x -> P(x) |~| d!x -> P(0))", "P(0)") == set()
     assert _programs("P(x) = [] y : {0, 1} @ (c!y -> P(x) |~| e -> P(x))", "P(0)") == set()
     assert _programs("P(x) = c!x -> P((x + 1) % 4) |~| d!x -> STOP", "P(0)") == {"P"}
+
+
+def test_a_chain_of_outputs_on_one_channel_shares_one_layout_of_its_type() -> None:
+    # each link of a long chain is a continuation with an output of its own: a layout
+    # (sorted type, table of labels) per link made a 10,000-prefix chain quadratic
+    from procalg.semantics.linear_vector_events import _LAYOUTS
+
+    model = loads("channel step : {0..200}\nP = "
+                  + " ".join(f"step.{i} ->" for i in range(200)) + " SKIP")
+    machine = Machine(model.spec.evaluator, model.process("P"))
+    vector = machine.vector()
+    assert len(vector.nodes.programs) >= 199  # every link after the first is a program
+    assert len(_LAYOUTS[machine]) == 1
