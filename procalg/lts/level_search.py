@@ -9,8 +9,8 @@ level tags) by binary search, leaving the frontier out when no move stays
 in its level (:mod:`procalg.lts.parity`). A goal (:data:`procalg.lts.product.Goal`) is a
 ``stop`` function looking at each expanded chunk; the search ends at the
 first BFS level holding a witness, so traces are shortest, and
-:meth:`LevelSearch.path_to` rebuilds one backwards with the reversed
-tables and the level tags (no parent array). Levels of at most ``NARROW``
+:meth:`LevelSearch.path_to` rebuilds one backwards with the level tags
+(no parent array), firing each level before forwards. Levels of at most ``NARROW``
 states (a deep, narrow space: thousands of levels of a few dozen states)
 are expanded several at a time (:mod:`procalg.lts.narrow_levels`: once the
 search is deep, a byte per code of a small space tells new states from old
@@ -299,17 +299,39 @@ class LevelSearch:
 
     def path_to(self, code: int) -> list[str]:
         """Labels of a shortest path from the initial state to ``code``
-        (through the least predecessor code at each step)."""
+        (through the least predecessor code at each step).
+
+        The path is rebuilt backwards, one level at a time, by firing the
+        level before forwards and keeping the moves into the current state:
+        firing the moves backwards enumerates every combination of the
+        components' local predecessors, most of them never reached (the 64
+        cells of a knight's tour: billions), where this costs a level's
+        successors per step, and less, since the level's codes are fired in
+        ascending order and the first chunk holding a move in ends the step.
+        """
         here = self.held([code])
         level = int(self.visited.level_of(here)[0])
         labels: list[str] = []
         while level > 0:
-            _, pred, lab = self.tables.successors(here, backward=True)
-            ok = np.flatnonzero(self.visited.level_of(pred) == level - 1)
-            best = ok[np.argsort(pred[ok], kind="stable")[0]]  # keys sort as their codes
-            labels.append(self.tables.labels[int(lab[best])])
-            here, level = pred[[best]], level - 1
+            pred, label = self._step_back(here, level - 1)
+            labels.append(self.tables.labels[label])
+            here, level = pred, level - 1
         return labels[::-1]
+
+    def _step_back(self, here: np.ndarray, level: int) -> tuple[np.ndarray, int]:
+        """The least code of ``level`` with a move into ``here`` (one code,
+        held form) and that move's label index (the first such move fired)."""
+        codes = self.held(self.visited.at_level(level))
+        codes = codes[np.argsort(codes, kind="stable")]  # keys sort as their codes
+        for lo in range(0, len(codes), CHUNK):
+            chunk = codes[lo: lo + CHUNK]
+            src, dst, lab = self.tables.successors(chunk)
+            dst = dst if dst.dtype == here.dtype else self.held(dst)
+            into = np.flatnonzero(dst == here[0])
+            if len(into):
+                best = into[np.argmin(src[into])]  # argmin: the first of the least source
+                return chunk[[src[best]]], int(lab[best])
+        raise AssertionError(f"no move from BFS level {level} into a state of the next")
 
     def result(self, found: bool, path: list[str] | tuple[str, ...] = (),
                cycle: tuple[str, ...] | None = None, notes: tuple[str, ...] = ()
