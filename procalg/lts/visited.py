@@ -246,6 +246,19 @@ class Visited:
         out[front.found(keys)] = self.depth
         return out
 
+    def at_level(self, level: int) -> np.ndarray:
+        """The codes found at BFS ``level`` (any order; trace rebuilding scans every run)."""
+        if level == self.depth:
+            return self.frontier
+        parts = [self.frontier[:0]]
+        for run in self.runs:
+            if run.shift:  # packed: compare the tag bits in place, unpack the few hits
+                hit = run.codes[(run.codes & ((1 << run.shift) - 1)) == level] >> run.shift
+            else:
+                hit = run.codes[run.tags == level]
+            parts.append(self._plain(hit))
+        return np.concatenate(parts)
+
     def add_level(self, candidates: np.ndarray, *, runs: bool = False,
                   checked: bool = False, unique: bool = False) -> np.ndarray:
         """Record the unseen codes among ``candidates`` as the next level.
