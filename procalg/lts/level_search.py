@@ -59,6 +59,9 @@ CHUNK = 1 << 14
 NARROW = 1 << 11
 """Levels up to this size are expanded in batches of several levels."""
 
+PATH_CODES = 1 << 20
+"""Codes taken from the visited set per scan while a trace is rebuilt."""
+
 MIN_BUDGET = 1 << 16
 """Fewest successors gathered before a look-up in the visited set (:meth:`LevelSearch._budget`)."""
 
@@ -305,24 +308,38 @@ class LevelSearch:
         level before forwards and keeping the moves into the current state:
         firing the moves backwards enumerates every combination of the
         components' local predecessors, most of them never reached (the 64
-        cells of a knight's tour: billions), where this costs a level's
-        successors per step, and less, since the level's codes are fired in
-        ascending order and the first chunk holding a move in ends the step.
+        cells of a knight's tour: billions), where this costs at most a
+        level's successors per step (its codes are fired in ascending order,
+        and the first chunk with a move in ends the step). The visited set
+        is scanned for several levels at once, about ``PATH_CODES`` codes.
         """
         here = self.held([code])
         level = int(self.visited.level_of(here)[0])
         labels: list[str] = []
+        levels: dict[int, np.ndarray] = {}
+        per_level = max(1, len(self.visited) // (self.visited.depth + 1))
+        span = max(1, min(1024, PATH_CODES // per_level))
         while level > 0:
-            pred, label = self._step_back(here, level - 1)
+            if level - 1 not in levels:
+                levels = self._levels(max(0, level - span), level)
+            here, label = self._step_back(here, levels.pop(level - 1))
             labels.append(self.tables.labels[label])
-            here, level = pred, level - 1
+            level -= 1
         return labels[::-1]
 
-    def _step_back(self, here: np.ndarray, level: int) -> tuple[np.ndarray, int]:
-        """The least code of ``level`` with a move into ``here`` (one code,
-        held form) and that move's label index (the first such move fired)."""
-        codes = self.held(self.visited.at_level(level))
-        codes = codes[np.argsort(codes, kind="stable")]  # keys sort as their codes
+    def _levels(self, low: int, high: int) -> dict[int, np.ndarray]:
+        """The codes of levels ``low`` to ``high`` - 1, each level's sorted."""
+        codes, tags = self.visited.at_levels(low, high)
+        codes = self.held(codes)
+        order = np.argsort(codes, kind="stable")  # keys sort as their codes
+        order = order[np.argsort(tags[order], kind="stable")]
+        codes, tags = codes[order], tags[order]
+        bounds = np.searchsorted(tags, np.arange(low, high + 1))
+        return {lv: codes[bounds[k]: bounds[k + 1]] for k, lv in enumerate(range(low, high))}
+
+    def _step_back(self, here: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, int]:
+        """The least of the sorted ``codes`` with a move into ``here`` (one
+        code, held form) and that move's label index (the first such move)."""
         for lo in range(0, len(codes), CHUNK):
             chunk = codes[lo: lo + CHUNK]
             src, dst, lab = self.tables.successors(chunk)
@@ -331,7 +348,7 @@ class LevelSearch:
             if len(into):
                 best = into[np.argmin(src[into])]  # argmin: the first of the least source
                 return chunk[[src[best]]], int(lab[best])
-        raise AssertionError(f"no move from BFS level {level} into a state of the next")
+        raise AssertionError("no move from a BFS level into a state of the next")
 
     def result(self, found: bool, path: list[str] | tuple[str, ...] = (),
                cycle: tuple[str, ...] | None = None, notes: tuple[str, ...] = ()

@@ -113,7 +113,7 @@ def _replayed(search: LevelSearch, labels: list[str]) -> set[int]:
     """The codes reached from the initial state along ``labels``."""
     here = {int(search.tables.initial)}
     for label in labels:
-        src, dst, lab = search.tables.successors(np.array(sorted(here), dtype=np.int64))
+        _, dst, lab = search.tables.successors(np.array(sorted(here), dtype=np.int64))
         names = [search.tables.labels[int(x)] for x in lab]
         here = {int(d) for d, n in zip(dst, names, strict=True) if n == label}
     return here
@@ -125,6 +125,7 @@ def test_a_path_rebuilt_forwards_is_the_reversed_tables_shortest_least_path(tree
     net = close(_network(tree))
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(level_search, "CHUNK", 2)  # several chunks a level: the early stop
+        patch.setattr(level_search, "PATH_CODES", 3)  # a scan of the visited set per level or few
         search = LevelSearch(Tables(net), max_states=2_000)
         search.run()
         levels = {}
