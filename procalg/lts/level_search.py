@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from procalg.errors import LimitExceeded
+from procalg.lts.factor_tables import TableFactor
 from procalg.lts.lts import TAU
 from procalg.lts.narrow_levels import CHECK, MARK_DEPTH, Marks, delayed_batch, marked_batch
 from procalg.lts.parity import alternates
@@ -61,6 +62,9 @@ NARROW = 1 << 11
 
 PATH_CODES = 1 << 20
 """Codes taken from the visited set per scan while a trace is rebuilt."""
+
+FAN = 1 << 12
+"""Most moves into one code for which a trace is rebuilt with the reversed tables."""
 
 MIN_BUDGET = 1 << 16
 """Fewest successors gathered before a look-up in the visited set (:meth:`LevelSearch._budget`)."""
@@ -103,6 +107,29 @@ class SearchResult:
     def trace(self) -> tuple[str, ...]:
         """The visible part of ``path``."""
         return tuple(x for x in self.path if x != TAU)
+
+
+def backward_fan(tables: Tables) -> float:
+    """A bound on the moves the reversed tables fire into one code: per rule,
+    the product of its components' most local predecessors (a lazy
+    component's are not known: infinite).
+
+    Example:
+        >>> from procalg.lts.lts import LTS
+        >>> from procalg.lts.network import close, component
+        >>> p = LTS.build(2, 0, ["a"], [(0, "a", 1), (1, "a", 1)])
+        >>> backward_fan(Tables(close(component(p))))  # state 1: from 0 and from 1
+        2.0
+    """
+    fan = 0.0
+    for group in tables.backward:
+        if not isinstance(group, list) or not all(isinstance(f, TableFactor) for f in group):
+            return float("inf")
+        product = 1.0
+        for f in group:
+            product *= float(f.count.max()) if len(f.count) else 0.0
+        fan += product
+    return fan
 
 
 Stop = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], "tuple[int, str] | None"]
@@ -304,7 +331,9 @@ class LevelSearch:
         """Labels of a shortest path from the initial state to ``code``
         (through the least predecessor code at each step).
 
-        The path is rebuilt backwards, one level at a time, by firing the
+        When few moves can enter a code (:func:`backward_fan`), each step
+        fires the reversed tables into it and keeps the least predecessor
+        one level up. Otherwise the path is rebuilt backwards by firing the
         level before forwards and keeping the moves into the current state:
         firing the moves backwards enumerates every combination of the
         components' local predecessors, most of them never reached (the 64
@@ -316,6 +345,14 @@ class LevelSearch:
         here = self.held([code])
         level = int(self.visited.level_of(here)[0])
         labels: list[str] = []
+        if backward_fan(self.tables) <= FAN:  # few moves into a code: the reversed tables
+            while level > 0:
+                _, pred, lab = self.tables.successors(here, backward=True)
+                ok = np.flatnonzero(self.visited.level_of(pred) == level - 1)
+                best = ok[np.argsort(pred[ok], kind="stable")[0]]  # keys sort as their codes
+                labels.append(self.tables.labels[int(lab[best])])
+                here, level = pred[[best]], level - 1
+            return labels[::-1]
         levels: dict[int, np.ndarray] = {}
         per_level = max(1, len(self.visited) // (self.visited.depth + 1))
         span = max(1, min(1024, PATH_CODES // per_level))

@@ -126,6 +126,7 @@ def test_a_path_rebuilt_forwards_is_the_reversed_tables_shortest_least_path(tree
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(level_search, "CHUNK", 2)  # several chunks a level: the early stop
         patch.setattr(level_search, "PATH_CODES", 3)  # a scan of the visited set per level or few
+        patch.setattr(level_search, "FAN", -1)  # never the reversed tables
         search = LevelSearch(Tables(net), max_states=2_000)
         search.run()
         levels = {}
@@ -140,6 +141,7 @@ def test_a_path_rebuilt_forwards_is_the_reversed_tables_shortest_least_path(tree
 
 
 def test_a_path_into_a_state_with_billions_of_predecessor_combinations_is_rebuilt_at_once():
+    # (more than FAN moves into a code: the levels are fired forwards)
     # 70 cells all take part in "a", each entering its state 1 from 0 or from 1:
     # backwards, the state after "a" has 2^70 combinations of local predecessors
     cell = LTS.build(3, 0, ["a", "done"], [(0, "a", 1), (1, "a", 1), (1, "done", 2)])
