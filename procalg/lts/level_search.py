@@ -64,7 +64,7 @@ PATH_CODES = 1 << 20
 """Codes taken from the visited set per scan while a trace is rebuilt."""
 
 FAN = 1 << 12
-"""Most moves into one code for which a trace is rebuilt with the reversed tables."""
+"""Most moves of one rule into a code for which a trace is rebuilt with the reversed tables."""
 
 MIN_BUDGET = 1 << 16
 """Fewest successors gathered before a look-up in the visited set (:meth:`LevelSearch._budget`)."""
@@ -110,9 +110,11 @@ class SearchResult:
 
 
 def backward_fan(tables: Tables) -> float:
-    """A bound on the moves the reversed tables fire into one code: per rule,
+    """The most moves one rule of the reversed tables may fire into a code:
     the product of its components' most local predecessors (a lazy
-    component's are not known: infinite).
+    component's are not known: infinite). The rules' sum bounds a step's
+    work, but a network of a thousand small rules (phone: 1,283 rules, a
+    sum of 94,147) steps backwards fast; one large product does not.
 
     Example:
         >>> from procalg.lts.lts import LTS
@@ -128,7 +130,7 @@ def backward_fan(tables: Tables) -> float:
         product = 1.0
         for f in group:
             product *= float(f.count.max()) if len(f.count) else 0.0
-        fan += product
+        fan = max(fan, product)
     return fan
 
 
