@@ -9,8 +9,8 @@ level tags) by binary search, leaving the frontier out when no move stays
 in its level (:mod:`procalg.lts.parity`). A goal (:data:`procalg.lts.product.Goal`) is a
 ``stop`` function looking at each expanded chunk; the search ends at the
 first BFS level holding a witness, so traces are shortest, and
-:meth:`LevelSearch.path_to` rebuilds one backwards with the reversed
-tables and the level tags (no parent array). Levels of at most ``NARROW``
+:meth:`LevelSearch.path_to` rebuilds one backwards with the level tags
+(no parent array), firing each level before forwards. Levels of at most ``NARROW``
 states (a deep, narrow space: thousands of levels of a few dozen states)
 are expanded several at a time (:mod:`procalg.lts.narrow_levels`: once the
 search is deep, a byte per code of a small space tells new states from old
@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from procalg.errors import LimitExceeded
+from procalg.lts.factor_tables import TableFactor
 from procalg.lts.lts import TAU
 from procalg.lts.narrow_levels import CHECK, MARK_DEPTH, Marks, delayed_batch, marked_batch
 from procalg.lts.parity import alternates
@@ -58,6 +59,12 @@ CHUNK = 1 << 14
 
 NARROW = 1 << 11
 """Levels up to this size are expanded in batches of several levels."""
+
+PATH_CODES = 1 << 20
+"""Codes taken from the visited set per scan while a trace is rebuilt."""
+
+FAN = 1 << 12
+"""Most moves of one rule into a code for which a trace is rebuilt with the reversed tables."""
 
 MIN_BUDGET = 1 << 16
 """Fewest successors gathered before a look-up in the visited set (:meth:`LevelSearch._budget`)."""
@@ -100,6 +107,31 @@ class SearchResult:
     def trace(self) -> tuple[str, ...]:
         """The visible part of ``path``."""
         return tuple(x for x in self.path if x != TAU)
+
+
+def backward_fan(tables: Tables) -> float:
+    """The most moves one rule of the reversed tables may fire into a code:
+    the product of its components' most local predecessors (a lazy
+    component's are not known: infinite). The rules' sum bounds a step's
+    work, but a network of a thousand small rules (phone: 1,283 rules, a
+    sum of 94,147) steps backwards fast; one large product does not.
+
+    Example:
+        >>> from procalg.lts.lts import LTS
+        >>> from procalg.lts.network import close, component
+        >>> p = LTS.build(2, 0, ["a"], [(0, "a", 1), (1, "a", 1)])
+        >>> backward_fan(Tables(close(component(p))))  # state 1: from 0 and from 1
+        2.0
+    """
+    fan = 0.0
+    for group in tables.backward:
+        if not isinstance(group, list) or not all(isinstance(f, TableFactor) for f in group):
+            return float("inf")
+        product = 1.0
+        for f in group:
+            product *= float(f.count.max()) if len(f.count) else 0.0
+        fan = max(fan, product)
+    return fan
 
 
 Stop = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], "tuple[int, str] | None"]
@@ -299,17 +331,63 @@ class LevelSearch:
 
     def path_to(self, code: int) -> list[str]:
         """Labels of a shortest path from the initial state to ``code``
-        (through the least predecessor code at each step)."""
+        (through the least predecessor code at each step).
+
+        When few moves can enter a code (:func:`backward_fan`), each step
+        fires the reversed tables into it and keeps the least predecessor
+        one level up. Otherwise the path is rebuilt backwards by firing the
+        level before forwards and keeping the moves into the current state:
+        firing the moves backwards enumerates every combination of the
+        components' local predecessors, most of them never reached (the 64
+        cells of a knight's tour: billions), where this costs at most a
+        level's successors per step (its codes are fired in ascending order,
+        and the first chunk with a move in ends the step). The visited set
+        is scanned for several levels at once, about ``PATH_CODES`` codes.
+        """
         here = self.held([code])
         level = int(self.visited.level_of(here)[0])
         labels: list[str] = []
+        if backward_fan(self.tables) <= FAN:  # few moves into a code: the reversed tables
+            while level > 0:
+                _, pred, lab = self.tables.successors(here, backward=True)
+                ok = np.flatnonzero(self.visited.level_of(pred) == level - 1)
+                best = ok[np.argsort(pred[ok], kind="stable")[0]]  # keys sort as their codes
+                labels.append(self.tables.labels[int(lab[best])])
+                here, level = pred[[best]], level - 1
+            return labels[::-1]
+        levels: dict[int, np.ndarray] = {}
+        per_level = max(1, len(self.visited) // (self.visited.depth + 1))
+        span = max(1, min(1024, PATH_CODES // per_level))
         while level > 0:
-            _, pred, lab = self.tables.successors(here, backward=True)
-            ok = np.flatnonzero(self.visited.level_of(pred) == level - 1)
-            best = ok[np.argsort(pred[ok], kind="stable")[0]]  # keys sort as their codes
-            labels.append(self.tables.labels[int(lab[best])])
-            here, level = pred[[best]], level - 1
+            if level - 1 not in levels:
+                levels = self._levels(max(0, level - span), level)
+            here, label = self._step_back(here, levels.pop(level - 1))
+            labels.append(self.tables.labels[label])
+            level -= 1
         return labels[::-1]
+
+    def _levels(self, low: int, high: int) -> dict[int, np.ndarray]:
+        """The codes of levels ``low`` to ``high`` - 1, each level's sorted."""
+        codes, tags = self.visited.at_levels(low, high)
+        codes = self.held(codes)
+        order = np.argsort(codes, kind="stable")  # keys sort as their codes
+        order = order[np.argsort(tags[order], kind="stable")]
+        codes, tags = codes[order], tags[order]
+        bounds = np.searchsorted(tags, np.arange(low, high + 1))
+        return {lv: codes[bounds[k]: bounds[k + 1]] for k, lv in enumerate(range(low, high))}
+
+    def _step_back(self, here: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, int]:
+        """The least of the sorted ``codes`` with a move into ``here`` (one
+        code, held form) and that move's label index (the first such move)."""
+        for lo in range(0, len(codes), CHUNK):
+            chunk = codes[lo: lo + CHUNK]
+            src, dst, lab = self.tables.successors(chunk)
+            dst = dst if dst.dtype == here.dtype else self.held(dst)
+            into = np.flatnonzero(dst == here[0])
+            if len(into):
+                best = into[np.argmin(src[into])]  # argmin: the first of the least source
+                return chunk[[src[best]]], int(lab[best])
+        raise AssertionError("no move from a BFS level into a state of the next")
 
     def result(self, found: bool, path: list[str] | tuple[str, ...] = (),
                cycle: tuple[str, ...] | None = None, notes: tuple[str, ...] = ()

@@ -246,6 +246,20 @@ class Visited:
         out[front.found(keys)] = self.depth
         return out
 
+    def at_levels(self, low: int, high: int) -> tuple[np.ndarray, np.ndarray]:
+        """The codes found at BFS levels ``low`` to ``high`` - 1 and their
+        levels, in no order (trace rebuilding: one scan of every run)."""
+        front = self._plain(self._stored(self.frontier))  # one form: the runs' codes
+        parts, tags = [front[:0]], [np.zeros(0, np.int64)]
+        for run in self.runs:  # a packed run's tags are its low bits
+            level = run.codes & ((1 << run.shift) - 1) if run.shift else run.tags
+            hit = (level >= low) & (level < high)
+            parts.append(self._plain(run.codes[hit] >> run.shift if run.shift else run.codes[hit]))
+            tags.append(level[hit].astype(np.int64))
+        if low <= self.depth < high:
+            parts.append(front), tags.append(np.full(len(front), self.depth, np.int64))
+        return np.concatenate(parts), np.concatenate(tags)
+
     def add_level(self, candidates: np.ndarray, *, runs: bool = False,
                   checked: bool = False, unique: bool = False) -> np.ndarray:
         """Record the unseen codes among ``candidates`` as the next level.

@@ -91,3 +91,62 @@ def test_a_wide_network_is_searched_on_64_bit_words_not_python_integers():
     assert all(r.codes.dtype == np.dtype("V16") for r in search.visited.runs)
     assert search.path_to(search.tables.initial) == []
     assert any("2 64-bit words" in note for note in search.result(False).notes)
+
+
+def _reversed_tables_path(search: LevelSearch, code: int) -> list[str]:
+    """The oracle: walk the reversed tables from ``code``, taking at each step
+    the least predecessor one BFS level up (the product of every component's
+    local predecessors: fine on small networks)."""
+    here = search.held([code])
+    level = int(search.visited.level_of(here)[0])
+    labels: list[str] = []
+    while level > 0:
+        _, pred, lab = search.tables.successors(here, backward=True)
+        ok = np.flatnonzero(search.visited.level_of(pred) == level - 1)
+        best = ok[np.argsort(pred[ok], kind="stable")[0]]
+        labels.append(search.tables.labels[int(lab[best])])
+        here, level = pred[[best]], level - 1
+    return labels[::-1]
+
+
+def _replayed(search: LevelSearch, labels: list[str]) -> set[int]:
+    """The codes reached from the initial state along ``labels``."""
+    here = {int(search.tables.initial)}
+    for label in labels:
+        _, dst, lab = search.tables.successors(np.array(sorted(here), dtype=np.int64))
+        names = [search.tables.labels[int(x)] for x in lab]
+        here = {int(d) for d, n in zip(dst, names, strict=True) if n == label}
+    return here
+
+
+@settings(max_examples=80, deadline=None)
+@given(trees())
+def test_a_path_rebuilt_forwards_is_the_reversed_tables_shortest_least_path(tree):
+    net = close(_network(tree))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(level_search, "CHUNK", 2)  # several chunks a level: the early stop
+        patch.setattr(level_search, "PATH_CODES", 3)  # a scan of the visited set per level or few
+        patch.setattr(level_search, "FAN", -1)  # never the reversed tables
+        search = LevelSearch(Tables(net), max_states=2_000)
+        search.run()
+        levels = {}
+        for run in search.visited.runs:
+            codes, tags = run.plain()
+            levels.update(zip(codes.tolist(), tags.tolist(), strict=True))
+        levels.update((c, search.visited.depth) for c in search.visited.frontier.tolist())
+        for code, level in sorted(levels.items())[:40]:
+            path = search.path_to(code)
+            assert path == _reversed_tables_path(search, code)
+            assert len(path) == level and code in _replayed(search, path)
+
+
+def test_a_path_into_a_state_with_billions_of_predecessor_combinations_is_rebuilt_at_once():
+    # (more than FAN moves into a code: the levels are fired forwards)
+    # 70 cells all take part in "a", each entering its state 1 from 0 or from 1:
+    # backwards, the state after "a" has 2^70 combinations of local predecessors
+    cell = LTS.build(3, 0, ["a", "done"], [(0, "a", 1), (1, "a", 1), (1, "done", 2)])
+    net = component(cell)
+    for _ in range(69):
+        net = parallel(net, component(cell), {"a", "done"})
+    found = find_path(close(net), deadlock_goal)
+    assert found.found and found.path == ("a", "done")

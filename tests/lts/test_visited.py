@@ -212,3 +212,21 @@ def test_a_packed_set_unpacks_for_wide_codes_and_codes_past_its_bits():
     v.add_level(np.array([1 << 70], dtype=object))  # wide: keys, tags apart
     assert v.shift == 0 and v.words == 2
     assert v.level_of(np.array([5, 1 << 41, 6, 1 << 70], dtype=object)).tolist() == [0, 1, 2, 3]
+
+
+@pytest.mark.parametrize("form", ["plain", "packed", "wide"])
+def test_a_range_of_levels_gives_back_exactly_the_codes_found_there(form):
+    big = 1 << 70
+    first = [5] if form != "wide" else [big + 5]
+    v = Visited(np.array(first, dtype=object if form == "wide" else np.int64))
+    if form == "packed":
+        v.pack(40)
+    found = {first[0]: 0}
+    for level, codes in enumerate([[9, 2], [7], [1, 3, 4], [8]], start=1):
+        codes = [c + big for c in codes] if form == "wide" else codes
+        v.add_level(np.array(codes, dtype=object if form == "wide" else np.int64))
+        found.update((c, level) for c in codes)
+    for low, high in [(0, 5), (1, 3), (2, 3), (4, 5), (3, 3)]:
+        codes, tags = v.at_levels(low, high)
+        assert sorted(zip((int(c) for c in codes), tags.tolist(), strict=True)) == sorted(
+            (c, lv) for c, lv in found.items() if low <= lv < high)
