@@ -6,9 +6,10 @@ a network may instead be an evaluated *term* (``a -> b -> STOP``,
 (``Iter(P) = P ; Iter(P)``, ``wbisim(P)`` in a body). :class:`TermLocations`
 translates a term's operator structure once into the same
 :class:`~procalg.semantics.locations.Location` nodes, their closures constants
-(the term's events, sets, renamings), its parallels the ``AT_PARALLEL``
-locations of :mod:`procalg.semantics.linear_parallel` (a linked one is already
-its definition, hiding over a parallel of renamings), its calls ``AT_CALL``
+(the term's events, sets, renamings), its parallels and synchronising
+choices the ``AT_PARALLEL`` and ``AT_SYNC_CHOICE`` locations of
+:mod:`procalg.semantics.linear_parallel` (a linked one is already its
+definition, hiding over a parallel of renamings), its calls ``AT_CALL``
 locations with the call's values as arguments: the :class:`~procalg.semantics.linear.Machine`
 then runs the called definitions as it runs any (FDR's compiled leaves over
 an operator tree of any shape: Gibson-Robinson et al., "FDR3", TACAS 2014).
@@ -59,6 +60,7 @@ from procalg.semantics.locations import (
     AT_SEQ,
     AT_SKIP,
     AT_STOP,
+    AT_SYNC_CHOICE,
     AT_TABLE,
     AT_TERM_INPUT,
     AT_TERM_RULES,
@@ -90,6 +92,7 @@ from procalg.terms import (
 )
 from procalg.terms.compressed import Compressed
 from procalg.terms.saga import THROW_EVENT, Throw, fail_event
+from procalg.terms.synchronising import SyncChoice, SyncInterrupt
 
 NO_ENV: dict[str, Any] = {}
 """The environment of a translated term's locations: their closures are constants."""
@@ -160,6 +163,8 @@ class TermLocations:
             return (term.process,)  # type: ignore[attr-defined]
         if kind is ExceptionOp:
             return (term.process, term.handler)  # type: ignore[attr-defined]
+        if kind is SyncChoice or kind is SyncInterrupt:
+            return (term.left, term.right)  # type: ignore[attr-defined]
         if kind is Parallel or kind is AlphaParallel:
             if self.compiler.partial:  # a run steps a parallel by the terms (Compiler)
                 raise Unsupported("a parallel, in a run")
@@ -200,6 +205,9 @@ class TermLocations:
         if kind is AlphaParallel:
             return Location(AT_PARALLEL, (ALPHA, *operands, _constant(term.left_alpha),  # type: ignore
                                           _constant(term.right_alpha)))  # type: ignore
+        if kind is SyncChoice or kind is SyncInterrupt:
+            return Location(AT_SYNC_CHOICE, (kind is SyncInterrupt, *operands,
+                                             _constant(term.sync)))  # type: ignore
         if kind is Call:
             return self._call(term)  # type: ignore[arg-type]
         if kind is Compressed:

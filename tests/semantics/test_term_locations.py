@@ -1,7 +1,8 @@
 """Leaves that are terms, not calls, compiled to machines against the term rules.
 
 Random process *terms* (prefixes, choices, ``;``, timeout, interrupt, hiding,
-renaming, exception, evaluated inputs, compressions, the parallels, calls of
+renaming, exception, evaluated inputs, compressions, the parallels, FDR's
+synchronising choice and interrupt, calls of
 definitions that take processes as parameters) are explored both ways: by the
 :class:`~procalg.semantics.linear.Machine` their operator structure is
 translated into (:mod:`procalg.semantics.term_locations`) and by the firing
@@ -67,6 +68,8 @@ def _term(depth: int):
         st.builds(lambda p, q: f"({p} [| {{a, c.1}} |] {q})", sub, sub),
         st.builds(lambda p, q: f"({p} [{{a, e}} || {{a, b, c.0}}] {q})", sub, sub),
         st.builds(lambda p, q: f"({p} [c <-> c] {q})", sub, sub),
+        st.builds(lambda p, q: f"({p} [+ {{a, e}} +] {q})", sub, sub),
+        st.builds(lambda p, q: f"({p} /+ {{a, c.1}} +\\ {q})", sub, sub),
     )
 
 
@@ -200,8 +203,8 @@ def test_a_value_that_is_not_a_process_is_a_model_error():
 
 def test_a_value_calling_a_refused_definition_twice_moves_by_the_rules_both_times():
     # the first value's failed translation must not leave Par half compiled (no clause);
-    # a synchronising choice is outside the machines' fragment
-    model = loads(HEADER + "Par = a -> SKIP [+ {a} +] b -> SKIP\nTwo(X, Y) = X ; Y\n")
+    # a replicated synchronising choice is outside the machines' fragment
+    model = loads(HEADER + "Par = a -> ([+ {a} +] x : {0, 1} @ b -> SKIP)\nTwo(X, Y) = X ; Y\n")
     term = model.process("Two(e -> Par, Par)")
     machine = Machine(model.spec.evaluator, term, rules=model.spec.rules())
     lts = explore(machine)
