@@ -146,10 +146,14 @@ class ParallelMoves(OperatorMoves):
 
     def parallel_state(self, node: Location, env: Any) -> int:
         """The state of a parallel ``node`` in ``env`` (its operands numbered)."""
-        from procalg.semantics.locations import AT_PARALLEL
+        from procalg.semantics.locations import AT_PARALLEL, AT_SYNC_CHOICE
 
         parts = node.parts
         how = parts[0]
+        if node.kind == AT_SYNC_CHOICE:  # how: whether it is the interrupt
+            return self._tagged("sync interrupt" if how else "sync choice",
+                                self._set_number(parts[3](env)),
+                                self._state(parts[1], env), self._state(parts[2], env))
         if node.kind == AT_PARALLEL:
             left, right = self._state(parts[1], env), self._state(parts[2], env)
             if how == SYNC:
@@ -239,5 +243,49 @@ class ParallelMoves(OperatorMoves):
         return out
 
 
-PARALLEL_RULES = {"sync": ParallelMoves._fire_sync, "alpha": ParallelMoves._fire_alpha}
+    def _fire_sync_choice(self, number: int, left: int, right: int) -> Moves:
+        return self._synchronising("sync choice", number, left, right)
+
+    def _fire_sync_interrupt(self, number: int, left: int, right: int) -> Moves:
+        return self._synchronising("sync interrupt", number, left, right)
+
+    def _synchronising(self, tag: str, number: int, left: int, right: int) -> Moves:
+        """FDR's ``P [+ A +] Q`` and ``P /+ A +\\ Q`` (FDR manual, "Synchronising External
+        Choice" and "Synchronising Interrupt"), as ``sos.synchronising`` fires the terms,
+        moves in the same order: τ of either side keeps the operator; an event of A
+        needs both sides and keeps it; the left's other event resolves the choice (the
+        interrupt: keeps it), the left's ✓ ends it; the right's event outside A or ✓
+        resolves both. Outside a saga a ``throw`` ends everything."""
+        omega, tagged, member = self._end("Ω"), self._tagged, self._member
+        keeps = tag == "sync interrupt"
+        right_moves = self.successors(right)
+        out: Moves = []
+        for lab, p in self.successors(left):
+            named = type(lab) is str
+            if named and lab == TAU:
+                out.append((TAU, tagged(tag, number, p, right)))
+            elif named and lab == TICK:
+                out.append((TICK, omega))
+            elif member(number, lab):
+                out += [(lab, tagged(tag, number, p, q)) for lab2, q in right_moves if lab2 == lab]
+            else:
+                out.append((lab, tagged(tag, number, p, right) if keeps else p))
+        for lab, q in right_moves:
+            named = type(lab) is str
+            if named and lab == TAU:
+                out.append((TAU, tagged(tag, number, left, q)))
+            elif named and lab == TICK:
+                out.append((TICK, omega))
+            elif not member(number, lab):
+                out.append((lab, q))
+        throw = self._name(THROW_EVENT)
+        if any(lab == throw for lab, _ in out):
+            thrown = self._end("THROWN")
+            out = [(lab, thrown if lab == throw else target) for lab, target in out]
+        return out
+
+
+PARALLEL_RULES = {"sync": ParallelMoves._fire_sync, "alpha": ParallelMoves._fire_alpha,
+                  "sync choice": ParallelMoves._fire_sync_choice,
+                  "sync interrupt": ParallelMoves._fire_sync_interrupt}
 """Each parallel state's tag -> the rule that fires it."""

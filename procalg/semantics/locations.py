@@ -44,8 +44,10 @@ AT_SAGA, AT_SAGA_STATE, AT_INTERRUPT, AT_TIMEOUT, AT_LET, AT_RENAME = 17, 18, 19
 AT_HIDE, AT_EXCEPTION, AT_OPEN_CHOICE, AT_OPEN_REPLICATED = 23, 24, 25, 26
 AT_PARALLEL, AT_REPLICATED_PARALLEL = 27, 28
 AT_TERMS = (AT_VALUE, AT_TABLE, AT_TERM_INPUT, AT_TERM_RULES) = (29, 30, 31, 32)
+AT_SYNC_CHOICE = 33
 AT_OPERATORS = (AT_SAGA, AT_INTERRUPT, AT_TIMEOUT, AT_RENAME, AT_HIDE, AT_EXCEPTION,
-                AT_OPEN_CHOICE, AT_OPEN_REPLICATED, AT_PARALLEL, AT_REPLICATED_PARALLEL)
+                AT_OPEN_CHOICE, AT_OPEN_REPLICATED, AT_PARALLEL, AT_REPLICATED_PARALLEL,
+                AT_SYNC_CHOICE)
 """Location kinds (made by the machine: ``AT_SUFFIX``, a suffix of a replicated ``|~|``;
 ``AT_OPEN_CHOICE`` and ``AT_OPEN_REPLICATED``, an external choice (binary, replicated)
 with an operand that may start with τ, marked by :meth:`Compiler.open_choices`;
@@ -54,8 +56,9 @@ with an operand that may start with τ, marked by :meth:`Compiler.open_choices`;
 ``AT_SAGA_STATE``, a state of a saga or of an operator in ``AT_OPERATORS``, tagged:
 :mod:`procalg.semantics.linear_saga`, :mod:`procalg.semantics.linear_operators`;
 ``AT_LET`` and ``AT_RENAME``: :mod:`procalg.semantics.linear_let`; ``AT_HIDE`` and
-``AT_EXCEPTION``: :mod:`procalg.semantics.linear_operators`; ``AT_PARALLEL`` and
-``AT_REPLICATED_PARALLEL``: :mod:`procalg.semantics.linear_parallel`; ``AT_TERMS``, process
+``AT_EXCEPTION``: :mod:`procalg.semantics.linear_operators`; ``AT_PARALLEL``,
+``AT_REPLICATED_PARALLEL`` and ``AT_SYNC_CHOICE`` (``[+ A +]``, ``/+ A +\\``):
+:mod:`procalg.semantics.linear_parallel`; ``AT_TERMS``, process
 values and terms (``P`` a parameter, ``sbisim(P)``): :mod:`procalg.semantics.term_locations`)."""
 _UNKNOWN = (AT_VALUE, AT_TABLE, AT_TERM_RULES)  # first moves not known until explored
 _BODY = {AT_GUARD: 2, AT_LET: 1, AT_RENAME: 0, AT_HIDE: 0, AT_EXCEPTION: 0}
@@ -195,6 +198,10 @@ class Compiler:
                 from procalg.semantics.linear_parallel import compile_parallel
 
                 return compile_parallel(self, expr, scope)
+            case ast.SyncChoiceExpr(left, sync, right, interrupt):
+                return Location(AT_SYNC_CHOICE, (interrupt, self.node(left, scope),
+                                                 self.node(right, scope),
+                                                 event_set_closure(self, sync, scope)))
             case ast.ProcBinary(";", left, right):
                 return Location(AT_SEQ, (self.node(left, scope), self.node(right, scope)))
             case ast.PrefixExpr(_, fields, then):
@@ -305,7 +312,7 @@ class Compiler:
         kind = node.kind
         if kind in (AT_INTERNAL, AT_REPLICATED_INTERNAL, AT_UNSUPPORTED, AT_SAGA, AT_TIMEOUT,
                     AT_HIDE, AT_OPEN_CHOICE, AT_OPEN_REPLICATED, AT_PARALLEL,
-                    AT_REPLICATED_PARALLEL, *_UNKNOWN):
+                    AT_REPLICATED_PARALLEL, AT_SYNC_CHOICE, *_UNKNOWN):
             return False  # a saga: a step may start with τ; a timeout's own τ; a hidden
             # event; a parallel: an operand's τ, or its ✓ (a τ there)
         if kind == AT_REPLICATED_EXTERNAL:
@@ -338,6 +345,8 @@ class Compiler:
             return any(self._may_end(branch) for branch in node.parts[2:])
         if kind in (AT_EXTERNAL, AT_INTERNAL, AT_INTERRUPT, AT_OPEN_CHOICE):
             return any(self._may_end(op) for op in node.parts)
+        if kind == AT_SYNC_CHOICE:  # either side's ✓ resolves it
+            return any(self._may_end(op) for op in node.parts[1:3])
         if kind == AT_TIMEOUT:  # Q only after the timeout's τ
             return self._may_end(node.parts[0])
         if kind in (AT_REPLICATED_EXTERNAL, AT_REPLICATED_INTERNAL, AT_OPEN_REPLICATED):

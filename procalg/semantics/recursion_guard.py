@@ -67,6 +67,7 @@ from procalg.semantics.locations import (
     AT_REPLICATED_PARALLEL,
     AT_SAGA,
     AT_SEQ,
+    AT_SYNC_CHOICE,
     AT_TIMEOUT,
     Location,
     Unsupported,
@@ -128,7 +129,7 @@ def _operands(node: Location) -> Iterable[Location]:
         return (parts[0],)
     if kind == AT_SAGA:  # any step may be the first to move (SKIP steps)
         return parts[1]
-    if kind == AT_PARALLEL:
+    if kind in (AT_PARALLEL, AT_SYNC_CHOICE):
         return parts[1:3]
     if kind == AT_REPLICATED_PARALLEL:
         return (parts[2],)

@@ -6,8 +6,11 @@ a network may instead be an evaluated *term* (``a -> b -> STOP``,
 (``Iter(P) = P ; Iter(P)``, ``wbisim(P)`` in a body). :class:`TermLocations`
 translates a term's operator structure once into the same
 :class:`~procalg.semantics.locations.Location` nodes, their closures constants
-(the term's events, sets, renamings), its calls ``AT_CALL`` locations with the
-call's values as arguments: the :class:`~procalg.semantics.linear.Machine`
+(the term's events, sets, renamings), its parallels and synchronising
+choices the ``AT_PARALLEL`` and ``AT_SYNC_CHOICE`` locations of
+:mod:`procalg.semantics.linear_parallel` (a linked one is already its
+definition, hiding over a parallel of renamings), its calls ``AT_CALL``
+locations with the call's values as arguments: the :class:`~procalg.semantics.linear.Machine`
 then runs the called definitions as it runs any (FDR's compiled leaves over
 an operator tree of any shape: Gibson-Robinson et al., "FDR3", TACAS 2014).
 
@@ -16,8 +19,9 @@ operators' states): a compressed table's state (``sbisim(P)``, ``prioritise``,
 ``chase``: its moves are the table's, ✓ to Ω as
 :meth:`~procalg.terms.compressed.Compressed.moves`), an evaluated input
 (its moves are the input's, each continuation translated), and, met only
-while exploring a process value, a term outside the fragment (a parallel:
-its moves by the term rules, each target translated again). A value
+while exploring a process value, a term outside the fragment (its moves by
+the term rules, each target translated again; a run's partial compilation
+leaves a parallel to them, as :class:`~procalg.semantics.locations.Compiler` does). A value
 (``AT_VALUE``) is translated once per distinct term and is the state of its
 translation, so equal values meet.
 
@@ -42,6 +46,7 @@ from typing import Any
 from procalg.errors import ModelError
 from procalg.lts import TAU, TICK
 from procalg.semantics.linear_host import MachineHost, Moves
+from procalg.semantics.linear_parallel import ALPHA, SYNC
 from procalg.semantics.locations import (
     AT_CALL,
     AT_EXCEPTION,
@@ -49,11 +54,13 @@ from procalg.semantics.locations import (
     AT_HIDE,
     AT_INTERNAL,
     AT_INTERRUPT,
+    AT_PARALLEL,
     AT_PREFIX,
     AT_RENAME,
     AT_SEQ,
     AT_SKIP,
     AT_STOP,
+    AT_SYNC_CHOICE,
     AT_TABLE,
     AT_TERM_INPUT,
     AT_TERM_RULES,
@@ -65,6 +72,7 @@ from procalg.semantics.locations import (
     Unsupported,
 )
 from procalg.terms import (
+    AlphaParallel,
     Call,
     ExceptionOp,
     ExternalChoice,
@@ -72,6 +80,7 @@ from procalg.terms import (
     Input,
     InternalChoice,
     Interrupt,
+    Parallel,
     Prefix,
     Process,
     Rename,
@@ -83,6 +92,7 @@ from procalg.terms import (
 )
 from procalg.terms.compressed import Compressed
 from procalg.terms.saga import THROW_EVENT, Throw, fail_event
+from procalg.terms.synchronising import SyncChoice, SyncInterrupt
 
 NO_ENV: dict[str, Any] = {}
 """The environment of a translated term's locations: their closures are constants."""
@@ -113,13 +123,16 @@ class TermLocations:
     def __init__(self, compiler: Compiler) -> None:
         self.compiler = compiler
         self.memo: dict[Process, Location] = {}
+        # one object per equal relation: the machine numbers a renaming by identity, and
+        # two evaluations of alike links (``P [c <-> c] Q``) make equal, distinct ones
+        self.relations: dict[Any, Any] = {}
 
     def location(self, term: Process) -> Location:
         """The location of ``term`` (a post-order walk on an explicit stack: a
         model's terms nest thousands deep).
 
         Raises:
-            Unsupported: the term holds an operator outside the fragment (parallel).
+            Unsupported: the term holds an operator outside the fragment.
         """
         memo = self.memo
         todo = [term]
@@ -150,6 +163,12 @@ class TermLocations:
             return (term.process,)  # type: ignore[attr-defined]
         if kind is ExceptionOp:
             return (term.process, term.handler)  # type: ignore[attr-defined]
+        if kind is SyncChoice or kind is SyncInterrupt:
+            return (term.left, term.right)  # type: ignore[attr-defined]
+        if kind is Parallel or kind is AlphaParallel:
+            if self.compiler.partial:  # a run steps a parallel by the terms (Compiler)
+                raise Unsupported("a parallel, in a run")
+            return (term.left, term.right)  # type: ignore[attr-defined]
         return ()
 
     def _fallible(self, term: ExternalChoice) -> Prefix | None:
@@ -177,9 +196,18 @@ class TermLocations:
         if kind is Hide:
             return Location(AT_HIDE, (operands[0], _constant(term.hidden)))  # type: ignore
         if kind is Rename:
-            return Location(AT_RENAME, (operands[0], _constant(term.relation)))  # type: ignore
+            relation = self.relations.setdefault(term.relation, term.relation)  # type: ignore
+            return Location(AT_RENAME, (operands[0], _constant(relation)))
         if kind is ExceptionOp:
             return Location(AT_EXCEPTION, (*operands, _constant(term.sync)))  # type: ignore
+        if kind is Parallel:  # ||| and [| A |]; a linked one is already Hide(Parallel(..))
+            return Location(AT_PARALLEL, (SYNC, *operands, _constant(term.sync)))  # type: ignore
+        if kind is AlphaParallel:
+            return Location(AT_PARALLEL, (ALPHA, *operands, _constant(term.left_alpha),  # type: ignore
+                                          _constant(term.right_alpha)))  # type: ignore
+        if kind is SyncChoice or kind is SyncInterrupt:
+            return Location(AT_SYNC_CHOICE, (kind is SyncInterrupt, *operands,
+                                             _constant(term.sync)))  # type: ignore
         if kind is Call:
             return self._call(term)  # type: ignore[arg-type]
         if kind is Compressed:

@@ -3,7 +3,8 @@ and τ loops before any event (:mod:`procalg.semantics.recursion_guard`) against
 term rules (the oracle).
 
 Random parameterised processes with ``|||``, ``[| A |]``, ``[A || B]``, ``[a <-> b]``
-and their replicated forms under prefixes, ``;``, choices, hiding and ``THROW``
+and their replicated forms, FDR's ``[+ A +]`` and ``/+ A +\\``, under prefixes, ``;``,
+choices, hiding and ``THROW``
 (in recursion, nested, synchronising on ``c``'s events and ``e``) are explored by
 :class:`~procalg.semantics.linear.Machine` and by :mod:`procalg.semantics.sos`:
 strongly bisimilar LTSs, same labels, same deadlocks, and never more states
@@ -64,6 +65,8 @@ def _process(names: tuple[str, ...], depth: int):
         st.builds(lambda p, s, q: f"({p} [| {s} |] {q})", sub, _SETS, sub),
         st.builds(lambda p, a, b, q: f"({p} [{a} || {b}] {q})", sub, _SETS, _SETS, sub),
         st.builds(lambda p, q: f"((r?z -> {p}) [r <-> l] (l?z -> {q}))", sub, sub),
+        st.builds(lambda p, s, q: f"({p} [+ {s} +] {q})", sub, _SETS, sub),
+        st.builds(lambda p, s, q: f"({p} /+ {s} +\\ {q})", sub, _SETS, sub),
         st.builds(lambda op, p: f"({op} {bound} : {{0..1}} @ {p})",
                   st.sampled_from(["|||", "[| {e} |]", "[| {| c |} |]"]), inner),
         st.builds(lambda p: f"(|| {bound} : {{0, 2}} @ [{{e, c.{bound}}}] {p})", inner),

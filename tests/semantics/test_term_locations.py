@@ -1,8 +1,9 @@
 """Leaves that are terms, not calls, compiled to machines against the term rules.
 
 Random process *terms* (prefixes, choices, ``;``, timeout, interrupt, hiding,
-renaming, exception, evaluated inputs, compressions, calls of definitions
-that take processes as parameters) are explored both ways: by the
+renaming, exception, evaluated inputs, compressions, the parallels, FDR's
+synchronising choice and interrupt, calls of
+definitions that take processes as parameters) are explored both ways: by the
 :class:`~procalg.semantics.linear.Machine` their operator structure is
 translated into (:mod:`procalg.semantics.term_locations`) and by the firing
 rules of :mod:`procalg.semantics.sos`. They must be strongly bisimilar, with
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 from functools import cache
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,8 +23,10 @@ from procalg.errors import LimitExceeded, ModelError
 from procalg.lts import TAU, TICK, explore
 from procalg.lts.product import explore_product
 from procalg.semantics.linear import Machine, compile_leaf
+from procalg.semantics.locations import Compiler, Unsupported
 from procalg.semantics.network import Network, compile_network
 from procalg.semantics.sos import Rules
+from procalg.semantics.term_locations import TermLocations
 from tests.semantics.test_linear import _bisimilar
 
 HEADER = """channel a, b, e
@@ -60,6 +64,12 @@ def _term(depth: int):
         st.builds(lambda p, q: f"Pick({p}, {q})", sub, sub),
         st.builds(lambda p: f"sbisim({p})", sub),
         st.builds(lambda p: f"Hidden({p})", sub),
+        st.builds(lambda p, q: f"({p} ||| {q})", sub, sub),
+        st.builds(lambda p, q: f"({p} [| {{a, c.1}} |] {q})", sub, sub),
+        st.builds(lambda p, q: f"({p} [{{a, e}} || {{a, b, c.0}}] {q})", sub, sub),
+        st.builds(lambda p, q: f"({p} [c <-> c] {q})", sub, sub),
+        st.builds(lambda p, q: f"({p} [+ {{a, e}} +] {q})", sub, sub),
+        st.builds(lambda p, q: f"({p} /+ {{a, c.1}} +\\ {q})", sub, sub),
     )
 
 
@@ -141,19 +151,43 @@ def test_a_compression_in_a_definition_body_is_a_value_not_an_unsupported_call()
     assert {lab for _, lab, _ in explore(made).triples()} == {"a", "b", "✓"}  # e: τ, gone
 
 
-def test_a_parallel_inside_a_term_leaf_keeps_the_term_rules_with_a_reason():
+def test_a_parallel_inside_a_term_leaf_compiles_to_the_parallel_locations():
     model = loads(HEADER)
-    made = compile_leaf(model.spec.evaluator, model.process("e -> (P ||| P)"))
-    assert isinstance(made, str) and "Parallel" in made
+    term = model.process("e -> (P ||| P)")
+    made = compile_leaf(model.spec.evaluator, term)
+    assert not isinstance(made, str), made
+    lts = explore(made)
+    assert any(key[0] == "sync" for key in made.keys)  # linear_parallel's state
+    assert _bisimilar(lts, explore(model.spec.system(term)))
 
 
-def test_a_parallel_met_as_a_value_moves_by_the_term_rules_inside_the_machine():
+def test_an_alphabetised_parallel_term_confines_each_side_to_its_alphabet():
+    model = loads(HEADER)
+    term = model.process("(a -> e -> STOP) [{a, e} || {a, b}] (b -> a -> STOP)")
+    made = compile_leaf(model.spec.evaluator, term)
+    assert not isinstance(made, str), made
+    lts = explore(made)
+    # b, then a together, then e: a line of four states
+    assert lts.num_states == 4
+    assert sorted(lab for _, lab, _ in lts.triples()) == ["a", "b", "e"]
+
+
+def test_a_parallel_met_as_a_value_compiles_inside_the_machine():
     model = loads(HEADER)
     term = model.process("Twice(a -> SKIP ||| b -> SKIP)")
     machine = Machine(model.spec.evaluator, term, rules=model.spec.rules())
     lts = explore(machine)
     assert _bisimilar(lts, explore(model.spec.system(term)))
-    assert any(key[0] == "rules" for key in machine.keys)
+    assert not any(key[0] == "rules" for key in machine.keys)
+    assert any(key[0] == "sync" for key in machine.keys)
+
+
+def test_a_run_leaves_a_parallel_term_to_the_term_rules():
+    # a run's partial compilation steps a parallel by the terms (locations.Compiler)
+    model = loads(HEADER)
+    terms = TermLocations(Compiler(model.spec.evaluator, partial=True))
+    with pytest.raises(Unsupported, match="parallel"):
+        terms.location(model.process("e -> (P ||| P)"))
 
 
 def test_a_value_that_is_not_a_process_is_a_model_error():
@@ -169,8 +203,8 @@ def test_a_value_that_is_not_a_process_is_a_model_error():
 
 def test_a_value_calling_a_refused_definition_twice_moves_by_the_rules_both_times():
     # the first value's failed translation must not leave Par half compiled (no clause);
-    # a synchronising choice is outside the machines' fragment
-    model = loads(HEADER + "Par = a -> SKIP [+ {a} +] b -> SKIP\nTwo(X, Y) = X ; Y\n")
+    # a replicated synchronising choice is outside the machines' fragment
+    model = loads(HEADER + "Par = a -> ([+ {a} +] x : {0, 1} @ b -> SKIP)\nTwo(X, Y) = X ; Y\n")
     term = model.process("Two(e -> Par, Par)")
     machine = Machine(model.spec.evaluator, term, rules=model.spec.rules())
     lts = explore(machine)
