@@ -41,6 +41,7 @@ Example:
 
 from __future__ import annotations
 
+from itertools import islice
 from typing import Any
 
 from procalg.errors import ModelError
@@ -126,6 +127,9 @@ class TermLocations:
         # one object per equal relation: the machine numbers a renaming by identity, and
         # two evaluations of alike links (``P [c <-> c] Q``) make equal, distinct ones
         self.relations: dict[Any, Any] = {}
+        self.unfolded: dict[Call, Process] | None = None  # the rules' unfoldings, if known
+        self._bodies: dict[Process, Call] = {}  # their bodies, read so far
+        self._known = 0
 
     def location(self, term: Process) -> Location:
         """The location of ``term`` (a post-order walk on an explicit stack: a
@@ -141,6 +145,11 @@ class TermLocations:
             if item in memo:
                 todo.pop()
                 continue
+            call = self._unfolding_of(item)
+            if call is not None:  # a call's body written out: the call's own state
+                todo.pop()
+                memo[item] = self._call(call)
+                continue
             parts = self._operands(item)
             missing = [p for p in parts if p not in memo]
             if missing:
@@ -149,6 +158,27 @@ class TermLocations:
             todo.pop()
             memo[item] = self._translate(item, [memo[p] for p in parts])
         return memo[term]
+
+    def _unfolding_of(self, term: Process) -> Call | None:
+        """The call whose unfolding ``term`` is, to be translated as that call: else
+        the body written out and the call's state after a loop would be two states
+        where the terms have one (``P \\ {b}`` for ``P = a -> b -> P``: 3, not 2).
+        Only for a call every clause of which starts with an event or a choice (no
+        guard, ``if``, ``let``, call or value first): a body that is a value unfolds
+        to the value's own term, which translated as the call again would never end."""
+        if self.unfolded is None or type(term) is Call:
+            return None
+        unfolded = self.unfolded
+        if len(unfolded) < self._known:  # cleared: read it again
+            self._bodies, self._known = {}, 0
+        if len(unfolded) > self._known:  # only added to: read the new ones alone
+            for call, body in islice(unfolded.items(), self._known, None):
+                self._bodies.setdefault(body, call)
+            self._known = len(unfolded)
+        call = self._bodies.get(term)
+        if call is None or self.compiler.transparent(call.name):
+            return None
+        return call
 
     def _operands(self, term: Process) -> tuple[Process, ...]:
         kind = type(term)
@@ -241,6 +271,7 @@ class TermMoves(MachineHost):
     def _init_terms(self, compiler: Compiler, rules: Any) -> None:
         """No table numbered yet; ``rules``: see :attr:`rules`."""
         self.terms, self.rules = TermLocations(compiler), rules
+        self.terms.unfolded = getattr(rules, "unfolded", None)
         self._tables: list[Any] = []
         self._table_numbers: dict[int, int] = {}
 
