@@ -23,7 +23,6 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable
-from itertools import islice
 from typing import Any
 
 import numpy as np
@@ -36,6 +35,7 @@ from procalg.semantics.channels import Infinite
 from procalg.semantics.linear import Machine, compile_leaf
 from procalg.semantics.processes import LINK_CHANNEL
 from procalg.semantics.sos import Rules
+from procalg.semantics.unfolded_bodies import UnfoldedBodies
 from procalg.terms import Call, Event, Process, Rename, show_process
 from procalg.terms.brief_names import brief_name
 from procalg.terms.compressed import Compressed
@@ -72,8 +72,7 @@ class Leaves:
         self.done: dict[tuple[Process, bool], LTS | LazyComponent] = {}
         self.systems: dict[Process, Any] = {}
         self.why: dict[Process, str] = {}  # leaves left to the term rules, and why
-        self._calls: dict[Process, Call] = {}
-        self._known = 0  # how many of the rules' unfoldings _calls has read
+        self._bodies: UnfoldedBodies | None = None  # the rules' unfoldings, read backwards
 
     def lts(self, term: Process, lazy: bool = False) -> LTS | LazyComponent:
         """The component for leaf ``term``: lazy only where asked and the model's
@@ -118,18 +117,9 @@ class Leaves:
         """A call whose normalised unfolding is ``term`` (leaves are normalised)."""
         if type(term) is Call:
             return term
-        unfolded = self.rules.unfolded
-        if len(unfolded) < self._known:  # cleared (settle_counters): read it again
-            self._calls, self._known = {}, 0
-        if len(unfolded) > self._known:  # only added to: read the new unfoldings alone
-            # (counting the map instead rebuilt it on every call once two calls shared
-            # a body: PHILS(1000) of 1,000 nested compressions spent 12 s here), from
-            # the end: skipping the known ones from the start cost O(known) a call
-            new = list(islice(reversed(unfolded.items()), len(unfolded) - self._known))
-            for call, body in reversed(new):  # in insertion order: the last call wins
-                self._calls[body] = call
-            self._known = len(unfolded)
-        return self._calls.get(term)
+        if self._bodies is None or self._bodies.unfolded is not self.rules.unfolded:
+            self._bodies = UnfoldedBodies(self.rules.unfolded)
+        return self._bodies.call_of(term)
 
     def notes(self) -> list[str]:
         """Which leaves run as compiled machines, and why the others do not."""

@@ -41,7 +41,6 @@ Example:
 
 from __future__ import annotations
 
-from itertools import islice
 from typing import Any
 
 from procalg.errors import ModelError
@@ -72,6 +71,7 @@ from procalg.semantics.locations import (
     Location,
     Unsupported,
 )
+from procalg.semantics.unfolded_bodies import UnfoldedBodies
 from procalg.terms import (
     AlphaParallel,
     Call,
@@ -127,9 +127,7 @@ class TermLocations:
         # one object per equal relation: the machine numbers a renaming by identity, and
         # two evaluations of alike links (``P [c <-> c] Q``) make equal, distinct ones
         self.relations: dict[Any, Any] = {}
-        self.unfolded: dict[Call, Process] | None = None  # the rules' unfoldings, if known
-        self._bodies: dict[Process, Call] = {}  # their bodies, read so far
-        self._known = 0
+        self.unfolded: UnfoldedBodies | None = None  # the rules' unfoldings, if known
 
     def location(self, term: Process) -> Location:
         """The location of ``term`` (a post-order walk on an explicit stack: a
@@ -168,14 +166,7 @@ class TermLocations:
         to the value's own term, which translated as the call again would never end."""
         if self.unfolded is None or type(term) is Call:
             return None
-        unfolded = self.unfolded
-        if len(unfolded) < self._known:  # cleared: read it again
-            self._bodies, self._known = {}, 0
-        if len(unfolded) > self._known:  # only added to: read the new ones alone
-            for call, body in islice(unfolded.items(), self._known, None):
-                self._bodies.setdefault(body, call)
-            self._known = len(unfolded)
-        call = self._bodies.get(term)
+        call = self.unfolded.call_of(term)
         if call is None or self.compiler.transparent(call.name):
             return None
         return call
@@ -271,7 +262,8 @@ class TermMoves(MachineHost):
     def _init_terms(self, compiler: Compiler, rules: Any) -> None:
         """No table numbered yet; ``rules``: see :attr:`rules`."""
         self.terms, self.rules = TermLocations(compiler), rules
-        self.terms.unfolded = getattr(rules, "unfolded", None)
+        unfolded = getattr(rules, "unfolded", None)
+        self.terms.unfolded = None if unfolded is None else UnfoldedBodies(unfolded)
         self._tables: list[Any] = []
         self._table_numbers: dict[int, int] = {}
 
