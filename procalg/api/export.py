@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from procalg.api.model import STATE_NAME_CHARS, Model
-from procalg.api.search import CheckEngine, SearchOptions, implementation
-from procalg.checks.compensation import terminal_outcomes
+from procalg.api.search import CheckEngine, SearchOptions, counted, implementation
+from procalg.checks.compensation import census_outcomes, terminal_outcomes
 from procalg.errors import ProcalgError
 from procalg.lts import LTS
 from procalg.lts.aut import write_aut
@@ -105,6 +105,29 @@ def reduced(lts: LTS, kind: Bisimulation | None) -> LTS:
     return lts if kind is None else minimize(lts, kind)
 
 
+def process_stats(model: Model, process: str, *, max_states: int | None = None,
+                  engine: CheckEngine = CheckEngine.AUTO,
+                  reference_max_states: int | None = None) -> dict[str, object]:
+    """:func:`lts_stats` of :func:`process_lts`, without building the LTS where
+    the product engine applies: its search counts the states, the distinct
+    transitions and how runs end as it goes (:func:`~procalg.api.search.counted`).
+
+    Example:
+        >>> from procalg.api.model import loads
+        >>> model = loads("channel a, b\\nP = a -> SKIP ||| b -> STOP")
+        >>> process_stats(model, "P") == lts_stats("P", process_lts(model, "P"))
+        True
+    """
+    options = SearchOptions(engine=engine, max_states=max_states, reduce=False,
+                            reference_max_states=reference_max_states)
+    census = None if options.engine is CheckEngine.REFERENCE else counted(model, process, options)
+    if census is None:
+        return lts_stats(process, process_lts(model, process, max_states=max_states,
+                                              engine=engine,
+                                              reference_max_states=reference_max_states))
+    return _stats(process, census.states, census.transitions, census_outcomes(census))
+
+
 def lts_stats(process: str, lts: LTS) -> dict[str, object]:
     """``procalg lts --stats``: counts, and how runs end (terminal states by outcome).
 
@@ -113,11 +136,16 @@ def lts_stats(process: str, lts: LTS) -> dict[str, object]:
         >>> lts_stats("P", lts)["outcomes"]
         {'completed': 1, 'deadlocked': 1}
     """
+    return _stats(process, lts.num_states, lts.num_transitions, terminal_outcomes(lts))
+
+
+def _stats(process: str, states: int, transitions: int,
+           ends: dict[int, frozenset[str]]) -> dict[str, object]:
     counts: dict[str, int] = {}
-    for outcomes in terminal_outcomes(lts).values():
+    for outcomes in ends.values():
         for outcome in outcomes:
             counts[outcome] = counts.get(outcome, 0) + 1
-    return {"process": process, "states": lts.num_states, "transitions": lts.num_transitions,
+    return {"process": process, "states": states, "transitions": transitions,
             "outcomes": dict(sorted(counts.items()))}
 
 

@@ -40,6 +40,7 @@ from enum import StrEnum
 from typing import Any
 
 from procalg.api.model import Model
+from procalg.checks.compensation import WATCHED
 from procalg.checks.deadlock import check_deadlock, check_deadlock_product
 from procalg.checks.divergence import check_divergence, check_divergence_product
 from procalg.checks.reachability import check_reachable, check_reachable_product
@@ -47,10 +48,12 @@ from procalg.checks.result import CheckResult, RefinementModel, Stats
 from procalg.choices import Choice
 from procalg.errors import LimitExceeded, UsageError
 from procalg.lts import LTS
+from procalg.lts.census import Census, take_census
 from procalg.lts.lazy import AlphabetError
 from procalg.lts.network import Network
 from procalg.lts.product import Limits, Progress, explore_product
 from procalg.lts.refine_product import tau_acyclic
+from procalg.reserved import CANCEL
 from procalg.semantics.deep import run_deep
 from procalg.semantics.network import NotApplicable
 
@@ -255,6 +258,21 @@ def implementation(model: Model, process: Any, options: SearchOptions) -> Any:
         return run_deep(lambda: explore_product(network, options.limits))
     except AlphabetError:  # a lazy leaf did a saga move no rule was built for
         return model.system(process)
+
+
+def counted(model: Model, process: Any, options: SearchOptions) -> Census | None:
+    """The product of ``process`` counted by the engine ``implementation``
+    builds with (:func:`~procalg.lts.census.take_census`: states, distinct
+    transitions, how runs end), or ``None`` where only the whole LTS answers:
+    the term-level rules, or a product with ``cancel`` (a cancelled run is
+    told by its whole path)."""
+    network = _network(model, process, options)
+    if isinstance(network, NotApplicable) or CANCEL in network.labels:
+        return None
+    try:
+        return run_deep(lambda: take_census(network, WATCHED, options.limits))
+    except AlphabetError:  # a lazy leaf did a saga move no rule was built for
+        return None
 
 
 def _run(model: Model, process: Any, options: SearchOptions,

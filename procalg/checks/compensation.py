@@ -34,9 +34,10 @@ import numpy as np
 
 from procalg.checks.reachability import labels_goal
 from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
+from procalg.lts.census import Census
 from procalg.lts.exploration import Exploration
 from procalg.lts.level_search import Stop
-from procalg.lts.lts import LTS, TAU, TICK_INDEX, TransitionSystem
+from procalg.lts.lts import LTS, TAU, TICK, TICK_INDEX, TransitionSystem
 from procalg.lts.network import Network
 from procalg.lts.product import NO_LIMITS, Limits, find_path
 from procalg.lts.vectors import Tables
@@ -165,28 +166,79 @@ def terminal_outcomes(lts: LTS) -> dict[int, frozenset[str]]:
     # 5.9 M-state product: masks over every transition cost 3 s there)
     into = np.flatnonzero(terminal[lts.dst])
     into = into[reachable[lts.src[into]]]
-    src, lab, dst = lts.src[into], lts.label[into], lts.dst[into]
     codes = {name: i for i, name in enumerate(lts.labels)}
     after_compensated = np.zeros(lts.num_states, dtype=bool)
     if COMPENSATED in codes:
         entering = lts.label == codes[COMPENSATED]
         after_compensated[lts.dst[entering & reachable[lts.src]]] = True
+    cancel = _around_cancel(lts, codes[CANCEL]) if CANCEL in codes else None
+    return _classified(np.flatnonzero(terminal), lts.src[into], lts.label[into], lts.dst[into],
+                       codes, after_compensated, cancel)
+
+
+def census_outcomes(census: Census) -> dict[int, frozenset[str]]:
+    """:func:`terminal_outcomes` of the product a census counted (taken with
+    ``✓``, ``throw`` and ``compensated`` watched), keyed by state code, not
+    by BFS number: the counts ``procalg lts --stats`` prints, without the LTS.
+
+    Raises:
+        ValueError: the product has ``cancel`` (telling a cancelled run needs
+            every path: build the LTS and ask :func:`terminal_outcomes`).
+
+    Example:
+        >>> from procalg.lts.census import take_census
+        >>> from procalg.lts.network import close, component
+        >>> p = LTS.build(4, 0, ["a", "throw"], [(0, "a", 1), (1, "✓", 2), (0, "throw", 3)])
+        >>> outcomes = census_outcomes(take_census(close(component(p)), WATCHED))
+        >>> sorted(sorted(o) for o in outcomes.values())
+        [['completed'], ['failed']]
+    """
+    if CANCEL in census.labels:
+        raise ValueError("a census cannot tell cancelled runs: build the LTS")
+    if not len(census.stuck):
+        return {}
+    # the codes met, numbered densely: stuck states and the watched moves' ends
+    codes, ids = np.unique(np.concatenate((census.stuck, census.src, census.dst)),
+                           return_inverse=True)
+    parts = np.cumsum([len(census.stuck), len(census.src)])
+    stuck, src, dst = np.split(ids, parts)
+    terminal = np.zeros(len(codes), dtype=bool)
+    terminal[stuck] = True
+    into = terminal[dst]
+    labels = {name: i for i, name in enumerate(census.labels)}
+    after_compensated = np.zeros(len(codes), dtype=bool)
+    if COMPENSATED in labels:
+        after_compensated[dst[census.lab == labels[COMPENSATED]]] = True
+    found = _classified(stuck, src[into], census.lab[into], dst[into], labels,
+                        after_compensated, None)
+    return {int(codes[s]): o for s, o in found.items()}
+
+
+WATCHED = (TICK, THROW, COMPENSATED)
+"""The labels :func:`census_outcomes` needs a census to keep."""
+
+
+def _classified(terminal: np.ndarray, src: np.ndarray, lab: np.ndarray, dst: np.ndarray,
+                labels: dict[str, int], after_compensated: np.ndarray,
+                cancel: tuple[np.ndarray, np.ndarray] | None) -> dict[int, frozenset[str]]:
+    """The outcome sets of the ``terminal`` states, given the moves into them
+    (``src``, ``lab``, ``dst``), the states entered by ``compensated`` and,
+    with ``cancel``, the states reachable before and after a ``cancel``."""
     tick = lab == TICK_INDEX
     found: dict[int, set[str]] = {}
-    if CANCEL in codes:
-        before, after = _around_cancel(lts, codes[CANCEL])
-        kinds = [(tick & after[src], "cancelled")]
+    kinds = []
+    if cancel is not None:
+        before, after = cancel
+        kinds.append((tick & after[src], "cancelled"))
         tick &= before[src]
-    else:
-        kinds = []
     kinds += [(tick & after_compensated[src], "compensated"),
               (tick & ~after_compensated[src], "completed")]
-    if THROW in codes:
-        kinds.append((lab == codes[THROW], "failed"))
+    if THROW in labels:
+        kinds.append((lab == labels[THROW], "failed"))
     for mask, outcome in kinds:
         for state in np.unique(dst[mask]).tolist():
             found.setdefault(state, set()).add(outcome)
-    for state in np.flatnonzero(terminal).tolist():
+    for state in terminal.tolist():
         found.setdefault(state, {"deadlocked"})
     return {s: frozenset(o) for s, o in sorted(found.items())}
 

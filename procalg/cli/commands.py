@@ -15,6 +15,7 @@ from procalg.api.export import (
     lts_stats,
     parse_trace,
     process_lts,
+    process_stats,
     reduced,
 )
 from procalg.api.search import SearchOptions
@@ -128,25 +129,27 @@ def _print_details(reports: list, *, show_tau: bool, explained: dict,
 def lts(args: argparse.Namespace) -> int:
     """``procalg lts FILE PROCESS [--stats] [--format F [-o OUT]] [--minimize E]``."""
     model = load(args.file)
-    explored = process_lts(model, args.process, max_states=args.max_states,
-                           reference_max_states=args.reference_max_states,
-                           engine=args.engine)
-    graph = reduced(explored, args.minimize)
-    if args.format is not None:
-        _write(export_lts(graph, args.format), args.output)
-    elif args.output is not None:
+    if args.output is not None and args.format is None:
         raise UsageError("-o needs --format to say what to write",
                            hint="add --format aut, dot, json or graphml")
-    if args.stats or args.format is None:
-        stats = lts_stats(args.process, graph)
+    limits = {"max_states": args.max_states, "engine": args.engine,
+              "reference_max_states": args.reference_max_states}
+    if args.format is None and args.minimize is None:  # counts only: no LTS is built
+        stats = process_stats(model, args.process, **limits)
+    else:
+        graph = reduced(process_lts(model, args.process, **limits), args.minimize)
+        if args.format is not None:
+            _write(export_lts(graph, args.format), args.output)
+        stats = lts_stats(args.process, graph) if args.stats or args.format is None else None
+    if stats is not None:
         # with the export on stdout, the statistics go to stderr
         out = sys.stderr if args.format is not None and args.output is None else sys.stdout
         if args.json:
             print(json.dumps(stats), file=out)
         else:
             ends = ", ".join(f"{n} {o}" for o, n in stats["outcomes"].items())
-            print(f"{args.process}: {_count(graph.num_states, 'state')}, "
-                  f"{_count(graph.num_transitions, 'transition')}"
+            print(f"{args.process}: {_count(stats['states'], 'state')}, "
+                  f"{_count(stats['transitions'], 'transition')}"
                   + (f"; terminal states: {ends}" if ends else ""), file=out)
     return 0
 

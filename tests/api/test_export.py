@@ -6,8 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from procalg.api import loads
-from procalg.api.export import draw, export_lts, parse_trace, process_lts, reduced
+from procalg.api import load, loads
+from procalg.api.export import (
+    draw,
+    export_lts,
+    lts_stats,
+    parse_trace,
+    process_lts,
+    process_stats,
+    reduced,
+)
 from procalg.api.search import CheckEngine
 from procalg.assertion_kinds import Equivalence
 from procalg.errors import ProcalgError
@@ -115,3 +123,21 @@ def test_names_the_term_rules_cannot_follow_are_an_error_with_a_hint_not_a_trace
     with pytest.raises(ProcalgError, match="cannot name") as caught:
         lts.state_names[1]
     assert "--engine reference" in caught.value.hint
+
+
+MODEL_PROCESSES = [("account", "Bank"), ("alternating_bit", "Lossy"), ("approval", "Approval"),
+                   ("broken_saga", "Order"), ("cancellable_order", "Order"),
+                   ("dining_philosophers", "System"), ("milner_scheduler", "Scheduler"),
+                   ("order_children", "Order(1)"), ("order_saga", "Order"),
+                   ("order_workflow", "Order"), ("readers_writers", "System"),
+                   ("retry_forever", "Job"), ("trip_booking", "Trip")]
+
+
+@pytest.mark.parametrize(("name", "process"), MODEL_PROCESSES)
+def test_stats_counted_without_the_lts_are_the_stats_of_the_built_lts(
+        name: str, process: str) -> None:
+    model = load(Path(__file__).parents[2] / "models" / f"{name}.proc")
+    stats = process_stats(model, process)
+    assert stats == lts_stats(process, process_lts(model, process))
+    reference = lts_stats(process, process_lts(model, process, engine=CheckEngine.REFERENCE))
+    assert stats["outcomes"] == reference["outcomes"]

@@ -12,12 +12,16 @@ from hypothesis import strategies as st
 from procalg.api.model import load, loads
 from procalg.api.search import CheckEngine, SearchOptions, compensation
 from procalg.checks.compensation import (
+    WATCHED,
+    census_outcomes,
     check_compensation,
     check_compensation_product,
     terminal_outcomes,
 )
 from procalg.lts import LTS, TAU, TICK
+from procalg.lts.census import take_census
 from procalg.lts.network import close, component, parallel
+from procalg.lts.product import explore_product
 from tests.lts.test_product import _replay
 
 MODELS = Path(__file__).resolve().parents[2] / "models"
@@ -189,3 +193,30 @@ def _outcomes_state_by_state(lts: LTS) -> dict[int, frozenset[str]]:
 def test_terminal_outcomes_read_only_transitions_into_terminal_states_as_the_definition_says(
         lts: LTS) -> None:
     assert terminal_outcomes(lts) == _outcomes_state_by_state(lts)
+
+
+@st.composite
+def _ending_leaf(draw) -> LTS:
+    """A small component LTS with throw and compensated moves, its ✓ moves into one sink."""
+    n = draw(st.integers(1, 4))
+    names = ["a", TICK, "throw", "compensated"]
+    moves = draw(st.lists(st.tuples(st.integers(0, n - 1), st.sampled_from(names),
+                                    st.integers(0, n - 1)), max_size=8))
+    return LTS.build(n + 1, 0, ["a", "throw", "compensated"],
+                     [(s, name, n if name == TICK else d) for s, name, d in moves])
+
+
+@settings(max_examples=150, deadline=None)
+@given(_ending_leaf(), _ending_leaf(), st.sampled_from([set(), {"a"}, {"a", "throw"}]))
+def test_a_census_tells_how_runs_end_as_the_explored_product_does(
+        left: LTS, right: LTS, sync: set[str]) -> None:
+    net = close(parallel(component(left), component(right), sync))
+    census = take_census(net, WATCHED)
+    ended = sorted(sorted(o) for o in census_outcomes(census).values())
+    assert ended == sorted(sorted(o) for o in terminal_outcomes(explore_product(net)).values())
+
+
+def test_a_census_of_a_product_with_cancel_is_refused_for_the_whole_lts() -> None:
+    p = LTS.build(3, 0, ["cancel"], [(0, "cancel", 1), (1, TICK, 2)])
+    with pytest.raises(ValueError, match="build the LTS"):
+        census_outcomes(take_census(close(component(p)), WATCHED))
