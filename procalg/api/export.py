@@ -16,7 +16,7 @@ Example:
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ from procalg.api.search import CheckEngine, SearchOptions, counted, implementati
 from procalg.checks.compensation import census_outcomes, terminal_outcomes
 from procalg.errors import ProcalgError
 from procalg.lts import LTS
-from procalg.lts.aut import write_aut
+from procalg.lts.aut import aut_chunks
 from procalg.lts.dot import to_dot
 from procalg.lts.formats import to_graphml, to_json
 from procalg.lts.partition import Bisimulation, minimize
@@ -155,14 +155,30 @@ def export_lts(lts: LTS, fmt: str, *, highlight_trace: Sequence[str] | None = No
     Raises:
         ProcalgError: an unknown format, or a highlighted trace the LTS cannot do.
     """
+    return "".join(export_chunks(lts, fmt, highlight_trace=highlight_trace))
+
+
+def export_chunks(lts: LTS, fmt: str, *, highlight_trace: Sequence[str] | None = None
+                  ) -> Iterator[str]:
+    """:func:`export_lts`'s text in pieces, to be written as they come (an
+    ``.aut`` file of 48 M transitions is never held whole).
+
+    Raises:
+        ProcalgError: an unknown format, or a highlighted trace the LTS cannot do.
+
+    Example:
+        >>> lts = LTS.build(2, 0, ["a"], [(0, "a", 1)])
+        >>> list(export_chunks(lts, "aut"))
+        ['des (0,1,2)\\n', '(0,"a",1)\\n']
+    """
     if fmt == "aut":
-        return write_aut(lts)
+        return aut_chunks(lts)
     if fmt == "dot":
-        return to_dot(lts, highlight_trace)
+        return iter([to_dot(lts, highlight_trace)])
     if fmt == "json":
-        return to_json(lts) + "\n"
+        return iter([to_json(lts) + "\n"])
     if fmt == "graphml":
-        return to_graphml(lts)
+        return iter([to_graphml(lts)])
     raise ProcalgError(f"cannot export an LTS as {fmt!r}",
                        hint=f"use one of {', '.join(TEXT_FORMATS)}")
 

@@ -6,12 +6,13 @@ import argparse
 import json
 import sys
 import textwrap
+from collections.abc import Iterable
 from pathlib import Path
 
 from procalg.api import check_assertion, load
 from procalg.api.export import (
     draw,
-    export_lts,
+    export_chunks,
     lts_stats,
     parse_trace,
     process_lts,
@@ -139,7 +140,7 @@ def lts(args: argparse.Namespace) -> int:
     else:
         graph = reduced(process_lts(model, args.process, **limits), args.minimize)
         if args.format is not None:
-            _write(export_lts(graph, args.format), args.output)
+            _write(export_chunks(graph, args.format), args.output)
         stats = lts_stats(args.process, graph) if args.stats or args.format is None else None
     if stats is not None:
         # with the export on stdout, the statistics go to stderr
@@ -176,12 +177,16 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
-def _write(text: str, output: str | None) -> None:
+def _write(chunks: Iterable[str], output: str | None) -> None:
+    """Write the pieces of a text as they come, to ``output`` or stdout."""
     if output is None:
-        sys.stdout.write(text)
+        for chunk in chunks:
+            sys.stdout.write(chunk)
         return
     try:
-        Path(output).write_text(text, encoding="utf-8")
+        with Path(output).open("w", encoding="utf-8") as out:
+            for chunk in chunks:
+                out.write(chunk)
     except OSError as err:
         raise ProcalgError(f"cannot write {output}: {err.strerror}",
                            hint="check the directory exists and is writable") from None

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from procalg.errors import FormatError
 from procalg.lts import LTS
-from procalg.lts.aut import read_aut, write_aut
+from procalg.lts.aut import aut_chunks, read_aut, write_aut
 from procalg.lts.partition import Bisimulation
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "aut"
@@ -110,3 +110,34 @@ def test_write_then_read_is_isomorphic(lts):
     back = read_aut(write_aut(lts))
     assert back.initial == 0 and back.num_states == lts.num_states
     assert _canonical(back) == _canonical(lts)
+
+
+@st.composite
+def any_lts(draw) -> LTS:
+    """Any small LTS: nondeterministic, any initial state, some labels hidden."""
+    n = draw(st.integers(1, 6))
+    names = ["a", "b", "c"]
+    rows = draw(st.lists(st.tuples(st.integers(0, n - 1), st.sampled_from([*names, "τ", "✓"]),
+                                   st.integers(0, n - 1)), max_size=14))
+    hidden = draw(st.sets(st.sampled_from(names)))
+    return LTS.build(n, draw(st.integers(0, n - 1)), names, rows, hidden=hidden)
+
+
+@settings(max_examples=150, deadline=None)
+@given(any_lts(), st.integers(1, 4))
+def test_the_text_in_pieces_is_the_sorted_renumbered_lines_whatever_the_piece_size(lts, size):
+    swap = {lts.initial: 0, 0: lts.initial}
+    rows = sorted((swap.get(s, s), 0 if x == "τ" or x in lts.hidden else lts.labels.index(x),
+                   swap.get(d, d)) for s, x, d in lts.triples())
+    names = ["tau", "✓", *lts.labels[2:]]
+    want = [f"des (0,{lts.num_transitions},{lts.num_states})\n"]
+    want += [f'({s},"{names[a]}",{d})\n' for s, a, d in rows]
+    pieces = list(aut_chunks(lts, lines=size))
+    assert "".join(pieces) == "".join(want) == write_aut(lts)
+    assert all(p.count("\n") <= size for p in pieces[1:])
+
+
+def test_a_label_with_quotes_is_refused_before_any_piece_is_written():
+    lts = LTS.build(2, 0, ['say "hi"'], [(0, 'say "hi"', 1)])
+    with pytest.raises(FormatError):
+        aut_chunks(lts)  # not when the first piece is asked for: a file would be open
