@@ -92,3 +92,18 @@ def test_the_leader_election_model_past_62_bits_checks():
     assert [r.result for r in reports] == ["fail", "pass"]  # every node ends in STOP
     assert reports[1].stats.states == 16_528
     assert reports[0].check.counterexample.trace[-1].startswith(("leader", "lost"))
+
+
+@pytest.mark.parametrize("name", sorted(FAMILIES))
+def test_stats_counted_as_the_search_goes_are_those_of_the_built_lts_for_every_family(name):
+    from procalg.api.export import lts_stats, process_lts, process_stats
+    from procalg.api.search import CheckEngine
+
+    text = FAMILIES[name].proc(TINY[name][-1])
+    process = next(line for line in text.splitlines() if line.startswith("assert"))
+    process = process.split("[T=")[-1].split(":[")[0].removeprefix("assert").strip()
+    model = loads(text, "<benchmark>")
+    stats = process_stats(model, process)
+    assert stats == lts_stats(process, process_lts(model, process))
+    reference = lts_stats(process, process_lts(model, process, engine=CheckEngine.REFERENCE))
+    assert stats == reference  # the term rules count the same states and moves
