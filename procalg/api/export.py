@@ -15,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -28,7 +29,7 @@ from procalg.errors import ProcalgError
 from procalg.lts import LTS
 from procalg.lts.aut import aut_chunks
 from procalg.lts.dot import to_dot
-from procalg.lts.formats import to_graphml, to_json
+from procalg.lts.formats import json_chunks, to_graphml
 from procalg.lts.partition import Bisimulation, minimize
 from procalg.lts.render import FORMATS as PICTURE_FORMATS
 from procalg.lts.render import MAX_STATES, render
@@ -176,7 +177,7 @@ def export_chunks(lts: LTS, fmt: str, *, highlight_trace: Sequence[str] | None =
     if fmt == "dot":
         return iter([to_dot(lts, highlight_trace)])
     if fmt == "json":
-        return iter([to_json(lts) + "\n"])
+        return itertools.chain(json_chunks(lts), ["\n"])
     if fmt == "graphml":
         return iter([to_graphml(lts)])
     raise ProcalgError(f"cannot export an LTS as {fmt!r}",

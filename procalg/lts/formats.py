@@ -18,8 +18,8 @@ Example:
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from procalg.errors import FormatError
 from procalg.lts.lts import LTS
@@ -28,15 +28,30 @@ from procalg.source import Span
 
 def to_json(lts: LTS) -> str:
     """The LTS as one line of JSON (UTF-8 text, τ and ✓ unescaped)."""
-    data: dict[str, Any] = {
-        "initial": lts.initial,
-        "states": lts.num_states,
-        "labels": list(lts.labels),
-        "transitions": [list(t) for t in lts.triples()],
-    }
-    if lts.hidden:
-        data["hidden"] = sorted(lts.hidden)
-    return json.dumps(data, ensure_ascii=False)
+    return "".join(json_chunks(lts))
+
+
+def json_chunks(lts: LTS, *, moves: int = 1 << 18) -> Iterator[str]:
+    """:func:`to_json`'s text in pieces of at most ``moves`` transitions, to be
+    written as they come: 48 M transitions as one list of lists take some
+    10 GB of Python objects before a byte is written.
+
+    Example:
+        >>> lts = LTS.build(2, 0, ["a"], [(0, "a", 1), (1, "τ", 0)])
+        >>> list(json_chunks(lts, moves=1))[1:]
+        ['[0, "a", 1]', ', [1, "τ", 0]', ']}']
+    """
+    head = {"initial": lts.initial, "states": lts.num_states, "labels": list(lts.labels)}
+    yield json.dumps(head, ensure_ascii=False)[:-1] + ', "transitions": ['
+    names = [json.dumps(name, ensure_ascii=False) for name in lts.labels]
+    for lo in range(0, lts.num_transitions, moves):
+        part = slice(lo, lo + moves)
+        yield (", " if lo else "") + ", ".join([f"[{s}, {names[a]}, {d}]" for s, a, d in zip(
+            lts.src[part].tolist(), lts.label[part].tolist(), lts.dst[part].tolist(),
+            strict=True)])
+    hidden = (', "hidden": ' + json.dumps(sorted(lts.hidden), ensure_ascii=False)
+              if lts.hidden else "")
+    yield "]" + hidden + "}"
 
 
 def from_json(text: str) -> LTS:

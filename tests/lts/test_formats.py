@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from procalg.errors import FormatError
 from procalg.lts import LTS
-from procalg.lts.formats import from_json, to_graphml, to_json, write_graphml
+from procalg.lts.formats import from_json, json_chunks, to_graphml, to_json, write_graphml
+from tests.lts.test_aut import any_lts
 
 LTS_ = LTS.build(3, 1, ["a", "unused"], [(1, "a", 2), (2, "τ", 0), (0, "✓", 0)],
                  hidden=["a"])
@@ -69,3 +70,14 @@ def test_graphml_round_trips_through_networkx(tmp_path):
     assert edges == sorted(LTS_.triples())
     assert graph.graph["initial"] == 1
     assert to_graphml(LTS_) == path.read_text(encoding="utf-8")
+
+
+@settings(max_examples=100, deadline=None)
+@given(any_lts(), st.integers(1, 4))
+def test_json_in_pieces_is_the_one_json_dump_whatever_the_piece_size(lts, size):
+    data = {"initial": lts.initial, "states": lts.num_states, "labels": list(lts.labels),
+            "transitions": [list(t) for t in lts.triples()]}
+    if lts.hidden:
+        data["hidden"] = sorted(lts.hidden)
+    assert "".join(json_chunks(lts, moves=size)) == json.dumps(data, ensure_ascii=False)
+    assert from_json(to_json(lts)).num_transitions == lts.num_transitions
