@@ -11,13 +11,11 @@ evaluated until the search expands it: mCRL2's linear process, FDR's compiled
 "low-level" machines (Gibson-Robinson et al., "FDR3", TACAS 2014);
 expressions run as the evaluator's closures (:mod:`procalg.semantics.closures`).
 
-States are interned to small ints and each state's moves are computed once,
-as ``(label name, target id)`` pairs: a :class:`Machine` is a
-:class:`~procalg.lts.TransitionSystem` for :func:`~procalg.lts.explore` or a
-:class:`~procalg.lts.lazy.LazyComponent`. Inputs cost the transitions they
-produce (``c?x:{0..9999}`` is enumerated when its state is expanded, once);
-a lazy product asks :meth:`Machine.successors_where` for only the values a
-partner offers, and only those targets are made.
+States are interned to small ints, each state's moves computed once as ``(label
+name, target id)`` pairs (a :class:`~procalg.lts.TransitionSystem`, or a lazy
+component's system). Inputs cost the transitions they produce (``c?x:{0..9999}``
+enumerated once, when its state is expanded); a lazy product asks
+:meth:`Machine.successors_where` for only the values a partner offers.
 
 State identity (:mod:`procalg.semantics.state_keys`) follows the terms
 where it is cheap to: guards and ``if`` are resolved, and a prefix ``e -> Q``
@@ -41,9 +39,9 @@ operators, binary and replicated (:mod:`procalg.semantics.linear_parallel`),
 process values (``Iter(P) = P ; Iter(P)``, ``sbisim(P)`` in a body) and a
 leaf that is any term, not a call (:mod:`procalg.semantics.term_locations`).
 Outside a saga a ``throw`` ends everything (to THROWN), as the term rules'
-``saga.aborting`` says. Anything else (a parallel inside a leaf term,
-recursion before any event that no τ guards) raises :class:`Unsupported`,
-whose reason the network's notes show, and that leaf keeps the term rules.
+``saga.aborting`` says. Anything else (recursion before any event that no τ
+guards) raises :class:`Unsupported`, the network's notes say why, and that
+leaf keeps the term rules.
 
 Example:
     >>> from procalg.api.model import loads
@@ -64,7 +62,7 @@ from procalg.lts import TAU, TICK
 from procalg.semantics.linear_events import label_tables, same_label
 from procalg.semantics.linear_inputs import InputMoves, Moves
 from procalg.semantics.linear_let import let_scope
-from procalg.semantics.linear_operators import OPERATOR_RULES
+from procalg.semantics.linear_operators import OPERATOR_RULES, finishing_operands
 from procalg.semantics.linear_parallel import PARALLEL_RULES, ParallelMoves
 from procalg.semantics.linear_saga import SAGA_RULES, SagaMoves
 from procalg.semantics.locations import (
@@ -308,9 +306,11 @@ class Machine(InputMoves, SagaMoves, ParallelMoves, TermMoves):
         return self._intern(key, (node, None))
 
     def _finished(self, state: int) -> bool:
-        """Whether ``state`` is SKIP or Ω, as a saga step's body (calls unfolded,
-        guards resolved, as the term rules normalise a step's body)."""
+        """Whether ``state`` as a saga step's body is SKIP or Ω (calls unfolded, guards
+        resolved), or parallel, hidden or renamed parts that all are (``saga.finished``)."""
         node, env = self.where[state]
+        if node.kind == AT_SAGA_STATE and (parts := finishing_operands(self.keys[state])):
+            return all(map(self._finished, parts))
         for _ in range(MAX_UNFOLD_DEPTH):
             if node.kind == AT_CALL:
                 call = env if node is _CALL_START else \

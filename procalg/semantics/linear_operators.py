@@ -309,3 +309,18 @@ OPERATOR_RULES = {"interrupt": OperatorMoves._fire_interrupt,
                   "exception": OperatorMoves._fire_exception,
                   "choice": OperatorMoves._fire_choice}
 """Each operator state's tag -> the rule that fires it."""
+
+
+_FINISHING = {"hide": (2,), "rename": (2,), "sync": (2, 3), "alpha": (3, 4)}
+
+
+def finishing_operands(key: tuple) -> tuple[int, ...]:
+    """The operand states of an operator state ``key`` a saga step's body has
+    finished under when all of them have (``saga.finished``: hiding, renaming and
+    parallel over finished parts have only their ✓ left); ``()`` for any other.
+
+    Example:
+        >>> finishing_operands(("hide", 0, 7)), finishing_operands(("interrupt", 3, 4))
+        ((7,), ())
+    """
+    return tuple(key[i] for i in _FINISHING.get(key[0], ()))

@@ -74,6 +74,10 @@ def _plain(depth: int):
         st.builds(lambda p, q: f"({p} [] {q})", sub, sub),
         st.builds(lambda p, q: f"({p} |~| {q})", sub, sub),
         st.builds(lambda p, q: f"({p} ; {q})", sub, sub),
+        # a step whose body is done under these has only its ✓ left (saga.finished)
+        st.builds(lambda p: f"({p} \\ {{f}})", sub),
+        st.builds(lambda p: f"({p} [[e <- f]])", sub),
+        st.builds(lambda p, q: f"({p} ||| {q})", sub, sub),
     )
 
 
@@ -172,3 +176,12 @@ def test_a_bad_saga_step_is_the_term_rules_model_error(text, message):
                      Machine(model.spec.evaluator, model.process("P"))):
         with pytest.raises(ModelError, match=message):
             explore(explored)
+
+
+def test_a_step_done_under_hiding_is_stranded_by_a_throw_beside_it_as_its_terms_say():
+    # the right step's body is `SKIP \ {f}` once f happened: finished, so the
+    # rollback the left throw starts reports that pivot stranded, as the terms do
+    text = "P = saga ((e -> THROW) ||| ((f -> SKIP) \\ {f}))\n"
+    compiled, reference = assert_compiles_like_its_terms(loads(HEADER + text), "P", 3_000)
+    for lts in (compiled, reference):
+        assert [x for x in lts.labels if x.startswith("stranded.")] == ["stranded.f -> SKIP \\ {f}"]
