@@ -106,6 +106,11 @@ def _pipeline(model: Model, store: Any, runs: int) -> Iterable[Callable[[], Run]
             for s in range(1, 1 + runs)]  # s = 0 warmed the model
 
 
+PARAMETERISED = ("account.proc Account(b)", "account.proc Bank", "order_children.proc Order(o)",
+                 "pipeline Loop(0, s)")
+"""The rows' names (their starts): every row here steps a parameterised model."""
+
+
 def bench_models(folder: Path, pipeline: str, runs: int = 12) -> dict[str, tuple[float, ...]]:
     """Per row: CPU µs per transition and per activity call, wall µs per transition,
     and transitions per run (see the module's text)."""

@@ -70,10 +70,53 @@ def workflow(model: Model, process: str, *args: Any, retry: RetryOverrides | Non
         ModelError: unknown process, wrong arguments, or a retry override
             naming something that is not an activity.
     """
+    key = _reuse_key(model, process, args, retry, verdicts)
+    found = _WORKFLOWS.get(key) if key is not None else None
+    if found is not None and found[0] is model:
+        shared = _touch(found[2])
+        if shared is found[1].compiled and len(shared) <= MACHINE_STATES:
+            return found[1]  # built before, on the machine shared now: no hand-over, build
     # one hand-over to the evaluating thread for the whole build, not one per
     # evaluation in it (the call, its unfolding, the activity search): each costs
     # a thread switch, tens of µs of CPU (semantics/deep.py)
-    return run_deep(lambda: _workflow(model, process, args, retry, verdicts))
+    wf = run_deep(lambda: _workflow(model, process, args, retry, verdicts))
+    if key is not None:
+        if len(_WORKFLOWS) >= MACHINES * 8:  # arguments come and go: keep a bounded few
+            _WORKFLOWS.clear()
+        _WORKFLOWS[key] = (model, wf, _machine_key(wf, (model.content_hash, process)))
+    return wf
+
+
+_WORKFLOWS: dict[tuple[Any, ...], tuple[Model, Workflow, tuple[Any, ...]]] = {}
+"""Workflows built, by model, process, typed arguments and verdicts (without retry
+overrides), with the model (kept alive: its id is in the key) and their machine's key.
+A run starting, and a child run loaded, ask for the same workflow again and again; a
+workflow is reused only while its machine is the shared one (:func:`_machine`)."""
+
+
+def _reuse_key(model: Model, process: str, args: tuple[Any, ...],
+               retry: RetryOverrides | None, verdicts: Mapping[str, Any] | None
+               ) -> tuple[Any, ...] | None:
+    """The key :data:`_WORKFLOWS` keeps a workflow under, or None: not kept (retry
+    overrides, or unhashable arguments or verdicts)."""
+    if retry:
+        return None
+    key = (id(model), process, args, tuple(map(type, args)),  # 1 == True: not the same
+           tuple(verdicts.items()) if verdicts else ())
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _touch(key: tuple[Any, ...]) -> Machine | None:
+    """The shared machine under ``key``, made the most recently used (None: dropped)."""
+    with _MACHINES_LOCK:
+        found = _MACHINES.pop(key, None)
+        if found is not None:
+            _MACHINES[key] = found
+    return found
 
 
 def _workflow(model: Model, process: str, args: tuple[Any, ...], retry: RetryOverrides | None,
@@ -173,7 +216,7 @@ def _machine(wf: Workflow, key: tuple[str, Any]) -> Machine:
     machine ``Account(3)`` filled (:meth:`~procalg.runtime.machine.Machine.initial`),
     and reaches the states that one compiled.
     """
-    key += tuple(sorted((name, c.kind.value) for name, c in wf.channels.items()))
+    key = _machine_key(wf, key)
     with _MACHINES_LOCK:  # runs are loaded from several threads (resume_all)
         found = _MACHINES.pop(key, None)  # re-inserted last: least recently used first
         if found is None or len(found) > MACHINE_STATES:
@@ -183,6 +226,12 @@ def _machine(wf: Workflow, key: tuple[str, Any]) -> Machine:
                 len(m) for m in _MACHINES.values()) > MACHINE_STATES):
             del _MACHINES[next(iter(_MACHINES))]
     return found
+
+
+def _machine_key(wf: Workflow, key: tuple[str, Any]) -> tuple[Any, ...]:
+    """The key of ``wf``'s shared machine: model hash and process (``key``), and the
+    channels' kinds."""
+    return key + tuple(sorted((name, c.kind.value) for name, c in wf.channels.items()))
 
 
 USED_LIMIT = 200_000

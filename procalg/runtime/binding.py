@@ -14,6 +14,7 @@ Example:
 from __future__ import annotations
 
 import inspect
+from types import MappingProxyType
 from typing import Any
 
 from procalg.errors import RunError
@@ -39,9 +40,17 @@ def check_verdicts(workflow: Workflow, allow_failed: bool) -> None:
 def check_bindings(workflow: Workflow, registry: ActivityRegistry) -> None:
     """Every activity channel the process reaches is bound to a function that can take
     its given fields (which ones it reaches is searched only if some declared one is not)."""
+    channels, fits = workflow.channels, registry.fits
+    found = fits.get(id(channels))
+    if found is not None and found[0] is channels and found[1] == registry.version:
+        return  # checked before against these functions (a run's every signal asks)
     declared = workflow.declared_activities()
     if all(c.name in registry and _required(registry.lookup(c.name)) <= c.arity
            for c in declared):
+        if type(channels) is MappingProxyType:  # read-only (procalg.api's): kept as checked
+            if len(fits) > 64:  # channel tables of models come and go: keep a bounded few
+                fits.clear()
+            fits[id(channels)] = (channels, registry.version)
         return  # every declared activity fits: no need to search which ones are reached
     reached = workflow.activities()
     unbound = [c.name for c in reached if c.name not in registry]

@@ -289,6 +289,7 @@ class Children:
         later resume knows it was driven) instead of resuming it, which would count its
         first calls as maybe done in a crash that never happened."""
         check_bindings(state.workflow, self.activities)
+        # committed by the drive with the child's first steps, before its first call
+        # (Attempts._perform flushes first): a crash before that finds it fresh again
         self._record(run_id, state, [ChildTaken(time=self.clock.now(), owner=self.owner)])
-        self._flush(run_id, state, "running")
         return self.drive(run_id)

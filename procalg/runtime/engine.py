@@ -230,8 +230,7 @@ class Engine(Recovery, Signals, Cancels, Children, Attempts):
             except StoreError:
                 raise
             except Exception:  # keep what already happened (an activity's outcome) durable
-                self._flush(run_id, self._states[run_id],
-                            self._stored.get(run_id, RunStatus.RUNNING))
+                self._flush(run_id, self._states[run_id], self._moved(run_id))
                 raise
             finally:
                 if self.telemetry is not None:
@@ -241,6 +240,15 @@ class Engine(Recovery, Signals, Cancels, Children, Attempts):
             self._follow_up(run_id)
             status = self._states[run_id].status
         return status
+
+    def _moved(self, run_id: str) -> RunStatus:
+        """The status to commit with a drive's events when it fails: a waiting run with
+        events not committed yet (a signal taken: :meth:`Signals.signal` leaves them to
+        the drive) is running, as its signal's own commit used to say; else as stored."""
+        stored = self._stored.get(run_id, RunStatus.RUNNING)
+        if stored is RunStatus.WAITING and self._pending.get(run_id):
+            return RunStatus.RUNNING
+        return stored
 
     def _drive(self, run_id: str) -> RunStatus:
         with self._run_lock(run_id):

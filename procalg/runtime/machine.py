@@ -139,6 +139,7 @@ class Machine:
         self._kinds: dict[Any, ChannelKind] = {}
         self._labels: dict[Label, Label] = {}
         self._keys: dict[Event, tuple] = {}  # sort keys of signal events
+        self._channel_sets: dict[frozenset[str], frozenset[str]] = {}  # Node.channels, shared
         self._compiled: Any = _UNSET  # CompiledStates of the process, found on first use
 
     def __len__(self) -> int:
@@ -317,20 +318,33 @@ class Machine:
 
     def _node(self, term: Process | None, moves: Moves, targets: Mapping[Label, tuple[int, ...]],
               labels: Sequence[Label]) -> Node:
-        kind = self.kind
-        kinds = {label: kind(label) for label in labels}
-        internal = [label for label, kind in kinds.items() if kind is ChannelKind.INTERNAL]
+        # one pass over the labels (a new state's cost: every state of a first run)
+        kind, internal_kind = self.kind, ChannelKind.INTERNAL
+        channels: set[str] = set()
+        internal: list[Label] = []
+        timers: set[str] = set()
+        signals: list[Event] = []
+        for label in labels:
+            found = kind(label)
+            if isinstance(label, Event):
+                channels.add(label.channel)
+                if found is ChannelKind.SIGNAL:
+                    signals.append(label)
+                elif found is ChannelKind.TIMER:
+                    timers.add(label.channel)
+                elif found is internal_kind:
+                    internal.append(label)
+            elif found is internal_kind:
+                internal.append(label)
+        shared = frozenset(channels)  # states share few channel sets: one object each
         return Node(
             term=term,
             moves=moves,
             targets=targets,
             internal=min(internal, key=internal_key) if internal else None,
-            channels=frozenset(lab.channel for lab in kinds if isinstance(lab, Event)),
-            timers=tuple(sorted({lab.channel for lab, kind in kinds.items()
-                                 if kind is ChannelKind.TIMER})),
-            signals=tuple(sorted((lab for lab in labels
-                                  if isinstance(lab, Event) and kinds[lab] is ChannelKind.SIGNAL),
-                                 key=self._sort_key)),
+            channels=self._channel_sets.setdefault(shared, shared),
+            timers=tuple(sorted(timers)) if timers else (),
+            signals=tuple(sorted(signals, key=self._sort_key)) if signals else (),
             labels=tuple(labels),
         )
 

@@ -14,6 +14,7 @@ import dataclasses
 import threading
 import time
 from collections.abc import Mapping
+from typing import Any
 
 from procalg.errors import RunError, StoreError
 from procalg.runtime.history import HistoryEvent, SignalReceived, UpdateReceived
@@ -73,7 +74,7 @@ class MemoryLog:
                     raise StoreError(f"run {run_id!r} already exists")
                 record = write.record
                 if write.lease:  # this process is the database: its clock is the database's
-                    record = dataclasses.replace(record, lease_until=time.time() + write.lease)
+                    record = record.changed(lease_until=time.time() + write.lease)
                 self._runs[run_id] = record
                 self._history[run_id] = []
                 if record.attrs:
@@ -101,18 +102,20 @@ class MemoryLog:
                 gone = set(write.consumed)
                 self._inbox[run_id] = [m for m in self._inbox.get(run_id, []) if m[0] not in gone]
             run = self._runs[run_id]
+            changes: dict[str, Any] = {}  # one copy of the row per write, not one per change
             moved = write.migrated_to() if write.events else None
             if moved is not None:  # the run's model, on its row (RunRecord.current_hash)
-                run = dataclasses.replace(run, current_hash=moved[0], current_text=moved[1])
+                changes.update(current_hash=moved[0], current_text=moved[1])
             if write.wake_at is not None:
-                run = dataclasses.replace(run, wake_at=write.wake_at)
+                changes["wake_at"] = write.wake_at
             if write.status is not None:
-                run = dataclasses.replace(run, status=write.status)
+                changes["status"] = write.status
                 if write.status not in UNFINISHED:  # finished: no owner, whoever held it
-                    run = dataclasses.replace(run, owner="", lease_until=0.0)
+                    changes.update(owner="", lease_until=0.0)
             if write.release and run.owner == write.release:
-                run = dataclasses.replace(run, owner="", lease_until=0.0)
-            self._runs[run_id] = run
+                changes.update(owner="", lease_until=0.0)
+            if changes:
+                self._runs[run_id] = run.changed(**changes)
 
     def history(self, run_id: str) -> list[HistoryEvent]:
         return list(self._history.get(run_id, []))
@@ -137,7 +140,7 @@ class MemoryLog:
             r, now = self._runs[run_id], time.time()
             if r.status in UNFINISHED and (r.owner in ("", owner) or r.lease_until < now
                                            or (r.owner, r.lease_until) == dead):
-                self._runs[run_id] = dataclasses.replace(r, owner=owner, lease_until=now + lease)
+                self._runs[run_id] = r.changed(owner=owner, lease_until=now + lease)
                 return True
             return False
 
@@ -146,7 +149,7 @@ class MemoryLog:
             r = self._runs[run_id]
             if r.owner != owner:
                 return False
-            self._runs[run_id] = dataclasses.replace(r, lease_until=time.time() + lease)
+            self._runs[run_id] = r.changed(lease_until=time.time() + lease)
             return True
 
     def claim_next(self, owner: str, lease: float, limit: int = 1) -> list[str]:
@@ -160,7 +163,7 @@ class MemoryLog:
         with self._lock:
             r = self._runs[run_id]
             if r.owner == owner:
-                self._runs[run_id] = dataclasses.replace(r, owner="", lease_until=0.0)
+                self._runs[run_id] = r.changed(owner="", lease_until=0.0)
 
     def send(self, run_id: str, signal: SignalReceived) -> int:
         with self._lock:

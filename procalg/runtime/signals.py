@@ -60,7 +60,9 @@ class Signals:
             now = self.clock.now()
             self._record(run_id, state, [SignalReceived(time=now, event=event),
                                          EventFired(time=now, label=event, choice=0)])
-            self._flush(run_id, state, RunStatus.RUNNING)
+            # committed by the drive, with what the signal leads to, before any activity
+            # call, timer or wait (Attempts._perform flushes first): one commit a signal
+            # where the run waits again, not two; an error in the drive commits them first
             self.drive(run_id)
 
     def send(self: Engine, run_id: str, channel: str, *values: Any) -> bool:

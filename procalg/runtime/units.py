@@ -129,7 +129,8 @@ def offered_calls(kind: Callable[[Label], ChannelKind], labels: Sequence[Label],
         for group in groups:
             fails = frozenset(f for e in group for f in failures.get(e, ()))
             calls.append(Call(channel, _common_prefix(group), frozenset(group), fails))
-    calls.sort(key=Call.key)
+    if len(calls) > 1:
+        calls.sort(key=Call.key)
     return calls
 
 

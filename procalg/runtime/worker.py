@@ -26,7 +26,6 @@ Example:
 from __future__ import annotations
 
 import inspect
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -37,6 +36,7 @@ from typing import Any
 
 from procalg.errors import RunError
 from procalg.runtime.conform import compatible
+from procalg.runtime.daemons import DAEMONS
 from procalg.runtime.decide import Perform
 from procalg.runtime.heartbeat import HEARTBEAT_TIMEOUT, Beat
 from procalg.runtime.history import encode_value
@@ -155,9 +155,9 @@ def attempt(fn: Callable[..., Any], call: Perform, key: str, timeout: float | No
 
 
 def _on_daemon(job: Job, beat: Beat) -> Future[Outcome]:
-    """An attempt with a time limit, on its own daemon thread: if it hangs past the limit
-    it is abandoned, and a pool thread would keep the process from exiting (pools are
-    joined at exit)."""
+    """An attempt with a time limit, on a daemon thread of its own while it runs
+    (:mod:`~procalg.runtime.daemons`): if it hangs past the limit it is abandoned, and a
+    pool thread would keep the process from exiting (pools are joined at exit)."""
     future: Future[Outcome] = Future()
 
     def run() -> None:
@@ -168,7 +168,7 @@ def _on_daemon(job: Job, beat: Beat) -> Future[Outcome]:
         except BaseException as err:  # handed to the waiting driver
             future.set_exception(err)
 
-    threading.Thread(target=run, daemon=True, name="activity-timed").start()
+    DAEMONS.submit(run)  # a daemon thread, reused: starting one per attempt cost ~100 µs
     return future
 
 

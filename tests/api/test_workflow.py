@@ -58,3 +58,17 @@ def test_the_activity_search_runs_only_when_a_declared_activity_is_unbound(
     assert searched == []
     api.start(model, "Pay", 1, store=api.engine("memory:", activities={"payout": print}))
     assert len(searched) == 1
+
+
+def test_a_workflow_asked_for_again_is_reused_while_its_machine_is_the_shared_one() -> None:
+    model = loads(ACCOUNT)
+    first = api_workflow.workflow(model, "Account", 3)
+    assert api_workflow.workflow(model, "Account", 3) is first  # no second build
+    assert api_workflow.workflow(model, "Account", 4) is not first
+    assert api_workflow.workflow(model, "Account", True) is not first  # 1 == True: not alike
+    assert api_workflow.workflow(model, "Account", 3, retry={"*": {"maximum_attempts": 9}}) \
+        is not first  # retry overrides: built each time
+    api_workflow._MACHINES.clear()  # the machine dropped: a new one, and a new workflow
+    again = api_workflow.workflow(model, "Account", 3)
+    assert again is not first and again.machine is not first.machine
+    assert api_workflow.workflow(loads(ACCOUNT), "Account", 3) is not again  # another load
