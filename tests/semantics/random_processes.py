@@ -49,6 +49,9 @@ class Grammar:
             names (the last one once the scope is longer).
         sets: the event sets of ``{s}`` and ``{t}``.
         pick: further fields, each with the strings it is drawn from.
+        processes: the names of process parameters (``X`` of ``P(n, X)``): an
+            atom, call or operator naming one is drawn only where it is bound,
+            and a value expression never reads one.
     """
 
     atoms: tuple[str, ...]
@@ -61,13 +64,15 @@ class Grammar:
     binders: str = "xy"
     sets: tuple[str, ...] = ()
     pick: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    processes: tuple[str, ...] = ()
 
 
 @cache  # one strategy object per grammar and scope
 def value(grammar: Grammar, names: tuple[str, ...]) -> st.SearchStrategy[str]:
     """An int expression over ``names`` and the grammar's numbers, inside
     ``0..modulus - 1`` when it is not a single atom."""
-    atoms = st.sampled_from([*names, *grammar.numbers])
+    atoms = st.sampled_from([*(n for n in names if n not in grammar.processes),
+                             *grammar.numbers])
     if len(grammar.arithmetic) == 1:  # as the tests drew it before: no draw of the operator
         op = grammar.arithmetic[0]
         return st.one_of(atoms, st.builds(
@@ -87,9 +92,12 @@ def _binder(grammar: Grammar, names: tuple[str, ...]) -> str:
     return grammar.binders[min(len(names), len(grammar.binders) - 1)]
 
 
-def _in_scope(text: str, names: tuple[str, ...]) -> bool:
-    """Whether every variable ``text`` names is bound in ``names``."""
-    return set(re.findall(r"\b\w\b", text)) & VARIABLES <= set(names)
+def _in_scope(text: str, names: tuple[str, ...], variables: frozenset[str] = VARIABLES
+              ) -> bool:
+    """Whether every one of ``variables`` that ``text`` names (outside its template
+    fields) is bound in ``names``."""
+    literal = "".join(part for part, _, _, _ in Formatter().parse(text))
+    return set(re.findall(r"\b\w\b", literal)) & variables <= set(names)
 
 
 def _field(grammar: Grammar, name: str, names: tuple[str, ...], depth: int
@@ -106,7 +114,8 @@ def _field(grammar: Grammar, name: str, names: tuple[str, ...], depth: int
     if name == "b":
         return _comparison(grammar, names)
     if name in ("s", "t"):
-        return st.sampled_from([s for s in grammar.sets if _in_scope(s, names)])
+        sets = frozenset(grammar.processes) | VARIABLES
+        return st.sampled_from([s for s in grammar.sets if _in_scope(s, names, sets)])
     return st.sampled_from(dict(grammar.pick)[name])
 
 
@@ -131,11 +140,20 @@ def fill(grammar: Grammar, template: str, names: tuple[str, ...], depth: int
 @cache  # one strategy object per grammar, scope and depth
 def process(grammar: Grammar, names: tuple[str, ...], depth: int) -> st.SearchStrategy[str]:
     """A process of at most ``depth`` operator levels over the names in scope."""
-    calls = st.one_of(*(fill(grammar, call, names, depth) for call in grammar.calls))
-    base = st.one_of(st.sampled_from(grammar.atoms), calls)
+    atoms = [*grammar.atoms, *(name for name in grammar.processes if name in names)]
+    calls = st.one_of(*(fill(grammar, call, names, depth)
+                        for call in _scoped(grammar, grammar.calls, names)))
+    base = st.one_of(st.sampled_from(atoms), calls)
     if depth == 0:
         return base
-    return st.one_of(base, *(fill(grammar, op, names, depth) for op in grammar.operators))
+    return st.one_of(base, *(fill(grammar, op, names, depth)
+                             for op in _scoped(grammar, grammar.operators, names)))
+
+
+def _scoped(grammar: Grammar, templates: tuple[str, ...], names: tuple[str, ...]
+            ) -> list[str]:
+    """The templates whose process parameters are bound in ``names``."""
+    return [t for t in templates if _in_scope(t, names, frozenset(grammar.processes))]
 
 
 def guarded(grammar: Grammar, heads: tuple[str, ...], names: tuple[str, ...] = (),
