@@ -11,8 +11,6 @@ same deadlocks; a model outside the compiled fragment must say why.
 
 from __future__ import annotations
 
-from functools import cache
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,6 +21,7 @@ from procalg.lts.lazy import LazyComponent
 from procalg.lts.partition import Bisimulation, partition
 from procalg.semantics.linear import Machine, compile_leaf
 from procalg.semantics.network import compile_network
+from tests.semantics.random_processes import Grammar, guarded, process
 
 HEADER = """channel c, d : {0..3}
 channel e, f
@@ -69,63 +68,38 @@ def _both(text: str, start: str) -> tuple[LTS, LTS, Machine]:
 
 # ----------------------------------------------------------------- random models
 
-@cache  # one strategy object per scope and depth
-def _value(names: tuple[str, ...]):
-    """An int expression in 0..3 over the names in scope."""
-    atoms = st.sampled_from([*names, "0", "1", "2", "3"])
-    return st.one_of(
-        atoms,
-        st.builds(lambda a, op, b: f"(({a} {op} {b}) % 4)", atoms,
-                  st.sampled_from(["+", "*", "-"]), atoms),
-    )
+SEQUENTIAL = Grammar(
+    atoms=("STOP", "SKIP"),
+    operators=(
+        "e -> {p}",
+        "c!{v} -> {p}",
+        "d?{x} -> {px}",
+        "c?{x}:{{{restriction}}} -> {px}",
+        "({b}) & ({p})",
+        "(if {b} then {p} else {q})",
+        "({p} [] {q})",
+        "({p} |~| {q})",
+        "({replicated} {x} : {{{range}}} @ {px})",
+    ),
+    calls=("P({v}, {w})", "Q({v})", "R"),
+    numbers=("0", "1", "2", "3"),
+    arithmetic=("+", "*", "-"),
+    comparisons=("<", "==", "!=", ">="),
+    binders="xyz",
+    pick=(("restriction", ("0", "1, 3", "0, 2, 5")), ("replicated", ("[]", "|~|")),
+          ("range", ("0..2", "1, 3"))),
+)
+"""The sequential fragment: guards, ``if``, inputs over ranges and restrictions,
+outputs of expressions, choices binary and replicated, calls with arguments."""
 
-
-@cache  # one strategy object per scope and depth
-def _test(names: tuple[str, ...]):
-    return st.builds(lambda a, op, b: f"{a} {op} {b}", _value(names),
-                     st.sampled_from(["<", "==", "!=", ">="]), _value(names))
-
-
-@cache  # one strategy object per scope and depth
-def _process(names: tuple[str, ...], depth: int):
-    calls = st.one_of(
-        st.builds(lambda a, b: f"P({a}, {b})", _value(names), _value(names)),
-        st.builds(lambda a: f"Q({a})", _value(names)),
-        st.just("R"),
-    )
-    base = st.one_of(st.sampled_from(["STOP", "SKIP"]), calls)
-    if depth == 0:
-        return base
-    sub = _process(names, depth - 1)
-    bound = "xyz"[min(len(names), 2)]
-    inner = _process((*names, bound), depth - 1)
-    return st.one_of(
-        base,
-        st.builds(lambda p: f"e -> {p}", sub),
-        st.builds(lambda v, p: f"c!{v} -> {p}", _value(names), sub),
-        st.builds(lambda p: f"d?{bound} -> {p}", inner),
-        st.builds(lambda s, p: f"c?{bound}:{{{s}}} -> {p}",
-                  st.sampled_from(["0", "1, 3", "0, 2, 5"]), inner),
-        st.builds(lambda b, p: f"({b}) & ({p})", _test(names), sub),
-        st.builds(lambda b, p, q: f"(if {b} then {p} else {q})", _test(names), sub, sub),
-        st.builds(lambda p, q: f"({p} [] {q})", sub, sub),
-        st.builds(lambda p, q: f"({p} |~| {q})", sub, sub),
-        st.builds(lambda op, s, p: f"({op} {bound} : {{{s}}} @ {p})",
-                  st.sampled_from(["[]", "|~|"]), st.sampled_from(["0..2", "1, 3"]), inner),
-    )
-
-
-def _guarded(names: tuple[str, ...]):
-    """A body whose recursion is guarded: it starts with an event."""
-    return st.builds(lambda head, p: f"{head} -> {p}",
-                     st.sampled_from(["e", "f", "c!0", "d!1"]), _process(names, 2))
-
+_HEADS = ("e", "f", "c!0", "d!1")
+"""A body starting with one of these is guarded."""
 
 _MODELS = st.builds(
     lambda p, q, r: f"P(n, m) = {p}\nQ(n) = {q}\nR = {r}\n",
-    st.one_of(_guarded(("n", "m")), _process(("n", "m"), 3)),
-    st.one_of(_guarded(("n",)), _process(("n",), 3)),
-    _guarded(()),
+    st.one_of(guarded(SEQUENTIAL, _HEADS, ("n", "m")), process(SEQUENTIAL, ("n", "m"), 3)),
+    st.one_of(guarded(SEQUENTIAL, _HEADS, ("n",)), process(SEQUENTIAL, ("n",), 3)),
+    guarded(SEQUENTIAL, _HEADS),
 )
 
 

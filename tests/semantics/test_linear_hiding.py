@@ -11,8 +11,6 @@ states, the same labels and the same deadlock verdict.
 
 from __future__ import annotations
 
-from functools import cache
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,49 +19,38 @@ from procalg.errors import LimitExceeded, ModelError
 from procalg.lts import TAU, TICK, explore
 from procalg.semantics.linear import Machine, compile_leaf
 from procalg.semantics.network import compile_network
+from tests.semantics.random_processes import Grammar, guarded, process
 from tests.semantics.test_linear import _bisimilar
-from tests.semantics.test_linear_sequences import _value
 
 HEADER = """channel c : {0..3}
 channel e, f, g
 """
 
-_SETS = ["{e}", "{f}", "{e, f}", "{| c |}", "{}", "{c.n, g}"]
-"""Hidden and exception sets (``c.n``: the parameter's value, a set per state)."""
-
-
-@cache  # one strategy object per scope and depth
-def _process(names: tuple[str, ...], depth: int):
-    calls = st.one_of(st.builds(lambda v: f"P({v})", _value(names)), st.just("R"))
-    base = st.one_of(st.sampled_from(["STOP", "SKIP", "THROW"]), calls)
-    if depth == 0:
-        return base
-    sub = _process(names, depth - 1)
-    bound = "xy"[min(len(names), 1)]
-    inner = _process((*names, bound), depth - 1)
-    sets = st.sampled_from(_SETS if "n" in names else [s for s in _SETS if "n" not in s])
-    return st.one_of(
-        base,
-        st.builds(lambda p: f"e -> {p}", sub),
-        st.builds(lambda p: f"f -> {p}", sub),
-        st.builds(lambda v, p: f"c!{v} -> {p}", _value(names), sub),
-        st.builds(lambda p: f"c?{bound}:{{0, 2}} -> {p}", inner),
-        st.builds(lambda p, a: f"({p} \\ {a})", sub, sets),
-        st.builds(lambda p, a, b: f"(({p} \\ {a}) \\ {b})", sub, sets, sets),
-        st.builds(lambda p, q, a: f"({p} [| {a} |> {q})", sub, sub, sets),
-        st.builds(lambda p, q: f"({p} ; {q})", sub, sub),
-        st.builds(lambda p, q: f"({p} /\\ {q})", sub, sub),
-        st.builds(lambda p: f"({p} [[e <- f, f <- g]])", sub),
-        st.builds(lambda p, q: f"({p} [] {q})", sub, sub),
-        st.builds(lambda p, q: f"({p} |~| {q})", sub, sub),
-    )
-
+HIDING = Grammar(
+    atoms=("STOP", "SKIP", "THROW"),
+    operators=(
+        "e -> {p}",
+        "f -> {p}",
+        "c!{v} -> {p}",
+        "c?{x}:{{0, 2}} -> {px}",
+        "({p} \\ {s})",
+        "(({p} \\ {s}) \\ {t})",
+        "({p} [| {s} |> {q})",
+        "({p} ; {q})",
+        "({p} /\\ {q})",
+        "({p} [[e <- f, f <- g]])",
+        "({p} [] {q})",
+        "({p} |~| {q})",
+    ),
+    sets=("{e}", "{f}", "{e, f}", "{| c |}", "{}", "{c.n, g}"),
+)
+"""Hiding and exception (sets: ``c.n`` reads the parameter, a set per state) with
+prefixes, inputs, choices, ``;``, interrupt, renaming and ``THROW``."""
 
 _MODELS = st.builds(
     lambda p, r, a: f"P(n) = {p}\nR = ({r}) \\ {a}\n",
-    _process(("n",), 3),
-    st.builds(lambda head, p: f"{head} -> {p}", st.sampled_from(["e", "f", "g"]),
-              _process((), 2)),
+    process(HIDING, ("n",), 3),
+    guarded(HIDING, ("e", "f", "g")),
     st.sampled_from(["{e}", "{g}", "{| c |}"]),
 )
 

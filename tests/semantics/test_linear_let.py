@@ -20,8 +20,8 @@ from procalg.api.model import loads
 from procalg.lts import TAU, TICK, explore
 from procalg.semantics.linear import Machine, compile_leaf
 from procalg.semantics.network import compile_network
+from tests.semantics.random_processes import Grammar, value
 from tests.semantics.test_linear import _bisimilar, assert_compiles_like_its_terms
-from tests.semantics.test_linear_sequences import _value
 
 HEADER = """channel c, d : {0..3}
 channel e, f
@@ -29,6 +29,11 @@ channel e, f
 
 RENAMINGS = ("[[c <- d]]", "[[e <- f, e <- c.1]]", "[[c.x <- d.((x + 1) % 4) | x <- {0..3}]]",
              "[[f <- e]]")
+
+
+def _value(names: tuple[str, ...]):
+    """An int expression over 0, 1, 3 and the names in scope (``+``, modulo 4)."""
+    return value(Grammar(atoms=(), operators=()), names)
 
 
 @cache  # one strategy object per scope and depth

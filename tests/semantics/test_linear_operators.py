@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 from procalg.api.model import loads
 from procalg.lts import TAU, TICK, explore
 from procalg.semantics.linear import Machine
+from tests.semantics.random_processes import Grammar, models, process
 from tests.semantics.test_linear import assert_compiles_like_its_terms
-from tests.semantics.test_linear_sequences import _value
 
 HEADER = """channel c : {0..3}
 channel e, f
@@ -31,37 +31,25 @@ activity ok : {0..3} never fails
 """
 
 
-@cache  # one strategy object per scope and depth
-def _process(names: tuple[str, ...], depth: int):
-    calls = st.one_of(st.builds(lambda v: f"P({v})", _value(names)), st.just("R"))
-    base = st.one_of(st.sampled_from(["STOP", "SKIP", "THROW"]), calls)
-    if depth == 0:
-        return base
-    sub = _process(names, depth - 1)
-    bound = "xy"[min(len(names), 1)]
-    inner = _process((*names, bound), depth - 1)
-    return st.one_of(
-        base,
-        st.builds(lambda p: f"e -> {p}", sub),
-        st.builds(lambda p: f"f -> {p}", sub),
-        st.builds(lambda v, p: f"a!{v} -> {p}", _value(names), sub),
-        st.builds(lambda p: f"c?{bound}:{{0, 2}} -> {p}", inner),
-        st.builds(lambda p, q: f"({p} /\\ {q})", sub, sub),
-        st.builds(lambda p, q: f"({p} [> {q})", sub, sub),
-        st.builds(lambda p, q: f"({p} ; {q})", sub, sub),
-        st.builds(lambda p, q: f"({p} [] {q})", sub, sub),
-        st.builds(lambda p, q: f"({p} |~| {q})", sub, sub),
-        st.builds(lambda v, p, q: f"(if {v} < 2 then {p} else {q})", _value(names), sub, sub),
-        st.builds(lambda p: f"saga (a.1 undo ok.1 ; ({p}))", sub),
-    )
-
-
-_MODELS = st.builds(
-    lambda p, r: f"P(n) = {p}\nR = {r}\n",
-    _process(("n",), 3),
-    st.builds(lambda head, p: f"{head} -> {p}", st.sampled_from(["e", "f", "a.1"]),
-              _process((), 2)),
+OPERATORS = Grammar(
+    atoms=("STOP", "SKIP", "THROW"),
+    operators=(
+        "e -> {p}",
+        "f -> {p}",
+        "a!{v} -> {p}",
+        "c?{x}:{{0, 2}} -> {px}",
+        "({p} /\\ {q})",
+        "({p} [> {q})",
+        "({p} ; {q})",
+        "({p} [] {q})",
+        "({p} |~| {q})",
+        "(if {v} < 2 then {p} else {q})",
+        "saga (a.1 undo ok.1 ; ({p}))",
+    ),
 )
+"""Interrupt and timeout with prefixes, inputs, choices, ``;``, ``THROW`` and sagas."""
+
+_MODELS = models(OPERATORS, ("e", "f", "a.1"))
 
 
 @given(_MODELS, st.sampled_from(["P(0)", "P(2)", "R"]))
@@ -73,7 +61,7 @@ def test_interrupts_and_timeouts_are_bisimilar_to_their_terms(text, start):
 @cache  # one strategy object per scope and depth
 def _opening(names: tuple[str, ...], depth: int):
     """A process whose first moves may include τ (then it keeps a ``[]`` open)."""
-    sub = _process(names, depth)
+    sub = process(OPERATORS, names, depth)
     return st.one_of(
         st.builds(lambda p, q: f"({p} |~| {q})", sub, sub),
         st.builds(lambda p: f"(({p}) \\ {{e}})", sub),
@@ -90,7 +78,7 @@ def _choosing(names: tuple[str, ...], depth: int):
     if depth == 0:
         return _opening(names, 0)
     sub = _choosing(names, depth - 1)
-    either = st.one_of(sub, _opening(names, depth - 1), _process(names, depth - 1))
+    either = st.one_of(sub, _opening(names, depth - 1), process(OPERATORS, names, depth - 1))
     return st.one_of(
         st.builds(lambda p, q: f"({p} [] {q})", sub, either),
         st.builds(lambda p, q: f"({p} [] {q})", either, sub),

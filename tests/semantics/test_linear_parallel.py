@@ -14,8 +14,6 @@ explored up to a bound only.
 
 from __future__ import annotations
 
-from functools import cache
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -25,6 +23,7 @@ from procalg.errors import LimitExceeded
 from procalg.lts import TAU, TICK, explore
 from procalg.semantics.linear import Machine, compile_leaf
 from procalg.semantics.network import compile_network
+from tests.semantics.random_processes import Grammar, models, process
 from tests.semantics.test_linear import assert_compiles_like_its_terms
 
 HEADER = """channel c : {0..2}
@@ -32,54 +31,36 @@ channel e, f
 channel l, r : {0..1}
 """
 
-_SETS = st.sampled_from(["{}", "{e}", "{| c |}", "{e, c.1}", "{f, e}"])
-
-
-@cache  # one strategy object per scope and depth
-def _value(names: tuple[str, ...]):
-    atoms = st.sampled_from([*names, "0", "1", "2"])
-    return st.one_of(atoms, st.builds(lambda x, y: f"(({x} + {y}) % 3)", atoms, atoms))
-
-
-@cache  # one strategy object per scope and depth
-def _process(names: tuple[str, ...], depth: int):
-    calls = st.one_of(st.builds(lambda v: f"P({v})", _value(names)), st.just("R"))
-    base = st.one_of(st.sampled_from(["STOP", "SKIP", "THROW", "e -> SKIP", "c!1 -> STOP"]),
-                     calls)
-    if depth == 0:
-        return base
-    sub = _process(names, depth - 1)
-    bound = "xy"[min(len(names), 1)]
-    inner = _process((*names, bound), depth - 1)
-    return st.one_of(
-        base,
-        st.builds(lambda p: f"e -> {p}", sub),
-        st.builds(lambda p: f"f -> {p}", sub),
-        st.builds(lambda v, p: f"c!{v} -> {p}", _value(names), sub),
-        st.builds(lambda p: f"c?{bound}:{{0, 2}} -> {p}", inner),
-        st.builds(lambda p, q: f"({p} ; {q})", sub, sub),
-        st.builds(lambda p, q: f"({p} [] {q})", sub, sub),
-        st.builds(lambda p, q: f"({p} |~| {q})", sub, sub),
-        st.builds(lambda p, s: f"(({p}) \\ {s})", sub, _SETS),
-        st.builds(lambda p, q: f"({p} ||| {q})", sub, sub),
-        st.builds(lambda p, s, q: f"({p} [| {s} |] {q})", sub, _SETS, sub),
-        st.builds(lambda p, a, b, q: f"({p} [{a} || {b}] {q})", sub, _SETS, _SETS, sub),
-        st.builds(lambda p, q: f"((r?z -> {p}) [r <-> l] (l?z -> {q}))", sub, sub),
-        st.builds(lambda p, s, q: f"({p} [+ {s} +] {q})", sub, _SETS, sub),
-        st.builds(lambda p, s, q: f"({p} /+ {s} +\\ {q})", sub, _SETS, sub),
-        st.builds(lambda op, p: f"({op} {bound} : {{0..1}} @ {p})",
-                  st.sampled_from(["|||", "[| {e} |]", "[| {| c |} |]"]), inner),
-        st.builds(lambda p: f"(|| {bound} : {{0, 2}} @ [{{e, c.{bound}}}] {p})", inner),
-        st.builds(lambda p: f"([r <-> l] {bound} : <0, 1> @ (r!{bound} -> {p}))", inner),
-    )
-
-
-_MODELS = st.builds(
-    lambda p, r: f"P(n) = {p}\nR = {r}\n",
-    _process(("n",), 3),
-    st.builds(lambda head, p: f"{head} -> {p}", st.sampled_from(["e", "f", "c.1"]),
-              _process((), 2)),
+PARALLEL = Grammar(
+    atoms=("STOP", "SKIP", "THROW", "e -> SKIP", "c!1 -> STOP"),
+    operators=(
+        "e -> {p}",
+        "f -> {p}",
+        "c!{v} -> {p}",
+        "c?{x}:{{0, 2}} -> {px}",
+        "({p} ; {q})",
+        "({p} [] {q})",
+        "({p} |~| {q})",
+        "(({p}) \\ {s})",
+        "({p} ||| {q})",
+        "({p} [| {s} |] {q})",
+        "({p} [{s} || {t}] {q})",
+        "((r?z -> {p}) [r <-> l] (l?z -> {q}))",
+        "({p} [+ {s} +] {q})",
+        "({p} /+ {s} +\\ {q})",
+        "({replicated} {x} : {{0..1}} @ {px})",
+        "(|| {x} : {{0, 2}} @ [{{e, c.{x}}}] {px})",
+        "([r <-> l] {x} : <0, 1> @ (r!{x} -> {px}))",
+    ),
+    numbers=("0", "1", "2"),
+    modulus=3,
+    sets=("{}", "{e}", "{| c |}", "{e, c.1}", "{f, e}"),
+    pick=(("replicated", ("|||", "[| {e} |]", "[| {| c |} |]")),),
 )
+"""Every parallel operator, binary and replicated, with prefixes, inputs, choices,
+``;``, hiding and ``THROW``."""
+
+_MODELS = models(PARALLEL, ("e", "f", "c.1"))
 
 
 @given(_MODELS, st.sampled_from(["P(0)", "P(2)", "R"]))
@@ -88,7 +69,7 @@ def test_a_parallel_inside_a_definition_is_bisimilar_to_its_terms(text, start):
     assert_compiles_like_its_terms(loads(HEADER + text), start, 400)
 
 
-@given(_process(("n",), 3), st.sampled_from(["P(0)", "P(2)"]))
+@given(process(PARALLEL, ("n",), 3), st.sampled_from(["P(0)", "P(2)"]))
 @settings(max_examples=150, deadline=None)
 def test_a_parallel_inside_a_definition_has_no_more_states_than_its_terms(body, start):
     # R's body is written nowhere else: a call keyed by its name where the terms

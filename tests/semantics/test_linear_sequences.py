@@ -11,8 +11,6 @@ deadlocks.
 
 from __future__ import annotations
 
-from functools import cache
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -21,6 +19,7 @@ from procalg.api.model import loads
 from procalg.lts import TAU, TICK, explore
 from procalg.semantics.linear import Machine
 from procalg.semantics.locations import Unsupported
+from tests.semantics.random_processes import Grammar, models
 from tests.semantics.test_linear import _bisimilar, assert_compiles_like_its_terms
 
 HEADER = """channel c : {0..3}
@@ -31,45 +30,24 @@ activity ok : {0..3} never fails
 """
 
 
-@cache  # one strategy object per scope and depth
-def _value(names: tuple[str, ...]):
-    atoms = st.sampled_from([*names, "0", "1", "3"])
-    return st.one_of(atoms, st.builds(lambda x, y: f"(({x} + {y}) % 4)", atoms, atoms))
-
-
-@cache  # one strategy object per scope and depth
-def _process(names: tuple[str, ...], depth: int):
-    calls = st.one_of(
-        st.builds(lambda v: f"P({v})", _value(names)),
-        st.just("R"),
-    )
-    base = st.one_of(st.sampled_from(["STOP", "SKIP", "THROW"]), calls)
-    if depth == 0:
-        return base
-    sub = _process(names, depth - 1)
-    bound = "xy"[min(len(names), 1)]
-    inner = _process((*names, bound), depth - 1)
-    return st.one_of(
-        base,
-        st.builds(lambda p: f"e -> {p}", sub),
-        st.builds(lambda p: f"g -> {p}", sub),
-        st.builds(lambda v, p: f"a!{v} -> {p}", _value(names), sub),
-        st.builds(lambda v, p: f"ok!{v} -> {p}", _value(names), sub),
-        st.builds(lambda p: f"a?{bound} -> {p}", inner),
-        st.builds(lambda p: f"c?{bound}:{{0, 2}} -> {p}", inner),
-        st.builds(lambda p, q: f"({p} ; {q})", sub, sub),
-        st.builds(lambda p, q: f"({p} [] {q})", sub, sub),
-        st.builds(lambda p, q: f"({p} |~| {q})", sub, sub),
-        st.builds(lambda v, p, q: f"(if {v} < 2 then {p} else {q})", _value(names), sub, sub),
-    )
-
-
-_MODELS = st.builds(
-    lambda p, r: f"P(n) = {p}\nR = {r}\n",
-    _process(("n",), 3),
-    st.builds(lambda head, p: f"{head} -> {p}", st.sampled_from(["e", "g", "a.1"]),
-              _process((), 2)),
+SEQUENCES = Grammar(
+    atoms=("STOP", "SKIP", "THROW"),
+    operators=(
+        "e -> {p}",
+        "g -> {p}",
+        "a!{v} -> {p}",
+        "ok!{v} -> {p}",
+        "a?{x} -> {px}",
+        "c?{x}:{{0, 2}} -> {px}",
+        "({p} ; {q})",
+        "({p} [] {q})",
+        "({p} |~| {q})",
+        "(if {v} < 2 then {p} else {q})",
+    ),
 )
+"""Sequences, ``THROW`` and fallible activities, with prefixes, inputs and choices."""
+
+_MODELS = models(SEQUENCES, ("e", "g", "a.1"))
 
 
 @given(_MODELS, st.sampled_from(["P(0)", "P(2)", "R"]))

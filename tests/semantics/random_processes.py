@@ -1,0 +1,176 @@
+"""Random parameterised processes as ``.proc`` text, for the differential tests
+of the compiled machines against the term rules (the oracle).
+
+One generator serves every such test; a :class:`Grammar` says what it draws:
+the leaf processes and calls, the operator templates, the value expressions
+and the sets. A template is a :meth:`str.format` string whose fields name what
+fills them:
+
+- ``{p}``, ``{q}``: a process one level shallower, in the same scope;
+- ``{px}``, ``{qx}``: the same in a scope that also binds ``{x}``;
+- ``{x}``: the name the template binds (``c?{x} -> {px}``): the grammar's next
+  binder, so nested binders shadow the innermost one as a model would;
+- ``{v}``, ``{w}``: an int expression over the numbers and names in scope;
+- ``{b}``: a comparison of two such expressions;
+- ``{s}``, ``{t}``: an event set from the grammar's sets (those naming a
+  variable only where it is bound);
+- any other name: one of the strings the grammar lists under it in ``pick``.
+
+Literal braces are doubled, as in any format string (``c?{x}:{{0, 2}}``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from string import Formatter
+
+from hypothesis import strategies as st
+
+VARIABLES = frozenset("nmxyz")
+"""The names the generated models bind (parameters ``n``, ``m``; binders)."""
+
+
+@dataclass(frozen=True)
+class Grammar:
+    """What :func:`process` draws (hashable: one strategy object per grammar,
+    scope and depth).
+
+    Attributes:
+        atoms: processes of depth 0 (``STOP``, ``SKIP``, ``THROW``, ``e -> SKIP``).
+        operators: templates one level deep (see the module docstring).
+        calls: templates of the calls, also of depth 0.
+        numbers: the int literals of value expressions.
+        arithmetic: the operators of a two-operand value expression.
+        modulus: keeps a value expression inside ``0..modulus - 1``.
+        comparisons: the operators of ``{b}``.
+        binders: the names templates bind, the ``k``-th in a scope of ``k``
+            names (the last one once the scope is longer).
+        sets: the event sets of ``{s}`` and ``{t}``.
+        pick: further fields, each with the strings it is drawn from.
+        processes: the names of process parameters (``X`` of ``P(n, X)``): an
+            atom, call or operator naming one is drawn only where it is bound,
+            and a value expression never reads one.
+    """
+
+    atoms: tuple[str, ...]
+    operators: tuple[str, ...]
+    calls: tuple[str, ...] = ("P({v})", "R")
+    numbers: tuple[str, ...] = ("0", "1", "3")
+    arithmetic: tuple[str, ...] = ("+",)
+    modulus: int = 4
+    comparisons: tuple[str, ...] = ("<",)
+    binders: str = "xy"
+    sets: tuple[str, ...] = ()
+    pick: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    processes: tuple[str, ...] = ()
+
+
+@cache  # one strategy object per grammar and scope
+def value(grammar: Grammar, names: tuple[str, ...]) -> st.SearchStrategy[str]:
+    """An int expression over ``names`` and the grammar's numbers, inside
+    ``0..modulus - 1`` when it is not a single atom."""
+    atoms = st.sampled_from([*(n for n in names if n not in grammar.processes),
+                             *grammar.numbers])
+    if len(grammar.arithmetic) == 1:  # as the tests drew it before: no draw of the operator
+        op = grammar.arithmetic[0]
+        return st.one_of(atoms, st.builds(
+            lambda a, b: f"(({a} {op} {b}) % {grammar.modulus})", atoms, atoms))
+    return st.one_of(atoms, st.builds(
+        lambda a, op, b: f"(({a} {op} {b}) % {grammar.modulus})",
+        atoms, st.sampled_from(grammar.arithmetic), atoms))
+
+
+@cache
+def _comparison(grammar: Grammar, names: tuple[str, ...]) -> st.SearchStrategy[str]:
+    return st.builds(lambda a, op, b: f"{a} {op} {b}", value(grammar, names),
+                     st.sampled_from(grammar.comparisons), value(grammar, names))
+
+
+def _binder(grammar: Grammar, names: tuple[str, ...]) -> str:
+    return grammar.binders[min(len(names), len(grammar.binders) - 1)]
+
+
+def _in_scope(text: str, names: tuple[str, ...], variables: frozenset[str] = VARIABLES
+              ) -> bool:
+    """Whether every one of ``variables`` that ``text`` names (outside its template
+    fields) is bound in ``names``."""
+    literal = "".join(part for part, _, _, _ in Formatter().parse(text))
+    return set(re.findall(r"\b\w\b", literal)) & variables <= set(names)
+
+
+def _field(grammar: Grammar, name: str, names: tuple[str, ...], depth: int
+           ) -> st.SearchStrategy[str]:
+    """What fills the template field ``name`` in scope ``names`` at ``depth``."""
+    if name in ("p", "q"):
+        return process(grammar, names, depth - 1)
+    if name in ("px", "qx"):
+        return process(grammar, (*names, _binder(grammar, names)), depth - 1)
+    if name == "x":
+        return st.just(_binder(grammar, names))
+    if name in ("v", "w"):
+        return value(grammar, names)
+    if name == "b":
+        return _comparison(grammar, names)
+    if name in ("s", "t"):
+        sets = frozenset(grammar.processes) | VARIABLES
+        return st.sampled_from([s for s in grammar.sets if _in_scope(s, names, sets)])
+    return st.sampled_from(dict(grammar.pick)[name])
+
+
+def fill(grammar: Grammar, template: str, names: tuple[str, ...], depth: int
+         ) -> st.SearchStrategy[str]:
+    """``template`` with its fields drawn in scope ``names`` (a process field one
+    level below ``depth``); a template without fields is itself.
+
+    Example:
+        >>> from hypothesis import find
+        >>> grammar = Grammar(atoms=("STOP",), operators=())
+        >>> find(fill(grammar, "c?{x}:{{0}} -> {px}", ("n",), 1), lambda text: "R" in text)
+        'c?y:{0} -> R'
+    """
+    fields = list(dict.fromkeys(f for _, f, _, _ in Formatter().parse(template) if f))
+    if not fields:
+        return st.just(template.format())
+    return st.builds(lambda *drawn: template.format(**dict(zip(fields, drawn, strict=True))),
+                     *(_field(grammar, f, names, depth) for f in fields))
+
+
+@cache  # one strategy object per grammar, scope and depth
+def process(grammar: Grammar, names: tuple[str, ...], depth: int) -> st.SearchStrategy[str]:
+    """A process of at most ``depth`` operator levels over the names in scope."""
+    atoms = [*grammar.atoms, *(name for name in grammar.processes if name in names)]
+    calls = st.one_of(*(fill(grammar, call, names, depth)
+                        for call in _scoped(grammar, grammar.calls, names)))
+    base = st.one_of(st.sampled_from(atoms), calls)
+    if depth == 0:
+        return base
+    return st.one_of(base, *(fill(grammar, op, names, depth)
+                             for op in _scoped(grammar, grammar.operators, names)))
+
+
+def _scoped(grammar: Grammar, templates: tuple[str, ...], names: tuple[str, ...]
+            ) -> list[str]:
+    """The templates whose process parameters are bound in ``names``."""
+    return [t for t in templates if _in_scope(t, names, frozenset(grammar.processes))]
+
+
+def guarded(grammar: Grammar, heads: tuple[str, ...], names: tuple[str, ...] = (),
+            depth: int = 2) -> st.SearchStrategy[str]:
+    """A body that starts with one of ``heads`` (its recursion is guarded)."""
+    return st.builds(lambda head, p: f"{head} -> {p}", st.sampled_from(heads),
+                     process(grammar, names, depth))
+
+
+def models(grammar: Grammar, heads: tuple[str, ...]) -> st.SearchStrategy[str]:
+    """``P(n)``, a process of depth 3, and ``R``, a guarded one that cannot read ``n``.
+
+    Example:
+        >>> from hypothesis import find
+        >>> find(models(Grammar(atoms=("STOP",), operators=("f -> {p}",)), ("e",)),
+        ...      lambda text: text.startswith("P(n) = f"))
+        'P(n) = f -> STOP\\nR = e -> STOP\\n'
+    """
+    return st.builds(lambda p, r: f"P(n) = {p}\nR = {r}\n", process(grammar, ("n",), 3),
+                     guarded(grammar, heads))
