@@ -56,7 +56,7 @@ _MODELS = st.builds(
 
 
 def assert_hides_like_its_terms(text: str, start: str) -> None:
-    """Machine and term rules agree on ``start``: bisimilar, same state count
+    """Machine and term rules agree on ``start``: bisimilar, no more states
     (where the term rules stay under a bound), same labels and deadlocks."""
     model = loads(HEADER + text)
     try:
@@ -70,7 +70,9 @@ def assert_hides_like_its_terms(text: str, start: str) -> None:
         return
     compiled = explore(made, max_states=5_000)
     assert _bisimilar(compiled, reference)
-    assert compiled.num_states == reference.num_states
+    # fewer where calls differ only in arguments their bodies never read: the
+    # machine keys them as one (P(n) = STOP |~| P(1): P(0) and P(1) one state)
+    assert compiled.num_states <= reference.num_states
     assert bool(compiled.deadlocks()) == bool(reference.deadlocks())
     assert set(compiled.labels) - {TAU, TICK} == set(reference.labels) - {TAU, TICK}
 
