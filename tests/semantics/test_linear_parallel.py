@@ -67,8 +67,6 @@ def _process(names: tuple[str, ...], depth: int):
         st.builds(lambda p, q: f"((r?z -> {p}) [r <-> l] (l?z -> {q}))", sub, sub),
         st.builds(lambda p, s, q: f"({p} [+ {s} +] {q})", sub, _SETS, sub),
         st.builds(lambda p, s, q: f"({p} /+ {s} +\\ {q})", sub, _SETS, sub),
-        st.builds(lambda s, v, p: f"([+ {s} +] {bound} : {{{v}..1}} @ {p})",
-                  _SETS, _value(names), inner),
         st.builds(lambda op, p: f"({op} {bound} : {{0..1}} @ {p})",
                   st.sampled_from(["|||", "[| {e} |]", "[| {| c |} |]"]), inner),
         st.builds(lambda p: f"(|| {bound} : {{0, 2}} @ [{{e, c.{bound}}}] {p})", inner),
