@@ -117,12 +117,14 @@ class OperatorMoves(MachineHost):
             AT_PARALLEL,
             AT_RENAME,
             AT_REPLICATED_PARALLEL,
+            AT_REPLICATED_SYNC_CHOICE,
             AT_SAGA,
             AT_SYNC_CHOICE,
         )
 
         kind, parts = node.kind, node.parts
-        if kind in (AT_PARALLEL, AT_REPLICATED_PARALLEL, AT_SYNC_CHOICE):
+        if kind in (AT_PARALLEL, AT_REPLICATED_PARALLEL, AT_SYNC_CHOICE,
+                    AT_REPLICATED_SYNC_CHOICE):
             return self.parallel_state(node, env)
         if kind in (AT_OPEN_CHOICE, AT_OPEN_REPLICATED):
             operands = self._open_operands(node, env, [])

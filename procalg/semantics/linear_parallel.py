@@ -21,7 +21,8 @@ same order:
 * the replicated forms (``||| x : S @ P``, ``[| A |] x : S @ P``,
   ``|| x : S @ [A(x)] P``, ``[<->] x : s @ P``) are the evaluator's nested
   binary terms over the finite index set, one operand state per value (over
-  none: SKIP).
+  none: SKIP); so is FDR's ``[+ A +] x : S @ P``, nested ``[+ A +]`` (over
+  none: STOP), its set in the outer scope as the evaluator reads it.
 
 A process that recurses through a parallel without bound (``P = (e -> P)
 ||| (f -> P)``) has infinitely many states, here as in the terms: its
@@ -69,7 +70,8 @@ def _no_events(env: Env) -> frozenset[Any]:
 
 def compile_parallel(compiler: Compiler, expr: ast.Node, scope: frozenset[str]) -> Location:
     """The location of a parallel ``expr`` (binary: ``(how, P, Q, sets ...)``;
-    replicated: ``(how, generators, body, set)``).
+    replicated: ``(how, generators, body, set)``; a replicated ``[+ A +]``:
+    ``(generators, body, A)``).
 
     Example:
         >>> from procalg.api.model import loads
@@ -78,10 +80,16 @@ def compile_parallel(compiler: Compiler, expr: ast.Node, scope: frozenset[str]) 
         >>> ((_, body),) = compiler.definition("P")
         >>> body.kind == AT_PARALLEL, body.parts[0] == SYNC
         (True, True)
+        >>> from procalg.semantics.locations import AT_REPLICATED_SYNC_CHOICE
+        >>> text = "channel a, tock\\nP(n) = [+ {tock} +] i : {0..n} @ (a -> P(i))"
+        >>> ((_, body),) = Compiler(loads(text).spec.evaluator).definition("P")
+        >>> body.kind == AT_REPLICATED_SYNC_CHOICE
+        True
     """
     from procalg.semantics.locations import (
         AT_PARALLEL,
         AT_REPLICATED_PARALLEL,
+        AT_REPLICATED_SYNC_CHOICE,
         Location,
         Unsupported,
     )
@@ -107,6 +115,9 @@ def compile_parallel(compiler: Compiler, expr: ast.Node, scope: frozenset[str]) 
         raise Unsupported("a generator variable named as a local process")
     inner = scope | names
     body = node(expr.body, inner)
+    if expr.op == "[+]":  # one set for every operand, in the outer scope
+        return Location(AT_REPLICATED_SYNC_CHOICE, (
+            expr.generators, body, event_set_closure(compiler, expr.sync, scope)))  # type: ignore[arg-type]
     if expr.op == "|||":
         how, sets = SYNC, _no_events
     elif expr.op == "[||]":  # one set for every operand, in the outer scope
@@ -146,10 +157,16 @@ class ParallelMoves(OperatorMoves):
 
     def parallel_state(self, node: Location, env: Any) -> int:
         """The state of a parallel ``node`` in ``env`` (its operands numbered)."""
-        from procalg.semantics.locations import AT_PARALLEL, AT_SYNC_CHOICE
+        from procalg.semantics.locations import (
+            AT_PARALLEL,
+            AT_REPLICATED_SYNC_CHOICE,
+            AT_SYNC_CHOICE,
+        )
 
         parts = node.parts
         how = parts[0]
+        if node.kind == AT_REPLICATED_SYNC_CHOICE:
+            return self._sync_choices(parts, env)
         if node.kind == AT_SYNC_CHOICE:  # how: whether it is the interrupt
             return self._tagged("sync interrupt" if how else "sync choice",
                                 self._set_number(parts[3](env)),
@@ -184,6 +201,18 @@ class ParallelMoves(OperatorMoves):
         else:  # P1 [links(1)] (P2 [links(2)] (.. Pn))
             for state, scope in zip(reversed(states[:-1]), reversed(scopes[:-1]), strict=True):
                 found = self._linked(parts[3](scope), state, found)
+        return found
+
+    def _sync_choices(self, parts: tuple, env: Any) -> int:
+        """``[+ A +] x : S @ P`` as the evaluator folds it: ``P1 [+ A +] (P2 [+ A +]
+        (.. Pn))``, one operand state per value of S in order, ``Pn`` alone for one,
+        STOP over none."""
+        states = [self._state(parts[1], scope) for scope in self.ev.bindings(parts[0], env)]
+        if not states:
+            return self._end("STOP")
+        number, found = self._set_number(parts[2](env)), states[-1]
+        for state in reversed(states[:-1]):
+            found = self._tagged("sync choice", number, state, found)
         return found
 
     def _linked(self, link: tuple[Any, Any, frozenset], left: int, right: int) -> int:

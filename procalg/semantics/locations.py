@@ -44,10 +44,10 @@ AT_SAGA, AT_SAGA_STATE, AT_INTERRUPT, AT_TIMEOUT, AT_LET, AT_RENAME = 17, 18, 19
 AT_HIDE, AT_EXCEPTION, AT_OPEN_CHOICE, AT_OPEN_REPLICATED = 23, 24, 25, 26
 AT_PARALLEL, AT_REPLICATED_PARALLEL = 27, 28
 AT_TERMS = (AT_VALUE, AT_TABLE, AT_TERM_INPUT, AT_TERM_RULES) = (29, 30, 31, 32)
-AT_SYNC_CHOICE = 33
+AT_SYNC_CHOICE, AT_REPLICATED_SYNC_CHOICE = 33, 34
 AT_OPERATORS = (AT_SAGA, AT_INTERRUPT, AT_TIMEOUT, AT_RENAME, AT_HIDE, AT_EXCEPTION,
                 AT_OPEN_CHOICE, AT_OPEN_REPLICATED, AT_PARALLEL, AT_REPLICATED_PARALLEL,
-                AT_SYNC_CHOICE)
+                AT_SYNC_CHOICE, AT_REPLICATED_SYNC_CHOICE)
 """Location kinds (made by the machine: ``AT_SUFFIX``, a suffix of a replicated ``|~|``;
 ``AT_OPEN_CHOICE`` and ``AT_OPEN_REPLICATED``, an external choice (binary, replicated)
 with an operand that may start with τ, marked by :meth:`Compiler.open_choices`;
@@ -57,7 +57,8 @@ with an operand that may start with τ, marked by :meth:`Compiler.open_choices`;
 :mod:`procalg.semantics.linear_saga`, :mod:`procalg.semantics.linear_operators`;
 ``AT_LET`` and ``AT_RENAME``: :mod:`procalg.semantics.linear_let`; ``AT_HIDE`` and
 ``AT_EXCEPTION``: :mod:`procalg.semantics.linear_operators`; ``AT_PARALLEL``,
-``AT_REPLICATED_PARALLEL`` and ``AT_SYNC_CHOICE`` (``[+ A +]``, ``/+ A +\\``):
+``AT_REPLICATED_PARALLEL``, ``AT_SYNC_CHOICE`` (``[+ A +]``, ``/+ A +\\``) and
+``AT_REPLICATED_SYNC_CHOICE`` (``[+ A +] x : S @ P``):
 :mod:`procalg.semantics.linear_parallel`; ``AT_TERMS``, process
 values and terms (``P`` a parameter, ``sbisim(P)``): :mod:`procalg.semantics.term_locations`)."""
 _UNKNOWN = (AT_VALUE, AT_TABLE, AT_TERM_RULES)  # first moves not known until explored
@@ -198,6 +199,10 @@ class Compiler:
                 from procalg.semantics.linear_parallel import compile_parallel
 
                 return compile_parallel(self, expr, scope)
+            case ast.Replicated("[+]"):  # a choice, not a parallel: a run steps it too
+                from procalg.semantics.linear_parallel import compile_parallel
+
+                return compile_parallel(self, expr, scope)
             case ast.SyncChoiceExpr(left, sync, right, interrupt):
                 return Location(AT_SYNC_CHOICE, (interrupt, self.node(left, scope),
                                                  self.node(right, scope),
@@ -312,7 +317,7 @@ class Compiler:
         kind = node.kind
         if kind in (AT_INTERNAL, AT_REPLICATED_INTERNAL, AT_UNSUPPORTED, AT_SAGA, AT_TIMEOUT,
                     AT_HIDE, AT_OPEN_CHOICE, AT_OPEN_REPLICATED, AT_PARALLEL,
-                    AT_REPLICATED_PARALLEL, AT_SYNC_CHOICE, *_UNKNOWN):
+                    AT_REPLICATED_PARALLEL, AT_SYNC_CHOICE, AT_REPLICATED_SYNC_CHOICE, *_UNKNOWN):
             return False  # a saga: a step may start with τ; a timeout's own τ; a hidden
             # event; a parallel: an operand's τ, or its ✓ (a τ there)
         if kind == AT_REPLICATED_EXTERNAL:
@@ -349,7 +354,8 @@ class Compiler:
             return any(self._may_end(op) for op in node.parts[1:3])
         if kind == AT_TIMEOUT:  # Q only after the timeout's τ
             return self._may_end(node.parts[0])
-        if kind in (AT_REPLICATED_EXTERNAL, AT_REPLICATED_INTERNAL, AT_OPEN_REPLICATED):
+        if kind in (AT_REPLICATED_EXTERNAL, AT_REPLICATED_INTERNAL, AT_OPEN_REPLICATED,
+                    AT_REPLICATED_SYNC_CHOICE):  # over nothing: STOP
             return self._may_end(node.parts[1])
         if kind == AT_SEQ:
             return False  # P's ✓ is a τ first

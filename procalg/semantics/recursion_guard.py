@@ -65,6 +65,7 @@ from procalg.semantics.locations import (
     AT_REPLICATED_EXTERNAL,
     AT_REPLICATED_INTERNAL,
     AT_REPLICATED_PARALLEL,
+    AT_REPLICATED_SYNC_CHOICE,
     AT_SAGA,
     AT_SEQ,
     AT_SYNC_CHOICE,
@@ -123,7 +124,7 @@ def _operands(node: Location) -> Iterable[Location]:
     kind, parts = node.kind, node.parts
     if kind in (AT_EXTERNAL, AT_INTERRUPT, AT_OPEN_CHOICE):
         return parts[:2]
-    if kind in (AT_REPLICATED_EXTERNAL, AT_OPEN_REPLICATED):
+    if kind in (AT_REPLICATED_EXTERNAL, AT_OPEN_REPLICATED, AT_REPLICATED_SYNC_CHOICE):
         return (parts[1],)
     if kind in (AT_RENAME, AT_HIDE, AT_EXCEPTION, AT_SEQ):  # ;: Q only after P's ✓
         return (parts[0],)

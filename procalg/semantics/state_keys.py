@@ -48,10 +48,12 @@ from procalg.semantics.locations import (
     AT_REPLICATED_EXTERNAL,
     AT_REPLICATED_INTERNAL,
     AT_REPLICATED_PARALLEL,
+    AT_REPLICATED_SYNC_CHOICE,
     AT_SEQ,
     AT_SEQ_RUN,
     AT_SKIP,
     AT_STOP,
+    AT_SYNC_CHOICE,
     AT_TERMS,
     AT_THROW,
     AT_THROWN,
@@ -74,10 +76,12 @@ THROW_KEY, THROWN_KEY = ("THROW",), ("THROWN",)
 _THROUGH = 40
 """How many renamings deep a call's key looks into its body (see ``_call_key``)."""
 _LOOKED_INTO = (AT_HIDE, AT_EXCEPTION, AT_INTERRUPT, AT_TIMEOUT, AT_OPEN_CHOICE,
-                AT_OPEN_REPLICATED, AT_SEQ, AT_PARALLEL, AT_REPLICATED_PARALLEL)
+                AT_OPEN_REPLICATED, AT_SEQ, AT_PARALLEL, AT_REPLICATED_PARALLEL,
+                AT_SYNC_CHOICE, AT_REPLICATED_SYNC_CHOICE)
 """The operators a call's key is the state of, when the call's body is one (so its
 state is the unfolded term's: ``N = A ; a -> N`` meets ``N`` after ``a``; the start
-state's operands are then numbered before it, :meth:`Machine.initial_state`)."""
+state's operands are then numbered before it, :meth:`Machine.initial_state`; a
+call of ``[+ A +] x : {} @ P`` is STOP, over one value its operand, as the terms)."""
 
 
 

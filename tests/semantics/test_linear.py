@@ -174,10 +174,11 @@ def test_a_false_guard_is_stop():
 
 
 def test_the_network_notes_say_which_leaves_were_compiled():
-    model = loads(HEADER + "P = e -> P\nQ = f -> ([+ {e} +] x : {0, 1} @ Q)\nS = P ||| Q\n")
+    model = loads(HEADER + "P = e -> P\nQ = f -> ((; x : <0, 1> @ c!x -> SKIP) ; Q)\n"
+                  "S = P ||| Q\n")
     net = compile_network(model.process("S"), model.spec)
     assert "leaves compiled to state machines: 1 of 2" in net.notes
-    assert any("by the term rules: uses the operator [+]" in n for n in net.notes)
+    assert any("by the term rules: uses the operator ;" in n for n in net.notes)
 
 
 def test_a_compiled_leaf_gives_the_product_the_reference_counts():

@@ -203,8 +203,8 @@ def test_a_value_that_is_not_a_process_is_a_model_error():
 
 def test_a_value_calling_a_refused_definition_twice_moves_by_the_rules_both_times():
     # the first value's failed translation must not leave Par half compiled (no clause);
-    # a replicated synchronising choice is outside the machines' fragment
-    model = loads(HEADER + "Par = a -> ([+ {a} +] x : {0, 1} @ b -> SKIP)\nTwo(X, Y) = X ; Y\n")
+    # a replicated sequential composition is outside the machines' fragment
+    model = loads(HEADER + "Par = a -> (; x : <0, 1> @ b -> SKIP)\nTwo(X, Y) = X ; Y\n")
     term = model.process("Two(e -> Par, Par)")
     machine = Machine(model.spec.evaluator, term, rules=model.spec.rules())
     lts = explore(machine)
