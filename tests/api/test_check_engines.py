@@ -135,6 +135,7 @@ def assert_engines_agree(text: str) -> list[AssertionReport]:
             assert isinstance(mine.error, LimitExceeded), (assertion, mine.error)
             continue
         assert mine.result == oracle.result, (assertion, mine.stats.extra)
+        assert mine.stats.extra["engine"] == "product", (assertion, mine.stats.extra)  # no fallback
         ours, theirs = mine.check.counterexample, oracle.check.counterexample
         assert (ours is None) == (theirs is None), assertion
         if ours is not None:
