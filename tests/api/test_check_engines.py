@@ -162,3 +162,12 @@ def test_random_models_get_the_reference_verdicts_and_counterexamples_on_every_e
 def test_random_models_agree_with_every_leaf_past_two_states_explored_lazily(text):
     with patch.object(leaves, "leaf", partial(leaf_choice.leaf, eager_limit=2)):
         assert_engines_agree(text)
+
+
+def test_a_call_looping_back_under_hiding_after_a_parallel_in_a_choice_is_checked_alike():
+    # P's body is a choice over a parallel, so P compiles as a network that restarts
+    # on its own call; under `\ {a}` after `;` the looping term was no control
+    # operator and compiling it failed an assertion (a traceback from `procalg check`)
+    assert_engines_agree("channel a, b, c\nchannel d, e : {0..3}\nL(n) = a -> STOP\n"
+                         "P(n) = ((a -> P(((n + 1) % 4))) [] (STOP [| {} |] STOP))\n"
+                         "T = ((STOP ||| P(0)) ; (P(1) \\ {a}))\nS = STOP\n")
