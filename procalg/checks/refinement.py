@@ -37,7 +37,6 @@ Example:
 from __future__ import annotations
 
 import time
-from collections import deque
 from typing import Any
 
 from procalg.checks.lazy_system import Divergence, LazySystem
@@ -169,35 +168,55 @@ class _Product:
         self.alphabet = set(normal.alphabet)
 
     def run(self) -> Counterexample | None:
+        """The first violation by depth (τ steps included), or ``None``.
+
+        Level by level: a trace violation found while expanding depth ``d`` is
+        ``d + 1`` steps long, so every pair of depth ``d`` still has its own
+        state checked (a failure or divergence there, ``d`` steps, is shorter)
+        before it is returned -- as :mod:`procalg.lts.refine_product` does.
+        """
         root = (self.normal.root, self.system.initial)
         self.parent[root] = None
-        queue = deque([root])
-        while queue:
-            pair = queue.popleft()
-            node = self.normal.node(pair[0])
-            if self.kind is RefinementModel.FAILURES_DIVERGENCES and node.divergent:
-                continue  # after the spec diverges, anything goes
-            moves = self.system.successors(pair[1])
-            found = self._check_state(pair, moves)
-            if found is not None:
-                return found
-            for label, target in moves:
-                self.edges += 1
-                if label == TAU:
-                    child = (pair[0], target)
-                else:
-                    after = self.normal.after(pair[0], label)
-                    if after is None:
-                        return self._trace_violation(pair, label)
-                    child = (after, target)
-                if child not in self.parent:
-                    self.parent[child] = (pair, label)
-                    queue.append(child)
-                    if self.max_states is not None and len(self.parent) > self.max_states:
-                        raise LimitExceeded(
-                            f"refinement check stopped after {self.max_states} product states",
-                            states=len(self.parent), transitions=self.edges,
-                            hint="raise the state limit, or minimise the implementation")
+        level = [root]
+        while level:
+            deeper: list[Pair] = []
+            late: Counterexample | None = None  # a trace violation out of this level
+            for pair in level:
+                node = self.normal.node(pair[0])
+                if self.kind is RefinementModel.FAILURES_DIVERGENCES and node.divergent:
+                    continue  # after the spec diverges, anything goes
+                moves = self.system.successors(pair[1])
+                found = self._check_state(pair, moves)
+                if found is not None:
+                    return found
+                if late is None:
+                    late = self._expand(pair, moves, deeper)
+            if late is not None:
+                return late
+            level = deeper
+        return None
+
+    def _expand(self, pair: Pair, moves: list[tuple[str, Any]],
+                deeper: list[Pair]) -> Counterexample | None:
+        """Queue ``pair``'s unseen successors on ``deeper``; a move the spec
+        cannot follow is a trace violation."""
+        for label, target in moves:
+            self.edges += 1
+            if label == TAU:
+                child = (pair[0], target)
+            else:
+                after = self.normal.after(pair[0], label)
+                if after is None:
+                    return self._trace_violation(pair, label)
+                child = (after, target)
+            if child not in self.parent:
+                self.parent[child] = (pair, label)
+                deeper.append(child)
+                if self.max_states is not None and len(self.parent) > self.max_states:
+                    raise LimitExceeded(
+                        f"refinement check stopped after {self.max_states} product states",
+                        states=len(self.parent), transitions=self.edges,
+                        hint="raise the state limit, or minimise the implementation")
         return None
 
     def _check_state(self, pair: Pair, moves: list[tuple[str, Any]]) -> Counterexample | None:

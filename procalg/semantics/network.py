@@ -339,7 +339,8 @@ def _built(term: Process, done: list[Network], resets: list[frozenset[int] | Non
     net = _combine(term, done)
     after = resets_after(operands, inner, net) if isinstance(term, CONTROL_OPERATORS) else None
     if term in loops:
-        assert after is not None
+        if after is None:  # loops back but is no control operator (no resets to restart by)
+            raise _Recursive(term)
         restarting = ctl.loop(net, loops[term], after)
         if restarting is None:
             raise _Eager() if _lazy(net) else _Recursive(term)

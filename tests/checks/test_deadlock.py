@@ -186,3 +186,27 @@ def test_both_engines_answer_the_one_property_with_the_same_verdict_and_path_len
         assert len(product.counterexample.full_path) == len(reference.counterexample.full_path)
         assert product.counterexample.note == reference.counterexample.note
     assert product.stats.extra["engine"] == "product"
+
+
+def test_a_stuck_state_is_told_terminated_from_its_digits_not_its_predecessors(monkeypatch):
+    # 34 small control components: the moves into a stuck code by every rule were
+    # 2^23 per code (26 s, over 2 GB); whether a ✓ entered it is read off its digits
+    # (found by tests/api/test_check_engines.py)
+    from procalg.api.model import loads
+    from procalg.api.search import SearchOptions, deadlock
+    from procalg.lts import vectors
+
+    model = loads("channel a, b, c\nchannel d : {0..3}\n"
+                  "L(n) = (STOP [] (a -> SKIP [| {| d |} |] SKIP))\nP(n) = c -> L(3)\n"
+                  "T = ((((P(1) [| {a} |] L(0)) \\ {| d |}) [| {a, b} |] ((L(0) [| {| d |} |] "
+                  "a -> SKIP) ; (L(0) ; L(0)))) /\\ (a -> STOP [] (SKIP \\ {a, b})))\n")
+    forward = vectors.Tables.successors
+
+    def no_backward(self, codes, *, backward=False):
+        assert not backward, "the stuck codes' predecessors were asked for"
+        return forward(self, codes)
+
+    monkeypatch.setattr(vectors.Tables, "successors", no_backward)
+    result = deadlock(model, "T", SearchOptions())
+    assert result.stats.extra["engine"] == "product"
+    assert (result.passed, result.counterexample.trace) == (False, ("a",))

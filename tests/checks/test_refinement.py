@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from procalg.checks.refinement import check_refinement
 from procalg.checks.result import RefinementModel
 from procalg.errors import LimitExceeded, ProcalgError
-from procalg.lts import LTS
+from procalg.lts import LTS, TAU
 
 T, F, FD = RefinementModel.TRACES, RefinementModel.FAILURES, RefinementModel.FAILURES_DIVERGENCES
 MODELS = [T, F, FD]
@@ -233,3 +233,17 @@ def test_external_choice_is_traces_refined_by_each_branch_and_refines_internal_c
         assert refines(both, p, T) and refines(both, q, T)
         for model in (F, FD):
             assert refines(_glue(p, q, internal=True), both, model)
+
+
+def test_a_failure_one_step_nearer_than_a_trace_violation_found_first_is_the_counterexample():
+    # a -> a -> STOP against an implementation that after <a> either offers a
+    # twice more (state 1: the trace violation <a, a, a>, 3 moves) or stops after
+    # a τ (state 2: refusing {a} after <a>, 2 moves). Expanding state 1 meets the
+    # trace violation before state 4 of the same depth is checked: the search
+    # must finish the level's state checks first (found by tests/api/test_check_engines.py)
+    spec = LTS.build(3, 0, ["a"], [(0, "a", 1), (1, "a", 2)])
+    impl = LTS.build(5, 0, ["a"], [(0, "a", 1), (0, "a", 2), (1, "a", 2), (1, "a", 3),
+                                   (2, TAU, 4), (3, "a", 2)])
+    result = check_refinement(spec, impl, RefinementModel.FAILURES)
+    ce = result.counterexample
+    assert (ce.trace, ce.refused, ce.full_path) == (("a",), frozenset({"a"}), ("a", TAU))
