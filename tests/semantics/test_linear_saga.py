@@ -74,10 +74,6 @@ def _plain(depth: int):
         st.builds(lambda p, q: f"({p} [] {q})", sub, sub),
         st.builds(lambda p, q: f"({p} |~| {q})", sub, sub),
         st.builds(lambda p, q: f"({p} ; {q})", sub, sub),
-        # a step whose body is done under these has only its ✓ left (saga.finished)
-        st.builds(lambda p: f"({p} \\ {{f}})", sub),
-        st.builds(lambda p: f"({p} [[e <- f]])", sub),
-        st.builds(lambda p, q: f"({p} ||| {q})", sub, sub),
     )
 
 
