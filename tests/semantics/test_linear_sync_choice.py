@@ -78,7 +78,7 @@ _MODELS = st.builds(
 
 
 @given(_MODELS, st.sampled_from(["P(0)", "P(2)", "R"]))
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 def test_a_synchronising_choice_in_a_definition_has_its_terms_lts_and_no_more_states(
         text, start):
     both = assert_compiles_like_its_terms(loads(HEADER + text), start, 400)
@@ -87,11 +87,15 @@ def test_a_synchronising_choice_in_a_definition_has_its_terms_lts_and_no_more_st
         assert compiled.num_states <= reference.num_states
 
 
+# no recursion here: with it, CI's derandomised draws met a model whose terms grow each
+# round under [+ +], and the reference check ran for many minutes comparing them (the
+# test above compares recursive models' LTSs with a bound on the terms' states)
 _CHECKED = st.builds(
     lambda p, r: f"P(n) = {p}\nR = {r}\nassert P(1) :[deadlock free]\n"
                  f"assert P(1) :[divergence free]\nassert P(1) [T= R\n"
                  f"assert R [F= P(1) \\ {{tock}}\n",
-    _process(("n",), 3), _process((), 2))
+    _process(("n",), 3).filter(lambda p: "P(" not in p and "R" not in p),
+    _process((), 2).filter(lambda p: "P(" not in p and "R" not in p))
 
 
 @given(_CHECKED)
