@@ -385,9 +385,9 @@ def compile_leaf(ev: Evaluator, start: Process, renamings: tuple[Any, ...] = (),
 
     Example:
         >>> from procalg.api.model import loads
-        >>> model = loads("channel a\\nP = a -> ([+ {a} +] x : {0, 1} @ P)")
+        >>> model = loads("channel a\\nP = a -> ((; x : <0, 1> @ a -> SKIP) ; P)")
         >>> compile_leaf(model.spec.evaluator, model.process("P"))
-        'uses the operator [+]'
+        'uses the operator ;'
         >>> type(compile_leaf(model.spec.evaluator, model.process("a -> a -> STOP"))).__name__
         'Machine'
     """
