@@ -110,5 +110,12 @@ class StoreError(ProcalgError):
     """A run store is unreadable, foreign, corrupt or refuses an operation."""
 
 
+class StoreUnavailable(StoreError):
+    """The store's server cannot be reached now (refused, starting up, recovering).
+
+    Trying again later may succeed, unlike a wrong database name or a refused login.
+    """
+
+
 class RunError(ProcalgError):
     """A run cannot do what was asked (unknown id, signal refused, ...)."""

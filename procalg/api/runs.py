@@ -33,7 +33,7 @@ from typing import Any
 
 from procalg.api.model import Model
 from procalg.api.run import RetryOverrides, as_model, engine, migrate, model_of
-from procalg.errors import FormatError, RunError
+from procalg.errors import FormatError, RunError, StoreUnavailable
 from procalg.runtime import continuation
 from procalg.runtime.decide import ReplayError
 from procalg.runtime.engine import Engine
@@ -72,8 +72,14 @@ def activities_module(module: str | None) -> ActivityRegistry:
 
 def open_engine(db: str, *, activities: str | None = None, retry: RetryOverrides | None = None,
                 create: bool = True, lease: float | None = None,
-                on_event: Callable[[str, HistoryEvent], None] | None = None) -> Engine:
+                on_event: Callable[[str, HistoryEvent], None] | None = None,
+                wait: float = 0.0, on_wait: Callable[[str], None] | None = None) -> Engine:
     """An engine on the store ``db`` (a path, a store URL or ``memory:``).
+
+    A server that cannot be reached yet (refused, starting up, recovering from a
+    crash) is asked again, with growing pauses, for up to ``wait`` seconds: a worker
+    started while its database restarts waits for it instead of exiting. A store
+    that refuses for good (no such database or role) fails at once.
 
     Args:
         db: where the runs are (see :func:`procalg.api.run.store`).
@@ -82,12 +88,28 @@ def open_engine(db: str, *, activities: str | None = None, retry: RetryOverrides
         create: create a missing store (False: a missing SQLite file is an error).
         lease: seconds a claim lasts without renewal (None: the engine's default).
         on_event: called with every recorded event (live progress).
+        wait: seconds to keep asking a server that cannot be reached yet.
+        on_wait: told why, once, when the first attempt failed and we wait.
+
+    Raises:
+        StoreUnavailable: the server still cannot be reached after ``wait`` seconds.
     """
     options: dict[str, Any] = {"on_event": on_event}
     if lease is not None:
         options["lease"] = lease
-    return engine(db, activities=activities_module(activities), retry=retry or None,
-                  create=create, **options)
+    registry = activities_module(activities)
+    until, pause = time.monotonic() + wait, 0.05
+    while True:
+        try:
+            return engine(db, activities=registry, retry=retry or None, create=create,
+                          **options)
+        except StoreUnavailable as err:
+            if time.monotonic() + pause > until:
+                raise
+            if on_wait is not None and pause == 0.05:
+                on_wait(err.message)
+            time.sleep(pause)
+            pause = min(pause * 2, 1.0)
 
 
 def call_text(process: str, values: tuple[Any, ...] | list[Any]) -> str:

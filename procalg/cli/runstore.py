@@ -86,7 +86,11 @@ def open_engine(args: argparse.Namespace, out: Callable[[str], None] | None = No
     progress = Progress(lambda line: out(line) or sys.stdout.flush()) if out else None
     eng = runs.open_engine(args.db, activities=getattr(args, "activities", None),
                            retry=retry_overrides(getattr(args, "retry", [])), create=create,
-                           lease=getattr(args, "lease", None), on_event=progress)
+                           lease=getattr(args, "lease", None), on_event=progress,
+                           wait=getattr(args, "wait", 0.0),
+                           on_wait=lambda why: print(f"waiting up to {args.wait:g} s for the "
+                                                     f"store: {why}", file=sys.stderr,
+                                                     flush=True))
     eng.continue_after = getattr(args, "continue_after", 0)
     args.engine = eng  # closed (its leases released) on every exit path: plain_errors
     return eng

@@ -25,6 +25,9 @@ def register(sub: Any) -> None:
     worker.add_argument("--activities", metavar="MODULE", help="module binding the activities")
     worker.add_argument("--lease", type=float, default=30.0, metavar="SECONDS",
                         help="how long a claim lasts without renewal (default: %(default)s)")
+    worker.add_argument("--wait", type=float, default=60.0, metavar="SECONDS",
+                        help="keep asking a store server that cannot be reached yet "
+                             "(starting, recovering) this long (default: %(default)s)")
     worker.add_argument("--log-level", metavar="LEVEL", type=str.upper,
                         choices=("DEBUG", "INFO", "WARNING", "ERROR"),
                         help="log to stderr at LEVEL, each record with its run id and step")

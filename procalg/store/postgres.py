@@ -23,7 +23,7 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
-from procalg.errors import RunError, StoreError
+from procalg.errors import RunError, StoreError, StoreUnavailable
 from procalg.runtime.history import HistoryEvent, SignalReceived, UpdateReceived
 from procalg.runtime.ports import UNFINISHED, RunRecord, Write
 from procalg.runtime.schedule import Schedule
@@ -56,6 +56,25 @@ class _Moved(Exception):
 
 
 NOW = "extract(epoch from clock_timestamp())::double precision"
+
+_FOR_GOOD = ("does not exist", "authentication failed", "no pg_hba.conf entry",
+             "permission denied", "invalid", "password")
+"""What libpq says when the server answered and refused this URL (a wrong database or
+role, a login refused): waiting will not help. libpq gives no SQLSTATE for a failed
+connection, so the message is all there is; anything else (refused, starting up, not
+yet accepting connections, terminated) is taken as a server that may come back."""
+
+
+def refused_for_good(message: str) -> bool:
+    """True if a failed connection's message says waiting will not help.
+
+    Example:
+        >>> refused_for_good('FATAL:  database "nosuch" does not exist')
+        True
+        >>> refused_for_good("FATAL:  the database system is starting up")
+        False
+    """
+    return any(words in message for words in _FOR_GOOD)
 """The server's clock in epoch seconds: every lease is judged by it, never a worker's."""
 
 def _driver() -> Any:
@@ -84,12 +103,16 @@ class PostgresLog:
         self._errors = psycopg.errors
         self._psycopg = psycopg
         self._lock = threading.RLock()
-        try:
-            self._db = psycopg.connect(url, autocommit=False)
-            self._url = url
-        except psycopg.Error as err:
-            raise StoreError(f"cannot connect to {url}: {err}".strip()) from err
+        self._url = url
+        self._db = self._connect(f"cannot connect to {url}")
         self._prepare()
+
+    def _connect(self, failure: str) -> Any:
+        try:
+            return self._psycopg.connect(self._url, autocommit=False)
+        except self._psycopg.Error as err:
+            kind = StoreError if refused_for_good(str(err)) else StoreUnavailable
+            raise kind(f"{failure}: {err}".strip()) from err
 
     def _prepare(self) -> None:
         with self._lock, self._db.transaction(), self._db.cursor() as cur:
@@ -99,10 +122,7 @@ class PostgresLog:
         """The connection, opened again if the server dropped it (a restart, a failover):
         the request that saw it break failed with a StoreError; the next one reconnects."""
         if self._db.broken or self._db.closed:
-            try:
-                self._db = self._psycopg.connect(self._url, autocommit=False)
-            except self._psycopg.Error as err:
-                raise StoreError(f"cannot reconnect to the store: {err}".strip()) from err
+            self._db = self._connect("cannot reconnect to the store")
         return self._db
 
     def _run(self, sql: str, params: tuple = (), *, many: list[tuple] | None = None) -> list:

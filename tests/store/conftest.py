@@ -48,9 +48,11 @@ def _as_server_user(cmd: list[str]) -> list[str]:
 
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[dict]:
-    """Start a throw-away PostgreSQL server: its ``url``, ``data`` directory and ``restart``.
+    """Start a throw-away PostgreSQL server: its ``url``, ``data`` directory, ``stop``,
+    ``start`` and ``restart``.
 
-    ``restart()`` stops it the hard way (``-m immediate``, like a crash) and starts it again.
+    ``stop()`` stops it the hard way (``-m immediate``, like a crash); ``restart()`` stops it
+    so and starts it again.
     """
     initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
     base = Path(tempfile.mkdtemp(prefix="procalg-pg-"))
@@ -64,13 +66,19 @@ def postgres_server() -> Iterator[dict]:
     run([initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"])
     opts = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off"
     run([pg_ctl, "-D", str(data), "-o", opts, "-l", str(base / "log"), "-w", "start"])
-    def restart() -> None:
+    def stop() -> None:
         run([pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"])
+
+    def start() -> None:
         run([pg_ctl, "-D", str(data), "-o", opts, "-l", str(base / "log"), "-w", "start"])
+
+    def restart() -> None:
+        stop()
+        start()
 
     try:
         yield {"url": f"postgresql://postgres@127.0.0.1:{port}/postgres", "data": str(data),
-               "restart": restart}
+               "stop": stop, "start": start, "restart": restart}
     finally:
         run([pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"])
         shutil.rmtree(base, ignore_errors=True)
