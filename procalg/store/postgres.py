@@ -23,10 +23,11 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
-from procalg.errors import RunError, StoreError, StoreUnavailable
+from procalg.errors import RunError, StoreError
 from procalg.runtime.history import HistoryEvent, SignalReceived, UpdateReceived
 from procalg.runtime.ports import UNFINISHED, RunRecord, Write
 from procalg.runtime.schedule import Schedule
+from procalg.store.postgres_connect import connect, driver
 from procalg.store.postgres_schema import KEEP_SEQ, prepare
 from procalg.store.rows import (
     RUN_COLUMNS,
@@ -56,36 +57,7 @@ class _Moved(Exception):
 
 
 NOW = "extract(epoch from clock_timestamp())::double precision"
-
-_FOR_GOOD = ("does not exist", "authentication failed", "no pg_hba.conf entry",
-             "permission denied", "invalid", "password")
-"""What libpq says when the server answered and refused this URL (a wrong database or
-role, a login refused): waiting will not help. libpq gives no SQLSTATE for a failed
-connection, so the message is all there is; anything else (refused, starting up, not
-yet accepting connections, terminated) is taken as a server that may come back."""
-
-
-def refused_for_good(message: str) -> bool:
-    """True if a failed connection's message says waiting will not help.
-
-    Example:
-        >>> refused_for_good('FATAL:  database "nosuch" does not exist')
-        True
-        >>> refused_for_good("FATAL:  the database system is starting up")
-        False
-    """
-    return any(words in message for words in _FOR_GOOD)
 """The server's clock in epoch seconds: every lease is judged by it, never a worker's."""
-
-def _driver() -> Any:
-    try:
-        import psycopg
-    except ImportError as err:  # pragma: no cover - depends on the environment
-        raise StoreError(
-            "the PostgreSQL store needs the psycopg driver",
-            hint="pip install 'procalg[postgres]'",
-        ) from err
-    return psycopg
 
 
 class PostgresLog:
@@ -99,7 +71,7 @@ class PostgresLog:
     """
 
     def __init__(self, url: str) -> None:
-        psycopg = _driver()
+        psycopg = driver()
         self._errors = psycopg.errors
         self._psycopg = psycopg
         self._lock = threading.RLock()
@@ -108,11 +80,7 @@ class PostgresLog:
         self._prepare()
 
     def _connect(self, failure: str) -> Any:
-        try:
-            return self._psycopg.connect(self._url, autocommit=False)
-        except self._psycopg.Error as err:
-            kind = StoreError if refused_for_good(str(err)) else StoreUnavailable
-            raise kind(f"{failure}: {err}".strip()) from err
+        return connect(self._psycopg, self._url, failure)
 
     def _prepare(self) -> None:
         with self._lock, self._db.transaction(), self._db.cursor() as cur:
