@@ -49,7 +49,7 @@ from procalg.lts import TAU, TICK
 from procalg.runtime.compiled_states import CompiledMoves, CompiledStates
 from procalg.runtime.input_states import InputTargets, LazyMoves, input_targets, normaliser
 from procalg.runtime.nested_inputs import NestedTargets, Pendings, rules_of
-from procalg.runtime.units import Call, choose, offered_after, offers_label
+from procalg.runtime.units import Call, Choices, offered_after, offers_label
 from procalg.runtime.workflow import ChannelKind
 from procalg.terms.input import Input
 from procalg.terms.process import Call as CallTerm
@@ -141,6 +141,7 @@ class Machine:
         self._keys: dict[Event, tuple] = {}  # sort keys of signal events
         self._channel_sets: dict[frozenset[str], frozenset[str]] = {}  # Node.channels, shared
         self._compiled: Any = _UNSET  # CompiledStates of the process, found on first use
+        self._choices = Choices(self.kind)  # calls per labels offered (units.Choices)
 
     def __len__(self) -> int:
         """The number of states interned so far."""
@@ -255,20 +256,17 @@ class Machine:
             with self._lock:
                 found = self._calls.get(sid)
                 if found is None:
-                    targets = node.targets
+                    targets, choices = node.targets, self._choices.choose
                     if node.term is None:
-                        found = tuple(choose(self.kind, node.labels,
-                                             self._compiled.after(self, targets),
-                                             getattr(targets, "follows", None)))
+                        found = choices(node.labels, self._compiled.after(self, targets),
+                                        getattr(targets, "follows", None))
                     elif type(targets) is InputTargets:
-                        found = tuple(choose(self.kind, node.labels, targets.after,
-                                             targets.follows))
+                        found = choices(node.labels, targets.after, targets.follows)
                         targets.forget_after()  # fewer objects kept: less for the GC to walk
                     elif type(targets) is NestedTargets:
-                        found = tuple(choose(self.kind, node.labels, targets.after_once()))
+                        found = choices(node.labels, targets.after_once())
                     else:
-                        found = tuple(choose(self.kind, node.labels,
-                                             offered_after(self.workflow, node.moves)))
+                        found = choices(node.labels, offered_after(self.workflow, node.moves))
                     self._calls[sid] = found
         return found
 
