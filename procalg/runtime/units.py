@@ -127,7 +127,8 @@ class Choices:
     state then costs its answers (for an input, its continuation's first channels)
     and a look-up, and its calls are objects every such state shares (fewer objects
     kept for the collector to walk). Computations without ``follows`` are kept apart
-    (it is asked, or not). At most :data:`KEPT` label tuples are kept.
+    (it is asked, or not); one that asked nothing is cheap and not kept. At most
+    :data:`KEPT` label tuples are kept.
 
     Args:
         kind: each label's kind (fixed for the labels of one machine).
@@ -172,6 +173,8 @@ class Choices:
 
         calls = tuple(choose(self.kind, labels, after_noted,
                              None if follows is None else follows_noted))
+        if not asked:  # nothing asked (one call, or none): cheap to make again, kept not
+            return calls
         if paths is None:
             if len(self._paths) >= self.KEPT:  # labels that keep changing: start afresh
                 self._paths.clear()

@@ -124,6 +124,9 @@ class InputMoves(StateKeys):
         firsts = registered(self.ev, expr)[0].firsts
         if firsts is None:
             return None
+        fixed = getattr(firsts, "fixed", None)
+        if fixed:  # the heads read no local name: the same answer in every state, no merge
+            return fixed[0]
         found = offers[name]
         if type(found) is not list:  # one binding: the common case, no intersection
             return firsts(found if found is None or env is None else {**env, **found})
