@@ -61,9 +61,9 @@ class InputMoves(StateKeys):
         self._offers: dict[int, list[tuple[str, Env]]] = {}  # static inputs' (label, binding)
         self._pending: dict[int, Deferred] = {}  # moves, inputs unmade
         self._grouped: dict[int, dict[str, Any]] = {}  # static offers by label
-        # see successors_where: per static input, (waiting, its labels not waiting,
-        # each label's place among its offers)
-        self._free: dict[int, tuple[Container[str], list[str], dict[str, int]]] = {}
+        # see successors_where: per static or shared offers, (waiting, its labels not
+        # waiting, each label's place among its offers, the offers)
+        self._free: dict[int, tuple[Container[str], list[str], dict[str, int], Any]] = {}
         self._input_channels = compiler.input_channels()
         self._can_fail: dict[int, bool] = {}  # per input prefix: its activity may fail
         self._failed: dict[str, str] = {}  # an activity's label -> its failure's label
@@ -173,11 +173,11 @@ class InputMoves(StateKeys):
                     out.append((label, target))
                 continue
             offers, env = target[0], target[2]
-            if env is not None:  # static offers: their free labels kept per waiting set
-                cached = self._free.get(id(offers))
-                if cached is None or cached[0] is not waiting:
-                    cached = self._free[id(offers)] = (
-                        waiting, [n for n in offers if n not in waiting], {})
+            if env is not None:  # static or shared offers: free labels kept per waiting set
+                cached = self._free.get(id(offers))  # shared offers may be freed: an id
+                if cached is None or cached[0] is not waiting or cached[3] is not offers:
+                    cached = self._free[id(offers)] = (  # is only an object's while it lives
+                        waiting, [n for n in offers if n not in waiting], {}, offers)
                 picks = cached[1]
                 more = [n for n in asked if n in offers and n in waiting]
                 if more:  # in the offers' order, as successors lists them (one numbering)
