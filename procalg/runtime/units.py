@@ -127,8 +127,9 @@ class Choices:
     state then costs its answers (for an input, its continuation's first channels)
     and a look-up, and its calls are objects every such state shares (fewer objects
     kept for the collector to walk). Computations without ``follows`` are kept apart
-    (it is asked, or not); one that asked nothing is cheap and not kept. At most
-    :data:`KEPT` label tuples are kept.
+    (it is asked, or not); one that asked nothing is cheap and not kept, and nor is
+    the first for a labels tuple (a first run sees most of its labels once: it
+    pays no recording). At most :data:`KEPT` label tuples are kept.
 
     Args:
         kind: each label's kind (fixed for the labels of one machine).
@@ -137,7 +138,8 @@ class Choices:
         >>> from procalg.runtime.workflow import ChannelKind
         >>> choices = Choices(lambda label: ChannelKind.ACTIVITY)
         >>> labels = (Event("c", (0,)), Event("c", (1,)))
-        >>> one = choices.choose(labels, lambda e, f: False)  # c.0 and c.1: one call
+        >>> first = choices.choose(labels, lambda e, f: False)  # c.0 and c.1: one call
+        >>> one = choices.choose(labels, lambda e, f: False)  # seen again: kept
         >>> [(c.channel, c.given) for c in one], choices.choose(labels, lambda e, f: False) is one
         ([('c', ())], True)
         >>> [(c.channel, c.given) for c in choices.choose(labels, lambda e, f: True)]
@@ -153,12 +155,17 @@ class Choices:
     def choose(self, labels: tuple[Label, ...], after: After,
                follows: Follows | None = None) -> tuple[Call, ...]:
         """``choose(kind, labels, after, follows)``, as a tuple (see the class)."""
-        paths = self._paths.get(labels if follows is not None else (None, *labels))
-        if paths is not None:
-            for asked, calls in paths:
-                if all(bool(after(e, f) if is_after else follows(e, f)) is answer  # type: ignore[misc]
-                       for is_after, e, f, answer in asked):
-                    return calls
+        key = labels if follows is not None else (None, *labels)
+        paths = self._paths.get(key)  # None: never seen; (): seen once, not kept
+        if paths is None:  # first sight: most labels of a first run are never seen again
+            if len(self._paths) >= self.KEPT:  # labels that keep changing: start afresh
+                self._paths.clear()
+            self._paths[key] = ()
+            return tuple(choose(self.kind, labels, after, follows))
+        for asked, calls in paths:  # replayed: the first whose answers all agree
+            if all(bool(after(e, f) if is_after else follows(e, f)) is answer  # type: ignore[misc]
+                   for is_after, e, f, answer in asked):
+                return calls
         asked: list[tuple[bool, Event, Any, bool]] = []
 
         def after_noted(event: Event, other: Event) -> bool:
@@ -173,13 +180,10 @@ class Choices:
 
         calls = tuple(choose(self.kind, labels, after_noted,
                              None if follows is None else follows_noted))
-        if not asked:  # nothing asked (one call, or none): cheap to make again, kept not
-            return calls
-        if paths is None:
-            if len(self._paths) >= self.KEPT:  # labels that keep changing: start afresh
-                self._paths.clear()
-            paths = self._paths[labels if follows is not None else (None, *labels)] = []
-        paths.append((asked, calls))
+        if asked:  # nothing asked (one call, or none): cheap to make again, not kept
+            if not paths:
+                paths = self._paths[key] = []
+            paths.append((asked, calls))
         return calls
 
 
