@@ -26,6 +26,7 @@ snapshot (``benchmarks/long_history.py``).
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
@@ -218,16 +219,32 @@ def bench_parallel(folder: Path, width: int = 10) -> tuple[float, int]:
     return time.perf_counter() - began, len(run.history())
 
 
+def arguments(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line: ``[N] [--dbos PYTHON] [--cpu-only]`` (see the module's text).
+
+    Example:
+        >>> a = arguments(["500", "--cpu-only"])
+        >>> a.n, a.cpu_only, a.dbos
+        (500, True, None)
+    """
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.engine",
+        description="Durable steps per second and CPU per step of procalg's engine, "
+                    "against a plain loop and raw sqlite3 (tables on standard output).")
+    parser.add_argument("n", nargs="?", type=int, default=1000, metavar="N",
+                        help="no-op steps of the durable-steps workflow (default 1000)")
+    parser.add_argument("--dbos", metavar="PYTHON",
+                        help="a Python interpreter with dbos installed: run the same "
+                             "workflow on DBOS with SQLite side by side")
+    parser.add_argument("--cpu-only", action="store_true",
+                        help="only the CPU-per-step tables and the step path's switches "
+                             "(no fsync-bound wall times, no long history)")
+    return parser.parse_args(argv)
+
+
 def main() -> None:
-    args = sys.argv[1:]
-    dbos = None
-    if "--dbos" in args:
-        at = args.index("--dbos")
-        dbos = args[at + 1]
-        del args[at:at + 2]
-    cpu_only = "--cpu-only" in args
-    args = [a for a in args if a != "--cpu-only"]
-    n = int(args[0]) if args else 1000
+    args = arguments()
+    dbos, cpu_only, n = args.dbos, args.cpu_only, args.n
     with tempfile.TemporaryDirectory(dir=".") as tmp:
         folder = Path(tmp).resolve()
         cpu = bench_cpu(folder)

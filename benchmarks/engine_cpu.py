@@ -10,14 +10,16 @@ known), runs with random fetch values (mostly new states), and runs that
 reach only states no run reached before (each starts its sum at a value of
 its own: every step compiles a state); then a row per bundled parameterised
 workflow model (:mod:`benchmarks.engine_models`), and rows for the bundled sagas
-(:func:`bench_sagas`: first and later runs, completing and compensating). Run by
-:mod:`benchmarks.engine`.
+(:func:`bench_sagas`: first and later runs, completing and compensating). Each case
+starts from a collected heap (``gc.collect()``; see :mod:`benchmarks.engine_models`).
+Run by :mod:`benchmarks.engine`.
 
     .venv/bin/python -m benchmarks.engine --cpu-only
 """
 
 from __future__ import annotations
 
+import gc
 import random
 import sqlite3
 import time
@@ -123,11 +125,14 @@ def bench_cpu(folder: Path, n: int = 200, runs: int = 5) -> dict[str, tuple[floa
 
     out["pipeline: checks and activity search before the first run (CPU, ms)"] = (
         1e3 * prepare,)
+    gc.collect()  # each case from a collected heap (engine_models' text)
     record("pipeline, first run, memory store", [_cpu_per_step(on_memory, _history)])
+    gc.collect()  # each case from a collected heap (engine_models' text)
     record("pipeline, later runs, memory store",
            [_cpu_per_step(on_memory, _history) for _ in range(runs)])
     observed = _observed(PIPELINE_ACTIVITIES)
     if observed is not None:  # the same runs with spans and metrics recorded
+        gc.collect()
         record("pipeline, later runs, memory store, OpenTelemetry spans + metrics on",
                [_cpu_per_step(lambda: api.start(model, "P", store=observed), _history)
                 for _ in range(runs)])
@@ -136,6 +141,7 @@ def bench_cpu(folder: Path, n: int = 200, runs: int = 5) -> dict[str, tuple[floa
     first = [0]
     fresh = api.engine(MemoryLog(), activities=dict(
         PIPELINE_ACTIVITIES, fetch=lambda i: first[0] if i == 0 else 0))
+    gc.collect()  # each case from a collected heap (engine_models' text)
     samples, grown = [], 0
     for k in range(10 - runs, 10):
         first[0] = k
@@ -150,10 +156,12 @@ def bench_cpu(folder: Path, n: int = 200, runs: int = 5) -> dict[str, tuple[floa
     rng = random.Random(7)
     spread = api.engine(MemoryLog(), activities=dict(PIPELINE_ACTIVITIES,
                                                      fetch=lambda i: rng.randrange(10)))
+    gc.collect()  # each case from a collected heap (engine_models' text)
     record("pipeline, runs 2-6 with random fetch values, memory store",
            [_cpu_per_step(lambda: api.start(model, "P", store=spread), _history)
             for _ in range(runs)])
     disk = api.engine(SqliteLog(folder / "pipeline.db"), activities=PIPELINE_ACTIVITIES)
+    gc.collect()  # each case from a collected heap (engine_models' text)
     record("pipeline, later runs, SQLite (fsync per step)",
            [_cpu_per_step(lambda: api.start(model, "P", store=disk), _history)
             for _ in range(2)])
@@ -163,6 +171,7 @@ def bench_cpu(folder: Path, n: int = 200, runs: int = 5) -> dict[str, tuple[floa
         1e6 * (time.process_time() - began) / n, 1e6 * commits / n)
     chain_wf = chain(n)
     plain = Engine(MemoryLog(), {"step": noop})
+    gc.collect()  # each case from a collected heap (engine_models' text)
     record("chain, memory store", [_cpu_per_step(lambda: plain.start(chain_wf), _history)
                                    for _ in range(runs)])
     out.update(bench_models(folder, PIPELINE_ARGS.format(n=n)))
@@ -199,6 +208,7 @@ def bench_sagas(runs: int = 5) -> dict[str, tuple[float, ...]]:
             return run
 
         first, later = [], []
+        gc.collect()  # from a collected heap, as benchmarks.engine_models's rows
         for _ in range(runs):
             model = load(MODELS / file)
             acts = dict.fromkeys(model.spec.activities, noop_any)

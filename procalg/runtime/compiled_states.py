@@ -105,6 +105,7 @@ class CompiledStates:
         self.parent: dict[int, int] = {}
         self.via: dict[int, Label] = {}
         self._after: dict[int, frozenset[Label]] = {}  # labels offered at a compiled state
+        self._labels: dict[int, tuple[Any, tuple[Label, ...]]] = {}  # see _input_labels
 
     @classmethod
     def of(cls, workflow: Workflow) -> CompiledStates | None:
@@ -149,7 +150,7 @@ class CompiledStates:
         return sid
 
     def targets(self, machine: Machine, sid: int
-                ) -> tuple[CompiledTargets | dict[Label, tuple[int, ...]], list[Label]] | None:
+                ) -> tuple[CompiledTargets | dict[Label, tuple[int, ...]], Sequence[Label]] | None:
         """Each label's targets of state ``sid``, a label's several targets in the term
         rules' canonical order (:meth:`ordered`), an input's made when its label is
         first asked; and the labels of the moves, in the compiled moves' order, one per
@@ -160,6 +161,10 @@ class CompiledStates:
             moves = linear.deferred(self.lids[sid], keep=False)  # the node keeps them
         except self._refused:  # outside the fragment, or an error the rules say their way
             return None
+        if len(moves) == 1 and moves[0][0] is None:  # one input: its offers' labels, shared
+            entry = moves[0][1]
+            return CompiledTargets(machine, dict.fromkeys(entry[0], entry), self, sid), \
+                self._input_labels(entry[0])
         keys: dict[Label, Any] = {}  # label -> its target (an int) or deferred input, or a list
         labels: list[Label] = []
         lazy = False
@@ -185,6 +190,18 @@ class CompiledStates:
             return {label: self.numbered(machine, sid, label, t if type(t) is list else [t])
                     for label, t in keys.items()}, labels
         return CompiledTargets(machine, keys, self, sid), labels
+
+    def _input_labels(self, offers: dict[Label, Any]) -> tuple[Label, ...]:
+        """The labels of an input's offers (one per binding), one tuple per offers
+        object: states sharing their offers (``linear_inputs``) share it, and so the
+        node facts the machine derives from it (``Machine._node``)."""
+        found = self._labels.get(id(offers))
+        if found is None or found[0] is not offers:  # an id is only an object's while it lives
+            labels: list[Label] = []
+            for label, bound in offers.items():
+                labels += [label] * len(bound) if type(bound) is list else [label]
+            found = self._labels[id(offers)] = (offers, tuple(labels))
+        return found[1]
 
     def numbered(self, machine: Machine, sid: int, label: Label, lids: list[int]
                  ) -> tuple[int, ...]:

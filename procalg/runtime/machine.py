@@ -49,7 +49,7 @@ from procalg.lts import TAU, TICK
 from procalg.runtime.compiled_states import CompiledMoves, CompiledStates
 from procalg.runtime.input_states import InputTargets, LazyMoves, input_targets, normaliser
 from procalg.runtime.nested_inputs import NestedTargets, Pendings, rules_of
-from procalg.runtime.units import Call, choose, offered_after, offers_label
+from procalg.runtime.units import Call, Choices, offered_after, offers_label
 from procalg.runtime.workflow import ChannelKind
 from procalg.terms.input import Input
 from procalg.terms.process import Call as CallTerm
@@ -141,6 +141,8 @@ class Machine:
         self._keys: dict[Event, tuple] = {}  # sort keys of signal events
         self._channel_sets: dict[frozenset[str], frozenset[str]] = {}  # Node.channels, shared
         self._compiled: Any = _UNSET  # CompiledStates of the process, found on first use
+        self._choices = Choices(self.kind)  # calls per labels offered (units.Choices)
+        self._shapes: dict[int, tuple[Any, ...]] = {}  # Machine._shape of shared input labels
 
     def __len__(self) -> int:
         """The number of states interned so far."""
@@ -240,7 +242,13 @@ class Machine:
             found = self._compiled.targets(self, sid)
             if found is not None:
                 targets, labels = found[0], tuple(found[1])  # one tuple, the node's and its moves'
-                return self._node(None, CompiledMoves(self, sid, labels), targets, labels)
+                shape = None
+                if labels is found[1]:  # an input's labels, shared by states: so is their shape
+                    shape = self._shapes.get(id(labels))
+                    if shape is None or shape[0] is not labels:
+                        shape = self._shapes[id(labels)] = (labels, *self._shape(labels))
+                return self._node(None, CompiledMoves(self, sid, labels), targets, labels,
+                                  shape and shape[1:])
         return self._compile(self.term(sid))
 
     def calls(self, sid: int) -> tuple[Call, ...]:
@@ -255,20 +263,17 @@ class Machine:
             with self._lock:
                 found = self._calls.get(sid)
                 if found is None:
-                    targets = node.targets
+                    targets, choices = node.targets, self._choices.choose
                     if node.term is None:
-                        found = tuple(choose(self.kind, node.labels,
-                                             self._compiled.after(self, targets),
-                                             getattr(targets, "follows", None)))
+                        found = choices(node.labels, self._compiled.after(self, targets),
+                                        getattr(targets, "follows", None))
                     elif type(targets) is InputTargets:
-                        found = tuple(choose(self.kind, node.labels, targets.after,
-                                             targets.follows))
+                        found = choices(node.labels, targets.after, targets.follows)
                         targets.forget_after()  # fewer objects kept: less for the GC to walk
                     elif type(targets) is NestedTargets:
-                        found = tuple(choose(self.kind, node.labels, targets.after_once()))
+                        found = choices(node.labels, targets.after_once())
                     else:
-                        found = tuple(choose(self.kind, node.labels,
-                                             offered_after(self.workflow, node.moves)))
+                        found = choices(node.labels, offered_after(self.workflow, node.moves))
                     self._calls[sid] = found
         return found
 
@@ -317,7 +322,13 @@ class Machine:
         return self._node(term, moves, targets, [label for label, _ in moves])
 
     def _node(self, term: Process | None, moves: Moves, targets: Mapping[Label, tuple[int, ...]],
-              labels: Sequence[Label]) -> Node:
+              labels: Sequence[Label], shape: tuple[Any, ...] | None = None) -> Node:
+        channels, internal, timers, signals = shape or self._shape(labels)
+        return Node(term=term, moves=moves, targets=targets, internal=internal,
+                    channels=channels, timers=timers, signals=signals, labels=tuple(labels))
+
+    def _shape(self, labels: Sequence[Label]) -> tuple[Any, ...]:
+        """A node's facts from its labels alone: channels, internal move, timers, signals."""
         # one pass over the labels (a new state's cost: every state of a first run)
         kind, internal_kind = self.kind, ChannelKind.INTERNAL
         channels: set[str] = set()
@@ -337,16 +348,10 @@ class Machine:
             elif found is internal_kind:
                 internal.append(label)
         shared = frozenset(channels)  # states share few channel sets: one object each
-        return Node(
-            term=term,
-            moves=moves,
-            targets=targets,
-            internal=min(internal, key=internal_key) if internal else None,
-            channels=self._channel_sets.setdefault(shared, shared),
-            timers=tuple(sorted(timers)) if timers else (),
-            signals=tuple(sorted(signals, key=self._sort_key)) if signals else (),
-            labels=tuple(labels),
-        )
+        return (self._channel_sets.setdefault(shared, shared),
+                min(internal, key=internal_key) if internal else None,
+                tuple(sorted(timers)) if timers else (),
+                tuple(sorted(signals, key=self._sort_key)) if signals else ())
 
     def _compile_input(self, term: Input) -> Node | None:
         """An input state from its events, each continuation evaluated when first needed

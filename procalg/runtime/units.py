@@ -108,6 +108,85 @@ def choose(kind: Callable[[Label], ChannelKind], labels: Sequence[Label], after:
     return chosen
 
 
+_Path = tuple[list[tuple[bool, Event, Any, bool]], tuple[Call, ...]]
+"""One computation :class:`Choices` kept: each question asked (``after`` or not,
+its two arguments, the answer), in order, and the calls it gave."""
+
+
+class Choices:
+    """:func:`choose` remembered by the labels offered and the answers it was given.
+
+    States of a data-carrying workflow offer the same labels again and again
+    (``fetch!i?v`` in ``Loop(i, sum)`` offers ``fetch.i.0 .. fetch.i.9`` whatever
+    the sum), and :func:`choose` is a pure function of the labels, their kinds (a
+    machine's are fixed) and the answers ``after`` and ``follows`` give. So each
+    computation is kept with the questions it asked and their answers, in order;
+    for the same labels the questions are asked again, and while every answer is
+    the one recorded the recorded calls are the answer (the same questions follow
+    from the same answers): a decision path of the computation, replayed. A new
+    state then costs its answers (for an input, its continuation's first channels)
+    and a look-up, and its calls are objects every such state shares (fewer objects
+    kept for the collector to walk). Computations without ``follows`` are kept apart
+    (it is asked, or not); one that asked nothing is cheap and not kept, and nor is
+    the first for a labels tuple (a first run sees most of its labels once: it
+    pays no recording). At most :data:`KEPT` label tuples are kept.
+
+    Args:
+        kind: each label's kind (fixed for the labels of one machine).
+
+    Example:
+        >>> from procalg.runtime.workflow import ChannelKind
+        >>> choices = Choices(lambda label: ChannelKind.ACTIVITY)
+        >>> labels = (Event("c", (0,)), Event("c", (1,)))
+        >>> first = choices.choose(labels, lambda e, f: False)  # c.0 and c.1: one call
+        >>> one = choices.choose(labels, lambda e, f: False)  # seen again: kept
+        >>> [(c.channel, c.given) for c in one], choices.choose(labels, lambda e, f: False) is one
+        ([('c', ())], True)
+        >>> [(c.channel, c.given) for c in choices.choose(labels, lambda e, f: True)]
+        [('c', (0,)), ('c', (1,))]
+    """
+
+    KEPT = 1 << 14
+
+    def __init__(self, kind: Callable[[Label], ChannelKind]) -> None:
+        self.kind = kind
+        self._paths: dict[tuple[Label, ...], list[_Path]] = {}
+
+    def choose(self, labels: tuple[Label, ...], after: After,
+               follows: Follows | None = None) -> tuple[Call, ...]:
+        """``choose(kind, labels, after, follows)``, as a tuple (see the class)."""
+        key = labels if follows is not None else (None, *labels)
+        paths = self._paths.get(key)  # None: never seen; (): seen once, not kept
+        if paths is None:  # first sight: most labels of a first run are never seen again
+            if len(self._paths) >= self.KEPT:  # labels that keep changing: start afresh
+                self._paths.clear()
+            self._paths[key] = ()
+            return tuple(choose(self.kind, labels, after, follows))
+        for asked, calls in paths:  # replayed: the first whose answers all agree
+            if all(bool(after(e, f) if is_after else follows(e, f)) is answer  # type: ignore[misc]
+                   for is_after, e, f, answer in asked):
+                return calls
+        asked: list[tuple[bool, Event, Any, bool]] = []
+
+        def after_noted(event: Event, other: Event) -> bool:
+            answer = bool(after(event, other))
+            asked.append((True, event, other, answer))
+            return answer
+
+        def follows_noted(event: Event, channel: str) -> bool:
+            answer = bool(follows(event, channel))  # type: ignore[misc]
+            asked.append((False, event, channel, answer))
+            return answer
+
+        calls = tuple(choose(self.kind, labels, after_noted,
+                             None if follows is None else follows_noted))
+        if asked:  # nothing asked (one call, or none): cheap to make again, not kept
+            if not paths:
+                paths = self._paths[key] = []
+            paths.append((asked, calls))
+        return calls
+
+
 def offered_calls(kind: Callable[[Label], ChannelKind], labels: Sequence[Label], after: After,
                   follows: Follows | None = None) -> list[Call]:
     """Every call the labels offer, in (channel, given) order."""

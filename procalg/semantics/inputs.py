@@ -165,6 +165,7 @@ def _site(ev: Evaluator, expr: ast.PrefixExpr) -> InputSite:
     def width(captured: Captured) -> int | None:
         return events_at_most(ev, expr, dict(captured))
 
+    firsts.fixed = fixed  # type: ignore[attr-defined]  # read first: no binding to merge
     return InputSite(expand, describe, site_key(expr), offer, follow, firsts, within, towards,
                      width)
 

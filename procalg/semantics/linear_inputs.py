@@ -32,14 +32,16 @@ from __future__ import annotations
 from collections.abc import Collection, Container
 from typing import TYPE_CHECKING, Any
 
-from procalg.semantics.inputs import prefix_offers, registered
+from procalg.semantics.inputs import pattern_names, prefix_offers, registered
+from procalg.semantics.kinds import names_in
 from procalg.semantics.state_keys import StateKeys
+from procalg.syntax import ast
 from procalg.terms.saga import fail_event
+from procalg.terms.values import Atom
 
 if TYPE_CHECKING:
     from procalg.semantics.evaluate import Env
     from procalg.semantics.locations import Location
-    from procalg.syntax import ast
     from procalg.terms import Event
 
 Moves = list[tuple[str, int]]
@@ -59,12 +61,14 @@ class InputMoves(StateKeys):
         self._offers: dict[int, list[tuple[str, Env]]] = {}  # static inputs' (label, binding)
         self._pending: dict[int, Deferred] = {}  # moves, inputs unmade
         self._grouped: dict[int, dict[str, Any]] = {}  # static offers by label
-        # see successors_where: per static input, (waiting, its labels not waiting,
-        # each label's place among its offers)
-        self._free: dict[int, tuple[Container[str], list[str], dict[str, int]]] = {}
+        # see successors_where: per static or shared offers, (waiting, its labels not
+        # waiting, each label's place among its offers, the offers)
+        self._free: dict[int, tuple[Container[str], list[str], dict[str, int], Any]] = {}
         self._input_channels = compiler.input_channels()
         self._can_fail: dict[int, bool] = {}  # per input prefix: its activity may fail
         self._failed: dict[str, str] = {}  # an activity's label -> its failure's label
+        self._reads: dict[int, tuple[str, ...]] = {}  # per input prefix: names it reads
+        self._shared: dict[tuple[Any, ...], Any] = {}  # see _shared_offers
 
     # the machine's own (procalg.semantics.linear.Machine)
     def _moves(self, node: Location, env: Any, defer: bool = False) -> Any:
@@ -120,6 +124,9 @@ class InputMoves(StateKeys):
         firsts = registered(self.ev, expr)[0].firsts
         if firsts is None:
             return None
+        fixed = getattr(firsts, "fixed", None)
+        if fixed:  # the heads read no local name: the same answer in every state, no merge
+            return fixed[0]
         found = offers[name]
         if type(found) is not list:  # one binding: the common case, no intersection
             return firsts(found if found is None or env is None else {**env, **found})
@@ -166,11 +173,11 @@ class InputMoves(StateKeys):
                     out.append((label, target))
                 continue
             offers, env = target[0], target[2]
-            if env is not None:  # static offers: their free labels kept per waiting set
-                cached = self._free.get(id(offers))
-                if cached is None or cached[0] is not waiting:
-                    cached = self._free[id(offers)] = (
-                        waiting, [n for n in offers if n not in waiting], {})
+            if env is not None:  # static or shared offers: free labels kept per waiting set
+                cached = self._free.get(id(offers))  # shared offers may be freed: an id
+                if cached is None or cached[0] is not waiting or cached[3] is not offers:
+                    cached = self._free[id(offers)] = (  # is only an object's while it lives
+                        waiting, [n for n in offers if n not in waiting], {}, offers)
                 picks = cached[1]
                 more = [n for n in asked if n in offers and n in waiting]
                 if more:  # in the offers' order, as successors lists them (one numbering)
@@ -187,6 +194,13 @@ class InputMoves(StateKeys):
         """The moves of input location ``parts`` (prefix, _, continuation, static) in
         ``env``; with ``defer``, one deferred entry (:data:`Deferred`)."""
         expr, then, state = parts[0], parts[2], self._state
+        shared = self._shared_offers(expr, env)
+        if shared is not None:  # the offers of every state whose prefix reads these values
+            if defer:
+                return [(None, (shared[1], then, env, {}, expr))]
+            throw = self._throw
+            return [(label, state(then, {**env, **bound}) if bound is not None else throw())
+                    for label, bound in shared[0]]
         if self.ev.fallible:
             found = self._fallible_inputs(expr, env)
             if found is not None:
@@ -207,6 +221,57 @@ class InputMoves(StateKeys):
             return [(None, (_grouped([(name(e), scope) for e, scope in
                                       self._inputs(expr, env)]), then, None, {}, expr))]
         return [(name(event), state(then, scope)) for event, scope in self._inputs(expr, env)]
+
+    def _shared_offers(self, expr: ast.PrefixExpr, env: Env
+                       ) -> tuple[list[tuple[str, Env | None]], dict[str, Any]] | None:
+        """The offers of input prefix ``expr`` in ``env`` (a fallible activity's with
+        each failure, bound to None) and the same grouped by label, each binding holding
+        only what the prefix reads and binds (the continuation's state is made in ``env``
+        merged with it); None where the values it reads are not plain (see :func:`_key`).
+
+        The offers depend on the values the prefix's head and fields read, not on the
+        whole state: ``fetch!i?v`` in ``Loop(i, sum)`` offers the same events for every
+        ``sum``. They are enumerated once per such values (a new state of a run costs a
+        dict look-up, not an enumeration of the input's type and a scope per value) and
+        shared by every state that has them; at most :data:`SHARED_OFFERS` are kept.
+
+        Example:
+            >>> from procalg.api.model import loads
+            >>> from procalg.semantics.linear import Machine
+            >>> model = loads("channel c : {0..1}.{0..2}\\nP(i, s) = c!i?x -> P(i, s + x)\\n"
+            ...               "Q = P(0, 0)")
+            >>> machine = Machine(model.spec.evaluator, model.process("Q"))
+            >>> entry = machine.deferred(0)[0][1]
+            >>> after = machine.input_targets(entry, "c.0.2")[0]  # P(0, 2): another state
+            >>> after != 0, machine.deferred(after)[0][1][0] is entry[0]
+            (True, True)
+        """
+        reads = self._reads.get(id(expr))
+        if reads is None:
+            reads = self._reads[id(expr)] = _prefix_reads(expr)
+        key = _key(id(expr), reads, env)
+        if key is None:
+            return None
+        found = self._shared.get(key)
+        if found is None:
+            scope = {n: env[n] for n in reads if n in env}
+            offers = self._inputs(expr, scope)  # errors raise here, nothing kept
+            name, fallible = self._name, self.ev.fallible
+            flat: list[tuple[str, Env | None]] = []
+            if offers and fallible and offers[0][0].channel in fallible:  # one channel heads
+                failed = self._failed  # every event of the prefix: fail.c.v per event
+                for event, bound in offers:
+                    label = name(event)
+                    fail = failed.get(label)
+                    if fail is None:
+                        fail = failed[label] = name(fail_event(event))
+                    flat += [(label, bound), (fail, None)]
+            else:
+                flat = [(name(event), bound) for event, bound in offers]
+            if len(self._shared) >= SHARED_OFFERS:  # data that keeps changing: start afresh
+                self._shared.clear()
+            found = self._shared[key] = (flat, _grouped(flat))
+        return found
 
     def _fallible_inputs(self, expr: ast.PrefixExpr, env: Env
                          ) -> list[tuple[str, Env | None]] | None:
@@ -240,6 +305,40 @@ class InputMoves(StateKeys):
         """Every ``(event, scope)`` the input prefix accepts, in the order of
         :func:`~procalg.semantics.inputs.expand_prefix` (the continuation is not evaluated)."""
         return prefix_offers(self.ev, expr, env)
+
+
+SHARED_OFFERS = 1 << 14
+"""Input offers kept per prefix and values read (:meth:`InputMoves._shared_offers`)."""
+_PLAIN = frozenset({int, bool, str, Atom})
+"""Types of values an offers key holds: equal only to values of their own type once
+the type is in the key (``1 == True``; a tuple could hide one, so none is plain)."""
+
+
+def _prefix_reads(expr: ast.PrefixExpr) -> tuple[str, ...]:
+    """The names input prefix ``expr``'s head and fields may read, and those its
+    patterns bind (a local of that name decides whether a pattern binds or compares
+    with a constant): an over-approximation, as :func:`~procalg.semantics.kinds.names_in`."""
+    names = set(names_in((expr.head, expr.fields)))
+    for item in expr.fields:
+        if type(item) is ast.InField:
+            names |= pattern_names(item.pattern)
+    return tuple(sorted(names))
+
+
+def _key(site: int, reads: tuple[str, ...], env: Env) -> tuple[Any, ...] | None:
+    """The key of an input's offers in ``env``: the prefix, and each name it reads with
+    its value and that value's type (absent: :data:`_NONE`); None if a value is not of
+    a :data:`_PLAIN` type (a let's unforced value, a set, a tuple: not shared)."""
+    key: list[Any] = [site]
+    for name in reads:
+        value = env.get(name, _NONE)
+        if value is not _NONE:
+            kind = type(value)
+            if kind not in _PLAIN:
+                return None
+            key.append(kind)
+        key.append(value)
+    return tuple(key)
 
 
 def _grouped(offers: list[tuple[str, Any]]) -> dict[str, Any]:
