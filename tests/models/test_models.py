@@ -5,19 +5,22 @@ A model file states what ``procalg check`` must answer in comment lines::
     -- expect: System :[deadlock free] => fail
     -- expect-states: System = 10053
 
-The test runs the real command line (``procalg check --json`` and
-``procalg lts --stats --json``) and compares.
+The test runs the command line's own entry point in this process
+(``procalg check --json`` and ``procalg lts --stats --json`` through
+:func:`procalg.cli.main.main`: a fresh interpreter per command cost half a
+second of start-up each; ``tests/test_startup.py`` covers the installed
+command) and compares.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from procalg.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[2] / "models"
 # models/symbolic/: unbounded data, only the symbolic engine checks them (docs/symbolic.md)
@@ -26,10 +29,12 @@ EXPECT = re.compile(r"^-- expect:\s*(.+?)\s*=>\s*(pass|fail)\s*$")
 STATES = re.compile(r"^-- expect-states:\s*(\S+)\s*=\s*(\d+)\s*$")
 
 
-def _procalg(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "procalg.cli", *args], capture_output=True, text=True, check=False
-    )
+def _procalg(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """The exit status, standard output and standard error of ``procalg ARGS``."""
+    capsys.readouterr()
+    status = main(list(args))
+    out = capsys.readouterr()
+    return status, out.out, out.err
 
 
 def _expectations(path: Path) -> tuple[dict[str, str], dict[str, int]]:
@@ -49,22 +54,23 @@ def test_every_model_pins_at_least_one_verdict() -> None:
 
 
 @pytest.mark.parametrize("path", MODELS, ids=[p.stem for p in MODELS])
-def test_model_verdicts_match_its_header(path: Path) -> None:
+def test_model_verdicts_match_its_header(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     expected, _ = _expectations(path)
     # a proof's time limit must not make a pinned verdict depend on the machine's load
     slack = ["--timeout", "600"] if path.parent.name == "symbolic" else []
-    run = _procalg("check", "--json", *slack, str(path))
-    assert run.returncode in (0, 1), run.stderr
-    report = json.loads(run.stdout)
+    status, out, err = _procalg(capsys, "check", "--json", *slack, str(path))
+    assert status in (0, 1), err
+    report = json.loads(out)
     got = {" ".join(a["assertion"].split()): a["result"] for a in report["assertions"]}
     assert got == expected
-    assert run.returncode == (1 if "fail" in got.values() else 0)
+    assert status == (1 if "fail" in got.values() else 0)
 
 
 @pytest.mark.parametrize("path", MODELS, ids=[p.stem for p in MODELS])
-def test_model_state_counts_match_its_header(path: Path) -> None:
+def test_model_state_counts_match_its_header(path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
     _, states = _expectations(path)
     for process, count in states.items():
-        run = _procalg("lts", str(path), process, "--stats", "--json")
-        assert run.returncode == 0, run.stderr
-        assert json.loads(run.stdout)["states"] == count
+        status, out, err = _procalg(capsys, "lts", str(path), process, "--stats", "--json")
+        assert status == 0, err
+        assert json.loads(out)["states"] == count

@@ -14,6 +14,7 @@ them apart by the control component's phase).
 from __future__ import annotations
 
 from collections import deque
+from functools import cache
 from pathlib import Path
 from unittest.mock import patch
 
@@ -63,6 +64,7 @@ UNFOLD = BODIES.__getitem__
 MODELS = sorted((Path(__file__).resolve().parents[2] / "models").glob("*.proc"))
 
 
+@cache  # one strategy per depth: composites that draw from it build it once, not per draw
 def _sequential(depth: int):
     base = st.sampled_from([STOP, SKIP, *BODIES])
     if depth == 0:
@@ -76,6 +78,7 @@ def _sequential(depth: int):
     )
 
 
+@cache
 def _network_terms(depth: int):
     events = st.frozensets(st.sampled_from(EVENTS))
     leaf = _sequential(2)
@@ -89,6 +92,7 @@ def _network_terms(depth: int):
     return st.one_of(top, st.builds(Hide, top, events), st.builds(Rename, top, pairs))
 
 
+@cache
 def _operator_terms(depth: int, controls: tuple[type, ...]):
     """Any operator tree: network operators, prefixes and ``controls`` at
     every depth, over sequential leaves (some of which can throw)."""

@@ -4,6 +4,8 @@ state's moves; the term-level table of ``semantics/priority.py`` is the oracle
 
 from __future__ import annotations
 
+from functools import cache
+
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -40,6 +42,7 @@ from tests.semantics.test_network import (
 )
 
 
+@cache  # drawn inside composites: built once, not per draw
 def _classes():
     return st.lists(st.frozensets(st.sampled_from(EVENTS), max_size=2), min_size=1, max_size=3)
 
