@@ -156,16 +156,19 @@ def test_an_input_over_a_large_type_costs_the_moves_it_produces():
     machine = Machine(model.spec.evaluator, model.process("P"))
     moves = machine.successors(machine.initial_state())
     assert len(moves) == 10_000 and {t for _, t in moves} == {0}
-    assert machine.unfoldings == 1
+    assert machine.unfoldings == 2  # P's key (its body's, made once) and its moves
 
 
-def test_a_reached_call_is_not_unfolded_until_it_is_expanded():
+def test_a_reached_call_is_keyed_by_its_bodys_first_events_not_expanded():
+    # a call's key is its body's (guards resolved, first events), as the terms
+    # unfold it: each reached Queue(<x>) is unfolded once for that, its moves not made
     model = loads("channel c : {0..99}\nQueue(s) = #s < 3 & c?x -> Queue(s ^ <x>)\n"
                   "  [] not null(s) & c!head(s) -> Queue(tail(s))\n")
     machine = Machine(model.spec.evaluator, model.process("Queue(<>)"))
     lazy = LazyComponent(machine, {str(e) for e in model.spec.events})
     lazy.expand([0])
-    assert lazy.num_states == 101 and machine.unfoldings == 1
+    assert lazy.num_states == 101 and machine.unfoldings == 1 + 101
+    assert sum(moves is not None for moves in machine.moves) == 1
 
 
 def test_a_false_guard_is_stop():
