@@ -20,9 +20,9 @@ enumerated once, when its state is expanded); a lazy product asks
 State identity (:mod:`procalg.semantics.state_keys`) follows the terms
 where it is cheap to: guards and ``if`` are resolved, and a prefix ``e -> Q``
 is the key ``(e, key of Q)``, so the two ways of ABP's receiver to
-``ack.b -> Receiver(1-b)`` meet. A call reached is its body's key where that
-is shallow (``P = e -> R`` is ``e -> R`` written anywhere, as the terms unfold
-it), else its name and the arguments it reads; under a prefix, the call.
+``ack.b -> Receiver(1-b)`` meet. A call is its name and the arguments it reads
+(``P(n) = c!n -> STOP`` one per ``n``), but one reading
+none with a shallow body is that body's state (``P = e -> R``, as the terms).
 
 The fragment: ``STOP``, ``SKIP``, ``THROW``, prefixes with outputs and
 inputs (any patterns and restrictions; a fallible activity's event also
@@ -50,8 +50,8 @@ Example:
     ... P(n) = n < 3 & c!n -> P(n + 1) [] c?x:{7} -> P(x)''')
     >>> machine = Machine(model.spec.evaluator, model.process("P(0)"))
     >>> lts = explore(machine)
-    >>> lts.num_states, sorted(set(lts.labels) - {"τ", "✓"})  # P(3), P(7): one body
-    (4, ['c.0', 'c.1', 'c.2', 'c.7'])
+    >>> lts.num_states, sorted(set(lts.labels) - {"τ", "✓"})
+    (5, ['c.0', 'c.1', 'c.2', 'c.7'])
 """
 
 from __future__ import annotations

@@ -2,10 +2,10 @@
 
 Part of :mod:`procalg.semantics.linear_vector`: a move into a call
 ``T(args)`` of an opaque definition is keyed as
-:meth:`~procalg.semantics.state_keys.StateKeys._call_key` keys it (its body's
-key, made once per call), once per distinct row of its live arguments
-(``np.unique`` over their columns), and the new states are placed in their
-group (a frontier of them is grouped by
+:meth:`~procalg.semantics.state_keys.StateKeys._call_key` keys it, by the
+distinct rows of its live arguments (``np.unique`` over their columns), one
+dictionary look-up per distinct row, and the new states are numbered in one
+block and placed in their group at once (a frontier of them is grouped by
 numpy alone). A continuation that is no call is keyed by the machine, once
 per move (:func:`slow_targets`) or, for one with a program, by
 :mod:`procalg.semantics.linear_vector_nodes`.
@@ -17,8 +17,8 @@ Example:
     >>> machine = Machine(model.spec.evaluator, model.process("P(0)"))
     >>> vector = machine.vector()
     >>> _, _, dst = vector.batch([0])
-    >>> machine.keys[int(dst[0])]  # P(1)'s: its body's
-    ('→', Event(channel='c', fields=(1,)), ('call', 'P', (2,)))
+    >>> machine.keys[int(dst[0])]
+    ('call', 'P', (1,))
 """
 
 from __future__ import annotations
@@ -59,6 +59,8 @@ def call_targets(vector: VectorMoves, target: Target, cols: Columns, n: int) -> 
         if bad is not None and bad.any():
             raise Mismatch("an argument raises")  # the per-state path raises it
         args.append((values, kind))
+    if vector.machine._body_keyed(target.name):  # keyed by its body: per distinct row
+        return _resolved(vector, target.name, args, n)
     if target.resolve is None:
         return _keyed(vector, target, args, n)
     itself = target.resolve.itself(dict(zip(target.resolve.params, args, strict=True)), n)
@@ -99,39 +101,36 @@ def _resolved(vector: VectorMoves, name: str, args: list[tuple[np.ndarray, str]]
 
 def _keyed(vector: VectorMoves, target: Target, args: list[tuple[np.ndarray, str]], n: int
            ) -> np.ndarray:
-    """Targets of calls keyed as :meth:`StateKeys._call_key` keys them (their body's
-    state: a call and the same body met elsewhere are one state, as the terms are),
-    once per distinct row of live arguments (see :func:`call_targets`); the new ones
-    placed in their definition's group."""
+    """Targets of calls keyed as the calls themselves (see :func:`call_targets`)."""
     from procalg.semantics.linear import CALL_START
 
     machine = vector.machine
     keyed = args if target.live is None else [args[i] for i in target.live]
     first, back = distinct([v for v, _ in keyed], n)
-    full_rows = list(zip(*[decode(v[first], kind) for v, kind in args], strict=True)) \
-        if args else [()] * len(first)
-    name, ids, looked = target.name, machine.ids, machine._looked
-    found = np.empty(len(full_rows), dtype=np.int64)
-    fresh: list[int] = []
-    try:
-        for i, row in enumerate(full_rows):
-            key = looked.get((name, row))
-            if key is None:
-                key = machine._call_key(name, row)
-            state = ids.get(key)
-            if state is None:
-                state = machine._intern(key, (CALL_START, (name, row)))
-                fresh.append(i)
-            found[i] = state
-    except ProcalgError as why:
-        raise Mismatch("a key that raises") from why  # the per-state path raises it
-    # a call whose body is an operator numbers its operands first: place only the
-    # calls' own states, numbered in one block
-    if fresh and name in vector.programs and all(
-            -LIMIT < int(np.abs(v).max(initial=0)) < LIMIT for v, _ in keyed):
-        picked = first[np.array(fresh)]
-        rows = np.stack([v[picked].astype(np.int64) for v, _ in keyed], axis=1) \
-            if keyed else np.zeros((len(fresh), 0), dtype=np.int64)
-        for i, row in zip(fresh, rows, strict=True):
-            vector.place(name, tuple([kind for _, kind in keyed]), int(found[i]), row[None])
+    key_rows = list(zip(*[decode(v[first], kind) for v, kind in keyed], strict=True)) \
+        if keyed else [()] * len(first)
+    name, ids = target.name, machine.ids
+    keys = [("call", name, row) for row in key_rows]
+    got = list(map(ids.get, keys))
+    found = np.fromiter((-1 if s is None else s for s in got), np.int64, len(got))
+    new = np.flatnonzero(found < 0)
+    if len(new):
+        full_rows = key_rows if target.live is None else \
+            list(zip(*[decode(v[first], kind) for v, kind in args], strict=True))
+        fresh = new.tolist()
+        base = len(machine.keys)
+        new_keys = [keys[i] for i in fresh]
+        machine.keys.extend(new_keys)
+        if target.live is None:  # the key holds every argument: it is the call
+            machine.where.extend([(CALL_START, key) for key in new_keys])
+        else:
+            machine.where.extend([(CALL_START, (name, full_rows[i])) for i in fresh])
+        machine.moves.extend([None] * len(fresh))
+        ids.update(zip(new_keys, range(base, base + len(fresh)), strict=True))
+        found[new] = np.arange(base, base + len(fresh))
+        if name in vector.programs and all(-LIMIT < int(np.abs(v).max(initial=0)) < LIMIT
+                                           for v, _ in keyed):
+            rows = np.stack([v[first[new]].astype(np.int64) for v, _ in keyed], axis=1) \
+                if keyed else np.zeros((len(fresh), 0), dtype=np.int64)
+            vector.place(name, tuple([kind for _, kind in keyed]), base, rows)
     return found[back]

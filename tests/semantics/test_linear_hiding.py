@@ -11,7 +11,7 @@ states, the same labels and the same deadlock verdict.
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import given, reject, settings
 from hypothesis import strategies as st
 
 from procalg.api.model import loads
@@ -19,7 +19,13 @@ from procalg.errors import LimitExceeded, ModelError
 from procalg.lts import TAU, TICK, explore
 from procalg.semantics.linear import Machine, compile_leaf
 from procalg.semantics.network import compile_network
-from tests.semantics.random_processes import Grammar, guarded, process
+from tests.semantics.random_processes import (
+    BoundedTerms,
+    Grammar,
+    TermsTooLarge,
+    guarded,
+    process,
+)
 from tests.semantics.test_linear import _bisimilar
 
 HEADER = """channel c : {0..3}
@@ -56,21 +62,26 @@ _MODELS = st.builds(
 
 
 def assert_hides_like_its_terms(text: str, start: str) -> None:
-    """Machine and term rules agree on ``start``: bisimilar, as many states
+    """Machine and term rules agree on ``start``: bisimilar, no more states
     (where the term rules stay under a bound), same labels and deadlocks."""
     model = loads(HEADER + text)
     try:
         call = model.process(start)
-        reference = explore(model.spec.system(call), max_states=400)
+        reference = explore(BoundedTerms(model.spec.system(call)), max_states=400)
     except (ModelError, LimitExceeded, RecursionError):
         return  # unguarded or growing recursion: nothing to compare
+    except TermsTooLarge:
+        reject()  # terms doubling at each event: a few states, unbounded work
     made = compile_leaf(model.spec.evaluator, call)
     if isinstance(made, str):
         assert "itself" in made, made  # only unguarded recursion is refused
         return
     compiled = explore(made, max_states=5_000)
     assert _bisimilar(compiled, reference)
-    assert compiled.num_states == reference.num_states
+    # fewer where calls differ only in arguments their bodies never read and the
+    # body is no shallow one (P(n) = P(0) |~| e -> THROW: P(2) and P(0) one state,
+    # the terms unfold P(2) to (P(0) |~| ..) |~| .., P(0) to P(0) |~| ..)
+    assert compiled.num_states <= reference.num_states
     assert bool(compiled.deadlocks()) == bool(reference.deadlocks())
     assert set(compiled.labels) - {TAU, TICK} == set(reference.labels) - {TAU, TICK}
 
