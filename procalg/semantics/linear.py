@@ -20,9 +20,9 @@ enumerated once, when its state is expanded); a lazy product asks
 State identity (:mod:`procalg.semantics.state_keys`) follows the terms
 where it is cheap to: guards and ``if`` are resolved, and a prefix ``e -> Q``
 is the key ``(e, key of Q)``, so the two ways of ABP's receiver to
-``ack.b -> Receiver(1-b)`` meet. A call is identified by its name and
-arguments, not by its unfolded body (``P(n) = a -> STOP`` at each ``n``:
-strongly bisimilar states apart; whole leaves are reduced anyway).
+``ack.b -> Receiver(1-b)`` meet. A call is its name and the arguments it reads
+(``P(n) = c!n -> STOP`` one per ``n``), but one reading
+none with a shallow body is that body's state (``P = e -> R``, as the terms).
 
 The fragment: ``STOP``, ``SKIP``, ``THROW``, prefixes with outputs and
 inputs (any patterns and restrictions; a fallible activity's event also

@@ -55,6 +55,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from procalg.semantics.linear import CALL_START
 from procalg.semantics.linear_vector_asks import Asks
 from procalg.semantics.linear_vector_body import (
     Branch,
@@ -72,7 +73,9 @@ from procalg.semantics.linear_vector_hide import (
 from procalg.semantics.linear_vector_nodes import NodePrograms
 from procalg.semantics.linear_vector_rows import Store
 from procalg.semantics.linear_vector_targets import call_targets
+from procalg.semantics.locations import AT_CALL
 from procalg.semantics.vector_exprs import LIMIT, Columns, Mismatch, encode, kind_of
+from procalg.terms import Call
 
 if TYPE_CHECKING:
     from procalg.semantics.linear import Machine
@@ -143,6 +146,19 @@ class VectorMoves:
             self._stores.append(Store(len(kinds)))
         return found
 
+    def _called(self, state: int) -> tuple[str, tuple] | None:
+        """The definition and live arguments of a call's state (its key its body's
+        state: :meth:`StateKeys._call_key`), if a program expands that definition."""
+        node, env = self.machine.where[state]
+        if node is not CALL_START:
+            name, args = node.parts[0], tuple([a(env) for a in node.parts[1]])
+        else:
+            name, args = (env.name, env.args) if type(env) is Call else env[-2:]
+        if name not in self.programs:
+            return None
+        live = self.machine.compiler.live.get(name)
+        return name, args if live is None else tuple([args[i] for i in live])
+
     def place(self, name: Any, kinds: tuple[str, ...], base: int, rows: np.ndarray) -> None:
         """Put the states ``base, base + 1, ..`` just numbered (their argument ``rows``)
         in the group of ``name`` (a definition, or a continuation's ``("node", id)``)."""
@@ -198,6 +214,8 @@ class VectorMoves:
             elif type(key) is tuple and len(key) == 3 and key[0] == "call" \
                     and key[1] in programs:
                 call = key[1], key[2]
+            elif self.machine.where[state][0].kind == AT_CALL:  # keyed by its body's state
+                call = self._called(state)
             elif operands:  # a hiding's operand at its definition's start
                 call = operand_call(operands, programs, self.machine.where[state])
             if call is None and group == PER_STATE and self.nodes.programs:

@@ -59,6 +59,8 @@ def call_targets(vector: VectorMoves, target: Target, cols: Columns, n: int) -> 
         if bad is not None and bad.any():
             raise Mismatch("an argument raises")  # the per-state path raises it
         args.append((values, kind))
+    if vector.machine._body_keyed(target.name):  # keyed by its body: per distinct row
+        return _resolved(vector, target.name, args, n)
     if target.resolve is None:
         return _keyed(vector, target, args, n)
     itself = target.resolve.itself(dict(zip(target.resolve.params, args, strict=True)), n)

@@ -174,3 +174,62 @@ def models(grammar: Grammar, heads: tuple[str, ...]) -> st.SearchStrategy[str]:
     """
     return st.builds(lambda p, r: f"P(n) = {p}\nR = {r}\n", process(grammar, ("n",), 3),
                      guarded(grammar, heads))
+
+
+TERM_NODES = 2_000
+"""The most operator nodes a state of the term rules may hold in a random test."""
+
+
+class TermsTooLarge(Exception):
+    """A reference state outgrew :data:`TERM_NODES`."""
+
+
+class BoundedTerms:
+    """The term rules' system of a random model, refusing a state larger than
+    :data:`TERM_NODES` nodes: a term that doubles at each event (recursion on
+    both sides of ``[+ {| c |} +]``) stays a few states under a state bound
+    while its size, and the rules' time and memory, grow without end (12 GB
+    seen on some seeds). The caller rejects that draw (``hypothesis.reject``).
+
+    Example:
+        >>> from procalg.api.model import loads
+        >>> model = loads("channel c\\nP = c -> (P [+ {c} +] P)")
+        >>> system = BoundedTerms(model.spec.system(model.process("P")))
+        >>> try:
+        ...     for _ in range(20):
+        ...         (_, state), = system.successors(state if _ else system.initial_state())
+        ... except TermsTooLarge:
+        ...     print("too large")
+        too large
+    """
+
+    def __init__(self, system: object) -> None:
+        self.system = system
+
+    def initial_state(self) -> object:
+        return _checked(self.system.initial_state())  # type: ignore[attr-defined]
+
+    def successors(self, state: object) -> list[tuple[object, object]]:
+        return [(label, _checked(target))
+                for label, target in self.system.successors(state)]  # type: ignore
+
+
+def _checked(term: object) -> object:
+    """``term``, or :class:`TermsTooLarge` past :data:`TERM_NODES` nodes (a walk
+    that stops there: O(TERM_NODES) per state however large the term)."""
+    todo, seen = [term], 0
+    while todo:
+        node = todo.pop()
+        seen += 1
+        if seen > TERM_NODES:
+            raise TermsTooLarge(seen)
+        fields = getattr(node, "__dataclass_fields__", None)
+        if fields is None:
+            continue
+        for name in fields:
+            value = getattr(node, name)
+            if isinstance(value, tuple):
+                todo.extend(v for v in value if hasattr(v, "__dataclass_fields__"))
+            elif hasattr(value, "__dataclass_fields__"):
+                todo.append(value)
+    return term
