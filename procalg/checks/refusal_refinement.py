@@ -276,10 +276,11 @@ class _Search(LevelSearch[Counterexample]):
             return Counterexample((*trace, event), accepted=initials, full_path=(*full, event),
                                   note=f"{observed} the implementation can do {event}, "
                                        f"which the specification cannot ({name})")
-        if what == "divergence":
+        if what == "divergence":  # worded as refinement.py's (one lasso everywhere)
             lead, cycle = self.divergence.cycle_from(pair[1]) or (0, 0)
             return Counterexample(trace, cycle=(TAU,) * cycle, full_path=(*full, *(TAU,) * lead),
-                                  note=f"{observed} the implementation can diverge where the "
+                                  note=f"{observed} the implementation can diverge ({lead} "
+                                       f"τ-steps, then a τ-cycle of {cycle}) where the "
                                        f"specification does not ({name})")
         if what == "failure":
             accepts = frozenset({TICK}) if TICK in offered else offered

@@ -216,3 +216,11 @@ def test_a_failure_one_move_nearer_than_a_revival_or_refusal_found_first_is_the_
     assert refines(spec, impl, M.TRACES)  # only the refusals tell them apart
     ce = check_refusal_refinement(spec, impl, model).counterexample
     assert (ce.trace, ce.refused, ce.full_path) == ((), frozenset({"a", "b"}), ("τ",))
+
+
+@pytest.mark.parametrize("model", STRICT_CHAIN[:2])
+def test_a_divergence_is_worded_as_in_the_other_refinement_models(model):
+    ce = check_refusal_refinement(STOP, DIV, model).counterexample
+    fd = check_refinement(STOP, DIV, M.FAILURES_DIVERGENCES).counterexample
+    assert (ce.trace, ce.cycle, ce.full_path) == (fd.trace, fd.cycle, fd.full_path)
+    assert "can diverge (0 τ-steps, then a τ-cycle of 1) where" in ce.note
