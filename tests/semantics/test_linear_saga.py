@@ -3,7 +3,7 @@
 Every bundled model's processes that compile, and random sagas -- steps with
 and without ``undo`` (events and processes), compensations that throw,
 ``THROW`` and fallible activities, ``;``, ``[]``, ``|~|``, ``|||`` and
-``[| A |]`` of steps, ``if`` over steps, nested sagas, sagas in recursion,
+``[| A |]`` of steps, ``if`` and ``let`` over steps, nested sagas, sagas in recursion,
 step bodies under hiding, renaming and ``|||``, steps and compensations that
 are events only by their value (``if n < 2 then g else e``) --
 are explored by :class:`~procalg.semantics.linear.Machine` and by the firing
@@ -110,6 +110,7 @@ def _body(depth: int):
         st.builds(lambda p, q: f"({p} ||| {q})", sub, sub),
         st.builds(lambda p, q: f"({p} [| {{e}} |] {q})", sub, sub),
         st.builds(lambda p, q: f"(if n < 2 then {p} else {q})", sub, sub),
+        st.builds(lambda p: f"(let n = (n + 1) % 3 within {p})", sub),  # steps see the new n
         st.builds(lambda p: f"saga ({p})", sub),
     )
 
