@@ -40,13 +40,13 @@ import time
 from typing import Any
 
 from procalg.checks.lazy_system import Divergence, LazySystem
+from procalg.checks.level_search import LevelSearch
 from procalg.checks.refusal_refinement import (
     REFUSAL_MODELS,
     REVIVAL_MODELS,
     check_refusal_refinement,
 )
 from procalg.checks.result import CheckResult, Counterexample, RefinementModel, Stats, Verdict
-from procalg.errors import LimitExceeded
 from procalg.lts import LTS, TAU, TICK, TransitionSystem, explore
 from procalg.lts.network import Network
 from procalg.lts.normal import NormalForm
@@ -155,46 +155,34 @@ def _failure(trace: tuple[str, ...], full: tuple[str, ...], states: tuple[int, .
                           full_path=full, states=states, note=note)
 
 
-class _Product:
-    """Breadth-first search over (normal node, implementation state) pairs."""
+class _Product(LevelSearch[Counterexample]):
+    """Breadth-first search over (normal node, implementation state) pairs, level by
+    level (:class:`~procalg.checks.level_search.LevelSearch`): a trace violation found
+    while expanding depth ``d`` is ``d + 1`` moves long, so it waits for the level's
+    failure and divergence checks (``d`` moves), as :mod:`procalg.lts.refine_product`
+    does."""
 
     def __init__(self, normal: NormalForm, system: LazySystem, kind: RefinementModel,
                  max_states: int | None) -> None:
+        super().__init__(max_states)
         self.normal, self.system, self.kind = normal, system, kind
-        self.max_states = max_states
-        self.parent: dict[Pair, tuple[Pair, str] | None] = {}
-        self.edges = 0
         self.divergence = Divergence(system)
         self.alphabet = set(normal.alphabet)
 
     def run(self) -> Counterexample | None:
-        """The first violation by depth (τ steps included), or ``None``.
+        """The first violation by depth (τ steps included), or ``None``."""
+        return self.search((self.normal.root, self.system.initial))
 
-        Level by level: a trace violation found while expanding depth ``d`` is
-        ``d + 1`` steps long, so every pair of depth ``d`` still has its own
-        state checked (a failure or divergence there, ``d`` steps, is shorter)
-        before it is returned -- as :mod:`procalg.lts.refine_product` does.
-        """
-        root = (self.normal.root, self.system.initial)
-        self.parent[root] = None
-        level = [root]
-        while level:
-            deeper: list[Pair] = []
-            late: Counterexample | None = None  # a trace violation out of this level
-            for pair in level:
-                node = self.normal.node(pair[0])
-                if self.kind is RefinementModel.FAILURES_DIVERGENCES and node.divergent:
-                    continue  # after the spec diverges, anything goes
-                moves = self.system.successors(pair[1])
-                found = self._check_state(pair, moves)
-                if found is not None:
-                    return found
-                if late is None:
-                    late = self._expand(pair, moves, deeper)
-            if late is not None:
-                return late
-            level = deeper
-        return None
+    def visit(self, pair: Pair, deeper: list[Pair], expand: bool
+              ) -> tuple[Counterexample | None, Counterexample | None]:
+        if self.kind is RefinementModel.FAILURES_DIVERGENCES and \
+                self.normal.node(pair[0]).divergent:
+            return None, None  # after the spec diverges, anything goes
+        moves = self.system.successors(pair[1])
+        found = self._check_state(pair, moves)
+        if found is not None or not expand:
+            return found, None
+        return None, self._expand(pair, moves, deeper)
 
     def _expand(self, pair: Pair, moves: list[tuple[str, Any]],
                 deeper: list[Pair]) -> Counterexample | None:
@@ -209,14 +197,7 @@ class _Product:
                 if after is None:
                     return self._trace_violation(pair, label)
                 child = (after, target)
-            if child not in self.parent:
-                self.parent[child] = (pair, label)
-                deeper.append(child)
-                if self.max_states is not None and len(self.parent) > self.max_states:
-                    raise LimitExceeded(
-                        f"refinement check stopped after {self.max_states} product states",
-                        states=len(self.parent), transitions=self.edges,
-                        hint="raise the state limit, or minimise the implementation")
+            self.reach(child, (pair, label), deeper)
         return None
 
     def _check_state(self, pair: Pair, moves: list[tuple[str, Any]]) -> Counterexample | None:

@@ -12,8 +12,10 @@ traces and the stable failures, so (Roscoe's hierarchy) ``Q [R= P`` implies
 ``Q [V= P``, which implies ``Q [F= P``, which implies ``Q [T= P``.
 
 The check is the one of :mod:`procalg.checks.refinement`, a breadth-first
-search of (spec node, implementation state) pairs stopping at the first
-violation, with the extra annotation each model needs:
+search of (spec node, implementation state) pairs level by level
+(:mod:`procalg.checks.level_search`) stopping at the nearest violation, so
+the counterexample is a shortest one, with the extra annotation each model
+needs:
 
 - **revivals**: a spec node (a τ-closed set of spec states after a trace)
   keeps every stable offer of its members, not only the minimal ones. A
@@ -50,13 +52,12 @@ Example:
 from __future__ import annotations
 
 import time
-from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
 from procalg.checks.lazy_system import Divergence, LazySystem
+from procalg.checks.level_search import LevelSearch
 from procalg.checks.result import CheckResult, Counterexample, RefinementModel, Stats, Verdict
-from procalg.errors import LimitExceeded
 from procalg.lts import LTS, TAU, TICK, TransitionSystem, explore
 from procalg.lts.tau import closed_under_tau, is_divergent, tau_successors
 
@@ -177,53 +178,50 @@ def check_refusal_refinement(
     return CheckResult(Verdict.FAIL, failure, stats, f"refinement {name} fails")
 
 
-class _Search:
-    """Breadth-first search over (spec set, implementation state) pairs."""
+class _Search(LevelSearch[Counterexample]):
+    """Breadth-first search over (spec set, implementation state) pairs, level by
+    level (:class:`~procalg.checks.level_search.LevelSearch`): a failure or
+    divergence is the pair's path, a trace, revival or refusal violation that path
+    and one event more, so it waits for the level's failures and divergences."""
 
     def __init__(self, spec: SpecSets, system: LazySystem, kind: RefinementModel,
                  max_states: int | None) -> None:
+        super().__init__(max_states)
         self.spec, self.system, self.kind = spec, system, kind
         self.refusals = kind in REFUSAL_MODELS
         self.strict = kind in (RefinementModel.REVIVALS_DIVERGENCES,
                                RefinementModel.REFUSAL_DIVERGENCES)
-        self.max_states = max_states
-        # pair -> (parent pair, label, the impl's offer if a refusal was seen before it)
-        self.parent: dict[Pair, tuple[Pair, str, frozenset[str] | None] | None] = {}
-        self.edges = 0
+        # parent: pair -> (parent pair, label, the impl's offer if a refusal was seen before it)
         self.divergence = Divergence(system)
         self.alphabet = set(spec.alphabet)
 
     def run(self) -> Counterexample | None:
-        root = (self.spec.root, self.system.initial)
-        self.parent[root] = None
-        queue = deque([root])
-        while queue:
-            pair = queue.popleft()
-            node = self.spec.nodes[pair[0]]
-            if self.strict and node.divergent:
-                continue  # after the spec diverges, anything goes
-            moves = self.system.successors(pair[1])
-            offered = frozenset(x for x, _ in moves if x != TAU)
-            self.alphabet |= offered
-            stable = TICK not in offered and all(x != TAU for x, _ in moves)
-            found = self._check_state(pair, node, offered, stable)
-            if found is not None:
-                return found
-            for label, target in moves:
-                self.edges += 1
-                child = self._step(pair, label, target, offered, stable)
-                if isinstance(child, Counterexample):
-                    return child
-                if child not in self.parent:
-                    seen = offered if (self.refusals and stable and label != TAU) else None
-                    self.parent[child] = (pair, label, seen)
-                    queue.append(child)
-                    if self.max_states is not None and len(self.parent) > self.max_states:
-                        raise LimitExceeded(
-                            f"refinement check stopped after {self.max_states} product states",
-                            states=len(self.parent), transitions=self.edges,
-                            hint="raise the state limit, or minimise the implementation")
-        return None
+        """The first violation by depth (τ steps included), or ``None``."""
+        return self.search((self.spec.root, self.system.initial))
+
+    def visit(self, pair: Pair, deeper: list[Pair], expand: bool
+              ) -> tuple[Counterexample | None, Counterexample | None]:
+        node = self.spec.nodes[pair[0]]
+        if self.strict and node.divergent:
+            return None, None  # after the spec diverges, anything goes
+        moves = self.system.successors(pair[1])
+        offered = frozenset(x for x, _ in moves if x != TAU)
+        self.alphabet |= offered
+        stable = TICK not in offered and all(x != TAU for x, _ in moves)
+        found = self._check_state(pair, node, offered, stable)
+        if found is not None or not expand:
+            return found, None
+        further = self._revival(pair, node, offered, stable)
+        if further is not None:
+            return None, further
+        for label, target in moves:
+            self.edges += 1
+            child = self._step(pair, label, target, offered, stable)
+            if isinstance(child, Counterexample):
+                return None, child
+            seen = offered if (self.refusals and stable and label != TAU) else None
+            self.reach(child, (pair, label, seen), deeper)
+        return None, None
 
     def _step(self, pair: Pair, label: str, target: Any, offered: frozenset[str],
               stable: bool) -> Pair | Counterexample:
@@ -240,6 +238,7 @@ class _Search:
 
     def _check_state(self, pair: Pair, node: SpecNode, offered: frozenset[str],
                      stable: bool) -> Counterexample | None:
+        """A divergence or failure at ``pair`` (its path's length)."""
         if self.strict and self.divergence.cycle_from(pair[1]) is not None:
             return self._violation(pair, "divergence", None, offered)
         if not (stable or TICK in offered):
@@ -247,6 +246,11 @@ class _Search:
         accepts = frozenset({TICK}) if TICK in offered else offered
         if not any(m <= accepts for m in node.acceptances):
             return self._violation(pair, "failure", None, offered)
+        return None
+
+    def _revival(self, pair: Pair, node: SpecNode, offered: frozenset[str],
+                 stable: bool) -> Counterexample | None:
+        """A revival violation at stable ``pair`` (its path and one event)."""
         if self.refusals or not stable:
             return None  # refusal testing checks its refusals on the next event
         for event in sorted(offered):
@@ -272,10 +276,11 @@ class _Search:
             return Counterexample((*trace, event), accepted=initials, full_path=(*full, event),
                                   note=f"{observed} the implementation can do {event}, "
                                        f"which the specification cannot ({name})")
-        if what == "divergence":
+        if what == "divergence":  # worded as refinement.py's (one lasso everywhere)
             lead, cycle = self.divergence.cycle_from(pair[1]) or (0, 0)
             return Counterexample(trace, cycle=(TAU,) * cycle, full_path=(*full, *(TAU,) * lead),
-                                  note=f"{observed} the implementation can diverge where the "
+                                  note=f"{observed} the implementation can diverge ({lead} "
+                                       f"τ-steps, then a τ-cycle of {cycle}) where the "
                                        f"specification does not ({name})")
         if what == "failure":
             accepts = frozenset({TICK}) if TICK in offered else offered

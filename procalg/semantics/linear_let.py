@@ -32,8 +32,8 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import suppress
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
 from procalg.errors import ProcalgError
@@ -58,16 +58,24 @@ def compile_let(compiler: Compiler, expr: ast.Let, scope: frozenset[str]) -> Loc
     processes callable by name (their definitions compiled when called)."""
     from procalg.semantics.locations import AT_LET, Location
 
+    with local_processes(compiler, expr, scope) as inner:
+        return Location(AT_LET, (expr, compiler.node(expr.body, inner)))
+
+
+@contextmanager
+def local_processes(compiler: Compiler, expr: ast.Let, scope: frozenset[str]
+                    ) -> Iterator[frozenset[str]]:
+    """Compile inside ``expr``'s body: its local processes callable by name, the
+    scope (names bound there) yielded; the compiler's own locals restored after."""
     names, captured, procs = compiler.ev.let_info(expr, dict.fromkeys(scope))
     saved = compiler.locals
     compiler.locals = compiler.let_locals[id(expr)] = {
         **{n: v for n, v in saved.items() if n not in names},
         **{n: (names[n], len(captured)) for n in procs}}
     try:
-        body = compiler.node(expr.body, scope | frozenset(names))
+        yield scope | frozenset(names)
     finally:
         compiler.locals = saved
-    return Location(AT_LET, (expr, body))
 
 
 def local_call(compiler: Compiler, name: str, args: tuple[ast.Node, ...] | None,

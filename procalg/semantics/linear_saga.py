@@ -39,7 +39,8 @@ from typing import TYPE_CHECKING, Any
 from procalg.errors import ModelError
 from procalg.lts import TAU, TICK
 from procalg.semantics.linear_host import MachineHost, Moves
-from procalg.semantics.linear_saga_body import CALL, EXT, IF, INT, SEQ, STEP, Part
+from procalg.semantics.linear_let import let_scope
+from procalg.semantics.linear_saga_body import CALL, EXT, IF, INT, LET, SEQ, STEP, Part
 from procalg.semantics.locations import AT_SAGA_STATE, Location
 from procalg.semantics.patterns import match_all
 from procalg.semantics.saga_body import as_process, step_of
@@ -81,7 +82,7 @@ class SagaMoves(MachineHost):
 
     def _compensable(self, part: Part, env: Env) -> int:
         kind, parts = part.kind, part.parts
-        while kind in (IF, CALL):
+        while kind in (IF, CALL, LET):
             part, env = self._resolve(part, env)
             kind, parts = part.kind, part.parts
         if kind == STEP:
@@ -98,8 +99,11 @@ class SagaMoves(MachineHost):
         return self._tagged("cpar", left, right, sync)
 
     def _resolve(self, part: Part, env: Env) -> tuple[Part, Env]:
-        """The branch an ``if`` takes, or the clause a call expands to, with its env."""
+        """The branch an ``if`` takes, a ``let``'s body or the clause a call expands
+        to, with its env."""
         parts = part.parts
+        if part.kind == LET:
+            return parts[1], let_scope(self.ev, parts[0], env)
         if part.kind == IF:
             test = parts[0](env)
             if type(test) is not bool:

@@ -4,8 +4,11 @@ The static half of :mod:`procalg.semantics.linear_saga`: a ``saga (...)``
 body is read structurally, as :func:`procalg.semantics.saga_body.compensable`
 reads it at each evaluation (``docs/sagas.md`` section 4): ``P undo Q`` and
 every other process (a pivot) are steps, a bare event ``e`` is ``e -> SKIP``;
-``;``, ``[]``, ``|~|``, ``|||``, ``[| A |]``, ``if`` over steps and calls of
-definitions containing ``undo`` (expanded in place) compose them. Steps and
+``;``, ``[]``, ``|~|``, ``|||``, ``[| A |]``, ``if`` and ``let`` over steps
+and calls of definitions containing ``undo`` (expanded in place) compose them.
+A step or compensation is read by value as the term rules read it: an
+expression whose value is an event (an ``if`` between activities, a
+parameter, a function's result) is that event ``-> SKIP``. Steps and
 compensations are ordinary locations of the
 :class:`~procalg.semantics.locations.Compiler`.
 
@@ -20,12 +23,22 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from procalg.errors import ModelError
 from procalg.semantics.closures import compile_node
-from procalg.semantics.locations import AT_PREFIX, AT_SKIP, Location, Unsupported
-from procalg.semantics.saga_body import has_undo
+from procalg.semantics.linear_let import local_processes
+from procalg.semantics.locations import (
+    AT_IF,
+    AT_LET,
+    AT_PREFIX,
+    AT_SKIP,
+    AT_VALUE,
+    Location,
+    Unsupported,
+)
+from procalg.semantics.saga_body import as_process, has_undo
 from procalg.syntax import ast
 from procalg.terms import Event
 
@@ -33,7 +46,7 @@ if TYPE_CHECKING:
     from procalg.semantics.evaluate import Env, Evaluator
     from procalg.semantics.locations import Compiler
 
-STEP, SEQ, EXT, INT, PAR, IF, CALL = range(7)
+STEP, SEQ, EXT, INT, PAR, IF, CALL, LET = range(8)
 """Kinds of :class:`Part`."""
 _FOLD = {";": SEQ, "[]": EXT, "|~|": INT, "|||": PAR}
 
@@ -45,8 +58,8 @@ class Part:
     compensation's location and syntax (None for a pivot); for ``;``, ``[]``,
     ``|~|``, ``|||`` and ``[| A |]`` the two operands and the synchronised
     set's closure (or None); for ``if`` the condition, its span and the
-    branches; for a call the callee's name, argument closures, compiled clauses
-    and span.
+    branches; for ``let`` its syntax and its body's part; for a call the
+    callee's name, argument closures, compiled clauses and span.
     """
 
     __slots__ = ("kind", "parts")
@@ -60,7 +73,7 @@ def compile_saga(compiler: Compiler, body: ast.Node, scope: frozenset[str]) -> P
     """The saga body ``body`` read structurally (as ``saga_body.compensable`` does).
 
     Raises:
-        Unsupported: ``let`` or a replicated operator composing steps, or a
+        Unsupported: a replicated operator composing steps, or a
             compensable definition that reaches itself (the term rules say why).
     """
     return _part(compiler, body, scope, frozenset())
@@ -84,7 +97,8 @@ def _part(compiler: Compiler, expr: ast.Node, scope: frozenset[str],
         case ast.If(cond, then, orelse) if has_undo(ev, expr, set()):
             return Part(IF, (compile_node(ev, cond), cond.span, sub(then), sub(orelse)))
         case ast.Let() if has_undo(ev, expr, set()):
-            raise Unsupported("let composing the steps of a saga")
+            with local_processes(compiler, expr, scope) as inner:
+                return Part(LET, (expr, _part(compiler, expr.body, inner, expanding)))
         case ast.Replicated(op) if op in (*_FOLD, "[||]", "[| |]"):
             raise Unsupported(f"a replicated {op} composing the steps of a saga")
         case ast.Name(name) | ast.Apply(ast.Name(name)) if has_undo(ev, expr, set()):
@@ -113,22 +127,48 @@ def _bound(params: tuple | None) -> frozenset[str]:
 
 
 def _process(compiler: Compiler, expr: ast.Node, scope: frozenset[str]) -> Location:
-    """A step or compensation: a bare event ``e`` is ``e -> SKIP``, else a process."""
+    """A step or compensation as ``saga_body.step_of`` reads it: whatever its value,
+    an event ``e`` is ``e -> SKIP``, so a bare event counts wherever an expression
+    reaches it (``if``'s branches, a ``let``'s body, a parameter, a function's
+    result), else a process."""
     head = expr.parts[0] if type(expr) is ast.Dot else expr
     if type(head) is ast.Name and head.id not in scope \
             and head.id in compiler.ev.types.channels:
-        value = compile_node(compiler.ev, expr)
+        return Location(AT_PREFIX, (_event(compile_node(compiler.ev, expr), expr),
+                                    Location(AT_SKIP)))
+    match expr:
+        case ast.If(cond, then, orelse):
+            return Location(AT_IF, (compile_node(compiler.ev, cond), cond.span,
+                                    _process(compiler, then, scope),
+                                    _process(compiler, orelse, scope)))
+        case ast.Let():
+            with local_processes(compiler, expr, scope) as inner:
+                return Location(AT_LET, (expr, _process(compiler, expr.body, inner)))
+        case ast.Dot():  # an event built from a local name: ch.1 with ch a parameter
+            return _value(compiler, expr)
+    found = compiler.node(expr, scope)
+    return _value(compiler, expr) if found.kind == AT_VALUE else found
 
-        def event(env: Env) -> Event:
-            found = value(env)
-            if type(found) is not Event:  # the term rules' error (saga_body.as_process)
-                raise ModelError(f"a saga step must be a process or an event, got {found}",
-                                 expr.span, hint="steps are processes (P undo Q) or events "
-                                 "(reserve undo release)")
-            return found
 
-        return Location(AT_PREFIX, (event, Location(AT_SKIP)))
-    return compiler.node(expr, scope)
+def _event(value: Callable[[Env], Any], expr: ast.Node) -> Callable[[Env], Event]:
+    """``value`` checked to be an event, with the term rules' error otherwise."""
+    def event(env: Env) -> Event:
+        found = value(env)
+        if type(found) is not Event:  # the term rules' error (saga_body.as_process)
+            raise ModelError(f"a saga step must be a process or an event, got {found}",
+                             expr.span, hint="steps are processes (P undo Q) or events "
+                             "(reserve undo release)")
+        return found
+
+    return event
+
+
+def _value(compiler: Compiler, expr: ast.Node) -> Location:
+    """A value known only when met (a parameter, a function's result): an event is
+    ``e -> SKIP`` (with its ``fail`` branch), a process its term's location, anything
+    else the term rules' error (``saga_body.as_process``)."""
+    ev, value = compiler.ev, compile_node(compiler.ev, expr)
+    return Location(AT_VALUE, (lambda env: as_process(ev, expr, env, value(env)), expr.span))
 
 
 def _event_set(ev: Evaluator, expr: ast.Node) -> Any:
@@ -150,6 +190,8 @@ def step_bodies(part: Part) -> list[Location]:
             todo.extend(item.parts[2:])
         elif item.kind == CALL:
             todo.extend(body for _, body in item.parts[2])
+        elif item.kind == LET:
+            todo.append(item.parts[1])
         else:
             todo.extend(item.parts[:2])
     return found

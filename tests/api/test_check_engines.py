@@ -5,7 +5,9 @@ timeout, exception, hiding over parallel, renaming, ``SKIP``, data-carrying
 channels, recursion with parameters) are checked through the public API
 twice: with the default engine (the product engine over compiled, lazy and
 control components wherever it applies) and with ``engine=REFERENCE`` (the
-term-level rules, the oracle). Every assertion must get the same verdict and
+term-level rules, the oracle). Every assertion (deadlock, divergence,
+determinism, and refinement in traces, failures, failures-divergences,
+revivals and refusal testing) must get the same verdict and
 a counterexample of the same length, and the default engine's counterexample
 must be a real one on the reference LTS (:func:`assert_replays`). Once more
 with leaves past two states explored lazily (as leaves past
@@ -43,6 +45,9 @@ ASSERTIONS = {  # assertion text: the implementation a counterexample runs on
     "S [F= T": "T",
     "S [FD= T": "T",
     "T [FD= S": "S",
+    "S [V= T": "T",
+    "S [R= T": "T",
+    "T [RD= S": "S",
 }
 
 
@@ -80,18 +85,48 @@ def _on_tau_cycle(lts: LTS, state: int) -> bool:
 
 def assert_replays(lts: LTS, kind: str, ce: Counterexample) -> None:
     """``ce`` is a real counterexample of ``kind`` on the reference ``lts``: its
-    trace is one of the LTS's, and after it a state deadlocks, diverges or
-    refuses what the counterexample says."""
+    trace is one of the LTS's (in refusal testing, with the refusals observed on
+    the way), and after it a state deadlocks, diverges or refuses what the
+    counterexample says; a revival or refusal violation's refusal comes before
+    its last event, from a stable state that then does it."""
     states = _after(lts, [lts.initial], None)
-    for event in ce.trace:
+    offers = _observed(ce)
+    revival = "and then do" in ce.note
+    for i, event in enumerate(ce.trace):
+        if i < len(offers) and offers[i] is not None:  # stable offering exactly that
+            states = {s for s in states if _stable_offer(lts, s) == offers[i]}
+        if revival and i == len(ce.trace) - 1:
+            states = {s for s in states if _stable_offer(lts, s) is not None
+                      and not _stable_offer(lts, s) & ce.refused}
+            assert states, f"no stable state refuses {set(ce.refused)} there: {ce}"
         states = _after(lts, states, event)
         assert states, f"{ce.trace} is no trace of the reference LTS (stuck at {event})"
+    if revival:
+        return
     if kind == "deadlock free" and ce.cycle is None:
         assert TICK not in ce.trace and any(not lts.successors(s) for s in states), ce
     if ce.cycle is not None:  # a divergence: some state after the trace can τ for ever
         assert any(_on_tau_cycle(lts, s) for s in states), ce
     elif ce.refused is not None and kind != "deterministic":
         assert any(not _accepts(lts, s) & ce.refused for s in states), ce
+
+
+def _observed(ce: Counterexample) -> list[frozenset[str] | None]:
+    """A refusal-testing counterexample's offers seen before each event of its
+    observation (None: •), read from its note; [] for the other models."""
+    found = re.search(r"after the observation <(.*?)> the implementation", ce.note)
+    if found is None:
+        return []
+    seen = re.findall(r"(•|refusing all but \{[^}]*\}), [^,{}]+", found.group(1))
+    return [None if x == "•" else
+            frozenset(e for e in x.removeprefix("refusing all but {")[:-1].split(", ") if e)
+            for x in seen]
+
+
+def _stable_offer(lts: LTS, state: int) -> frozenset[str] | None:
+    """What ``state`` offers if it is stable (no τ, no ✓), else None."""
+    offered = frozenset(lts.labels[lab] for lab, _ in lts.successors(state))
+    return None if TAU in offered or TICK in offered else offered
 
 
 def _accepts(lts: LTS, state: int) -> set[str]:
@@ -173,3 +208,34 @@ def test_a_call_looping_back_under_hiding_after_a_parallel_in_a_choice_is_checke
     assert_engines_agree("channel a, b, c\nchannel d, e : {0..3}\nL(n) = a -> STOP\n"
                          "P(n) = ((a -> P(((n + 1) % 4))) [] (STOP [| {} |] STOP))\n"
                          "T = ((STOP ||| P(0)) ; (P(1) \\ {a}))\nS = STOP\n")
+
+
+# Worked by hand as FDR answers it. S = (a -> STOP) [> (b -> STOP) offers a only
+# before its timeout's τ; its one stable state offers {b}. T = a -> STOP [] b -> STOP
+# is stable offering {a, b} at once. Traces: both {<>, <a>, <b>}. Failures: S's
+# stable refusals at <> are the subsets of {a}, T's only {}: T [F= S fails (the
+# failure (<>, {a})), S [F= T holds. Revivals: T has (<>, {}, a), stable refusing
+# nothing and then a; S's only stable state cannot do a: S [V= T fails at <a> with
+# {} refused before it, and S [R= T too (the observation <{}, a>).
+BY_HAND = {  # assertion: verdict, trace, refused, accepted
+    "S [T= T": ("pass", None, None, None),
+    "S [F= T": ("pass", None, None, None),
+    "S [V= T": ("fail", ("a",), frozenset(), frozenset({"b"})),
+    "S [R= T": ("fail", ("a",), frozenset(), frozenset({"b"})),
+    "T [V= S": ("fail", (), frozenset({"a"}), frozenset({"a", "b"})),
+    "T [R= S": ("fail", (), frozenset({"a"}), frozenset({"a", "b"})),
+}
+
+
+def test_a_timeout_against_a_choice_gets_fdrs_revivals_and_refusal_testing_answers():
+    text = "channel a, b\nS = (a -> STOP) [> (b -> STOP)\nT = a -> STOP [] b -> STOP\n"
+    model = loads(text + "".join(f"assert {a}\n" for a in BY_HAND))
+    for engine in (CheckEngine.AUTO, CheckEngine.REFERENCE):
+        reports = check_model(model, options=SearchOptions(engine=engine))
+        for (assertion, (verdict, trace, refused, accepted)), report in zip(
+                BY_HAND.items(), reports, strict=True):
+            ce = report.check.counterexample
+            assert report.result == verdict, (engine, assertion)
+            if ce is not None:
+                assert (ce.trace, ce.refused, ce.accepted) == (trace, refused, accepted), \
+                    (engine, assertion, ce)

@@ -185,3 +185,42 @@ def test_refusal_testing_implies_revivals_implies_failures_implies_traces(spec, 
 @given(p=random_lts())
 def test_every_process_refines_itself(model, p):
     assert refines(p, p, model)
+
+
+# a -> a -> STOP against an implementation that after <a> either offers a twice
+# more (state 1: <a, a, a> is a trace violation, 3 moves) or stops after a τ
+# (state 2: refusing {a} after <a>, 2 moves); expanding state 1 meets the trace
+# violation before state 4, of the same depth, is checked
+NEARER_FAILURE = (LTS.build(3, 0, ["a"], [(0, "a", 1), (1, "a", 2)]),
+                  LTS.build(5, 0, ["a"], [(0, "a", 1), (0, "a", 2), (1, "a", 2), (1, "a", 3),
+                                          (2, "τ", 4), (3, "a", 2)]))
+# (a -> STOP) [> (b -> STOP) against a τ to a state stable offering {a, b} (a
+# revival (<>, {}, a) and, in [R=, the observation <{}, a>, both one event after
+# the τ) or a τ to STOP (the failure (<>, {a, b}), the τ alone)
+NEARER_THAN_A_REVIVAL = (LTS.build(4, 0, ["a", "b"], [(0, "a", 1), (0, "τ", 2), (2, "b", 3)]),
+                         LTS.build(5, 0, ["a", "b"], [(0, "τ", 1), (0, "τ", 2), (1, "a", 3),
+                                                      (1, "b", 4)]))
+
+
+@pytest.mark.parametrize("model", [*CHAIN[:2], *STRICT_CHAIN[:2]])
+def test_a_failure_one_move_nearer_than_a_trace_violation_found_first_is_the_counterexample(
+        model):
+    ce = check_refusal_refinement(*NEARER_FAILURE, model).counterexample
+    assert (ce.trace, ce.refused, ce.full_path) == (("a",), frozenset({"a"}), ("a", "τ"))
+
+
+@pytest.mark.parametrize("model", [*CHAIN[:2], *STRICT_CHAIN[:2]])
+def test_a_failure_one_move_nearer_than_a_revival_or_refusal_found_first_is_the_counterexample(
+        model):
+    spec, impl = NEARER_THAN_A_REVIVAL
+    assert refines(spec, impl, M.TRACES)  # only the refusals tell them apart
+    ce = check_refusal_refinement(spec, impl, model).counterexample
+    assert (ce.trace, ce.refused, ce.full_path) == ((), frozenset({"a", "b"}), ("τ",))
+
+
+@pytest.mark.parametrize("model", STRICT_CHAIN[:2])
+def test_a_divergence_is_worded_as_in_the_other_refinement_models(model):
+    ce = check_refusal_refinement(STOP, DIV, model).counterexample
+    fd = check_refinement(STOP, DIV, M.FAILURES_DIVERGENCES).counterexample
+    assert (ce.trace, ce.cycle, ce.full_path) == (fd.trace, fd.cycle, fd.full_path)
+    assert "can diverge (0 τ-steps, then a τ-cycle of 1) where" in ce.note

@@ -3,7 +3,9 @@
 Every bundled model's processes that compile, and random sagas -- steps with
 and without ``undo`` (events and processes), compensations that throw,
 ``THROW`` and fallible activities, ``;``, ``[]``, ``|~|``, ``|||`` and
-``[| A |]`` of steps, ``if`` over steps, nested sagas, sagas in recursion --
+``[| A |]`` of steps, ``if`` and ``let`` over steps, nested sagas, sagas in recursion,
+step bodies under hiding, renaming and ``|||``, steps and compensations that
+are events only by their value (``if n < 2 then g else e``) --
 are explored by :class:`~procalg.semantics.linear.Machine` and by the firing
 rules of :mod:`procalg.semantics.saga`: strongly bisimilar LTSs, same labels,
 same deadlocks.
@@ -74,7 +76,16 @@ def _plain(depth: int):
         st.builds(lambda p, q: f"({p} [] {q})", sub, sub),
         st.builds(lambda p, q: f"({p} |~| {q})", sub, sub),
         st.builds(lambda p, q: f"({p} ; {q})", sub, sub),
+        # a step whose body is done under these has only its ✓ left (saga.finished)
+        st.builds(lambda p: f"({p} \\ {{f}})", sub),
+        st.builds(lambda p: f"({p} [[e <- f]])", sub),
+        st.builds(lambda p, q: f"({p} ||| {q})", sub, sub),
     )
+
+
+_EVENTS = st.sampled_from(["g", "e", "ok.2", "a.n", "u.1"])
+_VALUED = st.builds(lambda x, y: f"(if n < 2 then {x} else {y})", _EVENTS, _EVENTS)
+"""A step or compensation that is an event only by its value (saga_body.step_of)."""
 
 
 @cache  # one strategy object per depth
@@ -84,6 +95,8 @@ def _body(depth: int):
         st.builds(lambda p, q: f"({p}) undo ({q})", _plain(1), _plain(1)),
         st.builds(lambda q: f"a.n undo {q}", st.sampled_from(["ok.n", "u.1", "THROW", "SKIP"])),
         st.sampled_from(["g", "e", "ok.2", "g undo ok.0"]),
+        _VALUED,  # a pivot that is an event
+        st.builds(lambda p, q: f"{p} undo {q}", _VALUED, st.one_of(_VALUED, _EVENTS)),
         _plain(1),  # a pivot
     )
     if depth == 0:
@@ -97,6 +110,7 @@ def _body(depth: int):
         st.builds(lambda p, q: f"({p} ||| {q})", sub, sub),
         st.builds(lambda p, q: f"({p} [| {{e}} |] {q})", sub, sub),
         st.builds(lambda p, q: f"(if n < 2 then {p} else {q})", sub, sub),
+        st.builds(lambda p: f"(let n = (n + 1) % 3 within {p})", sub),  # steps see the new n
         st.builds(lambda p: f"saga ({p})", sub),
     )
 
@@ -113,6 +127,23 @@ _MODELS = st.builds(
 @settings(max_examples=150, deadline=None)
 def test_random_sagas_are_bisimilar_to_their_terms(text, start):
     assert_compiles_like_its_terms(loads(HEADER + text), start, 3_000)
+
+
+@pytest.mark.parametrize("text", [
+    "P(n) = saga (h undo g ; (if n < 2 then g else h) undo SKIP) ; STOP",
+    "P(n) = saga (if n < 2 then g else h)",
+    "P(n) = saga (h undo (if n > 2 then g else THROW) ; THROW)",
+    "P(n) = saga (X(g) undo h ; X(h -> SKIP) ; THROW)\nX(x) = x",
+    "P(n) = saga ((X(n) undo X(1 - n)) ; THROW)\nX(n) = if n == 0 then g else h",
+    "P(n) = saga ((let x = a.n within x) undo g ; THROW)",
+    "P(n) = saga (let Q = h -> SKIP within (g undo Q ; Q undo g ; THROW))",
+    "P(n) = saga (let m = n + 1 within (a.m undo u.m ; THROW))",
+    "P(n) = saga (Y(a) undo g ; THROW)\nY(ch) = ch.1",
+])
+def test_a_step_that_is_an_event_by_its_value_compiles_as_that_event_then_skip(text):
+    model = loads(HEADER + "activity h\n" + text)
+    assert isinstance(compile_leaf(model.spec.evaluator, model.process("P(1)")), Machine)
+    assert assert_compiles_like_its_terms(model, "P(1)", 3_000) is not None
 
 
 def _machine(text: str, start: str = "P") -> Machine:
@@ -165,6 +196,9 @@ def test_a_parallel_sibling_that_throws_keeps_the_other_sides_installed_undo():
 @pytest.mark.parametrize(("text", "message"), [
     ("channel c : {0..1}\nP = saga (c undo SKIP)", "a saga step must be a process or an event"),
     ("activity a, u\nS(0) = a undo u\nP = saga (S(1))", "no clause of S matches"),
+    ("activity a\nX(x) = x\nP = saga ((if 1 < 2 then X(3) else a) undo SKIP)",
+     "a saga step must be a process or an event, got 3"),
+    ("activity a\nX(x) = x\nP = saga (a undo X(3))", "a saga step must be a process"),
 ])
 def test_a_bad_saga_step_is_the_term_rules_model_error(text, message):
     model = loads(text)
