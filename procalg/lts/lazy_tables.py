@@ -43,6 +43,7 @@ from procalg.lts.codes import Layout
 from procalg.lts.firing import fire_factors
 from procalg.lts.lazy import LazyComponent
 from procalg.lts.lazy_fold import Folding
+from procalg.lts.lazy_small import applies, fire_few
 from procalg.lts.network import Network, SyncRule
 
 if TYPE_CHECKING:
@@ -216,6 +217,16 @@ class _Driven:
                 self.others.append((c, (other, per_rule)))
             else:
                 self.others.append((c, self._eager(tables, c, locals_)))
+        self.partners_eager = not any(isinstance(part[0], LazyComponent)
+                                      for _, part in self.others)
+        self._small: tuple[list[int], ...] | None = None
+
+    def small_tables(self) -> tuple[list[int], ...]:
+        """The label and rule arrays as lists (for :func:`~procalg.lts.lazy_small.fire_few`)."""
+        if self._small is None:
+            self._small = (self.label_start.tolist(), self.label_count.tolist(),
+                           self.by_label.tolist(), self.glabel.tolist())
+        return self._small
 
     def _eager(self, tables: Tables, c: int, locals_: list[dict[int, str]]) -> tuple:
         """CSR over (rule, local state) of component ``c``'s (delta, -) moves."""
@@ -270,6 +281,8 @@ class _Driven:
         table = self.table
         count, start = looked if looked is not None else \
             table.lookup_all(locs[self.driver], self.backward)  # type: ignore[attr-defined]
+        if applies(self, codes, wide):  # a narrow frontier: a loop beats 30 numpy calls
+            return fire_few(self, codes, locs, layout.stride, count, start)
         state, entry = _runs(start, count)  # every driver move from every state
         label = table.entry_labels(entry, self.backward)
         first, nrules = self.label_start[label], self.label_count[label]

@@ -1,0 +1,78 @@
+"""The plain-Python firing of a few states against the vectorised one.
+
+:func:`procalg.lts.lazy_small.fire_few` must give exactly the moves of
+:meth:`procalg.lts.lazy_tables._Driven.fire`, in the same order (the
+search's goals see them as they come), and a deep, narrow leaf (one
+state per BFS level, where it runs) must check as the term-level
+reference does.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from procalg.api.check import check_model
+from procalg.api.model import loads
+from procalg.api.search import CheckEngine, SearchOptions
+from procalg.lts import lazy_small
+from procalg.lts.lazy import LazyComponent
+from procalg.lts.product import searcher
+from tests.lts.test_lazy import _pair, mixes
+from tests.lts.test_product import trees
+
+
+def _moves(tables, codes: np.ndarray) -> list[tuple[int, int, int]]:
+    src, dst, lab = tables.successors(codes)
+    return list(zip(src.tolist(), dst.tolist(), lab.tolist(), strict=True))
+
+
+@settings(max_examples=100, deadline=None)
+@given(trees(), mixes, st.integers(1, lazy_small.FEW))
+def test_a_few_states_fire_the_same_moves_in_the_same_order_as_numpy(tree, mix, few):
+    _, lazy = _pair(tree, mix=mix)
+    search = searcher(lazy)
+    search.run()
+    search.visited.finish()
+    codes = search.held(search.visited.codes)
+    tables = search.tables
+    for lo in range(0, len(codes), few):
+        chunk = codes[lo: lo + few]
+        looped = _moves(tables, chunk)
+        saved = lazy_small.FEW
+        lazy_small.FEW = 0  # every state through numpy
+        try:
+            assert _moves(tables, chunk) == looped
+        finally:
+            lazy_small.FEW = saved
+
+
+COUNTER = """
+channel c : {{0..{top}}}
+channel d, e
+P(n) = c!n -> (if n == {stuck} then STOP else d -> P((n + 1) % {size}))
+Q(n) = c!n -> (d -> Q((n + 1) % {size}) [] e -> Q(n))
+assert P(0) :[deadlock free]
+assert Q(0) :[deadlock free]
+assert Q(0) :[divergence free]
+"""
+
+
+def _outcomes(text: str, engine: CheckEngine) -> list[tuple]:
+    out = []
+    for report in check_model(loads(text), options=SearchOptions(engine=engine)):
+        assert report.check is not None, report.error
+        found = report.check.counterexample
+        out.append((report.result, report.stats.states, found.trace if found else None))
+    return out
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.integers(1001, 1400), st.data())  # past 2,000 states: the leaf is lazy
+def test_a_deep_narrow_counter_leaf_checks_as_the_reference_does(size, data):
+    stuck = data.draw(st.integers(0, 2 * size))  # past the counter's range: never stuck
+    text = COUNTER.format(top=size - 1, stuck=stuck, size=size)
+    network = loads(text).network("Q(0)")
+    assert any(isinstance(c, LazyComponent) for c in network.components)  # the narrow path
+    assert _outcomes(text, CheckEngine.PRODUCT) == _outcomes(text, CheckEngine.REFERENCE)
