@@ -47,6 +47,7 @@ from procalg.lts.exploration import Edges, Exploration
 from procalg.lts.lazy_asks import AskedExpansion
 from procalg.lts.lazy_batch import BATCH_MIN
 from procalg.lts.lazy_batch import OmegaState as _Omega
+from procalg.lts.lazy_small import FEW
 from procalg.lts.lts import TAU, TICK, TransitionSystem
 from procalg.lts.move_columns import Column, View
 from procalg.lts.network import DONE
@@ -213,13 +214,22 @@ class LazyComponent(AskedExpansion):
 
     def _expand(self, locals_: np.ndarray, asks: tuple[np.ndarray, np.ndarray] | None) -> int:
         locals_ = np.asarray(locals_, dtype=np.int64)
+        if len(locals_) <= FEW:  # a narrow frontier: no numpy call for a state or two
+            slot = self._slot.data
+            todo = [loc for loc in sorted(set(locals_.tolist())) if slot[loc] < 0]
+            if not todo and not self.deferred:
+                return 0
+            return self._expand_todo(todo, asks)
         if len(locals_) > self._slot.size:  # a whole frontier: a mask beats a sort
             seen = np.zeros(self._slot.size, dtype=bool)
             seen[locals_] = True
             locals_ = np.flatnonzero(seen)
         else:  # sort-based: numpy 2's hashing np.unique is several times slower
             locals_ = sorted_unique(locals_)
-        todo = locals_[self._slot.view[locals_] < 0].tolist()
+        return self._expand_todo(locals_[self._slot.view[locals_] < 0].tolist(), asks)
+
+    def _expand_todo(self, todo: list[int], asks: tuple[np.ndarray, np.ndarray] | None) -> int:
+        """Expand ``todo`` (sorted local ids, never expanded), see :meth:`expand`."""
         deferred = self.deferred
         if not deferred:
             batch: list[int] | None = None

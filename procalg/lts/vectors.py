@@ -134,7 +134,7 @@ class Tables:
         self._whole = [b is not None and len(b.groups) == len(g)
                        for b, g in zip(self._batch, (self.forward, self.backward), strict=True)]
         self._columns: tuple[object, np.ndarray, np.ndarray] = (None, *np.zeros((2, 0, 1), int))
-        self._windowed: tuple[object, list[Window | None], list[Window | None]] = (None, [], [])
+        self._windowed: tuple[object, tuple[list[Window | None], list[int]], ...] = (None,)
 
     def local_moves(self, c: int) -> dict[str, tuple[list[int], list[int]]]:
         """Eager component ``c``'s moves per local label, as (sources, targets)."""
@@ -339,10 +339,7 @@ class Tables:
             skip |= batch.groups
             windows: list[Window | None] = [None] * len(groups)
         else:  # groups with a window read the code's bits: decode the others' digits only
-            windows = self._windows(backward)
-            needed = sorted({c for g, w in zip(groups, windows, strict=True) if w is None
-                             for c in (g.comps if isinstance(g, LazyGroup)
-                                       else {c for f in g for c in f.comps})})
+            windows, needed = self._windows(backward)
             locs = dict(zip(needed, layout.decode_rows(codes, needed), strict=True))
         at = [i for i in range(len(groups)) if i not in skip]
         parts += [windows[i].fire(codes) if windows[i] is not None  # type: ignore[union-attr]
@@ -357,14 +354,21 @@ class Tables:
         return tuple(np.concatenate(x) for x in zip(*parts, strict=True))  # type: ignore[return-value]
 
 
-    def _windows(self, backward: bool) -> list[Window | None]:
+    def _windows(self, backward: bool) -> tuple[list[Window | None], list[int]]:
         """Each group's :class:`~procalg.lts.code_windows.Window` in the
-        current layout (None: fired from decoded digits), made once per layout."""
+        current layout (None: fired from decoded digits), and the components
+        whose digits those others read; made once per layout (a deep, narrow
+        search asks once per level)."""
         if self._windowed[0] is not self.layout:
-            self._windowed = (self.layout, *(
-                [Window.of(g[0], self.layout) if isinstance(g, list) and len(g) == 1
-                 and isinstance(g[0], TableFactor) else None for g in groups]
-                for groups in (self.forward, self.backward)))
+            made = []
+            for groups in (self.forward, self.backward):
+                windows = [Window.of(g[0], self.layout) if isinstance(g, list) and len(g) == 1
+                           and isinstance(g[0], TableFactor) else None for g in groups]
+                needed = sorted({c for g, w in zip(groups, windows, strict=True) if w is None
+                                 for c in (g.comps if isinstance(g, LazyGroup)
+                                           else {c for f in g for c in f.comps})})
+                made.append((windows, needed))
+            self._windowed = (self.layout, *made)
         return self._windowed[1 + backward]
 
     def _lazy(self, group: LazyGroup, codes: np.ndarray, locs: dict[int, np.ndarray]
