@@ -349,6 +349,38 @@ def odometer_states(size: Size) -> int:
     return 3 ** n
 
 
+def counter_proc(size: Size) -> str:
+    """One data-carrying leaf counting modulo N: a BFS level per state
+    (2N levels of one state), the deepest, narrowest space; its leaf is
+    explored lazily (past 2,000 states), so the search pays a level's
+    fixed cost 2N times."""
+    (n,) = size
+    return f"""N = {n}
+channel c : {{0..N-1}}
+channel d
+P(n) = c!n -> d -> P((n + 1) % N)
+
+assert P(0) :[deadlock free [F]]
+"""
+
+
+def counter_promela(size: Size) -> str:
+    """One process, one ``atomic`` per CSP event (``c!n``, then ``d``)."""
+    (n,) = size
+    return f"""int n;
+bit said;
+
+proctype counter() {{
+    do
+    :: atomic {{ said == 0 -> said = 1 }}                    /* c!n */
+    :: atomic {{ said == 1 -> said = 0; n = (n + 1) % {n} }}  /* d */
+    od
+}}
+
+init {{ atomic {{ run counter() }} }}
+"""
+
+
 # --- determinism and refinement: the same space, a different question ----------
 
 def milner_checked(assertion: str) -> Callable[[Size], str]:
@@ -415,6 +447,8 @@ FAMILIES: dict[str, Family] = {f.name: f for f in [
            lambda s: _promela_file("buffers.pml", {"N": s[0]}), lambda s: 3 ** s[0]),
     Family("odometer", ("N",), ((10,), (12,)), ((14,), (16,)), odometer_proc,
            odometer_promela, odometer_states),
+    Family("counter", ("N",), ((5000,),), ((30000,),), counter_proc, counter_promela,
+           lambda s: 2 * s[0]),
     # spin has no determinism check: its peer explores the same space (pan's
     # full search of scheduler.pml), the cost any determinism check starts from
     Family("milner-determinism", ("N",), ((8,), (12,)), ((16,),),

@@ -30,6 +30,7 @@ TINY = {
     "buffers": [(2,), (4,)],
     "philosophers-fixed": [(3,), (4,)],
     "odometer": [(2,), (4,)],
+    "counter": [(1,), (7,), (1100,)],  # 1,100: past 2,000 states, a lazy leaf
     "milner-determinism": [(3,), (4,)],
     "milner-refines": [(3,), (4,)],
     "phils-determinism": [(3,), (4,)],
