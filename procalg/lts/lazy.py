@@ -185,6 +185,28 @@ class LazyComponent(AskedExpansion):
         for view in self._views.values():
             view.append(keys, src, width_codes, dst)
 
+    def known_moves(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """Every move of the component as ``(from, label code, to)`` local ids,
+        once its table is whole: every numbered state expanded and no label
+        deferred (then the numbered states are closed under moves, so they are
+        all the states reachable from the initial one); else None.
+
+        Example:
+            >>> from procalg.lts.exploration import ExplicitSystem
+            >>> from procalg.lts.lts import LTS
+            >>> lazy = LazyComponent(ExplicitSystem(LTS.build(2, 0, ["a"], [(0, "a", 1)])), {"a"})
+            >>> lazy.known_moves() is None  # state 0 not expanded yet
+            True
+            >>> _ = lazy.expand(np.array([0])); _ = lazy.expand(np.array([1]))
+            >>> [x.tolist() for x in lazy.known_moves()], lazy.code["a"]
+            ([[0], [1], [1]], 1)
+        """
+        if self.deferred or self.expanded < self.num_states:
+            return None
+        width, src, dst, key = len(self.labels), self._src.view, self._dst.view, self._key.view
+        live = key // width == self._slot.data[src]  # runs rewritten: the current ones
+        return src[live], key[live] % width, dst[live]
+
     @property
     def stamp(self) -> tuple[int, int]:
         """Changes whenever the move table or the numbered states do (table

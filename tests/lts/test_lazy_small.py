@@ -18,7 +18,8 @@ from procalg.api.model import loads
 from procalg.api.search import CheckEngine, SearchOptions
 from procalg.lts import lazy_small
 from procalg.lts.lazy import LazyComponent
-from procalg.lts.product import searcher
+from procalg.lts.product import count_states, searcher, tau_lasso
+from procalg.lts.refine_product import tau_acyclic
 from tests.lts.test_lazy import _pair, mixes
 from tests.lts.test_product import trees
 
@@ -52,10 +53,13 @@ COUNTER = """
 channel c : {{0..{top}}}
 channel d, e
 P(n) = c!n -> (if n == {stuck} then STOP else d -> P((n + 1) % {size}))
-Q(n) = c!n -> (d -> Q((n + 1) % {size}) [] e -> Q(n))
+Q(n) = c!n -> R(n)
+R(n) = d -> Q((n + 1) % {size}) [] e -> R(n)
 assert P(0) :[deadlock free]
 assert Q(0) :[deadlock free]
 assert Q(0) :[divergence free]
+assert Q(0) \\ {{e}} :[deadlock free]
+assert P(0) \\ {{d}} :[deadlock free]
 """
 
 
@@ -76,3 +80,23 @@ def test_a_deep_narrow_counter_leaf_checks_as_the_reference_does(size, data):
     network = loads(text).network("Q(0)")
     assert any(isinstance(c, LazyComponent) for c in network.components)  # the narrow path
     assert _outcomes(text, CheckEngine.PRODUCT) == _outcomes(text, CheckEngine.REFERENCE)
+
+
+@settings(max_examples=100, deadline=None)
+@given(trees(), mixes)
+def test_lazy_leaves_explored_whole_are_judged_tau_acyclic_only_without_divergence(tree, mix):
+    eager, lazy = _pair(tree, mix=mix)
+    count_states(lazy)  # every local state the product reaches is expanded now
+    if tau_acyclic(lazy):
+        assert not tau_lasso(eager).found
+
+
+def test_a_counter_leaf_is_tau_acyclic_once_its_deadlock_search_explored_it():
+    model = loads(COUNTER.format(top=1199, stuck=5000, size=1200))
+    network = model.network("P(0)")
+    assert not tau_acyclic(network)  # the leaf's table is not whole yet: unknown
+    assert not count_states(network).found
+    assert tau_acyclic(network)
+    hidden = model.network(model.process("Q(0) \\ {e}"))
+    count_states(hidden)
+    assert not tau_acyclic(hidden)  # R's e, hidden, loops
