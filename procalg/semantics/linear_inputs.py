@@ -256,17 +256,11 @@ class InputMoves(StateKeys):
         if found is None:
             scope = {n: env[n] for n in reads if n in env}
             offers = self._inputs(expr, scope)  # errors raise here, nothing kept
-            name, fallible = self._name, self.ev.fallible
-            flat: list[tuple[str, Env | None]] = []
+            fallible = self.ev.fallible
             if offers and fallible and offers[0][0].channel in fallible:  # one channel heads
-                failed = self._failed  # every event of the prefix: fail.c.v per event
-                for event, bound in offers:
-                    label = name(event)
-                    fail = failed.get(label)
-                    if fail is None:
-                        fail = failed[label] = name(fail_event(event))
-                    flat += [(label, bound), (fail, None)]
+                flat = self._with_failures(offers)  # every event of the prefix
             else:
+                name = self._name
                 flat = [(name(event), bound) for event, bound in offers]
             if len(self._shared) >= SHARED_OFFERS:  # data that keeps changing: start afresh
                 self._shared.clear()
@@ -284,6 +278,10 @@ class InputMoves(StateKeys):
             return None
         if not self._can_fail.setdefault(id(expr), offers[0][0].channel in self.ev.fallible):
             return None  # one channel heads every event of the prefix
+        return self._with_failures(offers)
+
+    def _with_failures(self, offers: list) -> list[tuple[str, Env | None]]:
+        """Each offer's label and scope, then its failure's (``fail.c.v -> THROW``: None)."""
         out: list[tuple[str, Env | None]] = []
         name, failed = self._name, self._failed
         for event, scope in offers:
