@@ -37,7 +37,7 @@ from procalg.semantics.functions import (
 from procalg.semantics.growth import growing, watched
 from procalg.semantics.infinite import IntegersFrom
 from procalg.semantics.lazy_errors import EvaluationError
-from procalg.semantics.lazy_sequences import LAZY, LazySeq, comprehension
+from procalg.semantics.lazy_sequences import ENDLESS, LAZY, LazySeq, comprehension
 from procalg.semantics.prelude import is_pattern_pick
 from procalg.semantics.relations import Image
 from procalg.semantics.transformations import Transformations
@@ -199,9 +199,9 @@ class Evaluator(EventSets, Transformations):
                                  for i in (item, *more))
             case ast.SeqComp(item, qualifiers, more):  # lazy if drawn from a lazy sequence
                 return comprehension(
-                    LAZY if e is LAZY else self.eval(i, e)
+                    e if e is LAZY or e is ENDLESS else self.eval(i, e)
                     for e in patterns.bindings(self, qualifiers, env, lazy=True)
-                    for i in ((item,) if e is LAZY else (item, *more)))
+                    for i in ((item,) if e is LAZY or e is ENDLESS else (item, *more)))
             case ast.SeqFrom(low):
                 return LazySeq(itertools.count(self.int(low, env)))
             case ast.BothPattern():

@@ -5,8 +5,9 @@ sequence never ends. A :class:`LazySeq` computes its items only as far as
 they are asked for (``head``, ``tail``, ``null``, a pattern ``<x>^s`` or
 ``<>``, a generator ``x <- s``) and keeps those it computed. Anything that
 needs the whole sequence (``length``, ``==``, ``set``, printing) lists
-it with :func:`listed`, which stops with an error after :data:`MAX_ITEMS`
-items instead of running for ever.
+it with :func:`listed`, which stops with an error instead of running for
+ever: at once for a sequence known to be endless (``<n..>``, a comprehension
+drawing from one, a join with one), else after :data:`MAX_ITEMS` items.
 
 ``^`` is Haskell's ``++`` in libcspm: lazy in its right operand, and in its
 left one as far as it is lazy. ``f(x) = <x> ^ f(x)`` is an infinite sequence
@@ -31,6 +32,7 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from typing import Any
 
@@ -38,17 +40,22 @@ from procalg.errors import ModelError
 from procalg.source import Span
 from procalg.terms import Sequence
 
-MAX_ITEMS = 1_000_000
+MAX_ITEMS = 200_000
 """How many items :func:`listed` computes before it calls a sequence infinite."""
 
 
 class _Source:
-    """The shared, growing list of computed items of one lazy sequence."""
+    """The shared, growing list of computed items of one lazy sequence.
 
-    __slots__ = ("done", "items", "rest")
+    ``endless`` says the items never end (or never stop being searched for):
+    ``<n..>``, or a comprehension with a generator drawing from such a source.
+    """
 
-    def __init__(self, items: Iterator[Any]) -> None:
+    __slots__ = ("done", "endless", "items", "rest")
+
+    def __init__(self, items: Iterator[Any], endless: bool = False) -> None:
         self.rest, self.items, self.done = items, [], False
+        self.endless = endless or type(items) is itertools.count
 
     def has(self, index: int) -> bool:
         while len(self.items) <= index and not self.done:
@@ -68,10 +75,22 @@ class LazySeq:
 
     __slots__ = ("offset", "source")
 
-    def __init__(self, items: Iterator[Any], *, _source: _Source | None = None,
-                 _offset: int = 0) -> None:
-        self.source = _source if _source is not None else _Source(items)
+    def __init__(self, items: Iterator[Any], *, endless: bool = False,
+                 _source: _Source | None = None, _offset: int = 0) -> None:
+        self.source = _source if _source is not None else _Source(items, endless)
         self.offset = _offset
+
+    def endless(self) -> bool:
+        """Whether the sequence is known never to end (listing it cannot finish).
+
+        A join is endless when one of its pending parts is; other sequences
+        may still be endless without being known to be (``f(x) = <x> ^ f(x)``).
+        """
+        source = self.source
+        if source.endless:
+            return True
+        return type(source) is _Joined and any(
+            type(part) is LazySeq and part.endless() for part in source.parts)
 
     def has(self, index: int) -> bool:
         """Whether the sequence has an item at ``index``."""
@@ -105,9 +124,13 @@ class LazySeq:
 def listed(value: Any, span: Span | None) -> Any:
     """``value`` with a lazy sequence listed as an ordinary ``Sequence``.
 
+    The error comes at once for a sequence known to be endless; for another
+    one, after :data:`MAX_ITEMS` items are computed.
+
     Raises:
-        ModelError: the sequence has more than :data:`MAX_ITEMS` items (it
-            is most likely infinite, as ``<0..>``).
+        ModelError: the sequence is endless, or has more than
+            :data:`MAX_ITEMS` items (it is most likely infinite, as
+            ``f(x) = <x> ^ f(x)``).
 
     Example:
         >>> listed(LazySeq(iter([1, 2])), None)
@@ -115,7 +138,7 @@ def listed(value: Any, span: Span | None) -> Any:
     """
     if type(value) is not LazySeq:
         return value
-    if value.has(MAX_ITEMS):
+    if value.endless() or value.has(MAX_ITEMS):
         raise ModelError(f"the sequence {value!r} is infinite (or longer than {MAX_ITEMS:,} "
                          "items): it cannot be listed", span,
                          hint="use head, tail, null or a pattern <x>^s on it: they look "
@@ -213,7 +236,7 @@ def settled(value: LazySeq, span: Span | None) -> Sequence | LazySeq:
         >>> settled(joined(Sequence((1,)), Sequence((2,)), None), None)
         Sequence(items=(1, 2))
     """
-    if value.has(SETTLE_ITEMS):
+    if value.endless() or value.has(SETTLE_ITEMS):
         return value
     return Sequence(tuple(value))
 
@@ -222,21 +245,30 @@ LAZY = object()
 """What ``patterns.bindings(..., lazy=True)`` yields first when a generator draws
 from a lazy sequence: the comprehension must then stay lazy."""
 
+ENDLESS = object()
+"""What ``patterns.bindings(..., lazy=True)`` yields instead of :data:`LAZY` when
+the sequence drawn from is endless: the comprehension is endless too (no
+condition of a comprehension stops its generator: ``length(<x | x <- <0..>,
+x < 3>)`` never ends in FDR either)."""
+
 
 def comprehension(items: Iterator[Any]) -> Sequence | LazySeq:
     """The sequence of ``items``: lazy if they include :data:`LAZY` (a generator
-    drew from a lazy sequence), else listed at once.
+    drew from a lazy sequence), endless if the first such mark is
+    :data:`ENDLESS`, else listed at once.
 
     Example:
         >>> comprehension(iter([1, 2]))
         Sequence(items=(1, 2))
         >>> comprehension(iter([1, LAZY, 2])).item(1)
         2
+        >>> comprehension(iter([ENDLESS, 2])).endless()
+        True
     """
     taken = []
     for item in items:
-        if item is LAZY:
-            return LazySeq(_joined(taken, items))
+        if item is LAZY or item is ENDLESS:
+            return LazySeq(_joined(taken, items), endless=item is ENDLESS)
         taken.append(item)
     return Sequence(tuple(taken))
 
@@ -244,5 +276,5 @@ def comprehension(items: Iterator[Any]) -> Sequence | LazySeq:
 def _joined(first: list[Any], rest: Iterator[Any]) -> Iterator[Any]:
     yield from first
     for item in rest:
-        if item is not LAZY:
+        if item is not LAZY and item is not ENDLESS:
             yield item

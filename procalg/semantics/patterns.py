@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from procalg.errors import ModelError
 from procalg.semantics.channels import ChannelRef
 from procalg.semantics.infinite import Integers, Unlistable
-from procalg.semantics.lazy_sequences import LAZY, LazySeq, listed
+from procalg.semantics.lazy_sequences import ENDLESS, LAZY, LazySeq, listed
 from procalg.semantics.values import expect_bool, kind_name
 from procalg.syntax import ast
 from procalg.terms import Atom, Dotted, Event, Sequence, Value, sort_key
@@ -185,8 +185,9 @@ def bindings(ev: Evaluator, qualifiers: tuple[ast.Node, ...], env: Env,
     """Every environment the generators and conditions of a comprehension allow.
 
     With ``lazy``, a generator drawing from a lazy sequence (``<0..>``) first
-    yields :data:`~procalg.semantics.lazy_sequences.LAZY`, and its items are
-    drawn one by one as they are asked for; otherwise such a sequence is listed.
+    yields :data:`~procalg.semantics.lazy_sequences.LAZY` (``ENDLESS`` if it is
+    endless), and its items are drawn one by one as they are asked for;
+    otherwise such a sequence is listed.
     """
     if not qualifiers:
         yield env
@@ -198,7 +199,7 @@ def bindings(ev: Evaluator, qualifiers: tuple[ast.Node, ...], env: Env,
             if not lazy:
                 source = listed(source, first.source.span or first.span)
             else:
-                yield LAZY
+                yield ENDLESS if source.endless() else LAZY
                 for item in source:
                     inner = dict(env)
                     if match(ev, first.pattern, item, inner):

@@ -77,16 +77,35 @@ def test_listing_a_sequence_that_joins_for_ever_is_an_error_at_its_place(expr: s
     assert info.value.span is not None and info.value.span.line == 1
 
 
-@pytest.mark.parametrize("expr", ["length(<1..>)", "<1..> == <1..>", "set(odds)",
-                                  "{x | x <- <0..>}", "<x | x <- <1..>, x % 3 == 0> == <3>"])
-def test_what_needs_a_whole_infinite_sequence_is_an_error_not_a_hang(
-        expr: str, monkeypatch: pytest.MonkeyPatch):
-    # the same check at a lower limit: a million items drawn through the
-    # interpreter cost 8-11 s of CPU per case and show nothing more
-    monkeypatch.setattr(lazy_sequences, "MAX_ITEMS", 10_000)
+ENDLESS = ["length(<1..>)", "<1..> == <1..>", "set(odds)", "{x | x <- <0..>}",
+           "<x | x <- <1..>, x % 3 == 0> == <3>", "length(<1> ^ <0..>)",
+           "length(<y | x <- <1, 2>, y <- <0..>>)"]
+
+
+@pytest.mark.parametrize("expr", ENDLESS)
+def test_what_needs_a_whole_infinite_sequence_is_an_error_not_a_hang(expr: str):
     with pytest.raises(ModelError, match=r"is infinite .*: it cannot be listed") as info:
         value(expr)
     assert info.value.span is not None and info.value.span.line == 1
+
+
+@pytest.mark.parametrize("expr", ["<1..>", "odds", "<x | x <- <1..>, x % 3 == 0>",
+                                  "<1> ^ <0..>", "<y | x <- <1, 2>, y <- <0..>>"])
+def test_a_sequence_drawn_from_an_endless_one_is_known_endless_before_any_item_is_listed(
+        expr: str):
+    # the error above then comes at once, not after MAX_ITEMS items (which
+    # cost a user 8-11 s through the interpreter)
+    seq = value(expr)
+    assert type(seq) is lazy_sequences.LazySeq and seq.endless()
+    assert len(seq.source.items) <= 3
+
+
+@pytest.mark.parametrize("expr", ["<x | x <- down(SETTLE + 1)>",  # lazy, and longer
+                                  "firsts(3, steps(0, 1, 0))", "<x | x <- <1, 2>>"])
+def test_a_finite_or_joined_sequence_is_not_called_endless(expr: str):
+    seq = value(expr.replace("SETTLE", str(lazy_sequences.SETTLE_ITEMS)))
+    assert not (type(seq) is lazy_sequences.LazySeq and seq.endless())
+    assert len(lazy_sequences.listed(seq, None).items) in (2, 3, lazy_sequences.SETTLE_ITEMS + 1)
 
 
 def test_head_of_an_empty_lazy_sequence_is_the_usual_error():
