@@ -22,7 +22,7 @@ Literal braces are doubled, as in any format string (``c?{x}:{{0, 2}}``).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cache
 from string import Formatter
 
@@ -191,6 +191,14 @@ class BoundedTerms:
     while its size, and the rules' time and memory, grow without end (12 GB
     seen on some seeds). The caller rejects that draw (``hypothesis.reject``).
 
+    The states it gives are hash-consed: of equal terms, the first one met
+    stands for all (the rules see equal terms, so the LTS is the same). An
+    exploration's dictionary then finds a state by identity, where a fresh
+    equal term (a call unfolded again) was compared node by node, and a
+    state's size is summed over its new nodes only (a subterm shared with
+    an earlier state is looked up by identity): the two walks took 80% of
+    the random differential tests' CPU on 2,000-node terms.
+
     Example:
         >>> from procalg.api.model import loads
         >>> model = loads("channel c\\nP = c -> (P [+ {c} +] P)")
@@ -201,35 +209,89 @@ class BoundedTerms:
         ... except TermsTooLarge:
         ...     print("too large")
         too large
+        >>> model = loads("channel c\\nQ = c -> c -> Q")
+        >>> loop = BoundedTerms(model.spec.system(model.process("Q")))
+        >>> (_, one), = loop.successors(loop.initial_state())
+        >>> (_, two), = loop.successors(one)
+        >>> (_, three), = loop.successors(two)
+        >>> three is one
+        True
     """
 
     def __init__(self, system: object) -> None:
         self.system = system
+        self._known: dict[int, tuple[object, object, int]] = {}  # id -> (node, canonical, size)
+        self._canonical: dict[tuple, object] = {}  # (type, compared fields) -> first such node
 
     def initial_state(self) -> object:
-        return _checked(self.system.initial_state())  # type: ignore[attr-defined]
+        return self._checked(self.system.initial_state())  # type: ignore[attr-defined]
 
     def successors(self, state: object) -> list[tuple[object, object]]:
-        return [(label, _checked(target))
+        return [(label, self._checked(target))
                 for label, target in self.system.successors(state)]  # type: ignore
 
+    def _checked(self, term: object) -> object:
+        """The canonical term equal to ``term``, or :class:`TermsTooLarge` past
+        :data:`TERM_NODES` nodes (counted as a tree: a subterm met twice counts
+        twice). A post-order walk of the nodes not met before: O(new nodes)."""
+        known = self._known
+        todo: list[tuple[object, bool]] = [(term, False)]
+        while todo:
+            node, ready = todo.pop()
+            if id(node) in known:
+                continue
+            if not ready:
+                todo.append((node, True))
+                todo.extend((child, False) for child in _children(node)
+                            if id(child) not in known)
+                if len(todo) > TERM_NODES:  # each entry is a place in the tree
+                    raise TermsTooLarge(len(todo))
+                continue
+            size = 1 + sum(known[id(child)][2] for child in _children(node))
+            if size > TERM_NODES:
+                raise TermsTooLarge(size)
+            key = _key(node, known)
+            canonical = node if key is None else self._canonical.setdefault(key, node)
+            known[id(node)] = (node, canonical, size)  # node kept: its id stays its own
+        return known[id(term)][1]
 
-def _checked(term: object) -> object:
-    """``term``, or :class:`TermsTooLarge` past :data:`TERM_NODES` nodes (a walk
-    that stops there: O(TERM_NODES) per state however large the term)."""
-    todo, seen = [term], 0
-    while todo:
-        node = todo.pop()
-        seen += 1
-        if seen > TERM_NODES:
-            raise TermsTooLarge(seen)
-        fields = getattr(node, "__dataclass_fields__", None)
-        if fields is None:
-            continue
-        for name in fields:
-            value = getattr(node, name)
-            if isinstance(value, tuple):
-                todo.extend(v for v in value if hasattr(v, "__dataclass_fields__"))
-            elif hasattr(value, "__dataclass_fields__"):
-                todo.append(value)
-    return term
+
+def _children(node: object) -> list[object]:
+    """The dataclass values in ``node``'s fields and in tuples there (what a
+    node's size counts, as the walk before hash-consing counted it)."""
+    found = []
+    for name in getattr(node, "__dataclass_fields__", ()):
+        value = getattr(node, name)
+        if isinstance(value, tuple):
+            found.extend(v for v in value if hasattr(v, "__dataclass_fields__"))
+        elif hasattr(value, "__dataclass_fields__"):
+            found.append(value)
+    return found
+
+
+@cache
+def _compared(cls: type) -> tuple[str, ...]:
+    """The names of the fields equality reads (not ``_hash`` and other caches)."""
+    return tuple(f.name for f in fields(cls) if f.compare)
+
+
+def _key(node: object, known: dict) -> tuple | None:
+    """``node``'s type and compared fields, its dataclass parts replaced by
+    their canonical terms (so equal keys compare by identity); ``None`` for a
+    value that is no dataclass or not hashable."""
+    if not hasattr(node, "__dataclass_fields__"):
+        return None
+
+    def canonical(value: object) -> object:
+        if isinstance(value, tuple):
+            return tuple(canonical(v) if hasattr(v, "__dataclass_fields__") else v
+                         for v in value)
+        entry = known.get(id(value))
+        return value if entry is None else entry[1]
+
+    key = (type(node), tuple(canonical(getattr(node, name)) for name in _compared(type(node))))
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
