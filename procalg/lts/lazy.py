@@ -333,9 +333,11 @@ class LazyComponent(AskedExpansion):
         lazy.ids = dict(walk.index)
         lazy._slot.extend([-1] * (len(lazy.states) - 1))
         names, states = walk.labels, walk.states
+        lazy.hold()  # one write of every run, not numpy calls per state
         for number, edges in done:
             pairs = [(names[c], states[d]) for c, d in edges]
             lazy._record(number, lazy._moves(states[number], pairs))
+        lazy.flush()
         return lazy
 
     def view(self, codes: Iterable[int]) -> View:

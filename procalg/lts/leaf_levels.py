@@ -89,7 +89,7 @@ class OneLeaf:
             rules[comp.code[local]].append(tables.tag(rule))
         self.rules = rules  # the global label indices of each local label code
         self.moves: dict[int, Moves] = {}
-        self.seen = np.zeros(0, dtype=np.uint8)  # a byte per local state: visited
+        self.seen = bytearray()  # a byte per local state: visited (faster than numpy's items)
         self.depth = -1  # the visited set's depth when ``seen`` was last in step with it
         self.layout: object = None
 
@@ -128,8 +128,8 @@ class OneLeaf:
                 out = [self._moves(code) for code in cur]
                 if comp.num_states > radix:  # the leaf outgrew its digits: re-encode first
                     break
-                if comp.num_states > len(seen):
-                    seen = self.seen = _grown(seen, comp.num_states)
+                if comp.num_states > len(seen):  # doubling
+                    seen.extend(bytes(max(comp.num_states - len(seen), len(seen), 64)))
                 search.transitions += sum(map(len, out))
                 if check is not None and check(out):
                     comp.flush()  # the goal may read the leaf's table (dead states)
@@ -177,25 +177,23 @@ class OneLeaf:
         visited = search.visited
         if visited.depth == self.depth and self.tables.layout is self.layout:
             return
-        size = max(self.comp.num_states, 1)
+        size = 2 * max(self.comp.num_states, 1)
         if visited.depth == self.depth + 1 and self.tables.layout is self.layout:
-            self.seen = _grown(self.seen, size)
-            self.seen[visited.frontier] = 1
+            self.seen.extend(bytes(max(0, size - len(self.seen))))
+            _mark(self.seen, [visited.frontier])
         else:
-            self.seen = np.zeros(2 * size, dtype=np.uint8)
-            for run in visited.runs:
-                self.seen[run.plain_codes()] = 1
-            self.seen[visited.frontier] = 1
+            self.seen = bytearray(size)
+            _mark(self.seen, [*(run.plain_codes() for run in visited.runs), visited.frontier])
         self.depth, self.layout = visited.depth, self.tables.layout
 
 
-def _grown(seen: np.ndarray, size: int) -> np.ndarray:
-    """``seen`` with room for ``size`` local states (doubling)."""
-    if size <= len(seen):
-        return seen
-    out = np.zeros(max(size, 2 * len(seen)), dtype=np.uint8)
-    out[: len(seen)] = seen
-    return out
+def _mark(seen: bytearray, parts: list[np.ndarray]) -> None:
+    """Set the bytes of ``seen`` at every code of ``parts`` (through a numpy
+    view, let go at once: a bytearray with a view cannot grow)."""
+    view = np.frombuffer(seen, dtype=np.uint8)
+    for codes in parts:
+        view[codes] = 1
+    del view
 
 
 def _check(stop: Stop | None) -> Any:
