@@ -62,11 +62,14 @@ FEW = 8
 Moves = tuple[tuple[int, int], ...]  # (global label index, target code) per move
 
 
-def only_when(stop: Stop, *, idle: bool = False, labels: Iterable[int] | None = None) -> Stop:
+def only_when(stop: Stop, *, idle: bool = False, labels: Iterable[int] | None = None,
+              gathers: bool = False) -> Stop:
     """Mark ``stop`` (a goal's function over expanded chunks) as matching
     only a chunk with a state without moves (``idle``), or only one with a
     move labelled by one of ``labels`` (label indices): :class:`OneLeaf`
-    then skips it on every other level. Returns ``stop``.
+    then skips it on every other level; or as never matching, only
+    gathering what it sees state by state (``gathers``: a census), so that
+    one call may see many levels at once. Returns ``stop``.
 
     Example:
         >>> stop = only_when(lambda chunk, src, dst, lab: None, labels=[3])
@@ -75,6 +78,7 @@ def only_when(stop: Stop, *, idle: bool = False, labels: Iterable[int] | None = 
     """
     stop.idle_only = idle  # type: ignore[attr-defined]
     stop.labels_only = None if labels is None else frozenset(labels)  # type: ignore[attr-defined]
+    stop.gathers = gathers  # type: ignore[attr-defined]
     return stop
 
 
@@ -117,6 +121,8 @@ class OneLeaf:
             min(BATCH, search.max_states - len(visited))
         radix = self.tables.layout.radix[0]
         check = _check(stop)
+        gathered: tuple[list[int], list[Moves]] | None = \
+            ([], []) if getattr(stop, "gathers", False) else None
         codes: list[int] = []  # the new levels' states, and the level of each
         steps: list[int] = []
         cur, hit, count, seen = frontier.tolist(), None, 0, self.seen
@@ -131,7 +137,10 @@ class OneLeaf:
                 if comp.num_states > len(seen):  # doubling
                     seen.extend(bytes(max(comp.num_states - len(seen), len(seen), 64)))
                 search.transitions += sum(map(len, out))
-                if check is not None and check(out):
+                if gathered is not None:  # seen once, at the batch's end
+                    gathered[0].extend(cur)
+                    gathered[1].extend(out)
+                elif check is not None and check(out):
                     comp.flush()  # the goal may read the leaf's table (dead states)
                     comp.hold()
                     hit = stop(*_arrays(cur, out))  # type: ignore[misc]
@@ -154,6 +163,8 @@ class OneLeaf:
             comp.flush()
             if collecting:
                 gc.enable()
+        if gathered is not None and gathered[0]:
+            stop(*_arrays(*gathered))  # type: ignore[misc]
         if count:
             store_codes(visited, np.array(codes, dtype=np.int64),
                         np.array(steps, dtype=np.int64), count)

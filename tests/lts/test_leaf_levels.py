@@ -21,6 +21,7 @@ from procalg.checks.deadlock import deadlock_goal
 from procalg.checks.reachability import reachability_goal
 from procalg.errors import LimitExceeded, ModelError
 from procalg.lts import leaf_levels
+from procalg.lts.census import Census, take_census
 from procalg.lts.exploration import ExplicitSystem
 from procalg.lts.lazy import LazyComponent
 from procalg.lts.lts import LTS, TAU
@@ -72,6 +73,9 @@ def _outcome(run):
         found = run()
     except LimitExceeded as err:
         return ("limit", str(err), err.states)
+    if isinstance(found, Census):
+        return (found.states, found.transitions, found.stuck.tolist(),
+                *(x.tolist() for x in (found.src, found.lab, found.dst)))
     return (found.found, found.path, found.states, found.transitions, found.levels)
 
 
@@ -79,13 +83,15 @@ tops = st.sampled_from(["none", "hide", "rename"])
 
 
 @settings(max_examples=120, deadline=None)
-@given(deep_leaves(), tops, st.sampled_from(["count", "deadlock", "a", "b"]))
+@given(deep_leaves(), tops, st.sampled_from(["count", "census", "deadlock", "a", "b"]))
 def test_the_leaf_walk_leaves_the_states_levels_and_paths_of_the_numpy_search(
         lts, top, goal):
     def run():
         net = _networks(lts, top)
         if goal == "count":
             return count_states(net)
+        if goal == "census":  # every level's moves, a batch of levels at a time
+            return take_census(net, ["a", "x", TAU])
         return find_path(net, deadlock_goal if goal == "deadlock" else reachability_goal(goal))
 
     assert _outcome(run) == _without_leaf_walk(lambda: _outcome(run))
