@@ -22,8 +22,9 @@ where that search would re-encode (the leaf outgrew its digits), past
 :data:`FEW` states in a level, or at the state limit.
 
 Complexity: O(M) Python steps for M moves of the batch's levels, plus a
-few numpy calls per batch; the byte array is rebuilt (O(S)) only when levels
-were added by the vectorised path in between (a wide stretch of levels).
+few numpy calls per batch; the byte array is rebuilt (O(S)) when levels were
+added by the vectorised path in between (a wide stretch of levels), and the
+walk gives up if that happens too often (:data:`REBUILDS`).
 
 Example:
     >>> from procalg.lts.exploration import ExplicitSystem
@@ -58,6 +59,11 @@ if TYPE_CHECKING:  # level_search imports this module
 
 FEW = 8
 """Most states in a level walked here (wider levels go to numpy)."""
+
+REBUILDS = 64
+"""The walk stops once whole rebuilds of its byte array have marked more than
+this many states per BFS level (plus a million): a space whose narrow and wide
+stretches alternate often would pay O(S) per switch."""
 
 Moves = tuple[tuple[int, int], ...]  # (global label index, target code) per move
 
@@ -96,6 +102,7 @@ class OneLeaf:
         self.seen = bytearray()  # a byte per local state: visited (faster than numpy's items)
         self.depth = -1  # the visited set's depth when ``seen`` was last in step with it
         self.layout: object = None
+        self.rebuilt = 0  # states marked by whole rebuilds (see REBUILDS)
 
     @classmethod
     def of(cls, tables: Tables) -> OneLeaf | None:
@@ -109,7 +116,8 @@ class OneLeaf:
                   and not tables.layout.wide
                   and all(len(r.parts) == 1 for r in tables.network.rules))
             found = tables._one_leaf = cls(tables, comps[0]) if ok else None  # type: ignore
-        return found
+        return None if found is None or found.rebuilt > REBUILDS * found.depth + (1 << 20) \
+            else found
 
     def batch(self, search: LevelSearch, frontier: np.ndarray, stop: Stop | None
               ) -> tuple[int, str] | None:
@@ -194,6 +202,7 @@ class OneLeaf:
             _mark(self.seen, [visited.frontier])
         else:
             self.seen = bytearray(size)
+            self.rebuilt += len(visited)
             _mark(self.seen, [*(run.plain_codes() for run in visited.runs), visited.frontier])
         self.depth, self.layout = visited.depth, self.tables.layout
 
