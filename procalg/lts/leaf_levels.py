@@ -179,6 +179,35 @@ class OneLeaf:
         self.depth = visited.depth
         return hit
 
+    def path_to(self, search: LevelSearch, code: int) -> list[str] | None:
+        """The labels of :meth:`~procalg.lts.level_search.LevelSearch.path_to`'s
+        path to ``code`` (at each step back the least code of the level before
+        with a move into the current one, and its first such move), read off
+        the moves this walk keeps, with no firing; None where a state on the
+        way was expanded by the numpy search (its moves are not kept here)."""
+        visited, moves = search.visited, self.moves
+        level = int(visited.level_of(np.array([code], dtype=np.int64))[0])
+        span = max(1, min(1024, (1 << 20) // max(1, len(visited) // (visited.depth + 1))))
+        levels: dict[int, np.ndarray] = {}
+        labels: list[str] = []
+        while level > 0:
+            if level - 1 not in levels:
+                levels = search._levels(max(0, level - span), level)
+            step = None
+            for source in levels.pop(level - 1).tolist():  # sorted: the least first
+                found = moves.get(source)
+                if found is None:
+                    return None
+                step = next(((source, g) for g, d in found if d == code), None)
+                if step is not None:
+                    break
+            if step is None:
+                return None
+            code, label = step
+            labels.append(self.tables.labels[label])
+            level -= 1
+        return labels[::-1]
+
     def _moves(self, code: int) -> Moves:
         """The product moves of ``code`` (its local state), expanding it if new."""
         found = self.moves.get(code)

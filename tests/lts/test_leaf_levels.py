@@ -24,6 +24,7 @@ from procalg.lts import leaf_levels
 from procalg.lts.census import Census, take_census
 from procalg.lts.exploration import ExplicitSystem
 from procalg.lts.lazy import LazyComponent
+from procalg.lts.level_search import LevelSearch
 from procalg.lts.lts import LTS, TAU
 from procalg.lts.network import Network, close, component, hide, parallel, rename
 from procalg.lts.product import Limits, count_states, find_path, searcher
@@ -39,13 +40,16 @@ def deep_leaves(draw) -> LTS:
     moves, top = [], 0  # top: the chain's last state so far
     for _ in range(draw(st.integers(1, 300))):
         label = draw(st.sampled_from(LABELS))
-        width = draw(st.sampled_from([1] * 12 + [leaf_levels.FEW + 1, 12, 30]))
+        width = draw(st.sampled_from([1] * 12 + [2, 3, leaf_levels.FEW, leaf_levels.FEW + 1, 30]))
         if width == 1:
             if draw(st.integers(0, 40)):  # now and then no move on: a dead end
                 moves.append((top, label, top + 1))
         else:  # top -> each of the fan's states -> the state after them
             fan = range(top + 1, top + 1 + width)
-            moves += [(top, label, f) for f in fan] + [(f, "a", fan[-1] + 1) for f in fan]
+            into = draw(st.lists(st.sampled_from(LABELS), min_size=width, max_size=width))
+            out = draw(st.lists(st.sampled_from(LABELS), min_size=width, max_size=width))
+            moves += [(top, a, f) for f, a in zip(fan, into, strict=True)]
+            moves += [(f, a, fan[-1] + 1) for f, a in zip(fan, out, strict=True)]
         top = moves[-1][2] if moves and moves[-1][0] >= top else top + 1
     n = top + 1
     extra = draw(st.lists(st.tuples(st.integers(0, n - 1), st.sampled_from(LABELS),
@@ -144,6 +148,19 @@ def test_a_ring_leaf_is_walked_in_python_expanding_each_state_once():
     assert (lazy.num_states, lazy.expanded, lazy.transitions) == (3000, 3000, 3000)
     assert [x.tolist() for x in lazy.known_moves()] == [
         list(range(3000)), [1] * 3000, [(i + 1) % 3000 for i in range(3000)]]
+
+
+def test_a_deep_counterexample_is_read_off_the_walks_moves_without_firing_a_level():
+    labels = ["a", "b"]
+    chain = LTS.build(2001, 0, labels, [(i, labels[i % 3 == 0], i + 1) for i in range(2000)]
+                      + [(i, "a", i + 1) for i in range(0, 2000, 7)])
+    net = close(component(LazyComponent(ExplicitSystem(chain), set(labels))))
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(LevelSearch, "path_to", lambda self, code: pytest.fail("fired"))
+        found = find_path(net, deadlock_goal)
+    # at each step back the least predecessor's first move: "a" before "b"
+    assert found.path == tuple("a" if i % 3 != 0 or i % 7 == 0 else "b" for i in range(2000))
+    assert found.path == _without_leaf_walk(lambda: find_path(net, deadlock_goal)).path
 
 
 def test_a_network_of_more_than_one_leaf_or_an_eager_leaf_is_not_walked_in_python():
