@@ -65,6 +65,11 @@ REBUILDS = 64
 this many states per BFS level (plus a million): a space whose narrow and wide
 stretches alternate often would pay O(S) per switch."""
 
+KEPT = 1 << 20
+"""Most local states whose moves the walk keeps (about 150 bytes each); past
+that it starts over, and a trace through a forgotten state is rebuilt by
+firing (:meth:`~procalg.lts.level_search.LevelSearch.path_to`)."""
+
 Moves = tuple[tuple[int, int], ...]  # (global label index, target code) per move
 
 
@@ -125,6 +130,8 @@ class OneLeaf:
         while they hold at most :data:`FEW` states, as ``marked_batch`` does."""
         visited, comp = search.visited, self.comp
         self._sync(search)
+        if len(self.moves) > KEPT:  # bounded memory: older states' moves read again if need be
+            self.moves.clear()
         room = BATCH if search.max_states is None else \
             min(BATCH, search.max_states - len(visited))
         radix = self.tables.layout.radix[0]

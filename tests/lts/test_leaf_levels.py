@@ -163,6 +163,16 @@ def test_a_deep_counterexample_is_read_off_the_walks_moves_without_firing_a_leve
     assert found.path == _without_leaf_walk(lambda: find_path(net, deadlock_goal)).path
 
 
+def test_a_walk_that_forgets_its_kept_moves_still_finds_the_same_trace():
+    ring = LTS.build(900, 0, ["a", "b"], [(i, "ab"[i % 2], i + 1) for i in range(899)])
+    net = close(component(LazyComponent(ExplicitSystem(ring), {"a", "b"})))
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(leaf_levels, "KEPT", 10)
+        m.setattr(leaf_levels, "STEPS", 50)  # batches of 50 levels: the cache is cleared
+        found = find_path(net, deadlock_goal)
+    assert found.path == tuple("ab"[i % 2] for i in range(899))
+
+
 def test_a_network_of_more_than_one_leaf_or_an_eager_leaf_is_not_walked_in_python():
     ring = LTS.build(2, 0, ["a"], [(0, "a", 1), (1, "a", 0)])
     lazy = component(LazyComponent(ExplicitSystem(ring), {"a"}))
