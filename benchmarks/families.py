@@ -352,8 +352,9 @@ def odometer_states(size: Size) -> int:
 def counter_proc(size: Size) -> str:
     """One data-carrying leaf counting modulo N: a BFS level per state
     (2N levels of one state), the deepest, narrowest space; its leaf is
-    explored lazily (past 2,000 states), so the search pays a level's
-    fixed cost 2N times."""
+    explored lazily (past 2,000 states), and the network of that one leaf
+    walks its levels in plain Python (``procalg/lts/leaf_levels.py``): the
+    leaf's next-state function sets the pace, not a level's numpy calls."""
     (n,) = size
     return f"""N = {n}
 channel c : {{0..N-1}}

@@ -48,6 +48,7 @@ import numpy as np
 
 from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
 from procalg.lts.exploration import ExplicitSystem, Exploration
+from procalg.lts.leaf_levels import only_when
 from procalg.lts.lts import LTS, TICK, TransitionSystem
 from procalg.lts.priority import is_prioritised
 from procalg.lts.product import NO_LIMITS, Limits, find_path
@@ -161,7 +162,7 @@ def deadlock_goal(tables: Tables) -> Stop:
         dead = dead[~terminated]
         return (int(dead.min()), "") if len(dead) else None
 
-    return stuck
+    return only_when(stuck, idle=True)
 
 
 def _entered_by_ends(tables: Tables) -> Callable[[np.ndarray], np.ndarray] | None:

@@ -34,6 +34,7 @@ import numpy as np
 
 from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
 from procalg.lts.exploration import Exploration
+from procalg.lts.leaf_levels import only_when
 from procalg.lts.level_search import Stop
 from procalg.lts.lts import LTS, TAU, TransitionSystem
 from procalg.lts.network import Network
@@ -154,7 +155,7 @@ def labels_goal(tables: Tables, wanted: Callable[[str], bool]) -> Stop | None:
         there = set(lab[at[chunk[src[at]] == least]].tolist())
         return int(least), next(name for name, i in chosen if i in there)
 
-    return seen
+    return only_when(seen, labels=codes.tolist())
 
 
 def _stats(walk: Exploration, started: float) -> Stats:

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from procalg.lts.codes import Layout
+from procalg.lts.leaf_levels import only_when
 from procalg.lts.network import Network
 from procalg.lts.product import NO_LIMITS, Limits, searcher
 
@@ -157,5 +158,5 @@ def take_census(network: Network, watched: Iterable[str], limits: Limits = NO_LI
     def count(chunk: np.ndarray, src: np.ndarray, dst: np.ndarray, lab: np.ndarray) -> None:
         tally.chunk(tables.layout, chunk, src, dst, lab)
 
-    search.run(count)
+    search.run(only_when(count, gathers=True))  # state by state: levels may come together
     return tally.census(len(search.visited), tables.layout, tuple(tables.labels))

@@ -47,6 +47,7 @@ from procalg.lts.exploration import Edges, Exploration
 from procalg.lts.lazy_asks import AskedExpansion
 from procalg.lts.lazy_batch import BATCH_MIN
 from procalg.lts.lazy_batch import OmegaState as _Omega
+from procalg.lts.lazy_held import HeldWrites
 from procalg.lts.lazy_small import FEW
 from procalg.lts.lts import TAU, TICK, TransitionSystem
 from procalg.lts.move_columns import Column, View
@@ -59,7 +60,7 @@ class AlphabetError(ValueError):
     network's rules cannot show it: a caller should fall back to another engine)."""
 
 
-class LazyComponent(AskedExpansion):
+class LazyComponent(HeldWrites, AskedExpansion):
     """A network component explored on demand from a transition system.
 
     Args:
@@ -104,6 +105,7 @@ class LazyComponent(AskedExpansion):
         self._views: dict[frozenset[int], View] = {}
         self._codes: np.ndarray | None = None  # see BatchExpansion
         self.calm = 0  # expand calls in a row that changed nothing (see LazyGroup's folding)
+        self._pending: list[tuple[int, list[tuple[int, int]], int]] | None = None  # see hold
         self._number(system.initial_state())
 
     initial = 0
@@ -119,7 +121,7 @@ class LazyComponent(AskedExpansion):
         if n is None:
             n = self.ids[state] = len(self.states)
             self.states.append(state)
-            self._slot.extend([-1])
+            self._slot.pad(1)
             self._keep_local(state, n)
             if self.max_states is not None and len(self.states) > self.max_states:
                 raise LimitExceeded(
@@ -154,11 +156,6 @@ class LazyComponent(AskedExpansion):
             else:
                 moves.add((code, self._number(target)))
         return sorted(moves)
-
-    def _record(self, loc: int, moves: list[tuple[int, int]], again: int = -1) -> None:
-        """Write ``loc``'s moves as a new run of the table (``again``: how many
-        it had in its old run, now left unread, when it was asked for more)."""
-        self._write([(loc, moves, again)])
 
     def _write(self, runs: list[tuple[int, list[tuple[int, int]], int]]) -> None:
         """Append ``(loc, moves, again)`` runs to the table at once (see :meth:`_record`)."""
@@ -283,9 +280,11 @@ class LazyComponent(AskedExpansion):
         lazy.ids = dict(walk.index)
         lazy._slot.extend([-1] * (len(lazy.states) - 1))
         names, states = walk.labels, walk.states
+        lazy.hold()  # one write of every run, not numpy calls per state
         for number, edges in done:
             pairs = [(names[c], states[d]) for c, d in edges]
             lazy._record(number, lazy._moves(states[number], pairs))
+        lazy.flush()
         return lazy
 
     def view(self, codes: Iterable[int]) -> View:

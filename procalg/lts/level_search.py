@@ -11,15 +11,14 @@ in its level (:mod:`procalg.lts.parity`). A goal (:data:`procalg.lts.product.Goa
 first BFS level holding a witness, so traces are shortest, and
 :meth:`LevelSearch.path_to` rebuilds one backwards with the level tags
 (no parent array), firing each level before forwards. Levels of at most ``NARROW``
-states (a deep, narrow space: thousands of levels of a few dozen states)
-are expanded several at a time (:mod:`procalg.lts.narrow_levels`: once the
-search is deep, a byte per code of a small space tells new states from old
-ones; else the visited set is asked once per few levels), so that a level's
-fixed cost in numpy calls does not set the pace; once kept, those marks
-also stand in for the visited set's binary searches in wide levels. This
-is the level-by-level search of FDR (Gibson-Robinson, Armstrong,
-Boulgakov and Roscoe, "FDR3 — a modern refinement checker for CSP", TACAS
-2014).
+states (a deep, narrow space) are expanded several at a time
+(:mod:`procalg.lts.narrow_levels`: a byte per code of a small space tells
+new states from old ones, and then also stands in for the visited set's
+binary searches in wide levels; else the visited set is asked once per few
+levels; one lazy leaf's tiniest levels in Python, :mod:`procalg.lts.leaf_levels`),
+so a level's fixed cost in numpy calls does not set the pace. This is the
+level-by-level search of FDR (Gibson-Robinson, Armstrong, Boulgakov and
+Roscoe, "FDR3 — a modern refinement checker for CSP", TACAS 2014).
 
 Complexity: O(S log S + T log T) numpy work for S states and T transitions;
 memory about 10 bytes per state plus one level's successors.
@@ -48,6 +47,7 @@ import numpy as np
 
 from procalg.errors import LimitExceeded
 from procalg.lts.factor_tables import TableFactor
+from procalg.lts.leaf_levels import FEW, OneLeaf
 from procalg.lts.lts import TAU
 from procalg.lts.narrow_levels import CHECK, MARK_DEPTH, Marks, delayed_batch, marked_batch
 from procalg.lts.parity import alternates
@@ -190,8 +190,7 @@ class LevelSearch:
         return None
 
     def _prepare(self) -> np.ndarray:
-        """The frontier, once its lazy components' local states are explored
-        (re-encoding every state if a component outgrew its digits)."""
+        """The frontier, its lazy leaves' states explored (re-encoded if one outgrew its digits)."""
         self.recode(self.tables.expand(self.visited.frontier))
         return self.visited.frontier
 
@@ -211,6 +210,8 @@ class LevelSearch:
         """Several small levels at once, with marks once the search is deep
         (and its code space small enough), else with delayed duplicate
         detection (with lazy components, whose digits may grow: one level)."""
+        if len(frontier) <= FEW and (leaf := OneLeaf.of(self.tables)):  # one lazy leaf
+            return leaf.batch(self, frontier, stop)
         if (self.marks is None and self.visited.depth >= MARK_DEPTH
                 and Marks.fit(self.tables.layout, self.max_memory)):
             self.marks = Marks.of(self.tables.layout, self.visited)
@@ -284,11 +285,10 @@ class LevelSearch:
     def _budget(self) -> int:
         """Successors gathered before they are searched for in the visited set.
 
-        A successor met in two batches is searched twice, so a level's
-        batches should be few: with a budget of 1/16 of the visited states,
-        philosophers N=10 searched each new state 1.9 times; with 1/2, the
-        search took 15 % less CPU. Within ``max_memory``, the budget takes at
-        most 1/4 of what is left (8 bytes per code).
+        A successor met in two batches is searched twice, so a level's batches
+        should be few: with a budget of 1/16 of the visited states, philosophers
+        N=10 searched each new state 1.9 times; with 1/2, the search took 15 %
+        less CPU. Within ``max_memory``, at most 1/4 of what is left (8 bytes a code).
         """
         budget = len(self.visited) // 2
         if self.max_memory is not None:

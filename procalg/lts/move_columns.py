@@ -37,6 +37,16 @@ class Column:
         self.data[self.size: end] = values
         self.size = end
 
+    def pad(self, count: int) -> None:
+        """Extend by ``count`` fill values (already there: the buffer past
+        ``size`` always holds the fill), without a numpy call unless it grows."""
+        end = self.size + count
+        if end > len(self.data):
+            grown = np.full(max(end, 2 * len(self.data)), self.fill, dtype=np.int64)
+            grown[: self.size] = self.data[: self.size]
+            self.data = grown
+        self.size = end
+
     @property
     def view(self) -> np.ndarray:
         return self.data[: self.size]

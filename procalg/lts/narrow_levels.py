@@ -169,7 +169,7 @@ def marked_batch(search: LevelSearch, marks: Marks, frontier: np.ndarray,
         if lazy and len(levels) > 1:  # the search loop explored the first level's leaves
             recode = tables.expand(cur)
             if recode is not None:  # a leaf outgrew its digits: store, re-encode, go on
-                _store(visited, levels)
+                store(visited, levels)
                 marks = search.recode(recode)  # type: ignore[assignment]
                 cur = visited.frontier
                 levels = [cur]
@@ -184,18 +184,23 @@ def marked_batch(search: LevelSearch, marks: Marks, frontier: np.ndarray,
         size += len(cur)
         if not len(cur) or len(cur) > narrow or size > room:
             break
-    _store(visited, levels)
+    store(visited, levels)
     return hit
 
 
-def _store(visited: Visited, levels: list[np.ndarray]) -> None:
+def store(visited: Visited, levels: list[np.ndarray]) -> None:
     """Give ``visited`` the levels after ``levels[0]`` (its frontier)."""
     if len(levels) < 2:
         return
-    depth, rest = visited.depth, levels[1:]
-    codes = np.concatenate(rest)
-    steps = np.repeat(np.arange(1, len(levels), dtype=np.int64), [len(x) for x in rest])
-    shift = len(levels).bit_length()
+    rest = levels[1:]
+    store_codes(visited, np.concatenate(rest), np.repeat(
+        np.arange(1, len(levels), dtype=np.int64), [len(x) for x in rest]), len(levels) - 1)
+
+
+def store_codes(visited: Visited, codes: np.ndarray, steps: np.ndarray, count: int) -> None:
+    """Give ``visited`` ``count`` new levels: ``codes`` (int64) with the level of
+    each, ``steps`` (1 to ``count``, counted from the frontier's)."""
+    depth, shift = visited.depth, (count + 1).bit_length()
     top = int(codes.max()) if len(codes) else 0
     if top.bit_length() + shift <= 62:
         # one sort of (code, level) keys: faster than an argsort and two gathers
@@ -205,7 +210,7 @@ def _store(visited: Visited, levels: list[np.ndarray]) -> None:
     else:
         order = codes.argsort()
         codes, steps = codes[order], steps[order]
-    visited.add_levels(codes, steps + depth, depth + len(levels) - 1)
+    visited.add_levels(codes, steps + depth, depth + count)
 
 
 def delayed_batch(search: LevelSearch, frontier: np.ndarray, stop: Stop | None
@@ -247,7 +252,7 @@ def delayed_batch(search: LevelSearch, frontier: np.ndarray, stop: Stop | None
     while len(levels) > 2 and not len(levels[-2]):  # old states only, past the last
         levels.pop()
     search.transitions += sum(int(d.sum()) for d in degrees)
-    _store(search.visited, levels)
+    store(search.visited, levels)
     return hit
 
 

@@ -52,6 +52,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from procalg.lts.code_sets import sorted_in
+from procalg.lts.leaf_levels import OneLeaf
 from procalg.lts.level_search import CHUNK, LevelSearch, Progress, SearchResult, Stop
 from procalg.lts.lts import LTS, TAU, TAU_INDEX
 from procalg.lts.network import Network
@@ -172,8 +173,11 @@ def find_path(network: Network, goal: Goal, limits: Limits = NO_LIMITS, *,
     if hit is None:
         return search.result(False, notes=notes)
     code, label = hit
-    return search.result(True, [*search.path_to(code), *([label] if label else [])],
-                         notes=notes)
+    leaf = OneLeaf.of(search.tables) if search.por is None else None
+    path = leaf.path_to(search, code) if leaf is not None else None  # no firing: a deep one
+    if path is None:
+        path = search.path_to(code)
+    return search.result(True, [*path, *([label] if label else [])], notes=notes)
 
 
 def _all_transitions(search: LevelSearch, only: int | None = None

@@ -1,0 +1,87 @@
+"""A lazy component's table writes held back and made in one go.
+
+:class:`~procalg.lts.lazy.LazyComponent` appends each expanded state's
+moves to its move table (three int64 columns and every label view: some
+eight numpy calls). A search that makes its levels one state at a time
+(one lazy leaf's deep, narrow space, :mod:`procalg.lts.leaf_levels`)
+holds the writes (:meth:`HeldWrites.hold`), keeps the moves itself, and
+writes a whole batch of states' runs with one set of calls
+(:meth:`HeldWrites.flush`): the same table, in the same slot order, as
+state-by-state writes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+class HeldWrites:
+    """The held writes of :class:`~procalg.lts.lazy.LazyComponent` (a mixin: the
+    attributes are the component's)."""
+
+    _pending: list[tuple[int, list[tuple[int, int]], int]] | None
+    states: list[Any]
+    labels: tuple[str, ...]
+    _slot: Any  # move_columns.Column
+    _key: Any
+    _dst: Any
+    _moves: Any  # LazyComponent._moves
+    _write: Any  # LazyComponent._write
+    lookup_all: Any  # LazyComponent.lookup_all
+
+    def _record(self, loc: int, moves: list[tuple[int, int]], again: int = -1) -> None:
+        """Write ``loc``'s moves as a new run of the table (``again``: how many
+        it had in its old run, now left unread, when it was asked for more;
+        kept back while :meth:`hold` is in force)."""
+        if self._pending is not None:
+            self._pending.append((loc, moves, again))
+        else:
+            self._write([(loc, moves, again)])
+
+    def hold(self) -> None:
+        """Keep new runs back until :meth:`flush`, which writes them in one go:
+        a search making a level of one state at a time (a deep, narrow space,
+        :mod:`procalg.lts.leaf_levels`) pays the table's numpy calls per batch
+        of levels, not per state. Until then the held states read as not
+        expanded: the holder keeps their moves (:meth:`expand_held`)."""
+        if self._pending is None:
+            self._pending = []
+
+    def flush(self) -> None:
+        """Write the runs held since :meth:`hold`, and stop holding."""
+        pending, self._pending = self._pending, None
+        if pending:
+            self._write(pending)
+
+    def expand_held(self, loc: int) -> list[tuple[int, int]]:
+        """Expand ``loc`` (never expanded, nor held) under :meth:`hold`; its moves
+        as sorted ``(label code, local id)`` pairs.
+
+        Example:
+            >>> from procalg.lts.exploration import ExplicitSystem
+            >>> from procalg.lts.lazy import LazyComponent
+            >>> from procalg.lts.lts import LTS
+            >>> lazy = LazyComponent(ExplicitSystem(LTS.build(2, 0, ["a"], [(0, "a", 1)])), {"a"})
+            >>> lazy.hold(); lazy.expand_held(0), lazy.expanded
+            ([(1, 1)], 0)
+            >>> lazy.flush(); lazy.expanded, lazy.written_moves(0)
+            (1, [(1, 1)])
+        """
+        moves = self._moves(self.states[loc])
+        self._record(loc, moves)
+        return moves
+
+    def is_expanded(self, loc: int) -> bool:
+        """Whether ``loc``'s moves are in the table (held ones are not yet)."""
+        return bool(self._slot.data[loc] >= 0)
+
+    def written_moves(self, loc: int) -> list[tuple[int, int]]:
+        """The moves of ``loc`` in the table (expanded, none deferred), as
+        :meth:`expand_held` gives them."""
+        width = len(self.labels)
+        count, lo = self.lookup_all(np.array([loc], dtype=np.int64), False)
+        at = slice(int(lo[0]), int(lo[0] + count[0]))
+        return list(zip((self._key.view[at] % width).tolist(), self._dst.view[at].tolist(),
+                        strict=True))

@@ -1,0 +1,273 @@
+"""Deep, narrow searches of one lazy leaf: levels of a few states in plain Python.
+
+A model that is one sequential component (a counter ``P(n) = c!n -> d ->
+P((n + 1) % N)``, maybe under hiding or renaming) compiles to a network of
+one lazily explored leaf, and its product state *is* the leaf's local
+state. Its space is often one state per BFS level, 60,000 levels deep, and
+the level search's fixed cost per level (some 40 numpy calls: expanding,
+firing, marking, writing the leaf's move table) is ten times the leaf's
+own next-state function. :class:`OneLeaf` walks such levels in Python
+instead: each state's moves are the leaf's local moves mapped through the
+network's rules (kept in a dictionary per local state), "is this state
+new" is a byte per local state, the leaf's table writes are held and
+flushed once per batch (:meth:`~procalg.lts.lazy.LazyComponent.hold`), and
+the goal is asked only about levels it can match (:func:`only_when`).
+
+Each level is made exactly as :func:`~procalg.lts.narrow_levels.marked_batch`
+makes it (expand the level's leaf states, the goal sees the level's moves,
+then the new states of the next level), so the BFS levels, the goal's first
+witness, the transition count and the leaf's expansions (hence its errors,
+and ``max_states``) are those of the level-by-level search; a batch ends
+where that search would re-encode (the leaf outgrew its digits), past
+:data:`FEW` states in a level, or at the state limit.
+
+Complexity: O(M) Python steps for M moves of the batch's levels, plus a
+few numpy calls per batch; the byte array is rebuilt (O(S)) when levels were
+added by the vectorised path in between (a wide stretch of levels), and the
+walk gives up if that happens too often (:data:`REBUILDS`).
+
+Example:
+    >>> from procalg.lts.exploration import ExplicitSystem
+    >>> from procalg.lts.lazy import LazyComponent
+    >>> from procalg.lts.level_search import LevelSearch
+    >>> from procalg.lts.lts import LTS
+    >>> from procalg.lts.network import close, component
+    >>> from procalg.lts.vectors import Tables
+    >>> ring = LTS.build(500, 0, ["a"], [(i, "a", (i + 1) % 500) for i in range(500)])
+    >>> tables = Tables(close(component(LazyComponent(ExplicitSystem(ring), {"a"}))))
+    >>> OneLeaf.of(tables) is not None
+    True
+    >>> search = LevelSearch(tables)
+    >>> search.run(), len(search.visited), search.visited.depth, search.transitions
+    (None, 500, 500, 500)
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from procalg.lts.lazy import LazyComponent
+from procalg.lts.narrow_levels import BATCH, STEPS, store_codes
+
+if TYPE_CHECKING:  # level_search imports this module
+    from procalg.lts.level_search import LevelSearch, Stop
+    from procalg.lts.vectors import Tables
+
+FEW = 8
+"""Most states in a level walked here (wider levels go to numpy)."""
+
+REBUILDS = 64
+"""The walk stops once whole rebuilds of its byte array have marked more than
+this many states per BFS level (plus a million): a space whose narrow and wide
+stretches alternate often would pay O(S) per switch."""
+
+KEPT = 1 << 20
+"""Most local states whose moves the walk keeps (about 150 bytes each); past
+that it starts over, and a trace through a forgotten state is rebuilt by
+firing (:meth:`~procalg.lts.level_search.LevelSearch.path_to`)."""
+
+Moves = tuple[tuple[int, int], ...]  # (global label index, target code) per move
+
+
+def only_when(stop: Stop, *, idle: bool = False, labels: Iterable[int] | None = None,
+              gathers: bool = False) -> Stop:
+    """Mark ``stop`` (a goal's function over expanded chunks) as matching
+    only a chunk with a state without moves (``idle``), or only one with a
+    move labelled by one of ``labels`` (label indices): :class:`OneLeaf`
+    then skips it on every other level; or as never matching, only
+    gathering what it sees state by state (``gathers``: a census), so that
+    one call may see many levels at once. Returns ``stop``.
+
+    Example:
+        >>> stop = only_when(lambda chunk, src, dst, lab: None, labels=[3])
+        >>> stop.labels_only
+        frozenset({3})
+    """
+    stop.idle_only = idle  # type: ignore[attr-defined]
+    stop.labels_only = None if labels is None else frozenset(labels)  # type: ignore[attr-defined]
+    stop.gathers = gathers  # type: ignore[attr-defined]
+    return stop
+
+
+class OneLeaf:
+    """The scalar level walk over a network of one lazy leaf (see the module)."""
+
+    def __init__(self, tables: Tables, comp: LazyComponent) -> None:
+        self.tables, self.comp = tables, comp
+        rules: list[list[int]] = [[] for _ in comp.labels]
+        for rule in tables.network.rules:
+            ((_, local),) = rule.parts
+            rules[comp.code[local]].append(tables.tag(rule))
+        self.rules = rules  # the global label indices of each local label code
+        self.moves: dict[int, Moves] = {}
+        self.seen = bytearray()  # a byte per local state: visited (faster than numpy's items)
+        self.depth = -1  # the visited set's depth when ``seen`` was last in step with it
+        self.layout: object = None
+        self.rebuilt = 0  # states marked by whole rebuilds (see REBUILDS)
+
+    @classmethod
+    def of(cls, tables: Tables) -> OneLeaf | None:
+        """The walk for ``tables`` if its network is one lazy leaf whose local
+        state is the code (else None; made once per tables)."""
+        found = tables.__dict__.get("_one_leaf", False)
+        if found is False:
+            comps = tables.network.components
+            ok = (len(comps) == 1 and isinstance(comps[0], LazyComponent)
+                  and not comps[0].deferred and tables.layout.stride == (1,)
+                  and not tables.layout.wide
+                  and all(len(r.parts) == 1 for r in tables.network.rules))
+            found = tables._one_leaf = cls(tables, comps[0]) if ok else None  # type: ignore
+        return None if found is None or found.rebuilt > REBUILDS * found.depth + (1 << 20) \
+            else found
+
+    def batch(self, search: LevelSearch, frontier: np.ndarray, stop: Stop | None
+              ) -> tuple[int, str] | None:
+        """Levels from ``frontier`` (the visited set's, its leaf states expanded)
+        while they hold at most :data:`FEW` states, as ``marked_batch`` does."""
+        visited, comp = search.visited, self.comp
+        self._sync(search)
+        if len(self.moves) > KEPT:  # bounded memory: older states' moves read again if need be
+            self.moves.clear()
+        room = BATCH if search.max_states is None else \
+            min(BATCH, search.max_states - len(visited))
+        radix = self.tables.layout.radix[0]
+        check = _check(stop)
+        gathered: tuple[list[int], list[Moves]] | None = \
+            ([], []) if getattr(stop, "gathers", False) else None
+        codes: list[int] = []  # the new levels' states, and the level of each
+        steps: list[int] = []
+        cur, hit, count, seen = frontier.tolist(), None, 0, self.seen
+        collecting = gc.isenabled()
+        gc.disable()  # what a level makes is kept (states, moves): no cycles to look for
+        comp.hold()
+        try:
+            for _ in range(STEPS):
+                out = [self._moves(code) for code in cur]
+                if comp.num_states > radix:  # the leaf outgrew its digits: re-encode first
+                    break
+                if comp.num_states > len(seen):  # doubling
+                    seen.extend(bytes(max(comp.num_states - len(seen), len(seen), 64)))
+                search.transitions += sum(map(len, out))
+                if gathered is not None:  # seen once, at the batch's end
+                    gathered[0].extend(cur)
+                    gathered[1].extend(out)
+                elif check is not None and check(out):
+                    comp.flush()  # the goal may read the leaf's table (dead states)
+                    comp.hold()
+                    hit = stop(*_arrays(cur, out))  # type: ignore[misc]
+                    if hit is not None:
+                        break
+                new = []
+                for moves in out:
+                    for _, target in moves:
+                        if not seen[target]:
+                            seen[target] = 1
+                            new.append(target)
+                new.sort()
+                count += 1
+                codes += new
+                steps += [count] * len(new)
+                cur = new
+                if not new or len(new) > FEW or len(codes) > room:
+                    break
+        finally:
+            comp.flush()
+            if collecting:
+                gc.enable()
+        if gathered is not None and gathered[0]:
+            stop(*_arrays(*gathered))  # type: ignore[misc]
+        if count:
+            store_codes(visited, np.array(codes, dtype=np.int64),
+                        np.array(steps, dtype=np.int64), count)
+        self.depth = visited.depth
+        return hit
+
+    def path_to(self, search: LevelSearch, code: int) -> list[str] | None:
+        """The labels of :meth:`~procalg.lts.level_search.LevelSearch.path_to`'s
+        path to ``code`` (at each step back the least code of the level before
+        with a move into the current one, and its first such move), read off
+        the moves this walk keeps, with no firing; None where a state on the
+        way was expanded by the numpy search (its moves are not kept here)."""
+        visited, moves = search.visited, self.moves
+        level = int(visited.level_of(np.array([code], dtype=np.int64))[0])
+        span = max(1, min(1024, (1 << 20) // max(1, len(visited) // (visited.depth + 1))))
+        levels: dict[int, np.ndarray] = {}
+        labels: list[str] = []
+        while level > 0:
+            if level - 1 not in levels:
+                levels = search._levels(max(0, level - span), level)
+            step = None
+            for source in levels.pop(level - 1).tolist():  # sorted: the least first
+                found = moves.get(source)
+                if found is None:
+                    return None
+                step = next(((source, g) for g, d in found if d == code), None)
+                if step is not None:
+                    break
+            if step is None:
+                return None
+            code, label = step
+            labels.append(self.tables.labels[label])
+            level -= 1
+        return labels[::-1]
+
+    def _moves(self, code: int) -> Moves:
+        """The product moves of ``code`` (its local state), expanding it if new."""
+        found = self.moves.get(code)
+        if found is None:
+            comp = self.comp
+            local = comp.written_moves(code) if comp.is_expanded(code) else \
+                comp.expand_held(code)
+            rules = self.rules
+            found = self.moves[code] = tuple((g, d) for lab, d in local for g in rules[lab])
+        return found
+
+    def _sync(self, search: LevelSearch) -> None:
+        """Bring ``seen`` in step with the visited set: the frontier only, if
+        it is the one level added since the last batch, else every state."""
+        visited = search.visited
+        if visited.depth == self.depth and self.tables.layout is self.layout:
+            return
+        size = 2 * max(self.comp.num_states, 1)
+        if visited.depth == self.depth + 1 and self.tables.layout is self.layout:
+            self.seen.extend(bytes(max(0, size - len(self.seen))))
+            _mark(self.seen, [visited.frontier])
+        else:
+            self.seen = bytearray(size)
+            self.rebuilt += len(visited)
+            _mark(self.seen, [*(run.plain_codes() for run in visited.runs), visited.frontier])
+        self.depth, self.layout = visited.depth, self.tables.layout
+
+
+def _mark(seen: bytearray, parts: list[np.ndarray]) -> None:
+    """Set the bytes of ``seen`` at every code of ``parts`` (through a numpy
+    view, let go at once: a bytearray with a view cannot grow)."""
+    view = np.frombuffer(seen, dtype=np.uint8)
+    for codes in parts:
+        view[codes] = 1
+    del view
+
+
+def _check(stop: Stop | None) -> Any:
+    """Whether a level's moves may hold ``stop``'s witness (see :func:`only_when`)."""
+    if stop is None:
+        return None
+    if getattr(stop, "idle_only", False):
+        return lambda out: not all(out)
+    labels = getattr(stop, "labels_only", None)
+    if labels is not None:
+        return lambda out: any(g in labels for moves in out for g, _ in moves)
+    return lambda out: True
+
+
+def _arrays(cur: list[int], out: list[Moves]) -> tuple[np.ndarray, ...]:
+    """A level and its moves as a goal sees them: (chunk, src, dst, label)."""
+    src = [i for i, moves in enumerate(out) for _ in moves]
+    dst = [d for moves in out for _, d in moves]
+    lab = [g for moves in out for g, _ in moves]
+    return (np.array(cur, dtype=np.int64), np.array(src, dtype=np.int64),
+            np.array(dst, dtype=np.int64), np.array(lab, dtype=np.int32))
