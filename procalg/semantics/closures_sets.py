@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from procalg.errors import ModelError
 from procalg.semantics.lazy_sequences import LazySeq, listed
-from procalg.semantics.patterns import _listed_set, match
+from procalg.semantics.patterns import listed_set, match
 from procalg.semantics.values import expect_bool, expect_int, kind_name
 from procalg.syntax import ast
 from procalg.terms import Sequence
@@ -161,11 +161,11 @@ def _generator(ev: Evaluator, qualifier: ast.Generator, rest: Step) -> Step:
 def _members(source: Any, span: Any) -> list:
     """A generator's values in the evaluator's order (``patterns.bindings``, not lazy)."""
     if type(source) is frozenset:
-        return _listed_set(source, span)
+        return listed_set(source, span)
     if type(source) is LazySeq:
         source = listed(source, span)
     if isinstance(source, frozenset):
-        return _listed_set(source, span)
+        return listed_set(source, span)
     if type(source) is Sequence:
         return list(source.items)
     raise ModelError(f"a generator needs a set or sequence, got {kind_name(source)}", span)
