@@ -30,6 +30,8 @@ from procalg.runtime.retry import RetryPolicy
 from procalg.runtime.workflow import Channel, ChannelKind, Workflow
 from procalg.semantics.child import OpaqueChildren, started_children
 from procalg.semantics.deep import run_deep
+from procalg.semantics.spec import ProcessSystem
+from procalg.terms import Call
 from procalg.terms.cancel import CANCEL
 from procalg.terms.values import Event
 
@@ -76,15 +78,60 @@ def workflow(model: Model, process: str, *args: Any, retry: RetryOverrides | Non
         shared = _touch(found[2])
         if shared is found[1].compiled and len(shared) <= MACHINE_STATES:
             return found[1]  # built before, on the machine shared now: no hand-over, build
-    # one hand-over to the evaluating thread for the whole build, not one per
-    # evaluation in it (the call, its unfolding, the activity search): each costs
-    # a thread switch, tens of µs of CPU (semantics/deep.py)
-    wf = run_deep(lambda: _workflow(model, process, args, retry, verdicts))
+    wf = _with_arguments(model, key, args) if key is not None else None
+    if wf is None:
+        # one hand-over to the evaluating thread for the whole build, not one per
+        # evaluation in it (the call, its unfolding, the activity search): each costs
+        # a thread switch, tens of µs of CPU (semantics/deep.py)
+        wf = run_deep(lambda: _workflow(model, process, args, retry, verdicts))
     if key is not None:
         if len(_WORKFLOWS) >= MACHINES * 8:  # arguments come and go: keep a bounded few
             _WORKFLOWS.clear()
-        _WORKFLOWS[key] = (model, wf, _machine_key(wf, (model.content_hash, process)))
+            _ALIKE.clear()
+        machine_key = _machine_key(wf, (model.content_hash, process))
+        _WORKFLOWS[key] = _ALIKE[_alike_key(key)] = (model, wf, machine_key)
     return wf
+
+
+_ALIKE: dict[tuple[Any, ...], tuple[Model, Workflow, tuple[Any, ...]]] = {}
+"""The workflow last built per model, process, argument types and verdicts (any
+argument values): what :func:`_with_arguments` builds a new argument's from."""
+
+
+def _alike_key(key: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A :data:`_WORKFLOWS` key without the argument values (their types stay)."""
+    return key[:2] + key[3:]
+
+
+def _with_arguments(model: Model, key: tuple[Any, ...], args: tuple[Any, ...]
+                    ) -> Workflow | None:
+    """The workflow of the process with new arguments, made from one built for other
+    arguments of the same types on the machine shared now (None: build it).
+
+    Applying a process definition to values only makes the call ``P(args)``
+    (``Evaluator.apply``: nothing is evaluated, nothing recurses), so a run of
+    ``Account(b)`` for a new ``b`` needs no hand-over to the evaluating thread
+    (about 60 µs of CPU, a tenth of a short run's steps; docs/engine.md): its
+    workflow is the one built for another ``b`` with the call, the term system
+    and the activity search made for the new term. Only a plain call qualifies
+    (no captured values, no children made opaque).
+    """
+    found = _ALIKE.get(_alike_key(key))
+    if found is None or found[0] is not model:
+        return None
+    alike = found[1]
+    system, shared = alike.system, _touch(found[2])
+    if type(system) is not ProcessSystem or shared is not alike.compiled \
+            or len(shared) > MACHINE_STATES:
+        return None
+    call = system.term
+    if type(call) is not Call or call.args != alike.args or len(args) != len(call.args):
+        return None
+    term = Call(call.name, tuple(args))
+    activities = frozenset(model.spec.activities)
+    return replace(alike, system=model.spec.system(term), args=tuple(args),
+                   verdicts=dict(alike.verdicts),
+                   used=lambda: run_deep(lambda: _used(model, term, activities)))
 
 
 _WORKFLOWS: dict[tuple[Any, ...], tuple[Model, Workflow, tuple[Any, ...]]] = {}

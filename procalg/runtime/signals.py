@@ -120,10 +120,11 @@ def accept_signal(state: RunState, run_id: str, channel: str, values: tuple[Any,
     if channel == CANCEL:  # a cancellation has its own request, with a reason
         raise RunError("cancel is not a signal: it cancels the run",
                        hint=f"procalg runs cancel {run_id} [--reason TEXT], or run.cancel()")
-    if state.workflow.kind(Event(channel, ())) is not ChannelKind.SIGNAL:
+    bound = state.workflow.channels.get(channel)  # Workflow.kind without an Event made
+    if bound is None or bound.kind is not ChannelKind.SIGNAL:
         raise RunError(f"{channel!r} is not a signal channel of this model",
                        hint="declare it with `signal " + channel + "`")
-    return Event(channel, _check_type(state.workflow.channels[channel], tuple(values)))
+    return Event(channel, _check_type(bound, tuple(values)))
 
 
 def _check_type(channel: Channel, values: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -134,6 +135,32 @@ def _check_type(channel: Channel, values: tuple[Any, ...]) -> tuple[Any, ...]:
     """
     if not channel.fields:
         return tuple(values)
+    kinds = tuple(map(type, values))  # 1 == True: the types are part of the key
+    plain = all(kind in _PLAIN for kind in kinds)
+    key = (channel.name, channel.fields, values, kinds)
+    if plain:
+        found = _FITTED.get(key)
+        if found is not None:
+            return found
+    fitted = _fitted(channel, values)
+    if plain:
+        if len(_FITTED) >= _FITTED_MAX:  # values come and go: keep a bounded few
+            _FITTED.clear()
+        _FITTED[key] = fitted
+    return fitted
+
+
+_PLAIN = frozenset({int, bool, str})
+"""Value types whose equal values fit alike (a tuple may hold 1 or True, equal
+though they fit differently: not memoised)."""
+_FITTED: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+"""Signal values fitted before, by channel, field types, values and their types: a
+run's signals repeat the same few values, and each fit costs a few µs per signal."""
+_FITTED_MAX = 4096
+
+
+def _fitted(channel: Channel, values: tuple[Any, ...]) -> tuple[Any, ...]:
+    """:func:`_check_type`'s work, not memoised."""
     if len(values) != len(channel.fields):
         raise RunError(f"signal {channel.name} takes {len(channel.fields)} value(s), "
                        f"got {len(values)}")

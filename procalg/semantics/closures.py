@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from procalg.errors import ModelError
 from procalg.semantics import kinds, workflow
 from procalg.semantics.builtins_fdr import FUNCTIONS as FDR_FUNCTIONS
+from procalg.semantics.closures_sets import BUILDERS as SET_BUILDERS
 from procalg.semantics.inputs import complete, has_input, input_term
 from procalg.semantics.lazy_sequences import (
     LAZY_DEPTH,
@@ -356,3 +357,4 @@ _BUILDERS: dict[type, Callable[[Any, Any], Code]] = {
     ast.StopLit: lambda ev, expr: lambda env: STOP,
     ast.SkipLit: lambda ev, expr: lambda env: SKIP,
 }
+_BUILDERS.update(SET_BUILDERS)  # ranges, set comprehensions: closures_sets.py

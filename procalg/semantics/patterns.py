@@ -206,7 +206,7 @@ def bindings(ev: Evaluator, qualifiers: tuple[ast.Node, ...], env: Env,
                         yield from bindings(ev, rest, inner, lazy)
                 return
         if isinstance(source, frozenset):
-            items = _listed_set(source, first.source.span or first.span)
+            items = listed_set(source, first.source.span or first.span)
         elif type(source) is Sequence:
             items = list(source.items)
         else:
@@ -220,12 +220,12 @@ def bindings(ev: Evaluator, qualifiers: tuple[ast.Node, ...], env: Env,
         yield from bindings(ev, rest, env, lazy)
 
 
-def _listed_set(source: frozenset, span: Span | None) -> list:
+def listed_set(source: frozenset, span: Span | None) -> list:
     """The members of a generator's set, in value order; an infinite one
     (``x <- Int``, ``[] x : Seq({0})``) is an error at the generator.
 
     Example:
-        >>> _listed_set(frozenset({2, 1}), None)
+        >>> listed_set(frozenset({2, 1}), None)
         [1, 2]
     """
     try:

@@ -72,3 +72,38 @@ def test_a_workflow_asked_for_again_is_reused_while_its_machine_is_the_shared_on
     again = api_workflow.workflow(model, "Account", 3)
     assert again is not first and again.machine is not first.machine
     assert api_workflow.workflow(loads(ACCOUNT), "Account", 3) is not again  # another load
+
+
+def test_a_new_argument_reuses_a_built_workflow_without_a_hand_over_and_builds_the_same(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    model = loads(ACCOUNT)
+    first = api_workflow.workflow(model, "Account", 3)
+    handed: list[object] = []
+    deep = api_workflow.run_deep
+    monkeypatch.setattr(api_workflow, "run_deep", lambda f: handed.append(f) or deep(f))
+    made = api_workflow.workflow(model, "Account", 4)
+    assert handed == []  # P(4) is a call: nothing to evaluate on the deep thread
+    full = deep(lambda: api_workflow._workflow(model, "Account", (4,), None, None))
+    assert made.system.term == full.system.term == api_workflow.Call("Account", (4,))
+    assert (made.args, made.process, made.model_hash, made.verdicts, made.params) == (
+        full.args, full.process, full.model_hash, full.verdicts, full.params)
+    assert dict(made.channels) == dict(full.channels)
+    assert made.compiled is first.compiled is full.compiled
+    assert made.system.initial_state() == full.system.initial_state()
+    assert sorted(made.used()) == sorted(full.used()) == ["payout"]
+    handed.clear()
+    api_workflow.workflow(model, "Account", True)  # another type (1 == True): built in full
+    assert len(handed) == 1
+
+
+def test_a_new_argument_builds_in_full_once_the_shared_machine_is_dropped(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    model = loads(ACCOUNT)
+    first = api_workflow.workflow(model, "Pay", 3)
+    api_workflow._MACHINES.clear()
+    handed: list[object] = []
+    deep = api_workflow.run_deep
+    monkeypatch.setattr(api_workflow, "run_deep", lambda f: handed.append(f) or deep(f))
+    again = api_workflow.workflow(model, "Pay", 16)
+    assert len(handed) == 1 and again.compiled is not first.compiled
+    assert again.system.term == api_workflow.Call("Pay", (16,))

@@ -80,3 +80,21 @@ def test_resume_all_leaves_a_run_waiting_only_for_a_signal_alone_until_one_is_bu
     log.send("r", SignalReceived(time=0.0, event=Event("ok", (True,))))  # sender then died
     assert looping.resume_all() == ["r"]
     assert log.get_run("r").status == "completed"
+
+
+def test_a_signals_values_fit_the_same_the_second_time_and_one_is_never_true() -> None:
+    from procalg.runtime.signals import _check_type, _fitted
+    from procalg.runtime.workflow import Channel, ChannelKind
+
+    flag = Channel("flag", ChannelKind.SIGNAL, 2, fields=(frozenset({True, False}),
+                                                          frozenset({1, 2})))
+    for _ in range(2):  # the second time from the memo
+        assert _check_type(flag, (True, 2)) == _fitted(flag, (True, 2)) == (True, 2)
+        fitted = _check_type(flag, (True, 2.0))
+        assert fitted == (True, 2) and type(fitted[1]) is int
+        with pytest.raises(RunError, match="1 is not a value of field 1 of signal flag"):
+            _check_type(flag, (1, 2))
+        with pytest.raises(RunError, match="true is not a value of field 2 of signal flag"):
+            _check_type(flag, (True, True))
+        with pytest.raises(RunError, match="takes 2 value"):
+            _check_type(flag, (True,))
