@@ -190,9 +190,16 @@ class Machine:
 
     def set_term(self, sid: int, term: Process) -> None:
         """Record the term made for compiled state ``sid`` (a snapshot of that term
-        resumes there)."""
+        resumes there).
+
+        A term met before as a plain state (resumed from a snapshot, or stepped by
+        the term rules) now names this compiled state: a later snapshot of it
+        resumes on the compiled machine, at the id a replay reaches.
+        """
         self._terms[sid] = term
-        self._ids.setdefault(term, sid)
+        known = self._ids.get(term)
+        if known is None or not self.is_compiled(known):
+            self._ids[term] = sid
 
     def intern(self, term: Process) -> int:
         """The id of ``term``, a new one the first time it is seen."""
@@ -209,10 +216,11 @@ class Machine:
 
     def resume_at(self, term: Process) -> int:
         """The state of ``term`` restored from a snapshot: a compiled state whose term
-        it is (the terms of compiled states are made once, on the first miss), else
-        the term's own state (stepped by the term rules)."""
+        it is (the terms of compiled states are made once, on the first miss or plain
+        find), else the term's own state (stepped by the term rules)."""
         found = self._ids.get(term)
-        if found is None and self._compiled not in (None, _UNSET):
+        if (found is None or not self.is_compiled(found)) \
+                and self._compiled not in (None, _UNSET):
             with self._lock:
                 for sid in list(self._compiled.lids):
                     self.term(sid)

@@ -237,3 +237,26 @@ def test_a_term_that_cannot_be_named_keeps_no_snapshot_and_the_run_goes_on() -> 
 def test_a_saved_term_with_an_unknown_class_is_a_format_error() -> None:
     with pytest.raises(FormatError, match="not a saved term"):
         decode_term({"p": "Nope", "f": []}, None)
+
+
+def test_a_snapshot_restored_before_its_state_is_compiled_resumes_later_on_the_compiled_state(
+        ) -> None:
+    # A worker restores a snapshot on a machine that has compiled nothing yet: the term
+    # becomes a plain state. Once replays have compiled that state, restoring the same
+    # snapshot must land on the compiled id, the one a replay reaches (it had stayed on
+    # the plain one: found by a random draw whose earlier examples filled the machine).
+    from dataclasses import replace
+
+    from procalg.runtime.machine import Machine
+
+    wf, history = _record([], ["go0"])
+    body = encode_state(_replayed(wf, history), history[-1])
+    fresh = replace(wf, compiled=None)
+    fresh = replace(fresh, compiled=Machine(fresh))
+    early = decode_state(body, fresh)
+    replayed = _replayed(fresh, history)
+    assert fresh.machine.is_compiled(replayed.sid)
+    assert not fresh.machine.is_compiled(early.sid)  # nothing was compiled when it came
+    later = decode_state(body, fresh)
+    assert later.sid == replayed.sid
+    _same(later, replayed)
