@@ -1,17 +1,17 @@
 """What identifies a state of a compiled sequential process, and its numbering.
 
-A :class:`~procalg.semantics.linear.Machine` state is a control location
-with the values of its data; two ways to one term should meet in one state,
-as the term rules' equal terms do, where that is cheap to see. So a state
-is interned by a *key*: guards and ``if`` resolved, a call by its body's key
-where that body is shallow and reads no argument (its first events into
-calls, as the term rules unfold a call: ``P = e -> R`` is R's ``.. -> e ->
-R``), else by its name and the arguments its body reads (a call that starts with a call by the last
-call of that chain; under a prefix a call stays the call, as in the terms),
-a prefix by its event and its continuation's key, an input by its node and
-the variables it reads. :class:`StateKeys` holds the
-numbering (key -> int, and per state its node and environment) and the
-unfolding of calls that keys and moves share.
+A :class:`~procalg.semantics.linear.Machine` state is a control location with the
+values of its data; two ways to one term should meet in one state, as the term
+rules' equal terms do, where that is cheap to see. So a state is interned by a
+*key*: guards and ``if`` resolved, a call by its body's key where that body is
+shallow and reads no argument (its first events into calls, as the term rules
+unfold a call: ``P = e -> R`` is R's ``.. -> e -> R``) or where its arguments may
+split calls the terms equate (:mod:`.call_reads`), else by its name and the
+arguments its body reads (a call that starts with a call by the last call of
+that chain; under a prefix a call stays the call, as in the terms), a prefix by
+its event and its continuation's key, an input by its node and the variables it
+reads. :class:`StateKeys` holds the numbering (key -> int, and per state its
+node and environment) and the unfolding of calls that keys and moves share.
 
 Example:
     >>> from procalg.api.model import loads
@@ -31,6 +31,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from procalg.errors import ModelError, ProcalgError
+from procalg.semantics.call_reads import call_keying
 from procalg.semantics.growth import watched
 from procalg.semantics.linear_let import let_scope, local_base
 from procalg.semantics.locations import (
@@ -113,9 +114,7 @@ class StateKeys:
     """
 
     def __init__(self, ev: Evaluator, compiler: Compiler, all_args: bool = False) -> None:
-        self.ev = ev
-        self.all_args = all_args
-        self.compiler = compiler
+        self.ev, self.all_args, self.compiler = ev, all_args, compiler
         self.keys: list[Any] = []
         self.where: list[tuple[Location, Any]] = []  # per state: its node and environment
         self.ids: dict[Any, int] = {}
@@ -127,7 +126,7 @@ class StateKeys:
         self._thens: dict[tuple[int, int], tuple[Location, Env, int]] = {}
         self._operators: dict[str, bool] = {}  # see _operator_bodied
         self._looked: dict[tuple[str, tuple], Any] = {}  # see _call_key
-        self._shallows: dict[Any, bool] = {}  # see _shallow (by name and by node id)
+        self._shallows: dict[Any, bool] = {}  # _shallow by node id, _body_keyed by name
 
     def _intern(self, key: Any, where: tuple[Location, Any]) -> int:
         n = self.ids.get(key)
@@ -265,7 +264,8 @@ class StateKeys:
                 if node.kind in (AT_STOP, AT_SKIP):
                     return STOP_KEY if node.kind == AT_STOP else SKIP_KEY
                 key = self._body_key(name, args, node, env) if not self._passive \
-                    and self._shallow(node) and self._body_keyed(name) else None
+                    and self._body_keyed(name) and (self._shallows[(0, name)]
+                                                    or self._shallow(node)) else None
                 if key is None:
                     return self._folded(name, args)
                 if top is not None:
@@ -289,14 +289,14 @@ class StateKeys:
 
     def _body_keyed(self, name: str) -> bool:
         """Whether a call of ``name`` is keyed by its body: some clause is :meth:`_shallow`
-        and reads no argument (a key per call of ``P(n, m)``: 4.5 times the CPU)."""
+        and reads no argument, or its arguments may split calls the terms equate (any
+        body then: :func:`~procalg.semantics.call_reads.call_keying`)."""
         found = self._shallows.get(name)
         if found is None:
-            info = self.ev.functions[name]
-            argless = self.compiler.live[name] == () or (
-                not info.arity and not info.captured and info.let is None)
-            found = self._shallows[name] = argless and any(
-                self._shallow(body) for _, body in self.compiler.definition(name))
+            argless, inexact = call_keying(self.ev, self.compiler, name)
+            self._shallows[(0, name)] = inexact
+            found = self._shallows[name] = inexact or (argless and any(
+                self._shallow(body) for _, body in self.compiler.definition(name)))
         return found
 
     def _shallow(self, node: Location) -> bool:

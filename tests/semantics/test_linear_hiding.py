@@ -176,3 +176,12 @@ def test_a_call_met_again_behind_its_own_internal_choice_stays_a_call_as_in_the_
     call = model.process("P(0)")
     assert explore(model.spec.system(call)).num_states == 3
     assert explore(Machine(model.spec.evaluator, call)).num_states == 3
+
+
+def test_calls_whose_bodies_merge_their_arguments_have_the_term_rules_states():
+    # P(0) and P(2) unfold to one term, e -> (R [] P(0)): the machine keys them by
+    # their bodies (it had 5 states, one per argument; a random draw found it)
+    text = "P(n) = e -> (R [] P(((n + n) % 4)))\nR = (e -> P(1)) \\ {g}\n"
+    for start, states in (("P(0)", 4), ("P(2)", 4), ("R", 3)):
+        assert _lts(text, start).num_states == states
+        assert_hides_like_its_terms(text, start)

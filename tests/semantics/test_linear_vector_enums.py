@@ -106,7 +106,8 @@ def test_a_lazy_leaf_with_deferred_enumeration_inputs_batches_like_the_per_state
     sizes = _batched(machine)
     assert fast.deferred  # t and s wait for partners
     assert _explore_alike(fast, slow, seed=3, share=0.1) is None
-    assert fast.num_states == slow.num_states == 90 and max(sizes) >= 16
+    # as the terms: x is held by no plain name (its calls keyed by their bodies)
+    assert fast.num_states == slow.num_states == 60 and max(sizes) >= 16
 
 
 _VALUES = ("idle", "busy", "done", "x", "y")
