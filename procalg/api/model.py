@@ -231,6 +231,13 @@ class Model:
                 term, self.spec, reduce=reduce, max_states=leaf_limit, lazy_limit=lazy_limit))
         return self._networks[key]
 
+    def forget_network(self, process: str | ast.Node | Process) -> None:
+        """Drop ``process``'s compiled networks: the next :meth:`network` compiles
+        again (a lazy leaf met a saga's label they did not declare, ``api/search``)."""
+        term = self.process(process)
+        for key in [k for k in self._networks if k[0] == term]:
+            del self._networks[key]
+
     def value(self, expr: ast.Node) -> Any:
         """Evaluate a value expression in the model's global scope."""
         return self._with_source(lambda: self.spec.value(expr))

@@ -55,6 +55,7 @@ from procalg.lts.product import Limits, Progress, explore_product
 from procalg.lts.refine_product import tau_acyclic
 from procalg.reserved import CANCEL
 from procalg.semantics.deep import run_deep
+from procalg.semantics.leaves import learn
 from procalg.semantics.network import NotApplicable
 
 
@@ -211,13 +212,10 @@ def refinement(model: Model, spec: LTS, process: Any, kind: RefinementModel,
     product engine does not apply (the caller then runs the reference check)."""
     from procalg.checks.refinement import check_refinement_product  # not on check's start-up
 
-    network = _network(model, process, options)
-    if isinstance(network, NotApplicable):
-        return None
-    try:
-        return check_refinement_product(spec, network, kind, options.limits)
-    except AlphabetError:  # a lazy leaf did a saga move no rule was built for
-        return None
+    found = _on_network(model, process, options,
+                        lambda network: check_refinement_product(spec, network, kind,
+                                                                 options.limits))
+    return None if isinstance(found, NotApplicable) else found
 
 
 def determinism(model: Model, process: Any, divergence: bool,
@@ -231,33 +229,29 @@ def determinism(model: Model, process: Any, divergence: bool,
     from procalg.lts.normal_product import Unavailable
     from procalg.lts.normal_product import why_not as bulk_why_not
 
-    network = _network(model, process, options)
-    if isinstance(network, NotApplicable):
-        return network
-    why = bulk_why_not(network)
-    if why is not None:
-        return NotApplicable(why)
-    try:
-        return check_determinism_product(network, max_states=options.max_states,
-                                         divergence=divergence)
-    except Unavailable as err:
-        return NotApplicable(str(err))
-    except AlphabetError as err:  # a lazy leaf did a saga move no rule was built for
-        return NotApplicable(f"a lazily explored component left its declared events ({err})")
+    def bulk(network: Network) -> CheckResult | NotApplicable:
+        why = bulk_why_not(network)
+        if why is not None:
+            return NotApplicable(why)
+        try:
+            return check_determinism_product(network, max_states=options.max_states,
+                                             divergence=divergence)
+        except Unavailable as err:
+            return NotApplicable(str(err))
+
+    return _on_network(model, process, options, bulk)
 
 
 def implementation(model: Model, process: Any, options: SearchOptions) -> Any:
     """The implementation side of a refinement check: its whole LTS built by the
     product engine where it applies (as FDR compiles the implementation first),
     else the term-level system explored lazily by the check."""
-    network = _network(model, process, options)
-    if isinstance(network, NotApplicable):
-        return model.system(process)
-    try:  # a lazy or compiled leaf evaluates the model's values as it is expanded:
-        # on the thread whose stack fits deep value recursion, as `check` runs it
-        return run_deep(lambda: explore_product(network, options.limits))
-    except AlphabetError:  # a lazy leaf did a saga move no rule was built for
-        return model.system(process)
+    # a lazy or compiled leaf evaluates the model's values as it is expanded:
+    # on the thread whose stack fits deep value recursion, as `check` runs it
+    found = _on_network(model, process, options,
+                        lambda network: run_deep(lambda: explore_product(network,
+                                                                         options.limits)))
+    return model.system(process) if isinstance(found, NotApplicable) else found
 
 
 def counted(model: Model, process: Any, options: SearchOptions) -> Census | None:
@@ -266,13 +260,13 @@ def counted(model: Model, process: Any, options: SearchOptions) -> Census | None
     transitions, how runs end), or ``None`` where only the whole LTS answers:
     the term-level rules, or a product with ``cancel`` (a cancelled run is
     told by its whole path)."""
-    network = _network(model, process, options)
-    if isinstance(network, NotApplicable) or CANCEL in network.labels:
-        return None
-    try:
+    def census(network: Network) -> Census | None:
+        if CANCEL in network.labels:
+            return None
         return run_deep(lambda: take_census(network, WATCHED, options.limits))
-    except AlphabetError:  # a lazy leaf did a saga move no rule was built for
-        return None
+
+    found = _on_network(model, process, options, census)
+    return None if isinstance(found, NotApplicable) else found
 
 
 def _run(model: Model, process: Any, options: SearchOptions,
@@ -281,16 +275,38 @@ def _run(model: Model, process: Any, options: SearchOptions,
     """One property, defined in ``procalg.checks`` for both engines: the
     product engine's check where a network applies, else the reference's."""
     started = time.perf_counter()
-    network = _network(model, process, options)
-    if isinstance(network, NotApplicable):
-        return _on_reference(model, process, reference, network.reason)
-    try:
-        result = product(network)
-    except AlphabetError as err:  # a lazy leaf did a saga move no rule was built for
-        return _on_reference(model, process, reference,
-                             f"a lazily explored component left its declared events ({err})")
+    result = _on_network(model, process, options, product)
+    if isinstance(result, NotApplicable):
+        return _on_reference(model, process, reference, result.reason)
     # the time a person waits: compiling the network (leaves included) and searching
     return replace(result, stats=replace(result.stats, seconds=time.perf_counter() - started))
+
+
+def _on_network(model: Model, process: Any, options: SearchOptions,
+                use: Callable[[Network], Any]) -> Any:
+    """``use`` of the process's network, or why the product engine does not run it.
+
+    A lazy leaf that performs a saga's label its network did not declare
+    (``stranded.s``, ``unreverted.s``, ``throw``: recorded as a saga's steps are
+    made, so rare) has the network compiled again with it declared
+    (``leaves.learn``), once per label; any other label, the reference engine.
+    """
+    tried: set[str] = set()
+    while True:
+        network = _network(model, process, options)
+        if isinstance(network, NotApplicable):
+            return network
+        try:
+            return use(network)
+        except AlphabetError as err:
+            if err.label in tried or not learn(model.spec, err.label):
+                return NotApplicable(_left(err))
+            tried.add(err.label)
+            model.forget_network(process)
+
+
+def _left(err: AlphabetError) -> str:
+    return f"a lazily explored component left its declared events ({err})"
 
 
 def _on_reference(model: Model, process: Any, reference: Callable[[Any], CheckResult],
@@ -315,12 +331,18 @@ def _network(model: Model, process: Any, options: SearchOptions) -> Network | No
     if options.engine is CheckEngine.REFERENCE:
         return NotApplicable("--engine reference")
     leaves = options.reference_limit  # leaves are explored by the term-level rules
-    try:
-        network = model.network(process, reduce=options.reduce,
-                                leaf_limit=min(LEAF_LIMIT, leaves or LEAF_LIMIT),
-                                lazy_limit=leaves)
-    except AlphabetError as err:  # met while a lazy leaf's first states were expanded
-        network = NotApplicable(f"a lazily explored component left its declared events ({err})")
+    tried: set[str] = set()
+    while True:
+        try:
+            network = model.network(process, reduce=options.reduce,
+                                    leaf_limit=min(LEAF_LIMIT, leaves or LEAF_LIMIT),
+                                    lazy_limit=leaves)
+            break
+        except AlphabetError as err:  # met while a lazy leaf's first states were expanded
+            if err.label in tried or not learn(model.spec, err.label):
+                network = NotApplicable(_left(err))
+                break
+            tried.add(err.label)
     if isinstance(network, NotApplicable) and options.engine is CheckEngine.PRODUCT:
         raise LimitExceeded(f"the product engine cannot run this process: {network.reason}",
                             hint="use --engine auto or reference")

@@ -57,7 +57,17 @@ from procalg.lts.visited import sorted_unique
 
 class AlphabetError(ValueError):
     """A lazy component performed a label outside its declared alphabet (the
-    network's rules cannot show it: a caller should fall back to another engine)."""
+    network's rules cannot show it: a caller compiles again with ``label``
+    declared, or falls back to another engine).
+
+    Example:
+        >>> AlphabetError("lazy component P performs 'x'", "x").label
+        'x'
+    """
+
+    def __init__(self, message: str, label: str = "") -> None:
+        super().__init__(message)
+        self.label = label
 
 
 class LazyComponent(HeldWrites, AskedExpansion):
@@ -148,7 +158,7 @@ class LazyComponent(HeldWrites, AskedExpansion):
             code = self.code.get(name)
             if code is None or name == DONE:
                 raise AlphabetError(f"lazy component {self.name or '?'} performs {name!r}, "
-                                 f"outside its declared alphabet")
+                                    "outside its declared alphabet", name)
             if name == TICK:
                 if self._omega is None:
                     self._omega = self._number(_Omega())

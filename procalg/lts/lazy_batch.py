@@ -81,7 +81,7 @@ class BatchExpansion:
         if (label < 0).any():
             name = self.system.labels[int(lab[np.argmax(label < 0)])]
             raise AlphabetError(f"lazy component {self.name or '?'} performs {name!r}, "
-                                "outside its declared alphabet")
+                                "outside its declared alphabet", name)
         ids = self._numbered(dst)
         tick = self.code.get(TICK)
         if tick is not None and (label == tick).any():
@@ -149,7 +149,7 @@ class BatchExpansion:
         if (label < 0).any():
             name = names[int(lab[np.argmax(label < 0)])]
             raise AlphabetError(f"lazy component {self.name or '?'} performs {name!r}, "
-                                "outside its declared alphabet")
+                                "outside its declared alphabet", name)
         tick = self.code.get(TICK)
         ticks = label == tick if tick is not None else np.zeros(len(label), dtype=bool)
         ids = np.empty(len(dst), dtype=np.int64)

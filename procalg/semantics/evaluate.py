@@ -68,8 +68,7 @@ class Evaluator(EventSets, Transformations):
     """
 
     link_events: int = 0
-    """How many fresh ``⟷.i`` events the widest linked parallel evaluated so far uses
-    (see ``processes._linked``): a leaf that contains one may perform them."""
+    """Fresh ``⟷.i`` events the widest linked parallel met uses (``processes._linked``)."""
 
     settled = False  # dead counters read as 0 (growth.settle): a check's second try
     fallible: frozenset[str] = frozenset()
@@ -83,6 +82,7 @@ class Evaluator(EventSets, Transformations):
         self.functions: dict[str, FunctionInfo] = {}
         self.global_procs = kinds.process_names(globals_, set())
         self.expanded_names: dict[Any, str] = {}  # saga definitions expanded in place
+        self.saga_labels: set[str] = set()  # stranded.s & co. met: leaves.saga_labels
         self.growth = growing({n: c for n, c in globals_.items() if n in self.global_procs})
         self.globals: dict[str, Any] = {}
         for name, clauses in globals_.items():

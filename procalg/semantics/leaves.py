@@ -39,6 +39,7 @@ from procalg.semantics.unfolded_bodies import UnfoldedBodies
 from procalg.terms import Call, Event, Process, Rename, show_process
 from procalg.terms.brief_names import brief_name
 from procalg.terms.compressed import Compressed
+from procalg.terms.saga import STRANDED, THROW_EVENT, UNREVERTED
 
 
 class Leaves:
@@ -83,8 +84,8 @@ class Leaves:
             self.done[key] = compressed_leaf(term.table.graph, term.state)
         if key not in self.done:
             system = self.system(term)
-            if alphabet is not None:
-                self.done[key] = leaf(system, alphabet, max_states=self.lazy_limit,
+            if alphabet is not None:  # read once the whole walk stopped: its sagas' labels
+                self.done[key] = leaf(system, _Later(self.alphabet), max_states=self.lazy_limit,
                                       name=leaf_name(term))
             else:
                 self.done[key] = explore(system, max_states=self.max_states)
@@ -166,8 +167,21 @@ def compressed_leaf(graph: LTS, state: int) -> LTS:
                                         graph.label, dst, hidden=graph.hidden))
 
 
+class _Later:
+    """An alphabet listed when iterated: after :func:`~procalg.lts.leaf_choice.leaf`'s
+    whole walk, so the saga labels that walk met are declared."""
+
+    def __init__(self, alphabet: Callable[[], frozenset[str] | None]) -> None:
+        self.alphabet = alphabet
+
+    def __iter__(self) -> Any:
+        return iter(self.alphabet() or ())
+
+
 def model_alphabet(spec_or_unfold: Any) -> Callable[[], frozenset[str] | None] | None:
-    """Every event a leaf of this model can do (✓ included), computed on first use.
+    """Every event a leaf of this model can do (✓ included), computed on first use,
+    with the saga labels met so far (``stranded.s``, ``unreverted.s``, ``throw``:
+    ``Evaluator.saga_labels``, recorded where a saga's steps are made and by :func:`learn`).
 
     ``None`` (leaves always whole) without a loaded model's channels; the
     function gives ``None`` too when a channel's field type is infinite
@@ -178,8 +192,11 @@ def model_alphabet(spec_or_unfold: Any) -> Callable[[], frozenset[str] | None] |
     if not hasattr(type(spec_or_unfold), "events"):  # the class: the property lists events
         return None
     found: list[frozenset[str] | None] = []
+    learned = getattr(getattr(spec_or_unfold, "evaluator", None), "saga_labels", set())
 
     def alphabet() -> frozenset[str] | None:
+        if found and found[0] is not None and learned:
+            return found[0] | learned
         if not found:
             channels = getattr(spec_or_unfold, "channels", {})
             if any(isinstance(t, Infinite) for fields in channels.values() for t in fields):
@@ -190,9 +207,29 @@ def model_alphabet(spec_or_unfold: Any) -> Callable[[], frozenset[str] | None] |
             links = getattr(getattr(spec_or_unfold, "evaluator", None), "link_events", 0)
             found.append(frozenset(str(e) for e in spec_or_unfold.events) | {TICK}
                          | {str(Event(LINK_CHANNEL, (i,))) for i in range(links)})
+            return alphabet()
         return found[0]
 
     return alphabet
+
+
+def learn(spec: Any, label: str) -> bool:
+    """Record ``label``, performed by a lazy leaf outside its declared alphabet, if it
+    is a saga's (``throw``, ``stranded.s``, ``unreverted.s``: events no model names);
+    whether a network compiled again declares it.
+
+    Example:
+        >>> from procalg.api.model import loads
+        >>> spec = loads("channel a\\nP = a -> P").spec
+        >>> learn(spec, "stranded.a"), "stranded.a" in model_alphabet(spec)(), learn(spec, "b")
+        (True, True, False)
+    """
+    labels = getattr(getattr(spec, "evaluator", None), "saga_labels", None)
+    saga = label == str(THROW_EVENT) or label.startswith((f"{STRANDED}.", f"{UNREVERTED}."))
+    if labels is None or not saga:
+        return False
+    labels.add(label)
+    return True
 
 
 def leaf_name(term: Process) -> str:

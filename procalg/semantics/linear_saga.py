@@ -6,8 +6,8 @@ Bruni, Melgratti & Montanari, POPL 2005). A ``saga (...)`` body is read
 structurally once (:mod:`procalg.semantics.linear_saga_body`), as
 :func:`procalg.semantics.saga_body.compensable` reads it per evaluation, into
 parts (a step, ``;``, ``[]``, ``|~|``,
-``|||``, ``[| A |]``, ``if``, a call of a compensable definition expanded in
-place). At run time every saga term is a state of the
+``|||``, ``[| A |]`` and their replicated forms, unrolled when the saga starts,
+``if``, a call of a compensable definition expanded in place). At run time every saga term is a state of the
 :class:`~procalg.semantics.linear.Machine` whose key is a tuple of a tag and
 state numbers: a step is ``("step", body, installation)``, a running
 sequence ``("cseq", first, second)``, and the compensation installed so far
@@ -40,10 +40,10 @@ from procalg.errors import ModelError
 from procalg.lts import TAU, TICK
 from procalg.semantics.linear_host import MachineHost, Moves
 from procalg.semantics.linear_let import let_scope
-from procalg.semantics.linear_saga_body import CALL, EXT, IF, INT, LET, SEQ, STEP, Part
+from procalg.semantics.linear_saga_body import CALL, EXT, IF, INT, LET, REP, SEQ, STEP, Part
 from procalg.semantics.locations import AT_SAGA_STATE, Location
 from procalg.semantics.patterns import match_all
-from procalg.semantics.saga_body import as_process, step_of
+from procalg.semantics.saga_body import as_process, note_step, step_of
 from procalg.terms import SKIP
 from procalg.terms.saga import (
     COMPENSATE,
@@ -87,6 +87,8 @@ class SagaMoves(MachineHost):
             kind, parts = part.kind, part.parts
         if kind == STEP:
             return self._step(parts, env)
+        if kind == REP:
+            return self._replicated(parts, env)
         left, right = self._compensable(parts[0], env), self._compensable(parts[1], env)
         if kind == SEQ:
             return self._tagged("cseq", left, right)
@@ -97,6 +99,23 @@ class SagaMoves(MachineHost):
         sync = frozenset() if parts[2] is None else \
             frozenset([self._name(e) for e in parts[2](env)])
         return self._tagged("cpar", left, right, sync)
+
+    def _replicated(self, parts: tuple, env: Env) -> int:
+        """``op x : S @ body``: one part per binding, folded to the right as
+        ``saga_body._replicated`` folds them (none: a step ``STOP`` or ``SKIP``)."""
+        op, generators, body, sync, span = parts
+        states = [self._compensable(body, scope) for scope in self.ev.bindings(generators, env)]
+        if not states:
+            if op == "|~|":
+                raise ModelError("replicated |~| over an empty set", span)
+            return self._tagged("step", self._end("STOP" if op == "[]" else "SKIP"), None)
+        tag = _REPLICATED[op]
+        extra = () if tag != "cpar" else (frozenset() if sync is None else
+                                          frozenset([self._name(e) for e in sync(env)]),)
+        folded = states[-1]
+        for state in reversed(states[:-1]):
+            folded = self._tagged(tag, state, folded, *extra)
+        return folded
 
     def _resolve(self, part: Part, env: Env) -> tuple[Part, Env]:
         """The branch an ``if`` takes, a ``let``'s body or the clause a call expands
@@ -120,6 +139,7 @@ class SagaMoves(MachineHost):
         """``P undo Q`` (or a pivot): the body's state and what its ✓ installs."""
         body, name = step_of(self.ev, parts[1], env)  # the term rules' own name
         del body
+        note_step(self.ev, name, pivot=parts[2] is None)  # a lazy leaf declares it
         if parts[2] is None:
             installs: int | None = self._tagged("stranded", name)
         elif as_process(self.ev, parts[3], env) == SKIP:
@@ -292,6 +312,10 @@ SAGA_RULES = {
     "cint": SagaMoves._fire_cint, "cpar": SagaMoves._fire_cpar,
 }
 """Each saga state's tag -> the rule that fires it (``docs/sagas.md`` sections 4-5)."""
+
+_REPLICATED = {";": "cseq", "[]": "cext", "|~|": "cint", "|||": "cpar", "[||]": "cpar",
+               "[| |]": "cpar"}
+"""A replicated operator over saga parts -> the tag of its binary form's state."""
 
 SAGA_NODE = Location(AT_SAGA_STATE)
 """The node of every saga state: its environment is its key (tag and operands)."""

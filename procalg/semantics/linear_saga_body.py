@@ -4,8 +4,9 @@ The static half of :mod:`procalg.semantics.linear_saga`: a ``saga (...)``
 body is read structurally, as :func:`procalg.semantics.saga_body.compensable`
 reads it at each evaluation (``docs/sagas.md`` section 4): ``P undo Q`` and
 every other process (a pivot) are steps, a bare event ``e`` is ``e -> SKIP``;
-``;``, ``[]``, ``|~|``, ``|||``, ``[| A |]``, ``if`` and ``let`` over steps
-and calls of definitions containing ``undo`` (expanded in place) compose them.
+``;``, ``[]``, ``|~|``, ``|||``, ``[| A |]`` (and their replicated forms, such as
+``; x : <1, 2> @ step(x)``), ``if`` and ``let`` over steps and calls of
+definitions containing ``undo`` (expanded in place) compose them.
 A step or compensation is read by value as the term rules read it: an
 expression whose value is an event (an ``if`` between activities, a
 parameter, a function's result) is that event ``-> SKIP``. Steps and
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
     from procalg.semantics.evaluate import Env, Evaluator
     from procalg.semantics.locations import Compiler
 
-STEP, SEQ, EXT, INT, PAR, IF, CALL, LET = range(8)
+STEP, SEQ, EXT, INT, PAR, IF, CALL, LET, REP = range(9)
 """Kinds of :class:`Part`."""
 _FOLD = {";": SEQ, "[]": EXT, "|~|": INT, "|||": PAR}
 
@@ -59,7 +60,9 @@ class Part:
     ``|~|``, ``|||`` and ``[| A |]`` the two operands and the synchronised
     set's closure (or None); for ``if`` the condition, its span and the
     branches; for ``let`` its syntax and its body's part; for a call the
-    callee's name, argument closures, compiled clauses and span.
+    callee's name, argument closures, compiled clauses and span; for a
+    replicated operator its symbol, generators, body's part, synchronised
+    set's closure (or None) and span.
     """
 
     __slots__ = ("kind", "parts")
@@ -73,8 +76,8 @@ def compile_saga(compiler: Compiler, body: ast.Node, scope: frozenset[str]) -> P
     """The saga body ``body`` read structurally (as ``saga_body.compensable`` does).
 
     Raises:
-        Unsupported: a replicated operator composing steps, or a
-            compensable definition that reaches itself (the term rules say why).
+        Unsupported: a compensable definition that reaches itself (the term
+            rules say why), or a generator named as a local process.
     """
     return _part(compiler, body, scope, frozenset())
 
@@ -100,10 +103,25 @@ def _part(compiler: Compiler, expr: ast.Node, scope: frozenset[str],
             with local_processes(compiler, expr, scope) as inner:
                 return Part(LET, (expr, _part(compiler, expr.body, inner, expanding)))
         case ast.Replicated(op) if op in (*_FOLD, "[||]", "[| |]"):
-            raise Unsupported(f"a replicated {op} composing the steps of a saga")
+            return _replicated(compiler, expr, scope, expanding)
         case ast.Name(name) | ast.Apply(ast.Name(name)) if has_undo(ev, expr, set()):
             return _call(compiler, expr, name, expanding)
     return Part(STEP, (_process(compiler, expr, scope), expr, None, None))  # a pivot
+
+
+def _replicated(compiler: Compiler, expr: ast.Replicated, scope: frozenset[str],
+                expanding: frozenset[str]) -> Part:
+    """``op x : S @ body`` over saga parts: the body compiled once with the generators'
+    names bound, unrolled per environment when the saga starts (``linear_saga``), as
+    ``saga_body._replicated`` folds it."""
+    from procalg.semantics.inputs import pattern_names
+
+    names = pattern_names(expr.generators)
+    if compiler.locals and not names.isdisjoint(compiler.locals):
+        raise Unsupported("a generator variable named as a local process")
+    body = _part(compiler, expr.body, scope | names, expanding)
+    sync = _event_set(compiler.ev, expr.sync) if expr.op in ("[||]", "[| |]") else None
+    return Part(REP, (expr.op, expr.generators, body, sync, expr.span))
 
 
 def _call(compiler: Compiler, expr: ast.Node, name: str, expanding: frozenset[str]) -> Part:
@@ -192,6 +210,8 @@ def step_bodies(part: Part) -> list[Location]:
             todo.extend(body for _, body in item.parts[2])
         elif item.kind == LET:
             todo.append(item.parts[1])
+        elif item.kind == REP:
+            todo.append(item.parts[2])
         else:
             todo.extend(item.parts[:2])
     return found

@@ -44,6 +44,8 @@ from procalg.terms.saga import (
     CSeq,
     Saga,
     Step,
+    stranded_event,
+    unreverted_event,
 )
 
 if TYPE_CHECKING:
@@ -134,6 +136,7 @@ def compensable(ev: Evaluator, expr: ast.Node, env: Env, expanding: frozenset[st
     match expr:
         case ast.Undo(step, compensation):
             body, name = step_of(ev, step, env)
+            note_step(ev, name, pivot=False)
             return Step(body, as_process(ev, compensation, env), name)
         case ast.ProcBinary(op, left, right) if op in _FOLD:
             return _FOLD[op](sub(left), sub(right))
@@ -151,7 +154,26 @@ def compensable(ev: Evaluator, expr: ast.Node, env: Env, expanding: frozenset[st
         case ast.Name() | ast.Apply() if has_undo(ev, expr, set()):
             return _expand(ev, expr, env, expanding)
     body, name = step_of(ev, expr, env)
+    note_step(ev, name, pivot=True)
     return Step(body, None, name)  # a pivot
+
+
+def note_step(ev: Evaluator, name: str, *, pivot: bool) -> None:
+    """Record the label step ``name`` may show in a rollback (``stranded.name`` for a
+    pivot, else ``unreverted.name``) in ``ev.saga_labels``: a lazily explored leaf
+    declares them (:func:`procalg.semantics.leaves.model_alphabet`), so a saga that
+    can strand runs on the product engine.
+
+    Example:
+        >>> from procalg.api.model import loads
+        >>> model = loads("activity a\\nP = saga (a ; THROW)")
+        >>> _ = model.spec.unfold(model.process("P"))
+        >>> sorted(model.spec.evaluator.saga_labels)
+        ['stranded.THROW', 'stranded.a']
+    """
+    label = str(stranded_event(name) if pivot else unreverted_event(name))
+    if label not in ev.saga_labels:
+        ev.saga_labels.add(label)
 
 
 def _replicated(ev: Evaluator, expr: ast.Replicated, env: Env, sub: Any) -> Process:
