@@ -5,10 +5,10 @@ written out in ``docs/sagas.md``, after Butler, Hoare & Ferreira, 2004, and
 Bruni, Melgratti & Montanari, POPL 2005). A ``saga (...)`` body is read
 structurally once (:mod:`procalg.semantics.linear_saga_body`), as
 :func:`procalg.semantics.saga_body.compensable` reads it per evaluation, into
-parts (a step, ``;``, ``[]``, ``|~|``,
-``|||``, ``[| A |]`` and their replicated forms, unrolled when the saga starts,
-``if``, a call of a compensable definition expanded in place). At run time every saga term is a state of the
-:class:`~procalg.semantics.linear.Machine` whose key is a tuple of a tag and
+parts (a step, ``;``, ``[]``, ``|~|``, ``|||``, ``[| A |]`` and their
+replicated forms, unrolled when the saga starts, ``if``, a call of a
+compensable definition expanded in place). At run time every saga term is a
+state of the :class:`~procalg.semantics.linear.Machine` whose key is a tuple of a tag and
 state numbers: a step is ``("step", body, installation)``, a running
 sequence ``("cseq", first, second)``, and the compensation installed so far
 is a state number too (``None`` for SKIP, the unit of ``;`` and ``|||``), a
