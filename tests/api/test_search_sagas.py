@@ -82,7 +82,8 @@ def assert_sagas_agree(text: str) -> None:
                 assert_replays(oracle, assertion.split(":[")[1].rstrip("]"), ours)
     if oracle is not None:
         with _lazy():
-            product = search_api.implementation(model, "T", SearchOptions(max_states=LIMIT))
+            product = search_api.implementation(model, "T",
+                                                 SearchOptions(max_states=10 * LIMIT))
         assert isinstance(product, LTS)  # the product engine's, not the term rules'
         assert _bisimilar(product, oracle)
 
