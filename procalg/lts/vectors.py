@@ -24,6 +24,7 @@ is O(F + T) numpy work for F frontier states and T successors (O(F log E)
 for a lazy part with E moves so far).
 
 Example:
+    >>> from procalg.lts.lts import LTS
     >>> from procalg.lts.network import close, component, parallel
     >>> p = LTS.build(2, 0, ["a", "b"], [(0, "a", 1), (1, "b", 0)])
     >>> t = Tables(close(parallel(component(p), component(p), {"a"})))
@@ -50,7 +51,7 @@ from procalg.lts.firing import fire_factors
 from procalg.lts.gather import Gather
 from procalg.lts.lazy import LazyComponent
 from procalg.lts.lazy_tables import LazyFactor, LazyGroup, deferrable
-from procalg.lts.lts import LTS
+from procalg.lts.local_moves import LabelMoves
 from procalg.lts.network import Network, SyncRule
 from procalg.lts.priority import NEVER, allowed, best_ranks, is_prioritised
 from procalg.lts.rule_screen import Screen, screened
@@ -63,18 +64,6 @@ _MAX_BITS = MAX_BITS
 
 
 Factor = TableFactor | LazyFactor
-
-
-def _local_moves(lts: LTS) -> dict[str, tuple[list[int], list[int]]]:
-    """Per label name, the sources and targets of its moves (grouped by numpy)."""
-    order = np.argsort(lts.label, kind="stable")
-    labels = lts.label[order]
-    cuts = np.flatnonzero(np.diff(labels)) + 1
-    moves: dict[str, tuple[list[int], list[int]]] = {}
-    for part in np.split(order, cuts) if len(order) else []:
-        moves[lts.labels[int(lts.label[part[0]])]] = (lts.src[part].tolist(),
-                                                     lts.dst[part].tolist())
-    return moves
 
 
 class Tables:
@@ -105,8 +94,9 @@ class Tables:
         order = [c for c in range(len(comps)) if c not in self.lazy] + self.lazy
         self.layout = Layout.choose(radix, order, max_bits=_MAX_BITS, max_code=_MAX_CODE)
         self.moving = sorted({c for r in network.rules for c, _ in r.parts})
-        self._moves = [None if c in self.lazy else _local_moves(comp)
-                       for c, comp in enumerate(comps)]
+        self._sorted = [None if c in self.lazy else LabelMoves.of(comp)
+                        for c, comp in enumerate(comps)]
+        self._moves: dict[int, dict[str, tuple[list[int], list[int]]]] = {}  # by need
         groups: dict[tuple[int, ...], list[SyncRule]] = {}
         for rule in network.rules:
             key = tuple(sorted(c for c, _ in rule.parts))
@@ -138,7 +128,9 @@ class Tables:
 
     def local_moves(self, c: int) -> dict[str, tuple[list[int], list[int]]]:
         """Eager component ``c``'s moves per local label, as (sources, targets)."""
-        return self._moves[c]  # type: ignore[return-value]
+        if c not in self._moves:
+            self._moves[c] = self._sorted[c].by_name()  # type: ignore[union-attr]
+        return self._moves[c]
 
     @property
     def radix(self) -> np.ndarray:
@@ -170,7 +162,7 @@ class Tables:
             local = dict(rule.parts)
             lists = []
             for c in comps:
-                src, dst = self._moves[c].get(local[c], ([], []))  # type: ignore[union-attr]
+                src, dst = self.local_moves(c).get(local[c], ([], []))
                 if direction:
                     src, dst = dst, src
                 lists.append(list(zip(src, dst, strict=True)))
@@ -188,12 +180,14 @@ class Tables:
         (int64 codes, or a word-aligned layout's per-word delta rows: no joint
         index or delta overflows)."""
         shape = (self.layout.words,) if self.layout.words else ()
+        if len(comps) == 1:  # one gather for the whole group (a wide input's rules)
+            return self._one_component(comps[0], rules, direction)
         js, deltas, tags = [], [], []
         for rule in rules:
             local = dict(rule.parts)
             j, delta = np.zeros(1, dtype=np.int64), np.zeros((1, *shape), dtype=np.int64)
             for c, w in zip(comps, weights, strict=True):
-                src, dst = self._moves[c].get(local[c], ([], []))  # type: ignore[union-attr]
+                src, dst = self.local_moves(c).get(local[c], ([], []))
                 if direction:
                     src, dst = dst, src
                 s, d = np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64)
@@ -206,6 +200,15 @@ class Tables:
         delta = np.concatenate(deltas) if deltas else np.zeros((0, *shape), dtype=np.int64)
         size = int(np.prod([self.layout.radix[c] for c in comps]))
         return table_of_arrays(j, delta, tag, size, comps, weights)
+
+    def _one_component(self, c: int, rules: list[SyncRule], direction: int) -> TableFactor:
+        """:meth:`_joint_arrays` for rules moving component ``c`` alone: the same
+        rows in the same order (rule after rule, each label's moves in LTS order)."""
+        rows = self._sorted[c].rows([dict(rule.parts)[c] for rule in rules])  # type: ignore[union-attr]
+        src, dst = (rows.dst, rows.src) if direction else (rows.src, rows.dst)
+        tags = np.fromiter((self.tag(rule) for rule in rules), dtype=np.int64, count=len(rules))
+        return table_of_arrays(src, self._step(c, dst - src), np.repeat(tags, rows.count),
+                               self.layout.radix[c], (c,), (1,))
 
     def _step(self, c: int, step: np.ndarray) -> np.ndarray:
         """Code deltas of component ``c``'s moves by ``step``: int64, or per-word
@@ -224,7 +227,7 @@ class Tables:
             if isinstance(comp, LazyComponent):
                 factors.append(LazyFactor(c, comp, a, g, bool(direction)))
                 continue
-            src, dst = self._moves[c].get(a, ([], []))  # type: ignore[union-attr]
+            src, dst = self.local_moves(c).get(a, ([], []))
             if direction:
                 src, dst = dst, src
             stride = self.layout.stride[c]
