@@ -13,6 +13,7 @@ import mmap
 import sys
 from collections.abc import Iterable, Sequence
 
+from procalg import __version__
 from procalg.api.export import TEXT_FORMATS
 from procalg.api.search import CheckEngine
 from procalg.cli import commands
@@ -44,6 +45,7 @@ def build_parser(running: bool = True) -> argparse.ArgumentParser:
         prog="procalg",
         description="Model workflows as CSP processes, prove them correct, then run them.",
     )
+    parser.add_argument("--version", action="version", version=f"procalg {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     check = sub.add_parser("check", help="check every assertion in a .proc file")
