@@ -136,17 +136,45 @@ class SagaMoves(MachineHost):
         raise ModelError(f"no clause of {parts[0]} matches these arguments", parts[3])
 
     def _step(self, parts: tuple, env: Env) -> int:
-        """``P undo Q`` (or a pivot): the body's state and what its ✓ installs."""
+        """``P undo Q`` (or a pivot): the body's state and what its ✓ installs.
+
+        ``Q`` is installed as the term rules hold it, its term (evaluated as
+        ``saga_body.compensable`` evaluates it, calls left calls), by an ``undo``
+        state: its machine state is made only when a rollback starts it
+        (:meth:`_started`), as the term rules unfold it only there."""
         body, name = step_of(self.ev, parts[1], env)  # the term rules' own name
         del body
         note_step(self.ev, name, pivot=parts[2] is None)  # a lazy leaf declares it
         if parts[2] is None:
             installs: int | None = self._tagged("stranded", name)
-        elif as_process(self.ev, parts[3], env) == SKIP:
-            installs = None
         else:
-            installs = self._tagged("revert", name, self._state(parts[2], env))
+            term = as_process(self.ev, parts[3], env)
+            installs = None if term == SKIP else self._tagged("revert", name, self._intern(
+                ("undo", term), (SAGA_NODE, ("undo", parts[2], env))))
         return self._tagged("step", self._state(parts[0], env), installs)
+
+    def _started(self, compensation: int) -> int:
+        """``compensation`` as a rollback runs it: each ``undo`` state in an active
+        position (a ``revert``'s body, a ``seqs``' first part, both sides of a
+        ``par``) replaced by the machine state of its process, made now (where the
+        term rules normalise ``Rollback(c)`` and ``Q`` of ``P ; Q``), so a model error
+        in a compensation that never runs is never met, and one that runs is the
+        state a compensation returning to its start reaches (one state, as a term)."""
+        key = self.keys[compensation]
+        tag = key[0]
+        if tag == "undo":
+            node, env = self.where[compensation][1][1:]
+            return self._state(node, env)
+        if tag == "revert":
+            body = self._started(key[2])
+            return compensation if body == key[2] else self._tagged("revert", key[1], body)
+        if tag == "seqs":
+            first = self._started(key[1])
+            return compensation if first == key[1] else self._tagged("seqs", first, key[2])
+        if tag == "par":
+            left, right = self._started(key[1]), self._started(key[2])
+            return compensation if (left, right) == key[1:] else self._tagged("par", left, right)
+        return compensation
 
     def _seq(self, first: int | None, then: int | None) -> int | None:
         if first is None:
@@ -189,7 +217,7 @@ class SagaMoves(MachineHost):
             elif lab == throw:
                 c = self._carried(x)
                 out.append((self._name(COMPENSATE), self._tagged(
-                    "rollback", self._end("SKIP") if c is None else c)))
+                    "rollback", self._end("SKIP") if c is None else self._started(c))))
             else:
                 out.append((lab, self._tagged("saga", x)))
         return out
@@ -209,12 +237,17 @@ class SagaMoves(MachineHost):
                 else (self._name(unreverted_event(name)), self._end("THROW")) if lab == throw
                 else (lab, self._tagged("revert", name, t)) for lab, t in self.successors(q)]
 
+    def _fire_undo(self, node: Location, env: Env) -> Moves:
+        """An installed compensation not started: its process's moves (a rollback
+        starts it first, :meth:`_started`; asked otherwise, the same moves)."""
+        return self.successors(self._state(node, env))
+
     def _fire_stranded(self, name: str) -> Moves:
         return [(self._name(stranded_event(name)), self._end("SKIP"))]
 
     def _fire_seqs(self, first: int, then: int) -> Moves:
         throw = self._name(THROW_EVENT)
-        return [(TAU, then) if lab == TICK
+        return [(TAU, self._started(then)) if lab == TICK
                 else (lab, self._end("THROWN")) if lab == throw
                 else (lab, self._tagged("seqs", t, then)) for lab, t in self.successors(first)]
 
@@ -306,6 +339,7 @@ SAGA_RULES = {
     "saga": SagaMoves._fire_saga, "rollback": SagaMoves._fire_rollback,
     "compensated": SagaMoves._fire_compensated, "revert": SagaMoves._fire_revert,
     "stranded": SagaMoves._fire_stranded, "seqs": SagaMoves._fire_seqs,
+    "undo": SagaMoves._fire_undo,
     "par": SagaMoves._fire_par, "step": SagaMoves._fire_step, "inst": SagaMoves._fire_end,
     "abort": SagaMoves._fire_end, "cseq": SagaMoves._fire_cseq,
     "after": SagaMoves._fire_after, "cext": SagaMoves._fire_cext,
