@@ -11,6 +11,7 @@ terms meet it, and the machine has the terms' states (one per installed term).
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from functools import partial
 from unittest.mock import patch
 
@@ -57,21 +58,13 @@ def test_a_never_run_compensation_with_an_error_is_checked_on_the_product_engine
     model_text = HEADER + text + "\n" + asserts
     for lazily in (False, True):
         with patch.object(leaves, "leaf", partial(leaf_choice.leaf, eager_limit=2)) \
-                if lazily else _unchanged():
+                if lazily else nullcontext():
             fast = list(check_model(loads(model_text)))
         reference = list(check_model(loads(model_text),
                                      options=SearchOptions(engine=CheckEngine.REFERENCE)))
         for mine, theirs in zip(fast, reference, strict=True):
             assert mine.result is theirs.result is not AssertionResult.ERROR
             assert mine.stats.extra["engine"] == "product", mine.stats.extra
-
-
-class _unchanged:  # noqa: N801 - a stand-in for patch.object's context
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
 
 
 @pytest.mark.parametrize("text", [
