@@ -20,7 +20,10 @@ its operands' moves, exactly as the term rules fire (strongly bisimilar:
 
 A step's display name (``stranded.s``, ``unreverted.s``) and whether its
 compensation is ``SKIP`` are read from its evaluated term, once per step
-state, so they are the term rules' own.
+state, so they are the term rules' own. A ``revert`` installed by a step's ✓
+holds an ``undo`` state keyed by the compensation's term (calls left calls),
+whose machine state is made only when a rollback starts it, as the term
+rules unfold it only there (``tests/semantics/test_linear_saga_undo.py``).
 
 Example:
     >>> from procalg.api.model import loads
