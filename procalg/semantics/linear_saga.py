@@ -67,9 +67,15 @@ class SagaMoves(MachineHost):
     keys: list[Any]
     where: list[tuple[Location, Any]]
 
+    _starts: dict[int, int]  # an installed compensation -> it started (_started)
+
     # the machine's own (state_keys.StateKeys, linear.Machine; the rest: MachineHost)
     def _intern(self, key: Any, where: tuple[Location, Any]) -> int:
         raise NotImplementedError
+
+    def _init_operators(self) -> None:
+        super()._init_operators()  # type: ignore[misc]  # the operators' tables (MRO)
+        self._starts = {}
 
     def _finished(self, state: int) -> bool:
         raise NotImplementedError
@@ -163,21 +169,25 @@ class SagaMoves(MachineHost):
         term rules normalise ``Rollback(c)`` and ``Q`` of ``P ; Q``), so a model error
         in a compensation that never runs is never met, and one that runs is the
         state a compensation returning to its start reaches (one state, as a term)."""
+        found = self._starts.get(compensation)
+        if found is not None:
+            return found
         key = self.keys[compensation]
-        tag = key[0]
+        tag, found = key[0], compensation
         if tag == "undo":
-            node, env = self.where[compensation][1][1:]
-            return self._state(node, env)
-        if tag == "revert":
+            found = self._state(*self.where[compensation][1][1:])
+        elif tag == "revert":
             body = self._started(key[2])
-            return compensation if body == key[2] else self._tagged("revert", key[1], body)
-        if tag == "seqs":
+            found = compensation if body == key[2] else self._tagged("revert", key[1], body)
+        elif tag == "seqs":
             first = self._started(key[1])
-            return compensation if first == key[1] else self._tagged("seqs", first, key[2])
-        if tag == "par":
+            found = compensation if first == key[1] else self._tagged("seqs", first, key[2])
+        elif tag == "par":
             left, right = self._started(key[1]), self._started(key[2])
-            return compensation if (left, right) == key[1:] else self._tagged("par", left, right)
-        return compensation
+            found = compensation if (left, right) == key[1:] else \
+                self._tagged("par", left, right)
+        self._starts[compensation] = found
+        return found
 
     def _seq(self, first: int | None, then: int | None) -> int | None:
         if first is None:
