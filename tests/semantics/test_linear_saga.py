@@ -101,7 +101,8 @@ def _body(depth: int):
     """Saga bodies: steps composed by the saga operators."""
     step = st.one_of(
         st.builds(lambda p, q: f"({p}) undo ({q})", _plain(1), _plain(1)),
-        st.builds(lambda q: f"a.n undo {q}", st.sampled_from(["ok.n", "u.1", "THROW", "SKIP"])),
+        st.builds(lambda q: f"a.n undo {q}",
+                  st.sampled_from(["ok.n", "u.1", "THROW", "SKIP", "Late"])),
         st.sampled_from(["g", "e", "ok.2", "g undo ok.0"]),
         _VALUED,  # a pivot that is an event
         st.builds(lambda p, q: f"{p} undo {q}", _VALUED, st.one_of(_VALUED, _EVENTS)),
