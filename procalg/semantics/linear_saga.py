@@ -20,7 +20,10 @@ its operands' moves, exactly as the term rules fire (strongly bisimilar:
 
 A step's display name (``stranded.s``, ``unreverted.s``) and whether its
 compensation is ``SKIP`` are read from its evaluated term, once per step
-state, so they are the term rules' own.
+state, so they are the term rules' own. A ``revert`` installed by a step's ✓
+holds an ``undo`` state keyed by the compensation's term (calls left calls),
+whose machine state is made only when a rollback starts it, as the term
+rules unfold it only there (``tests/semantics/test_linear_saga_undo.py``).
 
 Example:
     >>> from procalg.api.model import loads
@@ -64,9 +67,15 @@ class SagaMoves(MachineHost):
     keys: list[Any]
     where: list[tuple[Location, Any]]
 
+    _starts: dict[int, int]  # an installed compensation -> it started (_started)
+
     # the machine's own (state_keys.StateKeys, linear.Machine; the rest: MachineHost)
     def _intern(self, key: Any, where: tuple[Location, Any]) -> int:
         raise NotImplementedError
+
+    def _init_operators(self) -> None:
+        super()._init_operators()  # type: ignore[misc]  # the operators' tables (MRO)
+        self._starts = {}
 
     def _finished(self, state: int) -> bool:
         raise NotImplementedError
@@ -136,17 +145,49 @@ class SagaMoves(MachineHost):
         raise ModelError(f"no clause of {parts[0]} matches these arguments", parts[3])
 
     def _step(self, parts: tuple, env: Env) -> int:
-        """``P undo Q`` (or a pivot): the body's state and what its ✓ installs."""
+        """``P undo Q`` (or a pivot): the body's state and what its ✓ installs.
+
+        ``Q`` is installed as the term rules hold it, its term (evaluated as
+        ``saga_body.compensable`` evaluates it, calls left calls), by an ``undo``
+        state: its machine state is made only when a rollback starts it
+        (:meth:`_started`), as the term rules unfold it only there."""
         body, name = step_of(self.ev, parts[1], env)  # the term rules' own name
         del body
         note_step(self.ev, name, pivot=parts[2] is None)  # a lazy leaf declares it
         if parts[2] is None:
             installs: int | None = self._tagged("stranded", name)
-        elif as_process(self.ev, parts[3], env) == SKIP:
-            installs = None
         else:
-            installs = self._tagged("revert", name, self._state(parts[2], env))
+            term = as_process(self.ev, parts[3], env)
+            installs = None if term == SKIP else self._tagged("revert", name, self._intern(
+                ("undo", term), (SAGA_NODE, ("undo", parts[2], env))))
         return self._tagged("step", self._state(parts[0], env), installs)
+
+    def _started(self, compensation: int) -> int:
+        """``compensation`` as a rollback runs it: each ``undo`` state in an active
+        position (a ``revert``'s body, a ``seqs``' first part, both sides of a
+        ``par``) replaced by the machine state of its process, made now (where the
+        term rules normalise ``Rollback(c)`` and ``Q`` of ``P ; Q``), so a model error
+        in a compensation that never runs is never met, and one that runs is the
+        state a compensation returning to its start reaches (one state, as a term)."""
+        found = self._starts.get(compensation)
+        if found is not None:
+            return found
+        key = self.keys[compensation]
+        tag, found = key[0], compensation
+        if tag == "undo":
+            found = self._state(*self.where[compensation][1][1:])
+        elif tag == "revert":
+            body = self._started(key[2])
+            found = compensation if body == key[2] else self._tagged("revert", key[1], body)
+        elif tag == "seqs":
+            first = self._started(key[1])
+            found = compensation if first == key[1] else self._tagged("seqs", first, key[2])
+        elif tag == "par":
+            left, right = self._started(key[1]), self._started(key[2])
+            found = compensation if (left, right) == key[1:] else \
+                self._tagged("par", left, right)
+        self._starts[compensation] = found
+        return found
 
     def _seq(self, first: int | None, then: int | None) -> int | None:
         if first is None:
@@ -189,7 +230,7 @@ class SagaMoves(MachineHost):
             elif lab == throw:
                 c = self._carried(x)
                 out.append((self._name(COMPENSATE), self._tagged(
-                    "rollback", self._end("SKIP") if c is None else c)))
+                    "rollback", self._end("SKIP") if c is None else self._started(c))))
             else:
                 out.append((lab, self._tagged("saga", x)))
         return out
@@ -209,12 +250,17 @@ class SagaMoves(MachineHost):
                 else (self._name(unreverted_event(name)), self._end("THROW")) if lab == throw
                 else (lab, self._tagged("revert", name, t)) for lab, t in self.successors(q)]
 
+    def _fire_undo(self, node: Location, env: Env) -> Moves:
+        """An installed compensation not started: its process's moves (a rollback
+        starts it first, :meth:`_started`; asked otherwise, the same moves)."""
+        return self.successors(self._state(node, env))
+
     def _fire_stranded(self, name: str) -> Moves:
         return [(self._name(stranded_event(name)), self._end("SKIP"))]
 
     def _fire_seqs(self, first: int, then: int) -> Moves:
         throw = self._name(THROW_EVENT)
-        return [(TAU, then) if lab == TICK
+        return [(TAU, self._started(then)) if lab == TICK
                 else (lab, self._end("THROWN")) if lab == throw
                 else (lab, self._tagged("seqs", t, then)) for lab, t in self.successors(first)]
 
@@ -306,6 +352,7 @@ SAGA_RULES = {
     "saga": SagaMoves._fire_saga, "rollback": SagaMoves._fire_rollback,
     "compensated": SagaMoves._fire_compensated, "revert": SagaMoves._fire_revert,
     "stranded": SagaMoves._fire_stranded, "seqs": SagaMoves._fire_seqs,
+    "undo": SagaMoves._fire_undo,
     "par": SagaMoves._fire_par, "step": SagaMoves._fire_step, "inst": SagaMoves._fire_end,
     "abort": SagaMoves._fire_end, "cseq": SagaMoves._fire_cseq,
     "after": SagaMoves._fire_after, "cext": SagaMoves._fire_cext,

@@ -4,6 +4,7 @@ Every bundled model's processes that compile, and random sagas -- steps with
 and without ``undo`` (events and processes), compensations that throw,
 ``THROW`` and fallible activities, ``;``, ``[]``, ``|~|``, ``|||`` and
 ``[| A |]`` of steps, ``if`` and ``let`` over steps, nested sagas, sagas in recursion,
+compensations with a model error that may never run (an undefined name),
 step bodies under hiding, renaming and ``|||``, steps and compensations that
 are events only by their value (``if n < 2 then g else e``) --
 are explored by :class:`~procalg.semantics.linear.Machine` and by the firing
@@ -87,6 +88,12 @@ def _plain(depth: int):
 _EVENTS = st.sampled_from(["g", "e", "ok.2", "a.n", "u.1"])
 _VALUED = st.builds(lambda x, y: f"(if n < 2 then {x} else {y})", _EVENTS, _EVENTS)
 """A step or compensation that is an event only by its value (saga_body.step_of)."""
+_LATE = st.sampled_from(["Late", "(f -> Late)", "(Late [] e -> SKIP)",
+                         "(if n < 2 then Late else ok.1)", "(Late ; u.1)"])
+"""Compensations that reach ``Late`` (:data:`LATE`, a model error when it runs):
+no error unless a rollback runs them, on the terms and on every engine."""
+LATE = "Late = (SKIP ; a!m -> SKIP)\n"
+"""A definition whose first event reads an undefined name ``m``."""
 
 
 @cache  # one strategy object per depth
@@ -94,10 +101,12 @@ def _body(depth: int):
     """Saga bodies: steps composed by the saga operators."""
     step = st.one_of(
         st.builds(lambda p, q: f"({p}) undo ({q})", _plain(1), _plain(1)),
-        st.builds(lambda q: f"a.n undo {q}", st.sampled_from(["ok.n", "u.1", "THROW", "SKIP"])),
+        st.builds(lambda q: f"a.n undo {q}",
+                  st.sampled_from(["ok.n", "u.1", "THROW", "SKIP", "Late"])),
         st.sampled_from(["g", "e", "ok.2", "g undo ok.0"]),
         _VALUED,  # a pivot that is an event
         st.builds(lambda p, q: f"{p} undo {q}", _VALUED, st.one_of(_VALUED, _EVENTS)),
+        st.builds(lambda p, q: f"({p}) undo {q}", _plain(1), _LATE),
         _plain(1),  # a pivot
     )
     if depth == 0:
@@ -128,12 +137,11 @@ def _as(op: str, over: str) -> str:
 
 
 _MODELS = st.builds(
-    lambda body, after, r: f"P(n) = saga ({body}) ; {after}\nR = {r}\n",
+    lambda body, after, r: f"P(n) = saga ({body}) ; {after}\nR = {r}\n{LATE}",
     _body(2),
     st.sampled_from(["SKIP", "STOP", "e -> SKIP", "P((n + 1) % 3)", "f -> P(1)"]),
-    # R is global: no n in scope (the machine reads a never-run compensation's first
-    # events when the step starts, the terms never: an undefined n differs there)
-    _plain(1).map(lambda r: r.replace("a!n", "a!1")),
+    # R is global: its n is undefined (an error only where R runs: as Late)
+    _plain(1),
 )
 
 
