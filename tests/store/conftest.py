@@ -59,13 +59,20 @@ def postgres_server() -> Iterator[dict]:
     data = base / "data"
     if os.geteuid() == 0:
         shutil.chown(base, "postgres", "postgres")
-    port = _free_port()
     run = lambda cmd: subprocess.run(  # noqa: E731
         _as_server_user(cmd), check=True, capture_output=True, text=True
     )
     run([initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"])
-    opts = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off"
-    run([pg_ctl, "-D", str(data), "-o", opts, "-l", str(base / "log"), "-w", "start"])
+    for attempt in range(3):  # another process (an xdist worker's server) may take the
+        port = _free_port()   # port between our probe and the server's bind: try another
+        opts = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off"
+        try:
+            run([pg_ctl, "-D", str(data), "-o", opts, "-l", str(base / "log"), "-w", "start"])
+            break
+        except subprocess.CalledProcessError:
+            if attempt == 2:
+                raise
+
     def stop() -> None:
         run([pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"])
 
