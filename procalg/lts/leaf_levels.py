@@ -147,12 +147,15 @@ class OneLeaf:
         comp.hold()
         try:
             known, states, make = self.moves, comp.states, self._moves
+            bound = min(radix, len(seen))  # one test per level while the leaf stays below
             for _ in range(STEPS):
                 out = [known.get(code) or make(code) for code in cur]
-                if len(states) > radix:  # the leaf outgrew its digits: re-encode first
-                    break
-                if len(states) > len(seen):  # doubling
-                    seen.extend(bytes(max(len(states) - len(seen), len(seen), 64)))
+                if len(states) > bound:
+                    if len(states) > radix:  # the leaf outgrew its digits: re-encode first
+                        break
+                    if len(states) > len(seen):  # doubling
+                        seen.extend(bytes(max(len(states) - len(seen), len(seen), 64)))
+                    bound = min(radix, len(seen))
                 search.transitions += sum(map(len, out))
                 if gathered is not None:  # seen once, at the batch's end
                     gathered[0].extend(cur)
@@ -169,13 +172,14 @@ class OneLeaf:
                         if not seen[target]:
                             seen[target] = 1
                             new.append(target)
-                if len(new) > 1:
+                size = len(new)
+                if size > 1:
                     new.sort()
                 count += 1
                 codes += new
-                sizes.append(len(new))
+                sizes.append(size)
                 cur = new
-                if not new or len(new) > FEW or len(codes) > room:
+                if not size or size > FEW or len(codes) > room:
                     break
         finally:
             comp.flush()
