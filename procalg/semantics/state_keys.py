@@ -141,7 +141,8 @@ class StateKeys(Unfolding):
 
     def _state(self, node: Location, env: Env) -> int:
         """The state of ``node`` in ``env`` (numbered on first sight, not expanded)."""
-        key = self._key(node, env)
+        key = (node.kind == AT_CALL and self._folded_call(node, env, self._passive > 0)) \
+            or self._key(node, env)
         n = self.ids.get(key)
         return n if n is not None else self._intern(key, (node, env))
 
@@ -175,7 +176,9 @@ class StateKeys(Unfolding):
             if kind == AT_PREFIX:
                 then = parts[1]
                 if then.kind in (AT_CALL, AT_STOP, AT_SKIP):
-                    return ("→", parts[0](env), self._passive_key(then, env))
+                    event = parts[0](env)  # a folded call: its key without the passive walk
+                    quick = then.kind == AT_CALL and self._folded_call(then, env, True)
+                    return ("→", event, quick or self._passive_key(then, env))
                 # a longer continuation by its number, not its key: a chain of n
                 # prefixes would hold keys as long as the chain, O(n²) (see _then)
                 return ("→", parts[0](env), self._then(then, env))

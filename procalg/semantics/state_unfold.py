@@ -41,6 +41,8 @@ class Unfolding:
     unfoldings: int
     _plain: dict[str, tuple[Location, tuple[str, ...]] | None]  # see plain_clause
     _last_call: tuple[Any, Any, tuple]  # see _arguments
+    _folds: dict[tuple[str, bool], bool]  # see _always_folded
+    all_args: bool
     _body_keyed: Any  # StateKeys._body_keyed
     _operator_bodied: Any  # StateKeys._operator_bodied
 
@@ -56,6 +58,16 @@ class Unfolding:
         args = tuple([a(env) for a in node.parts[1]])
         self._last_call = (node, env, args)
         return args
+
+    def _folded_call(self, node: Location, env: Env, passive: bool) -> tuple | None:
+        """The key of call ``node`` in ``env`` when its name alone settles it (as
+        :meth:`_call_key` found it, :meth:`_always_folded`), else None (not known
+        yet, or keyed otherwise): the call's name and the arguments it reads."""
+        name = node.parts[0]
+        if not self._folds.get((name, passive)) or self.all_args:
+            return None
+        live, args = self.compiler.live[name], self._arguments(node, env)
+        return ("call", name, args if live is None else tuple([args[i] for i in live]))
 
     def _always_folded(self, name: str, passive: bool) -> bool:
         """Whether a call of ``name`` is keyed by its name and the arguments it
