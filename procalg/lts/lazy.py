@@ -131,8 +131,13 @@ class LazyComponent(HeldWrites, AskedExpansion):
         if n is None:
             n = self.ids[state] = len(self.states)
             self.states.append(state)
-            self._slot.pad(1)
-            self._keep_local(state, n)
+            slot = self._slot  # Column.pad(1), inlined: a call per new state
+            slot.size += 1
+            if slot.size > len(slot.data):
+                slot.size -= 1
+                slot.pad(1)
+            if "_local_of" in self.__dict__:
+                self._keep_local(state, n)
             if self.max_states is not None and len(self.states) > self.max_states:
                 raise LimitExceeded(
                     f"lazy component {self.name or '?'} has more than {self.max_states} states",
@@ -152,42 +157,42 @@ class LazyComponent(HeldWrites, AskedExpansion):
             pairs = self.system.successors(state) if asked is None else \
                 self.system.successors_where(  # type: ignore[attr-defined]
                     state, self._waiting if waiting is None else waiting, asked)
-        moves = set()
+        moves = []
+        codes, ids = self.code, self.ids
         for label, target in pairs:
-            name = label if isinstance(label, str) else str(label)
-            code = self.code.get(name)
+            name = label if type(label) is str else str(label)
+            code = codes.get(name)
             if code is None or name == DONE:
                 raise AlphabetError(f"lazy component {self.name or '?'} performs {name!r}, "
                                     "outside its declared alphabet", name)
             if name == TICK:
                 if self._omega is None:
                     self._omega = self._number(_Omega())
-                moves.add((code, self._omega))
+                moves.append((code, self._omega))
             else:
-                moves.add((code, self._number(target)))
-        return sorted(moves)
+                n = ids.get(target)
+                moves.append((code, n if n is not None else self._number(target)))
+        return moves if len(moves) < 2 else sorted(set(moves))
 
     def _write(self, runs: list[tuple[int, list[tuple[int, int]], int]]) -> None:
         """Append ``(loc, moves, again)`` runs to the table at once (see :meth:`_record`)."""
-        width, slot = len(self.labels), self._records
-        keys: list[int] = []
-        src: list[int] = []
-        dst: list[int] = []
-        for loc, moves, again in runs:
-            self._slot.data[loc] = slot
-            keys += [slot * width + lab for lab, _ in moves]
-            src += [loc] * len(moves)
-            dst += [d for _, d in moves]
-            slot += 1
-            if again < 0:
-                self.expanded += 1
-                again = 0
-            self.transitions += len(moves) - again
-        self._records = slot
+        width, first = len(self.labels), self._records
+        # flat comprehensions, one numpy write of the slots: a batch of a deep,
+        # narrow search holds thousands of one-move runs
+        keys = [slot * width + lab
+                for slot, (_, moves, _) in enumerate(runs, first) for lab, _ in moves]
+        src = [loc for loc, moves, _ in runs for _ in moves]
+        dst = [d for _, moves, _ in runs for _, d in moves]
+        width_codes = [lab for _, moves, _ in runs for lab, _ in moves]
+        fresh = sum(1 for _, _, again in runs if again < 0)
+        self.expanded += fresh
+        self.transitions += len(keys) - sum(again for _, _, again in runs) - fresh
+        slots = {loc: slot for slot, (loc, _, _) in enumerate(runs, first)}  # the last run's
+        self._slot.data[list(slots)] = list(slots.values())
+        self._records = first + len(runs)
         self._key.extend(keys)
         self._src.extend(src)
         self._dst.extend(dst)
-        width_codes = [k % width for k in keys]
         self.used.update(width_codes)
         for view in self._views.values():
             view.append(keys, src, width_codes, dst)

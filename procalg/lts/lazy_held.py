@@ -70,7 +70,11 @@ class HeldWrites:
             (1, [(1, 1)])
         """
         moves = self._moves(self.states[loc])
-        self._record(loc, moves)
+        pending = self._pending  # _record, inlined: a call per state of a narrow walk
+        if pending is not None:
+            pending.append((loc, moves, -1))
+        else:
+            self._write([(loc, moves, -1)])
         return moves
 
     def is_expanded(self, loc: int) -> bool:

@@ -35,6 +35,7 @@ Example:
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -133,6 +134,18 @@ class LazyGroup:
     def __init__(self, tables: Tables, comps: tuple[int, ...], rules: list[SyncRule],
                  backward: bool) -> None:
         components = tables.network.components
+        self.comps = comps
+        self.backward = backward
+        self.folding = Folding(comps, [components[c] for c in comps], self._fire)
+        self._made = (tables, rules)
+
+    @cached_property
+    def variants(self) -> list[_Driven]:
+        """One :class:`_Driven` per driver, made when first fired or asked (a
+        one-leaf network walked in Python, :mod:`procalg.lts.leaf_levels`,
+        never fires it: a label per value of a wide channel makes it costly)."""
+        (tables, rules), comps, backward = self._made, self.comps, self.backward
+        components = tables.network.components
         locals_ = [dict(r.parts) for r in rules]
         eager = [c for c in comps if not isinstance(components[c], LazyComponent)]
 
@@ -144,10 +157,7 @@ class LazyGroup:
         drivers = [min(eager, key=density)] if eager else []
         if not backward or not eager:  # forward, a lazy driver may offer fewer moves here
             drivers += [c for c in comps if c not in eager]
-        self.variants = [_Driven(tables, comps, locals_, rules, backward, d) for d in drivers]
-        self.comps = comps
-        self.backward = backward
-        self.folding = Folding(comps, [components[c] for c in comps], self._fire)
+        return [_Driven(tables, comps, locals_, rules, backward, d) for d in drivers]
 
     def asks(self, locs: dict[int, np.ndarray]) -> list[tuple[int, np.ndarray, np.ndarray]]:
         """What the eager components offer the lazy ones at each state of ``locs``:

@@ -103,6 +103,7 @@ class OneLeaf:
             ((_, local),) = rule.parts
             rules[comp.code[local]].append(tables.tag(rule))
         self.rules = rules  # the global label indices of each local label code
+        self.single = [r[0] for r in rules] if all(len(r) == 1 for r in rules) else None
         self.moves: dict[int, Moves] = {}
         self.seen = bytearray()  # a byte per local state: visited (faster than numpy's items)
         self.depth = -1  # the visited set's depth when ``seen`` was last in step with it
@@ -138,19 +139,23 @@ class OneLeaf:
         check = _check(stop)
         gathered: tuple[list[int], list[Moves]] | None = \
             ([], []) if getattr(stop, "gathers", False) else None
-        codes: list[int] = []  # the new levels' states, and the level of each
-        steps: list[int] = []
+        codes: list[int] = []  # the new levels' states, and how many in each level
+        sizes: list[int] = []
         cur, hit, count, seen = frontier.tolist(), None, 0, self.seen
         collecting = gc.isenabled()
         gc.disable()  # what a level makes is kept (states, moves): no cycles to look for
         comp.hold()
         try:
+            known, states, make = self.moves, comp.states, self._moves
+            bound = min(radix, len(seen))  # one test per level while the leaf stays below
             for _ in range(STEPS):
-                out = [self._moves(code) for code in cur]
-                if comp.num_states > radix:  # the leaf outgrew its digits: re-encode first
-                    break
-                if comp.num_states > len(seen):  # doubling
-                    seen.extend(bytes(max(comp.num_states - len(seen), len(seen), 64)))
+                out = [known.get(code) or make(code) for code in cur]
+                if len(states) > bound:
+                    if len(states) > radix:  # the leaf outgrew its digits: re-encode first
+                        break
+                    if len(states) > len(seen):  # doubling
+                        seen.extend(bytes(max(len(states) - len(seen), len(seen), 64)))
+                    bound = min(radix, len(seen))
                 search.transitions += sum(map(len, out))
                 if gathered is not None:  # seen once, at the batch's end
                     gathered[0].extend(cur)
@@ -167,12 +172,14 @@ class OneLeaf:
                         if not seen[target]:
                             seen[target] = 1
                             new.append(target)
-                new.sort()
+                size = len(new)
+                if size > 1:
+                    new.sort()
                 count += 1
                 codes += new
-                steps += [count] * len(new)
+                sizes.append(size)
                 cur = new
-                if not new or len(new) > FEW or len(codes) > room:
+                if not size or size > FEW or len(codes) > room:
                     break
         finally:
             comp.flush()
@@ -182,7 +189,7 @@ class OneLeaf:
             stop(*_arrays(*gathered))  # type: ignore[misc]
         if count:
             store_codes(visited, np.array(codes, dtype=np.int64),
-                        np.array(steps, dtype=np.int64), count)
+                        np.repeat(np.arange(1, count + 1, dtype=np.int64), sizes), count)
         self.depth = visited.depth
         return hit
 
@@ -220,10 +227,15 @@ class OneLeaf:
         found = self.moves.get(code)
         if found is None:
             comp = self.comp
-            local = comp.written_moves(code) if comp.is_expanded(code) else \
-                comp.expand_held(code)
-            rules = self.rules
-            found = self.moves[code] = tuple((g, d) for lab, d in local for g in rules[lab])
+            local = comp.written_moves(code) if comp._slot.data.item(code) >= 0 else \
+                comp.expand_held(code)  # (is_expanded, inlined: a call per state)
+            single = self.single
+            if single is not None:  # one rule per local label: the usual leaf
+                found = self.moves[code] = tuple([(single[lab], d) for lab, d in local])
+            else:
+                rules = self.rules
+                found = self.moves[code] = tuple([(g, d) for lab, d in local
+                                                  for g in rules[lab]])
         return found
 
     def _sync(self, search: LevelSearch) -> None:

@@ -89,7 +89,7 @@ class Types:
         self._events: dict[str, tuple[Event, ...]] = {}
         self._remaining: dict[ChannelRef, tuple[tuple[Value, Event], ...]] = {}
         self._by_flat: dict[tuple[str, int], dict[tuple, list[Event]]] = {}
-        self._interned: dict[Event, Event] = {}
+        self._interned: dict[tuple[str, tuple], Event] = {}
         self._dotted: dict[tuple[ChannelRef, Value], Value] = {}
 
     def event(self, channel: str, fields: tuple[Value, ...]) -> Event:
@@ -97,15 +97,15 @@ class Types:
 
         Exploration tests events for membership in synchronisation and hiding
         sets at every step; equal events that are the same object compare by
-        identity, without calling ``Event.__eq__``.
+        identity, without calling ``Event.__eq__`` (kept by channel and fields).
 
         Example:
             >>> types = Types({}, {})
             >>> types.event("c", (1,)) is types.event("c", (1,))
             True
         """
-        event = Event(channel, fields)
-        return self._interned.setdefault(event, event)
+        found = self._interned.get((channel, fields))
+        return found or self._interned.setdefault((channel, fields), Event(channel, fields))
 
     def is_incomplete(self, value: Value) -> bool:
         """Whether ``value`` is a constructor or a channel still lacking fields.

@@ -70,6 +70,8 @@ _INT_OPS: dict[str, Callable[[int, int], Any]] = {
     "+": int.__add__, "-": int.__sub__, "*": int.__mul__, "<": int.__lt__,
     "<=": int.__le__, ">": int.__gt__, ">=": int.__ge__,
 }
+_INT_DIVS: dict[str, Callable[[int, int], int]] = {"%": int.__mod__, "/": int.__floordiv__}
+"""CSPM's ``/`` and ``%`` round towards minus infinity, as Python's ``//`` and ``%``."""
 
 
 def compile_node(ev: Evaluator, expr: ast.Node) -> Code:
@@ -143,6 +145,16 @@ def _binary(ev: Evaluator, expr: ast.Binary) -> Code:
 
     if op == "^":
         return _join(ev, left, right, span)
+
+    divide = _INT_DIVS.get(op)
+    if divide is not None:
+        def division(env: Env) -> Any:
+            a, b = left(env), right(env)
+            if type(a) is int and type(b) is int and b:  # 0: binary()'s error
+                return divide(a, b)
+            return binary(op, a, b, span)
+
+        return division
 
     def code(env: Env) -> Any:
         a, b = left(env), right(env)

@@ -224,7 +224,7 @@ class Machine(InputMoves, SagaMoves, ParallelMoves, TermMoves):
                 if node is _CALL_START:  # the Call, or (.., name, args) (linear_vector)
                     name, args = (env.name, env.args) if type(env) is Call else env[-2:]
                 else:
-                    name, args = parts[0], tuple([a(env) for a in parts[1]])
+                    name, args = parts[0], self._arguments(node, env)
                 depth += 1
                 if depth > MAX_UNFOLD_DEPTH:
                     raise UnguardedRecursion(Call(name, args))

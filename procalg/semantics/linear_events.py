@@ -68,17 +68,27 @@ def _direct(ev: Evaluator, expr: ast.PrefixExpr, scope: frozenset[str]
         return None
     values = tuple(compile_node(ev, e) for e in exprs)
     name, intern = channel.id, ev.types.event
+    if not values:  # a bare channel: one event, made once
+        constant = intern(name, ())
+        return lambda env: constant
     checks = tuple(zip(values, types, strict=True))
     slow = _event_by_dots(ev, expr)
+    made: dict[tuple, Event] = {}  # plain int fields -> their event: no Event built to look
 
     def event(env: Env) -> Event:
         got = []
-        for value, allowed in checks:
+        for value, _ in checks:
             v = value(env)
-            if type(v) is not int or v not in allowed:
+            if type(v) is not int:
                 return slow(env)
             got.append(v)
-        return intern(name, tuple(got))
+        fields = tuple(got)
+        found = made.get(fields)
+        if found is None:
+            if not all(v in allowed for v, (_, allowed) in zip(fields, checks, strict=True)):
+                return slow(env)
+            found = made[fields] = intern(name, fields)
+        return found
 
     return event
 

@@ -32,8 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from procalg.errors import ModelError, ProcalgError
 from procalg.semantics.call_reads import call_keying
-from procalg.semantics.growth import watched
-from procalg.semantics.linear_let import let_scope, local_base
+from procalg.semantics.linear_let import let_scope
 from procalg.semantics.locations import (
     AT_CALL,
     AT_EXCEPTION,
@@ -69,7 +68,7 @@ from procalg.semantics.locations import (
     Compiler,
     Location,
 )
-from procalg.semantics.patterns import match_all
+from procalg.semantics.state_unfold import Unfolding
 from procalg.semantics.unfold import MAX_UNFOLD_DEPTH, UnguardedRecursion
 from procalg.semantics.values import expect_bool
 from procalg.terms import Call
@@ -101,7 +100,7 @@ def _unsupported_key(node: Location, env: Env, fresh: int) -> Any:
     return key
 
 
-class StateKeys:
+class StateKeys(Unfolding):
     """States of one compiled process numbered by their keys.
 
     Args:
@@ -127,6 +126,9 @@ class StateKeys:
         self._operators: dict[str, bool] = {}  # see _operator_bodied
         self._looked: dict[tuple[str, tuple], Any] = {}  # see _call_key
         self._shallows: dict[Any, bool] = {}  # _shallow by node id, _body_keyed by name
+        self._plain: dict[str, tuple[Location, tuple[str, ...]] | None] = {}  # see _plain_clause
+        self._folds: dict[tuple[str, bool], bool] = {}  # see _always_folded
+        self._last_call: tuple[Any, Any, tuple] = (None, None, ())  # see _arguments
 
     def _intern(self, key: Any, where: tuple[Location, Any]) -> int:
         n = self.ids.get(key)
@@ -139,7 +141,8 @@ class StateKeys:
 
     def _state(self, node: Location, env: Env) -> int:
         """The state of ``node`` in ``env`` (numbered on first sight, not expanded)."""
-        key = self._key(node, env)
+        key = (node.kind == AT_CALL and self._folded_call(node, env, self._passive > 0)) \
+            or self._key(node, env)
         n = self.ids.get(key)
         return n if n is not None else self._intern(key, (node, env))
 
@@ -169,11 +172,13 @@ class StateKeys:
         while True:
             kind, parts = node.kind, node.parts
             if kind == AT_CALL:
-                return self._call_key(parts[0], tuple([a(env) for a in parts[1]]))
+                return self._call_key(parts[0], self._arguments(node, env))
             if kind == AT_PREFIX:
                 then = parts[1]
                 if then.kind in (AT_CALL, AT_STOP, AT_SKIP):
-                    return ("→", parts[0](env), self._passive_key(then, env))
+                    event = parts[0](env)  # a folded call: its key without the passive walk
+                    quick = then.kind == AT_CALL and self._folded_call(then, env, True)
+                    return ("→", event, quick or self._passive_key(then, env))
                 # a longer continuation by its number, not its key: a chain of n
                 # prefixes would hold keys as long as the chain, O(n²) (see _then)
                 return ("→", parts[0](env), self._then(then, env))
@@ -216,6 +221,12 @@ class StateKeys:
         stays a call, as the terms leave it); other bodies are not evaluated."""
         if self.all_args:  # the call as the term rules leave it under a prefix
             return ("call", name, args)
+        passive = self._passive > 0
+        folds = self._folds.get((name, passive))
+        if folds is None:
+            folds = self._folds[name, passive] = self._always_folded(name, passive)
+        if folds:
+            return self._folded(name, args)
         # a call keyed by its operator's state at the top (not inside another's key):
         # the same key every time, made once (a target met 3 times a state rebuilt
         # its operands' keys each time)
@@ -382,19 +393,3 @@ class StateKeys:
             raise ModelError("replicated |~| over an empty set", node.parts[2],
                              hint="internal choice needs at least one process")
         return scopes
-
-    def _unfold(self, name: str, args: tuple) -> tuple[Location, Env]:
-        """The body of call ``name(args)`` and its environment (first matching clause)."""
-        self.unfoldings += 1
-        info = self.ev.functions[name]
-        base, args = local_base(self.ev, info, args)
-        if name in self.ev.growth:
-            args = watched(self.ev.growth, name, args, self.ev.settled)
-        for params, body in self.compiler.definition(name):
-            if params is None:
-                return body, base
-            env: dict[str, Any] = dict(base)
-            if match_all(self.ev, params, args, env):
-                return body, env
-        raise ModelError(f"no clause of {info.display} matches {args}",
-                         self.ev.def_span(info))

@@ -155,7 +155,7 @@ class Event:
     def __str__(self) -> str:
         text = self._text
         if text is None:
-            text = ".".join([self.channel, *(show(v) for v in self.fields)])
+            text = ".".join([self.channel, *map(show, self.fields)])
             object.__setattr__(self, "_text", text)
         return text
 

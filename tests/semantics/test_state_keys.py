@@ -1,0 +1,98 @@
+"""A compiled machine's state numbering, and its short cuts, against the term rules.
+
+:class:`procalg.semantics.state_keys.StateKeys` unfolds a call whose first
+clause binds plain variables without matching, keys a call whose name
+settles its key without looking into its body, and keeps the last call's
+arguments it evaluated (a call after a prefix is evaluated for the prefix's
+key, its own and its expansion). Each is checked here against the term
+rules on random data-carrying definitions: several clauses with constant,
+constructor and repeated-variable patterns, arithmetic with ``/`` and ``%``
+(division by zero included), calls under prefixes and choices.
+"""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from procalg.api.model import loads
+from procalg.lts import explore
+from procalg.semantics.linear import Machine
+from tests.semantics.test_linear import assert_compiles_like_its_terms
+
+HEADER = """datatype T = A | B
+channel c : {0..5}
+channel t : T
+channel d, e
+"""
+
+_VALUES = st.sampled_from(["n", "m", "0", "1", "2", "n + 1", "m - 1", "n * m"])
+_EXPRS = st.builds(lambda a, op, b, k: f"(({a} {op} {b}) % {k})",
+                   _VALUES, st.sampled_from(["+", "-", "/", "%", "*"]), _VALUES,
+                   st.sampled_from(["3", "6", "-4"]))
+_HEADS = st.sampled_from(["d", "e", "c!{x}", "t!A", "t!B"])
+
+
+@st.composite
+def _clause_body(draw: st.DrawFn, depth: int = 2) -> str:
+    """A body over ``n`` and ``m``: prefixes into calls of P, Q or R, choices."""
+    call = draw(st.sampled_from(["P({x}, {y})", "Q({x})", "Q(A)", "Q(B)", "R"]))
+    tail = call.format(x=draw(_EXPRS), y=draw(_EXPRS))
+    for _ in range(draw(st.integers(1, depth))):
+        tail = f"{draw(_HEADS).format(x=draw(_EXPRS))} -> {tail}"
+    if draw(st.booleans()):
+        other = f"{draw(_HEADS).format(x=draw(_EXPRS))} -> STOP"
+        tail = f"({tail} [] {other})" if draw(st.booleans()) else f"({tail} |~| {other})"
+    return tail
+
+
+@st.composite
+def _models(draw: st.DrawFn) -> str:
+    """P over two numbers (its first clause constant, variable or repeated),
+    Q over a number or a constructor, R without parameters."""
+    firsts = draw(st.sampled_from(["(n, m)", "(0, m)", "(n, n)", "(n, 2)"]))
+    p = [f"P{firsts} = {draw(_clause_body())}"]
+    if firsts != "(n, m)":
+        p.append(f"P(n, m) = {draw(_clause_body())}")
+    q = draw(st.sampled_from([
+        ["Q(n) = {0}"],
+        ["Q(A) = {0}", "Q(n) = {1}"],
+        ["Q(0) = {0}", "Q(n) = {1}"],
+    ]))
+    body = _clause_body().map(lambda b: b.replace("m", "n"))
+    qs = [clause.format(*(draw(body) for _ in range(2))) for clause in q]
+    r = f"R = {draw(_HEADS).format(x='1')} -> P(1, 2)"
+    return "\n".join([*p, *qs, r]) + "\n"
+
+
+@settings(max_examples=120, deadline=None)
+@given(_models(), st.sampled_from(["P(0, 1)", "P(2, 2)", "Q(3)", "Q(A)", "R"]))
+def test_data_carrying_definitions_compile_like_their_terms(text, start):
+    assert_compiles_like_its_terms(loads(HEADER + text), start, 5_000)
+
+
+def test_a_first_clause_of_plain_variables_is_bound_without_matching():
+    model = loads(HEADER + "P(n, m) = c!n -> P((n + m) % 6, m)\n")
+    machine = Machine(model.spec.evaluator, model.process("P(0, 1)"))
+    assert explore(machine).num_states == 6
+    assert machine._plain["P"] is not None
+
+
+def test_a_clause_naming_a_constructor_or_a_constant_is_still_matched():
+    model = loads(HEADER + "Q(A) = t!A -> Q(B)\nQ(n) = t!B -> Q(A)\n"
+                  "S(0) = d -> S(1)\nS(n) = e -> S(0)\n")
+    for start, labels in (("Q(A)", ["t.A", "t.B"]), ("S(0)", ["d", "e"])):
+        machine = Machine(model.spec.evaluator, model.process(start))
+        lts = explore(machine)
+        assert lts.num_states == 2
+        assert [lab for _, lab, _ in sorted(lts.triples())] == labels
+        assert machine._plain[start[0]] is None
+
+
+def test_the_arguments_kept_for_one_environment_are_not_read_for_another():
+    # two calls of one node in two environments, one after the other: the kept
+    # arguments belong to the first environment only
+    model = loads(HEADER + "P(n) = c!n -> (d -> P((n + 1) % 3) [] e -> P((n + 2) % 3))\n")
+    lts = explore(Machine(model.spec.evaluator, model.process("P(0)")))
+    reference = explore(model.spec.system(model.process("P(0)")))
+    assert (lts.num_states, len(lts.src)) == (reference.num_states, len(reference.src))
