@@ -104,6 +104,7 @@ class Unfolding:
         done: list[Process] = []
         todo: list[object] = [term]
         unfolding: set[Call] = set()  # the calls on the current path: ancestors
+        partial: set[Call] = set()  # unfolded to a call left as it is: not memoised
         path: list[object] = []  # the calls and operators being built, outermost first
         if kind is Call:
             found = self.unfolded.get(term)
@@ -123,7 +124,8 @@ class Unfolding:
                 tag, node = item
                 path.pop()
                 if tag is _DONE:
-                    self.unfolded[node] = done[-1]
+                    if node not in partial:
+                        self.unfolded[node] = done[-1]
                     unfolding.discard(node)
                 else:
                     count = len(active_operands(node))
@@ -138,6 +140,7 @@ class Unfolding:
                     continue
                 if item in unfolding and _behind_internal_choice(path, item):
                     done.append(item)  # guarded by the choice's τ: unfolded when it fires
+                    partial.update(_unguarded_calls(path))
                     continue
                 if item in unfolding or len(unfolding) > MAX_UNFOLD_DEPTH:
                     raise UnguardedRecursion(item)
@@ -199,6 +202,24 @@ def flat_hiding(term: Process) -> Process:
     if type(term) is Hide and type(term.process) is Hide:
         return Hide(term.process.process, term.process.hidden | term.hidden)
     return term
+
+
+def _unguarded_calls(path: list[object]) -> list[Call]:
+    """The calls at the end of ``path`` after its last τ-resolved choice.
+
+    A call left as it is behind a choice's τ (:func:`_behind_internal_choice`)
+    is the unfolding of each of these calls as seen from here, with no choice
+    in between: a call in active position. Memoised, that unfolding would be
+    met where it is no longer behind the choice (``T = S``, ``S = T |~| a -> S``:
+    ``a -> T`` then moves to the bare call ``S``). Unfolded again where they
+    are met, they reach the call's own unfolding instead.
+    """
+    calls = []
+    for node in reversed(path):
+        if type(node) is not Call:
+            break
+        calls.append(node)
+    return calls
 
 
 def _behind_internal_choice(path: list[object], call: Call) -> bool:

@@ -323,6 +323,25 @@ def test_mutual_recursion_through_internal_choice_and_calls_is_guarded_by_its_ta
     }
 
 
+def test_a_call_unfolded_to_a_call_behind_a_choice_is_unfolded_again_where_it_is_met() -> None:
+    # S's unfolding meets T = S again behind S's |~|: T is left a call there. T
+    # itself must not be remembered as that bare call: after b it is in active
+    # position, where it is S's unfolding (it was "Call S in active position")
+    s, t, u = Call("S"), Call("T"), Call("U")
+    bodies = {u: ExternalChoice(s, Prefix(b, t)), s: InternalChoice(t, Prefix(a, s)), t: s}
+    choice = "S |~| a -> S"  # T's τ leads to S's unfolding: the choice again
+    assert lts_of(u, bodies) == {
+        (f"({choice}) [] b -> T", TAU, f"({choice}) [] b -> T"),
+        (f"({choice}) [] b -> T", TAU, "a -> S [] b -> T"),
+        (f"({choice}) [] b -> T", "b", choice),
+        ("a -> S [] b -> T", "a", choice),
+        ("a -> S [] b -> T", "b", choice),
+        (choice, TAU, choice),
+        (choice, TAU, "a -> S"),
+        ("a -> S", "a", choice),
+    }
+
+
 @pytest.mark.parametrize(
     "body",
     [lambda p: Seq(InternalChoice(p, STOP), SKIP),
