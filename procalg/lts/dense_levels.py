@@ -67,9 +67,10 @@ SLICE = CELLS
 MAX_SLICES = 4
 """Most slices of a dense number (each costs three numpy calls per level)."""
 CHUNK = 1 << 14
-"""Codes fired at once when a gathering goal sees a batch's levels."""
-STASH = 1 << 20
-"""Most joint indices (states x groups) kept before the goal and the count look at them."""
+"""Most states (but one level) settled at once."""
+SETTLE = 1 << 14
+"""Most states fired before the goal and the count look at them (a witness
+found then costs at most this many states' walk past it, undone)."""
 
 
 def _kind(stop: Stop | None) -> str | None:
@@ -173,13 +174,11 @@ class DenseLevels:
         walk = _Walk(self, search, stop)
         room = BATCH if search.max_states is None else min(BATCH, search.max_states - len(visited))
         narrow, cells = search.narrow, CELLS // self.groups
-        cur, levels, fired, stash, size = marks.index(frontier).astype(np.int32), walk.levels, \
-            walk.fired, walk.stash, 0
+        cur, levels, fired = marks.index(frontier).astype(np.int32), walk.levels, walk.fired
+        size = waiting = 0
         for _ in range(STEPS):
-            index = self.index(cur)
             fired.append(cur)
-            stash.append(index)
-            target = step.take(index)
+            target = step.take(self.index(cur))
             target += cur[:, None]  # no move: the state itself, marked already
             target = target.ravel()
             new = target[seen.take(target) == 0]
@@ -195,12 +194,14 @@ class DenseLevels:
                 seen[new] = 1
             levels.append(new)
             size += len(new)
+            waiting += len(cur)
             cur = new
             if not len(new) or len(new) > narrow or size > room or len(new) > cells:
                 break
-            walk.cells += index.size
-            if walk.cells > STASH and walk.settle():
-                break
+            if waiting > SETTLE:
+                waiting = 0
+                if walk.settle():
+                    break
         walk.settle()
         if levels:
             store_codes(visited, self.code(np.concatenate(levels)), np.repeat(
@@ -216,17 +217,16 @@ code keeps is its one copy in the level (duplicates' writes are overwritten)."""
 
 class _Walk:
     """One batch's levels, and the goal and transition count settled every
-    few levels: each fired level's joint indices wait in ``stash`` until a
-    few of them are looked at in one go (whether a state has no move, or a
-    move a watched label); a level the goal finds a witness in ends the
-    batch there, and the levels made after it are unmarked and dropped."""
+    few levels: the fired levels not settled yet are fired again in bulk
+    (their joint indices: whether a state has no move, or a move a watched
+    label); a level the goal finds a witness in ends the batch there, and the
+    levels made after it are unmarked and dropped."""
 
     def __init__(self, dense: DenseLevels, search: LevelSearch, stop: Stop | None) -> None:
         self.dense, self.search, self.stop, self.kind = dense, search, stop, _kind(stop)
         self.fired: list[np.ndarray] = []  # levels fired, the frontier first
         self.levels: list[np.ndarray] = []  # levels made (levels[i] from fired[i])
-        self.stash: list[np.ndarray] = []  # joint indices of fired[done:]
-        self.done = self.cells = 0
+        self.done = 0  # fired[:done] are settled
         self.hit: tuple[int, str] | None = None
         self.watched = None
         if self.kind == "labels":
@@ -234,34 +234,39 @@ class _Walk:
             self.watched = dense.has & np.isin(dense.label, wanted)
 
     def settle(self) -> bool:
-        """Count the stashed levels' moves and show the goal those it may
-        match, in order; True if it found a witness (the batch ends)."""
-        if not self.stash or self.hit is not None:
-            return self.hit is not None
+        """Count the moves of the fired levels not settled yet and show the
+        goal those it may match, in order, about :data:`CHUNK` states at a
+        time; True if it found a witness (the batch ends)."""
+        fired = self.fired
+        while self.hit is None and self.done < len(fired):
+            end, total = self.done + 1, len(fired[self.done])
+            while end < len(fired) and total + len(fired[end]) <= CHUNK:
+                total += len(fired[end])
+                end += 1
+            self._settle(fired[self.done: end])
+            if self.hit is None:
+                self.done = end
+        return self.hit is not None
+
+    def _settle(self, part: list[np.ndarray]) -> None:
+        """:meth:`settle` for the consecutive fired levels ``part`` (from ``done``)."""
         dense, search = self.dense, self.search
-        index = np.concatenate(self.stash) if len(self.stash) > 1 else self.stash[0]
+        index = dense.index(np.concatenate(part))
         live = dense.has.take(index)
-        sizes = [len(x) for x in self.stash]
-        candidates = self._candidates(index, live, sizes)
-        for at in candidates:  # levels the goal may match, in order
-            level = self.done + at
-            codes = dense.code(np.sort(self.fired[level]))  # as the numpy search shows them
+        sizes = [len(x) for x in part]
+        for at in self._candidates(index, live, sizes):  # levels the goal may match, in order
+            codes = dense.code(np.sort(part[at]))  # as the numpy search shows them
             self.hit = self.stop(codes, *dense.tables.successors(codes))  # type: ignore[misc]
             if self.hit is not None:
                 search.transitions += int(np.count_nonzero(live[: sum(sizes[: at + 1])]))
-                self._drop(level)
-                return True
+                self._drop(self.done + at)
+                return
         search.transitions += int(np.count_nonzero(live))
         if self.kind == "all":  # a census sees every fired level once
-            self._gather(self.fired[self.done: self.done + len(sizes)])
-        self.done += len(sizes)
-        self.stash.clear()
-        self.cells = 0
-        return False
+            self._gather(part)
 
     def _candidates(self, index: np.ndarray, live: np.ndarray, sizes: list[int]) -> list[int]:
-        """The stashed levels (0 = the first stashed) holding a state or move
-        the goal may match."""
+        """The levels of a part (0 = its first) holding a state or move the goal may match."""
         if self.kind == "idle":
             rows = np.flatnonzero(~np.logical_or.reduce(live, axis=1))
         elif self.kind == "labels":
@@ -282,10 +287,8 @@ class _Walk:
 
     def _gather(self, levels: list[np.ndarray]) -> None:
         """Show a gathering goal the moves of every state of ``levels``."""
-        dense = np.sort(np.concatenate(levels))
-        for lo in range(0, len(dense), CHUNK):
-            codes = self.dense.code(dense[lo: lo + CHUNK])
-            self.stop(codes, *self.dense.tables.successors(codes))  # type: ignore[misc]
+        codes = self.dense.code(np.sort(np.concatenate(levels)))
+        self.stop(codes, *self.dense.tables.successors(codes))  # type: ignore[misc]
 
 
 def _moves(f: TableFactor, k: int, layout: object, weight: dict[int, int]

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from procalg.errors import LimitExceeded
-from procalg.lts.dense_levels import marked_batch  # or the dense walk, where it applies
+from procalg.lts.dense_levels import DenseLevels, marked_batch  # or the dense walk
 from procalg.lts.factor_tables import TableFactor
 from procalg.lts.leaf_levels import FEW, OneLeaf
 from procalg.lts.lts import TAU
@@ -205,13 +205,15 @@ class LevelSearch:
 
     def _batch(self, frontier: np.ndarray, stop: Stop | None, pool: ThreadPoolExecutor
                ) -> tuple[int, str] | None:
-        """Several small levels at once, with marks once the search is deep
-        (and its code space small enough), else with delayed duplicate
+        """Several small levels at once, with marks once the search is deep (and its
+        code space small enough; sooner for the dense walk), else with delayed duplicate
         detection (with lazy components, whose digits may grow: one level)."""
         if len(frontier) <= FEW and (leaf := OneLeaf.of(self.tables)):  # one lazy leaf
             return leaf.batch(self, frontier, stop)
-        if (self.marks is None and self.visited.depth >= MARK_DEPTH
-                and Marks.fit(self.tables.layout, self.max_memory)):
+        depth = self.visited.depth
+        if (self.marks is None and depth >= MARK_DEPTH >> 2 and Marks.fit(
+                self.tables.layout, self.max_memory)
+                and (depth >= MARK_DEPTH or DenseLevels.of(self.tables))):
             self.marks = Marks.of(self.tables.layout, self.visited)
         if self.marks is not None:
             return marked_batch(self, self.marks, frontier, stop)

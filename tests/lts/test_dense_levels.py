@@ -30,7 +30,7 @@ DEEP = {(level_search, "MARK_DEPTH"): 0}  # marks (and so the walk) from the fir
 MODES = {
     "walk off": {**DEEP, (dense_levels, "CELLS"): 0},
     "dense walk": DEEP,
-    "settled every level": {**DEEP, (dense_levels, "STASH"): 0},
+    "settled every level": {**DEEP, (dense_levels, "SETTLE"): 0},
     "levels sorted, not stamped": {**DEEP, (dense_levels, "_STAMPS"): np.zeros(0, np.uint8)},
     "one-digit slices": {**DEEP, (dense_levels, "SLICE"): 1, (dense_levels, "MAX_SLICES"): 99},
     "short batches": {**DEEP, (dense_levels, "STEPS"): 3},
