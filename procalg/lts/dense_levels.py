@@ -183,8 +183,9 @@ class DenseLevels:
             target = target.ravel()
             new = target[seen.take(target) == 0]
             if len(new) <= len(stamps):  # one distinct stamp per candidate: one survives
-                seen[new] = stamps[:len(new)]
-                new = new[seen.take(new) == stamps[:len(new)]]
+                mine = stamps[:len(new)]
+                seen[new] = mine
+                new = new[seen.take(new) == mine]
             else:
                 new.sort()
                 keep = np.empty(len(new), dtype=bool)
