@@ -1,24 +1,21 @@
 """The level loop of the product engine: breadth-first search over packed codes.
 
-:class:`LevelSearch` explores a :class:`~procalg.lts.vectors.Tables`
-product one whole BFS level at a time: successors of the frontier come from
-the synchronisation tables in bulk, chunk by chunk on a small thread pool
-(numpy releases the GIL), are deduplicated by sorting and checked against
-the visited set (:class:`~procalg.lts.visited.Visited`, sorted runs with
-level tags) by binary search, leaving the frontier out when no move stays
-in its level (:mod:`procalg.lts.parity`). A goal (:data:`procalg.lts.product.Goal`) is a
-``stop`` function looking at each expanded chunk; the search ends at the
-first BFS level holding a witness, so traces are shortest, and
-:meth:`LevelSearch.path_to` rebuilds one backwards with the level tags
-(no parent array), firing each level before forwards. Levels of at most ``NARROW``
-states (a deep, narrow space) are expanded several at a time
-(:mod:`procalg.lts.narrow_levels`: a byte per code of a small space tells
-new states from old ones, and then also stands in for the visited set's
-binary searches in wide levels; else the visited set is asked once per few
-levels; one lazy leaf's tiniest levels in Python, :mod:`procalg.lts.leaf_levels`),
-so a level's fixed cost in numpy calls does not set the pace. This is the
-level-by-level search of FDR (Gibson-Robinson, Armstrong, Boulgakov and
-Roscoe, "FDR3 — a modern refinement checker for CSP", TACAS 2014).
+:class:`LevelSearch` explores a :class:`~procalg.lts.vectors.Tables` product one whole BFS
+level at a time: successors of the frontier come from the synchronisation tables in bulk, chunk
+by chunk on a small thread pool (numpy releases the GIL), are deduplicated by sorting and
+checked against the visited set (:class:`~procalg.lts.visited.Visited`, sorted runs with level
+tags) by binary search, leaving the frontier out when no move stays in its level
+(:mod:`procalg.lts.parity`). A goal (:data:`procalg.lts.product.Goal`) is a ``stop`` function
+looking at each expanded chunk; the search ends at the first BFS level holding a witness, so
+traces are shortest, and :meth:`LevelSearch.path_to` rebuilds one backwards with the level tags
+(no parent array), firing each level before forwards. Levels of at most ``NARROW`` states (a
+deep, narrow space) are expanded several at a time (:mod:`procalg.lts.narrow_levels`: a byte
+per code of a small space tells new states from old ones, and then also stands in for the
+visited set's binary searches in wide levels; else the visited set is asked once per few
+levels; one lazy leaf's tiniest levels in Python, :mod:`procalg.lts.leaf_levels`; an eager
+network's on dense numbers, :mod:`procalg.lts.dense_levels`), so a level's fixed cost in numpy
+calls does not set the pace. This is the level-by-level search of FDR (Gibson-Robinson,
+Armstrong, Boulgakov and Roscoe, "FDR3 — a modern refinement checker for CSP", TACAS 2014).
 
 Complexity: O(S log S + T log T) numpy work for S states and T transitions;
 memory about 10 bytes per state plus one level's successors.
@@ -46,10 +43,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from procalg.errors import LimitExceeded
+from procalg.lts.dense_levels import DenseLevels, marked_batch  # or the dense walk
 from procalg.lts.factor_tables import TableFactor
 from procalg.lts.leaf_levels import FEW, OneLeaf
 from procalg.lts.lts import TAU
-from procalg.lts.narrow_levels import CHECK, MARK_DEPTH, Marks, delayed_batch, marked_batch
+from procalg.lts.narrow_levels import CHECK, MARK_DEPTH, Marks, delayed_batch
 from procalg.lts.parity import alternates
 from procalg.lts.vectors import Tables
 from procalg.lts.visited import Recode, Visited, sorted_unique
@@ -207,13 +205,15 @@ class LevelSearch:
 
     def _batch(self, frontier: np.ndarray, stop: Stop | None, pool: ThreadPoolExecutor
                ) -> tuple[int, str] | None:
-        """Several small levels at once, with marks once the search is deep
-        (and its code space small enough), else with delayed duplicate
+        """Several small levels at once, with marks once the search is deep (and its
+        code space small enough; sooner for the dense walk), else with delayed duplicate
         detection (with lazy components, whose digits may grow: one level)."""
         if len(frontier) <= FEW and (leaf := OneLeaf.of(self.tables)):  # one lazy leaf
             return leaf.batch(self, frontier, stop)
-        if (self.marks is None and self.visited.depth >= MARK_DEPTH
-                and Marks.fit(self.tables.layout, self.max_memory)):
+        depth = self.visited.depth
+        if (self.marks is None and depth >= MARK_DEPTH >> 2 and Marks.fit(
+                self.tables.layout, self.max_memory)
+                and (depth >= MARK_DEPTH or DenseLevels.of(self.tables))):
             self.marks = Marks.of(self.tables.layout, self.visited)
         if self.marks is not None:
             return marked_batch(self, self.marks, frontier, stop)
