@@ -21,13 +21,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from procalg.errors import ModelError
-from procalg.semantics import builtins_fdr, kinds, patterns, processes
+from procalg.semantics import builtins_fdr, kinds, patterns, processes, reentry
 from procalg.semantics.channels import Types
 from procalg.semantics.closures import compile_node
 from procalg.semantics.event_sets import EventSets
 from procalg.semantics.functions import (
     Closure,
-    CyclicValue,
     Env,
     FunctionInfo,
     Thunk,
@@ -99,6 +98,7 @@ class Evaluator(EventSets, Transformations):
         self.code: dict[int, tuple[ast.Node, Any]] = {}  # id(node) -> (node, its closure)
         self.pattern_constants: dict[str, Value | None] = {}  # see patterns.constant
         self._memo: dict[tuple[Closure, tuple[Value, ...]], Value] = {}
+        self.reentry = reentry.Reentry()  # calls met again while being evaluated (reentry.py)
         self._let_count: dict[str, int] = {}
         self.compressions: dict[tuple[str, Any], Any] = {}
         self.renamings: dict[tuple, Any] = {}  # processes.py: a Renaming or listed pairs
@@ -128,21 +128,7 @@ class Evaluator(EventSets, Transformations):
 
     def force(self, thunk: Thunk, span: Span | None) -> Value:
         """The value of a zero-parameter definition (cyclic definitions are errors)."""
-        if thunk.state == 2:
-            return thunk.value
-        if thunk.state == 1:
-            raise CyclicValue(
-                f"'{thunk.name}' is defined in terms of itself",
-                self.spans.get(thunk.name, span) or span,
-                hint="a value definition cannot refer to itself; processes need an event first",
-            )
-        thunk.state = 1
-        try:
-            thunk.value = self.eval(thunk.expr, thunk.env)
-        finally:
-            thunk.state = 0
-        thunk.state = 2
-        return thunk.value
+        return reentry.force(self, thunk, span)
 
     # ---------------------------------------------------------- expressions
 
@@ -290,15 +276,21 @@ class Evaluator(EventSets, Transformations):
         key = (closure, args)
         if key in self._memo:
             return self._memo[key]
+        call = Call(closure.name, closure.captured + args)
+        if self.reentry.again(key):  # met again while being evaluated: lazy, as FDR
+            return call
+
+        def too_deep() -> ModelError:
+            return ModelError(
+                f"recursion too deep in function {info.display}", self.def_span(info),
+                hint="does it reach its base case? value recursion is limited in depth")
         try:
-            result = self.run(info, closure.captured, args, span)
+            result = self.reentry.evaluate(
+                key, call, lambda: self.run(info, closure.captured, args, span), too_deep)
         except RecursionError:
-            raise ModelError(
-                f"recursion too deep in function {info.display}",
-                self.def_span(info),
-                hint="does it reach its base case? value recursion is limited in depth",
-            ) from None
+            raise too_deep() from None
         self._memo[key] = result
+        self.reentry.remember(lambda: self._memo.pop(key, None))
         return result
 
     def def_span(self, info: FunctionInfo) -> Span | None:

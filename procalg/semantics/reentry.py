@@ -1,0 +1,142 @@
+"""A function or definition met again while its own value is being computed.
+
+CSPM is lazy: in ``W(c, b) = c(b ; W(c, b), SKIP)`` the body hands its own call
+to a lambda ``c`` that builds a process around it, and FDR never evaluates the
+inner ``W(c, b)`` before the process gets there. procalg evaluates values at
+once and tells processes from values by their syntax before evaluating
+(:mod:`procalg.semantics.kinds`): a body that applies a parameter is not known
+to be a process, so the inner call would recurse until the stack ran out.
+
+Instead, a call met again, with the same arguments, while it is being
+evaluated stands for a process :class:`~procalg.terms.Call` (unfolded on
+demand, as a process definition's call is). That is exact when the outer
+evaluation ends in a process other than the bare call: evaluation is pure, so
+the inner call names that very process, and unfolding it evaluates the same
+body again. When the outer evaluation ends in anything else, or fails after
+handing the call out, the definition really needs its own value
+(``f(x) = f(x) + 1``, ``X = Y + 1`` with ``Y = X``): the caller reports the
+cycle as it always did, and every value cached meanwhile (which may rest on
+the handed-out call) is forgotten, so using it later reports the cycle too.
+
+Cost: one dictionary entry per evaluation in progress (the evaluation's
+depth); values cached while a handed-out call is pending are journalled, and
+the journal is dropped when the outermost evaluation ends.
+
+Example:
+    >>> from procalg.api.model import loads
+    >>> model = loads("channel a, c\\nW(k, b) = k(b ; W(k, b), SKIP)\\n"
+    ...               "Q = W(\\\\ t, f @ a -> t [] c -> f, SKIP)")
+    >>> model.lts("Q").num_states
+    6
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from procalg.errors import ProcalgError
+from procalg.semantics.functions import CyclicValue, Thunk
+from procalg.source import Span
+from procalg.terms import Call, Process
+
+
+class Reentry:
+    """The evaluations in progress, whether each handed out its own call, and
+    what was cached since one did."""
+
+    def __init__(self) -> None:
+        self.running: dict[Hashable, bool] = {}
+        self.pending = 0  # entries of running that handed out their call
+        self.journal: list[Callable[[], None]] = []
+
+    def again(self, key: Hashable) -> bool:
+        """Whether ``key`` is being evaluated now (its call is then handed out).
+
+        Example:
+            >>> from procalg.terms import STOP
+            >>> r = Reentry()
+            >>> def cycle():
+            ...     return ProcalgError("cycle")
+            >>> r.again("P"), r.evaluate("P", Call("P"), lambda: r.again("P") and STOP, cycle)
+            (False, Stop())
+        """
+        if key not in self.running:
+            return False
+        if not self.running[key]:
+            self.running[key] = True
+            self.pending += 1
+        return True
+
+    def remember(self, undo: Callable[[], None]) -> None:
+        """Note a value just cached, forgotten by ``undo`` if a pending call fails."""
+        if self.pending:
+            self.journal.append(undo)
+
+    def evaluate(self, key: Hashable, call: Call, compute: Callable[[], Any],
+                 cycle: Callable[[], ProcalgError]) -> Any:
+        """``compute()``, during which ``key`` met again stands for ``call``.
+
+        Raises:
+            ProcalgError: ``cycle()`` when the call was handed out and the value is
+                not a process (or is the bare call), or computing it failed.
+        """
+        self.running[key] = False
+        mark = len(self.journal)
+        try:
+            value = compute()
+        except BaseException as err:
+            if self._close(key, mark, failed=True) and isinstance(err, ProcalgError):
+                raise cycle() from None
+            raise
+        bad = not isinstance(value, Process) or value == call
+        if self._close(key, mark, failed=bad) and bad:
+            raise cycle()
+        return value
+
+    def _close(self, key: Hashable, mark: int, failed: bool) -> bool:
+        """End ``key``'s evaluation; whether it handed out its call."""
+        handed_out = self.running.pop(key)
+        self.pending -= handed_out
+        if failed:
+            while len(self.journal) > mark:
+                self.journal.pop()()
+        if not self.running:
+            self.journal.clear()
+        return handed_out
+
+
+def force(ev: Any, thunk: Thunk, span: Span | None) -> Any:
+    """The value of a zero-parameter definition ``thunk`` for the evaluator ``ev``.
+
+    A global definition met again while being evaluated is handed out as its
+    call (see the module's text); any other cycle is a :class:`CyclicValue`.
+    """
+    if thunk.state == 2:
+        return thunk.value
+
+    def cycle() -> CyclicValue:
+        return CyclicValue(
+            f"'{thunk.name}' is defined in terms of itself",
+            ev.spans.get(thunk.name, span) or span,
+            hint="a value definition cannot refer to itself; processes need an event first",
+        )
+    named = ev.globals.get(thunk.name) is thunk  # a Call can name it
+    if thunk.state == 1:
+        if named and ev.reentry.again(thunk.name):
+            return Call(thunk.name, ())
+        raise cycle()
+    thunk.state = 1
+    try:
+        value = ev.reentry.evaluate(thunk.name, Call(thunk.name, ()),
+                                    lambda: ev.eval(thunk.expr, thunk.env), cycle) \
+            if named else ev.eval(thunk.expr, thunk.env)
+    finally:
+        thunk.state = 0
+    thunk.value, thunk.state = value, 2
+    ev.reentry.remember(lambda: _reset(thunk))
+    return value
+
+
+def _reset(thunk: Thunk) -> None:
+    thunk.value, thunk.state = None, 0
