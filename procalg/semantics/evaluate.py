@@ -276,9 +276,8 @@ class Evaluator(EventSets, Transformations):
         key = (closure, args)
         if key in self._memo:
             return self._memo[key]
-        call = Call(closure.name, closure.captured + args)
         if self.reentry.again(key):  # met again while being evaluated: lazy, as FDR
-            return call
+            return Call(closure.name, closure.captured + args)
 
         def too_deep() -> ModelError:
             return ModelError(
@@ -286,7 +285,8 @@ class Evaluator(EventSets, Transformations):
                 hint="does it reach its base case? value recursion is limited in depth")
         try:
             result = self.reentry.evaluate(
-                key, call, lambda: self.run(info, closure.captured, args, span), too_deep)
+                key, (closure.name, closure.captured + args),
+                lambda: self.run(info, closure.captured, args, span), too_deep)
         except RecursionError:
             raise too_deep() from None
         self._memo[key] = result

@@ -58,7 +58,7 @@ class Reentry:
             >>> r = Reentry()
             >>> def cycle():
             ...     return ProcalgError("cycle")
-            >>> r.again("P"), r.evaluate("P", Call("P"), lambda: r.again("P") and STOP, cycle)
+            >>> r.again("P"), r.evaluate("P", ("P", ()), lambda: r.again("P") and STOP, cycle)
             (False, Stop())
         """
         if key not in self.running:
@@ -73,9 +73,9 @@ class Reentry:
         if self.pending:
             self.journal.append(undo)
 
-    def evaluate(self, key: Hashable, call: Call, compute: Callable[[], Any],
-                 cycle: Callable[[], ProcalgError]) -> Any:
-        """``compute()``, during which ``key`` met again stands for ``call``.
+    def evaluate(self, key: Hashable, call: tuple[str, tuple[Any, ...]],
+                 compute: Callable[[], Any], cycle: Callable[[], ProcalgError]) -> Any:
+        """``compute()``, during which ``key`` met again stands for ``Call(*call)``.
 
         Raises:
             ProcalgError: ``cycle()`` when the call was handed out and the value is
@@ -89,8 +89,12 @@ class Reentry:
             if self._close(key, mark, failed=True) and isinstance(err, ProcalgError):
                 raise cycle() from None
             raise
-        bad = not isinstance(value, Process) or value == call
-        if self._close(key, mark, failed=bad) and bad:
+        if not self.running[key]:  # no call handed out: nothing to verify
+            self._close(key, mark, failed=False)
+            return value
+        bad = not isinstance(value, Process) or value == Call(*call)
+        self._close(key, mark, failed=bad)
+        if bad:
             raise cycle()
         return value
 
@@ -128,7 +132,7 @@ def force(ev: Any, thunk: Thunk, span: Span | None) -> Any:
         raise cycle()
     thunk.state = 1
     try:
-        value = ev.reentry.evaluate(thunk.name, Call(thunk.name, ()),
+        value = ev.reentry.evaluate(thunk.name, (thunk.name, ()),
                                     lambda: ev.eval(thunk.expr, thunk.env), cycle) \
             if named else ev.eval(thunk.expr, thunk.env)
     finally:
