@@ -278,17 +278,14 @@ class Evaluator(EventSets, Transformations):
             return self._memo[key]
         if self.reentry.again(key):  # met again while being evaluated: lazy, as FDR
             return Call(closure.name, closure.captured + args)
-
-        def too_deep() -> ModelError:
-            return ModelError(
-                f"recursion too deep in function {info.display}", self.def_span(info),
-                hint="does it reach its base case? value recursion is limited in depth")
         try:
-            result = self.reentry.evaluate(
-                key, (closure.name, closure.captured + args),
-                lambda: self.run(info, closure.captured, args, span), too_deep)
+            result = self.reentry.evaluate(key, (closure.name, closure.captured + args),
+                                           lambda: self.run(info, closure.captured, args, span))
         except RecursionError:
-            raise too_deep() from None
+            raise ModelError(
+                f"recursion too deep in function {info.display}", self.def_span(info),
+                hint="does it reach its base case? value recursion is limited in depth",
+            ) from None
         self._memo[key] = result
         self.reentry.remember(lambda: self._memo.pop(key, None))
         return result

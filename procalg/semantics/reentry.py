@@ -13,14 +13,16 @@ demand, as a process definition's call is). That is exact when the outer
 evaluation ends in a process other than the bare call: evaluation is pure, so
 the inner call names that very process, and unfolding it evaluates the same
 body again. When the outer evaluation ends in anything else, or fails after
-handing the call out, the definition really needs its own value
-(``f(x) = f(x) + 1``, ``X = Y + 1`` with ``Y = X``): the caller reports the
-cycle as it always did, and every value cached meanwhile (which may rest on
-the handed-out call) is forgotten, so using it later reports the cycle too.
+handing the call out, every value cached meanwhile (which may rest on the
+handed-out call) is forgotten and the definition is evaluated again strictly,
+as it was before this module: ``f(x) = f(x) + 1`` and ``X = Y + 1`` with
+``Y = X`` fail as they always did, and ``s(x) = <x> ^ s(x)`` is FDR's lazy
+sequence again.
 
 Cost: one dictionary entry per evaluation in progress (the evaluation's
 depth); values cached while a handed-out call is pending are journalled, and
-the journal is dropped when the outermost evaluation ends.
+the journal is dropped when the outermost evaluation ends; a failed hand-out
+costs one more evaluation of that call, strict.
 
 Example:
     >>> from procalg.api.model import loads
@@ -49,6 +51,7 @@ class Reentry:
         self.running: dict[Hashable, bool] = {}
         self.pending = 0  # entries of running that handed out their call
         self.journal: list[Callable[[], None]] = []
+        self.strict: set[Hashable] = set()  # evaluated again without handing out
 
     def again(self, key: Hashable) -> bool:
         """Whether ``key`` is being evaluated now (its call is then handed out).
@@ -56,12 +59,10 @@ class Reentry:
         Example:
             >>> from procalg.terms import STOP
             >>> r = Reentry()
-            >>> def cycle():
-            ...     return ProcalgError("cycle")
-            >>> r.again("P"), r.evaluate("P", ("P", ()), lambda: r.again("P") and STOP, cycle)
+            >>> r.again("P"), r.evaluate("P", ("P", ()), lambda: r.again("P") and STOP)
             (False, Stop())
         """
-        if key not in self.running:
+        if key not in self.running or key in self.strict:
             return False
         if not self.running[key]:
             self.running[key] = True
@@ -74,29 +75,38 @@ class Reentry:
             self.journal.append(undo)
 
     def evaluate(self, key: Hashable, call: tuple[str, tuple[Any, ...]],
-                 compute: Callable[[], Any], cycle: Callable[[], ProcalgError]) -> Any:
+                 compute: Callable[[], Any]) -> Any:
         """``compute()``, during which ``key`` met again stands for ``Call(*call)``.
 
-        Raises:
-            ProcalgError: ``cycle()`` when the call was handed out and the value is
-                not a process (or is the bare call), or computing it failed.
+        When the call was handed out and ``compute()`` failed or gave anything but
+        a process other than the call, ``key`` is evaluated again strictly (met
+        again, it is evaluated again, as before this module): a value that needs
+        itself then fails as it always did, and a lazy sequence that joins itself
+        (``s(x) = <x> ^ s(x)``, :mod:`~procalg.semantics.lazy_sequences`) is built.
         """
+        if key in self.strict:
+            return compute()
         self.running[key] = False
         mark = len(self.journal)
         try:
             value = compute()
-        except BaseException as err:
-            if self._close(key, mark, failed=True) and isinstance(err, ProcalgError):
-                raise cycle() from None
+        except ProcalgError:
+            if not self._close(key, mark, failed=True):
+                raise
+        except BaseException:
+            self._close(key, mark, failed=True)
             raise
-        if not self.running[key]:  # no call handed out: nothing to verify
-            self._close(key, mark, failed=False)
-            return value
-        bad = not isinstance(value, Process) or value == Call(*call)
-        self._close(key, mark, failed=bad)
-        if bad:
-            raise cycle()
-        return value
+        else:
+            handed_out = self.running[key]
+            if not handed_out or (isinstance(value, Process) and value != Call(*call)):
+                self._close(key, mark, failed=False)
+                return value
+            self._close(key, mark, failed=True)
+        self.strict.add(key)
+        try:
+            return compute()
+        finally:
+            self.strict.discard(key)
 
     def _close(self, key: Hashable, mark: int, failed: bool) -> bool:
         """End ``key``'s evaluation; whether it handed out its call."""
@@ -133,7 +143,7 @@ def force(ev: Any, thunk: Thunk, span: Span | None) -> Any:
     thunk.state = 1
     try:
         value = ev.reentry.evaluate(thunk.name, (thunk.name, ()),
-                                    lambda: ev.eval(thunk.expr, thunk.env), cycle) \
+                                    lambda: ev.eval(thunk.expr, thunk.env)) \
             if named else ev.eval(thunk.expr, thunk.env)
     finally:
         thunk.state = 0

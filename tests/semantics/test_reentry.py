@@ -78,3 +78,9 @@ def test_a_cycle_that_failed_leaves_the_other_values_computable():
     with pytest.raises(ModelError):
         spec.value(parse_expr("X"))
     assert spec.value(parse_expr("Z")) == 5 and spec.value(parse_expr("F(3)")) == 3
+
+
+def test_a_value_function_that_joins_its_own_call_is_still_a_lazy_sequence():
+    spec = _spec("ones(x) = <x> ^ ones(x)\n"
+                 "firsts(0, _) = <>\nfirsts(n, <x>^xs) = <x> ^ firsts(n - 1, xs)\n")
+    assert spec.value(parse_expr("firsts(3, ones(7)) == <7, 7, 7>")) is True
