@@ -321,6 +321,13 @@ class Evaluator(EventSets, Transformations):
         args = call.args[k:]
         if call.name in self.growth:  # a dead counter is 0 once a check settles it
             args = watched(self.growth, call.name, args, self.settled)
+        if not info.is_process:  # a call reentry.py handed out: the process computed then,
+            known = self.globals.get(call.name) if info.arity is None \
+                else self._memo.get((Closure(call.name, call.args[:k]), args))
+            if type(known) is Thunk:  # so the loop closes on one term, as a definition's
+                known = known.value
+            if isinstance(known, Process):
+                return known
         result = self.run(info, call.args[:k], args, self.def_span(info))
         if not isinstance(result, Process):
             raise ModelError(f"{info.display} is used as a process but gives {shown(result)}",

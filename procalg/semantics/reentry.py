@@ -29,7 +29,7 @@ Example:
     >>> model = loads("channel a, c\\nW(k, b) = k(b ; W(k, b), SKIP)\\n"
     ...               "Q = W(\\\\ t, f @ a -> t [] c -> f, SKIP)")
     >>> model.lts("Q").num_states
-    6
+    4
 """
 
 from __future__ import annotations

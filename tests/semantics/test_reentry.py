@@ -50,6 +50,13 @@ def test_a_call_handed_to_a_lambda_is_the_process_a_named_definition_builds(shap
     assert verdicts[3] == oracle[3]  # the deadlock verdict of the named definition
 
 
+@pytest.mark.parametrize("shape", sorted(LOOPS))
+def test_the_handed_out_call_unfolds_to_the_process_computed_so_the_loop_has_no_extra_states(
+        shape):
+    model = loads("channel a, b, c\n" + LOOPS[shape] + ORACLES[shape])
+    assert model.lts("Q").num_states == model.lts("R").num_states
+
+
 def _spec(text: str):
     return load(parse(text, "m.csp"), SourceFile("m.csp", text))
 
