@@ -112,7 +112,8 @@ def _name(ev: Evaluator, expr: ast.Name) -> Code:
             if known:
                 return known[0]
             value = lookup(name, env, span)
-            known.append(value)
+            if not ev.reentry.pending:  # else it may rest on a call handed out (reentry.py)
+                known.append(value)
             return value
         return force(value, span) if type(value) is Thunk else value
 

@@ -21,13 +21,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from procalg.errors import ModelError
-from procalg.semantics import builtins_fdr, kinds, patterns, processes
+from procalg.semantics import builtins_fdr, kinds, patterns, processes, reentry
 from procalg.semantics.channels import Types
 from procalg.semantics.closures import compile_node
 from procalg.semantics.event_sets import EventSets
 from procalg.semantics.functions import (
     Closure,
-    CyclicValue,
     Env,
     FunctionInfo,
     Thunk,
@@ -99,6 +98,7 @@ class Evaluator(EventSets, Transformations):
         self.code: dict[int, tuple[ast.Node, Any]] = {}  # id(node) -> (node, its closure)
         self.pattern_constants: dict[str, Value | None] = {}  # see patterns.constant
         self._memo: dict[tuple[Closure, tuple[Value, ...]], Value] = {}
+        self.reentry = reentry.Reentry()  # calls met again while being evaluated (reentry.py)
         self._let_count: dict[str, int] = {}
         self.compressions: dict[tuple[str, Any], Any] = {}
         self.renamings: dict[tuple, Any] = {}  # processes.py: a Renaming or listed pairs
@@ -128,21 +128,7 @@ class Evaluator(EventSets, Transformations):
 
     def force(self, thunk: Thunk, span: Span | None) -> Value:
         """The value of a zero-parameter definition (cyclic definitions are errors)."""
-        if thunk.state == 2:
-            return thunk.value
-        if thunk.state == 1:
-            raise CyclicValue(
-                f"'{thunk.name}' is defined in terms of itself",
-                self.spans.get(thunk.name, span) or span,
-                hint="a value definition cannot refer to itself; processes need an event first",
-            )
-        thunk.state = 1
-        try:
-            thunk.value = self.eval(thunk.expr, thunk.env)
-        finally:
-            thunk.state = 0
-        thunk.state = 2
-        return thunk.value
+        return reentry.force(self, thunk, span)
 
     # ---------------------------------------------------------- expressions
 
@@ -290,15 +276,18 @@ class Evaluator(EventSets, Transformations):
         key = (closure, args)
         if key in self._memo:
             return self._memo[key]
+        if self.reentry.again(key):  # met again while being evaluated: lazy, as FDR
+            return Call(closure.name, closure.captured + args)
         try:
-            result = self.run(info, closure.captured, args, span)
+            result = self.reentry.evaluate(key, (closure.name, closure.captured + args),
+                                           lambda: self.run(info, closure.captured, args, span))
         except RecursionError:
             raise ModelError(
-                f"recursion too deep in function {info.display}",
-                self.def_span(info),
+                f"recursion too deep in function {info.display}", self.def_span(info),
                 hint="does it reach its base case? value recursion is limited in depth",
             ) from None
         self._memo[key] = result
+        self.reentry.remember(lambda: self._memo.pop(key, None))
         return result
 
     def def_span(self, info: FunctionInfo) -> Span | None:
@@ -332,6 +321,13 @@ class Evaluator(EventSets, Transformations):
         args = call.args[k:]
         if call.name in self.growth:  # a dead counter is 0 once a check settles it
             args = watched(self.growth, call.name, args, self.settled)
+        if not info.is_process:  # a call reentry.py handed out: the process computed then,
+            known = self.globals.get(call.name) if info.arity is None \
+                else self._memo.get((Closure(call.name, call.args[:k]), args))
+            if type(known) is Thunk:  # so the loop closes on one term, as a definition's
+                known = known.value
+            if isinstance(known, Process):
+                return known
         result = self.run(info, call.args[:k], args, self.def_span(info))
         if not isinstance(result, Process):
             raise ModelError(f"{info.display} is used as a process but gives {shown(result)}",

@@ -15,28 +15,30 @@ from __future__ import annotations
 from procalg.semantics.kinds import names_in
 from procalg.syntax import ast
 
-# FDR's built-in processes, written in CSPM (FDR manual, "Built-in processes")
+# FDR's built-in processes, written in CSPM (FDR manual, "Built-in processes"); their
+# parameters start with '_' so a model's names (a constructor A, a channel x) never
+# capture them: `CHAOS(A)` with a datatype constructor A matched only A
 _PRELUDE = {
-    "RUN": "RUN(A) = [] x : A @ x -> RUN(A)",
-    "CHAOS": "CHAOS(A) = STOP |~| ([] x : A @ x -> CHAOS(A))",
+    "RUN": "RUN(_A) = [] _x : _A @ _x -> RUN(_A)",
+    "CHAOS": "CHAOS(_A) = STOP |~| ([] _x : _A @ _x -> CHAOS(_A))",
     # one state with a τ self-loop (SKIP's ✓ becomes τ back to DIV): only diverges
     "DIV": "DIV = SKIP ; DIV",
-    "loop": "loop(P) = P ; loop(P)",
+    "loop": "loop(_P) = _P ; loop(_P)",
     # timed sections (syntax/timed.py): tock-CSP's idling STOP and SKIP, delays, and
     # maximal progress (τ and ✓ before tock)
     "TSTOP": "TSTOP = tock -> TSTOP",
     "TSKIP": "TSKIP = SKIP [] tock -> TSKIP",
-    "WAIT": "WAIT(n) = if n > 0 then tock -> WAIT(n - 1) else SKIP",
+    "WAIT": "WAIT(_n) = if _n > 0 then tock -> WAIT(_n - 1) else SKIP",
     "Timed::TSTOP": "Timed::TSTOP = tock -> Timed::TSTOP",
     "Timed::TSKIP": "Timed::TSKIP = SKIP [] tock -> Timed::TSKIP",
-    "Timed::WAIT": "Timed::WAIT(n) = if n > 0 then tock -> Timed::WAIT(n - 1) else SKIP",
+    "Timed::WAIT": "Timed::WAIT(_n) = if _n > 0 then tock -> Timed::WAIT(_n - 1) else SKIP",
     # a terminated side of a timed parallel: lets time pass until all sides end
     "Timed::IDLE": "Timed::IDLE = tock -> Timed::IDLE [] Timed::DONE -> SKIP",
-    "timed_priority": "timed_priority(P) = prioritise(P, <{}, {tock}>)",
+    "timed_priority": "timed_priority(_P) = prioritise(_P, <{}, {tock}>)",
     # FDR's BUFFER(n, pairs) (semantics/builtins_fdr.py checks the call): a FIFO of outputs
-    "BUFFER::B": "BUFFER::B(n, ps, s) = (length(s) < n & [] (i, o) : ps @ i -> "
-                 "BUFFER::B(n, ps, s ^ <o>)) [] (not null(s) & head(s) -> "
-                 "BUFFER::B(n, ps, tail(s)))",
+    "BUFFER::B": "BUFFER::B(_n, _ps, _s) = (length(_s) < _n & [] (_i, _o) : _ps @ _i -> "
+                 "BUFFER::B(_n, _ps, _s ^ <_o>)) [] (not null(_s) & head(_s) -> "
+                 "BUFFER::B(_n, _ps, tail(_s)))",
 }
 _NEEDS = {"BUFFER": "BUFFER::B"}
 """Built-ins evaluated in Python whose states are a definition here."""

@@ -86,15 +86,20 @@ def parse(text: str, filename: str = "<input>") -> ast.Module:
         ...
         procalg.errors.ParseError: m.proc:1:9: error: expected an expression after '->'...
     """
-    module = _included(_parse(text, filename, "start"), filename, (filename,))
+    module = _included(_parse(text, filename, "start"), filename, (filename,),
+                       Path(filename).parent)
     return expand_modules(expand_sections(module))
 
 
-def _included(module: ast.Module, filename: str, chain: tuple[str, ...]) -> ast.Module:
+def _included(module: ast.Module, filename: str, chain: tuple[str, ...],
+              root: Path) -> ast.Module:
     """``module`` with every ``include "file"`` replaced by that file's declarations.
 
-    The path is relative to the including file; a file that includes itself,
-    directly or through others, is an error that shows the chain.
+    The path is relative to the including file; where no file is there, relative
+    to ``root``, the main file's folder (FDR's reading: libcspm resolves every
+    include against the root file's directory, so a model written for FDR may
+    include from a nested file a path meant from the main one). A file that
+    includes itself, directly or through others, is an error that shows the chain.
     """
     if not any(type(d) is ast.IncludeDecl for d in module.declarations):
         return module
@@ -104,6 +109,8 @@ def _included(module: ast.Module, filename: str, chain: tuple[str, ...]) -> ast.
             out.append(decl)
             continue
         path = Path(filename).parent / decl.path
+        if not path.exists() and (root / decl.path).exists():
+            path = root / decl.path  # FDR's reading (see above)
         key = str(path.resolve())
         if key in {str(Path(c).resolve()) for c in chain}:
             shown = " -> ".join((*chain, str(path)))
@@ -115,9 +122,10 @@ def _included(module: ast.Module, filename: str, chain: tuple[str, ...]) -> ast.
         except OSError as err:
             raise ParseError(f"cannot read included file '{decl.path}': {err.strerror}",
                              decl.span, source=SourceFile(filename, _read(filename)),
-                             hint="the path is relative to the including file") from None
+                             hint="the path is relative to the including file "
+                                  "(or to the main file's folder, as FDR reads it)") from None
         inner = _parse(text, str(path), "start")
-        out.extend(_included(inner, str(path), (*chain, str(path))).declarations)
+        out.extend(_included(inner, str(path), (*chain, str(path)), root).declarations)
     return ast.Module(tuple(out), span=module.span)
 
 

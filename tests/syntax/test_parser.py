@@ -325,6 +325,24 @@ def test_include_splices_the_file_relative_to_the_including_file(tmp_path):
         "channel", "R", "P", "Q"]
 
 
+def test_an_include_missing_beside_the_including_file_is_read_from_the_main_files_folder(
+        tmp_path):
+    # FDR (libcspm) resolves every include against the root file's folder
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "main.csp").write_text('channel a\ninclude "sub/p.csp"\nQ = P\n')
+    (tmp_path / "sub" / "p.csp").write_text('include "lib/r.csp"\nP = a -> R\n')
+    (tmp_path / "lib" / "r.csp").write_text("R = STOP\n")
+    main = tmp_path / "main.csp"
+    m = parse(main.read_text(), str(main))
+    assert [getattr(d, "name", None) or "channel" for d in m.declarations] == [
+        "channel", "R", "P", "Q"]
+    (tmp_path / "sub" / "lib").mkdir()  # beside the including file: that one wins
+    (tmp_path / "sub" / "lib" / "r.csp").write_text("R = SKIP\nR2 = STOP\n")
+    m = parse(main.read_text(), str(main))
+    assert "R2" in [getattr(d, "name", None) for d in m.declarations]
+
+
 def test_an_include_cycle_is_an_error_showing_the_chain(tmp_path):
     (tmp_path / "a.csp").write_text('include "b.csp"\n')
     (tmp_path / "b.csp").write_text('P = STOP\ninclude "a.csp"\n')
