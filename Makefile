@@ -22,8 +22,9 @@ demo: setup
 	echo "Some assertions fail on purpose: each model's header lists the expected verdicts."; \
 	exit $$status
 
+# -n auto: one pytest-xdist worker per core; worksteal rebalances the slow modules at the end
 test: setup
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist worksteal
 
 lint: setup
 	$(BIN)/ruff check .
