@@ -44,6 +44,7 @@ from procalg.lts.priority import Filtered
 from procalg.semantics.leaves import Leaves
 from procalg.semantics.priority import Source
 from procalg.terms import Hide, Process, Rename, show_process
+from procalg.terms.brief_names import clipped
 from procalg.terms.saga import THROW_EVENT
 
 
@@ -74,9 +75,9 @@ def nested_network(term: Process, source: Source, build: Callable[[Process], Net
     inner = ctl.abortable(close(build(source.process)), str(THROW_EVENT))
     system = NestedNetwork(inner, source.order)
     made, how = nested_component(system, lazy=lazy, max_states=leaves.lazy_limit,
-                                 lazy_limit=leaves.lazy_limit, name=show_process(term)[:40])
+                                 lazy_limit=leaves.lazy_limit, name=clipped(show_process(term), 40))
     name = show_process(term).split("(", 1)[0]
-    note = (f"{name}({show_process(source.process)[:60]}): a nested network of "
+    note = (f"{name}({clipped(show_process(source.process), 60)}): a nested network of "
             f"{len(inner)} components, {how}")
     return component(made), note
 

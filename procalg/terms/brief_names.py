@@ -14,6 +14,8 @@ Example:
     'Hide(…)'
     >>> brief_name(Call("P", (frozenset(range(100)),)))
     'Call(…)'
+    >>> brief_name(Prefix(Event("a"), Prefix(Event("b"), STOP)), width=8)
+    'a -> b -…'
 """
 
 from __future__ import annotations
@@ -46,4 +48,16 @@ def brief_name(term: Process, max_events: int = NAMED_EVENTS, width: int | None 
                 budget -= sum(len(v) for v in value if isinstance(v, frozenset))
     if budget < 0:
         return f"{type(term).__name__}(…)"
-    return show_process(term)[:width]
+    return clipped(show_process(term), width)
+
+
+def clipped(text: str, width: int | None) -> str:
+    """``text`` cut to ``width`` characters, an ellipsis saying it was cut.
+
+    Example:
+        >>> clipped("a -> b -> STOP", 8), clipped("STOP", 8)
+        ('a -> b -…', 'STOP')
+    """
+    if width is None or len(text) <= width:
+        return text
+    return text[:width] + "…"

@@ -111,7 +111,7 @@ def test_a_prioritised_machine_under_sequence_is_checked_on_the_product_as_the_r
     assert [r.stats.extra.get("engine") for r in product] == ["product"] * 4
     notes = [n for r in product for n in r.stats.extra.get("notes", ())]
     assert not [n for n in notes if "term rules" in n and ("prioritise" in n or "chase" in n)]
-    assert "leaf a -> Count(1) [] tock -> Count(0) [] b -: 1 of 1 definitions expanded as " \
+    assert "leaf a -> Count(1) [] tock -> Count(0) [] b -…: 1 of 1 definitions expanded as " \
         "columns" in notes  # the machine under the priority filter
     reference = check_model(model, options=SearchOptions(engine=CheckEngine.REFERENCE))
     assert [r.result for r in reference] == [r.result for r in product]

@@ -14,7 +14,8 @@ def _events(n: int) -> frozenset[Event]:
 def test_a_term_with_small_sets_is_named_as_written_and_cut_to_the_width() -> None:
     term = Parallel(Prefix(Event("c", (1,)), STOP), STOP, _events(3))
     assert brief_name(term) == show_process(term)
-    assert brief_name(term, width=5) == show_process(term)[:5]
+    assert brief_name(term, width=5) == show_process(term)[:5] + "…"  # said to be cut
+    assert brief_name(term, width=500) == show_process(term)  # not cut: no ellipsis
 
 
 def test_sets_are_counted_together_at_any_depth() -> None:
