@@ -49,6 +49,7 @@ from procalg.choices import Choice
 from procalg.errors import LimitExceeded, UsageError
 from procalg.lts import LTS
 from procalg.lts.census import Census, take_census
+from procalg.lts.held import HeldOrder
 from procalg.lts.lazy import AlphabetError
 from procalg.lts.network import Network
 from procalg.lts.product import Limits, Progress, explore_product
@@ -289,7 +290,9 @@ def _on_network(model: Model, process: Any, options: SearchOptions,
     A lazy leaf that performs a saga's label its network did not declare
     (``stranded.s``, ``unreverted.s``, ``throw``: recorded as a saga's steps are
     made, so rare) has the network compiled again with it declared
-    (``leaves.learn``), once per label; any other label, the reference engine.
+    (``leaves.learn``), once per label, as a model error it met and held
+    (:mod:`procalg.lts.held`); any other label, the reference engine, as a model
+    error met in the level of the goal's witness in a network (:class:`HeldOrder`).
     """
     tried: set[str] = set()
     while True:
@@ -298,6 +301,8 @@ def _on_network(model: Model, process: Any, options: SearchOptions,
             return network
         try:
             return use(network)
+        except HeldOrder as err:  # a model error in the goal's level: the terms' order
+            return NotApplicable(str(err))
         except AlphabetError as err:
             if err.label in tried or not learn(model.spec, err.label):
                 return NotApplicable(_left(err))

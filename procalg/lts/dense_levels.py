@@ -81,8 +81,8 @@ def _kind(stop: Stop | None) -> str | None:
         return "none"
     if getattr(stop, "gathers", False):
         return "all"
-    if getattr(stop, "idle_only", False):
-        return "idle"
+    if getattr(stop, "idle_only", False):  # and labels too (procalg.lts.held): not here
+        return "idle" if getattr(stop, "labels_only", None) is None else None
     if getattr(stop, "labels_only", None) is not None:
         return "labels"
     return None

@@ -42,8 +42,9 @@ from typing import Any
 
 import numpy as np
 
-from procalg.errors import LimitExceeded
+from procalg.errors import LimitExceeded, ProcalgError
 from procalg.lts.exploration import Edges, Exploration
+from procalg.lts.held import holds
 from procalg.lts.lazy_asks import AskedExpansion
 from procalg.lts.lazy_batch import BATCH_MIN
 from procalg.lts.lazy_batch import OmegaState as _Omega
@@ -272,12 +273,16 @@ class LazyComponent(HeldWrites, AskedExpansion):
                     vector and len(todo) >= BATCH_MIN and vector()):
                 # a nested network, or a machine with vectorised definitions: one step
                 batch = [loc for loc in todo if not isinstance(self.states[loc], _Omega)]
-                if batch:
-                    if vector is None:
+                try:
+                    if batch and vector is None:
                         self._expand_arrays(batch)
-                    else:
+                    elif batch:
                         self._expand_vector(batch)
-                rest = [loc for loc in todo if isinstance(self.states[loc], _Omega)]
+                except ProcalgError as err:  # a state's model error: one by one, held there
+                    if not holds(err):
+                        raise
+                    batch = []
+                rest = [loc for loc in todo if not batch or isinstance(self.states[loc], _Omega)]
             for loc in rest if batch is not None else todo:
                 self._record(loc, self._moves(self.states[loc]))
             return len(todo)

@@ -37,6 +37,8 @@ from typing import Any
 
 import numpy as np
 
+from procalg.errors import ProcalgError
+from procalg.lts.held import holds
 from procalg.lts.lazy_batch import BATCH_MIN, BatchExpansion, OmegaState
 from procalg.lts.lts import TAU, TICK
 from procalg.lts.network import DONE
@@ -87,8 +89,15 @@ class AskedExpansion(BatchExpansion):
         if batched and len(todo) >= BATCH_MIN:
             one_by_one = [loc for loc in todo if isinstance(self.states[loc], OmegaState)]
             batch = [loc for loc in todo if not isinstance(self.states[loc], OmegaState)]
-            if batch:
-                self._expand_vector(batch, [want.pop(loc, set()) for loc in batch])
+            try:
+                if batch:
+                    self._expand_vector(batch, [want.get(loc, set()) for loc in batch])
+                    for loc in batch:
+                        want.pop(loc, None)
+            except ProcalgError as err:  # a state's model error: one by one, held there
+                if not holds(err):
+                    raise
+                one_by_one = todo
         try:  # what was made is written even if a later state raises
             for loc in one_by_one:
                 ask = want.pop(loc, set())

@@ -77,8 +77,8 @@ def only_when(stop: Stop, *, idle: bool = False, labels: Iterable[int] | None = 
               gathers: bool = False) -> Stop:
     """Mark ``stop`` (a goal's function over expanded chunks) as matching
     only a chunk with a state without moves (``idle``), or only one with a
-    move labelled by one of ``labels`` (label indices): :class:`OneLeaf`
-    then skips it on every other level; or as never matching, only
+    move labelled by one of ``labels`` (label indices; both: either):
+    :class:`OneLeaf` then skips it on every other level; or as never matching, only
     gathering what it sees state by state (``gathers``: a census), so that
     one call may see many levels at once. Returns ``stop``.
 
@@ -268,9 +268,11 @@ def _check(stop: Stop | None) -> Any:
     """Whether a level's moves may hold ``stop``'s witness (see :func:`only_when`)."""
     if stop is None:
         return None
-    if getattr(stop, "idle_only", False):
+    idle, labels = getattr(stop, "idle_only", False), getattr(stop, "labels_only", None)
+    if idle and labels is not None:  # either (a goal and the held errors, procalg.lts.held)
+        return lambda out: not all(out) or any(g in labels for moves in out for g, _ in moves)
+    if idle:
         return lambda out: not all(out)
-    labels = getattr(stop, "labels_only", None)
     if labels is not None:
         return lambda out: any(g in labels for moves in out for g, _ in moves)
     return lambda out: True

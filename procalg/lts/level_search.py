@@ -45,6 +45,7 @@ import numpy as np
 from procalg.errors import LimitExceeded
 from procalg.lts.dense_levels import DenseLevels, marked_batch  # or the dense walk
 from procalg.lts.factor_tables import TableFactor
+from procalg.lts.held import held_stop
 from procalg.lts.leaf_levels import FEW, OneLeaf
 from procalg.lts.lts import TAU
 from procalg.lts.narrow_levels import CHECK, MARK_DEPTH, Marks, delayed_batch
@@ -156,13 +157,11 @@ class LevelSearch:
         self._alternates: bool | None = None  # no move stays in its level (asked once)
 
     def held(self, codes: np.ndarray | list[int]) -> np.ndarray:
-        """``codes`` in the form the search holds: keys of a word-aligned
-        layout (:mod:`procalg.lts.codes`), else the layout's dtype."""
+        """``codes`` as the search holds them: keys of a word-aligned layout, else its dtype."""
         layout = self.tables.layout
         return layout.keys(codes) if layout.words else layout.cast(codes)
 
-    def _pack(self) -> None:
-        """Visited codes and their level tags in one int64 each, if they fit."""
+    def _pack(self) -> None:  # visited codes and their level tags in one int64 each, if they fit
         if not self.tables.layout.wide:
             self.visited.pack(self.tables.layout.bits)
 
@@ -174,8 +173,9 @@ class LevelSearch:
 
     def run(self, stop: Stop | None = None) -> tuple[int, str] | None:
         """Explore level by level; ``stop(chunk, src, dst, label)`` may return
-        a witness ``(code, last label)`` that ends the search."""
-        frontier = self._prepare()
+        a witness ``(code, last label)`` that ends the search (a leaf's error
+        met before it raises: :func:`~procalg.lts.held.held_stop`)."""
+        frontier, stop = self._prepare(), held_stop(self.tables, stop)
         with ThreadPoolExecutor(self.workers) as pool:
             while len(frontier):
                 hit = (self._batch(frontier, stop, pool) if len(frontier) <= self.narrow

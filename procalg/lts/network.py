@@ -46,6 +46,10 @@ if TYPE_CHECKING:  # lazy.py imports DONE from here
 DONE = "\x00done"
 """Internal label: "this subtree is Ω"; never visible outside a network."""
 
+HELD = "\x00held "
+"""How the label of a model error held in its state starts (:mod:`procalg.lts.held`):
+no event of a model, it passes every alphabet and renaming unchanged."""
+
 Part = tuple[int, str]
 """A component index and the local label it performs."""
 
@@ -211,8 +215,8 @@ def _compose(left: Network, right: Network, shared: set[str],
         for r in side:
             if r.label == TICK:  # a side's ✓ is a τ that leaves Ω in its place
                 rules.append(SyncRule(TAU, r.parts))
-            elif r.label == TAU or (r.label not in shared and r.label != DONE
-                                    and (alpha is None or r.label in alpha)):
+            elif r.label == TAU or (r.label not in shared and r.label != DONE and (
+                    alpha is None or r.label in alpha or r.label.startswith(HELD))):
                 rules.append(r)
     # rules grouped by label once: scanning both sides per shared label was
     # O(|shared| x rules), 30 s for a model synchronising on 2 000 events
@@ -273,7 +277,8 @@ def rename(net: Network,
             image.setdefault(a, []).append(b)
         images = lambda label: image.get(label, [label])  # noqa: E731
     rules = (SyncRule(b, r.parts, r.rank) for r in net.rules
-             for b in ((r.label,) if r.label in (TAU, TICK, DONE) else images(r.label)))
+             for b in ((r.label,) if r.label in (TAU, TICK, DONE) or r.label.startswith(HELD)
+                       else images(r.label)))
     return _derived(net, rules=tuple(dict.fromkeys(rules)))
 
 

@@ -28,10 +28,12 @@ from typing import Any
 import numpy as np
 
 from procalg.lts import LTS, TICK, TICK_INDEX, explore
+from procalg.lts.held import Holding, is_held
 from procalg.lts.lazy import LazyComponent
 from procalg.lts.leaf_choice import leaf
 from procalg.lts.partition import bfs_renumber
 from procalg.semantics.channels import Infinite
+from procalg.semantics.growth import UnboundedGrowth
 from procalg.semantics.linear import Machine, compile_leaf
 from procalg.semantics.processes import LINK_CHANNEL
 from procalg.semantics.sos import Rules
@@ -82,8 +84,8 @@ class Leaves:
         key = (term, alphabet is not None)
         if key not in self.done and type(term) is Compressed and term.table.graph is not None:
             self.done[key] = compressed_leaf(term.table.graph, term.state)
-        if key not in self.done:
-            system = self.system(term)
+        if key not in self.done:  # a model error waits in its state for the search
+            system = Holding(self.system(term), (UnboundedGrowth,))
             if alphabet is not None:  # read once the whole walk stopped: its sagas' labels
                 self.done[key] = leaf(system, _Later(self.alphabet), max_states=self.lazy_limit,
                                       name=leaf_name(term))
@@ -226,7 +228,7 @@ def learn(spec: Any, label: str) -> bool:
     """
     labels = getattr(getattr(spec, "evaluator", None), "saga_labels", None)
     saga = label == str(THROW_EVENT) or label.startswith((f"{STRANDED}.", f"{UNREVERTED}."))
-    if labels is None or not saga:
+    if labels is None or not (saga or is_held(label)):  # or a model error it met
         return False
     labels.add(label)
     return True

@@ -1,0 +1,190 @@
+"""Errors held with the state that raised them, raised where the reference meets them.
+
+The term-level reference asks its goal state by state in breadth-first order
+and expands a state only when it comes to it, so a model error in one state
+(``R = R \\ {f}``, an unguarded recursion) is raised only if no goal was met
+before it. The product engine explores a leaf ahead of the search (whole, or a
+level at a time) and asks the goal of a whole level at once. So a leaf's system
+is wrapped in :class:`Holding`: a state whose expansion raises a model error
+gets one move instead, labelled :func:`held_label` of the error (a label no
+model can name, passed unchanged by every operator), and
+:func:`held_stop` wraps the search's goal: the error is raised when a state
+of an expanded chunk has such a move, unless the goal's witness comes before
+it (an earlier state of the chunk: chunks come level by level, each in code
+order, which for one component is the order the reference numbers its states).
+A full exploration (no goal) raises at the first held move it expands. The
+error raised is the one the system raised, so its text is the reference's.
+
+Example:
+    >>> from procalg.errors import ModelError
+    >>> class Bad:
+    ...     def initial_state(self): return 0
+    ...     def successors(self, n):
+    ...         if n == 2: raise ModelError("no moves here")
+    ...         return [("a", n + 1)]
+    >>> system = Holding(Bad())
+    >>> label = system.successors(2)[0][0]
+    >>> is_held(label), system.successors(2)[0][1], held_error(label).message
+    (True, 2, 'no moves here')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container, Iterable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from procalg.errors import LimitExceeded, ProcalgError
+from procalg.lts.network import HELD
+
+if TYPE_CHECKING:  # level_search imports this module
+    from procalg.lts.level_search import Stop
+    from procalg.lts.vectors import Tables
+
+
+_ERRORS: list[ProcalgError] = []
+_KEYS: dict[tuple[Any, ...], int] = {}
+
+
+def held_label(err: ProcalgError) -> str:
+    """The label of the move that stands for ``err``: the same for the same
+    error (type, message, place, hint), so a network compiled again, a leaf
+    reduced modulo bisimulation and a lazy leaf that declares it agree.
+
+    Example:
+        >>> from procalg.errors import ModelError
+        >>> held_label(ModelError("x")) == held_label(ModelError("x")) != held_label(
+        ...     ModelError("y"))
+        True
+    """
+    key = (type(err), err.message, repr(err.span), err.hint)
+    at = _KEYS.get(key)
+    if at is None:
+        at = _KEYS[key] = len(_ERRORS)
+        _ERRORS.append(err)
+    return f"{HELD}{at}"
+
+
+def is_held(label: str) -> bool:
+    """Whether ``label`` stands for a held error."""
+    return label.startswith(HELD)
+
+
+def held_error(label: str) -> ProcalgError:
+    """The error a held label stands for."""
+    return _ERRORS[int(label[len(HELD):])]
+
+
+class Holding:
+    """A transition system whose model errors are held: a state whose
+    expansion raises one gets a single move to itself labelled
+    :func:`held_label` of the error (see the module). Limits (and the types in
+    ``passing``) still raise at once. Every other attribute is the system's
+    (its batch next-state function raises as before: its callers fall back to
+    one state at a time, which holds).
+    """
+
+    def __init__(self, system: Any, passing: tuple[type[Exception], ...] = ()) -> None:
+        self.system = system
+        self.passing = (LimitExceeded, *passing)
+        if hasattr(system, "successors_where"):  # only then may a lazy leaf defer moves
+            self.successors_where = self._where
+
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.system, name)
+
+    def initial_state(self) -> Any:
+        return self.system.initial_state()
+
+    def successors(self, state: Any) -> list[tuple[Any, Any]]:
+        return self._held(state, lambda: self.system.successors(state))
+
+    def _where(self, state: Any, waiting: Container[str],
+               asked: Iterable[str]) -> list[tuple[Any, Any]]:
+        return self._held(state, lambda: self.system.successors_where(state, waiting, asked))
+
+    def _held(self, state: Any, moves: Any) -> list[tuple[Any, Any]]:
+        try:
+            return list(moves())
+        except self.passing:
+            raise
+        except ProcalgError as err:
+            return [(held_label(err), state)]
+
+
+def holds(err: Exception) -> bool:
+    """Whether a batch next-state function's ``err`` is one a state holds
+    (its caller then expands the batch one state at a time).
+
+    Example:
+        >>> from procalg.errors import ModelError
+        >>> holds(ModelError("x")), holds(LimitExceeded("y"))
+        (True, False)
+    """
+    return isinstance(err, ProcalgError) and not isinstance(err, LimitExceeded)
+
+
+class HeldOrder(Exception):
+    """A held error and the goal's witness (or two held errors) in one BFS level
+    of a network of several components: which comes first is the term rules'
+    order, which the codes do not follow. The caller asks the reference."""
+
+
+def held_stop(tables: Tables, stop: Stop | None) -> Stop | None:
+    """``stop`` (a goal over expanded chunks, or None: no goal) raising the
+    first held error of a chunk that comes before the goal's witness in it
+    (``stop`` unchanged where no label of ``tables`` is held).
+
+    The order is the codes' where the network is one component: its local
+    states are numbered breadth-first, as the reference numbers its states.
+    Otherwise a chunk with a held move raises :class:`HeldOrder` where the
+    goal also matches in it (or further on in its level: a full chunk), or
+    where it holds two errors; else its error (the goal is not in this level).
+
+    Example:
+        >>> from procalg.errors import ModelError
+        >>> from procalg.lts.lts import LTS
+        >>> from procalg.lts.network import close, component
+        >>> from procalg.lts.vectors import Tables
+        >>> bad = held_label(ModelError("stuck"))
+        >>> p = LTS.build(3, 0, ["a", bad], [(0, "a", 1), (0, "a", 2), (2, bad, 2)])
+        >>> stop = held_stop(Tables(close(component(p))), None)
+        >>> stop(np.array([1, 2]), np.array([1]), np.array([2]), np.array([3]))
+        Traceback (most recent call last):
+        procalg.errors.ModelError: <input>: error: stuck
+    """
+    held = [i for i, name in enumerate(tables.labels) if is_held(name)]
+    if not held:
+        return stop
+    codes = np.array(held)
+    ordered = len(tables.network.components) == 1
+    from procalg.lts.level_search import CHUNK  # level_search imports this module
+
+    def checked(chunk: np.ndarray, src: np.ndarray, dst: np.ndarray,
+                lab: np.ndarray) -> tuple[int, str] | None:
+        at = np.flatnonzero(np.isin(lab, codes))
+        hit = None if stop is None else stop(chunk, src, dst, lab)
+        if not len(at):
+            return hit
+        first = int(src[at].min())  # chunks list states in the codes' order
+        if ordered and hit is not None and int(np.flatnonzero(chunk == hit[0])[0]) < first:
+            return hit
+        if not ordered and (hit is not None or len(set(lab[at].tolist())) > 1 or (
+                stop is not None and len(chunk) >= CHUNK and not gathers)):
+            raise HeldOrder("a model error met in the level of the goal's witness")
+        raise held_error(tables.labels[int(lab[at[np.argmin(src[at])]])])
+
+    from procalg.lts.leaf_levels import only_when  # leaf_levels imports lazy, which imports this
+
+    # the levels the goal may match, and those with a held move
+    gathers = stop is not None and getattr(stop, "gathers", False)
+    if stop is None:
+        return only_when(checked, labels=held)
+    if gathers:
+        return only_when(checked, gathers=True)
+    idle, wanted = getattr(stop, "idle_only", False), getattr(stop, "labels_only", None)
+    if not idle and wanted is None:
+        return checked
+    return only_when(checked, idle=idle, labels=[*held, *(wanted or ())])
