@@ -46,10 +46,10 @@ from procalg.checks.divergence import check_divergence, check_divergence_product
 from procalg.checks.reachability import check_reachable, check_reachable_product
 from procalg.checks.result import CheckResult, RefinementModel, Stats
 from procalg.choices import Choice
-from procalg.errors import LimitExceeded, UsageError
+from procalg.errors import LimitExceeded, ProcalgError, UsageError
 from procalg.lts import LTS
 from procalg.lts.census import Census, take_census
-from procalg.lts.held import HeldOrder
+from procalg.lts.held import HeldOrder, is_held
 from procalg.lts.lazy import AlphabetError
 from procalg.lts.network import Network
 from procalg.lts.product import Limits, Progress, explore_product
@@ -189,8 +189,8 @@ def has_trace(model: Model, process: Any, trace: tuple[str, ...], kind: Refineme
     from procalg.checks.traces import check_has_trace, check_has_trace_product
 
     return _run(model, process, options,
-                lambda net: check_has_trace_product(net, trace, model=kind,
-                                                    limits=options.limits),
+                lambda net: NotApplicable(_held_why(net)) if _held_why(net) else
+                check_has_trace_product(net, trace, model=kind, limits=options.limits),
                 lambda system: check_has_trace(system, trace, model=kind,
                                                max_states=options.reference_limit))
 
@@ -231,7 +231,7 @@ def determinism(model: Model, process: Any, divergence: bool,
     from procalg.lts.normal_product import why_not as bulk_why_not
 
     def bulk(network: Network) -> CheckResult | NotApplicable:
-        why = bulk_why_not(network)
+        why = _held_why(network) or bulk_why_not(network)
         if why is not None:
             return NotApplicable(why)
         try:
@@ -303,11 +303,24 @@ def _on_network(model: Model, process: Any, options: SearchOptions,
             return use(network)
         except HeldOrder as err:  # a model error in the goal's level: the terms' order
             return NotApplicable(str(err))
+        except LimitExceeded:
+            raise
+        except ProcalgError as err:  # a model error held in a leaf: placed as the terms' is
+            raise model.locate(err) from None
         except AlphabetError as err:
             if err.label in tried or not learn(model.spec, err.label):
                 return NotApplicable(_left(err))
             tried.add(err.label)
             model.forget_network(process)
+
+
+def _held_why(network: Network) -> str | None:
+    """Why a search that walks its own way (``has trace``, the determinism normal
+    form) leaves ``network`` to the term rules: a leaf holds a model error, which
+    they meet where the reference does (:mod:`procalg.lts.held`)."""
+    if any(is_held(label) for label in network.labels):
+        return "a leaf holds a model error: the term rules say where it is met"
+    return None
 
 
 def _left(err: AlphabetError) -> str:

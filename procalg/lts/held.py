@@ -30,6 +30,7 @@ Example:
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Container, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -47,10 +48,12 @@ _ERRORS: list[ProcalgError] = []
 _KEYS: dict[tuple[Any, ...], int] = {}
 
 
-def held_label(err: ProcalgError) -> str:
+def held_label(err: ProcalgError, owner: object = None) -> str:
     """The label of the move that stands for ``err``: the same for the same
-    error (type, message, place, hint), so a network compiled again, a leaf
-    reduced modulo bisimulation and a lazy leaf that declares it agree.
+    error (type, message, place, hint) of the same ``owner`` (a model's
+    evaluator: another model's error has another text around its place), so a
+    network compiled again, a leaf reduced modulo bisimulation and a lazy leaf
+    that declares it agree.
 
     Example:
         >>> from procalg.errors import ModelError
@@ -58,7 +61,8 @@ def held_label(err: ProcalgError) -> str:
         ...     ModelError("y"))
         True
     """
-    key = (type(err), err.message, repr(err.span), err.hint)
+    key = (None if owner is None else weakref.ref(owner), type(err), err.message,
+           repr(err.span), err.hint)
     at = _KEYS.get(key)
     if at is None:
         at = _KEYS[key] = len(_ERRORS)
@@ -80,13 +84,15 @@ class Holding:
     """A transition system whose model errors are held: a state whose
     expansion raises one gets a single move to itself labelled
     :func:`held_label` of the error (see the module). Limits (and the types in
-    ``passing``) still raise at once. Every other attribute is the system's
+    ``passing``) still raise at once; ``owner`` tells the model's errors from
+    other models' (:func:`held_label`). Every other attribute is the system's
     (its batch next-state function raises as before: its callers fall back to
     one state at a time, which holds).
     """
 
-    def __init__(self, system: Any, passing: tuple[type[Exception], ...] = ()) -> None:
-        self.system = system
+    def __init__(self, system: Any, passing: tuple[type[Exception], ...] = (),
+                 owner: object = None) -> None:
+        self.system, self.owner = system, owner
         self.passing = (LimitExceeded, *passing)
         if hasattr(system, "successors_where"):  # only then may a lazy leaf defer moves
             self.successors_where = self._where
@@ -111,7 +117,7 @@ class Holding:
         except self.passing:
             raise
         except ProcalgError as err:
-            return [(held_label(err), state)]
+            return [(held_label(err, self.owner), state)]
 
 
 def holds(err: Exception) -> bool:

@@ -85,7 +85,7 @@ class Leaves:
         if key not in self.done and type(term) is Compressed and term.table.graph is not None:
             self.done[key] = compressed_leaf(term.table.graph, term.state)
         if key not in self.done:  # a model error waits in its state for the search
-            system = Holding(self.system(term), (UnboundedGrowth,))
+            system = Holding(self.system(term), (UnboundedGrowth,), self.evaluator)
             if alphabet is not None:  # read once the whole walk stopped: its sagas' labels
                 self.done[key] = leaf(system, _Later(self.alphabet), max_states=self.lazy_limit,
                                       name=leaf_name(term))

@@ -1,0 +1,114 @@
+"""A leaf's model error met where the reference meets it, on every engine.
+
+The reference asks its goal state by state and raises a model error (here an
+unguarded recursion, ``R = R \\ {f}``) only where it expands the state that makes
+it; the product engine holds the error in that state (:mod:`procalg.lts.held`).
+Each model below used to be an error on the product engine (its leaf explored
+whole, or a level ahead) where the reference passes or fails.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+from unittest.mock import patch
+
+import pytest
+
+from procalg.api import check_model, loads
+from procalg.api.check import AssertionResult
+from procalg.api.search import CheckEngine, SearchOptions
+from procalg.cli.main import main
+from procalg.lts import leaf_choice
+from procalg.semantics import leaves
+
+BROKEN = "channel a, b, c, d, e, f\nR = R \\ {f}\n"
+
+GOAL_FIRST = BROKEN + """P = a -> c -> STOP [] b -> d -> R
+Q = P ||| (e -> STOP)
+assert P :[reachable c]
+assert Q :[reachable c]
+assert P :[deadlock free]
+assert Q :[deadlock free]
+assert P :[has trace]: <a, c>
+assert P :[has trace]: <b, d, f>
+assert P :[deterministic]
+assert P :[divergence free]
+assert (a -> c -> STOP [] b -> d -> STOP) [T= P
+"""
+"""The goal one level up from the state that raises (``d -> R`` makes ``R``)."""
+
+SAME_LEVEL = BROKEN + """P = a -> STOP [] b -> c -> R
+P2 = b -> c -> R [] a -> STOP
+assert P :[deadlock free]
+assert P2 :[deadlock free]
+"""
+"""A deadlock and the raising state in one level, in both orders."""
+
+SAGA = """channel e, f
+activity a : {0..3} attempts 2
+activity g attempts 3
+activity ok : {0..3} never fails
+P(n) = saga ((a.n undo ok.n) ||| (g undo R)) ; SKIP
+R = (R \\ {f})
+Q = P(0) ||| (f -> SKIP)
+assert P(0) :[reachable compensated]
+assert Q :[reachable compensated]
+assert P(0) :[deadlock free]
+assert P(0) :[compensation complete]
+"""
+"""One branch compensates, the other's compensation raises, in the same level."""
+
+_lazy = partial(patch.object, leaves, "leaf", partial(leaf_choice.leaf, eager_limit=2))
+"""Every leaf past two states explored lazily."""
+
+
+def _answers(text: str, engine: CheckEngine) -> list[tuple]:
+    out = []
+    for r in check_model(loads(text), options=SearchOptions(engine=engine)):
+        found = r.check.counterexample if r.check else None
+        out.append((r.assertion.text, r.result, r.error.render() if r.error else None,
+                    None if found is None else len(found.trace)))
+    return out
+
+
+@pytest.mark.parametrize("text", [GOAL_FIRST, SAME_LEVEL, SAGA],
+                         ids=["goal-first", "same-level", "saga"])
+def test_every_engine_passes_fails_or_raises_where_the_reference_does(text: str) -> None:
+    reference = _answers(text, CheckEngine.REFERENCE)
+    assert _answers(text, CheckEngine.AUTO) == reference
+    assert _answers(text, CheckEngine.PRODUCT) == reference
+    with _lazy():
+        assert _answers(text, CheckEngine.AUTO) == reference
+
+
+def test_a_saga_one_sequential_component_answers_on_the_product_engine() -> None:
+    (reach, _, deadlock, _) = check_model(loads(SAGA), options=SearchOptions())
+    assert reach.result is AssertionResult.PASS
+    assert reach.check.stats.extra["engine"] == "product"
+    assert deadlock.result is AssertionResult.ERROR  # it must see every state
+    assert "unguarded recursion: R calls itself" in deadlock.error.message
+
+
+def test_a_model_error_in_the_goals_level_of_a_network_is_left_to_the_reference() -> None:
+    (_, reach_q, *_) = check_model(loads(SAGA), options=SearchOptions())
+    assert reach_q.result is AssertionResult.PASS
+    assert "model error met in the level" in reach_q.check.stats.extra["why"]
+
+
+def test_procalg_check_prints_the_same_verdicts_and_error_on_both_engines(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "goal_first.proc"
+    path.write_text(GOAL_FIRST)
+
+    def run(engine: str) -> tuple[list[str], list[str]]:
+        main(["check", str(path), "--engine", engine])
+        printed = capsys.readouterr()
+        lines = (printed.out + printed.err).splitlines()
+        verdicts = [line.split("  ")[0] for line in lines if line[:1] in "✓✗!"]
+        return verdicts, [line for line in lines if "error:" in line or "|" in line]
+
+    product, reference = run("product"), run("reference")
+    assert product == reference
+    assert product[0][:2] == ["✓ P :[reachable c]", "✓ Q :[reachable c]"]
+    assert any("goal_first.proc:2:1: error: unguarded recursion" in line for line in product[1])
