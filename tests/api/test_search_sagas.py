@@ -73,7 +73,9 @@ def assert_sagas_agree(text: str) -> None:
             assert theirs.result is mine.result, (assertion, mine.error, theirs.error)
             continue
         assert mine.result == theirs.result, (assertion, mine.stats.extra)
-        assert mine.stats.extra["engine"] == "product", (assertion, mine.stats.extra)
+        # a model error in the level of a network's witness: their order is the terms'
+        assert mine.stats.extra["engine"] == "product" or "model error met in the level" in \
+            mine.stats.extra.get("why", ""), (assertion, mine.stats.extra)
         ours, other = mine.check.counterexample, theirs.check.counterexample
         assert (ours is None) == (other is None), assertion
         if ours is not None and "reachable" not in assertion:
@@ -95,10 +97,10 @@ _MODELS = st.builds(
     lambda body, after, r, top: f"P(n) = saga ({body}) ; {after}\nR = {r}\nT = {top}\n{LATE}",
     _body(2),
     st.sampled_from(["SKIP", "STOP", "e -> SKIP", "P((n + 1) % 3)", "f -> P(1)"]),
-    # R is global: its n is undefined (an error only where R runs); and not R itself
-    # (R = R \ {f} is unguarded: a leaf the term rules explore lazily meets that model
-    # error in mid-search, looking a level ahead, the reference only where R runs)
-    _plain(1).filter(lambda r: "R" not in r),
+    # R is global: its n is undefined (an error only where R runs); R itself too
+    # (R = R \ {f} is unguarded: a model error held where the leaf meets it, raised
+    # where the reference would, procalg.lts.held)
+    _plain(1),
     _TOPS,
 )
 
