@@ -22,6 +22,7 @@ from procalg.api.model import loads
 from procalg.errors import LimitExceeded
 from procalg.lts import TAU, TICK, explore
 from procalg.semantics.linear import Machine, compile_leaf
+from procalg.semantics.nesting import UnboundedNesting
 from procalg.semantics.network import compile_network
 from tests.semantics.random_processes import Grammar, models, process
 from tests.semantics.test_linear import assert_compiles_like_its_terms
@@ -142,13 +143,13 @@ def test_a_throw_in_one_side_ends_the_whole_parallel():
     assert len(thrown) == 1 and machine.successors(thrown[0]) == []
 
 
-def test_recursion_through_a_parallel_that_grows_is_stopped_by_the_bound():
+def test_recursion_through_a_parallel_that_grows_is_stopped_by_the_bound_or_named():
     model = loads(HEADER + "P = (e -> P) ||| (f -> STOP)")
     machine = compile_leaf(model.spec.evaluator, model.process("P"))
     assert isinstance(machine, Machine)
     with pytest.raises(LimitExceeded):
         explore(machine, max_states=200)
-    with pytest.raises(LimitExceeded):
+    with pytest.raises(UnboundedNesting, match=r"P calls itself inside \|\|\|"):
         explore(model.spec.system(model.process("P")), max_states=200)
 
 
