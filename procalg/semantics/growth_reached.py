@@ -34,25 +34,33 @@ LOOK = 256
 """Subterms of a process read for its calls (a bounded look: the calls at its top)."""
 
 
-def reached_growth(top: Process, leaves: Leaves) -> str | None:
-    """Why ``top`` is left to the term rules: the growing parameter it reaches; else None.
+def reached_growth(top: Process, leaves: Leaves, counters: bool = True) -> str | None:
+    """Why ``top`` is left to the term rules: the growing parameter (if ``counters``)
+    or the nesting recursion (:mod:`procalg.semantics.nesting`, whose states the term
+    rules watch) it reaches; else None.
 
     Args:
         top: the normalised process.
         leaves: its leaves (their evaluator holds the model's definitions).
+        counters: whether growing parameters count (a partner may bound them).
     """
     evaluator = leaves.evaluator
-    if not getattr(evaluator, "growth", None):
+    nesting = getattr(evaluator, "nesting", None) or {}
+    if not (counters and getattr(evaluator, "growth", None)) and not nesting:
         return None
     reach = _REACHING.get(evaluator)
     if reach is None:  # once per model: linear in its definitions
         reach = reaching({name: info.clauses for name, info in evaluator.functions.items()},
-                         evaluator.growth)
+                         [*evaluator.growth, *nesting])
         _REACHING[evaluator] = reach
     for name in _called(top, leaves):
-        if name in reach:
+        if name in reach and (counters or reach[name] in nesting):
             via = "" if reach[name] == name else f", reached from {name}"
-            return f"a parameter of {reach[name]} grows without bound (no partner bounds it{via})"
+            grown = reach[name]
+            if grown in nesting:
+                return (f"{grown} may nest its recursion without bound (through "
+                        f"{nesting[grown].operator}{via}): the term rules watch it")
+            return f"a parameter of {grown} grows without bound (no partner bounds it{via})"
     return None
 
 

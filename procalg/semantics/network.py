@@ -178,6 +178,9 @@ def compile_network(term: Process, spec_or_unfold: Any, *, reduce: bool = True,
                               " states",))
     leaves = Leaves(shape.rules, max_states, model_alphabet(spec_or_unfold) if lazy else None,
                     lazy_limit, getattr(spec_or_unfold, "evaluator", None))
+    grows = reached_growth(top, leaves, counters=not shape.compiled(top))
+    if grows is not None:  # the term rules watch it (partners bound counters in a network)
+        return NotApplicable(grows)
     if not shape.compiled(top):
         return _sequential(top, leaves, max_states)
     wide = None if wide_inputs else wide_leaf(top, shape)
@@ -230,9 +233,6 @@ def _sequential(top: Process, leaves: Leaves,
     which report it (or not) where they meet it. Not reduced: the search
     visits each state once anyway, and the counts stay the term rules'.
     """
-    grows = reached_growth(top, leaves)
-    if grows is not None:
-        return NotApplicable(grows)
     try:
         closed = close(component(leaves.lts(top, lazy=True)))
     except LimitExceeded:

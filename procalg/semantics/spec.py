@@ -37,6 +37,8 @@ from procalg.semantics.functions import CyclicValue
 from procalg.semantics.infinite import CHARS, Unlistable
 from procalg.semantics.kinds import workflow_construct
 from procalg.semantics.lazy_errors import EvaluationError
+from procalg.semantics.nesting import nestings
+from procalg.semantics.nesting_watch import NestingWatch
 from procalg.semantics.opaque_types import PROCESSES
 from procalg.semantics.prelude import constant_names, is_pattern_pick, prelude
 from procalg.semantics.sos import Label, Rules
@@ -101,6 +103,9 @@ class Spec:
         self.evaluator = Evaluator({n: list(c) for n, c in self.definitions.items()},
                                    self.types, self._resolve, self._spans)
         self.evaluator.fallible = workflow.fallible(self)  # activities that may fail
+        self.nesting = nestings({n: list(c) for n, c in self.definitions.items()
+                                 if n in self.evaluator.global_procs})  # recursion that nests
+        self.evaluator.nesting = self.nesting  # the product engine leaves those to the terms
         self._unfolded: dict[Call, Process] = {}
         self._events: frozenset[Event] | None = None
 
@@ -344,15 +349,25 @@ class ProcessSystem(TermSystem):
     def __init__(self, spec: Spec, term: Process) -> None:
         super().__init__(term, spec.rules())
         self.spec = spec
+        self.watch = NestingWatch(spec.nesting) if spec.nesting else None
 
     def initial_state(self) -> Process:
-        return self.spec._reported(super().initial_state)
+        return self._watched(self.spec._reported(super().initial_state))
 
     def successors(self, state: Process) -> list[tuple[Label, Process]]:
         try:
-            return super().successors(state)
+            moves = super().successors(state)
         except (ProcalgError, RecursionError):
-            return self.spec._reported(lambda: super(ProcessSystem, self).successors(state))
+            moves = self.spec._reported(lambda: super(ProcessSystem, self).successors(state))
+        if self.watch is not None:  # recursion that may nest without bound: stop early
+            for _, target in moves:
+                self._watched(target)
+        return moves
+
+    def _watched(self, state: Process) -> Process:
+        if self.watch is not None:
+            self.watch.check(state)
+        return state
 
 
 def load(module: ast.Module, source: SourceFile) -> Spec:

@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections import deque
 
 import numpy as np
-from hypothesis import example, given, settings
+from hypothesis import assume, event, example, given, settings
 from hypothesis import strategies as st
 
+from procalg.errors import LimitExceeded
 from procalg.lts import LTS, explore
 from procalg.lts.partition import Bisimulation, partition
 from procalg.lts.product import explore_product
@@ -37,6 +38,8 @@ from procalg.terms import (
     show_process,
 )
 
+REFERENCE_STATES = 5_000
+"""The term rules' bound per draw: a draw past it is skipped (``assume``), not compared."""
 A, B, C = Event("a"), Event("b"), Event("c")
 EVENTS = [A, B, C]
 BODIES: dict[Call, Process] = {
@@ -106,7 +109,11 @@ def test_every_compiled_state_is_named_by_a_term_bisimilar_to_it(term: Process,
         return
     compiled = _renumbered(explore_product(net), seed)
     system = _Terms(term)
-    reference = explore(system, max_states=5_000, state_name=show_process)
+    try:
+        reference = explore(system, max_states=REFERENCE_STATES, state_name=show_process)
+    except LimitExceeded:  # a big interleaving (some seeds draw one): skipped, counted
+        event(f"the term rules passed {REFERENCE_STATES:,} states: draw skipped")
+        assume(False)
     names = ReplayedNames(compiled, _Terms(term), show_process)
     where = {name: i for i, name in enumerate(reference.state_names)}
     blocks = partition(_union(compiled, reference), Bisimulation.STRONG)

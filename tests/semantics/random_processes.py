@@ -25,7 +25,9 @@ import re
 from dataclasses import dataclass, fields
 from functools import cache
 from string import Formatter
+from typing import NoReturn
 
+from hypothesis import event, reject
 from hypothesis import strategies as st
 
 VARIABLES = frozenset("nmxyz")
@@ -180,8 +182,32 @@ TERM_NODES = 2_000
 """The most operator nodes a state of the term rules may hold in a random test."""
 
 
+MOVES = 500
+"""The most moves one subterm of a state may have in a random test (moves
+multiply under ``[+ A +]`` and ``/+ A +\\``: a state of a few hundred nodes
+had millions, a MemoryError before its targets were ever sized)."""
+
+
 class TermsTooLarge(Exception):
-    """A reference state outgrew :data:`TERM_NODES`."""
+    """A reference state outgrew :data:`TERM_NODES`, or a subterm's moves :data:`MOVES`."""
+
+
+def refuse() -> NoReturn:
+    """Reject the draw whose term rules outgrew the bounds, counted in hypothesis's
+    statistics (``--hypothesis-show-statistics``): never a silent pass."""
+    event("the term rules outgrew TERM_NODES or MOVES: draw rejected")
+    reject()
+
+
+class _CappedMoves(dict):
+    """The firing rules' moves per subterm, refusing a list longer than :data:`MOVES`
+    as it is stored: each operand's list is capped before an operator combines
+    them, so one state costs at most ``MOVES ** 2`` moves before it is refused."""
+
+    def __setitem__(self, term: object, moves: list) -> None:
+        if len(moves) > MOVES:
+            raise TermsTooLarge(len(moves))
+        super().__setitem__(term, moves)
 
 
 class BoundedTerms:
@@ -189,7 +215,8 @@ class BoundedTerms:
     :data:`TERM_NODES` nodes: a term that doubles at each event (recursion on
     both sides of ``[+ {| c |} +]``) stays a few states under a state bound
     while its size, and the rules' time and memory, grow without end (12 GB
-    seen on some seeds). The caller rejects that draw (``hypothesis.reject``).
+    seen on some seeds), or a subterm whose moves multiply past :data:`MOVES`. The
+    caller rejects that draw (``hypothesis.reject``).
 
     The states it gives are hash-consed: of equal terms, the first one met
     stands for all (the rules see equal terms, so the LTS is the same). An
@@ -220,6 +247,9 @@ class BoundedTerms:
 
     def __init__(self, system: object) -> None:
         self.system = system
+        rules = getattr(system, "rules", None)  # the term rules' moves, capped per subterm
+        if rules is not None and type(rules.memo) is not _CappedMoves:
+            rules.memo = _CappedMoves(rules.memo)
         self._known: dict[int, tuple[object, object, int]] = {}  # id -> (node, canonical, size)
         self._canonical: dict[tuple, object] = {}  # (type, compared fields) -> first such node
 

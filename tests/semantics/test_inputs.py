@@ -13,11 +13,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from procalg.api.check import check_model
+from procalg.api.model import loads
+from procalg.api.search import CheckEngine, SearchOptions
 from procalg.assertion_kinds import Equivalence
 from procalg.checks.equivalence import check_equivalence
 from procalg.errors import ModelError
 from procalg.lts import explore
 from procalg.semantics import Spec, load
+from procalg.semantics.linear import compile_leaf
 from procalg.source import SourceFile
 from procalg.syntax.parser import parse, parse_expr
 from procalg.terms import Event, Input, Prefix
@@ -152,3 +156,40 @@ def test_let_bound_values_are_captured_as_values() -> None:
     term = spec.unfold(spec.process(parse_expr("P(1)")))
     assert dict(term.captured) == {"m": 2, "n": 1}
     assert term == spec.unfold(spec.process(parse_expr("P(1)")))
+
+
+_BOTH = """channel c : {0..2}
+channel d : {0..2}.{0..2}
+channel e : {0..1}.{0..1}
+channel o : {0..1}.{0..1}.{0..1}
+Q = c?x@@y:{0, 1} -> d!x!y -> Q
+S = e?v@@(a.b) -> o!a!b!b -> S [] c?z@@1 -> d!z!z -> S
+"""
+
+
+@pytest.mark.parametrize("engine", [CheckEngine.PRODUCT, CheckEngine.REFERENCE])
+@pytest.mark.parametrize(("assertion", "verdict"), [
+    ("Q :[has trace]: <c.1, d.1.1, c.0, d.0.0>", "pass"),
+    ("Q :[has trace]: <c.1, d.1.0>", "fail"),
+    ("Q :[has trace]: <c.2>", "fail"),  # the restriction holds for both names
+    ("S :[has trace]: <e.1.0, o.1.0.0, c.1, d.1.1>", "pass"),
+    ("S :[has trace]: <c.0>", "fail"),  # z@@1 takes only 1
+])
+def test_an_input_that_binds_its_value_twice_gives_both_names_the_value(engine, assertion,
+                                                                        verdict):
+    model = loads(f"{_BOTH}assert {assertion}\n")
+    [report] = check_model(model, options=SearchOptions(engine=engine))
+    assert report.result == verdict
+
+
+@pytest.mark.parametrize("name", ["Q", "S"])
+def test_an_input_binding_its_value_twice_compiles_like_its_terms(name):
+    model = loads(_BOTH)
+    call = model.process(name)
+    compiled = compile_leaf(model.spec.evaluator, call)
+    assert not isinstance(compiled, str)
+    ours, theirs = explore(compiled), explore(model.spec.system(call))
+    assert ours.num_states == theirs.num_states
+    assert sorted(ours.labels) == sorted(theirs.labels)
+    assert {"c.0", "c.1", "d.0.0", "d.1.1"} <= set(explore(model.spec.system(
+        model.process("Q"))).labels)

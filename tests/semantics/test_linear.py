@@ -11,7 +11,7 @@ same deadlocks; a model outside the compiled fragment must say why.
 
 from __future__ import annotations
 
-from hypothesis import given, reject, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from procalg.api.model import loads
@@ -27,6 +27,7 @@ from tests.semantics.random_processes import (
     TermsTooLarge,
     guarded,
     process,
+    refuse,
 )
 
 HEADER = """channel c, d : {0..3}
@@ -55,7 +56,7 @@ def assert_compiles_like_its_terms(model, start: str, reference_states: int
     except (ModelError, LimitExceeded, RecursionError):
         return None
     except TermsTooLarge:
-        reject()  # terms doubling at each event: a few states, unbounded work
+        refuse()  # terms doubling at each event: a few states, unbounded work
     made = compile_leaf(model.spec.evaluator, call)
     if isinstance(made, str):
         assert made  # a reason people can read (an unguarded cycle)
@@ -121,7 +122,7 @@ def test_a_compiled_process_is_bisimilar_to_its_term_semantics(text, start):
     except ModelError:  # unguarded recursion and the like: nothing to compare
         return
     except TermsTooLarge:
-        reject()
+        refuse()
     made = compile_leaf(model.spec.evaluator, call)
     if isinstance(made, str):
         assert made  # a reason people can read (an unguarded cycle)

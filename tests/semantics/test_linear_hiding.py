@@ -11,7 +11,7 @@ states, the same labels and the same deadlock verdict.
 
 from __future__ import annotations
 
-from hypothesis import given, reject, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from procalg.api.model import loads
@@ -25,6 +25,7 @@ from tests.semantics.random_processes import (
     TermsTooLarge,
     guarded,
     process,
+    refuse,
 )
 from tests.semantics.test_linear import _bisimilar
 
@@ -71,7 +72,7 @@ def assert_hides_like_its_terms(text: str, start: str) -> None:
     except (ModelError, LimitExceeded, RecursionError):
         return  # unguarded or growing recursion: nothing to compare
     except TermsTooLarge:
-        reject()  # terms doubling at each event: a few states, unbounded work
+        refuse()  # terms doubling at each event: a few states, unbounded work
     made = compile_leaf(model.spec.evaluator, call)
     if isinstance(made, str):
         assert "itself" in made, made  # only unguarded recursion is refused

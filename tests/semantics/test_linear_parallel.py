@@ -22,8 +22,17 @@ from procalg.api.model import loads
 from procalg.errors import LimitExceeded
 from procalg.lts import TAU, TICK, explore
 from procalg.semantics.linear import Machine, compile_leaf
+from procalg.semantics.nesting import UnboundedNesting
 from procalg.semantics.network import compile_network
-from tests.semantics.random_processes import Grammar, models, process
+from procalg.semantics.system import TermSystem
+from tests.semantics.random_processes import (
+    MOVES,
+    BoundedTerms,
+    Grammar,
+    TermsTooLarge,
+    models,
+    process,
+)
 from tests.semantics.test_linear import assert_compiles_like_its_terms
 
 HEADER = """channel c : {0..2}
@@ -142,14 +151,26 @@ def test_a_throw_in_one_side_ends_the_whole_parallel():
     assert len(thrown) == 1 and machine.successors(thrown[0]) == []
 
 
-def test_recursion_through_a_parallel_that_grows_is_stopped_by_the_bound():
+def test_recursion_through_a_parallel_that_grows_is_stopped_by_the_bound_or_named():
     model = loads(HEADER + "P = (e -> P) ||| (f -> STOP)")
     machine = compile_leaf(model.spec.evaluator, model.process("P"))
     assert isinstance(machine, Machine)
     with pytest.raises(LimitExceeded):
         explore(machine, max_states=200)
-    with pytest.raises(LimitExceeded):
+    with pytest.raises(UnboundedNesting, match=r"P calls itself inside \|\|\|"):
         explore(model.spec.system(model.process("P")), max_states=200)
+
+
+def test_moves_that_multiply_inside_one_state_are_refused_by_the_oracle_in_bounded_work():
+    # seed 23's draw: R on both sides of /+ {e} +\, each e squaring a subterm's moves;
+    # the plain term rules (no nesting watch) met a MemoryError inside one state
+    model = loads(HEADER + "P(n) = R\nR = e -> ((P(0) [] R) /+ {e} +\\ (P(2) [] STOP))\n")
+    plain = TermSystem(model.process("P(2)"), model.spec.rules())
+    with pytest.raises(TermsTooLarge) as raised:
+        explore(BoundedTerms(plain), max_states=400)
+    assert int(str(raised.value)) <= MOVES ** 2
+    with pytest.raises(UnboundedNesting, match="R calls itself inside /"):
+        explore(model.spec.system(model.process("P(2)")), max_states=400)
 
 
 def test_a_parallel_inside_a_definition_is_a_compiled_leaf_of_the_network():

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from procalg.assertion_kinds import Equivalence
 from procalg.assertion_kinds import RefinementModel as M
@@ -408,6 +410,34 @@ def test_a_double_pattern_and_a_suffix_pattern_are_function_patterns():
     m = parse("f(<x>^_ @@ s^<y>) = x")
     assert m.declarations[0].params == (ast.PBoth(
         ast.PSeq((ast.PVar("x"),), ast.PWild()), ast.PSeqEnd(ast.PVar("s"), (ast.PVar("y"),))),)
+
+
+def test_an_input_field_may_bind_its_value_twice_with_at_at_as_libcspm_does():
+    prefix = parse_expr("c?x@@y:S -> STOP")
+    [field] = prefix.fields
+    assert field.pattern == ast.PBoth(ast.PVar("x"), ast.PVar("y"))
+    assert field.restrict == ast.Name("S")
+    nested = parse_expr("c?v@@a.b@@_ -> STOP").fields[0].pattern  # @@ groups to the left
+    assert nested == ast.PBoth(ast.PBoth(ast.PVar("v"), ast.PDot((ast.PVar("a"), ast.PVar("b")))),
+                               ast.PWild())
+    assert parse_expr("c$x@@y -> STOP") == parse_expr("c$(x @@ y) -> STOP")
+
+
+_INPUT_PATTERNS = st.sampled_from(["x", "_", "0", "x.y", "(x, y)", "<x>^s", "{x}", "<>",
+                                    "(a @@ b)", "(x.0)"])
+
+
+@settings(max_examples=100, deadline=None)
+@given(_INPUT_PATTERNS, _INPUT_PATTERNS, st.sampled_from(["", ":S"]), st.sampled_from("?$"))
+def test_an_unbracketed_at_at_in_an_input_parses_as_the_bracketed_one(left, right, restrict,
+                                                                       mark):
+    bare = parse_expr(f"c{mark}{left}@@{right}{restrict} -> STOP")
+    assert bare == parse_expr(f"c{mark}({left} @@ {right}){restrict} -> STOP")
+    if mark == "$":  # a nondeterministic prefix: an internal choice over the values
+        return
+    both = bare.fields[0].pattern
+    assert both == ast.PBoth(parse_expr(f"c?{left} -> STOP").fields[0].pattern,
+                             parse_expr(f"c?{right} -> STOP").fields[0].pattern)
 
 
 def test_links_with_a_comprehension_and_replicated_link_parallel_parse_and_print_back():

@@ -48,6 +48,7 @@ patterns = st.recursive(
         st.lists(p, min_size=2, max_size=3).map(lambda i: ast.PDot(tuple(i))),
         st.tuples(st.lists(p, max_size=2), st.none() | pvars).map(
             lambda t: ast.PSeq(tuple(t[0]), t[1])),
+        st.builds(ast.PBoth, p, p),
     ),
     max_leaves=4,
 )

@@ -1,0 +1,117 @@
+"""Recursion that nests without bound is named after bounded work; bounded nesting never."""
+
+from __future__ import annotations
+
+import pytest
+
+from procalg.api.check import check_model
+from procalg.api.model import loads
+from procalg.api.search import CheckEngine, SearchOptions
+from procalg.errors import LimitExceeded
+from procalg.lts import explore
+from procalg.semantics.nesting import NESTING_LIMIT, UnboundedNesting, nestings
+from procalg.syntax.parser import parse
+
+HEADER = "channel a, b, c\nchannel d : {0..3}\n"
+
+
+def _flagged(text: str) -> dict[str, str]:
+    spec = parse(HEADER + text)
+    defs: dict[str, list] = {}
+    for decl in spec.declarations:
+        if hasattr(decl, "body"):
+            defs.setdefault(decl.name, []).append(decl)
+    return {name: found.operator for name, found in nestings(defs).items()}
+
+
+@pytest.mark.parametrize(("text", "operator"), [
+    ("P = a -> SKIP ||| b -> SKIP ||| c -> SKIP ; P", "|||"),
+    ("P = (a -> P) [| {b} |] (c -> STOP)", "[| A |]"),
+    ("P = (a -> P) [{a} || {b}] (b -> STOP)", "[A || B]"),
+    ("P = (a -> P) [[ b <- c ]]", "[[ ]]"),
+    ("P = (a -> P) ; b -> STOP", ";"),
+    ("P = (a -> P) [| {b} |> (b -> STOP)", "[| A |>"),
+    ("P = b -> (P [+ {b} +] P)", "[+ A +]"),
+    ("P = (a -> P) /+ {b} +\\ (c -> STOP)", "/+ A +\\"),
+    ("P = a -> (||| i : {0..1} @ d!i -> P)", "|||"),
+    ("P = a -> Q ||| b -> STOP\nQ = c -> P", "|||"),
+])
+def test_a_recursive_call_in_a_static_position_with_no_guard_is_flagged(text, operator):
+    assert _flagged(text)["P"] == operator
+
+
+def test_a_process_parameter_passed_on_wrapped_in_a_parallel_is_flagged():
+    spec = parse(HEADER + "W(X) = a -> X [] b -> W(X ||| X)\n")
+    defs = {d.name: [d] for d in spec.declarations if hasattr(d, "body")}
+    found = nestings(defs)["W"]
+    assert (found.operator, found.argument) == ("|||", True)
+
+
+@pytest.mark.parametrize("text", [
+    "P(n) = if n == 0 then SKIP else (a -> SKIP ||| P(n - 1))",
+    "P(n) = n > 0 & (a -> SKIP ||| P(n - 1))",
+    "P(0) = SKIP\nP(n) = a -> SKIP ||| P(n - 1)",
+    "P(n) = ||| i : {0..n - 1} @ (a -> P(i))",
+    "P = (a -> SKIP ||| b -> SKIP) ; P",
+    "P = (a -> P) \\ {b}",
+    "P = (a -> P) /\\ (b -> STOP)",
+    "P = (a -> P) [> (b -> STOP)",
+    "P = a -> P [] (b -> STOP ||| c -> STOP)",
+    "P = (a -> SKIP ||| b -> SKIP) ; Q\nQ = c -> P",
+    "W(X, n) = if n == 0 then X else W(X ||| X, n - 1)",
+])
+def test_recursion_a_guard_bounds_or_outside_a_static_position_is_not_flagged(text):
+    assert _flagged(text) == {}
+
+
+@pytest.mark.parametrize("engine", [CheckEngine.AUTO, CheckEngine.REFERENCE])
+@pytest.mark.parametrize(("text", "process", "operator", "argument"), [
+    ("P = a -> SKIP ||| b -> SKIP ||| c -> SKIP ; P", "P", "|||", False),
+    ("W = a -> b -> SKIP\nV(X) = d!1 -> X [] d!2 -> V(X ||| X)", "V(W)", "|||", True),
+    ("P = (a -> P) [| {b} |> (b -> STOP)", "P", "[| A |>", False),
+    ("P = b -> (P [+ {b} +] P)", "P", "[+ A +]", False),
+])
+def test_a_growing_nesting_is_reported_naming_the_definition_and_operator(
+        engine, text, process, operator, argument):
+    model = loads(f"{HEADER}{text}\nassert {process} :[deadlock free]\n")
+    [report] = check_model(model, options=SearchOptions(engine=engine))
+    assert report.result == "error"
+    name = process.split("(")[0]
+    what = "with a process parameter wrapped in" if argument else "inside"
+    assert report.error.message.startswith(f"{name} calls itself {what} {operator}")
+    assert f"seen {NESTING_LIMIT} deep" in report.error.message
+    assert report.error.span is not None
+    assert report.seconds < 30  # a few thousand states at most, never the memory guard
+
+
+def test_the_product_engine_refuses_a_nesting_recursion_naming_it():
+    model = loads(HEADER + "P = (a -> P) [[ b <- c ]]\nassert P :[deadlock free]\n")
+    [report] = check_model(model, options=SearchOptions(engine=CheckEngine.PRODUCT))
+    assert report.result == "error"
+    assert isinstance(report.error, LimitExceeded)
+    assert "P may nest its recursion without bound (through [[ ]])" in report.error.message
+
+
+def test_a_partner_that_bounds_the_nesting_below_the_limit_keeps_the_check():
+    model = loads(HEADER + "P = a -> SKIP ||| (c -> SKIP ; P)\nT = c -> c -> STOP\n"
+                  "assert P [| {c} |] T :[deadlock free]\n")
+    [report] = check_model(model)
+    assert report.result == "fail"  # T stops after two c: P's a's run out, then deadlock
+    assert report.stats.extra["engine"] == "reference"
+    assert "may nest its recursion" in report.stats.extra["why"]
+
+
+@pytest.mark.parametrize("n", [0, 3, NESTING_LIMIT + 4])
+def test_a_parameter_that_bounds_the_nesting_explores_every_depth(n):
+    model = loads(HEADER + "P(n) = if n == 0 then SKIP else (a -> SKIP ||| P(n - 1))\n")
+    lts = explore(model.spec.system(model.process(f"P({n})")))
+    assert lts.num_states > n  # each a of n interleaved copies, then the ends
+
+
+def test_the_reference_exploration_stops_at_the_limit_not_the_state_bound():
+    model = loads(HEADER + "P = (a -> P) [| {b} |] (c -> STOP)\n")
+    with pytest.raises(UnboundedNesting) as raised:
+        explore(model.spec.system(model.process("P")), max_states=10_000)
+    assert raised.value.nesting.process == "P"
+    with pytest.raises(LimitExceeded):  # below the limit's states, the bound still speaks
+        explore(model.spec.system(model.process("P")), max_states=3)
