@@ -44,6 +44,28 @@ ONLY_WHEN_ASKED = (
 )
 """Checks' machinery loaded by the assertion (or option) that needs it."""
 
+ENGINES = (
+    "numpy",
+    "lark",
+    "procalg.syntax",
+    "procalg.semantics",
+    "procalg.checks",
+    "procalg.lts.lts",
+    "procalg.api.model",
+    "procalg.api.search",
+    "procalg.cli.commands",
+)
+"""What a command runs on: loaded when one runs, not to parse a command line."""
+
+EXPORTS = (
+    "procalg.api.export",  # `procalg lts --format`, `procalg graph`
+    "procalg.lts.sketch",
+    "procalg.lts.render",
+    "procalg.lts.formats",
+    "procalg.lts.aut",
+)
+"""The LTS's formats and pictures: `lts` and `graph` load them, `check` never."""
+
 SMALL = """channel think, eat : {0..1}
 Phil(i) = think.i -> eat.i -> Phil(i)
 Table = eat?i -> Table
@@ -74,6 +96,17 @@ def test_importing_the_command_line_loads_no_engine_solver_or_drawing_package() 
     assert _under(_loaded("import procalg.cli.main"), NEVER_ON_START + ONLY_WHEN_ASKED) == []
 
 
+def test_importing_the_command_line_loads_no_parser_engine_or_numpy() -> None:
+    assert _under(_loaded("import procalg.cli.main"), ENGINES) == []
+
+
+def test_asking_for_the_version_loads_no_parser_engine_or_numpy() -> None:
+    code = ("from procalg.cli.main import main\n"
+            "try:\n    main(['--version'])\nexcept SystemExit as stop:\n"
+            "    assert stop.code == 0\n")
+    assert _under(_loaded(code), ENGINES + NEVER_ON_START) == []
+
+
 def test_checking_a_small_model_loads_no_machinery_its_assertions_do_not_ask_for(
         tmp_path) -> None:
     path = tmp_path / "small.proc"
@@ -82,7 +115,16 @@ def test_checking_a_small_model_loads_no_machinery_its_assertions_do_not_ask_for
             f"assert main(['check', {str(path)!r}]) == 0")
     loaded = _loaded(code)
     assert "procalg.checks.deadlock" in loaded  # it did check
-    assert _under(loaded, NEVER_ON_START + ONLY_WHEN_ASKED) == []
+    assert _under(loaded, NEVER_ON_START + ONLY_WHEN_ASKED + EXPORTS) == []
+
+
+def test_exporting_an_lts_loads_the_formats(tmp_path) -> None:
+    path = tmp_path / "small.proc"
+    path.write_text(SMALL)
+    code = ("from procalg.cli.main import main\n"
+            f"assert main(['lts', {str(path)!r}, 'System', '--format', 'aut', "
+            f"'-o', {str(tmp_path / 'out.aut')!r}]) == 0")
+    assert "procalg.api.export" in _loaded(code)
 
 
 @pytest.mark.parametrize(("assertion", "module"), [
@@ -97,3 +139,20 @@ def test_an_assertion_that_needs_more_machinery_loads_it_and_checks(tmp_path, as
     code = ("from procalg.cli.main import main\n"
             f"assert main(['check', {str(path)!r}]) in (0, 1)")
     assert module in _loaded(code)
+
+
+def test_only_the_process_own_command_line_freezes_its_objects_for_the_exit(
+        tmp_path) -> None:
+    path = tmp_path / "small.proc"
+    path.write_text(SMALL)
+    called = ("import gc\nfrom procalg.cli.main import main\n"
+              f"assert main(['check', {str(path)!r}]) == 0\nprint(gc.get_freeze_count())")
+    own = ("import gc, sys\nfrom procalg.cli.main import main\n"
+           f"sys.argv = ['procalg', 'check', {str(path)!r}]\n"
+           "assert main() == 0\nprint(gc.get_freeze_count())")
+    counts = []
+    for code in (called, own):
+        run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             timeout=300, check=True)
+        counts.append(int(run.stdout.split()[-1]))
+    assert counts[0] == 0 and counts[1] > 10_000

@@ -24,6 +24,7 @@ from typing import Any
 
 from procalg.api.model import STATE_NAME_CHARS, Model
 from procalg.api.search import CheckEngine, SearchOptions, counted, implementation
+from procalg.api.vocabulary import TEXT_FORMATS
 from procalg.checks.compensation import census_outcomes, terminal_outcomes
 from procalg.errors import ProcalgError
 from procalg.lts import LTS
@@ -37,8 +38,6 @@ from procalg.lts.replayed_names import ReplayedNames, ReplayError
 from procalg.lts.sketch import sketch
 from procalg.semantics.deep import run_deep
 from procalg.terms import show_process
-
-TEXT_FORMATS = ("aut", "dot", "json", "graphml")
 
 
 def process_lts(model: Model, process: str, *, max_states: int | None = None,

@@ -36,17 +36,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from enum import StrEnum
 from typing import Any
 
 from procalg.api.model import Model
+from procalg.api.vocabulary import CheckEngine
 from procalg.checks.compensation import WATCHED
 from procalg.checks.deadlock import check_deadlock, check_deadlock_product
 from procalg.checks.divergence import check_divergence, check_divergence_product
 from procalg.checks.reachability import check_reachable, check_reachable_product
 from procalg.checks.result import CheckResult, RefinementModel, Stats
-from procalg.choices import Choice
-from procalg.errors import LimitExceeded, ProcalgError, UsageError
+from procalg.errors import LimitExceeded, ProcalgError
 from procalg.lts import LTS
 from procalg.lts.census import Census, take_census
 from procalg.lts.held import HeldOrder, is_held
@@ -58,39 +57,6 @@ from procalg.reserved import CANCEL
 from procalg.semantics.deep import run_deep
 from procalg.semantics.leaves import learn
 from procalg.semantics.network import NotApplicable
-
-
-class CheckEngine(Choice, StrEnum):
-    """Which engine answers a check (``--engine``); a member is its option's text.
-
-    Example:
-        >>> CheckEngine.parse("product") is CheckEngine.PRODUCT
-        True
-        >>> CheckEngine.parse("fast")
-        Traceback (most recent call last):
-        procalg.errors.UsageError: procalg: error: no engine called 'fast'
-          hint: use auto, product, reference or symbolic
-    """
-
-    AUTO = "auto"
-    """The product engine where a network applies, else the reference (and
-    the symbolic engine for integer data)."""
-    PRODUCT = "product"
-    """Only the product engine: an error where it cannot run."""
-    REFERENCE = "reference"
-    """The term-level rules, state by state."""
-    SYMBOLIC = "symbolic"
-    """z3: bounded model checking, k-induction, Spacer."""
-
-    @classmethod
-    def kind(cls) -> str:
-        """An engine (the message of a wrong ``--engine``)."""
-        return "engine"
-
-    @classmethod
-    def error(cls, message: str, *, hint: str) -> UsageError:
-        """A command-line option's error (``procalg: error: ...``)."""
-        return UsageError(message, hint=hint)
 
 LEAF_LIMIT = 50_000
 """Largest leaf the product engine explores before falling back (an

@@ -18,7 +18,6 @@ Example:
 
 from __future__ import annotations
 
-from procalg.api.export import process_lts
 from procalg.api.model import Model
 from procalg.checks.signals import channel_of, stranded_signals
 from procalg.errors import ProcalgError
@@ -36,6 +35,8 @@ def signal_warnings(model: Model, *, max_states: int | None = None) -> list[str]
         return []
     names = dict.fromkeys(a.property.process.id for a in model.assertions
                           if isinstance(getattr(a.property, "process", None), ast.Name))
+    from procalg.api.export import process_lts  # a model with signals only: not check's start-up
+
     out: list[str] = []
     for name in names:
         try:

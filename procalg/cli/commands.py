@@ -10,15 +10,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from procalg.api import check_assertion, load
-from procalg.api.export import (
-    draw,
-    export_chunks,
-    lts_stats,
-    parse_trace,
-    process_lts,
-    process_stats,
-    reduced,
-)
 from procalg.api.search import SearchOptions
 from procalg.api.signals import signal_warnings
 from procalg.cli.progress import ProgressLine
@@ -129,6 +120,9 @@ def _print_details(reports: list, *, show_tau: bool, explained: dict,
 
 def lts(args: argparse.Namespace) -> int:
     """``procalg lts FILE PROCESS [--stats] [--format F [-o OUT]] [--minimize E]``."""
+    # lts and graph only: the export formats and minimisation are not check's start-up
+    from procalg.api.export import export_chunks, lts_stats, process_lts, process_stats, reduced
+
     model = load(args.file)
     if args.output is not None and args.format is None:
         raise UsageError("-o needs --format to say what to write",
@@ -157,6 +151,8 @@ def lts(args: argparse.Namespace) -> int:
 
 def graph(args: argparse.Namespace) -> int:
     """``procalg graph FILE PROCESS -o OUT [--minimize E] [--highlight-trace T]``."""
+    from procalg.api.export import draw, parse_trace, process_lts, reduced
+
     model = load(args.file)
     names = args.minimize is None  # a quotient's states are blocks, not terms
     explored = process_lts(model, args.process, max_states=args.max_states,

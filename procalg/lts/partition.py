@@ -48,23 +48,12 @@ import numpy as np
 
 from procalg.choices import Choice
 from procalg.errors import ProcalgError
+from procalg.lts.bisimulation import Bisimulation
 from procalg.lts.lts import LTS, TAU_INDEX
 from procalg.lts.paige_tarjan import strong_partition
 from procalg.lts.saturation import saturate
 from procalg.lts.signature import History, branching_refinement, strong_refinement
 from procalg.lts.tau import collapse_tau_sccs, effective_labels
-
-
-class Bisimulation(Choice, enum.Enum):
-    """The bisimulations this module computes.
-
-    ``procalg.checks.Equivalence`` (what a user asks ``P = Q :[...]`` for) adds
-    trace equivalence, which is not a bisimulation; its other values equal these.
-    """
-
-    STRONG = "strong"
-    WEAK = "weak"
-    BRANCHING = "branching"
 
 
 class PartitionEngine(Choice, enum.Enum):

@@ -28,7 +28,7 @@ from procalg.errors import ModelError
 from procalg.semantics.infinite import INTEGERS, REPLAY_VALUES, Infinite, Integers  # noqa: F401
 from procalg.semantics.lazy_errors import EvaluationError
 from procalg.source import Span
-from procalg.terms import Atom, Dotted, Event, Value, show, sort_key
+from procalg.terms import Atom, Dotted, Event, Value, show, sort_key, sorted_values
 
 LIST_AT_MOST = 10_000_000
 """Most events listed at once from a channel typed by a datatype too big to list up front."""
@@ -333,7 +333,7 @@ class Types:
         found = self._events.get(channel)
         if found is None:
             _listable(channel, self.channels[channel])
-            columns = [sorted(t, key=sort_key) for t in self.channels[channel]]
+            columns = [sorted_values(t) for t in self.channels[channel]]
             found = tuple(self.event(channel, tuple(f)) for f in itertools.product(*columns))
             self._events[channel] = found
         return found

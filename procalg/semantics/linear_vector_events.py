@@ -40,7 +40,7 @@ from procalg.semantics.vector_exprs import (
     vector_expr,
 )
 from procalg.syntax import ast
-from procalg.terms import sort_key
+from procalg.terms import sort_key, sorted_values
 
 if TYPE_CHECKING:
     from procalg.semantics.linear import Machine
@@ -121,9 +121,12 @@ def _layout(types: tuple[frozenset, ...]) -> tuple[list, list, list, np.ndarray]
     radix: list[int] = []
     size = 1
     for allowed in types:
-        ordered = sorted(allowed, key=sort_key)
+        ordered = sorted_values(allowed)
         index: dict[str, tuple[int, np.ndarray]] = {}
-        for kind in {_field_kind(frozenset([v])) for v in ordered}:
+        kinds = {kind_of(v) for v in ordered}  # each value's, as _field_kind would say it
+        if None in kinds:
+            raise NotVector("a field type of values of several kinds")
+        for kind in kinds:
             at = [i for i, v in enumerate(ordered) if kind_of(v) == kind]
             codes = np.array([encode(ordered[i]) for i in at], dtype=np.int64)
             low, high = int(codes.min()), int(codes.max())

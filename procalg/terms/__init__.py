@@ -23,12 +23,21 @@ from procalg.terms.process import (
     Timeout,
     show_process,
 )
-from procalg.terms.values import Atom, Dotted, Event, Sequence, Value, show, sort_key
+from procalg.terms.values import (
+    Atom,
+    Dotted,
+    Event,
+    Sequence,
+    Value,
+    show,
+    sort_key,
+    sorted_values,
+)
 
 __all__ = [
     "OMEGA", "SKIP", "STOP", "AlphaParallel", "Atom", "Call", "Dotted", "Event",
     "ExceptionOp", "ExternalChoice", "Hide", "Input", "InternalChoice", "Interrupt", "Omega",
     "Parallel",
     "Prefix", "Process", "Rename", "Seq", "Sequence", "Skip", "Stop", "Timeout",
-    "Value", "show", "show_process", "sort_key",
+    "Value", "show", "show_process", "sort_key", "sorted_values",
 ]

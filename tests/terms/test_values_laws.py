@@ -11,7 +11,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from procalg.terms.values import Atom, Dotted, Event, Sequence, show, sort_key
+from procalg.terms.values import Atom, Dotted, Event, Sequence, show, sort_key, sorted_values
 
 scalars = st.one_of(st.integers(-5, 5), st.sampled_from([Atom("x"), Atom("y")]))
 
@@ -54,3 +54,14 @@ def test_events_are_equal_hash_alike_and_print_alike_exactly_when_their_fields_a
     else:
         assert (e1 < e2) != (e2 < e1)
     assert str(e1) == ".".join(["c", *map(show, f)])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.lists(st.integers(-50, 50)),  # plain ints: the quick path
+                 st.lists(st.one_of(st.integers(-2, 2), st.booleans())),  # True == 1
+                 st.lists(values, max_size=6)))
+def test_sorted_values_orders_as_sort_key_does_ints_alone_or_mixed(items: list) -> None:
+    got = sorted_values(items)
+    assert got == sorted(items, key=sort_key)
+    assert [type(v) for v in got] == [type(v) for v in sorted(items, key=sort_key)]
+
