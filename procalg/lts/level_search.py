@@ -18,7 +18,8 @@ calls does not set the pace. This is the level-by-level search of FDR (Gibson-Ro
 Armstrong, Boulgakov and Roscoe, "FDR3 — a modern refinement checker for CSP", TACAS 2014).
 
 Complexity: O(S log S + T log T) numpy work for S states and T transitions;
-memory about 10 bytes per state plus one level's successors.
+memory about 10 bytes per state (the key's width when codes are wide) plus
+four batches of about :data:`SCRATCH` bytes and a budget of unchecked successors.
 
 Example:
     >>> from procalg.lts.lts import LTS
