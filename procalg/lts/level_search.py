@@ -18,7 +18,8 @@ calls does not set the pace. This is the level-by-level search of FDR (Gibson-Ro
 Armstrong, Boulgakov and Roscoe, "FDR3 — a modern refinement checker for CSP", TACAS 2014).
 
 Complexity: O(S log S + T log T) numpy work for S states and T transitions;
-memory about 10 bytes per state plus one level's successors.
+memory about 10 bytes per state (the key's width when codes are wide) plus
+four batches of about :data:`SCRATCH` bytes and a budget of unchecked successors.
 
 Example:
     >>> from procalg.lts.lts import LTS
@@ -43,8 +44,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from procalg.errors import LimitExceeded
+from procalg.lts import level_paths
 from procalg.lts.dense_levels import DenseLevels, marked_batch  # or the dense walk
-from procalg.lts.factor_tables import TableFactor
 from procalg.lts.held import held_stop
 from procalg.lts.leaf_levels import FEW, OneLeaf
 from procalg.lts.lts import TAU
@@ -52,18 +53,22 @@ from procalg.lts.narrow_levels import CHECK, MARK_DEPTH, Marks, delayed_batch
 from procalg.lts.parity import alternates
 from procalg.lts.vectors import Tables
 from procalg.lts.visited import Recode, Visited, sorted_unique
+from procalg.lts.wide_keys import moved
 
 CHUNK = 1 << 14
-"""Frontier states expanded per batch (bounds the scratch memory)."""
+"""Most frontier states expanded per batch (bounds the scratch memory)."""
+
+SCRATCH = 1 << 25
+"""Bytes of successor codes one batch aims at: a level's batches shrink below
+:data:`CHUNK` states when states have many moves or codes are wide keys (an
+xUML model of 131 components: 120-byte keys, 250 moves a state, 490 MB a
+batch of ``CHUNK`` states, four of them at once)."""
+
+MIN_CHUNK = 1 << 6
+"""Fewest frontier states per batch however many moves each has (a batch's fixed cost)."""
 
 NARROW = 1 << 11
 """Levels up to this size are expanded in batches of several levels."""
-
-PATH_CODES = 1 << 20
-"""Codes taken from the visited set per scan while a trace is rebuilt."""
-
-FAN = 1 << 12
-"""Most moves of one rule into a code for which a trace is rebuilt with the reversed tables."""
 
 MIN_BUDGET = 1 << 16
 """Fewest successors gathered before a look-up in the visited set (:meth:`LevelSearch._budget`)."""
@@ -108,31 +113,6 @@ class SearchResult:
         return tuple(x for x in self.path if x != TAU)
 
 
-def backward_fan(tables: Tables) -> float:
-    """The most moves one rule of the reversed tables may fire into a code:
-    the product of its components' most local predecessors (a lazy
-    component's are not known: infinite). The rules' sum bounds a step's
-    work, but a network of a thousand small rules (phone: 1,283 rules, a
-    sum of 94,147) steps backwards fast; one large product does not.
-
-    Example:
-        >>> from procalg.lts.lts import LTS
-        >>> from procalg.lts.network import close, component
-        >>> p = LTS.build(2, 0, ["a"], [(0, "a", 1), (1, "a", 1)])
-        >>> backward_fan(Tables(close(component(p))))  # state 1: from 0 and from 1
-        2.0
-    """
-    fan = 0.0
-    for group in tables.backward:
-        if not isinstance(group, list) or not all(isinstance(f, TableFactor) for f in group):
-            return float("inf")
-        product = 1.0
-        for f in group:
-            product *= float(f.count.max()) if len(f.count) else 0.0
-        fan = max(fan, product)
-    return fan
-
-
 Stop = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], "tuple[int, str] | None"]
 
 
@@ -152,6 +132,7 @@ class LevelSearch:
         self.transitions = 0
         self.peak = 0
         self.start = time.perf_counter()
+        self.fan = 1.0  # moves per state of the last expanded batch: sizes the next
         self.check = CHECK  # levels between looks at the visited set (1 if most were old)
         self.marks: Marks | None = None  # a byte per code, once the search is deep
         self._alternates: bool | None = None  # no move stays in its level (asked once)
@@ -240,12 +221,13 @@ class LevelSearch:
         # half the visited states' count; each distinct successor searched for
         # about once); the survivors (new states) wait in ``fresh``,
         # deduplicated among themselves only
-        if len(frontier) <= CHUNK:  # one chunk: a thread hand-off would cost more than it saves
+        item = self.item
+        if len(frontier) <= self.chunk():  # one chunk: a hand-off would cost more than it saves
             count, succ, hit, scratch = self._expand(frontier, stop)
             self.transitions += count
             if hit is not None:
                 return hit
-            self._account(8 * len(succ) + scratch)
+            self._account(item * len(succ) + scratch)
             self.visited.add_level(self._unseen(succ), checked=True, unique=True)
             return None
         budget = self._budget()
@@ -253,10 +235,12 @@ class LevelSearch:
         fresh: list[np.ndarray] = []
         raw_size = fresh_size = 0
         running: deque[Future] = deque()
-        starts = iter(range(0, len(frontier), CHUNK))
+        lo = 0
         while True:
-            while len(running) < 2 * self.workers and (lo := next(starts, None)) is not None:
-                running.append(pool.submit(self._expand, frontier[lo: lo + CHUNK], stop))
+            while len(running) < 2 * self.workers and lo < len(frontier):
+                hi = lo + self.chunk()  # sized by the moves per state seen last
+                running.append(pool.submit(self._expand, frontier[lo: hi], stop))
+                lo = hi
             if not running:
                 break
             count, succ, hit, scratch = running.popleft().result()
@@ -267,7 +251,7 @@ class LevelSearch:
                 return hit
             raw.append(succ)
             raw_size += len(succ)
-            self._account(8 * (raw_size + fresh_size) + scratch * len(running))
+            self._account(item * (raw_size + fresh_size) + scratch * len(running))
             if raw_size > budget:
                 fresh.append(self._unseen(sorted_unique(np.concatenate(raw), "stable", own=True)))
                 fresh_size += len(fresh[-1])
@@ -292,18 +276,43 @@ class LevelSearch:
         """
         budget = len(self.visited) // 2
         if self.max_memory is not None:
-            budget = min(budget, (self.max_memory - self.visited.nbytes) // 32)
+            budget = min(budget, (self.max_memory - self.visited.nbytes) // (4 * self.item))
         return max(MIN_BUDGET, budget)
+
+    @property
+    def item(self) -> int:
+        """Bytes of one successor code as the search holds it (a Python integer: about 40)."""
+        dtype = self.tables.dtype
+        return 48 if dtype.kind == "O" else dtype.itemsize
+
+    def chunk(self) -> int:
+        """Frontier states in the next batch: :data:`CHUNK`, or as many as make
+        about :data:`SCRATCH` bytes of successors at the moves per state seen last.
+
+        Example:
+            >>> from procalg.lts.lts import LTS
+            >>> from procalg.lts.network import close, component
+            >>> search = LevelSearch(Tables(close(component(LTS.build(1, 0, [], [])))))
+            >>> search.chunk() == CHUNK
+            True
+            >>> search.fan = 1000.0  # 8-byte codes: 4,096 states make 32 MiB of successors
+            >>> search.chunk()
+            4194
+        """
+        return min(CHUNK, max(MIN_CHUNK, int(SCRATCH / (self.item * max(self.fan, 1.0)))))
 
     def _expand(self, chunk: np.ndarray, stop: Stop | None
                 ) -> tuple[int, np.ndarray, tuple[int, str] | None, int]:
         src, dst, lab = (self.por.successors(chunk) if self.por
                          else self.tables.successors(chunk))
+        self.fan = len(src) / max(1, len(chunk))
         dst = self.held(dst)  # stubborn sets fire on integers
         hit = None
         if stop is not None:  # a goal sees integer sources (targets: keys decode too)
             words = self.tables.layout.words
             hit = stop(self.tables.layout.cast(chunk) if words else chunk, src, dst, lab)
+        if self.por is None and len(dst):  # a move changing no component finds nothing new:
+            dst = dst[moved(dst, chunk[src])]  # dropped before the sort (an xUML model: 3 in 4)
         # the targets are this chunk's scratch (stubborn sets' may be kept: copied)
         return len(src), sorted_unique(dst, own=self.por is None), hit, 4 * dst.nbytes
 
@@ -330,64 +339,13 @@ class LevelSearch:
             self.progress(Progress(n, self.visited.depth, n / secs, self.visited.nbytes))
 
     def path_to(self, code: int) -> list[str]:
-        """Labels of a shortest path from the initial state to ``code``
-        (through the least predecessor code at each step).
-
-        When few moves can enter a code (:func:`backward_fan`), each step
-        fires the reversed tables into it and keeps the least predecessor
-        one level up. Otherwise the path is rebuilt backwards by firing the
-        level before forwards and keeping the moves into the current state:
-        firing the moves backwards enumerates every combination of the
-        components' local predecessors, most of them never reached (the 64
-        cells of a knight's tour: billions), where this costs at most a
-        level's successors per step (its codes are fired in ascending order,
-        and the first chunk with a move in ends the step). The visited set
-        is scanned for several levels at once, about ``PATH_CODES`` codes.
-        """
-        here = self.held([code])
-        level = int(self.visited.level_of(here)[0])
-        labels: list[str] = []
-        if backward_fan(self.tables) <= FAN:  # few moves into a code: the reversed tables
-            while level > 0:
-                _, pred, lab = self.tables.successors(here, backward=True)
-                ok = np.flatnonzero(self.visited.level_of(pred) == level - 1)
-                best = ok[np.argsort(pred[ok], kind="stable")[0]]  # keys sort as their codes
-                labels.append(self.tables.labels[int(lab[best])])
-                here, level = pred[[best]], level - 1
-            return labels[::-1]
-        levels: dict[int, np.ndarray] = {}
-        per_level = max(1, len(self.visited) // (self.visited.depth + 1))
-        span = max(1, min(1024, PATH_CODES // per_level))
-        while level > 0:
-            if level - 1 not in levels:
-                levels = self._levels(max(0, level - span), level)
-            here, label = self._step_back(here, levels.pop(level - 1))
-            labels.append(self.tables.labels[label])
-            level -= 1
-        return labels[::-1]
+        """Labels of a shortest path from the initial state to ``code`` (through the
+        least predecessor code at each step): :func:`procalg.lts.level_paths.path_to`."""
+        return level_paths.path_to(self, code)
 
     def _levels(self, low: int, high: int) -> dict[int, np.ndarray]:
         """The codes of levels ``low`` to ``high`` - 1, each level's sorted."""
-        codes, tags = self.visited.at_levels(low, high)
-        codes = self.held(codes)
-        order = np.argsort(codes, kind="stable")  # keys sort as their codes
-        order = order[np.argsort(tags[order], kind="stable")]
-        codes, tags = codes[order], tags[order]
-        bounds = np.searchsorted(tags, np.arange(low, high + 1))
-        return {lv: codes[bounds[k]: bounds[k + 1]] for k, lv in enumerate(range(low, high))}
-
-    def _step_back(self, here: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, int]:
-        """The least of the sorted ``codes`` with a move into ``here`` (one
-        code, held form) and that move's label index (the first such move)."""
-        for lo in range(0, len(codes), CHUNK):
-            chunk = codes[lo: lo + CHUNK]
-            src, dst, lab = self.tables.successors(chunk)
-            dst = dst if dst.dtype == here.dtype else self.held(dst)
-            into = np.flatnonzero(dst == here[0])
-            if len(into):
-                best = into[np.argmin(src[into])]  # argmin: the first of the least source
-                return chunk[[src[best]]], int(lab[best])
-        raise AssertionError("no move from a BFS level into a state of the next")
+        return level_paths.levels(self, low, high)
 
     def result(self, found: bool, path: list[str] | tuple[str, ...] = (),
                cycle: tuple[str, ...] | None = None, notes: tuple[str, ...] = ()

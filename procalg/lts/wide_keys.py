@@ -127,6 +127,20 @@ def _raw(keys: np.ndarray) -> np.ndarray:
     return keys.view(np.uint64).reshape(len(keys), keys.dtype.itemsize // 8)
 
 
+def moved(dst: np.ndarray, src: np.ndarray) -> np.ndarray:
+    """Mask of the moves whose target code differs from their source code,
+    pairwise (int64 codes, or keys compared as words).
+
+    Example:
+        >>> keys = np.array([5, 7], dtype=">u8").view("V8")
+        >>> moved(keys, keys[[0, 0]]).tolist(), moved(np.array([1, 2]), np.array([1, 1])).tolist()
+        ([False, True], [False, True])
+    """
+    if dst.dtype.kind == "V":
+        return ~_same(dst, src)
+    return np.asarray(dst != src, dtype=bool)
+
+
 def _same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Mask of equal keys, pairwise (a few uint64 compares, not a call per key)."""
     return (_raw(a) == _raw(b)).all(axis=1)

@@ -217,3 +217,48 @@ def test_a_process_whose_parameter_grows_without_bound_is_left_to_the_term_rules
     model = loads("channel a\nP(n) = a -> P(n+1)\nQ(n) = a -> Q((n+1) % 4)\n")
     assert "grows without bound" in model.network("P(0)").reason
     assert model.network("Q(0)").notes[0] == "one sequential component"
+
+
+XUML = """
+N = 7
+I = {0..N}
+channel create, delete : I
+channel gen, rem : I.I
+channel get, set : I.Bool
+channel bad
+Q(i, s) = #s < 2 & gen!i?x -> Q(i, s^<x>) [] #s > 0 & rem!i!head(s) -> Q(i, tail(s))
+Queue(i) = create!i -> (Q(i, <>) /\\ delete!i -> STOP)
+Var(i, b) = get!i!b -> Var(i, b) [] set!i?c -> Var(i, c)
+Reader = [] i : I @ get!i?b -> Reader
+Ctrl(i) = create!i -> set!i!LAST -> gen!i!i -> rem!i!i -> get!i?b ->
+          (if not b then bad -> STOP else if i < N then delete!i -> Ctrl(i + 1) else STOP)
+Store = (||| i : I @ Var(i, false)) [| {| get |} |] Reader
+System = (Ctrl(0) [| {| create, delete, gen, rem |} |] (||| i : I @ Queue(i)))
+         [| {| get, set |} |] Store
+Spec = [] e : diff(Events, {bad}) @ e -> Spec
+assert Spec [T= System
+"""
+"""The shape of an xUML model's signal queues (Tokeneer): eight queues of 73
+states each, explored whole, of which the product reaches three; reads of
+stored values that change no state (self-loops); codes past 62 bits."""
+
+
+@pytest.mark.parametrize("last", ["true", "(i != N)"])
+def test_whole_queues_the_product_barely_reaches_check_in_tiny_batches_as_the_reference(
+        last: str, monkeypatch) -> None:
+    from procalg.lts import level_search
+
+    monkeypatch.setattr(level_search, "SCRATCH", 1)  # a batch of MIN_CHUNK states
+    monkeypatch.setattr(level_search, "MIN_CHUNK", 1)  # of one state: many batches a level
+    model = loads(XUML.replace("LAST", last))
+    (fast,) = check_model(model)
+    (slow,) = check_model(model, options=SearchOptions(engine=CheckEngine.REFERENCE))
+    notes = fast.check.stats.extra["notes"]
+    assert fast.check.stats.extra["engine"] == "product"
+    assert not any("explored lazily" in n for n in notes)  # 666 local states in all: whole
+    assert any("2 64-bit words" in n for n in notes)
+    assert (fast.result, fast.check.stats.states) == (slow.result, slow.check.stats.states)
+    assert fast.check.stats.states == 48
+    if last != "true":
+        assert fast.check.counterexample.trace == slow.check.counterexample.trace
+        assert fast.check.counterexample.trace[-2:] == ("get.7.false", "bad")

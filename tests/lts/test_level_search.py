@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from procalg.checks.deadlock import deadlock_goal
 from procalg.checks.reachability import reachability_goal
-from procalg.lts import LTS, explore, level_search, vectors
+from procalg.lts import LTS, explore, level_paths, level_search, vectors
 from procalg.lts.level_search import LevelSearch
 from procalg.lts.network import close, component, parallel
 from procalg.lts.product import count_states, explore_product, find_path
@@ -104,6 +104,7 @@ def _reversed_tables_path(search: LevelSearch, code: int) -> list[str]:
         _, pred, lab = search.tables.successors(here, backward=True)
         ok = np.flatnonzero(search.visited.level_of(pred) == level - 1)
         best = ok[np.argsort(pred[ok], kind="stable")[0]]
+        best = min((int(lab[i]), int(i)) for i in ok if pred[i] == pred[best])[1]  # least label
         labels.append(search.tables.labels[int(lab[best])])
         here, level = pred[[best]], level - 1
     return labels[::-1]
@@ -125,8 +126,8 @@ def test_a_path_rebuilt_forwards_is_the_reversed_tables_shortest_least_path(tree
     net = close(_network(tree))
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(level_search, "CHUNK", 2)  # several chunks a level: the early stop
-        patch.setattr(level_search, "PATH_CODES", 3)  # a scan of the visited set per level or few
-        patch.setattr(level_search, "FAN", -1)  # never the reversed tables
+        patch.setattr(level_paths, "PATH_CODES", 3)  # a scan of the visited set per level or few
+        patch.setattr(level_paths, "FAN", -1)  # never the reversed tables
         search = LevelSearch(Tables(net), max_states=2_000)
         search.run()
         levels = {}
@@ -150,3 +151,42 @@ def test_a_path_into_a_state_with_billions_of_predecessor_combinations_is_rebuil
         net = parallel(net, component(cell), {"a", "done"})
     found = find_path(close(net), deadlock_goal)
     assert found.found and found.path == ("a", "done")
+
+
+def _fan(width: int) -> LTS:
+    """A ring of four states with ``width`` self-loops at each: many moves a state, few new."""
+    loops = [(s, f"x{k}", s) for s in range(4) for k in range(width)]
+    return LTS.build(4, 0, ["a", *(f"x{k}" for k in range(width))],
+                     [(s, "a", (s + 1) % 4) for s in range(4)] + loops)
+
+
+def test_batches_shrink_below_the_chunk_when_states_have_many_moves():
+    net = close(parallel(parallel(component(_fan(30)), component(_fan(30)), set()),
+                         component(_fan(30)), set()))
+    plain = count_states(net)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(level_search, "NARROW", 0)
+        patch.setattr(level_search, "MIN_CHUNK", 1)
+        patch.setattr(level_search, "SCRATCH", 8 * 90 * 3)  # three states' moves a batch
+        search = LevelSearch(Tables(net))
+        assert search.run() is None
+        assert search.fan == 3 * 31  # every state: 90 self-loops and 3 moves on
+        assert search.chunk() == 2  # 8-byte codes, 93 moves each: 2 states in 2,160 bytes
+        shrunk = count_states(net)
+    assert (shrunk.states, shrunk.transitions, shrunk.levels) == (
+        plain.states, plain.transitions, plain.levels)
+    assert (plain.states, plain.transitions) == (64, 64 * 93)
+
+
+def test_self_loops_left_out_of_the_sort_still_count_and_meet_the_goal():
+    net = close(parallel(component(_fan(2)), component(_fan(1)), {"a"}))
+    searched = count_states(net)
+    assert (searched.states, searched.transitions) == (4, 4 * 4)
+    found = find_path(net, reachability_goal("x1"))  # a self-loop, from the start
+    assert (found.found, found.trace) == (True, ("x1",))
+    with pytest.MonkeyPatch.context() as patch:  # the same in wide, word-aligned keys
+        patch.setattr(vectors, "_MAX_BITS", 0)
+        patch.setattr(vectors, "_MAX_CODE", 1)
+        assert Tables(net).layout.words >= 1
+        wide = count_states(net)
+        assert (wide.states, wide.transitions) == (4, 4 * 4)

@@ -1,0 +1,143 @@
+"""Rebuilding a shortest trace after a level-by-level search (no parent array).
+
+:class:`~procalg.lts.level_search.LevelSearch` keeps each visited code's BFS
+level only; a trace to a code is rebuilt backwards one level at a time, by the
+reversed tables where few moves can enter a code, else by firing the level
+before forwards (the backward search of FDR's level-by-level checks:
+Gibson-Robinson et al., "FDR3", TACAS 2014).
+
+Complexity: per step, the reversed tables' moves into one code, or at most
+one level's successors.
+
+Example:
+    >>> from procalg.lts.lts import LTS
+    >>> from procalg.lts.level_search import LevelSearch
+    >>> from procalg.lts.network import close, component
+    >>> p = LTS.build(3, 0, ["a", "b"], [(0, "a", 1), (1, "b", 2)])
+    >>> search = LevelSearch(Tables(close(component(p))))
+    >>> search.run() is None, path_to(search, 2)
+    (True, ['a', 'b'])
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from procalg.lts.factor_tables import TableFactor
+from procalg.lts.vectors import Tables
+
+if TYPE_CHECKING:  # the search calls this module
+    from procalg.lts.level_search import LevelSearch
+
+PATH_CODES = 1 << 20
+"""Codes taken from the visited set per scan while a trace is rebuilt."""
+
+FAN = 1 << 12
+"""Most moves of one rule into a code for which a trace is rebuilt with the reversed tables."""
+
+
+def backward_fan(tables: Tables) -> float:
+    """The most moves one rule of the reversed tables may fire into a code:
+    the product of its components' most local predecessors (a lazy
+    component's are not known: infinite). The rules' sum bounds a step's
+    work, but a network of a thousand small rules (phone: 1,283 rules, a
+    sum of 94,147) steps backwards fast; one large product does not.
+
+    Example:
+        >>> from procalg.lts.lts import LTS
+        >>> from procalg.lts.network import close, component
+        >>> p = LTS.build(2, 0, ["a"], [(0, "a", 1), (1, "a", 1)])
+        >>> backward_fan(Tables(close(component(p))))  # state 1: from 0 and from 1
+        2.0
+    """
+    fan = 0.0
+    for group in tables.backward:
+        if not isinstance(group, list) or not all(isinstance(f, TableFactor) for f in group):
+            return float("inf")
+        product = 1.0
+        for f in group:
+            product *= float(f.count.max()) if len(f.count) else 0.0
+        fan = max(fan, product)
+    return fan
+
+
+def path_to(search: LevelSearch, code: int) -> list[str]:
+    """Labels of a shortest path from the initial state to ``code``
+    (through the least predecessor code at each step).
+
+    When few moves can enter a code (:func:`backward_fan`), each step
+    fires the reversed tables into it and keeps the least predecessor
+    one level up. Otherwise the path is rebuilt backwards by firing the
+    level before forwards and keeping the moves into the current state:
+    firing the moves backwards enumerates every combination of the
+    components' local predecessors, most of them never reached (the 64
+    cells of a knight's tour: billions), where this costs at most a
+    level's successors per step (its codes are fired in ascending order,
+    and the first chunk with a move in ends the step). The visited set
+    is scanned for several levels at once, about ``PATH_CODES`` codes.
+    """
+    here = search.held([code])
+    level = int(search.visited.level_of(here)[0])
+    labels: list[str] = []
+    tables = search.tables
+    if backward_fan(tables) <= FAN:  # few moves into a code: the reversed tables
+        while level > 0:
+            _, pred, lab = tables.successors(here, backward=True)
+            ok = np.flatnonzero(search.visited.level_of(pred) == level - 1)
+            best = least(pred, lab, ok)
+            labels.append(tables.labels[int(lab[best])])
+            here, level = pred[[best]], level - 1
+        return labels[::-1]
+    known: dict[int, np.ndarray] = {}
+    per_level = max(1, len(search.visited) // (search.visited.depth + 1))
+    span = max(1, min(1024, PATH_CODES // per_level))
+    while level > 0:
+        if level - 1 not in known:
+            known = levels(search, max(0, level - span), level)
+        here, label = _step_back(search, here, known.pop(level - 1))
+        labels.append(tables.labels[label])
+        level -= 1
+    return labels[::-1]
+
+
+def levels(search: LevelSearch, low: int, high: int) -> dict[int, np.ndarray]:
+    """The codes of levels ``low`` to ``high`` - 1, each level's sorted."""
+    codes, tags = search.visited.at_levels(low, high)
+    codes = search.held(codes)
+    order = np.argsort(codes, kind="stable")  # keys sort as their codes
+    order = order[np.argsort(tags[order], kind="stable")]
+    codes, tags = codes[order], tags[order]
+    bounds = np.searchsorted(tags, np.arange(low, high + 1))
+    return {lv: codes[bounds[k]: bounds[k + 1]] for k, lv in enumerate(range(low, high))}
+
+
+def _step_back(search: LevelSearch, here: np.ndarray, codes: np.ndarray
+               ) -> tuple[np.ndarray, int]:
+    """The least of the sorted ``codes`` with a move into ``here`` (one
+    code, held form) and that move's label index (the first such move)."""
+    step = search.chunk()  # the search's batch: its scratch memory stays bounded
+    for lo in range(0, len(codes), step):
+        chunk = codes[lo: lo + step]
+        src, dst, lab = search.tables.successors(chunk)
+        dst = dst if dst.dtype == here.dtype else search.held(dst)
+        into = np.flatnonzero(dst == here[0])
+        if len(into):
+            best = least(src, lab, into)  # sources ascend as the sorted codes do
+            return chunk[[src[best]]], int(lab[best])
+    raise AssertionError("no move from a BFS level into a state of the next")
+
+
+def least(codes: np.ndarray, labels: np.ndarray, among: np.ndarray) -> int:
+    """The move of ``among`` from (or to) the least code, of least label index
+    there: one answer whichever way the moves were listed (two labels may join
+    the same pair of states).
+
+    Example:
+        >>> least(np.array([4, 2, 2, 9]), np.array([0, 3, 1, 0]), np.array([0, 1, 2]))
+        2
+    """
+    first = among[np.argsort(codes[among], kind="stable")[0]]  # keys sort as their codes
+    ties = among[codes[among] == codes[first]]
+    return int(ties[np.argmin(labels[ties])])
