@@ -87,7 +87,8 @@ def nested_network(term: Process, source: Source, operand: Network,
     head = f"{name}({clipped(show_process(source.process), 60)}): "
     inner = ctl.abortable(close(reduced(operand)), str(THROW_EVENT))
     system = NestedNetwork(inner, source.order)
-    if source.order.chase or is_prioritised(operand):
+    if source.order.chase or is_prioritised(operand) or not all(
+            isinstance(c, LTS) for c in operand.components):  # a scope reads whole ones
         made, how = nested_component(system, lazy=lazy, max_states=leaves.lazy_limit,
                                      lazy_limit=leaves.lazy_limit,
                                      name=clipped(show_process(term), 40))
