@@ -26,6 +26,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks.families_timed import fischer_proc, fischer_states
+
 MODELS = Path(__file__).resolve().parents[1] / "models"
 PROMELA = Path(__file__).resolve().parent / "promela"
 
@@ -463,4 +465,7 @@ FAMILIES: dict[str, Family] = {f.name: f for f in [
     Family("milner-refines", ("N",), ((8,), (12,)), ((18,),),
            milner_checked("ASpec(0) [T= Scheduler \\ {| b |}"), milner_monitor,
            _milner_states),
+    # priority over a network under ';' (tock-CSP): procalg alone, no Promela peer
+    Family("fischer-tock", ("N",), ((4,), (5,)), ((6,), (7,)), fischer_proc, None,
+           fischer_states),
 ]}

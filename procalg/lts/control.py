@@ -77,7 +77,7 @@ def sequence(first: Network, second: Network) -> Network:
         if r.label == TICK:
             node.add(TAU, node.enter((*r.parts, node.phase("\x00then", (0, 1))), 1))
         elif r.label != DONE:
-            node.add(r.label, r.parts)
+            node.add(r.label, r.parts, r)
     for r in node.rules[1]:
         node.guarded(r, "\x00second", 1)
     return node.network()
@@ -158,10 +158,10 @@ def external_choice(left: Network, right: Network) -> Network:
                 node.guarded(r, f"\x00{side}τ", 0, own, side=side)
             elif kind == "event" and moved[other]:
                 node.add(r.label, node.reset((*r.parts, node.phase(f"\x00{side}!", (0, own))),
-                                             other))
-                node.add(r.label, (*r.parts, node.phase(f"\x00{side}=", (own, own))))
+                                             other), r)
+                node.add(r.label, (*r.parts, node.phase(f"\x00{side}=", (own, own))), r)
             elif kind == "event":
-                node.add(r.label, (*r.parts, node.phase(f"\x00{side}=", (0, own), (own, own))))
+                node.add(r.label, (*r.parts, node.phase(f"\x00{side}=", (0, own), (own, own))), r)
             elif kind == TICK and moved[other] and (moved[side] or node.may_start(r)):
                 node.add(TICK, node.reset(node.finish(
                     (*r.parts, node.phase(f"\x00{side}✓!", (0, 3))), side), other))
@@ -214,10 +214,10 @@ def interrupt(left: Network, right: Network) -> Network:
         if kind == TAU:
             node.guarded(r, "\x001τ", 0, 1, side=1)
         elif kind == "event" and left_moved:
-            node.add(r.label, node.reset((*r.parts, node.phase("\x001!", (0, 1))), 0))
-            node.add(r.label, (*r.parts, node.phase("\x001=", (1, 1))))
+            node.add(r.label, node.reset((*r.parts, node.phase("\x001!", (0, 1))), 0), r)
+            node.add(r.label, (*r.parts, node.phase("\x001=", (1, 1))), r)
         elif kind == "event":
-            node.add(r.label, (*r.parts, node.phase("\x001=", (0, 1), (1, 1))))
+            node.add(r.label, (*r.parts, node.phase("\x001=", (0, 1), (1, 1))), r)
         elif kind == TICK and left_moved and (right_moved or node.may_start(r)):
             node.add(TICK, node.reset(node.finish(
                 (*r.parts, node.phase("\x001✓!", (0, 2))), 1), 0))
@@ -244,7 +244,7 @@ def timeout(left: Network, right: Network) -> Network:
         if kind == TAU:
             node.guarded(r, "\x000τ", 0, 1, side=0)
         elif kind == "event":
-            node.add(r.label, (*r.parts, node.phase("\x000=", (0, 1), (1, 1))))
+            node.add(r.label, (*r.parts, node.phase("\x000=", (0, 1), (1, 1))), r)
         elif kind == TICK:
             node.add(TICK, node.finish((*r.parts, node.phase("\x000✓", (0, 3), (1, 3))), 0))
     expire = node.enter((node.phase("\x00timeout", (0, 2)),), 1)
@@ -286,7 +286,7 @@ def exception(left: Network, right: Network, events: frozenset[str]) -> Network:
             node.add(TICK, node.finish((*r.parts, node.phase("\x000✓", (0, 2))), 0))
         elif kind == "event" and r.label in events:
             parts = node.enter((*r.parts, node.phase("\x00raise", (0, 1))), 1)
-            node.add(r.label, node.reset(parts, 0) if left_moved else parts)
+            node.add(r.label, node.reset(parts, 0) if left_moved else parts, r)
         elif r.label != DONE:
             node.guarded(r, "\x000", 0, side=0)
     for r in node.rules[1]:
@@ -339,7 +339,7 @@ def loop(net: Network, name: str, resets: frozenset[int]) -> Network | None:
     mark = LOOP + name
     for r in node.rules[0]:
         entering = any(label == mark for _, label in r.parts)
-        node.add(r.label, node.restart(r.parts, resets) if entering else r.parts)
+        node.add(r.label, node.restart(r.parts, resets) if entering else r.parts, r)
     return node.network()
 
 
@@ -362,11 +362,11 @@ def abortable(net: Network, throw: str) -> Network:
     for r in node.rules[0]:  # ranks kept: a throw is an event like others for priority
         if r.label == throw:
             parts = node.reset(r.parts, 0) if canonical else r.parts
-            node.add(throw, (*parts, node.phase("\x00throw", (0, 1))), r.rank)
+            node.add(throw, (*parts, node.phase("\x00throw", (0, 1))), r)
         elif canonical:
             node.guarded(r, "\x00alive", 0)
         else:
-            node.add(r.label, (*r.parts, node.phase("\x00alive", (0, 0))), r.rank)
+            node.add(r.label, (*r.parts, node.phase("\x00alive", (0, 0))), r)
     if not canonical:
         node.notes.append("thrown states keep their components (too many to reset, or lazy): "
                           "more states than the term level, same behaviour")

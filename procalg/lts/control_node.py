@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from procalg.lts.lts import LTS, TAU, TICK
-from procalg.lts.network import DONE, Network, Part, SyncRule
+from procalg.lts.network import DONE, Network, Part, Scope, SyncRule, shift_rules, shifted_scopes
 
 RESET = "\x00reset"
 """Internal label: every state of a component moves to its initial state."""
@@ -78,6 +78,7 @@ class ControlNode:
         self.loose: list[bool] = []
         self.stale: set[int] = set()  # sides left where they are instead of reset
         self.marks: list[tuple[int, str] | None] = []  # a side that is a loop mark: its part
+        self.scopes: tuple[Scope, ...] = ()  # the operands' priority scopes, renumbered
         for side, net in enumerate(operands):
             # a lazy side's states are not known yet: it is never reset or settled, but
             # stale (every rule guarded) and loose, as a side too large to reset is
@@ -88,8 +89,8 @@ class ControlNode:
             start = len(self.comps)
             self.marks.append(_mark_part(net, start))
             self.spans.append(range(start, start + len(net)))
-            self.rules.append([SyncRule(r.label, tuple((c + start, a) for c, a in r.parts),
-                                        r.rank) for r in net.rules])
+            self.rules.append(shift_rules(net.rules, start, len(self.scopes)))
+            self.scopes += shifted_scopes(net, start, len(self.scopes))
             self.comps += net.components
             self.notes += net.notes
         self.starts = [_initial_labels(c) for c in self.comps]
@@ -180,9 +181,11 @@ class ControlNode:
         if self.fan_in(side) > RESET_LIMIT:
             self.stale.add(side)
 
-    def add(self, label: str, parts: tuple[Part, ...], rank: int | None = None) -> None:
-        """A rule of the node (``rank``: its priority class, kept from an operand's)."""
-        self.out.append(SyncRule(label, parts, rank))
+    def add(self, label: str, parts: tuple[Part, ...], like: SyncRule | None = None) -> None:
+        """A rule of the node (``like``: the operand's rule it makes, whose
+        priority class and scope guards it keeps)."""
+        self.out.append(SyncRule(label, parts) if like is None else
+                        SyncRule(label, parts, like.rank, like.guards))
 
     def guarded(self, rule: SyncRule, name: str, *loops: int, side: int | None = None
                 ) -> None:
@@ -190,9 +193,9 @@ class ControlNode:
         (always, for a rule of a stale ``side``)."""
         if self.may_start(rule) or side in self.stale:
             self.add(rule.label, (*rule.parts, self.phase(name, *((s, s) for s in loops))),
-                     rule.rank)
+                     rule)
         else:
-            self.add(rule.label, rule.parts, rule.rank)
+            self.add(rule.label, rule.parts, rule)
 
     def terminating(self, omega: int) -> None:
         """The node's own Ω: control state ``omega`` with its ``DONE`` loop."""
@@ -208,7 +211,8 @@ class ControlNode:
         if self.stale:
             self.notes.append("a side too large to reset keeps its stale states after a "
                               "choice: more states than the term level, same behaviour")
-        return Network(tuple(comps), tuple(dict.fromkeys(self.out)), tuple(self.notes), loose)
+        return Network(tuple(comps), tuple(dict.fromkeys(self.out)), tuple(self.notes), loose,
+                       self.scopes)
 
 
 def rule_kind(rule: SyncRule) -> str:

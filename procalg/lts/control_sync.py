@@ -44,7 +44,8 @@ def _joint(node: ControlNode, events: frozenset[str], name: str, phase: int) -> 
             right.setdefault(r.label, []).append(r)
     for lr in node.rules[0]:
         for rr in right.get(lr.label, ()) if lr.label in events else ():
-            node.add(lr.label, (*lr.parts, *rr.parts, node.phase(name, (phase, phase))))
+            node.add(lr.label, (*lr.parts, *rr.parts, node.phase(name, (phase, phase))),
+                     SyncRule(lr.label, (), None, lr.guards + rr.guards))
 
 
 def _resolving(node: ControlNode, rule: SyncRule, side: int, own: int, omega: int,
@@ -61,10 +62,10 @@ def _resolving(node: ControlNode, rule: SyncRule, side: int, own: int, omega: in
 
     tag = f"\x00{side}{'✓' if tick else '!'}"
     if other_moved:
-        node.add(rule.label, node.reset(parts(tag + "0", (0, target)), 1 - side))
-        node.add(rule.label, parts(tag, (own, target)))
+        node.add(rule.label, node.reset(parts(tag + "0", (0, target)), 1 - side), rule)
+        node.add(rule.label, parts(tag, (own, target)), rule)
     else:
-        node.add(rule.label, parts(tag, (0, target), (own, target)))
+        node.add(rule.label, parts(tag, (0, target), (own, target)), rule)
 
 
 def sync_choice(left: Network, right: Network, events: frozenset[str]) -> Network:
@@ -94,7 +95,7 @@ def sync_choice(left: Network, right: Network, events: frozenset[str]) -> Networ
             if kind == TAU:
                 node.guarded(r, f"\x00{side}τ", 0, own, side=side)
             elif kind == "event" and r.label in events:  # alone only once resolved
-                node.add(r.label, (*r.parts, node.phase(f"\x00{side}A", (own, own))))
+                node.add(r.label, (*r.parts, node.phase(f"\x00{side}A", (own, own))), r)
             elif kind in ("event", TICK):
                 _resolving(node, r, side, own, 3, moved[1 - side])
     node.terminating(3)
@@ -138,7 +139,7 @@ def sync_interrupt(left: Network, right: Network, events: frozenset[str]) -> Net
         if kind == TAU:
             node.guarded(r, "\x001τ", 0, 1, side=1)
         elif kind == "event" and r.label in events:  # alone only once it took over
-            node.add(r.label, (*r.parts, node.phase("\x001A", (1, 1))))
+            node.add(r.label, (*r.parts, node.phase("\x001A", (1, 1))), r)
         elif kind in ("event", TICK):
             _resolving(node, r, 1, 1, 2, left_moved)
     node.terminating(2)

@@ -215,7 +215,7 @@ class _Driven:
         self.by_label = order  # rule ids grouped by the driver's label
         self.label_start = np.searchsorted(codes[order], np.arange(len(names) + 1))
         self.label_count = np.diff(self.label_start)
-        self.glabel = np.array([tables.label_index[r.label] for r in rules], dtype=np.int32)
+        self.glabel = np.array([tables.tag(r) for r in rules], dtype=np.int32)
         self.others: list[tuple[int, tuple]] = []
         self._asking: tuple[tuple[int, ...], np.ndarray] | None = None  # rules asking, per deferral
         for c in comps:

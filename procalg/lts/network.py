@@ -32,7 +32,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -58,11 +58,31 @@ Part = tuple[int, str]
 class SyncRule:
     """One joint move: every ``(component, local label)`` in ``parts`` moves
     together and the network shows ``label`` (τ and ✓ included); ``rank`` is
-    its priority class under ``prioritise`` (:mod:`procalg.lts.priority`), if any."""
+    its priority class under ``prioritise`` (:mod:`procalg.lts.priority`), if any;
+    ``guards`` are ``(scope, label)`` pairs: the rule is a move labelled ``label``
+    of the operand of the network's priority scope ``scope`` (:class:`Scope`)."""
 
     label: str
     parts: tuple[Part, ...]
     rank: int | None = None
+    guards: tuple[tuple[int, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """A priority operator below the top of a network, evaluated in the product
+    (:mod:`procalg.lts.priority_scopes`): its operand's components are the
+    network's, its operand's rules are ``probes`` (they say which labels the
+    operand offers in a state, whatever its partners allow), and a rule guarded
+    by ``(scope, b)`` moves only where no label of ``above[b]`` is offered.
+
+    Attributes:
+        above: per label, the labels that pre-empt it (τ and ✓ by name).
+        probes: the operand's rules (their own guards name inner scopes).
+    """
+
+    above: Mapping[str, frozenset[str]]
+    probes: tuple[SyncRule, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,12 +102,15 @@ class Network:
             ``DONE`` state or its initial state (a side of a choice too large
             to reset, :mod:`procalg.lts.control`); such a network is never
             settled back to its initial state.
+        scopes: the priority operators evaluated in its product, inner ones
+            first (the rules' ``guards`` index them).
     """
 
     components: tuple[LTS | LazyComponent, ...]
     rules: tuple[SyncRule, ...]
     notes: tuple[str, ...] = ()
     loose: bool = False
+    scopes: tuple[Scope, ...] = ()
     _labels: tuple[str, ...] | None = field(default=None, init=False, repr=False,
                                             compare=False)
 
@@ -126,7 +149,7 @@ def _derived(net: Network | None, **changes: object) -> Network:
         ('x',)
     """
     out = object.__new__(Network)
-    for name in ("components", "rules", "notes", "loose"):
+    for name in ("components", "rules", "notes", "loose", "scopes"):
         value = changes[name] if name in changes else getattr(net, name)
         object.__setattr__(out, name, value)
     object.__setattr__(out, "_labels", None)
@@ -198,10 +221,19 @@ def _distinct(values: np.ndarray) -> np.ndarray:
 _TERMINATOR = LTS.build(2, 0, [TICK, DONE], [(0, TICK, 1), (1, DONE, 1)])
 
 
-def _shift(rules: Iterable[SyncRule], by: int) -> list[SyncRule]:
-    """``rules`` with every component index moved up by ``by`` (list-built tuples:
-    a chain of n compositions shifts its right side n times)."""
-    return [SyncRule(r.label, tuple([(c + by, a) for c, a in r.parts]), r.rank) for r in rules]
+def shift_rules(rules: Iterable[SyncRule], by: int, scopes: int = 0) -> list[SyncRule]:
+    """``rules`` with every component index moved up by ``by`` and every scope
+    index by ``scopes`` (list-built tuples: a chain of n compositions shifts its
+    right side n times)."""
+    return [SyncRule(r.label, tuple([(c + by, a) for c, a in r.parts]), r.rank,
+                     tuple([(k + scopes, b) for k, b in r.guards]) if r.guards else ())
+            for r in rules]
+
+
+def shifted_scopes(net: Network, by: int, scopes: int) -> tuple[Scope, ...]:
+    """``net``'s scopes with component indices moved up by ``by`` and scope
+    indices by ``scopes`` (``net`` placed after others in a bigger network)."""
+    return tuple(Scope(s.above, tuple(shift_rules(s.probes, by, scopes))) for s in net.scopes)
 
 
 def _compose(left: Network, right: Network, shared: set[str],
@@ -209,12 +241,12 @@ def _compose(left: Network, right: Network, shared: set[str],
     """Parallel composition: ``shared`` synchronises; an alphabet (if given)
     blocks a side's visible events outside it."""
     lrules = list(left.rules)
-    rrules = _shift(right.rules, len(left))
+    rrules = shift_rules(right.rules, len(left), len(left.scopes))
     rules: list[SyncRule] = []
     for side, alpha in ((lrules, left_alpha), (rrules, right_alpha)):
         for r in side:
             if r.label == TICK:  # a side's ✓ is a τ that leaves Ω in its place
-                rules.append(SyncRule(TAU, r.parts))
+                rules.append(SyncRule(TAU, r.parts, None, r.guards))
             elif r.label == TAU or (r.label not in shared and r.label != DONE and (
                     alpha is None or r.label in alpha or r.label.startswith(HELD))):
                 rules.append(r)
@@ -227,7 +259,7 @@ def _compose(left: Network, right: Network, shared: set[str],
             if r.label in shared:
                 by.setdefault(r.label, []).append(r)
     for a in sorted(shared):  # sorted: rule order (and so POR seeds) must not vary by run
-        rules += [SyncRule(a, lr.parts + rr.parts)
+        rules += [SyncRule(a, lr.parts + rr.parts, None, lr.guards + rr.guards)
                   for lr in lby.get(a, ()) for rr in rby.get(a, ())]
     ldone = [r for r in lrules if r.label == DONE]
     rdone = [r for r in rrules if r.label == DONE]
@@ -239,7 +271,8 @@ def _compose(left: Network, right: Network, shared: set[str],
                   for lr in ldone for rr in rdone]
         rules.append(SyncRule(DONE, ((t, DONE),)))
     return _derived(None, components=comps, rules=tuple(dict.fromkeys(rules)),
-                    notes=left.notes + right.notes, loose=left.loose or right.loose)
+                    notes=left.notes + right.notes, loose=left.loose or right.loose,
+                    scopes=left.scopes + shifted_scopes(right, len(left), len(left.scopes)))
 
 
 def parallel(left: Network, right: Network, sync: Iterable[str]) -> Network:
@@ -258,7 +291,8 @@ def alpha_parallel(left: Network, right: Network, left_alpha: Iterable[str],
 def hide(net: Network, hidden: Iterable[str]) -> Network:
     """``net \\ hidden``: hidden labels become τ (✓ cannot be hidden)."""
     h = set(hidden) - {TICK, DONE}
-    rules = (SyncRule(TAU if r.label in h else r.label, r.parts, r.rank) for r in net.rules)
+    rules = (SyncRule(TAU if r.label in h else r.label, r.parts, r.rank, r.guards)
+             for r in net.rules)
     return _derived(net, rules=tuple(dict.fromkeys(rules)))
 
 
@@ -276,7 +310,7 @@ def rename(net: Network,
         for a, b in sorted(pairs):
             image.setdefault(a, []).append(b)
         images = lambda label: image.get(label, [label])  # noqa: E731
-    rules = (SyncRule(b, r.parts, r.rank) for r in net.rules
+    rules = (SyncRule(b, r.parts, r.rank, r.guards) for r in net.rules
              for b in ((r.label,) if r.label in (TAU, TICK, DONE) or r.label.startswith(HELD)
                        else images(r.label)))
     return _derived(net, rules=tuple(dict.fromkeys(rules)))

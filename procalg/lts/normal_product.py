@@ -384,6 +384,6 @@ def _tau_tables(tables: Tables) -> Tables | None:
         return None
     net = tables.network
     taus = Tables(Network(net.components, tuple(r for r in net.rules if r.label == TAU),
-                          net.notes, net.loose))
+                          net.notes, net.loose, net.scopes))
     same = (taus.layout.radix, taus.layout.stride) == (tables.layout.radix, tables.layout.stride)
     return taus if same else None

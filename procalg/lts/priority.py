@@ -52,7 +52,7 @@ def prioritise(net: Network, ranks: Mapping[str, int]) -> Network:
         if rule.label in (TAU, TICK):
             return 0
         return NEVER if rule.label == DONE else ranks.get(rule.label, NEVER)
-    rules = tuple(SyncRule(r.label, r.parts, rank(r)) for r in net.rules)
+    rules = tuple(SyncRule(r.label, r.parts, rank(r), r.guards) for r in net.rules)
     return replace(net, rules=rules, notes=(*net.notes, "priority: each state's moves "
                                             "filtered by prioritise's classes"))
 

@@ -56,7 +56,7 @@ from procalg.lts.leaf_levels import OneLeaf
 from procalg.lts.level_search import CHUNK, LevelSearch, Progress, SearchResult, Stop
 from procalg.lts.lts import LTS, TAU, TAU_INDEX
 from procalg.lts.network import Network
-from procalg.lts.priority import is_prioritised
+from procalg.lts.priority_scopes import needs_tags
 from procalg.lts.tau import shortest_lasso
 from procalg.lts.vectors import Tables
 from procalg.lts.visited import sorted_unique
@@ -161,7 +161,7 @@ def find_path(network: Network, goal: Goal, limits: Limits = NO_LIMITS, *,
     """
     search = searcher(network, limits)
     notes: tuple[str, ...] = ()
-    if por and is_prioritised(network):  # priority makes moves disable others: not stubborn
+    if por and needs_tags(network):  # priority makes moves disable others: not stubborn
         notes = ("partial-order reduction off: the network is prioritised",)
     elif por:
         from procalg.lts.por import Stubborn

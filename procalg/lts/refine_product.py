@@ -116,7 +116,8 @@ def monitor(network: Network, normal: NormalTable, fd: bool) -> _Monitor:
                           np.concatenate((lab, missing % width)),
                           np.concatenate((dst, np.full(len(missing), err))))
     spec = len(network.components)
-    rules = tuple(r if r.label == TAU else SyncRule(r.label, (*r.parts, (spec, r.label)), r.rank)
+    rules = tuple(r if r.label == TAU else SyncRule(r.label, (*r.parts, (spec, r.label)), r.rank,
+                                                              r.guards)
                   for r in network.rules)
     acc_ptr, acc = normal.acceptance_ids()
     # each distinct offer set in network label indices (None: the implementation
@@ -141,7 +142,7 @@ def monitor(network: Network, normal: NormalTable, fd: bool) -> _Monitor:
     tick_ok[owner[small[acc]]] = True
     return _Monitor(Network((*network.components, lts), rules,
                             (*network.notes, f"specification normalised: {err} nodes"),
-                            network.loose),
+                            network.loose, network.scopes),
                     spec, err, np.append(divergent, False), tick_ok,
                     node_ptr.astype(np.int64), mem_ptr.astype(np.int64), members)
 

@@ -53,7 +53,8 @@ from procalg.lts.lazy import LazyComponent
 from procalg.lts.lazy_tables import LazyFactor, LazyGroup, deferrable
 from procalg.lts.local_moves import LabelMoves
 from procalg.lts.network import Network, SyncRule
-from procalg.lts.priority import NEVER, allowed, best_ranks, is_prioritised
+from procalg.lts.priority import is_prioritised
+from procalg.lts.priority_scopes import MoveFilter, needs_tags
 from procalg.lts.rule_screen import Screen, screened
 
 JOINT_LIMIT = 1 << 16
@@ -78,15 +79,11 @@ class Tables:
         self.label_index = {n: i for i, n in enumerate(self.labels)}
         comps = network.components
         self.lazy = [c for c, comp in enumerate(comps) if isinstance(comp, LazyComponent)]
-        self._tags: dict[tuple[str, int | None], int] | None = None
-        if is_prioritised(network):  # moves carry (label, rank) tags until the filter
-            if self.lazy:
+        self._tags: MoveFilter | None = None
+        if needs_tags(network):  # moves carry (label, rank, guards) tags until the filter
+            if self.lazy and is_prioritised(network):
                 raise ValueError("a prioritised network has no lazy components")
-            self._tags = {}
-            for r in network.rules:
-                self._tags.setdefault((r.label, r.rank), len(self._tags))
-            self._tag_label = np.array([self.label_index[x] for x, _ in self._tags], np.int32)
-            self._tag_rank = np.array([k for _, k in self._tags], dtype=np.int64)
+            self._tags = MoveFilter(network, self.label_index)
         for c, codes in deferrable(network).items():  # before the digits: it may number states
             comps[c].defer(codes)  # type: ignore[union-attr]
         radix = [headroom(comp.num_states) if c in self.lazy else comp.num_states
@@ -293,26 +290,20 @@ class Tables:
         network: its (label, rank) tag, mapped to the label after the filter)."""
         if self._tags is None:
             return self.label_index[rule.label]
-        return self._tags[rule.label, rule.rank]
+        return self._tags.tag(rule)
 
     def successors(self, codes: np.ndarray, *, backward: bool = False
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """All moves from ``codes``: (index into codes, target code, label index).
 
         With ``backward``, the moves into ``codes`` (sources as "targets").
-        In a prioritised network, only the moves priority allows in their source."""
-        src, dst, tag = self._unfiltered(codes, backward)
+        In a prioritised network, only the moves priority allows in their source
+        (:mod:`procalg.lts.priority_scopes`)."""
+        moves = self._unfiltered(codes, backward)
         if self._tags is None:
-            return src, dst, tag
-        rank = self._tag_rank[tag]
-        if backward:  # the source is each predecessor: its own moves decide
-            preds, where = np.unique(dst, return_inverse=True)
-            fsrc, _, ftag = self._unfiltered(preds, False)
-            best = best_ranks(len(preds), fsrc, self._tag_rank[ftag])[where.ravel()]
-            ok = (rank <= best) | (rank == NEVER)
-        else:
-            ok = allowed(len(codes), src, rank)
-        return src[ok], dst[ok], self._tag_label[tag[ok]]
+            return moves
+        return self._tags.apply(codes, moves, backward, lambda c: self._unfiltered(c, False),
+                                self.layout.decode)
 
     def _unfiltered(self, codes: np.ndarray, backward: bool
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -286,13 +286,13 @@ def _build(top: Process, shape: Shape, leaves: Leaves, outer: frozenset[Process]
         elif not shape.compiled(term):
             done.append(component(leaves.lts(term, lazy=pinned == 0)))
             resets.append(None)
-        elif source is not None and nests(source, [t for t, _ in path]):
+        elif source is not None and nests(source, [t for t, _ in path], bool(outer)):
             if term in on_path or term in outer:
                 raise _Recursive(term)
-            build = partial(_build, shape=shape, leaves=leaves, outer=outer | on_path | {term},
-                            notes=notes, kinds=kinds, reduce=reduce)
-            net, note = nested_network(term, source, lambda p, b=build: _reduced(b(
-                shape.rules.normalise(p)), reduce), leaves, lazy=pinned == 0)
+            operand = _build(shape.rules.normalise(source.process), shape, leaves,
+                             outer | on_path | {term}, notes, kinds, reduce=reduce)
+            net, note = nested_network(term, source, operand, partial(_reduced, reduce=reduce),
+                                       leaves, lazy=pinned == 0)
             done.append(net)
             resets.append(None)
             notes.append(note)

@@ -35,12 +35,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from procalg.errors import LimitExceeded
 from procalg.lts import LTS
 from procalg.lts import control as ctl
 from procalg.lts.lazy import LazyComponent
-from procalg.lts.nested import NestedNetwork, nested_component
+from procalg.lts.nested import EAGER_LIMIT, NestedNetwork, nested_component, nested_lts
 from procalg.lts.network import Network, close, component
-from procalg.lts.priority import Filtered
+from procalg.lts.priority import Filtered, is_prioritised
+from procalg.lts.priority_scopes import scope
 from procalg.semantics.leaves import Leaves
 from procalg.semantics.priority import Source
 from procalg.terms import Hide, Process, Rename, show_process
@@ -48,19 +50,28 @@ from procalg.terms.brief_names import clipped
 from procalg.terms.saga import THROW_EVENT
 
 
-def nests(source: Source | None, above: list[Process]) -> bool:
+def nests(source: Source | None, above: list[Process], inside: bool = False) -> bool:
     """Whether a priority term with ``source`` (None: not one) becomes a nested
-    network under the compiled operators ``above`` it (outermost first):
+    network or a scope under the compiled operators ``above`` it (outermost
+    first; ``inside``: the network being built is a priority's operand):
     ``prioritisepo`` and ``chase`` always, ``prioritise`` unless only hiding and
-    renaming stand above it (then its ranks filter the whole network)."""
-    return source is not None and (source.rank is None or any(
+    renaming stand above it at the top (then its ranks filter the whole network)."""
+    return source is not None and (source.rank is None or inside or any(
         not isinstance(t, Hide | Rename) for t in above))
 
 
-def nested_network(term: Process, source: Source, build: Callable[[Process], Network],
-                   leaves: Leaves, *, lazy: bool) -> tuple[Network, str]:
-    """The one-component network of priority term ``term`` and a note saying how
-    it was compiled; ``build`` compiles the operand (its leaves whole).
+def nested_network(term: Process, source: Source, operand: Network,
+                   reduced: Callable[[Network], Network], leaves: Leaves, *,
+                   lazy: bool) -> tuple[Network, str]:
+    """The network of priority term ``term`` over ``operand`` (its operand's
+    network, components whole, not reduced) and a note saying how it was
+    compiled: explored whole and reduced as one component where that has at
+    most :data:`~procalg.lts.nested.EAGER_LIMIT` states (a small component, the
+    search's cheapest), else a scope evaluated in the outer product
+    (:mod:`procalg.lts.priority_scopes`: the operand's components join the
+    outer network, its moves filtered state by state, never explored whole).
+    ``chase`` (its first τ is an order of moves, not a relation) and a priority
+    over a ranked network stay one nested component, explored whole or lazily.
 
     Explored whole, it is bounded by the leaves' ``lazy_limit`` (the search's
     own state limit), not by their ``max_states``: that cap is for leaves the
@@ -72,14 +83,25 @@ def nested_network(term: Process, source: Source, build: Callable[[Process], Net
     Raises:
         LimitExceeded: explored whole, it has more than the leaves' ``lazy_limit``.
     """
-    inner = ctl.abortable(close(build(source.process)), str(THROW_EVENT))
-    system = NestedNetwork(inner, source.order)
-    made, how = nested_component(system, lazy=lazy, max_states=leaves.lazy_limit,
-                                 lazy_limit=leaves.lazy_limit, name=clipped(show_process(term), 40))
     name = show_process(term).split("(", 1)[0]
-    note = (f"{name}({clipped(show_process(source.process), 60)}): a nested network of "
-            f"{len(inner)} components, {how}")
-    return component(made), note
+    head = f"{name}({clipped(show_process(source.process), 60)}): "
+    inner = ctl.abortable(close(reduced(operand)), str(THROW_EVENT))
+    system = NestedNetwork(inner, source.order)
+    if source.order.chase or is_prioritised(operand) or not all(
+            isinstance(c, LTS) for c in operand.components):  # a scope reads whole ones
+        made, how = nested_component(system, lazy=lazy, max_states=leaves.lazy_limit,
+                                     lazy_limit=leaves.lazy_limit,
+                                     name=clipped(show_process(term), 40))
+        return component(made), f"{head}a nested network of {len(inner)} components, {how}"
+    try:
+        whole = nested_lts(system, EAGER_LIMIT)
+    except LimitExceeded:
+        return scope(operand, source.order.above), (
+            f"{head}a priority scope over {len(operand)} components, evaluated in the "
+            "product state by state")
+    return component(whole), (f"{head}a nested network of {len(inner)} components, "
+                              f"explored whole ({whole.num_states} state"
+                              f"{'' if whole.num_states == 1 else 's'})")
 
 
 def priority_leaf(term: Process, source: Source, leaves: Leaves, *,

@@ -34,6 +34,7 @@ TINY = {
     "milner-determinism": [(3,), (4,)],
     "milner-refines": [(3,), (4,)],
     "phils-determinism": [(3,), (4,)],
+    "fischer-tock": [(2,), (4,)],  # 4: past 2,000 states, a priority scope
 }
 
 

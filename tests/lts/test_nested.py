@@ -98,20 +98,24 @@ def test_a_nested_network_explored_level_by_level_is_the_one_explored_a_move_at_
     assert _same(levels, moves) and levels.initial == 0
 
 
-def test_a_nested_network_over_the_leaf_cap_compiles_lazily_under_a_control_operator():
+def test_a_nested_network_over_the_leaf_cap_is_a_priority_scope_under_a_control_operator():
     from procalg.api import loads
+    from procalg.lts.product import count_states
 
-    # under a choice the nested network is one stale side of it, lazy: 300 x 300 states,
-    # far over the 50,000 cap for term-level leaves that once sent the whole check to the
-    # term rules, and no longer explored whole (each C a 300-state cycle that strong
-    # bisimulation cannot shrink: its last step is c)
+    # under a choice, 300 x 300 states: far over the 50,000 cap for term-level leaves
+    # that once sent the whole check to the term rules, and never explored whole (each
+    # C a 300-state cycle that strong bisimulation cannot shrink: its last step is c);
+    # its two leaves join the outer network and priority filters its moves there
     model = loads("channel a, b, c\nN = 300\n"
                   "C(i) = if i == N - 1 then c -> C(0) else a -> C(i + 1)\n"
                   "P = b -> STOP [] prioritise(C(0) ||| C(1), <{a}>)\n")
     net = model.network("P", leaf_limit=50_000)
     assert not hasattr(net, "reason"), net
-    assert any("explored lazily" in note for note in net.notes), net.notes
-    assert any(isinstance(c, LazyComponent) for c in net.components)
+    assert any("a priority scope over 2 components" in note for note in net.notes), net.notes
+    assert len(net.scopes) == 1 and not any(isinstance(c, LazyComponent) for c in net.components)
+    # c is in no class: nothing is held back, every pair of counters is reached once
+    # the choice is resolved, plus the start (the choice open) and STOP after b
+    assert count_states(net).states == 300 * 300 + 2
 
 
 @settings(max_examples=40, deadline=None)

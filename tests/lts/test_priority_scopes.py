@@ -1,0 +1,144 @@
+"""Priority scopes (lts/priority_scopes.py): a priority below the top of a network
+evaluated in the outer product, state by state; the term rules are the oracle
+(same LTS up to strong bisimulation, same verdicts, same shortest traces)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from procalg.api.check import check_model
+from procalg.api.model import loads
+from procalg.api.search import CheckEngine, SearchOptions
+from procalg.lts import LTS, TICK, vectors
+from procalg.lts.network import close, component, parallel
+from procalg.lts.priority_scopes import scope
+from procalg.lts.product import count_states, explore_product
+from procalg.semantics import network_nested
+from procalg.semantics.network import NotApplicable, compile_network
+from procalg.semantics.priority import prioritise
+from procalg.terms import STOP, Hide, Interrupt, Parallel, Prefix, Process, Rename, Seq, Sequence
+from tests.semantics.test_network import (
+    EVENTS,
+    UNFOLD,
+    _bisimilar,
+    _reference,
+    assert_searches_agree,
+)
+from tests.semantics.test_network_priority import (
+    _classes,
+    _filtered,
+    _nested_terms,
+    _sources,
+    _tau_deterministic,
+)
+
+
+@st.composite
+def _scoped_terms(draw) -> Process:
+    """A filtered network anywhere below the top: the shapes of ``_nested_terms``,
+    plus interrupt, prefix, renaming and hiding over a parallel, and a priority
+    over a network holding one (a scope in a scope)."""
+    kind = draw(st.sampled_from(["nested", "/\\", "->", "rename", "in priority"]))
+    if kind == "nested":
+        return draw(_nested_terms())
+    filtered = draw(_filtered())
+    other = draw(st.sampled_from([Prefix(EVENTS[1], Parallel(Prefix(EVENTS[0], STOP),
+                                                             STOP, frozenset())), STOP]))
+    if kind == "/\\":
+        left, right = (filtered, other) if draw(st.booleans()) else (other, filtered)
+        return Interrupt(left, right)
+    if kind == "->":
+        return Prefix(EVENTS[2], filtered)
+    if kind == "rename":
+        return Parallel(Rename(filtered, frozenset({(EVENTS[0], EVENTS[1])})), other,
+                        frozenset({EVENTS[1]}))
+    inner = Hide(Parallel(filtered, other, draw(st.frozensets(st.sampled_from(EVENTS)))),
+                 draw(st.frozensets(st.sampled_from(EVENTS))))
+    return Seq(prioritise(inner, Sequence(tuple(draw(_classes()))), UNFOLD), other)
+
+
+def _scoped(term: Process, *, reduce: bool):
+    """``term``'s network with every nested priority a scope (none explored whole)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(network_nested, "EAGER_LIMIT", 0)
+        return compile_network(term, UNFOLD, reduce=reduce)
+
+
+@settings(max_examples=250, deadline=None)
+@given(_scoped_terms())
+def test_a_priority_scope_gives_the_reference_lts_verdicts_and_shortest_traces(term):
+    assume(all(_tau_deterministic(s.process) for s in _sources(term) if s.order.chase))
+    reference = _reference(term, UNFOLD)
+    net = _scoped(term, reduce=False)
+    if isinstance(net, NotApplicable):
+        assert "no parallel network" in net.reason
+        return
+    if not any(s.order.chase for s in _sources(term)):
+        assert net.scopes or not any("a nested network" in n for n in net.notes)
+    assert _bisimilar(explore_product(net), reference)
+    reduced = _scoped(term, reduce=True)
+    assert not isinstance(reduced, NotApplicable)
+    assert _bisimilar(explore_product(reduced), reference)
+    assert_searches_agree(reduced, reference, ("a", "b", TICK))
+
+
+@settings(max_examples=60, deadline=None)
+@given(_scoped_terms())
+def test_a_priority_scope_on_word_aligned_wide_codes_is_the_narrow_one(term):
+    assume(not any(s.order.chase for s in _sources(term)))
+    narrow = _scoped(term, reduce=True)
+    assume(not isinstance(narrow, NotApplicable) and narrow.scopes)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(vectors, "_MAX_BITS", 0)  # always wide: V{8k} keys decoded per word
+        patch.setattr(vectors, "_MAX_CODE", 1)
+        wide = explore_product(narrow)
+    assert _bisimilar(wide, explore_product(narrow))
+    assert_searches_agree(narrow, _reference(term, UNFOLD), ("b",))
+
+
+def test_a_scope_reads_its_operands_offers_not_what_its_partners_allow():
+    # p offers a and b; a pre-empts b; a partner refuses a: b stays pre-empted (the
+    # priority sees its operand's state), so the whole is stuck at once
+    p = LTS.build(3, 0, ["a", "b"], [(0, "a", 1), (0, "b", 2)])
+    refuses_a = LTS.build(1, 0, ["a"], [])
+    net = close(parallel(scope(component(p), {"b": frozenset({"a"})}), component(refuses_a),
+                         {"a"}))
+    assert count_states(net).states == 1
+    free = close(parallel(component(p), component(refuses_a), {"a"}))
+    assert count_states(free).states == 2  # without the scope, b happens
+
+
+def test_a_scope_needs_whole_components_and_no_ranks():
+    from procalg.lts.priority import prioritise as ranked
+
+    p = LTS.build(2, 0, ["a"], [(0, "a", 1)])
+    with pytest.raises(ValueError, match="ranked"):
+        scope(ranked(component(p), {"a": 0}), {})
+
+
+TOCK = """
+channel a, b, tock
+Cell(i) = i < 4 & a -> Cell(i + 1) [] tock -> Cell(i) [] i == 4 & b -> Cell(0)
+Net = ((Cell(0) [| {tock} |] Cell(1)) [| {tock} |] Cell(2)) \\ {a}
+Sys = prioritise(Net, <{}, {tock}>)
+Watched = Sys [| {b} |] (b -> b -> STOP)
+Ended = (Sys /\\ (b -> SKIP)) ; SKIP
+assert Watched :[deadlock free]
+assert Ended :[deadlock free]
+assert not Watched :[reachable tock]
+"""
+
+
+def test_a_tock_network_under_parallel_and_interrupt_is_checked_in_scope_as_the_reference():
+    model = loads(TOCK)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(network_nested, "EAGER_LIMIT", 0)
+        product = list(check_model(model, options=SearchOptions(engine=CheckEngine.PRODUCT)))
+    notes = [n for r in product for n in r.stats.extra.get("notes", ())]
+    assert any("a priority scope over" in n for n in notes), notes
+    reference = list(check_model(model, options=SearchOptions(engine=CheckEngine.REFERENCE)))
+    assert [r.result for r in product] == [r.result for r in reference]
+    # maximal progress: tock waits until every hidden a is done, then it can happen
+    assert [r.result for r in product] == ["pass", "pass", "fail"]
