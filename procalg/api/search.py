@@ -155,7 +155,7 @@ def has_trace(model: Model, process: Any, trace: tuple[str, ...], kind: Refineme
     from procalg.checks.traces import check_has_trace, check_has_trace_product
 
     return _run(model, process, options,
-                lambda net: NotApplicable(_held_why(net)) if _held_why(net) else
+                lambda net: NotApplicable(_held_why(net) or "") if _held_why(net) else
                 check_has_trace_product(net, trace, model=kind, limits=options.limits),
                 lambda system: check_has_trace(system, trace, model=kind,
                                                max_states=options.reference_limit))
@@ -216,8 +216,9 @@ def implementation(model: Model, process: Any, options: SearchOptions) -> Any:
     # a lazy or compiled leaf evaluates the model's values as it is expanded:
     # on the thread whose stack fits deep value recursion, as `check` runs it
     found = _on_network(model, process, options,
-                        lambda network: run_deep(lambda: explore_product(network,
-                                                                         options.limits)))
+                        lambda network: NotApplicable(_held_why(network) or "")
+                        if _held_why(network) else
+                        run_deep(lambda: explore_product(network, options.limits)))
     return model.system(process) if isinstance(found, NotApplicable) else found
 
 
@@ -282,8 +283,9 @@ def _on_network(model: Model, process: Any, options: SearchOptions,
 
 def _held_why(network: Network) -> str | None:
     """Why a search that walks its own way (``has trace``, the determinism normal
-    form) leaves ``network`` to the term rules: a leaf holds a model error, which
-    they meet where the reference does (:mod:`procalg.lts.held`)."""
+    form, a whole LTS a check reads as far as it needs) leaves ``network`` to the
+    term rules: a leaf holds a model error, which they meet where the reference
+    does (:mod:`procalg.lts.held`)."""
     if any(is_held(label) for label in network.labels):
         return "a leaf holds a model error: the term rules say where it is met"
     return None

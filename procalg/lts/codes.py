@@ -185,10 +185,13 @@ class Layout:
     def decode(self, codes: np.ndarray, comps: Iterable[int]) -> dict[int, np.ndarray]:
         """The local state (int64) of each of ``comps``, per code (integers,
         or keys of a word-aligned layout)."""
-        if self.words:
+        if self.words:  # only the words asked for become int64 (a goal reads one of 15)
             w = self.keys(codes)
-            w = w.view(">u8").reshape(len(w), self.words).astype(np.int64)
-            return {c: (w[:, self._col[c]] >> self._shift[c]) & self._mask[c] for c in comps}
+            w = w.view(">u8").reshape(len(w), self.words)
+            comps = list(comps)
+            cols = {int(self._col[c]) for c in comps}
+            col = {k: w[:, k].astype(np.int64) for k in cols}
+            return {c: (col[int(self._col[c])] >> self._shift[c]) & self._mask[c] for c in comps}
         codes = self.cast(codes)
         if self.packed:
             out = {c: (codes >> self._shift[c]) & self._mask[c] for c in comps}

@@ -32,6 +32,7 @@ from procalg.lts.held import Holding, is_held
 from procalg.lts.lazy import LazyComponent
 from procalg.lts.leaf_choice import leaf
 from procalg.lts.partition import bfs_renumber
+from procalg.lts.priority import Filtered
 from procalg.semantics.channels import Infinite
 from procalg.semantics.growth import UnboundedGrowth
 from procalg.semantics.linear import Machine, compile_leaf
@@ -84,8 +85,11 @@ class Leaves:
         key = (term, alphabet is not None)
         if key not in self.done and type(term) is Compressed and term.table.graph is not None:
             self.done[key] = compressed_leaf(term.table.graph, term.state)
-        if key not in self.done:  # a model error waits in its state for the search
-            system = Holding(self.system(term), (UnboundedGrowth,), self.evaluator)
+        if key not in self.done:
+            system = self.system(term)
+            if not isinstance(system, Filtered):  # a model error waits in its state for
+                # the search; the terms' prioritise explores its operand whole: at once
+                system = Holding(system, (UnboundedGrowth,), self.evaluator)
             if alphabet is not None:  # read once the whole walk stopped: its sagas' labels
                 self.done[key] = leaf(system, _Later(self.alphabet), max_states=self.lazy_limit,
                                       name=leaf_name(term))

@@ -97,8 +97,8 @@ class UnboundedNesting(ModelError):
         else:
             how = (f"{name} calls itself inside {op}, which stays around the call, so each "
                    f"unfolding nests one more {op}")
-            hint = (f"recurse outside the {op} (P = (a -> SKIP ||| b -> SKIP) ; P keeps one "
-                    f"copy), or bound the depth with a parameter that an if or & tests "
+            hint = (f"recurse outside the {op} (as P = (a -> SKIP ||| b -> SKIP) ; P does for "
+                    f"|||), or bound the depth with a parameter that an if or & tests "
                     f"(if n > 0 then ... {name}(n - 1))")
         super().__init__(f"{how} (seen {NESTING_LIMIT} deep): the process has infinitely "
                          f"many states (FDR fails on such recursion too)", nesting.span,

@@ -229,8 +229,10 @@ def _sequential(top: Process, leaves: Leaves,
     """The whole process as one component, as a leaf is (FDR's low-level machine).
 
     No input is too wide: with no partners to ask, the term rules expand every
-    value too. A model error met while exploring is left to the term rules,
-    which report it (or not) where they meet it. Not reduced: the search
+    value too. A model error met while exploring is held in its state
+    (:mod:`procalg.lts.held`) and raised where the term rules would meet it;
+    one not held (a prioritise's operand: the terms explore it whole too) leaves
+    the process to the term rules. Not reduced: the search
     visits each state once anyway, and the counts stay the term rules'.
     """
     try:

@@ -165,7 +165,8 @@ def check_guarded(bodies: Mapping[str, tuple[tuple[Any, Location], ...]]) -> Non
     component = _components(untimed)
     by_values = _valued_components(component, valued)
     for name, number in component.items():  # a cycle with no τ on it
-        if (number < 0 or name in untimed[name]) and not by_values[number]:
+        # a callee with no body yet (its compiling failed: a model error) calls nobody
+        if (number < 0 or name in untimed.get(name, ())) and not by_values[number]:
             raise Unsupported(f"{name.split('#')[0]} may call itself before any event")
     component = _components({name: {callee for callee, _, _ in out}
                              for name, out in edges.items()})

@@ -272,13 +272,14 @@ class TermMoves(MachineHost):
 
         Raises:
             Unsupported: the term or a definition it calls is outside the fragment.
+            ModelError: its definitions are wrong (nothing of them is kept).
         """
         compiler = self.terms.compiler
         known, choices = set(compiler.bodies), len(compiler.choices)
         try:
             node = self.terms.location(term)
             compiler.check_guarded()
-        except Unsupported:
+        except Exception:  # Unsupported, or a model error held in this state (lts/held)
             # a definition left half compiled (its entry the empty "in progress" one)
             # would read as one with no clause when another value calls it
             for name in set(compiler.bodies) - known:

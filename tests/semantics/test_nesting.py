@@ -65,18 +65,19 @@ def test_recursion_a_guard_bounds_or_outside_a_static_position_is_not_flagged(te
 
 
 @pytest.mark.parametrize("engine", [CheckEngine.AUTO, CheckEngine.REFERENCE])
-@pytest.mark.parametrize(("text", "process", "operator", "argument"), [
-    ("P = a -> SKIP ||| b -> SKIP ||| c -> SKIP ; P", "P", "|||", False),
-    ("W = a -> b -> SKIP\nV(X) = d!1 -> X [] d!2 -> V(X ||| X)", "V(W)", "|||", True),
-    ("P = (a -> P) [| {b} |> (b -> STOP)", "P", "[| A |>", False),
-    ("P = b -> (P [+ {b} +] P)", "P", "[+ A +]", False),
+@pytest.mark.parametrize(("text", "process", "name", "operator", "argument"), [
+    ("P = a -> SKIP ||| b -> SKIP ||| c -> SKIP ; P", "P", "P", "|||", False),
+    ("W = a -> b -> SKIP\nV(X) = d!1 -> X [] d!2 -> V(X ||| X)", "V(W)", "V", "|||", True),
+    ("P = (a -> P) [| {b} |> (b -> STOP)", "P", "P", "[| A |>", False),
+    ("P = b -> (P [+ {b} +] P)", "P", "P", "[+ A +]", False),
+    ("Q(n) = R\nR = b -> ((Q(0) [] R) /+ {b} +\\ (Q(2) [] STOP))", "Q(2)", "R", "/+ A +\\",
+     False),
 ])
 def test_a_growing_nesting_is_reported_naming_the_definition_and_operator(
-        engine, text, process, operator, argument):
+        engine, text, process, name, operator, argument):
     model = loads(f"{HEADER}{text}\nassert {process} :[deadlock free]\n")
     [report] = check_model(model, options=SearchOptions(engine=engine))
     assert report.result == "error"
-    name = process.split("(")[0]
     what = "with a process parameter wrapped in" if argument else "inside"
     assert report.error.message.startswith(f"{name} calls itself {what} {operator}")
     assert f"seen {NESTING_LIMIT} deep" in report.error.message
