@@ -6,11 +6,11 @@ The operator tree at the top of a term becomes a
 (:mod:`procalg.lts.network`); ``;``, ``[]``, ``|~|``, ``/\\``, ``[>``, ``[+ A +]``,
 ``/+ A +\\`` and ``e -> P`` become small control components (:mod:`procalg.lts.control`,
 :mod:`procalg.lts.control_sync`); ``prioritise`` under nothing but hiding and
-renaming ranks the rules (:mod:`procalg.lts.priority`), and any other
-``prioritise``, ``prioritisepo`` or ``chase`` becomes a nested network, one
-component of the outer one (:mod:`procalg.semantics.network_nested`)
--- but only where a parallel operator lies somewhere below them, in a finite
-static structure (prefixes are looked through outside choices only). Every
+renaming ranks the rules (:mod:`procalg.lts.priority`); any other ``prioritise``,
+``prioritisepo`` or ``chase`` becomes a nested network, one component of the outer
+one, or a priority scope filtering the outer product's moves
+(:mod:`procalg.semantics.network_nested`) -- only where a parallel lies below, in a
+finite static structure (prefixes are looked through outside choices only). Every
 other subterm is a *leaf*, explored once into an LTS by the reference firing
 rules (:mod:`procalg.semantics.sos`); equal leaf terms are explored once.
 The product engine (:mod:`procalg.lts.product`) then explores the whole.
@@ -20,10 +20,9 @@ finite static structure: the recursive subterm becomes a leaf explored by
 the term rules (FDR's "low-level" compilation), and the network's notes say
 so. A ``throw`` in a leaf ends everything (outside sagas): a control
 component (alive/thrown) models it. A term with no parallel operator in its
-structure is compiled whole as one component, the way a leaf is (a
-compiled machine, lazy when large); a term whose leaves are too large gets
-:class:`NotApplicable` with the reason: the caller uses the term-level
-semantics.
+structure is compiled whole as one component, the way a leaf is (a compiled
+machine, lazy when large); a term whose leaves are too large gets
+:class:`NotApplicable` with the reason: the caller uses the term rules.
 
 With ``reduce=True`` each component is first reduced modulo strong
 bisimulation, which keeps the product strongly bisimilar (a congruence for
