@@ -43,6 +43,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from procalg.errors import ModelError
+from procalg.semantics.kinds import names_in
 from procalg.source import Span
 from procalg.syntax import ast
 
@@ -134,7 +135,7 @@ def reaching(definitions: Mapping[str, Iterable[ast.Definition]],
     callers: dict[str, set[str]] = {}
     for name, clauses in definitions.items():
         for clause in clauses:
-            for used in _mentioned(clause.body):
+            for used in names_in(clause.body):
                 if used in definitions:
                     callers.setdefault(used, set()).add(name)
     found = {name: name for name in flagged}
@@ -228,7 +229,7 @@ def _names(definition: ast.Definition) -> tuple[str, ...] | None:
 def _calls(node: object, guarded: frozenset[str]) -> Iterator[tuple[str, tuple, frozenset[str]]]:
     """Each call ``Q(args)`` in ``node`` with the names the guards above it mention."""
     if isinstance(node, (ast.If, ast.Guard)):
-        inner = guarded | _mentioned(node.cond)
+        inner = guarded | names_in(node.cond)
         for part in ((node.then, node.orelse) if isinstance(node, ast.If) else (node.process,)):
             yield from _calls(part, inner)
         return
@@ -241,18 +242,6 @@ def _calls(node: object, guarded: frozenset[str]) -> Iterator[tuple[str, tuple, 
         for field in dataclasses.fields(node):
             if field.name != "span":
                 yield from _calls(getattr(node, field.name), guarded)
-
-
-def _mentioned(node: object) -> frozenset[str]:
-    if isinstance(node, ast.Name):
-        return frozenset((node.id,))
-    names: set[str] = set()
-    items = node if isinstance(node, tuple) else (
-        [getattr(node, f.name) for f in dataclasses.fields(node) if f.name != "span"]
-        if dataclasses.is_dataclass(node) else ())
-    for item in items:
-        names |= _mentioned(item)
-    return frozenset(names)
 
 
 def _stepped(arg: object) -> str | None:

@@ -50,6 +50,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from procalg.errors import ModelError
+from procalg.semantics.kinds import names_in
 from procalg.source import Span
 from procalg.syntax import ast
 from procalg.terms import AlphaParallel, ExceptionOp, Parallel, Rename, Seq
@@ -198,9 +199,9 @@ def _calls(node: object, operator: str | None, guarded: bool) -> Iterator[_Call]
     """Each call in ``node``: the static operator above it and whether a data guard is."""
     kind = type(node)
     if kind is ast.If or kind is ast.Guard:
-        guarded = guarded or bool(_mentioned(node.cond))  # type: ignore[attr-defined]
+        guarded = guarded or bool(names_in(node.cond))  # type: ignore[attr-defined]
     elif kind is ast.Replicated:
-        guarded = guarded or bool(_mentioned(node.generators))  # type: ignore[attr-defined]
+        guarded = guarded or bool(names_in(node.generators))  # type: ignore[attr-defined]
         operator = _REPLICATED.get(node.op, operator)  # type: ignore[attr-defined]
         yield from _calls(node.body, operator, guarded)  # type: ignore[attr-defined]
         return
@@ -241,18 +242,6 @@ def _wrapped_argument(args: tuple, params: tuple[str, ...]) -> tuple[str, Span |
     (``X ||| X`` for a parameter ``X``), or None."""
     for arg in args:
         operator, fields = _static_fields(arg)
-        if operator is not None and fields and _mentioned(arg) & set(params):
+        if operator is not None and fields and names_in(arg) & set(params):
             return operator, getattr(arg, "span", None)
     return None
-
-
-def _mentioned(node: object) -> frozenset[str]:
-    if isinstance(node, ast.Name):
-        return frozenset((node.id,))
-    names: set[str] = set()
-    items = node if isinstance(node, tuple) else (
-        [getattr(node, f.name) for f in dataclasses.fields(node) if f.name != "span"]
-        if dataclasses.is_dataclass(node) else ())
-    for item in items:
-        names |= _mentioned(item)
-    return frozenset(names)
