@@ -4,8 +4,8 @@
 unfolding of ``P`` runs inside the ``|||`` of the one before, whose context
 stays, so every ``c`` wraps the state in one more ``|||``. The same holds for
 a recursive call under any operator whose operand keeps its context while it
-runs (a *static* position): both sides of the parallel operators and of
-``[+ A +]`` and ``/+ A +\\``, the process of a renaming, the left of ``;``
+runs (a *static* position): both sides of the parallel operators, the
+interrupted side of ``/+ A +\\``, the process of a renaming, the left of ``;``
 and of ``[| A |>``; and for a process parameter passed on wrapped in such an
 operator (``Weird(X) = ... Weird(X ||| X)``). FDR compiles a process into a
 finite supercombinator over such static operators (Roscoe, *Understanding
@@ -14,6 +14,9 @@ refinement checker for CSP*, STTT 2016) and fails on these shapes; the
 explicit engines here would explore until the memory guard. Hiding,
 ``/\\`` and ``[>`` are not static here: the term rules keep their recursion
 finite (nested hiding is flattened, :func:`procalg.semantics.unfold.flat_hiding`).
+Nor are ``[+ A +]`` and the interrupting side of ``/+ A +\\``: an event outside
+``A`` resolves them as ``[]`` does, so ``R = (e -> R) [+ {c} +] (f -> SKIP)`` is
+finite (recursion through their events of ``A`` alone is left unflagged).
 
 The rule has two halves, as :mod:`procalg.semantics.growth` for counters:
 
@@ -54,7 +57,7 @@ from procalg.semantics.kinds import names_in
 from procalg.source import Span
 from procalg.syntax import ast
 from procalg.terms import AlphaParallel, ExceptionOp, Parallel, Rename, Seq
-from procalg.terms.synchronising import SyncChoice, SyncInterrupt
+from procalg.terms.synchronising import SyncInterrupt
 
 NESTING_LIMIT = 6
 """A flagged call this many flagged operators deep has nested that often: stop.
@@ -75,8 +78,7 @@ _BINARY = {"|||": _BOTH, ";": ("left",)}
 _REPLICATED = {"|||": "|||", "[||]": "[| A |]", "||": "[A || B]", "[<->]": "[a <-> b]"}
 TERM_KINDS: dict[str, type] = {
     "|||": Parallel, "[| A |]": Parallel, "[A || B]": AlphaParallel, "[a <-> b]": Parallel,
-    "[| A |>": ExceptionOp, "[[ ]]": Rename, ";": Seq, "[+ A +]": SyncChoice,
-    "/+ A +\\": SyncInterrupt,
+    "[| A |>": ExceptionOp, "[[ ]]": Rename, ";": Seq, "/+ A +\\": SyncInterrupt,
 }
 """Operator name -> the term class each of its nestings adds to a state."""
 
@@ -226,8 +228,9 @@ def _static_fields(node: object) -> tuple[str | None, tuple[str, ...]]:
     kind = type(node)
     if kind is ast.ProcBinary:
         return node.op, _BINARY.get(node.op, ())  # type: ignore[attr-defined]
-    if kind is ast.SyncChoiceExpr:
-        return ("/+ A +\\" if node.interrupt else "[+ A +]"), _BOTH  # type: ignore[attr-defined]
+    if kind is ast.SyncChoiceExpr:  # [+ A +]: an event outside A resolves it, as [] does;
+        # /+ A +\\: Q's event outside A ends P, so only P's side stays around a call
+        return ("/+ A +\\", ("left",)) if node.interrupt else (None, ())  # type: ignore[attr-defined]
     if kind is ast.GenParallel and _is_empty(node.sync):  # type: ignore[attr-defined]
         return "|||", _BOTH
     return _STATIC.get(kind, (None, ()))

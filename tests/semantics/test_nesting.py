@@ -31,7 +31,6 @@ def _flagged(text: str) -> dict[str, str]:
     ("P = (a -> P) [[ b <- c ]]", "[[ ]]"),
     ("P = (a -> P) ; b -> STOP", ";"),
     ("P = (a -> P) [| {b} |> (b -> STOP)", "[| A |>"),
-    ("P = b -> (P [+ {b} +] P)", "[+ A +]"),
     ("P = (a -> P) /+ {b} +\\ (c -> STOP)", "/+ A +\\"),
     ("P = a -> (||| i : {0..1} @ d!i -> P)", "|||"),
     ("P = a -> Q ||| b -> STOP\nQ = c -> P", "|||"),
@@ -57,6 +56,8 @@ def test_a_process_parameter_passed_on_wrapped_in_a_parallel_is_flagged():
     "P = (a -> P) /\\ (b -> STOP)",
     "P = (a -> P) [> (b -> STOP)",
     "P = a -> P [] (b -> STOP ||| c -> STOP)",
+    "P = (a -> P) [+ {b} +] (c -> SKIP)",  # a, outside {b}, resolves the choice: finite
+    "P = (c -> STOP) /+ {b} +\\ (a -> P)",  # a, outside {b}, ends the left side: finite
     "P = (a -> SKIP ||| b -> SKIP) ; Q\nQ = c -> P",
     "W(X, n) = if n == 0 then X else W(X ||| X, n - 1)",
 ])
@@ -69,7 +70,6 @@ def test_recursion_a_guard_bounds_or_outside_a_static_position_is_not_flagged(te
     ("P = a -> SKIP ||| b -> SKIP ||| c -> SKIP ; P", "P", "P", "|||", False),
     ("W = a -> b -> SKIP\nV(X) = d!1 -> X [] d!2 -> V(X ||| X)", "V(W)", "V", "|||", True),
     ("P = (a -> P) [| {b} |> (b -> STOP)", "P", "P", "[| A |>", False),
-    ("P = b -> (P [+ {b} +] P)", "P", "P", "[+ A +]", False),
     ("Q(n) = R\nR = b -> ((Q(0) [] R) /+ {b} +\\ (Q(2) [] STOP))", "Q(2)", "R", "/+ A +\\",
      False),
 ])
