@@ -49,6 +49,7 @@ from collections import Counter, deque
 from typing import Any
 
 from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
+from procalg.lts.components import strong_components
 from procalg.lts.exploration import Edges, Exploration
 from procalg.lts.lts import LTS, TAU, TAU_INDEX, TransitionSystem
 from procalg.lts.network import Network
@@ -78,7 +79,7 @@ def check_divergence(system: TransitionSystem[Any] | LTS, *,
     walk = Exploration(system, max_states=max_states)
     moves = [edges for _, edges in walk]
     taus = [[d for c, d in out if c == TAU_INDEX] for out in moves]
-    component = _components(taus)
+    component = strong_components(taus)
     sizes = Counter(component)
     cyclic = [sizes[component[s]] > 1 or s in taus[s] for s in range(len(taus))]
     divergent = _reaching(taus, cyclic)
@@ -143,45 +144,6 @@ def divergence_result(path: tuple[str, ...], lead: int, loop: int, stats: Stats,
         Counterexample(trace, cycle=(TAU,) * loop, full_path=(*path, *(TAU,) * lead),
                        states=states, note=note),
         stats, message=f"divergence after {len(trace)} visible events")
-
-
-def _components(taus: list[list[int]]) -> list[int]:
-    """Iterative Tarjan: the τ-strongly-connected component of every state."""
-    n = len(taus)
-    index, low, comp = [-1] * n, [0] * n, [-1] * n
-    stack: list[int] = []
-    counter = count = 0
-    for root in range(n):
-        if index[root] >= 0:
-            continue
-        work = [(root, 0)]
-        index[root] = low[root] = counter
-        counter += 1
-        stack.append(root)
-        while work:
-            v, i = work[-1]
-            if i < len(taus[v]):
-                work[-1] = (v, i + 1)
-                w = taus[v][i]
-                if index[w] < 0:
-                    index[w] = low[w] = counter
-                    counter += 1
-                    stack.append(w)
-                    work.append((w, 0))
-                elif comp[w] < 0 and index[w] < low[v]:
-                    low[v] = index[w]
-                continue
-            work.pop()
-            if work and low[v] < low[work[-1][0]]:
-                low[work[-1][0]] = low[v]
-            if low[v] == index[v]:
-                while True:
-                    w = stack.pop()
-                    comp[w] = count
-                    if w == v:
-                        break
-                count += 1
-    return comp
 
 
 def _reaching(taus: list[list[int]], cyclic: list[bool]) -> list[bool]:

@@ -6,7 +6,7 @@ before ``branching-bisim``); afterwards the τ-transitions form a DAG that
 can be processed in topological order. Labels named in ``lts.hidden`` count
 as τ here and in everything built on this module.
 
-Complexity: :func:`tau_sccs` is Tarjan's algorithm (Tarjan 1972), iterative,
+Complexity: :func:`tau_sccs` is Tarjan's algorithm (``lts/components.py``),
 O(n + m). :func:`tau_closure` is O(n · n) in the worst case (reachability
 sets are materialised), which is inherent to τ-saturation.
 
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from procalg.lts.components import strong_components
 from procalg.lts.lts import LTS, TAU_INDEX
 
 
@@ -97,45 +98,7 @@ def tau_sccs(lts: LTS) -> np.ndarray:
     Components are numbered in reverse topological order: every τ-edge
     between different components goes from a higher to a lower number.
     """
-    succ = tau_successors(lts)
-    n = lts.num_states
-    index = [-1] * n
-    low = [0] * n
-    comp = [-1] * n
-    stack: list[int] = []
-    counter = 0
-    ncomp = 0
-    for root in range(n):
-        if index[root] >= 0:
-            continue
-        work = [(root, 0)]
-        index[root] = low[root] = counter
-        counter += 1
-        stack.append(root)
-        while work:
-            v, i = work[-1]
-            if i < len(succ[v]):
-                work[-1] = (v, i + 1)
-                w = succ[v][i]
-                if index[w] < 0:
-                    index[w] = low[w] = counter
-                    counter += 1
-                    stack.append(w)
-                    work.append((w, 0))
-                elif comp[w] < 0:
-                    low[v] = min(low[v], index[w])
-                continue
-            work.pop()
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[v])
-            if low[v] == index[v]:
-                while True:
-                    w = stack.pop()
-                    comp[w] = ncomp
-                    if w == v:
-                        break
-                ncomp += 1
+    comp = strong_components(tau_successors(lts))
     return np.asarray(comp, dtype=np.int32)
 
 

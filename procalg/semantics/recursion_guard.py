@@ -45,9 +45,11 @@ Example:
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from procalg.lts.components import strong_components
 from procalg.semantics.locations import (
     AT_CALL,
     AT_EXCEPTION,
@@ -187,47 +189,19 @@ def _valued_components(component: Mapping[str, int], valued: set[str]) -> dict[i
 
 
 def _components(graph: Mapping[str, set[str]]) -> dict[str, int]:
-    """Each node's strongly connected component (iterative Tarjan, O(V + E)); a node
-    whose component holds more than one node gets a negative number (it lies on a
+    """Each node's strongly connected component (Tarjan, ``lts/components.py``); a
+    node whose component holds more than one node gets a negative number (it lies on a
     cycle). Not networkx's: every compiled machine runs this, and importing networkx
     would cost a check's start-up (``tests/test_startup.py``)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    found: dict[str, int] = {}
-    for root in graph:
-        if root in index:
-            continue
-        work = [(root, iter(graph.get(root, ())))]
-        index[root] = low[root] = len(index)
-        stack.append(root)
-        on_stack.add(root)
-        while work:
-            name, rest = work[-1]
-            callee = next(rest, None)
-            if callee is not None:
-                if callee not in index:
-                    index[callee] = low[callee] = len(index)
-                    stack.append(callee)
-                    on_stack.add(callee)
-                    work.append((callee, iter(graph.get(callee, ()))))
-                elif callee in on_stack:
-                    low[name] = min(low[name], index[callee])
-                continue
-            work.pop()
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[name])
-            if low[name] == index[name]:
-                members = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    members.append(member)
-                    if member == name:
-                        break
-                number = -index[name] - 1 if len(members) > 1 else index[name]
-                for member in members:
-                    found[member] = number
-    return found
+    number: dict[str, int] = {}
+    for name in graph:
+        number.setdefault(name, len(number))
+        for callee in graph[name]:
+            number.setdefault(callee, len(number))
+    succ: list[list[int]] = [[] for _ in number]
+    for name, callees in graph.items():
+        succ[number[name]] = [number[callee] for callee in callees]
+    comp = strong_components(succ)
+    sizes = Counter(comp)
+    return {name: -comp[at] - 1 if sizes[comp[at]] > 1 else comp[at]
+            for name, at in number.items()}
