@@ -106,13 +106,27 @@ class Shape:
         term, and so on at every operand: the walks below met an ever-deeper
         term each step, a stall and then ``RecursionError`` in term equality).
         Kept as the first normalisation made it, the walk meets the same term
-        again and sees the loop.
+        again and sees the loop. So are its active subterms: the walk asks for
+        them next, and normalising one alone unfolds the call its parent left
+        behind a ``|~|`` (``T = c -> STOP |~| ((b -> STOP ||| a -> STOP) |~|
+        (T |~| STOP))`` met a larger term at every level, a stall).
         """
         if term in self.normal_forms or self._call_free(term):
             return term
         normal = self.rules.normalise(term)
-        self.normal_forms.add(normal)
+        self._keep(normal)
         return normal
+
+    def _keep(self, normal: Process) -> None:
+        """Record ``normal`` and its active subterms but calls as normal forms."""
+        kept = self.normal_forms
+        todo = [normal]
+        while todo:
+            here = todo.pop()
+            if here in kept or type(here) is Call:
+                continue
+            kept.add(here)
+            todo.extend(active_operands(here))
 
     def _call_free(self, term: Process) -> bool:
         """No :class:`Call` in ``term``'s active part (post-order, explicit stack)."""

@@ -114,3 +114,32 @@ def test_a_recursive_body_behind_timeouts_compiles_under_hiding_with_a_bounded_w
     assert rules.normalised < 40, rules.normalised  # 10 now; before: RecursionError
     reference = _reference(Hide(LOOP, frozenset()), {**BODIES, LOOP: body}.__getitem__)
     assert _bisimilar(explore_product(net), reference)
+
+
+class _BoundedRules(_CountingRules):
+    """Counting rules that give up past ``limit`` normalisations (a stall fails fast)."""
+
+    def __init__(self, unfold, limit: int) -> None:
+        super().__init__(unfold)
+        self.limit = limit
+
+    def normalise(self, term: Process) -> Process:
+        if self.normalised >= self.limit:
+            raise AssertionError(f"the shape walk normalised more than {self.limit} terms")
+        return super().normalise(term)
+
+
+def test_a_recursion_left_behind_nested_internal_choices_compiles_with_a_bounded_walk():
+    # T = c -> STOP |~| ((b -> STOP ||| a -> STOP) |~| (T |~| STOP)): normalising T
+    # leaves the inner T behind its |~|; each operand of that normal form normalised
+    # alone unfolded T once more, so the walk met a larger term at every level (a
+    # model with this body hung `procalg check`; the reference answers at once)
+    a, b, c = Event("a"), Event("b"), Event("c")
+    body = InternalChoice(Prefix(c, STOP), InternalChoice(
+        Parallel(Prefix(b, STOP), Prefix(a, STOP), frozenset()), InternalChoice(LOOP, STOP)))
+    rules = _BoundedRules({**BODIES, LOOP: body}.__getitem__, 200)
+    net = compile_network(LOOP, type("Spec", (), {"rules": lambda _: rules})(),
+                          max_states=600, reduce=False)
+    assert not isinstance(net, NotApplicable), net
+    assert rules.normalised < 40, rules.normalised
+    assert _bisimilar(explore_product(net), _reference(LOOP, {**BODIES, LOOP: body}.__getitem__))
