@@ -82,7 +82,7 @@ def _exec(text: str, globals: dict[str, Any] | None = None,  # exec's own parame
     table = _tables.get(name)
     if table is None:
         table = _tables[name] = _Table(_path_for(globals))  # type: ignore[arg-type]
-    code = table.read.get(text)
+    code = table.read.get(text) or table.used.get(text)
     if code is None:
         code = _compiled(text)
         table.missed = True

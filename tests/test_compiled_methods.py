@@ -58,6 +58,10 @@ def test_a_missed_text_is_written_at_exit_and_read_by_the_next_process(module) -
     assert table.read[TEXT] == compile(TEXT, "<string>", "exec", dont_inherit=True)
 
 
+def test_a_text_written_twice_in_one_process_compiles_once(module) -> None:
+    assert _run(TEXT, module).__code__ is _run(TEXT, module).__code__
+
+
 def test_the_text_compiles_without_this_module_future_annotations(module) -> None:
     # compiled_methods has `from __future__ import annotations`; dataclasses has
     # not: an annotation must stay the object, as dataclasses' own exec makes it
