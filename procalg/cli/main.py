@@ -127,8 +127,6 @@ def _main(argv: list[str], own: bool = False) -> int:
     # --version needs the checking parsers only (the running ones import the runtime)
     parser = build_parser(running=not argv or argv[0] not in (*CHECKING, "--version"))
     args = parser.parse_args(argv)
-    if own and args.command in CHECKING:
-        _load_uncollected()
     args.reference_max_states = None  # --max-states, when given, limits every engine
     if args.command in ("check", "lts", "graph") and args.max_states is None:
         # the term-level engine is memory-bound; the product not
@@ -139,6 +137,8 @@ def _main(argv: list[str], own: bool = False) -> int:
     # room to report running out: untouched address space (what the limit counts), not 64 MB written
     reserve = mmap.mmap(-1, 64 * 2**20) if limit else None
     try:
+        if own and args.command in CHECKING:
+            _load_uncollected()  # in here: ^C while loading says "interrupted", as before
         _parse_options(args)
         _refuse_meaningless(args)
         return args.run(args)
