@@ -1,6 +1,12 @@
 """procalg: model workflows as CSP processes, prove them correct, then run them."""
 
+from procalg import compiled_methods
+
 __version__ = "0.1.0"
+
+# procalg's dataclasses take their generated methods' bytecode from __pycache__
+# (a third of the package's import time otherwise: procalg/compiled_methods.py)
+compiled_methods.install()
 
 
 def __getattr__(name: str) -> object:

@@ -10,6 +10,7 @@ used (a picture, a determinism check, ``--explain``), just not on every start.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -156,3 +157,40 @@ def test_only_the_process_own_command_line_freezes_its_objects_for_the_exit(
                              timeout=300, check=True)
         counts.append(int(run.stdout.split()[-1]))
     assert counts[0] == 0 and counts[1] > 10_000
+
+
+def _own_command_line(path: Path, before: str = "", after: str = "") -> str:
+    """Run ``procalg check path`` as the process's own command line (``main()``,
+    as the installed script calls it); return what it prints, ``after``'s last."""
+    code = (f"import sys\n{before}\nfrom procalg.cli.main import main\n"
+            f"sys.argv = ['procalg', 'check', {str(path)!r}]\n"
+            f"assert main() == 0\n{after}")
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=300, check=False, env=env)
+    assert run.returncode == 0, run.stderr
+    return run.stdout
+
+
+def test_a_check_loads_its_modules_without_collecting_them_over_and_over(tmp_path) -> None:
+    # collecting while ~400k objects of modules and parser tables load, then again
+    # in every full collection, cost 0.03-0.04 s of a small check's CPU: the own
+    # command line loads them with the collector off and freezes them (165
+    # collections before, about 25 now)
+    path = tmp_path / "small.proc"
+    path.write_text(SMALL)
+    count = ("import gc\ncollections = []\n"
+             "gc.callbacks.append(lambda phase, info: collections.append(phase))")
+    out = _own_command_line(path, count, "print(collections.count('start'))")
+    assert int(out.split()[-1]) < 60
+
+
+def test_a_check_asks_openblas_for_one_thread_unless_the_user_chose(tmp_path) -> None:
+    # OpenBLAS starts a thread per core with its buffers when numpy loads; a check
+    # runs no linear algebra
+    path = tmp_path / "small.proc"
+    path.write_text(SMALL)
+    show = "import os\nprint(os.environ.get('OPENBLAS_NUM_THREADS'))"
+    assert _own_command_line(path, after=show).split()[-1] == "1"
+    chosen = "import os\nos.environ['OPENBLAS_NUM_THREADS'] = '2'"
+    assert _own_command_line(path, chosen, show).split()[-1] == "2"

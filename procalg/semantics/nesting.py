@@ -130,6 +130,8 @@ class Nesting:
 
 @dataclass(frozen=True, slots=True)
 class _Call:
+    """A call to a definition found below a static operator of another."""
+
     callee: str
     operator: str | None  # the innermost static operator above the call
     free: bool  # no data guard above it

@@ -20,24 +20,32 @@ from procalg.syntax.node import Expr, Node
 
 @dataclass(frozen=True, slots=True)
 class DeadlockFree(Node):
+    """``P :[deadlock free]`` (``[F]``, ``[FD]``: the model it is checked in)."""
+
     process: Expr
     model: RefinementModel | None = None  # the optional [F] / [FD] annotation
 
 
 @dataclass(frozen=True, slots=True)
 class DivergenceFree(Node):
+    """``P :[divergence free]``."""
+
     process: Expr
     model: RefinementModel | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Deterministic(Node):
+    """``P :[deterministic]`` (``[F]``, ``[FD]``)."""
+
     process: Expr
     model: RefinementModel | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class HasTrace(Node):
+    """``P :[has trace]: <a, b>``."""
+
     process: Expr
     trace: Expr  # a sequence expression of events
     model: RefinementModel | None = None
@@ -45,6 +53,8 @@ class HasTrace(Node):
 
 @dataclass(frozen=True, slots=True)
 class Reachable(Node):
+    """``P :[reachable e]``: some trace of ``P`` performs the event ``e``."""
+
     process: Expr
     event: Expr
 
@@ -70,6 +80,9 @@ class Equivalent(Node):
 
 @dataclass(frozen=True, slots=True)
 class CompensationComplete(Node):
+    """``P :[compensation complete]``: no saga in ``P`` can end half-done (no
+    ``stranded`` or ``unreverted`` event is reachable, ``docs/sagas.md``)."""
+
     process: Expr
 
 

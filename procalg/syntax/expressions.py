@@ -108,11 +108,15 @@ class Name(Node):
 
 @dataclass(frozen=True, slots=True)
 class Int(Node):
+    """An integer literal ``42``."""
+
     value: int
 
 
 @dataclass(frozen=True, slots=True)
 class Bool(Node):
+    """``true`` or ``false``."""
+
     value: bool
 
 
@@ -158,6 +162,8 @@ class Apply(Node):
 
 @dataclass(frozen=True, slots=True)
 class If(Node):
+    """``if cond then e1 else e2`` (a value or a process)."""
+
     cond: Expr
     then: Expr
     orelse: Expr
