@@ -8,9 +8,9 @@ from procalg.api import check_model, loads
 from procalg.api.search import CheckEngine, SearchOptions
 from procalg.errors import ModelError
 from procalg.lts.held import held_label
+from procalg.lts.loop_rules import without_loops
 from procalg.lts.lts import LTS
 from procalg.lts.network import Network, SyncRule, close, component, parallel
-from procalg.lts.loop_rules import without_loops
 
 # Our own model: flags read by a controller (moves) and peeked at by a watcher
 # (a loop of the flag, of the watcher and of the one-node specification).
