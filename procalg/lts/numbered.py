@@ -30,7 +30,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Collection, Container, Mapping
+from collections.abc import Callable, Collection, Container, Mapping
 from dataclasses import replace
 
 from procalg.lts.held import is_held
@@ -82,9 +82,10 @@ def numbered(lts: LTS, name: str = "") -> LTS | LazyComponent:
     return comp
 
 
-def reduced(comp: LazyComponent, reduce) -> LazyComponent | LTS:  # type: ignore[no-untyped-def]
+def reduced(comp: LazyComponent, reduce: Callable[[LTS], LTS]) -> LazyComponent | LTS:
     """A component numbered as reached whose whole LTS is ``reduce(whole)``
-    (``comp`` itself if it is lazy only)."""
+    (``comp`` itself if it is lazy only; the reduced LTS itself if it has
+    :data:`NUMBER_LIMIT` states or fewer)."""
     if comp.whole is None:
         return comp
     return numbered(reduce(comp.whole), comp.name)
