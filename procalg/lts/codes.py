@@ -162,8 +162,28 @@ class Layout:
         """
         n = len(keys)
         w = np.ascontiguousarray(keys).view(">u8").reshape(n, self.words).astype(np.uint64)
-        w += delta.astype(np.int64, copy=False).view(np.uint64)  # mod 2^64: exact
+        delta = delta.astype(np.int64, copy=False).view(np.uint64)
+        low = delta.shape[1]  # a table made before lazy digits grew into new top words
+        w[:, self.words - low:] += delta  # mod 2^64: exact
         return w.astype(">u8").view(f"V{8 * self.words}").reshape(n)
+
+    def shifted(self, c: int, step: np.ndarray) -> np.ndarray:
+        """Code deltas of moving component ``c``'s digit by local ``step``s:
+        int64, Python integers (wide), or per-word rows (word-aligned).
+
+        Example:
+            >>> Layout.choose([3, 2], order=[0, 1]).shifted(1, np.array([1, -1])).tolist()
+            [4, -4]
+        """
+        if self.words:
+            return self.word_delta(c, step)
+        if self.wide:
+            return np.asarray(step).astype(object) * self.stride[c]
+        return np.asarray(step, dtype=np.int64) * np.int64(self.stride[c])
+
+    def moved(self, codes: np.ndarray, delta: np.ndarray) -> np.ndarray:
+        """``codes`` (keys, when word-aligned) moved by :meth:`shifted` deltas."""
+        return self.add(codes, delta) if self.words else codes + delta
 
     def word_delta(self, c: int, step: np.ndarray) -> np.ndarray:
         """Per-word delta rows of moving component ``c``'s field by ``step``."""

@@ -50,7 +50,7 @@ from procalg.lts.lazy_batch import BATCH_MIN
 from procalg.lts.lazy_batch import OmegaState as _Omega
 from procalg.lts.lazy_held import HeldWrites
 from procalg.lts.lazy_small import FEW
-from procalg.lts.lts import TAU, TICK, TransitionSystem
+from procalg.lts.lts import LTS, TAU, TICK, TransitionSystem
 from procalg.lts.move_columns import Column, View
 from procalg.lts.network import DONE
 from procalg.lts.visited import sorted_unique
@@ -95,6 +95,7 @@ class LazyComponent(HeldWrites, AskedExpansion):
         self.system = system
         self.max_states = max_states
         self.name = name
+        self.whole: LTS | None = None  # an LTS explored whole, numbered as reached: numbered.py
         self.states: list[Any] = []
         self.ids: dict[Any, int] = {}
         self.expanded = 0

@@ -85,7 +85,7 @@ class Folding:
     def table(self, layout: Layout) -> TableFactor | None:
         """The folded table for ``layout``, if the leaves are calm and it pays;
         None while they grow, with wide codes, or past ``FOLD_LIMIT``."""
-        if layout.wide:
+        if layout.wide and not layout.words:  # Python integers: no int64 deltas
             return None
         stamp = tuple(c.stamp for c in self.lazy)
         fold = self._fold
@@ -111,10 +111,21 @@ class Folding:
         grid = np.indices(sizes, dtype=np.int64).reshape(len(comps), -1)
         locs = {c: grid[i] for i, c in enumerate(comps)}
         joint = np.zeros(grid.shape[1], dtype=np.int64)
-        codes = np.zeros(grid.shape[1], dtype=np.int64)
+        codes = layout.keys([0] * grid.shape[1]) if layout.words else \
+            np.zeros(grid.shape[1], dtype=np.int64)
         for i, c in enumerate(comps):
             joint += grid[i] * weights[i]
-            codes += grid[i] * np.int64(layout.stride[c])
+            codes = layout.moved(codes, layout.shifted(c, grid[i]))
         src, dst, label = self.fire(codes, locs, layout)
-        return table_of_arrays(joint[src], dst - codes[src], label.astype(np.int64),
-                               math.prod(sizes), comps, weights)
+        return table_of_arrays(joint[src], _minus(layout, dst, codes[src]),
+                               label.astype(np.int64), math.prod(sizes), comps, weights)
+
+
+def _minus(layout: Layout, dst: np.ndarray, src: np.ndarray) -> np.ndarray:
+    """The deltas taking ``src`` codes to ``dst`` (per-word rows of keys:
+    no field leaves its word, so each word's difference is exact)."""
+    if not layout.words:
+        return dst - src
+    def words(keys: np.ndarray) -> np.ndarray:
+        return keys.view(">u8").reshape(len(keys), layout.words).astype(np.uint64)
+    return (words(dst) - words(src)).view(np.int64)

@@ -75,11 +75,11 @@ def fire_few(driven: Any, codes: np.ndarray, locs: dict[int, np.ndarray], stride
             for w in range(first[label], first[label] + number[label]):
                 rule = by_label[w]
                 targets = [base]
-                for loc, (radix, offsets, delta), _ in partners:
+                for loc, (radix, offsets, steps), weight in partners:
                     j = rule * radix + loc[i]
-                    moves = delta[int(offsets[j]): int(offsets[j + 1])].tolist()
+                    moves = steps[int(offsets[j]): int(offsets[j + 1])].tolist()
                     # the first partner's choice varies fastest, as in ``fire``
-                    targets = [t + d for d in moves for t in targets]
+                    targets = [t + d * weight for d in moves for t in targets]
                 out_state += [i] * len(targets)
                 out_target += targets
                 out_label += [glabel[rule]] * len(targets)

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from procalg.lts.ask_memo import AskMemo
 from procalg.lts.codes import Layout
 from procalg.lts.firing import fire_factors
 from procalg.lts.lazy import LazyComponent
@@ -137,6 +138,7 @@ class LazyGroup:
         self.comps = comps
         self.backward = backward
         self.folding = Folding(comps, [components[c] for c in comps], self._fire)
+        self.memo = AskMemo()
         self._made = (tables, rules)
 
     @cached_property
@@ -164,7 +166,13 @@ class LazyGroup:
         ``(component, local ids, label codes)`` for every rule here whose eager
         parts can all move (none without an eager component: see :func:`deferrable`)."""
         driven = self.variants[0]
-        return driven.asks(locs) if driven.lazy is None else []
+        if driven.lazy is not None:
+            return []
+        tables, comps = self._made[0], self.comps
+        key = tuple(id(tables.network.components[c].deferred) for c in comps  # type: ignore[union-attr]
+                    if isinstance(tables.network.components[c], LazyComponent))
+        rows = self.memo.fresh(comps, locs, tables.layout.radix, key)  # asked once per state
+        return driven.asks(locs if rows is None else {c: locs[c][rows] for c in comps})
 
     def fire(self, codes: np.ndarray, locs: dict[int, np.ndarray], layout: Layout
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -239,23 +247,22 @@ class _Driven:
         return self._small
 
     def _eager(self, tables: Tables, c: int, locals_: list[dict[int, str]]) -> tuple:
-        """CSR over (rule, local state) of component ``c``'s (delta, -) moves."""
-        radix, stride = tables.layout.radix[c], tables.layout.stride[c]
+        """CSR over (rule, local state) of component ``c``'s moves as local steps
+        (made into code deltas by the layout in force when fired)."""
+        radix = tables.layout.radix[c]
         moves = tables.local_moves(c)
-        js, deltas = [], []
+        js, steps = [], []
         for r, lo in enumerate(locals_):
             src, dst = moves.get(lo[c], ([], []))
             if self.backward:
                 src, dst = dst, src
             js += [r * radix + s for s in src]
-            deltas += [(d - s) * stride for s, d in zip(src, dst, strict=True)]
+            steps += [d - s for s, d in zip(src, dst, strict=True)]
         j = np.array(js, dtype=np.int64)
         order = np.argsort(j, kind="stable")
         offsets = np.zeros(len(locals_) * radix + 1, dtype=np.int64)
         np.cumsum(np.bincount(j, minlength=len(locals_) * radix), out=offsets[1:])
-        wide = any(abs(d) >= 1 << 62 for d in deltas)
-        delta = np.array(deltas, dtype=object if wide else np.int64)[order]
-        return radix, offsets, delta
+        return radix, offsets, np.array(steps, dtype=np.int64)[order]
 
     def asks(self, locs: dict[int, np.ndarray]) -> list[tuple[int, np.ndarray, np.ndarray]]:
         """For an eager driver: see :meth:`LazyGroup.asks`."""
@@ -287,11 +294,10 @@ class _Driven:
              looked: tuple[np.ndarray, np.ndarray] | None = None
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The moves from ``codes`` (``looked``: the driver's ``lookup_all`` there)."""
-        wide = layout.wide
         table = self.table
         count, start = looked if looked is not None else \
             table.lookup_all(locs[self.driver], self.backward)  # type: ignore[attr-defined]
-        if applies(self, codes, wide):  # a narrow frontier: a loop beats 30 numpy calls
+        if applies(self, codes, layout.wide):  # a narrow frontier: a loop beats 30 numpy calls
             return fire_few(self, codes, locs, layout.stride, count, start)
         state, entry = _runs(start, count)  # every driver move from every state
         label = table.entry_labels(entry, self.backward)
@@ -314,21 +320,18 @@ class _Driven:
             total = total * n
         out, pos = _runs(np.zeros(len(total), dtype=np.int64), total)
         src, dst = table.entries(self.backward)
-        step = dst[entry[out]] - src[entry[out]]
-        s = layout.stride[self.driver]
-        target = codes[state[out]] + (step.astype(object) * s if wide else step * np.int64(s))
+        delta = layout.shifted(self.driver, dst[entry[out]] - src[entry[out]])
         for (c, part), (n, lo) in zip(self.others, looks, strict=True):
             ns = n[out]
             at = lo[out] + pos % ns
             pos //= ns
             if isinstance(part[0], LazyComponent):
                 a, b = part[0].entries(self.backward)
-                d = (b[at] - a[at]) * np.int64(layout.stride[c]) if not wide else \
-                    (b[at] - a[at]).astype(object) * layout.stride[c]
+                step = b[at] - a[at]
             else:
-                d = part[2][at]
-                d = d.astype(object) if wide and d.dtype != object else d
-            target = target + d
+                step = part[2][at]
+            delta = delta + layout.shifted(c, step)
+        target = layout.moved(codes[state[out]], delta)  # keys stay keys
         return state[out], target, self.glabel[rule[out]]
 
 

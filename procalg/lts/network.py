@@ -327,14 +327,24 @@ def reduce_components(net: Network) -> Network:
 
     The product stays strongly bisimilar (strong bisimilarity is a
     congruence for parallel, hiding and renaming), usually with fewer states.
-    Lazy components stay as they are.
+    Lazy components stay as they are (the whole LTS of one numbered as
+    reached is reduced: :mod:`procalg.lts.numbered`).
     ``DONE`` loops keep Ω apart from STOP.
     """
+    from procalg.lts.numbered import reduced
     from procalg.lts.partition import Bisimulation, minimize
 
-    comps = tuple(minimize(c, Bisimulation.STRONG) if isinstance(c, LTS) else c
+    def strong(lts: LTS) -> LTS:
+        return minimize(lts, Bisimulation.STRONG)
+
+    comps = tuple(strong(c) if isinstance(c, LTS) else reduced(c, strong)
                   for c in net.components)
-    before = sum(c.num_states for c in net.components if isinstance(c, LTS))
-    after = sum(c.num_states for c in comps if isinstance(c, LTS))
+    before = sum(_whole(c).num_states for c in net.components if _whole(c) is not None)
+    after = sum(_whole(c).num_states for c in comps if _whole(c) is not None)
     note = f"components reduced modulo strong bisimulation: {before} -> {after} local states"
     return replace(net, components=comps, notes=(*net.notes, note))
+
+
+def _whole(comp: LTS | LazyComponent) -> LTS | None:
+    """A component's whole LTS: itself, or that of a leaf numbered as reached."""
+    return comp if isinstance(comp, LTS) else comp.whole

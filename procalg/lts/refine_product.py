@@ -40,13 +40,14 @@ Example:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from procalg.assertion_kinds import RefinementModel
 from procalg.lts.code_sets import sorted_in
 from procalg.lts.lazy import LazyComponent
+from procalg.lts.loop_rules import without_loops
 from procalg.lts.lts import LTS, TAU, TAU_INDEX, TICK_INDEX
 from procalg.lts.network import Network, SyncRule
 from procalg.lts.normal_nodes import NormalTable, ranges
@@ -162,7 +163,7 @@ def find_violation(network: Network, normal: NormalTable, model: RefinementModel
         impl_tables, codes, _ = divergent_codes(network, limits)
         if len(codes):
             diverging = (impl_tables, codes)
-    search = searcher(mon.network, limits)
+    search = searcher(mon.network if fd or failures else _looping(mon.network), limits)
     tables = search.tables
     impl_comps = list(range(mon.spec))
     width = len(tables.labels)
@@ -218,6 +219,13 @@ def find_violation(network: Network, normal: NormalTable, model: RefinementModel
             tables.layout.cast([hit[0]]))[0]))
     bad = Violation(bad.kind, path, bad.node, bad.event, bad.offered, lead, cycle)
     return search.result(True, path), bad
+
+
+def _looping(net: Network) -> Network:
+    """``net`` without the rules that only loop (traces: :mod:`procalg.lts.loop_rules`)."""
+    net, dropped = without_loops(net)
+    return replace(net, notes=(*net.notes, f"{dropped} rules that only loop left out "
+                               "(traces: such a move adds no state or trace)")) if dropped else net
 
 
 def tau_acyclic(network: Network) -> bool:

@@ -273,7 +273,10 @@ class Tables:
         out = []
         for c in self.lazy:
             comp = self.network.components[c]
-            out.append(f"component {c} ({comp.name or 'leaf'}) explored lazily: "
+            how = ("explored lazily" if comp.whole is None else  # type: ignore[union-attr]
+                   f"explored whole ({comp.whole.num_states} states), "  # type: ignore[union-attr]
+                   "numbered as reached")
+            out.append(f"component {c} ({comp.name or 'leaf'}) {how}: "
                        f"{comp.num_states} local states reached, {comp.expanded} expanded")
         if self.layout.wide:
             out.append(f"state codes need {self.layout.bits} bits (more than 62): "
@@ -367,12 +370,8 @@ class Tables:
 
     def _lazy(self, group: LazyGroup, codes: np.ndarray, locs: dict[int, np.ndarray]
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """A lazy group's moves (it adds integer deltas: keys go through integers)."""
-        layout = self.layout
-        if not layout.words:
-            return group.fire(codes, locs, layout)
-        src, dst, lab = group.fire(layout.cast(codes), locs, layout)
-        return src, layout.keys(dst), lab
+        """A lazy group's moves (keys of a word-aligned layout in and out)."""
+        return group.fire(codes, locs, self.layout)
 
 
 _BATCH_CELLS = 1 << 18

@@ -31,6 +31,8 @@ from procalg.lts import LTS, TICK, TICK_INDEX, explore
 from procalg.lts.held import Holding, is_held
 from procalg.lts.lazy import LazyComponent
 from procalg.lts.leaf_choice import leaf
+from procalg.lts.network import Network
+from procalg.lts.numbered import numbered_leaves
 from procalg.lts.partition import bfs_renumber
 from procalg.lts.priority import Filtered
 from procalg.semantics.channels import Infinite
@@ -76,6 +78,7 @@ class Leaves:
         self.done: dict[tuple[Process, bool], LTS | LazyComponent] = {}
         self.systems: dict[Process, Any] = {}
         self.why: dict[Process, str] = {}  # leaves left to the term rules, and why
+        self.numberable: dict[int, tuple[LTS, str]] = {}  # lazy-able leaves explored whole
         self._bodies: UnfoldedBodies | None = None  # the rules' unfoldings, read backwards
 
     def lts(self, term: Process, lazy: bool = False) -> LTS | LazyComponent:
@@ -91,11 +94,18 @@ class Leaves:
                 # the search; the terms' prioritise explores its operand whole: at once
                 system = Holding(system, (UnboundedGrowth,), self.evaluator)
             if alphabet is not None:  # read once the whole walk stopped: its sagas' labels
-                self.done[key] = leaf(system, _Later(self.alphabet), max_states=self.lazy_limit,
-                                      name=leaf_name(term))
+                made = self.done[key] = leaf(system, _Later(self.alphabet),
+                                             max_states=self.lazy_limit, name=leaf_name(term))
+                if isinstance(made, LTS):  # may be numbered as reached, once the network is built
+                    self.numberable[id(made)] = (made, leaf_name(term))
             else:
                 self.done[key] = explore(system, max_states=self.max_states)
         return self.done[key]
+
+    def numbered(self, net: Network) -> Network:
+        """``net`` with its leaves explored whole where they could have been lazy
+        numbered as the product reaches them (:mod:`procalg.lts.numbered`)."""
+        return numbered_leaves(net, self.numberable)
 
     def system(self, term: Process) -> Any:
         """The leaf's transition system: its compiled machine, or the term rules."""

@@ -219,7 +219,7 @@ def compile_network(term: Process, spec_or_unfold: Any, *, reduce: bool = True,
     if shape.leaves:
         notes.append(f"{len(shape.leaves)} recursive subterm(s) explored whole by the "
                      "term-level rules (no finite operator structure)")
-    net = replace(net, notes=(*notes, *net.notes))
+    net = leaves.numbered(replace(net, notes=(*notes, *net.notes)))
     return reduce_components(net) if reduce else net
 
 
