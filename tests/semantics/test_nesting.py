@@ -139,6 +139,7 @@ GROWING = [  # flagged, and the term rules' states grow without the watch
     ("P = d?x -> (P [+ {| d |} +] P)", "P", "[+ A +]"),
     ("P = R /+ {b} +\\ (b -> P)\nR = b -> R", "P", "/+ A +\\"),
     ("P = (d?x -> P) [| {| c |} |> STOP", "P", "[| A |>"),
+    ("P = d?x -> (a -> SKIP ||| P)", "P", "|||"),  # the call is behind an input: no term
 ]
 FINITE = [  # not flagged, and the term rules reach every state
     ("P = (b -> STOP) /\\ (a -> P)", "P"),
