@@ -51,7 +51,7 @@ class NestingWatch:
     Args:
         flagged: definition -> its nesting (:func:`~procalg.semantics.nesting.nestings`).
         definitions: name -> clauses of the model's definitions (to find the
-            inputs the watched ones start with), with ``sites``: the
+            inputs a watched call stands behind), with ``sites``: the
             evaluator's input sites by the id of their prefix's node.
     """
 
@@ -64,7 +64,7 @@ class NestingWatch:
                 self.watched.setdefault(name, nesting)
         self.kinds = frozenset(TERM_KINDS[n.operator] for n in flagged.values())
         self._memo: dict[int, tuple[object, int, int, str | None]] = {}
-        self._heads = {id(prefix): (name, prefix) for name in self.watched
+        self._heads = {id(prefix): (name, prefix) for name in self.watched  # kept: ids stay
                        for clause in (definitions or {}).get(name, ())
                        for prefix in inputs_before(clause.body, set(self.watched))}
         self._sites = sites if sites is not None else {}  # the live dict: filled later
