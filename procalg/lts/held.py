@@ -138,6 +138,64 @@ class HeldOrder(Exception):
     order, which the codes do not follow. The caller asks the reference."""
 
 
+class HeldPending(Exception):
+    """A held error in a chunk of a network's level where the goal did not
+    match: it is the answer unless the goal matches in a later chunk of the
+    same level (:class:`LevelHolds`; raised in a whole level: the error)."""
+
+    def __init__(self, label: str) -> None:
+        super().__init__(label)
+        self.label = label
+        self.error = held_error(label)
+
+
+class LevelHolds:
+    """The held errors and goal witnesses of one level expanded in several
+    chunks, taken in the chunks' order: a witness and an error anywhere in the
+    level (or two errors) are :class:`HeldOrder`, as in one chunk; else the
+    error, or the first witness. Where the stop may hold errors
+    (``pending_held``), a witness waits for the level's last chunk.
+
+    Example:
+        >>> holds = LevelHolds(None)
+        >>> holds.take(lambda: (1, None, (5, "a"), 0))[2], holds.done
+        ((5, 'a'), False)
+    """
+
+    def __init__(self, stop: Stop | None) -> None:
+        self.scan = getattr(stop, "pending_held", False)
+        self.hit: tuple[int, str] | None = None
+        self.pending: HeldPending | None = None
+
+    @property
+    def done(self) -> bool:
+        """Whether this level ends the search (its successors are not needed)."""
+        return self.hit is not None or self.pending is not None
+
+    def take(self, result: Any) -> Any:
+        """A chunk's ``(count, successors, hit, scratch)`` from ``result()``, or
+        None where it raised its held error (kept for :meth:`end`)."""
+        try:
+            out = result()
+        except HeldPending as held:
+            if self.hit is not None or (self.pending and self.pending.label != held.label):
+                raise HeldOrder("a model error met in the level of the goal's witness"
+                                ) from None
+            self.pending = held
+            return None
+        if out[2] is not None and self.scan:
+            if self.pending is not None:
+                raise HeldOrder("a model error met in the level of the goal's witness")
+            self.hit = self.hit or out[2]
+        return out
+
+    def end(self) -> tuple[int, str] | None:
+        """The level's answer once every chunk is taken: the error, or the witness."""
+        if self.pending is not None:
+            raise self.pending.error
+        return self.hit
+
+
 def held_stop(tables: Tables, stop: Stop | None) -> Stop | None:
     """``stop`` (a goal over expanded chunks, or None: no goal) raising the
     first held error of a chunk that comes before the goal's witness in it
@@ -146,8 +204,8 @@ def held_stop(tables: Tables, stop: Stop | None) -> Stop | None:
     The order is the codes' where the network is one component: its local
     states are numbered breadth-first, as the reference numbers its states.
     Otherwise a chunk with a held move raises :class:`HeldOrder` where the
-    goal also matches in it (or further on in its level: a full chunk), or
-    where it holds two errors; else its error (the goal is not in this level).
+    goal also matches in it, or where it holds two errors; else
+    :class:`HeldPending` (its level's other chunks decide: :class:`LevelHolds`).
 
     Example:
         >>> from procalg.errors import ModelError
@@ -166,7 +224,6 @@ def held_stop(tables: Tables, stop: Stop | None) -> Stop | None:
         return stop
     codes = np.array(held)
     ordered = len(tables.network.components) == 1
-    from procalg.lts.level_search import CHUNK  # level_search imports this module
 
     def checked(chunk: np.ndarray, src: np.ndarray, dst: np.ndarray,
                 lab: np.ndarray) -> tuple[int, str] | None:
@@ -177,10 +234,12 @@ def held_stop(tables: Tables, stop: Stop | None) -> Stop | None:
         first = int(src[at].min())  # chunks list states in the codes' order
         if ordered and hit is not None and int(np.flatnonzero(chunk == hit[0])[0]) < first:
             return hit
-        if not ordered and (hit is not None or len(set(lab[at].tolist())) > 1 or (
-                stop is not None and len(chunk) >= CHUNK and not gathers)):
+        if not ordered and (hit is not None or len(set(lab[at].tolist())) > 1):
             raise HeldOrder("a model error met in the level of the goal's witness")
-        raise held_error(tables.labels[int(lab[at[np.argmin(src[at])]])])
+        label = tables.labels[int(lab[at[np.argmin(src[at])]])]
+        if not ordered and stop is not None and not gathers:
+            raise HeldPending(label)  # the goal may match in a later chunk of the level
+        raise held_error(label)
 
     from procalg.lts.leaf_levels import only_when  # leaf_levels imports lazy, which imports this
 
@@ -190,6 +249,7 @@ def held_stop(tables: Tables, stop: Stop | None) -> Stop | None:
         return only_when(checked, labels=held)
     if gathers:
         return only_when(checked, gathers=True)
+    checked.pending_held = not ordered  # type: ignore[attr-defined]  # LevelHolds
     idle, wanted = getattr(stop, "idle_only", False), getattr(stop, "labels_only", None)
     if not idle and wanted is None:
         return checked

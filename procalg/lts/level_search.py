@@ -46,7 +46,7 @@ import numpy as np
 from procalg.errors import LimitExceeded
 from procalg.lts import level_paths
 from procalg.lts.dense_levels import DenseLevels, marked_batch  # or the dense walk
-from procalg.lts.held import held_stop
+from procalg.lts.held import HeldPending, LevelHolds, held_stop
 from procalg.lts.leaf_levels import FEW, OneLeaf
 from procalg.lts.lts import TAU
 from procalg.lts.narrow_levels import CHECK, MARK_DEPTH, Marks, delayed_batch
@@ -159,8 +159,11 @@ class LevelSearch:
         frontier, stop = self._prepare(), held_stop(self.tables, stop)
         with ThreadPoolExecutor(self.workers) as pool:
             while len(frontier):
-                hit = (self._batch(frontier, stop, pool) if len(frontier) <= self.narrow
-                       else self._level(frontier, stop, pool))
+                try:
+                    hit = (self._batch(frontier, stop, pool) if len(frontier) <= self.narrow
+                           else self._level(frontier, stop, pool))
+                except HeldPending as held:  # in a whole level: no later chunk matches
+                    raise held.error from None
                 if hit is not None:
                     return hit
                 frontier = self._prepare()
@@ -235,6 +238,7 @@ class LevelSearch:
         fresh: list[np.ndarray] = []
         raw_size = fresh_size = 0
         running: deque[Future] = deque()
+        holds = LevelHolds(stop)  # a held error and a witness in the level's chunks
         lo = 0
         while True:
             while len(running) < 2 * self.workers and lo < len(frontier):
@@ -243,7 +247,10 @@ class LevelSearch:
                 lo = hi
             if not running:
                 break
-            count, succ, hit, scratch = running.popleft().result()
+            taken = holds.take(running.popleft().result)
+            if taken is None or holds.done:  # this level ends the search
+                continue
+            count, succ, hit, scratch = taken
             self.transitions += count
             if hit is not None:
                 for future in running:
@@ -259,6 +266,8 @@ class LevelSearch:
                 if fresh_size > 2 * budget:
                     fresh = [sorted_unique(np.concatenate(fresh), "stable")]
                     fresh_size = len(fresh[0])
+        if holds.done:
+            return holds.end()
         if raw:
             fresh.append(self._unseen(sorted_unique(np.concatenate(raw), "stable", own=True)))
         joined = np.concatenate(fresh) if fresh else np.zeros(0, self.tables.dtype)

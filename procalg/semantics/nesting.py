@@ -4,19 +4,25 @@
 unfolding of ``P`` runs inside the ``|||`` of the one before, whose context
 stays, so every ``c`` wraps the state in one more ``|||``. The same holds for
 a recursive call under any operator whose operand keeps its context while it
-runs (a *static* position): both sides of the parallel operators, the
-interrupted side of ``/+ A +\\``, the process of a renaming, the left of ``;``
-and of ``[| A |>``; and for a process parameter passed on wrapped in such an
-operator (``Weird(X) = ... Weird(X ||| X)``). FDR compiles a process into a
-finite supercombinator over such static operators (Roscoe, *Understanding
-Concurrent Systems*, 2010, ch. 9; Gibson-Robinson et al., *FDR3: a parallel
-refinement checker for CSP*, STTT 2016) and fails on these shapes; the
-explicit engines here would explore until the memory guard. Hiding,
-``/\\`` and ``[>`` are not static here: the term rules keep their recursion
-finite (nested hiding is flattened, :func:`procalg.semantics.unfold.flat_hiding`).
-Nor are ``[+ A +]`` and the interrupting side of ``/+ A +\\``: an event outside
-``A`` resolves them as ``[]`` does, so ``R = (e -> R) [+ {c} +] (f -> SKIP)`` is
-finite (recursion through their events of ``A`` alone is left unflagged).
+runs (a *static* position: the call's term stays inside the operator after
+the call makes a visible step): both sides of the parallel operators, the
+interrupted side of ``/\\`` and of ``/+ A +\\``, the process of a renaming,
+the left of ``;``; and for a process parameter passed on wrapped in such an
+operator (``Weird(X) = ... Weird(X ||| X)``). Some positions stay only while
+the operand's events are in a set ``A`` (both sides of ``[+ A +]`` and the
+interrupting side of ``/+ A +\\``: an event outside ``A`` resolves them as
+``[]`` does) or outside it (the left of ``[| A |>``: an event of ``A`` hands
+over): a call counts there when every prefix on its way (from the body's root,
+and the left of a ``;`` it follows) is in (outside) ``A`` as written
+(:mod:`procalg.semantics.nesting_events`), for ``[+ A +]`` only a call of the
+definition itself; ``R = (e -> R) [+ {c} +] (f -> SKIP)`` is finite. FDR
+compiles a process into a finite supercombinator over such static operators
+(Roscoe, *Understanding Concurrent Systems*, 2010, ch. 9; Gibson-Robinson et
+al., *FDR3: a parallel refinement checker for CSP*, STTT 2016) and fails on
+these shapes; the explicit engines here would explore until the memory guard.
+Hiding and ``[>`` are not static (nested hiding is flattened,
+:func:`procalg.semantics.unfold.flat_hiding`; a visible event of either side
+of ``[>`` resolves it), nor is the interrupting side of ``/\\``.
 
 The rule has two halves, as :mod:`procalg.semantics.growth` for counters:
 
@@ -54,10 +60,11 @@ from dataclasses import dataclass
 
 from procalg.errors import ModelError
 from procalg.semantics.kinds import names_in
+from procalg.semantics.nesting_events import prefixes, within
 from procalg.source import Span
 from procalg.syntax import ast
-from procalg.terms import AlphaParallel, ExceptionOp, Parallel, Rename, Seq
-from procalg.terms.synchronising import SyncInterrupt
+from procalg.terms import AlphaParallel, ExceptionOp, Interrupt, Parallel, Rename, Seq
+from procalg.terms.synchronising import SyncChoice, SyncInterrupt
 
 NESTING_LIMIT = 6
 """A flagged call this many flagged operators deep has nested that often: stop.
@@ -74,11 +81,12 @@ _STATIC: dict[type, tuple[str, tuple[str, ...]]] = {
     ast.RenameExpr: ("[[ ]]", ("process",)),
 }
 """AST operator -> its name in messages and the fields that are static positions."""
-_BINARY = {"|||": _BOTH, ";": ("left",)}
+_BINARY = {"|||": _BOTH, ";": ("left",), "/\\": ("left",)}
 _REPLICATED = {"|||": "|||", "[||]": "[| A |]", "||": "[A || B]", "[<->]": "[a <-> b]"}
 TERM_KINDS: dict[str, type] = {
     "|||": Parallel, "[| A |]": Parallel, "[A || B]": AlphaParallel, "[a <-> b]": Parallel,
     "[| A |>": ExceptionOp, "[[ ]]": Rename, ";": Seq, "/+ A +\\": SyncInterrupt,
+    "/\\": Interrupt, "[+ A +]": SyncChoice,
 }
 """Operator name -> the term class each of its nestings adds to a state."""
 
@@ -128,15 +136,38 @@ class Nesting:
     argument: bool = False
 
 
+_Op = tuple[str, object, bool]
+"""A static operator above a call: its name, the event set its position depends
+on (None: none) and whether the position stays while the operand's events are
+in that set (``[+ A +]``) or outside it (``[| A |>``)."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Call:
     """A call to a definition found below a static operator of another."""
 
     callee: str
-    operator: str | None  # the innermost static operator above the call
+    operators: tuple[_Op, ...]  # the static operators above the call, outermost first
     free: bool  # no data guard above it
     args: tuple
     span: Span | None
+    path: tuple[ast.PrefixExpr, ...] = ()  # the prefixes performed on the way to it
+
+    def operator(self, direct: bool) -> str | None:
+        """The innermost operator above the call that stays around it: one whose
+        position depends on events counts where every prefix on the way is in its
+        set (``[+ A +]``, only for a call of the definition itself: another's
+        prefixes are not read) or none is (``[| A |>``; a set the text cannot
+        read keeps the position, as before)."""
+        for name, events, inside in reversed(self.operators):
+            if events is None:
+                return name
+            known = [within(prefix, events) for prefix in self.path]
+            if inside and direct and all(k is True for k in known):
+                return name
+            if not inside and True not in known:
+                return name
+        return None
 
 
 def nestings(definitions: Mapping[str, list[ast.Definition]]) -> dict[str, Nesting]:
@@ -146,7 +177,7 @@ def nestings(definitions: Mapping[str, list[ast.Definition]]) -> dict[str, Nesti
         definitions: name -> clauses of the model's process definitions.
     """
     plain = {name: _params(clauses) for name, clauses in definitions.items()}
-    calls = {name: list(_calls(clauses[0].body, None, False)) if plain[name] is not None
+    calls = {name: list(_calls(clauses[0].body, (), False, ())) if plain[name] is not None
              else [] for name, clauses in definitions.items()}
     edges = {name: {c.callee for c in found if c.free and plain.get(c.callee) is not None}
              for name, found in calls.items()}
@@ -158,8 +189,9 @@ def nestings(definitions: Mapping[str, list[ast.Definition]]) -> dict[str, Nesti
             cycle = _cycle(edges, call.callee, name)
             if cycle is None:
                 continue
-            if call.operator is not None:
-                found.setdefault(name, Nesting(name, call.operator, call.span, cycle))
+            operator = call.operator(call.callee == name)
+            if operator is not None:
+                found.setdefault(name, Nesting(name, operator, call.span, cycle))
             wrapped = _wrapped_argument(call.args, plain[name] or ())
             if wrapped is not None and call.callee == name:
                 found.setdefault(name, Nesting(name, wrapped[0], wrapped[1], cycle, True))
@@ -199,30 +231,62 @@ def _cycle(edges: Mapping[str, set[str]], start: str, goal: str) -> frozenset[st
     return None
 
 
-def _calls(node: object, operator: str | None, guarded: bool) -> Iterator[_Call]:
-    """Each call in ``node``: the static operator above it and whether a data guard is."""
+def _calls(node: object, operators: tuple[_Op, ...], guarded: bool,
+           path: tuple[ast.PrefixExpr, ...]) -> Iterator[_Call]:
+    """Each call in ``node``: the static operators above it, whether a data guard
+    is, and the prefixes performed before it (on its way from the root, and the
+    left of a ``;`` it follows)."""
     kind = type(node)
     if kind is ast.If or kind is ast.Guard:
         guarded = guarded or bool(names_in(node.cond))  # type: ignore[attr-defined]
     elif kind is ast.Replicated:
         guarded = guarded or bool(names_in(node.generators))  # type: ignore[attr-defined]
-        operator = _REPLICATED.get(node.op, operator)  # type: ignore[attr-defined]
-        yield from _calls(node.body, operator, guarded)  # type: ignore[attr-defined]
+        if node.op in _REPLICATED:  # type: ignore[attr-defined]
+            operators = (*operators, (_REPLICATED[node.op], None, True))  # type: ignore
+        yield from _calls(node.body, operators, guarded, path)  # type: ignore[attr-defined]
         return
     if kind is ast.Apply and isinstance(node.func, ast.Name):  # type: ignore[attr-defined]
-        yield _Call(node.func.id, operator, not guarded, node.args, node.span)  # type: ignore
+        yield _Call(node.func.id, operators, not guarded, node.args, node.span,  # type: ignore
+                    path)
     elif kind is ast.Name:
-        yield _Call(node.id, operator, not guarded, (), node.span)  # type: ignore[attr-defined]
+        yield _Call(node.id, operators, not guarded, (), node.span, path)  # type: ignore
         return
-    static = _static_fields(node)
     if isinstance(node, tuple):
         for item in node:
-            yield from _calls(item, operator, guarded)
+            yield from _calls(item, operators, guarded, path)
     elif dataclasses.is_dataclass(node):
+        positions = _positions(node)
         for field in dataclasses.fields(node):
-            if field.name != "span":
-                inner = static[0] if field.name in static[1] else operator
-                yield from _calls(getattr(node, field.name), inner, guarded)
+            if field.name == "span":
+                continue
+            inner = operators
+            if field.name in positions:
+                inner = (*operators, positions[field.name])
+            yield from _calls(getattr(node, field.name), inner, guarded,
+                              _path(node, field.name, path))
+
+
+def _path(node: object, field: str, path: tuple[ast.PrefixExpr, ...]
+          ) -> tuple[ast.PrefixExpr, ...]:
+    """The prefixes performed before ``node``'s ``field`` runs."""
+    if type(node) is ast.PrefixExpr and field == "then":
+        return (*path, node)  # type: ignore[list-item]
+    if type(node) is ast.ProcBinary and node.op == ";" and field == "right":  # type: ignore
+        return (*path, *prefixes(node.left))  # type: ignore[attr-defined]
+    return path
+
+
+def _positions(node: object) -> dict[str, _Op]:
+    """``node``'s fields that stay around a call in them, with their operator."""
+    if type(node) is ast.SyncChoiceExpr:  # events of A need both sides and keep them
+        if node.interrupt:  # the left runs on whatever the right does but leave by A
+            return {"left": ("/+ A +\\", None, True),
+                    "right": ("/+ A +\\", node.sync, True)}  # type: ignore[attr-defined]
+        return dict.fromkeys(_BOTH, ("[+ A +]", node.sync, True))  # type: ignore
+    if type(node) is ast.ExceptionExpr:  # an event of A hands over to the right
+        return {"left": ("[| A |>", node.sync, False)}  # type: ignore[attr-defined]
+    operator, static = _static_fields(node)
+    return {name: (operator, None, True) for name in static}  # type: ignore[misc]
 
 
 def _static_fields(node: object) -> tuple[str | None, tuple[str, ...]]:

@@ -3,8 +3,11 @@
 A state's *nesting* is the most terms of the flagged operators' classes
 (:data:`~procalg.semantics.nesting.TERM_KINDS`) on a path from its root to a
 call of a flagged cycle, the call's process arguments counted as nested
-below it (``Weird(X ||| X)``). A model whose recursion does not nest keeps
-it constant; one that does adds one per unfolding.
+below it (``Weird(X ||| X)``). A call behind an input (``P = d?x -> (a -> SKIP
+||| P)``) is no term in a state (the input's continuation is evaluated per
+value): such an input of a watched definition counts as the call. A model
+whose recursion does not nest keeps it constant; one that does adds one per
+unfolding.
 
 Example:
     >>> from procalg.semantics.nesting import Nesting
@@ -28,9 +31,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import fields
+from typing import Any
 
 from procalg.semantics.nesting import NESTING_LIMIT, TERM_KINDS, Nesting, UnboundedNesting
+from procalg.semantics.nesting_events import inputs_before
 from procalg.terms import Call, Process
+from procalg.terms.input import Input
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
 """Term class -> its field names (read once per class)."""
@@ -44,15 +50,36 @@ class NestingWatch:
 
     Args:
         flagged: definition -> its nesting (:func:`~procalg.semantics.nesting.nestings`).
+        definitions: name -> clauses of the model's definitions (to find the
+            inputs a watched call stands behind), with ``sites``: the
+            evaluator's input sites by the id of their prefix's node.
     """
 
-    def __init__(self, flagged: Mapping[str, Nesting]) -> None:
+    def __init__(self, flagged: Mapping[str, Nesting],
+                 definitions: Mapping[str, Any] | None = None,
+                 sites: Mapping[int, tuple[Any, ...]] | None = None) -> None:
         self.watched: dict[str, Nesting] = {}
         for nesting in flagged.values():
             for name in nesting.cycle:
                 self.watched.setdefault(name, nesting)
         self.kinds = frozenset(TERM_KINDS[n.operator] for n in flagged.values())
         self._memo: dict[int, tuple[object, int, int, str | None]] = {}
+        self._heads = {id(prefix): (name, prefix) for name in self.watched  # kept: ids stay
+                       for clause in (definitions or {}).get(name, ())
+                       for prefix in inputs_before(clause.body, set(self.watched))}
+        self._sites = sites if sites is not None else {}  # the live dict: filled later
+        self._site_names: dict[int, str] = {}
+        self._known = -1
+
+    def _head(self, node: Input) -> str | None:
+        """The watched definition whose unfolded call ``node`` is, if any (sites
+        are made on first use: looked up again when new ones were made)."""
+        if len(self._sites) != self._known:
+            self._known = len(self._sites)
+            for key, (name, _) in self._heads.items():
+                if key in self._sites:
+                    self._site_names[id(self._sites[key][0])] = name
+        return self._site_names.get(id(node.site))
 
     def check(self, state: Process) -> None:
         """Raise if ``state`` nests a flagged call more than :data:`NESTING_LIMIT` deep.
@@ -91,6 +118,8 @@ class NestingWatch:
         depth = max((k[0] for k in kids), default=0) + own
         if type(node) is Call and node.name in self.watched:  # type: ignore[attr-defined]
             return depth, depth, node.name  # type: ignore[attr-defined]
+        if type(node) is Input and self._heads and (head := self._head(node)) is not None:
+            return depth, depth, head
         nested, name = -1, None
         for _, kid_nesting, kid_name in kids:
             if kid_nesting > nested:

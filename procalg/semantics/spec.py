@@ -349,7 +349,8 @@ class ProcessSystem(TermSystem):
     def __init__(self, spec: Spec, term: Process) -> None:
         super().__init__(term, spec.rules())
         self.spec = spec
-        self.watch = NestingWatch(spec.nesting) if spec.nesting else None
+        self.watch = NestingWatch(spec.nesting, spec.definitions, spec.evaluator.input_sites
+                                  ) if spec.nesting else None
 
     def initial_state(self) -> Process:
         return self._watched(self.spec._reported(super().initial_state))

@@ -10,6 +10,7 @@ whole, or a level ahead) where the reference passes or fails.
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from unittest.mock import patch
@@ -23,7 +24,7 @@ from procalg.api.check import AssertionResult
 from procalg.api.search import CheckEngine, SearchOptions
 from procalg.cli.main import main
 from procalg.errors import LimitExceeded
-from procalg.lts import leaf_choice
+from procalg.lts import leaf_choice, level_search
 from procalg.semantics import leaves
 from tests.api.random_models import models
 
@@ -68,6 +69,25 @@ _lazy = partial(patch.object, leaves, "leaf", partial(leaf_choice.leaf, eager_li
 """Every leaf past two states explored lazily."""
 
 
+def _chunked():
+    """Every level expanded in chunks of two states (the levels of a big model)."""
+    many = patch.object(level_search, "NARROW", 0)  # no batches of small levels
+    with many, patch.object(level_search.LevelSearch, "chunk", lambda self: 2):
+        yield
+
+
+_chunked = contextmanager(_chunked)
+
+CHUNKED = BROKEN + """P = a -> STOP [] b -> c -> R
+P2 = b -> c -> R [] a -> STOP
+X = a -> STOP [] e -> STOP
+X2 = e -> STOP [] a -> STOP
+""" + "".join(f"assert {p} [| {{a}} |] {x} :[deadlock free]\nassert {x} [| {{a}} |] {p} "
+              f":[deadlock free]\n" for p in ("P", "P2") for x in ("X", "X2"))
+"""A deadlock (after ``a``) and the state that raises (``c -> R``) in one level
+of a two-component network, in every order of the terms and of the codes."""
+
+
 def _answers(text: str, engine: CheckEngine) -> list[tuple]:
     out = []
     for r in check_model(loads(text), options=SearchOptions(engine=engine)):
@@ -85,6 +105,16 @@ def test_every_engine_passes_fails_or_raises_where_the_reference_does(text: str)
     assert _answers(text, CheckEngine.PRODUCT) == reference
     with _lazy():
         assert _answers(text, CheckEngine.AUTO) == reference
+
+
+def test_a_held_error_and_a_witness_in_different_chunks_of_a_level_answer_as_the_reference(
+) -> None:
+    reference = _answers(CHUNKED, CheckEngine.REFERENCE)
+    assert {r[1] for r in reference} == {"fail", "error"}  # both orders occur
+    with _chunked():  # the witness's chunk before the error's, or after
+        assert _answers(CHUNKED, CheckEngine.AUTO) == reference
+        report = next(iter(check_model(loads(CHUNKED), options=SearchOptions())))
+    assert "model error met in the level" in report.check.stats.extra["why"]
 
 
 def test_a_saga_one_sequential_component_answers_on_the_product_engine() -> None:
@@ -153,7 +183,7 @@ def _random_answers(text: str, engine: CheckEngine) -> list[tuple]:
 @given(_broken())
 def test_random_models_with_a_model_error_get_the_reference_answers(text: str) -> None:
     reference = _random_answers(text, CheckEngine.REFERENCE)
-    for answers in (_random_answers(text, CheckEngine.AUTO), _lazily(text)):
+    for answers in (_random_answers(text, CheckEngine.AUTO), _lazily(text), _in_chunks(text)):
         for assertion, mine, theirs in zip(RANDOM_ASSERTIONS, answers, reference, strict=True):
             if LimitExceeded in (mine[1], theirs[1]):  # past the limit: no oracle
                 continue
@@ -162,4 +192,9 @@ def test_random_models_with_a_model_error_get_the_reference_answers(text: str) -
 
 def _lazily(text: str) -> list[tuple]:
     with _lazy():
+        return _random_answers(text, CheckEngine.AUTO)
+
+
+def _in_chunks(text: str) -> list[tuple]:
+    with _chunked():
         return _random_answers(text, CheckEngine.AUTO)

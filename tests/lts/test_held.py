@@ -12,7 +12,15 @@ import pytest
 from procalg.checks.deadlock import deadlock_goal
 from procalg.checks.reachability import reachability_goal
 from procalg.errors import LimitExceeded, ModelError
-from procalg.lts.held import HeldOrder, Holding, held_error, held_label, is_held
+from procalg.lts.held import (
+    HeldOrder,
+    HeldPending,
+    Holding,
+    LevelHolds,
+    held_error,
+    held_label,
+    is_held,
+)
 from procalg.lts.lts import LTS
 from procalg.lts.network import close, component, parallel
 from procalg.lts.product import count_states, explore_product, find_path
@@ -110,3 +118,45 @@ def test_held_moves_pass_an_alphabetised_parallel_and_a_renaming() -> None:
     net = alpha_parallel(component(lts), component(lts), {"a", "b", "c"}, {"a", "b", "c"})
     net = rename(net, lambda label: [label.upper()])
     assert bad in close(net).labels
+
+
+def _pending(message: str) -> HeldPending:
+    return HeldPending(held_label(ModelError(message)))
+
+
+def _raising(error: Exception):
+    def result():
+        raise error
+    return result
+
+
+def _hit(code: int):
+    return lambda: (1, None, (code, "a"), 0)
+
+
+def test_a_split_level_holding_an_error_and_a_witness_in_any_chunk_order_is_held_order():
+    class _Scan:
+        pending_held = True
+
+    for first, second in ((_raising(_pending("x")), _hit(3)),
+                          (_hit(3), _raising(_pending("x"))),
+                          (_raising(_pending("x")), _raising(_pending("y")))):
+        holds = LevelHolds(_Scan())
+        holds.take(first)
+        with pytest.raises(HeldOrder):
+            holds.take(second)
+
+
+def test_a_split_level_ends_with_its_only_error_or_its_first_witness():
+    class _Scan:
+        pending_held = True
+
+    holds = LevelHolds(_Scan())
+    assert holds.take(_raising(_pending("x"))) is None
+    assert holds.take(lambda: (1, None, None, 0)) is not None and holds.done
+    with pytest.raises(ModelError, match="x"):
+        holds.end()
+    holds = LevelHolds(_Scan())
+    holds.take(_hit(3))
+    holds.take(_hit(7))
+    assert holds.end() == (3, "a")

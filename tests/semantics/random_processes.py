@@ -229,6 +229,7 @@ class BoundedTerms:
     Example:
         >>> from procalg.api.model import loads
         >>> model = loads("channel c\\nP = c -> (P [+ {c} +] P)")
+        >>> model.spec.nesting = {}  # unwatched (the nesting watch would stop it first)
         >>> system = BoundedTerms(model.spec.system(model.process("P")))
         >>> try:
         ...     for _ in range(20):

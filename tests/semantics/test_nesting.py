@@ -32,6 +32,14 @@ def _flagged(text: str) -> dict[str, str]:
     ("P = (a -> P) ; b -> STOP", ";"),
     ("P = (a -> P) [| {b} |> (b -> STOP)", "[| A |>"),
     ("P = (a -> P) /+ {b} +\\ (c -> STOP)", "/+ A +\\"),
+    ("P = (a -> P) /\\ (b -> STOP)", "/\\"),
+    ("P(n) = a -> b -> (P(1) /\\ THROW)", "/\\"),
+    ("P = b -> (P [+ {b} +] P)", "[+ A +]"),
+    ("P = (b -> SKIP) ; (P [+ {b} +] P)", "[+ A +]"),
+    ("P = d?x -> (P [+ {| d |} +] P)", "[+ A +]"),
+    ("P = d!1 -> (P [+ {d.1} +] (d!1 -> P))", "[+ A +]"),
+    ("P = R /+ {b} +\\ (b -> P)\nR = b -> R", "/+ A +\\"),
+    ("P = (d?x -> P) [| {| c |} |> STOP", "[| A |>"),
     ("P = a -> (||| i : {0..1} @ d!i -> P)", "|||"),
     ("P = a -> Q ||| b -> STOP\nQ = c -> P", "|||"),
 ])
@@ -53,11 +61,17 @@ def test_a_process_parameter_passed_on_wrapped_in_a_parallel_is_flagged():
     "P(n) = ||| i : {0..n - 1} @ (a -> P(i))",
     "P = (a -> SKIP ||| b -> SKIP) ; P",
     "P = (a -> P) \\ {b}",
-    "P = (a -> P) /\\ (b -> STOP)",
+    "P = (b -> STOP) /\\ (a -> P)",  # a ends the interrupted side: P runs alone
     "P = (a -> P) [> (b -> STOP)",
+    "P = (b -> STOP) [> (a -> P)",
     "P = a -> P [] (b -> STOP ||| c -> STOP)",
     "P = (a -> P) [+ {b} +] (c -> SKIP)",  # a, outside {b}, resolves the choice: finite
     "P = (c -> STOP) /+ {b} +\\ (a -> P)",  # a, outside {b}, ends the left side: finite
+    "P = a -> (P [+ {b} +] STOP)",  # P's a, outside {b}, resolves the choice
+    "P = (a -> SKIP) ; (P [+ {b} +] P)",  # so does the a before the call
+    "P = d!1 -> (P [+ {| d.2 |} +] P)",
+    "P = (b -> P) [| {b} |> STOP",  # b, in {b}, hands over to STOP
+    "P = (d?x -> P) [| {| d |} |> STOP",
     "P = (a -> SKIP ||| b -> SKIP) ; Q\nQ = c -> P",
     "W(X, n) = if n == 0 then X else W(X ||| X, n - 1)",
 ])
@@ -116,3 +130,55 @@ def test_the_reference_exploration_stops_at_the_limit_not_the_state_bound():
     assert raised.value.nesting.process == "P"
     with pytest.raises(LimitExceeded):  # below the limit's states, the bound still speaks
         explore(model.spec.system(model.process("P")), max_states=3)
+
+
+GROWING = [  # flagged, and the term rules' states grow without the watch
+    ("P = (a -> P) /\\ (b -> STOP)", "P", "/\\"),
+    ("P(n) = a -> b -> (P(1) /\\ THROW)", "P(0)", "/\\"),
+    ("P = b -> (P [+ {b} +] P)", "P", "[+ A +]"),
+    ("P = d?x -> (P [+ {| d |} +] P)", "P", "[+ A +]"),
+    ("P = R /+ {b} +\\ (b -> P)\nR = b -> R", "P", "/+ A +\\"),
+    ("P = (d?x -> P) [| {| c |} |> STOP", "P", "[| A |>"),
+    ("P = d?x -> (a -> SKIP ||| P)", "P", "|||"),  # the call is behind an input: no term
+]
+FINITE = [  # not flagged, and the term rules reach every state
+    ("P = (b -> STOP) /\\ (a -> P)", "P"),
+    ("P = (b -> STOP) [> (a -> P)", "P"),
+    ("P = (a -> P) [> (b -> STOP)", "P"),
+    ("P = a -> (P [+ {b} +] STOP)", "P"),
+    ("P = (a -> SKIP) ; (P [+ {b} +] P)", "P"),
+    ("P = d!1 -> (P [+ {| d.2 |} +] P)", "P"),
+    ("P = (a -> P) [+ {b} +] (c -> SKIP)", "P"),
+    ("P = (b -> P) [| {b} |> STOP", "P"),
+    ("P = (d?x -> P) [| {| d |} |> STOP", "P"),
+]
+
+
+@pytest.mark.parametrize(("text", "process", "operator"), GROWING)
+def test_a_flagged_recursion_through_an_operator_that_keeps_it_grows_on_the_term_rules(
+        text, process, operator):
+    model = loads(HEADER + text + "\n")
+    assert model.spec.nesting["P"].operator == operator
+    with pytest.raises(UnboundedNesting):
+        explore(model.spec.system(model.process(process)), max_states=10_000)
+    model.spec.nesting = {}  # unwatched, the same recursion passes any bound (a few
+    with pytest.raises(LimitExceeded):  # more states: [+ A +]'s copies double each one)
+        explore(model.spec.system(model.process(process)), max_states=14)
+
+
+@pytest.mark.parametrize(("text", "process"), FINITE)
+def test_recursion_an_event_lets_out_of_the_operator_is_unflagged_and_finite(text, process):
+    model = loads(HEADER + text + "\n")
+    assert model.spec.nesting == {}
+    lts = explore(model.spec.system(model.process(process)), max_states=14)
+    assert lts.num_states > 1
+
+
+@pytest.mark.parametrize("engine", [CheckEngine.AUTO, CheckEngine.REFERENCE])
+def test_a_check_on_a_nesting_interrupt_answers_from_a_few_states(engine):
+    model = loads(HEADER + "P = (a -> b -> P) /\\ (c -> STOP)\n"
+                  "assert P :[deadlock free]\nassert P :[has trace]: <a, b, a, c>\n")
+    deadlock, trace = check_model(model, options=SearchOptions(engine=engine))
+    assert (deadlock.result, deadlock.check.counterexample.trace) == ("fail", ("c",))
+    assert trace.result == "pass"
+    assert deadlock.stats.states < 20  # the product explored 2,000 leaf states first
