@@ -65,6 +65,7 @@ from procalg.semantics.linear_let import let_scope
 from procalg.semantics.linear_operators import OPERATOR_RULES, finishing_operands
 from procalg.semantics.linear_parallel import PARALLEL_RULES, ParallelMoves
 from procalg.semantics.linear_saga import SAGA_RULES, SagaMoves
+from procalg.semantics.linear_step import Steps
 from procalg.semantics.locations import (
     AT_CALL,
     AT_EXTERNAL,
@@ -178,10 +179,22 @@ class Machine(InputMoves, SagaMoves, ParallelMoves, TermMoves):
                 raise UnguardedRecursion(self._call_of(state))
             self._making.add(state)
             try:
-                found = self.moves[state] = self._moves(*self.where[state])
+                node, env = self.where[state]
+                step = self.steps.step(node) if not self._passive else None
+                found = self.moves[state] = step(env) if step is not None \
+                    else self._moves(node, env)
             finally:
                 self._making.discard(state)
             self._pending.pop(state, None)
+        return found
+
+    @property
+    def steps(self) -> Steps:
+        """The generated next-state functions (:mod:`procalg.semantics.linear_step`),
+        made once, by need."""
+        found = self.__dict__.get("_steps")
+        if found is None:
+            found = self._steps = Steps(self)
         return found
 
     def _call_of(self, state: int) -> Call:
