@@ -135,12 +135,15 @@ class Steps:
         plain = plain_clause(ev, info, params, body) if params is not None else (body, ())
         if plain is None or body.kind not in _STEPPED:
             return None
+        if params is not None:  # as the machine's first unfolding records it
+            m._plain.setdefault(name, plain)
         names = plain[1]
         local = {p: f"v{i}" for i, p in enumerate(names)}
         gen = _Writer(self, local)
         gen.line("def body(args):")
         gen.depth += 1
         gen.line(f"if len(args) != {len(names)}: return GENERIC(BODY, args)")
+        gen.line(f"{gen.value(m, 'MACHINE')}.unfoldings += 1  # as _unfold counts")
         if names:
             gen.line(f"{', '.join(local.values())}, = args")
         gen.line("env = {" + ", ".join(f"{p!r}: {v}" for p, v in local.items()) + "}")
@@ -280,7 +283,8 @@ class _Writer:
 
     def arguments(self, node: Location) -> str:
         """A call's argument tuple, every argument evaluated in order (``_arguments``)."""
-        args = [self.expr(a) for a in self.steps.exprs[id(node)].args]  # type: ignore[attr-defined]
+        call = self.steps.exprs[id(node)]
+        args = [self.expr(a) for a in call.args] if type(call) is ast.Apply else []
         return f"({', '.join(args)}{',' if len(args) == 1 else ''})"
 
     def event(self, node: Location) -> tuple[str, str]:
