@@ -148,6 +148,8 @@ class Machine(InputMoves, SagaMoves, ParallelMoves, TermMoves):
         self.events: dict[str, Event]  # the inverse of names: the runtime steps on Events
         self.names, self.events = label_tables(ev)
         self._init_operators()
+        self.steps = Steps(self)  # generated next-state functions, made by need
+        self._step_of = self.steps.steps
         if events_as_labels:
             self._name = same_label  # type: ignore[method-assign]
         self._start = self._state(node, NO_ENV) if node is not None else \
@@ -177,25 +179,21 @@ class Machine(InputMoves, SagaMoves, ParallelMoves, TermMoves):
         if found is None:
             if state in self._making:  # its moves need its moves: P(n) = STOP ||| P(n)
                 raise UnguardedRecursion(self._call_of(state))
-            self._making.add(state)
+            making = self._making
+            making.add(state)
             try:
                 node, env = self.where[state]
-                step = self.steps.step(node) if not self._passive else None
+                step = self._step_of.get(node, _UNSEEN)
+                if step is _UNSEEN:
+                    step = self.steps.step(node)
                 found = self.moves[state] = step(env) if step is not None \
-                    else self._moves(node, env)
+                    and not self._passive else self._moves(node, env)
             finally:
-                self._making.discard(state)
-            self._pending.pop(state, None)
+                making.discard(state)
+            if self._pending:
+                self._pending.pop(state, None)
         return found
 
-    @property
-    def steps(self) -> Steps:
-        """The generated next-state functions (:mod:`procalg.semantics.linear_step`),
-        made once, by need."""
-        found = self.__dict__.get("_steps")
-        if found is None:
-            found = self._steps = Steps(self)
-        return found
 
     def _call_of(self, state: int) -> Call:
         """The call in a state or its nearest operand's (ending a key), for an error."""
@@ -366,6 +364,7 @@ class Machine(InputMoves, SagaMoves, ParallelMoves, TermMoves):
         return found
 
 
+_UNSEEN = object()
 _CALL_START = Location(AT_CALL, ("", ()))
 """The start state's node: its environment is the start :class:`Call` itself, or a
 tuple ending ``name, args`` (states numbered by :mod:`procalg.semantics.linear_vector`:

@@ -86,16 +86,36 @@ class Steps:
         from procalg.semantics.linear import CALL_START
 
         self.machine = machine
-        self.exprs = {id(node): expr for expr, node in machine.compiler.nodes.values()}
+        self._exprs: dict[int, Any] = {}
         self.bodies: dict[str, Step | None] = {}
         self.steps: dict[Location, Step | None] = {CALL_START: self._start}
         self._names: dict[str, Any] = {}  # what the generated code reads, by its name there
         self._open: set[str] = set()  # definitions being compiled (a cycle: left alone)
 
+    @property
+    def exprs(self) -> dict[int, Any]:
+        """The syntax of each compiled node, by the node's id (kept up to date)."""
+        nodes = self.machine.compiler.nodes
+        if len(self._exprs) != len(nodes):
+            self._exprs = {id(node): expr for expr, node in nodes.values()}
+        return self._exprs
+
     def step(self, node: Location) -> Step | None:
-        """The generated function of states located at ``node``, or None."""
+        """The generated function of states located at ``node``, or None (then
+        remembered as None until a body compiled later locates states there)."""
         found = self.steps.get(node, self)
-        return None if found is self else found  # type: ignore[return-value]
+        if found is self:
+            found = self.steps[node] = self._call(node) if node.kind == AT_CALL else None
+        return found  # type: ignore[return-value]
+
+    def _call(self, node: Location) -> Step | None:
+        """A call's state located at its call node: its arguments by their closures
+        (as ``_arguments``), then its body's function (None: not compiled)."""
+        name, closures = node.parts
+        body = self.body(name)
+        if body is None:
+            return None
+        return lambda env: body(tuple([a(env) for a in closures]))
 
     def _start(self, env: Any) -> list:
         """A state numbered from a call: ``Call`` or a tuple ending ``name, args``."""
@@ -163,7 +183,7 @@ class Steps:
         space = {**self._names, "BODY": name, "GENERIC": self._generic_body}
         exec(compile("\n".join(gen.lines), f"<steps of {name}>", "exec"), space)
         for node in gen.places:
-            self.steps.setdefault(node, space[f"at_{id(node)}"])
+            self.steps[node] = space[f"at_{id(node)}"]
         return space["body"]  # type: ignore[no-any-return]
 
     def _generic_body(self, name: str, args: tuple) -> list:
@@ -370,16 +390,12 @@ class _Writer:
     def state(self, then: Location) -> str:
         """The number of ``then``'s state in ``env`` (``StateKeys._state``)."""
         m, out = self.machine, self.temp()
-        ids, intern = self.value(m.ids, "I"), self.value(m._intern, "N")
         kind = then.kind
         if kind == AT_CALL and id(then) in self.steps.exprs:
             key = self.call_key(then, passive=False)
             if key is not None:
-                where = self.value(_start_node(), "W")
-                args, name = key[1], then.parts[0]
-                self.line(f"{out} = {ids}.get({key[0]})")
-                self.line(f"if {out} is None: {out} = {intern}({key[0]}, ({where}, "
-                          f"({name!r}, {args})))")
+                where = f"({self.value(_start_node(), 'W')}, ({then.parts[0]!r}, {key[1]}))"
+                self.intern(out, key[0], where)
                 return out
         elif kind == AT_PREFIX and then.parts[1].kind in (AT_CALL, AT_STOP, AT_SKIP) \
                 and id(then) in self.steps.exprs:
@@ -390,19 +406,26 @@ class _Writer:
                     self.places.append(then)
                 key = self.temp()
                 self.line(f"{key} = ('→', {e}, {inner})")
-                self.line(f"{out} = {ids}.get({key})")
-                self.line(f"if {out} is None: {out} = {intern}({key}, "
-                          f"({self.value(then, 'L')}, env))")
+                self.intern(out, key, f"({self.value(then, 'L')}, env)")
                 return out
         elif kind in (AT_STOP, AT_SKIP):
             key = self.value(STOP_KEY if kind == AT_STOP else SKIP_KEY, "K")
-            self.line(f"{out} = {ids}.get({key})")
-            self.line(f"if {out} is None: {out} = {intern}({key}, ({self.value(then, 'L')}, env))")
+            self.intern(out, key, f"({self.value(then, 'L')}, env)")
             return out
         if kind in _STEPPED and kind != AT_CALL and then not in self.places:
             self.places.append(then)
         self.line(f"{out} = {self.value(m._state, 'G')}({self.value(then, 'L')}, env)")
         return out
+
+    def intern(self, out: str, key: str, where: str) -> None:
+        """``out = StateKeys._intern(key, where)``, inlined: a call per state."""
+        m = self.machine
+        ids, keys = self.value(m.ids, "I"), self.value(m.keys, "KEYS")
+        wheres, moves = self.value(m.where, "WHERE"), self.value(m.moves, "MOVES")
+        self.line(f"{out} = {ids}.get({key})")
+        self.line(f"if {out} is None:")
+        self.line(f"    {out} = {ids}[{key}] = len({keys})")
+        self.line(f"    {keys}.append({key}); {wheres}.append({where}); {moves}.append(None)")
 
     def call_key(self, node: Location, passive: bool) -> tuple[str, str] | None:
         """A call's key as ``_state`` makes it when its form is known now (a call by its
