@@ -241,7 +241,9 @@ class OneLeaf:
             local = comp.written_moves(code) if comp._slot.data.item(code) >= 0 else \
                 comp.expand_now(code)  # (is_expanded, inlined: a call per state)
             single = self.single
-            if single is not None:  # one rule per local label: the usual leaf
+            if single is not None and len(local) == 1:  # one move, one rule: the usual
+                found = self.moves[code] = ((single[local[0][0]], local[0][1]),)
+            elif single is not None:  # one rule per local label
                 found = self.moves[code] = tuple([(single[lab], d) for lab, d in local])
             else:
                 rules = self.rules

@@ -150,6 +150,9 @@ class Machine(InputMoves, SagaMoves, ParallelMoves, TermMoves):
         self._init_operators()
         self.steps = Steps(self)  # generated next-state functions, made by need
         self._step_of = self.steps.steps
+        # a run steps each state once or twice (the runtime's machines label moves
+        # with events): there writing the functions would cost more than it saves
+        self._stepping = not events_as_labels
         if events_as_labels:
             self._name = same_label  # type: ignore[method-assign]
         self._start = self._state(node, NO_ENV) if node is not None else \
@@ -185,7 +188,8 @@ class Machine(InputMoves, SagaMoves, ParallelMoves, TermMoves):
                 node, env = self.where[state]
                 step = self._step_of.get(node, _UNSEEN)
                 if step is _UNSEEN:
-                    step = self.steps.step(node)
+                    step = self.steps.step(node) if self._stepping else None
+                    self._step_of[node] = step
                 found = self.moves[state] = step(env) if step is not None \
                     and not self._passive else self._moves(node, env)
             finally:

@@ -350,9 +350,11 @@ class _Writer:
         plain = m._name == _printing(m)  # labels are printed names (not events_as_labels)
 
         def made(values: tuple, key: Any, table: dict) -> tuple[Any, Any] | None:
-            for v, allowed in zip(values, types, strict=True):
-                if v not in allowed:
+            if len(values) == 1:
+                if values[0] not in types[0]:
                     return None
+            elif not all(v in allowed for v, allowed in zip(values, types, strict=True)):
+                return None
             event = intern(channel, values)
             label = names.get(event) if plain else None
             if label is None:
