@@ -96,7 +96,9 @@ class Holding:
         self.passing = (LimitExceeded, *passing)
         if hasattr(system, "successors_where"):  # only then may a lazy leaf defer moves
             self.successors_where = self._where
-
+        # the system's own next-state function, for a caller that asks again through
+        # successors() when it raises a model error (LazyComponent.expand_now)
+        self.direct = system.successors
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.system, name)
@@ -105,7 +107,12 @@ class Holding:
         return self.system.initial_state()
 
     def successors(self, state: Any) -> list[tuple[Any, Any]]:
-        return self._held(state, lambda: self.system.successors(state))
+        try:  # _held, inlined: a call per state of a deep, narrow search
+            return list(self.system.successors(state))
+        except self.passing:
+            raise
+        except ProcalgError as err:
+            return [(held_label(err, self.owner), state)]
 
     def _where(self, state: Any, waiting: Container[str],
                asked: Iterable[str]) -> list[tuple[Any, Any]]:

@@ -118,6 +118,8 @@ class LazyComponent(HeldWrites, AskedExpansion):
         self._codes: np.ndarray | None = None  # see BatchExpansion
         self.calm = 0  # expand calls in a row that changed nothing (see LazyGroup's folding)
         self._pending: list[tuple[int, list[tuple[int, int]], int]] | None = None  # see hold
+        self._direct = getattr(system, "direct", None)  # see expand_now
+        self._special = frozenset(self.code[n] for n in (TICK, DONE) if n in self.code)
         self._number(system.initial_state())
 
     initial = 0

@@ -16,12 +16,19 @@ from typing import Any
 
 import numpy as np
 
+from procalg.errors import ProcalgError
+
 
 class HeldWrites:
     """The held writes of :class:`~procalg.lts.lazy.LazyComponent` (a mixin: the
     attributes are the component's)."""
 
     _pending: list[tuple[int, list[tuple[int, int]], int]] | None
+    _direct: Any  # the held system's own successors, or None (see expand_now)
+    _special: frozenset[int]  # label codes of ✓ and DONE
+    code: dict[str, int]
+    ids: dict[Any, int]
+    _number: Any  # LazyComponent._number
     states: list[Any]
     labels: tuple[str, ...]
     _slot: Any  # move_columns.Column
@@ -71,6 +78,50 @@ class HeldWrites:
         """
         moves = self._moves(self.states[loc])
         pending = self._pending  # _record, inlined: a call per state of a narrow walk
+        if pending is not None:
+            pending.append((loc, moves, -1))
+        else:
+            self._write([(loc, moves, -1)])
+        return moves
+
+    def expand_now(self, loc: int) -> list[tuple[int, int]]:
+        """:meth:`expand_held`, asking a held system's own next-state function
+        straight (:attr:`~procalg.lts.held.Holding.direct`): no held-error wrapper
+        per state, and each move's label and target numbered in one pass. A state
+        whose expansion raises a model error, or whose moves need more than a
+        code and a number (✓, a label outside the alphabet), takes the general
+        path, which holds the error where :meth:`expand_held` would.
+
+        Example:
+            >>> from procalg.lts.exploration import ExplicitSystem
+            >>> from procalg.lts.held import Holding
+            >>> from procalg.lts.lazy import LazyComponent
+            >>> from procalg.lts.lts import LTS
+            >>> ring = ExplicitSystem(LTS.build(2, 0, ["a"], [(0, "a", 1), (1, "a", 0)]))
+            >>> lazy = LazyComponent(Holding(ring), {"a"})
+            >>> lazy.hold(); lazy.expand_now(0), lazy.expand_now(1)
+            ([(1, 1)], [(1, 0)])
+        """
+        direct, state = self._direct, self.states[loc]
+        if direct is None or type(state) is not int:
+            return self.expand_held(loc)
+        try:
+            pairs = direct(state)
+        except ProcalgError:
+            return self.expand_held(loc)  # again, through the holding wrapper
+        codes, ids, special = self.code, self.ids, self._special
+        moves = []
+        for label, target in pairs:
+            code = codes.get(label)
+            if code is None or code in special:
+                moves = self._moves(state, pairs)
+                break
+            n = ids.get(target)
+            moves.append((code, n if n is not None else self._number(target)))
+        else:
+            if len(moves) > 1:
+                moves = sorted(set(moves))
+        pending = self._pending
         if pending is not None:
             pending.append((loc, moves, -1))
         else:

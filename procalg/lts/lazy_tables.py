@@ -104,9 +104,9 @@ def deferrable(network: Network) -> dict[int, set[int]]:
     comps = network.components
     lazy = [c for c, comp in enumerate(comps) if isinstance(comp, LazyComponent)]
     out = {c: set(range(len(comps[c].labels))) for c in lazy}  # type: ignore[union-attr]
+    eager = {c for c, comp in enumerate(comps) if not isinstance(comp, LazyComponent)}
     for rule in network.rules:
-        shared = any(not isinstance(comps[c], LazyComponent) for c, _ in rule.parts)
-        if not shared:
+        if not eager or not any(c in eager for c, _ in rule.parts):
             for c, local in rule.parts:
                 out[c].discard(comps[c].code[local])  # type: ignore[union-attr]
     return out

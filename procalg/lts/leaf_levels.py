@@ -99,9 +99,11 @@ class OneLeaf:
     def __init__(self, tables: Tables, comp: LazyComponent) -> None:
         self.tables, self.comp = tables, comp
         rules: list[list[int]] = [[] for _ in comp.labels]
+        code, tag = comp.code, tables.tag
+        index = tables.label_index if tables._tags is None else None  # tag, inlined
         for rule in tables.network.rules:
             ((_, local),) = rule.parts
-            rules[comp.code[local]].append(tables.tag(rule))
+            rules[code[local]].append(index[rule.label] if index is not None else tag(rule))
         self.rules = rules  # the global label indices of each local label code
         self.single = [r[0] for r in rules] if all(len(r) == 1 for r in rules) else None
         self.moves: dict[int, Moves] = {}
@@ -145,22 +147,30 @@ class OneLeaf:
         collecting = gc.isenabled()
         gc.disable()  # what a level makes is kept (states, moves): no cycles to look for
         comp.hold()
+        idle = check is _IDLE  # the usual goal (a deadlock): tested inline, no call
+        moved = 0  # transitions, added to the search's count once
         try:
             known, states, make = self.moves, comp.states, self._moves
             bound = min(radix, len(seen))  # one test per level while the leaf stays below
             for _ in range(STEPS):
-                out = [known.get(code) or make(code) for code in cur]
+                if len(cur) == 1:  # a level of one state: no comprehension (a call in 3.11)
+                    moves = known.get(cur[0]) or make(cur[0])
+                    out = [moves]
+                else:
+                    out = [known.get(code) or make(code) for code in cur]
                 if len(states) > bound:
                     if len(states) > radix:  # the leaf outgrew its digits: re-encode first
                         break
                     if len(states) > len(seen):  # doubling
                         seen.extend(bytes(max(len(states) - len(seen), len(seen), 64)))
                     bound = min(radix, len(seen))
-                search.transitions += sum(map(len, out))
+                moved += len(out[0]) if len(out) == 1 else sum(map(len, out))
                 if gathered is not None:  # seen once, at the batch's end
                     gathered[0].extend(cur)
                     gathered[1].extend(out)
-                elif check is not None and check(out):
+                elif (not all(out)) if idle else (check is not None and check(out)):
+                    search.transitions += moved
+                    moved = 0
                     comp.flush()  # the goal may read the leaf's table (dead states)
                     comp.hold()
                     hit = stop(*_arrays(cur, out))  # type: ignore[misc]
@@ -182,6 +192,7 @@ class OneLeaf:
                 if not size or size > FEW or len(codes) > room:
                     break
         finally:
+            search.transitions += moved
             comp.flush()
             if collecting:
                 gc.enable()
@@ -228,9 +239,11 @@ class OneLeaf:
         if found is None:
             comp = self.comp
             local = comp.written_moves(code) if comp._slot.data.item(code) >= 0 else \
-                comp.expand_held(code)  # (is_expanded, inlined: a call per state)
+                comp.expand_now(code)  # (is_expanded, inlined: a call per state)
             single = self.single
-            if single is not None:  # one rule per local label: the usual leaf
+            if single is not None and len(local) == 1:  # one move, one rule: the usual
+                found = self.moves[code] = ((single[local[0][0]], local[0][1]),)
+            elif single is not None:  # one rule per local label
                 found = self.moves[code] = tuple([(single[lab], d) for lab, d in local])
             else:
                 rules = self.rules
@@ -272,10 +285,15 @@ def _check(stop: Stop | None) -> Any:
     if idle and labels is not None:  # either (a goal and the held errors, procalg.lts.held)
         return lambda out: not all(out) or any(g in labels for moves in out for g, _ in moves)
     if idle:
-        return lambda out: not all(out)
+        return _IDLE
     if labels is not None:
         return lambda out: any(g in labels for moves in out for g, _ in moves)
     return lambda out: True
+
+
+def _IDLE(out: list[Moves]) -> bool:
+    """A level's moves may hold an idle goal's witness: some state has none."""
+    return not all(out)
 
 
 def _arrays(cur: list[int], out: list[Moves]) -> tuple[np.ndarray, ...]:

@@ -115,10 +115,12 @@ class Network:
                                             compare=False)
 
     def __post_init__(self) -> None:
-        for rule in self.rules:
-            for c, _ in rule.parts:
-                if not 0 <= c < len(self.components):
-                    raise ValueError(f"rule {rule} names component {c} of {len(self)}")
+        named = {c for rule in self.rules for c, _ in rule.parts}  # a set: one pass
+        if named and (min(named) < 0 or max(named) >= len(self.components)):
+            rule = next(r for r in self.rules
+                        if any(not 0 <= c < len(self.components) for c, _ in r.parts))
+            c = next(c for c, _ in rule.parts if not 0 <= c < len(self.components))
+            raise ValueError(f"rule {rule} names component {c} of {len(self)}")
 
     def __len__(self) -> int:
         return len(self.components)
@@ -194,8 +196,10 @@ def component(lts: LTS | LazyComponent) -> Network:
         >>> sorted(r.label for r in component(lts).rules) == sorted([TICK, DONE])
         True
     """
-    if not isinstance(lts, LTS):  # a LazyComponent: it loops on its own Ω
-        return Network((lts,), tuple(SyncRule(a, ((0, a),)) for a in lts.labels))
+    if not isinstance(lts, LTS):  # a LazyComponent: it loops on its own Ω (rules of
+        # component 0 only: no range check, a 30,000-event alphabet makes as many)
+        return _derived(None, components=(lts,), rules=tuple(
+            [SyncRule(a, ((0, a),)) for a in lts.labels]), notes=(), loose=False, scopes=())
     lts = _with_omega_loops(lts)
     used = _distinct(lts.label).tolist()
     return Network((lts,), tuple(SyncRule(lts.labels[i], ((0, lts.labels[i]),)) for i in used))

@@ -96,8 +96,9 @@ class Tables:
         self._moves: dict[int, dict[str, tuple[list[int], list[int]]]] = {}  # by need
         groups: dict[tuple[int, ...], list[SyncRule]] = {}
         for rule in network.rules:
-            key = tuple(sorted(c for c, _ in rule.parts))
-            if len(set(key)) != len(key):
+            parts = rule.parts
+            key = (parts[0][0],) if len(parts) == 1 else tuple(sorted(c for c, _ in parts))
+            if len(key) > 1 and len(set(key)) != len(key):
                 raise ValueError(f"rule {rule} moves one component twice")
             groups.setdefault(key, []).append(rule)
         self.forward: list[list[Factor] | LazyGroup] = []

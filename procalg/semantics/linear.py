@@ -11,26 +11,19 @@ evaluated until the search expands it: mCRL2's linear process, FDR's compiled
 "low-level" machines (Gibson-Robinson et al., "FDR3", TACAS 2014);
 expressions run as the evaluator's closures (:mod:`procalg.semantics.closures`).
 
-States are interned to small ints, each state's moves computed once as ``(label
-name, target id)`` pairs (a :class:`~procalg.lts.TransitionSystem`, or a lazy
-component's system). Inputs cost the transitions they produce (``c?x:{0..9999}``
-enumerated once, when its state is expanded); a lazy product asks
-:meth:`Machine.successors_where` for only the values a partner offers.
+States are interned to ints, each state's moves made once as ``(label name,
+target id)`` pairs. Inputs cost the transitions they produce; a lazy product asks
+:meth:`Machine.successors_where` for only the values a partner offers. State identity
+(:mod:`procalg.semantics.state_keys`) follows the terms where it is cheap to:
+guards and ``if`` resolved, a prefix ``e -> Q`` keyed ``(e, key of Q)`` (ABP's
+receiver's two ways to ``ack.b -> Receiver(1-b)`` meet), a call by its name and
+the arguments it reads, one reading none with a shallow body by that body.
 
-State identity (:mod:`procalg.semantics.state_keys`) follows the terms
-where it is cheap to: guards and ``if`` are resolved, and a prefix ``e -> Q``
-is the key ``(e, key of Q)``, so the two ways of ABP's receiver to
-``ack.b -> Receiver(1-b)`` meet. A call is its name and the arguments it reads
-(``P(n) = c!n -> STOP`` one per ``n``), but one reading
-none with a shallow body is that body's state (``P = e -> R``, as the terms).
-
-The fragment: ``STOP``, ``SKIP``, ``THROW``, prefixes with outputs and
-inputs (any patterns and restrictions; a fallible activity's event also
-offers ``fail.c.v -> THROW``), guards, ``if``, external choice (an operand
-that may start with τ keeps it open: a state of its own, the operands'
-states), internal choice (binary and replicated), ``P ; Q`` (P's state with
-Q's location and data: a continuation), calls of top-level definitions
-(several clauses with patterns included), ``saga (...)`` with ``undo``
+The fragment: ``STOP``, ``SKIP``, ``THROW``, prefixes with outputs and inputs
+(a fallible activity's event also offers ``fail.c.v -> THROW``), guards,
+``if``, external choice (kept open by an operand's τ: a state of its own),
+internal choice (binary and replicated), ``P ; Q`` (P's state with Q's location
+and data), calls (several clauses with patterns included), ``saga`` with ``undo``
 (:mod:`procalg.semantics.linear_saga`), interrupt ``/\\``, timeout ``[>``,
 renaming, hiding (nested hiding flattened) and exception ``P [| A |> Q``
 (:mod:`procalg.semantics.linear_operators`: a state holds its operands'
@@ -39,9 +32,9 @@ operators, binary and replicated (:mod:`procalg.semantics.linear_parallel`),
 process values (``Iter(P) = P ; Iter(P)``, ``sbisim(P)`` in a body) and a
 leaf that is any term, not a call (:mod:`procalg.semantics.term_locations`).
 Outside a saga a ``throw`` ends everything (to THROWN), as the term rules'
-``saga.aborting`` says. Anything else (recursion before any event that no τ
-guards) raises :class:`Unsupported`, the network's notes say why, and that
-leaf keeps the term rules.
+``saga.aborting`` says. Anything else raises :class:`Unsupported` (the notes
+say why) and that leaf keeps the term rules. Common states step by generated
+functions (:mod:`procalg.semantics.linear_step`).
 
 Example:
     >>> from procalg.api.model import loads
@@ -65,6 +58,7 @@ from procalg.semantics.linear_let import let_scope
 from procalg.semantics.linear_operators import OPERATOR_RULES, finishing_operands
 from procalg.semantics.linear_parallel import PARALLEL_RULES, ParallelMoves
 from procalg.semantics.linear_saga import SAGA_RULES, SagaMoves
+from procalg.semantics.linear_step import Steps
 from procalg.semantics.locations import (
     AT_CALL,
     AT_EXTERNAL,
@@ -147,6 +141,8 @@ class Machine(InputMoves, SagaMoves, ParallelMoves, TermMoves):
         self.events: dict[str, Event]  # the inverse of names: the runtime steps on Events
         self.names, self.events = label_tables(ev)
         self._init_operators()
+        self.steps = Steps(self, not events_as_labels)  # generated functions, by need
+        self._step_of = self.steps.steps  # node -> its function (or None): read per state
         if events_as_labels:
             self._name = same_label  # type: ignore[method-assign]
         self._start = self._state(node, NO_ENV) if node is not None else \
@@ -178,7 +174,11 @@ class Machine(InputMoves, SagaMoves, ParallelMoves, TermMoves):
                 raise UnguardedRecursion(self._call_of(state))
             self._making.add(state)
             try:
-                found = self.moves[state] = self._moves(*self.where[state])
+                node, env = self.where[state]
+                step = self._step_of.get(node, self)
+                step = self.steps.step(node) if step is self else step
+                found = self.moves[state] = step(env) if step is not None \
+                    and not self._passive else self._moves(node, env)
             finally:
                 self._making.discard(state)
             self._pending.pop(state, None)

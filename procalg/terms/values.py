@@ -173,6 +173,8 @@ def show(value: Value) -> str:
         >>> show(Char("c")), show(Sequence((Char("h"), Char("i"))))
         ("'c'", '"hi"')
     """
+    if type(value) is int:  # the common field (not a bool: its type is bool)
+        return str(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if type(value) is Char:
