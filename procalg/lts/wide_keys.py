@@ -59,7 +59,8 @@ def widen(keys: np.ndarray, k: int, new: int) -> np.ndarray:
     return out
 
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing's multiplier (Knuth, TAOCP 6.4)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)  # splitmix64's finaliser (Steele, Lea & Flood,
+_M2 = np.uint64(0x94D049BB133111EB)  # "Fast splittable pseudorandom number generators", 2014)
 
 
 def key_hashes(keys: np.ndarray) -> np.ndarray:
@@ -70,19 +71,36 @@ def key_hashes(keys: np.ndarray) -> np.ndarray:
     but uint64 in C; equal hashes of different keys (collisions, about one
     in 2^64 per pair) fall back to the bytes, so the order stays exact.
 
+    Each word goes through splitmix64's finaliser (a bijection in which
+    every input bit flips about half the output bits) before the next is
+    mixed in. The words are read as native integers, so a big-endian field
+    value's low byte is a native word's high byte: a bare multiply (which
+    carries only upwards) left such a word a few bits of influence, and keys
+    differing in two words' fields collided thousands of times in a
+    71-bit search of 12 M states (each collision sorts the keys by bytes,
+    one Python compare each). O(n·k).
+
     Example:
         >>> keys = np.array([5, 7], dtype=">u8").view("V8")
         >>> key_hashes(keys).dtype.name, len(set(key_hashes(keys).tolist()))
         ('uint64', 2)
     """
     words = _raw(keys)  # the bytes as native words: no byte swap, same hash per key
-    h = words[:, 0] * _GOLDEN
+    h = words[:, 0].copy()
+    _mix(h)
     for i in range(1, words.shape[1]):  # mix each word in (a plain xor of words cancels)
-        h ^= h >> np.uint64(31)
         h ^= words[:, i]
-        h *= _GOLDEN
-    h ^= h >> np.uint64(29)
+        _mix(h)
     return h
+
+
+def _mix(h: np.ndarray) -> None:
+    """splitmix64's finaliser on uint64 ``h``, in place."""
+    h ^= h >> np.uint64(30)
+    h *= _M1
+    h ^= h >> np.uint64(27)
+    h *= _M2
+    h ^= h >> np.uint64(31)
 
 
 def key_order(keys: np.ndarray, kind: str = "quicksort",

@@ -27,7 +27,8 @@ of ``[>`` resolves it), nor is the interrupting side of ``/\\``.
 The rule has two halves, as :mod:`procalg.semantics.growth` for counters:
 
 1. :func:`nestings` reads the definitions once (linear in their size plus
-   the call graph) and flags a definition ``D`` when a call in a static
+   the call graph; a recursive call's path back is searched for within its
+   strongly connected component only) and flags a definition ``D`` when a call in a static
    position of ``D``'s body leads back to ``D`` along calls that no ``if``,
    ``&`` guard or replicated operator's set depending on a name stands
    above, and that only reach definitions of one clause with plain
@@ -61,6 +62,7 @@ from dataclasses import dataclass
 from procalg.errors import ModelError
 from procalg.semantics.kinds import names_in
 from procalg.semantics.nesting_events import prefixes, within
+from procalg.semantics.recursion_guard import components
 from procalg.source import Span
 from procalg.syntax import ast
 from procalg.terms import AlphaParallel, ExceptionOp, Interrupt, Parallel, Rename, Seq
@@ -181,20 +183,23 @@ def nestings(definitions: Mapping[str, list[ast.Definition]]) -> dict[str, Nesti
              else [] for name, clauses in definitions.items()}
     edges = {name: {c.callee for c in found if c.free and plain.get(c.callee) is not None}
              for name, found in calls.items()}
+    component = components(edges)  # a free call leads back iff it stays in its caller's
     found: dict[str, Nesting] = {}
     for name, made in calls.items():
         for call in made:
-            if not call.free or plain.get(call.callee) is None:
-                continue
-            cycle = _cycle(edges, call.callee, name)
-            if cycle is None:
+            if (name in found or not call.free or plain.get(call.callee) is None
+                    or component[call.callee] != component[name]):
                 continue
             operator = call.operator(call.callee == name)
-            if operator is not None:
-                found.setdefault(name, Nesting(name, operator, call.span, cycle))
-            wrapped = _wrapped_argument(call.args, plain[name] or ())
-            if wrapped is not None and call.callee == name:
-                found.setdefault(name, Nesting(name, wrapped[0], wrapped[1], cycle, True))
+            wrapped = (_wrapped_argument(call.args, plain[name] or ())
+                       if call.callee == name else None)
+            if operator is None and wrapped is None:
+                continue  # the path back is searched for only for a flag (one per name)
+            cycle = _cycle(edges, call.callee, name, component)
+            if cycle is None:
+                continue
+            found[name] = (Nesting(name, operator, call.span, cycle) if operator is not None
+                           else Nesting(name, wrapped[0], wrapped[1], cycle, True))
     return found
 
 
@@ -210,9 +215,12 @@ def _params(clauses: list[ast.Definition]) -> tuple[str, ...] | None:
     return tuple(names)
 
 
-def _cycle(edges: Mapping[str, set[str]], start: str, goal: str) -> frozenset[str] | None:
+def _cycle(edges: Mapping[str, set[str]], start: str, goal: str,
+           component: Mapping[str, int]) -> frozenset[str] | None:
     """The definitions on a path of free calls from ``start`` to ``goal`` (both
-    included), or None: a depth-first search, linear in the call graph."""
+    included), or None: a depth-first search within ``goal``'s strongly
+    connected component (no path back leaves it), linear in its calls."""
+    target = component[goal]
     parent: dict[str, str | None] = {start: None}
     todo = [start]
     while todo:
@@ -225,7 +233,7 @@ def _cycle(edges: Mapping[str, set[str]], start: str, goal: str) -> frozenset[st
                 step = parent[step]
             return frozenset(path)
         for nxt in edges.get(name, ()):
-            if nxt not in parent:
+            if nxt not in parent and component[nxt] == target:
                 parent[nxt] = name
                 todo.append(nxt)
     return None

@@ -164,13 +164,13 @@ def check_guarded(bodies: Mapping[str, tuple[tuple[Any, Location], ...]]) -> Non
               if clauses and all(params for params, _ in clauses)}
     untimed = {name: {callee for callee, tau, _ in out if not tau}
                for name, out in edges.items()}
-    component = _components(untimed)
+    component = components(untimed)
     by_values = _valued_components(component, valued)
     for name, number in component.items():  # a cycle with no τ on it
         # a callee with no body yet (its compiling failed: a model error) calls nobody
         if (number < 0 or name in untimed.get(name, ())) and not by_values[number]:
             raise Unsupported(f"{name.split('#')[0]} may call itself before any event")
-    component = _components({name: {callee for callee, _, _ in out}
+    component = components({name: {callee for callee, _, _ in out}
                              for name, out in edges.items()})
     by_values = _valued_components(component, valued)
     for name, out in edges.items():
@@ -188,7 +188,7 @@ def _valued_components(component: Mapping[str, int], valued: set[str]) -> dict[i
     return found
 
 
-def _components(graph: Mapping[str, set[str]]) -> dict[str, int]:
+def components(graph: Mapping[str, set[str]]) -> dict[str, int]:
     """Each node's strongly connected component (Tarjan, ``lts/components.py``); a
     node whose component holds more than one node gets a negative number (it lies on a
     cycle). Not networkx's: every compiled machine runs this, and importing networkx

@@ -54,6 +54,37 @@ def test_a_process_parameter_passed_on_wrapped_in_a_parallel_is_flagged():
     assert (found.operator, found.argument) == ("|||", True)
 
 
+def _ring(size: int, static_at: int | None = None) -> str:
+    # R0 -> R1 -> ... -> R(size-1) -> R0, each after an event (one strongly
+    # connected component, as a generated state machine's definitions are)
+    lines = []
+    for i in range(size):
+        nxt = f"R{(i + 1) % size}"
+        body = f"(a -> {nxt}) ; b -> STOP" if i == static_at else f"a -> {nxt} [] b -> STOP"
+        lines.append(f"R{i} = {body}")
+    return "\n".join(lines)
+
+
+def test_a_large_recursive_cycle_with_no_static_call_is_read_without_a_path_search(
+        monkeypatch):
+    # the path back was searched for from every call: quadratic in a 14,000-
+    # definition generated model (a minute of its load); now only for a flag
+    from procalg.semantics import nesting as module
+    searched = []
+    real = module._cycle
+    monkeypatch.setattr(module, "_cycle", lambda *a: searched.append(a[1]) or real(*a))
+    assert _flagged(_ring(2000)) == {}
+    assert searched == []
+
+
+def test_one_static_call_on_a_large_cycle_flags_its_definition_with_the_whole_path_back():
+    spec = parse(HEADER + _ring(300, static_at=7))
+    defs = {d.name: [d] for d in spec.declarations if hasattr(d, "body")}
+    found = nestings(defs)
+    assert list(found) == ["R7"] and found["R7"].operator == ";"
+    assert found["R7"].cycle == frozenset(f"R{i}" for i in range(300))
+
+
 @pytest.mark.parametrize("text", [
     "P(n) = if n == 0 then SKIP else (a -> SKIP ||| P(n - 1))",
     "P(n) = n > 0 & (a -> SKIP ||| P(n - 1))",
