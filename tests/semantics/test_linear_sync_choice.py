@@ -16,7 +16,7 @@ from __future__ import annotations
 from functools import cache
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from procalg.api.check import check_model
@@ -99,7 +99,9 @@ _CHECKED = st.builds(
 
 
 @given(_CHECKED)
-@settings(max_examples=60, deadline=None)
+# the filter drops drawn bodies that call P or R (on purpose: see _CHECKED); on some
+# seeds most early draws do, which hypothesis's health check counts as a failure
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
 def test_check_gives_the_reference_verdicts_and_counterexample_lengths(text):
     options = SearchOptions(max_states=2_000, reference_max_states=2_000)
     product = list(check_model(loads(HEADER + text), options=options))
