@@ -35,6 +35,7 @@ from collections.abc import Callable, Collection, Container, Mapping
 from dataclasses import replace
 
 from procalg.lts.codes import MAX_BITS, headroom
+from procalg.lts.exploration import ExplicitSystem
 from procalg.lts.held import is_held
 from procalg.lts.lazy import LazyComponent
 from procalg.lts.lts import LTS
@@ -44,7 +45,7 @@ NUMBER_LIMIT = 256
 """Whole leaves with more states than this are numbered as the product reaches them."""
 
 
-class WholeSystem:
+class WholeSystem(ExplicitSystem):
     """An explored :class:`LTS` as a transition system that can leave out
     moves until a partner asks for them (the lazy components' deferral).
 
@@ -53,16 +54,6 @@ class WholeSystem:
         >>> WholeSystem(lts).successors_where(0, {"a", "b"}, {"b"})
         [('b', 2)]
     """
-
-    def __init__(self, lts: LTS) -> None:
-        self.lts = lts
-
-    def initial_state(self) -> int:
-        return self.lts.initial
-
-    def successors(self, state: int) -> list[tuple[str, int]]:
-        names = self.lts.labels
-        return [(names[lab], dst) for lab, dst in self.lts.successors(state)]
 
     def successors_where(self, state: int, waiting: Container[str],
                          asked: Collection[str]) -> list[tuple[str, int]]:
