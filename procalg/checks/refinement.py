@@ -114,7 +114,12 @@ def check_refinement_product(spec: LTS, network: Network, kind: RefinementModel,
         (False, (), ['b'])
     """
     start = time.perf_counter()
-    normal = normal_table(spec, follow=network.labels)  # what the implementation can do
+    try:
+        normal = normal_table(spec, follow=network.labels)  # what the implementation can do
+    except MemoryError as err:  # said with the error: the search did not start
+        err.add_note(f"normalising the specification ({spec.num_states:,} states, "
+                     f"{spec.num_transitions:,} transitions) ran out")
+        raise
     found, bad = find_violation(network, normal, kind, limits)
     extra: dict[str, object] = {"engine": "product", "levels": found.levels,
                                 "peak_bytes": found.peak_bytes, "normal_nodes": len(normal),

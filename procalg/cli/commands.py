@@ -28,7 +28,9 @@ def check(args: argparse.Namespace) -> int:
     model = load(args.file)
     reports = []
     width = max((len(a.text) for a in model.assertions), default=0)
-    line = ProgressLine() if not args.json and sys.stderr.isatty() else None
+    # drawn on a terminal; kept in any case, for running out of memory or CPU time to say
+    line = ProgressLine(sys.stderr if not args.json and sys.stderr.isatty() else None)
+    args.progress_line = line  # how far it got (procalg.cli.main)
     options = SearchOptions(
         engine=args.engine, max_states=args.max_states,
         reference_max_states=args.reference_max_states, reduce=not args.no_reduce,
@@ -36,11 +38,9 @@ def check(args: argparse.Namespace) -> int:
         max_memory=args.max_memory * 2**20 if args.max_memory else None)
     out, err = Style.for_stream(sys.stdout), Style.for_stream(sys.stderr)
     for assertion in model.assertions:
-        if line:
-            line.label = assertion.text  # which check the numbers belong to
+        line.label = assertion.text  # which check the numbers belong to
         report = check_assertion(model, assertion, options=options)
-        if line:
-            line.clear()
+        line.clear()
         reports.append(report)
         if not args.json:
             print(summary_line(report, width, out), flush=True)

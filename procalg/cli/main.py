@@ -18,7 +18,7 @@ from procalg import __version__
 from procalg.api.vocabulary import CheckEngine
 from procalg.cli import checking
 from procalg.cli.checking import DEFAULT_MAX_STATES, EXPLICIT_ENGINES
-from procalg.cli.memory import guard_memory
+from procalg.cli.memory import CpuLimitReached, guard_cpu, guard_memory
 from procalg.errors import ProcalgError, UsageError
 from procalg.lts.bisimulation import Bisimulation
 
@@ -134,6 +134,8 @@ def _main(argv: list[str], own: bool = False) -> int:
     if getattr(args, "max_states", None) == 0:
         args.max_states = None
     limit = guard_memory() if args.command in ("check", "lts", "graph") else None
+    if own and args.command in ("check", "lts", "graph"):
+        guard_cpu()  # the process's own: a caller's process keeps its signal handlers
     # room to report running out: untouched address space (what the limit counts), not 64 MB written
     reserve = mmap.mmap(-1, 64 * 2**20) if limit else None
     try:
@@ -154,8 +156,16 @@ def _main(argv: list[str], own: bool = False) -> int:
 
             print(Style.for_stream(sys.stderr).diagnostic(err.render()), file=sys.stderr)
         return 2
-    except MemoryError:
-        pass  # reported below, once the exploration's frames have been let go
+    except MemoryError as err:
+        notes = getattr(err, "__notes__", [])  # reported below, once the exploration's
+    except CpuLimitReached as err:  # frames have been let go
+        print(f"procalg: error: {err} {_how_far(args)}\n"
+              "  hint: raise the limit (ulimit -t), or reduce the model", file=sys.stderr)
+        if own:  # the exploring threads would run on while the interpreter ends
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(2)
+        return 2
     except BrokenPipeError:  # output piped into head and the like
         sys.stderr.close()
         return 0
@@ -164,7 +174,14 @@ def _main(argv: list[str], own: bool = False) -> int:
         return 130
     del reserve
     size = f" (limit {limit / 2**30:.1f} GiB)" if limit else ""
-    print(f"procalg: error: out of memory{size} while exploring\n"
-          "  hint: the state space may be infinite; lower --max-states to see how far "
+    print(f"procalg: error: out of memory{size} {_how_far(args)}\n"
+          + "".join(f"  {note}\n" for note in notes)
+          + "  hint: the state space may be infinite; lower --max-states to see how far "
           "it gets, or check the model's recursion", file=sys.stderr)
     return 2
+
+
+def _how_far(args: argparse.Namespace) -> str:
+    """Which assertion ran out and how far its search got (``check``), or "while exploring"."""
+    line = getattr(args, "progress_line", None)
+    return line.how_far() if line is not None else "while exploring"

@@ -2,7 +2,8 @@
 
 The product engine calls back once per BFS level; on a terminal the line is
 redrawn in place on stderr, and erased when the check ends. Scripts (a pipe,
-``--json``) get nothing.
+``--json``) get nothing drawn; the numbers are kept all the same, for the
+error of a check that runs out of memory or CPU time to say how far it got.
 
 Example:
     >>> from procalg.lts.product import Progress
@@ -44,17 +45,44 @@ def describe(progress: Progress, label: str = "", width: int = 99) -> str:
 
 
 class ProgressLine:
-    """Redraws one line on ``stream``, at most every ``interval`` seconds."""
+    """Redraws one line on ``stream``, at most every ``interval`` seconds.
 
-    def __init__(self, stream: TextIO = sys.stderr, interval: float = 0.2) -> None:
+    With ``stream=None`` it draws nothing, only remembers: what a check that
+    runs out of memory or CPU time reports (:meth:`how_far`).
+    """
+
+    def __init__(self, stream: TextIO | None = sys.stderr, interval: float = 0.2) -> None:
         self.stream = stream
         self.interval = interval
         self._last = 0.0
         self._width = 0
         self.label = ""
         """The assertion being checked (set by the caller before each check)."""
+        self.latest: Progress | None = None
+        """The last progress reported (``None`` before the first, or after :meth:`clear`)."""
+
+    def how_far(self) -> str:
+        """Which assertion was being checked and how far its last search got.
+
+        Example:
+            >>> line = ProgressLine(None)
+            >>> line.label = "P :[deadlock free]"
+            >>> line.how_far()
+            'while checking P :[deadlock free]'
+            >>> line(Progress(states=5_000, level=7, states_per_second=1.0, memory=0))
+            >>> line.how_far()
+            'while checking P :[deadlock free] (its search had reached 5,000 states, level 7)'
+        """
+        text = f"while checking {self.label}" if self.label else "while exploring"
+        if self.latest is not None:
+            text += (f" (its search had reached {self.latest.states:,} states, "
+                     f"level {self.latest.level})")
+        return text
 
     def __call__(self, progress: Progress) -> None:
+        self.latest = progress
+        if self.stream is None:
+            return
         now = time.monotonic()
         if now - self._last < self.interval:
             return
@@ -65,8 +93,9 @@ class ProgressLine:
         self._width = len(text)
 
     def clear(self) -> None:
-        """Erase the line (before the verdict is printed)."""
-        if self._width:
+        """Erase the line (before the verdict is printed); forget the progress."""
+        self.latest = None
+        if self._width and self.stream is not None:
             self.stream.write("\r" + " " * self._width + "\r")
             self.stream.flush()
             self._width = 0
