@@ -117,8 +117,9 @@ def check_refinement_product(spec: LTS, network: Network, kind: RefinementModel,
     try:
         normal = normal_table(spec, follow=network.labels)  # what the implementation can do
     except MemoryError as err:  # said with the error: the search did not start
-        err.add_note(f"normalising the specification ({spec.num_states:,} states, "
-                     f"{spec.num_transitions:,} transitions) ran out")
+        n, t = spec.num_states, spec.num_transitions
+        err.add_note(f"normalising the specification ({n:,} state{'s' * (n != 1)}, "
+                     f"{t:,} transition{'s' * (t != 1)}) ran out")
         raise
     found, bad = find_violation(network, normal, kind, limits)
     extra: dict[str, object] = {"engine": "product", "levels": found.levels,

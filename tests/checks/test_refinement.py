@@ -247,3 +247,18 @@ def test_a_failure_one_step_nearer_than_a_trace_violation_found_first_is_the_cou
     result = check_refinement(spec, impl, RefinementModel.FAILURES)
     ce = result.counterexample
     assert (ce.trace, ce.refused, ce.full_path) == (("a",), frozenset({"a"}), ("a", TAU))
+
+
+def test_a_spec_too_big_to_normalise_says_so_with_its_size_in_the_memory_error(monkeypatch):
+    from procalg.checks import refinement
+    from procalg.lts.network import close, component
+
+    def out_of_memory(*_args, **_kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(refinement, "normal_table", out_of_memory)
+    spec = LTS.build(2, 0, ["a"], [(0, "a", 1), (1, "a", 0)])
+    with pytest.raises(MemoryError) as caught:
+        refinement.check_refinement_product(spec, close(component(spec)), T)
+    assert caught.value.__notes__ == [
+        "normalising the specification (2 states, 2 transitions) ran out"]

@@ -162,6 +162,23 @@ def test_an_infinite_model_runs_out_of_memory_with_a_message_not_a_traceback(tmp
                          timeout=600, check=False)
     assert run.returncode == 2
     assert "out of memory" in run.stderr and "Traceback" not in run.stderr
+    assert "while checking P(<0>) :[deadlock free]" in run.stderr  # which one ran out
+
+
+def test_out_of_memory_in_a_spec_normalisation_says_which_assertion_and_why(
+        model, monkeypatch, capsys) -> None:
+    from procalg.checks import refinement
+
+    def out_of_memory(*_args, **_kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(refinement, "normal_table", out_of_memory)
+    path = model("channel a\nP = a -> P\nassert P :[deadlock free]\nassert P [T= P\n")
+    assert main(["check", path]) == 2
+    out, err = capsys.readouterr()
+    assert out.startswith("✓ P :[deadlock free]")
+    assert "out of memory" in err and "while checking P [T= P" in err
+    assert "  normalising the specification (1 state, 1 transition) ran out\n" in err
 
 
 def test_lts_limits_only_the_reference_engine_by_default_as_check_does(
