@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -132,3 +133,36 @@ def test_the_normal_compression_of_an_internal_choice_has_a_stable_state_per_acc
     taus = [d for s, lab, d in lts.triples() if s == lts.initial and lab == "τ"]
     assert sorted(sorted(lab for s, lab, _ in lts.triples() if s == t) for t in taus) == [
         ["a"], ["b"]]
+
+
+@contextmanager
+def pairs_at_a_time(step: int):
+    """τ-rounds and closures made ``step`` (set, member) pairs at a time."""
+    saved = normal_table_module.STEP_PAIRS
+    normal_table_module.STEP_PAIRS = step
+    try:
+        yield
+    finally:
+        normal_table_module.STEP_PAIRS = saved
+
+
+@settings(max_examples=200, deadline=None)
+@given(specs(), st.sampled_from([1, 2, 5]), st.sampled_from([-1, 1000]))
+def test_a_normal_form_made_a_few_pairs_at_a_time_has_the_lazy_ones_nodes_and_moves(
+        spec, step, small):
+    with pairs_at_a_time(step), levels_built(small):
+        lazy, table = NormalForm(spec), normal_table(spec)
+
+        def same(a, b):
+            assert a == b
+
+        assert _walk(lazy, table, same) == len(table)
+
+
+def test_pairs_made_a_slice_at_a_time_give_up_at_the_slice_that_passes_the_limit():
+    keys, lo, counts = np.arange(4), np.zeros(4, np.int64), np.full(4, 2)
+    targets = np.array([0, 1])
+    with pairs_at_a_time(2):  # one key's 2 pairs a slice: the 2nd slice passes 3
+        assert normal_table_module._joined(keys, lo, counts, targets, 2, 3) is None
+        assert normal_table_module._joined(keys, lo, counts, targets, 2, 8).tolist() == list(
+            range(8))
