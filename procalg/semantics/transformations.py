@@ -78,8 +78,12 @@ class Transformations:
             # kept: an engine that falls back to another on an error must not retry
             self.__dict__.setdefault("_unending", _unending(nesting, span))
             raise self.__dict__["_unending"]
+        busy: set[tuple[str, Any]] = self.__dict__.setdefault("_compressing_keys", set())
+        if key in busy:  # met again inside its own exploration: the same again, without end
+            raise _own_argument(name, term, span)
         nesting.append(term)
         names.append(name)
+        busy.add(key)
         try:
             result = compress.compress(name, term, self.unfold, span, evaluator=self)
         except RecursionError:
@@ -93,6 +97,7 @@ class Transformations:
         finally:
             nesting.pop()
             names.pop()
+            busy.discard(key)
         if result is term:  # over the budget: the argument stands for itself
             self._give_up(term)
         self.compressions[key] = result
@@ -208,6 +213,18 @@ def _unending(nesting: list[Any], span: Span | None) -> ModelError:
     return ModelError(f"recursion too deep in function {name}: compressions nested "
                       f"{len(nesting)} deep", span,
                       hint="does it reach its base case? each call compresses its own argument")
+
+
+def _own_argument(name: str, term: Any, span: Span | None) -> ModelError:
+    """The error for a compression met again while its own argument is explored
+    (``P = normal(P)``): exploring it would start the same exploration again,
+    without end (10,000 nested compressions and 13 CPU s before, then this error's
+    :func:`_unending`)."""
+    called = _first_call(term) or "its argument"
+    return ModelError(f"{name}({called}) is part of its own argument: exploring {called} "
+                      f"meets {name}({called}) again", span,
+                      hint="a recursion through a compression has no end: compress a part "
+                           "that does not call back, or compress outside the recursion")
 
 
 def _first_call(term: Any) -> str | None:

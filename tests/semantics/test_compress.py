@@ -7,6 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from procalg.api import check_model, loads
+from procalg.api.search import SearchOptions
+from procalg.api.vocabulary import CheckEngine
 from procalg.assertion_kinds import Equivalence, RefinementModel
 from procalg.checks.equivalence import check_equivalence
 from procalg.checks.refinement import check_refinement
@@ -219,6 +221,24 @@ def test_compressions_nested_three_thousand_deep_evaluate() -> None:
 def test_a_compression_nested_without_end_is_a_model_error() -> None:
     with pytest.raises(ModelError, match="recursion too deep in function L"):
         loads("channel a\nL(n) = sbisim(a -> L(n+1))\nP = L(0)").lts("P")
+
+
+@pytest.mark.parametrize("engine", ["product", "reference"])
+def test_a_compression_met_again_inside_its_own_argument_is_a_model_error_naming_it(
+        engine: str) -> None:
+    # exploring Q for normal(Q) meets normal(Q) again: the same exploration over,
+    # without end (it went 10,000 compressions deep, then named the wrong process)
+    model = loads("channel a\nQ = a -> normal(Q)\nassert Q :[deadlock free]\n")
+    options = SearchOptions(engine=CheckEngine.parse(engine))
+    [report] = check_model(model, options=options)
+    assert report.result == "error"
+    assert "normal(Q) is part of its own argument: exploring Q meets normal(Q) again" \
+        in str(report.error)
+
+
+def test_a_process_defined_as_its_own_compression_is_a_model_error() -> None:
+    with pytest.raises(ModelError, match="'P' is defined in terms of itself"):
+        loads("channel a\nP = normal(P)\n").lts("P")
 
 
 WIDE = "channel c : {0..59}\nchannel d : {0..59}\nP = c?x -> d!x -> P\n"
