@@ -47,6 +47,7 @@ def check(args: argparse.Namespace) -> int:
             if args.stats or report.stats.extra.get("engine") == "symbolic":
                 for note in engine_notes(report, details=args.stats):
                     print(f"    {note}")
+    line.label = ""  # every assertion answered: no check runs out from here on
     explained = {}
     if args.explain:
         from procalg.api.explain import explain_report  # --explain only: not on start-up
