@@ -28,7 +28,7 @@ from procalg.runtime.history import (
 )
 from procalg.runtime.status import RunStatus
 from procalg.runtime.uncertain import undoing
-from procalg.runtime.worker import OUTSIDE_SET, Outcome, attempt_all, takes_key
+from procalg.runtime.worker import OUTSIDE_SET, Outcome, attempt_all, plan_of
 from procalg.terms.values import Event
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ class Attempts:
         for call in calls:
             channel = wf.channels[call.channel]
             fn = self.activities.lookup(call.channel)
-            if takes_key(fn, "undoes"):  # a compensation that wants the undone call's key
+            if plan_of(fn)[1]:  # takes ``undoes``: a compensation that wants the undone call's key
                 call = undoing(call, state, self.log.history(run_id), run_id)
             jobs.append((fn, call, f"{run_id}:{call.step}",
                          channel.retry.start_to_close_timeout, channel.arity,
