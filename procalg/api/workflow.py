@@ -113,14 +113,18 @@ def _with_arguments(model: Model, key: tuple[Any, ...], args: tuple[Any, ...]
     ``Account(b)`` for a new ``b`` needs no hand-over to the evaluating thread
     (about 60 µs of CPU, a tenth of a short run's steps; docs/engine.md): its
     workflow is the one built for another ``b`` with the call, the term system
-    and the activity search made for the new term. Only a plain call qualifies
-    (no captured values, no children made opaque).
+    and the activity search made for the new term (a parent of child runs: its
+    system made opaque as the built one's). Only a plain call qualifies (no
+    captured values).
     """
     found = _ALIKE.get(_alike_key(key))
     if found is None or found[0] is not model:
         return None
     alike = found[1]
     system, shared = alike.system, _touch(found[2])
+    opaque = type(system) is OpaqueChildren  # a parent of child runs: wrapped the same way
+    if opaque:
+        system = system.system
     if type(system) is not ProcessSystem or shared is not alike.compiled \
             or len(shared) > MACHINE_STATES:
         return None
@@ -129,7 +133,8 @@ def _with_arguments(model: Model, key: tuple[Any, ...], args: tuple[Any, ...]
         return None
     term = Call(call.name, tuple(args))
     activities = frozenset(model.spec.activities)
-    return replace(alike, system=model.spec.system(term), args=tuple(args),
+    made: Any = model.spec.system(term)
+    return replace(alike, system=OpaqueChildren(made) if opaque else made, args=tuple(args),
                    verdicts=dict(alike.verdicts),
                    used=lambda: run_deep(lambda: _used(model, term, activities)))
 

@@ -28,7 +28,7 @@ from procalg.runtime.history import (
 )
 from procalg.runtime.status import RunStatus
 from procalg.runtime.uncertain import undoing
-from procalg.runtime.worker import OUTSIDE_SET, Outcome, attempt_all, takes_key
+from procalg.runtime.worker import OUTSIDE_SET, Outcome, attempt_all, plan_of
 from procalg.terms.values import Event
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ class Attempts:
         for call in calls:
             channel = wf.channels[call.channel]
             fn = self.activities.lookup(call.channel)
-            if takes_key(fn, "undoes"):  # a compensation that wants the undone call's key
+            if plan_of(fn)[1]:  # takes ``undoes``: a compensation that wants the undone call's key
                 call = undoing(call, state, self.log.history(run_id), run_id)
             jobs.append((fn, call, f"{run_id}:{call.step}",
                          channel.retry.start_to_close_timeout, channel.arity,
@@ -63,13 +63,14 @@ class Attempts:
         outcomes = attempt_all(self._pool, jobs)
         now = self.clock.now()
         events: list[HistoryEvent] = [
-            ActivityScheduled(time=started, step=call.step, channel=call.channel,
-                              input=call.input) for call in calls if not call.scheduled]
+            ActivityScheduled(started, call.step, call.channel, call.input)
+            for call in calls if not call.scheduled]
         # Completions fire before failures: a completed sibling's side effect
         # happened, so it must be installed (and compensated) before the throw.
         # Each fires from the state the earlier ones left; the diamond test in
         # units.batch guarantees it is still offered there.
-        ordered = sorted(zip(calls, outcomes, strict=True), key=lambda co: co[1].output is None)
+        ordered = zip(calls, outcomes, strict=True) if len(calls) == 1 else sorted(
+            zip(calls, outcomes, strict=True), key=lambda co: co[1].output is None)
         for call, outcome in ordered:
             events.extend(self._outcome_events(state, call, outcome, now))
         self._record(run_id, state, events)  # committed before the next call, wait or end
@@ -86,6 +87,5 @@ class Attempts:
                                   retry_at=None if delay is None else now + delay,
                                   details=outcome.details)]
         event = Event(call.channel, call.input + outcome.output)
-        return [ActivityCompleted(time=now, step=call.step, attempt=call.attempt,
-                                  input=call.input, output=outcome.output),
-                EventFired(time=now, label=event, choice=0)]
+        return [ActivityCompleted(now, call.step, call.attempt, call.input, outcome.output),
+                EventFired(now, event, 0)]

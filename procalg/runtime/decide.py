@@ -177,15 +177,18 @@ def evolve(state: RunState, event: HistoryEvent) -> None:
                     f"{', '.join(map(str, state.trace)) or 'the start'}",
                     hint="the model changed in a way this run's history does not fit",
                 )
-            if failed_activity(label) is not None:
+            failed = failed_activity(label)
+            if failed is not None:
                 state.note = next((state.gave_up[s] for s, (c, _) in sorted(
                     state.inflight.items()) if s in state.gave_up), state.note)
             state.sid = found[choice]
-            if state.maybe_done and failed_activity(label) is not None:
-                _maybe_done(state, failed_activity(label))
+            if state.maybe_done and failed is not None:
+                _maybe_done(state, failed)
             if isinstance(label, Event):
                 state.trace.append(label)
-                if label == COMPENSATED and outermost_compensated(state.term):
+                # the channel first: a string compared in C, not Event.__eq__ every step
+                if label.channel == COMPENSATED.channel and label == COMPENSATED \
+                        and outermost_compensated(state.term):
                     state.compensated = True
                 elif label.channel == CANCEL and not label.fields:
                     # the environment's cancel, not a model's own channel of that name

@@ -306,7 +306,7 @@ class Engine(Recovery, Signals, Cancels, Children, Attempts):
         is_timer = isinstance(label, Event) and state.workflow.kind(label) is ChannelKind.TIMER
         if is_timer:
             events.append(TimerFired(time=now, timer=label.channel))
-        events.append(EventFired(time=now, label=label, choice=command.choice))
+        events.append(EventFired(now, label, command.choice))
         self._record(run_id, state, events)
         if is_timer:
             self._flush(run_id, state, RunStatus.RUNNING)

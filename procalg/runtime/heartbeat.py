@@ -45,17 +45,28 @@ class Beat:
     @contextmanager
     def active(self) -> Iterator[Beat]:
         """Make this the beat of the calling thread while the activity runs."""
-        outer = getattr(_current, "beat", None)
-        _current.beat = self
-        self.last = time.monotonic()
+        outer = self.enter()
         try:
             yield self
         finally:
-            _current.beat = outer
+            leave(outer)
+
+    def enter(self) -> Beat | None:
+        """Make this the calling thread's beat; returns the one it replaces, for
+        :func:`leave` (:meth:`active` without a generator: a step's attempt uses these)."""
+        outer = getattr(_current, "beat", None)
+        _current.beat = self
+        self.last = time.monotonic()
+        return outer
 
     def silent_for(self) -> float:
         """Seconds since the last heartbeat (or the attempt's start)."""
         return time.monotonic() - self.last
+
+
+def leave(outer: Beat | None) -> None:
+    """Give the calling thread back the beat ``outer`` (:meth:`Beat.enter` returned it)."""
+    _current.beat = outer
 
 
 def heartbeat(details: Any = None) -> None:

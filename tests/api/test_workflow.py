@@ -107,3 +107,34 @@ def test_a_new_argument_builds_in_full_once_the_shared_machine_is_dropped(
     again = api_workflow.workflow(model, "Pay", 16)
     assert len(handed) == 1 and again.compiled is not first.compiled
     assert again.system.term == api_workflow.Call("Pay", (16,))
+
+
+ORDERS = """activity charge, ship : {1, 2}
+activity refund : {1, 2} never fails
+Pay(o) = saga (charge.o undo refund.o)
+Order(o) = saga (child(Pay(o)) undo refund.o ; ship.o)
+"""
+
+
+def test_a_parent_of_child_runs_with_a_new_argument_reuses_a_built_workflow_made_opaque_alike(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    model = loads(ORDERS)
+    first = api_workflow.workflow(model, "Order", 1)
+    handed: list[object] = []
+    deep = api_workflow.run_deep
+    monkeypatch.setattr(api_workflow, "run_deep", lambda f: handed.append(f) or deep(f))
+    made = api_workflow.workflow(model, "Order", 2)
+    assert handed == []  # Order(2) is a call: built from Order(1)'s workflow
+    full = deep(lambda: api_workflow._workflow(model, "Order", (2,), None, None))
+    assert type(made.system) is type(full.system) is type(first.system)  # children opaque
+    assert made.system.system.term == full.system.system.term == api_workflow.Call("Order", (2,))
+    assert made.compiled is first.compiled is full.compiled
+    assert made.system.initial_state() == full.system.initial_state()
+    start = made.system.initial_state()
+    assert made.system.successors(start) == full.system.successors(start)
+    eng = api.engine("memory:", activities=dict.fromkeys(("charge", "ship", "refund"),
+                                                          lambda o: None))
+    runs = [api.start(model, "Order", o, store=eng) for o in (1, 2)]
+    assert [str(r.status) for r in runs] == ["completed", "completed"]
+    assert [str(e) for e in runs[1].result().trace] == [
+        "Pay.2.started", "Pay.2.completed", "ship.2"]
