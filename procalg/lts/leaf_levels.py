@@ -105,7 +105,9 @@ class OneLeaf:
             ((_, local),) = rule.parts
             rules[code[local]].append(index[rule.label] if index is not None else tag(rule))
         self.rules = rules  # the global label indices of each local label code
-        self.single = [r[0] for r in rules] if all(len(r) == 1 for r in rules) else None
+        # at most one rule per local label (-1: none, as for the leaf's DONE once closed)
+        self.single = [r[0] if r else -1 for r in rules] if all(len(r) <= 1 for r in rules) \
+            else None
         self.moves: dict[int, Moves] = {}
         self.seen = bytearray()  # a byte per local state: visited (faster than numpy's items)
         self.depth = -1  # the visited set's depth when ``seen`` was last in step with it
@@ -241,10 +243,12 @@ class OneLeaf:
             local = comp.written_moves(code) if comp._slot.data.item(code) >= 0 else \
                 comp.expand_now(code)  # (is_expanded, inlined: a call per state)
             single = self.single
-            if single is not None and len(local) == 1:  # one move, one rule: the usual
-                found = self.moves[code] = ((single[local[0][0]], local[0][1]),)
-            elif single is not None:  # one rule per local label
-                found = self.moves[code] = tuple([(single[lab], d) for lab, d in local])
+            if single is not None and len(local) == 1:  # one move, at most one rule: the usual
+                g = single[local[0][0]]
+                found = self.moves[code] = ((g, local[0][1]),) if g >= 0 else ()
+            elif single is not None:  # at most one rule per local label
+                found = self.moves[code] = tuple([(single[lab], d) for lab, d in local
+                                                  if single[lab] >= 0])
             else:
                 rules = self.rules
                 found = self.moves[code] = tuple([(g, d) for lab, d in local
