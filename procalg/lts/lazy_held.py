@@ -19,7 +19,6 @@ import numpy as np
 
 from procalg.errors import ProcalgError
 
-
 MANY = 64
 """Held runs past which :meth:`HeldWrites.flush` writes them by numpy."""
 
