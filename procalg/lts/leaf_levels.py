@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterable
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -57,6 +58,8 @@ from procalg.lts.narrow_levels import BATCH, STEPS, store_codes
 if TYPE_CHECKING:  # level_search imports this module
     from procalg.lts.level_search import LevelSearch, Stop
     from procalg.lts.vectors import Tables
+
+_PARTS = attrgetter("parts")
 
 FEW = 8
 """Most states in a level walked here (wider levels go to numpy)."""
@@ -126,7 +129,7 @@ class OneLeaf:
             ok = (len(comps) == 1 and isinstance(comps[0], LazyComponent)
                   and not comps[0].deferred and tables.layout.stride == (1,)
                   and not tables.layout.wide
-                  and all(len(r.parts) == 1 for r in tables.network.rules))
+                  and all(n == 1 for n in map(len, map(_PARTS, tables.network.rules))))
             found = tables._one_leaf = cls(tables, comps[0]) if ok else None  # type: ignore
         return None if found is None or found.rebuilt > REBUILDS * found.depth + (1 << 20) \
             else found
@@ -156,9 +159,24 @@ class OneLeaf:
         try:
             known, states, make = self.moves, comp.states, self._moves
             bound = min(radix, len(seen))  # one test per level while the leaf stays below
+            chain = idle and gathered is None  # the loop below, for a level of one move
             for _ in range(STEPS):
                 if len(cur) == 1:  # a level of one state: no comprehension (a call in 3.11)
                     moves = known.get(cur[0]) or make(cur[0])
+                    if chain and len(moves) == 1 and len(states) <= bound:  # a deep chain's
+                        moved += 1  # level: the steps below, with nothing left to ask
+                        count += 1
+                        target = moves[0][1]
+                        if seen[target]:
+                            sizes.append(0)
+                            break
+                        seen[target] = 1
+                        codes.append(target)
+                        sizes.append(1)
+                        cur = [target]
+                        if len(codes) > room:
+                            break
+                        continue
                     out = [moves]
                 else:
                     out = [known.get(code) or make(code) for code in cur]
@@ -300,7 +318,7 @@ class OneLeaf:
             if lab is None or lab in special:
                 return None
             n = ids.get(target)
-            local.append((lab, n if n is not None else number(target)))
+            local.append((lab, n if n is not None else number(target)))  # (numbered in order)
         if len(local) > 1:
             local = sorted(set(local))
         if comp._pending is not None:

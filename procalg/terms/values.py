@@ -162,7 +162,7 @@ class Event:
         text = self._text
         if text is None:
             text = ".".join([self.channel, *map(show, self.fields)])
-            object.__setattr__(self, "_text", text)
+            _SET_TEXT(self, text)
         return text
 
     def __lt__(self, other: Event) -> bool:
