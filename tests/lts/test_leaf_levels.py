@@ -221,3 +221,20 @@ def test_a_one_component_model_checks_as_the_reference_does(size, data):
     seen = data.draw(st.integers(-1, size - 2))  # -1: no e
     text = MODEL.format(top=size - 1, stuck=stuck, seen=seen, size=size)
     assert _checked(text, CheckEngine.PRODUCT) == _checked(text, CheckEngine.REFERENCE)
+
+
+ENDING = """
+channel c : {{0..{top}}}
+P(n) = if n == {end} then SKIP else c!n -> P(n + 1)
+assert P(0) :[deadlock free]
+assert P(0) :[deadlock free [F]]
+assert P(0) ; STOP :[deadlock free]
+"""
+
+
+@pytest.mark.parametrize("end", [1500, 2600])
+def test_a_long_chain_that_terminates_checks_as_the_reference_does(end):
+    # its leaf's Ω loops on DONE, a label no rule of the closed network takes: the
+    # walk maps the leaf's one-rule labels straight and drops that move
+    text = ENDING.format(top=end, end=end)
+    assert _checked(text, CheckEngine.PRODUCT) == _checked(text, CheckEngine.REFERENCE)
