@@ -103,14 +103,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _load_uncollected() -> None:
     """Import what a checking command runs on, and build the parser's tables, with
-    the cyclic collector off; then freeze what they made.
+    the cyclic collector off; then freeze what they made, and leave the collector
+    off for the command.
 
     Start-up: the modules, classes and tables loaded here live until the process
     ends, yet collecting while they load traverses them over and over (~90
     collections), and every full collection of the check traverses them again:
-    0.03 s of CPU on a two-state model's 0.35 s. Frozen, the collector skips them;
-    what the command allocates afterwards is collected as usual. Only for the
-    process's own command line (:func:`main`): a caller's process goes on.
+    0.03 s of CPU on a two-state model's 0.35 s. Frozen, the collector skips them.
+    The command's own objects (the model, terms, a leaf's states and moves, the
+    search's tables) live until the process ends too, and hold next to no cycles:
+    on counter N=30000 the collector ran 340 times for 0.18 s of the check's 1.2 s
+    of CPU and found 115 objects, on ABP by the term rules 9 % of the CPU for as
+    few; plain reference counting frees the rest. Only for the process's own
+    command line (:func:`main`): a caller's process goes on, collected as usual.
     """
     gc.disable()
     try:
@@ -120,7 +125,6 @@ def _load_uncollected() -> None:
         lark_parser()
     finally:
         gc.freeze()
-        gc.enable()
 
 
 def _main(argv: list[str], own: bool = False) -> int:

@@ -226,7 +226,7 @@ def held_stop(tables: Tables, stop: Stop | None) -> Stop | None:
         Traceback (most recent call last):
         procalg.errors.ModelError: <input>: error: stuck
     """
-    held = [i for i, name in enumerate(tables.labels) if is_held(name)]
+    held = [i for i, name in enumerate(tables.labels) if name.startswith(HELD)]  # is_held
     if not held:
         return stop
     codes = np.array(held)

@@ -105,6 +105,11 @@ def deferrable(network: Network) -> dict[int, set[int]]:
     lazy = [c for c, comp in enumerate(comps) if isinstance(comp, LazyComponent)]
     out = {c: set(range(len(comps[c].labels))) for c in lazy}  # type: ignore[union-attr]
     eager = {c for c, comp in enumerate(comps) if not isinstance(comp, LazyComponent)}
+    if not eager and len(lazy) == 1:  # one leaf (a sequential process): every label it uses
+        code = comps[lazy[0]].code  # type: ignore[union-attr]
+        out[lazy[0]].difference_update([code[local] for rule in network.rules
+                                        for _, local in rule.parts])
+        return out
     for rule in network.rules:
         if not eager or not any(c in eager for c, _ in rule.parts):
             for c, local in rule.parts:

@@ -46,16 +46,20 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterable
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from procalg.errors import ProcalgError
 from procalg.lts.lazy import LazyComponent
 from procalg.lts.narrow_levels import BATCH, STEPS, store_codes
 
 if TYPE_CHECKING:  # level_search imports this module
     from procalg.lts.level_search import LevelSearch, Stop
     from procalg.lts.vectors import Tables
+
+_PARTS = attrgetter("parts")
 
 FEW = 8
 """Most states in a level walked here (wider levels go to numpy)."""
@@ -105,8 +109,11 @@ class OneLeaf:
             ((_, local),) = rule.parts
             rules[code[local]].append(index[rule.label] if index is not None else tag(rule))
         self.rules = rules  # the global label indices of each local label code
-        self.single = [r[0] for r in rules] if all(len(r) == 1 for r in rules) else None
+        # at most one rule per local label (-1: none, as for the leaf's DONE once closed)
+        self.single = [r[0] if r else -1 for r in rules] if max(map(len, rules)) <= 1 \
+            else None
         self.moves: dict[int, Moves] = {}
+        self.seeded = False  # the states expanded before the walk read (see _seed)
         self.seen = bytearray()  # a byte per local state: visited (faster than numpy's items)
         self.depth = -1  # the visited set's depth when ``seen`` was last in step with it
         self.layout: object = None
@@ -122,7 +129,7 @@ class OneLeaf:
             ok = (len(comps) == 1 and isinstance(comps[0], LazyComponent)
                   and not comps[0].deferred and tables.layout.stride == (1,)
                   and not tables.layout.wide
-                  and all(len(r.parts) == 1 for r in tables.network.rules))
+                  and all(n == 1 for n in map(len, map(_PARTS, tables.network.rules))))
             found = tables._one_leaf = cls(tables, comps[0]) if ok else None  # type: ignore
         return None if found is None or found.rebuilt > REBUILDS * found.depth + (1 << 20) \
             else found
@@ -152,9 +159,24 @@ class OneLeaf:
         try:
             known, states, make = self.moves, comp.states, self._moves
             bound = min(radix, len(seen))  # one test per level while the leaf stays below
+            chain = idle and gathered is None  # the loop below, for a level of one move
             for _ in range(STEPS):
                 if len(cur) == 1:  # a level of one state: no comprehension (a call in 3.11)
                     moves = known.get(cur[0]) or make(cur[0])
+                    if chain and len(moves) == 1 and len(states) <= bound:  # a deep chain's
+                        moved += 1  # level: the steps below, with nothing left to ask
+                        count += 1
+                        target = moves[0][1]
+                        if seen[target]:
+                            sizes.append(0)
+                            break
+                        seen[target] = 1
+                        codes.append(target)
+                        sizes.append(1)
+                        cur = [target]
+                        if len(codes) > room:
+                            break
+                        continue
                     out = [moves]
                 else:
                     out = [known.get(code) or make(code) for code in cur]
@@ -236,20 +258,74 @@ class OneLeaf:
     def _moves(self, code: int) -> Moves:
         """The product moves of ``code`` (its local state), expanding it if new."""
         found = self.moves.get(code)
-        if found is None:
-            comp = self.comp
-            local = comp.written_moves(code) if comp._slot.data.item(code) >= 0 else \
-                comp.expand_now(code)  # (is_expanded, inlined: a call per state)
-            single = self.single
-            if single is not None and len(local) == 1:  # one move, one rule: the usual
-                found = self.moves[code] = ((single[local[0][0]], local[0][1]),)
-            elif single is not None:  # one rule per local label
-                found = self.moves[code] = tuple([(single[lab], d) for lab, d in local])
-            else:
-                rules = self.rules
-                found = self.moves[code] = tuple([(g, d) for lab, d in local
-                                                  for g in rules[lab]])
+        if found is not None:
+            return found
+        comp, single = self.comp, self.single
+        if comp._slot.data.item(code) >= 0:  # expanded before the walk (is_expanded, inlined)
+            if not self.seeded:  # the first such state: all of them at once, once
+                self._seed()
+                return self.moves[code]
+            local = comp.written_moves(code)
+        elif single is None or (local := self._direct(code)) is None:  # type: ignore[assignment]
+            local = comp.expand_now(code)
+        if single is not None and len(local) == 1:  # one move, at most one rule: the usual
+            g = single[local[0][0]]
+            found = self.moves[code] = ((g, local[0][1]),) if g >= 0 else ()
+        elif single is not None:  # at most one rule per local label
+            found = self.moves[code] = tuple([(single[lab], d) for lab, d in local
+                                              if single[lab] >= 0])
+        else:
+            rules = self.rules
+            found = self.moves[code] = tuple([(g, d) for lab, d in local for g in rules[lab]])
         return found
+
+    def _seed(self) -> None:
+        """The moves of every state the leaf expanded before the walk (its first
+        states, explored whole before it turned lazy), read off its table at once:
+        as :meth:`~procalg.lts.lazy_held.HeldWrites.written_moves` gives them, not
+        two binary searches per state."""
+        comp, self.seeded = self.comp, True
+        width, slot = len(comp.labels), comp._slot.data
+        key, src, dst = comp._key.view, comp._src.view, comp._dst.view
+        live = key // width == slot[src]  # a state's current run (see known_moves)
+        local: dict[int, list[tuple[int, int]]] = {
+            n: [] for n in np.flatnonzero(comp._slot.view >= 0).tolist()}
+        for n, lab, d in zip(src[live].tolist(), (key[live] % width).tolist(),
+                             dst[live].tolist(), strict=True):
+            local[n].append((lab, d))
+        single, rules, moves = self.single, self.rules, self.moves
+        for n, pairs in local.items():
+            moves[n] = tuple([(single[lab], d) for lab, d in pairs if single[lab] >= 0]) \
+                if single is not None else tuple([(g, d) for lab, d in pairs for g in rules[lab]])
+
+    def _direct(self, code: int) -> list[tuple[int, int]] | None:
+        """:meth:`~procalg.lts.lazy_held.HeldWrites.expand_now` for a state whose
+        moves are plain ``(label, number)`` pairs, inlined (a call fewer per state of
+        a deep walk); None where expand_now must take it (it has the general path:
+        a model error, ✓, a label outside the alphabet; it asks the system again)."""
+        comp = self.comp
+        direct, state = comp._direct, comp.states[code]
+        if direct is None or type(state) is not int:
+            return None
+        try:
+            pairs = direct(state)
+        except ProcalgError:
+            return None
+        codes, ids, special, number = comp.code, comp.ids, comp._special, comp._number
+        local = []
+        for label, target in pairs:
+            lab = codes.get(label)
+            if lab is None or lab in special:
+                return None
+            n = ids.get(target)
+            local.append((lab, n if n is not None else number(target)))  # (numbered in order)
+        if len(local) > 1:
+            local = sorted(set(local))
+        if comp._pending is not None:
+            comp._pending.append((code, local, -1))
+        else:
+            comp._write([(code, local, -1)])
+        return local
 
     def _sync(self, search: LevelSearch) -> None:
         """Bring ``seen`` in step with the visited set: the frontier only, if

@@ -67,6 +67,19 @@ class SyncRule:
     rank: int | None = None
     guards: tuple[tuple[int, str], ...] = ()
 
+    def __init__(self, label: str, parts: tuple[Part, ...], rank: int | None = None,
+                 guards: tuple[tuple[int, str], ...] = ()) -> None:
+        # the slots' own setters, not object.__setattr__ (frozen): a one-leaf network
+        # of a 30,000-event alphabet makes a rule per label
+        _SET_LABEL(self, label)
+        _SET_PARTS(self, parts)
+        _SET_RANK(self, rank)
+        _SET_GUARDS(self, guards)
+
+
+_SET_LABEL, _SET_PARTS, _SET_RANK, _SET_GUARDS = (
+    SyncRule.__dict__[name].__set__ for name in ("label", "parts", "rank", "guards"))
+
 
 @dataclass(frozen=True, slots=True)
 class Scope:

@@ -123,12 +123,17 @@ def _layout(types: tuple[frozenset, ...]) -> tuple[list, list, list, np.ndarray]
     for allowed in types:
         ordered = sorted_values(allowed)
         index: dict[str, tuple[int, np.ndarray]] = {}
-        kinds = {kind_of(v) for v in ordered}  # each value's, as _field_kind would say it
+        ints = set(map(type, ordered)) == {int}  # kind "i" alone (c : {0..29999}): no call each
+        kinds = {"i"} if ints else {kind_of(v) for v in ordered}  # as _field_kind says it
         if None in kinds:
             raise NotVector("a field type of values of several kinds")
         for kind in kinds:
-            at = [i for i, v in enumerate(ordered) if kind_of(v) == kind]
-            codes = np.array([encode(ordered[i]) for i in at], dtype=np.int64)
+            if ints:
+                at: Any = np.arange(len(ordered))
+                codes = np.array(ordered, dtype=np.int64)  # encode(v) is v
+            else:
+                at = [i for i, v in enumerate(ordered) if kind_of(v) == kind]
+                codes = np.array([encode(ordered[i]) for i in at], dtype=np.int64)
             low, high = int(codes.min()), int(codes.max())
             if high - low >= MAX_EVENTS:
                 raise NotVector("a field type too wide")
