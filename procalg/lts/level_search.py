@@ -136,6 +136,7 @@ class LevelSearch:
         self.check = CHECK  # levels between looks at the visited set (1 if most were old)
         self.marks: Marks | None = None  # a byte per code, once the search is deep
         self._alternates: bool | None = None  # no move stays in its level (asked once)
+        self.alike = False  # expand with Tables.targets (set by run)
 
     def held(self, codes: np.ndarray | list[int]) -> np.ndarray:
         """``codes`` as the search holds them: keys of a word-aligned layout, else its dtype."""
@@ -152,11 +153,17 @@ class LevelSearch:
         plain = self.por is None and not self.tables.layout.wide
         return NARROW if plain else -1
 
-    def run(self, stop: Stop | None = None) -> tuple[int, str] | None:
+    def run(self, stop: Stop | None = None, *, targets: bool = False
+            ) -> tuple[int, str] | None:
         """Explore level by level; ``stop(chunk, src, dst, label)`` may return
         a witness ``(code, last label)`` that ends the search (a leaf's error
-        met before it raises: :func:`~procalg.lts.held.held_stop`)."""
-        frontier, stop = self._prepare(), held_stop(self.tables, stop)
+        met before it raises: :func:`~procalg.lts.held.held_stop`). With
+        ``targets``, ``stop`` reads only each move's target and the least label
+        of the moves from a source into it: rules alike but for their label then
+        fire once (:meth:`~procalg.lts.vectors.Tables.targets`), as without a goal."""
+        frontier, held = self._prepare(), held_stop(self.tables, stop)
+        self.alike = self.por is None and held is stop and (stop is None or targets)
+        stop = held
         with ThreadPoolExecutor(self.workers) as pool:
             while len(frontier):
                 try:
@@ -312,8 +319,12 @@ class LevelSearch:
 
     def _expand(self, chunk: np.ndarray, stop: Stop | None
                 ) -> tuple[int, np.ndarray, tuple[int, str] | None, int]:
-        src, dst, lab = (self.por.successors(chunk) if self.por
-                         else self.tables.successors(chunk))
+        left = 0  # moves of alike rules not fired (counted all the same)
+        if self.alike:
+            src, dst, lab, left = self.tables.targets(chunk)
+        else:
+            src, dst, lab = (self.por.successors(chunk) if self.por
+                             else self.tables.successors(chunk))
         self.fan = len(src) / max(1, len(chunk))
         dst = self.held(dst)  # stubborn sets fire on integers
         hit = None
@@ -321,9 +332,9 @@ class LevelSearch:
             words = self.tables.layout.words
             hit = stop(self.tables.layout.cast(chunk) if words else chunk, src, dst, lab)
         if self.por is None and len(dst):  # a move changing no component finds nothing new:
-            dst = dst[moved(dst, chunk[src])]  # dropped before the sort (an xUML model: 3 in 4)
+            dst = dst[moved(dst, chunk.take(src))]  # dropped before the sort (xUML: 3 in 4)
         # the targets are this chunk's scratch (stubborn sets' may be kept: copied)
-        return len(src), sorted_unique(dst, own=self.por is None), hit, 4 * dst.nbytes
+        return len(src) + left, sorted_unique(dst, own=self.por is None), hit, 4 * dst.nbytes
 
     def _account(self, scratch: int) -> None:
         used = self.visited.nbytes + scratch + (self.marks.nbytes if self.marks else 0)

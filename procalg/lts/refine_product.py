@@ -207,7 +207,7 @@ def find_violation(network: Network, normal: NormalTable, model: RefinementModel
             return int(chunk[src[best]]), found[-1].event
         return None
 
-    hit = search.run(stop)
+    hit = search.run(stop, targets=not failures and diverging is None)  # a trace: targets
     if hit is None:
         return search.result(False), None
     bad = found[-1]

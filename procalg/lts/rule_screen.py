@@ -36,7 +36,7 @@ Example:
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -73,6 +73,7 @@ class Screen:
     count: tuple[np.ndarray, ...]
     first: tuple[np.ndarray, ...]
     delta: tuple[np.ndarray, ...]
+    weight: np.ndarray | None = None  # int64 per rule: rules it stands for (:func:`distinct`)
 
     @classmethod
     def of(cls, groups: list[tuple[int, list[TableFactor]]], least: int | None = None
@@ -92,6 +93,13 @@ class Screen:
             f.live for f in fs.values()) else 0 for _, fs in picked], dtype=np.int32)
         return cls(np.array([i for i, _ in picked], dtype=np.int64), label, comps,
                    *(tuple(t[k] for t in tables) for k in range(4)))
+
+    def dropped(self, where: np.ndarray) -> int:
+        """Moves left out by firing the rules at positions ``where`` for their
+        classes (:func:`distinct`): each stands for ``weight`` moves."""
+        if self.weight is None:
+            return 0
+        return int(self.weight.take(self.positions.searchsorted(where)).sum()) - len(where)
 
     def fire(self, codes: np.ndarray, locs: dict[int, np.ndarray]) -> Moves:
         """Every screened rule's moves from ``codes`` (``locs``: each
@@ -128,25 +136,27 @@ class Screen:
 
     def merge(self, parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]], at: list[int],
               codes: np.ndarray, locs: dict[int, np.ndarray], layout: Layout
-              ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+              ) -> tuple[list[tuple[np.ndarray, np.ndarray, np.ndarray]], int]:
         """``parts`` (moves of the groups at positions ``at``, after any
         others) with the screened rules' moves from ``codes`` in their
         places: one part inserted where the rules lie between two other
-        groups, else all sorted by group position (stable)."""
+        groups, else all sorted by group position (stable); and the moves
+        left out (:meth:`dropped`)."""
         src, delta, label, where = self.fire(codes, locs)
+        left = self.dropped(where)
         dst = layout.add(codes.take(src, axis=0), delta) if layout.words else \
             codes.take(src) + delta
         lead = len(parts) - len(at)
         lo, hi = int(self.positions[0]), int(self.positions[-1])
         before = bisect.bisect_left(at, lo)
         if before == bisect.bisect_left(at, hi):  # no other group among the screened ones
-            return [*parts[:lead + before], (src, dst, label), *parts[lead + before:]]
+            return [*parts[:lead + before], (src, dst, label), *parts[lead + before:]], left
         tail = [*parts[lead:], (src, dst, label)]
         group = np.concatenate([np.full(len(p[0]), i, dtype=np.int64)
                                 for i, p in zip(at, parts[lead:], strict=True)] + [where])
         order = np.argsort(group, kind="stable")
         return [*parts[:lead], tuple(np.concatenate(x).take(order, axis=0)  # type: ignore[misc]
-                                     for x in zip(*tail, strict=True))]
+                                     for x in zip(*tail, strict=True))], left
 
 
 def _component(c: int, radix: int, factors: list[TableFactor | None]
@@ -190,6 +200,49 @@ def _product(src: np.ndarray, rule: np.ndarray, total: np.ndarray, counts: list[
         out.append(entry.take(pair) + pos % here)
         pos //= here
     return src.take(pair), rule.take(pair), out
+
+
+def distinct(groups: list[tuple[int, list[TableFactor]]]) -> Screen | None:
+    """A screen firing one rule per class of ``groups`` (position, factors)
+    whose factors are the same tables but for the label, with each class's
+    size as the rule's weight, or None when no two rules are alike.
+
+    Such rules move the same components from the same local states to the
+    same targets: an xUML model's links (``link.caller.a.b``, a receiver
+    that ignores who calls) made 8 moves to each target, and the level
+    search sorted them all to find the targets. A search that wants only the
+    targets and the least label into each (a traces refinement: its goal
+    reads the spec's state in the targets, and the least label of a move
+    into its error node) fires the rule of least label tag of each class.
+
+    Example:
+        >>> f = TableFactor((0,), (1,), np.array([0, 1, 1]), np.array([1]),
+        ...                 np.array([4]), np.array([1, 0], np.int8), True)
+        >>> g = TableFactor((1,), (2,), np.array([0, 1, 1]), np.array([2]),
+        ...                 np.array([4]), np.array([1, 0], np.int8), True)
+        >>> def relabel(f, tag):
+        ...     return TableFactor(f.comps, f.weights, f.offsets, f.delta,
+        ...                        np.full(len(f.label), tag), f.count, True)
+        >>> s = distinct([(0, [relabel(f, 5), relabel(g, 5)]),
+        ...               (1, [relabel(f, 3), relabel(g, 3)]), (2, [f])])
+        >>> s.positions.tolist(), s.label.tolist(), s.weight.tolist()
+        ([1, 2], [3, 4], [2, 1])
+    """
+    classes: dict[tuple, list[tuple[int, int, list[TableFactor]]]] = {}
+    for i, fs in groups:
+        sig = tuple((f.comps, f.weights, f.offsets.tobytes(), f.delta.shape, f.delta.tobytes())
+                    for f in sorted(fs, key=lambda f: f.comps))
+        tag = int(fs[0].label[0]) if len(fs[0].label) else -1
+        classes.setdefault(sig, []).append((tag, i, fs))
+    if len(classes) == len(groups):
+        return None
+    reps = sorted(min(c, key=lambda r: r[:2]) for c in classes.values())
+    weight = {i: len(c) for c in classes.values() for _, i, _ in [min(c, key=lambda r: r[:2])]}
+    screen = Screen.of([(i, fs) for _, i, fs in sorted(reps, key=lambda r: r[1])], least=1)
+    if screen is None:
+        return None
+    sizes = np.array([weight[i] for i in screen.positions.tolist()], dtype=np.int64)
+    return replace(screen, weight=sizes)
 
 
 def screened(groups: list) -> list[tuple[int, list[TableFactor]]]:

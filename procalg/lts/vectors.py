@@ -44,6 +44,7 @@ from collections.abc import Callable
 import numpy as np
 
 from procalg.lts import gather
+from procalg.lts.alike import Alike
 from procalg.lts.code_windows import Window
 from procalg.lts.codes import MAX_BITS, MAX_CODE, Layout, headroom
 from procalg.lts.factor_tables import TableFactor, table_of_arrays, table_of_tuples
@@ -119,6 +120,7 @@ class Tables:
         self._batch = [Gather.of(_gathered(self.forward), self.moving),
                        Gather.of(_gathered(self.backward), self.moving)]
         self._screens = [Screen.of(screened(self.forward)), Screen.of(screened(self.backward))]
+        self._alike: Alike | None = None  # made by the first :meth:`targets`
         self._whole = [b is not None and len(b.groups) == len(g)
                        for b, g in zip(self._batch, (self.forward, self.backward), strict=True)]
         self._columns: tuple[object, np.ndarray, np.ndarray] = (None, *np.zeros((2, 0, 1), int))
@@ -300,21 +302,30 @@ class Tables:
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """All moves from ``codes``: (index into codes, target code, label index).
 
-        With ``backward``, the moves into ``codes`` (sources as "targets").
-        In a prioritised network, only the moves priority allows in their source
-        (:mod:`procalg.lts.priority_scopes`)."""
-        moves = self._unfiltered(codes, backward)
+        With ``backward``, the moves into ``codes`` (sources as "targets"); with priority,
+        those it allows in their source (:mod:`procalg.lts.priority_scopes`)."""
+        moves = self._unfiltered(codes, backward)[:3]
         if self._tags is None:
             return moves
-        return self._tags.apply(codes, moves, backward, lambda c: self._unfiltered(c, False),
+        return self._tags.apply(codes, moves, backward, lambda c: self._unfiltered(c, False)[:3],
                                 self.layout.decode)
 
-    def _unfiltered(self, codes: np.ndarray, backward: bool
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def targets(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+        """:meth:`successors` with moves alike but for their label fired once
+        (:mod:`procalg.lts.alike`): every target, the least label tag into it
+        from each source and group, and the number of moves left out."""
+        if self._tags is not None:  # priority reads every label
+            return (*self.successors(codes), 0)
+        if self._alike is None:
+            self._alike = Alike.of(self.forward, self._screens[0] is not None)
+        return self._unfiltered(codes, False, alike=True)
+
+    def _unfiltered(self, codes: np.ndarray, backward: bool, *, alike: bool = False
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
         layout = self.layout
         if layout.words and codes.dtype.kind != "V":  # integers in, integers out
-            src, dst, tag = self._unfiltered(layout.keys(codes), backward)
-            return src, layout.cast(dst), tag
+            src, dst, tag, left = self._unfiltered(layout.keys(codes), backward, alike=alike)
+            return src, layout.cast(dst), tag, left
         codes = layout.cast(codes) if not layout.words else codes
         batch = self._batch[backward]
         if (self._whole[backward] and len(codes) <= gather.SMALL and layout.packed
@@ -325,7 +336,7 @@ class Tables:
                 idx = np.asarray(self.moving, dtype=np.int64)
                 self._columns = (layout, layout._shift[idx][:, None], layout._mask[idx][:, None])
             _, shift, mask = self._columns
-            return batch.fire_codes(codes, layout, shift, mask)  # type: ignore[union-attr]
+            return (*batch.fire_codes(codes, layout, shift, mask), 0)  # type: ignore[union-attr]
         groups = self.backward if backward else self.forward
         parts = []
         screen = self._screens[backward]
@@ -340,17 +351,22 @@ class Tables:
             windows, needed = self._windows(backward)
             locs = dict(zip(needed, layout.decode_rows(codes, needed), strict=True))
         at = [i for i in range(len(groups)) if i not in skip]
-        parts += [windows[i].fire(codes) if windows[i] is not None  # type: ignore[union-attr]
-                  else self._lazy(groups[i], codes, locs) if isinstance(groups[i], LazyGroup)
-                  else fire_factors(groups[i], codes, locs, layout) for i in at]
+        same = self._alike if alike else None
+        fired = [windows[i].fire(codes) if windows[i] is not None  # type: ignore[union-attr]
+                 else self._lazy(groups[i], codes, locs) if isinstance(groups[i], LazyGroup)
+                 else (same and same.fire(i, codes, locs, layout))
+                 or fire_factors(groups[i], codes, locs, layout) for i in at]
+        left = sum(f[1] for f in fired if isinstance(f[1], int))  # moves alike, left out
+        parts += [f[0] if isinstance(f[1], int) else f for f in fired]
         if screen is not None:  # its rules' moves, in their places among the others'
-            parts = screen.merge(parts, at, codes, locs, layout)
+            screen = same.screen if same is not None and same.screen is not None else screen
+            parts, lost = screen.merge(parts, at, codes, locs, layout)
+            left += lost
         parts = [p for p in parts if len(p[0])]
         if not parts:
             empty = np.zeros(0, dtype=np.int64)
-            return empty, np.zeros(0, dtype=layout.key_dtype), np.zeros(0, dtype=np.int32)
-        return tuple(np.concatenate(x) for x in zip(*parts, strict=True))  # type: ignore[return-value]
-
+            return empty, np.zeros(0, dtype=layout.key_dtype), np.zeros(0, dtype=np.int32), 0
+        return (*(np.concatenate(x) for x in zip(*parts, strict=True)), left)  # type: ignore[return-value]
 
     def _windows(self, backward: bool) -> tuple[list[Window | None], list[int]]:
         """Each group's :class:`~procalg.lts.code_windows.Window` in the

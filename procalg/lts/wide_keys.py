@@ -112,20 +112,62 @@ def key_order(keys: np.ndarray, kind: str = "quicksort",
 def _sorted_keys(keys: np.ndarray, kind: str, hashes: np.ndarray | None = None
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The key order of ``keys``, the sorted keys, their hashes, and the
-    positions ``i`` where sorted key ``i + 1`` equals key ``i``."""
+    positions ``i`` where sorted key ``i + 1`` equals key ``i``. The order is
+    stable whatever ``kind``; ``"stable"`` says the keys are a few sorted
+    runs, which a timsort of their hashes merges (2x faster than
+    :func:`hash_order` for two runs), anything else that they are unsorted."""
     h = key_hashes(keys) if hashes is None else hashes
-    order = np.argsort(h, kind=kind)
-    hs, ks = h[order], keys[order]
+    if kind == "stable":
+        order = np.argsort(h, kind="stable")
+        hs = h[order]
+    else:
+        order, hs = hash_order(h)
+    ks = keys.take(order)  # take: a V{8k} fancy index copies 2x slower
     tie = np.flatnonzero(hs[1:] == hs[:-1])
-    same = _same(ks[tie], ks[tie + 1])
+    same = _same(ks.take(tie), ks.take(tie + 1))
     if not same.all():  # a collision: break hash ties by bytes (exact, rare)
         rank = np.empty(len(keys), dtype=np.int64)
         rank[np.argsort(keys, kind="stable")] = np.arange(len(keys))
         order = np.lexsort((rank, h))
-        hs, ks = h[order], keys[order]
+        hs, ks = h[order], keys.take(order)
         tie = np.flatnonzero(hs[1:] == hs[:-1])
-        same = _same(ks[tie], ks[tie + 1])
+        same = _same(ks.take(tie), ks.take(tie + 1))
     return order, ks, hs, tie[same]
+
+
+def hash_order(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The stable permutation sorting the uint64 hashes ``h``, and ``h`` sorted.
+
+    ``np.argsort`` of uint64 is a comparison sort of indices (about 100 ns
+    a key), ``np.sort`` of uint64 a vectorised one, 5x faster on this
+    machine: so the index goes into the low bits of its hash, in place of
+    the hash's own low bits, and the packed words are sorted. Keys then
+    follow their hashes' high bits, and, among equal high bits, their
+    positions; a tie of high bits with different low bits (about
+    n²/2^(65-b) pairs for n hashes and b index bits) leaves a nearly sorted
+    result, which a stable sort of the hashes (timsort: linear on nearly
+    sorted data) puts right. O(n log n).
+
+    Example:
+        >>> h = np.array([7, 3, 7, 1 << 63], dtype=np.uint64)
+        >>> [x.tolist() for x in hash_order(h)]
+        [[1, 0, 2, 3], [3, 7, 7, 9223372036854775808]]
+    """
+    n = len(h)
+    if n < 2:
+        return np.arange(n, dtype=np.intp), h.copy()
+    bits = np.uint64((n - 1).bit_length())
+    packed = h >> bits
+    packed <<= bits
+    packed |= np.arange(n, dtype=np.uint64)
+    packed.sort()
+    packed &= (np.uint64(1) << bits) - np.uint64(1)
+    order = packed.astype(np.intp)
+    hs = h[order]
+    if (hs[1:] < hs[:-1]).any():  # high bits tied, low bits out of order: rare
+        fix = np.argsort(hs, kind="stable")
+        order, hs = order[fix], hs[fix]
+    return order, hs
 
 
 def unique_keys(keys: np.ndarray, kind: str) -> np.ndarray:
@@ -160,8 +202,14 @@ def moved(dst: np.ndarray, src: np.ndarray) -> np.ndarray:
 
 
 def _same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Mask of equal keys, pairwise (a few uint64 compares, not a call per key)."""
-    return (_raw(a) == _raw(b)).all(axis=1)
+    """Mask of equal keys, pairwise (a few uint64 compares, not a call per key;
+    the words' masks and-ed column by column: ``all(axis=1)`` over a few
+    words a row is a slow reduction, 3x slower)."""
+    eq = _raw(a) == _raw(b)
+    out = eq[:, 0].copy()
+    for i in range(1, eq.shape[1]):
+        out &= eq[:, i]
+    return out
 
 
 def key_positions(tier: np.ndarray, hashes: np.ndarray, keys: np.ndarray

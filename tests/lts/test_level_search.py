@@ -169,9 +169,12 @@ def test_batches_shrink_below_the_chunk_when_states_have_many_moves():
         patch.setattr(level_search, "MIN_CHUNK", 1)
         patch.setattr(level_search, "SCRATCH", 8 * 90 * 3)  # three states' moves a batch
         search = LevelSearch(Tables(net))
-        assert search.run() is None
+        assert search.run(lambda *moves: None) is None  # a goal reading every label
         assert search.fan == 3 * 31  # every state: 90 self-loops and 3 moves on
         assert search.chunk() == 2  # 8-byte codes, 93 moves each: 2 states in 2,160 bytes
+        targets = LevelSearch(Tables(net))
+        assert targets.run() is None  # no goal: a component's 30 alike self-loops fire once
+        assert (targets.fan, targets.transitions) == (3 * 2, search.transitions)
         shrunk = count_states(net)
     assert (shrunk.states, shrunk.transitions, shrunk.levels) == (
         plain.states, plain.transitions, plain.levels)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from procalg.lts import wide_keys
 
@@ -35,3 +37,14 @@ def test_unique_keys_keeps_each_distinct_key_once_in_hash_order():
     hashes = wide_keys.key_hashes(out)
     assert len(out) == len(keys) and set(out.tolist()) == set(keys.tolist())
     assert (hashes[1:] > hashes[:-1]).all()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, (1 << 64) - 1), max_size=300), st.integers(0, 63))
+def test_hash_order_is_a_stable_argsort_also_when_hashes_share_their_high_bits(values, drop):
+    # shifted right, hashes share their high bits: the index packed in the low
+    # bits must not decide their order
+    h = np.array(values, dtype=np.uint64) >> np.uint64(drop)
+    order, ordered = wide_keys.hash_order(h)
+    assert order.tolist() == np.argsort(h, kind="stable").tolist()
+    assert ordered.tolist() == sorted(h.tolist())
