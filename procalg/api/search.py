@@ -318,7 +318,10 @@ def _held_met(network: Network, options: SearchOptions) -> str | None:
             raise
     else:
         return None
-    return "the process meets a model error a leaf holds: the term rules say where"
+    return _MET
+
+
+_MET = "the process meets a model error a leaf holds: the term rules say where"
 
 
 def _left(err: AlphabetError) -> str:
@@ -338,8 +341,11 @@ def _on_reference(model: Model, process: Any, reference: Callable[[Any], CheckRe
 def why_not(model: Model, process: Any, options: SearchOptions) -> str:
     """Why the product engine does not run ``process`` (for ``--stats``)."""
     network = _network(model, process, options)
-    return network.reason if isinstance(network, NotApplicable) else \
-        "the product engine does not apply to this check here"
+    if isinstance(network, NotApplicable):
+        return network.reason
+    if any(is_held(label) for label in network.labels):  # the reference ran: it met one
+        return _MET
+    return "the product engine does not apply to this check here"
 
 
 def _network(model: Model, process: Any, options: SearchOptions) -> Network | NotApplicable:

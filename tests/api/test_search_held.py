@@ -164,10 +164,13 @@ def test_an_error_held_where_the_network_never_goes_leaves_no_check_to_the_term_
 def test_a_whole_lts_meeting_a_held_error_raises_it_without_the_term_rules() -> None:
     model = loads(WHOLE, "whole.proc")
     with patch.object(type(model), "lts", side_effect=AssertionError("the term rules ran")):
-        (terminates, ltl, strong, *_) = check_model(model, options=SearchOptions())
+        (terminates, ltl, strong, revivals, *_) = check_model(model, options=SearchOptions())
     for report in (terminates, ltl, strong):
         assert report.result is AssertionResult.ERROR
         assert report.error.render().startswith("whole.proc:2:1: error: unguarded recursion")
+    # a walk that may answer first asks the term rules (they fail it before the error)
+    assert revivals.result is AssertionResult.FAIL
+    assert "meets a model error a leaf holds" in revivals.check.stats.extra["why"]
 
 
 @pytest.mark.parametrize("process", ["Q", "P", "Leaf [| {up} |] Lim"])
