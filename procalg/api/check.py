@@ -202,12 +202,10 @@ def _divergence(model: Model, prop: ast.DivergenceFree, options: SearchOptions) 
     return search.divergence(model, model.process(prop.process), options)
 
 
-def _explored(model: Model, process: ast.Node | Process, options: SearchOptions, *,
-              whole: bool = False) -> Any:
+def _explored(model: Model, process: ast.Node | Process, options: SearchOptions) -> Any:
     """The process compiled and explored whole by the product engine (once per
-    process and engine options), or its term-level system where it does not apply.
-    Where the product meets a model error a leaf holds (``search.Met``), a
-    check that reads the ``whole`` LTS gets the error, others the term-level system.
+    process and engine options), or its term-level system where it does not apply
+    or meets a model error a leaf holds (``search.implementation``).
 
     Strong bisimulation, which the product's component reduction keeps,
     preserves traces, failures, divergences and every bisimulation, so the
@@ -218,17 +216,12 @@ def _explored(model: Model, process: ast.Node | Process, options: SearchOptions,
            options.reference_max_states)
     if key not in model.explored:
         model.explored[key] = search.implementation(model, term, options)
-    found = model.explored[key]
-    if isinstance(found, search.Met):
-        if whole:
-            raise found.error
-        return found.system
-    return found
+    return model.explored[key]
 
 
 def _whole(model: Model, process: ast.Node | Process, options: SearchOptions) -> LTS:
     term = model.process(process)  # once: both engines below read it
-    explored = _explored(model, term, options, whole=True)
+    explored = _explored(model, term, options)
     if isinstance(explored, LTS):
         return explored
     return model.lts(term, max_states=options.reference_limit)

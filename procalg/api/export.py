@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from procalg.api.model import STATE_NAME_CHARS, Model
-from procalg.api.search import CheckEngine, Met, SearchOptions, counted, implementation
+from procalg.api.search import CheckEngine, SearchOptions, counted, implementation
 from procalg.api.vocabulary import TEXT_FORMATS
 from procalg.checks.compensation import census_outcomes, terminal_outcomes
 from procalg.errors import ProcalgError
@@ -65,9 +65,7 @@ def process_lts(model: Model, process: str, *, max_states: int | None = None,
     if options.engine is CheckEngine.REFERENCE:
         return model.lts(process, max_states=options.reference_limit, state_names=state_names)
     explored = implementation(model, process, options)
-    if isinstance(explored, Met):  # the product met a model error a leaf holds
-        raise explored.error
-    if not isinstance(explored, LTS):
+    if not isinstance(explored, LTS):  # no network, or it meets an error a leaf holds
         return model.lts(process, max_states=options.reference_limit, state_names=state_names)
     return named(model, process, explored) if state_names else explored
 

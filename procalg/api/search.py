@@ -209,22 +209,15 @@ def determinism(model: Model, process: Any, divergence: bool,
     return _on_network(model, process, options, bulk)
 
 
-class Met:
-    """A process whose whole product meets a model error a leaf holds
-    (:mod:`procalg.lts.held`): a check that reads the whole LTS raises ``error``
-    (the first the reference's breadth-first exploration meets: same text, same
-    place); one that walks the process lazily asks the term rules' ``system``,
-    which may answer before they meet it."""
-
-    def __init__(self, system: Any, error: ProcalgError) -> None:
-        self.system, self.error = system, error
-
-
 def implementation(model: Model, process: Any, options: SearchOptions) -> Any:
     """The implementation side of a refinement check: its whole LTS built by the
     product engine where it applies (as FDR compiles the implementation first),
-    else the term-level system explored lazily by the check, or :class:`Met`."""
-    def whole(network: Network) -> LTS | Met:
+    else the term-level system explored lazily by the check: also where the product
+    meets a model error a leaf holds (:mod:`procalg.lts.held`), as the term rules
+    say whether they meet it too (a leaf explored whole holds an error of an input
+    value they never ask for, ``c?x -> d!(x + 1)`` beside ``c!1``) and, for a
+    check that walks its own way, whether it answers first."""
+    def whole(network: Network) -> LTS | NotApplicable:
         # a lazy or compiled leaf evaluates the model's values as it is expanded:
         # on the thread whose stack fits deep value recursion, as `check` runs it
         try:
@@ -232,7 +225,7 @@ def implementation(model: Model, process: Any, options: SearchOptions) -> Any:
         except ProcalgError as err:
             if not _holds(network, err):
                 raise
-            return Met(model.system(process), model.locate(err))
+            return NotApplicable(_MET)
 
     found = _on_network(model, process, options, whole)
     return model.system(process) if isinstance(found, NotApplicable) else found

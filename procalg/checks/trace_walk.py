@@ -15,12 +15,12 @@ parent map. Among a level's pairs that show the trace, the least code is the
 witness (the reference takes the first its queue meets: same length, τ
 counted, possibly another interleaving of τ).
 
-A leaf's model error held in a state (:mod:`procalg.lts.held`) is raised where
-the reference's pair search would expand that state: in a level before the one
-that shows the trace, or in that level where no pair shows it. Where one level
-holds both (or two errors), which comes first is the term rules' order, which
-the codes do not follow: :class:`~procalg.lts.held.HeldOrder` (the caller asks
-the reference).
+A leaf's model error held in a state (:mod:`procalg.lts.held`) that the
+reference's pair search would expand (``[T]``: a pair that did not do the whole
+trace; ``[F]``, ``[FD]``: any pair, and for ``[FD]`` its τ-reach) is
+:class:`~procalg.lts.held.HeldOrder`: the caller asks the term rules, which say
+whether they meet it (a leaf explored whole may hold an error of a value they
+never ask for) and where. A walk that meets none needs no term rules.
 
 Complexity: O((k + 1)(S' + T') log S') numpy work for a trace of k events,
 where S' and T' are the states and moves within τ-reach of the trace's
@@ -49,7 +49,7 @@ import numpy as np
 from procalg.assertion_kinds import RefinementModel
 from procalg.errors import LimitExceeded
 from procalg.lts.code_sets import sorted_in
-from procalg.lts.held import HeldOrder, held_error, is_held
+from procalg.lts.held import HeldOrder, is_held
 from procalg.lts.level_search import CHUNK
 from procalg.lts.lts import TAU, TAU_INDEX
 from procalg.lts.network import Network
@@ -186,16 +186,17 @@ class _Walk:
                 hits[at] = cycles and held[at] < 0
         return _pick(level, hits, whole) if hits.any() else None
 
-    def _raise_held(self, held: np.ndarray, hit: int | None) -> None:
-        """Raise the error held where the level's pairs ``held`` (their held
-        labels, -1 for none) are expanded, if no witness ``hit`` is in the level;
-        :class:`~procalg.lts.held.HeldOrder` where the order decides."""
-        met = set(held[held >= 0].tolist())
-        if not met:
-            return
-        if hit is not None or len(met) > 1:
-            raise HeldOrder("a model error met in the level of the trace's witness")
-        raise held_error(self.tables.labels[met.pop()])
+    @staticmethod
+    def _raise_held(held: np.ndarray, hit: int | None) -> None:
+        """:class:`~procalg.lts.held.HeldOrder` where the reference's pair search
+        would expand a state holding an error: a pair of the level's ``held``
+        (their held labels, -1 for none) that is not a witness ``hit``. The term
+        rules then say whether it raises (a leaf explored whole holds an error
+        of an input value the terms never ask for: ``c?x -> d!(x + 1)``) and
+        where (its order against the witness's)."""
+        if (held >= 0).any():
+            raise HeldOrder("the walk meets a model error a leaf holds: the term rules say "
+                            "whether and where they meet it")
 
     def _cycles(self, code: object) -> bool:
         """Whether ``code`` can do τ for ever (its τ-reach, gathered level by
