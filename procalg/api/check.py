@@ -204,7 +204,8 @@ def _divergence(model: Model, prop: ast.DivergenceFree, options: SearchOptions) 
 
 def _explored(model: Model, process: ast.Node | Process, options: SearchOptions) -> Any:
     """The process compiled and explored whole by the product engine (once per
-    process and engine options), or its term-level system where it does not apply.
+    process and engine options), or its term-level system where it does not apply
+    or meets a model error a leaf holds (``search.implementation``).
 
     Strong bisimulation, which the product's component reduction keeps,
     preserves traces, failures, divergences and every bisimulation, so the

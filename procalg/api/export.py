@@ -65,7 +65,7 @@ def process_lts(model: Model, process: str, *, max_states: int | None = None,
     if options.engine is CheckEngine.REFERENCE:
         return model.lts(process, max_states=options.reference_limit, state_names=state_names)
     explored = implementation(model, process, options)
-    if not isinstance(explored, LTS):
+    if not isinstance(explored, LTS):  # no network, or it meets an error a leaf holds
         return model.lts(process, max_states=options.reference_limit, state_names=state_names)
     return named(model, process, explored) if state_names else explored
 

@@ -48,10 +48,10 @@ from procalg.checks.result import CheckResult, RefinementModel, Stats
 from procalg.errors import LimitExceeded, ProcalgError
 from procalg.lts import LTS
 from procalg.lts.census import Census, take_census
-from procalg.lts.held import HeldOrder, is_held
+from procalg.lts.held import HeldOrder, held_error, is_held
 from procalg.lts.lazy import AlphabetError
 from procalg.lts.network import Network
-from procalg.lts.product import Limits, Progress, explore_product
+from procalg.lts.product import Limits, Progress, explore_product, searcher
 from procalg.lts.refine_product import tau_acyclic
 from procalg.reserved import CANCEL
 from procalg.semantics.deep import run_deep
@@ -155,8 +155,8 @@ def has_trace(model: Model, process: Any, trace: tuple[str, ...], kind: Refineme
     from procalg.checks.traces import check_has_trace, check_has_trace_product
 
     return _run(model, process, options,
-                lambda net: NotApplicable(_held_why(net) or "") if _held_why(net) else
-                check_has_trace_product(net, trace, model=kind, limits=options.limits),
+                lambda net: check_has_trace_product(net, trace, model=kind,
+                                                    limits=options.limits),
                 lambda system: check_has_trace(system, trace, model=kind,
                                                max_states=options.reference_limit))
 
@@ -197,7 +197,7 @@ def determinism(model: Model, process: Any, divergence: bool,
     from procalg.lts.normal_product import why_not as bulk_why_not
 
     def bulk(network: Network) -> CheckResult | NotApplicable:
-        why = _held_why(network) or bulk_why_not(network)
+        why = bulk_why_not(network) or _held_met(network, options)
         if why is not None:
             return NotApplicable(why)
         try:
@@ -212,13 +212,22 @@ def determinism(model: Model, process: Any, divergence: bool,
 def implementation(model: Model, process: Any, options: SearchOptions) -> Any:
     """The implementation side of a refinement check: its whole LTS built by the
     product engine where it applies (as FDR compiles the implementation first),
-    else the term-level system explored lazily by the check."""
-    # a lazy or compiled leaf evaluates the model's values as it is expanded:
-    # on the thread whose stack fits deep value recursion, as `check` runs it
-    found = _on_network(model, process, options,
-                        lambda network: NotApplicable(_held_why(network) or "")
-                        if _held_why(network) else
-                        run_deep(lambda: explore_product(network, options.limits)))
+    else the term-level system explored lazily by the check: also where the product
+    meets a model error a leaf holds (:mod:`procalg.lts.held`), as the term rules
+    say whether they meet it too (a leaf explored whole holds an error of an input
+    value they never ask for, ``c?x -> d!(x + 1)`` beside ``c!1``) and, for a
+    check that walks its own way, whether it answers first."""
+    def whole(network: Network) -> LTS | NotApplicable:
+        # a lazy or compiled leaf evaluates the model's values as it is expanded:
+        # on the thread whose stack fits deep value recursion, as `check` runs it
+        try:
+            return run_deep(lambda: explore_product(network, options.limits))
+        except ProcalgError as err:
+            if not _holds(network, err):
+                raise
+            return NotApplicable(_MET)
+
+    found = _on_network(model, process, options, whole)
     return model.system(process) if isinstance(found, NotApplicable) else found
 
 
@@ -281,14 +290,31 @@ def _on_network(model: Model, process: Any, options: SearchOptions,
             model.forget_network(process)
 
 
-def _held_why(network: Network) -> str | None:
-    """Why a search that walks its own way (``has trace``, the determinism normal
-    form, a whole LTS a check reads as far as it needs) leaves ``network`` to the
-    term rules: a leaf holds a model error, which they meet where the reference
-    does (:mod:`procalg.lts.held`)."""
-    if any(is_held(label) for label in network.labels):
-        return "a leaf holds a model error: the term rules say where it is met"
-    return None
+def _holds(network: Network, err: ProcalgError) -> bool:
+    """Whether ``err`` is a model error a leaf of ``network`` holds."""
+    return any(is_held(label) and held_error(label) is err for label in network.labels)
+
+
+def _held_met(network: Network, options: SearchOptions) -> str | None:
+    """Why a search that walks its own way (the determinism normal form) leaves
+    ``network`` to the term rules: its product meets a model error a leaf holds,
+    and only they say whether their walk meets it before its answer. A search
+    of the whole product, where a leaf holds one (:mod:`procalg.lts.held`)."""
+    if not any(is_held(label) for label in network.labels):
+        return None
+    try:
+        run_deep(lambda: searcher(network, options.limits).run())
+    except HeldOrder:
+        pass
+    except ProcalgError as err:
+        if not _holds(network, err):
+            raise
+    else:
+        return None
+    return _MET
+
+
+_MET = "the process meets a model error a leaf holds: the term rules say where"
 
 
 def _left(err: AlphabetError) -> str:
@@ -308,8 +334,11 @@ def _on_reference(model: Model, process: Any, reference: Callable[[Any], CheckRe
 def why_not(model: Model, process: Any, options: SearchOptions) -> str:
     """Why the product engine does not run ``process`` (for ``--stats``)."""
     network = _network(model, process, options)
-    return network.reason if isinstance(network, NotApplicable) else \
-        "the product engine does not apply to this check here"
+    if isinstance(network, NotApplicable):
+        return network.reason
+    if any(is_held(label) for label in network.labels):  # the reference ran: it met one
+        return _MET
+    return "the product engine does not apply to this check here"
 
 
 def _network(model: Model, process: Any, options: SearchOptions) -> Network | NotApplicable:

@@ -15,6 +15,13 @@ parent map. Among a level's pairs that show the trace, the least code is the
 witness (the reference takes the first its queue meets: same length, τ
 counted, possibly another interleaving of τ).
 
+A leaf's model error held in a state (:mod:`procalg.lts.held`) that the
+reference's pair search would expand (``[T]``: a pair that did not do the whole
+trace; ``[F]``, ``[FD]``: any pair, and for ``[FD]`` its τ-reach) is
+:class:`~procalg.lts.held.HeldOrder`: the caller asks the term rules, which say
+whether they meet it (a leaf explored whole may hold an error of a value they
+never ask for) and where. A walk that meets none needs no term rules.
+
 Complexity: O((k + 1)(S' + T') log S') numpy work for a trace of k events,
 where S' and T' are the states and moves within τ-reach of the trace's
 prefixes.
@@ -42,6 +49,7 @@ import numpy as np
 from procalg.assertion_kinds import RefinementModel
 from procalg.errors import LimitExceeded
 from procalg.lts.code_sets import sorted_in
+from procalg.lts.held import HeldOrder, is_held
 from procalg.lts.level_search import CHUNK
 from procalg.lts.lts import TAU, TAU_INDEX
 from procalg.lts.network import Network
@@ -112,6 +120,9 @@ class _Walk:
         self.pairs, self.transitions, self.deepest = 1, 0, 0
         self.offered: set[int] = set()
         self.on_cycle: dict[object, bool] = {}
+        self.held = np.array([i for i, name in enumerate(self.tables.labels) if is_held(name)],
+                             dtype=np.int64)
+        self.reach_held: dict[object, int] = {}  # [FD]: a held label in a code's τ-reach
 
     def run(self) -> int | None:
         """Walk level by level; the position (in the last level) of the pair
@@ -119,18 +130,22 @@ class _Walk:
         while len(self.levels[-1].codes):
             level = self.levels[-1]
             whole = level.done == len(self.trace)
-            if self.model is RefinementModel.TRACES and whole.any():  # no moves needed
+            traces = self.model is RefinementModel.TRACES
+            if traces and whole.any() and not len(self.held):  # no moves needed
                 return _pick(level, whole, whole)
             self._note_deepest(level)
             while True:
                 try:
                     self._expand(level.codes)
-                    moves, restless = self._level_moves(level)
-                    hit = None if self.model is RefinementModel.TRACES else \
-                        self._goal(level, restless)
+                    moves, restless, held = self._level_moves(level)
+                    hit = _pick(level, whole, whole) if traces and whole.any() else \
+                        None if traces else self._goal(level, restless, held)
                     break
                 except _Recoded:  # level.codes are re-encoded: again
                     continue
+            # the reference checks a pair's goal before expanding it ([T]: whole pairs
+            # are not expanded; [F] and [FD] expand every pair they ask)
+            self._raise_held(np.where(whole, -1, held) if traces else held, hit)
             if hit is not None:
                 return hit
             self.levels.append(self._next(*moves))
@@ -154,18 +169,34 @@ class _Walk:
             level.codes = self.tables.layout.cast(recode(level.codes))
         self.seen = {d: np.sort(self.tables.layout.cast(recode(c)))
                      for d, c in self.seen.items()}
-        self.on_cycle = {}
+        self.on_cycle, self.reach_held = {}, {}
         raise _Recoded
 
-    def _goal(self, level: _Level, restless: np.ndarray) -> int | None:
+    def _goal(self, level: _Level, restless: np.ndarray, held: np.ndarray) -> int | None:
         """[F]: a pair that did the trace and is stable; [FD]: that, or a pair that
-        can do τ for ever (a divergence allows every continuation, UCS §8.3)."""
-        whole = (level.done == len(self.trace)) & ~restless
+        can do τ for ever (a divergence allows every continuation, UCS §8.3).
+        [FD] asks every pair's τ-reach: ``held`` (each pair's held label, or -1)
+        gets the held label met there."""
+        whole = (level.done == len(self.trace)) & ~restless & (held < 0)
         hits = whole.copy()
         if self.model is RefinementModel.FAILURES_DIVERGENCES:
             for at in np.flatnonzero(restless).tolist():
-                hits[at] = self._cycles(level.codes[at])
+                cycles = self._cycles(level.codes[at])
+                held[at] = self.reach_held[level.codes[at]]
+                hits[at] = cycles and held[at] < 0
         return _pick(level, hits, whole) if hits.any() else None
+
+    @staticmethod
+    def _raise_held(held: np.ndarray, hit: int | None) -> None:
+        """:class:`~procalg.lts.held.HeldOrder` where the reference's pair search
+        would expand a state holding an error: a pair of the level's ``held``
+        (their held labels, -1 for none) that is not a witness ``hit``. The term
+        rules then say whether it raises (a leaf explored whole holds an error
+        of an input value the terms never ask for: ``c?x -> d!(x + 1)``) and
+        where (its order against the witness's)."""
+        if (held >= 0).any():
+            raise HeldOrder("the walk meets a model error a leaf holds: the term rules say "
+                            "whether and where they meet it")
 
     def _cycles(self, code: object) -> bool:
         """Whether ``code`` can do τ for ever (its τ-reach, gathered level by
@@ -173,9 +204,12 @@ class _Walk:
         if code not in self.on_cycle:
             seen = frontier = self.tables.layout.cast([code])
             edges: dict[object, list[object]] = {}
+            met = -1
             while len(frontier):
                 self._expand(frontier)
                 src, dst, lab = self.tables.successors(frontier)
+                if len(self.held) and met < 0 and np.isin(lab, self.held).any():
+                    met = int(lab[np.isin(lab, self.held)][0])
                 tau = lab == TAU_INDEX
                 for s in frontier.tolist():
                     edges[s] = []
@@ -186,14 +220,16 @@ class _Walk:
                 seen = np.sort(np.concatenate((seen, frontier)))
             first = self.tables.layout.cast([code]).tolist()[0]
             self.on_cycle[code] = tau_cycle_reached(first, edges.__getitem__)
+            self.reach_held[code] = met
         return self.on_cycle[code]
 
-    def _level_moves(self, level: _Level) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
-        """The level's τ and trace moves (target, done, parent, label), and
-        which of its pairs have a τ move."""
+    def _level_moves(self, level: _Level
+                     ) -> tuple[tuple[np.ndarray, ...], np.ndarray, np.ndarray]:
+        """The level's τ and trace moves (target, done, parent, label), which of
+        its pairs have a τ move, and each pair's held label (-1: none)."""
         parts = [self._moves(level, lo) for lo in range(0, len(level.codes), CHUNK)]
         moves = tuple(np.concatenate([p[k] for p in parts]) for k in range(4))
-        return moves, np.concatenate([p[4] for p in parts])
+        return moves, np.concatenate([p[4] for p in parts]), np.concatenate([p[5] for p in parts])
 
     def _next(self, codes: np.ndarray, done: np.ndarray, parent: np.ndarray,
               label: np.ndarray) -> _Level:
@@ -218,7 +254,7 @@ class _Walk:
 
     def _moves(self, level: _Level, lo: int) -> tuple[np.ndarray, ...]:
         """One chunk of ``level``: its τ and trace moves (target, done, parent,
-        label), and which of its pairs have a τ move."""
+        label), which of its pairs have a τ move, and their held labels."""
         src, dst, lab = self.tables.successors(level.codes[lo: lo + CHUNK])
         self.transitions += len(src)
         done = level.done[lo: lo + CHUNK][src]
@@ -227,9 +263,13 @@ class _Walk:
         tau = lab == TAU_INDEX
         restless = np.zeros(len(level.codes[lo: lo + CHUNK]), dtype=bool)
         restless[src[tau]] = True
+        held = np.full(len(restless), -1, dtype=np.int64)
+        if len(self.held):  # a held state's one move is its error
+            at = np.isin(lab, self.held)
+            held[src[at]] = lab[at]
         keep = tau | (lab == self.next_label[done])
         return (dst[keep], done[keep] + ~tau[keep], src[keep] + lo,
-                lab[keep].astype(np.int64), restless)
+                lab[keep].astype(np.int64), restless, held)
 
     def states(self) -> int:
         """Distinct product states visited, whatever the events done (as the

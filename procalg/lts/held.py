@@ -30,6 +30,7 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 import weakref
 from collections.abc import Container, Iterable
 from typing import TYPE_CHECKING, Any
@@ -44,8 +45,21 @@ if TYPE_CHECKING:  # level_search imports this module
     from procalg.lts.vectors import Tables
 
 
-_ERRORS: list[ProcalgError] = []
-_KEYS: dict[tuple[Any, ...], int] = {}
+class _Held:
+    """The errors held for one owner (a model's evaluator), numbered as met:
+    they live as long as the owner, not as long as the process (a notebook or
+    a worker checks many models)."""
+
+    def __init__(self, number: int) -> None:
+        self.number = number
+        self.errors: list[ProcalgError] = []
+        self.keys: dict[tuple[Any, ...], int] = {}
+
+
+_BY_NUMBER: weakref.WeakValueDictionary[int, _Held] = weakref.WeakValueDictionary()
+_UNOWNED = _Held(0)  # errors of systems no model owns (tests, examples)
+_BY_NUMBER[0] = _UNOWNED
+_NUMBERS = itertools.count(1)
 
 
 def held_label(err: ProcalgError, owner: object = None) -> str:
@@ -53,7 +67,7 @@ def held_label(err: ProcalgError, owner: object = None) -> str:
     error (type, message, place, hint) of the same ``owner`` (a model's
     evaluator: another model's error has another text around its place), so a
     network compiled again, a leaf reduced modulo bisimulation and a lazy leaf
-    that declares it agree.
+    that declares it agree. The error is kept while ``owner`` lives.
 
     Example:
         >>> from procalg.errors import ModelError
@@ -61,13 +75,30 @@ def held_label(err: ProcalgError, owner: object = None) -> str:
         ...     ModelError("y"))
         True
     """
-    key = (None if owner is None else weakref.ref(owner), type(err), err.message,
-           repr(err.span), err.hint)
-    at = _KEYS.get(key)
+    held = _owned(owner)
+    key = (type(err), err.message, repr(err.span), err.hint)
+    at = held.keys.get(key)
     if at is None:
-        at = _KEYS[key] = len(_ERRORS)
-        _ERRORS.append(err)
-    return f"{HELD}{at}"
+        at = held.keys[key] = len(held.errors)
+        held.errors.append(err)
+    return f"{HELD}{held.number}.{at}"
+
+
+def _owned(owner: object) -> _Held:
+    """``owner``'s errors, kept in the owner itself: an error's traceback holds
+    its owner, so a table outside it would keep both for ever (a weak-keyed one
+    too: its values are strong); an owner without attributes shares one table."""
+    own = getattr(owner, "__dict__", None)
+    if own is None:
+        return _UNOWNED
+    held = own.get(_ATTRIBUTE)
+    if held is None:
+        held = own[_ATTRIBUTE] = _Held(next(_NUMBERS))
+        _BY_NUMBER[held.number] = held
+    return held
+
+
+_ATTRIBUTE = "_procalg_held_errors"
 
 
 def is_held(label: str) -> bool:
@@ -76,8 +107,10 @@ def is_held(label: str) -> bool:
 
 
 def held_error(label: str) -> ProcalgError:
-    """The error a held label stands for."""
-    return _ERRORS[int(label[len(HELD):])]
+    """The error a held label stands for (its owner still lives: the label's
+    network holds the owner's leaves)."""
+    number, at = label[len(HELD):].split(".")
+    return _BY_NUMBER[int(number)].errors[int(at)]
 
 
 class Holding:

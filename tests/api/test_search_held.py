@@ -23,7 +23,7 @@ from procalg.api import check_model, loads
 from procalg.api.check import AssertionResult
 from procalg.api.search import CheckEngine, SearchOptions
 from procalg.cli.main import main
-from procalg.errors import LimitExceeded
+from procalg.errors import LimitExceeded, ProcalgError
 from procalg.lts import leaf_choice, level_search
 from procalg.semantics import leaves
 from tests.api.random_models import models
@@ -88,6 +88,57 @@ X2 = e -> STOP [] a -> STOP
 of a two-component network, in every order of the terms and of the codes."""
 
 
+WHOLE = BROKEN + """P = a -> c -> STOP [] b -> d -> R
+Q = P ||| (e -> STOP)
+assert P :[terminates]
+assert Q :[ltl]: [] <> c
+assert (a -> STOP) = Q :[strong]
+assert (a -> STOP) [R= Q
+assert Q [T= (a -> STOP)
+assert Q :[deterministic]
+assert Q :[has trace [FD]]: <b, d>
+assert Q :[has trace [F]]: <a, e>
+assert Q :[has trace]: <e, b, d>
+"""
+"""Checks that read the whole LTS (they raise the error as the reference's
+exploration does), and checks that walk their own way (``[R=`` stops at a
+counterexample first)."""
+
+UNREACHED = BROKEN.replace("channel a,", "channel up, down, a,") + """\
+Leaf = up -> down -> Leaf [] b -> up -> up -> R
+Lim = up -> down -> Lim [] b -> STOP
+P = Leaf [| {up, down, b} |] Lim
+Spec = up -> down -> Spec [] b -> STOP
+assert P :[deadlock free]
+assert P :[has trace]: <up, down>
+assert P :[has trace [FD]]: <up, down, up>
+assert P :[deterministic]
+assert Spec [T= P
+assert Spec [R= P
+assert P :[terminates]
+assert P = Spec :[strong]
+"""
+"""A leaf holds an error in a state the network never reaches (``Lim`` allows
+one ``up`` after ``b``): no check meets it."""
+
+
+INPUT = """channel c, d : {0..3}
+Inc = c?x -> d!(x + 1) -> Inc
+Src = c!1 -> c!2 -> Src
+P = Inc [| {|c|} |] Src
+Spec = c!1 -> d!2 -> c!2 -> d!3 -> Spec
+assert P :[has trace]: <c.1, d.2>
+assert P :[has trace [F]]: <c.1, d.2, c.2>
+assert P :[terminates]
+assert P = Spec :[strong]
+assert P [T= Spec
+assert Spec [R= P
+assert P :[deterministic]
+"""
+"""``Inc``, explored whole, holds ``d.4``'s error in its first state; the term
+rules ask it only for the ``c.1`` and ``c.2`` that ``Src`` offers."""
+
+
 def _answers(text: str, engine: CheckEngine) -> list[tuple]:
     out = []
     for r in check_model(loads(text), options=SearchOptions(engine=engine)):
@@ -97,8 +148,8 @@ def _answers(text: str, engine: CheckEngine) -> list[tuple]:
     return out
 
 
-@pytest.mark.parametrize("text", [GOAL_FIRST, SAME_LEVEL, SAGA],
-                         ids=["goal-first", "same-level", "saga"])
+@pytest.mark.parametrize("text", [GOAL_FIRST, SAME_LEVEL, SAGA, WHOLE, UNREACHED, INPUT],
+                         ids=["goal-first", "same-level", "saga", "whole", "unreached", "input"])
 def test_every_engine_passes_fails_or_raises_where_the_reference_does(text: str) -> None:
     reference = _answers(text, CheckEngine.REFERENCE)
     assert _answers(text, CheckEngine.AUTO) == reference
@@ -115,6 +166,52 @@ def test_a_held_error_and_a_witness_in_different_chunks_of_a_level_answer_as_the
         assert _answers(CHUNKED, CheckEngine.AUTO) == reference
         report = next(iter(check_model(loads(CHUNKED), options=SearchOptions())))
     assert "model error met in the level" in report.check.stats.extra["why"]
+
+
+def test_an_error_held_where_the_network_never_goes_leaves_no_check_to_the_term_rules(
+) -> None:
+    reports = list(check_model(loads(UNREACHED), options=SearchOptions()))
+    assert [r.result for r in reports] == [AssertionResult.FAIL, *[AssertionResult.PASS] * 5,
+                                           AssertionResult.FAIL, AssertionResult.PASS]
+    assert [r.check.stats.extra["engine"] for r in reports] == [
+        "product", "product", "product", "product", "product", "explicit", "product",
+        "explicit"]
+
+
+def test_a_check_whose_product_meets_a_held_error_asks_the_term_rules_whether_they_do(
+) -> None:
+    reports = list(check_model(loads(INPUT), options=SearchOptions()))
+    assert [r.result for r in reports] == [r.result for r in check_model(
+        loads(INPUT), options=SearchOptions(engine=CheckEngine.REFERENCE))]
+    assert AssertionResult.ERROR not in [r.result for r in reports]
+    why = [r.check.stats.extra.get("why", "") for r in reports]
+    assert all("a model error a leaf holds" in w for w in why[:3] + why[5:]), why
+
+
+def test_a_whole_lts_meeting_a_held_error_raises_it_where_the_reference_does() -> None:
+    model = loads(WHOLE, "whole.proc")
+    (terminates, ltl, strong, revivals, *_) = check_model(model, options=SearchOptions())
+    for report in (terminates, ltl, strong):
+        assert report.result is AssertionResult.ERROR
+        assert report.error.render().startswith("whole.proc:2:1: error: unguarded recursion")
+    # a walk that may answer first asks the term rules (they fail it before the error)
+    assert revivals.result is AssertionResult.FAIL
+    assert "meets a model error a leaf holds" in revivals.check.stats.extra["why"]
+
+
+@pytest.mark.parametrize("process", ["Q", "P", "Leaf [| {up} |] Lim"])
+def test_procalg_lts_gives_the_reference_states_or_error(process: str) -> None:
+    from procalg.api.export import process_lts
+
+    model = loads(UNREACHED + "Q = P ||| a -> R\n", "m.proc")
+
+    def explored(engine: CheckEngine) -> object:
+        try:
+            return process_lts(model, process, engine=engine).num_states
+        except ProcalgError as err:
+            return err.render()
+
+    assert explored(CheckEngine.AUTO) == explored(CheckEngine.REFERENCE)
 
 
 def test_a_saga_one_sequential_component_answers_on_the_product_engine() -> None:
@@ -150,7 +247,9 @@ def test_procalg_check_prints_the_same_verdicts_and_error_on_both_engines(
 
 
 RANDOM_ASSERTIONS = ("T :[deadlock free]", "T :[reachable c]", "T :[divergence free]",
-                     "T :[has trace]: <a, b>", "S [T= T", "S [F= T", "T :[deterministic]")
+                     "T :[has trace]: <a, b>", "S [T= T", "S [F= T", "T :[deterministic]",
+                     "T :[has trace [F]]: <a>", "T :[has trace [FD]]: <b, a>", "S [R= T",
+                     "T :[terminates]", "S = T :[strong]")
 
 
 @st.composite
@@ -175,7 +274,7 @@ def _random_answers(text: str, engine: CheckEngine) -> list[tuple]:
         moves = None if found is None else len(
             found.trace if "deterministic" in r.assertion.text else found.full_path or found.trace)
         out.append((r.result, r.error if r.error is None else type(r.error),
-                    r.error.message if r.error else None, moves))
+                    r.error.render() if r.error else None, moves))
     return out
 
 

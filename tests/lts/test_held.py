@@ -160,3 +160,39 @@ def test_a_split_level_ends_with_its_only_error_or_its_first_witness():
     holds.take(_hit(3))
     holds.take(_hit(7))
     assert holds.end() == (3, "a")
+
+
+def test_the_held_errors_of_a_model_go_when_the_model_goes() -> None:
+    import gc
+
+    from procalg.api import check_model, loads
+    from procalg.lts import held
+    from procalg.semantics.deep import run_deep
+
+    def check() -> str:
+        model = loads("channel a, f\nR = R \\ {f}\nP = (a -> R) ||| (a -> STOP)\n"
+                      "assert P :[deadlock free]")
+        (report,) = check_model(model)
+        label = next(name for name in model.network("P").labels if is_held(name))
+        assert held_error(label) is not None and report.error is not None
+        return label
+
+    def settled() -> int:
+        run_deep(lambda: None)  # the evaluating thread keeps its last job until the next
+        gc.collect()
+        return len(held._BY_NUMBER)
+
+    kept = settled()  # earlier tests' models gone too
+    label = check()
+    assert settled() == kept
+    with pytest.raises(KeyError):
+        held_error(label)
+
+
+def test_the_same_error_of_two_owners_gets_two_labels() -> None:
+    class Owner:
+        pass
+
+    first, second = Owner(), Owner()
+    assert held_label(ModelError("x"), first) == held_label(ModelError("x"), first)
+    assert held_label(ModelError("x"), first) != held_label(ModelError("x"), second)
