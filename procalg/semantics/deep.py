@@ -112,6 +112,9 @@ class _Worker:
                 outcome.append((False, err))
             finally:
                 _restore_limit()
+                # the job's closure (a model, its evaluator) and its result are the
+                # caller's: not held by this thread until the next job comes
+                action = outcome = None
                 done.set()
 
     def run(self, action: Callable[[], T]) -> T:
