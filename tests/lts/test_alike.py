@@ -16,12 +16,13 @@ from hypothesis import strategies as st
 from procalg.api.check import check_model
 from procalg.api.model import loads
 from procalg.api.search import CheckEngine, SearchOptions
-from procalg.lts import rule_screen, vectors
+from procalg.lts import vectors
 from procalg.lts.factor_tables import alike_table, table_of_arrays
 from procalg.lts.lts import LTS
 from procalg.lts.network import Network, SyncRule, close
 from procalg.lts.vectors import Tables
 from tests.lts.test_product import _network, trees
+from tests.lts.test_rule_screen import tables_built
 from tests.lts.test_vectors import _reachable
 
 
@@ -34,13 +35,7 @@ def _moves(found: tuple) -> dict[tuple[int, bytes], list[int]]:
 
 
 def _check_targets(net: Network, *, screened: bool, wide: bool) -> None:
-    with pytest.MonkeyPatch.context() as patch:
-        if screened:  # every rule over two or more components: factors, one screen
-            patch.setattr(vectors, "JOINT_LIMIT", 1)
-            patch.setattr(rule_screen, "LEAST_RULES", 1)
-        if wide:
-            patch.setattr(vectors, "_MAX_BITS", 0)
-            patch.setattr(vectors, "_MAX_CODE", 1)
+    with tables_built(screened=screened, wide=wide):
         tables = Tables(net)
         codes = _reachable(tables)
         keys = tables.layout.keys(codes) if tables.layout.words else codes
@@ -74,10 +69,7 @@ def _caller_blind(callers: int) -> Network:
 @pytest.mark.parametrize("screened", [False, True])
 def test_a_caller_blind_link_fires_once_with_its_least_label(screened):
     _check_targets(_caller_blind(5), screened=screened, wide=False)
-    with pytest.MonkeyPatch.context() as patch:
-        if screened:
-            patch.setattr(vectors, "JOINT_LIMIT", 1)
-            patch.setattr(rule_screen, "LEAST_RULES", 1)
+    with tables_built(screened=screened):
         tables = Tables(_caller_blind(5))
         src, dst, lab, left = tables.targets(np.array([0]))
     assert (src.tolist(), dst.tolist(), left) == ([0], [3], 4)

@@ -4,6 +4,9 @@ codes), and the same verdicts and counterexamples as the term rules."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -21,6 +24,20 @@ from tests.lts.test_product import _network, _philosophers, trees
 from tests.lts.test_vectors import _reachable
 
 
+@contextmanager
+def tables_built(*, screened: bool = True, wide: bool = False) -> Iterator[None]:
+    """Tables built inside have every rule over two or more components as
+    factors under one screen (``screened``) and codes in words (``wide``)."""
+    with pytest.MonkeyPatch.context() as patch:
+        if screened:
+            patch.setattr(vectors, "JOINT_LIMIT", 1)
+            patch.setattr(rule_screen, "LEAST_RULES", 1)
+        if wide:
+            patch.setattr(vectors, "_MAX_BITS", 0)
+            patch.setattr(vectors, "_MAX_CODE", 1)
+        yield
+
+
 def _moves_both_ways(tables: Tables, codes: np.ndarray) -> list[list[list[int]]]:
     out = []
     for backward in (False, True):
@@ -31,12 +48,7 @@ def _moves_both_ways(tables: Tables, codes: np.ndarray) -> list[list[list[int]]]
 
 
 def _check_screen_fires_as_one_by_one(net: Network, *, wide: bool = False) -> None:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(vectors, "JOINT_LIMIT", 1)  # every rule over two or more: factors
-        patch.setattr(rule_screen, "LEAST_RULES", 1)
-        if wide:
-            patch.setattr(vectors, "_MAX_BITS", 0)
-            patch.setattr(vectors, "_MAX_CODE", 1)
+    with tables_built(wide=wide):
         tables = Tables(net)
         codes = _reachable(tables)
         keys = tables.layout.keys(codes) if tables.layout.words else codes
