@@ -249,18 +249,17 @@ class Tables:
         if not self.lazy:
             return None
         comps = self.network.components
-        wanted = sorted(set(self.lazy).union(self.moving if self._asking else ()))
-        locs = self.layout.decode(codes, wanted)
+        decode = self.layout.decoder(codes)  # a group's components at a time, not all at once
         asks: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
         if self._asking:
             for group in self.forward:
                 if isinstance(group, LazyGroup):
-                    for c, where, what in group.asks(locs):
+                    for c, where, what in group.asks(decode(group.comps)):
                         asks.setdefault(c, []).append((where, what))
         radix = list(self.layout.radix)
         for c in self.lazy:
             pairs = asks.get(c)
-            comps[c].expand(locs[c], None if not pairs else
+            comps[c].expand(decode([c])[c], None if not pairs else
                             (np.concatenate([p[0] for p in pairs]),
                              np.concatenate([p[1] for p in pairs])))
             if comps[c].num_states > radix[c]:
