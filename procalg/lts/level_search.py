@@ -67,6 +67,10 @@ batch of ``CHUNK`` states, four of them at once)."""
 MIN_CHUNK = 1 << 6
 """Fewest frontier states per batch however many moves each has (a batch's fixed cost)."""
 
+BUDGET_BYTES = 1 << 28
+"""Most bytes of successors gathered before a look-up in the visited set: int64
+codes reach it past 67 M visited states, Tokeneer's 40-byte keys past 13 M."""
+
 NARROW = 1 << 11
 """Levels up to this size are expanded in batches of several levels."""
 
@@ -267,16 +271,16 @@ class LevelSearch:
             raw_size += len(succ)
             self._account(item * (raw_size + fresh_size) + scratch * len(running))
             if raw_size > budget:
-                fresh.append(self._unseen(sorted_unique(np.concatenate(raw), "stable", own=True)))
+                fresh.append(self._unseen(_joined_unique(raw)))
                 fresh_size += len(fresh[-1])
-                raw, raw_size = [], 0
+                raw_size = 0
                 if fresh_size > 2 * budget:
-                    fresh = [sorted_unique(np.concatenate(fresh), "stable")]
+                    fresh = [_joined_unique(fresh)]
                     fresh_size = len(fresh[0])
         if holds.done:
             return holds.end()
         if raw:
-            fresh.append(self._unseen(sorted_unique(np.concatenate(raw), "stable", own=True)))
+            fresh.append(self._unseen(_joined_unique(raw)))
         joined = np.concatenate(fresh) if fresh else np.zeros(0, self.tables.dtype)
         fresh.clear()
         self.visited.add_level(joined, runs=True, checked=True)
@@ -288,9 +292,11 @@ class LevelSearch:
         A successor met in two batches is searched twice, so a level's batches
         should be few: with a budget of 1/16 of the visited states, philosophers
         N=10 searched each new state 1.9 times; with 1/2, the search took 15 %
-        less CPU. Within ``max_memory``, at most 1/4 of what is left (8 bytes a code).
+        less CPU. At most :data:`BUDGET_BYTES` (wide keys: a flush's sort needs
+        about four times its successors' bytes), and within ``max_memory`` at
+        most 1/4 of what is left (8 bytes a code).
         """
-        budget = len(self.visited) // 2
+        budget = min(len(self.visited) // 2, BUDGET_BYTES // self.item)
         if self.max_memory is not None:
             budget = min(budget, (self.max_memory - self.visited.nbytes) // (4 * self.item))
         return max(MIN_BUDGET, budget)
@@ -376,3 +382,15 @@ class LevelSearch:
                                         *notes))
 
 
+def _joined_unique(raw: list[np.ndarray]) -> np.ndarray:
+    """The sorted, distinct codes of the sorted runs ``raw``, which it empties:
+    the runs are let go before the sort, whose copies they would double.
+
+    Example:
+        >>> raw = [np.array([1, 4]), np.array([2, 4])]
+        >>> _joined_unique(raw).tolist(), raw
+        ([1, 2, 4], [])
+    """
+    joined = np.concatenate(raw)
+    raw.clear()
+    return sorted_unique(joined, "stable", own=True)
