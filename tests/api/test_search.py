@@ -262,3 +262,40 @@ def test_whole_queues_the_product_barely_reaches_check_in_tiny_batches_as_the_re
     if last != "true":
         assert fast.check.counterexample.trace == slow.check.counterexample.trace
         assert fast.check.counterexample.trace[-2:] == ("get.7.false", "bad")
+
+
+COUNTERS = """
+channel a : {0..8}
+channel bad
+C(i, n) = n < 200 & a.i -> C(i, n + 1) [] n == 3 & bad -> STOP
+System = ||| i : {0..8} @ C(i, 0)
+Spec = [] e : diff(Events, {bad}) @ e -> Spec
+assert Spec [T= System
+"""
+"""Nine counters of 201 states side by side: codes of 72 bits, wide levels."""
+
+
+def test_wide_keys_looked_up_after_every_batch_check_as_in_whole_levels(monkeypatch) -> None:
+    from procalg.lts import level_search
+
+    model = loads(COUNTERS)
+    (plain,) = check_model(model)
+    (slow,) = check_model(model, options=SearchOptions(engine=CheckEngine.REFERENCE))
+    monkeypatch.setattr(level_search, "SCRATCH", 1)  # batches of one state,
+    monkeypatch.setattr(level_search, "MIN_CHUNK", 1)
+    monkeypatch.setattr(level_search, "BUDGET_BYTES", 1)  # each looked up in the visited
+    monkeypatch.setattr(level_search, "MIN_BUDGET", 1)  # set on its own, fresh joined often
+    joins = []
+    join = level_search._joined_unique
+    monkeypatch.setattr(level_search, "_joined_unique", lambda raw: joins.append(len(raw))
+                        or join(raw))
+    (fast,) = check_model(model)
+    assert len(joins) > 10 and max(joins) > 1  # flushed often, fresh runs joined too
+    assert any("2 64-bit words" in n for n in fast.check.stats.extra["notes"])
+    assert (fast.result, fast.check.stats.states) == (plain.result, plain.check.stats.states)
+    # the witness level's states are counted as far as the search went (the reference
+    # one more); the first batch holding a witness gives it: a trace as short
+    assert fast.result == slow.result and plain.check.counterexample.trace == \
+        slow.check.counterexample.trace == ("a.0", "a.0", "a.0", "bad")
+    trace = fast.check.counterexample.trace
+    assert len(trace) == 4 and trace[-1] == "bad" and len(set(trace[:3])) == 1

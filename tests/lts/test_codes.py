@@ -84,3 +84,16 @@ def test_a_word_aligned_move_adds_per_word_deltas_and_gives_the_target_states_ke
     assert layout.cast(moved).tolist() == layout.encode(there).tolist()
     # keys compare as bytes in the order of the integer codes
     assert sorted(moved.tolist()) == layout.keys(sorted(layout.cast(moved).tolist())).tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(radices, st.sampled_from([0, 20, 62]), st.data())
+def test_a_decoder_gives_any_group_of_components_as_decode_does(radix, bits, data):
+    layout = Layout.choose(radix, list(range(len(radix))), max_bits=bits, max_code=1)
+    codes = layout.encode(_states(data.draw, radix))
+    held = layout.keys(codes) if layout.words else codes  # as the search holds them
+    decode = layout.decoder(held)
+    for _ in range(3):  # groups in turn, a component asked again
+        group = data.draw(st.lists(st.integers(0, len(radix) - 1), max_size=4))
+        got, want = decode(group), layout.decode(held, group)
+        assert {c: d.tolist() for c, d in got.items()} == {c: d.tolist() for c, d in want.items()}
