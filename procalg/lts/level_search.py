@@ -68,8 +68,9 @@ MIN_CHUNK = 1 << 6
 """Fewest frontier states per batch however many moves each has (a batch's fixed cost)."""
 
 BUDGET_BYTES = 1 << 28
-"""Most bytes of successors gathered before a look-up in the visited set: int64
-codes reach it past 67 M visited states, Tokeneer's 40-byte keys past 13 M."""
+"""Most bytes a flush of gathered successors (their sort and look-up in the
+visited set) takes: int64 codes reach it past 67 M visited states, Tokeneer's
+40-byte keys (sorted in four copies) past 3.4 M."""
 
 NARROW = 1 << 11
 """Levels up to this size are expanded in batches of several levels."""
@@ -247,7 +248,7 @@ class LevelSearch:
         budget = self._budget()
         raw: list[np.ndarray] = []
         fresh: list[np.ndarray] = []
-        raw_size = fresh_size = 0
+        raw_size = fresh_size = joined = 0
         running: deque[Future] = deque()
         holds = LevelHolds(stop)  # a held error and a witness in the level's chunks
         lo = 0
@@ -274,9 +275,9 @@ class LevelSearch:
                 fresh.append(self._unseen(_joined_unique(raw)))
                 fresh_size += len(fresh[-1])
                 raw_size = 0
-                if fresh_size > 2 * budget:
-                    fresh = [_joined_unique(fresh)]
-                    fresh_size = len(fresh[0])
+                if fresh_size > 2 * max(budget, joined):  # a level past the budget:
+                    fresh = [_joined_unique(fresh)]  # joined each time it doubles, not per flush
+                    fresh_size = joined = len(fresh[0])
         if holds.done:
             return holds.end()
         if raw:
@@ -292,11 +293,12 @@ class LevelSearch:
         A successor met in two batches is searched twice, so a level's batches
         should be few: with a budget of 1/16 of the visited states, philosophers
         N=10 searched each new state 1.9 times; with 1/2, the search took 15 %
-        less CPU. At most :data:`BUDGET_BYTES` (wide keys: a flush's sort needs
-        about four times its successors' bytes), and within ``max_memory`` at
-        most 1/4 of what is left (8 bytes a code).
+        less CPU. A flush's sort takes at most :data:`BUDGET_BYTES` (wide keys:
+        about four times their bytes, in copies; int64 codes are sorted in
+        place), and within ``max_memory`` at most 1/4 of what is left (8 bytes a code).
         """
-        budget = min(len(self.visited) // 2, BUDGET_BYTES // self.item)
+        copies = 4 if self.tables.dtype.kind == "V" else 1  # keys' sort copies; int64 in place
+        budget = min(len(self.visited) // 2, BUDGET_BYTES // (copies * self.item))
         if self.max_memory is not None:
             budget = min(budget, (self.max_memory - self.visited.nbytes) // (4 * self.item))
         return max(MIN_BUDGET, budget)
