@@ -93,10 +93,8 @@ class RunRecord:
             object.__setattr__(self, "status", RunStatus(self.status))
 
     def changed(self, **changes: Any) -> RunRecord:
-        """A copy with ``changes``: ``dataclasses.replace`` without its walk over the
-        fields' metadata per call (~8 µs; the memory store changes a row a few times a
-        step: the lease taken, the status, the lease dropped), the unchanged slots
-        copied by straight-line code (:func:`_copier`).
+        """A copy with ``changes``, copied by straight-line code (runtime/slot_copy.py:
+        the memory store changes a row a few times a step).
 
         Example:
             >>> r = RunRecord("r", "P").changed(owner="w", status="waiting")
@@ -152,6 +150,8 @@ class Write:
             of another run (kept for :meth:`EventLog.children`).
         sends: ``(run id, signal)`` pairs buffered in other runs' inboxes in the
             same transaction (a child's outcome, delivered to its parent).
+        drops: channels (child processes) whose signals this write removes from the
+            run's inbox, as found inside its transaction (its children's late outcomes).
     """
 
     run_id: str
@@ -165,6 +165,7 @@ class Write:
     wake_at: float | None = None
     parent: tuple[str, int] | None = None
     sends: tuple[tuple[str, SignalReceived], ...] = ()
+    drops: frozenset[str] = frozenset()
 
     def migrated_to(self) -> tuple[str, str] | None:
         """``(hash, text)`` of the model the write's last ``run_migrated`` event moves the
