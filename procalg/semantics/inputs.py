@@ -36,9 +36,10 @@ from procalg.semantics.patterns import match_all
 from procalg.semantics.values import expect_set, kind_name
 from procalg.syntax import ast
 from procalg.syntax.pretty import pretty
-from procalg.terms import Dotted, Event, Process, show, sort_key
+from procalg.terms import Dotted, Event, Process, show
 from procalg.terms.input import Captured, Input, InputSite, Moves, Offers
 from procalg.terms.saga import FAIL, THROW, fail_event
+from procalg.terms.values import sorted_values
 
 if TYPE_CHECKING:
     from procalg.semantics.evaluate import Env, Evaluator
@@ -308,13 +309,13 @@ def _inputs(ev: Evaluator, value: Any, item: ast.InField, env: Env,
     if not last:
         column = ev.types.next_field(value, item.span)
         chosen = column if allowed is None else column & allowed
-        return [(v, None) for v in sorted(chosen, key=sort_key)]
+        return [(v, None) for v in sorted_values(chosen)]
     fields = value.fields
     if allowed is None or (fields and ev.types.is_incomplete(fields[-1])):
         pairs = ev.types.remaining(value)
         return list(pairs) if allowed is None else [(v, e) for v, e in pairs if v in allowed]
     out: list[tuple[Any, Event | None]] = []
-    for v in sorted(allowed, key=sort_key):
+    for v in sorted_values(allowed):  # ints with no key: the same order
         try:
             event = ev.types.dot(value, v, item.span)
         except ModelError:
