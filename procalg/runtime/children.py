@@ -235,16 +235,19 @@ class Children:
             self._woken.setdefault(run_id, []).extend(i for _, i in gone if i in asked)
 
     def _leave_children(self: Engine, run_id: str, state: RunState) -> None:
-        """At the parent's end: discard the children it still awaits, and take out of its
-        inbox, with its final commit, the outcomes of children it discarded before (no
-        one will consume them: a finished run's inbox is not read again)."""
+        """At the parent's end: discard the children it still awaits, and have its final
+        commit take out of its inbox the outcomes of children it discarded (no one will
+        consume them: a finished run's inbox is not read again).
+
+        The store finds them inside that commit's transaction (``Write.drops``), not
+        here beforehand: a child driven by another thread or worker may end between
+        such a read and the parent's commit, its outcome sent while the parent still
+        ran, and it would stay pending for ever (tests/store/test_cancel_children_crash).
+        """
         if state.children:
             self._discard_children(run_id, state)
-        kind = state.workflow.kind
-        left = [ident for ident, sent in self.log.pending(run_id)
-                if type(sent) is SignalReceived and kind(sent.event) is ChannelKind.CHILD]
-        if left:
-            self._consumed.setdefault(run_id, []).extend(left)
+        self._drops[run_id] = frozenset(name for name, c in state.workflow.channels.items()
+                                        if c.kind is ChannelKind.CHILD)
 
     def _follow_up(self: Engine, run_id: str) -> None:
         """After driving ``run_id``: drive the children it started, resume the parent it woke.

@@ -149,6 +149,7 @@ class Engine(Recovery, Signals, Cancels, Children, Attempts):
         self._wakes: dict[str, float] = {}  # the wake_at last written for each run
         self._snapped: dict[str, int] = {}  # the seq of each run's last snapshot
         self._sends: dict[str, list] = {}  # inbox entries the next commit puts in other runs'
+        self._drops: dict[str, frozenset[str]] = {}  # child outcomes the final commit drops
         self._spawned: dict[str, list[str]] = {}  # child runs started, to drive after
         self._woken: dict[str, list[str]] = {}  # parents whose child ended, to resume after
         self._locks: dict[str, threading.RLock] = {}  # one per run: runs move independently
@@ -349,7 +350,8 @@ class Engine(Recovery, Signals, Cancels, Children, Attempts):
         write = Write(run_id, state.seq - len(pending), tuple(pending),
                       status if changed else None, release=self.owner if release else "",
                       consumed=tuple(self._consumed.pop(run_id, ())), wake_at=wake_at,
-                      sends=tuple(self._sends.pop(run_id, ())))
+                      sends=tuple(self._sends.pop(run_id, ())),
+                      drops=self._drops.pop(run_id, frozenset()))
         try:
             self.commits.commit(write)
         except SeqConflict:

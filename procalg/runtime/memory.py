@@ -101,6 +101,9 @@ class MemoryLog:
             if write.consumed:
                 gone = set(write.consumed)
                 self._inbox[run_id] = [m for m in self._inbox.get(run_id, []) if m[0] not in gone]
+            if write.drops:  # under the lock: a send that came meanwhile goes too
+                self._inbox[run_id] = [m for m in self._inbox.get(run_id, []) if not (
+                    type(m[1]) is SignalReceived and m[1].event.channel in write.drops)]
             run = self._runs[run_id]
             changes: dict[str, Any] = {}  # one copy of the row per write, not one per change
             moved = write.migrated_to() if write.events else None

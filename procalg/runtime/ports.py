@@ -30,11 +30,12 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from procalg.errors import RunError, StoreError
 from procalg.runtime.history import HistoryEvent, RunMigrated, SignalReceived, UpdateReceived
+from procalg.runtime.slot_copy import slot_copier
 from procalg.runtime.status import UNFINISHED as UNFINISHED  # re-exported: stores import it here
 from procalg.runtime.status import RunStatus
 
@@ -92,21 +93,18 @@ class RunRecord:
             object.__setattr__(self, "status", RunStatus(self.status))
 
     def changed(self, **changes: Any) -> RunRecord:
-        """A copy with ``changes``: ``dataclasses.replace`` without its walk over the
-        fields' metadata per call (~8 µs; the memory store changes a row a few times a
-        step: the lease taken, the status, the lease dropped).
+        """A copy with ``changes``, copied by straight-line code (runtime/slot_copy.py:
+        the memory store changes a row a few times a step).
 
         Example:
             >>> r = RunRecord("r", "P").changed(owner="w", status="waiting")
             >>> r.owner, r.status is RunStatus.WAITING, r.process
             ('w', True, 'P')
         """
-        out = object.__new__(RunRecord)
-        for slot in _RECORD_SLOTS:  # the slots' own descriptors: no frozen __setattr__
-            slot.__set__(out, slot.__get__(self))
-        slots = _SLOTS
+        out = _copy(self)
+        setters = _SETTERS
         for name, value in changes.items():
-            slots[name].__set__(out, value)
+            setters[name](out, value)
         if "status" in changes:
             out.__post_init__()
         return out
@@ -127,9 +125,8 @@ class RunRecord:
         return self.model_hash, self.model_text
 
 
-_SLOTS = {f.name: getattr(RunRecord, f.name) for f in fields(RunRecord)}
-"""RunRecord's slot descriptors by field name (:meth:`RunRecord.changed` sets them)."""
-_RECORD_SLOTS = tuple(_SLOTS.values())
+_copy, _SETTERS = slot_copier(RunRecord)
+"""Copying a row, and its slots' setters by field name (:meth:`RunRecord.changed`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +150,8 @@ class Write:
             of another run (kept for :meth:`EventLog.children`).
         sends: ``(run id, signal)`` pairs buffered in other runs' inboxes in the
             same transaction (a child's outcome, delivered to its parent).
+        drops: channels (child processes) whose signals this write removes from the
+            run's inbox, as found inside its transaction (its children's late outcomes).
     """
 
     run_id: str
@@ -166,6 +165,7 @@ class Write:
     wake_at: float | None = None
     parent: tuple[str, int] | None = None
     sends: tuple[tuple[str, SignalReceived], ...] = ()
+    drops: frozenset[str] = frozenset()
 
     def migrated_to(self) -> tuple[str, str] | None:
         """``(hash, text)`` of the model the write's last ``run_migrated`` event moves the

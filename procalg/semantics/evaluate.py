@@ -97,6 +97,7 @@ class Evaluator(EventSets, Transformations):
         self.input_sites: dict[int, Any] = {}  # id(prefix node) -> (its site, its free names)
         self.code: dict[int, tuple[ast.Node, Any]] = {}  # id(node) -> (node, its closure)
         self.pattern_constants: dict[str, Value | None] = {}  # see patterns.constant
+        self.input_values: dict[tuple, Any] = {}  # see input_values.one_input_offers
         self._memo: dict[tuple[Closure, tuple[Value, ...]], Value] = {}
         self.reentry = reentry.Reentry()  # calls met again while being evaluated (reentry.py)
         self._let_count: dict[str, int] = {}

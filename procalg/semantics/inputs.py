@@ -31,14 +31,16 @@ from typing import TYPE_CHECKING, Any
 from procalg.errors import ModelError, ProcalgError
 from procalg.semantics.channels import ChannelRef
 from procalg.semantics.input_targets import events_at_most, is_within, values_towards
+from procalg.semantics.input_values import last_values, one_input_offers
 from procalg.semantics.kinds import names_in
 from procalg.semantics.patterns import match_all
 from procalg.semantics.values import expect_set, kind_name
 from procalg.syntax import ast
 from procalg.syntax.pretty import pretty
-from procalg.terms import Dotted, Event, Process, show, sort_key
+from procalg.terms import Dotted, Event, Process, show
 from procalg.terms.input import Captured, Input, InputSite, Moves, Offers
 from procalg.terms.saga import FAIL, THROW, fail_event
+from procalg.terms.values import sorted_values
 
 if TYPE_CHECKING:
     from procalg.semantics.evaluate import Env, Evaluator
@@ -235,6 +237,10 @@ def prefix_offers(ev: Evaluator, expr: ast.PrefixExpr, env: Env,
     evaluated; :func:`expand_prefix` and compiled leaves do that). Given
     ``events``, only those in it, each input's values read off them
     (``input_targets.values_towards``) instead of enumerated from its type."""
+    if events is None and len(expr.fields) == 1:  # c?x, c?x:S: events per set remembered
+        found = one_input_offers(ev, expr, env)
+        if found is not None:
+            return found
     partial = [(ev.eval(expr.head, env), env)]
     last = len(expr.fields) - 1
     for index, item in enumerate(expr.fields):
@@ -308,20 +314,8 @@ def _inputs(ev: Evaluator, value: Any, item: ast.InField, env: Env,
     if not last:
         column = ev.types.next_field(value, item.span)
         chosen = column if allowed is None else column & allowed
-        return [(v, None) for v in sorted(chosen, key=sort_key)]
-    fields = value.fields
-    if allowed is None or (fields and ev.types.is_incomplete(fields[-1])):
-        pairs = ev.types.remaining(value)
-        return list(pairs) if allowed is None else [(v, e) for v, e in pairs if v in allowed]
-    out: list[tuple[Any, Event | None]] = []
-    for v in sorted(allowed, key=sort_key):
-        try:
-            event = ev.types.dot(value, v, item.span)
-        except ModelError:
-            continue  # outside the channel's type: the restriction cannot select it
-        if type(event) is Event and ev.types.join(event.fields[len(fields):]) == v:
-            out.append((v, event))
-    return out
+        return [(v, None) for v in sorted_values(chosen)]
+    return last_values(ev, value, item, allowed)
 
 
 def _check_one_field(ev: Evaluator, item: ast.InField, partial: list) -> None:

@@ -68,6 +68,39 @@ def _no_events(env: Env) -> frozenset[Any]:
     return frozenset()
 
 
+RUN_EVENTS = 128
+"""Events a channel may have for a run's compiled machine to step a parallel
+(``locations.Compiler`` with ``partial``): the machine makes all the targets of a
+state's inputs at once, where the term path (``runtime.nested_inputs``) makes only the
+taken label's; a run of ``(s?x -> … [] t?y -> …) ||| c?z -> …`` over ``{0..999}`` stays
+on the terms (3,000 targets a state), ``Account(0) [| {| deposit |} |] Clerk(0)`` over
+``{1..5}`` steps here (a new state costs its few moves, no term rules)."""
+
+
+def narrow_channels(ev: Any) -> bool:
+    """Whether every channel of the model has at most :data:`RUN_EVENTS` events (one
+    over a type that cannot be counted, ``Int``, has not). O(channels × fields).
+
+    Example:
+        >>> from procalg.api.model import loads
+        >>> narrow_channels(loads("channel c : {0..9}.{0..9}").spec.evaluator)
+        True
+        >>> narrow_channels(loads("channel c : {0..999}").spec.evaluator)
+        False
+    """
+    from procalg.semantics.infinite import Infinite
+
+    for columns in ev.types.channels.values():
+        count = 1
+        for column in columns:
+            if isinstance(column, Infinite):
+                return False
+            count *= len(column)
+            if count > RUN_EVENTS:
+                return False
+    return True
+
+
 def compile_parallel(compiler: Compiler, expr: ast.Node, scope: frozenset[str]) -> Location:
     """The location of a parallel ``expr`` (binary: ``(how, P, Q, sets ...)``;
     replicated: ``(how, generators, body, set)``; a replicated ``[+ A +]``:

@@ -98,9 +98,10 @@ class Compiler:
     with ``partial``, such a construct becomes an ``AT_UNSUPPORTED`` location
     instead (its reason kept), which the machine refuses only when a state
     there is expanded (the runtime then steps that state by the term rules). A
-    partial compilation also leaves a parallel to the term rules: a run's step
-    there makes only the target of the label taken (``runtime.nested_inputs``),
-    where the machine would make every input's target at once.
+    partial compilation also leaves a parallel to the term rules where a channel
+    is wide: a run's step there makes only the target of the label taken
+    (``runtime.nested_inputs``), where the machine makes every input's target
+    at once (``linear_parallel.RUN_EVENTS``).
     """
 
     def __init__(self, ev: Evaluator, partial: bool = False) -> None:
@@ -194,9 +195,10 @@ class Compiler:
                                                event_set_closure(self, sync, scope)))
             case ast.GenParallel() | ast.AlphaParallelExpr() | ast.LinkParallelExpr() \
                     | ast.ProcBinary("|||") | ast.Replicated("|||" | "[||]" | "||" | "[<->]"):
-                if self.partial:  # a run steps a parallel by the terms: its inputs made per label
-                    raise Unsupported("a parallel, in a run")
-                from procalg.semantics.linear_parallel import compile_parallel
+                from procalg.semantics.linear_parallel import compile_parallel, narrow_channels
+
+                if self.partial and not narrow_channels(ev):  # see linear_parallel.RUN_EVENTS
+                    raise Unsupported("a parallel over wide inputs, in a run")
 
                 return compile_parallel(self, expr, scope)
             case ast.Replicated("[+]"):  # a choice, not a parallel: a run steps it too

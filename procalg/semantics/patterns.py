@@ -25,7 +25,8 @@ from procalg.semantics.infinite import Integers, Unlistable
 from procalg.semantics.lazy_sequences import ENDLESS, LAZY, LazySeq, listed
 from procalg.semantics.values import expect_bool, kind_name
 from procalg.syntax import ast
-from procalg.terms import Atom, Dotted, Event, Sequence, Value, sort_key
+from procalg.terms import Atom, Dotted, Event, Sequence, Value
+from procalg.terms.values import sorted_values
 
 if TYPE_CHECKING:
     from procalg.semantics.evaluate import Env, Evaluator
@@ -229,7 +230,7 @@ def listed_set(source: frozenset, span: Span | None) -> list:
         [1, 2]
     """
     try:
-        return sorted(source, key=sort_key)
+        return sorted_values(source)  # ints sort with no key: the same order
     except Unlistable as err:
         if isinstance(source, Integers):  # its own words are about inputs
             raise Unlistable(f"a generator over {source!r} would take every integer",

@@ -37,6 +37,7 @@ from procalg.store.rows import (
     attr_rows,
     collision,
     decode_event,
+    dropped_ids,
     encode_event,
     history_rows,
     inbox_rows,
@@ -199,6 +200,11 @@ class PostgresLog:
                         (list(write.consumed), write.run_id))
             if len(cur.fetchall()) < len(set(write.consumed)):  # withdrawn meanwhile
                 raise _Moved(write.run_id)
+        if write.drops:  # after the row's update; a send committed meanwhile may still land
+            cur.execute("SELECT id, body FROM inbox WHERE run_id = %s", (write.run_id,))
+            gone = dropped_ids(inbox_rows(cur.fetchall()), write.drops)
+            if gone:
+                cur.execute("DELETE FROM inbox WHERE id = ANY(%s)", (gone,))
         if write.release:
             cur.execute("UPDATE runs SET owner = '', lease_until = 0"
                         " WHERE run_id = %s AND owner = %s", (write.run_id, write.release))

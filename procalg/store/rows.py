@@ -148,6 +148,22 @@ def inbox_rows(rows: Sequence[tuple[int, str]]) -> list[tuple[int, SignalReceive
     return out
 
 
+def dropped_ids(rows: Sequence[tuple[int, SignalReceived]], channels: frozenset[str]
+                ) -> list[int]:
+    """The ids of inbox rows whose signal is on one of ``channels`` (:attr:`Write.drops`:
+    a finished parent's children's outcomes, read inside the write's own transaction).
+
+    Example:
+        >>> from procalg.terms.values import Event
+        >>> rows = [(1, SignalReceived(time=0.0, event=Event("Pay", (1,)))),
+        ...         (2, SignalReceived(time=0.0, event=Event("go")))]
+        >>> dropped_ids(rows, frozenset({"Pay"}))
+        [1]
+    """
+    return [ident for ident, sent in rows
+            if type(sent) is SignalReceived and sent.event.channel in channels]
+
+
 def parent_rows(write: Write) -> list[tuple[str, str, int]]:
     """The write's ``(child, parent, step)`` row, if it creates a child run."""
     if write.record is None or write.parent is None:

@@ -37,6 +37,7 @@ from procalg.store.rows import (
     attr_rows,
     collision,
     decode_event,
+    dropped_ids,
     encode_event,
     history_rows,
     inbox_rows,
@@ -166,6 +167,11 @@ class SqliteLog(SqliteSchedules):
                                   [(i, run_id) for i in set(write.consumed)]).rowcount
             if gone < len(set(write.consumed)):  # withdrawn meanwhile: consume nothing
                 raise sqlite3.IntegrityError(f"run {run_id}: a buffered signal was withdrawn")
+        if write.drops:  # read in this transaction (BEGIN IMMEDIATE: no send can interleave)
+            found = inbox_rows(db.execute("SELECT id, body FROM inbox WHERE run_id = ?",
+                                          (run_id,)).fetchall())
+            db.executemany("DELETE FROM inbox WHERE id = ?",
+                           [(i,) for i in dropped_ids(found, write.drops)])
         if write.release:
             db.execute("UPDATE runs SET owner = '', lease_until = 0 WHERE run_id = ? AND owner = ?",
                        (run_id, write.release))

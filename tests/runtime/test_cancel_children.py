@@ -5,8 +5,11 @@ from __future__ import annotations
 from procalg.api import run as api
 from procalg.api.model import loads
 from procalg.runtime.clock import VirtualClock
-from procalg.runtime.history import CancelRequested, ChildDiscarded
+from procalg.runtime.history import CancelRequested, ChildDiscarded, SignalReceived
 from procalg.runtime.memory import MemoryLog
+from procalg.runtime.ports import Write
+from procalg.terms.child import outcome_event
+from procalg.terms.values import Event
 
 FAMILY = """\
 activity reserve, charge attempts 1
@@ -70,3 +73,28 @@ def test_the_request_to_a_discarded_child_commits_with_its_parents_cancel(
     assert second.get(child).status == "cancelled"
     reasons = [e.reason for e in log.history(child) if isinstance(e, CancelRequested)]
     assert reasons == ["customer left"] and log.pending(child) == []
+
+
+class _LateOutcome(MemoryLog):
+    """A store where the child's outcome lands in the parent's inbox just before the
+    parent's final commit: as when another thread or worker ends the child between
+    the parent's last look at its inbox and that commit (resume_all drives both)."""
+
+    def write_many(self, writes: list[Write]) -> list:
+        for write in writes:
+            if write.run_id == "o" and write.status == "cancelled":
+                self.send("o", SignalReceived(time=0.0, event=outcome_event(
+                    "Pay", (1,), "compensated")))
+                self.send("o", SignalReceived(time=0.0, event=Event("approve")))
+        return super().write_many(writes)
+
+
+def test_a_childs_outcome_arriving_as_its_parent_ends_is_dropped_by_the_final_commit() -> None:
+    acts = dict.fromkeys(("reserve", "charge", "release", "refund"), lambda: None)
+    log = _LateOutcome()
+    eng = api.engine(log, activities=acts, clock=VirtualClock())
+    run = api.start(loads(FAMILY, "family.proc"), "Order", 1, store=eng, run_id="o")
+    assert run.cancel("customer left")
+    assert (run.status, eng.get("o.1").status) == ("cancelled", "cancelled")
+    # the late outcome is gone with the parent's end; a plain signal stays, as ever
+    assert [str(sent.event) for _, sent in log.pending("o")] == ["approve"]

@@ -241,6 +241,21 @@ def test_buffered_signals_wait_in_order_and_a_write_consumes_them_atomically(
         log.send("nope", SignalReceived(time=1.0, event=Event("ok", (True,))))
 
 
+def test_a_write_drops_the_signals_of_its_channels_found_in_its_own_transaction(
+        log: EventLog) -> None:
+    _start(log, "p")
+    _start(log, "p.1")
+    log.send("p", SignalReceived(time=1.0, event=Event("go")))
+    # the child's end sends its outcome to the parent, which is still going
+    log.write_many([Write("p.1", 1, (RunCompleted(time=2.0),), status="completed",
+                          sends=(("p", SignalReceived(time=2.0, event=Event(
+                              "Pay", (1, Atom("completed"))))),))])
+    assert [s.event.channel for _, s in log.pending("p")] == ["go", "Pay"]
+    log.write_many([Write("p", 1, (RunCompleted(time=3.0),), status="completed",
+                          drops=frozenset({"Pay"}))])
+    assert [s.event for _, s in log.pending("p")] == [Event("go")]  # other signals stay
+
+
 def test_claim_next_takes_only_due_runs_never_one_waiting_for_a_signal(log: EventLog) -> None:
     for run_id in ("signal", "later", "due"):
         _start(log, run_id)
