@@ -21,6 +21,7 @@ from procalg.checks.compensation import (
 from procalg.lts import LTS, TAU, TICK
 from procalg.lts.census import take_census
 from procalg.lts.network import close, component, parallel
+from procalg.lts.partition import bfs_renumber
 from procalg.lts.product import explore_product
 from tests.lts.test_product import _replay
 
@@ -78,13 +79,15 @@ MARKERS = ["stranded.x", "unreverted.y", "stranded.z"]
 
 @st.composite
 def marked_lts(draw: st.DrawFn) -> LTS:
-    """A random LTS of CSP's shape (✓ only into Ω) with a few marker events."""
+    """A random LTS of CSP's shape (✓ only into Ω) with a few marker events,
+    numbered breadth first as the term-level rules number what they explore (the
+    product breaks a tie between markers one BFS level apart by state code)."""
     n = draw(st.integers(1, 7))
     states = st.integers(0, n - 1)
     labels = st.sampled_from([TAU, TICK, "a", "b", "a", "b", *MARKERS])
     rows = draw(st.lists(st.tuples(states, labels, states), max_size=2 * n + 2))
-    return LTS.build(n + 1, 0, ["a", "b", *MARKERS],
-                     [(s, x, n if x == TICK else d) for s, x, d in rows])
+    return bfs_renumber(LTS.build(n + 1, 0, ["a", "b", *MARKERS],
+                                  [(s, x, n if x == TICK else d) for s, x, d in rows]))
 
 
 def _markers_at(lts: LTS, depth: int) -> set[str]:
