@@ -201,7 +201,13 @@ def compile_network(term: Process, spec_or_unfold: Any, *, reduce: bool = True,
             if not shape.compiled(top):  # recursion through the operators at the top
                 return _sequential(top, leaves, max_states)
         except LimitExceeded:
-            return NotApplicable(f"a sequential component has more than {max_states} states")
+            return NotApplicable(
+                f"a sequential component has more than {max_states} states and is explored "
+                "whole here (" + ("a recursion restarts the control operator above it"
+                                  if not lazy_controls else
+                                  "under a priority or a nested network, or its events "
+                                  "unknown") + "), so the term rules walk only what the "
+                "check needs")
     closed = close(net)
     net = ctl.abortable(closed, str(THROW_EVENT))  # keeps ranks: throw is an event for priority
     kinds += ["throw"] if net is not closed else []
