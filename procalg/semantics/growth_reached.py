@@ -26,6 +26,7 @@ from weakref import WeakKeyDictionary
 
 from procalg.semantics.growth import reaching
 from procalg.semantics.leaves import Leaves
+from procalg.semantics.nesting import NESTING_LIMIT
 from procalg.terms import Call, Process
 
 _REACHING: WeakKeyDictionary[Any, dict[str, str]] = WeakKeyDictionary()
@@ -59,8 +60,12 @@ def reached_growth(top: Process, leaves: Leaves, counters: bool = True) -> str |
             grown = reach[name]
             if grown in nesting:
                 return (f"{grown} may nest its recursion without bound (through "
-                        f"{nesting[grown].operator}{via}): the term rules watch it")
-            return f"a parameter of {grown} grows without bound (no partner bounds it{via})"
+                        f"{nesting[grown].operator}{via}): no finite machine holds it; the "
+                        f"term rules walk the states the check needs, stopping it "
+                        f"{NESTING_LIMIT} deep")
+            return (f"a parameter of {grown} grows without bound (no partner bounds it{via}): "
+                    "infinitely many states, which no compiled machine holds; the term rules "
+                    "walk only the states the check needs")
     return None
 
 

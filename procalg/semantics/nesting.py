@@ -61,7 +61,7 @@ from dataclasses import dataclass
 
 from procalg.errors import ModelError
 from procalg.semantics.kinds import names_in
-from procalg.semantics.nesting_events import prefixes, within
+from procalg.semantics.nesting_events import never_offers, prefixes, within
 from procalg.semantics.recursion_guard import components
 from procalg.source import Span
 from procalg.syntax import ast
@@ -75,6 +75,7 @@ Small, because the states grow with the nesting (``|||``: a factor per
 level, ``Weird(X ||| X)``: the number of copies doubles)."""
 
 _BOTH = ("left", "right")
+_SIDES = (("left", "right"), ("right", "left"))
 _STATIC: dict[type, tuple[str, tuple[str, ...]]] = {
     ast.GenParallel: ("[| A |]", _BOTH),
     ast.AlphaParallelExpr: ("[A || B]", _BOTH),
@@ -287,10 +288,15 @@ def _path(node: object, field: str, path: tuple[ast.PrefixExpr, ...]
 def _positions(node: object) -> dict[str, _Op]:
     """``node``'s fields that stay around a call in them, with their operator."""
     if type(node) is ast.SyncChoiceExpr:  # events of A need both sides and keep them
+        # a side stays around a call behind its events of A only if the other side
+        # can perform them too: (c -> STOP) /+ {b} +\\ (b -> P) never reaches its P
         if node.interrupt:  # the left runs on whatever the right does but leave by A
-            return {"left": ("/+ A +\\", None, True),
-                    "right": ("/+ A +\\", node.sync, True)}  # type: ignore[attr-defined]
-        return dict.fromkeys(_BOTH, ("[+ A +]", node.sync, True))  # type: ignore
+            found = {"left": ("/+ A +\\", None, True)}
+            if not never_offers(node.left, node.sync):  # type: ignore[attr-defined]
+                found["right"] = ("/+ A +\\", node.sync, True)  # type: ignore[attr-defined]
+            return found
+        return {side: ("[+ A +]", node.sync, True) for side, other in _SIDES  # type: ignore
+                if not never_offers(getattr(node, other), node.sync)}  # type: ignore
     if type(node) is ast.ExceptionExpr:  # an event of A hands over to the right
         return {"left": ("[| A |>", node.sync, False)}  # type: ignore[attr-defined]
     operator, static = _static_fields(node)

@@ -55,6 +55,43 @@ def within(prefix: ast.PrefixExpr, events: object) -> bool | None:
     return None if maybe else False
 
 
+_CLOSED_OPERATORS = frozenset({"[]", "|~|", ";", "/\\", "[>", "|||"})
+"""Binary operators whose events are their operands' (no hiding, renaming or call)."""
+
+
+def never_offers(node: object, events: object) -> bool:
+    """Whether the process written ``node`` can perform no event of ``events``, told
+    from the text alone: it calls no process and each of its prefixes is outside the
+    set (False where the text cannot tell). Linear in ``node``.
+
+    Example:
+        >>> from procalg.syntax.parser import parse_expr
+        >>> never_offers(parse_expr("c -> STOP [] d -> SKIP"), parse_expr("{b}"))
+        True
+        >>> never_offers(parse_expr("c -> b -> STOP"), parse_expr("{b}"))
+        False
+        >>> never_offers(parse_expr("c -> R"), parse_expr("{b}"))  # R may offer b
+        False
+    """
+    todo = [node]
+    while todo:
+        item = todo.pop()
+        kind = type(item)
+        if kind is ast.PrefixExpr:
+            if within(item, events) is not False:
+                return False
+            todo.append(item.then)  # type: ignore[attr-defined]
+        elif kind is ast.ProcBinary and item.op in _CLOSED_OPERATORS:  # type: ignore
+            todo += [item.left, item.right]  # type: ignore[attr-defined]
+        elif kind is ast.If:
+            todo += [item.then, item.orelse]  # type: ignore[attr-defined]
+        elif kind is ast.Guard:
+            todo.append(item.process)  # type: ignore[attr-defined]
+        elif kind not in (ast.StopLit, ast.SkipLit):
+            return False
+    return True
+
+
 def _parts(expr: object) -> tuple[tuple[object, ...], bool]:
     """The leading parts of an event as written (``c.1`` and ``c!1?x -> ...``:
     ``(c, 1)``) and whether they are all of it (no input follows)."""

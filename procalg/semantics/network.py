@@ -71,6 +71,7 @@ from procalg.semantics.network_shape import (
     MAX_DEPTH,
     Shape,
     input_branches,
+    too_large_whole,
     wide_leaf,
 )
 from procalg.semantics.priority import priority_source
@@ -156,8 +157,7 @@ def compile_network(term: Process, spec_or_unfold: Any, *, reduce: bool = True,
             renaming that pass :data:`~procalg.lts.leaf_choice.EAGER_LIMIT` states are
             explored lazily, by the search, where the product reaches them.
         lazy_limit: the most local states a lazy leaf may reach.
-        wide_inputs: compile leaves with inputs wider than ``WIDE_INPUT`` too (a
-            compression's operand: every state of it is explored anyway).
+        wide_inputs: compile synchronised wide inputs too (a compression's operand).
 
     Raises:
         ModelError: the term's definitions are wrong (unguarded recursion ...).
@@ -201,7 +201,7 @@ def compile_network(term: Process, spec_or_unfold: Any, *, reduce: bool = True,
             if not shape.compiled(top):  # recursion through the operators at the top
                 return _sequential(top, leaves, max_states)
         except LimitExceeded:
-            return NotApplicable(f"a sequential component has more than {max_states} states")
+            return NotApplicable(too_large_whole(max_states, restarts=not lazy_controls))
     closed = close(net)
     net = ctl.abortable(closed, str(THROW_EVENT))  # keeps ranks: throw is an event for priority
     kinds += ["throw"] if net is not closed else []

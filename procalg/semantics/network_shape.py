@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from procalg.errors import ProcalgError
 from procalg.semantics.operands import active_operands
-from procalg.semantics.partners import widest_input
 from procalg.semantics.priority import priority_source
 from procalg.semantics.sos import Rules
+from procalg.semantics.sync_context import Context, operand_contexts, widest_synchronised
 from procalg.terms import (
     AlphaParallel,
     Call,
@@ -199,27 +199,63 @@ class Shape:
 
 
 def wide_leaf(top: Process, shape: Shape) -> str | None:
-    """Why a leaf is better left to the term-level rules (an input wider than
-    :data:`WIDE_INPUT`), found before any leaf is explored; None if no leaf is."""
-    seen: set[Process] = set()
-    todo = [top]
+    """Why a leaf is better left to the term-level rules, found before any leaf is
+    explored; None if no leaf is.
+
+    A leaf whose input offers more than :data:`WIDE_INPUT` events and which a
+    parallel above synchronises on those events: the term-level parallel asks it
+    only for the events its partner offers (:mod:`procalg.semantics.partners`),
+    while a component explored on its own would expand every value. An input no
+    parallel above synchronises on (``c?x -> STOP ||| d -> STOP``) is expanded
+    whole by both engines, so such a leaf is compiled.
+
+    Example:
+        >>> from procalg.api import loads
+        >>> model = loads("channel c : {0..1999}\\nchannel d\\n"
+        ...               "Free = c?x -> STOP ||| d -> STOP\\n"
+        ...               "Held = c?x -> STOP [| {|c|} |] c!3 -> STOP")
+        >>> shape = Shape(model.spec.rules())
+        >>> wide_leaf(shape.normal(model.process("Free")), shape) is None
+        True
+        >>> wide_leaf(shape.normal(model.process("Held")), shape)[:44]
+        "a component's input offers up to 2,000 event"
+    """
+    seen: set[tuple[Process, Context]] = set()
+    todo: list[tuple[Process, Context]] = [(top, ())]
     while todo and len(seen) < 10_000:  # a bounded look: the build finds recursion itself
-        term = todo.pop()
-        if term in seen or type(term) is Omega:
+        term, context = todo.pop()
+        if (term, context) in seen or type(term) is Omega:
             continue
-        seen.add(term)
+        seen.add((term, context))
         if shape.compiled(term):
             try:
-                todo.extend(shape.operands(term))
+                operands = shape.operands(term)
+                contexts = operand_contexts(term, context, len(operands))
+                todo.extend(zip(operands, contexts, strict=True))
             except ProcalgError:
                 continue  # the build reports it where it matters
             continue
-        found = widest_input(term)
+        found = widest_synchronised(term, context)
         if found is not None and found[0] > WIDE_INPUT:
             return (f"a component's input offers up to {found[0]:,} events at once "
                     f"({str(found[1])[:40]}): the term-level rules ask it only for the "
                     "events its partners offer")
     return None
+
+
+def too_large_whole(max_states: int | None, *, restarts: bool) -> str:
+    """Why a leaf the network must explore whole (``restarts``: a recursion restarts
+    the control operator above it; else under a priority or a nested network, or
+    its events unknown) leaves the process to the term rules: it passed ``max_states``.
+
+    Example:
+        >>> too_large_whole(50, restarts=True)[:50]
+        'a sequential component has more than 50 states and'
+    """
+    where = ("a recursion restarts the control operator above it" if restarts else
+             "under a priority or a nested network, or its events unknown")
+    return (f"a sequential component has more than {max_states} states and is explored "
+            f"whole here ({where}), so the term rules walk only what the check needs")
 
 
 def _narrow(term: Input) -> bool:

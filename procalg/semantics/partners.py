@@ -82,25 +82,6 @@ def is_wide(term: Process) -> bool:
     return False
 
 
-def widest_input(term: Process) -> tuple[int, Input] | None:
-    """The widest input (by :meth:`Input.width`, known widths only) among ``term``'s
-    moving operands along :data:`PASSING` operators, with its width, or None."""
-    best: tuple[int, Input] | None = None
-    todo = [term]
-    for _ in range(_LOOK):
-        if not todo:
-            break
-        item = todo.pop()
-        kind = type(item)
-        if kind is Input:
-            width = item.width() if item.is_wide() else None
-            if width is not None and (best is None or width > best[0]):
-                best = (width, item)
-        elif kind in PASSING:
-            todo.extend(moving_operands(item))
-    return best
-
-
 def wide_side(term: Parallel | AlphaParallel) -> int | None:
     """The side (0 left, 1 right) to ask only for its partner's events, or None."""
     if is_wide(term.right):
@@ -147,6 +128,12 @@ def renamed_demand(demand: Demand, relation: Renaming) -> Demand:
     return tuple((_all_within(relation, sync),
                   frozenset(a for b in offers for a in relation.preimages(b)))
                  for sync, offers in demand)
+
+
+def images_within(relation: Renaming, events: frozenset) -> frozenset:
+    """The events whose images under ``relation`` all lie in ``events``: a set of
+    ``P[[R]]``'s events seen from ``P`` (memoised per set)."""
+    return _all_within(relation, events)
 
 
 @lru_cache(maxsize=256)

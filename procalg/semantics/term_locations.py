@@ -338,8 +338,17 @@ class TermMoves(MachineHost):
         return out
 
     def _fire_input(self, term: Input) -> Moves:
-        """An evaluated input's moves, each continuation translated (once per term)."""
-        return [(self._name(event), self._target(then)) for event, then in term.moves()]
+        """An evaluated input's moves, each distinct continuation translated once
+        (``c?x -> STOP`` over 100,000 values: one translation, not 100,000)."""
+        targets: dict[Process, int] = {}
+        name, target = self._name, self._target
+        out: Moves = []
+        for event, then in term.moves():
+            state = targets.get(then)
+            if state is None:
+                state = targets[then] = target(then)
+            out.append((name(event), state))
+        return out
 
     def _fire_rules(self, term: Process) -> Moves:
         """A term outside the fragment, by the term rules; targets translated again."""

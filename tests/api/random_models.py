@@ -5,7 +5,8 @@ recurs on itself, a parameterised ``P(n)`` that may use any operator and call
 ``L`` anywhere, and top processes ``T`` and ``S`` over both. Recursion is
 kept finite by where calls may stand: a definition calls itself only in
 *tail* positions after an event (a prefix's continuation, a choice's or
-conditional's branch, the right of ``;``, ``[>``, ``/\\`` and ``[| A |>``),
+conditional's branch, the right of ``;``, ``[>``, ``/\\`` and ``[| A |>``, and the
+right of ``/+ {b} +\\`` and ``[+ {b} +]`` over a left that never offers ``b``),
 and only the leaf ``L`` (which never calls ``P``) stands in the others (an
 operand of a parallel, hiding or renaming, the left of ``;`` and ``/\\``),
 so no term grows without bound. Data is ``{0..3}`` with arithmetic modulo 4:
@@ -32,6 +33,8 @@ HEADER = "channel a, b, c\nchannel d, e : {0..3}\n"
 SETS = ["{a}", "{b}", "{a, b}", "{a, b, c}", "{| d |}", "{a, d.0, d.1}", "{| d, e |}"]
 RENAMINGS = ["[[ a <- b ]]", "[[ b <- a, a <- b ]]", "[[ d <- e ]]", "[[ c <- a, c <- b ]]"]
 CONSTANTS = ["STOP", "SKIP", "a -> SKIP", "b -> STOP"]
+UNSHARED = ["STOP", "(a -> SKIP)", "(c -> STOP [] a -> SKIP)"]
+"""Processes that never offer ``b``: the left of a synchronising choice or interrupt on ``{b}``."""
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,7 @@ def process(draw: st.DrawFn, depth: int, at: Context) -> str:
         return draw(st.sampled_from(CONSTANTS))
     here, under = (depth - 1, at), (depth - 1, at.operand())
     after = (depth - 1, replace(at, guarded=True))
-    kind = draw(st.integers(0, 11))
+    kind = draw(st.integers(0, 12))
     if kind == 0:
         return f"{draw(st.sampled_from(['a', 'b', 'c']))} -> {draw(process(*after))}"
     if kind == 1:
@@ -105,6 +108,11 @@ def process(draw: st.DrawFn, depth: int, at: Context) -> str:
     if kind in (9, 10):
         sync = draw(st.sampled_from(["{}", *SETS]))
         return f"({draw(process(*under))} [| {sync} |] {draw(process(*under))})"
+    if kind == 12:  # a side that never offers b: b on the other side never fires, and
+        # a recursion behind it stays finite (the nesting guard must not flag it)
+        closed = draw(st.sampled_from(UNSHARED))
+        op = draw(st.sampled_from(["/+ {b} +\\", "[+ {b} +]"]))
+        return f"({closed} {op} {draw(process(*here))})"
     return f"({draw(process(*under))} ||| {draw(process(*under))})"
 
 

@@ -98,6 +98,8 @@ def test_one_static_call_on_a_large_cycle_flags_its_definition_with_the_whole_pa
     "P = a -> P [] (b -> STOP ||| c -> STOP)",
     "P = (a -> P) [+ {b} +] (c -> SKIP)",  # a, outside {b}, resolves the choice: finite
     "P = (c -> STOP) /+ {b} +\\ (a -> P)",  # a, outside {b}, ends the left side: finite
+    "P = (c -> STOP) /+ {b} +\\ (b -> P)",  # b needs the left, which never offers it
+    "P = (c -> STOP [] a -> SKIP) [+ {b} +] (b -> P)",  # so does [+ A +]'s
     "P = a -> (P [+ {b} +] STOP)",  # P's a, outside {b}, resolves the choice
     "P = (a -> SKIP) ; (P [+ {b} +] P)",  # so does the a before the call
     "P = d!1 -> (P [+ {| d.2 |} +] P)",
@@ -182,6 +184,8 @@ FINITE = [  # not flagged, and the term rules reach every state
     ("P = (a -> P) [+ {b} +] (c -> SKIP)", "P"),
     ("P = (b -> P) [| {b} |> STOP", "P"),
     ("P = (d?x -> P) [| {| d |} |> STOP", "P"),
+    ("P = (c -> STOP) /+ {b} +\\ (b -> P)", "P"),
+    ("P = (c -> STOP [] a -> SKIP) [+ {b} +] (b -> P)", "P"),
 ]
 
 
@@ -213,3 +217,24 @@ def test_a_check_on_a_nesting_interrupt_answers_from_a_few_states(engine):
     assert (deadlock.result, deadlock.check.counterexample.trace) == ("fail", ("c",))
     assert trace.result == "pass"
     assert deadlock.stats.states < 20  # the product explored 2,000 leaf states first
+
+
+@pytest.mark.parametrize("left", ["c -> STOP", "c -> STOP [] a -> SKIP",
+                                  "if true then c -> STOP else STOP"])
+def test_a_synchronising_interrupt_whose_left_never_offers_its_set_runs_on_the_product_engine(
+        left):
+    # the nesting guard flagged P, so the term rules ran every check on a finite process
+    model = loads(HEADER + f"P = ({left}) /+ {{b}} +\\ (b -> P)\nQ = P ||| c -> STOP\n"
+                  "assert Q :[deadlock free]\n")
+    assert model.spec.nesting == {}
+    fast, slow = (next(iter(check_model(model, options=SearchOptions(engine=engine))))
+                  for engine in (CheckEngine.AUTO, CheckEngine.REFERENCE))
+    assert fast.check.stats.extra["engine"] == "product"
+    assert fast.result == slow.result
+    assert fast.check.counterexample.trace == slow.check.counterexample.trace
+    assert fast.check.stats.states == slow.check.stats.states
+
+
+def test_a_synchronising_interrupt_whose_left_may_offer_its_set_stays_flagged():
+    assert _flagged("P = (b -> STOP) /+ {b} +\\ (b -> P)") == {"P": "/+ A +\\"}
+    assert _flagged("P = (c -> R) /+ {b} +\\ (b -> P)\nR = b -> R") == {"P": "/+ A +\\"}

@@ -1,0 +1,140 @@
+"""A wide input no parallel synchronises runs on the product engine, as the reference does.
+
+The term-level parallel asks a wide input only for its partner's events where
+a parallel above synchronises on all of them; everywhere else both engines
+expand every value, so the network compiler now keeps such a leaf. Oracle:
+the term rules (``--engine reference``): the same verdicts, state (and
+the LTS's transition) counts, shortest counterexamples and LTS up to strong bisimulation,
+on fixed models and on random networks of wide inputs interleaved,
+synchronised, hidden, renamed and under ``;`` and choices (``WIDE_INPUT``
+lowered so that small types count as wide).
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from procalg.api import check_model, loads
+from procalg.api.search import CheckEngine, SearchOptions, deadlock
+from procalg.lts.exploration import explore
+from procalg.lts.product import explore_product
+from procalg.semantics import network_shape
+from procalg.semantics.network import NotApplicable, compile_network
+from tests.semantics.test_network import _bisimilar
+
+REFERENCE = SearchOptions(engine=CheckEngine.REFERENCE)
+
+
+def _both(text: str, name: str = "P"):
+    model = loads(text)
+    return deadlock(model, name, SearchOptions()), deadlock(model, name, REFERENCE)
+
+
+def _agree(fast, slow, *, counts: bool = True) -> None:
+    """Same verdict and shortest counterexample (as many steps, τ included: of two
+    shortest paths the engines may pick ones hiding a different number of events);
+    with ``counts``, the same states searched (components reduced modulo strong
+    bisimulation may merge some; the reference counts a repeated move again, so
+    moves are compared on LTSs)."""
+    assert fast.verdict == slow.verdict
+    assert fast.stats.states == slow.stats.states or not counts
+    if slow.counterexample is not None:
+        steps = [len(c.full_path or c.trace) for c in (fast.counterexample, slow.counterexample)]
+        assert steps[0] == steps[1]
+
+
+def test_a_wide_input_interleaved_with_its_partner_runs_on_the_product_engine() -> None:
+    fast, slow = _both("channel c : {0..99999}\nchannel d\nP = (c?x -> STOP) ||| (d -> STOP)\n")
+    assert fast.stats.extra["engine"] == "product"
+    _agree(fast, slow)
+    assert fast.counterexample.trace == slow.counterexample.trace == ("c.0", "d")
+
+
+def test_a_wide_input_hidden_before_its_partner_sees_it_runs_on_the_product_engine() -> None:
+    fast, slow = _both("channel c : {0..4999}\nchannel d\n"
+                       "P = (c?x -> d -> STOP) \\ {| c |} [| {| c, d |} |] (d -> STOP)\n")
+    assert fast.stats.extra["engine"] == "product"
+    _agree(fast, slow)
+
+
+def test_a_wide_input_beside_a_network_gives_the_reference_counts_and_trace_length() -> None:
+    text = ("channel reading : {0..1999}\nchannel job, done : {0..3}\n"
+            "Sensor = reading?x -> job!(x % 4) -> Sensor\n"
+            "Worker(i) = job.i -> done.i -> Worker(i)\n"
+            "Log(n) = done?i -> (if n < 6 then Log(n + 1) else STOP)\n"
+            "P = (Sensor [| {| job |} |] (||| i : {0..3} @ Worker(i))) [| {| done |} |] Log(0)\n")
+    fast, slow = _both(text)
+    assert fast.stats.extra["engine"] == "product"
+    _agree(fast, slow)
+
+
+@pytest.mark.parametrize("top", [
+    "c?x -> STOP [| {| c |} |] c!3 -> STOP",
+    "c?x -> STOP [{| c |} || {| c, d |}] (c!3 -> STOP [] d -> STOP)",
+    "(c?x -> STOP)[[c <- e]] [| {| e |} |] e!3 -> STOP",
+    "((c?x -> STOP) ||| d -> STOP) [| {| c |} |] c!3 -> STOP",
+])
+def test_a_wide_input_a_parallel_synchronises_on_is_still_narrowed_by_the_term_rules(
+        top: str) -> None:
+    fast, slow = _both(f"channel c, e : {{0..99999}}\nchannel d\nP = {top}\n")
+    assert fast.stats.extra["engine"] == "reference"
+    assert "input offers up to 100,000 events" in fast.stats.extra["why"]
+    _agree(fast, slow)
+
+
+LEAVES = ("c?x -> d!x -> STOP", "c?x -> (if x == 0 then STOP else e -> SKIP)",
+          "c?x -> c?y -> d!((x + y) % 3) -> SKIP", "d?x -> c!x -> STOP", "e -> STOP",
+          "c.1 -> SKIP", "SKIP", "W", "d?x:{0, 1} -> W")
+BINARY = ("({p} ||| {q})", "({p} [| {{| c |}} |] {q})", "({p} [| {{e}} |] {q})",
+          "({p} [| {{| d |}} |] {q})", "({p} [{{| c, e |}} || {{| d, e |}}] {q})",
+          "({p} ; {q})", "({p} [] {q})", "({p} /\\ {q})")
+UNARY = ("({p} \\ {{| c |}})", "({p} \\ {{| d |}})", "({p} [[c <- d]])", "(e -> {p})")
+HEADER = ("channel c, d : {0..2}\nchannel e\n"
+          "W = c?x -> (if x == 2 then e -> W else W) [] d?x -> STOP\n")
+
+
+def _networks(depth: int) -> st.SearchStrategy[str]:
+    """``.proc`` text of a random operator tree over leaves with inputs over ``c``."""
+    leaf = st.sampled_from(LEAVES)
+    if depth == 0:
+        return leaf
+    sub = _networks(depth - 1)
+    return st.one_of(
+        leaf,
+        st.builds(lambda t, p, q: t.format(p=p, q=q), st.sampled_from(BINARY), sub, sub),
+        st.builds(lambda t, p: t.format(p=p), st.sampled_from(UNARY), sub))
+
+
+@settings(max_examples=120, deadline=None)
+@given(_networks(3))
+def test_random_networks_of_wide_inputs_agree_with_the_term_rules(body: str) -> None:
+    model = loads(HEADER + f"P = {body}\n")
+    term = model.process("P")
+    reference = explore(model.system(term))
+    wide = network_shape.WIDE_INPUT
+    network_shape.WIDE_INPUT = 2  # every input over c counts as wide
+    try:
+        net = compile_network(term, model.spec, reduce=False)
+        fast = deadlock(model, "P", SearchOptions())
+    finally:
+        network_shape.WIDE_INPUT = wide
+    slow = deadlock(model, "P", REFERENCE)
+    _agree(fast, slow, counts=False)
+    if isinstance(net, NotApplicable):
+        return
+    product = explore_product(net)
+    assert _bisimilar(product, reference)
+    # a choice's compiled sides keep states the terms merge (tests/semantics/test_network.py)
+    assert product.num_states >= reference.num_states
+
+
+def test_every_assertion_on_a_wide_interleaved_input_runs_on_the_product_engine() -> None:
+    model = loads("channel c : {0..9999}\nchannel d\nL = c?x -> d -> L\nP = L ||| (d -> STOP)\n"
+                  "assert P :[deadlock free]\nassert P :[divergence free]\n"
+                  "assert P :[reachable d]\n")
+    auto = list(check_model(model, options=SearchOptions()))
+    slow = list(check_model(model, options=REFERENCE))
+    assert [a.check.stats.extra["engine"] for a in auto] == ["product"] * 3
+    assert [a.result for a in auto] == [r.result for r in slow]
