@@ -266,8 +266,10 @@ class OneLeaf:
                 self._seed()
                 return self.moves[code]
             local = comp.written_moves(code)
-        elif single is None or (local := self._direct(code)) is None:  # type: ignore[assignment]
+        elif single is None or (found := self._direct(code)) is None:
             local = comp.expand_now(code)
+        else:
+            return found
         if single is not None and len(local) == 1:  # one move, at most one rule: the usual
             g = single[local[0][0]]
             found = self.moves[code] = ((g, local[0][1]),) if g >= 0 else ()
@@ -298,11 +300,13 @@ class OneLeaf:
             moves[n] = tuple([(single[lab], d) for lab, d in pairs if single[lab] >= 0]) \
                 if single is not None else tuple([(g, d) for lab, d in pairs for g in rules[lab]])
 
-    def _direct(self, code: int) -> list[tuple[int, int]] | None:
+    def _direct(self, code: int) -> Moves | None:
         """:meth:`~procalg.lts.lazy_held.HeldWrites.expand_now` for a state whose
-        moves are plain ``(label, number)`` pairs, inlined (a call fewer per state of
-        a deep walk); None where expand_now must take it (it has the general path:
-        a model error, ✓, a label outside the alphabet; it asks the system again)."""
+        moves are plain ``(label, number)`` pairs, inlined with the numbering of new
+        targets (:meth:`~procalg.lts.lazy.LazyComponent._number`), and the product
+        moves made from them in the same pass (at most one rule per local label):
+        the product moves, or None where expand_now must take it (it has the general
+        path: a model error, ✓, a label outside the alphabet; it asks the system again)."""
         comp = self.comp
         direct, state = comp._direct, comp.states[code]
         if direct is None or type(state) is not int:
@@ -311,21 +315,40 @@ class OneLeaf:
             pairs = direct(state)
         except ProcalgError:
             return None
-        codes, ids, special, number = comp.code, comp.ids, comp._special, comp._number
+        codes, ids, special, single = comp.code, comp.ids, comp._special, self.single
         local = []
         for label, target in pairs:
             lab = codes.get(label)
             if lab is None or lab in special:
                 return None
             n = ids.get(target)
-            local.append((lab, n if n is not None else number(target)))  # (numbered in order)
-        if len(local) > 1:
-            local = sorted(set(local))
-        if comp._pending is not None:
-            comp._pending.append((code, local, -1))
+            if n is None:
+                states = comp.states
+                slot = comp._slot
+                if comp.max_states is not None or slot.size >= len(slot.data) \
+                        or "_local_of" in comp.__dict__:
+                    n = comp._number(target)  # the general numbering (a limit, a cache)
+                else:  # LazyComponent._number, inlined: a call per new state
+                    n = ids[target] = len(states)
+                    states.append(target)
+                    slot.size += 1
+            local.append((lab, n))
+        if len(local) == 1:  # the usual: one move (a deep chain's state)
+            lab, n = local[0]
+            g = single[lab]  # type: ignore[index]
+            found = ((g, n),) if g >= 0 else ()
+        else:
+            if local:  # (numbered in order, then sorted as expand_now sorts)
+                local = sorted(set(local))
+            found = tuple([(single[lab], d) for lab, d in local  # type: ignore[index]
+                           if single[lab] >= 0])  # type: ignore[index]
+        pending = comp._pending
+        if pending is not None:
+            pending.append((code, local, -1))
         else:
             comp._write([(code, local, -1)])
-        return local
+        self.moves[code] = found
+        return found
 
     def _sync(self, search: LevelSearch) -> None:
         """Bring ``seen`` in step with the visited set: the frontier only, if
