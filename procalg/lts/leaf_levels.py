@@ -51,8 +51,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from procalg.errors import ProcalgError
 from procalg.lts.lazy import LazyComponent
+from procalg.lts.leaf_chain import expand_direct, walk_chain
 from procalg.lts.narrow_levels import BATCH, STEPS, store_codes
 
 if TYPE_CHECKING:  # level_search imports this module
@@ -160,7 +160,18 @@ class OneLeaf:
             known, states, make = self.moves, comp.states, self._moves
             bound = min(radix, len(seen))  # one test per level while the leaf stays below
             chain = idle and gathered is None  # the loop below, for a level of one move
-            for _ in range(STEPS):
+            steps = 0
+            while steps < STEPS:
+                if chain and len(cur) == 1:  # a deep chain's levels, one call per state
+                    walked, at, ended = walk_chain(self, cur[0], STEPS - steps, room, bound,
+                                                   codes, sizes)
+                    moved += walked
+                    count += walked
+                    steps += walked
+                    cur = [at]
+                    if ended or steps >= STEPS:
+                        break
+                steps += 1
                 if len(cur) == 1:  # a level of one state: no comprehension (a call in 3.11)
                     moves = known.get(cur[0]) or make(cur[0])
                     if chain and len(moves) == 1 and len(states) <= bound:  # a deep chain's
@@ -266,7 +277,7 @@ class OneLeaf:
                 self._seed()
                 return self.moves[code]
             local = comp.written_moves(code)
-        elif single is None or (found := self._direct(code)) is None:
+        elif single is None or (found := expand_direct(self, code)) is None:
             local = comp.expand_now(code)
         else:
             return found
@@ -299,56 +310,6 @@ class OneLeaf:
         for n, pairs in local.items():
             moves[n] = tuple([(single[lab], d) for lab, d in pairs if single[lab] >= 0]) \
                 if single is not None else tuple([(g, d) for lab, d in pairs for g in rules[lab]])
-
-    def _direct(self, code: int) -> Moves | None:
-        """:meth:`~procalg.lts.lazy_held.HeldWrites.expand_now` for a state whose
-        moves are plain ``(label, number)`` pairs, inlined with the numbering of new
-        targets (:meth:`~procalg.lts.lazy.LazyComponent._number`), and the product
-        moves made from them in the same pass (at most one rule per local label):
-        the product moves, or None where expand_now must take it (it has the general
-        path: a model error, ✓, a label outside the alphabet; it asks the system again)."""
-        comp = self.comp
-        direct, state = comp._direct, comp.states[code]
-        if direct is None or type(state) is not int:
-            return None
-        try:
-            pairs = direct(state)
-        except ProcalgError:
-            return None
-        codes, ids, special, single = comp.code, comp.ids, comp._special, self.single
-        local = []
-        for label, target in pairs:
-            lab = codes.get(label)
-            if lab is None or lab in special:
-                return None
-            n = ids.get(target)
-            if n is None:
-                states = comp.states
-                slot = comp._slot
-                if comp.max_states is not None or slot.size >= len(slot.data) \
-                        or "_local_of" in comp.__dict__:
-                    n = comp._number(target)  # the general numbering (a limit, a cache)
-                else:  # LazyComponent._number, inlined: a call per new state
-                    n = ids[target] = len(states)
-                    states.append(target)
-                    slot.size += 1
-            local.append((lab, n))
-        if len(local) == 1:  # the usual: one move (a deep chain's state)
-            lab, n = local[0]
-            g = single[lab]  # type: ignore[index]
-            found = ((g, n),) if g >= 0 else ()
-        else:
-            if local:  # (numbered in order, then sorted as expand_now sorts)
-                local = sorted(set(local))
-            found = tuple([(single[lab], d) for lab, d in local  # type: ignore[index]
-                           if single[lab] >= 0])  # type: ignore[index]
-        pending = comp._pending
-        if pending is not None:
-            pending.append((code, local, -1))
-        else:
-            comp._write([(code, local, -1)])
-        self.moves[code] = found
-        return found
 
     def _sync(self, search: LevelSearch) -> None:
         """Bring ``seen`` in step with the visited set: the frontier only, if

@@ -170,8 +170,7 @@ class Machine(InputMoves, SagaMoves, ParallelMoves, TermMoves):
         """``(label name, target state)`` pairs of ``state``, computed once."""
         found = self.moves[state]
         if found is None:
-            making = self._making
-            if state in making:  # its moves need its moves: P(n) = STOP ||| P(n)
+            if state in (making := self._making):  # its moves need its moves: STOP ||| P(n)
                 raise UnguardedRecursion(self._call_of(state))
             making.add(state)
             try:
@@ -182,8 +181,7 @@ class Machine(InputMoves, SagaMoves, ParallelMoves, TermMoves):
                     and not self._passive else self._moves(node, env)
             finally:
                 making.discard(state)
-            if self._pending:  # (a deep walk's states have none: no call per state)
-                self._pending.pop(state, None)
+            self._pending.pop(state, None)
         return found
 
     def _call_of(self, state: int) -> Call:
