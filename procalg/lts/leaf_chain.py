@@ -33,7 +33,7 @@ def walk_chain(leaf: OneLeaf, code: int, levels: int, room: int, bound: int,
                codes: list[int], sizes: list[int]) -> tuple[int, int, bool]:
     """Walk from ``code`` (a level of one state) while each state has one plain move
     to a state not seen, for at most ``levels`` levels: each new state is marked in
-    ``leaf.seen`` and appended to ``codes`` (and a 1 to ``sizes``).
+    ``leaf.seen`` and appended to ``codes`` (and its level's size to ``sizes``).
 
     Returns:
         ``(walked, code, ended)``: the levels made, the state the walk stands at
@@ -42,55 +42,83 @@ def walk_chain(leaf: OneLeaf, code: int, levels: int, room: int, bound: int,
         more than ``room`` states in ``codes``). With ``ended`` False and ``walked``
         below ``levels``, ``code``'s level is the general loop's to make.
     """
-    comp, known, seen, single = leaf.comp, leaf.moves, leaf.seen, leaf.single
-    direct, states, ids, slot = comp._direct, comp.states, comp.ids, comp._slot
-    labels, special, pending = comp.code, comp._special, comp._pending
-    if direct is None or single is None or pending is None or "_local_of" in comp.__dict__:
+    comp, slot = leaf.comp, leaf.comp._slot
+    if comp._direct is None or leaf.single is None or comp._pending is None \
+            or "_local_of" in comp.__dict__:
         return 0, code, False
-    data = slot.data
-    # past these, the general numbering: the leaf's limit on states, the slots' column grown
-    limit, room_slots = comp.max_states if comp.max_states is not None else -1, len(data)
-    walked = 0
-    while walked < levels:
-        moves = known.get(code)
-        if moves is None:  # expand_direct, inlined for a one-move state
-            state = states[code]
-            if type(state) is not int or data.item(code) >= 0:
-                break
-            try:
-                pairs = direct(state)
-            except ProcalgError:
-                break  # the general loop asks again, and holds the error
-            if len(pairs) != 1:
-                break
-            label, target = pairs[0]
-            lab = labels.get(label)
-            if lab is None or lab in special:
-                break
-            n = ids.get(target)
-            if n is None:
-                if len(states) == limit or slot.size >= room_slots:
-                    break
-                n = ids[target] = len(states)  # LazyComponent._number, inlined
-                states.append(target)
-                slot.size += 1
-            g = single[lab]
-            moves = known[code] = ((g, n),) if g >= 0 else ()
-            pending.append((code, [(lab, n)], -1))
-        if len(moves) != 1 or len(states) > bound:
-            break
-        walked += 1
-        target = moves[0][1]
-        if seen[target]:
-            sizes.append(0)
-            return walked, code, True
-        seen[target] = 1
-        codes.append(target)
-        sizes.append(1)
-        code = target
-        if len(codes) > room:
-            return walked, code, True
-    return walked, code, False
+    fresh = len(comp.states)  # states numbered from here on were never expanded
+    # past this many states, the general numbering: the leaf's limit, the slots' column grown
+    top = fresh + len(slot.data) - slot.size
+    if comp.max_states is not None:
+        top = min(top, comp.max_states)
+    runs: tuple[list[int], list[int], list[int]] = ([], [], [])  # held (hold_chain)
+    walk = [0, code, False, False]  # walked, the state it stands at, ended, seen again
+    try:
+        _walk(leaf, walk, levels, bound, room - len(codes), fresh, top, codes, runs)
+    finally:
+        slot.size += len(comp.states) - fresh  # LazyComponent._number's, for each new state
+        if runs[0]:
+            comp.hold_chain(*runs)
+    walked, code, ended, repeat = walk
+    sizes += [1] * (walked - repeat)
+    if repeat:
+        sizes.append(0)
+    return walked, code, ended
+
+
+def _walk(leaf: OneLeaf, walk: list, levels: int, bound: int, last: int, fresh: int,
+          top: int, codes: list[int], runs: tuple[list[int], list[int], list[int]]) -> None:
+    """:func:`walk_chain`'s loop; ``walk`` is ``[walked, code, ended, seen again]``,
+    kept up to date at every exit (an exception included)."""
+    comp, known, seen, single = leaf.comp, leaf.moves, leaf.seen, leaf.single
+    direct, states, ids, data = comp._direct, comp.states, comp.ids, comp._slot.data
+    labels, special = comp.code, comp._special
+    locs, labs, dsts = runs
+    walked, code, numbered = 0, walk[1], len(states)
+    try:
+        while walked < levels:
+            moves = known.get(code)
+            if moves is None:  # expand_direct, inlined for a one-move state
+                state = states[code]
+                if type(state) is not int or (code < fresh and data.item(code) >= 0):
+                    return
+                try:
+                    pairs = direct(state)
+                except ProcalgError:
+                    return  # the general loop asks again, and holds the error
+                if len(pairs) != 1:
+                    return
+                label, target = pairs[0]
+                lab = labels.get(label)
+                if lab is None or lab in special:
+                    return
+                n = ids.get(target)
+                if n is None:
+                    if numbered >= top:
+                        return
+                    n = ids[target] = numbered  # LazyComponent._number, inlined
+                    states.append(target)
+                    numbered += 1
+                g = single[lab]
+                moves = known[code] = ((g, n),) if g >= 0 else ()
+                locs.append(code)
+                labs.append(lab)
+                dsts.append(n)
+            if len(moves) != 1 or numbered > bound:
+                return
+            walked += 1
+            target = moves[0][1]
+            if seen[target]:  # a level of no new state ends the batch
+                walk[2] = walk[3] = True
+                return
+            seen[target] = 1
+            codes.append(target)
+            code = target
+            if walked > last:
+                walk[2] = True
+                return
+    finally:
+        walk[0], walk[1] = walked, code
 
 
 def expand_direct(leaf: OneLeaf, code: int) -> Moves | None:
