@@ -68,6 +68,9 @@ class HeldWrites:
         pending, self._pending = self._pending, None
         if not pending:
             return
+        if not self.__dict__.pop("_chained", False):  # no hold_chain block held
+            self._write_runs(pending)
+            return
         start = 0
         for at, (loc, block, _) in enumerate(pending):
             if loc == CHAIN:  # held by hold_chain: the runs before it, then the block
@@ -100,6 +103,7 @@ class HeldWrites:
             (2, 2, [(1, 0)])
         """
         self._pending.append((CHAIN, (locs, labels, targets), 0))  # type: ignore[union-attr]
+        self._chained = True
 
     def _write_chain(self, locs: list[int], labels: list[int], targets: list[int]) -> None:
         """:meth:`_write_many` for fresh one-move runs held by :meth:`hold_chain`."""
