@@ -13,10 +13,26 @@ and the walk's general loop would: same local numbers in the same order, same
 held table runs, same product moves kept, same level sizes. Any state that is
 not such a plain one-move state (expanded before the walk, not an int, a model
 error, ✓ or a label outside the alphabet, no move or several, a leaf that
-outgrew its digits, its limit on local states reached) ends the chain there, unconsumed:
-the general loop takes it.
+outgrew its digits, its limit on local states reached) ends the chain there,
+unconsumed: the general loop takes it.
 
 Complexity: O(1) Python steps and one call of the leaf's system per level.
+
+Example:
+    >>> from procalg.lts.exploration import ExplicitSystem
+    >>> from procalg.lts.held import Holding
+    >>> from procalg.lts.lazy import LazyComponent
+    >>> from procalg.lts.leaf_levels import only_when
+    >>> from procalg.lts.level_search import LevelSearch
+    >>> from procalg.lts.lts import LTS
+    >>> from procalg.lts.network import close, component
+    >>> from procalg.lts.vectors import Tables
+    >>> ring = LTS.build(500, 0, ["a"], [(i, "a", (i + 1) % 500) for i in range(500)])
+    >>> lazy = LazyComponent(Holding(ExplicitSystem(ring)), {"a"})
+    >>> search = LevelSearch(Tables(close(component(lazy))))
+    >>> search.run(only_when(lambda chunk, src, dst, lab: None, idle=True))  # none dead
+    >>> len(search.visited), search.visited.depth, lazy.expanded, lazy.transitions
+    (500, 500, 500, 500)
 """
 
 from __future__ import annotations

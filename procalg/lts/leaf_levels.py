@@ -160,9 +160,11 @@ class OneLeaf:
             known, states, make = self.moves, comp.states, self._moves
             bound = min(radix, len(seen))  # one test per level while the leaf stays below
             chain = idle and gathered is None  # the loop below, for a level of one move
+            # a deep chain's levels, one call per state (the leaf asked straight)
+            walks = chain and self.single is not None and comp._direct is not None
             steps = 0
             while steps < STEPS:
-                if chain and len(cur) == 1:  # a deep chain's levels, one call per state
+                if walks and len(cur) == 1:
                     walked, at, ended = walk_chain(self, cur[0], STEPS - steps, room, bound,
                                                    codes, sizes)
                     moved += walked
