@@ -22,6 +22,9 @@ from procalg.errors import ProcalgError
 MANY = 64
 """Held runs past which :meth:`HeldWrites.flush` writes them by numpy."""
 
+CHAIN = -1
+"""The place of a held run's state that marks a block of :meth:`HeldWrites.hold_chain`."""
+
 
 class HeldWrites:
     """The held writes of :class:`~procalg.lts.lazy.LazyComponent` (a mixin: the
@@ -63,10 +66,66 @@ class HeldWrites:
     def flush(self) -> None:
         """Write the runs held since :meth:`hold`, and stop holding."""
         pending, self._pending = self._pending, None
-        if pending and len(pending) >= MANY:
-            self._write_many(pending)
-        elif pending:
-            self._write(pending)
+        if not pending:
+            return
+        if not self.__dict__.pop("_chained", False):  # no hold_chain block held
+            self._write_runs(pending)
+            return
+        start = 0
+        for at, (loc, block, _) in enumerate(pending):
+            if loc == CHAIN:  # held by hold_chain: the runs before it, then the block
+                self._write_runs(pending[start:at])
+                self._write_chain(*block)  # type: ignore[misc]
+                start = at + 1
+        self._write_runs(pending[start:] if start else pending)
+
+    def _write_runs(self, runs: list[tuple[int, list[tuple[int, int]], int]]) -> None:
+        if len(runs) >= MANY:
+            self._write_many(runs)
+        elif runs:
+            self._write(runs)
+
+    def hold_chain(self, locs: list[int], labels: list[int], targets: list[int]) -> None:
+        """Under :meth:`hold`, hold the fresh one-move runs of ``locs`` (never
+        expanded, each once): ``locs[i]`` moves by label code ``labels[i]`` to
+        ``targets[i]``. The table :meth:`flush` writes is that of
+        ``_record(loc, [(label, target)])`` for each in turn; kept as three lists,
+        not a run per state (a deep chain's walk, :mod:`procalg.lts.leaf_chain`).
+
+        Example:
+            >>> from procalg.lts.exploration import ExplicitSystem
+            >>> from procalg.lts.lazy import LazyComponent
+            >>> from procalg.lts.lts import LTS
+            >>> ring = ExplicitSystem(LTS.build(2, 0, ["a"], [(0, "a", 1), (1, "a", 0)]))
+            >>> lazy = LazyComponent(ring, {"a"}); _ = lazy._number(1)
+            >>> lazy.hold(); lazy.hold_chain([0, 1], [1, 1], [1, 0]); lazy.flush()
+            >>> lazy.expanded, lazy.transitions, lazy.written_moves(1)
+            (2, 2, [(1, 0)])
+        """
+        self._pending.append((CHAIN, (locs, labels, targets), 0))  # type: ignore[union-attr]
+        self._chained = True
+
+    def _write_chain(self, locs: list[int], labels: list[int], targets: list[int]) -> None:
+        """:meth:`_write_many` for fresh one-move runs held by :meth:`hold_chain`."""
+        count = len(locs)
+        if not count:
+            return
+        width, first = len(self.labels), self._records
+        slots = np.arange(first, first + count, dtype=np.int64)
+        src = np.array(locs, dtype=np.int64)
+        labs = np.array(labels, dtype=np.int64)
+        dst = np.array(targets, dtype=np.int64)
+        keys = slots * width + labs
+        self.expanded += count  # each a fresh run of one move (as _write_many counts)
+        self.transitions += count
+        self._slot.data[src] = slots
+        self._records = first + count
+        self._key.extend(keys)  # type: ignore[arg-type]
+        self._src.extend(src)  # type: ignore[arg-type]
+        self._dst.extend(dst)  # type: ignore[arg-type]
+        self.used.update(np.unique(labs).tolist())
+        for view in self._views.values():
+            view.append_arrays(keys, src, labs, dst)
 
     def _write_many(self, runs: list[tuple[int, list[tuple[int, int]], int]]) -> None:
         """:meth:`~procalg.lts.lazy.LazyComponent._write` for a long batch of runs:

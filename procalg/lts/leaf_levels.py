@@ -51,8 +51,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from procalg.errors import ProcalgError
 from procalg.lts.lazy import LazyComponent
+from procalg.lts.leaf_chain import expand_direct, walk_chain
 from procalg.lts.narrow_levels import BATCH, STEPS, store_codes
 
 if TYPE_CHECKING:  # level_search imports this module
@@ -160,7 +160,20 @@ class OneLeaf:
             known, states, make = self.moves, comp.states, self._moves
             bound = min(radix, len(seen))  # one test per level while the leaf stays below
             chain = idle and gathered is None  # the loop below, for a level of one move
-            for _ in range(STEPS):
+            # a deep chain's levels, one call per state (the leaf asked straight)
+            walks = chain and self.single is not None and comp._direct is not None
+            steps = 0
+            while steps < STEPS:
+                if walks and len(cur) == 1:
+                    walked, at, ended = walk_chain(self, cur[0], STEPS - steps, room, bound,
+                                                   codes, sizes)
+                    moved += walked
+                    count += walked
+                    steps += walked
+                    cur = [at]
+                    if ended or steps >= STEPS:
+                        break
+                steps += 1
                 if len(cur) == 1:  # a level of one state: no comprehension (a call in 3.11)
                     moves = known.get(cur[0]) or make(cur[0])
                     if chain and len(moves) == 1 and len(states) <= bound:  # a deep chain's
@@ -266,8 +279,10 @@ class OneLeaf:
                 self._seed()
                 return self.moves[code]
             local = comp.written_moves(code)
-        elif single is None or (local := self._direct(code)) is None:  # type: ignore[assignment]
+        elif single is None or (found := expand_direct(self, code)) is None:
             local = comp.expand_now(code)
+        else:
+            return found
         if single is not None and len(local) == 1:  # one move, at most one rule: the usual
             g = single[local[0][0]]
             found = self.moves[code] = ((g, local[0][1]),) if g >= 0 else ()
@@ -297,35 +312,6 @@ class OneLeaf:
         for n, pairs in local.items():
             moves[n] = tuple([(single[lab], d) for lab, d in pairs if single[lab] >= 0]) \
                 if single is not None else tuple([(g, d) for lab, d in pairs for g in rules[lab]])
-
-    def _direct(self, code: int) -> list[tuple[int, int]] | None:
-        """:meth:`~procalg.lts.lazy_held.HeldWrites.expand_now` for a state whose
-        moves are plain ``(label, number)`` pairs, inlined (a call fewer per state of
-        a deep walk); None where expand_now must take it (it has the general path:
-        a model error, ✓, a label outside the alphabet; it asks the system again)."""
-        comp = self.comp
-        direct, state = comp._direct, comp.states[code]
-        if direct is None or type(state) is not int:
-            return None
-        try:
-            pairs = direct(state)
-        except ProcalgError:
-            return None
-        codes, ids, special, number = comp.code, comp.ids, comp._special, comp._number
-        local = []
-        for label, target in pairs:
-            lab = codes.get(label)
-            if lab is None or lab in special:
-                return None
-            n = ids.get(target)
-            local.append((lab, n if n is not None else number(target)))  # (numbered in order)
-        if len(local) > 1:
-            local = sorted(set(local))
-        if comp._pending is not None:
-            comp._pending.append((code, local, -1))
-        else:
-            comp._write([(code, local, -1)])
-        return local
 
     def _sync(self, search: LevelSearch) -> None:
         """Bring ``seen`` in step with the visited set: the frontier only, if

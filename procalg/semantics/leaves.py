@@ -221,7 +221,9 @@ def model_alphabet(spec_or_unfold: Any) -> Callable[[], frozenset[str] | None] |
             # a leaf holding a linked parallel (a recursive one, as FDR's sieve) performs
             # its fresh link events: those of the widest linked parallel met so far
             links = getattr(getattr(spec_or_unfold, "evaluator", None), "link_events", 0)
-            found.append(frozenset(str(e) for e in spec_or_unfold.events) | {TICK}
+            names = getattr(spec_or_unfold, "event_names", None)  # printed in bulk
+            found.append((names() if names is not None else
+                          frozenset(str(e) for e in spec_or_unfold.events)) | {TICK}
                          | {str(Event(LINK_CHANNEL, (i,))) for i in range(links)})
             return alphabet()
         return found[0]

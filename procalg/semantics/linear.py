@@ -170,9 +170,9 @@ class Machine(InputMoves, SagaMoves, ParallelMoves, TermMoves):
         """``(label name, target state)`` pairs of ``state``, computed once."""
         found = self.moves[state]
         if found is None:
-            if state in self._making:  # its moves need its moves: P(n) = STOP ||| P(n)
+            if state in (making := self._making):  # its moves need its moves: STOP ||| P(n)
                 raise UnguardedRecursion(self._call_of(state))
-            self._making.add(state)
+            making.add(state)
             try:
                 node, env = self.where[state]
                 step = self._step_of.get(node, self)
@@ -180,7 +180,7 @@ class Machine(InputMoves, SagaMoves, ParallelMoves, TermMoves):
                 found = self.moves[state] = step(env) if step is not None \
                     and not self._passive else self._moves(node, env)
             finally:
-                self._making.discard(state)
+                making.discard(state)
             self._pending.pop(state, None)
         return found
 

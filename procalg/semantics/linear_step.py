@@ -107,8 +107,13 @@ class Steps:
 
     def _start(self, env: Any) -> list:
         """A state numbered from a call: ``Call`` or a tuple ending ``name, args``."""
-        name, args = (env.name, env.args) if type(env) is Call else env[-2:]
-        body = self.bodies[name] if name in self.bodies else self.body(name)
+        if type(env) is tuple and len(env) == 2:  # (name, args): a generated target's
+            name, args = env
+        else:
+            name, args = (env.name, env.args) if type(env) is Call else env[-2:]
+        body = self.bodies.get(name, self)
+        if body is self:
+            body = self.body(name)
         return body(args) if body is not None else self.machine._moves(start_node(), env)
 
     def body(self, name: str) -> Step | None:

@@ -48,7 +48,7 @@ from procalg.semantics.unfold import UnguardedRecursion
 from procalg.source import SourceFile, Span
 from procalg.syntax import ast
 from procalg.terms import Atom, Call, Dotted, Event, Process, Value
-from procalg.terms.values import MapValue
+from procalg.terms.values import MapValue, printed, sorted_values
 
 T = TypeVar("T")
 
@@ -263,11 +263,25 @@ class Spec:
         an event: like ✓ it ends the process and cannot be hidden).
         """
         if self._events is None:
-            markers = workflow.SAGA_MARKERS if self._sagas else frozenset()
-            markers |= {workflow.CANCEL_EVENT} if self.cancellable else frozenset()
+            markers = self._markers()
             self._events = self._reported(lambda: markers | frozenset(
                 e for n in self.channel_decls for e in self.types.events_of(n)))
         return self._events
+
+    def _markers(self) -> frozenset[Event]:
+        markers = workflow.SAGA_MARKERS if self._sagas else frozenset()
+        return markers | ({workflow.CANCEL_EVENT} if self.cancellable else frozenset())
+
+    def event_names(self) -> frozenset[str]:
+        """The printed names of :attr:`events`, a channel's events printed at once
+        (:func:`~procalg.terms.values.printed`): a lazy leaf's alphabet."""
+        def names() -> frozenset[str]:
+            types, out = self.types, {str(e) for e in self._markers()}
+            for n in self.channel_decls:  # events_of lists them, or says why it cannot
+                out.update(printed(n, [sorted_values(t) for t in types.channels[n]],
+                                   types.events_of(n)))
+            return frozenset(out)
+        return self._reported(names)
 
     def value(self, expr: ast.Node) -> Any:
         """Evaluate an expression in the global scope."""

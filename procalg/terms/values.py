@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import product
 from typing import Any
 
 Value = Any
@@ -252,6 +253,32 @@ def sorted_values(values: Iterable[Value]) -> list[Value]:
     if all(type(v) is int for v in items):
         return sorted(items)
     return sorted(items, key=sort_key)
+
+
+def printed(channel: str, columns: list[list[Value]], events: Iterable[Event]) -> list[str]:
+    """``str(e)`` of each of ``events``, the events of ``channel`` whose fields run
+    through the product of ``columns`` in order, printed in bulk: each field value
+    shown once, not once per event (a channel over 30,000 values prints them all for a
+    network's alphabet: 1.4 µs an event by ``str``, a third of that here). Each
+    event keeps its text, as ``str`` keeps it.
+
+    Example:
+        >>> events = [Event("c", (v, w)) for v in (1, 2) for w in (True,)]
+        >>> printed("c", [[1, 2], [True]], events), str(events[1])
+        (['c.1.true', 'c.2.true'], 'c.2.true')
+    """
+    shown = [[show(v) for v in column] for column in columns]
+    out, keep = [], None
+    for event, parts in zip(events, product(*shown), strict=True):
+        text = event._text
+        if text is None:
+            text = ".".join((channel, *parts))
+            # the event's own class's slot (as _SET_TEXT: a module run twice, as by a
+            # doctest collector, has two Event classes)
+            keep = keep or type(event).__dict__["_text"].__set__
+            keep(event, text)
+        out.append(text)
+    return out
 
 
 Label = Event | str

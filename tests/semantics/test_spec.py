@@ -412,3 +412,24 @@ def test_a_value_that_calls_error_is_an_error_only_where_it_is_used() -> None:
     assert spec.value(parse_expr("ok")) == 1
     with pytest.raises(ModelError, match='error\\("Something"\\) was evaluated'):
         spec.value(parse_expr("f"))
+
+
+EVENT_KINDS = """
+datatype T = A | B.{0..2}
+channel c : T.Bool
+channel e : {0..3}.{"x", "y"}
+channel f : Set({0, 1})
+channel g : (Bool, {1, 2})
+channel h, k
+P = saga h -> SKIP undo k
+"""
+
+
+@pytest.mark.parametrize("text", [EVENT_KINDS, "channel c : {0..2999}\nP = c!0 -> STOP"])
+def test_event_names_are_the_events_printed_in_bulk_as_str_prints_them(text):
+    from procalg.api import loads  # as the tests above: the api, imported where used
+
+    names = loads(text).spec.event_names()  # first: the events print here, not by str
+    events = loads(text).spec.events
+    assert names == frozenset(str(e) for e in events)
+    assert len(names) == len(events)
