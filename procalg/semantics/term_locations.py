@@ -92,6 +92,7 @@ from procalg.terms import (
     show_process,
 )
 from procalg.terms.compressed import Compressed
+from procalg.terms.failed import Failed
 from procalg.terms.saga import THROW_EVENT, Throw, fail_event
 from procalg.terms.synchronising import SyncChoice, SyncInterrupt
 
@@ -348,7 +349,14 @@ class TermMoves(MachineHost):
                  if lab == THROW_EVENT else self._target(then))
                 for lab, then in self.rules.transitions(term)]
 
+    def _fire_failed(self, term: Failed) -> Moves:
+        """A target whose construction raised (:mod:`procalg.semantics.failing`):
+        its expansion raises the error."""
+        term.fail()
+
     def _target(self, term: Process) -> int:
+        if type(term) is Failed:  # the term rules' failed target (semantics/failing.py)
+            return self._tagged("failed", term)
         try:
             node = self.term_start(term)
         except Unsupported:
@@ -359,5 +367,5 @@ class TermMoves(MachineHost):
 
 
 TERM_RULES = {"table": TermMoves._fire_table, "in": TermMoves._fire_input,
-              "rules": TermMoves._fire_rules}
+              "rules": TermMoves._fire_rules, "failed": TermMoves._fire_failed}
 """The tagged states' rules (:data:`procalg.semantics.linear._RULES`)."""
