@@ -46,7 +46,7 @@ def failed(err: Exception) -> Failed | None:
         (True, None)
     """
     if isinstance(err, ModelError) and not isinstance(err, passing()):
-        return Failed(err)
+        return Failed.of(err)
     return None
 
 

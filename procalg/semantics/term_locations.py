@@ -355,15 +355,16 @@ class TermMoves(MachineHost):
         term.fail()
 
     def _target(self, term: Process) -> int:
-        if type(term) is Failed:  # the term rules' failed target (semantics/failing.py)
-            return self._tagged("failed", term)
-        try:
-            node = self.term_start(term)
-        except Unsupported:
-            if self.rules is None:
-                raise
-            return self._tagged("rules", self.rules.normalise(term))
-        return self._state(node, NO_ENV)
+        """A move's target term as a state: translated, else by the term rules, which
+        make a target whose unfolding raises a failed state (semantics/failing.py)."""
+        if type(term) is not Failed:
+            try:
+                return self._state(self.term_start(term), NO_ENV)
+            except (Unsupported, ModelError):  # a model error: the term rules' answer
+                if self.rules is None:
+                    raise
+                term = self.rules.target(term)
+        return self._tagged("failed" if type(term) is Failed else "rules", term)
 
 
 TERM_RULES = {"table": TermMoves._fire_table, "in": TermMoves._fire_input,

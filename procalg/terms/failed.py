@@ -15,10 +15,10 @@ one state: that is all the state is.
 
 Example:
     >>> from procalg.errors import ModelError
-    >>> state = Failed(ModelError("division by zero"))
+    >>> state = Failed.of(ModelError("division by zero"))
     >>> print(state)
     error(division by zero)
-    >>> state == Failed(ModelError("division by zero")), len({state, state})
+    >>> state == Failed.of(ModelError("division by zero")), len({state, state})
     (True, 1)
 """
 
@@ -27,38 +27,50 @@ from __future__ import annotations
 from typing import Any, NoReturn
 
 from procalg.errors import ProcalgError
-from procalg.terms.process import Process, show_process
+from procalg.terms.process import Process, term_class
 
 
-class Failed(Process):
-    """The state a move reaches when building its target raised ``error``.
-
-    Compared by the error's type, message, place and hint (not by the object:
-    the same error made twice is one state). Its expansion raises ``error``.
-    """
+class Fault:
+    """A model error compared by its type, message, place and hint (not by the
+    object: the same error made twice is one fault)."""
 
     __slots__ = ("_hash", "error", "key")
 
     def __init__(self, error: ProcalgError) -> None:
         self.error = error
         self.key: tuple[Any, ...] = (type(error), error.message, repr(error.span), error.hint)
-        self._hash = hash(("Failed", self.key))
+        self._hash = hash(self.key)
 
     def __hash__(self) -> int:
         return self._hash
 
     def __eq__(self, other: object) -> bool:
-        return self is other or (type(other) is Failed and self.key == other.key)
+        return self is other or (type(other) is Fault and self.key == other.key)
 
     def __repr__(self) -> str:
-        return f"Failed({self.error.message!r})"
+        return f"Fault({self.error.message!r})"
 
-    def __str__(self) -> str:
-        return show_process(self)
+
+@term_class
+class Failed(Process):
+    """The state a move reaches when building its target raised ``fault``'s error:
+    its expansion raises it."""
+
+    fault: Fault
+
+    @classmethod
+    def of(cls, error: ProcalgError) -> Failed:
+        """The failed state of ``error``."""
+        return cls(Fault(error))
+
+    @property
+    def error(self) -> ProcalgError:
+        """The error the state raises."""
+        return self.fault.error
 
     def show(self) -> str:
         """How the state prints (in ``procalg lts`` state names, explanations)."""
-        return f"error({self.error.message})"
+        return f"error({self.fault.error.message})"
 
     def fail(self) -> NoReturn:
         """Raise the error (a fresh traceback each time: the error is kept with the
@@ -66,8 +78,8 @@ class Failed(Process):
 
         Example:
             >>> from procalg.errors import ModelError
-            >>> Failed(ModelError("no")).fail()
+            >>> Failed.of(ModelError("no")).fail()
             Traceback (most recent call last):
             procalg.errors.ModelError: <input>: error: no
         """
-        raise self.error.with_traceback(None)
+        raise self.fault.error.with_traceback(None)
