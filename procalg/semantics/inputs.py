@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from procalg.errors import ModelError, ProcalgError
 from procalg.semantics.channels import ChannelRef
+from procalg.semantics.failing import failed
 from procalg.semantics.failing import target as built
 from procalg.semantics.input_targets import events_at_most, is_within, values_towards
 from procalg.semantics.kinds import names_in
@@ -276,7 +277,15 @@ def expand_prefix(ev: Evaluator, expr: ast.PrefixExpr, env: Env,
     moves: list[tuple[Event, Process]] = []
     then = compile_node(ev, expr.then)
     for event, scope in prefix_offers(ev, expr, env, events):
-        moves.append((event, built(lambda s=scope: _continuation(ev, expr, then, s))))
+        try:  # failing.target, inlined: a move per value of the input's type
+            target = then(scope)
+            if not isinstance(target, Process):
+                process(ev, expr.then, scope)  # says what it is instead
+        except ModelError as err:
+            target = failed(err)
+            if target is None:
+                raise
+        moves.append((event, target))
         if event.channel in fallible:  # workflow.prefix: the activity may fail
             moves.append((fail_event(event), THROW))
     return tuple(moves)

@@ -35,7 +35,7 @@ from procalg.errors import ModelError
 from procalg.lts import TAU, TICK
 from procalg.semantics import saga
 from procalg.semantics.failing import failed
-from procalg.semantics.operands import moving_operands
+from procalg.semantics.operands import SETTLED, moving_operands
 from procalg.semantics.partners import (
     PARALLELS,
     PASSING,
@@ -293,14 +293,14 @@ class Rules(Unfolding):
         self.memo: dict[Process, list[Step]] = {}
 
     def target(self, term: Process) -> Process:
-        """``term`` normalised as a move's target: a model error building it (a call
-        whose body divides by zero) is the target's, a failed state raising it when
-        expanded (:mod:`procalg.semantics.failing`), never the source state's."""
+        """``term`` normalised as a move's target: a model error building it (a body that
+        divides by zero) is a failed state's, raised when expanded (semantics/failing.py)."""
+        if type(term) in SETTLED:  # normalise's own first test, spared a call per move
+            return term
         try:
             return self.normalise(term)
         except ModelError as err:
-            state = failed(err)
-            if state is None:
+            if (state := failed(err)) is None:
                 raise
             return state
 
