@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING, Any
 
 from procalg.errors import ModelError, ProcalgError
 from procalg.semantics.channels import ChannelRef
+from procalg.semantics.failing import failed
+from procalg.semantics.failing import target as built
 from procalg.semantics.input_targets import events_at_most, is_within, values_towards
 from procalg.semantics.input_values import last_values, one_input_offers
 from procalg.semantics.kinds import names_in
@@ -136,10 +138,7 @@ def _site(ev: Evaluator, expr: ast.PrefixExpr) -> InputSite:
             return THROW
         if not then:
             then.append(compile_node(ev, expr.then))
-        target = then[0](binding)
-        if not isinstance(target, Process):
-            process(ev, expr.then, binding)  # says what it is instead
-        return target
+        return built(lambda: _continuation(ev, expr, then[0], binding))
 
     heads: list[Any] = []  # the continuation's event heads and their names, on first use
     fixed: list[frozenset[str] | None] = []  # the answer when the heads read no local name
@@ -275,20 +274,35 @@ def expand_prefix(ev: Evaluator, expr: ast.PrefixExpr, env: Env,
     """The moves of prefix ``expr``: ``(event, continuation)`` per combination of inputs
     (given ``events``, only the moves whose event is in it).
 
-    The continuation is evaluated once per move; a fallible activity's event
+    The continuation is evaluated once per move; one whose evaluation raises a
+    model error is that error's failed state (``semantics/failing.py``: the
+    error belongs to the state the move reaches). A fallible activity's event
     is followed by its failure ``(fail.c.v, THROW)``.
     """
     fallible = ev.fallible
     moves: list[tuple[Event, Process]] = []
     then = compile_node(ev, expr.then)
     for event, scope in prefix_offers(ev, expr, env, events):
-        target = then(scope)
-        if not isinstance(target, Process):
-            process(ev, expr.then, scope)  # says what it is instead
+        try:  # failing.target, inlined: a move per value of the input's type
+            target = then(scope)
+            if not isinstance(target, Process):
+                process(ev, expr.then, scope)  # says what it is instead
+        except ModelError as err:
+            target = failed(err)
+            if target is None:
+                raise
         moves.append((event, target))
         if event.channel in fallible:  # workflow.prefix: the activity may fail
             moves.append((fail_event(event), THROW))
     return tuple(moves)
+
+
+def _continuation(ev: Evaluator, expr: ast.PrefixExpr, then: Any, scope: Env) -> Process:
+    """The continuation of input prefix ``expr`` in ``scope`` (its compiled closure ``then``)."""
+    target = then(scope)
+    if not isinstance(target, Process):
+        process(ev, expr.then, scope)  # says what it is instead
+    return target
 
 
 def process(ev: Evaluator, expr: ast.Node, env: Env) -> Process:

@@ -32,6 +32,8 @@ from __future__ import annotations
 from collections.abc import Collection, Container
 from typing import TYPE_CHECKING, Any
 
+from procalg.errors import ModelError
+from procalg.semantics.failing import failed
 from procalg.semantics.inputs import pattern_names, prefix_offers, registered
 from procalg.semantics.kinds import names_in
 from procalg.semantics.state_keys import StateKeys
@@ -138,7 +140,19 @@ class InputMoves(StateKeys):
     def _input_target(self, then: Location, env: Env | None, bound: Env | None) -> int:
         if bound is None:  # a fallible activity's failure: fail.c.v -> THROW
             return self._throw()
-        return self._state(then, {**env, **bound} if env is not None else bound)
+        return self._input_state(then, {**env, **bound} if env is not None else bound)
+
+    def _input_state(self, then: Location, env: Env) -> int:
+        """The state of an input's continuation ``then`` in ``env``; a model error making
+        it (``d!(x + 1)`` past ``d``'s type) is that state's: a failed one, raising the
+        error when expanded (:mod:`procalg.semantics.failing`), as the term rules say."""
+        try:
+            return self._state(then, env)
+        except ModelError as err:
+            state = failed(err)
+            if state is None:
+                raise
+            return self._tagged("failed", state)  # type: ignore[attr-defined]  # the machine's
 
     def waits(self, label: str) -> bool:
         """Whether moves labelled ``label`` may come from an input: the labels
@@ -193,7 +207,7 @@ class InputMoves(StateKeys):
     def _input_moves(self, parts: tuple[Any, ...], env: Env, defer: bool) -> Deferred:
         """The moves of input location ``parts`` (prefix, _, continuation, static) in
         ``env``; with ``defer``, one deferred entry (:data:`Deferred`)."""
-        expr, then, state = parts[0], parts[2], self._state
+        expr, then, state = parts[0], parts[2], self._input_state
         shared = self._shared_offers(expr, env)
         if shared is not None:  # the offers of every state whose prefix reads these values
             if defer:

@@ -33,13 +33,14 @@ from procalg.terms import (
     Stop,
     Timeout,
 )
+from procalg.terms.failed import Failed
 from procalg.terms.input import Input
 from procalg.terms.saga import SagaTerm
 from procalg.terms.synchronising import SyncChoice, SyncInterrupt
 
 TWO_OPERANDS = frozenset({ExternalChoice, InternalChoice, Timeout, Interrupt, Parallel,
                           AlphaParallel, SyncChoice, SyncInterrupt})
-SETTLED = frozenset({Prefix, Input, Stop, Skip, Omega})
+SETTLED = frozenset({Prefix, Input, Stop, Skip, Omega, Failed})
 """Terms with no operand in active position: :func:`normalise` leaves them as they are."""
 
 

@@ -31,9 +31,11 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import assert_never
 
+from procalg.errors import ModelError
 from procalg.lts import TAU, TICK
 from procalg.semantics import saga
-from procalg.semantics.operands import moving_operands
+from procalg.semantics.failing import failed
+from procalg.semantics.operands import SETTLED, moving_operands
 from procalg.semantics.partners import (
     PARALLELS,
     PASSING,
@@ -68,6 +70,7 @@ from procalg.terms import (
     Timeout,
 )
 from procalg.terms.compressed import Compressed
+from procalg.terms.failed import Failed
 from procalg.terms.input import Input
 from procalg.terms.saga import SagaTerm
 from procalg.terms.synchronising import SyncChoice, SyncInterrupt
@@ -85,7 +88,8 @@ def fire(
         term: a normalised term (no ``Call`` in active position).
         moves: for each moving operand, its list of ``(label, target)``.
         normal: normalises a term that becomes active (a prefix's
-            continuation, the second part of ``;``).
+            continuation, the second part of ``;``): a move's target
+            (:meth:`Rules.target`).
 
     Returns:
         The ``(label, target)`` pairs, targets normalised.
@@ -172,6 +176,8 @@ def fire(
             return synchronising(term, moves[0], moves[1])
         case Compressed():
             return term.moves()  # sbisim(P) & co.: the reduced LTS's moves (compress.py)
+        case Failed():
+            term.fail()  # a target whose construction raised: its expansion raises
         case Call():
             raise AssertionError(f"Call {term} in active position: normalise first")
         case _:
@@ -286,6 +292,18 @@ class Rules(Unfolding):
         super().__init__(unfold)
         self.memo: dict[Process, list[Step]] = {}
 
+    def target(self, term: Process) -> Process:
+        """``term`` normalised as a move's target: a model error building it (a body that
+        divides by zero) is a failed state's, raised when expanded (semantics/failing.py)."""
+        if type(term) in SETTLED:  # normalise's own first test, spared a call per move
+            return term
+        try:
+            return self.normalise(term)
+        except ModelError as err:
+            if (state := failed(err)) is None:
+                raise
+            return state
+
     def transitions(self, term: Process) -> list[Step]:
         """The moves of a normalised ``term`` (iterative post-order, memoised)."""
         memo = self.memo
@@ -294,7 +312,7 @@ class Rules(Unfolding):
             return found
         kind = type(term)
         if kind is ExternalChoice or kind is Prefix or kind is Input:
-            moves = _prefix_moves(term, self.normalise)
+            moves = _prefix_moves(term, self.target)
             if moves is not None:
                 found = memo[term] = saga.aborting(moves)
                 return found
@@ -321,7 +339,7 @@ class Rules(Unfolding):
                 stack.extend(missing)
                 continue
             stack.pop()
-            moves = fire(node, [memo[op] for op in operands], self.normalise)
+            moves = fire(node, [memo[op] for op in operands], self.target)
             # outside sagas a throw ends the whole run (docs/sagas.md, section 3)
             memo[node] = moves if isinstance(node, SagaTerm) else saga.aborting(moves)
         return memo[term]
@@ -333,7 +351,7 @@ class Rules(Unfolding):
         ``partner`` (the partner's moves) and the outer ``demand`` (partners.py)."""
         wanted = partner_demand(node, side, partner, demand)
         narrowed = self._towards(node.right if side else node.left, wanted, 0)
-        return fire(node, [partner, narrowed] if side else [narrowed, partner], self.normalise)
+        return fire(node, [partner, narrowed] if side else [narrowed, partner], self.target)
 
     def _towards(self, term: Process, demand: Demand, depth: int) -> list[Step]:
         """The moves of ``term`` except, perhaps, some that ``demand`` says cannot fire.
@@ -345,7 +363,7 @@ class Rules(Unfolding):
         if kind is Input:
             found = narrowed_input(term, demand)  # type: ignore[arg-type]
             if found is not None:
-                normal = self.normalise
+                normal = self.target
                 return saga.aborting([(event, normal(then)) for event, then in found])
         elif kind in PASSING and depth < 64 and term not in self.memo and is_wide(term):
             if kind in PARALLELS:
@@ -358,7 +376,7 @@ class Rules(Unfolding):
             inner = hidden_demand(demand, term.hidden) if kind is Hide else \
                 renamed_demand(demand, term.relation) if kind is Rename else demand  # type: ignore
             moves = [self._towards(op, inner, depth + 1) for op in moving_operands(term)]
-            return saga.aborting(fire(term, moves, self.normalise))
+            return saga.aborting(fire(term, moves, self.target))
         return self.transitions(term)
 
 

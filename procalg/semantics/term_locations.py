@@ -92,6 +92,7 @@ from procalg.terms import (
     show_process,
 )
 from procalg.terms.compressed import Compressed
+from procalg.terms.failed import Failed
 from procalg.terms.saga import THROW_EVENT, Throw, fail_event
 from procalg.terms.synchronising import SyncChoice, SyncInterrupt
 
@@ -357,16 +358,24 @@ class TermMoves(MachineHost):
                  if lab == THROW_EVENT else self._target(then))
                 for lab, then in self.rules.transitions(term)]
 
+    def _fire_failed(self, term: Failed) -> Moves:
+        """A target whose construction raised (:mod:`procalg.semantics.failing`):
+        its expansion raises the error."""
+        term.fail()
+
     def _target(self, term: Process) -> int:
-        try:
-            node = self.term_start(term)
-        except Unsupported:
-            if self.rules is None:
-                raise
-            return self._tagged("rules", self.rules.normalise(term))
-        return self._state(node, NO_ENV)
+        """A move's target term as a state: translated, else by the term rules, which
+        make a target whose unfolding raises a failed state (semantics/failing.py)."""
+        if type(term) is not Failed:
+            try:
+                return self._state(self.term_start(term), NO_ENV)
+            except (Unsupported, ModelError):  # a model error: the term rules' answer
+                if self.rules is None:
+                    raise
+                term = self.rules.target(term)
+        return self._tagged("failed" if type(term) is Failed else "rules", term)
 
 
 TERM_RULES = {"table": TermMoves._fire_table, "in": TermMoves._fire_input,
-              "rules": TermMoves._fire_rules}
+              "rules": TermMoves._fire_rules, "failed": TermMoves._fire_failed}
 """The tagged states' rules (:data:`procalg.semantics.linear._RULES`)."""

@@ -107,9 +107,11 @@ def test_a_step_into_a_state_with_an_error_reports_it_and_stays_before_it(tmp_pa
     path.write_text("channel a : {0..2}\nP(n) = a.n -> P(n+1)\n")
     session = Session(path, "P(1)")
     session.read()
+    # P(2)'s move leads to P(3), whose a.3 is the error: P(2) itself is a state
+    assert session.type("1").endswith("state: a.2 -> P(3)\n   1  a.2\n> ")
     shown = session.type("1")
     assert f"{path}:2:10: error: value 3 is outside channel a's field 1 type {{0..2}}" in shown
     assert shown.endswith("stayed before that step: the state it leads to is an error\n"
-                          "state: a.1 -> P(2)\n   1  a.1\n> ")
+                          "state: a.2 -> P(3)\n   1  a.2\n> ")
     os.write(session.leader, b"quit\n")
     assert session.close() == 0

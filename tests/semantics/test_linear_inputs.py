@@ -9,6 +9,7 @@ them, and a pattern named like a local binds as before.
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -74,3 +75,29 @@ Q = P({start}, {start})
     reference = explore(model.spec.system(call))
     compiled = explore(Machine(model.spec.evaluator, call))
     assert _bisimilar(compiled, reference)
+
+
+INC = "channel c, d : {0..3}\nInc = c?x -> d!(x + 1) -> Inc\n"
+"""``d!(x + 1)`` leaves ``d``'s type after ``c.3`` only (inc2.proc's ``Inc``)."""
+
+
+def test_an_input_value_whose_continuation_raises_leads_to_a_state_raising_when_expanded(
+) -> None:
+    from procalg.errors import ModelError
+
+    model = loads(INC)
+    machine = Machine(model.spec.evaluator, model.process("Inc"))
+    moves = dict(machine.successors(0))
+    assert sorted(moves) == ["c.0", "c.1", "c.2", "c.3"]
+    assert machine.successors(moves["c.2"]) == [("d.3", 0)]
+    with pytest.raises(ModelError, match="value 4 is outside channel d's field 1"):
+        machine.successors(moves["c.3"])
+
+
+def test_an_input_value_no_partner_asks_for_makes_no_failed_state() -> None:
+    model = loads(INC)
+    machine = Machine(model.spec.evaluator, model.process("Inc"))
+    every = {f"c.{v}" for v in range(4)}
+    ((label, target),) = machine.successors_where(0, every, {"c.1"})
+    assert label == "c.1" and machine.num_states == 2
+    assert machine.successors(target) == [("d.2", 0)]

@@ -391,3 +391,36 @@ def test_the_rules_give_a_process_renamed_by_a_rule_the_lts_of_its_pairs(body, r
     assert ruled.num_states == as_pairs.num_states
     assert {(ruled.labels[lab], d) for lab, d in zip(ruled.label, ruled.dst, strict=True)} == \
         {(as_pairs.labels[lab], d) for lab, d in zip(as_pairs.label, as_pairs.dst, strict=True)}
+
+
+def _counter_bodies(call: Call) -> Process:
+    """``C2 = up -> C3 [] down -> C0``, ``C0 = down -> C0``; ``C3``'s body divides by
+    zero (cnt2.proc's ``Cnt(3)``)."""
+    up, down = Event("up"), Event("down")
+    if call.name == "C3":
+        raise ModelError("division by zero")
+    if call.name == "C2":
+        return ExternalChoice(Prefix(up, Call("C3")), Prefix(down, Call("C0")))
+    return Prefix(down, Call("C0"))
+
+
+def test_a_target_whose_unfolding_raises_is_a_failed_state_raising_when_expanded() -> None:
+    from procalg.terms.failed import Failed
+
+    rules = Rules(_counter_bodies)
+    ((up, failed), (down, _)) = rules.transitions(rules.normalise(Call("C2")))
+    assert (str(up), str(down), type(failed)) == ("up", "down", Failed)
+    with pytest.raises(ModelError, match="division by zero"):
+        rules.transitions(failed)
+
+
+def test_a_move_a_partner_blocks_never_raises_its_targets_error() -> None:
+    from procalg.lts import explore
+    from procalg.semantics.system import TermSystem
+
+    up = Event("up")
+    lts = explore(TermSystem(Parallel(Call("C2"), STOP, frozenset({up})), _counter_bodies))
+    assert lts.num_states == 2 and set(lts.labels) - {TAU, TICK} == {"down"}
+    with pytest.raises(ModelError, match="division by zero"):  # let through: met
+        explore(TermSystem(Parallel(Call("C2"), Prefix(up, STOP), frozenset({up})),
+                           _counter_bodies))

@@ -146,7 +146,7 @@ class Structure:
         return out
 
     def _fire(self, term: Process, moves: list[list]) -> list[tuple[Label, Process]]:
-        made = fire(term, moves, self.rules.normalise)
+        made = fire(term, moves, self.rules.target)  # targets as the rules make them
         # as Rules.transitions: outside sagas a throw ends the whole run
         return made if isinstance(term, SagaTerm) else saga.aborting(made)
 
