@@ -23,7 +23,7 @@ from procalg.api.model import loads
 from procalg.runtime.clock import VirtualClock
 from procalg.runtime.compiled_states import CompiledStates
 from procalg.runtime.memory import MemoryLog
-from procalg.runtime.workflow import TermSystem, Workflow
+from tests.runtime.test_compiled_states_choices import walk_beside_the_term_rules
 
 PARALLEL = """signal go : {0..3}
 signal stop
@@ -61,26 +61,8 @@ def _drive(run: api.Run, moves: list[int]) -> None:
 def test_every_state_of_a_parallel_run_has_the_term_rules_targets_in_their_order(
         process: str) -> None:
     api_workflow._MACHINES.clear()
-    wf = api.workflow(loads(PARALLEL), process)
-    machine = wf.machine
-    rules = Workflow(TermSystem(machine.term(machine.initial(wf)), wf.system.rules),
-                     wf.channels).machine  # the term path's machine, from the same term
-    todo, seen, several = [(machine.initial(wf), rules.initial())], set(), 0
-    while todo and len(seen) < 200:
-        sid, rid = todo.pop()
-        if sid in seen:
-            continue
-        seen.add(sid)
-        assert machine.term(sid) == rules.term(rid)
-        node, other = machine.node(sid), rules.node(rid)
-        assert node.term is None  # stepped on the compiled machine
-        assert sorted(map(str, node.targets)) == sorted(map(str, other.targets))
-        for label in node.targets:
-            mine, theirs = node.targets[label], other.targets[label]
-            assert [str(machine.term(t)) for t in mine] == [str(rules.term(t)) for t in theirs]
-            several += len(mine) > 1
-            todo += zip(mine, theirs, strict=True)
-    assert len(seen) > 5
+    seen, several = walk_beside_the_term_rules(api.workflow(loads(PARALLEL), process), 200)
+    assert seen > 5
     assert several > 0 or process != "Apart"  # go.2 of both sides: two targets
     api_workflow._MACHINES.clear()
 
