@@ -1,7 +1,7 @@
 """Building a move's target never raises: a model error makes a failed state.
 
-The rule every engine follows (``docs/checking.md``, "Where a model error is
-raised"): a model error belongs to the state whose expansion needs the
+The rule every engine follows (``docs/checks.md``, "Model errors: which state
+raises one"): a model error belongs to the state whose expansion needs the
 failing value, and is raised only when a check expands a state the process
 reaches. So where the firing rules build a target (a call's unfolding, an
 input's continuation for one value) a :class:`~procalg.errors.ModelError` is

@@ -1,7 +1,7 @@
 """A move's target whose construction raised a model error, as a state of its own.
 
 A model error belongs to the state whose expansion needs the failing value
-(``docs/checking.md``, "Where a model error is raised"): building the target
+(``docs/checks.md``, "Model errors: which state raises one"): building the target
 of a move (unfolding ``Cnt(3)``, whose body divides by zero; the continuation
 of ``c?x -> d!(x + 1) -> P`` for ``x = 3`` where ``d`` stops at 3) does not
 raise, it gives a :class:`Failed` term, and the error is raised only if a
