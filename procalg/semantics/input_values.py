@@ -90,7 +90,11 @@ def one_input_offers(ev: Evaluator, expr: ast.PrefixExpr, env: Env
     kept = ev.input_values
     found = kept.get(key)
     if found is None:
-        found = last_values(ev, value, item, allowed)
+        try:
+            found = last_values(ev, value, item, allowed)
+        except ModelError as err:  # Int or a recursive type, listed: no place of its own
+            err.span = err.span or item.span
+            raise
         if any(type(event) is not Event for _, event in found):
             return None  # not complete events: the general path's error
         if len(kept) >= KEPT:
