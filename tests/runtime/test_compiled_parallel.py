@@ -13,7 +13,6 @@ activities on both sides and distributed termination.
 
 from __future__ import annotations
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,9 +20,8 @@ from procalg.api import run as api
 from procalg.api import workflow as api_workflow
 from procalg.api.model import loads
 from procalg.runtime.clock import VirtualClock
-from procalg.runtime.compiled_states import CompiledStates
 from procalg.runtime.memory import MemoryLog
-from tests.runtime.test_compiled_states_choices import walk_beside_the_term_rules
+from tests.runtime.test_compiled_states_choices import _on_terms, walk_beside_the_term_rules
 
 PARALLEL = """signal go : {0..3}
 signal stop
@@ -35,13 +33,6 @@ Apart = Left(0) ||| Right(2)
 Nested = (Left(1) [| {| stop |} |] Right(0)) ; log.0 -> SKIP
 """
 PROCESSES = ["Both", "Apart", "Nested"]
-
-
-def _on_terms() -> pytest.MonkeyPatch:
-    patch = pytest.MonkeyPatch()
-    patch.setattr(CompiledStates, "of", classmethod(lambda cls, wf: None))
-    api_workflow._MACHINES.clear()
-    return patch
 
 
 def _engine() -> api.Engine:
