@@ -149,9 +149,11 @@ class Write:
         parent: with ``record``: the run is the child ``(parent run id, step)``
             of another run (kept for :meth:`EventLog.children`).
         sends: ``(run id, signal)`` pairs buffered in other runs' inboxes in the
-            same transaction (a child's outcome, delivered to its parent).
+            same transaction (a child's outcome, delivered to its parent); one to a run
+            that has ended is left out, also when that run's final commit is in flight.
         drops: channels (child processes) whose signals this write removes from the
-            run's inbox, as found inside its transaction (its children's late outcomes).
+            run's inbox, as found inside its transaction (its children's late outcomes,
+            one sent while this commit is in flight included).
     """
 
     run_id: str
