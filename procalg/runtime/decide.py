@@ -319,9 +319,11 @@ def decide(state: RunState, now: float) -> list[Command]:
         fresh = [t for t in timers if t not in state.timers]
         if fresh:
             return [StartTimer(t, now + wf.channels[t].duration) for t in fresh]
-        due = sorted((state.timers[t], t) for t in timers if state.timers[t] <= now)
+        set_at = state.timers
+        # a list and its least: no generator and no sort on each step of a timed model
+        due = [(set_at[t], t) for t in timers if set_at[t] <= now]
         if due:
-            return [Fire(Event(due[0][1]), 0)]
+            return [Fire(Event(min(due)[1]), 0)]
     if wf.has_children:  # read once per workflow: models without children skip this
         start = child_to_start(state, node.labels)
         if start is not None:
@@ -342,8 +344,8 @@ def decide(state: RunState, now: float) -> list[Command]:
     if commands:
         return commands
     return [Wait(min(deadlines, default=None), node.signals,
-                 tuple((t, state.timers[t]) for t in timers),
-                 tuple(c for _, _, c in state.children.values()))]
+                 tuple([(t, state.timers[t]) for t in timers]) if timers else (),
+                 tuple([c for _, _, c in state.children.values()]) if state.children else ())]
 
 
 def _give_up(state: RunState, moves: list[tuple[Label, Process]]) -> Command:

@@ -140,7 +140,9 @@ class MemoryLog:
     def claim(self, run_id: str, owner: str, lease: float,
               dead: tuple[str, float] | None = None) -> bool:
         with self._lock:
-            r, now = self._runs[run_id], time.time()
+            r, now = self._runs.get(run_id), time.time()
+            if r is None:  # no such run: not ours, as the SQL stores' UPDATE says
+                return False
             if r.status in UNFINISHED and (r.owner in ("", owner) or r.lease_until < now
                                            or (r.owner, r.lease_until) == dead):
                 self._runs[run_id] = r.changed(owner=owner, lease_until=now + lease)

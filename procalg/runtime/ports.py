@@ -148,10 +148,10 @@ class Write:
             events consume: removed from the inbox in the same transaction.
         parent: with ``record``: the run is the child ``(parent run id, step)``
             of another run (kept for :meth:`EventLog.children`).
-        sends: ``(run id, signal)`` pairs buffered in other runs' inboxes in the
-            same transaction (a child's outcome, delivered to its parent).
+        sends: ``(run id, signal)`` pairs buffered in other runs' inboxes in the same
+            transaction (a child's outcome, to its parent); none to a run that has ended.
         drops: channels (child processes) whose signals this write removes from the
-            run's inbox, as found inside its transaction (its children's late outcomes).
+            run's inbox as found in its transaction (late outcomes, in flight included).
     """
 
     run_id: str
@@ -232,6 +232,7 @@ class EventLog(Protocol):
         the database's clock, or still exactly ``dead`` (an ``(owner,
         lease_until)`` pair the caller saw and knows to be a dead process).
         Never computed from another worker's clock or from the old expiry.
+        False for a run that does not exist.
         """
 
     def renew(self, run_id: str, owner: str, lease: float) -> bool:

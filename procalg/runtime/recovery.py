@@ -168,14 +168,17 @@ class Recovery:
     def claim(self: Engine, run_id: str) -> None:
         """Take the run's lease (from a dead worker of this host at once), or say who holds it.
 
+        The claim first: the store takes only an unfinished run's lease, so the run is
+        read only to say why it was refused; a run that goes on (every signal) costs
+        one store request here, not a read before it too.
+
         Raises:
-            RunError: the run has finished, or a live worker holds it.
+            RunError: no such run, the run has finished, or a live worker holds it.
         """
-        record = self.log.get_run(run_id)
-        if record.status not in UNFINISHED:
-            raise RunError(f"run {run_id} has {record.status}")
         if not self.leases.take(run_id):
             record = self.log.get_run(run_id)
+            if record.status not in UNFINISHED:
+                raise RunError(f"run {run_id} has {record.status}")
             until = time.strftime("%H:%M:%S", time.localtime(record.lease_until))
             raise RunError(f"run {run_id} is held by worker {record.owner or '(none)'} "
                            f"until {until}",

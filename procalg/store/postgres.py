@@ -27,12 +27,11 @@ from procalg.errors import RunError, StoreError
 from procalg.runtime.history import HistoryEvent, SignalReceived, UpdateReceived
 from procalg.runtime.ports import UNFINISHED, RunRecord, Write
 from procalg.runtime.schedule import Schedule
-from procalg.store.postgres_connect import connect, driver
-from procalg.store.postgres_schema import KEEP_SEQ, prepare
+from procalg.store.postgres_connect import connect, driver, retried
+from procalg.store.postgres_schema import KEEP_SEQ, SEND_LOCKED, prepare
 from procalg.store.rows import (
     RUN_COLUMNS,
     RUN_SELECT,
-    SEND_SQL,
     SET_CURRENT,
     attr_rows,
     collision,
@@ -133,17 +132,21 @@ class PostgresLog:
         rows = [history_rows(w) for w in writes]
         if len(writes) == 1 and rows[0]:
             return [self._write_one(writes[0], rows[0])]
-        errors: list[StoreError | None] = [None] * len(writes)
         try:
-            with self._lock, self._live().transaction(), self._db.cursor() as cur:
-                for i, write in enumerate(writes):
-                    try:
-                        with self._db.transaction():  # a savepoint: a collision undoes one run
-                            self._apply(cur, write, rows[i])
-                    except (self._errors.UniqueViolation, _Moved):
-                        errors[i] = collision(write)
+            return retried(lambda: self._commit_many(writes, rows), self._errors.DeadlockDetected)
         except self._psycopg.Error as err:
             return [StoreError(f"store write failed: {err}") for _ in writes]
+
+    def _commit_many(self, writes: list[Write], rows: list[list[tuple[str, int, str]]]
+                     ) -> list[StoreError | None]:
+        errors: list[StoreError | None] = [None] * len(writes)
+        with self._lock, self._live().transaction(), self._db.cursor() as cur:
+            for i, write in enumerate(writes):
+                try:
+                    with self._db.transaction():  # a savepoint: a collision undoes one run
+                        self._apply(cur, write, rows[i])
+                except (self._errors.UniqueViolation, _Moved):
+                    errors[i] = collision(write)
         return errors
 
     def _write_one(self, write: Write, rows: list[tuple[str, int, str]]) -> StoreError | None:
@@ -152,19 +155,22 @@ class PostgresLog:
         Profiled: a lone worker's commit took five round trips, each a wake-up of both
         processes, which on a loaded machine cost more than the fsync."""
         try:
-            with self._lock:
-                db = self._live()
-                # a run's first write may collide by design (a schedule's due time taken by
-                # another worker): outside a pipeline, so psycopg has no aborted pipeline
-                # to complain about on stderr
-                pipelined = db.pipeline() if write.record is None else contextlib.nullcontext()
-                with pipelined, db.transaction(), db.cursor() as cur:
-                    self._apply(cur, write, rows)
+            retried(lambda: self._commit_one(write, rows), self._errors.DeadlockDetected)
         except (self._errors.UniqueViolation, _Moved):
             return collision(write)
         except self._psycopg.Error as err:
             return StoreError(f"store write failed: {err}")
         return None
+
+    def _commit_one(self, write: Write, rows: list[tuple[str, int, str]]) -> None:
+        with self._lock:
+            db = self._live()
+            # a run's first write may collide by design (a schedule's due time taken by
+            # another worker): outside a pipeline, so psycopg has no aborted pipeline
+            # to complain about on stderr
+            pipelined = db.pipeline() if write.record is None else contextlib.nullcontext()
+            with pipelined, db.transaction(), db.cursor() as cur:
+                self._apply(cur, write, rows)
 
     def _apply(self, cur: Any, write: Write, rows: list[tuple[str, int, str]]) -> None:
         if write.record is None and not rows:
@@ -200,7 +206,7 @@ class PostgresLog:
                         (list(write.consumed), write.run_id))
             if len(cur.fetchall()) < len(set(write.consumed)):  # withdrawn meanwhile
                 raise _Moved(write.run_id)
-        if write.drops:  # after the row's update; a send committed meanwhile may still land
+        if write.drops:  # after the row's update, which waits for a send in flight to it
             cur.execute("SELECT id, body FROM inbox WHERE run_id = %s", (write.run_id,))
             gone = dropped_ids(inbox_rows(cur.fetchall()), write.drops)
             if gone:
@@ -209,10 +215,14 @@ class PostgresLog:
             cur.execute("UPDATE runs SET owner = '', lease_until = 0"
                         " WHERE run_id = %s AND owner = %s", (write.run_id, write.release))
         if write.parent is not None or write.sends:  # child runs (runtime/children.py)
-            if write.record is not None and write.parent is not None:
-                cur.executemany("INSERT INTO run_parents VALUES (%s, %s, %s)", parent_rows(write))
-            if write.sends:
-                cur.executemany(SEND_SQL.format(m="%s"), sent_rows(write))
+            self._deliver(cur, write)
+
+    def _deliver(self, cur: Any, write: Write) -> None:
+        """The write's child row and its sends to other runs (:data:`SEND_LOCKED`)."""
+        if write.record is not None and write.parent is not None:
+            cur.executemany("INSERT INTO run_parents VALUES (%s, %s, %s)", parent_rows(write))
+        if write.sends:
+            cur.executemany(SEND_LOCKED, sent_rows(write))
 
     def history(self, run_id: str) -> list[HistoryEvent]:
         rows = self._run("SELECT body FROM history WHERE run_id = %s ORDER BY seq", (run_id,))

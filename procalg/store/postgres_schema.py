@@ -65,6 +65,20 @@ _UPDATES = [  # schema 3: an update's idempotency key, unique per run; 4: seq an
 KEEP_SEQ = ("INSERT INTO updates (run_id, update_id, inbox_id, seq) VALUES (%s, %s, 0, %s)"
             " ON CONFLICT (run_id, update_id) DO UPDATE SET seq = excluded.seq")
 """Where an update was recorded (``rows.update_rows``), with its history row."""
+SEND_LOCKED = ("INSERT INTO inbox (run_id, body) SELECT %s, %s FROM runs WHERE run_id = %s"
+               " AND status IN ('running', 'waiting') FOR SHARE")
+"""A send to another run's inbox (a child's outcome to its parent), dropped if that run
+has ended (``rows.SEND_SQL``), serialised with the run's own commits: under READ
+COMMITTED a plain read of the status sees the old row of a final commit in flight, and
+that commit's look at its inbox (``Write.drops``) misses a send not yet committed, so
+the outcome would land in a finished run. ``FOR SHARE`` conflicts with the row lock
+every ``UPDATE runs`` takes (``FOR KEY SHARE`` would not: a status is no key column),
+so either the send waits for the final commit and then finds the run ended
+(READ COMMITTED re-reads a locked row that changed), or the final commit's ``UPDATE``
+waits for the send, and its inbox read, a later statement, finds the outcome and drops
+it. A parent and a child that send to each other as both end may deadlock: the
+server fails one (SQLSTATE 40P01) and it is tried again
+(``postgres_connect.retried``)."""
 _FAMILY = [  # schema 3: child runs (runtime/children.py); older databases gain it when opened
     "CREATE TABLE IF NOT EXISTS run_parents (run_id TEXT PRIMARY KEY,"
     " parent_id TEXT NOT NULL, step INTEGER NOT NULL)",

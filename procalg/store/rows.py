@@ -181,7 +181,8 @@ SEND_SQL = ("INSERT INTO inbox (run_id, body) SELECT {m}, {m} WHERE EXISTS"
             " (SELECT 1 FROM runs WHERE run_id = {m} AND status IN ('running', 'waiting'))")
 """A send to another run's inbox (a child's outcome to its parent), dropped if that run
 has ended: nothing reads a finished run's inbox (a parent that discarded the child,
-runtime/children.py). ``{m}`` is the driver's placeholder."""
+runtime/children.py). ``{m}`` is the driver's placeholder. SQLite's (one writer at a
+time); PostgreSQL's locks the run's row too (``postgres_schema.SEND_LOCKED``)."""
 
 
 def collision(write: Write) -> StoreError:

@@ -187,6 +187,17 @@ def test_a_signal_is_accepted_only_with_a_value_the_model_waits_for(engine: Engi
 def test_an_unknown_run_id_is_a_clear_error(engine: Engine) -> None:
     with pytest.raises(RunError, match="no run with id 'nope'"):
         engine.get("nope")
+    with pytest.raises(RunError, match="no run with id 'nope'"):
+        engine.claim("nope")
+
+
+def test_claiming_a_finished_run_says_so_and_takes_no_lease(engine: Engine) -> None:
+    engine.activities.bind("ship", lambda: None)
+    run = engine.start(wf(seq(E("ship")), act("ship")))
+    assert run.status == "completed"
+    with pytest.raises(RunError, match="has completed"):
+        engine.claim(run.id)
+    assert engine.log.get_run(run.id).owner == "" and not engine.leases.holds(run.id)
 
 
 def test_a_24_hour_timer_fires_exactly_at_its_deadline(engine: Engine, clock) -> None:

@@ -135,6 +135,12 @@ def test_a_finished_run_cannot_be_claimed(log: EventLog) -> None:
     assert not log.claim("r1", "w1", lease=10.0)
 
 
+def test_a_run_that_does_not_exist_cannot_be_claimed(log: EventLog) -> None:
+    _start(log, "r1")
+    assert not log.claim("nope", "w1", lease=10.0)
+    assert log.claim("r1", "w1", lease=10.0)  # the store answers: the id is what is missing
+
+
 def test_concurrent_appenders_never_both_win_a_seq(log: EventLog) -> None:
     _start(log, "r1")
     wins: list[int] = []
