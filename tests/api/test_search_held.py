@@ -331,21 +331,30 @@ def _broken(draw: st.DrawFn) -> str:
     return f"{text[:start]}{planted}{text[end:]}Bad = Bad \\ {{a}}\nDiv(n) = d!(3 / n) -> STOP\n"
 
 
+CANONICAL = ("deadlock", "reachable", "terminates")
+"""Properties whose whole counterexample is defined once for every engine (the
+least of the shortest paths; a lasso read off the canonical LTS:
+``docs/checks.md``, "Which counterexample procalg shows"); a divergence's path
+to the divergent state too."""
+
+
 def _random_answers(text: str, engine: CheckEngine) -> list[tuple]:
     model = loads(text + "".join(f"assert {a}\n" for a in RANDOM_ASSERTIONS))
     out = []
     for r in check_model(model, options=SearchOptions(engine=engine, max_states=3_000)):
         found = r.check.counterexample if r.check else None
-        # shortest: as many moves (determinism: a search over traces, as many events);
-        # a τ-loop's stem only as many events, a lasso's not at all: the product's
-        # leaves, reduced modulo strong bisimulation, merge a state with the loop it
-        # enters (0 -τ-> 1 -τ-> 1 is one state there; so is 0 -a-> 1 -a-> 1)
-        looping = r.check is not None and "divergence" in r.check.message
-        moves = None if found is None or "terminates" in r.assertion.text else len(
-            found.trace if looping or "deterministic" in r.assertion.text
-            else found.full_path or found.trace)
+        if found is not None and "divergence" in r.assertion.text:  # the path to the
+            # divergent state; the τ-lasso after it is measured in each engine's LTS
+            lead = int(found.note.rsplit("(", 1)[1].split(" ")[0])
+            shown: object = (found.trace, found.full_path[:len(found.full_path) - lead])
+        elif found is not None and any(k in r.assertion.text for k in CANONICAL):
+            shown = (found.trace, found.full_path, found.cycle)
+        else:  # shortest: as many moves (determinism: a search over traces, as many events)
+            shown = None if found is None else len(
+                found.trace if "deterministic" in r.assertion.text
+                else found.full_path or found.trace)
         out.append((r.result, r.error if r.error is None else type(r.error),
-                    r.error.render() if r.error else None, moves))
+                    r.error.render() if r.error else None, shown))
     return out
 
 
