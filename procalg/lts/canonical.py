@@ -13,14 +13,16 @@ The numbering: states are coloured by BFS level, then the colours are refined
 by signatures (a colour and the sorted ``(label, colour)`` of its moves, as
 in partition refinement: Kanellakis and Smolka, "CCS expressions, finite
 state processes, and three problems of equivalence", 1990), each round's
-colours numbered in sorted order of ``(old colour, signature)``, until a
-round splits nothing. A stable colouring is a strong bisimulation, so on a
-minimal LTS every colour is one state; every step reads only labels' names
+colours numbered in sorted order of ``(old colour, signature)`` (a hash of
+the set, the same whatever the numbering), until a round splits nothing. A
+stable colouring is a strong bisimulation, so on a minimal LTS every colour
+is one state; every step reads only labels' names
 and colours, so the numbering is the same for isomorphic LTSs, in BFS level
 order.
 
 Complexity: the minimisation (:func:`procalg.lts.partition.minimize`), then
-O(R · T log T) for R rounds (few: levels already tell most states apart).
+O(R · T log T) numpy work for R rounds (few: levels already tell most
+states apart).
 
 Example:
     >>> ring = LTS.build(4, 0, ["b", "a"], [(0, "a", 1), (1, "b", 2), (2, "a", 3),
@@ -70,24 +72,44 @@ def canonical(lts: LTS) -> LTS:
 
 
 def _levels(n: int, initial: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
-    """BFS level of every state (all are reachable: a minimised LTS keeps no other)."""
-    level = np.full(n, -1, np.int64)
-    level[initial] = 0
-    frontier, depth = np.array([initial]), 0
-    while len(frontier):
-        depth += 1
-        nxt = np.unique(dst[np.isin(src, frontier)])
-        frontier = nxt[level[nxt] < 0]
-        level[frontier] = depth
-    return np.unique(level, return_inverse=True)[1].reshape(-1)
+    """BFS level of every state of a minimised LTS: numbered breadth-first from its
+    initial state 0 (:func:`~procalg.lts.partition.bfs_renumber`), so a state's
+    least predecessor is the one that found it, one level up."""
+    assert initial == 0, "a minimised LTS starts at 0"
+    parent = np.full(n, n, np.int64)
+    np.minimum.at(parent, dst, src)
+    level = [0] * n
+    for state, up in enumerate(parent.tolist()[1:], start=1):
+        level[state] = level[up] + 1
+    return np.asarray(level, np.int64)
 
 
 def _refined(colour: np.ndarray, src: np.ndarray, lab: np.ndarray,
              dst: np.ndarray) -> np.ndarray:
-    """Each state's new colour: the rank of ``(colour, sorted (label, target colour))``."""
-    moves: list[list[tuple[int, int]]] = [[] for _ in colour]
-    for s, a, d in zip(src.tolist(), lab.tolist(), colour[dst].tolist(), strict=True):
-        moves[s].append((a, d))
-    keys = [(c, tuple(sorted(set(m)))) for c, m in zip(colour.tolist(), moves, strict=True)]
-    order = {key: i for i, key in enumerate(sorted(set(keys)))}
-    return np.array([order[key] for key in keys], dtype=np.int64)
+    """Each state's new colour: the rank of ``(colour, signature)``, the signature
+    the set of its ``(label, target colour)`` pairs, summed as 64-bit mixes (an
+    order-free hash: a collision, about n²/2^64, could only leave two states one
+    colour; numbered the same for isomorphic LTSs all the same)."""
+    pair = lab * (int(colour.max(initial=0)) + 1) + colour[dst]
+    order = np.lexsort((pair, src))
+    src, pair = src[order], pair[order]
+    fresh = np.ones(len(src), bool)
+    fresh[1:] = (src[1:] != src[:-1]) | (pair[1:] != pair[:-1])  # a set: each pair once
+    signature = np.zeros(len(colour), np.uint64)
+    np.add.at(signature, src[fresh], _mix(pair[fresh].astype(np.uint64)))
+    rows = np.lexsort((signature, colour))
+    changed = np.ones(len(colour), bool)
+    changed[1:] = (colour[rows][1:] != colour[rows][:-1]) | (
+        signature[rows][1:] != signature[rows][:-1])
+    finer = np.empty(len(colour), np.int64)
+    finer[rows] = np.cumsum(changed) - 1
+    return finer
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """SplitMix64's finaliser (Steele, Lea and Flood, OOPSLA 2014): a 64-bit mix."""
+    with np.errstate(over="ignore"):
+        x = (x + np.uint64(0x9E3779B97F4A7C15)) & np.uint64(0xFFFFFFFFFFFFFFFF)
+        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return x ^ (x >> np.uint64(31))

@@ -177,9 +177,10 @@ def find_path(network: Network, goal: Goal, limits: Limits = NO_LIMITS, *,
         return search.result(False, notes=notes)
     code, label = hit
     every = getattr(stop, "every", None)
-    if search.por is None and every is not None:  # the least of the shortest: one answer
-        return search.result(True, least_to_goals(search, code, every), notes=notes)
     leaf = OneLeaf.of(search.tables) if search.por is None else None
+    if search.por is None and every is not None:  # the least of the shortest: one answer
+        kept = None if leaf is None else leaf.moves
+        return search.result(True, least_to_goals(search, code, every, kept), notes=notes)
     path = leaf.path_to(search, code) if leaf is not None else None  # no firing: a deep one
     if path is None:
         path = search.path_to(code)
