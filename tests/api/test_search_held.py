@@ -377,3 +377,35 @@ def _lazily(text: str) -> list[tuple]:
 def _in_chunks(text: str) -> list[tuple]:
     with _chunked():
         return _random_answers(text, CheckEngine.AUTO)
+
+
+PINNED = """channel a, b, c
+P(n) = a -> P((n + 1) % 4) [] b -> P(n)
+Ring(n) = a -> Ring((n + 1) % 4)
+assert (STOP [| {a} |] STOP) /\\ Ring(0) :[terminates]
+assert (STOP [| {a} |] STOP) /\\ P(0) :[terminates]
+assert (P(0) [| {b} |> P(0)) \\ {b} :[terminates]
+assert (STOP [| {a} |] STOP) /\\ P(0) :[ltl]: [] <> b
+assert (a -> c -> STOP [] a -> b -> STOP [] c -> (b -> STOP ||| b -> STOP)) \\ {c} :[deadlock free]
+"""
+"""The shapes issue 9 met: a leaf's state merged with the loop it enters (the
+product's lasso had a shorter lead-in or loop), two shortest deadlocks hiding
+different events."""
+
+
+def _shown(engine: CheckEngine) -> list[tuple]:
+    return [(r.result, r.check.counterexample.trace, r.check.counterexample.full_path,
+             r.check.counterexample.cycle)
+            for r in check_model(loads(PINNED), options=SearchOptions(engine=engine))]
+
+
+def test_the_models_issue_9_met_show_one_counterexample_on_every_engine() -> None:
+    reference = _shown(CheckEngine.REFERENCE)
+    assert [row[1:] for row in reference] == [
+        ((), (), ("a",)), ((), (), ("a",)), ((), (), ("τ",)), (("a",), ("a",), ("a",)),
+        (("a", "b"), ("a", "b"), None)]
+    assert _shown(CheckEngine.AUTO) == reference
+    with _lazy():
+        assert _shown(CheckEngine.AUTO) == reference
+    with _chunked():
+        assert _shown(CheckEngine.AUTO) == reference
