@@ -10,7 +10,7 @@ half-done shows in the LTS as a marker event:
 * ``unreverted.s``: the compensation of step ``s`` threw.
 
 The check is a breadth-first search for the first such event, so the
-counterexample is a shortest trace (τ counted) ending with it.
+counterexample is the least of the shortest traces (τ counted) ending with it.
 :func:`terminal_outcomes` classifies the terminal states of an LTS as
 completed, compensated, failed or deadlocked.
 
@@ -36,6 +36,7 @@ from procalg.checks.reachability import labels_goal
 from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
 from procalg.lts.census import Census
 from procalg.lts.exploration import Exploration
+from procalg.lts.least_paths import walk_to_goal
 from procalg.lts.level_search import Stop
 from procalg.lts.lts import LTS, TAU, TICK, TICK_INDEX, TransitionSystem
 from procalg.lts.network import Network
@@ -68,11 +69,19 @@ def check_compensation(system: TransitionSystem[Any] | LTS, *,
     """
     started = time.perf_counter()
     walk = Exploration(system, max_states=max_states)
-    for number, edges in walk:
-        for code, target in edges:
-            name = walk.labels[code]
-            if name.startswith(STRANDED) or name.startswith(UNREVERTED):
-                return _failure(walk, number, target, name, started)
+    into: dict[int, int | None] = {}  # per goal state, the target of its least marker
+
+    def marked(number: int, moves: list[tuple[str, int | None]]) -> str | None:
+        markers = sorted((label, -1 if d is None else d) for label, d in moves
+                         if label.startswith((STRANDED, UNREVERTED)))
+        if not markers:
+            return None
+        into[number] = None if markers[0][1] < 0 else markers[0][1]
+        return markers[0][0]
+
+    found = walk_to_goal(walk, marked)
+    if found is not None:
+        return _failure(walk, *found, into[found[1][-1]], started)
     return CheckResult(Verdict.PASS, None, _stats(walk, started), message=_PASSED)
 
 
@@ -80,9 +89,9 @@ def check_compensation_product(network: Network, limits: Limits = NO_LIMITS) -> 
     """:func:`check_compensation` on a network: the product engine's search for
     the first ``stranded.*``/``unreverted.*`` move (:func:`marker_goal`).
 
-    Same verdict and messages as the term-level check, and a shortest trace;
-    where one BFS level holds several markers, the least state code's least
-    marker by name is the one shown.
+    Same verdict, messages and trace as the term-level check: the least of
+    the shortest paths ending with a marker (the least marker where several
+    end it).
 
     Example:
         >>> from procalg.lts.network import close, component
@@ -117,14 +126,14 @@ def marker_goal(tables: Tables) -> Stop | None:
     return labels_goal(tables, lambda name: name.startswith((STRANDED, UNREVERTED)))
 
 
-def _failure(walk: Exploration, number: int, target: Any, name: str,
+def _failure(walk: Exploration, path: list[str], run: list[int], target: int | None,
              started: float) -> CheckResult:
-    message, note = _explained(name)
-    trace = (*walk.trace_to(number), name)
+    message, note = _explained(path[-1])
     return CheckResult(
         Verdict.FAIL,
-        Counterexample(trace, full_path=(*walk.full_path_to(number), name),
-                       states=(*walk.path_states(number), walk.state_id(target)), note=note),
+        Counterexample(tuple(x for x in path if x != TAU), full_path=tuple(path),
+                       states=tuple(walk.state_id(s) for s in run)
+                       + (() if target is None else (walk.state_id(target),)), note=note),
         _stats(walk, started),
         message=message,
     )

@@ -13,9 +13,11 @@ either engine, with one answer type:
   (:func:`procalg.lts.product.find_path` with :func:`deadlock_goal`, the same
   property over a chunk of packed states).
 
-Both stop at the first stuck state, so the counterexample is a shortest path
-(fewest transitions, τ counted) to a deadlock (unless partial-order
-reduction is asked for, which says so).
+Both stop at the first BFS level holding a stuck state, and show the least
+(by label names, position by position) of the shortest paths (fewest
+transitions, τ counted) to one in that level, the same on every engine
+(:mod:`procalg.lts.least_paths`), unless partial-order reduction is asked
+for, which says so.
 
 Which states were entered by ✓: for an explicit LTS every incoming edge is
 known up front (the ✓ transitions leaving reachable states). On the fly, a stuck state counts as
@@ -47,9 +49,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
-from procalg.lts.exploration import ExplicitSystem, Exploration
+from procalg.lts.exploration import Edges, ExplicitSystem, Exploration
 from procalg.lts.leaf_levels import only_when
-from procalg.lts.lts import LTS, TICK, TransitionSystem
+from procalg.lts.least_paths import walk_to_goal
+from procalg.lts.lts import LTS, TAU, TICK, TransitionSystem
 from procalg.lts.priority import is_prioritised
 from procalg.lts.product import NO_LIMITS, Limits, find_path
 from procalg.reserved import THROW
@@ -74,7 +77,7 @@ def check_deadlock(system: TransitionSystem[Any] | LTS, *,
         max_states: give up with :class:`~procalg.errors.LimitExceeded` beyond this.
 
     Returns:
-        PASS, or FAIL with a shortest trace to the first stuck state found
+        PASS, or FAIL with the least of the shortest paths to a stuck state
         (``trace`` without τ, ``full_path`` and ``states`` with it).
 
     Example:
@@ -88,14 +91,19 @@ def check_deadlock(system: TransitionSystem[Any] | LTS, *,
     explicit = walk.system if isinstance(walk.system, ExplicitSystem) else None
     mask = _reachably_terminated(explicit.lts) if explicit else None
     ticked: set[int] = set()
-    for number, edges in walk:
-        if not edges:
-            # Both tests are exact for an explicit LTS; on the fly, ✓-edges from
-            # states earlier in BFS order have been noted (see the module notes).
-            done = bool(mask[walk.states[number]]) if mask is not None else number in ticked
-            if not done:
-                return _failure(walk, number, started)
+
+    def stuck(number: int, moves: object) -> str | None:
+        # Both tests are exact for an explicit LTS; on the fly, ✓-edges from
+        # states earlier in BFS order have been noted (see the module notes).
+        done = bool(mask[walk.states[number]]) if mask is not None else number in ticked
+        return None if moves or done else ""
+
+    def note_ends(edges: Edges) -> None:
         ticked.update(d for c, d in edges if walk.labels[c] in TERMINATING)
+
+    found = walk_to_goal(walk, stuck, note_ends)
+    if found is not None:
+        return _failure(walk, *found, started)
     return CheckResult(Verdict.PASS, None, _stats(walk, started), message="deadlock free")
 
 
@@ -111,8 +119,8 @@ def check_deadlock_product(network: Network, limits: Limits = NO_LIMITS, *,
             say so).
 
     Returns:
-        PASS, or FAIL with a shortest trace to a stuck state (``full_path``
-        with τ; no state numbers: the product's states are codes).
+        PASS, or FAIL with the least of the shortest paths to a stuck state
+        (``full_path`` with τ; no state numbers: the product's states are codes).
 
     Example:
         >>> from procalg.lts.network import close, component, parallel
@@ -133,7 +141,8 @@ def check_deadlock_product(network: Network, limits: Limits = NO_LIMITS, *,
 def deadlock_goal(tables: Tables) -> Stop:
     """The property over packed states, for :func:`~procalg.lts.product.find_path`:
     the least code of an expanded chunk with no move, not entered by a
-    :data:`TERMINATING` label (asked of the reversed tables: every way in is known).
+    :data:`TERMINATING` label (asked of the reversed tables: every way in is known);
+    its ``every`` lists them all (the witness level's, for the least path).
 
     Example:
         >>> from procalg.lts.network import close, component
@@ -146,13 +155,13 @@ def deadlock_goal(tables: Tables) -> Stop:
     ends = [tables.label_index[name] for name in TERMINATING if name in tables.label_index]
     entered = _entered_by_ends(tables)
 
-    def stuck(chunk: np.ndarray, src: np.ndarray, dst: np.ndarray,
-              lab: np.ndarray) -> tuple[int, str] | None:
+    def every(chunk: np.ndarray, src: np.ndarray, dst: np.ndarray,
+              lab: np.ndarray) -> tuple[np.ndarray, list[str]]:
         has = np.zeros(len(chunk), dtype=bool)
         has[src] = True
-        if has.all():
-            return None
         dead = chunk[~has]
+        if not len(dead):
+            return dead, []
         if entered is not None:
             terminated = entered(dead)
         else:
@@ -160,8 +169,14 @@ def deadlock_goal(tables: Tables) -> Stop:
             terminated = np.zeros(len(dead), dtype=bool)
             terminated[into[np.isin(back, ends)]] = True
         dead = dead[~terminated]
+        return dead, [""] * len(dead)
+
+    def stuck(chunk: np.ndarray, src: np.ndarray, dst: np.ndarray,
+              lab: np.ndarray) -> tuple[int, str] | None:
+        dead, _ = every(chunk, src, dst, lab)
         return (int(dead.min()), "") if len(dead) else None
 
+    stuck.every = every  # type: ignore[attr-defined]  # the level's goals: find_path's least
     return only_when(stuck, idle=True)
 
 
@@ -207,14 +222,16 @@ def _entered(lts: LTS, label: str) -> np.ndarray:
     return mask
 
 
-def _failure(walk: Exploration, number: int, started: float) -> CheckResult:
-    trace = walk.trace_to(number)
+def _failure(walk: Exploration, path: list[str], run: list[int],
+             started: float) -> CheckResult:
+    """The least shortest path to a stuck state of the first level holding one."""
+    trace = tuple(x for x in path if x != TAU)
     return CheckResult(
         Verdict.FAIL,
         Counterexample(
             trace,
-            full_path=walk.full_path_to(number),
-            states=walk.path_states(number),
+            full_path=tuple(path),
+            states=tuple(walk.state_id(s) for s in run),
             note=NOTE,
         ),
         _stats(walk, started),

@@ -50,7 +50,8 @@ from typing import Any
 
 from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
 from procalg.lts.components import strong_components
-from procalg.lts.exploration import Edges, Exploration
+from procalg.lts.exploration import Exploration
+from procalg.lts.least_paths import least_path, run_to
 from procalg.lts.lts import LTS, TAU, TAU_INDEX, TransitionSystem
 from procalg.lts.network import Network
 from procalg.lts.product import NO_LIMITS, Limits, tau_lasso
@@ -87,12 +88,11 @@ def check_divergence(system: TransitionSystem[Any] | LTS, *,
     depths = [walk.level[s] for s in range(len(taus)) if divergent[s]]
     if not depths:
         return CheckResult(Verdict.PASS, None, stats, message="divergence free")
-    labels, came = _least_path(walk, moves, divergent, min(depths))
+    depth = min(depths)
+    labels, came = least_path(walk, moves, [s for s, bad in enumerate(divergent)
+                                            if bad and walk.level[s] == depth])
     lead = _lead(taus, cyclic, component, sorted(came[-1]))
-    run = [lead[0]]
-    for parent in reversed(came[1:]):
-        run.append(parent[run[-1]])
-    states = tuple(walk.state_id(s) for s in (*run[::-1], *lead[1:]))
+    states = tuple(walk.state_id(s) for s in (*run_to(came, lead[0]), *lead[1:]))
     return divergence_result(tuple(labels), len(lead) - 1, _loop(taus, component, lead[-1]),
                              stats, states)
 
@@ -160,35 +160,6 @@ def _reaching(taus: list[list[int]], cyclic: list[bool]) -> list[bool]:
                 seen[p] = True
                 todo.append(p)
     return seen
-
-
-def _least_path(walk: Exploration, moves: list[Edges], divergent: list[bool],
-                depth: int) -> tuple[list[str], list[dict[int, int]]]:
-    """The least (by label names) shortest path to a divergent state at ``depth``:
-    its labels, and per step the states it reaches with a parent of each (the
-    last step's: every divergent state it can end in)."""
-    level = walk.level
-    preds: list[list[int]] = [[] for _ in moves]
-    for s, out in enumerate(moves):
-        for _, d in out:
-            if level[d] == level[s] + 1:
-                preds[d].append(s)
-    cone = [{s for s, bad in enumerate(divergent) if bad and level[s] == depth}]
-    for _ in range(depth):
-        cone.append({p for s in cone[-1] for p in preds[s]})
-    cone.reverse()
-    here, came, labels = [0], [{0: -1}], []
-    for j in range(depth):
-        step = [(walk.labels[c], s, d) for s in here for c, d in moves[s] if d in cone[j + 1]]
-        least = min(name for name, _, _ in step)
-        parent: dict[int, int] = {}
-        for name, s, d in step:
-            if name == least:
-                parent[d] = min(parent.get(d, s), s)
-        came.append(parent)
-        labels.append(least)
-        here = sorted(parent)
-    return labels, came
 
 
 def _lead(taus: list[list[int]], cyclic: list[bool], component: list[int],

@@ -25,7 +25,10 @@ Events are the visible events and ✓; τ is not an event, so fairness never
 resolves an internal choice, a hidden event or a timeout's τ.
 
 A violation is a lasso: a prefix from the initial state and a cycle that
-repeats for ever, built by breadth-first searches inside the component
+repeats for ever, read off the LTS minimised modulo strong bisimulation and
+numbered canonically (:mod:`procalg.lts.canonical`: every engine's LTS of a
+process gives the same lasso; the stats stay the explored LTS's), built by
+breadth-first searches inside the component
 (through one node of every acceptance set and, under fairness, one edge of
 every event the fairness condition demands).
 
@@ -64,6 +67,7 @@ from procalg.checks.ltl_product import (
 from procalg.checks.ltl_scc import components
 from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
 from procalg.errors import LimitExceeded
+from procalg.lts.canonical import canonical
 from procalg.lts.lts import LTS, TAU, TAU_INDEX, TICK_INDEX
 
 TERMINATES = parse_formula("F (tick || throw)")
@@ -100,16 +104,9 @@ def check_ltl(lts: LTS, formula: Formula, *, fairness: Fairness = Fairness.NONE,
         ((), ('req', 'ack'))
     """
     started = time.perf_counter()
-    closed = stutter_closed(lts)
     buchi = translate(Not(formula))
-    allows = _allows(buchi, closed.labels)
-    graph = product(closed, buchi.initial, buchi.successors, allows)
-    if max_states is not None and graph.num_nodes > max_states:
-        raise LimitExceeded(f"the product of the process and the formula's automaton has "
-                            f"{graph.num_nodes:,} states, more than --max-states {max_states:,}",
-                            hint="raise --max-states, or check a smaller instance")
-    search = _Search(lts, closed, buchi, graph, fairness)
-    found = search.fair_accepting()
+    search, found = _searched(lts, buchi, fairness, max_states)
+    graph = search.graph
     stats = Stats(graph.num_nodes, len(graph.src), time.perf_counter() - started,
                   {"engine": "product", "automaton_states": buchi.num_nodes,
                    "lts_states": lts.num_states, "fairness": fairness.value or "none"})
@@ -118,8 +115,29 @@ def check_ltl(lts: LTS, formula: Formula, *, fairness: Fairness = Fairness.NONE,
         message = (f"every{fair} run ends" if terminates
                    else f"{show(formula)} holds on every{fair} run")
         return CheckResult(Verdict.PASS, None, stats, message)
+    # the lasso of the canonical LTS (strongly bisimilar: the same verdict), so
+    # that every engine's LTS of the process shows the same one
+    search, found = _searched(canonical(lts), buchi, fairness, None)
+    assert found is not None, "a strongly bisimilar LTS fails the same formula"
     ce = search.lasso(found, terminates=terminates, fair=fair)
     return CheckResult(Verdict.FAIL, ce, stats, ce.note)
+
+
+def _searched(lts: LTS, buchi: Buchi, fairness: Fairness, max_states: int | None
+              ) -> tuple[_Search, tuple[Graph, np.ndarray] | None]:
+    """The product of ``lts`` and ``buchi``, and its fair accepting component (or None).
+
+    Raises:
+        LimitExceeded: the product is larger than ``max_states``.
+    """
+    closed = stutter_closed(lts)
+    graph = product(closed, buchi.initial, buchi.successors, _allows(buchi, closed.labels))
+    if max_states is not None and graph.num_nodes > max_states:
+        raise LimitExceeded(f"the product of the process and the formula's automaton has "
+                            f"{graph.num_nodes:,} states, more than --max-states {max_states:,}",
+                            hint="raise --max-states, or check a smaller instance")
+    search = _Search(lts, closed, buchi, graph, fairness)
+    return search, search.fair_accepting()
 
 
 def _allows(buchi: Buchi, labels: tuple[str, ...]) -> np.ndarray:

@@ -1,8 +1,9 @@
 """``assert P :[reachable e]``: some reachable state can perform event ``e``.
 
-Breadth-first exploration stopped at the first state with an ``e``
-transition; states are expanded in order of distance, so the witness (the
-trace to that state followed by ``e``) is a shortest one, τ counted. A
+Breadth-first exploration stopped at the first level holding a state with
+an ``e`` transition; states are expanded in order of distance, so the
+witness (the trace to that state followed by ``e``) is a shortest one, τ
+counted: the least of them by label names (:mod:`procalg.lts.least_paths`). A
 passing check carries the witness in ``counterexample``, so that
 ``assert not P :[reachable e]`` fails with it.
 
@@ -35,6 +36,7 @@ import numpy as np
 from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
 from procalg.lts.exploration import Exploration
 from procalg.lts.leaf_levels import only_when
+from procalg.lts.least_paths import walk_to_goal
 from procalg.lts.level_search import Stop
 from procalg.lts.lts import LTS, TAU, TransitionSystem
 from procalg.lts.network import Network
@@ -64,18 +66,23 @@ def check_reachable(system: TransitionSystem[Any] | LTS, event: Any, *,
     started = time.perf_counter()
     name = event if isinstance(event, str) else str(event)
     walk = Exploration(system, max_states=max_states)
-    for number, edges in walk:
-        for code, target in edges:
-            if walk.labels[code] == name:
-                visible = () if name == TAU else (name,)
-                witness = Counterexample(
-                    walk.trace_to(number) + visible,
-                    full_path=(*walk.full_path_to(number), name),
-                    states=(*walk.path_states(number), walk.state_id(target)),
-                    note=f"{name} can happen after this trace",
-                )
-                return CheckResult(Verdict.PASS, witness, _stats(walk, started),
-                                   message=f"{name} is reachable")
+    into: dict[int, int | None] = {}  # per goal state, the target of its move
+
+    def shows(number: int, moves: list[tuple[str, int | None]]) -> str | None:
+        into[number] = next((d for label, d in moves if label == name), None)
+        return name if any(label == name for label, _ in moves) else None
+
+    found = walk_to_goal(walk, shows)
+    if found is not None:
+        path, run = found
+        target = into[run[-1]]
+        witness = Counterexample(
+            tuple(x for x in path if x != TAU), full_path=tuple(path),
+            states=tuple(walk.state_id(s) for s in run)
+            + (() if target is None else (walk.state_id(target),)),
+            note=f"{name} can happen after this trace")
+        return CheckResult(Verdict.PASS, witness, _stats(walk, started),
+                           message=f"{name} is reachable")
     return CheckResult(Verdict.FAIL, None, _stats(walk, started),
                        message=f"{name} is unreachable in {walk.num_states} states")
 
@@ -132,7 +139,8 @@ def reachability_goal(label: str) -> Goal:
 
 def labels_goal(tables: Tables, wanted: Callable[[str], bool]) -> Stop | None:
     """The least code of an expanded chunk with a move whose label is ``wanted``,
-    and its least such label by name (``None`` where no label of ``tables`` is).
+    and its least such label by name (``None`` where no label of ``tables`` is);
+    its ``every`` lists every such code with its least such label.
 
     Example:
         >>> from procalg.lts.network import close, component
@@ -155,6 +163,17 @@ def labels_goal(tables: Tables, wanted: Callable[[str], bool]) -> Stop | None:
         there = set(lab[at[chunk[src[at]] == least]].tolist())
         return int(least), next(name for name, i in chosen if i in there)
 
+    rank = np.full(len(tables.labels), len(chosen), np.int64)  # a wanted label's name order
+    rank[codes] = np.arange(len(chosen))
+
+    def every(chunk: np.ndarray, src: np.ndarray, dst: np.ndarray,
+              lab: np.ndarray) -> tuple[np.ndarray, list[str]]:
+        best = np.full(len(chunk), len(chosen), np.int64)
+        np.minimum.at(best, src, rank[lab])
+        hit = np.flatnonzero(best < len(chosen))
+        return chunk[hit], [chosen[r][0] for r in best[hit].tolist()]
+
+    seen.every = every  # type: ignore[attr-defined]  # the level's goals: find_path's least
     return only_when(seen, labels=codes.tolist())
 
 

@@ -21,15 +21,18 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from procalg.lts.code_sets import sorted_in
 from procalg.lts.factor_tables import TableFactor
 from procalg.lts.vectors import Tables
+from procalg.lts.visited import sorted_unique
 
 if TYPE_CHECKING:  # the search calls this module
-    from procalg.lts.level_search import LevelSearch
+    from procalg.lts.level_search import LevelSearch, Stop
 
 PATH_CODES = 1 << 20
 """Codes taken from the visited set per scan while a trace is rebuilt."""
@@ -91,8 +94,7 @@ def path_to(search: LevelSearch, code: int) -> list[str]:
             here, level = pred[[best]], level - 1
         return labels[::-1]
     known: dict[int, np.ndarray] = {}
-    per_level = max(1, len(search.visited) // (search.visited.depth + 1))
-    span = max(1, min(1024, PATH_CODES // per_level))
+    span = _span(search)
     while level > 0:
         if level - 1 not in known:
             known = levels(search, max(0, level - span), level)
@@ -100,6 +102,12 @@ def path_to(search: LevelSearch, code: int) -> list[str]:
         labels.append(tables.labels[label])
         level -= 1
     return labels[::-1]
+
+
+def _span(search: LevelSearch) -> int:
+    """Levels taken from the visited set per scan: about :data:`PATH_CODES` codes."""
+    per_level = max(1, len(search.visited) // (search.visited.depth + 1))
+    return max(1, min(1024, PATH_CODES // per_level))
 
 
 def levels(search: LevelSearch, low: int, high: int) -> dict[int, np.ndarray]:
@@ -141,3 +149,134 @@ def least(codes: np.ndarray, labels: np.ndarray, among: np.ndarray) -> int:
     first = among[np.argsort(codes[among], kind="stable")[0]]  # keys sort as their codes
     ties = among[codes[among] == codes[first]]
     return int(ties[np.argmin(labels[ties])])
+
+
+def least_path(search: LevelSearch, targets: np.ndarray, level: int
+               ) -> tuple[list[str], np.ndarray]:
+    """Among the shortest paths from the initial state to ``targets`` (visited
+    codes, all at BFS ``level``), the least by label names compared position by
+    position, and the targets it ends in (sorted codes).
+
+    The states on some shortest path to a target are gathered level by level
+    backwards (the reversed tables where few moves enter a code, :func:`backward_fan`;
+    else the level before fired forwards, as :func:`path_to` does), then the path
+    walks forwards through them taking the least label each time (every state that
+    label reaches).
+    """
+    tables, visited = search.tables, search.visited
+    cone = [sorted_unique(tables.layout.cast(targets))]
+    reversed_tables = backward_fan(tables) <= FAN
+    known: dict[int, np.ndarray] = {}
+    span = _span(search)
+    for j in range(level, 0, -1):
+        if reversed_tables:
+            _, pred, _ = tables.successors(cone[-1], backward=True)
+            cone.append(sorted_unique(pred[visited.level_of(pred) == j - 1]))
+            continue
+        if j - 1 not in known:
+            known = levels(search, max(0, j - span), j)
+        cone.append(_into(search, tables.layout.cast(known.pop(j - 1)), cone[-1]))
+    cone.reverse()
+    rank = np.empty(len(tables.labels), np.int64)
+    rank[sorted(range(len(tables.labels)), key=tables.labels.__getitem__)] = np.arange(len(rank))
+    here, path = cone[0], []
+    for j in range(level):
+        _, dst, lab = tables.successors(here)
+        ok = sorted_in(cone[j + 1], dst)
+        dst, lab = dst[ok], lab[ok]
+        least = int(lab[np.argmin(rank[lab])])
+        path.append(tables.labels[least])
+        here = sorted_unique(dst[lab == least])
+    return path, here
+
+
+def _into(search: LevelSearch, codes: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """The sorted ``codes`` with a move into the sorted ``targets``, fired forwards in chunks."""
+    out = []
+    step = search.chunk()
+    for lo in range(0, len(codes), step):
+        chunk = codes[lo: lo + step]
+        src, dst, _ = search.tables.successors(chunk)
+        out.append(chunk[np.unique(src[sorted_in(targets, dst)])])
+    return sorted_unique(np.concatenate(out)) if out else codes[:0]
+
+
+def least_kept_path(search: LevelSearch, kept: Mapping[int, Sequence[tuple[int, int]]],
+                    targets: np.ndarray, level: int) -> tuple[list[str], np.ndarray] | None:
+    """:func:`least_path` read off the moves a deep one-leaf walk kept per code
+    (:class:`~procalg.lts.leaf_levels.OneLeaf`: ``(label index, target)``), in
+    Python with no firing: its levels are a few states each, where numpy's calls
+    per level would set the pace. None where a state on the way is not kept.
+
+    Example:
+        >>> from procalg.lts import LTS, network, product
+        >>> two = LTS.build(3, 0, ["b", "a"], [(0, "b", 1), (0, "a", 2), (1, "a", 2)])
+        >>> search = product.searcher(network.close(network.component(two)))
+        >>> search.run()
+        >>> least_kept_path(search, {0: ((2, 1), (3, 2))}, np.array([2]), 1)
+        (['a'], array([2]))
+    """
+    names = search.tables.labels
+    cone = [set(targets.tolist())]
+    known: dict[int, np.ndarray] = {}
+    span = _span(search)
+    for j in range(level, 0, -1):
+        if j - 1 not in known:
+            known = levels(search, max(0, j - span), j)
+        into = set()
+        for code in known.pop(j - 1).tolist():
+            moves = kept.get(code)
+            if moves is None:
+                return None
+            if any(d in cone[-1] for _, d in moves):
+                into.add(code)
+        cone.append(into)
+    cone.reverse()
+    here, path = cone[0], []
+    for j in range(level):
+        step = [(names[g], d) for s in here for g, d in kept[s] if d in cone[j + 1]]
+        least = min(name for name, _ in step)
+        path.append(least)
+        here = {d for name, d in step if name == least}
+    return path, np.array(sorted(here), dtype=np.int64)
+
+
+def least_to_goals(search: LevelSearch, code: int, every: Stop,
+                   kept: Mapping[int, Sequence[tuple[int, int]]] | None = None) -> list[str]:
+    """The least (by label names) of the shortest paths to a goal, ``code`` the
+    search's first witness: every goal of its BFS level (``every`` over the level's
+    moves: the codes that match and the name the path ends with, ``""``: none), then
+    :func:`least_path` to them, then the least name among the goals it ends in.
+    The level was expanded by the search (its lazy leaves too), so this fires it
+    again, and the reversed tables back to the initial state (or reads the moves a
+    one-leaf walk ``kept``: :func:`least_kept_path`).
+
+    Example:
+        >>> from procalg.lts import LTS, network, product
+        >>> two = LTS.build(3, 0, ["b", "a"], [(0, "b", 1), (0, "a", 2)])
+        >>> search = product.searcher(network.close(network.component(two)))
+        >>> search.run()  # no goal: the whole product, states 1 and 2 in level 1
+        >>> def idle(chunk, src, dst, lab):
+        ...     dead = np.setdiff1d(np.arange(len(chunk)), src)
+        ...     return chunk[dead], [""] * len(dead)
+        >>> least_to_goals(search, 1, idle)
+        ['a']
+    """
+    tables = search.tables
+    level = int(search.visited.level_of(search.held([code]))[0])
+    codes = levels(search, level, level + 1)[level]
+    words = tables.layout.words
+    found, names = [], []
+    step = search.chunk()
+    for lo in range(0, len(codes), step):
+        chunk = codes[lo: lo + step]
+        src, dst, lab = tables.successors(chunk)
+        matched, named = every(tables.layout.cast(chunk) if words else chunk, src,
+                               search.held(dst), lab)
+        found.append(np.asarray(matched))
+        names += named
+    targets = np.concatenate(found)
+    walked = None if kept is None else least_kept_path(search, kept, targets, level)
+    path, ends = walked if walked is not None else least_path(search, targets, level)
+    last = min(n for n, hit in zip(names, np.isin(targets, ends), strict=True) if hit)
+    return [*path, *([last] if last else [])]

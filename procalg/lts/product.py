@@ -51,8 +51,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from procalg.lts.code_sets import sorted_in
 from procalg.lts.leaf_levels import OneLeaf
+from procalg.lts.level_paths import least_path, least_to_goals
 from procalg.lts.level_search import CHUNK, LevelSearch, Progress, SearchResult, Stop
 from procalg.lts.lts import LTS, TAU, TAU_INDEX
 from procalg.lts.network import Network
@@ -137,7 +137,10 @@ their goals; this module only searches."""
 def find_path(network: Network, goal: Goal, limits: Limits = NO_LIMITS, *,
               por: bool = False) -> SearchResult:
     """A shortest path to the first state (or move) ``goal`` picks; ``found``
-    says whether there is one.
+    says whether there is one. Where the goal's stop lists every goal of a level
+    (its ``every``), the least of the shortest paths by label names
+    (:func:`~procalg.lts.level_paths.least_to_goals`): one answer whatever the
+    codes, as the reference's (:mod:`procalg.lts.least_paths`).
 
     The path ends at the state, followed by the label the goal names (``""``:
     none). The search stops at the first BFS level holding a match.
@@ -173,7 +176,11 @@ def find_path(network: Network, goal: Goal, limits: Limits = NO_LIMITS, *,
     if hit is None:
         return search.result(False, notes=notes)
     code, label = hit
+    every = getattr(stop, "every", None)
     leaf = OneLeaf.of(search.tables) if search.por is None else None
+    if search.por is None and every is not None:  # the least of the shortest: one answer
+        kept = None if leaf is None else leaf.moves
+        return search.result(True, least_to_goals(search, code, every, kept), notes=notes)
     path = leaf.path_to(search, code) if leaf is not None else None  # no firing: a deep one
     if path is None:
         path = search.path_to(code)
@@ -227,35 +234,6 @@ def tau_lasso(network: Network, limits: Limits = NO_LIMITS) -> SearchResult:
     path, entries = least_path(search, codes[alive & (tags == level)], level)
     lead, loop = shortest_lasso(len(codes), src, dst, np.searchsorted(codes, entries))
     return search.result(True, [*path, *[TAU] * lead], (TAU,) * loop)
-
-
-def least_path(search: LevelSearch, targets: np.ndarray, level: int
-               ) -> tuple[list[str], np.ndarray]:
-    """Among the shortest paths from the initial state to ``targets`` (visited
-    codes, all at BFS ``level``), the least by label names compared position by
-    position, and the targets it ends in (sorted codes).
-
-    The states on some shortest path to a target are gathered level by level
-    backwards (the reversed tables), then the path walks forwards through
-    them taking the least label each time (every state that label reaches).
-    """
-    tables, visited = search.tables, search.visited
-    cone = [sorted_unique(tables.layout.cast(targets))]
-    for j in range(level, 0, -1):
-        _, pred, _ = tables.successors(cone[-1], backward=True)
-        cone.append(sorted_unique(pred[visited.level_of(pred) == j - 1]))
-    cone.reverse()
-    rank = np.empty(len(tables.labels), np.int64)
-    rank[sorted(range(len(tables.labels)), key=tables.labels.__getitem__)] = np.arange(len(rank))
-    here, path = cone[0], []
-    for j in range(level):
-        _, dst, lab = tables.successors(here)
-        ok = sorted_in(cone[j + 1], dst)
-        dst, lab = dst[ok], lab[ok]
-        least = int(lab[np.argmin(rank[lab])])
-        path.append(tables.labels[least])
-        here = sorted_unique(dst[lab == least])
-    return path, here
 
 
 def _divergent(search: LevelSearch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -86,17 +86,32 @@ def _fair(lts: LTS, cycle: list[str], states: list[int], fairness: Fairness) -> 
 
 def _witnesses(lts: LTS, prefix: tuple[str, ...], cycle: tuple[str, ...],
                fairness: Fairness) -> bool:
-    """Whether prefix·cycle^ω is a path of ``lts`` with a fair choice of states."""
+    """Whether prefix·cycle^ω is a path of ``lts`` with a fair choice of states: after
+    some rounds of ``cycle`` a state comes back after some more (the lasso is read
+    off the LTS minimised modulo strong bisimulation, where a loop of ``lts`` may be
+    folded into fewer rounds of it)."""
     starts = {lts.initial}
     for name in prefix:
         starts = {d for s in starts for n, d in _steps(lts, s) if n == name}
-    for s in starts:
-        paths = [[s]]
-        for name in cycle:
-            paths = [[*p, d] for p in paths for n, d in _steps(lts, p[-1]) if n == name]
-        if any(p[-1] == s and _fair(lts, list(cycle), p[:-1], fairness) for p in paths):
-            return True
+    rounds = lts.num_states + 1
+    for _ in range(rounds):
+        for s in starts:
+            paths = [[s]]
+            for _ in range(rounds):
+                for name in cycle:
+                    paths = [[*p, d] for p in paths for n, d in _steps(lts, p[-1]) if n == name]
+                if any(p[-1] == s and _fair(lts, list(cycle), p[:-1], fairness) for p in paths):
+                    return True
+        starts = {p[-1] for s in starts for p in _rounds(lts, s, cycle)}
     return False
+
+
+def _rounds(lts: LTS, start: int, cycle: tuple[str, ...]) -> list[list[int]]:
+    """The paths from ``start`` labelled ``cycle`` (their states)."""
+    paths = [[start]]
+    for name in cycle:
+        paths = [[*p, d] for p in paths for n, d in _steps(lts, p[-1]) if n == name]
+    return paths
 
 
 def _finite_word(lts: LTS, path: tuple[str, ...]) -> tuple[str, ...] | None:

@@ -1,0 +1,164 @@
+"""The least of the shortest paths to a BFS level's goal states, on an explored walk.
+
+A path counterexample (deadlock, divergence, reachability, compensation) is
+the same on every engine (``docs/checks.md``, "Which counterexample procalg
+shows"): among the shortest paths (fewest moves, τ counted) to a state the
+property picks, the least, comparing label names position by position (τ is
+the name ``"τ"``). The set of label sequences of paths is the same for
+strongly bisimilar LTSs, so the product engine's reduced components give the
+same path as the term-level reference. This module computes it on an
+:class:`~procalg.lts.exploration.Exploration` (the reference); the product
+engine's bulk form is :func:`procalg.lts.product.least_path`.
+
+The goal states of one level are gathered first (:func:`level_goals`: the
+walk stops at the first; the level's later states are asked directly, not
+numbered, so the walk's state count and limit stay those of the first
+witness), then the states on some shortest path to one are gathered backwards
+level by level, and the path walks forwards through them taking the least
+label each time (every state that label reaches).
+
+Complexity: O(S + T) for the states and moves explored so far.
+
+Example:
+    >>> from procalg.lts.lts import LTS
+    >>> lts = LTS.build(4, 0, ["a", "b"], [(0, "b", 1), (0, "a", 2), (1, "a", 3),
+    ...                                      (2, "b", 3)])
+    >>> walk = Exploration(lts)
+    >>> moves = [edges for _, edges in walk]
+    >>> labels, came = least_path(walk, moves, [3])
+    >>> labels, sorted(came[-1])
+    (['a', 'b'], [3])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+from procalg.errors import ProcalgError
+from procalg.lts.exploration import Edges, Exploration
+
+
+def least_path(walk: Exploration, moves: Sequence[Edges], targets: Iterable[int]
+               ) -> tuple[list[str], list[dict[int, int]]]:
+    """The least (by label names) shortest path to one of ``targets`` (states of one
+    BFS level; ``moves`` holds the edges of every state of the levels before): its
+    labels, and per step the states it reaches with a parent of each (the last step's:
+    every target it can end in)."""
+    level = walk.level
+    cone = [set(targets)]
+    depth = level[next(iter(cone[0]))]
+    preds: dict[int, list[int]] = {}
+    for s, out in enumerate(moves):
+        if level[s] < depth:
+            for _, d in out:
+                if level[d] == level[s] + 1:
+                    preds.setdefault(d, []).append(s)
+    for _ in range(depth):
+        cone.append({p for s in cone[-1] for p in preds.get(s, ())})
+    cone.reverse()
+    here, came, labels = [0], [{0: -1}], []
+    for j in range(depth):
+        step = [(walk.labels[c], s, d) for s in here for c, d in moves[s] if d in cone[j + 1]]
+        least = min(name for name, _, _ in step)
+        parent: dict[int, int] = {}
+        for name, s, d in step:
+            if name == least:
+                parent[d] = min(parent.get(d, s), s)
+        came.append(parent)
+        labels.append(least)
+        here = sorted(parent)
+    return labels, came
+
+
+def run_to(came: list[dict[int, int]], end: int) -> list[int]:
+    """The states of :func:`least_path`'s path that ends in ``end``, the initial first.
+
+    Example:
+        >>> run_to([{0: -1}, {2: 0}, {5: 2}], 5)
+        [0, 2, 5]
+    """
+    run = [end]
+    for parent in reversed(came[1:]):
+        run.append(parent[run[-1]])
+    return run[::-1]
+
+
+def level_goals(walk: Exploration, first: int, name: str,
+                goal: Callable[[int, list[tuple[str, int | None]]], str | None]
+                ) -> dict[int, str]:
+    """The goal states of ``first``'s BFS level: ``first`` (the walk's first witness,
+    its path to end with ``name``) and the later states of that level whose moves
+    (label names, with the target's number where the walk knows it) ``goal``
+    accepts, with the name it gives (``""``: none). A later state whose expansion
+    raises a model error is no goal: the verdict was fixed by ``first``, met before.
+
+    Example:
+        >>> from procalg.lts.lts import LTS
+        >>> walk = Exploration(LTS.build(3, 0, ["a"], [(0, "a", 1), (0, "a", 2)]))
+        >>> _ = walk.successors(0)
+        >>> level_goals(walk, 1, "", lambda s, moves: None if moves else "")
+        {1: '', 2: ''}
+    """
+    found: dict[int, str] = {first: name}
+    depth, system = walk.level[first], walk.system
+    later = first + 1
+    while later < walk.num_states and walk.level[later] == depth:
+        try:
+            raw = system.successors(walk.states[later])
+            moves = [(label if isinstance(label, str) else str(label), walk.index.get(target))
+                     for label, target in raw]
+        except ProcalgError:
+            moves = None
+        picked = None if moves is None else goal(later, moves)
+        if picked is not None:
+            found[later] = picked
+        later += 1
+    return found
+
+
+def least_goal_path(walk: Exploration, moves: Sequence[Edges], goals: dict[int, str]
+                    ) -> tuple[list[str], list[int]]:
+    """The least shortest path to one of ``goals`` (:func:`level_goals`), its goal's
+    name appended if any (the least among the goals the least path reaches), and
+    its states (the least goal state with that name last).
+
+    Example:
+        >>> from procalg.lts.lts import LTS
+        >>> walk = Exploration(LTS.build(3, 0, ["a", "b"], [(0, "a", 1), (0, "a", 2)]))
+        >>> moves = [walk.successors(0)]
+        >>> least_goal_path(walk, moves, {1: "b", 2: "a"})
+        (['a', 'a'], [0, 2])
+    """
+    labels, came = least_path(walk, moves, goals)
+    name = min(goals[s] for s in came[-1])
+    end = min(s for s in came[-1] if goals[s] == name)
+    return [*labels, *([name] if name else [])], run_to(came, end)
+
+
+Goal = Callable[[int, list[tuple[str, "int | None"]]], "str | None"]
+"""A property's goal over one state: its number and moves (label names, targets
+where numbered) to the name its path ends with (``""``: none), or None."""
+
+
+def walk_to_goal(walk: Exploration, goal: Goal,
+                 after: Callable[[Edges], None] | None = None
+                 ) -> tuple[list[str], list[int]] | None:
+    """Expand ``walk`` in BFS order until a state meets ``goal`` (``after`` sees each
+    other state's edges), then :func:`least_goal_path` over that state's level;
+    None where no state does.
+
+    Example:
+        >>> from procalg.lts.lts import LTS
+        >>> lts = LTS.build(3, 0, ["a", "b"], [(0, "b", 1), (0, "a", 2)])
+        >>> walk_to_goal(Exploration(lts), lambda s, moves: None if moves else "")
+        (['a'], [0, 1])
+    """
+    moves: list[Edges] = []
+    for number, edges in walk:
+        moves.append(edges)
+        name = goal(number, walk.edge_names(edges))
+        if name is not None:
+            return least_goal_path(walk, moves, level_goals(walk, number, name, goal))
+        if after is not None:
+            after(edges)
+    return None
