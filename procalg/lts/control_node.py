@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
+
 from procalg.lts.lazy import LazyComponent
 from procalg.lts.lazy_returns import INIT as _INIT  # "ℓ, then the initial state": a twin
 from procalg.lts.lazy_returns import RESET as RESET  # its rules' labels, re-exported
@@ -34,8 +36,11 @@ LOOP = "\x00loop:"
 recursive call it stands for (:func:`procalg.lts.control.loop`)."""
 
 def _initial_labels(lts: LTS) -> frozenset[str]:
-    if not isinstance(lts, LTS):  # a lazy component, unexplored: any label may start
-        return frozenset(lts.labels)
+    if not isinstance(lts, LTS):
+        if lts.returns is None:  # a lazy component, unexplored: any label may start
+            return frozenset(lts.labels)
+        lts.expand(np.zeros(1, dtype=np.int64))  # no move deferred: its initial moves whole
+        return frozenset(lts.labels[lab] for lab, _ in lts.written_moves(0))
     return frozenset(lts.labels[lab] for lab, _ in lts.successors(lts.initial))
 
 

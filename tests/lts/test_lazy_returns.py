@@ -45,11 +45,16 @@ OPERATORS = [ctl.sequence, ctl.external_choice, ctl.internal_choice, ctl.interru
 @given(st.sampled_from(OPERATORS), _leaves(), _leaves(), st.sampled_from([0, 1]))
 def test_a_lazy_side_of_any_control_operator_gives_the_whole_sides_product(
         operator, p, q, side) -> None:
-    whole = explore_product(close(operator(component(p), component(q))))
+    whole_net = operator(component(p), component(q))
+    whole = explore_product(close(whole_net))
     sides = [component(p), component(q)]
     sides[side] = component(returning(_lazy((p, q)[side])))
     net = operator(*sides)
     assert not net.loose
+    # its initial moves read as a whole side's: each of the whole network's rules, with
+    # the same guards and resets (the lazy side has rules for every declared label too)
+    assert {(r.label, r.parts) for r in whole_net.rules} <= {(r.label, r.parts)
+                                                             for r in net.rules}
     lazy = explore_product(close(net))
     assert (lazy.num_states, lazy.num_transitions) == (whole.num_states, whole.num_transitions)
     assert _bisimilar(lazy, whole)
