@@ -17,31 +17,38 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
+
+from procalg.lts.lazy import LazyComponent
+from procalg.lts.lazy_returns import INIT as _INIT  # "ℓ, then the initial state": a twin
+from procalg.lts.lazy_returns import RESET as RESET  # its rules' labels, re-exported
+from procalg.lts.lazy_returns import SETTLE as SETTLE
+from procalg.lts.lazy_returns import returning
 from procalg.lts.lts import LTS, TAU, TICK
 from procalg.lts.network import DONE, Network, Part, Scope, SyncRule, shift_rules, shifted_scopes
 
-RESET = "\x00reset"
-"""Internal label: every state of a component moves to its initial state."""
-SETTLE = "\x00settle"
-"""Internal label: a terminated component (in a ``DONE`` state, or initial)
-moves to its initial state."""
 RESET_LIMIT = 1 << 16
 """Largest product of local state counts a ``throw`` resets in one rule (the
 fan-in of a backward step into the thrown state); beyond it thrown states
 keep their stale components."""
-_INIT = "\x00init:"  # "ℓ then back to the initial state": the twin of a local label ℓ
 LOOP = "\x00loop:"
 """Prefix of a loop mark's label: a rule carrying the mark enters the
 recursive call it stands for (:func:`procalg.lts.control.loop`)."""
 
 def _initial_labels(lts: LTS) -> frozenset[str]:
-    if not isinstance(lts, LTS):  # a lazy component, unexplored: any label may start
-        return frozenset(lts.labels)
+    if not isinstance(lts, LTS):
+        if lts.returns is None:  # a lazy component, unexplored: any label may start
+            return frozenset(lts.labels)
+        lts.expand(np.zeros(1, dtype=np.int64))  # no move deferred: its initial moves whole
+        return frozenset(lts.labels[lab] for lab, _ in lts.written_moves(0))
     return frozenset(lts.labels[lab] for lab, _ in lts.successors(lts.initial))
 
 
-def _extend(lts: LTS, labels: Iterable[str]) -> LTS:
-    """``lts`` with the reset transitions named by ``labels`` added."""
+def _extend(lts: LTS | LazyComponent, labels: Iterable[str]) -> LTS | LazyComponent:
+    """``lts`` with the reset transitions named by ``labels`` added (a lazy
+    component makes them as it expands each state: :mod:`procalg.lts.lazy_returns`)."""
+    if not isinstance(lts, LTS):
+        return returning(lts, labels)
     triples = list(lts.triples())
     extra: list[tuple[int, str, int]] = []
     for label in sorted(labels):
@@ -55,6 +62,12 @@ def _extend(lts: LTS, labels: Iterable[str]) -> LTS:
             extra += sorted({(s, label, lts.initial) for s, lab, _ in triples if lab == base})
     return LTS.build(lts.num_states, lts.initial, lts.labels[2:], triples + extra,
                      hidden=lts.hidden)
+
+
+def _returns(comp: LTS | LazyComponent) -> bool:
+    """Whether ``comp`` can be sent back to its initial state: a whole LTS, or a
+    lazy component that makes those moves (:func:`~procalg.lts.lazy_returns.returning`)."""
+    return isinstance(comp, LTS) or comp.returns is not None
 
 
 def _mark_part(net: Network, start: int) -> tuple[int, str] | None:
@@ -71,7 +84,7 @@ class ControlNode:
     control component (last), rules, and the reset transitions they need."""
 
     def __init__(self, operands: Iterable[Network], states: int) -> None:
-        self.comps: list[LTS] = []
+        self.comps: list[LTS | LazyComponent] = []
         self.spans: list[range] = []
         self.rules: list[list[SyncRule]] = []
         self.notes: list[str] = []
@@ -80,9 +93,11 @@ class ControlNode:
         self.marks: list[tuple[int, str] | None] = []  # a side that is a loop mark: its part
         self.scopes: tuple[Scope, ...] = ()  # the operands' priority scopes, renumbered
         for side, net in enumerate(operands):
-            # a lazy side's states are not known yet: it is never reset or settled, but
-            # stale (every rule guarded) and loose, as a side too large to reset is
-            lazy = not all(isinstance(c, LTS) for c in net.components)
+            # a lazy side's states are not known yet: unless its components make their
+            # moves back as they are expanded (lts/lazy_returns.py, where a recursion
+            # restarts it) it is never reset or settled, but stale (every rule guarded)
+            # and loose, as a side too large to reset is
+            lazy = not all(_returns(c) for c in net.components)
             self.loose.append(net.loose or lazy)
             if lazy:
                 self.stale.add(side)
@@ -168,10 +183,13 @@ class ControlNode:
         return tuple(out)
 
     def fan_in(self, side: int) -> int:
-        """Product of ``side``'s local state counts: a full reset's fan-in."""
+        """Product of ``side``'s local state counts: a full reset's fan-in (its
+        whole components'; a lazy one makes its resets as it goes, if at all, and a
+        trace is rebuilt over it by firing forwards, never through its fan-in)."""
         total = 1
         for c in self.spans[side]:
-            total *= self.comps[c].num_states
+            if isinstance(self.comps[c], LTS):
+                total *= self.comps[c].num_states
         return total
 
     def resettable(self, side: int) -> None:

@@ -38,7 +38,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Collection, Container, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -54,6 +54,9 @@ from procalg.lts.lts import LTS, TAU, TICK, TransitionSystem
 from procalg.lts.move_columns import Column, View
 from procalg.lts.network import DONE
 from procalg.lts.visited import sorted_unique
+
+if TYPE_CHECKING:  # lazy_returns makes the components that have them
+    from procalg.lts.lazy_returns import Returns
 
 
 class AlphabetError(ValueError):
@@ -120,6 +123,7 @@ class LazyComponent(HeldWrites, AskedExpansion):
         self._pending: list[tuple[int, list[tuple[int, int]], int]] | None = None  # see hold
         self._direct = getattr(system, "direct", None)  # see expand_now
         self._special = frozenset(self.code[n] for n in (TICK, DONE) if n in self.code)
+        self.returns: Returns | None = None  # moves back to state 0 a control node needs
         self._number(system.initial_state())
 
     initial = 0
@@ -156,7 +160,8 @@ class LazyComponent(HeldWrites, AskedExpansion):
         with ``asked``, leaving out the labels ``waiting`` (default: the
         deferred ones) not asked)."""
         if isinstance(state, _Omega):
-            return [(self.code[DONE], self.ids[state])]
+            moves = [(self.code[DONE], self.ids[state])]
+            return moves if self.returns is None else self.returns.added(moves, ended=True)
         if pairs is None:
             pairs = self.system.successors(state) if asked is None else \
                 self.system.successors_where(  # type: ignore[attr-defined]
@@ -176,7 +181,9 @@ class LazyComponent(HeldWrites, AskedExpansion):
             else:
                 n = ids.get(target)
                 moves.append((code, n if n is not None else self._number(target)))
-        return moves if len(moves) < 2 else sorted(set(moves))
+        moves = moves if len(moves) < 2 else sorted(set(moves))
+        return moves if self.returns is None else \
+            self.returns.added(moves, ended=self.ids.get(state) == 0)
 
     def _write(self, runs: list[tuple[int, list[tuple[int, int]], int]]) -> None:
         """Append ``(loc, moves, again)`` runs to the table at once (see :meth:`_record`)."""

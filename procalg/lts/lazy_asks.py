@@ -66,6 +66,7 @@ class AskedExpansion(BatchExpansion):
     deferred: frozenset[int]
     _deferring: bool
     _asked_keys: set[int]
+    returns: Any  # lazy_returns.Returns, or None
     _moves: Any  # LazyComponent._moves
     _write: Any  # LazyComponent._write
 
@@ -148,9 +149,11 @@ class AskedExpansion(BatchExpansion):
         defers only what all of them do (a network whose rules need a label
         from every state gets it, and states expanded before are completed).
         Only a system with ``successors_where(state, waiting, asked)`` can defer, and only
-        the labels its ``waits(label)`` accepts, if it has that method.
+        the labels its ``waits(label)`` accepts, if it has that method; never one with
+        returns to its initial state (:mod:`procalg.lts.lazy_returns`: a twin must see
+        each state's every move).
         """
-        if not hasattr(self.system, "successors_where"):
+        if not hasattr(self.system, "successors_where") or self.returns is not None:
             return
         waits = getattr(self.system, "waits", None)  # which labels inputs make, if it knows
         codes = frozenset(c for c in codes if self.labels[c] not in (TAU, TICK, DONE)

@@ -62,6 +62,7 @@ class BatchExpansion:
     _waiting: frozenset[str]
     _omega: int | None
     _records: int
+    returns: Any  # lazy_returns.Returns, or None
 
     def _expand_arrays(self, todo: list[int]) -> None:
         """Expand local states ``todo`` (never expanded, none of them Ω) from one
@@ -181,6 +182,8 @@ class BatchExpansion:
         """Write the moves of ``todo`` (``src``: positions in it) as one sorted block;
         the moves written (positions, label codes, local ids), sorted, each once."""
         width, first = len(self.labels), self._records
+        if self.returns is not None:  # moves back to state 0 a control node needs
+            src, label, ids = self.returns.added_columns(todo, src, label, ids)
         key = (first + src) * width + label
         order = np.lexsort((ids, key))
         key, ids, src = key[order], ids[order], src[order]

@@ -63,8 +63,10 @@ class Leaves:
     :class:`~procalg.lts.lazy.LazyComponent` that the product search expands
     only where it goes (an unbounded queue kept small by its partners); a
     smaller one is explored whole (then reduced modulo strong bisimulation
-    with the network). A leaf under a control operator is always explored
-    whole: the control components need its initial labels and reset moves.
+    with the network). A leaf under a control operator may be lazy too (the
+    network compiler makes it return to its initial state where a recursion
+    restarts it: :func:`~procalg.semantics.network_loops.returning_leaf`); one
+    under a priority or in a nested network is explored whole.
     """
 
     def __init__(self, rules: Rules, max_states: int | None,

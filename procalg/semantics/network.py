@@ -64,7 +64,7 @@ from procalg.lts.network import (
 )
 from procalg.semantics.growth_reached import reached_growth
 from procalg.semantics.leaves import Leaves, compressed_leaf, model_alphabet
-from procalg.semantics.network_loops import arity, loops_back, resets_after
+from procalg.semantics.network_loops import arity, loops_back, resets_after, returning_leaf, stale
 from procalg.semantics.network_nested import nested_network, nests, priority_leaf
 from procalg.semantics.network_shape import (
     CONTROL_OPERATORS,
@@ -129,7 +129,7 @@ def _names(events: frozenset) -> set[str]:
 
 
 class _Eager(Exception):
-    """A loop met a lazy leaf under a control operator: build again with those whole."""
+    """A loop met a stale lazy leaf: build again with them able to return (returning_leaf)."""
 
 
 class _Recursive(Exception):
@@ -185,23 +185,23 @@ def compile_network(term: Process, spec_or_unfold: Any, *, reduce: bool = True,
     wide = None if wide_inputs else wide_leaf(top, shape)
     if wide is not None:
         return NotApplicable(wide)
-    lazy_controls = True
+    restarting = False
     while True:
         kinds: list[str] = []
         nested: list[str] = []
         try:
             net = _build(top, shape, leaves, frozenset(), nested, kinds, reduce=reduce,
-                         lazy_controls=lazy_controls)
+                         restarting=restarting)
             break
-        except _Eager:
-            lazy_controls = False
+        except _Eager:  # (every lazy leaf under a control operator returns after this)
+            restarting = True
         except _Recursive as found:
             shape.leaves.add(found.term)
             shape.memo.clear()
             if not shape.compiled(top):  # recursion through the operators at the top
                 return _sequential(top, leaves, max_states)
         except LimitExceeded:
-            return NotApplicable(too_large_whole(max_states, restarts=not lazy_controls))
+            return NotApplicable(too_large_whole(max_states))
     closed = close(net)
     net = ctl.abortable(closed, str(THROW_EVENT))  # keeps ranks: throw is an event for priority
     kinds += ["throw"] if net is not closed else []
@@ -209,7 +209,9 @@ def compile_network(term: Process, spec_or_unfold: Any, *, reduce: bool = True,
              f"{len(net.rules)} rules"]
     if _LOOP in kinds:
         notes.append(f"recursion at the top: {kinds.count(_LOOP)} process(es) restart on their "
-                     "own call (a loop back to their start)")
+                     "own call (a loop back to their start)" + (
+                         "; lazy leaves below reset as they are expanded"
+                         if restarting else ""))
         kinds = [k for k in kinds if k != _LOOP]
     if kinds:
         counts = {k: kinds.count(k) for k in sorted(set(kinds))}
@@ -246,7 +248,7 @@ def _sequential(top: Process, leaves: Leaves,
 
 def _build(top: Process, shape: Shape, leaves: Leaves, outer: frozenset[Process],
            notes: list[str], kinds: list[str], *, reduce: bool = False,
-           lazy_controls: bool = True) -> Network:
+           restarting: bool = False) -> Network:
     """Post-order walk (explicit stack: replicated operators nest deeply); the
     network. Appends the operators that became control components to ``kinds``
     and how nested priority networks were made to ``notes``. ``outer``: the
@@ -255,8 +257,8 @@ def _build(top: Process, shape: Shape, leaves: Leaves, outer: frozenset[Process]
 
     Raises:
         _Recursive: a compiled operator recurs below itself; it must be a leaf.
-        _Eager: a recursion cannot restart over a lazy leaf (``lazy_controls``
-            False keeps leaves under control operators whole).
+        _Eager: a recursion cannot restart over a stale lazy leaf (``restarting``
+            makes each lazy leaf under a control operator able to return).
     """
     done: list[Network] = []
     resets: list[frozenset[int] | None] = []  # per done network: see network_loops
@@ -267,14 +269,15 @@ def _build(top: Process, shape: Shape, leaves: Leaves, outer: frozenset[Process]
     controls = 1 if outer else 0  # control operators above (bounds the nesting depth)
     # leaves stay whole in a nested network (its codes must stay) and below a priority
     # (the ranked product filters whole tables); under other control operators a large
-    # leaf may be lazy where the control nodes need no reset of it (else: _Eager)
+    # leaf is lazy: stale (guarded, never reset) unless a recursion must restart it, then
+    # reset by moves it makes as it is expanded (else: _Eager)
     pinned = 1 if outer else 0
     while todo:
         built, term, index = todo.pop()
         if built:
             on_path.discard(path.pop()[0])
             controls -= _in_control(term)
-            pinned -= _pins(term, lazy_controls)
+            pinned -= _pins(term)
             kinds += [_SYMBOL[type(term)]] if isinstance(term, CONTROL_OPERATORS) else []
             done.append(_built(term, done, resets, loops, kinds))
         elif type(term) is Omega:  # terminated from the start (a one-component ||)
@@ -282,10 +285,12 @@ def _build(top: Process, shape: Shape, leaves: Leaves, outer: frozenset[Process]
             resets.append(None)
         elif (source := priority_source(term)) is not None and not shape.compiled(
                 shape.operands(term)[0]):  # over a sequential operand: filtered on the fly
-            done.append(component(priority_leaf(term, source, leaves, lazy=pinned == 0)))
+            made = priority_leaf(term, source, leaves, lazy=pinned == 0)
+            done.append(component(returning_leaf(made, restarting and controls > 0)))
             resets.append(None)
         elif not shape.compiled(term):
-            done.append(component(leaves.lts(term, lazy=pinned == 0)))
+            made = leaves.lts(term, lazy=pinned == 0)
+            done.append(component(returning_leaf(made, restarting and controls > 0)))
             resets.append(None)
         elif source is not None and nests(source, [t for t, _ in path], bool(outer)):
             if term in on_path or term in outer:
@@ -310,7 +315,7 @@ def _build(top: Process, shape: Shape, leaves: Leaves, outer: frozenset[Process]
             path.append((term, index))
             on_path.add(term)
             controls += _in_control(term)
-            pinned += _pins(term, lazy_controls)
+            pinned += _pins(term)
             todo.append((True, term, index))
             operands = shape.operands(term)
             todo.extend((False, operands[i], i) for i in reversed(range(len(operands))))
@@ -344,22 +349,17 @@ def _built(term: Process, done: list[Network], resets: list[frozenset[int] | Non
             raise _Recursive(term)
         restarting = ctl.loop(net, loops[term], after)
         if restarting is None:
-            raise _Eager() if _lazy(net) else _Recursive(term)
+            raise _Eager() if stale(net) else _Recursive(term)
         net, after = restarting, None
         kinds.append(_LOOP)
     resets.append(after)
     return net
 
 
-def _lazy(net: Network) -> bool:
-    return not all(isinstance(c, LTS) for c in net.components)
-
-
-def _pins(term: Process, lazy_controls: bool) -> bool:
+def _pins(term: Process) -> bool:
     """Whether leaves below ``term`` must be whole: below a priority (its ranks
-    filter whole tables; a nested one is built whole apart), or below any control
-    operator unless ``lazy_controls``."""
-    return priority_source(term) is not None or (not lazy_controls and _in_control(term))
+    filter whole tables; a nested one is built whole apart)."""
+    return priority_source(term) is not None
 
 
 def _in_control(term: Process) -> bool:

@@ -23,6 +23,9 @@ Example:
 
 from __future__ import annotations
 
+from procalg.lts.lazy import LazyComponent
+from procalg.lts.lazy_returns import returning
+from procalg.lts.lts import LTS
 from procalg.lts.network import Network
 from procalg.semantics.network_shape import input_branches
 from procalg.semantics.priority import priority_source
@@ -107,3 +110,24 @@ def resets_after(operands: list[Network], resets: list[frozenset[int] | None],
         out.update(start + c for c in inner or ())
         start += len(operand)
     return frozenset(out)
+
+
+def returning_leaf(leaf: LTS | LazyComponent, restarting: bool) -> LTS | LazyComponent:
+    """``leaf``, one a control node can send back to its initial state where a
+    recursion may restart the operators above it (``restarting``) and it is lazy:
+    its moves back are made as it is expanded (:mod:`procalg.lts.lazy_returns`), so
+    the restart needs no whole exploration of it.
+
+    Example:
+        >>> from procalg.lts.exploration import ExplicitSystem
+        >>> lazy = LazyComponent(ExplicitSystem(LTS.build(1, 0, ["a"], [])), {"a"})
+        >>> stale(Network((lazy,), ())), stale(Network((returning_leaf(lazy, True),), ()))
+        (True, False)
+    """
+    return returning(leaf) if restarting and isinstance(leaf, LazyComponent) else leaf
+
+
+def stale(net: Network) -> bool:
+    """Whether a lazy component of ``net`` cannot return to its initial state (a
+    control node leaves it where it is, so no recursion can restart over it)."""
+    return any(isinstance(c, LazyComponent) and c.returns is None for c in net.components)

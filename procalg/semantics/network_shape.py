@@ -243,19 +243,19 @@ def wide_leaf(top: Process, shape: Shape) -> str | None:
     return None
 
 
-def too_large_whole(max_states: int | None, *, restarts: bool) -> str:
-    """Why a leaf the network must explore whole (``restarts``: a recursion restarts
-    the control operator above it; else under a priority or a nested network, or
-    its events unknown) leaves the process to the term rules: it passed ``max_states``.
+def too_large_whole(max_states: int | None) -> str:
+    """Why a leaf the network must explore whole (under a priority or a nested
+    network, or its events unknown) leaves the process to the term rules: it passed
+    ``max_states``. (A leaf under a control operator a recursion restarts is lazy:
+    :mod:`procalg.lts.lazy_returns`.)
 
     Example:
-        >>> too_large_whole(50, restarts=True)[:50]
+        >>> too_large_whole(50)[:50]
         'a sequential component has more than 50 states and'
     """
-    where = ("a recursion restarts the control operator above it" if restarts else
-             "under a priority or a nested network, or its events unknown")
     return (f"a sequential component has more than {max_states} states and is explored "
-            f"whole here ({where}), so the term rules walk only what the check needs")
+            "whole here (under a priority or a nested network, or its events unknown), "
+            "so the term rules walk only what the check needs")
 
 
 def _narrow(term: Input) -> bool:
