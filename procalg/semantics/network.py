@@ -64,7 +64,7 @@ from procalg.lts.network import (
 )
 from procalg.semantics.growth_reached import reached_growth
 from procalg.semantics.leaves import Leaves, compressed_leaf, model_alphabet
-from procalg.semantics.network_loops import arity, loops_back, resets_after
+from procalg.semantics.network_loops import arity, loops_back, resets_after, restarted_resets
 from procalg.semantics.network_nested import nested_network, nests, priority_leaf
 from procalg.semantics.network_shape import (
     CONTROL_OPERATORS,
@@ -345,7 +345,7 @@ def _built(term: Process, done: list[Network], resets: list[frozenset[int] | Non
         restarting = ctl.loop(net, loops[term], after)
         if restarting is None:
             raise _Eager() if _lazy(net) else _Recursive(term)
-        net, after = restarting, None
+        net, after = restarting, restarted_resets(restarting, loops, term)
         kinds.append(_LOOP)
     resets.append(after)
     return net

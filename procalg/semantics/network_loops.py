@@ -23,6 +23,8 @@ Example:
 
 from __future__ import annotations
 
+from procalg.lts.control import LOOP
+from procalg.lts.lts import LTS
 from procalg.lts.network import Network
 from procalg.semantics.network_shape import input_branches
 from procalg.semantics.priority import priority_source
@@ -107,3 +109,24 @@ def resets_after(operands: list[Network], resets: list[frozenset[int] | None],
         out.update(start + c for c in inner or ())
         start += len(operand)
     return frozenset(out)
+
+
+def restarted_resets(net: Network, loops: dict[Process, str], own: Process
+                     ) -> frozenset[int] | None:
+    """The resets of ``net``, which restarts on ``own``'s call (:func:`~procalg.lts.control.loop`),
+    for an outer process's restart: None where it holds no other loop's mark, else every
+    component (``U(n) = e?y -> U((n + y) % 4) [] ..``: ``U(3)`` inside ``U(1)``'s network
+    calls ``U(0)``, restarting the whole from wherever ``U(1)``'s components are).
+
+    Example:
+        >>> from procalg.lts.control import loop_mark
+        >>> from procalg.terms import STOP, SKIP
+        >>> restarted_resets(loop_mark("0"), {STOP: "0", SKIP: "1"}, SKIP)
+        frozenset({0})
+        >>> restarted_resets(loop_mark("1"), {STOP: "0", SKIP: "1"}, SKIP) is None
+        True
+    """
+    outer = {LOOP + name for term, name in loops.items() if term != own}
+    if any(isinstance(c, LTS) and outer.intersection(c.labels) for c in net.components):
+        return frozenset(range(len(net)))
+    return None
