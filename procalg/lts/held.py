@@ -194,16 +194,24 @@ class LevelHolds:
     chunks, taken in the chunks' order: a witness and an error anywhere in the
     level (or two errors) are :class:`HeldOrder`, as in one chunk; else the
     error, or the first witness. Where the stop may hold errors
-    (``pending_held``), a witness waits for the level's last chunk.
+    (``pending_held``), a witness waits for the level's last chunk; so does
+    a move ``(code, label)`` where a state ``(code, "")``, one move shorter,
+    comes first (``states_first``: a failure beats a trace error one level on).
 
     Example:
         >>> holds = LevelHolds(None)
         >>> holds.take(lambda: (1, None, (5, "a"), 0))[2], holds.done
         ((5, 'a'), False)
+        >>> holds = LevelHolds(None, states_first=True)
+        >>> for hit in [(5, "a"), (7, ""), (9, "")]:  # three chunks' witnesses, in order
+        ...     _ = holds.take(lambda: (1, None, hit, 0))
+        >>> holds.end()
+        (7, '')
     """
 
-    def __init__(self, stop: Stop | None) -> None:
+    def __init__(self, stop: Stop | None, states_first: bool = False) -> None:
         self.scan = getattr(stop, "pending_held", False)
+        self.states_first = states_first
         self.hit: tuple[int, str] | None = None
         self.pending: HeldPending | None = None
 
@@ -223,10 +231,12 @@ class LevelHolds:
                                 ) from None
             self.pending = held
             return None
-        if out[2] is not None and self.scan:
+        hit = out[2]
+        if hit is not None and (self.scan or self.hit or (self.states_first and hit[1])):
             if self.pending is not None:
                 raise HeldOrder("a model error met in the level of the goal's witness")
-            self.hit = self.hit or out[2]
+            if self.hit is None or (self.hit[1] and not hit[1]):  # the first, else a state
+                self.hit = hit
         return out
 
     def end(self) -> tuple[int, str] | None:

@@ -142,6 +142,7 @@ class LevelSearch:
         self.marks: Marks | None = None  # a byte per code, once the search is deep
         self._alternates: bool | None = None  # no move stays in its level (asked once)
         self.alike = False  # expand with Tables.targets (set by run)
+        self.states_first = False  # a goal's state beats its move in a level (run)
 
     def held(self, codes: np.ndarray | list[int]) -> np.ndarray:
         """``codes`` as the search holds them: keys of a word-aligned layout, else its dtype."""
@@ -168,6 +169,7 @@ class LevelSearch:
         fire once (:meth:`~procalg.lts.vectors.Tables.targets`), as without a goal."""
         frontier, held = self._prepare(), held_stop(self.tables, stop)
         self.alike = self.por is None and held is stop and (stop is None or targets)
+        self.states_first = getattr(stop, "states_first", False)  # LevelHolds
         stop = held
         with ThreadPoolExecutor(self.workers) as pool:
             while len(frontier):
@@ -250,7 +252,7 @@ class LevelSearch:
         fresh: list[np.ndarray] = []
         raw_size = fresh_size = joined = 0
         running: deque[Future] = deque()
-        holds = LevelHolds(stop)  # a held error and a witness in the level's chunks
+        holds = LevelHolds(stop, self.states_first)  # errors and witnesses in the chunks
         lo = 0
         while True:
             while len(running) < 2 * self.workers and lo < len(frontier):

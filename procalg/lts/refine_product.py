@@ -167,7 +167,7 @@ def find_violation(network: Network, normal: NormalTable, model: RefinementModel
     tables = search.tables
     impl_comps = list(range(mon.spec))
     width = len(tables.labels)
-    found: list[Violation] = []
+    found: dict[tuple[int, str], Violation] = {}  # by witness: chunks run on two threads
 
     def node_of(codes: np.ndarray) -> np.ndarray:
         return tables.layout.decode(codes, [mon.spec])[mon.spec]
@@ -197,20 +197,22 @@ def find_violation(network: Network, normal: NormalTable, model: RefinementModel
             if diverging is not None and fd:
                 ic = impl_codes(chunk[[i]])
                 kind = "divergence" if np.isin(ic, diverging[1]).all() else "failure"
-            found.append(Violation(kind, (), int(node[i]), offered=offered))
+            found[int(chunk[i]), ""] = Violation(kind, (), int(node[i]), offered=offered)
             return int(chunk[i]), ""
         into = np.flatnonzero(node_of(dst) == mon.err)
         if len(into):
             best = into[np.lexsort((lab[into], chunk[src[into]]))[0]]
-            found.append(Violation("trace", (), int(node[src[best]]),
-                                   event=tables.labels[int(lab[best])]))
-            return int(chunk[src[best]]), found[-1].event
+            hit = int(chunk[src[best]]), tables.labels[int(lab[best])]
+            found[hit] = Violation("trace", (), int(node[src[best]]), event=hit[1])
+            return hit
         return None
 
+    # a refusal or divergence in a level comes before a trace error a move on (in any chunk)
+    stop.states_first = failures or diverging is not None  # type: ignore[attr-defined]
     hit = search.run(stop, targets=not failures and diverging is None)  # a trace: targets
     if hit is None:
         return search.result(False), None
-    bad = found[-1]
+    bad = found[hit]
     path = tuple(search.path_to(hit[0]))
     lead = cycle = 0
     if bad.kind == "divergence":

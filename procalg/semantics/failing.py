@@ -60,3 +60,22 @@ def target(build: Callable[[], Process]) -> Process:
         if state is None:
             raise
         return state
+
+
+def in_call(err: ModelError) -> ModelError:
+    """``err`` marked as raised unfolding a call (its body's, not its arguments'):
+    where a prefix's continuation is made, such an error is its target's (the term
+    rules unfold a continuation's calls when the prefix fires), any other the source's.
+
+    Example:
+        >>> err = ModelError("division by zero")
+        >>> unfolding(err), unfolding(in_call(err))
+        (False, True)
+    """
+    err.in_call = True  # type: ignore[attr-defined]
+    return err
+
+
+def unfolding(err: ModelError) -> bool:
+    """Whether ``err`` was raised unfolding a call (:func:`in_call`)."""
+    return getattr(err, "in_call", False)

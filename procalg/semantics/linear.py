@@ -248,7 +248,7 @@ class Machine(InputMoves, SagaMoves, ParallelMoves, TermMoves):
             break
         if kind == AT_PREFIX:
             event = parts[0](env)
-            found = [(self._name(event), self._state(parts[1], env))]
+            found = [(self._name(event), self._prefix_target(parts[1], env))]
             if event.channel in self.ev.fallible:  # workflow.prefix: c.v [] fail.c.v -> THROW
                 found.append((self._name(fail_event(event)), self._throw()))
             return found

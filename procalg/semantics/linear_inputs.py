@@ -33,7 +33,7 @@ from collections.abc import Collection, Container
 from typing import TYPE_CHECKING, Any
 
 from procalg.errors import ModelError
-from procalg.semantics.failing import failed
+from procalg.semantics.failing import failed, unfolding
 from procalg.semantics.inputs import pattern_names, prefix_offers, registered
 from procalg.semantics.kinds import names_in
 from procalg.semantics.state_keys import StateKeys
@@ -149,10 +149,26 @@ class InputMoves(StateKeys):
         try:
             return self._state(then, env)
         except ModelError as err:
-            state = failed(err)
-            if state is None:
+            return self._failed_state(err)
+
+    def _prefix_target(self, then: Location, env: Env) -> int:
+        """The state of a prefix's continuation ``then``: a model error unfolding a call in
+        it is the target's (the term rules unfold its calls when the prefix fires: a failed
+        state, :func:`~procalg.semantics.failing.unfolding`); an error in what the body
+        writes out (an event, a call's arguments) is the source's (its term holds them)."""
+        try:
+            return self._state(then, env)
+        except ModelError as err:
+            if not unfolding(err):
                 raise
-            return self._tagged("failed", state)  # type: ignore[attr-defined]  # the machine's
+            return self._failed_state(err)
+
+    def _failed_state(self, err: ModelError) -> int:
+        """The failed state of ``err`` (a passing error raises on: :func:`failed`)."""
+        state = failed(err)
+        if state is None:
+            raise err
+        return self._tagged("failed", state)  # type: ignore[attr-defined]  # the machine's
 
     def waits(self, label: str) -> bool:
         """Whether moves labelled ``label`` may come from an input: the labels

@@ -274,7 +274,8 @@ class Writer:
             return out
         if kind in STEPPED and kind != AT_CALL and then not in self.places:
             self.places.append(then)
-        self.line(f"{out} = {self.value(m._state, 'G')}({self.value(then, 'L')}, env)")
+        target = m._prefix_target  # a call's error unfolding it: a failed target
+        self.line(f"{out} = {self.value(target, 'G')}({self.value(then, 'L')}, env)")
         return out
 
     def intern(self, out: str, key: str, where: str) -> None:

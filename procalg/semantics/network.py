@@ -62,9 +62,9 @@ from procalg.lts.network import (
     reduce_components,
     rename,
 )
+from procalg.semantics import network_loops
 from procalg.semantics.growth_reached import reached_growth
 from procalg.semantics.leaves import Leaves, compressed_leaf, model_alphabet
-from procalg.semantics.network_loops import arity, loops_back, resets_after, returning_leaf, stale
 from procalg.semantics.network_nested import nested_network, nests, priority_leaf
 from procalg.semantics.network_shape import (
     CONTROL_OPERATORS,
@@ -286,11 +286,11 @@ def _build(top: Process, shape: Shape, leaves: Leaves, outer: frozenset[Process]
         elif (source := priority_source(term)) is not None and not shape.compiled(
                 shape.operands(term)[0]):  # over a sequential operand: filtered on the fly
             made = priority_leaf(term, source, leaves, lazy=pinned == 0)
-            done.append(component(returning_leaf(made, restarting and controls > 0)))
+            done.append(component(network_loops.returning_leaf(made, restarting and controls > 0)))
             resets.append(None)
         elif not shape.compiled(term):
             made = leaves.lts(term, lazy=pinned == 0)
-            done.append(component(returning_leaf(made, restarting and controls > 0)))
+            done.append(component(network_loops.returning_leaf(made, restarting and controls > 0)))
             resets.append(None)
         elif source is not None and nests(source, [t for t, _ in path], bool(outer)):
             if term in on_path or term in outer:
@@ -304,7 +304,7 @@ def _build(top: Process, shape: Shape, leaves: Leaves, outer: frozenset[Process]
             notes.append(note)
         elif term in on_path:
             chain = path[[t for t, _ in path].index(term):]
-            if not loops_back([(t, i) for (t, _), (_, i) in
+            if not network_loops.loops_back([(t, i) for (t, _), (_, i) in
                                zip(chain, [*chain[1:], (term, index)], strict=True)]):
                 raise _Recursive(term)
             done.append(ctl.loop_mark(loops.setdefault(term, str(len(loops)))))
@@ -339,18 +339,18 @@ def _built(term: Process, done: list[Network], resets: list[frozenset[int] | Non
         _Recursive: ``term`` loops back but cannot restart (a stale side, or
             too many states to reset): it must be a leaf.
     """
-    k = arity(term)
-    operands, inner = done[-k:], resets[-k:]
-    del resets[-k:]
+    k = network_loops.arity(term)
+    operands, inner, resets[-k:] = done[-k:], resets[-k:], []
     net = _combine(term, done)
-    after = resets_after(operands, inner, net) if isinstance(term, CONTROL_OPERATORS) else None
+    after = (network_loops.resets_after(operands, inner, net)
+             if isinstance(term, CONTROL_OPERATORS) else None)
     if term in loops:
         if after is None:  # loops back but is no control operator (no resets to restart by)
             raise _Recursive(term)
         restarting = ctl.loop(net, loops[term], after)
         if restarting is None:
-            raise _Eager() if stale(net) else _Recursive(term)
-        net, after = restarting, None
+            raise _Eager() if network_loops.stale(net) else _Recursive(term)
+        net, after = restarting, network_loops.restarted_resets(restarting, loops, term)
         kinds.append(_LOOP)
     resets.append(after)
     return net

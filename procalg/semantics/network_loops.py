@@ -23,6 +23,7 @@ Example:
 
 from __future__ import annotations
 
+from procalg.lts.control import LOOP
 from procalg.lts.lazy import LazyComponent
 from procalg.lts.lazy_returns import returning
 from procalg.lts.lts import LTS
@@ -131,3 +132,22 @@ def stale(net: Network) -> bool:
     """Whether a lazy component of ``net`` cannot return to its initial state (a
     control node leaves it where it is, so no recursion can restart over it)."""
     return any(isinstance(c, LazyComponent) and c.returns is None for c in net.components)
+def restarted_resets(net: Network, loops: dict[Process, str], own: Process
+                     ) -> frozenset[int] | None:
+    """The resets of ``net``, which restarts on ``own``'s call (:func:`~procalg.lts.control.loop`),
+    for an outer process's restart: None where it holds no other loop's mark, else every
+    component (``U(n) = e?y -> U((n + y) % 4) [] ..``: ``U(3)`` inside ``U(1)``'s network
+    calls ``U(0)``, restarting the whole from wherever ``U(1)``'s components are).
+
+    Example:
+        >>> from procalg.lts.control import loop_mark
+        >>> from procalg.terms import STOP, SKIP
+        >>> restarted_resets(loop_mark("0"), {STOP: "0", SKIP: "1"}, SKIP)
+        frozenset({0})
+        >>> restarted_resets(loop_mark("1"), {STOP: "0", SKIP: "1"}, SKIP) is None
+        True
+    """
+    outer = {LOOP + name for term, name in loops.items() if term != own}
+    if any(isinstance(c, LTS) and outer.intersection(c.labels) for c in net.components):
+        return frozenset(range(len(net)))
+    return None

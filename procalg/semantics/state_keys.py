@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from procalg.errors import ModelError, ProcalgError
 from procalg.semantics.call_reads import call_keying
+from procalg.semantics.failing import in_call
 from procalg.semantics.linear_let import let_scope
 from procalg.semantics.locations import (
     AT_CALL,
@@ -172,7 +173,11 @@ class StateKeys(Unfolding):
         while True:
             kind, parts = node.kind, node.parts
             if kind == AT_CALL:
-                return self._call_key(parts[0], self._arguments(node, env))
+                args = self._arguments(node, env)
+                try:
+                    return self._call_key(parts[0], args)
+                except ModelError as err:  # the call's, not the arguments' (a failed target)
+                    raise in_call(err) from None
             if kind == AT_PREFIX:
                 then = parts[1]
                 if then.kind in (AT_CALL, AT_STOP, AT_SKIP):

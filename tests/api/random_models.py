@@ -31,7 +31,8 @@ HEADER = "channel a, b, c\nchannel d, e : {0..3}\n"
 """Every model's declarations (the generated processes use only these)."""
 
 SETS = ["{a}", "{b}", "{a, b}", "{a, b, c}", "{| d |}", "{a, d.0, d.1}", "{| d, e |}"]
-RENAMINGS = ["[[ a <- b ]]", "[[ b <- a, a <- b ]]", "[[ d <- e ]]", "[[ c <- a, c <- b ]]"]
+RENAMINGS = ["[[ a <- b ]]", "[[ b <- a, a <- b ]]", "[[ d <- e ]]", "[[ c <- a, c <- b ]]",
+             "[[ a <- b, a <- c ]]", "[[ d <- d, d <- e ]]"]  # the last two: one event to many
 CONSTANTS = ["STOP", "SKIP", "a -> SKIP", "b -> STOP"]
 UNSHARED = ["STOP", "(a -> SKIP)", "(c -> STOP [] a -> SKIP)"]
 """Processes that never offer ``b``: the left of a synchronising choice or interrupt on ``{b}``."""
@@ -119,8 +120,9 @@ def process(draw: st.DrawFn, depth: int, at: Context) -> str:
 @st.composite
 def top(draw: st.DrawFn, depth: int) -> str:
     """A top process: one of the issue's shapes (hiding over parallel, ``;``
-    after a parallel, interrupt over one) or any operator tree, over ``P``
-    and ``L`` calls."""
+    after a parallel, interrupt over one, ``P``'s recursion under hiding, data
+    passed through ``;`` and a synchronised channel) or any operator tree, over
+    ``P`` and ``L`` calls."""
     at = Context(inner=("P", "L"))
     p, q = draw(process(depth, at)), draw(process(depth, at))
     sync, hidden = draw(st.sampled_from(SETS)), draw(st.sampled_from(SETS))
@@ -130,6 +132,11 @@ def top(draw: st.DrawFn, depth: int) -> str:
         f"(({p} [| {sync} |] {q}) \\ {{| a, b, c, d |}})",  # divergences, mostly
         f"(({p} ||| {q}) ; {draw(process(depth, at))})",
         f"(({p} [| {sync} |] {q}) /\\ {draw(process(depth, at))})",
+        # parameterised recursion under hiding, beside a partner
+        f"((P({draw(expression(()))}) \\ {hidden}) [| {sync} |] {q})",
+        # data-heavy sequences: values passed through `;` and a synchronised channel
+        f"((d?x -> e!((x + 1) % 4) -> SKIP ; {p}) [| {{| d |}} |] "
+        f"(d!1 -> SKIP ; d!3 -> SKIP ; {q}))",
     ]))
 
 

@@ -222,6 +222,15 @@ def test_a_call_looping_back_under_hiding_after_a_parallel_in_a_choice_is_checke
                          "T = ((STOP ||| P(0)) ; (P(1) \\ {a}))\nS = STOP\n")
 
 
+def test_a_call_unfolding_to_a_model_error_behind_a_blocked_event_is_checked_alike():
+    # K(0)'s unfolding divides by zero; only d.1 leads there, which STOP blocks: the
+    # term rules never reach it (a failed target), the compiled leaf raised it while
+    # expanding K(2) (its target's key looked into K(0)'s body)
+    assert_engines_agree("channel a, b, c\nchannel d, e : {0..3}\nL(n) = STOP\nP(n) = STOP\n"
+                         "K(n) = (a -> K(1)) [] (if n == 1 then (a -> SKIP ||| a -> SKIP) "
+                         "else d!(3 / n) -> K(0))\nT = STOP [| {| d |} |] K(2)\nS = STOP\n")
+
+
 # Worked by hand as FDR answers it. S = (a -> STOP) [> (b -> STOP) offers a only
 # before its timeout's τ; its one stable state offers {b}. T = a -> STOP [] b -> STOP
 # is stable offering {a, b} at once. Traces: both {<>, <a>, <b>}. Failures: S's

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from procalg.api import load, loads
 from procalg.api.export import (
@@ -18,9 +20,10 @@ from procalg.api.export import (
 )
 from procalg.api.search import CheckEngine
 from procalg.assertion_kinds import Equivalence
-from procalg.errors import ProcalgError
+from procalg.errors import LimitExceeded, ProcalgError
 from procalg.lts.aut import read_aut
 from procalg.lts.partition import Bisimulation
+from tests.api.random_models import models
 
 MODEL = loads("channel a\nP = a -> a -> P\nT = (a -> STOP) \\ {a}\n")
 
@@ -141,3 +144,26 @@ def test_stats_counted_without_the_lts_are_the_stats_of_the_built_lts(
     assert stats == lts_stats(process, process_lts(model, process))
     reference = lts_stats(process, process_lts(model, process, engine=CheckEngine.REFERENCE))
     assert stats["outcomes"] == reference["outcomes"]
+
+
+@settings(max_examples=25, deadline=None)
+@given(models(), st.sampled_from(["T", "S", "P(1)"]))
+def test_process_lts_of_a_random_model_is_the_term_level_lts_up_to_strong_bisimulation(
+        text: str, process: str) -> None:
+    # issue 9's models (tests/api/random_models.py): `;`, interrupts, exceptions,
+    # hiding over parallel, renaming, data; the engine `procalg lts` picks against
+    # the term rules, or the same model error
+    from procalg.checks.equivalence import check_equivalence
+
+    model = loads(text)
+    try:
+        reference = process_lts(model, process, engine=CheckEngine.REFERENCE, max_states=3_000)
+    except LimitExceeded:
+        return  # past the limit on the terms: no oracle
+    except ProcalgError as err:
+        with pytest.raises(ProcalgError) as raised:
+            process_lts(model, process, max_states=30_000)
+        assert raised.value.render() == err.render()
+        return
+    product = process_lts(model, process, max_states=30_000)
+    assert check_equivalence(product, reference, Equivalence.STRONG).passed

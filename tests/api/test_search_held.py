@@ -161,12 +161,30 @@ assert Inc [| {|c|} |] (c!1 -> c!3 -> STOP) :[deadlock free]
 """
 """``d!(x+1)`` leaves ``d``'s type after ``c.3`` only: the third partner offers it."""
 
+BLOCKED_CALL = """channel a, b
+channel d : {0..3}
+K(n) = (a -> K(1)) [] (if n == 1 then (a -> SKIP ||| a -> SKIP) else d!(3 / n) -> K(0))
+U(n) = d!n -> d!(3 / (n - 1)) -> STOP
+assert STOP [| {| d |} |] (d!1 -> K(0)) :[deadlock free]
+assert STOP [| {| d |} |] (d!1 -> (K(0) ||| STOP)) :[deadlock free]
+assert d!1 -> K(0) :[deadlock free]
+assert STOP [| {| d |} |] (b -> U(1)) :[deadlock free]
+"""
+"""``K(0)``'s unfolding evaluates ``d!(3 / 0)``: the error of the target of ``d.1``
+(the term rules unfold a call when its prefix fires), which the partner ``STOP``
+blocks; ``U(1)``'s unfolding evaluates its whole body, ``d!(3 / 0)`` too (an error
+of the state after ``b``, not of the one after ``d.1``)."""
+
+_DIVISION = "m.proc:3:73: error: division by zero"
+
 ERROR_PLACES = [
     (COUNTER, [("pass", None, None, 2), ("fail", None, (), 1),
                ("error", "m.proc:3:69: error: division by zero", None, None)]),
     (INCREMENT, [("pass", None, None, 4), ("fail", None, ("c.1", "d.2", "c.2", "d.3"), 5),
                  ("error", "m.proc:2:15: error: value 4 is outside channel d's field 1 "
                            "type {0..3}", None, None)]),
+    (BLOCKED_CALL, [("fail", None, (), 1), ("fail", None, (), 1), ("error", _DIVISION, None, None),
+                    ("error", "m.proc:4:18: error: division by zero", None, None)]),
 ]
 
 
@@ -181,7 +199,8 @@ def _verdicts(text: str, engine: CheckEngine) -> list[tuple]:
     return out
 
 
-@pytest.mark.parametrize(("text", "expected"), ERROR_PLACES, ids=["counter", "increment"])
+@pytest.mark.parametrize(("text", "expected"), ERROR_PLACES,
+                         ids=["counter", "increment", "blocked-call"])
 def test_an_error_in_a_target_is_raised_only_by_a_check_that_reaches_it_on_every_engine(
         text: str, expected: list[tuple]) -> None:
     assert _verdicts(text, CheckEngine.REFERENCE) == expected

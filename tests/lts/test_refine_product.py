@@ -10,6 +10,8 @@ kind of violation may differ between states at the same depth).
 from __future__ import annotations
 
 import re
+from contextlib import ExitStack
+from unittest.mock import patch
 
 import numpy as np
 from hypothesis import given, settings
@@ -17,7 +19,7 @@ from hypothesis import strategies as st
 
 from procalg.assertion_kinds import RefinementModel
 from procalg.checks.refinement import check_refinement, check_refinement_product
-from procalg.lts import LTS
+from procalg.lts import LTS, level_search
 from procalg.lts.network import close, component, hide, parallel
 from procalg.lts.normal_table import normal_table
 from procalg.lts.product import explore_product
@@ -61,6 +63,40 @@ def test_bulk_refinement_agrees_with_the_reference_on_verdict_and_depth(spec, ne
     assert bulk.passed == reference.passed
     if not bulk.passed:
         assert _depth(bulk) == _depth(reference)
+
+
+def _in_chunks_of_two() -> ExitStack:
+    """Every level expanded in chunks of two states, two chunks at a time (on threads)."""
+    stack = ExitStack()
+    stack.enter_context(patch.object(level_search, "NARROW", 0))
+    stack.enter_context(patch.object(level_search.LevelSearch, "chunk", lambda self: 2))
+    return stack
+
+
+@settings(max_examples=150, deadline=None)
+@given(systems(), networks(), st.sampled_from([RefinementModel.FAILURES,
+                                                RefinementModel.FAILURES_DIVERGENCES]))
+def test_bulk_refinement_in_chunks_of_two_agrees_with_the_reference_on_verdict_and_depth(
+        spec, net, model):
+    with _in_chunks_of_two():
+        bulk = check_refinement_product(spec, net, model)
+    reference = check_refinement(spec, explore_product(net), model)
+    assert bulk.passed == reference.passed
+    if not bulk.passed:
+        assert _depth(bulk) == _depth(reference)
+
+
+def test_a_refusal_in_a_later_chunk_comes_before_a_trace_error_one_move_on():
+    # level 1 is {1, 2} (after a, each offers c: trace errors at depth 2) and {3}
+    # (after b, STOP refuses a at depth 1); the first chunk's trace error used to end
+    # the search, or the chunks' goal calls (on two threads) mixed up their violations
+    spec = LTS.build(3, 0, ["a", "b"], [(0, "a", 1), (0, "b", 1), (1, "a", 2)])
+    impl = LTS.build(5, 0, ["a", "b", "c"], [(0, "a", 1), (0, "a", 2), (0, "b", 3), (1, "a", 4),
+                                             (1, "c", 4), (2, "a", 4), (2, "c", 4)])
+    with _in_chunks_of_two():
+        result = check_refinement_product(spec, close(component(impl)), RefinementModel.FAILURES)
+    ce = result.counterexample
+    assert (ce.full_path, ce.refused) == (("b",), frozenset({"a", "b", "c"}))
 
 
 def test_a_trace_violation_names_the_event_the_spec_cannot_do():

@@ -11,6 +11,7 @@ same deadlocks; a model outside the compiled fragment must say why.
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -231,3 +232,20 @@ def test_a_network_of_compiled_leaves_is_bisimilar_to_its_term_semantics(parts):
     product = explore_product(net)
     assert _bisimilar(product, reference)
     assert find_path(net, deadlock_goal).found == bool(reference.deadlocks())
+
+
+def test_a_prefix_into_a_call_whose_key_raises_makes_a_failed_state_raising_when_expanded():
+    # K's body is an open choice (``|||`` in a branch), so K(0)'s key opens its
+    # operands and evaluates d!(3 / 0); that error is K(0)'s (the term rules keep it
+    # in a failed target), not its source's, which a partner blocking d.1 leaves a
+    # deadlock: it used to raise while expanding the source. U(1)'s body, written
+    # out, is made whole when U(1) unfolds: d!(3 / 0) is U(1)'s error, not its target's
+    model = loads(HEADER + "K(n) = (e -> K(1)) [] (if n == 1 then (e -> SKIP ||| e -> SKIP)"
+                  " else d!(3 / n) -> K(0))\nP = d!1 -> K(0)\n"
+                  "U(n) = d!n -> d!(3 / (n - 1)) -> STOP\nV = e -> U(1)\n")
+    for start, event in [("P", "d.1"), ("V", "e")]:
+        machine = Machine(model.spec.evaluator, model.process(start))
+        ((label, target),) = machine.successors(machine.initial_state())
+        assert label == event
+        with pytest.raises(ModelError, match="division by zero"):
+            machine.successors(target)

@@ -464,3 +464,18 @@ def test_a_leaf_with_an_input_wider_than_the_limit_is_left_to_the_term_level_rul
     assert "input offers up to 10,000 events" in found.reason
     narrow = loads("channel c : {0..9}\nP = c.1 -> STOP [| {| c |} |] c?x -> STOP")
     assert not isinstance(compile_network(narrow.process("P"), narrow.spec), NotApplicable)
+
+
+def test_a_call_looping_back_from_inside_another_restarting_call_keeps_every_move():
+    # U(0)'s network nests U(1)'s, which nests U(2)'s ...; U(3) there calls U(0) (by
+    # e.1 after e.1, e.1, e.1): U(1)'s restarting network was taken to hold no mark, so
+    # U(0)'s restart did not reset it and that move was lost (16 states, not 4)
+    from procalg.api.export import process_lts
+    from procalg.api.model import loads
+    from procalg.api.search import CheckEngine
+
+    model = loads("channel e : {0..3}\nU(n) = (e?y -> U((n + y) % 4)) [] (STOP ||| STOP)\n")
+    product = process_lts(model, "U(0)")
+    reference = process_lts(model, "U(0)", engine=CheckEngine.REFERENCE)
+    assert _bisimilar(product, reference)
+    assert product.num_states == reference.num_states == 4
