@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 
 from procalg.errors import ModelError
 from procalg.lts import TAU, TICK
+from procalg.semantics.failing import unfolding
 from procalg.semantics.linear_host import MachineHost, Moves
 from procalg.semantics.linear_let import let_scope
 from procalg.semantics.linear_saga_body import CALL, EXT, IF, INT, LET, REP, SEQ, STEP, Part
@@ -228,12 +229,24 @@ class SagaMoves(MachineHost):
             if lab == TICK:
                 out.append((TICK, self._end("Ω")))
             elif lab == throw:
-                c = self._carried(x)
-                out.append((self._name(COMPENSATE), self._tagged(
-                    "rollback", self._end("SKIP") if c is None else self._started(c))))
+                out.append((self._name(COMPENSATE), self._rollback(self._carried(x))))
             else:
                 out.append((lab, self._tagged("saga", x)))
         return out
+
+    def _rollback(self, c: int | None) -> int:
+        """The target of ``compensate``: the rollback of ``c`` started. A model error
+        unfolding a call there (``Late = SKIP ; a!m -> SKIP`` installed by ``undo``) is
+        the target's, a failed state, as the term rules normalise the rollback when
+        the move fires (:func:`~procalg.semantics.failing.unfolding`)."""
+        if c is None:
+            return self._tagged("rollback", self._end("SKIP"))
+        try:
+            return self._tagged("rollback", self._started(c))
+        except ModelError as err:
+            if not unfolding(err):
+                raise
+            return self._failed_state(err)  # type: ignore[attr-defined]  # the machine's
 
     def _fire_rollback(self, c: int) -> Moves:
         throw = self._name(THROW_EVENT)

@@ -73,9 +73,12 @@ def assert_sagas_agree(text: str) -> None:
             assert theirs.result is mine.result, (assertion, mine.error, theirs.error)
             continue
         assert mine.result == theirs.result, (assertion, mine.stats.extra)
-        # a model error in the level of a network's witness: their order is the terms'
-        assert mine.stats.extra["engine"] == "product" or "model error met in the level" in \
-            mine.stats.extra.get("why", ""), (assertion, mine.stats.extra)
+        # a model error in the level of a network's witness: their order is the terms';
+        # a recursion the static nesting guard flags (R = R [[e <- f]] installed by an undo
+        # that never runs): no finite machine is built for it
+        why = mine.stats.extra.get("why", "")
+        assert mine.stats.extra["engine"] == "product" or "model error met in the level" in why \
+            or "may nest its recursion without bound" in why, (assertion, mine.stats.extra)
         ours, other = mine.check.counterexample, theirs.check.counterexample
         assert (ours is None) == (other is None), assertion
         if ours is not None and "reachable" not in assertion:
@@ -109,6 +112,23 @@ _MODELS = st.builds(
 @settings(max_examples=60, deadline=None)
 def test_random_sagas_that_strand_get_the_reference_answers_on_the_product_engine(text):
     assert_sagas_agree(HEADER + text)
+
+
+def test_a_compensation_whose_call_fails_to_unfold_is_an_error_only_where_a_rollback_runs():
+    # Late's body reads an undefined name: the term rules unfold it when the rollback
+    # starts (the target of compensate), so the deadlock after a.0 comes first; and where
+    # the rollback is the only way on, both engines meet the error
+    base = "activity a : {0..3} attempts 2\nactivity ok : {0..3} never fails\n" + LATE
+    blocked = base + "T = saga ((SKIP) undo Late ; a.0 undo ok.0) ; STOP\n"
+    assert_sagas_agree(blocked)
+    for engine in (CheckEngine.AUTO, CheckEngine.REFERENCE):
+        report = _check(blocked, engine)[0]
+        assert report.result is AssertionResult.FAIL
+        assert report.check.counterexample.trace == ("a.0",)
+        [deadlock, *_] = _check(base + "T = saga ((SKIP) undo Late ; a.0 undo ok.0) ; SKIP\n",
+                                engine)
+        assert deadlock.result is AssertionResult.ERROR
+        assert "undefined name 'm'" in str(deadlock.error)
 
 
 def test_a_saga_that_strands_runs_lazily_on_the_product_engine_with_the_same_answers():
