@@ -118,7 +118,7 @@ def test_the_user_pages_exist_and_have_examples() -> None:
     names = {p.name for p in PAGES}
     assert {"language.md", "semantics.md", "checks.md", "cli.md"} <= names
     fragments = sum(len(_fragments(b.text)) for b in FRAGMENTS)
-    assert len(MODELS) >= 5 and fragments >= 5 and len(CONSOLE) >= 10
+    assert len(MODELS) >= 5 and fragments >= 5 and len(CONSOLE) >= 10 and len(SESSIONS) >= 5
 
 
 @pytest.mark.parametrize("block", MODELS, ids=[b.id for b in MODELS])
