@@ -115,3 +115,27 @@ def test_a_step_into_a_state_with_an_error_reports_it_and_stays_before_it(tmp_pa
                           "state: a.2 -> P(3)\n   1  a.2\n> ")
     os.write(session.leader, b"quit\n")
     assert session.close() == 0
+
+
+def test_the_step_example_of_docs_cli_is_what_step_prints() -> None:
+    root = Path(__file__).resolve().parents[2]
+    page = (root / "docs" / "cli.md").read_text(encoding="utf-8")
+    example = page.split("```console not run: interactive;", 1)[1].split("\n", 1)[1]
+    command, *transcript = example.split("\n```", 1)[0].split("\n")
+    _, _, _, model, process = command.split()
+    typed, shown = [], [[]]  # what the page types; what it shows before each prompt
+    for line in transcript:
+        if line.startswith("> "):
+            typed.append(line[2:])
+            shown.append([])
+        else:
+            shown[-1].append(line)
+    started = Session(root / model, process)
+    try:
+        got = [started.read()] + [started.type(line) for line in typed]
+    finally:
+        if started.proc.poll() is None:
+            started.proc.kill()
+    assert started.close() == 0
+    printed = [text.removesuffix("> ").rstrip("\n").split("\n") for text in got]
+    assert printed == [lines or [""] for lines in shown]
