@@ -15,7 +15,7 @@ Example:
     >>> eng = open_engine("memory:")
     >>> run = start(model, "P", store=eng, run_id="r")
     >>> follow(eng, run.id)
-    Followed(status=<RunStatus.WAITING: 'waiting'>, signals=('ok',), waiting='r')
+    Followed(status=<RunStatus.WAITING: 'waiting'>, signals=('ok',), waiting='r', parent='')
     >>> send_signal(eng, run.id, "ok").consumed, eng.get(run.id).status
     (True, <RunStatus.COMPLETED: 'completed'>)
 """
@@ -134,7 +134,11 @@ class Followed:
     status: RunStatus
     signals: tuple[str, ...] = ()
     waiting: str = ""
-    """The run that waits for ``signals``: the one followed, or a child run it waits on."""
+    """The run that waits for ``signals``: the one followed (or the run it continued as
+    new in), or a child run it waits on."""
+    parent: str = ""
+    """The run whose child (or grandchild) ``waiting`` is; empty where ``waiting`` is
+    the run followed or its continuation."""
 
 
 def _waiting_child(eng: Engine, run_id: str) -> tuple[str, tuple[str, ...]] | None:
@@ -171,7 +175,7 @@ def follow(eng: Engine, run_id: str) -> Followed:
         held = _waiting_child(eng, run_id)  # the run waits on a child that waits for a signal
         if held:
             eng.release(run_id)
-            return Followed(RunStatus.WAITING, held[1], held[0])
+            return Followed(RunStatus.WAITING, held[1], held[0], run_id)
         if waits and all(w.kind == "cancel" for w in waits):  # only cancellation moves it
             eng.release(run_id)
             return Followed(RunStatus.WAITING, ("cancel",), run_id)

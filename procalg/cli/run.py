@@ -84,7 +84,7 @@ def follow_run(eng: Any, run_id: str) -> int:
     """Drive the run until it ends or needs a signal (then say how to send one)."""
     followed = runs.follow(eng, run_id)
     waiting = followed.waiting or run_id
-    whose = "" if waiting == run_id else f" (a child of run {run_id})"
+    whose = f" (a child of run {followed.parent})" if followed.parent else ""
     if followed.signals == ("cancel",):
         print(f"run {waiting}{whose} waits: only cancellation moves it on")
         print(f"  cancel it with: procalg runs cancel {waiting}")
