@@ -10,10 +10,11 @@ reaches (re-encoding every stored code if one outgrew its digits), as the
 level search does (:class:`~procalg.lts.level_search.LevelSearch`).
 
 Pairs are kept per level as arrays (code, events done, parent's position in
-the level before, label), so a witness is rebuilt backwards without a
-parent map. Among a level's pairs that show the trace, the least code is the
-witness (the reference takes the first its queue meets: same length, τ
-counted, possibly another interleaving of τ).
+the level before, label), with every move into a new pair (positions in the
+two levels, label), so the witness is read off them without firing again:
+among the shortest paths to a pair that shows the trace, the least by label
+names position by position, as the reference's pair search picks it
+(``docs/checks.md``, "Which counterexample procalg shows").
 
 A leaf's model error held in a state (:mod:`procalg.lts.held`) that the
 reference's pair search would expand (``[T]``: a pair that did not do the whole
@@ -50,6 +51,7 @@ from procalg.assertion_kinds import RefinementModel
 from procalg.errors import LimitExceeded
 from procalg.lts.code_sets import sorted_in
 from procalg.lts.held import HeldOrder, is_held
+from procalg.lts.level_paths import name_rank
 from procalg.lts.level_search import CHUNK
 from procalg.lts.lts import TAU, TAU_INDEX
 from procalg.lts.network import Network
@@ -65,12 +67,15 @@ _NONE = -2
 @dataclass
 class _Level:
     """One BFS level of pairs: codes (the layout's dtype), events done, the
-    position of each pair's parent in the level before, and the move's label."""
+    position of each pair's parent in the level before, and the move's label;
+    ``into``: every move from the level before into a pair of this one (its
+    source's and target's positions, its label)."""
 
     codes: np.ndarray
     done: np.ndarray
     parent: np.ndarray
     label: np.ndarray
+    into: tuple[np.ndarray, np.ndarray, np.ndarray] = ()  # type: ignore[assignment]
 
 
 @dataclass
@@ -124,21 +129,21 @@ class _Walk:
                              dtype=np.int64)
         self.reach_held: dict[object, int] = {}  # [FD]: a held label in a code's τ-reach
 
-    def run(self) -> int | None:
-        """Walk level by level; the position (in the last level) of the pair
-        that shows the trace in the model (:func:`_pick`), or ``None``."""
+    def run(self) -> np.ndarray | None:
+        """Walk level by level; which pairs of the last level show the trace in
+        the model (:func:`_pick`), or ``None`` where none is reached."""
         while len(self.levels[-1].codes):
             level = self.levels[-1]
             whole = level.done == len(self.trace)
             traces = self.model is RefinementModel.TRACES
             if traces and whole.any() and not len(self.held):  # no moves needed
-                return _pick(level, whole, whole)
+                return whole
             self._note_deepest(level)
             while True:
                 try:
                     self._expand(level.codes)
                     moves, restless, held = self._level_moves(level)
-                    hit = _pick(level, whole, whole) if traces and whole.any() else \
+                    hit = whole if traces and whole.any() else \
                         None if traces else self._goal(level, restless, held)
                     break
                 except _Recoded:  # level.codes are re-encoded: again
@@ -172,7 +177,8 @@ class _Walk:
         self.on_cycle, self.reach_held = {}, {}
         raise _Recoded
 
-    def _goal(self, level: _Level, restless: np.ndarray, held: np.ndarray) -> int | None:
+    def _goal(self, level: _Level, restless: np.ndarray, held: np.ndarray
+              ) -> np.ndarray | None:
         """[F]: a pair that did the trace and is stable; [FD]: that, or a pair that
         can do τ for ever (a divergence allows every continuation, UCS §8.3).
         [FD] asks every pair's τ-reach: ``held`` (each pair's held label, or -1)
@@ -184,10 +190,10 @@ class _Walk:
                 cycles = self._cycles(level.codes[at])
                 held[at] = self.reach_held[level.codes[at]]
                 hits[at] = cycles and held[at] < 0
-        return _pick(level, hits, whole) if hits.any() else None
+        return hits if hits.any() else None
 
     @staticmethod
-    def _raise_held(held: np.ndarray, hit: int | None) -> None:
+    def _raise_held(held: np.ndarray, hit: np.ndarray | None) -> None:
         """:class:`~procalg.lts.held.HeldOrder` where the reference's pair search
         would expand a state holding an error: a pair of the level's ``held``
         (their held labels, -1 for none) that is not a witness ``hit``. The term
@@ -233,24 +239,31 @@ class _Walk:
 
     def _next(self, codes: np.ndarray, done: np.ndarray, parent: np.ndarray,
               label: np.ndarray) -> _Level:
-        """The next level: the moves' targets not visited with as many events done."""
-        keep = []
+        """The next level: the moves' targets not visited with as many events
+        done, and every move into one (:attr:`_Level.into`)."""
+        keep, moves, firsts = [], [], []
         for d in np.unique(done).tolist():
             at = np.flatnonzero(done == d)
-            _, first = np.unique(codes[at], return_index=True)  # the first parent of each
-            at = at[first]
+            unique, first, inverse = np.unique(codes[at], return_index=True,
+                                               return_inverse=True)
             seen = self.seen.get(d, codes[:0])
-            new = at[~sorted_in(seen, codes[at])]
-            self.seen[d] = np.sort(np.concatenate((seen, codes[new])))
-            keep.append(new)
+            new = ~sorted_in(seen, unique)
+            self.seen[d] = np.sort(np.concatenate((seen, unique[new])))
+            keep.append(at[first[new]])  # the first parent of each
+            into = new[inverse.ravel()]
+            moves.append(at[into])
+            firsts.append(at[first[inverse.ravel()[into]]])
         order = np.sort(np.concatenate(keep)) if keep else np.zeros(0, np.int64)
+        move = np.concatenate(moves) if moves else order
+        into = (parent[move], label[move],
+                np.searchsorted(order, np.concatenate(firsts) if firsts else order))
         self.pairs += len(order)
         if self.limits.max_states is not None and self.pairs > self.limits.max_states:
             raise LimitExceeded(
                 f"state limit reached: more than {self.limits.max_states} states "
                 f"({self.pairs} found following the trace)", states=self.pairs,
                 transitions=self.transitions, hint="raise --max-states, or make data types smaller")
-        return _Level(codes[order], done[order], parent[order], label[order])
+        return _Level(codes[order], done[order], parent[order], label[order], into)
 
     def _moves(self, level: _Level, lo: int) -> tuple[np.ndarray, ...]:
         """One chunk of ``level``: its τ and trace moves (target, done, parent,
@@ -276,13 +289,32 @@ class _Walk:
         term-level search counts them)."""
         return len(sorted_unique(np.concatenate(list(self.seen.values()))))
 
-    def path(self, position: int) -> tuple[str, ...]:
-        """Label names from the initial state to the pair at ``position`` of the last level."""
-        names = []
-        for level in reversed(self.levels[1:]):
-            names.append(self.tables.labels[int(level.label[position])])
-            position = int(level.parent[position])
-        return tuple(reversed(names))
+    def least_path(self, hits: np.ndarray) -> tuple[tuple[str, ...], int]:
+        """The least (by label names, position by position) of the shortest paths
+        to the last level's ``hits``, and the position of the pair it ends in (the
+        least code's where it can end in several). The pairs on some shortest
+        path to a hit are gathered backwards over :attr:`_Level.into`, then the
+        path goes forwards through them taking the least label (every pair it
+        reaches). O(M) for the M moves kept."""
+        cone = [hits]
+        for before, level in zip(reversed(self.levels[:-1]), reversed(self.levels[1:]),
+                                 strict=True):
+            src, _, dst = level.into
+            back = np.zeros(len(before.codes), dtype=bool)
+            back[src[cone[-1][dst]]] = True
+            cone.append(back)
+        cone.reverse()
+        names, rank = self.tables.labels, name_rank(self.tables.labels)
+        here, path = cone[0], []
+        for j, level in enumerate(self.levels[1:], start=1):
+            src, lab, dst = level.into
+            ok = np.flatnonzero(here[src] & cone[j][dst])
+            least = int(lab[ok][np.argmin(rank[lab[ok]])])
+            path.append(names[least])
+            here = np.zeros(len(level.codes), dtype=bool)
+            here[dst[ok[lab[ok] == least]]] = True
+        ends = np.flatnonzero(here)
+        return tuple(path), int(ends[np.argmin(self.levels[-1].codes[ends])])
 
 
 def tau_cycle_reached(state: Any, taus: Callable[[Any], Sequence[Any]]) -> bool:
@@ -308,12 +340,6 @@ def tau_cycle_reached(state: Any, taus: Callable[[Any], Sequence[Any]]) -> bool:
     return has_cycle(len(number), src, dst)
 
 
-def _pick(level: _Level, hits: np.ndarray, whole: np.ndarray) -> int:
-    """The witness among a level's ``hits``: the least code of those that did the
-    whole trace (``whole``), else of those that did the most events."""
-    among = hits & whole if (hits & whole).any() else hits & (level.done == level.done[hits].max())
-    at = np.flatnonzero(among)
-    return int(at[np.argmin(level.codes[at])])
 
 
 def walk_trace(network: Network, trace: Sequence[str], limits: Limits = NO_LIMITS, *,
@@ -326,11 +352,12 @@ def walk_trace(network: Network, trace: Sequence[str], limits: Limits = NO_LIMIT
         LimitExceeded: more than ``limits.max_states`` pairs were visited.
     """
     walk = _Walk(network, trace, model, limits)
-    hit = walk.run()
+    hits = walk.run()
     labels = walk.tables.labels
     offered = frozenset(labels[c] for c in walk.offered) - {TAU}
     notes = (*network.notes, *walk.tables.notes())
-    if hit is not None:
-        return TraceWalk(True, walk.path(hit), int(walk.levels[-1].done[hit]), frozenset(),
+    if hits is not None:
+        path, end = walk.least_path(hits)
+        return TraceWalk(True, path, int(walk.levels[-1].done[end]), frozenset(),
                          walk.states(), walk.transitions, notes)
     return TraceWalk(False, (), walk.deepest, offered, walk.states(), walk.transitions, notes)

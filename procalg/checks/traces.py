@@ -33,7 +33,9 @@ from typing import Any
 from procalg.assertion_kinds import RefinementModel
 from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
 from procalg.checks.trace_walk import tau_cycle_reached, walk_trace
+from procalg.errors import ProcalgError
 from procalg.lts.exploration import Exploration
+from procalg.lts.least_paths import least_walk, run_to
 from procalg.lts.lts import LTS, TAU, TAU_INDEX, TransitionSystem
 from procalg.lts.network import Network
 from procalg.lts.product import NO_LIMITS, Limits
@@ -47,15 +49,22 @@ class TraceSearch:
     """The outcome of :func:`search_trace`.
 
     Attributes:
-        found: the first pair satisfying the goal, or ``None``.
+        found: the end of the witness (the least of the shortest paths to a
+            pair satisfying the goal), or ``None``.
         deepest: the most trace events any visited pair has done.
-        parent: each visited pair's predecessor pair and label code.
+        parent: each visited pair's predecessor pair and label code (along
+            the witness, its own).
+        levels: the visited pairs by BFS level, in visit order.
+        explored: states and transitions the walk had numbered when it met
+            the first goal (or gave up); the witness is picked after that.
     """
 
     walk: Exploration
     found: Pair | None = None
     deepest: int = 0
     parent: dict[Pair, tuple[Pair, int] | None] = field(default_factory=dict)
+    levels: list[list[Pair]] = field(default_factory=list)
+    explored: tuple[int, int] = (0, 0)
 
     def at_depth(self, done: int) -> list[int]:
         """States of the visited pairs that have done ``done`` events, in visit order."""
@@ -80,6 +89,25 @@ class TraceSearch:
         return tuple(self.walk.state_id(s) for s in (0, *(s for _, s in self.path(pair))))
 
 
+def pair_moves(walk: Exploration, trace: Sequence[str], pair: Pair) -> list[tuple[int, Pair]]:
+    """The moves of ``pair`` that follow ``trace``: τ (the same events done) and the
+    trace's next event (one more), as ``(label code, pair)``.
+
+    Example:
+        >>> walk = Exploration(LTS.build(3, 0, ["a", "b"], [(0, "b", 1), (0, "a", 2)]))
+        >>> pair_moves(walk, ["a"], (0, 0))
+        [(2, (1, 1))]
+    """
+    state, done = pair
+    out = []
+    for code, target in walk.successors(state):
+        if code == TAU_INDEX:
+            out.append((code, (target, done)))
+        elif done < len(trace) and walk.labels[code] == trace[done]:
+            out.append((code, (target, done + 1)))
+    return out
+
+
 def search_trace(walk: Exploration, trace: Sequence[str],
                  goal: Callable[[int, int], bool] | None = None) -> TraceSearch:
     """Breadth-first search of (state, events done) pairs following ``trace``.
@@ -98,27 +126,59 @@ def search_trace(walk: Exploration, trace: Sequence[str],
         ((2, 1), ('τ', 'a'))
     """
     goal = goal or (lambda _state, done: done == len(trace))
-    search = TraceSearch(walk, parent={(0, 0): None})
-    queue: deque[Pair] = deque([(0, 0)])
-    labels = walk.labels
+    search = TraceSearch(walk, parent={(0, 0): None}, levels=[[(0, 0)]])
+    queue: deque[tuple[Pair, int]] = deque([((0, 0), 0)])
     while queue:
-        pair = queue.popleft()
-        state, done = pair
-        search.deepest = max(search.deepest, done)
-        if goal(state, done):
-            search.found = pair
+        pair, depth = queue.popleft()
+        search.deepest = max(search.deepest, pair[1])
+        if goal(*pair):
+            search.explored = (walk.num_states, walk.transitions)
+            _least_witness(search, trace, goal, depth)
             return search
-        for code, target in walk.successors(state):
-            if code == TAU_INDEX:
-                step = (target, done)
-            elif done < len(trace) and labels[code] == trace[done]:
-                step = (target, done + 1)
-            else:
-                continue
+        for code, step in pair_moves(walk, trace, pair):
             if step not in search.parent:
                 search.parent[step] = (pair, code)
-                queue.append(step)
+                if depth + 1 == len(search.levels):
+                    search.levels.append([])
+                search.levels[depth + 1].append(step)
+                queue.append((step, depth + 1))
+    search.explored = (walk.num_states, walk.transitions)
     return search
+
+
+def _least_witness(search: TraceSearch, trace: Sequence[str],
+                   goal: Callable[[int, int], bool], depth: int) -> None:
+    """Make ``search``'s witness the least (by label names, position by position)
+    of the shortest paths to a goal pair (every goal of BFS level ``depth``), as
+    the product's walk picks it (:func:`~procalg.checks.trace_walk.walk_trace`):
+    the pairs on some shortest path to one are gathered backwards level by level,
+    then :func:`~procalg.lts.least_paths.least_walk` goes forwards through them.
+    O(P + M) for the P pairs and M moves visited."""
+    walk = search.walk
+    cone = [{p for p in search.levels[depth] if _asked(walk, goal, p)}]
+    for j in range(depth - 1, -1, -1):
+        cone.append({p for p in search.levels[j]
+                     if any(q in cone[-1] for _, q in pair_moves(walk, trace, p))})
+    cone.reverse()
+    labels, came = least_walk((0, 0), cone, lambda p: (
+        (walk.labels[c], q) for c, q in pair_moves(walk, trace, p)))
+    run = run_to(came, min(came[-1]))
+    for at, name in enumerate(labels):
+        search.parent[run[at + 1]] = (run[at], walk.code(name))
+    search.found = run[-1]
+
+
+def _asked(walk: Exploration, goal: Callable[[int, int], bool], pair: Pair) -> bool:
+    """``goal`` of a pair of the witness's level: the verdict is fixed, so its
+    asks pass the state limit, and a model error there makes it no goal (the
+    walk met the first goal before it)."""
+    limit, walk.max_states = walk.max_states, None
+    try:
+        return goal(*pair)
+    except ProcalgError:
+        return False
+    finally:
+        walk.max_states = limit
 
 
 def check_has_trace(system: TransitionSystem[Any] | LTS, trace: Sequence[Any], *,
@@ -157,7 +217,7 @@ def check_has_trace(system: TransitionSystem[Any] | LTS, trace: Sequence[Any], *
     names = tuple(e if isinstance(e, str) else str(e) for e in trace)
     walk = Exploration(system, max_states=max_states)
     search = search_trace(walk, names, _goal(walk, len(names), model))
-    stats = Stats(walk.num_states, walk.transitions, time.perf_counter() - started)
+    stats = Stats(*search.explored, time.perf_counter() - started)
     if search.found is not None:
         _, done = search.found
         return _possible(names, done, model, search.full_path(search.found), stats,

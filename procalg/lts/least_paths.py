@@ -32,10 +32,14 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
+from typing import Any, TypeVar
 
 from procalg.errors import ProcalgError
 from procalg.lts.exploration import Edges, Exploration
+
+Node = TypeVar("Node", bound=Any)
+"""A node of the graph a path walks: a state number, or a (state, events done) pair."""
 
 
 def least_path(walk: Exploration, moves: Sequence[Edges], targets: Iterable[int]
@@ -56,11 +60,27 @@ def least_path(walk: Exploration, moves: Sequence[Edges], targets: Iterable[int]
     for _ in range(depth):
         cone.append({p for s in cone[-1] for p in preds.get(s, ())})
     cone.reverse()
-    here, came, labels = [0], [{0: -1}], []
-    for j in range(depth):
-        step = [(walk.labels[c], s, d) for s in here for c, d in moves[s] if d in cone[j + 1]]
+    return least_walk(0, cone, lambda s: ((walk.labels[c], d) for c, d in moves[s]))
+
+
+def least_walk(start: Node, cone: Sequence[Collection[Node]],
+               moves: Callable[[Node], Iterable[tuple[str, Node]]]
+               ) -> tuple[list[str], list[dict[Node, Node]]]:
+    """The least path from ``start`` through the ``cone`` (per step, the nodes on
+    some shortest path to a goal: ``cone[0]`` holds ``start``, the last the goals
+    it may end in), taking the least label name each step (every node it reaches):
+    its labels, and per step the nodes it reaches with the least parent of each.
+
+    Example:
+        >>> graph = {0: [("b", 1), ("a", 2)], 1: [("a", 3)], 2: [("b", 3)]}
+        >>> least_walk(0, [{0}, {1, 2}, {3}], graph.__getitem__)
+        (['a', 'b'], [{0: 0}, {2: 0}, {3: 2}])
+    """
+    here, came, labels = [start], [{start: start}], []
+    for j in range(len(cone) - 1):
+        step = [(name, s, d) for s in here for name, d in moves(s) if d in cone[j + 1]]
         least = min(name for name, _, _ in step)
-        parent: dict[int, int] = {}
+        parent: dict[Node, Node] = {}
         for name, s, d in step:
             if name == least:
                 parent[d] = min(parent.get(d, s), s)
@@ -70,8 +90,8 @@ def least_path(walk: Exploration, moves: Sequence[Edges], targets: Iterable[int]
     return labels, came
 
 
-def run_to(came: list[dict[int, int]], end: int) -> list[int]:
-    """The states of :func:`least_path`'s path that ends in ``end``, the initial first.
+def run_to(came: Sequence[dict[Node, Node]], end: Node) -> list[Node]:
+    """The nodes of :func:`least_walk`'s path that ends in ``end``, the start first.
 
     Example:
         >>> run_to([{0: -1}, {2: 0}, {5: 2}], 5)

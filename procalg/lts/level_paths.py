@@ -177,8 +177,7 @@ def least_path(search: LevelSearch, targets: np.ndarray, level: int
             known = levels(search, max(0, j - span), j)
         cone.append(_into(search, tables.layout.cast(known.pop(j - 1)), cone[-1]))
     cone.reverse()
-    rank = np.empty(len(tables.labels), np.int64)
-    rank[sorted(range(len(tables.labels)), key=tables.labels.__getitem__)] = np.arange(len(rank))
+    rank = name_rank(tables.labels)
     here, path = cone[0], []
     for j in range(level):
         _, dst, lab = tables.successors(here)
@@ -188,6 +187,19 @@ def least_path(search: LevelSearch, targets: np.ndarray, level: int
         path.append(tables.labels[least])
         here = sorted_unique(dst[lab == least])
     return path, here
+
+
+def name_rank(labels: Sequence[str]) -> np.ndarray:
+    """Each label index's place among the label names in order (the order paths
+    are compared in, position by position).
+
+    Example:
+        >>> name_rank(["τ", "✓", "b", "a"]).tolist()
+        [2, 3, 1, 0]
+    """
+    rank = np.empty(len(labels), np.int64)
+    rank[sorted(range(len(labels)), key=labels.__getitem__)] = np.arange(len(rank))
+    return rank
 
 
 def _into(search: LevelSearch, codes: np.ndarray, targets: np.ndarray) -> np.ndarray:

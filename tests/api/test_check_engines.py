@@ -231,6 +231,52 @@ def test_a_call_unfolding_to_a_model_error_behind_a_blocked_event_is_checked_ali
                          "else d!(3 / n) -> K(0))\nT = STOP [| {| d |} |] K(2)\nS = STOP\n")
 
 
+TRACES = ("T :[has trace]: <a, b>", "T :[has trace [F]]: <a>", "T :[has trace [FD]]: <b, a>",
+          "T :[has trace [F]]: <d.0, a>", "S :[has trace]: <c>")
+
+
+def _witnesses(text: str, engine: CheckEngine) -> list[tuple]:
+    model = loads(text + "".join(f"assert {a}\n" for a in TRACES))
+    options = SearchOptions(engine=engine, max_states=LIMIT)
+    return [(r.result, type(r.error), None if r.check is None else (
+        r.check.counterexample.trace, r.check.counterexample.full_path,
+        r.check.counterexample.note, r.check.message))
+        for r in check_model(model, options=options)]
+
+
+@settings(max_examples=40, deadline=None)
+@given(models())
+def test_random_models_show_the_reference_witness_of_a_trace_on_every_engine(text):
+    # the least of the shortest paths to a pair that shows the trace (docs/checks.md,
+    # "Which counterexample procalg shows"), τ placed alike
+    reference = _witnesses(text, CheckEngine.REFERENCE)
+    with patch.object(leaves, "leaf", partial(leaf_choice.leaf, eager_limit=2)):
+        lazy = _witnesses(text, CheckEngine.AUTO)
+    for answers in (_witnesses(text, CheckEngine.AUTO), lazy):
+        for assertion, mine, theirs in zip(TRACES, answers, reference, strict=True):
+            if LimitExceeded not in (mine[1], theirs[1]):
+                assert mine == theirs, (assertion, mine, theirs)
+
+
+PINNED_TRACES = """channel a, b
+Q = (STOP |~| a -> STOP) [] (a -> (STOP |~| b -> STOP))
+R = (a -> STOP) ||| (STOP |~| STOP)
+assert Q :[has trace [F]]: <a>
+assert R :[has trace [F]]: <a>
+assert R :[has trace [FD]]: <a>
+"""
+"""Two stable witnesses of ``<a>`` two moves long, ``<a, τ>`` and ``<τ, a>``: the
+reference showed the one its term order met first (``Q``), the product engine
+the least code's (``R``)."""
+
+
+def test_a_trace_witness_places_tau_alike_whatever_the_engine_and_term_order():
+    for engine in (CheckEngine.REFERENCE, CheckEngine.AUTO):
+        shown = [r.check.counterexample.full_path
+                 for r in check_model(loads(PINNED_TRACES), options=SearchOptions(engine=engine))]
+        assert shown == [("a", TAU)] * 3, engine
+
+
 # Worked by hand as FDR answers it. S = (a -> STOP) [> (b -> STOP) offers a only
 # before its timeout's τ; its one stable state offers {b}. T = a -> STOP [] b -> STOP
 # is stable offering {a, b} at once. Traces: both {<>, <a>, <b>}. Failures: S's

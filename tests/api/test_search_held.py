@@ -350,9 +350,10 @@ def _broken(draw: st.DrawFn) -> str:
     return f"{text[:start]}{planted}{text[end:]}Bad = Bad \\ {{a}}\nDiv(n) = d!(3 / n) -> STOP\n"
 
 
-CANONICAL = ("deadlock", "reachable", "terminates")
+CANONICAL = ("deadlock", "reachable", "terminates", "has trace")
 """Properties whose whole counterexample is defined once for every engine (the
-least of the shortest paths; a lasso read off the canonical LTS:
+least of the shortest paths, to a state or to a pair that shows a trace; a
+lasso read off the canonical LTS:
 ``docs/checks.md``, "Which counterexample procalg shows"); a divergence's path
 to the divergent state too."""
 

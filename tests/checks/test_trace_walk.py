@@ -1,7 +1,7 @@
 """``:[has trace]:`` on the compiled product against the term-level pair search
-(issue 9): the same verdict, prefix, offered events and messages, and a witness
-path of the same length that the reference can really take; on random networks
-(some leaves lazy), random operator trees and random traces."""
+(issue 9): the same verdict, prefix, offered events and messages, and the same
+witness path (the least of the shortest), one the reference can really take; on
+random networks (some leaves lazy), random operator trees and random traces."""
 
 from __future__ import annotations
 
@@ -50,15 +50,16 @@ def traces_of(draw: st.DrawFn, lts: LTS) -> tuple[str, ...]:
 def assert_same_answer(reference: CheckResult, product: CheckResult, oracle: LTS,
                        model: RefinementModel = RefinementModel.TRACES) -> None:
     """Same verdict and message; on a failure the same counterexample; on a pass
-    a witness of the reference's length that the oracle LTS can take and that
-    shows the trace as its note says."""
+    the same witness (the least of the shortest paths to a pair that shows the
+    trace: ``docs/checks.md``), which the oracle LTS can take and which shows
+    the trace as its note says."""
     assert product.verdict == reference.verdict and product.message == reference.message
     rc, pc = reference.counterexample, product.counterexample
     if not reference.passed:
         assert (pc.trace, pc.accepted, pc.refused, pc.note) == (rc.trace, rc.accepted,
                                                                rc.refused, rc.note)
         return
-    assert len(pc.full_path) == len(rc.full_path)
+    assert (pc.full_path, pc.trace, pc.note) == (rc.full_path, rc.trace, rc.note)
     assert tuple(x for x in pc.full_path if x != TAU) == pc.trace
     ends = _replay(oracle, pc.full_path)
     stable = any(all(oracle.labels[x] != TAU for x, _ in oracle.successors(s)) for s in ends)
@@ -66,10 +67,6 @@ def assert_same_answer(reference: CheckResult, product: CheckResult, oracle: LTS
         assert stable
     if model is RefinementModel.FAILURES_DIVERGENCES:  # either, whatever the note says
         assert stable or any(_can_diverge(oracle, s) for s in ends)
-    if pc.trace == rc.trace:  # [FD] may meet a divergence and the whole trace at one depth
-        assert pc.note == rc.note
-    else:
-        assert "diverges" in pc.note + rc.note
 
 
 def _can_diverge(lts: LTS, state: int) -> bool:
