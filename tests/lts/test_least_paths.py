@@ -1,4 +1,4 @@
-"""The least of the shortest paths: one deadlock and one reachability witness,
+"""The least of the shortest paths: one deadlock, reachability and trace witness,
 whatever the engine and however the LTS is numbered or reduced."""
 
 from __future__ import annotations
@@ -6,11 +6,14 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from procalg.assertion_kinds import RefinementModel
 from procalg.checks.deadlock import check_deadlock, check_deadlock_product
 from procalg.checks.reachability import check_reachable, check_reachable_product
-from procalg.lts import LTS, TICK
+from procalg.checks.traces import check_has_trace, check_has_trace_product
+from procalg.lts import LTS, TAU, TICK, explore
 from procalg.lts.network import close, component, reduce_components
 from tests.checks.test_deadlock import csp_lts
+from tests.lts.test_product import EVENTS, Tree, _network, trees
 
 
 def _paths(lts: LTS, length: int) -> list[tuple[tuple[str, ...], int]]:
@@ -75,3 +78,54 @@ def test_two_shortest_paths_hiding_different_events_give_the_least_by_names() ->
         check = check_deadlock if isinstance(system, LTS) else check_deadlock_product
         assert check(system).counterexample.full_path == ("a", "b")
     assert check_deadlock(lts).counterexample.full_path == ("a", "b")
+
+
+def _diverges(lts: LTS, state: int) -> bool:
+    """τ for ever from ``state``: a τ-path as long as the LTS returns to a state."""
+    here = {state}
+    for _ in range(lts.num_states):
+        here = {d for s in here for x, d in lts.successors(s) if lts.labels[x] == TAU}
+    return bool(here)
+
+
+def _least_trace_witness(lts: LTS, trace: tuple[str, ...], model: RefinementModel
+                         ) -> tuple[str, ...] | None:
+    """The least of the shortest paths following ``trace`` (τ anywhere) to a pair
+    (state, events done) that shows it in ``model``, found by listing every
+    label sequence of each length (per pair reached)."""
+    def shows(state: int, done: int) -> bool:
+        stable = all(lts.labels[x] != TAU for x, _ in lts.successors(state))
+        whole = done == len(trace) and (model is RefinementModel.TRACES or stable)
+        return whole or (model is RefinementModel.FAILURES_DIVERGENCES and _diverges(lts, state))
+
+    reached: dict[tuple[int, int], set[tuple[str, ...]]] = {(lts.initial, 0): {()}}
+    for _ in range(lts.num_states * (len(trace) + 1) + 1):
+        ends = [p for (s, done), paths in reached.items() if shows(s, done) for p in paths]
+        if ends:
+            return min(ends)
+        after: dict[tuple[int, int], set[tuple[str, ...]]] = {}
+        for (s, done), paths in reached.items():
+            for x, d in lts.successors(s):
+                name = lts.labels[x]
+                step = done if name == TAU else done + 1 if (
+                    done < len(trace) and name == trace[done]) else None
+                if step is not None:
+                    after.setdefault((d, step), set()).update((*p, name) for p in paths)
+        reached = after
+    return None
+
+
+@settings(max_examples=150, deadline=None)
+@given(trees(), st.lists(st.sampled_from(EVENTS), max_size=3).map(tuple),
+       st.sampled_from([RefinementModel.TRACES, RefinementModel.FAILURES,
+                        RefinementModel.FAILURES_DIVERGENCES]), st.booleans())
+def test_every_engine_shows_the_least_shortest_witness_of_a_trace(
+        tree: object, trace: tuple[str, ...], model: RefinementModel, reduce: bool) -> None:
+    # the term rules list moves in their own order, the product by codes: neither
+    # is the order of names
+    net = close(_network(tree))
+    product = check_has_trace_product(reduce_components(net) if reduce else net, trace,
+                                      model=model)
+    expected = _least_trace_witness(explore(Tree(tree)), trace, model)
+    for result in (product, check_has_trace(Tree(tree), trace, model=model)):
+        assert (result.counterexample.full_path if result.passed else None) == expected
