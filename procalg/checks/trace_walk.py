@@ -255,8 +255,10 @@ class _Walk:
             firsts.append(at[first[inverse.ravel()[into]]])
         order = np.sort(np.concatenate(keep)) if keep else np.zeros(0, np.int64)
         move = np.concatenate(moves) if moves else order
-        into = (parent[move], label[move],
-                np.searchsorted(order, np.concatenate(firsts) if firsts else order))
+        where = np.empty(len(codes), np.int32)  # a first move's pair's position
+        where[order] = np.arange(len(order))
+        into = (parent[move].astype(np.int32), label[move].astype(np.int32),  # half the memory
+                where[np.concatenate(firsts) if firsts else order])
         self.pairs += len(order)
         if self.limits.max_states is not None and self.pairs > self.limits.max_states:
             raise LimitExceeded(

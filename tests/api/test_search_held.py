@@ -363,9 +363,12 @@ def _random_answers(text: str, engine: CheckEngine) -> list[tuple]:
     out = []
     for r in check_model(model, options=SearchOptions(engine=engine, max_states=3_000)):
         found = r.check.counterexample if r.check else None
-        if found is not None and "divergence" in r.assertion.text:  # the path to the
-            # divergent state; the τ-lasso after it is measured in each engine's LTS
-            lead = int(found.note.rsplit("(", 1)[1].split(" ")[0])
+        lead_in = None if found is None or not any(
+            k in r.assertion.text for k in ("deadlock", "divergence")) else re.search(
+                r"\((\d+) τ-steps", found.note or "")
+        if lead_in is not None:  # a divergence (also :[deadlock free]'s): the path to
+            # the divergent state; the τ-lasso after it is measured in each engine's LTS
+            lead = int(lead_in.group(1))
             shown: object = (found.trace, found.full_path[:len(found.full_path) - lead])
         elif found is not None and any(k in r.assertion.text for k in CANONICAL):
             shown = (found.trace, found.full_path, found.cycle)
