@@ -49,8 +49,8 @@ class Signals:
         run_id = latest(self.log, run_id)  # a run that continued as new: its newest run
         with self._run_lock(run_id):
             state = self.state(run_id)
-            check_bindings(state.workflow, self.activities)  # before accepting anything
             event = accept_signal(state, run_id, channel, values, self.log)
+            check_bindings(state.workflow, self.activities)  # before recording anything
             if not state.offers(event):
                 offered = sorted(str(lab) for lab, _ in state.moves()
                                  if state.workflow.kind(lab) is ChannelKind.SIGNAL)
@@ -90,8 +90,9 @@ class Signals:
         and whether it was consumed here and now."""
         run_id = latest(self.log, run_id)  # a run that continued as new: its newest run
         state = self.state(run_id)
-        check_bindings(state.workflow, self.activities)  # before accepting anything
+        # a finished run says so first; the activities are checked before anything is sent
         event = accept_signal(state, run_id, channel, values, self.log)
+        check_bindings(state.workflow, self.activities)
         sent = SignalReceived(time=self.clock.now(), event=event)
         run_id, ident = deliver(self.log, run_id, lambda target: self.log.send(target, sent),
                                 "it takes no more signals")
