@@ -86,14 +86,15 @@ class Cancels:
             raise RunError(f"run {run_id} cannot be cancelled any more: no position it may "
                            "reach from here offers cancel",
                            hint="it runs on to its end; the model says where cancel is offered")
+        asked = run_id
         if not any(isinstance(sent, CancelRequested) for _, sent in self.log.pending(run_id)):
             request = CancelRequested(time=self.clock.now(), event=CANCEL_EVENT, reason=reason)
             # refused atomically if the run ended meanwhile; one that continued as new
             # meanwhile is cancelled in its continuation (runtime/inbox.py)
             run_id, _ = deliver(self.log, run_id, lambda target: self.log.send(target, request),
                                 "it cannot be cancelled")
-        if self.leases.take(run_id):
-            self.resume(run_id, state.workflow)
+        if self.leases.take(run_id):  # a continuation starts elsewhere: its own workflow
+            self.resume(run_id, state.workflow if run_id == asked else None)
         return self.state(run_id).cancelled
 
     def _take_cancel(self: Engine, run_id: str, state: RunState) -> bool:
