@@ -13,9 +13,10 @@ commit moves its unread entries into the new run (:attr:`Write.carry`), so a sen
 that landed before that commit is read by the continuation, which starts in the
 very state the old run reached and so offers what it offered; a send that comes
 after it finds the old run ``continued`` and goes to the run that continues it
-(:func:`deliver`). Temporal asks a workflow to drain its signals before it continues
-as new and fails the continue-as-new when a signal arrives meanwhile; here the
-engine carries them, as that failed task's retry would.
+(:func:`deliver`). Temporal's workflow code drains its signal channels before it
+continues as new, and a signal arriving meanwhile fails the continue-as-new as an
+"unhandled command" so the task runs again and sees it (temporalio/samples-go#158,
+temporalio/omes#12); here the engine carries them, as that retry would take them.
 
 Example:
     >>> from procalg.runtime.memory import MemoryLog
