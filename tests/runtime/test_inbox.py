@@ -20,6 +20,7 @@ from procalg.runtime.history import EventFired, HistoryEvent, UpdateReceived
 from procalg.runtime.memory import MemoryLog
 from procalg.runtime.updates import update
 from procalg.terms.values import Event
+from tests.runtime.conftest import in_thread
 
 LOOP = """signal go : {0..9}
 signal stop
@@ -83,21 +84,6 @@ def _started(log: MemoryLog, continue_after: int = 0) -> Any:
     return worker
 
 
-def _in_thread(action: Callable[[], object]) -> tuple[threading.Thread, list]:
-    """Run ``action`` in a thread; its result (or the error it raised) lands in the list."""
-    outcome: list = []
-
-    def body() -> None:
-        try:
-            outcome.append(action())
-        except RunError as err:
-            outcome.append(err)
-
-    thread = threading.Thread(target=body)
-    thread.start()
-    return thread, outcome
-
-
 def _fired(history: list[HistoryEvent]) -> list[str]:
     return [str(e.label) for e in history if isinstance(e, EventFired)]
 
@@ -107,7 +93,7 @@ def test_a_send_that_saw_a_waiting_run_is_refused_when_the_run_ended_before_it_l
         kind: str) -> None:
     log = _HeldSends()
     worker = _started(log)
-    thread, outcome = _in_thread(lambda: SENDS[kind](_engine(log)))
+    thread, outcome = in_thread(lambda: SENDS[kind](_engine(log)))
     assert log.ready.wait(30)  # the sender saw the run waiting and is about to buffer
     worker.signal("r", "stop")  # meanwhile the run ends
     log.go.set()
@@ -124,7 +110,7 @@ def test_a_send_that_resolved_a_run_continuing_as_new_goes_to_its_continuation(
     log = _HeldSends()
     worker = _started(log, continue_after=4)
     worker.signal("r", "go", 2)
-    thread, outcome = _in_thread(lambda: SENDS[kind](_engine(log)))
+    thread, outcome = in_thread(lambda: SENDS[kind](_engine(log)))
     assert log.ready.wait(30)  # the sender resolved "r", still its chain's newest run
     worker.signal("r", "go", 3)  # meanwhile "r" continues as new, as "r~1"
     assert log.get_run("r").status == "continued"
@@ -147,7 +133,7 @@ def test_a_signal_landing_just_before_a_continue_as_new_commit_is_taken_by_the_n
     log = _HeldEnd()
     worker = _started(log, continue_after=4)
     worker.signal("r", "go", 2)
-    thread, outcome = _in_thread(lambda: worker.signal("r", "go", 3))
+    thread, outcome = in_thread(lambda: worker.signal("r", "go", 3))
     assert log.ready.wait(30)  # the run's continue-as-new commit is about to be made
     sender = _engine(log)
     assert sender.send("r", "go", 4) is False  # buffered in the old run, unread

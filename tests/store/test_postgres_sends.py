@@ -17,7 +17,6 @@ from typing import Any
 import psycopg
 import pytest
 
-from procalg.errors import RunError
 from procalg.runtime.history import (
     ContinuedFrom,
     RunCompleted,
@@ -31,6 +30,7 @@ from procalg.runtime.status import RunFinished
 from procalg.store.postgres import PostgresLog
 from procalg.store.postgres_connect import DEADLOCK_TRIES
 from procalg.terms.values import Atom, Event
+from tests.runtime.conftest import in_thread
 
 OUTCOME = SignalReceived(time=2.0, event=Event("Pay", (1, Atom("completed"))))
 CANCEL = SignalReceived(time=2.0, event=Event("cancel"))
@@ -90,20 +90,27 @@ def _finished_or_waiting(url: str, worker: threading.Thread) -> None:
 def _interleave(url: str, held: Write, other: Write) -> list:
     """Hold ``held``'s transaction open while ``other`` runs on another connection; let it
     commit once ``other`` finished or waits on it. The errors of both writes."""
+    errors, (others,) = _while_held(url, [held], lambda store: store.write_many([other]))
+    return errors + others
+
+
+def _while_held(url: str, writes: list[Write], act: Any) -> tuple[list, list]:
+    """Hold the transaction of ``writes`` open while ``act(log)`` runs on another
+    connection; let it commit once ``act`` finished or waits on it. The errors of
+    ``writes``, and ``act``'s answer (or the RunError it raised) in a list."""
     first, second = _Held(url), PostgresLog(url)
     errors: list = []
-    holder = threading.Thread(target=lambda: errors.extend(first.write_many([held])))
+    holder = threading.Thread(target=lambda: errors.extend(first.write_many(writes)))
     holder.start()
     assert first.ready.wait(60)
-    runner = threading.Thread(target=lambda: errors.extend(second.write_many([other])))
-    runner.start()
+    runner, answer = in_thread(lambda: act(second))
     _finished_or_waiting(url, runner)
     first.go.set()
     for thread in (holder, runner):
         thread.join(60)
     first.close()
     second.close()
-    return errors
+    return errors, answer
 
 
 def _outcomes(log: PostgresLog, run_id: str) -> list[str]:
@@ -214,41 +221,13 @@ def _ends(status: str = "completed") -> list[Write]:
                   record=RunRecord("p~1", "Order", (), "h", "P = a -> STOP", {}))]
 
 
-def _send_during(url: str, writes: list[Write], send: Any) -> list:
-    """Hold the final commit ``writes`` open while ``send(log)`` runs on another connection;
-    let it commit once the send finished or waits on it. The write's errors, then the
-    send's answer or the error it raised."""
-    first, second = _Held(url), PostgresLog(url)
-    errors: list = []
-    answer: list = []
-
-    def sender() -> None:
-        try:
-            answer.append(send(second))
-        except RunError as err:
-            answer.append(err)
-
-    holder = threading.Thread(target=lambda: errors.extend(first.write_many(writes)))
-    holder.start()
-    assert first.ready.wait(60)
-    runner = threading.Thread(target=sender)
-    runner.start()
-    _finished_or_waiting(url, runner)
-    first.go.set()
-    for thread in (holder, runner):
-        thread.join(60)
-    first.close()
-    second.close()
-    return errors + answer
-
-
 @pytest.mark.parametrize("status", ["completed", "continued"])
 def test_a_signal_sent_during_a_runs_final_commit_waits_for_it_and_is_refused(
         family: tuple[str, PostgresLog], status: str) -> None:
     url, log = family
-    out = _send_during(url, _ends(status), lambda store: store.send("p", GO))
-    assert out[:-1] == [None] * len(_ends(status))
-    assert isinstance(out[-1], RunFinished) and out[-1].status == status, out[-1]
+    errors, (answer,) = _while_held(url, _ends(status), lambda store: store.send("p", GO))
+    assert errors == [None] * len(_ends(status))
+    assert isinstance(answer, RunFinished) and answer.status == status, answer
     assert log.get_run("p").status == status
     assert _outcomes(log, "p") == []  # nothing unread in the run that ended
 
@@ -257,8 +236,8 @@ def test_an_update_sent_during_a_runs_final_commit_is_refused_and_its_key_not_ke
         family: tuple[str, PostgresLog]) -> None:
     url, log = family
     sent = UpdateReceived(time=2.0, event=Event("go"), update_id="u1")
-    out = _send_during(url, _ends(), lambda store: store.send_update("p", sent))
-    assert out[0] is None and isinstance(out[1], RunFinished), out[1]
+    errors, (answer,) = _while_held(url, _ends(), lambda store: store.send_update("p", sent))
+    assert errors == [None] and isinstance(answer, RunFinished), answer
     assert _outcomes(log, "p") == [] and log.update_entry("p", "u1") is None
 
 

@@ -30,6 +30,7 @@ from procalg.runtime.history import (
 from procalg.runtime.ports import RunRecord, Write
 from procalg.store.sqlite import SqliteLog
 from procalg.terms.values import Event
+from tests.runtime.conftest import in_thread
 
 GO = SignalReceived(time=2.0, event=Event("go"))
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,6 +42,7 @@ from procalg.runtime.history import SignalReceived
 from procalg.runtime.ports import RunRecord, Write
 from procalg.store.sqlite import SqliteLog
 from procalg.terms.values import Event
+from tests.runtime.conftest import in_thread
 
 path, what = sys.argv[1], sys.argv[2]
 
@@ -109,18 +111,9 @@ def _let_go(proc: subprocess.Popen) -> str:
 def _waiting(action: Any) -> tuple[threading.Thread, list]:
     """Start ``action`` in a thread and give it time to reach SQLite's lock (a look at the
     run's row, if it makes one first, happens before)."""
-    answer: list = []
-
-    def body() -> None:
-        try:
-            answer.append(action())
-        except RunError as err:
-            answer.append(err)
-
-    thread = threading.Thread(target=body)
-    thread.start()
+    started = in_thread(action)
     time.sleep(0.5)
-    return thread, answer
+    return started
 
 
 @pytest.mark.parametrize("status", ["completed", "continued"])
