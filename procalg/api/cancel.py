@@ -22,12 +22,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from procalg.runtime.cancel import cancel_children
+from procalg.runtime.continuation import latest
 from procalg.runtime.engine import Engine
 
 
 @dataclass(frozen=True, slots=True)
 class Cancellation:
-    """What a cancel request did: ``taken`` now (the run then has ``status``) or pending."""
+    """What a cancel request did: ``taken`` now (the run then has ``status``) or pending;
+    ``run_id`` is the newest run of the chain the request went to (continue-as-new)."""
 
     run_id: str
     taken: bool
@@ -41,6 +43,7 @@ def cancel(engine: Engine, run_id: str, reason: str = "") -> Cancellation:
         RunError: unknown or ended run, or a model that offers ``cancel`` nowhere.
     """
     taken = engine.cancel(run_id, reason)
+    run_id = latest(engine.log, run_id)  # a run that continued as new: its newest run
     return Cancellation(run_id, taken, engine.state(run_id).status)
 
 

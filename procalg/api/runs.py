@@ -191,10 +191,13 @@ class Sent:
         consumed: the run took it here and now (else it waits in the run's inbox).
         owner: the live worker that drives the run (and consumes the signal), or
             ``""`` when this engine may drive it (:func:`follow`).
+        run_id: the run it went to (the newest of its chain: one that continued as
+            new while the signal was sent passes it on, runtime/inbox.py).
     """
 
     consumed: bool
     owner: str = ""
+    run_id: str = ""
 
 
 def send_signal(eng: Engine, run_id: str, channel: str, *values: str) -> Sent:
@@ -205,16 +208,17 @@ def send_signal(eng: Engine, run_id: str, channel: str, *values: str) -> Sent:
     :func:`follow` s it).
 
     Raises:
-        RunError: unknown or finished run, not a signal channel, or a value
-            outside the channel's type (nothing is buffered).
+        RunError: unknown or finished run ("run R has finished: completed at ..."),
+            not a signal channel, or a value outside the channel's type (nothing is
+            buffered).
     """
     state = eng.state(run_id)  # loads the run's model once; send() reuses this state
     model = model_of(state.workflow, run_id)
-    consumed = eng.send(run_id, channel, *(model.read_value(v) for v in values))
+    run_id, consumed = eng.send_to(run_id, channel, *(model.read_value(v) for v in values))
     record = eng.log.get_run(run_id)
     if record.status in UNFINISHED and not eng.leases.take(run_id):
-        return Sent(consumed, record.owner or "(none)")
-    return Sent(consumed)
+        return Sent(consumed, record.owner or "(none)", run_id)
+    return Sent(consumed, run_id=run_id)
 
 
 @dataclass(frozen=True)

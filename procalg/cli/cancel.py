@@ -33,6 +33,7 @@ def cmd_cancel(args: argparse.Namespace) -> int:
 
     eng = open_engine(args, print)
     done = api.cancel(eng, args.id, args.reason)
+    args.id = done.run_id  # the newest run of a chain that continued as new
     if done.taken:
         return run.follow_run(eng, args.id)
     record = eng.log.get_run(args.id)

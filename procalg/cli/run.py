@@ -153,6 +153,7 @@ def cmd_signal(args: argparse.Namespace) -> int:
     eng = _engine(args, print)
     args.id = api.latest(eng, args.id)  # a run that continued as new: its newest run
     sent = runs.send_signal(eng, args.id, args.name, *args.values)
+    args.id = sent.run_id  # the run continued as new meanwhile: its continuation took it
     if not sent.consumed:
         print(f"signal {args.name} buffered: run {args.id} consumes it when it listens for it")
     if sent.owner:

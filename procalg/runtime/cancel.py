@@ -38,8 +38,10 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from procalg.errors import RunError
+from procalg.runtime.continuation import latest
 from procalg.runtime.decide import RunState
 from procalg.runtime.history import CancelRequested, EventFired
+from procalg.runtime.inbox import deliver, finished
 from procalg.runtime.ports import UNFINISHED
 from procalg.runtime.reach import reaches
 from procalg.runtime.workflow import ChannelKind
@@ -69,10 +71,10 @@ class Cancels:
         Raises:
             RunError: the run has ended, or its model offers ``cancel`` nowhere.
         """
+        run_id = latest(self.log, run_id)  # a run that continued as new: its newest run
         state = self.state(run_id)
         if state.status not in UNFINISHED:
-            raise RunError(f"run {run_id} has ended ({state.status}); it cannot be cancelled",
-                           hint="only a running or waiting run can be cancelled")
+            raise finished(self.log, run_id, state.status, "it cannot be cancelled")
         if state.cancelled:
             return False  # it took cancel already and is finishing (compensating)
         if state.workflow.kind(CANCEL_EVENT) is not ChannelKind.SIGNAL:
@@ -84,11 +86,15 @@ class Cancels:
             raise RunError(f"run {run_id} cannot be cancelled any more: no position it may "
                            "reach from here offers cancel",
                            hint="it runs on to its end; the model says where cancel is offered")
+        asked = run_id
         if not any(isinstance(sent, CancelRequested) for _, sent in self.log.pending(run_id)):
-            self.log.send(run_id, CancelRequested(time=self.clock.now(), event=CANCEL_EVENT,
-                                                  reason=reason))
-        if self.leases.take(run_id):
-            self.resume(run_id, state.workflow)
+            request = CancelRequested(time=self.clock.now(), event=CANCEL_EVENT, reason=reason)
+            # refused atomically if the run ended meanwhile; one that continued as new
+            # meanwhile is cancelled in its continuation (runtime/inbox.py)
+            run_id, _ = deliver(self.log, run_id, lambda target: self.log.send(target, request),
+                                "it cannot be cancelled")
+        if self.leases.take(run_id):  # a continuation starts elsewhere: its own workflow
+            self.resume(run_id, state.workflow if run_id == asked else None)
         return self.state(run_id).cancelled
 
     def _take_cancel(self: Engine, run_id: str, state: RunState) -> bool:

@@ -22,7 +22,8 @@ checked to be *equal* to the state the old run reached (the same term), so
 the old history followed by the new one is a trace of the original process,
 and every assertion checked for it holds for the chain; each history alone
 is a trace of its own process (``procalg replay``). Signals sent to an old
-id go to the newest run of its chain (:func:`latest`).
+id go to the newest run of its chain (:func:`latest`); those the old run had
+not read move into the new run with its final commit (:mod:`~procalg.runtime.inbox`).
 
 Example:
     >>> next_id("a1b2"), next_id("a1b2~1"), next_id("x~y")
@@ -217,7 +218,8 @@ def continue_as_new(engine: Engine, run_id: str, state: RunState, wait: Wait) ->
                         model_hash=wf.model_hash), ContinuedFrom(time=now, previous_run=run_id))
     end = RunContinued(time=now, next_run=new_id)
     errors = engine.log.write_many([
-        Write(run_id, state.seq, (end,), "continued", release=engine.owner),
+        # its unread inbox goes along, in this transaction (runtime/inbox.py)
+        Write(run_id, state.seq, (end,), "continued", release=engine.owner, carry=new_id),
         Write(new_id, 0, first, record=record, lease=engine.lease)])
     if errors[0] is not None:
         if errors[1] is None:  # this worker lost the run meanwhile: the new one is void

@@ -20,7 +20,7 @@ from procalg.errors import RunError, StoreError
 from procalg.runtime.history import HistoryEvent, SignalReceived, UpdateReceived
 from procalg.runtime.ports import UNFINISHED, RunRecord, SeqConflict, Write
 from procalg.runtime.schedule import Schedule
-from procalg.runtime.status import RunStatus
+from procalg.runtime.status import RunFinished, RunStatus
 
 
 class MemoryLog:
@@ -58,67 +58,89 @@ class MemoryLog:
 
     def write_many(self, writes: list[Write]) -> list[StoreError | None]:
         errors: list[StoreError | None] = []
-        for write in writes:
-            try:
-                self._apply(write)
-                errors.append(None)
-            except StoreError as err:
-                errors.append(err)
+        with self._lock:  # one transaction: no send sees a continued run without its next
+            for write in writes:
+                try:
+                    self._applied(write)
+                    errors.append(None)
+                except StoreError as err:
+                    errors.append(err)
         return errors
 
     def _apply(self, write: Write) -> None:
         with self._lock:
-            run_id = write.run_id
-            if write.record is not None:
-                if run_id in self._runs:
-                    raise StoreError(f"run {run_id!r} already exists")
-                record = write.record
-                if write.lease:  # this process is the database: its clock is the database's
-                    record = record.changed(lease_until=time.time() + write.lease)
-                self._runs[run_id] = record
-                self._history[run_id] = []
-                if record.attrs:
-                    self._attrs[run_id] = dict(record.attrs)
-                if write.parent is not None:
-                    self._parents[run_id] = write.parent
-            history = self._history[run_id]
-            if write.seq != len(history):
-                raise SeqConflict(f"run {run_id!r}: step {write.seq} was written by another "
-                                  "worker")
-            if write.consumed and not set(write.consumed) <= {
-                    i for i, _ in self._inbox.get(run_id, [])}:
-                raise SeqConflict(f"run {run_id!r}: a buffered signal was withdrawn")
-            history.extend(write.events)
-            for i, event in enumerate(write.events):
-                if type(event) is UpdateReceived:  # where its reply is found
-                    self._replies[(run_id, event.update_id)] = (write.seq + i, None)
-                    self._keys.setdefault((run_id, event.update_id), 0)
-            for target, signal in write.sends:  # only to a run still going, as stores do
-                if target not in self._runs or self._runs[target].status not in UNFINISHED:
-                    continue
-                self._sent += 1
-                self._inbox.setdefault(target, []).append((self._sent, signal))
-            if write.consumed:
-                gone = set(write.consumed)
-                self._inbox[run_id] = [m for m in self._inbox.get(run_id, []) if m[0] not in gone]
-            if write.drops:  # under the lock: a send that came meanwhile goes too
-                self._inbox[run_id] = [m for m in self._inbox.get(run_id, []) if not (
-                    type(m[1]) is SignalReceived and m[1].event.channel in write.drops)]
-            run = self._runs[run_id]
-            changes: dict[str, Any] = {}  # one copy of the row per write, not one per change
-            moved = write.migrated_to() if write.events else None
-            if moved is not None:  # the run's model, on its row (RunRecord.current_hash)
-                changes.update(current_hash=moved[0], current_text=moved[1])
-            if write.wake_at is not None:
-                changes["wake_at"] = write.wake_at
-            if write.status is not None:
-                changes["status"] = write.status
-                if write.status not in UNFINISHED:  # finished: no owner, whoever held it
-                    changes.update(owner="", lease_until=0.0)
-            if write.release and run.owner == write.release:
+            self._applied(write)
+
+    def _applied(self, write: Write) -> None:
+        """Apply ``write``; the caller holds the lock."""
+        run_id = write.run_id
+        if write.record is not None:
+            if run_id in self._runs:
+                raise StoreError(f"run {run_id!r} already exists")
+            record = write.record
+            if write.lease:  # this process is the database: its clock is the database's
+                record = record.changed(lease_until=time.time() + write.lease)
+            self._runs[run_id] = record
+            self._history[run_id] = []
+            if record.attrs:
+                self._attrs[run_id] = dict(record.attrs)
+            if write.parent is not None:
+                self._parents[run_id] = write.parent
+        history = self._history[run_id]
+        if write.seq != len(history):
+            raise SeqConflict(f"run {run_id!r}: step {write.seq} was written by another "
+                              "worker")
+        if write.consumed and not set(write.consumed) <= {
+                i for i, _ in self._inbox.get(run_id, [])}:
+            raise SeqConflict(f"run {run_id!r}: a buffered signal was withdrawn")
+        history.extend(write.events)
+        for i, event in enumerate(write.events):
+            if type(event) is UpdateReceived:  # where its reply is found
+                self._replies[(run_id, event.update_id)] = (write.seq + i, None)
+                self._keys.setdefault((run_id, event.update_id), 0)
+        for target, signal in write.sends:  # only to a run still going, as stores do
+            if target not in self._runs or self._runs[target].status not in UNFINISHED:
+                continue
+            self._sent += 1
+            self._inbox.setdefault(target, []).append((self._sent, signal))
+        if write.consumed:
+            gone = set(write.consumed)
+            self._inbox[run_id] = [m for m in self._inbox.get(run_id, []) if m[0] not in gone]
+        if write.drops:  # under the lock: a send that came meanwhile goes too
+            self._inbox[run_id] = [m for m in self._inbox.get(run_id, []) if not (
+                type(m[1]) is SignalReceived and m[1].event.channel in write.drops)]
+        if write.carry:  # continue-as-new: the unread entries (and their keys) go along
+            self._carry(run_id, write.carry)
+        run = self._runs[run_id]
+        changes: dict[str, Any] = {}  # one copy of the row per write, not one per change
+        moved = write.migrated_to() if write.events else None
+        if moved is not None:  # the run's model, on its row (RunRecord.current_hash)
+            changes.update(current_hash=moved[0], current_text=moved[1])
+        if write.wake_at is not None:
+            changes["wake_at"] = write.wake_at
+        if write.status is not None:
+            changes["status"] = write.status
+            if write.status not in UNFINISHED:  # finished: no owner, whoever held it
                 changes.update(owner="", lease_until=0.0)
-            if changes:
-                self._runs[run_id] = run.changed(**changes)
+        if write.release and run.owner == write.release:
+            changes.update(owner="", lease_until=0.0)
+        if changes:
+            self._runs[run_id] = run.changed(**changes)
+
+    def _carry(self, run_id: str, target: str) -> None:
+        moved = self._inbox.pop(run_id, [])
+        self._inbox.setdefault(target, []).extend(moved)
+        ids = {i for i, _ in moved}
+        for (run, key), ident in list(self._keys.items()):
+            if run == run_id and ident in ids:
+                self._keys[(target, key)] = self._keys.pop((run, key))
+
+    def _open(self, run_id: str) -> None:
+        """Refuse (:class:`RunFinished`) a send to a run that has ended; the caller holds
+        the lock, so the look and the buffering are one step."""
+        status = self.get_run(run_id).status
+        if status not in UNFINISHED:
+            raise RunFinished(run_id, status)
 
     def history(self, run_id: str) -> list[HistoryEvent]:
         return list(self._history.get(run_id, []))
@@ -172,7 +194,7 @@ class MemoryLog:
 
     def send(self, run_id: str, signal: SignalReceived) -> int:
         with self._lock:
-            self.get_run(run_id)
+            self._open(run_id)
             self._sent += 1
             self._inbox.setdefault(run_id, []).append((self._sent, signal))
             return self._sent
@@ -231,11 +253,12 @@ class MemoryLog:
             return self._schedules.pop(name, None) is not None
 
     def send_update(self, run_id: str, update: UpdateReceived) -> tuple[int, bool]:
-        with self._lock:  # the key check and the buffering: one step
+        with self._lock:  # the key check, the look at the run and the buffering: one step
             self.get_run(run_id)
             found = self._keys.get((run_id, update.update_id))
             if found is not None:
                 return found, False
+            self._open(run_id)
             self._sent += 1
             self._inbox.setdefault(run_id, []).append((self._sent, update))
             self._keys[(run_id, update.update_id)] = self._sent

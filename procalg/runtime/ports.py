@@ -1,9 +1,8 @@
 """The engine's ports: what it needs from the world, as small protocols.
 
-The engine is a pure core (``decide``) plus one worker loop that talks to the
-world only through these ports, so the store (SQLite, PostgreSQL, memory),
-the clock (real or virtual) and the activity functions can be swapped
-without touching the engine.
+The engine is a pure core (``decide``) plus one worker loop that talks to the world
+only through these ports, so the store (SQLite, PostgreSQL, memory), the clock
+(real or virtual) and the activity functions can be swapped without touching it.
 
 * :class:`EventLog`: durable histories. ``append`` writes a batch of history
   events for one run at consecutive ``seq`` numbers in ONE transaction and
@@ -13,8 +12,8 @@ without touching the engine.
   :meth:`EventLog.write_many` commits the :class:`Write` s of several runs
   in ONE transaction (group commit: one fsync for every run whose step was
   ready), each still checked on its own ``(run_id, seq)`` keys.
-  :meth:`EventLog.send` buffers a signal in the run's inbox; a write
-  consuming it removes it in the same transaction as the history it adds.
+  :meth:`EventLog.send` buffers a signal in the run's inbox (refused once it has
+  ended); a write consuming it removes it in the transaction adding its history.
 * :class:`Clock`: ``now()`` in seconds and ``sleep``.
 * :class:`ActivityRegistry`: channel name to Python function.
 
@@ -102,9 +101,8 @@ class RunRecord:
             ('w', True, 'P')
         """
         out = _copy(self)
-        setters = _SETTERS
         for name, value in changes.items():
-            setters[name](out, value)
+            _SETTERS[name](out, value)
         if "status" in changes:
             out.__post_init__()
         return out
@@ -120,9 +118,8 @@ class RunRecord:
             >>> RunRecord("r", "P", current_hash="h2", current_text="Q").current_model
             ('h2', 'Q')
         """
-        if self.current_hash:
-            return self.current_hash, self.current_text
-        return self.model_hash, self.model_text
+        return ((self.current_hash, self.current_text) if self.current_hash
+                else (self.model_hash, self.model_text))
 
 
 _copy, _SETTERS = slot_copier(RunRecord)
@@ -152,6 +149,8 @@ class Write:
             transaction (a child's outcome, to its parent); none to a run that has ended.
         drops: channels (child processes) whose signals this write removes from the
             run's inbox as found in its transaction (late outcomes, in flight included).
+        carry: a run id: the run's unread inbox (update keys with it) moves to that run
+            as found in this write's transaction (continue-as-new: runtime/inbox.py).
     """
 
     run_id: str
@@ -166,6 +165,7 @@ class Write:
     parent: tuple[str, int] | None = None
     sends: tuple[tuple[str, SignalReceived], ...] = ()
     drops: frozenset[str] = frozenset()
+    carry: str = ""
 
     def migrated_to(self) -> tuple[str, str] | None:
         """``(hash, text)`` of the model the write's last ``run_migrated`` event moves the
@@ -249,7 +249,8 @@ class EventLog(Protocol):
         """Drop our lease (no-op if not ours)."""
 
     def send(self, run_id: str, signal: SignalReceived) -> int:
-        """Buffer a signal for the run durably (its inbox); returns its id, increasing."""
+        """Buffer a signal in the run's inbox durably, in one step with a look at its status;
+        its id, increasing (:class:`RunFinished` if the run has ended: nothing buffered)."""
 
     def pending(self, run_id: str) -> list[tuple[int, SignalReceived]]:
         """The run's buffered signals not yet consumed, oldest first."""
@@ -258,9 +259,9 @@ class EventLog(Protocol):
         """Every run with buffered signals, to the id of its newest one (one query)."""
 
     def send_update(self, run_id: str, update: UpdateReceived) -> tuple[int, bool]:
-        """Buffer an update like a signal unless its key ``update.update_id`` was sent to
-        this run before, atomically: ``(inbox id, True)`` if buffered now, else the id
-        it got then and False (it may since have been consumed or withdrawn)."""
+        """Buffer an update like a signal (:meth:`send`) unless its key ``update.update_id``
+        was sent to this run before, atomically: ``(inbox id, True)`` if buffered now, else
+        the id it got then and False (it may since have been consumed or withdrawn)."""
 
     def update_entry(self, run_id: str, update_id: str) -> tuple[int | None, str | None] | None:
         """What the store keeps for update key ``update_id`` of the run (one indexed read):

@@ -23,7 +23,8 @@ from procalg.runtime.conform import conform
 from procalg.runtime.continuation import latest
 from procalg.runtime.decide import RunState
 from procalg.runtime.history import CancelRequested, EventFired, SignalReceived, UpdateReceived
-from procalg.runtime.ports import UNFINISHED
+from procalg.runtime.inbox import deliver, finished, holder
+from procalg.runtime.ports import UNFINISHED, EventLog
 from procalg.runtime.status import RunStatus
 from procalg.runtime.update_replies import keep_taken
 from procalg.runtime.workflow import Channel, ChannelKind
@@ -48,8 +49,8 @@ class Signals:
         run_id = latest(self.log, run_id)  # a run that continued as new: its newest run
         with self._run_lock(run_id):
             state = self.state(run_id)
-            check_bindings(state.workflow, self.activities)  # before accepting anything
-            event = accept_signal(state, run_id, channel, values)
+            event = accept_signal(state, run_id, channel, values, self.log)
+            check_bindings(state.workflow, self.activities)  # before recording anything
             if not state.offers(event):
                 offered = sorted(str(lab) for lab, _ in state.moves()
                                  if state.workflow.kind(lab) is ChannelKind.SIGNAL)
@@ -81,14 +82,24 @@ class Signals:
             RunError: finished run, not a signal channel, or a value outside
                 the channel's type (nothing is buffered).
         """
+        return self.send_to(run_id, channel, *values)[1]
+
+    def send_to(self: Engine, run_id: str, channel: str, *values: Any) -> tuple[str, bool]:
+        """:meth:`send`, saying which run the signal went to: ``run_id``'s newest run when
+        sent, or the one that continued it meanwhile (:mod:`~procalg.runtime.inbox`);
+        and whether it was consumed here and now."""
         run_id = latest(self.log, run_id)  # a run that continued as new: its newest run
         state = self.state(run_id)
-        check_bindings(state.workflow, self.activities)  # before accepting anything
-        event = accept_signal(state, run_id, channel, values)
-        ident = self.log.send(run_id, SignalReceived(time=self.clock.now(), event=event))
+        # a finished run says so first; the activities are checked before anything is sent
+        event = accept_signal(state, run_id, channel, values, self.log)
+        check_bindings(state.workflow, self.activities)
+        sent = SignalReceived(time=self.clock.now(), event=event)
+        run_id, ident = deliver(self.log, run_id, lambda target: self.log.send(target, sent),
+                                "it takes no more signals")
         if self.leases.take(run_id):
             self.resume(run_id)
-        return all(i != ident for i, _ in self.log.pending(run_id))
+        run_id, unread = holder(self.log, run_id, ident)
+        return run_id, not unread
 
 
     def _take_buffered(self: Engine, run_id: str, state: RunState) -> bool:
@@ -113,10 +124,12 @@ class Signals:
         return False
 
 
-def accept_signal(state: RunState, run_id: str, channel: str, values: tuple[Any, ...]) -> Event:
-    """The signal event, checked against the run's model (RunError if it cannot be one)."""
+def accept_signal(state: RunState, run_id: str, channel: str, values: tuple[Any, ...],
+                  log: EventLog) -> Event:
+    """The signal event, checked against the run's model (RunError if it cannot be one;
+    ``log``: the run's store, to say when a finished run ended)."""
     if state.status not in UNFINISHED:
-        raise RunError(f"run {run_id} has {state.status}; it takes no more signals")
+        raise finished(log, run_id, state.status, "it takes no more signals")
     if channel == CANCEL:  # a cancellation has its own request, with a reason
         raise RunError("cancel is not a signal: it cancels the run",
                        hint=f"procalg runs cancel {run_id} [--reason TEXT], or run.cancel()")

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from procalg.errors import RunError
+
 
 class RunStatus(StrEnum):
     """Where a run is: still going (``running``, ``waiting``) or how it ended."""
@@ -42,3 +44,21 @@ UNFINISHED = (RunStatus.RUNNING, RunStatus.WAITING)
 FINISHED = (RunStatus.COMPLETED, RunStatus.COMPENSATED, RunStatus.FAILED,
             RunStatus.CANCELLED, RunStatus.CONTINUED)
 """Statuses of runs that have ended (their history is closed)."""
+
+
+class RunFinished(RunError):
+    """A store refused a send (a signal, an update, a cancel request): the run had ended
+    when the send's own transaction looked at it (``EventLog.send``). The engine turns
+    it into the caller's answer, or follows a run that ``continued`` to its new run
+    (:mod:`procalg.runtime.inbox`).
+
+    Example:
+        >>> err = RunFinished("r", "completed")
+        >>> err.status is RunStatus.COMPLETED, err.message
+        (True, 'run r has finished: completed')
+    """
+
+    def __init__(self, run_id: str, status: str) -> None:
+        super().__init__(f"run {run_id} has finished: {status}")
+        self.run_id = run_id
+        self.status = RunStatus(status)

@@ -57,6 +57,7 @@ from typing import TYPE_CHECKING, Any
 from procalg.errors import RunError
 from procalg.runtime.decide import RunState
 from procalg.runtime.history import EventFired, UpdateReceived
+from procalg.runtime.inbox import deliver, holder
 from procalg.runtime.ports import UNFINISHED, SeqConflict
 from procalg.runtime.reach import reaches
 from procalg.runtime.signals import accept_signal
@@ -147,21 +148,29 @@ def update(engine: Engine, run_id: str, channel: str, *values: Any,
     state = engine.state(run_id)
     wf, seen = state.workflow, state.seq
     try:
-        event = accept_signal(state, run_id, channel, values)
+        event = accept_signal(state, run_id, channel, values, engine.log)
         _validate(engine, state, run_id, event, validators or DEFAULT_VALIDATORS)
     except RunError:  # unless a retry of an update applied before: its reply again
         found = reply_of(engine, run_id, update_id, wf)  # one indexed read of its key
         if found is not None:
             return found
         raise
-    ident, _ = engine.log.send_update(
-        run_id, UpdateReceived(time=engine.clock.now(), event=event, update_id=update_id))
+    sent = UpdateReceived(time=engine.clock.now(), event=event, update_id=update_id)
+    # refused atomically if the run ended meanwhile; sent to the run that continued it
+    # as new meanwhile (runtime/inbox.py)
+    run_id, (ident, _) = deliver(engine.log, run_id,
+                                 lambda target: engine.log.send_update(target, sent),
+                                 f"it takes no update {event}")
     give_up = time.monotonic() + timeout
     while True:
         found = reply_of(engine, run_id, update_id, wf)
         if found is not None:
             return found
-        if all(i != ident for i, _ in engine.log.pending(run_id)):
+        now_in, unread = holder(engine.log, run_id, ident)
+        if now_in != run_id:  # the run continued as new: its inbox went along
+            run_id, wf, seen = now_in, engine.state(now_in).workflow, -1
+            continue
+        if not unread:
             # consumed since the look at the history (its removal commits with the
             # history it adds, so the history shows it now), or withdrawn earlier
             found = reply_of(engine, run_id, update_id, wf)
@@ -237,7 +246,7 @@ def _decided(engine: Engine, state: RunState, run_id: str, event: Event) -> str 
 
 def _refusal(state: RunState, run_id: str, event: Event) -> str:
     if state.status not in UNFINISHED:
-        return f"run {run_id} has {state.status}; it takes no update {event}"
+        return f"run {run_id} has finished: {state.status}; it takes no update {event}"
     offered = sorted(str(lab) for lab, _ in state.moves()
                      if state.workflow.kind(lab) is ChannelKind.SIGNAL)
     return (f"run {run_id} does not accept {event} now; it accepts "

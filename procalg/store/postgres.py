@@ -20,20 +20,22 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from procalg.errors import RunError, StoreError
 from procalg.runtime.history import HistoryEvent, SignalReceived, UpdateReceived
 from procalg.runtime.ports import UNFINISHED, RunRecord, Write
 from procalg.runtime.schedule import Schedule
 from procalg.store.postgres_connect import connect, driver, retried
-from procalg.store.postgres_schema import KEEP_SEQ, SEND_LOCKED, prepare
+from procalg.store.postgres_schema import KEEP_SEQ, SEND_LOCKED, buffer, buffer_keyed, prepare
 from procalg.store.rows import (
+    CARRY_SQL,
     RUN_COLUMNS,
     RUN_SELECT,
     SET_CURRENT,
     attr_rows,
+    carry_params,
     collision,
     decode_event,
     dropped_ids,
@@ -50,6 +52,8 @@ from procalg.store.rows import (
     sent_rows,
     update_rows,
 )
+
+_T = TypeVar("_T")
 
 
 class _Moved(Exception):
@@ -102,6 +106,14 @@ class PostgresLog:
                 cur.execute(sql, params)
                 return cur.fetchall() if cur.description else []
         except self._psycopg.Error as err:  # a lost server is a store error, not a traceback
+            raise StoreError(f"store request failed: {err}".strip()) from err
+
+    def _within(self, body: Callable[[Any], _T]) -> _T:
+        """``body(cursor)`` in one transaction (:meth:`_run` for several statements)."""
+        try:
+            with self._lock, self._live().transaction(), self._db.cursor() as cur:
+                return body(cur)
+        except self._psycopg.Error as err:
             raise StoreError(f"store request failed: {err}".strip()) from err
 
     def create_run(self, record: RunRecord, first: list[HistoryEvent]) -> None:
@@ -211,6 +223,9 @@ class PostgresLog:
             gone = dropped_ids(inbox_rows(cur.fetchall()), write.drops)
             if gone:
                 cur.execute("DELETE FROM inbox WHERE id = ANY(%s)", (gone,))
+        if write.carry:  # continue-as-new: after the row's update, which waits for a send
+            for sql, params in zip(CARRY_SQL, carry_params(write), strict=True):
+                cur.execute(sql.format(m="%s"), params)
         if write.release:
             cur.execute("UPDATE runs SET owner = '', lease_until = 0"
                         " WHERE run_id = %s AND owner = %s", (write.run_id, write.release))
@@ -281,10 +296,8 @@ class PostgresLog:
         )
 
     def send(self, run_id: str, signal: SignalReceived) -> int:
-        self.get_run(run_id)
-        (ident,), = self._run("INSERT INTO inbox (run_id, body) VALUES (%s, %s) RETURNING id",
-                              (run_id, encode_event(signal)))
-        return int(ident)
+        body = encode_event(signal)
+        return self._within(lambda cur: buffer(cur, run_id, body))
 
     def pending(self, run_id: str) -> list[tuple[int, SignalReceived]]:
         return inbox_rows(self._run("SELECT id, body FROM inbox WHERE run_id = %s ORDER BY id",
@@ -341,25 +354,8 @@ class PostgresLog:
                              (name,))) == 1
 
     def send_update(self, run_id: str, update: UpdateReceived) -> tuple[int, bool]:
-        self.get_run(run_id)
-        try:
-            with self._lock, self._live().transaction(), self._db.cursor() as cur:
-                # the key row first: a concurrent sender of the same key waits on it
-                cur.execute("INSERT INTO updates (run_id, update_id, inbox_id) VALUES (%s, %s, 0)"
-                            " ON CONFLICT DO NOTHING",
-                            (run_id, update.update_id))
-                if cur.rowcount != 1:
-                    cur.execute("SELECT inbox_id FROM updates WHERE run_id = %s"
-                                " AND update_id = %s", (run_id, update.update_id))
-                    return int(cur.fetchone()[0]), False
-                cur.execute("INSERT INTO inbox (run_id, body) VALUES (%s, %s) RETURNING id",
-                            (run_id, encode_event(update)))
-                ident = int(cur.fetchone()[0])
-                cur.execute("UPDATE updates SET inbox_id = %s WHERE run_id = %s"
-                            " AND update_id = %s", (ident, run_id, update.update_id))
-                return ident, True
-        except self._psycopg.Error as err:
-            raise StoreError(f"store request failed: {err}".strip()) from err
+        body = encode_event(update)
+        return self._within(lambda cur: buffer_keyed(cur, run_id, update.update_id, body))
 
     def update_entry(self, run_id: str, update_id: str) -> tuple[int | None, str | None] | None:
         rows = self._run("SELECT seq, reply FROM updates WHERE run_id = %s AND update_id = %s",

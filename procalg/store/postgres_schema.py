@@ -27,6 +27,7 @@ from procalg.store.rows import (
     UPDATE_MARK,
     recorded_migrations,
     recorded_updates,
+    refusal,
 )
 
 _SCHEMA = [
@@ -78,7 +79,38 @@ so either the send waits for the final commit and then finds the run ended
 waits for the send, and its inbox read, a later statement, finds the outcome and drops
 it. A parent and a child that send to each other as both end may deadlock: the
 server fails one (SQLSTATE 40P01) and it is tried again
-(``postgres_connect.retried``)."""
+(``postgres_connect.retried``). External sends (:func:`buffer`) take the same lock."""
+
+
+def buffer(cur: Any, run_id: str, body: str) -> int:
+    """Insert an inbox row for a run still going, its id (``EventLog.send``):
+    :data:`SEND_LOCKED` waits for a final commit in flight and then finds the run
+    ended, and ``RETURNING`` tells whether the row landed; if not, the run's status,
+    read in the same transaction, says why (RunFinished, or no such run)."""
+    cur.execute(SEND_LOCKED + " RETURNING id", (run_id, body, run_id))
+    landed = cur.fetchone()
+    if landed is None:
+        cur.execute("SELECT status FROM runs WHERE run_id = %s", (run_id,))
+        raise refusal(run_id, cur.fetchone())
+    return int(landed[0])
+
+
+def buffer_keyed(cur: Any, run_id: str, key: str, body: str) -> tuple[int, bool]:
+    """An update's inbox row (:func:`buffer`) unless its ``key`` was sent to the run before:
+    ``(inbox id, True)``, or the id it got then and False."""
+    # the key row first: a concurrent sender of the same key waits on it
+    cur.execute("INSERT INTO updates (run_id, update_id, inbox_id) VALUES (%s, %s, 0)"
+                " ON CONFLICT DO NOTHING", (run_id, key))
+    if cur.rowcount != 1:
+        cur.execute("SELECT inbox_id FROM updates WHERE run_id = %s AND update_id = %s",
+                    (run_id, key))
+        return int(cur.fetchone()[0]), False
+    ident = buffer(cur, run_id, body)  # refused: the key row is rolled back too
+    cur.execute("UPDATE updates SET inbox_id = %s WHERE run_id = %s AND update_id = %s",
+                (ident, run_id, key))
+    return ident, True
+
+
 _FAMILY = [  # schema 3: child runs (runtime/children.py); older databases gain it when opened
     "CREATE TABLE IF NOT EXISTS run_parents (run_id TEXT PRIMARY KEY,"
     " parent_id TEXT NOT NULL, step INTEGER NOT NULL)",

@@ -16,7 +16,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from procalg.errors import StoreError
+from procalg.errors import RunError, StoreError
 from procalg.runtime.history import (
     HistoryEvent,
     RunMigrated,
@@ -29,6 +29,7 @@ from procalg.runtime.history import (
 )
 from procalg.runtime.ports import RunRecord, SeqConflict, Write
 from procalg.runtime.schedule import Schedule
+from procalg.runtime.status import RunFinished
 
 SCHEMA_VERSION = 5
 """Bumped whenever the tables change; a newer store refuses an older procalg.
@@ -183,6 +184,33 @@ SEND_SQL = ("INSERT INTO inbox (run_id, body) SELECT {m}, {m} WHERE EXISTS"
 has ended: nothing reads a finished run's inbox (a parent that discarded the child,
 runtime/children.py). ``{m}`` is the driver's placeholder. SQLite's (one writer at a
 time); PostgreSQL's locks the run's row too (``postgres_schema.SEND_LOCKED``)."""
+
+
+CARRY_SQL = ("UPDATE updates SET run_id = {m} WHERE run_id = {m} AND inbox_id IN"
+             " (SELECT id FROM inbox WHERE run_id = {m})",
+             "UPDATE inbox SET run_id = {m} WHERE run_id = {m}")
+"""A continue-as-new's final commit moving the run's unread inbox, and the keys of the
+updates in it, to the new run (:attr:`Write.carry`; parameters :func:`carry_params`),
+after the row's status update: on PostgreSQL that waits for a send in flight, so
+these later statements find it."""
+
+
+def carry_params(write: Write) -> tuple[tuple[str, str, str], tuple[str, str]]:
+    """The parameters of :data:`CARRY_SQL`'s two statements.
+
+    Example:
+        >>> carry_params(Write("r", 9, carry="r~1"))
+        (('r~1', 'r', 'r'), ('r~1', 'r'))
+    """
+    return (write.carry, write.run_id, write.run_id), (write.carry, write.run_id)
+
+
+def refusal(run_id: str, row: Sequence[Any] | None) -> RunError:
+    """Why a store did not buffer a send to ``run_id``, its status ``row`` read in the
+    send's transaction: no such run, or :class:`RunFinished`."""
+    if row is None:
+        return RunError(f"no run with id {run_id!r}", hint="`procalg runs list` shows ids")
+    return RunFinished(run_id, row[0])
 
 
 def collision(write: Write) -> StoreError:

@@ -21,20 +21,24 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from procalg.errors import RunError, StoreError
 from procalg.runtime.history import HistoryEvent, SignalReceived, UpdateReceived
 from procalg.runtime.ports import UNFINISHED, RunRecord, Write
 from procalg.store.rows import (
+    CARRY_SQL,
     RUN_COLUMNS,
     RUN_SELECT,
     SEND_SQL,
     SET_CURRENT,
     attr_rows,
+    carry_params,
     collision,
     decode_event,
     dropped_ids,
@@ -45,6 +49,7 @@ from procalg.store.rows import (
     raise_first,
     record_from_row,
     record_params,
+    refusal,
     sent_rows,
     update_rows,
 )
@@ -172,6 +177,9 @@ class SqliteLog(SqliteSchedules):
                                           (run_id,)).fetchall())
             db.executemany("DELETE FROM inbox WHERE id = ?",
                            [(i,) for i in dropped_ids(found, write.drops)])
+        if write.carry:  # continue-as-new: its unread inbox goes to the new run
+            for sql, params in zip(CARRY_SQL, carry_params(write), strict=True):
+                db.execute(sql.format(m="?"), params)
         if write.release:
             db.execute("UPDATE runs SET owner = '', lease_until = 0 WHERE run_id = ? AND owner = ?",
                        (run_id, write.release))
@@ -223,22 +231,14 @@ class SqliteLog(SqliteSchedules):
     def claim_next(self, owner: str, lease: float, limit: int = 1) -> list[str]:
         # BEGIN IMMEDIATE takes SQLite's single write lock: the select and the
         # updates are one step for every other connection (SKIP LOCKED's effect).
-        with self._lock:
-            db = self._db
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                ids = [r for (r,) in db.execute(
-                    "SELECT run_id FROM runs WHERE status IN (?, ?) AND"
-                    f" (owner = '' OR lease_until < {NOW})"
-                    f" AND (status = 'running' OR wake_at <= {NOW}) ORDER BY created LIMIT ?",
-                    (*UNFINISHED, limit))]
-                db.executemany(f"UPDATE runs SET owner = ?, lease_until = {NOW} + ?"
-                               " WHERE run_id = ?", [(owner, lease, r) for r in ids])
-                db.execute("COMMIT")
-            except sqlite3.DatabaseError as err:
-                if db.in_transaction:
-                    db.execute("ROLLBACK")
-                raise StoreError(f"store write failed: {err}") from err
+        with self._immediate() as db:
+            ids = [r for (r,) in db.execute(
+                "SELECT run_id FROM runs WHERE status IN (?, ?) AND"
+                f" (owner = '' OR lease_until < {NOW})"
+                f" AND (status = 'running' OR wake_at <= {NOW}) ORDER BY created LIMIT ?",
+                (*UNFINISHED, limit))]
+            db.executemany(f"UPDATE runs SET owner = ?, lease_until = {NOW} + ?"
+                           " WHERE run_id = ?", [(owner, lease, r) for r in ids])
         return ids
 
     def release(self, run_id: str, owner: str) -> None:
@@ -247,11 +247,38 @@ class SqliteLog(SqliteSchedules):
             (run_id, owner),
         )
 
+    @contextlib.contextmanager
+    def _immediate(self) -> Iterator[sqlite3.Connection]:
+        """One transaction holding SQLite's write lock from its first statement (no other
+        connection writes between its reads and its writes), committed if the block
+        returns, rolled back if it raises."""
+        with self._lock:
+            db = self._db
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                yield db
+                db.execute("COMMIT")
+            except BaseException as err:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                if isinstance(err, sqlite3.DatabaseError):
+                    raise StoreError(f"store write failed: {err}") from err
+                raise
+
+    def _buffer(self, db: sqlite3.Connection, run_id: str, body: str) -> int:
+        """Insert an inbox row for a run still going, in the caller's BEGIN IMMEDIATE: its
+        final commit cannot come between the look and the insert (RunFinished if it came
+        before)."""
+        row = db.execute("SELECT status FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+        if row is None or row[0] not in UNFINISHED:
+            raise refusal(run_id, row)
+        return int(db.execute("INSERT INTO inbox (run_id, body) VALUES (?, ?)",
+                              (run_id, body)).lastrowid or 0)
+
     def send(self, run_id: str, signal: SignalReceived) -> int:
-        self.get_run(run_id)
-        cur = self._write("INSERT INTO inbox (run_id, body) VALUES (?, ?)",
-                          (run_id, encode_event(signal)))
-        return int(cur.lastrowid or 0)
+        body = encode_event(signal)
+        with self._immediate() as db:
+            return self._buffer(db, run_id, body)
 
     def pending(self, run_id: str) -> list[tuple[int, SignalReceived]]:
         return inbox_rows(self._read("SELECT id, body FROM inbox WHERE run_id = ? ORDER BY id",
@@ -261,25 +288,15 @@ class SqliteLog(SqliteSchedules):
         return dict(self._read("SELECT run_id, max(id) FROM inbox GROUP BY run_id"))
 
     def send_update(self, run_id: str, update: UpdateReceived) -> tuple[int, bool]:
-        self.get_run(run_id)
-        with self._lock:
-            db = self._db
-            try:
-                db.execute("BEGIN IMMEDIATE")  # the key check and the insert: one step
-                row = db.execute("SELECT inbox_id FROM updates WHERE run_id = ? AND update_id = ?",
-                                 (run_id, update.update_id)).fetchone()
-                if row is not None:
-                    db.execute("COMMIT")
-                    return int(row[0]), False
-                ident = int(db.execute("INSERT INTO inbox (run_id, body) VALUES (?, ?)",
-                                       (run_id, encode_event(update))).lastrowid or 0)
-                db.execute("INSERT INTO updates (run_id, update_id, inbox_id) VALUES (?, ?, ?)",
-                           (run_id, update.update_id, ident))
-                db.execute("COMMIT")
-            except sqlite3.DatabaseError as err:
-                if db.in_transaction:
-                    db.execute("ROLLBACK")
-                raise StoreError(f"store write failed: {err}") from err
+        body = encode_event(update)
+        with self._immediate() as db:  # the key check, the look and the insert: one step
+            row = db.execute("SELECT inbox_id FROM updates WHERE run_id = ? AND update_id = ?",
+                             (run_id, update.update_id)).fetchone()
+            if row is not None:
+                return int(row[0]), False
+            ident = self._buffer(db, run_id, body)
+            db.execute("INSERT INTO updates (run_id, update_id, inbox_id) VALUES (?, ?, ?)",
+                       (run_id, update.update_id, ident))
         return ident, True
 
     def update_entry(self, run_id: str, update_id: str) -> tuple[int | None, str | None] | None:

@@ -29,7 +29,7 @@ def test_a_signal_given_as_text_is_read_in_the_runs_model_and_consumed() -> None
     run = api.start(loads(WAITS), "P", 1, 2, store=eng)
     runs.follow(eng, run.id)
     sent = runs.send_signal(eng, run.id, "go", "1 + 2")
-    assert sent == runs.Sent(consumed=True)
+    assert sent == runs.Sent(consumed=True, run_id=run.id)
     assert [str(e) for e in eng.get(run.id).result().trace] == ["go.3", "out.1", "out.3"]
 
 

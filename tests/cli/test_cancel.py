@@ -4,6 +4,7 @@ request the model cannot take yet is kept, an ended run is a one-line error."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -56,7 +57,8 @@ def test_cancelling_an_ended_run_or_one_that_cannot_be_cancelled_is_a_one_line_e
     capsys.readouterr()
     assert main(["runs", "cancel", "p", "--activities", "examples.shop"]) == 2
     err = capsys.readouterr().err
-    assert err.splitlines()[0] == "error: run p has ended (completed); it cannot be cancelled"
+    assert re.fullmatch(r"error: run p has finished: completed at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d;"
+                        " it cannot be cancelled", err.splitlines()[0])
     assert "Traceback" not in err
     assert main(["runs", "cancel", "nope"]) == 2
     assert capsys.readouterr().err.startswith("error: ")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,10 @@ def test_a_waiting_run_is_signalled_listed_shown_and_its_history_replays(capsys)
     assert main(["runs", "show", run_id]) == 0
     table = capsys.readouterr().out
     assert "signal_received" in table and table.rstrip().endswith("status: completed")
+    assert main(["runs", "signal", run_id, "approve", "--activities", "examples.travel"]) == 2
+    err = capsys.readouterr().err.splitlines()  # when it ended, not "buffered"
+    assert re.fullmatch(rf"error: run {run_id} has finished: completed at \d{{4}}-\d\d-\d\d"
+                        r" \d\d:\d\d:\d\d; it takes no more signals", err[0]), err
     assert main(["runs", "show", run_id, "--json"]) == 0
     Path("h.json").write_text(capsys.readouterr().out)
     assert main(["replay", APPROVAL, "h.json"]) == 0

@@ -2,18 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
 
 from procalg.api.model import Model, load
+from procalg.errors import RunError
 from procalg.lts import LTS, explore
 from procalg.runtime.clock import VirtualClock
 from procalg.runtime.engine import Engine
 from procalg.runtime.memory import MemoryLog
 
 MODELS = Path(__file__).resolve().parents[2] / "models"
+
+
+def in_thread(action: Callable[[], object]) -> tuple[threading.Thread, list]:
+    """Start ``action`` in a thread; its answer, or the RunError it raised, lands in the
+    list (a send racing a run's end: tests/runtime/test_inbox.py, tests/store)."""
+    outcome: list = []
+
+    def body() -> None:
+        try:
+            outcome.append(action())
+        except RunError as err:
+            outcome.append(err)
+
+    thread = threading.Thread(target=body)
+    thread.start()
+    return thread, outcome
 
 
 @pytest.fixture

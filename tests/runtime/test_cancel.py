@@ -118,7 +118,8 @@ def test_an_ended_run_refuses_a_cancel_request() -> None:
     eng = _engine([])
     _start(eng, "cancellable_order")
     eng.get("r").cancel()
-    with pytest.raises(RunError, match=r"run r has ended \(cancelled\); it cannot be cancelled"):
+    with pytest.raises(RunError, match=r"run r has finished: cancelled at [-\d]+ [:\d]+;"
+                                       " it cannot be cancelled"):
         eng.get("r").cancel()
     assert eng.log.pending("r") == []
 

@@ -180,7 +180,7 @@ def test_a_signal_is_accepted_only_with_a_value_the_model_waits_for(engine: Engi
     assert run.history() == before and run.status == "waiting"
     run.signal("approve", True)
     assert run.status == "completed"
-    with pytest.raises(RunError, match="has completed"):
+    with pytest.raises(RunError, match="has finished: completed at "):
         run.signal("approve", True)
 
 

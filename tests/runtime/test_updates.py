@@ -89,7 +89,7 @@ def test_an_update_of_a_finished_run_or_a_wrong_value_is_an_error_not_a_rejectio
     with pytest.raises(RunError, match="not a value of field 1"):
         run.update("deposit", 9)
     run.update("close")
-    with pytest.raises(RunError, match="has completed"):
+    with pytest.raises(RunError, match="has finished: completed at "):
         run.update("deposit", 1)
 
 

@@ -8,8 +8,17 @@ import time
 import pytest
 
 from procalg.errors import RunError, StoreError
-from procalg.runtime.history import EventFired, RunCompleted, RunStarted, SignalReceived
+from procalg.runtime.history import (
+    ContinuedFrom,
+    EventFired,
+    RunCompleted,
+    RunContinued,
+    RunStarted,
+    SignalReceived,
+    UpdateReceived,
+)
 from procalg.runtime.ports import EventLog, RunRecord, SeqConflict, Write
+from procalg.runtime.status import RunFinished, RunStatus
 from procalg.terms.values import Atom, Dotted, Event
 
 
@@ -260,6 +269,49 @@ def test_a_write_drops_the_signals_of_its_channels_found_in_its_own_transaction(
     log.write_many([Write("p", 1, (RunCompleted(time=3.0),), status="completed",
                           drops=frozenset({"Pay"}))])
     assert [s.event for _, s in log.pending("p")] == [Event("go")]  # other signals stay
+
+
+def test_a_send_to_a_run_that_has_ended_is_refused_and_nothing_is_buffered(
+        log: EventLog) -> None:
+    _start(log, "r1")
+    log.send_update("r1", UpdateReceived(time=1.0, event=Event("ok", (True,)), update_id="u1"))
+    log.append("r1", 1, [RunCompleted(time=2.0)], status="completed")
+    before = log.pending("r1")
+    with pytest.raises(RunFinished) as refused:
+        log.send("r1", SignalReceived(time=3.0, event=Event("ok", (True,))))
+    assert refused.value.status is RunStatus.COMPLETED and refused.value.run_id == "r1"
+    with pytest.raises(RunFinished):
+        log.send_update("r1", UpdateReceived(time=3.0, event=Event("ok", (True,)),
+                                             update_id="u2"))
+    assert log.pending("r1") == before and log.update_entry("r1", "u2") is None
+    # a key sent while the run went on still answers with its entry (a retry's reply)
+    assert log.send_update("r1", UpdateReceived(time=3.0, event=Event("ok", (True,)),
+                                                update_id="u1")) == (before[0][0], False)
+
+
+def test_a_continue_as_new_carries_the_unread_inbox_and_its_update_keys_to_the_new_run(
+        log: EventLog) -> None:
+    _start(log, "r")
+    taken = log.send("r", SignalReceived(time=1.0, event=Event("go", (1,))))
+    unread = log.send("r", SignalReceived(time=1.0, event=Event("go", (2,))))
+    keyed, _ = log.send_update("r", UpdateReceived(time=1.0, event=Event("go", (3,)),
+                                                   update_id="u1"))
+    errors = log.write_many([
+        Write("r", 1, (EventFired(time=2.0, label=Event("go", (1,))),
+                       RunContinued(time=2.0, next_run="r~1")), "continued",
+              consumed=(taken,), carry="r~1"),
+        Write("r~1", 0, (RunStarted(time=2.0, process="Order"),
+                         ContinuedFrom(time=2.0, previous_run="r")),
+              record=RunRecord("r~1", "Order", (), "h1", "P = a -> STOP"))])
+    assert errors == [None, None]
+    assert log.pending("r") == []
+    assert [(i, s.event) for i, s in log.pending("r~1")] == [
+        (unread, Event("go", (2,))), (keyed, Event("go", (3,)))]
+    # the key went along: a retry finds it in the new run, where it will be recorded
+    assert log.send_update("r~1", UpdateReceived(time=3.0, event=Event("go", (3,)),
+                                                 update_id="u1")) == (keyed, False)
+    assert log.update_entry("r~1", "u1") == (None, None)
+    assert log.update_entry("r", "u1") is None
 
 
 def test_claim_next_takes_only_due_runs_never_one_waiting_for_a_signal(log: EventLog) -> None:

@@ -3,7 +3,9 @@ however the child's send and the parent's final commit interleave between two wo
 (two connections): one transaction is held open at a hook while the other runs, and let
 go only once the other has finished or waits on a lock. Under READ COMMITTED a send that
 only reads the parent's status would see the running row of a final commit in flight
-(and the final commit's look at its inbox would miss a send not yet committed)."""
+(and the final commit's look at its inbox would miss a send not yet committed).
+The same holds for sends from outside (a signal, an update, a cancel request): refused
+once the run's final commit is in, carried into the new run by a continue-as-new."""
 
 from __future__ import annotations
 
@@ -15,11 +17,20 @@ from typing import Any
 import psycopg
 import pytest
 
-from procalg.runtime.history import RunCompleted, RunStarted, SignalReceived
+from procalg.runtime.history import (
+    ContinuedFrom,
+    RunCompleted,
+    RunContinued,
+    RunStarted,
+    SignalReceived,
+    UpdateReceived,
+)
 from procalg.runtime.ports import RunRecord, Write
+from procalg.runtime.status import RunFinished
 from procalg.store.postgres import PostgresLog
 from procalg.store.postgres_connect import DEADLOCK_TRIES
 from procalg.terms.values import Atom, Event
+from tests.runtime.conftest import in_thread
 
 OUTCOME = SignalReceived(time=2.0, event=Event("Pay", (1, Atom("completed"))))
 CANCEL = SignalReceived(time=2.0, event=Event("cancel"))
@@ -79,20 +90,27 @@ def _finished_or_waiting(url: str, worker: threading.Thread) -> None:
 def _interleave(url: str, held: Write, other: Write) -> list:
     """Hold ``held``'s transaction open while ``other`` runs on another connection; let it
     commit once ``other`` finished or waits on it. The errors of both writes."""
+    errors, (others,) = _while_held(url, [held], lambda store: store.write_many([other]))
+    return errors + others
+
+
+def _while_held(url: str, writes: list[Write], act: Any) -> tuple[list, list]:
+    """Hold the transaction of ``writes`` open while ``act(log)`` runs on another
+    connection; let it commit once ``act`` finished or waits on it. The errors of
+    ``writes``, and ``act``'s answer (or the RunError it raised) in a list."""
     first, second = _Held(url), PostgresLog(url)
     errors: list = []
-    holder = threading.Thread(target=lambda: errors.extend(first.write_many([held])))
+    holder = threading.Thread(target=lambda: errors.extend(first.write_many(writes)))
     holder.start()
     assert first.ready.wait(60)
-    runner = threading.Thread(target=lambda: errors.extend(second.write_many([other])))
-    runner.start()
+    runner, answer = in_thread(lambda: act(second))
     _finished_or_waiting(url, runner)
     first.go.set()
     for thread in (holder, runner):
         thread.join(60)
     first.close()
     second.close()
-    return errors
+    return errors, answer
 
 
 def _outcomes(log: PostgresLog, run_id: str) -> list[str]:
@@ -185,3 +203,77 @@ def test_a_write_failing_on_deadlocks_is_tried_a_few_times_then_is_a_store_error
     assert len(tries) == DEADLOCK_TRIES
     assert log.get_run("p.1").status == "running"  # nothing of it committed
 
+
+
+# -- sends from outside (runs signal / update / cancel): runtime/inbox.py --------------
+
+GO = SignalReceived(time=2.0, event=Event("go"))
+
+
+def _ends(status: str = "completed") -> list[Write]:
+    """The final commit of run ``p``: its end, or its continue-as-new as ``p~1``."""
+    if status != "continued":
+        return [Write("p", 1, (RunCompleted(time=3.0),), status=status)]
+    return [Write("p", 1, (RunContinued(time=3.0, next_run="p~1"),), status="continued",
+                  carry="p~1"),
+            Write("p~1", 0, (RunStarted(time=3.0, process="Order"),
+                             ContinuedFrom(time=3.0, previous_run="p")),
+                  record=RunRecord("p~1", "Order", (), "h", "P = a -> STOP", {}))]
+
+
+@pytest.mark.parametrize("status", ["completed", "continued"])
+def test_a_signal_sent_during_a_runs_final_commit_waits_for_it_and_is_refused(
+        family: tuple[str, PostgresLog], status: str) -> None:
+    url, log = family
+    errors, (answer,) = _while_held(url, _ends(status), lambda store: store.send("p", GO))
+    assert errors == [None] * len(_ends(status))
+    assert isinstance(answer, RunFinished) and answer.status == status, answer
+    assert log.get_run("p").status == status
+    assert _outcomes(log, "p") == []  # nothing unread in the run that ended
+
+
+def test_an_update_sent_during_a_runs_final_commit_is_refused_and_its_key_not_kept(
+        family: tuple[str, PostgresLog]) -> None:
+    url, log = family
+    sent = UpdateReceived(time=2.0, event=Event("go"), update_id="u1")
+    errors, (answer,) = _while_held(url, _ends(), lambda store: store.send_update("p", sent))
+    assert errors == [None] and isinstance(answer, RunFinished), answer
+    assert _outcomes(log, "p") == [] and log.update_entry("p", "u1") is None
+
+
+class _HeldSend(PostgresLog):
+    """A sender's store whose next request holds its transaction open, its statements
+    done, until ``go`` is set (``ready`` says it is there)."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.ready, self.go = threading.Event(), threading.Event()
+
+    def _within(self, body: Any) -> Any:
+        def held(cur: Any) -> Any:
+            answer = body(cur)
+            self.ready.set()
+            assert self.go.wait(60)
+            return answer
+        return super()._within(held)
+
+
+def test_a_continue_as_new_commit_during_a_send_waits_for_it_and_carries_the_signal(
+        family: tuple[str, PostgresLog]) -> None:
+    url, log = family
+    sender, worker = _HeldSend(url), PostgresLog(url)
+    out: list = [None]
+    held = threading.Thread(target=lambda: out.__setitem__(0, sender.send("p", GO)))
+    held.start()
+    assert sender.ready.wait(60)  # the signal is in, not committed; the run's row locked
+    ending = threading.Thread(target=lambda: out.extend(worker.write_many(_ends("continued"))))
+    ending.start()
+    _finished_or_waiting(url, ending)
+    sender.go.set()
+    for thread in (held, ending):
+        thread.join(60)
+    sender.close()
+    worker.close()
+    assert out[1:] == [None, None] and log.get_run("p").status == "continued"
+    assert _outcomes(log, "p") == []
+    assert log.pending("p~1") == [(out[0], GO)]  # carried by the final commit, same id
