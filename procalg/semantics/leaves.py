@@ -69,8 +69,9 @@ class Leaves:
     smaller one is explored whole (then reduced modulo strong bisimulation
     with the network). A leaf under a control operator may be lazy too (the
     network compiler makes it return to its initial state where a recursion
-    restarts it: :func:`~procalg.semantics.network_loops.returning_leaf`); one
-    under a priority or in a nested network is explored whole.
+    restarts it: :func:`~procalg.semantics.network_loops.returning_leaf`), and
+    under a priority at the top (its moves carry the rules' rank tags); one under
+    a priority below another operator, or in a nested network, is explored whole.
     """
 
     def __init__(self, rules: Rules, max_states: int | None,

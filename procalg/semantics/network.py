@@ -267,17 +267,17 @@ def _build(top: Process, shape: Shape, leaves: Leaves, outer: frozenset[Process]
     on_path: set[Process] = set()
     loops: dict[Process, str] = {}  # recursive processes whose calls restart them: mark name
     controls = 1 if outer else 0  # control operators above (bounds the nesting depth)
-    # leaves stay whole in a nested network (its codes must stay) and below a priority
-    # (the ranked product filters whole tables); under other control operators a large
-    # leaf is lazy: stale (guarded, never reset) unless a recursion must restart it, then
-    # reset by moves it makes as it is expanded (else: _Eager)
-    pinned = 1 if outer else 0
+    # leaves stay whole in a nested network (its codes must stay; a priority below
+    # another operator nests); under a priority at the top (lazy moves carry its rank
+    # tags as whole ones do) and under control operators a large leaf is lazy: stale
+    # (guarded, never reset) unless a recursion must restart it, then reset by moves it
+    # makes as it is expanded (else: _Eager)
+    lazy = not outer
     while todo:
         built, term, index = todo.pop()
         if built:
             on_path.discard(path.pop()[0])
             controls -= _in_control(term)
-            pinned -= _pins(term)
             kinds += [_SYMBOL[type(term)]] if isinstance(term, CONTROL_OPERATORS) else []
             done.append(_built(term, done, resets, loops, kinds))
         elif type(term) is Omega:  # terminated from the start (a one-component ||)
@@ -285,11 +285,11 @@ def _build(top: Process, shape: Shape, leaves: Leaves, outer: frozenset[Process]
             resets.append(None)
         elif (source := priority_source(term)) is not None and not shape.compiled(
                 shape.operands(term)[0]):  # over a sequential operand: filtered on the fly
-            made = priority_leaf(term, source, leaves, lazy=pinned == 0)
+            made = priority_leaf(term, source, leaves, lazy=lazy)
             done.append(component(network_loops.returning_leaf(made, restarting and controls > 0)))
             resets.append(None)
         elif not shape.compiled(term):
-            made = leaves.lts(term, lazy=pinned == 0)
+            made = leaves.lts(term, lazy=lazy)
             done.append(component(network_loops.returning_leaf(made, restarting and controls > 0)))
             resets.append(None)
         elif source is not None and nests(source, [t for t, _ in path], bool(outer)):
@@ -298,7 +298,7 @@ def _build(top: Process, shape: Shape, leaves: Leaves, outer: frozenset[Process]
             operand = _build(shape.rules.normalise(source.process), shape, leaves,
                              outer | on_path | {term}, notes, kinds, reduce=reduce)
             net, note = nested_network(term, source, operand, partial(_reduced, reduce=reduce),
-                                       leaves, lazy=pinned == 0)
+                                       leaves, lazy=lazy)
             done.append(net)
             resets.append(None)
             notes.append(note)
@@ -315,7 +315,6 @@ def _build(top: Process, shape: Shape, leaves: Leaves, outer: frozenset[Process]
             path.append((term, index))
             on_path.add(term)
             controls += _in_control(term)
-            pinned += _pins(term)
             todo.append((True, term, index))
             operands = shape.operands(term)
             todo.extend((False, operands[i], i) for i in reversed(range(len(operands))))
@@ -356,15 +355,10 @@ def _built(term: Process, done: list[Network], resets: list[frozenset[int] | Non
     return net
 
 
-def _pins(term: Process) -> bool:
-    """Whether leaves below ``term`` must be whole: below a priority (its ranks
-    filter whole tables; a nested one is built whole apart)."""
-    return priority_source(term) is not None
-
-
 def _in_control(term: Process) -> bool:
-    """Whether ``term`` counts as a control operator for the leaves below it (they
-    stay eager, and the nesting depth is bounded): control operators and priority."""
+    """Whether ``term`` counts as a control operator for the leaves below it (a lazy
+    one returns where a recursion restarts it, and the nesting depth is bounded):
+    control operators and priority."""
     return isinstance(term, CONTROL_OPERATORS) or priority_source(term) is not None
 
 

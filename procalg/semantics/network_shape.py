@@ -244,18 +244,18 @@ def wide_leaf(top: Process, shape: Shape) -> str | None:
 
 
 def too_large_whole(max_states: int | None) -> str:
-    """Why a leaf the network must explore whole (under a priority or a nested
-    network, or its events unknown) leaves the process to the term rules: it passed
-    ``max_states``. (A leaf under a control operator a recursion restarts is lazy:
-    :mod:`procalg.lts.lazy_returns`.)
+    """Why a leaf the network must explore whole (under a priority below another
+    operator or in a nested network, or its events unknown) leaves the process to
+    the term rules: it passed ``max_states``. (A leaf under a control operator a
+    recursion restarts is lazy: :mod:`procalg.lts.lazy_returns`.)
 
     Example:
         >>> too_large_whole(50)[:50]
         'a sequential component has more than 50 states and'
     """
     return (f"a sequential component has more than {max_states} states and is explored "
-            "whole here (under a priority or a nested network, or its events unknown), "
-            "so the term rules walk only what the check needs")
+            "whole here (under a priority below another operator or in a nested network, "
+            "or its events unknown), so the term rules walk only what the check needs")
 
 
 def _narrow(term: Input) -> bool:
