@@ -76,8 +76,10 @@ class Leaves:
 
     def __init__(self, rules: Rules, max_states: int | None,
                  alphabet: Alphabet | None = None,
-                 lazy_limit: int | None = None, evaluator: Any = None) -> None:
+                 lazy_limit: int | None = None, evaluator: Any = None,
+                 machines: bool = True) -> None:
         self.rules = rules
+        self.machines = machines  # else every leaf by ``rules`` (they watch the unfoldings)
         self.max_states = max_states
         self.alphabet = alphabet
         self.lazy_limit = lazy_limit
@@ -128,6 +130,8 @@ class Leaves:
     def _machine(self, term: Process) -> Machine | str:
         if self.evaluator is None:
             return "no model to compile from"
+        if not self.machines:
+            return "the process may reach a recursion that nests without bound"
         renamings, inner = [], term
         while type(inner) is Rename and self.call(inner) is None:  # a renamed call
             renamings.append(inner.relation)

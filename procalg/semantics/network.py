@@ -43,11 +43,11 @@ Example:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
-from procalg.errors import LimitExceeded, ProcalgError
+from procalg.errors import LimitExceeded
 from procalg.lts import LTS, control_sync, priority
 from procalg.lts import control as ctl
 from procalg.lts.network import (
@@ -63,12 +63,14 @@ from procalg.lts.network import (
     rename,
 )
 from procalg.semantics import network_loops
-from procalg.semantics.growth_reached import reached_growth
+from procalg.semantics.growth_reached import NestingMet, reached_growth, watching_rules
 from procalg.semantics.leaves import Leaves, compressed_leaf, model_alphabet
 from procalg.semantics.network_nested import nested_network, nests, priority_leaf
-from procalg.semantics.network_shape import (
+from procalg.semantics.network_sequential import sequential
+from procalg.semantics.network_shape import (  # NotApplicable: re-exported
     CONTROL_OPERATORS,
     MAX_DEPTH,
+    NotApplicable,
     Shape,
     input_branches,
     too_large_whole,
@@ -105,17 +107,6 @@ _COMBINE = {Seq: ctl.sequence, ExternalChoice: ctl.external_choice,
 _LOOP = "loop"  # a kind of _build's: a recursive process that restarts on its call
 _OMEGA_LEAF = Network((LTS.build(1, 0, [DONE], [(0, DONE, 0)]),), (SyncRule(DONE, ((0, DONE),)),))
 """Ω as a leaf: no ✓ leads into it, so it gets its ``DONE`` loop here, not from ✓-targets."""
-
-
-@dataclass(frozen=True, slots=True)
-class NotApplicable:
-    """Why the product engine does not apply to a process (the reference runs).
-
-    Attributes:
-        reason: one line for people (``--stats`` shows it).
-    """
-
-    reason: str
 
 
 def _rules(spec_or_unfold: Any) -> Rules:
@@ -169,19 +160,32 @@ def compile_network(term: Process, spec_or_unfold: Any, *, reduce: bool = True,
         >>> net.notes[0], len(net.components), count_states(net).states
         ('one sequential component', 1, 2)
     """
-    shape = Shape(_rules(spec_or_unfold))
+    watched = watching_rules(term, spec_or_unfold)  # a recursion that may nest: met lazily
+    try:
+        return _compile(term, spec_or_unfold, Shape(watched or _rules(spec_or_unfold)),
+                        watched is None, reduce, max_states, lazy, lazy_limit, wide_inputs)
+    except NestingMet as met:
+        return NotApplicable(met.reason)
+
+
+def _compile(term: Process, spec_or_unfold: Any, shape: Shape, machines: bool, reduce: bool,
+             max_states: int | None, lazy: bool, lazy_limit: int | None,
+             wide_inputs: bool) -> Network | NotApplicable:
+    """:func:`compile_network` over the firing rules of ``shape`` (``machines``: leaves
+    may be compiled machines; else the rules, which watch the unfoldings, run them)."""
     top = shape.normal(term)
     if type(top) is Compressed and top.table.graph is not None:  # sbisim(P) & co. at the top
         return replace(close(component(compressed_leaf(top.table.graph, top.state))),
                        notes=(f"a compressed process: its table, {top.table.graph.num_states}"
                               " states",))
     leaves = Leaves(shape.rules, max_states, model_alphabet(spec_or_unfold) if lazy else None,
-                    lazy_limit, getattr(spec_or_unfold, "evaluator", None))
+                    lazy_limit, getattr(spec_or_unfold, "evaluator", None),
+                    machines=machines)
     grows = reached_growth(top, leaves, counters=not shape.compiled(top))
     if grows is not None:  # the term rules watch it (partners bound counters in a network)
         return NotApplicable(grows)
     if not shape.compiled(top):
-        return _sequential(top, leaves, max_states)
+        return sequential(top, leaves, max_states)
     wide = None if wide_inputs else wide_leaf(top, shape)
     if wide is not None:
         return NotApplicable(wide)
@@ -199,7 +203,7 @@ def compile_network(term: Process, spec_or_unfold: Any, *, reduce: bool = True,
             shape.leaves.add(found.term)
             shape.memo.clear()
             if not shape.compiled(top):  # recursion through the operators at the top
-                return _sequential(top, leaves, max_states)
+                return sequential(top, leaves, max_states)
         except LimitExceeded:
             return NotApplicable(too_large_whole(max_states))
     closed = close(net)
@@ -223,27 +227,6 @@ def compile_network(term: Process, spec_or_unfold: Any, *, reduce: bool = True,
                      "term-level rules (no finite operator structure)")
     net = leaves.numbered(replace(net, notes=(*notes, *net.notes)))
     return reduce_components(net) if reduce else net
-
-
-def _sequential(top: Process, leaves: Leaves,
-                max_states: int | None) -> Network | NotApplicable:
-    """The whole process as one component, as a leaf is (FDR's low-level machine).
-
-    No input is too wide: with no partners to ask, the term rules expand every
-    value too. A model error met while exploring is held in its state
-    (:mod:`procalg.lts.held`) and raised where the term rules would meet it;
-    one not held (a prioritise's operand: the terms explore it whole too) leaves
-    the process to the term rules. Not reduced: the search
-    visits each state once anyway, and the counts stay the term rules'.
-    """
-    try:
-        closed = close(component(leaves.lts(top, lazy=True)))
-    except LimitExceeded:
-        return NotApplicable(f"a sequential component has more than {max_states} states")
-    except ProcalgError as err:
-        return NotApplicable(f"exploring it as one component failed: {err.message}")
-    net = ctl.abortable(closed, str(THROW_EVENT))
-    return replace(net, notes=("one sequential component", *leaves.notes(), *net.notes))
 
 
 def _build(top: Process, shape: Shape, leaves: Leaves, outer: frozenset[Process],

@@ -16,6 +16,8 @@ Example:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from procalg.errors import ProcalgError
 from procalg.semantics.operands import active_operands
 from procalg.semantics.priority import priority_source
@@ -55,6 +57,17 @@ asks it only for its partners' events (``procalg.semantics.partners``)."""
 MAX_DEPTH = 64
 """Control operators nested on one path before the structure counts as
 unbounded (recursion with changing parameters, ``Net(n) = ... ; Net(n+1)``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class NotApplicable:
+    """Why the product engine does not apply to a process (the reference runs).
+
+    Attributes:
+        reason: one line for people (``--stats`` shows it).
+    """
+
+    reason: str
 
 
 class Shape:
