@@ -55,6 +55,7 @@ from procalg.lts.product import Limits, Progress, explore_product, searcher
 from procalg.lts.refine_product import tau_acyclic
 from procalg.reserved import CANCEL
 from procalg.semantics.deep import run_deep
+from procalg.semantics.growth_reached import NestingMet
 from procalg.semantics.leaves import learn
 from procalg.semantics.network import NotApplicable
 
@@ -268,7 +269,9 @@ def _on_network(model: Model, process: Any, options: SearchOptions,
     made, so rare) has the network compiled again with it declared
     (``leaves.learn``), once per label, as a model error it met and held
     (:mod:`procalg.lts.held`); any other label, the reference engine, as a model
-    error met in the level of the goal's witness in a network (:class:`HeldOrder`).
+    error met in the level of the goal's witness in a network (:class:`HeldOrder`)
+    and a leaf's first unfolding of a recursion that may nest without bound
+    (:class:`~procalg.semantics.growth_reached.NestingMet`).
     """
     tried: set[str] = set()
     while True:
@@ -279,6 +282,8 @@ def _on_network(model: Model, process: Any, options: SearchOptions,
             return use(network)
         except HeldOrder as err:  # a model error in the goal's level: the terms' order
             return NotApplicable(str(err))
+        except NestingMet as met:  # a leaf unfolded a recursion that may nest: theirs too
+            return NotApplicable(met.reason)
         except LimitExceeded:
             raise
         except ProcalgError as err:  # a model error held in a leaf: placed as the terms' is

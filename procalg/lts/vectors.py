@@ -54,7 +54,6 @@ from procalg.lts.lazy import LazyComponent
 from procalg.lts.lazy_tables import LazyFactor, LazyGroup, deferrable
 from procalg.lts.local_moves import LabelMoves
 from procalg.lts.network import Network, SyncRule
-from procalg.lts.priority import is_prioritised
 from procalg.lts.priority_scopes import MoveFilter, needs_tags
 from procalg.lts.rule_screen import Screen, screened
 
@@ -82,8 +81,6 @@ class Tables:
         self.lazy = [c for c, comp in enumerate(comps) if isinstance(comp, LazyComponent)]
         self._tags: MoveFilter | None = None
         if needs_tags(network):  # moves carry (label, rank, guards) tags until the filter
-            if self.lazy and is_prioritised(network):
-                raise ValueError("a prioritised network has no lazy components")
             self._tags = MoveFilter(network, self.label_index)
         for c, codes in deferrable(network).items():  # before the digits: it may number states
             comps[c].defer(codes)  # type: ignore[union-attr]

@@ -35,8 +35,9 @@ from procalg.lts.network import Network
 from procalg.lts.numbered import numbered_leaves
 from procalg.lts.partition import bfs_renumber
 from procalg.lts.priority import Filtered
-from procalg.semantics.channels import Infinite
 from procalg.semantics.growth import UnboundedGrowth
+from procalg.semantics.infinite import Infinite
+from procalg.semantics.leaf_channels import ChannelReach
 from procalg.semantics.linear import Machine, compile_leaf
 from procalg.semantics.processes import LINK_CHANNEL
 from procalg.semantics.sos import Rules
@@ -45,6 +46,9 @@ from procalg.terms import Call, Event, Process, Rename, show_process
 from procalg.terms.brief_names import brief_name, clipped
 from procalg.terms.compressed import Compressed
 from procalg.terms.saga import STRANDED, THROW_EVENT, UNREVERTED
+
+Alphabet = Callable[..., frozenset[str] | None]
+"""A leaf term's declared events (:func:`model_alphabet`), or ``None``: explore it whole."""
 
 
 class Leaves:
@@ -65,14 +69,17 @@ class Leaves:
     smaller one is explored whole (then reduced modulo strong bisimulation
     with the network). A leaf under a control operator may be lazy too (the
     network compiler makes it return to its initial state where a recursion
-    restarts it: :func:`~procalg.semantics.network_loops.returning_leaf`); one
-    under a priority or in a nested network is explored whole.
+    restarts it: :func:`~procalg.semantics.network_loops.returning_leaf`), and
+    under a priority at the top (its moves carry the rules' rank tags); one under
+    a priority below another operator, or in a nested network, is explored whole.
     """
 
     def __init__(self, rules: Rules, max_states: int | None,
-                 alphabet: Callable[[], frozenset[str] | None] | None = None,
-                 lazy_limit: int | None = None, evaluator: Any = None) -> None:
+                 alphabet: Alphabet | None = None,
+                 lazy_limit: int | None = None, evaluator: Any = None,
+                 machines: bool = True) -> None:
         self.rules = rules
+        self.machines = machines  # else every leaf by ``rules`` (they watch the unfoldings)
         self.max_states = max_states
         self.alphabet = alphabet
         self.lazy_limit = lazy_limit
@@ -84,9 +91,9 @@ class Leaves:
         self._bodies: UnfoldedBodies | None = None  # the rules' unfoldings, read backwards
 
     def lts(self, term: Process, lazy: bool = False) -> LTS | LazyComponent:
-        """The component for leaf ``term``: lazy only where asked and the model's
-        alphabet is finite (else explored whole: its labels are the values offered)."""
-        alphabet = self.alphabet() if lazy and self.alphabet is not None else None
+        """The component for leaf ``term``: lazy only where asked and the channels it
+        may reach are finite (else explored whole: its labels are the values offered)."""
+        alphabet = self.alphabet(term) if lazy and self.alphabet is not None else None
         key = (term, alphabet is not None)
         if key not in self.done and type(term) is Compressed and term.table.graph is not None:
             self.done[key] = compressed_leaf(term.table.graph, term.state)
@@ -96,7 +103,7 @@ class Leaves:
                 # the search; the terms' prioritise explores its operand whole: at once
                 system = Holding(system, (UnboundedGrowth,), self.evaluator)
             if alphabet is not None:  # read once the whole walk stopped: its sagas' labels
-                made = self.done[key] = leaf(system, _Later(self.alphabet),
+                made = self.done[key] = leaf(system, _Later(self.alphabet, term),
                                              max_states=self.lazy_limit, name=leaf_name(term))
                 if isinstance(made, LTS):  # may be numbered as reached, once the network is built
                     self.numberable[id(made)] = (made, leaf_name(term))
@@ -123,6 +130,8 @@ class Leaves:
     def _machine(self, term: Process) -> Machine | str:
         if self.evaluator is None:
             return "no model to compile from"
+        if not self.machines:
+            return "the process may reach a recursion that nests without bound"
         renamings, inner = [], term
         while type(inner) is Rename and self.call(inner) is None:  # a renamed call
             renamings.append(inner.relation)
@@ -189,48 +198,71 @@ class _Later:
     """An alphabet listed when iterated: after :func:`~procalg.lts.leaf_choice.leaf`'s
     whole walk, so the saga labels that walk met are declared."""
 
-    def __init__(self, alphabet: Callable[[], frozenset[str] | None]) -> None:
-        self.alphabet = alphabet
+    def __init__(self, alphabet: Alphabet, term: Process) -> None:
+        self.alphabet, self.term = alphabet, term
 
     def __iter__(self) -> Any:
-        return iter(self.alphabet() or ())
+        return iter(self.alphabet(self.term) or ())
 
 
-def model_alphabet(spec_or_unfold: Any) -> Callable[[], frozenset[str] | None] | None:
+def model_alphabet(spec_or_unfold: Any) -> Alphabet | None:
     """Every event a leaf of this model can do (✓ included), computed on first use,
     with the saga labels met so far (``stranded.s``, ``unreverted.s``, ``throw``:
     ``Evaluator.saga_labels``, recorded where a saga's steps are made and by :func:`learn`).
 
-    ``None`` (leaves always whole) without a loaded model's channels; the
-    function gives ``None`` too when a channel's field type is infinite
-    (``channel out : Int``): a lazy leaf must declare its labels before it is
-    explored, and those cannot be listed, while a leaf explored whole has as
-    labels exactly the values its process offers, as in the term rules.
+    ``None`` (leaves always whole) without a loaded model's channels. A channel
+    whose field type is infinite (``channel out : Int``) cannot be listed, and a
+    lazy leaf must declare its labels before it is explored: the function gives
+    ``None`` for a leaf term that may reach such a channel
+    (:class:`~procalg.semantics.leaf_channels.ChannelReach`; then the leaf is
+    explored whole, its labels exactly the values its process offers, as in the
+    term rules), and for no term at all; any other leaf declares the events of the
+    finite channels.
+
+    Example:
+        >>> from procalg.api.model import loads
+        >>> spec = loads("channel a\\nchannel log : Int\\nP = a -> P\\nL = log!1 -> L").spec
+        >>> alphabet = model_alphabet(spec)
+        >>> sorted(alphabet(spec.process("P"))), alphabet(spec.process("L")), alphabet()
+        (['a', '✓'], None, None)
     """
     if not hasattr(type(spec_or_unfold), "events"):  # the class: the property lists events
         return None
-    found: list[frozenset[str] | None] = []
+    found: list[frozenset[str]] = []
     learned = getattr(getattr(spec_or_unfold, "evaluator", None), "saga_labels", set())
+    infinite: list[frozenset[str]] = []
+    reach: list[ChannelReach] = []
 
-    def alphabet() -> frozenset[str] | None:
-        if found and found[0] is not None and learned:
-            return found[0] | learned
-        if not found:
+    def alphabet(term: Process | None = None) -> frozenset[str] | None:
+        if not infinite:
             channels = getattr(spec_or_unfold, "channels", {})
-            if any(isinstance(t, Infinite) for fields in channels.values() for t in fields):
-                found.append(None)
+            infinite.append(frozenset(n for n, fields in channels.items()
+                                      if any(isinstance(t, Infinite) for t in fields)))
+        if infinite[0]:  # only a leaf that never reaches one declares its events
+            if term is None:
                 return None
-            # a leaf holding a linked parallel (a recursive one, as FDR's sieve) performs
-            # its fresh link events: those of the widest linked parallel met so far
-            links = getattr(getattr(spec_or_unfold, "evaluator", None), "link_events", 0)
-            names = getattr(spec_or_unfold, "event_names", None)  # printed in bulk
-            found.append((names() if names is not None else
-                          frozenset(str(e) for e in spec_or_unfold.events)) | {TICK}
-                         | {str(Event(LINK_CHANNEL, (i,))) for i in range(links)})
-            return alphabet()
-        return found[0]
+            if not reach:
+                reach.append(ChannelReach(spec_or_unfold))
+            reached = reach[0].of(term)
+            if reached is None or reached & infinite[0]:
+                return None
+        if not found:
+            found.append(_listed(spec_or_unfold, infinite[0]))
+        return found[0] | learned if learned else found[0]
 
     return alphabet
+
+
+def _listed(spec: Any, infinite: frozenset[str]) -> frozenset[str]:
+    """The events of the model's channels but ``infinite``, with ✓ and the link events."""
+    # a leaf holding a linked parallel (a recursive one, as FDR's sieve) performs
+    # its fresh link events: those of the widest linked parallel met so far
+    links = getattr(getattr(spec, "evaluator", None), "link_events", 0)
+    names = getattr(spec, "event_names", None)  # printed in bulk
+    finite = None if not infinite else [n for n in spec.channels if n not in infinite]
+    return ((names(finite) if names is not None else
+             frozenset(str(e) for e in spec.events)) | {TICK}
+            | {str(Event(LINK_CHANNEL, (i,))) for i in range(links)})
 
 
 def learn(spec: Any, label: str) -> bool:

@@ -43,11 +43,11 @@ Example:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
-from procalg.errors import LimitExceeded, ProcalgError
+from procalg.errors import LimitExceeded
 from procalg.lts import LTS, control_sync, priority
 from procalg.lts import control as ctl
 from procalg.lts.network import (
@@ -63,12 +63,14 @@ from procalg.lts.network import (
     rename,
 )
 from procalg.semantics import network_loops
-from procalg.semantics.growth_reached import reached_growth
+from procalg.semantics.growth_reached import NestingMet, reached_growth, watching_rules
 from procalg.semantics.leaves import Leaves, compressed_leaf, model_alphabet
 from procalg.semantics.network_nested import nested_network, nests, priority_leaf
-from procalg.semantics.network_shape import (
+from procalg.semantics.network_sequential import sequential
+from procalg.semantics.network_shape import (  # NotApplicable: re-exported
     CONTROL_OPERATORS,
     MAX_DEPTH,
+    NotApplicable,
     Shape,
     input_branches,
     too_large_whole,
@@ -105,17 +107,6 @@ _COMBINE = {Seq: ctl.sequence, ExternalChoice: ctl.external_choice,
 _LOOP = "loop"  # a kind of _build's: a recursive process that restarts on its call
 _OMEGA_LEAF = Network((LTS.build(1, 0, [DONE], [(0, DONE, 0)]),), (SyncRule(DONE, ((0, DONE),)),))
 """Ω as a leaf: no ✓ leads into it, so it gets its ``DONE`` loop here, not from ✓-targets."""
-
-
-@dataclass(frozen=True, slots=True)
-class NotApplicable:
-    """Why the product engine does not apply to a process (the reference runs).
-
-    Attributes:
-        reason: one line for people (``--stats`` shows it).
-    """
-
-    reason: str
 
 
 def _rules(spec_or_unfold: Any) -> Rules:
@@ -169,19 +160,32 @@ def compile_network(term: Process, spec_or_unfold: Any, *, reduce: bool = True,
         >>> net.notes[0], len(net.components), count_states(net).states
         ('one sequential component', 1, 2)
     """
-    shape = Shape(_rules(spec_or_unfold))
+    watched = watching_rules(term, spec_or_unfold)  # a recursion that may nest: met lazily
+    try:
+        return _compile(term, spec_or_unfold, Shape(watched or _rules(spec_or_unfold)),
+                        watched is None, reduce, max_states, lazy, lazy_limit, wide_inputs)
+    except NestingMet as met:
+        return NotApplicable(met.reason)
+
+
+def _compile(term: Process, spec_or_unfold: Any, shape: Shape, machines: bool, reduce: bool,
+             max_states: int | None, lazy: bool, lazy_limit: int | None,
+             wide_inputs: bool) -> Network | NotApplicable:
+    """:func:`compile_network` over the firing rules of ``shape`` (``machines``: leaves
+    may be compiled machines; else the rules, which watch the unfoldings, run them)."""
     top = shape.normal(term)
     if type(top) is Compressed and top.table.graph is not None:  # sbisim(P) & co. at the top
         return replace(close(component(compressed_leaf(top.table.graph, top.state))),
                        notes=(f"a compressed process: its table, {top.table.graph.num_states}"
                               " states",))
     leaves = Leaves(shape.rules, max_states, model_alphabet(spec_or_unfold) if lazy else None,
-                    lazy_limit, getattr(spec_or_unfold, "evaluator", None))
+                    lazy_limit, getattr(spec_or_unfold, "evaluator", None),
+                    machines=machines)
     grows = reached_growth(top, leaves, counters=not shape.compiled(top))
     if grows is not None:  # the term rules watch it (partners bound counters in a network)
         return NotApplicable(grows)
     if not shape.compiled(top):
-        return _sequential(top, leaves, max_states)
+        return sequential(top, leaves, max_states)
     wide = None if wide_inputs else wide_leaf(top, shape)
     if wide is not None:
         return NotApplicable(wide)
@@ -199,7 +203,7 @@ def compile_network(term: Process, spec_or_unfold: Any, *, reduce: bool = True,
             shape.leaves.add(found.term)
             shape.memo.clear()
             if not shape.compiled(top):  # recursion through the operators at the top
-                return _sequential(top, leaves, max_states)
+                return sequential(top, leaves, max_states)
         except LimitExceeded:
             return NotApplicable(too_large_whole(max_states))
     closed = close(net)
@@ -225,27 +229,6 @@ def compile_network(term: Process, spec_or_unfold: Any, *, reduce: bool = True,
     return reduce_components(net) if reduce else net
 
 
-def _sequential(top: Process, leaves: Leaves,
-                max_states: int | None) -> Network | NotApplicable:
-    """The whole process as one component, as a leaf is (FDR's low-level machine).
-
-    No input is too wide: with no partners to ask, the term rules expand every
-    value too. A model error met while exploring is held in its state
-    (:mod:`procalg.lts.held`) and raised where the term rules would meet it;
-    one not held (a prioritise's operand: the terms explore it whole too) leaves
-    the process to the term rules. Not reduced: the search
-    visits each state once anyway, and the counts stay the term rules'.
-    """
-    try:
-        closed = close(component(leaves.lts(top, lazy=True)))
-    except LimitExceeded:
-        return NotApplicable(f"a sequential component has more than {max_states} states")
-    except ProcalgError as err:
-        return NotApplicable(f"exploring it as one component failed: {err.message}")
-    net = ctl.abortable(closed, str(THROW_EVENT))
-    return replace(net, notes=("one sequential component", *leaves.notes(), *net.notes))
-
-
 def _build(top: Process, shape: Shape, leaves: Leaves, outer: frozenset[Process],
            notes: list[str], kinds: list[str], *, reduce: bool = False,
            restarting: bool = False) -> Network:
@@ -267,17 +250,17 @@ def _build(top: Process, shape: Shape, leaves: Leaves, outer: frozenset[Process]
     on_path: set[Process] = set()
     loops: dict[Process, str] = {}  # recursive processes whose calls restart them: mark name
     controls = 1 if outer else 0  # control operators above (bounds the nesting depth)
-    # leaves stay whole in a nested network (its codes must stay) and below a priority
-    # (the ranked product filters whole tables); under other control operators a large
-    # leaf is lazy: stale (guarded, never reset) unless a recursion must restart it, then
-    # reset by moves it makes as it is expanded (else: _Eager)
-    pinned = 1 if outer else 0
+    # leaves stay whole in a nested network (its codes must stay; a priority below
+    # another operator nests); under a priority at the top (lazy moves carry its rank
+    # tags as whole ones do) and under control operators a large leaf is lazy: stale
+    # (guarded, never reset) unless a recursion must restart it, then reset by moves it
+    # makes as it is expanded (else: _Eager)
+    lazy = not outer
     while todo:
         built, term, index = todo.pop()
         if built:
             on_path.discard(path.pop()[0])
             controls -= _in_control(term)
-            pinned -= _pins(term)
             kinds += [_SYMBOL[type(term)]] if isinstance(term, CONTROL_OPERATORS) else []
             done.append(_built(term, done, resets, loops, kinds))
         elif type(term) is Omega:  # terminated from the start (a one-component ||)
@@ -285,11 +268,11 @@ def _build(top: Process, shape: Shape, leaves: Leaves, outer: frozenset[Process]
             resets.append(None)
         elif (source := priority_source(term)) is not None and not shape.compiled(
                 shape.operands(term)[0]):  # over a sequential operand: filtered on the fly
-            made = priority_leaf(term, source, leaves, lazy=pinned == 0)
+            made = priority_leaf(term, source, leaves, lazy=lazy)
             done.append(component(network_loops.returning_leaf(made, restarting and controls > 0)))
             resets.append(None)
         elif not shape.compiled(term):
-            made = leaves.lts(term, lazy=pinned == 0)
+            made = leaves.lts(term, lazy=lazy)
             done.append(component(network_loops.returning_leaf(made, restarting and controls > 0)))
             resets.append(None)
         elif source is not None and nests(source, [t for t, _ in path], bool(outer)):
@@ -298,7 +281,7 @@ def _build(top: Process, shape: Shape, leaves: Leaves, outer: frozenset[Process]
             operand = _build(shape.rules.normalise(source.process), shape, leaves,
                              outer | on_path | {term}, notes, kinds, reduce=reduce)
             net, note = nested_network(term, source, operand, partial(_reduced, reduce=reduce),
-                                       leaves, lazy=pinned == 0)
+                                       leaves, lazy=lazy)
             done.append(net)
             resets.append(None)
             notes.append(note)
@@ -315,7 +298,6 @@ def _build(top: Process, shape: Shape, leaves: Leaves, outer: frozenset[Process]
             path.append((term, index))
             on_path.add(term)
             controls += _in_control(term)
-            pinned += _pins(term)
             todo.append((True, term, index))
             operands = shape.operands(term)
             todo.extend((False, operands[i], i) for i in reversed(range(len(operands))))
@@ -356,15 +338,10 @@ def _built(term: Process, done: list[Network], resets: list[frozenset[int] | Non
     return net
 
 
-def _pins(term: Process) -> bool:
-    """Whether leaves below ``term`` must be whole: below a priority (its ranks
-    filter whole tables; a nested one is built whole apart)."""
-    return priority_source(term) is not None
-
-
 def _in_control(term: Process) -> bool:
-    """Whether ``term`` counts as a control operator for the leaves below it (they
-    stay eager, and the nesting depth is bounded): control operators and priority."""
+    """Whether ``term`` counts as a control operator for the leaves below it (a lazy
+    one returns where a recursion restarts it, and the nesting depth is bounded):
+    control operators and priority."""
     return isinstance(term, CONTROL_OPERATORS) or priority_source(term) is not None
 
 

@@ -16,6 +16,8 @@ Example:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from procalg.errors import ProcalgError
 from procalg.semantics.operands import active_operands
 from procalg.semantics.priority import priority_source
@@ -55,6 +57,17 @@ asks it only for its partners' events (``procalg.semantics.partners``)."""
 MAX_DEPTH = 64
 """Control operators nested on one path before the structure counts as
 unbounded (recursion with changing parameters, ``Net(n) = ... ; Net(n+1)``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class NotApplicable:
+    """Why the product engine does not apply to a process (the reference runs).
+
+    Attributes:
+        reason: one line for people (``--stats`` shows it).
+    """
+
+    reason: str
 
 
 class Shape:
@@ -244,18 +257,18 @@ def wide_leaf(top: Process, shape: Shape) -> str | None:
 
 
 def too_large_whole(max_states: int | None) -> str:
-    """Why a leaf the network must explore whole (under a priority or a nested
-    network, or its events unknown) leaves the process to the term rules: it passed
-    ``max_states``. (A leaf under a control operator a recursion restarts is lazy:
-    :mod:`procalg.lts.lazy_returns`.)
+    """Why a leaf the network must explore whole (under a priority below another
+    operator or in a nested network, or its events unknown) leaves the process to
+    the term rules: it passed ``max_states``. (A leaf under a control operator a
+    recursion restarts is lazy: :mod:`procalg.lts.lazy_returns`.)
 
     Example:
         >>> too_large_whole(50)[:50]
         'a sequential component has more than 50 states and'
     """
     return (f"a sequential component has more than {max_states} states and is explored "
-            "whole here (under a priority or a nested network, or its events unknown), "
-            "so the term rules walk only what the check needs")
+            "whole here (under a priority below another operator or in a nested network, "
+            "or its events unknown), so the term rules walk only what the check needs")
 
 
 def _narrow(term: Input) -> bool:

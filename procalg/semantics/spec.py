@@ -24,7 +24,7 @@ Example:
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from procalg.errors import ModelError, ProcalgError
@@ -272,12 +272,12 @@ class Spec:
         markers = workflow.SAGA_MARKERS if self._sagas else frozenset()
         return markers | ({workflow.CANCEL_EVENT} if self.cancellable else frozenset())
 
-    def event_names(self) -> frozenset[str]:
-        """The printed names of :attr:`events`, a channel's events printed at once
-        (:func:`~procalg.terms.values.printed`): a lazy leaf's alphabet."""
+    def event_names(self, channels: Iterable[str] | None = None) -> frozenset[str]:
+        """The printed names of :attr:`events` (of ``channels`` only, if given), a channel's
+        events printed at once (:func:`~procalg.terms.values.printed`): a lazy leaf's alphabet."""
         def names() -> frozenset[str]:
             types, out = self.types, {str(e) for e in self._markers()}
-            for n in self.channel_decls:  # events_of lists them, or says why it cannot
+            for n in self.channel_decls if channels is None else channels:  # or says why not
                 out.update(printed(n, [sorted_values(t) for t in types.channels[n]],
                                    types.events_of(n)))
             return frozenset(out)

@@ -166,9 +166,10 @@ def _kind(text: str) -> str:
     return text.split(":[")[1].split(" [")[0].rstrip("]") if ":[" in text else "refines"
 
 
-def assert_engines_agree(text: str) -> list[AssertionReport]:
-    """Check ``text``'s model on both engines and compare (the default engine's reports)."""
-    model, fast = _checked(text, CheckEngine.AUTO)
+def assert_engines_agree(text: str, engine: CheckEngine = CheckEngine.AUTO
+                         ) -> list[AssertionReport]:
+    """Check ``text``'s model on ``engine`` and the reference and compare (``engine``'s reports)."""
+    model, fast = _checked(text, engine)
     _, reference = _checked(text, CheckEngine.REFERENCE)
     for (assertion, impl), mine, oracle in zip(ASSERTIONS.items(), fast, reference, strict=True):
         if oracle.result is AssertionResult.ERROR:  # past the limit on the terms: no oracle

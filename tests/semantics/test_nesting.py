@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+from functools import partial
+from unittest.mock import patch
+
 import pytest
+from hypothesis import given, settings
 
 from procalg.api.check import check_model
 from procalg.api.model import loads
 from procalg.api.search import CheckEngine, SearchOptions
 from procalg.errors import LimitExceeded
-from procalg.lts import explore
+from procalg.lts import explore, leaf_choice
+from procalg.lts.product import explore_product
+from procalg.semantics import leaves
+from procalg.semantics.growth_reached import NestingMet
 from procalg.semantics.nesting import NESTING_LIMIT, UnboundedNesting, nestings
+from procalg.semantics.network import NotApplicable
 from procalg.syntax.parser import parse
+from tests.api.random_models import models
+from tests.api.test_check_engines import assert_engines_agree
+from tests.semantics.test_network import _bisimilar
 
 HEADER = "channel a, b, c\nchannel d : {0..3}\n"
 
@@ -238,3 +249,57 @@ def test_a_synchronising_interrupt_whose_left_never_offers_its_set_runs_on_the_p
 def test_a_synchronising_interrupt_whose_left_may_offer_its_set_stays_flagged():
     assert _flagged("P = (b -> STOP) /+ {b} +\\ (b -> P)") == {"P": "/+ A +\\"}
     assert _flagged("P = (c -> R) /+ {b} +\\ (b -> P)\nR = b -> R") == {"P": "/+ A +\\"}
+
+
+UNREACHED = {  # R nests (an unguarded renaming of itself), but no run of T unfolds it
+    "undo": "activity ok : {0..3} never fails\nT = P(0)\n"
+            "P(n) = saga ((ok.n -> SKIP) undo R) ; a -> P((n + 1) % 3)\n",
+    "guard": "T = Q(0)\nQ(n) = (n == 5 & R) [] (a -> Q((n + 1) % 4)) [] (n == 3 & b -> STOP)\n",
+    "branch": "T = (a -> T) [] (b -> (if false then R else ((c -> STOP ||| a -> SKIP) ; T)))\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNREACHED))
+def test_a_nesting_recursion_no_run_unfolds_runs_on_the_product_engine(name):
+    # the static guard flagged R, and the product engine refused every process whose
+    # text mentions it; the term rules only stop where they unfold it: so does it now
+    text = HEADER + "R = R [[ b <- c ]]\n" + UNREACHED[name] + \
+        "assert T :[deadlock free]\nassert T :[divergence free]\nassert T :[reachable c]\n"
+    model = loads(text)
+    assert "R" in model.spec.nesting
+    net = model.network("T")
+    assert not isinstance(net, NotApplicable), net.reason
+    assert _bisimilar(explore_product(net), explore(model.spec.system(model.process("T"))))
+    fast, slow = (list(check_model(loads(text), options=SearchOptions(engine=engine)))
+                  for engine in (CheckEngine.AUTO, CheckEngine.REFERENCE))
+    for mine, theirs in zip(fast, slow, strict=True):
+        assert mine.check.stats.extra["engine"] == "product"
+        assert mine.result == theirs.result
+        ours, want = mine.check.counterexample, theirs.check.counterexample
+        assert (ours is None) == (want is None)
+        assert ours is None or ours.trace == want.trace
+
+
+def test_a_nesting_recursion_a_run_unfolds_leaves_the_process_to_the_term_rules():
+    # met by the search, past the 2,000 states of a lazy leaf explored when compiled:
+    # the term rules take the process from the start
+    text = HEADER + "R = R [[ b <- c ]]\nT = Count(0) ||| (c -> STOP)\n" \
+        "Count(n) = (n < 2500 & a -> Count(n + 1)) [] (n == 2400 & b -> R)\n" \
+        "assert T :[deadlock free]\n"
+    fast, slow = (next(iter(check_model(loads(text), options=SearchOptions(engine=engine))))
+                  for engine in (CheckEngine.AUTO, CheckEngine.REFERENCE))
+    assert fast.result == slow.result == "error"
+    assert fast.error.message == slow.error.message
+    network = loads(text).network("T")
+    assert not isinstance(network, NotApplicable)  # compiled: only a run meets R
+    with pytest.raises(NestingMet, match="R may nest its recursion without bound"):
+        explore_product(network)
+
+
+@settings(max_examples=25, deadline=None)
+@given(models())
+def test_random_models_mentioning_a_nesting_recursion_they_never_run_stay_on_the_product(text):
+    # T's text reaches R, so its leaves run on the watching term rules, never machines
+    text = text.replace("\nT = ", "\nR = R [[ a <- b ]]\nT = if 0 == 1 then R else ")
+    with patch.object(leaves, "leaf", partial(leaf_choice.leaf, eager_limit=2)):
+        assert_engines_agree(text)
