@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from procalg.errors import ModelError
 from procalg.semantics.infinite import INTEGERS, REPLAY_VALUES, Infinite, Integers  # noqa: F401
 from procalg.semantics.lazy_errors import EvaluationError
+from procalg.semantics.type_members import in_type
 from procalg.source import Span
 from procalg.terms import Atom, Dotted, Event, Value, show, sort_key, sorted_values
 
@@ -168,14 +169,13 @@ class Types:
 
     def _checked(self, owner: str, what: str, types: frozenset, index: int, value: Value,
                  span: Span | None) -> None:
-        if self.is_incomplete(value) or value in types:
-            return
-        raise EvaluationError(  # FDR reports it only where the value is used
-            f"value {show(value)} is outside {what} {owner}'s field {index + 1} type "
-            f"{_type_text(types)}",
-            span,
-            hint=f"keep {owner}'s field {index + 1} within its declared type",
-        )
+        if not (self.is_incomplete(value) or in_type(value, types)):
+            raise EvaluationError(  # FDR reports it only where the value is used
+                f"value {show(value)} is outside {what} {owner}'s field {index + 1} type "
+                f"{_type_text(types)}",
+                span,
+                hint=f"keep {owner}'s field {index + 1} within its declared type",
+            )
 
     def _extend(self, value: Dotted, field: Value, span: Span | None) -> Dotted:
         """Add one field to an incomplete constructor value."""

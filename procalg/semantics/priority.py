@@ -79,6 +79,9 @@ def prioritise(term: Any, order: Any, unfold: Callable[[Call], Process],
     if type(order) is not Sequence or not all(isinstance(s, frozenset) for s in order.items):
         raise ModelError("prioritise needs a sequence of sets of events second", span,
                          hint="write prioritise(P, <{}, {tock}>): earlier sets win")
+    if not order.items:  # as libcspm: 'Prioritise must be called with a non-empty list'
+        raise ModelError("prioritise needs at least one set of events", span,
+                         hint="write prioritise(P, <{}, {tock}>): earlier sets win")
     rank: dict[Any, int] = {}
     for index, events in enumerate(order.items):
         for event in events:

@@ -235,7 +235,24 @@ def _relation(ev: Evaluator, named: tuple, listed: bool) -> Any:
             for field in event.fields[len(old.fields):]:
                 target = ev.types.dot(target, field, new_expr.span)
             out.add((event, complete(target, new_expr.span)))
+    if listed:
+        _each_once(out, named)
     return frozenset(out) if listed else Renaming.of(out, rules)
+
+
+def _each_once(links: set, named: tuple) -> None:
+    """A linked parallel names each event at most once on each side, as libcspm
+    checks: ``[c.true <-> d.true, c.true <-> d.false]`` is an error, not a choice."""
+    for side in (0, 1):
+        seen: set = set()
+        for pair in sorted(links, key=sort_key):
+            if pair[side] in seen:
+                at = next((n[2 + side] for n in named if n[side] == pair[side]), named[0][2])
+                raise ModelError(
+                    f"the event {pair[side]} is linked more than once on the "
+                    f"{('left', 'right')[side]} of a linked parallel", at.span,
+                    hint="each event may appear at most once in the links")
+            seen.add(pair[side])
 
 
 def _same_tail(ev: Evaluator, old: ChannelRef, new: Any) -> bool:
@@ -318,7 +335,10 @@ def _replicated(ev: Evaluator, expr: ast.Replicated, env: Env) -> Process:
         return _alphabetised(parts)
     bodies = [process(ev, expr.body, s) for s in scopes]
     if expr.op == "[<->]":  # P1 [links] (P2 [links] ...), links seen from each left one
-        term = bodies[-1] if bodies else SKIP
+        if not bodies:
+            raise ModelError("replicated linked parallel over an empty sequence", expr.span,
+                             hint="it is defined for one process or more (as in FDR)")
+        term = bodies[-1]
         for body, scope in zip(reversed(bodies[:-1]), reversed(scopes[:-1]), strict=True):
             term = _linked(ev, body,
                            _rename_pairs(ev, expr.links, expr.link_qualifiers, scope, True), term)

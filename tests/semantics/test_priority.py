@@ -43,6 +43,12 @@ def test_prioritise_refuses_a_second_argument_that_is_not_a_sequence_of_sets():
         loads(MODEL + "X = prioritise(P, {a})\n").process("X").moves()
 
 
+def test_prioritise_over_no_set_is_an_error_as_in_libcspm():
+    # libcspm: "Prioritise must be called with a non-empty list"
+    with pytest.raises(ModelError, match="prioritise needs at least one set of events"):
+        loads(MODEL + "X = prioritise(P, <>)\n").process("X").moves()
+
+
 def test_chase_takes_the_first_tau_and_offers_nothing_else_there():
     assert initials("chase((a -> STOP |~| b -> STOP) [] c -> STOP)") == ["τ"]
     assert initials("chase_nocache(a -> STOP [] b -> STOP)") == ["a", "b"]  # no τ: unchanged

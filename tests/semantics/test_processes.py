@@ -243,7 +243,34 @@ def test_replicated_link_parallel_chains_the_processes_of_a_sequence():
     spec = model("channel left, right : {0}\nCOPY = left?x -> right!x -> STOP\n"
                  "CN(n) = [right <-> left] i : <1..n> @ COPY\nC0 = CN(0)\nC2 = CN(2)\n")
     assert traces(spec, "C2") == {(), ("left.0",), ("left.0", "right.0")}
-    assert traces(spec, "C0") == {(), ("✓",)}  # no process: SKIP
+
+
+def test_replicated_link_parallel_over_no_process_is_an_error_at_the_operator():
+    # libcspm (FDR): "replicated linked parallel is not defined for the empty sequence"
+    spec = model("channel left, right : {0}\nCOPY = left?x -> right!x -> STOP\n"
+                 "CN(n) = [right <-> left] i : <1..n> @ COPY\nC0 = CN(0)\n")
+    with pytest.raises(ModelError, match="replicated linked parallel over an empty") as info:
+        traces(spec, "C0")
+    assert (info.value.span.line, info.value.span.column) == (3, 9)
+
+
+@pytest.mark.parametrize(("links", "event", "side"), [
+    ("c.1 <-> d.0, c.1 <-> d.1", "c.1", "left"),
+    ("c.0 <-> d.1, c.1 <-> d.1", "d.1", "right"),
+    ("c <-> d, c.0 <-> d.1", "c.0", "left"),  # a whole channel links c.0 already
+])
+def test_an_event_linked_twice_on_one_side_is_an_error_naming_it(links, event, side):
+    # libcspm (FDR): "each event may appear at most once" in a linked parallel's links
+    spec = model(f"channel c, d : {{0, 1}}\nL = (c?x -> STOP) [{links}] (d?x -> STOP)\n")
+    with pytest.raises(ModelError, match=f"the event {event} is linked more than once on "
+                                         f"the {side}"):
+        traces(spec, "L")
+
+
+def test_links_of_distinct_events_each_side_still_pair_them_crosswise():
+    spec = model("channel c, d : {0, 1}\nchannel e : {0, 1}\n"
+                 "L = (c?x -> e!x -> STOP) [c.0 <-> d.1, c.1 <-> d.0] (d!1 -> STOP)\n")
+    assert traces(spec, "L") == {(), ("e.0",)}
 
 
 def test_exception_passes_control_when_the_left_does_an_event_of_the_set():

@@ -131,6 +131,20 @@ def test_prefix_fields_mix_inputs_outputs_and_dots():
     )
 
 
+@pytest.mark.parametrize(
+    ("field", "bracketed"),
+    [("not a", "(not a)"), ("a == b", "(a == b)"), ("a and not b", "(a and not b)"),
+     ("a < b or c", "(a < b or c)"), ("not a.b", "(not a.b)")],
+)
+def test_an_output_takes_a_boolean_expression_as_in_libcspm(field, bracketed):
+    # libcspm's table puts ! below or, and, not and the comparisons: c!not b is c!(not b)
+    # (corpus: cspmf's abp.csp has c!not bit -> R(bit)); the next field or -> ends it
+    got = parse_expr(f"c!{field}?x -> P")
+    assert got == parse_expr(f"c!{bracketed}?x -> P")
+    assert isinstance(got.fields[0], ast.OutField)
+    assert got.fields[1] == ast.InField(ast.PVar("x"))
+
+
 def test_an_input_pattern_may_be_dotted():
     got = parse_expr("c?x.y -> P")
     assert got.fields == (ast.InField(ast.PDot((ast.PVar("x"), ast.PVar("y")))),)
