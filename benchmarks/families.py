@@ -277,6 +277,36 @@ def wide_proc(size: Size) -> str:
     return f"K = {k}\nchannel c : {{0..K}}\nP = c?x -> STOP\n\nassert P :[deadlock free [F]]\n"
 
 
+def wide_sync_proc(size: Size) -> str:
+    """N readers, each ``c?x -> d.i`` over K+1 values, interleaved and all
+    synchronised on ``c`` with a writer of ``c.3``: each reader is before or after
+    its input, 2^N states, K+1 values each input could take but one it can
+    (the network compiler builds the writer first and asks the readers' inputs
+    only for its events: ``procalg/semantics/network_narrow.py``)."""
+    k, n = size
+    return f"""K = {k}
+N = {n}
+channel c : {{0..K}}
+channel d : {{0..N-1}}
+Reader(i) = c?x -> d.i -> Reader(i)
+Writer = c!3 -> Writer
+System = (||| i : {{0..N-1}} @ Reader(i)) [| {{| c |}} |] Writer
+
+assert System :[deadlock free [F]]
+"""
+
+
+def wide_sync_promela(size: Size) -> str:
+    """Readers receive from the writer by rendezvous (one transition, the value
+    dropped as the CSP term drops it), then make their ``d.i`` move."""
+    k, n = size
+    return f"""chan c = [0] of {{ int }};
+proctype writer() {{ do :: c ! 3 od }}
+proctype reader() {{ do :: c ? _; skip od }}  /* c?x ({k + 1} values), then d.i */
+init {{ atomic {{ run writer(); {" ".join("run reader();" for _ in range(n))} }} }}
+"""
+
+
 # --- networks (the product engine's ground) -----------------------------------
 
 def _bundled(file: str, process: str, size: Size) -> str:
@@ -435,6 +465,8 @@ FAMILIES: dict[str, Family] = {f.name: f for f in [
     Family("fifo", ("C", "V"), ((3, 4), (4, 8)), ((6, 10),), fifo_proc, fifo_promela,
            fifo_states),
     Family("wide", ("K",), ((999,),), ((9999,),), wide_proc, None, lambda size: 2),
+    Family("wide-sync", ("K", "N"), ((9999, 10),), ((9999, 16),), wide_sync_proc,
+           wide_sync_promela, lambda size: 2 ** size[1]),
     Family("readers-writers-net", ("N",), ((6,), (10,)), ((15,),),
            lambda s: readers_writers_proc(s, sequential=False),
            lambda s: readers_writers_promela(s, sequential=False),

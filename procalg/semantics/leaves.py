@@ -39,6 +39,8 @@ from procalg.semantics.growth import UnboundedGrowth
 from procalg.semantics.infinite import Infinite
 from procalg.semantics.leaf_channels import ChannelReach
 from procalg.semantics.linear import Machine, compile_leaf
+from procalg.semantics.narrowing import Narrowed, Narrowing
+from procalg.semantics.partners import Demand
 from procalg.semantics.processes import LINK_CHANNEL
 from procalg.semantics.sos import Rules
 from procalg.semantics.unfolded_bodies import UnfoldedBodies
@@ -87,23 +89,32 @@ class Leaves:
         self.done: dict[tuple[Process, bool], LTS | LazyComponent] = {}
         self.systems: dict[Process, Any] = {}
         self.why: dict[Process, str] = {}  # leaves left to the term rules, and why
+        self.narrowed: set[Process] = set()  # leaves run narrowed by the term rules
         self.numberable: dict[int, tuple[LTS, str]] = {}  # lazy-able leaves explored whole
         self._bodies: UnfoldedBodies | None = None  # the rules' unfoldings, read backwards
 
-    def lts(self, term: Process, lazy: bool = False) -> LTS | LazyComponent:
+    def lts(self, term: Process, lazy: bool = False,
+            narrowing: Narrowing | None = None, demand: Demand = ()) -> LTS | LazyComponent:
         """The component for leaf ``term``: lazy only where asked and the channels it
-        may reach are finite (else explored whole: its labels are the values offered)."""
+        may reach are finite (else explored whole: its labels are the values offered).
+        With ``narrowing``, a leaf whose wide input its partners bound: run by the
+        term rules without the moves no partner can join (:class:`Narrowed`), which
+        a lazy leaf does not declare either."""
         alphabet = self.alphabet(term) if lazy and self.alphabet is not None else None
-        key = (term, alphabet is not None)
+        key = (term, alphabet is not None, narrowing, demand)
         if key not in self.done and type(term) is Compressed and term.table.graph is not None:
             self.done[key] = compressed_leaf(term.table.graph, term.state)
         if key not in self.done:
-            system = self.system(term)
+            if narrowing is None:
+                system = self.system(term)
+            else:  # its machine, if any, runs the leaf where no partner narrows it
+                system = Narrowed(self.rules, term, narrowing, demand)
+                self.narrowed.add(term)
             if not isinstance(system, Filtered):  # a model error waits in its state for
                 # the search; the terms' prioritise explores its operand whole: at once
                 system = Holding(system, (UnboundedGrowth,), self.evaluator)
             if alphabet is not None:  # read once the whole walk stopped: its sagas' labels
-                made = self.done[key] = leaf(system, _Later(self.alphabet, term),
+                made = self.done[key] = leaf(system, _Later(self.alphabet, term, narrowing),
                                              max_states=self.lazy_limit, name=leaf_name(term))
                 if isinstance(made, LTS):  # may be numbered as reached, once the network is built
                     self.numberable[id(made)] = (made, leaf_name(term))
@@ -151,10 +162,11 @@ class Leaves:
 
     def notes(self) -> list[str]:
         """Which leaves run as compiled machines, and why the others do not."""
-        total = len(self.systems)
+        total = len(self.systems.keys() | self.narrowed)
         if not total:
             return []
-        out = [f"leaves compiled to state machines: {total - len(self.why)} of {total}"]
+        machines = len(self.systems) - len(self.why)
+        out = [f"leaves compiled to state machines: {machines} of {total}"]
         for term, system in self.systems.items():  # linear_vector: frontiers as columns
             if isinstance(system, Machine):
                 vector = system.vector()
@@ -163,6 +175,8 @@ class Leaves:
                            f"{len(system.compiler.bodies)} definitions expanded as columns")
         out += [f"leaf {clipped(show_process(t), 40)} by the term rules: {why}"
                 for t, why in self.why.items()]
+        out += [f"leaf {clipped(show_process(t), 40)} by the term rules: a wide input, asked "
+                "only for its partners' events" for t in self.narrowed]
         return out
 
 
@@ -198,11 +212,13 @@ class _Later:
     """An alphabet listed when iterated: after :func:`~procalg.lts.leaf_choice.leaf`'s
     whole walk, so the saga labels that walk met are declared."""
 
-    def __init__(self, alphabet: Alphabet, term: Process) -> None:
-        self.alphabet, self.term = alphabet, term
+    def __init__(self, alphabet: Alphabet, term: Process,
+                 narrowing: Narrowing | None = None) -> None:
+        self.alphabet, self.term, self.narrowing = alphabet, term, narrowing
 
     def __iter__(self) -> Any:
-        return iter(self.alphabet(self.term) or ())
+        names, narrowing = self.alphabet(self.term) or (), self.narrowing
+        return iter(names if narrowing is None else [a for a in names if a not in narrowing])
 
 
 def model_alphabet(spec_or_unfold: Any) -> Alphabet | None:

@@ -48,23 +48,27 @@ from functools import partial
 from typing import Any
 
 from procalg.errors import LimitExceeded
-from procalg.lts import LTS, control_sync, priority
+from procalg.lts import LTS
 from procalg.lts import control as ctl
 from procalg.lts.network import (
     DONE,
     Network,
     SyncRule,
-    alpha_parallel,
     close,
     component,
-    hide,
-    parallel,
     reduce_components,
-    rename,
 )
 from procalg.semantics import network_loops
 from procalg.semantics.growth_reached import NestingMet, reached_growth, watching_rules
 from procalg.semantics.leaves import Leaves, compressed_leaf, model_alphabet
+from procalg.semantics.network_combine import combine
+from procalg.semantics.network_narrow import (
+    Scope,
+    WideLeaf,
+    leaf_scope,
+    operand_scopes,
+    partner_scope,
+)
 from procalg.semantics.network_nested import nested_network, nests, priority_leaf
 from procalg.semantics.network_sequential import sequential
 from procalg.semantics.network_shape import (  # NotApplicable: re-exported
@@ -72,25 +76,20 @@ from procalg.semantics.network_shape import (  # NotApplicable: re-exported
     MAX_DEPTH,
     NotApplicable,
     Shape,
-    input_branches,
     too_large_whole,
     wide_leaf,
 )
 from procalg.semantics.priority import priority_source
 from procalg.semantics.sos import Rules
 from procalg.terms import (
-    AlphaParallel,
     ExceptionOp,
     ExternalChoice,
-    Hide,
     Input,
     InternalChoice,
     Interrupt,
     Omega,
-    Parallel,
     Prefix,
     Process,
-    Rename,
     Seq,
     Timeout,
 )
@@ -101,9 +100,6 @@ from procalg.terms.synchronising import SyncChoice, SyncInterrupt
 _SYMBOL = {Prefix: "->", Input: "?", Seq: ";", ExternalChoice: "[]", InternalChoice: "|~|",
            Interrupt: "/\\", Timeout: "[>", ExceptionOp: "[| |>",
            SyncChoice: "[+ +]", SyncInterrupt: "/+ +\\"}
-_COMBINE = {Seq: ctl.sequence, ExternalChoice: ctl.external_choice,
-            InternalChoice: ctl.internal_choice, Interrupt: ctl.interrupt,
-            Timeout: ctl.timeout}
 _LOOP = "loop"  # a kind of _build's: a recursive process that restarts on its call
 _OMEGA_LEAF = Network((LTS.build(1, 0, [DONE], [(0, DONE, 0)]),), (SyncRule(DONE, ((0, DONE),)),))
 """Ω as a leaf: no ✓ leads into it, so it gets its ``DONE`` loop here, not from ✓-targets."""
@@ -113,10 +109,6 @@ def _rules(spec_or_unfold: Any) -> Rules:
     if hasattr(spec_or_unfold, "rules"):
         return spec_or_unfold.rules()
     return Rules(spec_or_unfold)
-
-
-def _names(events: frozenset) -> set[str]:
-    return {str(e) for e in events}
 
 
 class _Eager(Exception):
@@ -186,17 +178,17 @@ def _compile(term: Process, spec_or_unfold: Any, shape: Shape, machines: bool, r
         return NotApplicable(grows)
     if not shape.compiled(top):
         return sequential(top, leaves, max_states)
-    wide = None if wide_inputs else wide_leaf(top, shape)
-    if wide is not None:
-        return NotApplicable(wide)
+    narrow = not wide_inputs and wide_leaf(top, shape) is not None  # partners first
     restarting = False
     while True:
         kinds: list[str] = []
         nested: list[str] = []
         try:
             net = _build(top, shape, leaves, frozenset(), nested, kinds, reduce=reduce,
-                         restarting=restarting)
+                         restarting=restarting, narrow=narrow)
             break
+        except WideLeaf as wide:
+            return NotApplicable(wide.reason)
         except _Eager:  # (every lazy leaf under a control operator returns after this)
             restarting = True
         except _Recursive as found:
@@ -231,21 +223,24 @@ def _compile(term: Process, spec_or_unfold: Any, shape: Shape, machines: bool, r
 
 def _build(top: Process, shape: Shape, leaves: Leaves, outer: frozenset[Process],
            notes: list[str], kinds: list[str], *, reduce: bool = False,
-           restarting: bool = False) -> Network:
+           restarting: bool = False, narrow: bool = False) -> Network:
     """Post-order walk (explicit stack: replicated operators nest deeply); the
     network. Appends the operators that became control components to ``kinds``
     and how nested priority networks were made to ``notes``. ``outer``: the
     operators of the networks this one nests in (empty at the top: then the
-    leaves right under parallel, hiding and renaming may be lazy).
+    leaves right under parallel, hiding and renaming may be lazy). With ``narrow``, a
+    parallel's wide side is built after its partner, its leaves narrowed
+    (:mod:`procalg.semantics.network_narrow`).
 
     Raises:
         _Recursive: a compiled operator recurs below itself; it must be a leaf.
         _Eager: a recursion cannot restart over a stale lazy leaf (``restarting``
             makes each lazy leaf under a control operator able to return).
+        WideLeaf: a wide synchronised input no partner's labels narrow.
     """
     done: list[Network] = []
     resets: list[frozenset[int] | None] = []  # per done network: see network_loops
-    todo: list[tuple[bool, Process, int]] = [(False, top, 0)]  # and index in its parent
+    todo: list[tuple[bool, Process, int, Any]] = [(False, top, 0, Scope() if narrow else None)]
     path: list[tuple[Process, int]] = []  # the compiled operators being built: ancestors
     on_path: set[Process] = set()
     loops: dict[Process, str] = {}  # recursive processes whose calls restart them: mark name
@@ -257,11 +252,15 @@ def _build(top: Process, shape: Shape, leaves: Leaves, outer: frozenset[Process]
     # makes as it is expanded (else: _Eager)
     lazy = not outer
     while todo:
-        built, term, index = todo.pop()
+        built, term, index, scope = todo.pop()
+        if type(scope) is tuple:  # a parallel's side built second: its partner is done
+            scope = partner_scope(scope[0], index, scope[1], done[-1])
         if built:
             on_path.discard(path.pop()[0])
             controls -= _in_control(term)
             kinds += [_SYMBOL[type(term)]] if isinstance(term, CONTROL_OPERATORS) else []
+            if scope:  # built right side first: back in the operands' order
+                done[-2:], resets[-2:] = done[-1:-3:-1], resets[-1:-3:-1]
             done.append(_built(term, done, resets, loops, kinds))
         elif type(term) is Omega:  # terminated from the start (a one-component ||)
             done.append(_OMEGA_LEAF)
@@ -272,14 +271,17 @@ def _build(top: Process, shape: Shape, leaves: Leaves, outer: frozenset[Process]
             done.append(component(network_loops.returning_leaf(made, restarting and controls > 0)))
             resets.append(None)
         elif not shape.compiled(term):
-            made = leaves.lts(term, lazy=lazy)
+            narrowed = leaf_scope(term, scope)
+            made = leaves.lts(term, lazy=lazy, narrowing=narrowed.narrowing or None,
+                              demand=narrowed.demand)
             done.append(component(network_loops.returning_leaf(made, restarting and controls > 0)))
             resets.append(None)
         elif source is not None and nests(source, [t for t, _ in path], bool(outer)):
             if term in on_path or term in outer:
                 raise _Recursive(term)
             operand = _build(shape.rules.normalise(source.process), shape, leaves,
-                             outer | on_path | {term}, notes, kinds, reduce=reduce)
+                             outer | on_path | {term}, notes, kinds, reduce=reduce,
+                             narrow=scope is not None)
             net, note = nested_network(term, source, operand, partial(_reduced, reduce=reduce),
                                        leaves, lazy=lazy)
             done.append(net)
@@ -298,9 +300,13 @@ def _build(top: Process, shape: Shape, leaves: Leaves, outer: frozenset[Process]
             path.append((term, index))
             on_path.add(term)
             controls += _in_control(term)
-            todo.append((True, term, index))
             operands = shape.operands(term)
-            todo.extend((False, operands[i], i) for i in reversed(range(len(operands))))
+            scopes, swapped = operand_scopes(term, scope, shape) if scope is not None \
+                else ([None] * len(operands), False)
+            todo.append((True, term, index, swapped))
+            order = range(len(operands)) if swapped else reversed(range(len(operands)))
+            todo.extend((False, operands[i], i, (term, scope) if scopes[i] is None and scope
+                         is not None else scopes[i]) for i in order)
     return done[0]
 
 
@@ -323,7 +329,7 @@ def _built(term: Process, done: list[Network], resets: list[frozenset[int] | Non
     """
     k = network_loops.arity(term)
     operands, inner, resets[-k:] = done[-k:], resets[-k:], []
-    net = _combine(term, done)
+    net = combine(term, done)
     after = (network_loops.resets_after(operands, inner, net)
              if isinstance(term, CONTROL_OPERATORS) else None)
     if term in loops:
@@ -343,35 +349,3 @@ def _in_control(term: Process) -> bool:
     one returns where a recursion restarts it, and the nesting depth is bounded):
     control operators and priority."""
     return isinstance(term, CONTROL_OPERATORS) or priority_source(term) is not None
-
-
-def _combine(term: Process, done: list[Network]) -> Network:
-    """The network of compiled ``term`` from its operands' (popped from ``done``)."""
-    source = priority_source(term)
-    if source is not None:
-        assert source.rank is not None  # the others nest
-        return priority.prioritise(done.pop(), {str(e): k for e, k in source.rank.items()})
-    if isinstance(term, Hide):
-        return hide(done.pop(), _names(term.hidden))
-    if isinstance(term, Prefix):
-        return ctl.prefix(str(term.event), done.pop())
-    if isinstance(term, Rename):
-        return rename(done.pop(), term.relation.name_images)  # never listed: a rule
-    if isinstance(term, Input):
-        events, branches = input_branches(term)
-        operands = done[-len(branches):]
-        del done[-len(branches):]
-        return ctl.input_prefix([(str(e), i) for e, i in events], operands)
-    right = done.pop()
-    left = done.pop()
-    if isinstance(term, ExceptionOp):
-        return ctl.exception(left, right, frozenset(_names(term.sync)))
-    if isinstance(term, SyncChoice):
-        return control_sync.sync_choice(left, right, frozenset(_names(term.sync)))
-    if isinstance(term, SyncInterrupt):
-        return control_sync.sync_interrupt(left, right, frozenset(_names(term.sync)))
-    if isinstance(term, Parallel):
-        return parallel(left, right, _names(term.sync))
-    if isinstance(term, AlphaParallel):
-        return alpha_parallel(left, right, _names(term.left_alpha), _names(term.right_alpha))
-    return _COMBINE[type(term)](left, right)

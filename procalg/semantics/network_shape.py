@@ -211,9 +211,10 @@ class Shape:
         return True
 
 
-def wide_leaf(top: Process, shape: Shape) -> str | None:
+def wide_leaf(top: Process, shape: Shape, context: Context = ()) -> str | None:
     """Why a leaf is better left to the term-level rules, found before any leaf is
-    explored; None if no leaf is.
+    explored; None if no leaf is. With ``context`` (the parallels above ``top``),
+    only a leaf whose wide input one of those synchronises counts.
 
     A leaf whose input offers more than :data:`WIDE_INPUT` events and which a
     parallel above synchronises on those events: the term-level parallel asks it
@@ -234,7 +235,8 @@ def wide_leaf(top: Process, shape: Shape) -> str | None:
         "a component's input offers up to 2,000 event"
     """
     seen: set[tuple[Process, Context]] = set()
-    todo: list[tuple[Process, Context]] = [(top, ())]
+    todo: list[tuple[Process, Context]] = [(top, context)]
+    within = len(context) or None
     while todo and len(seen) < 10_000:  # a bounded look: the build finds recursion itself
         term, context = todo.pop()
         if (term, context) in seen or type(term) is Omega:
@@ -248,12 +250,18 @@ def wide_leaf(top: Process, shape: Shape) -> str | None:
             except ProcalgError:
                 continue  # the build reports it where it matters
             continue
-        found = widest_synchronised(term, context)
+        found = widest_synchronised(term, context, within)
         if found is not None and found[0] > WIDE_INPUT:
-            return (f"a component's input offers up to {found[0]:,} events at once "
-                    f"({str(found[1])[:40]}): the term-level rules ask it only for the "
-                    "events its partners offer")
+            return wide_reason(*found)
     return None
+
+
+def wide_reason(width: int, term: Input) -> str:
+    """Why a leaf with wide input ``term`` is left to the term rules (its partner's
+    labels are unknown before the search: a lazy partner, or wide itself)."""
+    return (f"a component's input offers up to {width:,} events at once "
+            f"({str(term)[:40]}): the term-level rules ask it only for the "
+            "events its partners offer")
 
 
 def too_large_whole(max_states: int | None) -> str:

@@ -350,10 +350,10 @@ class Rules(Unfolding):
         """The parallel's moves, its wide ``side`` asked only for what can fire beside
         ``partner`` (the partner's moves) and the outer ``demand`` (partners.py)."""
         wanted = partner_demand(node, side, partner, demand)
-        narrowed = self._towards(node.right if side else node.left, wanted, 0)
+        narrowed = self.towards(node.right if side else node.left, wanted, 0)
         return fire(node, [partner, narrowed] if side else [narrowed, partner], self.target)
 
-    def _towards(self, term: Process, demand: Demand, depth: int) -> list[Step]:
+    def towards(self, term: Process, demand: Demand, depth: int = 0) -> list[Step]:
         """The moves of ``term`` except, perhaps, some that ``demand`` says cannot fire.
 
         Not memoised as the term's moves (they may lack some): a parallel's own
@@ -369,13 +369,13 @@ class Rules(Unfolding):
             if kind in PARALLELS:
                 side = wide_side(term)  # type: ignore[arg-type]
                 if side is not None:
-                    partner = self._towards(term.left if side else term.right,  # type: ignore
+                    partner = self.towards(term.left if side else term.right,  # type: ignore
                                             demand, depth + 1)
                     return saga.aborting(self._partnered(term, side, partner,  # type: ignore
                                                          demand))
             inner = hidden_demand(demand, term.hidden) if kind is Hide else \
                 renamed_demand(demand, term.relation) if kind is Rename else demand  # type: ignore
-            moves = [self._towards(op, inner, depth + 1) for op in moving_operands(term)]
+            moves = [self.towards(op, inner, depth + 1) for op in moving_operands(term)]
             return saga.aborting(fire(term, moves, self.target))
         return self.transitions(term)
 

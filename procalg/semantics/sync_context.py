@@ -56,10 +56,12 @@ def operand_contexts(term: Process, context: Context, count: int) -> list[Contex
 _LOOK = 64  # subterms of a leaf looked at, as partners.widest_input looks
 
 
-def widest_synchronised(term: Process, context: Context) -> tuple[int, Input] | None:
+def widest_synchronised(term: Process, context: Context,
+                        within: int | None = None) -> tuple[int, Input] | None:
     """The widest input among a leaf's moving operands (through the operators whose
     moves carry theirs, parallels and hiding inside the leaf included) that a
     parallel of ``context`` or of the leaf synchronises on, with its width; or None.
+    With ``within``, only the first ``within`` parallels of ``context`` count.
 
     Example:
         >>> from procalg.api import loads
@@ -79,7 +81,7 @@ def widest_synchronised(term: Process, context: Context) -> tuple[int, Input] | 
         if kind is Input:
             width = item.width() if item.is_wide() else None
             if width is not None and (best is None or width > best[0]) \
-                    and synchronised(item, here):
+                    and synchronised(item, here if within is None else here[:within]):
                 best = (width, item)
         elif kind in PASSING:
             operands = moving_operands(item)

@@ -26,6 +26,7 @@ TINY = {
     "abp": [(1,), (2,)],
     "fifo": [(1, 2), (2, 3), (3, 4)],
     "wide": [(5,), (50,)],
+    "wide-sync": [(5, 2), (1500, 3)],  # K=1,500: past WIDE_INPUT, narrowed by the writer
     "milner": [(3,), (4,), (5,)],
     "buffers": [(2,), (4,)],
     "philosophers-fixed": [(3,), (4,)],
