@@ -228,13 +228,12 @@ def _applied(engine: Engine, run_id: str, update_id: str, wf: Workflow) -> Updat
     recorded it: the run (one indexed read of its key), the newest of the chain (a retry
     sent to an id that continued since), or a run before that."""
     found = reply_of(engine, run_id, update_id, wf)
+    if found is not None:
+        return found
     newest = latest(engine.log, run_id)
-    if found is None and newest != run_id:
-        found = reply_of(engine, newest, update_id)
-    if found is None:
-        before = chain_entry(engine, newest, update_id)
-        found = before[1] if before is not None else None
-    return found
+    found = reply_of(engine, newest, update_id) if newest != run_id else None
+    before = chain_entry(engine, newest, update_id) if found is None else None
+    return before[1] if before is not None else found
 
 
 def _withdrawn(update_id: str, run_id: str) -> UpdateRejected:
