@@ -253,11 +253,23 @@ class HistoryRow:
 
 @dataclass(frozen=True)
 class HistoryTable:
-    """A run's history for people: rows, signals still buffered, and the status."""
+    """A run's history for people: rows, signals still buffered, and the status.
+
+    Attributes:
+        rows: the history's events.
+        pending: ``(event, offset)`` of each signal, update or cancel request buffered
+            for a run still going (consumed when the model listens for it).
+        status: the run's status.
+        unread: the same for a run that has ended: sent while it went on and never
+            read. Its final commit settled them: a send after it is refused in the
+            store's own transaction and nothing reads an ended run's inbox again
+            (runtime/inbox.py), so they are unread at its end, not pending.
+    """
 
     rows: tuple[HistoryRow, ...]
     pending: tuple[tuple[str, float], ...]
     status: RunStatus
+    unread: tuple[tuple[str, float], ...] = ()
 
 
 def history_table(eng: Engine, run_id: str) -> HistoryTable:
@@ -285,8 +297,12 @@ def history_table(eng: Engine, run_id: str) -> HistoryTable:
             detail["model_hash"] = detail["model_hash"][:12]
         text = ", ".join(f"{k}={_plain(v)}" for k, v in detail.items())
         rows.append(HistoryRow(i, event.time - t0, event.kind, text))
-    pending = tuple((str(sent.event), sent.time - t0) for _, sent in eng.log.pending(run_id))
-    return HistoryTable(tuple(rows), pending, RunStatus(eng.log.get_run(run_id).status))
+    # the status first: an ended run's inbox no longer changes, so it is read whole
+    status = RunStatus(eng.log.get_run(run_id).status)
+    inbox = tuple((str(sent.event), sent.time - t0) for _, sent in eng.log.pending(run_id))
+    if status in UNFINISHED:
+        return HistoryTable(tuple(rows), inbox, status)
+    return HistoryTable(tuple(rows), (), status, unread=inbox)
 
 
 def _plain(value: Any) -> str:

@@ -142,6 +142,8 @@ def cmd_show(args: argparse.Namespace) -> int:
         print(f"{row.index:>3}  {row.offset:>8.3f}s  {row.kind:<20} {row.detail}")
     for event, offset in table.pending:  # buffered, not (yet) consumed by the model
         print(f"pending signal: {event} (sent at +{offset:.3f}s)")
+    for event, offset in table.unread:  # the run ended without listening for it
+        print(f"unread at end: {event} (sent at +{offset:.3f}s)")
     print(f"status: {table.status}")
     for line in children.tree_lines(eng.log, args.id):  # a parent's or a child's family
         print(line)

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 from procalg.errors import FormatError
 from procalg.runtime.decide import RunState, evolve
 from procalg.runtime.history import UpdateReceived
+from procalg.runtime.inbox import earlier
 from procalg.runtime.position import Branch, Compensation, Position, position
 from procalg.runtime.snapshot import restore
 from procalg.runtime.status import RunStatus
@@ -63,11 +64,37 @@ class UpdateReply:
     position: Position
 
 
-def reply_of(engine: Engine, run_id: str, update_id: str, wf: Workflow) -> UpdateReply | None:
+def reply_of(engine: Engine, run_id: str, update_id: str, wf: Workflow | None = None
+             ) -> UpdateReply | None:
     """The reply of update ``update_id`` if the run's history holds it, else None: the
-    kept one (one read), or computed from the history and kept."""
+    kept one (one read), or computed from the history (on model ``wf``, default the
+    run's own) and kept."""
     entry = engine.log.update_entry(run_id, update_id)
-    if entry is None or entry[0] is None:
+    return None if entry is None else _answer(engine, run_id, update_id, wf, entry)
+
+
+def chain_entry(engine: Engine, run_id: str, update_id: str
+                ) -> tuple[str, UpdateReply | None] | None:
+    """Where along the continue-as-new chain before ``run_id`` (newest first,
+    :func:`~procalg.runtime.inbox.earlier`) key ``update_id`` was sent: the run and the
+    update's reply, None if that run never recorded it (it was withdrawn: a continued
+    run's unread keys went to the next run); None if no earlier run has the key.
+
+    Those runs are final, so a look at them before a send to ``run_id`` misses no key:
+    one read per earlier run (O(length of the chain)), none for a run that did not
+    continue another.
+    """
+    for before in earlier(engine.log, run_id):
+        entry = engine.log.update_entry(before, update_id)
+        if entry is not None:
+            return before, _answer(engine, before, update_id, None, entry)
+    return None
+
+
+def _answer(engine: Engine, run_id: str, update_id: str, wf: Workflow | None,
+            entry: tuple[int | None, str | None]) -> UpdateReply | None:
+    """The reply of the run's store entry for the key (None: not recorded)."""
+    if entry[0] is None:
         return None
     at, kept = entry
     if kept is not None:
@@ -75,7 +102,7 @@ def reply_of(engine: Engine, run_id: str, update_id: str, wf: Workflow) -> Updat
             return decode_reply(kept)
         except FormatError:  # a damaged row: the history is the truth, computed again
             pass
-    reply = _computed(engine, run_id, update_id, wf, at)
+    reply = _computed(engine, run_id, update_id, wf or engine.state(run_id).workflow, at)
     try:
         kept = encode_reply(reply)
     except FormatError:  # a branch's argument is a function value: computed every time

@@ -28,7 +28,10 @@ the run next waits), and withdrawn again if the run moves on without taking
 it or the caller's timeout passes; consumption and withdrawal are atomic
 against each other, so a rejected update was never applied. A crash between
 the buffering and the recording leaves the update in the inbox: the run's
-next driver consumes it, and a retry with the same key waits for that.
+next driver consumes it, and a retry with the same key waits for that. A key is
+one update for a whole continue-as-new chain: a retry sent to any run of it gets the
+reply of the run that recorded it (:func:`~procalg.runtime.update_replies.chain_entry`
+looks along the earlier runs, which are final, before the store buffers it).
 
 Example:
     >>> from procalg.terms import Event, Prefix, SKIP
@@ -55,6 +58,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from procalg.errors import RunError
+from procalg.runtime.continuation import latest
 from procalg.runtime.decide import RunState
 from procalg.runtime.history import EventFired, UpdateReceived
 from procalg.runtime.inbox import deliver, holder
@@ -63,12 +67,13 @@ from procalg.runtime.reach import reaches
 from procalg.runtime.signals import accept_signal
 from procalg.runtime.status import RunStatus
 from procalg.runtime.update_replies import UpdateReply as UpdateReply  # re-exported
-from procalg.runtime.update_replies import keep_taken, reply_of
+from procalg.runtime.update_replies import chain_entry, keep_taken, reply_of
 from procalg.runtime.workflow import ChannelKind
 from procalg.terms.values import Event
 
 if TYPE_CHECKING:
     from procalg.runtime.engine import Engine
+    from procalg.runtime.workflow import Workflow
 
 TIMEOUT = 10.0
 """Seconds an update waits for the run to take it before it is withdrawn."""
@@ -150,17 +155,30 @@ def update(engine: Engine, run_id: str, channel: str, *values: Any,
     try:
         event = accept_signal(state, run_id, channel, values, engine.log)
         _validate(engine, state, run_id, event, validators or DEFAULT_VALIDATORS)
-    except RunError:  # unless a retry of an update applied before: its reply again
-        found = reply_of(engine, run_id, update_id, wf)  # one indexed read of its key
+    except RunError as err:  # unless a retry of an update applied before: its reply again
+        found = _applied(engine, run_id, update_id, wf)
         if found is not None:
             return found
+        if state.status is RunStatus.CONTINUED:  # a new key goes to one run: the newest
+            raise RunError(err.message, hint="send it to the newest run of its chain, "
+                           f"{latest(engine.log, run_id)}") from None
         raise
     sent = UpdateReceived(time=engine.clock.now(), event=event, update_id=update_id)
+
+    def send(target: str) -> tuple[int, bool] | UpdateReply:
+        before = chain_entry(engine, target, update_id)  # a run ``target`` continues
+        if before is None:  # the key is new to the chain, or only ``target`` has it
+            return engine.log.send_update(target, sent)
+        if before[1] is None:
+            raise _withdrawn(update_id, before[0])
+        return before[1]
+
     # refused atomically if the run ended meanwhile; sent to the run that continued it
     # as new meanwhile (runtime/inbox.py)
-    run_id, (ident, _) = deliver(engine.log, run_id,
-                                 lambda target: engine.log.send_update(target, sent),
-                                 f"it takes no update {event}")
+    run_id, got = deliver(engine.log, run_id, send, f"it takes no update {event}")
+    if isinstance(got, UpdateReply):  # recorded by an earlier run of the chain
+        return got
+    ident = got[0]
     give_up = time.monotonic() + timeout
     while True:
         found = reply_of(engine, run_id, update_id, wf)
@@ -176,8 +194,7 @@ def update(engine: Engine, run_id: str, channel: str, *values: Any,
             found = reply_of(engine, run_id, update_id, wf)
             if found is not None:
                 return found
-            raise UpdateRejected(f"update {update_id} was withdrawn before run {run_id} took it",
-                                 hint="send it again with a new update id")
+            raise _withdrawn(update_id, run_id)
         held = engine.leases.holds(run_id)  # this engine drives it already (it started it)
         if engine.leases.take(run_id):
             try:
@@ -204,6 +221,24 @@ def update(engine: Engine, run_id: str, channel: str, *values: Any,
                       f"(worker {engine.log.get_run(run_id).owner or 'none'} holds it)")
             continue
         time.sleep(poll)
+
+
+def _applied(engine: Engine, run_id: str, update_id: str, wf: Workflow) -> UpdateReply | None:
+    """The reply of update ``update_id`` if any run of ``run_id``'s continue-as-new chain
+    recorded it: the run (one indexed read of its key), the newest of the chain (a retry
+    sent to an id that continued since), or a run before that."""
+    found = reply_of(engine, run_id, update_id, wf)
+    if found is not None:
+        return found
+    newest = latest(engine.log, run_id)
+    found = reply_of(engine, newest, update_id) if newest != run_id else None
+    before = chain_entry(engine, newest, update_id) if found is None else None
+    return before[1] if before is not None else found
+
+
+def _withdrawn(update_id: str, run_id: str) -> UpdateRejected:
+    return UpdateRejected(f"update {update_id} was withdrawn before run {run_id} took it",
+                          hint="send it again with a new update id")
 
 
 def _validate(engine: Engine, state: RunState, run_id: str, event: Event,

@@ -256,3 +256,23 @@ def test_a_signal_to_a_run_another_worker_drives_is_buffered_and_shown_pending(c
     assert main(["runs", "show", run.id]) == 0
     assert "pending signal: ok.true" in capsys.readouterr().out
     worker.close()
+
+
+def test_runs_show_lists_a_signal_left_in_an_ended_runs_inbox_as_unread_at_end(capsys) -> None:
+    from procalg.api import run as api
+
+    Path("two.proc").write_text("signal go : {0..9}\nsignal stop\n"
+                                "P = stop -> SKIP [] go?x -> go?y -> SKIP\n")
+    eng = api.engine("sqlite:///runs.db")
+    run = api.start("two.proc", "P", store=eng)
+    assert main(["runs", "signal", run.id, "go", "1"]) == 3  # waiting for the next go
+    assert main(["runs", "signal", run.id, "stop"]) == 3  # no longer offered: buffered
+    capsys.readouterr()
+    assert main(["runs", "show", run.id]) == 0
+    assert "pending signal: stop" in capsys.readouterr().out
+    assert main(["runs", "signal", run.id, "go", "2"]) == 0  # the run completes
+    capsys.readouterr()
+    assert main(["runs", "show", run.id]) == 0
+    out = capsys.readouterr().out
+    assert "unread at end: stop (sent at +" in out and "pending signal" not in out
+    assert out.rstrip().endswith("status: completed")

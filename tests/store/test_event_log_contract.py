@@ -314,6 +314,32 @@ def test_a_continue_as_new_carries_the_unread_inbox_and_its_update_keys_to_the_n
     assert log.update_entry("r", "u1") is None
 
 
+def test_a_continue_as_new_leaves_a_recorded_updates_key_and_reply_in_the_old_run(
+        log: EventLog) -> None:
+    # runtime/update_replies.chain_entry finds a retried key there, in a run now final
+    _start(log, "r")
+    ident, _ = log.send_update("r", UpdateReceived(time=1.0, event=Event("go", (3,)),
+                                                   update_id="u0"))
+    assert log.write_many([Write("r", 1, (UpdateReceived(time=1.0, event=Event("go", (3,)),
+                                                         update_id="u0"),
+                                          EventFired(time=1.0, label=Event("go", (3,)))),
+                                 consumed=(ident,))]) == [None]
+    log.keep_reply("r", "u0", "reply")
+    assert log.write_many([
+        Write("r", 3, (RunContinued(time=2.0, next_run="r~1"),), "continued", carry="r~1"),
+        Write("r~1", 0, (RunStarted(time=2.0, process="Order"),
+                         ContinuedFrom(time=2.0, previous_run="r")),
+              record=RunRecord("r~1", "Order", (), "h1", "P = a -> STOP"))]) == [None, None]
+    assert log.get_run("r").status is RunStatus.CONTINUED
+    assert log.update_entry("r", "u0") == (1, "reply")
+    assert log.update_entry("r~1", "u0") is None  # only unread keys go along
+    # the old run answers a retry with its key, and takes no new one
+    assert log.send_update("r", UpdateReceived(time=3.0, event=Event("go", (3,)),
+                                               update_id="u0")) == (ident, False)
+    with pytest.raises(RunFinished):
+        log.send_update("r", UpdateReceived(time=3.0, event=Event("go", (3,)), update_id="u9"))
+
+
 def test_claim_next_takes_only_due_runs_never_one_waiting_for_a_signal(log: EventLog) -> None:
     for run_id in ("signal", "later", "due"):
         _start(log, run_id)
