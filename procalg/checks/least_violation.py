@@ -29,6 +29,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from typing import Any
 
 from procalg.errors import ProcalgError
@@ -60,16 +61,18 @@ def pair_levels(parent: dict[Pair, Any]) -> tuple[list[Pair], list[list[int]]]:
 
 def least_goals(levels: Sequence[list[int]], depth: int, goal: Callable[[int], Any | None],
                 moves: Callable[[int], Iterable[tuple[str, int]]]
-                ) -> tuple[list[str], list[int], dict[int, Any]]:
+                ) -> tuple[list[str], Callable[[int], list[int]], dict[int, Any]]:
     """The least shortest path to a node of level ``depth`` that ``goal`` accepts
     (its answer not None; a node whose moves raise a model error is none: the
-    verdict was fixed by a node met before): the path's labels, its nodes (ending
-    in the least of the goals it reaches), and every goal it reaches with
-    ``goal``'s answer.
+    verdict was fixed by a node met before): the path's labels, its nodes ending in
+    a goal it reaches (:func:`~procalg.lts.least_paths.run_to`), and every goal it
+    reaches with ``goal``'s answer.
 
     Example:
         >>> graph = {0: [("b", 1), ("a", 2)], 1: [], 2: []}
-        >>> least_goals([[0], [1, 2]], 1, lambda p: "x" if p else None, graph.__getitem__)
+        >>> labels, run, reached = least_goals([[0], [1, 2]], 1, lambda p: "x" if p else None,
+        ...                                    graph.__getitem__)
+        >>> labels, run(2), reached
         (['a'], [0, 2], {2: 'x'})
     """
     found: dict[int, Any] = {}
@@ -86,4 +89,4 @@ def least_goals(levels: Sequence[list[int]], depth: int, goal: Callable[[int], A
     cone.reverse()
     labels, came = least_walk(levels[0][0], cone, moves)
     reached = {p: found[p] for p in sorted(came[-1])}
-    return labels, run_to(came, next(iter(reached))), reached
+    return labels, partial(run_to, came), reached

@@ -205,12 +205,12 @@ class _Product(LevelSearch[Counterexample]):
                 pairs[i]), moves)
             event = min(reached.values())
             end = next(i for i, e in reached.items() if e == event)
-            return self._trace_violation(*self._shown(labels, [pairs[i] for i in run]),
+            return self._trace_violation(*self._shown(labels, [pairs[i] for i in run(end)]),
                                          pairs[end][0], event)
         labels, run, reached = least_goals(levels, depth, lambda i: self._state_view(
             pairs[i], self.system.successors(pairs[i][1])), moves)
         end = min(reached, key=lambda i: end_key(reached[i][0], reached[i][1]))
-        shown = self._shown(labels, [*(pairs[i] for i in run[:-1]), pairs[end]])
+        shown = self._shown(labels, [pairs[i] for i in run(end)])
         kind, accepts, loop = reached[end]
         if kind == "divergence":
             return self._divergence_violation(*shown, loop)
