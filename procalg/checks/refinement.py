@@ -40,6 +40,7 @@ import time
 from typing import Any
 
 from procalg.checks.lazy_system import Divergence, LazySystem
+from procalg.checks.least_violation import least_goals, pair_levels
 from procalg.checks.level_search import LevelSearch
 from procalg.checks.refusal_refinement import (
     REFUSAL_MODELS,
@@ -48,6 +49,7 @@ from procalg.checks.refusal_refinement import (
 )
 from procalg.checks.result import CheckResult, Counterexample, RefinementModel, Stats, Verdict
 from procalg.lts import LTS, TAU, TICK, TransitionSystem, explore
+from procalg.lts.least_paths import end_key
 from procalg.lts.network import Network
 from procalg.lts.normal import NormalForm
 from procalg.lts.normal_table import normal_table
@@ -144,14 +146,16 @@ def check_refinement_product(spec: LTS, network: Network, kind: RefinementModel,
         ce = Counterexample(trace, cycle=(TAU,) * bad.cycle,
                             full_path=(*full, *(TAU,) * bad.lead), note=note)
     else:
-        alphabet = set(normal.alphabet) | {r.label for r in network.rules if r.label != TAU}
-        ce = _failure(trace, full, None, node, bad.offered, alphabet)
+        ce = _failure(trace, full, None, node, bad.offered, set(normal.alphabet))
     return CheckResult(Verdict.FAIL, ce, stats, f"refinement {name} fails")
 
 
 def _failure(trace: tuple[str, ...], full: tuple[str, ...], states: tuple[int, ...] | None,
              node: Any, accepts: frozenset[str], alphabet: set[str]) -> Counterexample:
-    """The counterexample of a failures violation (both engines word it alike)."""
+    """The counterexample of a failures violation (both engines word it alike): the
+    refusal shown is the spec's ``alphabet`` less what the implementation offers (an
+    event the spec never does matters to no refusal, and which others an engine has
+    met depends on its order)."""
     refused = frozenset(alphabet - accepts - {TICK} if TICK in accepts else alphabet - accepts)
     options = " or ".join("{" + ", ".join(sorted(m)) + "}" for m in node.acceptances)
     note = (f"after {_show(trace)} the implementation can refuse {_show_set(refused)} "
@@ -173,21 +177,61 @@ class _Product(LevelSearch[Counterexample]):
         super().__init__(max_states)
         self.normal, self.system, self.kind = normal, system, kind
         self.divergence = Divergence(system)
-        self.alphabet = set(normal.alphabet)
 
     def run(self) -> Counterexample | None:
-        """The first violation by depth (τ steps included), or ``None``."""
-        return self.search((self.normal.root, self.system.initial))
+        """The least of the shortest violations (:mod:`procalg.checks.least_violation`,
+        τ steps counted), or ``None``."""
+        self.hit: tuple[Pair, bool] | None = None  # the first violating pair, a move further?
+        if self.search((self.normal.root, self.system.initial)) is None:
+            return None
+        assert self.hit is not None
+        pairs, levels = pair_levels(self.parent)
+        number = {p: i for i, p in enumerate(pairs)}
+        depth = next(d for d, level in enumerate(levels) if number[self.hit[0]] in level)
+
+        def moves(i: int) -> list[tuple[str, int]]:
+            node, state = pairs[i]
+            if self._spec_diverged(node):
+                return []
+            out = []
+            for label, target in self.system.successors(state):
+                child = (node if label == TAU else self.normal.after(node, label), target)
+                if child in number:
+                    out.append((label, number[child]))
+            return out
+
+        if self.hit[1]:  # a trace violation: the least event the spec cannot do
+            labels, run, reached = least_goals(levels, depth, lambda i: self._refused_event(
+                pairs[i]), moves)
+            event = min(reached.values())
+            end = next(i for i, e in reached.items() if e == event)
+            return self._trace_violation(*self._shown(labels, [pairs[i] for i in run(end)]),
+                                         pairs[end][0], event)
+        labels, run, reached = least_goals(levels, depth, lambda i: self._state_view(
+            pairs[i], self.system.successors(pairs[i][1])), moves)
+        end = min(reached, key=lambda i: end_key(reached[i][0], reached[i][1]))
+        shown = self._shown(labels, [pairs[i] for i in run(end)])
+        kind, accepts, loop = reached[end]
+        if kind == "divergence":
+            return self._divergence_violation(*shown, loop)
+        return _failure(*shown, self.normal.node(pairs[end][0]), accepts,
+                        set(self.normal.alphabet))
+
+    def _spec_diverged(self, node: int) -> bool:
+        """After a divergent spec node anything goes (``[FD=``)."""
+        return (self.kind is RefinementModel.FAILURES_DIVERGENCES
+                and self.normal.node(node).divergent)
 
     def visit(self, pair: Pair, deeper: list[Pair], expand: bool
               ) -> tuple[Counterexample | None, Counterexample | None]:
-        if self.kind is RefinementModel.FAILURES_DIVERGENCES and \
-                self.normal.node(pair[0]).divergent:
-            return None, None  # after the spec diverges, anything goes
+        if self._spec_diverged(pair[0]):
+            return None, None
         moves = self.system.successors(pair[1])
-        found = self._check_state(pair, moves)
-        if found is not None or not expand:
-            return found, None
+        if self._state_view(pair, moves) is not None:
+            self.hit = (pair, False)
+            return _FOUND, None
+        if not expand:
+            return None, None
         return None, self._expand(pair, moves, deeper)
 
     def _expand(self, pair: Pair, moves: list[tuple[str, Any]],
@@ -201,60 +245,70 @@ class _Product(LevelSearch[Counterexample]):
             else:
                 after = self.normal.after(pair[0], label)
                 if after is None:
-                    return self._trace_violation(pair, label)
+                    self.hit = self.hit or (pair, True)
+                    return _FOUND
                 child = (after, target)
             self.reach(child, (pair, label), deeper)
         return None
 
-    def _check_state(self, pair: Pair, moves: list[tuple[str, Any]]) -> Counterexample | None:
-        offered = frozenset(x for x, _ in moves if x != TAU)
-        self.alphabet |= offered
-        if self.kind is RefinementModel.TRACES:
+    def _refused_event(self, pair: Pair) -> str | None:
+        """The least event ``pair`` can do that its spec node cannot, if any."""
+        if self._spec_diverged(pair[0]):
             return None
+        return min((x for x, _ in self.system.successors(pair[1])
+                    if x != TAU and self.normal.after(pair[0], x) is None), default=None)
+
+    def _state_view(self, pair: Pair, moves: list[tuple[str, Any]]
+                    ) -> tuple[str, frozenset[str], tuple[int, int] | None] | None:
+        """Why ``pair`` violates the refinement where it is (``"divergence"`` with its
+        τ-lasso, or ``"failure"``, and what it offers), or None."""
+        offered = frozenset(x for x, _ in moves if x != TAU)
+        if self.kind is RefinementModel.TRACES or self._spec_diverged(pair[0]):
+            return None
+        accepts = frozenset({TICK}) if TICK in offered else offered
         if self.kind is RefinementModel.FAILURES_DIVERGENCES:
             loop = self.divergence.cycle_from(pair[1])
             if loop is not None:
-                return self._divergence_violation(pair, loop)
+                return "divergence", accepts, loop
         stable = all(x != TAU for x, _ in moves)
         if not (stable or TICK in offered):
             return None
-        accepts = frozenset({TICK}) if TICK in offered else offered
-        node = self.normal.node(pair[0])
-        if any(m <= accepts for m in node.acceptances):
+        if any(m <= accepts for m in self.normal.node(pair[0]).acceptances):
             return None
-        trace, full, states = self._path(pair)
-        return _failure(trace, full, states, node, accepts, self.alphabet)
+        return "failure", accepts, None
 
-    def _trace_violation(self, pair: Pair, event: str) -> Counterexample:
-        trace, full, states = self._path(pair)
-        allowed = self.normal.node(pair[0]).initials
+    def _trace_violation(self, trace: tuple[str, ...], full: tuple[str, ...],
+                         states: tuple[int, ...] | None, node: int, event: str
+                         ) -> Counterexample:
+        allowed = self.normal.node(node).initials
         note = (f"after {_show(trace)} the implementation can do {event}, which the "
                 f"specification cannot (it can do {_show_set(allowed)})")
         return Counterexample((*trace, event), accepted=allowed, full_path=(*full, event),
                               states=states, note=note)
 
-    def _divergence_violation(self, pair: Pair, loop: tuple[int, int]) -> Counterexample:
+    def _divergence_violation(self, trace: tuple[str, ...], full: tuple[str, ...],
+                              states: tuple[int, ...] | None, loop: tuple[int, int]
+                              ) -> Counterexample:
         lead, cycle = loop
-        trace, full, states = self._path(pair)
         note = (f"after {_show(trace)} the implementation can diverge ({lead} τ-steps, then "
                 f"a τ-cycle of {cycle}) where the specification does not")
         return Counterexample(trace, cycle=(TAU,) * cycle, full_path=(*full, *(TAU,) * lead),
                               states=states, note=note)
 
-    def _path(self, pair: Pair) -> tuple[tuple[str, ...], tuple[str, ...], tuple[int, ...] | None]:
-        labels: list[str] = []
-        impl_states: list[Any] = [pair[1]]
-        link = self.parent[pair]
-        while link is not None:
-            pair, label = link
-            labels.append(label)
-            impl_states.append(pair[1])
-            link = self.parent[pair]
-        labels.reverse()
-        impl_states.reverse()
-        ints = all(isinstance(s, int) for s in impl_states)
+    @staticmethod
+    def _shown(labels: list[str], run: list[Pair]
+               ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[int, ...] | None]:
+        """A path's trace, its labels (τ included) and its implementation states
+        (where they are numbers)."""
+        states = [state for _, state in run]
+        ints = all(isinstance(s, int) for s in states)
         return (tuple(x for x in labels if x != TAU), tuple(labels),
-                tuple(impl_states) if ints else None)
+                tuple(states) if ints else None)
+
+
+_FOUND = Counterexample(())
+"""What a visit reports on a violation (the search then stops: :meth:`_Product.run`
+makes the counterexample shown)."""
 
 
 def _show(trace: tuple[str, ...]) -> str:

@@ -90,6 +90,20 @@ def least_walk(start: Node, cone: Sequence[Collection[Node]],
     return labels, came
 
 
+def end_key(kind: str, offered: frozenset[str]) -> tuple[bool, tuple[str, ...]]:
+    """The order among the end states of a refinement's least failing path (they
+    share the spec's normal node): a divergence first, then the least offer (its
+    event names sorted, compared as a sequence).
+
+    Example:
+        >>> end_key("failure", frozenset({"b", "a"})) < end_key("failure", frozenset({"b"}))
+        True
+        >>> end_key("divergence", frozenset({"z"})) < end_key("failure", frozenset())
+        True
+    """
+    return kind != "divergence", tuple(sorted(offered))
+
+
 def run_to(came: Sequence[dict[Node, Node]], end: Node) -> list[Node]:
     """The nodes of :func:`least_walk`'s path that ends in ``end``, the start first.
 

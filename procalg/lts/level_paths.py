@@ -274,6 +274,29 @@ def least_to_goals(search: LevelSearch, code: int, every: Stop,
         >>> least_to_goals(search, 1, idle)
         ['a']
     """
+    path, _, names = least_goals(search, code, every, kept)
+    last = min(names)
+    return [*path, *([last] if last else [])]
+
+
+def least_goals(search: LevelSearch, code: int, every: Stop,
+                kept: Mapping[int, Sequence[tuple[int, int]]] | None = None
+                ) -> tuple[list[str], np.ndarray, list[str]]:
+    """:func:`least_to_goals`'s path (without the goal's name), the goals it ends
+    in (codes as ``every`` saw them) and each one's name.
+
+    Example:
+        >>> from procalg.lts import LTS, network, product
+        >>> two = LTS.build(3, 0, ["a"], [(0, "a", 1), (0, "a", 2)])
+        >>> search = product.searcher(network.close(network.component(two)))
+        >>> search.run()
+        >>> def idle(chunk, src, dst, lab):
+        ...     dead = np.setdiff1d(np.arange(len(chunk)), src)
+        ...     return chunk[dead], ["x"] * len(dead)
+        >>> path, ends, names = least_goals(search, 1, idle)
+        >>> path, ends.tolist(), names
+        (['a'], [1, 2], ['x', 'x'])
+    """
     tables = search.tables
     level = int(search.visited.level_of(search.held([code]))[0])
     codes = levels(search, level, level + 1)[level]
@@ -290,5 +313,5 @@ def least_to_goals(search: LevelSearch, code: int, every: Stop,
     targets = np.concatenate(found)
     walked = None if kept is None else least_kept_path(search, kept, targets, level)
     path, ends = walked if walked is not None else least_path(search, targets, level)
-    last = min(n for n, hit in zip(names, np.isin(targets, ends), strict=True) if hit)
-    return [*path, *([last] if last else [])]
+    hit = np.isin(targets, ends)
+    return path, targets[hit], [n for n, h in zip(names, hit, strict=True) if h]

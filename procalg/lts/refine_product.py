@@ -47,6 +47,8 @@ import numpy as np
 from procalg.assertion_kinds import RefinementModel
 from procalg.lts.code_sets import sorted_in
 from procalg.lts.lazy import LazyComponent
+from procalg.lts.least_paths import end_key
+from procalg.lts.level_paths import least_goals, name_rank
 from procalg.lts.loop_rules import without_loops
 from procalg.lts.lts import LTS, TAU, TAU_INDEX, TICK_INDEX
 from procalg.lts.network import Network, SyncRule
@@ -167,7 +169,8 @@ def find_violation(network: Network, normal: NormalTable, model: RefinementModel
     tables = search.tables
     impl_comps = list(range(mon.spec))
     width = len(tables.labels)
-    found: dict[tuple[int, str], Violation] = {}  # by witness: chunks run on two threads
+    rank = name_rank(tables.labels)
+    state_goals = [True]  # the failing level's goals: states, or moves into ERR (a hit's label)
 
     def node_of(codes: np.ndarray) -> np.ndarray:
         return tables.layout.decode(codes, [mon.spec])[mon.spec]
@@ -176,50 +179,77 @@ def find_violation(network: Network, normal: NormalTable, model: RefinementModel
         assert diverging is not None
         return diverging[0].layout.encode(tables.layout.decode(codes, impl_comps))
 
-    def stop(chunk: np.ndarray, src: np.ndarray, dst: np.ndarray, lab: np.ndarray):
+    def violating(chunk: np.ndarray, src: np.ndarray, lab: np.ndarray) -> np.ndarray:
+        """Per chunk state: a failure or divergence there."""
         node = node_of(chunk)
         live = ~(mon.divergent[node] if fd else np.zeros(len(chunk), bool))
         bad = np.zeros(len(chunk), dtype=bool)
         if diverging is not None:
             pos = np.flatnonzero(live)
             if len(pos):
-                ic = impl_codes(chunk[pos])
-                at = np.minimum(np.searchsorted(diverging[1], ic), len(diverging[1]) - 1)
-                bad[pos[diverging[1][at] == ic]] = True
+                at = diverging_at(chunk[pos])
+                bad[pos[at]] = True
         if failures:
             bad |= _refusing(mon, chunk, node, live, src, lab, width)
-        if bad.any():
-            i = int(np.flatnonzero(bad)[np.argmin(chunk[bad])])
-            moves = lab[src == i].tolist()
-            offered = frozenset({tables.labels[TICK_INDEX]} if TICK_INDEX in moves
-                                else {tables.labels[x] for x in moves if x != TAU_INDEX})
-            kind = "failure"
-            if diverging is not None and fd:
-                ic = impl_codes(chunk[[i]])
-                kind = "divergence" if np.isin(ic, diverging[1]).all() else "failure"
-            found[int(chunk[i]), ""] = Violation(kind, (), int(node[i]), offered=offered)
-            return int(chunk[i]), ""
+        return bad
+
+    def diverging_at(codes: np.ndarray) -> np.ndarray:
+        assert diverging is not None
+        ic = impl_codes(codes)
+        at = np.minimum(np.searchsorted(diverging[1], ic), len(diverging[1]) - 1)
+        return diverging[1][at] == ic
+
+    def into_err(chunk: np.ndarray, src: np.ndarray, dst: np.ndarray, lab: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:
+        """The chunk positions with an event the spec cannot do, and the least such."""
         into = np.flatnonzero(node_of(dst) == mon.err)
-        if len(into):
-            best = into[np.lexsort((lab[into], chunk[src[into]]))[0]]
-            hit = int(chunk[src[best]]), tables.labels[int(lab[best])]
-            found[hit] = Violation("trace", (), int(node[src[best]]), event=hit[1])
-            return hit
-        return None
+        if not len(into):
+            return into, into
+        into = into[np.lexsort((rank[lab[into]], src[into]))]
+        first = np.flatnonzero(np.diff(src[into], prepend=-1) != 0)
+        return src[into[first]], lab[into[first]]
+
+    def stop(chunk: np.ndarray, src: np.ndarray, dst: np.ndarray, lab: np.ndarray):
+        bad = violating(chunk, src, lab)
+        if bad.any():
+            return int(chunk[np.flatnonzero(bad)[0]]), ""
+        at, event = into_err(chunk, src, dst, lab)
+        return (int(chunk[at[0]]), tables.labels[int(event[0])]) if len(at) else None
+
+    def every(chunk: np.ndarray, src: np.ndarray, dst: np.ndarray, lab: np.ndarray):
+        if state_goals[0]:
+            at = np.flatnonzero(violating(chunk, src, lab))
+            return chunk[at], [""] * len(at)
+        at, event = into_err(chunk, src, dst, lab)
+        return chunk[at], [tables.labels[x] for x in event.tolist()]
 
     # a refusal or divergence in a level comes before a trace error a move on (in any chunk)
     stop.states_first = failures or diverging is not None  # type: ignore[attr-defined]
     hit = search.run(stop, targets=not failures and diverging is None)  # a trace: targets
     if hit is None:
         return search.result(False), None
-    bad = found[hit]
-    path = tuple(search.path_to(hit[0]))
+    state_goals[0] = not hit[1]
+    path, ends, names = least_goals(search, hit[0], every)
+    if not state_goals[0]:
+        event = min(names)
+        bad = Violation("trace", tuple(path), int(node_of(ends[:1])[0]), event=event)
+        return search.result(True, [*path, event]), bad
+    src, _, lab = tables.successors(ends)
+    views = []
+    for i in range(len(ends)):
+        moves = lab[src == i].tolist()
+        offered = frozenset({tables.labels[TICK_INDEX]} if TICK_INDEX in moves
+                            else {tables.labels[x] for x in moves if x != TAU_INDEX})
+        diverges = diverging is not None and bool(diverging_at(ends[i: i + 1])[0])
+        views.append(("divergence" if diverges else "failure", offered))
+    i = min(range(len(ends)), key=lambda i: end_key(*views[i]))
     lead = cycle = 0
-    if bad.kind == "divergence":
+    if views[i][0] == "divergence":
         assert diverging is not None
-        lead, cycle = tau_loop(diverging[0], diverging[1], int(impl_codes(
-            tables.layout.cast([hit[0]]))[0]))
-    bad = Violation(bad.kind, path, bad.node, bad.event, bad.offered, lead, cycle)
+        lead, cycle = tau_loop(diverging[0], diverging[1],
+                               int(impl_codes(ends[i: i + 1])[0]))
+    bad = Violation(views[i][0], tuple(path), int(node_of(ends[i: i + 1])[0]),
+                    offered=views[i][1], lead=lead, cycle=cycle)
     return search.result(True, path), bad
 
 

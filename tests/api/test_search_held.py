@@ -355,7 +355,7 @@ CANONICAL = ("deadlock", "reachable", "terminates", "has trace")
 least of the shortest paths, to a state or to a pair that shows a trace; a
 lasso read off the canonical LTS:
 ``docs/checks.md``, "Which counterexample procalg shows"); a divergence's path
-to the divergent state too."""
+to the divergent state too, and a ``[T=`` or ``[F=`` violation whole."""
 
 
 def _random_answers(text: str, engine: CheckEngine) -> list[tuple]:
@@ -372,6 +372,8 @@ def _random_answers(text: str, engine: CheckEngine) -> list[tuple]:
             shown: object = (found.trace, found.full_path[:len(found.full_path) - lead])
         elif found is not None and any(k in r.assertion.text for k in CANONICAL):
             shown = (found.trace, found.full_path, found.cycle)
+        elif found is not None and any(k in r.assertion.text for k in ("[T=", "[F=")):
+            shown = (found.trace, found.full_path, found.refused, found.accepted, found.note)
         else:  # shortest: as many moves (determinism: a search over traces, as many events)
             shown = None if found is None else len(
                 found.trace if "deterministic" in r.assertion.text

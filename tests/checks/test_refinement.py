@@ -262,3 +262,13 @@ def test_a_spec_too_big_to_normalise_says_so_with_its_size_in_the_memory_error(m
         refinement.check_refinement_product(spec, close(component(spec)), T)
     assert caught.value.__notes__ == [
         "normalising the specification (2 states, 2 transitions) ran out"]
+
+
+def test_a_failure_shows_the_least_offer_among_the_states_its_least_path_reaches():
+    # after τ the implementation is stable in 1 (offers b) or 2 (offers nothing), both
+    # refusing the choice of a and b: the least offer, {} (state 2), is shown
+    spec = LTS.build(3, 0, ["a", "b"], [(0, "a", 1), (0, "b", 2)])
+    impl = LTS.build(4, 0, ["a", "b"], [(0, "τ", 1), (0, "τ", 2), (1, "b", 3)])
+    for kind in (RefinementModel.FAILURES, RefinementModel.FAILURES_DIVERGENCES):
+        ce = check_refinement(spec, impl, kind).counterexample
+        assert (ce.full_path, ce.refused, ce.states) == (("τ",), frozenset({"a", "b"}), (0, 2))
