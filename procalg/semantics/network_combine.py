@@ -44,8 +44,15 @@ _COMBINE = {Seq: ctl.sequence, ExternalChoice: ctl.external_choice,
             Timeout: ctl.timeout}
 
 
-def _names(events: frozenset) -> set[str]:
-    return {str(e) for e in events}
+def label_names(events: frozenset) -> frozenset[str]:
+    """The network labels of a set of events (their printed names).
+
+    Example:
+        >>> from procalg.terms import Event
+        >>> sorted(label_names(frozenset({Event("c", (1,)), Event("d", ())})))
+        ['c.1', 'd']
+    """
+    return frozenset(str(e) for e in events)
 
 
 def combine(term: Process, done: list[Network]) -> Network:
@@ -55,7 +62,7 @@ def combine(term: Process, done: list[Network]) -> Network:
         assert source.rank is not None  # the others nest
         return priority.prioritise(done.pop(), {str(e): k for e, k in source.rank.items()})
     if isinstance(term, Hide):
-        return hide(done.pop(), _names(term.hidden))
+        return hide(done.pop(), label_names(term.hidden))
     if isinstance(term, Prefix):
         return ctl.prefix(str(term.event), done.pop())
     if isinstance(term, Rename):
@@ -68,13 +75,14 @@ def combine(term: Process, done: list[Network]) -> Network:
     right = done.pop()
     left = done.pop()
     if isinstance(term, ExceptionOp):
-        return ctl.exception(left, right, frozenset(_names(term.sync)))
+        return ctl.exception(left, right, label_names(term.sync))
     if isinstance(term, SyncChoice):
-        return control_sync.sync_choice(left, right, frozenset(_names(term.sync)))
+        return control_sync.sync_choice(left, right, label_names(term.sync))
     if isinstance(term, SyncInterrupt):
-        return control_sync.sync_interrupt(left, right, frozenset(_names(term.sync)))
+        return control_sync.sync_interrupt(left, right, label_names(term.sync))
     if isinstance(term, Parallel):
-        return parallel(left, right, _names(term.sync))
+        return parallel(left, right, label_names(term.sync))
     if isinstance(term, AlphaParallel):
-        return alpha_parallel(left, right, _names(term.left_alpha), _names(term.right_alpha))
+        return alpha_parallel(left, right, label_names(term.left_alpha),
+                              label_names(term.right_alpha))
     return _COMBINE[type(term)](left, right)

@@ -32,6 +32,7 @@ from procalg.lts.lazy import LazyComponent
 from procalg.lts.network import Network
 from procalg.semantics import network_shape
 from procalg.semantics.narrowing import Narrowing
+from procalg.semantics.network_combine import label_names
 from procalg.semantics.network_shape import Shape, wide_leaf, wide_reason
 from procalg.semantics.partners import Demand, hidden_demand, renamed_demand
 from procalg.semantics.priority import priority_source
@@ -68,10 +69,6 @@ class Scope:
     demand: Demand = ()
 
 
-def _names(events: frozenset) -> frozenset[str]:
-    return frozenset(str(e) for e in events)
-
-
 def operand_scopes(term: Process, scope: Scope, shape: Shape
                    ) -> tuple[list[Scope | None], bool]:
     """The scope of each operand of compiled ``term`` (None: the second side of a
@@ -95,7 +92,7 @@ def operand_scopes(term: Process, scope: Scope, shape: Shape
         scopes[first] = Scope(scope.narrowing, contexts[first], scope.narrowed, scope.demand)
         return scopes, first == 1
     if type(term) is Hide:
-        return [Scope(scope.narrowing.hidden(_names(term.hidden)), contexts[0],
+        return [Scope(scope.narrowing.hidden(label_names(term.hidden)), contexts[0],
                       operand_contexts(term, scope.narrowed, 1)[0],
                       hidden_demand(scope.demand, term.hidden))], False
     if type(term) is Rename:
@@ -116,11 +113,11 @@ def partner_scope(term: Parallel | AlphaParallel, side: int, scope: Scope,
     labels = frozenset(partner.labels)
     if type(term) is Parallel:
         sync = term.sync
-        narrowing = scope.narrowing.synchronised(_names(sync), labels)
+        narrowing = scope.narrowing.synchronised(label_names(sync), labels)
     else:
         own, sync = (term.left_alpha, term.right_alpha) if side == 0 else \
             (term.right_alpha, term.left_alpha)
-        narrowing = scope.narrowing.alphabetised(_names(own), _names(sync), labels)
+        narrowing = scope.narrowing.alphabetised(label_names(own), label_names(sync), labels)
     offers = frozenset(e for e in sync if str(e) in labels)  # as partner_demand, by name
     return Scope(narrowing, context, (*scope.narrowed, context[-1]),
                  (*scope.demand, (sync, offers)))
