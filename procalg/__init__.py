@@ -13,7 +13,7 @@ def __getattr__(name: str) -> object:
     """``procalg.activity``, ``procalg.heartbeat``: loaded on first use (``import procalg``
     stays light)."""
     if name == "activity":
-        from procalg.runtime.ports import activity
+        from procalg.runtime.activities import activity
 
         return activity
     if name == "validator":  # an update validator (procalg.runtime.updates)

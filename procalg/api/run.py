@@ -33,11 +33,12 @@ from procalg.api.model import Model, load, loads
 from procalg.api.workflow import RetryOverrides, workflow
 from procalg.errors import RunError
 from procalg.runtime import continuation
+from procalg.runtime.activities import DEFAULT_REGISTRY, ActivityRegistry
 from procalg.runtime.decide import Perform, RunState, Wait, decide, evolve
 from procalg.runtime.engine import Engine
 from procalg.runtime.history import HistoryEvent, RunMigrated, RunStarted
 from procalg.runtime.memory import MemoryLog
-from procalg.runtime.ports import DEFAULT_REGISTRY, ActivityRegistry, Clock, EventLog, RunRecord
+from procalg.runtime.ports import Clock, EventLog, RunRecord
 from procalg.runtime.run import Run
 from procalg.runtime.status import UNFINISHED, RunStatus
 from procalg.runtime.telemetry import Telemetry

@@ -35,10 +35,11 @@ from procalg.api.model import Model
 from procalg.api.run import RetryOverrides, as_model, engine, migrate, model_of
 from procalg.errors import FormatError, RunError, StoreUnavailable
 from procalg.runtime import continuation
+from procalg.runtime.activities import DEFAULT_REGISTRY, ActivityRegistry
 from procalg.runtime.decide import ReplayError
 from procalg.runtime.engine import Engine
 from procalg.runtime.history import HistoryEvent, decode_value, from_json, to_json
-from procalg.runtime.ports import DEFAULT_REGISTRY, UNFINISHED, ActivityRegistry, RunStatus
+from procalg.runtime.ports import UNFINISHED, RunStatus
 from procalg.runtime.serve import serve  # procalg worker's loop, re-exported for the faces
 from procalg.terms.values import show
 

@@ -18,7 +18,7 @@ from types import MappingProxyType
 from typing import Any
 
 from procalg.errors import RunError
-from procalg.runtime.ports import ActivityRegistry
+from procalg.runtime.activities import ActivityRegistry
 from procalg.runtime.workflow import Workflow
 
 

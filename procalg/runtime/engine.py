@@ -54,6 +54,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from procalg.errors import RunError, StoreError
+from procalg.runtime.activities import ActivityRegistry
 from procalg.runtime.attempts import Attempts
 from procalg.runtime.binding import check_bindings, check_verdicts
 from procalg.runtime.cancel import Cancels
@@ -78,7 +79,6 @@ from procalg.runtime.history import (
 from procalg.runtime.leases import Leases, owner_id
 from procalg.runtime.ports import (
     UNFINISHED,
-    ActivityRegistry,
     Clock,
     EventLog,
     RunRecord,

@@ -8,10 +8,11 @@ from types import MappingProxyType
 import pytest
 
 from procalg.errors import RunError
+from procalg.runtime.activities import ActivityRegistry
 from procalg.runtime.engine import Engine
 from procalg.runtime.history import EventFired, SignalReceived
 from procalg.runtime.memory import MemoryLog
-from procalg.runtime.ports import ActivityRegistry, RunRecord
+from procalg.runtime.ports import RunRecord
 from procalg.runtime.status import RunStatus
 from procalg.runtime.workflow import Channel, ChannelKind, TermSystem, Workflow
 from procalg.terms import SKIP, Event, ExternalChoice, Prefix
