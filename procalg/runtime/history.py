@@ -281,6 +281,18 @@ class ContinuedFrom(HistoryEvent):
     kind: ClassVar[str] = "continued_from"
 
 
+def previous_run(events: tuple[HistoryEvent, ...] | list[HistoryEvent]) -> str | None:
+    """The run that a run whose history starts with ``events`` continues as new, or None:
+    a store files the new run in that run's chain (one update key per chain).
+
+    Example:
+        >>> previous_run((RunStarted(time=0.0, process="P"),
+        ...               ContinuedFrom(time=0.0, previous_run="r")))
+        'r'
+    """
+    found = events[1] if len(events) > 1 else None
+    return found.previous_run if type(found) is ContinuedFrom else None
+
 
 # -- cancellation (issue 13): appended, so older histories load unchanged ------------
 

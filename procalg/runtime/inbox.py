@@ -38,7 +38,7 @@ Example:
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import TypeVar
 
 from procalg.errors import RunError
@@ -104,35 +104,3 @@ def holder(log: EventLog, run_id: str, ident: int) -> tuple[str, bool]:
         if log.get_run(run_id).status is not RunStatus.CONTINUED:
             return run_id, False
         run_id = next_id(run_id)  # where a continue-as-new carries its inbox
-
-
-def earlier(log: EventLog, run_id: str) -> Iterator[str]:
-    """The runs that ``run_id`` continues as new, newest first (``r~2``: ``r~1``, ``r``).
-
-    Each is found by its id (continue-as-new names the new run :func:`next_id` of the
-    old) and is one only if it ``continued``; every one is final: its last commit made
-    the run after it, and a continued run takes no send (:class:`RunFinished`), so what
-    its inbox and update keys hold can no longer change. One read of a run row each.
-
-    Example:
-        >>> from procalg.runtime.memory import MemoryLog
-        >>> from procalg.runtime.history import RunStarted
-        >>> from procalg.runtime.ports import RunRecord
-        >>> log = MemoryLog()
-        >>> for r, status in (("r", "continued"), ("r~1", "continued"), ("r~2", "waiting")):
-        ...     log.create_run(RunRecord(r, "P"), [RunStarted(time=0.0, process="P")])
-        ...     log.append(r, 1, [], status)
-        >>> list(earlier(log, "r~2")), list(earlier(log, "r"))
-        (['r~1', 'r'], [])
-    """
-    while True:
-        base, _, gen = run_id.rpartition("~")
-        if not (base and gen.isdigit()):
-            return
-        run_id = f"{base}~{int(gen) - 1}" if int(gen) > 1 else base
-        try:
-            if log.get_run(run_id).status is not RunStatus.CONTINUED:
-                return
-        except RunError:  # no such run: the id was chosen, not made by a continuation
-            return
-        yield run_id

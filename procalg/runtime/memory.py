@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from procalg.errors import RunError, StoreError
-from procalg.runtime.history import HistoryEvent, SignalReceived, UpdateReceived
+from procalg.runtime.history import HistoryEvent, SignalReceived, UpdateReceived, previous_run
 from procalg.runtime.ports import UNFINISHED, RunRecord, SeqConflict, Write
 from procalg.runtime.schedule import Schedule
 from procalg.runtime.status import RunFinished, RunStatus
@@ -38,6 +38,8 @@ class MemoryLog:
         self._keys: dict[tuple[str, str], int] = {}  # (run, update key) -> inbox id
         self._replies: dict[tuple[str, str], tuple[int, str | None]] = {}  # -> (seq, reply)
         self._parents: dict[str, tuple[str, int]] = {}  # child run -> (parent, step)
+        self._chains: dict[str, str] = {}  # run -> the first run of its continue-as-new chain
+        self._chain_keys: dict[tuple[str, str], set[str]] = {}  # (chain, key) -> runs with it
 
     def create_run(self, record: RunRecord, first: list[HistoryEvent]) -> None:
         self._apply(Write(record.run_id, 0, tuple(first), record=record))
@@ -82,6 +84,8 @@ class MemoryLog:
                 record = record.changed(lease_until=time.time() + write.lease)
             self._runs[run_id] = record
             self._history[run_id] = []
+            before = previous_run(write.events)
+            self._chains[run_id] = self._chains.get(before, before) if before else run_id
             if record.attrs:
                 self._attrs[run_id] = dict(record.attrs)
             if write.parent is not None:
@@ -97,7 +101,8 @@ class MemoryLog:
         for i, event in enumerate(write.events):
             if type(event) is UpdateReceived:  # where its reply is found
                 self._replies[(run_id, event.update_id)] = (write.seq + i, None)
-                self._keys.setdefault((run_id, event.update_id), 0)
+                if (run_id, event.update_id) not in self._keys:
+                    self._key(run_id, event.update_id, 0)
         for target, signal in write.sends:  # only to a run still going, as stores do
             if target not in self._runs or self._runs[target].status not in UNFINISHED:
                 continue
@@ -133,7 +138,16 @@ class MemoryLog:
         ids = {i for i, _ in moved}
         for (run, key), ident in list(self._keys.items()):
             if run == run_id and ident in ids:
-                self._keys[(target, key)] = self._keys.pop((run, key))
+                del self._keys[(run, key)]
+                self._chain_keys[(self._chains[run_id], key)].discard(run_id)
+                self._key(target, key, ident, self._chains[run_id])  # the same chain
+
+    def _key(self, run_id: str, key: str, ident: int, chain: str = "") -> None:
+        """File update key ``key`` under run ``run_id`` (inbox id ``ident``) and its chain
+        (default: the run's; a carry names it: the new run is made after it)."""
+        self._keys[(run_id, key)] = ident
+        chain = chain or self._chains[run_id]
+        self._chain_keys.setdefault((chain, key), set()).add(run_id)
 
     def _open(self, run_id: str) -> None:
         """Refuse (:class:`RunFinished`) a send to a run that has ended; the caller holds
@@ -261,7 +275,7 @@ class MemoryLog:
             self._open(run_id)
             self._sent += 1
             self._inbox.setdefault(run_id, []).append((self._sent, update))
-            self._keys[(run_id, update.update_id)] = self._sent
+            self._key(run_id, update.update_id, self._sent)
             return self._sent, True
 
     def update_entry(self, run_id: str, update_id: str) -> tuple[int | None, str | None] | None:
@@ -269,6 +283,17 @@ class MemoryLog:
             if (run_id, update_id) not in self._keys:
                 return None
             return self._replies.get((run_id, update_id), (None, None))
+
+    def chain_entry(self, run_id: str, update_id: str
+                    ) -> tuple[str, int | None, str | None] | None:
+        with self._lock:
+            found = [(self._replies.get((r, update_id), (None, None)), r) for r in
+                     self._chain_keys.get((self._chains.get(run_id, run_id), update_id), ())
+                     if r != run_id and self._runs[r].status is RunStatus.CONTINUED]
+            if not found:
+                return None
+            (seq, reply), run = min(found, key=lambda f: (f[0][0] is None, f[1]))
+            return run, seq, reply
 
     def keep_reply(self, run_id: str, update_id: str, reply: str) -> None:
         with self._lock:

@@ -267,6 +267,13 @@ class EventLog(Protocol):
         yet; written in the transaction that records it) and the reply kept by
         :meth:`keep_reply` (None: none yet); None if the key was never sent to the run."""
 
+    def chain_entry(self, run_id: str, update_id: str
+                    ) -> tuple[str, int | None, str | None] | None:
+        """Key ``update_id`` in another run of ``run_id``'s continue-as-new chain that
+        continued (so is final): ``(that run, seq, reply)`` as :meth:`update_entry`, a
+        recorded one first; None if there is none. One indexed read (the store files
+        every run and key in its chain), however long the chain."""
+
     def keep_reply(self, run_id: str, update_id: str, reply: str) -> None:
         """Keep the reply (:mod:`procalg.runtime.update_replies`) of a recorded update;
         the first kept stays (every caller computes the same one)."""

@@ -36,7 +36,6 @@ from typing import TYPE_CHECKING, Any
 from procalg.errors import FormatError
 from procalg.runtime.decide import RunState, evolve
 from procalg.runtime.history import UpdateReceived
-from procalg.runtime.inbox import earlier
 from procalg.runtime.position import Branch, Compensation, Position, position
 from procalg.runtime.snapshot import restore
 from procalg.runtime.status import RunStatus
@@ -75,20 +74,21 @@ def reply_of(engine: Engine, run_id: str, update_id: str, wf: Workflow | None = 
 
 def chain_entry(engine: Engine, run_id: str, update_id: str
                 ) -> tuple[str, UpdateReply | None] | None:
-    """Where along the continue-as-new chain before ``run_id`` (newest first,
-    :func:`~procalg.runtime.inbox.earlier`) key ``update_id`` was sent: the run and the
-    update's reply, None if that run never recorded it (it was withdrawn: a continued
-    run's unread keys went to the next run); None if no earlier run has the key.
+    """Where in ``run_id``'s continue-as-new chain, among the runs that continued as new,
+    key ``update_id`` was sent: the run and the update's reply, None if that run never
+    recorded it (it was withdrawn: a continued run's unread keys went to the next run);
+    None if no such run has the key.
 
-    Those runs are final, so a look at them before a send to ``run_id`` misses no key:
-    one read per earlier run (O(length of the chain)), none for a run that did not
-    continue another.
+    Those runs are final, so a look at them before a send to ``run_id`` misses no key.
+    One indexed read however long the chain (:meth:`~procalg.runtime.ports.EventLog.
+    chain_entry`: the store files every key under its chain); walking the chain back
+    cost one read per earlier run, a second per update on a 10,000-run chain.
     """
-    for before in earlier(engine.log, run_id):
-        entry = engine.log.update_entry(before, update_id)
-        if entry is not None:
-            return before, _answer(engine, before, update_id, None, entry)
-    return None
+    found = engine.log.chain_entry(run_id, update_id)
+    if found is None:
+        return None
+    before, *entry = found
+    return before, _answer(engine, before, update_id, None, (entry[0], entry[1]))
 
 
 def _answer(engine: Engine, run_id: str, update_id: str, wf: Workflow | None,

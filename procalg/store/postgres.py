@@ -28,10 +28,9 @@ from procalg.runtime.history import HistoryEvent, SignalReceived, UpdateReceived
 from procalg.runtime.ports import UNFINISHED, RunRecord, Write
 from procalg.runtime.schedule import Schedule
 from procalg.store.postgres_connect import connect, driver, retried
-from procalg.store.postgres_schema import KEEP_SEQ, SEND_LOCKED, buffer, buffer_keyed, prepare
+from procalg.store.postgres_schema import SEND_LOCKED, buffer, buffer_keyed, prepare
 from procalg.store.rows import (
     CARRY_SQL,
-    RUN_COLUMNS,
     RUN_SELECT,
     SET_CURRENT,
     attr_rows,
@@ -45,13 +44,12 @@ from procalg.store.rows import (
     parent_rows,
     raise_first,
     record_from_row,
-    record_params,
     schedule_from_row,
     schedule_params,
     search_sql,
     sent_rows,
-    update_rows,
 )
+from procalg.store.update_keys import CHAIN_ENTRY, INSERT_RUN, KEEP_SEQ, run_params, update_rows
 
 _T = TypeVar("_T")
 
@@ -191,14 +189,13 @@ class PostgresLog:
             if cur.fetchone():  # no row to collide on, yet the run moved past the writer
                 raise _Moved(write.run_id)
         if write.record is not None:
-            cur.execute(f"INSERT INTO runs ({RUN_COLUMNS}) VALUES ({','.join(['%s'] * 10)})",
-                        record_params(write.record))
+            cur.execute(INSERT_RUN.format(m="%s"), run_params(write))
             if write.record.attrs:
                 cur.executemany("INSERT INTO run_attrs VALUES (%s, %s, %s)",
                                 attr_rows(write.record))
         cur.executemany("INSERT INTO history VALUES (%s, %s, %s)", rows)
         if write.events and (keys := update_rows(write)):
-            cur.executemany(KEEP_SEQ, keys)
+            cur.executemany(KEEP_SEQ.format(m="%s"), keys)
         if write.events and (moved := write.migrated_to()):  # the run's model, on its row
             cur.execute(SET_CURRENT.format(m="%s"), (*moved, write.run_id))
         if write.status in UNFINISHED:
@@ -361,6 +358,11 @@ class PostgresLog:
         rows = self._run("SELECT seq, reply FROM updates WHERE run_id = %s AND update_id = %s",
                          (run_id, update_id))
         return (rows[0][0], rows[0][1]) if rows else None
+
+    def chain_entry(self, run_id: str, update_id: str
+                    ) -> tuple[str, int | None, str | None] | None:
+        rows = self._run(CHAIN_ENTRY.format(m="%s"), (update_id, run_id, run_id))
+        return (rows[0][0], rows[0][1], rows[0][2]) if rows else None
 
     def keep_reply(self, run_id: str, update_id: str, reply: str) -> None:
         self._run("UPDATE updates SET reply = %s WHERE run_id = %s AND update_id = %s"

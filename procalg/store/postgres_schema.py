@@ -24,10 +24,18 @@ from procalg.store.rows import (
     MIGRATED_MARK,
     SCHEMA_VERSION,
     SET_CURRENT,
-    UPDATE_MARK,
     recorded_migrations,
-    recorded_updates,
     refusal,
+)
+from procalg.store.update_keys import (
+    CHAIN_INDEX,
+    CHAIN_MARK,
+    FILL_KEYS,
+    KEEP_SEQ,
+    KEY_SQL,
+    UPDATE_MARK,
+    recorded_chains,
+    recorded_updates,
 )
 
 _SCHEMA = [
@@ -38,7 +46,7 @@ _SCHEMA = [
     " model_hash TEXT NOT NULL, model_text TEXT NOT NULL, verdicts TEXT NOT NULL,"
     " status TEXT NOT NULL, created DOUBLE PRECISION NOT NULL, owner TEXT NOT NULL,"
     " lease_until DOUBLE PRECISION NOT NULL, wake_at DOUBLE PRECISION NOT NULL DEFAULT 0,"
-    f" {', '.join(CURRENT_COLUMNS)})",
+    f" {', '.join(CURRENT_COLUMNS)}, chain TEXT NOT NULL DEFAULT '')",
     "CREATE INDEX runs_status ON runs (status)",
     "CREATE TABLE history (run_id TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL,"
     " PRIMARY KEY (run_id, seq))",
@@ -59,13 +67,12 @@ _SNAPSHOTS = [  # schema 3; idempotent, run on every open (a version-3 store may
     "CREATE TABLE IF NOT EXISTS snapshots (run_id TEXT PRIMARY KEY, seq INTEGER NOT NULL,"
     " body TEXT NOT NULL)",
 ]
-_UPDATES = [  # schema 3: an update's idempotency key, unique per run; 4: seq and reply
+_UPDATES = [  # schema 3: an update's idempotency key, unique per run; 4: seq and reply;
+    # 6: its run's chain (created with the column in a store older than 3)
     "CREATE TABLE IF NOT EXISTS updates (run_id TEXT NOT NULL, update_id TEXT NOT NULL,"
-    " inbox_id BIGINT NOT NULL, PRIMARY KEY (run_id, update_id))",
+    " inbox_id BIGINT NOT NULL, chain TEXT NOT NULL DEFAULT '',"
+    " PRIMARY KEY (run_id, update_id))",
 ]
-KEEP_SEQ = ("INSERT INTO updates (run_id, update_id, inbox_id, seq) VALUES (%s, %s, 0, %s)"
-            " ON CONFLICT (run_id, update_id) DO UPDATE SET seq = excluded.seq")
-"""Where an update was recorded (``rows.update_rows``), with its history row."""
 SEND_LOCKED = ("INSERT INTO inbox (run_id, body) SELECT %s, %s FROM runs WHERE run_id = %s"
                " AND status IN ('running', 'waiting') FOR SHARE")
 """A send to another run's inbox (a child's outcome to its parent), dropped if that run
@@ -99,8 +106,8 @@ def buffer_keyed(cur: Any, run_id: str, key: str, body: str) -> tuple[int, bool]
     """An update's inbox row (:func:`buffer`) unless its ``key`` was sent to the run before:
     ``(inbox id, True)``, or the id it got then and False."""
     # the key row first: a concurrent sender of the same key waits on it
-    cur.execute("INSERT INTO updates (run_id, update_id, inbox_id) VALUES (%s, %s, 0)"
-                " ON CONFLICT DO NOTHING", (run_id, key))
+    cur.execute(KEY_SQL.format(m="%s") + " ON CONFLICT DO NOTHING",
+                (run_id, key, 0, run_id, run_id))
     if cur.rowcount != 1:
         cur.execute("SELECT inbox_id FROM updates WHERE run_id = %s AND update_id = %s",
                     (run_id, key))
@@ -162,6 +169,8 @@ def prepare(cur: Any) -> None:
     if not _current(cur, found):
         for statement in [*_INBOX, *_SNAPSHOTS, *_UPDATES, *_FAMILY]:  # idempotent
             cur.execute(statement)
+        _upgrade_chains(cur)  # first: filling ``seq`` (KEEP_SEQ) writes the chain too
+        cur.execute(CHAIN_INDEX)
         _upgrade_updates(cur)
         _upgrade_current(cur)
         cur.execute("UPDATE procalg_meta SET value = %s WHERE key = 'schema_version'",
@@ -171,23 +180,40 @@ def prepare(cur: Any) -> None:
 def _upgrade_updates(cur: Any) -> None:
     """Schema 4: each update key's ``seq`` and ``reply``; ``seq`` filled from the histories
     (one scan of the history rows, once), ``reply`` left to the first retry to keep."""
-    cur.execute("SELECT 1 FROM information_schema.columns WHERE table_name = 'updates'"
-                " AND column_name = 'seq' AND table_schema = current_schema()")
-    if cur.fetchone() is not None:
+    if _has_column(cur, "updates", "seq"):
         return
     cur.execute("ALTER TABLE updates ADD COLUMN seq INTEGER, ADD COLUMN reply TEXT")
     cur.execute("SELECT run_id, seq, body FROM history WHERE body LIKE %s", (UPDATE_MARK,))
     found = recorded_updates(cur.fetchall())
     if found:
-        cur.executemany(KEEP_SEQ, found)
+        cur.executemany(KEEP_SEQ.format(m="%s"), found)
+
+
+def _upgrade_chains(cur: Any) -> None:
+    """Schema 6: each run's continue-as-new chain on its row and on its update keys' rows,
+    filled from the ``continued_from`` events of the histories (one scan, once)."""
+    if _has_column(cur, "runs", "chain"):
+        return
+    cur.execute("ALTER TABLE runs ADD COLUMN chain TEXT NOT NULL DEFAULT ''")
+    cur.execute("ALTER TABLE updates ADD COLUMN IF NOT EXISTS chain TEXT NOT NULL DEFAULT ''")
+    cur.execute("SELECT run_id, seq, body FROM history WHERE body LIKE %s", (CHAIN_MARK,))
+    found = recorded_chains(cur.fetchall())
+    cur.execute("UPDATE runs SET chain = run_id")
+    if found:
+        cur.executemany("UPDATE runs SET chain = %s WHERE run_id = %s", found)
+    cur.execute(FILL_KEYS)
+
+
+def _has_column(cur: Any, table: str, column: str) -> bool:
+    cur.execute("SELECT 1 FROM information_schema.columns WHERE table_name = %s"
+                " AND column_name = %s AND table_schema = current_schema()", (table, column))
+    return cur.fetchone() is not None
 
 
 def _upgrade_current(cur: Any) -> None:
     """Schema 5: each run's current model on its row, filled from the ``run_migrated``
     events of its history (one scan of the history rows, once)."""
-    cur.execute("SELECT 1 FROM information_schema.columns WHERE table_name = 'runs'"
-                " AND column_name = 'current_hash' AND table_schema = current_schema()")
-    if cur.fetchone() is not None:
+    if _has_column(cur, "runs", "current_hash"):
         return
     cur.execute("ALTER TABLE runs " + ", ".join(f"ADD COLUMN {c}" for c in CURRENT_COLUMNS))
     cur.execute("SELECT run_id, seq, body FROM history WHERE body LIKE %s", (MIGRATED_MARK,))

@@ -21,7 +21,6 @@ from procalg.runtime.history import (
     HistoryEvent,
     RunMigrated,
     SignalReceived,
-    UpdateReceived,
     decode_value,
     encode_value,
     from_json,
@@ -31,7 +30,7 @@ from procalg.runtime.ports import RunRecord, SeqConflict, Write
 from procalg.runtime.schedule import Schedule
 from procalg.runtime.status import RunFinished
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 """Bumped whenever the tables change; a newer store refuses an older procalg.
 
 2: the ``inbox`` table of buffered signals (a version-1 store gains it when opened).
@@ -44,7 +43,11 @@ row) and its reply (``reply``), so a retried update is answered by one indexed r
 a version-3 store gains both columns when opened, ``seq`` filled from its histories.
 5: ``runs`` keeps the model a run last migrated to (``current_hash``, ``current_text``,
 written with its ``run_migrated`` history row), so loading a run never scans its
-history; a version-4 store gains both columns when opened, filled from its histories."""
+history; a version-4 store gains both columns when opened, filled from its histories.
+6: ``runs`` and ``updates`` keep each run's continue-as-new chain (``chain``: the id of
+its first run, written with the run's row), ``updates`` indexed by ``(chain, update_id)``,
+so a key is looked up along a chain of any length in one indexed read; a version-5 store
+gains both columns when opened, filled from its ``continued_from`` events."""
 APPLICATION_ID = 0x70726F63
 """``PRAGMA application_id`` of a procalg SQLite database: the bytes ``proc``."""
 APPLICATION = "procalg-runs"
@@ -88,33 +91,6 @@ def history_rows(write: Write) -> list[tuple[str, int, str]]:
     return [(write.run_id, write.seq + i, encode_event(e)) for i, e in enumerate(write.events)]
 
 
-def update_rows(write: Write) -> list[tuple[str, str, int]]:
-    """``(run_id, update_id, seq)`` of each update the write records: where its key's
-    reply is found (written in the same transaction as the history rows).
-
-    Example:
-        >>> from procalg.terms import Event
-        >>> sent = UpdateReceived(time=0.0, event=Event("go"), update_id="u1")
-        >>> update_rows(Write("r", 7, (sent,)))
-        [('r', 'u1', 7)]
-    """
-    return [(write.run_id, e.update_id, write.seq + i)
-            for i, e in enumerate(write.events) if type(e) is UpdateReceived]
-
-
-def recorded_updates(rows: Sequence[tuple[str, int, str]]) -> list[tuple[str, str, int]]:
-    """``(run_id, update_id, seq)`` of the ``update_received`` events among history rows
-    ``(run_id, seq, body)``: what a version-3 store's ``updates`` rows lacked."""
-    found = []
-    for run_id, seq, body in rows:
-        event = decode_event(body)
-        if type(event) is UpdateReceived:
-            found.append((run_id, event.update_id, int(seq)))
-    return found
-
-
-UPDATE_MARK = '%"update_received"%'
-"""A LIKE pattern every ``update_received`` history row matches (its JSON kind)."""
 MIGRATED_MARK = '%"run_migrated"%'
 """A LIKE pattern every ``run_migrated`` history row matches (its JSON kind)."""
 

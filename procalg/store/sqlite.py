@@ -33,7 +33,6 @@ from procalg.runtime.history import HistoryEvent, SignalReceived, UpdateReceived
 from procalg.runtime.ports import UNFINISHED, RunRecord, Write
 from procalg.store.rows import (
     CARRY_SQL,
-    RUN_COLUMNS,
     RUN_SELECT,
     SEND_SQL,
     SET_CURRENT,
@@ -48,13 +47,19 @@ from procalg.store.rows import (
     parent_rows,
     raise_first,
     record_from_row,
-    record_params,
     refusal,
     sent_rows,
+)
+from procalg.store.sqlite_open import NOW, open_store, refuse
+from procalg.store.sqlite_schedules import SqliteSchedules
+from procalg.store.update_keys import (
+    CHAIN_ENTRY,
+    INSERT_RUN,
+    KEEP_SEQ,
+    KEY_SQL,
+    run_params,
     update_rows,
 )
-from procalg.store.sqlite_open import KEEP_SEQ, NOW, open_store, refuse
-from procalg.store.sqlite_schedules import SqliteSchedules
 
 
 class SqliteLog(SqliteSchedules):
@@ -148,13 +153,12 @@ class SqliteLog(SqliteSchedules):
         ).fetchone():  # no row to collide on, yet the run moved past the writer's view
             raise sqlite3.IntegrityError(f"run {run_id} moved past step {write.seq}")
         if write.record is not None:
-            db.execute(f"INSERT INTO runs ({RUN_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                       record_params(write.record))
+            db.execute(INSERT_RUN.format(m="?"), run_params(write))
             if write.record.attrs:
                 db.executemany("INSERT INTO run_attrs VALUES (?, ?, ?)", attr_rows(write.record))
         db.executemany("INSERT INTO history VALUES (?, ?, ?)", rows)
         if write.events and (keys := update_rows(write)):
-            db.executemany(KEEP_SEQ, keys)
+            db.executemany(KEEP_SEQ.format(m="?"), keys)
         if write.events and (moved := write.migrated_to()):  # the run's model, on its row
             db.execute(SET_CURRENT.format(m="?"), (*moved, run_id))
         if write.status in UNFINISHED:
@@ -295,14 +299,18 @@ class SqliteLog(SqliteSchedules):
             if row is not None:
                 return int(row[0]), False
             ident = self._buffer(db, run_id, body)
-            db.execute("INSERT INTO updates (run_id, update_id, inbox_id) VALUES (?, ?, ?)",
-                       (run_id, update.update_id, ident))
+            db.execute(KEY_SQL.format(m="?"), (run_id, update.update_id, ident, run_id, run_id))
         return ident, True
 
     def update_entry(self, run_id: str, update_id: str) -> tuple[int | None, str | None] | None:
         rows = self._read("SELECT seq, reply FROM updates WHERE run_id = ? AND update_id = ?",
                           (run_id, update_id))
         return (rows[0][0], rows[0][1]) if rows else None
+
+    def chain_entry(self, run_id: str, update_id: str
+                    ) -> tuple[str, int | None, str | None] | None:
+        rows = self._read(CHAIN_ENTRY.format(m="?"), (update_id, run_id, run_id))
+        return (rows[0][0], rows[0][1], rows[0][2]) if rows else None
 
     def keep_reply(self, run_id: str, update_id: str, reply: str) -> None:
         self._write("UPDATE updates SET reply = ? WHERE run_id = ? AND update_id = ?"

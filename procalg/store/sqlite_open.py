@@ -38,8 +38,15 @@ from procalg.store.rows import (
     MIGRATED_MARK,
     SCHEMA_VERSION,
     SET_CURRENT,
-    UPDATE_MARK,
     recorded_migrations,
+)
+from procalg.store.update_keys import (
+    CHAIN_INDEX,
+    CHAIN_MARK,
+    FILL_KEYS,
+    KEEP_SEQ,
+    UPDATE_MARK,
+    recorded_chains,
     recorded_updates,
 )
 
@@ -62,14 +69,12 @@ _V3 = (  # schedules and search attributes; an older store gains them when opene
     " value TEXT NOT NULL, PRIMARY KEY (run_id, key)) WITHOUT ROWID",
     "CREATE INDEX IF NOT EXISTS run_attrs_key ON run_attrs (key, value)",
 )
-_UPDATES = (  # schema 3: an update's idempotency key, unique per run; 4: seq and reply
+_UPDATES = (  # schema 3: an update's idempotency key, unique per run; 4: seq and reply;
+    # 6: its run's chain (created with the column on a store older than 3)
     "CREATE TABLE IF NOT EXISTS updates (run_id TEXT NOT NULL, update_id TEXT NOT NULL,"
-    " inbox_id INTEGER NOT NULL, seq INTEGER, reply TEXT,"
+    " inbox_id INTEGER NOT NULL, seq INTEGER, reply TEXT, chain TEXT NOT NULL DEFAULT '',"
     " PRIMARY KEY (run_id, update_id)) WITHOUT ROWID",
 )
-KEEP_SEQ = ("INSERT INTO updates (run_id, update_id, inbox_id, seq) VALUES (?, ?, 0, ?)"
-            " ON CONFLICT (run_id, update_id) DO UPDATE SET seq = excluded.seq")
-"""Where an update was recorded (``rows.update_rows``), with its history row."""
 _FAMILY = (  # schema 3: child runs (runtime/children.py)
     "CREATE TABLE IF NOT EXISTS run_parents (run_id TEXT PRIMARY KEY,"
     " parent_id TEXT NOT NULL, step INTEGER NOT NULL)",
@@ -82,12 +87,13 @@ CREATE TABLE runs (
     run_id TEXT PRIMARY KEY, process TEXT NOT NULL, args TEXT NOT NULL,
     model_hash TEXT NOT NULL, model_text TEXT NOT NULL, verdicts TEXT NOT NULL,
     status TEXT NOT NULL, created REAL NOT NULL, owner TEXT NOT NULL, lease_until REAL NOT NULL,
-    wake_at REAL NOT NULL DEFAULT 0, {", ".join(CURRENT_COLUMNS)});
+    wake_at REAL NOT NULL DEFAULT 0, {", ".join(CURRENT_COLUMNS)},
+    chain TEXT NOT NULL DEFAULT '');
 CREATE INDEX runs_status ON runs (status);
 CREATE TABLE history (
     run_id TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL,
     PRIMARY KEY (run_id, seq)) WITHOUT ROWID;
-""" + "".join(s + ";" for s in (*_INBOX, *_SNAPSHOTS, *_V3, *_UPDATES, *_FAMILY))
+""" + "".join(s + ";" for s in (*_INBOX, *_SNAPSHOTS, *_V3, *_UPDATES, *_FAMILY, CHAIN_INDEX))
 
 
 def refuse(path: Path, why: str) -> StoreError:
@@ -160,6 +166,8 @@ def _upgrade(db: sqlite3.Connection) -> None:
                    (str(SCHEMA_VERSION),))
     for statement in (*_SNAPSHOTS, *_V3, *_UPDATES, *_FAMILY):  # idempotent: v3 may lack some
         db.execute(statement)
+    _upgrade_chains(db)  # first: filling ``seq`` (KEEP_SEQ) writes the chain too
+    db.execute(CHAIN_INDEX)
     _upgrade_updates(db)
     _upgrade_current(db)
     db.execute("COMMIT")
@@ -173,7 +181,21 @@ def _upgrade_updates(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE updates ADD COLUMN reply TEXT")
     rows = db.execute("SELECT run_id, seq, body FROM history WHERE body LIKE ?",
                       (UPDATE_MARK,)).fetchall()
-    db.executemany(KEEP_SEQ, recorded_updates(rows))
+    db.executemany(KEEP_SEQ.format(m="?"), recorded_updates(rows))
+
+def _upgrade_chains(db: sqlite3.Connection) -> None:
+    """Schema 6: each run's continue-as-new chain on its row and on its update keys' rows,
+    filled from the ``continued_from`` events of the histories (one scan, once)."""
+    if "chain" in {row[1] for row in db.execute("PRAGMA table_info(runs)")}:
+        return
+    db.execute("ALTER TABLE runs ADD COLUMN chain TEXT NOT NULL DEFAULT ''")
+    if "chain" not in {row[1] for row in db.execute("PRAGMA table_info(updates)")}:
+        db.execute("ALTER TABLE updates ADD COLUMN chain TEXT NOT NULL DEFAULT ''")
+    rows = db.execute("SELECT run_id, seq, body FROM history WHERE body LIKE ?",
+                      (CHAIN_MARK,)).fetchall()
+    db.execute("UPDATE runs SET chain = run_id")
+    db.executemany("UPDATE runs SET chain = ? WHERE run_id = ?", recorded_chains(rows))
+    db.execute(FILL_KEYS)
 
 def _upgrade_current(db: sqlite3.Connection) -> None:
     """Schema 5: each run's current model on its row, filled from the ``run_migrated``

@@ -111,6 +111,15 @@ def fresh_postgres(postgres_url: str) -> Iterator[str]:
     yield postgres_url.rsplit("/", 1)[0] + "/" + name
 
 
+def assert_kept(before: dict[str, list[tuple]], after: dict[str, list[tuple]]) -> None:
+    """Every row of ``before`` (table to sorted rows, read before a store's upgrade) is in
+    ``after``, unchanged: nothing a user stored is lost (columns added by later schemas
+    come last, so each row of ``after`` is compared as wide as ``before``'s)."""
+    for table, rows in before.items():
+        width = len(rows[0]) if rows else 0
+        assert [r[:width] for r in after[table]] == rows, table
+
+
 @pytest.fixture(params=["sqlite", "postgres", "memory"])
 def log(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[object]:
     """Every EventLog implementation, fresh and empty."""
