@@ -219,7 +219,8 @@ class MemoryLog:
 
     def inboxes(self) -> dict[str, int]:
         with self._lock:
-            return {run_id: box[-1][0] for run_id, box in self._inbox.items() if box}
+            return {run_id: box[-1][0] for run_id, box in self._inbox.items()
+                    if box and self._runs[run_id].status in UNFINISHED}
 
     def search_runs(self, statuses: tuple[str, ...] | None = None, since: float | None = None,
                     attrs: Mapping[str, str] | None = None,

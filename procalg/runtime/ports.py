@@ -254,7 +254,8 @@ class EventLog(Protocol):
         """The run's buffered signals not yet consumed, oldest first."""
 
     def inboxes(self) -> dict[str, int]:
-        """Every run with buffered signals, to the id of its newest one (one query)."""
+        """Every run still going (running or waiting) with buffered signals, to the id of
+        its newest one (one query); an ended run's unread ones stay, for ``runs show``."""
 
     def send_update(self, run_id: str, update: UpdateReceived) -> tuple[int, bool]:
         """Buffer an update like a signal (:meth:`send`) unless its key ``update.update_id``

@@ -31,6 +31,7 @@ from procalg.store.postgres_connect import connect, driver, retried
 from procalg.store.postgres_schema import SEND_LOCKED, buffer, buffer_keyed, prepare
 from procalg.store.rows import (
     CARRY_SQL,
+    INBOXES_SQL,
     RUN_SELECT,
     SET_CURRENT,
     attr_rows,
@@ -301,8 +302,7 @@ class PostgresLog:
                                     (run_id,)))
 
     def inboxes(self) -> dict[str, int]:
-        return {r: int(i) for r, i in self._run("SELECT run_id, max(id) FROM inbox"
-                                                " GROUP BY run_id")}
+        return {r: int(i) for r, i in self._run(INBOXES_SQL)}
 
     def search_runs(self, statuses: tuple[str, ...] | None = None, since: float | None = None,
                     attrs: Mapping[str, str] | None = None,

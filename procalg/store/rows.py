@@ -162,6 +162,13 @@ runtime/children.py). ``{m}`` is the driver's placeholder. SQLite's (one writer 
 time); PostgreSQL's locks the run's row too (``postgres_schema.SEND_LOCKED``)."""
 
 
+INBOXES_SQL = ("SELECT i.run_id, max(i.id) FROM runs r JOIN inbox i ON i.run_id = r.run_id"
+               " WHERE r.status IN ('running', 'waiting') GROUP BY i.run_id")
+"""``EventLog.inboxes``: the runs still going with buffered entries, each to its newest
+one; an ended run's unread entries stay (``runs show``) but cost no worker a look, and
+the query starts from the runs going (the status index), not from every inbox row."""
+
+
 CARRY_SQL = ("UPDATE updates SET run_id = {m} WHERE run_id = {m} AND inbox_id IN"
              " (SELECT id FROM inbox WHERE run_id = {m})",
              "UPDATE inbox SET run_id = {m} WHERE run_id = {m}")

@@ -33,6 +33,7 @@ from procalg.runtime.history import HistoryEvent, SignalReceived, UpdateReceived
 from procalg.runtime.ports import UNFINISHED, RunRecord, Write
 from procalg.store.rows import (
     CARRY_SQL,
+    INBOXES_SQL,
     RUN_SELECT,
     SEND_SQL,
     SET_CURRENT,
@@ -289,7 +290,7 @@ class SqliteLog(SqliteSchedules):
                                      (run_id,)))
 
     def inboxes(self) -> dict[str, int]:
-        return dict(self._read("SELECT run_id, max(id) FROM inbox GROUP BY run_id"))
+        return dict(self._read(INBOXES_SQL))
 
     def send_update(self, run_id: str, update: UpdateReceived) -> tuple[int, bool]:
         body = encode_event(update)
