@@ -190,8 +190,12 @@ def update(engine: Engine, run_id: str, channel: str, *values: Any,
             continue
         if not unread:
             # consumed since the look at the history (its removal commits with the
-            # history it adds, so the history shows it now), or withdrawn earlier
+            # history it adds, so the history shows it now), or withdrawn earlier; or
+            # consumed by a run of the chain that has continued as new since (``holder``
+            # went past it): its key is there
             found = reply_of(engine, run_id, update_id, wf)
+            before = chain_entry(engine, run_id, update_id) if found is None else None
+            found = before[1] if before is not None else found
             if found is not None:
                 return found
             raise _withdrawn(update_id, run_id)

@@ -16,6 +16,7 @@ import pytest
 from procalg.api import run as api
 from procalg.errors import RunError
 from procalg.runtime.clock import VirtualClock
+from procalg.runtime.continuation import latest
 from procalg.runtime.history import EventFired, HistoryEvent, UpdateReceived
 from procalg.runtime.memory import MemoryLog
 from procalg.runtime.updates import update
@@ -144,3 +145,76 @@ def test_a_signal_landing_just_before_a_continue_as_new_commit_is_taken_by_the_n
     assert _fired(log.history("r~1")) == ["go.4"]  # carried with the final commit, taken
     assert log.pending("r~1") == []
     assert Event("go", (4,)) not in log.history("r")
+
+
+class _HeldAfterUpdate(_HeldEnd):
+    """A store whose continue-as-new commit waits until ``go`` is set (:class:`_HeldEnd`),
+    and whose first update, once buffered, holds its sender until ``sent_go`` is set
+    (``landed`` says it is buffered)."""
+
+    def __init__(self, hold_sender: bool) -> None:
+        super().__init__()
+        self.landed, self.sent_go = threading.Event(), threading.Event()
+        if not hold_sender:
+            self.sent_go.set()
+
+    def send_update(self, run_id: str, update: Any) -> tuple[int, bool]:
+        answer = super().send_update(run_id, update)
+        self.landed.set()
+        assert self.sent_go.wait(30)
+        return answer
+
+
+def _applied_once(log: MemoryLog, reply: Any, taker: str) -> None:
+    """Update ``k`` is recorded once in the chain, by run ``taker``, and answered from
+    there though ``taker`` has continued as new since; nothing is left unread, and the
+    newest run finds the key in ``taker`` (one look along the chain)."""
+    chain = [r.run_id for r in log.list_runs() if r.run_id.startswith("r")]
+    taken = {r: [e.update_id for e in log.history(r) if isinstance(e, UpdateReceived)]
+             for r in chain}
+    assert taken == {r: ["k"] if r == taker else [] for r in chain}
+    assert not isinstance(reply, RunError), reply
+    assert reply.seq == log.update_entry(taker, "k")[0] and reply.event == "go.1"
+    assert all(log.pending(r) == [] for r in chain)
+    newest = latest(log, "r")
+    assert log.get_run(taker).status == "continued" and newest != taker
+    assert log.chain_entry(newest, "k")[:2] == (taker, reply.seq)
+    for retried_at in chain:  # a retry sent to any run of the chain
+        assert update(_engine(log), retried_at, "go", 1, update_id="k") == reply
+    assert {r: [e.update_id for e in log.history(r) if isinstance(e, UpdateReceived)]
+            for r in chain} == taken  # applied no more
+
+
+def test_an_update_buffered_while_its_sender_is_held_is_applied_once_as_the_run_continues(
+        ) -> None:
+    log = _HeldAfterUpdate(hold_sender=True)
+    log.go.set()  # the continue-as-new commit is not held here: the sender is
+    worker = _started(log, continue_after=4)
+    worker.signal("r", "go", 2)
+    thread, outcome = in_thread(lambda: SENDS["update"](_engine(log)))
+    assert log.landed.wait(30)  # buffered in "r", its sender not yet looking
+    worker.signal("r", "go", 3)  # "r" continues as new: its inbox goes to "r~1"
+    assert log.get_run("r").status == "continued"
+    log.sent_go.set()
+    thread.join(30)
+    # "r" took it at its wait before continuing (a run with unread entries never
+    # continues as new), and its sender finds it there
+    _applied_once(log, outcome[0], "r")
+
+
+def test_an_update_sent_while_its_run_commits_a_continue_as_new_is_applied_once(
+        ) -> None:
+    log = _HeldAfterUpdate(hold_sender=False)
+    worker = _started(log, continue_after=4)
+    worker.signal("r", "go", 2)
+    ending, ended = in_thread(lambda: worker.signal("r", "go", 3))
+    assert log.ready.wait(30)  # the worker, holding the lease, is about to continue "r"
+    thread, outcome = in_thread(lambda: SENDS["update"](_engine(log)))
+    assert log.landed.wait(30)  # the update is in "r"'s inbox; the worker holds "r"
+    log.go.set()
+    for each in (ending, thread):
+        each.join(30)
+    assert ended == [None] and log.get_run("r").status == "continued"
+    # carried to "r~1" by the final commit, taken there, and "r~1" continued too (four
+    # events): its sender's look at where its entry went passed "r~1"
+    _applied_once(log, outcome[0], "r~1")

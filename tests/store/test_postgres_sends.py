@@ -258,14 +258,15 @@ class _HeldSend(PostgresLog):
         return super()._within(held)
 
 
-def test_a_continue_as_new_commit_during_a_send_waits_for_it_and_carries_the_signal(
-        family: tuple[str, PostgresLog]) -> None:
-    url, log = family
+def _continued_during(url: str, send: Any) -> tuple[Any, list]:
+    """``send(store)`` held open, its statements done, while another worker commits run
+    ``p``'s continue-as-new as ``p~1`` (which waits for it): the send's answer and the
+    commit's errors."""
     sender, worker = _HeldSend(url), PostgresLog(url)
     out: list = [None]
-    held = threading.Thread(target=lambda: out.__setitem__(0, sender.send("p", GO)))
+    held = threading.Thread(target=lambda: out.__setitem__(0, send(sender)))
     held.start()
-    assert sender.ready.wait(60)  # the signal is in, not committed; the run's row locked
+    assert sender.ready.wait(60)  # the send is in, not committed; the run's row locked
     ending = threading.Thread(target=lambda: out.extend(worker.write_many(_ends("continued"))))
     ending.start()
     _finished_or_waiting(url, ending)
@@ -274,6 +275,26 @@ def test_a_continue_as_new_commit_during_a_send_waits_for_it_and_carries_the_sig
         thread.join(60)
     sender.close()
     worker.close()
-    assert out[1:] == [None, None] and log.get_run("p").status == "continued"
+    return out[0], out[1:]
+
+
+def test_a_continue_as_new_commit_during_a_send_waits_for_it_and_carries_the_signal(
+        family: tuple[str, PostgresLog]) -> None:
+    url, log = family
+    ident, errors = _continued_during(url, lambda store: store.send("p", GO))
+    assert errors == [None, None] and log.get_run("p").status == "continued"
     assert _outcomes(log, "p") == []
-    assert log.pending("p~1") == [(out[0], GO)]  # carried by the final commit, same id
+    assert log.pending("p~1") == [(ident, GO)]  # carried by the final commit, same id
+
+
+def test_a_continue_as_new_commit_during_an_update_carries_it_with_its_key(
+        family: tuple[str, PostgresLog]) -> None:
+    url, log = family
+    sent = UpdateReceived(time=2.0, event=Event("go"), update_id="u1")
+    (ident, fresh), errors = _continued_during(url, lambda store: store.send_update("p", sent))
+    assert fresh and errors == [None, None] and log.get_run("p").status == "continued"
+    assert log.pending("p") == [] and log.pending("p~1") == [(ident, sent)]
+    assert log.update_entry("p", "u1") is None  # the key went with its entry
+    assert log.update_entry("p~1", "u1") == (None, None)  # to be taken there, once
+    assert log.send_update("p~1", sent) == (ident, False)
+    assert log.chain_entry("p~1", "u1") is None  # held by the newest run, no earlier one
