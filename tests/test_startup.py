@@ -208,3 +208,13 @@ def test_a_check_asks_openblas_for_one_thread_unless_the_user_chose(tmp_path) ->
     assert _own_command_line(path, after=show).split()[-1] == "1"
     chosen = "import os\nos.environ['OPENBLAS_NUM_THREADS'] = '2'"
     assert _own_command_line(path, chosen, show).split()[-1] == "2"
+
+
+def test_checking_a_model_with_unbounded_data_loads_the_solver(tmp_path) -> None:
+    # the counterpart of the small model's check: z3 is imported where it runs
+    path = tmp_path / "counter.proc"
+    path.write_text("channel c : Int\nP(n) = c!n -> P(n + 1)\nassert P(0) :[invariant]: n >= 0\n")
+    code = ("from procalg.cli.main import main\n"
+            f"assert main(['check', {str(path)!r}]) == 0")
+    loaded = _loaded(code)
+    assert "z3" in loaded and "procalg.symbolic.engine" in loaded

@@ -42,16 +42,20 @@ from procalg.terms import show_process
 
 def process_lts(model: Model, process: str, *, max_states: int | None = None,
                 engine: CheckEngine = CheckEngine.AUTO, state_names: bool = False,
-                reference_max_states: int | None = None) -> LTS:
+                reference_max_states: int | None = None, reduce: bool = False) -> LTS:
     """The whole LTS of ``process``, explored by the engine ``check`` would use.
 
     Where the product engine applies (and ``engine`` allows it) the compiled
-    network is explored in bulk, with components *not* reduced, so the state
-    count is the term-level one; otherwise the term-level rules explore it.
+    network is explored in bulk, with components *not* reduced (unless
+    ``reduce``), so the state count is the term-level one; otherwise the
+    term-level rules explore it.
     With ``state_names`` (pictures) each state is named by its term, as the
     term rules name them (:func:`named`: computed only for the states read).
     ``reference_max_states`` is a tighter limit for the term-level rules alone
-    (see :class:`~procalg.api.search.SearchOptions`).
+    (see :class:`~procalg.api.search.SearchOptions`). With ``reduce`` the
+    components are reduced modulo strong bisimulation first, as ``check``
+    reduces them: a strongly bisimilar LTS with fewer states, from the network
+    a check of the process already compiled (the model keeps it).
 
     Example:
         >>> from procalg.api.model import loads
@@ -60,7 +64,7 @@ def process_lts(model: Model, process: str, *, max_states: int | None = None,
         >>> lts.num_states, lts.num_transitions
         (4, 4)
     """
-    options = SearchOptions(engine=engine, max_states=max_states, reduce=False,
+    options = SearchOptions(engine=engine, max_states=max_states, reduce=reduce,
                             reference_max_states=reference_max_states)
     if options.engine is CheckEngine.REFERENCE:
         return model.lts(process, max_states=options.reference_limit, state_names=state_names)

@@ -61,7 +61,8 @@ def check(args: argparse.Namespace) -> int:
         _print_details(reports, show_tau=args.show_tau, explained=explained,
                        styles=(out, err))
         # not verdicts: every engine stops at the term-level default
-        warnings = signal_warnings(model, max_states=args.max_states or args.reference_max_states)
+        warnings = signal_warnings(model, max_states=args.max_states or args.reference_max_states,
+                                   reduce=options.reduce)
         if warnings:
             print("\n" + "\n".join(f"warning: {w}" for w in warnings))
     if any(r.result == "error" for r in reports):

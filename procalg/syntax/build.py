@@ -23,6 +23,7 @@ from procalg.source import Span
 from procalg.syntax import ast
 from procalg.syntax.binders import to_pattern
 from procalg.syntax.declaration_rules import DeclarationRules
+from procalg.syntax.fast_lark import MetaRules
 from procalg.syntax.nondeterministic import nondeterministic_prefix
 from procalg.syntax.value_rules import ValueRules, span_of
 
@@ -47,7 +48,7 @@ def _replicated(op: str):
 
 
 @v_args(meta=True)
-class Builder(Transformer_NonRecursive, DeclarationRules, ValueRules):
+class Builder(MetaRules, Transformer_NonRecursive, DeclarationRules, ValueRules):
     """Lark transformer producing AST nodes; one instance per parse.
 
     Args:
@@ -57,7 +58,7 @@ class Builder(Transformer_NonRecursive, DeclarationRules, ValueRules):
     """
 
     def __init__(self, text: str, parse_expr: Callable[[str], ast.Node]) -> None:
-        super().__init__()
+        super().__init__(visit_tokens=False)  # no rule for a token: they stay as lexed
         self.text = text
         self.parse_expr = parse_expr
 

@@ -26,6 +26,7 @@ from procalg.source import SourceFile, read_source
 from procalg.syntax import ast
 from procalg.syntax.assertion_rules import AssertionBuilder
 from procalg.syntax.diagnostics import explain
+from procalg.syntax.fast_lark import shortcut_unit_reductions
 from procalg.syntax.layout import Layout, blank_comments
 from procalg.syntax.modules import expand_modules
 from procalg.syntax.timed import expand_sections, mark_sections
@@ -51,7 +52,21 @@ def grammar_path() -> Path:
 
 @functools.cache
 def lark_parser() -> Lark:
-    """The LALR parser, built on first use and kept for the process."""
+    """The LALR parser, built on first use and kept for the process (its unit
+    reductions cheap: :mod:`procalg.syntax.fast_lark`)."""
+    parser = build_lark()
+    shortcut_unit_reductions(parser)
+    return parser
+
+
+def build_lark() -> Lark:
+    """A new LALR parser of the grammar as lark builds it (:func:`lark_parser`
+    starts from one).
+
+    Example:
+        >>> build_lark().parse("channel a\\n", start="start").data
+        'start'
+    """
     return Lark(
         grammar_path().read_text(encoding="utf-8"),
         parser="lalr",

@@ -142,6 +142,22 @@ def test_the_counter_runs_on_one_generated_function_per_state_location():
                                                        ("call", "P", (1,))), ("call", "P", (1,))]
 
 
+def test_two_machines_of_one_definition_share_its_compiled_code_and_step_their_own_values():
+    # each leaf of a definition has its machine: the text written is the same, so it
+    # is compiled once; the values (its globals) stay each machine's own
+    model = loads(COUNTER + "Q(n) = c!n -> (d -> Q(n) [] c!0 -> Q((n + 2) % N))\n")
+    first, second, other = (Machine(model.spec.evaluator, model.process(start))
+                            for start in ("P(0)", "P(3)", "Q(1)"))
+    assert [explore(m).num_states for m in (first, second)] == [14, 14]
+    assert first.steps.bodies["P"].__code__ is second.steps.bodies["P"].__code__
+    assert first.steps.bodies["P"] is not second.steps.bodies["P"]
+    assert first.keys[0] == ("call", "P", (0,)) and second.keys[0] == ("call", "P", (3,))
+    assert [e for e, _ in first.successors(0)] == ["c.0"]
+    assert [e for e, _ in second.successors(0)] == ["c.3"]
+    explore(other)
+    assert other.steps.bodies["Q"].__code__ is not first.steps.bodies["P"].__code__
+
+
 @pytest.mark.parametrize(("body", "message"), [
     ("c!(n + 5) -> P(n + 1)", "c"),  # a value outside the channel's type
     ("c!n -> P((n + 1) % 4 + 0 / (2 - n))", "zero"),  # division by zero, at n = 2
