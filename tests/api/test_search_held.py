@@ -372,7 +372,7 @@ def _random_answers(text: str, engine: CheckEngine) -> list[tuple]:
             shown: object = (found.trace, found.full_path[:len(found.full_path) - lead])
         elif found is not None and any(k in r.assertion.text for k in CANONICAL):
             shown = (found.trace, found.full_path, found.cycle)
-        elif found is not None and any(k in r.assertion.text for k in ("[T=", "[F=")):
+        elif found is not None and any(k in r.assertion.text for k in ("[T=", "[F=", "[R=")):
             shown = (found.trace, found.full_path, found.refused, found.accepted, found.note)
         else:  # shortest: as many moves (determinism: a search over traces, as many events)
             shown = None if found is None else len(
