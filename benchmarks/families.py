@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.families_timed import fischer_proc, fischer_states
+from benchmarks.families_wide import wide_ring_proc, wide_ring_promela, wide_ring_states
 
 MODELS = Path(__file__).resolve().parents[1] / "models"
 PROMELA = Path(__file__).resolve().parent / "promela"
@@ -500,4 +501,7 @@ FAMILIES: dict[str, Family] = {f.name: f for f in [
     # priority over a network under ';' (tock-CSP): procalg alone, no Promela peer
     Family("fischer-tock", ("N",), ((4,), (5,)), ((6,), (7,)), fischer_proc, None,
            fischer_states),
+    # codes past 62 bits (keys of 64-bit words) in a traces refinement, as Tokeneer's
+    Family("wide-ring", ("N", "C", "V"), ((32, 2, 40),), ((40, 3, 30),), wide_ring_proc,
+           wide_ring_promela, wide_ring_states),
 ]}

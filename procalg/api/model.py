@@ -21,6 +21,7 @@ from procalg.semantics import UnguardedRecursion
 from procalg.semantics import load as load_spec
 from procalg.semantics.channels import ChannelRef
 from procalg.semantics.deep import innermost_span, run_deep
+from procalg.semantics.kinds import names_in
 from procalg.semantics.values import kind_name
 from procalg.source import SourceFile, read_source
 from procalg.syntax import ast, parse, parse_expr, pretty
@@ -62,6 +63,26 @@ class Model:
         """SHA-256 of the model text: a run records which model it started on (hashed
         once: a run's start asks for it, ~6 µs for a small model)."""
         return hashlib.sha256(self.source.text.encode()).hexdigest()
+
+    @cached_property
+    def int_data(self) -> bool:
+        """Whether a channel field or a restricted input ranges over ``Int`` (and the
+        model defines no ``Int`` of its own): data the explicit engines cannot
+        enumerate. Walked once per model (every assertion asks ``api/symbolic``).
+
+        Example:
+            >>> loads("channel c : Int\\nP = c?x -> P").int_data
+            True
+        """
+        if "Int" in self.spec.definitions:
+            return False
+        for node in walk(self.module):
+            if type(node) is ast.ChannelDecl and any("Int" in names_in(f) for f in node.fields):
+                return True
+            if type(node) is ast.InField and node.restrict is not None \
+                    and "Int" in names_in(node.restrict):
+                return True
+        return False
 
     @property
     def activities(self) -> dict[str, Any]:

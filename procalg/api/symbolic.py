@@ -21,9 +21,7 @@ from procalg.api.search import CheckEngine, SearchOptions
 from procalg.assertion_kinds import RefinementModel
 from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
 from procalg.errors import LimitExceeded, ModelError, ProcalgError
-from procalg.semantics.kinds import names_in
 from procalg.syntax import ast, pretty
-from procalg.syntax.walk import walk
 from procalg.terms import Event, Sequence
 
 SUPPORTED = (ast.DeadlockFree, ast.Reachable, ast.HasTrace, ast.Invariant)
@@ -38,7 +36,7 @@ def reason(model: Model, prop: ast.Node, options: SearchOptions) -> str | None:
             raise ModelError(f"':[invariant]:' needs the symbolic engine, not --engine "
                              f"{options.engine}", prop.span, hint="use --engine auto or symbolic")
         return "invariants are checked symbolically"
-    if options.engine is CheckEngine.AUTO and type(prop) in SUPPORTED and _has_int_data(model):
+    if options.engine is CheckEngine.AUTO and type(prop) in SUPPORTED and model.int_data:
         return "the model has unbounded data (Int)"
     return None
 
@@ -46,24 +44,11 @@ def reason(model: Model, prop: ast.Node, options: SearchOptions) -> str | None:
 def point_at_symbolic(model: Model, err: ProcalgError) -> None:
     """An explicit engine that hit its state limit on a model with integer data
     most likely met a parameter that grows without bound: say so."""
-    if isinstance(err, LimitExceeded) and _has_int_data(model) and "symbolic" not in (
+    if isinstance(err, LimitExceeded) and model.int_data and "symbolic" not in (
             err.hint or ""):
         err.hint = ((err.hint + "; ") if err.hint else "") + (
             "a parameter that grows without bound (an Int counter) makes the state space "
             "infinite: use --engine symbolic")
-
-
-def _has_int_data(model: Model) -> bool:
-    """A channel field or an input over ``Int`` (not a name the model defines)."""
-    if "Int" in model.spec.definitions:
-        return False
-    for node in walk(model.module):
-        if type(node) is ast.ChannelDecl and any("Int" in names_in(f) for f in node.fields):
-            return True
-        if type(node) is ast.InField and node.restrict is not None \
-                and "Int" in names_in(node.restrict):
-            return True
-    return False
 
 
 def check(model: Model, prop: ast.Node, options: SearchOptions, why: str) -> CheckResult:

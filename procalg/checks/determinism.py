@@ -31,12 +31,11 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from procalg.checks.lazy_system import shortest_return
+from procalg.checks.determinism_paths import clash_paths, divergence_path
 from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
-from procalg.checks.traces import search_trace
 from procalg.errors import LimitExceeded
 from procalg.lts.exploration import Exploration
 from procalg.lts.lts import LTS, TAU, TAU_INDEX, TICK_INDEX, TransitionSystem
@@ -80,7 +79,8 @@ def check_determinism(system: TransitionSystem[Any] | LTS, *,
             closed, cycle = _plain_closure(walk, members), None
         trail.append((parent, code))
         if cycle is not None:
-            return _divergence(walk, _node_trace(walk, trail, len(trail) - 1), cycle, started)
+            trace = _node_trace(walk, trail, len(trail) - 1)
+            return _divergence(walk, trace, lambda: _spent(walk, started))
         if closed not in nodes:
             if max_states is not None and len(nodes) >= max_states:
                 raise LimitExceeded(f"normal-form limit reached: more than {max_states} nodes "
@@ -94,10 +94,12 @@ def check_determinism(system: TransitionSystem[Any] | LTS, *,
     while failure is None and queue:
         members = queue.popleft()
         number = nodes[members]
-        clash = _accept_and_refuse(walk, sorted(members))
+        clash = _clashing_event(walk, sorted(members))
         if clash is not None:
             trace = _node_trace(walk, trail, number)
-            return _nondeterminism(walk, trace, *clash, started)
+            event = walk.labels[clash]
+            paths = clash_paths(walk, trace, event)  # before the stats: it may explore more
+            return _clash_result(trace, event, *paths, _spent(walk, started))
         after: dict[int, set[int]] = {}
         for state in members:
             for code, target in walk.successors(state):
@@ -142,20 +144,10 @@ def check_determinism_product(network: Network, *, max_states: int | None = None
     assert found.tables is not None
     walk = Exploration(_Codes(found.tables))
     if found.kind == "divergence":
-        path, states = _path_to_code(walk, found.trace, found.diverging)
-        note = (f"not deterministic: the process diverges after this trace ({found.lead} "
-                f"τ-steps, then a τ-cycle of {found.cycle})")  # as the reference words it
-        return CheckResult(
-            Verdict.FAIL,
-            Counterexample(found.trace, cycle=(TAU,) * found.cycle, full_path=path,
-                           states=states, note=note),
-            stats, message="divergent, hence not deterministic")
+        return _divergence(walk, found.trace, lambda: stats)
     assert found.event is not None
-    accepting, _ = _path_to_code(walk, found.trace, found.acceptor)
-    refusing, states = _path_to_code(walk, found.trace, found.refuser)
-    ticks = any(lab == TICK_INDEX for lab, _ in walk.successors(walk.index[found.refuser]))
-    return _clash_result(found.trace, found.event, accepting, refusing, states,
-                         ticks and found.event != walk.labels[TICK_INDEX], stats)
+    return _clash_result(found.trace, found.event, *clash_paths(walk, found.trace, found.event),
+                         stats)
 
 
 class _Codes:
@@ -171,14 +163,6 @@ class _Codes:
         _, dst, lab = self.tables.successors(self.tables.layout.cast([state]))
         names = self.tables.labels
         return [(names[x], int(d)) for x, d in zip(lab.tolist(), dst.tolist(), strict=True)]
-
-
-def _path_to_code(walk: Exploration, trace: tuple[str, ...],
-                  code: int) -> tuple[tuple[str, ...], tuple[int, ...]]:
-    search = search_trace(walk, trace, lambda s, done: walk.states[s] == code
-                          and done == len(trace))
-    assert search.found is not None, "every member of a node is reachable by its trace"
-    return search.full_path(search.found), search.states(search.found)
 
 
 def _tau_closure(walk: Exploration,
@@ -221,25 +205,16 @@ def _taus(walk: Exploration, state: int) -> list[int]:
     return [d for c, d in walk.successors(state) if c == TAU_INDEX]
 
 
-def _accept_and_refuse(walk: Exploration, members: list[int]) -> tuple[int, int, int] | None:
-    """``(event code, accepting state, refusing state)`` for the first clash, by event name."""
-    offers: dict[int, int] = {}
-    refusers: list[tuple[int, set[int]]] = []  # stable states and their initials
-    can_tick: int | None = None
-    for state in members:
-        initials = {c for c, _ in walk.successors(state)}
-        for code in initials - {TAU_INDEX}:
-            offers.setdefault(code, state)
-        if TICK_INDEX in initials and can_tick is None:
-            can_tick = state
-        if TAU_INDEX not in initials:
-            refusers.append((state, initials))
+def _clashing_event(walk: Exploration, members: list[int]) -> int | None:
+    """The least event (by name) a member offers and another refuses (a member
+    that can terminate refuses every other event: ✓ is autonomous), if any."""
+    initials = [{c for c, _ in walk.successors(state)} for state in members]
+    offers = set().union(*initials) - {TAU_INDEX}
+    ticks = any(TICK_INDEX in i for i in initials)
     for code in sorted(offers, key=walk.labels.__getitem__):
-        if code != TICK_INDEX and can_tick is not None:
-            return code, offers[code], can_tick
-        for state, initials in refusers:
-            if code not in initials:
-                return code, offers[code], state
+        if (code != TICK_INDEX and ticks) or any(TAU_INDEX not in i and code not in i
+                                                  for i in initials):
+            return code
     return None
 
 
@@ -251,21 +226,8 @@ def _node_trace(walk: Exploration, trail: list[tuple[int, int]], node: int) -> t
     return tuple(walk.labels[c] for c in reversed(codes))
 
 
-def _behaviour(walk: Exploration, trace: tuple[str, ...], state: int) -> tuple[tuple[str, ...],
-                                                                                tuple[int, ...]]:
-    """A shortest path (labels, states) doing ``trace`` and ending in ``state``."""
-    search = search_trace(walk, trace, lambda s, done: s == state and done == len(trace))
-    assert search.found is not None, "every member of a node is reachable by its trace"
-    return search.full_path(search.found), search.states(search.found)
-
-
-def _nondeterminism(walk: Exploration, trace: tuple[str, ...], code: int, acceptor: int,
-                    refuser: int, started: float) -> CheckResult:
-    accepting, _ = _behaviour(walk, trace, acceptor)
-    refusing, states = _behaviour(walk, trace, refuser)
-    ticks = code != TICK_INDEX and TICK_INDEX in {c for c, _ in walk.successors(refuser)}
-    stats = Stats(walk.num_states, walk.transitions, time.perf_counter() - started)
-    return _clash_result(trace, walk.labels[code], accepting, refusing, states, ticks, stats)
+def _spent(walk: Exploration, started: float) -> Stats:
+    return Stats(walk.num_states, walk.transitions, time.perf_counter() - started)
 
 
 def _clash_result(trace: tuple[str, ...], event: str, accepting: tuple[str, ...],
@@ -285,14 +247,15 @@ def _clash_result(trace: tuple[str, ...], event: str, accepting: tuple[str, ...]
         stats, message=f"nondeterministic on {event} after {shown}")
 
 
-def _divergence(walk: Exploration, trace: tuple[str, ...], cycle: list[int],
-                started: float) -> CheckResult:
-    path, states = _behaviour(walk, trace, cycle[0])
-    stats = Stats(walk.num_states, walk.transitions, time.perf_counter() - started)
-    loop = shortest_return(cycle[0], lambda s: _taus(walk, s))
-    note = ("not deterministic: the process diverges after this trace (0 τ-steps, then a "
-            f"τ-cycle of {loop})")  # worded as the product engine's, no state numbers
+def _divergence(walk: Exploration, trace: tuple[str, ...],
+                stats: Callable[[], Stats]) -> CheckResult:
+    """The failure of a divergent node (both engines: :mod:`~procalg.checks.determinism_paths`;
+    ``stats`` are taken after its paths are found)."""
+    (path, states), lead, loop = divergence_path(walk, trace)
+    note = (f"not deterministic: the process diverges after this trace ({lead} τ-steps, "
+            f"then a τ-cycle of {loop})")  # worded as :[divergence free]'s, no state numbers
     return CheckResult(
         Verdict.FAIL,
-        Counterexample(trace, cycle=(TAU,) * loop, full_path=path, states=states, note=note),
-        stats, message="divergent, hence not deterministic")
+        Counterexample(trace, cycle=(TAU,) * loop, full_path=(*path, *(TAU,) * lead),
+                       states=states, note=note),
+        stats(), message="divergent, hence not deterministic")

@@ -80,10 +80,7 @@ def check_divergence(system: TransitionSystem[Any] | LTS, *,
     walk = Exploration(system, max_states=max_states)
     moves = [edges for _, edges in walk]
     taus = [[d for c, d in out if c == TAU_INDEX] for out in moves]
-    component = strong_components(taus)
-    sizes = Counter(component)
-    cyclic = [sizes[component[s]] > 1 or s in taus[s] for s in range(len(taus))]
-    divergent = _reaching(taus, cyclic)
+    component, cyclic, divergent = diverging(taus)
     stats = _stats(walk, started)
     depths = [walk.level[s] for s in range(len(taus)) if divergent[s]]
     if not depths:
@@ -91,10 +88,9 @@ def check_divergence(system: TransitionSystem[Any] | LTS, *,
     depth = min(depths)
     labels, came = least_path(walk, moves, [s for s, bad in enumerate(divergent)
                                             if bad and walk.level[s] == depth])
-    lead = _lead(taus, cyclic, component, sorted(came[-1]))
+    lead, loop = lasso(taus, component, cyclic, sorted(came[-1]))
     states = tuple(walk.state_id(s) for s in (*run_to(came, lead[0]), *lead[1:]))
-    return divergence_result(tuple(labels), len(lead) - 1, _loop(taus, component, lead[-1]),
-                             stats, states)
+    return divergence_result(tuple(labels), len(lead) - 1, loop, stats, states)
 
 
 def check_divergence_product(network: Network, limits: Limits = NO_LIMITS) -> CheckResult:
@@ -144,6 +140,35 @@ def divergence_result(path: tuple[str, ...], lead: int, loop: int, stats: Stats,
         Counterexample(trace, cycle=(TAU,) * loop, full_path=(*path, *(TAU,) * lead),
                        states=states, note=note),
         stats, message=f"divergence after {len(trace)} visible events")
+
+
+def diverging(taus: list[list[int]]) -> tuple[list[int], list[bool], list[bool]]:
+    """Per state (``taus[s]``: its τ-successors), its τ-component (Tarjan), whether
+    it is on a τ-cycle, and whether it can do τ for ever (it can τ-reach one).
+
+    Example:
+        >>> diverging([[1], [2], [1], []])[1:]
+        ([False, True, True, False], [True, True, True, False])
+    """
+    component = strong_components(taus)
+    sizes = Counter(component)
+    cyclic = [sizes[component[s]] > 1 or s in taus[s] for s in range(len(taus))]
+    return component, cyclic, _reaching(taus, cyclic)
+
+
+def lasso(taus: list[list[int]], component: list[int], cyclic: list[bool],
+          entries: list[int]) -> tuple[list[int], int]:
+    """The τ-lasso from ``entries`` (divergent states, :func:`diverging`): the states
+    from an entry to the nearest state on a τ-cycle (the one with the shortest
+    cycle; ties: the smallest number), and that cycle's length.
+
+    Example:
+        >>> taus = [[1], [2], [1], []]
+        >>> lasso(taus, *diverging(taus)[:2], [0])
+        ([0, 1], 2)
+    """
+    states = _lead(taus, cyclic, component, entries)
+    return states, _loop(taus, component, states[-1])
 
 
 def _reaching(taus: list[list[int]], cyclic: list[bool]) -> list[bool]:

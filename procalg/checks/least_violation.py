@@ -59,14 +59,31 @@ def pair_levels(parent: dict[Pair, Any]) -> tuple[list[Pair], list[list[int]]]:
     return list(parent), levels
 
 
+def violating_level(parent: dict[Pair, Any], hit: Pair
+                    ) -> tuple[list[Pair], dict[Pair, int], list[list[int]], int]:
+    """:func:`pair_levels` of a search that stopped at ``hit``, each pair's number,
+    and the depth of ``hit``'s level (the first violating one).
+
+    Example:
+        >>> parent = {(0, "s"): None, (1, "t"): ((0, "s"), "a")}
+        >>> violating_level(parent, (1, "t"))[1:]
+        ({(0, 's'): 0, (1, 't'): 1}, [[0], [1]], 1)
+    """
+    pairs, levels = pair_levels(parent)
+    number = {p: i for i, p in enumerate(pairs)}
+    depth = next(d for d, level in enumerate(levels) if number[hit] in level)
+    return pairs, number, levels, depth
+
+
 def least_goals(levels: Sequence[list[int]], depth: int, goal: Callable[[int], Any | None],
-                moves: Callable[[int], Iterable[tuple[str, int]]]
-                ) -> tuple[list[str], Callable[[int], list[int]], dict[int, Any]]:
+                moves: Callable[[int], Iterable[tuple[Any, int]]]
+                ) -> tuple[list[Any], Callable[[int], list[int]], dict[int, Any]]:
     """The least shortest path to a node of level ``depth`` that ``goal`` accepts
     (its answer not None; a node whose moves raise a model error is none: the
     verdict was fixed by a node met before): the path's labels, its nodes ending in
     a goal it reaches (:func:`~procalg.lts.least_paths.run_to`), and every goal it
-    reaches with ``goal``'s answer.
+    reaches with ``goal``'s answer. A label is a name, or anything that compares as
+    the path's order does (refusal testing: an event's name, then the offer seen).
 
     Example:
         >>> graph = {0: [("b", 1), ("a", 2)], 1: [], 2: []}

@@ -40,7 +40,7 @@ import time
 from typing import Any
 
 from procalg.checks.lazy_system import Divergence, LazySystem
-from procalg.checks.least_violation import least_goals, pair_levels
+from procalg.checks.least_violation import least_goals, violating_level
 from procalg.checks.level_search import LevelSearch
 from procalg.checks.refusal_refinement import (
     REFUSAL_MODELS,
@@ -185,9 +185,7 @@ class _Product(LevelSearch[Counterexample]):
         if self.search((self.normal.root, self.system.initial)) is None:
             return None
         assert self.hit is not None
-        pairs, levels = pair_levels(self.parent)
-        number = {p: i for i, p in enumerate(pairs)}
-        depth = next(d for d, level in enumerate(levels) if number[self.hit[0]] in level)
+        pairs, number, levels, depth = violating_level(self.parent, self.hit[0])
 
         def moves(i: int) -> list[tuple[str, int]]:
             node, state = pairs[i]

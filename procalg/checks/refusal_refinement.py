@@ -56,9 +56,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from procalg.checks.lazy_system import Divergence, LazySystem
+from procalg.checks.least_violation import least_goals, violating_level
 from procalg.checks.level_search import LevelSearch
 from procalg.checks.result import CheckResult, Counterexample, RefinementModel, Stats, Verdict
 from procalg.lts import LTS, TAU, TICK, TransitionSystem, explore
+from procalg.lts.least_paths import end_key
 from procalg.lts.tau import closed_under_tau, is_divergent, tau_successors
 
 REVIVAL_MODELS = (RefinementModel.REVIVALS, RefinementModel.REVIVALS_DIVERGENCES)
@@ -182,7 +184,9 @@ class _Search(LevelSearch[Counterexample]):
     """Breadth-first search over (spec set, implementation state) pairs, level by
     level (:class:`~procalg.checks.level_search.LevelSearch`): a failure or
     divergence is the pair's path, a trace, revival or refusal violation that path
-    and one event more, so it waits for the level's failures and divergences."""
+    and one event more, so it waits for the level's failures and divergences. The
+    counterexample shown is then made from the first violating level whatever
+    order the search met it in (:meth:`run`, as :mod:`procalg.checks.refinement`)."""
 
     def __init__(self, spec: SpecSets, system: LazySystem, kind: RefinementModel,
                  max_states: int | None) -> None:
@@ -191,81 +195,119 @@ class _Search(LevelSearch[Counterexample]):
         self.refusals = kind in REFUSAL_MODELS
         self.strict = kind in (RefinementModel.REVIVALS_DIVERGENCES,
                                RefinementModel.REFUSAL_DIVERGENCES)
-        # parent: pair -> (parent pair, label, the impl's offer if a refusal was seen before it)
         self.divergence = Divergence(system)
-        self.alphabet = set(spec.alphabet)
+        self.hit: tuple[Pair, bool] | None = None  # the first violating pair, a move further?
 
     def run(self) -> Counterexample | None:
-        """The first violation by depth (τ steps included), or ``None``."""
-        return self.search((self.spec.root, self.system.initial))
+        """The least of the shortest violations (``docs/checks.md``, "Which
+        counterexample procalg shows"), or ``None``: the least path (steps compared
+        by event name, then, in refusal testing, by the offer seen before the event)
+        to a violating pair of the first violating level, then its least end (the
+        first item of :meth:`_at`'s or :meth:`_further`'s answer orders them)."""
+        if self.search((self.spec.root, self.system.initial)) is None:
+            return None
+        assert self.hit is not None
+        pairs, number, levels, depth = violating_level(self.parent, self.hit[0])
+
+        def moves(i: int) -> list[tuple[tuple[str, tuple[str, ...]], int]]:
+            out = []
+            for step, child in self._children(pairs[i]):
+                if child in number:
+                    out.append((step, number[child]))
+            return out
+
+        view = self._further if self.hit[1] else self._at
+        keys, _, reached = least_goals(levels, depth, lambda i: view(pairs[i]), moves)
+        end = min(reached, key=reached.__getitem__)
+        steps = [(name, frozenset(seen) if seen else None) for name, seen in keys]
+        return self._violation(pairs[end], steps, *reached[end][1:])
 
     def visit(self, pair: Pair, deeper: list[Pair], expand: bool
               ) -> tuple[Counterexample | None, Counterexample | None]:
-        node = self.spec.nodes[pair[0]]
-        if self.strict and node.divergent:
-            return None, None  # after the spec diverges, anything goes
-        moves = self.system.successors(pair[1])
-        offered = frozenset(x for x, _ in moves if x != TAU)
-        self.alphabet |= offered
-        stable = TICK not in offered and all(x != TAU for x, _ in moves)
-        found = self._check_state(pair, node, offered, stable)
-        if found is not None or not expand:
-            return found, None
-        further = self._revival(pair, node, offered, stable)
-        if further is not None:
-            return None, further
-        for label, target in moves:
+        if self._at(pair) is not None:
+            self.hit = (pair, False)
+            return _FOUND, None
+        if not expand:
+            return None, None
+        if self._further(pair) is not None:
+            self.hit = self.hit or (pair, True)
+            return None, _FOUND
+        for (label, seen), child in self._children(pair):
             self.edges += 1
-            child = self._step(pair, label, target, offered, stable)
-            if isinstance(child, Counterexample):
-                return None, child
-            seen = offered if (self.refusals and stable and label != TAU) else None
-            self.reach(child, (pair, label, seen), deeper)
+            self.reach(child, (pair, label, frozenset(seen) if seen else None), deeper)
         return None, None
 
-    def _step(self, pair: Pair, label: str, target: Any, offered: frozenset[str],
-              stable: bool) -> Pair | Counterexample:
-        if label == TAU:
-            return (pair[0], target)
-        after = self.spec.after(pair[0], label, None)
-        if after is None:
-            return self._violation(pair, "trace", label, offered)
-        if self.refusals and stable:
-            after = self.spec.after(pair[0], label, offered)
-            if after is None:
-                return self._violation(pair, "refusal", label, offered)
-        return (after, target)
+    def _view(self, pair: Pair) -> tuple[frozenset[str], bool] | None:
+        """What ``pair``'s implementation state offers and whether it is stable
+        (no τ, no ✓); None past a divergent spec set of a strict model (anything goes)."""
+        if self.strict and self.spec.nodes[pair[0]].divergent:
+            return None
+        moves = self.system.successors(pair[1])
+        offered = frozenset(x for x, _ in moves if x != TAU)
+        return offered, TICK not in offered and all(x != TAU for x, _ in moves)
 
-    def _check_state(self, pair: Pair, node: SpecNode, offered: frozenset[str],
-                     stable: bool) -> Counterexample | None:
-        """A divergence or failure at ``pair`` (its path's length)."""
+    def _children(self, pair: Pair) -> list[tuple[tuple[str, tuple[str, ...]], Pair]]:
+        """The pairs ``pair`` moves to, each with its label and, in refusal testing,
+        the offer seen before a visible event from a stable state (``()``: none)."""
+        view = self._view(pair)
+        if view is None:
+            return []
+        offered, stable = view
+        seen = tuple(sorted(offered)) if self.refusals and stable else ()
+        out = []
+        for label, target in self.system.successors(pair[1]):
+            if label == TAU:
+                out.append(((label, ()), (pair[0], target)))
+                continue
+            after = self.spec.after(pair[0], label, frozenset(seen) if seen else None)
+            if after is not None:
+                out.append(((label, seen), (after, target)))
+        return out
+
+    def _at(self, pair: Pair) -> tuple[tuple[bool, tuple[str, ...]], str, None] | None:
+        """A divergence or failure at ``pair`` (its path's length): its order among
+        the level's ends (:func:`~procalg.lts.least_paths.end_key`), its kind."""
+        view = self._view(pair)
+        if view is None:
+            return None
+        offered, stable = view
         if self.strict and self.divergence.cycle_from(pair[1]) is not None:
-            return self._violation(pair, "divergence", None, offered)
+            return end_key("divergence", offered), "divergence", None
         if not (stable or TICK in offered):
             return None
         accepts = frozenset({TICK}) if TICK in offered else offered
-        if not any(m <= accepts for m in node.acceptances):
-            return self._violation(pair, "failure", None, offered)
+        if not any(m <= accepts for m in self.spec.nodes[pair[0]].acceptances):
+            return end_key("failure", accepts), "failure", None
         return None
 
-    def _revival(self, pair: Pair, node: SpecNode, offered: frozenset[str],
-                 stable: bool) -> Counterexample | None:
-        """A revival violation at stable ``pair`` (its path and one event)."""
-        if self.refusals or not stable:
-            return None  # refusal testing checks its refusals on the next event
-        for event in sorted(offered):
-            if not any(event in b and b <= offered for b in node.offers):
-                return self._violation(pair, "revival", event, offered)
-        return None
+    def _further(self, pair: Pair) -> tuple[tuple[str, int, tuple[str, ...]], str, str] | None:
+        """The least violation a move past ``pair`` (its path and one event): by
+        event, a trace violation before a revival or refusal one, then by offer."""
+        view = self._view(pair)
+        if view is None:
+            return None
+        offered, stable = view
+        node, found = self.spec.nodes[pair[0]], []
+        if stable and not self.refusals:  # a revival: covers the events the spec cannot do
+            found = [((e, 1, tuple(sorted(offered))), "revival", e) for e in offered
+                     if not any(e in b and b <= offered for b in node.offers)]
+        else:
+            for e in offered:
+                if self.spec.after(pair[0], e, None) is None:
+                    found.append(((e, 0, ()), "trace", e))
+                elif stable and self.spec.after(pair[0], e, offered) is None:
+                    found.append(((e, 1, tuple(sorted(offered))), "refusal", e))
+        return min(found, default=None)
 
-    def _violation(self, pair: Pair, what: str, event: str | None,
-                   offered: frozenset[str]) -> Counterexample:
+    def _violation(self, pair: Pair, steps: list[tuple[str, frozenset[str] | None]],
+                   what: str, event: str | None) -> Counterexample:
         """The counterexample, worded like the other refinement failures."""
-        steps = self._steps(pair)
         trace = tuple(x for x, _ in steps if x != TAU)
         full = tuple(x for x, _ in steps)
         node = self.spec.nodes[pair[0]]
-        refused = frozenset(self.alphabet - offered - {TICK})
+        offered = frozenset(x for x, _ in self.system.successors(pair[1]) if x != TAU)
+        # the spec's events: one it never does matters to no refusal (as in [F=)
+        refused = frozenset(self.spec.alphabet - offered - {TICK})
         name = f"[{self.kind.value}="
         observed = (f"after the observation {_observation(steps)}" if self.refusals
                     else f"after {_show(trace)}")
@@ -284,7 +326,7 @@ class _Search(LevelSearch[Counterexample]):
                                        f"specification does not ({name})")
         if what == "failure":
             accepts = frozenset({TICK}) if TICK in offered else offered
-            shown = frozenset(self.alphabet - accepts - {TICK})
+            shown = frozenset(self.spec.alphabet - accepts - {TICK})
             return Counterexample(trace, refused=shown,
                                   accepted=frozenset().union(*node.acceptances), full_path=full,
                                   note=f"{observed} the implementation can be stable offering "
@@ -298,16 +340,10 @@ class _Search(LevelSearch[Counterexample]):
                  f"{_show_set(offered)} and then do {event}; the specification's stable "
                  f"states that offer no more can do only {_show_set(spec_can)} ({name})")
 
-    def _steps(self, pair: Pair) -> list[tuple[str, frozenset[str] | None]]:
-        """The path to ``pair``: each label with the impl's offer seen before it."""
-        steps: list[tuple[str, frozenset[str] | None]] = []
-        link = self.parent[pair]
-        while link is not None:
-            pair, label, seen = link
-            steps.append((label, seen))
-            link = self.parent[pair]
-        steps.reverse()
-        return steps
+
+_FOUND = Counterexample(())
+"""What a visit reports on a violation (the search then stops: :meth:`_Search.run`
+makes the counterexample shown)."""
 
 
 def _observation(steps: list[tuple[str, frozenset[str] | None]]) -> str:

@@ -109,7 +109,8 @@ def pair_moves(walk: Exploration, trace: Sequence[str], pair: Pair) -> list[tupl
 
 
 def search_trace(walk: Exploration, trace: Sequence[str],
-                 goal: Callable[[int, int], bool] | None = None) -> TraceSearch:
+                 goal: Callable[[int, int], bool] | None = None,
+                 prefer: Callable[[int, int], Any] | None = None) -> TraceSearch:
     """Breadth-first search of (state, events done) pairs following ``trace``.
 
     Args:
@@ -117,6 +118,9 @@ def search_trace(walk: Exploration, trace: Sequence[str],
         trace: visible event names to follow, τ free in between.
         goal: stop at the first pair ``(state, done)`` it accepts; by default
             the first pair that has done the whole trace.
+        prefer: among the goal pairs the least path reaches, end in one whose
+            ``prefer(state, done)`` is least (a property of the state's behaviour,
+            so every engine ends alike; ties: the least pair).
 
     Example:
         >>> from procalg.lts import LTS
@@ -133,7 +137,7 @@ def search_trace(walk: Exploration, trace: Sequence[str],
         search.deepest = max(search.deepest, pair[1])
         if goal(*pair):
             search.explored = (walk.num_states, walk.transitions)
-            _least_witness(search, trace, goal, depth)
+            _least_witness(search, trace, goal, depth, prefer)
             return search
         for code, step in pair_moves(walk, trace, pair):
             if step not in search.parent:
@@ -147,7 +151,8 @@ def search_trace(walk: Exploration, trace: Sequence[str],
 
 
 def _least_witness(search: TraceSearch, trace: Sequence[str],
-                   goal: Callable[[int, int], bool], depth: int) -> None:
+                   goal: Callable[[int, int], bool], depth: int,
+                   prefer: Callable[[int, int], Any] | None = None) -> None:
     """Make ``search``'s witness the least (by label names, position by position)
     of the shortest paths to a goal pair (every goal of BFS level ``depth``), as
     the product's walk picks it (:func:`~procalg.checks.trace_walk.walk_trace`):
@@ -162,7 +167,7 @@ def _least_witness(search: TraceSearch, trace: Sequence[str],
     cone.reverse()
     labels, came = least_walk((0, 0), cone, lambda p: (
         (walk.labels[c], q) for c, q in pair_moves(walk, trace, p)))
-    run = run_to(came, min(came[-1]))
+    run = run_to(came, min(came[-1], key=lambda p: (prefer(*p), p)) if prefer else min(came[-1]))
     for at, name in enumerate(labels):
         search.parent[run[at + 1]] = (run[at], walk.code(name))
     search.found = run[-1]

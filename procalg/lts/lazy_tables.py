@@ -100,10 +100,21 @@ def deferrable(network: Network) -> dict[int, set[int]]:
     A data-heavy leaf synchronised with a small partner (the ABP's medium
     with its sender: ``send?b?x`` against one ``send.b.x``) then computes
     one input's target per state, not one per value.
+
+    A label a priority scope's operand may pre-empt by is never deferred: the scope
+    reads whether the operand offers it, whatever its partners ask
+    (:mod:`procalg.lts.priority_scopes`).
     """
     comps = network.components
     lazy = [c for c, comp in enumerate(comps) if isinstance(comp, LazyComponent)]
     out = {c: set(range(len(comps[c].labels))) for c in lazy}  # type: ignore[union-attr]
+    for scope in network.scopes:
+        above = frozenset().union(*scope.above.values())
+        for probe in scope.probes:
+            if probe.label in above:
+                for c, local in probe.parts:
+                    if c in out:
+                        out[c].discard(comps[c].code[local])  # type: ignore[union-attr]
     eager = {c for c, comp in enumerate(comps) if not isinstance(comp, LazyComponent)}
     if not eager and len(lazy) == 1:  # one leaf (a sequential process): every label it uses
         code = comps[lazy[0]].code  # type: ignore[union-attr]

@@ -51,8 +51,9 @@ from procalg.lts.leaf_levels import FEW, OneLeaf
 from procalg.lts.lts import TAU
 from procalg.lts.narrow_levels import CHECK, MARK_DEPTH, Marks, delayed_batch
 from procalg.lts.parity import alternates
+from procalg.lts.unique_codes import Keyed, joined_unique, keyed_unique
 from procalg.lts.vectors import Tables
-from procalg.lts.visited import Recode, Visited, sorted_unique
+from procalg.lts.visited import Recode, Visited
 from procalg.lts.wide_keys import moved
 
 CHUNK = 1 << 14
@@ -219,16 +220,16 @@ class LevelSearch:
             return self._level(frontier, stop, pool)
         return delayed_batch(self, frontier, stop)
 
-    def _unseen(self, codes: np.ndarray) -> np.ndarray:
+    def _unseen(self, codes: Keyed) -> Keyed:
         """The sorted, distinct successors ``codes`` of the frontier not
         visited (marked now, if marks are kept). When every move changes the
         level's parity (:func:`~procalg.lts.parity.alternates`), none is in
         the frontier, which is then not searched."""
         if self.marks is not None:
-            return self.marks.claim(codes)
+            return self.marks.claim(codes[0]), None
         if self._alternates is None:
             self._alternates = alternates(self.tables.network)
-        return self.visited.unseen(codes, frontier=not self._alternates)
+        return self.visited.unseen_hashed(*codes, frontier=not self._alternates)
 
     def _level(self, frontier: np.ndarray, stop: Stop | None, pool: ThreadPoolExecutor
                ) -> tuple[int, str] | None:
@@ -244,12 +245,13 @@ class LevelSearch:
             self.transitions += count
             if hit is not None:
                 return hit
-            self._account(item * len(succ) + scratch)
-            self.visited.add_level(self._unseen(succ), checked=True, unique=True)
+            self._account(item * len(succ[0]) + scratch)
+            new, hashes = self._unseen(succ)
+            self.visited.add_level(new, checked=True, unique=True, hashes=hashes)
             return None
         budget = self._budget()
-        raw: list[np.ndarray] = []
-        fresh: list[np.ndarray] = []
+        raw: list[Keyed] = []
+        fresh: list[Keyed] = []
         raw_size = fresh_size = joined = 0
         running: deque[Future] = deque()
         holds = LevelHolds(stop, self.states_first)  # errors and witnesses in the chunks
@@ -271,22 +273,21 @@ class LevelSearch:
                     future.cancel()
                 return hit
             raw.append(succ)
-            raw_size += len(succ)
+            raw_size += len(succ[0])
             self._account(item * (raw_size + fresh_size) + scratch * len(running))
             if raw_size > budget:
-                fresh.append(self._unseen(_joined_unique(raw)))
-                fresh_size += len(fresh[-1])
+                fresh.append(self._unseen(joined_unique(raw)))
+                fresh_size += len(fresh[-1][0])
                 raw_size = 0
                 if fresh_size > 2 * max(budget, joined):  # a level past the budget:
-                    fresh = [_joined_unique(fresh)]  # joined each time it doubles, not per flush
-                    fresh_size = joined = len(fresh[0])
+                    fresh = [joined_unique(fresh)]  # joined each time it doubles, not per flush
+                    fresh_size = joined = len(fresh[0][0])
         if holds.done:
             return holds.end()
         if raw:
-            fresh.append(self._unseen(_joined_unique(raw)))
-        joined = np.concatenate(fresh) if fresh else np.zeros(0, self.tables.dtype)
-        fresh.clear()
-        self.visited.add_level(joined, runs=True, checked=True)
+            fresh.append(self._unseen(joined_unique(raw)))
+        new, hashes = joined_unique(fresh) if fresh else (np.zeros(0, self.tables.dtype), None)
+        self.visited.add_level(new, checked=True, unique=True, hashes=hashes)
         return None
 
     def _budget(self) -> int:
@@ -328,7 +329,7 @@ class LevelSearch:
         return min(CHUNK, max(MIN_CHUNK, int(SCRATCH / (self.item * max(self.fan, 1.0)))))
 
     def _expand(self, chunk: np.ndarray, stop: Stop | None
-                ) -> tuple[int, np.ndarray, tuple[int, str] | None, int]:
+                ) -> tuple[int, Keyed, tuple[int, str] | None, int]:
         left = 0  # moves of alike rules not fired (counted all the same)
         if self.alike:
             src, dst, lab, left = self.tables.targets(chunk)
@@ -344,7 +345,7 @@ class LevelSearch:
         if self.por is None and len(dst):  # a move changing no component finds nothing new:
             dst = dst[moved(dst, chunk.take(src))]  # dropped before the sort (xUML: 3 in 4)
         # the targets are this chunk's scratch (stubborn sets' may be kept: copied)
-        return len(src) + left, sorted_unique(dst, own=self.por is None), hit, 4 * dst.nbytes
+        return len(src) + left, keyed_unique(dst, own=self.por is None), hit, 4 * dst.nbytes
 
     def _account(self, scratch: int) -> None:
         used = self.visited.nbytes + scratch + (self.marks.nbytes if self.marks else 0)
@@ -384,17 +385,3 @@ class LevelSearch:
                             self.visited.depth + 1, time.perf_counter() - self.start,
                             self.peak, (*self.tables.network.notes, *self.tables.notes(),
                                         *notes))
-
-
-def _joined_unique(raw: list[np.ndarray]) -> np.ndarray:
-    """The sorted, distinct codes of the sorted runs ``raw``, which it empties:
-    the runs are let go before the sort, whose copies they would double.
-
-    Example:
-        >>> raw = [np.array([1, 4]), np.array([2, 4])]
-        >>> _joined_unique(raw).tolist(), raw
-        ([1, 2, 4], [])
-    """
-    joined = np.concatenate(raw)
-    raw.clear()
-    return sorted_unique(joined, "stable", own=True)

@@ -19,7 +19,11 @@ A prioritised network's moves carry *tags* (label, rank, guards) until
 
 So a priority over a network is evaluated state by state where the search goes,
 as FDR evaluates its supercombinators' priority (Gibson-Robinson et al.,
-"FDR3", TACAS 2014, section 3), never by exploring its operand whole.
+"FDR3", TACAS 2014, section 3), never by exploring its operand whole. A scope's
+component may be lazy (:class:`~procalg.lts.lazy.LazyComponent`): its states in
+the sources are expanded already (the moves being filtered came from them), and
+its table says which labels they offer; the pre-empting labels are never deferred
+for a partner to ask (:func:`~procalg.lts.lazy_tables.deferrable`).
 
 Complexity: per batch of F distinct sources, O(F) numpy work per probe group
 (probes over the same components share one joint table), and O(M × K) for M
@@ -44,6 +48,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from procalg.lts.lazy import LazyComponent
 from procalg.lts.lts import LTS
 from procalg.lts.network import DONE, Network, Scope, SyncRule
 from procalg.lts.priority import NEVER, allowed, best_ranks
@@ -182,7 +187,7 @@ class _Scopes:
         for p in self.scopes[k].probes:
             if p.label != label or p.label == DONE:
                 continue
-            if p.guards:
+            if p.guards or any(not isinstance(self.comps[c], LTS) for c, _ in p.parts):
                 tests.append(((), self._guarded_test(p)))
             else:
                 groups.setdefault(tuple(sorted(c for c, _ in p.parts)), []).append(p)
@@ -190,11 +195,23 @@ class _Scopes:
             tests.append((comps, self._group_test(comps, probes)))
         return tests
 
+    def _offers(self, c: int, a: str, locs: np.ndarray) -> np.ndarray:
+        """Whether component ``c`` has a move labelled ``a`` in each of its local
+        states ``locs`` (a lazy one expands any it has not: none, in a search)."""
+        comp = self.comps[c]
+        if not isinstance(comp, LazyComponent):
+            return self._has_move(c, a)[locs]
+        code = comp.code.get(a)
+        if code is None:
+            return np.zeros(len(locs), dtype=bool)
+        comp.expand(locs)
+        return comp.lookup(code, np.asarray(locs, dtype=np.int64), False)[0] > 0
+
     def _has_move(self, c: int, a: str) -> np.ndarray:
-        """Per local state of component ``c``, whether it has a move labelled ``a``."""
+        """Per local state of whole component ``c``, whether it has a move labelled ``a``."""
         if (c, a) not in self._has:
             lts = self.comps[c]
-            assert isinstance(lts, LTS), "a scope's components are explored whole"
+            assert isinstance(lts, LTS), "a lazy component's moves are read by _offers"
             has = np.zeros(lts.num_states, dtype=bool)
             index = lts.label_index(a)
             if index is not None:
@@ -228,7 +245,7 @@ class _Scopes:
             n = len(next(iter(locs.values())))
             ok = np.ones(n, dtype=bool)
             for c, a in probe.parts:
-                ok &= self._has_move(c, a)[locs[c]]
+                ok &= self._offers(c, a, locs[c])
             for k, b in probe.guards:  # an inner scope's filter: its table is done
                 row = self.beaten[k].get(b)
                 if row is not None:
@@ -242,11 +259,8 @@ def scope(net: Network, above: dict[str, frozenset[str]]) -> Network:
     are ``net``'s rules, every rule (but ``DONE``'s) guarded by it.
 
     Raises:
-        ValueError: ``net`` has a lazy component (a scope reads its components'
-            moves) or ranked rules.
+        ValueError: ``net`` has ranked rules.
     """
-    if any(not isinstance(c, LTS) for c in net.components):
-        raise ValueError("a priority scope's components are explored whole")
     if any(r.rank is not None for r in net.rules):
         raise ValueError("a ranked network is at the top: nothing scopes it")
     k = len(net.scopes)

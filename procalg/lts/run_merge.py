@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from procalg.lts.wide_keys import key_order, key_positions
+from procalg.lts.wide_keys import key_hashes, key_order, key_positions
 
 _CHUNK = 1 << 16
 _SMALL = 1 << 18  # merges up to this size sort a copy: timsort merges the two runs about
@@ -28,19 +28,54 @@ _SMALL = 1 << 18  # merges up to this size sort a copy: timsort merges the two r
 
 
 def merge_into(big: np.ndarray, tags: np.ndarray, codes: np.ndarray, new_tags: np.ndarray,
-                big_hashes: np.ndarray | None = None, hashes: np.ndarray | None = None
-                ) -> tuple[np.ndarray, np.ndarray]:
+               big_hashes: np.ndarray | None = None, hashes: np.ndarray | None = None
+               ) -> tuple[np.ndarray, np.ndarray]:
     """Merge sorted, disjoint ``codes`` into sorted ``big`` in place (keys:
-    in key order, with their hashes)."""
-    n, m = len(big), len(codes)
-    keyed = big.dtype.kind == "V"
-    if n + m <= _SMALL:  # a few numpy calls instead of the chunked in-place move
+    in key order, with their hashes if known)."""
+    if big.dtype.kind == "V":
+        known = [key_hashes(k) if h is None else h for k, h in ((big, big_hashes), (codes, hashes))]
+        return merge_keyed(big, tags, codes, new_tags, *known)[:2]
+    if len(big) + len(codes) <= _SMALL:  # a few numpy calls instead of the chunked in-place move
         joined = np.concatenate((big, codes))
-        order = (key_order(joined, "stable", np.concatenate((big_hashes, hashes))) if keyed
-                 else np.argsort(joined, kind="stable"))
+        order = np.argsort(joined, kind="stable")
         return joined[order], np.concatenate((tags, new_tags))[order]
-    pos = (key_positions(big, big_hashes, codes)[0] if keyed
-           else np.searchsorted(big, codes))
+    return _moved_in(big, tags, codes, new_tags, np.searchsorted(big, codes))
+
+
+def merge_keyed(big: np.ndarray, tags: np.ndarray, keys: np.ndarray, new_tags: np.ndarray,
+                big_hashes: np.ndarray, hashes: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`merge_into` for runs of keys, and the merged run's hashes (put
+    where their keys go: a merged run is never hashed again).
+
+    Example:
+        >>> from procalg.lts.wide_keys import key_hashes, key_sorted
+        >>> run = key_sorted(np.array([1, 5, 9], dtype=">u8").view("V8"), None)[0]
+        >>> new = key_sorted(np.array([2, 7], dtype=">u8").view("V8"), None)[0]
+        >>> keys, tags, h = merge_keyed(run, np.zeros(3), new, np.ones(2),
+        ...                             key_hashes(run), key_hashes(new))
+        >>> len(keys), int(tags.sum()), bool((h == key_hashes(keys)).all())
+        (5, 2, True)
+    """
+    n, m = len(big), len(keys)
+    if n + m <= _SMALL:
+        joined, both = np.concatenate((big, keys)), np.concatenate((big_hashes, hashes))
+        order = key_order(joined, "stable", both)
+        return joined[order], np.concatenate((tags, new_tags))[order], both[order]
+    pos = key_positions(big, big_hashes, keys, hashes)[0]
+    at = pos + np.arange(m, dtype=np.int64)  # where the new keys land
+    new = np.zeros(n + m, dtype=bool)
+    new[at] = True
+    merged = np.empty(n + m, dtype=np.uint64)
+    merged[at] = hashes
+    merged[~new] = big_hashes
+    return (*_moved_in(big, tags, keys, new_tags, pos), merged)
+
+
+def _moved_in(big: np.ndarray, tags: np.ndarray, codes: np.ndarray, new_tags: np.ndarray,
+              pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``codes`` (and tags) moved into ``big`` at their insertion points ``pos``."""
+    n, m = len(big), len(codes)
     big = _grown(big, n + m)
     tags = _grown(tags, n + m)
     for hi in range(n, 0, -_CHUNK):  # backwards, so no entry is overwritten unread

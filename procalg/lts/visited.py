@@ -51,6 +51,7 @@ from collections.abc import Callable
 import numpy as np
 
 from procalg.lts import wide_keys
+from procalg.lts.unique_codes import sorted_unique
 from procalg.lts.visited_runs import Run, found_in, stored_bytes
 from procalg.lts.wide_keys import from_keys, to_keys, widen
 
@@ -61,33 +62,6 @@ Recode = Callable[[np.ndarray], np.ndarray]
 _RATIO = 8  # a run is kept apart only while it is 8x the next: few runs, few merges
 _TAG16 = int(np.iinfo(np.uint16).max)
 MIN_TAG_BITS = 8  # fewer spare bits than this: tags stay apart (a deep search would soon unpack)
-
-
-def sorted_unique(codes: np.ndarray, kind: str = "quicksort", *, own: bool = False
-                  ) -> np.ndarray:
-    """Sorted distinct values (``np.unique`` without its hashing path, which
-    is much slower on large int64 arrays in numpy 2.x); with ``own``, int64
-    ``codes`` are scratch the caller gives up: sorted in place, not copied.
-
-    Example:
-        >>> sorted_unique(np.array([3, 1, 3])).tolist()
-        [1, 3]
-    """
-    if codes.dtype == object and len(codes) > 1 and codes.min() >= 0:
-        # wide codes: sort byte keys in C, not Python ints one comparison at a time
-        k = wide_keys.words(codes)
-        keys = np.sort(to_keys(codes, k), kind=kind)
-        return from_keys(keys[np.concatenate(([True], keys[1:] != keys[:-1]))], k)
-    if codes.dtype.kind == "V":  # keys of a word-aligned layout: in key order
-        return wide_keys.unique_keys(codes, kind)
-    out = codes if own else codes.copy()  # ndarray methods, not np.sort & co.: their wrappers
-    out.sort(kind=kind)  # cost as much as the work on the tiny levels of a deep space
-    if len(out) < 2:
-        return out
-    keep = np.empty(len(out), dtype=bool)
-    keep[0] = True
-    np.not_equal(out[1:], out[:-1], out=keep[1:])
-    return out[keep]
 
 
 class Visited:
@@ -105,6 +79,7 @@ class Visited:
         self.words = 0  # 0: runs hold int64 codes; else keys of this many words
         self.shift = 0  # > 0: runs hold packed (code << shift | tag) keys (:meth:`pack`)
         self._fkeys: np.ndarray | None = None  # the frontier in the runs' form
+        self._fhash: tuple[np.ndarray, np.ndarray | None] = (np.zeros(0), None)  # its hashes
         self._codes: np.ndarray | None = None
         self._tags = np.zeros(0, np.uint16)
         self._size: tuple[int, int] | None = None  # (states, bytes), until the set changes
@@ -158,8 +133,11 @@ class Visited:
     def _runs(self) -> list[Run]:
         """:meth:`_tiers` as runs (the frontier's tags empty): keys' hashes cached."""
         if self._fkeys is None:
-            self._fkeys = wide_keys.key_sorted(self._stored(self.frontier), None)[0]
-            self._frun = Run(self._fkeys, np.zeros(0, np.uint16))
+            stored, (front, hashes) = self._stored(self.frontier), self._fhash
+            hashed = stored is self.frontier is front and hashes is not None  # key order, hashed
+            self._frun = Run(stored if hashed else wide_keys.key_sorted(stored, None)[0],
+                             np.zeros(0, np.uint16), hashes=hashes if hashed else None)
+            self._fkeys = self._frun.codes
         return [self._frun, *reversed(self.runs)]
 
     def unseen(self, codes: np.ndarray, *, frontier: bool = True) -> np.ndarray:
@@ -174,17 +152,25 @@ class Visited:
             >>> v.unseen(codes).tolist(), v.unseen(codes, frontier=False).tolist()
             ([6], [5, 6])
         """
+        return self.unseen_hashed(codes, None, frontier=frontier)[0]
+
+    def unseen_hashed(self, codes: np.ndarray, hashes: np.ndarray | None, *,
+                      frontier: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
+        """:meth:`unseen`, keys hashed once (``hashes``: those of the keys
+        ``codes``, if known) and their hashes kept beside them (None: not keys)."""
         if not len(codes):
-            return codes
+            return codes, hashes
         keys = self._stored(codes)
         same = keys is codes  # int64 codes are their own keys: compress once per tier
+        if keys.dtype.kind == "V" and (hashes is None or not same):
+            hashes = wide_keys.key_hashes(keys)
         for tier in self._runs()[0 if frontier else 1:]:
             if not len(keys):
                 break
-            miss = ~tier.found(keys, ordered=True)  # sorted queries: searched block by block
-            keys = keys[miss]
+            miss = ~tier.found(keys, ordered=True, hashes=hashes)  # sorted: block by block
+            keys, hashes = keys[miss], None if hashes is None else hashes[miss]
             codes = keys if same else codes[miss]
-        return codes
+        return codes, hashes if same else None
 
     def fresh(self, codes: np.ndarray) -> np.ndarray:
         """Mask of the ``codes`` not in the set (int64 codes; a few at a time).
@@ -260,8 +246,8 @@ class Visited:
             parts.append(front), tags.append(np.full(len(front), self.depth, np.int64))
         return np.concatenate(parts), np.concatenate(tags)
 
-    def add_level(self, candidates: np.ndarray, *, runs: bool = False,
-                  checked: bool = False, unique: bool = False) -> np.ndarray:
+    def add_level(self, candidates: np.ndarray, *, runs: bool = False, checked: bool = False,
+                  unique: bool = False, hashes: np.ndarray | None = None) -> np.ndarray:
         """Record the unseen codes among ``candidates`` as the next level.
 
         Args:
@@ -270,16 +256,20 @@ class Visited:
                 (timsort then merges them in O(n log runs)).
             checked: no candidate is in the set (only duplicates to drop).
             unique: ``candidates`` are already sorted and distinct.
+            hashes: keys' hashes (:func:`~procalg.lts.wide_keys.key_hashes`), if known.
 
         Returns the new level (sorted, unique), which is also the frontier.
         """
-        new = candidates if unique else sorted_unique(candidates,
-                                                      kind="stable" if runs else "quicksort")
+        kind, new = "stable" if runs else "quicksort", candidates
+        if not unique and hashes is not None:
+            new, hashes = wide_keys.unique_hashed(candidates, kind, hashes)
+        elif not unique:
+            new = sorted_unique(candidates, kind)
         if not checked:
-            new = self.unseen(new)
+            new, hashes = self.unseen_hashed(new, hashes)
         self._retire()
         self.depth += 1
-        self.frontier, self._fkeys, self._size = new, None, None
+        self.frontier, self._fkeys, self._size, self._fhash = new, None, None, (new, hashes)
         return new
 
     def add_levels(self, codes: np.ndarray, tags: np.ndarray, last: int) -> None:
@@ -308,14 +298,17 @@ class Visited:
     def _retire(self) -> None:
         """Make the frontier the newest run (see :meth:`_push`)."""
         if len(self.frontier):
-            self._push(self._tiers()[0], self.depth, self.depth)
+            front = self._runs()[0]
+            self._push(front.codes, self.depth, self.depth, front.hashes)
         self.frontier, self._fkeys = np.zeros(0, dtype=self.frontier.dtype), None
         self._size = None
 
-    def _push(self, stored: np.ndarray, tags: np.ndarray | int, top: int) -> None:
+    def _push(self, stored: np.ndarray, tags: np.ndarray | int, top: int,
+              hashes: np.ndarray | None = None) -> None:
         """Append a newest run (``tags``: an array, or every code's level; at
         most ``top``), then merge runs from the newest while one is less
-        than ``_RATIO`` times the next (sizes stay geometric)."""
+        than ``_RATIO`` times the next (sizes stay geometric); ``hashes``:
+        keys' hashes, the keys then in key order."""
         if self.shift and not _fits(stored, top, self.shift):
             self._unpack()
         if self.shift:
@@ -323,7 +316,8 @@ class Visited:
         else:
             if isinstance(tags, int):
                 tags = np.full(len(stored), tags, np.uint16 if tags < _TAG16 else np.uint32)
-            run = Run(*wide_keys.key_sorted(stored, tags))
+            run = (Run(stored, tags, hashes=hashes) if hashes is not None
+                   else Run(*wide_keys.key_sorted(stored, tags)))
         self.runs.append(run)
         self._size = None
         runs = self.runs

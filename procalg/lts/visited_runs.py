@@ -41,10 +41,12 @@ class Run:
 
     __slots__ = ("_hashes", "codes", "shift", "tags")
 
-    def __init__(self, codes: np.ndarray, tags: np.ndarray | None, shift: int = 0) -> None:
-        """``codes`` and ``tags``, or (``shift`` > 0, ``tags`` None) packed keys."""
+    def __init__(self, codes: np.ndarray, tags: np.ndarray | None, shift: int = 0,
+                 hashes: np.ndarray | None = None) -> None:
+        """``codes`` and ``tags``, or (``shift`` > 0, ``tags`` None) packed keys;
+        keys' ``hashes``, if known."""
         self.codes, self.tags, self.shift = codes, tags, shift
-        self._hashes: np.ndarray | None = None
+        self._hashes = hashes
 
     @classmethod
     def packed(cls, codes: np.ndarray, tags: np.ndarray | int, shift: int) -> Run:
@@ -96,18 +98,20 @@ class Run:
         if self.tags.dtype != tags.dtype:
             wide = np.promote_types(self.tags.dtype, tags.dtype)
             self.tags, tags = self.tags.astype(wide), tags.astype(wide)
-        keyed = () if self.hashes is None else (self.hashes, other.hashes)
-        self.codes, self.tags = run_merge.merge_into(self.codes, self.tags, codes, tags,
-                                                     *keyed)
-        self._hashes = None
+        if self.hashes is None:
+            self.codes, self.tags = run_merge.merge_into(self.codes, self.tags, codes, tags)
+            return
+        self.codes, self.tags, self._hashes = run_merge.merge_keyed(
+            self.codes, self.tags, codes, tags, self.hashes, other.hashes)
 
-    def found(self, keys: np.ndarray, *, ordered: bool = False) -> np.ndarray:
+    def found(self, keys: np.ndarray, *, ordered: bool = False,
+              hashes: np.ndarray | None = None) -> np.ndarray:
         """Mask of the ``keys`` (the runs' stored form of codes; ``ordered``:
-        ascending int64 codes) in the run."""
+        ascending int64 codes; ``hashes``: keys' hashes, if known) in the run."""
         if not self.shift:
             if ordered and self.codes.dtype == np.int64 and len(self.codes):
                 return self.codes.take(ordered_positions(self.codes, keys), mode="clip") == keys
-            return found_in(self.codes, keys, self.hashes)
+            return found_in(self.codes, keys, self.hashes, hashes)
         if not len(self.codes):
             return np.zeros(len(keys), dtype=bool)
         # the first key at or past code << shift is the code's, if it is here;
@@ -170,10 +174,10 @@ def stored_bytes(codes: np.ndarray) -> int:
     return codes.nbytes + (36 * len(codes) if codes.dtype == object else 0)
 
 
-def found_in(tier: np.ndarray, codes: np.ndarray, hashes: np.ndarray | None = None
-             ) -> np.ndarray:
+def found_in(tier: np.ndarray, codes: np.ndarray, hashes: np.ndarray | None = None,
+             asked: np.ndarray | None = None) -> np.ndarray:
     """Mask of the ``codes`` in the sorted array ``tier`` (keys: in key order,
-    with their ``hashes`` if known).
+    with their ``hashes`` if known; ``asked``: the codes' hashes, if known).
 
     Example:
         >>> found_in(np.array([2, 4]), np.array([4, 5, 1])).tolist()
@@ -183,6 +187,6 @@ def found_in(tier: np.ndarray, codes: np.ndarray, hashes: np.ndarray | None = No
         return np.zeros(len(codes), dtype=bool)
     if tier.dtype.kind == "V":  # keys, in key order
         known = wide_keys.key_hashes(tier) if hashes is None else hashes
-        return wide_keys.key_positions(tier, known, codes)[1]
+        return wide_keys.key_positions(tier, known, codes, asked)[1]
     # a code past the end is clipped to the last entry, which is smaller: no hit
     return tier.take(tier.searchsorted(codes), mode="clip") == codes

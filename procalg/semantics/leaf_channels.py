@@ -11,9 +11,13 @@ counts, whatever guards it, so the answer over-approximates). A leaf that
 reaches no infinite channel declares the events of the finite ones; one that
 reaches an infinite channel, or ``Events``, or a value this walk cannot read,
 is explored whole as before (an ``Int`` input it meets then gives its error).
+A compressed process in a leaf (``normal(P)``, ``sbisim(P)``, a ``prioritise``
+inside a larger leaf) reaches the channels its table's labels name, or, a
+priority's table unexplored, those of the process under it.
 
 Cost: one walk of the leaf's term (linear in its size, values included) and
-of the definitions it reaches (linear in their text, each read once per model).
+of the definitions it reaches (linear in their text, each read once per model),
+and of each compressed table's labels (once per table).
 
 Example:
     >>> from procalg.api.model import loads
@@ -33,9 +37,10 @@ from procalg.semantics.child_scope import ALL_EVENTS
 from procalg.semantics.functions import Closure
 from procalg.semantics.infinite import Infinite
 from procalg.semantics.kinds import names_in
+from procalg.semantics.priority import Deferred
 from procalg.semantics.workflow import FAIL
 from procalg.terms import Call, Event, Process
-from procalg.terms.compressed import Compressed
+from procalg.terms.compressed import Compressed, MoveTable
 from procalg.terms.input import Input
 
 _PLAIN = (int, str, type(None))  # bool and Char are among them: no channel in them
@@ -54,6 +59,7 @@ class ChannelReach:
         self._names: dict[str, frozenset[str]] = {}  # definition -> names its text mentions
         self._sites: dict[int, tuple[str, ...]] = {}  # id(input site) -> its free names
         self._memo: dict[Process, frozenset[str] | None] = {}
+        self._tables: dict[MoveTable, list[Any]] = {}  # a compressed table -> what it names
 
     def of(self, term: Process) -> frozenset[str] | None:
         """The channels ``term`` may perform events on (a superset), or ``None``:
@@ -113,8 +119,8 @@ class ChannelReach:
                     return None
                 names.update(site)
                 todo.extend(value for _, value in item.captured)
-            elif kind is Compressed:  # its table's labels are printed names: left whole
-                return None
+            elif kind is Compressed:
+                todo.extend(self._table_items(item.table))
             elif isinstance(item, frozenset | tuple | list):
                 todo.extend(item)
             elif is_dataclass(item) and not isinstance(item, type):  # terms, values, renamings
@@ -123,6 +129,22 @@ class ChannelReach:
             else:
                 return None
         return names
+
+    def _table_items(self, table: MoveTable) -> list[Any]:
+        """What a compressed process's table may perform, to walk as part of the term:
+        a priority's operand (its table unexplored), the channels its LTS's label names
+        start with (a name is ``channel.field...``), or the labels of its rows."""
+        found = self._tables.get(table)
+        if found is None:
+            moves, graph = table.moves, table.graph
+            if isinstance(moves, Deferred):
+                found = [moves.term]
+            elif graph is not None:
+                found = [ChannelRef(name.split(".", 1)[0], ()) for name in graph.labels]
+            else:
+                found = [label for row in moves for label, _ in row]
+            self._tables[table] = found
+        return found
 
     def _site_names(self, site: Any) -> tuple[str, ...] | None:
         """The free names of an input prefix's site (its channel, its continuation's calls)."""

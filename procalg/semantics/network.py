@@ -223,14 +223,16 @@ def _compile(term: Process, spec_or_unfold: Any, shape: Shape, machines: bool, r
 
 def _build(top: Process, shape: Shape, leaves: Leaves, outer: frozenset[Process],
            notes: list[str], kinds: list[str], *, reduce: bool = False,
-           restarting: bool = False, narrow: bool = False) -> Network:
+           restarting: bool = False, narrow: bool = False, scoped: bool = False) -> Network:
     """Post-order walk (explicit stack: replicated operators nest deeply); the
     network. Appends the operators that became control components to ``kinds``
     and how nested priority networks were made to ``notes``. ``outer``: the
     operators of the networks this one nests in (empty at the top: then the
     leaves right under parallel, hiding and renaming may be lazy). With ``narrow``, a
     parallel's wide side is built after its partner, its leaves narrowed
-    (:mod:`procalg.semantics.network_narrow`).
+    (:mod:`procalg.semantics.network_narrow`). With ``scoped``, a priority's
+    operand whose large leaves may be lazy: past a small nested network, a priority
+    scope (its components join the outer network), which reads lazy ones too.
 
     Raises:
         _Recursive: a compiled operator recurs below itself; it must be a leaf.
@@ -245,12 +247,12 @@ def _build(top: Process, shape: Shape, leaves: Leaves, outer: frozenset[Process]
     on_path: set[Process] = set()
     loops: dict[Process, str] = {}  # recursive processes whose calls restart them: mark name
     controls = 1 if outer else 0  # control operators above (bounds the nesting depth)
-    # leaves stay whole in a nested network (its codes must stay; a priority below
-    # another operator nests); under a priority at the top (lazy moves carry its rank
-    # tags as whole ones do) and under control operators a large leaf is lazy: stale
-    # (guarded, never reset) unless a recursion must restart it, then reset by moves it
-    # makes as it is expanded (else: _Eager)
-    lazy = not outer
+    # leaves stay whole in a nested network (its codes must stay) but for a priority
+    # scope's; under a priority at the top (lazy moves carry its rank tags as whole
+    # ones do) and under control operators a large leaf is lazy: stale (guarded, never
+    # reset) unless a recursion must restart it, then reset by moves it makes as it is
+    # expanded (else: _Eager)
+    lazy = not outer or scoped
     while todo:
         built, term, index, scope = todo.pop()
         if type(scope) is tuple:  # a parallel's side built second: its partner is done
@@ -267,13 +269,13 @@ def _build(top: Process, shape: Shape, leaves: Leaves, outer: frozenset[Process]
             resets.append(None)
         elif (source := priority_source(term)) is not None and not shape.compiled(
                 shape.operands(term)[0]):  # over a sequential operand: filtered on the fly
-            made = priority_leaf(term, source, leaves, lazy=lazy)
+            made = priority_leaf(term, source, leaves, lazy=lazy, whole_first=scoped)
             done.append(component(network_loops.returning_leaf(made, restarting and controls > 0)))
             resets.append(None)
         elif not shape.compiled(term):
             narrowed = leaf_scope(term, scope)
             made = leaves.lts(term, lazy=lazy, narrowing=narrowed.narrowing or None,
-                              demand=narrowed.demand)
+                              demand=narrowed.demand, whole_first=scoped)
             done.append(component(network_loops.returning_leaf(made, restarting and controls > 0)))
             resets.append(None)
         elif source is not None and nests(source, [t for t, _ in path], bool(outer)):
@@ -281,7 +283,8 @@ def _build(top: Process, shape: Shape, leaves: Leaves, outer: frozenset[Process]
                 raise _Recursive(term)
             operand = _build(shape.rules.normalise(source.process), shape, leaves,
                              outer | on_path | {term}, notes, kinds, reduce=reduce,
-                             narrow=scope is not None)
+                             restarting=restarting, narrow=scope is not None,
+                             scoped=lazy and not source.order.chase)
             net, note = nested_network(term, source, operand, partial(_reduced, reduce=reduce),
                                        leaves, lazy=lazy)
             done.append(net)

@@ -69,7 +69,8 @@ def nested_network(term: Process, source: Source, operand: Network,
     most :data:`~procalg.lts.nested.EAGER_LIMIT` states (a small component, the
     search's cheapest), else a scope evaluated in the outer product
     (:mod:`procalg.lts.priority_scopes`: the operand's components join the
-    outer network, its moves filtered state by state, never explored whole).
+    outer network, its moves filtered state by state, never explored whole); an
+    operand with a lazy leaf (large: its network is too) is a scope at once.
     ``chase`` (its first τ is an order of moves, not a relation) and a priority
     over a ranked network stay one nested component, explored whole or lazily.
 
@@ -85,10 +86,11 @@ def nested_network(term: Process, source: Source, operand: Network,
     """
     name = show_process(term).split("(", 1)[0]
     head = f"{name}({clipped(show_process(source.process), 60)}): "
+    if not all(isinstance(c, LTS) for c in operand.components):  # a lazy leaf: scoped
+        return _scope(head, operand, source)
     inner = ctl.abortable(close(reduced(operand)), str(THROW_EVENT))
     system = NestedNetwork(inner, source.order)
-    if source.order.chase or is_prioritised(operand) or not all(
-            isinstance(c, LTS) for c in operand.components):  # a scope reads whole ones
+    if source.order.chase or is_prioritised(operand):
         made, how = nested_component(system, lazy=lazy, max_states=leaves.lazy_limit,
                                      lazy_limit=leaves.lazy_limit,
                                      name=clipped(show_process(term), 40))
@@ -96,21 +98,26 @@ def nested_network(term: Process, source: Source, operand: Network,
     try:
         whole = nested_lts(system, EAGER_LIMIT)
     except LimitExceeded:
-        return scope(operand, source.order.above), (
-            f"{head}a priority scope over {len(operand)} components, evaluated in the "
-            "product state by state")
+        return _scope(head, operand, source)
     return component(whole), (f"{head}a nested network of {len(inner)} components, "
                               f"explored whole ({whole.num_states} state"
                               f"{'' if whole.num_states == 1 else 's'})")
 
 
+def _scope(head: str, operand: Network, source: Source) -> tuple[Network, str]:
+    """``operand`` under a priority scope (:func:`~procalg.lts.priority_scopes.scope`), noted."""
+    return scope(operand, source.order.above), (
+        f"{head}a priority scope over {len(operand)} components, evaluated in the "
+        "product state by state")
+
+
 def priority_leaf(term: Process, source: Source, leaves: Leaves, *,
-                  lazy: bool) -> LTS | LazyComponent:
+                  lazy: bool, whole_first: bool = False) -> LTS | LazyComponent:
     """The component of priority term ``term`` whose operand has no parallel
     below it: the operand's system (its compiled machine, or the term rules)
     filtered by ``source.order`` in each state it reaches, as one leaf (lazy
-    where ``lazy`` allows, as any leaf). ``--stats`` names it with its
-    operand's reason where that one runs on the term rules.
+    where ``lazy`` allows, as any leaf; ``whole_first``: :meth:`Leaves.lts`).
+    ``--stats`` names it with its operand's reason where that one runs on the term rules.
 
     Example:
         >>> from procalg.api import loads
@@ -127,4 +134,4 @@ def priority_leaf(term: Process, source: Source, leaves: Leaves, *,
         leaves.systems[term] = Filtered(inner, source.order)
         if operand in leaves.why:
             leaves.why[term] = f"its operand's: {leaves.why[operand]}"
-    return leaves.lts(term, lazy=lazy)
+    return leaves.lts(term, lazy=lazy, whole_first=whole_first)

@@ -265,18 +265,19 @@ def wide_reason(width: int, term: Input) -> str:
 
 
 def too_large_whole(max_states: int | None) -> str:
-    """Why a leaf the network must explore whole (under a priority below another
-    operator or in a nested network, or its events unknown) leaves the process to
-    the term rules: it passed ``max_states``. (A leaf under a control operator a
-    recursion restarts is lazy: :mod:`procalg.lts.lazy_returns`.)
+    """Why a leaf the network must explore whole (in a nested network kept one
+    component, as ``chase``'s, or its events unknown) leaves the process to the term
+    rules: it passed ``max_states``. (A leaf under a control operator a recursion
+    restarts is lazy: :mod:`procalg.lts.lazy_returns`; one under a priority scope
+    too: :mod:`procalg.semantics.network_nested`.)
 
     Example:
         >>> too_large_whole(50)[:50]
         'a sequential component has more than 50 states and'
     """
     return (f"a sequential component has more than {max_states} states and is explored "
-            "whole here (under a priority below another operator or in a nested network, "
-            "or its events unknown), so the term rules walk only what the check needs")
+            "whole here (in a nested network, as chase's, or its events unknown), so "
+            "the term rules walk only what the check needs")
 
 
 def _narrow(term: Input) -> bool:

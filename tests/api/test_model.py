@@ -132,3 +132,19 @@ def test_a_model_written_in_windows_1252_loads_as_fdr_reads_it(tmp_path) -> None
     model = load(main)
     assert "garçon" in model.source.text
     assert [r.result for r in check_model(model)] == ["pass"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("channel c : Int\nP = c?x -> P", True),
+    ("channel c : {0..3}\nP = c?x:Int -> P", True),  # an input restricted to Int
+    ("Int = {0..3}\nchannel c : Int\nP = c?x -> P", False),  # the model's own Int
+    ("channel c : {0..3}\nP = c?x -> P", False),
+])
+def test_int_data_says_whether_a_channel_or_an_input_ranges_over_int(text, expected) -> None:
+    assert loads(text).int_data is expected
+
+
+def test_int_data_is_walked_once_however_many_assertions_ask() -> None:
+    model = loads("channel c : {0..1}\nP = c?x -> P\n" + "assert P :[deadlock free]\n" * 3)
+    assert [r.result for r in check_model(model)] == ["pass"] * 3
+    assert model.__dict__["int_data"] is False  # computed by the first, kept for the rest

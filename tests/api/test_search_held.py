@@ -355,7 +355,8 @@ CANONICAL = ("deadlock", "reachable", "terminates", "has trace")
 least of the shortest paths, to a state or to a pair that shows a trace; a
 lasso read off the canonical LTS:
 ``docs/checks.md``, "Which counterexample procalg shows"); a divergence's path
-to the divergent state too, and a ``[T=`` or ``[F=`` violation whole."""
+to the divergent state too, and a ``[T=``, ``[F=`` or ``[R=`` violation and a
+determinism failure whole."""
 
 
 def _random_answers(text: str, engine: CheckEngine) -> list[tuple]:
@@ -363,8 +364,8 @@ def _random_answers(text: str, engine: CheckEngine) -> list[tuple]:
     out = []
     for r in check_model(model, options=SearchOptions(engine=engine, max_states=3_000)):
         found = r.check.counterexample if r.check else None
-        lead_in = None if found is None or not any(
-            k in r.assertion.text for k in ("deadlock", "divergence")) else re.search(
+        lead_in = None if found is None or not any(k in r.assertion.text for k in (
+            "deadlock", "divergence", "deterministic")) else re.search(
                 r"\((\d+) τ-steps", found.note or "")
         if lead_in is not None:  # a divergence (also :[deadlock free]'s): the path to
             # the divergent state; the τ-lasso after it is measured in each engine's LTS
@@ -372,12 +373,11 @@ def _random_answers(text: str, engine: CheckEngine) -> list[tuple]:
             shown: object = (found.trace, found.full_path[:len(found.full_path) - lead])
         elif found is not None and any(k in r.assertion.text for k in CANONICAL):
             shown = (found.trace, found.full_path, found.cycle)
-        elif found is not None and any(k in r.assertion.text for k in ("[T=", "[F=")):
+        elif found is not None and any(k in r.assertion.text for k in (
+                "[T=", "[F=", "[R=", "deterministic")):
             shown = (found.trace, found.full_path, found.refused, found.accepted, found.note)
-        else:  # shortest: as many moves (determinism: a search over traces, as many events)
-            shown = None if found is None else len(
-                found.trace if "deterministic" in r.assertion.text
-                else found.full_path or found.trace)
+        else:  # shortest: as many moves
+            shown = None if found is None else len(found.full_path or found.trace)
         out.append((r.result, r.error if r.error is None else type(r.error),
                     r.error.render() if r.error else None, shown))
     return out

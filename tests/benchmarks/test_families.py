@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import families, networks, shapes
+from benchmarks import families, families_wide, networks, shapes
 from benchmarks.families import FAMILIES
 from procalg.api import loads
 from procalg.api.check import check_model
@@ -36,6 +36,7 @@ TINY = {
     "milner-refines": [(3,), (4,)],
     "phils-determinism": [(3,), (4,)],
     "fischer-tock": [(2,), (4,)],  # 4: past 2,000 states, a priority scope
+    "wide-ring": [(4, 2, 3), (32, 1, 4)],  # 32 stations: 66-bit codes, keys of two words
 }
 
 
@@ -85,7 +86,7 @@ def test_promela_peer_stores_procalg_states_plus_init(name, tmp_path: Path):
 
 
 def test_benchmark_docstring_examples_run():
-    for module in (families, shapes, networks):
+    for module in (families, families_wide, shapes, networks):
         assert doctest.testmod(module).failed == 0
 
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from procalg.checks.deadlock import deadlock_goal
 from procalg.checks.reachability import reachability_goal
-from procalg.lts import LTS, explore, level_paths, level_search, vectors
+from procalg.lts import LTS, explore, level_paths, level_search, run_merge, vectors, wide_keys
 from procalg.lts.level_search import LevelSearch
 from procalg.lts.network import close, component, parallel
 from procalg.lts.product import count_states, explore_product, find_path
@@ -193,3 +193,36 @@ def test_self_loops_left_out_of_the_sort_still_count_and_meet_the_goal():
         assert Tables(net).layout.words >= 1
         wide = count_states(net)
         assert (wide.states, wide.transitions) == (4, 4 * 4)
+
+
+def _wide_in_small_batches(net, weak: bool) -> tuple:
+    """States, transitions, levels and the deadlock trace of ``net`` on keys
+    (always wide), every level in chunks of two with tiny budgets, so each
+    successor's hash travels through joins, look-ups and run merges; with
+    ``weak``, hashes of six bits (collisions everywhere: key order falls
+    back to bytes). Each run's carried hashes must be its keys' hashes."""
+    hashes = wide_keys.key_hashes
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in (("NARROW", 0), ("CHUNK", 2), ("MIN_BUDGET", 1)):
+            patch.setattr(level_search, name, value)
+        patch.setattr(vectors, "_MAX_BITS", 0)
+        patch.setattr(vectors, "_MAX_CODE", 1)
+        if weak:
+            for module in (wide_keys, run_merge):
+                patch.setattr(module, "key_hashes", lambda keys: hashes(keys) & np.uint64(63))
+        search = LevelSearch(Tables(net))
+        search.run()
+        for run in search.visited._runs():
+            if run._hashes is not None:
+                assert run._hashes.tolist() == wide_keys.key_hashes(run.codes).tolist()
+        counted, found = count_states(net), find_path(net, deadlock_goal)
+    return counted.states, counted.transitions, counted.levels, found.found, found.path
+
+
+@settings(max_examples=40, deadline=None)
+@given(trees(), st.booleans())
+def test_hashes_carried_with_wide_keys_find_the_narrow_states_and_deadlocks(tree, weak):
+    net = close(_network(tree))
+    plain, found = count_states(net), find_path(net, deadlock_goal)
+    assert _wide_in_small_batches(net, weak) == (
+        plain.states, plain.transitions, plain.levels, found.found, found.path)

@@ -4,21 +4,28 @@ evaluated in the outer product, state by state; the term rules are the oracle
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from procalg.api import search
 from procalg.api.check import check_model
 from procalg.api.model import loads
 from procalg.api.search import CheckEngine, SearchOptions
-from procalg.lts import LTS, TICK, vectors
+from procalg.errors import LimitExceeded
+from procalg.lts import LTS, TICK, leaf_choice, vectors
+from procalg.lts.lazy import LazyComponent
 from procalg.lts.network import close, component, parallel
 from procalg.lts.priority_scopes import scope
-from procalg.lts.product import count_states, explore_product
-from procalg.semantics import network_nested
+from procalg.lts.product import Limits, count_states, explore_product
+from procalg.semantics import leaves, network_nested
 from procalg.semantics.network import NotApplicable, compile_network
 from procalg.semantics.priority import prioritise
 from procalg.terms import STOP, Hide, Interrupt, Parallel, Prefix, Process, Rename, Seq, Sequence
+from tests.api.random_models import models
+from tests.api.test_check_engines import LIMIT, assert_engines_agree
 from tests.semantics.test_network import (
     EVENTS,
     UNFOLD,
@@ -29,6 +36,7 @@ from tests.semantics.test_network import (
 from tests.semantics.test_network_priority import (
     _classes,
     _filtered,
+    _model_reference,
     _nested_terms,
     _sources,
     _tau_deterministic,
@@ -142,3 +150,70 @@ def test_a_tock_network_under_parallel_and_interrupt_is_checked_in_scope_as_the_
     assert [r.result for r in product] == [r.result for r in reference]
     # maximal progress: tock waits until every hidden a is done, then it can happen
     assert [r.result for r in product] == ["pass", "pass", "fail"]
+
+
+COUNT = """
+channel a, b, c, d
+Count(n) = n < 500 & a -> Count(n + 1) [] b -> SKIP
+Lim(n) = n < 3 & a -> Lim(n + 1) [] b -> Lim(n)
+Sys = (d -> STOP [] prioritise(Count(0) ||| c -> STOP, <{a}, {c}>)) [| {a} |] Lim(0)
+assert Sys :[deadlock free]
+assert Sys :[reachable c]
+assert Sys :[divergence free]
+"""
+
+
+def test_a_leaf_too_large_to_explore_whole_under_a_scope_is_lazy_with_the_terms_answers():
+    # past the limit of a leaf explored whole (patched to 100 states), the leaf under
+    # the nested prioritise sent the check to the term rules; a scope reads it lazily
+    model = loads(COUNT)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "LEAF_LIMIT", 100)
+        net = compile_network(model.process("Sys"), model.spec, max_states=100)
+        assert not isinstance(net, NotApplicable), net.reason
+        lazy = [c for c in net.components if isinstance(c, LazyComponent)]
+        assert net.scopes and lazy
+        assert _bisimilar(explore_product(net), _model_reference(model, "Sys"))
+        assert all(c.expanded <= 101 for c in lazy)  # 100 tried whole, then not 501
+        product = list(check_model(model))
+    reference = check_model(model, options=SearchOptions(engine=CheckEngine.REFERENCE))
+    for mine, theirs in zip(product, reference, strict=True):
+        assert mine.stats.extra["engine"] == "product"
+        assert mine.result == theirs.result
+        ours, want = mine.check.counterexample, theirs.check.counterexample
+        assert (ours is None) == (want is None)
+        assert ours is None or ours.trace == want.trace
+
+
+@st.composite
+def _scoped_models(draw: st.DrawFn) -> str:
+    """A random model (:mod:`tests.api.random_models`) whose ``T`` holds ``prioritise``
+    or ``prioritisepo`` over the drawn one (``U``) below another operator: a scope."""
+    text = draw(models())
+    classes = draw(st.lists(st.sampled_from(["{a}", "{b}", "{c, d.0}", "{| e |}", "{b, d.1}"]),
+                            min_size=1, max_size=3, unique=True))
+    over = draw(st.sampled_from([f"prioritise(U, <{', '.join(classes)}>)",
+                                 "prioritisepo(U, {a, b, c}, {(a, b), (b, c)}, {a})"]))
+    shape = draw(st.sampled_from([f"({over} ; c -> STOP)", f"({over} [| {{a}} |] L(1))",
+                                  f"(b -> STOP [] {over})", f"({over} /\\ c -> SKIP)"]))
+    return text.replace("\nT = ", "\nU = ") + f"T = {shape}\n"
+
+
+@settings(max_examples=30, deadline=None)
+@given(_scoped_models())
+def test_random_scopes_over_lazy_leaves_get_the_reference_answers_on_the_product(text):
+    # every leaf past two states lazy, and none explored whole past two: a scope's
+    # leaves are lazy where they were whole (or the check fell to the term rules)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(leaves, "leaf", partial(leaf_choice.leaf, eager_limit=2))
+        patch.setattr(search, "LEAF_LIMIT", 2)
+        assert_engines_agree(text)
+        model = loads(text)
+        net = compile_network(model.process("T"), model.spec, reduce=False, max_states=2)
+        assert not isinstance(net, NotApplicable), net.reason
+        try:
+            reference = model.lts("T", max_states=LIMIT)
+            product = explore_product(net, Limits(10 * LIMIT))
+        except LimitExceeded:
+            return
+        assert _bisimilar(product, reference)

@@ -1,0 +1,119 @@
+"""The paths a failing determinism check shows: the same on every engine.
+
+Both determinism checks (:mod:`procalg.checks.determinism`: the reference's
+normal form node by node, the product engine's in bulk) find the failing
+normal node and its trace alike: breadth-first, children in event-name order,
+so the trace is the least of the shortest to it. Which member states of that
+node they meet first depends on how each numbers its states; the paths shown
+do not (``docs/checks.md``, "Which counterexample procalg shows"):
+
+- a **clash** on ``event``: the accepting path is the least of the shortest
+  paths doing the trace to a state offering ``event``; the refusing path the
+  least of the shortest doing it to a state that refuses ``event`` (stable
+  without it, or able to terminate: ✓ is autonomous), one that can terminate
+  first among the states that path reaches;
+- a **divergence**: the least of the shortest paths doing the trace to a
+  state that can do τ for ever, then the fewest τ-steps from it to a state on
+  a τ-cycle and the shortest τ-cycle there (measured in the states the
+  engine explored, as :mod:`procalg.checks.divergence` does).
+
+Each is a :func:`~procalg.checks.traces.search_trace` over (state, events done)
+pairs: O((k + 1)(S + T)) for a trace of k events over the S states and T
+moves it visits; the node's members and their τ-moves once more for a
+divergence.
+
+Example:
+    >>> from procalg.lts import LTS
+    >>> lts = LTS.build(4, 0, ["a", "b"], [(0, "a", 2), (0, "a", 1), (2, "b", 3)])
+    >>> clash_paths(Exploration(lts), ("a",), "b")[:2]
+    (('a',), ('a',))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from procalg.checks.divergence import diverging, lasso
+from procalg.checks.traces import search_trace
+from procalg.lts.exploration import Exploration
+from procalg.lts.lts import TAU, TAU_INDEX, TICK
+
+Path = tuple[tuple[str, ...], tuple[int, ...]]
+"""A path's labels (τ included) and its state ids, the initial state first."""
+
+
+def clash_paths(walk: Exploration, trace: tuple[str, ...], event: str
+                ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[int, ...], bool]:
+    """The least accepting path (without ``event``), the least refusing path, its
+    states, and whether its end refuses ``event`` by being able to terminate.
+
+    Example:
+        >>> from procalg.lts import LTS
+        >>> lts = LTS.build(4, 0, ["a"], [(0, "τ", 1), (0, "✓", 2), (1, "a", 3)])
+        >>> clash_paths(Exploration(lts), (), "a")
+        (('τ',), (), (0,), True)
+    """
+    n = len(trace)
+    accepting = search_trace(walk, trace, lambda s, done: done == n and event in _names(walk, s))
+    refusing = search_trace(walk, trace, lambda s, done: done == n and _refuses(walk, s, event),
+                            prefer=lambda s, _: not _ticks(walk, s, event))
+    assert accepting.found is not None and refusing.found is not None, "a clash has both"
+    end = refusing.found
+    return (accepting.full_path(accepting.found), refusing.full_path(end),
+            refusing.states(end), _ticks(walk, end[0], event))
+
+
+def divergence_path(walk: Exploration, trace: tuple[str, ...]) -> tuple[Path, int, int]:
+    """The least path doing ``trace`` to a state that can do τ for ever (some
+    state after it can), and the τ-lasso from its end: ``(path, lead, loop)``,
+    the path's states running on to the cycle (``lead`` τ-steps more).
+
+    Example:
+        >>> from procalg.lts import LTS
+        >>> lts = LTS.build(4, 0, ["a"], [(0, "a", 1), (1, "τ", 2), (2, "τ", 3), (3, "τ", 2)])
+        >>> divergence_path(Exploration(lts), ("a",))
+        ((('a',), (0, 1, 2)), 1, 2)
+    """
+    members = sorted(_members(walk, trace))
+    local = {s: i for i, s in enumerate(members)}
+    taus = [[local[d] for c, d in walk.successors(s) if c == TAU_INDEX] for s in members]
+    component, cyclic, divergent = diverging(taus)
+    n = len(trace)
+    search = search_trace(walk, trace, lambda s, done: done == n and divergent[local[s]])
+    assert search.found is not None, "a divergent node has a divergent member"
+    lead, loop = lasso(taus, component, cyclic, [local[search.found[0]]])
+    ids = (*search.states(search.found), *(walk.state_id(members[i]) for i in lead[1:]))
+    return (search.full_path(search.found), ids), len(lead) - 1, loop
+
+
+def _members(walk: Exploration, trace: Sequence[str]) -> set[int]:
+    """The states after ``trace`` (τ anywhere): the normal node it leads to."""
+    here = _closed(walk, {0})
+    for event in trace:
+        here = _closed(walk, {d for s in here for c, d in walk.successors(s)
+                              if walk.labels[c] == event})
+    return here
+
+
+def _closed(walk: Exploration, states: set[int]) -> set[int]:
+    todo = list(states)
+    while todo:
+        for c, d in walk.successors(todo.pop()):
+            if c == TAU_INDEX and d not in states:
+                states.add(d)
+                todo.append(d)
+    return states
+
+
+def _names(walk: Exploration, state: int) -> set[str]:
+    return {walk.labels[c] for c, _ in walk.successors(state)}
+
+
+def _ticks(walk: Exploration, state: int, event: str) -> bool:
+    """``state`` refuses ``event`` because it can terminate (✓ is autonomous)."""
+    return event != TICK and TICK in _names(walk, state)
+
+
+def _refuses(walk: Exploration, state: int, event: str) -> bool:
+    names = _names(walk, state)
+    return _ticks(walk, state, event) or (TAU not in names and event not in names)
