@@ -54,9 +54,15 @@ class _IdentityRule(Rule):
 
 def shortcut_unit_reductions(parser: Lark) -> int:
     """Make ``parser``'s unit reductions cheap (see the module); returns how many
-    rules were unit rules. Call once, on a parser of one's own (its rules change
-    class)."""
-    inner = parser.parser.parser.parser  # the LALR loop's table and callbacks
+    rules were unit rules (0: this lark's internals are not the shape tested, the
+    parser is left as lark built it). Call once, on a parser of one's own (its
+    rules change class)."""
+    # lark's internals, not its API (tested with lark 1.1.9-1.3): a lark that
+    # moved them parses as lark does, only slower
+    inner = getattr(getattr(getattr(parser, "parser", None), "parser", None), "parser", None)
+    if not isinstance(getattr(inner, "callbacks", None), dict) or not hasattr(
+            getattr(inner, "parse_table", None), "states"):
+        return 0
     items = list(inner.callbacks.items())
     # one object per rule: a table read from lark's cache may hold equal copies
     canonical = {rule: rule for rule, _ in items if isinstance(rule, Rule)}
@@ -84,7 +90,8 @@ def _is_unit(rule: Rule) -> bool:
             and not any(options.empty_indices or ()))
 
 
-_META = v_args(meta=True)(lambda self, meta, children: None).visit_wrapper  # type: ignore[attr-defined]
+# a lark without this attribute: every rule goes through lark's own call (None)
+_META = getattr(v_args(meta=True)(lambda self, meta, children: None), "visit_wrapper", None)
 _MISSING = object()
 _methods: dict[tuple[type, str], Callable[..., Any] | None] = {}
 
@@ -114,6 +121,7 @@ def _meta_method(cls: type, name: str) -> Callable[..., Any] | None:
     """The plain function behind ``cls``'s ``meta=True`` rule ``name`` (None: lark calls it)."""
     attr = inspect.getattr_static(cls, name, None)
     func = getattr(attr, "base_func", None)
-    if getattr(attr, "visit_wrapper", None) is _META and type(func) is FunctionType:
+    if _META is not None and getattr(attr, "visit_wrapper", None) is _META \
+            and type(func) is FunctionType:
         return func
     return None

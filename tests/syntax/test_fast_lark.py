@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from lark import Transformer, Tree
 
 from procalg.syntax.assertion_rules import AssertionBuilder
+from procalg.syntax.fast_lark import shortcut_unit_reductions
 from procalg.syntax.layout import blank_comments
 from procalg.syntax.parser import build_lark, lark_parser, raw_parse
 from procalg.syntax.timed import mark_sections
@@ -140,3 +141,10 @@ def test_a_one_symbol_rule_that_is_not_a_unit_keeps_lark_s_callback() -> None:
     assert shortcut_unit_reductions(fast) == 3  # ?item: pair | kw | both, no other
     text = "a b:c x <d e>"
     assert _tree(fast.parse(text)) == _tree(plain.parse(text))
+
+
+def test_a_lark_whose_internals_moved_is_left_as_lark_built_it():
+    class Moved:  # a parser object without the LALR loop where lark 1.x keeps it
+        parser = None
+
+    assert shortcut_unit_reductions(Moved()) == 0  # type: ignore[arg-type]
