@@ -140,6 +140,8 @@ class Children:
     def _start_children(self: Engine, run_id: str, state: RunState,
                         commands: list[StartChild]) -> None:
         """Create each child run (idempotently), then record ``ChildStarted`` in the parent."""
+        if run_id in self._creating:  # the parent's row first: a child names its parent
+            self._flush(run_id, state, "running")
         now = self.clock.now()
         wf, events, ids = state.workflow, [], []
         for command in commands:

@@ -77,14 +77,7 @@ from procalg.runtime.history import (
     TimerStarted,
 )
 from procalg.runtime.leases import Leases, owner_id
-from procalg.runtime.ports import (
-    UNFINISHED,
-    Clock,
-    EventLog,
-    RunRecord,
-    SeqConflict,
-    Write,
-)
+from procalg.runtime.ports import UNFINISHED, Clock, EventLog, RunRecord, SeqConflict, Write
 from procalg.runtime.recovery import Recovery
 from procalg.runtime.run import Run
 from procalg.runtime.signals import Signals
@@ -148,6 +141,7 @@ class Engine(Recovery, Signals, Cancels, Children, Attempts):
         self._consumed: dict[str, list[int]] = {}  # inbox ids the pending events consume
         self._wakes: dict[str, float] = {}  # the wake_at last written for each run
         self._snapped: dict[str, int] = {}  # the seq of each run's last snapshot
+        self._creating: dict[str, RunRecord] = {}  # runs whose row goes with their next commit
         self._sends: dict[str, list] = {}  # inbox entries the next commit puts in other runs'
         self._drops: dict[str, frozenset[str]] = {}  # child outcomes the final commit drops
         self._spawned: dict[str, list[str]] = {}  # child runs started, to drive after
@@ -203,16 +197,20 @@ class Engine(Recovery, Signals, Cancels, Children, Attempts):
         first = RunStarted(time=now, process=workflow.process, args=workflow.args,
                            model_hash=workflow.model_hash)
         with self._run_lock(run_id):
-            self.commits.commit(Write(run_id, 0, (first,), record=record, lease=self.lease))
+            # the run's row goes with its first step's commit (_flush): one commit fewer
+            # per run, and nothing the run does waits for it (a call commits first)
+            self._creating[run_id], kept = record, self._loaded(run_id)
             self.leases.hold(run_id)
             state = RunState.initial(workflow)
-            evolve(state, first)
-            if self.telemetry is not None:
-                self.telemetry.event(run_id, first)
-            self._states[run_id] = state
-            self._pending[run_id] = []
+            self._states[run_id], self._pending[run_id] = state, []
             self._stored[run_id] = record.status
-            self.drive(run_id)
+            self._record(run_id, state, [first])
+            try:
+                self.drive(run_id)
+            except StoreError:
+                if self._creating.pop(run_id, None) is not None:  # its row was refused
+                    self._put_back(run_id, kept)  # as this engine knew that id's run
+                raise
 
     def _run_lock(self, run_id: str) -> threading.RLock:
         lock = self._locks.get(run_id)
@@ -269,10 +267,12 @@ class Engine(Recovery, Signals, Cancels, Children, Attempts):
                     self._fire(run_id, state, head)
                 elif isinstance(head, StartTimer):
                     now = self.clock.now()
+                    # committed with the next commit, which comes before anything the
+                    # run does outside (a call, a wait, its end): a crash before it is
+                    # a crash before the timer started, which then starts on resume
                     self._record(run_id, state, [TimerStarted(time=now, timer=c.timer,
                                                               deadline=c.deadline)
                                                  for c in commands])
-                    self._flush(run_id, state, RunStatus.RUNNING)
                 elif isinstance(head, Perform):
                     internal = 0
                     if CANCEL_EVENT in state.node().signals and self._take_cancel(run_id, state):
@@ -347,8 +347,10 @@ class Engine(Recovery, Signals, Cancels, Children, Attempts):
             wake_at = None  # as stored: no UPDATE
         if not (pending or changed or release or wake_at is not None):
             return
+        record = self._creating.get(run_id)
         write = Write(run_id, state.seq - len(pending), tuple(pending),
                       status if changed else None, release=self.owner if release else "",
+                      record=record, lease=self.lease if record is not None else 0.0,
                       consumed=tuple(self._consumed.pop(run_id, ())), wake_at=wake_at,
                       sends=tuple(self._sends.pop(run_id, ())),
                       drops=self._drops.pop(run_id, frozenset()))
@@ -360,6 +362,8 @@ class Engine(Recovery, Signals, Cancels, Children, Attempts):
             raise
         self._stored[run_id] = status
         self._pending[run_id] = []
+        if record is not None and self._creating.pop(run_id) and not release:
+            self.leases.hold(run_id)  # a heartbeat before the row existed lost it
         if pending:
             self._snapshot(run_id, state, pending[-1])
         if wake_at is not None:

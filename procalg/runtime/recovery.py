@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from procalg.errors import RunError
 from procalg.runtime.binding import check_bindings
@@ -84,6 +84,23 @@ class Recovery:
         if every and state.seq - self._snapped.get(run_id, 0) >= every:
             self._snapped[run_id] = state.seq  # also when unsaveable: try again in `every`
             save(self.log, run_id, state, last)
+
+    def _loaded(self: Engine, run_id: str) -> tuple[Any, ...]:
+        """What this engine holds of run ``run_id``: its lease, state, pending events and
+        stored status (to put back, :meth:`_put_back`, if a start of that id is refused)."""
+        return (self.leases.holds(run_id),
+                *(table.get(run_id) for table in (self._states, self._pending, self._stored)))
+
+    def _put_back(self: Engine, run_id: str, kept: tuple[Any, ...]) -> None:
+        held, *entries = kept
+        for table, entry in zip((self._states, self._pending, self._stored), entries,
+                                strict=True):
+            if entry is None:
+                table.pop(run_id, None)
+            else:
+                table[run_id] = entry
+        if not held:
+            self.leases.dropped(run_id)
 
     def state(self: Engine, run_id: str) -> RunState:
         """The run's current state (loaded on first use; reloaded if the store moved on)."""

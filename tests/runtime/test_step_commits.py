@@ -7,8 +7,9 @@ from types import MappingProxyType
 
 import pytest
 
-from procalg.errors import RunError
+from procalg.errors import RunError, StoreError
 from procalg.runtime.activities import ActivityRegistry
+from procalg.runtime.clock import VirtualClock
 from procalg.runtime.engine import Engine
 from procalg.runtime.history import EventFired, SignalReceived
 from procalg.runtime.memory import MemoryLog
@@ -105,3 +106,36 @@ def test_a_changed_run_record_equals_the_dataclasses_replace_of_it() -> None:
     assert record.owner == "w"  # the original is untouched
     with pytest.raises(KeyError):
         record.changed(no_such_field=1)
+
+
+def _timed_wait() -> Workflow:
+    # tick (a timer) [] stop -> SKIP: the run starts a timer, then waits
+    term = ExternalChoice(Prefix(Event("tick"), SKIP), Prefix(Event("stop"), SKIP))
+    return Workflow(TermSystem(term), {"tick": Channel("tick", ChannelKind.TIMER, duration=60.0),
+                                       "stop": Channel("stop", ChannelKind.SIGNAL)})
+
+
+@pytest.mark.parametrize("make", [_loop, _timed_wait])
+def test_a_run_that_waits_at_once_is_created_in_one_commit_with_its_first_step(make) -> None:
+    engine = Engine(MemoryLog(), clock=VirtualClock())
+    run = engine.start(make())
+    assert engine.commits.writes == 1  # its row, RunStarted, a timer's start and the wait
+    stored, timed = engine.log.get_run(run.id), make is _timed_wait
+    assert stored.status is RunStatus.WAITING
+    assert stored.owner == (engine.owner if timed else "")  # a timer to wait on: leased
+    assert [type(e).__name__ for e in engine.log.history(run.id)] == (
+        ["RunStarted", "TimerStarted"] if timed else ["RunStarted"])
+    assert stored.wake_at == (60.0 if timed else float("inf"))
+
+
+def test_a_start_whose_run_id_is_taken_commits_nothing_and_leaves_that_run_as_it_was(
+        ) -> None:
+    engine = Engine(MemoryLog(), {"pay": lambda: None})
+    first = engine.start(_loop(), run_id="r")
+    first.signal("ping")
+    history = engine.log.history("r")
+    with pytest.raises(StoreError, match="run 'r' already exists"):
+        engine.start(_signal_then_call(), run_id="r")
+    assert engine.log.history("r") == history  # the refused write changed nothing
+    first.signal("stop")  # the engine still knows run r as the store has it
+    assert first.status == "completed"

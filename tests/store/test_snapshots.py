@@ -112,6 +112,7 @@ def test_a_worker_killed_while_writing_snapshots_leaves_a_run_that_resumes_exact
     for name in FIELDS[1:]:
         assert getattr(restored, name) == getattr(replayed, name), name
     assert eng.leases.take("r")  # its worker is dead (by pid): taken at once
+    eng.resume("r")  # killed at its wait, or mid-step (then its call runs again)
     eng.signal("r", "go", 4)
     assert eng.get("r").status == "waiting"
     log.close()

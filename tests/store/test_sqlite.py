@@ -125,6 +125,30 @@ def test_an_empty_file_becomes_a_store(tmp_path: Path) -> None:
     assert SqliteLog(path).get_run("r1").process == "P"
 
 
+_CLAIMER = """
+import os, signal, sys
+from procalg.store.sqlite import SqliteLog
+log = SqliteLog(sys.argv[1])
+assert log.claim("r1", "dead-worker", 300.0)
+os.kill(os.getpid(), signal.SIGKILL)  # right after the claim's commit: no close, no exit
+"""
+
+
+def test_a_lease_commits_without_an_fsync_yet_a_killed_claimers_lease_is_kept(
+        tmp_path: Path) -> None:
+    path = tmp_path / "runs.db"
+    log = _new_store(path)
+    assert log.claim("r1", "w", 30.0) and log.renew("r1", "w", 30.0)
+    log.release("r1", "w")
+    # the leases went out at synchronous=NORMAL; every step after them is FULL again
+    assert log._db.execute("PRAGMA synchronous").fetchone()[0] == 2
+    log.close()
+    child = subprocess.run([sys.executable, "-c", _CLAIMER, str(path)], check=False)
+    assert child.returncode == -signal.SIGKILL
+    seen = SqliteLog(path).get_run("r1")  # the OS kept the committed frames of the WAL
+    assert seen.owner == "dead-worker" and seen.lease_until > time.time() + 200
+
+
 def test_an_unknown_url_scheme_is_refused(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="unknown store URL"):
         store_from_url("mysql://localhost/db")
