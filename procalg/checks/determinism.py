@@ -211,9 +211,9 @@ def _clashing_event(walk: Exploration, members: list[int]) -> int | None:
     initials = [{c for c, _ in walk.successors(state)} for state in members]
     offers = set().union(*initials) - {TAU_INDEX}
     ticks = any(TICK_INDEX in i for i in initials)
+    stable = [i for i in initials if TAU_INDEX not in i]
     for code in sorted(offers, key=walk.labels.__getitem__):
-        if (code != TICK_INDEX and ticks) or any(TAU_INDEX not in i and code not in i
-                                                  for i in initials):
+        if (code != TICK_INDEX and ticks) or any(code not in i for i in stable):
             return code
     return None
 
