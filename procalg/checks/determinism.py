@@ -208,13 +208,22 @@ def _taus(walk: Exploration, state: int) -> list[int]:
 def _clashing_event(walk: Exploration, members: list[int]) -> int | None:
     """The least event (by name) a member offers and another refuses (a member
     that can terminate refuses every other event: ✓ is autonomous), if any."""
-    initials = [{c for c, _ in walk.successors(state)} for state in members]
-    offers = set().union(*initials) - {TAU_INDEX}
-    ticks = any(TICK_INDEX in i for i in initials)
+    offers: set[int] = set()
+    stable: list[set[int]] = []  # the initials of the stable members
+    ticks = False
+    for state in members:
+        initials = {c for c, _ in walk.successors(state)}
+        offers |= initials
+        ticks = ticks or TICK_INDEX in initials
+        if TAU_INDEX not in initials:
+            stable.append(initials)
+    offers.discard(TAU_INDEX)
     for code in sorted(offers, key=walk.labels.__getitem__):
-        if (code != TICK_INDEX and ticks) or any(TAU_INDEX not in i and code not in i
-                                                  for i in initials):
+        if code != TICK_INDEX and ticks:
             return code
+        for initials in stable:
+            if code not in initials:
+                return code
     return None
 
 

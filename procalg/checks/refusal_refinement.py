@@ -14,8 +14,10 @@ traces and the stable failures, so (Roscoe's hierarchy) ``Q [R= P`` implies
 The check is the one of :mod:`procalg.checks.refinement`, a breadth-first
 search of (spec node, implementation state) pairs level by level
 (:mod:`procalg.checks.level_search`) stopping at the nearest violation, so
-the counterexample is a shortest one, with the extra annotation each model
-needs:
+the counterexample is a shortest one: the least of them, whatever order the
+search met the pairs in (``docs/checks.md``, "Which counterexample procalg
+shows"; made as :mod:`procalg.checks.least_violation` makes ``[F=``'s), with
+the extra annotation each model needs:
 
 - **revivals**: a spec node (a τ-closed set of spec states after a trace)
   keeps every stable offer of its members, not only the minimal ones. A
@@ -66,6 +68,8 @@ from procalg.lts.tau import closed_under_tau, is_divergent, tau_successors
 REVIVAL_MODELS = (RefinementModel.REVIVALS, RefinementModel.REVIVALS_DIVERGENCES)
 REFUSAL_MODELS = (RefinementModel.REFUSAL_TESTING, RefinementModel.REFUSAL_DIVERGENCES)
 Pair = tuple[int, Any]
+View = tuple[frozenset[str], bool]
+"""What a pair's implementation state offers, and whether it is stable."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,34 +214,36 @@ class _Search(LevelSearch[Counterexample]):
         pairs, number, levels, depth = violating_level(self.parent, self.hit[0])
 
         def moves(i: int) -> list[tuple[tuple[str, tuple[str, ...]], int]]:
-            out = []
-            for step, child in self._children(pairs[i]):
-                if child in number:
-                    out.append((step, number[child]))
-            return out
+            view = self._view(pairs[i])
+            return [((label, tuple(sorted(seen)) if seen else ()), number[child])
+                    for label, seen, child in self._children(pairs[i], view) or ()
+                    if child in number]
 
-        view = self._further if self.hit[1] else self._at
-        keys, _, reached = least_goals(levels, depth, lambda i: view(pairs[i]), moves)
+        ask = self._further if self.hit[1] else self._at
+        keys, _, reached = least_goals(levels, depth,
+                                       lambda i: ask(pairs[i], self._view(pairs[i])), moves)
         end = min(reached, key=reached.__getitem__)
         steps = [(name, frozenset(seen) if seen else None) for name, seen in keys]
         return self._violation(pairs[end], steps, *reached[end][1:])
 
     def visit(self, pair: Pair, deeper: list[Pair], expand: bool
               ) -> tuple[Counterexample | None, Counterexample | None]:
-        if self._at(pair) is not None:
+        view = self._view(pair)  # once: the three steps below read it
+        if self._at(pair, view) is not None:
             self.hit = (pair, False)
             return _FOUND, None
         if not expand:
             return None, None
-        if self._further(pair) is not None:
+        children = self._children(pair, view)
+        if children is None or self._unrevived(pair, view):  # the least: run() picks it
             self.hit = self.hit or (pair, True)
             return None, _FOUND
-        for (label, seen), child in self._children(pair):
+        for label, seen, child in children:
             self.edges += 1
-            self.reach(child, (pair, label, frozenset(seen) if seen else None), deeper)
+            self.reach(child, (pair, label, seen), deeper)
         return None, None
 
-    def _view(self, pair: Pair) -> tuple[frozenset[str], bool] | None:
+    def _view(self, pair: Pair) -> View | None:
         """What ``pair``'s implementation state offers and whether it is stable
         (no τ, no ✓); None past a divergent spec set of a strict model (anything goes)."""
         if self.strict and self.spec.nodes[pair[0]].divergent:
@@ -246,28 +252,40 @@ class _Search(LevelSearch[Counterexample]):
         offered = frozenset(x for x, _ in moves if x != TAU)
         return offered, TICK not in offered and all(x != TAU for x, _ in moves)
 
-    def _children(self, pair: Pair) -> list[tuple[tuple[str, tuple[str, ...]], Pair]]:
-        """The pairs ``pair`` moves to, each with its label and, in refusal testing,
-        the offer seen before a visible event from a stable state (``()``: none)."""
-        view = self._view(pair)
+    def _children(self, pair: Pair, view: View | None
+                  ) -> list[tuple[str, frozenset[str] | None, Pair]] | None:
+        """The pairs ``pair`` (seen as ``view``) moves to, each with its label and, in
+        refusal testing, the offer seen before a visible event from a stable state;
+        None if a move is a trace or refusal violation."""
         if view is None:
             return []
         offered, stable = view
-        seen = tuple(sorted(offered)) if self.refusals and stable else ()
+        seen = offered if self.refusals and stable else None
         out = []
         for label, target in self.system.successors(pair[1]):
             if label == TAU:
-                out.append(((label, ()), (pair[0], target)))
+                out.append((label, None, (pair[0], target)))
                 continue
-            after = self.spec.after(pair[0], label, frozenset(seen) if seen else None)
-            if after is not None:
-                out.append(((label, seen), (after, target)))
+            after = self.spec.after(pair[0], label, None)
+            if after is not None and seen is not None:
+                after = self.spec.after(pair[0], label, seen)
+            if after is None:
+                return None
+            out.append((label, seen, (after, target)))
         return out
 
-    def _at(self, pair: Pair) -> tuple[tuple[bool, tuple[str, ...]], str, None] | None:
+    def _unrevived(self, pair: Pair, view: View | None) -> list[str]:
+        """The events ``pair`` offers stably that break a revival (``[V=``): no
+        stable spec state there offers the event and no more."""
+        if view is None or not view[1] or self.refusals:
+            return []
+        offers = self.spec.nodes[pair[0]].offers
+        return [e for e in view[0] if not any(e in b and b <= view[0] for b in offers)]
+
+    def _at(self, pair: Pair, view: View | None
+            ) -> tuple[tuple[bool, tuple[str, ...]], str, None] | None:
         """A divergence or failure at ``pair`` (its path's length): its order among
         the level's ends (:func:`~procalg.lts.least_paths.end_key`), its kind."""
-        view = self._view(pair)
         if view is None:
             return None
         offered, stable = view
@@ -280,17 +298,17 @@ class _Search(LevelSearch[Counterexample]):
             return end_key("failure", accepts), "failure", None
         return None
 
-    def _further(self, pair: Pair) -> tuple[tuple[str, int, tuple[str, ...]], str, str] | None:
+    def _further(self, pair: Pair, view: View | None
+                 ) -> tuple[tuple[str, int, tuple[str, ...]], str, str] | None:
         """The least violation a move past ``pair`` (its path and one event): by
         event, a trace violation before a revival or refusal one, then by offer."""
-        view = self._view(pair)
         if view is None:
             return None
         offered, stable = view
-        node, found = self.spec.nodes[pair[0]], []
+        found = []
         if stable and not self.refusals:  # a revival: covers the events the spec cannot do
-            found = [((e, 1, tuple(sorted(offered))), "revival", e) for e in offered
-                     if not any(e in b and b <= offered for b in node.offers)]
+            found = [((e, 1, tuple(sorted(offered))), "revival", e)
+                     for e in self._unrevived(pair, view)]
         else:
             for e in offered:
                 if self.spec.after(pair[0], e, None) is None:

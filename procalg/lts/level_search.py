@@ -308,9 +308,10 @@ class LevelSearch:
 
     @property
     def item(self) -> int:
-        """Bytes of one successor code as the search holds it (a Python integer: about 40)."""
+        """Bytes of one successor code as the search holds it (a Python integer:
+        about 40; a key: its words and its 8-byte hash, carried beside it)."""
         dtype = self.tables.dtype
-        return 48 if dtype.kind == "O" else dtype.itemsize
+        return 48 if dtype.kind == "O" else dtype.itemsize + 8 * (dtype.kind == "V")
 
     def chunk(self) -> int:
         """Frontier states in the next batch: :data:`CHUNK`, or as many as make

@@ -286,8 +286,8 @@ def test_wide_keys_looked_up_after_every_batch_check_as_in_whole_levels(monkeypa
     monkeypatch.setattr(level_search, "BUDGET_BYTES", 1)  # each looked up in the visited
     monkeypatch.setattr(level_search, "MIN_BUDGET", 1)  # set on its own, fresh joined often
     joins = []
-    join = level_search._joined_unique
-    monkeypatch.setattr(level_search, "_joined_unique", lambda raw: joins.append(len(raw))
+    join = level_search.joined_unique
+    monkeypatch.setattr(level_search, "joined_unique", lambda raw: joins.append(len(raw))
                         or join(raw))
     (fast,) = check_model(model)
     assert len(joins) > 10 and max(joins) > 1  # flushed often, fresh runs joined too
