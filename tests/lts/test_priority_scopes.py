@@ -14,18 +14,17 @@ from procalg.api import search
 from procalg.api.check import check_model
 from procalg.api.model import loads
 from procalg.api.search import CheckEngine, SearchOptions
-from procalg.errors import LimitExceeded
 from procalg.lts import LTS, TICK, leaf_choice, vectors
 from procalg.lts.lazy import LazyComponent
 from procalg.lts.network import close, component, parallel
 from procalg.lts.priority_scopes import scope
-from procalg.lts.product import Limits, count_states, explore_product
+from procalg.lts.product import count_states, explore_product
 from procalg.semantics import leaves, network_nested
 from procalg.semantics.network import NotApplicable, compile_network
 from procalg.semantics.priority import prioritise
 from procalg.terms import STOP, Hide, Interrupt, Parallel, Prefix, Process, Rename, Seq, Sequence
 from tests.api.random_models import models
-from tests.api.test_check_engines import LIMIT, assert_engines_agree
+from tests.api.test_check_engines import assert_engines_agree
 from tests.semantics.test_network import (
     EVENTS,
     UNFOLD,
@@ -33,6 +32,7 @@ from tests.semantics.test_network import (
     _reference,
     assert_searches_agree,
 )
+from tests.semantics.test_network_lazy import _assert_bisimilar_within_limits
 from tests.semantics.test_network_priority import (
     _classes,
     _filtered,
@@ -211,9 +211,4 @@ def test_random_scopes_over_lazy_leaves_get_the_reference_answers_on_the_product
         model = loads(text)
         net = compile_network(model.process("T"), model.spec, reduce=False, max_states=2)
         assert not isinstance(net, NotApplicable), net.reason
-        try:
-            reference = model.lts("T", max_states=LIMIT)
-            product = explore_product(net, Limits(10 * LIMIT))
-        except LimitExceeded:
-            return
-        assert _bisimilar(product, reference)
+        _assert_bisimilar_within_limits(model, net)
