@@ -157,11 +157,28 @@ def _binary(ev: Evaluator, expr: ast.Binary) -> Code:
 
         return division
 
+    if fast is not None and type(expr.right) is ast.Int and type(expr.right.value) is int:
+        return _int_constant(fast, op, left, expr.right.value, span)
+
     def code(env: Env) -> Any:
         a, b = left(env), right(env)
         if fast is not None and type(a) is int and type(b) is int:
             return fast(a, b)  # the common case, without binary()'s checks
         return binary(op, a, b, span)
+
+    return code
+
+
+def _int_constant(fast: Callable[[int, int], Any], op: str, left: Code, constant: int,
+                  span: Any) -> Code:
+    """``e op k`` for an int literal ``k`` (``b + y <= 20``, a restricted input's
+    condition evaluated per value per new state): the literal read once, not called."""
+
+    def code(env: Env) -> Any:
+        a = left(env)
+        if type(a) is int:
+            return fast(a, constant)
+        return binary(op, a, constant, span)
 
     return code
 

@@ -33,6 +33,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from procalg.errors import ModelError
+from procalg.semantics.kinds import names_in
 from procalg.semantics.lazy_sequences import LazySeq, listed
 from procalg.semantics.patterns import listed_set, match
 from procalg.semantics.values import expect_bool, expect_int, kind_name
@@ -143,9 +144,11 @@ def _generator(ev: Evaluator, qualifier: ast.Generator, rest: Step) -> Step:
     span = qualifier.source.span or qualifier.span
     name = pattern.name if type(pattern) is ast.PVar else None
     known = ev.pattern_constants  # global names: a constructor's or channel's, or None
+    members = _constant_members(source, span) if not names_in(qualifier.source) else \
+        (lambda env: _members(source(env), span))
 
     def generator(env: Env, emit: Emit) -> None:
-        for item in _members(source(env), span):
+        for item in members(env):
             if name is not None and (name in env or (name in known and known[name] is None)):
                 inner = dict(env)  # a plain variable: binds (patterns.match_all's fast path)
                 inner[name] = item
@@ -156,6 +159,20 @@ def _generator(ev: Evaluator, qualifier: ast.Generator, rest: Step) -> Step:
                 rest(inner, emit)
 
     return generator
+
+
+def _constant_members(source: Code, span: Any) -> Callable[[Env], list]:
+    """The members of a generator's source that mentions no name (``y <- {1..5}``):
+    listed on the first call, then the same list (never changed by its readers) in
+    every environment; an error raises on every call, as the source's would."""
+    kept: list[list] = []
+
+    def members(env: Env) -> list:
+        if not kept:
+            kept.append(_members(source(env), span))
+        return kept[0]
+
+    return members
 
 
 def _members(source: Any, span: Any) -> list:

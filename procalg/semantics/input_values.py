@@ -67,6 +67,40 @@ def one_input_offers(ev: Evaluator, expr: ast.PrefixExpr, env: Env
     """``prefix_offers(ev, expr, env)`` for a prefix ``c?x`` or ``c?x:S`` (one input
     field whose variable binds), the events per set remembered; None for any other
     shape, or where the general path says what is wrong (it runs then)."""
+    found = one_input_values(ev, expr, env)
+    if found is None:
+        return None
+    name, kept = found
+    out = []
+    for v, event in kept[1]:
+        inner = dict(env)
+        inner[name] = v
+        out.append((event, inner))
+    return out
+
+
+def one_input_values(ev: Evaluator, expr: ast.PrefixExpr, env: Env
+                     ) -> tuple[str, tuple[ast.InField, list[tuple[Any, Event]]]] | None:
+    """The name a prefix ``c?x`` or ``c?x:S`` binds and the entry its offers in ``env``
+    are read off: ``(field, [(value, event), ..])``, one object per field, channel
+    value and set while the evaluator keeps it (so a caller may key its own work on
+    the set by the entry: states whose sets are equal share it); None as
+    :func:`one_input_offers`.
+
+    Example:
+        >>> from procalg.api.model import loads
+        >>> from procalg.semantics.inputs import prefix_offers
+        >>> model = loads("channel c : {0..3}\\nP(b) = c?x:{y | y <- {0..3}, y > b} -> P(x)")
+        >>> ev, expr = model.spec.evaluator, model.spec.definitions["P"][0].body
+        >>> one_input_values(ev, expr, {"b": 1}) is None  # is x a constant? not known yet
+        True
+        >>> _ = prefix_offers(ev, expr, {"b": 1})  # the general path finds it is none
+        >>> name, entry = one_input_values(ev, expr, {"b": 1})
+        >>> name, [(v, str(e)) for v, e in entry[1]]
+        ('x', [(2, 'c.2'), (3, 'c.3')])
+        >>> one_input_values(ev, expr, {"b": 1})[1] is entry  # the same set: one entry
+        True
+    """
     item = expr.fields[0]
     if type(item) is not ast.InField or type(item.pattern) is not ast.PVar:
         return None
@@ -91,18 +125,13 @@ def one_input_offers(ev: Evaluator, expr: ast.PrefixExpr, env: Env
     found = kept.get(key)
     if found is None:
         try:
-            found = last_values(ev, value, item, allowed)
+            values = last_values(ev, value, item, allowed)
         except ModelError as err:  # Int or a recursive type, listed: no place of its own
             err.span = err.span or item.span
             raise
-        if any(type(event) is not Event for _, event in found):
+        if any(type(event) is not Event for _, event in values):
             return None  # not complete events: the general path's error
         if len(kept) >= KEPT:
             kept.clear()
-        kept[key] = found = (item, found)  # the item kept: its id stays its own
-    out = []
-    for v, event in found[1]:
-        inner = dict(env)
-        inner[name] = v
-        out.append((event, inner))
-    return out
+        kept[key] = found = (item, values)  # the item kept: its id stays its own
+    return name, found

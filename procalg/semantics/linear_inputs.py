@@ -34,17 +34,12 @@ from typing import TYPE_CHECKING, Any
 
 from procalg.errors import ModelError
 from procalg.semantics.failing import failed, unfolding
-from procalg.semantics.inputs import pattern_names, prefix_offers, registered
-from procalg.semantics.kinds import names_in
-from procalg.semantics.state_keys import StateKeys
-from procalg.syntax import ast
-from procalg.terms.saga import fail_event
-from procalg.terms.values import Atom
+from procalg.semantics.inputs import registered
+from procalg.semantics.linear_offers import SharedOffers, grouped
 
 if TYPE_CHECKING:
     from procalg.semantics.evaluate import Env
     from procalg.semantics.locations import Location
-    from procalg.terms import Event
 
 Moves = list[tuple[str, int]]
 Deferred = list[tuple[str | None, Any]]
@@ -53,7 +48,7 @@ env or None, targets made by label, the input prefix))``: see
 :meth:`InputMoves.input_targets`."""
 
 
-class InputMoves(StateKeys):
+class InputMoves(SharedOffers):
     """Input expansion of a compiled machine: deferred per label (see the module)."""
 
     moves: list[Moves | None]
@@ -62,24 +57,16 @@ class InputMoves(StateKeys):
         super().__init__(ev, compiler, all_args)
         self._offers: dict[int, list[tuple[str, Env]]] = {}  # static inputs' (label, binding)
         self._pending: dict[int, Deferred] = {}  # moves, inputs unmade
-        self._grouped: dict[int, dict[str, Any]] = {}  # static offers by label
         # see successors_where: per static or shared offers, (waiting, its labels not
         # waiting, each label's place among its offers, the offers)
         self._free: dict[int, tuple[Container[str], list[str], dict[str, int], Any]] = {}
         self._input_channels = compiler.input_channels()
-        self._can_fail: dict[int, bool] = {}  # per input prefix: its activity may fail
-        self._failed: dict[str, str] = {}  # an activity's label -> its failure's label
-        self._reads: dict[int, tuple[str, ...]] = {}  # per input prefix: names it reads
-        self._shared: dict[tuple[Any, ...], Any] = {}  # see _shared_offers
 
     # the machine's own (procalg.semantics.linear.Machine)
     def _moves(self, node: Location, env: Any, defer: bool = False) -> Any:
         raise NotImplementedError
 
     def _throw(self) -> int:
-        raise NotImplementedError
-
-    def _name(self, event: Event) -> str:
         raise NotImplementedError
 
     def deferred(self, state: int, keep: bool = True) -> Deferred:
@@ -235,7 +222,7 @@ class InputMoves(StateKeys):
             found = self._fallible_inputs(expr, env)
             if found is not None:
                 if defer:
-                    return [(None, (_grouped(found), then, None, {}, expr))]
+                    return [(None, (grouped(found), then, None, {}, expr))]
                 return [(label, state(then, scope) if scope is not None else self._throw())
                         for label, scope in found]
         if parts[3]:
@@ -248,144 +235,12 @@ class InputMoves(StateKeys):
             return [(label, state(then, {**env, **bound})) for label, bound in offers]
         name = self._name
         if defer:
-            return [(None, (_grouped([(name(e), scope) for e, scope in
+            return [(None, (grouped([(name(e), scope) for e, scope in
                                       self._inputs(expr, env)]), then, None, {}, expr))]
         return [(name(event), state(then, scope)) for event, scope in self._inputs(expr, env)]
 
-    def _shared_offers(self, expr: ast.PrefixExpr, env: Env
-                       ) -> tuple[list[tuple[str, Env | None]], dict[str, Any]] | None:
-        """The offers of input prefix ``expr`` in ``env`` (a fallible activity's with
-        each failure, bound to None) and the same grouped by label, each binding holding
-        only what the prefix reads and binds (the continuation's state is made in ``env``
-        merged with it); None where the values it reads are not plain (see :func:`_key`).
-
-        The offers depend on the values the prefix's head and fields read, not on the
-        whole state: ``fetch!i?v`` in ``Loop(i, sum)`` offers the same events for every
-        ``sum``. They are enumerated once per such values (a new state of a run costs a
-        dict look-up, not an enumeration of the input's type and a scope per value) and
-        shared by every state that has them; at most :data:`SHARED_OFFERS` are kept.
-
-        Example:
-            >>> from procalg.api.model import loads
-            >>> from procalg.semantics.linear import Machine
-            >>> model = loads("channel c : {0..1}.{0..2}\\nP(i, s) = c!i?x -> P(i, s + x)\\n"
-            ...               "Q = P(0, 0)")
-            >>> machine = Machine(model.spec.evaluator, model.process("Q"))
-            >>> entry = machine.deferred(0)[0][1]
-            >>> after = machine.input_targets(entry, "c.0.2")[0]  # P(0, 2): another state
-            >>> after != 0, machine.deferred(after)[0][1][0] is entry[0]
-            (True, True)
-        """
-        reads = self._reads.get(id(expr))
-        if reads is None:
-            reads = self._reads[id(expr)] = _prefix_reads(expr)
-        key = _key(id(expr), reads, env)
-        if key is None:
-            return None
-        found = self._shared.get(key)
-        if found is None:
-            scope = {n: env[n] for n in reads if n in env}
-            offers = self._inputs(expr, scope)  # errors raise here, nothing kept
-            fallible = self.ev.fallible
-            if offers and fallible and offers[0][0].channel in fallible:  # one channel heads
-                flat = self._with_failures(offers)  # every event of the prefix
-            else:
-                name = self._name
-                flat = [(name(event), bound) for event, bound in offers]
-            if len(self._shared) >= SHARED_OFFERS:  # data that keeps changing: start afresh
-                self._shared.clear()
-            found = self._shared[key] = (flat, _grouped(flat))
-        return found
-
-    def _fallible_inputs(self, expr: ast.PrefixExpr, env: Env
-                         ) -> list[tuple[str, Env | None]] | None:
-        """A fallible activity's input offers with each event's failure (scope None:
-        ``fail.c.v -> THROW``); None if the input's channel cannot fail."""
-        if self._can_fail.get(id(expr)) is False:
-            return None
-        offers = self._inputs(expr, env)
-        if not offers:
-            return None
-        if not self._can_fail.setdefault(id(expr), offers[0][0].channel in self.ev.fallible):
-            return None  # one channel heads every event of the prefix
-        return self._with_failures(offers)
-
-    def _with_failures(self, offers: list) -> list[tuple[str, Env | None]]:
-        """Each offer's label and scope, then its failure's (``fail.c.v -> THROW``: None)."""
-        out: list[tuple[str, Env | None]] = []
-        name, failed = self._name, self._failed
-        for event, scope in offers:
-            label = name(event)
-            fail = failed.get(label)
-            if fail is None:
-                fail = failed[label] = name(fail_event(event))
-            out += [(label, scope), (fail, None)]
-        return out
-
-    def _by_label(self, offers: list[tuple[str, Env]]) -> dict[str, Any]:
-        """A static input's offers by label (made once per input)."""
-        found = self._grouped.get(id(offers))
-        if found is None:
-            found = self._grouped[id(offers)] = _grouped(offers)
-        return found
-
-    def _inputs(self, expr: ast.PrefixExpr, env: Env) -> list[tuple[Event, Env]]:
-        """Every ``(event, scope)`` the input prefix accepts, in the order of
-        :func:`~procalg.semantics.inputs.expand_prefix` (the continuation is not evaluated)."""
-        return prefix_offers(self.ev, expr, env)
-
-
-SHARED_OFFERS = 1 << 14
-"""Input offers kept per prefix and values read (:meth:`InputMoves._shared_offers`)."""
-_PLAIN = frozenset({int, bool, str, Atom})
-"""Types of values an offers key holds: equal only to values of their own type once
-the type is in the key (``1 == True``; a tuple could hide one, so none is plain)."""
-
-
-def _prefix_reads(expr: ast.PrefixExpr) -> tuple[str, ...]:
-    """The names input prefix ``expr``'s head and fields may read, and those its
-    patterns bind (a local of that name decides whether a pattern binds or compares
-    with a constant): an over-approximation, as :func:`~procalg.semantics.kinds.names_in`."""
-    names = set(names_in((expr.head, expr.fields)))
-    for item in expr.fields:
-        if type(item) is ast.InField:
-            names |= pattern_names(item.pattern)
-    return tuple(sorted(names))
-
-
-def _key(site: int, reads: tuple[str, ...], env: Env) -> tuple[Any, ...] | None:
-    """The key of an input's offers in ``env``: the prefix, and each name it reads with
-    its value and that value's type (absent: :data:`_NONE`); None if a value is not of
-    a :data:`_PLAIN` type (a let's unforced value, a set, a tuple: not shared)."""
-    key: list[Any] = [site]
-    for name in reads:
-        value = env.get(name, _NONE)
-        if value is not _NONE:
-            kind = type(value)
-            if kind not in _PLAIN:
-                return None
-            key.append(kind)
-        key.append(value)
-    return tuple(key)
-
-
-def _grouped(offers: list[tuple[str, Any]]) -> dict[str, Any]:
-    """Bindings per label (one each, unless two bindings give one event): a label's one
-    binding (an environment, or None for a failure) kept as itself, several as a list."""
-    out: dict[str, Any] = {}
-    for label, bound in offers:
-        found = out.get(label, _NONE)
-        if found is _NONE:
-            out[label] = bound  # one binding: itself, no list (fewer objects kept)
-        else:
-            out[label] = [*found, bound] if type(found) is list else [found, bound]
-    return out
-
-
 def bindings_of(found: Any) -> list[Any]:
     """A label's bindings from a deferred input's offers (one is kept bare, several as
-    a list: :func:`_grouped`)."""
+    a list: :func:`~procalg.semantics.linear_offers.grouped`)."""
     return found if type(found) is list else [found]
 
-
-_NONE = object()

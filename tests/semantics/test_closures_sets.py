@@ -89,6 +89,21 @@ def test_a_compiled_set_comprehension_gives_the_evaluators_value_or_error(
     _same(text, x, y)
 
 
+@settings(max_examples=150, deadline=None)
+@given(_comprehensions(), st.lists(st.tuples(st.integers(-1, 3), st.integers(-1, 3)),
+                                   min_size=2, max_size=5))
+def test_one_compiled_comprehension_gives_the_evaluators_value_or_error_in_every_environment(
+        text: str, envs: list[tuple[int, int]]) -> None:
+    # a source mentioning no name ({0..3}, <0..>) is listed once per closure: every
+    # later environment must still see its values, or its error again
+    ev, expr = SPEC.evaluator, parse_expr(text)
+    code = compile_node(ev, expr)
+    for x, y in envs:
+        env = {"x": x, "y": y, "s": Sequence((x, y, x))}
+        expected = _outcome(lambda e=env: ev.eval_node(expr, e))
+        assert _outcome(lambda e=env: code(e)) == expected, text
+
+
 @settings(max_examples=200, deadline=None)
 @given(_ranges(), st.integers(-2, 3), st.integers(-2, 3))
 def test_a_compiled_range_gives_the_evaluators_value_or_error(text: str, x: int,
@@ -105,6 +120,7 @@ def test_a_restricted_input_set_is_the_balance_filter_of_the_account_model() -> 
     code = compile_node(ev, parse_expr("{y | y <- {1..5}, b + y <= 20}"))
     assert code({"b": 17}) == frozenset({1, 2, 3})
     assert code({"b": 20}) == frozenset()
+    assert code({"b": 0}) == frozenset({1, 2, 3, 4, 5})  # {1..5} listed once, read again
 
 
 def test_a_bad_generator_source_is_a_model_error_at_the_source() -> None:

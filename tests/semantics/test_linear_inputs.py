@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from procalg.api.model import loads
 from procalg.lts import explore
 from procalg.semantics.linear import Machine
-from procalg.semantics.linear_inputs import _key
+from procalg.semantics.linear_offers import _key
 from tests.semantics.test_linear import _bisimilar
 
 
