@@ -340,6 +340,19 @@ class LazyComponent(HeldWrites, AskedExpansion):
         lo = np.searchsorted(keys, k)
         return np.searchsorted(keys, k + 1) - lo, lo
 
+    def run_at(self, label: int, loc: int, backward: bool) -> tuple[int, int]:
+        """:meth:`lookup` at one state in Python ints: two scalar binary searches
+        (a narrow level's firing, :mod:`procalg.lts.lazy_small`, not five numpy calls)."""
+        width = len(self.labels)
+        if backward:
+            keys, slot = self._backward()[1], loc
+        else:
+            keys, slot = self._key.view, int(self._slot.data[loc])
+            if slot < 0:  # not expanded: no moves yet
+                return 0, 0
+        lo = int(keys.searchsorted(slot * width + label))
+        return int(keys.searchsorted(slot * width + label + 1)) - lo, lo
+
     def lookup_all(self, locs: np.ndarray, backward: bool) -> tuple[np.ndarray, np.ndarray]:
         """Like :meth:`lookup` for every label at once (one contiguous run per state)."""
         width = len(self.labels)

@@ -11,8 +11,13 @@ moves in the same order (state, driver move, rule, then the partners'
 choices with the first partner varying fastest), so the search cannot
 tell them apart.
 
+A lazy partner (the eager partner drives, or a trace is rebuilt backward
+through a lazy leaf) is read with two scalar binary searches per state and
+rule (:meth:`~procalg.lts.lazy.LazyComponent.run_at`), not numpy's calls.
+
 Complexity: O(F + M) Python steps for F states and M moves, plus three
-numpy calls (the driver's lookup, its labels and its move columns).
+numpy calls (the driver's lookup, its labels and its move columns) and
+O(log E) per state and rule for a lazy partner of E moves.
 
 Example:
     >>> from procalg.lts.exploration import ExplicitSystem
@@ -31,6 +36,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -41,9 +47,28 @@ FEW = 4
 
 def applies(driven: Any, codes: np.ndarray, wide: bool) -> bool:
     """Whether :func:`fire_few` takes ``driven``'s moves from ``codes``:
-    few states, int64 codes, and every partner an eager table (a lazy
-    partner's lookup is a binary search per rule: left to numpy)."""
-    return (len(codes) <= FEW and not wide and driven.partners_eager)
+    few states and int64 codes (a lazy partner's moves are two scalar
+    binary searches per state and rule: :meth:`~procalg.lts.lazy.LazyComponent.run_at`)."""
+    return len(codes) <= FEW and not wide
+
+
+def _partner_moves(part: tuple, backward: bool) -> Callable[[int, int], list[int]]:
+    """A partner's local steps for (rule, local state): read from an eager
+    CSR ``(radix, offsets, steps)`` or a lazy ``(component, label per rule)``."""
+    if len(part) == 3:  # eager
+        radix, offsets, steps = part
+
+        def eager(rule: int, loc: int) -> list[int]:
+            j = rule * radix + loc
+            return steps[int(offsets[j]): int(offsets[j + 1])].tolist()
+        return eager
+    comp, per_rule = part[0], part[1].tolist()
+    frm, to = comp.entries(backward)
+
+    def lazy(rule: int, loc: int) -> list[int]:
+        n, lo = comp.run_at(per_rule[rule], loc, backward)
+        return (to[lo: lo + n] - frm[lo: lo + n]).tolist() if n else []
+    return lazy
 
 
 def fire_few(driven: Any, codes: np.ndarray, locs: dict[int, np.ndarray], stride: tuple[int, ...],
@@ -68,18 +93,17 @@ def fire_few(driven: Any, codes: np.ndarray, locs: dict[int, np.ndarray], stride
         steps = (dst[at] - src[at]).tolist()
         first, number, by_label, glabel = driven.small_tables()
         here = codes.tolist()
-        partners = [(locs[c].tolist(), part, stride[c]) for c, part in driven.others]
+        partners = [(locs[c].tolist(), _partner_moves(part, back), stride[c])
+                    for c, part in driven.others]
         s = stride[driven.driver]
         for i, label, step in zip(states, labels, steps, strict=True):
             base = here[i] + step * s
             for w in range(first[label], first[label] + number[label]):
                 rule = by_label[w]
                 targets = [base]
-                for loc, (radix, offsets, steps), weight in partners:
-                    j = rule * radix + loc[i]
-                    moves = steps[int(offsets[j]): int(offsets[j + 1])].tolist()
+                for loc, moves_of, weight in partners:
                     # the first partner's choice varies fastest, as in ``fire``
-                    targets = [t + d * weight for d in moves for t in targets]
+                    targets = [t + d * weight for d in moves_of(rule, loc[i]) for t in targets]
                 out_state += [i] * len(targets)
                 out_target += targets
                 out_label += [glabel[rule]] * len(targets)

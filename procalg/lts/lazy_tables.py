@@ -251,8 +251,6 @@ class _Driven:
                 self.others.append((c, (other, per_rule)))
             else:
                 self.others.append((c, self._eager(tables, c, locals_)))
-        self.partners_eager = not any(isinstance(part[0], LazyComponent)
-                                      for _, part in self.others)
         self._small: tuple[list[int], ...] | None = None
 
     def small_tables(self) -> tuple[list[int], ...]:

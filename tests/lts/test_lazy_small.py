@@ -9,6 +9,8 @@ reference does.
 
 from __future__ import annotations
 
+from unittest.mock import patch
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -24,14 +26,16 @@ from tests.lts.test_lazy import _pair, mixes
 from tests.lts.test_product import trees
 
 
-def _moves(tables, codes: np.ndarray) -> list[tuple[int, int, int]]:
-    src, dst, lab = tables.successors(codes)
+def _moves(tables, codes: np.ndarray, backward: bool = False) -> list[tuple[int, int, int]]:
+    src, dst, lab = tables.successors(codes, backward=backward)
     return list(zip(src.tolist(), dst.tolist(), lab.tolist(), strict=True))
 
 
 @settings(max_examples=100, deadline=None)
-@given(trees(), mixes, st.integers(1, lazy_small.FEW))
-def test_a_few_states_fire_the_same_moves_in_the_same_order_as_numpy(tree, mix, few):
+@given(trees(), mixes, st.integers(1, lazy_small.FEW), st.booleans())
+def test_a_few_states_fire_the_same_moves_in_the_same_order_as_numpy(tree, mix, few, backward):
+    # mixes put lazy leaves beside eager and lazy partners; backward, an eager
+    # driver looks its lazy partners up (the moves into a trace's states)
     _, lazy = _pair(tree, mix=mix)
     search = searcher(lazy)
     search.run()
@@ -40,11 +44,11 @@ def test_a_few_states_fire_the_same_moves_in_the_same_order_as_numpy(tree, mix, 
     tables = search.tables
     for lo in range(0, len(codes), few):
         chunk = codes[lo: lo + few]
-        looped = _moves(tables, chunk)
+        looped = _moves(tables, chunk, backward)
         saved = lazy_small.FEW
         lazy_small.FEW = 0  # every state through numpy
         try:
-            assert _moves(tables, chunk) == looped
+            assert _moves(tables, chunk, backward) == looped
         finally:
             lazy_small.FEW = saved
 
@@ -80,6 +84,32 @@ def test_a_deep_narrow_counter_leaf_checks_as_the_reference_does(size, data):
     network = loads(text).network("Q(0)")
     assert any(isinstance(c, LazyComponent) for c in network.components)  # the narrow path
     assert _outcomes(text, CheckEngine.PRODUCT) == _outcomes(text, CheckEngine.REFERENCE)
+
+
+PARTNERED = """
+channel up, tick
+C(n) = n < {size} & up -> C(n + 1)
+P = up -> tick -> P
+Sys = C(0) [| {{up}} |] P
+assert Sys :[deadlock free]
+assert Sys \\ {{tick}} :[divergence free]
+assert Sys \\ {{up}} :[deadlock free]
+"""
+
+
+@settings(max_examples=4, deadline=None)
+@given(st.integers(2001, 2200))  # past 2,000 states: the counter leaf is lazy
+def test_a_counter_leaf_beside_a_small_partner_checks_as_the_reference_does(size):
+    # one new state per level, fired from the eager partner with the lazy
+    # counter looked up as a partner (forward, and backward for the trace)
+    text = PARTNERED.format(size=size)
+    runs = []
+    real = LazyComponent.run_at
+    with patch.object(LazyComponent, "run_at",
+                      lambda self, *a: runs.append(a) or real(self, *a)):
+        product = _outcomes(text, CheckEngine.PRODUCT)
+    assert len(runs) >= size  # the Python lookups ran, once a level at least
+    assert product == _outcomes(text, CheckEngine.REFERENCE)
 
 
 @settings(max_examples=100, deadline=None)
