@@ -68,7 +68,19 @@ def next_id(run_id: str) -> str:
 
 
 def latest(log: EventLog, run_id: str) -> str:
-    """The newest run of ``run_id``'s chain (``run_id`` itself if it did not continue)."""
+    """The newest run of ``run_id``'s chain (``run_id`` itself if it did not continue).
+
+    One indexed read however long the chain (:meth:`EventLog.chain_head`). A chain whose
+    last run continued but whose new run collided with an existing id (a run made by
+    other means under that id) has no head: then the chain is walked run by run as the
+    continue-as-new wrote it, to that run, where the store carried its unread inbox.
+    """
+    head = log.chain_head(run_id)
+    return head if head is not None else _walked(log, run_id)
+
+
+def _walked(log: EventLog, run_id: str) -> str:
+    """:func:`latest` by following each run's ``RunContinued`` (one read per run)."""
     for _ in range(10_000):  # a chain, never a cycle: ids only grow
         if log.get_run(run_id).status != "continued":
             return run_id

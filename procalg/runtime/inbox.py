@@ -42,7 +42,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from procalg.errors import RunError
-from procalg.runtime.continuation import latest, next_id
+from procalg.runtime.continuation import latest
 from procalg.runtime.ports import EventLog
 from procalg.runtime.status import RunFinished, RunStatus
 
@@ -92,15 +92,12 @@ def finished(log: EventLog, run_id: str, status: str, refused: str) -> RunError:
 def holder(log: EventLog, run_id: str, ident: int) -> tuple[str, bool]:
     """Where entry ``ident`` of ``run_id``'s inbox is now: the run of its chain that
     holds it and True (``run_id``, or a run that continues it: the entry was carried
-    with the final commit), or the run whose history took it (or that withdrew it)
-    and False.
+    with the final commit), or the newest run of the chain (:func:`latest`) and False
+    once a run took it (or withdrew it).
 
-    The inbox is read before the status: a carry commits with the status, so an entry
-    missing from a run not ``continued`` when looked at next was never carried.
+    One indexed read of the entry (:meth:`EventLog.inbox_holder`), however long the
+    chain: an entry moves only with the final commit that carries it, so it is found
+    where it is; once gone it never comes back.
     """
-    while True:
-        if any(i == ident for i, _ in log.pending(run_id)):
-            return run_id, True
-        if log.get_run(run_id).status is not RunStatus.CONTINUED:
-            return run_id, False
-        run_id = next_id(run_id)  # where a continue-as-new carries its inbox
+    found = log.inbox_holder(ident)
+    return (found, True) if found is not None else (latest(log, run_id), False)

@@ -40,6 +40,8 @@ class MemoryLog:
         self._parents: dict[str, tuple[str, int]] = {}  # child run -> (parent, step)
         self._chains: dict[str, str] = {}  # run -> the first run of its continue-as-new chain
         self._chain_keys: dict[tuple[str, str], set[str]] = {}  # (chain, key) -> runs with it
+        self._members: dict[str, list[str]] = {}  # chain -> its runs, oldest first
+        self._where: dict[int, str] = {}  # inbox id -> the run holding it (inbox_holder)
 
     def create_run(self, record: RunRecord, first: list[HistoryEvent]) -> None:
         self._apply(Write(record.run_id, 0, tuple(first), record=record))
@@ -86,6 +88,7 @@ class MemoryLog:
             self._history[run_id] = []
             before = previous_run(write.events)
             self._chains[run_id] = self._chains.get(before, before) if before else run_id
+            self._members.setdefault(self._chains[run_id], []).append(run_id)
             if record.attrs:
                 self._attrs[run_id] = dict(record.attrs)
             if write.parent is not None:
@@ -106,14 +109,13 @@ class MemoryLog:
         for target, signal in write.sends:  # only to a run still going, as stores do
             if target not in self._runs or self._runs[target].status not in UNFINISHED:
                 continue
-            self._sent += 1
-            self._inbox.setdefault(target, []).append((self._sent, signal))
+            self._buffer(target, signal)
         if write.consumed:
             gone = set(write.consumed)
-            self._inbox[run_id] = [m for m in self._inbox.get(run_id, []) if m[0] not in gone]
+            self._keep(run_id, [m for m in self._inbox.get(run_id, []) if m[0] not in gone])
         if write.drops:  # under the lock: a send that came meanwhile goes too
-            self._inbox[run_id] = [m for m in self._inbox.get(run_id, []) if not (
-                type(m[1]) is SignalReceived and m[1].event.channel in write.drops)]
+            self._keep(run_id, [m for m in self._inbox.get(run_id, []) if not (
+                type(m[1]) is SignalReceived and m[1].event.channel in write.drops)])
         if write.carry:  # continue-as-new: the unread entries (and their keys) go along
             self._carry(run_id, write.carry)
         run = self._runs[run_id]
@@ -136,11 +138,26 @@ class MemoryLog:
         moved = self._inbox.pop(run_id, [])
         self._inbox.setdefault(target, []).extend(moved)
         ids = {i for i, _ in moved}
+        self._where.update(dict.fromkeys(ids, target))
         for (run, key), ident in list(self._keys.items()):
             if run == run_id and ident in ids:
                 del self._keys[(run, key)]
                 self._chain_keys[(self._chains[run_id], key)].discard(run_id)
                 self._key(target, key, ident, self._chains[run_id])  # the same chain
+
+    def _buffer(self, run_id: str, entry: SignalReceived) -> int:
+        """Append ``entry`` to the run's inbox, its new id; the caller holds the lock."""
+        self._sent += 1
+        self._inbox.setdefault(run_id, []).append((self._sent, entry))
+        self._where[self._sent] = run_id
+        return self._sent
+
+    def _keep(self, run_id: str, kept: list[tuple[int, SignalReceived]]) -> None:
+        """Leave only ``kept`` in the run's inbox; the caller holds the lock."""
+        for ident, _ in self._inbox.get(run_id, []):
+            self._where.pop(ident, None)
+        self._where.update((ident, run_id) for ident, _ in kept)
+        self._inbox[run_id] = kept
 
     def _key(self, run_id: str, key: str, ident: int, chain: str = "") -> None:
         """File update key ``key`` under run ``run_id`` (inbox id ``ident``) and its chain
@@ -209,9 +226,7 @@ class MemoryLog:
     def send(self, run_id: str, signal: SignalReceived) -> int:
         with self._lock:
             self._open(run_id)
-            self._sent += 1
-            self._inbox.setdefault(run_id, []).append((self._sent, signal))
-            return self._sent
+            return self._buffer(run_id, signal)
 
     def pending(self, run_id: str) -> list[tuple[int, SignalReceived]]:
         with self._lock:
@@ -274,10 +289,9 @@ class MemoryLog:
             if found is not None:
                 return found, False
             self._open(run_id)
-            self._sent += 1
-            self._inbox.setdefault(run_id, []).append((self._sent, update))
-            self._key(run_id, update.update_id, self._sent)
-            return self._sent, True
+            ident = self._buffer(run_id, update)
+            self._key(run_id, update.update_id, ident)
+            return ident, True
 
     def update_entry(self, run_id: str, update_id: str) -> tuple[int | None, str | None] | None:
         with self._lock:
@@ -296,6 +310,21 @@ class MemoryLog:
             (seq, reply), run = min(found, key=lambda f: (f[0][0] is None, f[1]))
             return run, seq, reply
 
+    def chain_head(self, run_id: str) -> str | None:
+        with self._lock:
+            head = None  # the runs not continued are the chain's newest (see EventLog)
+            for run in reversed(self._members.get(self._chains.get(run_id, ""), ())):
+                if self._runs[run].status is RunStatus.CONTINUED:
+                    break
+                head = run
+                if run == run_id:
+                    break
+            return head
+
+    def inbox_holder(self, ident: int) -> str | None:
+        with self._lock:
+            return self._where.get(ident)
+
     def keep_reply(self, run_id: str, update_id: str, reply: str) -> None:
         with self._lock:
             found = self._replies.get((run_id, update_id))
@@ -306,7 +335,7 @@ class MemoryLog:
         with self._lock:
             box = self._inbox.get(run_id, [])
             kept = [m for m in box if m[0] != ident]
-            self._inbox[run_id] = kept
+            self._keep(run_id, kept)
             return len(kept) < len(box)
 
     def children(self, run_id: str) -> list[str]:

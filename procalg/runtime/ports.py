@@ -275,6 +275,18 @@ class EventLog(Protocol):
         recorded one first; None if there is none. One indexed read (the store files
         every run and key in its chain), however long the chain."""
 
+    def chain_head(self, run_id: str) -> str | None:
+        """The oldest run, among ``run_id`` and the runs that continue it as new, that has
+        not continued as new; None if there is none (no run ``run_id``, or the chain's
+        last run continued and its new run collided with an existing id). One indexed
+        read however long the chain: the runs not continued are a chain's newest, one, or
+        two for a moment (a continue-as-new that lost its old run leaves the new run void,
+        ``failed``, after the old one, going on: the old one is the head)."""
+
+    def inbox_holder(self, ident: int) -> str | None:
+        """The run whose inbox holds entry ``ident`` (it moves along a continue-as-new),
+        or None once it was consumed or withdrawn. One indexed read."""
+
     def keep_reply(self, run_id: str, update_id: str, reply: str) -> None:
         """Keep the reply (:mod:`procalg.runtime.update_replies`) of a recorded update;
         the first kept stays (every caller computes the same one)."""

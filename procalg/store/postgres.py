@@ -50,7 +50,14 @@ from procalg.store.rows import (
     search_sql,
     sent_rows,
 )
-from procalg.store.update_keys import CHAIN_ENTRY, INSERT_RUN, KEEP_SEQ, run_params, update_rows
+from procalg.store.update_keys import (
+    CHAIN_ENTRY,
+    CHAIN_HEAD,
+    INSERT_RUN,
+    KEEP_SEQ,
+    run_params,
+    update_rows,
+)
 
 _T = TypeVar("_T")
 
@@ -363,6 +370,14 @@ class PostgresLog:
                     ) -> tuple[str, int | None, str | None] | None:
         rows = self._run(CHAIN_ENTRY.format(m="%s"), (update_id, run_id, run_id))
         return (rows[0][0], rows[0][1], rows[0][2]) if rows else None
+
+    def chain_head(self, run_id: str) -> str | None:
+        rows = self._run(CHAIN_HEAD.format(m="%s"), (run_id,) * 4)
+        return rows[0][0] if rows else None
+
+    def inbox_holder(self, ident: int) -> str | None:
+        rows = self._run("SELECT run_id FROM inbox WHERE id = %s", (ident,))
+        return rows[0][0] if rows else None
 
     def keep_reply(self, run_id: str, update_id: str, reply: str) -> None:
         self._run("UPDATE updates SET reply = %s WHERE run_id = %s AND update_id = %s"

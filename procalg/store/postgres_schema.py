@@ -31,6 +31,7 @@ from procalg.store.update_keys import (
     CHAIN_INDEX,
     CHAIN_MARK,
     FILL_KEYS,
+    HEAD_INDEX,
     KEEP_SEQ,
     KEY_SQL,
     UPDATE_MARK,
@@ -171,6 +172,7 @@ def prepare(cur: Any) -> None:
             cur.execute(statement)
         _upgrade_chains(cur)  # first: filling ``seq`` (KEEP_SEQ) writes the chain too
         cur.execute(CHAIN_INDEX)
+        cur.execute(HEAD_INDEX)  # schema 7
         _upgrade_updates(cur)
         _upgrade_current(cur)
         cur.execute("UPDATE procalg_meta SET value = %s WHERE key = 'schema_version'",

@@ -30,7 +30,7 @@ from procalg.runtime.ports import RunRecord, SeqConflict, Write
 from procalg.runtime.schedule import Schedule
 from procalg.runtime.status import RunFinished
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 """Bumped whenever the tables change; a newer store refuses an older procalg.
 
 2: the ``inbox`` table of buffered signals (a version-1 store gains it when opened).
@@ -47,7 +47,11 @@ history; a version-4 store gains both columns when opened, filled from its histo
 6: ``runs`` and ``updates`` keep each run's continue-as-new chain (``chain``: the id of
 its first run, written with the run's row), ``updates`` indexed by ``(chain, update_id)``,
 so a key is looked up along a chain of any length in one indexed read; a version-5 store
-gains both columns when opened, filled from its ``continued_from`` events."""
+gains both columns when opened, filled from its ``continued_from`` events.
+7: ``runs`` indexed by ``chain`` over the runs that have not continued as new
+(:data:`~procalg.store.update_keys.HEAD_INDEX`), so the newest run of a chain and the run
+holding an inbox entry are found in one indexed read (runtime/continuation.py
+``latest``, runtime/inbox.py ``holder``); a version-6 store gains the index when opened."""
 APPLICATION_ID = 0x70726F63
 """``PRAGMA application_id`` of a procalg SQLite database: the bytes ``proc``."""
 APPLICATION = "procalg-runs"

@@ -55,6 +55,7 @@ from procalg.store.sqlite_open import NOW, open_store, refuse
 from procalg.store.sqlite_schedules import SqliteSchedules
 from procalg.store.update_keys import (
     CHAIN_ENTRY,
+    CHAIN_HEAD,
     INSERT_RUN,
     KEEP_SEQ,
     KEY_SQL,
@@ -327,6 +328,14 @@ class SqliteLog(SqliteSchedules):
                     ) -> tuple[str, int | None, str | None] | None:
         rows = self._read(CHAIN_ENTRY.format(m="?"), (update_id, run_id, run_id))
         return (rows[0][0], rows[0][1], rows[0][2]) if rows else None
+
+    def chain_head(self, run_id: str) -> str | None:
+        rows = self._read(CHAIN_HEAD.format(m="?"), (run_id,) * 4)
+        return rows[0][0] if rows else None
+
+    def inbox_holder(self, ident: int) -> str | None:
+        rows = self._read("SELECT run_id FROM inbox WHERE id = ?", (ident,))
+        return rows[0][0] if rows else None
 
     def keep_reply(self, run_id: str, update_id: str, reply: str) -> None:
         self._write("UPDATE updates SET reply = ? WHERE run_id = ? AND update_id = ?"

@@ -44,6 +44,7 @@ from procalg.store.update_keys import (
     CHAIN_INDEX,
     CHAIN_MARK,
     FILL_KEYS,
+    HEAD_INDEX,
     KEEP_SEQ,
     UPDATE_MARK,
     recorded_chains,
@@ -93,7 +94,8 @@ CREATE INDEX runs_status ON runs (status);
 CREATE TABLE history (
     run_id TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL,
     PRIMARY KEY (run_id, seq)) WITHOUT ROWID;
-""" + "".join(s + ";" for s in (*_INBOX, *_SNAPSHOTS, *_V3, *_UPDATES, *_FAMILY, CHAIN_INDEX))
+""" + "".join(s + ";" for s in (*_INBOX, *_SNAPSHOTS, *_V3, *_UPDATES, *_FAMILY, CHAIN_INDEX,
+                                         HEAD_INDEX))
 
 
 def refuse(path: Path, why: str) -> StoreError:
@@ -168,6 +170,7 @@ def _upgrade(db: sqlite3.Connection) -> None:
         db.execute(statement)
     _upgrade_chains(db)  # first: filling ``seq`` (KEEP_SEQ) writes the chain too
     db.execute(CHAIN_INDEX)
+    db.execute(HEAD_INDEX)  # schema 7
     _upgrade_updates(db)
     _upgrade_current(db)
     db.execute("COMMIT")

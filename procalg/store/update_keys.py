@@ -1,4 +1,4 @@
-"""Update keys and continue-as-new chains in the SQL stores' rows (schemas 4 and 6).
+"""Update keys and continue-as-new chains in the SQL stores' rows (schemas 4, 6 and 7).
 
 A key is one update for a whole continue-as-new chain (runtime/update_replies.py), so
 each run's row carries its chain (the id of the chain's first run, :data:`INSERT_RUN`)
@@ -81,6 +81,18 @@ def run_params(write: Write) -> tuple[Any, ...]:
 
 CHAIN_INDEX = "CREATE INDEX IF NOT EXISTS updates_chain ON updates (chain, update_id)"
 """What :data:`CHAIN_ENTRY` probes (schema 6)."""
+HEAD_INDEX = ("CREATE INDEX IF NOT EXISTS runs_chain_open ON runs (chain)"
+              " WHERE status <> 'continued'")
+"""What :data:`CHAIN_HEAD` probes (schema 7): partial, so it holds only the runs of each
+chain that have not continued as new (one per chain, two while a lost continue-as-new's
+void run waits for its old run to continue), however long the chain."""
+CHAIN_HEAD = ("SELECT run_id FROM runs WHERE chain = (SELECT chain FROM runs WHERE"
+              " run_id = {m}) AND status <> 'continued' AND (length(run_id) > length({m})"
+              " OR length(run_id) = length({m}) AND run_id >= {m})"
+              " ORDER BY length(run_id), run_id LIMIT 1")
+"""``EventLog.chain_head``: the oldest run, from run ``{m}`` on, of its chain that has not
+continued as new (the ids ``base~N`` of a chain grow in length, then in order, with
+``N``): two probes of indexes, however long the chain (parameters: the run, four times)."""
 FILL_KEYS = ("UPDATE updates SET chain = COALESCE((SELECT chain FROM runs"
              " WHERE runs.run_id = updates.run_id), run_id)")
 """Schema 6's upgrade: each key row filed in its run's chain, once every run's is known."""
