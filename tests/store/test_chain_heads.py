@@ -203,3 +203,24 @@ def _rows(path: Path) -> dict[str, list[tuple]]:
            for t in ("runs", "history", "updates", "inbox")}
     db.close()
     return out
+
+
+def test_a_schema_6_postgres_store_gains_the_index_of_chain_heads(fresh_postgres: str) -> None:
+    import psycopg
+
+    from procalg.store import store_from_url
+
+    log = store_from_url(fresh_postgres)
+    _chain(log, "acct", 3)
+    log.close()
+    with psycopg.connect(fresh_postgres, autocommit=True) as db:  # as schema 6 left it
+        db.execute("DROP INDEX runs_chain_open")
+        db.execute("UPDATE procalg_meta SET value = '6' WHERE key = 'schema_version'")
+    log = store_from_url(fresh_postgres)
+    with psycopg.connect(fresh_postgres) as db:
+        assert db.execute("SELECT to_regclass('runs_chain_open') IS NOT NULL").fetchone() == (
+            True,)
+        assert db.execute("SELECT value FROM procalg_meta WHERE key = 'schema_version'"
+                          ).fetchone() == (str(SCHEMA_VERSION),)
+    assert latest(log, "acct") == "acct~2" == walked_latest(log, "acct")
+    log.close()
