@@ -1,31 +1,28 @@
 """A workflow compiled as runs reach it: states interned to ints, each state's step cached.
 
-Stepping a run by the term rules costs a successor computation per step
-(unfolding a call, evaluating its expressions, building target terms) and,
-in a stable state, the diamond test over the offered activity events
-(:mod:`~procalg.runtime.units`), which computes the successors of every
-target again. A :class:`Machine` does that work once per *state*: the first
-time a run reaches a term, the term is interned (hash-consing: one int per
-distinct term) and compiled into a :class:`Node` -- its moves, the target
-ids of each label in the canonical order replay relies on, and everything
-:func:`~procalg.runtime.decide.decide` derives from the moves alone (the
-internal move it fires, the timers and signals offered, the batch of calls).
-Afterwards a step, and a replayed history event, is a dict and a list
-look-up. This is the explicit-state caching of FDR's compiled machines
-(Roscoe, *Understanding Concurrent Systems*, ch. 9 and 16: a state is
-compiled once, then transitions are table look-ups), built lazily: only the
-states runs actually reach are compiled, O(moves) each, once.
+Stepping a run by the term rules costs a successor computation per step (unfolding a call,
+evaluating its expressions, building target terms) and, in a stable state, the diamond test
+over the offered activity events (:mod:`~procalg.runtime.units`), which computes the
+successors of every target again. A :class:`Machine` does that work once per *state*: the
+first time a run reaches a term, the term is interned (hash-consing: one int per distinct
+term) and compiled into a :class:`Node` -- its moves, the target ids of each label in the
+canonical order replay relies on, and everything :func:`~procalg.runtime.decide.decide`
+derives from the moves alone (the internal move it fires, the timers and signals offered,
+the batch of calls). Afterwards a step, and a replayed history event, is a dict and a list
+look-up. This is the explicit-state caching of FDR's compiled machines (Roscoe,
+*Understanding Concurrent Systems*, ch. 9 and 16: a state is compiled once, then transitions
+are table look-ups), built lazily: only the states runs actually reach are compiled,
+O(moves) each, once.
 
-A state that is an input prefix (``fetch!i?v -> ...``) is compiled from its
-events alone (:mod:`~procalg.runtime.input_states`): a continuation is
-evaluated when a run takes its event, not once per value the input accepts.
+A state that is an input prefix (``fetch!i?v -> ...``) is compiled from its events alone
+(:mod:`~procalg.runtime.input_states`): a continuation is evaluated when a run takes its
+event, not once per value the input accepts.
 
-One machine is shared by every run of the same process of the same model in
-a process (:func:`procalg.api.run.workflow` keeps them), so the second run
-of a model steps through states the first compiled. The term rules remain
-the oracle: a node is a pure function of its term's moves by
-:mod:`procalg.semantics.sos`, and ``tests/runtime/test_machine.py`` compares
-them on every bundled workflow model.
+One machine is shared by every run of the same process of the same model in a process
+(:func:`procalg.api.run.workflow` keeps them), so the second run of a model steps through
+states the first compiled. The term rules remain the oracle: a node is a pure function of
+its term's moves by :mod:`procalg.semantics.sos`, and ``tests/runtime/test_machine.py``
+compares them on every bundled workflow model.
 
 Example:
     >>> from procalg.terms import Event, Prefix, SKIP
@@ -143,6 +140,7 @@ class Machine:
         self._compiled: Any = _UNSET  # CompiledStates of the process, found on first use
         self._choices = Choices(self.kind)  # calls per labels offered (units.Choices)
         self._shapes: dict[int, tuple[Any, ...]] = {}  # Machine._shape of shared input labels
+        self._label_shapes: dict[tuple[int, ...], tuple[Any, ...]] = {}  # see _shaped
 
     def __len__(self) -> int:
         """The number of states interned so far."""
@@ -250,14 +248,27 @@ class Machine:
             found = self._compiled.targets(self, sid)
             if found is not None:
                 targets, labels = found[0], tuple(found[1])  # one tuple, the node's and its moves'
-                shape = None
                 if labels is found[1]:  # an input's labels, shared by states: so is their shape
                     shape = self._shapes.get(id(labels))
                     if shape is None or shape[0] is not labels:
                         shape = self._shapes[id(labels)] = (labels, *self._shape(labels))
+                else:  # a choice's: states with the same event objects share labels and shape
+                    shape = self._shaped(labels)
+                    labels = shape[0]
                 return self._node(None, CompiledMoves(self, sid, labels), targets, labels,
-                                  shape and shape[1:])
+                                  shape[1:])
         return self._compile(self.term(sid))
+
+    def _shaped(self, labels: tuple[Label, ...]) -> tuple[Any, ...]:
+        """``(labels, *_shape(labels))``, shared by the states offering the same event objects
+        (keyed by their ids: the entry keeps them alive, so no id is reused)."""
+        key, shapes = tuple(map(id, labels)), self._label_shapes
+        found = shapes.get(key)
+        if found is None:
+            if len(shapes) >= 4096:  # data-dependent label sets: keep a bounded few
+                shapes.clear()
+            found = shapes[key] = (labels, *self._shape(labels))
+        return found
 
     def calls(self, sid: int) -> tuple[Call, ...]:
         """The activity calls a stable state runs now (:func:`~procalg.runtime.units.batch`).

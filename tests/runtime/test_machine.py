@@ -144,6 +144,23 @@ def test_runs_of_one_model_share_one_machine_and_a_second_run_compiles_nothing()
     assert len(eng.state(first.id).trace) >= 10
 
 
+def test_states_offering_the_same_events_share_their_labels_and_shape_as_the_rules_say(
+        ) -> None:
+    model = load(MODELS / "account.proc")
+    eng = api.engine("memory:", activities={"payout": lambda b: None}, clock=VirtualClock())
+    runs = [api.start(model, "Account", b, store=eng) for b in (7, 8, 9)]
+    wf, machine = eng.state(runs[0].id).workflow, eng.state(runs[0].id).machine
+    nodes = [eng.state(r.id).node() for r in runs]  # deposits 1..5, withdrawals 1..5 each
+    assert len({eng.state(r.id).sid for r in runs}) == 3
+    first = nodes[0]
+    for node in nodes[1:]:
+        assert node.labels is first.labels and node.signals is first.signals
+        assert node.channels is first.channels and node.timers == first.timers
+    fresh = machine._shape(first.labels)  # the pass the shared shape spares
+    assert (first.channels, first.internal, first.timers, first.signals) == fresh
+    assert _assert_steps_like_the_rules(wf, machine) > 20  # and every state as the rules
+
+
 def test_a_history_replayed_on_a_fresh_machine_reaches_the_same_terms() -> None:
     model = loads(DATA_MODEL)
     acts = {"fetch": lambda i: (i + 1) % 3, "store": lambda i, x: None}
