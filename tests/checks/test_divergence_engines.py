@@ -122,3 +122,14 @@ def test_determinism_failing_by_divergence_is_the_same_on_both_engines(lts: LTS,
     net = close(component(lts))
     product = check_determinism_product(reduce_components(net) if reduce else net)
     assert_same_divergence(check_determinism(lts), product)
+
+
+@settings(max_examples=100, deadline=None)
+@given(tau_heavy_lts())
+def test_a_lazily_explored_leaf_gives_the_same_counterexample(lts: LTS) -> None:
+    from procalg.lts.exploration import ExplicitSystem
+    from procalg.lts.lazy import LazyComponent
+
+    alphabet = [x for x in lts.labels if x != TAU]  # ✓ too: the leaf may terminate
+    lazy = close(component(LazyComponent(ExplicitSystem(lts), alphabet)))
+    assert_same_divergence(check_divergence(lts), check_divergence_product(lazy))
