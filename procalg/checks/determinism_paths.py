@@ -13,9 +13,10 @@ do not (``docs/checks.md``, "Which counterexample procalg shows"):
   without it, or able to terminate: ✓ is autonomous), one that can terminate
   first among the states that path reaches;
 - a **divergence**: the least of the shortest paths doing the trace to a
-  state that can do τ for ever, then the fewest τ-steps from it to a state on
-  a τ-cycle and the shortest τ-cycle there (measured in the states the
-  engine explored, as :mod:`procalg.checks.divergence` does).
+  state that can do τ for ever, then the fewest τ-steps from a divergent
+  state it reaches to a state on a τ-cycle and the shortest τ-cycle there
+  (counted in the graph minimised modulo strong bisimulation, as
+  :mod:`procalg.checks.divergence` does).
 
 Each is a :func:`~procalg.checks.traces.search_trace` over (state, events done)
 pairs: O((k + 1)(S + T)) for a trace of k events over the S states and T
@@ -33,10 +34,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from procalg.checks.divergence import diverging, lasso
+from procalg.checks.divergence import diverging
 from procalg.checks.traces import search_trace
 from procalg.lts.exploration import Exploration
+from procalg.lts.least_paths import run_to
 from procalg.lts.lts import TAU, TAU_INDEX, TICK
+from procalg.lts.minimal_lasso import lasso_from
 
 Path = tuple[tuple[str, ...], tuple[int, ...]]
 """A path's labels (τ included) and its state ids, the initial state first."""
@@ -65,25 +68,45 @@ def clash_paths(walk: Exploration, trace: tuple[str, ...], event: str
 
 def divergence_path(walk: Exploration, trace: tuple[str, ...]) -> tuple[Path, int, int]:
     """The least path doing ``trace`` to a state that can do τ for ever (some
-    state after it can), and the τ-lasso from its end: ``(path, lead, loop)``,
-    the path's states running on to the cycle (``lead`` τ-steps more).
+    state after it can), and the least τ-lasso from the divergent states it
+    reaches, counted in the minimised graph (:mod:`procalg.lts.minimal_lasso`):
+    ``(path, lead, loop)``, the path's states running on to the cycle (``lead``
+    τ-steps more).
 
     Example:
         >>> from procalg.lts import LTS
-        >>> lts = LTS.build(4, 0, ["a"], [(0, "a", 1), (1, "τ", 2), (2, "τ", 3), (3, "τ", 2)])
+        >>> lts = LTS.build(5, 0, ["a"], [(0, "a", 1), (1, "τ", 2), (2, "τ", 3), (3, "τ", 2),
+        ...                               (3, "a", 4)])
         >>> divergence_path(Exploration(lts), ("a",))
         ((('a',), (0, 1, 2)), 1, 2)
     """
     members = sorted(_members(walk, trace))
     local = {s: i for i, s in enumerate(members)}
-    taus = [[local[d] for c, d in walk.successors(s) if c == TAU_INDEX] for s in members]
-    component, cyclic, divergent = diverging(taus)
+    divergent = diverging([[local[d] for c, d in walk.successors(s) if c == TAU_INDEX]
+                           for s in members])
     n = len(trace)
     search = search_trace(walk, trace, lambda s, done: done == n and divergent[local[s]])
     assert search.found is not None, "a divergent node has a divergent member"
-    lead, loop = lasso(taus, component, cyclic, [local[search.found[0]]])
-    ids = (*search.states(search.found), *(walk.state_id(members[i]) for i in lead[1:]))
-    return (search.full_path(search.found), ids), len(lead) - 1, loop
+    full = search.full_path(search.found)
+    came = _followed(walk, full)
+    lasso, lead = lasso_from([s for s in sorted(came[-1]) if divergent[local[s]]],
+                             lambda s: walk.edge_names(walk.successors(s)))
+    ids = tuple(walk.state_id(s) for s in (*run_to(came, lead[0]), *lead[1:]))
+    return (full, ids), lasso.lead, lasso.loop
+
+
+def _followed(walk: Exploration, labels: Sequence[str]) -> list[dict[int, int]]:
+    """Per step of the path ``labels``, the states it reaches, each with its least
+    parent (:func:`~procalg.lts.least_paths.run_to` walks back from any)."""
+    came = [{0: 0}]
+    for name in labels:
+        step: dict[int, int] = {}
+        for s in sorted(came[-1]):
+            for c, d in walk.successors(s):
+                if walk.labels[c] == name:
+                    step.setdefault(d, s)
+        came.append(step)
+    return came
 
 
 def _members(walk: Exploration, trace: Sequence[str]) -> set[int]:

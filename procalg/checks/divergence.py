@@ -15,12 +15,14 @@ same one (``tests/checks/test_divergence_engines.py`` checks it):
    visible events;
 2. the *lasso*, from the states that path reaches: the fewest τ-steps to a
    state on a τ-cycle (appended to ``full_path``), then the shortest τ-cycle
-   through such a state (``cycle``), the least pair.
+   through such a state (``cycle``), the least pair, both counted in the
+   state graph minimised modulo strong bisimulation
+   (:mod:`procalg.lts.minimal_lasso`).
 
-The path depends only on the process's behaviour (it is the same for
-strongly bisimilar LTSs, so the product engine's reduced components give
-the same one); the lasso's lengths are measured in the LTS each engine
-explores. The note says them in words, never state numbers.
+Both depend only on the process's behaviour (the same for strongly
+bisimilar LTSs: the product engine's reduced components, lazily explored
+leaves and the term rules give one counterexample). The note says the
+lengths in words, never state numbers.
 
 The reference check explores fully (so it needs a finite system), numbers
 states breadth-first, finds the τ-cycles with Tarjan's strongly connected
@@ -36,16 +38,20 @@ Complexity: O(S + T) time, O(S + T) integers of memory.
 
 Example:
     >>> from procalg.lts import LTS
-    >>> lts = LTS.build(4, 0, ["a"], [(0, "a", 1), (1, "τ", 2), (2, "τ", 3), (3, "τ", 1)])
+    >>> lts = LTS.build(4, 0, ["a"], [(0, "a", 1), (1, "τ", 2), (2, "τ", 3), (3, "τ", 1),
+    ...                               (3, "a", 0)])
     >>> r = check_divergence(lts)
     >>> r.passed, r.counterexample.trace, r.counterexample.cycle
     (False, ('a',), ('τ', 'τ', 'τ'))
+    >>> spin = LTS.build(3, 0, ["a"], [(0, "a", 1), (1, "τ", 2), (2, "τ", 1)])
+    >>> check_divergence(spin).counterexample.cycle  # 1 and 2 are one state minimised
+    ('τ',)
 """
 
 from __future__ import annotations
 
 import time
-from collections import Counter, deque
+from collections import Counter
 from typing import Any
 
 from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
@@ -53,6 +59,7 @@ from procalg.lts.components import strong_components
 from procalg.lts.exploration import Exploration
 from procalg.lts.least_paths import least_path, run_to
 from procalg.lts.lts import LTS, TAU, TAU_INDEX, TransitionSystem
+from procalg.lts.minimal_lasso import lasso_from
 from procalg.lts.network import Network
 from procalg.lts.product import NO_LIMITS, Limits, tau_lasso
 
@@ -80,7 +87,7 @@ def check_divergence(system: TransitionSystem[Any] | LTS, *,
     walk = Exploration(system, max_states=max_states)
     moves = [edges for _, edges in walk]
     taus = [[d for c, d in out if c == TAU_INDEX] for out in moves]
-    component, cyclic, divergent = diverging(taus)
+    divergent = diverging(taus)
     stats = _stats(walk, started)
     depths = [walk.level[s] for s in range(len(taus)) if divergent[s]]
     if not depths:
@@ -88,9 +95,9 @@ def check_divergence(system: TransitionSystem[Any] | LTS, *,
     depth = min(depths)
     labels, came = least_path(walk, moves, [s for s, bad in enumerate(divergent)
                                             if bad and walk.level[s] == depth])
-    lead, loop = lasso(taus, component, cyclic, sorted(came[-1]))
+    lasso, lead = lasso_from(sorted(came[-1]), lambda s: walk.edge_names(moves[s]))
     states = tuple(walk.state_id(s) for s in (*run_to(came, lead[0]), *lead[1:]))
-    return divergence_result(tuple(labels), len(lead) - 1, loop, stats, states)
+    return divergence_result(tuple(labels), lasso.lead, lasso.loop, stats, states)
 
 
 def check_divergence_product(network: Network, limits: Limits = NO_LIMITS) -> CheckResult:
@@ -106,7 +113,7 @@ def check_divergence_product(network: Network, limits: Limits = NO_LIMITS) -> Ch
 
     Example:
         >>> from procalg.lts.network import close, component
-        >>> p = LTS.build(3, 0, ["a"], [(0, "a", 1), (1, "τ", 2), (2, "τ", 1)])
+        >>> p = LTS.build(3, 0, ["a"], [(0, "a", 1), (1, "τ", 2), (2, "τ", 1), (2, "a", 0)])
         >>> r = check_divergence_product(close(component(p)))
         >>> r.passed, r.counterexample.trace, r.counterexample.cycle
         (False, ('a',), ('τ', 'τ'))
@@ -142,33 +149,18 @@ def divergence_result(path: tuple[str, ...], lead: int, loop: int, stats: Stats,
         stats, message=f"divergence after {len(trace)} visible events")
 
 
-def diverging(taus: list[list[int]]) -> tuple[list[int], list[bool], list[bool]]:
-    """Per state (``taus[s]``: its τ-successors), its τ-component (Tarjan), whether
-    it is on a τ-cycle, and whether it can do τ for ever (it can τ-reach one).
+def diverging(taus: list[list[int]]) -> list[bool]:
+    """Per state (``taus[s]``: its τ-successors), whether it can do τ for ever: it
+    can τ-reach a τ-cycle (a τ-component of Tarjan's with a τ-move inside).
 
     Example:
-        >>> diverging([[1], [2], [1], []])[1:]
-        ([False, True, True, False], [True, True, True, False])
+        >>> diverging([[1], [2], [1], []])
+        [True, True, True, False]
     """
     component = strong_components(taus)
     sizes = Counter(component)
     cyclic = [sizes[component[s]] > 1 or s in taus[s] for s in range(len(taus))]
-    return component, cyclic, _reaching(taus, cyclic)
-
-
-def lasso(taus: list[list[int]], component: list[int], cyclic: list[bool],
-          entries: list[int]) -> tuple[list[int], int]:
-    """The τ-lasso from ``entries`` (divergent states, :func:`diverging`): the states
-    from an entry to the nearest state on a τ-cycle (the one with the shortest
-    cycle; ties: the smallest number), and that cycle's length.
-
-    Example:
-        >>> taus = [[1], [2], [1], []]
-        >>> lasso(taus, *diverging(taus)[:2], [0])
-        ([0, 1], 2)
-    """
-    states = _lead(taus, cyclic, component, entries)
-    return states, _loop(taus, component, states[-1])
+    return _reaching(taus, cyclic)
 
 
 def _reaching(taus: list[list[int]], cyclic: list[bool]) -> list[bool]:
@@ -185,41 +177,6 @@ def _reaching(taus: list[list[int]], cyclic: list[bool]) -> list[bool]:
                 seen[p] = True
                 todo.append(p)
     return seen
-
-
-def _lead(taus: list[list[int]], cyclic: list[bool], component: list[int],
-          entries: list[int]) -> list[int]:
-    """Fewest τ-steps from ``entries`` to a state on a τ-cycle, to the one with the
-    shortest cycle (ties: the smallest number): the states, an entry first."""
-    parent = {e: -1 for e in entries}
-    level = list(entries)
-    while not any(cyclic[s] for s in level):
-        nxt = []
-        for s in level:
-            for d in taus[s]:
-                if d not in parent:
-                    parent[d] = s
-                    nxt.append(d)
-        level = nxt
-    end = min((s for s in level if cyclic[s]), key=lambda s: (_loop(taus, component, s), s))
-    states = [end]
-    while parent[states[-1]] >= 0:
-        states.append(parent[states[-1]])
-    return states[::-1]
-
-
-def _loop(taus: list[list[int]], component: list[int], entry: int) -> int:
-    """Length of a shortest τ-cycle through ``entry`` (inside its component)."""
-    dist, queue = {entry: 0}, deque([entry])
-    while queue:
-        v = queue.popleft()
-        for w in taus[v]:
-            if w == entry:
-                return dist[v] + 1
-            if component[w] == component[entry] and w not in dist:
-                dist[w] = dist[v] + 1
-                queue.append(w)
-    raise AssertionError("a state on a τ-cycle returns to itself")
 
 
 def _stats(walk: Exploration, started: float) -> Stats:

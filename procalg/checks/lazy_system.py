@@ -4,23 +4,24 @@
 names (τ for hidden labels) and each state's successors are computed once.
 :class:`Divergence` answers "can this state perform τ forever?" with an
 iterative Tarjan search (Tarjan 1972) over the τ-graph reachable from it,
-memoised across calls, so a whole check costs O(states + τ-transitions).
+memoised across calls, so a whole check costs O(states + τ-transitions);
+the lasso a failing check shows is measured once, in the minimised graph.
 
 Example:
     >>> from procalg.lts import LTS
     >>> lts = LTS.build(3, 0, ["a"], [(0, "a", 1), (1, "τ", 2), (2, "τ", 1)])
     >>> d = Divergence(LazySystem(lts))
-    >>> d.cycle_from(0), d.cycle_from(1)
-    (None, (0, 2))
+    >>> d.diverges(0), d.diverges(1), d.lasso([1])  # 1 and 2 are one state minimised
+    (False, True, (0, 1))
 """
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Sequence
 from typing import Any
 
 from procalg.lts import LTS, TAU, TransitionSystem
+from procalg.lts.minimal_lasso import lasso_from
 from procalg.lts.tau import effective_labels
 
 
@@ -60,17 +61,19 @@ class Divergence:
     def __init__(self, system: LazySystem) -> None:
         self.system = system
         self.divergent: dict[Any, bool] = {}
-        self.on_cycle: set[Any] = set()
 
-    def cycle_from(self, state: Any) -> tuple[int, int] | None:
-        """``None`` if ``state`` cannot diverge, else ``(τ-steps to the loop,
-        length of the loop)`` for a shortest lead-in."""
+    def diverges(self, state: Any) -> bool:
+        """Whether ``state`` can do τ for ever (memoised Tarjan)."""
         if state not in self.divergent:
             self._tarjan(state)
-        if not self.divergent[state]:
-            return None
-        lead, entry = self._nearest_cycle(state)
-        return lead, self._loop_length(entry)
+        return self.divergent[state]
+
+    def lasso(self, states: Sequence[Any]) -> tuple[int, int]:
+        """The τ-lasso from the divergent ones of ``states``, counted in the graph
+        minimised modulo strong bisimulation (:mod:`procalg.lts.minimal_lasso`):
+        ``(τ-steps to the loop, length of the loop)``, the least pair."""
+        lasso, _ = lasso_from(states, self.system.successors)
+        return lasso.lead, lasso.loop
 
     def _tarjan(self, root: Any) -> None:
         index: dict[Any, int] = {root: 0}
@@ -111,46 +114,8 @@ class Divergence:
                 break
         group = set(members)
         cyclic = len(members) > 1 or v in self.system.tau_successors(v)
-        if cyclic:
-            self.on_cycle |= group
         flag = cyclic or any(self.divergent.get(t, False)
                              for w in members for t in self.system.tau_successors(w)
                              if t not in group)
         for w in members:
             self.divergent[w] = flag
-
-    def _nearest_cycle(self, start: Any) -> tuple[int, Any]:
-        dist = {start: 0}
-        queue = deque([start])
-        while queue:
-            s = queue.popleft()
-            if s in self.on_cycle:
-                return dist[s], s
-            for t in self.system.tau_successors(s):
-                if t not in dist:
-                    dist[t] = dist[s] + 1
-                    queue.append(t)
-        raise AssertionError("divergent state with no reachable τ-cycle")
-
-    def _loop_length(self, entry: Any) -> int:
-        return shortest_return(entry, self.system.tau_successors)
-
-
-def shortest_return(entry: Any, taus: Callable[[Any], Iterable[Any]]) -> int:
-    """τ-steps of a shortest τ-cycle through ``entry`` (which is on one), by
-    breadth-first search over ``taus`` (a state's τ-successors): O(S + T_τ).
-
-    Example:
-        >>> shortest_return(0, {0: [1], 1: [2, 0], 2: [0]}.__getitem__)
-        2
-    """
-    dist, queue = {entry: 0}, deque([entry])
-    while queue:
-        s = queue.popleft()
-        for t in taus(s):
-            if t == entry:
-                return dist[s] + 1
-            if t not in dist:
-                dist[t] = dist[s] + 1
-                queue.append(t)
-    raise AssertionError("a state on a τ-cycle returns to itself")

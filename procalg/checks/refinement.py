@@ -209,9 +209,10 @@ class _Product(LevelSearch[Counterexample]):
             pairs[i], self.system.successors(pairs[i][1])), moves)
         end = min(reached, key=lambda i: end_key(reached[i][0], reached[i][1]))
         shown = self._shown(labels, [pairs[i] for i in run(end)])
-        kind, accepts, loop = reached[end]
-        if kind == "divergence":
-            return self._divergence_violation(*shown, loop)
+        kind, accepts = reached[end]
+        if kind == "divergence":  # the least lasso from any divergent end (as the product's)
+            return self._divergence_violation(*shown, self.divergence.lasso(
+                [pairs[i][1] for i, view in reached.items() if view[0] == "divergence"]))
         return _failure(*shown, self.normal.node(pairs[end][0]), accepts,
                         set(self.normal.alphabet))
 
@@ -257,23 +258,21 @@ class _Product(LevelSearch[Counterexample]):
                     if x != TAU and self.normal.after(pair[0], x) is None), default=None)
 
     def _state_view(self, pair: Pair, moves: list[tuple[str, Any]]
-                    ) -> tuple[str, frozenset[str], tuple[int, int] | None] | None:
-        """Why ``pair`` violates the refinement where it is (``"divergence"`` with its
-        τ-lasso, or ``"failure"``, and what it offers), or None."""
+                    ) -> tuple[str, frozenset[str]] | None:
+        """Why ``pair`` violates the refinement where it is (``"divergence"`` or
+        ``"failure"``), and what it offers; or None."""
         offered = frozenset(x for x, _ in moves if x != TAU)
         if self.kind is RefinementModel.TRACES or self._spec_diverged(pair[0]):
             return None
         accepts = frozenset({TICK}) if TICK in offered else offered
-        if self.kind is RefinementModel.FAILURES_DIVERGENCES:
-            loop = self.divergence.cycle_from(pair[1])
-            if loop is not None:
-                return "divergence", accepts, loop
+        if self.kind is RefinementModel.FAILURES_DIVERGENCES and self.divergence.diverges(pair[1]):
+            return "divergence", accepts
         stable = all(x != TAU for x, _ in moves)
         if not (stable or TICK in offered):
             return None
         if any(m <= accepts for m in self.normal.node(pair[0]).acceptances):
             return None
-        return "failure", accepts, None
+        return "failure", accepts
 
     def _trace_violation(self, trace: tuple[str, ...], full: tuple[str, ...],
                          states: tuple[int, ...] | None, node: int, event: str

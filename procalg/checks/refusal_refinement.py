@@ -224,7 +224,8 @@ class _Search(LevelSearch[Counterexample]):
                                        lambda i: ask(pairs[i], self._view(pairs[i])), moves)
         end = min(reached, key=reached.__getitem__)
         steps = [(name, frozenset(seen) if seen else None) for name, seen in keys]
-        return self._violation(pairs[end], steps, *reached[end][1:])
+        diverging = [pairs[i][1] for i, at in reached.items() if at[1] == "divergence"]
+        return self._violation(pairs[end], steps, *reached[end][1:], diverging)
 
     def visit(self, pair: Pair, deeper: list[Pair], expand: bool
               ) -> tuple[Counterexample | None, Counterexample | None]:
@@ -289,7 +290,7 @@ class _Search(LevelSearch[Counterexample]):
         if view is None:
             return None
         offered, stable = view
-        if self.strict and self.divergence.cycle_from(pair[1]) is not None:
+        if self.strict and self.divergence.diverges(pair[1]):
             return end_key("divergence", offered), "divergence", None
         if not (stable or TICK in offered):
             return None
@@ -318,8 +319,9 @@ class _Search(LevelSearch[Counterexample]):
         return min(found, default=None)
 
     def _violation(self, pair: Pair, steps: list[tuple[str, frozenset[str] | None]],
-                   what: str, event: str | None) -> Counterexample:
-        """The counterexample, worded like the other refinement failures."""
+                   what: str, event: str | None, diverging: list[Any]) -> Counterexample:
+        """The counterexample, worded like the other refinement failures (a
+        divergence's lasso: the least from any of the ``diverging`` ends)."""
         trace = tuple(x for x, _ in steps if x != TAU)
         full = tuple(x for x, _ in steps)
         node = self.spec.nodes[pair[0]]
@@ -337,7 +339,7 @@ class _Search(LevelSearch[Counterexample]):
                                   note=f"{observed} the implementation can do {event}, "
                                        f"which the specification cannot ({name})")
         if what == "divergence":  # worded as refinement.py's (one lasso everywhere)
-            lead, cycle = self.divergence.cycle_from(pair[1]) or (0, 0)
+            lead, cycle = self.divergence.lasso(diverging)
             return Counterexample(trace, cycle=(TAU,) * cycle, full_path=(*full, *(TAU,) * lead),
                                   note=f"{observed} the implementation can diverge ({lead} "
                                        f"τ-steps, then a τ-cycle of {cycle}) where the "

@@ -67,8 +67,8 @@ from procalg.lts.code_sets import (
 from procalg.lts.lts import TAU, TAU_INDEX, TICK_INDEX
 from procalg.lts.network import Network
 from procalg.lts.product import divergent_codes
-from procalg.lts.refine_product import tau_acyclic, tau_loop
-from procalg.lts.refusals import clashes, first_clash
+from procalg.lts.refine_product import tau_acyclic
+from procalg.lts.refusals import clash_event, clashes
 from procalg.lts.vectors import Tables
 from procalg.lts.visited import Visited, sorted_unique
 
@@ -83,10 +83,9 @@ class Determinism:
     Attributes:
         kind: ``None`` (deterministic), ``"clash"`` or ``"divergence"``.
         trace: the trace leading to the failing node.
-        event: for a clash, the first event (by name) accepted and refused there.
-        acceptor, refuser: member codes that accept and refuse ``event``.
-        diverging: for a divergence, a member code that can do τ forever.
-        lead, cycle: τ-steps from ``diverging`` to a τ-cycle, and its length.
+        event: for a clash, the first event (by name) accepted and refused there
+            (the paths shown are :mod:`procalg.checks.determinism_paths`', found on
+            the codes afterwards).
         nodes, states, transitions, levels: how much was built and explored.
         tables: the network's tables (to rebuild paths through its codes).
     """
@@ -94,11 +93,6 @@ class Determinism:
     kind: str | None
     trace: tuple[str, ...] = ()
     event: str | None = None
-    acceptor: int = -1
-    refuser: int = -1
-    diverging: int = -1
-    lead: int = 0
-    cycle: int = 0
     nodes: int = 0
     states: int = 0
     transitions: int = 0
@@ -178,7 +172,7 @@ class _Build:
         h1, h2, big = set_keys(node, code, 1)
         self._remember(h1, h2[big])
         if self._diverging(code).any():
-            return self._result("divergence", 0, 0, diverging=int(code[self._diverging(code)][0]))
+            return self._result("divergence")
         level = 0
         while len(node):
             failure, children = self._level(node, code, level)
@@ -186,7 +180,7 @@ class _Build:
                 return failure
             node, code = children
             level += 1
-        return self._result(None, -1, -1)
+        return self._result(None)
 
     def _level(self, node: np.ndarray, code: np.ndarray, level: int):
         """Check one level's nodes (numbered in the reference's order) and
@@ -294,35 +288,26 @@ class _Build:
         """The reference's first failure: nodes in order, a node's clash before
         its new children's divergence."""
         width = self.width
-        best: tuple[int, int, int] | None = None  # (node, 0 clash / 1 + event rank, child)
+        best: tuple[int, int] | None = None  # (node, 0 clash / 1 + event rank)
         if clash.any():
-            best = (int(np.flatnonzero(clash)[0]), 0, -1)
+            best = (int(np.flatnonzero(clash)[0]), 0)
         if self.divergent is not None:
             bad = np.concatenate((self._diverging(kids.h1[:kids.singles]), np.bincount(
                 kids.cid[self._diverging(kids.code)], minlength=len(kids.key) - kids.singles) > 0))
             at = np.flatnonzero(bad[rep] & fresh)
             if len(at):
-                child = int(at[np.argmin(first[at])])
-                key = int(first[child])
-                cand = (key // width, 1 + key % width, int(rep[child]))
-                if best is None or cand[:2] < best[:2]:
+                key = int(first[at].min())
+                cand = (key // width, 1 + key % width)
+                if best is None or cand < best:
                     best = cand
         if best is None:
             return None
         trace = self._trace(level, best[0])
         if best[1] == 0:
-            return self._clash(trace, code[node == best[0]], level)
-        child = best[2]
-        members = (kids.h1[[child]] if child < kids.singles
-                   else kids.code[kids.cid == child - kids.singles])
+            return self._result("clash", trace=trace,
+                                event=clash_event(self.tables, code[node == best[0]]))
         event = self.tables.labels[int(self.by_rank[best[1] - 1])]
-        return self._result("divergence", level + 1, -1, trace=(*trace, event),
-                            diverging=int(members[self._diverging(members)][0]))
-
-    def _clash(self, trace: tuple[str, ...], members: np.ndarray, level: int) -> Determinism:
-        event, acceptor, refuser = first_clash(self.tables, members)
-        return self._result("clash", level, -1, trace=trace, event=event,
-                            acceptor=acceptor, refuser=refuser)
+        return self._result("divergence", trace=(*trace, event))
 
     def _close(self, node: np.ndarray, code: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return close_sets(self._tau_moves if self.has_tau else None, self.tables.layout.bits,
@@ -367,10 +352,7 @@ class _Build:
     def _stored(self) -> int:
         return sum(v.nbytes for v in (self.keys, self.checks, self.shared)) + 8 * self.nodes
 
-    def _result(self, kind: str | None, level: int, _pos: int, **found) -> Determinism:
-        if found.get("diverging", -1) >= 0 and self.divergent is not None:
-            found["lead"], found["cycle"] = tau_loop(self.tables, self.divergent,
-                                                     found["diverging"])
+    def _result(self, kind: str | None, **found) -> Determinism:
         return Determinism(kind, nodes=self.nodes, states=self.states,
                            transitions=self.transitions, levels=len(self.links) + 1,
                            peak_bytes=max(self.peak, self._stored()), tables=self.tables,

@@ -55,9 +55,10 @@ from procalg.lts.leaf_levels import OneLeaf
 from procalg.lts.level_paths import least_path, least_to_goals
 from procalg.lts.level_search import CHUNK, LevelSearch, Progress, SearchResult, Stop
 from procalg.lts.lts import LTS, TAU, TAU_INDEX
+from procalg.lts.minimal_lasso import codes_lasso
 from procalg.lts.network import Network
 from procalg.lts.priority_scopes import needs_tags
-from procalg.lts.tau import shortest_lasso
+from procalg.lts.tau import tau_forever
 from procalg.lts.vectors import Tables
 from procalg.lts.visited import sorted_unique
 
@@ -210,7 +211,9 @@ def tau_lasso(network: Network, limits: Limits = NO_LIMITS) -> SearchResult:
     """The divergence counterexample (:mod:`procalg.checks.divergence` defines
     it): the least of the shortest paths to a state that can do τ forever, the
     fewest τ-steps from there to a τ-cycle (added to ``path``), and the
-    shortest such cycle (``cycle``); ``found`` says whether one exists.
+    shortest such cycle (``cycle``), both counted in the graph minimised
+    modulo strong bisimulation (:mod:`procalg.lts.minimal_lasso`: the
+    same on every engine); ``found`` says whether one exists.
 
     Explores fully, then peels states without τ-successors round by round
     (rounds = longest τ-path); the survivors are the states with an infinite
@@ -221,19 +224,19 @@ def tau_lasso(network: Network, limits: Limits = NO_LIMITS) -> SearchResult:
     Example:
         >>> from procalg.lts.network import close, component
         >>> p = LTS.build(3, 0, ["a"], [(0, "a", 1), (1, "τ", 2), (2, "τ", 1)])
-        >>> r = tau_lasso(close(component(p)))
+        >>> r = tau_lasso(close(component(p)))  # 1 and 2 are one state minimised
         >>> r.path, r.cycle
-        (('a',), ('τ', 'τ'))
+        (('a',), ('τ',))
     """
     search = searcher(network, limits)
-    alive, src, dst = _divergent(search)
+    alive, _, _ = _divergent(search)
     if not alive.any():
         return search.result(False)
     codes, tags = search.visited.codes, search.visited.tags
     level = int(tags[alive].min())
     path, entries = least_path(search, codes[alive & (tags == level)], level)
-    lead, loop = shortest_lasso(len(codes), src, dst, np.searchsorted(codes, entries))
-    return search.result(True, [*path, *[TAU] * lead], (TAU,) * loop)
+    lasso = codes_lasso(search.tables, entries)
+    return search.result(True, [*path, *[TAU] * lasso.lead], (TAU,) * lasso.loop)
 
 
 def _divergent(search: LevelSearch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -242,18 +245,7 @@ def _divergent(search: LevelSearch) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     search.run()
     search.visited.finish()
     src, dst, _ = _all_transitions(search, only=TAU_INDEX)
-    n = len(search.visited.codes)
-    alive = np.ones(n, dtype=bool)
-    outdeg = np.bincount(src, minlength=n)
-    while True:
-        dying = alive & (outdeg == 0)
-        if not dying.any():
-            break
-        alive &= ~dying
-        cut = dying[dst]
-        outdeg -= np.bincount(src[cut], minlength=n)
-        src, dst = src[~cut], dst[~cut]
-    return alive, src, dst
+    return tau_forever(len(search.visited.codes), src, dst)
 
 
 def divergent_codes(network: Network, limits: Limits = NO_LIMITS

@@ -45,18 +45,16 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from procalg.assertion_kinds import RefinementModel
-from procalg.lts.code_sets import sorted_in
 from procalg.lts.lazy import LazyComponent
 from procalg.lts.least_paths import end_key
 from procalg.lts.level_paths import least_goals, name_rank
 from procalg.lts.loop_rules import without_loops
 from procalg.lts.lts import LTS, TAU, TAU_INDEX, TICK_INDEX
+from procalg.lts.minimal_lasso import codes_lasso
 from procalg.lts.network import Network, SyncRule
 from procalg.lts.normal_nodes import NormalTable, ranges
 from procalg.lts.product import NO_LIMITS, Limits, SearchResult, divergent_codes, searcher
-from procalg.lts.tau import has_cycle, shortest_lasso
-from procalg.lts.vectors import Tables
-from procalg.lts.visited import sorted_unique
+from procalg.lts.tau import has_cycle
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,10 +242,11 @@ def find_violation(network: Network, normal: NormalTable, model: RefinementModel
         views.append(("divergence" if diverges else "failure", offered))
     i = min(range(len(ends)), key=lambda i: end_key(*views[i]))
     lead = cycle = 0
-    if views[i][0] == "divergence":
+    if views[i][0] == "divergence":  # the least lasso from any divergent end (as the reference's)
         assert diverging is not None
-        lead, cycle = tau_loop(diverging[0], diverging[1],
-                               int(impl_codes(ends[i: i + 1])[0]))
+        down = [j for j in range(len(ends)) if views[j][0] == "divergence"]
+        lasso = codes_lasso(diverging[0], impl_codes(ends[down]))
+        lead, cycle = lasso.lead, lasso.loop
     bad = Violation(views[i][0], tuple(path), int(node_of(ends[i: i + 1])[0]),
                     offered=views[i][1], lead=lead, cycle=cycle)
     return search.result(True, path), bad
@@ -355,32 +354,3 @@ def _offered(offers: np.ndarray, keys: np.ndarray, cells: int) -> np.ndarray:
         return np.zeros(len(keys), dtype=bool)
     offers = np.sort(offers)
     return offers.take(offers.searchsorted(keys), mode="clip") == keys
-
-
-def tau_loop(tables: Tables, divergent: np.ndarray, code: int) -> tuple[int, int]:
-    """The τ-lasso from ``code`` among the sorted ``divergent`` codes: fewest
-    τ-steps to a state on a τ-cycle, and the shortest such cycle (the lasso
-    :mod:`procalg.checks.divergence` defines; :func:`~procalg.lts.tau.shortest_lasso`).
-
-    Example:
-        >>> from procalg.lts.network import close, component
-        >>> p = LTS.build(4, 0, [], [(0, "τ", 1), (1, "τ", 2), (2, "τ", 1), (1, "τ", 3),
-        ...                          (3, "τ", 3)])
-        >>> tables = Tables(close(component(p)))
-        >>> tau_loop(tables, np.arange(4), 0)
-        (1, 2)
-    """
-    start = tables.layout.cast([code])
-    seen, frontier = start, start
-    srcs, dsts = [], []
-    while len(frontier):
-        src, dst, lab = tables.successors(frontier)
-        keep = (lab == TAU_INDEX) & sorted_in(divergent, dst)
-        srcs.append(frontier[src[keep]])
-        dsts.append(dst[keep])
-        new = sorted_unique(dst[keep])
-        frontier = new[~sorted_in(seen, new)]
-        seen = sorted_unique(np.concatenate((seen, frontier)))
-    src, dst = np.concatenate(srcs), np.concatenate(dsts)
-    return shortest_lasso(len(seen), np.searchsorted(seen, src), np.searchsorted(seen, dst),
-                          np.searchsorted(seen, start))

@@ -6,8 +6,8 @@ member can refuse an event another member accepts (Roscoe, *Understanding
 Concurrent Systems*, 2010, sec. 10.5): a stable member without the event,
 or a member that can terminate, since ✓ is autonomous and such a member
 refuses every other event. :func:`clashes` tests every node of a BFS level
-at once by counting, :func:`first_clash` names the event and the two
-members for one failing node, as the reference check does.
+at once by counting, :func:`clash_event` names the event for one failing
+node, as the reference check does.
 
 Example:
     >>> node = np.array([0, 0, 1])  # node 0: members 0 and 1; node 1: member 2
@@ -60,21 +60,27 @@ def clashes(node: np.ndarray, src: np.ndarray, lab: np.ndarray, n: int, alone: n
     return clash
 
 
-def first_clash(tables: Tables, members: np.ndarray) -> tuple[str, int, int]:
-    """The first clashing event by name, a member code accepting it and one
-    refusing it (the reference's rule, on one node's few members)."""
+def clash_event(tables: Tables, members: np.ndarray) -> str:
+    """The least clashing event by name among one node's few members (the
+    reference's rule): one a member offers and another refuses, being stable
+    without it or able to terminate.
+
+    Example:
+        >>> from procalg.lts import LTS
+        >>> from procalg.lts.network import close, component
+        >>> lts = LTS.build(3, 0, ["b", "a"], [(0, "a", 0), (0, "b", 0), (1, "b", 1)])
+        >>> tables = Tables(close(component(lts)))
+        >>> clash_event(tables, tables.layout.cast([0, 1]))
+        'a'
+    """
     names = tables.labels
     src, _, lab = tables.successors(members)
     initials = [set(lab[src == i].tolist()) for i in range(len(members))]
-    offers: dict[int, int] = {}
-    for i, moves in enumerate(initials):
-        for x in moves - {TAU_INDEX}:
-            offers.setdefault(x, int(members[i]))
-    ticking = [int(members[i]) for i, m in enumerate(initials) if TICK_INDEX in m]
+    offers = set().union(*initials) - {TAU_INDEX}
+    ticking = any(TICK_INDEX in m for m in initials)
     for x in sorted(offers, key=names.__getitem__):
         if x != TICK_INDEX and ticking:
-            return names[x], offers[x], ticking[0]
-        for i, moves in enumerate(initials):
-            if TAU_INDEX not in moves and x not in moves:
-                return names[x], offers[x], int(members[i])
+            return names[x]
+        if any(TAU_INDEX not in moves and x not in moves for moves in initials):
+            return names[x]
     raise AssertionError("a clashing node has a clashing event")  # pragma: no cover

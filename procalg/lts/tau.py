@@ -166,14 +166,7 @@ def shortest_lasso(n: int, src: np.ndarray, dst: np.ndarray,
                    starts: np.ndarray) -> tuple[int, int]:
     """The τ-lasso of a divergence counterexample: fewest τ-steps from any of
     ``starts`` to a state on a τ-cycle, then the shortest τ-cycle through a
-    state that near (``(lead, cycle)``, the least pair).
-
-    ``src -> dst`` (states ``0..n-1``) must be τ-edges among states that can do
-    τ forever (each has a τ-successor among them), so a cycle is always reached.
-    First each start is asked for its shortest way back (usually one is on a
-    cycle). Else breadth-first distances from ``starts`` in bulk; the reached
-    states that have no τ-predecessor among them are peeled off (Kahn 1962:
-    they lie on no cycle), and the survivors, nearest first, are asked.
+    state that near (``(lead, cycle)``, the least pair; :func:`lasso_states`).
 
     Example:
         >>> edges = np.array([0, 1, 2, 3, 4]), np.array([1, 2, 1, 4, 3])
@@ -182,35 +175,105 @@ def shortest_lasso(n: int, src: np.ndarray, dst: np.ndarray,
         >>> shortest_lasso(5, *edges, np.array([0, 3]))  # 3 is on the cycle 3 <-> 4
         (0, 2)
     """
+    lead, loop = lasso_states(n, src, dst, starts)
+    return len(lead) - 1, loop
+
+
+def lasso_states(n: int, src: np.ndarray, dst: np.ndarray,
+                 starts: np.ndarray) -> tuple[list[int], int]:
+    """:func:`shortest_lasso` with the lead's states: from a start to the state on
+    the cycle (ties: the least such state, then each step back the least state one
+    nearer the starts), and the cycle's length.
+
+    ``src -> dst`` (states ``0..n-1``) must be τ-edges among states that can do
+    τ forever (each has a τ-successor among them), so a cycle is always reached.
+    First each start is asked for its shortest way back (usually one is on a
+    cycle). Else breadth-first distances from ``starts`` in bulk; the reached
+    states that have no τ-predecessor among them are peeled off (Kahn 1962:
+    they lie on no cycle), and the survivors, nearest first, are asked.
+    O(n + m) per state asked.
+
+    Example:
+        >>> edges = np.array([0, 1, 2, 3, 4]), np.array([1, 2, 1, 4, 3])
+        >>> lasso_states(5, *edges, np.array([0]))
+        ([0, 1], 2)
+    """
     offsets, targets = _compressed(n, src, dst)
     starts = np.unique(np.asarray(starts, np.int64))
     everywhere = np.ones(n, bool)
-    near = _shortest_cycles(offsets, targets, starts.tolist(), everywhere)
+    near, at = _shortest_cycles(offsets, targets, starts.tolist(), everywhere)
     if near is not None:  # a start is on a cycle (the usual case): no need for the region
-        return 0, near
+        return [at], near
     dist = _distances(offsets, targets, starts, everywhere)
     cyclic = _peel_sources(offsets, targets, np.flatnonzero(dist >= 0))
     candidates = np.flatnonzero(cyclic)
     for lead in np.unique(dist[candidates]).tolist():  # nearest first; a survivor of the
         # peel lies on a cycle or after one, so a few rounds at most
-        loop = _shortest_cycles(offsets, targets, candidates[dist[candidates] == lead].tolist(),
-                                cyclic)
+        loop, at = _shortest_cycles(offsets, targets,
+                                    candidates[dist[candidates] == lead].tolist(), cyclic)
         if loop is not None:
-            return int(lead), loop
+            return _way_back(offsets, targets, dist, at), loop
     raise AssertionError("every state here can do τ forever, so a τ-cycle is reached")
 
 
+def tau_forever(n: int, src: np.ndarray, dst: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Which of the states ``0..n-1`` have an infinite path along the edges
+    ``src -> dst`` (τ-moves: they can do τ for ever), and the edges among them.
+    States without a successor are peeled off round by round (rounds: the
+    longest path to a dead end), O(rounds · m) numpy work; the edges are
+    compacted once fewer than half are left (the caller's arrays stay alive
+    meanwhile: a copy every round would double a passing check's peak).
+
+    Example:
+        >>> alive, src, dst = tau_forever(4, np.array([0, 1, 2, 3]), np.array([1, 2, 1, 0]))
+        >>> alive.tolist(), src.tolist()
+        ([True, True, True, True], [0, 1, 2, 3])
+        >>> tau_forever(3, np.array([0, 1]), np.array([1, 2]))[0].tolist()
+        [False, False, False]
+    """
+    alive = np.ones(n, dtype=bool)
+    outdeg = np.bincount(src, minlength=n)
+    live = np.ones(len(src), dtype=bool)
+    while True:
+        dying = alive & (outdeg == 0)
+        if not dying.any():
+            return (alive, src, dst) if live.all() else (alive, src[live], dst[live])
+        alive &= ~dying
+        cut = dying[dst]
+        cut &= live
+        outdeg -= np.bincount(src[cut], minlength=n)
+        live &= ~cut
+        del cut
+        if 2 * int(np.count_nonzero(live)) < len(live):
+            src, dst = src[live], dst[live]
+            live = np.ones(len(src), dtype=bool)
+
+
 def _shortest_cycles(offsets: np.ndarray, targets: np.ndarray, states: list[int],
-                     allowed: np.ndarray) -> int | None:
-    """The shortest τ-cycle through any of ``states`` (``None``: none is on one); each
-    search stops at the shortest length found so far."""
+                     allowed: np.ndarray) -> tuple[int | None, int]:
+    """The shortest τ-cycle through any of ``states`` (``None``: none is on one) and
+    the first state with one that short; each search stops at the shortest length
+    found so far."""
     best: int | None = None
+    at = -1
     for x in states:
         back = _distances(offsets, targets, targets[offsets[x]:offsets[x + 1]], allowed,
                           goal=x, within=None if best is None else best - 1)
         if back[x] >= 0 and (best is None or back[x] + 1 < best):
-            best = int(back[x]) + 1
-    return best
+            best, at = int(back[x]) + 1, x
+    return best, at
+
+
+def _way_back(offsets: np.ndarray, targets: np.ndarray, dist: np.ndarray,
+              end: int) -> list[int]:
+    """A shortest path from the states at distance 0 to ``end``: each step back the
+    least state one nearer with a move to the state after it."""
+    path = [end]
+    for d in range(int(dist[end]) - 1, -1, -1):
+        path.append(next(s for s in np.flatnonzero(dist == d).tolist()
+                         if path[-1] in targets[offsets[s]:offsets[s + 1]].tolist()))
+    return path[::-1]
 
 
 def _compressed(n: int, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

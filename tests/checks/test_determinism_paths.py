@@ -49,8 +49,13 @@ def test_the_accepting_and_refusing_paths_are_the_least_whatever_the_state_numbe
 
 
 def test_a_divergence_shows_the_least_path_to_a_divergent_state_and_the_lasso_from_it():
-    # after <a>: a τ-cycle of 2 one τ away, or a τ self-loop reached by τ then a
+    # after <a>: a τ-cycle of 2 one τ away (3 has an exit: minimising keeps the
+    # cycle), or a τ self-loop reached by τ then a
     lts = LTS.build(6, 0, ["a"], [(0, "a", 1), (1, "τ", 2), (2, "τ", 3), (3, "τ", 2),
-                                  (0, "τ", 4), (4, "a", 5), (5, "τ", 5)])
+                                  (3, "a", 0), (0, "τ", 4), (4, "a", 5), (5, "τ", 5)])
     (path, states), lead, loop = divergence_path(Exploration(lts), ("a",))
     assert (path, states, lead, loop) == (("a",), (0, 1, 2), 1, 2)
+    # without the exit the cycle is one state minimised: 1 is on it already
+    plain = LTS.build(6, 0, ["a"], [(0, "a", 1), (1, "τ", 2), (2, "τ", 3), (3, "τ", 2),
+                                    (0, "τ", 4), (4, "a", 5), (5, "τ", 5)])
+    assert divergence_path(Exploration(plain), ("a",)) == ((("a",), (0, 1)), 0, 1)

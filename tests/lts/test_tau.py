@@ -3,13 +3,22 @@ against networkx."""
 
 from __future__ import annotations
 
+import itertools
+
 import networkx as nx
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from procalg.lts import LTS
-from procalg.lts.tau import has_cycle, shortest_lasso, tau_sccs
+from procalg.lts.tau import (
+    has_cycle,
+    is_divergent,
+    lasso_states,
+    shortest_lasso,
+    tau_forever,
+    tau_sccs,
+)
 
 
 @st.composite
@@ -60,3 +69,27 @@ def test_the_shortest_lasso_is_the_nearest_cycle_state_then_its_shortest_cycle(g
     expected = (lead, min(girth(x) for x in on_cycle if dist[x] == lead))
     src, dst = (np.array(col, np.int64) for col in zip(*edges, strict=True))
     assert shortest_lasso(n, src, dst, np.array(starts)) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(_diverging_graph())
+def test_the_lasso_states_are_a_shortest_path_from_a_start_to_a_state_on_the_cycle(graph):
+    n, edges, starts = graph
+    src, dst = (np.array(col, np.int64) for col in zip(*edges, strict=True))
+    lead, loop = lasso_states(n, src, dst, np.array(starts))
+    assert (len(lead) - 1, loop) == shortest_lasso(n, src, dst, np.array(starts))
+    assert lead[0] in starts
+    assert all((a, b) in set(edges) for a, b in itertools.pairwise(lead))
+    g = nx.DiGraph(edges)
+    back = [nx.shortest_path_length(g, d, lead[-1]) for d in g.successors(lead[-1])
+            if nx.has_path(g, d, lead[-1])]
+    assert min(back) + 1 == loop
+
+
+@settings(max_examples=300, deadline=None)
+@given(tau_graphs())
+def test_the_peel_keeps_exactly_the_states_that_can_do_tau_for_ever(lts):
+    alive, src, dst = tau_forever(lts.num_states, lts.src.astype(np.int64),
+                                  lts.dst.astype(np.int64))
+    assert alive.tolist() == is_divergent(lts).tolist()
+    assert alive[src].all() and alive[dst].all()

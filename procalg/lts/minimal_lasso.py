@@ -1,0 +1,187 @@
+"""A divergence's τ-lasso, measured in the state graph minimised modulo strong bisimulation.
+
+A divergence counterexample (``:[divergence free]``, ``[FD=``, determinism)
+ends with a τ-lasso: the fewest τ-steps from the states its path reaches to
+a state on a τ-cycle, then the shortest such cycle (the least pair). Counted
+in the graph an engine explored, both lengths depend on the engine: the
+product engine reduces each leaf modulo strong bisimulation, which folds a
+τ-cycle of a leaf into a shorter one (a pure τ-cycle into a τ self-loop), and
+the term rules reduce nothing. Counted in the *minimised* graph (the
+quotient by strong bisimilarity, the coarsest: every engine's graph of a
+process has the same one, up to isomorphism, as :mod:`procalg.lts.canonical`
+uses for ``:[terminates]``'s lasso) they are the process's own: a state's
+block depends only on what it can do, so the blocks the path reaches, their
+τ-moves and hence the lasso's lengths are the same on every engine.
+
+:func:`minimal_lasso` reads the lasso off the blocks of an explicit LTS
+holding every state reachable from the entries (:func:`reached` builds one
+from a successor function, :func:`reached_codes` from a network's packed
+codes in bulk), and lifts its lead back to the LTS's own states (a τ-move
+between blocks is one from every member: bisimilar states match moves).
+
+Complexity: the strong partition (Paige and Tarjan, "Three partition
+refinement algorithms", SIAM J. Comput. 16(6), 1987), O(m log n) for the n
+states and m moves reachable from the entries, then O(n + m) for the lasso
+(:func:`~procalg.lts.tau.lasso_states`); only a failing check pays it.
+
+Example:
+    >>> spin = LTS.build(4, 0, ["a"], [(0, "a", 1), (1, "τ", 2), (2, "τ", 3), (3, "τ", 1)])
+    >>> minimal_lasso(spin, [1])  # the three τ-states are one block with a τ self-loop
+    Lasso(lead=0, loop=1, states=(1,))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+import numpy as np
+
+from procalg.lts.code_sets import sorted_in
+from procalg.lts.lts import LTS, TAU, TAU_INDEX, TICK
+from procalg.lts.paige_tarjan import strong_partition
+from procalg.lts.tau import effective_labels, lasso_states, tau_forever
+from procalg.lts.vectors import Tables
+from procalg.lts.visited import sorted_unique
+
+S = TypeVar("S", bound=Hashable)
+
+
+@dataclass(frozen=True, slots=True)
+class Lasso:
+    """A τ-lasso in the minimised graph.
+
+    Attributes:
+        lead: τ-steps from an entry to a state on a τ-cycle.
+        loop: the length of the shortest τ-cycle there.
+        states: the LTS's states along the lead, the entry first (``lead + 1``).
+    """
+
+    lead: int
+    loop: int
+    states: tuple[int, ...]
+
+
+def minimal_lasso(lts: LTS, entries: Iterable[int]) -> Lasso:
+    """The least τ-lasso from any divergent one of ``entries`` (``lts`` holds every
+    state reachable from them), measured in ``lts`` minimised modulo strong
+    bisimulation.
+
+    Example:
+        >>> two = LTS.build(5, 0, ["a"], [(0, "τ", 1), (1, "τ", 0), (1, "a", 2),
+        ...                               (3, "τ", 4), (4, "τ", 3), (4, "a", 2)])
+        >>> minimal_lasso(two, [3]).loop, minimal_lasso(two, [0, 3]).states
+        (2, (0,))
+    """
+    blocks = np.asarray(strong_partition(lts), np.int64)
+    k = int(blocks.max()) + 1 if len(blocks) else 0
+    tau = effective_labels(lts) == TAU_INDEX
+    edge = sorted_unique(blocks[lts.src[tau]] * k + blocks[lts.dst[tau]])
+    alive, src, dst = tau_forever(k, edge // k, edge % k)
+    starts = np.asarray(sorted(set(entries)), np.int64)
+    starts = starts[alive[blocks[starts]]]
+    assert len(starts), "an entry can do τ for ever"
+    lead, loop = lasso_states(k, src, dst, blocks[starts])
+    return Lasso(len(lead) - 1, loop, _lifted(lts, tau, blocks, starts, lead))
+
+
+def _lifted(lts: LTS, tau: np.ndarray, blocks: np.ndarray, starts: np.ndarray,
+            lead: list[int]) -> tuple[int, ...]:
+    """The least entry in the lead's first block, then per block the least
+    τ-successor in it (one exists: every member of a block makes its block's moves)."""
+    run = [int(starts[blocks[starts] == lead[0]].min())]
+    for block in lead[1:]:
+        span = lts.out_range(run[-1])
+        dst = lts.dst[span.start:span.stop][tau[span.start:span.stop]]
+        run.append(int(dst[blocks[dst] == block].min()))
+    return tuple(run)
+
+
+def lasso_from(starts: Sequence[S], moves: Callable[[S], Iterable[tuple[str, S]]]
+               ) -> tuple[Lasso, list[S]]:
+    """:func:`minimal_lasso` from ``starts`` over :func:`reached`'s LTS of ``moves``,
+    and the lead's states as the caller's own.
+
+    Example:
+        >>> graph = {"x": [("τ", "y")], "y": [("τ", "x"), ("a", "x")]}
+        >>> lasso_from(["x"], graph.__getitem__)
+        (Lasso(lead=0, loop=2, states=(0,)), ['x'])
+    """
+    lts, states = reached(starts, moves)
+    lasso = minimal_lasso(lts, range(len(set(starts))))
+    return lasso, [states[i] for i in lasso.states]
+
+
+def reached(starts: Sequence[S], moves: Callable[[S], Iterable[tuple[str, S]]]
+            ) -> tuple[LTS, list[S]]:
+    """The LTS of every state reachable from ``starts`` (``moves``: a state's
+    ``(label name, target)`` moves), numbered breadth first, the starts ``0..``
+    in their order; and the states by number. O(states + moves) Python work.
+
+    Example:
+        >>> lts, states = reached(["x"], {"x": [("a", "y")], "y": [("τ", "y")]}.__getitem__)
+        >>> list(lts.triples()), states
+        ([(0, 'a', 1), (1, 'τ', 1)], ['x', 'y'])
+    """
+    number: dict[S, int] = {}
+    states: list[S] = []
+    for s in starts:
+        if s not in number:
+            number[s] = len(states)
+            states.append(s)
+    labels: dict[str, int] = {TAU: 0, TICK: 1}
+    rows: list[tuple[int, int, int]] = []
+    for here, state in enumerate(states):  # grows as it goes: a queue
+        for name, target in moves(state):
+            if target not in number:
+                number[target] = len(states)
+                states.append(target)
+            rows.append((here, labels.setdefault(name, len(labels)), number[target]))
+    table = np.asarray(rows, np.int64).reshape(-1, 3)
+    return LTS.from_arrays(len(states), 0, list(labels), *table.T), states
+
+
+def codes_lasso(tables: Tables, codes: np.ndarray) -> Lasso:
+    """:func:`minimal_lasso` from packed ``codes`` (:func:`reached_codes`); its
+    states are codes.
+
+    Example:
+        >>> from procalg.lts.network import close, component
+        >>> p = LTS.build(3, 0, ["a"], [(0, "τ", 1), (1, "τ", 2), (2, "τ", 1), (2, "a", 0)])
+        >>> tables = Tables(close(component(p)))
+        >>> codes_lasso(tables, tables.layout.cast([0]))
+        Lasso(lead=1, loop=2, states=(0, 1))
+    """
+    lts, seen = reached_codes(tables, codes)
+    lasso = minimal_lasso(lts, np.searchsorted(seen, codes).tolist())
+    return Lasso(lasso.lead, lasso.loop, tuple(seen[list(lasso.states)].tolist()))
+
+
+def reached_codes(tables: Tables, codes: np.ndarray) -> tuple[LTS, np.ndarray]:
+    """The LTS of every packed code reachable from ``codes`` (expanded already, as
+    after a search), breadth first in bulk; its states are the sorted codes returned
+    (``np.searchsorted`` gives a code's state). O(m log n) numpy work.
+
+    Example:
+        >>> from procalg.lts.network import close, component
+        >>> p = LTS.build(3, 0, ["a"], [(0, "a", 1), (1, "τ", 2), (2, "τ", 1)])
+        >>> tables = Tables(close(component(p)))
+        >>> lts, seen = reached_codes(tables, tables.layout.cast([1]))
+        >>> lts.num_states, lts.num_transitions, minimal_lasso(lts, [0]).loop
+        (2, 2, 1)
+    """
+    seen = frontier = sorted_unique(codes)  # int64, or Python ints past 62 bits
+    srcs, labs, dsts = [], [], []
+    while len(frontier):
+        src, dst, lab = tables.successors(frontier)
+        srcs.append(frontier[src])
+        labs.append(lab)
+        dsts.append(dst)
+        new = sorted_unique(dsts[-1])
+        frontier = new[~sorted_in(seen, new)]
+        seen = sorted_unique(np.concatenate((seen, frontier)))
+    src, lab, dst = (np.concatenate(x) for x in (srcs, labs, dsts))
+    start = int(np.searchsorted(seen, codes[0])) if len(codes) else 0
+    return (LTS.from_arrays(len(seen), start, tables.labels, np.searchsorted(seen, src), lab,
+                            np.searchsorted(seen, dst)), seen)
