@@ -82,3 +82,14 @@ class Window:
         keep = self.has.take(value).nonzero()[0]
         at = value.take(keep)
         return keep, codes.take(keep) + self.delta.take(at), self.label.take(at)
+
+
+def group_windows(groups: list, layout: Layout) -> tuple[list[Window | None], list[int]]:
+    """Each group's :class:`Window` in ``layout`` (None: fired from decoded
+    digits), and the components whose digits those others read."""
+    windows = [Window.of(g[0], layout) if isinstance(g, list) and len(g) == 1
+               and isinstance(g[0], TableFactor) else None for g in groups]
+    needed = sorted({c for g, w in zip(groups, windows, strict=True) if w is None
+                     for c in (g.comps if not isinstance(g, list)
+                               else {c for f in g for c in f.comps})})
+    return windows, needed

@@ -26,9 +26,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from procalg.lts.factor_tables import TableFactor
+
 if TYPE_CHECKING:
     from procalg.lts.codes import Layout
-    from procalg.lts.factor_tables import TableFactor
 
 SMALL = 1 << 9
 """Up to this many codes, one matrix product finds every group's joint index."""
@@ -173,3 +174,10 @@ class Gather:
         entry = flat.take(hit)                   # Python-level steps per tiny level
         src = hit % len(codes) if len(codes) else hit
         return src, codes.take(src) + self.delta.take(entry), self.label.take(entry)
+
+
+def gathered(groups: list) -> list[tuple[int, TableFactor]]:
+    """The groups that are one deterministic int64 table, with their positions."""
+    return [(i, g[0]) for i, g in enumerate(groups)
+            if isinstance(g, list) and len(g) == 1 and isinstance(g[0], TableFactor)
+            and g[0].deterministic and g[0].delta.dtype != object and g[0].delta.ndim == 1]

@@ -45,11 +45,12 @@ import numpy as np
 
 from procalg.lts import gather
 from procalg.lts.alike import Alike
-from procalg.lts.code_windows import Window
+from procalg.lts.code_windows import Window, group_windows
 from procalg.lts.codes import MAX_BITS, MAX_CODE, Layout, headroom
 from procalg.lts.factor_tables import TableFactor, table_of_arrays, table_of_tuples
 from procalg.lts.firing import fire_factors
-from procalg.lts.gather import Gather
+from procalg.lts.gather import Gather, gathered
+from procalg.lts.group_screen import LEAST_CODES, Fired, GroupScreen, enabling
 from procalg.lts.lazy import LazyComponent
 from procalg.lts.lazy_tables import LazyFactor, LazyGroup, deferrable
 from procalg.lts.local_moves import LabelMoves
@@ -101,27 +102,32 @@ class Tables:
             groups.setdefault(key, []).append(rule)
         self.forward: list[list[Factor] | LazyGroup] = []
         self.backward: list[list[Factor] | LazyGroup] = []
+        self.rules: list[list[SyncRule]] = []  # per group (either direction): its rules
         for key, rules in groups.items():
             size = math.prod(radix[c] for c in key)
             if set(key) & set(self.lazy):  # one pass over the lazy part's real moves
                 self.forward.append(LazyGroup(self, key, rules, backward=False))
                 self.backward.append(LazyGroup(self, key, rules, backward=True))
+                self.rules.append(rules)
             elif size <= JOINT_LIMIT:
                 for direction, out in ((0, self.forward), (1, self.backward)):
                     out.append([self._joint(key, rules, direction)])
+                self.rules.append(rules)
             else:
+                self.rules += [[rule] for rule in rules]
                 for rule in rules:
                     for direction, out in ((0, self.forward), (1, self.backward)):
                         out.append(self.rule_factors(rule, direction))
         self._asking = any(comps[c].deferred for c in self.lazy)  # type: ignore[union-attr]
-        self._batch = [Gather.of(_gathered(self.forward), self.moving),
-                       Gather.of(_gathered(self.backward), self.moving)]
+        self._batch = [Gather.of(gathered(self.forward), self.moving),
+                       Gather.of(gathered(self.backward), self.moving)]
         self._screens = [Screen.of(screened(self.forward)), Screen.of(screened(self.backward))]
         self._alike: Alike | None = None  # made by the first :meth:`targets`
         self._whole = [b is not None and len(b.groups) == len(g)
                        for b, g in zip(self._batch, (self.forward, self.backward), strict=True)]
         self._columns: tuple[object, np.ndarray, np.ndarray] = (None, *np.zeros((2, 0, 1), int))
         self._windowed: tuple[object, tuple[list[Window | None], list[int]], ...] = (None,)
+        self._group_screens: dict[bool, GroupScreen | None] = {}  # made by need
 
     def local_moves(self, c: int) -> dict[str, tuple[list[int], list[int]]]:
         """Eager component ``c``'s moves per local label, as (sources, targets)."""
@@ -348,10 +354,15 @@ class Tables:
             locs = dict(zip(needed, layout.decode_rows(codes, needed), strict=True))
         at = [i for i in range(len(groups)) if i not in skip]
         same = self._alike if alike else None
-        fired = [windows[i].fire(codes) if windows[i] is not None  # type: ignore[union-attr]
-                 else self._lazy(groups[i], codes, locs) if isinstance(groups[i], LazyGroup)
-                 else (same and same.fire(i, codes, locs, layout))
-                 or fire_factors(groups[i], codes, locs, layout) for i in at]
+
+        def fire(i: int, codes: np.ndarray, locs: dict[int, np.ndarray]) -> Fired:
+            return (windows[i].fire(codes) if windows[i] is not None  # type: ignore[union-attr]
+                    else groups[i].fire(codes, locs, layout) if isinstance(groups[i], LazyGroup)
+                    else (same and same.fire(i, codes, locs, layout))
+                    or fire_factors(groups[i], codes, locs, layout))
+        by_state = self._group_screen(backward) if len(codes) >= LEAST_CODES else None
+        fired = by_state.fire(at, fire, codes, locs) if by_state is not None else \
+            [fire(i, codes, locs) for i in at]
         left = sum(f[1] for f in fired if isinstance(f[1], int))  # moves alike, left out
         parts += [f[0] if isinstance(f[1], int) else f for f in fired]
         if screen is not None:  # its rules' moves, in their places among the others'
@@ -365,32 +376,25 @@ class Tables:
         return (*(np.concatenate(x) for x in zip(*parts, strict=True)), left)  # type: ignore[return-value]
 
     def _windows(self, backward: bool) -> tuple[list[Window | None], list[int]]:
-        """Each group's :class:`~procalg.lts.code_windows.Window` in the
-        current layout (None: fired from decoded digits), and the components
-        whose digits those others read; made once per layout (a deep, narrow
-        search asks once per level)."""
+        """:func:`~procalg.lts.code_windows.group_windows` in the current layout,
+        made once per layout (a deep, narrow search asks once per level)."""
         if self._windowed[0] is not self.layout:
-            made = []
-            for groups in (self.forward, self.backward):
-                windows = [Window.of(g[0], self.layout) if isinstance(g, list) and len(g) == 1
-                           and isinstance(g[0], TableFactor) else None for g in groups]
-                needed = sorted({c for g, w in zip(groups, windows, strict=True) if w is None
-                                 for c in (g.comps if isinstance(g, LazyGroup)
-                                           else {c for f in g for c in f.comps})})
-                made.append((windows, needed))
-            self._windowed = (self.layout, *made)
+            self._windowed = (self.layout, *(group_windows(g, self.layout)
+                                             for g in (self.forward, self.backward)))
         return self._windowed[1 + backward]
 
-    def _lazy(self, group: LazyGroup, codes: np.ndarray, locs: dict[int, np.ndarray]
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """A lazy group's moves (keys of a word-aligned layout in and out)."""
-        return group.fire(codes, locs, self.layout)
+    def _group_screen(self, backward: bool) -> GroupScreen | None:
+        """The :class:`~procalg.lts.group_screen.GroupScreen` of the groups
+        not fired by the rule screen, made on first need."""
+        if backward not in self._group_screens:
+            skip = set(getattr(self._screens[backward], "positions", np.zeros(0)).tolist())
+            pick = [i for i in range(len(self.rules)) if i not in skip]
+            self._group_screens[backward] = GroupScreen.of(
+                [(i, enabling(self.rules[i], self.local_moves, backward, self.layout.radix,
+                              self.lazy)) for i in pick],
+                [tuple(sorted({c for c, _ in self.rules[i][0].parts})) for i in pick])
+        return self._group_screens[backward]
 
 
 _BATCH_CELLS = 1 << 18
 """Largest (groups x states) index matrix :class:`~procalg.lts.gather.Gather` builds at once."""
-def _gathered(groups: list[list[Factor] | LazyGroup]) -> list[tuple[int, TableFactor]]:
-    """The groups that are one deterministic int64 table, with their positions."""
-    return [(i, g[0]) for i, g in enumerate(groups)
-            if isinstance(g, list) and len(g) == 1 and isinstance(g[0], TableFactor)
-            and g[0].deterministic and g[0].delta.dtype != object and g[0].delta.ndim == 1]
