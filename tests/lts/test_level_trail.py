@@ -18,14 +18,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from procalg.api.model import loads
+from procalg.api.search import CheckEngine
 from procalg.checks.deadlock import deadlock_goal
 from procalg.lts import level_search, level_trail
 from procalg.lts.lazy import LazyComponent
 from procalg.lts.level_paths import least_goals, least_path, path_to
 from procalg.lts.level_trail import Trail
+from procalg.lts.lts import TAU
 from procalg.lts.product import searcher
 from tests.lts.test_lazy import _pair, mixes
-from tests.lts.test_lazy_small import PARTNERED
+from tests.lts.test_lazy_small import PARTNERED, _outcomes
 from tests.lts.test_product import trees
 
 
@@ -86,6 +88,8 @@ def test_a_deep_counter_keeps_its_levels_across_recodes_and_reads_the_same_trace
     assert read[0] == fired[0] and read[2] == fired[2]
     assert read[1].tolist() == fired[1].tolist()
     assert path_to(search, code) == _fired(search, lambda: path_to(search, code))
+    (_, _, reference), *_ = _outcomes(PARTNERED.format(size=size), CheckEngine.REFERENCE)
+    assert tuple(label for label in read[0] if label != TAU) == reference  # the term rules' trace
 
 
 def test_a_trail_keeps_no_wide_level_and_no_move_past_its_bound():
