@@ -79,7 +79,8 @@ def path_to(search: LevelSearch, code: int) -> list[str]:
     cells of a knight's tour: billions), where this costs at most a
     level's successors per step (its codes are fired in ascending order,
     and the first chunk with a move in ends the step). The visited set
-    is scanned for several levels at once, about ``PATH_CODES`` codes.
+    is scanned for several levels at once, about ``PATH_CODES`` codes. A level
+    whose moves the search kept (:mod:`~procalg.lts.level_trail`) is read, not fired.
     """
     here = search.held([code])
     level = int(search.visited.level_of(here)[0])
@@ -174,7 +175,8 @@ def least_path(search: LevelSearch, targets: np.ndarray, level: int
     position, and the targets it ends in (sorted codes).
 
     The states on some shortest path to a target are gathered level by level
-    backwards (the reversed tables where few moves enter a code, :func:`backward_fan`;
+    backwards (a tiny level's moves kept by the search, :mod:`~procalg.lts.level_trail`;
+    else the reversed tables where few moves enter a code, :func:`backward_fan`;
     else the level before fired forwards, as :func:`path_to` does), then the path
     walks forwards through them taking the least label each time (every state that
     label reaches).
