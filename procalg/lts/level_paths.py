@@ -79,7 +79,8 @@ def path_to(search: LevelSearch, code: int) -> list[str]:
     cells of a knight's tour: billions), where this costs at most a
     level's successors per step (its codes are fired in ascending order,
     and the first chunk with a move in ends the step). The visited set
-    is scanned for several levels at once, about ``PATH_CODES`` codes.
+    is scanned for several levels at once, about ``PATH_CODES`` codes. A level
+    whose moves the search kept (:mod:`~procalg.lts.level_trail`) is read, not fired.
     """
     here = search.held([code])
     level = int(search.visited.level_of(here)[0])
@@ -87,6 +88,10 @@ def path_to(search: LevelSearch, code: int) -> list[str]:
     tables = search.tables
     if backward_fan(tables) <= FAN:  # few moves into a code: the reversed tables
         while level > 0:
+            if (kept := _kept_step(search, here, level)) is not None:
+                here, level = kept[0], level - 1
+                labels.append(tables.labels[kept[1]])
+                continue
             _, pred, lab = tables.successors(here, backward=True)
             ok = np.flatnonzero(search.visited.level_of(pred) == level - 1)
             best = least(pred, lab, ok)
@@ -96,12 +101,24 @@ def path_to(search: LevelSearch, code: int) -> list[str]:
     known: dict[int, np.ndarray] = {}
     span = _span(search)
     while level > 0:
-        if level - 1 not in known:
-            known = levels(search, max(0, level - span), level)
-        here, label = _step_back(search, here, known.pop(level - 1))
+        if (kept := _kept_step(search, here, level)) is None:
+            if level - 1 not in known:
+                known = levels(search, max(0, level - span), level)
+            kept = _step_back(search, here, known.pop(level - 1))
+        here, label = kept
         labels.append(tables.labels[label])
         level -= 1
     return labels[::-1]
+
+
+def _kept_step(search: LevelSearch, here: np.ndarray, level: int
+               ) -> tuple[np.ndarray, int] | None:
+    """The least predecessor of ``here`` (one code at ``level``) and the least
+    label into it, from the search's kept moves of the level before (None: not kept)."""
+    if search.tables.layout.words:  # keys, not codes: never kept
+        return None
+    step = search.trail.last_step(search.tables.layout, level - 1, int(here[0]))
+    return None if step is None else (search.held([step[0]]), step[1])
 
 
 def _span(search: LevelSearch) -> int:
@@ -158,28 +175,39 @@ def least_path(search: LevelSearch, targets: np.ndarray, level: int
     position, and the targets it ends in (sorted codes).
 
     The states on some shortest path to a target are gathered level by level
-    backwards (the reversed tables where few moves enter a code, :func:`backward_fan`;
+    backwards (a tiny level's moves kept by the search, :mod:`~procalg.lts.level_trail`;
+    else the reversed tables where few moves enter a code, :func:`backward_fan`;
     else the level before fired forwards, as :func:`path_to` does), then the path
     walks forwards through them taking the least label each time (every state that
     label reaches).
     """
-    tables, visited = search.tables, search.visited
-    cone = [sorted_unique(tables.layout.cast(targets))]
+    tables, visited, trail = search.tables, search.visited, search.trail
+    layout = tables.layout
+    cone = [sorted_unique(layout.cast(targets))]
     reversed_tables = backward_fan(tables) <= FAN
     known: dict[int, np.ndarray] = {}
     span = _span(search)
     for j in range(level, 0, -1):
-        if reversed_tables:
+        kept = trail.back(layout, j - 1, cone[-1])  # a tiny level's moves, kept
+        if kept is not None:
+            cone.append(kept)
+        elif reversed_tables:
             _, pred, _ = tables.successors(cone[-1], backward=True)
             cone.append(sorted_unique(pred[visited.level_of(pred) == j - 1]))
-            continue
-        if j - 1 not in known:
-            known = levels(search, max(0, j - span), j)
-        cone.append(_into(search, tables.layout.cast(known.pop(j - 1)), cone[-1]))
+        else:
+            if j - 1 not in known:
+                known = levels(search, max(0, j - span), j)
+            cone.append(_into(search, layout.cast(known.pop(j - 1)), cone[-1]))
     cone.reverse()
     rank = name_rank(tables.labels)
+    ranks = rank.tolist()
     here, path = cone[0], []
     for j in range(level):
+        step = trail.forth(layout, j, here, cone[j + 1], ranks)
+        if step is not None:
+            path.append(tables.labels[step[0]])
+            here = step[1]
+            continue
         _, dst, lab = tables.successors(here)
         ok = sorted_in(cone[j + 1], dst)
         dst, lab = dst[ok], lab[ok]

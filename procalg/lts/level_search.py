@@ -48,6 +48,7 @@ from procalg.lts import level_paths
 from procalg.lts.dense_levels import DenseLevels, marked_batch  # or the dense walk
 from procalg.lts.held import HeldPending, LevelHolds, held_stop
 from procalg.lts.leaf_levels import FEW, OneLeaf
+from procalg.lts.level_trail import Trail
 from procalg.lts.lts import TAU
 from procalg.lts.narrow_levels import CHECK, MARK_DEPTH, Marks, delayed_batch
 from procalg.lts.parity import alternates
@@ -141,6 +142,7 @@ class LevelSearch:
         self.fan = 1.0  # moves per state of the last expanded batch: sizes the next
         self.check = CHECK  # levels between looks at the visited set (1 if most were old)
         self.marks: Marks | None = None  # a byte per code, once the search is deep
+        self.trail = Trail(tables.layout)  # tiny levels' moves, for the trace
         self._alternates: bool | None = None  # no move stays in its level (asked once)
         self.alike = False  # expand with Tables.targets (set by run)
         self.states_first = False  # a goal's state beats its move in a level (run)
@@ -196,6 +198,7 @@ class LevelSearch:
         digits (``recode`` not None), and the marks with them; the marks."""
         if recode is not None:
             self.visited.recode(lambda codes: self.held(recode(codes)))
+            self.trail.recode(self.tables.layout, recode)
             self._pack()
             if self.marks is not None:
                 fit = Marks.fit(self.tables.layout, self.max_memory)

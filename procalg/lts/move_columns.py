@@ -17,7 +17,12 @@ Example:
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 import numpy as np
+
+FEW = 8
+"""Most moves (and new slots) of an append whose bounds are made in Python."""
 
 
 class Column:
@@ -34,7 +39,10 @@ class Column:
             grown = np.full(max(end, 2 * len(self.data)), self.fill, dtype=np.int64)
             grown[: self.size] = self.data[: self.size]
             self.data = grown
-        self.data[self.size: end] = values
+        if end == self.size + 1:  # one value (a narrow search's write): no list conversion
+            self.data[self.size] = values[0]
+        else:
+            self.data[self.size: end] = values
         self.size = end
 
     def pad(self, count: int) -> None:
@@ -84,11 +92,22 @@ class View:
     def append(self, keys: list[int], src: list[int], labels: list[int], dst: list[int]
                ) -> None:
         mine = [i for i, lab in enumerate(labels) if lab in self.codes]
+        if not mine:  # nothing to bound either (a later slot's bounds cover this one's)
+            return
         since = self._key.size
-        self._key.extend([keys[i] for i in mine])
+        mine_keys = [keys[i] for i in mine]
+        self._key.extend(mine_keys)
         self._src.extend([src[i] for i in mine])
         self._dst.extend([dst[i] for i in mine])
-        self._bound(since)
+        width, known = self.width, self._bounds.size - 1
+        last = mine_keys[-1] // width
+        if len(mine) > FEW or last - known > FEW:
+            self._bound(since)
+            return
+        # a state or two per write (a deep, narrow search): the bounds in
+        # Python, as _bound's searchsorted would give them, not four numpy calls
+        slots = [k // width for k in mine_keys]
+        self._bounds.extend([since + bisect_left(slots, u) for u in range(known + 1, last + 2)])
 
     def append_arrays(self, keys: np.ndarray, src: np.ndarray, labels: np.ndarray,
                       dst: np.ndarray) -> None:

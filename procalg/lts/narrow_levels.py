@@ -177,6 +177,8 @@ def marked_batch(search: LevelSearch, marks: Marks, frontier: np.ndarray,
                     return None
         src, dst, lab = tables.successors(cur)
         search.transitions += len(src)
+        # a tiny level's moves, for the trace (not fired again: level_trail)
+        search.trail.keep(tables.layout, visited.depth + len(levels) - 1, cur, src, dst, lab)
         if stop is not None and (hit := stop(cur, src, dst, lab)) is not None:
             break
         cur = marks.claim(sorted_unique(dst))
