@@ -108,6 +108,9 @@ def lasso_from(starts: Sequence[S], moves: Callable[[S], Iterable[tuple[str, S]]
         >>> lasso_from(["x"], graph.__getitem__)
         (Lasso(lead=0, loop=2, states=(0,)), ['x'])
     """
+    for s in dict.fromkeys(starts):  # a τ self-loop: the least lasso, no graph needed
+        if any(name == TAU and target == s for name, target in moves(s)):
+            return Lasso(0, 1, (0,)), [s]
     lts, states = reached(starts, moves)
     lasso = minimal_lasso(lts, range(len(set(starts))))
     return lasso, [states[i] for i in lasso.states]
@@ -142,9 +145,10 @@ def reached(starts: Sequence[S], moves: Callable[[S], Iterable[tuple[str, S]]]
     return LTS.from_arrays(len(states), 0, list(labels), *table.T), states
 
 
-def codes_lasso(tables: Tables, codes: np.ndarray) -> Lasso:
-    """:func:`minimal_lasso` from packed ``codes`` (:func:`reached_codes`); its
-    states are codes.
+def codes_lasso(tables: Tables, codes: np.ndarray, known: np.ndarray | None = None) -> Lasso:
+    """:func:`minimal_lasso` from packed ``codes`` (:func:`reached_codes`, ``known``
+    as there); its states are codes. A code with a τ self-loop answers at once:
+    ``(0, 1)`` is the least lasso there is.
 
     Example:
         >>> from procalg.lts.network import close, component
@@ -153,15 +157,23 @@ def codes_lasso(tables: Tables, codes: np.ndarray) -> Lasso:
         >>> codes_lasso(tables, tables.layout.cast([0]))
         Lasso(lead=1, loop=2, states=(0, 1))
     """
-    lts, seen = reached_codes(tables, codes)
+    codes = sorted_unique(codes)
+    src, dst, lab = tables.successors(codes)
+    spin = src[(lab == TAU_INDEX) & (dst == codes[src])]
+    if len(spin):
+        return Lasso(0, 1, (int(codes[int(spin.min())]),))
+    lts, seen = reached_codes(tables, codes, known)
     lasso = minimal_lasso(lts, np.searchsorted(seen, codes).tolist())
     return Lasso(lasso.lead, lasso.loop, tuple(seen[list(lasso.states)].tolist()))
 
 
-def reached_codes(tables: Tables, codes: np.ndarray) -> tuple[LTS, np.ndarray]:
+def reached_codes(tables: Tables, codes: np.ndarray, known: np.ndarray | None = None
+                  ) -> tuple[LTS, np.ndarray]:
     """The LTS of every packed code reachable from ``codes`` (expanded already, as
     after a search), breadth first in bulk; its states are the sorted codes returned
-    (``np.searchsorted`` gives a code's state). O(m log n) numpy work.
+    (``np.searchsorted`` gives a code's state). O(m log n) numpy work; ``known``
+    (every reachable code, sorted: a finished search's) marks the codes met in a
+    mask instead of merging a sorted set per level.
 
     Example:
         >>> from procalg.lts.network import close, component
@@ -171,6 +183,8 @@ def reached_codes(tables: Tables, codes: np.ndarray) -> tuple[LTS, np.ndarray]:
         >>> lts.num_states, lts.num_transitions, minimal_lasso(lts, [0]).loop
         (2, 2, 1)
     """
+    if known is not None:
+        return _reached_known(tables, codes, known)
     seen = frontier = sorted_unique(codes)  # int64, or Python ints past 62 bits
     srcs, labs, dsts = [], [], []
     while len(frontier):
@@ -185,3 +199,24 @@ def reached_codes(tables: Tables, codes: np.ndarray) -> tuple[LTS, np.ndarray]:
     start = int(np.searchsorted(seen, codes[0])) if len(codes) else 0
     return (LTS.from_arrays(len(seen), start, tables.labels, np.searchsorted(seen, src), lab,
                             np.searchsorted(seen, dst)), seen)
+
+
+def _reached_known(tables: Tables, codes: np.ndarray, known: np.ndarray
+                   ) -> tuple[LTS, np.ndarray]:
+    """:func:`reached_codes` over positions in ``known``, a mask of those met."""
+    met = np.zeros(len(known), bool)
+    frontier = np.searchsorted(known, sorted_unique(codes))
+    met[frontier] = True
+    srcs, labs, dsts = [], [], []
+    while len(frontier):
+        src, dst, lab = tables.successors(known[frontier])
+        at = np.searchsorted(known, dst)
+        srcs.append(frontier[src])
+        labs.append(lab)
+        dsts.append(at)
+        frontier = sorted_unique(at[~met[at]])
+        met[frontier] = True
+    number = np.cumsum(met) - 1  # a known position's state among those met
+    src, lab, dst = (np.concatenate(x) for x in (srcs, labs, dsts))
+    return (LTS.from_arrays(int(met.sum()), int(number[np.searchsorted(known, codes[0])]),
+                            tables.labels, number[src], lab, number[dst]), known[met])

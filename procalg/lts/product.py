@@ -235,7 +235,7 @@ def tau_lasso(network: Network, limits: Limits = NO_LIMITS) -> SearchResult:
     codes, tags = search.visited.codes, search.visited.tags
     level = int(tags[alive].min())
     path, entries = least_path(search, codes[alive & (tags == level)], level)
-    lasso = codes_lasso(search.tables, entries)
+    lasso = codes_lasso(search.tables, entries, codes)  # codes: every state, sorted
     return search.result(True, [*path, *[TAU] * lasso.lead], (TAU,) * lasso.loop)
 
 
