@@ -32,22 +32,31 @@ from procalg.source import Span
 from procalg.terms import Atom, Dotted, Event, Value, show, sort_key, sorted_values
 
 LIST_AT_MOST = 10_000_000
-"""Most events listed at once from a channel typed by a datatype too big to list up front."""
+"""Most events listed at once from a channel: more would take gigabytes (an event
+object each) before any search starts, so the model gets an error saying so."""
 
 
 def _listable(name: str, columns: Iterable[frozenset]) -> None:
-    """Raise if listing the product of ``columns`` (one of them a big datatype)
-    would build more than :data:`LIST_AT_MOST` events."""
+    """Raise if listing the product of ``columns`` would build more than
+    :data:`LIST_AT_MOST` events (``{| c |}`` of ``channel c : {0..9999}.{0..9999}``).
+
+    Example:
+        >>> try:
+        ...     _listable("c", [frozenset(range(10_000))] * 2)
+        ... except ModelError as err:
+        ...     print(err.message)
+        c stands for 100,000,000 events: too many to list
+    """
     columns = tuple(columns)
-    if not any(isinstance(t, Infinite) and t.sized for t in columns):
-        return
+    if any(isinstance(t, Infinite) and not t.sized for t in columns):
+        return  # Int, {n..}: never listed (the caller says so)
     size = 1
     for t in columns:
         size *= len(t)
     if size > LIST_AT_MOST:
         raise ModelError(f"{name} stands for {size:,} events: too many to list",
                          hint="synchronise or hide on the events actually used "
-                              "(e.g. {| c.x |}), or make the datatype smaller")
+                              "(e.g. {| c.x |}), or make the channel's type smaller")
 
 
 @dataclass(frozen=True, slots=True)

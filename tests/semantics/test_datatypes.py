@@ -86,6 +86,18 @@ def test_an_event_set_of_a_hundred_million_events_is_an_error_at_its_place() -> 
     assert (err.span.line, err.span.column) == (4, 13)
 
 
+def test_an_event_set_of_a_hundred_million_integer_pairs_is_an_error_at_its_place() -> None:
+    # listed, 10**8 events took gigabytes before any search (no datatype involved)
+    text = ("channel c : {0..9999}.{0..9999}\nchannel d\nW = c?x?y -> d -> W\n"
+            "V = c?a?b -> V\nS = W [| {| c |} |] V\n")
+    with pytest.raises(ModelError) as caught:
+        spec = model(text)
+        spec.unfold(spec.process("S"))
+    err = caught.value
+    assert err.message == "c stands for 100,000,000 events: too many to list"
+    assert (err.span.line, err.span.column) == (5, 13)  # the c in {| c |}
+
+
 def test_an_event_set_of_one_constructor_lists_only_its_values() -> None:
     spec = model(BIG + "A = {| c.Msg.7 |}\n")
     events = spec.value(parse_expr("A"))
