@@ -32,21 +32,12 @@ from procalg.source import Span
 from procalg.terms import Atom, Dotted, Event, Value, show, sort_key, sorted_values
 
 LIST_AT_MOST = 10_000_000
-"""Most events listed at once from a channel: more would take gigabytes (an event
-object each) before any search starts, so the model gets an error saying so."""
+"""Most events listed at once from a channel (an event object each: gigabytes)."""
 
 
 def _listable(name: str, columns: Iterable[frozenset]) -> None:
     """Raise if listing the product of ``columns`` would build more than
-    :data:`LIST_AT_MOST` events (``{| c |}`` of ``channel c : {0..9999}.{0..9999}``).
-
-    Example:
-        >>> try:
-        ...     _listable("c", [frozenset(range(10_000))] * 2)
-        ... except ModelError as err:
-        ...     print(err.message)
-        c stands for 100,000,000 events: too many to list
-    """
+    :data:`LIST_AT_MOST` events (``{| c |}`` of ``channel c : {0..9999}.{0..9999}``)."""
     columns = tuple(columns)
     if any(isinstance(t, Infinite) and not t.sized for t in columns):
         return  # Int, {n..}: never listed (the caller says so)
