@@ -46,10 +46,17 @@ from procalg.lts.firing import fire_factors
 from procalg.lts.lazy import LazyComponent
 from procalg.lts.lazy_fold import Folding
 from procalg.lts.lazy_small import applies, fire_few
-from procalg.lts.network import Network, SyncRule
+from procalg.lts.network import SyncRule
 
 if TYPE_CHECKING:
     from procalg.lts.vectors import Tables
+
+FANOUT_FEW = 16
+"""Most rules one driver label may lead to for :func:`~procalg.lts.lazy_small.fire_few`:
+its loop looks every partner up per (state, move, rule), a few µs each, where
+numpy's ~30 calls take some 100 µs in all. A ``[]``'s control component offers
+one label to all 2,000 events of the other side: fired in the loop, each of a
+long chain's levels cost 13 ms, not 1 (the nested-prioritise survey row)."""
 
 
 def _runs(starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -90,42 +97,6 @@ class _EagerMoves:
 
     def entries(self, backward: bool = False) -> tuple[np.ndarray, np.ndarray]:
         return self.frm, self.to
-
-
-def deferrable(network: Network) -> dict[int, set[int]]:
-    """Per lazy component, the label codes whose moves it may make only when asked:
-    those every rule using them shares with an eager component (whose moves
-    say which of them a product state can take: :meth:`LazyGroup.asks`).
-
-    A data-heavy leaf synchronised with a small partner (the ABP's medium
-    with its sender: ``send?b?x`` against one ``send.b.x``) then computes
-    one input's target per state, not one per value.
-
-    A label a priority scope's operand may pre-empt by is never deferred: the scope
-    reads whether the operand offers it, whatever its partners ask
-    (:mod:`procalg.lts.priority_scopes`).
-    """
-    comps = network.components
-    lazy = [c for c, comp in enumerate(comps) if isinstance(comp, LazyComponent)]
-    out = {c: set(range(len(comps[c].labels))) for c in lazy}  # type: ignore[union-attr]
-    for scope in network.scopes:
-        above = frozenset().union(*scope.above.values())
-        for probe in scope.probes:
-            if probe.label in above:
-                for c, local in probe.parts:
-                    if c in out:
-                        out[c].discard(comps[c].code[local])  # type: ignore[union-attr]
-    eager = {c for c, comp in enumerate(comps) if not isinstance(comp, LazyComponent)}
-    if not eager and len(lazy) == 1:  # one leaf (a sequential process): every label it uses
-        code = comps[lazy[0]].code  # type: ignore[union-attr]
-        out[lazy[0]].difference_update([code[local] for rule in network.rules
-                                        for _, local in rule.parts])
-        return out
-    for rule in network.rules:
-        if not eager or not any(c in eager for c, _ in rule.parts):
-            for c, local in rule.parts:
-                out[c].discard(comps[c].code[local])  # type: ignore[union-attr]
-    return out
 
 
 class LazyGroup:
@@ -208,7 +179,7 @@ class LazyGroup:
         # receiver offers 38 recv labels where its medium holds one message)
         looks = [v.table.lookup_all(locs[v.driver], v.backward)  # type: ignore[attr-defined]
                  for v in self.variants]
-        best = min(range(len(looks)), key=lambda i: int(looks[i][0].sum()))
+        best = min(range(len(looks)), key=lambda i: self.variants[i].pairs(*looks[i]))
         return self.variants[best].fire(codes, locs, layout, looks[best])
 
 
@@ -239,6 +210,7 @@ class _Driven:
         self.by_label = order  # rule ids grouped by the driver's label
         self.label_start = np.searchsorted(codes[order], np.arange(len(names) + 1))
         self.label_count = np.diff(self.label_start)
+        self.fanout = int(self.label_count.max(initial=0))  # most rules per driver label
         self.glabel = np.array([tables.tag(r) for r in rules], dtype=np.int32)
         self.others: list[tuple[int, tuple]] = []
         self._asking: tuple[tuple[int, ...], np.ndarray] | None = None  # rules asking, per deferral
@@ -252,6 +224,16 @@ class _Driven:
             else:
                 self.others.append((c, self._eager(tables, c, locals_)))
         self._small: tuple[list[int], ...] | None = None
+
+    def pairs(self, count: np.ndarray, start: np.ndarray) -> int:
+        """How many (move, rule) pairs firing from ``count`` moves per state at
+        ``start`` enumerates: the moves alone when no label leads to many rules
+        (no numpy calls); else counted, as a ``[]``'s control offers one label to
+        2,000 rules (200 million pairs over a folded 100,000-state leaf, 1.5 GB)."""
+        if self.fanout <= FANOUT_FEW:
+            return int(count.sum())
+        labels = self.table.entry_labels(_runs(start, count)[1], self.backward)  # type: ignore[attr-defined]
+        return int(self.label_count[labels].sum())
 
     def small_tables(self) -> tuple[list[int], ...]:
         """The label and rule arrays as lists (for :func:`~procalg.lts.lazy_small.fire_few`)."""
@@ -311,7 +293,8 @@ class _Driven:
         table = self.table
         count, start = looked if looked is not None else \
             table.lookup_all(locs[self.driver], self.backward)  # type: ignore[attr-defined]
-        if applies(self, codes, layout.wide):  # a narrow frontier: a loop beats 30 numpy calls
+        if self.fanout <= FANOUT_FEW and applies(self, codes, layout.wide):
+            # a narrow frontier whose moves fan out to few rules: a loop beats 30 numpy calls
             return fire_few(self, codes, locs, layout.stride, count, start)
         state, entry = _runs(start, count)  # every driver move from every state
         label = table.entry_labels(entry, self.backward)

@@ -15,7 +15,7 @@ the lazy components' numbering instead: a
 :class:`~procalg.lts.lazy.LazyComponent` over its explored LTS, so its local
 states get numbers (and its digit bits) only as the product reaches them, and
 the moves a partner must offer are made only where a partner offers them
-(:func:`~procalg.lts.lazy_tables.deferrable`). Expanding a state reads the
+(:func:`~procalg.lts.lazy_deferral.deferrable`). Expanding a state reads the
 LTS's arrays, no term or machine is run again. :func:`reduced` keeps
 :func:`~procalg.lts.network.reduce_components`' strong-bisimulation reduction
 for it (the whole LTS is reduced, then numbered again).

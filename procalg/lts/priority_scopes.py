@@ -23,7 +23,7 @@ as FDR evaluates its supercombinators' priority (Gibson-Robinson et al.,
 component may be lazy (:class:`~procalg.lts.lazy.LazyComponent`): its states in
 the sources are expanded already (the moves being filtered came from them), and
 its table says which labels they offer; the pre-empting labels are never deferred
-for a partner to ask (:func:`~procalg.lts.lazy_tables.deferrable`).
+for a partner to ask (:func:`~procalg.lts.lazy_deferral.deferrable`).
 
 Complexity: per batch of F distinct sources, O(F) numpy work per probe group
 (probes over the same components share one joint table), and O(M × K) for M

@@ -43,7 +43,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from procalg.lts import gather
+from procalg.lts import gather, lazy_deferral
 from procalg.lts.alike import Alike
 from procalg.lts.code_windows import Window, group_windows
 from procalg.lts.codes import MAX_BITS, MAX_CODE, Layout, headroom
@@ -52,7 +52,7 @@ from procalg.lts.firing import fire_factors
 from procalg.lts.gather import Gather, gathered
 from procalg.lts.group_screen import LEAST_CODES, Fired, GroupScreen, enabling
 from procalg.lts.lazy import LazyComponent
-from procalg.lts.lazy_tables import LazyFactor, LazyGroup, deferrable
+from procalg.lts.lazy_tables import LazyFactor, LazyGroup
 from procalg.lts.local_moves import LabelMoves
 from procalg.lts.network import Network, SyncRule
 from procalg.lts.priority_scopes import MoveFilter, needs_tags
@@ -83,7 +83,7 @@ class Tables:
         self._tags: MoveFilter | None = None
         if needs_tags(network):  # moves carry (label, rank, guards) tags until the filter
             self._tags = MoveFilter(network, self.label_index)
-        for c, codes in deferrable(network).items():  # before the digits: it may number states
+        for c, codes in lazy_deferral.deferrable(network).items():  # before the digits: may number
             comps[c].defer(codes)  # type: ignore[union-attr]
         radix = [headroom(comp.num_states) if c in self.lazy else comp.num_states
                  for c, comp in enumerate(comps)]
