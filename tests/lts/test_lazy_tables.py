@@ -13,6 +13,7 @@ from procalg.api import search
 from procalg.api.check import check_model
 from procalg.api.model import loads
 from procalg.api.search import CheckEngine, SearchOptions
+from procalg.lts import lazy_tables
 from procalg.lts.lazy import LazyComponent
 
 # the falls survey's "prioritise over a large leaf, nested" row: the []'s control
@@ -48,3 +49,23 @@ def test_a_driver_label_shared_by_thousands_of_rules_never_asks_a_lazy_partner_p
         assert mine.stats.extra["engine"] == "product"
         assert mine.result == theirs.result
         assert asked[0] <= 4 * mine.stats.transitions  # s27-base: 5,346,320 of 15,279
+
+
+def test_a_folded_group_enumerates_about_as_many_pairs_as_it_finds_moves():
+    # the folded joint table fires every code at once: driven by the control
+    # component, every state paired its one move with 2,016 rules (at N=60,000,
+    # a 1.5 GB array and 19 GB resident before the kernel killed the check)
+    widest = [0]
+    runs = lazy_tables._runs
+
+    def measured(starts, counts):
+        out = runs(starts, counts)
+        widest[0] = max(widest[0], len(out[0]))
+        return out
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "LEAF_LIMIT", 100)
+        patch.setattr(lazy_tables, "_runs", measured)
+        (report,) = check_model(loads(NESTED))
+    assert report.stats.extra["engine"] == "product"
+    assert widest[0] <= report.stats.transitions
