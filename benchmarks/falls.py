@@ -10,7 +10,8 @@ prints which engine ran and why (what ``procalg check --stats`` says), with
 the leaves the product left to the term rules.
 
 Run: ``.venv/bin/python -m benchmarks.falls`` (about a minute), ``--size 3000``
-for quick rows, ``--only NAME``.
+for quick rows, ``--only NAME``, ``--engines auto,reference`` to time the
+term rules beside the default choice in the same run.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ import time
 
 from procalg.api.check import check_model
 from procalg.api.model import loads
-from procalg.api.search import SearchOptions
+from procalg.api.search import CheckEngine, SearchOptions
+from procalg.errors import UsageError
 
 HEADER = """channel a, b, c, d, up, down, tock
 channel w : {0..1999}
@@ -80,8 +82,13 @@ SHAPES = {  # name -> (extra header, process, assertion suffix)
 }
 
 
-def survey(name: str, size: int) -> tuple[str, float, str]:
-    """The engine that ran shape ``name``, the seconds, and why (or its term-rule leaves)."""
+def survey(name: str, size: int, engine: CheckEngine = CheckEngine.AUTO) -> tuple[str, float, str]:
+    """The engine that ran shape ``name``, the seconds, and why (or its term-rule leaves).
+
+    Example:
+        >>> survey("THROW in a large leaf", 5, CheckEngine.REFERENCE)[::2]
+        ('reference', '--engine reference')
+    """
     extra, process, assertion = SHAPES[name]
     if assertion.startswith(":"):
         line = f"Sys {assertion}"
@@ -89,28 +96,35 @@ def survey(name: str, size: int) -> tuple[str, float, str]:
         line = f"{assertion[3:]} {assertion[:3]} Sys"
     text = f"N = {size}\n{HEADER}{extra}Sys = {process}\nassert {line}\n"
     started = time.perf_counter()
-    (report,) = check_model(loads(text), options=SearchOptions(reference_max_states=5_000_000))
+    options = SearchOptions(engine=engine, reference_max_states=5_000_000)
+    (report,) = check_model(loads(text), options=options)
     seconds = time.perf_counter() - started
     if report.check is None:
         return "error", seconds, str(report.error)
     extra_stats = report.check.stats.extra
-    engine = str(extra_stats.get("engine", "reference"))
-    if engine == "product":
+    ran = str(extra_stats.get("engine", "reference"))
+    if ran == "product":
         ruled = [str(n) for n in extra_stats.get("notes", ()) if "term rules" in str(n)]
-        return engine, seconds, "; ".join(ruled)
-    return engine, seconds, str(extra_stats.get("why", ""))
+        return ran, seconds, "; ".join(ruled)
+    return ran, seconds, str(extra_stats.get("why", ""))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=60_000, help="counter bound N")
     parser.add_argument("--only", help="shapes whose name contains this")
+    parser.add_argument("--engines", default="auto", help="comma-separated engines to time")
     args = parser.parse_args()
+    try:
+        engines = [CheckEngine.parse(e) for e in args.engines.split(",")]
+    except UsageError as error:
+        parser.error(str(error))
     for name in SHAPES:
         if args.only and args.only not in name:
             continue
-        engine, seconds, why = survey(name, args.size)
-        print(f"{name:<42} {engine:<10} {seconds:7.2f}s  {why}", flush=True)
+        for chosen in engines:
+            engine, seconds, why = survey(name, args.size, chosen)
+            print(f"{name:<42} {engine:<10} {seconds:7.2f}s  {why}", flush=True)
 
 
 if __name__ == "__main__":
