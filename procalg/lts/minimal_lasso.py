@@ -41,7 +41,9 @@ import numpy as np
 from procalg.lts.code_sets import sorted_in
 from procalg.lts.lts import LTS, TAU, TAU_INDEX, TICK
 from procalg.lts.paige_tarjan import strong_partition
-from procalg.lts.tau import effective_labels, lasso_states, tau_forever
+from procalg.lts.signature_rounds import first_occurrence
+from procalg.lts.tau import lasso_states, tau_forever
+from procalg.lts.tau_region import Moves, lts_region, region_blocks
 from procalg.lts.vectors import Tables
 from procalg.lts.visited import sorted_unique
 
@@ -66,7 +68,8 @@ class Lasso:
 def minimal_lasso(lts: LTS, entries: Iterable[int]) -> Lasso:
     """The least τ-lasso from any divergent one of ``entries`` (``lts`` holds every
     state reachable from them), measured in ``lts`` minimised modulo strong
-    bisimulation.
+    bisimulation. Only the entries' τ-region is partitioned when its own moves
+    decide its blocks (:mod:`procalg.lts.tau_region`), else everything reachable.
 
     Example:
         >>> two = LTS.build(5, 0, ["a"], [(0, "τ", 1), (1, "τ", 0), (1, "a", 2),
@@ -74,28 +77,39 @@ def minimal_lasso(lts: LTS, entries: Iterable[int]) -> Lasso:
         >>> minimal_lasso(two, [3]).loop, minimal_lasso(two, [0, 3]).states
         (2, (0,))
     """
-    blocks = np.asarray(strong_partition(lts), np.int64)
-    k = int(blocks.max()) + 1 if len(blocks) else 0
-    tau = effective_labels(lts) == TAU_INDEX
-    edge = sorted_unique(blocks[lts.src[tau]] * k + blocks[lts.dst[tau]])
-    alive, src, dst = tau_forever(k, edge // k, edge % k)
     starts = np.asarray(sorted(set(entries)), np.int64)
+    region, moves = lts_region(lts, starts)
+    blocks = region_blocks(len(region), *moves)
+    if blocks is None:  # the region's moves cannot tell: partition everything, keep R
+        blocks = first_occurrence(np.asarray(strong_partition(lts))[region])
+    return region_lasso(region, blocks, moves, np.searchsorted(region, starts))
+
+
+def region_lasso(region: np.ndarray, blocks: np.ndarray, moves: Moves,
+                 starts: np.ndarray) -> Lasso:
+    """The least τ-lasso over the ``blocks`` of the τ-closed ``region`` (its states'
+    names, in the order whose least member breaks ties) from the region indices
+    ``starts``; the lead lifted to ``region``'s names.
+
+    Example:
+        >>> ring = Moves(np.array([0, 1, 1]), np.array([0, 0, 2]), np.array([1, 0, 2]))
+        >>> region_lasso(np.array([7, 9]), np.array([0, 1]), ring, np.array([0]))
+        Lasso(lead=0, loop=2, states=(7,))
+    """
+    k = int(blocks.max()) + 1 if len(blocks) else 0
+    tau = moves.lab == TAU_INDEX
+    tau_src, tau_dst = moves.src[tau], moves.dst[tau]
+    edge = sorted_unique(blocks[tau_src].astype(np.int64) * k + blocks[tau_dst])
+    alive, src, dst = tau_forever(k, edge // k, edge % k)
+    starts = np.unique(starts)
     starts = starts[alive[blocks[starts]]]
     assert len(starts), "an entry can do τ for ever"
     lead, loop = lasso_states(k, src, dst, blocks[starts])
-    return Lasso(len(lead) - 1, loop, _lifted(lts, tau, blocks, starts, lead))
-
-
-def _lifted(lts: LTS, tau: np.ndarray, blocks: np.ndarray, starts: np.ndarray,
-            lead: list[int]) -> tuple[int, ...]:
-    """The least entry in the lead's first block, then per block the least
-    τ-successor in it (one exists: every member of a block makes its block's moves)."""
     run = [int(starts[blocks[starts] == lead[0]].min())]
-    for block in lead[1:]:
-        span = lts.out_range(run[-1])
-        dst = lts.dst[span.start:span.stop][tau[span.start:span.stop]]
-        run.append(int(dst[blocks[dst] == block].min()))
-    return tuple(run)
+    for block in lead[1:]:  # per block the least τ-successor in it (every member has one)
+        out = tau_dst[tau_src == run[-1]]
+        run.append(int(out[blocks[out] == block].min()))
+    return Lasso(len(lead) - 1, loop, tuple(region[run].tolist()))
 
 
 def lasso_from(starts: Sequence[S], moves: Callable[[S], Iterable[tuple[str, S]]]
@@ -111,9 +125,35 @@ def lasso_from(starts: Sequence[S], moves: Callable[[S], Iterable[tuple[str, S]]
     for s in dict.fromkeys(starts):  # a τ self-loop: the least lasso, no graph needed
         if any(name == TAU and target == s for name, target in moves(s)):
             return Lasso(0, 1, (0,)), [s]
-    lts, states = reached(starts, moves)
-    lasso = minimal_lasso(lts, range(len(set(starts))))
-    return lasso, [states[i] for i in lasso.states]
+    region, own = _region_of(starts, moves)
+    blocks = region_blocks(len(region), *own)
+    if blocks is None:  # the region's moves cannot tell: everything reachable
+        lts, states = reached(starts, moves)
+        lasso = minimal_lasso(lts, range(len(set(starts))))
+        return lasso, [states[i] for i in lasso.states]
+    lasso = region_lasso(np.arange(len(region)), blocks, own, np.arange(len(set(starts))))
+    return lasso, [region[i] for i in lasso.states]
+
+
+def _region_of(starts: Sequence[S], moves: Callable[[S], Iterable[tuple[str, S]]]
+               ) -> tuple[list[S], Moves]:
+    """The states ``starts`` reach by τ-moves (the starts first, then breadth
+    first) and every move of theirs, a target outside numbered past them."""
+    number = {s: i for i, s in enumerate(dict.fromkeys(starts))}
+    states = list(number)
+    labels: dict[str, int] = {TAU: 0, TICK: 1}
+    rows: list[tuple[int, int, S]] = []
+    for here, state in enumerate(states):  # grows as it goes: a queue
+        for name, target in moves(state):
+            if name == TAU and target not in number:
+                number[target] = len(states)
+                states.append(target)
+            rows.append((here, labels.setdefault(name, len(labels)), target))
+    outside: dict[S, int] = {}
+    dst = [number[t] if t in number else len(states) + outside.setdefault(t, len(outside))
+           for _, _, t in rows]
+    return states, Moves(np.asarray([r[0] for r in rows], np.int64),
+                         np.asarray([r[1] for r in rows], np.int64), np.asarray(dst, np.int64))
 
 
 def reached(starts: Sequence[S], moves: Callable[[S], Iterable[tuple[str, S]]]
@@ -162,9 +202,33 @@ def codes_lasso(tables: Tables, codes: np.ndarray, known: np.ndarray | None = No
     spin = src[(lab == TAU_INDEX) & (dst == codes[src])]
     if len(spin):
         return Lasso(0, 1, (int(codes[int(spin.min())]),))
-    lts, seen = reached_codes(tables, codes, known)
+    region, own = _codes_region(tables, codes)
+    blocks = region_blocks(len(region), *own)
+    if blocks is not None:
+        return region_lasso(region, blocks, own, np.searchsorted(region, codes))
+    lts, seen = reached_codes(tables, codes, known)  # the region cannot tell: everything
     lasso = minimal_lasso(lts, np.searchsorted(seen, codes).tolist())
     return Lasso(lasso.lead, lasso.loop, tuple(seen[list(lasso.states)].tolist()))
+
+
+def _codes_region(tables: Tables, codes: np.ndarray) -> tuple[np.ndarray, Moves]:
+    """The sorted codes ``codes`` reach by τ-moves, breadth first in bulk, and
+    every move of theirs (positions in them; a target outside numbered past them)."""
+    seen = frontier = codes
+    srcs, labs, dsts = [], [], []
+    while len(frontier):
+        src, dst, lab = tables.successors(frontier)
+        srcs.append(frontier[src])
+        labs.append(lab)
+        dsts.append(dst)
+        new = sorted_unique(dst[lab == TAU_INDEX])
+        frontier = new[~sorted_in(seen, new)]
+        seen = sorted_unique(np.concatenate((seen, frontier)))
+    src, lab, dst = (np.concatenate(x) for x in (srcs, labs, dsts))
+    inside = sorted_in(seen, dst)
+    at = np.searchsorted(seen, dst).astype(np.int64)
+    at[~inside] = len(seen) + np.unique(dst[~inside], return_inverse=True)[1].reshape(-1)
+    return seen, Moves(np.searchsorted(seen, src).astype(np.int64), lab.astype(np.int64), at)
 
 
 def reached_codes(tables: Tables, codes: np.ndarray, known: np.ndarray | None = None
