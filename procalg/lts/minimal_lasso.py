@@ -43,7 +43,7 @@ from procalg.lts.lts import LTS, TAU, TAU_INDEX, TICK
 from procalg.lts.paige_tarjan import strong_partition
 from procalg.lts.signature_rounds import first_occurrence
 from procalg.lts.tau import lasso_states, tau_forever
-from procalg.lts.tau_region import Moves, lts_region, region_blocks
+from procalg.lts.tau_region import Moves, deeper_blocks, lts_region, region_blocks
 from procalg.lts.vectors import Tables
 from procalg.lts.visited import sorted_unique
 
@@ -79,8 +79,8 @@ def minimal_lasso(lts: LTS, entries: Iterable[int]) -> Lasso:
     """
     starts = np.asarray(sorted(set(entries)), np.int64)
     region, moves = lts_region(lts, starts)
-    blocks = region_blocks(len(region), *moves)
-    if blocks is None:  # the region's moves cannot tell: partition everything, keep R
+    blocks = deeper_blocks(lts, region, moves)  # the region's moves, then its neighbours'
+    if blocks is None:  # they cannot tell: partition everything, keep R
         blocks = first_occurrence(np.asarray(strong_partition(lts))[region])
     return region_lasso(region, blocks, moves, np.searchsorted(region, starts))
 

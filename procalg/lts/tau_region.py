@@ -49,6 +49,7 @@ import numpy as np
 from procalg.lts.code_sets import sorted_in
 from procalg.lts.lts import LTS, TAU_INDEX
 from procalg.lts.paige_tarjan import coarsest_partition
+from procalg.lts.signature_rounds import signature_round, sorted_transitions
 from procalg.lts.tau import effective_labels
 
 
@@ -142,3 +143,115 @@ def lts_region(lts: LTS, starts: np.ndarray) -> tuple[np.ndarray, Moves]:
     dst = np.where(sorted_in(region, dst), np.searchsorted(region, dst), len(region) + dst)
     return region, Moves(np.repeat(np.arange(len(region)), size), labels[at].astype(np.int64),
                          dst)
+
+
+DEPTHS = (1, 2, 4, 8, 16)
+"""How far past the region :func:`deeper_blocks` looks, in turn."""
+SHARE = 8  # a neighbourhood holding more than 1/SHARE of the states: partition them all
+
+
+def deeper_blocks(lts: LTS, region: np.ndarray, moves: Moves, *, share: int = SHARE
+                  ) -> np.ndarray | None:
+    """:func:`region_blocks`, else with the states near the region known too: for each
+    depth ``j`` in :data:`DEPTHS`, the states within ``j`` moves of the region's
+    visible targets ``T`` sharpen both sides of the sandwich, until they agree,
+    the neighbourhood is everything (then ``F`` is exact) or it holds more than
+    ``1/share`` of the states (``None``: the caller partitions them all, so
+    looking around costs a fraction of that partition at most).
+
+    * ``F``: the neighbourhood's states expanded (all their moves), those at
+      distance ``j`` left as sinks of their own: ``F ⊆ ~`` as before.
+    * ``C``: a visible move goes to a sink per class of ``~_j`` (``j``-step
+      bisimilarity, ``~ ⊆ ~_j``) of its target, so ``~|R ⊆ C`` as before
+      (``~|R`` with the identity on the sinks is a bisimulation of that graph).
+      ``j`` signature rounds (:func:`~procalg.lts.signature_rounds.signature_round`)
+      over the neighbourhood give ``~_j`` on ``T``: after round ``r`` a state at
+      distance ``d <= j - r`` from ``T`` has its ``~_r`` class, since its
+      successors lie within ``d + 1`` and have their ``~_(r-1)`` one.
+
+    Example:
+        >>> lts = LTS.build(6, 0, ["a", "b", "c"], [(0, "τ", 1), (1, "τ", 0), (0, "a", 2),
+        ...                  (1, "a", 3), (2, "b", 4), (3, "c", 4), (4, "a", 5)])
+        >>> region, moves = lts_region(lts, np.array([0]))
+        >>> print(region_blocks(2, *moves)), deeper_blocks(lts, region, moves, share=1).tolist()
+        None
+        (None, [0, 1])
+    """
+    blocks = region_blocks(len(region), *moves)
+    if blocks is not None:
+        return blocks
+    labels = effective_labels(lts)
+    for depth in DEPTHS:
+        found = _at_depth(lts, labels, region, moves, depth, share)
+        if not isinstance(found, bool):
+            return found
+        if not found:  # too many states near: partition them all
+            return None
+    return None
+
+
+def _at_depth(lts: LTS, labels: np.ndarray, region: np.ndarray, moves: Moves, depth: int,
+              share: int) -> np.ndarray | bool:
+    """The blocks if the sandwich closes at ``depth``, else whether to look deeper."""
+    size, n = len(region), lts.num_states
+    visible = moves.lab != TAU_INDEX
+    dst = moves.dst[visible]
+    targets = np.unique(np.where(dst < size, region[np.minimum(dst, size - 1)], dst - size))
+    dist = _distances(lts, targets, depth)
+    expanded = (dist >= 0) & (dist < depth)
+    expanded[region] = True
+    nodes = expanded | (dist >= 0)
+    if share * int(np.count_nonzero(nodes)) > n:
+        return False
+    local = np.full(n, -1, np.int64)
+    local[region] = np.arange(size)
+    others = np.flatnonzero(nodes)
+    others = others[local[others] < 0]
+    local[others] = size + np.arange(len(others))
+    whole = size + len(others)
+    src, lab, to = _moves_of(lts, labels, np.flatnonzero(expanded))
+    src, to = local[src], local[to]
+    s, a, d = sorted_transitions(whole, src, lab, to)
+    classes = np.zeros(whole, np.int64)
+    for _ in range(depth):  # ~_depth on the visible targets
+        classes, _count = signature_round(whole, s, a, d, classes, classes)
+    real = np.where(dst < size, region[np.minimum(dst, size - 1)], dst - size)
+    kind, sink = np.unique(classes[local[real]], return_inverse=True)
+    kinds = len(kind)
+    to_sink = moves.dst.copy()
+    to_sink[visible] = size + sink.reshape(-1)
+    coarse = _coarsest(size + kinds, moves.src, moves.lab, to_sink,
+                       np.r_[np.zeros(size, np.int64), np.arange(1, kinds + 1)])
+    if int(coarse.max(initial=-1)) + 1 == size:
+        return coarse
+    edge = np.zeros(whole, bool)
+    edge[local[np.flatnonzero(nodes & ~expanded)]] = True
+    initial = np.zeros(whole, np.int64)
+    initial[edge] = np.arange(1, int(edge.sum()) + 1)
+    fine = coarsest_partition(whole, src, lab, to, initial)[:size]
+    if not edge.any() or np.array_equal(fine, coarse):
+        return fine
+    return True
+
+
+def _distances(lts: LTS, starts: np.ndarray, depth: int) -> np.ndarray:
+    """Moves from ``starts`` to each state (``-1``: more than ``depth``), breadth first."""
+    dist = np.full(lts.num_states, -1, np.int64)
+    frontier = starts
+    dist[frontier] = 0
+    for level in range(1, depth + 1):
+        _, _, reached = _moves_of(lts, lts.label, frontier)
+        frontier = np.unique(reached[dist[reached] < 0])
+        if not len(frontier):
+            break
+        dist[frontier] = level
+    return dist
+
+
+def _moves_of(lts: LTS, labels: np.ndarray, states: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every move of ``states`` (sorted): sources, ``labels``, targets."""
+    lo = np.searchsorted(lts.src, states, "left")
+    size = np.searchsorted(lts.src, states, "right") - lo
+    at = np.repeat(lo - np.cumsum(size) + size, size) + np.arange(size.sum())
+    return np.repeat(states, size), labels[at].astype(np.int64), lts.dst[at].astype(np.int64)

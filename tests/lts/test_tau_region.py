@@ -18,7 +18,7 @@ from procalg.lts.network import close, component
 from procalg.lts.paige_tarjan import strong_partition
 from procalg.lts.partition import PartitionEngine, partition
 from procalg.lts.signature_rounds import first_occurrence
-from procalg.lts.tau_region import lts_region, region_blocks
+from procalg.lts.tau_region import deeper_blocks, lts_region, region_blocks
 from procalg.lts.vectors import Tables
 from tests.lts.test_minimal_lasso import _cover
 
@@ -52,6 +52,11 @@ def test_the_regions_answer_is_strong_bisimilarity_restricted_to_it(lts: LTS, da
     assert _same_partition(whole, signature)
     if blocks is not None:
         assert _same_partition(blocks, whole[region])
+    deeper = deeper_blocks(lts, region, moves, share=1)  # however near the whole graph
+    if deeper is not None:
+        assert _same_partition(deeper, whole[region])
+    if blocks is not None:  # what the region decides, looking around it decides alike
+        assert deeper is not None
 
 
 def _pair(second_target: int) -> LTS:
@@ -103,6 +108,16 @@ def test_a_lasso_its_region_decides_partitions_nothing_else(monkeypatch) -> None
     names = lts.labels
     lasso, run = lasso_from([30], lambda s: [(names[a], d) for a, d in lts.successors(s)])
     assert (lasso.lead, lasso.loop, run) == (0, 2, [30])
+
+
+def test_a_tau_pair_told_apart_two_moves_on_is_decided_near_the_region() -> None:
+    # 0 and 1 τ-cycle, each with an a-move out; after it one offers b, the other c
+    lts = LTS.build(7, 0, ["a", "b", "c"], [(0, TAU, 1), (1, TAU, 0), (0, "a", 2), (1, "a", 3),
+                                            (2, "a", 4), (3, "a", 5), (4, "b", 6), (5, "c", 6)])
+    region, moves = lts_region(lts, np.array([0]))
+    assert region_blocks(2, *moves) is None
+    assert deeper_blocks(lts, region, moves, share=1).tolist() == [0, 1]
+    assert deeper_blocks(lts, region, moves, share=2) is None  # 5 of 7 states near: too many
 
 
 @pytest.mark.parametrize("target", [2, 3])
