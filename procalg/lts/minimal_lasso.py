@@ -43,7 +43,13 @@ from procalg.lts.lts import LTS, TAU, TAU_INDEX, TICK
 from procalg.lts.paige_tarjan import strong_partition
 from procalg.lts.signature_rounds import first_occurrence
 from procalg.lts.tau import lasso_states, tau_forever
-from procalg.lts.tau_region import Moves, deeper_blocks, lts_region, region_blocks
+from procalg.lts.tau_region import (
+    Moves,
+    deeper_blocks,
+    lts_region,
+    near_blocks,
+    region_blocks,
+)
 from procalg.lts.vectors import Tables
 from procalg.lts.visited import sorted_unique
 
@@ -65,11 +71,12 @@ class Lasso:
     states: tuple[int, ...]
 
 
-def minimal_lasso(lts: LTS, entries: Iterable[int]) -> Lasso:
+def minimal_lasso(lts: LTS, entries: Iterable[int], *, look_around: bool = True) -> Lasso:
     """The least τ-lasso from any divergent one of ``entries`` (``lts`` holds every
     state reachable from them), measured in ``lts`` minimised modulo strong
     bisimulation. Only the entries' τ-region is partitioned when its own moves
-    decide its blocks (:mod:`procalg.lts.tau_region`), else everything reachable.
+    decide its blocks (:mod:`procalg.lts.tau_region`), or (``look_around``)
+    those of the states near it; else everything reachable.
 
     Example:
         >>> two = LTS.build(5, 0, ["a"], [(0, "τ", 1), (1, "τ", 0), (1, "a", 2),
@@ -79,7 +86,7 @@ def minimal_lasso(lts: LTS, entries: Iterable[int]) -> Lasso:
     """
     starts = np.asarray(sorted(set(entries)), np.int64)
     region, moves = lts_region(lts, starts)
-    blocks = deeper_blocks(lts, region, moves)  # the region's moves, then its neighbours'
+    blocks = deeper_blocks(lts, region, moves) if look_around else None
     if blocks is None:  # they cannot tell: partition everything, keep R
         blocks = first_occurrence(np.asarray(strong_partition(lts))[region])
     return region_lasso(region, blocks, moves, np.searchsorted(region, starts))
@@ -204,10 +211,17 @@ def codes_lasso(tables: Tables, codes: np.ndarray, known: np.ndarray | None = No
         return Lasso(0, 1, (int(codes[int(spin.min())]),))
     region, own = _codes_region(tables, codes)
     blocks = region_blocks(len(region), *own)
+    if blocks is None and known is not None:  # the states near it, ``known`` the total
+
+        def expand(states: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            src, dst, lab = tables.successors(states)
+            return states[src], lab, dst
+
+        blocks = near_blocks(expand, len(known), region)
     if blocks is not None:
         return region_lasso(region, blocks, own, np.searchsorted(region, codes))
-    lts, seen = reached_codes(tables, codes, known)  # the region cannot tell: everything
-    lasso = minimal_lasso(lts, np.searchsorted(seen, codes).tolist())
+    lts, seen = reached_codes(tables, codes, known)  # they cannot tell: everything
+    lasso = minimal_lasso(lts, np.searchsorted(seen, codes).tolist(), look_around=known is None)
     return Lasso(lasso.lead, lasso.loop, tuple(seen[list(lasso.states)].tolist()))
 
 

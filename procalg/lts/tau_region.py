@@ -42,6 +42,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
@@ -147,27 +148,16 @@ def lts_region(lts: LTS, starts: np.ndarray) -> tuple[np.ndarray, Moves]:
 
 DEPTHS = (1, 2, 4, 8, 16)
 """How far past the region :func:`deeper_blocks` looks, in turn."""
-SHARE = 8  # a neighbourhood holding more than 1/SHARE of the states: partition them all
+SHARE = 8
+"""A neighbourhood holding more than ``1/SHARE`` of the states: partition them all."""
+
+Expand = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
+"""Every move of the given sorted states: sources, labels (τ as 0), targets."""
 
 
-def deeper_blocks(lts: LTS, region: np.ndarray, moves: Moves, *, share: int = SHARE
+def deeper_blocks(lts: LTS, region: np.ndarray, moves: Moves, *, share: int | None = None
                   ) -> np.ndarray | None:
-    """:func:`region_blocks`, else with the states near the region known too: for each
-    depth ``j`` in :data:`DEPTHS`, the states within ``j`` moves of the region's
-    visible targets ``T`` sharpen both sides of the sandwich, until they agree,
-    the neighbourhood is everything (then ``F`` is exact) or it holds more than
-    ``1/share`` of the states (``None``: the caller partitions them all, so
-    looking around costs a fraction of that partition at most).
-
-    * ``F``: the neighbourhood's states expanded (all their moves), those at
-      distance ``j`` left as sinks of their own: ``F ⊆ ~`` as before.
-    * ``C``: a visible move goes to a sink per class of ``~_j`` (``j``-step
-      bisimilarity, ``~ ⊆ ~_j``) of its target, so ``~|R ⊆ C`` as before
-      (``~|R`` with the identity on the sinks is a bisimulation of that graph).
-      ``j`` signature rounds (:func:`~procalg.lts.signature_rounds.signature_round`)
-      over the neighbourhood give ``~_j`` on ``T``: after round ``r`` a state at
-      distance ``d <= j - r`` from ``T`` has its ``~_r`` class, since its
-      successors lie within ``d + 1`` and have their ``~_(r-1)`` one.
+    """:func:`region_blocks`, else :func:`near_blocks` over ``lts``'s moves.
 
     Example:
         >>> lts = LTS.build(6, 0, ["a", "b", "c"], [(0, "τ", 1), (1, "τ", 0), (0, "a", 2),
@@ -181,8 +171,40 @@ def deeper_blocks(lts: LTS, region: np.ndarray, moves: Moves, *, share: int = SH
     if blocks is not None:
         return blocks
     labels = effective_labels(lts)
+    return near_blocks(lambda states: _moves_of(lts, labels, states), lts.num_states, region,
+                       share=share)
+
+
+def near_blocks(expand: Expand, total: int, region: np.ndarray, *, share: int | None = None
+                ) -> np.ndarray | None:
+    """The blocks of the τ-closed ``region`` (sorted states; ``total`` states in
+    all) with the states near it known too: for each depth ``j`` in
+    :data:`DEPTHS`, the states within ``j`` moves of the region's visible
+    targets ``T`` sharpen both sides of the sandwich, until they agree, the
+    neighbourhood is everything (then ``F`` is exact) or it holds more than
+    ``1/share`` of the states (default :data:`SHARE`; ``None``: the caller
+    partitions them all, so looking around costs a fraction of that at most).
+
+    * ``F``: the neighbourhood's states expanded (all their moves), those at
+      distance ``j`` left as sinks of their own: ``F ⊆ ~`` as before.
+    * ``C``: a visible move goes to a sink per class of ``~_j`` (``j``-step
+      bisimilarity, ``~ ⊆ ~_j``) of its target, so ``~|R ⊆ C`` as before
+      (``~|R`` with the identity on the sinks is a bisimulation of that graph).
+      ``j`` signature rounds (:func:`~procalg.lts.signature_rounds.signature_round`)
+      over the neighbourhood give ``~_j`` on ``T``: after round ``r`` a state at
+      distance ``d <= j - r`` from ``T`` has its ``~_r`` class, since its
+      successors lie within ``d + 1`` and have their ``~_(r-1)`` one.
+
+    Example:
+        >>> graph = {0: [(0, 1), (2, 2)], 1: [(0, 0), (2, 3)], 2: [(3, 4)], 3: [(3, 4)], 4: []}
+        >>> def expand(states):
+        ...     rows = [(s, a, d) for s in states.tolist() for a, d in graph[s]]
+        ...     return tuple(np.array(c, np.int64).reshape(-1) for c in zip(*rows, strict=True))
+        >>> near_blocks(expand, 5, np.array([0, 1]), share=1).tolist()  # 2 ~ 3: one block
+        [0, 0]
+    """
     for depth in DEPTHS:
-        found = _at_depth(lts, labels, region, moves, depth, share)
+        found = _at_depth(expand, total, region, depth, SHARE if share is None else share)
         if not isinstance(found, bool):
             return found
         if not found:  # too many states near: partition them all
@@ -190,62 +212,51 @@ def deeper_blocks(lts: LTS, region: np.ndarray, moves: Moves, *, share: int = SH
     return None
 
 
-def _at_depth(lts: LTS, labels: np.ndarray, region: np.ndarray, moves: Moves, depth: int,
-              share: int) -> np.ndarray | bool:
+def _at_depth(expand: Expand, total: int, region: np.ndarray, depth: int, share: int
+              ) -> np.ndarray | bool:
     """The blocks if the sandwich closes at ``depth``, else whether to look deeper."""
-    size, n = len(region), lts.num_states
-    visible = moves.lab != TAU_INDEX
-    dst = moves.dst[visible]
-    targets = np.unique(np.where(dst < size, region[np.minimum(dst, size - 1)], dst - size))
-    dist = _distances(lts, targets, depth)
-    expanded = (dist >= 0) & (dist < depth)
-    expanded[region] = True
-    nodes = expanded | (dist >= 0)
-    if share * int(np.count_nonzero(nodes)) > n:
+    size = len(region)
+    src, lab, dst = expand(region)
+    visible = lab != TAU_INDEX
+    levels = [np.unique(dst[visible])]  # T, then one level of new states per move
+    known = np.union1d(region, levels[0])
+    for _ in range(depth):
+        reached = np.unique(expand(levels[-1])[2])
+        levels.append(reached[~sorted_in(known, reached)])
+        known = np.union1d(known, levels[-1])
+    if share * len(known) > total:
         return False
-    local = np.full(n, -1, np.int64)
-    local[region] = np.arange(size)
-    others = np.flatnonzero(nodes)
-    others = others[local[others] < 0]
-    local[others] = size + np.arange(len(others))
+    others = known[~sorted_in(region, known)]
+    expanded = np.union1d(region, np.concatenate(levels[:-1]))
+
+    def local(ids: np.ndarray) -> np.ndarray:
+        inside = sorted_in(region, ids)
+        return np.where(inside, np.searchsorted(region, ids), size + np.searchsorted(others, ids))
+
     whole = size + len(others)
-    src, lab, to = _moves_of(lts, labels, np.flatnonzero(expanded))
-    src, to = local[src], local[to]
-    s, a, d = sorted_transitions(whole, src, lab, to)
+    src, lab, dst = expand(expanded)
+    src, dst = local(src), local(dst)
+    s, a, d = sorted_transitions(whole, src, lab, dst)
     classes = np.zeros(whole, np.int64)
     for _ in range(depth):  # ~_depth on the visible targets
         classes, _count = signature_round(whole, s, a, d, classes, classes)
-    real = np.where(dst < size, region[np.minimum(dst, size - 1)], dst - size)
-    kind, sink = np.unique(classes[local[real]], return_inverse=True)
-    kinds = len(kind)
-    to_sink = moves.dst.copy()
-    to_sink[visible] = size + sink.reshape(-1)
-    coarse = _coarsest(size + kinds, moves.src, moves.lab, to_sink,
-                       np.r_[np.zeros(size, np.int64), np.arange(1, kinds + 1)])
+    mine = src < size
+    r_src, r_lab, r_dst = src[mine], lab[mine], dst[mine]
+    seen = r_lab != TAU_INDEX
+    kind, sink = np.unique(classes[r_dst[seen]], return_inverse=True)
+    to_sink = r_dst.copy()
+    to_sink[seen] = size + sink.reshape(-1)
+    coarse = _coarsest(size + len(kind), r_src, r_lab, to_sink,
+                       np.r_[np.zeros(size, np.int64), np.arange(1, len(kind) + 1)])
     if int(coarse.max(initial=-1)) + 1 == size:
         return coarse
-    edge = np.zeros(whole, bool)
-    edge[local[np.flatnonzero(nodes & ~expanded)]] = True
+    edge = ~sorted_in(expanded, np.r_[region, others])  # not expanded: kept apart
     initial = np.zeros(whole, np.int64)
     initial[edge] = np.arange(1, int(edge.sum()) + 1)
-    fine = coarsest_partition(whole, src, lab, to, initial)[:size]
+    fine = coarsest_partition(whole, src, lab, dst, initial)[:size]
     if not edge.any() or np.array_equal(fine, coarse):
         return fine
     return True
-
-
-def _distances(lts: LTS, starts: np.ndarray, depth: int) -> np.ndarray:
-    """Moves from ``starts`` to each state (``-1``: more than ``depth``), breadth first."""
-    dist = np.full(lts.num_states, -1, np.int64)
-    frontier = starts
-    dist[frontier] = 0
-    for level in range(1, depth + 1):
-        _, _, reached = _moves_of(lts, lts.label, frontier)
-        frontier = np.unique(reached[dist[reached] < 0])
-        if not len(frontier):
-            break
-        dist[frontier] = level
-    return dist
 
 
 def _moves_of(lts: LTS, labels: np.ndarray, states: np.ndarray

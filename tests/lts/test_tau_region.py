@@ -10,14 +10,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from procalg.lts import LTS, TAU, TICK
+from procalg.lts import LTS, TAU, TICK, tau_region
 from procalg.lts import minimal_lasso as lasso_module
 from procalg.lts.bisimulation import Bisimulation
-from procalg.lts.minimal_lasso import codes_lasso, lasso_from, minimal_lasso
+from procalg.lts.minimal_lasso import codes_lasso, lasso_from, minimal_lasso, reached_codes
 from procalg.lts.network import close, component
 from procalg.lts.paige_tarjan import strong_partition
 from procalg.lts.partition import PartitionEngine, partition
 from procalg.lts.signature_rounds import first_occurrence
+from procalg.lts.tau import is_divergent
 from procalg.lts.tau_region import deeper_blocks, lts_region, region_blocks
 from procalg.lts.vectors import Tables
 from tests.lts.test_minimal_lasso import _cover
@@ -128,3 +129,35 @@ def test_every_engine_falls_back_to_the_same_lasso(target: int) -> None:
     by_moves, _ = lasso_from([0], lambda s: [(names[a], d) for a, d in lts.successors(s)])
     by_codes = codes_lasso(tables, tables.layout.cast([0]))
     assert (by_moves.lead, by_moves.loop) == (by_codes.lead, by_codes.loop) == (0, 1)
+
+
+@settings(max_examples=200, deadline=None)
+@given(visible_heavy_lts(), st.data())
+def test_packed_codes_looking_around_the_region_give_the_lasso_of_moves(lts: LTS, data) -> None:
+    lts = _cover(lts, data.draw(st.lists(st.booleans(), min_size=1, max_size=4)))  # twins
+    divergent = np.flatnonzero(is_divergent(lts)).tolist()
+    if not divergent:
+        return
+    entries = sorted(set(data.draw(st.lists(st.sampled_from(divergent), min_size=1, max_size=3))))
+    tables = Tables(close(component(lts)))
+    codes = tables.layout.cast(entries)
+    known = reached_codes(tables, tables.layout.cast(range(lts.num_states)))[1]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(tau_region, "SHARE", 1)  # however near the whole graph
+        by_codes = codes_lasso(tables, codes, known)
+    names = lts.labels
+    by_moves, _ = lasso_from(entries, lambda s: [(names[a], d) for a, d in lts.successors(s)])
+    assert (by_codes.lead, by_codes.loop) == (by_moves.lead, by_moves.loop)
+
+
+def test_packed_codes_told_apart_near_the_region_build_no_whole_graph(monkeypatch) -> None:
+    def refused(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the whole reachable graph was built")
+
+    lts = LTS.build(7, 0, ["a", "b", "c"], [(0, TAU, 1), (1, TAU, 0), (0, "a", 2), (1, "a", 3),
+                                            (2, "a", 4), (3, "a", 5), (4, "b", 6), (5, "c", 6)])
+    tables = Tables(close(component(lts)))
+    known = reached_codes(tables, tables.layout.cast(range(7)))[1]
+    monkeypatch.setattr(lasso_module, "reached_codes", refused)
+    monkeypatch.setattr(tau_region, "SHARE", 1)
+    assert codes_lasso(tables, tables.layout.cast([0]), known).loop == 2
