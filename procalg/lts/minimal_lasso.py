@@ -13,16 +13,26 @@ uses for ``:[terminates]``'s lasso) they are the process's own: a state's
 block depends only on what it can do, so the blocks the path reaches, their
 τ-moves and hence the lasso's lengths are the same on every engine.
 
-:func:`minimal_lasso` reads the lasso off the blocks of an explicit LTS
-holding every state reachable from the entries (:func:`reached` builds one
-from a successor function, :func:`reached_codes` from a network's packed
-codes in bulk), and lifts its lead back to the LTS's own states (a τ-move
-between blocks is one from every member: bisimilar states match moves).
+:func:`minimal_lasso` reads the lasso off the blocks of the entries'
+τ-region (the states they reach by τ-moves: the lasso never leaves it) in an
+explicit LTS holding every state reachable from them, and lifts its lead
+back to the LTS's own states (a τ-move between blocks is one from every
+member: bisimilar states match moves; ties between equal lassos go to the
+least block by its least region state, then the least state). The region's
+blocks are strong bisimilarity restricted to it, decided by the region's own
+moves or the states near it where they can (:mod:`procalg.lts.tau_region`:
+a fine and a coarse equivalence sandwich it), else read off the partition
+of everything. :func:`lasso_from` (a successor function) and
+:func:`codes_lasso` (a network's packed codes, in bulk) build the region
+first and the whole graph (:func:`reached`, :func:`reached_codes`) only
+when it cannot tell.
 
-Complexity: the strong partition (Paige and Tarjan, "Three partition
-refinement algorithms", SIAM J. Comput. 16(6), 1987), O(m log n) for the n
-states and m moves reachable from the entries, then O(n + m) for the lasso
-(:func:`~procalg.lts.tau.lasso_states`); only a failing check pays it.
+Complexity: O((r + e) log r) for the r states of the region and the e moves
+leaving them, when they decide; else the strong partition (Paige and Tarjan,
+"Three partition refinement algorithms", SIAM J. Comput. 16(6), 1987),
+O(m log n) for the n states and m moves reachable from the entries; then
+O(r + e) for the lasso (:func:`~procalg.lts.tau.lasso_states`). Only a
+failing check pays it.
 
 Example:
     >>> spin = LTS.build(4, 0, ["a"], [(0, "a", 1), (1, "τ", 2), (2, "τ", 3), (3, "τ", 1)])
@@ -121,7 +131,8 @@ def region_lasso(region: np.ndarray, blocks: np.ndarray, moves: Moves,
 
 def lasso_from(starts: Sequence[S], moves: Callable[[S], Iterable[tuple[str, S]]]
                ) -> tuple[Lasso, list[S]]:
-    """:func:`minimal_lasso` from ``starts`` over :func:`reached`'s LTS of ``moves``,
+    """:func:`minimal_lasso` from ``starts`` over ``moves``: the τ-region walked,
+    :func:`reached`'s whole LTS only when the region cannot tell its blocks;
     and the lead's states as the caller's own.
 
     Example:
