@@ -7,7 +7,10 @@ between two states, so the divergence is found after the whole space is
 explored and every state stays reachable from the cycle (``reset``). In
 ``told`` the two cycle states differ in the events they offer (``x`` in
 one); in ``deep`` both offer ``x`` and differ only after it (``y`` or ``z``),
-so the region's own moves cannot tell them apart. The ``pass`` row is the
+so the region's own moves cannot tell them apart. In ``twin`` the third
+counter carries a bit it never shows, flipped on each step (``--no-reduce``
+keeps it): the cycle's states reach distinct but bisimilar states, which
+only the whole partition can tell, the lasso's worst case. The ``pass`` row is the
 same as ``told`` with ``h`` visible: the search alone, what a failing check
 cost before its lasso was counted in the minimised graph. The ``trace`` row
 is another witness: ``:[has trace]:`` of 20 ``e`` through ten cells that each
@@ -46,7 +49,12 @@ D3 = h -> C3(K) [] x -> C3(0) [] reset -> C3(0)
    [] n == K & x -> y -> C3(0) [] reset -> C3(0)
 D3 = h -> C3(K) [] x -> z -> C3(0) [] reset -> C3(0)
 """,
+    "twin": """C3(n, b) = n < K & up3 -> C3(n + 1, 1 - b) [] n == K & h -> D3(b)
+   [] reset -> C3(0, 1 - b)
+D3(b) = h -> C3(K, 1 - b) [] x -> C3(0, b) [] reset -> C3(0, b)
+""",
 }
+FLAGS = {"twin": ["--no-reduce"]}
 
 
 TRACE = """channel h : {0..9}
@@ -58,8 +66,8 @@ assert Sys :[has trace]: <""" + ", ".join(["e"] * 20) + """>
 
 
 def model(name: str, k: int) -> str:
-    """The ``.proc`` text of row ``name`` (``told``, ``deep`` or ``pass`` at ``K = k``;
-    ``trace``).
+    """The ``.proc`` text of row ``name`` (``told``, ``deep``, ``twin`` or ``pass``
+    at ``K = k``; ``trace``).
 
     Example:
         >>> "\\\\ {h}" in model("told", 3), "\\\\ {h}" in model("pass", 3)
@@ -68,15 +76,17 @@ def model(name: str, k: int) -> str:
     if name == "trace":
         return TRACE
     third = THIRD["told" if name == "pass" else name]
-    return HEAD.format(k=k) + third + TAIL.format(hide="" if name == "pass" else " \\ {h}")
+    tail = TAIL.format(hide="" if name == "pass" else " \\ {h}")
+    return HEAD.format(k=k) + third + tail.replace("C3(0))", "C3(0, 0))" if name == "twin" else
+                                                  "C3(0))")
 
 
 def measure(tree: Path, file: Path) -> tuple[float, float]:
     """CPU seconds (user + system) and peak MiB of one ``procalg check`` in ``tree``."""
     env = dict(os.environ, PYTHONPATH=str(tree))
     done = subprocess.run(["/usr/bin/time", "-f", "%U %S %M", str(tree / ".venv/bin/procalg"),
-                           "check", str(file)], env=env, capture_output=True, text=True,
-                          check=False)
+                           "check", *FLAGS.get(file.stem, []), str(file)], env=env,
+                          capture_output=True, text=True, check=False)
     user, system, peak = done.stderr.strip().splitlines()[-1].split()
     return float(user) + float(system), int(peak) / 1024
 
@@ -87,7 +97,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--trees", nargs="+", type=Path, default=[Path.cwd()])
     parser.add_argument("--k", type=int, default=45)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--only", nargs="*", default=["pass", "told", "deep", "trace"])
+    parser.add_argument("--only", nargs="*", default=["pass", "told", "deep", "twin", "trace"])
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as work:
         files = {name: Path(work) / f"{name}.proc" for name in args.only}
