@@ -39,6 +39,7 @@ from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
 from procalg.errors import LimitExceeded
 from procalg.lts.exploration import Exploration
 from procalg.lts.lts import LTS, TAU, TAU_INDEX, TICK_INDEX, TransitionSystem
+from procalg.lts.minimal_lasso import Lasso, codes_lasso
 from procalg.lts.network import Network
 from procalg.lts.normal_product import find_nondeterminism
 from procalg.lts.vectors import Tables
@@ -144,7 +145,9 @@ def check_determinism_product(network: Network, *, max_states: int | None = None
     assert found.tables is not None
     walk = Exploration(_Codes(found.tables))
     if found.kind == "divergence":
-        return _divergence(walk, found.trace, lambda: stats)
+        tables = found.tables
+        return _divergence(walk, found.trace, lambda: stats,
+                           lambda codes: codes_lasso(tables, tables.layout.cast(codes)))
     assert found.event is not None
     return _clash_result(found.trace, found.event, *clash_paths(walk, found.trace, found.event),
                          stats)
@@ -256,11 +259,11 @@ def _clash_result(trace: tuple[str, ...], event: str, accepting: tuple[str, ...]
         stats, message=f"nondeterministic on {event} after {shown}")
 
 
-def _divergence(walk: Exploration, trace: tuple[str, ...],
-                stats: Callable[[], Stats]) -> CheckResult:
+def _divergence(walk: Exploration, trace: tuple[str, ...], stats: Callable[[], Stats],
+                lasso_of: Callable[[list[Any]], Lasso] | None = None) -> CheckResult:
     """The failure of a divergent node (both engines: :mod:`~procalg.checks.determinism_paths`;
-    ``stats`` are taken after its paths are found)."""
-    (path, states), lead, loop = divergence_path(walk, trace)
+    ``stats`` are taken after its paths are found; ``lasso_of`` as there)."""
+    (path, states), lead, loop = divergence_path(walk, trace, lasso_of)
     note = (f"not deterministic: the process diverges after this trace ({lead} τ-steps, "
             f"then a τ-cycle of {loop})")  # worded as :[divergence free]'s, no state numbers
     return CheckResult(

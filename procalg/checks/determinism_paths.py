@@ -32,14 +32,15 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from procalg.checks.divergence import diverging
 from procalg.checks.traces import search_trace
 from procalg.lts.exploration import Exploration
 from procalg.lts.least_paths import run_to
 from procalg.lts.lts import TAU, TAU_INDEX, TICK
-from procalg.lts.minimal_lasso import lasso_from
+from procalg.lts.minimal_lasso import Lasso, lasso_from
 
 Path = tuple[tuple[str, ...], tuple[int, ...]]
 """A path's labels (τ included) and its state ids, the initial state first."""
@@ -66,12 +67,16 @@ def clash_paths(walk: Exploration, trace: tuple[str, ...], event: str
             refusing.states(end), _ticks(walk, end[0], event))
 
 
-def divergence_path(walk: Exploration, trace: tuple[str, ...]) -> tuple[Path, int, int]:
+def divergence_path(walk: Exploration, trace: tuple[str, ...],
+                    lasso_of: Callable[[list[Any]], Lasso] | None = None
+                    ) -> tuple[Path, int, int]:
     """The least path doing ``trace`` to a state that can do τ for ever (some
     state after it can), and the least τ-lasso from the divergent states it
     reaches, counted in the minimised graph (:mod:`procalg.lts.minimal_lasso`):
     ``(path, lead, loop)``, the path's states running on to the cycle (``lead``
-    τ-steps more).
+    τ-steps more). ``lasso_of`` finds the lasso from the system's own states
+    in bulk (the product's codes: :func:`~procalg.lts.minimal_lasso.codes_lasso`),
+    its lead's states the system's too; by default :func:`lasso_from` walks.
 
     Example:
         >>> from procalg.lts import LTS
@@ -89,10 +94,23 @@ def divergence_path(walk: Exploration, trace: tuple[str, ...]) -> tuple[Path, in
     assert search.found is not None, "a divergent node has a divergent member"
     full = search.full_path(search.found)
     came = _followed(walk, full)
-    lasso, lead = lasso_from([s for s in sorted(came[-1]) if divergent[local[s]]],
-                             lambda s: walk.edge_names(walk.successors(s)))
+    entries = [s for s in sorted(came[-1]) if divergent[local[s]]]
+    if lasso_of is None:
+        lasso, lead = lasso_from(entries, lambda s: walk.edge_names(walk.successors(s)))
+    else:
+        lasso = lasso_of([walk.states[s] for s in entries])
+        lead = _numbered(walk, entries, lasso.states)
     ids = tuple(walk.state_id(s) for s in (*run_to(came, lead[0]), *lead[1:]))
     return (full, ids), lasso.lead, lasso.loop
+
+
+def _numbered(walk: Exploration, entries: list[int], run: tuple[Any, ...]) -> list[int]:
+    """The walk's numbers of ``run``, a τ-run of the system's states from one of ``entries``."""
+    lead = [next(s for s in entries if walk.states[s] == run[0])]
+    for state in run[1:]:
+        lead.append(next(d for c, d in walk.successors(lead[-1])
+                         if c == TAU_INDEX and walk.states[d] == state))
+    return lead
 
 
 def _followed(walk: Exploration, labels: Sequence[str]) -> list[dict[int, int]]:

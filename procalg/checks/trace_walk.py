@@ -9,12 +9,14 @@ the whole product. Lazy components are expanded on the states the walk
 reaches (re-encoding every stored code if one outgrew its digits), as the
 level search does (:class:`~procalg.lts.level_search.LevelSearch`).
 
-Pairs are kept per level as arrays (code, events done, parent's position in
-the level before, label), with every move into a new pair (positions in the
-two levels, label), so the witness is read off them without firing again:
-among the shortest paths to a pair that shows the trace, the least by label
-names position by position, as the reference's pair search picks it
-(``docs/checks.md``, "Which counterexample procalg shows").
+Pairs are kept per level as arrays (code, events done, and the parent's
+position in the level before and the label of the pair's *least* way in), so
+the witness is read off them without firing again: among the shortest paths
+to a pair that shows the trace, the least by label names position by
+position, as the reference's pair search picks it (``docs/checks.md``, "Which
+counterexample procalg shows"). The least way in is chosen as a level is
+built, from every move into its new pairs (their paths compare as the
+parent's rank, then the label), so those moves are not kept.
 
 A leaf's model error held in a state (:mod:`procalg.lts.held`) that the
 reference's pair search would expand (``[T]``: a pair that did not do the whole
@@ -67,15 +69,15 @@ _NONE = -2
 @dataclass
 class _Level:
     """One BFS level of pairs: codes (the layout's dtype), events done, the
-    position of each pair's parent in the level before, and the move's label;
-    ``into``: every move from the level before into a pair of this one (its
-    source's and target's positions, its label)."""
+    position in the level before of the parent on each pair's least way in,
+    and that move's label; ``rank``: the pairs' order by their least path
+    (``None`` once the next level is built: only the newest is read)."""
 
     codes: np.ndarray
     done: np.ndarray
     parent: np.ndarray
     label: np.ndarray
-    into: tuple[np.ndarray, np.ndarray, np.ndarray] = ()  # type: ignore[assignment]
+    rank: np.ndarray | None = None
 
 
 @dataclass
@@ -120,7 +122,7 @@ class _Walk:
                                    dtype=np.int64)
         start = self.tables.layout.cast([self.tables.initial])
         self.levels = [_Level(start, np.zeros(1, np.int64), np.full(1, -1, np.int64),
-                              np.full(1, -1, np.int64))]
+                              np.full(1, -1, np.int64), np.zeros(1, np.int32))]
         self.seen: dict[int, np.ndarray] = {0: start}
         self.pairs, self.transitions, self.deepest = 1, 0, 0
         self.offered: set[int] = set()
@@ -240,7 +242,7 @@ class _Walk:
     def _next(self, codes: np.ndarray, done: np.ndarray, parent: np.ndarray,
               label: np.ndarray) -> _Level:
         """The next level: the moves' targets not visited with as many events
-        done, and every move into one (:attr:`_Level.into`)."""
+        done, each with its least way in (:attr:`_Level.rank`)."""
         keep, moves, firsts = [], [], []
         for d in np.unique(done).tolist():
             at = np.flatnonzero(done == d)
@@ -255,17 +257,44 @@ class _Walk:
             firsts.append(at[first[inverse.ravel()[into]]])
         order = np.sort(np.concatenate(keep)) if keep else np.zeros(0, np.int64)
         move = np.concatenate(moves) if moves else order
-        where = np.empty(len(codes), np.int32)  # a first move's pair's position
+        where = np.empty(len(codes), np.int64)  # a first move's pair's position
         where[order] = np.arange(len(order))
-        into = (parent[move].astype(np.int32), label[move].astype(np.int32),  # half the memory
-                where[np.concatenate(firsts) if firsts else order])
+        best, rank = self._least_ways(parent[move], label[move],
+                                      where[np.concatenate(firsts) if firsts else order],
+                                      len(order))
         self.pairs += len(order)
         if self.limits.max_states is not None and self.pairs > self.limits.max_states:
             raise LimitExceeded(
                 f"state limit reached: more than {self.limits.max_states} states "
                 f"({self.pairs} found following the trace)", states=self.pairs,
                 transitions=self.transitions, hint="raise --max-states, or make data types smaller")
-        return _Level(codes[order], done[order], parent[order], label[order], into)
+        self.levels[-1].rank = None  # only the newest level's ranks are read
+        return _Level(codes[order], done[order], parent[move[best]].astype(np.int32),
+                      label[move[best]].astype(np.int32), rank)
+
+    def _least_ways(self, parent: np.ndarray, label: np.ndarray, target: np.ndarray,
+                    size: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per new pair (``target``: each move's), the move of its least way in and
+        the pair's rank. Shortest paths of equal length compare as their prefix,
+        then their last label: a move's key is (its source's rank, its label's
+        place by name), a pair's path the least key's, so ranks are the keys'
+        order (the way FDR3's trace rebuild and Dijkstra's tie-breaking go, kept
+        forwards: one parent per pair instead of every move)."""
+        before = self.levels[-1].rank
+        assert before is not None
+        labels = name_rank(self.tables.labels)
+        key = before[parent] * len(labels) + labels[label]
+        width = int(key.max(initial=0)) + 1
+        order = np.argsort(target * width + key) if size * width < 2**62 else \
+            np.lexsort((key, target))  # by target, least key first
+        best = order[np.r_[True, target[order[1:]] != target[order[:-1]]]] if len(order) \
+            else order
+        least = np.empty(size, np.int64)
+        least[target[best]] = key[best]
+        _, rank = np.unique(least, return_inverse=True)
+        moved = np.empty(size, np.int64)
+        moved[target[best]] = best
+        return moved, rank.reshape(-1).astype(np.int32)
 
     def _moves(self, level: _Level, lo: int) -> tuple[np.ndarray, ...]:
         """One chunk of ``level``: its τ and trace moves (target, done, parent,
@@ -294,29 +323,19 @@ class _Walk:
     def least_path(self, hits: np.ndarray) -> tuple[tuple[str, ...], int]:
         """The least (by label names, position by position) of the shortest paths
         to the last level's ``hits``, and the position of the pair it ends in (the
-        least code's where it can end in several). The pairs on some shortest
-        path to a hit are gathered backwards over :attr:`_Level.into`, then the
-        path goes forwards through them taking the least label (every pair it
-        reaches). O(M) for the M moves kept."""
-        cone = [hits]
-        for before, level in zip(reversed(self.levels[:-1]), reversed(self.levels[1:]),
-                                 strict=True):
-            src, _, dst = level.into
-            back = np.zeros(len(before.codes), dtype=bool)
-            back[src[cone[-1][dst]]] = True
-            cone.append(back)
-        cone.reverse()
-        names, rank = self.tables.labels, name_rank(self.tables.labels)
-        here, path = cone[0], []
-        for j, level in enumerate(self.levels[1:], start=1):
-            src, lab, dst = level.into
-            ok = np.flatnonzero(here[src] & cone[j][dst])
-            least = int(lab[ok][np.argmin(rank[lab[ok]])])
-            path.append(names[least])
-            here = np.zeros(len(level.codes), dtype=bool)
-            here[dst[ok[lab[ok] == least]]] = True
-        ends = np.flatnonzero(here)
-        return tuple(path), int(ends[np.argmin(self.levels[-1].codes[ends])])
+        least code's where it can end in several): the hits of least rank, then
+        back along each level's least parent. O(path length)."""
+        last = self.levels[-1]
+        assert last.rank is not None
+        ends = np.flatnonzero(hits)
+        ranks = last.rank[ends]
+        ends = ends[ranks == ranks.min()]
+        end = int(ends[np.argmin(last.codes[ends])])
+        names, path, at = self.tables.labels, [], end
+        for level in reversed(self.levels[1:]):
+            path.append(names[int(level.label[at])])
+            at = int(level.parent[at])
+        return tuple(path[::-1]), end
 
 
 def tau_cycle_reached(state: Any, taus: Callable[[Any], Sequence[Any]]) -> bool:

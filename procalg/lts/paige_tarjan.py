@@ -53,6 +53,8 @@ Example:
 
 from __future__ import annotations
 
+from array import array
+
 import numpy as np
 
 from procalg.lts.lts import LTS
@@ -122,11 +124,20 @@ def coarsest_partition(num_states: int, src: ArrayLike, label: ArrayLike, dst: A
     return first_occurrence(q)
 
 
+def _ints(values: np.ndarray) -> array:
+    """A flat array of machine integers: 8 bytes an entry, where a list of Python
+    ints costs 8 more per entry plus 28 per distinct int object."""
+    out = array("q")
+    out.frombytes(np.ascontiguousarray(values, np.int64).tobytes())
+    return out
+
+
 class _Refiner:
     """One Paige–Tarjan run from ``X = x``, ``Q = q`` (``q`` refines ``x``, stable w.r.t. it).
 
-    Everything is a flat list of ints. States: ``elems`` holds them block by
-    block, ``pos[s]`` is ``s``'s index there, block ``b`` is
+    Everything is flat: the per-state and per-transition tables are arrays of
+    machine ints (:func:`_ints`), the per-block ones lists. States: ``elems``
+    holds them block by block, ``pos[s]`` is ``s``'s index there, block ``b`` is
     ``elems[first[b]:end[b]]`` and its first ``marked[b]`` entries are marked.
     ``X``-block ``x`` lists its ``Q``-blocks from ``xhead[x]`` through
     ``xnext``/``xprev``, ``xsize[x]`` of them. Transitions are sorted by target
@@ -142,7 +153,8 @@ class _Refiner:
         bounds = np.searchsorted(q[order], np.arange(block_count(q) + 1))
         pos = np.empty(n, dtype=np.int64)
         pos[order] = np.arange(n)
-        self.elems, self.pos, self.blk = order.tolist(), pos.tolist(), q.tolist()
+        self.elems, self.pos = _ints(order), _ints(pos)
+        self.blk = _ints(q)
         self.first, self.end = bounds[:-1].tolist(), bounds[1:].tolist()
         self.marked = [0] * len(self.first)
         self._init_compound(x[order[bounds[:-1]]])
@@ -172,16 +184,16 @@ class _Refiner:
         ids, starts = ids_of_sorted(order, (src, lab, target))
         live, heads = len(starts), order[starts]
         inward = np.argsort(dst, kind="stable")
-        self.in_off = np.searchsorted(dst[inward], np.arange(n + 1)).tolist()
-        self.tcnt = ids[inward].tolist()
+        self.in_off = _ints(np.searchsorted(dst[inward], np.arange(n + 1)))
+        self.tcnt = _ints(ids[inward])
         # every counter holds >= 1 transition, and each one emptied during a
         # step has a fresh non-empty twin: 2m + 1 slots always suffice
         spare = 2 * len(src) + 1 - live
-        self.cnt = np.bincount(ids, minlength=live).tolist() + [0] * spare
-        self.csrc = src[heads].tolist() + [0] * spare
-        self.clab = lab[heads].tolist() + [0] * spare
-        self.remap = [-1] * (live + spare)
-        self.free = list(range(live + spare - 1, live - 1, -1))
+        self.cnt = _ints(np.r_[np.bincount(ids, minlength=live), np.zeros(spare, np.int64)])
+        self.csrc = _ints(np.r_[src[heads], np.zeros(spare, np.int64)])
+        self.clab = _ints(np.r_[lab[heads], np.zeros(spare, np.int64)])
+        self.remap = _ints(np.full(live + spare, -1, np.int64))
+        self.free = _ints(np.arange(live + spare - 1, live - 1, -1))
 
     def run(self) -> None:
         """Refine until no X-block is compound, i.e. ``X == Q``; ``blk`` is the answer."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 
+from procalg.checks import determinism_paths
 from procalg.checks.determinism import check_determinism, check_determinism_product
 from procalg.checks.determinism_paths import clash_paths, divergence_path
 from procalg.checks.result import CheckResult
@@ -59,3 +60,27 @@ def test_a_divergence_shows_the_least_path_to_a_divergent_state_and_the_lasso_fr
     plain = LTS.build(6, 0, ["a"], [(0, "a", 1), (1, "τ", 2), (2, "τ", 3), (3, "τ", 2),
                                     (0, "τ", 4), (4, "a", 5), (5, "τ", 5)])
     assert divergence_path(Exploration(plain), ("a",)) == ((("a",), (0, 1)), 0, 1)
+
+
+def _lasso(result: CheckResult) -> tuple | None:
+    """A divergence's whole counterexample: trace, path with its lead, cycle, note."""
+    ce = result.counterexample
+    return None if ce is None or ce.cycle is None else (ce.trace, ce.full_path, ce.cycle, ce.note)
+
+
+@settings(max_examples=200, deadline=None)
+@given(tau_heavy_lts())
+def test_a_divergence_shows_one_lasso_on_either_engine(lts):
+    assert _lasso(check_determinism_product(close(component(lts)))) == _lasso(
+        check_determinism(lts))
+
+
+def test_the_products_lasso_is_found_on_its_codes_in_bulk(monkeypatch):
+    def walked(*args: object) -> None:
+        raise AssertionError("the lasso walked the codes one by one")
+
+    monkeypatch.setattr(determinism_paths, "lasso_from", walked)
+    lts = LTS.build(5, 0, ["a"], [(0, "a", 1), (1, "τ", 2), (2, "τ", 3), (3, "τ", 2),
+                                  (3, "a", 4)])
+    ce = check_determinism_product(close(component(lts))).counterexample
+    assert (ce.trace, ce.full_path, ce.cycle) == (("a",), ("a", "τ"), ("τ", "τ"))

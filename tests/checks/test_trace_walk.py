@@ -179,3 +179,13 @@ def test_codes_wider_than_62_bits_give_the_same_answers(tree, lazy, model, data)
         _force_wide(patch)
         product = check_has_trace_product(close(lazy_network(tree, lazy)), trace, model=model)
     assert_same_answer(check_has_trace(oracle, trace, model=model), product, oracle, model)
+
+
+def test_the_witness_is_the_least_path_whole_not_the_least_last_step() -> None:
+    # <a, b> is done by a τ b (into 6) and by τ a b (into 3): both end in b, the
+    # first is less at its first step; the lesser code is the other's end
+    lts = LTS.build(7, 0, ["a", "b"], [(0, "a", 5), (5, "τ", 4), (4, "b", 6),
+                                       (0, "τ", 1), (1, "a", 2), (2, "b", 3)])
+    found = walk_trace(close(component(lts)), ("a", "b"))
+    assert found.path == ("a", "τ", "b")
+    assert check_has_trace(lts, ["a", "b"]).counterexample.full_path == ("a", "τ", "b")
