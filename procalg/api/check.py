@@ -126,9 +126,9 @@ def check_assertion(model: Model, assertion: ast.Assertion, *,
 
 
 def _run(model: Model, prop: ast.Node, options: SearchOptions) -> CheckResult:
-    result = fallback.symbolic_first(model, prop, options)
-    if result is not None:
-        return result
+    tried = fallback.symbolic_first(model, prop, options)
+    if tried is not None and not fallback.asks_explicit(tried, prop, options):
+        return tried
     check = _CHECKS.get(type(prop))
     if check is None:
         raise NotSupported(
@@ -142,11 +142,16 @@ def _run(model: Model, prop: ast.Node, options: SearchOptions) -> CheckResult:
         return run_deep(lambda: check(model, prop, options))
 
     try:
-        return explicit()
+        result = explicit()
     except UnboundedGrowth as err:
         if options.engine is not CheckEngine.AUTO:
             raise
-        return fallback.after_growth(model, prop, options, err, explicit)
+        return fallback.after_growth(model, prop, options, err, explicit, tried)
+    except ProcalgError:
+        if tried is None:
+            raise
+        return tried  # the explicit engines cannot answer either: the unknown stands
+    return fallback.answered_after(tried, result)
 
 
 def _prioritised(assertion: ast.Assertion) -> ast.Node:

@@ -1,11 +1,15 @@
 """What ``--engine auto`` does when the engine it chose cannot answer.
 
-Two engines may refuse an assertion that another one answers:
+An engine may refuse an assertion that another one answers:
 
 - the symbolic engine, chosen for a model with ``Int`` data, takes a fragment
   (sequential equations with prefixes, guards, ``if``, ``[]`` and ``|~|``): a
   shape outside it goes to the explicit engines, which answer whenever the
   reachable data is finite (:func:`symbolic_first`);
+- the symbolic engine answers *unknown* when its depth or time runs out, also
+  on a process whose reachable data is finite (``Int`` channels carrying a few
+  constants): auto then asks the explicit engines, and their answer, exact when
+  they finish, replaces the unknown (:func:`asks_explicit`);
 - an explicit engine stops when a counter grows without bound
   (:class:`~procalg.semantics.growth.UnboundedGrowth`): the symbolic engine
   tries it, and a counter that only counts (``Inf(n) = a -> Inf(n + 1)``, whose
@@ -30,7 +34,7 @@ from collections.abc import Callable
 from procalg.api import symbolic
 from procalg.api.model import Model
 from procalg.api.search import CheckEngine, SearchOptions
-from procalg.checks.result import CheckResult
+from procalg.checks.result import CheckResult, Verdict
 from procalg.errors import ProcalgError
 from procalg.semantics.growth import UnboundedGrowth
 from procalg.syntax import ast
@@ -56,15 +60,47 @@ def symbolic_first(model: Model, prop: ast.Node, options: SearchOptions) -> Chec
     return None
 
 
+def asks_explicit(tried: CheckResult, prop: ast.Node, options: SearchOptions) -> bool:
+    """Whether auto asks the explicit engines after the symbolic engine's ``tried``:
+    an unknown, where the symbolic engine was auto's choice and another engine
+    checks the property (invariants have none).
+
+    Example:
+        >>> from procalg.checks.result import Stats, Verdict
+        >>> unknown = CheckResult(Verdict.UNKNOWN, None, Stats(0, 0, 0.0))
+        >>> asks_explicit(unknown, ast.DeadlockFree(None), SearchOptions())
+        True
+        >>> asks_explicit(unknown, ast.DeadlockFree(None),
+        ...               SearchOptions(engine=CheckEngine.SYMBOLIC))
+        False
+    """
+    return tried.verdict is Verdict.UNKNOWN and options.engine is CheckEngine.AUTO \
+        and type(prop) is not ast.Invariant
+
+
+def answered_after(tried: CheckResult | None, result: CheckResult) -> CheckResult:
+    """``result`` of the explicit engines, saying so when it replaces ``tried``,
+    the symbolic engine's unknown."""
+    if tried is not None:
+        unknown = tried.message.split(":")[0]  # "unknown after depth 30"
+        result.stats.extra["after symbolic"] = (f"the symbolic engine: {unknown}; "
+                                                f"the explicit engines answered")
+    return result
+
+
 def after_growth(model: Model, prop: ast.Node, options: SearchOptions, err: UnboundedGrowth,
-                 explicit: Callable[[], CheckResult]) -> CheckResult:
-    """Auto's answer after ``explicit`` (the explicit check) stopped at ``err``.
+                 explicit: Callable[[], CheckResult],
+                 tried: CheckResult | None = None) -> CheckResult:
+    """Auto's answer after ``explicit`` (the explicit check) stopped at ``err``;
+    ``tried`` is the symbolic engine's unknown if it ran first.
 
     Raises:
         UnboundedGrowth: ``err``, when neither the symbolic engine nor reading a
             dead counter as 0 answers.
     """
     grown = err.growth
+    if tried is not None:
+        return tried  # unbounded data, and the symbolic engine has said what it can
     if type(prop) in symbolic.SUPPORTED:  # unbounded data: what the symbolic engine is for
         why = (f"parameter {grown.parameter} of {grown.process} grows without bound"
                + (f" (line {grown.span.line})" if grown.span else ""))
