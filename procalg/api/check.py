@@ -138,8 +138,8 @@ def _run(model: Model, prop: ast.Node, options: SearchOptions) -> CheckResult:
     # every engine evaluates the model's functions while it explores (a lazy or
     # compiled leaf evaluates as the search expands it): all of it on the thread
     # whose stack fits deep value recursion, as the term-level system does
-    def explicit() -> CheckResult:
-        return run_deep(lambda: check(model, prop, options))
+    def explicit(chosen: SearchOptions = options) -> CheckResult:
+        return run_deep(lambda: check(model, prop, chosen))
 
     try:
         result = explicit()
