@@ -126,9 +126,9 @@ def check_assertion(model: Model, assertion: ast.Assertion, *,
 
 
 def _run(model: Model, prop: ast.Node, options: SearchOptions) -> CheckResult:
-    result = fallback.symbolic_first(model, prop, options)
-    if result is not None:
-        return result
+    tried = fallback.symbolic_first(model, prop, options)
+    if tried is not None and not fallback.asks_explicit(tried, prop, options):
+        return tried
     check = _CHECKS.get(type(prop))
     if check is None:
         raise NotSupported(
@@ -138,15 +138,20 @@ def _run(model: Model, prop: ast.Node, options: SearchOptions) -> CheckResult:
     # every engine evaluates the model's functions while it explores (a lazy or
     # compiled leaf evaluates as the search expands it): all of it on the thread
     # whose stack fits deep value recursion, as the term-level system does
-    def explicit() -> CheckResult:
-        return run_deep(lambda: check(model, prop, options))
+    def explicit(chosen: SearchOptions = options) -> CheckResult:
+        return run_deep(lambda: check(model, prop, chosen))
 
     try:
-        return explicit()
+        result = explicit()
     except UnboundedGrowth as err:
         if options.engine is not CheckEngine.AUTO:
             raise
-        return fallback.after_growth(model, prop, options, err, explicit)
+        return fallback.after_growth(model, prop, options, err, explicit, tried)
+    except ProcalgError:
+        if tried is None:
+            raise
+        return tried  # the explicit engines cannot answer either: the unknown stands
+    return fallback.answered_after(tried, result)
 
 
 def _prioritised(assertion: ast.Assertion) -> ast.Node:

@@ -74,6 +74,11 @@ def engine_notes(report: AssertionReport, *, details: bool = True) -> list[str]:
     if report.check is None:
         return []
     extra = report.check.stats.extra
+    after = [str(extra["after symbolic"])] if "after symbolic" in extra else []
+    return _engine_lines(report, extra, details) + after
+
+
+def _engine_lines(report: AssertionReport, extra: dict, details: bool) -> list[str]:
     engine = extra.get("engine")
     if engine == "symbolic":
         return symbolic_notes(report, details=details)

@@ -225,6 +225,9 @@ def _relation(ev: Evaluator, named: tuple, listed: bool) -> Any:
             out.add((old, new))
             continue
         if type(old) is not ChannelRef or type(new) not in (ChannelRef, Event):
+            for value, expr in ((old, old_expr), (new, new_expr)):
+                if type(value) is Dotted and type(value.head) is Event:
+                    complete(value, expr.span)  # says the event has too many fields
             raise ModelError(f"cannot rename {_show(old)} to {_show(new)}", span,
                              hint="rename an event to an event, or a channel to a channel")
         if not listed and _same_tail(ev, old, new):  # c.x <- d.x, equal simple types: a rule

@@ -81,11 +81,31 @@ FAR = ("channel c : Int\nchannel bad\n"
 
 def test_a_false_property_beyond_the_depth_bound_is_unknown_with_the_reason() -> None:
     # bad is 61 steps away, BMC may look 2 deep, and no proof exists: unknown, not pass
-    for report in _reports(FAR, bmc_depth=2, seconds=1):
+    for report in _reports(FAR, bmc_depth=2, seconds=1, engine=CheckEngine.SYMBOLIC):
         assert report.result == "unknown"
         assert report.check.verdict.value == "unknown" and not report.check.passed
         assert report.check.message.startswith("unknown after depth 2")
         assert "raise --bmc-depth (now 2)" in report.check.message
+
+
+def test_auto_asks_the_explicit_engines_when_the_symbolic_engine_does_not_know() -> None:
+    # FAR's data is finite (n stops at 60): the explicit engines answer what BMC cannot
+    reachable, deadlock = _reports(FAR, bmc_depth=2, seconds=1)
+    assert (reachable.result, deadlock.result) == ("fail", "fail")
+    assert deadlock.stats.extra["engine"] == "product"
+    assert len(deadlock.check.counterexample.trace) == 62  # c.0 .. c.60, bad
+    assert deadlock.stats.extra["after symbolic"] == (
+        "the symbolic engine: unknown after depth 2; the explicit engines answered")
+
+
+def test_an_unknown_stands_where_the_explicit_engines_meet_unbounded_data() -> None:
+    # the counter grows without bound: the explicit engines stop, the unknown stays
+    text = ("channel c : Int\nchannel bad\n"
+            "P(n) = c!n -> (if n * n * n == 7 * n * n + 5 then bad -> STOP else P(n + 1))\n"
+            "assert not P(0) :[reachable bad]")
+    [report] = _reports(text, bmc_depth=1, seconds=1)
+    assert report.result in ("unknown", "pass")  # never the explicit engines' error
+    assert report.stats.extra["engine"] == "symbolic"
 
 
 def test_an_unbounded_counter_on_the_reference_engine_points_at_the_symbolic_one() -> None:

@@ -413,3 +413,12 @@ def test_a_renaming_site_is_evaluated_once_per_value_of_its_local_names(monkeypa
     for p, relation in enumerate(relations):  # each p its own relation: q ranges over nb(p)
         assert {str(b) for b in relation.mapped(Event("adj", (1,)))} == {
             f"s.{q}.1" for q in range(4) if q != p}
+
+
+@pytest.mark.parametrize("pair", ["head(X) <- out", "out <- head(X)"])
+def test_renaming_an_event_with_too_many_fields_says_so_at_that_side(pair: str) -> None:
+    # as in a model whose list of events gives one channel a field too many
+    text = f"channel d : {{0..1}}\nchannel out\nX = <d.0.1>\nP = (d.0 -> STOP)[[ {pair} ]]\n"
+    with pytest.raises(ModelError, match=r"d\.0\.1 is not an event: it has too many fields") as err:
+        body(model(text), "P")
+    assert err.value.span.column == 1 + text.splitlines()[3].index("head(X)")
