@@ -31,7 +31,8 @@ partners' dense number), the goal asked only of levels it can match
 (:func:`~procalg.lts.leaf_levels.only_when`), each level's moves kept for the
 trace (:mod:`procalg.lts.level_trail`). The walk hands back to numpy as soon
 as a level holds more than :data:`FEW` states, the leaf outgrows its digits
-(the search re-encodes first), or a key is unusable.
+(the search re-encodes first), or a key is unusable; numpy hands a level of
+at most :data:`FEW` states back after a walk of :data:`LONG` levels or more.
 
 Complexity: O(M) Python steps for M moves of the walked levels; one
 ``successors`` call per distinct ``(p, signature)``.
@@ -72,6 +73,11 @@ if TYPE_CHECKING:  # level_search imports this module
 FEW = 4
 """Most states in a level walked here (the trail keeps levels this small)."""
 
+LONG = 8
+"""The numpy walk hands a level of at most :data:`FEW` states back only if the
+last batch here made this many levels: where narrow and wide levels alternate,
+a batch per level would cost more than it saves."""
+
 KEPT = 1 << 20
 """Most leaf states whose moves the walk keeps (past that it starts over)."""
 
@@ -92,8 +98,6 @@ def few_enough(frontier: np.ndarray) -> bool:
 class PartneredLeaf:
     """The scalar level walk over one lazy leaf (the top digit) beside eager partners."""
 
-    few = FEW
-    """A level this small goes back to the walk (see ``marked_batch``'s ``back``)."""
 
     def __init__(self, tables: Tables, leaf: int) -> None:
         self.tables, self.leaf = tables, leaf
@@ -113,6 +117,7 @@ class PartneredLeaf:
         self.dense: dict[int, int] = {}  # partners' digits -> their dense number in the marks
         self.local: dict[int, Local] = {}  # leaf state -> its moves (the walk's own)
         self.marks: Marks | None = None  # the search's, during a batch
+        self.made = LONG  # levels the last batch made (see back)
 
     @classmethod
     def of(cls, tables: Tables) -> PartneredLeaf | None:
@@ -141,12 +146,17 @@ class PartneredLeaf:
         weight = int(np.prod([r for i, r in enumerate(layout.radix) if i != c]))
         return layout.stride[c], weight if layout.packed else layout.stride[c], layout.radix[c]
 
+    def back(self) -> int:
+        """The level size at which the numpy walk hands back (``marked_batch``'s ``back``)."""
+        return FEW if self.made >= LONG else 0
+
     def batch(self, search: LevelSearch, marks: Marks, frontier: np.ndarray,
               stop: Stop | None) -> tuple[int, tuple[int, str] | None]:
         """Levels from ``frontier`` (its leaf states expanded) while they hold
         at most :data:`FEW` states, as ``marked_batch`` makes them: (levels
         made, the goal's witness or None). No level made: numpy's turn."""
         fit = self._fit()
+        self.made = 0
         if fit is None or not few_enough(frontier):
             return 0, None
         stride, weight, radix = fit
@@ -198,6 +208,7 @@ class PartneredLeaf:
             comp.flush()
             if collecting:
                 gc.enable()
+        self.made = count
         if count:
             store_codes(visited, np.array(codes, dtype=np.int64),
                         np.repeat(np.arange(1, count + 1, dtype=np.int64), sizes), count)

@@ -224,7 +224,7 @@ class LevelSearch:
                 made, hit = walk.batch(self, self.marks, frontier, stop)
                 if made:
                     return hit
-            return marked_batch(self, self.marks, frontier, stop, walk.few if walk else 0)
+            return marked_batch(self, self.marks, frontier, stop, walk.back() if walk else 0)
         if self.tables.lazy:
             return self._level(frontier, stop, pool)
         return delayed_batch(self, frontier, stop)

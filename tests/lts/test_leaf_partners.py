@@ -20,6 +20,7 @@ from procalg.api.model import loads
 from procalg.api.search import CheckEngine, SearchOptions
 from procalg.checks.deadlock import deadlock_goal
 from procalg.checks.reachability import reachability_goal
+from procalg.errors import LimitExceeded
 from procalg.lts import leaf_partners
 from procalg.lts.census import Census, take_census
 from procalg.lts.exploration import ExplicitSystem
@@ -28,7 +29,7 @@ from procalg.lts.lazy import LazyComponent
 from procalg.lts.leaf_partners import PartneredLeaf
 from procalg.lts.lts import LTS, TAU
 from procalg.lts.network import Network, close, component, hide, parallel, rename
-from procalg.lts.product import count_states, find_path, searcher, tau_lasso
+from procalg.lts.product import Limits, count_states, find_path, searcher, tau_lasso
 from tests.lts.test_leaf_levels import deep_leaves
 
 EVENTS = ["a", "b", "c"]
@@ -92,6 +93,18 @@ def test_the_partnered_walk_leaves_the_states_levels_and_paths_of_the_numpy_sear
             return _outcome(tau_lasso(net))
         return _outcome(find_path(net, deadlock_goal if goal == "deadlock"
                                   else reachability_goal(goal)))
+
+    assert run() == _without_walk(run)
+
+
+@settings(max_examples=60, deadline=None)
+@given(shapes(), st.integers(1, 400))
+def test_a_state_limit_stops_the_walk_where_it_stops_the_numpy_search(shape, limit):
+    def run():
+        try:
+            return _outcome(count_states(_network(shape), Limits(max_states=limit)))
+        except LimitExceeded as err:
+            return ("limit", str(err), err.states)
 
     assert run() == _without_walk(run)
 
@@ -198,3 +211,23 @@ def test_the_walk_hands_a_wide_level_to_numpy_and_takes_the_chain_back():
         found = find_path(net, deadlock_goal)
     assert found.path == ("a",) * 502 and found.states == 201 + wide + 301
     assert len([n for n in made if n]) >= 2  # before the fan, and after it
+
+
+def test_levels_that_narrow_and_widen_by_turns_stay_with_numpy():
+    wide = leaf_partners.FEW + 1  # each join state fans out to this many, which join again
+    moves, join = [], 0
+    for _ in range(300):
+        fan = range(join + 1, join + 1 + wide)
+        moves += [(join, "a", f) for f in fan] + [(f, "a", fan[-1] + 1) for f in fan]
+        join = fan[-1] + 1
+    chain = LTS.build(join + 1, 0, ["a"], moves)
+    beat = LTS.build(1, 0, ["a"], [(0, "a", 0)])
+    made: list[int] = []
+    real = PartneredLeaf.batch
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(PartneredLeaf, "batch", lambda self, *a: _record(made, real(self, *a)))
+        net = close(parallel(component(LazyComponent(ExplicitSystem(chain), {"a"})),
+                             component(beat), {"a"}))
+        found = find_path(net, deadlock_goal)
+    assert found.path == ("a",) * 600 and found.states == join + 1
+    assert len(made) < 10  # not a batch per level, numpy and the walk by turns
