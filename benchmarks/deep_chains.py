@@ -9,6 +9,13 @@ partner; deadlock and divergence under hiding). Each assertion is checked
 by the product engine and by the term rules, interleaved, ``--runs`` times;
 the table shows median CPU seconds per assertion.
 
+Session 27 (2 shared cores, medians of 5 interleaved runs, s27-base -> the
+Python walk beside partners, :mod:`procalg.lts.leaf_partners`, and the
+worklist peel of :func:`procalg.lts.tau.tau_forever`): partnered deadlock
+0.61 s -> 0.20 s (term rules 0.29 s), divergence 0.50 -> 0.18 (0.38),
+hidden deadlock 0.60 -> 0.17 (0.31); counter (N = 60,000) deadlock 5.88 s
+-> 0.67 s (12.6 s), divergence 8.72 -> 1.18 (8.7).
+
 Run: ``.venv/bin/python -m benchmarks.deep_chains`` (``--size 5000``, the
 partnered counter's bound; ``--counter 60000``; ``--runs 5``).
 """
