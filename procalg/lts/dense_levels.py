@@ -348,10 +348,10 @@ def _slices(factors: list[TableFactor], layout: object, weight: dict[int, int],
 
 
 def marked_batch(search: LevelSearch, marks: Marks, frontier: np.ndarray,
-                 stop: Stop | None) -> tuple[int, str] | None:
+                 stop: Stop | None, back: int = 0) -> tuple[int, str] | None:
     """:func:`~procalg.lts.narrow_levels.marked_batch`, walked on dense
     numbers where the network and the goal allow (:meth:`DenseLevels.takes`)."""
     dense = DenseLevels.of(search.tables)
     if dense is not None and dense.takes(stop, frontier):
         return dense.batch(search, frontier, stop)
-    return narrow_levels.marked_batch(search, marks, frontier, stop)
+    return narrow_levels.marked_batch(search, marks, frontier, stop, back)

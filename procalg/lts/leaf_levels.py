@@ -145,7 +145,7 @@ class OneLeaf:
         room = BATCH if search.max_states is None else \
             min(BATCH, search.max_states - len(visited))
         radix = self.tables.layout.radix[0]
-        check = _check(stop)
+        check = level_check(stop)
         gathered: tuple[list[int], list[Moves]] | None = \
             ([], []) if getattr(stop, "gathers", False) else None
         codes: list[int] = []  # the new levels' states, and how many in each level
@@ -208,7 +208,7 @@ class OneLeaf:
                     moved = 0
                     comp.flush()  # the goal may read the leaf's table (dead states)
                     comp.hold()
-                    hit = stop(*_arrays(cur, out))  # type: ignore[misc]
+                    hit = stop(*level_arrays(cur, out))  # type: ignore[misc]
                     if hit is not None:
                         break
                 new = []
@@ -232,7 +232,7 @@ class OneLeaf:
             if collecting:
                 gc.enable()
         if gathered is not None and gathered[0]:
-            stop(*_arrays(*gathered))  # type: ignore[misc]
+            stop(*level_arrays(*gathered))  # type: ignore[misc]
         if count:
             store_codes(visited, np.array(codes, dtype=np.int64),
                         np.repeat(np.arange(1, count + 1, dtype=np.int64), sizes), count)
@@ -339,8 +339,15 @@ def _mark(seen: bytearray, parts: list[np.ndarray]) -> None:
     del view
 
 
-def _check(stop: Stop | None) -> Any:
-    """Whether a level's moves may hold ``stop``'s witness (see :func:`only_when`)."""
+def level_check(stop: Stop | None) -> Any:
+    """Whether a level's moves may hold ``stop``'s witness (see :func:`only_when`):
+    a test over the level's moves, (label index, target) per state; None: no goal.
+
+    Example:
+        >>> check = level_check(only_when(lambda *moves: None, labels=[3]))
+        >>> check([[(1, 5)], [(3, 6)]]), check([[(1, 5)]])
+        (True, False)
+    """
     if stop is None:
         return None
     idle, labels = getattr(stop, "idle_only", False), getattr(stop, "labels_only", None)
@@ -358,8 +365,13 @@ def _IDLE(out: list[Moves]) -> bool:
     return not all(out)
 
 
-def _arrays(cur: list[int], out: list[Moves]) -> tuple[np.ndarray, ...]:
-    """A level and its moves as a goal sees them: (chunk, src, dst, label)."""
+def level_arrays(cur: list[int], out: list[Moves]) -> tuple[np.ndarray, ...]:
+    """A level and its moves as a goal sees them: (chunk, src, dst, label).
+
+    Example:
+        >>> [a.tolist() for a in level_arrays([7, 9], [[(1, 8)], []])]
+        [[7, 9], [0], [8], [1]]
+    """
     src = [i for i, moves in enumerate(out) for _ in moves]
     dst = [d for moves in out for _, d in moves]
     lab = [g for moves in out for g, _ in moves]

@@ -48,6 +48,7 @@ from procalg.lts import level_paths
 from procalg.lts.dense_levels import DenseLevels, marked_batch  # or the dense walk
 from procalg.lts.held import HeldPending, LevelHolds, held_stop
 from procalg.lts.leaf_levels import FEW, OneLeaf
+from procalg.lts.leaf_partners import PartneredLeaf, few_enough
 from procalg.lts.level_trail import Trail
 from procalg.lts.lts import TAU
 from procalg.lts.narrow_levels import CHECK, MARK_DEPTH, Marks, delayed_batch
@@ -218,7 +219,12 @@ class LevelSearch:
                 and (depth >= MARK_DEPTH or DenseLevels.of(self.tables))):
             self.marks = Marks.of(self.tables.layout, self.visited)
         if self.marks is not None:
-            return marked_batch(self, self.marks, frontier, stop)
+            walk = PartneredLeaf.of(self.tables)  # one lazy leaf beside eager partners
+            if walk is not None and few_enough(frontier):
+                made, hit = walk.batch(self, self.marks, frontier, stop)
+                if made:
+                    return hit
+            return marked_batch(self, self.marks, frontier, stop, walk.back() if walk else 0)
         if self.tables.lazy:
             return self._level(frontier, stop, pool)
         return delayed_batch(self, frontier, stop)

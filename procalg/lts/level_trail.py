@@ -70,6 +70,23 @@ class Trail:
         self.lab += lab.tolist()
         self.bounds[level] = (lo, len(self.src))
 
+    def keep_lists(self, layout: object, level: int, codes: list[int],
+                   moves: list[list[tuple[int, int]]]) -> None:
+        """:meth:`keep` for a level walked in Python: ``moves[i]`` lists the
+        (label index, target code) moves of ``codes[i]``."""
+        if layout is not self.layout:
+            self.__init__(layout)  # type: ignore[misc]
+        size = sum(map(len, moves))
+        if len(codes) > FEW or len(self.src) + size > KEPT:
+            return
+        lo = len(self.src)
+        for code, here in zip(codes, moves, strict=True):
+            for g, d in here:
+                self.src.append(code)
+                self.dst.append(d)
+                self.lab.append(g)
+        self.bounds[level] = (lo, lo + size)
+
     def recode(self, layout: Any, recode: Callable[[np.ndarray], np.ndarray]) -> None:
         """Re-encode the kept codes for ``layout`` (a leaf outgrew its digits:
         ``recode`` maps the old codes to the new); wide codes keep nothing."""

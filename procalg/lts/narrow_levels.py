@@ -149,7 +149,7 @@ def _parts(layout: Layout, width: int = PART_BITS) -> list[tuple[int, int, np.nd
 
 
 def marked_batch(search: LevelSearch, marks: Marks, frontier: np.ndarray,
-                 stop: Stop | None) -> tuple[int, str] | None:
+                 stop: Stop | None, back: int = 0) -> tuple[int, str] | None:
     """Expand small levels one after the other, each cut to its new states
     by ``marks``, and hand them to the visited set at the end.
 
@@ -157,7 +157,8 @@ def marked_batch(search: LevelSearch, marks: Marks, frontier: np.ndarray,
     marked nowhere), so ``stop`` sees the BFS levels in order and its first
     witness is at the least depth. A batch ends past ``search.narrow``
     states in a level, ``STEPS`` levels, or ``BATCH`` states (or just past
-    the state limit).
+    the state limit), or at a level of at most ``back`` states (a walk in
+    Python takes those: :mod:`procalg.lts.leaf_partners`).
     """
     tables, visited = search.tables, search.visited
     levels = [frontier]  # level depth+i
@@ -184,7 +185,7 @@ def marked_batch(search: LevelSearch, marks: Marks, frontier: np.ndarray,
         cur = marks.claim(sorted_unique(dst))
         levels.append(cur)
         size += len(cur)
-        if not len(cur) or len(cur) > narrow or size > room:
+        if len(cur) <= back or len(cur) > narrow or size > room:
             break
     store(visited, levels)
     return hit

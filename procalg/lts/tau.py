@@ -223,7 +223,11 @@ def tau_forever(n: int, src: np.ndarray, dst: np.ndarray
     States without a successor are peeled off round by round (rounds: the
     longest path to a dead end), O(rounds · m) numpy work; the edges are
     compacted once fewer than half are left (the caller's arrays stay alive
-    meanwhile: a copy every round would double a passing check's peak).
+    meanwhile: a copy every round would double a passing check's peak). Once
+    a round peels fewer than one edge's worth in :data:`THIN` (a long τ-chain
+    to a dead end: one state a round, quadratic), the rest is peeled from a
+    worklist over the live edges' predecessor lists (Kahn's topological
+    peel), O(m) Python steps at most (:func:`_peel_rest`).
 
     Example:
         >>> alive, src, dst = tau_forever(4, np.array([0, 1, 2, 3]), np.array([1, 2, 1, 0]))
@@ -237,8 +241,14 @@ def tau_forever(n: int, src: np.ndarray, dst: np.ndarray
     live = np.ones(len(src), dtype=bool)
     while True:
         dying = alive & (outdeg == 0)
-        if not dying.any():
+        count = int(np.count_nonzero(dying))
+        if not count:
             return (alive, src, dst) if live.all() else (alive, src[live], dst[live])
+        if count * THIN < len(src):  # a thin round: the rest from a worklist
+            src, dst = src[live], dst[live]
+            _peel_rest(alive, dying, outdeg, src, dst)
+            keep = alive[dst]  # an edge into a peeled state went with it
+            return alive, src[keep], dst[keep]
         alive &= ~dying
         cut = dying[dst]
         cut &= live
@@ -248,6 +258,34 @@ def tau_forever(n: int, src: np.ndarray, dst: np.ndarray
         if 2 * int(np.count_nonzero(live)) < len(live):
             src, dst = src[live], dst[live]
             live = np.ones(len(src), dtype=bool)
+
+
+THIN = 256
+"""A peel round taking fewer states than the edges over this goes to the worklist."""
+
+
+def _peel_rest(alive: np.ndarray, dying: np.ndarray, outdeg: np.ndarray, src: np.ndarray,
+               dst: np.ndarray) -> None:
+    """Finish :func:`tau_forever`'s peel from the states ``dying`` (alive, no
+    live successor): clear in ``alive`` every state all of whose paths end.
+    ``src -> dst`` are the live edges, ``outdeg`` counts them per state."""
+    order = np.argsort(dst, kind="stable")
+    into = np.searchsorted(dst[order], np.arange(len(alive) + 1)).tolist()
+    preds = src[order].tolist()
+    left = outdeg.tolist()
+    queue = np.flatnonzero(dying).tolist()
+    alive[queue] = False
+    gone = [False] * len(alive)
+    for x in queue:
+        gone[x] = True
+    while queue:
+        x = queue.pop()
+        for s in preds[into[x]: into[x + 1]]:
+            left[s] -= 1
+            if not left[s] and not gone[s]:
+                gone[s] = True
+                queue.append(s)
+    alive[np.flatnonzero(np.array(gone, dtype=bool))] = False
 
 
 def _shortest_cycles(offsets: np.ndarray, targets: np.ndarray, states: list[int],

@@ -7,10 +7,11 @@ import itertools
 
 import networkx as nx
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from procalg.lts import LTS
+from procalg.lts import LTS, tau
 from procalg.lts.tau import (
     has_cycle,
     is_divergent,
@@ -93,3 +94,33 @@ def test_the_peel_keeps_exactly_the_states_that_can_do_tau_for_ever(lts):
                                   lts.dst.astype(np.int64))
     assert alive.tolist() == is_divergent(lts).tolist()
     assert alive[src].all() and alive[dst].all()
+
+
+@settings(max_examples=300, deadline=None)
+@given(tau_graphs(), st.sampled_from([1, 4, 1 << 30]))
+def test_the_worklist_peel_keeps_what_the_rounds_keep(lts, thin):
+    # thin rounds hand the rest to the worklist: at once (1 << 30), or later
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(tau, "THIN", thin)
+        alive, src, dst = tau_forever(lts.num_states, lts.src.astype(np.int64),
+                                      lts.dst.astype(np.int64))
+    assert alive.tolist() == is_divergent(lts).tolist()
+    kept = [(s, d) for s, d in zip(lts.src.tolist(), lts.dst.tolist(), strict=True)
+            if alive[s] and alive[d]]
+    assert sorted(zip(src.tolist(), dst.tolist(), strict=True)) == sorted(kept)
+
+
+def test_a_long_tau_chain_into_a_dead_end_is_peeled_from_the_worklist():
+    n = 20_000  # one state a round: 20,000 numpy rounds over 20,000 edges
+    src = np.arange(n - 1, dtype=np.int64)
+    rest = []
+    real = tau._peel_rest
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(tau, "_peel_rest", lambda *a: rest.append(a[1].sum()) or real(*a))
+        alive, kept, _ = tau_forever(n, np.append(src, n - 1), np.append(src + 1, n - 1))
+    assert alive.tolist() == [True] * n and len(kept) == n  # a τ-loop at the end: all live
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(tau, "_peel_rest", lambda *a: rest.append(a[1].sum()) or real(*a))
+        alive, kept, _ = tau_forever(n, src, src + 1)
+    assert not alive.any() and not len(kept)
+    assert rest == [1]  # the first round (the last state) was thin: the worklist took the rest

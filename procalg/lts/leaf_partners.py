@@ -1,0 +1,293 @@
+"""Deep, narrow searches of one lazy leaf beside eager partners, level by level in Python.
+
+A counter leaf ``C(n) = up -> C(n + 1)`` synchronised with a small eager
+partner ``P = up -> tick -> P`` makes a chain: one or two product states per
+BFS level, thousands of levels. The marked walk
+(:func:`~procalg.lts.narrow_levels.marked_batch`) pays some 60 numpy calls a
+level there (the leaf's expansion, the groups' firing, the marks), about
+150 µs, where the term rules take 30 µs a state. :class:`PartneredLeaf`
+walks such levels in plain Python instead.
+
+A state's moves depend only on its partners' digits ``p`` (the code below
+the leaf's top digit) and the labels of its leaf state's moves (its
+*signature*): every rule moving the leaf picks leaf moves by label and the
+partners' moves from ``p``, every other rule the partners' moves only. So the
+moves of one state, fired once by :meth:`~procalg.lts.vectors.Tables.successors`,
+are a *template* for every state with the same ``(p, signature)``: each move
+is "leaf move ``j`` (or the leaf stays), then partner digits ``p'``, label
+``g``", and another leaf state fills in its own targets. The templates keep
+the fired order, so a level of one state gets exactly the moves of
+``successors`` in its order; a level of two to :data:`FEW` states gets the
+same moves state by state (the goals and the trail read a level's moves as a
+set: least codes, least labels). A move the template cannot tell apart (a
+leaf self-loop beside a partner-only move with the same label, two leaf
+labels renamed alike into one target) makes its key unusable: the numpy walk
+takes that level.
+
+The levels made are :func:`~procalg.lts.narrow_levels.marked_batch`'s: the
+new states of each level claimed in the search's marks (read as bytes at
+their dense number: the leaf's top digit times the partners' space plus the
+partners' dense number), the goal asked only of levels it can match
+(:func:`~procalg.lts.leaf_levels.only_when`), each level's moves kept for the
+trace (:mod:`procalg.lts.level_trail`). The walk hands back to numpy as soon
+as a level holds more than :data:`FEW` states, the leaf outgrows its digits
+(the search re-encodes first), or a key is unusable; numpy hands a level of
+at most :data:`FEW` states back after a walk of :data:`LONG` levels or more.
+
+Complexity: O(M) Python steps for M moves of the walked levels; one
+``successors`` call per distinct ``(p, signature)``.
+
+Example:
+    >>> from procalg.lts.exploration import ExplicitSystem
+    >>> from procalg.lts.lazy import LazyComponent
+    >>> from procalg.lts.level_search import LevelSearch
+    >>> from procalg.lts.lts import LTS
+    >>> from procalg.lts.network import close, component, parallel
+    >>> from procalg.lts.vectors import Tables
+    >>> line = LTS.build(400, 0, ["up"], [(i, "up", i + 1) for i in range(399)])
+    >>> beat = LTS.build(2, 0, ["up", "tick"], [(0, "up", 1), (1, "tick", 0)])
+    >>> leaf = component(LazyComponent(ExplicitSystem(line), {"up"}))
+    >>> tables = Tables(close(parallel(leaf, component(beat), {"up"})))
+    >>> PartneredLeaf.of(tables) is not None
+    True
+    >>> search = LevelSearch(tables)
+    >>> search.run(), len(search.visited), search.visited.depth
+    (None, 799, 799)
+"""
+
+from __future__ import annotations
+
+import gc
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from procalg.lts.lazy import LazyComponent
+from procalg.lts.leaf_levels import level_arrays, level_check
+from procalg.lts.narrow_levels import BATCH, STEPS, Marks, store_codes
+
+if TYPE_CHECKING:  # level_search imports this module
+    from procalg.lts.level_search import LevelSearch, Stop
+    from procalg.lts.vectors import Tables
+
+FEW = 4
+"""Most states in a level walked here (the trail keeps levels this small)."""
+
+LONG = 8
+"""The numpy walk hands a level of at most :data:`FEW` states back only if the
+last batch here made this many levels: where narrow and wide levels alternate,
+a batch per level would cost more than it saves."""
+
+KEPT = 1 << 20
+"""Most leaf states whose moves the walk keeps (past that it starts over)."""
+
+Template = tuple[tuple[int, int, int, int], ...]  # (label, leaf move or -1, partners, dense)
+Local = tuple[list[tuple[int, int]], tuple[int, ...]]  # a leaf state's moves, its signature
+
+
+def few_enough(frontier: np.ndarray) -> bool:
+    """Whether :class:`PartneredLeaf` walks from ``frontier`` (at most :data:`FEW` states).
+
+    Example:
+        >>> few_enough(np.arange(FEW)), few_enough(np.arange(FEW + 1))
+        (True, False)
+    """
+    return len(frontier) <= FEW
+
+
+class PartneredLeaf:
+    """The scalar level walk over one lazy leaf (the top digit) beside eager partners."""
+
+
+    def __init__(self, tables: Tables, leaf: int) -> None:
+        self.tables, self.leaf = tables, leaf
+        self.comp: LazyComponent = tables.network.components[leaf]  # type: ignore[assignment]
+        width = len(self.comp.labels)
+        self.with_leaf: list[set[int]] = [set() for _ in range(width)]  # by leaf label code
+        self.without: set[int] = set()  # labels of rules the leaf is not in
+        for rule in tables.network.rules:
+            g = tables.label_index[rule.label]
+            local = [name for c, name in rule.parts if c == leaf]
+            if local:
+                self.with_leaf[self.comp.code[local[0]]].add(g)
+            else:
+                self.without.add(g)
+        self.layout: object = None
+        self.templates: dict[tuple[int, tuple[int, ...]], Template | None] = {}
+        self.dense: dict[int, int] = {}  # partners' digits -> their dense number in the marks
+        self.local: dict[int, Local] = {}  # leaf state -> its moves (the walk's own)
+        self.marks: Marks | None = None  # the search's, during a batch
+        self.made = LONG  # levels the last batch made (see back)
+
+    @classmethod
+    def of(cls, tables: Tables) -> PartneredLeaf | None:
+        """The walk for ``tables`` if its network is one lazy leaf (not
+        deferred) in the top digit beside eager components, int64 codes and
+        no priority (else None; made once per tables)."""
+        found = tables.__dict__.get("_partnered_leaf", False)
+        if found is False:
+            comps = tables.network.components
+            lazy = [c for c, comp in enumerate(comps) if isinstance(comp, LazyComponent)]
+            ok = (len(comps) > 1 and len(lazy) == 1 and not comps[lazy[0]].deferred  # type: ignore
+                  and tables._tags is None and not tables.layout.wide
+                  and not tables.layout.words)
+            found = tables._partnered_leaf = cls(tables, lazy[0]) if ok else None  # type: ignore
+        return found
+
+    def _fit(self) -> tuple[int, int, int] | None:
+        """(stride, dense weight, radix) of the leaf's digit in the current layout,
+        templates forgotten when it changed; None if the leaf is not on top."""
+        layout = self.tables.layout
+        c = self.leaf
+        if layout.order[-1] != c or layout.stride[c] != max(layout.stride):
+            return None
+        if layout is not self.layout:
+            self.layout, self.templates, self.dense = layout, {}, {}
+        weight = int(np.prod([r for i, r in enumerate(layout.radix) if i != c]))
+        return layout.stride[c], weight if layout.packed else layout.stride[c], layout.radix[c]
+
+    def back(self) -> int:
+        """The level size at which the numpy walk hands back (``marked_batch``'s ``back``)."""
+        return FEW if self.made >= LONG else 0
+
+    def batch(self, search: LevelSearch, marks: Marks, frontier: np.ndarray,
+              stop: Stop | None) -> tuple[int, tuple[int, str] | None]:
+        """Levels from ``frontier`` (its leaf states expanded) while they hold
+        at most :data:`FEW` states, as ``marked_batch`` makes them: (levels
+        made, the goal's witness or None). No level made: numpy's turn."""
+        fit = self._fit()
+        self.made = 0
+        if fit is None or not few_enough(frontier):
+            return 0, None
+        stride, weight, radix = fit
+        visited, comp, trail = search.visited, self.comp, search.trail
+        layout, depth = self.tables.layout, visited.depth
+        room = BATCH if search.max_states is None else \
+            min(BATCH, search.max_states - len(visited))
+        check = level_check(stop)
+        self.marks = marks  # the partners' dense numbers (see _dense)
+        if len(self.local) > KEPT:  # bounded memory: the table has them, read again if need be
+            self.local.clear()
+        seen = memoryview(marks.seen)  # a byte per dense number: faster items than numpy's
+        codes: list[int] = []
+        sizes: list[int] = []
+        cur, hit, count, moved = frontier.tolist(), None, 0, 0
+        collecting = gc.isenabled()
+        gc.disable()  # what a level makes is kept: no cycles to look for
+        comp.hold()
+        try:
+            for _ in range(STEPS):
+                out = self._level(cur, stride, weight, radix)
+                if out is None:  # numpy's turn (a key it alone can tell; the leaf grew)
+                    break
+                moves, claims = out
+                moved += sum(map(len, moves))
+                trail.keep_lists(layout, depth + count, cur, moves)
+                if check is not None and check(moves):
+                    comp.flush()  # the goal may read the leaf's table (dead states)
+                    comp.hold()
+                    hit = stop(*level_arrays(cur, moves))  # type: ignore[misc]
+                    if hit is not None:
+                        break
+                new = []
+                for target, dense in claims:
+                    if not seen[dense]:
+                        seen[dense] = 1
+                        new.append(target)
+                if len(new) > 1:
+                    new.sort()
+                count += 1
+                codes += new
+                sizes.append(len(new))
+                cur = new
+                if not new or len(new) > FEW or len(codes) > room:
+                    break
+        finally:
+            search.transitions += moved
+            seen.release()
+            comp.flush()
+            if collecting:
+                gc.enable()
+        self.made = count
+        if count:
+            store_codes(visited, np.array(codes, dtype=np.int64),
+                        np.repeat(np.arange(1, count + 1, dtype=np.int64), sizes), count)
+        return count + (hit is not None), hit
+
+    def _level(self, cur: list[int], stride: int, weight: int, radix: int
+               ) -> tuple[list[list[tuple[int, int]]], list[tuple[int, int]]] | None:
+        """The moves of each state of ``cur`` as (label, target) and every
+        target with its dense number, or None (numpy's turn)."""
+        comp, known, templates = self.comp, self.local, self.templates
+        moves: list[list[tuple[int, int]]] = []
+        claims: list[tuple[int, int]] = []
+        for code in cur:
+            loc, p = divmod(code, stride)
+            local = known.get(loc) or self._expand(loc)
+            if len(comp.states) > radix:  # the leaf outgrew its digit: re-encode first
+                return None
+            key = (p, local[1])
+            template = templates[key] if key in templates else self._template(code, key, local)
+            if template is None:
+                return None
+            pairs = local[0]
+            here = []
+            for g, j, tp, dense in template:
+                to = pairs[j][1] if j >= 0 else loc
+                here.append((g, to * stride + tp))
+                claims.append((to * stride + tp, to * weight + dense))
+            moves.append(here)
+        return moves, claims
+
+    def _expand(self, loc: int) -> Local:
+        """The leaf's moves from ``loc`` (expanded now, held, if new)."""
+        comp = self.comp  # a state held (expanded, not written yet) is in self.local
+        pairs = comp.written_moves(loc) if comp.is_expanded(loc) else comp.expand_now(loc)
+        found = self.local[loc] = (pairs, signature(loc, pairs))
+        return found
+
+    def _template(self, code: int, key: tuple[int, tuple[int, ...]], local: Local
+                  ) -> Template | None:
+        """Fire ``code`` once and read its moves as a template for ``key``
+        (None, kept: some move could come from two leaf moves)."""
+        comp, stride = self.comp, self.tables.layout.stride[self.leaf]
+        comp.flush()  # successors reads the leaf's table
+        comp.hold()
+        _, dst, lab = self.tables.successors(np.array([code], dtype=np.int64))
+        loc, pairs = code // stride, local[0]
+        entries = []
+        for d, g in zip(dst.tolist(), lab.tolist(), strict=True):
+            to, tp = divmod(d, stride)
+            which = [j for j, (a, t) in enumerate(pairs) if t == to and g in self.with_leaf[a]]
+            if to == loc and g in self.without:
+                which.append(-1)
+            if len(which) != 1:
+                self.templates[key] = None
+                return None
+            entries.append((g, which[0], tp, self._dense(tp)))
+        found = self.templates[key] = tuple(entries)
+        return found
+
+    def _dense(self, partners: int) -> int:
+        """The dense number (in the marks) of the code with these partner digits, leaf 0."""
+        found = self.dense.get(partners)
+        if found is None:
+            found = self.dense[partners] = int(
+                self.marks.index(np.array([partners], dtype=np.int64))[0])
+        return found
+
+
+def signature(loc: int, pairs: list[tuple[int, int]]) -> tuple[int, ...]:
+    """What the order of a leaf state's moves in the fired tables depends on:
+    their labels, and with several moves how their targets and ``loc`` rank
+    (a lazy group lists a state's moves by target, a rule's by label).
+
+    Example:
+        >>> signature(5, [(1, 9)]), signature(5, [(1, 9), (2, 3)])
+        ((1,), (1, 2, 2, 0, 1))
+    """
+    labels = tuple([lab for lab, _ in pairs])
+    if len(pairs) < 2:
+        return labels
+    order = sorted({loc, *(d for _, d in pairs)})
+    return labels + tuple([order.index(d) for _, d in pairs]) + (order.index(loc),)

@@ -1,0 +1,233 @@
+"""A lazy leaf's deep chain beside eager partners, walked in plain Python.
+
+:class:`procalg.lts.leaf_partners.PartneredLeaf` must leave exactly what the
+numpy marked walk leaves (it is switched off for the oracle): the same
+states in the same BFS levels (the visited numbering), the same transition
+count, the same shortest paths to the same goals; a level of one state must
+get the moves of :meth:`~procalg.lts.vectors.Tables.successors` in their
+order; and models of this shape must check as the term-level rules do.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from procalg.api.check import check_model
+from procalg.api.model import loads
+from procalg.api.search import CheckEngine, SearchOptions
+from procalg.checks.deadlock import deadlock_goal
+from procalg.checks.reachability import reachability_goal
+from procalg.errors import LimitExceeded
+from procalg.lts import leaf_partners
+from procalg.lts.census import Census, take_census
+from procalg.lts.exploration import ExplicitSystem
+from procalg.lts.held import Holding
+from procalg.lts.lazy import LazyComponent
+from procalg.lts.leaf_partners import PartneredLeaf
+from procalg.lts.lts import LTS, TAU
+from procalg.lts.network import Network, close, component, hide, parallel, rename
+from procalg.lts.product import Limits, count_states, find_path, searcher, tau_lasso
+from tests.lts.test_leaf_levels import deep_leaves
+
+EVENTS = ["a", "b", "c"]
+
+
+@st.composite
+def partners(draw) -> LTS:
+    """A small eager partner over a, b, c (and τ): a random graph of 1 to 4 states."""
+    n = draw(st.integers(1, 4))
+    moves = draw(st.lists(st.tuples(st.integers(0, n - 1), st.sampled_from([*EVENTS, TAU]),
+                                    st.integers(0, n - 1)), min_size=1, max_size=8))
+    return LTS.build(n, 0, EVENTS, moves)
+
+
+@st.composite
+def shapes(draw) -> tuple:
+    """A deep leaf, one or two partners with the events each shares, and what goes on top."""
+    chain = draw(deep_leaves())
+    mates = draw(st.lists(st.tuples(partners(), st.frozensets(st.sampled_from(EVENTS))),
+                          min_size=1, max_size=2))
+    return chain, mates, draw(st.sampled_from(["none", "hide", "rename"])), draw(st.booleans())
+
+
+def _network(shape: tuple) -> Network:
+    chain, mates, top, held = shape
+    system = Holding(ExplicitSystem(chain)) if held else ExplicitSystem(chain)
+    net = component(LazyComponent(system, set(EVENTS)))
+    for lts, shared in mates:
+        net = parallel(net, component(lts), set(shared))
+    if top == "hide":
+        net = hide(net, {"b"})
+    elif top == "rename":
+        net = rename(net, [("a", "x"), ("a", "y"), ("c", "b")])
+    return close(net)
+
+
+def _without_walk(run):
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(PartneredLeaf, "of", classmethod(lambda cls, tables: None))
+        return run()
+
+
+def _outcome(found) -> tuple:
+    if isinstance(found, Census):
+        return (found.states, found.transitions, found.stuck.tolist(),
+                *(x.tolist() for x in (found.src, found.lab, found.dst)))
+    return (found.found, found.path, found.cycle, found.states, found.transitions,
+            found.levels)
+
+
+@settings(max_examples=150, deadline=None)
+@given(shapes(), st.sampled_from(["count", "census", "deadlock", "a", "b", "divergence"]))
+def test_the_partnered_walk_leaves_the_states_levels_and_paths_of_the_numpy_search(shape, goal):
+    def run():
+        net = _network(shape)
+        if goal == "count":
+            return _outcome(count_states(net))
+        if goal == "census":
+            return _outcome(take_census(net, ["a", "x", TAU]))
+        if goal == "divergence":
+            return _outcome(tau_lasso(net))
+        return _outcome(find_path(net, deadlock_goal if goal == "deadlock"
+                                  else reachability_goal(goal)))
+
+    assert run() == _without_walk(run)
+
+
+@settings(max_examples=60, deadline=None)
+@given(shapes(), st.integers(1, 400))
+def test_a_state_limit_stops_the_walk_where_it_stops_the_numpy_search(shape, limit):
+    def run():
+        try:
+            return _outcome(count_states(_network(shape), Limits(max_states=limit)))
+        except LimitExceeded as err:
+            return ("limit", str(err), err.states)
+
+    assert run() == _without_walk(run)
+
+
+def _levels(shape: tuple) -> tuple[list[list[int]], object]:
+    search = searcher(_network(shape))
+    search.run()
+    levels = search._levels(0, search.visited.depth + 1)
+    return [levels[k].tolist() for k in sorted(levels)], search
+
+
+@settings(max_examples=100, deadline=None)
+@given(shapes())
+def test_each_level_holds_the_same_codes_and_one_state_levels_fire_in_the_same_order(shape):
+    levels, search = _levels(shape)
+    assert levels == _without_walk(lambda: _levels(shape)[0])  # the visited numbering
+    walk = PartneredLeaf.of(search.tables)
+    assert walk is not None
+    walk.marks = search.marks
+    fit = walk._fit()
+    if fit is None or search.marks is None:
+        return
+    for level in levels:
+        for code in level:
+            out = walk._level([code], *fit)
+            if out is None:  # a key only numpy tells apart
+                continue
+            _, dst, lab = search.tables.successors(np.array([code]))
+            assert out[0] == [list(zip(lab.tolist(), dst.tolist(), strict=True))]
+
+
+PARTNERED = """
+channel up, tick, go
+C(n) = n < {size} & (up -> C(n + 1) [] n % 5 == 0 & up -> C(n + 2) [] n == {gate} & go -> C(n))
+P = up -> tick -> P [] go -> P
+Sys = C(0) [| {{up, go}} |] P
+assert Sys :[deadlock free]
+assert Sys \\ {{tick}} :[divergence free]
+assert Sys \\ {{up}} :[deadlock free]
+assert Sys :[reachable go]
+assert Sys :[has trace]: <up, tick, up, tick, up>
+assert Sys :[has trace]: <up, tick, up, up>
+assert Sys \\ {{tick}} :[deterministic]
+"""
+
+
+def _checks(text: str, engine: CheckEngine) -> list[tuple]:
+    out = []
+    for report in check_model(loads(text), options=SearchOptions(engine=engine)):
+        assert report.check is not None, report.error
+        found = report.check.counterexample
+        out.append((report.result, report.stats.states, found.trace if found else None))
+    return out
+
+
+@settings(max_examples=6, deadline=None)
+@given(st.integers(2001, 2300), st.integers(0, 5000))
+def test_a_counter_leaf_beside_a_partner_checks_as_the_term_rules_do(size, gate):
+    text = PARTNERED.format(size=size, gate=gate)
+    made = []
+    real = PartneredLeaf.batch
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(PartneredLeaf, "batch", lambda self, *a: _record(made, real(self, *a)))
+        product = _checks(text, CheckEngine.PRODUCT)
+    assert sum(made) >= size  # the Python walk made most levels
+    reference = _checks(text, CheckEngine.REFERENCE)
+    # verdicts and shortest traces; the states where both explore the whole space
+    # (a reachable event's search ends at its level, the reference's a level on)
+    assert [(r, t) for r, _, t in product] == [(r, t) for r, _, t in reference]
+    assert [n for _, n, _ in product[:3]] == [n for _, n, _ in reference[:3]]
+
+
+def _record(made: list[int], result: tuple) -> tuple:
+    made.append(result[0])
+    return result
+
+
+def test_a_chain_beside_a_partner_fires_numpy_once_per_distinct_template():
+    line = LTS.build(3000, 0, ["up"], [(i, "up", i + 1) for i in range(2999)])
+    beat = LTS.build(2, 0, ["up", "tick"], [(0, "up", 1), (1, "tick", 0)])
+    lazy = LazyComponent(ExplicitSystem(line), {"up"})
+    search = searcher(close(parallel(component(lazy), component(beat), {"up"})))
+    fired = []
+    real = search.tables.successors
+    search.tables.successors = lambda codes, **k: fired.append(len(codes)) or real(codes, **k)
+    search.run()
+    assert (len(search.visited), search.transitions) == (5999, 5998)
+    assert len(fired) < 200  # the first levels (no marks yet) and two templates, not 6,000
+
+
+def test_the_walk_hands_a_wide_level_to_numpy_and_takes_the_chain_back():
+    wide = leaf_partners.FEW + 3  # a fan of this many states, then the chain again
+    moves = [(i, "a", i + 1) for i in range(200)]
+    moves += [(200, "a", 201 + k) for k in range(wide)] + [(201 + k, "a", 300) for k in range(wide)]
+    moves += [(i, "a", i + 1) for i in range(300, 600)]
+    chain = LTS.build(601, 0, ["a"], moves)
+    beat = LTS.build(1, 0, ["a"], [(0, "a", 0)])
+    made: list[int] = []
+    real = PartneredLeaf.batch
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(PartneredLeaf, "batch", lambda self, *a: _record(made, real(self, *a)))
+        net = close(parallel(component(LazyComponent(ExplicitSystem(chain), {"a"})),
+                             component(beat), {"a"}))
+        found = find_path(net, deadlock_goal)
+    assert found.path == ("a",) * 502 and found.states == 201 + wide + 301
+    assert len([n for n in made if n]) >= 2  # before the fan, and after it
+
+
+def test_levels_that_narrow_and_widen_by_turns_stay_with_numpy():
+    wide = leaf_partners.FEW + 1  # each join state fans out to this many, which join again
+    moves, join = [], 0
+    for _ in range(300):
+        fan = range(join + 1, join + 1 + wide)
+        moves += [(join, "a", f) for f in fan] + [(f, "a", fan[-1] + 1) for f in fan]
+        join = fan[-1] + 1
+    chain = LTS.build(join + 1, 0, ["a"], moves)
+    beat = LTS.build(1, 0, ["a"], [(0, "a", 0)])
+    made: list[int] = []
+    real = PartneredLeaf.batch
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(PartneredLeaf, "batch", lambda self, *a: _record(made, real(self, *a)))
+        net = close(parallel(component(LazyComponent(ExplicitSystem(chain), {"a"})),
+                             component(beat), {"a"}))
+        found = find_path(net, deadlock_goal)
+    assert found.path == ("a",) * 600 and found.states == join + 1
+    assert len(made) < 10  # not a batch per level, numpy and the walk by turns
