@@ -43,6 +43,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
+from procalg.lts.recoded import recoded
 from procalg.lts.wide_keys import from_keys, to_keys, widen
 
 MAX_BITS = 62
@@ -283,10 +284,11 @@ class Layout:
                            else d * self._nstride[c])
         return code
 
-    def recoder(self, old: Layout):
-        """A function taking ``old`` codes to this layout's codes (same states)."""
-        comps = range(len(self.radix))
-        return lambda codes: self.encode(old.decode(codes, comps))
+    def recoder(self, old: Layout) -> Callable[[np.ndarray], np.ndarray]:
+        """A function taking ``old`` codes to this layout's codes (same states;
+        keys of a word-aligned layout to keys), a bounded piece at a time:
+        :func:`procalg.lts.recoded.recoded`."""
+        return lambda codes: recoded(self, old, codes)
 
 
 def _plain(radix: tuple[int, ...], order: tuple[int, ...], packed: bool

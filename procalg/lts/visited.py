@@ -195,8 +195,11 @@ class Visited:
         return hit
 
     def recode(self, recode: Recode) -> None:
-        """Re-encode every state with ``recode`` (old codes -> new codes, same
-        states, possibly another dtype), keeping each state's level.
+        """Re-encode every state with ``recode`` (old codes in the runs' form,
+        int64 codes or keys -> new codes, same states, possibly another
+        dtype), keeping each state's level; one run at a time, so that the
+        set is never held twice (:meth:`Run.recode
+        <procalg.lts.visited_runs.Run.recode>`).
 
         Example:
             >>> v = Visited(np.array([1, 2]))
@@ -205,16 +208,15 @@ class Visited:
             [8, 9]
         """
         self._unpack()
-        news = [recode(self._plain(run.codes)) for run in self.runs]
         self.frontier = sorted_unique(recode(self.frontier))
-        wide = [c for c in (*news, self.frontier) if c.dtype.kind in "OV"]
-        self.words = max((wide_keys.stored_words(c) for c in wide), default=0)
         self._fkeys = self._codes = self._size = None
-        for run, codes in zip(self.runs, news, strict=True):
-            stored = self._stored(codes)
-            order = (wide_keys.key_order(stored, "stable") if stored.dtype.kind == "V"
-                     else np.argsort(stored, kind="stable"))
-            run.codes, run.tags, run._hashes = stored[order], run.tags[order], None
+        self._fhash = (np.zeros(0), None)
+        for run in self.runs:  # its old codes let go before the next run's are made
+            run.recode(recode)
+        wide = [c for c in (*(r.codes for r in self.runs), self.frontier) if c.dtype.kind in "OV"]
+        self.words = max((wide_keys.stored_words(c) for c in wide), default=0)
+        for run in self.runs:
+            run.reorder(self.words)
 
     def level_of(self, codes: np.ndarray) -> np.ndarray:
         """The BFS level of each code (``-1`` when not visited)."""

@@ -29,9 +29,12 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from procalg.lts import run_merge, wide_keys
+from procalg.lts.wide_keys import to_keys
 
 _TAG16 = int(np.iinfo(np.uint16).max)
 
@@ -103,6 +106,36 @@ class Run:
             return
         self.codes, self.tags, self._hashes = run_merge.merge_keyed(
             self.codes, self.tags, codes, tags, self.hashes, other.hashes)
+
+    def recode(self, recode: Callable[[np.ndarray], np.ndarray]) -> None:
+        """Re-encode the (unpacked) run's codes with ``recode`` (int64 codes
+        or keys in; int64 codes, Python integers or keys out, integers held
+        as keys of their own width); :meth:`reorder` then sorts them."""
+        codes = recode(self.codes)
+        self._hashes = None
+        self.codes = to_keys(codes, wide_keys.words(codes)) if codes.dtype == object else codes
+
+    def reorder(self, words: int) -> None:
+        """Sort the run again after :meth:`recode`, keys widened to ``words``
+        words first (the tags follow their codes).
+
+        Example:
+            >>> run = Run(np.array([1, 2, 3]), np.array([0, 1, 1], np.uint16))
+            >>> run.recode(lambda c: 9 - c)
+            >>> run.reorder(0)
+            >>> run.codes.tolist(), run.tags.tolist()
+            ([6, 7, 8], [1, 1, 0])
+        """
+        assert self.tags is not None and not self.shift
+        codes = self.codes
+        if codes.dtype.kind == "V":
+            k = codes.dtype.itemsize // 8
+            order, self.codes, self._hashes = wide_keys.key_sort(
+                codes if k >= words else wide_keys.widen(codes, k, words))
+        else:
+            order = np.argsort(codes, kind="stable")
+            self.codes = codes[order]
+        self.tags = self.tags[order]
 
     def found(self, keys: np.ndarray, *, ordered: bool = False,
               hashes: np.ndarray | None = None) -> np.ndarray:

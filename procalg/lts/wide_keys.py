@@ -109,6 +109,20 @@ def key_order(keys: np.ndarray, kind: str = "quicksort",
     return _sorted_keys(keys, kind, hashes)[0]
 
 
+def key_sort(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The key order of unsorted ``keys``, the keys in it and their hashes
+    (one sort: no second gather of the keys by the order).
+
+    Example:
+        >>> keys = np.array([9, 5], dtype=">u8").view("V8")
+        >>> order, ks, hs = key_sort(keys)
+        >>> bool((ks == keys[order]).all() and (hs == key_hashes(ks)).all())
+        True
+    """
+    order, ks, hs, _ = _sorted_keys(keys, "quicksort")
+    return order, ks, hs
+
+
 def _sorted_keys(keys: np.ndarray, kind: str, hashes: np.ndarray | None = None
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The key order of ``keys``, the sorted keys, their hashes, and the
