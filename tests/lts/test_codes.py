@@ -97,3 +97,41 @@ def test_a_decoder_gives_any_group_of_components_as_decode_does(radix, bits, dat
         group = data.draw(st.lists(st.integers(0, len(radix) - 1), max_size=4))
         got, want = decode(group), layout.decode(held, group)
         assert {c: d.tolist() for c, d in got.items()} == {c: d.tolist() for c, d in want.items()}
+
+
+def _grown_wide(radix: list[int]) -> Layout:
+    """A narrow layout whose top (lazy) digit outgrew 62 bits: Python-integer codes."""
+    narrow = Layout.choose([*radix, 4], list(range(len(radix) + 1)))
+    return narrow.grown([*radix, 1 << 62])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(1, 1 << 8), min_size=1, max_size=6), st.data())
+def test_a_decoder_of_a_layout_grown_wide_gives_any_group_as_decode_does(radix, data):
+    layout = _grown_wide(radix)
+    assert layout.wide and not layout.words  # Python integers, not V{8k} keys
+    codes = layout.encode(_states(data.draw, layout.radix))
+    decode = layout.decoder(codes)
+    for _ in range(4):  # groups in turn, components asked again and twice in one group
+        group = data.draw(st.lists(st.integers(0, len(radix)), max_size=5))
+        got, want = decode(group), layout.decode(codes, group)
+        assert {c: d.tolist() for c, d in got.items()} == {c: d.tolist() for c, d in want.items()}
+
+
+def test_a_decoder_of_python_integer_codes_decodes_each_component_once(monkeypatch):
+    layout = _grown_wide([5, 7, 9])
+    digits = {c: np.arange(50, dtype=np.int64) % r for c, r in enumerate([5, 7, 9, 1000])}
+    codes = layout.encode(digits)
+    asked: list[int] = []
+    decode = Layout.decode
+
+    def counted(self, codes, comps):
+        comps = list(comps)
+        asked.extend(comps)
+        return decode(self, codes, comps)
+    monkeypatch.setattr(Layout, "decode", counted)
+    groups = layout.decoder(codes)
+    for group in ([0, 1], [1, 2], [0, 2], [2], [3, 0]):  # the lazy asks: group after group
+        got = groups(group)
+        assert all(got[c].tolist() == digits[c].tolist() for c in group)
+    assert sorted(asked) == [0, 1, 2, 3]  # one object operation per component, not per group

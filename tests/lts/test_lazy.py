@@ -187,6 +187,27 @@ def test_a_lazy_component_repacked_into_wide_codes_keeps_the_shortest_trace(monk
     assert any("more than 62" in n for n in result.notes)
 
 
+def test_lazy_leaves_asked_by_a_partner_past_narrow_codes_give_the_eager_product(monkeypatch):
+    # Roscoe's phone network's shape: an eager partner drives lazily explored leaves
+    # (their moves asked for), whose digits outgrow int64 into Python integers; the
+    # asks then decode the codes group after group, every level
+    monkeypatch.setattr(vectors, "_MAX_BITS", 6)
+    counter = LTS.build(40, 0, ["inc"], [(i, "inc", i + 1) for i in range(39)])
+    driver = LTS.build(2, 0, ["inc", "tick"], [(0, "inc", 1), (1, "tick", 0)])
+
+    def net(leaf):
+        return close(parallel(component(driver),
+                              parallel(component(leaf()), component(leaf()), set()), {"inc"}))
+    eager, lazy = net(lambda: counter), net(lambda: LazyComponent(ExplicitSystem(counter), {"inc"}))
+    a, b = explore_product(eager), explore_product(lazy)
+    assert (b.num_states, b.num_transitions) == (a.num_states, a.num_transitions)
+    assert _bisimilar(a, b)
+    want = find_path(eager, deadlock_goal)
+    got = find_path(net(lambda: LazyComponent(ExplicitSystem(counter), {"inc"})), deadlock_goal)
+    assert got.path == want.path == ("inc", "tick") * 78
+    assert any("stored as Python integers" in n for n in got.notes)
+
+
 def test_a_label_outside_the_declared_alphabet_is_refused():
     lts = LTS.build(2, 0, ["a", "b"], [(0, "a", 1), (1, "b", 0)])
     net = close(component(LazyComponent(ExplicitSystem(lts), {"a"})))
