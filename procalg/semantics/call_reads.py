@@ -10,7 +10,11 @@ decides that conservatively from the syntax: every parameter in the key must
 be *held* by the body's key -- as a plain name (or ``n + 1``, ``1 - n``: one to
 one) in an output's event, in an input's free names (an input's key holds their
 values), or as a plain argument of a continuation's call at a position the
-callee's key keeps; an ``if`` holds what both branches hold. A parameter read
+callee's key keeps; an ``if`` holds what both branches hold; ``[] x : s @ body``
+holds the set ``s`` where ``body`` holds ``x`` (one branch per member: Roscoe's
+mobile-channel regulator ``Reg(A) = [] x : A @ x -> Reg(modify(x, A))`` keyed by
+its body made phone's network key its 112 states 880 times, each key evaluating
+~240 successors' sets: compile 2.56 -> 2.11 s). A parameter read
 only through an expression that may merge values (``P(n) = e -> (R [] P((n + n)
 % 4))``: ``P(0)`` and ``P(2)`` unfold alike), or not held at all (a wildcard),
 makes the definition's calls keyed by their bodies (the term rules' identity,
@@ -132,7 +136,27 @@ def _held(compiler: Compiler, expr: ast.Node) -> set[str]:
         return _held(compiler, expr.then) & _held(compiler, expr.orelse)
     if kind is ast.Guard:  # taken as true: see the module's docstring
         return _held(compiler, expr.process)
-    return set()  # an operator, a let, a replicated choice...
+    if kind is ast.Replicated and expr.op == "[]":
+        return _replicated_held(compiler, expr)
+    return set()  # an operator, a let, a replicated |~|...
+
+
+def _replicated_held(compiler: Compiler, expr: ast.Replicated) -> set[str]:
+    """What ``[] x : S @ body`` holds: its key is its branches' keys, one per
+    member of ``S``. So it holds ``S`` where ``S`` is a name, the one generator
+    binds it to a plain variable and ``body`` holds that variable (distinct
+    members, distinct branches: ``Reg(A) = [] x : A @ x -> Reg(f(x, A))``), and
+    whatever else ``body`` holds, taken as offered (an empty ``S`` is STOP, as a
+    false guard is: see the module's docstring)."""
+    inner = _held(compiler, expr.body)
+    bound = pattern_names(expr.generators)
+    found = inner - bound
+    if len(expr.generators) == 1:
+        generator = expr.generators[0]
+        if type(generator) is ast.Generator and type(generator.pattern) is ast.PVar \
+                and type(generator.source) is ast.Name and generator.pattern.name in inner:
+            found.add(generator.source.id)
+    return found
 
 
 def _plain(expr: ast.Node) -> str | None:

@@ -11,6 +11,7 @@ from procalg.lts import explore
 from procalg.semantics.call_reads import call_keying, exact_arguments
 from procalg.semantics.linear import Machine
 from procalg.semantics.locations import Compiler
+from tests.semantics.test_linear import assert_compiles_like_its_terms
 
 HEADER = "channel c : {0..3}\nchannel d : {0..3}.{0..3}\nchannel e, f\n"
 
@@ -34,6 +35,9 @@ def _exact(text: str, name: str = "P") -> bool:
     "P(n) = if n == 0 then c!n -> STOP else c!n -> P(n - 1)",  # a top if: the branch's
     "P(n) = (e -> P(n)) \\ {f}",  # an operator's state is its key already
     "P(0) = e -> STOP\nP(n) = c!n -> P(0)",  # patterns, each holding its names
+    # a set parameter: one branch per member, each holding its member
+    "P(s) = [] x : s @ c!x -> P(diff(s, {x}))",
+    "P(s, n) = [] x : s @ d!x!n -> P(s, n)",  # and what every branch holds
 ])
 def test_a_body_holding_every_parameter_keeps_argument_keys(text):
     assert _exact(text)
@@ -47,6 +51,8 @@ def test_a_body_holding_every_parameter_keeps_argument_keys(text):
     "P(n) = e -> Q(n)\nQ(n) = if n < 2 then e -> STOP else f -> STOP",  # a transparent callee
     "P(n, _) = c!n -> STOP",  # a wildcard
     "P(n) = [] x : {0..n} @ c!x -> STOP",  # a replicated choice claims nothing
+    "P(s) = [] x : s @ c!(x % 2) -> STOP",  # ... of a set whose members it merges
+    "P(s) = [] (x, y) : s @ d!x!y -> STOP",  # ... or binds by a pattern
     # conservative: only n == 0 takes the first branch, which the syntax does not say
     "P(n) = if n == 0 then e -> STOP else c!n -> P(n - 1)",
 ])
@@ -74,3 +80,33 @@ def test_an_inexact_definition_has_its_terms_states(text, start, states):
     machine = explore(Machine(model.spec.evaluator, call))
     terms = explore(model.spec.system(call))
     assert machine.num_states == terms.num_states == states
+
+
+REGULATOR = """datatype dirs = Plus | Minus
+channel mc : {0..2}.{0..2}.dirs
+channel mcp : {0..2}.{0..2}
+channel work : {0..2}
+prime(A) = {| mcp.n.m | mc.n.m.d <- A |}
+modify(x, A) = let port(mc.c.0.D) = ({| mc.((c + 1) % 3) |}, D)
+                   port(mc.c._.D) = ({| mc.c |}, D)
+                   port(_) = ({}, Plus)
+                   (pt, dt) = port(x)
+               within if dt == Plus then union(A, pt) else diff(A, pt)
+Reg(A) = ([] x : diff({| mcp |}, prime(A)) @ x -> Reg(A))
+         [] ([] x : A @ x -> Reg(modify(x, A)))
+"""
+
+
+def test_a_regulator_over_an_event_set_is_keyed_by_its_set_not_its_body():
+    # the mobile-channel regulator's shape (Roscoe, UCS 20.3): keyed by its body,
+    # each state evaluated every successor's set once more to make its key
+    model = loads(REGULATOR)
+    compiler = Compiler(model.spec.evaluator)
+    compiler.definition("Reg")
+    assert exact_arguments(model.spec.evaluator, compiler, "Reg")
+    call = model.process("Reg(union({| mc.0 |}, {| work |}))")
+    machine = Machine(model.spec.evaluator, call)
+    compiled = explore(machine)
+    assert machine.unfoldings <= compiled.num_states + 1  # one per state expanded
+    assert assert_compiles_like_its_terms(model, "Reg(union({| mc.0 |}, {| work |}))", 5_000)
+    assert compiled.num_states == explore(model.spec.system(call)).num_states
