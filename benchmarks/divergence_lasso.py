@@ -15,6 +15,10 @@ same as ``told`` with ``h`` visible: the search alone, what a failing check
 cost before its lasso was counted in the minimised graph. The ``trace`` row
 is another witness: ``:[has trace]:`` of 20 ``e`` through ten cells that each
 take two hidden steps between them (59,049 states, 1.2M pairs walked).
+The ``det`` row (only with ``--only det``) is ``told`` asserted
+``:[deterministic]``: ``reset`` is ``|||``'s choice of C1 or C2, so the
+normal form's nodes are sets and their number grows ~1.9x per level
+(2.1M nodes for 1,540 states at ``K = 20``; use ``--k 20``).
 
 Each tree runs ``procalg check`` as a fresh process (``/usr/bin/time``: user
 + system CPU seconds, peak resident memory), the trees interleaved round by
@@ -66,15 +70,19 @@ assert Sys :[has trace]: <""" + ", ".join(["e"] * 20) + """>
 
 
 def model(name: str, k: int) -> str:
-    """The ``.proc`` text of row ``name`` (``told``, ``deep``, ``twin`` or ``pass``
-    at ``K = k``; ``trace``).
+    """The ``.proc`` text of row ``name`` (``told``, ``deep``, ``twin``, ``pass``
+    or ``det`` at ``K = k``; ``trace``).
 
     Example:
         >>> "\\\\ {h}" in model("told", 3), "\\\\ {h}" in model("pass", 3)
         (True, False)
+        >>> model("det", 3).splitlines()[-1]
+        'assert Sys :[deterministic]'
     """
     if name == "trace":
         return TRACE
+    if name == "det":
+        return model("told", k).replace(":[divergence free]", ":[deterministic]")
     third = THIRD["told" if name == "pass" else name]
     tail = TAIL.format(hide="" if name == "pass" else " \\ {h}")
     return HEAD.format(k=k) + third + tail.replace("C3(0))", "C3(0, 0))" if name == "twin" else
