@@ -112,6 +112,7 @@ class ControlNode:
         self.control = len(self.comps)
         self.states = states
         self.moves: list[tuple[int, str, int]] = []
+        self.named: dict[str, tuple[tuple[int, int], ...]] = {}  # control label -> its moves
         self.out: list[SyncRule] = []
         self.extra: dict[int, set[str]] = {}
 
@@ -128,9 +129,21 @@ class ControlNode:
                    for r in self.rules[side])
 
     def phase(self, name: str, *moves: tuple[int, int]) -> Part:
-        """A part on the control component: local label ``name``, ``moves`` src -> dst."""
-        self.moves += [(s, name, d) for s, d in moves]
-        return (self.control, name)
+        """A part on the control component: local label ``name``, ``moves`` src -> dst.
+
+        A control label is one relation on the control's states, so a name
+        asked for again with other moves gets a label of its own: shared, a
+        rule meant for one phase would fire on the other's moves too (an
+        interrupt's "right ✓ after it took over" firing while the left still
+        ran, without its reset: ✓ into a state where the left moves on).
+        """
+        want = tuple(moves)
+        label, n = name, 0
+        while self.named.setdefault(label, want) != want:
+            n += 1
+            label = f"{name}#{n}"
+        self.moves += [(s, label, d) for s, d in moves]
+        return (self.control, label)
 
     def _twin(self, c: int, label: str) -> str:
         label = label if label.startswith(_INIT) else _INIT + label

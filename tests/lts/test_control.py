@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from procalg.api.model import loads
 from procalg.checks.deadlock import deadlock_goal
 from procalg.lts import LTS, TAU, TICK
 from procalg.lts.control import (
@@ -20,6 +21,7 @@ from procalg.lts.control import (
     sequence,
     timeout,
 )
+from procalg.lts.control_node import ControlNode
 from procalg.lts.lazy import LazyComponent
 from procalg.lts.network import close, component, parallel
 from procalg.lts.partition import Bisimulation, partition
@@ -153,3 +155,29 @@ def test_a_lazy_side_under_a_control_operator_is_stale_and_bisimilar_to_the_whol
         net = operator(*sides)
         assert net.loose  # never settled nor reset: its states are not known yet
         assert _bisimilar(explore_product(close(net)), whole)
+
+
+NESTED_INTERRUPTS = """channel a, b, c
+T = (a -> b -> STOP) /\\ ((STOP ||| a -> STOP) /\\ SKIP)
+U = T ; c -> STOP
+"""
+
+
+@pytest.mark.parametrize("process", ["T", "U"])
+def test_a_right_side_ending_nested_interrupts_stops_the_left_as_the_term_rules_do(process):
+    # the inner /\\ gives the outer two ✓ rules of its right side, one only for after
+    # the right took over; sharing one control label, that one also fired while the
+    # left still ran, without resetting it: ✓ into a state where the left's b was on
+    # offer, and U had the trace <a, c, b> (found by test_network's random recursions)
+    model = loads(NESTED_INTERRUPTS)
+    product = explore_product(close(model.network(process)))
+    assert _bisimilar(product, model.lts(process))
+
+
+def test_a_control_label_asked_again_with_other_moves_is_a_label_of_its_own() -> None:
+    node = ControlNode((component(ONCE_A),), 3)
+    first = node.phase("\x00x", (1, 2))
+    again = node.phase("\x00x", (1, 2))
+    other = node.phase("\x00x", (0, 2), (1, 2))
+    assert first == again and other != first
+    assert {(s, d) for s, label, d in node.moves if label == first[1]} == {(1, 2)}
