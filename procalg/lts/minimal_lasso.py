@@ -236,9 +236,11 @@ def codes_lasso(tables: Tables, codes: np.ndarray, known: np.ndarray | None = No
     return Lasso(lasso.lead, lasso.loop, tuple(seen[list(lasso.states)].tolist()))
 
 
-def _codes_region(tables: Tables, codes: np.ndarray) -> tuple[np.ndarray, Moves]:
-    """The sorted codes ``codes`` reach by τ-moves, breadth first in bulk, and
-    every move of theirs (positions in them; a target outside numbered past them)."""
+def _bulk_reach(tables: Tables, codes: np.ndarray, *, tau_only: bool
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Breadth first in bulk from the sorted ``codes`` (int64, or Python ints past
+    62 bits), following every move or only τ-moves: the sorted codes reached and
+    every move of theirs as (source code, label, target code) columns."""
     seen = frontier = codes
     srcs, labs, dsts = [], [], []
     while len(frontier):
@@ -246,10 +248,17 @@ def _codes_region(tables: Tables, codes: np.ndarray) -> tuple[np.ndarray, Moves]
         srcs.append(frontier[src])
         labs.append(lab)
         dsts.append(dst)
-        new = sorted_unique(dst[lab == TAU_INDEX])
+        new = sorted_unique(dst[lab == TAU_INDEX] if tau_only else dst)
         frontier = new[~sorted_in(seen, new)]
         seen = sorted_unique(np.concatenate((seen, frontier)))
     src, lab, dst = (np.concatenate(x) for x in (srcs, labs, dsts))
+    return seen, src, lab, dst
+
+
+def _codes_region(tables: Tables, codes: np.ndarray) -> tuple[np.ndarray, Moves]:
+    """The sorted codes ``codes`` reach by τ-moves, breadth first in bulk, and
+    every move of theirs (positions in them; a target outside numbered past them)."""
+    seen, src, lab, dst = _bulk_reach(tables, codes, tau_only=True)
     inside = sorted_in(seen, dst)
     at = np.searchsorted(seen, dst).astype(np.int64)
     at[~inside] = len(seen) + np.unique(dst[~inside], return_inverse=True)[1].reshape(-1)
@@ -274,17 +283,7 @@ def reached_codes(tables: Tables, codes: np.ndarray, known: np.ndarray | None = 
     """
     if known is not None:
         return _reached_known(tables, codes, known)
-    seen = frontier = sorted_unique(codes)  # int64, or Python ints past 62 bits
-    srcs, labs, dsts = [], [], []
-    while len(frontier):
-        src, dst, lab = tables.successors(frontier)
-        srcs.append(frontier[src])
-        labs.append(lab)
-        dsts.append(dst)
-        new = sorted_unique(dsts[-1])
-        frontier = new[~sorted_in(seen, new)]
-        seen = sorted_unique(np.concatenate((seen, frontier)))
-    src, lab, dst = (np.concatenate(x) for x in (srcs, labs, dsts))
+    seen, src, lab, dst = _bulk_reach(tables, sorted_unique(codes), tau_only=False)
     start = int(np.searchsorted(seen, codes[0])) if len(codes) else 0
     return (LTS.from_arrays(len(seen), start, tables.labels, np.searchsorted(seen, src), lab,
                             np.searchsorted(seen, dst)), seen)
