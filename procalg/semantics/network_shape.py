@@ -106,7 +106,10 @@ class Shape:
 
     def normal(self, term: Process) -> Process:
         """``term`` normalised (:meth:`Rules.normalise`), without a walk where
-        no call stands in its active part: then it is normal already.
+        no call and no hiding directly over a hiding stands in its active part:
+        then it is normal already (the term rules' normal form merges
+        ``(P \\ A) \\ B`` into ``P \\ (A ∪ B)``; a leaf kept unmerged had a
+        state more than the term rules, its start before the merge).
 
         The walk down an operator tree asks for every operand's normal form;
         normalising each one afresh walked its whole active part again, so an
@@ -142,7 +145,8 @@ class Shape:
             todo.extend(active_operands(here))
 
     def _call_free(self, term: Process) -> bool:
-        """No :class:`Call` in ``term``'s active part (post-order, explicit stack)."""
+        """No :class:`Call` nor nested hiding in ``term``'s active part (post-order,
+        explicit stack)."""
         known = self.call_free
         found = known.get(term)
         if found is not None:
@@ -152,8 +156,8 @@ class Shape:
             here, ready = todo.pop()
             if here in known:
                 continue
-            if type(here) is Call:
-                known[here] = False
+            if type(here) is Call or (type(here) is Hide and type(here.process) is Hide):
+                known[here] = False  # a hiding over a hiding too: the term rules merge them
                 continue
             operands = active_operands(here)
             if ready:

@@ -359,6 +359,17 @@ def test_a_sequential_process_compiles_to_one_component_with_the_term_rules_lts(
     assert explore_product(net).num_states == _reference(term, UNFOLD).num_states == 3
 
 
+def test_a_hiding_over_a_hiding_starts_merged_as_in_the_term_rules():
+    # (a -> P \ {}) \ {}: the term rules start from a -> P \ {}; a leaf kept
+    # unmerged had its unmerged start as a second state (hypothesis found it)
+    term = Hide(Hide(Prefix(A, Call("P")), frozenset()), frozenset())
+    net = compile_network(term, UNFOLD, reduce=False)
+    assert not isinstance(net, NotApplicable)
+    product, reference = explore_product(net), _reference(term, UNFOLD)
+    assert (product.num_states, product.num_transitions) == (1, 1)
+    assert (reference.num_states, reference.num_transitions) == (1, 1)
+
+
 def test_a_parallel_network_after_a_configuration_step_compiles_with_a_control_component():
     net = Parallel(Call("P"), Call("Q"), frozenset({A}))
     term = Hide(Seq(Prefix(C, SKIP), net), frozenset({B}))
