@@ -273,7 +273,7 @@ def _build(top: Process, shape: Shape, leaves: Leaves, outer: frozenset[Process]
             done.append(component(network_loops.returning_leaf(made, restarting and controls > 0)))
             resets.append(None)
         elif not shape.compiled(term):
-            narrowed = leaf_scope(term, scope)
+            narrowed = leaf_scope(term, scope, leaves.system)
             made = leaves.lts(term, lazy=lazy, narrowing=narrowed.narrowing or None,
                               demand=narrowed.demand, whole_first=scoped)
             done.append(component(network_loops.returning_leaf(made, restarting and controls > 0)))

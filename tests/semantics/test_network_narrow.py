@@ -8,10 +8,13 @@ can join. Random networks: ``tests/semantics/test_sync_context.py``.
 
 from __future__ import annotations
 
+from unittest.mock import patch
+
 from procalg.api import loads
 from procalg.api.export import process_lts
 from procalg.api.search import CheckEngine, SearchOptions, deadlock
 from procalg.lts import LTS
+from procalg.semantics import network_shape
 from procalg.semantics.network import NotApplicable, compile_network
 from procalg.semantics.network_narrow import Scope, operand_scopes
 from procalg.semantics.network_shape import Shape
@@ -61,13 +64,36 @@ def test_operand_scopes_build_the_partner_of_a_wide_left_side_first() -> None:
     assert not swapped and scopes[0] is not None and scopes[1] is None
 
 
-def test_a_lazy_partner_bounds_nothing_and_the_term_rules_run() -> None:
-    model = loads("channel c : {0..9999}\nchannel d\n"
-                  "Count(n) = d -> (if n < 3000 then Count(n + 1) else c!7 -> STOP)\n"
-                  "S = c?x -> STOP [| {| c |} |] Count(0)\n")
+LAZY_PARTNER = ("channel c : {{0..{top}}}\nchannel d\n"
+                "Count(n) = d -> (if n < 3000 then Count(n + 1) else c!7 -> STOP)\n"
+                "S = c?x -> STOP [| {{| c |}} |] Count(0)\n")
+
+
+def test_a_wide_leaf_beside_a_lazy_partner_is_explored_whole_and_agrees_with_the_term_rules(
+        ) -> None:
+    # the lazy partner declares every event: no bound, but 10,000 moves are cheap whole
+    model, apart = _twice(LAZY_PARTNER.format(top=9999))
     found = compile_network(model.process("S"), model.spec)
+    assert not isinstance(found, NotApplicable)
+    assert any(isinstance(c, LTS) and c.num_transitions == 10_000 for c in found.components)
+    fast, slow = deadlock(model, "S", SearchOptions()), deadlock(apart, "S", REFERENCE)
+    assert fast.stats.extra["engine"] == "product"
+    assert fast.verdict == slow.verdict
+    assert fast.counterexample.trace == slow.counterexample.trace
+    assert fast.counterexample.trace[-1] == "c.7" and len(fast.counterexample.trace) == 3002
+
+
+def test_a_wide_leaf_past_the_whole_budget_beside_a_lazy_partner_is_left_to_the_term_rules(
+        ) -> None:
+    model = loads(LAZY_PARTNER.format(top=9999))
+    with patch.object(network_shape, "WIDE_WHOLE_MOVES", 9_999):  # one move short
+        found = compile_network(model.process("S"), model.spec)
     assert isinstance(found, NotApplicable)
     assert "input offers up to 10,000 events" in found.reason
+    assert "explored whole, more than 9,999 moves" in found.reason
+    wider = loads(LAZY_PARTNER.format(top=99_999))  # wider than the budget: not even tried
+    found = compile_network(wider.process("S"), wider.spec)
+    assert isinstance(found, NotApplicable) and "more than 50,000 moves" in found.reason
 
 
 def test_a_wide_input_under_a_priority_is_not_narrowed_and_agrees_with_the_term_rules() -> None:
