@@ -63,6 +63,7 @@ from procalg.semantics.growth_reached import NestingMet, reached_growth, watchin
 from procalg.semantics.leaves import Leaves, compressed_leaf, model_alphabet
 from procalg.semantics.network_combine import combine
 from procalg.semantics.network_narrow import (
+    WHOLE,
     Scope,
     WideLeaf,
     leaf_scope,
@@ -274,7 +275,8 @@ def _build(top: Process, shape: Shape, leaves: Leaves, outer: frozenset[Process]
             resets.append(None)
         elif not shape.compiled(term):
             narrowed = leaf_scope(term, scope, leaves.system)
-            made = leaves.lts(term, lazy=lazy, narrowing=narrowed.narrowing or None,
+            made = leaves.lts(term, lazy=lazy and narrowed is not WHOLE,
+                              narrowing=narrowed.narrowing or None,
                               demand=narrowed.demand, whole_first=scoped)
             done.append(component(network_loops.returning_leaf(made, restarting and controls > 0)))
             resets.append(None)

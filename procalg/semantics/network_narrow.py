@@ -137,9 +137,9 @@ def leaf_scope(term: Process, scope: Scope | None,
                system: Callable[[Process], Any] | None = None) -> Scope:
     """How leaf ``term`` is narrowed: by ``scope`` where a wide input of it that a
     parallel above synchronises is narrowed by one; else not (an empty scope: its
-    inputs are narrow, or, with ``system`` giving the leaf's transition system, it
-    has at most :data:`~procalg.semantics.network_shape.WIDE_WHOLE_MOVES` moves:
-    the compiled machine runs it whole).
+    inputs are narrow, and the compiled machine runs it whole; :data:`WHOLE` if, with
+    ``system`` giving the leaf's transition system, it has at most
+    :data:`~procalg.semantics.network_shape.WIDE_WHOLE_MOVES` moves: explored whole).
 
     Raises:
         WideLeaf: such a wide input is not narrowed by one, and the leaf is
@@ -154,7 +154,7 @@ def leaf_scope(term: Process, scope: Scope | None,
     if narrowed is None or narrowed[0] < found[0]:  # (through the leaf's own operators)
         budget = network_shape.WIDE_WHOLE_MOVES
         if system is not None and found[0] <= budget and whole_within(system(term), budget):
-            return _NONE  # small enough whole: no partner bound needed
+            return WHOLE  # small enough whole: no partner bound needed
         raise WideLeaf(wide_reason(*found, whole=system is not None))
     return scope
 
@@ -188,3 +188,7 @@ def whole_within(system: Any, budget: int) -> bool:
 
 
 _NONE = Scope()
+WHOLE = Scope()
+"""A wide leaf no partner bounds, small enough to explore whole (:func:`leaf_scope`):
+an eager component, never lazy (it was explored to decide; eager, the product walks
+a lazy partner's chain as any lazy leaf's beside eager ones)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from unittest.mock import patch
 
-from procalg.api import loads
+from procalg.api import check_model, loads
 from procalg.api.export import process_lts
 from procalg.api.search import CheckEngine, SearchOptions, deadlock
 from procalg.lts import LTS
@@ -104,3 +104,30 @@ def test_a_wide_input_under_a_priority_is_not_narrowed_and_agrees_with_the_term_
     fast, slow = deadlock(model, "S", SearchOptions()), deadlock(apart, "S", REFERENCE)
     assert fast.verdict == slow.verdict
     assert fast.counterexample.trace == slow.counterexample.trace == ("c.3",)
+
+
+CHAIN = ("N = 2500\nchannel w, d : {0..1999}\n"
+         "Cnt(n) = n < N & w!(n % 2000) -> Cnt(n + 1)\nW = w?x -> P(x)\nP(x) = d!x -> W\n"
+         "Sys = W [| {| w |} |] Cnt(0)\nSpec = w?x -> d?y -> Spec\n"
+         "assert Sys :[deadlock free]\nassert Sys :[divergence free]\n"
+         "assert Sys \\ {| w |} :[divergence free]\nassert Spec [T= Sys\n"
+         "assert Sys [T= Spec\n")
+
+
+def test_a_wide_leaf_explored_whole_is_an_eager_partner_and_every_check_agrees() -> None:
+    # the counter (2,500 states) is lazy; W, explored whole (2,001 states, past the
+    # 2,000 a leaf that may be lazy is explored whole up to), is eager beside it
+    model, apart = _twice(CHAIN)
+    net = compile_network(model.process("Sys"), model.spec, reduce=False)
+    assert not isinstance(net, NotApplicable)
+    assert [type(c).__name__ for c in net.components] == ["LTS", "LazyComponent"]
+    assert (net.components[0].num_states, net.components[0].num_transitions) == (2001, 4000)
+    fast = list(check_model(model, options=SearchOptions()))
+    slow = list(check_model(apart, options=REFERENCE))
+    assert [r.check.stats.extra.get("engine") for r in fast] == ["product"] * 5
+    assert [r.result for r in fast] == [r.result for r in slow]
+    assert [r.result.value for r in fast] == ["fail", "pass", "pass", "pass", "fail"]
+    for mine, theirs in zip(fast, slow, strict=True):
+        if theirs.check.counterexample is not None:
+            assert mine.check.counterexample.trace == theirs.check.counterexample.trace
+    assert fast[0].check.counterexample.trace[-2:] == ("w.499", "d.499")
