@@ -69,6 +69,7 @@ from procalg.semantics.network_narrow import (
     leaf_scope,
     operand_scopes,
     partner_scope,
+    whole_note,
 )
 from procalg.semantics.network_nested import nested_network, nests, priority_leaf
 from procalg.semantics.network_sequential import sequential
@@ -275,6 +276,8 @@ def _build(top: Process, shape: Shape, leaves: Leaves, outer: frozenset[Process]
             resets.append(None)
         elif not shape.compiled(term):
             narrowed = leaf_scope(term, scope, leaves.system)
+            if narrowed is WHOLE and whole_note(term) not in notes:
+                notes.append(whole_note(term))
             made = leaves.lts(term, lazy=lazy and narrowed is not WHOLE,
                               narrowing=narrowed.narrowing or None,
                               demand=narrowed.demand, whole_first=scoped)

@@ -50,7 +50,8 @@ from procalg.semantics.sync_context import (
     operand_contexts,
     widest_synchronised,
 )
-from procalg.terms import AlphaParallel, Hide, Parallel, Process, Rename
+from procalg.terms import AlphaParallel, Hide, Parallel, Process, Rename, show_process
+from procalg.terms.brief_names import clipped
 
 
 class WideLeaf(Exception):
@@ -157,6 +158,18 @@ def leaf_scope(term: Process, scope: Scope | None,
             return WHOLE  # small enough whole: no partner bound needed
         raise WideLeaf(wide_reason(*found, whole=system is not None))
     return scope
+
+
+def whole_note(term: Process) -> str:
+    """What ``--stats`` says of a wide leaf :func:`leaf_scope` let be explored whole.
+
+    Example:
+        >>> from procalg.terms import STOP
+        >>> whole_note(STOP)[:30]
+        'leaf STOP explored whole: a wi'
+    """
+    return (f"leaf {clipped(show_process(term), 40)} explored whole: a wide input no "
+            f"partner bounds, at most {network_shape.WIDE_WHOLE_MOVES:,} moves")
 
 
 def whole_within(system: Any, budget: int) -> bool:

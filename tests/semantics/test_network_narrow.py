@@ -76,6 +76,8 @@ def test_a_wide_leaf_beside_a_lazy_partner_is_explored_whole_and_agrees_with_the
     found = compile_network(model.process("S"), model.spec)
     assert not isinstance(found, NotApplicable)
     assert any(isinstance(c, LTS) and c.num_transitions == 10_000 for c in found.components)
+    assert "leaf c?x -> STOP explored whole: a wide input no partner bounds, at most 50,000" \
+        " moves" in found.notes
     fast, slow = deadlock(model, "S", SearchOptions()), deadlock(apart, "S", REFERENCE)
     assert fast.stats.extra["engine"] == "product"
     assert fast.verdict == slow.verdict
