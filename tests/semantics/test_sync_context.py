@@ -260,3 +260,16 @@ def test_a_wide_input_beside_a_lazy_partner_runs_on_the_product_within_the_budge
         again = loads(text)
         found = compile_network(again.process("P"), again.spec, reduce=False)
     assert isinstance(found, NotApplicable) and "more than 4 moves" in found.reason
+
+
+@settings(max_examples=40, deadline=None)
+@given(_networks(3))
+def test_random_networks_of_wide_inputs_beside_lazy_partners_refine_and_determine_alike(
+        body: str) -> None:
+    model, apart = (loads(HEADER + f"P = {body}\n" + ASSERTIONS) for _ in range(2))
+    with _lazy_partners(50_000):
+        fast = list(check_model(model, options=SearchOptions()))
+        exported = process_lts(model, "P")
+    slow = list(check_model(apart, options=REFERENCE))
+    assert [r.result for r in fast] == [r.result for r in slow]
+    assert _bisimilar(exported, process_lts(apart, "P", engine=CheckEngine.REFERENCE))
