@@ -154,9 +154,11 @@ def leaf_scope(term: Process, scope: Scope | None,
     narrowed = widest_synchronised(term, scope.narrowed, len(scope.narrowed))
     if narrowed is None or narrowed[0] < found[0]:  # (through the leaf's own operators)
         budget = network_shape.WIDE_WHOLE_MOVES
-        if system is not None and found[0] <= budget and whole_within(system(term), budget):
+        why = None if system is None else f"more than {budget:,} moves" \
+            if found[0] > budget else whole_within(system(term), budget)
+        if system is not None and why is None:
             return WHOLE  # small enough whole: no partner bound needed
-        raise WideLeaf(wide_reason(*found, whole=system is not None))
+        raise WideLeaf(wide_reason(*found, whole=why))
     return scope
 
 
@@ -172,11 +174,11 @@ def whole_note(term: Process) -> str:
             f"partner bounds, at most {network_shape.WIDE_WHOLE_MOVES:,} moves")
 
 
-def whole_within(system: Any, budget: int) -> bool:
-    """Whether leaf ``system`` has at most ``budget`` moves in all: explored whole
-    to find out (a compiled machine keeps what it made, so the leaf's own
-    exploration after this reads it again), stopping once past the budget.
-    A model error met on the way says no: the term rules report it where
+def whole_within(system: Any, budget: int) -> str | None:
+    """None if leaf ``system`` has at most ``budget`` moves in all, else why not:
+    explored whole to find out (a compiled machine keeps what it made, so the
+    leaf's own exploration after this reads it again), stopping once past the
+    budget. A model error met on the way says no: the term rules report it where
     (and if) the search reaches it.
 
     Complexity: O(min(M, budget + W)) moves made, for M moves of the leaf and
@@ -187,17 +189,17 @@ def whole_within(system: Any, budget: int) -> bool:
         >>> loop = LTS.build(1, 0, [f"w.{v}" for v in range(3)],
         ...                  [(0, f"w.{v}", 0) for v in range(3)])
         >>> whole_within(loop, 3), whole_within(loop, 2)
-        (True, False)
+        (None, 'more than 2 moves')
     """
     moves = 0
     try:
         for _, edges in Exploration(system):
             moves += len(edges)
             if moves > budget:
-                return False
-    except ProcalgError:
-        return False
-    return True
+                return f"more than {budget:,} moves"
+    except ProcalgError as err:
+        return f"a model error on the way: {str(err)[:60]}"
+    return None
 
 
 _NONE = Scope()

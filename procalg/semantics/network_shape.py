@@ -261,21 +261,22 @@ def wide_leaf(top: Process, shape: Shape, context: Context = ()) -> str | None:
     return None
 
 
-def wide_reason(width: int, term: Input, *, whole: bool = False) -> str:
+def wide_reason(width: int, term: Input, *, whole: str | None = None) -> str:
     """Why a leaf with wide input ``term`` is left to the term rules (its partner's
     labels are unknown before the search: a lazy partner, or wide itself; with
-    ``whole``, the leaf was too large to explore whole too).
+    ``whole``, why it was not explored whole either).
 
     Example:
         >>> from procalg.api import loads
         >>> model = loads("channel c : {0..1999}\\nP = c?x -> P")
-        >>> wide_reason(2000, model.spec.rules().normalise(model.process("P")), whole=True)[-39:]
-        'explored whole, more than 50,000 moves)'
+        >>> term = model.spec.rules().normalise(model.process("P"))
+        >>> wide_reason(2000, term, whole="more than 50,000 moves")[-44:]
+        '(not explored whole: more than 50,000 moves)'
     """
     return (f"a component's input offers up to {width:,} events at once "
             f"({str(term)[:40]}): the term-level rules ask it only for the "
             "events its partners offer" + (
-                f" (explored whole, more than {WIDE_WHOLE_MOVES:,} moves)" if whole else ""))
+                f" (not explored whole: {whole})" if whole else ""))
 
 
 def too_large_whole(max_states: int | None) -> str:
