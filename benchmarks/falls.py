@@ -46,6 +46,9 @@ SHAPES = {  # name -> (extra header, process, assertion suffix)
     "wide input beside a lazy partner": (
         "Cnt(n) = n < N & w!(n % 2000) -> Cnt(n + 1)\nW = w?x -> W\n",
         "W [| {|w|} |] Cnt(0)", ":[deadlock free]"),
+    "wide input kept, beside a lazy partner": (
+        "Cnt(n) = n < N & w!(n % 2000) -> Cnt(n + 1)\nWv = w?x -> Seen(x)\n"
+        "Seen(x) = num!(x % 10) -> Wv\n", "Wv [| {|w|} |] Cnt(0)", ":[deadlock free]"),
     "wide input on both sides": (
         "W = w?x -> d -> W\nV = w?y -> V\n", "W [| {|w|} |] V", ":[deadlock free]"),
     "wide input narrowed by a small partner": (

@@ -63,11 +63,13 @@ from procalg.semantics.growth_reached import NestingMet, reached_growth, watchin
 from procalg.semantics.leaves import Leaves, compressed_leaf, model_alphabet
 from procalg.semantics.network_combine import combine
 from procalg.semantics.network_narrow import (
+    WHOLE,
     Scope,
     WideLeaf,
     leaf_scope,
     operand_scopes,
     partner_scope,
+    whole_note,
 )
 from procalg.semantics.network_nested import nested_network, nests, priority_leaf
 from procalg.semantics.network_sequential import sequential
@@ -273,8 +275,11 @@ def _build(top: Process, shape: Shape, leaves: Leaves, outer: frozenset[Process]
             done.append(component(network_loops.returning_leaf(made, restarting and controls > 0)))
             resets.append(None)
         elif not shape.compiled(term):
-            narrowed = leaf_scope(term, scope)
-            made = leaves.lts(term, lazy=lazy, narrowing=narrowed.narrowing or None,
+            narrowed = leaf_scope(term, scope, leaves.system)
+            if narrowed is WHOLE and whole_note(term) not in notes:
+                notes.append(whole_note(term))
+            made = leaves.lts(term, lazy=lazy and narrowed is not WHOLE,
+                              narrowing=narrowed.narrowing or None,
                               demand=narrowed.demand, whole_first=scoped)
             done.append(component(network_loops.returning_leaf(made, restarting and controls > 0)))
             resets.append(None)

@@ -8,8 +8,13 @@ parallel's other side first; its network's labels bound what the partner can
 ever perform, and the wide side's leaves are explored without the moves no
 partner can join (:mod:`procalg.semantics.narrowing`). A leaf stays wide where
 its partner's labels are no bound (a lazy partner declares every event of the
-model; both sides wide; a priority between, whose order reads offers that
-never fire): :class:`WideLeaf`, and the term rules run as before.
+model; a priority between, whose order reads offers that never fire) is
+explored whole as any leaf if that stays within
+:data:`~procalg.semantics.network_shape.WIDE_WHOLE_MOVES` moves
+(:func:`whole_within`: a ``w?x -> W`` over 2,000 values beside a lazy counter is
+one state of 2,000 moves, and the product walks the counter's chain as it walks
+any lazy leaf beside eager partners); past that, or both sides wide,
+:class:`WideLeaf`, and the term rules run as before.
 
 Each walk item carries a :class:`Scope`: the narrowing so far, the parallels
 above as :mod:`procalg.semantics.sync_context` sees them, and those that narrow.
@@ -26,8 +31,12 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
+from procalg.errors import ProcalgError
+from procalg.lts.exploration import Exploration
 from procalg.lts.lazy import LazyComponent
 from procalg.lts.network import Network
 from procalg.semantics import network_shape
@@ -41,7 +50,8 @@ from procalg.semantics.sync_context import (
     operand_contexts,
     widest_synchronised,
 )
-from procalg.terms import AlphaParallel, Hide, Parallel, Process, Rename
+from procalg.terms import AlphaParallel, Hide, Parallel, Process, Rename, show_process
+from procalg.terms.brief_names import clipped
 
 
 class WideLeaf(Exception):
@@ -86,7 +96,8 @@ def operand_scopes(term: Process, scope: Scope, shape: Shape
         wide = [wide_leaf(op, shape, context[len(scope.context):])
                 for op, context in zip(operands, contexts, strict=True)]
         if wide[0] is not None and wide[1] is not None:
-            raise WideLeaf(wide[0])
+            raise WideLeaf("both sides of a parallel synchronise a wide input, "
+                           f"neither bounds the other; {wide[0]}")
         first = 1 if wide[0] is not None else 0
         scopes: list[Scope | None] = [None, None]
         scopes[first] = Scope(scope.narrowing, contexts[first], scope.narrowed, scope.demand)
@@ -123,13 +134,17 @@ def partner_scope(term: Parallel | AlphaParallel, side: int, scope: Scope,
                  (*scope.demand, (sync, offers)))
 
 
-def leaf_scope(term: Process, scope: Scope | None) -> Scope:
+def leaf_scope(term: Process, scope: Scope | None,
+               system: Callable[[Process], Any] | None = None) -> Scope:
     """How leaf ``term`` is narrowed: by ``scope`` where a wide input of it that a
     parallel above synchronises is narrowed by one; else not (an empty scope: its
-    inputs are narrow, and the compiled machine runs it whole).
+    inputs are narrow, and the compiled machine runs it whole; :data:`WHOLE` if, with
+    ``system`` giving the leaf's transition system, it has at most
+    :data:`~procalg.semantics.network_shape.WIDE_WHOLE_MOVES` moves: explored whole).
 
     Raises:
-        WideLeaf: such a wide input is not narrowed by one.
+        WideLeaf: such a wide input is not narrowed by one, and the leaf is
+            too large to explore whole (or ``system`` is None).
     """
     if scope is None:
         return _NONE
@@ -138,8 +153,57 @@ def leaf_scope(term: Process, scope: Scope | None) -> Scope:
         return _NONE
     narrowed = widest_synchronised(term, scope.narrowed, len(scope.narrowed))
     if narrowed is None or narrowed[0] < found[0]:  # (through the leaf's own operators)
-        raise WideLeaf(wide_reason(*found))
+        budget = network_shape.WIDE_WHOLE_MOVES
+        why = None if system is None else f"more than {budget:,} moves" \
+            if found[0] > budget else whole_within(system(term), budget)
+        if system is not None and why is None:
+            return WHOLE  # small enough whole: no partner bound needed
+        raise WideLeaf(wide_reason(*found, whole=why))
     return scope
 
 
+def whole_note(term: Process) -> str:
+    """What ``--stats`` says of a wide leaf :func:`leaf_scope` let be explored whole.
+
+    Example:
+        >>> from procalg.terms import STOP
+        >>> whole_note(STOP)[:30]
+        'leaf STOP explored whole: a wi'
+    """
+    return (f"leaf {clipped(show_process(term), 40)} explored whole: a wide input no "
+            f"partner bounds, at most {network_shape.WIDE_WHOLE_MOVES:,} moves")
+
+
+def whole_within(system: Any, budget: int) -> str | None:
+    """None if leaf ``system`` has at most ``budget`` moves in all, else why not:
+    explored whole to find out (a compiled machine keeps what it made, so the
+    leaf's own exploration after this reads it again), stopping once past the
+    budget. A model error met on the way says no: the term rules report it where
+    (and if) the search reaches it.
+
+    Complexity: O(min(M, budget + W)) moves made, for M moves of the leaf and
+    W its widest state's.
+
+    Example:
+        >>> from procalg.lts.lts import LTS
+        >>> loop = LTS.build(1, 0, [f"w.{v}" for v in range(3)],
+        ...                  [(0, f"w.{v}", 0) for v in range(3)])
+        >>> whole_within(loop, 3), whole_within(loop, 2)
+        (None, 'more than 2 moves')
+    """
+    moves = 0
+    try:
+        for _, edges in Exploration(system):
+            moves += len(edges)
+            if moves > budget:
+                return f"more than {budget:,} moves"
+    except ProcalgError as err:
+        return f"a model error on the way: {str(err)[:60]}"
+    return None
+
+
 _NONE = Scope()
+WHOLE = Scope()
+"""A wide leaf no partner bounds, small enough to explore whole (:func:`leaf_scope`):
+an eager component, never lazy (it was explored to decide; eager, the product walks
+a lazy partner's chain as any lazy leaf's beside eager ones)."""

@@ -54,6 +54,11 @@ WIDE_INPUT = 1_000
 """Events one input of a leaf may offer at once before the term-level rules run instead:
 a component explored on its own expands every value, while the term-level parallel
 asks it only for its partners' events (``procalg.semantics.partners``)."""
+WIDE_WHOLE_MOVES = 50_000
+"""Most moves a leaf may have to be explored whole when its wide synchronised input
+has no partner labels to narrow it (a lazy partner declares every event): past
+this, the term-level rules, which ask it only for the events its partners offer
+(:func:`procalg.semantics.network_narrow.leaf_scope`)."""
 MAX_DEPTH = 64
 """Control operators nested on one path before the structure counts as
 unbounded (recursion with changing parameters, ``Net(n) = ... ; Net(n+1)``)."""
@@ -260,12 +265,22 @@ def wide_leaf(top: Process, shape: Shape, context: Context = ()) -> str | None:
     return None
 
 
-def wide_reason(width: int, term: Input) -> str:
+def wide_reason(width: int, term: Input, *, whole: str | None = None) -> str:
     """Why a leaf with wide input ``term`` is left to the term rules (its partner's
-    labels are unknown before the search: a lazy partner, or wide itself)."""
+    labels are unknown before the search: a lazy partner, or wide itself; with
+    ``whole``, why it was not explored whole either).
+
+    Example:
+        >>> from procalg.api import loads
+        >>> model = loads("channel c : {0..1999}\\nP = c?x -> P")
+        >>> term = model.spec.rules().normalise(model.process("P"))
+        >>> wide_reason(2000, term, whole="more than 50,000 moves")[-44:]
+        '(not explored whole: more than 50,000 moves)'
+    """
     return (f"a component's input offers up to {width:,} events at once "
             f"({str(term)[:40]}): the term-level rules ask it only for the "
-            "events its partners offer")
+            "events its partners offer" + (
+                f" (not explored whole: {whole})" if whole else ""))
 
 
 def too_large_whole(max_states: int | None) -> str:

@@ -94,7 +94,8 @@ def test_a_wide_input_a_parallel_synchronises_on_runs_on_the_product_narrowed_by
 
 @pytest.mark.parametrize("top", [
     "c?x -> STOP [| {| c |} |] c?y -> STOP",  # both sides wide: neither bounds the other
-    # a lazy partner (past 2,000 states) declares every event of the model: no bound
+    # a lazy partner (past 2,000 states) declares every event of the model: no bound,
+    # and the wide side has 100,000 moves whole (past network_shape.WIDE_WHOLE_MOVES)
     "c?x -> STOP [| {| c |} |] Count(0)",
 ])
 def test_a_wide_input_no_partner_bounds_is_still_left_to_the_term_rules(top: str) -> None:
@@ -102,6 +103,9 @@ def test_a_wide_input_no_partner_bounds_is_still_left_to_the_term_rules(top: str
                        "Count(n) = d -> (if n < 3000 then Count(n + 1) else c!7 -> STOP)\n")
     assert fast.stats.extra["engine"] == "reference"
     assert "input offers up to 100,000 events" in fast.stats.extra["why"]
+    both = "c?y" in top
+    assert fast.stats.extra["why"].startswith("both sides of a parallel") == both
+    assert ("not explored whole: more than 50,000 moves" in fast.stats.extra["why"]) != both
     _agree(fast, slow)
 
 
@@ -209,3 +213,63 @@ def test_every_assertion_on_a_wide_interleaved_input_runs_on_the_product_engine(
     slow = list(check_model(model, options=REFERENCE))
     assert [a.check.stats.extra["engine"] for a in auto] == ["product"] * 3
     assert [a.result for a in auto] == [r.result for r in slow]
+
+
+@contextmanager
+def _lazy_partners(budget: int) -> Iterator[None]:
+    """Every input over 3 values counts as wide and every leaf that may be lazy is,
+    so no partner's labels bound a wide input (a lazy leaf declares every event):
+    such a leaf is explored whole up to ``budget`` moves, else the term rules run."""
+    def leaf(system, alphabet, **options):
+        return leaf_choice.leaf(system, alphabet, **{**options, "eager_limit": 0})
+
+    with patch.object(network_shape, "WIDE_INPUT", 2), \
+            patch.object(network_shape, "INPUT_BRANCHES", 1), \
+            patch.object(network_shape, "WIDE_WHOLE_MOVES", budget), \
+            patch.object(leaves, "leaf", leaf):
+        yield
+
+
+@settings(max_examples=120, deadline=None)
+@given(_networks(3), st.sampled_from([0, 4, 50_000]))
+def test_random_networks_of_wide_inputs_beside_lazy_partners_agree_with_the_term_rules(
+        body: str, budget: int) -> None:
+    model, apart = loads(HEADER + f"P = {body}\n"), loads(HEADER + f"P = {body}\n")
+    with _lazy_partners(budget):
+        net = compile_network(model.process("P"), model.spec, reduce=False)
+        fast = deadlock(model, "P", SearchOptions())
+    slow = deadlock(apart, "P", REFERENCE)
+    _agree(fast, slow, counts=False)
+    if isinstance(net, NotApplicable):
+        return
+    assert _bisimilar(explore_product(net), explore(apart.system(apart.process("P"))))
+
+
+def test_a_wide_input_beside_a_lazy_partner_runs_on_the_product_within_the_budget() -> None:
+    text = HEADER + "P = (c?x -> d!x -> STOP) [| {| c |} |] (c!2 -> f?y -> STOP)\n"
+    model, apart = loads(text), loads(text)
+    with _lazy_partners(50_000):
+        net = compile_network(model.process("P"), model.spec, reduce=False)
+        fast = deadlock(model, "P", SearchOptions())
+    assert not isinstance(net, NotApplicable)
+    assert any(isinstance(c, LazyComponent) for c in net.components)
+    assert fast.stats.extra["engine"] == "product"
+    _agree(fast, deadlock(apart, "P", REFERENCE), counts=False)
+    assert _bisimilar(explore_product(net), explore(apart.system(apart.process("P"))))
+    with _lazy_partners(4):  # c?x -> d!x -> STOP has 6 moves: past the budget
+        again = loads(text)
+        found = compile_network(again.process("P"), again.spec, reduce=False)
+    assert isinstance(found, NotApplicable) and "more than 4 moves" in found.reason
+
+
+@settings(max_examples=40, deadline=None)
+@given(_networks(3))
+def test_random_networks_of_wide_inputs_beside_lazy_partners_refine_and_determine_alike(
+        body: str) -> None:
+    model, apart = (loads(HEADER + f"P = {body}\n" + ASSERTIONS) for _ in range(2))
+    with _lazy_partners(50_000):
+        fast = list(check_model(model, options=SearchOptions()))
+        exported = process_lts(model, "P")
+    slow = list(check_model(apart, options=REFERENCE))
+    assert [r.result for r in fast] == [r.result for r in slow]
+    assert _bisimilar(exported, process_lts(apart, "P", engine=CheckEngine.REFERENCE))
