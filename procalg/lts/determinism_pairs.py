@@ -41,7 +41,7 @@ from __future__ import annotations
 import numpy as np
 
 from procalg.errors import LimitExceeded
-from procalg.lts.code_sets import close_sets, sorted_in
+from procalg.lts.code_sets import argsort_small, close_sets, sorted_in
 from procalg.lts.determinism_codes import Determinism, moves_exploring, tau_moves, tau_tables
 from procalg.lts.lts import TAU, TAU_INDEX, TICK_INDEX
 from procalg.lts.refusals import clash_event
@@ -91,7 +91,8 @@ def _least(key: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 class _States:
-    """The states met, numbered in the order met, with what the pairs ask of them."""
+    """The states met, numbered in the order met, with what the pairs ask of
+    them; a state's moves are read (it is *expanded*) once it is in a pair."""
 
     def __init__(self, tables: Tables, divergent: np.ndarray | None,
                  max_states: int | None) -> None:
@@ -104,26 +105,27 @@ class _States:
         self.code = np.zeros(0, np.int64)  # per number
         self.offer = np.zeros((0, self.words), np.uint64)  # visible events, ✓ included
         self.stable = self.tick = self.other = self.diverges = np.zeros(0, bool)
-        self.closed = np.zeros(0, bool)  # its τ-closure is in ``closure``
+        self.expanded = self.closed = np.zeros(0, bool)  # closed: its τ-closure is known
         self.move_key = np.zeros(0, np.int64)  # visible moves but ✓: number * width + label
-        self.move_dst = np.zeros(0, np.int64)  # their targets' codes
+        self.move_dst = np.zeros(0, np.int64)  # their targets' numbers
         self.closure = np.zeros(0, np.int64)  # sorted: number << 31 | member's number
+        self._closure_at: np.ndarray | None = None  # closure's start per number
         self.transitions = 0
 
     def __len__(self) -> int:
         return len(self.code)
 
     def numbers(self, codes: np.ndarray) -> np.ndarray:
-        """The numbers of ``codes``, new ones numbered (and their moves read)."""
+        """The numbers of ``codes``, new ones numbered (not expanded)."""
         at = np.searchsorted(self.by_code, codes)
         known = at < len(self.by_code)
         known[known] = self.by_code[at[known]] == codes[known]
         if not known.all():
-            self._add(sorted_unique(codes[~known]))
+            self._number(sorted_unique(codes[~known]))
             at = np.searchsorted(self.by_code, codes)
         return self.number[at]
 
-    def _add(self, new: np.ndarray) -> None:
+    def _number(self, new: np.ndarray) -> None:
         first, n = len(self.code), len(new)
         if self.max_states is not None and first + n > self.max_states:
             raise LimitExceeded(f"state limit reached: more than {self.max_states} states",
@@ -133,41 +135,64 @@ class _States:
         self.by_code = np.insert(self.by_code, at, new)
         self.number = np.insert(self.number, at, np.arange(first, first + n))
         self.code = np.concatenate((self.code, new))
-        src, dst, lab = moves_exploring(self.tables, new)
-        self.transitions += len(src)
-        tau, tick = lab == TAU_INDEX, lab == TICK_INDEX
-        offer = np.zeros((n, self.words), np.uint64)
-        seen = ~tau
-        np.bitwise_or.at(offer, (src[seen], lab[seen] // 64),
-                         np.left_shift(np.uint64(1), (lab[seen] % 64).astype(np.uint64)))
-        self.offer = np.concatenate((self.offer, offer))
-        self.stable = np.append(self.stable, np.bincount(src[tau], minlength=n) == 0)
-        self.tick = np.append(self.tick, np.bincount(src[tick], minlength=n) > 0)
-        self.other = np.append(self.other, np.bincount(src[seen & ~tick], minlength=n) > 0)
+        self.offer = np.concatenate((self.offer, np.zeros((n, self.words), np.uint64)))
+        for name in ("stable", "tick", "other", "expanded", "closed"):
+            setattr(self, name, np.append(getattr(self, name), np.zeros(n, bool)))
         self.diverges = np.append(self.diverges, np.zeros(n, bool) if self.divergent is None
                                   else sorted_in(self.divergent, new))
-        self.closed = np.append(self.closed, np.zeros(n, bool))
+        self._closure_at = None
+
+    def expand(self, states: np.ndarray) -> None:
+        """Read the moves of those ``states`` (numbers) not expanded yet."""
+        new = sorted_unique(states[~self.expanded[states]])
+        if not len(new):
+            return
+        src, dst, lab = moves_exploring(self.tables, self.code[new])
+        self.transitions += len(src)
+        self.expanded[new] = True
+        tau, tick = lab == TAU_INDEX, lab == TICK_INDEX
+        seen, n = ~tau, len(new)
+        np.bitwise_or.at(self.offer, (new[src[seen]], lab[seen] // 64),
+                         np.left_shift(np.uint64(1), (lab[seen] % 64).astype(np.uint64)))
+        self.stable[new] = np.bincount(src[tau], minlength=n) == 0
+        self.tick[new] = np.bincount(src[tick], minlength=n) > 0
+        self.other[new] = np.bincount(src[seen & ~tick], minlength=n) > 0
         keep = seen & ~tick  # nothing matters after ✓
-        key = (first + src[keep]).astype(np.int64) * self.width + lab[keep]
-        order = np.argsort(key, kind="stable")
-        self.move_key = np.concatenate((self.move_key, key[order]))
-        self.move_dst = np.concatenate((self.move_dst, dst[keep][order].astype(np.int64)))
+        targets = self.numbers(dst[keep].astype(np.int64))
+        key = new[src[keep]] * self.width + lab[keep]
+        order = argsort_small(key)  # merged into the sorted moves (their states are new)
+        at = np.searchsorted(self.move_key, key[order])
+        self.move_key = np.insert(self.move_key, at, key[order])
+        self.move_dst = np.insert(self.move_dst, at, targets[order])
+
+    def moves(self, key: np.ndarray, span: int = 1) -> tuple[np.ndarray, np.ndarray]:
+        """Where the moves keyed ``key`` to ``key + span - 1`` start and end
+        (number * width + label); queries searched in order (cache-friendly)."""
+        if len(key) < 2 or (key[1:] >= key[:-1]).all():
+            return np.searchsorted(self.move_key, key), np.searchsorted(self.move_key, key + span)
+        order = argsort_small(key)
+        lo, hi = np.empty_like(key), np.empty_like(key)
+        lo[order], hi[order] = self.moves(key[order], span)
+        return lo, hi
 
     def closures(self, seeds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Each seed's τ-closure: (index into ``seeds``, member's number)."""
+        """Each seed's τ-closure, expanded: (index into ``seeds``, member's number)."""
         if not self.has_tau:
+            self.expand(seeds)
             return np.arange(len(seeds)), seeds
         fresh = sorted_unique(seeds[~self.closed[seeds]])
         if len(fresh):
             sets, codes = close_sets(self.taus, self.tables.layout.bits,
                                      np.arange(len(fresh)), self.code[fresh])
             members = self.numbers(codes)  # may number new states (not closed yet)
+            self.expand(members)
             self.closed[fresh] = True
-            self.closure = np.sort(np.concatenate((self.closure,
-                                                   (fresh[sets] << _HALF) | members)))
-        lo = np.searchsorted(self.closure, seeds << _HALF)
-        hi = np.searchsorted(self.closure, (seeds + 1) << _HALF)
-        which, at = _ranges(lo, hi)
+            more = np.sort((fresh[sets] << _HALF) | members)  # merged: their seeds are new
+            self.closure = np.insert(self.closure, np.searchsorted(self.closure, more), more)
+            self._closure_at = None
+        if self._closure_at is None:
+            self._closure_at = np.searchsorted(self.closure, np.arange(len(self) + 1) << _HALF)
+        which, at = _ranges(self._closure_at[seeds], self._closure_at[seeds + 1])
         return which, self.closure[at] & _LOW
 
     def clashing(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -195,7 +220,7 @@ class _PairSearch:
 
     def run(self) -> Determinism:
         start = self.states.numbers(np.array([self.tables.initial], np.int64))
-        _, members = self.states.closures(start)
+        _, members = self.states.closures(start)  # expanded
         pair = self._pairs(np.repeat(members, len(members)), np.tile(members, len(members)))
         pair = sorted_unique(pair)
         self.visited.add_level(pair, checked=True, unique=True)
@@ -222,13 +247,17 @@ class _PairSearch:
             if bad.any():
                 least = int(rank[bad].min())
                 clash = least if clash is None else min(clash, least)
-            key, order = self._successors(x, y, rank)
+            held = 16 * (len(pair) + sum(map(len, keys)))  # the level, the chunks' pairs
+            key, order = self._successors(x, y, rank, held)
             keys.append(key)
             orders.append(order)
-        key, order = _least(np.concatenate(keys), np.concatenate(orders))
+        key, order = keys[0], orders[0]
+        total = sum(map(len, keys))  # joined, sorted and ordered: three copies at most
+        self.peak = max(self.peak, 16 * len(pair) + 48 * total + self._stored())
+        if len(keys) > 1:
+            key, order = _least(np.concatenate(keys), np.concatenate(orders))
         fresh = ~self.visited.contains(key)
         key, order = key[fresh], order[fresh]
-        self.peak = max(self.peak, 24 * len(pair) + 16 * len(key) + self._stored())
         failure = self._failure(clash, key, order)
         if failure is not None:
             return failure, None, None
@@ -237,27 +266,41 @@ class _PairSearch:
         self.links.append((distinct // self.width, self.by_rank[distinct % self.width]))
         return None, key, rank.astype(np.int64)
 
-    def _successors(self, x: np.ndarray, y: np.ndarray, rank: np.ndarray
+    def _successors(self, x: np.ndarray, y: np.ndarray, rank: np.ndarray, held: int
                     ) -> tuple[np.ndarray, np.ndarray]:
         """The pairs one visible event leads ``(x, y)`` to, each keyed by its
-        least (trace rank, event rank), distinct and sorted."""
+        least (trace rank, event rank), distinct and sorted (``held``: bytes
+        the caller holds meanwhile)."""
         st, width = self.states, self.width
-        which, at = _ranges(np.searchsorted(st.move_key, x * width),
-                            np.searchsorted(st.move_key, (x + 1) * width))
+        which, at = _ranges(*st.moves(x * width, width))
         label = st.move_key[at] % width
-        ask = y[which] * width + label
-        row, at2 = _ranges(np.searchsorted(st.move_key, ask),
-                           np.searchsorted(st.move_key, ask + 1))
-        p = st.move_dst[at[row]]
-        q = st.move_dst[at2]
+        row, at2 = _ranges(*st.moves(y[which] * width + label))
         order = rank[which[row]] * width + self.rank[label[row]]
-        both = st.numbers(np.concatenate((p, q)))
-        seed, order = _least(self._pairs(both[:len(p)], both[len(p):]), order)
+        seed, order = self._least(st.move_dst[at[row]], st.move_dst[at2], order)
         left, right = seed >> _HALF, seed & _LOW
         i, xs = st.closures(left)  # each seed's left closure, then its right one
         j, ys = st.closures(right[i])
-        self.peak = max(self.peak, 24 * len(row) + 16 * len(j) + self._stored())
-        return _least(self._pairs(xs[j], ys), order[i[j]])
+        # one side's moves (index, position, label, ask), joint moves (row, positions,
+        # order, both targets, the sort's three copies), closures' pairs likewise
+        self.peak = max(self.peak, held + 32 * len(which) + 96 * len(row) + 80 * len(j)
+                        + self._stored())
+        return self._least(xs[j], ys, order[i[j]])
+
+    def _least(self, x: np.ndarray, y: np.ndarray, order: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray]:
+        """The distinct pairs ``(x, y)`` (unordered), sorted, each with its least
+        ``order``: one sort of (pair, order) packed in an int64 where it fits."""
+        low, high = np.minimum(x, y), np.maximum(x, y)
+        n = len(self.states)
+        shift = int(order.max()).bit_length() if len(order) else 0
+        if (n * n).bit_length() + shift > 63:
+            return _least((low << _HALF) | high, order)
+        packed = np.sort(((low * n + high) << shift) | order)
+        head = np.ones(len(packed), bool)
+        pair = packed >> shift
+        head[1:] = pair[1:] != pair[:-1]
+        pair = pair[head]
+        return ((pair // n) << _HALF) | (pair % n), packed[head] & ((1 << shift) - 1)
 
     def _failure(self, clash: int | None, key: np.ndarray, order: np.ndarray
                  ) -> Determinism | None:
@@ -305,7 +348,8 @@ class _PairSearch:
                 + 8 * len(st.closure))
 
     def _result(self, kind: str | None, **found) -> Determinism:
-        return Determinism(kind, states=len(self.states), transitions=self.states.transitions,
+        return Determinism(kind, states=int(self.states.expanded.sum()),
+                           transitions=self.states.transitions,
                            levels=len(self.links) + 1, pairs=len(self.visited),
                            peak_bytes=max(self.peak, self._stored()), tables=self.tables,
                            **found)

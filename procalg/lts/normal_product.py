@@ -128,6 +128,11 @@ def find_nondeterminism(network: Network, *, divergence: bool = True,
             nodes = outgrown.nodes
 
 
+def _held(kids: Children) -> int:
+    """Bytes of a level's children: three keys per set, two words per member."""
+    return 24 * len(kids.key) + 16 * len(kids.code)
+
+
 class _Outgrown(Exception):
     """The normal form has many more nodes than states: pairs will be cheaper."""
 
@@ -196,12 +201,21 @@ class _Build:
             # key (node, event rank) is also its place in the reference's order
             kids = self._children(node[at][src[ok]] * self.width + self.rank[lab[ok]],
                                   dst[ok].astype(np.int64))
-            self.peak = max(self.peak, 40 * len(src) + self._stored())
+            # the level's members (node, code, order, alone), this chunk's moves and
+            # their grouped copies, its children and their τ-closure's sorted copies
+            # (five words per member), and the children of the chunks before it
+            self.peak = max(self.peak, 25 * len(node) + 48 * len(src) + _held(kids)
+                            + 40 * len(kids.code) + sum(map(_held, parts)) + self._stored())
             parts.append(kids if len(cuts) == 2 else shrink(kids, *distinct(kids)[2:]))
             del src, dst, lab, ok, kids
         kids = parts[0] if len(parts) == 1 else joined(parts)
         parts.clear()
         h1, starts, first, rep = distinct(kids)
+        # the old level, the chunks' children and their joined copy, the sort's
+        # scratch (order and sorted keys), and the new level (at most every child)
+        self.peak = max(self.peak, 25 * len(code) + (_held(kids) if len(cuts) == 2 else
+                                                     2 * _held(kids)) + 32 * len(kids.key)
+                        + 16 * (len(kids.code) + kids.singles) + self._stored())
         fresh = ~self.keys.contains(h1[starts])  # sorted queries
         big = rep >= kids.singles
         if not self.checks.contains(kids.h2[rep[big & ~fresh]]).all():
@@ -220,7 +234,6 @@ class _Build:
         mine = renumber[kids.cid] >= 0
         new_node = np.concatenate((np.flatnonzero(one), renumber[kids.cid[mine]]))
         new_code = np.concatenate((kids.h1[fresh_rep[one]], kids.code[mine]))
-        self.peak = max(self.peak, 16 * len(code) + 40 * len(kids.key) + self._stored())
         return None, (new_node, new_code)
 
     def _count(self, code: np.ndarray, alone: np.ndarray) -> None:
