@@ -127,10 +127,11 @@ class _States:
 
     def _number(self, new: np.ndarray) -> None:
         first, n = len(self.code), len(new)
-        if self.max_states is not None and first + n > self.max_states:
-            raise LimitExceeded(f"state limit reached: more than {self.max_states} states",
+        limit = _LOW if self.max_states is None else min(self.max_states, _LOW)
+        if first + n > limit:  # a pair holds two 31-bit numbers
+            raise LimitExceeded(f"state limit reached: more than {limit} states",
                                 states=first, transitions=self.transitions,
-                                hint="raise --max-states")
+                                hint="raise --max-states" if limit < _LOW else None)
         at = np.searchsorted(self.by_code, new)
         self.by_code = np.insert(self.by_code, at, new)
         self.number = np.insert(self.number, at, np.arange(first, first + n))
