@@ -22,7 +22,11 @@ same moves state by state (the goals and the trail read a level's moves as a
 set: least codes, least labels). A move the template cannot tell apart (a
 leaf self-loop beside a partner-only move with the same label, two leaf
 labels renamed alike into one target) makes its key unusable: the numpy walk
-takes that level.
+takes that level. Priority keeps this true: a rank (:mod:`procalg.lts.priority`)
+or a scope's filter (:mod:`procalg.lts.priority_scopes`) drops a state's move by
+the labels its components offer there, the leaf's read off its moves' labels
+and the partners' off ``p``, so the filtered moves are a template too, and a
+prioritised chain costs the filter once per key, not a numpy round trip a level.
 
 The levels made are :func:`~procalg.lts.narrow_levels.marked_batch`'s: the
 new states of each level claimed in the search's marks (read as bytes at
@@ -122,14 +126,14 @@ class PartneredLeaf:
     @classmethod
     def of(cls, tables: Tables) -> PartneredLeaf | None:
         """The walk for ``tables`` if its network is one lazy leaf (not
-        deferred) in the top digit beside eager components, int64 codes and
-        no priority (else None; made once per tables)."""
+        deferred) in the top digit beside eager components and int64 codes
+        (else None; made once per tables)."""
         found = tables.__dict__.get("_partnered_leaf", False)
         if found is False:
             comps = tables.network.components
             lazy = [c for c, comp in enumerate(comps) if isinstance(comp, LazyComponent)]
             ok = (len(comps) > 1 and len(lazy) == 1 and not comps[lazy[0]].deferred  # type: ignore
-                  and tables._tags is None and not tables.layout.wide
+                  and not tables.layout.wide
                   and not tables.layout.words)
             found = tables._partnered_leaf = cls(tables, lazy[0]) if ok else None  # type: ignore
         return found
