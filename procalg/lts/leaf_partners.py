@@ -67,7 +67,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from procalg.lts.lazy import LazyComponent
-from procalg.lts.leaf_levels import level_arrays, level_check
+from procalg.lts.leaf_levels import level_arrays, level_check, written_table
 from procalg.lts.narrow_levels import BATCH, STEPS, Marks, store_codes
 
 if TYPE_CHECKING:  # level_search imports this module
@@ -120,6 +120,7 @@ class PartneredLeaf:
         self.templates: dict[tuple[int, tuple[int, ...]], Template | None] = {}
         self.dense: dict[int, int] = {}  # partners' digits -> their dense number in the marks
         self.local: dict[int, Local] = {}  # leaf state -> its moves (the walk's own)
+        self.written: dict[int, list[tuple[int, int]]] | None = None  # the table's, read once
         self.marks: Marks | None = None  # the search's, during a batch
         self.made = LONG  # levels the last batch made (see back)
 
@@ -246,7 +247,14 @@ class PartneredLeaf:
     def _expand(self, loc: int) -> Local:
         """The leaf's moves from ``loc`` (expanded now, held, if new)."""
         comp = self.comp  # a state held (expanded, not written yet) is in self.local
-        pairs = comp.written_moves(loc) if comp.is_expanded(loc) else comp.expand_now(loc)
+        if not comp.is_expanded(loc):
+            pairs = comp.expand_now(loc)
+        else:  # the states explored before the leaf turned lazy: their table read at once
+            if self.written is None:
+                self.written = written_table(comp)
+            pairs = self.written.pop(loc, None)
+            if pairs is None:  # written since (numpy's levels), or read and forgotten (KEPT)
+                pairs = comp.written_moves(loc)
         found = self.local[loc] = (pairs, signature(loc, pairs))
         return found
 

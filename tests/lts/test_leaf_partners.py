@@ -263,13 +263,15 @@ def test_a_leaf_explored_past_16_bits_before_it_turned_lazy_is_walked_too():
     beat = LTS.build(2, 0, ["up", "tick"], [(0, "up", 1), (1, "tick", 0)])
     search = searcher(close(parallel(component(lazy), component(beat), {"up"})))
     assert search.tables.layout.radix[0] == 1 << 17
-    levels = []
-    real = LevelSearch._level
+    levels, read = [], []
+    real, written = LevelSearch._level, type(lazy).written_moves
     with pytest.MonkeyPatch.context() as m:
         m.setattr(LevelSearch, "_level", lambda self, *a: levels.append(1) or real(self, *a))
+        m.setattr(type(lazy), "written_moves", lambda self, n: read.append(1) or written(self, n))
         search.run()
     assert (len(search.visited), search.transitions) == (67_999, 67_998)
     assert len(levels) < 200  # the first levels only (no marks yet), not 68,000
+    assert len(read) < 200  # the explored states' moves read at once, not 33,000 look-ups
 
 
 def test_the_walk_hands_a_wide_level_to_numpy_and_takes_the_chain_back():
