@@ -120,7 +120,8 @@ def check_determinism(system: TransitionSystem[Any] | LTS, *,
 def check_determinism_product(network: Network, *, max_states: int | None = None,
                               divergence: bool = True) -> CheckResult:
     """:func:`check_determinism` on a network, the normal form built in bulk on the
-    product engine's codes (:mod:`procalg.lts.normal_product`): the same
+    product engine's codes (:mod:`procalg.lts.normal_product`; pairs of states,
+    :mod:`procalg.lts.determinism_pairs`, where it outgrows the states): the same
     verdict, trace and event as the reference; the paths shown may differ.
 
     The network must have codes of 62 bits or fewer
@@ -139,6 +140,8 @@ def check_determinism_product(network: Network, *, max_states: int | None = None
                                 "levels": found.levels, "peak_bytes": found.peak_bytes,
                                 "notes": [*network.notes, *(found.tables.notes()
                                                             if found.tables else ())]}
+    if found.pairs:  # the normal form outgrew the states: pairs of states answered
+        extra["state_pairs"] = found.pairs
     stats = Stats(found.states, found.transitions, time.perf_counter() - started, extra)
     if found.kind is None:
         return CheckResult(Verdict.PASS, None, stats, message="deterministic")

@@ -22,7 +22,11 @@ same moves state by state (the goals and the trail read a level's moves as a
 set: least codes, least labels). A move the template cannot tell apart (a
 leaf self-loop beside a partner-only move with the same label, two leaf
 labels renamed alike into one target) makes its key unusable: the numpy walk
-takes that level.
+takes that level. Priority keeps this true: a rank (:mod:`procalg.lts.priority`)
+or a scope's filter (:mod:`procalg.lts.priority_scopes`) drops a state's move by
+the labels its components offer there, the leaf's read off its moves' labels
+and the partners' off ``p``, so the filtered moves are a template too, and a
+prioritised chain costs the filter once per key, not a numpy round trip a level.
 
 The levels made are :func:`~procalg.lts.narrow_levels.marked_batch`'s: the
 new states of each level claimed in the search's marks (read as bytes at
@@ -63,7 +67,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from procalg.lts.lazy import LazyComponent
-from procalg.lts.leaf_levels import level_arrays, level_check
+from procalg.lts.leaf_levels import level_arrays, level_check, written_table
 from procalg.lts.narrow_levels import BATCH, STEPS, Marks, store_codes
 
 if TYPE_CHECKING:  # level_search imports this module
@@ -116,20 +120,21 @@ class PartneredLeaf:
         self.templates: dict[tuple[int, tuple[int, ...]], Template | None] = {}
         self.dense: dict[int, int] = {}  # partners' digits -> their dense number in the marks
         self.local: dict[int, Local] = {}  # leaf state -> its moves (the walk's own)
+        self.written: dict[int, list[tuple[int, int]]] | None = None  # the table's, read once
         self.marks: Marks | None = None  # the search's, during a batch
         self.made = LONG  # levels the last batch made (see back)
 
     @classmethod
     def of(cls, tables: Tables) -> PartneredLeaf | None:
         """The walk for ``tables`` if its network is one lazy leaf (not
-        deferred) in the top digit beside eager components, int64 codes and
-        no priority (else None; made once per tables)."""
+        deferred) in the top digit beside eager components and int64 codes
+        (else None; made once per tables)."""
         found = tables.__dict__.get("_partnered_leaf", False)
         if found is False:
             comps = tables.network.components
             lazy = [c for c, comp in enumerate(comps) if isinstance(comp, LazyComponent)]
             ok = (len(comps) > 1 and len(lazy) == 1 and not comps[lazy[0]].deferred  # type: ignore
-                  and tables._tags is None and not tables.layout.wide
+                  and not tables.layout.wide
                   and not tables.layout.words)
             found = tables._partnered_leaf = cls(tables, lazy[0]) if ok else None  # type: ignore
         return found
@@ -242,7 +247,14 @@ class PartneredLeaf:
     def _expand(self, loc: int) -> Local:
         """The leaf's moves from ``loc`` (expanded now, held, if new)."""
         comp = self.comp  # a state held (expanded, not written yet) is in self.local
-        pairs = comp.written_moves(loc) if comp.is_expanded(loc) else comp.expand_now(loc)
+        if not comp.is_expanded(loc):
+            pairs = comp.expand_now(loc)
+        else:  # the states explored before the leaf turned lazy: their table read at once
+            if self.written is None:
+                self.written = written_table(comp)
+            pairs = self.written.pop(loc, None)
+            if pairs is None:  # written since (numpy's levels), or read and forgotten (KEPT)
+                pairs = comp.written_moves(loc)
         found = self.local[loc] = (pairs, signature(loc, pairs))
         return found
 

@@ -44,6 +44,9 @@ MARK_DEPTH = 64
 
 PART_BITS = 16
 """Widest slice of a code read through one table by :meth:`Marks.index`."""
+FIELD_BITS = 20
+"""Widest field marks take (a slice of its own, its table 4 MB at most): a lazy
+leaf that was explored to 50,000 states before it turned lazy has a 17-bit digit."""
 STEPS = 1 << 14  # most levels in one marked batch
 BATCH = 1 << 17  # most states in one marked batch (each batch is a run merged into the
 # visited set: larger ones merge less often but hold more scratch memory)
@@ -77,7 +80,7 @@ class Marks:
             return False
         size = math.prod(layout.radix)
         widest = max((max(1, (r - 1).bit_length()) for r in layout.radix), default=0)
-        return (size <= MARK_LIMIT and widest <= PART_BITS
+        return (size <= MARK_LIMIT and widest <= FIELD_BITS
                 and (max_memory is None or 4 * size <= max_memory))
 
     @property

@@ -48,7 +48,7 @@ Example:
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import replace
 
 import numpy as np
 
@@ -64,6 +64,8 @@ from procalg.lts.code_sets import (
     shrink,
     sorted_in,
 )
+from procalg.lts.determinism_codes import Determinism, Regrown, moves_exploring, tau_tables
+from procalg.lts.determinism_pairs import search_pairs
 from procalg.lts.lts import TAU, TAU_INDEX, TICK_INDEX
 from procalg.lts.network import Network
 from procalg.lts.product import divergent_codes
@@ -75,30 +77,9 @@ from procalg.lts.visited import Visited, sorted_unique
 CHUNK = 1 << 16
 """Normal-form pairs expanded at once (bounds the scratch memory of a level)."""
 
-
-@dataclass(frozen=True, slots=True)
-class Determinism:
-    """The outcome of :func:`find_nondeterminism`.
-
-    Attributes:
-        kind: ``None`` (deterministic), ``"clash"`` or ``"divergence"``.
-        trace: the trace leading to the failing node.
-        event: for a clash, the first event (by name) accepted and refused there
-            (the paths shown are :mod:`procalg.checks.determinism_paths`', found on
-            the codes afterwards).
-        nodes, states, transitions, levels: how much was built and explored.
-        tables: the network's tables (to rebuild paths through its codes).
-    """
-
-    kind: str | None
-    trace: tuple[str, ...] = ()
-    event: str | None = None
-    nodes: int = 0
-    states: int = 0
-    transitions: int = 0
-    levels: int = 0
-    peak_bytes: int = 0
-    tables: Tables | None = field(default=None, compare=False)
+NODES_PER_STATE, MIN_NODES = 8, 20_000
+"""Past ``MIN_NODES`` normal nodes and ``NODES_PER_STATE`` per state met, the
+search turns to pairs of states (measured: see :func:`find_nondeterminism`)."""
 
 
 def why_not(network: Network) -> str | None:
@@ -115,35 +96,49 @@ class Unavailable(ValueError):
     """The bulk check cannot run: a lazy component grew the codes past 62 bits."""
 
 
-class _Regrown(Exception):
-    """A lazy component outgrew its digits: every code changes (``recode``)."""
-
-    def __init__(self, recode) -> None:
-        super().__init__("codes grew")
-        self.recode = recode
-
-
 def find_nondeterminism(network: Network, *, divergence: bool = True,
                         max_states: int | None = None) -> Determinism:
-    """Build the normal form of ``network`` in bulk until a node fails.
+    """Build the normal form of ``network`` in bulk until a node fails, or,
+    once it has many more nodes than states (:data:`NODES_PER_STATE`), search
+    pairs of states instead (:mod:`procalg.lts.determinism_pairs`: polynomial
+    where the normal form may be exponential); either gives the same answer.
 
     Args:
         network: the process (codes within 62 bits: :func:`why_not`).
         divergence: a divergence is nondeterminism (model FD); ``False``: [F].
-        max_states: limit on normal nodes (:class:`~procalg.errors.LimitExceeded`).
+        max_states: limit on normal nodes, or, searching pairs, on states
+            (:class:`~procalg.errors.LimitExceeded`).
     """
     tables, divergent = Tables(network), None
     if divergence and not tau_acyclic(network):  # (lazy components explored whole here)
         tables, divergent, _ = divergent_codes(network)
+    nodes = 0  # normal nodes built before the switch to pairs (0: not switched)
     while True:  # lazy components: rebuilt when one outgrows its digits (headroom doubles)
         if tables.layout.wide:
             raise Unavailable(_too_wide(tables.layout.bits))
+        known = None if divergent is None else divergent.astype(np.int64)
         try:
-            return _Build(tables, None if divergent is None else divergent.astype(np.int64),
-                          max_states).run()
-        except _Regrown as grown:
+            if nodes:
+                return replace(search_pairs(tables, known, max_states=max_states), nodes=nodes)
+            return _Build(tables, known, max_states).run()
+        except Regrown as grown:
             if divergent is not None:
                 divergent = np.sort(grown.recode(divergent))
+        except _Outgrown as outgrown:
+            nodes = outgrown.nodes
+
+
+def _held(kids: Children) -> int:
+    """Bytes of a level's children: three keys per set, two words per member."""
+    return 24 * len(kids.key) + 16 * len(kids.code)
+
+
+class _Outgrown(Exception):
+    """The normal form has many more nodes than states: pairs will be cheaper."""
+
+    def __init__(self, nodes: int) -> None:
+        super().__init__("normal form outgrew the states")
+        self.nodes = nodes
 
 
 class _Build:
@@ -165,7 +160,7 @@ class _Build:
         self.links: list[tuple[np.ndarray, np.ndarray]] = []  # per level: parent, label
         self.nodes = self.transitions = self.peak = 0
         self.has_tau = any(r.label == TAU for r in tables.network.rules)
-        self.taus = _tau_tables(tables) if self.has_tau else None
+        self.taus = tau_tables(tables) if self.has_tau else None
 
     def run(self) -> Determinism:
         node, code = self._close(np.zeros(1, np.int64), np.array([self.tables.initial]))
@@ -206,12 +201,21 @@ class _Build:
             # key (node, event rank) is also its place in the reference's order
             kids = self._children(node[at][src[ok]] * self.width + self.rank[lab[ok]],
                                   dst[ok].astype(np.int64))
-            self.peak = max(self.peak, 40 * len(src) + self._stored())
+            # the level's members (node, code, order, alone), this chunk's moves and
+            # their grouped copies, its children and their τ-closure's sorted copies
+            # (five words per member), and the children of the chunks before it
+            self.peak = max(self.peak, 25 * len(node) + 48 * len(src) + _held(kids)
+                            + 40 * len(kids.code) + sum(map(_held, parts)) + self._stored())
             parts.append(kids if len(cuts) == 2 else shrink(kids, *distinct(kids)[2:]))
             del src, dst, lab, ok, kids
         kids = parts[0] if len(parts) == 1 else joined(parts)
         parts.clear()
         h1, starts, first, rep = distinct(kids)
+        # the old level, the chunks' children and their joined copy, the sort's
+        # scratch (order and sorted keys), and the new level (at most every child)
+        self.peak = max(self.peak, 25 * len(code) + (_held(kids) if len(cuts) == 2 else
+                                                     2 * _held(kids)) + 32 * len(kids.key)
+                        + 16 * (len(kids.code) + kids.singles) + self._stored())
         fresh = ~self.keys.contains(h1[starts])  # sorted queries
         big = rep >= kids.singles
         if not self.checks.contains(kids.h2[rep[big & ~fresh]]).all():
@@ -230,7 +234,6 @@ class _Build:
         mine = renumber[kids.cid] >= 0
         new_node = np.concatenate((np.flatnonzero(one), renumber[kids.cid[mine]]))
         new_code = np.concatenate((kids.h1[fresh_rep[one]], kids.code[mine]))
-        self.peak = max(self.peak, 16 * len(code) + 40 * len(kids.key) + self._stored())
         return None, (new_node, new_code)
 
     def _count(self, code: np.ndarray, alone: np.ndarray) -> None:
@@ -318,13 +321,7 @@ class _Build:
         return self._moves(codes) if self.taus is None else self.taus.successors(codes)
 
     def _moves(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The moves of ``codes``, their lazy components' local states explored
-        first (a component that outgrew its digits restarts the build)."""
-        if self.tables.lazy:
-            recode = self.tables.expand(codes)
-            if recode is not None:
-                raise _Regrown(recode)
-        return self.tables.successors(codes)
+        return moves_exploring(self.tables, codes)
 
     def _remember(self, h1: np.ndarray, h2: np.ndarray) -> None:
         """Record new nodes: their keys, and the second hashes of the larger ones."""
@@ -336,6 +333,8 @@ class _Build:
             raise LimitExceeded(f"normal-form limit reached: more than {self.max_states} nodes "
                                 f"({self.states} states)", states=self.states,
                                 transitions=self.transitions, hint="raise --max-states")
+        if self.nodes > max(MIN_NODES, NODES_PER_STATE * self.states):
+            raise _Outgrown(self.nodes)
 
     def _diverging(self, code: np.ndarray) -> np.ndarray:
         if self.divergent is None:
@@ -358,14 +357,3 @@ class _Build:
                            peak_bytes=max(self.peak, self._stored()), tables=self.tables,
                            **found)
 
-
-def _tau_tables(tables: Tables) -> Tables | None:
-    """Tables of the τ-rules alone, on the same codes (τ-closure fires only
-    those, not every rule), or ``None`` where the codes could differ (lazy)."""
-    if tables.lazy:
-        return None
-    net = tables.network
-    taus = Tables(Network(net.components, tuple(r for r in net.rules if r.label == TAU),
-                          net.notes, net.loose, net.scopes))
-    same = (taus.layout.radix, taus.layout.stride) == (tables.layout.radix, tables.layout.stride)
-    return taus if same else None

@@ -15,22 +15,29 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from procalg.api import search
 from procalg.api.check import check_model
+from procalg.api.export import process_lts
 from procalg.api.model import loads
 from procalg.api.search import CheckEngine, SearchOptions
 from procalg.checks.deadlock import deadlock_goal
 from procalg.checks.reachability import reachability_goal
 from procalg.errors import LimitExceeded
-from procalg.lts import leaf_partners
+from procalg.lts import leaf_partners, level_search
 from procalg.lts.census import Census, take_census
 from procalg.lts.exploration import ExplicitSystem
 from procalg.lts.held import Holding
 from procalg.lts.lazy import LazyComponent
+from procalg.lts.leaf_choice import leaf
 from procalg.lts.leaf_partners import PartneredLeaf
-from procalg.lts.lts import LTS, TAU
+from procalg.lts.level_search import LevelSearch
+from procalg.lts.lts import LTS, TAU, TICK
 from procalg.lts.network import Network, close, component, hide, parallel, rename
+from procalg.lts.priority import prioritise
+from procalg.lts.priority_scopes import scope
 from procalg.lts.product import Limits, count_states, find_path, searcher, tau_lasso
 from tests.lts.test_leaf_levels import deep_leaves
+from tests.semantics.test_network import _bisimilar
 
 EVENTS = ["a", "b", "c"]
 
@@ -45,20 +52,39 @@ def partners(draw) -> LTS:
 
 
 @st.composite
-def shapes(draw) -> tuple:
-    """A deep leaf, one or two partners with the events each shares, and what goes on top."""
+def priorities(draw, some: bool = False) -> tuple:
+    """None (unless ``some``), or a priority over the leaf and its partners: a scope
+    (each label's pre-empting labels, τ and ✓ among them) or ranks (prioritise's classes)."""
+    kind = draw(st.sampled_from(["scope", "rank"] if some else ["none", "none", "scope", "rank"]))
+    if kind == "scope":
+        tops = st.frozensets(st.sampled_from([*EVENTS, TAU, TICK]), max_size=2)
+        return kind, draw(st.dictionaries(st.sampled_from([*EVENTS, TAU]), tops, max_size=3))
+    if kind == "rank":
+        return kind, draw(st.dictionaries(st.sampled_from(EVENTS), st.integers(0, 2), max_size=3))
+    return kind, {}
+
+
+@st.composite
+def shapes(draw, prioritised: bool = False) -> tuple:
+    """A deep leaf, one or two partners with the events each shares, the priority
+    over them (one, if ``prioritised``), and what goes on top."""
     chain = draw(deep_leaves())
     mates = draw(st.lists(st.tuples(partners(), st.frozensets(st.sampled_from(EVENTS))),
                           min_size=1, max_size=2))
-    return chain, mates, draw(st.sampled_from(["none", "hide", "rename"])), draw(st.booleans())
+    return (chain, mates, draw(st.sampled_from(["none", "hide", "rename"])), draw(st.booleans()),
+            draw(priorities(prioritised)))
 
 
 def _network(shape: tuple) -> Network:
-    chain, mates, top, held = shape
+    chain, mates, top, held, (priority, order) = shape
     system = Holding(ExplicitSystem(chain)) if held else ExplicitSystem(chain)
     net = component(LazyComponent(system, set(EVENTS)))
     for lts, shared in mates:
         net = parallel(net, component(lts), set(shared))
+    if priority == "scope":
+        net = scope(net, order)
+    elif priority == "rank":
+        net = prioritise(net, order)
     if top == "hide":
         net = hide(net, {"b"})
     elif top == "rename":
@@ -83,6 +109,19 @@ def _outcome(found) -> tuple:
 @settings(max_examples=150, deadline=None)
 @given(shapes(), st.sampled_from(["count", "census", "deadlock", "a", "b", "divergence"]))
 def test_the_partnered_walk_leaves_the_states_levels_and_paths_of_the_numpy_search(shape, goal):
+    _assert_walk_leaves_what_numpy_leaves(shape, goal)
+
+
+@settings(max_examples=150, deadline=None)
+@given(shapes(prioritised=True), st.sampled_from(["count", "deadlock", "a", "divergence"]))
+def test_a_prioritised_walk_leaves_the_states_levels_and_paths_of_the_numpy_search(shape, goal):
+    # marks from the first level: the walk takes every narrow level of these short chains
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(level_search, "MARK_DEPTH", 0)
+        _assert_walk_leaves_what_numpy_leaves(shape, goal)
+
+
+def _assert_walk_leaves_what_numpy_leaves(shape: tuple, goal: str) -> None:
     def run():
         net = _network(shape)
         if goal == "count":
@@ -195,6 +234,46 @@ def test_a_chain_beside_a_partner_fires_numpy_once_per_distinct_template():
     assert len(fired) < 200  # the first levels (no marks yet) and two templates, not 6,000
 
 
+@pytest.mark.parametrize("priority", ["scope", "rank"])
+def test_a_prioritised_chain_beside_a_partner_filters_once_per_distinct_template(priority):
+    # up pre-empts tick where the leaf offers it: the partner's tick waits for the chain's end
+    moves = [(i, "up", i + 1) for i in range(2999)]
+    line = LTS.build(3000, 0, ["up"], moves + [(i, "go", i) for i in range(0, 3000, 7)])
+    beat = LTS.build(2, 0, ["up", "tick", "go"], [(0, "up", 1), (1, "tick", 0), (1, "up", 1)])
+    net = parallel(component(LazyComponent(ExplicitSystem(line), {"up", "go"})),
+                   component(beat), {"up"})
+    net = scope(net, {"tick": frozenset({"up"})}) if priority == "scope" else \
+        prioritise(net, {"up": 0, "tick": 1})
+    search = searcher(close(net))
+    fired = []
+    real = search.tables.successors
+    search.tables.successors = lambda codes, **k: fired.append(len(codes)) or real(codes, **k)
+    search.run()
+    # the leaf counts up to 2,999 (the partner at 0, then at 1), then the partner ticks
+    assert len(search.visited) == 3001
+    assert search.transitions == _without_walk(lambda: count_states(close(net)).transitions)
+    assert len(fired) < 200  # the first levels (no marks yet) and a few templates, not 3,000
+
+
+def test_a_leaf_explored_past_16_bits_before_it_turned_lazy_is_walked_too():
+    # 33,000 states explored whole, then lazy: a 2^17 digit (a priority scope's leaf
+    # is explored to 50,000 states first); marks take it, and so does the walk
+    line = LTS.build(34_000, 0, ["up"], [(i, "up", i + 1) for i in range(33_999)])
+    lazy = leaf(ExplicitSystem(line), {"up"}, eager_limit=33_000)
+    beat = LTS.build(2, 0, ["up", "tick"], [(0, "up", 1), (1, "tick", 0)])
+    search = searcher(close(parallel(component(lazy), component(beat), {"up"})))
+    assert search.tables.layout.radix[0] == 1 << 17
+    levels, read = [], []
+    real, written = LevelSearch._level, type(lazy).written_moves
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(LevelSearch, "_level", lambda self, *a: levels.append(1) or real(self, *a))
+        m.setattr(type(lazy), "written_moves", lambda self, n: read.append(1) or written(self, n))
+        search.run()
+    assert (len(search.visited), search.transitions) == (67_999, 67_998)
+    assert len(levels) < 200  # the first levels only (no marks yet), not 68,000
+    assert len(read) < 200  # the explored states' moves read at once, not 33,000 look-ups
+
+
 def test_the_walk_hands_a_wide_level_to_numpy_and_takes_the_chain_back():
     wide = leaf_partners.FEW + 3  # a fan of this many states, then the chain again
     moves = [(i, "a", i + 1) for i in range(200)]
@@ -231,3 +310,55 @@ def test_levels_that_narrow_and_widen_by_turns_stay_with_numpy():
         found = find_path(net, deadlock_goal)
     assert found.path == ("a",) * 600 and found.states == join + 1
     assert len(made) < 10  # not a batch per level, numpy and the walk by turns
+
+
+PRIORITISED = """
+channel up, down, tick, go, c
+C(n) = n < {size} & up -> C(n + 1) [] n > 0 & n % 3 == 0 & down -> C(n - 1)
+       [] n == {gate} & go -> C(n)
+P = {partner}
+X = C(0) [| {{up, go}} |] P
+Sys = {wrapper}
+assert Sys :[deadlock free]
+assert Sys \\ {{tick}} :[divergence free]
+assert Sys :[reachable go]
+assert Sys :[has trace]: <up, tick, up, up>
+"""
+PARTNERS = ["up -> tick -> P [] go -> P", "up -> P [] tick -> P [] down -> P",
+            "up -> (tick -> P [] down -> P) [] go -> STOP"]
+WRAPPERS = ["prioritise(X, <{first}, {second}>)",
+            "prioritisepo(X, {{up, down, tick, go}}, {{{pairs}}}, {first})",
+            "c -> STOP [] prioritise(X, <{first}, {second}>)",
+            "prioritise(X, <{first}, {second}>) ; c -> STOP"]
+
+
+@st.composite
+def prioritised_models(draw) -> str:
+    """A counter leaf past the eager limit beside a small partner, under a random priority."""
+    events = st.frozensets(st.sampled_from(["up", "down", "tick", "go"]))
+    pairs = draw(st.lists(st.tuples(st.sampled_from(["up", "down", "tick", "go"]),
+                                    st.sampled_from(["up", "down", "tick", "go"])), max_size=3))
+    pairs = [(a, b) for a, b in pairs if a != b and (b, a) not in pairs]  # an order
+    wrapper = draw(st.sampled_from(WRAPPERS)).format(
+        first="{" + ", ".join(sorted(draw(events))) + "}",
+        second="{" + ", ".join(sorted(draw(events))) + "}",
+        pairs=", ".join(f"({a}, {b})" for a, b in pairs))
+    return PRIORITISED.format(size=draw(st.integers(2001, 2100)), gate=draw(st.integers(0, 2100)),
+                              partner=draw(st.sampled_from(PARTNERS)), wrapper=wrapper)
+
+
+@settings(max_examples=8, deadline=None)
+@given(prioritised_models())
+def test_a_prioritised_counter_beside_a_partner_checks_as_the_term_rules_do(text):
+    made = []
+    real = PartneredLeaf.batch
+    with pytest.MonkeyPatch.context() as m:  # a scope's leaf past 2,000 states is lazy
+        m.setattr(search, "LEAF_LIMIT", 2_000)
+        m.setattr(PartneredLeaf, "batch", lambda self, *a: _record(made, real(self, *a)))
+        product = _checks(text, CheckEngine.PRODUCT)
+        whole = process_lts(loads(text), "Sys", engine=CheckEngine.PRODUCT)
+    if product[0][1] >= 1_000:  # a deep space (not cut short by priority or a deadlock)
+        assert sum(made) >= 500  # the Python walk made most of its levels
+    reference = _checks(text, CheckEngine.REFERENCE)
+    assert [(r, t) for r, _, t in product] == [(r, t) for r, _, t in reference]
+    assert _bisimilar(whole, process_lts(loads(text), "Sys", engine=CheckEngine.REFERENCE))

@@ -94,7 +94,17 @@ def test_a_space_too_large_for_marks_gets_none():
     assert narrow_levels.Marks.fit(small)
     assert not narrow_levels.Marks.fit(small, max_memory=4 * 3 ** 10 - 1)
     assert not narrow_levels.Marks.fit(Layout([3] * 17, list(range(17)), True))  # 3^17 > 2^26
-    assert not narrow_levels.Marks.fit(Layout([1 << 17, 2], [0, 1], True))  # a 17-bit field
+    assert not narrow_levels.Marks.fit(Layout([1 << 21, 2], [0, 1], True))  # a 21-bit field
+
+
+def test_a_lazy_leaf_digit_wider_than_a_slice_gets_marks_of_its_own_slice():
+    # a leaf explored to 50,000 states before it turned lazy has 2^17 digits
+    layout = Layout([3, 1 << 17], [0, 1], True)
+    assert narrow_levels.Marks.fit(layout)
+    marks = narrow_levels.Marks(layout)
+    leaf = np.array([0, 1, 5, (1 << 17) - 1, 70_000])
+    codes = np.concatenate([leaf * layout.stride[1] + d for d in range(3)])
+    assert marks.index(codes).tolist() == np.concatenate([leaf * 3 + d for d in range(3)]).tolist()
 
 
 @settings(max_examples=60, deadline=None)
