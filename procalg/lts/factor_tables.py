@@ -120,12 +120,25 @@ def in_words(groups: list, words: int) -> list:
 
 
 def _in_words(f: TableFactor, words: int) -> TableFactor:
-    delta = f.delta.reshape(len(f.delta), -1)
-    if delta.shape[1] == words or delta.dtype != np.int64:
+    if f.delta.dtype != np.int64 or (f.delta.ndim == 2 and f.delta.shape[1] == words):
         return f
+    return replace(f, delta=word_rows(f.delta, words))
+
+
+def word_rows(delta: np.ndarray, words: int) -> np.ndarray:
+    """int64 code deltas (1-D: a narrow layout's; rows: of fewer words) as
+    ``words``-word rows, the given words last (see :func:`in_words`).
+
+    Example:
+        >>> word_rows(np.array([3, -1]), 2).tolist()
+        [[0, 3], [0, -1]]
+    """
+    delta = delta.reshape(len(delta), -1)
+    if delta.shape[1] == words:
+        return delta
     rows = np.zeros((len(delta), words), dtype=np.int64)
     rows[:, words - delta.shape[1]:] = delta
-    return replace(f, delta=rows)
+    return rows
 
 
 def alike_table(f: TableFactor) -> tuple[TableFactor, np.ndarray] | None:

@@ -99,3 +99,17 @@ def test_a_lazy_leaf_outgrowing_narrow_codes_leaves_no_python_integers_behind():
     deltas = [f.delta for g in search.tables.forward if isinstance(g, list) for f in g]
     assert deltas and all(d.dtype == np.int64 and d.shape[1:] == (2,) for d in deltas)
     assert search.result(False).states == count_states(net(counter)).states
+
+
+@settings(max_examples=200, deadline=None)
+@given(trees(), mixes)
+def test_stubborn_sets_over_lazy_leaves_growing_narrow_codes_wide_keep_the_verdict(tree, mix):
+    # the stubborn-set tables are made before the codes grow wide (int64 deltas)
+    eager, lazy = _pair(tree, mix=mix)
+    want = find_path(eager, deadlock_goal, por=True)
+    with _at_the_limit():
+        got = find_path(lazy, deadlock_goal, por=True)
+    assert got.found == want.found
+    if got.found:
+        reference = explore(Tree(tree))
+        assert set(_replay(reference, got.path)) & set(reference.deadlocks())
