@@ -12,9 +12,10 @@ code as one ``V{8k}`` item of big-endian words, most significant first
 in C, in the order of the integer codes, and a move adds one int64 delta
 per word (:meth:`Layout.add`) without carries, since no field leaves its
 range. At the API the same code is a Python integer (``stride`` weights;
-:meth:`Layout.cast`, :meth:`Layout.keys` convert). A layout that only grows
-wide (a lazy component outgrowing a narrow layout) keeps its bit positions
-and uses Python integers in ``object`` arrays, slower but exact.
+:meth:`Layout.cast`, :meth:`Layout.keys` convert). Bit fields that grow wide
+(a lazy component outgrowing a narrow layout) become word-aligned too, their
+old fields in place in the last word (:meth:`Layout.grown`); only mixed-radix
+digits that grow wide use Python integers in ``object`` arrays, slower but exact.
 
 Lazily explored components (:mod:`procalg.lts.lazy`) sit in the most
 significant digits with power-of-two headroom; when one outgrows it,
@@ -133,9 +134,26 @@ class Layout:
               max_code: int = MAX_CODE) -> Layout:
         """The same kind of layout for larger radices (eager strides unchanged
         as long as only digits above them grow: a word-aligned layout places
-        the same fields first the same way)."""
+        the same fields first the same way).
+
+        Bit fields outgrowing ``max_bits`` become word-aligned, not Python
+        integers: their old fields (at most ``max_bits`` bits, so within the
+        first word's ``fill``) keep their bits in the least significant word,
+        so an int64 code is a one-word key (:func:`~procalg.lts.recoded.recoded`)
+        and an int64 table delta that word's delta. Mixed-radix digits cannot
+        (their strides are not bit positions) and grow wide as Python integers.
+
+        Example:
+            >>> narrow = Layout.choose([3, 4], order=[0, 1], max_bits=8)
+            >>> lay = narrow.grown([3, 1 << 20], max_bits=8)
+            >>> lay.words, lay.stride[0] == narrow.stride[0], lay.key_dtype.str
+            (2, True, '|V16')
+        """
+        aligned = bool(self.words)
+        if not aligned and self.packed:
+            aligned = sum(_width(r) for r in radix) > max_bits
         return Layout(radix, self.order, self.packed, max_bits, max_code,
-                      aligned=bool(self.words), fill=self._fill)
+                      aligned=aligned, fill=self._fill)
 
     @property
     def key_dtype(self) -> np.dtype:
@@ -264,7 +282,8 @@ class Layout:
         successors of the same codes.
 
         Example:
-            >>> lay = Layout.choose([3, 4], order=[0, 1]).grown([3, 1 << 62])
+            >>> lay = Layout.choose([3, 4], order=[0, 1], max_bits=0).grown([3, 1 << 62],
+            ...                                                              max_bits=0)
             >>> decode = lay.decoder(lay.encode({0: np.array([2]), 1: np.array([5])}))
             >>> lay.wide, lay.words, decode([1, 0])[1].tolist(), decode([0])[0].tolist()
             (True, 0, [5], [2])

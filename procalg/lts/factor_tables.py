@@ -14,7 +14,7 @@ Example:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -100,6 +100,45 @@ def table_of_arrays(j: np.ndarray, delta: np.ndarray, tag: np.ndarray, size: int
         count = count.astype(np.int8)
     return TableFactor(comps, weights, offsets, delta, tag.astype(np.int32), count,
                        deterministic)
+
+
+def in_words(groups: list, words: int) -> list:
+    """``groups`` (factor lists; others, e.g. lazy groups, kept as they are)
+    with every table's deltas as ``words``-word rows, most significant first:
+    a narrow layout's int64 deltas, or a word-aligned layout's fewer words,
+    are the low words' deltas of the layout grown from it
+    (:meth:`~procalg.lts.codes.Layout.grown` keeps those fields in place).
+    Factors of one rule then add row to row, whatever layout made them.
+
+    Example:
+        >>> f = table_of_arrays(np.array([0]), np.array([-5]), np.array([1]), 1, (0,), (1,))
+        >>> in_words([[f]], 2)[0][0].delta.tolist()
+        [[0, -5]]
+    """
+    return [[_in_words(f, words) if isinstance(f, TableFactor) else f for f in g]
+            if isinstance(g, list) else g for g in groups]
+
+
+def _in_words(f: TableFactor, words: int) -> TableFactor:
+    if f.delta.dtype != np.int64 or (f.delta.ndim == 2 and f.delta.shape[1] == words):
+        return f
+    return replace(f, delta=word_rows(f.delta, words))
+
+
+def word_rows(delta: np.ndarray, words: int) -> np.ndarray:
+    """int64 code deltas (1-D: a narrow layout's; rows: of fewer words) as
+    ``words``-word rows, the given words last (see :func:`in_words`).
+
+    Example:
+        >>> word_rows(np.array([3, -1]), 2).tolist()
+        [[0, 3], [0, -1]]
+    """
+    delta = delta.reshape(len(delta), -1)
+    if delta.shape[1] == words:
+        return delta
+    rows = np.zeros((len(delta), words), dtype=np.int64)
+    rows[:, words - delta.shape[1]:] = delta
+    return rows
 
 
 def alike_table(f: TableFactor) -> tuple[TableFactor, np.ndarray] | None:

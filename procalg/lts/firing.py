@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from procalg.lts.codes import Layout
-from procalg.lts.factor_tables import TableFactor
+from procalg.lts.factor_tables import TableFactor, word_rows
 
 if TYPE_CHECKING:  # vectors imports this module
     from procalg.lts.lazy_tables import LazyFactor
@@ -84,7 +84,10 @@ def _delta(f: Factor, entry: np.ndarray, layout: Layout) -> np.ndarray:
     is word-aligned (a lazy factor gives local steps, placed in its word)."""
     if layout.words and not isinstance(f, TableFactor):
         return layout.word_delta(f.comps[0], f.deltas(entry, _UNIT, False))
-    return f.deltas(entry, layout.stride, layout.wide)
+    if not layout.words:
+        return f.deltas(entry, layout.stride, layout.wide)
+    d = f.deltas(entry, layout.stride, False)  # a table made before the codes grew wide
+    return d if d.ndim == 2 and d.shape[1] == layout.words else word_rows(d, layout.words)
 
 
 class _Unit:

@@ -14,7 +14,8 @@ that move alike (same old word, new word and shift: most of them, as growth
 leaves the fields below the grown one in place) with one mask and one shift
 per piece. Cost: O(n x m) word operations for n keys and m such moves
 (m <= components, about the key's words on Tokeneer), memory: the new keys
-plus a piece's columns.
+plus a piece's columns. An int64 code of bit fields is a one-word key, so
+a narrow layout grown word-aligned moves its fields the same way.
 
 Example:
     >>> from procalg.lts.codes import Layout
@@ -49,6 +50,9 @@ def recoded(new: Layout, old: Layout, codes: np.ndarray) -> np.ndarray:
     ``new`` for keys of a word-aligned ``old``, else ``new``'s codes."""
     if codes.dtype.kind == "V" and old.words and new.words:
         return _moved_keys(codes, new.words, old.words, field_moves(new, old))
+    if new.words and old.packed and not old.wide:  # int64 bit fields: a one-word key each
+        keys = np.asarray(codes, dtype=np.int64).astype(">u8").view("V8")
+        return _moved_keys(keys, new.words, 1, field_moves(new, old))
     comps = range(len(old.radix))
     if len(codes) <= PIECE:
         return new.encode(old.decode(codes, comps))

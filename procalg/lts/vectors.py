@@ -1,10 +1,9 @@
 """Packed state vectors and synchronisation tables for the product engine.
 
-A global state of a :class:`~procalg.lts.network.Network` is one integer
-whose digits are the components' local states (:class:`~procalg.lts.codes.Layout`:
-bit fields or mixed radix, int64 while it fits in 62 bits, Python integers
-past that). A joint move changes a few digits, so it adds a *delta* to the
-code.
+A global state of a :class:`~procalg.lts.network.Network` is one code whose
+digits are the components' local states (:class:`~procalg.lts.codes.Layout`:
+int64 up to 62 bits, else word-aligned keys). A joint move changes a few
+digits, so it adds a *delta* to the code.
 
 Rules are grouped by the set of components they move. For a small group
 (joint local space up to ``JOINT_LIMIT``) one table, indexed by the joint
@@ -37,7 +36,6 @@ Example:
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Callable
 
@@ -47,7 +45,7 @@ from procalg.lts import gather, lazy_deferral
 from procalg.lts.alike import Alike
 from procalg.lts.code_windows import Window, group_windows
 from procalg.lts.codes import MAX_BITS, MAX_CODE, Layout, headroom
-from procalg.lts.factor_tables import TableFactor, table_of_arrays, table_of_tuples
+from procalg.lts.factor_tables import TableFactor, in_words, table_of_arrays, table_of_tuples
 from procalg.lts.firing import fire_factors
 from procalg.lts.gather import Gather, gathered
 from procalg.lts.group_screen import LEAST_CODES, Fired, GroupScreen, enabling
@@ -69,10 +67,8 @@ Factor = TableFactor | LazyFactor
 
 
 class Tables:
-    """The packed encoding and the forward/backward move tables of a network.
-
-    Codes wider than 62 bits are Python integers (slower, never an error).
-    """
+    """The packed encoding and the forward/backward move tables of a network
+    (codes past 62 bits: word-aligned keys, or Python integers; never an error)."""
 
     def __init__(self, network: Network) -> None:
         self.network = network
@@ -121,7 +117,7 @@ class Tables:
         self._asking = any(comps[c].deferred for c in self.lazy)  # type: ignore[union-attr]
         self._batch = [Gather.of(gathered(self.forward), self.moving),
                        Gather.of(gathered(self.backward), self.moving)]
-        self._screens = [Screen.of(screened(self.forward)), Screen.of(screened(self.backward))]
+        self._screens = [Screen.of(screened(g)) for g in (self.forward, self.backward)]
         self._alike: Alike | None = None  # made by the first :meth:`targets`
         self._whole = [b is not None and len(b.groups) == len(g)
                        for b, g in zip(self._batch, (self.forward, self.backward), strict=True)]
@@ -155,27 +151,12 @@ class Tables:
 
     def _joint(self, comps: tuple[int, ...], rules: list[SyncRule], direction: int
                ) -> TableFactor:
-        radix, stride = self.layout.radix, self.layout.stride
+        """The joint table of ``rules`` over ``comps`` (built with the tables:
+        the layout is then int64 or word-aligned, never Python integers)."""
+        radix = self.layout.radix
         weights = tuple(int(np.prod([radix[c] for c in comps[:i]], dtype=np.int64))
                         for i in range(len(comps)))
-        if self.layout.dtype != object or self.layout.words:
-            return self._joint_arrays(comps, rules, direction, weights)
-        entries: list[tuple[int, int, int]] = []
-        for rule in rules:
-            local = dict(rule.parts)
-            lists = []
-            for c in comps:
-                src, dst = self.local_moves(c).get(local[c], ([], []))
-                if direction:
-                    src, dst = dst, src
-                lists.append(list(zip(src, dst, strict=True)))
-            g = self.tag(rule)
-            for combo in itertools.product(*lists):
-                j = sum(s * w for (s, _), w in zip(combo, weights, strict=True))
-                delta = sum((d - s) * stride[c] for (s, d), c in zip(combo, comps, strict=True))
-                entries.append((j, delta, g))
-        size = int(np.prod([radix[c] for c in comps]))
-        return table_of_tuples(entries, size, comps, weights)
+        return self._joint_arrays(comps, rules, direction, weights)
 
     def _joint_arrays(self, comps: tuple[int, ...], rules: list[SyncRule], direction: int,
                       weights: tuple[int, ...]) -> TableFactor:
@@ -261,16 +242,20 @@ class Tables:
                         asks.setdefault(c, []).append((where, what))
         radix = list(self.layout.radix)
         for c in self.lazy:
-            pairs = asks.get(c)
-            comps[c].expand(decode([c])[c], None if not pairs else
-                            (np.concatenate([p[0] for p in pairs]),
-                             np.concatenate([p[1] for p in pairs])))
+            pairs = asks.get(c)  # (where, what) pairs, each concatenated
+            ask = None if not pairs else tuple(map(np.concatenate, zip(*pairs, strict=True)))
+            comps[c].expand(decode([c])[c], ask)  # type: ignore[arg-type]
             if comps[c].num_states > radix[c]:
                 radix[c] = headroom(comps[c].num_states)
         if tuple(radix) == self.layout.radix:
             return None
         old = self.layout
         self.layout = old.grown(radix, max_bits=_MAX_BITS, max_code=_MAX_CODE)
+        if self.layout.words != old.words:  # deltas as rows of the new words (once per growth)
+            self.forward, self.backward = (in_words(g, self.layout.words)
+                                           for g in (self.forward, self.backward))
+            self._screens = [Screen.of(screened(g)) for g in (self.forward, self.backward)]
+            self._alike, self._group_screens = None, {}
         return self.layout.recoder(old)
 
     def notes(self) -> tuple[str, ...]:

@@ -36,8 +36,7 @@ LIST_AT_MOST = 10_000_000
 
 
 def _listable(name: str, columns: Iterable[frozenset]) -> None:
-    """Raise if listing the product of ``columns`` would build more than
-    :data:`LIST_AT_MOST` events (``{| c |}`` of ``channel c : {0..9999}.{0..9999}``)."""
+    """Raise past :data:`LIST_AT_MOST` events (``channel c : {0..9999}.{0..9999}``)."""
     columns = tuple(columns)
     if any(isinstance(t, Infinite) and not t.sized for t in columns):
         return  # Int, {n..}: never listed (the caller says so)
@@ -73,12 +72,8 @@ def _type_text(values: frozenset) -> str:
 
 
 class Types:
-    """The declared field types of channels and constructors.
-
-    Args:
-        channels: channel name -> one value set per field.
-        constructors: constructor name -> one value set per field.
-    """
+    """The declared field types of channels and constructors (name -> one value
+    set per field, each)."""
 
     def __init__(
         self,
@@ -92,6 +87,7 @@ class Types:
         self._by_flat: dict[tuple[str, int], dict[tuple, list[Event]]] = {}
         self._interned: dict[tuple[str, tuple], Event] = {}
         self._dotted: dict[tuple[ChannelRef, Value], Value] = {}
+        self._completions: dict[ChannelRef, frozenset[Event]] = {}  # see completions
 
     def event(self, channel: str, fields: tuple[Value, ...]) -> Event:
         """The event ``channel.fields``, one object per event (interned).
@@ -109,11 +105,8 @@ class Types:
         return found or self._interned.setdefault((channel, fields), Event(channel, fields))
 
     def is_incomplete(self, value: Value) -> bool:
-        """Whether ``value`` is a constructor or a channel still lacking fields.
-
-        A channel lacking fields is a field value of a channel whose type is a
-        set of events (``fail.c`` before ``fail.c.v``, docs/sagas.md).
-        """
+        """Whether ``value`` is a constructor or a channel still lacking fields (the
+        latter a field of a channel of events: ``fail.c`` of ``fail.c.v``, docs/sagas.md)."""
         if type(value) is ChannelRef:
             return True
         if type(value) is not Dotted or type(value.head) is not Atom:
@@ -355,10 +348,15 @@ class Types:
         if given and self.is_incomplete(given[-1]):
             return frozenset(e for e in self._candidates(value.channel, given)
                              if _extends(self, e.fields, given))
-        columns = self.channels[value.channel][len(given):]
-        _listable(str(value), columns)
-        return frozenset(self.event(value.channel, (*given, *rest)) for rest in
-                         itertools.product(*columns))
+        found = self._completions.get(value)  # {| mc.c |} in each modify(x, A) of a mobile
+        if found is None:  # alphabet: 50 µs a listing (events hashed), 27k calls on phone
+            columns = self.channels[value.channel][len(given):]
+            _listable(str(value), columns)
+            found = frozenset(self.event(value.channel, (*given, *rest)) for rest in
+                              itertools.product(*columns))
+            if len(found) <= 1 << 16:  # a larger one is rarely listed twice: not held
+                self._completions[value] = found
+        return found
 
 
 def _parts(value: Value) -> tuple[object, tuple[Value, ...]] | None:

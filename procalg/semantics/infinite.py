@@ -247,8 +247,11 @@ def set_op(op: str, a: frozenset, b: frozenset, span: Span | None) -> frozenset:
         frozenset({5})
     """
     inf_a, inf_b = is_infinite(a), is_infinite(b)
-    if not inf_a and not inf_b:
-        return {"union": a | b, "inter": a & b, "diff": a - b}[op]
+    if not inf_a and not inf_b:  # one operation (not all three); an operand that is the
+        # answer returned, not copied: a mobile alphabet's union(A, {}) is O(1), not O(|A|)
+        if op == "union":
+            return (a if b <= a else a | b) if len(b) <= len(a) else (b if a <= b else a | b)
+        return (a if a.isdisjoint(b) else a - b) if op == "diff" else a & b
     if not (isinstance(a, Integers) or not inf_a) or not (isinstance(b, Integers) or not inf_b):
         return _other_op(op, a, b, span)  # Char, Seq(A): only what membership decides
     if op == "inter":

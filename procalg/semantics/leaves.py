@@ -44,8 +44,8 @@ from procalg.semantics.partners import Demand
 from procalg.semantics.processes import LINK_CHANNEL
 from procalg.semantics.sos import Rules
 from procalg.semantics.unfolded_bodies import UnfoldedBodies
-from procalg.terms import Call, Event, Process, Rename, show_process
-from procalg.terms.brief_names import brief_name, clipped
+from procalg.terms import Call, Event, Process, Rename
+from procalg.terms.brief_names import brief_name, opening
 from procalg.terms.compressed import Compressed
 from procalg.terms.saga import STRANDED, THROW_EVENT, UNREVERTED
 
@@ -179,11 +179,11 @@ class Leaves:
             if isinstance(system, Machine):
                 vector = system.vector()
                 count = 0 if vector is None else vector.vectorised
-                out.append(f"leaf {clipped(show_process(term), 40)}: {count} of "
+                out.append(f"leaf {opening(term, 40)}: {count} of "
                            f"{len(system.compiler.bodies)} definitions expanded as columns")
-        out += [f"leaf {clipped(show_process(t), 40)} by the term rules: {why}"
+        out += [f"leaf {opening(t, 40)} by the term rules: {why}"
                 for t, why in self.why.items()]
-        out += [f"leaf {clipped(show_process(t), 40)} by the term rules: a wide input, asked "
+        out += [f"leaf {opening(t, 40)} by the term rules: a wide input, asked "
                 "only for its partners' events" for t in self.narrowed]
         return out
 

@@ -119,6 +119,11 @@ def constant(ev: Evaluator, name: str, env: Env) -> Value | None:
 
 def _match_dot(ev: Evaluator, items: tuple[ast.Node, ...], value: Value, env: Env) -> bool:
     if type(value) is Event:
+        head = items[0]  # c.x.y against another channel's event fails at once, no fields
+        if type(head) is ast.PVar:  # built (prime(A) of phone's regulators: 3 of 4 events)
+            known = constant(ev, head.name, env)
+            if type(known) is ChannelRef and not known.fields and known.channel != value.channel:
+                return False
         parts: tuple[Value, ...] = (ChannelRef(value.channel), *value.fields)
     elif ev.types.is_compound(value):
         parts = ev.types.fields_of(value)

@@ -61,3 +61,16 @@ def clipped(text: str, width: int | None) -> str:
     if width is None or len(text) <= width:
         return text
     return text[:width] + "…"
+
+
+def opening(term: Process, width: int) -> str:
+    """:func:`clipped` ``show_process(term)``, printing stopped just past ``width``
+    characters: a network leaf's term is a choice of many branches, each with
+    its own large sets (a mobile regulator's alphabets: seconds to print whole).
+
+    Example:
+        >>> from procalg.terms import STOP, Event, ExternalChoice, Prefix
+        >>> opening(ExternalChoice(Prefix(Event("a"), STOP), Prefix(Event("b"), STOP)), 9)
+        'a -> STOP…'
+    """
+    return clipped(show_process(term, width + 1), width)

@@ -100,9 +100,36 @@ def test_a_decoder_gives_any_group_of_components_as_decode_does(radix, bits, dat
 
 
 def _grown_wide(radix: list[int]) -> Layout:
-    """A narrow layout whose top (lazy) digit outgrew 62 bits: Python-integer codes."""
-    narrow = Layout.choose([*radix, 4], list(range(len(radix) + 1)))
-    return narrow.grown([*radix, 1 << 62])
+    """A mixed-radix layout whose top (lazy) digit outgrew 62 bits: Python-integer
+    codes (its strides are no bit positions, so it cannot become word-aligned)."""
+    narrow = Layout.choose([*radix, 4], list(range(len(radix) + 1)), max_bits=0)
+    assert not narrow.packed and not narrow.wide
+    return narrow.grown([*radix, 1 << 62], max_bits=0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(radices, st.sampled_from([6, 20, 62]), st.data())
+def test_bit_fields_grown_past_max_bits_become_word_aligned_keys_with_the_lower_fields_in_place(
+        radix, bits, data):
+    order = list(range(len(radix)))
+    narrow = Layout.choose([*radix, 4], [*order, len(radix)], max_bits=bits)
+    if not narrow.packed or narrow.wide:
+        return
+    grown = narrow.grown([*radix, 1 << data.draw(st.integers(bits, 62))], max_bits=bits)
+    assert grown.words and grown.key_dtype.kind == "V" and grown.dtype == object
+    assert [grown.stride[c] for c in order] == [narrow.stride[c] for c in order]
+    digits = _states(data.draw, narrow.radix)
+    keys = grown.recoder(narrow)(narrow.encode(digits))
+    assert keys.dtype == grown.key_dtype  # no Python integers on the way
+    assert keys.tobytes() == grown.keys(grown.encode(digits)).tobytes()
+    # an int64 delta of the narrow layout moves the same fields in the last word
+    there = _states(data.draw, narrow.radix)
+    step = sum(narrow.shifted(c, there[c] - digits[c]) for c in order)
+    rows = np.zeros((len(step), grown.words), dtype=np.int64)
+    rows[:, -1] = step
+    moved = grown.add(keys, rows + grown.word_delta(len(radix), there[len(radix)]
+                                                    - digits[len(radix)]))
+    assert moved.tobytes() == grown.keys(grown.encode(there)).tobytes()
 
 
 @settings(max_examples=100, deadline=None)

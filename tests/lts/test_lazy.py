@@ -189,7 +189,7 @@ def test_a_lazy_component_repacked_into_wide_codes_keeps_the_shortest_trace(monk
 
 def test_lazy_leaves_asked_by_a_partner_past_narrow_codes_give_the_eager_product(monkeypatch):
     # Roscoe's phone network's shape: an eager partner drives lazily explored leaves
-    # (their moves asked for), whose digits outgrow int64 into Python integers; the
+    # (their moves asked for), whose digits outgrow int64 into word-aligned keys; the
     # asks then decode the codes group after group, every level
     monkeypatch.setattr(vectors, "_MAX_BITS", 6)
     counter = LTS.build(40, 0, ["inc"], [(i, "inc", i + 1) for i in range(39)])
@@ -205,7 +205,7 @@ def test_lazy_leaves_asked_by_a_partner_past_narrow_codes_give_the_eager_product
     want = find_path(eager, deadlock_goal)
     got = find_path(net(lambda: LazyComponent(ExplicitSystem(counter), {"inc"})), deadlock_goal)
     assert got.path == want.path == ("inc", "tick") * 78
-    assert any("stored as Python integers" in n for n in got.notes)
+    assert any("64-bit words" in n for n in got.notes)
 
 
 def test_a_label_outside_the_declared_alphabet_is_refused():

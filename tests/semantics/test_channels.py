@@ -167,3 +167,15 @@ def test_a_model_evaluating_one_event_in_many_states_gets_the_same_events() -> N
     lts = explore(spec.system(spec.apply("P", (0, 0))), max_states=100)
     assert lts.num_states == 4
     assert sorted(lts.labels[2:]) == ["c.0.0", "c.1.3", "c.2.2", "c.3.1"]
+
+
+def test_the_completions_of_a_channel_prefix_are_listed_once_and_kept():
+    # a mobile alphabet's modify(x, A) asks {| mc.c |} at each of its 27k calls on phone
+    from procalg.semantics.channels import ChannelRef, Types
+
+    types = Types({"mc": (frozenset({0, 1}), frozenset({5, 6, 7}))}, {})
+    first = types.completions(ChannelRef("mc", (1,)))
+    assert sorted(map(str, first)) == ["mc.1.5", "mc.1.6", "mc.1.7"]
+    assert types.completions(ChannelRef("mc", (1,))) is first
+    assert sorted(map(str, types.completions(ChannelRef("mc")))) == [
+        f"mc.{i}.{v}" for i in (0, 1) for v in (5, 6, 7)]

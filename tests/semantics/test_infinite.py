@@ -189,3 +189,18 @@ def test_a_recursive_datatype_channel_outputs_but_cannot_offer_every_value() -> 
     assert explore(spec.system(spec.process("P"))).num_states == 2
     with pytest.raises(ModelError, match="Tree is infinite"):
         explore(spec.system(spec.process("Q")))
+
+
+finite_sets = st.frozensets(st.integers(0, 12), max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["union", "inter", "diff"]), finite_sets, finite_sets)
+def test_finite_set_operations_are_pythons_and_return_an_operand_that_is_the_answer(op, a, b):
+    want = {"union": a | b, "inter": a & b, "diff": a - b}[op]
+    got = set_op(op, a, b, None)
+    assert got == want and type(got) is frozenset
+    if (op == "union" and b <= a) or (op == "diff" and a.isdisjoint(b)):
+        assert got is a  # not a copy: a mobile alphabet's union(A, {}) costs O(1)
+    if op == "union" and a <= b and len(a) < len(b):
+        assert got is b

@@ -46,6 +46,7 @@ def spec() -> Spec:
         ("rest(0.1.1)", Dotted(1, (1,))),  # the last item takes the remaining fields
         ("rest(Data.2)", 2),
         ("{x | Data.x <- {Data.1, Nack.2, Data.3}}", frozenset({1, 3})),
+        ("{x | c.x <- {c.0, d.1, c.1, d.0}}", frozenset({0, 1})),  # d's events: no match
     ],
 )
 def test_dotted_patterns_match_as_cspm_does(spec: Spec, expr: str, value: object) -> None:

@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from procalg.terms import STOP, Event, Hide, Parallel, Prefix, Rename, show_process
-from procalg.terms.brief_names import brief_name
+from procalg.terms import (
+    STOP,
+    Call,
+    Event,
+    ExternalChoice,
+    Hide,
+    Parallel,
+    Prefix,
+    Rename,
+    show_process,
+)
+from procalg.terms.brief_names import brief_name, clipped, opening
 from procalg.terms.renaming import Renaming
 
 
@@ -30,3 +40,17 @@ def test_a_renaming_counts_its_pairs() -> None:
     pairs = {(Event("c", (i,)), Event("d", (i,))) for i in range(100)}
     term = Rename(STOP, Renaming.of(pairs, []))
     assert brief_name(term) == "Rename(…)"
+
+
+def test_an_opening_prints_a_choice_only_up_to_its_width(monkeypatch):
+    # a mobile regulator's leaf: a choice of branches, each calling on with a large set
+    big = frozenset(Event("e", (i,)) for i in range(300))
+    term = STOP
+    for i in range(50):
+        term = ExternalChoice(Prefix(Event("c", (i,)), Call("Reg", (big,))), term)
+    assert opening(term, 40) == clipped(show_process(term), 40)
+    shown = []
+    original = Event.__str__
+    monkeypatch.setattr(Event, "__str__", lambda e: shown.append(e) or original(e))
+    assert opening(term, 40).startswith("c.49 -> Reg({e.0, e.1")
+    assert len(shown) <= 2 * len(big)  # one branch's set, not fifty
