@@ -277,6 +277,9 @@ class PartneredLeaf:
                 self.templates[key] = None
                 return None
             entries.append((g, which[0], tp, self._dense(tp)))
+        if crossed(entries):
+            self.templates[key] = None
+            return None
         found = self.templates[key] = tuple(entries)
         return found
 
@@ -287,6 +290,28 @@ class PartneredLeaf:
             found = self.dense[partners] = int(
                 self.marks.index(np.array([partners], dtype=np.int64))[0])
         return found
+
+
+def crossed(entries: list[tuple[int, int, int, int]]) -> bool:
+    """Whether one label pairs two or more leaf moves with two or more partner
+    moves: their fired order then depends on which side drove the lazy group
+    (:class:`~procalg.lts.lazy_tables.LazyGroup` picks the side with fewer
+    moves for the codes fired together, a folded table fires them leaf first),
+    not on the key, so no template can keep it.
+
+    Example:
+        >>> crossed([(3, 0, 0, 0), (3, 1, 0, 0), (3, 0, 1, 1), (3, 1, 1, 1)])
+        True
+        >>> crossed([(3, 0, 0, 0), (3, 0, 1, 1), (2, 1, 0, 0), (2, 2, 1, 1)])
+        False
+    """
+    leaf: dict[int, set[int]] = {}
+    partner: dict[int, set[int]] = {}
+    for g, j, tp, _ in entries:
+        if j >= 0:
+            leaf.setdefault(g, set()).add(j)
+            partner.setdefault(g, set()).add(tp)
+    return any(len(js) > 1 and len(partner[g]) > 1 for g, js in leaf.items())
 
 
 def signature(loc: int, pairs: list[tuple[int, int]]) -> tuple[int, ...]:
