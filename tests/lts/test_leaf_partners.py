@@ -380,3 +380,24 @@ def test_a_label_pairing_several_leaf_moves_with_several_partner_moves_is_left_t
     assert walk._level([code], stride, weight, radix) is None  # numpy's turn
     assert walk.templates[(1, walk.local[7][1])] is None
     assert leaf_partners.crossed([(3, 0, 0, 0), (3, 0, 1, 1), (3, 1, 0, 0), (3, 1, 1, 1)])
+
+
+def test_a_counter_of_many_labels_beside_a_wide_input_reads_its_templates_without_firing():
+    # w!(n % 500) beside w?x: 500 keys of one leaf move each, read off the partner's table
+    names = [f"w{k}" for k in range(500)]
+    line = LTS.build(3000, 0, names, [(i, names[i % 500], i + 1) for i in range(2999)])
+    wide = LTS.build(1, 0, names, [(0, name, 0) for name in names])
+
+    def net() -> Network:
+        return close(parallel(component(LazyComponent(ExplicitSystem(line), set(names))),
+                              component(wide), set(names)))
+
+    search = searcher(net())
+    fired = []
+    real = search.tables.successors
+    search.tables.successors = lambda codes, **k: fired.append(len(codes)) or real(codes, **k)
+    search.run()
+    assert (len(search.visited), search.transitions) == (3000, 2999)
+    assert _outcome(find_path(net(), deadlock_goal)) == \
+        _without_walk(lambda: _outcome(find_path(net(), deadlock_goal)))
+    assert len(fired) < 200  # the first levels (no marks yet), not one call per label
