@@ -66,6 +66,7 @@ from procalg.lts.code_sets import (
 )
 from procalg.lts.determinism_codes import Determinism, Regrown, moves_exploring, tau_tables
 from procalg.lts.determinism_pairs import search_pairs
+from procalg.lts.determinism_screen import screen_deterministic
 from procalg.lts.lts import TAU, TAU_INDEX, TICK_INDEX
 from procalg.lts.network import Network
 from procalg.lts.product import divergent_codes
@@ -110,6 +111,9 @@ def find_nondeterminism(network: Network, *, divergence: bool = True,
             (:class:`~procalg.errors.LimitExceeded`).
     """
     tables, divergent = Tables(network), None
+    screened = screen_deterministic(tables, max_states=max_states)  # a τ-free, label-
+    if screened is not None:  # deterministic process: its normal form is its states
+        return screened
     if divergence and not tau_acyclic(network):  # (lazy components explored whole here)
         tables, divergent, _ = divergent_codes(network)
     nodes = 0  # normal nodes built before the switch to pairs (0: not switched)

@@ -1,0 +1,82 @@
+"""A cheap sufficient test for determinism: a τ-free, label-deterministic process.
+
+If no reachable state has a τ move, none has two moves with one label, and
+none offers ✓ beside another event, then ``P`` is deterministic in both the
+failures-divergences and the stable-failures model: every trace leads to one
+state (each normal-form node is a single stable state), which cannot diverge,
+and refuses exactly the events it does not offer, so no event is both
+offered and refused after one trace (Roscoe, *Understanding Concurrent
+Systems*, 2010, sec. 10.5: a node clashes only when its members' initials
+differ, or one can terminate). The states after ✓ need not pass (nothing
+after ✓ counts); they are screened all the same, which is only cautious.
+
+The test is the product engine's plain search (:class:`~procalg.lts.level_search.LevelSearch`,
+with its fast paths for deep, narrow spaces) with a goal that watches every
+state's moves; it stops at the first state that breaks the rule, and the
+caller then builds the normal form (:mod:`procalg.lts.normal_product`). For a
+deep chain of single states that normal form costs a level's fixed numpy
+overhead per state; the plain search walks such runs in Python.
+
+Complexity: that of the plain search, ``O(S log S + T log T)``, plus ``O(T)``
+for the goal; memory that of the search's visited set.
+
+Example:
+    >>> from procalg.lts import LTS
+    >>> from procalg.lts.network import close, component
+    >>> loop = LTS.build(2, 0, ["a", "b"], [(0, "a", 1), (1, "b", 0)])
+    >>> screen_deterministic(Tables(close(component(loop)))).kind is None
+    True
+    >>> choice = LTS.build(3, 0, ["a"], [(0, "a", 1), (0, "a", 2)])
+    >>> screen_deterministic(Tables(close(component(choice)))) is None
+    True
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from procalg.errors import ProcalgError
+from procalg.lts.determinism_codes import Determinism
+from procalg.lts.level_search import LevelSearch
+from procalg.lts.lts import TAU_INDEX, TICK_INDEX
+from procalg.lts.vectors import Tables
+
+
+def screen_deterministic(tables: Tables, *, max_states: int | None = None
+                         ) -> Determinism | None:
+    """Explore ``tables``' network and answer PASS if every state passes the
+    screen (τ-free, one move per label, ✓ alone); ``None``: undecided.
+
+    Args:
+        tables: the network's tables (explored in place: a lazy leaf keeps
+            the states the screen met, for the normal form that may follow).
+        max_states: past this many states the screen gives up (``None``),
+            leaving the limit to the normal form, whose nodes it bounds; so
+            it does at a model error a leaf meets (the normal form may find a
+            failure before it).
+    """
+    search = LevelSearch(tables, max_states=max_states, workers=1)
+    try:
+        if search.run(_goal) is not None:
+            return None
+    except ProcalgError:  # a limit, or a leaf's model error: the normal form says when
+        return None
+    states = len(search.visited)
+    return Determinism(None, nodes=states, states=states, transitions=search.transitions,
+                       levels=search.visited.depth + 1, peak_bytes=search.peak,
+                       tables=tables)
+
+
+def _goal(chunk: np.ndarray, src: np.ndarray, dst: np.ndarray, lab: np.ndarray
+          ) -> tuple[int, str] | None:
+    """A state of ``chunk`` that breaks the rule, as the search's witness (its
+    code and no label: only its being found counts), else ``None``."""
+    del dst
+    if not len(lab):
+        return None
+    key = src.astype(np.int64) * (int(lab.max()) + 1) + lab  # (source, label)
+    ticking = src[lab == TICK_INDEX]
+    if ((lab == TAU_INDEX).any() or len(np.unique(key)) != len(key)  # two moves, one label
+            or (len(ticking) and (np.bincount(src)[ticking] > 1).any())):  # ✓ and more
+        return int(chunk[0]), ""
+    return None
