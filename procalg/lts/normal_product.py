@@ -83,6 +83,11 @@ NODES_PER_STATE, MIN_NODES = 8, 20_000
 search turns to pairs of states (measured: see :func:`find_nondeterminism`)."""
 
 
+SCREEN = True
+"""Try :func:`~procalg.lts.determinism_screen.screen_deterministic` first (tests
+of the normal form and of pairs turn it off)."""
+
+
 def why_not(network: Network) -> str | None:
     """Why the bulk check cannot run on ``network`` (``None``: it can)."""
     layout = Tables(network).layout
@@ -111,8 +116,8 @@ def find_nondeterminism(network: Network, *, divergence: bool = True,
             (:class:`~procalg.errors.LimitExceeded`).
     """
     tables, divergent = Tables(network), None
-    screened = screen_deterministic(tables, max_states=max_states)  # a τ-free, label-
-    if screened is not None:  # deterministic process: its normal form is its states
+    screened = SCREEN and screen_deterministic(tables, max_states=max_states)
+    if screened:  # a τ-free, label-deterministic process: its normal form is its states
         return screened
     if divergence and not tau_acyclic(network):  # (lazy components explored whole here)
         tables, divergent, _ = divergent_codes(network)
