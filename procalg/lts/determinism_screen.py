@@ -64,7 +64,7 @@ def screen_deterministic(tables: Tables, *, max_states: int | None = None
     states = len(search.visited)
     return Determinism(None, nodes=states, states=states, transitions=search.transitions,
                        levels=search.visited.depth + 1, peak_bytes=search.peak,
-                       tables=tables)
+                       screened=True, tables=tables)
 
 
 def _goal(chunk: np.ndarray, src: np.ndarray, dst: np.ndarray, lab: np.ndarray

@@ -71,6 +71,7 @@ def test_a_deep_deterministic_chain_builds_no_normal_form_level():
     with patch.object(normal_product._Build, "_level", counted):
         result = check_determinism_product(close(component(_chain(3000))))
     assert result.passed and result.stats.states == 3003 - 2
+    assert any("screen" in note for note in result.stats.extra["notes"])
     assert levels == []
 
 
