@@ -67,6 +67,11 @@ def screen_deterministic(tables: Tables, *, max_states: int | None = None
                        screened=True, tables=tables)
 
 
+SMALL = 64
+"""Moves up to which a chunk is judged in plain Python (a deep chain's levels
+hold a state or two: numpy's fixed cost per call would set the pace)."""
+
+
 def _goal(chunk: np.ndarray, src: np.ndarray, dst: np.ndarray, lab: np.ndarray
           ) -> tuple[int, str] | None:
     """A state of ``chunk`` that breaks the rule, as the search's witness (its
@@ -74,9 +79,26 @@ def _goal(chunk: np.ndarray, src: np.ndarray, dst: np.ndarray, lab: np.ndarray
     del dst
     if not len(lab):
         return None
-    key = src.astype(np.int64) * (int(lab.max()) + 1) + lab  # (source, label)
-    ticking = src[lab == TICK_INDEX]
-    if ((lab == TAU_INDEX).any() or len(np.unique(key)) != len(key)  # two moves, one label
-            or (len(ticking) and (np.bincount(src)[ticking] > 1).any())):  # ✓ and more
-        return int(chunk[0]), ""
-    return None
+    if len(lab) <= SMALL:
+        broken = _broken_few(src.tolist(), lab.tolist())
+    else:
+        key = src.astype(np.int64) * (int(lab.max()) + 1) + lab  # (source, label)
+        ticking = src[lab == TICK_INDEX]
+        broken = bool((lab == TAU_INDEX).any() or len(np.unique(key)) != len(key)
+                      or (len(ticking) and (np.bincount(src)[ticking] > 1).any()))
+    return (int(chunk[0]), "") if broken else None
+
+
+def _broken_few(src: list[int], lab: list[int]) -> bool:
+    """Whether some source has a τ move, two moves of one label, or ✓ and more.
+
+    Example:
+        >>> _broken_few([0, 0, 1], [2, 3, 2]), _broken_few([0, 0], [2, 2])
+        (False, True)
+        >>> _broken_few([0, 0], [1, 2]), _broken_few([0], [0])  # ✓ and a; τ
+        (True, True)
+    """
+    pairs = set(zip(src, lab, strict=True))
+    if TAU_INDEX in lab or len(pairs) != len(src):
+        return True
+    return TICK_INDEX in lab and any(src.count(s) > 1 for s, x in pairs if x == TICK_INDEX)

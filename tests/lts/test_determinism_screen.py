@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from procalg.checks.determinism import check_determinism, check_determinism_product
-from procalg.lts import LTS, normal_product
+from procalg.lts import LTS, determinism_screen, normal_product
 from procalg.lts.determinism_screen import screen_deterministic
 from procalg.lts.network import close, component, hide, parallel
 from procalg.lts.product import explore_product
@@ -42,6 +42,14 @@ def test_the_screen_passes_only_processes_the_reference_passes(net):
         reference = check_determinism(explore_product(net))
         assert reference.passed
         assert screened.states == reference.stats.states
+
+
+@settings(max_examples=200, deadline=None)
+@given(networks())
+def test_the_screen_judges_alike_in_python_and_in_numpy(net):
+    python = screen_deterministic(Tables(net)) is None
+    with patch.object(determinism_screen, "SMALL", 0):
+        assert (screen_deterministic(Tables(net)) is None) == python
 
 
 @settings(max_examples=300, deadline=None)
