@@ -136,10 +136,12 @@ def check_determinism_product(network: Network, *, max_states: int | None = None
     """
     started = time.perf_counter()
     found = find_nondeterminism(network, divergence=divergence, max_states=max_states)
+    notes = [*network.notes, *(found.tables.notes() if found.tables else ())]
+    if found.screened:  # no normal form: every state is its own node
+        notes.append("deterministic by a screen of the states: no τ, one move a label")
     extra: dict[str, object] = {"engine": "product", "normal_form_nodes": found.nodes,
                                 "levels": found.levels, "peak_bytes": found.peak_bytes,
-                                "notes": [*network.notes, *(found.tables.notes()
-                                                            if found.tables else ())]}
+                                "notes": notes}
     if found.pairs:  # the normal form outgrew the states: pairs of states answered
         extra["state_pairs"] = found.pairs
     stats = Stats(found.states, found.transitions, time.perf_counter() - started, extra)

@@ -42,6 +42,7 @@ class Determinism:
             the codes afterwards).
         nodes, states, transitions, levels: how much was built and explored.
         pairs: pairs of states searched (0: the normal form alone answered).
+        screened: the screen of the states answered (:mod:`procalg.lts.determinism_screen`).
         peak_bytes: the search's largest arrays at once (an estimate).
         tables: the network's tables (to rebuild paths through its codes).
     """
@@ -55,6 +56,7 @@ class Determinism:
     levels: int = 0
     peak_bytes: int = 0
     pairs: int = 0
+    screened: bool = False
     tables: Tables | None = field(default=None, compare=False)
 
 

@@ -66,6 +66,7 @@ from procalg.lts.code_sets import (
 )
 from procalg.lts.determinism_codes import Determinism, Regrown, moves_exploring, tau_tables
 from procalg.lts.determinism_pairs import search_pairs
+from procalg.lts.determinism_screen import screen_deterministic
 from procalg.lts.lts import TAU, TAU_INDEX, TICK_INDEX
 from procalg.lts.network import Network
 from procalg.lts.product import divergent_codes
@@ -80,6 +81,11 @@ CHUNK = 1 << 16
 NODES_PER_STATE, MIN_NODES = 8, 20_000
 """Past ``MIN_NODES`` normal nodes and ``NODES_PER_STATE`` per state met, the
 search turns to pairs of states (measured: see :func:`find_nondeterminism`)."""
+
+
+SCREEN = True
+"""Try :func:`~procalg.lts.determinism_screen.screen_deterministic` first (tests
+of the normal form and of pairs turn it off)."""
 
 
 def why_not(network: Network) -> str | None:
@@ -110,6 +116,9 @@ def find_nondeterminism(network: Network, *, divergence: bool = True,
             (:class:`~procalg.errors.LimitExceeded`).
     """
     tables, divergent = Tables(network), None
+    screened = SCREEN and screen_deterministic(tables, max_states=max_states)
+    if screened:  # a τ-free, label-deterministic process: its normal form is its states
+        return screened
     if divergence and not tau_acyclic(network):  # (lazy components explored whole here)
         tables, divergent, _ = divergent_codes(network)
     nodes = 0  # normal nodes built before the switch to pairs (0: not switched)

@@ -38,9 +38,10 @@ from tests.semantics.test_network import BODIES, EVENTS, LOOP, _recursive_terms,
 
 @contextmanager
 def pairs_at_once():
-    """The normal form gives way to pairs at its first node."""
+    """The normal form gives way to pairs at its first node (no screen first)."""
     with patch.object(normal_product, "MIN_NODES", 0), \
-            patch.object(normal_product, "NODES_PER_STATE", 0):
+            patch.object(normal_product, "NODES_PER_STATE", 0), \
+            patch.object(normal_product, "SCREEN", False):
         yield
 
 

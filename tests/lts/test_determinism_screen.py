@@ -1,0 +1,104 @@
+"""The determinism screen: a τ-free, label-deterministic process passes without a normal form.
+
+The screen (:mod:`procalg.lts.determinism_screen`) may only ever answer PASS,
+and only where the reference passes; where it cannot tell, the normal form
+answers as before (same verdict, trace, refused event, kind of failure).
+"""
+
+from __future__ import annotations
+
+from unittest.mock import patch
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from procalg.checks.determinism import check_determinism, check_determinism_product
+from procalg.lts import LTS, determinism_screen, normal_product
+from procalg.lts.determinism_screen import screen_deterministic
+from procalg.lts.network import close, component, hide, parallel
+from procalg.lts.product import explore_product
+from procalg.lts.vectors import Tables
+from tests.api.random_models import models
+from tests.api.test_check_engines import assert_engines_agree
+from tests.lts.test_refine_product import networks
+
+
+def _answer(result) -> tuple:
+    ce = result.counterexample
+    return (result.passed,) if ce is None else (ce.trace, ce.refused, ce.cycle is None)
+
+
+def _chain(n: int) -> LTS:
+    """0 -a-> 1 -a-> ... -a-> n (and two states never reached)."""
+    return LTS.build(n + 3, 0, ["a", "b"], [(i, "a", i + 1) for i in range(n)])
+
+
+@settings(max_examples=300, deadline=None)
+@given(networks())
+def test_the_screen_passes_only_processes_the_reference_passes(net):
+    screened = screen_deterministic(Tables(net))
+    if screened is not None:
+        assert screened.kind is None
+        reference = check_determinism(explore_product(net))
+        assert reference.passed
+        assert screened.states == reference.stats.states
+
+
+@settings(max_examples=200, deadline=None)
+@given(networks())
+def test_the_screen_judges_alike_in_python_and_in_numpy(net):
+    python = screen_deterministic(Tables(net)) is None
+    with patch.object(determinism_screen, "SMALL", 0):
+        assert (screen_deterministic(Tables(net)) is None) == python
+
+
+@settings(max_examples=300, deadline=None)
+@given(networks(), st.booleans())
+def test_the_product_check_answers_alike_with_and_without_the_screen(net, divergence):
+    reference = check_determinism(explore_product(net), divergence=divergence)
+    screened = check_determinism_product(net, divergence=divergence)
+    with patch.object(normal_product, "SCREEN", False):
+        normal = check_determinism_product(net, divergence=divergence)
+    assert _answer(screened) == _answer(reference) == _answer(normal)
+
+
+@settings(max_examples=60, deadline=None)
+@given(models())
+def test_random_models_get_the_reference_answers_with_the_screen(text):
+    assert_engines_agree(text)
+
+
+def test_a_deep_deterministic_chain_builds_no_normal_form_level():
+    levels = []
+    original = normal_product._Build._level
+
+    def counted(self, *args):
+        levels.append(1)
+        return original(self, *args)
+
+    with patch.object(normal_product._Build, "_level", counted):
+        result = check_determinism_product(close(component(_chain(3000))))
+    assert result.passed and result.stats.states == 3003 - 2
+    assert any("screen" in note for note in result.stats.extra["notes"])
+    assert levels == []
+
+
+def test_a_chain_ending_in_a_choice_of_two_a_moves_gets_the_normal_forms_clash():
+    lts = LTS.build(43, 0, ["a", "b"], [*((i, "a", i + 1) for i in range(40)),
+                                        (40, "a", 41), (40, "a", 42), (41, "b", 42)])
+    result = check_determinism_product(close(component(lts)))
+    assert _answer(result) == (("a",) * 41, frozenset({"b"}), True)
+
+
+def test_a_state_offering_tick_beside_an_event_is_left_to_the_normal_form():
+    lts = LTS.build(3, 0, ["a"], [(0, "a", 1), (1, "a", 2), (1, "✓", 2)])
+    assert screen_deterministic(Tables(close(component(lts)))) is None
+    assert not check_determinism_product(close(component(lts))).passed
+
+
+def test_a_tau_rule_never_reached_does_not_stop_the_screen():
+    chain = LTS.build(8, 0, ["a", "b"], [*((i, "a", i + 1) for i in range(5)), (7, "b", 6)])
+    stuck = LTS.build(2, 0, ["b"], [(0, "b", 1)])  # b never synchronises: its τ never fires
+    net = close(hide(parallel(component(chain), component(stuck), {"b"}), {"b"}))
+    assert any(rule.label == "τ" for rule in net.rules)
+    assert screen_deterministic(Tables(net)) is not None
