@@ -63,9 +63,25 @@ def merge_keyed(big: np.ndarray, tags: np.ndarray, keys: np.ndarray, new_tags: n
         joined, both = np.concatenate((big, keys)), np.concatenate((big_hashes, hashes))
         order = key_order(joined, "stable", both)
         return joined[order], np.concatenate((tags, new_tags))[order], both[order]
-    pos = key_positions(big, big_hashes, keys, hashes)[0]
+    pos = _insert_positions(big, big_hashes, keys, hashes)
     big, tags, merged = _moved_in(pos, [(big, keys), (tags, new_tags), (big_hashes, hashes)])
     return big, tags, merged
+
+
+def _insert_positions(big: np.ndarray, big_hashes: np.ndarray, keys: np.ndarray,
+                      hashes: np.ndarray) -> np.ndarray:
+    """Where each of the ``keys``, none of them in ``big``, goes in it: by hash
+    alone, but for a key whose hash some key of ``big`` shares (a collision:
+    about one in 2^64 a pair), placed by bytes. :func:`key_positions` would
+    also compare each key with the one at its place, holding two copies of
+    the new keys (1.3 GB to merge 16 M 40-byte keys into Tokeneer's largest run)."""
+    pos = big_hashes.searchsorted(hashes)
+    if not len(big):
+        return pos
+    shared = np.flatnonzero(big_hashes.take(pos, mode="clip") == hashes)
+    if len(shared):
+        pos[shared] = key_positions(big, big_hashes, keys[shared], hashes[shared])[0]
+    return pos
 
 
 def _moved_in(pos: np.ndarray, pairs: list[tuple[np.ndarray, np.ndarray]]) -> list[np.ndarray]:
