@@ -71,9 +71,11 @@ class Run:
 
     @property
     def nbytes(self) -> int:
-        """Bytes held (the Python ints of a wide run: about 36 each)."""
+        """Bytes held (the Python ints of a wide run: about 36 each; a run of
+        keys: 8 bytes of hash each too, once made)."""
         tags = 0 if self.tags is None else self.tags.nbytes
-        return stored_bytes(self.codes) + tags
+        hashes = 0 if self._hashes is None else self._hashes.nbytes
+        return stored_bytes(self.codes) + tags + hashes
 
     def plain_codes(self) -> np.ndarray:
         """The run's codes (stored form; a packed run's: unpacked, a new array)."""
