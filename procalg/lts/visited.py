@@ -52,7 +52,7 @@ import numpy as np
 
 from procalg.lts import wide_keys
 from procalg.lts.unique_codes import sorted_unique
-from procalg.lts.visited_runs import Run, found_in, stored_bytes
+from procalg.lts.visited_runs import Run, found_in, merged, stored_bytes
 from procalg.lts.wide_keys import from_keys, to_keys, widen
 
 __all__ = ["Recode", "Visited", "found_in", "sorted_unique"]
@@ -198,8 +198,9 @@ class Visited:
         """Re-encode every state with ``recode`` (old codes in the runs' form,
         int64 codes or keys -> new codes, same states, possibly another
         dtype), keeping each state's level; one run at a time, so that the
-        set is never held twice (:meth:`Run.recode
-        <procalg.lts.visited_runs.Run.recode>`).
+        set is never held twice, each run re-encoded and sorted in pieces
+        (:meth:`Run.recoded_pieces <procalg.lts.visited_runs.Run.recoded_pieces>`)
+        and merged back in place.
 
         Example:
             >>> v = Visited(np.array([1, 2]))
@@ -211,12 +212,15 @@ class Visited:
         self.frontier = sorted_unique(recode(self.frontier))
         self._fkeys = self._codes = self._size = None
         self._fhash = (np.zeros(0), None)
-        for run in self.runs:  # its old codes let go before the next run's are made
-            run.recode(recode)
-        wide = [c for c in (*(r.codes for r in self.runs), self.frontier) if c.dtype.kind in "OV"]
+        pieces = [run.recoded_pieces(recode) for run in self.runs]  # each run let go as recoded
+        wide = [c for c in (*(p.codes for each in pieces for p in each), self.frontier)
+                if c.dtype.kind in "OV"]
         self.words = max((wide_keys.stored_words(c) for c in wide), default=0)
-        for run in self.runs:
-            run.reorder(self.words)
+        del wide  # merged pieces are let go: no list may hold them
+        for each in pieces:
+            for piece in each:
+                piece.reorder(self.words)
+        self.runs = [merged(each) for each in pieces if each]
 
     def level_of(self, codes: np.ndarray) -> np.ndarray:
         """The BFS level of each code (``-1`` when not visited)."""

@@ -71,9 +71,11 @@ class Run:
 
     @property
     def nbytes(self) -> int:
-        """Bytes held (the Python ints of a wide run: about 36 each)."""
+        """Bytes held (the Python ints of a wide run: about 36 each; a run of
+        keys: 8 bytes of hash each too, once made)."""
         tags = 0 if self.tags is None else self.tags.nbytes
-        return stored_bytes(self.codes) + tags
+        hashes = 0 if self._hashes is None else self._hashes.nbytes
+        return stored_bytes(self.codes) + tags + hashes
 
     def plain_codes(self) -> np.ndarray:
         """The run's codes (stored form; a packed run's: unpacked, a new array)."""
@@ -107,13 +109,37 @@ class Run:
         self.codes, self.tags, self._hashes = run_merge.merge_keyed(
             self.codes, self.tags, codes, tags, self.hashes, other.hashes)
 
-    def recode(self, recode: Callable[[np.ndarray], np.ndarray]) -> None:
-        """Re-encode the (unpacked) run's codes with ``recode`` (int64 codes
-        or keys in; int64 codes, Python integers or keys out, integers held
-        as keys of their own width); :meth:`reorder` then sorts them."""
-        codes = recode(self.codes)
-        self._hashes = None
-        self.codes = to_keys(codes, wide_keys.words(codes)) if codes.dtype == object else codes
+    def recoded_pieces(self, recode: Callable[[np.ndarray], np.ndarray]) -> list[Run]:
+        """The (unpacked) run's codes re-encoded by ``recode`` (int64 codes or
+        keys in; int64 codes, Python integers or keys out, integers held as
+        keys of their own width), as unsorted runs of about 1/:data:`PIECES`
+        of it each (:meth:`reorder` then sorts them, :func:`merged` joins them).
+
+        The pieces are made from the end, and this run's arrays are shrunk in
+        place past each piece as it is made: the old and new codes are never
+        both whole, and each piece's sort holds a piece's copies, not the
+        run's (a 120 M-state run of 40-byte keys: about 1.7 GB beside the
+        set, not 13 GB). This run is empty afterwards.
+
+        Example:
+            >>> run = Run(np.array([1, 2, 3]), np.array([0, 1, 1], np.uint16))
+            >>> [p.codes.tolist() for p in run.recoded_pieces(lambda c: 9 - c)]
+            [[8, 7, 6]]
+        """
+        assert self.tags is not None and not self.shift
+        n = len(self.codes)
+        size = max(MIN_PIECE, -(-n // PIECES))
+        self._hashes = None  # the new codes have other hashes
+        pieces = []
+        for lo in reversed(range(0, n, size)):
+            piece = self.codes[lo: lo + size]
+            codes = recode(piece)
+            if np.may_share_memory(codes, piece):  # about to be shrunk away
+                codes = codes.copy()
+            codes = to_keys(codes, wide_keys.words(codes)) if codes.dtype == object else codes
+            pieces.append(Run(codes, self.tags[lo: lo + size].copy()))
+            self.codes, self.tags = _shrunk(self.codes, lo), _shrunk(self.tags, lo)
+        return pieces[::-1]
 
     def reorder(self, words: int) -> None:
         """Sort the run again after :meth:`recode`, keys widened to ``words``
@@ -121,7 +147,7 @@ class Run:
 
         Example:
             >>> run = Run(np.array([1, 2, 3]), np.array([0, 1, 1], np.uint16))
-            >>> run.recode(lambda c: 9 - c)
+            >>> run = run.recoded_pieces(lambda c: 9 - c)[0]
             >>> run.reorder(0)
             >>> run.codes.tolist(), run.tags.tolist()
             ([6, 7, 8], [1, 1, 0])
@@ -170,6 +196,39 @@ class Run:
             pos = np.minimum(np.searchsorted(self.codes, keys), len(self) - 1)
             hit = self.codes[pos] == keys
         return hit, self.tags[pos[hit]]
+
+
+PIECES = 8
+"""Pieces a run is re-encoded and sorted in (:meth:`Run.recoded_pieces`)."""
+
+MIN_PIECE = 1 << 20
+"""Fewest codes in a piece (a smaller run is one piece)."""
+
+
+def merged(pieces: list[Run]) -> Run:
+    """One run of the disjoint, sorted ``pieces`` (of one form; the list is
+    emptied): each piece merged in place into the first (:mod:`procalg.lts.run_merge`)
+    and let go. A piece is held beside the run it goes into until it is in,
+    so k equal pieces hold at most 1/k of the whole twice (pairs, round by
+    round, would hold half of it twice), for O(n k) moves: about 3.5 n at k = 8.
+
+    Example:
+        >>> pieces = [Run(np.array([c]), np.array([0], np.uint16)) for c in (4, 1, 3)]
+        >>> merged(pieces).codes.tolist(), pieces
+        ([1, 3, 4], [])
+    """
+    run = pieces.pop(0)
+    while pieces:
+        run.merge(pieces.pop(0))  # the only reference to the piece goes
+    return run
+
+
+def _shrunk(arr: np.ndarray, size: int) -> np.ndarray:
+    """``arr[:size]``, its memory past ``size`` handed back when it owns it."""
+    if arr.base is None and arr.flags.owndata:
+        arr.resize(size, refcheck=False)
+        return arr
+    return arr[:size]
 
 
 BLOCK = 1 << 12

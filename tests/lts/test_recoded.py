@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from procalg.checks.deadlock import deadlock_goal
 from procalg.checks.reachability import reachability_goal
-from procalg.lts import LTS, recoded, vectors
+from procalg.lts import LTS, recoded, run_merge, vectors, visited_runs, wide_keys
 from procalg.lts.codes import Layout
 from procalg.lts.exploration import ExplicitSystem
 from procalg.lts.lazy import LazyComponent
@@ -145,3 +145,58 @@ def test_a_lazy_leaf_outgrowing_its_key_digits_finds_the_eager_states_and_trace(
     assert (lazy[0].states, lazy[0].transitions, lazy[0].levels) == (
         eager[0].states, eager[0].transitions, eager[0].levels) == (120, 122, 121)
     assert lazy[1].path == eager[1].path and lazy[2].found == eager[2].found
+
+
+def _one_run(n: int, seed: int) -> tuple[Layout, Layout, np.ndarray, Visited]:
+    """A visited set whose states (but the initial one) are one run of ``n`` - 1 keys."""
+    old, new, keys = _queues(n, seed=seed)
+    keys = np.unique(keys)
+    visited = Visited(keys[:1])
+    visited.add_level(keys[1:])
+    visited.add_level(keys[:0])  # the level becomes a run
+    return old, new, keys, visited
+
+
+def test_a_run_recoded_in_pieces_holds_a_piece_beside_the_set_not_the_run_again():
+    tracemalloc.start()  # from the start: a block made before is not seen shrinking
+    try:
+        old, new, keys, visited = _one_run(200_000, seed=7)
+        (run,) = visited.runs
+        size = run.codes.nbytes
+        plain = visited.level_of(keys)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(visited_runs, "MIN_PIECE", 1 << 10)
+            patch.setattr(run_merge, "_SMALL", 0)  # pieces merged in place, as large ones are
+            tracemalloc.reset_peak()
+            start = tracemalloc.get_traced_memory()[0]
+            visited.recode(new.recoder(old))
+            peak = tracemalloc.get_traced_memory()[1] - start
+    finally:
+        tracemalloc.stop()
+    # whole: the new keys beside the old ones, and the sort's copies: 1.7 times
+    assert peak < 0.8 * size
+    again = new.recoder(old)(keys)
+    assert visited.level_of(again).tolist() == plain.tolist()
+    assert len(visited.runs) == 1 and len(visited) == len(keys)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(2, 3_000), st.integers(1, 9), st.sampled_from([1, 7, 1 << 10]))
+def test_recoding_in_pieces_keeps_each_state_at_its_level_and_one_sorted_run_per_run(
+        n, pieces, least):
+    old, new, keys = _queues(n, comps=40, seed=n)
+    keys = np.unique(keys)
+    visited = Visited(keys[:1])
+    for lo, hi in ((1, n // 2), (n // 2, 3 * n // 4), (3 * n // 4, len(keys))):
+        visited.add_level(keys[lo:hi])
+    plain, runs = visited.level_of(keys), len(visited.runs)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(visited_runs, "PIECES", pieces)
+        patch.setattr(visited_runs, "MIN_PIECE", least)
+        visited.recode(new.recoder(old))
+    again = new.recoder(old)(keys)
+    assert visited.level_of(again).tolist() == plain.tolist()
+    assert len(visited.runs) == runs and len(visited) == len(keys)
+    for run in visited.runs:  # each in key order, with its own hashes
+        assert run.codes.tolist() == wide_keys.key_sorted(run.codes, None)[0].tolist()
+        assert run.hashes.tolist() == wide_keys.key_hashes(run.codes).tolist()

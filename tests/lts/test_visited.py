@@ -230,3 +230,13 @@ def test_a_range_of_levels_gives_back_exactly_the_codes_found_there(form):
         codes, tags = v.at_levels(low, high)
         assert sorted(zip((int(c) for c in codes), tags.tolist(), strict=True)) == sorted(
             (c, lv) for c, lv in found.items() if low <= lv < high)
+
+
+def test_a_set_of_keys_counts_the_hash_held_beside_each_key():
+    keys = np.arange(1, 5001, dtype=">u8").view("V8")
+    v = Visited(keys[:1])
+    v.add_level(keys[1:3000])
+    v.add_level(keys[3000:])
+    v.add_level(keys[:0])  # every level in runs, each run with its hashes
+    held = sum(r.codes.nbytes + r.tags.nbytes + r.hashes.nbytes for r in v.runs)
+    assert v.nbytes == held == 5000 * (8 + 2 + 8)
