@@ -100,3 +100,21 @@ def tau_moves(tables: Tables, taus: Tables | None) -> Moves:
     if taus is None:
         return lambda codes: moves_exploring(tables, codes)
     return taus.successors
+
+
+def traced(links: list[tuple[np.ndarray, np.ndarray]], labels: tuple[str, ...] | list[str],
+           level: int, pos: int) -> tuple[str, ...]:
+    """The trace to entry ``pos`` of ``level``, read back through each level's
+    (parent position, label) links: the normal form's and the pairs' searches
+    keep the same links.
+
+    Example:
+        >>> links = [(np.array([0]), np.array([2])), (np.array([0, 0]), np.array([3, 2]))]
+        >>> traced(links, ("τ", "✓", "a", "b"), 2, 0)
+        ('a', 'b')
+    """
+    out = []
+    for parents, named in reversed(links[:level]):
+        out.append(labels[int(named[pos])])
+        pos = int(parents[pos])
+    return tuple(reversed(out))

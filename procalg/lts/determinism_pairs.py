@@ -42,7 +42,13 @@ import numpy as np
 
 from procalg.errors import LimitExceeded
 from procalg.lts.code_sets import argsort_small, close_sets, sorted_in
-from procalg.lts.determinism_codes import Determinism, moves_exploring, tau_moves, tau_tables
+from procalg.lts.determinism_codes import (
+    Determinism,
+    moves_exploring,
+    tau_moves,
+    tau_tables,
+    traced,
+)
 from procalg.lts.lts import TAU, TAU_INDEX, TICK_INDEX
 from procalg.lts.refusals import clash_event
 from procalg.lts.vectors import Tables
@@ -316,7 +322,7 @@ class _PairSearch:
             best = cand if best is None or cand < best else best
         if best is None:
             return None
-        trace = self._trace(len(self.links), best[0])
+        trace = traced(self.links, self.tables.labels, len(self.links), best[0])
         if best[1] == 0:
             return self._result("clash", trace=trace, event=self._clash_event(trace))
         event = self.tables.labels[int(self.by_rank[best[1] - 1])]
@@ -335,13 +341,6 @@ class _PairSearch:
             after = dst[lab == index[name]].astype(np.int64)
             _, members = close_sets(taus, bits, np.zeros(len(after), np.int64), after)
         return clash_event(tables, tables.layout.cast(members))
-
-    def _trace(self, level: int, pos: int) -> tuple[str, ...]:
-        out = []
-        for parents, labels in reversed(self.links[:level]):
-            out.append(self.tables.labels[int(labels[pos])])
-            pos = int(parents[pos])
-        return tuple(reversed(out))
 
     def _stored(self) -> int:
         st = self.states

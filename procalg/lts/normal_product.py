@@ -64,7 +64,7 @@ from procalg.lts.code_sets import (
     shrink,
     sorted_in,
 )
-from procalg.lts.determinism_codes import Determinism, Regrown, moves_exploring, tau_tables
+from procalg.lts.determinism_codes import Determinism, Regrown, moves_exploring, tau_tables, traced
 from procalg.lts.determinism_pairs import search_pairs
 from procalg.lts.determinism_screen import screen_deterministic
 from procalg.lts.lts import TAU, TAU_INDEX, TICK_INDEX
@@ -314,7 +314,7 @@ class _Build:
                     best = cand
         if best is None:
             return None
-        trace = self._trace(level, best[0])
+        trace = traced(self.links, self.tables.labels, level, best[0])
         if best[1] == 0:
             return self._result("clash", trace=trace,
                                 event=clash_event(self.tables, code[node == best[0]]))
@@ -349,13 +349,6 @@ class _Build:
         if self.divergent is None:
             return np.zeros(len(code), bool)
         return sorted_in(self.divergent, code)
-
-    def _trace(self, level: int, pos: int) -> tuple[str, ...]:
-        out = []
-        for parents, labels in reversed(self.links[:level]):
-            out.append(self.tables.labels[int(labels[pos])])
-            pos = int(parents[pos])
-        return tuple(reversed(out))
 
     def _stored(self) -> int:
         return sum(v.nbytes for v in (self.keys, self.checks, self.shared)) + 8 * self.nodes
