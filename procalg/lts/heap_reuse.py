@@ -14,7 +14,11 @@ levels (10.7 M states) that was 16 s of system time beside 38 s of user time
 up to 32 MiB come from the heap, and keeps up to :data:`TRIM_BYTES` of free
 heap instead of trimming it; the next batch reuses the pages already
 mapped. It calls ``mallopt`` (``man 3 mallopt``) once per process, and
-does nothing where the C library has no ``mallopt`` (not glibc).
+does nothing where the C library has no ``mallopt`` (not glibc). The
+setting is the whole process's and lasts: a search asks for it only once it
+has visited :data:`LARGE_STATES` states (:func:`keep_freed_memory_past`), so a
+long-lived process (a worker, a notebook) that only checks small models keeps
+glibc's usual trimming.
 
 Example:
     >>> keep_freed_memory() in (True, False)
@@ -40,6 +44,22 @@ it bounds how much the process may hold beyond what it uses)."""
 
 TOP_PAD_BYTES = 64 << 20
 """Extra heap asked for whenever the heap grows (fewer ``brk`` calls)."""
+
+
+LARGE_STATES = 1 << 20
+"""Visited states past which a search's batches are large enough for fresh
+pages to cost (Tokeneer: tens of MB a batch past a few million states)."""
+
+
+def keep_freed_memory_past(states: int) -> bool:
+    """:func:`keep_freed_memory` once ``states`` passes :data:`LARGE_STATES`
+    (else nothing); True if the settings are in force.
+
+    Example:
+        >>> keep_freed_memory_past(10)
+        False
+    """
+    return states > LARGE_STATES and keep_freed_memory()
 
 
 @functools.cache

@@ -46,7 +46,7 @@ import numpy as np
 from procalg.errors import LimitExceeded
 from procalg.lts import level_paths
 from procalg.lts.dense_levels import DenseLevels, marked_batch  # or the dense walk
-from procalg.lts.heap_reuse import keep_freed_memory
+from procalg.lts.heap_reuse import keep_freed_memory_past
 from procalg.lts.held import HeldPending, LevelHolds, held_stop
 from procalg.lts.leaf_levels import FEW, OneLeaf
 from procalg.lts.leaf_partners import PartneredLeaf, few_enough
@@ -172,7 +172,6 @@ class LevelSearch:
         ``targets``, ``stop`` reads only each move's target and the least label
         of the moves from a source into it: rules alike but for their label then
         fire once (:meth:`~procalg.lts.vectors.Tables.targets`), as without a goal."""
-        keep_freed_memory()  # batches reuse freed pages, not fresh zeroed ones
         frontier, held = self._prepare(), held_stop(self.tables, stop)
         self.alike = self.por is None and held is stop and (stop is None or targets)
         self.states_first = getattr(stop, "states_first", False)  # LevelHolds
@@ -187,6 +186,7 @@ class LevelSearch:
                 if hit is not None:
                     return hit
                 frontier = self._prepare()
+                keep_freed_memory_past(len(self.visited))  # large batches reuse freed pages
                 self._account(0)
                 self._report()
         return None
