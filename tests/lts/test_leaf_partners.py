@@ -16,10 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from procalg.api import search
-from procalg.api.check import check_model
 from procalg.api.export import process_lts
 from procalg.api.model import loads
-from procalg.api.search import CheckEngine, SearchOptions
+from procalg.api.search import CheckEngine
 from procalg.checks.deadlock import deadlock_goal
 from procalg.checks.reachability import reachability_goal
 from procalg.errors import LimitExceeded
@@ -36,6 +35,7 @@ from procalg.lts.network import Network, close, component, hide, parallel, renam
 from procalg.lts.priority import prioritise
 from procalg.lts.priority_scopes import scope
 from procalg.lts.product import Limits, count_states, find_path, searcher, tau_lasso
+from tests.lts.test_lazy_small import _outcomes
 from tests.lts.test_leaf_levels import deep_leaves
 from tests.semantics.test_network import _bisimilar
 
@@ -190,15 +190,6 @@ assert Sys \\ {{tick}} :[deterministic]
 """
 
 
-def _checks(text: str, engine: CheckEngine) -> list[tuple]:
-    out = []
-    for report in check_model(loads(text), options=SearchOptions(engine=engine)):
-        assert report.check is not None, report.error
-        found = report.check.counterexample
-        out.append((report.result, report.stats.states, found.trace if found else None))
-    return out
-
-
 @settings(max_examples=6, deadline=None)
 @given(st.integers(2001, 2300), st.integers(0, 5000))
 def test_a_counter_leaf_beside_a_partner_checks_as_the_term_rules_do(size, gate):
@@ -207,9 +198,9 @@ def test_a_counter_leaf_beside_a_partner_checks_as_the_term_rules_do(size, gate)
     real = PartneredLeaf.batch
     with pytest.MonkeyPatch.context() as m:
         m.setattr(PartneredLeaf, "batch", lambda self, *a: _record(made, real(self, *a)))
-        product = _checks(text, CheckEngine.PRODUCT)
+        product = _outcomes(text, CheckEngine.PRODUCT)
     assert sum(made) >= size  # the Python walk made most levels
-    reference = _checks(text, CheckEngine.REFERENCE)
+    reference = _outcomes(text, CheckEngine.REFERENCE)
     # verdicts and shortest traces; the states where both explore the whole space
     # (a reachable event's search ends at its level, the reference's a level on)
     assert [(r, t) for r, _, t in product] == [(r, t) for r, _, t in reference]
@@ -274,12 +265,9 @@ def test_a_leaf_explored_past_16_bits_before_it_turned_lazy_is_walked_too():
     assert len(read) < 200  # the explored states' moves read at once, not 33,000 look-ups
 
 
-def test_the_walk_hands_a_wide_level_to_numpy_and_takes_the_chain_back():
-    wide = leaf_partners.FEW + 3  # a fan of this many states, then the chain again
-    moves = [(i, "a", i + 1) for i in range(200)]
-    moves += [(200, "a", 201 + k) for k in range(wide)] + [(201 + k, "a", 300) for k in range(wide)]
-    moves += [(i, "a", i + 1) for i in range(300, 600)]
-    chain = LTS.build(601, 0, ["a"], moves)
+def _deadlock_beside_a_beat(chain: LTS) -> tuple:
+    """The deadlock search of lazy ``chain`` beside a one-state ``a`` loop, and
+    the levels each of the walk's batches made."""
     beat = LTS.build(1, 0, ["a"], [(0, "a", 0)])
     made: list[int] = []
     real = PartneredLeaf.batch
@@ -287,7 +275,16 @@ def test_the_walk_hands_a_wide_level_to_numpy_and_takes_the_chain_back():
         m.setattr(PartneredLeaf, "batch", lambda self, *a: _record(made, real(self, *a)))
         net = close(parallel(component(LazyComponent(ExplicitSystem(chain), {"a"})),
                              component(beat), {"a"}))
-        found = find_path(net, deadlock_goal)
+        return find_path(net, deadlock_goal), made
+
+
+def test_the_walk_hands_a_wide_level_to_numpy_and_takes_the_chain_back():
+    wide = leaf_partners.FEW + 3  # a fan of this many states, then the chain again
+    moves = [(i, "a", i + 1) for i in range(200)]
+    moves += [(200, "a", 201 + k) for k in range(wide)] + [(201 + k, "a", 300) for k in range(wide)]
+    moves += [(i, "a", i + 1) for i in range(300, 600)]
+    chain = LTS.build(601, 0, ["a"], moves)
+    found, made = _deadlock_beside_a_beat(chain)
     assert found.path == ("a",) * 502 and found.states == 201 + wide + 301
     assert len([n for n in made if n]) >= 2  # before the fan, and after it
 
@@ -300,14 +297,7 @@ def test_levels_that_narrow_and_widen_by_turns_stay_with_numpy():
         moves += [(join, "a", f) for f in fan] + [(f, "a", fan[-1] + 1) for f in fan]
         join = fan[-1] + 1
     chain = LTS.build(join + 1, 0, ["a"], moves)
-    beat = LTS.build(1, 0, ["a"], [(0, "a", 0)])
-    made: list[int] = []
-    real = PartneredLeaf.batch
-    with pytest.MonkeyPatch.context() as m:
-        m.setattr(PartneredLeaf, "batch", lambda self, *a: _record(made, real(self, *a)))
-        net = close(parallel(component(LazyComponent(ExplicitSystem(chain), {"a"})),
-                             component(beat), {"a"}))
-        found = find_path(net, deadlock_goal)
+    found, made = _deadlock_beside_a_beat(chain)
     assert found.path == ("a",) * 600 and found.states == join + 1
     assert len(made) < 10  # not a batch per level, numpy and the walk by turns
 
@@ -359,11 +349,11 @@ def test_a_prioritised_counter_beside_a_partner_checks_as_the_term_rules_do(text
     with pytest.MonkeyPatch.context() as m:  # a scope's leaf past 2,000 states is lazy
         m.setattr(search, "LEAF_LIMIT", 2_000)
         m.setattr(PartneredLeaf, "batch", lambda self, *a: _record(made, real(self, *a)))
-        product = _checks(text, CheckEngine.PRODUCT)
+        product = _outcomes(text, CheckEngine.PRODUCT)
         whole = process_lts(loads(text), "Sys", engine=CheckEngine.PRODUCT)
     if product[0][1] >= 1_000:  # a deep space (not cut short by priority or a deadlock)
         assert sum(made) >= 500  # the Python walk made most of its levels
-    reference = _checks(text, CheckEngine.REFERENCE)
+    reference = _outcomes(text, CheckEngine.REFERENCE)
     assert [(r, t) for r, _, t in product] == [(r, t) for r, _, t in reference]
     assert _bisimilar(whole, process_lts(loads(text), "Sys", engine=CheckEngine.REFERENCE))
 
