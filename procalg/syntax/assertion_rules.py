@@ -23,8 +23,10 @@ import dataclasses
 
 from lark import v_args
 
+from procalg.errors import ParseError
 from procalg.syntax import ast
 from procalg.syntax.build import Builder
+from procalg.syntax.value_rules import span_of
 
 
 @v_args(meta=True)
@@ -38,20 +40,24 @@ class AssertionBuilder(Builder):
         return self._with_options(super().negated_assertion(meta, children), children[2:])
 
     def tau_priority(self, meta, children):
-        return children[1], self._option_text(meta)
+        return children[1], self._option_text(meta), span_of(meta)
 
     def partial_order(self, meta, children):
         # FDR's partial-order reduction is a search strategy that keeps every
         # verdict: accepted, shown with the assertion, and nothing else changes
-        return None, self._option_text(meta)
+        return None, self._option_text(meta), span_of(meta)
 
     def _option_text(self, meta) -> str:
         return " ".join(self.text[meta.start_pos:meta.end_pos].split())
 
     @staticmethod
-    def _with_options(node: ast.Assertion, options: list[tuple[ast.Node | None, str]]
+    def _with_options(node: ast.Assertion, options: list[tuple[ast.Node | None, str, object]]
                       ) -> ast.Assertion:
-        for over, text in options:
+        for over, text, span in options:
+            if over is not None and node.tau_priority is not None:
+                # libcspm's grammar takes one tau priority option per assertion
+                raise ParseError("a second ':[tau priority]:' option on one assertion",
+                                 span, hint="give the events of both in one set")
             node = dataclasses.replace(node, text=f"{node.text} {text}")
             if over is not None:
                 node = dataclasses.replace(node, tau_priority=over)

@@ -307,6 +307,21 @@ class TransparentDecl(Node):
 
 
 @dataclass(frozen=True, slots=True)
+class PrintDecl(Node):
+    """``print e``: read, shown nowhere; kept only until syntax/placement.py has
+    checked where it stands (FDR refuses it in a module or a timed section)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TypeAnnotation(Node):
+    """``f, g :: T``: read, not checked against the values; kept only until
+    syntax/placement.py has matched it with its definitions."""
+
+    names: tuple[str, ...]
+    type_text: str
+
+
+@dataclass(frozen=True, slots=True)
 class TimedStart(Node):
     """``Timed(et) {`` (``timing`` None: every event takes one tock); syntax/timed.py."""
 

@@ -16,6 +16,7 @@ from procalg.assertion_kinds import RefinementModel
 from procalg.errors import ParseError
 from procalg.syntax import ast
 from procalg.syntax.binders import lambda_of, pattern_definitions, to_pattern
+from procalg.syntax.placement import placed
 from procalg.syntax.properties import decode_ltl, decode_property
 from procalg.syntax.timed import expand_declarations
 from procalg.syntax.value_rules import span_of
@@ -46,15 +47,15 @@ class DeclarationRules(Transformer):
         return children[0]
 
     def module(self, meta, children):
-        decls = tuple(_flatten(c for c in children if c is not None))
+        decls = tuple(placed(_flatten(c for c in children if c is not None)))
         return ast.Module(decls, span=span_of(meta))
 
     def let_defs(self, meta, children):
         # local `external f` / `transparent normal` only say a built-in is used
-        # and a type annotation (`g :: (a) -> a`) is read and not checked
+        # and a type annotation (`g :: (a) -> a`) is checked for its place only
         items = [c for c in _flatten(children)
                  if c is not None and type(c) is not ast.TransparentDecl]
-        return tuple(expand_declarations(items))
+        return tuple(expand_declarations(placed(items)))
 
     def value_def(self, meta, children):
         name, body = children
@@ -174,6 +175,9 @@ class DeclarationRules(Transformer):
 
     def module_start(self, meta, children):
         name, params = children
+        if params == ():
+            raise ParseError(f"module {name} has an empty parameter list", span_of(meta),
+                             hint=f"a module without parameters reads  module {name}")
         return ast.ModuleStart(str(name), params, span=span_of(meta))
 
     def timed_start(self, meta, children):
@@ -193,10 +197,14 @@ class DeclarationRules(Transformer):
         return ast.InstanceDecl(str(name), target, span=span_of(meta))
 
     def type_annotation(self, meta, children):
-        return None  # procalg infers nothing from it: values are checked as they are used
+        # procalg infers nothing from it (values are checked as they are used);
+        # syntax/placement.py checks where it stands, then drops it
+        names, text = children
+        return ast.TypeAnnotation(tuple(names), str(text), span=span_of(meta))
 
     def print_decl(self, meta, children):
-        return None  # FDR shows the value on loading; a check has no console to show it on
+        # FDR shows the value on loading; a check has no console to show it on
+        return ast.PrintDecl(span=span_of(meta))
 
     def transparent_decl(self, meta, children):
         kind, names = children

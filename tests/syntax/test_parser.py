@@ -475,8 +475,8 @@ def test_a_let_definition_indented_with_tabs_left_of_the_first_is_still_the_next
 
 
 def test_a_type_annotation_is_read_and_leaves_no_declaration():
-    m = parse("f, g :: (Int, Int) -> <Int>\nf(x, y) = <x + y>\n")
-    assert [d.name for d in m.declarations] == ["f"]
+    m = parse("f, g :: (Int, Int) -> <Int>\nf(x, y) = <x + y>\ng(x, y) = <x>\n")
+    assert [d.name for d in m.declarations] == ["f", "g"]
 
 
 def test_a_print_statement_is_read_and_leaves_no_declaration_as_fdr_only_shows_it():
