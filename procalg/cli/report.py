@@ -106,8 +106,10 @@ def symbolic_notes(report: AssertionReport, *, details: bool = True) -> list[str
         notes.append(str(extra["proof"]))
         if details:
             notes += [f"  {where}" for where in extra.get("legend", ())]
-    elif details:
+    elif details and "replayed" in extra:
         notes.append(f"found by {extra.get('method')}, replayed on the reference rules")
+    elif details:  # unknown: the message says why; the method is the list of reasons
+        notes.append(f"no answer: {extra.get('method')}")
     return notes
 
 

@@ -179,7 +179,11 @@ def _path(system: System, answer: Answer) -> tuple[tuple[str, ...], dict[str, An
         labels.append(_label(system, model, index, k))
     state = {}
     for comp in system.network.components:
-        for name in sorted(comp.params):
+        # a parameter dead at the final location is unconstrained there (any value
+        # fits the path): show only those in scope, as the explicit engines do
+        pc = model.eval(system.at(comp.pc, answer.depth), model_completion=True).as_long()
+        live = set(comp.scopes[pc]) if 0 <= pc < len(comp.scopes) else set()
+        for name in sorted(comp.params & live):
             if name in comp.slots:
                 state[_display(system.network, comp, name)] = _value(
                     system, model, comp.slots[name], answer.depth)

@@ -81,7 +81,20 @@ def solve(system: System, limits: Limits) -> Answer:
     depth), while Spacer often proves in a fraction of a second what no
     k-induction closes; so the shallow search comes first (short
     counterexamples, cheap proofs), Spacer gets 80% of the time left, and BMC
-    spends the rest going deeper.
+    spends the rest going deeper. When Spacer has shown that a bad state is
+    reachable (it refutes every invariant) and the bound is reached first, BMC
+    goes on past the bound while time is left: the shortest counterexample is
+    known to exist, and an answer beats "raise --bmc-depth".
+
+    Example:
+        >>> from procalg.api.model import loads
+        >>> from procalg.symbolic.compose import translate_network, _expr
+        >>> spec = loads("channel c : Int\nP(n) = c!n -> P(n + 1)").spec
+        >>> net = translate_network(spec, _expr("P(0)"))
+        >>> n = net.components[0].slots["n"]
+        >>> answer = solve(System(net, Goal(n == 12)), Limits(depth=10))
+        >>> answer.found, answer.depth
+        (True, 12)
     """
     started = time.perf_counter()
     deadline = started + limits.seconds
@@ -111,6 +124,12 @@ def solve(system: System, limits: Limits) -> Answer:
                 return _timed(Answer(False, f"k-induction (k = {k + 1})", k), started)
             closed = step == z3.unknown
     else:
+        if f"Spacer: {REACHABLE}" in reasons:
+            found = _past_bound(bmc, depth, left)
+            if found is not None:
+                return _timed(Answer(True, f"BMC (depth {found}, past --bmc-depth {depth}: "
+                                           "Spacer showed a counterexample exists)",
+                                     found, bmc.model), started)
         reasons.insert(0, f"no counterexample up to depth {depth} (--bmc-depth)")
     reasons.insert(1, f"not k-inductive for k <= {min(limits.induction_depth, depth + 1)}")
     if depth <= shallow and not any(r.startswith("Spacer") for r in reasons):
@@ -120,6 +139,23 @@ def solve(system: System, limits: Limits) -> Answer:
         reasons.append(f"Spacer: {why}")
     return _timed(Answer(None, "; ".join(reasons), depth), started)
 
+
+def _past_bound(bmc: _Unrolling, depth: int, left) -> int | None:
+    """The least depth past ``depth`` at which BMC finds the bad state, or None
+    when time runs out first (each query is bounded by what is ``left``)."""
+    k = depth + 1
+    while left() > 1:
+        result = bmc.bad_at(k)
+        if result == z3.sat:
+            return k
+        if result == z3.unknown:
+            return None
+        k += 1
+    return None
+
+
+REACHABLE = "a counterexample exists deeper than BMC has searched"
+"""Spacer's verdict when it refutes every invariant: a bad state is reachable."""
 
 SHALLOW = 8
 """BMC depth searched before Spacer is asked (see :func:`solve`)."""
@@ -222,5 +258,5 @@ def _spacer(system: System, left) -> tuple[z3.ExprRef | None, str]:
     if result == z3.sat:
         return solver.model().eval(inv(*state)), ""
     if result == z3.unsat:
-        return None, "a counterexample exists deeper than BMC has searched"
+        return None, REACHABLE
     return None, solver.reason_unknown() or "unknown"

@@ -162,3 +162,23 @@ def test_a_shape_outside_the_fragment_is_still_an_error_when_symbolic_is_asked_f
     assert report.result == "error"
     assert "this Replicated is outside it" in report.error.message
     assert (report.error.span.line, report.error.span.column) == (2, 8)
+
+
+DEEP = ("channel c : Int\nP(n) = n < 40 & c!n -> P(n + 1)\n"
+        "assert P(0) :[deadlock free]\n")
+
+
+def test_a_counterexample_spacer_shows_to_exist_is_found_past_the_depth_bound() -> None:
+    # the deadlock is 40 steps deep, BMC may look 30: Spacer refutes every invariant,
+    # so BMC goes on and answers with the least trace instead of "raise --bmc-depth"
+    [report] = _reports(DEEP, engine=CheckEngine.SYMBOLIC)
+    assert report.result == "fail"
+    assert report.check.counterexample.trace == tuple(f"c.{i}" for i in range(40))
+    assert "past --bmc-depth 30" in report.stats.extra["method"]
+
+
+def test_a_deadlock_note_shows_no_parameter_of_a_finished_equation() -> None:
+    # at the STOP that n < 5 leads to, n is dead and the path leaves it unconstrained
+    [report] = _reports(DEEP.replace("40", "5"), engine=CheckEngine.SYMBOLIC)
+    assert report.result == "fail"
+    assert "n =" not in report.check.counterexample.note

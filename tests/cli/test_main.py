@@ -257,3 +257,16 @@ def test_a_model_nested_past_the_limit_is_one_error_at_its_place(tmp_path, capsy
     err = capsys.readouterr().err
     assert err.startswith(f"{path}:2:") and "nests more than 1,000 operators deep here" in err
     assert "Traceback" not in err and "hint: procalg follows up to 1,000" in err
+
+
+def test_check_stats_of_an_unknown_says_there_is_no_answer_and_why(tmp_path, capsys) -> None:
+    model = tmp_path / "far.proc"
+    model.write_text("channel c : Int\nchannel bad\n"
+                     "P(n) = c!n -> (if n == 60 then bad -> STOP else P(n + 1))\n"
+                     "assert not P(0) :[reachable bad]\n")
+    code = main(["check", str(model), "--bmc-depth", "2", "--timeout", "1", "--engine",
+                 "symbolic", "--stats"])
+    out = capsys.readouterr().out
+    assert code == 3
+    assert "    no answer: no counterexample up to depth 2 (--bmc-depth)" in out
+    assert "found by" not in out and "replayed" not in out
