@@ -269,9 +269,9 @@ class Tables:
             out.append(f"component {c} ({comp.name or 'leaf'}) {how}: "
                        f"{comp.num_states} local states reached, {comp.expanded} expanded")
         if self.layout.wide:
-            out.append(f"state codes need {self.layout.bits} bits (more than 62): "
-                       + (f"stored as {self.layout.words} 64-bit words" if self.layout.words
-                          else "stored as Python integers, slower"))
+            out.append(f"state codes need {self.layout.bits} bits (more than "
+                       f"{self.layout.limit}): stored as {self.layout.words} 64-bit word"
+                       + "s" * (self.layout.words > 1))
         return tuple(out)
 
     def decode(self, codes: np.ndarray) -> dict[int, np.ndarray]:
