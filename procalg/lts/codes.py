@@ -65,9 +65,10 @@ class Layout:
         radix: local states per component (headroom included for lazy ones).
         order: components from the least significant digit up.
         packed: bit fields (else mixed radix).
-        wide: codes are Python integers (``object`` arrays), not int64.
+        wide: codes are Python integers (``object`` arrays) at the API, not int64.
         words: 64-bit words of a word-aligned wide code (0: not aligned);
-            the search holds such codes as ``V{8 * words}`` keys.
+            the search holds such codes as ``V{8 * words}`` keys. :meth:`choose`
+            and :meth:`grown` make every wide layout word-aligned.
         stride: the weight of each component's digit.
         bits: how many bits a code needs (its fields', when word-aligned).
         limit: the bits a code could have before it became wide (``max_bits``

@@ -3,10 +3,10 @@
 The layout starts exactly at its bit limit (every field of the first layout
 fits, nothing more), or at its mixed-radix limit (the product of its radices
 one below the codes allowed), so any lazy leaf outgrowing its headroom makes
-the codes wide mid-search: bit fields, or mixed-radix words. The product must not tell: same states, transitions and
-verdicts as the eager network, shortest counterexamples of the same length
-(real ones, replayed in Roscoe's rules); and the search must hold no Python
-integers once the codes are wide.
+the codes wide mid-search: bit fields, or mixed-radix words. The product
+must not tell: same states, transitions and verdicts as the eager network,
+shortest counterexamples of the same length (real ones, replayed in Roscoe's
+rules); and the search must hold no Python integers once the codes are wide.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from procalg.lts.network import close, component, parallel
 from procalg.lts.product import count_states, explore_product, find_path, searcher
 from tests.lts.test_lazy import _pair, mixes
 from tests.lts.test_product import Tree, _bisimilar, _replay, trees
-
 
 LIMITS = ["bits", "mixed"]
 
