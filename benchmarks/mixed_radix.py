@@ -10,8 +10,9 @@ whole product (:func:`procalg.lts.product.count_states`) in a child process of
 its own: ``narrow`` has ``--narrow-idle`` idle components (the space stays below
 2^62 throughout), ``crossing`` has ``--idle`` (past 2^62 from the counter's third
 growth on): the same states and transitions, so the rows' states/s and bytes/state
-compare the layouts alone. bytes/state: the search's peak array bytes (``object``
-arrays count 8 bytes a code, their Python integers not) and the child's peak RSS.
+compare the layouts alone. Times: wall clock and CPU (both threads), medians of
+``--repeat`` runs. bytes/state: the search's peak array bytes (``object`` arrays
+count 8 bytes a code, their Python integers not) and the child's peak RSS.
 
 Run: ``PYTHONPATH=$PWD .venv/bin/python -m benchmarks.mixed_radix [--repeat 3]``
 """
@@ -56,11 +57,11 @@ def network(active: int, idle: int, count: int) -> Network:
 
 def one(active: int, idle: int, count: int) -> dict:
     """Explore one network here; its numbers."""
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     result = count_states(network(active, idle, count))
-    secs = time.perf_counter() - start
+    secs, cpu = time.perf_counter() - start, time.process_time() - cpu
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    return {"states": result.states, "transitions": result.transitions, "seconds": secs,
+    return {"states": result.states, "transitions": result.transitions, "seconds": secs, "cpu": cpu,
             "peak_bytes": result.peak_bytes, "rss": rss,
             "notes": [n for n in result.notes if "state codes" in n]}
 
@@ -87,12 +88,13 @@ def main() -> None:
     for _ in range(args.repeat):  # interleaved
         for name, idle in rows.items():
             runs[name].append(child(args.active, idle, args.count))
-    print(f"{'row':>9} {'states':>9} {'median s':>9} {'states/s':>10} {'B/state':>8} "
-          f"{'RSS B/st':>9}  note")
+    print(f"{'row':>9} {'states':>9} {'median s':>9} {'cpu s':>6} {'states/s':>10} "
+          f"{'B/state':>8} {'RSS B/st':>9}  note")
     for name, got in runs.items():
         secs = statistics.median(r["seconds"] for r in got)
+        cpu = statistics.median(r["cpu"] for r in got)
         r = got[0]
-        print(f"{name:>9} {r['states']:>9} {secs:>9.2f} {r['states'] / secs:>10.0f} "
+        print(f"{name:>9} {r['states']:>9} {secs:>9.2f} {cpu:>6.2f} {r['states'] / secs:>10.0f} "
               f"{r['peak_bytes'] / r['states']:>8.1f} "
               f"{statistics.median(x['rss'] for x in got) / r['states']:>9.1f}  "
               f"{'; '.join(r['notes']) or 'int64 codes'}")
