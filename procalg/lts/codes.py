@@ -14,8 +14,9 @@ per word (:meth:`Layout.add`) without carries, since no field leaves its
 range. At the API the same code is a Python integer (``stride`` weights;
 :meth:`Layout.cast`, :meth:`Layout.keys` convert). Bit fields that grow wide
 (a lazy component outgrowing a narrow layout) become word-aligned too, their
-old fields in place in the last word (:meth:`Layout.grown`); only mixed-radix
-digits that grow wide use Python integers in ``object`` arrays, slower but exact.
+old fields in place in the last word (:meth:`Layout.grown`), and so do
+mixed-radix digits: each word then a mixed-radix number below 2^62
+(:func:`~procalg.lts.digit_places.mixed_words`), decoded by division.
 
 Lazily explored components (:mod:`procalg.lts.lazy`) sit in the most
 significant digits with power-of-two headroom; when one outgrows it,
@@ -40,10 +41,12 @@ Example:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
+from procalg.lts.digit_places import aligned_fields, mixed_words, plain_places, width
 from procalg.lts.recoded import recoded
 from procalg.lts.wide_keys import from_keys, to_keys, widen
 
@@ -62,11 +65,14 @@ class Layout:
         radix: local states per component (headroom included for lazy ones).
         order: components from the least significant digit up.
         packed: bit fields (else mixed radix).
-        wide: codes are Python integers (``object`` arrays), not int64.
+        wide: codes are Python integers (``object`` arrays) at the API, not int64.
         words: 64-bit words of a word-aligned wide code (0: not aligned);
-            the search holds such codes as ``V{8 * words}`` keys.
+            the search holds such codes as ``V{8 * words}`` keys. :meth:`choose`
+            and :meth:`grown` make every wide layout word-aligned.
         stride: the weight of each component's digit.
         bits: how many bits a code needs (its fields', when word-aligned).
+        limit: the bits a code could have before it became wide (``max_bits``
+            for bit fields; for mixed radix, those of ``max_code - 1``).
     """
 
     __slots__ = (
@@ -76,8 +82,10 @@ class Layout:
         "_nradix",
         "_nstride",
         "_shift",
+        "_unit",
         "bits",
         "dtype",
+        "limit",
         "order",
         "packed",
         "radix",
@@ -91,23 +99,27 @@ class Layout:
                  aligned: bool = False, fill: int | None = None) -> None:
         self.radix = tuple(int(r) for r in radix)
         self.order = tuple(order)
-        self.packed = packed or aligned
-        if aligned:
-            self._fill = fill or min(WORD_BITS, max([max_bits, *map(_width, self.radix)]))
-            stride, self.words, self._col = _aligned(self.radix, self.order, self._fill)
-            space = max((s << _width(r) for s, r in zip(stride, self.radix, strict=True)),
-                        default=1)
+        self.packed = packed
+        self.limit = max_bits if packed else (max_code - 1).bit_length()
+        if aligned and packed:
+            self._fill = fill or min(WORD_BITS, max([max_bits, *map(width, self.radix)]))
+            stride, self.words, self._col = aligned_fields(self.radix, self.order, self._fill)
+            self.bits = sum(map(width, self.radix))  # the fields', not the words' ends
+        elif aligned:  # a word's radices multiply to at most its room (< 2^62: int64 deltas)
+            self._fill = fill or min(MAX_CODE, max([max_code, *self.radix]))
+            stride, self.words, self._col = mixed_words(self.radix, self.order, self._fill)
+            self.bits = (math.prod(self.radix) - 1).bit_length()
         else:
-            stride, space, self.words, self._col = _plain(self.radix, self.order, packed)
-            self._fill = 0
+            (stride, self.words, self._col), space = plain_places(self.radix, self.order, packed)
+            self._fill, self.bits = 0, max(0, (space - 1).bit_length())
         self.stride = tuple(stride)
-        self.bits = max(0, (space - 1).bit_length())
-        if aligned:  # the bits the fields need, not the gaps at the words' ends
-            self.bits = sum(_width(r) for r in self.radix)
         self.wide = aligned or (self.bits > max_bits if packed else space >= max_code)
         self.dtype = np.dtype(object) if self.wide else np.dtype(np.int64)
-        shifts = [(s.bit_length() - 1) % (64 if aligned else 1 << 30) for s in stride]
-        masks = [(1 << _width(r)) - 1 for r in self.radix]
+        # a digit's weight inside its word (its stride, in a one-word code)
+        self._unit = [s >> 64 * (self.words - 1 - k) if self.words else s
+                      for s, k in zip(stride, self._col, strict=True)]
+        shifts = [u.bit_length() - 1 for u in self._unit]
+        masks = [(1 << width(r)) - 1 for r in self.radix]
         if self.wide:  # Python ints: numpy int64 scalars would overflow against them
             self._shift, self._mask = shifts, masks
             self._nstride, self._nradix = list(stride), list(self.radix)
@@ -122,7 +134,7 @@ class Layout:
                max_code: int = MAX_CODE) -> Layout:
         """Bit fields if they fit in ``max_bits``, else mixed radix (wide if
         even that needs more than ``max_code`` codes)."""
-        packed = sum(_width(r) for r in radix) <= max_bits
+        packed = sum(map(width, radix)) <= max_bits
         if not packed:
             mixed = cls(radix, order, False, max_bits, max_code)
             if not mixed.wide:
@@ -140,18 +152,25 @@ class Layout:
         integers: their old fields (at most ``max_bits`` bits, so within the
         first word's ``fill``) keep their bits in the least significant word,
         so an int64 code is a one-word key (:func:`~procalg.lts.recoded.recoded`)
-        and an int64 table delta that word's delta. Mixed-radix digits cannot
-        (their strides are not bit positions) and grow wide as Python integers.
+        and an int64 table delta that word's delta. Mixed-radix digits
+        outgrowing ``max_code`` become mixed-radix words
+        (:func:`~procalg.lts.digit_places.mixed_words`) the same way: the old
+        digits below the grown one keep their weights in the least significant word.
 
         Example:
             >>> narrow = Layout.choose([3, 4], order=[0, 1], max_bits=8)
             >>> lay = narrow.grown([3, 1 << 20], max_bits=8)
             >>> lay.words, lay.stride[0] == narrow.stride[0], lay.key_dtype.str
             (2, True, '|V16')
+            >>> mixed = Layout.choose([3, 5, 4], order=[0, 1, 2], max_bits=4, max_code=64)
+            >>> lay = mixed.grown([3, 5, 16], max_bits=4, max_code=64)
+            >>> mixed.packed, lay.words, lay.stride[:2] == mixed.stride[:2], lay.packed
+            (False, 2, True, False)
         """
         aligned = bool(self.words)
-        if not aligned and self.packed:
-            aligned = sum(_width(r) for r in radix) > max_bits
+        if not aligned:
+            aligned = (sum(map(width, radix)) > max_bits if self.packed
+                       else math.prod(radix) >= max_code)
         return Layout(radix, self.order, self.packed, max_bits, max_code,
                       aligned=aligned, fill=self._fill)
 
@@ -207,8 +226,31 @@ class Layout:
     def word_delta(self, c: int, step: np.ndarray) -> np.ndarray:
         """Per-word delta rows of moving component ``c``'s field by ``step``."""
         out = np.zeros((len(step), self.words), dtype=np.int64)
-        out[:, self._col[c]] = np.asarray(step, dtype=np.int64) << self._shift[c]
+        out[:, self._col[c]] = np.asarray(step, dtype=np.int64) * self._unit[c]
         return out
+
+    def word_keys(self, digits: dict[int, np.ndarray]) -> np.ndarray:
+        """:meth:`keys` of the codes of every component's local states, word by
+        word in int64 (no Python integers on the way).
+
+        Example:
+            >>> lay = Layout.choose([3, 5, 4], [0, 1, 2], max_bits=4, max_code=64).grown(
+            ...     [3, 5, 16], max_bits=4, max_code=64)
+            >>> digits = {0: np.array([2]), 1: np.array([4]), 2: np.array([9])}
+            >>> lay.word_keys(digits).tobytes() == lay.keys(lay.encode(digits)).tobytes()
+            True
+        """
+        n = len(next(iter(digits.values()))) if digits else 1
+        w = np.zeros((n, self.words), dtype=np.int64)
+        for c, d in digits.items():
+            w[:, self._col[c]] += np.asarray(d, dtype=np.int64) * self._unit[c]
+        return w.astype(">u8").view(f"V{8 * self.words}").reshape(n)
+
+    def _digits(self, word: np.ndarray, c: int) -> np.ndarray:
+        """Component ``c``'s local states read off its word (int64) of a word-aligned code."""
+        if self.packed:
+            return (word >> self._shift[c]) & self._mask[c]
+        return (word // self._unit[c]) % self.radix[c]
 
     def cast(self, codes: np.ndarray | Iterable[int]) -> np.ndarray:
         """``codes`` as an array of this layout's dtype (keys back to integers)."""
@@ -230,7 +272,7 @@ class Layout:
             comps = list(comps)
             cols = {int(self._col[c]) for c in comps}
             col = {k: w[:, k].astype(np.int64) for k in cols}
-            return {c: (col[int(self._col[c])] >> self._shift[c]) & self._mask[c] for c in comps}
+            return {c: self._digits(col[int(self._col[c])], c) for c in comps}
         codes = self.cast(codes)
         if self.packed:
             out = {c: (codes >> self._shift[c]) & self._mask[c] for c in comps}
@@ -252,8 +294,6 @@ class Layout:
             >>> {c: d.tolist() for c, d in decode([1, 0]).items()}
             {1: [2], 0: [5]}
         """
-        if self.wide and not self.words:  # Python integers: converted once
-            return self._digit_cache(self.cast(codes))
         if not self.words:  # int64: a shift and a mask per component, nothing held
             return lambda comps: self.decode(codes, comps)
         w = self.keys(codes)
@@ -266,37 +306,8 @@ class Layout:
                 k = int(self._col[c])
                 if k not in cols:
                     cols[k] = w[:, k].astype(np.int64)
-                out[c] = (cols[k] >> self._shift[c]) & self._mask[c]
+                out[c] = self._digits(cols[k], c)
             return out
-        return decode
-
-    def _digit_cache(self, codes: np.ndarray) -> Callable[[Iterable[int]], dict[int, np.ndarray]]:
-        """:meth:`decoder` of Python-integer ``codes`` (a layout grown wide): each
-        component's digits computed once, then shared (read-only).
-
-        Such codes cost an object operation per code and component (about 60 ns,
-        int64 ones 1 ns): :meth:`~procalg.lts.vectors.Tables.expand`'s lazy asks
-        read group after group (120 groups on Roscoe's mobile phone network, 15
-        components), and decoding per group took 10 of its 24 s (profiled). Held:
-        one int64 column per component asked, as :meth:`decode_rows` holds for the
-        successors of the same codes.
-
-        Example:
-            >>> lay = Layout.choose([3, 4], order=[0, 1], max_bits=0).grown([3, 1 << 62],
-            ...                                                              max_bits=0)
-            >>> decode = lay.decoder(lay.encode({0: np.array([2]), 1: np.array([5])}))
-            >>> lay.wide, lay.words, decode([1, 0])[1].tolist(), decode([0])[0].tolist()
-            (True, 0, [5], [2])
-        """
-        cols: dict[int, np.ndarray] = {}
-
-        def decode(comps: Iterable[int]) -> dict[int, np.ndarray]:
-            comps = list(comps)
-            new = [c for c in dict.fromkeys(comps) if c not in cols]
-            for c, digits in self.decode(codes, new).items() if new else ():
-                digits.flags.writeable = False  # shared by every caller: never changed
-                cols[c] = digits
-            return {c: cols[c] for c in comps}
         return decode
 
     def decode_rows(self, codes: np.ndarray, comps: Sequence[int]) -> np.ndarray:
@@ -337,37 +348,6 @@ class Layout:
         keys of a word-aligned layout to keys), a bounded piece at a time:
         :func:`procalg.lts.recoded.recoded`."""
         return lambda codes: recoded(self, old, codes)
-
-
-def _plain(radix: tuple[int, ...], order: tuple[int, ...], packed: bool
-           ) -> tuple[list[int], int, int, list[int]]:
-    """Strides of consecutive bit fields or mixed-radix digits, and the space."""
-    stride = [0] * len(radix)
-    space = 1
-    for c in order:
-        stride[c] = space
-        space *= (1 << _width(radix[c])) if packed else radix[c]
-    return stride, space, 0, [0] * len(radix)
-
-
-def _aligned(radix: tuple[int, ...], order: tuple[int, ...], fill: int
-             ) -> tuple[list[int], int, list[int]]:
-    """Strides of bit fields placed word by word, ``fill`` bits a word (a
-    field that would cross it starts the next word), the words, and each
-    field's word as a key column (most significant first)."""
-    stride, word_of = [0] * len(radix), [0] * len(radix)
-    word = at = 0
-    for c in order:
-        width = _width(radix[c])
-        if at + width > fill:
-            word, at = word + 1, 0
-        stride[c], word_of[c] = 1 << (64 * word + at), word
-        at += width
-    return stride, word + 1, [word - w for w in word_of]
-
-
-def _width(radix: int) -> int:
-    return max(1, (int(radix) - 1).bit_length())
 
 
 def headroom(states: int) -> int:

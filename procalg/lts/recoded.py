@@ -15,7 +15,10 @@ leaves the fields below the grown one in place) with one mask and one shift
 per piece. Cost: O(n x m) word operations for n keys and m such moves
 (m <= components, about the key's words on Tokeneer), memory: the new keys
 plus a piece's columns. An int64 code of bit fields is a one-word key, so
-a narrow layout grown word-aligned moves its fields the same way.
+a narrow layout grown word-aligned moves its fields the same way. Mixed-radix
+digits (:func:`~procalg.lts.digit_places.mixed_words`) are no bit fields: a
+piece's digits are decoded and placed in the new words in int64, O(n x c)
+for c components.
 
 Example:
     >>> from procalg.lts.codes import Layout
@@ -29,6 +32,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -47,17 +51,25 @@ FieldMove = tuple[int, int, int, np.uint64]
 
 def recoded(new: Layout, old: Layout, codes: np.ndarray) -> np.ndarray:
     """``codes`` of layout ``old`` in layout ``new`` (same states): keys of
-    ``new`` for keys of a word-aligned ``old``, else ``new``'s codes."""
-    if codes.dtype.kind == "V" and old.words and new.words:
+    ``new`` for keys, or int64 codes, when ``new`` is word-aligned, else
+    ``new``'s codes."""
+    if codes.dtype.kind == "V" and old.words and new.words and new.packed:
         return _moved_keys(codes, new.words, old.words, field_moves(new, old))
     if new.words and old.packed and not old.wide:  # int64 bit fields: a one-word key each
         keys = np.asarray(codes, dtype=np.int64).astype(">u8").view("V8")
         return _moved_keys(keys, new.words, 1, field_moves(new, old))
     comps = range(len(old.radix))
+    if new.words and not new.packed:  # mixed-radix words: digits placed in int64, by pieces
+        keys = _in_pieces(codes, lambda piece: new.word_keys(old.decode(piece, comps)))
+        return new.cast(keys) if codes.dtype == object else keys  # Python integers stay so
+    return _in_pieces(codes, lambda piece: new.encode(old.decode(piece, comps)))
+
+
+def _in_pieces(codes: np.ndarray, recode: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """``recode`` of ``codes``, :data:`PIECE` codes at a time."""
     if len(codes) <= PIECE:
-        return new.encode(old.decode(codes, comps))
-    return np.concatenate([new.encode(old.decode(codes[lo: lo + PIECE], comps))
-                           for lo in range(0, len(codes), PIECE)])
+        return recode(codes)
+    return np.concatenate([recode(codes[lo: lo + PIECE]) for lo in range(0, len(codes), PIECE)])
 
 
 def field_moves(new: Layout, old: Layout) -> list[FieldMove]:

@@ -45,7 +45,7 @@ from procalg.lts import gather, lazy_deferral
 from procalg.lts.alike import Alike
 from procalg.lts.code_windows import Window, group_windows
 from procalg.lts.codes import MAX_BITS, MAX_CODE, Layout, headroom
-from procalg.lts.factor_tables import TableFactor, in_words, table_of_arrays, table_of_tuples
+from procalg.lts.factor_tables import TableFactor, in_words, table_of_arrays
 from procalg.lts.firing import fire_factors
 from procalg.lts.gather import Gather, gathered
 from procalg.lts.group_screen import LEAST_CODES, Fired, GroupScreen, enabling
@@ -68,7 +68,7 @@ Factor = TableFactor | LazyFactor
 
 class Tables:
     """The packed encoding and the forward/backward move tables of a network
-    (codes past 62 bits: word-aligned keys, or Python integers; never an error)."""
+    (codes past 62 bits: word-aligned keys, never Python integers nor an error)."""
 
     def __init__(self, network: Network) -> None:
         self.network = network
@@ -145,8 +145,7 @@ class Tables:
 
     @property
     def dtype(self) -> np.dtype:
-        """The dtype of codes in the search: int64, ``V{8k}`` keys when wide
-        and word-aligned, else object (Python ints)."""
+        """The dtype of codes in the search: int64, or ``V{8k}`` keys when wide."""
         return self.layout.key_dtype
 
     def _joint(self, comps: tuple[int, ...], rules: list[SyncRule], direction: int
@@ -214,15 +213,10 @@ class Tables:
             src, dst = self.local_moves(c).get(a, ([], []))
             if direction:
                 src, dst = dst, src
-            stride = self.layout.stride[c]
-            if self.layout.dtype != object or self.layout.words:  # numpy, not a tuple per move
-                s, d = np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64)
-                factors.append(table_of_arrays(s, self._step(c, d - s),
-                                             np.full(len(s), g, dtype=np.int64),
-                                             self.layout.radix[c], (c,), (1,)))
-                continue
-            entries = [(s, (d - s) * stride, g) for s, d in zip(src, dst, strict=True)]
-            factors.append(table_of_tuples(entries, self.layout.radix[c], (c,), (1,)))
+            s, d = np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64)
+            factors.append(table_of_arrays(s, self._step(c, d - s),
+                                           np.full(len(s), g, dtype=np.int64),
+                                           self.layout.radix[c], (c,), (1,)))
         return factors
 
     def expand(self, codes: np.ndarray) -> Callable[[np.ndarray], np.ndarray] | None:
@@ -269,9 +263,9 @@ class Tables:
             out.append(f"component {c} ({comp.name or 'leaf'}) {how}: "
                        f"{comp.num_states} local states reached, {comp.expanded} expanded")
         if self.layout.wide:
-            out.append(f"state codes need {self.layout.bits} bits (more than 62): "
-                       + (f"stored as {self.layout.words} 64-bit words" if self.layout.words
-                          else "stored as Python integers, slower"))
+            out.append(f"state codes need {self.layout.bits} bits (more than "
+                       f"{self.layout.limit}): stored as {self.layout.words} 64-bit word"
+                       + "s" * (self.layout.words > 1))
         return tuple(out)
 
     def decode(self, codes: np.ndarray) -> dict[int, np.ndarray]:

@@ -99,14 +99,6 @@ def test_a_decoder_gives_any_group_of_components_as_decode_does(radix, bits, dat
         assert {c: d.tolist() for c, d in got.items()} == {c: d.tolist() for c, d in want.items()}
 
 
-def _grown_wide(radix: list[int]) -> Layout:
-    """A mixed-radix layout whose top (lazy) digit outgrew 62 bits: Python-integer
-    codes (its strides are no bit positions, so it cannot become word-aligned)."""
-    narrow = Layout.choose([*radix, 4], list(range(len(radix) + 1)), max_bits=0)
-    assert not narrow.packed and not narrow.wide
-    return narrow.grown([*radix, 1 << 62], max_bits=0)
-
-
 @settings(max_examples=200, deadline=None)
 @given(radices, st.sampled_from([6, 20, 62]), st.data())
 def test_bit_fields_grown_past_max_bits_become_word_aligned_keys_with_the_lower_fields_in_place(
@@ -132,33 +124,55 @@ def test_bit_fields_grown_past_max_bits_become_word_aligned_keys_with_the_lower_
     assert moved.tobytes() == grown.keys(grown.encode(there)).tobytes()
 
 
+def _mixed_grown(radix: list[int], room: int, top: int) -> tuple[Layout, Layout]:
+    """A narrow mixed-radix layout with a lazy top digit (4 states), and the
+    layout it grows into when that digit gets ``top`` states, past ``room``."""
+    narrow = Layout.choose([*radix, 4], list(range(len(radix) + 1)), max_bits=0,
+                           max_code=room)
+    return narrow, narrow.grown([*radix, top], max_bits=0, max_code=room)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(1, 1 << 12), min_size=1, max_size=8),
+       st.sampled_from([1 << 16, 1 << 40, 1 << 62]), st.integers(3, 62), st.data())
+def test_mixed_radix_digits_grown_past_the_code_limit_become_words_with_the_lower_digits_in_place(
+        radix, room, top, data):
+    narrow, grown = _mixed_grown(radix, room, 1 << top)
+    if narrow.packed or narrow.wide or not grown.wide:
+        return
+    order = list(range(len(radix)))
+    assert grown.words and not grown.packed and grown.key_dtype.kind == "V"
+    assert [grown.stride[c] for c in order] == [narrow.stride[c] for c in order]
+    digits = _states(data.draw, narrow.radix)
+    keys = grown.recoder(narrow)(narrow.encode(digits))
+    assert keys.dtype == grown.key_dtype  # no Python integers on the way
+    assert keys.tobytes() == grown.keys(grown.encode(digits)).tobytes()
+    words = keys.view(">u8").reshape(len(keys), grown.words)
+    assert int(words.max()) < room  # each word a mixed-radix number below the limit
+    # an int64 delta of the narrow layout moves the same digits in the last word
+    there = {**_states(data.draw, narrow.radix), len(radix): np.array(
+        [data.draw(st.integers(0, (1 << top) - 1)) for _ in range(5)])}
+    step = sum(narrow.shifted(c, there[c] - digits[c]) for c in order)
+    rows = np.zeros((len(step), grown.words), dtype=np.int64)
+    rows[:, -1] = step
+    moved = grown.add(keys, rows + grown.word_delta(len(radix), there[len(radix)]
+                                                    - digits[len(radix)]))
+    assert moved.tobytes() == grown.keys(grown.encode(there)).tobytes()
+    back = grown.decode(moved, range(len(radix) + 1))
+    assert all(back[c].tolist() == there[c].tolist() for c in there)
+    # growing again: keys to keys, the same states
+    again = grown.grown([*radix, 1 << (top + 1)], max_bits=0, max_code=room)
+    assert again.recoder(grown)(moved).tobytes() == again.keys(again.encode(there)).tobytes()
+
+
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.integers(1, 1 << 8), min_size=1, max_size=6), st.data())
-def test_a_decoder_of_a_layout_grown_wide_gives_any_group_as_decode_does(radix, data):
-    layout = _grown_wide(radix)
-    assert layout.wide and not layout.words  # Python integers, not V{8k} keys
-    codes = layout.encode(_states(data.draw, layout.radix))
-    decode = layout.decoder(codes)
+@given(st.lists(st.integers(1, 1 << 5), min_size=1, max_size=3), st.data())
+def test_a_decoder_of_mixed_radix_words_gives_any_group_as_decode_does(radix, data):
+    _, layout = _mixed_grown(radix, 1 << 20, 1 << 20)  # 2^17 codes at most, then 2^20 more
+    assert layout.words and not layout.packed
+    keys = layout.keys(layout.encode(_states(data.draw, layout.radix)))
+    decode = layout.decoder(keys)
     for _ in range(4):  # groups in turn, components asked again and twice in one group
         group = data.draw(st.lists(st.integers(0, len(radix)), max_size=5))
-        got, want = decode(group), layout.decode(codes, group)
+        got, want = decode(group), layout.decode(keys, group)
         assert {c: d.tolist() for c, d in got.items()} == {c: d.tolist() for c, d in want.items()}
-
-
-def test_a_decoder_of_python_integer_codes_decodes_each_component_once(monkeypatch):
-    layout = _grown_wide([5, 7, 9])
-    digits = {c: np.arange(50, dtype=np.int64) % r for c, r in enumerate([5, 7, 9, 1000])}
-    codes = layout.encode(digits)
-    asked: list[int] = []
-    decode = Layout.decode
-
-    def counted(self, codes, comps):
-        comps = list(comps)
-        asked.extend(comps)
-        return decode(self, codes, comps)
-    monkeypatch.setattr(Layout, "decode", counted)
-    groups = layout.decoder(codes)
-    for group in ([0, 1], [1, 2], [0, 2], [2], [3, 0]):  # the lazy asks: group after group
-        got = groups(group)
-        assert all(got[c].tolist() == digits[c].tolist() for c in group)
-    assert sorted(asked) == [0, 1, 2, 3]  # one object operation per component, not per group

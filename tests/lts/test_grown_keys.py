@@ -1,15 +1,17 @@
 """Lazy leaves that grow a narrow layout past its bits: word-aligned keys from then on.
 
 The layout starts exactly at its bit limit (every field of the first layout
-fits, nothing more), so any lazy leaf outgrowing its headroom makes the codes
-wide mid-search. The product must not tell: same states, transitions and
-verdicts as the eager network, shortest counterexamples of the same length
-(real ones, replayed in Roscoe's rules); and the search must hold no Python
-integers once the codes are wide.
+fits, nothing more), or at its mixed-radix limit (the product of its radices
+one below the codes allowed), so any lazy leaf outgrowing its headroom makes
+the codes wide mid-search: bit fields, or mixed-radix words. The product
+must not tell: same states, transitions and verdicts as the eager network,
+shortest counterexamples of the same length (real ones, replayed in Roscoe's
+rules); and the search must hold no Python integers once the codes are wide.
 """
 
 from __future__ import annotations
 
+import math
 from contextlib import contextmanager
 
 import numpy as np
@@ -18,7 +20,8 @@ from hypothesis import given, settings
 
 from procalg.checks.deadlock import deadlock_goal
 from procalg.lts import LTS, explore, vectors
-from procalg.lts.codes import Layout, _width
+from procalg.lts.codes import Layout
+from procalg.lts.digit_places import width
 from procalg.lts.exploration import ExplicitSystem
 from procalg.lts.factor_tables import TableFactor
 from procalg.lts.lazy import LazyComponent
@@ -27,40 +30,52 @@ from procalg.lts.product import count_states, explore_product, find_path, search
 from tests.lts.test_lazy import _pair, mixes
 from tests.lts.test_product import Tree, _bisimilar, _replay, trees
 
+LIMITS = ["bits", "mixed"]
+
 
 @contextmanager
-def _at_the_limit():
-    """Tables whose first layout uses every bit allowed, lazy digits with the
-    least power-of-two headroom: a leaf's third state already makes codes wide."""
+def _at_the_limit(limit: str = "bits"):
+    """Tables whose first layout uses every bit allowed (``bits``), or every
+    mixed-radix code (``mixed``), lazy digits with the least power-of-two
+    headroom: a leaf's third state already makes codes wide."""
     choose = Layout.choose
 
     def tight(radix, order, **_):
-        vectors._MAX_BITS = sum(_width(r) for r in radix)
-        return choose(radix, order, max_bits=vectors._MAX_BITS)
+        if limit == "mixed":  # bit fields never fit; the mixed-radix space just does
+            vectors._MAX_BITS, vectors._MAX_CODE = 0, math.prod(radix) + 1
+        else:
+            vectors._MAX_BITS = sum(map(width, radix))
+        layout = choose(radix, order, max_bits=vectors._MAX_BITS, max_code=vectors._MAX_CODE)
+        assert layout.packed == (limit == "bits") and not layout.wide
+        return layout
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(vectors, "_MAX_BITS", vectors._MAX_BITS)
+        patch.setattr(vectors, "_MAX_CODE", vectors._MAX_CODE)
         patch.setattr(vectors.Layout, "choose", staticmethod(tight))
         patch.setattr(vectors, "headroom", lambda states: 1 << int(states).bit_length())
         yield
 
 
+@pytest.mark.parametrize("limit", LIMITS)
 @settings(max_examples=300, deadline=None)
 @given(trees(), mixes)
-def test_lazy_leaves_growing_narrow_codes_wide_give_the_eager_product(tree, mix):
+def test_lazy_leaves_growing_narrow_codes_wide_give_the_eager_product(limit, tree, mix):
     eager, lazy = _pair(tree, mix=mix)
     a = explore_product(eager)
-    with _at_the_limit():
+    with _at_the_limit(limit):
         b = explore_product(lazy)
     assert (b.num_states, b.num_transitions) == (a.num_states, a.num_transitions)
     assert _bisimilar(a, b)
 
 
+@pytest.mark.parametrize("limit", LIMITS)
 @settings(max_examples=300, deadline=None)
 @given(trees(), mixes)
-def test_lazy_leaves_growing_narrow_codes_wide_keep_deadlocks_and_shortest_traces(tree, mix):
+def test_lazy_leaves_growing_narrow_codes_wide_keep_deadlocks_and_shortest_traces(
+        limit, tree, mix):
     eager, lazy = _pair(tree, mix=mix)
     want = find_path(eager, deadlock_goal)
-    with _at_the_limit():
+    with _at_the_limit(limit):
         got = find_path(lazy, deadlock_goal)
     assert got.found == want.found
     if not got.found:  # the whole product explored
@@ -83,31 +98,39 @@ def _object_arrays(search) -> list[str]:
     return [name for name, a in held.items() if a.dtype == object]
 
 
-def test_a_lazy_leaf_outgrowing_narrow_codes_leaves_no_python_integers_behind():
+@pytest.mark.parametrize("limit", LIMITS)
+def test_a_lazy_leaf_outgrowing_narrow_codes_leaves_no_python_integers_behind(limit):
     counter = LTS.build(300, 0, ["inc", "x"], [(i, "inc", i + 1) for i in range(299)]
                         + [(i, "x", i) for i in range(300)])
     other = LTS.build(3, 0, ["x", "y"], [(0, "x", 1), (1, "y", 2), (2, "x", 0)])
     def net(leaf):
         return close(parallel(component(other), component(leaf), {"x"}))
-    with _at_the_limit():
+    with _at_the_limit(limit):
         search = searcher(net(LazyComponent(ExplicitSystem(counter), {"inc", "x"})))
         assert not search.tables.layout.wide  # narrow at first
         search.run()
     layout = search.tables.layout
     assert layout.words == 2 and search.visited.frontier.dtype == layout.key_dtype
+    assert layout.packed == (limit == "bits")
     assert _object_arrays(search) == []
     deltas = [f.delta for g in search.tables.forward if isinstance(g, list) for f in g]
     assert deltas and all(d.dtype == np.int64 and d.shape[1:] == (2,) for d in deltas)
-    assert search.result(False).states == count_states(net(counter)).states
+    result = search.result(False)
+    assert result.states == count_states(net(counter)).states
+    # the note names the limit the codes passed (the forced one), not 62
+    assert layout.limit < 62 and any(f"bits (more than {layout.limit}): stored as 2 64-bit words"
+                                     in n for n in result.notes)
 
 
+@pytest.mark.parametrize("limit", LIMITS)
 @settings(max_examples=200, deadline=None)
 @given(trees(), mixes)
-def test_stubborn_sets_over_lazy_leaves_growing_narrow_codes_wide_keep_the_verdict(tree, mix):
+def test_stubborn_sets_over_lazy_leaves_growing_narrow_codes_wide_keep_the_verdict(
+        limit, tree, mix):
     # the stubborn-set tables are made before the codes grow wide (int64 deltas)
     eager, lazy = _pair(tree, mix=mix)
     want = find_path(eager, deadlock_goal, por=True)
-    with _at_the_limit():
+    with _at_the_limit(limit):
         got = find_path(lazy, deadlock_goal, por=True)
     assert got.found == want.found
     if got.found:
