@@ -69,7 +69,7 @@ from procalg.semantics.locations import (
     Compiler,
     Location,
 )
-from procalg.semantics.state_unfold import Unfolding
+from procalg.semantics.state_unfold import SKIP_KEY, STOP_KEY, Unfolding
 from procalg.semantics.unfold import MAX_UNFOLD_DEPTH, UnguardedRecursion
 from procalg.semantics.values import expect_bool
 from procalg.terms import Call
@@ -77,8 +77,7 @@ from procalg.terms import Call
 if TYPE_CHECKING:
     from procalg.semantics.evaluate import Env, Evaluator
 
-STOP_KEY, SKIP_KEY, OMEGA_KEY = ("STOP",), ("SKIP",), ("Ω",)
-THROW_KEY, THROWN_KEY = ("THROW",), ("THROWN",)
+OMEGA_KEY, THROW_KEY, THROWN_KEY = ("Ω",), ("THROW",), ("THROWN",)
 _THROUGH = 40
 """How many renamings deep a call's key looks into its body (see ``_call_key``)."""
 _LOOKED_INTO = (AT_HIDE, AT_EXCEPTION, AT_INTERRUPT, AT_TIMEOUT, AT_OPEN_CHOICE,
@@ -130,6 +129,7 @@ class StateKeys(Unfolding):
         self._plain: dict[str, tuple[Location, tuple[str, ...]] | None] = {}  # see _plain_clause
         self._folds: dict[tuple[str, bool], bool] = {}  # see _always_folded
         self._last_call: tuple[Any, Any, tuple] = (None, None, ())  # see _arguments
+        self._guard_chains: dict[str, Any] = {}  # see _guard_chain
 
     def _intern(self, key: Any, where: tuple[Location, Any]) -> int:
         n = self.ids.get(key)
