@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from procalg.errors import ModelError
+from procalg.errors import ModelError, ProcalgError
 from procalg.semantics.failing import in_call
 from procalg.semantics.growth import watched
 from procalg.semantics.linear_let import local_base
@@ -31,6 +31,7 @@ from procalg.semantics.locations import (
     AT_GUARD,
     AT_IF,
     AT_LET,
+    AT_PREFIX,
     AT_RENAME,
     AT_SKIP,
     AT_STOP,
@@ -65,6 +66,7 @@ class Unfolding:
     _folded: Any  # StateKeys._folded
     _inside: set[tuple[str, tuple]]  # see StateKeys._operator_key
     _guard_chains: dict[str, Any]  # see _guard_chain
+    _key: Any  # StateKeys._key
 
     def _arguments(self, node: Location, env: Env) -> tuple:
         """The arguments of call ``node`` in ``env``, the last ones evaluated kept:
@@ -110,7 +112,7 @@ class Unfolding:
         chain = self._guard_chains.get(name, self)
         if chain is self:
             chain = self._guard_chain(name)
-        if chain is None:
+        if chain is None or name in self.ev.growth:  # (watching may start later)
             return None
         args = self._arguments(node, env)
         params, guards = chain
@@ -145,6 +147,45 @@ class Unfolding:
                 found = (plain[1], tuple(guards))
         self._guard_chains[name] = found
         return found
+
+    def _guarded_body_key(self, name: str, args: tuple) -> Any:
+        """The key of call ``name(args)`` at the top (not a continuation) when its one
+        plain clause is guards before a prefix into a call, ``STOP`` or ``SKIP`` and its
+        body keys it: ``STOP`` if a guard fails, else the prefix's key, made as
+        :meth:`_body_key` makes it (the call marked inside; an error making it keys
+        the call by its name and arguments); None where :meth:`_call_key`'s loop must
+        run. A guard's error is raised, as the loop raises it.
+
+        Example:
+            >>> from procalg.api.model import loads
+            >>> from procalg.semantics.linear import Machine
+            >>> model = loads("channel c : {0..9}\\nP(n) = n < 2 & c!(n % 3) -> P(n + 1)")
+            >>> machine = Machine(model.spec.evaluator, model.process("P(0)"))
+            >>> machine._guarded_body_key("P", (1,)), machine._guarded_body_key("P", (2,))
+            (('→', Event(channel='c', fields=(1,)), ('STOP',)), ('STOP',))
+        """
+        chain = self._guard_chains.get(name, self)
+        if chain is self:
+            chain = self._guard_chain(name)
+        if chain is None or name in self.ev.growth or not self._body_keyed(name):
+            return None
+        params, guards = chain
+        body = guards[-1].parts[2]
+        if body.kind != AT_PREFIX or body.parts[1].kind not in (AT_CALL, AT_STOP, AT_SKIP) \
+                or len(args) != len(params) or (name, args) in self._inside:
+            return None
+        self.unfoldings += 1  # as _unfold counts
+        scope = dict(zip(params, args, strict=True))
+        for guard in guards:
+            if self._branch(guard, scope) is None:
+                return STOP_KEY
+        self._inside.add((name, args))
+        try:
+            return self._key(body, scope)
+        except ProcalgError:  # raised where it is expanded, as _body_key leaves it
+            return self._folded(name, args)
+        finally:
+            self._inside.discard((name, args))
 
     def _always_folded(self, name: str, passive: bool) -> bool:
         """Whether a call of ``name`` is keyed by its name and the arguments it
@@ -194,3 +235,14 @@ def plain_clause(ev: Evaluator, info: Any, params: tuple[ast.Node, ...], body: L
             return None
         names.append(pattern.name)
     return body, tuple(names)
+
+
+def unsupported_key(node: Location, env: Env, fresh: int) -> Any:
+    """A state outside the fragment: its node and bindings (a fresh key if a value
+    cannot be hashed; two keys for one term are strongly bisimilar states)."""
+    key = ("?", id(node), tuple(env.items()))
+    try:
+        hash(key)
+    except TypeError:
+        return ("?", id(node), "#", fresh)
+    return key
