@@ -5,7 +5,9 @@ attributes are its). A deep, narrow search (one sequential component
 counting, :mod:`procalg.lts.leaf_levels`) pays these per state, so each
 does the least work that gives the same answer: a call whose first clause
 binds plain variables is unfolded by binding them (no matching), a call
-whose name settles its key is keyed without looking into its body, and the
+whose name settles its key is keyed without looking into its body, a call
+whose one plain clause is guards before a prefix (a counter) is keyed by its
+guards and that prefix without the key loop of ``_call_key``, and the
 arguments last evaluated are kept for the same call node and environment.
 ``tests/semantics/test_state_keys.py`` checks them against the term rules.
 
