@@ -1,7 +1,8 @@
 """Survey: which model shapes still fall onto the term rules (issue 9).
 
 Builds each shape the network compiler had trouble with (a compressed process
-inside a leaf, a wide input beside a lazy partner, a priority scope over a
+inside a leaf, a wide input beside a lazy partner (within and past the moves
+a wide leaf may have explored whole), a priority scope over a
 large leaf, a recursion restarting over one, ``THROW`` in one) and a few
 compositions of ``;``, ``/\\``, ``[>``, ``\\``, ``[[ ]]``, priority and ``THROW``
 over a large leaf (a ``{0..N}`` counter, past the 50,000 states a leaf may
@@ -33,6 +34,7 @@ U = up -> U [] down -> U [] a -> U
 S = b -> S
 """
 INT = "channel log : Int\n"
+WIDE = "channel v : {0..199999}\n"  # past network_shape.WIDE_WHOLE_MOVES
 SHAPES = {  # name -> (extra header, process, assertion suffix)
     "compressed in a leaf, Int channel": (
         INT + "Leaf(n) = n < N & up -> Leaf(n + 1) [] n == N & c -> SKIP\n",
@@ -49,6 +51,12 @@ SHAPES = {  # name -> (extra header, process, assertion suffix)
     "wide input kept, beside a lazy partner": (
         "Cnt(n) = n < N & w!(n % 2000) -> Cnt(n + 1)\nWv = w?x -> Seen(x)\n"
         "Seen(x) = num!(x % 10) -> Wv\n", "Wv [| {|w|} |] Cnt(0)", ":[deadlock free]"),
+    "wide input past the whole budget, beside a lazy partner": (
+        WIDE + "Cnt(n) = n < N & v!(n % 200000) -> Cnt(n + 1)\nW = v?x -> W\n",
+        "W [| {|v|} |] Cnt(0)", ":[deadlock free]"),
+    "wide input past the whole budget, kept, beside a lazy partner": (
+        WIDE + "Cnt(n) = n < N & v!(n % 200000) -> Cnt(n + 1)\nWv = v?x -> Seen(x)\n"
+        "Seen(x) = num!(x % 10) -> Wv\n", "Wv [| {|v|} |] Cnt(0)", ":[deadlock free]"),
     "wide input on both sides": (
         "W = w?x -> d -> W\nV = w?y -> V\n", "W [| {|w|} |] V", ":[deadlock free]"),
     "wide input narrowed by a small partner": (

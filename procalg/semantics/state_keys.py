@@ -69,7 +69,7 @@ from procalg.semantics.locations import (
     Compiler,
     Location,
 )
-from procalg.semantics.state_unfold import Unfolding
+from procalg.semantics.state_unfold import SKIP_KEY, STOP_KEY, Unfolding, unsupported_key
 from procalg.semantics.unfold import MAX_UNFOLD_DEPTH, UnguardedRecursion
 from procalg.semantics.values import expect_bool
 from procalg.terms import Call
@@ -77,8 +77,7 @@ from procalg.terms import Call
 if TYPE_CHECKING:
     from procalg.semantics.evaluate import Env, Evaluator
 
-STOP_KEY, SKIP_KEY, OMEGA_KEY = ("STOP",), ("SKIP",), ("Ω",)
-THROW_KEY, THROWN_KEY = ("THROW",), ("THROWN",)
+OMEGA_KEY, THROW_KEY, THROWN_KEY = ("Ω",), ("THROW",), ("THROWN",)
 _THROUGH = 40
 """How many renamings deep a call's key looks into its body (see ``_call_key``)."""
 _LOOKED_INTO = (AT_HIDE, AT_EXCEPTION, AT_INTERRUPT, AT_TIMEOUT, AT_OPEN_CHOICE,
@@ -88,17 +87,6 @@ _LOOKED_INTO = (AT_HIDE, AT_EXCEPTION, AT_INTERRUPT, AT_TIMEOUT, AT_OPEN_CHOICE,
 state is the unfolded term's: ``N = A ; a -> N`` meets ``N`` after ``a``; the start
 state's operands are then numbered before it, :meth:`Machine.initial_state`; a
 call of ``[+ A +] x : {} @ P`` is STOP, over one value its operand, as the terms)."""
-
-
-def _unsupported_key(node: Location, env: Env, fresh: int) -> Any:
-    """A state outside the fragment: its node and bindings (a fresh key if a value
-    cannot be hashed; two keys for one term are strongly bisimilar states)."""
-    key = ("?", id(node), tuple(env.items()))
-    try:
-        hash(key)
-    except TypeError:
-        return ("?", id(node), "#", fresh)
-    return key
 
 
 class StateKeys(Unfolding):
@@ -130,6 +118,7 @@ class StateKeys(Unfolding):
         self._plain: dict[str, tuple[Location, tuple[str, ...]] | None] = {}  # see _plain_clause
         self._folds: dict[tuple[str, bool], bool] = {}  # see _always_folded
         self._last_call: tuple[Any, Any, tuple] = (None, None, ())  # see _arguments
+        self._guard_chains: dict[str, Any] = {}  # see _guard_chain
 
     def _intern(self, key: Any, where: tuple[Location, Any]) -> int:
         n = self.ids.get(key)
@@ -211,7 +200,7 @@ class StateKeys(Unfolding):
             if kind in (AT_THROW, AT_THROWN):
                 return THROW_KEY if kind == AT_THROW else THROWN_KEY
             if kind == AT_UNSUPPORTED:
-                return _unsupported_key(node, env, len(self.keys))
+                return unsupported_key(node, env, len(self.keys))
             if kind in AT_OPERATORS:  # its tagged state, made now (linear_operators)
                 return self.keys[self.operator_state(node, env)]  # type: ignore[attr-defined]
             if kind in AT_TERMS:  # a value's, a table's state... (term_locations)
@@ -240,6 +229,11 @@ class StateKeys(Unfolding):
             found = self._looked.get(top)
             if found is not None:
                 return found
+        found = None if passive else self._guarded_body_key(name, args)
+        if found is not None:  # guards before a prefix: the loop's answer, made directly
+            if top is not None:
+                self._looked[top] = found
+            return found
         transparent = self.compiler.transparent
         for _ in range(MAX_UNFOLD_DEPTH):
             if (not transparent(name) and (self._passive or not self._body_keyed(name))) \

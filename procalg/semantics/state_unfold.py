@@ -5,7 +5,9 @@ attributes are its). A deep, narrow search (one sequential component
 counting, :mod:`procalg.lts.leaf_levels`) pays these per state, so each
 does the least work that gives the same answer: a call whose first clause
 binds plain variables is unfolded by binding them (no matching), a call
-whose name settles its key is keyed without looking into its body, and the
+whose name settles its key is keyed without looking into its body, a call
+whose one plain clause is guards before a prefix (a counter) is keyed by its
+guards and that prefix without the key loop of ``_call_key``, and the
 arguments last evaluated are kept for the same call node and environment.
 ``tests/semantics/test_state_keys.py`` checks them against the term rules.
 
@@ -22,15 +24,32 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from procalg.errors import ModelError
+from procalg.errors import ModelError, ProcalgError
+from procalg.semantics.failing import in_call
 from procalg.semantics.growth import watched
 from procalg.semantics.linear_let import local_base
+from procalg.semantics.locations import (
+    AT_CALL,
+    AT_GUARD,
+    AT_IF,
+    AT_LET,
+    AT_PREFIX,
+    AT_RENAME,
+    AT_SKIP,
+    AT_STOP,
+)
 from procalg.semantics.patterns import match_all
 from procalg.syntax import ast
 
 if TYPE_CHECKING:
     from procalg.semantics.evaluate import Env, Evaluator
     from procalg.semantics.locations import Compiler, Location
+
+
+STOP_KEY, SKIP_KEY = ("STOP",), ("SKIP",)
+_NOT_GUARDED = (AT_CALL, AT_STOP, AT_SKIP, AT_RENAME, AT_GUARD, AT_IF, AT_LET)
+"""Where a guard chain must not end for :meth:`Unfolding._guard_chain` (the key loop
+looks further: a call, ``STOP``/``SKIP``, a renaming, an ``if`` or ``let``)."""
 
 
 class Unfolding:
@@ -45,6 +64,11 @@ class Unfolding:
     all_args: bool
     _body_keyed: Any  # StateKeys._body_keyed
     _operator_bodied: Any  # StateKeys._operator_bodied
+    _branch: Any  # StateKeys._branch
+    _folded: Any  # StateKeys._folded
+    _inside: set[tuple[str, tuple]]  # see StateKeys._operator_key
+    _guard_chains: dict[str, Any]  # see _guard_chain
+    _key: Any  # StateKeys._key
 
     def _arguments(self, node: Location, env: Env) -> tuple:
         """The arguments of call ``node`` in ``env``, the last ones evaluated kept:
@@ -65,9 +89,105 @@ class Unfolding:
         yet, or keyed otherwise): the call's name and the arguments it reads."""
         name = node.parts[0]
         if not self._folds.get((name, passive)) or self.all_args:
-            return None
+            return self._guarded_call(name, node, env) if passive and not self.all_args \
+                else None
         live, args = self.compiler.live[name], self._arguments(node, env)
         return ("call", name, args if live is None else tuple([args[i] for i in live]))
+
+    def _guarded_call(self, name: str, node: Location, env: Env) -> tuple | None:
+        """The passive key of call ``node`` in ``env`` when only guards decide it (see
+        :meth:`_guard_chain`): ``STOP`` if one is false, else the call's name and the
+        arguments it reads, as :meth:`_call_key`'s loop finds them, without its walk
+        (a counter's continuation ``n < N & w!n -> Cnt(n + 1)``, keyed once a state);
+        None where the loop must run. A guard's error is the call's (``in_call``).
+
+        Example:
+            >>> from procalg.api.model import loads
+            >>> from procalg.semantics.linear import Machine
+            >>> model = loads("channel c : {0..9}\\nP(n) = n < 2 & c!(n % 3) -> P(n + 1)")
+            >>> machine = Machine(model.spec.evaluator, model.process("P(0)"))
+            >>> machine.keys[machine.initial_state()][2]  # P(1): 0 < 2
+            ('call', 'P', (1,))
+            >>> [machine.keys[t] for _, t in machine.successors(machine.initial_state())]
+            [('→', Event(channel='c', fields=(1,)), ('STOP',))]
+        """
+        chain = self._guard_chains.get(name, self)
+        if chain is self:
+            chain = self._guard_chain(name)
+        if chain is None or name in self.ev.growth:  # (watching may start later)
+            return None
+        args = self._arguments(node, env)
+        params, guards = chain
+        if len(args) != len(params) or (name, args) in self._inside:
+            return None
+        self.unfoldings += 1  # as _unfold counts
+        scope = dict(zip(params, args, strict=True))
+        try:
+            for guard in guards:
+                if self._branch(guard, scope) is None:
+                    return STOP_KEY
+        except ModelError as err:  # as _key marks an error of _call_key's
+            raise in_call(err) from None
+        return self._folded(name, args)  # type: ignore[no-any-return]
+
+    def _guard_chain(self, name: str) -> tuple[tuple[str, ...], tuple[Location, ...]] | None:
+        """For a call of ``name`` whose passive key only guards decide (one plain clause
+        whose body is guards before any node but those :data:`_NOT_GUARDED` names, and
+        not watched for growth), its parameters and guard nodes; else None. Kept once
+        the first unfolding has said whether the clause is plain."""
+        if name not in self._plain:
+            return None  # not unfolded yet: asked again
+        found = None
+        plain = self._plain[name]
+        if plain is not None and name not in self.ev.growth and self.compiler.transparent(name) \
+                and not self._operator_bodied(name) and len(self.compiler.definition(name)) == 1:
+            guards, body = [], plain[0]
+            while body.kind == AT_GUARD:
+                guards.append(body)
+                body = body.parts[2]
+            if guards and body.kind not in _NOT_GUARDED:
+                found = (plain[1], tuple(guards))
+        self._guard_chains[name] = found
+        return found
+
+    def _guarded_body_key(self, name: str, args: tuple) -> Any:
+        """The key of call ``name(args)`` at the top (not a continuation) when its one
+        plain clause is guards before a prefix into a call, ``STOP`` or ``SKIP`` and its
+        body keys it: ``STOP`` if a guard fails, else the prefix's key, made as
+        :meth:`_body_key` makes it (the call marked inside; an error making it keys
+        the call by its name and arguments); None where :meth:`_call_key`'s loop must
+        run. A guard's error is raised, as the loop raises it.
+
+        Example:
+            >>> from procalg.api.model import loads
+            >>> from procalg.semantics.linear import Machine
+            >>> model = loads("channel c : {0..9}\\nP(n) = n < 2 & c!(n % 3) -> P(n + 1)")
+            >>> machine = Machine(model.spec.evaluator, model.process("P(0)"))
+            >>> machine._guarded_body_key("P", (1,)), machine._guarded_body_key("P", (2,))
+            (('→', Event(channel='c', fields=(1,)), ('STOP',)), ('STOP',))
+        """
+        chain = self._guard_chains.get(name, self)
+        if chain is self:
+            chain = self._guard_chain(name)
+        if chain is None or name in self.ev.growth or not self._body_keyed(name):
+            return None
+        params, guards = chain
+        body = guards[-1].parts[2]
+        if body.kind != AT_PREFIX or body.parts[1].kind not in (AT_CALL, AT_STOP, AT_SKIP) \
+                or len(args) != len(params) or (name, args) in self._inside:
+            return None
+        self.unfoldings += 1  # as _unfold counts
+        scope = dict(zip(params, args, strict=True))
+        for guard in guards:
+            if self._branch(guard, scope) is None:
+                return STOP_KEY
+        self._inside.add((name, args))
+        try:
+            return self._key(body, scope)
+        except ProcalgError:  # raised where it is expanded, as _body_key leaves it
+            return self._folded(name, args)
+        finally:
+            self._inside.discard((name, args))
 
     def _always_folded(self, name: str, passive: bool) -> bool:
         """Whether a call of ``name`` is keyed by its name and the arguments it
@@ -117,3 +237,14 @@ def plain_clause(ev: Evaluator, info: Any, params: tuple[ast.Node, ...], body: L
             return None
         names.append(pattern.name)
     return body, tuple(names)
+
+
+def unsupported_key(node: Location, env: Env, fresh: int) -> Any:
+    """A state outside the fragment: its node and bindings (a fresh key if a value
+    cannot be hashed; two keys for one term are strongly bisimilar states)."""
+    key = ("?", id(node), tuple(env.items()))
+    try:
+        hash(key)
+    except TypeError:
+        return ("?", id(node), "#", fresh)
+    return key

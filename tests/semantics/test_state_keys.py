@@ -96,3 +96,42 @@ def test_the_arguments_kept_for_one_environment_are_not_read_for_another():
     lts = explore(Machine(model.spec.evaluator, model.process("P(0)")))
     reference = explore(model.spec.system(model.process("P(0)")))
     assert (lts.num_states, len(lts.src)) == (reference.num_states, len(reference.src))
+
+
+_GUARDS = st.sampled_from(["n < 4", "m != 0", "(n / m) < 2", "(n % 3) == m", "n", "true",
+                           "false", "n + m > 1"])
+
+
+@st.composite
+def _guarded_models(draw: st.DrawFn) -> str:
+    """P over two numbers, its one clause guards before a prefix (a counter's shape):
+    false guards, a guard that is no boolean (``n``) and division by zero included."""
+    guards = " & ".join(draw(st.lists(_GUARDS, min_size=1, max_size=3)))
+    event = draw(_HEADS).format(x=draw(_EXPRS))
+    then = draw(st.sampled_from(["P({x}, {y})", "d -> P({x}, {y})", "Q({x})"]))
+    q = draw(st.sampled_from(["Q(n) = n > 1 & e -> P(n, 1)", "Q(n) = e -> P(n % 3, 1)"]))
+    return (f"P(n, m) = {guards} & {event} -> "
+            f"{then.format(x=draw(_EXPRS), y=draw(_EXPRS))}\n{q}\n")
+
+
+@settings(max_examples=150, deadline=None)
+@given(_guarded_models(), st.sampled_from(["P(0, 1)", "P(1, 0)", "P(2, 2)", "Q(3)"]))
+def test_a_call_only_guards_decide_is_keyed_like_its_term(text, start):
+    # the passive key of P(x, y) reads P's guards alone (_guarded_call): the same
+    # states as the terms' (a false guard is STOP), and a guard's error is the
+    # call's, raised where the term rules raise it
+    model = loads(HEADER + text)
+    found = assert_compiles_like_its_terms(model, start, 5_000)
+    if found is not None:
+        compiled, reference = found
+        assert (compiled.num_states, len(compiled.src)) == \
+            (reference.num_states, len(reference.src))
+
+
+def test_a_counters_continuation_is_keyed_by_its_guard_alone():
+    model = loads(HEADER + "Cnt(n) = n < 5 & c!(n % 6) -> Cnt(n + 1)\n")
+    machine = Machine(model.spec.evaluator, model.process("Cnt(0)"))
+    lts = explore(machine)
+    assert machine._guard_chains["Cnt"] is not None  # the short cut ran
+    assert lts.num_states == explore(model.spec.system(model.process("Cnt(0)"))).num_states == 6
+    assert machine.keys[lts.num_states - 2][2] == ("STOP",)  # c.4 -> Cnt(5): 5 < 5 fails
