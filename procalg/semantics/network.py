@@ -271,7 +271,7 @@ def _build(top: Process, shape: Shape, leaves: Leaves, outer: frozenset[Process]
             resets.append(None)
         elif (source := priority_source(term)) is not None and not shape.compiled(
                 shape.operands(term)[0]):  # over a sequential operand: filtered on the fly
-            made = priority_leaf(term, source, leaves, lazy=lazy, whole_first=scoped)
+            made = priority_leaf(term, source, leaves, lazy=lazy)
             done.append(component(network_loops.returning_leaf(made, restarting and controls > 0)))
             resets.append(None)
         elif not shape.compiled(term):
@@ -280,7 +280,7 @@ def _build(top: Process, shape: Shape, leaves: Leaves, outer: frozenset[Process]
                 notes.append(whole_note(term))
             made = leaves.lts(term, lazy=lazy and narrowed is not WHOLE,
                               narrowing=narrowed.narrowing or None,
-                              demand=narrowed.demand, whole_first=scoped)
+                              demand=narrowed.demand)
             done.append(component(network_loops.returning_leaf(made, restarting and controls > 0)))
             resets.append(None)
         elif source is not None and nests(source, [t for t, _ in path], bool(outer)):

@@ -112,11 +112,11 @@ def _scope(head: str, operand: Network, source: Source) -> tuple[Network, str]:
 
 
 def priority_leaf(term: Process, source: Source, leaves: Leaves, *,
-                  lazy: bool, whole_first: bool = False) -> LTS | LazyComponent:
+                  lazy: bool) -> LTS | LazyComponent:
     """The component of priority term ``term`` whose operand has no parallel
     below it: the operand's system (its compiled machine, or the term rules)
     filtered by ``source.order`` in each state it reaches, as one leaf (lazy
-    where ``lazy`` allows, as any leaf; ``whole_first``: :meth:`Leaves.lts`).
+    where ``lazy`` allows, as any leaf).
     ``--stats`` names it with its operand's reason where that one runs on the term rules.
 
     Example:
@@ -134,4 +134,4 @@ def priority_leaf(term: Process, source: Source, leaves: Leaves, *,
         leaves.systems[term] = Filtered(inner, source.order)
         if operand in leaves.why:
             leaves.why[term] = f"its operand's: {leaves.why[operand]}"
-    return leaves.lts(term, lazy=lazy, whole_first=whole_first)
+    return leaves.lts(term, lazy=lazy)

@@ -15,7 +15,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from procalg.api import search
 from procalg.api.export import process_lts
 from procalg.api.model import loads
 from procalg.api.search import CheckEngine
@@ -247,8 +246,8 @@ def test_a_prioritised_chain_beside_a_partner_filters_once_per_distinct_template
 
 
 def test_a_leaf_explored_past_16_bits_before_it_turned_lazy_is_walked_too():
-    # 33,000 states explored whole, then lazy: a 2^17 digit (a priority scope's leaf
-    # is explored to 50,000 states first); marks take it, and so does the walk
+    # 33,000 states explored whole, then lazy: a 2^17 digit (as a priority scope's
+    # leaf was, explored to 50,000 states first); marks take it, and so does the walk
     line = LTS.build(34_000, 0, ["up"], [(i, "up", i + 1) for i in range(33_999)])
     lazy = leaf(ExplicitSystem(line), {"up"}, eager_limit=33_000)
     beat = LTS.build(2, 0, ["up", "tick"], [(0, "up", 1), (1, "tick", 0)])
@@ -347,7 +346,6 @@ def test_a_prioritised_counter_beside_a_partner_checks_as_the_term_rules_do(text
     made = []
     real = PartneredLeaf.batch
     with pytest.MonkeyPatch.context() as m:  # a scope's leaf past 2,000 states is lazy
-        m.setattr(search, "LEAF_LIMIT", 2_000)
         m.setattr(PartneredLeaf, "batch", lambda self, *a: _record(made, real(self, *a)))
         product = _outcomes(text, CheckEngine.PRODUCT)
         whole = process_lts(loads(text), "Sys", engine=CheckEngine.PRODUCT)

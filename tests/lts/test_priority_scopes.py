@@ -154,7 +154,7 @@ def test_a_tock_network_under_parallel_and_interrupt_is_checked_in_scope_as_the_
 
 COUNT = """
 channel a, b, c, d
-Count(n) = n < 500 & a -> Count(n + 1) [] b -> SKIP
+Count(n) = n < 2500 & a -> Count(n + 1) [] b -> SKIP
 Lim(n) = n < 3 & a -> Lim(n + 1) [] b -> Lim(n)
 Sys = (d -> STOP [] prioritise(Count(0) ||| c -> STOP, <{a}, {c}>)) [| {a} |] Lim(0)
 assert Sys :[deadlock free]
@@ -163,19 +163,18 @@ assert Sys :[divergence free]
 """
 
 
-def test_a_leaf_too_large_to_explore_whole_under_a_scope_is_lazy_with_the_terms_answers():
-    # past the limit of a leaf explored whole (patched to 100 states), the leaf under
-    # the nested prioritise sent the check to the term rules; a scope reads it lazily
-    model = loads(COUNT)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(search, "LEAF_LIMIT", 100)
-        net = compile_network(model.process("Sys"), model.spec, max_states=100)
-        assert not isinstance(net, NotApplicable), net.reason
-        lazy = [c for c in net.components if isinstance(c, LazyComponent)]
-        assert net.scopes and lazy
-        assert _bisimilar(explore_product(net), _model_reference(model, "Sys"))
-        assert all(c.expanded <= 101 for c in lazy)  # 100 tried whole, then not 501
-        product = list(check_model(model))
+def test_a_leaf_past_the_eager_limit_under_a_scope_is_lazy_with_the_terms_answers():
+    # a scope's leaf is lazy past leaf_choice.EAGER_LIMIT states, as at the top (it
+    # was explored whole up to the leaf limit, 50,000, its chain then walked a level
+    # of one state at a time in numpy); a scope reads it lazily, where the search goes
+    model = loads(COUNT)  # the leaf limit a check compiles with
+    net = compile_network(model.process("Sys"), model.spec, max_states=search.LEAF_LIMIT)
+    assert not isinstance(net, NotApplicable), net.reason
+    lazy = [c for c in net.components if isinstance(c, LazyComponent)]
+    assert net.scopes and lazy
+    assert _bisimilar(explore_product(net), _model_reference(model, "Sys"))
+    assert all(c.expanded <= leaf_choice.EAGER_LIMIT + 1 for c in lazy)  # not 2,501
+    product = list(check_model(model))
     reference = check_model(model, options=SearchOptions(engine=CheckEngine.REFERENCE))
     for mine, theirs in zip(product, reference, strict=True):
         assert mine.stats.extra["engine"] == "product"
