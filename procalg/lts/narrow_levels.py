@@ -46,7 +46,7 @@ PART_BITS = 16
 """Widest slice of a code read through one table by :meth:`Marks.index`."""
 FIELD_BITS = 20
 """Widest field marks take (a slice of its own, its table 4 MB at most): a lazy
-leaf that was explored to 50,000 states before it turned lazy has a 17-bit digit."""
+leaf's digit passes 16 bits once it has numbered 2^16 states."""
 STEPS = 1 << 14  # most levels in one marked batch
 BATCH = 1 << 17  # most states in one marked batch (each batch is a run merged into the
 # visited set: larger ones merge less often but hold more scratch memory)
