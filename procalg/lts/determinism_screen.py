@@ -71,9 +71,9 @@ def screen_deterministic(tables: Tables, *, max_states: int | None = None
     except (ProcalgError, _Wide):  # a limit, or a leaf's model error: the normal form says when
         return None
     states = len(search.visited)
-    return Determinism(None, nodes=states, states=states, transitions=search.transitions,
+    return Determinism(None, states=states, transitions=search.transitions,
                        levels=search.visited.depth + 1, peak_bytes=search.peak,
-                       screened=True, tables=tables)
+                       method="screen", tables=tables)
 
 
 SMALL = 64

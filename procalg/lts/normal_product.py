@@ -64,8 +64,16 @@ from procalg.lts.code_sets import (
     shrink,
     sorted_in,
 )
-from procalg.lts.determinism_codes import Determinism, Regrown, moves_exploring, tau_tables, traced
-from procalg.lts.determinism_pairs import search_pairs
+from procalg.lts.determinism_codes import (
+    Determinism,
+    Levels,
+    Race,
+    Regrown,
+    moves_exploring,
+    tau_tables,
+    traced,
+)
+from procalg.lts.determinism_pairs import PairSearch
 from procalg.lts.determinism_screen import screen_deterministic
 from procalg.lts.lts import TAU, TAU_INDEX, TICK_INDEX
 from procalg.lts.network import Network
@@ -79,9 +87,12 @@ CHUNK = 1 << 16
 """Normal-form pairs expanded at once (bounds the scratch memory of a level)."""
 
 NODES_PER_STATE, MIN_NODES = 8, 20_000
-"""Past ``MIN_NODES`` normal nodes and ``NODES_PER_STATE`` per state met, the
-search turns to pairs of states (measured: see :func:`find_nondeterminism`)."""
+"""Past ``MIN_NODES`` normal nodes and ``NODES_PER_STATE`` per state met, a
+search of pairs of states races the normal form (:func:`find_nondeterminism`)."""
 
+
+METHODS = ("normal form", "pairs")
+"""The searches that may answer (tests and benchmarks force one alone)."""
 
 SCREEN = True
 """Try :func:`~procalg.lts.determinism_screen.screen_deterministic` first (tests
@@ -105,15 +116,18 @@ class Unavailable(ValueError):
 def find_nondeterminism(network: Network, *, divergence: bool = True,
                         max_states: int | None = None) -> Determinism:
     """Build the normal form of ``network`` in bulk until a node fails, or,
-    once it has many more nodes than states (:data:`NODES_PER_STATE`), search
-    pairs of states instead (:mod:`procalg.lts.determinism_pairs`: polynomial
-    where the normal form may be exponential); either gives the same answer.
+    once it has many more nodes than states (:data:`NODES_PER_STATE`), race
+    it against a search of pairs of states (:mod:`procalg.lts.determinism_pairs`:
+    polynomial where the normal form may be exponential, but paying the
+    square of the τ-closures), level by level, the cheaper level first
+    (:class:`~procalg.lts.determinism_codes.Race`); either gives the same answer.
 
     Args:
         network: the process (codes within 62 bits: :func:`why_not`).
         divergence: a divergence is nondeterminism (model FD); ``False``: [F].
         max_states: limit on normal nodes, or, searching pairs, on states
-            (:class:`~procalg.errors.LimitExceeded`).
+            (:class:`~procalg.errors.LimitExceeded`; one search of two that
+            reaches it gives way to the other).
     """
     tables, divergent = Tables(network), None
     screened = SCREEN and screen_deterministic(tables, max_states=max_states)
@@ -121,33 +135,36 @@ def find_nondeterminism(network: Network, *, divergence: bool = True,
         return screened
     if divergence and not tau_acyclic(network):  # (lazy components explored whole here)
         tables, divergent, _ = divergent_codes(network)
-    nodes = 0  # normal nodes built before the switch to pairs (0: not switched)
     while True:  # lazy components: rebuilt when one outgrows its digits (headroom doubles)
         if tables.layout.wide:
             raise Unavailable(_too_wide(tables.layout.bits))
         known = None if divergent is None else divergent.astype(np.int64)
         try:
-            if nodes:
-                return replace(search_pairs(tables, known, max_states=max_states), nodes=nodes)
-            return _Build(tables, known, max_states).run()
+            return _raced(tables, known, max_states)
         except Regrown as grown:
             if divergent is not None:
                 divergent = np.sort(grown.recode(divergent))
-        except _Outgrown as outgrown:
-            nodes = outgrown.nodes
+
+
+def _raced(tables: Tables, divergent: np.ndarray | None, max_states: int | None
+           ) -> Determinism:
+    """The normal form alone, joined by the pairs once it outgrows the states."""
+    build, pairs = _Build(tables, divergent, max_states), None
+    race = Race({"normal form": build.levels()} if "normal form" in METHODS else {})
+    while True:
+        outgrown = build.nodes > max(MIN_NODES, NODES_PER_STATE * build.states)
+        if pairs is None and "pairs" in METHODS and (outgrown or not race.searches):
+            pairs = PairSearch(tables, divergent, max_states)
+            race.enter("pairs", pairs.levels())
+        if (answered := race.step()) is not None:
+            method, found = answered
+            return replace(found, nodes=build.nodes, method=method,
+                           pairs=len(pairs.visited) if pairs else 0)
 
 
 def _held(kids: Children) -> int:
     """Bytes of a level's children: three keys per set, two words per member."""
     return 24 * len(kids.key) + 16 * len(kids.code)
-
-
-class _Outgrown(Exception):
-    """The normal form has many more nodes than states: pairs will be cheaper."""
-
-    def __init__(self, nodes: int) -> None:
-        super().__init__("normal form outgrew the states")
-        self.nodes = nodes
 
 
 class _Build:
@@ -171,7 +188,8 @@ class _Build:
         self.has_tau = any(r.label == TAU for r in tables.network.rules)
         self.taus = tau_tables(tables) if self.has_tau else None
 
-    def run(self) -> Determinism:
+    def levels(self) -> Levels:
+        """Build level by level, yielding after each; return the outcome."""
         node, code = self._close(np.zeros(1, np.int64), np.array([self.tables.initial]))
         h1, h2, big = set_keys(node, code, 1)
         self._remember(h1, h2[big])
@@ -179,6 +197,7 @@ class _Build:
             return self._result("divergence")
         level = 0
         while len(node):
+            yield
             failure, children = self._level(node, code, level)
             if failure is not None:
                 return failure
@@ -342,8 +361,6 @@ class _Build:
             raise LimitExceeded(f"normal-form limit reached: more than {self.max_states} nodes "
                                 f"({self.states} states)", states=self.states,
                                 transitions=self.transitions, hint="raise --max-states")
-        if self.nodes > max(MIN_NODES, NODES_PER_STATE * self.states):
-            raise _Outgrown(self.nodes)
 
     def _diverging(self, code: np.ndarray) -> np.ndarray:
         if self.divergent is None:
