@@ -77,6 +77,7 @@ from procalg.lts.determinism_pairs import PairSearch
 from procalg.lts.determinism_screen import screen_deterministic
 from procalg.lts.lts import TAU, TAU_INDEX, TICK_INDEX
 from procalg.lts.network import Network
+from procalg.lts.normal_few import few_level
 from procalg.lts.product import divergent_codes
 from procalg.lts.refine_product import tau_acyclic
 from procalg.lts.refusals import clash_event, clashes
@@ -198,7 +199,8 @@ class _Build:
         level = 0
         while len(node):
             yield
-            failure, children = self._level(node, code, level)
+            failure, children = few_level(self, node, code, level) or self._level(
+                node, code, level)
             if failure is not None:
                 return failure
             node, code = children
