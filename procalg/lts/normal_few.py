@@ -35,7 +35,7 @@ from procalg.lts.refusals import clash_event
 
 if TYPE_CHECKING:
     from procalg.lts.determinism_codes import Determinism
-    from procalg.lts.normal_product import _Build
+    from procalg.lts.normal_product import NormalForm
 
 FEW = 64
 """Members up to which a level of one-state nodes is built here."""
@@ -43,7 +43,7 @@ FEW = 64
 Level = tuple["Determinism | None", "tuple[np.ndarray, np.ndarray] | None"]
 
 
-def few_level(build: _Build, node: np.ndarray, code: np.ndarray, level: int) -> Level | None:
+def few_level(build: NormalForm, node: np.ndarray, code: np.ndarray, level: int) -> Level | None:
     """The numpy level's outcome for a level of at most :data:`FEW` one-state
     nodes (``node`` is ``0 .. n-1``), or ``None`` (the numpy level runs)
     where a child would be a set of states.
@@ -59,7 +59,7 @@ def few_level(build: _Build, node: np.ndarray, code: np.ndarray, level: int) -> 
     """
     if len(node) > FEW or node.tolist() != list(range(len(node))):
         return None
-    src, dst, lab = build._moves(code)
+    src, dst, lab = build.moves(code)
     groups: dict[tuple[int, int], int] = {}  # (node, event rank) -> its one target
     rank = build.rank
     tick: set[int] = set()
@@ -79,17 +79,17 @@ def few_level(build: _Build, node: np.ndarray, code: np.ndarray, level: int) -> 
     if build.has_tau and len(targets) and _moving(build, targets):
         return None
     build.transitions += len(src)
-    build._count(code, np.ones(len(code), bool))
+    build.count(code, np.ones(len(code), bool))
     return _children(build, order, targets, level, code, min(tick & other, default=None))
 
 
-def _moving(build: _Build, targets: np.ndarray) -> bool:
+def _moving(build: NormalForm, targets: np.ndarray) -> bool:
     """Whether some target has a τ-move to another state (its set would grow)."""
-    tsrc, tdst, tlab = build._tau_moves(targets)
+    tsrc, tdst, tlab = build.tau_moves(targets)
     return bool(((tlab == TAU_INDEX) & (tdst != targets[tsrc])).any())
 
 
-def _children(build: _Build, order: list[tuple[int, int]], targets: np.ndarray, level: int,
+def _children(build: NormalForm, order: list[tuple[int, int]], targets: np.ndarray, level: int,
               code: np.ndarray, clash: int | None) -> Level:
     """The fresh one-state children, in the reference's order, or the first
     failure: node ``clash``'s, or a fresh child's divergence under an earlier node."""
@@ -108,11 +108,11 @@ def _children(build: _Build, order: list[tuple[int, int]], targets: np.ndarray, 
     if best is not None:
         trace = traced(build.links, build.tables.labels, level, best[0])
         if best[1] < 0:
-            return build._result("clash", trace=trace, event=clash_event(
+            return build.result("clash", trace=trace, event=clash_event(
                 build.tables, code[best[0]:best[0] + 1])), None
         name = build.tables.labels[int(build.by_rank[best[1]])]
-        return build._result("divergence", trace=(*trace, name)), None
-    build._remember(np.sort(kept), np.zeros(0, np.int64))
+        return build.result("divergence", trace=(*trace, name)), None
+    build.remember(np.sort(kept), np.zeros(0, np.int64))
     parents = np.array([order[i][0] for i in keep.tolist()], np.int32)
     events = np.array([order[i][1] for i in keep.tolist()], np.int64)
     build.links.append((parents, build.by_rank[events]))

@@ -38,13 +38,13 @@ def _chain(n: int, end: list[tuple[int, str, int]]) -> LTS:
 
 def _numpy_levels(lts: LTS) -> tuple[int, object]:
     calls = []
-    original = normal_product._Build._level
+    original = normal_product.NormalForm._level
 
     def counted(self, node, code, level):
         calls.append(level)
         return original(self, node, code, level)
 
-    with patch.object(normal_product._Build, "_level", counted):
+    with patch.object(normal_product.NormalForm, "_level", counted):
         found = find_nondeterminism(close(component(lts)))
     return len(calls), found
 
