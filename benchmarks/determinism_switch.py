@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -85,12 +86,15 @@ def measure(tree: Path, method: str, file: Path, timeout: float) -> tuple[float,
            ["python", "-m", "benchmarks.determinism_switch", "--forced", method])
     cmd = ["/usr/bin/time", "-f", "%U %S %M", str(tree / ".venv/bin" / how[0]), *how[1:],
            str(file)]
-    try:
-        done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False,
-                              timeout=timeout, cwd=tree)
-    except subprocess.TimeoutExpired:
-        return None
-    user, system, peak = done.stderr.strip().splitlines()[-1].split()
+    with subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                          text=True, cwd=tree, start_new_session=True) as child:
+        try:
+            _, err = child.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:  # the whole group: time's child is the check
+            os.killpg(child.pid, signal.SIGKILL)
+            child.communicate()
+            return None
+    user, system, peak = err.strip().splitlines()[-1].split()
     return float(user) + float(system), int(peak) / 1024
 
 
