@@ -151,10 +151,12 @@ class Race:
         ...     for _ in range(n):
         ...         yield
         ...     return Determinism(None, levels=n)
-        >>> race = Race({"short": counting(2), "long": counting(9)})
+        >>> race = Race({"normal form": counting(3)})
+        >>> race.step() is None, race.depth  # one step taken, no answer yet
+        (True, {'normal form': 1})
         >>> name, found = race.run()
         >>> name, found.levels
-        ('short', 2)
+        ('normal form', 3)
     """
 
     def __init__(self, searches: dict[str, Levels]) -> None:
