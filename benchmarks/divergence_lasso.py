@@ -19,8 +19,9 @@ The ``det`` row (only with ``--only det``) is ``told`` asserted
 ``:[deterministic]``: ``reset`` is ``|||``'s choice of C1 or C2, so the
 normal form's nodes are sets and their number grows ~1.9x per level
 (2.1M nodes for 1,540 states at ``K = 20``: 8 s, 1.1 GB; past 4 GB at ``K = 25``),
-so the check turns to pairs of states after 20,000 nodes (``K = 45``: 17,297
-states, 1.7M pairs, 1.9 s, 165 MB). Opt-in, since a tree older than the pairs
+so pairs of states race it after 20,000 nodes and answer (``K = 45``: 17,297
+states, 1.7M pairs, 1.9 s, 165 MB; ``benchmarks/determinism_switch.py`` has
+models where the normal form should win instead). Opt-in, since a tree older than the pairs
 search cannot finish it past ``--k 20``.
 
 Each tree runs ``procalg check`` as a fresh process (``/usr/bin/time``: user

@@ -37,6 +37,7 @@ from typing import Any
 from procalg.checks.determinism_paths import clash_paths, divergence_path
 from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
 from procalg.errors import LimitExceeded
+from procalg.lts.determinism_codes import Determinism
 from procalg.lts.exploration import Exploration
 from procalg.lts.lts import LTS, TAU, TAU_INDEX, TICK_INDEX, TransitionSystem
 from procalg.lts.minimal_lasso import Lasso, codes_lasso
@@ -136,13 +137,13 @@ def check_determinism_product(network: Network, *, max_states: int | None = None
     """
     started = time.perf_counter()
     found = find_nondeterminism(network, divergence=divergence, max_states=max_states)
-    notes = [*network.notes, *(found.tables.notes() if found.tables else ())]
-    if found.screened:  # no normal form: every state is its own node
-        notes.append("deterministic by a screen of the states: no τ, one move a label")
-    extra: dict[str, object] = {"engine": "product", "normal_form_nodes": found.nodes,
+    notes = [*network.notes, *(found.tables.notes() if found.tables else ()), _method_note(found)]
+    extra: dict[str, object] = {"engine": "product", "method": found.method,
                                 "levels": found.levels, "peak_bytes": found.peak_bytes,
                                 "notes": notes}
-    if found.pairs:  # the normal form outgrew the states: pairs of states answered
+    if found.nodes:  # a normal form was built (not by the screen's answer)
+        extra["normal_form_nodes"] = found.nodes
+    if found.pairs:  # pairs of states were searched (they answered, or raced the normal form)
         extra["state_pairs"] = found.pairs
     stats = Stats(found.states, found.transitions, time.perf_counter() - started, extra)
     if found.kind is None:
@@ -156,6 +157,26 @@ def check_determinism_product(network: Network, *, max_states: int | None = None
     assert found.event is not None
     return _clash_result(found.trace, found.event, *clash_paths(walk, found.trace, found.event),
                          stats)
+
+
+def _method_note(found: Determinism) -> str:
+    """``--stats``' line on which search answered and what each one built.
+
+    Example:
+        >>> _method_note(Determinism(None, nodes=9, states=4, pairs=6, method="pairs"))[:42]
+        'answered by pairs of states: 6 pairs of 4 '
+        >>> _method_note(Determinism(None, nodes=2, states=2))
+        'answered by the normal form: 2 nodes over 2 states'
+    """
+    if found.method == "screen":
+        return (f"answered by a screen of the states: no τ, one move a label, so no normal "
+                f"form ({found.states:,} states)")
+    if found.method == "pairs":
+        return (f"answered by pairs of states: {found.pairs:,} pairs of {found.states:,} "
+                f"states (the normal form, raced beside them: {found.nodes:,} nodes)")
+    raced = f" (pairs of states, raced beside it: {found.pairs:,})" if found.pairs else ""
+    return (f"answered by the normal form: {found.nodes:,} nodes over {found.states:,} "
+            f"states{raced}")
 
 
 class _Codes:

@@ -44,6 +44,7 @@ from procalg.errors import LimitExceeded
 from procalg.lts.code_sets import argsort_small, close_sets, sorted_in
 from procalg.lts.determinism_codes import (
     Determinism,
+    Levels,
     moves_exploring,
     tau_moves,
     tau_tables,
@@ -74,7 +75,12 @@ def search_pairs(tables: Tables, divergent: np.ndarray | None, *,
     Raises:
         Regrown: a lazy component outgrew its digits (the caller restarts).
     """
-    return _PairSearch(tables, divergent, max_states).run()
+    levels = PairSearch(tables, divergent, max_states).levels()
+    while True:
+        try:
+            next(levels)
+        except StopIteration as done:
+            return done.value
 
 
 def _ranges(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -209,8 +215,9 @@ class _States:
                 | (self.stable[x] & (oy & ~ox).any(axis=1)) | (self.tick[x] & self.other[y]))
 
 
-class _PairSearch:
-    """The level-by-level search of pairs, each pair keyed by its least trace."""
+class PairSearch:
+    """The level-by-level search of pairs, each pair keyed by its least trace
+    (:meth:`levels` yields after each level: the normal form races it)."""
 
     def __init__(self, tables: Tables, divergent: np.ndarray | None,
                  max_states: int | None) -> None:
@@ -225,7 +232,8 @@ class _PairSearch:
         self.visited = Visited(np.zeros(0, np.int64))
         self.peak = 0
 
-    def run(self) -> Determinism:
+    def levels(self) -> Levels:
+        """Search level by level, yielding after each; return the outcome."""
         start = self.states.numbers(np.array([self.tables.initial], np.int64))
         _, members = self.states.closures(start)  # expanded
         pair = self._pairs(np.repeat(members, len(members)), np.tile(members, len(members)))
@@ -235,6 +243,7 @@ class _PairSearch:
             return self._result("divergence")
         trace = np.zeros(len(pair), np.int64)
         while len(pair):
+            yield
             failure, pair, trace = self._level(pair, trace)
             if failure is not None:
                 return failure
@@ -350,6 +359,6 @@ class _PairSearch:
     def _result(self, kind: str | None, **found) -> Determinism:
         return Determinism(kind, states=int(self.states.expanded.sum()),
                            transitions=self.states.transitions,
-                           levels=len(self.links) + 1, pairs=len(self.visited),
+                           levels=len(self.links) + 1, pairs=len(self.visited), method="pairs",
                            peak_bytes=max(self.peak, self._stored()), tables=self.tables,
                            **found)

@@ -64,11 +64,20 @@ from procalg.lts.code_sets import (
     shrink,
     sorted_in,
 )
-from procalg.lts.determinism_codes import Determinism, Regrown, moves_exploring, tau_tables, traced
-from procalg.lts.determinism_pairs import search_pairs
+from procalg.lts.determinism_codes import (
+    Determinism,
+    Levels,
+    Race,
+    Regrown,
+    moves_exploring,
+    tau_tables,
+    traced,
+)
+from procalg.lts.determinism_pairs import PairSearch
 from procalg.lts.determinism_screen import screen_deterministic
 from procalg.lts.lts import TAU, TAU_INDEX, TICK_INDEX
 from procalg.lts.network import Network
+from procalg.lts.normal_few import few_level
 from procalg.lts.product import divergent_codes
 from procalg.lts.refine_product import tau_acyclic
 from procalg.lts.refusals import clash_event, clashes
@@ -79,9 +88,12 @@ CHUNK = 1 << 16
 """Normal-form pairs expanded at once (bounds the scratch memory of a level)."""
 
 NODES_PER_STATE, MIN_NODES = 8, 20_000
-"""Past ``MIN_NODES`` normal nodes and ``NODES_PER_STATE`` per state met, the
-search turns to pairs of states (measured: see :func:`find_nondeterminism`)."""
+"""Past ``MIN_NODES`` normal nodes and ``NODES_PER_STATE`` per state met, a
+search of pairs of states races the normal form (:func:`find_nondeterminism`)."""
 
+
+METHODS = ("normal form", "pairs")
+"""The searches that may answer (tests and benchmarks force one alone)."""
 
 SCREEN = True
 """Try :func:`~procalg.lts.determinism_screen.screen_deterministic` first (tests
@@ -105,15 +117,18 @@ class Unavailable(ValueError):
 def find_nondeterminism(network: Network, *, divergence: bool = True,
                         max_states: int | None = None) -> Determinism:
     """Build the normal form of ``network`` in bulk until a node fails, or,
-    once it has many more nodes than states (:data:`NODES_PER_STATE`), search
-    pairs of states instead (:mod:`procalg.lts.determinism_pairs`: polynomial
-    where the normal form may be exponential); either gives the same answer.
+    once it has many more nodes than states (:data:`NODES_PER_STATE`), race
+    it against a search of pairs of states (:mod:`procalg.lts.determinism_pairs`:
+    polynomial where the normal form may be exponential, but paying the
+    square of the τ-closures), level by level, the cheaper level first
+    (:class:`~procalg.lts.determinism_codes.Race`); either gives the same answer.
 
     Args:
         network: the process (codes within 62 bits: :func:`why_not`).
         divergence: a divergence is nondeterminism (model FD); ``False``: [F].
         max_states: limit on normal nodes, or, searching pairs, on states
-            (:class:`~procalg.errors.LimitExceeded`).
+            (:class:`~procalg.errors.LimitExceeded`; one search of two that
+            reaches it gives way to the other).
     """
     tables, divergent = Tables(network), None
     screened = SCREEN and screen_deterministic(tables, max_states=max_states)
@@ -121,20 +136,31 @@ def find_nondeterminism(network: Network, *, divergence: bool = True,
         return screened
     if divergence and not tau_acyclic(network):  # (lazy components explored whole here)
         tables, divergent, _ = divergent_codes(network)
-    nodes = 0  # normal nodes built before the switch to pairs (0: not switched)
     while True:  # lazy components: rebuilt when one outgrows its digits (headroom doubles)
         if tables.layout.wide:
             raise Unavailable(_too_wide(tables.layout.bits))
         known = None if divergent is None else divergent.astype(np.int64)
         try:
-            if nodes:
-                return replace(search_pairs(tables, known, max_states=max_states), nodes=nodes)
-            return _Build(tables, known, max_states).run()
+            return _raced(tables, known, max_states)
         except Regrown as grown:
             if divergent is not None:
                 divergent = np.sort(grown.recode(divergent))
-        except _Outgrown as outgrown:
-            nodes = outgrown.nodes
+
+
+def _raced(tables: Tables, divergent: np.ndarray | None, max_states: int | None
+           ) -> Determinism:
+    """The normal form alone, joined by the pairs once it outgrows the states."""
+    build, pairs = NormalForm(tables, divergent, max_states), None
+    race = Race({"normal form": build.levels()} if "normal form" in METHODS else {})
+    while True:
+        outgrown = build.nodes > max(MIN_NODES, NODES_PER_STATE * build.states)
+        if pairs is None and "pairs" in METHODS and (outgrown or not race.searches):
+            pairs = PairSearch(tables, divergent, max_states)
+            race.enter("pairs", pairs.levels())
+        if (answered := race.step()) is not None:
+            method, found = answered
+            return replace(found, nodes=build.nodes, method=method,
+                           pairs=len(pairs.visited) if pairs else 0)
 
 
 def _held(kids: Children) -> int:
@@ -142,16 +168,9 @@ def _held(kids: Children) -> int:
     return 24 * len(kids.key) + 16 * len(kids.code)
 
 
-class _Outgrown(Exception):
-    """The normal form has many more nodes than states: pairs will be cheaper."""
-
-    def __init__(self, nodes: int) -> None:
-        super().__init__("normal form outgrew the states")
-        self.nodes = nodes
-
-
-class _Build:
-    """The level-by-level subset construction."""
+class NormalForm:
+    """The level-by-level subset construction (its moves, count, remember and
+    result serve :mod:`procalg.lts.normal_few`'s levels too)."""
 
     def __init__(self, tables: Tables, divergent: np.ndarray | None,
                  max_states: int | None) -> None:
@@ -171,20 +190,23 @@ class _Build:
         self.has_tau = any(r.label == TAU for r in tables.network.rules)
         self.taus = tau_tables(tables) if self.has_tau else None
 
-    def run(self) -> Determinism:
+    def levels(self) -> Levels:
+        """Build level by level, yielding after each; return the outcome."""
         node, code = self._close(np.zeros(1, np.int64), np.array([self.tables.initial]))
         h1, h2, big = set_keys(node, code, 1)
-        self._remember(h1, h2[big])
+        self.remember(h1, h2[big])
         if self._diverging(code).any():
-            return self._result("divergence")
+            return self.result("divergence")
         level = 0
         while len(node):
-            failure, children = self._level(node, code, level)
+            yield
+            failure, children = few_level(self, node, code, level) or self._level(
+                node, code, level)
             if failure is not None:
                 return failure
             node, code = children
             level += 1
-        return self._result(None)
+        return self.result(None)
 
     def _level(self, node: np.ndarray, code: np.ndarray, level: int):
         """Check one level's nodes (numbered in the reference's order) and
@@ -193,7 +215,7 @@ class _Build:
         # level is expanded twice: rarer, and cheaper, than joining back)
         n = int(node.max()) + 1
         alone = np.bincount(node, minlength=n)[node] == 1
-        self._count(code, alone)
+        self.count(code, alone)
         # nodes a chunk at a time (bounded scratch: a level's moves are many
         # times its pairs), each chunk's children reduced to distinct sets
         by_node = argsort_small(node)
@@ -202,7 +224,7 @@ class _Build:
         clash, parts = np.zeros(n, bool), []
         for lo, hi in itertools.pairwise(cuts):
             at = by_node[lo:hi]
-            src, dst, lab = self._moves(code[at])
+            src, dst, lab = self.moves(code[at])
             self.transitions += len(src)
             clash |= clashes(node[at], src, lab, n, alone[at], self.width)
             ok = (lab != TAU_INDEX) & (lab != TICK_INDEX)  # nothing matters after ✓
@@ -232,7 +254,7 @@ class _Build:
         failure = self._first_failure(clash, kids, rep, fresh, first, level, node, code)
         if failure is not None:
             return failure, None
-        self._remember(h1[starts[fresh]], kids.h2[rep[fresh & big]])
+        self.remember(h1[starts[fresh]], kids.h2[rep[fresh & big]])
         number = argsort_small(first[fresh])  # the new level in the reference's order
         fresh_first, fresh_rep = first[fresh][number], rep[fresh][number]
         self.links.append(((fresh_first // self.width).astype(np.int32),
@@ -245,7 +267,7 @@ class _Build:
         new_code = np.concatenate((kids.h1[fresh_rep[one]], kids.code[mine]))
         return None, (new_node, new_code)
 
-    def _count(self, code: np.ndarray, alone: np.ndarray) -> None:
+    def count(self, code: np.ndarray, alone: np.ndarray) -> None:
         """Count the level's members not counted before (|singles ∪ shared|)."""
         single = code[alone]
         if len(self.shared) and len(single):
@@ -275,7 +297,7 @@ class _Build:
         m_cid, m_code = np.repeat(np.arange(len(m_key)), size), d[inside]
         if self.has_tau and len(s_code):  # a one-member set grows if its member moves by τ
             distinct_code = sorted_unique(s_code)  # each state asked once
-            src, dst2, lab = self._tau_moves(distinct_code)
+            src, dst2, lab = self.tau_moves(distinct_code)
             moving = np.zeros(len(distinct_code), bool)
             moving[src[(lab == TAU_INDEX) & (dst2 != distinct_code[src])]] = True
             moves = moving[np.searchsorted(distinct_code, s_code)]
@@ -316,23 +338,23 @@ class _Build:
             return None
         trace = traced(self.links, self.tables.labels, level, best[0])
         if best[1] == 0:
-            return self._result("clash", trace=trace,
+            return self.result("clash", trace=trace,
                                 event=clash_event(self.tables, code[node == best[0]]))
         event = self.tables.labels[int(self.by_rank[best[1] - 1])]
-        return self._result("divergence", trace=(*trace, event))
+        return self.result("divergence", trace=(*trace, event))
 
     def _close(self, node: np.ndarray, code: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return close_sets(self._tau_moves if self.has_tau else None, self.tables.layout.bits,
+        return close_sets(self.tau_moves if self.has_tau else None, self.tables.layout.bits,
                           node, code)
 
-    def _tau_moves(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def tau_moves(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The τ-moves of ``codes`` (and, without τ-only tables, all their moves)."""
-        return self._moves(codes) if self.taus is None else self.taus.successors(codes)
+        return self.moves(codes) if self.taus is None else self.taus.successors(codes)
 
-    def _moves(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def moves(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return moves_exploring(self.tables, codes)
 
-    def _remember(self, h1: np.ndarray, h2: np.ndarray) -> None:
+    def remember(self, h1: np.ndarray, h2: np.ndarray) -> None:
         """Record new nodes: their keys, and the second hashes of the larger ones."""
         self.keys.add_level(h1, checked=True)
         if len(h2):
@@ -342,8 +364,6 @@ class _Build:
             raise LimitExceeded(f"normal-form limit reached: more than {self.max_states} nodes "
                                 f"({self.states} states)", states=self.states,
                                 transitions=self.transitions, hint="raise --max-states")
-        if self.nodes > max(MIN_NODES, NODES_PER_STATE * self.states):
-            raise _Outgrown(self.nodes)
 
     def _diverging(self, code: np.ndarray) -> np.ndarray:
         if self.divergent is None:
@@ -353,7 +373,7 @@ class _Build:
     def _stored(self) -> int:
         return sum(v.nbytes for v in (self.keys, self.checks, self.shared)) + 8 * self.nodes
 
-    def _result(self, kind: str | None, **found) -> Determinism:
+    def result(self, kind: str | None, **found) -> Determinism:
         return Determinism(kind, nodes=self.nodes, states=self.states,
                            transitions=self.transitions, levels=len(self.links) + 1,
                            peak_bytes=max(self.peak, self._stored()), tables=self.tables,

@@ -2,7 +2,7 @@
 
 The pair search (:mod:`procalg.lts.determinism_pairs`) runs where the bulk
 normal form outgrows the states; forced here from the first node on
-(``MIN_NODES`` and ``NODES_PER_STATE`` set to 0), it must give the
+(``METHODS`` set to the pairs alone), it must give the
 reference's verdict, trace, clashing event and kind of failure, as the
 normal form does.
 """
@@ -38,9 +38,8 @@ from tests.semantics.test_network import BODIES, EVENTS, LOOP, _recursive_terms,
 
 @contextmanager
 def pairs_at_once():
-    """The normal form gives way to pairs at its first node (no screen first)."""
-    with patch.object(normal_product, "MIN_NODES", 0), \
-            patch.object(normal_product, "NODES_PER_STATE", 0), \
+    """The pairs alone answer (no screen first, no normal form)."""
+    with patch.object(normal_product, "METHODS", ("pairs",)), \
             patch.object(normal_product, "SCREEN", False):
         yield
 
@@ -58,7 +57,25 @@ def test_pairs_give_the_reference_verdict_trace_event_and_kind(net, divergence):
     with pairs_at_once():
         pairs = check_determinism_product(net, divergence=divergence)
     assert "state_pairs" in pairs.stats.extra and "state_pairs" not in normal.stats.extra
+    assert pairs.stats.extra["method"] == "pairs" and "normal_form_nodes" not in pairs.stats.extra
     assert _answer(pairs) == _answer(reference) == _answer(normal)
+
+
+@settings(max_examples=200, deadline=None)
+@given(networks(), st.booleans())
+def test_a_race_from_the_first_level_gives_the_reference_answer_whichever_search_answers(
+        net, divergence):
+    reference = check_determinism(explore_product(net), divergence=divergence)
+    with patch.object(normal_product, "MIN_NODES", 0), \
+            patch.object(normal_product, "NODES_PER_STATE", 0), \
+            patch.object(normal_product, "SCREEN", False):
+        raced = check_determinism_product(net, divergence=divergence)
+    extra = raced.stats.extra
+    assert extra["normal_form_nodes"] > 0  # the normal form's first node came first
+    # the pairs join after it (unless it answered there: a divergence at the start)
+    assert extra["method"] == "pairs" or (extra["method"] == "normal form" and (
+        extra.get("state_pairs", 0) > 0 or raced.stats.extra["levels"] == 1))
+    assert _answer(raced) == _answer(reference)
 
 
 @settings(max_examples=100, deadline=None)
@@ -131,7 +148,7 @@ def _told(k: int):
 
 
 @pytest.mark.parametrize("divergence", [True, False])
-def test_the_normal_form_gives_way_to_pairs_once_it_outgrows_the_states(divergence):
+def test_the_pairs_race_the_normal_form_once_it_outgrows_the_states(divergence):
     net = _told(6)
     reference = check_determinism(explore_product(net), divergence=divergence)
     with patch.object(normal_product, "MIN_NODES", 50), \
@@ -139,6 +156,7 @@ def test_the_normal_form_gives_way_to_pairs_once_it_outgrows_the_states(divergen
         switched = check_determinism_product(net, divergence=divergence)
     assert switched.stats.extra["state_pairs"] > 0
     assert switched.stats.extra["normal_form_nodes"] > 50
+    assert switched.stats.extra["method"] in ("normal form", "pairs")
     assert _answer(switched) == _answer(reference)
     assert not switched.passed
 

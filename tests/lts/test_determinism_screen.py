@@ -70,13 +70,13 @@ def test_random_models_get_the_reference_answers_with_the_screen(text):
 
 def test_a_deep_deterministic_chain_builds_no_normal_form_level():
     levels = []
-    original = normal_product._Build._level
+    original = normal_product.NormalForm._level
 
     def counted(self, *args):
         levels.append(1)
         return original(self, *args)
 
-    with patch.object(normal_product._Build, "_level", counted):
+    with patch.object(normal_product.NormalForm, "_level", counted):
         result = check_determinism_product(close(component(_chain(3000))))
     assert result.passed and result.stats.states == 3003 - 2
     assert any("screen" in note for note in result.stats.extra["notes"])

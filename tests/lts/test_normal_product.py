@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from procalg.checks.determinism import check_determinism, check_determinism_product
-from procalg.lts import LTS
+from procalg.lts import LTS, TAU
 from procalg.lts.code_sets import Pairs
 from procalg.lts.network import close, component, hide, parallel
 from procalg.lts.normal_product import find_nondeterminism, why_not
@@ -59,15 +59,28 @@ def test_a_divergence_is_nondeterminism_only_in_the_failures_divergences_model()
     assert check_determinism_product(net, divergence=False).passed
 
 
-def test_interleaved_cycles_are_deterministic_and_the_stats_name_the_engine():
+def test_interleaved_cycles_are_deterministic_and_the_stats_name_the_screen_and_no_nodes():
     loop = LTS.build(2, 0, ["a", "b"], [(0, "a", 1), (1, "b", 0)])
     other = LTS.build(1, 0, ["c"], [(0, "c", 0)])
     net = close(parallel(component(loop), component(other), set()))
     assert why_not(net) is None
     result = check_determinism_product(net)
     assert result.passed
-    assert result.stats.extra["engine"] == "product"
-    assert result.stats.extra["normal_form_nodes"] == 2 and result.stats.states == 2
+    extra = result.stats.extra
+    assert extra["engine"] == "product" and extra["method"] == "screen"
+    assert "normal_form_nodes" not in extra and result.stats.states == 2
+    assert "answered by a screen of the states" in extra["notes"][-1]
+
+
+def test_the_stats_count_the_normal_form_nodes_where_it_answered():
+    after_tick = LTS.build(5, 0, ["a", "b"],
+                           [(0, "a", 1), (1, "✓", 2), (0, "b", 3), (3, TAU, 4), (4, "a", 1)])
+    result = check_determinism_product(close(component(after_tick)))
+    extra = result.stats.extra
+    assert result.passed and extra["method"] == "normal form"
+    assert extra["normal_form_nodes"] == 3  # {0}, {1} after a, {3, 4} after b: not ✓'s 2
+    # the states its nodes hold: ✓'s target is in none
+    assert extra["notes"][-1] == "answered by the normal form: 3 nodes over 4 states"
 
 
 class _Counter:
