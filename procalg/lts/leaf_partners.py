@@ -21,7 +21,8 @@ the fired order, so a level of one state gets exactly the moves of
 same moves state by state (the goals and the trail read a level's moves as a
 set: least codes, least labels). A move the template cannot tell apart (a
 leaf self-loop beside a partner-only move with the same label, two leaf
-labels renamed alike into one target) makes its key unusable: the numpy walk
+labels renamed alike into one target), or an order the key does not fix
+(:mod:`procalg.lts.leaf_orders`), makes its key unusable: the numpy walk
 takes that level. Priority keeps this true: a rank (:mod:`procalg.lts.priority`)
 or a scope's filter (:mod:`procalg.lts.priority_scopes`) drops a state's move by
 the labels its components offer there, the leaf's read off its moves' labels
@@ -69,6 +70,7 @@ import numpy as np
 
 from procalg.lts.lazy import LazyComponent
 from procalg.lts.leaf_levels import level_arrays, level_check, written_table
+from procalg.lts.leaf_orders import crossed, folds_alike, signature
 from procalg.lts.narrow_levels import BATCH, STEPS, Marks, store_codes
 
 if TYPE_CHECKING:  # level_search imports this module
@@ -296,8 +298,8 @@ class PartneredLeaf:
                 self.templates[key] = None
                 return None
             entries.append((g, which[0], tp, self._dense(tp)))
-        if crossed(entries):
-            self.templates[key] = None
+        if crossed(entries) or not folds_alike(self.tables, self.leaf, code):
+            self.templates[key] = None  # an order the key does not fix (leaf_orders)
             return None
         found = self.templates[key] = tuple(entries)
         return found
@@ -358,40 +360,3 @@ class PartneredLeaf:
                 self.marks.index(np.array([partners], dtype=np.int64))[0])
         return found
 
-
-def crossed(entries: list[tuple[int, int, int, int]]) -> bool:
-    """Whether one label pairs two or more leaf moves with two or more partner
-    moves: their fired order then depends on which side drove the lazy group
-    (:class:`~procalg.lts.lazy_tables.LazyGroup` picks the side with fewer
-    moves for the codes fired together, a folded table fires them leaf first),
-    not on the key, so no template can keep it.
-
-    Example:
-        >>> crossed([(3, 0, 0, 0), (3, 1, 0, 0), (3, 0, 1, 1), (3, 1, 1, 1)])
-        True
-        >>> crossed([(3, 0, 0, 0), (3, 0, 1, 1), (2, 1, 0, 0), (2, 2, 0, 0)])
-        False
-    """
-    leaf: dict[int, set[int]] = {}
-    partner: dict[int, set[int]] = {}
-    for g, j, tp, _ in entries:
-        if j >= 0:
-            leaf.setdefault(g, set()).add(j)
-            partner.setdefault(g, set()).add(tp)
-    return any(len(js) > 1 and len(partner[g]) > 1 for g, js in leaf.items())
-
-
-def signature(loc: int, pairs: list[tuple[int, int]]) -> tuple[int, ...]:
-    """What the order of a leaf state's moves in the fired tables depends on:
-    their labels, and with several moves how their targets and ``loc`` rank
-    (a lazy group lists a state's moves by target, a rule's by label).
-
-    Example:
-        >>> signature(5, [(1, 9)]), signature(5, [(1, 9), (2, 3)])
-        ((1,), (1, 2, 2, 0, 1))
-    """
-    labels = tuple([lab for lab, _ in pairs])
-    if len(pairs) < 2:
-        return labels
-    order = sorted({loc, *(d for _, d in pairs)})
-    return labels + tuple([order.index(d) for _, d in pairs]) + (order.index(loc),)

@@ -356,24 +356,6 @@ def test_a_prioritised_counter_beside_a_partner_checks_as_the_term_rules_do(text
     assert _bisimilar(whole, process_lts(loads(text), "Sys", engine=CheckEngine.REFERENCE))
 
 
-def test_a_label_pairing_several_leaf_moves_with_several_partner_moves_is_left_to_numpy():
-    # hypothesis found it: leaf moves c -> n+1, c -> n+2 beside a partner with two c moves
-    # fire leaf-major when the leaf drives the lazy group (or a folded table fires
-    # them) and partner-major when the partner does: no template keeps that order
-    line = LTS.build(600, 0, ["c"], [(i, "c", i + k) for i in range(598) for k in (1, 2)])
-    beat = LTS.build(2, 0, ["c"], [(0, "c", 0), (0, "c", 1), (1, "c", 0), (1, "c", 1)])
-    lazy = LazyComponent(ExplicitSystem(line), {"c"})
-    search = searcher(close(parallel(component(lazy), component(beat), {"c"})))
-    search.run()
-    walk = PartneredLeaf.of(search.tables)
-    walk.marks = search.marks
-    stride, weight, radix = walk._fit()
-    code = 7 * stride + 1  # leaf 7 (two c moves), partner 1 (two c moves)
-    assert walk._level([code], stride, weight, radix) is None  # numpy's turn
-    assert walk.templates[(1, walk.local[7][1])] is None
-    assert leaf_partners.crossed([(3, 0, 0, 0), (3, 0, 1, 1), (3, 1, 0, 0), (3, 1, 1, 1)])
-
-
 def test_a_counter_of_many_labels_beside_a_wide_input_reads_its_templates_without_firing():
     # w!(n % 500) beside w?x: 500 keys of one leaf move each, read off the partner's table
     names = [f"w{k}" for k in range(500)]
