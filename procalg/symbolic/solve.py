@@ -89,7 +89,7 @@ def solve(system: System, limits: Limits) -> Answer:
     Example:
         >>> from procalg.api.model import loads
         >>> from procalg.symbolic.compose import translate_network, _expr
-        >>> spec = loads("channel c : Int\nP(n) = c!n -> P(n + 1)").spec
+        >>> spec = loads("channel c : Int\\nP(n) = c!n -> P(n + 1)").spec
         >>> net = translate_network(spec, _expr("P(0)"))
         >>> n = net.components[0].slots["n"]
         >>> answer = solve(System(net, Goal(n == 12)), Limits(depth=10))
