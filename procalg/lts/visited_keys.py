@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from procalg.lts import wide_keys
-from procalg.lts.wide_keys import _raw
+from procalg.lts.wide_keys import native_words
 
 CHUNK = 1 << 16
 """Keys whose first words are rebuilt at a time (a few temporaries of 512 KB)."""
@@ -43,7 +43,7 @@ class CompactKeys:
         """``keys`` (with their ``hashes``) held compactly (the rest: a new array)."""
         k = keys.dtype.itemsize // 8
         rest = np.empty(len(keys), dtype=f"V{8 * (k - 1)}")  # owned: merges grow it in place
-        rest.view(np.uint64).reshape(len(keys), k - 1)[:] = _raw(keys)[:, 1:]
+        rest.view(np.uint64).reshape(len(keys), k - 1)[:] = native_words(keys)[:, 1:]
         return cls(hashes, rest)
 
     def __len__(self) -> int:
@@ -58,7 +58,7 @@ class CompactKeys:
         if isinstance(at, int | np.integer):
             return self[np.array([at])][0]
         rest, hashes = self.rest[at], self.hashes[at]
-        words = _raw(rest)
+        words = native_words(rest)
         out = np.empty(len(rest), dtype=f"V{rest.dtype.itemsize + 8}")
         full = out.view(np.uint64).reshape(len(out), words.shape[1] + 1)
         full[:, 1:] = words
@@ -70,7 +70,7 @@ class CompactKeys:
     def same(self, at: np.ndarray, keys: np.ndarray) -> np.ndarray:
         """Mask of ``keys`` equal to the held keys at ``at``, pairwise, given
         that their hashes are equal (so only the other words are compared)."""
-        held, asked = _raw(self.rest.take(at)), _raw(keys)[:, 1:]
+        held, asked = native_words(self.rest.take(at)), native_words(keys)[:, 1:]
         out = held[:, 0] == asked[:, 0]
         for i in range(1, held.shape[1]):
             out &= held[:, i] == asked[:, i]

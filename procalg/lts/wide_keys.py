@@ -85,7 +85,7 @@ def key_hashes(keys: np.ndarray) -> np.ndarray:
         >>> key_hashes(keys).dtype.name, len(set(key_hashes(keys).tolist()))
         ('uint64', 2)
     """
-    words = _raw(keys)  # the bytes as native words: no byte swap, same hash per key
+    words = native_words(keys)  # the bytes as native words: no byte swap, same hash per key
     h = words[:, 0].copy()
     _mix(h)
     for i in range(1, words.shape[1]):  # mix each word in (a plain xor of words cancels)
@@ -126,7 +126,7 @@ def first_words(hashes: np.ndarray, rest: np.ndarray) -> np.ndarray:
 
     Example:
         >>> keys = np.array([[1, 2], [3, 4]], dtype=">u8").view("V16").ravel()
-        >>> w = _raw(keys)
+        >>> w = native_words(keys)
         >>> bool((first_words(key_hashes(keys), w[:, 1:]) == w[:, 0]).all())
         True
     """
@@ -245,7 +245,7 @@ def unique_hashed(keys: np.ndarray, kind: str, hashes: np.ndarray | None = None
     return out[keep], hs[keep]
 
 
-def _raw(keys: np.ndarray) -> np.ndarray:
+def native_words(keys: np.ndarray) -> np.ndarray:
     """The bytes of ``V{8k}`` keys as a (n, k) native uint64 view (for
     hashing and equality only: the numbers are not the words' values)."""
     keys = np.ascontiguousarray(keys)  # a view changes item size only on contiguous data
@@ -270,7 +270,7 @@ def _same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Mask of equal keys, pairwise (a few uint64 compares, not a call per key;
     the words' masks and-ed column by column: ``all(axis=1)`` over a few
     words a row is a slow reduction, 3x slower)."""
-    eq = _raw(a) == _raw(b)
+    eq = native_words(a) == native_words(b)
     out = eq[:, 0].copy()
     for i in range(1, eq.shape[1]):
         out &= eq[:, i]

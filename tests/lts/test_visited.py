@@ -145,7 +145,7 @@ def test_keys_in_key_order_keep_the_levels_of_their_narrow_twins_even_when_hashe
     real = wide_keys.key_hashes
     with pytest.MonkeyPatch.context() as patch:
         if clash and words > 1:
-            patch.setattr(wide_keys, "key_hashes", lambda k: _xor(wide_keys._raw(k)))
+            patch.setattr(wide_keys, "key_hashes", lambda k: _xor(wide_keys.native_words(k)))
             patch.setattr(wide_keys, "first_words", lambda h, rest: h ^ _xor(rest))
         elif clash:
             patch.setattr(wide_keys, "key_hashes", lambda k: real(k) & np.uint64(3))

@@ -35,7 +35,7 @@ def _keys(rows: list[list[int]], k: int = 3) -> np.ndarray:
 def test_keys_held_without_their_first_word_are_rebuilt_exactly(rows, data):
     keys = _keys(rows)
     k = keys.dtype.itemsize // 8
-    raw = wide_keys._raw(keys)
+    raw = wide_keys.native_words(keys)
     assert wide_keys.first_words(wide_keys.key_hashes(keys), raw[:, 1:]).tolist() == \
         raw[:, 0].tolist()
     held = CompactKeys.of(keys, wide_keys.key_hashes(keys))
@@ -57,7 +57,7 @@ def _xor_hash():
             out ^= words[:, i]
         return out
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(wide_keys, "key_hashes", lambda keys: xor(wide_keys._raw(keys)))
+        patch.setattr(wide_keys, "key_hashes", lambda keys: xor(wide_keys.native_words(keys)))
         patch.setattr(wide_keys, "first_words", lambda h, rest: h ^ xor(rest))
         yield
 
