@@ -5,8 +5,10 @@ shift and mask) when all fields fit in 62 bits, else a mixed-radix digit
 with weight ``stride[c]`` = the product of the radices below it. Codes are
 ``int64`` while they fit in 62 bits (so ``code + delta`` cannot overflow).
 Past that the layout is *wide* and *word-aligned*: every field lies inside
-one of ``words`` 64-bit words (at most 62 bits used per word, so no field
-straddles two and a word's delta fits in int64). The search then keeps a
+one of ``words`` 64-bit words (no field straddles two; a word's delta is an
+int64 modulo 2^64, exact as no field leaves its range; fields go first-fit
+into all 64 bits of each word:
+:func:`~procalg.lts.digit_places.aligned_fields`). The search then keeps a
 code as one ``V{8k}`` item of big-endian words, most significant first
 (:mod:`procalg.lts.wide_keys`): sorting, searching and ``==`` compare bytes
 in C, in the order of the integer codes, and a move adds one int64 delta
@@ -54,8 +56,8 @@ MAX_BITS = 62
 """Widest bit-field code that stays int64 (with room for ``code + delta``)."""
 MAX_CODE = 1 << 62
 """Largest mixed-radix space that stays int64."""
-WORD_BITS = 62
-"""Bits of a word a word-aligned layout fills (a word's delta stays int64)."""
+WORD_BITS = 64
+"""Bits a word-aligned layout fills per word (at the default ``max_bits``)."""
 
 
 class Layout:
@@ -102,7 +104,7 @@ class Layout:
         self.packed = packed
         self.limit = max_bits if packed else (max_code - 1).bit_length()
         if aligned and packed:
-            self._fill = fill or min(WORD_BITS, max([max_bits, *map(width, self.radix)]))
+            self._fill = fill or word_fill(self.radix, max_bits)
             stride, self.words, self._col = aligned_fields(self.radix, self.order, self._fill)
             self.bits = sum(map(width, self.radix))  # the fields', not the words' ends
         elif aligned:  # a word's radices multiply to at most its room (< 2^62: int64 deltas)
@@ -348,6 +350,20 @@ class Layout:
         keys of a word-aligned layout to keys), a bounded piece at a time:
         :func:`procalg.lts.recoded.recoded`."""
         return lambda codes: recoded(self, old, codes)
+
+
+def word_fill(radix: Sequence[int], max_bits: int = MAX_BITS) -> int:
+    """Bits per word of a word-aligned bit-field layout: all 64 at the default
+    ``max_bits`` (Tokeneer's 251 bits of fields fill 4 words, not 5), else
+    ``max_bits`` or the widest field (tests force small words this way).
+
+    Example:
+        >>> word_fill((1 << 40,)), word_fill((8, 8), max_bits=6)
+        (64, 6)
+    """
+    if max_bits >= MAX_BITS:
+        return WORD_BITS
+    return min(WORD_BITS, max([max_bits, *map(width, radix)]))
 
 
 def headroom(states: int) -> int:

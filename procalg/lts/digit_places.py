@@ -45,10 +45,32 @@ def plain_places(radix: tuple[int, ...], order: tuple[int, ...], packed: bool
 
 
 def aligned_fields(radix: tuple[int, ...], order: tuple[int, ...], fill: int) -> Places:
-    """Bit fields placed word by word, ``fill`` bits a word (a field that
-    would cross it starts the next word)."""
-    return _in_words(radix, order, lambda used, r: used + width(r) <= fill,
-                     lambda used, r: used + width(r), lambda used: 1 << used, 0)
+    """Bit fields placed first-fit, ``fill`` bits a word: strides, the number of
+    words, and each field's word as a key column (most significant first).
+
+    Each field (in ``order``) goes into the first word with room, at its
+    lowest free bit: placed by the fields before it alone, so a lazy digit
+    growing (they come last) moves no eager field, and fields that fitted one
+    int64 word keep their bits in the lowest word. First-fit bin packing
+    (Johnson et al. 1974): fields in a row left Tokeneer's 251 bits in 5
+    words, first-fit fills 4. O(fields x words).
+
+    Example:
+        >>> stride, words, col = aligned_fields((1 << 40, 1 << 30, 1 << 20), (0, 1, 2), 64)
+        >>> words, col, stride[2] == 1 << 40
+        (2, [1, 0, 1], True)
+    """
+    stride, word_of = [0] * len(radix), [0] * len(radix)
+    used: list[int] = []  # bits filled in each word, least significant word first
+    for c in order:
+        bits = width(radix[c])
+        word = next((w for w, at in enumerate(used) if at + bits <= fill), len(used))
+        if word == len(used):
+            used.append(0)
+        stride[c], word_of[c] = 1 << (64 * word + used[word]), word
+        used[word] += bits
+    words = max(1, len(used))
+    return stride, words, [words - 1 - w for w in word_of]
 
 
 def mixed_words(radix: tuple[int, ...], order: tuple[int, ...], room: int) -> Places:

@@ -44,10 +44,13 @@ def merge_into(big: np.ndarray, tags: np.ndarray, codes: np.ndarray, new_tags: n
 
 
 def merge_keyed(big: np.ndarray, tags: np.ndarray, keys: np.ndarray, new_tags: np.ndarray,
-                big_hashes: np.ndarray, hashes: np.ndarray
+                big_hashes: np.ndarray, hashes: np.ndarray, held: tuple | None = None
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`merge_into` for runs of keys, and the merged run's hashes (put
-    where their keys go: a merged run is never hashed again).
+    where their keys go: a merged run is never hashed again). ``held``: the
+    two runs as :class:`~procalg.lts.visited_keys.CompactKeys`, ``big`` and
+    ``keys`` their keys' other words (full keys are rebuilt only to order
+    keys whose hashes tie, and for a small merge).
 
     Example:
         >>> from procalg.lts.wide_keys import key_hashes, key_sorted
@@ -61,9 +64,11 @@ def merge_keyed(big: np.ndarray, tags: np.ndarray, keys: np.ndarray, new_tags: n
     n, m = len(big), len(keys)
     if n + m <= _SMALL:
         joined, both = np.concatenate((big, keys)), np.concatenate((big_hashes, hashes))
-        order = key_order(joined, "stable", both)
+        full = joined if held is None else np.concatenate((held[0][:], held[1][:]))
+        order = key_order(full, "stable", both)
         return joined[order], np.concatenate((tags, new_tags))[order], both[order]
-    pos = _insert_positions(big, big_hashes, keys, hashes)
+    where, new = held if held is not None else (big, keys)
+    pos = _insert_positions(where, big_hashes, new, hashes)
     big, tags, merged = _moved_in(pos, [(big, keys), (tags, new_tags), (big_hashes, hashes)])
     return big, tags, merged
 

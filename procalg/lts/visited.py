@@ -246,7 +246,7 @@ class Visited:
         for run in self.runs:  # a packed run's tags are its low bits
             level = run.codes & ((1 << run.shift) - 1) if run.shift else run.tags
             hit = (level >= low) & (level < high)
-            parts.append(self._plain(run.codes[hit] >> run.shift if run.shift else run.codes[hit]))
+            parts.append(self._plain(run.codes_at(hit)))  # a compact run rebuilds only these
             tags.append(level[hit].astype(np.int64))
         if low <= self.depth < high:
             parts.append(front), tags.append(np.full(len(front), self.depth, np.int64))
@@ -324,7 +324,7 @@ class Visited:
                 tags = np.full(len(stored), tags, np.uint16 if tags < _TAG16 else np.uint32)
             run = (Run(stored, tags, hashes=hashes) if hashes is not None
                    else Run(*wide_keys.key_sorted(stored, tags)))
-        self.runs.append(run)
+        self.runs.append(run.compact())  # keys without first words: 8 bytes a state fewer
         self._size = None
         runs = self.runs
         while len(runs) > 1 and len(runs[-2]) < _RATIO * len(runs[-1]):
@@ -376,9 +376,9 @@ class Visited:
         self._size = None
         run = self.runs[0]
         self._tags = run.tags
-        if run.codes.dtype.kind == "V":  # key order to the codes' order (a copy), once
-            order = np.argsort(run.codes, kind="stable")
-            self._codes, self._tags = self._plain(run.codes[order]), run.tags[order]
+        if (keys := run.codes).dtype.kind == "V":  # key order to the codes' order (a copy), once
+            order = np.argsort(keys, kind="stable")
+            self._codes, self._tags = self._plain(keys[order]), run.tags[order]
         else:
             self._codes = run.codes
 

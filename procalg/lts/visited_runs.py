@@ -6,7 +6,9 @@ one of three forms:
 - int64 codes with a tag array beside them (``uint16``, ``uint32`` when
   the search is deeper);
 - ``V{8k}`` keys of wide codes, in key order, with their tags and hashes
-  (:mod:`procalg.lts.wide_keys`);
+  (:mod:`procalg.lts.wide_keys`); once in the visited set (:meth:`Run.compact`),
+  without their first words (:mod:`procalg.lts.visited_keys`: 8 bytes a
+  state fewer);
 - *packed*: when the codes leave ``shift`` free bits of an int64, each
   code and its tag in one key ``code << shift | tag``. Codes are distinct,
   so keys sort as their codes do; a run is then one array (8 bytes per
@@ -34,6 +36,7 @@ from collections.abc import Callable
 import numpy as np
 
 from procalg.lts import run_merge, wide_keys
+from procalg.lts.visited_keys import CompactKeys
 from procalg.lts.wide_keys import to_keys
 
 _TAG16 = int(np.iinfo(np.uint16).max)
@@ -42,14 +45,40 @@ _TAG16 = int(np.iinfo(np.uint16).max)
 class Run:
     """A sorted array of codes (or keys) with a level tag per code."""
 
-    __slots__ = ("_hashes", "codes", "shift", "tags")
+    __slots__ = ("_codes", "_hashes", "_keys", "shift", "tags")
 
     def __init__(self, codes: np.ndarray, tags: np.ndarray | None, shift: int = 0,
                  hashes: np.ndarray | None = None) -> None:
         """``codes`` and ``tags``, or (``shift`` > 0, ``tags`` None) packed keys;
         keys' ``hashes``, if known."""
-        self.codes, self.tags, self.shift = codes, tags, shift
+        self._codes, self.tags, self.shift = codes, tags, shift
         self._hashes = hashes
+        self._keys: CompactKeys | None = None  # set: keys held without first words
+
+    @property
+    def codes(self) -> np.ndarray:
+        """The run's stored codes (a compact run's keys: rebuilt, a new array)."""
+        return self._codes if self._keys is None else self._keys[:]
+
+    @codes.setter
+    def codes(self, codes: np.ndarray) -> None:
+        self._codes, self._keys = codes, None
+
+    def compact(self) -> Run:
+        """This run, its keys (of two words or more) held without their first
+        words from now on (:mod:`procalg.lts.visited_keys`).
+
+        Example:
+            >>> keys, h = wide_keys.unique_hashed(to_keys(np.array([1 << 70, 3]), 2), "quicksort")
+            >>> run = Run(keys, np.zeros(2, np.uint16), hashes=h)
+            >>> run.nbytes, run.compact().nbytes, run.found(keys[::-1]).tolist()
+            (52, 36, [True, True])
+        """
+        codes = self._codes
+        if self._keys is None and codes.dtype.kind == "V" and codes.dtype.itemsize >= 16:
+            self._keys = CompactKeys.of(codes, self.hashes)
+            self._codes = self._hashes = None
+        return self
 
     @classmethod
     def packed(cls, codes: np.ndarray, tags: np.ndarray | int, shift: int) -> Run:
@@ -62,20 +91,30 @@ class Run:
     @property
     def hashes(self) -> np.ndarray | None:
         """The key hashes of a run of ``V{8k}`` keys (None otherwise)."""
-        if self._hashes is None and self.codes.dtype.kind == "V":
-            self._hashes = wide_keys.key_hashes(self.codes)
+        if self._keys is not None:
+            return self._keys.hashes
+        if self._hashes is None and self._codes.dtype.kind == "V":
+            self._hashes = wide_keys.key_hashes(self._codes)
         return self._hashes
 
     def __len__(self) -> int:
-        return len(self.codes)
+        return len(self._codes if self._keys is None else self._keys)
 
     @property
     def nbytes(self) -> int:
         """Bytes held (the Python ints of a wide run: about 36 each; a run of
         keys: 8 bytes of hash each too, once made)."""
         tags = 0 if self.tags is None else self.tags.nbytes
+        if self._keys is not None:
+            return self._keys.nbytes + tags
         hashes = 0 if self._hashes is None else self._hashes.nbytes
-        return stored_bytes(self.codes) + tags + hashes
+        return stored_bytes(self._codes) + tags + hashes
+
+    def codes_at(self, mask: np.ndarray) -> np.ndarray:
+        """The codes (stored form; a packed run's: unpacked) where ``mask`` is set."""
+        if self._keys is not None:
+            return self._keys[np.flatnonzero(mask)]
+        return self._codes[mask] >> self.shift if self.shift else self._codes[mask]
 
     def plain_codes(self) -> np.ndarray:
         """The run's codes (stored form; a packed run's: unpacked, a new array)."""
@@ -98,16 +137,23 @@ class Run:
         if self.shift:
             self.codes = run_merge.merge_packed(self.codes, other.codes)
             return
-        codes, tags = other.codes, other.tags
+        tags = other.tags
         assert self.tags is not None and tags is not None
         if self.tags.dtype != tags.dtype:
             wide = np.promote_types(self.tags.dtype, tags.dtype)
             self.tags, tags = self.tags.astype(wide), tags.astype(wide)
         if self.hashes is None:
-            self.codes, self.tags = run_merge.merge_into(self.codes, self.tags, codes, tags)
+            self.codes, self.tags = run_merge.merge_into(self.codes, self.tags, other.codes, tags)
             return
-        self.codes, self.tags, self._hashes = run_merge.merge_keyed(
-            self.codes, self.tags, codes, tags, self.hashes, other.hashes)
+        mine, theirs = self.compact()._keys, other.compact()._keys
+        if mine is None or theirs is None:  # one-word keys: nothing to leave out
+            self.codes, self.tags, self._hashes = run_merge.merge_keyed(
+                self.codes, self.tags, other.codes, tags, self.hashes, other.hashes)
+            return
+        rest, self.tags, hashes = run_merge.merge_keyed(
+            mine.rest, self.tags, theirs.rest, tags, mine.hashes, theirs.hashes,
+            held=(mine, theirs))
+        self._keys = CompactKeys(hashes, rest)
 
     def recoded_pieces(self, recode: Callable[[np.ndarray], np.ndarray]) -> list[Run]:
         """The (unpacked) run's codes re-encoded by ``recode`` (int64 codes or
@@ -127,18 +173,26 @@ class Run:
             [[8, 7, 6]]
         """
         assert self.tags is not None and not self.shift
-        n = len(self.codes)
+        n, held = len(self), self._keys
         size = max(MIN_PIECE, -(-n // PIECES))
         self._hashes = None  # the new codes have other hashes
         pieces = []
         for lo in reversed(range(0, n, size)):
-            piece = self.codes[lo: lo + size]
+            tags = self.tags[lo: lo + size].copy()
+            if held is None:
+                piece = self._codes[lo: lo + size]
+            else:  # rebuilt keys: the held words can go before the piece is recoded
+                piece = held[lo: lo + size]
+                held.shrink(lo)
             codes = recode(piece)
             if np.may_share_memory(codes, piece):  # about to be shrunk away
                 codes = codes.copy()
+            del piece
             codes = to_keys(codes, wide_keys.words(codes)) if codes.dtype == object else codes
-            pieces.append(Run(codes, self.tags[lo: lo + size].copy()))
-            self.codes, self.tags = _shrunk(self.codes, lo), _shrunk(self.tags, lo)
+            pieces.append(Run(codes, tags))
+            if held is None:
+                self._codes = _shrunk(self._codes, lo)
+            self.tags = _shrunk(self.tags, lo)
         return pieces[::-1]
 
     def reorder(self, words: int) -> None:
@@ -167,6 +221,8 @@ class Run:
               hashes: np.ndarray | None = None) -> np.ndarray:
         """Mask of the ``keys`` (the runs' stored form of codes; ``ordered``:
         ascending int64 codes; ``hashes``: keys' hashes, if known) in the run."""
+        if self._keys is not None:
+            return self._held_positions(keys, hashes)[1]
         if not self.shift:
             if ordered and self.codes.dtype == np.int64 and len(self.codes):
                 return self.codes.take(ordered_positions(self.codes, keys), mode="clip") == keys
@@ -183,6 +239,9 @@ class Run:
 
     def levels(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Mask of the ``keys`` in the run, and the tags of those found."""
+        if self._keys is not None:
+            pos, hit = self._held_positions(keys)
+            return hit, self.tags[pos[hit]]
         if not len(self.codes):
             return np.zeros(len(keys), dtype=bool), np.zeros(0, dtype=np.int64)
         if self.shift:
@@ -196,6 +255,15 @@ class Run:
             pos = np.minimum(np.searchsorted(self.codes, keys), len(self) - 1)
             hit = self.codes[pos] == keys
         return hit, self.tags[pos[hit]]
+
+    def _held_positions(self, keys: np.ndarray, hashes: np.ndarray | None = None
+                        ) -> tuple[np.ndarray, np.ndarray]:
+        """:func:`~procalg.lts.wide_keys.key_positions` of full ``keys`` in a compact run."""
+        held = self._keys
+        assert held is not None
+        if not len(held):
+            return np.zeros(len(keys), dtype=np.int64), np.zeros(len(keys), dtype=bool)
+        return wide_keys.key_positions(held, held.hashes, keys, hashes)  # type: ignore[arg-type]
 
 
 PIECES = 8
@@ -220,7 +288,7 @@ def merged(pieces: list[Run]) -> Run:
     run = pieces.pop(0)
     while pieces:
         run.merge(pieces.pop(0))  # the only reference to the piece goes
-    return run
+    return run.compact()
 
 
 def _shrunk(arr: np.ndarray, size: int) -> np.ndarray:

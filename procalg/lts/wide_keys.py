@@ -85,7 +85,7 @@ def key_hashes(keys: np.ndarray) -> np.ndarray:
         >>> key_hashes(keys).dtype.name, len(set(key_hashes(keys).tolist()))
         ('uint64', 2)
     """
-    words = _raw(keys)  # the bytes as native words: no byte swap, same hash per key
+    words = native_words(keys)  # the bytes as native words: no byte swap, same hash per key
     h = words[:, 0].copy()
     _mix(h)
     for i in range(1, words.shape[1]):  # mix each word in (a plain xor of words cancels)
@@ -101,6 +101,41 @@ def _mix(h: np.ndarray) -> None:
     h ^= h >> np.uint64(27)
     h *= _M2
     h ^= h >> np.uint64(31)
+
+
+_U1 = np.uint64(pow(0xBF58476D1CE4E5B9, -1, 1 << 64))  # the multipliers' inverses mod 2^64
+_U2 = np.uint64(pow(0x94D049BB133111EB, -1, 1 << 64))
+
+
+def _unmix(h: np.ndarray) -> None:
+    """The inverse of :func:`_mix`, in place (an xor-shift by ``s`` is undone by
+    xoring in the shifts by ``s``, ``2s``, ... below 64; a multiply by the odd
+    multiplier's inverse)."""
+    h ^= (h >> np.uint64(31)) ^ (h >> np.uint64(62))
+    h *= _U2
+    h ^= (h >> np.uint64(27)) ^ (h >> np.uint64(54))
+    h *= _U1
+    h ^= (h >> np.uint64(30)) ^ (h >> np.uint64(60))
+
+
+def first_words(hashes: np.ndarray, rest: np.ndarray) -> np.ndarray:
+    """The first word (native uint64, as :func:`key_hashes` reads it) of the
+    keys whose hashes are ``hashes`` and whose other words are ``rest`` (an
+    (n, k - 1) native uint64 view): :func:`key_hashes` run backwards, each
+    step a bijection of the hash given the word mixed in. O(n·k).
+
+    Example:
+        >>> keys = np.array([[1, 2], [3, 4]], dtype=">u8").view("V16").ravel()
+        >>> w = native_words(keys)
+        >>> bool((first_words(key_hashes(keys), w[:, 1:]) == w[:, 0]).all())
+        True
+    """
+    h = hashes.copy()
+    for i in range(rest.shape[1] - 1, -1, -1):
+        _unmix(h)
+        h ^= rest[:, i]
+    _unmix(h)
+    return h
 
 
 def key_order(keys: np.ndarray, kind: str = "quicksort",
@@ -210,7 +245,7 @@ def unique_hashed(keys: np.ndarray, kind: str, hashes: np.ndarray | None = None
     return out[keep], hs[keep]
 
 
-def _raw(keys: np.ndarray) -> np.ndarray:
+def native_words(keys: np.ndarray) -> np.ndarray:
     """The bytes of ``V{8k}`` keys as a (n, k) native uint64 view (for
     hashing and equality only: the numbers are not the words' values)."""
     keys = np.ascontiguousarray(keys)  # a view changes item size only on contiguous data
@@ -235,7 +270,7 @@ def _same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Mask of equal keys, pairwise (a few uint64 compares, not a call per key;
     the words' masks and-ed column by column: ``all(axis=1)`` over a few
     words a row is a slow reduction, 3x slower)."""
-    eq = _raw(a) == _raw(b)
+    eq = native_words(a) == native_words(b)
     out = eq[:, 0].copy()
     for i in range(1, eq.shape[1]):
         out &= eq[:, i]
@@ -245,15 +280,17 @@ def _same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def key_positions(tier: np.ndarray, hashes: np.ndarray, keys: np.ndarray,
                   asked: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Where each of ``keys`` (whose hashes are ``asked``, if known) is, or
-    would go, in the key-ordered ``tier`` (whose hashes are ``hashes``), and
-    whether it is there."""
+    would go, in the key-ordered ``tier`` (whose hashes are ``hashes``; an
+    array, or keys held without their first words:
+    :class:`~procalg.lts.visited_keys.CompactKeys`), and whether it is there."""
     if not len(tier):
         return np.zeros(len(keys), dtype=np.int64), np.zeros(len(keys), dtype=bool)
     qh = key_hashes(keys) if asked is None else asked
     pos = hashes.searchsorted(qh)
     at = np.minimum(pos, len(tier) - 1)
     hit = hashes[at] == qh
-    hit[hit] = _same(tier[at[hit]], keys[hit])
+    same = getattr(tier, "same", None)  # a run held without its first words compares the rest
+    hit[hit] = same(at[hit], keys[hit]) if same else _same(tier[at[hit]], keys[hit])
     odd = np.flatnonzero(~hit & (hashes[at] == qh))  # a hash shared with another key
     for i in odd.tolist():  # rare: walk the run of equal hashes in byte order
         j = int(pos[i])

@@ -103,13 +103,20 @@ def test_recoding_keys_holds_about_the_new_keys_not_a_column_per_component():
 def test_a_visited_set_recodes_one_run_at_a_time_and_keeps_every_level():
     old, new, keys = _queues(60_000, seed=5)
     keys = np.unique(keys)  # distinct states, as a visited set holds
-    visited = Visited(keys[:1])
-    for lo, hi in ((1, 40_000), (40_000, 55_000), (55_000, 58_000), (58_000, len(keys))):
-        visited.add_level(keys[lo:hi])
-    plain = visited.level_of(keys)
-    assert len(visited.runs) > 1 and plain.min() == 0
-    largest = max(r.codes.nbytes for r in visited.runs)
-    peak = _peak(lambda: visited.recode(new.recoder(old)))
+    tracemalloc.start()  # the set traced too: a run it hands back counts (a compact run's
+    try:  # keys are rebuilt a piece at a time, each piece's stored words let go first)
+        visited = Visited(keys[:1])
+        for lo, hi in ((1, 40_000), (40_000, 55_000), (55_000, 58_000), (58_000, len(keys))):
+            visited.add_level(keys[lo:hi])
+        plain = visited.level_of(keys)
+        assert len(visited.runs) > 1 and plain.min() == 0
+        largest = max(len(r) for r in visited.runs) * keys.dtype.itemsize
+        start = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        visited.recode(new.recoder(old))
+        peak = tracemalloc.get_traced_memory()[1] - start
+    finally:
+        tracemalloc.stop()
     assert peak < 4 * largest  # all at once: every run twice, or 960 bytes a key
     again = new.recoder(old)(keys)
     assert visited.level_of(again).tolist() == plain.tolist()
