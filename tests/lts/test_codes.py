@@ -116,12 +116,21 @@ def test_bit_fields_grown_past_max_bits_become_word_aligned_keys_with_the_lower_
     assert keys.tobytes() == grown.keys(grown.encode(digits)).tobytes()
     # an int64 delta of the narrow layout moves the same fields in the last word
     there = _states(data.draw, narrow.radix)
-    step = sum(narrow.shifted(c, there[c] - digits[c]) for c in order)
+    _moved_by_narrow_deltas(narrow, grown, keys, digits, there)
+
+
+def _moved_by_narrow_deltas(narrow: Layout, grown: Layout, keys: np.ndarray,
+                            digits: dict, there: dict) -> np.ndarray:
+    """``keys`` (of ``digits``) moved to ``there``: the lower components by the
+    narrow layout's int64 deltas in the last word, the grown top one by its
+    word delta; asserts they land on ``there``'s keys."""
+    top = len(narrow.radix) - 1
+    step = sum(narrow.shifted(c, there[c] - digits[c]) for c in range(top))
     rows = np.zeros((len(step), grown.words), dtype=np.int64)
     rows[:, -1] = step
-    moved = grown.add(keys, rows + grown.word_delta(len(radix), there[len(radix)]
-                                                    - digits[len(radix)]))
+    moved = grown.add(keys, rows + grown.word_delta(top, there[top] - digits[top]))
     assert moved.tobytes() == grown.keys(grown.encode(there)).tobytes()
+    return moved
 
 
 def _mixed_grown(radix: list[int], room: int, top: int) -> tuple[Layout, Layout]:
@@ -152,12 +161,7 @@ def test_mixed_radix_digits_grown_past_the_code_limit_become_words_with_the_lowe
     # an int64 delta of the narrow layout moves the same digits in the last word
     there = {**_states(data.draw, narrow.radix), len(radix): np.array(
         [data.draw(st.integers(0, (1 << top) - 1)) for _ in range(5)])}
-    step = sum(narrow.shifted(c, there[c] - digits[c]) for c in order)
-    rows = np.zeros((len(step), grown.words), dtype=np.int64)
-    rows[:, -1] = step
-    moved = grown.add(keys, rows + grown.word_delta(len(radix), there[len(radix)]
-                                                    - digits[len(radix)]))
-    assert moved.tobytes() == grown.keys(grown.encode(there)).tobytes()
+    moved = _moved_by_narrow_deltas(narrow, grown, keys, digits, there)
     back = grown.decode(moved, range(len(radix) + 1))
     assert all(back[c].tolist() == there[c].tolist() for c in there)
     # growing again: keys to keys, the same states
