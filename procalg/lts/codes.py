@@ -228,7 +228,7 @@ class Layout:
     def word_delta(self, c: int, step: np.ndarray) -> np.ndarray:
         """Per-word delta rows of moving component ``c``'s field by ``step``."""
         out = np.zeros((len(step), self.words), dtype=np.int64)
-        out[:, self._col[c]] = np.asarray(step, dtype=np.int64) * self._unit[c]
+        out[:, self._col[c]] = np.asarray(step, dtype=np.int64) * _int64(self._unit[c])
         return out
 
     def word_keys(self, digits: dict[int, np.ndarray]) -> np.ndarray:
@@ -245,7 +245,7 @@ class Layout:
         n = len(next(iter(digits.values()))) if digits else 1
         w = np.zeros((n, self.words), dtype=np.int64)
         for c, d in digits.items():
-            w[:, self._col[c]] += np.asarray(d, dtype=np.int64) * self._unit[c]
+            w[:, self._col[c]] += np.asarray(d, dtype=np.int64) * _int64(self._unit[c])
         return w.astype(">u8").view(f"V{8 * self.words}").reshape(n)
 
     def _digits(self, word: np.ndarray, c: int) -> np.ndarray:
@@ -350,6 +350,13 @@ class Layout:
         keys of a word-aligned layout to keys), a bounded piece at a time:
         :func:`procalg.lts.recoded.recoded`."""
         return lambda codes: recoded(self, old, codes)
+
+
+def _int64(unit: int) -> np.int64:
+    """A word's weight as int64 arithmetic modulo 2^64 takes it: a field at bit
+    63 (first-fit fills all 64 bits) weighs -2^63, and ``step * weight`` wraps
+    to the right word."""
+    return np.int64(unit - (1 << 64) if unit >> 63 else unit)
 
 
 def word_fill(radix: Sequence[int], max_bits: int = MAX_BITS) -> int:
