@@ -100,7 +100,7 @@ def _flatten(items: list, prefix: str, outer: dict[str, str],
     Returns the (name as seen in this scope, qualified name) pairs declared,
     so the enclosing scope can see them as ``Inner::name``.
     """
-    own = [n for item in items if not isinstance(item, _Module) for n in _declared(item)]
+    own = [n for item in items if not isinstance(item, _Module) for n in declared_names(item)]
     names = dict(outer)
     names.update({n: prefix + n for n in own})
     constants = {n for item in items if not isinstance(item, _Module)
@@ -165,7 +165,14 @@ def _instance(decl: ast.InstanceDecl, prefix: str, names: dict[str, str],
     return bound + inner
 
 
-def _declared(decl: ast.Node) -> list[str]:
+def declared_names(decl: ast.Node) -> list[str]:
+    """The names ``decl`` defines or declares: a definition's, a channel's, a
+    datatype's and its constructors', a nametype's (none for anything else).
+
+    Example:
+        >>> declared_names(ast.ChannelDecl(("a", "b")))
+        ['a', 'b']
+    """
     match decl:
         case ast.Definition(name=name):
             return [name]

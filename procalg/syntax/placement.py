@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 
 from procalg.errors import ParseError
 from procalg.syntax import ast
+from procalg.syntax.modules import declared_names
 
 TYPE_CLASSES = frozenset({"Eq", "Ord", "Set", "Inputable", "Yieldable", "Complete"})
 """FDR's type classes, the names a constraint ``C a => T`` may use."""
@@ -85,21 +86,10 @@ def placed(decls: Iterable[ast.Node]) -> list[ast.Node]:
                              hint="FDR checks assertions at the top level: move it after "
                                   "'endmodule' and name the module's processes as M::P")
         else:
-            scopes[-1].defined.update(_names(decl))
+            scopes[-1].defined.update(declared_names(decl))
         out.append(decl)
     _close(scopes[0])  # a module never ended is syntax/modules.py's error
     return out
-
-
-def _names(decl: ast.Node) -> tuple[str, ...]:
-    match decl:
-        case ast.Definition(name=name) | ast.NametypeDecl(name=name):
-            return (name,)
-        case ast.ChannelDecl(names=names):
-            return tuple(names)
-        case ast.DatatypeDecl(name=name, constructors=cons):
-            return (name, *(c.name for c in cons))
-    return ()
 
 
 def _check_print(decl: ast.PrintDecl, in_module: bool, in_timed: bool) -> None:

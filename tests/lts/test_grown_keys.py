@@ -56,6 +56,15 @@ def _at_the_limit(limit: str = "bits"):
         yield
 
 
+def _deadlock_paths(limit, tree, mix, **options):
+    """``find_path`` to a deadlock on the eager network and on the lazy one at
+    the forced code limit: (eager's, lazy's)."""
+    eager, lazy = _pair(tree, mix=mix)
+    want = find_path(eager, deadlock_goal, **options)
+    with _at_the_limit(limit):
+        return want, find_path(lazy, deadlock_goal, **options)
+
+
 @pytest.mark.parametrize("limit", LIMITS)
 @settings(max_examples=300, deadline=None)
 @given(trees(), mixes)
@@ -73,10 +82,7 @@ def test_lazy_leaves_growing_narrow_codes_wide_give_the_eager_product(limit, tre
 @given(trees(), mixes)
 def test_lazy_leaves_growing_narrow_codes_wide_keep_deadlocks_and_shortest_traces(
         limit, tree, mix):
-    eager, lazy = _pair(tree, mix=mix)
-    want = find_path(eager, deadlock_goal)
-    with _at_the_limit(limit):
-        got = find_path(lazy, deadlock_goal)
+    want, got = _deadlock_paths(limit, tree, mix)
     assert got.found == want.found
     if not got.found:  # the whole product explored
         assert (got.states, got.transitions) == (want.states, want.transitions)
@@ -128,10 +134,7 @@ def test_a_lazy_leaf_outgrowing_narrow_codes_leaves_no_python_integers_behind(li
 def test_stubborn_sets_over_lazy_leaves_growing_narrow_codes_wide_keep_the_verdict(
         limit, tree, mix):
     # the stubborn-set tables are made before the codes grow wide (int64 deltas)
-    eager, lazy = _pair(tree, mix=mix)
-    want = find_path(eager, deadlock_goal, por=True)
-    with _at_the_limit(limit):
-        got = find_path(lazy, deadlock_goal, por=True)
+    want, got = _deadlock_paths(limit, tree, mix, por=True)
     assert got.found == want.found
     if got.found:
         reference = explore(Tree(tree))
