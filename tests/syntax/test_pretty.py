@@ -84,7 +84,10 @@ def _processes(e):
     proc_ops = st.sampled_from([";", "[>", "/\\", "[]", "|~|", "|||"])
     gens = st.lists(st.builds(ast.Generator, patterns, e), min_size=1, max_size=2).map(tuple)
     return st.one_of(
-        st.tuples(proc_ops, e, e).map(lambda t: ast.ProcBinary(*t)),
+        # the parser groups ; chains to the right (syntax/build.regroup_sequences),
+        # brackets included: a left-nested ; is not a tree any text reads back as
+        st.tuples(proc_ops, e, e).filter(_not_left_nested_sequence)
+        .map(lambda t: ast.ProcBinary(*t)),
         st.tuples(e, _fields(e), e).map(lambda t: ast.PrefixExpr(t[0], tuple(t[1]), t[2])),
         st.builds(ast.Guard, e, e),
         st.builds(ast.Undo, e, e),
@@ -104,6 +107,11 @@ def _processes(e):
         st.tuples(gens, e, e).map(lambda t: ast.Replicated("[||]", t[0], t[1], sync=t[2])),
         st.tuples(gens, e, e).map(lambda t: ast.Replicated("||", t[0], t[1], alpha=t[2])),
     )
+
+
+def _not_left_nested_sequence(t: tuple) -> bool:
+    op, left, _ = t
+    return not (op == ";" and type(left) is ast.ProcBinary and left.op == ";")
 
 
 leaves = st.one_of(atoms, st.just(ast.StopLit()), st.just(ast.SkipLit()), st.just(ast.ThrowLit()))
