@@ -118,13 +118,14 @@ def serve(engine: Engine, concurrency: int = 4, stop: threading.Event | None = N
                             report(run_id, f"started by schedule {name}")
                     next_fire = time.monotonic() + SCHEDULE_SCAN
                 if free > 0:
-                    taken = engine.log.claim_next(engine.owner, engine.lease, limit=free)
+                    taken += engine.log.claim_next(engine.owner, engine.lease, limit=free)
                     if time.monotonic() >= next_scan and len(taken) < free:
-                        taken += _orphans(engine, free - len(taken), busy | set(taken), seen)
+                        _orphans(engine, free, busy | set(taken), seen, taken)
                         next_scan = time.monotonic() + DEAD_SCAN
-            except StoreError:  # the database is away (restarting): try again shortly
-                stop.wait(poll)
-                continue
+            except StoreError:  # the database is away (restarting): try again shortly,
+                if not taken:  # after driving what was claimed before it went
+                    stop.wait(poll)
+                    continue
             for run_id in taken:
                 engine.leases.hold(run_id)
                 with lock:
@@ -139,13 +140,20 @@ def serve(engine: Engine, concurrency: int = 4, stop: threading.Event | None = N
     return Served(counts[0] - counts[1], counts[1])
 
 
-def _orphans(engine: Engine, limit: int, skip: set[str], seen: dict[str, int]) -> list[str]:
-    """Take up to ``limit`` unfinished runs no live worker will move: held by a dead
-    process of this host, or idle with a signal buffered since it was last driven (its
-    sender died before driving it). A signal the model never consumes is offered once."""
+def _orphans(engine: Engine, limit: int, skip: set[str], seen: dict[str, int],
+             taken: list[str]) -> None:
+    """Take unfinished runs no live worker will move into ``taken``, until it holds
+    ``limit``: held by a dead process of this host, or idle with a signal buffered since
+    it was last driven (its sender died before driving it). A signal the model never
+    consumes is offered once.
+
+    Appended one by one, not returned: a run taken is held (its lease renewed) until it
+    is driven, so when the store goes away in mid-scan (a StoreError) the runs taken
+    before must still reach the caller; returned at the end, they were lost with the
+    exception and held for ever (CI's chaos test: a run left ``running`` for 150 s).
+    """
     inboxes = {run_id: newest for run_id, newest in engine.log.inboxes().items()
                if newest > seen.get(run_id, 0)}
-    taken = []
     for record in engine.log.list_runs(UNFINISHED):
         if len(taken) >= limit:
             break
@@ -156,4 +164,3 @@ def _orphans(engine: Engine, limit: int, skip: set[str], seen: dict[str, int]) -
             if run_id in inboxes:
                 seen[run_id] = inboxes[run_id]
             taken.append(run_id)
-    return taken

@@ -23,7 +23,7 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from procalg.errors import RunError, StoreError
+from procalg.errors import RunError, StoreError, StoreUnavailable
 from procalg.runtime.history import HistoryEvent, SignalReceived, UpdateReceived
 from procalg.runtime.ports import UNFINISHED, RunRecord, Write
 from procalg.runtime.schedule import Schedule
@@ -87,7 +87,10 @@ class PostgresLog:
         self._lock = threading.RLock()
         self._url = url
         self._db = self._connect(f"cannot connect to {url}")
-        self._prepare()
+        try:
+            self._prepare()
+        except self._psycopg.OperationalError as err:  # went away between connect and now
+            raise StoreUnavailable(f"cannot open the store at {url}: {err}".strip()) from err
 
     def _connect(self, failure: str) -> Any:
         return connect(self._psycopg, self._url, failure)

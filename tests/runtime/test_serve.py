@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
 import threading
 import time
 from pathlib import Path
 
+from procalg.errors import StoreError
 from procalg.runtime.engine import Engine
 from procalg.runtime.history import RunResumed
 from procalg.runtime.serve import serve
@@ -96,3 +99,46 @@ def test_a_signal_buffered_by_a_sender_that_died_is_consumed_by_a_worker(tmp_pat
     assert log.get_run("idle").status == "completed"
     assert log.get_run("never").status == "waiting" and len(log.pending("never")) == 1
     assert drives.count("never") == 1  # offered once, then left alone: no churn
+
+
+class _GoneAtR1(SqliteLog):
+    """A store whose server goes away once, at the first claim of r1 (a restart in
+    mid-scan, after r0 was taken)."""
+
+    gone = 0
+
+    def claim(self, run_id: str, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if run_id == "r1" and not type(self).gone:
+            type(self).gone += 1
+            raise StoreError("store request failed: the connection is lost")
+        return super().claim(run_id, *args, **kwargs)
+
+
+def test_a_run_taken_from_a_dead_worker_is_driven_when_the_store_goes_away_mid_scan(
+        tmp_path: Path) -> None:
+    db = tmp_path / "r.db"
+    starter = Engine(SqliteLog(db), {"a": lambda i: None, "b": lambda i: None},
+                     loader=_loader)
+    for i in range(2):
+        starter.start(_timed(i), run_id=f"r{i}")  # a.i done; now waiting on the timer
+    starter.close()
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    log = SqliteLog(db)
+    for i in range(2):  # held by a worker of this host that died (its lease still runs)
+        assert log.claim(f"r{i}", f"{socket.gethostname()}:{dead.pid}:1:gone", 60.0)
+    stop = threading.Event()
+    worker = threading.Thread(target=serve, args=(Engine(
+        _GoneAtR1(db), {"a": lambda i: None, "b": lambda i: None}, loader=_loader),),
+        kwargs={"stop": stop, "poll": 0.05})
+    worker.start()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(
+            log.get_run(f"r{i}").status != "completed" for i in range(2)):
+        time.sleep(0.05)
+    stop.set()
+    worker.join(timeout=30)
+    assert _GoneAtR1.gone == 1  # the store went away after r0 was taken
+    # r0, taken before the store went away, was driven (not held unseen, its lease
+    # renewed for ever), and r1 after it came back
+    assert [log.get_run(f"r{i}").status for i in range(2)] == ["completed", "completed"]

@@ -144,6 +144,11 @@ def _check(log: object, ids: list[str], sent: dict[str, int], effects: Path,
            errors: list[str]) -> None:
     lines = [line.split(" ") for line in effects.read_text().split("\n") if line]
     calls = collections.Counter(key for _, key, _ in lines)
+    # compact first (pytest shortens a long message in the middle): which runs are left
+    left = [(r.run_id, r.status.value, r.owner, r.wake_at) for r in log.list_runs()  # type: ignore[attr-defined]
+            if r.status in ("running", "waiting")]
+    assert not left, (len(left), left[:5], [type(e).__name__ for e in log.history(left[0][0])],  # type: ignore[attr-defined]
+                      [err[-400:] for err in errors])
     statuses = collections.Counter()
     for run_id in ids:
         record = log.get_run(run_id)  # type: ignore[attr-defined]

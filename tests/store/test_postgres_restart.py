@@ -85,3 +85,23 @@ def test_a_worker_on_a_database_that_does_not_exist_fails_at_once_without_waitin
     assert err.startswith("error: cannot connect to ") and "does not exist" in err
     assert "waiting" not in err and out == ""
     assert time.monotonic() - began < 20  # not the 60 s of --wait
+
+
+def test_a_server_that_goes_away_while_the_store_opens_is_worth_waiting_for(
+        fresh_postgres: str, postgres_server: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    import procalg.store.postgres as postgres
+
+    real = postgres.prepare
+
+    def stopped_first(cur):  # type: ignore[no-untyped-def]
+        postgres_server["stop"]()  # connected; the server dies before the schema check
+        return real(cur)
+
+    monkeypatch.setattr(postgres, "prepare", stopped_first)
+    try:
+        with pytest.raises(StoreUnavailable, match="cannot open the store"):
+            store_from_url(fresh_postgres)  # so `procalg worker --wait` waits, not exits
+    finally:
+        postgres_server["start"]()
+    monkeypatch.setattr(postgres, "prepare", real)
+    assert store_from_url(fresh_postgres).list_runs() == []
