@@ -86,24 +86,18 @@ class PostgresLog:
         self._psycopg = psycopg
         self._lock = threading.RLock()
         self._url = url
-        self._db = self._connect(f"cannot connect to {url}")
+        self._db = connect(psycopg, url, f"cannot connect to {url}")
         try:
-            self._prepare()
-        except self._psycopg.OperationalError as err:  # went away between connect and now
+            with self._lock, self._db.transaction(), self._db.cursor() as cur:
+                prepare(cur)
+        except psycopg.OperationalError as err:  # went away between connect and now
             raise StoreUnavailable(f"cannot open the store at {url}: {err}".strip()) from err
-
-    def _connect(self, failure: str) -> Any:
-        return connect(self._psycopg, self._url, failure)
-
-    def _prepare(self) -> None:
-        with self._lock, self._db.transaction(), self._db.cursor() as cur:
-            prepare(cur)
 
     def _live(self) -> Any:
         """The connection, opened again if the server dropped it (a restart, a failover):
         the request that saw it break failed with a StoreError; the next one reconnects."""
         if self._db.broken or self._db.closed:
-            self._db = self._connect("cannot reconnect to the store")
+            self._db = connect(self._psycopg, self._url, "cannot reconnect to the store")
         return self._db
 
     def _run(self, sql: str, params: tuple = (), *, many: list[tuple] | None = None) -> list:
