@@ -22,11 +22,12 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from typing import TYPE_CHECKING, Any
 
-from procalg.errors import RunError
+from procalg.errors import RunError, StoreError
 from procalg.runtime.binding import check_bindings
 from procalg.runtime.children import is_fresh_child
 from procalg.runtime.decide import Perform, RunState, Wait, decide, evolve
@@ -125,8 +126,16 @@ class Recovery:
         released again.
         """
         inboxes = getattr(self.log, "inboxes", dict)()
-        resumed = [record.run_id for record in self.log.list_runs(UNFINISHED)
-                   if not _idle(record, inboxes) and self.leases.take(record.run_id)]
+        resumed: list[str] = []
+        try:
+            for record in self.log.list_runs(UNFINISHED):
+                if not _idle(record, inboxes) and self.leases.take(record.run_id):
+                    resumed.append(record.run_id)
+        except StoreError:  # the store went away mid-way: hold none of the runs taken
+            for run_id in resumed:  # (the heartbeat would renew them unseen for ever)
+                with contextlib.suppress(StoreError):  # else its lease simply expires
+                    self.leases.release(run_id)
+            raise
 
         def one(run_id: str) -> str:
             try:

@@ -1,4 +1,5 @@
-"""serve(): workers drive due runs once each, and never touch runs only waiting for a signal."""
+"""serve() and resume_all(): workers drive due runs once each, never touch runs only waiting for
+a signal, and hold no run they took when the store goes away in mid-scan."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import subprocess
 import threading
 import time
 from pathlib import Path
+
+import pytest
 
 from procalg.errors import StoreError
 from procalg.runtime.engine import Engine
@@ -105,7 +108,7 @@ class _GoneAtR1(SqliteLog):
     """A store whose server goes away once, at the first claim of r1 (a restart in
     mid-scan, after r0 was taken)."""
 
-    gone = 0
+    gone = 0  # reset by each test
 
     def claim(self, run_id: str, *args, **kwargs):  # type: ignore[no-untyped-def]
         if run_id == "r1" and not type(self).gone:
@@ -114,23 +117,32 @@ class _GoneAtR1(SqliteLog):
         return super().claim(run_id, *args, **kwargs)
 
 
-def test_a_run_taken_from_a_dead_worker_is_driven_when_the_store_goes_away_mid_scan(
-        tmp_path: Path) -> None:
-    db = tmp_path / "r.db"
-    starter = Engine(SqliteLog(db), {"a": lambda i: None, "b": lambda i: None},
-                     loader=_loader)
+def _held_by_a_dead_worker(db: Path) -> SqliteLog:
+    """Runs r0 and r1 waiting on their timers, held by a worker of this host that died
+    (its leases still run for a minute)."""
+    starter = Engine(SqliteLog(db), ACTS, loader=_loader)
     for i in range(2):
         starter.start(_timed(i), run_id=f"r{i}")  # a.i done; now waiting on the timer
     starter.close()
     dead = subprocess.Popen(["true"])
     dead.wait()
     log = SqliteLog(db)
-    for i in range(2):  # held by a worker of this host that died (its lease still runs)
+    for i in range(2):
         assert log.claim(f"r{i}", f"{socket.gethostname()}:{dead.pid}:1:gone", 60.0)
+    return log
+
+
+ACTS = {"a": lambda i: None, "b": lambda i: None}
+
+
+def test_a_run_taken_from_a_dead_worker_is_driven_when_the_store_goes_away_mid_scan(
+        tmp_path: Path) -> None:
+    db = tmp_path / "r.db"
+    log = _held_by_a_dead_worker(db)
+    _GoneAtR1.gone = 0
     stop = threading.Event()
-    worker = threading.Thread(target=serve, args=(Engine(
-        _GoneAtR1(db), {"a": lambda i: None, "b": lambda i: None}, loader=_loader),),
-        kwargs={"stop": stop, "poll": 0.05})
+    worker = threading.Thread(target=serve, args=(Engine(_GoneAtR1(db), ACTS, loader=_loader),),
+                              kwargs={"stop": stop, "poll": 0.05})
     worker.start()
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and any(
@@ -142,3 +154,16 @@ def test_a_run_taken_from_a_dead_worker_is_driven_when_the_store_goes_away_mid_s
     # r0, taken before the store went away, was driven (not held unseen, its lease
     # renewed for ever), and r1 after it came back
     assert [log.get_run(f"r{i}").status for i in range(2)] == ["completed", "completed"]
+
+
+def test_resume_all_holds_no_run_when_the_store_goes_away_mid_way(tmp_path: Path) -> None:
+    db = tmp_path / "r.db"
+    log = _held_by_a_dead_worker(db)
+    _GoneAtR1.gone = 0
+    engine = Engine(_GoneAtR1(db), ACTS, loader=_loader)
+    with pytest.raises(StoreError, match="connection is lost"):
+        engine.resume_all()
+    # r0, taken before the store went away, is let go (not held with its lease renewed
+    # by the heartbeat while nothing drives it): any worker may take it at once
+    assert engine.leases.held() == [] and log.get_run("r0").owner == ""
+    assert engine.resume_all() == ["r0", "r1"]
