@@ -59,6 +59,10 @@ JOINT = 1 << 16
 KILL_TABLE = 1 << 20
 """Most cells (joint local states × tags) of a network's table of dropped moves."""
 
+TABLE_AFTER = 32
+"""Filters read per level before the table is made: a deep, narrow search pays
+per level for what the table reads at once; a short one would only pay for it."""
+
 Tag = tuple[str, int | None, tuple[tuple[int, str], ...]]
 Moves = tuple[np.ndarray, np.ndarray, np.ndarray]
 
@@ -147,6 +151,7 @@ class _Scopes:
                               if p.label in self.pre[k] for c, _ in p.parts})
         self._groups: list[list[list[tuple[tuple[int, ...], Callable]]]] = []
         self._table: tuple[np.ndarray, list[int]] | bool | None = None  # see _killed_by
+        self._keeps = 0  # calls of keep so far
 
     def keep(self, sources: np.ndarray, where: np.ndarray, tag: np.ndarray,
              decode: Callable) -> np.ndarray:
@@ -156,7 +161,8 @@ class _Scopes:
         guarded = np.flatnonzero(self.guarded[tag])
         if not len(guarded):
             return keep
-        killed_by = self._killed_by()
+        self._keeps += 1  # a search of a few levels never pays for the table
+        killed_by = self._killed_by() if self._keeps > TABLE_AFTER else None
         if killed_by is not None:  # a gather: the level's arrays, no per-scope work
             table, strides = killed_by
             locs = decode(sources, self.needed)

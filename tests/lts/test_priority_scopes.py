@@ -220,6 +220,7 @@ def _spied_tables(patch: pytest.MonkeyPatch) -> list[bool]:
     """Record, per :meth:`_Scopes.keep` call, whether it read the table of dropped moves."""
     read: list[bool] = []
     killed_by = priority_scopes._Scopes._killed_by
+    patch.setattr(priority_scopes, "TABLE_AFTER", 0)  # from the first filter
 
     def spied(self):
         made = killed_by(self)
@@ -267,12 +268,20 @@ def test_a_scope_read_by_its_table_gives_the_reference_lts_verdicts_and_shortest
     assert all(read)  # every filter over whole components by its table
 
 
+FALLS_NESTED = """
+channel a, c, d, up, down
+Count(n) = n < 1500 & up -> Count(n + 1) [] n > 0 & down -> Count(n - 1) [] a -> SKIP
+Lim(n) = n < 3 & up -> Lim(n + 1) [] down -> Lim(n) [] a -> Lim(0)
+Sys = (d -> STOP [] prioritise(Count(0) ||| c -> STOP, <{up}, {c}>)) [| {up} |] Lim(0)
+assert Sys :[deadlock free]
+"""
+
+
 def test_a_scope_over_whole_components_reads_their_offers_once_not_per_level():
-    # prioritise(Count ||| c -> STOP) past the nested network's whole limit (c is
-    # never held back: 2 x 1,501 states), its leaf eager: a scope in the outer
-    # product, 1,500 levels of a state or two; each level's filter read the offers
-    # of its sources anew, now one gather
-    model = loads(COUNT.replace("2500", "1500").replace("<{a}, {c}>", "<{a}, {b}>"))
+    # falls' nested row: past the nested network's whole limit (2 x 1,501 states),
+    # its leaf eager: a scope in the outer product, thousands of levels of a state
+    # or two; each level's filter read the offers of its sources anew, now one gather
+    model = loads(FALLS_NESTED)
     net = compile_network(model.process("Sys"), model.spec)
     assert not isinstance(net, NotApplicable), net.reason
     assert net.scopes and all(isinstance(c, LTS) for c in net.components)
@@ -281,6 +290,11 @@ def test_a_scope_over_whole_components_reads_their_offers_once_not_per_level():
         offered = priority_scopes._Scopes.offered
         patch.setattr(priority_scopes._Scopes, "offered",
                       lambda self, locs, n: asked.append(n) or offered(self, locs, n))
+        (report,) = check_model(model)
+        assert report.result == "pass" and report.stats.extra["levels"] > 1000
+        assert len(asked) <= priority_scopes.TABLE_AFTER + 1, len(asked)  # then one table
+        patch.setattr(priority_scopes, "TABLE_AFTER", 0)
+        asked.clear()
         product = explore_product(net)
     assert len(asked) == 1, len(asked)  # the whole joint space, once
     assert _bisimilar(product, _model_reference(model, "Sys"))
