@@ -33,6 +33,7 @@ import numpy as np
 from procalg.errors import LimitExceeded
 from procalg.lts.lazy import LazyComponent
 from procalg.lts.lts import LTS, TICK
+from procalg.lts.nested_space import space_lts
 from procalg.lts.network import Network
 from procalg.lts.priority import Preemption
 from procalg.lts.vectors import Tables
@@ -40,6 +41,9 @@ from procalg.lts.visited import Visited
 
 EAGER_LIMIT = 2_000
 """A nested network of at most this many states is explored whole where it may be lazy."""
+
+DEEP = 8
+"""Levels after which :func:`nested_lts` tries the whole code space (one step, not one a level)."""
 
 
 class NestedNetwork:
@@ -93,7 +97,10 @@ def nested_lts(system: NestedNetwork, max_states: int | None = None) -> LTS:
     state 0. On int64 codes the search is in numpy, a level at a time (the
     visited set of :mod:`procalg.lts.visited`): a per-transition Python loop
     made a nested network of a million states cost minutes; wide codes keep
-    the loop.
+    the loop. A search still going after :data:`DEEP` levels is deep and
+    narrow, a level costing numpy's overhead for a state or two: where the
+    code space is small it is finished from the whole space in one step
+    (:func:`~procalg.lts.nested_space.space_lts`, same states, same numbers).
 
     Raises:
         LimitExceeded: more than ``max_states`` states.
@@ -105,6 +112,8 @@ def nested_lts(system: NestedNetwork, max_states: int | None = None) -> LTS:
     moves: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     count = 1
     while len(frontier := levels[-1]):
+        if len(levels) == DEEP and (whole := space_lts(system, max_states)) is not None:
+            return whole
         src, dst, lab = system.successors_arrays(frontier)
         moves.append((frontier[src], lab, dst))
         levels.append(visited.add_level(dst))

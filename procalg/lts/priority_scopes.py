@@ -56,6 +56,13 @@ from procalg.lts.priority import NEVER, allowed, best_ranks
 JOINT = 1 << 16
 """Largest joint local space of a probe group that gets one joint table."""
 
+KILL_TABLE = 1 << 20
+"""Most cells (joint local states × tags) of a network's table of dropped moves."""
+
+TABLE_AFTER = 32
+"""Filters read per level before the table is made: a deep, narrow search pays
+per level for what the table reads at once; a short one would only pay for it."""
+
 Tag = tuple[str, int | None, tuple[tuple[int, str], ...]]
 Moves = tuple[np.ndarray, np.ndarray, np.ndarray]
 
@@ -143,6 +150,8 @@ class _Scopes:
         self.needed = sorted({c for k, scope in enumerate(self.scopes) for p in scope.probes
                               if p.label in self.pre[k] for c, _ in p.parts})
         self._groups: list[list[list[tuple[tuple[int, ...], Callable]]]] = []
+        self._table: tuple[np.ndarray, list[int]] | bool | None = None  # see _killed_by
+        self._keeps = 0  # calls of keep so far
 
     def keep(self, sources: np.ndarray, where: np.ndarray, tag: np.ndarray,
              decode: Callable) -> np.ndarray:
@@ -151,6 +160,14 @@ class _Scopes:
         keep = np.ones(len(tag), dtype=bool)
         guarded = np.flatnonzero(self.guarded[tag])
         if not len(guarded):
+            return keep
+        self._keeps += 1  # a search of a few levels never pays for the table
+        killed_by = self._killed_by() if self._keeps > TABLE_AFTER else None
+        if killed_by is not None:  # a gather: the level's arrays, no per-scope work
+            table, strides = killed_by
+            locs = decode(sources, self.needed)
+            joint = sum(locs[c] * s for c, s in zip(self.needed, strides, strict=True))
+            keep[guarded] = ~table[joint[where[guarded]], tag[guarded]]
             return keep
         used, inverse = np.unique(where[guarded], return_inverse=True)
         locs = decode(sources[used], self.needed)
@@ -162,6 +179,32 @@ class _Scopes:
                 killed |= (offered[k][at] & self.rows[k][tags]).any(axis=1)
         keep[guarded[killed]] = False
         return keep
+
+    def _killed_by(self) -> tuple[np.ndarray, list[int]] | None:
+        """Per joint local state of the components the probes read (all whole,
+        at most :data:`KILL_TABLE` cells with the tags) and per tag, whether a
+        scope drops the tag's moves there; with the joint index's strides.
+        Made once: :meth:`offered` over the whole joint space, O(J × (P + T × K))
+        for J joint states, P probes, T tags and K pre-empting labels.
+
+        None where a probed component is lazy (its states grow) or the table
+        would be large: :meth:`keep` then reads the offers of a level's sources."""
+        if self._table is None:
+            sizes = [self.comps[c].num_states for c in self.needed]
+            if (not self.needed or any(not isinstance(self.comps[c], LTS) for c in self.needed)
+                    or math.prod(sizes) * len(self.guarded) > KILL_TABLE):
+                self._table = False
+            else:
+                digits = np.indices(sizes).reshape(len(sizes), -1)
+                offered = self.offered(dict(zip(self.needed, digits, strict=True)),
+                                       digits.shape[1])
+                table = np.zeros((digits.shape[1], len(self.guarded)), dtype=bool)
+                for k, live in enumerate(self.live):
+                    if live:  # any offered pre-empting label above one of the tag's guards
+                        table |= offered[k].astype(np.int32) @ self.rows[k].T.astype(np.int32) > 0
+                strides = [math.prod(sizes[i + 1:]) for i in range(len(sizes))]
+                self._table = (table, strides)
+        return self._table or None
 
     def offered(self, locs: dict[int, np.ndarray], n: int) -> list[np.ndarray]:
         """Per scope, which of its pre-empting labels its operand offers in each of

@@ -45,6 +45,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from procalg.assertion_kinds import RefinementModel
+from procalg.lts.cycle_core import cycle_core
 from procalg.lts.lazy import LazyComponent
 from procalg.lts.least_paths import end_key
 from procalg.lts.level_paths import least_goals, name_rank
@@ -54,7 +55,6 @@ from procalg.lts.minimal_lasso import codes_lasso
 from procalg.lts.network import Network, SyncRule
 from procalg.lts.normal_nodes import NormalTable, ranges
 from procalg.lts.product import NO_LIMITS, Limits, SearchResult, divergent_codes, searcher
-from procalg.lts.tau import has_cycle
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,9 +263,15 @@ def tau_acyclic(network: Network) -> bool:
     """True if no product state can do τ forever, judged from the components alone.
 
     A τ-cycle of the product returns every component it moves to where it
-    was, so each of them has a cycle among its local moves that take part in
-    τ-rules. If no component has such a cycle, the product has no τ-cycle
-    (a sufficient test, linear in the components). A lazy component is
+    was: each move it makes of a component lies on a cycle of that component's
+    moves in the cycle's τ-rules. So a τ-rule with a part whose local moves lie
+    on no cycle of the moves the τ-rules still standing make
+    (:func:`~procalg.lts.cycle_core.cycle_core`) is on no product τ-cycle: it is
+    dropped, and the components judged again on the rules left, until none is
+    left (no τ-cycle) or none drops (maybe one). A sufficient test, linear in the
+    components per round: a choice's control component loops on its sides' τ
+    (the choice stays open) beside a leaf whose τ moves are acyclic, and no
+    longer makes the product look divergent. A lazy component is
     judged once its table is whole (:meth:`~procalg.lts.lazy.LazyComponent.known_moves`:
     after a search explored the whole product, every local state it reached
     is expanded), else it is unknown: a deadlock search that passed then
@@ -278,27 +284,44 @@ def tau_acyclic(network: Network) -> bool:
         ...     close(hide(component(p), {"a", "b"})))
         (True, False)
     """
-    local: dict[int, set[str]] = {}
-    for rule in network.rules:
-        if rule.label == TAU:
+    rules = [r for r in network.rules if r.label == TAU]
+    while rules:
+        local: dict[int, set[str]] = {}
+        for rule in rules:
             for c, a in rule.parts:
                 local.setdefault(c, set()).add(a)
-    for c, names in local.items():
-        comp = network.components[c]
-        if isinstance(comp, LazyComponent):
-            moves = comp.known_moves()
+        cyclic: dict[int, set[str]] = {}
+        for c, names in local.items():
+            moves = _named_moves(network.components[c], names)
             if moves is None:
                 return False
-            src, label, dst = moves
-            keep = np.isin(label, [comp.code[x] for x in names if x in comp.code])
-        elif isinstance(comp, LTS):
-            src, label, dst = comp.src, comp.label, comp.dst
-            keep = np.isin(label, [i for i, x in enumerate(comp.labels) if x in names])
-        else:
+            src, dst, label, name = moves
+            core = cycle_core(network.components[c].num_states, src, dst)
+            cyclic[c] = {name[x] for x in np.unique(label[core[src] & core[dst]]).tolist()}
+        kept = [r for r in rules if all(a in cyclic[c] for c, a in r.parts)]
+        if len(kept) == len(rules):
             return False
-        if has_cycle(comp.num_states, src[keep], dst[keep]):
-            return False
+        rules = kept
     return True
+
+
+def _named_moves(comp: object, names: set[str]
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[int, str]] | None:
+    """A component's moves labelled in ``names``: (source, target, label code,
+    code -> name); None where they are unknown (a lazy table not whole yet)."""
+    if isinstance(comp, LazyComponent):
+        moves = comp.known_moves()
+        if moves is None:
+            return None
+        src, label, dst = moves
+        name = {code: x for x, code in comp.code.items() if x in names}
+    elif isinstance(comp, LTS):
+        src, label, dst = comp.src, comp.label, comp.dst
+        name = {i: x for i, x in enumerate(comp.labels) if x in names}
+    else:
+        return None
+    keep = np.isin(label, list(name))
+    return src[keep], dst[keep], label[keep], name
 
 
 def _refusing(mon: _Monitor, chunk: np.ndarray, node: np.ndarray, live: np.ndarray,

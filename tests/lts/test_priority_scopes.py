@@ -14,9 +14,11 @@ from procalg.api import search
 from procalg.api.check import check_model
 from procalg.api.model import loads
 from procalg.api.search import CheckEngine, SearchOptions
-from procalg.lts import LTS, TICK, leaf_choice, vectors
+from procalg.lts import LTS, TICK, leaf_choice, priority_scopes, vectors
 from procalg.lts.lazy import LazyComponent
+from procalg.lts.nested import NestedNetwork, nested_lts
 from procalg.lts.network import close, component, parallel
+from procalg.lts.priority import Preemption
 from procalg.lts.priority_scopes import scope
 from procalg.lts.product import count_states, explore_product
 from procalg.semantics import leaves, network_nested
@@ -25,6 +27,7 @@ from procalg.semantics.priority import prioritise
 from procalg.terms import STOP, Hide, Interrupt, Parallel, Prefix, Process, Rename, Seq, Sequence
 from tests.api.random_models import models
 from tests.api.test_check_engines import assert_engines_agree
+from tests.lts.test_nested import LABELS, _ltss
 from tests.semantics.test_network import (
     EVENTS,
     UNFOLD,
@@ -211,3 +214,87 @@ def test_random_scopes_over_lazy_leaves_get_the_reference_answers_on_the_product
         net = compile_network(model.process("T"), model.spec, reduce=False, max_states=2)
         assert not isinstance(net, NotApplicable), net.reason
         _assert_bisimilar_within_limits(model, net)
+
+
+def _spied_tables(patch: pytest.MonkeyPatch) -> list[bool]:
+    """Record, per :meth:`_Scopes.keep` call, whether it read the table of dropped moves."""
+    read: list[bool] = []
+    killed_by = priority_scopes._Scopes._killed_by
+    patch.setattr(priority_scopes, "TABLE_AFTER", 0)  # from the first filter
+
+    def spied(self):
+        made = killed_by(self)
+        read.append(made is not None)
+        return made
+
+    patch.setattr(priority_scopes._Scopes, "_killed_by", spied)
+    return read
+
+
+@settings(max_examples=150, deadline=None)
+@given(_ltss(), _ltss(), _ltss(), st.dictionaries(st.sampled_from(LABELS), st.integers(0, 2)),
+       st.frozensets(st.sampled_from(LABELS)))
+def test_a_scope_over_whole_components_drops_moves_by_its_table_as_by_the_offers(
+        p, q, r, ranks, sync):
+    # the oracle: the operand prioritised as a nested network (one component, each
+    # state's moves filtered by Preemption: tests/lts/test_nested.py ties that to
+    # prioritise at the top), beside the same partner
+    order = Preemption.ranks(ranks)
+    operand = parallel(component(p), component(q), {"a"})
+    scoped = close(parallel(scope(operand, dict(order.above)), component(r), sync))
+    with pytest.MonkeyPatch.context() as patch:
+        read = _spied_tables(patch)
+        tabled = explore_product(scoped)
+        patch.setattr(priority_scopes, "KILL_TABLE", 0)  # each level's offers, read anew
+        offers = explore_product(scoped)
+    assume(any(read))  # some move was guarded by a label the operand can offer
+    assert sorted(tabled.triples()) == sorted(offers.triples())
+    nested = nested_lts(NestedNetwork(close(operand), order))
+    whole = explore_product(close(parallel(component(nested), component(r), sync)))
+    assert _bisimilar(tabled, whole)
+
+
+@settings(max_examples=100, deadline=None)
+@given(_scoped_terms())
+def test_a_scope_read_by_its_table_gives_the_reference_lts_verdicts_and_shortest_traces(term):
+    assume(all(_tau_deterministic(s.process) for s in _sources(term) if s.order.chase))
+    net = _scoped(term, reduce=True)
+    assume(not isinstance(net, NotApplicable) and net.scopes)
+    reference = _reference(term, UNFOLD)
+    with pytest.MonkeyPatch.context() as patch:
+        read = _spied_tables(patch)
+        assert _bisimilar(explore_product(net), reference)
+        assert_searches_agree(net, reference, ("a", "b", TICK))
+    assert all(read)  # every filter over whole components by its table
+
+
+FALLS_NESTED = """
+channel a, c, d, up, down
+Count(n) = n < 1500 & up -> Count(n + 1) [] n > 0 & down -> Count(n - 1) [] a -> SKIP
+Lim(n) = n < 3 & up -> Lim(n + 1) [] down -> Lim(n) [] a -> Lim(0)
+Sys = (d -> STOP [] prioritise(Count(0) ||| c -> STOP, <{up}, {c}>)) [| {up} |] Lim(0)
+assert Sys :[deadlock free]
+"""
+
+
+def test_a_scope_over_whole_components_reads_their_offers_once_not_per_level():
+    # falls' nested row: past the nested network's whole limit (2 x 1,501 states),
+    # its leaf eager: a scope in the outer product, thousands of levels of a state
+    # or two; each level's filter read the offers of its sources anew, now one gather
+    model = loads(FALLS_NESTED)
+    net = compile_network(model.process("Sys"), model.spec)
+    assert not isinstance(net, NotApplicable), net.reason
+    assert net.scopes and all(isinstance(c, LTS) for c in net.components)
+    with pytest.MonkeyPatch.context() as patch:
+        asked: list[int] = []
+        offered = priority_scopes._Scopes.offered
+        patch.setattr(priority_scopes._Scopes, "offered",
+                      lambda self, locs, n: asked.append(n) or offered(self, locs, n))
+        (report,) = check_model(model)
+        assert report.result == "pass" and report.stats.extra["levels"] > 1000
+        assert len(asked) <= priority_scopes.TABLE_AFTER + 1, len(asked)  # then one table
+        patch.setattr(priority_scopes, "TABLE_AFTER", 0)
+        asked.clear()
+        product = explore_product(net)
+    assert len(asked) == 1, len(asked)  # the whole joint space, once
+    assert _bisimilar(product, _model_reference(model, "Sys"))
