@@ -131,7 +131,7 @@ def levels(search: LevelSearch, low: int, high: int) -> dict[int, np.ndarray]:
     """The codes of levels ``low`` to ``high`` - 1 as the search holds them
     (keys of a word-aligned layout), each level's ascending (keys sort as their
     codes: by their words, most significant first; no Python integers)."""
-    codes, tags = search.visited.at_levels(low, high, stored=True)
+    codes, tags = search.visited.at_levels(low, high)
     codes = search.held(codes)
     order = ascending(codes)
     order = order[np.argsort(tags[order], kind="stable")]

@@ -38,6 +38,7 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -128,7 +129,7 @@ def _batches(count: np.ndarray) -> list[tuple[int, int]]:
     """Consecutive ranges of states whose counts add up to about :data:`BATCH`."""
     ends = np.searchsorted(np.cumsum(count), np.arange(BATCH, count.sum(), BATCH), side="right")
     bounds = sorted({0, len(count), *ends.tolist()})
-    return list(zip(bounds[:-1], bounds[1:], strict=False))
+    return list(itertools.pairwise(bounds))
 
 
 def forward(search: LevelSearch, codes: np.ndarray, cone: np.ndarray) -> np.ndarray:
