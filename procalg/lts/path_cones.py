@@ -52,8 +52,10 @@ if TYPE_CHECKING:  # the search calls this module
     from procalg.lts.level_search import LevelSearch
 
 BACKWARD = 1 << 24
-"""Most candidates the reversed tables may yield for one level of the cone
-(their look-ups then cost about what firing a level of a few million states does)."""
+"""Most candidates the reversed tables may yield for one level of the cone."""
+
+FEW = 1 << 16
+"""Candidates always looked up rather than a level fired (a level's fixed cost is more)."""
 
 BATCH = 1 << 20
 """Most candidates fired backwards and looked up at once (bounds the scratch memory)."""
@@ -113,15 +115,19 @@ def counted(search: LevelSearch, codes: np.ndarray) -> np.ndarray | None:
 def backward(search: LevelSearch, cone: np.ndarray, level: int) -> np.ndarray | None:
     """The states of ``level`` with a move into ``cone`` (held codes, a
     :func:`distinct` set, at ``level + 1``), by the reversed tables; None
-    where they would yield more than :data:`BACKWARD` candidates."""
+    where they would yield more candidates than a level holds on average
+    (a candidate's look-up costs about what a state's firing does; at least
+    :data:`FEW`, at most :data:`BACKWARD`)."""
     count = counted(search, cone)
-    if count is None or count.sum() > BACKWARD:
+    visited = search.visited
+    budget = min(BACKWARD, max(FEW, len(visited) // (visited.depth + 1)))
+    if count is None or count.sum() > budget:
         return None
     found = [cone[:0]]
     for lo, hi in _batches(count):
         _, pred, _ = search.tables.successors(cone[lo:hi], backward=True)
         pred = pred if pred.dtype == cone.dtype else search.held(pred)
-        found.append(pred[search.visited.level_of(pred) == level])
+        found.append(pred[visited.level_of(pred) == level])
     return distinct(np.concatenate(found))
 
 
