@@ -46,10 +46,13 @@ import numpy as np
 from procalg.lts import wide_keys
 from procalg.lts.code_sets import sorted_in
 from procalg.lts.factor_tables import TableFactor
+from procalg.lts.lazy import LazyComponent
+from procalg.lts.lazy_tables import LazyGroup
 from procalg.lts.unique_codes import sorted_unique
 
 if TYPE_CHECKING:  # the search calls this module
     from procalg.lts.level_search import LevelSearch
+    from procalg.lts.vectors import Tables
 
 BACKWARD = 1 << 24
 """Most candidates the reversed tables may yield for one level of the cone."""
@@ -63,7 +66,9 @@ BATCH = 1 << 20
 
 def within(table: np.ndarray, queries: np.ndarray) -> np.ndarray:
     """Mask of the ``queries`` in ``table``, a set made by :func:`distinct`
-    (int64 codes ascending; keys in key order, searched by their hashes).
+    (int64 codes ascending; keys in key order, searched by their hashes, but
+    first screened by their words' xor: a cone is a few keys, a level's
+    successors millions, and the xor costs a fraction of a hash).
 
     Example:
         >>> keys = distinct(np.array([7, 3], dtype=">u8").view("V8"))
@@ -72,9 +77,23 @@ def within(table: np.ndarray, queries: np.ndarray) -> np.ndarray:
     """
     if table.dtype.kind != "V":
         return sorted_in(table, queries)
+    out = np.zeros(len(queries), bool)
     if not len(table) or not len(queries):
-        return np.zeros(len(queries), bool)
-    return wide_keys.key_positions(table, wide_keys.key_hashes(table), queries)[1]
+        return out
+    maybe = np.flatnonzero(np.isin(_folded(queries), _folded(table)))
+    if len(maybe):
+        out[maybe] = wide_keys.key_positions(table, wide_keys.key_hashes(table),
+                                             queries[maybe])[1]
+    return out
+
+
+def _folded(keys: np.ndarray) -> np.ndarray:
+    """The xor of each key's words (equal keys fold alike)."""
+    words = wide_keys.native_words(keys)
+    out = words[:, 0].copy()
+    for i in range(1, words.shape[1]):
+        out ^= words[:, i]
+    return out
 
 
 def distinct(codes: np.ndarray) -> np.ndarray:
@@ -83,9 +102,12 @@ def distinct(codes: np.ndarray) -> np.ndarray:
 
 
 def counted(search: LevelSearch, codes: np.ndarray) -> np.ndarray | None:
-    """Per code, how many moves the reversed tables fire into it at most (the
-    product of each factor's moves at its local states, summed over the rules);
-    None where a rule's moves are not in tables (a lazy component's).
+    """Per code, how many moves the reversed tables fire into it: per rule
+    group of eager tables, the product of each factor's moves at the code's
+    local states; per group over a lazy component
+    (:class:`~procalg.lts.lazy_tables.LazyGroup`), per rule the product of
+    each part's local moves into its local state under that part's label
+    (:func:`_moves_into`). None where a group is neither.
 
     Example:
         >>> from procalg.lts.lts import LTS
@@ -96,20 +118,45 @@ def counted(search: LevelSearch, codes: np.ndarray) -> np.ndarray | None:
         >>> counted(LevelSearch(Tables(close(component(p)))), np.array([0, 1])).tolist()
         [0.0, 2.0]
     """
-    groups = search.tables.backward
-    if not all(isinstance(g, list) and all(isinstance(f, TableFactor) for f in g)
-               for g in groups):
-        return None
-    factors = [f for g in groups for f in g]
-    comps = sorted({c for f in factors for c in f.comps})
-    locs = search.tables.layout.decode(codes, comps) if comps else {}
+    tables = search.tables
+    comps: set[int] = set()
+    for group in tables.backward:
+        if isinstance(group, LazyGroup):
+            comps.update(group.comps)
+        elif isinstance(group, list) and all(isinstance(f, TableFactor) for f in group):
+            comps.update(c for f in group for c in f.comps)
+        else:
+            return None
+    locs = tables.layout.decode(codes, sorted(comps)) if comps else {}
+    into: dict[tuple[int, str], np.ndarray] = {}  # per part: its moves into each code's state
     total = np.zeros(len(codes), np.float64)  # a product may pass 2^63: counted in floats
-    for group in groups:
+    for group, rules in zip(tables.backward, tables.rules, strict=True):
+        if isinstance(group, LazyGroup):
+            for rule in rules:
+                product = np.ones(len(codes), np.float64)
+                for part in rule.parts:
+                    if part not in into:
+                        into[part] = _moves_into(tables, *part, locs[part[0]])
+                    product *= into[part]
+                total += product
+            continue
         product = np.ones(len(codes), np.float64)
         for f in group:
             product *= f.count[f.index(locs)] if len(f.count) else 0.0
         total += product
     return total
+
+
+def _moves_into(tables: Tables, c: int, label: str, locs: np.ndarray) -> np.ndarray:
+    """Component ``c``'s local moves labelled ``label`` into each of its local
+    states ``locs`` (a lazy component's: those made so far, every visited state's)."""
+    comp = tables.network.components[c]
+    if isinstance(comp, LazyComponent):
+        code = comp.code.get(label)
+        return (np.zeros(len(locs), np.int64) if code is None
+                else comp.lookup(code, locs, backward=True)[0])
+    dst = np.asarray(tables.local_moves(c).get(label, ([], []))[1], np.int64)
+    return np.bincount(dst, minlength=int(locs.max(initial=0)) + 1)[locs]
 
 
 def backward(search: LevelSearch, cone: np.ndarray, level: int) -> np.ndarray | None:
@@ -145,7 +192,7 @@ def forward(search: LevelSearch, codes: np.ndarray, cone: np.ndarray) -> np.ndar
     step = search.chunk()
     for lo in range(0, len(codes), step):
         chunk = codes[lo: lo + step]
-        src, dst, _ = search.tables.successors(chunk)
+        src, dst, _, _ = search.tables.targets(chunk)  # alike rules fired once: targets only
         dst = dst if dst.dtype == cone.dtype else search.held(dst)
         out.append(chunk[np.unique(src[within(cone, dst)])])
     return distinct(np.concatenate(out))
