@@ -18,11 +18,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from procalg.assertion_kinds import RefinementModel
+from procalg.checks.deadlock import deadlock_goal
 from procalg.checks.refinement import check_refinement, check_refinement_product
 from procalg.lts import LTS, path_cones, vectors
 from procalg.lts.level_paths import least_path
 from procalg.lts.network import close, component, hide, parallel
-from procalg.lts.product import explore_product, searcher
+from procalg.lts.product import explore_product, find_path, searcher
+from tests.lts.test_lazy import _pair, mixes
+from tests.lts.test_product import trees
 from tests.lts.test_refine_product import _whole, systems
 
 WAYS = {"backward": {"FEW": 1 << 62, "BACKWARD": 1 << 62},  # every cone level looked up
@@ -64,18 +67,42 @@ def test_either_way_to_the_cone_on_keys_of_words_shows_the_reference_counterexam
         assert _whole(bulk) == _whole(reference)
 
 
-@settings(max_examples=100, deadline=None)
-@given(deeper_networks())
-def test_counted_candidates_are_the_moves_the_reversed_tables_fire_into_each_state(net):
+def _candidates_and_moves(net) -> tuple[list[float], list[int]]:
+    """Per visited state of ``net`` on keys of words: its counted candidates, and
+    how many moves the reversed tables fire into it."""
     with _keys_of_words("backward"):
         search = searcher(net)
         search.run()
-        codes, _ = search.visited.at_levels(0, search.visited.depth + 1)
-        codes = search.held(codes)
+        codes = search.held(search.visited.at_levels(0, search.visited.depth + 1)[0])
         count = path_cones.counted(search, codes)
-        dst, _, _ = search.tables.successors(codes, backward=True)
+        into, _, _ = search.tables.successors(codes, backward=True)
     assert search.tables.layout.words and count is not None
-    assert count.tolist() == np.bincount(dst, minlength=len(codes)).tolist()
+    return count.tolist(), np.bincount(into, minlength=len(codes)).tolist()
+
+
+@settings(max_examples=100, deadline=None)
+@given(deeper_networks())
+def test_counted_candidates_are_the_moves_the_reversed_tables_fire_into_each_state(net):
+    count, moves = _candidates_and_moves(net)
+    assert count == moves
+
+
+@settings(max_examples=100, deadline=None)
+@given(trees(), mixes)
+def test_counted_candidates_over_lazy_leaves_are_the_moves_fired_into_each_state(tree, mix):
+    count, moves = _candidates_and_moves(_pair(tree, mix=mix)[1])
+    assert count == moves
+
+
+@settings(max_examples=100, deadline=None)
+@given(trees(), mixes, st.sampled_from(sorted(WAYS)))
+def test_either_way_to_the_cone_over_lazy_leaves_finds_the_eager_least_deadlock_trace(
+        tree, mix, way):
+    eager, lazy = _pair(tree, mix=mix)
+    want = find_path(eager, deadlock_goal)
+    with _keys_of_words(way):
+        got = find_path(lazy, deadlock_goal)
+    assert (got.found, got.path) == (want.found, want.path)
 
 
 def _resettable(size: int, inc: str) -> LTS:
