@@ -127,13 +127,15 @@ def _span(search: LevelSearch) -> int:
     return max(1, min(1024, PATH_CODES // per_level))
 
 
-def levels(search: LevelSearch, low: int, high: int) -> dict[int, np.ndarray]:
+def levels(search: LevelSearch, low: int, high: int, *, ordered: bool = True
+           ) -> dict[int, np.ndarray]:
     """The codes of levels ``low`` to ``high`` - 1 as the search holds them
     (keys of a word-aligned layout), each level's ascending (keys sort as their
-    codes: by their words, most significant first; no Python integers)."""
+    codes: by their words, most significant first; no Python integers), or
+    in no order (``ordered`` False: a cone's level is a set)."""
     codes, tags = search.visited.at_levels(low, high)
     codes = search.held(codes)
-    order = ascending(codes)
+    order = ascending(codes) if ordered else np.arange(len(codes))
     order = order[np.argsort(tags[order], kind="stable")]
     codes, tags = codes[order], tags[order]
     bounds = np.searchsorted(tags, np.arange(low, high + 1))
@@ -210,7 +212,7 @@ def least_path(search: LevelSearch, targets: np.ndarray, level: int
             kept = path_cones.backward(search, cone[-1], j - 1)  # few candidates into the cone
         if kept is None:
             if j - 1 not in known:
-                known = levels(search, max(0, j - span), j)
+                known = levels(search, max(0, j - span), j, ordered=False)
             kept = path_cones.forward(search, known.pop(j - 1), cone[-1])
         cone.append(kept)
     cone.reverse()
