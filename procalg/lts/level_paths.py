@@ -194,12 +194,14 @@ def least_path(search: LevelSearch, targets: np.ndarray, level: int
     codes, all at BFS ``level``), the least by label names compared position by
     position, and the targets it ends in (sorted codes).
 
-    The states on some shortest path to a target are gathered level by level
-    backwards (a tiny level's moves kept by the search, :mod:`~procalg.lts.level_trail`;
-    else the reversed tables where few moves enter a code, :func:`backward_fan`;
-    else the level before fired forwards, as :func:`path_to` does), then the path
-    walks forwards through them taking the least label each time (every state that
-    label reaches).
+    The states on some shortest path to a target (the *cone*) are gathered level
+    by level backwards (a tiny level's moves kept by the search,
+    :mod:`~procalg.lts.level_trail`; else the reversed tables where the candidates
+    into the cone, counted per rule, are few, or the level before fired forwards:
+    :mod:`~procalg.lts.path_cones`), then the path walks forwards through them
+    taking the least label each time (every state that label reaches). Codes stay
+    in the search's form throughout (keys of a word-aligned layout: no Python
+    integers but the ends returned for integer ``targets``).
     """
     tables, trail, layout = search.tables, search.trail, search.tables.layout
     cone = [path_cones.distinct(search.held(targets))]
