@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from procalg.lts.code_sets import sorted_in
+from procalg.lts import path_cones
 from procalg.lts.factor_tables import TableFactor
 from procalg.lts.vectors import Tables
 from procalg.lts.visited import sorted_unique
@@ -127,15 +127,35 @@ def _span(search: LevelSearch) -> int:
     return max(1, min(1024, PATH_CODES // per_level))
 
 
-def levels(search: LevelSearch, low: int, high: int) -> dict[int, np.ndarray]:
-    """The codes of levels ``low`` to ``high`` - 1, each level's sorted."""
+def levels(search: LevelSearch, low: int, high: int, *, ordered: bool = True
+           ) -> dict[int, np.ndarray]:
+    """The codes of levels ``low`` to ``high`` - 1 as the search holds them
+    (keys of a word-aligned layout), each level's ascending (keys sort as their
+    codes: by their words, most significant first; no Python integers), or
+    in no order (``ordered`` False: a cone's level is a set)."""
     codes, tags = search.visited.at_levels(low, high)
     codes = search.held(codes)
-    order = np.argsort(codes, kind="stable")  # keys sort as their codes
+    order = ascending(codes) if ordered else np.arange(len(codes))
     order = order[np.argsort(tags[order], kind="stable")]
     codes, tags = codes[order], tags[order]
     bounds = np.searchsorted(tags, np.arange(low, high + 1))
     return {lv: codes[bounds[k]: bounds[k + 1]] for k, lv in enumerate(range(low, high))}
+
+
+def ascending(codes: np.ndarray) -> np.ndarray:
+    """The order that sorts ``codes`` (int64, or big-endian ``V{8k}`` keys: by
+    their words as unsigned integers, numpy's sort of the words, not a compare
+    call per key).
+
+    Example:
+        >>> keys = np.array([[1, 0], [0, 9], [0, 2]], dtype=">u8").view("V16").ravel()
+        >>> ascending(keys).tolist()
+        [2, 1, 0]
+    """
+    if codes.dtype.kind != "V":
+        return np.argsort(codes, kind="stable")
+    words = np.ascontiguousarray(codes).view(">u8").reshape(len(codes), -1).astype(np.uint64)
+    return np.lexsort(words.T[::-1])
 
 
 def _step_back(search: LevelSearch, here: np.ndarray, codes: np.ndarray
@@ -174,46 +194,48 @@ def least_path(search: LevelSearch, targets: np.ndarray, level: int
     codes, all at BFS ``level``), the least by label names compared position by
     position, and the targets it ends in (sorted codes).
 
-    The states on some shortest path to a target are gathered level by level
-    backwards (a tiny level's moves kept by the search, :mod:`~procalg.lts.level_trail`;
-    else the reversed tables where few moves enter a code, :func:`backward_fan`;
-    else the level before fired forwards, as :func:`path_to` does), then the path
-    walks forwards through them taking the least label each time (every state that
-    label reaches).
+    The states on some shortest path to a target (the *cone*) are gathered level
+    by level backwards (a tiny level's moves kept by the search,
+    :mod:`~procalg.lts.level_trail`; else the reversed tables where the candidates
+    into the cone, counted per rule, are few, or the level before fired forwards:
+    :mod:`~procalg.lts.path_cones`), then the path walks forwards through them
+    taking the least label each time (every state that label reaches). Codes stay
+    in the search's form throughout (keys of a word-aligned layout: no Python
+    integers but the ends returned for integer ``targets``).
     """
-    tables, visited, trail = search.tables, search.visited, search.trail
-    layout = tables.layout
-    cone = [sorted_unique(layout.cast(targets))]
-    reversed_tables = backward_fan(tables) <= FAN
+    tables, trail, layout = search.tables, search.trail, search.tables.layout
+    cone = [path_cones.distinct(search.held(targets))]
+    kept_ok = not layout.words  # the trail keeps integer codes: keys never
     known: dict[int, np.ndarray] = {}
     span = _span(search)
     for j in range(level, 0, -1):
-        kept = trail.back(layout, j - 1, cone[-1])  # a tiny level's moves, kept
-        if kept is not None:
-            cone.append(kept)
-        elif reversed_tables:
-            _, pred, _ = tables.successors(cone[-1], backward=True)
-            cone.append(sorted_unique(pred[visited.level_of(pred) == j - 1]))
-        else:
+        kept = trail.back(layout, j - 1, cone[-1]) if kept_ok else None  # a tiny level's moves
+        if kept is None:
+            kept = path_cones.backward(search, cone[-1], j - 1)  # few candidates into the cone
+        if kept is None:
             if j - 1 not in known:
-                known = levels(search, max(0, j - span), j)
-            cone.append(_into(search, layout.cast(known.pop(j - 1)), cone[-1]))
+                known = levels(search, max(0, j - span), j, ordered=False)
+            kept = path_cones.forward(search, known.pop(j - 1), cone[-1])
+        cone.append(kept)
     cone.reverse()
     rank = name_rank(tables.labels)
     ranks = rank.tolist()
     here, path = cone[0], []
     for j in range(level):
-        step = trail.forth(layout, j, here, cone[j + 1], ranks)
+        step = trail.forth(layout, j, here, cone[j + 1], ranks) if kept_ok else None
         if step is not None:
             path.append(tables.labels[step[0]])
             here = step[1]
             continue
         _, dst, lab = tables.successors(here)
-        ok = sorted_in(cone[j + 1], dst)
+        dst = dst if dst.dtype == here.dtype else search.held(dst)
+        ok = path_cones.within(cone[j + 1], dst)
         dst, lab = dst[ok], lab[ok]
         least = int(lab[np.argmin(rank[lab])])
         path.append(tables.labels[least])
-        here = sorted_unique(dst[lab == least])
+        here = path_cones.distinct(dst[lab == least])
+    if here.dtype.kind == "V" and targets.dtype.kind != "V":  # the callers' form
+        here = sorted_unique(layout.cast(here))
     return path, here
 
 
@@ -228,17 +250,6 @@ def name_rank(labels: Sequence[str]) -> np.ndarray:
     rank = np.empty(len(labels), np.int64)
     rank[sorted(range(len(labels)), key=labels.__getitem__)] = np.arange(len(rank))
     return rank
-
-
-def _into(search: LevelSearch, codes: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """The sorted ``codes`` with a move into the sorted ``targets``, fired forwards in chunks."""
-    out = []
-    step = search.chunk()
-    for lo in range(0, len(codes), step):
-        chunk = codes[lo: lo + step]
-        src, dst, _ = search.tables.successors(chunk)
-        out.append(chunk[np.unique(src[sorted_in(targets, dst)])])
-    return sorted_unique(np.concatenate(out)) if out else codes[:0]
 
 
 def least_kept_path(search: LevelSearch, kept: Mapping[int, Sequence[tuple[int, int]]],

@@ -239,14 +239,14 @@ class Visited:
         return out
 
     def at_levels(self, low: int, high: int) -> tuple[np.ndarray, np.ndarray]:
-        """The codes found at BFS levels ``low`` to ``high`` - 1 and their
-        levels, in no order (trace rebuilding: one scan of every run)."""
-        front = self._plain(self._stored(self.frontier))  # one form: the runs' codes
+        """The codes found at BFS levels ``low`` to ``high`` - 1 (in the runs' form:
+        keys stay keys) and their levels, in no order (a trace: one scan of every run)."""
+        front = self._stored(self.frontier)  # one form: the runs' codes
         parts, tags = [front[:0]], [np.zeros(0, np.int64)]
         for run in self.runs:  # a packed run's tags are its low bits
             level = run.codes & ((1 << run.shift) - 1) if run.shift else run.tags
             hit = (level >= low) & (level < high)
-            parts.append(self._plain(run.codes_at(hit)))  # a compact run rebuilds only these
+            parts.append(run.codes_at(hit))  # a compact run rebuilds only these
             tags.append(level[hit].astype(np.int64))
         if low <= self.depth < high:
             parts.append(front), tags.append(np.full(len(front), self.depth, np.int64))
