@@ -145,6 +145,8 @@ def check_determinism_product(network: Network, *, max_states: int | None = None
         extra["normal_form_nodes"] = found.nodes
     if found.pairs:  # pairs of states were searched (they answered, or raced the normal form)
         extra["state_pairs"] = found.pairs
+    if found.dropped:  # searches the race let go (clearly behind, or past their limit)
+        extra["dropped"] = list(found.dropped)
     stats = Stats(found.states, found.transitions, time.perf_counter() - started, extra)
     if found.kind is None:
         return CheckResult(Verdict.PASS, None, stats, message="deterministic")
@@ -167,14 +169,18 @@ def _method_note(found: Determinism) -> str:
         'answered by pairs of states: 6 pairs of 4 '
         >>> _method_note(Determinism(None, nodes=2, states=2))
         'answered by the normal form: 2 nodes over 2 states'
+        >>> _method_note(Determinism(None, nodes=9, states=4, pairs=6, dropped=("pairs",)))[-48:]
+        '(pairs of states, raced beside it and let go: 6)'
     """
     if found.method == "screen":
         return (f"answered by a screen of the states: no τ, one move a label, so no normal "
                 f"form ({found.states:,} states)")
+    let_go = " and let go" if found.dropped else ""
     if found.method == "pairs":
         return (f"answered by pairs of states: {found.pairs:,} pairs of {found.states:,} "
-                f"states (the normal form, raced beside them: {found.nodes:,} nodes)")
-    raced = f" (pairs of states, raced beside it: {found.pairs:,})" if found.pairs else ""
+                f"states (the normal form, raced beside them{let_go}: {found.nodes:,} nodes)")
+    raced = (f" (pairs of states, raced beside it{let_go}: {found.pairs:,})"
+             if found.pairs else "")
     return (f"answered by the normal form: {found.nodes:,} nodes over {found.states:,} "
             f"states{raced}")
 

@@ -217,7 +217,7 @@ class _States:
 
 class PairSearch:
     """The level-by-level search of pairs, each pair keyed by its least trace
-    (:meth:`levels` yields after each level: the normal form races it)."""
+    (:meth:`levels` yields before each level: the normal form races it)."""
 
     def __init__(self, tables: Tables, divergent: np.ndarray | None,
                  max_states: int | None) -> None:
@@ -233,7 +233,8 @@ class PairSearch:
         self.peak = 0
 
     def levels(self) -> Levels:
-        """Search level by level, yielding after each; return the outcome."""
+        """Search level by level, yielding before each its work (its pairs);
+        return the outcome."""
         start = self.states.numbers(np.array([self.tables.initial], np.int64))
         _, members = self.states.closures(start)  # expanded
         pair = self._pairs(np.repeat(members, len(members)), np.tile(members, len(members)))
@@ -243,11 +244,15 @@ class PairSearch:
             return self._result("divergence")
         trace = np.zeros(len(pair), np.int64)
         while len(pair):
-            yield
+            yield len(pair)
             failure, pair, trace = self._level(pair, trace)
             if failure is not None:
                 return failure
         return self._result(None)
+
+    def size(self) -> int:
+        """Pairs of states visited so far."""
+        return len(self.visited)
 
     def _pairs(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         return (np.minimum(x, y) << _HALF) | np.maximum(x, y)

@@ -149,18 +149,30 @@ def find_nondeterminism(network: Network, *, divergence: bool = True,
 
 def _raced(tables: Tables, divergent: np.ndarray | None, max_states: int | None
            ) -> Determinism:
-    """The normal form alone, joined by the pairs once it outgrows the states."""
-    build, pairs = NormalForm(tables, divergent, max_states), None
-    race = Race({"normal form": build.levels()} if "normal form" in METHODS else {})
+    """The normal form alone, joined by the pairs once it outgrows the states;
+    a search the race drops is let go here too (its memory freed)."""
+    live: dict[str, NormalForm | PairSearch] = {}
+    race = Race({})
+    if "normal form" in METHODS:
+        live["normal form"] = NormalForm(tables, divergent, max_states)
+        race.enter("normal form", live["normal form"].levels())
+    built = {"normal form": 0, "pairs": 0}  # nodes, pairs: kept once a search is let go
+    waiting = "pairs" in METHODS  # the pairs join once the normal form outgrows the states
     while True:
-        outgrown = build.nodes > max(MIN_NODES, NODES_PER_STATE * build.states)
-        if pairs is None and "pairs" in METHODS and (outgrown or not race.searches):
-            pairs = PairSearch(tables, divergent, max_states)
-            race.enter("pairs", pairs.levels())
-        if (answered := race.step()) is not None:
+        build = live.get("normal form")  # None: not run, or let go
+        if waiting and (build is None or build.nodes > max(MIN_NODES,
+                                                           NODES_PER_STATE * build.states)):
+            waiting, live["pairs"] = False, PairSearch(tables, divergent, max_states)
+            race.enter("pairs", live["pairs"].levels())
+        answered = race.step()
+        for name, search in list(live.items()):
+            built[name] = search.size()
+            if name in race.dropped:
+                del live[name]
+        if answered is not None:
             method, found = answered
-            return replace(found, nodes=build.nodes, method=method,
-                           pairs=len(pairs.visited) if pairs else 0)
+            return replace(found, nodes=built["normal form"], method=method,
+                           pairs=built["pairs"], dropped=tuple(race.dropped))
 
 
 def _held(kids: Children) -> int:
@@ -191,7 +203,8 @@ class NormalForm:
         self.taus = tau_tables(tables) if self.has_tau else None
 
     def levels(self) -> Levels:
-        """Build level by level, yielding after each; return the outcome."""
+        """Build level by level, yielding before each its work (members in its
+        nodes); return the outcome."""
         node, code = self._close(np.zeros(1, np.int64), np.array([self.tables.initial]))
         h1, h2, big = set_keys(node, code, 1)
         self.remember(h1, h2[big])
@@ -199,7 +212,7 @@ class NormalForm:
             return self.result("divergence")
         level = 0
         while len(node):
-            yield
+            yield len(code)
             failure, children = few_level(self, node, code, level) or self._level(
                 node, code, level)
             if failure is not None:
@@ -266,6 +279,10 @@ class NormalForm:
         new_node = np.concatenate((np.flatnonzero(one), renumber[kids.cid[mine]]))
         new_code = np.concatenate((kids.h1[fresh_rep[one]], kids.code[mine]))
         return None, (new_node, new_code)
+
+    def size(self) -> int:
+        """Normal nodes built so far."""
+        return self.nodes
 
     def count(self, code: np.ndarray, alone: np.ndarray) -> None:
         """Count the level's members not counted before (|singles ∪ shared|)."""

@@ -9,6 +9,7 @@ normal form does.
 
 from __future__ import annotations
 
+import weakref
 from contextlib import contextmanager
 from unittest.mock import patch
 
@@ -18,7 +19,8 @@ from hypothesis import strategies as st
 
 from procalg.checks.determinism import check_determinism, check_determinism_product
 from procalg.errors import LimitExceeded, ProcalgError
-from procalg.lts import LTS, determinism_pairs, normal_product
+from procalg.lts import LTS, determinism_codes, determinism_pairs, normal_product
+from procalg.lts.determinism_codes import Race
 from procalg.lts.network import close, component, hide, parallel
 from procalg.lts.normal_product import find_nondeterminism
 from procalg.lts.product import explore_product
@@ -159,6 +161,61 @@ def test_the_pairs_race_the_normal_form_once_it_outgrows_the_states(divergence):
     assert switched.stats.extra["method"] in ("normal form", "pairs")
     assert _answer(switched) == _answer(reference)
     assert not switched.passed
+
+
+@contextmanager
+def letting_go_at_once():
+    """A race from the first level in which, once both searches have built a
+    level, one no deeper than the other is let go (any estimate is "clearly" dearer)."""
+    with patch.object(determinism_codes, "GROW_AFTER", 1), \
+            patch.object(normal_product, "MIN_NODES", 0), \
+            patch.object(normal_product, "NODES_PER_STATE", 0), \
+            patch.object(normal_product, "SCREEN", False), \
+            patch.object(Race, "DROP", 0.0), patch.object(Race, "FREE_AFTER", -1.0):
+        yield
+
+
+@settings(max_examples=150, deadline=None)
+@given(networks(), st.booleans())
+def test_a_race_that_lets_a_search_go_gives_the_reference_answer_from_the_other(net, divergence):
+    reference = check_determinism(explore_product(net), divergence=divergence)
+    with letting_go_at_once():
+        raced = check_determinism_product(net, divergence=divergence)
+    assert raced.stats.extra["method"] not in raced.stats.extra.get("dropped", [])
+    assert _answer(raced) == _answer(reference)
+
+
+def _watched(kind: type, name: str, refs: dict, freed: list) -> type:
+    """``kind`` (a search) whose objects are watched by weak references, and
+    whose answer records which watched searches were freed by then."""
+
+    class Watched(kind):
+        def __init__(self, *args) -> None:
+            super().__init__(*args)
+            refs[name] = weakref.ref(self)
+
+        def levels(self):
+            found = yield from super().levels()
+            freed.append({n for n, ref in refs.items() if ref() is None})
+            return found
+
+    return Watched
+
+
+@pytest.mark.parametrize("divergence", [True, False])
+def test_a_search_let_go_is_freed_before_the_other_answers(divergence):
+    refs, freed = {}, []
+    with letting_go_at_once(), \
+            patch.object(normal_product, "NormalForm",
+                         _watched(normal_product.NormalForm, "normal form", refs, freed)), \
+            patch.object(normal_product, "PairSearch",
+                         _watched(normal_product.PairSearch, "pairs", refs, freed)):
+        result = check_determinism_product(_told(6), divergence=divergence)
+    dropped = result.stats.extra["dropped"]
+    assert len(dropped) == 1 and dropped[0] != result.stats.extra["method"]
+    assert freed == [set(dropped)]  # its visited sets gone while the other still ran
+    assert "let go" in result.stats.extra["notes"][-1]
+    assert not result.passed
 
 
 def test_the_states_met_by_the_pairs_are_limited():
