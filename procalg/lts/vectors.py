@@ -131,6 +131,10 @@ class Tables:
             self._moves[c] = self._sorted[c].by_name()  # type: ignore[union-attr]
         return self._moves[c]
 
+    def label_moves(self, c: int) -> LabelMoves:
+        """Eager component ``c``'s moves sorted by label (gathered per label list)."""
+        return self._sorted[c]  # type: ignore[return-value]
+
     @property
     def radix(self) -> np.ndarray:
         """Local states per component (lazy ones: their current headroom)."""
