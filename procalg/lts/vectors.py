@@ -278,6 +278,13 @@ class Tables:
             return self.label_index[rule.label]
         return self._tags.tag(rule)
 
+    def tags(self, rules: list[SyncRule]) -> np.ndarray:
+        """:meth:`tag` of each of ``rules`` (int32; one lookup per rule, no call)."""
+        if self._tags is None:
+            index = self.label_index
+            return np.array([index[r.label] for r in rules], dtype=np.int32)
+        return np.array([self._tags.tag(r) for r in rules], dtype=np.int32)
+
     def successors(self, codes: np.ndarray, *, backward: bool = False
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """All moves from ``codes``: (index into codes, target code, label index).
