@@ -46,6 +46,7 @@ from procalg.lts.firing import fire_factors
 from procalg.lts.lazy import LazyComponent
 from procalg.lts.lazy_fold import Folding
 from procalg.lts.lazy_small import applies, fire_few
+from procalg.lts.local_moves import LabelMoves
 from procalg.lts.network import SyncRule
 
 if TYPE_CHECKING:
@@ -71,21 +72,19 @@ def _runs(starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 class _EagerMoves:
     """An eager component's moves on some local labels, per local state (the
-    same reading interface as a lazy component's move table)."""
+    same reading interface as a lazy component's move table): sorted by
+    (source, label, target), each label's moves gathered at once from the
+    component's :class:`~procalg.lts.local_moves.LabelMoves` (a wide input's
+    200,000 labels cost a few numpy calls, not a Python tuple per move)."""
 
-    def __init__(self, moves: dict[str, tuple[list[int], list[int]]], names: list[str],
-                 radix: int, backward: bool) -> None:
-        rows = []
-        for code, name in enumerate(names):
-            src, dst = moves.get(name, ([], []))
-            if backward:
-                src, dst = dst, src
-            rows += [(s, code, d) for s, d in zip(src, dst, strict=True)]
-        rows.sort()
-        arr = np.array(rows, dtype=np.int64).reshape(-1, 3)
+    def __init__(self, moves: LabelMoves, names: list[str], radix: int, backward: bool) -> None:
+        rows = moves.rows(names)
+        frm, to = (rows.dst, rows.src) if backward else (rows.src, rows.dst)
+        label = np.repeat(np.arange(len(names), dtype=np.int64), rows.count)
+        order = np.lexsort((to, label, frm))
         self.offsets = np.zeros(radix + 1, dtype=np.int64)
-        np.cumsum(np.bincount(arr[:, 0], minlength=radix), out=self.offsets[1:])
-        self.frm, self.label, self.to = arr[:, 0].copy(), arr[:, 1].copy(), arr[:, 2].copy()
+        np.cumsum(np.bincount(frm, minlength=radix), out=self.offsets[1:])
+        self.frm, self.label, self.to = frm[order], label[order], to[order]
 
     def lookup_all(self, locs: np.ndarray, backward: bool = False
                    ) -> tuple[np.ndarray, np.ndarray]:
@@ -135,18 +134,20 @@ class LazyGroup:
         never fires it: a label per value of a wide channel makes it costly)."""
         (tables, rules), comps, backward = self._made, self.comps, self.backward
         components = tables.network.components
-        locals_ = [dict(r.parts) for r in rules]
+        columns: dict[int, list[str]] = {c: [] for c in comps}  # each rule's local labels
+        for rule in rules:
+            for c, local in rule.parts:
+                columns[c].append(local)
         eager = [c for c in comps if not isinstance(components[c], LazyComponent)]
 
         def density(c: int) -> float:
-            moves = tables.local_moves(c)
-            used = {lo[c] for lo in locals_}
-            return sum(len(moves.get(a, ([], []))[0]) for a in used) / components[c].num_states
+            used = list(dict.fromkeys(columns[c]))
+            return int(tables.label_moves(c).rows(used).count.sum()) / components[c].num_states
 
         drivers = [min(eager, key=density)] if eager else []
         if not backward or not eager:  # forward, a lazy driver may offer fewer moves here
             drivers += [c for c in comps if c not in eager]
-        return [_Driven(tables, comps, locals_, rules, backward, d) for d in drivers]
+        return [_Driven(tables, comps, columns, rules, backward, d) for d in drivers]
 
     def asks(self, locs: dict[int, np.ndarray]) -> list[tuple[int, np.ndarray, np.ndarray]]:
         """What the eager components offer the lazy ones at each state of ``locs``:
@@ -186,7 +187,7 @@ class LazyGroup:
 class _Driven:
     """The group's moves enumerated from one driver component."""
 
-    def __init__(self, tables: Tables, comps: tuple[int, ...], locals_: list[dict[int, str]],
+    def __init__(self, tables: Tables, comps: tuple[int, ...], columns: dict[int, list[str]],
                  rules: list[SyncRule], backward: bool, driver: int) -> None:
         components = tables.network.components
         self.backward = backward
@@ -194,24 +195,25 @@ class _Driven:
         comp = components[driver]
         if isinstance(comp, LazyComponent):
             names = list(comp.labels)
-            codes = np.array([comp.code[lo[driver]] for lo in locals_], dtype=np.int64)
+            code = comp.code
+            codes = np.array([code[a] for a in columns[driver]], dtype=np.int64)
             # forward: only the moves some rule here can use; backward (trace
             # rebuilding, dead states: small batches): the whole table
             self.lazy: LazyComponent | None = comp
             self.table: object = comp if backward else comp.view(codes.tolist())
         else:
-            names = sorted({lo[driver] for lo in locals_})
+            names = sorted(set(columns[driver]))
             number = {n: i for i, n in enumerate(names)}
-            codes = np.array([number[lo[driver]] for lo in locals_], dtype=np.int64)
+            codes = np.array([number[a] for a in columns[driver]], dtype=np.int64)
             self.lazy = None
-            self.table = _EagerMoves(tables.local_moves(driver), names,
+            self.table = _EagerMoves(tables.label_moves(driver), names,
                                      tables.layout.radix[driver], backward)
         order = np.argsort(codes, kind="stable")
         self.by_label = order  # rule ids grouped by the driver's label
         self.label_start = np.searchsorted(codes[order], np.arange(len(names) + 1))
         self.label_count = np.diff(self.label_start)
         self.fanout = int(self.label_count.max(initial=0))  # most rules per driver label
-        self.glabel = np.array([tables.tag(r) for r in rules], dtype=np.int32)
+        self.glabel = tables.tags(rules)
         self.others: list[tuple[int, tuple]] = []
         self._asking: tuple[tuple[int, ...], np.ndarray] | None = None  # rules asking, per deferral
         for c in comps:
@@ -219,10 +221,11 @@ class _Driven:
                 continue
             other = components[c]
             if isinstance(other, LazyComponent):
-                per_rule = np.array([other.code[lo[c]] for lo in locals_], dtype=np.int64)
+                code = other.code
+                per_rule = np.array([code[a] for a in columns[c]], dtype=np.int64)
                 self.others.append((c, (other, per_rule)))
             else:
-                self.others.append((c, self._eager(tables, c, locals_)))
+                self.others.append((c, self._eager(tables, c, columns[c])))
         self._small: tuple[list[int], ...] | None = None
 
     def pairs(self, count: np.ndarray, start: np.ndarray) -> int:
@@ -242,23 +245,18 @@ class _Driven:
                            self.by_label.tolist(), self.glabel.tolist())
         return self._small
 
-    def _eager(self, tables: Tables, c: int, locals_: list[dict[int, str]]) -> tuple:
+    def _eager(self, tables: Tables, c: int, local: list[str]) -> tuple:
         """CSR over (rule, local state) of component ``c``'s moves as local steps
-        (made into code deltas by the layout in force when fired)."""
+        (made into code deltas by the layout in force when fired): every rule's
+        moves in one gather, rule after rule, each label's in LTS order."""
         radix = tables.layout.radix[c]
-        moves = tables.local_moves(c)
-        js, steps = [], []
-        for r, lo in enumerate(locals_):
-            src, dst = moves.get(lo[c], ([], []))
-            if self.backward:
-                src, dst = dst, src
-            js += [r * radix + s for s in src]
-            steps += [d - s for s, d in zip(src, dst, strict=True)]
-        j = np.array(js, dtype=np.int64)
+        rows = tables.label_moves(c).rows(local)
+        src, dst = (rows.dst, rows.src) if self.backward else (rows.src, rows.dst)
+        j = np.repeat(np.arange(len(local), dtype=np.int64) * radix, rows.count) + src
         order = np.argsort(j, kind="stable")
-        offsets = np.zeros(len(locals_) * radix + 1, dtype=np.int64)
-        np.cumsum(np.bincount(j, minlength=len(locals_) * radix), out=offsets[1:])
-        return radix, offsets, np.array(steps, dtype=np.int64)[order]
+        offsets = np.zeros(len(local) * radix + 1, dtype=np.int64)
+        np.cumsum(np.bincount(j, minlength=len(local) * radix), out=offsets[1:])
+        return radix, offsets, (dst - src)[order]
 
     def asks(self, locs: dict[int, np.ndarray]) -> list[tuple[int, np.ndarray, np.ndarray]]:
         """For an eager driver: see :meth:`LazyGroup.asks`."""

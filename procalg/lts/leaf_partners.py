@@ -111,22 +111,28 @@ class PartneredLeaf:
     def __init__(self, tables: Tables, leaf: int) -> None:
         self.tables, self.leaf = tables, leaf
         self.comp: LazyComponent = tables.network.components[leaf]  # type: ignore[assignment]
-        width = len(self.comp.labels)
-        self.with_leaf: list[set[int]] = [set() for _ in range(width)]  # by leaf label code
+        # each leaf label's rules as (label, the partners' parts), and the rules without
+        # it; by label code, only the codes some rule uses (a wide channel: 200,000)
+        self.with_leaf: dict[int, set[int]] = {}  # by leaf label code: global labels
         self.without: set[int] = set()  # labels of rules the leaf is not in
-        # each leaf label's rules as (label, the partners' parts), and the rules without it
-        self.rules_of: list[list[Rule]] = [[] for _ in range(width)]
+        self.rules_of: dict[int, list[Rule]] = {}
         self.alone_rules: list[Parts] = []
+        label_index, code = tables.label_index, self.comp.code
         for rule in tables.network.rules:
-            g = tables.label_index[rule.label]
-            local = [name for c, name in rule.parts if c == leaf]
-            others = [(c, name) for c, name in rule.parts if c != leaf]
-            if local:
-                self.with_leaf[self.comp.code[local[0]]].add(g)
-                self.rules_of[self.comp.code[local[0]]].append((g, others))
-            else:
+            g, mine, others = label_index[rule.label], None, []
+            for c, name in rule.parts:
+                if c == leaf:
+                    mine = code[name] if mine is None else mine
+                else:
+                    others.append((c, name))
+            if mine is None:
                 self.without.add(g)
                 self.alone_rules.append(others)
+            elif mine in self.rules_of:
+                self.with_leaf[mine].add(g)
+                self.rules_of[mine].append((g, others))
+            else:
+                self.with_leaf[mine], self.rules_of[mine] = {g}, [(g, others)]
         self.derives = tables._tags is None  # priority filters moves: fired templates only
         self.steps: dict[tuple[int, str], dict[int, list[int]]] = {}  # partner moves by source
         self.digits: dict[int, dict[int, int]] = {}  # partners' code -> each partner's state
@@ -291,7 +297,8 @@ class PartneredLeaf:
         entries = []
         for d, g in zip(dst.tolist(), lab.tolist(), strict=True):
             to, tp = divmod(d, stride)
-            which = [j for j, (a, t) in enumerate(pairs) if t == to and g in self.with_leaf[a]]
+            which = [j for j, (a, t) in enumerate(pairs)
+                     if t == to and g in self.with_leaf.get(a, ())]
             if to == loc and g in self.without:
                 which.append(-1)
             if len(which) != 1:
@@ -313,7 +320,7 @@ class PartneredLeaf:
         if not self.derives or len(sig) != 1 or self._alone(p):
             return None
         found: list[tuple[int, int, int, int]] = []
-        for g, parts in self.rules_of[sig[0]]:
+        for g, parts in self.rules_of.get(sig[0], ()):
             for tp in self._targets(p, parts):
                 if found:
                     return None

@@ -256,40 +256,73 @@ def shifted_scopes(net: Network, by: int, scopes: int) -> tuple[Scope, ...]:
 def _compose(left: Network, right: Network, shared: set[str],
              left_alpha: set[str] | None, right_alpha: set[str] | None) -> Network:
     """Parallel composition: ``shared`` synchronises; an alphabet (if given)
-    blocks a side's visible events outside it."""
-    lrules = list(left.rules)
-    rrules = shift_rules(right.rules, len(left), len(left.scopes))
-    rules: list[SyncRule] = []
-    for side, alpha in ((lrules, left_alpha), (rrules, right_alpha)):
-        for r in side:
-            if r.label == TICK:  # a side's ✓ is a τ that leaves Ω in its place
-                rules.append(SyncRule(TAU, r.parts, None, r.guards))
-            elif r.label == TAU or (r.label not in shared and r.label != DONE and (
-                    alpha is None or r.label in alpha or r.label.startswith(HELD))):
-                rules.append(r)
-    # rules grouped by label once: scanning both sides per shared label was
-    # O(|shared| x rules), 30 s for a model synchronising on 2 000 events
+    blocks a side's visible events outside it. Passing, joint and termination rules
+    never share a label, and a label's joint rules repeat only where a side has two:
+    only those are deduplicated (a 200,000-value channel's joint rules are made, no
+    more: a right rule on it is never shifted, nor hashed)."""
+    by, scopes = len(left), len(left.scopes)
+    passing: list[SyncRule] = []
     lby: dict[str, list[SyncRule]] = {}
     rby: dict[str, list[SyncRule]] = {}
-    for by, side_rules in ((lby, lrules), (rby, rrules)):
-        for r in side_rules:
-            if r.label in shared:
-                by.setdefault(r.label, []).append(r)
-    for a in sorted(shared):  # sorted: rule order (and so POR seeds) must not vary by run
-        rules += [SyncRule(a, lr.parts + rr.parts, None, lr.guards + rr.guards)
-                  for lr in lby.get(a, ()) for rr in rby.get(a, ())]
-    ldone = [r for r in lrules if r.label == DONE]
-    rdone = [r for r in rrules if r.label == DONE]
+    ldone: list[SyncRule] = []
+    rdone: list[SyncRule] = []
+    for side, alpha, by_label, done in ((left.rules, left_alpha, lby, ldone),
+                                        (right.rules, right_alpha, rby, rdone)):
+        shift = by if side is right.rules else 0
+        for r in side:
+            label = r.label
+            if label in shared:  # grouped by label once: scanning both sides per
+                # shared label was O(|shared| x rules), 30 s over 2 000 events
+                by_label.setdefault(label, []).append(r)
+                continue
+            if label == DONE:
+                done.append(r)
+                continue
+            if label == TICK:  # a side's ✓ is a τ that leaves Ω in its place
+                r = SyncRule(TAU, r.parts, None, r.guards)
+            elif label != TAU and alpha is not None and label not in alpha \
+                    and not label.startswith(HELD):
+                continue
+            passing.append(r if not shift else _shifted(r, shift, scopes))
+    rules = list(dict.fromkeys(passing))
+    for a in sorted(lby.keys() & rby.keys()):  # sorted: rule order (and POR seeds) fixed
+        lefts, rights = lby[a], rby[a]
+        joint = [SyncRule(a, lr.parts + _shifted_parts(rr.parts, by), None,
+                          lr.guards + _shifted_guards(rr.guards, scopes))
+                 for lr in lefts for rr in rights]
+        rules += joint if len(lefts) == len(rights) == 1 else dict.fromkeys(joint)
     comps = left.components + right.components
     if ldone and rdone:  # both sides can terminate: Ω [| A |] Ω -✓-> Ω
         t = len(comps)
         comps += (_TERMINATOR,)
-        rules += [SyncRule(TICK, lr.parts + rr.parts + ((t, TICK),))
-                  for lr in ldone for rr in rdone]
+        rules += dict.fromkeys([SyncRule(TICK, lr.parts + _shifted_parts(rr.parts, by)
+                                         + ((t, TICK),))
+                                for lr in ldone for rr in rdone])
         rules.append(SyncRule(DONE, ((t, DONE),)))
-    return _derived(None, components=comps, rules=tuple(dict.fromkeys(rules)),
+    return _derived(None, components=comps, rules=tuple(rules),
                     notes=left.notes + right.notes, loose=left.loose or right.loose,
-                    scopes=left.scopes + shifted_scopes(right, len(left), len(left.scopes)))
+                    scopes=left.scopes + shifted_scopes(right, by, scopes))
+
+
+def _shifted(rule: SyncRule, by: int, scopes: int) -> SyncRule:
+    return SyncRule(rule.label, _shifted_parts(rule.parts, by), rule.rank,
+                    _shifted_guards(rule.guards, scopes))
+
+
+def _shifted_parts(parts: tuple[Part, ...], by: int) -> tuple[Part, ...]:
+    """``parts`` with every component index moved up by ``by``.
+
+    Example:
+        >>> _shifted_parts(((0, "a"), (2, "b")), 3)
+        ((3, 'a'), (5, 'b'))
+    """
+    if len(parts) == 1:  # most rules: one leaf's move
+        return ((parts[0][0] + by, parts[0][1]),)
+    return tuple([(c + by, a) for c, a in parts])
+
+
+def _shifted_guards(guards: tuple[tuple[int, str], ...], by: int) -> tuple[tuple[int, str], ...]:
+    return tuple([(k + by, b) for k, b in guards]) if guards and by else guards
 
 
 def parallel(left: Network, right: Network, sync: Iterable[str]) -> Network:

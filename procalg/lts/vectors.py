@@ -54,6 +54,7 @@ from procalg.lts.lazy_tables import LazyFactor, LazyGroup
 from procalg.lts.local_moves import LabelMoves
 from procalg.lts.network import Network, SyncRule
 from procalg.lts.priority_scopes import MoveFilter, needs_tags
+from procalg.lts.rule_groups import by_components
 from procalg.lts.rule_screen import Screen, screened
 
 JOINT_LIMIT = 1 << 16
@@ -85,17 +86,11 @@ class Tables:
                  for c, comp in enumerate(comps)]
         order = [c for c in range(len(comps)) if c not in self.lazy] + self.lazy
         self.layout = Layout.choose(radix, order, max_bits=_MAX_BITS, max_code=_MAX_CODE)
-        self.moving = sorted({c for r in network.rules for c, _ in r.parts})
         self._sorted = [None if c in self.lazy else LabelMoves.of(comp)
                         for c, comp in enumerate(comps)]
         self._moves: dict[int, dict[str, tuple[list[int], list[int]]]] = {}  # by need
-        groups: dict[tuple[int, ...], list[SyncRule]] = {}
-        for rule in network.rules:
-            parts = rule.parts
-            key = (parts[0][0],) if len(parts) == 1 else tuple(sorted(c for c, _ in parts))
-            if len(key) > 1 and len(set(key)) != len(key):
-                raise ValueError(f"rule {rule} moves one component twice")
-            groups.setdefault(key, []).append(rule)
+        groups = by_components(network.rules)
+        self.moving = sorted({c for key in groups for c in key})
         self.forward: list[list[Factor] | LazyGroup] = []
         self.backward: list[list[Factor] | LazyGroup] = []
         self.rules: list[list[SyncRule]] = []  # per group (either direction): its rules
@@ -130,6 +125,10 @@ class Tables:
         if c not in self._moves:
             self._moves[c] = self._sorted[c].by_name()  # type: ignore[union-attr]
         return self._moves[c]
+
+    def label_moves(self, c: int) -> LabelMoves:
+        """Eager component ``c``'s moves sorted by label (gathered per label list)."""
+        return self._sorted[c]  # type: ignore[return-value]
 
     @property
     def radix(self) -> np.ndarray:
@@ -278,6 +277,13 @@ class Tables:
         if self._tags is None:
             return self.label_index[rule.label]
         return self._tags.tag(rule)
+
+    def tags(self, rules: list[SyncRule]) -> np.ndarray:
+        """:meth:`tag` of each of ``rules`` (int32; one lookup per rule, no call)."""
+        if self._tags is None:
+            index = self.label_index
+            return np.array([index[r.label] for r in rules], dtype=np.int32)
+        return np.array([self._tags.tag(r) for r in rules], dtype=np.int32)
 
     def successors(self, codes: np.ndarray, *, backward: bool = False
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

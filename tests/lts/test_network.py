@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from procalg.lts import LTS, TAU, TICK
 from procalg.lts.network import (
     DONE,
+    HELD,
     Network,
     SyncRule,
     alpha_parallel,
@@ -154,3 +155,65 @@ def test_a_component_gives_its_tick_targets_done_loops_as_roscoes_rule_says(draw
     (leaf,) = component(lts).components
     assert set(leaf.triples()) == _omega_loops_by_triples(lts)
     assert leaf.num_states == n + (leaf.num_states > n)
+
+
+def _composed_as_written(left: Network, right: Network, shared: set[str],
+                         left_alpha: set[str] | None, right_alpha: set[str] | None
+                         ) -> tuple[SyncRule, ...]:
+    """UCS ch. 9's rules in the order s30-base made them: each side's passing rules
+    (a ✓ as τ), the joint ones by sorted label, then termination; duplicates once."""
+    by, scopes = len(left), len(left.scopes)
+    rshift = [SyncRule(r.label, tuple((c + by, a) for c, a in r.parts), r.rank,
+                       tuple((k + scopes, b) for k, b in r.guards)) for r in right.rules]
+    rules = []
+    for side, alpha in ((list(left.rules), left_alpha), (rshift, right_alpha)):
+        for r in side:
+            if r.label == TICK:
+                rules.append(SyncRule(TAU, r.parts, None, r.guards))
+            elif r.label == TAU or (r.label not in shared and r.label != DONE and (
+                    alpha is None or r.label in alpha or r.label.startswith(HELD))):
+                rules.append(r)
+    for a in sorted(shared):
+        rules += [SyncRule(a, lr.parts + rr.parts, None, lr.guards + rr.guards)
+                  for lr in left.rules if lr.label == a for rr in rshift if rr.label == a]
+    ldone = [r for r in left.rules if r.label == DONE]
+    rdone = [r for r in rshift if r.label == DONE]
+    if ldone and rdone:
+        t = len(left) + len(right)
+        rules += [SyncRule(TICK, lr.parts + rr.parts + ((t, TICK),)) for lr in ldone
+                  for rr in rdone]
+        rules.append(SyncRule(DONE, ((t, DONE),)))
+    return tuple(dict.fromkeys(rules))
+
+
+_LABELS = ["a", "b", "c", TAU, TICK, DONE, f"{HELD}x"]
+
+
+@st.composite
+def _hand_made(draw: st.DrawFn) -> Network:
+    """A network of 1-2 one-state components whose rules repeat labels, parts and
+    ranks (a ✓ beside a τ of the same parts, two ranks of one move, guards)."""
+    n = draw(st.integers(1, 2))
+    comps = tuple(LTS.build(1, 0, [], []) for _ in range(n))
+    rules = draw(st.lists(st.builds(
+        SyncRule, st.sampled_from(_LABELS),
+        st.lists(st.tuples(st.integers(0, n - 1), st.sampled_from(_LABELS)),
+                 min_size=1, max_size=2).map(tuple),
+        st.sampled_from([None, 0, 1]),
+        st.lists(st.tuples(st.integers(0, 0), st.sampled_from("ab")), max_size=1).map(tuple)),
+        max_size=8))
+    return Network(comps, tuple(rules))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_hand_made(), _hand_made(), st.sets(st.sampled_from("abc")),
+       st.sampled_from([None, {"a"}, {"a", "b"}]), st.sampled_from([None, {"b"}, {"a", "c"}]))
+def test_composing_makes_the_rules_ucs_writes_in_the_same_order(
+        left, right, shared, left_alpha, right_alpha) -> None:
+    # s30 dedupes only what can repeat and shifts only the right rules that pass:
+    # the rules, and their order (POR seeds, fired order), must be what they were
+    from procalg.lts.network import _compose
+
+    composed = _compose(left, right, set(shared), left_alpha, right_alpha)
+    assert composed.rules == _composed_as_written(left, right, set(shared), left_alpha,
+                                                  right_alpha)
