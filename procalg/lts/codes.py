@@ -183,7 +183,8 @@ class Layout:
 
     def keys(self, codes: np.ndarray | Iterable[int]) -> np.ndarray:
         """``codes`` (integers or keys) as this word-aligned layout's ``V{8k}`` keys."""
-        codes = np.asarray(codes)
+        if not isinstance(codes, np.ndarray):  # Python ints: past 2^63 numpy made them floats
+            codes = np.array(list(codes), dtype=object)
         if codes.dtype.kind == "V":
             k = codes.dtype.itemsize // 8
             codes = np.ascontiguousarray(codes)  # viewed as words below

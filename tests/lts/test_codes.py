@@ -86,6 +86,15 @@ def test_a_word_aligned_move_adds_per_word_deltas_and_gives_the_target_states_ke
     assert sorted(moved.tolist()) == layout.keys(sorted(layout.cast(moved).tolist())).tolist()
 
 
+def test_keys_of_python_integers_past_2_to_the_63_keep_every_bit():
+    # a one-word layout whose last field reaches bit 63 (a dev-run hypothesis draw):
+    # numpy read a list of such ints as float64 and dropped their low bits
+    layout = Layout.choose([65, 257, 513, 4097, 32769, 257], list(range(6)), max_bits=62,
+                           max_code=1)
+    codes = [3535457283473552901, 9237136451072951199]
+    assert layout.cast(layout.keys(codes)).tolist() == codes
+
+
 @settings(max_examples=200, deadline=None)
 @given(radices, st.sampled_from([0, 20, 62]), st.data())
 def test_a_decoder_gives_any_group_of_components_as_decode_does(radix, bits, data):
