@@ -36,6 +36,7 @@ import argparse
 import statistics
 import time
 
+from benchmarks.families_wide import TOKEN_RING
 from procalg.api.check import check_model
 from procalg.api.model import loads
 from procalg.api.search import SearchOptions
@@ -49,13 +50,7 @@ channel work : {{0..N-1}}.{{1..2}}
 channel pass : {{0..N-1}}
 channel inc : {{0..C-1}}
 channel reset
-Prev(i) = (i + N - 1) % N
-Idle(i) = pass.Prev(i) -> Holding(i)
-Holding(i) = work.i.1 -> work.i.2 -> pass.i -> Idle(i)
-Station(i) = if i == 0 then Holding(i) else Idle(i)
-Alpha(i) = {{work.i.1, work.i.2, pass.i, pass.Prev(i)}}
-Ring = || i : {{0..N-1}} @ [Alpha(i)] Station(i)
-Counter(j, x) = (x < V - 1 & inc.j -> Counter(j, x + 1)) [] reset -> Counter(j, {reset})
+{ring}Counter(j, x) = (x < V - 1 & inc.j -> Counter(j, x + 1)) [] reset -> Counter(j, {reset})
 Counters = [| {{reset}} |] j : {{0..C-1}} @ Counter(j, 0)
 System = Ring ||| Counters
 Step(i, k, ph) = if ph == 0 then work.i.1 -> Order(i, k, 1)
@@ -65,6 +60,9 @@ Order(i, k, ph) = inc?j -> Order(i, k, ph) [] reset -> Order(i, k, ph)
                   [] (if k < R then Step(i, k, ph) else STOP)
 assert Order(0, 0, 0) [T= System
 """
+
+
+MODEL = MODEL.replace("{ring}", TOKEN_RING.replace("{", "{{").replace("}", "}}"))
 
 
 def timed(text: str) -> tuple[float, float, int, int]:

@@ -33,6 +33,17 @@ def wide_ring_states(size: Size) -> int:
     return 3 * n * v ** c
 
 
+TOKEN_RING = """Prev(i) = (i + N - 1) % N
+Idle(i) = pass.Prev(i) -> Holding(i)
+Holding(i) = work.i.1 -> work.i.2 -> pass.i -> Idle(i)
+Station(i) = if i == 0 then Holding(i) else Idle(i)
+Alpha(i) = {work.i.1, work.i.2, pass.i, pass.Prev(i)}
+Ring = || i : {0..N-1} @ [Alpha(i)] Station(i)
+"""
+"""A token passed round N stations, each working twice while it holds it (needs ``N``
+and channels ``work : {0..N-1}.{1..2}``, ``pass : {0..N-1}``)."""
+
+
 def wide_ring_proc(size: Size) -> str:
     """N stations in a ring and C counters mod V; ``Spec [T= System``."""
     n, c, v = size
@@ -44,13 +55,7 @@ channel work : {{0..N-1}}.{{1..2}}
 channel pass : {{0..N-1}}
 channel inc, wrap : {{0..C-1}}
 
-Prev(i) = (i + N - 1) % N
-Idle(i) = pass.Prev(i) -> Holding(i)
-Holding(i) = work.i.1 -> work.i.2 -> pass.i -> Idle(i)
-Station(i) = if i == 0 then Holding(i) else Idle(i)
-Alpha(i) = {{work.i.1, work.i.2, pass.i, pass.Prev(i)}}
-Ring = || i : {{0..N-1}} @ [Alpha(i)] Station(i)
-
+{TOKEN_RING}
 Counter(j, x) = if x < V - 1 then inc.j -> Counter(j, x + 1) else wrap.j -> Counter(j, 0)
 System = Ring ||| (||| j : {{0..C-1}} @ Counter(j, 0))
 
