@@ -12,7 +12,8 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 
 from procalg.checks.result import Counterexample
 from procalg.lts import TAU
@@ -24,6 +25,17 @@ MARKS = {"pass": "✓", "fail": "✗", "unknown": "?", "error": "!"}
 def format_trace(trace: Sequence[str]) -> str:
     """Events in order, comma-separated; the empty trace by name."""
     return ", ".join(trace) if trace else "(the empty trace)"
+
+
+def counted_notes(notes: Iterable[str]) -> list[str]:
+    """Each note once, in the order first made, saying how often when more than once
+    (Tokeneer's eight choices each too large to reset made one note eight times).
+
+    Example:
+        >>> counted_notes(["a", "b", "a"])
+        ['a (×2)', 'b']
+    """
+    return [note if n == 1 else f"{note} (×{n})" for note, n in Counter(notes).items()]
 
 
 def _events(events: frozenset[str]) -> str:

@@ -10,12 +10,10 @@ Example:
 from __future__ import annotations
 
 import json
-from collections import Counter
-from collections.abc import Iterable
 
 from procalg.api import AssertionReport
 from procalg.api.check import AssertionResult
-from procalg.api.evidence import MARKS, evidence_lines, format_trace
+from procalg.api.evidence import MARKS, counted_notes, evidence_lines, format_trace
 from procalg.checks.result import Counterexample
 from procalg.cli.style import COLUMNS, Style
 from procalg.errors import ProcalgError
@@ -80,24 +78,12 @@ def engine_notes(report: AssertionReport, *, details: bool = True) -> list[str]:
     return _engine_lines(report, extra, details) + after
 
 
-def _counted(notes: Iterable[str]) -> list[str]:
-    """Each note once, in the order first made, saying how often when more than once
-    (eight choices each too large to reset made the same note eight times).
-
-    Example:
-        >>> _counted(["a", "b", "a"])
-        ['a (×2)', 'b']
-    """
-    counts = Counter(notes)
-    return [note if n == 1 else f"{note} (×{n})" for note, n in counts.items()]
-
-
 def _engine_lines(report: AssertionReport, extra: dict, details: bool) -> list[str]:
     engine = extra.get("engine")
     if engine == "symbolic":
         return symbolic_notes(report, details=details)
     if engine == "product":
-        return ["engine: product", *_counted(str(n) for n in extra.get("notes", ()))]
+        return ["engine: product", *counted_notes(str(n) for n in extra.get("notes", ()))]
     if engine == "reference":
         return [f"engine: reference (term-level rules): {extra.get('why', '')}"]
     if engine == "explicit":  # the product engine explored the LTS, the check then ran on it
