@@ -226,10 +226,12 @@ class Engine(Recovery, Signals, Cancels, Children, Attempts):
         with self._run_lock(run_id):
             try:
                 status = self._drive(run_id)
-            except StoreError:
-                raise
-            except Exception:  # keep what already happened (an activity's outcome) durable
-                self._flush(run_id, self._states[run_id], self._moved(run_id))
+            except Exception as err:
+                try:  # keep what already happened (an activity's outcome) durable
+                    if not isinstance(err, StoreError):
+                        self._flush(run_id, self._states[run_id], self._moved(run_id))
+                finally:  # not renewed: it expires, then any worker retries (no hot loop)
+                    self.leases.dropped(run_id)
                 raise
             finally:
                 if self.telemetry is not None:

@@ -157,23 +157,31 @@ class Recovery:
         crashes fails (``WorkerCrashed``) instead of killing workers for ever.
         """
         with self._run_lock(run_id):
-            state = self._states.get(run_id)
-            if (state is None or self._pending.get(run_id) or self._length(run_id) != state.seq
-                    or (workflow is not None and workflow is not state.workflow)):
-                state = self.attach(run_id, workflow)  # else: loaded and current on it
-            if workflow is None and is_fresh_child(state):  # runtime/children.py
-                return self._take_up(run_id, state)
-            check_bindings(state.workflow, self.activities)
-            if state.status in UNFINISHED and state.cancelled:
-                self._cancel_children_again(run_id)  # runtime/cancel.py
-            if state.status in UNFINISHED:
-                calls = tuple((c.step, c.channel, c.input)
-                              for c in decide(state, self.clock.now()) if isinstance(c, Perform))
-                if calls:
-                    self._record(run_id, state, [RunResumed(time=self.clock.now(),
-                                                            calls=calls)])
-                    self._flush(run_id, state, RunStatus.RUNNING)
-            return self.drive(run_id)
+            try:
+                return self._resume(run_id, workflow)
+            except Exception:  # not renewed: it expires, then any worker retries it
+                self.leases.dropped(run_id)
+                raise
+
+    def _resume(self: Engine, run_id: str, workflow: Workflow | None) -> RunStatus:
+        """:meth:`resume` under the run's lock."""
+        state = self._states.get(run_id)
+        if (state is None or self._pending.get(run_id) or self._length(run_id) != state.seq
+                or (workflow is not None and workflow is not state.workflow)):
+            state = self.attach(run_id, workflow)  # else: loaded and current on it
+        if workflow is None and is_fresh_child(state):  # runtime/children.py
+            return self._take_up(run_id, state)
+        check_bindings(state.workflow, self.activities)
+        if state.status in UNFINISHED and state.cancelled:
+            self._cancel_children_again(run_id)  # runtime/cancel.py
+        if state.status in UNFINISHED:
+            calls = tuple((c.step, c.channel, c.input)
+                          for c in decide(state, self.clock.now()) if isinstance(c, Perform))
+            if calls:
+                self._record(run_id, state, [RunResumed(time=self.clock.now(),
+                                                        calls=calls)])
+                self._flush(run_id, state, RunStatus.RUNNING)
+        return self.drive(run_id)
 
     def run_until_done(self: Engine, run_id: str, timeout: float | None = None,
                        poll: float = 0.2) -> RunStatus:

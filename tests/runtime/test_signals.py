@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 
-from procalg.errors import RunError
+from procalg.errors import RunError, StoreError
 from procalg.runtime.engine import Engine
 from procalg.runtime.history import EventFired, SignalReceived
 from procalg.runtime.workflow import Channel, ChannelKind, TermSystem, Workflow
@@ -98,3 +99,60 @@ def test_a_signals_values_fit_the_same_the_second_time_and_one_is_never_true() -
             _check_type(flag, (True, True))
         with pytest.raises(RunError, match="takes 2 value"):
             _check_type(flag, (True,))
+
+
+class _WriteLostOnce(SqliteLog):
+    """A store whose server goes away once, at the first write after ``armed`` is set."""
+
+    armed = False
+    lost = 0
+
+    def write_many(self, writes):  # type: ignore[no-untyped-def]
+        if type(self).armed and not type(self).lost:
+            type(self).lost += 1
+            raise StoreError("store request failed: the connection is lost")
+        return super().write_many(writes)
+
+
+def test_a_signal_whose_drive_fails_leaves_the_run_to_any_worker_once_its_lease_expires(
+        tmp_path: Path) -> None:
+    # go (a signal) -> a (an activity) -> SKIP
+    model = Workflow(TermSystem(Prefix(Event("go"), Prefix(Event("a"), SKIP))), {
+        "go": Channel("go", ChannelKind.SIGNAL, 0),
+        "a": Channel("a", ChannelKind.ACTIVITY, 0)})
+    calls: list[str] = []
+    acts = {"a": lambda: calls.append("a")}
+    _WriteLostOnce.armed, _WriteLostOnce.lost = False, 0
+    api_user = Engine(_WriteLostOnce(tmp_path / "r.db"), acts, loader=lambda r: model,
+                      lease=0.6)
+    assert api_user.start(model, run_id="r").status == "waiting"  # for go: no lease held
+    _WriteLostOnce.armed = True
+    with pytest.raises(StoreError):
+        api_user.signal("r", "go")  # claimed, then its first commit is lost
+    assert _WriteLostOnce.lost == 1
+    # the engine stays open (a long-lived service), but it no longer renews the lease
+    # of a run it failed to drive: once the lease expires another worker takes it
+    assert not api_user.leases.holds("r")
+    time.sleep(1.0)
+    other = Engine(SqliteLog(tmp_path / "r.db"), acts, loader=lambda r: model, lease=0.6)
+    other.signal("r", "go")
+    assert other.state("r").status == "completed" and calls == ["a"]
+    api_user.close()
+    other.close()
+
+
+def test_a_run_taken_but_not_resumable_here_is_not_held_by_this_engine(tmp_path: Path) -> None:
+    # as children.py and cancel.py do: take the lease, then resume; this engine
+    # has no function for the activity a, so the resume refuses the run
+    model = Workflow(TermSystem(Prefix(Event("go"), Prefix(Event("a"), SKIP))), {
+        "go": Channel("go", ChannelKind.SIGNAL, 0),
+        "a": Channel("a", ChannelKind.ACTIVITY, 0)})
+    starter = Engine(SqliteLog(tmp_path / "r.db"), {"a": lambda: None}, loader=lambda r: model)
+    starter.start(model, run_id="r")
+    starter.close()
+    unbound = Engine(SqliteLog(tmp_path / "r.db"), loader=lambda r: model, lease=0.6)
+    assert unbound.leases.take("r")
+    with pytest.raises(RunError, match="without a bound function: a"):
+        unbound.resume("r")
+    assert not unbound.leases.holds("r")  # not renewed: it expires, then any worker takes it
+    unbound.close()
