@@ -84,6 +84,16 @@ class Model:
                 return True
         return False
 
+    @cached_property
+    def throws(self) -> bool:
+        """Whether the model writes ``THROW`` anywhere (walked once per model).
+
+        Example:
+            >>> loads("channel a\\nP = a -> THROW").throws, loads("channel a\\nP = a -> P").throws
+            (True, False)
+        """
+        return any(type(node) is ast.ThrowLit for node in walk(self.module))
+
     @property
     def activities(self) -> dict[str, Any]:
         """Activity declarations by channel: ``attempts``, ``backoff_ms``, ``timeout_ms``,

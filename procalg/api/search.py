@@ -58,6 +58,7 @@ from procalg.semantics.deep import run_deep
 from procalg.semantics.growth_reached import NestingMet
 from procalg.semantics.leaves import learn
 from procalg.semantics.network import NotApplicable
+from procalg.terms.saga import THROW_EVENT
 
 LEAF_LIMIT = 50_000
 """Largest leaf the product engine explores before falling back (an
@@ -351,6 +352,8 @@ def _network(model: Model, process: Any, options: SearchOptions) -> Network | No
     if options.engine is CheckEngine.REFERENCE:
         return NotApplicable("--engine reference")
     leaves = options.reference_limit  # leaves are explored by the term-level rules
+    if model.throws:  # declared up front: a lazy leaf may meet its THROW only at the end
+        learn(model.spec, str(THROW_EVENT))  # of a whole search, which would then run again
     tried: set[str] = set()
     while True:
         try:

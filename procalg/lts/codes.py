@@ -216,10 +216,8 @@ class Layout:
             >>> Layout.choose([3, 2], order=[0, 1]).shifted(1, np.array([1, -1])).tolist()
             [4, -4]
         """
-        if self.words:
+        if self.words:  # (every wide layout is: no Python-integer deltas)
             return self.word_delta(c, step)
-        if self.wide:
-            return np.asarray(step).astype(object) * self.stride[c]
         return np.asarray(step, dtype=np.int64) * np.int64(self.stride[c])
 
     def moved(self, codes: np.ndarray, delta: np.ndarray) -> np.ndarray:
@@ -277,13 +275,9 @@ class Layout:
             col = {k: w[:, k].astype(np.int64) for k in cols}
             return {c: self._digits(col[int(self._col[c])], c) for c in comps}
         codes = self.cast(codes)
-        if self.packed:
-            out = {c: (codes >> self._shift[c]) & self._mask[c] for c in comps}
-        else:
-            out = {c: (codes // self._nstride[c]) % self._nradix[c] for c in comps}
-        if self.wide:
-            return {c: d.astype(np.int64) for c, d in out.items()}
-        return out
+        if self.packed:  # (int64: a wide layout is word-aligned, handled above)
+            return {c: (codes >> self._shift[c]) & self._mask[c] for c in comps}
+        return {c: (codes // self._nstride[c]) % self._nradix[c] for c in comps}
 
     def decoder(self, codes: np.ndarray) -> Callable[[Iterable[int]], dict[int, np.ndarray]]:
         """:meth:`decode` of ``codes`` for a few components at a time: a caller

@@ -94,8 +94,8 @@ def _goal(chunk: np.ndarray, src: np.ndarray, dst: np.ndarray, lab: np.ndarray
     """A state of ``chunk`` that breaks the rule, as the search's witness (its
     code and no label: only its being found counts), else ``None``."""
     del dst
-    if not len(lab):
-        return None
+    if len(lab) <= 1:  # none, or one (a deep chain's level): only a τ breaks it, in ~0.3 µs
+        return (int(chunk[0]), "") if len(lab) and lab[0] == TAU_INDEX else None
     if len(lab) <= SMALL:
         broken = _broken_few(src.tolist(), lab.tolist())
     else:

@@ -84,8 +84,8 @@ def _delta(f: Factor, entry: np.ndarray, layout: Layout) -> np.ndarray:
     is word-aligned (a lazy factor gives local steps, placed in its word)."""
     if layout.words and not isinstance(f, TableFactor):
         return layout.word_delta(f.comps[0], f.deltas(entry, _UNIT, False))
-    if not layout.words:
-        return f.deltas(entry, layout.stride, layout.wide)
+    if not layout.words:  # int64 codes (every wide layout is word-aligned)
+        return f.deltas(entry, layout.stride, False)
     d = f.deltas(entry, layout.stride, False)  # a table made before the codes grew wide
     return d if d.ndim == 2 and d.shape[1] == layout.words else word_rows(d, layout.words)
 

@@ -84,9 +84,7 @@ class Folding:
 
     def table(self, layout: Layout) -> TableFactor | None:
         """The folded table for ``layout``, if the leaves are calm and it pays;
-        None while they grow, with wide codes, or past ``FOLD_LIMIT``."""
-        if layout.wide and not layout.words:  # Python integers: no int64 deltas
-            return None
+        None while they grow, or past ``FOLD_LIMIT``."""
         stamp = tuple(c.stamp for c in self.lazy)
         fold = self._fold
         if fold is not None and fold[0] is layout and fold[1] == stamp:

@@ -7,12 +7,20 @@ verdict of every bundled model and give counterexamples of the same length
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 from procalg.api import check_model, load, loads
-from procalg.api.search import CheckEngine, SearchOptions, deadlock, divergence, reachable
+from procalg.api.search import (
+    CheckEngine,
+    SearchOptions,
+    deadlock,
+    determinism,
+    divergence,
+    reachable,
+)
 from procalg.errors import LimitExceeded, UsageError
 
 MODELS = sorted((Path(__file__).resolve().parents[2] / "models").glob("*.proc"))
@@ -193,6 +201,28 @@ def test_a_lazy_leaf_that_throws_runs_on_the_product_engine_once_throw_is_declar
     assert any("explored lazily" in n for n in result.stats.extra["notes"])
     assert result.verdict == reference.verdict
     assert len(result.counterexample.trace) == len(reference.counterexample.trace)
+
+
+@pytest.mark.parametrize("check", [deadlock, partial(determinism, divergence=True)])
+def test_a_written_throw_is_declared_before_the_first_search_so_it_runs_once(
+        monkeypatch, check) -> None:
+    # the lazy leaf meets its THROW only at the end: learned then, the whole
+    # search would run again on a network compiled with `throw` declared (T has
+    # more states than leaf_choice.EAGER_LIMIT: lazy)
+    import procalg.semantics.network as network
+
+    calls: list[object] = []
+    compile_network = network.compile_network
+    monkeypatch.setattr(network, "compile_network",
+                        lambda *a, **k: calls.append(a[0]) or compile_network(*a, **k))
+    text = ("channel up\nN = 3000\nT(n) = n < N & up -> T(n + 1) [] n == N & THROW\n"
+            "U = up -> U\nSys = T(0) [| {up} |] U\n")
+    auto = check(loads(text), "Sys", options=SearchOptions())
+    assert auto.stats.extra["engine"] == "product" and len(calls) == 1
+    assert any("explored lazily" in n for n in auto.stats.extra["notes"])
+    asserted = text + "assert Sys :[deadlock free]\nassert Sys :[deterministic]\n"
+    ref = check_model(loads(asserted), options=SearchOptions(engine=CheckEngine.REFERENCE))
+    assert [r.result for r in ref] == ["pass", "pass"] and auto.passed
 
 
 def test_an_engine_name_is_parsed_into_the_enum_and_an_unknown_one_is_refused() -> None:

@@ -65,6 +65,21 @@ def test_wide_layouts_are_chosen_only_past_62_bits():
     assert not mixed.packed and not mixed.wide
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(1, 1 << 40), min_size=1, max_size=8), st.sampled_from([0, 6, 20, 62]),
+       st.sampled_from([1, 1 << 16, 1 << 40, 1 << 62]), st.integers(0, 62))
+def test_every_wide_layout_chosen_or_grown_is_word_aligned_so_no_move_adds_python_integers(
+        radix, bits, room, top):
+    # firing, lazy folding and Layout.shifted/decode keep no path for wide codes
+    # without words (Python-integer deltas): this is why none is needed
+    order = list(range(len(radix)))
+    layout = Layout.choose(radix, order, max_bits=bits, max_code=room)
+    grown = layout.grown([*radix[:-1], max(radix[-1], 1 << top)], max_bits=bits, max_code=room)
+    for lay in (layout, grown):
+        assert not lay.wide or lay.words
+        assert lay.shifted(0, np.array([1])).dtype == np.int64
+
+
 @settings(max_examples=200, deadline=None)
 @given(radices, st.sampled_from([0, 20, 62]), st.data())
 def test_a_word_aligned_move_adds_per_word_deltas_and_gives_the_target_states_key(

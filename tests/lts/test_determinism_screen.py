@@ -102,3 +102,12 @@ def test_a_tau_rule_never_reached_does_not_stop_the_screen():
     net = close(hide(parallel(component(chain), component(stuck), {"b"}), {"b"}))
     assert any(rule.label == "τ" for rule in net.rules)
     assert screen_deterministic(Tables(net)) is not None
+
+
+def test_a_chain_of_single_moves_is_stopped_by_its_one_hidden_step():
+    # a level of one move is judged by its label alone: τ (at any depth) breaks it
+    for at in (0, 1, 20):
+        lts = LTS.build(23, 0, ["a"], [(i, "τ" if i == at else "a", i + 1) for i in range(22)])
+        assert screen_deterministic(Tables(close(component(lts)))) is None
+    plain = LTS.build(23, 0, ["a"], [(i, "a", i + 1) for i in range(22)])
+    assert screen_deterministic(Tables(close(component(plain)))).states == 23
