@@ -167,6 +167,10 @@ SMALL_LEVEL = 32
 """Most states of a BFS level :func:`bfs_renumber` steps in Python (a numpy level
 costs some ten calls, ~30 µs; a chain of a thousand states is a thousand levels)."""
 
+LISTED = 1 << 16
+"""Most transitions whose columns the Python levels read as lists (made once, O(m));
+a larger LTS's are read per state as array slices."""
+
 
 def bfs_renumber(lts: LTS) -> LTS:
     """Keep the reachable states, numbered in breadth-first order from the initial one.
@@ -174,8 +178,9 @@ def bfs_renumber(lts: LTS) -> LTS:
     A level's new states are numbered in the order of their first edge (the
     order a FIFO queue discovers them in): a level of more than
     :data:`SMALL_LEVEL` states on arrays, a smaller one in Python (the
-    columns read as lists once, at the first small level), so a deep chain
-    pays no numpy call per level. O(n + m).
+    columns read as lists once, at the first small level, up to
+    :data:`LISTED` transitions), so a deep chain pays no numpy call per
+    level. O(n + m).
 
     Example:
         >>> bfs_renumber(LTS.build(3, 2, ["a"], [(2, "a", 0)])).triples().__next__()
@@ -186,15 +191,17 @@ def bfs_renumber(lts: LTS) -> LTS:
     seen[lts.initial] = 1
     order: list[np.ndarray] = []  # the reached states, in BFS order
     frontier: np.ndarray | list[int] = np.array([lts.initial], dtype=np.int64)
-    walked: tuple[list[int], list[int], memoryview] | None = None
+    walked: tuple[list[int] | np.ndarray, list[int] | np.ndarray, memoryview] | None = None
     while len(frontier):
         if len(frontier) > SMALL_LEVEL:
             frontier = np.asarray(frontier, dtype=np.int64)
             order.append(frontier)
             frontier = _next_level(lts.dst, offsets, seen, frontier)
             continue
-        if walked is None:
-            walked = offsets.tolist(), lts.dst.tolist(), memoryview(seen)
+        if walked is None:  # a large LTS's columns are sliced per state, not listed whole
+            small = len(lts.dst) <= LISTED
+            walked = (offsets.tolist() if small else offsets, lts.dst.tolist() if small
+                      else lts.dst, memoryview(seen))
         starts, targets, mark = walked
         reached = frontier = list(frontier)
         while 0 < len(frontier) <= SMALL_LEVEL:  # levels in Python, kept as one list

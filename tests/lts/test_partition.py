@@ -225,9 +225,12 @@ def test_every_bisimulation_is_also_an_equivalence_with_the_same_value():
 @given(st.integers(1, 40).flatmap(lambda n: st.tuples(
     st.just(n), st.integers(0, n - 1),
     st.lists(st.tuples(st.integers(0, n - 1), st.sampled_from(["τ", "a", "b"]),
-                       st.integers(0, n - 1)), max_size=80))), st.sampled_from([0, 1, 2, 32]))
-def test_bfs_renumber_numbers_states_in_the_order_a_fifo_queue_finds_them(case, small) -> None:
-    # small: the widest level stepped in Python (0: every level on arrays; mixed otherwise)
+                       st.integers(0, n - 1)), max_size=80))), st.sampled_from([0, 1, 2, 32]),
+       st.sampled_from([0, 1 << 16]))
+def test_bfs_renumber_numbers_states_in_the_order_a_fifo_queue_finds_them(case, small,
+                                                                         listed) -> None:
+    # small: the widest level stepped in Python (0: every level on arrays; mixed otherwise);
+    # listed: the most transitions read as lists there (0: array slices per state)
     from collections import deque
 
     from procalg.lts import partition as module
@@ -243,6 +246,7 @@ def test_bfs_renumber_numbers_states_in_the_order_a_fifo_queue_finds_them(case, 
     expected = sorted((number[s], lab, number[d]) for s, lab, d in lts.triples() if s in number)
     with pytest.MonkeyPatch.context() as m:
         m.setattr(module, "SMALL_LEVEL", small)
+        m.setattr(module, "LISTED", listed)
         renumbered = bfs_renumber(lts)
     assert renumbered.num_states == len(number)
     assert sorted(renumbered.triples()) == expected
