@@ -80,6 +80,13 @@ SPACE_LIMIT = 1 << 17
 PER_LEVEL = 256
 """Codes of the space fired per level the search has walked (see the module)."""
 
+MOVE_LIMIT = 1 << 20
+"""Most moves of a fired space (kept as three lists of Python ints: some 100 MB);
+past them the space is not walked here."""
+
+CHUNK = 1 << 14
+"""Codes fired in one ``successors`` call (the moves counted against the limit as they come)."""
+
 Moves = list[tuple[int, int]]  # a state's moves: (label index, target code)
 
 
@@ -94,7 +101,7 @@ class SpaceWalk:
         self.labels: list[int] = []
         self.targets: list[int] = []
         self.dense: list[int] = []  # each move's target's dense number in the marks
-        self.fired = False
+        self.fired = self.refused = False
         self.made = LONG  # levels the last batch made (see back)
 
     @classmethod
@@ -121,35 +128,46 @@ class SpaceWalk:
     def takes(self, search: LevelSearch, frontier: np.ndarray) -> bool:
         """Whether this walk expands ``frontier``: a level of at most :data:`FEW`
         states, once the space is fired or the search deep enough to fire it."""
-        return len(frontier) <= FEW and (
+        return len(frontier) <= FEW and not self.refused and (
             self.fired or self.size <= PER_LEVEL * max(1, search.visited.depth))
 
     def back(self) -> int:
         """The level size at which the numpy walk hands back (``marked_batch``'s
         ``back``): tiny levels while this walk pays or waits to fire."""
+        if self.refused:
+            return 0
         return FEW if self.made >= LONG or not self.fired else 0
 
-    def _fire(self, marks: Marks) -> None:
-        """Every code of the space fired once, its moves kept as columns by source."""
+    def _fire(self, marks: Marks) -> bool:
+        """Every code of the space fired once (a chunk at a time), its moves kept
+        as columns by source; False (and never again) past :data:`MOVE_LIMIT` moves."""
         layout = self.tables.layout
         digits = np.indices(layout.radix).reshape(len(layout.radix), -1)
         codes = np.sort(layout.encode({c: digits[c] for c in range(len(layout.radix))}))
-        src, dst, lab = self.tables.successors(codes)
-        order = np.argsort(src, kind="stable")  # grouped by source, each in firing order
-        src, dst = src[order], dst[order]
+        columns, count = [], 0
+        for lo in range(0, len(codes), CHUNK):
+            src, dst, lab = self.tables.successors(codes[lo:lo + CHUNK])
+            count += len(src)
+            if count > MOVE_LIMIT:  # a wide fan everywhere: the lists would not pay
+                self.refused = True
+                return False
+            order = np.argsort(src, kind="stable")  # grouped by source, each in firing order
+            columns.append((src[order] + lo, dst[order], lab[order]))
+        src, dst, lab = (np.concatenate(c) for c in zip(*columns, strict=True))
         self.index = dict(zip(codes.tolist(), range(len(codes)), strict=True))
         self.starts = np.searchsorted(src, np.arange(len(codes) + 1)).tolist()
-        self.labels, self.targets = lab[order].tolist(), dst.tolist()
+        self.labels, self.targets = lab.tolist(), dst.tolist()
         self.dense = marks.index(dst).tolist()
         self.fired = True
+        return True
 
     def batch(self, search: LevelSearch, marks: Marks, frontier: np.ndarray,
               stop: Stop | None) -> tuple[int, tuple[int, str] | None]:
         """Levels from ``frontier`` while they hold at most :data:`FEW` states,
         as ``marked_batch`` makes them: (levels made, the goal's witness or None).
         No level made: numpy's turn."""
-        if not self.fired:
-            self._fire(marks)
+        if not self.fired and not self._fire(marks):
+            return 0, None
         visited, trail, layout = search.visited, search.trail, self.tables.layout
         depth = visited.depth
         room = BATCH if search.max_states is None else \

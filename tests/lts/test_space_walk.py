@@ -63,13 +63,14 @@ def _network(shape: tuple) -> Network:
 
 
 def _walked(run) -> tuple[object, int]:
-    """``run()`` with the walk firing the space at once and marks from the first
-    level, and the levels the walk made."""
+    """``run()`` with the walk firing the space at once (in chunks of 5 codes) and
+    marks from the first level, and the levels the walk made."""
     made: list[int] = []
     real = SpaceWalk.batch
     with pytest.MonkeyPatch.context() as m:
         m.setattr(level_search, "MARK_DEPTH", 0)
         m.setattr(space_walk, "PER_LEVEL", 1 << 30)
+        m.setattr(space_walk, "CHUNK", 5)
         m.setattr(SpaceWalk, "batch", lambda self, *a: _record(made, real(self, *a)))
         return run(), sum(made)
 
@@ -130,7 +131,7 @@ def test_prioritised_terms_walked_over_their_space_search_as_the_term_rules_do(t
     assume(_walked(run)[1])
 
 
-def test_a_prioritised_chain_of_eager_components_fires_numpy_once_not_per_level():
+def _chain_search(limit: int) -> tuple[level_search.LevelSearch, list[int], Network]:
     # the nested falls row below the lazy-leaf size: thousands of one-state levels
     line = LTS.build(1500, 0, ["up", "go"], [(i, "up", i + 1) for i in range(1499)]
                      + [(i, "go", i) for i in range(0, 1500, 7)])
@@ -138,14 +139,30 @@ def test_a_prioritised_chain_of_eager_components_fires_numpy_once_not_per_level(
     net = close(prioritise(parallel(component(line), component(beat), {"up"}),
                            {"up": 0, "tick": 1}))
     search = level_search.LevelSearch(Tables(net))
-    fired = []
+    fired: list[int] = []
     real = search.tables.successors
     search.tables.successors = lambda codes, **k: fired.append(len(codes)) or real(codes, **k)
-    search.run()
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(space_walk, "MOVE_LIMIT", limit)
+        search.run()
+    return search, fired, net
+
+
+def test_a_prioritised_chain_of_eager_components_fires_numpy_once_not_per_level():
+    search, fired, net = _chain_search(space_walk.MOVE_LIMIT)
     assert len(search.visited) == 1501
     assert search.transitions == _without_walk(lambda: count_states(net).transitions)
     assert len(fired) < 300  # the levels before the space is fired, then one call, not 1,500
     assert search.tables._space_walk.fired
+
+
+def test_a_space_past_the_move_limit_is_left_to_numpy_with_the_same_levels():
+    search, fired, net = _chain_search(100)
+    walk = search.tables._space_walk
+    assert walk.refused and not walk.fired and walk.back() == 0
+    assert (len(search.visited), search.transitions) == _without_walk(
+        lambda: (lambda c: (c.states, c.transitions))(count_states(net)))
+    assert len(fired) > 1400  # a numpy level each
 
 
 CHAIN = """
