@@ -10,9 +10,9 @@ chains on dense numbers, but not where priority filters moves;
 :mod:`~procalg.lts.leaf_partners` walks them in Python, but only beside a
 lazy leaf.
 
-:class:`SpaceWalk` fires *every* code of the network's space in one
-:meth:`~procalg.lts.vectors.Tables.successors` call, as
-:mod:`~procalg.lts.nested_space` does for a nested network (the filter
+:class:`SpaceWalk` fires *every* code of the network's space once
+(:meth:`~procalg.lts.vectors.Tables.successors`, :data:`CHUNK` codes a call),
+as :mod:`~procalg.lts.nested_space` does for a nested network (the filter
 included: it reads one state's moves, whatever else shares the batch), keeps
 the moves as Python lists, and walks the levels reading them: a level of one
 state costs a few µs. The levels are :func:`marked_batch`'s: the new states of
@@ -29,7 +29,8 @@ The space is fired once the search has walked :data:`PER_LEVEL` codes' worth
 of levels (a code costs about 0.5 µs to fire, a numpy level some 100 µs: the
 firing costs at most about what the levels walked so far cost, the
 rent-or-buy rule of ski rental; Karlin et al., "Competitive snoopy caching",
-Algorithmica 1988): a shallow search never pays for it.
+Algorithmica 1988): a shallow search never pays for it. A space with more
+than :data:`MOVE_LIMIT` moves (a wide fan in every state) stays numpy's.
 
 Complexity: O(S × R) numpy work once for the S codes of the space and the R
 rules; then O(M) Python steps for the M moves of the walked levels.
