@@ -55,6 +55,7 @@ import numpy as np
 from procalg.lts import narrow_levels
 from procalg.lts.factor_tables import TableFactor
 from procalg.lts.narrow_levels import BATCH, STEPS, Marks, store_codes
+from procalg.lts.space_walk import SpaceWalk
 
 if TYPE_CHECKING:  # level_search imports this module
     from procalg.lts.level_search import LevelSearch, Stop
@@ -350,8 +351,17 @@ def _slices(factors: list[TableFactor], layout: object, weight: dict[int, int],
 def marked_batch(search: LevelSearch, marks: Marks, frontier: np.ndarray,
                  stop: Stop | None, back: int = 0) -> tuple[int, str] | None:
     """:func:`~procalg.lts.narrow_levels.marked_batch`, walked on dense
-    numbers where the network and the goal allow (:meth:`DenseLevels.takes`)."""
+    numbers where the network and the goal allow (:meth:`DenseLevels.takes`),
+    else in Python over the fired code space of a small eager network
+    (:class:`~procalg.lts.space_walk.SpaceWalk`)."""
     dense = DenseLevels.of(search.tables)
     if dense is not None and dense.takes(stop, frontier):
         return dense.batch(search, frontier, stop)
+    space = SpaceWalk.of(search.tables)  # priority, or groups of several tables
+    if space is not None:
+        if space.takes(search, frontier):
+            made, hit = space.batch(search, marks, frontier, stop)
+            if made:
+                return hit
+        back = max(back, space.back())
     return narrow_levels.marked_batch(search, marks, frontier, stop, back)

@@ -163,31 +163,85 @@ def quotient(lts: LTS, blocks: np.ndarray, *, drop_tau_loops: bool) -> LTS:
     return bfs_renumber(coarse)
 
 
+SMALL_LEVEL = 32
+"""Most states of a BFS level :func:`bfs_renumber` steps in Python (a numpy level
+costs some ten calls, ~30 µs; a chain of a thousand states is a thousand levels)."""
+
+LISTED = 1 << 16
+"""Most transitions whose columns the Python levels read as lists (made once, O(m));
+a larger LTS's are read per state as array slices."""
+
+
 def bfs_renumber(lts: LTS) -> LTS:
     """Keep the reachable states, numbered in breadth-first order from the initial one.
+
+    A level's new states are numbered in the order of their first edge (the
+    order a FIFO queue discovers them in): a level of more than
+    :data:`SMALL_LEVEL` states on arrays, a smaller one in Python (the
+    columns read as lists once, at the first small level, up to
+    :data:`LISTED` transitions), so a deep chain pays no numpy call per
+    level. O(n + m).
 
     Example:
         >>> bfs_renumber(LTS.build(3, 2, ["a"], [(2, "a", 0)])).triples().__next__()
         (0, 'a', 1)
     """
-    # level by level on arrays: a level's new states numbered in the order of their
-    # first edge, which is the order a FIFO queue discovers them in
     offsets = np.searchsorted(lts.src, np.arange(lts.num_states + 1))  # src is sorted
-    mapping = np.full(lts.num_states, -1, dtype=np.int64)
-    mapping[lts.initial] = 0
-    count, frontier = 1, np.array([lts.initial], dtype=np.int64)
+    seen = np.zeros(lts.num_states, dtype=np.uint8)
+    seen[lts.initial] = 1
+    order: list[np.ndarray] = []  # the reached states, in BFS order
+    frontier: np.ndarray | list[int] = np.array([lts.initial], dtype=np.int64)
+    walked: tuple[list[int] | np.ndarray, list[int] | np.ndarray, memoryview] | None = None
     while len(frontier):
-        starts, sizes = offsets[frontier], offsets[frontier + 1] - offsets[frontier]
-        edges = np.repeat(starts - np.cumsum(sizes) + sizes, sizes) + np.arange(sizes.sum())
-        targets = lts.dst[edges]
-        targets = targets[mapping[targets] < 0]
-        found, first = np.unique(targets, return_index=True)
-        frontier = found[np.argsort(first, kind="stable")].astype(np.int64)
-        mapping[frontier] = np.arange(count, count + len(frontier))
-        count += len(frontier)
+        if len(frontier) > SMALL_LEVEL:
+            frontier = np.asarray(frontier, dtype=np.int64)
+            order.append(frontier)
+            frontier = _next_level(lts.dst, offsets, seen, frontier)
+            continue
+        if walked is None:  # a large LTS's columns are sliced per state, not listed whole
+            small = len(lts.dst) <= LISTED
+            walked = (offsets.tolist() if small else offsets, lts.dst.tolist() if small
+                      else lts.dst, memoryview(seen))
+        starts, targets, mark = walked
+        reached = frontier = list(frontier)
+        while 0 < len(frontier) <= SMALL_LEVEL:  # levels in Python, kept as one list
+            new = []
+            for s in frontier:
+                for t in targets[starts[s]:starts[s + 1]]:
+                    if not mark[t]:
+                        mark[t] = 1
+                        new.append(t)
+            reached += new
+            frontier = new
+        order.append(np.array(reached[:len(reached) - len(frontier)], dtype=np.int64))
+    if walked is not None:
+        walked[2].release()
+    reach = np.concatenate(order) if order else np.zeros(0, dtype=np.int64)
+    mapping = np.full(lts.num_states, -1, dtype=np.int64)
+    mapping[reach] = np.arange(len(reach))
     keep = mapping[lts.src] >= 0
-    return LTS.from_arrays(count, 0, lts.labels, mapping[lts.src[keep]],
+    return LTS.from_arrays(len(reach), 0, lts.labels, mapping[lts.src[keep]],
                            lts.label[keep], mapping[lts.dst[keep]])
+
+
+def _next_level(dst: np.ndarray, offsets: np.ndarray, seen: np.ndarray,
+                frontier: np.ndarray) -> np.ndarray:
+    """The states first reached from ``frontier`` (marked in ``seen`` now), in
+    the order of their first edge.
+
+    Example:
+        >>> seen = np.array([1, 0, 0], dtype=np.uint8)
+        >>> _next_level(np.array([2, 1]), np.array([0, 2, 2, 2]), seen, np.array([0])).tolist()
+        [2, 1]
+    """
+    starts, sizes = offsets[frontier], offsets[frontier + 1] - offsets[frontier]
+    edges = np.repeat(starts - np.cumsum(sizes) + sizes, sizes) + np.arange(sizes.sum())
+    targets = dst[edges]
+    targets = targets[seen[targets] == 0]
+    found, first = np.unique(targets, return_index=True)
+    new = found[np.argsort(first, kind="stable")].astype(np.int64)
+    seen[new] = 1
+    return new
 
 
 def disjoint_union(left: LTS, right: LTS) -> tuple[LTS, int]:

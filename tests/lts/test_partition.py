@@ -221,15 +221,19 @@ def test_every_bisimulation_is_also_an_equivalence_with_the_same_value():
         assert partition(A, kind).tolist() == [0, 1]
 
 
-@settings(max_examples=150, deadline=None)
-@given(st.integers(1, 12).flatmap(lambda n: st.tuples(
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 40).flatmap(lambda n: st.tuples(
     st.just(n), st.integers(0, n - 1),
     st.lists(st.tuples(st.integers(0, n - 1), st.sampled_from(["τ", "a", "b"]),
-                       st.integers(0, n - 1)), max_size=30))))
-def test_bfs_renumber_numbers_states_in_the_order_a_fifo_queue_finds_them(case) -> None:
+                       st.integers(0, n - 1)), max_size=80))), st.sampled_from([0, 1, 2, 32]),
+       st.sampled_from([0, 1 << 16]))
+def test_bfs_renumber_numbers_states_in_the_order_a_fifo_queue_finds_them(case, small,
+                                                                         listed) -> None:
+    # small: the widest level stepped in Python (0: every level on arrays; mixed otherwise);
+    # listed: the most transitions read as lists there (0: array slices per state)
     from collections import deque
 
-    from procalg.lts.partition import bfs_renumber
+    from procalg.lts import partition as module
 
     n, initial, triples = case
     lts = LTS.build(n, initial, ["a", "b"], triples)
@@ -240,6 +244,9 @@ def test_bfs_renumber_numbers_states_in_the_order_a_fifo_queue_finds_them(case) 
                 number[d] = len(number)
                 queue.append(d)
     expected = sorted((number[s], lab, number[d]) for s, lab, d in lts.triples() if s in number)
-    renumbered = bfs_renumber(lts)
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(module, "SMALL_LEVEL", small)
+        m.setattr(module, "LISTED", listed)
+        renumbered = bfs_renumber(lts)
     assert renumbered.num_states == len(number)
     assert sorted(renumbered.triples()) == expected
