@@ -339,13 +339,13 @@ def least_goals(search: LevelSearch, code: int, every: Stop,
     tables = search.tables
     level = int(search.visited.level_of(search.held([code]))[0])
     codes = levels(search, level, level + 1)[level]
-    words = tables.layout.words
+    keys = not tables.layout.words or getattr(every, "reads_keys", False)  # else integers
     found, names = [], []
     step = search.chunk()
     for lo in range(0, len(codes), step):
         chunk = codes[lo: lo + step]
         src, dst, lab = tables.successors(chunk)
-        matched, named = every(tables.layout.cast(chunk) if words else chunk, src,
+        matched, named = every(chunk if keys else tables.layout.cast(chunk), src,
                                search.held(dst), lab)
         found.append(np.asarray(matched))
         names += named
