@@ -232,7 +232,9 @@ def find_violation(network: Network, normal: NormalTable, model: RefinementModel
     # a refusal or divergence in a level comes before a trace error a move on (in any chunk)
     stop.states_first = failures or diverging is not None  # type: ignore[attr-defined]
     reads_keys(stop), reads_keys(every)  # chunks of keys decoded field by field: no integers
-    hit = search.run(stop, targets=not failures and diverging is None)  # a trace: targets
+    trace_only = not failures and diverging is None  # a trace error: the targets suffice
+    every.on_targets = trace_only  # type: ignore[attr-defined]  # least_goals screens on them
+    hit = search.run(stop, targets=trace_only)
     if hit is None:
         return search.result(False), None
     state_goals[0] = not hit[1]
