@@ -10,7 +10,7 @@ least witness among chunks), and no chunk may be turned into integers.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 import pytest
 from hypothesis import given, settings
@@ -19,11 +19,13 @@ from hypothesis import strategies as st
 from procalg.assertion_kinds import RefinementModel
 from procalg.checks.compensation import check_compensation, check_compensation_product
 from procalg.checks.deadlock import check_deadlock, check_deadlock_product
-from procalg.checks.reachability import check_reachable, check_reachable_product
+from procalg.checks.reachability import check_reachable, check_reachable_product, reachability_goal
 from procalg.checks.refinement import check_refinement, check_refinement_product
+from procalg.errors import ModelError
 from procalg.lts import LTS, codes, level_search, vectors
 from procalg.lts.network import close, component, hide, parallel
-from procalg.lts.product import explore_product
+from procalg.lts.product import explore_product, find_path
+from tests.lts.test_held import _leaf
 from tests.lts.test_refine_product import _whole, systems
 
 MODELS = [RefinementModel.TRACES, RefinementModel.FAILURES,
@@ -134,3 +136,17 @@ def test_goals_turn_no_chunk_of_keys_into_python_integers(check):
                       spec, net, RefinementModel.FAILURES)}[check]()
     assert result.stats.states > 8
     assert max(converted, default=0) <= 1  # the witness alone, never a chunk
+
+
+@pytest.mark.parametrize(("held_at", "goal_at"), [(2, 1), (1, 2)])
+def test_a_held_error_beside_a_goal_on_keys_is_ordered_as_on_integers(held_at, goal_at):
+    net = close(component(_leaf(held_at=held_at, goal_at=goal_at)))
+    outcomes = []
+    for keys in (False, True):
+        with _keys_of_words() if keys else nullcontext():
+            try:
+                outcomes.append(find_path(net, reachability_goal("c")).path)
+            except ModelError as err:
+                outcomes.append(str(err))
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0] == ("a", "c") if goal_at == 1 else "broken here" in outcomes[0]
