@@ -178,6 +178,8 @@ def deadlock_goal(tables: Tables) -> Stop:
         return (code_at(dead, least_position(dead)), "") if len(dead) else None
 
     stuck.every = every  # type: ignore[attr-defined]  # the level's goals: find_path's least
+    # a state's having a move is all it reads: rules alike but for their label fire once
+    stuck.on_targets = every.on_targets = True  # type: ignore[attr-defined]
     return reads_keys(only_when(stuck, idle=True))
 
 

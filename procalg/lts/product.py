@@ -135,7 +135,9 @@ function over each expanded chunk (``(chunk, src, dst, label)`` →
 ``(code, last label)`` or ``None``), or ``None`` when nothing can match (the
 search then explores everything). ``chunk`` holds integer codes unless the stop
 :func:`reads_keys`; ``dst`` holds codes as the search does (keys of a
-word-aligned layout). The properties (``procalg.checks``) define their goals;
+word-aligned layout). A stop whose ``on_targets`` is set reads only the
+moves' targets (a deadlock: whether a state has a move), so the search fires
+rules alike but for their label once (:meth:`~procalg.lts.vectors.Tables.targets`). The properties (``procalg.checks``) define their goals;
 this module only searches."""
 
 
@@ -196,7 +198,7 @@ def find_path(network: Network, goal: Goal, limits: Limits = NO_LIMITS, *,
         search.por = Stubborn(search.tables)
         notes = ("partial-order reduction (stubborn sets): trace may not be shortest",)
     stop = goal(search.tables)
-    hit = search.run(stop) if stop is not None else search.run()
+    hit = search.run(stop, targets=getattr(stop, "on_targets", False)) if stop else search.run()
     if hit is None:
         return search.result(False, notes=notes)
     code, label = hit
