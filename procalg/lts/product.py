@@ -137,8 +137,8 @@ search then explores everything). ``chunk`` holds integer codes unless the stop
 :func:`reads_keys`; ``dst`` holds codes as the search does (keys of a
 word-aligned layout). A stop whose ``on_targets`` is set reads only the
 moves' targets (a deadlock: whether a state has a move), so the search fires
-rules alike but for their label once (:meth:`~procalg.lts.vectors.Tables.targets`). The properties (``procalg.checks``) define their goals;
-this module only searches."""
+rules alike but for their label once (:meth:`~procalg.lts.vectors.Tables.targets`).
+The properties (``procalg.checks``) define their goals; this module only searches."""
 
 
 def reads_keys(stop: S) -> S:
