@@ -54,7 +54,8 @@ from procalg.lts.leaf_levels import only_when
 from procalg.lts.least_paths import walk_to_goal
 from procalg.lts.lts import LTS, TAU, TICK, TransitionSystem
 from procalg.lts.priority import is_prioritised
-from procalg.lts.product import NO_LIMITS, Limits, find_path
+from procalg.lts.product import NO_LIMITS, Limits, find_path, reads_keys
+from procalg.lts.wide_keys import code_at, least_position
 from procalg.reserved import THROW
 
 if TYPE_CHECKING:
@@ -174,10 +175,12 @@ def deadlock_goal(tables: Tables) -> Stop:
     def stuck(chunk: np.ndarray, src: np.ndarray, dst: np.ndarray,
               lab: np.ndarray) -> tuple[int, str] | None:
         dead, _ = every(chunk, src, dst, lab)
-        return (int(dead.min()), "") if len(dead) else None
+        return (code_at(dead, least_position(dead)), "") if len(dead) else None
 
     stuck.every = every  # type: ignore[attr-defined]  # the level's goals: find_path's least
-    return only_when(stuck, idle=True)
+    # a state's having a move is all it reads: rules alike but for their label fire once
+    stuck.on_targets = every.on_targets = True  # type: ignore[attr-defined]
+    return reads_keys(only_when(stuck, idle=True))
 
 
 def _entered_by_ends(tables: Tables) -> Callable[[np.ndarray], np.ndarray] | None:

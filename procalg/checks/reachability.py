@@ -40,8 +40,9 @@ from procalg.lts.least_paths import walk_to_goal
 from procalg.lts.level_search import Stop
 from procalg.lts.lts import LTS, TAU, TransitionSystem
 from procalg.lts.network import Network
-from procalg.lts.product import NO_LIMITS, Goal, Limits, find_path
+from procalg.lts.product import NO_LIMITS, Goal, Limits, find_path, reads_keys
 from procalg.lts.vectors import Tables
+from procalg.lts.wide_keys import code_at, least_position
 
 
 def check_reachable(system: TransitionSystem[Any] | LTS, event: Any, *,
@@ -159,9 +160,9 @@ def labels_goal(tables: Tables, wanted: Callable[[str], bool]) -> Stop | None:
         at = np.flatnonzero(np.isin(lab, codes))
         if not len(at):
             return None
-        least = chunk[src[at]].min()
-        there = set(lab[at[chunk[src[at]] == least]].tolist())
-        return int(least), next(name for name, i in chosen if i in there)
+        least = src[at][least_position(chunk[src[at]])]  # chunk position of the least code
+        there = set(lab[at[src[at] == least]].tolist())
+        return code_at(chunk, int(least)), next(name for name, i in chosen if i in there)
 
     rank = np.full(len(tables.labels), len(chosen), np.int64)  # a wanted label's name order
     rank[codes] = np.arange(len(chosen))
@@ -174,7 +175,7 @@ def labels_goal(tables: Tables, wanted: Callable[[str], bool]) -> Stop | None:
         return chunk[hit], [chosen[r][0] for r in best[hit].tolist()]
 
     seen.every = every  # type: ignore[attr-defined]  # the level's goals: find_path's least
-    return only_when(seen, labels=codes.tolist())
+    return reads_keys(only_when(seen, labels=codes.tolist()))
 
 
 def _stats(walk: Exploration, started: float) -> Stats:

@@ -282,7 +282,8 @@ def held_stop(tables: Tables, stop: Stop | None) -> Stop | None:
         if not len(at):
             return hit
         first = int(src[at].min())  # chunks list states in the codes' order
-        if ordered and hit is not None and int(np.flatnonzero(chunk == hit[0])[0]) < first:
+        ints = tables.layout.cast(chunk) if ordered and chunk.dtype.kind == "V" else chunk
+        if ordered and hit is not None and int(np.flatnonzero(ints == hit[0])[0]) < first:
             return hit
         if not ordered and (hit is not None or len(set(lab[at].tolist())) > 1):
             raise HeldOrder("a model error met in the level of the goal's witness")
@@ -300,6 +301,7 @@ def held_stop(tables: Tables, stop: Stop | None) -> Stop | None:
     if gathers:
         return only_when(checked, gathers=True)
     checked.pending_held = not ordered  # type: ignore[attr-defined]  # LevelHolds
+    checked.reads_keys = getattr(stop, "reads_keys", False)  # type: ignore[attr-defined]
     idle, wanted = getattr(stop, "idle_only", False), getattr(stop, "labels_only", None)
     if not idle and wanted is None:
         return checked

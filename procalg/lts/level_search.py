@@ -351,9 +351,9 @@ class LevelSearch:
         self.fan = len(src) / max(1, len(chunk))
         dst = self.held(dst)  # stubborn sets fire on integers
         hit = None
-        if stop is not None:  # a goal sees integer sources (targets: keys decode too)
-            words = self.tables.layout.words
-            hit = stop(self.tables.layout.cast(chunk) if words else chunk, src, dst, lab)
+        if stop is not None:  # keys as held to a goal that ``reads_keys`` (no Python ints)
+            keys = not self.tables.layout.words or getattr(stop, "reads_keys", False)
+            hit = stop(chunk if keys else self.tables.layout.cast(chunk), src, dst, lab)
         if self.por is None and len(dst):  # a move changing no component finds nothing new:
             dst = dst[moved(dst, chunk.take(src))]  # dropped before the sort (xUML: 3 in 4)
         # the targets are this chunk's scratch (stubborn sets' may be kept: copied)

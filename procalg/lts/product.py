@@ -48,6 +48,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
@@ -63,7 +64,7 @@ from procalg.lts.vectors import Tables
 from procalg.lts.visited import sorted_unique
 
 __all__ = ["CHUNK", "Goal", "Limits", "Progress", "SearchResult", "count_states", "divergent_codes",
-           "explore_product", "find_path", "tau_lasso"]
+           "explore_product", "find_path", "reads_keys", "tau_lasso"]
 
 def _positions(codes: np.ndarray, queries: np.ndarray) -> np.ndarray:
     """``np.searchsorted(codes, queries)``, searched in sorted order: a sorted
@@ -105,6 +106,7 @@ class Limits:
 
 
 NO_LIMITS = Limits()
+S = TypeVar("S", bound=Callable)
 
 
 def searcher(network: Network, limits: Limits = NO_LIMITS) -> LevelSearch:
@@ -131,8 +133,31 @@ Goal = Callable[[Tables], "Stop | None"]
 """What :func:`find_path` looks for, given the product's tables: a ``stop``
 function over each expanded chunk (``(chunk, src, dst, label)`` →
 ``(code, last label)`` or ``None``), or ``None`` when nothing can match (the
-search then explores everything). The properties (``procalg.checks``) define
-their goals; this module only searches."""
+search then explores everything). ``chunk`` holds integer codes unless the stop
+:func:`reads_keys`; ``dst`` holds codes as the search does (keys of a
+word-aligned layout). A stop whose ``on_targets`` is set reads only the
+moves' targets (a deadlock: whether a state has a move), so the search fires
+rules alike but for their label once (:meth:`~procalg.lts.vectors.Tables.targets`).
+The properties (``procalg.checks``) define their goals; this module only searches."""
+
+
+def reads_keys(stop: S) -> S:
+    """Mark ``stop`` (a goal's function over expanded chunks) and its ``every``
+    as reading ``chunk`` as the search holds it: keys of a word-aligned layout
+    (:meth:`~procalg.lts.codes.Layout.decode` reads them; the witness is turned
+    into an integer alone: :func:`~procalg.lts.wide_keys.code_at`), not Python
+    integers made of every state (Tokeneer: 134 M). Returns ``stop``.
+
+    Example:
+        >>> stop = reads_keys(lambda chunk, src, dst, lab: None)
+        >>> stop.reads_keys
+        True
+    """
+    stop.reads_keys = True  # type: ignore[attr-defined]
+    every = getattr(stop, "every", None)
+    if every is not None:
+        every.reads_keys = True
+    return stop
 
 
 def find_path(network: Network, goal: Goal, limits: Limits = NO_LIMITS, *,
@@ -173,7 +198,7 @@ def find_path(network: Network, goal: Goal, limits: Limits = NO_LIMITS, *,
         search.por = Stubborn(search.tables)
         notes = ("partial-order reduction (stubborn sets): trace may not be shortest",)
     stop = goal(search.tables)
-    hit = search.run(stop) if stop is not None else search.run()
+    hit = search.run(stop, targets=getattr(stop, "on_targets", False)) if stop else search.run()
     if hit is None:
         return search.result(False, notes=notes)
     code, label = hit

@@ -54,7 +54,15 @@ from procalg.lts.lts import LTS, TAU, TAU_INDEX, TICK_INDEX
 from procalg.lts.minimal_lasso import codes_lasso
 from procalg.lts.network import Network, SyncRule
 from procalg.lts.normal_nodes import NormalTable, ranges
-from procalg.lts.product import NO_LIMITS, Limits, SearchResult, divergent_codes, searcher
+from procalg.lts.product import (
+    NO_LIMITS,
+    Limits,
+    SearchResult,
+    divergent_codes,
+    reads_keys,
+    searcher,
+)
+from procalg.lts.wide_keys import code_at
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,10 +217,10 @@ def find_violation(network: Network, normal: NormalTable, model: RefinementModel
 
     def stop(chunk: np.ndarray, src: np.ndarray, dst: np.ndarray, lab: np.ndarray):
         bad = violating(chunk, src, lab)
-        if bad.any():
-            return int(chunk[np.flatnonzero(bad)[0]]), ""
+        if bad.any():  # any witness: its level is what counts (least_goals)
+            return code_at(chunk, int(np.flatnonzero(bad)[0])), ""
         at, event = into_err(chunk, src, dst, lab)
-        return (int(chunk[at[0]]), tables.labels[int(event[0])]) if len(at) else None
+        return (code_at(chunk, int(at[0])), tables.labels[int(event[0])]) if len(at) else None
 
     def every(chunk: np.ndarray, src: np.ndarray, dst: np.ndarray, lab: np.ndarray):
         if state_goals[0]:
@@ -223,7 +231,10 @@ def find_violation(network: Network, normal: NormalTable, model: RefinementModel
 
     # a refusal or divergence in a level comes before a trace error a move on (in any chunk)
     stop.states_first = failures or diverging is not None  # type: ignore[attr-defined]
-    hit = search.run(stop, targets=not failures and diverging is None)  # a trace: targets
+    reads_keys(stop), reads_keys(every)  # chunks of keys decoded field by field: no integers
+    trace_only = not failures and diverging is None  # a trace error: the targets suffice
+    every.on_targets = trace_only  # type: ignore[attr-defined]  # least_goals screens on them
+    hit = search.run(stop, targets=trace_only)
     if hit is None:
         return search.result(False), None
     state_goals[0] = not hit[1]

@@ -314,3 +314,31 @@ def key_sorted(stored: np.ndarray, tags: np.ndarray | None
 def stored_words(codes: np.ndarray) -> int:
     """Key words ``codes`` need (Python integers), or have (keys)."""
     return codes.dtype.itemsize // 8 if codes.dtype.kind == "V" else words(codes)
+
+
+def least_position(codes: np.ndarray) -> int:
+    """The position of the least of ``codes`` (int64, Python integers, or keys:
+    by their words, most significant first, as the codes compare).
+
+    Example:
+        >>> keys = np.array([[1, 0], [0, 9], [0, 2]], dtype=">u8").view("V16").ravel()
+        >>> least_position(keys), least_position(np.array([4, 2, 9]))
+        (2, 1)
+    """
+    if codes.dtype.kind != "V":
+        return int(np.argmin(codes))
+    w = np.ascontiguousarray(codes).view(">u8").reshape(len(codes), -1).astype(np.uint64)
+    return int(np.lexsort(w.T[::-1])[0])
+
+
+def code_at(codes: np.ndarray, i: int) -> int:
+    """Code ``i`` of ``codes`` (int64, Python integers, or keys) as a Python
+    integer: a goal reads keys and turns only its witness into an integer.
+
+    Example:
+        >>> code_at(to_keys(np.array([1 << 70, 5], dtype=object), 2), 0) == 1 << 70
+        True
+    """
+    if codes.dtype.kind == "V":
+        return int(from_keys(np.ascontiguousarray(codes[i: i + 1]), codes.dtype.itemsize // 8)[0])
+    return int(codes[i])
