@@ -398,4 +398,4 @@ def test_a_kept_wide_input_fires_each_template_once_while_the_counter_outgrows_i
     assert (len(search.visited), search.transitions) == (7999, 7998)
     assert _outcome(find_path(net(), deadlock_goal)) == \
         _without_walk(lambda: _outcome(find_path(net(), deadlock_goal)))
-    assert len(fired) < 100  # 50 fired keys and the first levels (182 on s31-base: 50 a re-encoding)
+    assert len(fired) < 100  # 50 keys and the first levels (s31-base: 182, 50 a re-encoding)
