@@ -44,6 +44,7 @@ from procalg.lts.ask_memo import AskMemo
 from procalg.lts.codes import Layout
 from procalg.lts.firing import fire_factors
 from procalg.lts.lazy import LazyComponent
+from procalg.lts.lazy_counts import IntoCounts
 from procalg.lts.lazy_fold import Folding
 from procalg.lts.lazy_small import applies, fire_few
 from procalg.lts.local_moves import LabelMoves
@@ -145,9 +146,17 @@ class LazyGroup:
             return int(tables.label_moves(c).rows(used).count.sum()) / components[c].num_states
 
         drivers = [min(eager, key=density)] if eager else []
-        if not backward or not eager:  # forward, a lazy driver may offer fewer moves here
-            drivers += [c for c in comps if c not in eager]
+        # a lazy driver may offer fewer moves here, backward too: into a wide input's
+        # one state come 200,000 self-loops, into a counter's state one move
+        drivers += [c for c in comps if c not in eager]
         return [_Driven(tables, comps, columns, rules, backward, d) for d in drivers]
+
+    @cached_property
+    def into(self) -> IntoCounts | None:
+        """Counts of the rules' reversed moves into given states, all rules at
+        once (None where a rule lacks a part in some component of the group)."""
+        tables, rules = self._made
+        return IntoCounts(tables, self.comps, rules) if IntoCounts.fits(self.comps, rules) else None
 
     def asks(self, locs: dict[int, np.ndarray]) -> list[tuple[int, np.ndarray, np.ndarray]]:
         """What the eager components offer the lazy ones at each state of ``locs``:

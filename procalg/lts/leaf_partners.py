@@ -94,6 +94,16 @@ Parts = list[tuple[int, str]]  # a rule's partners' (component, local label)
 Rule = tuple[int, Parts]  # a rule the leaf is in: its label, its partners' parts
 
 
+def _partners_of(layout: object, leaf: int) -> tuple | None:
+    """What the templates' partner codes and dense numbers depend on: every digit
+    but the leaf's (a counter leaf outgrowing its top digit re-encodes the search
+    some ten times; keeping the templates saves a firing per key each time)."""
+    if layout is None:
+        return None
+    radix = [r for c, r in enumerate(layout.radix) if c != leaf]  # type: ignore[attr-defined]
+    return (tuple(layout.order), layout.packed, tuple(layout.stride), tuple(radix))  # type: ignore[attr-defined]
+
+
 def few_enough(frontier: np.ndarray) -> bool:
     """Whether :class:`PartneredLeaf` walks from ``frontier`` (at most :data:`FEW` states).
 
@@ -168,8 +178,9 @@ class PartneredLeaf:
         if layout.order[-1] != c or layout.stride[c] != max(layout.stride):
             return None
         if layout is not self.layout:
-            self.layout, self.templates, self.dense = layout, {}, {}
-            self.digits, self.alone = {}, {}
+            if _partners_of(layout, c) != _partners_of(self.layout, c):
+                self.templates, self.dense, self.digits, self.alone = {}, {}, {}, {}
+            self.layout = layout  # the leaf alone grew: its partners' codes and dense numbers stay
         weight = int(np.prod([r for i, r in enumerate(layout.radix) if i != c]))
         return layout.stride[c], weight if layout.packed else layout.stride[c], layout.radix[c]
 

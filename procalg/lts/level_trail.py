@@ -107,6 +107,11 @@ class Trail:
     def back(self, layout: object, level: int, targets: np.ndarray) -> np.ndarray | None:
         """The sorted states of ``level`` with a kept move into ``targets``
         (None: the level is not kept)."""
+        span = self.bounds.get(level) if layout is self.layout else None
+        if span is not None and span[1] - span[0] == 1:  # a chain's level: one move, no sets
+            lo = span[0]
+            return np.array([self.src[lo]] if self.dst[lo] in targets.tolist() else [],
+                            dtype=np.int64)
         moves = self._moves(layout, level)
         if moves is None:
             return None
@@ -118,6 +123,11 @@ class Trail:
         """From the states ``here`` of ``level``, the least label by ``rank`` of
         the kept moves into ``cone`` and the sorted states it reaches (None:
         the level is not kept)."""
+        span = self.bounds.get(level) if layout is self.layout else None
+        if span is not None and span[1] - span[0] == 1:  # a chain's level (60,000 on falls' rows)
+            lo = span[0]
+            if self.src[lo] in here.tolist() and self.dst[lo] in cone.tolist():
+                return self.lab[lo], np.array([self.dst[lo]], dtype=np.int64)
         moves = self._moves(layout, level)
         if moves is None:
             return None

@@ -135,6 +135,9 @@ def counted(search: LevelSearch, codes: np.ndarray) -> np.ndarray | None:
     into: dict[tuple[int, str], np.ndarray] = {}  # per part: its moves into each code's state
     total = np.zeros(len(codes), np.float64)  # a product may pass 2^63: counted in floats
     for group, rules in zip(tables.backward, tables.rules, strict=True):
+        if isinstance(group, LazyGroup) and group.into is not None:  # every rule at once
+            total += group.into.count(locs)
+            continue
         if isinstance(group, LazyGroup):
             for rule in rules:
                 product = np.ones(len(codes), np.float64)

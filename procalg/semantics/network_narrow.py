@@ -158,6 +158,8 @@ def leaf_scope(term: Process, scope: Scope | None,
             if found[0] > budget else whole_within(system(term), budget)
         if system is not None and why is None:
             return WHOLE  # small enough whole: no partner bound needed
+        if why is not None and why.startswith("more than"):  # the measured cost rule
+            why += ", past which the term rules run faster"
         raise WideLeaf(wide_reason(*found, whole=why))
     return scope
 

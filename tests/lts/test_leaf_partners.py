@@ -375,3 +375,27 @@ def test_a_counter_of_many_labels_beside_a_wide_input_reads_its_templates_withou
     assert _outcome(find_path(net(), deadlock_goal)) == \
         _without_walk(lambda: _outcome(find_path(net(), deadlock_goal)))
     assert len(fired) < 200  # the first levels (no marks yet), not one call per label
+
+
+def test_a_kept_wide_input_fires_each_template_once_while_the_counter_outgrows_its_digit():
+    # Wv = w?x -> num!(x % 10) -> Wv beside w!(n % 50): 100 keys, each fired (num alone
+    # moves beside the leaf); the counter's digit grows from 2 to 8,000 states meanwhile
+    names = [f"w{k}" for k in range(50)]
+    nums = [f"num{j}" for j in range(10)]
+    line = LTS.build(4000, 0, names, [(i, names[i % 50], i + 1) for i in range(3999)])
+    kept = LTS.build(51, 0, names + nums, [(0, w, 1 + k) for k, w in enumerate(names)]
+                     + [(1 + k, nums[k % 10], 0) for k in range(50)])
+
+    def net() -> Network:
+        return close(parallel(component(LazyComponent(ExplicitSystem(line), set(names))),
+                              component(kept), set(names)))
+
+    search = searcher(net())
+    fired = []
+    real = search.tables.successors
+    search.tables.successors = lambda codes, **k: fired.append(len(codes)) or real(codes, **k)
+    search.run()
+    assert (len(search.visited), search.transitions) == (7999, 7998)
+    assert _outcome(find_path(net(), deadlock_goal)) == \
+        _without_walk(lambda: _outcome(find_path(net(), deadlock_goal)))
+    assert len(fired) < 100  # 50 keys and the first levels (s31-base: 182, 50 a re-encoding)

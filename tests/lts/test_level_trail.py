@@ -103,3 +103,25 @@ def test_a_trail_keeps_no_wide_level_and_no_move_past_its_bound():
     assert trail.back("layout", 1, np.array([5])).tolist() == [3]
     assert trail.back("layout", 2, np.array([6])) is None  # past the bound
     assert trail.back("other", 1, np.array([5])) is None  # codes of another layout
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3), st.integers(0, 2)),
+                         min_size=1, max_size=3), min_size=1, max_size=6),
+       st.sets(st.integers(0, 3), min_size=1), st.sets(st.integers(0, 3), min_size=1))
+def test_a_level_of_one_move_reads_as_the_sets_of_its_moves_do(levels, here, cone):
+    # (source, target, label) per move; one-move levels take a path with no sets
+    trail = Trail("layout")
+    for j, moves in enumerate(levels):
+        trail.keep("layout", j, np.array([s for s, _, _ in moves]), np.arange(len(moves)),
+                   np.array([d for _, d, _ in moves]), np.array([g for _, _, g in moves]))
+    rank = [2, 0, 1]
+    for j, moves in enumerate(levels):
+        into = sorted({s for s, d, _ in moves if d in cone})
+        assert trail.back("layout", j, np.array(sorted(cone))).tolist() == into
+        step = [(rank[g], g, d) for s, d, g in moves if s in here and d in cone]
+        if not step:
+            continue
+        top = min(step)
+        got = trail.forth("layout", j, np.array(sorted(here)), np.array(sorted(cone)), rank)
+        assert (got[0], got[1].tolist()) == (top[1], sorted({d for r, _, d in step if r == top[0]}))
