@@ -57,7 +57,12 @@ def _input_terms(draw, marked: bool) -> Process:
     """An input whose branches are random operator trees (some equal), maybe
     under a prefix, ``;`` or an interrupt, or inside a parallel; ``marked``:
     each distinct branch runs beside its own ``Di``."""
-    subs = st.one_of(_operator_terms(2, (Seq, Interrupt, Timeout)), st.sampled_from(
+    # exact counts (marked) leave Timeout out, as test_network's exact test does: in
+    # ``X [> Y`` a visible move of X and the timeout's τ may reach equal terms, which
+    # the term rules merge and the product keeps apart by the timeout's phase
+    # (hypothesis: ``(P [..] P) [> (P [..] P) ||| STOP``, 4 states against 3, bisimilar)
+    controls = (Seq, Interrupt) if marked else (Seq, Interrupt, Timeout)
+    subs = st.one_of(_operator_terms(2, controls), st.sampled_from(
         [Parallel(STOP, STOP, frozenset())]))
     events = st.frozensets(st.sampled_from(EVENTS))
     branches = [draw(st.builds(Parallel, subs, subs, events))]  # a network below the input
