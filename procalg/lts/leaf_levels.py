@@ -53,7 +53,7 @@ import numpy as np
 
 from procalg.lts.lazy import LazyComponent
 from procalg.lts.leaf_chain import expand_direct, walk_chain
-from procalg.lts.narrow_levels import BATCH, STEPS, store_codes
+from procalg.lts.narrow_levels import BATCH, STEPS, store_lists
 
 if TYPE_CHECKING:  # level_search imports this module
     from procalg.lts.level_search import LevelSearch, Stop
@@ -233,9 +233,7 @@ class OneLeaf:
                 gc.enable()
         if gathered is not None and gathered[0]:
             stop(*level_arrays(*gathered))  # type: ignore[misc]
-        if count:
-            store_codes(visited, np.array(codes, dtype=np.int64),
-                        np.repeat(np.arange(1, count + 1, dtype=np.int64), sizes), count)
+        store_lists(visited, codes, sizes)
         self.depth = visited.depth
         return hit
 

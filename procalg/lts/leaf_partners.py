@@ -71,7 +71,7 @@ import numpy as np
 from procalg.lts.lazy import LazyComponent
 from procalg.lts.leaf_levels import level_arrays, level_check, written_table
 from procalg.lts.leaf_orders import crossed, folds_alike, signature
-from procalg.lts.narrow_levels import BATCH, STEPS, Marks, store_codes
+from procalg.lts.narrow_levels import BATCH, STEPS, Marks, store_lists
 
 if TYPE_CHECKING:  # level_search imports this module
     from procalg.lts.level_search import LevelSearch, Stop
@@ -247,9 +247,7 @@ class PartneredLeaf:
             if collecting:
                 gc.enable()
         self.made = count
-        if count:
-            store_codes(visited, np.array(codes, dtype=np.int64),
-                        np.repeat(np.arange(1, count + 1, dtype=np.int64), sizes), count)
+        store_lists(visited, codes, sizes)
         return count + (hit is not None), hit
 
     def _level(self, cur: list[int], stride: int, weight: int, radix: int

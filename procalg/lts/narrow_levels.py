@@ -203,6 +203,15 @@ def store(visited: Visited, levels: list[np.ndarray]) -> None:
         np.arange(1, len(levels), dtype=np.int64), [len(x) for x in rest]), len(levels) - 1)
 
 
+def store_lists(visited: Visited, codes: list[int], sizes: list[int]) -> None:
+    """:func:`store_codes` of levels walked in Python: ``codes`` level after level,
+    ``sizes[i]`` of them in level ``i + 1`` (none stored if ``sizes`` is empty)."""
+    if sizes:
+        count = len(sizes)
+        store_codes(visited, np.array(codes, dtype=np.int64),
+                    np.repeat(np.arange(1, count + 1, dtype=np.int64), sizes), count)
+
+
 def store_codes(visited: Visited, codes: np.ndarray, steps: np.ndarray, count: int) -> None:
     """Give ``visited`` ``count`` new levels: ``codes`` (int64) with the level of
     each, ``steps`` (1 to ``count``, counted from the frontier's)."""

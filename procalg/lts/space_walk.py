@@ -61,7 +61,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from procalg.lts.leaf_levels import level_arrays, level_check
-from procalg.lts.narrow_levels import BATCH, STEPS, Marks, store_codes
+from procalg.lts.narrow_levels import BATCH, STEPS, Marks, store_lists
 
 if TYPE_CHECKING:  # level_search imports this module
     from procalg.lts.level_search import LevelSearch, Stop
@@ -212,7 +212,5 @@ class SpaceWalk:
             if collecting:
                 gc.enable()
         self.made = count
-        if count:
-            store_codes(visited, np.array(codes, dtype=np.int64),
-                        np.repeat(np.arange(1, count + 1, dtype=np.int64), sizes), count)
+        store_lists(visited, codes, sizes)
         return count + (hit is not None), hit
