@@ -176,6 +176,7 @@ class Steps:
             gen.moves(node)
             gen.line("return out")
             gen.depth = 0
+        gen.keys.write_all()
         space = {**self._names, "BODY": name, "GENERIC": self._generic_body}
         self.sources[name] = gen.lines
         exec(_code("\n".join(gen.lines), f"<steps of {name}>"), space)

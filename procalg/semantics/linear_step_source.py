@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from procalg.errors import ProcalgError
 from procalg.lts import TICK
 from procalg.semantics.closures import compile_node
+from procalg.semantics.linear_step_keys import KeyWriter
 from procalg.semantics.locations import (
     AT_CALL,
     AT_EXTERNAL,
@@ -64,6 +65,7 @@ class Writer:
         self.depth = 0
         self.temps = 0
         self.places: list[Location] = []  # nodes that locate states: at_<id> functions
+        self.keys = KeyWriter(self)  # body-keyed calls' keys: key_<k> functions
 
     def line(self, text: str) -> None:
         self.lines.append("    " * self.depth + text)
@@ -257,6 +259,8 @@ class Writer:
                 where = f"({self.value(start_node(), 'W')}, ({then.parts[0]!r}, {key[1]}))"
                 self.intern(out, key[0], where)
                 return out
+            if self.keys.call(then) is not None:
+                return self.keyed(out, then)
         elif kind == AT_PREFIX and then.parts[1].kind in (AT_CALL, AT_STOP, AT_SKIP) \
                 and id(then) in self.steps.exprs:
             inner = self.passive(then.parts[1])
@@ -276,6 +280,26 @@ class Writer:
             self.places.append(then)
         target = m._prefix_target  # a call's error unfolding it: a failed target
         self.line(f"{out} = {self.value(target, 'G')}({self.value(then, 'L')}, env)")
+        return out
+
+    def keyed(self, out: str, then: Location) -> str:
+        """A body-keyed call's state by its generated key function (``linear_step_keys``);
+        where that says None, or the arguments raise, by the machine's rules."""
+        m, args, key = self.machine, self.temp(), self.temp()
+        self.line("try:")
+        self.depth += 1
+        self.line(f"{args} = {self.arguments(then)}")
+        self.depth -= 1
+        self.line(f"except {self.value(ProcalgError, 'E')}: {args} = None")
+        inside = self.value(m._inside, "INSIDE")  # keying an operator: the rules' _inside
+        self.line(f"{key} = {self.keys.call(then)}({args}) if {args} is not None"
+                  f" and not {inside} else None")
+        where = f"({self.value(then, 'L')}, env)"
+        self.line(f"if {key} is None: {out} = {self.value(m._prefix_target, 'G')}{where}")
+        self.line("else:")
+        self.depth += 1
+        self.intern(out, key, where)
+        self.depth -= 1
         return out
 
     def intern(self, out: str, key: str, where: str) -> None:
