@@ -70,10 +70,12 @@ class KeyWriter:
         chain = m._guard_chains.get(name, m)
         if chain is m:
             chain = m._guard_chain(name)
-        if chain is None or not top:
+        exprs = self.writer.steps.exprs  # the syntax each inline node is written from
+        if chain is None or not all(id(guard) in exprs for guard in chain[1]):
+            return None
+        if not top:
             return chain
         body = chain[1][-1].parts[2]
-        exprs = self.writer.steps.exprs
         if not m._body_keyed(name) or body.kind != AT_PREFIX or id(body) not in exprs:
             return None
         then = body.parts[1]
