@@ -22,7 +22,6 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -48,9 +47,6 @@ from procalg.terms import Call, Event, Process, Rename
 from procalg.terms.brief_names import brief_name, opening
 from procalg.terms.compressed import Compressed
 from procalg.terms.saga import STRANDED, THROW_EVENT, UNREVERTED
-
-Alphabet = Callable[..., frozenset[str] | None]
-"""A leaf term's declared events (:func:`model_alphabet`), or ``None``: explore it whole."""
 
 
 class Leaves:
@@ -78,7 +74,7 @@ class Leaves:
     """
 
     def __init__(self, rules: Rules, max_states: int | None,
-                 alphabet: Alphabet | None = None,
+                 alphabet: LeafAlphabet | None = None,
                  lazy_limit: int | None = None, evaluator: Any = None,
                  machines: bool = True) -> None:
         self.rules = rules
@@ -105,8 +101,8 @@ class Leaves:
         (explored whole up to ``max_states`` first, a 20,000-state counter under
         ``prioritisepo`` took 2.2 s, its walk among eager partners a level of one
         state at a time in numpy; lazy, ``lts/leaf_partners`` walks it in 0.2 s)."""
-        alphabet = self.alphabet(term) if lazy and self.alphabet is not None else None
-        key = (term, alphabet is not None, narrowing, demand)
+        listable = lazy and self.alphabet is not None and self.alphabet.listable(term)
+        key = (term, listable, narrowing, demand)
         if key not in self.done and type(term) is Compressed and term.table.graph is not None:
             self.done[key] = compressed_leaf(term.table.graph, term.state)
         if key not in self.done:
@@ -118,7 +114,7 @@ class Leaves:
             if not isinstance(system, Filtered):  # a model error waits in its state for
                 # the search; the terms' prioritise explores its operand whole: at once
                 system = Holding(system, (UnboundedGrowth,), self.evaluator)
-            if alphabet is not None:  # read once the whole walk stopped: its sagas' labels
+            if listable:  # its alphabet read once the whole walk stopped: its sagas' labels
                 made = self.done[key] = leaf(system, _Later(self.alphabet, term, narrowing),
                                              max_states=self.lazy_limit, name=leaf_name(term))
                 if isinstance(made, LTS):  # may be numbered as reached, once the network is built
@@ -217,13 +213,12 @@ class _Later:
     """An alphabet listed when iterated: after :func:`~procalg.lts.leaf_choice.leaf`'s
     whole walk, so the saga labels that walk met are declared."""
 
-    def __init__(self, alphabet: Alphabet, term: Process,
+    def __init__(self, alphabet: LeafAlphabet, term: Process,
                  narrowing: Narrowing | None = None) -> None:
         self.alphabet, self.term, self.narrowing = alphabet, term, narrowing
 
     def __iter__(self) -> Any:
-        declared = getattr(self.alphabet, "declared", self.alphabet)  # the leaf's own events
-        names, narrowing = declared(self.term) or (), self.narrowing
+        names, narrowing = self.alphabet.declared(self.term) or (), self.narrowing
         return iter(names if narrowing is None else [a for a in names if a not in narrowing])
 
 
@@ -279,17 +274,21 @@ class LeafAlphabet:
     def __call__(self, term: Process | None = None) -> frozenset[str] | None:
         """The model's events a leaf ``term`` may declare (``None``: it reaches an
         infinite channel, or no term is given in a model with one)."""
+        return self._events(None) if self.listable(term) else None
+
+    def listable(self, term: Process | None) -> bool:
+        """Whether leaf ``term`` may be lazy: it reaches no infinite channel (only a
+        leaf that never reaches one declares its events; no term: none does)."""
         infinite = self.infinite()
-        if infinite:  # only a leaf that never reaches one declares its events
-            reached = None if term is None else self.reached(term)
-            if reached is None or reached & infinite:
-                return None
-        return self._events(None)
+        if not infinite:
+            return True
+        reached = None if term is None else self.reached(term)
+        return reached is not None and not reached & infinite
 
     def declared(self, term: Process) -> frozenset[str] | None:
         """The events lazy leaf ``term`` declares: those of the finite channels it may
         reach (all of them where the reach is not known), ✓, the links, the sagas'."""
-        if self(term) is None:
+        if not self.listable(term):
             return None
         reached = self.reached(term)
         return self._events(None if reached is None else reached - self.infinite())
