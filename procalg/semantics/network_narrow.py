@@ -117,7 +117,7 @@ def partner_scope(term: Parallel | AlphaParallel, side: int, scope: Scope,
                   partner: Network) -> Scope:
     """The scope of parallel ``term``'s operand ``side`` once the other side's
     network ``partner`` is built: narrowed by its labels unless a lazy component
-    declares them (every event of the model: no bound)."""
+    declares them (whole channels it may reach: no bound)."""
     context = operand_contexts(term, scope.context, 2)[side]
     if any(isinstance(c, LazyComponent) for c in partner.components):
         return Scope(scope.narrowing, context, scope.narrowed, scope.demand)

@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+from functools import partial
+from unittest.mock import patch
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from procalg.api import search
+from procalg.api.check import check_model
 from procalg.api.model import loads
-from procalg.lts import explore
+from procalg.api.search import CheckEngine, SearchOptions
+from procalg.errors import LimitExceeded
+from procalg.lts import explore, leaf_choice
 from procalg.lts.lazy import LazyComponent
 from procalg.lts.leaf_choice import EAGER_LIMIT
-from procalg.lts.product import explore_product
+from procalg.lts.network import DONE
+from procalg.lts.product import Limits, explore_product
+from procalg.semantics import leaves
 from procalg.semantics.leaves import Leaves, model_alphabet
-from procalg.semantics.network import Network, compile_network
+from procalg.semantics.network import Network, NotApplicable, compile_network
 from procalg.semantics.sos import Rules
 from procalg.terms import Call, Event, Prefix
+from tests.api.random_models import HEADER, Context, definition, process, top
+from tests.api.test_check_engines import LIMIT, assert_engines_agree
+from tests.semantics.test_network import _bisimilar
 
 INT_MODEL = """
 channel out, back : Int
@@ -62,3 +77,83 @@ def test_a_leaf_call_is_found_among_unfoldings_made_after_the_first_question() -
     assert leaves.call(later) == Call("R")
     rules.unfolded.clear()  # settle_counters forgets unfoldings: so does the leaf map
     assert leaves.call(later) is None
+
+
+WIDE_UNUSED = """
+N = {limit}
+channel up, down, x
+channel w : {{0..1999}}
+Count(n) = n < N & up -> Count(n + 1) [] n > 0 & down -> Count(n - 1)
+U = up -> U [] w!5 -> STOP [] x -> STOP
+Sys = Count(0) [| {{up, x, w.5}} |] U
+assert Sys :[deadlock free]
+assert Sys :[divergence free]
+assert Sys :[deterministic]
+"""
+
+
+def test_a_lazy_leaf_declares_only_the_channels_it_may_reach() -> None:
+    model = loads(WIDE_UNUSED.format(limit=EAGER_LIMIT + 100))
+    net = compile_network(model.process("Sys"), model.spec, reduce=False)
+    assert isinstance(net, Network)
+    lazy = [c for c in net.components if isinstance(c, LazyComponent)]
+    assert lazy and set(lazy[0].labels) == {"τ", "✓", "up", "down", DONE}
+    assert len(net.rules) < 20  # not one per w event: 2,000 of them made for nothing
+    assert model_alphabet(model.spec).declared(model.process("Sys")) is not None
+
+
+def test_events_a_lazy_leaf_never_offers_still_block_its_partner() -> None:
+    # w.5 and x are synchronised and Count never offers them: U may not do them
+    model = loads(WIDE_UNUSED.format(limit=EAGER_LIMIT + 100))
+    net = compile_network(model.process("Sys"), model.spec, reduce=False)
+    product = explore_product(net)
+    assert not {"w.5", "x"} & {product.labels[i] for i in set(product.label.tolist())}
+    assert product.num_states == EAGER_LIMIT + 101
+    reference = check_model(model, options=SearchOptions(engine=CheckEngine.REFERENCE))
+    ours = list(check_model(model))
+    assert [r.result for r in ours] == [r.result for r in reference]
+    assert [r.stats.extra.get("engine") for r in ours] == ["product"] * 3
+
+
+BLOCKED = "channel w : {0..2}\nchannel x\n"
+SYNCS = ["{| w |}", "{x}", "{x, w.1, a}", "{| w, x, d |}", "{x, b, c}", "{| w, x, a, b, e |}"]
+
+
+@st.composite
+def _blocking_models(draw: st.DrawFn) -> str:
+    """A random model (:mod:`tests.api.random_models`) whose ``T`` puts the leaf ``L``
+    (never naming ``w`` nor ``x``) beside a partner offering them, synchronised on a
+    set holding some: the partner's ``w`` and ``x`` moves there must stay blocked."""
+    at = Context(inner=("P", "L"))
+    offer = draw(st.sampled_from(["w!0", "w!1", "x", "w!2"]))
+    partner = f"(({offer} -> {draw(process(1, at))}) [] {draw(process(1, at))})"
+    sync, leaf = draw(st.sampled_from(SYNCS)), f"L({draw(st.sampled_from('0123'))})"
+    shape = draw(st.sampled_from([
+        f"({leaf} [| {sync} |] {partner})", f"({partner} [| {sync} |] {leaf})",
+        f"(({leaf} [| {sync} |] {partner}) \\ {{a}})",
+        f"(({leaf} [| {sync} |] {partner}) ; c -> STOP)",
+        f"prioritise({leaf} [| {sync} |] {partner}, <{{x}}, {{a, b}}>)",
+        f"({leaf} [{{| a, b, c, d, e |}} || {{| a, w, x |}}] {partner})"]))
+    leaf_body, body = draw(definition("L", (), 2)), draw(definition("P", ("L",), 2))
+    return f"{HEADER}{BLOCKED}L(n) = {leaf_body}\nP(n) = {body}\nT = {shape}\n" \
+           f"S = {draw(top(1))}\n"
+
+
+@settings(max_examples=40, deadline=None)
+@given(_blocking_models())
+def test_random_partners_blocked_by_a_lazy_leaf_get_the_reference_answers(text) -> None:
+    # every leaf past two states lazy, declaring only its channels: verdicts, least
+    # counterexamples and the LTS up to strong bisimulation stay the term rules'
+    with patch.object(leaves, "leaf", partial(leaf_choice.leaf, eager_limit=2)), \
+            patch.object(search, "LEAF_LIMIT", 2):
+        assert_engines_agree(text)
+        model = loads(text)
+        net = compile_network(model.process("T"), model.spec, reduce=False)
+        if isinstance(net, NotApplicable):
+            return
+        try:
+            reference = model.lts("T", max_states=LIMIT)
+            product = explore_product(net, Limits(10 * LIMIT))
+        except LimitExceeded:
+            return
+        assert _bisimilar(product, reference)
