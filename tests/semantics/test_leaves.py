@@ -12,20 +12,19 @@ from procalg.api import search
 from procalg.api.check import check_model
 from procalg.api.model import loads
 from procalg.api.search import CheckEngine, SearchOptions
-from procalg.errors import LimitExceeded
 from procalg.lts import explore, leaf_choice
 from procalg.lts.lazy import LazyComponent
 from procalg.lts.leaf_choice import EAGER_LIMIT
 from procalg.lts.network import DONE
-from procalg.lts.product import Limits, explore_product
+from procalg.lts.product import explore_product
 from procalg.semantics import leaves
 from procalg.semantics.leaves import Leaves, model_alphabet
 from procalg.semantics.network import Network, NotApplicable, compile_network
 from procalg.semantics.sos import Rules
 from procalg.terms import Call, Event, Prefix
 from tests.api.random_models import HEADER, Context, definition, process, top
-from tests.api.test_check_engines import LIMIT, assert_engines_agree
-from tests.semantics.test_network import _bisimilar
+from tests.api.test_check_engines import assert_engines_agree
+from tests.semantics.test_network_lazy import _assert_bisimilar_within_limits
 
 INT_MODEL = """
 channel out, back : Int
@@ -151,9 +150,4 @@ def test_random_partners_blocked_by_a_lazy_leaf_get_the_reference_answers(text) 
         net = compile_network(model.process("T"), model.spec, reduce=False)
         if isinstance(net, NotApplicable):
             return
-        try:
-            reference = model.lts("T", max_states=LIMIT)
-            product = explore_product(net, Limits(10 * LIMIT))
-        except LimitExceeded:
-            return
-        assert _bisimilar(product, reference)
+        _assert_bisimilar_within_limits(model, net)
