@@ -211,15 +211,22 @@ def _record(made: list[int], result: tuple) -> tuple:
     return result
 
 
+def _run_counting_firings(net: Network) -> tuple[LevelSearch, list[int]]:
+    """Run ``net``'s search; it and the number of codes of each numpy successor call."""
+    search = searcher(net)
+    fired: list[int] = []
+    real = search.tables.successors
+    search.tables.successors = lambda codes, **k: fired.append(len(codes)) or real(codes, **k)
+    search.run()
+    return search, fired
+
+
 def test_a_chain_beside_a_partner_fires_numpy_once_per_distinct_template():
     line = LTS.build(3000, 0, ["up"], [(i, "up", i + 1) for i in range(2999)])
     beat = LTS.build(2, 0, ["up", "tick"], [(0, "up", 1), (1, "tick", 0)])
     lazy = LazyComponent(ExplicitSystem(line), {"up"})
-    search = searcher(close(parallel(component(lazy), component(beat), {"up"})))
-    fired = []
-    real = search.tables.successors
-    search.tables.successors = lambda codes, **k: fired.append(len(codes)) or real(codes, **k)
-    search.run()
+    search, fired = _run_counting_firings(close(parallel(component(lazy), component(beat),
+                                                         {"up"})))
     assert (len(search.visited), search.transitions) == (5999, 5998)
     assert len(fired) < 200  # the first levels (no marks yet) and two templates, not 6,000
 
@@ -234,11 +241,7 @@ def test_a_prioritised_chain_beside_a_partner_filters_once_per_distinct_template
                    component(beat), {"up"})
     net = scope(net, {"tick": frozenset({"up"})}) if priority == "scope" else \
         prioritise(net, {"up": 0, "tick": 1})
-    search = searcher(close(net))
-    fired = []
-    real = search.tables.successors
-    search.tables.successors = lambda codes, **k: fired.append(len(codes)) or real(codes, **k)
-    search.run()
+    search, fired = _run_counting_firings(close(net))
     # the leaf counts up to 2,999 (the partner at 0, then at 1), then the partner ticks
     assert len(search.visited) == 3001
     assert search.transitions == _without_walk(lambda: count_states(close(net)).transitions)
@@ -366,11 +369,7 @@ def test_a_counter_of_many_labels_beside_a_wide_input_reads_its_templates_withou
         return close(parallel(component(LazyComponent(ExplicitSystem(line), set(names))),
                               component(wide), set(names)))
 
-    search = searcher(net())
-    fired = []
-    real = search.tables.successors
-    search.tables.successors = lambda codes, **k: fired.append(len(codes)) or real(codes, **k)
-    search.run()
+    search, fired = _run_counting_firings(net())
     assert (len(search.visited), search.transitions) == (3000, 2999)
     assert _outcome(find_path(net(), deadlock_goal)) == \
         _without_walk(lambda: _outcome(find_path(net(), deadlock_goal)))
@@ -390,11 +389,7 @@ def test_a_kept_wide_input_fires_each_template_once_while_the_counter_outgrows_i
         return close(parallel(component(LazyComponent(ExplicitSystem(line), set(names))),
                               component(kept), set(names)))
 
-    search = searcher(net())
-    fired = []
-    real = search.tables.successors
-    search.tables.successors = lambda codes, **k: fired.append(len(codes)) or real(codes, **k)
-    search.run()
+    search, fired = _run_counting_firings(net())
     assert (len(search.visited), search.transitions) == (7999, 7998)
     assert _outcome(find_path(net(), deadlock_goal)) == \
         _without_walk(lambda: _outcome(find_path(net(), deadlock_goal)))
