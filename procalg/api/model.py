@@ -23,6 +23,7 @@ from procalg.semantics.channels import ChannelRef
 from procalg.semantics.deep import innermost_span, run_deep
 from procalg.semantics.kinds import names_in
 from procalg.semantics.values import kind_name
+from procalg.semantics.workflow import fallible
 from procalg.source import SourceFile, read_source
 from procalg.syntax import ast, parse, parse_expr, pretty
 from procalg.syntax.walk import walk
@@ -86,13 +87,18 @@ class Model:
 
     @cached_property
     def throws(self) -> bool:
-        """Whether the model writes ``THROW`` anywhere (walked once per model).
+        """Whether the model may throw: it writes ``THROW`` anywhere, or declares an
+        activity that may fail (each step of one offers ``fail.a -> THROW``).
 
         Example:
             >>> loads("channel a\\nP = a -> THROW").throws, loads("channel a\\nP = a -> P").throws
             (True, False)
+            >>> safe = loads("activity a never fails\\nP = a -> P")
+            >>> loads("activity a\\nP = a -> P").throws, safe.throws
+            (True, False)
         """
-        return any(type(node) is ast.ThrowLit for node in walk(self.module))
+        return bool(fallible(self.spec)) \
+            or any(type(node) is ast.ThrowLit for node in walk(self.module))
 
     @property
     def activities(self) -> dict[str, Any]:

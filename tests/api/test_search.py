@@ -225,6 +225,26 @@ def test_a_written_throw_is_declared_before_the_first_search_so_it_runs_once(
     assert [r.result for r in ref] == ["pass", "pass"] and auto.passed
 
 
+def test_a_failing_activity_met_late_in_a_lazy_leaf_has_throw_declared_before_the_first_search(
+        monkeypatch) -> None:
+    # `fail.work -> THROW` is offered only at T's last state: were `throw` learned
+    # there, the network would be compiled (and the whole search run) twice
+    import procalg.semantics.network as network
+
+    calls: list[object] = []
+    compile_network = network.compile_network
+    monkeypatch.setattr(network, "compile_network",
+                        lambda *a, **k: calls.append(a[0]) or compile_network(*a, **k))
+    text = ("activity work\nchannel up\nN = 3000\n"
+            "T(n) = n < N & up -> T(n + 1) [] n == N & work -> STOP\n"
+            "U = up -> U\nSys = T(0) [| {up} |] U\n")
+    auto = deadlock(loads(text), "Sys", SearchOptions())
+    ref = deadlock(loads(text), "Sys", SearchOptions(engine=CheckEngine.REFERENCE))
+    assert auto.stats.extra["engine"] == "product" and len(calls) == 1
+    assert auto.verdict == ref.verdict and auto.stats.states == ref.stats.states
+    assert auto.counterexample.trace == ref.counterexample.trace
+
+
 def test_an_engine_name_is_parsed_into_the_enum_and_an_unknown_one_is_refused() -> None:
     assert CheckEngine.parse("product") is CheckEngine.PRODUCT
     with pytest.raises(UsageError, match="no engine called 'fast'"):
