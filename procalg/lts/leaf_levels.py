@@ -45,7 +45,7 @@ Example:
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
@@ -78,13 +78,16 @@ Moves = tuple[tuple[int, int], ...]  # (global label index, target code) per mov
 
 
 def only_when(stop: Stop, *, idle: bool = False, labels: Iterable[int] | None = None,
-              gathers: bool = False) -> Stop:
+              gathers: bool = False, lists: Callable[..., Any] | None = None) -> Stop:
     """Mark ``stop`` (a goal's function over expanded chunks) as matching
     only a chunk with a state without moves (``idle``), or only one with a
     move labelled by one of ``labels`` (label indices; both: either):
     :class:`OneLeaf` then skips it on every other level; or as never matching, only
     gathering what it sees state by state (``gathers``: a census), so that
-    one call may see many levels at once. Returns ``stop``.
+    one call may see many levels at once. ``lists`` is the same goal over a
+    level walked in Python (``lists(codes, moves)``, ``moves[i]`` the (label
+    index, target) moves of ``codes[i]``) that reads no leaf's table: a walk
+    asks it with no arrays made and no held writes flushed. Returns ``stop``.
 
     Example:
         >>> stop = only_when(lambda chunk, src, dst, lab: None, labels=[3])
@@ -94,6 +97,7 @@ def only_when(stop: Stop, *, idle: bool = False, labels: Iterable[int] | None = 
     stop.idle_only = idle  # type: ignore[attr-defined]
     stop.labels_only = None if labels is None else frozenset(labels)  # type: ignore[attr-defined]
     stop.gathers = gathers  # type: ignore[attr-defined]
+    stop.on_lists = lists  # type: ignore[attr-defined]
     return stop
 
 
