@@ -44,6 +44,7 @@ class HeldWrites:
     _moves: Any  # LazyComponent._moves
     _write: Any  # LazyComponent._write
     lookup_all: Any  # LazyComponent.lookup_all
+    returns: Any  # lazy_returns.Returns or None
 
     def _record(self, loc: int, moves: list[tuple[int, int]], again: int = -1) -> None:
         """Write ``loc``'s moves as a new run of the table (``again``: how many
@@ -236,6 +237,8 @@ class HeldWrites:
         else:
             if len(moves) > 1:
                 moves = sorted(set(moves))
+            if self.returns is not None:  # as _moves adds them (a control node's restarts)
+                moves = self.returns.added(moves, ended=loc == 0)
         pending = self._pending
         if pending is not None:
             pending.append((loc, moves, -1))

@@ -113,6 +113,10 @@ def few_enough(frontier: np.ndarray) -> bool:
     return len(frontier) <= FEW
 
 
+class _Handed(Exception):
+    """A level :class:`PartneredLeaf` leaves to numpy (see ``_level``)."""
+
+
 class PartneredLeaf:
     """The scalar level walk over one lazy leaf (the top digit) beside eager partners."""
 
@@ -192,11 +196,11 @@ class PartneredLeaf:
         comp.hold()
         try:
             for _ in range(STEPS):
-                out = self._level(cur, stride, weight, radix)
+                out = self._level(cur, stride, weight, radix, seen)
                 if out is None:  # numpy's turn (a key it alone can tell; the leaf grew)
                     break
-                moves, claims = out
-                moved += sum(map(len, moves))
+                moves, new, made = out
+                moved += made
                 trail.keep_lists(layout, depth + count, cur, moves)
                 if check is not None and check(moves):
                     if lists is not None:  # no table read, no arrays (see only_when)
@@ -206,12 +210,8 @@ class PartneredLeaf:
                         comp.hold()
                         hit = stop(*level_arrays(cur, moves))  # type: ignore[misc]
                     if hit is not None:
+                        self._unmark(new, stride, weight, seen)  # the level is not stored
                         break
-                new = []
-                for target, dense in claims:
-                    if not seen[dense]:
-                        seen[dense] = 1
-                        new.append(target)
                 if len(new) > 1:
                     new.sort()
                 count += 1
@@ -230,41 +230,53 @@ class PartneredLeaf:
         store_lists(visited, codes, sizes)
         return count + (hit is not None), hit
 
-    def _level(self, cur: list[int], stride: int, weight: int, radix: int
-               ) -> tuple[list[list[tuple[int, int]]], list[tuple[int, int]]] | None:
-        """The moves of each state of ``cur`` as (label, target) and every
-        target with its dense number, or None (numpy's turn)."""
+    def _level(self, cur: list[int], stride: int, weight: int, radix: int, seen: memoryview
+               ) -> tuple[list[list[tuple[int, int]]], list[int], int] | None:
+        """The moves of each state of ``cur`` as (label, target), the targets
+        not seen before (marked in ``seen`` now, in the order met) and the moves'
+        count; or None (numpy's turn), nothing marked."""
         known, templates, states = self.local, self.templates, self.comp.states
         moves: list[list[tuple[int, int]]] = []
-        claims: list[tuple[int, int]] = []
-        for code in cur:
-            loc, p = divmod(code, stride)
-            local = known.get(loc)
-            if local is None:  # only an expansion numbers leaf states
-                local = self._expand(loc)
-                if len(states) > radix:  # the leaf outgrew its digit: re-encode first
-                    return None
-            key = (p, local[1])
-            template = templates.get(key)
-            if template is None:
-                if key in templates:  # kept unusable
-                    return None
-                template = self._template(code, key, local)
+        new: list[int] = []
+        made = 0
+        try:
+            for code in cur:
+                loc, p = divmod(code, stride)
+                local = known.get(loc)
+                if local is None:  # only an expansion numbers leaf states
+                    local = self._expand(loc)
+                    if len(states) > radix:  # the leaf outgrew its digit: re-encode first
+                        raise _Handed
+                key = (p, local[1])
+                template = templates.get(key)
                 if template is None:
-                    return None
-            pairs, here, base = local[0], [], loc * stride
-            for g, j, tp, dense in template:
-                if j < 0:  # the leaf stays
-                    target = base + tp
-                    here.append((g, target))
-                    claims.append((target, loc * weight + dense))
-                else:
-                    to = pairs[j][1]
+                    if key in templates:  # kept unusable
+                        raise _Handed
+                    template = self._template(code, key, local)
+                    if template is None:
+                        raise _Handed
+                pairs, here = local[0], []
+                for g, j, tp, dense in template:  # marked as made: no (target, dense) pairs
+                    to = pairs[j][1] if j >= 0 else loc
                     target = to * stride + tp
                     here.append((g, target))
-                    claims.append((target, to * weight + dense))
-            moves.append(here)
-        return moves, claims
+                    if not seen[to * weight + dense]:
+                        seen[to * weight + dense] = 1
+                        new.append(target)
+                made += len(here)
+                moves.append(here)
+        except BaseException as error:
+            self._unmark(new, stride, weight, seen)
+            if isinstance(error, _Handed):
+                return None
+            raise
+        return moves, new, made
+
+    def _unmark(self, new: list[int], stride: int, weight: int, seen: memoryview) -> None:
+        """Clear the marks of ``new`` (a level not stored after all)."""
+        for target in new:
+            to, tp = divmod(target, stride)
+            seen[to * weight + self.dense[tp]] = 0
 
     def _expand(self, loc: int) -> Local:
         """The leaf's moves from ``loc`` (expanded now, held, if new)."""
