@@ -133,6 +133,7 @@ class PartneredLeaf:
         self.written: dict[int, list[tuple[int, int]]] | None = None  # the table's, read once
         self.marks: Marks | None = None  # the search's, during a batch
         self.made = LONG  # levels the last batch made (see back)
+        self.fresh = 0  # the leaf's states when the batch began
 
     @classmethod
     def of(cls, tables: Tables) -> PartneredLeaf | None:
@@ -187,6 +188,7 @@ class PartneredLeaf:
         self.marks = marks  # the partners' dense numbers (see _dense)
         if len(self.local) > KEPT:  # bounded memory: the table has them, read again if need be
             self.local.clear()
+        self.fresh = len(comp.states)  # states numbered from here on are not expanded
         seen = memoryview(marks.seen)  # a byte per dense number: faster items than numpy's
         codes: list[int] = []
         sizes: list[int] = []
@@ -281,7 +283,7 @@ class PartneredLeaf:
     def _expand(self, loc: int) -> Local:
         """The leaf's moves from ``loc`` (expanded now, held, if new)."""
         comp = self.comp  # a state held (expanded, not written yet) is in self.local
-        if not comp.is_expanded(loc):
+        if loc >= self.fresh or not comp.is_expanded(loc):  # numbered in this batch: not
             pairs = comp.expand_now(loc)
         else:  # the states explored before the leaf turned lazy: their table read at once
             if self.written is None:
