@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from unittest.mock import patch
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from procalg.checks.determinism import check_determinism, check_determinism_product
-from procalg.lts import LTS, determinism_screen, leaf_partners, normal_product
+from procalg.lts import LTS, determinism_screen, leaf_levels, leaf_partners, normal_product
 from procalg.lts.determinism_screen import screen_deterministic
 from procalg.lts.exploration import ExplicitSystem
 from procalg.lts.lazy import LazyComponent
@@ -145,16 +146,25 @@ def _partnered_chain(n: int, tau_at: int = -1) -> Tables:
     return Tables(close(parallel(leaf, component(beat), {"up"})))
 
 
-def test_a_deep_chain_beside_a_partner_is_screened_with_no_arrays_made_a_level():
+def _lone_chain(n: int, tau_at: int = -1) -> Tables:
+    """The lazy leaf of :func:`_partnered_chain` alone."""
+    line = LTS.build(n + 1, 0, ["up"], [(i, "τ" if i == tau_at else "up", i + 1)
+                                        for i in range(n)])
+    return Tables(close(component(LazyComponent(ExplicitSystem(line), {"up"}))))
+
+
+@pytest.mark.parametrize(("walk", "chain", "states"), [
+    (leaf_partners, _partnered_chain, 6001), (leaf_levels, _lone_chain, 3001)])
+def test_a_deep_lazy_chain_is_screened_with_no_arrays_made_a_level(walk, chain, states):
     made = []
-    real = leaf_partners.level_arrays
+    real = walk.level_arrays
 
     def counted(*args):
         made.append(1)
         return real(*args)
 
-    with patch.object(leaf_partners, "level_arrays", counted):
-        screened = screen_deterministic(_partnered_chain(3000))
-        assert screened is not None and screened.states == 6001
-        assert len(made) < 10  # numpy's first levels only, none of the walk's 6,000
-        assert screen_deterministic(_partnered_chain(3000, tau_at=2000)) is None
+    with patch.object(walk, "level_arrays", counted):
+        screened = screen_deterministic(chain(3000))
+        assert screened is not None and screened.states == states
+        assert len(made) < 10  # numpy's first levels only, none of the walk's thousands
+        assert screen_deterministic(chain(3000, tau_at=2000)) is None
