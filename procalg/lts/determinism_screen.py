@@ -44,6 +44,7 @@ import numpy as np
 
 from procalg.errors import ProcalgError
 from procalg.lts.determinism_codes import Determinism
+from procalg.lts.leaf_levels import only_when
 from procalg.lts.level_search import NARROW, LevelSearch, Progress
 from procalg.lts.lts import TAU_INDEX, TICK_INDEX
 from procalg.lts.vectors import Tables
@@ -119,3 +120,30 @@ def _broken_few(src: list[int], lab: list[int]) -> bool:
     if TAU_INDEX in lab or len(pairs) != len(src):
         return True
     return TICK_INDEX in lab and any(src.count(s) > 1 for s, x in pairs if x == TICK_INDEX)
+
+
+def _goal_lists(cur: list[int], out: list[list[tuple[int, int]]]) -> tuple[int, str] | None:
+    """:func:`_goal` over a level walked in Python (``out[i]``: the (label index,
+    target) moves of ``cur[i]``), with no arrays made and no table read: a deep
+    chain's walk asks it every level (:mod:`procalg.lts.leaf_partners`).
+
+    Example:
+        >>> _goal_lists([7, 9], [[(2, 8)], [(2, 1), (3, 2)]]) is None
+        True
+        >>> _goal_lists([7, 9], [[(2, 8)], [(2, 1), (2, 2)]])  # two moves labelled 2
+        (7, '')
+        >>> _goal_lists([7], [[(TICK_INDEX, 8), (2, 1)]]), _goal_lists([7], [[(TAU_INDEX, 8)]])
+        ((7, ''), (7, ''))
+    """
+    for moves in out:
+        if len(moves) == 1:
+            if moves[0][0] == TAU_INDEX:
+                return cur[0], ""
+        elif moves:
+            labels = [g for g, _ in moves]
+            if TAU_INDEX in labels or TICK_INDEX in labels or len(set(labels)) != len(labels):
+                return cur[0], ""
+    return None
+
+
+only_when(_goal, lists=_goal_lists)

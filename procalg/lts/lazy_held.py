@@ -37,6 +37,7 @@ class HeldWrites:
     ids: dict[Any, int]
     _number: Any  # LazyComponent._number
     states: list[Any]
+    max_states: int | None
     labels: tuple[str, ...]
     _slot: Any  # move_columns.Column
     _key: Any
@@ -44,6 +45,7 @@ class HeldWrites:
     _moves: Any  # LazyComponent._moves
     _write: Any  # LazyComponent._write
     lookup_all: Any  # LazyComponent.lookup_all
+    returns: Any  # lazy_returns.Returns or None
 
     def _record(self, loc: int, moves: list[tuple[int, int]], again: int = -1) -> None:
         """Write ``loc``'s moves as a new run of the table (``again``: how many
@@ -224,7 +226,12 @@ class HeldWrites:
             pairs = direct(state)
         except ProcalgError:
             return self.expand_held(loc)  # again, through the holding wrapper
-        codes, ids, special = self.code, self.ids, self._special
+        codes, ids, special, states, slot = self.code, self.ids, self._special, self.states, \
+            self._slot
+        # states numbered inline up to this many (_number's limit, the slots' room)
+        top = -1 if "_local_of" in self.__dict__ else len(states) + len(slot.data) - slot.size
+        if self.max_states is not None:
+            top = min(top, self.max_states)
         moves = []
         for label, target in pairs:
             code = codes.get(label)
@@ -232,10 +239,19 @@ class HeldWrites:
                 moves = self._moves(state, pairs)
                 break
             n = ids.get(target)
-            moves.append((code, n if n is not None else self._number(target)))
+            if n is None:
+                if len(states) < top:  # _number, inlined: a deep walk numbers one a level
+                    n = ids[target] = len(states)
+                    states.append(target)
+                    slot.size += 1
+                else:
+                    n = self._number(target)
+            moves.append((code, n))
         else:
             if len(moves) > 1:
                 moves = sorted(set(moves))
+            if self.returns is not None:  # as _moves adds them (a control node's restarts)
+                moves = self.returns.added(moves, ended=loc == 0)
         pending = self._pending
         if pending is not None:
             pending.append((loc, moves, -1))

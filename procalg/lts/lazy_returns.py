@@ -135,11 +135,11 @@ def returning(lazy: LazyComponent, labels: Iterable[str] = ()) -> LazyComponent:
     Each state's returns are made beside its moves, one by one
     (:meth:`Returns.added`) or for a batch of columns (:meth:`Returns.added_columns`);
     no direct walk, and no move deferred until a partner asks (a twin must see every
-    move of its state).
+    move of its state). The held expansion asks the system straight as for any
+    leaf (:meth:`~procalg.lts.lazy_held.HeldWrites.expand_now`) and adds them.
     """
     kept = frozenset(labels) | (lazy.returns.labels if lazy.returns is not None else frozenset())
     made = LazyComponent(lazy.system, [*lazy.labels, *kept], max_states=lazy.max_states,
                          name=lazy.name)
-    made.returns = Returns.of(made.code, kept)
-    made._direct = None  # expand_now would skip the returns
-    return made
+    made.returns = Returns.of(made.code, kept)  # expand_now adds them too; leaf_chain's walks
+    return made  # take no returning leaf

@@ -60,7 +60,7 @@ def walk_chain(leaf: OneLeaf, code: int, levels: int, room: int, bound: int,
     """
     comp, slot = leaf.comp, leaf.comp._slot
     if comp._direct is None or leaf.single is None or comp._pending is None \
-            or "_local_of" in comp.__dict__:
+            or "_local_of" in comp.__dict__ or comp.returns is not None:
         return 0, code, False
     fresh = len(comp.states)  # states numbered from here on were never expanded
     # past this many states, the general numbering: the leaf's limit, the slots' column grown
@@ -147,8 +147,8 @@ def expand_direct(leaf: OneLeaf, code: int) -> Moves | None:
     it asks the system again)."""
     comp = leaf.comp
     direct, state = comp._direct, comp.states[code]
-    if direct is None or type(state) is not int:
-        return None
+    if direct is None or type(state) is not int or comp.returns is not None:
+        return None  # (a returning leaf's moves back to 0: expand_now adds them)
     try:
         pairs = direct(state)
     except ProcalgError:

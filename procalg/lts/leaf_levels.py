@@ -45,7 +45,7 @@ Example:
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
@@ -78,13 +78,15 @@ Moves = tuple[tuple[int, int], ...]  # (global label index, target code) per mov
 
 
 def only_when(stop: Stop, *, idle: bool = False, labels: Iterable[int] | None = None,
-              gathers: bool = False) -> Stop:
+              gathers: bool = False, lists: Callable[..., Any] | None = None) -> Stop:
     """Mark ``stop`` (a goal's function over expanded chunks) as matching
     only a chunk with a state without moves (``idle``), or only one with a
     move labelled by one of ``labels`` (label indices; both: either):
     :class:`OneLeaf` then skips it on every other level; or as never matching, only
     gathering what it sees state by state (``gathers``: a census), so that
-    one call may see many levels at once. Returns ``stop``.
+    one call may see many levels at once. ``lists(codes, moves)``: the same goal
+    over a level walked in Python (``moves[i]``: (label index, target) of ``codes[i]``),
+    reading no leaf's table: a walk asks it with no arrays, no writes flushed. Returns ``stop``.
 
     Example:
         >>> stop = only_when(lambda chunk, src, dst, lab: None, labels=[3])
@@ -94,6 +96,7 @@ def only_when(stop: Stop, *, idle: bool = False, labels: Iterable[int] | None = 
     stop.idle_only = idle  # type: ignore[attr-defined]
     stop.labels_only = None if labels is None else frozenset(labels)  # type: ignore[attr-defined]
     stop.gathers = gathers  # type: ignore[attr-defined]
+    stop.on_lists = lists  # type: ignore[attr-defined]
     return stop
 
 
@@ -146,6 +149,7 @@ class OneLeaf:
             min(BATCH, search.max_states - len(visited))
         radix = self.tables.layout.radix[0]
         check = level_check(stop)
+        lists = getattr(stop, "on_lists", None)  # a goal over this walk's own lists
         gathered: tuple[list[int], list[Moves]] | None = \
             ([], []) if getattr(stop, "gathers", False) else None
         codes: list[int] = []  # the new levels' states, and how many in each level
@@ -206,9 +210,12 @@ class OneLeaf:
                 elif (not all(out)) if idle else (check is not None and check(out)):
                     search.transitions += moved
                     moved = 0
-                    comp.flush()  # the goal may read the leaf's table (dead states)
-                    comp.hold()
-                    hit = stop(*level_arrays(cur, out))  # type: ignore[misc]
+                    if lists is not None:  # no table read, no arrays (see only_when)
+                        hit = lists(cur, out)
+                    else:
+                        comp.flush()  # the goal may read the leaf's table (dead states)
+                        comp.hold()
+                        hit = stop(*level_arrays(cur, out))  # type: ignore[misc]
                     if hit is not None:
                         break
                 new = []

@@ -65,11 +65,11 @@ def signature(loc: int, pairs: list[tuple[int, int]]) -> tuple[int, ...]:
         >>> signature(5, [(1, 9)]), signature(5, [(1, 9), (2, 3)])
         ((1,), (1, 2, 2, 0, 1))
     """
-    labels = tuple([lab for lab, _ in pairs])
-    if len(pairs) < 2:
-        return labels
-    order = sorted({loc, *(d for _, d in pairs)})
-    return labels + tuple([order.index(d) for _, d in pairs]) + (order.index(loc),)
+    if len(pairs) < 2:  # a walk asks this once per leaf state: no comprehensions
+        return (pairs[0][0],) if pairs else ()
+    labels, targets = zip(*pairs, strict=True)
+    index = sorted({loc, *targets}).index
+    return (*labels, *map(index, targets), index(loc))
 
 
 def folds_alike(tables: Tables, leaf: int, code: int) -> bool:

@@ -71,6 +71,7 @@ import numpy as np
 from procalg.lts.lazy import LazyComponent
 from procalg.lts.leaf_levels import level_arrays, level_check, written_table
 from procalg.lts.leaf_orders import crossed, folds_alike, signature
+from procalg.lts.leaf_partner_moves import PartnerMoves
 from procalg.lts.narrow_levels import BATCH, STEPS, Marks, store_lists
 
 if TYPE_CHECKING:  # level_search imports this module
@@ -90,8 +91,6 @@ KEPT = 1 << 20
 
 Template = tuple[tuple[int, int, int, int], ...]  # (label, leaf move or -1, partners, dense)
 Local = tuple[list[tuple[int, int]], tuple[int, ...]]  # a leaf state's moves, its signature
-Parts = list[tuple[int, str]]  # a rule's partners' (component, local label)
-Rule = tuple[int, Parts]  # a rule the leaf is in: its label, its partners' parts
 
 
 def _partners_of(layout: object, leaf: int) -> tuple | None:
@@ -114,6 +113,10 @@ def few_enough(frontier: np.ndarray) -> bool:
     return len(frontier) <= FEW
 
 
+class _Handed(Exception):
+    """A level :class:`PartneredLeaf` leaves to numpy (see ``_level``)."""
+
+
 class PartneredLeaf:
     """The scalar level walk over one lazy leaf (the top digit) beside eager partners."""
 
@@ -121,32 +124,8 @@ class PartneredLeaf:
     def __init__(self, tables: Tables, leaf: int) -> None:
         self.tables, self.leaf = tables, leaf
         self.comp: LazyComponent = tables.network.components[leaf]  # type: ignore[assignment]
-        # each leaf label's rules as (label, the partners' parts), and the rules without
-        # it; by label code, only the codes some rule uses (a wide channel: 200,000)
-        self.with_leaf: dict[int, set[int]] = {}  # by leaf label code: global labels
-        self.without: set[int] = set()  # labels of rules the leaf is not in
-        self.rules_of: dict[int, list[Rule]] = {}
-        self.alone_rules: list[Parts] = []
-        label_index, code = tables.label_index, self.comp.code
-        for rule in tables.network.rules:
-            g, mine, others = label_index[rule.label], None, []
-            for c, name in rule.parts:
-                if c == leaf:
-                    mine = code[name] if mine is None else mine
-                else:
-                    others.append((c, name))
-            if mine is None:
-                self.without.add(g)
-                self.alone_rules.append(others)
-            elif mine in self.rules_of:
-                self.with_leaf[mine].add(g)
-                self.rules_of[mine].append((g, others))
-            else:
-                self.with_leaf[mine], self.rules_of[mine] = {g}, [(g, others)]
+        self.partners = PartnerMoves(tables, leaf)
         self.derives = tables._tags is None  # priority filters moves: fired templates only
-        self.steps: dict[tuple[int, str], dict[int, list[int]]] = {}  # partner moves by source
-        self.digits: dict[int, dict[int, int]] = {}  # partners' code -> each partner's state
-        self.alone: dict[int, bool] = {}  # partners' code -> some move without the leaf
         self.layout: object = None
         self.templates: dict[tuple[int, tuple[int, ...]], Template | None] = {}
         self.dense: dict[int, int] = {}  # partners' digits -> their dense number in the marks
@@ -154,6 +133,7 @@ class PartneredLeaf:
         self.written: dict[int, list[tuple[int, int]]] | None = None  # the table's, read once
         self.marks: Marks | None = None  # the search's, during a batch
         self.made = LONG  # levels the last batch made (see back)
+        self.fresh = 0  # the leaf's states when the batch began
 
     @classmethod
     def of(cls, tables: Tables) -> PartneredLeaf | None:
@@ -179,7 +159,8 @@ class PartneredLeaf:
             return None
         if layout is not self.layout:
             if _partners_of(layout, c) != _partners_of(self.layout, c):
-                self.templates, self.dense, self.digits, self.alone = {}, {}, {}, {}
+                self.templates, self.dense = {}, {}
+                self.partners.forget()
             self.layout = layout  # the leaf alone grew: its partners' codes and dense numbers stay
         weight = int(np.prod([r for i, r in enumerate(layout.radix) if i != c]))
         return layout.stride[c], weight if layout.packed else layout.stride[c], layout.radix[c]
@@ -195,7 +176,7 @@ class PartneredLeaf:
         made, the goal's witness or None). No level made: numpy's turn."""
         fit = self._fit()
         self.made = 0
-        if fit is None or not few_enough(frontier):
+        if fit is None or not few_enough(frontier) or len(self.comp.states) > fit[2]:
             return 0, None
         stride, weight, radix = fit
         visited, comp, trail = search.visited, self.comp, search.trail
@@ -203,9 +184,11 @@ class PartneredLeaf:
         room = BATCH if search.max_states is None else \
             min(BATCH, search.max_states - len(visited))
         check = level_check(stop)
+        lists = getattr(stop, "on_lists", None)  # a goal over this walk's own lists
         self.marks = marks  # the partners' dense numbers (see _dense)
         if len(self.local) > KEPT:  # bounded memory: the table has them, read again if need be
             self.local.clear()
+        self.fresh = len(comp.states)  # states numbered from here on are not expanded
         seen = memoryview(marks.seen)  # a byte per dense number: faster items than numpy's
         codes: list[int] = []
         sizes: list[int] = []
@@ -215,23 +198,22 @@ class PartneredLeaf:
         comp.hold()
         try:
             for _ in range(STEPS):
-                out = self._level(cur, stride, weight, radix)
+                out = self._level(cur, stride, weight, radix, seen)
                 if out is None:  # numpy's turn (a key it alone can tell; the leaf grew)
                     break
-                moves, claims = out
-                moved += sum(map(len, moves))
+                moves, new, made = out
+                moved += made
                 trail.keep_lists(layout, depth + count, cur, moves)
                 if check is not None and check(moves):
-                    comp.flush()  # the goal may read the leaf's table (dead states)
-                    comp.hold()
-                    hit = stop(*level_arrays(cur, moves))  # type: ignore[misc]
+                    if lists is not None:  # no table read, no arrays (see only_when)
+                        hit = lists(cur, moves)
+                    else:
+                        comp.flush()  # the goal may read the leaf's table (dead states)
+                        comp.hold()
+                        hit = stop(*level_arrays(cur, moves))  # type: ignore[misc]
                     if hit is not None:
+                        self._unmark(new, stride, weight, seen)  # the level is not stored
                         break
-                new = []
-                for target, dense in claims:
-                    if not seen[dense]:
-                        seen[dense] = 1
-                        new.append(target)
                 if len(new) > 1:
                     new.sort()
                 count += 1
@@ -250,35 +232,58 @@ class PartneredLeaf:
         store_lists(visited, codes, sizes)
         return count + (hit is not None), hit
 
-    def _level(self, cur: list[int], stride: int, weight: int, radix: int
-               ) -> tuple[list[list[tuple[int, int]]], list[tuple[int, int]]] | None:
-        """The moves of each state of ``cur`` as (label, target) and every
-        target with its dense number, or None (numpy's turn)."""
-        comp, known, templates = self.comp, self.local, self.templates
+    def _level(self, cur: list[int], stride: int, weight: int, radix: int, seen: memoryview
+               ) -> tuple[list[list[tuple[int, int]]], list[int], int] | None:
+        """The moves of each state of ``cur`` as (label, target), the targets
+        not seen before (marked in ``seen`` now, in the order met) and the moves'
+        count; or None (numpy's turn), nothing marked."""
+        known, templates, states = self.local, self.templates, self.comp.states
         moves: list[list[tuple[int, int]]] = []
-        claims: list[tuple[int, int]] = []
-        for code in cur:
-            loc, p = divmod(code, stride)
-            local = known.get(loc) or self._expand(loc)
-            if len(comp.states) > radix:  # the leaf outgrew its digit: re-encode first
+        new: list[int] = []
+        made = 0
+        try:
+            for code in cur:
+                loc, p = divmod(code, stride)
+                local = known.get(loc)
+                if local is None:  # only an expansion numbers leaf states
+                    local = self._expand(loc)
+                    if len(states) > radix:  # the leaf outgrew its digit: re-encode first
+                        raise _Handed
+                key = (p, local[1])
+                template = templates.get(key)
+                if template is None:
+                    if key in templates:  # kept unusable
+                        raise _Handed
+                    template = self._template(code, key, local)
+                    if template is None:
+                        raise _Handed
+                pairs, here = local[0], []
+                for g, j, tp, dense in template:  # marked as made: no (target, dense) pairs
+                    to = pairs[j][1] if j >= 0 else loc
+                    target = to * stride + tp
+                    here.append((g, target))
+                    if not seen[to * weight + dense]:
+                        seen[to * weight + dense] = 1
+                        new.append(target)
+                made += len(here)
+                moves.append(here)
+        except BaseException as error:
+            self._unmark(new, stride, weight, seen)
+            if isinstance(error, _Handed):
                 return None
-            key = (p, local[1])
-            template = templates[key] if key in templates else self._template(code, key, local)
-            if template is None:
-                return None
-            pairs = local[0]
-            here = []
-            for g, j, tp, dense in template:
-                to = pairs[j][1] if j >= 0 else loc
-                here.append((g, to * stride + tp))
-                claims.append((to * stride + tp, to * weight + dense))
-            moves.append(here)
-        return moves, claims
+            raise
+        return moves, new, made
+
+    def _unmark(self, new: list[int], stride: int, weight: int, seen: memoryview) -> None:
+        """Clear the marks of ``new`` (a level not stored after all)."""
+        for target in new:
+            to, tp = divmod(target, stride)
+            seen[to * weight + self.dense[tp]] = 0
 
     def _expand(self, loc: int) -> Local:
         """The leaf's moves from ``loc`` (expanded now, held, if new)."""
         comp = self.comp  # a state held (expanded, not written yet) is in self.local
-        if not comp.is_expanded(loc):
+        if loc >= self.fresh or not comp.is_expanded(loc):  # numbered in this batch: not
             pairs = comp.expand_now(loc)
         else:  # the states explored before the leaf turned lazy: their table read at once
             if self.written is None:
@@ -303,12 +308,13 @@ class PartneredLeaf:
         comp.hold()
         _, dst, lab = self.tables.successors(np.array([code], dtype=np.int64))
         loc, pairs = code // stride, local[0]
+        with_leaf, without = self.partners.with_leaf, self.partners.without
         entries = []
         for d, g in zip(dst.tolist(), lab.tolist(), strict=True):
             to, tp = divmod(d, stride)
             which = [j for j, (a, t) in enumerate(pairs)
-                     if t == to and g in self.with_leaf.get(a, ())]
-            if to == loc and g in self.without:
+                     if t == to and g in with_leaf.get(a, ())]
+            if to == loc and g in without:
                 which.append(-1)
             if len(which) != 1:
                 self.templates[key] = None
@@ -322,51 +328,11 @@ class PartneredLeaf:
 
     def _derived(self, key: tuple[int, tuple[int, ...]]) -> Template | None:
         """The template of a one-move signature from the partners' local tables,
-        with no firing, if it has at most one move (one move has one order):
-        a counter ``w!(n % 2000)`` beside ``w?x`` has 2,000 keys, and a
-        ``successors`` call each (0.1 ms) cost more than the term rules' search."""
-        p, sig = key
-        if not self.derives or len(sig) != 1 or self._alone(p):
+        with no firing (:meth:`~procalg.lts.leaf_partner_moves.PartnerMoves.derived`)."""
+        if not self.derives:
             return None
-        found: list[tuple[int, int, int, int]] = []
-        for g, parts in self.rules_of.get(sig[0], ()):
-            for tp in self._targets(p, parts):
-                if found:
-                    return None
-                found.append((g, 0, tp, self._dense(tp)))
-        return tuple(found)
-
-    def _alone(self, p: int) -> bool:
-        """Whether the partners have a move at ``p`` that the leaf is not in."""
-        found = self.alone.get(p)
-        if found is None:
-            found = self.alone[p] = any(self._targets(p, parts) for parts in self.alone_rules)
-        return found
-
-    def _targets(self, p: int, parts: Parts) -> list[int]:
-        """The partners' codes after a rule whose partners' parts are ``parts``
-        moves from partners' code ``p`` (one per choice of their moves)."""
-        digits = self.digits.get(p)
-        if digits is None:
-            comps = range(len(self.tables.network.components))
-            rows = self.tables.layout.decode(np.array([p], dtype=np.int64), comps)
-            digits = self.digits[p] = {c: int(row[0]) for c, row in rows.items()}
-        stride = self.tables.layout.stride
-        out = [p]
-        for c, name in parts:
-            at = digits[c]
-            out = [t + (d - at) * stride[c] for d in self._steps(c, name).get(at, ()) for t in out]
-        return out
-
-    def _steps(self, c: int, name: str) -> dict[int, list[int]]:
-        """Eager partner ``c``'s moves on local label ``name``, by source."""
-        found = self.steps.get((c, name))
-        if found is None:
-            found = self.steps[(c, name)] = {}
-            src, dst = self.tables.local_moves(c).get(name, ([], []))
-            for a, d in zip(src, dst, strict=True):
-                found.setdefault(a, []).append(d)
-        return found
+        found = self.partners.derived(*key)
+        return None if found is None else tuple([(g, 0, tp, self._dense(tp)) for g, tp in found])
 
     def _dense(self, partners: int) -> int:
         """The dense number (in the marks) of the code with these partner digits, leaf 0."""
@@ -375,4 +341,3 @@ class PartneredLeaf:
             found = self.dense[partners] = int(
                 self.marks.index(np.array([partners], dtype=np.int64))[0])
         return found
-

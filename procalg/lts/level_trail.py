@@ -81,10 +81,11 @@ class Trail:
             return
         lo = len(self.src)
         for code, here in zip(codes, moves, strict=True):
-            for g, d in here:
-                self.src.append(code)
-                self.dst.append(d)
-                self.lab.append(g)
+            if here:  # a column at a time: a walk keeps every level of a deep chain
+                labels, targets = zip(*here, strict=True)
+                self.src += [code] * len(here)
+                self.dst += targets
+                self.lab += labels
         self.bounds[level] = (lo, lo + size)
 
     def recode(self, layout: Any, recode: Callable[[np.ndarray], np.ndarray]) -> None:

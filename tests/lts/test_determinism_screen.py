@@ -9,12 +9,17 @@ from __future__ import annotations
 
 from unittest.mock import patch
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from procalg.checks.determinism import check_determinism, check_determinism_product
-from procalg.lts import LTS, determinism_screen, normal_product
+from procalg.lts import LTS, determinism_screen, leaf_levels, leaf_partners, normal_product
 from procalg.lts.determinism_screen import screen_deterministic
+from procalg.lts.exploration import ExplicitSystem
+from procalg.lts.lazy import LazyComponent
+from procalg.lts.leaf_levels import level_arrays
+from procalg.lts.lts import TAU_INDEX, TICK_INDEX
 from procalg.lts.network import close, component, hide, parallel
 from procalg.lts.product import explore_product
 from procalg.lts.vectors import Tables
@@ -111,3 +116,55 @@ def test_a_chain_of_single_moves_is_stopped_by_its_one_hidden_step():
         assert screen_deterministic(Tables(close(component(lts)))) is None
     plain = LTS.build(23, 0, ["a"], [(i, "a", i + 1) for i in range(22)])
     assert screen_deterministic(Tables(close(component(plain)))).states == 23
+
+
+@st.composite
+def _walked_levels(draw) -> tuple[list[int], list[list[tuple[int, int]]]]:
+    """A level as a Python walk hands it to its goal: codes and each one's moves."""
+    labels = st.sampled_from([TAU_INDEX, TICK_INDEX, 2, 3, 4])
+    moves = draw(st.lists(st.lists(st.tuples(labels, st.integers(0, 9)), max_size=4),
+                          min_size=1, max_size=4))
+    return draw(st.lists(st.integers(0, 99), min_size=len(moves), max_size=len(moves),
+                         unique=True)), moves
+
+
+@settings(max_examples=300, deadline=None)
+@given(_walked_levels())
+def test_the_screen_judges_a_walked_level_alike_from_its_lists_and_its_arrays(level):
+    cur, moves = level
+    assert determinism_screen._goal_lists(cur, moves) == determinism_screen._goal(
+        *level_arrays(cur, moves))
+
+
+def _partnered_chain(n: int, tau_at: int = -1) -> Tables:
+    """A lazy leaf ``0 -up-> 1 -up-> … n`` (its move from ``tau_at`` a τ instead)
+    beside ``up -> tick -> …``."""
+    line = LTS.build(n + 1, 0, ["up"], [(i, "τ" if i == tau_at else "up", i + 1)
+                                        for i in range(n)])
+    beat = LTS.build(2, 0, ["up", "tick"], [(0, "up", 1), (1, "tick", 0)])
+    leaf = component(LazyComponent(ExplicitSystem(line), {"up"}))
+    return Tables(close(parallel(leaf, component(beat), {"up"})))
+
+
+def _lone_chain(n: int, tau_at: int = -1) -> Tables:
+    """The lazy leaf of :func:`_partnered_chain` alone."""
+    line = LTS.build(n + 1, 0, ["up"], [(i, "τ" if i == tau_at else "up", i + 1)
+                                        for i in range(n)])
+    return Tables(close(component(LazyComponent(ExplicitSystem(line), {"up"}))))
+
+
+@pytest.mark.parametrize(("walk", "chain", "states"), [
+    (leaf_partners, _partnered_chain, 6001), (leaf_levels, _lone_chain, 3001)])
+def test_a_deep_lazy_chain_is_screened_with_no_arrays_made_a_level(walk, chain, states):
+    made = []
+    real = walk.level_arrays
+
+    def counted(*args):
+        made.append(1)
+        return real(*args)
+
+    with patch.object(walk, "level_arrays", counted):
+        screened = screen_deterministic(chain(3000))
+        assert screened is not None and screened.states == states
+        assert len(made) < 10  # numpy's first levels only, none of the walk's thousands
+        assert screen_deterministic(chain(3000, tau_at=2000)) is None

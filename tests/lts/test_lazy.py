@@ -17,6 +17,7 @@ from procalg.checks.reachability import reachability_goal
 from procalg.errors import LimitExceeded
 from procalg.lts import LTS, TAU, TICK, explore, vectors
 from procalg.lts.exploration import ExplicitSystem
+from procalg.lts.held import Holding
 from procalg.lts.lazy import AlphabetError, LazyComponent
 from procalg.lts.network import Network, alpha_parallel, close, component, hide, parallel, rename
 from procalg.lts.product import count_states, explore_product, find_path, tau_lasso
@@ -251,3 +252,22 @@ def test_stubborn_sets_on_a_lazy_queue_find_the_deadlock_in_fewer_states():
     assert full.found and reduced.found
     assert reduced.states <= full.states
     assert len(reduced.trace) == 2 * 10
+
+
+@pytest.mark.parametrize("limit", [None, 1, 2, 5])
+def test_expanding_now_numbers_states_and_meets_the_limit_as_the_general_path_does(limit):
+    fan = LTS.build(7, 0, ["a", "b"], [(0, "a", 1), (0, "b", 2), (1, "a", 3), (1, "b", 4),
+                                      (2, "a", 5), (2, "b", 6), (3, "a", 0)])
+
+    def expanded(now: bool) -> tuple:
+        lazy = LazyComponent(Holding(ExplicitSystem(fan)), {"a", "b"}, max_states=limit)
+        lazy.hold()
+        made = []
+        try:
+            for loc in range(4):
+                made.append((lazy.expand_now if now else lazy.expand_held)(loc))
+        except LimitExceeded:
+            made.append("limit")
+        return made, lazy.states, lazy._slot.size, lazy.ids
+
+    assert expanded(True) == expanded(False)

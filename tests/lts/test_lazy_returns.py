@@ -5,6 +5,8 @@ stays stale: tests/lts/test_control.py)."""
 
 from __future__ import annotations
 
+from unittest.mock import patch
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -13,6 +15,8 @@ from hypothesis import strategies as st
 from procalg.checks.deadlock import deadlock_goal
 from procalg.lts import LTS, TAU, TICK
 from procalg.lts import control as ctl
+from procalg.lts.exploration import ExplicitSystem
+from procalg.lts.held import Holding
 from procalg.lts.lazy import LazyComponent
 from procalg.lts.lazy_returns import INIT, RESET, SETTLE, returning
 from procalg.lts.network import close, component, parallel
@@ -154,3 +158,18 @@ def test_a_batch_of_machine_states_makes_the_returns_that_one_by_one_expansion_m
     batched, single = tables(True), tables(False)
     assert batched == single
     assert sum(len(m) for m in batched.values()) > 3 * len(batched)  # returns were made
+
+
+def test_a_returning_leaf_expanded_now_asks_its_system_straight_and_keeps_its_returns() -> None:
+    p = LTS.build(3, 0, ["a", "b"], [(0, "a", 1), (1, "b", 2), (1, "a", 0), (2, "a", 0)])
+
+    def expanded(now: bool) -> list:
+        lazy = returning(LazyComponent(Holding(ExplicitSystem(p)), {"a", "b"}),
+                         [RESET, SETTLE, INIT + "a"])
+        lazy.hold()
+        return [(lazy.expand_now if now else lazy.expand_held)(loc) for loc in range(3)]
+
+    general = expanded(False)
+    assert len(general[0]) == 4  # a, then reset, settle and a's twin back to 0
+    with patch.object(LazyComponent, "_moves", side_effect=AssertionError("general path")):
+        assert expanded(True) == general

@@ -33,7 +33,9 @@ def test_a_label_pairing_several_leaf_moves_with_several_partner_moves_is_left_t
     walk.marks = search.marks
     stride, weight, radix = walk._fit()
     code = 7 * stride + 1  # leaf 7 (two c moves), partner 1 (two c moves)
-    assert walk._level([code], stride, weight, radix) is None  # numpy's turn
+    scratch = memoryview(bytearray(len(search.marks.seen)))  # marks of no search
+    assert walk._level([code], stride, weight, radix, scratch) is None  # numpy's turn
+    assert not any(scratch)  # nothing marked
     assert walk.templates[(1, walk.local[7][1])] is None
     assert leaf_orders.crossed([(3, 0, 0, 0), (3, 0, 1, 1), (3, 1, 0, 0), (3, 1, 1, 1)])
 
@@ -65,7 +67,7 @@ def _replayed_and_fired(walk: PartneredLeaf, tables, codes: list[int]) -> list[t
     """Each code the walk takes: its template's moves and the folded tables' own."""
     out = []
     for code in codes:
-        moves = walk._level([code], *walk._fit())
+        moves = walk._level([code], *walk._fit(), memoryview(bytearray(len(walk.marks.seen))))
         if moves is not None:
             _, dst, lab = tables.successors(np.array([code]))
             out.append((moves[0][0], list(zip(lab.tolist(), dst.tolist(), strict=True))))
