@@ -45,12 +45,12 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from procalg.lts.lts import LTS, TAU, TICK
-from procalg.lts.network import Network, SyncRule, _derived
+from procalg.lts.network import Network, SyncRule
 
 FUSE_LIMIT = 4096
 """Most tuples of a cluster's open product (beyond it the cluster stays apart)."""
@@ -251,7 +251,7 @@ def _rebuild(network: Network, fused: list[tuple[list[int], _Open]]) -> Fusion:
     size = sum(len(o.tuples) for _, o in fused)
     note = (f"{sum(len(m) for m, _ in fused)} components fused into {len(fused)} "
             f"(their reachable tuples: {size})")
-    return Fusion(_derived(network, components=tuple(built), rules=tuple(dict.fromkeys(rules)),
+    return Fusion(replace(network, components=tuple(built), rules=tuple(dict.fromkeys(rules)),
                            notes=(*network.notes, note)), tuple(place))
 
 
