@@ -137,17 +137,16 @@ def _clusters(network: Network) -> list[list[int]]:
 def _transparent(lts: LTS) -> frozenset[str]:
     """The labels whose moves are a self-loop at every state that moves at all,
     and only there: a part on such a label never constrains nor changes its
-    component (its dead ends, a specification's ``ERR``, aside)."""
+    component (its dead ends, a specification's ``ERR``, aside). O(T): the
+    triples are distinct, so a label looping at every moving state has as
+    many loops as there are moving states."""
     src, lab, dst = (np.asarray(x, dtype=np.int64) for x in (lts.src, lts.label, lts.dst))
-    moving = np.zeros(lts.num_states, dtype=bool)
-    moving[src] = True
     width = len(lts.labels)
-    loops = np.zeros((lts.num_states, width), dtype=bool)
-    loops[src[src == dst], lab[src == dst]] = True
-    other = np.zeros(width, dtype=bool)
-    other[lab[src != dst]] = True
-    every = loops[moving].all(axis=0) if moving.any() else np.zeros(width, dtype=bool)
-    return frozenset(lts.labels[i] for i in np.flatnonzero(every & ~other).tolist()
+    moving = np.count_nonzero(np.bincount(src, minlength=1))  # not np.unique: numpy.ma
+    loops = np.bincount(lab[src == dst], minlength=width)
+    other = np.bincount(lab[src != dst], minlength=width)
+    every = (loops == moving) & (other == 0) & (loops > 0)
+    return frozenset(lts.labels[i] for i in np.flatnonzero(every).tolist()
                      if lts.labels[i] not in (TAU, TICK))
 
 
@@ -160,55 +159,82 @@ class _Open:
 
     @classmethod
     def explore(cls, network: Network, members: Sequence[int], limit: int) -> _Open | None:
-        """The open product of ``members`` (ascending), or None past ``limit`` tuples."""
+        """The open product of ``members`` (ascending), or None past ``limit``
+        tuples or :data:`WORK` steps (a tuple's expansion costs a step per member)."""
         comps, slot = network.components, {c: i for i, c in enumerate(members)}
         projections = list(dict.fromkeys(
             tuple((slot[c], a) for c, a in r.parts if c in slot) for r in network.rules))
         projections = [p for p in projections if p]
-        succ = [_successors(comps[c]) for c in members]
+        moves_of = [_Moves(comps[c]) for c in members]
+        parts = [tuple((i, moves_of[i].index[a]) for i, a in p) for p in projections]
         drive: list[dict[int, list[int]]] = [{} for _ in members]
-        for j, parts in enumerate(projections):  # a projection is tried by its rarest part
-            i, a = min(parts, key=lambda p: len(succ[p[0]].get(p[1], ())))
-            for s in succ[i].get(a, {}):
+        for j, p in enumerate(parts):  # a projection is tried by its rarest part
+            i, a = min(p, key=lambda x: moves_of[x[0]].enabled[x[1]])
+            for s in moves_of[i].states(a):
                 drive[i].setdefault(s, []).append(j)
         start = tuple(comps[c].initial for c in members)
         number, tuples, moves = {start: 0}, [start], []
-        for at in range(limit):
-            if at == len(tuples):
-                return cls(tuples, moves, projections)
-            state = tuples[at]
+        # a cluster worth fusing holds about as many tuples as its members local
+        # states (a token ring: one member away from rest at a time); one that
+        # grows past twice that (Milner's cyclers finish their tasks freely) is
+        # given up early: it costs a check a few hundred tuples, not thousands
+        budget = min(limit, WORK // len(members), 2 * sum(comps[c].num_states for c in members))
+        for at, state in enumerate(tuples):  # grows as it goes: breadth first
+            if at >= budget or len(tuples) > limit:
+                return None
             tried = sorted({j for i, s in enumerate(state) for j in drive[i].get(s, ())})
             for j in tried:
-                for target in _fired(state, projections[j], succ):
+                for target in _fired(state, parts[j], moves_of):
                     code = number.setdefault(target, len(tuples))
                     if code == len(tuples):
                         tuples.append(target)
                     moves.append((at, j, code))
-        return cls(tuples, moves, projections) if len(tuples) <= limit else None
+        return cls(tuples, moves, projections)
 
 
-def _successors(lts: LTS) -> dict[str, dict[int, list[int]]]:
-    """Per local label, per state, its targets."""
-    out: dict[str, dict[int, list[int]]] = {}
-    names = lts.labels
-    for s, a, d in zip(np.asarray(lts.src).tolist(), np.asarray(lts.label).tolist(),
-                       np.asarray(lts.dst).tolist(), strict=True):
-        out.setdefault(names[a], {}).setdefault(s, []).append(d)
-    return out
+WORK = 1 << 18
+"""Most (tuple, member) steps of one cluster's exploration (a few tenths of a second)."""
 
 
-def _fired(state: tuple[int, ...], parts: tuple[tuple[int, str], ...],
-           succ: list[dict[str, dict[int, list[int]]]]) -> list[tuple[int, ...]]:
+class _Moves:
+    """One member's moves as Python lists: per label index, per state, its one
+    target (-1: none; -2: several, listed in ``several``)."""
+
+    def __init__(self, lts: LTS) -> None:
+        n, width = lts.num_states, len(lts.labels)
+        src, lab, dst = (np.asarray(x, dtype=np.int64) for x in (lts.src, lts.label, lts.dst))
+        key = lab * n + src
+        table = np.full(width * n, -1, dtype=np.int64)
+        table[key] = dst
+        count = np.bincount(key, minlength=width * n)
+        table[count > 1] = -2
+        self.several: dict[tuple[int, int], list[int]] = {}
+        for k in np.flatnonzero(count[key] > 1).tolist():
+            self.several.setdefault(divmod(int(key[k]), n), []).append(int(dst[k]))
+        grid = table.reshape(width, n)
+        self.table: list[list[int]] = grid.tolist()
+        self.enabled: list[int] = (grid != -1).sum(axis=1).tolist()
+        self.index = {name: i for i, name in enumerate(lts.labels)}
+        self._grid = grid
+
+    def states(self, label: int) -> list[int]:
+        """The states where ``label`` is enabled."""
+        return np.flatnonzero(self._grid[label] != -1).tolist()
+
+
+def _fired(state: tuple[int, ...], parts: tuple[tuple[int, int], ...],
+           moves_of: list[_Moves]) -> list[tuple[int, ...]]:
     """The tuples one projection leads ``state`` to (none if a part is disabled)."""
     out = [list(state)]
     for i, a in parts:
-        targets = succ[i].get(a, {}).get(state[i])
-        if not targets:
+        target = moves_of[i].table[a][state[i]]
+        if target == -1:
             return []
-        if len(targets) == 1:
+        if target >= 0:
             for row in out:
-                row[i] = targets[0]
+                row[i] = target
         else:
+            targets = moves_of[i].several[a, state[i]]
             out = [[*row[:i], t, *row[i + 1:]] for row in out for t in targets]
     return [tuple(row) for row in out]
 
