@@ -55,6 +55,9 @@ from procalg.lts.network import Network, SyncRule
 FUSE_LIMIT = 4096
 """Most tuples of a cluster's open product (beyond it the cluster stays apart)."""
 
+CELLS = 1 << 22
+"""Most (state, label) cells of a cluster's members' move tables (:class:`_Moves`)."""
+
 FUSED = "\x00fused "
 """How a fused component's local labels start: one per distinct rule projection."""
 
@@ -99,6 +102,8 @@ def fuse(network: Network, limit: int = FUSE_LIMIT) -> Fusion:
     clusters = [c for c in _clusters(network) if len(c) > 1]
     fused: list[tuple[list[int], _Open]] = []
     for members in clusters:
+        if sum(comps[c].num_states * len(comps[c].labels) for c in members) > CELLS:
+            continue  # the members' move tables (a big specification's) would not pay
         opened = _Open.explore(network, members, limit)
         if opened is not None and _bits(len(opened.tuples)) < sum(
                 _bits(comps[c].num_states) for c in members):
