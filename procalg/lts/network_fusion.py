@@ -99,18 +99,35 @@ def fuse(network: Network, limit: int = FUSE_LIMIT) -> Fusion:
     comps = network.components
     if network.scopes or any(r.rank is not None or r.guards for r in network.rules):
         return unfused(network)
-    clusters = [c for c in _clusters(network) if len(c) > 1]
+    clusters = [c for c in _clusters(network) if len(c) > 1 and sum(
+        comps[m].num_states * len(comps[m].labels) for m in c) <= CELLS]  # else the
+    # members' move tables (a big specification's) would not pay
     fused: list[tuple[list[int], _Open]] = []
-    for members in clusters:
-        if sum(comps[c].num_states * len(comps[c].labels) for c in members) > CELLS:
-            continue  # the members' move tables (a big specification's) would not pay
-        opened = _Open.explore(network, members, limit)
+    for members, projections in zip(clusters, _projections(network, clusters), strict=True):
+        opened = _Open.explore(comps, members, projections, limit)
         if opened is not None and _bits(len(opened.tuples)) < sum(
                 _bits(comps[c].num_states) for c in members):
             fused.append((members, opened))
     if not fused:
         return unfused(network)
     return _rebuild(network, fused)
+
+
+def _projections(network: Network, clusters: list[list[int]]
+                 ) -> list[list[tuple[tuple[int, str], ...]]]:
+    """Per cluster, the distinct parts its rules take in it (members by slot),
+    in one pass over the rules (a wide channel makes thousands)."""
+    home = {c: (k, i) for k, members in enumerate(clusters) for i, c in enumerate(members)}
+    found: list[dict[tuple[tuple[int, str], ...], None]] = [{} for _ in clusters]
+    for rule in network.rules:
+        mine: dict[int, list[tuple[int, str]]] = {}
+        for c, a in rule.parts:
+            if c in home:
+                k, i = home[c]
+                mine.setdefault(k, []).append((i, a))
+        for k, parts in mine.items():
+            found[k][tuple(parts)] = None
+    return [list(x) for x in found]
 
 
 def _bits(n: int) -> int:
@@ -163,13 +180,11 @@ class _Open:
         self.tuples, self.moves, self.projections = tuples, moves, projections
 
     @classmethod
-    def explore(cls, network: Network, members: Sequence[int], limit: int) -> _Open | None:
-        """The open product of ``members`` (ascending), or None past ``limit``
-        tuples or :data:`WORK` steps (a tuple's expansion costs a step per member)."""
-        comps, slot = network.components, {c: i for i, c in enumerate(members)}
-        projections = list(dict.fromkeys(
-            tuple((slot[c], a) for c, a in r.parts if c in slot) for r in network.rules))
-        projections = [p for p in projections if p]
+    def explore(cls, comps: Sequence[LTS], members: Sequence[int],
+                projections: list[tuple[tuple[int, str], ...]], limit: int) -> _Open | None:
+        """The open product of ``members`` (ascending) moving by ``projections``
+        (parts by slot), or None past ``limit`` tuples or :data:`WORK` steps (a
+        tuple's expansion costs a step per member)."""
         moves_of = [_Moves(comps[c]) for c in members]
         parts = [tuple((i, moves_of[i].index[a]) for i, a in p) for p in projections]
         drive: list[dict[int, list[int]]] = [{} for _ in members]
