@@ -33,7 +33,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -373,28 +373,8 @@ def close(net: Network) -> Network:
 
 
 def reduce_components(net: Network) -> Network:
-    """Replace every component by its strong-bisimulation quotient.
+    """Replace every component by its strong-bisimulation quotient
+    (:func:`procalg.lts.network_reduction.reduced_components`)."""
+    from procalg.lts.network_reduction import reduced_components  # it imports this module
 
-    The product stays strongly bisimilar (strong bisimilarity is a
-    congruence for parallel, hiding and renaming), usually with fewer states.
-    Lazy components stay as they are (the whole LTS of one numbered as
-    reached is reduced: :mod:`procalg.lts.numbered`).
-    ``DONE`` loops keep Ω apart from STOP.
-    """
-    from procalg.lts.numbered import reduced
-    from procalg.lts.partition import Bisimulation, minimize
-
-    def strong(lts: LTS) -> LTS:
-        return minimize(lts, Bisimulation.STRONG)
-
-    comps = tuple(strong(c) if isinstance(c, LTS) else reduced(c, strong)
-                  for c in net.components)
-    before = sum(_whole(c).num_states for c in net.components if _whole(c) is not None)
-    after = sum(_whole(c).num_states for c in comps if _whole(c) is not None)
-    note = f"components reduced modulo strong bisimulation: {before} -> {after} local states"
-    return replace(net, components=comps, notes=(*net.notes, note))
-
-
-def _whole(comp: LTS | LazyComponent) -> LTS | None:
-    """A component's whole LTS: itself, or that of a leaf numbered as reached."""
-    return comp if isinstance(comp, LTS) else comp.whole
+    return reduced_components(net)

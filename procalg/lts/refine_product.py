@@ -53,6 +53,7 @@ from procalg.lts.loop_rules import without_loops
 from procalg.lts.lts import LTS, TAU, TAU_INDEX, TICK_INDEX
 from procalg.lts.minimal_lasso import codes_lasso
 from procalg.lts.network import Network, SyncRule
+from procalg.lts.network_fusion import fuse, unfused
 from procalg.lts.normal_nodes import NormalTable, ranges
 from procalg.lts.product import (
     NO_LIMITS,
@@ -171,7 +172,9 @@ def find_violation(network: Network, normal: NormalTable, model: RefinementModel
         impl_tables, codes, _ = divergent_codes(network, limits)
         if len(codes):
             diverging = (impl_tables, codes)
-    search = searcher(mon.network if fd or failures else _looping(mon.network), limits)
+    net = mon.network if fd or failures else _looping(mon.network)
+    fusion = fuse(net) if diverging is None else unfused(net)  # impl_codes reads the parts
+    search = searcher(fusion.network, limits)
     tables = search.tables
     impl_comps = list(range(mon.spec))
     width = len(tables.labels)
@@ -179,7 +182,7 @@ def find_violation(network: Network, normal: NormalTable, model: RefinementModel
     state_goals = [True]  # the failing level's goals: states, or moves into ERR (a hit's label)
 
     def node_of(codes: np.ndarray) -> np.ndarray:
-        return tables.layout.decode(codes, [mon.spec])[mon.spec]
+        return fusion.local(tables.layout.decode, codes, mon.spec)
 
     def impl_codes(codes: np.ndarray) -> np.ndarray:
         assert diverging is not None

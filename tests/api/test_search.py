@@ -293,20 +293,23 @@ states each, explored whole, of which the product reaches three; reads of
 stored values that change no state (self-loops); codes past 62 bits."""
 
 
+@pytest.mark.parametrize("fused", [True, False])
 @pytest.mark.parametrize("last", ["true", "(i != N)"])
 def test_whole_queues_the_product_barely_reaches_check_in_tiny_batches_as_the_reference(
-        last: str, monkeypatch) -> None:
-    from procalg.lts import level_search
+        last: str, fused: bool, monkeypatch) -> None:
+    from procalg.lts import level_search, network_fusion, refine_product
 
     monkeypatch.setattr(level_search, "SCRATCH", 1)  # a batch of MIN_CHUNK states
     monkeypatch.setattr(level_search, "MIN_CHUNK", 1)  # of one state: many batches a level
+    if not fused:  # the controller, the flags, the reader and the spec fused fit one word
+        monkeypatch.setattr(refine_product, "fuse", network_fusion.unfused)
     model = loads(XUML.replace("LAST", last))
     (fast,) = check_model(model)
     (slow,) = check_model(model, options=SearchOptions(engine=CheckEngine.REFERENCE))
     notes = fast.check.stats.extra["notes"]
     assert fast.check.stats.extra["engine"] == "product"
     assert not any("explored lazily" in n for n in notes)  # 666 local states in all: whole
-    assert any("2 64-bit words" in n for n in notes)
+    assert any("2 64-bit words" in n for n in notes) != fused
     assert (fast.result, fast.check.stats.states) == (slow.result, slow.check.stats.states)
     assert fast.check.stats.states == 48
     if last != "true":

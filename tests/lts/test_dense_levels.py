@@ -34,6 +34,8 @@ MODES = {
     "levels sorted, not stamped": {**DEEP, (dense_levels, "_STAMPS"): np.zeros(0, np.uint8)},
     "one-digit slices": {**DEEP, (dense_levels, "SLICE"): 1, (dense_levels, "MAX_SLICES"): 99},
     "short batches": {**DEEP, (dense_levels, "STEPS"): 3},
+    "no whole table": {**DEEP, (dense_levels, "FULL"): 0},
+    "whole table at once": {**DEEP, (dense_levels, "WHOLE_AFTER"): 1 << 40},
 }
 WALKS = [m for m in MODES if m != "walk off"]
 
@@ -189,3 +191,18 @@ def test_the_dense_numbers_sort_as_their_codes_and_turn_back_into_them():
     dense = search.marks.index(codes)
     assert (np.diff(dense) > 0).all()
     assert walk.code(dense.astype(np.int32)).tolist() == codes.tolist()
+
+
+@pytest.mark.parametrize(("mode", "made"), [("dense walk", 1), ("no whole table", 0)])
+def test_the_whole_spaces_successors_are_tabled_once_an_eighth_of_it_was_fired(mode, made):
+    net = close(_network(_odometer(7, wrap=True)))
+    real, calls = DenseLevels._whole, []
+
+    def whole(self):
+        calls.append(self.fired)
+        return real(self)
+
+    with _in_mode(mode), patch.object(DenseLevels, "_whole", whole):
+        counted = count_states(net)
+    assert counted.states == 3 ** 7 and len(calls) == made
+    assert all(8 * fired >= 3 ** 7 for fired in calls)  # not before it pays

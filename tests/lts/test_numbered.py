@@ -122,8 +122,10 @@ def test_a_ring_of_queues_has_the_references_verdicts_and_counterexamples(
 
 
 def test_stats_say_each_queue_was_numbered_as_reached_on_word_keys(ring_results: dict) -> None:
-    (refinement, _) = ring_results["99", CheckEngine.PRODUCT]
-    notes = refinement.check.stats.extra["notes"]
+    # the deadlock search's: the refinement's fuses the controller, the flags and the
+    # spec (procalg.lts.network_fusion), and its codes then fit one word
+    (_, deadlock) = ring_results["99", CheckEngine.PRODUCT]
+    notes = deadlock.check.stats.extra["notes"]
     numbered_notes = [n for n in notes if "explored whole (464 states), numbered as reached: "
                       "3 local states reached" in n]
     assert len(numbered_notes) == 24
