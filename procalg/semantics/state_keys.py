@@ -8,8 +8,10 @@ shallow and reads no argument (its first events into calls, as the term rules
 unfold a call: ``P = e -> R`` is R's ``.. -> e -> R``) or where its arguments may
 split calls the terms equate (:mod:`.call_reads`), else by its name and the
 arguments its body reads (a call that starts with a call by the last call of
-that chain; under a prefix a call stays the call, as in the terms), a prefix by
-its event and its continuation's key, an input by its node and the variables it
+that chain); under a prefix a call stays the call with every argument, as the
+terms hold it (and FDR's process values name it: ``d -> P(0, 2)`` is no
+``d -> P(0, 0)`` where P never reads its second parameter), a prefix by its
+event and its continuation's key, an input by its node and the variables it
 reads. :class:`StateKeys` holds the numbering (key -> int, and per state its
 node and environment) and the unfolding of calls that keys and moves share.
 
@@ -23,7 +25,7 @@ Example:
     >>> states._call_key("P", (1, 2)), states._call_key("P", (3, 2))
     (('call', 'P', (2,)), ('call', 'P', (2,)))
     >>> states._call_key("R", ())
-    ('→', Event(channel='c', fields=(0,)), ('call', 'P', (1,)))
+    ('→', Event(channel='c', fields=(0,)), ('call', 'P', (0, 1)))
 """
 
 from __future__ import annotations
@@ -213,31 +215,29 @@ class StateKeys(Unfolding):
         ``STOP`` or ``SKIP`` if it ends there, the state of the body it reaches if
         that is an operator or :meth:`_shallow` (not under a prefix: there a call
         stays a call, as the terms leave it); other bodies are not evaluated."""
-        if self.all_args:  # the call as the term rules leave it under a prefix
-            return ("call", name, args)
-        passive = self._passive > 0
-        folds = self._folds.get((name, passive))
+        if self.all_args or self._passive:  # the call as the term rules leave it
+            return ("call", name, args)  # under a prefix: every argument (see _folded_call)
+        folds = self._folds.get((name, False))
         if folds is None:
-            folds = self._folds[name, passive] = self._always_folded(name, passive)
+            folds = self._folds[name, False] = self._always_folded(name, False)
         if folds:
             return self._folded(name, args)
         # a call keyed by its operator's state at the top (not inside another's key):
         # the same key every time, made once (a target met 3 times a state rebuilt
         # its operands' keys each time)
-        top = (name, args) if not (self._passive or self._inside or self._through) else None
+        top = (name, args) if not (self._inside or self._through) else None
         if top is not None:
             found = self._looked.get(top)
             if found is not None:
                 return found
-        found = None if passive else self._guarded_body_key(name, args)
+        found = self._guarded_body_key(name, args)
         if found is not None:  # guards before a prefix: the loop's answer, made directly
             if top is not None:
                 self._looked[top] = found
             return found
         transparent = self.compiler.transparent
         for _ in range(MAX_UNFOLD_DEPTH):
-            if (not transparent(name) and (self._passive or not self._body_keyed(name))) \
-                    or (self._passive and self._operator_bodied(name)) \
+            if (not transparent(name) and not self._body_keyed(name)) \
                     or (name, args) in self._inside:
                 return self._folded(name, args)
             try:
@@ -262,10 +262,9 @@ class StateKeys(Unfolding):
                     return self._key(node, env)
                 finally:
                     self._through -= 1
-            if node.kind == AT_VALUE and not self._passive:  # the value's state, as the
+            if node.kind == AT_VALUE:  # the value's state, as the
                 return self._key(node, env)  # unfolded term is (term_locations)
-            if node.kind in _LOOKED_INTO and not self._passive \
-                    and (name, args) not in self._inside:
+            if node.kind in _LOOKED_INTO and (name, args) not in self._inside:
                 key = self._operator_key(name, args, node, env)
                 if top is not None:
                     self._looked[top] = key
@@ -273,9 +272,8 @@ class StateKeys(Unfolding):
             if node.kind != AT_CALL:
                 if node.kind in (AT_STOP, AT_SKIP):
                     return STOP_KEY if node.kind == AT_STOP else SKIP_KEY
-                key = self._body_key(name, args, node, env) if not self._passive \
-                    and self._body_keyed(name) and (self._shallows[(0, name)]
-                                                    or self._shallow(node)) else None
+                key = self._body_key(name, args, node, env) if self._body_keyed(name) \
+                    and (self._shallows[(0, name)] or self._shallow(node)) else None
                 if key is None:
                     return self._folded(name, args)
                 if top is not None:

@@ -5,9 +5,10 @@ attributes are its). A deep, narrow search (one sequential component
 counting, :mod:`procalg.lts.leaf_levels`) pays these per state, so each
 does the least work that gives the same answer: a call whose first clause
 binds plain variables is unfolded by binding them (no matching), a call
-whose name settles its key is keyed without looking into its body, a call
-whose one plain clause is guards before a prefix (a counter) is keyed by its
-guards and that prefix without the key loop of ``_call_key``, and the
+whose name settles its key is keyed without looking into its body (a
+continuation's always: the call with every argument), a call whose one plain
+clause is guards before a prefix (a counter) is keyed by its guards and that
+prefix without the key loop of ``_call_key``, and the
 arguments last evaluated are kept for the same call node and environment.
 ``tests/semantics/test_state_keys.py`` checks them against the term rules.
 
@@ -25,7 +26,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from procalg.errors import ModelError, ProcalgError
-from procalg.semantics.failing import in_call
 from procalg.semantics.growth import watched
 from procalg.semantics.linear_let import local_base
 from procalg.semantics.locations import (
@@ -84,51 +84,19 @@ class Unfolding:
         return args
 
     def _folded_call(self, node: Location, env: Env, passive: bool) -> tuple | None:
-        """The key of call ``node`` in ``env`` when its name alone settles it (as
-        :meth:`_call_key` found it, :meth:`_always_folded`), else None (not known
-        yet, or keyed otherwise): the call's name and the arguments it reads."""
+        """The key of call ``node`` in ``env`` when its name alone settles it, else None
+        (not known yet, or keyed otherwise). A continuation's call (``passive``) is the
+        call with every argument, as the term rules hold it until it starts, and as
+        FDR's process values name it (a parameter the body never reads included:
+        ``d -> P(0, 2)`` and ``d -> P(0, 0)`` are two terms); a call at the top by
+        its name and the arguments it reads (:meth:`_always_folded`)."""
+        if passive:
+            return ("call", node.parts[0], self._arguments(node, env))
         name = node.parts[0]
         if not self._folds.get((name, passive)) or self.all_args:
-            return self._guarded_call(name, node, env) if passive and not self.all_args \
-                else None
+            return None
         live, args = self.compiler.live[name], self._arguments(node, env)
         return ("call", name, args if live is None else tuple([args[i] for i in live]))
-
-    def _guarded_call(self, name: str, node: Location, env: Env) -> tuple | None:
-        """The passive key of call ``node`` in ``env`` when only guards decide it (see
-        :meth:`_guard_chain`): ``STOP`` if one is false, else the call's name and the
-        arguments it reads, as :meth:`_call_key`'s loop finds them, without its walk
-        (a counter's continuation ``n < N & w!n -> Cnt(n + 1)``, keyed once a state);
-        None where the loop must run. A guard's error is the call's (``in_call``).
-
-        Example:
-            >>> from procalg.api.model import loads
-            >>> from procalg.semantics.linear import Machine
-            >>> model = loads("channel c : {0..9}\\nP(n) = n < 2 & c!(n % 3) -> P(n + 1)")
-            >>> machine = Machine(model.spec.evaluator, model.process("P(0)"))
-            >>> machine.keys[machine.initial_state()][2]  # P(1): 0 < 2
-            ('call', 'P', (1,))
-            >>> [machine.keys[t] for _, t in machine.successors(machine.initial_state())]
-            [('→', Event(channel='c', fields=(1,)), ('STOP',))]
-        """
-        chain = self._guard_chains.get(name, self)
-        if chain is self:
-            chain = self._guard_chain(name)
-        if chain is None or name in self.ev.growth:  # (watching may start later)
-            return None
-        args = self._arguments(node, env)
-        params, guards = chain
-        if len(args) != len(params) or (name, args) in self._inside:
-            return None
-        self.unfoldings += 1  # as _unfold counts
-        scope = dict(zip(params, args, strict=True))
-        try:
-            for guard in guards:
-                if self._branch(guard, scope) is None:
-                    return STOP_KEY
-        except ModelError as err:  # as _key marks an error of _call_key's
-            raise in_call(err) from None
-        return self._folded(name, args)  # type: ignore[no-any-return]
 
     def _guard_chain(self, name: str) -> tuple[tuple[str, ...], tuple[Location, ...]] | None:
         """For a call of ``name`` whose passive key only guards decide (one plain clause
@@ -164,7 +132,7 @@ class Unfolding:
             >>> model = loads("channel c : {0..9}\\nP(n) = n < 2 & c!(n % 3) -> P(n + 1)")
             >>> machine = Machine(model.spec.evaluator, model.process("P(0)"))
             >>> machine._guarded_body_key("P", (1,)), machine._guarded_body_key("P", (2,))
-            (('→', Event(channel='c', fields=(1,)), ('STOP',)), ('STOP',))
+            (('→', Event(channel='c', fields=(1,)), ('call', 'P', (2,))), ('STOP',))
         """
         chain = self._guard_chains.get(name, self)
         if chain is self:
@@ -190,12 +158,12 @@ class Unfolding:
             self._inside.discard((name, args))
 
     def _always_folded(self, name: str, passive: bool) -> bool:
-        """Whether a call of ``name`` is keyed by its name and the arguments it
-        reads whatever they are, at the top or as a continuation (``passive``):
-        the first test of :meth:`_call_key`'s loop that reads only the name,
-        made once per name."""
+        """Whether a call of ``name`` is keyed by its name and arguments whatever they
+        are: always as a continuation (``passive``: every argument), at the top (the
+        arguments it reads) where the first test of :meth:`_call_key`'s loop, which
+        reads only the name, says so (made once per name)."""
         if passive:
-            return not self.compiler.transparent(name) or self._operator_bodied(name)
+            return True
         return not self.compiler.transparent(name) and not self._body_keyed(name)
 
     def _unfold(self, name: str, args: tuple) -> tuple[Location, Env]:

@@ -136,11 +136,11 @@ def test_a_call_holding_its_arguments_is_one_state_more_where_its_body_is_met_el
     assert compiled == reference + 1
 
 
-def test_calls_differing_only_in_an_unread_argument_under_a_prefix_are_one_state_fewer():
-    # Known difference the other way: S = f -> Q(0) and R = f -> Q(1) differ only in
-    # an argument Q never reads; the machine drops it (one state), the terms keep
-    # both (f -> Q(0), f -> Q(1)). Bisimilar: 2 states against the terms' 3.
+def test_calls_differing_only_in_an_unread_argument_under_a_prefix_are_two_states():
+    # S = f -> Q(0) and R = f -> Q(1) differ only in an argument Q never reads: two
+    # terms (f -> Q(0), f -> Q(1)), and two process values to FDR; the machine keyed
+    # a call under a prefix by the arguments its body reads (2 states to the terms' 3)
     text = "Q(n) = e -> R\nR = f -> Q(1)\nS = f -> Q(0)"
     compiled, reference, bisimilar = _counts(text, "S")
     assert bisimilar
-    assert (compiled, reference) == (2, 3)
+    assert (compiled, reference) == (3, 3)
