@@ -71,7 +71,13 @@ from procalg.semantics.locations import (
     Compiler,
     Location,
 )
-from procalg.semantics.state_unfold import SKIP_KEY, STOP_KEY, Unfolding, unsupported_key
+from procalg.semantics.state_unfold import (
+    SKIP_KEY,
+    STOP_KEY,
+    Unfolding,
+    balanced_choice_key,
+    unsupported_key,
+)
 from procalg.semantics.unfold import MAX_UNFOLD_DEPTH, UnguardedRecursion
 from procalg.semantics.values import expect_bool
 from procalg.terms import Call
@@ -190,9 +196,9 @@ class StateKeys(Unfolding):
                 continue
             if kind in (AT_EXTERNAL, AT_INTERNAL):
                 return (kind, self._key(parts[0], env), self._key(parts[1], env))
-            if kind == AT_REPLICATED_EXTERNAL:
-                keys = tuple([self._key(parts[1], scope) for scope in self._scopes(node, env)])
-                return (kind, keys) if keys else STOP_KEY
+            if kind == AT_REPLICATED_EXTERNAL:  # as the evaluator nests its terms
+                keys = [self._key(parts[1], scope) for scope in self._scopes(node, env)]
+                return balanced_choice_key(keys) if keys else STOP_KEY
             if kind == AT_REPLICATED_INTERNAL:
                 return self._suffix_key(node, self._scopes(node, env))
             if kind == AT_SEQ:  # P ; Q by P's state and Q's, as when P is under way
@@ -390,3 +396,4 @@ class StateKeys(Unfolding):
             raise ModelError("replicated |~| over an empty set", node.parts[2],
                              hint="internal choice needs at least one process")
         return scopes
+

@@ -30,6 +30,7 @@ from procalg.semantics.growth import watched
 from procalg.semantics.linear_let import local_base
 from procalg.semantics.locations import (
     AT_CALL,
+    AT_EXTERNAL,
     AT_GUARD,
     AT_IF,
     AT_LET,
@@ -216,3 +217,21 @@ def unsupported_key(node: Location, env: Env, fresh: int) -> Any:
     except TypeError:
         return ("?", id(node), "#", fresh)
     return key
+
+
+def balanced_choice_key(keys: list[Any]) -> Any:
+    """The key of the balanced tree of binary choices over branch ``keys`` (at least
+    one), nested as :func:`procalg.semantics.processes._balanced` nests the terms: a
+    replicated ``[]`` over one value is its branch, over two ``A [] B`` written out.
+
+    Example:
+        >>> balanced_choice_key([("a",), ("b",), ("c",)]) == (
+        ...     AT_EXTERNAL, ("a",), (AT_EXTERNAL, ("b",), ("c",)))
+        True
+    """
+    if len(keys) == 1:
+        return keys[0]
+    if len(keys) == 2:
+        return (AT_EXTERNAL, keys[0], keys[1])
+    half = len(keys) // 2
+    return (AT_EXTERNAL, balanced_choice_key(keys[:half]), balanced_choice_key(keys[half:]))

@@ -169,3 +169,13 @@ def test_a_continuation_calling_a_call_is_that_call_not_the_one_it_reaches():
     # d -> S(0) and d -> W are two terms, though S(0) unfolds to W
     text = "S(n) = if n == 0 then W else STOP\nW = e -> W\nX = t!A -> d -> S(0) [] t!B -> d -> W\n"
     assert _counts(text, "X") == (4, 4)
+
+
+def test_a_replicated_choice_is_keyed_as_the_evaluator_nests_its_terms():
+    # over one value it is its branch, over three c!0 -> R [] (c!1 -> R [] c!2 -> R)
+    # (processes._balanced): the same terms written out are the same states
+    one = "R = c!1 -> R\nX = d -> ([] x : {1} @ c!x -> R) [] e -> c!1 -> R\n"
+    three = ("R = c!1 -> R\nX = d -> ([] x : {0, 1, 2} @ c!x -> R)"
+             " [] e -> (c!0 -> R [] (c!1 -> R [] c!2 -> R))\n")
+    assert _counts(one, "X") == (2, 2)
+    assert _counts(three, "X") == (3, 3)
