@@ -50,6 +50,7 @@ from procalg.semantics.linear_vector_events import Output
 from procalg.semantics.linear_vector_rows import distinct
 from procalg.semantics.linear_vector_targets import slow_targets
 from procalg.semantics.locations import AT_CALL, AT_INPUT, AT_PREFIX, AT_SKIP, AT_STOP, Location
+from procalg.semantics.state_unfold import continuation_part
 from procalg.semantics.vector_exprs import LIMIT, Columns, Mismatch, NotVector, decode
 from procalg.syntax import ast
 
@@ -220,7 +221,9 @@ class NodePrograms:
             reads = self.reads.get(id(target.node))
             if reads is None or target.node.kind in _PASSIVE:
                 return None
-            return self._states(target.node, {k: rows[k] for k in reads}, m, True).tolist()
+            states = self._states(target.node, {k: rows[k] for k in reads}, m, True).tolist()
+            keys = self.machine.keys
+            return [continuation_part(keys, state) for state in states]
         args = []
         for code in target.args:  # a call not started: ("call", name, every argument)
             values, kind, bad = code(rows, m)

@@ -76,6 +76,7 @@ from procalg.semantics.state_unfold import (
     STOP_KEY,
     Unfolding,
     balanced_choice_key,
+    continuation_part,
     unsupported_key,
 )
 from procalg.semantics.unfold import MAX_UNFOLD_DEPTH, UnguardedRecursion
@@ -181,9 +182,9 @@ class StateKeys(Unfolding):
                     event = parts[0](env)  # a folded call: its key without the passive walk
                     quick = then.kind == AT_CALL and self._folded_call(then, env, True)
                     return ("→", event, quick or self._passive_key(then, env))
-                # a longer continuation by its number, not its key: a chain of n
-                # prefixes would hold keys as long as the chain, O(n²) (see _then)
-                return ("→", parts[0](env), self._then(then, env))
+                # a longer continuation by its number (keys as long as a chain of n
+                # prefixes: O(n²), see _then), one resolving to a call as above
+                return ("→", parts[0](env), continuation_part(self.keys, self._then(then, env)))
             if kind == AT_INPUT:
                 return (id(parts[0]), tuple([(n, env[n]) for n in parts[1] if n in env]))
             if kind in (AT_GUARD, AT_IF):

@@ -235,3 +235,21 @@ def balanced_choice_key(keys: list[Any]) -> Any:
         return (AT_EXTERNAL, keys[0], keys[1])
     half = len(keys) // 2
     return (AT_EXTERNAL, balanced_choice_key(keys[:half]), balanced_choice_key(keys[half:]))
+
+
+_SHORT = ("call", "STOP", "SKIP")
+
+
+def continuation_part(keys: list[Any], state: int) -> Any:
+    """What a prefix's key holds of its continuation's (passive) ``state``: the key of
+    a call, ``STOP`` or ``SKIP`` (as a continuation written as one is held), else the
+    number. So ``e -> (if n < 2 then R else STOP)`` after ``e`` is ``R``'s own body
+    ``f -> R`` where n < 2 (it was a state apart: one more than the terms).
+
+    Example:
+        >>> continuation_part([("call", "R", ()), ("→", "f", 0)], 0), \\
+        ...     continuation_part([("call", "R", ()), ("→", "f", 0)], 1)
+        (('call', 'R', ()), 1)
+    """
+    key = keys[state]
+    return key if key[0] in _SHORT else state

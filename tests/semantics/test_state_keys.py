@@ -179,3 +179,10 @@ def test_a_replicated_choice_is_keyed_as_the_evaluator_nests_its_terms():
              " [] e -> (c!0 -> R [] (c!1 -> R [] c!2 -> R))\n")
     assert _counts(one, "X") == (2, 2)
     assert _counts(three, "X") == (3, 3)
+
+
+def test_a_continuation_resolving_to_a_call_is_keyed_as_that_call_written_out():
+    # d -> (if n < 2 then R else STOP) after t.A is R's own body d -> R: one term
+    text = "P(n) = t!A -> d -> (if n < 2 then R else STOP)\nR = d -> R\n"
+    assert _counts(text, "P(0)") == (2, 2)
+    assert _counts(text, "P(3)") == (3, 3)  # d -> STOP, then STOP

@@ -66,14 +66,17 @@ _MODELS = st.builds(lambda p, r, a: f"P(n, X) = {p}\nR = {r}\nS = P(0, {a})\n",
 
 
 _DRAWN = ("P(n, X) = (X [] STOP)\nR = e -> (R [] STOP)\nS = P(0, R)\n",
-          "P(n, X) = f -> (X [] STOP)\nR = e -> (R [] STOP)\nS = P(0, R)\n")
-"""Dev-run draws: the open choice X [] STOP (X = R) and R's own R [] STOP are one term."""
+          "P(n, X) = f -> (X [] STOP)\nR = e -> (R [] STOP)\nS = P(0, R)\n",
+          "P(n, X) = e -> f -> (if n < 2 then X else STOP)\nR = f -> R\nS = P(0, R)\n")
+"""Dev-run draws: the open choice X [] STOP (X = R) and R's own R [] STOP are one
+term; so are f -> (if .. then X ..) after e and R's body f -> R."""
 
 
 @given(_MODELS, st.sampled_from(["S", "R"]))
 @settings(max_examples=150, deadline=None)
 @example(_DRAWN[0], "S")
 @example(_DRAWN[1], "S")
+@example(_DRAWN[2], "S")
 def test_a_choice_started_by_a_value_is_bisimilar_with_no_more_states_than_its_terms(
         text, start):
     # fewer where a call's unused arguments differ: P(0, X) and P(2, X) are one
