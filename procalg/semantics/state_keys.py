@@ -9,11 +9,12 @@ unfold a call: ``P = e -> R`` is R's ``.. -> e -> R``) or where its arguments ma
 split calls the terms equate (:mod:`.call_reads`), else by its name and the
 arguments its body reads (a call that starts with a call by the last call of
 that chain); under a prefix a call stays the call with every argument, as the
-terms hold it (and FDR's process values name it: ``d -> P(0, 2)`` is no
-``d -> P(0, 0)`` where P never reads its second parameter), a prefix by its
-event and its continuation's key, an input by its node and the variables it
-reads. :class:`StateKeys` holds the numbering (key -> int, and per state its
-node and environment) and the unfolding of calls that keys and moves share.
+terms hold it (``d -> P(0, 2)`` is no ``d -> P(0, 0)`` where P never reads m; FDR
+names a call by the parameters its body mentions, libcspm's ``relevantFreeVars``,
+and never by its body: there the terms differ from FDR), a prefix by its event
+and its continuation's key, an input by its node and what it reads.
+:class:`StateKeys` holds the numbering (key -> int, and per state its node and
+environment) and the unfolding of calls that keys and moves share.
 
 Example:
     >>> from procalg.api.model import loads
@@ -121,7 +122,6 @@ class StateKeys(Unfolding):
         self._inside: set[tuple[str, tuple]] = set()  # calls whose operator is being keyed
         self._passive = 0  # > 0: keying a continuation (see _passive_key)
         self._thens: dict[tuple[int, int], tuple[Location, Env, int]] = {}
-        self._operators: dict[str, bool] = {}  # see _operator_bodied
         self._looked: dict[tuple[str, tuple], Any] = {}  # see _call_key
         self._shallows: dict[Any, bool] = {}  # _shallow by node id, _body_keyed by name
         self._plain: dict[str, tuple[Location, tuple[str, ...]] | None] = {}  # see _plain_clause
@@ -222,8 +222,8 @@ class StateKeys(Unfolding):
         ``STOP`` or ``SKIP`` if it ends there, the state of the body it reaches if
         that is an operator or :meth:`_shallow` (not under a prefix: there a call
         stays a call, as the terms leave it); other bodies are not evaluated."""
-        if self.all_args or self._passive:  # the call as the term rules leave it
-            return ("call", name, args)  # under a prefix: every argument (see _folded_call)
+        if self.all_args or self._passive:  # as the terms hold it: see _folded_call
+            return ("call", name, args)
         folds = self._folds.get((name, False))
         if folds is None:
             folds = self._folds[name, False] = self._always_folded(name, False)
@@ -334,16 +334,6 @@ class StateKeys(Unfolding):
         else:
             found = kind in (AT_INPUT, AT_CALL, AT_STOP, AT_SKIP, AT_THROW)
         self._shallows[id(node)] = found  # nodes live as long as their compiler
-        return found
-
-    def _operator_bodied(self, name: str) -> bool:
-        """Whether every clause of ``name`` is an operator of ``_LOOKED_INTO``: a
-        passive key of its call is the call, known without unfolding it (a call met
-        as a prefix's continuation would be unfolded per target, 4 times a state)."""
-        found = self._operators.get(name)
-        if found is None:
-            found = self._operators[name] = name not in self.ev.growth and all(
-                body.kind in _LOOKED_INTO for _, body in self.compiler.definition(name))
         return found
 
     def _passive_state(self, node: Location, env: Env) -> int:

@@ -64,7 +64,6 @@ class Unfolding:
     _folds: dict[tuple[str, bool], bool]  # see _always_folded
     all_args: bool
     _body_keyed: Any  # StateKeys._body_keyed
-    _operator_bodied: Any  # StateKeys._operator_bodied
     _branch: Any  # StateKeys._branch
     _folded: Any  # StateKeys._folded
     _inside: set[tuple[str, tuple]]  # see StateKeys._operator_key
@@ -87,10 +86,10 @@ class Unfolding:
     def _folded_call(self, node: Location, env: Env, passive: bool) -> tuple | None:
         """The key of call ``node`` in ``env`` when its name alone settles it, else None
         (not known yet, or keyed otherwise). A continuation's call (``passive``) is the
-        call with every argument, as the term rules hold it until it starts, and as
-        FDR's process values name it (a parameter the body never reads included:
-        ``d -> P(0, 2)`` and ``d -> P(0, 0)`` are two terms); a call at the top by
-        its name and the arguments it reads (:meth:`_always_folded`)."""
+        call with every argument, as the term rules hold it until it starts (a
+        parameter the body never reads included: ``d -> P(0, 2)`` and ``d -> P(0, 0)``
+        are two terms); a call at the top by its name and the arguments it reads
+        (:meth:`_always_folded`)."""
         if passive:
             return ("call", node.parts[0], self._arguments(node, env))
         name = node.parts[0]
@@ -100,16 +99,17 @@ class Unfolding:
         return ("call", name, args if live is None else tuple([args[i] for i in live]))
 
     def _guard_chain(self, name: str) -> tuple[tuple[str, ...], tuple[Location, ...]] | None:
-        """For a call of ``name`` whose passive key only guards decide (one plain clause
-        whose body is guards before any node but those :data:`_NOT_GUARDED` names, and
-        not watched for growth), its parameters and guard nodes; else None. Kept once
-        the first unfolding has said whether the clause is plain."""
+        """For a call of ``name`` whose key at the top its guards decide first (one plain
+        clause whose body is guards before any node but those :data:`_NOT_GUARDED`
+        names, and not watched for growth), its parameters and guard nodes; else None
+        (:meth:`_guarded_body_key`). Kept once the first unfolding has said whether
+        the clause is plain."""
         if name not in self._plain:
             return None  # not unfolded yet: asked again
         found = None
         plain = self._plain[name]
         if plain is not None and name not in self.ev.growth and self.compiler.transparent(name) \
-                and not self._operator_bodied(name) and len(self.compiler.definition(name)) == 1:
+                and len(self.compiler.definition(name)) == 1:
             guards, body = [], plain[0]
             while body.kind == AT_GUARD:
                 guards.append(body)

@@ -152,8 +152,8 @@ def _counts(text: str, start: str) -> tuple[int, int]:
 
 
 def test_a_call_that_never_reads_an_argument_keeps_it_under_a_prefix():
-    # the drawn case: d -> P(0, 2) and d -> P(0, 0) are two terms (and two process
-    # values to FDR); keyed by the arguments P reads they were one state
+    # the drawn case: d -> P(0, 2) and d -> P(0, 0) are two terms; keyed by the
+    # arguments P reads they were one state (FDR: two, P(1, _) and P(0, _))
     assert _counts(_DEAD_SECOND, "P(1, 0)") == (2, 2)
     # d -> Q(1) and d -> Q(2): Q reads no argument
     assert _counts("R(k) = d -> Q(k)\nQ(n) = e -> R(2)\n", "R(1)") == (3, 3)

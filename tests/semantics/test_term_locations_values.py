@@ -149,7 +149,7 @@ def test_a_call_holding_its_arguments_is_one_state_more_where_its_body_is_met_el
 
 def test_calls_differing_only_in_an_unread_argument_under_a_prefix_are_two_states():
     # S = f -> Q(0) and R = f -> Q(1) differ only in an argument Q never reads: two
-    # terms (f -> Q(0), f -> Q(1)), and two process values to FDR; the machine keyed
+    # terms (f -> Q(0), f -> Q(1)); the machine keyed
     # a call under a prefix by the arguments its body reads (2 states to the terms' 3)
     text = "Q(n) = e -> R\nR = f -> Q(1)\nS = f -> Q(0)"
     compiled, reference, bisimilar = _counts(text, "S")
