@@ -60,6 +60,8 @@ from typing import TYPE_CHECKING, Any
 from procalg.lts import TAU, TICK
 from procalg.semantics.linear_host import MachineHost, Moves
 from procalg.semantics.linear_let import let_scope
+from procalg.semantics.linear_saga import SAGA_NODE
+from procalg.semantics.locations import AT_EXTERNAL, AT_SAGA_STATE
 from procalg.terms.saga import THROW_EVENT
 
 if TYPE_CHECKING:
@@ -79,6 +81,8 @@ class OperatorMoves(MachineHost):
     _in_set: dict[tuple[int, Any], bool]  # (set, label) -> whether the label's event is in it
     _handlers: dict[int, tuple[Location, Any]]  # an exception's handler state -> its node, env
     ev: Any  # the model's evaluator (state_keys.StateKeys's)
+    where: list[tuple[Location, Any]]  # per state: its node and environment (StateKeys's)
+    _intern: Any  # StateKeys._intern: a key's state, numbered on first sight
 
     def _passive_state(self, node: Location, env: Any) -> int:
         raise NotImplementedError  # state_keys.StateKeys's
@@ -128,7 +132,7 @@ class OperatorMoves(MachineHost):
             return self.parallel_state(node, env)
         if kind in (AT_OPEN_CHOICE, AT_OPEN_REPLICATED):
             operands = self._open_operands(node, env, [])
-            return operands[0] if len(operands) == 1 else self._tagged("choice", *operands)
+            return operands[0] if len(operands) == 1 else self._choice(operands)
         if kind == AT_SAGA:
             return self.saga_state(parts[0], env)
         if kind == AT_RENAME:
@@ -201,12 +205,27 @@ class OperatorMoves(MachineHost):
                 self._open_operands(node.parts[1], scope, out)
         else:  # a call whose body is an open choice is keyed by its state: flattened too
             state = self._state(node, env)
-            key = self.keys[state]
-            if key[0] == "choice":
-                out += key[1:]
-            else:
-                out.append(state)
+            out += self._choice_operands(state)
         return out
+
+    def _choice(self, operands: list[int] | tuple[int, ...]) -> int:
+        """The open choice over ``operands`` (states). Two are keyed as the term
+        ``A [] B`` is, the key a choice of no open node has
+        (:meth:`~procalg.semantics.state_keys.StateKeys._key`), so ``X [] STOP`` with
+        ``X = R`` meets ``R [] STOP`` written out (it was one state more than the
+        terms); more, flattened from nested choices, by their tuple."""
+        if len(operands) != 2:
+            return self._tagged("choice", *operands)
+        key = (AT_EXTERNAL, self.keys[operands[0]], self.keys[operands[1]])
+        return self._intern(key, (SAGA_NODE, ("choice", *operands)))
+
+    def _choice_operands(self, state: int) -> tuple[int, ...]:
+        """The operands of an open choice's state (flattened into an outer one), or
+        the state alone."""
+        node, env = self.where[state]
+        if node.kind == AT_SAGA_STATE and env[0] == "choice":
+            return env[1:]  # type: ignore[no-any-return]
+        return (state,)
 
     def _fire_choice(self, *operands: int) -> Moves:
         """An open choice over the operands' states: an operand's τ keeps it open (that
@@ -215,10 +234,8 @@ class OperatorMoves(MachineHost):
         for i, state in enumerate(operands):
             for lab, p in self.successors(state):
                 if lab == TAU:  # to a choice (``a -> P |~| (Q [] R)``): its operands, flat
-                    key = self.keys[p]
-                    inner = key[1:] if key[0] == "choice" else (p,)
-                    out.append((TAU, self._tagged("choice", *operands[:i], *inner,
-                                                  *operands[i + 1:])))
+                    inner = self._choice_operands(p)
+                    out.append((TAU, self._choice((*operands[:i], *inner, *operands[i + 1:]))))
                 else:
                     out.append((lab, self._end("Ω") if lab == TICK else p))
         return out

@@ -7,12 +7,12 @@ top by that prefix, ``('→', event, continuation's passive key)``
 machine's rules, such a target costs some ten Python calls and six closures a state (the
 whole of a lazy counter's step beside a wide input). :class:`KeyWriter` writes, once per
 called definition, a function of the call's arguments that makes the same key with its
-guards, event and the continuation's arguments and guards inline (ints inline, the
+guards, event and the continuation's arguments inline (ints inline, the
 closures otherwise, as :class:`~procalg.semantics.linear_step_source.Writer` does), and
 returns None wherever the rules must decide (a value that is no boolean, an error, a
-continuation called with the same arguments, a definition watched for growth): the
-caller then asks the machine's own rules, which give the key or raise the error as
-before. Pure expressions make asking twice safe. Linear in the clause's size.
+definition watched for growth): the caller then asks the machine's own rules, which
+give the key or raise the error as before. Pure expressions make asking twice safe.
+Linear in the clause's size.
 
 Example:
     >>> from procalg.api.model import loads
@@ -51,7 +51,7 @@ class KeyWriter:
         name = then.parts[0]
         if name not in self.names:
             self.names[name] = None
-            if self._chain(name, top=True) is not None:
+            if self._chain(name) is not None:
                 self.names[name] = f"key_{len(self.pending)}"
                 self.pending.append(name)
         return self.names[name]
@@ -61,11 +61,11 @@ class KeyWriter:
         for k, name in enumerate(self.pending):
             self._write(f"key_{k}", name)
 
-    def _chain(self, name: str, top: bool) -> tuple[tuple[str, ...], tuple[Location, ...]] | None:
-        """``name``'s parameters and guards when its key is the guards' alone (``top``:
-        before a prefix into a call whose passive key :meth:`_passive` writes)."""
+    def _chain(self, name: str) -> tuple[tuple[str, ...], tuple[Location, ...]] | None:
+        """``name``'s parameters and guards when its key is the guards' and a prefix's
+        into a call, ``STOP`` or ``SKIP`` (whose passive key :meth:`_passive` writes)."""
         m = self.writer.machine
-        if m.all_args or name in m.ev.growth or (top and m._always_folded(name, False)):
+        if m.all_args or name in m.ev.growth or m._always_folded(name, False):
             return None
         chain = m._guard_chains.get(name, m)
         if chain is m:
@@ -73,8 +73,6 @@ class KeyWriter:
         exprs = self.writer.steps.exprs  # the syntax each inline node is written from
         if chain is None or not all(id(guard) in exprs for guard in chain[1]):
             return None
-        if not top:
-            return chain
         body = chain[1][-1].parts[2]
         if not m._body_keyed(name) or body.kind != AT_PREFIX or id(body) not in exprs:
             return None
@@ -83,16 +81,12 @@ class KeyWriter:
             return chain
         if then.kind != AT_CALL or id(then) not in exprs:
             return None
-        callee = then.parts[0]
-        if m._always_folded(callee, True) or (self._chain(callee, top=False) is not None
-                                              and not m._operator_bodied(callee)):
-            return chain
-        return None
+        return chain  # a continuation's call: its name and arguments (_folded_call)
 
     def _write(self, function: str, name: str) -> None:
         """``def function(args)``: ``name(args)``'s key, or None (the rules decide)."""
         w, m = self.writer, self.writer.machine
-        params, guards = self._chain(name, top=True)  # type: ignore[misc]
+        params, guards = self._chain(name)  # type: ignore[misc]
         saved, w.local = w.local, {p: f"v{i}" for i, p in enumerate(params)}
         unfold, growth = w.value(m, "MACHINE"), w.value(m.ev.growth, "GROWTH")
         w.line(f"def {function}(args):")
@@ -112,7 +106,7 @@ class KeyWriter:
         inner, unfoldings = self._passive(body.parts[1], name)
         w.depth -= 1
         w.line(f"except {w.value(ProcalgError, 'E')}: return None")
-        w.line(f"{unfold}.unfoldings += {unfoldings}  # as _guarded_body_key, _guarded_call count")
+        w.line(f"{unfold}.unfoldings += {unfoldings}  # as _guarded_body_key counts")
         w.line(f"return ('→', {e}, {inner})")
         w.depth = 0
         w.local = saved
@@ -136,30 +130,12 @@ class KeyWriter:
         w.depth -= len(guards)
 
     def _passive(self, then: Location, name: str) -> tuple[str, int]:
-        """The continuation's passive key (``_folded_call``) and the unfoldings it counts."""
-        w, m = self.writer, self.writer.machine
+        """The continuation's passive key (``_folded_call``: the call with every
+        argument, ``STOP`` or ``SKIP``) and the unfoldings it counts."""
+        w = self.writer
         if then.kind in (AT_STOP, AT_SKIP):
             return w.value(STOP_KEY if then.kind == AT_STOP else SKIP_KEY, "K"), 1
-        callee = then.parts[0]
-        if m._always_folded(callee, True):
-            return w.call_key(then, passive=True)[0], 1  # type: ignore[index]
-        callee_params, guards = self._chain(callee, top=False)  # type: ignore[misc]
-        args = w.temp()
-        w.line(f"{args} = {w.arguments(then)}")
-        if len(args_of(w, then)) != len(callee_params):
-            w.line("return None")
-            return "None", 1
-        if callee == name:  # the call itself met again: the rules' _inside decides
-            w.line(f"if {args} == args: return None")
-        w.line(f"if {callee!r} in {w.value(m.ev.growth, 'GROWTH')}: return None")
-        w.local = {p: f"{args}[{i}]" for i, p in enumerate(callee_params)}
-        self._scope()
-        out = w.temp()
-        w.line(f"{out} = {w.value(STOP_KEY, 'K')}")
-        live = m.compiler.live.get(callee)
-        kept = args if live is None else "(" + "".join(f"{args}[{i}], " for i in live) + ")"
-        self._guards(guards, f"{out} = ('call', {callee!r}, {kept})")
-        return out, 2
+        return w.call_key(then, passive=True)[0], 1  # type: ignore[index]
 
 
 def args_of(writer: Writer, node: Location) -> list[ast.Node]:

@@ -314,14 +314,15 @@ class Writer:
 
     def call_key(self, node: Location, passive: bool) -> tuple[str, str] | None:
         """A call's key as ``_state`` makes it when its form is known now (a call by its
-        name and live arguments: ``_always_folded``), with its argument tuple's local."""
+        name and live arguments: ``_always_folded``; a continuation's by all of them),
+        with its argument tuple's local."""
         m, name = self.machine, node.parts[0]
         if not m.all_args and not m._always_folded(name, passive):
             return None
         args = self.temp()
         self.line(f"{args} = {self.arguments(node)}")
         live = m.compiler.live.get(name)
-        if m.all_args or live is None:
+        if m.all_args or passive or live is None:
             kept = args
         else:
             kept = "(" + "".join(f"{args}[{i}], " for i in live) + ")"

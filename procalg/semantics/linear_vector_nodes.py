@@ -50,6 +50,7 @@ from procalg.semantics.linear_vector_events import Output
 from procalg.semantics.linear_vector_rows import distinct
 from procalg.semantics.linear_vector_targets import slow_targets
 from procalg.semantics.locations import AT_CALL, AT_INPUT, AT_PREFIX, AT_SKIP, AT_STOP, Location
+from procalg.semantics.state_unfold import continuation_part
 from procalg.semantics.vector_exprs import LIMIT, Columns, Mismatch, NotVector, decode
 from procalg.syntax import ast
 
@@ -220,21 +221,18 @@ class NodePrograms:
             reads = self.reads.get(id(target.node))
             if reads is None or target.node.kind in _PASSIVE:
                 return None
-            return self._states(target.node, {k: rows[k] for k in reads}, m, True).tolist()
+            states = self._states(target.node, {k: rows[k] for k in reads}, m, True).tolist()
+            keys = self.machine.keys
+            return [continuation_part(keys, state) for state in states]
         args = []
-        for code in target.args:  # an opaque call: ("call", name, its live arguments)
+        for code in target.args:  # a call not started: ("call", name, every argument)
             values, kind, bad = code(rows, m)
             if bad is not None and bad.any():
                 raise Mismatch("an argument raises")
             args.append((values, kind))
-        resolve = target.resolve  # through guards and if: the rows keyed as the call
-        if resolve is not None and not resolve.itself(
-                dict(zip(resolve.params, args, strict=True)), m).all():
-            return None
-        keyed = args if target.live is None else [args[i] for i in target.live]
-        if not keyed:
+        if not args:
             return [("call", target.name, ())] * m
-        values = zip(*[decode(v, kind) for v, kind in keyed], strict=True)
+        values = zip(*[decode(v, kind) for v, kind in args], strict=True)
         return [("call", target.name, row) for row in values]
 
     def _events(self, label: np.ndarray) -> list[Any]:

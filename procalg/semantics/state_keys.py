@@ -8,10 +8,13 @@ shallow and reads no argument (its first events into calls, as the term rules
 unfold a call: ``P = e -> R`` is R's ``.. -> e -> R``) or where its arguments may
 split calls the terms equate (:mod:`.call_reads`), else by its name and the
 arguments its body reads (a call that starts with a call by the last call of
-that chain; under a prefix a call stays the call, as in the terms), a prefix by
-its event and its continuation's key, an input by its node and the variables it
-reads. :class:`StateKeys` holds the numbering (key -> int, and per state its
-node and environment) and the unfolding of calls that keys and moves share.
+that chain); under a prefix a call stays the call with every argument, as the
+terms hold it (``d -> P(0, 2)`` is no ``d -> P(0, 0)`` where P never reads m; FDR
+names a call by the parameters its body mentions, libcspm's ``relevantFreeVars``,
+and never by its body: there the terms differ from FDR), a prefix by its event
+and its continuation's key, an input by its node and what it reads.
+:class:`StateKeys` holds the numbering (key -> int, and per state its node and
+environment) and the unfolding of calls that keys and moves share.
 
 Example:
     >>> from procalg.api.model import loads
@@ -23,7 +26,7 @@ Example:
     >>> states._call_key("P", (1, 2)), states._call_key("P", (3, 2))
     (('call', 'P', (2,)), ('call', 'P', (2,)))
     >>> states._call_key("R", ())
-    ('→', Event(channel='c', fields=(0,)), ('call', 'P', (1,)))
+    ('→', Event(channel='c', fields=(0,)), ('call', 'P', (0, 1)))
 """
 
 from __future__ import annotations
@@ -69,7 +72,14 @@ from procalg.semantics.locations import (
     Compiler,
     Location,
 )
-from procalg.semantics.state_unfold import SKIP_KEY, STOP_KEY, Unfolding, unsupported_key
+from procalg.semantics.state_unfold import (
+    SKIP_KEY,
+    STOP_KEY,
+    Unfolding,
+    balanced_choice_key,
+    continuation_part,
+    unsupported_key,
+)
 from procalg.semantics.unfold import MAX_UNFOLD_DEPTH, UnguardedRecursion
 from procalg.semantics.values import expect_bool
 from procalg.terms import Call
@@ -112,7 +122,6 @@ class StateKeys(Unfolding):
         self._inside: set[tuple[str, tuple]] = set()  # calls whose operator is being keyed
         self._passive = 0  # > 0: keying a continuation (see _passive_key)
         self._thens: dict[tuple[int, int], tuple[Location, Env, int]] = {}
-        self._operators: dict[str, bool] = {}  # see _operator_bodied
         self._looked: dict[tuple[str, tuple], Any] = {}  # see _call_key
         self._shallows: dict[Any, bool] = {}  # _shallow by node id, _body_keyed by name
         self._plain: dict[str, tuple[Location, tuple[str, ...]] | None] = {}  # see _plain_clause
@@ -173,9 +182,9 @@ class StateKeys(Unfolding):
                     event = parts[0](env)  # a folded call: its key without the passive walk
                     quick = then.kind == AT_CALL and self._folded_call(then, env, True)
                     return ("→", event, quick or self._passive_key(then, env))
-                # a longer continuation by its number, not its key: a chain of n
-                # prefixes would hold keys as long as the chain, O(n²) (see _then)
-                return ("→", parts[0](env), self._then(then, env))
+                # a longer continuation by its number (keys as long as a chain of n
+                # prefixes: O(n²), see _then), one resolving to a call as above
+                return ("→", parts[0](env), continuation_part(self.keys, self._then(then, env)))
             if kind == AT_INPUT:
                 return (id(parts[0]), tuple([(n, env[n]) for n in parts[1] if n in env]))
             if kind in (AT_GUARD, AT_IF):
@@ -188,9 +197,9 @@ class StateKeys(Unfolding):
                 continue
             if kind in (AT_EXTERNAL, AT_INTERNAL):
                 return (kind, self._key(parts[0], env), self._key(parts[1], env))
-            if kind == AT_REPLICATED_EXTERNAL:
-                keys = tuple([self._key(parts[1], scope) for scope in self._scopes(node, env)])
-                return (kind, keys) if keys else STOP_KEY
+            if kind == AT_REPLICATED_EXTERNAL:  # as the evaluator nests its terms
+                keys = [self._key(parts[1], scope) for scope in self._scopes(node, env)]
+                return balanced_choice_key(keys) if keys else STOP_KEY
             if kind == AT_REPLICATED_INTERNAL:
                 return self._suffix_key(node, self._scopes(node, env))
             if kind == AT_SEQ:  # P ; Q by P's state and Q's, as when P is under way
@@ -213,31 +222,29 @@ class StateKeys(Unfolding):
         ``STOP`` or ``SKIP`` if it ends there, the state of the body it reaches if
         that is an operator or :meth:`_shallow` (not under a prefix: there a call
         stays a call, as the terms leave it); other bodies are not evaluated."""
-        if self.all_args:  # the call as the term rules leave it under a prefix
+        if self.all_args or self._passive:  # as the terms hold it: see _folded_call
             return ("call", name, args)
-        passive = self._passive > 0
-        folds = self._folds.get((name, passive))
+        folds = self._folds.get((name, False))
         if folds is None:
-            folds = self._folds[name, passive] = self._always_folded(name, passive)
+            folds = self._folds[name, False] = self._always_folded(name, False)
         if folds:
             return self._folded(name, args)
         # a call keyed by its operator's state at the top (not inside another's key):
         # the same key every time, made once (a target met 3 times a state rebuilt
         # its operands' keys each time)
-        top = (name, args) if not (self._passive or self._inside or self._through) else None
+        top = (name, args) if not (self._inside or self._through) else None
         if top is not None:
             found = self._looked.get(top)
             if found is not None:
                 return found
-        found = None if passive else self._guarded_body_key(name, args)
+        found = self._guarded_body_key(name, args)
         if found is not None:  # guards before a prefix: the loop's answer, made directly
             if top is not None:
                 self._looked[top] = found
             return found
         transparent = self.compiler.transparent
         for _ in range(MAX_UNFOLD_DEPTH):
-            if (not transparent(name) and (self._passive or not self._body_keyed(name))) \
-                    or (self._passive and self._operator_bodied(name)) \
+            if (not transparent(name) and not self._body_keyed(name)) \
                     or (name, args) in self._inside:
                 return self._folded(name, args)
             try:
@@ -262,10 +269,9 @@ class StateKeys(Unfolding):
                     return self._key(node, env)
                 finally:
                     self._through -= 1
-            if node.kind == AT_VALUE and not self._passive:  # the value's state, as the
+            if node.kind == AT_VALUE:  # the value's state, as the
                 return self._key(node, env)  # unfolded term is (term_locations)
-            if node.kind in _LOOKED_INTO and not self._passive \
-                    and (name, args) not in self._inside:
+            if node.kind in _LOOKED_INTO and (name, args) not in self._inside:
                 key = self._operator_key(name, args, node, env)
                 if top is not None:
                     self._looked[top] = key
@@ -273,9 +279,8 @@ class StateKeys(Unfolding):
             if node.kind != AT_CALL:
                 if node.kind in (AT_STOP, AT_SKIP):
                     return STOP_KEY if node.kind == AT_STOP else SKIP_KEY
-                key = self._body_key(name, args, node, env) if not self._passive \
-                    and self._body_keyed(name) and (self._shallows[(0, name)]
-                                                    or self._shallow(node)) else None
+                key = self._body_key(name, args, node, env) if self._body_keyed(name) \
+                    and (self._shallows[(0, name)] or self._shallow(node)) else None
                 if key is None:
                     return self._folded(name, args)
                 if top is not None:
@@ -331,16 +336,6 @@ class StateKeys(Unfolding):
         self._shallows[id(node)] = found  # nodes live as long as their compiler
         return found
 
-    def _operator_bodied(self, name: str) -> bool:
-        """Whether every clause of ``name`` is an operator of ``_LOOKED_INTO``: a
-        passive key of its call is the call, known without unfolding it (a call met
-        as a prefix's continuation would be unfolded per target, 4 times a state)."""
-        found = self._operators.get(name)
-        if found is None:
-            found = self._operators[name] = name not in self.ev.growth and all(
-                body.kind in _LOOKED_INTO for _, body in self.compiler.definition(name))
-        return found
-
     def _passive_state(self, node: Location, env: Env) -> int:
         """The state of a continuation not yet started, by its :meth:`_passive_key`."""
         key = self._passive_key(node, env)
@@ -392,3 +387,4 @@ class StateKeys(Unfolding):
             raise ModelError("replicated |~| over an empty set", node.parts[2],
                              hint="internal choice needs at least one process")
         return scopes
+

@@ -5,9 +5,10 @@ attributes are its). A deep, narrow search (one sequential component
 counting, :mod:`procalg.lts.leaf_levels`) pays these per state, so each
 does the least work that gives the same answer: a call whose first clause
 binds plain variables is unfolded by binding them (no matching), a call
-whose name settles its key is keyed without looking into its body, a call
-whose one plain clause is guards before a prefix (a counter) is keyed by its
-guards and that prefix without the key loop of ``_call_key``, and the
+whose name settles its key is keyed without looking into its body (a
+continuation's always: the call with every argument), a call whose one plain
+clause is guards before a prefix (a counter) is keyed by its guards and that
+prefix without the key loop of ``_call_key``, and the
 arguments last evaluated are kept for the same call node and environment.
 ``tests/semantics/test_state_keys.py`` checks them against the term rules.
 
@@ -25,11 +26,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from procalg.errors import ModelError, ProcalgError
-from procalg.semantics.failing import in_call
 from procalg.semantics.growth import watched
 from procalg.semantics.linear_let import local_base
 from procalg.semantics.locations import (
     AT_CALL,
+    AT_EXTERNAL,
     AT_GUARD,
     AT_IF,
     AT_LET,
@@ -63,7 +64,6 @@ class Unfolding:
     _folds: dict[tuple[str, bool], bool]  # see _always_folded
     all_args: bool
     _body_keyed: Any  # StateKeys._body_keyed
-    _operator_bodied: Any  # StateKeys._operator_bodied
     _branch: Any  # StateKeys._branch
     _folded: Any  # StateKeys._folded
     _inside: set[tuple[str, tuple]]  # see StateKeys._operator_key
@@ -84,63 +84,32 @@ class Unfolding:
         return args
 
     def _folded_call(self, node: Location, env: Env, passive: bool) -> tuple | None:
-        """The key of call ``node`` in ``env`` when its name alone settles it (as
-        :meth:`_call_key` found it, :meth:`_always_folded`), else None (not known
-        yet, or keyed otherwise): the call's name and the arguments it reads."""
+        """The key of call ``node`` in ``env`` when its name alone settles it, else None
+        (not known yet, or keyed otherwise). A continuation's call (``passive``) is the
+        call with every argument, as the term rules hold it until it starts (a
+        parameter the body never reads included: ``d -> P(0, 2)`` and ``d -> P(0, 0)``
+        are two terms); a call at the top by its name and the arguments it reads
+        (:meth:`_always_folded`)."""
+        if passive:
+            return ("call", node.parts[0], self._arguments(node, env))
         name = node.parts[0]
         if not self._folds.get((name, passive)) or self.all_args:
-            return self._guarded_call(name, node, env) if passive and not self.all_args \
-                else None
+            return None
         live, args = self.compiler.live[name], self._arguments(node, env)
         return ("call", name, args if live is None else tuple([args[i] for i in live]))
 
-    def _guarded_call(self, name: str, node: Location, env: Env) -> tuple | None:
-        """The passive key of call ``node`` in ``env`` when only guards decide it (see
-        :meth:`_guard_chain`): ``STOP`` if one is false, else the call's name and the
-        arguments it reads, as :meth:`_call_key`'s loop finds them, without its walk
-        (a counter's continuation ``n < N & w!n -> Cnt(n + 1)``, keyed once a state);
-        None where the loop must run. A guard's error is the call's (``in_call``).
-
-        Example:
-            >>> from procalg.api.model import loads
-            >>> from procalg.semantics.linear import Machine
-            >>> model = loads("channel c : {0..9}\\nP(n) = n < 2 & c!(n % 3) -> P(n + 1)")
-            >>> machine = Machine(model.spec.evaluator, model.process("P(0)"))
-            >>> machine.keys[machine.initial_state()][2]  # P(1): 0 < 2
-            ('call', 'P', (1,))
-            >>> [machine.keys[t] for _, t in machine.successors(machine.initial_state())]
-            [('→', Event(channel='c', fields=(1,)), ('STOP',))]
-        """
-        chain = self._guard_chains.get(name, self)
-        if chain is self:
-            chain = self._guard_chain(name)
-        if chain is None or name in self.ev.growth:  # (watching may start later)
-            return None
-        args = self._arguments(node, env)
-        params, guards = chain
-        if len(args) != len(params) or (name, args) in self._inside:
-            return None
-        self.unfoldings += 1  # as _unfold counts
-        scope = dict(zip(params, args, strict=True))
-        try:
-            for guard in guards:
-                if self._branch(guard, scope) is None:
-                    return STOP_KEY
-        except ModelError as err:  # as _key marks an error of _call_key's
-            raise in_call(err) from None
-        return self._folded(name, args)  # type: ignore[no-any-return]
-
     def _guard_chain(self, name: str) -> tuple[tuple[str, ...], tuple[Location, ...]] | None:
-        """For a call of ``name`` whose passive key only guards decide (one plain clause
-        whose body is guards before any node but those :data:`_NOT_GUARDED` names, and
-        not watched for growth), its parameters and guard nodes; else None. Kept once
-        the first unfolding has said whether the clause is plain."""
+        """For a call of ``name`` whose key at the top its guards decide first (one plain
+        clause whose body is guards before any node but those :data:`_NOT_GUARDED`
+        names, and not watched for growth), its parameters and guard nodes; else None
+        (:meth:`_guarded_body_key`). Kept once the first unfolding has said whether
+        the clause is plain."""
         if name not in self._plain:
             return None  # not unfolded yet: asked again
         found = None
         plain = self._plain[name]
         if plain is not None and name not in self.ev.growth and self.compiler.transparent(name) \
-                and not self._operator_bodied(name) and len(self.compiler.definition(name)) == 1:
+                and len(self.compiler.definition(name)) == 1:
             guards, body = [], plain[0]
             while body.kind == AT_GUARD:
                 guards.append(body)
@@ -164,7 +133,7 @@ class Unfolding:
             >>> model = loads("channel c : {0..9}\\nP(n) = n < 2 & c!(n % 3) -> P(n + 1)")
             >>> machine = Machine(model.spec.evaluator, model.process("P(0)"))
             >>> machine._guarded_body_key("P", (1,)), machine._guarded_body_key("P", (2,))
-            (('→', Event(channel='c', fields=(1,)), ('STOP',)), ('STOP',))
+            (('→', Event(channel='c', fields=(1,)), ('call', 'P', (2,))), ('STOP',))
         """
         chain = self._guard_chains.get(name, self)
         if chain is self:
@@ -190,12 +159,12 @@ class Unfolding:
             self._inside.discard((name, args))
 
     def _always_folded(self, name: str, passive: bool) -> bool:
-        """Whether a call of ``name`` is keyed by its name and the arguments it
-        reads whatever they are, at the top or as a continuation (``passive``):
-        the first test of :meth:`_call_key`'s loop that reads only the name,
-        made once per name."""
+        """Whether a call of ``name`` is keyed by its name and arguments whatever they
+        are: always as a continuation (``passive``: every argument), at the top (the
+        arguments it reads) where the first test of :meth:`_call_key`'s loop, which
+        reads only the name, says so (made once per name)."""
         if passive:
-            return not self.compiler.transparent(name) or self._operator_bodied(name)
+            return True
         return not self.compiler.transparent(name) and not self._body_keyed(name)
 
     def _unfold(self, name: str, args: tuple) -> tuple[Location, Env]:
@@ -248,3 +217,39 @@ def unsupported_key(node: Location, env: Env, fresh: int) -> Any:
     except TypeError:
         return ("?", id(node), "#", fresh)
     return key
+
+
+def balanced_choice_key(keys: list[Any]) -> Any:
+    """The key of the balanced tree of binary choices over branch ``keys`` (at least
+    one), nested as :func:`procalg.semantics.processes._balanced` nests the terms: a
+    replicated ``[]`` over one value is its branch, over two ``A [] B`` written out.
+
+    Example:
+        >>> balanced_choice_key([("a",), ("b",), ("c",)]) == (
+        ...     AT_EXTERNAL, ("a",), (AT_EXTERNAL, ("b",), ("c",)))
+        True
+    """
+    if len(keys) == 1:
+        return keys[0]
+    if len(keys) == 2:
+        return (AT_EXTERNAL, keys[0], keys[1])
+    half = len(keys) // 2
+    return (AT_EXTERNAL, balanced_choice_key(keys[:half]), balanced_choice_key(keys[half:]))
+
+
+_SHORT = ("call", "STOP", "SKIP")
+
+
+def continuation_part(keys: list[Any], state: int) -> Any:
+    """What a prefix's key holds of its continuation's (passive) ``state``: the key of
+    a call, ``STOP`` or ``SKIP`` (as a continuation written as one is held), else the
+    number. So ``e -> (if n < 2 then R else STOP)`` after ``e`` is ``R``'s own body
+    ``f -> R`` where n < 2 (it was a state apart: one more than the terms).
+
+    Example:
+        >>> continuation_part([("call", "R", ()), ("→", "f", 0)], 0), \\
+        ...     continuation_part([("call", "R", ()), ("→", "f", 0)], 1)
+        (('call', 'R', ()), 1)
+    """
+    key = keys[state]
+    return key if key[0] in _SHORT else state

@@ -12,7 +12,7 @@ constructor and repeated-variable patterns, arithmetic with ``/`` and ``%``
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from procalg.api.model import loads
@@ -114,12 +114,17 @@ def _guarded_models(draw: st.DrawFn) -> str:
             f"{then.format(x=draw(_EXPRS), y=draw(_EXPRS))}\n{q}\n")
 
 
+_DEAD_SECOND = "P(n, m) = n < 4 & d -> P(((n - n) % 3), ((n + n) % 3))\nQ(n) = e -> P(n % 3, 1)\n"
+"""A dev-run draw: P never reads m, and P(1, 0) is d -> P(0, 2), then d -> P(0, 0)."""
+
+
 @settings(max_examples=150, deadline=None)
 @given(_guarded_models(), st.sampled_from(["P(0, 1)", "P(1, 0)", "P(2, 2)", "Q(3)"]))
+@example(_DEAD_SECOND, "P(1, 0)")
 def test_a_call_only_guards_decide_is_keyed_like_its_term(text, start):
-    # the passive key of P(x, y) reads P's guards alone (_guarded_call): the same
-    # states as the terms' (a false guard is STOP), and a guard's error is the
-    # call's, raised where the term rules raise it
+    # a call at the top is keyed by its guards and body (_guarded_body_key), one
+    # under a prefix by its name and every argument, as the terms hold it; a
+    # guard's error is the call's, raised where the term rules raise it
     model = loads(HEADER + text)
     found = assert_compiles_like_its_terms(model, start, 5_000)
     if found is not None:
@@ -128,10 +133,56 @@ def test_a_call_only_guards_decide_is_keyed_like_its_term(text, start):
             (reference.num_states, len(reference.src))
 
 
-def test_a_counters_continuation_is_keyed_by_its_guard_alone():
+def test_a_counters_continuation_is_the_call_with_its_arguments():
     model = loads(HEADER + "Cnt(n) = n < 5 & c!(n % 6) -> Cnt(n + 1)\n")
     machine = Machine(model.spec.evaluator, model.process("Cnt(0)"))
     lts = explore(machine)
     assert machine._guard_chains["Cnt"] is not None  # the short cut ran
     assert lts.num_states == explore(model.spec.system(model.process("Cnt(0)"))).num_states == 6
-    assert machine.keys[lts.num_states - 2][2] == ("STOP",)  # c.4 -> Cnt(5): 5 < 5 fails
+    # c.4 -> Cnt(5), as the term holds it: Cnt(5) is STOP only once it starts
+    assert machine.keys[lts.num_states - 2][2] == ("call", "Cnt", (5,))
+
+
+def _counts(text: str, start: str) -> tuple[int, int]:
+    model = loads(HEADER + text)
+    call = model.process(start)
+    compiled = explore(Machine(model.spec.evaluator, call))
+    reference = explore(model.spec.system(call))
+    return compiled.num_states, reference.num_states
+
+
+def test_a_call_that_never_reads_an_argument_keeps_it_under_a_prefix():
+    # the drawn case: d -> P(0, 2) and d -> P(0, 0) are two terms; keyed by the
+    # arguments P reads they were one state (FDR: two, P(1, _) and P(0, _))
+    assert _counts(_DEAD_SECOND, "P(1, 0)") == (2, 2)
+    # d -> Q(1) and d -> Q(2): Q reads no argument
+    assert _counts("R(k) = d -> Q(k)\nQ(n) = e -> R(2)\n", "R(1)") == (3, 3)
+
+
+def test_a_continuation_whose_guard_is_false_is_not_stop_until_it_starts():
+    # c.4 -> Cnt(5) and c.4 -> STOP are two terms, though Cnt(5) is STOP
+    text = "Cnt(n) = n < 5 & c!(n % 6) -> Cnt(n + 1)\nR = c!4 -> STOP\nX = d -> Cnt(4) [] e -> R\n"
+    assert _counts(text, "X") == (4, 4)
+
+
+def test_a_continuation_calling_a_call_is_that_call_not_the_one_it_reaches():
+    # d -> S(0) and d -> W are two terms, though S(0) unfolds to W
+    text = "S(n) = if n == 0 then W else STOP\nW = e -> W\nX = t!A -> d -> S(0) [] t!B -> d -> W\n"
+    assert _counts(text, "X") == (4, 4)
+
+
+def test_a_replicated_choice_is_keyed_as_the_evaluator_nests_its_terms():
+    # over one value it is its branch, over three c!0 -> R [] (c!1 -> R [] c!2 -> R)
+    # (processes._balanced): the same terms written out are the same states
+    one = "R = c!1 -> R\nX = d -> ([] x : {1} @ c!x -> R) [] e -> c!1 -> R\n"
+    three = ("R = c!1 -> R\nX = d -> ([] x : {0, 1, 2} @ c!x -> R)"
+             " [] e -> (c!0 -> R [] (c!1 -> R [] c!2 -> R))\n")
+    assert _counts(one, "X") == (2, 2)
+    assert _counts(three, "X") == (3, 3)
+
+
+def test_a_continuation_resolving_to_a_call_is_keyed_as_that_call_written_out():
+    # d -> (if n < 2 then R else STOP) after t.A is R's own body d -> R: one term
+    text = "P(n) = t!A -> d -> (if n < 2 then R else STOP)\nR = d -> R\n"
+    assert _counts(text, "P(0)") == (2, 2)
+    assert _counts(text, "P(3)") == (3, 3)  # d -> STOP, then STOP
