@@ -175,14 +175,16 @@ class Machine(InputMoves, SagaMoves, ParallelMoves, TermMoves, OperandUnfolding)
                 raise self._loop_error(state)
             making.add(state)
             try:
-                node, env = self.where[state]
-                step = self._step_of.get(node, self)
-                step = self.steps.step(node) if step is self else step
-                found = self.moves[state] = step(env) if step is not None \
-                    and not self._passive else self._moves(node, env)
+                found = self._pending.pop(state, None)  # made ahead: all of them if no input
+                if found is None or any(label is None for label, _ in found):
+                    node, env = self.where[state]
+                    step = self._step_of.get(node, self)
+                    step = self.steps.step(node) if step is self else step
+                    found = step(env) if step is not None and not self._passive \
+                        else self._moves(node, env)
+                self.moves[state] = found
             finally:
                 making.discard(state)
-            self._pending.pop(state, None)
         return found
 
     def _call_of(self, state: int) -> Call:
