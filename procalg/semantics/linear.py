@@ -59,6 +59,7 @@ from procalg.semantics.linear_operators import OPERATOR_RULES, finishing_operand
 from procalg.semantics.linear_parallel import PARALLEL_RULES, ParallelMoves
 from procalg.semantics.linear_saga import SAGA_RULES, SagaMoves
 from procalg.semantics.linear_step import Steps
+from procalg.semantics.linear_unfolding import OperandUnfolding
 from procalg.semantics.locations import (
     AT_CALL,
     AT_EXTERNAL,
@@ -97,7 +98,7 @@ if TYPE_CHECKING:
     from procalg.semantics.linear_vector import VectorMoves
 
 
-class Machine(InputMoves, SagaMoves, ParallelMoves, TermMoves):
+class Machine(InputMoves, SagaMoves, ParallelMoves, TermMoves, OperandUnfolding):
     """One sequential process compiled into a state machine over int states.
 
     Args:
@@ -171,17 +172,19 @@ class Machine(InputMoves, SagaMoves, ParallelMoves, TermMoves):
         found = self.moves[state]
         if found is None:
             if state in (making := self._making):  # its moves need its moves: STOP ||| P(n)
-                raise UnguardedRecursion(self._call_of(state))
+                raise self._loop_error(state)
             making.add(state)
             try:
-                node, env = self.where[state]
-                step = self._step_of.get(node, self)
-                step = self.steps.step(node) if step is self else step
-                found = self.moves[state] = step(env) if step is not None \
-                    and not self._passive else self._moves(node, env)
+                found = self._pending.pop(state, None)  # made ahead: all of them if no input
+                if found is None or any(label is None for label, _ in found):
+                    node, env = self.where[state]
+                    step = self._step_of.get(node, self)
+                    step = self.steps.step(node) if step is self else step
+                    found = step(env) if step is not None and not self._passive \
+                        else self._moves(node, env)
+                self.moves[state] = found
             finally:
                 making.discard(state)
-            self._pending.pop(state, None)
         return found
 
     def _call_of(self, state: int) -> Call:
@@ -256,8 +259,10 @@ class Machine(InputMoves, SagaMoves, ParallelMoves, TermMoves):
             return self._input_moves(parts, env, defer)
         if kind == AT_EXTERNAL:
             return self._moves(parts[0], env, defer) + self._moves(parts[1], env, defer)
-        if kind == AT_INTERNAL:
-            return [(TAU, self._state(parts[0], env)), (TAU, self._state(parts[1], env))]
+        if kind == AT_INTERNAL:  # both operands unfolded, as the term rules do
+            targets = [self._state(parts[0], env), self._state(parts[1], env)]
+            self._unfold_operands(targets)
+            return [(TAU, targets[0]), (TAU, targets[1])]
         if kind == AT_REPLICATED_EXTERNAL:
             return [move for scope in self._scopes(node, env)
                     for move in self._moves(parts[1], scope, defer)]
@@ -330,21 +335,6 @@ class Machine(InputMoves, SagaMoves, ParallelMoves, TermMoves):
                 break
         return node.kind == AT_SKIP or self.keys[state] == OMEGA_KEY
 
-    # A replicated |~| is, as the evaluator folds it, P1 |~| (P2 |~| (... |~| Pn)):
-    # each suffix of its branches is a state of its own (one τ further).
-
-    def _suffix_moves(self, node: Location, scopes: list[Env], defer: bool = False) -> Moves:
-        body = node.parts[1]
-        if len(scopes) == 1:
-            return self._moves(body, scopes[0], defer)
-        rest = scopes[1:]
-        key = self._suffix_key(node, rest)
-        found = self.ids.get(key)
-        if found is None:
-            found = self._intern(key, (_SUFFIX_NODE, (node, rest)) if len(rest) > 1
-                                 else (body, rest[0]))
-        return [(TAU, self._state(body, scopes[0])), (TAU, found)]
-
     def _name(self, event: Event) -> str:
         found = self.names.get(event)
         if found is None:
@@ -358,8 +348,6 @@ _CALL_START = Location(AT_CALL, ("", ()))
 tuple ending ``name, args`` (states numbered by :mod:`procalg.semantics.linear_vector`:
 ``(name, args)``, or the state's key when that holds every argument)."""
 CALL_START = _CALL_START
-_SUFFIX_NODE = Location(AT_SUFFIX)
-"""A suffix of a replicated ``|~|``'s branches: its environment is ``(node, scopes)``."""
 _OMEGA_NODE = Location(AT_STOP)
 """Ω after ✓: no moves."""
 _SEQ_RUN_NODE = Location(AT_SEQ_RUN)

@@ -165,6 +165,7 @@ class OperatorMoves(MachineHost):
                       else (TICK, self._end("Ω")) if lab == TICK
                       else (lab, self._end("THROWN")) if lab == throw
                       else (lab, p) for lab, p in self.successors(left)]
+        self._unfold_operands([right])  # unfolded with the timeout, as the term rules do
         out.append((TAU, right))
         return out
 

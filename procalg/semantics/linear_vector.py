@@ -56,6 +56,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from procalg.semantics.linear import CALL_START
+from procalg.semantics.linear_unfolding import unfolded_rows
 from procalg.semantics.linear_vector_asks import Asks
 from procalg.semantics.linear_vector_body import (
     Branch,
@@ -368,8 +369,9 @@ class VectorMoves:
         empty = np.zeros(0, dtype=np.int64)
         src = np.concatenate([empty, *out_src])
         order = np.argsort(src, kind="stable")  # by state, then branch, then offer
-        return ((pos_of[src[order]], np.concatenate([empty, *out_label])[order],
-                 np.concatenate([empty, *out_dst])[order]), pos_of[bad].tolist())
+        moves = (pos_of[src[order]], np.concatenate([empty, *out_label])[order],
+                 np.concatenate([empty, *out_dst])[order])
+        return unfolded_rows(self.machine, moves, self._label_ids, pos_of[bad].tolist())
 
     def _targets(self, branch: Branch, cols: Columns, n: int) -> np.ndarray:
         """The target state of each move of ``branch`` (``cols``: its variables per move)."""

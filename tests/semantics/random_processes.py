@@ -199,6 +199,14 @@ def refuse() -> NoReturn:
     reject()
 
 
+def refuse_past(budget: int) -> NoReturn:
+    """Reject the draw whose term rules passed ``budget`` states: a finite model too
+    large to compare within a test's budget (replicated choices' τ-resolutions
+    multiply), counted in hypothesis's statistics as :func:`refuse` counts its own."""
+    event(f"the term rules passed {budget:,} states: draw rejected")
+    reject()
+
+
 class _CappedMoves(dict):
     """The firing rules' moves per subterm, refusing a list longer than :data:`MOVES`
     as it is stored: each operand's list is capped before an operator combines

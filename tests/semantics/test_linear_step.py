@@ -14,7 +14,7 @@ shortest counterexamples, same errors.
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from procalg.api.check import check_model
@@ -113,7 +113,14 @@ def _verdicts(text: str, engine: CheckEngine) -> list:
              r.error and type(r.error).__name__) for r in found]
 
 
+_CHOICE_ERROR = "P(n, m) = STOP\nQ(n) = e -> P((n % n), 1)\nR = e -> (STOP |~| Q(0))\n"
+"""The drawn shape (``docs/checks.md``, "Model errors"): ``Q(0)``'s body divides by zero;
+the term rules unfold it with the internal choice, so the error is the choice's state's,
+a level before the deadlock ``STOP``."""
+
+
 @given(_MODELS, _STARTS)
+@example(_CHOICE_ERROR, "R")
 @settings(max_examples=30, deadline=None)
 def test_the_product_engine_gives_the_reference_verdicts_counterexamples_and_errors(text, start):
     model = HEADER + text + f"assert {start} :[deadlock free]\n"
@@ -176,6 +183,25 @@ def test_an_error_past_the_deadlock_is_no_error_on_either_engine():
     product, reference = (_verdicts(text, engine) for engine in
                           (CheckEngine.AUTO, CheckEngine.REFERENCE))
     assert product == reference == [("fail", 2, None)]  # c.0, e: then STOP
+
+
+@pytest.mark.parametrize("choice", [
+    "STOP |~| Q(0)",  # the drawn case
+    "|~| x : {0, 1} @ (if x == 0 then STOP else Q(x - 1))",  # a replicated one
+    "(f -> STOP) [> Q(0)",  # a timeout's right side: f leads to a deadlock
+    "(STOP |~| Q(0)) ||| f -> STOP",  # an operand of a parallel in a leaf
+])
+def test_an_error_in_an_operand_a_tau_reaches_is_the_choices_on_both_engines(choice):
+    # the term rules unfold both sides of |~| and a timeout's right side with the
+    # operator, so Q(0)'s error is the state after e's: a deadlock one level further
+    # (after e and a τ, or after f, f) is never reached
+    text = (HEADER + "P(n, m) = STOP\nQ(n) = e -> P((n % n), 1)\n"
+            f"R = (f -> f -> STOP) [] e -> ({choice})\nassert R :[deadlock free]\n")
+    found = [list(check_model(loads(text), options=SearchOptions(engine=engine)))
+             for engine in (CheckEngine.AUTO, CheckEngine.PRODUCT, CheckEngine.REFERENCE)]
+    assert [r.result for run in found for r in run] == ["error"] * 3
+    assert len({str(run[0].error) for run in found}) == 1
+    assert "division by zero" in str(found[0][0].error)
 
 
 def test_an_error_before_any_deadlock_is_the_reference_error_on_the_product_engine():
