@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 from procalg.lts import LTS, TAU, TICK
 from procalg.lts.network import Network, SyncRule, alpha_parallel, close, component, hide, parallel
 from procalg.lts.network_fusion import FUSED, fuse
-from procalg.lts.partition import Bisimulation, partition
 from procalg.lts.product import explore_product
+from tests.lts.test_product import _bisimilar
+from tests.lts.test_refine_product import systems
 
 
 def _station(i: int, n: int) -> LTS:
@@ -50,15 +51,6 @@ def _levels(lts: LTS) -> list[int]:
                 depth[d] = depth[s] + 1
                 todo.append(d)
     return np.bincount(list(depth.values())).tolist()
-
-
-def _bisimilar(a: LTS, b: LTS) -> bool:
-    labels = sorted(set(a.labels) | set(b.labels) - {TAU, TICK})
-    triples = list(a.triples())
-    triples += [(s + a.num_states, lab, d + a.num_states) for s, lab, d in b.triples()]
-    union = LTS.build(a.num_states + b.num_states, a.initial, labels, triples)
-    blocks = partition(union, Bisimulation.STRONG)
-    return bool(blocks[a.initial] == blocks[a.num_states + b.initial])
 
 
 def _assert_same_product(net: Network, fused: Network) -> None:
@@ -113,17 +105,6 @@ def test_a_nondeterministic_part_fuses_every_choice():
     fusion = fuse(net)
     assert [c.num_states for c in fusion.network.components] == [3]
     _assert_same_product(net, fusion.network)
-
-
-LABELS = ["a", "b", "c", "τ", "✓"]
-
-
-@st.composite
-def systems(draw, max_states: int = 4) -> LTS:
-    n = draw(st.integers(1, max_states))
-    edges = draw(st.lists(st.tuples(st.integers(0, n - 1), st.sampled_from(LABELS),
-                                    st.integers(0, n - 1)), max_size=3 * n))
-    return LTS.build(n, 0, ["a", "b", "c"], edges)
 
 
 @st.composite
