@@ -262,10 +262,11 @@ class Writer:
             if self.keys.call(then) is not None:
                 return self.keyed(out, then)
         elif kind == AT_PREFIX and then.parts[1].kind in (AT_CALL, AT_STOP, AT_SKIP) \
-                and id(then) in self.steps.exprs:
+                and id(then) in self.steps.exprs and (then.parts[1].kind != AT_CALL
+                                                      or id(then.parts[1]) in self.steps.exprs):
+            e, _ = self.event(then)  # before the call's arguments: the error _key raises first
             inner = self.passive(then.parts[1])
             if inner is not None:
-                e, _ = self.event(then)
                 if then not in self.places:
                     self.places.append(then)
                 key = self.temp()

@@ -82,7 +82,6 @@ from procalg.semantics.state_unfold import (
 )
 from procalg.semantics.unfold import MAX_UNFOLD_DEPTH, UnguardedRecursion
 from procalg.semantics.values import expect_bool
-from procalg.terms import Call
 
 if TYPE_CHECKING:
     from procalg.semantics.evaluate import Env, Evaluator
@@ -242,7 +241,7 @@ class StateKeys(Unfolding):
             if top is not None:
                 self._looked[top] = found
             return found
-        transparent = self.compiler.transparent
+        transparent, called = self.compiler.transparent, (name, args)
         for _ in range(MAX_UNFOLD_DEPTH):
             if (not transparent(name) and not self._body_keyed(name)) \
                     or (name, args) in self._inside:
@@ -287,7 +286,7 @@ class StateKeys(Unfolding):
                     self._looked[top] = key
                 return key
             name, args = node.parts[0], tuple([a(env) for a in node.parts[1]])
-        raise UnguardedRecursion(Call(name, args))
+        raise UnguardedRecursion(self._first_repeated(*called))
 
     def _folded(self, name: str, args: tuple) -> Any:  # a call's name, arguments read
         used = self.compiler.live[name]

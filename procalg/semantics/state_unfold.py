@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from procalg.errors import ModelError, ProcalgError
 from procalg.semantics.growth import watched
-from procalg.semantics.linear_let import local_base
+from procalg.semantics.linear_let import let_scope, local_base
 from procalg.semantics.locations import (
     AT_CALL,
     AT_EXTERNAL,
@@ -40,7 +40,9 @@ from procalg.semantics.locations import (
     AT_STOP,
 )
 from procalg.semantics.patterns import match_all
+from procalg.semantics.unfold import MAX_UNFOLD_DEPTH
 from procalg.syntax import ast
+from procalg.terms import Call
 
 if TYPE_CHECKING:
     from procalg.semantics.evaluate import Env, Evaluator
@@ -157,6 +159,35 @@ class Unfolding:
             return self._folded(name, args)
         finally:
             self._inside.discard((name, args))
+
+    def _first_repeated(self, name: str, args: tuple) -> Call:
+        """The first call met again in the chain of calls ``name(args)`` starts with, its
+        guards, ``if`` and ``let`` resolved (the last one past ``MAX_UNFOLD_DEPTH`` calls):
+        the call the term rules name in an unguarded recursion (``P = Q``, ``Q = P`` from
+        ``P`` is ``P``), where a depth names whichever the count stopped at. Only on that
+        error's path; O(depth).
+
+        Example:
+            >>> from procalg.api.model import loads
+            >>> from procalg.semantics.linear import Machine
+            >>> model = loads("channel c\\nP(n) = if n > 5 then c -> P(n) else Q(n)\\n"
+            ...               "Q(n) = P(1)\\nR = c -> P(0)")
+            >>> Machine(model.spec.evaluator, model.process("R"))._first_repeated("P", (0,))
+            Call(name='P', args=(1,))
+        """
+        seen = set()
+        for _ in range(MAX_UNFOLD_DEPTH):
+            if (name, args) in seen:
+                break
+            seen.add((name, args))
+            node, env = self._unfold(name, args)
+            while node.kind in (AT_GUARD, AT_IF, AT_LET):
+                if node.kind == AT_LET:
+                    node, env = node.parts[1], let_scope(self.ev, node.parts[0], env)
+                    continue
+                node = self._branch(node, env)  # never None: the chain went on from here
+            name, args = node.parts[0], tuple([a(env) for a in node.parts[1]])
+        return Call(name, args)
 
     def _always_folded(self, name: str, passive: bool) -> bool:
         """Whether a call of ``name`` is keyed by its name and arguments whatever they

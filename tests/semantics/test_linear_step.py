@@ -210,3 +210,19 @@ def test_an_error_before_any_deadlock_is_the_reference_error_on_the_product_engi
     reference = list(check_model(loads(text),
                                  options=SearchOptions(engine=CheckEngine.REFERENCE)))
     assert str(product[0].error) == str(reference[0].error) != "None"
+
+
+_EVENT_BEFORE_ARGUMENTS = "channel c : {0..3}\nchannel f\nQ(n) = f -> c!(1 % n) -> Q(n % n)\n"
+"""A drawn shape: expanding ``Q(0)`` makes the target ``c!(1 % 0) -> Q(0 % 0)``, whose
+event and continuation's argument both divide by zero; the rules evaluate the event first."""
+
+
+def test_a_prefix_targets_event_fails_before_its_continuations_arguments_on_every_engine():
+    model = loads(_EVENT_BEFORE_ARGUMENTS)
+    fast, slow = (_explored(model, "Q(2)", steps) for steps in (True, False))
+    assert fast == slow
+    text = _EVENT_BEFORE_ARGUMENTS + "assert Q(2) :[deadlock free]\n"
+    found = [str(r.error).splitlines()[0] for engine in
+             (CheckEngine.AUTO, CheckEngine.PRODUCT, CheckEngine.REFERENCE)
+             for r in check_model(loads(text), options=SearchOptions(engine=engine))]
+    assert found == ["<input>:3:16: error: division by zero"] * 3  # 1 % n, not n % n (3:28)

@@ -12,10 +12,13 @@ constructor and repeated-variable patterns, arithmetic with ``/`` and ``%``
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from procalg.api.check import check_model
 from procalg.api.model import loads
+from procalg.api.search import CheckEngine, SearchOptions
 from procalg.lts import explore
 from procalg.semantics.linear import Machine
 from tests.semantics.test_linear import assert_compiles_like_its_terms
@@ -186,3 +189,19 @@ def test_a_continuation_resolving_to_a_call_is_keyed_as_that_call_written_out():
     text = "P(n) = t!A -> d -> (if n < 2 then R else STOP)\nR = d -> R\n"
     assert _counts(text, "P(0)") == (2, 2)
     assert _counts(text, "P(3)") == (3, 3)  # d -> STOP, then STOP
+
+
+@pytest.mark.parametrize("choice", ["c!0 -> P(3, 3) [] (f -> STOP)",
+                                    "(f -> STOP) [] c!0 -> P(3, 3)"])
+def test_an_unguarded_chain_under_a_prefix_names_the_call_the_term_rules_name_in_its_target(choice):
+    # P(3, 3) -> Q(3) -> P(3, 1) -> Q(3): Q is the call met again (the terms' rule); a
+    # depth count names whichever call it stopped at (P). The error is c.0's target's:
+    # with f -> STOP first, the deadlock one level on is found on every engine
+    text = ("channel c : {0..3}\nchannel f\nP(n, m) = if n > 0 then Q(n) else c!0 -> STOP\n"
+            f"Q(n) = P(n, 1)\nR = {choice}\nassert R :[deadlock free]\n")
+    found = [(r.result, str(r.error).splitlines()[0]) for engine in
+             (CheckEngine.AUTO, CheckEngine.PRODUCT, CheckEngine.REFERENCE)
+             for r in check_model(loads(text), options=SearchOptions(engine=engine))]
+    expected = ("error", "<input>:4:1: error: unguarded recursion: Q calls itself before any "
+                "event") if choice.startswith("c") else ("fail", "None")
+    assert found == [expected] * 3
