@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -218,3 +219,38 @@ def test_checking_a_model_with_unbounded_data_loads_the_solver(tmp_path) -> None
             f"assert main(['check', {str(path)!r}]) == 0")
     loaded = _loaded(code)
     assert "z3" in loaded and "procalg.symbolic.engine" in loaded
+
+
+def _own_check(path: Path, cache: Path) -> tuple[str, bool]:
+    """``procalg check path`` as the process's own command line with its parse
+    cache in ``cache``: what it printed, and whether it imported lark."""
+    code = ("import sys\nfrom procalg.cli.main import main\n"
+            f"sys.argv = ['procalg', 'check', {str(path)!r}]\n"
+            "code = main()\nprint('lark' in sys.modules, code)")
+    env = {**os.environ, "PROCALG_CACHE_DIR": str(cache)}
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=300, check=False, env=env)
+    assert run.returncode == 0, run.stderr
+    *printed, last = re.sub(r"\d+\.\d+s", "", run.stdout).splitlines()  # not the times
+    lark, code = last.split()
+    return "\n".join(printed + [code]), lark == "True"
+
+
+def test_a_second_check_of_an_unchanged_model_reads_it_back_and_never_imports_lark(
+        tmp_path) -> None:
+    # lark's import, its tables and the first parse's lexers: ~40 ms of a check
+    path = tmp_path / "small.proc"
+    path.write_text(SMALL + "assert BUFF :[deadlock free]\nBUFF = RUN({| think |})\n")
+    first, lark_first = _own_check(path, tmp_path / "cache")
+    second, lark_second = _own_check(path, tmp_path / "cache")
+    assert lark_first and not lark_second
+    assert second == first
+
+
+def test_a_check_of_an_edited_model_parses_it_again(tmp_path) -> None:
+    path = tmp_path / "small.proc"
+    path.write_text(SMALL)
+    passed, _ = _own_check(path, tmp_path / "cache")
+    path.write_text(SMALL.replace("Table = eat?i -> Table", "Table = eat?i -> STOP"))
+    failed, lark = _own_check(path, tmp_path / "cache")
+    assert lark and passed.endswith("0") and failed.endswith("1")

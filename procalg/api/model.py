@@ -25,7 +25,7 @@ from procalg.semantics.kinds import names_in
 from procalg.semantics.values import kind_name
 from procalg.semantics.workflow import fallible
 from procalg.source import SourceFile, read_source
-from procalg.syntax import ast, parse, parse_expr, pretty
+from procalg.syntax import ast, parse_cache, pretty
 from procalg.syntax.walk import walk
 from procalg.terms import Process, show, show_process
 
@@ -161,6 +161,8 @@ class Model:
             >>> loads("datatype C = red | blue").read_value("{red}")
             frozenset({Atom(name='red')})
         """
+        from procalg.syntax.parser import parse_expr  # lark: a model read back has none
+
         line = SourceFile("<command line>", text)
         expr = parse_expr(text, filename=line.name)
         own = {id(node.span) for node in walk(expr)}
@@ -179,6 +181,8 @@ class Model:
         says what it is (a set, a process that needs arguments) in the model's
         notation.
         """
+        from procalg.syntax.parser import parse_expr  # lark: a model read back has none
+
         line = SourceFile("<command line>", text)
         expr = parse_expr(text, filename=line.name)
         own = {id(node.span) for node in walk(expr)}
@@ -345,7 +349,7 @@ def loads(text: str, name: str = "<input>") -> Model:
 
 
 def _parsed_and_loaded(text: str, name: str, source: SourceFile) -> tuple[ast.Module, Any]:
-    module = parse(text, filename=name)
+    module = parse_cache.parse(text, filename=name)  # read back on the CLI's own command line
     return module, load_spec(module, source)
 
 

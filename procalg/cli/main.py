@@ -101,10 +101,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
-def _load_uncollected() -> None:
-    """Import what a checking command runs on, and build the parser's tables, with
-    the cyclic collector off; then freeze what they made, and leave the collector
-    off for the command.
+def _load_uncollected(path: str) -> None:
+    """Import what a checking command runs on, and build the parser's tables (unless
+    ``path``'s model is read back from :mod:`procalg.syntax.parse_cache`: then lark
+    is never imported), with the cyclic collector off; then freeze what they made,
+    and leave the collector off for the command.
 
     Start-up: the modules, classes and tables loaded here live until the process
     ends, yet collecting while they load traverses them over and over (~90
@@ -120,9 +121,12 @@ def _load_uncollected() -> None:
     gc.disable()
     try:
         from procalg.cli import commands  # noqa: F401 (the command's modules)
-        from procalg.syntax.parser import lark_parser
+        from procalg.syntax.parse_cache import holds
 
-        lark_parser()
+        if not holds(path):
+            from procalg.syntax.parser import lark_parser
+
+            lark_parser()
     finally:
         gc.freeze()
 
@@ -143,8 +147,12 @@ def _main(argv: list[str], own: bool = False) -> int:
     # room to report running out: untouched address space (what the limit counts), not 64 MB written
     reserve = mmap.mmap(-1, 64 * 2**20) if limit else None
     try:
+        if own:  # models read back, not parsed again (a caller's process parses them)
+            from procalg.syntax import parse_cache
+
+            parse_cache.enable()
         if own and args.command in CHECKING:
-            _load_uncollected()  # in here: ^C while loading says "interrupted", as before
+            _load_uncollected(args.file)  # in here: ^C while loading says "interrupted", as before
         _parse_options(args)
         _refuse_meaningless(args)
         return args.run(args)

@@ -52,13 +52,15 @@ def prelude(module: ast.Module) -> list[ast.Node]:
         >>> [d.name for d in prelude(parse("channel a\\nP = RUN({a})"))]
         ['RUN']
     """
-    from procalg.syntax.parser import parse
-
     defined = {d.name for d in module.declarations
                if isinstance(d, ast.Definition | ast.DatatypeDecl | ast.NametypeDecl)}
     defined |= constant_names(module)  # `channel loop` keeps its name
     used = names_in(module.declarations)
     used = (used | {_NEEDS[n] for n in used & set(_NEEDS)}) & set(_PRELUDE) - defined
+    if not used:
+        return []
+    from procalg.syntax.parse_cache import parse  # lark only when a built-in is parsed
+
     return [d for name in sorted(used)
             for d in parse(_PRELUDE[name], "<prelude>").declarations]
 
