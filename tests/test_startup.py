@@ -233,7 +233,7 @@ def _own_check(path: Path, cache: Path) -> tuple[str, bool]:
     assert run.returncode == 0, run.stderr
     *printed, last = re.sub(r"\d+\.\d+s", "", run.stdout).splitlines()  # not the times
     lark, code = last.split()
-    return "\n".join(printed + [code]), lark == "True"
+    return "\n".join([*printed, code]), lark == "True"
 
 
 def test_a_second_check_of_an_unchanged_model_reads_it_back_and_never_imports_lark(

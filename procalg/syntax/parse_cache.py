@@ -77,6 +77,11 @@ def disable() -> None:
     _enabled[0] = False
 
 
+def active_folder() -> Path | None:
+    """The folder, if this process keeps parsed models (:func:`enable`), else ``None``."""
+    return folder() if _enabled[0] else None
+
+
 def folder() -> Path | None:
     """Where entries live, ``None`` if the cache is off (see the module).
 
@@ -121,8 +126,8 @@ def code_stamp() -> bytes:
 
 def _entry(text: str, filename: str) -> Path | None:
     """The file that holds ``text``'s AST, ``None`` if it is never kept."""
-    where = folder()
-    if where is None or not _enabled[0] or "include" in text:
+    where = active_folder()
+    if where is None or "include" in text:
         return None  # an include's text is not in the name: parse it afresh
     digest = hashlib.sha256(code_stamp())
     digest.update(b"\0" + filename.encode("utf-8", "surrogatepass") + b"\0")

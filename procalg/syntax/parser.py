@@ -23,7 +23,7 @@ from lark.exceptions import UnexpectedInput, VisitError
 
 from procalg.errors import ModelError, ParseError
 from procalg.source import SourceFile, read_source
-from procalg.syntax import ast
+from procalg.syntax import ast, lark_snapshot, parse_cache
 from procalg.syntax.assertion_rules import AssertionBuilder
 from procalg.syntax.diagnostics import explain
 from procalg.syntax.fast_lark import shortcut_unit_reductions
@@ -53,8 +53,15 @@ def grammar_path() -> Path:
 @functools.cache
 def lark_parser() -> Lark:
     """The LALR parser, built on first use and kept for the process (its unit
-    reductions cheap: :mod:`procalg.syntax.fast_lark`)."""
-    parser = build_lark()
+    reductions cheap: :mod:`procalg.syntax.fast_lark`); where parsed models are
+    kept (the CLI's own command line), read back from its snapshot there
+    (:mod:`procalg.syntax.lark_snapshot`: a third of lark's load)."""
+    folder = parse_cache.active_folder()
+    parser = lark_snapshot.load(folder) if folder is not None else None
+    if parser is None:
+        parser = build_lark()
+        if folder is not None:
+            lark_snapshot.keep(parser, folder)  # as lark built it, before the shortcuts
     shortcut_unit_reductions(parser)
     return parser
 
