@@ -229,7 +229,7 @@ def _own_check(path: Path, cache: Path) -> tuple[str, bool]:
             "code = main()\nprint('lark' in sys.modules, code)")
     env = {**os.environ, "PROCALG_CACHE_DIR": str(cache)}
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=300, check=False, env=env)
+                         timeout=300, check=False, env=env, cwd=path.parent)
     assert run.returncode == 0, run.stderr
     *printed, last = re.sub(r"\d+\.\d+s", "", run.stdout).splitlines()  # not the times
     lark, code = last.split()
