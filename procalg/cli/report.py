@@ -9,8 +9,6 @@ Example:
 
 from __future__ import annotations
 
-import json
-
 from procalg.api import AssertionReport
 from procalg.api.check import AssertionResult
 from procalg.api.evidence import MARKS, counted_notes, evidence_lines, format_trace
@@ -129,6 +127,8 @@ def error_json(err: ProcalgError) -> str:
           }
         }
     """
+    import json  # only for --json: a check's start-up skips it
+
     return json.dumps({"error": error_fields(err)}, indent=2, ensure_ascii=False)
 
 
@@ -188,5 +188,7 @@ def report_json(filename: str, reports: list[AssertionReport],
         if explanations is not None:
             items[-1]["explanation"] = explanations.get(id(r))
     summary = {k: sum(1 for r in reports if r.result is v) for k, v in _TALLY.items()}
+    import json  # only for --json: a check's start-up skips it
+
     return json.dumps({"file": filename, "assertions": items, "summary": summary},
                       indent=2, ensure_ascii=False)

@@ -270,3 +270,17 @@ def test_check_stats_of_an_unknown_says_there_is_no_answer_and_why(tmp_path, cap
     assert code == 3
     assert "    no answer: no counterexample up to depth 2 (--bmc-depth)" in out
     assert "found by" not in out and "replayed" not in out
+
+
+@pytest.mark.parametrize("columns", [None, "100", "7", "0", "-3", "wide"])
+def test_the_help_width_is_the_one_shutil_gives(monkeypatch, columns):
+    # argparse asks shutil; the CLI asks terminal_columns, which must agree
+    import shutil
+
+    from procalg.cli.main import terminal_columns
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    assert terminal_columns() == shutil.get_terminal_size().columns

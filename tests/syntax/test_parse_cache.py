@@ -86,18 +86,24 @@ def test_another_text_or_file_name_is_another_entry(cache):
     assert parse_cache.cached(TEXT, "other.proc") is None  # spans name the file
 
 
-def test_an_edited_parser_module_misses_every_entry(cache):
-    parse_cache.parse(TEXT, "m.proc")
-    module = ROOT / "procalg" / "syntax" / "layout.py"
-    before = module.stat()
+def test_an_edited_parser_module_misses_every_entry(cache, tmp_path, monkeypatch):
+    package = tmp_path / "procalg"  # a stand-in for the package whose files are stamped
+    (package / "syntax").mkdir(parents=True)
+    module = package / "syntax" / "layout.py"
+    module.write_text("# the post-lexer\n")
+    monkeypatch.setattr(parse_cache, "_PACKAGE", package)
+    parse_cache.code_stamp.cache_clear()
     try:
-        os.utime(module, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
+        parse_cache.parse(TEXT, "m.proc")
+        assert parse_cache.cached(TEXT, "m.proc") is not None
+        os.utime(module, ns=(0, module.stat().st_mtime_ns + 1_000_000_000))  # saved again
+        parse_cache.code_stamp.cache_clear()
+        assert parse_cache.cached(TEXT, "m.proc") is None
+        module.write_text("# the post-lexer, edited\n")
         parse_cache.code_stamp.cache_clear()
         assert parse_cache.cached(TEXT, "m.proc") is None
     finally:
-        os.utime(module, ns=(before.st_atime_ns, before.st_mtime_ns))
         parse_cache.code_stamp.cache_clear()
-    assert parse_cache.cached(TEXT, "m.proc") is not None
 
 
 def test_a_damaged_entry_is_a_miss_and_is_written_again(cache):
