@@ -18,6 +18,7 @@ from procalg import __version__
 from procalg.api.vocabulary import CheckEngine
 from procalg.cli import checking
 from procalg.cli.checking import DEFAULT_MAX_STATES, EXPLICIT_ENGINES
+from procalg.cli.help_width import CommandParser
 from procalg.cli.memory import CpuLimitReached, guard_cpu, guard_memory
 from procalg.errors import ProcalgError, UsageError
 from procalg.lts.bisimulation import Bisimulation
@@ -32,52 +33,11 @@ schedule, step) register from their own modules, imported only when one of them 
 be asked for."""
 
 
-def terminal_columns() -> int:
-    """The terminal's width as :func:`shutil.get_terminal_size` answers it (``COLUMNS``,
-    else standard output's terminal, else 80), without importing :mod:`shutil`.
-
-    Example:
-        >>> os.environ["COLUMNS"] = "100"
-        >>> terminal_columns()
-        100
-        >>> del os.environ["COLUMNS"]
-    """
-    try:
-        columns = int(os.environ["COLUMNS"])
-    except (KeyError, ValueError):
-        columns = 0
-    if columns <= 0:
-        try:
-            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
-        except (AttributeError, ValueError, OSError):
-            columns = 0
-    return columns if columns > 0 else 80
-
-
-class _Formatter(argparse.HelpFormatter):
-    """argparse's help formatter, told the width: argparse asks :mod:`shutil` for it,
-    and shutil's import (with bz2's and lzma's) is ~3 ms of a check whose model is
-    read back (``syntax/parse_cache.py``), for a help text it never prints."""
-
-    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
-                 width: int | None = None) -> None:
-        super().__init__(prog, indent_increment, max_help_position,
-                         terminal_columns() - 2 if width is None else width)
-
-
-class _Parser(argparse.ArgumentParser):
-    """An argument parser whose help is formatted by :class:`_Formatter` (its
-    subcommands' parsers are of its class)."""
-
-    def __init__(self, *args: object, formatter_class: type = _Formatter, **kwargs: object) -> None:
-        super().__init__(*args, formatter_class=formatter_class, **kwargs)  # type: ignore[misc, arg-type]
-
-
 def build_parser(running: bool = True) -> argparse.ArgumentParser:
     """The argument parser for every subcommand (``running=False``: the checking ones
     only, for a command line that names one of them: ``check`` need not import the
     engine's modules, a fifth of its start-up)."""
-    parser = _Parser(
+    parser = CommandParser(
         prog="procalg",
         description="Model workflows as CSP processes, prove them correct, then run them.",
     )

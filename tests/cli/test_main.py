@@ -277,7 +277,7 @@ def test_the_help_width_is_the_one_shutil_gives(monkeypatch, columns):
     # argparse asks shutil; the CLI asks terminal_columns, which must agree
     import shutil
 
-    from procalg.cli.main import terminal_columns
+    from procalg.cli.help_width import terminal_columns
 
     if columns is None:
         monkeypatch.delenv("COLUMNS", raising=False)
