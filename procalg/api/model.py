@@ -10,7 +10,6 @@ Example:
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -63,6 +62,8 @@ class Model:
     def content_hash(self) -> str:
         """SHA-256 of the model text: a run records which model it started on (hashed
         once: a run's start asks for it, ~6 µs for a small model)."""
+        import hashlib  # OpenSSL's: ~2 ms of a check's start-up, which asks for none
+
         return hashlib.sha256(self.source.text.encode()).hexdigest()
 
     @cached_property

@@ -14,12 +14,13 @@ and ``Reduce`` (lark compares them by identity), and the tree callbacks
 snapshot is taken before :func:`procalg.syntax.fast_lark.shortcut_unit_reductions`
 changes the parser, which the caller applies to either.
 
-The snapshot lives in :mod:`procalg.syntax.parse_cache`'s folder, named by
-that module's stamp of the parser's code (the grammar, ``procalg.syntax``,
-lark's main modules, Python's version), so an edited grammar or a new lark
-names another file. Anything unexpected in reading it (damaged, another
-lark's classes) makes :func:`load` answer ``None``: the caller builds the
-parser as lark does and :func:`keep` writes a new snapshot.
+The snapshot lives in :mod:`procalg.syntax.parse_cache`'s folder, starting
+with (and named by a CRC of) that module's stamp of the parser's code (the
+grammar, ``procalg.syntax``, lark's main modules, Python's version), so an
+edited grammar or a new lark reads no snapshot of the old. Anything
+unexpected in reading it (damaged, another lark's classes) makes :func:`load`
+answer ``None``: the caller builds the parser as lark does and :func:`keep`
+writes a new snapshot.
 
 Example:
     >>> import tempfile
@@ -34,11 +35,11 @@ Example:
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import os
 import pickle
 import re
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -83,16 +84,19 @@ class _Reader(pickle.Unpickler):
 
 
 def path_in(folder: Path) -> Path:
-    """The snapshot's file in ``folder``, named by the parser's code."""
-    return folder / f"lark-{hashlib.sha256(code_stamp()).hexdigest()[:32]}.pickle"
+    """The snapshot's file in ``folder``, named by a CRC of the parser's code (the
+    file starts with that code's stamp, which :func:`load` compares)."""
+    return folder / f"lark-{zlib.crc32(code_stamp()):08x}.pickle"
 
 
 def load(folder: Path) -> Lark | None:
     """The parser snapshotted in ``folder``, ``None`` if there is none to trust."""
     try:
         path = path_in(folder)
-        data = path.read_bytes()
-        reader = _Reader(io.BytesIO(data))
+        data = io.BytesIO(path.read_bytes())
+        if pickle.load(data) != code_stamp():
+            return None  # another parser's code under the same name
+        reader = _Reader(data)
         parser = reader.load()
         if type(parser) is not Lark:
             return None
@@ -113,6 +117,7 @@ def keep(parser: Lark, folder: Path) -> None:
         return  # not the lark this module knows: its own cache serves
     buffer = io.BytesIO()
     try:
+        pickle.dump(code_stamp(), buffer)
         _Writer(buffer, parser).dump(parser)
     except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
         return  # a lark whose parser holds something else: its own cache serves

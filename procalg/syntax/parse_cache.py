@@ -9,8 +9,9 @@ own command line (:func:`enable`, called by ``procalg.cli.main``) keeps each
 model it parses in a cache folder, as Python keeps a module's bytecode: a
 later command on the same text reads the AST and never imports lark.
 
-An entry is named by a SHA-256 of the text, the file name (spans carry it) and
-a stamp of the code that parsed it: the size and modification time of every
+An entry holds its key: the text, the file name (spans carry it) and a stamp
+of the code that parsed it (it is named by a CRC of them, and a reader
+compares the key): the size and modification time of every
 module of ``procalg.syntax``, the grammar, procalg's layer-0 modules and lark's
 main modules, with Python's version. An edited parser or grammar names
 other entries (a miss, never a stale hit), as an edited text does. A text that
@@ -26,7 +27,7 @@ cache off. It is created readable by its owner only: an entry is a pickle, and
 unpickling runs what it names.
 
 Cost: a miss adds the pickling and a file write (~1 ms on a small model) to
-the parse; a hit costs ~40 stat calls, a hash and a file read.
+the parse; a hit costs ~40 stat calls, a CRC and a file read.
 
 Example:
     >>> import tempfile
@@ -47,11 +48,11 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import importlib.util
 import os
 import pickle
 import sys
+import zlib
 from pathlib import Path
 
 from procalg.syntax import ast
@@ -111,8 +112,9 @@ def code_stamp() -> bytes:
     files += [_PACKAGE / f"{name}.py" for name in _LAYER0]
     files += [_PACKAGE / "grammar" / "procalg.lark", _PACKAGE.parent / "grammar" / "procalg.lark"]
     lark = importlib.util.find_spec("lark")  # found, not imported: an upgrade rewrites it
-    if lark is not None and lark.origin:
-        files += [Path(lark.origin), Path(lark.origin).with_name("lark.py")]
+    if lark is not None and lark.origin:  # resolved: a venv reached through a link is one
+        origin = Path(lark.origin).resolve()
+        files += [origin, origin.with_name("lark.py")]
     parts = [sys.version]
     for path in files:
         try:
@@ -124,15 +126,25 @@ def code_stamp() -> bytes:
     return "\n".join(parts).encode()
 
 
+def _key(text: str, filename: str) -> bytes:
+    """What an entry is the AST of: the parser's code, the file name, the text."""
+    name = filename.encode("utf-8", "surrogatepass")
+    return b"\0".join((code_stamp(), name, text.encode("utf-8", "surrogatepass")))
+
+
 def _entry(text: str, filename: str) -> Path | None:
-    """The file that holds ``text``'s AST, ``None`` if it is never kept."""
+    """The file that holds ``text``'s AST, ``None`` if it is never kept.
+
+    Named by a CRC of its key (:func:`_key`), which the entry holds whole and a
+    reader compares: two keys of one name share the file, each read of the
+    other's a miss, never a wrong AST. (A CRC, not SHA-256: ``hashlib`` loads
+    OpenSSL, ~2 ms of a start-up that then needs it nowhere.)
+    """
     where = active_folder()
     if where is None or "include" in text:
         return None  # an include's text is not in the name: parse it afresh
-    digest = hashlib.sha256(code_stamp())
-    digest.update(b"\0" + filename.encode("utf-8", "surrogatepass") + b"\0")
-    digest.update(text.encode("utf-8", "surrogatepass"))
-    return where / f"{digest.hexdigest()}.pickle"
+    key = _key(text, filename)
+    return where / f"{zlib.crc32(key):08x}-{len(key):x}.pickle"
 
 
 def cached(text: str, filename: str = "<input>") -> ast.Module | None:
@@ -143,12 +155,12 @@ def cached(text: str, filename: str = "<input>") -> ast.Module | None:
     try:
         with open(entry, "rb") as file:
             data = file.read()
-        module = pickle.loads(data)
+        key, module = pickle.loads(data)
     except FileNotFoundError:
         return None
     except Exception:  # damaged, foreign, or of a class now gone: a miss
         return None
-    if type(module) is not ast.Module:
+    if key != _key(text, filename) or type(module) is not ast.Module:
         return None
     with contextlib.suppress(OSError):
         os.utime(entry)  # recently used: kept when the folder is trimmed
@@ -183,15 +195,15 @@ def parse(text: str, filename: str = "<input>") -> ast.Module:
     module = parse_text(text, filename)
     entry = _entry(text, filename)
     if entry is not None:
-        _keep(entry, module)
+        _keep(entry, _key(text, filename), module)
     return module
 
 
-def _keep(entry: Path, module: ast.Module) -> None:
-    """Write ``module`` to ``entry`` whole (a temporary name, then a rename: a
-    reader sees no entry or all of it); any failure keeps nothing."""
+def _keep(entry: Path, key: bytes, module: ast.Module) -> None:
+    """Write ``module`` and its key to ``entry`` whole (a temporary name, then a
+    rename: a reader sees no entry or all of it); any failure keeps nothing."""
     try:
-        data = pickle.dumps(module, protocol=pickle.HIGHEST_PROTOCOL)
+        data = pickle.dumps((key, module), protocol=pickle.HIGHEST_PROTOCOL)
     except (RecursionError, pickle.PicklingError, TypeError, AttributeError):
         return  # nested past pickle's recursion, or not plain data: parse it next time
     temporary = entry.with_name(f"{entry.name}.{os.getpid()}")

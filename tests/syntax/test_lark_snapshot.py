@@ -8,6 +8,7 @@ error text (the expected tokens come from its parse table and lexers).
 
 from __future__ import annotations
 
+import io
 import pickle
 from pathlib import Path
 
@@ -52,9 +53,18 @@ def test_the_parser_read_back_parses_or_refuses_every_file_as_lark_s_own(
 def test_a_snapshot_holds_no_regex_engine_action_or_callback_but_names_them(tmp_path):
     parser = build_lark()
     lark_snapshot.keep(parser, tmp_path)
-    data = lark_snapshot.path_in(tmp_path).read_bytes()
+    data = io.BytesIO(lark_snapshot.path_in(tmp_path).read_bytes())
+    assert pickle.load(data) == parse_cache.code_stamp()  # what the snapshot is of
     with pytest.raises(pickle.UnpicklingError):  # a plain reader meets the names
-        pickle.loads(data)
+        pickle.load(data)
+
+
+def test_a_snapshot_of_other_code_under_its_name_reads_as_none(tmp_path, monkeypatch):
+    lark_snapshot.keep(build_lark(), tmp_path)
+    written = lark_snapshot.path_in(tmp_path)
+    monkeypatch.setattr(lark_snapshot, "code_stamp", lambda: b"another parser's code")
+    monkeypatch.setattr(lark_snapshot, "path_in", lambda folder: written)  # a CRC's collision
+    assert lark_snapshot.load(tmp_path) is None
 
 
 def test_a_damaged_snapshot_reads_as_none(tmp_path):
