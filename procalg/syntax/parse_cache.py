@@ -9,13 +9,13 @@ own command line (:func:`enable`, called by ``procalg.cli.main``) keeps each
 model it parses in a cache folder, as Python keeps a module's bytecode: a
 later command on the same text reads the AST and never imports lark.
 
-An entry holds its key: the text, the file name (spans carry it) and a stamp
-of the code that parsed it (it is named by a CRC of them, and a reader
-compares the key): the size and modification time of every
-module of ``procalg.syntax``, the grammar, procalg's layer-0 modules and lark's
-main modules, with Python's version. An edited parser or grammar names
-other entries (a miss, never a stale hit), as an edited text does. A text that
-includes files is never kept (their texts are not in the name), nor one that
+An entry holds its key, which a reader compares (the file is named by a CRC
+of it): the text, the file name (spans carry it) and a stamp of the code that
+parsed it, the size and modification time of every module of
+``procalg.syntax``, the grammar, procalg's layer-0 modules and lark's main
+modules, with Python's version. An edited parser or grammar makes other keys
+(a miss, never a stale hit), as an edited text does. A text that includes
+files is never kept (their texts are not in the key), nor one that
 does not parse (its error comes from the parser, as ever). An entry that
 cannot be read or unpickled is a miss; a folder that cannot be written keeps
 nothing. The folder holds at most :data:`KEPT` entries: writing past that
