@@ -44,7 +44,7 @@ from procalg.lts.ask_memo import AskMemo
 from procalg.lts.codes import Layout
 from procalg.lts.firing import fire_factors
 from procalg.lts.lazy import LazyComponent
-from procalg.lts.lazy_counts import IntoCounts
+from procalg.lts.lazy_counts import IntoCounts, runs
 from procalg.lts.lazy_fold import Folding
 from procalg.lts.lazy_small import applies, fire_few
 from procalg.lts.local_moves import LabelMoves
@@ -59,16 +59,6 @@ its loop looks every partner up per (state, move, rule), a few µs each, where
 numpy's ~30 calls take some 100 µs in all. A ``[]``'s control component offers
 one label to all 2,000 events of the other side: fired in the loop, each of a
 long chain's levels cost 13 ms, not 1 (the nested-prioritise survey row)."""
-
-
-def _runs(starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For runs ``[starts[i], starts[i] + counts[i])``: the run of each
-    element and the element itself, concatenated."""
-    keep = np.flatnonzero(counts)
-    owner = np.repeat(keep, counts[keep])
-    firsts = np.cumsum(counts[keep]) - counts[keep]
-    offset = np.arange(len(owner), dtype=np.int64) - np.repeat(firsts, counts[keep])
-    return owner, starts[owner] + offset
 
 
 class _EagerMoves:
@@ -244,7 +234,7 @@ class _Driven:
         2,000 rules (200 million pairs over a folded 100,000-state leaf, 1.5 GB)."""
         if self.fanout <= FANOUT_FEW:
             return int(count.sum())
-        labels = self.table.entry_labels(_runs(start, count)[1], self.backward)  # type: ignore[attr-defined]
+        labels = self.table.entry_labels(runs(start, count)[1], self.backward)  # type: ignore[attr-defined]
         return int(self.label_count[labels].sum())
 
     def small_tables(self) -> tuple[list[int], ...]:
@@ -280,9 +270,9 @@ class _Driven:
         if not mask.any():
             return []
         count, start = self.table.lookup_all(locs[self.driver])  # type: ignore[attr-defined]
-        state, entry = _runs(start, count)
+        state, entry = runs(start, count)
         label = self.table.entry_labels(entry)  # type: ignore[attr-defined]
-        pair, which = _runs(self.label_start[label], self.label_count[label])
+        pair, which = runs(self.label_start[label], self.label_count[label])
         rule, state = self.by_label[which], state[pair]
         able = mask[rule]
         for c, part in self.others:
@@ -303,10 +293,10 @@ class _Driven:
         if self.fanout <= FANOUT_FEW and applies(self, codes, layout.wide):
             # a narrow frontier whose moves fan out to few rules: a loop beats 30 numpy calls
             return fire_few(self, codes, locs, layout.stride, count, start)
-        state, entry = _runs(start, count)  # every driver move from every state
+        state, entry = runs(start, count)  # every driver move from every state
         label = table.entry_labels(entry, self.backward)
         first, nrules = self.label_start[label], self.label_count[label]
-        pair, which = _runs(first, nrules)  # every (driver move, rule using its label)
+        pair, which = runs(first, nrules)  # every (driver move, rule using its label)
         rule = self.by_label[which]
         state, entry = state[pair], entry[pair]
         total = np.ones(len(rule), dtype=np.int64)
@@ -322,7 +312,7 @@ class _Driven:
                 n = offsets[j + 1] - lo
             looks.append((n, lo))
             total = total * n
-        out, pos = _runs(np.zeros(len(total), dtype=np.int64), total)
+        out, pos = runs(np.zeros(len(total), dtype=np.int64), total)
         src, dst = table.entries(self.backward)
         delta = layout.shifted(self.driver, dst[entry[out]] - src[entry[out]])
         for (c, part), (n, lo) in zip(self.others, looks, strict=True):

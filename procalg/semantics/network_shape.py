@@ -65,7 +65,14 @@ Measured (session 31, CPU s, ``W = w?x -> W`` beside a 60,000-step counter
 K = 50,000: 3.4 / 3.1; K = 200,000 (this bound raised): 9.5 / 4.5. The product
 pays a rule, an event and a template per value at set-up (about 40 µs each);
 the term rules only for the values the counter offers. So past this bound the
-term rules are the faster engine, and ``auto`` takes them."""
+term rules are the faster engine, and ``auto`` takes them.
+
+Session 33 (wide9) split that cost (``python -m benchmarks.wide_setup --check
+60000``): at 200,000 values about 25 µs a value in a dozen places (the leaf's
+static offers and moves, ``{|v|}`` listed, a SyncRule, driver rows and trace
+counts per value, and freeing them), against 0.6 s for the counter's walk
+itself. Raising this bound needs labels with a value range and a rule per
+channel, not a faster loop in one of them."""
 MAX_DEPTH = 64
 """Control operators nested on one path before the structure counts as
 unbounded (recursion with changing parameters, ``Net(n) = ... ; Net(n+1)``)."""

@@ -24,3 +24,23 @@ def test_a_width_below_one_is_a_usage_error_not_a_traceback(monkeypatch, capsys)
     with pytest.raises(SystemExit) as exit_:
         wide_setup.main()
     assert exit_.value.code == 2 and "--width" in capsys.readouterr().err
+
+
+def test_a_whole_check_is_split_by_phase_on_the_product_and_every_patched_call_is_given_back(
+        monkeypatch):
+    monkeypatch.setattr(network_shape, "WIDE_WHOLE_MOVES", 100)
+    before = [owner.__dict__[name] for owner, name, _ in wide_setup.CHECKED]
+    spent = run_deep(lambda: wide_setup.check_phases(300, 40))
+    assert list(spent) == ["all", *(phase for _, _, phase in wide_setup.CHECKED)]
+    # the product ran: its network compiled, its level search and its trace rebuilt
+    assert spent["compile"] > 0 and spent["search"] > 0 and spent["counterexample"] > 0
+    assert spent["all"] >= spent["compile"] + spent["search"]
+    assert [owner.__dict__[name] for owner, name, _ in wide_setup.CHECKED] == before
+    assert network_shape.WIDE_WHOLE_MOVES == 100
+
+
+def test_a_negative_check_length_is_a_usage_error_not_a_traceback(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "argv", ["wide_setup", "--check", "-1"])
+    with pytest.raises(SystemExit) as exit_:
+        wide_setup.main()
+    assert exit_.value.code == 2 and "--check" in capsys.readouterr().err

@@ -78,8 +78,8 @@ def _rule_by_rule(search, group: LazyGroup, rules, locs: dict[int, np.ndarray]) 
 
 
 @settings(max_examples=100, deadline=None)
-@given(trees(), mixes, st.integers(1, 3))
-def test_all_rules_counted_at_once_are_the_rules_counted_one_by_one(tree, mix, chunk):
+@given(trees(), mixes, st.integers(1, 3), st.sampled_from([0, 4, 10**9]))
+def test_all_rules_counted_at_once_are_the_rules_counted_one_by_one(tree, mix, chunk, share):
     search = searcher(_pair(tree, mix=mix)[1])
     search.run()
     codes = search.visited.at_levels(0, search.visited.depth + 1)[0]
@@ -90,6 +90,8 @@ def test_all_rules_counted_at_once_are_the_rules_counted_one_by_one(tree, mix, c
         locs = search.tables.layout.decode(codes, list(group.comps))
         with pytest.MonkeyPatch.context() as patch:  # a grid of `chunk` states at a time
             patch.setattr("procalg.lts.lazy_counts.CELLS", chunk * max(1, len(rules)))
+            patch.setattr("procalg.lts.lazy_counts.DRIVEN_SHARE", share)  # 0: always driven
+            patch.setattr("procalg.lts.lazy_counts.DRIVEN_CELLS", 0)
             got = group.into.count(locs).tolist()
         assert got == _rule_by_rule(search, group, rules, locs)
         checked += 1
@@ -98,3 +100,23 @@ def test_all_rules_counted_at_once_are_the_rules_counted_one_by_one(tree, mix, c
 
 def test_rules_missing_a_part_in_some_component_are_counted_one_by_one():
     assert not IntoCounts.fits((0, 1), [type("R", (), {"parts": ((0, "a"),)})()])
+
+
+def test_a_wide_channels_count_is_driven_by_the_counters_moves_not_a_grid_per_value(
+        monkeypatch):
+    monkeypatch.setattr(level_trail, "FEW", 0)
+    search = searcher(_wide_beside_counter(values=20_000, length=30))
+    search.run()
+    groups = [g for g in search.tables.backward if isinstance(g, LazyGroup)]
+    codes = search.visited.at_levels(0, search.visited.depth + 1)[0]
+    total = np.zeros(len(codes))
+    for group in groups:
+        locs = search.tables.layout.decode(codes, list(group.comps))
+        driven = group.into.driven(locs, len(codes) * 20_000 // len(groups))
+        assert driven is not None
+        with pytest.MonkeyPatch.context() as patch:  # a grid, one state at a time
+            patch.setattr("procalg.lts.lazy_counts.CELLS", 1)
+            patch.setattr("procalg.lts.lazy_counts.DRIVEN_SHARE", 10**9)
+            assert group.into.count(locs).tolist() == driven.tolist()
+        total += driven
+    assert sorted(total.tolist()) == [0.0] + [1.0] * 30  # the counter's one move into each

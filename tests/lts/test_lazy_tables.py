@@ -59,7 +59,7 @@ def test_a_folded_group_enumerates_about_as_many_pairs_as_it_finds_moves():
     # component, every state paired its one move with 2,016 rules (at N=60,000,
     # a 1.5 GB array and 19 GB resident before the kernel killed the check)
     widest = [0]
-    runs = lazy_tables._runs
+    runs = lazy_tables.runs
 
     def measured(starts, counts):
         out = runs(starts, counts)
@@ -68,7 +68,7 @@ def test_a_folded_group_enumerates_about_as_many_pairs_as_it_finds_moves():
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(search, "LEAF_LIMIT", 100)
-        patch.setattr(lazy_tables, "_runs", measured)
+        patch.setattr(lazy_tables, "runs", measured)
         (report,) = check_model(loads(NESTED))
     assert report.stats.extra["engine"] == "product"
     assert widest[0] <= report.stats.transitions
