@@ -173,8 +173,8 @@ def _method_note(found: Determinism) -> str:
         '(pairs of states, raced beside it and let go: 6)'
     """
     if found.method == "screen":
-        return (f"answered by a screen of the states: no τ, one move a label, so no normal "
-                f"form ({found.states:,} states)")
+        return (f"answered by a screen of the states: one move a label, τ (if any) confluent, "
+                f"so no normal form ({found.states:,} states)")
     let_go = " and let go" if found.dropped else ""
     if found.method == "pairs":
         return (f"answered by pairs of states: {found.pairs:,} pairs of {found.states:,} "

@@ -109,11 +109,16 @@ def test_a_tau_rule_never_reached_does_not_stop_the_screen():
     assert screen_deterministic(Tables(net)) is not None
 
 
-def test_a_chain_of_single_moves_is_stopped_by_its_one_hidden_step():
-    # a level of one move is judged by its label alone: τ (at any depth) breaks it
+def test_a_chain_passes_with_a_hidden_step_and_not_where_that_step_drops_a_b():
+    # a hidden step that disables nothing is confluent (determinism_confluence); one
+    # that disables the b of its source is not, at any depth (a level of one move too)
     for at in (0, 1, 20):
-        lts = LTS.build(23, 0, ["a"], [(i, "τ" if i == at else "a", i + 1) for i in range(22)])
-        assert screen_deterministic(Tables(close(component(lts)))) is None
+        hidden = [(i, "τ" if i == at else "a", i + 1) for i in range(22)]
+        chain = LTS.build(24, 0, ["a", "b"], hidden)
+        assert screen_deterministic(Tables(close(component(chain)))).states == 23
+        dropping = LTS.build(24, 0, ["a", "b"], [*hidden, (at, "b", 23)])
+        assert screen_deterministic(Tables(close(component(dropping)))) is None
+        assert not check_determinism(dropping).passed
     plain = LTS.build(23, 0, ["a"], [(i, "a", i + 1) for i in range(22)])
     assert screen_deterministic(Tables(close(component(plain)))).states == 23
 
