@@ -276,7 +276,10 @@ def _compiled(name: str, term: Process, span: Span | None, keep: Callable[[list]
 
     The operand's LTS may be reduced modulo strong bisimulation: bisimilar
     states offer the same labels, so ``keep`` treats them alike and the
-    filtered table stays strongly bisimilar to the term-level one.
+    filtered table stays strongly bisimilar to the term-level one. A model error
+    met there gives None: the operand is explored whole, but a state only the
+    moves ``keep`` drops reach is never the process's (docs/checks.md, "Model
+    errors"), so :func:`_explored` decides, raising it only where it is reached.
     """
     from procalg.semantics.compiled_operand import operand_lts  # it imports the network,
     # which imports us
@@ -287,6 +290,8 @@ def _compiled(name: str, term: Process, span: Span | None, keep: Callable[[list]
             raise  # around gave up on (transformations), which that one must see
         raise ModelError(f"{name}({show_process(term)}) has more than {MAX_STATES} states",
                          span, hint=f"apply {name} to a smaller part of the model") from err
+    except ProcalgError:  # met in some state of the whole operand, which the filter may
+        return None  # never let the process reach: the term rules follow the kept moves only
     if found is None:
         return None
     lts, events = found

@@ -95,3 +95,25 @@ def test_prioritisepo_equals_prioritise_for_a_chain_of_classes():
 def test_prioritisepo_rejects_a_malformed_order_naming_the_cause(expr: str, message: str):
     with pytest.raises(ModelError, match=message):
         initials(expr)
+
+
+def test_a_model_error_behind_a_move_priority_drops_is_never_raised_on_any_engine():
+    """``b`` pre-empts ``a``, so the state after ``a`` (``Q(0)`` unfolded: ``3 / 0``)
+    is never reached; a check raises only the errors of states the process reaches
+    (docs/checks.md, "Model errors"). Drawn by a dev seed (hunt, session 33). The
+    term rules read prioritise's table, which on s33-base was the compiled operand
+    explored whole, the dropped state too, so the reference engine raised the
+    division by zero where the product engine (priority filtering each state it
+    reaches) found the deadlock after ``b``. The table now comes from the term
+    rules' walk of the kept moves when the whole operand meets an error."""
+    from procalg.api import check_model
+    from procalg.api.search import CheckEngine, SearchOptions
+
+    text = ("channel a, b\nchannel d : {0..3}\nQ(n) = a -> d!(3 / n) -> STOP\n"
+            "L = a -> L\nT = prioritise(L [| {a} |] (a -> Q(0) [] b -> STOP), <{b}, {a}>)\n"
+            "assert T :[deadlock free]\nassert T :[has trace]: <a>\n")
+    for engine in (CheckEngine.AUTO, CheckEngine.REFERENCE):
+        reports = list(check_model(loads(text), options=SearchOptions(engine=engine)))
+        assert [(str(r.result), r.check.counterexample and r.check.counterexample.trace)
+                for r in reports] == [("fail", ("b",)), ("fail", ())], engine
+    assert loads(text).lts("T").num_states == 2
