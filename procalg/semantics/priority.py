@@ -128,7 +128,10 @@ class Deferred(abc.Sequence):
         return self._rows
 
     def __getitem__(self, index):  # type: ignore[override]
-        return self._table()[index]
+        row = self._table()[index]
+        if isinstance(row, ProcalgError):  # that state's model error, met when it is expanded
+            raise row
+        return row
 
     def __len__(self) -> int:
         return len(self._table())
@@ -322,9 +325,15 @@ def _explored(name: str, term: Process, unfold: Callable[[Call], Process], span:
     queue, rows = [start], []
     while len(rows) < len(queue):
         state = queue[len(rows)]
-        moves = rules.transitions(state)
-        rows.append(keep(moves))
-        for _, target in rows[-1]:
+        try:
+            moves = keep(rules.transitions(state))
+        except LimitExceeded:
+            raise
+        except ProcalgError as err:  # the state's own: raised only if a check expands it
+            rows.append(err)  # (docs/checks.md, "Model errors"), as a held error is
+            continue
+        rows.append(moves)
+        for _, target in moves:
             if target is not OMEGA and target not in index_of:
                 if len(index_of) >= MAX_STATES:
                     raise ModelError(f"{name}({show_process(term)}) has more than "
@@ -333,6 +342,7 @@ def _explored(name: str, term: Process, unfold: Callable[[Call], Process], span:
                 index_of[target] = len(queue)
                 queue.append(target)
     table = MoveTable(f"{name}({show_process(term)})", tuple(
+        row if isinstance(row, ProcalgError) else
         tuple((label, -1 if target is OMEGA else index_of[target]) for label, target in row)
         for row in rows))
     return Compressed(table, 0)

@@ -117,3 +117,28 @@ def test_a_model_error_behind_a_move_priority_drops_is_never_raised_on_any_engin
         assert [(str(r.result), r.check.counterexample and r.check.counterexample.trace)
                 for r in reports] == [("fail", ("b",)), ("fail", ())], engine
     assert loads(text).lts("T").num_states == 2
+
+
+@pytest.mark.parametrize(("assertion", "trace"), [
+    ("T :[deadlock free]", ("a",)),  # STOP one τ after a; V(3)'s error two moves further
+    ("a -> STOP [T= T", ("a", "d.3")),  # the trace violation before V(3) is expanded
+])
+def test_a_check_answered_before_a_prioritised_state_fails_never_raises_its_error(
+        assertion: str, trace: tuple[str, ...]):
+    """A check stops at its answer, breadth first, and raises only the errors of
+    the states it expanded on the way (docs/checks.md, "Model errors"). The term
+    rules read prioritise's table, which s33-base built whole when first read, so
+    ``V(3)``'s ``d.4`` (outside ``d``'s type) was raised by ``--engine reference``
+    before any answer, where the product engine answered. A dev seed's draw (hunt,
+    session 33: ``S [T= prioritise(V(2) [| {a} |] STOP, <{a}, {b}>)``), reduced.
+    The table now holds a state's error in its row, raised when it is expanded."""
+    from procalg.api import check_model
+    from procalg.api.search import CheckEngine, SearchOptions
+
+    text = ("channel a\nchannel d : {0..3}\nV(n) = d!(n + 1) -> V(n + 1)\n"
+            f"T = prioritise(a -> (STOP |~| d!3 -> V(3)), <{{a}}>)\nassert {assertion}\n")
+    for engine in (CheckEngine.AUTO, CheckEngine.REFERENCE):
+        report, = check_model(loads(text), options=SearchOptions(engine=engine))
+        assert (str(report.result), report.check.counterexample.trace) == ("fail", trace), engine
+    with pytest.raises(ModelError, match="value 4 is outside channel d"):
+        loads(text).lts("T")  # the whole LTS reaches it
