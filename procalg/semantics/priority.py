@@ -30,6 +30,7 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from procalg.errors import LimitExceeded, ModelError, ProcalgError
+from procalg.lts.held import HeldOrder
 from procalg.lts.priority import Preemption
 from procalg.lts.tau import effective_labels
 from procalg.semantics.deep import with_room
@@ -293,8 +294,8 @@ def _compiled(name: str, term: Process, span: Span | None, keep: Callable[[list]
             raise  # around gave up on (transformations), which that one must see
         raise ModelError(f"{name}({show_process(term)}) has more than {MAX_STATES} states",
                          span, hint=f"apply {name} to a smaller part of the model") from err
-    except ProcalgError:  # met in some state of the whole operand, which the filter may
-        return None  # never let the process reach: the term rules follow the kept moves only
+    except (ProcalgError, HeldOrder):  # met in some state of the whole operand, which the
+        return None  # filter may never let the process reach: the term rules walk the kept moves
     if found is None:
         return None
     lts, events = found

@@ -142,3 +142,22 @@ def test_a_check_answered_before_a_prioritised_state_fails_never_raises_its_erro
         assert (str(report.result), report.check.counterexample.trace) == ("fail", trace), engine
     with pytest.raises(ModelError, match="value 4 is outside channel d"):
         loads(text).lts("T")  # the whole LTS reaches it
+
+
+def test_a_held_error_beside_a_witness_in_prioritises_compiled_operand_is_no_traceback():
+    """The compiled operand's whole exploration met a held error and a witness in
+    one level (``HeldOrder``, which asks the caller to use the term rules): on
+    s33-base it escaped from the term rules' table as a Python traceback, on
+    every engine (a dev seed's draw, hunt, session 33, reduced). The table now
+    comes from the term rules' walk there, each state's error held in its row."""
+    from procalg.api import check_model
+    from procalg.api.search import CheckEngine, SearchOptions
+
+    text = ("channel a, b, c\nchannel d : {0..3}\nQ(n) = a -> d!(3 / n) -> Q(n - 1)\n"
+            "V(n) = d!(n + 1) -> V(n + 1)\nL = (c -> Q(0)) [| {a} |> STOP\n"
+            "S = prioritise(L [| {a} |] V(2), <{a}, {b}>)\nassert S :[deadlock free]\n"
+            "assert S :[has trace]: <c>\nassert S :[has trace]: <c, d.3>\n")
+    for engine in (CheckEngine.AUTO, CheckEngine.REFERENCE):
+        reports = check_model(loads(text), options=SearchOptions(engine=engine))
+        assert [(str(r.result), r.error and r.error.message) for r in reports] == [
+            ("error", "division by zero"), ("pass", None), ("error", "division by zero")]
