@@ -181,9 +181,16 @@ def refinement(model: Model, spec: LTS, process: Any, kind: RefinementModel,
     product engine does not apply (the caller then runs the reference check)."""
     from procalg.checks.refinement import check_refinement_product  # not on check's start-up
 
-    found = _on_network(model, process, options,
-                        lambda network: check_refinement_product(spec, network, kind,
-                                                                 options.limits))
+    def bulk(network: Network) -> CheckResult | NotApplicable:
+        # [FD= judges each pair by its state's τ-closure, which the term rules expand
+        # as they come to it; the product finds divergences its own way (the whole
+        # product, or none where its τ-moves are acyclic): a model error met on one
+        # way and not the other is theirs to place
+        if kind is RefinementModel.FAILURES_DIVERGENCES and _held_met(network, options):
+            return NotApplicable(_MET)
+        return check_refinement_product(spec, network, kind, options.limits)
+
+    found = _on_network(model, process, options, bulk)
     return None if isinstance(found, NotApplicable) else found
 
 

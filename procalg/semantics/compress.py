@@ -44,6 +44,7 @@ from typing import Any
 from procalg.errors import LimitExceeded, ModelError
 from procalg.lts import LTS, TAU, TICK, explore
 from procalg.lts.compressions import REDUCTIONS, diamond_lts, normal_lts
+from procalg.lts.held import HeldOrder
 from procalg.lts.partition import Bisimulation, minimize
 from procalg.lts.tau import effective_labels
 from procalg.semantics.compiled_operand import operand_lts
@@ -175,7 +176,10 @@ def _explored(term: Process, unfold: Callable[[Call], Process], evaluator: Any,
               limit: int) -> tuple[LTS, list[Any]]:
     """``term``'s LTS and each label code's object: compiled where it applies."""
     if evaluator is not None:
-        found = operand_lts(term, evaluator, limit)
+        try:
+            found = operand_lts(term, evaluator, limit)
+        except HeldOrder:  # two held errors in one level: the term rules' order says which
+            found = None
         if found is not None:
             return found
     recorder = _Recorder(Rules(unfold), term)

@@ -39,6 +39,7 @@ from procalg.semantics.lazy_errors import EvaluationError
 from procalg.semantics.lazy_sequences import ENDLESS, LAZY, LazySeq, comprehension
 from procalg.semantics.prelude import is_pattern_pick
 from procalg.semantics.relations import Image
+from procalg.semantics.too_deep import RecursionTooDeep
 from procalg.semantics.transformations import Transformations
 from procalg.semantics.values import (
     BUILTINS,
@@ -282,11 +283,10 @@ class Evaluator(EventSets, Transformations):
         try:
             result = self.reentry.evaluate(key, (closure.name, closure.captured + args),
                                            lambda: self.run(info, closure.captured, args, span))
-        except RecursionError:
-            raise ModelError(
-                f"recursion too deep in function {info.display}", self.def_span(info),
-                hint="does it reach its base case? value recursion is limited in depth",
-            ) from None
+        except RecursionError:  # the innermost frame: the outer ones choose the name
+            raise RecursionTooDeep(info.display, self.def_span(info)) from None
+        except RecursionTooDeep as err:
+            raise err.through(info.display, self.def_span(info)) from None
         self._memo[key] = result
         self.reentry.remember(lambda: self._memo.pop(key, None))
         return result

@@ -33,7 +33,6 @@ from procalg.lts.leaf_choice import leaf
 from procalg.lts.network import Network
 from procalg.lts.numbered import numbered_leaves
 from procalg.lts.partition import bfs_renumber
-from procalg.lts.priority import Filtered
 from procalg.semantics.growth import UnboundedGrowth
 from procalg.semantics.infinite import Infinite
 from procalg.semantics.leaf_channels import ChannelReach
@@ -111,9 +110,9 @@ class Leaves:
             else:  # its machine, if any, runs the leaf where no partner narrows it
                 system = Narrowed(self.rules, term, narrowing, demand)
                 self.narrowed.add(term)
-            if not isinstance(system, Filtered):  # a model error waits in its state for
-                # the search; the terms' prioritise explores its operand whole: at once
-                system = Holding(system, (UnboundedGrowth,), self.evaluator)
+            # a model error waits in its state for the search (a priority leaf's too:
+            # the terms' prioritise table holds it in its row, semantics/priority.py)
+            system = Holding(system, (UnboundedGrowth,), self.evaluator)
             if listable:  # its alphabet read once the whole walk stopped: its sagas' labels
                 made = self.done[key] = leaf(system, _Later(self.alphabet, term, narrowing),
                                              max_states=self.lazy_limit, name=leaf_name(term))

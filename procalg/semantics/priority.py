@@ -30,6 +30,7 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from procalg.errors import LimitExceeded, ModelError, ProcalgError
+from procalg.lts.held import HeldOrder
 from procalg.lts.priority import Preemption
 from procalg.lts.tau import effective_labels
 from procalg.semantics.deep import with_room
@@ -128,7 +129,10 @@ class Deferred(abc.Sequence):
         return self._rows
 
     def __getitem__(self, index):  # type: ignore[override]
-        return self._table()[index]
+        row = self._table()[index]
+        if isinstance(row, ProcalgError):  # that state's model error, met when it is expanded
+            raise row
+        return row
 
     def __len__(self) -> int:
         return len(self._table())
@@ -276,7 +280,10 @@ def _compiled(name: str, term: Process, span: Span | None, keep: Callable[[list]
 
     The operand's LTS may be reduced modulo strong bisimulation: bisimilar
     states offer the same labels, so ``keep`` treats them alike and the
-    filtered table stays strongly bisimilar to the term-level one.
+    filtered table stays strongly bisimilar to the term-level one. A model error
+    met there gives None: the operand is explored whole, but a state only the
+    moves ``keep`` drops reach is never the process's (docs/checks.md, "Model
+    errors"), so :func:`_explored` decides, raising it only where it is reached.
     """
     from procalg.semantics.compiled_operand import operand_lts  # it imports the network,
     # which imports us
@@ -287,6 +294,8 @@ def _compiled(name: str, term: Process, span: Span | None, keep: Callable[[list]
             raise  # around gave up on (transformations), which that one must see
         raise ModelError(f"{name}({show_process(term)}) has more than {MAX_STATES} states",
                          span, hint=f"apply {name} to a smaller part of the model") from err
+    except (ProcalgError, HeldOrder):  # met in some state of the whole operand, which the
+        return None  # filter may never let the process reach: the term rules walk the kept moves
     if found is None:
         return None
     lts, events = found
@@ -317,9 +326,15 @@ def _explored(name: str, term: Process, unfold: Callable[[Call], Process], span:
     queue, rows = [start], []
     while len(rows) < len(queue):
         state = queue[len(rows)]
-        moves = rules.transitions(state)
-        rows.append(keep(moves))
-        for _, target in rows[-1]:
+        try:
+            moves = keep(rules.transitions(state))
+        except LimitExceeded:
+            raise
+        except ProcalgError as err:  # the state's own: raised only if a check expands it
+            rows.append(err)  # (docs/checks.md, "Model errors"), as a held error is
+            continue
+        rows.append(moves)
+        for _, target in moves:
             if target is not OMEGA and target not in index_of:
                 if len(index_of) >= MAX_STATES:
                     raise ModelError(f"{name}({show_process(term)}) has more than "
@@ -328,6 +343,7 @@ def _explored(name: str, term: Process, unfold: Callable[[Call], Process], span:
                 index_of[target] = len(queue)
                 queue.append(target)
     table = MoveTable(f"{name}({show_process(term)})", tuple(
+        row if isinstance(row, ProcalgError) else
         tuple((label, -1 if target is OMEGA else index_of[target]) for label, target in row)
         for row in rows))
     return Compressed(table, 0)

@@ -16,7 +16,7 @@ from pathlib import Path
 from unittest.mock import patch
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from procalg.api import check_model, loads
@@ -324,7 +324,7 @@ def test_procalg_check_prints_the_same_verdicts_and_error_on_both_engines(
 RANDOM_ASSERTIONS = ("T :[deadlock free]", "T :[reachable c]", "T :[divergence free]",
                      "T :[has trace]: <a, b>", "S [T= T", "S [F= T", "T :[deterministic]",
                      "T :[has trace [F]]: <a>", "T :[has trace [FD]]: <b, a>", "S [R= T",
-                     "T :[terminates]", "S = T :[strong]")
+                     "T :[terminates]", "S = T :[strong]", "T [FD= S")
 
 
 OUTPUT = re.compile(r"d!\(\((\w+) \+ (\w+)\) % 4\)")
@@ -383,8 +383,16 @@ def _random_answers(text: str, engine: CheckEngine) -> list[tuple]:
     return out
 
 
+DRAWN_FD = ("channel a, b, c\nchannel d, e : {0..3}\nV(n) = d!(n + 1) -> V(n + 1)\n"
+            "L(n) = STOP\nP(n) = a -> STOP\nT = (((STOP [> STOP) ; STOP) \\ {a})\n"
+            "S = (SKIP [> (((a -> THROW) [| {a} |] STOP) ||| (V(2) \\ {| d |})))\n")
+"""A dev seed's draw (hunt, session 33): ``T [FD= S`` was a ✓ violation on the product
+engine and V(3)'s error on the term rules (the failures-divergences test above)."""
+
+
 @settings(max_examples=40, deadline=None)
 @given(_broken())
+@example(DRAWN_FD)
 def test_random_models_with_a_model_error_get_the_reference_answers(text: str) -> None:
     reference = _random_answers(text, CheckEngine.REFERENCE)
     for answers in (_random_answers(text, CheckEngine.AUTO), _lazily(text), _in_chunks(text)):
@@ -434,3 +442,42 @@ def test_the_models_issue_9_met_show_one_counterexample_on_every_engine() -> Non
         assert _shown(CheckEngine.AUTO) == reference
     with _chunked():
         assert _shown(CheckEngine.AUTO) == reference
+
+
+FD_CLOSURES = """channel a, b, c
+channel d : {0..3}
+V(n) = d!(n + 1) -> V(n + 1)
+Loop = c -> Loop
+T = STOP
+Acyclic = SKIP [> ((a -> STOP) ||| (V(2) \\ {| d |}))
+Cyclic = SKIP [> (V(2) ||| (b -> (Loop \\ {c})))
+assert T [FD= Acyclic
+assert T [FD= Cyclic
+assert T [F= Acyclic
+"""
+"""Two [FD= checks whose answer turns on a model error (V(3) outputs d.4) drawn by
+dev seeds (hunt, session 33; reduced by hand)."""
+
+
+def test_a_failures_divergences_refinement_meets_an_error_as_the_term_rules_walk_does(
+) -> None:
+    """``[FD=`` judges each (spec node, state) pair of a level by the state's
+    τ-closure too (Roscoe ch. 6: a divergence of the implementation is a
+    violation unless the spec diverges), and the term rules expand that closure
+    as they come to the pair: the least violation's level is only known once the
+    states τ reaches from it are. ``Acyclic`` does ✓ (a violation one move on)
+    but its τ-closure after the timeout's τ holds ``V(3)``, whose expansion fails:
+    the term rules raise it before the ✓ can be the answer. On s33-base the
+    product engine skipped divergences there (its τ-moves are acyclic, the held
+    error's state taken for a dead end) and answered ✓. ``Cyclic`` reaches
+    ``V(3)`` only after the visible ``d.3``, two moves past the ✓ violation:
+    the term rules never expand it, but the product searched the whole
+    implementation for divergences first and raised it. Now a [FD= check whose
+    product meets a held error is the term rules' (as determinism's is)."""
+    reference = _answers(FD_CLOSURES, CheckEngine.REFERENCE)
+    error = "<input>:3:9: error: value 4 is outside channel d's field 1 type {0..3}"
+    assert [(r[1], r[2] and r[2].splitlines()[0], r[3]) for r in reference] == [
+        ("error", error, None), ("fail", None, 1), ("fail", None, 1)]
+    assert _answers(FD_CLOSURES, CheckEngine.AUTO) == reference
+    with _lazy():
+        assert _answers(FD_CLOSURES, CheckEngine.AUTO) == reference

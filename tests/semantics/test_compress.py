@@ -411,3 +411,20 @@ Plain(k) = (|| j : {k..N-1} @ [union(SEEN(j), {b.j})] CELL(j))
         assert chain.num_states < plain.num_states
         assert check_refinement(chain, plain, fd).passed
         assert check_refinement(plain, chain, fd).passed
+
+
+def test_two_model_errors_in_one_level_of_a_compressed_network_raise_the_term_rules_first():
+    """``sbisim`` explores its operand whole; compiled as a network of two leaves,
+    both errors (``3 / 0`` after ``a``, ``d.4`` after ``b``) sit in one level, whose
+    order only the term rules know (``HeldOrder``). On s33-base that escaped as a
+    Python traceback from every engine (a dev seed's draw, hunt, session 33,
+    reduced); now the term rules explore the operand and raise the first they meet."""
+    from procalg.api import check_model, loads
+    from procalg.api.search import CheckEngine, SearchOptions
+
+    text = ("channel a, b\nchannel d : {0..3}\nQ(n) = d!(3 / n) -> STOP\n"
+            "V(n) = d!(n + 1) -> V(n + 1)\nS = (a -> Q(0)) ||| (b -> V(3))\n"
+            "assert sbisim(S) :[deadlock free]\n")
+    for engine in (CheckEngine.AUTO, CheckEngine.REFERENCE):
+        report, = check_model(loads(text), options=SearchOptions(engine=engine))
+        assert (str(report.result), report.error.message) == ("error", "division by zero")

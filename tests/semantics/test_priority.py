@@ -95,3 +95,69 @@ def test_prioritisepo_equals_prioritise_for_a_chain_of_classes():
 def test_prioritisepo_rejects_a_malformed_order_naming_the_cause(expr: str, message: str):
     with pytest.raises(ModelError, match=message):
         initials(expr)
+
+
+def test_a_model_error_behind_a_move_priority_drops_is_never_raised_on_any_engine():
+    """``b`` pre-empts ``a``, so the state after ``a`` (``Q(0)`` unfolded: ``3 / 0``)
+    is never reached; a check raises only the errors of states the process reaches
+    (docs/checks.md, "Model errors"). Drawn by a dev seed (hunt, session 33). The
+    term rules read prioritise's table, which on s33-base was the compiled operand
+    explored whole, the dropped state too, so the reference engine raised the
+    division by zero where the product engine (priority filtering each state it
+    reaches) found the deadlock after ``b``. The table now comes from the term
+    rules' walk of the kept moves when the whole operand meets an error."""
+    from procalg.api import check_model
+    from procalg.api.search import CheckEngine, SearchOptions
+
+    text = ("channel a, b\nchannel d : {0..3}\nQ(n) = a -> d!(3 / n) -> STOP\n"
+            "L = a -> L\nT = prioritise(L [| {a} |] (a -> Q(0) [] b -> STOP), <{b}, {a}>)\n"
+            "assert T :[deadlock free]\nassert T :[has trace]: <a>\n")
+    for engine in (CheckEngine.AUTO, CheckEngine.REFERENCE):
+        reports = list(check_model(loads(text), options=SearchOptions(engine=engine)))
+        assert [(str(r.result), r.check.counterexample and r.check.counterexample.trace)
+                for r in reports] == [("fail", ("b",)), ("fail", ())], engine
+    assert loads(text).lts("T").num_states == 2
+
+
+@pytest.mark.parametrize(("assertion", "trace"), [
+    ("T :[deadlock free]", ("a",)),  # STOP one τ after a; V(3)'s error two moves further
+    ("a -> STOP [T= T", ("a", "d.3")),  # the trace violation before V(3) is expanded
+])
+def test_a_check_answered_before_a_prioritised_state_fails_never_raises_its_error(
+        assertion: str, trace: tuple[str, ...]):
+    """A check stops at its answer, breadth first, and raises only the errors of
+    the states it expanded on the way (docs/checks.md, "Model errors"). The term
+    rules read prioritise's table, which s33-base built whole when first read, so
+    ``V(3)``'s ``d.4`` (outside ``d``'s type) was raised by ``--engine reference``
+    before any answer, where the product engine answered. A dev seed's draw (hunt,
+    session 33: ``S [T= prioritise(V(2) [| {a} |] STOP, <{a}, {b}>)``), reduced.
+    The table now holds a state's error in its row, raised when it is expanded."""
+    from procalg.api import check_model
+    from procalg.api.search import CheckEngine, SearchOptions
+
+    text = ("channel a\nchannel d : {0..3}\nV(n) = d!(n + 1) -> V(n + 1)\n"
+            f"T = prioritise(a -> (STOP |~| d!3 -> V(3)), <{{a}}>)\nassert {assertion}\n")
+    for engine in (CheckEngine.AUTO, CheckEngine.REFERENCE):
+        report, = check_model(loads(text), options=SearchOptions(engine=engine))
+        assert (str(report.result), report.check.counterexample.trace) == ("fail", trace), engine
+    with pytest.raises(ModelError, match="value 4 is outside channel d"):
+        loads(text).lts("T")  # the whole LTS reaches it
+
+
+def test_a_held_error_beside_a_witness_in_prioritises_compiled_operand_is_no_traceback():
+    """The compiled operand's whole exploration met a held error and a witness in
+    one level (``HeldOrder``, which asks the caller to use the term rules): on
+    s33-base it escaped from the term rules' table as a Python traceback, on
+    every engine (a dev seed's draw, hunt, session 33, reduced). The table now
+    comes from the term rules' walk there, each state's error held in its row."""
+    from procalg.api import check_model
+    from procalg.api.search import CheckEngine, SearchOptions
+
+    text = ("channel a, b, c\nchannel d : {0..3}\nQ(n) = a -> d!(3 / n) -> Q(n - 1)\n"
+            "V(n) = d!(n + 1) -> V(n + 1)\nL = (c -> Q(0)) [| {a} |> STOP\n"
+            "S = prioritise(L [| {a} |] V(2), <{a}, {b}>)\nassert S :[deadlock free]\n"
+            "assert S :[has trace]: <c>\nassert S :[has trace]: <c, d.3>\n")
+    for engine in (CheckEngine.AUTO, CheckEngine.REFERENCE):
+        reports = check_model(loads(text), options=SearchOptions(engine=engine))
+        assert [(str(r.result), r.error and r.error.message) for r in reports] == [
+            ("error", "division by zero"), ("pass", None), ("error", "division by zero")]
