@@ -87,22 +87,64 @@ def set_keys(cid: np.ndarray, code: np.ndarray, n: int
 
 class Pairs:
     """(set, code) pairs as one int64 key that sorts like the pair: the set
-    above the code's bits when both fit in 63 bits, else above the code's
-    rank in ``codes`` (every code the keys will hold)."""
+    above the code's bits when both fit in 63 bits; else above the code with
+    bits that every code in ``codes`` shares cut out (:func:`constant_runs`);
+    else above the code's rank in ``codes``. ``codes`` holds every code the
+    keys will hold."""
 
     def __init__(self, bits: int, sets: int, codes: np.ndarray) -> None:
-        self.bits = bits if bits + sets.bit_length() <= 63 else 0
+        room = 63 - sets.bit_length()
+        self.cut: list[tuple[int, int]] = []  # bit runs [lo, hi) cut out, highest first
+        self.fill = 0  # the cut bits' shared values
+        if bits > room and len(codes):
+            self.cut, self.fill = constant_runs(codes, bits, bits - room)
+            bits -= sum(hi - lo for lo, hi in self.cut)
+        self.bits = bits if bits <= room else 0
         self.codes = codes if self.bits else sorted_unique(codes)
 
     def keys(self, sets: np.ndarray, codes: np.ndarray) -> np.ndarray:
         if self.bits:
+            for lo, hi in self.cut:  # each cut keeps order: the cut bits are equal
+                codes = ((codes >> hi) << lo) | (codes & ((1 << lo) - 1))
             return (sets << self.bits) | codes
         return sets * len(self.codes) + np.searchsorted(self.codes, codes)
 
     def split(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if self.bits:
-            return keys >> self.bits, keys & ((1 << self.bits) - 1)
+            codes = keys & ((1 << self.bits) - 1)
+            for lo, hi in reversed(self.cut):
+                codes = ((codes >> lo) << hi) | (codes & ((1 << lo) - 1))
+            return keys >> self.bits, codes | self.fill if self.cut else codes
         return keys // len(self.codes), self.codes[keys % len(self.codes)]
+
+
+def constant_runs(codes: np.ndarray, bits: int, need: int) -> tuple[list[tuple[int, int]], int]:
+    """Runs ``[lo, hi)`` of the low ``bits`` bits on which all ``codes``
+    agree, longest first until they span ``need`` bits (none if they never
+    do), highest first; and those bits' values. O(n) for the two reductions.
+
+    Example:
+        >>> constant_runs(np.array([0b10010, 0b10111]), 5, 2)
+        ([(3, 5)], 16)
+    """
+    same = ~(int(np.bitwise_or.reduce(codes)) ^ int(np.bitwise_and.reduce(codes)))
+    runs, lo = [], None
+    for bit in range(bits + 1):
+        if bit < bits and same >> bit & 1:
+            lo = bit if lo is None else lo
+        elif lo is not None:
+            runs.append((lo, bit))
+            lo = None
+    runs.sort(key=lambda r: r[0] - r[1])
+    taken: list[tuple[int, int]] = []
+    for run in runs:
+        if sum(hi - lo for lo, hi in taken) >= need:
+            break
+        taken.append(run)
+    if sum(hi - lo for lo, hi in taken) < need:
+        return [], 0
+    mask = sum(((1 << hi) - (1 << lo)) for lo, hi in taken)
+    return sorted(taken, reverse=True), int(codes[0]) & mask
 
 
 def sorted_in(table: np.ndarray, queries: np.ndarray) -> np.ndarray:
