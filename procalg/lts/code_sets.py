@@ -61,13 +61,28 @@ def mix(code: np.ndarray, salt: np.uint64) -> np.ndarray:
 
 def argsort_small(values: np.ndarray) -> np.ndarray:
     """``np.argsort`` of non-negative ``values``, by sorting (value, index)
-    packed in one int64 where they fit: numpy's vectorised sort of plain
+    packed in one int64 where they fit, if need be with the bits every value
+    shares cut out (:func:`constant_runs`): numpy's vectorised sort of plain
     values is several times faster than its argsort."""
     shift = max(len(values) - 1, 1).bit_length()
-    if not len(values) or int(values.max()).bit_length() + shift > 63:
+    if not len(values):
         return np.argsort(values)
+    bits = int(values.max()).bit_length()
+    if bits + shift > 63:
+        cut, _ = constant_runs(values, bits, bits + shift - 63)
+        if not cut:
+            return np.argsort(values)
+        values = squeezed(values, cut)
     packed = np.sort((values << shift) | np.arange(len(values)))
     return packed & ((1 << shift) - 1)
+
+
+def squeezed(codes: np.ndarray, cut: list[tuple[int, int]]) -> np.ndarray:
+    """``codes`` without the bit runs ``cut`` (highest first): the same order
+    among codes that agree on those bits."""
+    for lo, hi in cut:
+        codes = ((codes >> hi) << lo) | (codes & ((1 << lo) - 1))
+    return codes
 
 
 def set_keys(cid: np.ndarray, code: np.ndarray, n: int
@@ -104,9 +119,7 @@ class Pairs:
 
     def keys(self, sets: np.ndarray, codes: np.ndarray) -> np.ndarray:
         if self.bits:
-            for lo, hi in self.cut:  # each cut keeps order: the cut bits are equal
-                codes = ((codes >> hi) << lo) | (codes & ((1 << lo) - 1))
-            return (sets << self.bits) | codes
+            return (sets << self.bits) | squeezed(codes, self.cut)
         return sets * len(self.codes) + np.searchsorted(self.codes, codes)
 
     def split(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -186,14 +199,18 @@ def close_sets(moves: Moves | None, bits: int, node: np.ndarray, code: np.ndarra
 
 def distinct(kids: Children) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The children's keys sorted, where each distinct set starts, its first
-    discovery (least order key), and one child holding it."""
-    order = np.argsort(kids.h1)  # the one comparison sort (keys are 62 bits and more)
+    discovery (least order key), and one child holding it. The larger sets'
+    keys (negative) sort before the one-member sets' codes, each part apart:
+    the codes by :func:`argsort_small`, the hashes by one comparison sort."""
+    one = kids.singles
+    order = np.concatenate((np.argsort(kids.h1[one:]) + one, argsort_small(kids.h1[:one])))
     h1, key = kids.h1[order], kids.key[order]
     head = np.ones(len(h1), bool)
     head[1:] = h1[1:] != h1[:-1]
-    h2 = kids.h2[order]
-    if (~head[1:] & (h2[1:] != h2[:-1])).any():
-        raise collision()
+    if len(h1) > one:  # (one-member sets have no second hash)
+        h2 = kids.h2[order[:len(h1) - one]]
+        if (~head[1:len(h2)] & (h2[1:] != h2[:-1])).any():
+            raise collision()
     starts = np.flatnonzero(head)
     first = np.minimum.reduceat(key, starts) if len(key) else key
     return h1, starts, first, order[starts]
