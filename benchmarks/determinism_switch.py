@@ -11,6 +11,10 @@ third counter may take hidden steps; each fails at depth ``K + 1``:
 - ``chains``: the first and third counters both take ``L`` hidden steps
   (closures of up to ``(L + 1)²`` states, each pair widened to their
   product): the normal form wins; pairs alone take minutes.
+- ``late``: Milner's scheduler (``N = K``, its token hidden) beside a
+  process that, after ``L`` rounds of ``a.0``, may take a hidden step to
+  refusing ``a.0``: the τ-confluence screen (:mod:`procalg.lts.determinism_confluence`)
+  fails late, and the normal form runs after it.
 
 Each ``(row, method)`` runs as a fresh process (``/usr/bin/time``: user +
 system CPU seconds, peak MiB; killed past ``--timeout``), the methods
@@ -35,6 +39,7 @@ import tempfile
 from pathlib import Path
 
 from benchmarks.divergence_lasso import model as lasso_model
+from benchmarks.families import FAMILIES
 
 COUNTERS = """channel up1, up2, up3, reset, t
 K = {k}
@@ -51,7 +56,12 @@ FIRST = {
 TAIL = """Sys = ((C1(0) ||| C2(0)) [| {reset} |] C3(0)) \\ {t}
 assert Sys :[deterministic]
 """
-SIZES = {"sets": (22, 0), "chain": (15, 10), "chains": (14, 5)}
+LATE = """
+Late(n) = n < L & a.0 -> Late(n + 1) [] n == L & (a.0 -> Late(n) [] h -> done -> Late(n))
+Sys = (Scheduler [| {a.0} |] Late(0)) \\ {h}
+assert Sys :[deterministic]
+"""
+SIZES = {"sets": (22, 0), "chain": (15, 10), "chains": (14, 5), "late": (14, 6)}
 """Each row's default ``(K, L)``."""
 
 
@@ -64,6 +74,10 @@ def model(name: str, k: int, length: int) -> str:
     """
     if name == "sets":
         return lasso_model("det", k)
+    if name == "late":
+        milner = FAMILIES["milner-determinism"].proc((k,))
+        body = [line for line in milner.splitlines() if not line.startswith("assert")]
+        return "\n".join([*body, f"L = {length}", "channel h, done"]) + LATE
     return COUNTERS.format(k=k, l=length) + FIRST[name] + TAIL
 
 

@@ -61,13 +61,28 @@ def mix(code: np.ndarray, salt: np.uint64) -> np.ndarray:
 
 def argsort_small(values: np.ndarray) -> np.ndarray:
     """``np.argsort`` of non-negative ``values``, by sorting (value, index)
-    packed in one int64 where they fit: numpy's vectorised sort of plain
+    packed in one int64 where they fit, if need be with the bits every value
+    shares cut out (:func:`constant_runs`): numpy's vectorised sort of plain
     values is several times faster than its argsort."""
     shift = max(len(values) - 1, 1).bit_length()
-    if not len(values) or int(values.max()).bit_length() + shift > 63:
+    if not len(values):
         return np.argsort(values)
+    bits = int(values.max()).bit_length()
+    if bits + shift > 63:
+        cut, _ = constant_runs(values, bits, bits + shift - 63)
+        if not cut:
+            return np.argsort(values)
+        values = squeezed(values, cut)
     packed = np.sort((values << shift) | np.arange(len(values)))
     return packed & ((1 << shift) - 1)
+
+
+def squeezed(codes: np.ndarray, cut: list[tuple[int, int]]) -> np.ndarray:
+    """``codes`` without the bit runs ``cut`` (highest first): the same order
+    among codes that agree on those bits."""
+    for lo, hi in cut:
+        codes = ((codes >> hi) << lo) | (codes & ((1 << lo) - 1))
+    return codes
 
 
 def set_keys(cid: np.ndarray, code: np.ndarray, n: int
@@ -87,22 +102,62 @@ def set_keys(cid: np.ndarray, code: np.ndarray, n: int
 
 class Pairs:
     """(set, code) pairs as one int64 key that sorts like the pair: the set
-    above the code's bits when both fit in 63 bits, else above the code's
-    rank in ``codes`` (every code the keys will hold)."""
+    above the code's bits when both fit in 63 bits; else above the code with
+    bits that every code in ``codes`` shares cut out (:func:`constant_runs`);
+    else above the code's rank in ``codes``. ``codes`` holds every code the
+    keys will hold."""
 
     def __init__(self, bits: int, sets: int, codes: np.ndarray) -> None:
-        self.bits = bits if bits + sets.bit_length() <= 63 else 0
+        room = 63 - sets.bit_length()
+        self.cut: list[tuple[int, int]] = []  # bit runs [lo, hi) cut out, highest first
+        self.fill = 0  # the cut bits' shared values
+        if bits > room and len(codes):
+            self.cut, self.fill = constant_runs(codes, bits, bits - room)
+            bits -= sum(hi - lo for lo, hi in self.cut)
+        self.bits = bits if bits <= room else 0
         self.codes = codes if self.bits else sorted_unique(codes)
 
     def keys(self, sets: np.ndarray, codes: np.ndarray) -> np.ndarray:
         if self.bits:
-            return (sets << self.bits) | codes
+            return (sets << self.bits) | squeezed(codes, self.cut)
         return sets * len(self.codes) + np.searchsorted(self.codes, codes)
 
     def split(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if self.bits:
-            return keys >> self.bits, keys & ((1 << self.bits) - 1)
+            codes = keys & ((1 << self.bits) - 1)
+            for lo, hi in reversed(self.cut):
+                codes = ((codes >> lo) << hi) | (codes & ((1 << lo) - 1))
+            return keys >> self.bits, codes | self.fill if self.cut else codes
         return keys // len(self.codes), self.codes[keys % len(self.codes)]
+
+
+def constant_runs(codes: np.ndarray, bits: int, need: int) -> tuple[list[tuple[int, int]], int]:
+    """Runs ``[lo, hi)`` of the low ``bits`` bits on which all ``codes``
+    agree, longest first until they span ``need`` bits (none if they never
+    do), highest first; and those bits' values. O(n) for the two reductions.
+
+    Example:
+        >>> constant_runs(np.array([0b10010, 0b10111]), 5, 2)
+        ([(3, 5)], 16)
+    """
+    same = ~(int(np.bitwise_or.reduce(codes)) ^ int(np.bitwise_and.reduce(codes)))
+    runs, lo = [], None
+    for bit in range(bits + 1):
+        if bit < bits and same >> bit & 1:
+            lo = bit if lo is None else lo
+        elif lo is not None:
+            runs.append((lo, bit))
+            lo = None
+    runs.sort(key=lambda r: r[0] - r[1])
+    taken: list[tuple[int, int]] = []
+    for run in runs:
+        if sum(hi - lo for lo, hi in taken) >= need:
+            break
+        taken.append(run)
+    if sum(hi - lo for lo, hi in taken) < need:
+        return [], 0
+    mask = sum(((1 << hi) - (1 << lo)) for lo, hi in taken)
+    return sorted(taken, reverse=True), int(codes[0]) & mask
 
 
 def sorted_in(table: np.ndarray, queries: np.ndarray) -> np.ndarray:
@@ -144,14 +199,18 @@ def close_sets(moves: Moves | None, bits: int, node: np.ndarray, code: np.ndarra
 
 def distinct(kids: Children) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The children's keys sorted, where each distinct set starts, its first
-    discovery (least order key), and one child holding it."""
-    order = np.argsort(kids.h1)  # the one comparison sort (keys are 62 bits and more)
+    discovery (least order key), and one child holding it. The larger sets'
+    keys (negative) sort before the one-member sets' codes, each part apart:
+    the codes by :func:`argsort_small`, the hashes by one comparison sort."""
+    one = kids.singles
+    order = np.concatenate((np.argsort(kids.h1[one:]) + one, argsort_small(kids.h1[:one])))
     h1, key = kids.h1[order], kids.key[order]
     head = np.ones(len(h1), bool)
     head[1:] = h1[1:] != h1[:-1]
-    h2 = kids.h2[order]
-    if (~head[1:] & (h2[1:] != h2[:-1])).any():
-        raise collision()
+    if len(h1) > one:  # (one-member sets have no second hash)
+        h2 = kids.h2[order[:len(h1) - one]]
+        if (~head[1:len(h2)] & (h2[1:] != h2[:-1])).any():
+            raise collision()
     starts = np.flatnonzero(head)
     first = np.minimum.reduceat(key, starts) if len(key) else key
     return h1, starts, first, order[starts]

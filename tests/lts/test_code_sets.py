@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from procalg.lts.code_sets import argsort_small, close_sets, set_keys
+from procalg.lts.code_sets import Children, argsort_small, close_sets, distinct, set_keys
 
 
 def test_a_one_member_set_is_keyed_by_its_code_and_a_larger_one_by_an_order_free_hash():
@@ -20,6 +20,30 @@ def test_a_one_member_set_is_keyed_by_its_code_and_a_larger_one_by_an_order_free
 def test_sorting_packed_pairs_orders_like_argsort(values):
     arr = np.array(values, dtype=np.int64)
     assert arr[argsort_small(arr)].tolist() == sorted(values)
+
+
+@given(st.lists(st.integers(0, (1 << 20) - 1), min_size=1, max_size=300), st.integers(0, 42))
+def test_wide_values_that_share_bits_sort_packed_like_argsort(low, gap):
+    # 62-bit values whose bits above the low 20 are shared except the top one:
+    # (value, index) fits 63 bits only once shared bits are cut out
+    values = np.array([(v & 1) << 61 | (0x2AAAAAAAAAA << 20 >> gap << gap) | v for v in low])
+    order = argsort_small(values)
+    assert np.array_equal(values[order], np.sort(values))
+    assert sorted(order.tolist()) == list(range(len(values)))
+
+
+@given(st.lists(st.integers(0, 6), max_size=40), st.lists(st.integers(0, 3), max_size=40))
+def test_distinct_finds_each_set_once_with_its_first_discovery(singles, bigs):
+    # one-member sets keyed by a (wide) code; larger sets keyed by negative hashes
+    codes = [(1 << 61) | c for c in singles]
+    h1 = np.array(codes + [-(1 << 62) + b for b in bigs], np.int64)
+    h2 = np.array([0] * len(codes) + [7 * b for b in bigs], np.int64)
+    key = np.arange(len(h1))[::-1].copy()
+    kids = Children(key, h1, h2, len(codes), np.zeros(0, np.int64), np.zeros(0, np.int64))
+    got, starts, first, rep = distinct(kids)
+    assert np.array_equal(got, np.sort(h1)) and np.array_equal(got[starts], np.unique(h1))
+    assert np.array_equal(h1[rep], got[starts])
+    assert first.tolist() == [int(key[h1 == v].min()) for v in got[starts]]
 
 
 def test_the_closure_follows_tau_moves_of_every_set_until_nothing_is_new():

@@ -139,6 +139,27 @@ def test_pair_keys_sort_like_pairs_with_packed_bits_or_ranks():
         assert got == sorted(set(zip(sets.tolist(), codes.tolist(), strict=True)))
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, (1 << 62) - 1)), min_size=1),
+       st.integers(0, 62), st.integers(0, 62))
+def test_pair_keys_with_shared_bits_cut_out_sort_like_pairs(pairs, fixed_lo, fixed_len):
+    # codes that agree on some bits (62-bit codes, so sets need a cut or ranks)
+    mask = ((1 << min(fixed_lo + fixed_len, 62)) - 1) & ~((1 << fixed_lo) - 1)
+    sets = np.array([s for s, _ in pairs], np.int64)
+    codes = np.array([(c & ~mask) | (0x5555555555555555 & mask) for _, c in pairs], np.int64)
+    pack = Pairs(62, int(sets.max()) + 1, codes)
+    keys = pack.keys(sets, codes)
+    assert np.array_equal(np.argsort(keys, kind="stable"), np.lexsort((codes, sets)))
+    back = pack.split(keys)
+    assert np.array_equal(back[0], sets) and np.array_equal(back[1], codes)
+
+
+def test_pair_keys_cut_shared_bits_before_they_fall_back_to_ranks():
+    codes = np.array([0b1010 << 40, (0b1010 << 40) | 3, (0b1011 << 40) | 7])
+    pack = Pairs(62, 4, codes)  # 62 + 3 bits: the 41 shared bits above the 3 are cut
+    assert pack.bits > 0 and pack.cut
+
+
 @settings(max_examples=60, deadline=None)
 @given(networks())
 def test_the_rank_keys_give_the_same_answers_as_the_packed_ones(net):
