@@ -6,13 +6,12 @@ Each row: CPU seconds of :func:`procalg.syntax.parse`, of
 :func:`procalg.api.model.loads` (parsing included) and of each check, the median
 of ``--runs``, with the cyclic collector off as the ``procalg`` command line runs.
 
-Session 33 (2 shared cores, medians of 3 interleaved runs, s33-r1 -> this
-branch), 5,000 / 19,000 prefixes: load 0.87 / 23.8 s -> 0.22 / 0.87 s (x27 ->
-x4 for x3.8 prefixes: the nesting scan, :mod:`procalg.semantics.nesting`, passed
-each call up through one generator per enclosing prefix and copied the prefix
-path at each, O(n^2); now an explicit stack and a linked path); deadlock check
-0.74 / 4.01 -> 0.63 / 2.40 s (the generated stepper's places were tested in a
-list); ``[T=`` 0.47 / 1.82 -> 0.46 / 1.70 s; parse 0.15 / 0.61 s both.
+Session 33 (2 shared cores, medians of 3 interleaved runs, s33-r1), 5,000 /
+19,000 prefixes: load 0.87 / 23.8 s (x27 for x3.8 prefixes: quadratic, in
+:func:`procalg.semantics.nesting`'s call scan, nested generators and a prefix
+path copied per level; a linear scan measured 0.22 / 0.87 s but is not in yet);
+deadlock check 0.74 / 4.01 -> 0.63 / 2.40 s (the generated stepper's places
+tested in a set, not a list); ``[T=`` 0.47 / 1.82 -> 0.46 / 1.70 s.
 
 Run: ``.venv/bin/python -m benchmarks.long_chain`` (``--sizes 1000 5000 19000``,
 ``--runs 3``).
