@@ -65,10 +65,17 @@ class Writer:
         self.depth = 0
         self.temps = 0
         self.places: list[Location] = []  # nodes that locate states: at_<id> functions
+        self.placed: set[Location] = set()  # the same, to test in O(1) (a list: O(n^2) a chain)
         self.keys = KeyWriter(self)  # body-keyed calls' keys: key_<k> functions
 
     def line(self, text: str) -> None:
         self.lines.append("    " * self.depth + text)
+
+    def place(self, node: Location) -> None:
+        """Give ``node`` an ``at_`` function (once: locations compare by identity)."""
+        if node not in self.placed:
+            self.placed.add(node)
+            self.places.append(node)
 
     def temp(self) -> str:
         self.temps += 1
@@ -267,8 +274,7 @@ class Writer:
             e, _ = self.event(then)  # before the call's arguments: the error _key raises first
             inner = self.passive(then.parts[1])
             if inner is not None:
-                if then not in self.places:
-                    self.places.append(then)
+                self.place(then)
                 key = self.temp()
                 self.line(f"{key} = ('→', {e}, {inner})")
                 self.intern(out, key, f"({self.value(then, 'L')}, env)")
@@ -277,8 +283,8 @@ class Writer:
             key = self.value(STOP_KEY if kind == AT_STOP else SKIP_KEY, "K")
             self.intern(out, key, f"({self.value(then, 'L')}, env)")
             return out
-        if kind in STEPPED and kind != AT_CALL and then not in self.places:
-            self.places.append(then)
+        if kind in STEPPED and kind != AT_CALL:
+            self.place(then)
         target = m._prefix_target  # a call's error unfolding it: a failed target
         self.line(f"{out} = {self.value(target, 'G')}({self.value(then, 'L')}, env)")
         return out
