@@ -19,11 +19,13 @@ def test_every_phase_is_timed_and_the_whole_budget_is_given_back(monkeypatch):
     assert network_shape.WIDE_WHOLE_MOVES == 100
 
 
-def test_a_width_below_one_is_a_usage_error_not_a_traceback(monkeypatch, capsys):
-    monkeypatch.setattr(sys, "argv", ["wide_setup", "--width", "0"])
+@pytest.mark.parametrize(("option", "value"), [("--width", "0"), ("--check", "-1")])
+def test_a_width_below_one_or_a_negative_check_length_is_a_usage_error_not_a_traceback(
+        monkeypatch, capsys, option, value):
+    monkeypatch.setattr(sys, "argv", ["wide_setup", option, value])
     with pytest.raises(SystemExit) as exit_:
         wide_setup.main()
-    assert exit_.value.code == 2 and "--width" in capsys.readouterr().err
+    assert exit_.value.code == 2 and option in capsys.readouterr().err
 
 
 def test_a_whole_check_is_split_by_phase_on_the_product_and_every_patched_call_is_given_back(
@@ -37,10 +39,3 @@ def test_a_whole_check_is_split_by_phase_on_the_product_and_every_patched_call_i
     assert spent["all"] >= spent["compile"] + spent["search"]
     assert [owner.__dict__[name] for owner, name, _ in wide_setup.CHECKED] == before
     assert network_shape.WIDE_WHOLE_MOVES == 100
-
-
-def test_a_negative_check_length_is_a_usage_error_not_a_traceback(monkeypatch, capsys):
-    monkeypatch.setattr(sys, "argv", ["wide_setup", "--check", "-1"])
-    with pytest.raises(SystemExit) as exit_:
-        wide_setup.main()
-    assert exit_.value.code == 2 and "--check" in capsys.readouterr().err
