@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from procalg.lts import path_cones
+from procalg.lts.held import HeldOrder
+from procalg.lts.network import HELD
 from procalg.lts.visited import sorted_unique
 
 if TYPE_CHECKING:  # the search calls this module
@@ -317,6 +319,10 @@ def least_goals(search: LevelSearch, code: int, every: Stop,
     level = int(search.visited.level_of(search.held([code]))[0])
     targets, names = _level_goals(search, levels(search, level, level + 1,
                                                  ordered=False)[level], every)
+    if any(name.startswith(HELD) for name in names):  # is_held: a move a leaf's error made
+        # a goal a move further (a trace error) waits for its whole level, where the
+        # term rules expand every state and meet the error first: theirs to place
+        raise HeldOrder("a model error met in the level of a goal a move further")
     walked = None if kept is None else least_kept_path(search, kept, targets, level)
     path, ends = walked if walked is not None else least_path(search, targets, level)
     hit = np.isin(targets, ends)

@@ -390,9 +390,19 @@ DRAWN_FD = ("channel a, b, c\nchannel d, e : {0..3}\nV(n) = d!(n + 1) -> V(n + 1
 engine and V(3)'s error on the term rules (the failures-divergences test above)."""
 
 
+DRAWN_HELD_EVENT = ("channel a, b, c\nchannel d, e : {0..3}\nL(n) = e?x1 -> a -> SKIP\n"
+                    "P(n) = b -> (STOP /+ {b} +\\ L(0))\n"
+                    "T = ((P(0) [| {a} |] (b -> Bad [] STOP)) \\ {| a, b, c, d |})\n"
+                    "S = STOP\nBad = Bad \\ {a}\n")
+"""A dev seed's draw (seed 44, hunt, session 33; reduced): the level after the two
+hidden ``b`` s holds a trace violation (``e.0``) and ``Bad``'s error. On s33-base the
+product answered ``S [T= T`` with the held error's internal label as the event."""
+
+
 @settings(max_examples=40, deadline=None)
 @given(_broken())
 @example(DRAWN_FD)
+@example(DRAWN_HELD_EVENT)
 def test_random_models_with_a_model_error_get_the_reference_answers(text: str) -> None:
     reference = _random_answers(text, CheckEngine.REFERENCE)
     for answers in (_random_answers(text, CheckEngine.AUTO), _lazily(text), _in_chunks(text)):
@@ -481,3 +491,18 @@ def test_a_failures_divergences_refinement_meets_an_error_as_the_term_rules_walk
     assert _answers(FD_CLOSURES, CheckEngine.AUTO) == reference
     with _lazy():
         assert _answers(FD_CLOSURES, CheckEngine.AUTO) == reference
+
+
+def test_a_trace_violation_in_the_level_of_a_held_error_is_the_errors_on_every_engine(
+) -> None:
+    """A trace violation found while expanding depth ``d`` is ``d + 1`` moves long,
+    so the term rules (``checks/refinement._Product``) visit the whole level ``d``
+    before they report it, and expanding ``Bad`` there raises its error first
+    (FDR, too, reports an evaluation error its explorer meets). On s33-base the
+    product let the violation win (it came first in its chunk) and then named it
+    by the least event of the level, the held error's internal label."""
+    text = DRAWN_HELD_EVENT + "assert S [T= T\n"
+    for engine in (CheckEngine.REFERENCE, CheckEngine.AUTO, CheckEngine.PRODUCT):
+        (refines,) = check_model(loads(text), options=SearchOptions(engine=engine))
+        assert refines.result is AssertionResult.ERROR, engine
+        assert "unguarded recursion: Bad" in refines.error.message, engine
