@@ -78,7 +78,7 @@ from procalg.lts.determinism_screen import screen_deterministic
 from procalg.lts.lts import TAU, TAU_INDEX, TICK_INDEX
 from procalg.lts.network import Network
 from procalg.lts.normal_few import few_level
-from procalg.lts.product import divergent_codes
+from procalg.lts.product import Limits, divergent_codes
 from procalg.lts.refine_product import tau_acyclic
 from procalg.lts.refusals import clash_event, clashes
 from procalg.lts.vectors import Tables
@@ -135,7 +135,9 @@ def find_nondeterminism(network: Network, *, divergence: bool = True,
     if screened:  # a τ-free, label-deterministic process: its normal form is its states
         return screened
     if divergence and not tau_acyclic(network):  # (lazy components explored whole here)
-        tables, divergent, _ = divergent_codes(network)
+        # the check's limit holds here too: else a large product is explored whole
+        # (until memory runs out) before the normal form's limit is ever met
+        tables, divergent, _ = divergent_codes(network, Limits(max_states=max_states))
     while True:  # lazy components: rebuilt when one outgrows its digits (headroom doubles)
         if tables.layout.wide:
             raise Unavailable(_too_wide(tables.layout.bits))

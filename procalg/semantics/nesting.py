@@ -56,7 +56,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from procalg.errors import ModelError
@@ -145,6 +145,12 @@ on (None: none) and whether the position stays while the operand's events are
 in that set (``[+ A +]``) or outside it (``[| A |>``)."""
 
 
+_Trail = tuple | None
+"""The prefixes performed before a point, innermost first, as linked pairs
+``(prefix, rest)``: extending one is O(1), where a tuple copy per prefix made a
+chain of n prefixes cost O(n^2)."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Call:
     """A call to a definition found below a static operator of another."""
@@ -154,7 +160,7 @@ class _Call:
     free: bool  # no data guard above it
     args: tuple
     span: Span | None
-    path: tuple[ast.PrefixExpr, ...] = ()  # the prefixes performed on the way to it
+    trail: _Trail = None  # the prefixes performed on the way to it, linked
 
     def operator(self, direct: bool) -> str | None:
         """The innermost operator above the call that stays around it: one whose
@@ -162,10 +168,12 @@ class _Call:
         set (``[+ A +]``, only for a call of the definition itself: another's
         prefixes are not read) or none is (``[| A |>``; a set the text cannot
         read keeps the position, as before)."""
+        path = None
         for name, events, inside in reversed(self.operators):
             if events is None:
                 return name
-            known = [within(prefix, events) for prefix in self.path]
+            path = _unwound(self.trail) if path is None else path
+            known = [within(prefix, events) for prefix in path]
             if inside and direct and all(k is True for k in known):
                 return name
             if not inside and True not in known:
@@ -180,7 +188,7 @@ def nestings(definitions: Mapping[str, list[ast.Definition]]) -> dict[str, Nesti
         definitions: name -> clauses of the model's process definitions.
     """
     plain = {name: _params(clauses) for name, clauses in definitions.items()}
-    calls = {name: list(_calls(clauses[0].body, (), False, ())) if plain[name] is not None
+    calls = {name: _calls(clauses[0].body) if plain[name] is not None
              else [] for name, clauses in definitions.items()}
     edges = {name: {c.callee for c in found if c.free and plain.get(c.callee) is not None}
              for name, found in calls.items()}
@@ -240,49 +248,75 @@ def _cycle(edges: Mapping[str, set[str]], start: str, goal: str,
     return None
 
 
-def _calls(node: object, operators: tuple[_Op, ...], guarded: bool,
-           path: tuple[ast.PrefixExpr, ...]) -> Iterator[_Call]:
-    """Each call in ``node``: the static operators above it, whether a data guard
-    is, and the prefixes performed before it (on its way from the root, and the
-    left of a ``;`` it follows)."""
-    kind = type(node)
-    if kind is ast.If or kind is ast.Guard:
-        guarded = guarded or bool(names_in(node.cond))  # type: ignore[attr-defined]
-    elif kind is ast.Replicated:
-        guarded = guarded or bool(names_in(node.generators))  # type: ignore[attr-defined]
-        if node.op in _REPLICATED:  # type: ignore[attr-defined]
-            operators = (*operators, (_REPLICATED[node.op], None, True))  # type: ignore
-        yield from _calls(node.body, operators, guarded, path)  # type: ignore[attr-defined]
-        return
-    if kind is ast.Apply and isinstance(node.func, ast.Name):  # type: ignore[attr-defined]
-        yield _Call(node.func.id, operators, not guarded, node.args, node.span,  # type: ignore
-                    path)
-    elif kind is ast.Name:
-        yield _Call(node.id, operators, not guarded, (), node.span, path)  # type: ignore
-        return
+def _calls(body: object) -> list[_Call]:
+    """Each call in ``body``, in the order the text reads: the static operators
+    above it, whether a data guard is, and the prefixes performed before it (on
+    its way from the root, and the left of a ``;`` it follows).
+
+    An explicit stack, not recursion: a literal chain of n prefixes nests n
+    deep, and nested generators passed each call up through every level
+    (O(n^2) resumptions); this walk is linear in the body's nodes.
+    """
+    found: list[_Call] = []
+    stack: list[tuple[object, tuple[_Op, ...], bool, _Trail]] = [(body, (), False, None)]
+    while stack:
+        node, operators, guarded, trail = stack.pop()
+        kind = type(node)
+        if kind is ast.If or kind is ast.Guard:
+            guarded = guarded or bool(names_in(node.cond))  # type: ignore[attr-defined]
+        elif kind is ast.Replicated:
+            guarded = guarded or bool(names_in(node.generators))  # type: ignore[attr-defined]
+            if node.op in _REPLICATED:  # type: ignore[attr-defined]
+                operators = (*operators, (_REPLICATED[node.op], None, True))  # type: ignore
+            stack.append((node.body, operators, guarded, trail))  # type: ignore[attr-defined]
+            continue
+        if kind is ast.Apply and isinstance(node.func, ast.Name):  # type: ignore[attr-defined]
+            found.append(_Call(node.func.id, operators, not guarded, node.args,  # type: ignore
+                               node.span, trail))  # type: ignore[attr-defined]
+        elif kind is ast.Name:
+            found.append(_Call(node.id, operators, not guarded, (), node.span,  # type: ignore
+                               trail))
+            continue
+        stack.extend(reversed(_children(node, operators, guarded, trail)))
+    return found
+
+
+def _children(node: object, operators: tuple[_Op, ...], guarded: bool, trail: _Trail
+              ) -> list[tuple[object, tuple[_Op, ...], bool, _Trail]]:
+    """The parts of ``node`` to walk, in the text's order, each with its context."""
     if isinstance(node, tuple):
-        for item in node:
-            yield from _calls(item, operators, guarded, path)
-    elif dataclasses.is_dataclass(node):
-        positions = _positions(node)
-        for field in dataclasses.fields(node):
-            if field.name == "span":
-                continue
-            inner = operators
-            if field.name in positions:
-                inner = (*operators, positions[field.name])
-            yield from _calls(getattr(node, field.name), inner, guarded,
-                              _path(node, field.name, path))
+        return [(item, operators, guarded, trail) for item in node]
+    if not dataclasses.is_dataclass(node):
+        return []
+    positions = _positions(node)
+    out = []
+    for field in dataclasses.fields(node):
+        if field.name == "span":
+            continue
+        inner = operators
+        if field.name in positions:
+            inner = (*operators, positions[field.name])
+        out.append((getattr(node, field.name), inner, guarded, _extend(node, field.name, trail)))
+    return out
 
 
-def _path(node: object, field: str, path: tuple[ast.PrefixExpr, ...]
-          ) -> tuple[ast.PrefixExpr, ...]:
-    """The prefixes performed before ``node``'s ``field`` runs."""
+def _extend(node: object, field: str, trail: _Trail) -> _Trail:
+    """``trail`` with the prefixes performed before ``node``'s ``field`` runs."""
     if type(node) is ast.PrefixExpr and field == "then":
-        return (*path, node)  # type: ignore[list-item]
+        return (node, trail)
     if type(node) is ast.ProcBinary and node.op == ";" and field == "right":  # type: ignore
-        return (*path, *prefixes(node.left))  # type: ignore[attr-defined]
-    return path
+        for prefix in prefixes(node.left):  # type: ignore[attr-defined]
+            trail = (prefix, trail)
+    return trail
+
+
+def _unwound(trail: _Trail) -> tuple[ast.PrefixExpr, ...]:
+    """The prefixes of ``trail``, outermost first."""
+    out = []
+    while trail is not None:
+        out.append(trail[0])
+        trail = trail[1]
+    return tuple(reversed(out))
 
 
 def _positions(node: object) -> dict[str, _Op]:

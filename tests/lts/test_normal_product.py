@@ -11,10 +11,12 @@ from __future__ import annotations
 from unittest.mock import patch
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from procalg.checks.determinism import check_determinism, check_determinism_product
+from procalg.errors import LimitExceeded
 from procalg.lts import LTS, TAU, normal_product
 from procalg.lts.code_sets import Pairs
 from procalg.lts.network import close, component, hide, parallel
@@ -189,3 +191,23 @@ def test_a_level_built_a_few_pairs_at_a_time_gives_the_same_answers(net, diverge
         assert bulk.counterexample.trace == reference.counterexample.trace
         assert bulk.counterexample.refused == reference.counterexample.refused
         assert bulk.stats.states <= reference.stats.states
+
+
+def test_the_divergence_pass_stops_at_the_checks_state_limit():
+    # a τ-cycle beside a 2,000-state counter: the divergent states are found by a
+    # whole exploration first, which on s33-base ignored max_states (a draw of
+    # tests/semantics/test_leaf_channels ran it to 20 GB under a 3,000-state limit)
+    loop = LTS.build(2, 0, ["a"], [(0, TAU, 1), (1, TAU, 0), (0, "a", 0)])
+    count = LTS.build(2_000, 0, ["b"], [(i, "b", i + 1) for i in range(1_999)])
+    net = close(parallel(component(loop), component(count), set()))
+    explored = []
+    real = normal_product.divergent_codes
+
+    def spy(network, limits):
+        explored.append(limits.max_states)
+        return real(network, limits)
+
+    with patch.object(normal_product, "divergent_codes", spy), \
+            pytest.raises(LimitExceeded):
+        find_nondeterminism(net, max_states=100)
+    assert explored == [100]

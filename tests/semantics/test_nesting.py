@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from functools import partial
 from unittest.mock import patch
 
@@ -15,6 +16,7 @@ from procalg.errors import LimitExceeded
 from procalg.lts import explore, leaf_choice
 from procalg.lts.product import explore_product
 from procalg.semantics import leaves
+from procalg.semantics.deep import run_deep
 from procalg.semantics.growth_reached import NestingMet
 from procalg.semantics.nesting import NESTING_LIMIT, UnboundedNesting, nestings
 from procalg.semantics.network import NotApplicable
@@ -303,3 +305,18 @@ def test_random_models_mentioning_a_nesting_recursion_they_never_run_stay_on_the
     text = text.replace("\nT = ", "\nR = R [[ a <- b ]]\nT = if 0 == 1 then R else ")
     with patch.object(leaves, "leaf", partial(leaf_choice.leaf, eager_limit=2)):
         assert_engines_agree(text)
+
+
+@pytest.mark.parametrize(("tail", "operator"), [
+    ("(a -> SKIP ||| (c -> SKIP ; P))", "|||"),
+    ("((a -> P) [| {b} |> c -> STOP)", "[| A |>"),
+])
+def test_a_call_after_a_long_prefix_chain_is_found_without_recursing_per_prefix(
+        tail: str, operator: str) -> None:
+    # the scan once recursed (nested generators) per prefix: RecursionError here
+    # under the default limit, and O(n^2) resumptions inside the deep thread
+    chain = " -> ".join(["a", "d.1"] * 2500)
+    spec = run_deep(lambda: parse(f"{HEADER}P = {chain} -> {tail}\n"))
+    defs = {decl.name: [decl] for decl in spec.declarations if hasattr(decl, "body")}
+    assert sys.getrecursionlimit() < 5000
+    assert {name: found.operator for name, found in nestings(defs).items()} == {"P": operator}
