@@ -9,9 +9,10 @@ of ``--runs``, with the cyclic collector off as the ``procalg`` command line run
 Session 33 (2 shared cores, medians of 3 interleaved runs, s33-r1), 5,000 /
 19,000 prefixes: load 0.87 / 23.8 s (x27 for x3.8 prefixes: quadratic, in
 :func:`procalg.semantics.nesting`'s call scan, nested generators and a prefix
-path copied per level; a linear scan measured 0.22 / 0.87 s but is not in yet);
-deadlock check 0.74 / 4.01 -> 0.63 / 2.40 s (the generated stepper's places
-tested in a set, not a list); ``[T=`` 0.47 / 1.82 -> 0.46 / 1.70 s.
+path copied per level) -> 0.21 / 0.80 s (one run; an explicit stack and a
+linked prefix trail); deadlock check 0.74 / 4.01 -> 0.63 / 2.40 s (the
+generated stepper's places tested in a set, not a list); ``[T=`` 0.47 / 1.82
+-> 0.46 / 1.70 s.
 
 Run: ``.venv/bin/python -m benchmarks.long_chain`` (``--sizes 1000 5000 19000``,
 ``--runs 3``).
