@@ -53,7 +53,7 @@ import numpy as np
 
 from procalg.lts.lazy import LazyComponent
 from procalg.lts.leaf_chain import expand_direct, walk_chain
-from procalg.lts.narrow_levels import BATCH, STEPS, store_lists
+from procalg.lts.narrow_levels import BATCH, STEPS, ask_goal, level_arrays, store_lists
 
 if TYPE_CHECKING:  # level_search imports this module
     from procalg.lts.level_search import LevelSearch, Stop
@@ -210,12 +210,7 @@ class OneLeaf:
                 elif (not all(out)) if idle else (check is not None and check(out)):
                     search.transitions += moved
                     moved = 0
-                    if lists is not None:  # no table read, no arrays (see only_when)
-                        hit = lists(cur, out)
-                    else:
-                        comp.flush()  # the goal may read the leaf's table (dead states)
-                        comp.hold()
-                        hit = stop(*level_arrays(cur, out))  # type: ignore[misc]
+                    hit = ask_goal(comp, stop, lists, cur, out)
                     if hit is not None:
                         break
                 new = []
@@ -384,17 +379,3 @@ def level_check(stop: Stop | None) -> Any:
 def _IDLE(out: list[Moves]) -> bool:
     """A level's moves may hold an idle goal's witness: some state has none."""
     return not all(out)
-
-
-def level_arrays(cur: list[int], out: list[Moves]) -> tuple[np.ndarray, ...]:
-    """A level and its moves as a goal sees them: (chunk, src, dst, label).
-
-    Example:
-        >>> [a.tolist() for a in level_arrays([7, 9], [[(1, 8)], []])]
-        [[7, 9], [0], [8], [1]]
-    """
-    src = [i for i, moves in enumerate(out) for _ in moves]
-    dst = [d for moves in out for _, d in moves]
-    lab = [g for moves in out for g, _ in moves]
-    return (np.array(cur, dtype=np.int64), np.array(src, dtype=np.int64),
-            np.array(dst, dtype=np.int64), np.array(lab, dtype=np.int32))

@@ -69,10 +69,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from procalg.lts.lazy import LazyComponent
-from procalg.lts.leaf_levels import level_arrays, level_check, written_table
+from procalg.lts.leaf_levels import level_check, written_table
 from procalg.lts.leaf_orders import crossed, folds_alike, signature
 from procalg.lts.leaf_partner_moves import PartnerMoves
-from procalg.lts.narrow_levels import BATCH, STEPS, Marks, store_lists
+from procalg.lts.narrow_levels import BATCH, STEPS, Marks, ask_goal, store_lists
 
 if TYPE_CHECKING:  # level_search imports this module
     from procalg.lts.level_search import LevelSearch, Stop
@@ -205,12 +205,7 @@ class PartneredLeaf:
                 moved += made
                 trail.keep_lists(layout, depth + count, cur, moves)
                 if check is not None and check(moves):
-                    if lists is not None:  # no table read, no arrays (see only_when)
-                        hit = lists(cur, moves)
-                    else:
-                        comp.flush()  # the goal may read the leaf's table (dead states)
-                        comp.hold()
-                        hit = stop(*level_arrays(cur, moves))  # type: ignore[misc]
+                    hit = ask_goal(comp, stop, lists, cur, moves)
                     if hit is not None:
                         self._unmark(new, stride, weight, seen)  # the level is not stored
                         break

@@ -25,7 +25,8 @@ Example:
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -33,6 +34,7 @@ from procalg.lts.codes import Layout
 from procalg.lts.visited import Visited, sorted_unique
 
 if TYPE_CHECKING:  # level_search imports this module
+    from procalg.lts.lazy import LazyComponent
     from procalg.lts.level_search import LevelSearch, Stop
 
 MARK_LIMIT = 1 << 26
@@ -307,3 +309,31 @@ def _prune(search: LevelSearch, levels: list[np.ndarray], degrees: list[np.ndarr
             if i < len(degrees):
                 degrees[i] = degrees[i][keep]
     return ranked[~repeat]
+
+
+def level_arrays(cur: list[int], out: Sequence[Sequence[tuple[int, int]]]
+                 ) -> tuple[np.ndarray, ...]:
+    """A level and its moves as a goal sees them: (chunk, src, dst, label).
+
+    Example:
+        >>> [a.tolist() for a in level_arrays([7, 9], [[(1, 8)], []])]
+        [[7, 9], [0], [8], [1]]
+    """
+    src = [i for i, moves in enumerate(out) for _ in moves]
+    dst = [d for moves in out for _, d in moves]
+    lab = [g for moves in out for g, _ in moves]
+    return (np.array(cur, dtype=np.int64), np.array(src, dtype=np.int64),
+            np.array(dst, dtype=np.int64), np.array(lab, dtype=np.int32))
+
+
+def ask_goal(comp: LazyComponent, stop: Stop, lists: Callable[..., Any] | None,
+             cur: list[int], out: Sequence[Sequence[tuple[int, int]]]) -> Any:
+    """A lazy leaf's Python walk puts a level to its goal: by ``lists`` where the
+    goal reads the walk's own lists (no table read, no arrays:
+    :func:`~procalg.lts.leaf_levels.only_when`), else by ``stop`` over the
+    level's arrays, the leaf's table written first (the goal may read dead states)."""
+    if lists is not None:
+        return lists(cur, out)
+    comp.flush()
+    comp.hold()
+    return stop(*level_arrays(cur, out))  # type: ignore[misc]

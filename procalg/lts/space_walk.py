@@ -60,8 +60,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from procalg.lts.leaf_levels import level_arrays, level_check
-from procalg.lts.narrow_levels import BATCH, STEPS, Marks, store_lists
+from procalg.lts.leaf_levels import level_check
+from procalg.lts.narrow_levels import BATCH, STEPS, Marks, level_arrays, store_lists
 
 if TYPE_CHECKING:  # level_search imports this module
     from procalg.lts.level_search import LevelSearch, Stop
