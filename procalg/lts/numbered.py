@@ -45,6 +45,19 @@ NUMBER_LIMIT = 256
 """Whole leaves with more states than this are numbered as the product reaches them."""
 
 
+SPARE_BITS = 64
+"""Fewest digit bits the leaves past :data:`NUMBER_LIMIT` must hold beyond one
+bit each (what numbering could save at best, each reached in one or two
+states) for :func:`numbered_leaves` to number them: a lazy group fires at
+about half an eager table's pace, which a key word saved (or two) pays back
+only where whole words can go. Roscoe's mobile telephone exchange (libcspm's
+test suite) has three ring nodes of 341 states (9 bits each, 24 to spare);
+numbered, each reached 174 to 196 and the codes still took two words: its
+deadlock check (375,452 states) took 8.2 s of CPU and 597 MB, whole 3.6 s and
+372 MB. The xUML shape this serves (72 queues of 813 states, reached in one
+each) has 648 to spare: 15 key words became 5."""
+
+
 class WholeSystem(ExplicitSystem):
     """An explored :class:`LTS` as a transition system that can leave out
     moves until a partner asks for them (the lazy components' deferral).
@@ -85,25 +98,31 @@ def reduced(comp: LazyComponent, reduce: Callable[[LTS], LTS]) -> LazyComponent 
 
 
 def numbered_leaves(net: Network, leaves: Mapping[int, tuple[LTS, str]],
-                    max_bits: int = MAX_BITS) -> Network:
+                    max_bits: int = MAX_BITS, spare_bits: int = SPARE_BITS) -> Network:
     """``net`` with each component that is one of ``leaves`` (by identity: ``id``
     to the LTS and its name) :func:`numbered` as reached, when the whole
     components' digits would take more than ``max_bits`` bits (past them codes
     are wide; below, int64 codes cost the same whatever their digits, and a
     leaf's eager tables fire faster than a lazy one's: the ABP's medium of
-    1,885 states, 253 reached, took 13 % more CPU numbered).
+    1,885 states, 253 reached, took 13 % more CPU numbered), and the leaves
+    past :data:`NUMBER_LIMIT` could give up ``spare_bits`` between them.
 
     Example:
         >>> from procalg.lts.network import component
         >>> lts = LTS.build(300, 0, ["a"], [(i, "a", i + 1) for i in range(299)])
         >>> numbered_leaves(component(lts), {id(lts): (lts, "counter")}).components[0] is lts
         True
-        >>> net = numbered_leaves(component(lts), {id(lts): (lts, "counter")}, max_bits=8)
+        >>> leaf = {id(lts): (lts, "counter")}
+        >>> numbered_leaves(component(lts), leaf, max_bits=8).components[0] is lts  # 8 spare
+        True
+        >>> net = numbered_leaves(component(lts), leaf, max_bits=8, spare_bits=8)
         >>> type(net.components[0]).__name__, net.components[0].name
         ('LazyComponent', 'counter')
     """
     found = {c: leaves[id(comp)] for c, comp in enumerate(net.components) if id(comp) in leaves}
-    if not any(lts.num_states > NUMBER_LIMIT for lts, _ in found.values()):
+    spare = sum(_width(lts.num_states) - 1 for lts, _ in found.values()
+                if lts.num_states > NUMBER_LIMIT)
+    if spare < spare_bits:
         return net
     bits = sum(_width(c.num_states if isinstance(c, LTS) else headroom(c.num_states))
                for c in net.components)

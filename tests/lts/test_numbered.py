@@ -73,17 +73,31 @@ def test_a_numbered_leaf_gives_the_same_product_as_its_whole_lts() -> None:
                                                  (1, "a", 0)])
     whole = close(parallel(component(partner), component(big), {"a", "b"}))
     assert numbered_leaves(whole, {id(big): (big, "chain")}) is whole  # int64 codes: whole
-    lazy = numbered_leaves(whole, {id(big): (big, "chain")}, max_bits=8)
+    lazy = numbered_leaves(whole, {id(big): (big, "chain")}, max_bits=8, spare_bits=0)
     assert isinstance(lazy.components[1], LazyComponent)
     a, b = count_states(whole), count_states(lazy)
     assert (a.states, a.transitions) == (b.states, b.transitions)
+
+
+def test_wide_codes_number_leaves_only_where_a_whole_word_of_digits_could_go() -> None:
+    # eight 300-state leaves (9 bits each, 8 to spare beyond one): 64 bits could go;
+    # seven: 56, and the leaves stay whole (lazy groups fire slower than a word saves)
+    chains = [_chain(300) for _ in range(8)]
+    for n, numbers in ((8, True), (7, False)):
+        net = component(chains[0])
+        for lts in chains[1:n]:
+            net = parallel(net, component(lts), set())
+        net = close(net)
+        leaves = {id(lts): (lts, f"chain{i}") for i, lts in enumerate(chains[:n])}
+        out = numbered_leaves(net, leaves, max_bits=8)
+        assert all(isinstance(c, LazyComponent) == numbers for c in out.components)
 
 
 def test_reducing_a_network_reduces_a_numbered_leafs_whole_lts() -> None:
     # two copies of a 150-state cycle: bisimilar halves fold into one
     n = 300
     lts = LTS.build(n, 0, ["a"], [(i, "a", (i + 1) % n) for i in range(n)])
-    net = numbered_leaves(component(lts), {id(lts): (lts, "cycle")}, max_bits=0)
+    net = numbered_leaves(component(lts), {id(lts): (lts, "cycle")}, max_bits=0, spare_bits=0)
     (comp,) = reduce_components(net).components
     assert isinstance(comp, LTS) and comp.num_states == 1  # now small: whole again
 
