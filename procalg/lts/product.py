@@ -46,7 +46,6 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -323,6 +322,8 @@ def explore_product(network: Network, limits: Limits = NO_LIMITS) -> LTS:
     # bound: duplicates go), never a list of chunks concatenated at twice the size
     out = [np.empty(search.transitions, dtype=np.int32) for _ in range(3)]
     end = 0
+    from concurrent.futures import ThreadPoolExecutor  # not on a check's start-up (thread_pool)
+
     with ThreadPoolExecutor(search.workers) as pool:
         for part in pool.map(moves, range(0, n, CHUNK)):
             size = len(part[0])
