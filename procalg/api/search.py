@@ -48,7 +48,6 @@ from procalg.lts.held import HeldOrder, held_error, is_held
 from procalg.lts.lazy import AlphabetError
 from procalg.lts.network import Network
 from procalg.lts.product import Limits, Progress, explore_product, searcher
-from procalg.lts.refine_product import tau_acyclic
 from procalg.reserved import CANCEL
 from procalg.semantics.deep import run_deep
 from procalg.semantics.growth_reached import NestingMet
@@ -139,6 +138,8 @@ def cannot_diverge(model: Model, process: Any, options: SearchOptions) -> bool:
     """True when no component of the process's network has a τ-cycle among its
     own moves, so no product state can diverge (:func:`tau_acyclic`): FDR's [FD]
     deadlock freedom then needs no divergence search after the deadlock one."""
+    from procalg.lts.refine_product import tau_acyclic  # with the refinement product's modules
+
     network = _network(model, process, options)
     return isinstance(network, Network) and tau_acyclic(network)
 

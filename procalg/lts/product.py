@@ -55,7 +55,6 @@ from procalg.lts.leaf_levels import OneLeaf
 from procalg.lts.level_paths import least_path, least_to_goals
 from procalg.lts.level_search import CHUNK, LevelSearch, Progress, SearchResult, Stop
 from procalg.lts.lts import LTS, TAU, TAU_INDEX
-from procalg.lts.minimal_lasso import codes_lasso
 from procalg.lts.network import Network
 from procalg.lts.priority_scopes import needs_tags
 from procalg.lts.tau import tau_forever
@@ -259,6 +258,8 @@ def tau_lasso(network: Network, limits: Limits = NO_LIMITS) -> SearchResult:
     codes, tags = search.visited.codes, search.visited.tags
     level = int(tags[alive].min())
     path, entries = least_path(search, codes[alive & (tags == level)], level)
+    from procalg.lts.minimal_lasso import codes_lasso  # a divergence's loop: not on start-up
+
     lasso = codes_lasso(search.tables, entries, codes)  # codes: every state, sorted
     return search.result(True, [*path, *[TAU] * lasso.lead], (TAU,) * lasso.loop)
 
