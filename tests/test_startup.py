@@ -124,6 +124,7 @@ NOT_FOR_A_SMALL_CHECK = (
     "numpy.ma",  # a plain np.unique's first call imports it (~7 ms): procalg.lts.unique_codes
     "pathlib",  # with urllib.parse and ipaddress (~3 ms): file names by os.path
     "importlib.resources",  # the grammar's file: only where the parser is built anew
+    "difflib",  # "did you mean": an undefined name's or an unknown assertion's error
     "concurrent.futures",  # with logging (~3 ms; lark needs it too): a level of one
     # chunk needs no worker thread (procalg.lts.thread_pool)
 )
