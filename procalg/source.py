@@ -13,8 +13,8 @@ Example:
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
-from pathlib import Path
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +67,7 @@ class SourceFile:
         return f"{gutter}{text}\n{pad}{' ' * (span.column - 1)}^{'~' * (width - 1)}"
 
 
-def read_source(path: str | Path) -> str:
+def read_source(path: str | os.PathLike[str]) -> str:
     """A model file's text: UTF-8, else Windows-1252 as FDR reads such files.
 
     Files written on Windows often carry a Windows-1252 character (``ç`` in a
@@ -84,7 +84,8 @@ def read_source(path: str | Path) -> str:
         >>> read_source(f.name).splitlines()[0]
         '-- façade'
     """
-    data = Path(path).read_bytes()
+    with open(path, "rb") as file:  # not pathlib: a check needs it nowhere else
+        data = file.read()
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

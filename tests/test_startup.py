@@ -120,6 +120,61 @@ def test_checking_a_small_model_loads_no_machinery_its_assertions_do_not_ask_for
     assert _under(loaded, NEVER_ON_START + ONLY_WHEN_ASKED + EXPORTS) == []
 
 
+NOT_FOR_A_SMALL_CHECK = (
+    "numpy.ma",  # a plain np.unique's first call imports it (~7 ms): procalg.lts.unique_codes
+    "pathlib",  # with urllib.parse and ipaddress (~3 ms): file names by os.path
+    "importlib.resources",  # the grammar's file: only where the parser is built anew
+    "difflib",  # "did you mean": an undefined name's or an unknown assertion's error
+    "concurrent.futures",  # with logging (~3 ms; lark needs it too): a level of one
+    # chunk needs no worker thread (procalg.lts.thread_pool)
+)
+"""Modules a small model's check has no use for, by the numpy or standard library
+shortcut that pulled them in before (session 34)."""
+
+NOT_FOR_DEADLOCK = ("procalg.checks.divergence", "procalg.checks.reachability",
+                    "procalg.lts.census")  # --stats' counts
+"""Other assertions' checks: loaded by the one that runs (procalg.api.search)."""
+
+SHAPES = {  # the benchmark's default rows whose checks imported numpy.ma
+    "deadlock": SMALL.replace("assert System :[divergence free]\n", "")
+                     .replace("assert System :[reachable eat.1]\n", ""),
+    "a hidden network": "channel a, b, c : {0..2}\n"
+                        "P(i) = a.i -> b.i -> P((i + 1) % 3)\n"
+                        "Q = b?i -> c.i -> Q\n"
+                        "System = (P(0) [| {| b |} |] Q) \\ {| b |}\n"
+                        "assert System :[deadlock free [F]]\n",
+    "a buffer of data": "channel left, right : {0..3}\n"
+                        "B(s) = #s < 2 & left?x -> B(s ^ <x>) [] #s > 0 & right!head(s) -> "
+                        "B(tail(s))\nassert B(<>) :[deadlock free [F]]\n",
+    "determinism": "channel a, b, c : {0..3}\nCycler(i) = a.i -> c.((i + 1) % 4) -> b.i "
+                   "-> c.i -> Cycler(i)\nSystem = Cycler(0) ||| Cycler(1)\n"
+                   "assert System :[deterministic]\n",
+}
+
+
+@pytest.mark.parametrize("model", sorted(SHAPES))
+def test_a_check_of_a_small_model_loads_no_module_it_has_no_use_for(tmp_path, model) -> None:
+    other, path = tmp_path / "other.proc", tmp_path / "small.proc"
+    other.write_text("channel a\nP = a -> P\nassert P :[deadlock free]\n")
+    path.write_text(SHAPES[model])
+    env = {**os.environ, "PROCALG_CACHE_DIR": str(tmp_path / "cache")}
+    # another model's check first (the parser is built from the grammar and kept); then
+    # a first check of this model (parsed by the parser read back), and one read back
+    for checked in (other, path, path):
+        code = ("import sys\nfrom procalg.cli.main import main\n"
+                f"sys.argv = ['procalg', 'check', {str(checked)!r}]\nassert main() in (0, 1)\n"
+                "import json\nprint(json.dumps(sorted(sys.modules)))")
+        run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             timeout=300, check=False, env=env)
+        assert run.returncode == 0, run.stderr
+        loaded = set(json.loads(run.stdout.strip().splitlines()[-1]))
+        if checked is other:
+            continue
+        assert "procalg.lts.level_search" in loaded  # it searched
+        assert _under(loaded, NOT_FOR_A_SMALL_CHECK) == []
+        assert model == "determinism" or _under(loaded, NOT_FOR_DEADLOCK) == []
+
+
 def test_exporting_an_lts_loads_the_formats(tmp_path) -> None:
     path = tmp_path / "small.proc"
     path.write_text(SMALL)

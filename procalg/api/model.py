@@ -10,9 +10,9 @@ Example:
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from procalg.errors import ModelError, ProcalgError, UsageError
@@ -365,17 +365,17 @@ def _too_deep(err: RecursionError, source: SourceFile) -> ModelError:
     )
 
 
-def load(path: str | Path) -> Model:
+def load(path: str | os.PathLike[str]) -> Model:
     """Load a model from a ``.proc`` file.
 
     Raises:
         ProcalgError: the file cannot be read, parsed or evaluated.
     """
-    path = Path(path)
+    name = parse_cache.model_name(path)  # as pathlib names it (parse_cache.holds too)
     try:
-        text = read_source(path)
+        text = read_source(name)
     except OSError as err:
         reason = getattr(err, "strerror", None) or str(err)
-        raise UsageError(f"cannot read {path}: {reason}",
+        raise UsageError(f"cannot read {name}: {reason}",
                            hint="check the path") from err
-    return loads(text, str(path))
+    return loads(text, name)

@@ -36,29 +36,27 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from procalg.api.model import Model
 from procalg.api.vocabulary import CheckEngine
-from procalg.checks.compensation import WATCHED
 from procalg.checks.deadlock import check_deadlock, check_deadlock_product
-from procalg.checks.divergence import check_divergence, check_divergence_product
-from procalg.checks.reachability import check_reachable, check_reachable_product
 from procalg.checks.result import CheckResult, RefinementModel, Stats
 from procalg.errors import LimitExceeded, ProcalgError
 from procalg.lts import LTS
-from procalg.lts.census import Census, take_census
 from procalg.lts.held import HeldOrder, held_error, is_held
 from procalg.lts.lazy import AlphabetError
 from procalg.lts.network import Network
 from procalg.lts.product import Limits, Progress, explore_product, searcher
-from procalg.lts.refine_product import tau_acyclic
 from procalg.reserved import CANCEL
 from procalg.semantics.deep import run_deep
 from procalg.semantics.growth_reached import NestingMet
 from procalg.semantics.leaves import learn
 from procalg.semantics.network import NotApplicable
 from procalg.terms.saga import THROW_EVENT
+
+if TYPE_CHECKING:
+    from procalg.lts.census import Census
 
 LEAF_LIMIT = 50_000
 """Largest leaf the product engine explores before falling back (an
@@ -129,6 +127,8 @@ def deadlock(model: Model, process: Any, options: SearchOptions) -> CheckResult:
 
 def divergence(model: Model, process: Any, options: SearchOptions) -> CheckResult:
     """``:[divergence free]`` on the chosen engine."""
+    from procalg.checks.divergence import check_divergence, check_divergence_product
+
     return _run(model, process, options,
                 lambda net: check_divergence_product(net, options.limits),
                 lambda system: check_divergence(system, max_states=options.reference_limit))
@@ -138,12 +138,16 @@ def cannot_diverge(model: Model, process: Any, options: SearchOptions) -> bool:
     """True when no component of the process's network has a τ-cycle among its
     own moves, so no product state can diverge (:func:`tau_acyclic`): FDR's [FD]
     deadlock freedom then needs no divergence search after the deadlock one."""
+    from procalg.lts.refine_product import tau_acyclic  # with the refinement product's modules
+
     network = _network(model, process, options)
     return isinstance(network, Network) and tau_acyclic(network)
 
 
 def reachable(model: Model, process: Any, event: str, options: SearchOptions) -> CheckResult:
     """``:[reachable e]`` on the chosen engine (a witness on success)."""
+    from procalg.checks.reachability import check_reachable, check_reachable_product
+
     return _run(model, process, options,
                 lambda net: check_reachable_product(net, event, options.limits),
                 lambda system: check_reachable(system, event,
@@ -246,6 +250,9 @@ def counted(model: Model, process: Any, options: SearchOptions) -> Census | None
     transitions, how runs end), or ``None`` where only the whole LTS answers:
     the term-level rules, or a product with ``cancel`` (a cancelled run is
     told by its whole path)."""
+    from procalg.checks.compensation import WATCHED  # here: not on a check's start-up
+    from procalg.lts.census import take_census
+
     def census(network: Network) -> Census | None:
         if CANCEL in network.labels:
             return None

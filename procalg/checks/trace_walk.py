@@ -244,7 +244,7 @@ class _Walk:
         """The next level: the moves' targets not visited with as many events
         done, each with its least way in (:attr:`_Level.rank`)."""
         keep, moves, firsts = [], [], []
-        for d in np.unique(done).tolist():
+        for d in sorted_unique(done).tolist():  # not np.unique: numpy.ma
             at = np.flatnonzero(done == d)
             unique, first, inverse = np.unique(codes[at], return_index=True,
                                                return_inverse=True)
@@ -303,7 +303,7 @@ class _Walk:
         self.transitions += len(src)
         done = level.done[lo: lo + CHUNK][src]
         at_top = done == self.deepest
-        self.offered.update(np.unique(lab[at_top]).tolist())
+        self.offered.update(sorted_unique(lab[at_top]).tolist())
         tau = lab == TAU_INDEX
         restless = np.zeros(len(level.codes[lo: lo + CHUNK]), dtype=bool)
         restless[src[tau]] = True

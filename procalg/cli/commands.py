@@ -6,7 +6,6 @@ import argparse
 import sys
 import textwrap
 from collections.abc import Iterable
-from pathlib import Path
 
 from procalg.api import check_assertion, load
 from procalg.api.search import SearchOptions
@@ -185,7 +184,7 @@ def _write(chunks: Iterable[str], output: str | None) -> None:
             sys.stdout.write(chunk)
         return
     try:
-        with Path(output).open("w", encoding="utf-8") as out:
+        with open(output, "w", encoding="utf-8") as out:
             for chunk in chunks:
                 out.write(chunk)
     except OSError as err:

@@ -65,6 +65,7 @@ from procalg.lts.code_sets import sorted_in
 from procalg.lts.lts import LTS, TAU, TAU_INDEX, TICK_INDEX
 from procalg.lts.network import Network
 from procalg.lts.refine_product import tau_acyclic
+from procalg.lts.unique_codes import sorted_unique  # not np.unique: numpy.ma
 from procalg.lts.vectors import Tables
 
 Goal = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], "tuple[int, str] | None"]
@@ -110,8 +111,8 @@ def _one_move_a_state(lts: LTS, name: str) -> bool:
         return True
     mask = lts.label == index
     src = lts.src[mask].astype(np.int64)
-    moves = np.unique(src * lts.num_states + lts.dst[mask])
-    return len(np.unique(moves // lts.num_states)) == len(moves)
+    moves = sorted_unique(src * lts.num_states + lts.dst[mask])
+    return len(sorted_unique(moves // lts.num_states)) == len(moves)
 
 
 def confluence_goal(tables: Tables, taus: Tables | None, labels_checked: bool) -> Goal:
@@ -140,7 +141,7 @@ def _labels_twice(src: np.ndarray, lab: np.ndarray) -> bool:
     """Whether a source has two moves with one visible label."""
     seen = lab != TAU_INDEX
     key = src[seen].astype(np.int64) * (int(lab.max()) + 1) + lab[seen]
-    return len(np.unique(key)) != len(key)
+    return len(sorted_unique(key)) != len(key)
 
 
 def _confluent(tables: Tables, taus: Tables, src: np.ndarray, dst: np.ndarray,
@@ -221,9 +222,9 @@ def _meeting(x_pair: np.ndarray, x_code: np.ndarray, y_pair: np.ndarray,
         ...          np.array([7, 9]), 2).tolist()
         [True, False]
     """
-    codes = np.unique(np.concatenate((x_code, y_code)))
-    x = np.unique(x_pair * len(codes) + np.searchsorted(codes, x_code))
-    y = np.unique(y_pair * len(codes) + np.searchsorted(codes, y_code))
+    codes = sorted_unique(np.concatenate((x_code, y_code)))
+    x = sorted_unique(x_pair * len(codes) + np.searchsorted(codes, x_code))
+    y = sorted_unique(y_pair * len(codes) + np.searchsorted(codes, y_code))
     met = np.zeros(pairs, bool)
     met[x[sorted_in(y, x)] // max(len(codes), 1)] = True
     return met

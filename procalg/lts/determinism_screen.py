@@ -61,6 +61,7 @@ from procalg.lts.determinism_confluence import (
 from procalg.lts.leaf_levels import only_when
 from procalg.lts.level_search import NARROW, LevelSearch, Progress
 from procalg.lts.lts import TAU, TAU_INDEX, TICK, TICK_INDEX
+from procalg.lts.unique_codes import sorted_unique
 from procalg.lts.vectors import Tables
 
 
@@ -142,7 +143,7 @@ def _goal(chunk: np.ndarray, src: np.ndarray, dst: np.ndarray, lab: np.ndarray
     else:
         key = src.astype(np.int64) * (int(lab.max()) + 1) + lab  # (source, label)
         ticking = src[lab == TICK_INDEX]
-        broken = bool((lab == TAU_INDEX).any() or len(np.unique(key)) != len(key)
+        broken = bool((lab == TAU_INDEX).any() or len(sorted_unique(key)) != len(key)
                       or (len(ticking) and (np.bincount(src)[ticking] > 1).any()))
     return (int(chunk[0]), "") if broken else None
 

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from procalg.errors import ProcalgError
+from procalg.lts.unique_codes import sorted_unique
 
 MANY = 64
 """Held runs past which :meth:`HeldWrites.flush` writes them by numpy."""
@@ -125,7 +126,7 @@ class HeldWrites:
         self._key.extend(keys)  # type: ignore[arg-type]
         self._src.extend(src)  # type: ignore[arg-type]
         self._dst.extend(dst)  # type: ignore[arg-type]
-        self.used.update(np.unique(labs).tolist())
+        self.used.update(sorted_unique(labs).tolist())  # not np.unique: numpy.ma
         for view in self._views.values():
             view.append_arrays(keys, src, labs, dst)
 
@@ -175,7 +176,7 @@ class HeldWrites:
         self._key.extend(keys)  # type: ignore[arg-type]
         self._src.extend(src)  # type: ignore[arg-type]
         self._dst.extend(dst)  # type: ignore[arg-type]
-        self.used.update(np.unique(labels).tolist())
+        self.used.update(sorted_unique(labels).tolist())
         for view in self._views.values():
             view.append_arrays(keys, src, labels, dst)
 

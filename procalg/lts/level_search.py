@@ -38,7 +38,6 @@ import os
 import time
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -54,6 +53,7 @@ from procalg.lts.level_trail import Trail
 from procalg.lts.lts import TAU
 from procalg.lts.narrow_levels import CHECK, MARK_DEPTH, Marks, delayed_batch
 from procalg.lts.parity import alternates
+from procalg.lts.thread_pool import ThreadPool  # started by a level of several chunks
 from procalg.lts.unique_codes import Keyed, joined_unique, keyed_unique
 from procalg.lts.vectors import Tables
 from procalg.lts.visited import Recode, Visited
@@ -176,7 +176,7 @@ class LevelSearch:
         self.alike = self.por is None and held is stop and (stop is None or targets)
         self.states_first = getattr(stop, "states_first", False)  # LevelHolds
         stop = held
-        with ThreadPoolExecutor(self.workers) as pool:
+        with ThreadPool(self.workers) as pool:
             while len(frontier):
                 try:
                     hit = (self._batch(frontier, stop, pool) if len(frontier) <= self.narrow
@@ -208,7 +208,7 @@ class LevelSearch:
                 self.marks = Marks.of(self.tables.layout, self.visited) if fit else None
         return self.marks
 
-    def _batch(self, frontier: np.ndarray, stop: Stop | None, pool: ThreadPoolExecutor
+    def _batch(self, frontier: np.ndarray, stop: Stop | None, pool: ThreadPool
                ) -> tuple[int, str] | None:
         """Several small levels at once, with marks once the search is deep (and its
         code space small enough; sooner for the dense walk), else with delayed duplicate
@@ -242,7 +242,7 @@ class LevelSearch:
             self._alternates = alternates(self.tables.network)
         return self.visited.unseen_hashed(*codes, frontier=not self._alternates)
 
-    def _level(self, frontier: np.ndarray, stop: Stop | None, pool: ThreadPoolExecutor
+    def _level(self, frontier: np.ndarray, stop: Stop | None, pool: ThreadPool
                ) -> tuple[int, str] | None:
         """Expand one level in chunks, ``workers`` at a time (numpy releases the GIL)."""
         # successors pile up as sorted runs; past a budget they are merged,
@@ -264,7 +264,7 @@ class LevelSearch:
         raw: list[Keyed] = []
         fresh: list[Keyed] = []
         raw_size = fresh_size = joined = 0
-        running: deque[Future] = deque()
+        running: deque = deque()  # the chunks' futures, oldest first
         holds = LevelHolds(stop, self.states_first)  # errors and witnesses in the chunks
         lo = 0
         while True:

@@ -234,8 +234,8 @@ class NormalForm:
         # nodes a chunk at a time (bounded scratch: a level's moves are many
         # times its pairs), each chunk's children reduced to distinct sets
         by_node = argsort_small(node)
-        cuts = np.unique(np.append(np.searchsorted(node[by_node], node[by_node][::CHUNK]),
-                                   len(node)))
+        cuts = sorted_unique(np.append(np.searchsorted(node[by_node], node[by_node][::CHUNK]),
+                                       len(node)))
         clash, parts = np.zeros(n, bool), []
         for lo, hi in itertools.pairwise(cuts):
             at = by_node[lo:hi]

@@ -46,7 +46,6 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -56,7 +55,6 @@ from procalg.lts.leaf_levels import OneLeaf
 from procalg.lts.level_paths import least_path, least_to_goals
 from procalg.lts.level_search import CHUNK, LevelSearch, Progress, SearchResult, Stop
 from procalg.lts.lts import LTS, TAU, TAU_INDEX
-from procalg.lts.minimal_lasso import codes_lasso
 from procalg.lts.network import Network
 from procalg.lts.priority_scopes import needs_tags
 from procalg.lts.tau import tau_forever
@@ -260,6 +258,8 @@ def tau_lasso(network: Network, limits: Limits = NO_LIMITS) -> SearchResult:
     codes, tags = search.visited.codes, search.visited.tags
     level = int(tags[alive].min())
     path, entries = least_path(search, codes[alive & (tags == level)], level)
+    from procalg.lts.minimal_lasso import codes_lasso  # a divergence's loop: not on start-up
+
     lasso = codes_lasso(search.tables, entries, codes)  # codes: every state, sorted
     return search.result(True, [*path, *[TAU] * lasso.lead], (TAU,) * lasso.loop)
 
@@ -323,6 +323,8 @@ def explore_product(network: Network, limits: Limits = NO_LIMITS) -> LTS:
     # bound: duplicates go), never a list of chunks concatenated at twice the size
     out = [np.empty(search.transitions, dtype=np.int32) for _ in range(3)]
     end = 0
+    from concurrent.futures import ThreadPoolExecutor  # not on a check's start-up (thread_pool)
+
     with ThreadPoolExecutor(search.workers) as pool:
         for part in pool.map(moves, range(0, n, CHUNK)):
             size = len(part[0])

@@ -63,6 +63,7 @@ from procalg.lts.product import (
     reads_keys,
     searcher,
 )
+from procalg.lts.unique_codes import sorted_unique  # not np.unique: numpy.ma
 from procalg.lts.wide_keys import code_at
 
 
@@ -311,7 +312,7 @@ def tau_acyclic(network: Network) -> bool:
                 return False
             src, dst, label, name = moves
             core = cycle_core(network.components[c].num_states, src, dst)
-            cyclic[c] = {name[x] for x in np.unique(label[core[src] & core[dst]]).tolist()}
+            cyclic[c] = {name[x] for x in sorted_unique(label[core[src] & core[dst]]).tolist()}
         kept = [r for r in rules if all(a in cyclic[c] for c, a in r.parts)]
         if len(kept) == len(rules):
             return False

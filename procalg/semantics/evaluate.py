@@ -14,7 +14,6 @@ states stay equal terms. Process operators are evaluated by
 
 from __future__ import annotations
 
-import difflib
 import functools
 import itertools
 from collections.abc import Iterator
@@ -123,6 +122,8 @@ class Evaluator(EventSets, Transformations):
         return value
 
     def _undefined(self, name: str, env: Env, span: Span | None) -> ModelError:
+        import difflib  # an error's suggestion: not on every check's start-up
+
         known = [*env, *self.globals, *self.spans, *BUILTINS]
         close = difflib.get_close_matches(name, known, n=1)
         hint = f"did you mean '{close[0]}'?" if close else f"define {name} or declare it"

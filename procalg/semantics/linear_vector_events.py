@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from procalg.lts.unique_codes import sorted_unique
 from procalg.semantics.inputs import pattern_names
 from procalg.semantics.kinds import names_in
 from procalg.semantics.linear_vector_values import restriction
@@ -96,7 +97,7 @@ class Output:
         label = self.table[code]
         missing = (label < 0) & ~wrong
         if missing.any():
-            for c in np.unique(code[missing]).tolist():
+            for c in sorted_unique(code[missing]).tolist():  # np.unique: numpy.ma
                 fields = tuple(vals[(c // r) % len(vals)]
                                for vals, r in zip(self.values, self.radix, strict=True))
                 event = self.machine.ev.types.event(self.channel, fields)

@@ -24,8 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from importlib import resources
-from pathlib import Path
 
 from lark import Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
@@ -33,8 +31,6 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from procalg.errors import ParseError
 from procalg.source import SourceFile, Span
 from procalg.syntax.layout import OPENERS
-
-_REPO_CORPUS = Path(__file__).resolve().parents[2] / "grammar" / "corpus" / "invalid"
 
 # kind -> (message, hint); {prev} is the token before the error, {found} what was found.
 MESSAGES: dict[str, tuple[str, str | None]] = {
@@ -175,8 +171,12 @@ def _match_kind(err: UnexpectedInput) -> str | None:
 
 @functools.cache
 def _examples() -> dict[str, tuple[str, ...]]:
+    from importlib import resources  # with pathlib: only for a model that does not parse
+    from pathlib import Path
+
     packaged = resources.files("procalg").joinpath("grammar", "corpus", "invalid")
-    root = Path(str(packaged)) if packaged.is_dir() else _REPO_CORPUS
+    repo = Path(__file__).resolve().parents[2] / "grammar" / "corpus" / "invalid"
+    root = Path(str(packaged)) if packaged.is_dir() else repo
     if not root.is_dir():
         return {}
     from procalg.syntax.layout import blank_comments

@@ -25,7 +25,7 @@ writes a new snapshot.
 Example:
     >>> import tempfile
     >>> from procalg.syntax.parser import build_lark
-    >>> folder = Path(tempfile.mkdtemp())
+    >>> folder = tempfile.mkdtemp()
     >>> keep(build_lark(), folder)
     >>> parser = load(folder)
     >>> parser.parse("channel a\\n", start="start").data
@@ -40,7 +40,6 @@ import os
 import pickle
 import re
 import zlib
-from pathlib import Path
 from typing import Any
 
 from lark import Lark
@@ -83,17 +82,18 @@ class _Reader(pickle.Unpickler):
         return self.objects[pid]
 
 
-def path_in(folder: Path) -> Path:
+def path_in(folder: str | os.PathLike[str]) -> str:
     """The snapshot's file in ``folder``, named by a CRC of the parser's code (the
     file starts with that code's stamp, which :func:`load` compares)."""
-    return folder / f"lark-{zlib.crc32(code_stamp()):08x}.pickle"
+    return os.path.join(folder, f"lark-{zlib.crc32(code_stamp()):08x}.pickle")
 
 
-def load(folder: Path) -> Lark | None:
+def load(folder: str | os.PathLike[str]) -> Lark | None:
     """The parser snapshotted in ``folder``, ``None`` if there is none to trust."""
     try:
         path = path_in(folder)
-        data = io.BytesIO(path.read_bytes())
+        with open(path, "rb") as file:
+            data = io.BytesIO(file.read())
         if pickle.load(data) != code_stamp():
             return None  # another parser's code under the same name
         reader = _Reader(data)
@@ -110,7 +110,7 @@ def load(folder: Path) -> Lark | None:
     return parser
 
 
-def keep(parser: Lark, folder: Path) -> None:
+def keep(parser: Lark, folder: str | os.PathLike[str]) -> None:
     """Write ``parser`` (as lark built it, before any parse) to ``folder`` whole:
     a temporary name, then a rename; a failure writes nothing."""
     if None in _ACTIONS.values():
@@ -122,10 +122,11 @@ def keep(parser: Lark, folder: Path) -> None:
     except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
         return  # a lark whose parser holds something else: its own cache serves
     target = path_in(folder)
-    temporary = target.with_name(f"{target.name}.{os.getpid()}")
+    temporary = f"{target}.{os.getpid()}"
     try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        temporary.write_bytes(buffer.getvalue())
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        with open(temporary, "wb") as file:
+            file.write(buffer.getvalue())
         os.replace(temporary, target)
     except OSError:
         with contextlib.suppress(OSError):

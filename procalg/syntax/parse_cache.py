@@ -53,7 +53,6 @@ import os
 import pickle
 import sys
 import zlib
-from pathlib import Path
 
 from procalg.syntax import ast
 
@@ -63,7 +62,7 @@ ENV = "PROCALG_CACHE_DIR"
 KEPT = 512
 """Entries the folder holds at most (a small model's is a few kB)."""
 
-_PACKAGE = Path(__file__).resolve().parents[1]  # procalg/
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))  # procalg/
 _LAYER0 = ("__init__", "errors", "source", "assertion_kinds", "choices", "reserved")
 _enabled = [False]
 
@@ -78,25 +77,25 @@ def disable() -> None:
     _enabled[0] = False
 
 
-def active_folder() -> Path | None:
+def active_folder() -> str | None:
     """The folder, if this process keeps parsed models (:func:`enable`), else ``None``."""
     return folder() if _enabled[0] else None
 
 
-def folder() -> Path | None:
+def folder() -> str | None:
     """Where entries live, ``None`` if the cache is off (see the module).
 
     Example:
-        >>> folder() is None or isinstance(folder(), Path)
+        >>> folder() is None or isinstance(folder(), str)
         True
     """
     chosen = os.environ.get(ENV)
     if chosen is not None:
-        return Path(chosen) if chosen else None
+        return chosen or None
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     if base.startswith("~"):  # no home to expand: keep nothing rather than write here
         return None
-    return Path(base) / "procalg" / "parsed"
+    return os.path.join(base, "procalg", "parsed")
 
 
 @functools.cache
@@ -108,19 +107,22 @@ def code_stamp() -> bytes:
         >>> code_stamp() == code_stamp()
         True
     """
-    files = sorted((_PACKAGE / "syntax").glob("*.py"))
-    files += [_PACKAGE / f"{name}.py" for name in _LAYER0]
-    files += [_PACKAGE / "grammar" / "procalg.lark", _PACKAGE.parent / "grammar" / "procalg.lark"]
+    syntax = os.path.join(_PACKAGE, "syntax")
+    files = [os.path.join(syntax, name) for name in sorted(os.listdir(syntax))
+             if name.endswith(".py")]
+    files += [os.path.join(_PACKAGE, f"{name}.py") for name in _LAYER0]
+    files += [os.path.join(_PACKAGE, "grammar", "procalg.lark"),
+              os.path.join(os.path.dirname(_PACKAGE), "grammar", "procalg.lark")]
     lark = importlib.util.find_spec("lark")  # found, not imported: an upgrade rewrites it
     if lark is not None and lark.origin:  # resolved: a venv reached through a link is one
-        origin = Path(lark.origin).resolve()
-        files += [origin, origin.with_name("lark.py")]
+        origin = os.path.realpath(lark.origin)
+        files += [origin, os.path.join(os.path.dirname(origin), "lark.py")]
     parts = [sys.version]
     for path in files:
         try:
-            status = path.stat()
+            status = os.stat(path)
         except OSError:
-            parts.append(f"{path.name}:-")
+            parts.append(f"{os.path.basename(path)}:-")
             continue
         parts.append(f"{path}:{status.st_size}:{status.st_mtime_ns}")
     return "\n".join(parts).encode()
@@ -132,7 +134,7 @@ def _key(text: str, filename: str) -> bytes:
     return b"\0".join((code_stamp(), name, text.encode("utf-8", "surrogatepass")))
 
 
-def _entry(text: str, filename: str) -> Path | None:
+def _entry(text: str, filename: str) -> str | None:
     """The file that holds ``text``'s AST, ``None`` if it is never kept.
 
     Named by a CRC of its key (:func:`_key`), which the entry holds whole and a
@@ -144,7 +146,7 @@ def _entry(text: str, filename: str) -> Path | None:
     if where is None or "include" in text:
         return None  # an include's text is not in the name: parse it afresh
     key = _key(text, filename)
-    return where / f"{zlib.crc32(key):08x}-{len(key):x}.pickle"
+    return os.path.join(where, f"{zlib.crc32(key):08x}-{len(key):x}.pickle")
 
 
 def cached(text: str, filename: str = "<input>") -> ast.Module | None:
@@ -173,14 +175,33 @@ def holds(path: str) -> bool:
     from procalg.source import read_source
 
     try:  # named as api.model.load names it
-        return _entry_path(read_source(path), str(Path(path))) is not None
+        return _entry_path(read_source(path), model_name(path)) is not None
     except OSError:
         return False
 
 
-def _entry_path(text: str, filename: str) -> Path | None:
+def model_name(path: str | os.PathLike[str]) -> str:
+    """The name a model file's spans and messages carry: ``str(Path(path))``
+    (``./m.proc`` is ``m.proc``), worked out without importing :mod:`pathlib`,
+    which with the ``urllib.parse`` and ``ipaddress`` it loads is ~3 ms that a
+    check needs nowhere else.
+
+    Example:
+        >>> model_name("./models//m.proc"), model_name("/"), model_name("")
+        ('models/m.proc', '/', '.')
+    """
+    text = os.fspath(path)
+    if os.sep != "/" or os.altsep:  # not POSIX: pathlib's own rules
+        from pathlib import Path
+
+        return str(Path(text))
+    root = "//" if text.startswith("//") and not text.startswith("///") else "/" * (text[:1] == "/")
+    return root + "/".join(part for part in text.split("/") if part not in ("", ".")) or "."
+
+
+def _entry_path(text: str, filename: str) -> str | None:
     entry = _entry(text, filename)
-    return entry if entry is not None and entry.is_file() else None
+    return entry if entry is not None and os.path.isfile(entry) else None
 
 
 def parse(text: str, filename: str = "<input>") -> ast.Module:
@@ -199,26 +220,26 @@ def parse(text: str, filename: str = "<input>") -> ast.Module:
     return module
 
 
-def _keep(entry: Path, key: bytes, module: ast.Module) -> None:
+def _keep(entry: str, key: bytes, module: ast.Module) -> None:
     """Write ``module`` and its key to ``entry`` whole (a temporary name, then a
     rename: a reader sees no entry or all of it); any failure keeps nothing."""
     try:
         data = pickle.dumps((key, module), protocol=pickle.HIGHEST_PROTOCOL)
     except (RecursionError, pickle.PicklingError, TypeError, AttributeError):
         return  # nested past pickle's recursion, or not plain data: parse it next time
-    temporary = entry.with_name(f"{entry.name}.{os.getpid()}")
+    temporary = f"{entry}.{os.getpid()}"
     try:
-        entry.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.makedirs(os.path.dirname(entry), mode=0o700, exist_ok=True)
         with open(temporary, "wb") as file:
             file.write(data)
         os.replace(temporary, entry)
-        _trim(entry.parent)
+        _trim(os.path.dirname(entry))
     except OSError:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
 
 
-def _trim(where: Path) -> None:
+def _trim(where: str) -> None:
     """Past :data:`KEPT` entries, remove the least recently used quarter."""
     with os.scandir(where) as found:
         entries = [e for e in found if e.name.endswith(".pickle")]

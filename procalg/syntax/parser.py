@@ -14,9 +14,9 @@ Example:
 from __future__ import annotations
 
 import functools
+import os
 import threading
-from importlib import resources
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lark import Lark
 from lark.exceptions import UnexpectedInput, VisitError
@@ -33,7 +33,9 @@ from procalg.syntax.timed import expand_sections, mark_sections
 from procalg.syntax.value_rules import PARSED_FILE
 from procalg.syntax.walk import children
 
-_REPO_GRAMMAR = Path(__file__).resolve().parents[2] / "grammar"
+if TYPE_CHECKING:
+    from pathlib import Path
+
 _LOCK = threading.Lock()  # the post-lexer keeps per-parse state
 
 
@@ -44,10 +46,13 @@ def grammar_path() -> Path:
         >>> grammar_path().name
         'procalg.lark'
     """
+    from importlib import resources  # with pathlib: only where the parser is built anew
+    from pathlib import Path
+
     packaged = resources.files("procalg").joinpath("grammar", "procalg.lark")
     if packaged.is_file():
         return Path(str(packaged))
-    return _REPO_GRAMMAR / "procalg.lark"
+    return Path(__file__).resolve().parents[2] / "grammar" / "procalg.lark"
 
 
 @functools.cache
@@ -109,22 +114,25 @@ def parse(text: str, filename: str = "<input>") -> ast.Module:
         procalg.errors.ParseError: m.proc:1:9: error: expected an expression after '->'...
     """
     module = _included(_parse(text, filename, "start"), filename, (filename,),
-                       Path(filename).parent)
+                       os.path.dirname(filename))
     return expand_modules(expand_sections(module))
 
 
 def _included(module: ast.Module, filename: str, chain: tuple[str, ...],
-              root: Path) -> ast.Module:
+              root_folder: str) -> ast.Module:
     """``module`` with every ``include "file"`` replaced by that file's declarations.
 
     The path is relative to the including file; where no file is there, relative
-    to ``root``, the main file's folder (FDR's reading: libcspm resolves every
+    to ``root_folder``, the main file's folder (FDR's reading: libcspm resolves every
     include against the root file's directory, so a model written for FDR may
     include from a nested file a path meant from the main one). A file that
     includes itself, directly or through others, is an error that shows the chain.
     """
     if not any(type(d) is ast.IncludeDecl for d in module.declarations):
         return module
+    from pathlib import Path  # only for a model that includes files
+
+    root = Path(root_folder)
     out: list[ast.Node] = []
     for decl in module.declarations:
         if type(decl) is not ast.IncludeDecl:
@@ -147,7 +155,7 @@ def _included(module: ast.Module, filename: str, chain: tuple[str, ...],
                              hint="the path is relative to the including file "
                                   "(or to the main file's folder, as FDR reads it)") from None
         inner = _parse(text, str(path), "start")
-        out.extend(_included(inner, str(path), (*chain, str(path)), root).declarations)
+        out.extend(_included(inner, str(path), (*chain, str(path)), root_folder).declarations)
     return ast.Module(tuple(out), span=module.span)
 
 

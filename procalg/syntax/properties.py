@@ -16,7 +16,6 @@ Example:
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable
 
@@ -179,6 +178,8 @@ def decode_ltl(tok: Token, left: ast.Node, span: Span | None) -> ast.Ltl:
 
 
 def _unknown(words: str, where: Span, hint: str | None) -> ParseError:
+    import difflib  # an error's suggestion: not on every parse
+
     guess = difflib.get_close_matches(words, KNOWN, n=1, cutoff=0.6)
     message = f"unknown assertion ':[{words}]'"
     if guess:

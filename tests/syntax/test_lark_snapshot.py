@@ -53,7 +53,7 @@ def test_the_parser_read_back_parses_or_refuses_every_file_as_lark_s_own(
 def test_a_snapshot_holds_no_regex_engine_action_or_callback_but_names_them(tmp_path):
     parser = build_lark()
     lark_snapshot.keep(parser, tmp_path)
-    data = io.BytesIO(lark_snapshot.path_in(tmp_path).read_bytes())
+    data = io.BytesIO(Path(lark_snapshot.path_in(tmp_path)).read_bytes())
     assert pickle.load(data) == parse_cache.code_stamp()  # what the snapshot is of
     with pytest.raises(pickle.UnpicklingError):  # a plain reader meets the names
         pickle.load(data)
@@ -68,7 +68,7 @@ def test_a_snapshot_of_other_code_under_its_name_reads_as_none(tmp_path, monkeyp
 
 
 def test_a_damaged_snapshot_reads_as_none(tmp_path):
-    lark_snapshot.path_in(tmp_path).write_bytes(b"\x80\x05not a parser")
+    Path(lark_snapshot.path_in(tmp_path)).write_bytes(b"\x80\x05not a parser")
     assert lark_snapshot.load(tmp_path) is None
     assert lark_snapshot.load(tmp_path / "nowhere") is None
 
@@ -79,7 +79,7 @@ def test_the_cli_s_parser_is_read_back_once_written(tmp_path, monkeypatch):
     try:
         parser_module.lark_parser.cache_clear()
         parser_module.lark_parser()  # built by lark, snapshotted
-        assert lark_snapshot.path_in(tmp_path).is_file()
+        assert Path(lark_snapshot.path_in(tmp_path)).is_file()
         monkeypatch.setattr(parser_module, "build_lark", lambda: pytest.fail("built again"))
         parser_module.lark_parser.cache_clear()
         assert parser_module.lark_parser().parse("channel a\n", start="start").data == "start"

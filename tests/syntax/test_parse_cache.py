@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from procalg.errors import ParseError
 from procalg.syntax import parse_cache
@@ -171,7 +173,7 @@ def test_an_empty_cache_folder_variable_turns_the_cache_off(cache, monkeypatch):
 def test_the_folder_defaults_to_the_user_cache(monkeypatch, tmp_path):
     monkeypatch.delenv(parse_cache.ENV, raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert parse_cache.folder() == tmp_path / "procalg" / "parsed"
+    assert parse_cache.folder() == str(tmp_path / "procalg" / "parsed")
 
 
 def test_a_folder_that_cannot_be_written_keeps_nothing_and_parses(tmp_path, monkeypatch):
@@ -200,3 +202,21 @@ def test_past_its_bound_the_folder_drops_the_least_recently_used(cache, monkeypa
     parse_cache.parse(texts[4], "m.proc")  # the fifth: a quarter of the bound (the two oldest) go
     kept = [parse_cache.cached(text, "m.proc") is not None for text in texts]
     assert kept == [True, False, False, True, True]
+
+
+@given(st.text(alphabet="a./", max_size=12))
+def test_a_model_file_is_named_as_pathlib_names_it(path) -> None:
+    # spans and messages carry the name, and the entry's key holds it: the CLI's
+    # check (api.model.load) and its look-ahead (holds) must both say str(Path(path))
+    assert parse_cache.model_name(path) == str(Path(path))
+
+
+def test_a_check_named_through_dots_and_slashes_reads_its_entry_back(cache, tmp_path,
+                                                                     monkeypatch) -> None:
+    from procalg.api.model import load
+
+    (tmp_path / "m.proc").write_text(TEXT)
+    monkeypatch.chdir(tmp_path)
+    assert not parse_cache.holds(".//m.proc")
+    model = load(".//m.proc")
+    assert model.source.name == "m.proc" and parse_cache.holds("./m.proc")
