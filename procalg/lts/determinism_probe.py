@@ -68,7 +68,7 @@ class Probe:
         """
         if not len(frontier):
             return False
-        codes = self.rng.choice(frontier, size=min(WALKERS, len(frontier)), replace=False)
+        codes = frontier[self.rng.integers(0, len(frontier), WALKERS)]  # (twice: harmless)
         seen = [codes]
         for step in range(1, STEPS + 1):
             codes = self._step(codes)
