@@ -58,6 +58,7 @@ from procalg.lts.determinism_confluence import (
     confluence_goal,
     labels_deterministic,
 )
+from procalg.lts.determinism_probe import Probe
 from procalg.lts.leaf_levels import only_when
 from procalg.lts.level_search import NARROW, LevelSearch, Progress
 from procalg.lts.lts import TAU, TAU_INDEX, TICK, TICK_INDEX
@@ -80,13 +81,20 @@ def screen_deterministic(tables: Tables, *, max_states: int | None = None
     """
     search = LevelSearch(tables, max_states=max_states, workers=1)
     goal = _chosen_goal(tables)
+    probe = Probe(tables, goal) if PROBE and _confluence_of_taus(tables, goal) else None
 
     def narrow(_: Progress) -> None:
         if len(search.visited.frontier) > NARROW:
             raise _Wide
 
+    def look_ahead(_: Progress) -> None:  # a state the search would reject, met early
+        if probe.due(len(search.visited)) and probe.ahead(search.visited.frontier):
+            raise _Wide
+
     if goal is _goal:  # the others are known to pay: a normal form of sets, or a sure pass
         search.progress = narrow
+    elif probe is not None:
+        search.progress = look_ahead
     try:
         if search.run(goal) is not None:
             return None
@@ -122,13 +130,24 @@ def _chosen_goal(tables: Tables) -> Goal | None:
     return None
 
 
+def _confluence_of_taus(tables: Tables, goal: Goal | None) -> bool:
+    """Whether ``goal`` is the τ-confluence test (whose rejections can lie
+    deep: :mod:`procalg.lts.determinism_probe` looks ahead for them)."""
+    return goal is not None and goal is not _goal and any(
+        r.label == TAU for r in tables.network.rules)
+
+
+PROBE = True
+"""Look ahead of the τ-confluence screen (:class:`~procalg.lts.determinism_probe.Probe`)."""
+
 SMALL = 64
 """Moves up to which a chunk is judged in plain Python (a deep chain's levels
 hold a state or two: numpy's fixed cost per call would set the pace)."""
 
 
 class _Wide(Exception):
-    """A level outgrew :data:`~procalg.lts.level_search.NARROW` states."""
+    """A level outgrew :data:`~procalg.lts.level_search.NARROW` states, or a
+    probe met a state the goal rejects: the search is given up."""
 
 
 def _goal(chunk: np.ndarray, src: np.ndarray, dst: np.ndarray, lab: np.ndarray

@@ -63,6 +63,7 @@ from procalg.lts.code_sets import (
     set_keys,
     shrink,
     sorted_in,
+    unique_inverse,
 )
 from procalg.lts.determinism_codes import (
     Determinism,
@@ -186,8 +187,7 @@ class NormalForm:
     """The level-by-level subset construction (its moves, count, remember and
     result serve :mod:`procalg.lts.normal_few`'s levels too)."""
 
-    def __init__(self, tables: Tables, divergent: np.ndarray | None,
-                 max_states: int | None) -> None:
+    def __init__(self, tables: Tables, divergent: np.ndarray | None, max_states: int | None):
         self.tables, self.divergent, self.max_states = tables, divergent, max_states
         names = tables.labels
         self.width = len(names)
@@ -315,11 +315,11 @@ class NormalForm:
         inside = np.repeat(many, np.diff(np.append(starts, len(g))))
         m_cid, m_code = np.repeat(np.arange(len(m_key)), size), d[inside]
         if self.has_tau and len(s_code):  # a one-member set grows if its member moves by τ
-            distinct_code = sorted_unique(s_code)  # each state asked once
+            distinct_code, inverse = unique_inverse(s_code)  # each state asked once
             src, dst2, lab = self.tau_moves(distinct_code)
             moving = np.zeros(len(distinct_code), bool)
             moving[src[(lab == TAU_INDEX) & (dst2 != distinct_code[src])]] = True
-            moves = moving[np.searchsorted(distinct_code, s_code)]
+            moves = moving[inverse]
             if moves.any():
                 m_cid = np.concatenate((m_cid, len(m_key) + np.arange(int(moves.sum()))))
                 m_code = np.concatenate((m_code, s_code[moves]))
@@ -363,8 +363,8 @@ class NormalForm:
         return self.result("divergence", trace=(*trace, event))
 
     def _close(self, node: np.ndarray, code: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return close_sets(self.tau_moves if self.has_tau else None, self.tables.layout.bits,
-                          node, code)
+        moves = self.tau_moves if self.has_tau else None
+        return close_sets(moves, self.tables.layout.bits, node, code)
 
     def tau_moves(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The τ-moves of ``codes`` (and, without τ-only tables, all their moves)."""

@@ -6,7 +6,14 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from procalg.lts.code_sets import Children, argsort_small, close_sets, distinct, set_keys
+from procalg.lts.code_sets import (
+    Children,
+    argsort_small,
+    close_sets,
+    distinct,
+    set_keys,
+    unique_inverse,
+)
 
 
 def test_a_one_member_set_is_keyed_by_its_code_and_a_larger_one_by_an_order_free_hash():
@@ -30,6 +37,17 @@ def test_wide_values_that_share_bits_sort_packed_like_argsort(low, gap):
     order = argsort_small(values)
     assert np.array_equal(values[order], np.sort(values))
     assert sorted(order.tolist()) == list(range(len(values)))
+
+
+@given(st.lists(st.integers(0, 50), max_size=200) | st.lists(
+    st.integers(0, (1 << 62) - 1), max_size=50), st.integers(0, 40))
+def test_unique_inverse_gives_numpys_distinct_values_and_places(values, shift):
+    # shifted values share their low bits: packed with their index only once those are cut out
+    room = 62 - int(max(values, default=0)).bit_length()
+    arr = np.array(values, dtype=np.int64) << min(shift, room)
+    out, inverse = unique_inverse(arr)
+    want, places = np.unique(arr, return_inverse=True)
+    assert out.tolist() == want.tolist() and inverse.tolist() == places.tolist()
 
 
 @given(st.lists(st.integers(0, 6), max_size=40), st.lists(st.integers(0, 3), max_size=40))

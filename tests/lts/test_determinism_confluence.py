@@ -92,6 +92,11 @@ def test_the_screen_judges_alike_a_chunk_of_two_states_at_a_time(net):
 
 def _scheduler(n: int):
     """Milner's scheduler of ``n`` cyclers, the token passing (c) hidden."""
+    return close(hide(_cyclers(n)[0], {f"c{i}" for i in range(n)}))
+
+
+def _cyclers(n: int):
+    """Milner's ``n`` cyclers in parallel, nothing hidden, and their alphabet."""
     cyclers = []
     for i in range(n):
         a, b, c_in, c_out = f"a{i}", f"b{i}", f"c{i}", f"c{(i + 1) % n}"
@@ -102,7 +107,7 @@ def _scheduler(n: int):
     net, alphabet = component(cyclers[0][0]), cyclers[0][1]
     for lts, alpha in cyclers[1:]:
         net, alphabet = alpha_parallel(net, component(lts), alphabet, alpha), alphabet | alpha
-    return close(hide(net, {f"c{i}" for i in range(n)}))
+    return net, alphabet
 
 
 def test_milners_scheduler_is_screened_with_its_token_hidden():
