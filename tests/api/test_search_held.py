@@ -399,10 +399,19 @@ hidden ``b`` s holds a trace violation (``e.0``) and ``Bad``'s error. On s33-bas
 product answered ``S [T= T`` with the held error's internal label as the event."""
 
 
+FUSED_BEFORE_HELD = ("channel a, b, c\nchannel d, e : {0..3}\nL(n) = STOP\nP(n) = STOP\n"
+                     "T = (((a -> Bad) /\\ (b -> SKIP)) \\ {b})\nS = ((a -> STOP) [] (b -> SKIP))\n"
+                     "Bad = Bad \\ {a}\n")
+"""A hand-drawn case (hunt2, session 34): ``S [F= T`` failed at the hidden ``b``'s
+``SKIP`` on the product engine, which fused spec and implementation into one
+component, where the term rules raise ``Bad``'s error, met first in that level."""
+
+
 @settings(max_examples=40, deadline=None)
 @given(_broken())
 @example(DRAWN_FD)
 @example(DRAWN_HELD_EVENT)
+@example(FUSED_BEFORE_HELD)
 def test_random_models_with_a_model_error_get_the_reference_answers(text: str) -> None:
     reference = _random_answers(text, CheckEngine.REFERENCE)
     for answers in (_random_answers(text, CheckEngine.AUTO), _lazily(text), _in_chunks(text)):
@@ -506,3 +515,26 @@ def test_a_trace_violation_in_the_level_of_a_held_error_is_the_errors_on_every_e
         (refines,) = check_model(loads(text), options=SearchOptions(engine=engine))
         assert refines.result is AssertionResult.ERROR, engine
         assert "unguarded recursion: Bad" in refines.error.message, engine
+
+
+def test_a_failure_in_the_level_of_a_held_error_is_the_errors_when_spec_and_implementation_fuse(
+) -> None:
+    """A failure at depth ``d`` is returned as soon as the term rules visit its pair
+    (``checks/level_search``), but they visit level ``d`` in the order the rules
+    list moves: in ``(a -> Bad [] b -> SKIP) \\ {b}`` the pair after ``a`` comes
+    before the pair after the hidden ``b``, and expanding ``Bad`` raises before
+    ``SKIP``'s refusal of ``{a, b}`` is seen (``S`` offers both: Roscoe's stable
+    failures). With the choice's sides swapped the failure comes first. The
+    product's codes follow that order only for one component of its own; on
+    s34-base the refinement product fused the specification's normal form with
+    the implementation (``lts/network_fusion``), whose tuples are numbered by
+    another search, and the failure won in both orders."""
+    for left, right, answer in (("a -> Bad", "b -> SKIP", AssertionResult.ERROR),
+                                ("b -> SKIP", "a -> Bad", AssertionResult.FAIL)):
+        text = (f"channel a, b\nBad = Bad \\ {{a}}\nT = ({left} [] {right}) \\ {{b}}\n"
+                "assert (a -> STOP [] b -> SKIP) [F= T\n")
+        for engine in (CheckEngine.REFERENCE, CheckEngine.AUTO, CheckEngine.PRODUCT):
+            (refines,) = check_model(loads(text), options=SearchOptions(engine=engine))
+            assert refines.result is answer, (left, engine)
+            if answer is AssertionResult.FAIL:
+                assert refines.check.counterexample.refused == {"a", "b"}, engine
