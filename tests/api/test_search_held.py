@@ -406,12 +406,19 @@ FUSED_BEFORE_HELD = ("channel a, b, c\nchannel d, e : {0..3}\nL(n) = STOP\nP(n) 
 ``SKIP`` on the product engine, which fused spec and implementation into one
 component, where the term rules raise ``Bad``'s error, met first in that level."""
 
+FUSED_PARALLEL = ("channel a, b, c\nchannel d, e : {0..3}\nL(n) = STOP\nP(n) = STOP\n"
+                  "T = (((c -> Bad) [] (a -> c -> STOP)) [| {c} |] "
+                  "((c -> SKIP) [] (a -> c -> SKIP)))\n"
+                  "S = ((a -> b -> STOP) |~| (c -> STOP))\nBad = Bad \\ {a}\n")
+"""The same with a parallel implementation, its two sides fused with the spec."""
+
 
 @settings(max_examples=40, deadline=None)
 @given(_broken())
 @example(DRAWN_FD)
 @example(DRAWN_HELD_EVENT)
 @example(FUSED_BEFORE_HELD)
+@example(FUSED_PARALLEL)
 def test_random_models_with_a_model_error_get_the_reference_answers(text: str) -> None:
     reference = _random_answers(text, CheckEngine.REFERENCE)
     for answers in (_random_answers(text, CheckEngine.AUTO), _lazily(text), _in_chunks(text)):
