@@ -412,6 +412,17 @@ FUSED_PARALLEL = ("channel a, b, c\nchannel d, e : {0..3}\nL(n) = STOP\nP(n) = S
                   "S = ((a -> b -> STOP) |~| (c -> STOP))\nBad = Bad \\ {a}\n")
 """The same with a parallel implementation, its two sides fused with the spec."""
 
+DRAWN_PRIORITY_OPERAND = (
+    "channel a, b, c\nchannel d, e : {0..3}\nL(n) = a -> L(0)\n"
+    "P(n) = ((a -> prioritise(STOP, <{a}, {b}>)) [] (STOP [{b} || {a}] L(0)))\n"
+    "T = (((STOP [> P(0)) \\ {a}) ; STOP)\n"
+    "S = ((prioritise(Bad, <{a}, {b}>) [| {a} |] prioritise(STOP, <{a}, {b}>)) \\ {a})\n"
+    "Bad = Bad \\ {a}\nDiv(n) = d!(3 / n) -> STOP\n")
+"""A dev seed's draw (seed 12, hunt2, session 34, every size switch on its bulk
+side; it fails without them too): ``T [FD= S`` raised ``Bad``'s error on the
+product, which normalised the priority's operand while compiling ``S``; ``T``
+diverges at once, so the term rules never expand ``S``."""
+
 
 @settings(max_examples=40, deadline=None)
 @given(_broken())
@@ -419,6 +430,7 @@ FUSED_PARALLEL = ("channel a, b, c\nchannel d, e : {0..3}\nL(n) = STOP\nP(n) = S
 @example(DRAWN_HELD_EVENT)
 @example(FUSED_BEFORE_HELD)
 @example(FUSED_PARALLEL)
+@example(DRAWN_PRIORITY_OPERAND)
 def test_random_models_with_a_model_error_get_the_reference_answers(text: str) -> None:
     reference = _random_answers(text, CheckEngine.REFERENCE)
     for answers in (_random_answers(text, CheckEngine.AUTO), _lazily(text), _in_chunks(text)):
@@ -545,3 +557,21 @@ def test_a_failure_in_the_level_of_a_held_error_is_the_errors_when_spec_and_impl
             assert refines.result is answer, (left, engine)
             if answer is AssertionResult.FAIL:
                 assert refines.check.counterexample.refused == {"a", "b"}, engine
+
+
+def test_a_priority_whose_operand_fails_to_unfold_holds_the_error_on_every_engine() -> None:
+    """``prioritise(Bad, ...)`` unfolds ``Bad`` only when a check expands the
+    priority (the term rules defer it: ``semantics/priority``). Beside a partner,
+    on s34-base the network compiler normalised the operand to choose its
+    component and raised at once; a spec that diverges at once (``Lp \\ {a}``)
+    is refined by anything in the failures-divergences model (Roscoe ch. 8) and
+    the term rules never expand the implementation. Where ``[F=`` expands it,
+    both raise the error."""
+    base = "channel a, b\nBad = Bad \\ {a}\nLp = a -> Lp\nT = Lp \\ {a}\n"
+    for impl in ("prioritise(Bad, <{a}, {b}>) [| {a} |] STOP",
+                 "(prioritise(Bad, <{a}, {b}>) ||| STOP) \\ {a}"):
+        for model, answer in (("FD", AssertionResult.PASS), ("F", AssertionResult.ERROR)):
+            text = base + f"S = {impl}\nassert T [{model}= S\n"
+            for engine in (CheckEngine.REFERENCE, CheckEngine.AUTO):
+                (refines,) = check_model(loads(text), options=SearchOptions(engine=engine))
+                assert refines.result is answer, (impl, model, engine, refines.error)
