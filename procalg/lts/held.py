@@ -38,7 +38,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from procalg.errors import LimitExceeded, ProcalgError
-from procalg.lts.network import HELD
+from procalg.lts.network import HELD, Network
+from procalg.lts.network_fusion import FUSED
 
 if TYPE_CHECKING:  # level_search imports this module
     from procalg.lts.level_search import Stop
@@ -246,6 +247,23 @@ class LevelHolds:
         return self.hit
 
 
+def _numbered_as_reference(network: Network) -> bool:
+    """Whether the codes of ``network``'s states follow the term rules' BFS
+    order: one component, and not a fused cluster (``lts/network_fusion``
+    numbers its tuples by the open product's own search, which may put a
+    τ-target before an earlier-listed event's: ``S [F= T`` found a failure
+    ahead of the held error the term rules meet first).
+
+    Example:
+        >>> from procalg.lts.lts import LTS
+        >>> from procalg.lts.network import close, component
+        >>> _numbered_as_reference(close(component(LTS.build(1, 0, ["a"], []))))
+        True
+    """
+    return len(network.components) == 1 and not any(
+        name.startswith(FUSED) for name in network.components[0].labels)
+
+
 def held_stop(tables: Tables, stop: Stop | None) -> Stop | None:
     """``stop`` (a goal over expanded chunks, or None: no goal) raising the
     first held error of a chunk that comes before the goal's witness in it
@@ -273,7 +291,7 @@ def held_stop(tables: Tables, stop: Stop | None) -> Stop | None:
     if not held:
         return stop
     codes = np.array(held)
-    ordered = len(tables.network.components) == 1
+    ordered = _numbered_as_reference(tables.network)
 
     def checked(chunk: np.ndarray, src: np.ndarray, dst: np.ndarray,
                 lab: np.ndarray) -> tuple[int, str] | None:

@@ -47,7 +47,7 @@ from dataclasses import replace
 from functools import partial
 from typing import Any
 
-from procalg.errors import LimitExceeded
+from procalg.errors import LimitExceeded, ProcalgError
 from procalg.lts import LTS
 from procalg.lts import control as ctl
 from procalg.lts.network import (
@@ -269,8 +269,8 @@ def _build(top: Process, shape: Shape, leaves: Leaves, outer: frozenset[Process]
         elif type(term) is Omega:  # terminated from the start (a one-component ||)
             done.append(_OMEGA_LEAF)
             resets.append(None)
-        elif (source := priority_source(term)) is not None and not shape.compiled(
-                shape.operands(term)[0]):  # over a sequential operand: filtered on the fly
+        elif (source := priority_source(term)) is not None and not _compiled_operand(
+                shape, term):  # over a sequential operand: filtered on the fly
             made = priority_leaf(term, source, leaves, lazy=lazy)
             done.append(component(network_loops.returning_leaf(made, restarting and controls > 0)))
             resets.append(None)
@@ -323,6 +323,18 @@ def _reduced(net: Network, reduce: bool) -> Network:
     whole is (priority keeps strong bisimilarity: bisimilar states offer the
     same labels); fewer local states, and often codes narrow enough for numpy."""
     return reduce_components(net) if reduce else net
+
+
+def _compiled_operand(shape: Shape, term: Process) -> bool:
+    """Whether the operand of the priority ``term`` compiles as a network. An
+    operand whose normal form fails to evaluate (``prioritise(Bad, ...)``, ``Bad =
+    Bad \\ {a}``) does not: it becomes a priority leaf, which holds the error
+    until a check expands it, as the term rules meet it (not at all where an
+    ``[FD=`` spec diverges at once)."""
+    try:
+        return shape.compiled(shape.operands(term)[0])
+    except ProcalgError:
+        return False
 
 
 def _built(term: Process, done: list[Network], resets: list[frozenset[int] | None],

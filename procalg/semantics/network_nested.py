@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from procalg.errors import LimitExceeded
+from procalg.errors import LimitExceeded, ProcalgError
 from procalg.lts import LTS
 from procalg.lts import control as ctl
 from procalg.lts.lazy import LazyComponent
@@ -129,7 +129,10 @@ def priority_leaf(term: Process, source: Source, leaves: Leaves, *,
         1
     """
     if term not in leaves.systems:
-        operand = leaves.rules.normalise(source.process)
+        try:
+            operand = leaves.rules.normalise(source.process)
+        except ProcalgError:  # the term's own leaf holds it until a check expands it
+            return leaves.lts(term, lazy=lazy)
         inner = leaves.system(operand)
         leaves.systems[term] = Filtered(inner, source.order)
         if operand in leaves.why:

@@ -399,10 +399,38 @@ hidden ``b`` s holds a trace violation (``e.0``) and ``Bad``'s error. On s33-bas
 product answered ``S [T= T`` with the held error's internal label as the event."""
 
 
+FUSED_BEFORE_HELD = ("channel a, b, c\nchannel d, e : {0..3}\nL(n) = STOP\nP(n) = STOP\n"
+                     "T = (((a -> Bad) /\\ (b -> SKIP)) \\ {b})\nS = ((a -> STOP) [] (b -> SKIP))\n"
+                     "Bad = Bad \\ {a}\n")
+"""A hand-drawn case (hunt2, session 34): ``S [F= T`` failed at the hidden ``b``'s
+``SKIP`` on the product engine, which fused spec and implementation into one
+component, where the term rules raise ``Bad``'s error, met first in that level."""
+
+FUSED_PARALLEL = ("channel a, b, c\nchannel d, e : {0..3}\nL(n) = STOP\nP(n) = STOP\n"
+                  "T = (((c -> Bad) [] (a -> c -> STOP)) [| {c} |] "
+                  "((c -> SKIP) [] (a -> c -> SKIP)))\n"
+                  "S = ((a -> b -> STOP) |~| (c -> STOP))\nBad = Bad \\ {a}\n")
+"""The same with a parallel implementation, its two sides fused with the spec."""
+
+DRAWN_PRIORITY_OPERAND = (
+    "channel a, b, c\nchannel d, e : {0..3}\nL(n) = a -> L(0)\n"
+    "P(n) = ((a -> prioritise(STOP, <{a}, {b}>)) [] (STOP [{b} || {a}] L(0)))\n"
+    "T = (((STOP [> P(0)) \\ {a}) ; STOP)\n"
+    "S = ((prioritise(Bad, <{a}, {b}>) [| {a} |] prioritise(STOP, <{a}, {b}>)) \\ {a})\n"
+    "Bad = Bad \\ {a}\nDiv(n) = d!(3 / n) -> STOP\n")
+"""A dev seed's draw (seed 12, hunt2, session 34, every size switch on its bulk
+side; it fails without them too): ``T [FD= S`` raised ``Bad``'s error on the
+product, which normalised the priority's operand while compiling ``S``; ``T``
+diverges at once, so the term rules never expand ``S``."""
+
+
 @settings(max_examples=40, deadline=None)
 @given(_broken())
 @example(DRAWN_FD)
 @example(DRAWN_HELD_EVENT)
+@example(FUSED_BEFORE_HELD)
+@example(FUSED_PARALLEL)
+@example(DRAWN_PRIORITY_OPERAND)
 def test_random_models_with_a_model_error_get_the_reference_answers(text: str) -> None:
     reference = _random_answers(text, CheckEngine.REFERENCE)
     for answers in (_random_answers(text, CheckEngine.AUTO), _lazily(text), _in_chunks(text)):
@@ -506,3 +534,44 @@ def test_a_trace_violation_in_the_level_of_a_held_error_is_the_errors_on_every_e
         (refines,) = check_model(loads(text), options=SearchOptions(engine=engine))
         assert refines.result is AssertionResult.ERROR, engine
         assert "unguarded recursion: Bad" in refines.error.message, engine
+
+
+def test_a_failure_in_the_level_of_a_held_error_is_the_errors_when_spec_and_implementation_fuse(
+) -> None:
+    """A failure at depth ``d`` is returned as soon as the term rules visit its pair
+    (``checks/level_search``), but they visit level ``d`` in the order the rules
+    list moves: in ``(a -> Bad [] b -> SKIP) \\ {b}`` the pair after ``a`` comes
+    before the pair after the hidden ``b``, and expanding ``Bad`` raises before
+    ``SKIP``'s refusal of ``{a, b}`` is seen (``S`` offers both: Roscoe's stable
+    failures). With the choice's sides swapped the failure comes first. The
+    product's codes follow that order only for one component of its own; on
+    s34-base the refinement product fused the specification's normal form with
+    the implementation (``lts/network_fusion``), whose tuples are numbered by
+    another search, and the failure won in both orders."""
+    for left, right, answer in (("a -> Bad", "b -> SKIP", AssertionResult.ERROR),
+                                ("b -> SKIP", "a -> Bad", AssertionResult.FAIL)):
+        text = (f"channel a, b\nBad = Bad \\ {{a}}\nT = ({left} [] {right}) \\ {{b}}\n"
+                "assert (a -> STOP [] b -> SKIP) [F= T\n")
+        for engine in (CheckEngine.REFERENCE, CheckEngine.AUTO, CheckEngine.PRODUCT):
+            (refines,) = check_model(loads(text), options=SearchOptions(engine=engine))
+            assert refines.result is answer, (left, engine)
+            if answer is AssertionResult.FAIL:
+                assert refines.check.counterexample.refused == {"a", "b"}, engine
+
+
+def test_a_priority_whose_operand_fails_to_unfold_holds_the_error_on_every_engine() -> None:
+    """``prioritise(Bad, ...)`` unfolds ``Bad`` only when a check expands the
+    priority (the term rules defer it: ``semantics/priority``). Beside a partner,
+    on s34-base the network compiler normalised the operand to choose its
+    component and raised at once; a spec that diverges at once (``Lp \\ {a}``)
+    is refined by anything in the failures-divergences model (Roscoe ch. 8) and
+    the term rules never expand the implementation. Where ``[F=`` expands it,
+    both raise the error."""
+    base = "channel a, b\nBad = Bad \\ {a}\nLp = a -> Lp\nT = Lp \\ {a}\n"
+    for impl in ("prioritise(Bad, <{a}, {b}>) [| {a} |] STOP",
+                 "(prioritise(Bad, <{a}, {b}>) ||| STOP) \\ {a}"):
+        for model, answer in (("FD", AssertionResult.PASS), ("F", AssertionResult.ERROR)):
+            text = base + f"S = {impl}\nassert T [{model}= S\n"
+            for engine in (CheckEngine.REFERENCE, CheckEngine.AUTO):
+                (refines,) = check_model(loads(text), options=SearchOptions(engine=engine))
+                assert refines.result is answer, (impl, model, engine, refines.error)
