@@ -39,6 +39,10 @@ from procalg.lts.lts import LTS, TAU, TAU_INDEX, TICK, TransitionSystem
 Edges = list[tuple[int, int]]
 """Outgoing transitions of one state as ``(label code, target number)``."""
 
+BATCH_MIN = 16
+"""Fewest states left to expand that a compiled machine's batch function makes at
+once (:mod:`procalg.semantics.linear_vector`); fewer are expanded one by one."""
+
 
 class ExplicitSystem:
     """An :class:`LTS` seen as a :class:`TransitionSystem` (labels by name).
@@ -113,9 +117,13 @@ class Exploration:
         self.expanded = 0
         self._cache: dict[int, Edges] = {}
         # a compiled machine's batch next-state function (procalg.semantics.linear_vector):
-        # the moves of every discovered state made at once, numbered one state at a time
+        # the moves of every discovered state made at once, numbered one state at a time;
+        # asked for only once a frontier is wide enough to batch (making it enumerates
+        # a static input's offers: 200,000 of them for a one-state wide leaf that
+        # never batches, a third of its whole exploration)
         vector = getattr(self.system, "vector", None)
-        self._vector = vector() if callable(vector) else None
+        self._make_vector: Callable[[], Any] | None = vector if callable(vector) else None
+        self._vector: Any = None
         self._made: dict[int, list[tuple[str, Any]]] = {}
         self._add(self.system.initial_state(), -1, -1)
 
@@ -144,8 +152,9 @@ class Exploration:
         """
         edges: Edges = []
         index, code = self.index, self.code
-        made = self._made.pop(number, None) if self._vector is not None else None
-        if made is None and self._vector is not None and number not in self._cache:
+        made = self._made.pop(number, None) if self._made else None
+        if made is None and (self._vector or self._make_vector) is not None \
+                and number not in self._cache and len(self.states) - number >= BATCH_MIN:
             made = self._prefetch(number)
         for label, target in made if made is not None else \
                 self.system.successors(self.states[number]):
@@ -161,8 +170,11 @@ class Exploration:
         """The moves of ``number`` and of every later discovered state, made by the
         batch function (kept for their own expansion); None if it raises: then each
         state's own expansion raises, when (and if) the walk gets there."""
-        if len(self.states) - number < 16:  # linear_vector.BATCH_MIN: one by one
-            return None
+        if self._vector is None:  # the first frontier wide enough: made now, once
+            assert self._make_vector is not None
+            self._vector, self._make_vector = self._make_vector(), None
+            if self._vector is None:
+                return None
         todo = [n for n in range(number, len(self.states)) if n not in self._cache]
         if self.max_states is not None:  # no more than the walk can expand before its limit
             fan = max(1.0, (len(self.states) - 1) / max(1, number))  # new states per state

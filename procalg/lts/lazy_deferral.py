@@ -56,7 +56,11 @@ def deferrable(network: Network) -> dict[int, set[int]]:
                                         for _, local in rule.parts])
         return out
     for rule in network.rules:
-        if not eager or not any(c in eager for c, _ in rule.parts):
-            for c, local in rule.parts:
-                out[c].discard(comps[c].code[local])  # type: ignore[union-attr]
+        parts = rule.parts
+        if eager and (parts[0][0] in eager if len(parts) == 1 else  # no generator for
+                      parts[0][0] in eager or parts[1][0] in eager if len(parts) == 2
+                      else any(c in eager for c, _ in parts)):  # a wide channel's rules
+            continue
+        for c, local in parts:
+            out[c].discard(comps[c].code[local])  # type: ignore[union-attr]
     return out

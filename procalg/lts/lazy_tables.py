@@ -35,6 +35,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -183,6 +184,17 @@ class LazyGroup:
         return self.variants[best].fire(codes, locs, layout, looks[best])
 
 
+def _codes(code: Mapping[str, int], labels: list[str]) -> np.ndarray:
+    """``code`` of each of ``labels``, mapped (no Python frame per label: a wide
+    channel's group has one per value).
+
+    Example:
+        >>> _codes({"a": 0, "b": 1}, ["b", "b", "a"]).tolist()
+        [1, 1, 0]
+    """
+    return np.fromiter(map(code.__getitem__, labels), dtype=np.int64, count=len(labels))
+
+
 class _Driven:
     """The group's moves enumerated from one driver component."""
 
@@ -195,15 +207,14 @@ class _Driven:
         if isinstance(comp, LazyComponent):
             names = list(comp.labels)
             code = comp.code
-            codes = np.array([code[a] for a in columns[driver]], dtype=np.int64)
+            codes = _codes(code, columns[driver])
             # forward: only the moves some rule here can use; backward (trace
             # rebuilding, dead states: small batches): the whole table
             self.lazy: LazyComponent | None = comp
             self.table: object = comp if backward else comp.view(codes.tolist())
         else:
             names = sorted(set(columns[driver]))
-            number = {n: i for i, n in enumerate(names)}
-            codes = np.array([number[a] for a in columns[driver]], dtype=np.int64)
+            codes = _codes(dict(zip(names, range(len(names)), strict=True)), columns[driver])
             self.lazy = None
             self.table = _EagerMoves(tables.label_moves(driver), names,
                                      tables.layout.radix[driver], backward)
@@ -221,7 +232,7 @@ class _Driven:
             other = components[c]
             if isinstance(other, LazyComponent):
                 code = other.code
-                per_rule = np.array([code[a] for a in columns[c]], dtype=np.int64)
+                per_rule = _codes(code, columns[c])
                 self.others.append((c, (other, per_rule)))
             else:
                 self.others.append((c, self._eager(tables, c, columns[c])))

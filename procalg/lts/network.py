@@ -262,8 +262,8 @@ def _compose(left: Network, right: Network, shared: set[str],
     more: a right rule on it is never shifted, nor hashed)."""
     by, scopes = len(left), len(left.scopes)
     passing: list[SyncRule] = []
-    lby: dict[str, list[SyncRule]] = {}
-    rby: dict[str, list[SyncRule]] = {}
+    lby: dict[str, SyncRule | list[SyncRule]] = {}  # a label's rule, a list only past one
+    rby: dict[str, SyncRule | list[SyncRule]] = {}
     ldone: list[SyncRule] = []
     rdone: list[SyncRule] = []
     for side, alpha, by_label, done in ((left.rules, left_alpha, lby, ldone),
@@ -273,7 +273,13 @@ def _compose(left: Network, right: Network, shared: set[str],
             label = r.label
             if label in shared:  # grouped by label once: scanning both sides per
                 # shared label was O(|shared| x rules), 30 s over 2 000 events
-                by_label.setdefault(label, []).append(r)
+                found = by_label.get(label)
+                if found is None:  # most labels: one rule a side, kept bare (no list
+                    by_label[label] = r  # per value of a 200,000-value channel)
+                elif type(found) is list:
+                    found.append(r)
+                else:
+                    by_label[label] = [found, r]
                 continue
             if label == DONE:
                 done.append(r)
@@ -287,10 +293,15 @@ def _compose(left: Network, right: Network, shared: set[str],
     rules = list(dict.fromkeys(passing))
     for a in sorted(lby.keys() & rby.keys()):  # sorted: rule order (and POR seeds) fixed
         lefts, rights = lby[a], rby[a]
-        joint = [SyncRule(a, lr.parts + _shifted_parts(rr.parts, by), None,
-                          lr.guards + _shifted_guards(rr.guards, scopes))
-                 for lr in lefts for rr in rights]
-        rules += joint if len(lefts) == len(rights) == 1 else dict.fromkeys(joint)
+        if type(lefts) is not list and type(rights) is not list:  # one joint rule
+            rules.append(SyncRule(a, lefts.parts + _shifted_parts(rights.parts, by), None,
+                                  lefts.guards + _shifted_guards(rights.guards, scopes)))
+            continue
+        lefts = lefts if type(lefts) is list else [lefts]
+        rights = rights if type(rights) is list else [rights]
+        rules += dict.fromkeys([SyncRule(a, lr.parts + _shifted_parts(rr.parts, by), None,
+                                         lr.guards + _shifted_guards(rr.guards, scopes))
+                                for lr in lefts for rr in rights])
     comps = left.components + right.components
     if ldone and rdone:  # both sides can terminate: Ω [| A |] Ω -✓-> Ω
         t = len(comps)

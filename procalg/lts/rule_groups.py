@@ -27,13 +27,15 @@ def by_components(rules: tuple[SyncRule, ...]) -> dict[tuple[int, ...], list[Syn
         parts = rule.parts
         if len(parts) == 1:
             key: tuple[int, ...] = (parts[0][0],)
-        elif len(parts) == 2:
+        elif len(parts) == 2:  # one comparison, no generator: a rule per value
             a, b = parts[0][0], parts[1][0]
+            if a == b:
+                raise ValueError(f"rule {rule} moves one component twice")
             key = (a, b) if a < b else (b, a)
         else:
             key = tuple(sorted([c for c, _ in parts]))
-        if len(key) > 1 and any(key[i] == key[i + 1] for i in range(len(key) - 1)):
-            raise ValueError(f"rule {rule} moves one component twice")
+            if any(key[i] == key[i + 1] for i in range(len(key) - 1)):
+                raise ValueError(f"rule {rule} moves one component twice")
         found = groups.get(key)
         if found is None:
             groups[key] = [rule]

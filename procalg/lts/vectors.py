@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from operator import attrgetter
 
 import numpy as np
 
@@ -62,6 +63,7 @@ JOINT_LIMIT = 1 << 16
 
 _MAX_CODE = MAX_CODE  # module-level so tests can force mixed-radix or wide codes
 _MAX_BITS = MAX_BITS
+_LABEL_OF = attrgetter("label")
 
 
 Factor = TableFactor | LazyFactor
@@ -281,8 +283,9 @@ class Tables:
     def tags(self, rules: list[SyncRule]) -> np.ndarray:
         """:meth:`tag` of each of ``rules`` (int32; one lookup per rule, no call)."""
         if self._tags is None:
-            index = self.label_index
-            return np.array([index[r.label] for r in rules], dtype=np.int32)
+            # maps, not a comprehension: no Python frame per rule (a wide channel's)
+            return np.fromiter(map(self.label_index.__getitem__, map(_LABEL_OF, rules)),
+                               dtype=np.int32, count=len(rules))
         return np.array([self._tags.tag(r) for r in rules], dtype=np.int32)
 
     def successors(self, codes: np.ndarray, *, backward: bool = False

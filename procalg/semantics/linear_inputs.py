@@ -34,8 +34,11 @@ from typing import TYPE_CHECKING, Any
 
 from procalg.errors import ModelError
 from procalg.semantics.failing import failed, unfolding
-from procalg.semantics.inputs import registered
+from procalg.semantics.inputs import pattern_names, registered
+from procalg.semantics.kinds import names_in
 from procalg.semantics.linear_offers import SharedOffers, grouped
+from procalg.semantics.locations import AT_CALL, AT_SKIP, AT_STOP
+from procalg.syntax import ast
 
 if TYPE_CHECKING:
     from procalg.semantics.evaluate import Env
@@ -61,6 +64,7 @@ class InputMoves(SharedOffers):
         # waiting, each label's place among its offers, the offers)
         self._free: dict[int, tuple[Container[str], list[str], dict[str, int], Any]] = {}
         self._input_channels = compiler.input_channels()
+        self._unread: dict[int, tuple[ast.PrefixExpr, bool]] = {}  # see _reads_no_binding
 
     # the machine's own (procalg.semantics.linear.Machine)
     def _moves(self, node: Location, env: Any, defer: bool = False) -> Any:
@@ -216,6 +220,8 @@ class InputMoves(SharedOffers):
             if defer:
                 return [(None, (shared[1], then, env, {}, expr))]
             throw = self._throw
+            if self._reads_no_binding(expr, then):  # W = v?x -> W: one target for all
+                return self._one_target(shared[0], then, env)
             return [(label, state(then, {**env, **bound}) if bound is not None else throw())
                     for label, bound in shared[0]]
         if self.ev.fallible:
@@ -232,12 +238,41 @@ class InputMoves(SharedOffers):
                     (self._name(event), scope) for event, scope in self._inputs(expr, {})]
             if defer:
                 return [(None, (self._by_label(offers), then, env, {}, expr))]
+            if self._reads_no_binding(expr, then):
+                return self._one_target(offers, then, env)
             return [(label, state(then, {**env, **bound})) for label, bound in offers]
         name = self._name
         if defer:
             return [(None, (grouped([(name(e), scope) for e, scope in
                                       self._inputs(expr, env)]), then, None, {}, expr))]
         return [(name(event), state(then, scope)) for event, scope in self._inputs(expr, env)]
+
+    def _reads_no_binding(self, expr: ast.PrefixExpr, then: Location) -> bool:
+        """Whether input ``expr``'s continuation ``then`` is a call, STOP or SKIP that
+        reads none of the names the input binds (:func:`~procalg.semantics.kinds.names_in`,
+        an over-approximation): then every offer's target is one state, whatever the
+        value (a call's key is its arguments' values; other continuations may key a
+        state by its whole environment, so they are left to the per-offer path)."""
+        found = self._unread.get(id(expr))
+        if found is None or found[0] is not expr:  # an id is only an object's while it lives
+            bound = set().union(*(pattern_names(f.pattern) for f in expr.fields
+                                  if type(f) is ast.InField))
+            unread = then.kind in (AT_CALL, AT_STOP, AT_SKIP) and not names_in(expr.then) & bound
+            found = self._unread[id(expr)] = (expr, unread)
+        return found[1]
+
+    def _one_target(self, offers: list[tuple[str, Env | None]], then: Location,
+                    env: Env) -> Moves:
+        """Each offer to the one state of ``then`` (:meth:`_reads_no_binding`), made in
+        the first offer's binding (as the per-offer path interns it first); a failure's
+        offer (bound to None) to THROW. O(offers), one state made, not one a value."""
+        first = next((bound for _, bound in offers if bound is not None), None)
+        if first is None:
+            return [(label, self._throw()) for label, _ in offers]
+        target = self._input_state(then, {**env, **first})
+        return [(label, target if bound is not None else self._throw())
+                for label, bound in offers]
+
 
 def bindings_of(found: Any) -> list[Any]:
     """A label's bindings from a deferred input's offers (one is kept bare, several as

@@ -345,10 +345,16 @@ def _column(name: str) -> VectorCode:
 def static_offers(machine: Machine, expr: ast.PrefixExpr, scope: frozenset[str],
             labeller: Labeller) -> tuple[Offers, list[str]]:
     """A static input's offers (reading no local variable), enumerated once by the
-    machine's own :meth:`~procalg.semantics.linear_inputs.InputMoves._inputs`."""
-    offers = machine._inputs(expr, {})
+    machine's own :meth:`~procalg.semantics.linear_offers.SharedOffers._shared_offers`:
+    the labelled list its per-state path made and keeps, if it made it (a wide
+    leaf's 200,000 offers listed and named once, not again here)."""
+    shared = None if machine.ev.fallible else machine._shared_offers(expr, {})
+    if shared is not None:  # (label, binding), in the per-state path's order
+        offers: list[tuple[str, Any]] = shared[0]
+    else:
+        offers = [(machine._name(e), s) for e, s in machine._inputs(expr, {})]
     names = sorted(offers[0][1]) if offers else []
-    labels = np.array([labeller(machine._name(e)) for e, _ in offers], dtype=np.int64)
+    labels = np.array([labeller(label) for label, _ in offers], dtype=np.int64)
     bound: dict[str, tuple[np.ndarray, str]] = {}
     for name in names:
         values = [scope_.get(name) for _, scope_ in offers]

@@ -186,3 +186,17 @@ def test_levels_are_breadth_first_distances_and_paths_are_real(case: tuple) -> N
         assert len(names) == walk.level[k]
         assert all((states[i], names[i], states[i + 1]) in edges
                    for i in range(len(names)))
+
+
+def test_a_compiled_machines_batch_function_is_made_only_for_a_frontier_wide_enough() -> None:
+    from procalg.api.model import loads
+    from procalg.semantics.linear import Machine
+
+    model = loads("channel v : {0..999}\nchannel d : {0..99}\nW = v?x -> W\n"
+                  "P = d?x -> Q(x)\nQ(n) = d!n -> P")
+    one = Machine(model.spec.evaluator, model.process("W"))
+    assert explore(one).num_transitions == 1000
+    assert "_vector" not in one.__dict__  # one state: its 1,000 offers listed once, not twice
+    wide = Machine(model.spec.evaluator, model.process("P"))
+    assert explore(wide).num_states == 101
+    assert wide.__dict__["_vector"] is not None  # 100 states in a frontier: batched

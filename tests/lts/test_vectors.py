@@ -96,3 +96,22 @@ def test_a_wide_input_builds_its_tables_in_one_gather():
     src, dst, lab = tables.successors(np.array([tables.initial]))
     assert len(src) == n and set(dst.tolist()) == {1}
     assert sorted(tables.labels[i] for i in lab.tolist()) == sorted(f"c.{i}" for i in range(n))
+
+
+@pytest.mark.parametrize("parts", [((1, "a"), (1, "b")), ((0, "a"), (2, "b"), (0, "c"))])
+def test_a_rule_moving_one_component_twice_is_refused_by_its_grouping(parts) -> None:
+    from procalg.lts.network import SyncRule
+    from procalg.lts.rule_groups import by_components
+
+    with pytest.raises(ValueError, match="moves one component twice"):
+        by_components((SyncRule("a", ((0, "a"),)), SyncRule("x", parts)))
+
+
+def test_grouping_keeps_rule_order_within_each_component_set() -> None:
+    from procalg.lts.network import SyncRule
+    from procalg.lts.rule_groups import by_components
+
+    rules = (SyncRule("a", ((2, "a"), (0, "a"))), SyncRule("b", ((0, "b"),)),
+             SyncRule("c", ((0, "c"), (2, "c"))), SyncRule("d", ((3, "d"), (1, "d"), (2, "d"))))
+    groups = {k: [r.label for r in v] for k, v in by_components(rules).items()}
+    assert groups == {(0, 2): ["a", "c"], (0,): ["b"], (1, 2, 3): ["d"]}

@@ -101,3 +101,51 @@ def test_an_input_value_no_partner_asks_for_makes_no_failed_state() -> None:
     ((label, target),) = machine.successors_where(0, every, {"c.1"})
     assert label == "c.1" and machine.num_states == 2
     assert machine.successors(target) == [("d.2", 0)]
+
+
+def _counting_states(machine: Machine) -> list[int]:
+    """Counts (in the list returned) each continuation state the machine makes."""
+    made = [0]
+    make = machine._state
+
+    def counted(node: object, env: object) -> int:
+        made[0] += 1
+        return make(node, env)  # type: ignore[arg-type]
+
+    machine._state = counted  # type: ignore[method-assign]
+    return made
+
+
+def test_a_wide_input_whose_continuation_reads_no_binding_makes_its_target_once() -> None:
+    model = loads("channel v : {0..999}\nW = v?x -> W")
+    machine = Machine(model.spec.evaluator, model.process("W"))
+    made = _counting_states(machine)
+    moves = machine.successors(0)
+    assert len(moves) == 1000 and {t for _, t in moves} == {0}
+    assert made[0] == 1  # one state made for 1,000 values, not one a value
+
+
+def test_an_input_whose_continuation_reads_its_binding_makes_a_target_a_value() -> None:
+    model = loads("channel v : {0..9}\nW = v?x -> P(x)\nP(n) = v!n -> W")
+    machine = Machine(model.spec.evaluator, model.process("W"))
+    made = _counting_states(machine)
+    assert len({t for _, t in machine.successors(0)}) == 10
+    assert made[0] == 10
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 5), st.integers(1, 6), st.sampled_from([
+    "W", "STOP", "SKIP", "P(0)", "P(x)", "P(y)", "v!x -> W", "(W [] P(1))", "W \\ {|v|}"]),
+    st.booleans())
+def test_inputs_whose_continuation_may_read_the_binding_stay_bisimilar_to_the_term_rules(
+        low: int, width: int, then: str, pattern: bool) -> None:
+    field = "(x, y)" if pattern else "x"
+    ty = f"{{{low}..{low + width - 1}}}"
+    model = loads(f"channel v : {ty}\nchannel w : {ty}.{{0..1}}\nchannel e\ny = 1\n"
+                  f"W = {'w?' + field if pattern else 'v?x'} -> {then}\n"
+                  f"P(n) = n >= {low} & n < {low + width} & v!n -> e -> W [] e -> STOP")
+    call = model.process("W")
+    reference = explore(model.spec.system(call))
+    compiled = explore(Machine(model.spec.evaluator, call))
+    assert _bisimilar(compiled, reference)
+    assert sorted(compiled.labels) == sorted(reference.labels)
