@@ -9,7 +9,7 @@ from functools import partial
 from unittest.mock import patch
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from procalg.api import search
@@ -165,6 +165,30 @@ def test_a_large_leaf_under_a_priority_at_the_top_is_lazy_with_the_term_rules_an
     _assert_product_answers_as_the_reference(model, same_trace=True)
 
 
+PRIORITY_OVER_STUCK_LAZY = (
+    'channel a, b, c\n'
+    'channel d, e : {0..3}\n'
+    'L(n) = (b -> SKIP [| {a, b, c} |] a -> SKIP)\n'
+    'P(n) = ((d!((n + 1) % 4) -> d!((n + 1) % 4) -> P(0)) |~| ((L(((n + n) % 4)) [| '
+    '{} |] L(0)) ; e?x1 -> SKIP))\n'
+    'U = (((((a -> SKIP) [+ {b} +] L(((0 + 1) % 4))) [| {| d, e |} |] (L(((0 + 0) % '
+    '4)) [| {b} |] a -> SKIP)) [| {a, b, c} |] d!((0 + 1) % 4) -> (a -> SKIP [> '
+    'L(3))) /\\ e?x0:{0, 1} -> (P(x0) [| {a, b, c} |> L(1)))\n'
+    'S = ((d?x -> e!((x + 1) % 4) -> SKIP ; (b -> STOP [| {a, b} |> L(3))) [| {| d '
+    '|} |] (d!1 -> SKIP ; d!3 -> SKIP ; a -> a -> SKIP))\n'
+    'T = (prioritise(U, <{| e |}>)) \\ {a, b, c}\n'
+)
+"""A dev draw (seed 303): every leaf lazy under ``prioritise``; its deadlock check
+asked the reversed tables which moves enter two stuck codes of a 28-state search
+and met 2.4 M candidates (each fired forwards again for priority: past 3 GB)."""
+
+
+def _unprioritised(text: str) -> str:
+    """``text`` as :func:`_ranked_models` drew it before putting ``prioritise`` on top."""
+    body, _ = text.rsplit("T = ", 1)
+    return body.replace("\nU = ", "\nT = ")
+
+
 @st.composite
 def _ranked_models(draw: st.DrawFn) -> tuple[str, str]:
     """A random model (:mod:`tests.api.random_models`) whose ``T`` is ``prioritise`` over
@@ -180,6 +204,7 @@ def _ranked_models(draw: st.DrawFn) -> tuple[str, str]:
 
 @settings(max_examples=30, deadline=None)
 @given(_ranked_models())
+@example((PRIORITY_OVER_STUCK_LAZY, _unprioritised(PRIORITY_OVER_STUCK_LAZY)))
 def test_random_priorities_at_the_top_keep_lazy_leaves_with_the_reference_answers(drawn):
     text, plain = drawn
     # every leaf past two states lazy: prioritise over U changes no leaf (it made them all
@@ -194,3 +219,26 @@ def test_random_priorities_at_the_top_keep_lazy_leaves_with_the_reference_answer
         if is_prioritised(net) and len(net.components) == len(bare.components):
             assert [type(c) for c in net.components] == [type(c) for c in bare.components]
         _assert_bisimilar_within_limits(model, net)
+
+
+def test_a_stuck_state_no_terminating_move_enters_is_not_asked_of_the_reversed_tables() -> None:
+    # deadlock_goal asks the reversed tables only where a ✓ or throw could have entered
+    # the code; these two stuck codes could not, and firing backwards into them met
+    # 2.4 M candidate predecessors (fails on s34-base at the first backward firing)
+    from procalg.lts.vectors import Tables
+
+    forward = Tables.successors
+
+    def no_backward(self, codes, *, backward=False):
+        assert not backward, f"the reversed tables were asked about {len(codes)} codes"
+        return forward(self, codes)
+
+    model = loads(PRIORITY_OVER_STUCK_LAZY + "assert T :[deadlock free]\n")
+    options = SearchOptions(engine=CheckEngine.PRODUCT, max_states=LIMIT)
+    with patch.object(leaves, "leaf", partial(leaf_choice.leaf, eager_limit=2)), \
+            patch.object(Tables, "successors", no_backward):
+        (report,) = check_model(model, options=options)
+    (reference,) = check_model(loads(PRIORITY_OVER_STUCK_LAZY + "assert T :[deadlock free]\n"),
+                               options=SearchOptions(engine=CheckEngine.REFERENCE))
+    assert report.result == reference.result
+    assert report.check.counterexample.trace == reference.check.counterexample.trace
