@@ -50,6 +50,7 @@ import numpy as np
 
 from procalg.checks.result import CheckResult, Counterexample, Stats, Verdict
 from procalg.lts.exploration import Edges, ExplicitSystem, Exploration
+from procalg.lts.lazy import LazyComponent
 from procalg.lts.leaf_levels import only_when
 from procalg.lts.least_paths import walk_to_goal
 from procalg.lts.lts import LTS, TAU, TICK, TransitionSystem
@@ -154,8 +155,7 @@ def deadlock_goal(tables: Tables) -> Stop:
         (1, '')
     """
     ends = [tables.label_index[name] for name in TERMINATING if name in tables.label_index]
-    entered = _entered_by_ends(tables)
-    maybe = _maybe_entered_by_ends(tables) if entered is None else None
+    entered, exact = _entered_by_ends(tables)
 
     def every(chunk: np.ndarray, src: np.ndarray, dst: np.ndarray,
               lab: np.ndarray) -> tuple[np.ndarray, list[str]]:
@@ -164,16 +164,13 @@ def deadlock_goal(tables: Tables) -> Stop:
         dead = chunk[~has]
         if not len(dead):
             return dead, []
-        if entered is not None:
-            terminated = entered(dead)
-        else:  # the reversed tables, asked only of codes a terminating move could enter
-            terminated = maybe(dead)  # type: ignore[misc]
-            if terminated.any():
-                asked = dead[terminated]
-                into, _, back = tables.successors(asked, backward=True)
-                hit = np.zeros(len(asked), dtype=bool)
-                hit[into[np.isin(back, ends)]] = True
-                terminated[terminated] = hit
+        terminated = entered(dead)
+        if not exact and terminated.any():  # the reversed tables, asked only of these
+            asked = dead[terminated]
+            into, _, back = tables.successors(asked, backward=True)
+            hit = np.zeros(len(asked), dtype=bool)
+            hit[into[np.isin(back, ends)]] = True
+            terminated[terminated] = hit
         dead = dead[~terminated]
         return dead, [""] * len(dead)
 
@@ -188,57 +185,32 @@ def deadlock_goal(tables: Tables) -> Stop:
     return reads_keys(only_when(stuck, idle=True))
 
 
-def _entered_by_ends(tables: Tables) -> Callable[[np.ndarray], np.ndarray] | None:
-    """Which codes a :data:`TERMINATING` rule can enter, read off their digits:
-    a rule's move ends in a code exactly when every component it moves is in a
-    local state its local label enters (the others stay put). The same answer
-    as the reversed tables' moves into the code, without them: a code's
-    predecessors by every rule are the product of its components' fan-ins
-    (16.7 M for two stuck codes of a 34-component network of small control
-    components, found by ``tests/api/test_check_engines.py``), O(codes ·
-    parts) here. ``None`` (ask the reversed tables) for a prioritised network
-    (a move there also depends on its source's others) or a lazy component
-    (its moves are not all known).
+def _entered_by_ends(tables: Tables) -> tuple[Callable[[np.ndarray], np.ndarray], bool]:
+    """Which codes a :data:`TERMINATING` rule can enter, read off their digits
+    (each component the rule moves in a local state its local label enters; a
+    lazy component's: by a move made so far), and whether that is the answer.
+
+    It is, for eager components without priority: a rule's move ends in a code
+    exactly then (the others stay put), the reversed tables' answer without
+    them: a code's predecessors by every rule are the product of its
+    components' fan-ins (16.7 M for two stuck codes of a 34-component network
+    of small control components, found by ``tests/api/test_check_engines.py``),
+    O(codes · parts) here. Under priority (a move also depends on its source's
+    others) or over a lazy component (its moves are not all known) it is a
+    necessary condition: :func:`deadlock_goal` asks the reversed tables only
+    about the codes it keeps (a random network of lazy leaves under
+    ``prioritise``: firing backwards into two stuck codes of a 28-state search
+    met 2.4 M candidates, each fired forwards again for priority, past 3 GB).
     """
     rules = [r for r in tables.network.rules if r.label in TERMINATING]
     comps = tables.network.components
-    if is_prioritised(tables.network) or not all(isinstance(comps[c], LTS) for r in rules
-                                     for c, _ in r.parts):
-        return None
-    masks = [[(c, _entered(comps[c], local)) for c, local in r.parts] for r in rules]
-    needed = sorted({c for parts in masks for c, _ in parts})
-
-    def entered(codes: np.ndarray) -> np.ndarray:
-        locs = tables.layout.decode(codes, needed) if needed else {}
-        out = np.zeros(len(codes), dtype=bool)
-        for parts in masks:
-            hit = np.ones(len(codes), dtype=bool)
-            for c, mask in parts:
-                hit &= mask[locs[c]]
-            out |= hit
-        return out
-
-    return entered
-
-
-def _maybe_entered_by_ends(tables: Tables) -> Callable[[np.ndarray], np.ndarray]:
-    """Which codes a :data:`TERMINATING` rule could enter, by the digits alone:
-    those whose components it moves are each in a local state its local label
-    enters (a lazy component's: by a move made so far, as its reversed table
-    holds them). A necessary condition for a move into the code by the reversed
-    tables, which :func:`deadlock_goal` then asks only about these: firing them
-    backwards enumerates every combination of the components' local
-    predecessors, reached or not, and with priority fires each candidate
-    forwards too (a random network of lazy leaves under ``prioritise``: 2.4 M
-    candidates into two stuck codes of a 28-state search, past 3 GB).
-    """
-    rules = [r for r in tables.network.rules if r.label in TERMINATING]
-    comps = tables.network.components
+    exact = not is_prioritised(tables.network) and all(
+        isinstance(comps[c], LTS) for r in rules for c, _ in r.parts)
     masks = {(c, local): _entered(comps[c], local) for r in rules for c, local in r.parts
              if isinstance(comps[c], LTS)}
     needed = sorted({c for r in rules for c, _ in r.parts})
 
-    def maybe(codes: np.ndarray) -> np.ndarray:
+    def entered(codes: np.ndarray) -> np.ndarray:
         locs = tables.layout.decode(codes, needed) if needed else {}
         out = np.zeros(len(codes), dtype=bool)
         for rule in rules:
@@ -250,17 +222,18 @@ def _maybe_entered_by_ends(tables: Tables) -> Callable[[np.ndarray], np.ndarray]
             out |= hit
         return out
 
-    return maybe
+    return entered, exact
 
 
-def _entered_lazily(comp: Any, label: str, locs: np.ndarray) -> np.ndarray:
-    """Per local state in ``locs`` of a component not an :class:`LTS` (a lazy
-    one): whether a move labelled ``label`` made so far enters it (True for
-    every state where its moves cannot be asked)."""
-    code = getattr(comp, "code", {}).get(label)
+def _entered_lazily(comp: object, label: str, locs: np.ndarray) -> np.ndarray:
+    """Per local state in ``locs`` of a component not an :class:`LTS`: whether
+    a move labelled ``label`` made so far enters it (a lazy component's reversed
+    table; any other kind's moves cannot be asked: every state may be)."""
+    if not isinstance(comp, LazyComponent):
+        return np.ones(len(locs), dtype=bool)
+    code = comp.code.get(label)
     if code is None:
-        return np.ones(len(locs), dtype=bool) if not hasattr(comp, "lookup") \
-            else np.zeros(len(locs), dtype=bool)
+        return np.zeros(len(locs), dtype=bool)
     return comp.lookup(code, locs, backward=True)[0] > 0
 
 

@@ -36,6 +36,7 @@ from __future__ import annotations
 import numpy as np
 
 from procalg.lts.determinism_confluence import Goal
+from procalg.lts.unique_codes import sorted_unique
 from procalg.lts.vectors import Tables
 
 FIRST, GROWTH = 1 << 15, 4
@@ -93,6 +94,6 @@ class Probe:
         return dst[shuffle[first]].astype(codes.dtype)
 
     def _rejected(self, codes: np.ndarray) -> bool:
-        chunk = np.unique(codes)  # each state judged once
+        chunk = sorted_unique(codes)  # each state judged once
         src, dst, lab = self.tables.successors(self.tables.layout.cast(chunk))
         return self.goal(chunk, src, dst, lab) is not None
